@@ -16,14 +16,11 @@ impl Construct for Worker {
     fn build(self, scope: &mut Scope<'_>) -> Result<Self::Output, Error> {
         let role = scope.add(
             "Role",
-            iam::Role::new(iam::RoleRequired {
-                assume_role_policy_document: serde_json::json!({
-                    "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                   "Principal": {"Service": "lambda.amazonaws.com"}}]
-                })
-                .into(),
-            }),
+            iam::Role::new(serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                               "Principal": {"Service": "lambda.amazonaws.com"}}]
+            })),
         )?;
         scope.add(
             "Function",
@@ -31,13 +28,13 @@ impl Construct for Worker {
                 code: lambda::function::Code::new()
                     .zip_file("def handler(event, context):\n    return None\n")
                     .into(),
-                role: role.arn().into(), // Fn::GetAtt Role.Arn, typed
+                role: role.arn(), // Fn::GetAtt Role.Arn: a `Str`, so only a string property takes it
             })
             .runtime(lambda::function::Runtime::Python3_12)
             .handler("index.handler")
             .timeout(30) // 0 or 901 would fail synthesis: the schema says 1 to 900
             .environment(lambda::function::Environment::new().variables(Value::map([
-                ("QUEUE_URL", self.queue.queue_url()),
+                ("QUEUE_URL", Value::from(self.queue.queue_url())),
                 ("BUCKET", self.bucket.r#ref()),
             ]))),
         )
@@ -50,9 +47,7 @@ fn readme_stack() -> Result<String, Error> {
     let bucket = stack.add(
         "Results",
         s3::Bucket::new().versioning_configuration(s3::bucket::VersioningConfiguration::new(
-            s3::bucket::VersioningConfigurationRequired {
-                status: s3::bucket::VersioningConfigurationStatus::Enabled,
-            },
+            s3::bucket::VersioningConfigurationStatus::Enabled,
         )),
     )?;
     let queue = stack.add("Jobs", sqs::Queue::new().visibility_timeout(60))?;

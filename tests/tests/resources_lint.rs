@@ -24,47 +24,29 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     let vpc = s.add("Vpc", ec2::Vpc::new().cidr_block("10.0.0.0/16"))?;
     s.add(
         "VpcCidrBlock",
-        ec2::VpcCidrBlock::new(ec2::VpcCidrBlockRequired {
-            vpc_id: vpc.r#ref().into(),
-        })
-        .cidr_block("10.1.0.0/16"),
+        ec2::VpcCidrBlock::new(vpc.r#ref()).cidr_block("10.1.0.0/16"),
     )?;
     let igw = s.add("InternetGateway", ec2::InternetGateway::new())?;
     s.add(
         "VpcGatewayAttachment",
-        ec2::VpcGatewayAttachment::new(ec2::VpcGatewayAttachmentRequired {
-            vpc_id: vpc.r#ref().into(),
-        })
-        .internet_gateway_id(igw.r#ref()),
+        ec2::VpcGatewayAttachment::new(vpc.r#ref()).internet_gateway_id(igw.r#ref()),
     )?;
     let subnet = s.add(
         "Subnet",
-        ec2::Subnet::new(ec2::SubnetRequired {
-            vpc_id: vpc.r#ref().into(),
-        })
-        .cidr_block("10.0.0.0/24"),
+        ec2::Subnet::new(vpc.r#ref()).cidr_block("10.0.0.0/24"),
     )?;
     let subnet2 = s.add(
         "Subnet2",
-        ec2::Subnet::new(ec2::SubnetRequired {
-            vpc_id: vpc.vpc_id().into(),
-        })
-        .cidr_block("10.0.1.0/24")
-        .availability_zone(Value::az(1)),
+        ec2::Subnet::new(vpc.vpc_id())
+            .cidr_block("10.0.1.0/24")
+            .availability_zone(Value::az(1)),
     )?;
-    let table = s.add(
-        "RouteTable",
-        ec2::RouteTable::new(ec2::RouteTableRequired {
-            vpc_id: vpc.r#ref().into(),
-        }),
-    )?;
+    let table = s.add("RouteTable", ec2::RouteTable::new(vpc.r#ref()))?;
     s.add(
         "Route",
-        ec2::Route::new(ec2::RouteRequired {
-            route_table_id: table.r#ref().into(),
-        })
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(igw.r#ref()),
+        ec2::Route::new(table.r#ref())
+            .destination_cidr_block("0.0.0.0/0")
+            .gateway_id(igw.r#ref()),
     )?;
     s.add(
         "SubnetRouteTableAssociation",
@@ -75,9 +57,7 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     )?;
     s.add(
         "EgressOnlyInternetGateway",
-        ec2::EgressOnlyInternetGateway::new(ec2::EgressOnlyInternetGatewayRequired {
-            vpc_id: vpc.r#ref().into(),
-        }),
+        ec2::EgressOnlyInternetGateway::new(vpc.r#ref()),
     )?;
     s.add(
         "Key",
@@ -111,25 +91,20 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     )?;
     let sg = s.add(
         "SecurityGroup",
-        ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
-            group_description: "all types".into(),
-        })
-        .vpc_id(vpc.r#ref()),
+        ec2::SecurityGroup::new("all types").vpc_id(vpc.r#ref()),
     )?;
     s.add(
         "SecurityGroupIngress",
-        ec2::SecurityGroupIngress::new(ec2::SecurityGroupIngressRequired {
-            ip_protocol: "tcp".into(),
-        })
-        .group_id(sg.group_id())
-        .cidr_ip("10.0.0.0/16")
-        .from_port(80)
-        .to_port(80),
+        ec2::SecurityGroupIngress::new("tcp")
+            .group_id(sg.group_id())
+            .cidr_ip("10.0.0.0/16")
+            .from_port(80)
+            .to_port(80),
     )?;
     s.add(
         "SecurityGroupEgress",
         ec2::SecurityGroupEgress::new(ec2::SecurityGroupEgressRequired {
-            group_id: sg.group_id().into(),
+            group_id: sg.group_id(),
             ip_protocol: "-1".into(),
         })
         .cidr_ip("0.0.0.0/0"),
@@ -152,15 +127,12 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
             .vpc_id(vpc.r#ref()),
     )?;
     {
-        use elasticloadbalancingv2::listener::{Action, ActionRequired, ActionType};
+        use elasticloadbalancingv2::listener::{Action, ActionType};
         s.add(
             "Listener",
             elasticloadbalancingv2::Listener::new(elasticloadbalancingv2::ListenerRequired {
                 default_actions: vec![
-                    Action::new(ActionRequired {
-                        r#type: ActionType::Forward,
-                    })
-                    .target_group_arn(tg.r#ref()),
+                    Action::new(ActionType::Forward).target_group_arn(tg.r#ref()),
                 ]
                 .into(),
                 load_balancer_arn: lb.r#ref().into(),
@@ -184,19 +156,12 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
             }),
         )),
     )?;
-    let deployment = s.add(
-        "Deployment",
-        apigateway::Deployment::new(apigateway::DeploymentRequired {
-            rest_api_id: api.r#ref().into(),
-        }),
-    )?;
+    let deployment = s.add("Deployment", apigateway::Deployment::new(api.r#ref()))?;
     let stage = s.add(
         "Stage",
-        apigateway::Stage::new(apigateway::StageRequired {
-            rest_api_id: api.r#ref().into(),
-        })
-        .stage_name("v1")
-        .deployment_id(deployment.r#ref()),
+        apigateway::Stage::new(api.r#ref())
+            .stage_name("v1")
+            .deployment_id(deployment.r#ref()),
     )?;
     s.add(
         "VpcLink",
@@ -207,9 +172,7 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     )?;
     let cert = s.add(
         "Certificate",
-        certificatemanager::Certificate::new(certificatemanager::CertificateRequired {
-            domain_name: "api.example.com".into(),
-        }),
+        certificatemanager::Certificate::new("api.example.com"),
     )?;
     let domain = s.add(
         "DomainName",
@@ -222,15 +185,13 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     )?;
     s.add(
         "BasePathMapping",
-        apigateway::BasePathMapping::new(apigateway::BasePathMappingRequired {
-            domain_name: domain.r#ref().into(),
-        })
-        .rest_api_id(api.r#ref())
-        .stage(stage.r#ref()),
+        apigateway::BasePathMapping::new(domain.r#ref())
+            .rest_api_id(api.r#ref())
+            .stage(stage.r#ref()),
     )?;
     let api_role = s.add(
         "ApiGatewayLogsRole",
-        iam::Role::new(iam::RoleRequired { assume_role_policy_document: assume_role("apigateway.amazonaws.com").into() }).managed_policy_arns(vec![
+        iam::Role::new(assume_role("apigateway.amazonaws.com")).managed_policy_arns(vec![
             Value::sub(
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
             ),
@@ -246,9 +207,7 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     let log_group = s.add("LogGroup", logs::LogGroup::new())?;
     let role = s.add(
         "Role",
-        iam::Role::new(iam::RoleRequired {
-            assume_role_policy_document: assume_role("ecs-tasks.amazonaws.com").into(),
-        }),
+        iam::Role::new(assume_role("ecs-tasks.amazonaws.com")),
     )?;
     s.add(
         "Policy",
@@ -269,7 +228,6 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     let task = {
         use ecs::task_definition::{
             ContainerDefinition, ContainerDefinitionRequired, LogConfiguration,
-            LogConfigurationRequired,
         };
         s.add(
             "TaskDefinition",
@@ -279,16 +237,11 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
                     name: "web".into(),
                 })
                 .memory(512)
-                .log_configuration(
-                    LogConfiguration::new(LogConfigurationRequired {
-                        log_driver: "awslogs".into(),
-                    })
-                    .options(Value::map([
-                        ("awslogs-group", log_group.r#ref()),
-                        ("awslogs-region", Value::from(Pseudo::Region)),
-                        ("awslogs-stream-prefix", Value::from("web")),
-                    ])),
-                ),
+                .log_configuration(LogConfiguration::new("awslogs").options(Value::map([
+                    ("awslogs-group", log_group.r#ref()),
+                    ("awslogs-region", Value::from(Pseudo::Region)),
+                    ("awslogs-stream-prefix", Value::from("web")),
+                ]))),
             ]),
         )?
     };
@@ -305,9 +258,8 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
     )?;
     {
         use applicationautoscaling::scaling_policy::{
-            PolicyType, PredefinedMetricSpecification, PredefinedMetricSpecificationRequired,
-            PredefinedMetricType, TargetTrackingScalingPolicyConfiguration,
-            TargetTrackingScalingPolicyConfigurationRequired,
+            PolicyType, PredefinedMetricSpecification, PredefinedMetricType,
+            TargetTrackingScalingPolicyConfiguration,
         };
         s.add(
             "ScalingPolicy",
@@ -319,17 +271,10 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
             )
             .scaling_target_id(target.r#ref())
             .target_tracking_scaling_policy_configuration(
-                TargetTrackingScalingPolicyConfiguration::new(
-                    TargetTrackingScalingPolicyConfigurationRequired {
-                        target_value: 50.0.into(),
-                    },
-                )
-                .predefined_metric_specification(
-                    PredefinedMetricSpecification::new(PredefinedMetricSpecificationRequired {
-                        predefined_metric_type:
-                            PredefinedMetricType::EcsServiceAverageCpuUtilization,
-                    }),
-                ),
+                TargetTrackingScalingPolicyConfiguration::new(50.0)
+                    .predefined_metric_specification(PredefinedMetricSpecification::new(
+                        PredefinedMetricType::EcsServiceAverageCpuUtilization,
+                    )),
             ),
         )?;
     }
@@ -350,7 +295,7 @@ fn wired_template() -> Result<String, cloudwright_core::Error> {
         .handler("index.handler")
         .environment(lambda::function::Environment::new().variables(Value::map([
             ("BUCKET", bucket.r#ref()),
-            ("QUEUE", queue.queue_url()),
+            ("QUEUE", Value::from(queue.queue_url())),
         ]))),
     )?;
     let _ = (function.arn(), bucket.arn(), queue.arn());
@@ -378,84 +323,52 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     // EC2
     // E3058: one of CidrBlock, Ipv4IpamPoolId, ... is required
     let vpc = s.add("Vpc", ec2::Vpc::new().cidr_block("10.0.0.0/16"))?;
-    s.add(
-        "VpcCidrBlock",
-        ec2::VpcCidrBlock::new(ec2::VpcCidrBlockRequired {
-            vpc_id: vpc.vpc_id().into(),
-        }),
-    )?;
+    s.add("VpcCidrBlock", ec2::VpcCidrBlock::new(vpc.vpc_id()))?;
     s.add("InternetGateway", ec2::InternetGateway::new())?;
     s.add(
         "VpcGatewayAttachment",
-        ec2::VpcGatewayAttachment::new(ec2::VpcGatewayAttachmentRequired {
-            vpc_id: vpc.vpc_id().into(),
-        }),
+        ec2::VpcGatewayAttachment::new(vpc.vpc_id()),
     )?;
     // E3058 again
     let subnet = s.add(
         "Subnet",
-        ec2::Subnet::new(ec2::SubnetRequired {
-            vpc_id: vpc.vpc_id().into(),
-        })
-        .cidr_block("10.0.0.0/24"),
+        ec2::Subnet::new(vpc.vpc_id()).cidr_block("10.0.0.0/24"),
     )?;
     let subnet2 = s.add(
         "Subnet2",
-        ec2::Subnet::new(ec2::SubnetRequired {
-            vpc_id: vpc.vpc_id().into(),
-        })
-        .cidr_block("10.0.1.0/24"),
+        ec2::Subnet::new(vpc.vpc_id()).cidr_block("10.0.1.0/24"),
     )?;
-    let table = s.add(
-        "RouteTable",
-        ec2::RouteTable::new(ec2::RouteTableRequired {
-            vpc_id: vpc.vpc_id().into(),
-        }),
-    )?;
-    s.add(
-        "Route",
-        ec2::Route::new(ec2::RouteRequired {
-            route_table_id: table.route_table_id().into(),
-        }),
-    )?;
+    let table = s.add("RouteTable", ec2::RouteTable::new(vpc.vpc_id()))?;
+    s.add("Route", ec2::Route::new(table.route_table_id()))?;
     s.add(
         "SubnetRouteTableAssociation",
         ec2::SubnetRouteTableAssociation::new(ec2::SubnetRouteTableAssociationRequired {
-            route_table_id: table.route_table_id().into(),
-            subnet_id: subnet.subnet_id().into(),
+            route_table_id: table.route_table_id(),
+            subnet_id: subnet.subnet_id(),
         }),
     )?;
     s.add("Eip", ec2::Eip::new())?;
     s.add("NatGateway", ec2::NatGateway::new())?;
     s.add(
         "EgressOnlyInternetGateway",
-        ec2::EgressOnlyInternetGateway::new(ec2::EgressOnlyInternetGatewayRequired {
-            vpc_id: vpc.vpc_id().into(),
-        }),
+        ec2::EgressOnlyInternetGateway::new(vpc.vpc_id()),
     )?;
     s.add("Key", kms::Key::new())?;
-    let sg = s.add(
-        "SecurityGroup",
-        ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
-            group_description: "all types".into(),
-        }),
-    )?;
+    let sg = s.add("SecurityGroup", ec2::SecurityGroup::new("all types"))?;
     // E3014: a source is required; E3687: ports are required for tcp
     s.add(
         "SecurityGroupIngress",
-        ec2::SecurityGroupIngress::new(ec2::SecurityGroupIngressRequired {
-            ip_protocol: "tcp".into(),
-        })
-        .group_id(sg.group_id())
-        .cidr_ip("10.0.0.0/16")
-        .from_port(443)
-        .to_port(443),
+        ec2::SecurityGroupIngress::new("tcp")
+            .group_id(sg.group_id())
+            .cidr_ip("10.0.0.0/16")
+            .from_port(443)
+            .to_port(443),
     )?;
     // E3014: a destination is required
     s.add(
         "SecurityGroupEgress",
         ec2::SecurityGroupEgress::new(ec2::SecurityGroupEgressRequired {
-            group_id: sg.group_id().into(),
+            group_id: sg.group_id(),
             ip_protocol: "-1".into(),
         })
         .cidr_ip("0.0.0.0/0"),
@@ -470,18 +383,15 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     )?;
     let tg = s.add("TargetGroup", elasticloadbalancingv2::TargetGroup::new())?;
     {
-        use elasticloadbalancingv2::listener::{Action, ActionRequired, ActionType};
+        use elasticloadbalancingv2::listener::{Action, ActionType};
         s.add(
             "Listener",
             elasticloadbalancingv2::Listener::new(elasticloadbalancingv2::ListenerRequired {
                 default_actions: vec![
-                    Action::new(ActionRequired {
-                        r#type: ActionType::Forward,
-                    })
-                    .target_group_arn(tg.target_group_arn()),
+                    Action::new(ActionType::Forward).target_group_arn(tg.target_group_arn()),
                 ]
                 .into(),
-                load_balancer_arn: lb.load_balancer_arn().into(),
+                load_balancer_arn: lb.load_balancer_arn(),
             }),
         )?;
     }
@@ -489,18 +399,8 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     // API Gateway
     // E3660: Name is required without a Body
     let api = s.add("RestApi", apigateway::RestApi::new().name("all-types"))?;
-    s.add(
-        "Deployment",
-        apigateway::Deployment::new(apigateway::DeploymentRequired {
-            rest_api_id: api.rest_api_id().into(),
-        }),
-    )?;
-    s.add(
-        "Stage",
-        apigateway::Stage::new(apigateway::StageRequired {
-            rest_api_id: api.rest_api_id().into(),
-        }),
-    )?;
+    s.add("Deployment", apigateway::Deployment::new(api.rest_api_id()))?;
+    s.add("Stage", apigateway::Stage::new(api.rest_api_id()))?;
     s.add(
         "VpcLink",
         apigateway::VpcLink::new(apigateway::VpcLinkRequired {
@@ -511,9 +411,7 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     let domain = s.add("DomainName", apigateway::DomainName::new())?;
     s.add(
         "BasePathMapping",
-        apigateway::BasePathMapping::new(apigateway::BasePathMappingRequired {
-            domain_name: domain.r#ref().into(),
-        }),
+        apigateway::BasePathMapping::new(domain.r#ref()),
     )?;
     s.add("Account", apigateway::Account::new())?;
 
@@ -523,9 +421,7 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     s.add("Service", ecs::Service::new())?;
     let role = s.add(
         "Role",
-        iam::Role::new(iam::RoleRequired {
-            assume_role_policy_document: assume_role("ecs-tasks.amazonaws.com").into(),
-        }),
+        iam::Role::new(assume_role("ecs-tasks.amazonaws.com")),
     )?;
     // E3003: one of Roles, Groups, Users is required
     s.add(
@@ -570,9 +466,7 @@ fn required_only_template() -> Result<String, cloudwright_core::Error> {
     }
     s.add(
         "Certificate",
-        certificatemanager::Certificate::new(certificatemanager::CertificateRequired {
-            domain_name: "api.example.com".into(),
-        }),
+        certificatemanager::Certificate::new("api.example.com"),
     )?;
 
     // Lambda, S3, SQS (the function's Runtime and Handler: cfn-lint E3678 and W2533 ask for them

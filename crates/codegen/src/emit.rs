@@ -106,26 +106,49 @@ fn doc(out: &mut String, lines: &[String], indent: &str) {
     }
 }
 
+/// The paths the generated code names what it uses by, so that no generated type's name is
+/// reserved: a type may be called `Value`, `Resource` or `Option` (`apigateway::Resource`).
+mod path {
+    pub const CORE: &str = "::cloudwright_core";
+    pub const VALUE: &str = "::cloudwright_core::Value";
+    pub const TO_VALUE: &str = "::cloudwright_core::ToValue";
+    pub const RESOURCE_REF: &str = "::cloudwright_core::ResourceRef";
+    pub const TAG_FORMAT: &str = "::cloudwright_core::TagFormat";
+    pub const OPTION: &str = "::std::option::Option";
+    pub const SOME: &str = "::std::option::Option::Some";
+    pub const NONE: &str = "::std::option::Option::None";
+    pub const BOX: &str = "::std::boxed::Box";
+    pub const FROM: &str = "::std::convert::From";
+    pub const INTO: &str = "::std::convert::Into";
+    pub const OBJ: &str = "crate::Obj";
+    pub const FACTS: &str = "crate::ResourceFacts";
+    pub const MAP_BUILDER: &str = "crate::support::MapBuilder";
+    /// The module inside each generated file holding its schema constraints as data (the
+    /// `RULE_` and `PATTERN_` statics, which name the constraint types by their short names:
+    /// nothing else is in that module to clash with them).
+    pub const SCHEMA: &str = "schema";
+}
+
 fn lit(s: &str) -> String {
     format!("{s:?}")
 }
 
 fn field_ty(ty: &Ty) -> String {
     match ty {
-        Ty::Struct { name, boxed: true } => format!("Box<Obj<{name}>>"),
-        Ty::Struct { name, boxed: false } => format!("Obj<{name}>"),
+        Ty::Struct { name, boxed: true } => format!("{}<{}<{name}>>", path::BOX, path::OBJ),
+        Ty::Struct { name, boxed: false } => format!("{}<{name}>", path::OBJ),
         other => item_ty(other),
     }
 }
 
 fn item_ty(ty: &Ty) -> String {
     match ty {
-        Ty::Str => "Str".into(),
-        Ty::Int => "Int".into(),
-        Ty::Num => "Num".into(),
-        Ty::Bool => "Bool".into(),
-        Ty::Json => "Json".into(),
-        Ty::List(item) => format!("List<{}>", item_ty(item)),
+        Ty::Str => format!("{}::Str", path::CORE),
+        Ty::Int => format!("{}::Int", path::CORE),
+        Ty::Num => format!("{}::Num", path::CORE),
+        Ty::Bool => format!("{}::Bool", path::CORE),
+        Ty::Json => format!("{}::Json", path::CORE),
+        Ty::List(item) => format!("{}::List<{}>", path::CORE, item_ty(item)),
         Ty::Struct { name, .. } | Ty::Enum(name) => name.clone(),
     }
 }
@@ -134,11 +157,11 @@ fn item_ty(ty: &Ty) -> String {
 fn param(ty: &Ty, p: &str) -> (String, String) {
     match ty {
         Ty::Struct { name, boxed: true } => (
-            format!("impl Into<Obj<{name}>>"),
-            format!("Box::new({p}.into())"),
+            format!("impl {}<{}<{name}>>", path::INTO, path::OBJ),
+            format!("{}::new({p}.into())", path::BOX),
         ),
         other => (
-            format!("impl Into<{}>", field_ty(other)),
+            format!("impl {}<{}>", path::INTO, field_ty(other)),
             format!("{p}.into()"),
         ),
     }
@@ -147,6 +170,12 @@ fn param(ty: &Ty, p: &str) -> (String, String) {
 fn str_slice(items: &[String]) -> String {
     let items: Vec<String> = items.iter().map(|s| lit(s)).collect();
     format!("&[{}]", items.join(", "))
+}
+
+/// Whether a struct has a `...Required` struct: when it has two required properties or more
+/// (with one, `new` takes its value; with none, nothing).
+pub(crate) fn has_required_struct(s: &StructDef) -> bool {
+    s.fields.iter().filter(|f| f.required).count() > 1
 }
 
 /// The name of a struct's `...Required` struct: `<Name>Required`, or `<Name>RequiredProps`
@@ -162,7 +191,7 @@ pub(crate) fn required_name(s: &StructDef, taken: &BTreeSet<String>) -> String {
 
 fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
-    if required.is_empty() {
+    if !has_required_struct(s) {
         return;
     }
     let name = required_name(s, taken);
@@ -177,7 +206,7 @@ fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
         // the first line; the struct's field of the same name has the whole text
         doc(out, &f.doc[..f.doc.len().min(1)], "    ");
         let ty = match &f.ty {
-            Ty::Struct { name, .. } => format!("Obj<{name}>"),
+            Ty::Struct { name, .. } => format!("{}<{name}>", path::OBJ),
             other => field_ty(other),
         };
         let _ = writeln!(out, "    pub {}: {ty},", f.ident);
@@ -273,15 +302,17 @@ fn emit_rule(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) 
     out.push_str("};\n\n");
 }
 
+/// A struct, its `...Required` struct, constructor, setters and trait impls. Its rule
+/// (`RULE_<Name>`) goes into the file's [`path::SCHEMA`] module: the caller emits it.
 fn emit_struct(
     out: &mut String,
     s: &StructDef,
     resource: Option<&ResourceModel>,
     taken: &BTreeSet<String>,
 ) {
+    let (core, value, opt) = (path::CORE, path::VALUE, path::OPTION);
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     emit_required(out, s, taken);
-    emit_rule(out, s, resource);
     doc(out, &s.doc, "");
     if required.is_empty() {
         out.push_str("#[derive(Clone, Debug, Default, PartialEq)]\n");
@@ -298,7 +329,7 @@ fn emit_struct(
         if f.required {
             let _ = writeln!(out, "    pub {}: {ty},", f.ident);
         } else {
-            let _ = writeln!(out, "    pub {}: Option<{ty}>,", f.ident);
+            let _ = writeln!(out, "    pub {}: {opt}<{ty}>,", f.ident);
         }
     }
     out.push_str("}\n\n");
@@ -322,45 +353,78 @@ fn emit_struct(
             "    /// What the schema says about this type: identifiers, create-only, write-only and\n    \
              /// read-only properties, attributes, tagging.\n",
         );
-        out.push_str("    pub const FACTS: &'static ResourceFacts = &ResourceFacts {\n");
-        out.push_str(&facts_fields(m, "TagFormat", "        "));
+        let _ = writeln!(
+            out,
+            "    pub const FACTS: &'static {} = &{} {{",
+            path::FACTS,
+            path::FACTS
+        );
+        out.push_str(&facts_fields(m, path::TAG_FORMAT, "        "));
         out.push_str("    };\n\n");
     }
 
     // constructor
-    if required.is_empty() {
-        let _ = writeln!(
-            out,
-            "    /// A `{}` with no property set (none is required).",
-            s.name
-        );
-        out.push_str(
-            "    #[inline]\n    pub fn new() -> Self {\n        Default::default()\n    }\n\n",
-        );
-    } else {
-        let req = required_name(s, taken);
-        let _ = writeln!(
-            out,
-            "    /// A `{}` with its required properties, named in a [`{req}`].",
-            s.name
-        );
-        let _ = writeln!(
-            out,
-            "    #[inline]\n    pub fn new(required: {req}) -> Self {{"
-        );
-        out.push_str("        Self {\n");
-        for f in &s.fields {
-            if f.required {
-                let conv = match f.ty {
-                    Ty::Struct { boxed: true, .. } => format!("Box::new(required.{})", f.ident),
-                    _ => format!("required.{}", f.ident),
-                };
-                let _ = writeln!(out, "            {}: {conv},", f.ident);
-            } else {
-                let _ = writeln!(out, "            {}: None,", f.ident);
-            }
+    match required.as_slice() {
+        [] => {
+            let _ = writeln!(
+                out,
+                "    /// A `{}` with no property set (none is required).",
+                s.name
+            );
+            out.push_str(
+                "    #[inline]\n    pub fn new() -> Self {\n        \
+                 ::std::default::Default::default()\n    }\n\n",
+            );
         }
-        out.push_str("        }\n    }\n\n");
+        [one] => {
+            // one required property: `new` takes its value, as its setter does
+            let (pty, conv) = param(&one.ty, "value");
+            let _ = writeln!(
+                out,
+                "    /// A `{}` with its one required property, `{}`.",
+                s.name, one.cfn
+            );
+            let _ = writeln!(
+                out,
+                "    #[inline]\n    pub fn new(value: {pty}) -> Self {{"
+            );
+            out.push_str("        Self {\n");
+            for f in &s.fields {
+                if f.required {
+                    let _ = writeln!(out, "            {}: {conv},", f.ident);
+                } else {
+                    let _ = writeln!(out, "            {}: {},", f.ident, path::NONE);
+                }
+            }
+            out.push_str("        }\n    }\n\n");
+        }
+        _ => {
+            let req = required_name(s, taken);
+            let _ = writeln!(
+                out,
+                "    /// A `{}` with its required properties, named in a [`{req}`].",
+                s.name
+            );
+            let _ = writeln!(
+                out,
+                "    #[inline]\n    pub fn new(required: {req}) -> Self {{"
+            );
+            out.push_str("        Self {\n");
+            for f in &s.fields {
+                if f.required {
+                    let conv = match f.ty {
+                        Ty::Struct { boxed: true, .. } => {
+                            format!("{}::new(required.{})", path::BOX, f.ident)
+                        }
+                        _ => format!("required.{}", f.ident),
+                    };
+                    let _ = writeln!(out, "            {}: {conv},", f.ident);
+                } else {
+                    let _ = writeln!(out, "            {}: {},", f.ident, path::NONE);
+                }
+            }
+            out.push_str("        }\n    }\n\n");
+        }
     }
 
     // setters, a line each: the first line of the field's doc (the field carries the rest)
@@ -370,7 +434,7 @@ fn emit_struct(
         let set = if f.required {
             conv
         } else {
-            format!("Some({conv})")
+            format!("{}({conv})", path::SOME)
         };
         let _ = writeln!(
             out,
@@ -381,30 +445,37 @@ fn emit_struct(
     out.push_str("}\n\n");
 
     if let Some(m) = resource {
-        let _ = writeln!(out, "impl Resource for {} {{", s.name);
+        let _ = writeln!(out, "impl {core}::Resource for {} {{", s.name);
         let _ = writeln!(out, "    type Attributes = {};", m.attributes_name());
         out.push_str("    fn type_name(&self) -> &str {\n        Self::TYPE_NAME\n    }\n");
         if m.tag_format != "None" {
             let _ = writeln!(
                 out,
-                "    fn tag_format(&self) -> TagFormat {{\n        TagFormat::{}\n    }}",
+                "    fn tag_format(&self) -> {} {{\n        {}::{}\n    }}",
+                path::TAG_FORMAT,
+                path::TAG_FORMAT,
                 m.tag_format
             );
         }
         let _ = writeln!(
             out,
-            "    fn check(properties: &Value) -> Result<(), Violation> {{\n        \
-             constraint::check(&RULE_{}, properties)?;\n        \
+            "    fn check(properties: &{value}) -> ::std::result::Result<(), {core}::Violation> {{\n        \
+             crate::constraint::check(&self::{}::RULE_{}, properties)?;\n        \
              crate::rules::check(Self::TYPE_NAME, properties)\n    }}",
+            path::SCHEMA,
             s.name
         );
         out.push_str("}\n\n");
     } else {
-        let _ = writeln!(out, "impl PropertyType for {} {{}}\n", s.name);
+        let _ = writeln!(out, "impl crate::PropertyType for {} {{}}\n", s.name);
     }
 
-    let _ = writeln!(out, "impl ToValue for {} {{", s.name);
-    out.push_str("    #[inline]\n    fn to_value(&self) -> Value {\n        MapBuilder::new()\n");
+    let _ = writeln!(out, "impl {} for {} {{", path::TO_VALUE, s.name);
+    let _ = writeln!(
+        out,
+        "    #[inline]\n    fn to_value(&self) -> {value} {{\n        {}::new()",
+        path::MAP_BUILDER
+    );
     for f in &s.fields {
         let m = if f.required { "req" } else { "opt" };
         let _ = writeln!(out, "            .{m}({}, &self.{})", lit(&f.cfn), f.ident);
@@ -412,28 +483,48 @@ fn emit_struct(
     out.push_str("            .build()\n    }\n}\n\n");
 }
 
+/// The type a getter returns for an attribute of type `ty` (`None`: the schema does not
+/// say), and the expression wrapping `Fn::GetAtt` value `v` in it.
+fn attr_ty(ty: Option<&Ty>, v: &str) -> (String, String) {
+    match ty {
+        Some(Ty::List(item)) => (
+            format!("{}::List<{}>", path::CORE, item_ty(item)),
+            format!("{}::List::Expr({v})", path::CORE),
+        ),
+        Some(ty @ (Ty::Str | Ty::Int | Ty::Num | Ty::Bool | Ty::Json)) => {
+            let t = item_ty(ty);
+            (t.clone(), format!("{t}({v})"))
+        }
+        // attributes have no struct or enum types of their own (the model makes them Json
+        // and Str); an unknown one is a plain Value
+        Some(Ty::Struct { .. } | Ty::Enum(_)) | None => (path::VALUE.to_owned(), v.to_owned()),
+    }
+}
+
 fn emit_attributes(out: &mut String, m: &ResourceModel) {
     let name = m.attributes_name();
     let r = &m.resource.name;
+    let (from, rref) = (path::FROM, path::RESOURCE_REF);
     let _ = writeln!(
         out,
         "/// The `Fn::GetAtt` attributes of [`{r}`]: `Handle<{r}>` dereferences to this, so they \
-         read as methods of the handle."
+         read as methods of the handle. Each getter returns the attribute's type as the schema \
+         gives it (`Str`, `Int`, `List<Str>`, ...)."
     );
     out.push_str("#[derive(Clone, Debug)]\n");
     if m.attrs.is_empty() {
         let _ = writeln!(out, "pub struct {name}(());\n");
         let _ = writeln!(
             out,
-            "impl From<ResourceRef> for {name} {{\n    fn from(_: ResourceRef) -> Self {{\n        \
+            "impl {from}<{rref}> for {name} {{\n    fn from(_: {rref}) -> Self {{\n        \
              Self(())\n    }}\n}}\n"
         );
         return;
     }
-    let _ = writeln!(out, "pub struct {name}(ResourceRef);\n");
+    let _ = writeln!(out, "pub struct {name}({rref});\n");
     let _ = writeln!(
         out,
-        "impl From<ResourceRef> for {name} {{\n    fn from(r: ResourceRef) -> Self {{\n        \
+        "impl {from}<{rref}> for {name} {{\n    fn from(r: {rref}) -> Self {{\n        \
          Self(r)\n    }}\n}}\n"
     );
     let _ = writeln!(out, "impl {name} {{");
@@ -442,43 +533,48 @@ fn emit_attributes(out: &mut String, m: &ResourceModel) {
             out.push('\n');
         }
         doc(out, &a.doc, "    ");
+        let (ty, wrapped) = attr_ty(a.ty.as_ref(), &format!("self.0.get_att({})", lit(&a.name)));
         let _ = writeln!(
             out,
-            "    #[inline]\n    pub fn {}(&self) -> Value {{\n        self.0.get_att({})\n    }}",
+            "    #[inline]\n    pub fn {}(&self) -> {ty} {{\n        {wrapped}\n    }}",
             a.method,
-            lit(&a.name)
         );
     }
     out.push_str("}\n\n");
 }
 
 fn emit_enum(out: &mut String, e: &EnumDef) {
+    let value = path::VALUE;
     doc(out, &e.doc, "");
     out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
     let _ = writeln!(out, "pub enum {} {{", e.name);
     for (ident, value) in &e.variants {
         let _ = writeln!(out, "    /// `{value}`\n    {ident},");
     }
-    out.push_str(
+    let _ = writeln!(
+        out,
         "    /// An intrinsic function that yields one of the values, or a value the schema does \
-         not list.\n    Expr(Value),\n}\n\n",
+         not list.\n    Expr({value}),\n}}\n"
     );
     let _ = writeln!(
         out,
-        "impl From<Value> for {} {{\n    fn from(v: Value) -> Self {{\n        Self::Expr(v)\n    \
+        "impl {}<{value}> for {} {{\n    fn from(v: {value}) -> Self {{\n        Self::Expr(v)\n    \
          }}\n}}\n",
+        path::FROM,
         e.name
     );
-    let _ = writeln!(out, "impl ToValue for {} {{", e.name);
-    out.push_str(
-        "    #[inline]\n    fn to_value(&self) -> Value {\n        let s = match self {\n",
+    let _ = writeln!(out, "impl {} for {} {{", path::TO_VALUE, e.name);
+    let _ = writeln!(
+        out,
+        "    #[inline]\n    fn to_value(&self) -> {value} {{\n        let s = match self {{"
     );
     for (ident, value) in &e.variants {
         let _ = writeln!(out, "            Self::{ident} => {},", lit(value));
     }
-    out.push_str(
-        "            Self::Expr(v) => return v.clone(),\n        };\n        \
-         Value::String(s.to_owned())\n    }\n}\n\n",
+    let _ = writeln!(
+        out,
+        "            Self::Expr(v) => return ::std::clone::Clone::clone(v),\n        }};\n        \
+         {value}::String(::std::borrow::ToOwned::to_owned(s))\n    }}\n}}\n"
     );
 }
 
@@ -506,7 +602,6 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
         m.type_name, m.resource.name
     );
     out.push_str("#![allow(non_upper_case_globals)]\n\n");
-    out.push_str("use crate::support::prelude::*;\n\n");
     let is_shared = |name: &str| shared.is_shared(&m.module, name);
     let local: Vec<&StructDef> = m.structs.iter().filter(|s| !is_shared(&s.name)).collect();
     let taken: BTreeSet<String> = std::iter::once(&m.resource)
@@ -520,7 +615,7 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
     let mut reexports: Vec<String> = Vec::new();
     for s in m.structs.iter().filter(|s| is_shared(&s.name)) {
         reexports.push(s.name.clone());
-        if s.fields.iter().any(|f| f.required) {
+        if has_required_struct(s) {
             reexports.push(required_name(s, &taken));
         }
     }
@@ -530,11 +625,13 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
             .filter(|e| is_shared(&e.name))
             .map(|e| e.name.clone()),
     );
+    // the rules (in this file's schema module) of the shared types its own structs hold
+    let mut schema_uses = String::new();
     if !reexports.is_empty() {
         reexports.sort();
         let _ = writeln!(
             out,
-            "pub use super::{}::{{{}}};",
+            "pub use super::{}::{{{}}};\n",
             shared::MODULE,
             reexports.join(", ")
         );
@@ -553,17 +650,18 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
         rules.dedup();
         if !rules.is_empty() {
             let _ = writeln!(
-                out,
-                "use super::{}::{{{}}};",
+                schema_uses,
+                "use super::super::{}::{}::{{{}}};",
                 shared::MODULE,
+                path::SCHEMA,
                 rules.join(", ")
             );
         }
-        out.push('\n');
     }
     // only the patterns the local structs use
     let patterns = module_patterns(m, shared);
-    emit_patterns(&mut out, &patterns);
+    let mut schema = String::new();
+    emit_patterns(&mut schema, &patterns);
     let renumber = |s: &StructDef| -> StructDef {
         let mut s = s.clone();
         for f in &mut s.fields {
@@ -578,15 +676,44 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
         }
         s
     };
-    emit_struct(&mut out, &renumber(&m.resource), Some(m), &taken);
+    emit_rule(&mut schema, &renumber(&m.resource), Some(m));
+    emit_struct(&mut out, &m.resource, Some(m), &taken);
     emit_attributes(&mut out, m);
     for s in &local {
-        emit_struct(&mut out, &renumber(s), None, &taken);
+        emit_rule(&mut schema, &renumber(s), None);
+        emit_struct(&mut out, s, None, &taken);
     }
     for e in m.enums.iter().filter(|e| !is_shared(&e.name)) {
         emit_enum(&mut out, e);
     }
+    schema_module(&mut out, &schema_uses, &schema, "");
     out
+}
+
+/// The file's [`path::SCHEMA`] module: its rules and patterns, the only items that name the
+/// constraint types (`ObjRule`, `Shape`, ...) by short names, with nothing generated beside
+/// them that could clash. `cfg` (empty or a `#[cfg]` line) gates the module.
+fn schema_module(out: &mut String, uses: &str, items: &str, cfg: &str) {
+    out.push_str(
+        "/// The schema constraints of this module's types, as data: what their\n\
+         /// `Resource::check` checks at synthesis.\n",
+    );
+    if !cfg.is_empty() {
+        out.push_str(cfg);
+        out.push('\n');
+    }
+    let _ = writeln!(out, "pub(crate) mod {} {{", path::SCHEMA);
+    out.push_str("    #[allow(unused_imports)]\n    use crate::support::prelude::*;\n");
+    out.push_str(uses);
+    out.push('\n');
+    // indented here: rustfmt leaves the `#[rustfmt::skip]` rules as they are
+    for line in items.split_inclusive('\n') {
+        if !line.trim().is_empty() {
+            out.push_str("    ");
+        }
+        out.push_str(line);
+    }
+    out.push_str("}\n");
 }
 
 /// The patterns a resource module emits (those its own structs use), in order: what
@@ -625,16 +752,16 @@ pub fn shared_file(
          //! generated once; each resource type's module re-exports the ones it uses.\n"
     );
     out.push_str("#![allow(non_upper_case_globals)]\n\n");
-    out.push_str("use crate::support::prelude::*;\n\n");
+    let mut schema = String::new();
     for (i, p) in shared.patterns.iter().enumerate() {
         let _ = writeln!(
-            out,
+            schema,
             "{}\npub(crate) static PATTERN_{i}: Pattern = Pattern::new({});",
             Gates::cfg(service_mod, needed_patterns.contains(&i)),
             lit(p)
         );
     }
-    out.push('\n');
+    schema.push('\n');
     let taken: BTreeSet<String> = shared
         .structs
         .iter()
@@ -642,12 +769,13 @@ pub fn shared_file(
         .chain(shared.enums.iter().map(|e| e.name.clone()))
         .collect();
     for s in &shared.structs {
+        let cfg = Gates::cfg(service_mod, needed.contains(&s.name));
+        let mut rule = String::new();
+        emit_rule(&mut rule, s, None);
+        schema.push_str(&gated(&rule, &cfg));
         let mut item = String::new();
         emit_struct(&mut item, s, None, &taken);
-        out.push_str(&gated(
-            &item,
-            &Gates::cfg(service_mod, needed.contains(&s.name)),
-        ));
+        out.push_str(&gated(&item, &cfg));
     }
     for e in &shared.enums {
         let mut item = String::new();
@@ -657,6 +785,7 @@ pub fn shared_file(
             &Gates::cfg(service_mod, needed.contains(&e.name)),
         ));
     }
+    schema_module(&mut out, "", &schema, "");
     out
 }
 
@@ -730,7 +859,7 @@ pub fn service_file(
     }
     out.push('\n');
     for m in models {
-        let required = if m.resource.fields.iter().any(|f| f.required) {
+        let required = if has_required_struct(&m.resource) {
             let taken: BTreeSet<String> = std::iter::once(&m.resource)
                 .chain(&m.structs)
                 .map(|s| s.name.clone())
@@ -877,10 +1006,11 @@ pub fn root_file(
         for i in 0..module_patterns(m, sh).len() {
             let _ = writeln!(
                 out,
-                "    {}\n    &{}::{}::PATTERN_{i},",
+                "    {}\n    &{}::{}::{}::PATTERN_{i},",
                 gates.of_type(m),
                 m.service_mod,
-                m.module
+                m.module,
+                path::SCHEMA
             );
         }
     }
@@ -890,9 +1020,10 @@ pub fn root_file(
         for i in 0..sh.patterns.len() {
             let _ = writeln!(
                 out,
-                "    {}\n    &{service}::{}::PATTERN_{i},",
+                "    {}\n    &{service}::{}::{}::PATTERN_{i},",
                 Gates::cfg(service, needed.contains(&i)),
-                shared::MODULE
+                shared::MODULE,
+                path::SCHEMA
             );
         }
     }

@@ -7,7 +7,8 @@
 //! required properties of the objects they hold, and what the schema's combinators ask for
 //! (the first alternative of a `oneOf`, ...), which the test sets through setters. Each
 //! value becomes the typed expression of its field's type: a string literal for `Str`, the
-//! variant for an enum, `Type::new(TypeRequired { .. })` for a property type, `vec![..]` for a
+//! variant for an enum, `Type::new(TypeRequired { .. })` (or `Type::new(value)` with one
+//! required property) for a property type, `vec![..]` for a
 //! list, `serde_json::json!(..)` for `Json`. A sample that does not fit the model (an unknown
 //! property, a string where the type is an integer, a value no enum variant has) is a
 //! generation error naming the type and the property path.
@@ -202,7 +203,7 @@ impl Render<'_> {
                     } else {
                         ".into()"
                     };
-                    required.push(format!("{}: {value}{into}", f.ident));
+                    required.push((format!("{}: {value}{into}", f.ident), value));
                 }
                 (None, true) => {
                     return Err(format!("at {at:?}: the required {} is missing", f.cfn));
@@ -213,15 +214,19 @@ impl Render<'_> {
                 (None, false) => {}
             }
         }
-        let new = if required.is_empty() {
-            format!("{}::new()", s.name)
-        } else {
-            format!(
-                "{}::new({} {{ {} }})",
-                s.name,
-                self.required_name(s),
-                required.join(", ")
-            )
+        let new = match required.as_slice() {
+            [] => format!("{}::new()", s.name),
+            // one required property: `new` takes its value (and converts it)
+            [(_, value)] => format!("{}::new({value})", s.name),
+            _ => {
+                let fields: Vec<&str> = required.iter().map(|(f, _)| f.as_str()).collect();
+                format!(
+                    "{}::new({} {{ {} }})",
+                    s.name,
+                    self.required_name(s),
+                    fields.join(", ")
+                )
+            }
         };
         Ok(format!("{new}{setters}"))
     }
@@ -366,7 +371,8 @@ const TEST_DOC: &str = r#"
 //! at most `BATCH` resources that cfn-lint passes with zero findings, its informational
 //! checks included.
 //!
-//! Each type is built through its typed API (`Type::new(TypeRequired { .. })`, property
+//! Each type is built through its typed API (`Type::new(TypeRequired { .. })`, or
+//! `Type::new(value)` for a type with one required property, property
 //! types as structs, enums as variants) from the sample values in
 //! `crates/codegen/samples/samples.json`, which `crates/codegen/export_samples.py` derives
 //! from the schemas and verifies. Every resource gets explicit deletion policies (cfn-lint's
@@ -546,7 +552,7 @@ mod tests {
         for want in [
             "(\"AWS::Demo::Thing\", demo_thing),",
             "use cloudwright_resources::demo::thing::*;",
-            "Thing::new(ThingRequired { items: vec![Item::new(ItemRequired { key: \"k\".into() })].into(), name: \"n\".into() })",
+            "Thing::new(ThingRequired { items: vec![Item::new(\"k\")].into(), name: \"n\".into() })",
             ".size(-2i64)",
             ".kind(ThingKind::SmallOne)",
             ".doc(serde_json::json!({\"a\":1}))",

@@ -7,7 +7,8 @@
 //! - `m`: the module path under `cloudwright_resources` (`sqs::queue`), `f`: the cargo
 //!   feature of its service, `r`: the resource struct's name;
 //! - `s`: the structs (the resource's first, then its property types), each
-//!   `[name, required struct name or "", [[cfn name, identifier, type, required], ..]]`;
+//!   `[name, required struct name or "", [[cfn name, identifier, type, required], ..]]` (a
+//!   struct with one required property has no required struct: its `new` takes the value);
 //! - `e`: the enums, `{name: [[variant, value], ..]}`.
 //!
 //! Types are written compactly: `s` (Str), `i` (Int), `n` (Num), `b` (Bool), `j` (Json),
@@ -37,9 +38,9 @@ pub fn ty_code(ty: &Ty) -> String {
 }
 
 /// The `...Required` struct name of `s` in `m` (as `emit` names it), or `""` when `s` has
-/// no required property.
+/// none (fewer than two required properties: with one, `new` takes its value).
 fn required_name(m: &ResourceModel, s: &StructDef) -> String {
-    if !s.fields.iter().any(|f| f.required) {
+    if !crate::emit::has_required_struct(s) {
         return String::new();
     }
     let taken: BTreeSet<String> = std::iter::once(&m.resource)

@@ -99,6 +99,9 @@ pub struct Attr {
     pub name: String,
     /// The getter's name.
     pub method: String,
+    /// The type the getter returns (what the schema says the attribute is: `Str`, `Int`,
+    /// `List<Str>`, ...); `None` when the schema does not say (the getter returns `Value`).
+    pub ty: Option<Ty>,
     /// Doc comment lines.
     pub doc: Vec<String>,
 }
@@ -162,49 +165,6 @@ impl ResourceModel {
         format!("{}Attributes", self.resource.name)
     }
 }
-
-/// Names the generated code imports or relies on: no generated type may take them.
-const RESERVED: &[&str] = &[
-    "Bool",
-    "Int",
-    "Json",
-    "List",
-    "Num",
-    "Str",
-    "ToValue",
-    "Value",
-    "Resource",
-    "ResourceRef",
-    "TagFormat",
-    "Obj",
-    "PropertyType",
-    "ResourceFacts",
-    "MapBuilder",
-    "Option",
-    "Some",
-    "None",
-    "Box",
-    "Vec",
-    "String",
-    "Default",
-    "Result",
-    "Ok",
-    "Err",
-    "From",
-    "Into",
-    "Self",
-    "Clone",
-    "Debug",
-    "PartialEq",
-    "ObjRule",
-    "Shape",
-    "NumRule",
-    "StrRule",
-    "ListRule",
-    "Pattern",
-    "Format",
-    "Violation",
-];
 
 /// Property names too generic to name an enum on their own (`Type` → `ActionType`).
 const GENERIC: &[&str] = &[
@@ -527,10 +487,9 @@ impl<'a> Builder<'a> {
             .get("definitions")
             .and_then(Json::as_object)
             .unwrap_or_else(|| EMPTY.get_or_init(Map::new));
-        let mut taken: BTreeMap<String, Taken> = RESERVED
-            .iter()
-            .map(|n| ((*n).to_owned(), Taken::Reserved))
-            .collect();
+        // the generated code names everything it uses by its full path
+        // (`::cloudwright_core::Value`), so only the module's own generated names are taken
+        let mut taken: BTreeMap<String, Taken> = BTreeMap::new();
         taken.insert(resource_name.to_owned(), Taken::Reserved);
         taken.insert(format!("{resource_name}Attributes"), Taken::Reserved);
 
@@ -914,12 +873,9 @@ pub fn resource_model(
     let [_, service, resource] = parts[..] else {
         return Err(err(format!("not a resource type name: {type_name}")));
     };
-    // a resource named like something the generated code relies on (`AWS::ApiGateway::Resource`,
-    // `AWS::FraudDetector::List`) gets the CDK's `Cfn` prefix: `CfnResource`, `CfnList`
-    let rust_name = match pascal(resource) {
-        n if RESERVED.contains(&n.as_str()) => format!("Cfn{n}"),
-        n => n,
-    };
+    // named after the CloudFormation name, whatever it is (`AWS::ApiGateway::Resource` is
+    // `Resource`): the generated code refers to what it uses by full paths
+    let rust_name = pascal(resource);
     let mut b = Builder::new(schema, type_name, &rust_name)?;
     let mut top = b.build_struct(&rust_name, schema, resource, true)?;
 
@@ -1005,6 +961,7 @@ pub fn resource_model(
         attrs.push(Attr {
             name: name.clone(),
             method,
+            ty: b.at_pointer(pointer).and_then(|s| b.attr_ty(s)),
             doc,
         });
     }
@@ -1518,6 +1475,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The type of an attribute's value: a string enum is a `Str` (an attribute has no
+    /// generated enum of its own), an object or anything else free-form is `Json`, a list's
+    /// items are typed the same way (lists of lists and of objects: `List<Json>`).
+    fn attr_ty(&self, schema: &'a Json) -> Option<Ty> {
+        let schema = self.at_pointer_from(schema)?;
+        Some(match kind(schema) {
+            Kind::Str | Kind::StrEnum(_) => Ty::Str,
+            Kind::Int => Ty::Int,
+            Kind::Num => Ty::Num,
+            Kind::Bool => Ty::Bool,
+            Kind::Json | Kind::Object => Ty::Json,
+            Kind::List(items) => {
+                let item = items
+                    .and_then(|i| self.at_pointer_from(i))
+                    .map(|i| match kind(i) {
+                        Kind::Str | Kind::StrEnum(_) => Ty::Str,
+                        Kind::Int => Ty::Int,
+                        Kind::Num => Ty::Num,
+                        Kind::Bool => Ty::Bool,
+                        _ => Ty::Json,
+                    })
+                    .unwrap_or(Ty::Json);
+                Ty::List(Box::new(item))
+            }
+        })
+    }
+
     fn at_pointer_from(&self, mut cur: &'a Json) -> Option<&'a Json> {
         while let Some(r) = cur.get("$ref").and_then(Json::as_str) {
             cur = self.deref(r)?;
@@ -1630,19 +1614,39 @@ mod tests {
                 "typeName": "AWS::Demo::Db",
                 "properties": {
                     "Tags": {"type": "object", "patternProperties": {".*": {"type": "string"}}},
-                    "Endpoint": {"type": "object", "properties": {"Address": {"type": "string"}}}
+                    "Endpoint": {"type": "object", "properties": {
+                        "Address": {"type": "string"},
+                        "Port": {"type": "integer"}
+                    }},
+                    "Ids": {"type": "array", "items": {"$ref": "#/definitions/Id"}},
+                    "Config": {"type": "object", "properties": {"A": {"type": "string"}}}
                 },
-                "readOnlyProperties": ["/properties/Endpoint/Address"]
+                "definitions": {"Id": {"type": "string", "enum": ["a", "b"]}},
+                "readOnlyProperties": ["/properties/Endpoint/Address", "/properties/Endpoint/Port",
+                    "/properties/Ids", "/properties/Config"]
             }),
-            &[("Endpoint.Address", "/properties/Endpoint/Address")],
+            &[
+                ("Endpoint.Address", "/properties/Endpoint/Address"),
+                ("Endpoint.Port", "/properties/Endpoint/Port"),
+                ("Ids", "/properties/Ids"),
+                ("Config", "/properties/Config"),
+                ("Nowhere", "/properties/Nowhere"),
+            ],
         );
         assert_eq!(m.tag_format, "Map");
-        assert_eq!(m.attrs[0].method, "endpoint_address");
-        assert!(m.attrs[0].doc[0].contains("a string"));
+        let attr = |name: &str| m.attrs.iter().find(|a| a.name == name).unwrap();
+        assert_eq!(attr("Endpoint.Address").method, "endpoint_address");
+        assert!(attr("Endpoint.Address").doc[0].contains("a string"));
+        // getters are typed as the schema says: a string enum is a string
+        assert_eq!(attr("Endpoint.Address").ty, Some(Ty::Str));
+        assert_eq!(attr("Endpoint.Port").ty, Some(Ty::Int));
+        assert_eq!(attr("Ids").ty, Some(Ty::List(Box::new(Ty::Str))));
+        assert_eq!(attr("Config").ty, Some(Ty::Json));
+        assert_eq!(attr("Nowhere").ty, None, "no schema: an untyped Value");
     }
 
     #[test]
-    fn a_definition_named_like_a_reserved_name_is_renamed() {
+    fn a_type_is_named_after_its_cloudformation_name() {
         let m = model(
             serde_json::json!({
                 "typeName": "AWS::Demo::Value",
@@ -1652,8 +1656,9 @@ mod tests {
             }),
             &[],
         );
-        // the resource too: a struct named `Value` would shadow the intrinsic `Value`
-        assert_eq!(m.resource.name, "CfnValue");
+        // no name is reserved: the generated code names `::cloudwright_core::Value` in full;
+        // the definition is renamed only because the resource has its name
+        assert_eq!(m.resource.name, "Value");
         assert_eq!(
             field(&m.resource, "Value").ty,
             Ty::Struct {

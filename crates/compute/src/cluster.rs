@@ -20,7 +20,7 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Value};
+use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Scope, Str, Value};
 use cloudwright_resources::ecs;
 use cloudwright_resources::ecs::cluster as ec;
 
@@ -262,7 +262,7 @@ impl ClusterOutput {
     }
 
     /// The cluster's ARN.
-    pub fn arn(&self) -> Value {
+    pub fn arn(&self) -> Str {
         self.cluster.arn()
     }
 

@@ -241,11 +241,9 @@ impl FunctionOutput {
         }
         let grant = queue.grant_consume(scope, self)?;
         let id = format!("{function}{queue_id}Source");
-        let mut mapping = lambda::EventSourceMapping::new(lambda::EventSourceMappingRequired {
-            function_name: self.name().into(),
-        })
-        .event_source_arn(queue.arn())
-        .batch_size(i64::from(source.batch_size));
+        let mut mapping = lambda::EventSourceMapping::new(self.name())
+            .event_source_arn(queue.arn())
+            .batch_size(i64::from(source.batch_size));
         if let Some(w) = window {
             mapping = mapping.maximum_batching_window_in_seconds(i64::from(w));
         }
@@ -325,7 +323,7 @@ impl FunctionOutput {
                 .state(events::rule::RuleState::Enabled)
                 .targets(vec![events::rule::Target::new(
                     events::rule::TargetRequired {
-                        arn: self.arn().into(),
+                        arn: self.arn(),
                         id: "Function".into(),
                     },
                 )]),
@@ -336,7 +334,7 @@ impl FunctionOutput {
             &permission_id,
             lambda::Permission::new(lambda::PermissionRequired {
                 action: "lambda:InvokeFunction".into(),
-                function_name: self.arn().into(),
+                function_name: self.arn(),
                 principal: "events.amazonaws.com".into(),
             })
             .source_arn(rule.arn()),
@@ -363,7 +361,7 @@ impl FunctionOutput {
                 .state(events::rule::RuleState::Enabled)
                 .targets(vec![events::rule::Target::new(
                     events::rule::TargetRequired {
-                        arn: self.arn().into(),
+                        arn: self.arn(),
                         id: "Function".into(),
                     },
                 )]),
@@ -374,7 +372,7 @@ impl FunctionOutput {
             &permission_id,
             lambda::Permission::new(lambda::PermissionRequired {
                 action: "lambda:InvokeFunction".into(),
-                function_name: self.arn().into(),
+                function_name: self.arn(),
                 principal: "events.amazonaws.com".into(),
             })
             .source_arn(rule.arn()),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cloudwright_core::asset::{Architecture, FileAssetSource, file_asset_bucket};
 use cloudwright_core::{
-    Construct, DepTarget, Dependable, Exception, Handle, Json, Policy, Scope, Value,
+    Construct, DepTarget, Dependable, Exception, Handle, Json, Policy, Scope, Str, Value,
 };
 use cloudwright_iam::{
     Grantee, Principal, Role, RoleOutput, RoleRef, Statement, aws_managed_policy,
@@ -392,7 +392,7 @@ pub struct FunctionOutput {
 
 impl FunctionOutput {
     /// The function's ARN (`Fn::GetAtt Function.Arn`).
-    pub fn arn(&self) -> Value {
+    pub fn arn(&self) -> Str {
         self.function.arn()
     }
 
@@ -412,7 +412,7 @@ impl FunctionOutput {
     }
 
     /// The ARN of its log group.
-    pub fn log_group_arn(&self) -> Value {
+    pub fn log_group_arn(&self) -> Str {
         self.log_group.arn()
     }
 }
@@ -425,7 +425,7 @@ impl Grantee for FunctionOutput {
 
 impl cloudwright_ingress::LambdaTarget for FunctionOutput {
     fn function_arn(&self) -> Value {
-        self.arn()
+        self.arn().into()
     }
 
     fn function_id(&self) -> String {
@@ -554,7 +554,7 @@ impl Construct for Function {
 
         let mut function = lambda::Function::new(lambda::FunctionRequired {
             code: code.into(),
-            role: role.arn().into(),
+            role: role.arn(),
         })
         .memory_size(i64::from(self.memory_mb))
         .timeout(i64::from(timeout))
@@ -666,13 +666,8 @@ impl Construct for Function {
                         qualifier: "$LATEST".into(),
                     })
                     .destination_config(
-                        lambda::event_invoke_config::DestinationConfig::new().on_failure(
-                            lambda::event_invoke_config::OnFailure::new(
-                                lambda::event_invoke_config::OnFailureRequired {
-                                    destination: arn.clone().into(),
-                                },
-                            ),
-                        ),
+                        lambda::event_invoke_config::DestinationConfig::new()
+                            .on_failure(lambda::event_invoke_config::OnFailure::new(arn.clone())),
                     ),
                 )?;
                 // the role must allow sending before Lambda validates the destination

@@ -18,7 +18,7 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Json, Policy, Scope, Value};
+use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Json, Policy, Scope, Str, Value};
 use cloudwright_resources::kms;
 
 /// The actions CloudWatch Logs needs on a key that encrypts log groups.
@@ -116,7 +116,7 @@ pub struct LogKeyOutput {
 
 impl LogKeyOutput {
     /// The key's ARN (what a log group's `KmsKeyId` takes).
-    pub fn arn(&self) -> Value {
+    pub fn arn(&self) -> Str {
         self.key.arn()
     }
 }
@@ -124,7 +124,7 @@ impl LogKeyOutput {
 impl From<&LogKeyOutput> for Value {
     /// The key's ARN.
     fn from(key: &LogKeyOutput) -> Value {
-        key.arn()
+        key.arn().into()
     }
 }
 

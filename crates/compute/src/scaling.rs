@@ -232,9 +232,7 @@ impl Dependable for ServiceAutoScalingOutput {
 }
 
 fn predefined(metric: sp::PredefinedMetricType) -> sp::PredefinedMetricSpecification {
-    sp::PredefinedMetricSpecification::new(sp::PredefinedMetricSpecificationRequired {
-        predefined_metric_type: metric,
-    })
+    sp::PredefinedMetricSpecification::new(metric)
 }
 
 impl Construct for ServiceAutoScaling {
@@ -270,14 +268,10 @@ impl Construct for ServiceAutoScaling {
                         .resource_label(resource_label.clone())
                 }
             };
-            let mut config = sp::TargetTrackingScalingPolicyConfiguration::new(
-                sp::TargetTrackingScalingPolicyConfigurationRequired {
-                    target_value: (*value).into(),
-                },
-            )
-            .predefined_metric_specification(spec)
-            .scale_in_cooldown(secs(s.scale_in_cooldown))
-            .scale_out_cooldown(secs(s.scale_out_cooldown));
+            let mut config = sp::TargetTrackingScalingPolicyConfiguration::new(*value)
+                .predefined_metric_specification(spec)
+                .scale_in_cooldown(secs(s.scale_in_cooldown))
+                .scale_out_cooldown(secs(s.scale_out_cooldown));
             if s.disable_scale_in {
                 config = config.disable_scale_in(true);
             }

@@ -43,7 +43,7 @@
 
 use std::time::Duration;
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Exception, Handle, Scope, Value};
+use cloudwright_core::{Construct, DepTarget, Dependable, Exception, Handle, Scope, Str, Value};
 use cloudwright_ingress::LoadBalancerTarget;
 use cloudwright_network::{Port, SecurityGroup, Source, SubnetGroup};
 use cloudwright_resources::ecs::service as es;
@@ -533,7 +533,7 @@ pub struct FargateServiceOutput {
 
 impl FargateServiceOutput {
     /// The service's name.
-    pub fn name(&self) -> Value {
+    pub fn name(&self) -> Str {
         self.service.name()
     }
 
@@ -543,7 +543,7 @@ impl FargateServiceOutput {
     }
 
     /// The tasks' security group id (to admit them elsewhere, e.g. in a database's group).
-    pub fn security_group_id(&self) -> Value {
+    pub fn security_group_id(&self) -> Str {
         self.security_group.group_id()
     }
 
@@ -559,7 +559,7 @@ impl FargateServiceOutput {
             [
                 Value::from("service"),
                 self.cluster_name.clone(),
-                self.service.name(),
+                self.service.name().into(),
             ],
         )
     }

@@ -786,18 +786,17 @@ impl Construct for FargateTaskDefinition {
 
         let (execution_role, execution_role_arn) = match &self.execution_role {
             ExecutionRole::Create => {
-                let statements = self.execution_statements(&images, log_group.arn());
+                let statements = self.execution_statements(&images, log_group.arn().into());
                 // ECR images need ecr:GetAuthorizationToken, on `*`
                 let wildcard = images.iter().any(|i| i.ecr_repository_arn().is_some());
                 let role = scope.add(
                     "ExecutionRole",
-                    iam::Role::new(iam::RoleRequired {
-                        assume_role_policy_document: ecs_tasks_trust(false).to_json()?,
-                    })
-                    .policies(vec![inline_policy(
-                        "ExecutionPolicy",
-                        PolicyDocument::identity(statements).render()?,
-                    )]),
+                    iam::Role::new(ecs_tasks_trust(false).to_json()?).policies(vec![
+                        inline_policy(
+                            "ExecutionPolicy",
+                            PolicyDocument::identity(statements).render()?,
+                        ),
+                    ]),
                 )?;
                 if wildcard {
                     scope.add_exception(
@@ -808,7 +807,7 @@ impl Construct for FargateTaskDefinition {
                         .cfn_nag("W11"),
                     )?;
                 }
-                let arn = role.arn();
+                let arn = Value::from(role.arn());
                 (Some(role), arn)
             }
             ExecutionRole::Existing(arn) => (None, arn.clone()),
@@ -837,9 +836,7 @@ impl Construct for FargateTaskDefinition {
             TaskRole::None => (None, None),
             TaskRole::Existing(arn) => (None, Some(arn.clone())),
             TaskRole::Create(statements) => {
-                let mut role = iam::Role::new(iam::RoleRequired {
-                    assume_role_policy_document: ecs_tasks_trust(true).to_json()?,
-                });
+                let mut role = iam::Role::new(ecs_tasks_trust(true).to_json()?);
                 if !statements.is_empty() {
                     role = role.policies(vec![inline_policy(
                         "TaskPolicy",
@@ -847,15 +844,12 @@ impl Construct for FargateTaskDefinition {
                     )]);
                 }
                 let role = scope.add("TaskRole", role)?;
-                let arn = role.arn();
+                let arn = Value::from(role.arn());
                 (Some(role), Some(arn))
             }
         };
 
-        let awslogs = td::LogConfiguration::new(td::LogConfigurationRequired {
-            log_driver: "awslogs".into(),
-        })
-        .options(Json(Value::map([
+        let awslogs = td::LogConfiguration::new("awslogs").options(Json(Value::map([
             ("awslogs-group", log_group.r#ref()),
             ("awslogs-region", Value::from(Pseudo::Region)),
             (
@@ -907,10 +901,7 @@ impl Construct for FargateTaskDefinition {
                     FireLensOutput::Options(options) => Value::Map(options.clone()),
                 };
                 ContainerLogs::FireLens {
-                    options: td::LogConfiguration::new(td::LogConfigurationRequired {
-                        log_driver: "awsfirelens".into(),
-                    })
-                    .options(Json(options)),
+                    options: td::LogConfiguration::new("awsfirelens").options(Json(options)),
                     router: router.name.clone(),
                 }
             }

@@ -257,7 +257,7 @@ fn failed_invocations_go_to_a_queue_the_role_may_send_to() -> TestResult {
         let dlq = s.construct("Failed", Queue::new())?;
         s.construct(
             "Async",
-            inline().on_failure(FailureDestination::Queue(dlq.arn())),
+            inline().on_failure(FailureDestination::Queue(dlq.arn().into())),
         )?;
         Ok(())
     })?;

@@ -41,11 +41,9 @@ fn ingress(stack: &mut Scope<'_>) -> Ingress {
         let subnet = stack
             .add(
                 &format!("PrivateSubnet{}", i + 1),
-                ec2::Subnet::new(ec2::SubnetRequired {
-                    vpc_id: VPC_ID.into(),
-                })
-                .cidr_block(cidr)
-                .availability_zone(Value::az(i)),
+                ec2::Subnet::new(VPC_ID)
+                    .cidr_block(cidr)
+                    .availability_zone(Value::az(i)),
             )
             .unwrap();
         subnets.push(subnet.r#ref());
@@ -78,10 +76,8 @@ fn ingress(stack: &mut Scope<'_>) -> Ingress {
             "Listener",
             elb::Listener::new(elb::ListenerRequired {
                 default_actions: vec![
-                    elb::listener::Action::new(elb::listener::ActionRequired {
-                        r#type: elb::listener::ActionType::Forward,
-                    })
-                    .target_group_arn(target_group.r#ref()),
+                    elb::listener::Action::new(elb::listener::ActionType::Forward)
+                        .target_group_arn(target_group.r#ref()),
                 ]
                 .into(),
                 load_balancer_arn: lb.r#ref().into(),
@@ -498,10 +494,7 @@ fn every_option_together_is_lint_clean() {
     let lb_group = stack
         .add(
             "LbGroup",
-            ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
-                group_description: "the load balancer".into(),
-            })
-            .vpc_id(VPC_ID),
+            ec2::SecurityGroup::new("the load balancer").vpc_id(VPC_ID),
         )
         .unwrap();
     let cluster = stack

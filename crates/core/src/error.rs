@@ -48,7 +48,8 @@ pub enum Error {
     },
     /// A `Ref`, `Fn::GetAtt` or `${..}` points at nothing.
     #[error(
-        "dangling reference in stack `{stack}`: `{referrer}` at `{property}` refers to `{target}`, which does not exist"
+        "dangling reference in stack `{stack}`: `{referrer}` at `{property}` refers to `{target}`, which does not exist{}",
+        did_you_mean(suggestion)
     )]
     DanglingReference {
         /// The stack.
@@ -59,6 +60,48 @@ pub enum Error {
         property: String,
         /// The missing target.
         target: String,
+        /// The closest logical id or parameter that does exist, when one is near (boxed, to
+        /// keep `Error` small).
+        suggestion: Option<Box<str>>,
+    },
+    /// A reference that names no stack (`Value::r#ref("X")`, or `{"Ref": "X"}` read from
+    /// JSON) to a logical id that is not in its own stack but in several others.
+    #[error(
+        "ambiguous reference in stack `{stack}`: `{referrer}` at `{property}` refers to `{target}`, which is not in this stack but in stacks {}; use the typed reference of the one meant (`handle.r#ref()`, `handle.get_att(..)`), which names its stack",
+        stacks.join(", ")
+    )]
+    AmbiguousReference {
+        /// The stack.
+        stack: String,
+        /// The logical id (or `Outputs.X`) that holds the reference.
+        referrer: String,
+        /// The property path of the reference.
+        property: String,
+        /// The logical id referred to.
+        target: String,
+        /// The stacks (by id) that hold it, sorted.
+        stacks: Box<[String]>,
+    },
+    /// An intrinsic function written as data (a map whose only key is `Ref` or `Fn::...`)
+    /// that synthesis cannot honour as a reference: malformed (`{"Ref": 5}`, a `Fn::GetAtt`
+    /// of one item), without a typed form (`Fn::ToJsonString`), or a map built by hand
+    /// (`Value::map([("Ref", ..)])`), which would be written without being checked.
+    /// [`Value::from_json`](crate::Value::from_json) turns well-formed ones into their typed
+    /// forms.
+    #[error(
+        "`{referrer}` in stack `{stack}` at `{property}`: `{intrinsic}` written as data {problem}"
+    )]
+    IntrinsicAsData {
+        /// The stack.
+        stack: String,
+        /// The logical id (or `Outputs.X`) that holds it.
+        referrer: String,
+        /// The property path of the map.
+        property: String,
+        /// The intrinsic function's name (`Fn::GetAtt`; boxed, to keep `Error` small).
+        intrinsic: Box<str>,
+        /// What is wrong with it, and the typed form to write instead.
+        problem: String,
     },
     /// A reference from one stack into another stack of another region or account: an export
     /// can only be imported in its own account and region, so it would fail at deploy.
@@ -203,6 +246,13 @@ pub enum Error {
         /// error's message, so it is not repeated as a separate cause.
         error: ConstructError,
     },
+}
+
+fn did_you_mean(suggestion: &Option<Box<str>>) -> String {
+    suggestion
+        .as_ref()
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 fn prefix(path: &str) -> String {

@@ -44,6 +44,50 @@ pub fn validate_logical_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The id of `known` closest to a mistyped `id`, for a "did you mean": at most a third of its
+/// letters differ (an edit, a swap of neighbours or a change of case counts one); ties go to
+/// the smaller id.
+///
+/// ```
+/// use cloudwright_core::id::closest;
+/// assert_eq!(closest("Tabel", ["Table", "Queue"]), Some("Table"));
+/// assert_eq!(closest("Bucket", ["Table", "Queue"]), None);
+/// ```
+pub fn closest<'a>(id: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let a: Vec<char> = id.to_lowercase().chars().collect();
+    let distance = |b: &str| -> usize {
+        let b: Vec<char> = b.to_lowercase().chars().collect();
+        // Damerau-Levenshtein (optimal string alignment), two rows back
+        let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in rows.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in rows[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (rows[i - 1][j] + 1)
+                    .min(rows[i][j - 1] + 1)
+                    .min(rows[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(rows[i - 2][j - 2] + 1);
+                }
+                rows[i][j] = v;
+            }
+        }
+        rows[a.len()][b.len()]
+    };
+    let most = (a.len() / 3).max(1);
+    known
+        .into_iter()
+        .map(|k| (distance(k), k))
+        .filter(|(d, _)| *d <= most)
+        .min()
+        .map(|(_, k)| k)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +97,16 @@ mod tests {
         assert_eq!(logical_id(&["vpc", "subnet1"]), "VpcSubnet1");
         assert_eq!(logical_id(&["Vpc"]), "Vpc");
         assert_eq!(logical_id(&[]), "");
+    }
+
+    #[test]
+    fn the_closest_id_is_suggested() {
+        let known = ["OrdersTable", "OrdersQueue", "Bucket"];
+        assert_eq!(closest("OrdersTabel", known), Some("OrdersTable"));
+        assert_eq!(closest("orderstable", known), Some("OrdersTable"));
+        assert_eq!(closest("OrdersQeue", known), Some("OrdersQueue"));
+        assert_eq!(closest("Function", known), None);
+        assert_eq!(closest("X", std::iter::empty()), None);
     }
 
     #[test]

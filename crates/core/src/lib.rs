@@ -12,8 +12,8 @@
 //! - [`App`]: stacks, the [`Context`] they read, and synthesis. A reference from one stack into
 //!   another becomes an export and an `Fn::ImportValue`, and orders the stacks.
 //! - The dependency graph ([`graph`]): every `Ref`, `Fn::GetAtt`, `${..}` and declared
-//!   dependency; dangling references and cycles are errors; `DependsOn` is emitted as a
-//!   transitive reduction.
+//!   dependency (written as data in a [`Json`] value too); dangling references and cycles
+//!   are errors; `DependsOn` is emitted as a transitive reduction.
 //!
 //! Construct crates never call AWS and never print. An app's `main` calls [`run`].
 //!

@@ -18,7 +18,9 @@ use crate::error::Error;
 use crate::graph::{DependencyGraph, Edge, EdgeKind};
 use crate::resource::{Policy, TagFormat};
 use crate::stack::{DepTarget, StackData, WeakTarget, to_json};
-use crate::value::{Pseudo, Reference, Value, sub_variables};
+use crate::value::{
+    Pseudo, Reference, Value, intrinsic, is_intrinsic_key, sub_variables, typed_form,
+};
 
 /// CloudFormation quotas checked at synthesis.
 pub mod limits {
@@ -71,6 +73,36 @@ impl Names<'_> {
     fn stack(&self, id: &str) -> Option<&StackData> {
         self.stacks.get(id).copied()
     }
+
+    /// The stacks other than `except` that hold `logical_id` (a resource, or for a `Ref` a
+    /// parameter), sorted by id.
+    fn holders(&self, logical_id: &str, attribute: bool, except: &str) -> Vec<Arc<str>> {
+        let mut found: Vec<Arc<str>> = self
+            .stacks
+            .values()
+            .filter(|s| &*s.id != except && holds(s, logical_id, attribute))
+            .map(|s| s.id.clone())
+            .collect();
+        found.sort();
+        found
+    }
+}
+
+/// Whether `s` holds `logical_id`: a resource, or for a `Ref` (no attribute) a parameter.
+fn holds(s: &StackData, logical_id: &str, attribute: bool) -> bool {
+    s.resource_index.contains_key(logical_id)
+        || (!attribute && s.parameters.contains_key(logical_id))
+}
+
+/// The closest logical id (and for a `Ref` parameter) of `s` to a missing `logical_id`.
+fn suggestion(s: &StackData, logical_id: &str, attribute: bool) -> Option<Box<str>> {
+    let resources = s.resources.iter().map(|r| r.logical_id.as_str());
+    let parameters = s
+        .parameters
+        .keys()
+        .filter(|_| !attribute)
+        .map(String::as_str);
+    crate::id::closest(logical_id, resources.chain(parameters)).map(Box::from)
 }
 
 /// Synthesizes every stack. Stacks come out in deployment order.
@@ -101,17 +133,17 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
                     referrer: format!("Parameters.{parameter}"),
                     property: "weak_ref".into(),
                     target: format!("{shown} (no such stack)"),
+                    suggestion: None,
                 });
             };
-            let exists = producer.resource_index.contains_key(&target.logical_id)
-                || (target.attribute.is_none()
-                    && producer.parameters.contains_key(&target.logical_id));
-            if !exists {
+            let attribute = target.attribute.is_some();
+            if !holds(producer, &target.logical_id, attribute) {
                 return Err(Error::DanglingReference {
                     stack: s.id.to_string(),
                     referrer: format!("Parameters.{parameter}"),
                     property: "weak_ref".into(),
                     target: shown,
+                    suggestion: suggestion(producer, &target.logical_id, attribute),
                 });
             }
             weak_outputs
@@ -181,6 +213,9 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
 /// A stack whose references are checked and whose graph is built.
 struct Prepared {
     properties: Vec<Value>,
+    /// Whether a reference that names no stack refers into another stack (see
+    /// [`RefChecker::foreign`]).
+    foreign: bool,
     depends_on: Vec<Vec<String>>,
     dot: String,
 }
@@ -196,17 +231,6 @@ fn prepare(
         .iter()
         .map(|r| propagate_tags(s, &r.path, r.tag_format, &r.properties))
         .collect();
-    for (r, props) in s.resources.iter().zip(&properties) {
-        (r.check)(props).map_err(|violation| {
-            Error::Constraint(Box::new(crate::violation::ResourceViolation {
-                stack: s.id.to_string(),
-                logical_id: r.logical_id.clone(),
-                path: format!("{}/{}", s.id, r.path),
-                type_name: r.type_name.clone(),
-                violation,
-            }))
-        })?;
-    }
 
     let mut graph = DependencyGraph::new(s.resources.iter().map(|r| r.logical_id.clone()));
     let mut checker = RefChecker {
@@ -215,6 +239,7 @@ fn prepare(
         names,
         exports,
         stack_deps,
+        foreign: false,
     };
     let mut imports = Vec::new();
     for (i, (r, props)) in s.resources.iter().zip(&properties).enumerate() {
@@ -255,7 +280,29 @@ fn prepare(
         }
     }
     for (name, (_, cond)) in &s.conditions {
-        checker.check(&format!("Conditions.{name}"), "", cond)?;
+        let referrer = format!("Conditions.{name}");
+        checker.check(&referrer, "", cond)?;
+        // `{"Condition": other}` read from JSON as a whole condition names another one
+        if let Value::Map(m) = cond
+            && m.len() == 1
+            && let Some(Value::String(other)) = m.get("Condition")
+        {
+            checker.condition(&referrer, other)?;
+        }
+    }
+    let foreign = checker.foreign;
+    // the schema checks after the references, so an intrinsic written as data is reported as
+    // such rather than as a map where the schema wants a string
+    for (r, props) in s.resources.iter().zip(&properties) {
+        (r.check)(props).map_err(|violation| {
+            Error::Constraint(Box::new(crate::violation::ResourceViolation {
+                stack: s.id.to_string(),
+                logical_id: r.logical_id.clone(),
+                path: format!("{}/{}", s.id, r.path),
+                type_name: r.type_name.clone(),
+                violation,
+            }))
+        })?;
     }
     imports
         .sort_by(|a, b| (a.from, &a.stack, &a.logical_id).cmp(&(b.from, &b.stack, &b.logical_id)));
@@ -330,6 +377,7 @@ fn prepare(
     let dot = dot::render(&s.id, &nodes, &edges, &imports);
     Ok(Prepared {
         properties,
+        foreign,
         depends_on,
         dot,
     })
@@ -434,15 +482,26 @@ struct RefChecker<'a, 'n> {
     names: &'a Names<'n>,
     exports: &'a mut BTreeMap<Arc<str>, BTreeSet<Export>>,
     stack_deps: &'a mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
+    /// Whether a reference that names no stack (`Value::r#ref("X")`, or `{"Ref": "X"}` read
+    /// from JSON) was found in another stack, the only one holding its logical id: it is then
+    /// that stack's, exported there and imported here as a typed reference is.
+    foreign: bool,
 }
 
 impl RefChecker<'_, '_> {
-    fn dangling(&self, referrer: &str, property: &str, target: String) -> Error {
+    fn dangling(
+        &self,
+        referrer: &str,
+        property: &str,
+        target: String,
+        suggestion: Option<Box<str>>,
+    ) -> Error {
         Error::DanglingReference {
             stack: self.stack.id.to_string(),
             referrer: referrer.to_owned(),
             property: property.to_owned(),
             target,
+            suggestion,
         }
     }
 
@@ -474,6 +533,9 @@ impl RefChecker<'_, '_> {
             | Value::If(..)
             | Value::Condition(_)
             | Value::FindInMap(..) => found.push((path.to_owned(), v.clone())),
+            Value::Map(m) if m.len() == 1 && m.keys().all(|k| is_intrinsic_key(k)) => {
+                found.push((path.to_owned(), v.clone()));
+            }
             _ => {}
         });
         let mut edges = Vec::new();
@@ -506,7 +568,12 @@ impl RefChecker<'_, '_> {
                         }
                         if p.name.starts_with("AWS::") {
                             if Pseudo::from_name(p.name).is_none() {
-                                return Err(self.dangling(referrer, &property, p.name.to_owned()));
+                                return Err(self.dangling(
+                                    referrer,
+                                    &property,
+                                    p.name.to_owned(),
+                                    None,
+                                ));
                             }
                             continue;
                         }
@@ -533,10 +600,76 @@ impl RefChecker<'_, '_> {
                         });
                     }
                 }
+                Value::Map(m) => {
+                    if let Some((key, arg)) = m.iter().next()
+                        && let Some(e) = self.untyped(referrer, &property, key, arg)?
+                    {
+                        edges.push(e);
+                    }
+                }
                 _ => {}
             }
         }
         Ok(edges)
+    }
+
+    /// A one-key map `{key: arg}` whose key is an intrinsic's: refused unless CloudFormation
+    /// honours it as written and it has no typed form (its references inside are typed and
+    /// checked by the walk; a `Fn::GetAtt` of a computed attribute is checked here, the edge
+    /// returned).
+    fn untyped(
+        &mut self,
+        referrer: &str,
+        property: &str,
+        key: &str,
+        arg: &Value,
+    ) -> Result<Option<(usize, Edge)>, Error> {
+        let refuse = |problem: String, typed: &str| Error::IntrinsicAsData {
+            stack: self.stack.id.to_string(),
+            referrer: referrer.to_owned(),
+            property: property.to_owned(),
+            intrinsic: key.into(),
+            problem: format!("{problem}; write {typed}"),
+        };
+        let not_typed = match intrinsic(key, arg) {
+            Ok(_) => {
+                return Err(refuse(
+                    "is a map built by hand, which would be written without being checked".into(),
+                    &format!(
+                        "{} (or read it with Value::from_json, which turns intrinsics into their typed forms)",
+                        typed_form(key)
+                    ),
+                ));
+            }
+            Err(e) if !e.honoured => return Err(refuse(e.problem, e.typed)),
+            Err(e) => e,
+        };
+        let (Value::List(items), "Fn::GetAtt") = (arg, key) else {
+            return Ok(None);
+        };
+        let Some(Value::String(id)) = items.first() else {
+            return Ok(None);
+        };
+        if let Some(&i) = self.stack.resource_index.get(id) {
+            return Ok(Some((
+                i,
+                Edge {
+                    kind: EdgeKind::GetAtt,
+                    property: property.to_owned(),
+                },
+            )));
+        }
+        if self.names.holders(id, true, &self.stack.id).is_empty() {
+            let near = suggestion(self.stack, id, true);
+            return Err(self.dangling(referrer, property, id.clone(), near));
+        }
+        Err(refuse(
+            format!(
+                "{} and names `{id}` of another stack, which cannot be exported without its attribute's name",
+                not_typed.problem
+            ),
+            not_typed.typed,
+        ))
     }
 
     fn reference(
@@ -554,15 +687,15 @@ impl RefChecker<'_, '_> {
                     referrer,
                     property,
                     format!("{target_stack}/{} (no such stack)", r.logical_id),
+                    None,
                 ));
             };
-            let exists = producer.resource_index.contains_key(&r.logical_id)
-                || (attribute.is_none() && producer.parameters.contains_key(&r.logical_id));
-            if !exists {
+            if !holds(producer, &r.logical_id, attribute.is_some()) {
                 return Err(self.dangling(
                     referrer,
                     property,
                     format!("{target_stack}/{}", r.logical_id),
+                    suggestion(producer, &r.logical_id, attribute.is_some()),
                 ));
             }
             let env = |s: &StackData| {
@@ -625,27 +758,203 @@ impl RefChecker<'_, '_> {
             Some(a) => format!("{}.{a}", r.logical_id),
             None => r.logical_id.clone(),
         };
-        Err(self.dangling(referrer, property, target))
+        if r.stack.is_none() {
+            // named without a stack (by hand, or read from JSON): another stack's when that
+            // is the only one holding the id
+            let holders = self
+                .names
+                .holders(&r.logical_id, attribute.is_some(), &self.stack.id);
+            match holders.as_slice() {
+                [producer] => {
+                    self.foreign = true;
+                    let qualified = Reference {
+                        stack: Some(producer.clone()),
+                        logical_id: r.logical_id.clone(),
+                    };
+                    return self.reference(referrer, property, &qualified, attribute, kind);
+                }
+                [] => {}
+                several => {
+                    return Err(Error::AmbiguousReference {
+                        stack: self.stack.id.to_string(),
+                        referrer: referrer.to_owned(),
+                        property: property.to_owned(),
+                        target,
+                        stacks: several.iter().map(|s| s.to_string()).collect(),
+                    });
+                }
+            }
+        }
+        let near = suggestion(self.stack, &r.logical_id, attribute.is_some());
+        Err(self.dangling(referrer, property, target, near))
+    }
+}
+
+/// The stack a reference points into when that is not `stack`. `foreign`: the stack has
+/// references that name no stack but point into another ([`RefChecker::foreign`]).
+fn producer_of(
+    r: &Reference,
+    attribute: bool,
+    stack: &StackData,
+    names: &Names<'_>,
+    foreign: bool,
+) -> Option<Arc<str>> {
+    match &r.stack {
+        Some(t) => (*t != stack.id).then(|| t.clone()),
+        None if foreign
+            && !holds(stack, &r.logical_id, attribute)
+            && Pseudo::from_name(&r.logical_id).is_none() =>
+        {
+            names
+                .holders(&r.logical_id, attribute, &stack.id)
+                .into_iter()
+                .next()
+        }
+        None => None,
     }
 }
 
 /// Whether `value` holds a reference into another stack.
-fn crosses_stacks(value: &Value, stack: &StackData) -> bool {
+fn crosses_stacks(value: &Value, stack: &StackData, names: &Names<'_>, foreign: bool) -> bool {
     let mut found = false;
-    value.visit(&mut |v| {
-        if let Value::Ref(r) | Value::GetAtt(r, _) = v
-            && r.stack.as_ref().is_some_and(|t| *t != stack.id)
-        {
-            found = true;
-        }
+    value.visit(&mut |v| match v {
+        Value::Ref(r) => found |= producer_of(r, false, stack, names, foreign).is_some(),
+        Value::GetAtt(r, _) => found |= producer_of(r, true, stack, names, foreign).is_some(),
+        _ => {}
     });
     found
 }
 
 /// Rewrites references into other stacks as imports (references within the stack serialize
 /// as they are), borrowing when there is nothing to rewrite.
-fn resolve<'v>(value: &'v Value, stack: &StackData, names: &Names<'_>) -> Cow<'v, Value> {
-    if !crosses_stacks(value, stack) {
+fn resolve<'v>(
+    value: &'v Value,
+    stack: &StackData,
+    names: &Names<'_>,
+    foreign: bool,
+) -> Cow<'v, Value> {
+    if foreign && let Some(v) = placeholders_to_variables(value, stack, names) {
+        return Cow::Owned(imports(&v, stack, names, foreign).into_owned());
+    }
+    imports(value, stack, names, foreign)
+}
+
+/// `value` with every `Fn::Sub` placeholder (`${X}`, `${X.Attr}`) that names no stack but
+/// another stack's resource turned into a variable holding the typed reference, which
+/// [`imports`] then imports (a placeholder itself cannot be): `${Table.Arn}` becomes
+/// `${TableArn}` with `TableArn` the reference. `None` when there is none.
+fn placeholders_to_variables(value: &Value, stack: &StackData, names: &Names<'_>) -> Option<Value> {
+    let mut changed = false;
+    let out = value.map_refs(&mut |v| {
+        let sub = sub_to_variables(v, stack, names);
+        changed |= sub.is_some();
+        sub
+    });
+    changed.then_some(out)
+}
+
+/// One `Fn::Sub` of [`placeholders_to_variables`] (its variables' values rewritten too).
+fn sub_to_variables(v: &Value, stack: &StackData, names: &Names<'_>) -> Option<Value> {
+    let Value::Sub(template, vars) = v else {
+        return None;
+    };
+    let placeholders = sub_variables(template).ok()?;
+    let mut renamed: BTreeMap<(&str, Option<&str>), String> = BTreeMap::new();
+    let mut added: BTreeMap<String, Value> = BTreeMap::new();
+    for p in &placeholders {
+        let key = (p.name, p.attribute);
+        if vars.contains_key(p.name) || p.name.starts_with("AWS::") || renamed.contains_key(&key) {
+            continue;
+        }
+        let local = Reference::local(p.name);
+        let Some(producer) = producer_of(&local, p.attribute.is_some(), stack, names, true) else {
+            continue;
+        };
+        let base: String = p
+            .name
+            .chars()
+            .chain(p.attribute.unwrap_or_default().chars())
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let taken = |var: &str| {
+            vars.contains_key(var)
+                || added.contains_key(var)
+                || placeholders.iter().any(|q| q.name == var)
+        };
+        let mut var = base.clone();
+        let mut n = 1;
+        while taken(&var) {
+            n += 1;
+            var = format!("{base}{n}");
+        }
+        let qualified = Reference {
+            stack: Some(producer),
+            logical_id: p.name.to_owned(),
+        };
+        let reference = match p.attribute {
+            Some(a) => Value::GetAtt(qualified, a.to_owned()),
+            None => Value::Ref(qualified),
+        };
+        added.insert(var.clone(), reference);
+        renamed.insert(key, var);
+    }
+    if renamed.is_empty() {
+        return None;
+    }
+    let mut variables: BTreeMap<String, Value> = vars
+        .iter()
+        .map(|(k, x)| {
+            let x = placeholders_to_variables(x, stack, names).unwrap_or_else(|| x.clone());
+            (k.clone(), x)
+        })
+        .collect();
+    variables.extend(added);
+    Some(Value::Sub(
+        rename_placeholders(template, &renamed),
+        variables,
+    ))
+}
+
+/// `template` with each placeholder `renamed` maps (by name and attribute) written as
+/// `${variable}`; escapes (`${!Literal}`) and the other placeholders as they are.
+fn rename_placeholders(template: &str, renamed: &BTreeMap<(&str, Option<&str>), String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            break;
+        };
+        let inner = &after[..end];
+        out.push_str(&rest[..start]);
+        let trimmed = inner.trim();
+        let key = match trimmed.split_once('.') {
+            Some((n, a)) => (n, Some(a)),
+            None => (trimmed, None),
+        };
+        match renamed.get(&key).filter(|_| !inner.starts_with('!')) {
+            Some(var) => {
+                out.push_str("${");
+                out.push_str(var);
+                out.push('}');
+            }
+            None => out.push_str(&rest[start..start + 2 + end + 1]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The references of `value` into other stacks rewritten as imports, borrowing when there
+/// is nothing to rewrite.
+fn imports<'v>(
+    value: &'v Value,
+    stack: &StackData,
+    names: &Names<'_>,
+    foreign: bool,
+) -> Cow<'v, Value> {
+    if !crosses_stacks(value, stack, names, foreign) {
         return Cow::Borrowed(value);
     }
     Cow::Owned(value.map_refs(&mut |v| {
@@ -654,13 +963,10 @@ fn resolve<'v>(value: &'v Value, stack: &StackData, names: &Names<'_>) -> Cow<'v
             Value::GetAtt(r, a) => (r, Some(a)),
             _ => return None,
         };
-        let target = r.stack.as_ref()?;
-        if *target == stack.id {
-            return None;
-        }
-        let producer = names.stack(target)?;
+        let target = producer_of(r, attr.is_some(), stack, names, foreign)?;
+        let producer = names.stack(&target)?;
         let export = Export {
-            producer: target.clone(),
+            producer: target,
             logical_id: r.logical_id.clone(),
             attribute: attr.cloned(),
         };
@@ -742,9 +1048,10 @@ fn render(
     )?;
 
     let graph_dot = p.dot;
+    let foreign = p.foreign;
     let mut resources = BTreeMap::new();
     for ((r, props), depends_on) in s.resources.iter().zip(&p.properties).zip(p.depends_on) {
-        let props = resolve(props, s, names);
+        let props = resolve(props, s, names, foreign);
         let properties = (!matches!(&*props, Value::Map(m) if m.is_empty())).then_some(props);
         resources.insert(
             r.logical_id.as_str(),
@@ -752,9 +1059,15 @@ fn render(
                 condition: r.condition.as_deref(),
                 deletion_policy: r.deletion_policy.map(Policy::name),
                 depends_on,
-                metadata: r.metadata.as_ref().map(|m| resolve(m, s, names)),
-                creation_policy: r.creation_policy.as_ref().map(|v| resolve(v, s, names)),
-                update_policy: r.update_policy.as_ref().map(|v| resolve(v, s, names)),
+                metadata: r.metadata.as_ref().map(|m| resolve(m, s, names, foreign)),
+                creation_policy: r
+                    .creation_policy
+                    .as_ref()
+                    .map(|v| resolve(v, s, names, foreign)),
+                update_policy: r
+                    .update_policy
+                    .as_ref()
+                    .map(|v| resolve(v, s, names, foreign)),
                 properties,
                 r#type: &r.type_name,
                 update_replace_policy: r.update_replace_policy.map(Policy::name),
@@ -778,12 +1091,15 @@ fn render(
     };
     for (id, (_, o)) in &s.outputs {
         let mut body = serde_json::Map::new();
-        body.insert("Value".into(), to_json(&resolve(&o.value, s, names)));
+        body.insert(
+            "Value".into(),
+            to_json(&resolve(&o.value, s, names, foreign)),
+        );
         if let Some(d) = &o.description {
             body.insert("Description".into(), d.clone().into());
         }
         if let Some(e) = &o.export_name {
-            let e = resolve(e, s, names);
+            let e = resolve(e, s, names, foreign);
             if let Some(name) = static_string(&e, s.stack_name()) {
                 claim_export(name.clone(), id)?;
                 export_list.push(name);
@@ -854,7 +1170,7 @@ fn render(
     let conditions = (!s.conditions.is_empty()).then(|| {
         s.conditions
             .iter()
-            .map(|(k, (_, v))| (k.clone(), to_json(&resolve(v, s, names))))
+            .map(|(k, (_, v))| (k.clone(), to_json(&resolve(v, s, names, foreign))))
             .collect::<serde_json::Map<_, _>>()
             .into()
     });

@@ -9,6 +9,32 @@
 //! generated resource properties accept: each admits its literal type or any intrinsic
 //! [`Value`], and nothing else, so `true` where a string belongs does not compile.
 //!
+//! They are also what generated attribute getters return (`role.arn()` is a [`Str`],
+//! `subnet.ipv6_cidr_blocks()` a `List<Str>`), and one wrapper does not convert into another:
+//! a string attribute where an integer belongs does not compile. The only conversions
+//! between them are the ones CloudFormation makes: an [`Int`] is a [`Num`]. A [`Value`] is
+//! untyped (an intrinsic written by hand: `Value::r#ref`, `Value::sub`, `Value::import_value`,
+//! a parameter's reference) and converts into every wrapper; every wrapper converts into a
+//! [`Value`] (`Value::from(role.arn())`) to be combined with others (`Value::join`, ...).
+//!
+//! ```
+//! use cloudwright_core::{Int, List, Num, Str, Value};
+//! fn timeout(t: impl Into<Int>) -> Int { t.into() }
+//! let arn = Str(Value::get_att("Role", "Arn"));
+//! timeout(30);
+//! timeout(Value::r#ref("TimeoutParameter")); // an intrinsic goes anywhere
+//! let _: Num = Int::from(5).into();
+//! let _: Value = arn.into();
+//! let _: Value = List::<Str>::Expr(Value::get_azs()).into();
+//! ```
+//!
+//! ```compile_fail,E0277
+//! use cloudwright_core::{Int, Str, Value};
+//! fn timeout(t: impl Into<Int>) -> Int { t.into() }
+//! let arn = Str(Value::get_att("Role", "Arn"));
+//! timeout(arn); // a string is not an integer
+//! ```
+//!
 //! ```
 //! use cloudwright_core::{Pseudo, Value};
 //!
@@ -305,19 +331,65 @@ impl Value {
         }
     }
 
-    /// Converts plain JSON (as read from a context file) into a literal value.
+    /// Converts JSON into a value. Literals stay literals; every intrinsic function written as
+    /// data (an object whose only key is `Ref` or `Fn::...`, and `{"Condition": name}` inside
+    /// `Fn::And`/`Fn::Or`/`Fn::Not`) becomes its typed form, so synthesis sees it as the
+    /// reference it is: a dependency edge, a dangling-reference check, a cross-stack
+    /// export/import:
+    ///
+    /// ```
+    /// use cloudwright_core::Value;
+    /// let v = Value::from_json(&serde_json::json!({"Resource": {"Fn::GetAtt": "Table.Arn"}}));
+    /// assert_eq!(v, Value::map([("Resource", Value::get_att("Table", "Arn"))]));
+    /// ```
+    ///
+    /// An intrinsic without a typed form stays a one-key map. Synthesis writes it as it is
+    /// where CloudFormation honours it so (`Fn::Join` over a list parameter, `Fn::GetAtt` of
+    /// an attribute a function names, `Fn::Transform`), with the references inside checked,
+    /// and refuses the others ([`Error::IntrinsicAsData`](crate::Error::IntrinsicAsData):
+    /// malformed, `{"Ref": 5}`, or a function CloudFormation would refuse here) naming the
+    /// property path and the typed form to write instead. An object with `Ref` beside other
+    /// keys is data.
     pub fn from_json(json: &serde_json::Value) -> Value {
+        Value::read_json(json, false)
+    }
+
+    /// [`Value::from_json`]; `condition` when `json` is an argument of `Fn::And`, `Fn::Or` or
+    /// `Fn::Not`, where `{"Condition": name}` names a condition.
+    fn read_json(json: &serde_json::Value, condition: bool) -> Value {
         match json {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.clone()),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => Value::Map(
-                o.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
-            ),
+            serde_json::Value::Array(a) => {
+                Value::List(a.iter().map(|v| Value::read_json(v, condition)).collect())
+            }
+            serde_json::Value::Object(o) => {
+                if o.len() == 1
+                    && let Some((key, arg)) = o.iter().next()
+                {
+                    if condition
+                        && key == "Condition"
+                        && let serde_json::Value::String(name) = arg
+                    {
+                        return Value::Condition(name.clone());
+                    }
+                    if is_intrinsic_key(key) {
+                        let in_condition = matches!(key.as_str(), "Fn::And" | "Fn::Or" | "Fn::Not");
+                        let arg = Value::read_json(arg, in_condition);
+                        return match intrinsic(key, &arg) {
+                            Ok(v) => v,
+                            Err(_) => Value::Map(BTreeMap::from([(key.clone(), arg)])),
+                        };
+                    }
+                }
+                Value::Map(
+                    o.iter()
+                        .map(|(k, v)| (k.clone(), Value::read_json(v, false)))
+                        .collect(),
+                )
+            }
         }
     }
 
@@ -470,6 +542,170 @@ pub fn sub_variables(template: &str) -> Result<Vec<SubVariable<'_>>, usize> {
         rest = &rest[consumed..];
     }
     Ok(out)
+}
+
+/// Whether a map key makes a one-key map an intrinsic function to CloudFormation.
+pub(crate) fn is_intrinsic_key(key: &str) -> bool {
+    key == "Ref" || key.starts_with("Fn::")
+}
+
+/// Why a one-key map `{key: arg}` (`key` an intrinsic's name) has no typed form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct NotTyped {
+    /// What is wrong with it, or why it has no typed form.
+    pub problem: String,
+    /// The typed form to use instead.
+    pub typed: &'static str,
+    /// CloudFormation honours it as written (`Fn::Join` over a list an intrinsic yields,
+    /// `Fn::GetAtt` of a computed attribute name, `Fn::Transform`): synthesis writes it as
+    /// data and checks the references inside it. Otherwise it would fail at deploy and
+    /// synthesis refuses it.
+    pub honoured: bool,
+}
+
+/// The typed form of an intrinsic written as data, `{key: arg}` with `arg` already read.
+pub(crate) fn intrinsic(key: &str, arg: &Value) -> Result<Value, NotTyped> {
+    let typed = typed_form(key);
+    let bad = |takes: &str| NotTyped {
+        problem: format!("takes {takes}, got {arg}"),
+        typed,
+        honoured: false,
+    };
+    let untyped = |problem: &str| NotTyped {
+        problem: problem.to_owned(),
+        typed,
+        honoured: true,
+    };
+    let items = match arg {
+        Value::List(items) => items.as_slice(),
+        _ => &[],
+    };
+    // a value that can stand for a scalar: a string or an intrinsic, not a list or map literal
+    let scalar = |v: &Value| {
+        !matches!(
+            v,
+            Value::List(_) | Value::Map(_) | Value::Null | Value::Bool(_) | Value::Number(_)
+        )
+    };
+    let b = |v: &Value| Box::new(v.clone());
+    match (key, arg, items) {
+        ("Ref", Value::String(id), _) if !id.is_empty() => {
+            Ok(Pseudo::from_name(id).map_or_else(|| Value::r#ref(id.clone()), Value::Pseudo))
+        }
+        ("Ref", ..) => Err(bad("a logical id or parameter name (a non-empty string)")),
+        ("Fn::GetAtt", Value::String(s), _) => match s.split_once('.') {
+            Some((id, attr)) if !id.is_empty() && !attr.is_empty() => Ok(Value::get_att(id, attr)),
+            _ => Err(bad("[logical id, attribute] or \"LogicalId.Attribute\"")),
+        },
+        ("Fn::GetAtt", _, [Value::String(id), Value::String(attr)])
+            if !id.is_empty() && !attr.is_empty() =>
+        {
+            Ok(Value::get_att(id.clone(), attr.clone()))
+        }
+        ("Fn::GetAtt", _, [Value::String(id), attr]) if !id.is_empty() && !attr.is_literal() => {
+            Err(untyped(
+                "names its attribute with a function, which has no typed form",
+            ))
+        }
+        ("Fn::GetAtt", ..) => Err(bad("[logical id, attribute] or \"LogicalId.Attribute\"")),
+        ("Fn::Sub", Value::String(t), _) => Ok(Value::Sub(t.clone(), BTreeMap::new())),
+        ("Fn::Sub", _, [Value::String(t), Value::Map(vars)]) => {
+            Ok(Value::Sub(t.clone(), vars.clone()))
+        }
+        ("Fn::Sub", ..) => Err(bad("a template string or [template, {variables}]")),
+        ("Fn::Join", _, [Value::String(d), Value::List(values)]) => {
+            Ok(Value::Join(d.clone(), values.clone()))
+        }
+        ("Fn::Join", _, [Value::String(_), list]) if !list.is_literal() => Err(untyped(
+            "joins a list a function yields, which has no typed form",
+        )),
+        ("Fn::Join", ..) => Err(bad("[delimiter, [values]]")),
+        ("Fn::Select", _, [i, list]) => Ok(Value::Select(b(i), b(list))),
+        ("Fn::Select", ..) => Err(bad("[index, list]")),
+        ("Fn::GetAZs", v, _) if scalar(v) => Ok(Value::GetAzs(b(v))),
+        ("Fn::GetAZs", ..) => Err(bad("a region (a string, \"\" for the stack's)")),
+        ("Fn::Split", _, [Value::String(d), source]) => Ok(Value::Split(d.clone(), b(source))),
+        ("Fn::Split", ..) => Err(bad("[delimiter, source]")),
+        ("Fn::ImportValue", v, _) if scalar(v) => Ok(Value::ImportValue(b(v))),
+        ("Fn::ImportValue", ..) => Err(bad("an export name")),
+        ("Fn::If", _, [Value::String(c), a, f]) => Ok(Value::If(c.clone(), b(a), b(f))),
+        ("Fn::If", ..) => Err(bad("[condition name, value if true, value if false]")),
+        ("Fn::Base64", v, _) if scalar(v) => Ok(Value::Base64(b(v))),
+        ("Fn::Base64", ..) => Err(bad("a string")),
+        ("Fn::Cidr", _, [block, count, bits]) => Ok(Value::Cidr(b(block), b(count), b(bits))),
+        ("Fn::Cidr", ..) => Err(bad("[ip block, count, cidr bits]")),
+        ("Fn::FindInMap", _, [m, top, second]) => Ok(Value::FindInMap(b(m), b(top), b(second))),
+        ("Fn::FindInMap", ..) => Err(bad(
+            "[mapping, top-level key, second-level key] (a default value needs the AWS::LanguageExtensions transform)",
+        )),
+        ("Fn::Equals", _, [x, y]) => Ok(Value::Equals(b(x), b(y))),
+        ("Fn::Equals", ..) => Err(bad("[value, value]")),
+        ("Fn::And" | "Fn::Or", _, conditions) if (2..=10).contains(&conditions.len()) => {
+            let conditions = conditions.to_vec();
+            Ok(if key == "Fn::And" {
+                Value::And(conditions)
+            } else {
+                Value::Or(conditions)
+            })
+        }
+        ("Fn::And" | "Fn::Or", ..) => Err(bad("a list of 2 to 10 conditions")),
+        ("Fn::Not", _, [c]) => Ok(Value::Not(b(c))),
+        ("Fn::Not", ..) => Err(bad("[condition]")),
+        ("Fn::Transform", ..) => Err(untyped("runs a macro, which has no typed form")),
+        ("Fn::ToJsonString" | "Fn::Length" | "Fn::ForEach", ..) => Err(bad_form(
+            "needs the AWS::LanguageExtensions transform, which cloudwright's templates do not declare",
+            typed,
+        )),
+        (
+            "Fn::Contains"
+            | "Fn::EachMemberEquals"
+            | "Fn::EachMemberIn"
+            | "Fn::RefAll"
+            | "Fn::ValueOf"
+            | "Fn::ValueOfAll",
+            ..,
+        ) => Err(bad_form(
+            "belongs to a template's Rules section, which cloudwright's templates do not have",
+            typed,
+        )),
+        _ => Err(bad_form(
+            "is not an intrinsic function CloudFormation knows",
+            typed,
+        )),
+    }
+}
+
+fn bad_form(problem: &str, typed: &'static str) -> NotTyped {
+    NotTyped {
+        problem: problem.to_owned(),
+        typed,
+        honoured: false,
+    }
+}
+
+/// The typed form of each intrinsic, for messages.
+pub(crate) fn typed_form(key: &str) -> &'static str {
+    match key {
+        "Ref" => "handle.r#ref() or Value::r#ref(logical_id)",
+        "Fn::GetAtt" => {
+            "handle.get_att(..) (or a generated attribute getter) or Value::get_att(logical_id, attribute)"
+        }
+        "Fn::Sub" => "Value::sub(template) or Value::sub_with(template, variables)",
+        "Fn::Join" => "Value::join(delimiter, values)",
+        "Fn::Select" => "Value::select(index, list)",
+        "Fn::GetAZs" => "Value::get_azs()",
+        "Fn::Split" => "Value::split(delimiter, source)",
+        "Fn::ImportValue" => "Value::import_value(name)",
+        "Fn::If" => "condition.if_(a, b) or Value::if_(condition, a, b)",
+        "Fn::Base64" => "Value::base64(value)",
+        "Fn::Cidr" => "Value::cidr(block, count, bits)",
+        "Fn::FindInMap" => "mapping.find(top, second) or Value::find_in_map(mapping, top, second)",
+        "Fn::Equals" => "Value::equals(a, b)",
+        "Fn::And" => "Value::And(conditions)",
+        "Fn::Or" => "Value::Or(conditions)",
+        "Fn::Not" => "Value::not(condition)",
+        _ => "a typed Value (cloudwright_core::Value has no form for this function)",
+    }
 }
 
 fn one<S: Serializer, V: Serialize + ?Sized>(s: S, key: &str, v: &V) -> Result<S::Ok, S::Error> {
@@ -731,6 +967,20 @@ impl<T> From<Value> for List<T> {
         List::Expr(v)
     }
 }
+impl<T: ToValue> From<List<T>> for Value {
+    fn from(v: List<T>) -> Self {
+        match v {
+            List::Items(items) => Value::List(items.iter().map(ToValue::to_value).collect()),
+            List::Expr(v) => v,
+        }
+    }
+}
+/// An integer is a number (an `Int` attribute where a `Num` property belongs).
+impl From<Int> for Num {
+    fn from(v: Int) -> Self {
+        Num(v.0)
+    }
+}
 impl<T: ToValue> ToValue for List<T> {
     fn to_value(&self) -> Value {
         match self {
@@ -849,6 +1099,194 @@ mod tests {
         assert_eq!(seen, vec![("Tags[0].Key".to_owned(), "X".to_owned())]);
     }
 
+    fn read(j: serde_json::Value) -> Value {
+        Value::from_json(&j)
+    }
+
+    #[test]
+    fn intrinsics_read_from_json_are_typed() {
+        use serde_json::json;
+        let cases = [
+            (json!({"Ref": "Table"}), Value::r#ref("Table")),
+            (json!({"Ref": "AWS::Region"}), Value::from(Pseudo::Region)),
+            (
+                json!({"Fn::GetAtt": ["Table", "Arn"]}),
+                Value::get_att("Table", "Arn"),
+            ),
+            (
+                json!({"Fn::GetAtt": "Db.Endpoint.Address"}),
+                Value::get_att("Db", "Endpoint.Address"),
+            ),
+            (
+                json!({"Fn::Sub": "${Table.Arn}/*"}),
+                Value::sub("${Table.Arn}/*"),
+            ),
+            (
+                json!({"Fn::Sub": ["${T}/*", {"T": {"Fn::GetAtt": ["Table", "Arn"]}}]}),
+                Value::sub_with("${T}/*", [("T", Value::get_att("Table", "Arn"))]),
+            ),
+            (
+                json!({"Fn::Join": [":", ["a", {"Ref": "B"}]]}),
+                Value::join(":", [Value::from("a"), Value::r#ref("B")]),
+            ),
+            (json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]}), Value::az(1)),
+            (
+                json!({"Fn::Split": [",", {"Fn::ImportValue": "X"}]}),
+                Value::split(",", Value::import_value("X")),
+            ),
+            (
+                json!({"Fn::If": ["C", 1, {"Ref": "AWS::NoValue"}]}),
+                Value::if_("C", 1, Pseudo::NoValue),
+            ),
+            (json!({"Fn::Base64": "x"}), Value::base64("x")),
+            (
+                json!({"Fn::Cidr": ["10.0.0.0/16", 4, 8]}),
+                Value::cidr("10.0.0.0/16", 4, 8),
+            ),
+            (
+                json!({"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "Ami"]}),
+                Value::find_in_map("M", Pseudo::Region, "Ami"),
+            ),
+            (
+                json!({"Fn::And": [{"Fn::Equals": [{"Ref": "P"}, "x"]}, {"Fn::Not": [{"Condition": "C"}]}]}),
+                Value::And(vec![
+                    Value::equals(Value::r#ref("P"), "x"),
+                    Value::not(Value::Condition("C".into())),
+                ]),
+            ),
+            (
+                json!({"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]}),
+                Value::Or(vec![
+                    Value::Condition("A".into()),
+                    Value::Condition("B".into()),
+                ]),
+            ),
+        ];
+        for (j, typed) in cases {
+            let v = read(j.clone());
+            assert_eq!(v, typed, "{j}");
+            // written back exactly as read (the "A.B" GetAtt in its list form)
+            if j.get("Fn::GetAtt").is_none_or(serde_json::Value::is_array) {
+                assert_eq!(serde_json::to_value(&v).unwrap(), j);
+            }
+        }
+    }
+
+    #[test]
+    fn data_that_only_looks_like_an_intrinsic_stays_data() {
+        use serde_json::json;
+        // `Ref` beside other keys, `Condition` outside a condition, keys that are not intrinsics
+        for j in [
+            json!({"Ref": "X", "Other": 1}),
+            json!({"Condition": "C"}),
+            json!({"Statement": [{"Effect": "Allow", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}),
+            json!({"ref": "X"}),
+            json!({"Fn": "X"}),
+        ] {
+            let v = read(j.clone());
+            assert!(v.is_literal(), "{j} read as {v:?}");
+            assert_eq!(serde_json::to_value(&v).unwrap(), j);
+        }
+        // nested intrinsics inside data are read at any depth
+        let v = read(json!({"Statement": [{"Resource": {"Fn::GetAtt": ["T", "Arn"]}}]}));
+        assert_eq!(
+            v,
+            Value::map([(
+                "Statement",
+                Value::list([Value::map([("Resource", Value::get_att("T", "Arn"))])])
+            )])
+        );
+    }
+
+    #[test]
+    fn malformed_intrinsics_stay_one_key_maps_with_a_reason() {
+        use serde_json::json;
+        for (j, problem) in [
+            (json!({"Ref": 5}), "a logical id"),
+            (json!({"Ref": ""}), "a logical id"),
+            (json!({"Fn::GetAtt": ["Table"]}), "[logical id, attribute]"),
+            (json!({"Fn::GetAtt": "Table"}), "[logical id, attribute]"),
+            (
+                json!({"Fn::Sub": ["${A}", ["not a map"]]}),
+                "[template, {variables}]",
+            ),
+            (json!({"Fn::If": [1, "a", "b"]}), "[condition name"),
+            (json!({"Fn::And": [{"Condition": "A"}]}), "2 to 10"),
+            (
+                json!({"Fn::FindInMap": ["M", "a", "b", {"DefaultValue": "x"}]}),
+                "LanguageExtensions",
+            ),
+            (json!({"Fn::Length": [1, 2]}), "LanguageExtensions"),
+            (json!({"Fn::Nope": "x"}), "not an intrinsic function"),
+            (json!({"Fn::ValueOf": ["P", "Tag"]}), "Rules"),
+            (
+                json!({"Fn::Sub": [{"Fn::Join": ["", ["a"]]}, {}]}),
+                "template string",
+            ),
+        ] {
+            let v = read(j.clone());
+            let Value::Map(m) = &v else {
+                panic!("{j} read as {v:?}");
+            };
+            let (key, arg) = m.iter().next().unwrap();
+            let e = intrinsic(key, arg).unwrap_err();
+            assert!(e.problem.contains(problem), "{j}: {}", e.problem);
+            assert!(!e.honoured, "{j}");
+            assert_eq!(serde_json::to_value(&v).unwrap(), j);
+        }
+        // forms CloudFormation honours that have no typed form: data, references inside typed
+        for j in [
+            json!({"Fn::GetAtt": ["Table", {"Ref": "Attr"}]}),
+            json!({"Fn::Join": [",", {"Ref": "List"}]}),
+            json!({"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}}),
+        ] {
+            let v = read(j.clone());
+            let Value::Map(m) = &v else {
+                panic!("{j} read as {v:?}");
+            };
+            let (key, arg) = m.iter().next().unwrap();
+            assert!(intrinsic(key, arg).unwrap_err().honoured, "{j}");
+            assert_eq!(serde_json::to_value(&v).unwrap(), j);
+        }
+        let v = read(json!({"Fn::Join": [",", {"Ref": "List"}]}));
+        assert_eq!(
+            v,
+            Value::map([(
+                "Fn::Join",
+                Value::list([Value::from(","), Value::r#ref("List")])
+            )])
+        );
+        // a malformed intrinsic inside a well-formed one stays a map inside the typed form
+        let v = read(json!({"Fn::Join": ["", [{"Ref": 5}]]}));
+        assert_eq!(v, Value::join("", [Value::map([("Ref", 5)])]));
+        // Fn::Transform is honoured by CloudFormation as data; its arguments are still read
+        let v = read(
+            json!({"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": {"Fn::Sub": "s3://${B}/x"}}}}),
+        );
+        assert_eq!(
+            v,
+            Value::map([(
+                "Fn::Transform",
+                Value::map([
+                    ("Name", Value::from("AWS::Include")),
+                    (
+                        "Parameters",
+                        Value::map([("Location", Value::sub("s3://${B}/x"))])
+                    )
+                ])
+            )])
+        );
+    }
+
+    #[test]
+    fn json_properties_read_intrinsics() {
+        let j: Json = serde_json::json!({"Resource": [{"Fn::GetAtt": ["Table", "Arn"]}]}).into();
+        assert_eq!(
+            j.0,
+            Value::map([("Resource", Value::list([Value::get_att("Table", "Arn")]))])
+        );
+    }
+
     #[test]
     fn typed_wrappers_accept_literals_and_intrinsics() {
         let s: Str = "a".into();
@@ -861,5 +1299,18 @@ mod tests {
         assert_eq!(l.to_value(), Value::get_azs());
         let i: Int = 5u16.into();
         assert_eq!(json(&i.0), "5");
+    }
+
+    #[test]
+    fn typed_values_convert_back_into_values() {
+        let azs: List<Str> = List::Expr(Value::get_azs());
+        assert_eq!(Value::from(azs), Value::get_azs());
+        let items: List<Str> = vec!["a", "b"].into();
+        assert_eq!(Value::from(items), Value::list(["a", "b"]));
+        let port = Int(Value::get_att("Db", "Endpoint.Port"));
+        let n: Num = port.into();
+        assert_eq!(n.0, Value::get_att("Db", "Endpoint.Port"));
+        let arn = Str(Value::get_att("Role", "Arn"));
+        assert_eq!(Value::from(arn), Value::get_att("Role", "Arn"));
     }
 }

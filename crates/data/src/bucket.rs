@@ -2,7 +2,7 @@
 //! retained unless told otherwise.
 
 use cloudwright_core::{
-    Construct, Error as CoreError, Exception, Handle, Policy, Pseudo, Scope, Value,
+    Construct, Error as CoreError, Exception, Handle, Policy, Pseudo, Scope, Str, Value,
 };
 use cloudwright_iam::{
     Condition, Grant, Grantee, PolicyDocument, Principal, Statement, deny_insecure_transport,
@@ -239,7 +239,7 @@ impl Construct for Bucket {
         let objects = crate::arn_with_suffix(handle.arn(), "/*");
         let mut statements = vec![deny_insecure_transport(
             "s3:*",
-            [handle.arn(), objects.clone()],
+            [Value::from(handle.arn()), objects.clone()],
         )];
         if self.receives_access_logs {
             statements.push(
@@ -297,7 +297,7 @@ impl BucketOutput {
     }
 
     /// The bucket's ARN.
-    pub fn arn(&self) -> Value {
+    pub fn arn(&self) -> Str {
         self.bucket.arn()
     }
 
@@ -317,7 +317,7 @@ impl BucketOutput {
     }
 
     /// The bucket's regional domain name.
-    pub fn regional_domain_name(&self) -> Value {
+    pub fn regional_domain_name(&self) -> Str {
         self.bucket.regional_domain_name()
     }
 

@@ -93,6 +93,9 @@ fn sorted(mut actions: Vec<&str>) -> Vec<&str> {
 
 /// `<arn><suffix>` as `Fn::Sub` with the ARN as a variable (what cfn-lint prefers to a
 /// `Fn::Join`), so a reference into another stack still resolves.
-fn arn_with_suffix(arn: cloudwright_core::Value, suffix: &str) -> cloudwright_core::Value {
-    cloudwright_core::Value::sub_with(format!("${{Arn}}{suffix}"), [("Arn", arn)])
+fn arn_with_suffix(
+    arn: impl Into<cloudwright_core::Value>,
+    suffix: &str,
+) -> cloudwright_core::Value {
+    cloudwright_core::Value::sub_with(format!("${{Arn}}{suffix}"), [("Arn", arn.into())])
 }

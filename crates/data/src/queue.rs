@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use cloudwright_core::{Construct, Error as CoreError, Handle, Json, Policy, Scope, Value};
+use cloudwright_core::{Construct, Error as CoreError, Handle, Json, Policy, Scope, Str, Value};
 use cloudwright_iam::{
     Condition, Grant, Grantee, PolicyDocument, Principal, Statement, deny_insecure_transport,
 };
@@ -109,7 +109,7 @@ impl Queue {
     /// Moves messages received `max_receive_count` times to another queue.
     pub fn dead_letter_queue(mut self, dead_letter: DeadLetterQueue<'_>) -> Self {
         self.dead_letter = Some((
-            dead_letter.queue.arn(),
+            dead_letter.queue.arn().into(),
             dead_letter.max_receive_count,
             dead_letter.queue.fifo,
         ));
@@ -288,7 +288,7 @@ pub const QUEUE_PURGE_ACTIONS: &[&str] = &[
 
 impl QueueOutput {
     /// The queue's ARN.
-    pub fn arn(&self) -> Value {
+    pub fn arn(&self) -> Str {
         self.queue.arn()
     }
 
@@ -298,7 +298,7 @@ impl QueueOutput {
     }
 
     /// The queue's name.
-    pub fn name(&self) -> Value {
+    pub fn name(&self) -> Str {
         self.queue.queue_name()
     }
 

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use cloudwright_core::{Construct, Error as CoreError, Exception, Handle, Policy, Scope, Value};
+use cloudwright_core::{
+    Construct, Error as CoreError, Exception, Handle, Policy, Scope, Str, Value,
+};
 use cloudwright_iam::{Grant, Grantee, Statement};
 use cloudwright_resources::dynamodb;
 
@@ -454,12 +456,10 @@ impl Construct for Table {
     fn build(self, scope: &mut Scope<'_>) -> Result<TableOutput, CoreError> {
         self.check_indexes()?;
         let definitions = self.attribute_definitions()?;
-        let mut table = dynamodb::Table::new(dynamodb::TableRequired {
-            key_schema: cloudwright_core::Json(key_schema(
-                &self.partition_key,
-                self.sort_key.as_ref(),
-            )),
-        })
+        let mut table = dynamodb::Table::new(cloudwright_core::Json(key_schema(
+            &self.partition_key,
+            self.sort_key.as_ref(),
+        )))
         .attribute_definitions(Value::List(definitions));
         match self.billing {
             Billing::OnDemand => table = table.billing_mode("PAY_PER_REQUEST"),
@@ -625,7 +625,7 @@ impl TableOutput {
     }
 
     /// The table's ARN.
-    pub fn arn(&self) -> Value {
+    pub fn arn(&self) -> Str {
         self.table.arn()
     }
 
@@ -636,7 +636,7 @@ impl TableOutput {
 
     /// The ARNs a data grant names: the table, and `<table>/index/*` when it has indexes.
     pub fn data_arns(&self) -> Vec<Value> {
-        let mut arns = vec![self.arn()];
+        let mut arns = vec![Value::from(self.arn())];
         if self.has_indexes {
             arns.push(crate::arn_with_suffix(self.arn(), "/index/*"));
         }

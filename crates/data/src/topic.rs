@@ -1,6 +1,6 @@
 //! `Topic`: an SNS topic, encrypted, TLS only, with typed subscriptions.
 
-use cloudwright_core::{Construct, Error as CoreError, Handle, Json, Scope, Value};
+use cloudwright_core::{Construct, Error as CoreError, Handle, Json, Scope, Str, Value};
 use cloudwright_iam::{Grant, Grantee, PolicyDocument, Statement, deny_insecure_transport};
 use cloudwright_resources::sns;
 
@@ -85,7 +85,7 @@ impl TopicSubscription {
         scope: &mut Scope<'_>,
         id: &str,
         protocol: SubscriptionProtocol,
-        endpoint: Value,
+        endpoint: impl Into<Str>,
     ) -> Result<Handle<sns::Subscription>, CoreError> {
         let mut sub = sns::Subscription::new(sns::SubscriptionRequired {
             protocol: protocol.as_str().into(),
@@ -209,7 +209,7 @@ impl TopicOutput {
     }
 
     /// The topic's name.
-    pub fn name(&self) -> Value {
+    pub fn name(&self) -> Str {
         self.topic.topic_name()
     }
 

@@ -1,7 +1,7 @@
 //! `Role`: an IAM role assumed by a principal, with managed policies and inline statements.
 
 use cloudwright_core::{
-    Construct, Dependable, Error as CoreError, Handle, Json, ResourceRef, Scope, Value,
+    Construct, Dependable, Error as CoreError, Handle, Json, ResourceRef, Scope, Str, Value,
 };
 use cloudwright_resources::iam;
 
@@ -97,7 +97,7 @@ pub struct RoleOutput {
 
 impl RoleOutput {
     /// The role's ARN (`Fn::GetAtt Role.Arn`).
-    pub fn arn(&self) -> Value {
+    pub fn arn(&self) -> Str {
         self.role.arn()
     }
 
@@ -129,9 +129,7 @@ impl Construct for Role {
         for c in self.trust_conditions {
             trust = trust.condition(c);
         }
-        let mut role = iam::Role::new(iam::RoleRequired {
-            assume_role_policy_document: PolicyDocument::trust([trust]).to_json()?,
-        });
+        let mut role = iam::Role::new(PolicyDocument::trust([trust]).to_json()?);
         if !self.managed_policies.is_empty() {
             role = role.managed_policy_arns(self.managed_policies);
         }

@@ -7,9 +7,9 @@
 //! logging". [`PublicApi`](crate::PublicApi) makes one of these by default whenever it logs
 //! access, and its stage waits for it; [`AccountRole`] says when the account is set elsewhere.
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Json, Policy, Scope, Value};
+use cloudwright_core::{Construct, DepTarget, Dependable, Handle, Json, Policy, Scope, Str, Value};
 use cloudwright_resources::apigateway::Account;
-use cloudwright_resources::iam::{Role, RoleRequired};
+use cloudwright_resources::iam::Role;
 
 /// The AWS managed policy that lets API Gateway create log groups and streams and put events.
 pub const PUSH_TO_CLOUDWATCH_LOGS_POLICY: &str =
@@ -60,7 +60,7 @@ pub struct ApiGatewayAccountOutput {
 
 impl ApiGatewayAccountOutput {
     /// The role's ARN.
-    pub fn role_arn(&self) -> Value {
+    pub fn role_arn(&self) -> Str {
         self.role.arn()
     }
 }
@@ -98,11 +98,11 @@ impl Construct for ApiGatewayAccount {
     ) -> Result<ApiGatewayAccountOutput, cloudwright_core::Error> {
         let role = scope.add(
             "Role",
-            Role::new(RoleRequired {
-                assume_role_policy_document: Json(trust_policy()),
-            })
-            .description("Lets API Gateway write the logs of every API in this account and region")
-            .managed_policy_arns(vec![Value::sub(PUSH_TO_CLOUDWATCH_LOGS_POLICY)]),
+            Role::new(Json(trust_policy()))
+                .description(
+                    "Lets API Gateway write the logs of every API in this account and region",
+                )
+                .managed_policy_arns(vec![Value::sub(PUSH_TO_CLOUDWATCH_LOGS_POLICY)]),
         )?;
         scope.set_deletion_policy(&role, Policy::Retain)?;
         scope.set_update_replace_policy(&role, Policy::Retain)?;

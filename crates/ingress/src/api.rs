@@ -20,13 +20,10 @@ use cloudwright_resources::RetentionDays;
 use cloudwright_resources::apigateway::rest_api::EndpointConfiguration;
 use cloudwright_resources::apigateway::stage::{AccessLogSetting, MethodSetting};
 use cloudwright_resources::apigateway::{
-    BasePathMapping, BasePathMappingRequired, Deployment, DeploymentRequired, DomainName, RestApi,
-    Stage, StageRequired, VpcLink, VpcLinkRequired, domain_name,
+    BasePathMapping, Deployment, DomainName, RestApi, Stage, VpcLink, VpcLinkRequired, domain_name,
 };
-use cloudwright_resources::certificatemanager::certificate::{
-    DomainValidationOption, DomainValidationOptionRequired,
-};
-use cloudwright_resources::certificatemanager::{Certificate, CertificateRequired};
+use cloudwright_resources::certificatemanager::Certificate;
+use cloudwright_resources::certificatemanager::certificate::DomainValidationOption;
 use cloudwright_resources::lambda::{Permission, PermissionRequired};
 use cloudwright_resources::logs::LogGroup;
 
@@ -63,7 +60,7 @@ impl ApiTarget {
     pub fn for_port(nlb: &InternalNlbOutput, port: &NlbPort) -> Self {
         ApiTarget {
             load_balancer_arn: nlb.arn(),
-            dns_name: nlb.dns_name(),
+            dns_name: nlb.dns_name().into(),
             load_balancer_port: port.listener_port,
             target_port: port.target_port,
         }
@@ -75,7 +72,7 @@ impl From<&InternalNlbOutput> for ApiTarget {
     fn from(nlb: &InternalNlbOutput) -> Self {
         ApiTarget {
             load_balancer_arn: nlb.arn(),
-            dns_name: nlb.dns_name(),
+            dns_name: nlb.dns_name().into(),
             load_balancer_port: nlb.listener_port(),
             target_port: nlb.target_port(),
         }
@@ -1190,20 +1187,16 @@ impl Construct for PublicApi {
         let short = body_hash.get(..8).unwrap_or(&body_hash);
         let deployment = scope.add(
             &format!("Deployment{short}"),
-            Deployment::new(DeploymentRequired {
-                rest_api_id: rest_api.r#ref().into(),
-            })
-            .description(format!("Routes of OpenAPI body sha256:{short}")),
+            Deployment::new(rest_api.r#ref())
+                .description(format!("Routes of OpenAPI body sha256:{short}")),
         )?;
         scope.add_exception(&deployment, no_usage_plan("W68"))?;
 
         self.invoke_permissions(scope, &rest_api, &routes)?;
 
-        let mut stage = Stage::new(StageRequired {
-            rest_api_id: rest_api.r#ref().into(),
-        })
-        .stage_name(self.stage_name.as_str())
-        .deployment_id(deployment.r#ref());
+        let mut stage = Stage::new(rest_api.r#ref())
+            .stage_name(self.stage_name.as_str())
+            .deployment_id(deployment.r#ref());
         if let (Some(link), Some(target)) = (&vpc_link, &self.target) {
             stage = stage.variables(Json(Value::map([
                 (VPC_LINK_STAGE_VARIABLE, link.r#ref()),
@@ -1245,7 +1238,7 @@ impl Construct for PublicApi {
                     if log.kms_key.is_none() {
                         log_group_exception = Some(group.clone());
                     }
-                    let arn = group.arn();
+                    let arn = group.arn().into();
                     access_log_group = Some(group);
                     arn
                 }
@@ -1336,16 +1329,10 @@ fn build_domain(
     let (certificate_arn, certificate) = match &domain.certificate {
         CertificateSource::Existing(arn) => (arn.clone(), None),
         CertificateSource::NewDnsValidated { hosted_zone_id } => {
-            let mut cert = Certificate::new(CertificateRequired {
-                domain_name: domain.name.as_str().into(),
-            })
-            .validation_method("DNS");
+            let mut cert = Certificate::new(domain.name.as_str()).validation_method("DNS");
             if let Some(zone) = hosted_zone_id {
                 cert = cert.domain_validation_options(vec![
-                    DomainValidationOption::new(DomainValidationOptionRequired {
-                        domain_name: domain.name.as_str().into(),
-                    })
-                    .hosted_zone_id(zone.clone()),
+                    DomainValidationOption::new(domain.name.as_str()).hosted_zone_id(zone.clone()),
                 ]);
             }
             let handle = scope.add("Certificate", cert)?;
@@ -1363,11 +1350,9 @@ fn build_domain(
         EndpointType::Regional => name.regional_certificate_arn(certificate_arn),
     };
     let domain_name = scope.add("DomainName", name)?;
-    let mut mapping = BasePathMapping::new(BasePathMappingRequired {
-        domain_name: domain_name.r#ref().into(),
-    })
-    .rest_api_id(rest_api.r#ref())
-    .stage(stage.r#ref());
+    let mut mapping = BasePathMapping::new(domain_name.r#ref())
+        .rest_api_id(rest_api.r#ref())
+        .stage(stage.r#ref());
     if let Some(base) = &domain.base_path {
         mapping = mapping.base_path(base.as_str());
     }

@@ -5,7 +5,7 @@
 //! A base path mapping only exists together with its domain name: the original template
 //! emitted a mapping without a domain, which CloudFormation cannot create.
 
-use cloudwright_core::{DepTarget, Dependable, Handle, Value};
+use cloudwright_core::{DepTarget, Dependable, Handle, Str, Value};
 use cloudwright_resources::apigateway::{BasePathMapping, DomainName};
 use cloudwright_resources::certificatemanager::Certificate;
 
@@ -191,7 +191,7 @@ pub struct CustomDomainOutput {
 impl CustomDomainOutput {
     /// The host name a DNS alias (or CNAME) for the domain points to: the CloudFront
     /// distribution (EDGE) or the regional domain name (REGIONAL).
-    pub fn alias_target(&self) -> Value {
+    pub fn alias_target(&self) -> Str {
         match self.endpoint {
             EndpointType::Edge => self.domain_name.distribution_domain_name(),
             EndpointType::Regional => self.domain_name.regional_domain_name(),
@@ -199,7 +199,7 @@ impl CustomDomainOutput {
     }
 
     /// The hosted zone id of [`Self::alias_target`], for a Route 53 alias record.
-    pub fn alias_hosted_zone_id(&self) -> Value {
+    pub fn alias_hosted_zone_id(&self) -> Str {
         match self.endpoint {
             EndpointType::Edge => self.domain_name.distribution_hosted_zone_id(),
             EndpointType::Regional => self.domain_name.regional_hosted_zone_id(),

@@ -43,7 +43,7 @@ pub trait LambdaTarget {
 
 impl LambdaTarget for Handle<lambda::Function> {
     fn function_arn(&self) -> Value {
-        self.arn()
+        self.arn().into()
     }
 
     fn function_id(&self) -> String {

@@ -6,9 +6,11 @@
 
 use std::time::Duration;
 
-use cloudwright_core::{Construct, DepTarget, Dependable, Exception, Handle, Output, Scope, Value};
+use cloudwright_core::{
+    Construct, DepTarget, Dependable, Exception, Handle, Output, Scope, Str, Value,
+};
 use cloudwright_network::SubnetGroup;
-use cloudwright_resources::elasticloadbalancingv2::listener::{Action, ActionRequired, ActionType};
+use cloudwright_resources::elasticloadbalancingv2::listener::{Action, ActionType};
 use cloudwright_resources::elasticloadbalancingv2::load_balancer::{
     LoadBalancerAttribute, LoadBalancerType, Scheme,
 };
@@ -445,7 +447,7 @@ pub struct InternalNlbOutput {
 
 impl InternalNlbOutput {
     /// The load balancer's DNS name.
-    pub fn dns_name(&self) -> Value {
+    pub fn dns_name(&self) -> Str {
         self.load_balancer.dns_name()
     }
 
@@ -576,10 +578,7 @@ impl Construct for InternalNlb {
                 &format!("Listener{suffix}"),
                 Listener::new(ListenerRequired {
                     default_actions: vec![
-                        Action::new(ActionRequired {
-                            r#type: ActionType::Forward,
-                        })
-                        .target_group_arn(target_group.r#ref()),
+                        Action::new(ActionType::Forward).target_group_arn(target_group.r#ref()),
                     ]
                     .into(),
                     load_balancer_arn: load_balancer.r#ref().into(),

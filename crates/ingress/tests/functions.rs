@@ -26,7 +26,7 @@ struct StandIn(Handle<Function>);
 
 impl LambdaTarget for StandIn {
     fn function_arn(&self) -> Value {
-        self.0.arn()
+        self.0.arn().into()
     }
     fn function_id(&self) -> String {
         self.0.logical_id().to_owned()

@@ -1,7 +1,8 @@
 //! Rust emission: the source of an app crate whose stack synthesizes a [`Template`].
 //!
 //! Each resource becomes a function that builds it through its generated type
-//! (`Type::new(TypeRequired { .. })`, setters, property-type structs, enum variants) and adds
+//! (`Type::new(TypeRequired { .. })`, or `Type::new(value)` with one required property,
+//! setters, property-type structs, enum variants) and adds
 //! it with its logical id; values that do not fit the generated field types go in as
 //! `cloudwright_core::Value`s, which every field accepts. A resource that cannot be typed (a
 //! type that is not generated, a property its type does not have, an intrinsic function
@@ -503,7 +504,8 @@ struct Typed<'a> {
 }
 
 impl Typed<'_> {
-    /// `Name::new(NameRequired { .. }).setter(..)` for the properties `map` of struct `s`;
+    /// `Name::new(NameRequired { .. }).setter(..)` (`Name::new(value)` with one required
+    /// property) for the properties `map` of struct `s`;
     /// an error when a property is unknown or a required one missing.
     fn object(
         &mut self,
@@ -523,15 +525,15 @@ impl Typed<'_> {
             let at = format!("{path}.{}", f.cfn);
             match (map.get(&f.cfn), f.required) {
                 (Some(v), true) => {
-                    let (expr, kind) = self.typed(&f.ty, v, &at)?;
+                    let (value, kind) = self.typed(&f.ty, v, &at)?;
                     let expr = if matches!(kind, Kind::Enum(_)) {
-                        expr
-                    } else if expr.starts_with('-') {
-                        format!("({expr}).into()")
+                        value.clone()
+                    } else if value.starts_with('-') {
+                        format!("({value}).into()")
                     } else {
-                        format!("{expr}.into()")
+                        format!("{value}.into()")
                     };
-                    required.push(format!("{}: {expr}", f.ident));
+                    required.push((format!("{}: {expr}", f.ident), value));
                 }
                 (None, true) => return Err(format!("{at}: the required {} is missing", f.cfn)),
                 (Some(v), false) => {
@@ -541,11 +543,20 @@ impl Typed<'_> {
                 (None, false) => {}
             }
         }
-        let new = match &s.required {
-            Some(req) if !required.is_empty() => {
-                format!("{}::new({req} {{ {} }})", s.name, required.join(", "))
+        let new = match (&s.required, required.as_slice()) {
+            (_, []) => format!("{}::new()", s.name),
+            // one required property: `new` takes its value and converts it
+            (None, [(_, value)]) => format!("{}::new({value})", s.name),
+            (Some(req), _) => {
+                let fields: Vec<&str> = required.iter().map(|(f, _)| f.as_str()).collect();
+                format!("{}::new({req} {{ {} }})", s.name, fields.join(", "))
             }
-            _ => format!("{}::new()", s.name),
+            (None, _) => {
+                return Err(format!(
+                    "{path}: the type model has no required struct for {}",
+                    s.name
+                ));
+            }
         };
         Ok(format!("{new}{setters}"))
     }
@@ -675,7 +686,7 @@ pub fn value(e: &Expr) -> String {
         Expr::Join(d, items) => format!("cw::Value::join({d:?}, [{}])", list(items)),
         Expr::Select(i, l) => format!("cw::Value::select({}, {})", b(i), b(l)),
         Expr::GetAzs(r) if **r == Expr::String(String::new()) => "cw::Value::get_azs()".into(),
-        Expr::GetAzs(r) => format!("cw::Value::GetAzs(Box::new({}))", b(r)),
+        Expr::GetAzs(r) => format!("cw::Value::GetAzs(std::boxed::Box::new({}))", b(r)),
         Expr::Split(d, s) => format!("cw::Value::split({d:?}, {})", b(s)),
         Expr::ImportValue(v) => format!("cw::Value::import_value({})", b(v)),
         Expr::If(c, t, f) => format!("cw::Value::if_({c:?}, {}, {})", b(t), b(f)),
@@ -750,6 +761,22 @@ mod tests {
             "{:?}",
             e.untyped_values
         );
+    }
+
+    #[test]
+    fn one_required_property_is_new_s_argument_and_types_keep_their_names() {
+        let e = emit(json!({"Resources": {
+            "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": "vpc-1"}},
+            "Path": {"Type": "AWS::ApiGateway::Resource", "Properties": {
+                "ParentId": "p", "PathPart": "x", "RestApiId": "r"}}
+        }}));
+        for want in [
+            "Subnet::new(\"vpc-1\")",
+            // `AWS::ApiGateway::Resource` is `Resource`: no name is reserved
+            "Resource::new(ResourceRequired { parent_id: \"p\".into(), path_part: \"x\".into(), rest_api_id: \"r\".into() })",
+        ] {
+            assert!(e.lib_rs.contains(want), "{want} not in\n{}", e.lib_rs);
+        }
     }
 
     #[test]

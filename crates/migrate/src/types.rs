@@ -66,7 +66,8 @@ pub struct Field {
 pub struct StructDef {
     /// Its Rust name.
     pub name: String,
-    /// Its `...Required` struct, when it has required properties.
+    /// Its `...Required` struct, when it has two required properties or more (with one,
+    /// `new` takes the value).
     pub required: Option<String>,
     /// Its properties.
     pub fields: Vec<Field>,

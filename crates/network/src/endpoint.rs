@@ -97,15 +97,13 @@ impl Construct for GatewayEndpoint {
         }
         let endpoint = scope.add(
             "Endpoint",
-            ec2::VpcEndpoint::new(ec2::VpcEndpointRequired {
-                vpc_id: self.vpc_id.into(),
-            })
-            .service_name(Value::sub(format!(
-                "com.amazonaws.${{AWS::Region}}.{}",
-                self.service.name()
-            )))
-            .vpc_endpoint_type(ec2::vpc_endpoint::VpcEndpointType::Gateway)
-            .route_table_ids(self.route_tables),
+            ec2::VpcEndpoint::new(self.vpc_id)
+                .service_name(Value::sub(format!(
+                    "com.amazonaws.${{AWS::Region}}.{}",
+                    self.service.name()
+                )))
+                .vpc_endpoint_type(ec2::vpc_endpoint::VpcEndpointType::Gateway)
+                .route_table_ids(self.route_tables),
         )?;
         Ok(GatewayEndpointOutput { endpoint })
     }

@@ -48,20 +48,13 @@ impl Construct for Routing<'_> {
         if !self.public.is_empty()
             && let Some(igw) = self.vpc.internet_gateway_id()
         {
-            let table = scope.add(
-                "PublicRouteTable",
-                ec2::RouteTable::new(ec2::RouteTableRequired {
-                    vpc_id: vpc_id.clone().into(),
-                }),
-            )?;
+            let table = scope.add("PublicRouteTable", ec2::RouteTable::new(vpc_id.clone()))?;
             let mut routes = Vec::new();
             let route = scope.add(
                 "PublicDefaultRoute",
-                ec2::Route::new(ec2::RouteRequired {
-                    route_table_id: table.r#ref().into(),
-                })
-                .destination_cidr_block("0.0.0.0/0")
-                .gateway_id(igw.clone()),
+                ec2::Route::new(table.r#ref())
+                    .destination_cidr_block("0.0.0.0/0")
+                    .gateway_id(igw.clone()),
             )?;
             if let Some(ready) = &self.vpc.gateway_ready {
                 scope.add_dependency(&route, ready);
@@ -70,11 +63,9 @@ impl Construct for Routing<'_> {
             if self.ipv6 {
                 let route6 = scope.add(
                     "PublicDefaultRouteIpv6",
-                    ec2::Route::new(ec2::RouteRequired {
-                        route_table_id: table.r#ref().into(),
-                    })
-                    .destination_ipv6_cidr_block("::/0")
-                    .gateway_id(igw),
+                    ec2::Route::new(table.r#ref())
+                        .destination_ipv6_cidr_block("::/0")
+                        .gateway_id(igw),
                 )?;
                 if let Some(ready) = &self.vpc.gateway_ready {
                     scope.add_dependency(&route6, ready);
@@ -122,39 +113,31 @@ impl Construct for Routing<'_> {
         if self.ipv6 && !self.private.is_empty() {
             out.egress_only_internet_gateway = Some(scope.add(
                 "EgressOnlyInternetGateway",
-                ec2::EgressOnlyInternetGateway::new(ec2::EgressOnlyInternetGatewayRequired {
-                    vpc_id: vpc_id.clone().into(),
-                }),
+                ec2::EgressOnlyInternetGateway::new(vpc_id.clone()),
             )?);
         }
         for (i, s) in self.private.iter().enumerate() {
             let table = scope.add(
                 &format!("PrivateRouteTable{}", i + 1),
-                ec2::RouteTable::new(ec2::RouteTableRequired {
-                    vpc_id: vpc_id.clone().into(),
-                }),
+                ec2::RouteTable::new(vpc_id.clone()),
             )?;
             let mut ready = Vec::new();
             if !out.nat_gateways.is_empty() {
                 let nat = &out.nat_gateways[i.min(out.nat_gateways.len() - 1)];
                 let route = scope.add(
                     &format!("PrivateDefaultRoute{}", i + 1),
-                    ec2::Route::new(ec2::RouteRequired {
-                        route_table_id: table.r#ref().into(),
-                    })
-                    .destination_cidr_block("0.0.0.0/0")
-                    .nat_gateway_id(nat.r#ref()),
+                    ec2::Route::new(table.r#ref())
+                        .destination_cidr_block("0.0.0.0/0")
+                        .nat_gateway_id(nat.r#ref()),
                 )?;
                 ready.push(route.resource_ref().clone());
             }
             if let Some(eigw) = &out.egress_only_internet_gateway {
                 let route = scope.add(
                     &format!("PrivateDefaultRouteIpv6{}", i + 1),
-                    ec2::Route::new(ec2::RouteRequired {
-                        route_table_id: table.r#ref().into(),
-                    })
-                    .destination_ipv6_cidr_block("::/0")
-                    .egress_only_internet_gateway_id(eigw.r#ref()),
+                    ec2::Route::new(table.r#ref())
+                        .destination_ipv6_cidr_block("::/0")
+                        .egress_only_internet_gateway_id(eigw.r#ref()),
                 )?;
                 ready.push(route.resource_ref().clone());
             }
@@ -171,12 +154,7 @@ impl Construct for Routing<'_> {
         }
 
         if !self.isolated.is_empty() {
-            let table = scope.add(
-                "IsolatedRouteTable",
-                ec2::RouteTable::new(ec2::RouteTableRequired {
-                    vpc_id: vpc_id.into(),
-                }),
-            )?;
+            let table = scope.add("IsolatedRouteTable", ec2::RouteTable::new(vpc_id))?;
             for (i, s) in self.isolated.iter().enumerate() {
                 let association = scope.add(
                     &format!("IsolatedSubnet{}RouteTableAssociation", i + 1),

@@ -2,7 +2,7 @@
 //! port and a source, and "all traffic from anywhere" is refused outright. The one
 //! implementation every construct builds its groups with.
 
-use cloudwright_core::{Construct, Error as CoreError, Handle, Scope, Value};
+use cloudwright_core::{Construct, Error as CoreError, Handle, Scope, Str, Value};
 use cloudwright_resources::ec2;
 
 use crate::error::Error;
@@ -166,7 +166,7 @@ pub struct SecurityGroupOutput {
 
 impl SecurityGroupOutput {
     /// The group's id.
-    pub fn id(&self) -> Value {
+    pub fn id(&self) -> Str {
         self.group.group_id()
     }
 }
@@ -313,10 +313,8 @@ impl SecurityGroup {
             .ingress
             .iter()
             .partition(|r| !matches!(r.source, Source::Group(_)));
-        let mut group = ec2::SecurityGroup::new(ec2::SecurityGroupRequired {
-            group_description: self.description.clone().into(),
-        })
-        .vpc_id(self.vpc_id.clone());
+        let mut group =
+            ec2::SecurityGroup::new(self.description.clone()).vpc_id(self.vpc_id.clone());
         if !inline.is_empty() {
             let rules = inline
                 .iter()
@@ -333,13 +331,11 @@ impl SecurityGroup {
                 // CloudFormation adds "allow all" when no egress rule is given; a rule that
                 // matches nothing keeps the group closed (the CDK does the same)
                 rules.push(
-                    ec2::security_group::Egress::new(ec2::security_group::EgressRequired {
-                        ip_protocol: "icmp".into(),
-                    })
-                    .cidr_ip("255.255.255.255/32")
-                    .from_port(252)
-                    .to_port(86)
-                    .description("Disallow all traffic"),
+                    ec2::security_group::Egress::new("icmp")
+                        .cidr_ip("255.255.255.255/32")
+                        .from_port(252)
+                        .to_port(86)
+                        .description("Disallow all traffic"),
                 );
             }
             group = group.security_group_egress(rules);
@@ -351,12 +347,10 @@ impl SecurityGroup {
             let Source::Group(source) = &r.source else {
                 continue;
             };
-            let mut rule = ec2::SecurityGroupIngress::new(ec2::SecurityGroupIngressRequired {
-                ip_protocol: protocol.into(),
-            })
-            .group_id(handle.group_id())
-            .source_security_group_id(source.clone())
-            .description(r.description.clone());
+            let mut rule = ec2::SecurityGroupIngress::new(protocol)
+                .group_id(handle.group_id())
+                .source_security_group_id(source.clone())
+                .description(r.description.clone());
             if let Some((from, to)) = ports {
                 rule = rule.from_port(from).to_port(to);
             }
@@ -382,10 +376,7 @@ fn is_ipv6_literal(v: &Value) -> bool {
 
 fn inline_rule(r: &Rule) -> Result<ec2::security_group::Ingress, Error> {
     let (protocol, ports) = r.port.parts()?;
-    let mut rule = ec2::security_group::Ingress::new(ec2::security_group::IngressRequired {
-        ip_protocol: protocol.into(),
-    })
-    .description(r.description.clone());
+    let mut rule = ec2::security_group::Ingress::new(protocol).description(r.description.clone());
     if let Some((from, to)) = ports {
         rule = rule.from_port(from).to_port(to);
     }
@@ -400,10 +391,7 @@ fn inline_rule(r: &Rule) -> Result<ec2::security_group::Ingress, Error> {
 
 fn egress_rule(r: &Rule) -> Result<ec2::security_group::Egress, Error> {
     let (protocol, ports) = r.port.parts()?;
-    let mut rule = ec2::security_group::Egress::new(ec2::security_group::EgressRequired {
-        ip_protocol: protocol.into(),
-    })
-    .description(r.description.clone());
+    let mut rule = ec2::security_group::Egress::new(protocol).description(r.description.clone());
     if let Some((from, to)) = ports {
         rule = rule.from_port(from).to_port(to);
     }

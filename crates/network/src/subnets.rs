@@ -454,11 +454,9 @@ impl Construct for Subnets {
         };
         for ((&(tier, az, _), cidr), ipv6_cidr) in plan.iter().zip(cidrs).zip(ipv6) {
             let az_value = self.az_value(az);
-            let mut subnet = ec2::Subnet::new(ec2::SubnetRequired {
-                vpc_id: self.vpc.id().into(),
-            })
-            .cidr_block(cidr.to_string())
-            .availability_zone(az_value.clone());
+            let mut subnet = ec2::Subnet::new(self.vpc.id())
+                .cidr_block(cidr.to_string())
+                .availability_zone(az_value.clone());
             if tier == Tier::Public {
                 subnet = subnet.map_public_ip_on_launch(true);
             }

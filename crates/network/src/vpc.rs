@@ -372,18 +372,12 @@ impl Construct for NewVpc {
         let igw = scope.add("InternetGateway", ec2::InternetGateway::new())?;
         let attachment = scope.add(
             "GatewayAttachment",
-            ec2::VpcGatewayAttachment::new(ec2::VpcGatewayAttachmentRequired {
-                vpc_id: vpc.r#ref().into(),
-            })
-            .internet_gateway_id(igw.r#ref()),
+            ec2::VpcGatewayAttachment::new(vpc.r#ref()).internet_gateway_id(igw.r#ref()),
         )?;
         let (ipv6_block_expr, ipv6_ready) = if self.ipv6 {
             let block = scope.add(
                 "Ipv6Block",
-                ec2::VpcCidrBlock::new(ec2::VpcCidrBlockRequired {
-                    vpc_id: vpc.r#ref().into(),
-                })
-                .amazon_provided_ipv6_cidr_block(true),
+                ec2::VpcCidrBlock::new(vpc.r#ref()).amazon_provided_ipv6_cidr_block(true),
             )?;
             (
                 Some(Value::select(0, vpc.ipv6_cidr_blocks())),

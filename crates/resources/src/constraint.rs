@@ -77,6 +77,22 @@ pub mod json_type {
     pub const BOOLEAN: u8 = 16;
 }
 
+/// The JSON types of a [`Shape::Typed`] mask as a rule: `type object`, `type object or string`.
+fn type_names(mask: u8) -> String {
+    let names: Vec<&str> = [
+        (json_type::OBJECT, "object"),
+        (json_type::STRING, "string"),
+        (json_type::ARRAY, "array"),
+        (json_type::NUMBER, "number"),
+        (json_type::BOOLEAN, "boolean"),
+    ]
+    .iter()
+    .filter(|(bit, _)| mask & bit != 0)
+    .map(|(_, name)| *name)
+    .collect();
+    format!("type {}", names.join(" or "))
+}
+
 fn type_bit(value: &Value) -> u8 {
     match value {
         Value::Map(_) => json_type::OBJECT,
@@ -585,11 +601,7 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
             if type_bit(value) & mask != 0 || as_string {
                 Ok(())
             } else {
-                Err(Violation::new(
-                    path.clone(),
-                    value,
-                    "a JSON type the schema allows",
-                ))
+                Err(Violation::new(path.clone(), value, type_names(*mask)))
             }
         }
         Shape::AnyOf(alternatives) => {

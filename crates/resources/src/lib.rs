@@ -20,10 +20,16 @@
 //!
 //! # Shape of a generated type
 //!
-//! - `Type::new(TypeRequired { .. })` takes every required property by name, so two of the
-//!   same type cannot be swapped (a type with none has `Type::new()`); every other property
-//!   has a chainable setter named after it in `snake_case` (`Type` becomes `r#type`). Fields
-//!   are public too.
+//! - `new` takes what is required and nothing else: `Type::new()` when no property is
+//!   required; `Type::new(value)` when exactly one is (`Subnet::new(vpc.vpc_id())`, about
+//!   2,150 of the structs: with one value there is nothing to mix up, and it converts as its
+//!   setter does); `Type::new(TypeRequired { .. })` when two or more are, each by name, so two
+//!   of the same type (a container's `Image` and `Name`) cannot be swapped. Every other
+//!   property has a chainable setter named after it in `snake_case` (`Type` becomes
+//!   `r#type`). Fields are public too.
+//! - Types are named after their CloudFormation names, whatever they are
+//!   (`AWS::ApiGateway::Resource` is `apigateway::Resource`, beside `apigateway::RestApi`):
+//!   the generated code names everything it uses by its full path, so no name is reserved.
 //! - Property values are typed: [`Str`](cloudwright_core::Str),
 //!   [`Int`](cloudwright_core::Int), [`Num`](cloudwright_core::Num),
 //!   [`Bool`](cloudwright_core::Bool), [`List<T>`](cloudwright_core::List),
@@ -40,12 +46,17 @@
 //! - [`Resource`](cloudwright_core::Resource) gives the type name and the tag format, and
 //!   `Type::TYPE_NAME` and `Type::FACTS` ([`ResourceFacts`]) are associated constants.
 //! - `TypeAttributes` has a getter per `Fn::GetAtt` attribute that cfn-lint accepts for the
-//!   type; [`Handle<Type>`](cloudwright_core::Handle) dereferences to it, and `handle.r#ref()`
-//!   is the `Ref`.
+//!   type, returning the attribute's type as the schema gives it: `role.arn()` is a
+//!   [`Str`](cloudwright_core::Str), `vpc.ipv6_cidr_blocks()` a
+//!   [`List<Str>`](cloudwright_core::List), an integer attribute an
+//!   [`Int`](cloudwright_core::Int), an object a [`Json`](cloudwright_core::Json) (the few
+//!   attributes the schema leaves untyped return a [`Value`](cloudwright_core::Value));
+//!   [`Handle<Type>`](cloudwright_core::Handle) dereferences to it, and `handle.r#ref()` is
+//!   the `Ref` (a `Value`, which every property accepts).
 //!
 //! ```
-//! use cloudwright_core::{App, Value};
-//! use cloudwright_resources::ec2::{Subnet, SubnetRequired, Vpc};
+//! use cloudwright_core::{App, Str, Value};
+//! use cloudwright_resources::ec2::{Subnet, Vpc};
 //! use cloudwright_resources::elasticloadbalancingv2::{
 //!     listener, Listener, ListenerRequired, LoadBalancer, TargetGroup,
 //! };
@@ -56,7 +67,7 @@
 //! let vpc = stack.add("Vpc", Vpc::new().cidr_block("10.0.0.0/16"))?;
 //! let subnet = stack.add(
 //!     "Subnet",
-//!     Subnet::new(SubnetRequired { vpc_id: vpc.vpc_id().into() })
+//!     Subnet::new(vpc.vpc_id())
 //!         .cidr_block("10.0.0.0/24")
 //!         .availability_zone(Value::az(0))
 //!         .map_public_ip_on_launch(false),
@@ -72,17 +83,15 @@
 //! stack.add(
 //!     "Listener",
 //!     Listener::new(ListenerRequired {
-//!         default_actions: vec![listener::Action::new(listener::ActionRequired {
-//!             r#type: listener::ActionType::Forward,
-//!         })
-//!         .target_group_arn(tg.r#ref())]
+//!         default_actions: vec![listener::Action::new(listener::ActionType::Forward)
+//!             .target_group_arn(tg.r#ref())]
 //!         .into(),
 //!         load_balancer_arn: lb.r#ref().into(),
 //!     })
 //!     .port(80)
 //!     .protocol(listener::Protocol::Tcp),
 //! )?;
-//! let _dns: Value = lb.dns_name();
+//! let _dns: Str = lb.dns_name();
 //! let template = &app.synth()?.stacks[0].template;
 //! assert!(template.contains(r#""Type": "network""#));
 //! assert!(template.contains(r#""Fn::GetAtt": ["#));
@@ -95,19 +104,62 @@
 //!
 //! ```
 //! use cloudwright_core::Value;
-//! use cloudwright_resources::ec2::{Subnet, SubnetRequired};
-//! let vpc = || SubnetRequired { vpc_id: Value::r#ref("Vpc").into() };
-//! Subnet::new(vpc()).map_public_ip_on_launch(true);
-//! Subnet::new(vpc()).map_public_ip_on_launch(Value::if_("Public", true, false));
+//! use cloudwright_resources::ec2::Subnet;
+//! Subnet::new(Value::r#ref("Vpc")).map_public_ip_on_launch(true);
+//! Subnet::new(Value::r#ref("Vpc")).map_public_ip_on_launch(Value::if_("Public", true, false));
 //! ```
 //!
 //! and not a string:
 //!
 //! ```compile_fail,E0277
 //! use cloudwright_core::Value;
-//! use cloudwright_resources::ec2::{Subnet, SubnetRequired};
-//! let vpc = SubnetRequired { vpc_id: Value::r#ref("Vpc").into() };
-//! Subnet::new(vpc).map_public_ip_on_launch("yes");
+//! use cloudwright_resources::ec2::Subnet;
+//! Subnet::new(Value::r#ref("Vpc")).map_public_ip_on_launch("yes");
+//! ```
+//!
+//! Attributes are typed too. An integer property takes an integer, an intrinsic written by
+//! hand (a `Value`: `Ref` of a parameter, `Fn::ImportValue`, ...) or an integer attribute; a
+//! string property takes a string attribute, and a list attribute goes through `Fn::Select`:
+//!
+//! ```
+//! use cloudwright_core::{App, Value};
+//! use cloudwright_resources::ec2::{Subnet, Vpc};
+//! use cloudwright_resources::iam::Role;
+//! use cloudwright_resources::logs::LogGroup;
+//! let app = App::new();
+//! let mut stack = app.stack("Demo")?;
+//! let role = stack.add("Role", Role::new(serde_json::json!({})))?;
+//! let vpc = stack.add("Vpc", Vpc::new().cidr_block("10.0.0.0/16"))?;
+//! LogGroup::new().retention_in_days(30).log_group_name(role.role_id());
+//! LogGroup::new().retention_in_days(Value::r#ref("Days"));
+//! LogGroup::new().retention_in_days(Value::import_value("Days"));
+//! Subnet::new(vpc.vpc_id()).ipv6_cidr_block(Value::select(0, vpc.ipv6_cidr_blocks()));
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+//!
+//! but a string attribute (the role's ARN) where an integer belongs does not compile,
+//!
+//! ```compile_fail,E0277
+//! use cloudwright_core::App;
+//! use cloudwright_resources::iam::Role;
+//! use cloudwright_resources::logs::LogGroup;
+//! let app = App::new();
+//! let mut stack = app.stack("Demo")?;
+//! let role = stack.add("Role", Role::new(serde_json::json!({})))?;
+//! LogGroup::new().retention_in_days(role.arn());
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+//!
+//! nor a list attribute (the VPC's IPv6 blocks) where a string belongs:
+//!
+//! ```compile_fail,E0277
+//! use cloudwright_core::App;
+//! use cloudwright_resources::ec2::{Subnet, Vpc};
+//! let app = App::new();
+//! let mut stack = app.stack("Demo")?;
+//! let vpc = stack.add("Vpc", Vpc::new().cidr_block("10.0.0.0/16"))?;
+//! Subnet::new(vpc.vpc_id()).ipv6_cidr_block(vpc.ipv6_cidr_blocks());
+//! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 //!
 //! An attribute the type has is a method of its handle:
@@ -158,13 +210,13 @@
 //!
 //! ```
 //! use cloudwright_core::{App, Error, Value};
-//! use cloudwright_resources::ec2::{Subnet, SubnetRequired};
+//! use cloudwright_resources::ec2::Subnet;
 //!
 //! let app = App::new();
 //! let mut stack = app.stack("Net")?;
 //! stack.add(
 //!     "Subnet",
-//!     Subnet::new(SubnetRequired { vpc_id: "vpc-0123abcd".into() }).cidr_block("10.0.0.1/24"),
+//!     Subnet::new("vpc-0123abcd").cidr_block("10.0.0.1/24"),
 //! )?;
 //! let Err(Error::Constraint(v)) = app.synth() else { panic!("accepted") };
 //! assert_eq!(v.logical_id, "Subnet");
@@ -290,11 +342,9 @@ mod tests {
 
     #[test]
     fn properties_serialize_with_cloudformation_names_and_skip_unset_ones() {
-        let subnet = ec2::Subnet::new(ec2::SubnetRequired {
-            vpc_id: Value::r#ref("Vpc").into(),
-        })
-        .cidr_block("10.0.0.0/24")
-        .map_public_ip_on_launch(false);
+        let subnet = ec2::Subnet::new(Value::r#ref("Vpc"))
+            .cidr_block("10.0.0.0/24")
+            .map_public_ip_on_launch(false);
         assert_eq!(
             subnet.to_value(),
             Value::map([

@@ -5,7 +5,8 @@
 //! at most `BATCH` resources that cfn-lint passes with zero findings, its informational
 //! checks included.
 //!
-//! Each type is built through its typed API (`Type::new(TypeRequired { .. })`, property
+//! Each type is built through its typed API (`Type::new(TypeRequired { .. })`, or
+//! `Type::new(value)` for a type with one required property, property
 //! types as structs, enums as variants) from the sample values in
 //! `crates/codegen/samples/samples.json`, which `crates/codegen/export_samples.py` derives
 //! from the schemas and verifies. Every resource gets explicit deletion policies (cfn-lint's
@@ -3824,7 +3825,7 @@ fn aiops_investigation_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "AIOpsInvestigationGroup",
-        InvestigationGroup::new(InvestigationGroupRequired { name: "a".into() }),
+        InvestigationGroup::new("a"),
         &[],
     )
 }
@@ -3837,16 +3838,9 @@ fn aps_anomaly_detector(scope: &mut Scope<'_>) -> Result<(), Error> {
         "APSAnomalyDetector",
         AnomalyDetector::new(AnomalyDetectorRequired {
             alias: "sample".into(),
-            configuration: AnomalyDetectorConfiguration::new(
-                AnomalyDetectorConfigurationRequired {
-                    random_cut_forest: RandomCutForestConfiguration::new(
-                        RandomCutForestConfigurationRequired {
-                            query: "sample".into(),
-                        },
-                    )
-                    .into(),
-                },
-            )
+            configuration: AnomalyDetectorConfiguration::new(RandomCutForestConfiguration::new(
+                "sample",
+            ))
             .into(),
             workspace: "arn:aws:aps:a:0:workspace/a".into(),
         }),
@@ -3891,9 +3885,9 @@ fn aps_scraper(scope: &mut Scope<'_>) -> Result<(), Error> {
         "APSScraper",
         Scraper::new(ScraperRequired {
             destination: Destination::new()
-                .amp_configuration(AmpConfiguration::new(AmpConfigurationRequired {
-                    workspace_arn: "arn:awsa:aps:a:000000000000:workspace/a".into(),
-                }))
+                .amp_configuration(AmpConfiguration::new(
+                    "arn:awsa:aps:a:000000000000:workspace/a",
+                ))
                 .into(),
             scrape_configuration: ScrapeConfiguration::new()
                 .configuration_blob("sample")
@@ -3926,10 +3920,7 @@ fn arcregionswitch_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
             name: "aaa".into(),
             recovery_approach: RecoveryApproach::ActiveActive,
             regions: vec!["aa-a-0", "aa-a-0"].into(),
-            workflows: vec![Workflow::new(WorkflowRequired {
-                workflow_target_action: WorkflowTargetAction::Activate,
-            })]
-            .into(),
+            workflows: vec![Workflow::new(WorkflowTargetAction::Activate)].into(),
         }),
         &[],
     )
@@ -3943,9 +3934,9 @@ fn arczonalshift_autoshift_observer_notification_status(
     add(
         scope,
         "ARCZonalShiftAutoshiftObserverNotificationStatus",
-        AutoshiftObserverNotificationStatus::new(AutoshiftObserverNotificationStatusRequired {
-            status: AutoshiftObserverNotificationStatusProperty::Enabled,
-        }),
+        AutoshiftObserverNotificationStatus::new(
+            AutoshiftObserverNotificationStatusProperty::Enabled,
+        ),
         &[],
     )
 }
@@ -3969,9 +3960,7 @@ fn accessanalyzer_analyzer(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "AccessAnalyzerAnalyzer",
-        Analyzer::new(AnalyzerRequired {
-            r#type: "sample".into(),
-        }),
+        Analyzer::new("sample"),
         &[],
     )
 }
@@ -4028,12 +4017,7 @@ fn amazonmq_configuration_association(scope: &mut Scope<'_>) -> Result<(), Error
 fn amplify_app(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::amplify::app::*;
-    add(
-        scope,
-        "AmplifyApp",
-        App::new(AppRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "AmplifyApp", App::new("a"), &[])
 }
 
 fn amplify_branch(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -4120,9 +4104,7 @@ fn apigateway_base_path_mapping(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ApiGatewayBasePathMapping",
-        BasePathMapping::new(BasePathMappingRequired {
-            domain_name: "sample".into(),
-        }),
+        BasePathMapping::new("sample"),
         &[],
     )
 }
@@ -4158,9 +4140,7 @@ fn apigateway_deployment(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ApiGatewayDeployment",
-        Deployment::new(DeploymentRequired {
-            rest_api_id: "sample".into(),
-        }),
+        Deployment::new("sample"),
         &[],
     )
 }
@@ -4253,14 +4233,7 @@ fn apigateway_method(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn apigateway_model(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::apigateway::model::*;
-    add(
-        scope,
-        "ApiGatewayModel",
-        Model::new(ModelRequired {
-            rest_api_id: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "ApiGatewayModel", Model::new("sample"), &[])
 }
 
 fn apigateway_request_validator(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -4269,9 +4242,7 @@ fn apigateway_request_validator(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ApiGatewayRequestValidator",
-        RequestValidator::new(RequestValidatorRequired {
-            rest_api_id: "sample".into(),
-        }),
+        RequestValidator::new("sample"),
         &[],
     )
 }
@@ -4282,7 +4253,7 @@ fn apigateway_resource(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ApiGatewayResource",
-        CfnResource::new(CfnResourceRequired {
+        Resource::new(ResourceRequired {
             parent_id: "sample".into(),
             path_part: "sample".into(),
             rest_api_id: "sample".into(),
@@ -4305,14 +4276,7 @@ fn apigateway_rest_api(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn apigateway_stage(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::apigateway::stage::*;
-    add(
-        scope,
-        "ApiGatewayStage",
-        Stage::new(StageRequired {
-            rest_api_id: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "ApiGatewayStage", Stage::new("sample"), &[])
 }
 
 fn apigateway_usage_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -4362,9 +4326,7 @@ fn apigatewayv2_api_gateway_managed_overrides(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "ApiGatewayV2ApiGatewayManagedOverrides",
-        ApiGatewayManagedOverrides::new(ApiGatewayManagedOverridesRequired {
-            api_id: "sample".into(),
-        }),
+        ApiGatewayManagedOverrides::new("sample"),
         &[],
     )
 }
@@ -4405,9 +4367,7 @@ fn apigatewayv2_deployment(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ApiGatewayV2Deployment",
-        Deployment::new(DeploymentRequired {
-            api_id: "sample".into(),
-        }),
+        Deployment::new("sample"),
         &[],
     )
 }
@@ -4418,9 +4378,7 @@ fn apigatewayv2_domain_name(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ApiGatewayV2DomainName",
-        DomainName::new(DomainNameRequired {
-            domain_name: "sample".into(),
-        }),
+        DomainName::new("sample"),
         &[],
     )
 }
@@ -4505,13 +4463,10 @@ fn apigatewayv2_routing_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "ApiGatewayV2RoutingRule",
         RoutingRule::new(RoutingRuleRequired {
-            actions: vec![Action::new(ActionRequired {
-                invoke_api: ActionInvokeApi::new(ActionInvokeApiRequired {
-                    api_id: "sample".into(),
-                    stage: "sample".into(),
-                })
-                .into(),
-            })]
+            actions: vec![Action::new(ActionInvokeApi::new(ActionInvokeApiRequired {
+                api_id: "sample".into(),
+                stage: "sample".into(),
+            }))]
             .into(),
             conditions: vec![Condition::new()].into(),
             domain_name_arn: "sample".into(),
@@ -4555,9 +4510,7 @@ fn appconfig_application(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "AppConfigApplication",
-        Application::new(ApplicationRequired {
-            name: "sample".into(),
-        }),
+        Application::new("sample"),
         &[],
     )
 }
@@ -4719,10 +4672,7 @@ fn appflow_flow(scope: &mut Scope<'_>) -> Result<(), Error> {
                 task_type: TaskType::Arithmetic,
             })]
             .into(),
-            trigger_config: TriggerConfig::new(TriggerConfigRequired {
-                trigger_type: TriggerType::Scheduled,
-            })
-            .into(),
+            trigger_config: TriggerConfig::new(TriggerType::Scheduled).into(),
         }),
         &[],
     )
@@ -4735,14 +4685,9 @@ fn appintegrations_application(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "AppIntegrationsApplication",
         Application::new(ApplicationRequired {
-            application_source_config: ApplicationSourceConfig::new(
-                ApplicationSourceConfigRequired {
-                    external_url_config: ExternalUrlConfig::new(ExternalUrlConfigRequired {
-                        access_url: "a://a".into(),
-                    })
-                    .into(),
-                },
-            )
+            application_source_config: ApplicationSourceConfig::new(ExternalUrlConfig::new(
+                "a://a",
+            ))
             .into(),
             name: "a".into(),
             namespace: "a".into(),
@@ -4774,10 +4719,7 @@ fn appintegrations_event_integration(scope: &mut Scope<'_>) -> Result<(), Error>
         "AppIntegrationsEventIntegration",
         EventIntegration::new(EventIntegrationRequired {
             event_bridge_bus: "a".into(),
-            event_filter: EventFilter::new(EventFilterRequired {
-                source: "aws.partner/a".into(),
-            })
-            .into(),
+            event_filter: EventFilter::new("aws.partner/a").into(),
             name: "a".into(),
         }),
         &[],
@@ -4828,20 +4770,12 @@ fn appmesh_virtual_gateway(scope: &mut Scope<'_>) -> Result<(), Error> {
         "AppMeshVirtualGateway",
         VirtualGateway::new(VirtualGatewayRequired {
             mesh_name: "sample".into(),
-            spec: VirtualGatewaySpec::new(VirtualGatewaySpecRequired {
-                listeners: vec![VirtualGatewayListener::new(
-                    VirtualGatewayListenerRequired {
-                        port_mapping: VirtualGatewayPortMapping::new(
-                            VirtualGatewayPortMappingRequired {
-                                port: 1i64.into(),
-                                protocol: "sample".into(),
-                            },
-                        )
-                        .into(),
-                    },
-                )]
-                .into(),
-            })
+            spec: VirtualGatewaySpec::new(vec![VirtualGatewayListener::new(
+                VirtualGatewayPortMapping::new(VirtualGatewayPortMappingRequired {
+                    port: 1i64.into(),
+                    protocol: "sample".into(),
+                }),
+            )])
             .into(),
         }),
         &["W3696"],
@@ -4870,16 +4804,12 @@ fn appmesh_virtual_router(scope: &mut Scope<'_>) -> Result<(), Error> {
         "AppMeshVirtualRouter",
         VirtualRouter::new(VirtualRouterRequired {
             mesh_name: "sample".into(),
-            spec: VirtualRouterSpec::new(VirtualRouterSpecRequired {
-                listeners: vec![VirtualRouterListener::new(VirtualRouterListenerRequired {
-                    port_mapping: PortMapping::new(PortMappingRequired {
-                        port: 1i64.into(),
-                        protocol: "sample".into(),
-                    })
-                    .into(),
-                })]
-                .into(),
-            })
+            spec: VirtualRouterSpec::new(vec![VirtualRouterListener::new(PortMapping::new(
+                PortMappingRequired {
+                    port: 1i64.into(),
+                    protocol: "sample".into(),
+                },
+            ))])
             .into(),
         }),
         &["W3696"],
@@ -4929,9 +4859,7 @@ fn apprunner_service(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "AppRunnerService",
-        Service::new(ServiceRequired {
-            source_configuration: SourceConfiguration::new().into(),
-        }),
+        Service::new(SourceConfiguration::new()),
         &[],
     )
 }
@@ -4942,9 +4870,7 @@ fn apprunner_vpc_connector(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "AppRunnerVpcConnector",
-        VpcConnector::new(VpcConnectorRequired {
-            subnets: vec!["subnet-0123456789abcdef0"].into(),
-        }),
+        VpcConnector::new(vec!["subnet-0123456789abcdef0"]),
         &[],
     )
 }
@@ -4977,10 +4903,7 @@ fn appstream_app_block(scope: &mut Scope<'_>) -> Result<(), Error> {
         "AppStreamAppBlock",
         AppBlock::new(AppBlockRequired {
             name: "aa".into(),
-            source_s3_location: S3Location::new(S3LocationRequired {
-                s3_bucket: "sample-bucket".into(),
-            })
-            .into(),
+            source_s3_location: S3Location::new("sample-bucket").into(),
         }),
         &[],
     )
@@ -5176,12 +5099,7 @@ fn appstream_user(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn appsync_api(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::appsync::api::*;
-    add(
-        scope,
-        "AppSyncApi",
-        Api::new(ApiRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "AppSyncApi", Api::new("a"), &[])
 }
 
 fn appsync_api_cache(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -5203,14 +5121,7 @@ fn appsync_api_cache(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn appsync_api_key(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::appsync::api_key::*;
-    add(
-        scope,
-        "AppSyncApiKey",
-        ApiKey::new(ApiKeyRequired {
-            api_id: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "AppSyncApiKey", ApiKey::new("sample"), &[])
 }
 
 fn appsync_channel_namespace(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -5297,9 +5208,7 @@ fn appsync_graph_ql_schema(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "AppSyncGraphQLSchema",
-        GraphQlSchema::new(GraphQlSchemaRequired {
-            api_id: "sample".into(),
-        }),
+        GraphQlSchema::new("sample"),
         &[],
     )
 }
@@ -5374,9 +5283,7 @@ fn applicationinsights_application(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ApplicationInsightsApplication",
-        Application::new(ApplicationRequired {
-            resource_group_name: "a".into(),
-        }),
+        Application::new("a"),
         &[],
     )
 }
@@ -5393,15 +5300,12 @@ fn applicationsignals_grouping_configuration(scope: &mut Scope<'_>) -> Result<()
     add(
         scope,
         "ApplicationSignalsGroupingConfiguration",
-        GroupingConfiguration::new(GroupingConfigurationRequired {
-            grouping_attribute_definitions: vec![GroupingAttributeDefinition::new(
-                GroupingAttributeDefinitionRequired {
-                    grouping_name: "a".into(),
-                    grouping_source_keys: vec!["a"].into(),
-                },
-            )]
-            .into(),
-        }),
+        GroupingConfiguration::new(vec![GroupingAttributeDefinition::new(
+            GroupingAttributeDefinitionRequired {
+                grouping_name: "a".into(),
+                grouping_source_keys: vec!["a"].into(),
+            },
+        )]),
         &[],
     )
 }
@@ -5412,7 +5316,7 @@ fn applicationsignals_service_level_objective(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "ApplicationSignalsServiceLevelObjective",
-        ServiceLevelObjective::new(ServiceLevelObjectiveRequired { name: "aaa".into() }),
+        ServiceLevelObjective::new("aaa"),
         &[],
     )
 }
@@ -5477,12 +5381,7 @@ fn athena_prepared_statement(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn athena_work_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::athena::work_group::*;
-    add(
-        scope,
-        "AthenaWorkGroup",
-        WorkGroup::new(WorkGroupRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "AthenaWorkGroup", WorkGroup::new("a"), &[])
 }
 
 fn auditmanager_assessment(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -5540,9 +5439,7 @@ fn autoscaling_scaling_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "AutoScalingScalingPolicy",
-        ScalingPolicy::new(ScalingPolicyRequired {
-            auto_scaling_group_name: "sample".into(),
-        }),
+        ScalingPolicy::new("sample"),
         &[],
     )
 }
@@ -5553,9 +5450,7 @@ fn autoscaling_scheduled_action(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "AutoScalingScheduledAction",
-        ScheduledAction::new(ScheduledActionRequired {
-            auto_scaling_group_name: "sample".into(),
-        }),
+        ScheduledAction::new("sample"),
         &[],
     )
 }
@@ -5563,14 +5458,7 @@ fn autoscaling_scheduled_action(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn autoscaling_warm_pool(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::autoscaling::warm_pool::*;
-    add(
-        scope,
-        "AutoScalingWarmPool",
-        WarmPool::new(WarmPoolRequired {
-            auto_scaling_group_name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "AutoScalingWarmPool", WarmPool::new("sample"), &[])
 }
 
 fn autoscalingplans_scaling_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -5587,12 +5475,7 @@ fn autoscalingplans_scaling_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
                 resource_id: "sample".into(),
                 scalable_dimension: "autoscaling:autoScalingGroup:DesiredCapacity".into(),
                 service_namespace: "autoscaling".into(),
-                target_tracking_configurations: vec![TargetTrackingConfiguration::new(
-                    TargetTrackingConfigurationRequired {
-                        target_value: 1i64.into(),
-                    },
-                )]
-                .into(),
+                target_tracking_configurations: vec![TargetTrackingConfiguration::new(1i64)].into(),
             })]
             .into(),
         }),
@@ -5658,40 +5541,28 @@ fn bcmdataexports_export(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BCMDataExportsExport",
-        Export::new(ExportRequired {
-            export: ExportProperty::new(ExportPropertyRequired {
-                data_query: DataQuery::new(DataQueryRequired {
-                    query_statement: "a".into(),
-                })
-                .into(),
-                destination_configurations: DestinationConfigurations::new(
-                    DestinationConfigurationsRequired {
-                        s3_destination: S3Destination::new(S3DestinationRequired {
-                            s3_bucket: "sample-bucket".into(),
-                            s3_output_configurations: S3OutputConfigurations::new(
-                                S3OutputConfigurationsRequired {
-                                    compression: CompressionOption::Gzip,
-                                    format: FormatOption::TextOrCsv,
-                                    output_type: S3OutputType::Custom,
-                                    overwrite: OverwriteOption::CreateNewReport,
-                                },
-                            )
-                            .into(),
-                            s3_prefix: "a".into(),
-                            s3_region: "a".into(),
-                        })
-                        .into(),
-                    },
-                )
-                .into(),
-                name: "a".into(),
-                refresh_cadence: RefreshCadence::new(RefreshCadenceRequired {
-                    frequency: FrequencyOption::Synchronous,
-                })
-                .into(),
-            })
+        Export::new(ExportProperty::new(ExportPropertyRequired {
+            data_query: DataQuery::new("a").into(),
+            destination_configurations: DestinationConfigurations::new(S3Destination::new(
+                S3DestinationRequired {
+                    s3_bucket: "sample-bucket".into(),
+                    s3_output_configurations: S3OutputConfigurations::new(
+                        S3OutputConfigurationsRequired {
+                            compression: CompressionOption::Gzip,
+                            format: FormatOption::TextOrCsv,
+                            output_type: S3OutputType::Custom,
+                            overwrite: OverwriteOption::CreateNewReport,
+                        },
+                    )
+                    .into(),
+                    s3_prefix: "a".into(),
+                    s3_region: "a".into(),
+                },
+            ))
             .into(),
-        }),
+            name: "a".into(),
+            refresh_cadence: RefreshCadence::new(FrequencyOption::Synchronous).into(),
+        })),
         &[],
     )
 }
@@ -5702,8 +5573,8 @@ fn backup_backup_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BackupBackupPlan",
-        BackupPlan::new(BackupPlanRequired {
-            backup_plan: BackupPlanResourceType::new(BackupPlanResourceTypeRequired {
+        BackupPlan::new(BackupPlanResourceType::new(
+            BackupPlanResourceTypeRequired {
                 backup_plan_name: "sample".into(),
                 backup_plan_rule: vec![BackupRuleResourceType::new(
                     BackupRuleResourceTypeRequired {
@@ -5712,9 +5583,8 @@ fn backup_backup_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
                     },
                 )]
                 .into(),
-            })
-            .into(),
-        }),
+            },
+        )),
         &[],
     )
 }
@@ -5742,14 +5612,7 @@ fn backup_backup_selection(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn backup_backup_vault(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::backup::backup_vault::*;
-    add(
-        scope,
-        "BackupBackupVault",
-        BackupVault::new(BackupVaultRequired {
-            backup_vault_name: "aa".into(),
-        }),
-        &[],
-    )
+    add(scope, "BackupBackupVault", BackupVault::new("aa"), &[])
 }
 
 fn backup_framework(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -5758,12 +5621,7 @@ fn backup_framework(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BackupFramework",
-        Framework::new(FrameworkRequired {
-            framework_controls: vec![FrameworkControl::new(FrameworkControlRequired {
-                control_name: "sample".into(),
-            })]
-            .into(),
-        }),
+        Framework::new(vec![FrameworkControl::new("sample")]),
         &[],
     )
 }
@@ -5790,14 +5648,8 @@ fn backup_report_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "BackupReportPlan",
         ReportPlan::new(ReportPlanRequired {
-            report_delivery_channel: ReportDeliveryChannel::new(ReportDeliveryChannelRequired {
-                s3_bucket_name: "sample-bucket".into(),
-            })
-            .into(),
-            report_setting: ReportSetting::new(ReportSettingRequired {
-                report_template: "sample".into(),
-            })
-            .into(),
+            report_delivery_channel: ReportDeliveryChannel::new("sample-bucket").into(),
+            report_setting: ReportSetting::new("sample").into(),
         }),
         &[],
     )
@@ -5873,9 +5725,7 @@ fn batch_compute_environment(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BatchComputeEnvironment",
-        ComputeEnvironment::new(ComputeEnvironmentRequired {
-            r#type: "MANAGED".into(),
-        }),
+        ComputeEnvironment::new("MANAGED"),
         &[],
     )
 }
@@ -5900,9 +5750,7 @@ fn batch_job_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BatchJobDefinition",
-        JobDefinition::new(JobDefinitionRequired {
-            r#type: "container".into(),
-        }),
+        JobDefinition::new("container"),
         &[],
     )
 }
@@ -5913,10 +5761,7 @@ fn batch_job_queue(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BatchJobQueue",
-        JobQueue::new(JobQueueRequired {
-            priority: 0i64.into(),
-        })
-        .compute_environment_order(vec![ComputeEnvironmentOrder::new(
+        JobQueue::new(0i64).compute_environment_order(vec![ComputeEnvironmentOrder::new(
             ComputeEnvironmentOrderRequired {
                 compute_environment: "sample".into(),
                 order: 1i64.into(),
@@ -5941,19 +5786,10 @@ fn batch_quota_share(scope: &mut Scope<'_>) -> Result<(), Error> {
             )]
             .into(),
             job_queue: "sample".into(),
-            preemption_configuration: QuotaSharePreemptionConfiguration::new(
-                QuotaSharePreemptionConfigurationRequired {
-                    in_share_preemption: "DISABLED".into(),
-                },
-            )
-            .into(),
+            preemption_configuration: QuotaSharePreemptionConfiguration::new("DISABLED").into(),
             quota_share_name: "sample".into(),
-            resource_sharing_configuration: QuotaShareResourceSharingConfiguration::new(
-                QuotaShareResourceSharingConfigurationRequired {
-                    strategy: "RESERVE".into(),
-                },
-            )
-            .into(),
+            resource_sharing_configuration: QuotaShareResourceSharingConfiguration::new("RESERVE")
+                .into(),
         }),
         &[],
     )
@@ -5993,14 +5829,7 @@ fn bcmpricingcalculator_bill_scenario(scope: &mut Scope<'_>) -> Result<(), Error
 fn bedrock_agent(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::bedrock::agent::*;
-    add(
-        scope,
-        "BedrockAgent",
-        Agent::new(AgentRequired {
-            agent_name: "a-".into(),
-        }),
-        &[],
-    )
+    add(scope, "BedrockAgent", Agent::new("a-"), &[])
 }
 
 fn bedrock_agent_alias(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -6023,9 +5852,7 @@ fn bedrock_application_inference_profile(scope: &mut Scope<'_>) -> Result<(), Er
     add(
         scope,
         "BedrockApplicationInferenceProfile",
-        ApplicationInferenceProfile::new(ApplicationInferenceProfileRequired {
-            inference_profile_name: "a-".into(),
-        }),
+        ApplicationInferenceProfile::new("a-"),
         &[],
     )
 }
@@ -6036,7 +5863,7 @@ fn bedrock_automated_reasoning_policy(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "BedrockAutomatedReasoningPolicy",
-        AutomatedReasoningPolicy::new(AutomatedReasoningPolicyRequired { name: "a".into() }),
+        AutomatedReasoningPolicy::new("a"),
         &[],
     )
 }
@@ -6047,10 +5874,9 @@ fn bedrock_automated_reasoning_policy_version(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "BedrockAutomatedReasoningPolicyVersion",
-        AutomatedReasoningPolicyVersion::new(AutomatedReasoningPolicyVersionRequired {
-            policy_arn: "arn:aws-a:bedrock:a:000000000000:automated-reasoning-policy/aaaaaaaaaaaa"
-                .into(),
-        }),
+        AutomatedReasoningPolicyVersion::new(
+            "arn:aws-a:bedrock:a:000000000000:automated-reasoning-policy/aaaaaaaaaaaa",
+        ),
         &[],
     )
 }
@@ -6076,9 +5902,7 @@ fn bedrock_data_automation_library(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BedrockDataAutomationLibrary",
-        DataAutomationLibrary::new(DataAutomationLibraryRequired {
-            library_name: "a".into(),
-        }),
+        DataAutomationLibrary::new("a"),
         &[],
     )
 }
@@ -6089,9 +5913,7 @@ fn bedrock_data_automation_project(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BedrockDataAutomationProject",
-        DataAutomationProject::new(DataAutomationProjectRequired {
-            project_name: "a".into(),
-        }),
+        DataAutomationProject::new("a"),
         &[],
     )
 }
@@ -6103,12 +5925,7 @@ fn bedrock_data_source(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "BedrockDataSource",
         DataSource::new(DataSourceRequired {
-            data_source_configuration: DataSourceConfiguration::new(
-                DataSourceConfigurationRequired {
-                    r#type: DataSourceType::S3,
-                },
-            )
-            .into(),
+            data_source_configuration: DataSourceConfiguration::new(DataSourceType::S3).into(),
             knowledge_base_id: "aaaaaaaaaa".into(),
             name: "a-".into(),
         }),
@@ -6165,9 +5982,7 @@ fn bedrock_flow_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BedrockFlowVersion",
-        FlowVersion::new(FlowVersionRequired {
-            flow_arn: "arn:aws-a:bedrock:a:000000000000:flow/aaaaaaaaaa".into(),
-        }),
+        FlowVersion::new("arn:aws-a:bedrock:a:000000000000:flow/aaaaaaaaaa"),
         &[],
     )
 }
@@ -6193,9 +6008,7 @@ fn bedrock_guardrail_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BedrockGuardrailVersion",
-        GuardrailVersion::new(GuardrailVersionRequired {
-            guardrail_identifier: "a".into(),
-        }),
+        GuardrailVersion::new("a"),
         &[],
     )
 }
@@ -6207,21 +6020,16 @@ fn bedrock_intelligent_prompt_router(scope: &mut Scope<'_>) -> Result<(), Error>
         scope,
         "BedrockIntelligentPromptRouter",
         IntelligentPromptRouter::new(IntelligentPromptRouterRequired {
-            fallback_model: PromptRouterTargetModel::new(PromptRouterTargetModelRequired {
-                model_arn: "arn:aws-a:bedrock:a::foundation-model/a.a.a:a".into(),
-            })
+            fallback_model: PromptRouterTargetModel::new(
+                "arn:aws-a:bedrock:a::foundation-model/a.a.a:a",
+            )
             .into(),
             models: vec![PromptRouterTargetModel::new(
-                PromptRouterTargetModelRequired {
-                    model_arn: "arn:aws-a:bedrock:a::foundation-model/a.a.a:a".into(),
-                },
+                "arn:aws-a:bedrock:a::foundation-model/a.a.a:a",
             )]
             .into(),
             prompt_router_name: "a-".into(),
-            routing_criteria: RoutingCriteria::new(RoutingCriteriaRequired {
-                response_quality_difference: 0i64.into(),
-            })
-            .into(),
+            routing_criteria: RoutingCriteria::new(0i64).into(),
         }),
         &[],
     )
@@ -6235,9 +6043,7 @@ fn bedrock_knowledge_base(scope: &mut Scope<'_>) -> Result<(), Error> {
         "BedrockKnowledgeBase",
         KnowledgeBase::new(KnowledgeBaseRequired {
             knowledge_base_configuration: KnowledgeBaseConfiguration::new(
-                KnowledgeBaseConfigurationRequired {
-                    r#type: KnowledgeBaseType::Vector,
-                },
+                KnowledgeBaseType::Vector,
             )
             .into(),
             name: "a-".into(),
@@ -6250,12 +6056,7 @@ fn bedrock_knowledge_base(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn bedrock_prompt(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::bedrock::prompt::*;
-    add(
-        scope,
-        "BedrockPrompt",
-        Prompt::new(PromptRequired { name: "a-".into() }),
-        &[],
-    )
+    add(scope, "BedrockPrompt", Prompt::new("a-"), &[])
 }
 
 fn bedrock_prompt_version(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -6264,9 +6065,7 @@ fn bedrock_prompt_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BedrockPromptVersion",
-        PromptVersion::new(PromptVersionRequired {
-            prompt_arn: "arn:aws-a:bedrock:a:000000000000:prompt/aaaaaaaaaa".into(),
-        }),
+        PromptVersion::new("arn:aws-a:bedrock:a:000000000000:prompt/aaaaaaaaaa"),
         &[],
     )
 }
@@ -6291,7 +6090,7 @@ fn bedrockagentcore_api_key_credential_provider(scope: &mut Scope<'_>) -> Result
     add(
         scope,
         "BedrockAgentCoreApiKeyCredentialProvider",
-        ApiKeyCredentialProvider::new(ApiKeyCredentialProviderRequired { name: "a".into() }),
+        ApiKeyCredentialProvider::new("a"),
         &[],
     )
 }
@@ -6304,12 +6103,8 @@ fn bedrockagentcore_browser_custom(scope: &mut Scope<'_>) -> Result<(), Error> {
         "BedrockAgentCoreBrowserCustom",
         BrowserCustom::new(BrowserCustomRequired {
             name: "sample".into(),
-            network_configuration: BrowserNetworkConfiguration::new(
-                BrowserNetworkConfigurationRequired {
-                    network_mode: BrowserNetworkMode::Public,
-                },
-            )
-            .into(),
+            network_configuration: BrowserNetworkConfiguration::new(BrowserNetworkMode::Public)
+                .into(),
         }),
         &[],
     )
@@ -6321,7 +6116,7 @@ fn bedrockagentcore_browser_profile(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "BedrockAgentCoreBrowserProfile",
-        BrowserProfile::new(BrowserProfileRequired { name: "aa".into() }),
+        BrowserProfile::new("aa"),
         &[],
     )
 }
@@ -6335,9 +6130,7 @@ fn bedrockagentcore_code_interpreter_custom(scope: &mut Scope<'_>) -> Result<(),
         CodeInterpreterCustom::new(CodeInterpreterCustomRequired {
             name: "sample".into(),
             network_configuration: CodeInterpreterNetworkConfiguration::new(
-                CodeInterpreterNetworkConfigurationRequired {
-                    network_mode: CodeInterpreterNetworkMode::Public,
-                },
+                CodeInterpreterNetworkMode::Public,
             )
             .into(),
         }),
@@ -6356,14 +6149,9 @@ fn bedrockagentcore_evaluator(scope: &mut Scope<'_>) -> Result<(), Error> {
                 .llm_as_a_judge(LlmAsAJudgeEvaluatorConfig::new(
                     LlmAsAJudgeEvaluatorConfigRequired {
                         instructions: "sample".into(),
-                        model_config: EvaluatorModelConfig::new(EvaluatorModelConfigRequired {
-                            bedrock_evaluator_model_config: BedrockEvaluatorModelConfig::new(
-                                BedrockEvaluatorModelConfigRequired {
-                                    model_id: "sample".into(),
-                                },
-                            )
-                            .into(),
-                        })
+                        model_config: EvaluatorModelConfig::new(BedrockEvaluatorModelConfig::new(
+                            "sample",
+                        ))
                         .into(),
                         rating_scale: RatingScale::new()
                             .numerical(vec![NumericalScaleDefinition::new(
@@ -6449,29 +6237,17 @@ fn bedrockagentcore_online_evaluation_config(scope: &mut Scope<'_>) -> Result<()
         scope,
         "BedrockAgentCoreOnlineEvaluationConfig",
         OnlineEvaluationConfig::new(OnlineEvaluationConfigRequired {
-            data_source_config: DataSourceConfig::new(DataSourceConfigRequired {
-                cloud_watch_logs: CloudWatchLogsInputConfig::new(
-                    CloudWatchLogsInputConfigRequired {
-                        log_group_names: vec!["a"].into(),
-                        service_names: vec!["a"].into(),
-                    },
-                )
-                .into(),
-            })
+            data_source_config: DataSourceConfig::new(CloudWatchLogsInputConfig::new(
+                CloudWatchLogsInputConfigRequired {
+                    log_group_names: vec!["a"].into(),
+                    service_names: vec!["a"].into(),
+                },
+            ))
             .into(),
             evaluation_execution_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-            evaluators: vec![EvaluatorReference::new(EvaluatorReferenceRequired {
-                evaluator_id: "Builtin.a".into(),
-            })]
-            .into(),
+            evaluators: vec![EvaluatorReference::new("Builtin.a")].into(),
             online_evaluation_config_name: "aa".into(),
-            rule: Rule::new(RuleRequired {
-                sampling_config: SamplingConfig::new(SamplingConfigRequired {
-                    sampling_percentage: 0.01f64.into(),
-                })
-                .into(),
-            })
-            .into(),
+            rule: Rule::new(SamplingConfig::new(0.01f64)).into(),
         }),
         &[],
     )
@@ -6484,12 +6260,9 @@ fn bedrockagentcore_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "BedrockAgentCorePolicy",
         Policy::new(PolicyRequired {
-            definition: PolicyDefinition::new(PolicyDefinitionRequired {
-                cedar: CedarPolicy::new(CedarPolicyRequired {
-                    statement: "samplexxxxxxxxxxxxxxxxxxxxxxxxxxxxx".into(),
-                })
-                .into(),
-            })
+            definition: PolicyDefinition::new(CedarPolicy::new(
+                "samplexxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            ))
             .into(),
             name: "aa".into(),
             policy_engine_id: "aa-aaaaaaaaaa".into(),
@@ -6504,7 +6277,7 @@ fn bedrockagentcore_policy_engine(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BedrockAgentCorePolicyEngine",
-        PolicyEngine::new(PolicyEngineRequired { name: "aa".into() }),
+        PolicyEngine::new("aa"),
         &[],
     )
 }
@@ -6518,10 +6291,7 @@ fn bedrockagentcore_runtime(scope: &mut Scope<'_>) -> Result<(), Error> {
         Runtime::new(RuntimeRequired {
             agent_runtime_artifact: AgentRuntimeArtifact::new().into(),
             agent_runtime_name: "aa".into(),
-            network_configuration: NetworkConfiguration::new(NetworkConfigurationRequired {
-                network_mode: NetworkMode::Public,
-            })
-            .into(),
+            network_configuration: NetworkConfiguration::new(NetworkMode::Public).into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
         &[],
@@ -6548,7 +6318,7 @@ fn bedrockagentcore_workload_identity(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "BedrockAgentCoreWorkloadIdentity",
-        WorkloadIdentity::new(WorkloadIdentityRequired { name: "aaa".into() }),
+        WorkloadIdentity::new("aaa"),
         &[],
     )
 }
@@ -6556,14 +6326,7 @@ fn bedrockagentcore_workload_identity(scope: &mut Scope<'_>) -> Result<(), Error
 fn bedrockmantle_project(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::bedrockmantle::project::*;
-    add(
-        scope,
-        "BedrockMantleProject",
-        Project::new(ProjectRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "BedrockMantleProject", Project::new("sample"), &[])
 }
 
 fn billing_billing_view(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -6590,10 +6353,9 @@ fn billingconductor_billing_group(scope: &mut Scope<'_>) -> Result<(), Error> {
             account_grouping: AccountGrouping::new()
                 .linked_account_ids(vec!["123456789012"])
                 .into(),
-            computation_preference: ComputationPreference::new(ComputationPreferenceRequired {
-                pricing_plan_arn: "arn:aws-cn:billingconductor::aws:pricingplan/BasicPricingPlan"
-                    .into(),
-            })
+            computation_preference: ComputationPreference::new(
+                "arn:aws-cn:billingconductor::aws:pricingplan/BasicPricingPlan",
+            )
             .into(),
             name: "a".into(),
         })
@@ -6623,7 +6385,7 @@ fn billingconductor_pricing_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BillingConductorPricingPlan",
-        PricingPlan::new(PricingPlanRequired { name: "a".into() }),
+        PricingPlan::new("a"),
         &[],
     )
 }
@@ -6663,13 +6425,10 @@ fn budgets_budget(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "BudgetsBudget",
-        Budget::new(BudgetRequired {
-            budget: BudgetData::new(BudgetDataRequired {
-                budget_type: "COST".into(),
-                time_unit: "ANNUALLY".into(),
-            })
-            .into(),
-        }),
+        Budget::new(BudgetData::new(BudgetDataRequired {
+            budget_type: "COST".into(),
+            time_unit: "ANNUALLY".into(),
+        })),
         &[],
     )
 }
@@ -6786,12 +6545,7 @@ fn cases_case_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn cases_domain(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::cases::domain::*;
-    add(
-        scope,
-        "CasesDomain",
-        Domain::new(DomainRequired { name: "aa".into() }),
-        &[],
-    )
+    add(scope, "CasesDomain", Domain::new("aa"), &[])
 }
 
 fn cases_field(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -6825,12 +6579,7 @@ fn cases_layout(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn cases_template(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::cases::template::*;
-    add(
-        scope,
-        "CasesTemplate",
-        Template::new(TemplateRequired { name: "aa".into() }),
-        &[],
-    )
+    add(scope, "CasesTemplate", Template::new("aa"), &[])
 }
 
 fn cassandra_keyspace(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -6882,9 +6631,7 @@ fn certificatemanager_account(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CertificateManagerAccount",
-        Account::new(AccountRequired {
-            expiry_events_configuration: ExpiryEventsConfiguration::new().into(),
-        }),
+        Account::new(ExpiryEventsConfiguration::new()),
         &[],
     )
 }
@@ -6895,9 +6642,7 @@ fn certificatemanager_certificate(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CertificateManagerCertificate",
-        Certificate::new(CertificateRequired {
-            domain_name: "sample".into(),
-        }),
+        Certificate::new("sample"),
         &[],
     )
 }
@@ -6910,10 +6655,7 @@ fn chatbot_custom_action(scope: &mut Scope<'_>) -> Result<(), Error> {
         "ChatbotCustomAction",
         CustomAction::new(CustomActionRequired {
             action_name: "a".into(),
-            definition: CustomActionDefinition::new(CustomActionDefinitionRequired {
-                command_text: "sample".into(),
-            })
-            .into(),
+            definition: CustomActionDefinition::new("sample").into(),
         }),
         &[],
     )
@@ -6955,14 +6697,7 @@ fn chatbot_slack_channel_configuration(scope: &mut Scope<'_>) -> Result<(), Erro
 fn chime_app_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::chime::app_instance::*;
-    add(
-        scope,
-        "ChimeAppInstance",
-        AppInstance::new(AppInstanceRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "ChimeAppInstance", AppInstance::new("sample"), &[])
 }
 
 fn chime_app_instance_bot(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -6973,14 +6708,11 @@ fn chime_app_instance_bot(scope: &mut Scope<'_>) -> Result<(), Error> {
         "ChimeAppInstanceBot",
         AppInstanceBot::new(AppInstanceBotRequired {
             app_instance_arn: "arn:a:a:a:a:aa".into(),
-            configuration: Configuration::new(ConfigurationRequired {
-                lex: LexConfiguration::new(LexConfigurationRequired {
-                    lex_bot_alias_arn:
-                        "arn:aws:lex:aa-a-0:000000000000:bot-alias/0000000000/0000000000".into(),
-                    locale_id: "sample".into(),
-                })
-                .into(),
-            })
+            configuration: Configuration::new(LexConfiguration::new(LexConfigurationRequired {
+                lex_bot_alias_arn:
+                    "arn:aws:lex:aa-a-0:000000000000:bot-alias/0000000000/0000000000".into(),
+                locale_id: "sample".into(),
+            }))
             .into(),
         }),
         &[],
@@ -7166,13 +6898,10 @@ fn cleanroomsml_training_dataset(scope: &mut Scope<'_>) -> Result<(), Error> {
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
             training_data: vec![Dataset::new(DatasetRequired {
                 input_config: DatasetInputConfig::new(DatasetInputConfigRequired {
-                    data_source: DataSource::new(DataSourceRequired {
-                        glue_data_source: GlueDataSource::new(GlueDataSourceRequired {
-                            database_name: "aa-a".into(),
-                            table_name: "aa-a".into(),
-                        })
-                        .into(),
-                    })
+                    data_source: DataSource::new(GlueDataSource::new(GlueDataSourceRequired {
+                        database_name: "aa-a".into(),
+                        table_name: "aa-a".into(),
+                    }))
                     .into(),
                     schema: vec![ColumnSchema::new(ColumnSchemaRequired {
                         column_name: "aa-a".into(),
@@ -7209,9 +6938,7 @@ fn cloudformation_custom_resource(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFormationCustomResource",
-        CustomResource::new(CustomResourceRequired {
-            service_token: "sample".into(),
-        }),
+        CustomResource::new("sample"),
         &[],
     )
 }
@@ -7227,10 +6954,7 @@ fn cloudformation_guard_hook(scope: &mut Scope<'_>) -> Result<(), Error> {
             execution_role: "arn:a:iam::000000000000:role/a".into(),
             failure_mode: FailureMode::Fail,
             hook_status: HookStatus::Enabled,
-            rule_location: S3Location::new(S3LocationRequired {
-                uri: "sample".into(),
-            })
-            .into(),
+            rule_location: S3Location::new("sample").into(),
             target_operations: vec![TargetOperation::Resource].into(),
         }),
         &[],
@@ -7351,14 +7075,7 @@ fn cloudformation_public_type_version(scope: &mut Scope<'_>) -> Result<(), Error
 fn cloudformation_publisher(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::cloudformation::publisher::*;
-    add(
-        scope,
-        "CloudFormationPublisher",
-        Publisher::new(PublisherRequired {
-            accept_terms_and_conditions: false.into(),
-        }),
-        &[],
-    )
+    add(scope, "CloudFormationPublisher", Publisher::new(false), &[])
 }
 
 fn cloudformation_resource_default_version(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -7393,9 +7110,7 @@ fn cloudformation_stack(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFormationStack",
-        Stack::new(StackRequired {
-            template_url: "https://sample-bucket.s3.amazonaws.com/template.json".into(),
-        }),
+        Stack::new("https://sample-bucket.s3.amazonaws.com/template.json"),
         &[],
     )
 }
@@ -7471,36 +7186,22 @@ fn cloudfront_cache_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFrontCachePolicy",
-        CachePolicy::new(CachePolicyRequired {
-            cache_policy_config: CachePolicyConfig::new(CachePolicyConfigRequired {
-                default_ttl: 1i64.into(),
-                max_ttl: 1i64.into(),
-                min_ttl: 1i64.into(),
-                name: "sample".into(),
-                parameters_in_cache_key_and_forwarded_to_origin:
-                    ParametersInCacheKeyAndForwardedToOrigin::new(
-                        ParametersInCacheKeyAndForwardedToOriginRequired {
-                            cookies_config: CookiesConfig::new(CookiesConfigRequired {
-                                cookie_behavior: "all".into(),
-                            })
-                            .into(),
-                            enable_accept_encoding_gzip: false.into(),
-                            headers_config: HeadersConfig::new(HeadersConfigRequired {
-                                header_behavior: "none".into(),
-                            })
-                            .into(),
-                            query_strings_config: QueryStringsConfig::new(
-                                QueryStringsConfigRequired {
-                                    query_string_behavior: "all".into(),
-                                },
-                            )
-                            .into(),
-                        },
-                    )
-                    .into(),
-            })
-            .into(),
-        }),
+        CachePolicy::new(CachePolicyConfig::new(CachePolicyConfigRequired {
+            default_ttl: 1i64.into(),
+            max_ttl: 1i64.into(),
+            min_ttl: 1i64.into(),
+            name: "sample".into(),
+            parameters_in_cache_key_and_forwarded_to_origin:
+                ParametersInCacheKeyAndForwardedToOrigin::new(
+                    ParametersInCacheKeyAndForwardedToOriginRequired {
+                        cookies_config: CookiesConfig::new("all").into(),
+                        enable_accept_encoding_gzip: false.into(),
+                        headers_config: HeadersConfig::new("none").into(),
+                        query_strings_config: QueryStringsConfig::new("all").into(),
+                    },
+                )
+                .into(),
+        })),
         &[],
     )
 }
@@ -7511,14 +7212,7 @@ fn cloudfront_cloud_front_origin_access_identity(scope: &mut Scope<'_>) -> Resul
     add(
         scope,
         "CloudFrontCloudFrontOriginAccessIdentity",
-        CloudFrontOriginAccessIdentity::new(CloudFrontOriginAccessIdentityRequired {
-            cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig::new(
-                CloudFrontOriginAccessIdentityConfigRequired {
-                    comment: "sample".into(),
-                },
-            )
-            .into(),
-        }),
+        CloudFrontOriginAccessIdentity::new(CloudFrontOriginAccessIdentityConfig::new("sample")),
         &[],
     )
 }
@@ -7550,9 +7244,7 @@ fn cloudfront_connection_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFrontConnectionGroup",
-        ConnectionGroup::new(ConnectionGroupRequired {
-            name: "sample".into(),
-        }),
+        ConnectionGroup::new("sample"),
         &[],
     )
 }
@@ -7563,15 +7255,12 @@ fn cloudfront_continuous_deployment_policy(scope: &mut Scope<'_>) -> Result<(), 
     add(
         scope,
         "CloudFrontContinuousDeploymentPolicy",
-        ContinuousDeploymentPolicy::new(ContinuousDeploymentPolicyRequired {
-            continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig::new(
-                ContinuousDeploymentPolicyConfigRequired {
-                    enabled: false.into(),
-                    staging_distribution_dns_names: vec!["sample"].into(),
-                },
-            )
-            .into(),
-        }),
+        ContinuousDeploymentPolicy::new(ContinuousDeploymentPolicyConfig::new(
+            ContinuousDeploymentPolicyConfigRequired {
+                enabled: false.into(),
+                staging_distribution_dns_names: vec!["sample"].into(),
+            },
+        )),
         &[],
     )
 }
@@ -7582,17 +7271,14 @@ fn cloudfront_distribution(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFrontDistribution",
-        Distribution::new(DistributionRequired {
-            distribution_config: DistributionConfig::new(DistributionConfigRequired {
-                default_cache_behavior: DefaultCacheBehavior::new(DefaultCacheBehaviorRequired {
-                    target_origin_id: "sample".into(),
-                    viewer_protocol_policy: ViewerProtocolPolicy::AllowAll,
-                })
-                .into(),
-                enabled: false.into(),
+        Distribution::new(DistributionConfig::new(DistributionConfigRequired {
+            default_cache_behavior: DefaultCacheBehavior::new(DefaultCacheBehaviorRequired {
+                target_origin_id: "sample".into(),
+                viewer_protocol_policy: ViewerProtocolPolicy::AllowAll,
             })
             .into(),
-        }),
+            enabled: false.into(),
+        })),
         &[],
     )
 }
@@ -7637,13 +7323,10 @@ fn cloudfront_key_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFrontKeyGroup",
-        KeyGroup::new(KeyGroupRequired {
-            key_group_config: KeyGroupConfig::new(KeyGroupConfigRequired {
-                items: vec!["sample"].into(),
-                name: "sample".into(),
-            })
-            .into(),
-        }),
+        KeyGroup::new(KeyGroupConfig::new(KeyGroupConfigRequired {
+            items: vec!["sample"].into(),
+            name: "sample".into(),
+        })),
         &[],
     )
 }
@@ -7654,7 +7337,7 @@ fn cloudfront_key_value_store(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFrontKeyValueStore",
-        KeyValueStore::new(KeyValueStoreRequired { name: "a".into() }),
+        KeyValueStore::new("a"),
         &[],
     )
 }
@@ -7679,17 +7362,14 @@ fn cloudfront_origin_access_control(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "CloudFrontOriginAccessControl",
-        OriginAccessControl::new(OriginAccessControlRequired {
-            origin_access_control_config: OriginAccessControlConfig::new(
-                OriginAccessControlConfigRequired {
-                    name: "sample".into(),
-                    origin_access_control_origin_type: "lambda".into(),
-                    signing_behavior: "always".into(),
-                    signing_protocol: "sigv4".into(),
-                },
-            )
-            .into(),
-        }),
+        OriginAccessControl::new(OriginAccessControlConfig::new(
+            OriginAccessControlConfigRequired {
+                name: "sample".into(),
+                origin_access_control_origin_type: "lambda".into(),
+                signing_behavior: "always".into(),
+                signing_protocol: "sigv4".into(),
+            },
+        )),
         &[],
     )
 }
@@ -7700,26 +7380,14 @@ fn cloudfront_origin_request_policy(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "CloudFrontOriginRequestPolicy",
-        OriginRequestPolicy::new(OriginRequestPolicyRequired {
-            origin_request_policy_config: OriginRequestPolicyConfig::new(
-                OriginRequestPolicyConfigRequired {
-                    cookies_config: CookiesConfig::new(CookiesConfigRequired {
-                        cookie_behavior: "all".into(),
-                    })
-                    .into(),
-                    headers_config: HeadersConfig::new(HeadersConfigRequired {
-                        header_behavior: "allExcept".into(),
-                    })
-                    .into(),
-                    name: "sample".into(),
-                    query_strings_config: QueryStringsConfig::new(QueryStringsConfigRequired {
-                        query_string_behavior: "all".into(),
-                    })
-                    .into(),
-                },
-            )
-            .into(),
-        }),
+        OriginRequestPolicy::new(OriginRequestPolicyConfig::new(
+            OriginRequestPolicyConfigRequired {
+                cookies_config: CookiesConfig::new("all").into(),
+                headers_config: HeadersConfig::new("allExcept").into(),
+                name: "sample".into(),
+                query_strings_config: QueryStringsConfig::new("all").into(),
+            },
+        )),
         &[],
     )
 }
@@ -7730,14 +7398,11 @@ fn cloudfront_public_key(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFrontPublicKey",
-        PublicKey::new(PublicKeyRequired {
-            public_key_config: PublicKeyConfig::new(PublicKeyConfigRequired {
-                caller_reference: "sample".into(),
-                encoded_key: "sample".into(),
-                name: "sample".into(),
-            })
-            .into(),
-        }),
+        PublicKey::new(PublicKeyConfig::new(PublicKeyConfigRequired {
+            caller_reference: "sample".into(),
+            encoded_key: "sample".into(),
+            name: "sample".into(),
+        })),
         &[],
     )
 }
@@ -7772,14 +7437,7 @@ fn cloudfront_response_headers_policy(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "CloudFrontResponseHeadersPolicy",
-        ResponseHeadersPolicy::new(ResponseHeadersPolicyRequired {
-            response_headers_policy_config: ResponseHeadersPolicyConfig::new(
-                ResponseHeadersPolicyConfigRequired {
-                    name: "sample".into(),
-                },
-            )
-            .into(),
-        }),
+        ResponseHeadersPolicy::new(ResponseHeadersPolicyConfig::new("sample")),
         &[],
     )
 }
@@ -7800,10 +7458,7 @@ fn cloudfront_streaming_distribution(scope: &mut Scope<'_>) -> Result<(), Error>
                         origin_access_identity: "sample".into(),
                     })
                     .into(),
-                    trusted_signers: TrustedSigners::new(TrustedSignersRequired {
-                        enabled: false.into(),
-                    })
-                    .into(),
+                    trusted_signers: TrustedSigners::new(false).into(),
                 },
             )
             .into(),
@@ -7823,9 +7478,7 @@ fn cloudfront_trust_store(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFrontTrustStore",
-        TrustStore::new(TrustStoreRequired {
-            name: "sample".into(),
-        }),
+        TrustStore::new("sample"),
         &[],
     )
 }
@@ -7836,15 +7489,12 @@ fn cloudfront_vpc_origin(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudFrontVpcOrigin",
-        VpcOrigin::new(VpcOriginRequired {
-            vpc_origin_endpoint_config: VpcOriginEndpointConfig::new(
-                VpcOriginEndpointConfigRequired {
-                    arn: "sample".into(),
-                    name: "sample".into(),
-                },
-            )
-            .into(),
-        }),
+        VpcOrigin::new(VpcOriginEndpointConfig::new(
+            VpcOriginEndpointConfigRequired {
+                arn: "sample".into(),
+                name: "sample".into(),
+            },
+        )),
         &[],
     )
 }
@@ -7906,9 +7556,7 @@ fn cloudwatch_alarm(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudWatchAlarm",
-        Alarm::new().metrics(vec![MetricDataQuery::new(MetricDataQueryRequired {
-            id: "aa".into(),
-        })]),
+        Alarm::new().metrics(vec![MetricDataQuery::new("aa")]),
         &[],
     )
 }
@@ -7919,16 +7567,10 @@ fn cloudwatch_alarm_mute_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudWatchAlarmMuteRule",
-        AlarmMuteRule::new(AlarmMuteRuleRequired {
-            rule: Rule::new(RuleRequired {
-                schedule: Schedule::new(ScheduleRequired {
-                    duration: "sample".into(),
-                    expression: "sample".into(),
-                })
-                .into(),
-            })
-            .into(),
-        }),
+        AlarmMuteRule::new(Rule::new(Schedule::new(ScheduleRequired {
+            duration: "sample".into(),
+            expression: "sample".into(),
+        }))),
         &[],
     )
 }
@@ -7950,9 +7592,7 @@ fn cloudwatch_composite_alarm(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CloudWatchCompositeAlarm",
-        CompositeAlarm::new(CompositeAlarmRequired {
-            alarm_rule: "sample".into(),
-        }),
+        CompositeAlarm::new("sample"),
         &[],
     )
 }
@@ -7960,14 +7600,7 @@ fn cloudwatch_composite_alarm(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn cloudwatch_dashboard(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::cloudwatch::dashboard::*;
-    add(
-        scope,
-        "CloudWatchDashboard",
-        Dashboard::new(DashboardRequired {
-            dashboard_body: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "CloudWatchDashboard", Dashboard::new("sample"), &[])
 }
 
 fn cloudwatch_insight_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -8013,14 +7646,7 @@ fn cloudwatch_o_tel_enrichment(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn codeartifact_domain(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::codeartifact::domain::*;
-    add(
-        scope,
-        "CodeArtifactDomain",
-        Domain::new(DomainRequired {
-            domain_name: "aaa".into(),
-        }),
-        &[],
-    )
+    add(scope, "CodeArtifactDomain", Domain::new("aaa"), &[])
 }
 
 fn codeartifact_package_group(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -8064,10 +7690,7 @@ fn codebuild_project(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "CodeBuildProject",
         Project::new(ProjectRequired {
-            artifacts: Artifacts::new(ArtifactsRequired {
-                r#type: "sample".into(),
-            })
-            .into(),
+            artifacts: Artifacts::new("sample").into(),
             environment: Environment::new(EnvironmentRequired {
                 compute_type: "sample".into(),
                 image: "sample".into(),
@@ -8075,10 +7698,7 @@ fn codebuild_project(scope: &mut Scope<'_>) -> Result<(), Error> {
             })
             .into(),
             service_role: "sample".into(),
-            source: Source::new(SourceRequired {
-                r#type: "sample".into(),
-            })
-            .into(),
+            source: Source::new("sample").into(),
         }),
         &[],
     )
@@ -8091,10 +7711,7 @@ fn codebuild_report_group(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "CodeBuildReportGroup",
         ReportGroup::new(ReportGroupRequired {
-            export_config: ReportExportConfig::new(ReportExportConfigRequired {
-                export_config_type: "sample".into(),
-            })
-            .into(),
+            export_config: ReportExportConfig::new("sample").into(),
             r#type: "sample".into(),
         }),
         &[],
@@ -8119,14 +7736,7 @@ fn codebuild_source_credential(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn codecommit_repository(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::codecommit::repository::*;
-    add(
-        scope,
-        "CodeCommitRepository",
-        Repository::new(RepositoryRequired {
-            repository_name: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "CodeCommitRepository", Repository::new("a"), &[])
 }
 
 fn codeconnections_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -8135,9 +7745,7 @@ fn codeconnections_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CodeConnectionsConnection",
-        Connection::new(ConnectionRequired {
-            connection_name: "a".into(),
-        }),
+        Connection::new("a"),
         &[],
     )
 }
@@ -8179,9 +7787,7 @@ fn codeguruprofiler_profiling_group(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "CodeGuruProfilerProfilingGroup",
-        ProfilingGroup::new(ProfilingGroupRequired {
-            profiling_group_name: "a".into(),
-        }),
+        ProfilingGroup::new("a"),
         &[],
     )
 }
@@ -8282,10 +7888,7 @@ fn codepipeline_webhook(scope: &mut Scope<'_>) -> Result<(), Error> {
         Webhook::new(WebhookRequired {
             authentication: Authentication::GithubHmac,
             authentication_configuration: WebhookAuthConfiguration::new().into(),
-            filters: vec![WebhookFilterRule::new(WebhookFilterRuleRequired {
-                json_path: "sample".into(),
-            })]
-            .into(),
+            filters: vec![WebhookFilterRule::new("sample")].into(),
             target_action: "a".into(),
             target_pipeline: "a".into(),
         }),
@@ -8313,9 +7916,7 @@ fn codestarconnections_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CodeStarConnectionsConnection",
-        Connection::new(ConnectionRequired {
-            connection_name: "a".into(),
-        }),
+        Connection::new("a"),
         &[],
     )
 }
@@ -8377,14 +7978,7 @@ fn codestarnotifications_notification_rule(scope: &mut Scope<'_>) -> Result<(), 
 fn cognito_identity_pool(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::cognito::identity_pool::*;
-    add(
-        scope,
-        "CognitoIdentityPool",
-        IdentityPool::new(IdentityPoolRequired {
-            allow_unauthenticated_identities: false.into(),
-        }),
-        &[],
-    )
+    add(scope, "CognitoIdentityPool", IdentityPool::new(false), &[])
 }
 
 fn cognito_identity_pool_principal_tag(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -8407,9 +8001,7 @@ fn cognito_identity_pool_role_attachment(scope: &mut Scope<'_>) -> Result<(), Er
     add(
         scope,
         "CognitoIdentityPoolRoleAttachment",
-        IdentityPoolRoleAttachment::new(IdentityPoolRoleAttachmentRequired {
-            identity_pool_id: "sample".into(),
-        }),
+        IdentityPoolRoleAttachment::new("sample"),
         &[],
     )
 }
@@ -8420,9 +8012,7 @@ fn cognito_log_delivery_configuration(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "CognitoLogDeliveryConfiguration",
-        LogDeliveryConfiguration::new(LogDeliveryConfigurationRequired {
-            user_pool_id: "sample".into(),
-        }),
+        LogDeliveryConfiguration::new("sample"),
         &[],
     )
 }
@@ -8433,9 +8023,7 @@ fn cognito_managed_login_branding(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CognitoManagedLoginBranding",
-        ManagedLoginBranding::new(ManagedLoginBrandingRequired {
-            user_pool_id: "sample".into(),
-        }),
+        ManagedLoginBranding::new("sample"),
         &[],
     )
 }
@@ -8469,9 +8057,7 @@ fn cognito_user_pool_client(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CognitoUserPoolClient",
-        UserPoolClient::new(UserPoolClientRequired {
-            user_pool_id: "sample".into(),
-        }),
+        UserPoolClient::new("sample"),
         &[],
     )
 }
@@ -8496,9 +8082,7 @@ fn cognito_user_pool_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CognitoUserPoolGroup",
-        UserPoolGroup::new(UserPoolGroupRequired {
-            user_pool_id: "sample".into(),
-        }),
+        UserPoolGroup::new("sample"),
         &[],
     )
 }
@@ -8568,9 +8152,7 @@ fn cognito_user_pool_user(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CognitoUserPoolUser",
-        UserPoolUser::new(UserPoolUserRequired {
-            user_pool_id: "sample".into(),
-        }),
+        UserPoolUser::new("sample"),
         &[],
     )
 }
@@ -8661,12 +8243,7 @@ fn config_config_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConfigConfigRule",
-        ConfigRule::new(ConfigRuleRequired {
-            source: Source::new(SourceRequired {
-                owner: "sample".into(),
-            })
-            .into(),
-        }),
+        ConfigRule::new(Source::new("sample")),
         &[],
     )
 }
@@ -8688,9 +8265,7 @@ fn config_configuration_recorder(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConfigConfigurationRecorder",
-        ConfigurationRecorder::new(ConfigurationRecorderRequired {
-            role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-        }),
+        ConfigurationRecorder::new("arn:aws:iam::123456789012:role/sample"),
         &[],
     )
 }
@@ -8701,9 +8276,7 @@ fn config_conformance_pack(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConfigConformancePack",
-        ConformancePack::new(ConformancePackRequired {
-            conformance_pack_name: "aa".into(),
-        }),
+        ConformancePack::new("aa"),
         &[],
     )
 }
@@ -8714,9 +8287,7 @@ fn config_delivery_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConfigDeliveryChannel",
-        DeliveryChannel::new(DeliveryChannelRequired {
-            s3_bucket_name: "sample-bucket".into(),
-        }),
+        DeliveryChannel::new("sample-bucket"),
         &[],
     )
 }
@@ -8727,9 +8298,7 @@ fn config_organization_config_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConfigOrganizationConfigRule",
-        OrganizationConfigRule::new(OrganizationConfigRuleRequired {
-            organization_config_rule_name: "sample".into(),
-        }),
+        OrganizationConfigRule::new("sample"),
         &[],
     )
 }
@@ -8740,9 +8309,7 @@ fn config_organization_conformance_pack(scope: &mut Scope<'_>) -> Result<(), Err
     add(
         scope,
         "ConfigOrganizationConformancePack",
-        OrganizationConformancePack::new(OrganizationConformancePackRequired {
-            organization_conformance_pack_name: "aa".into(),
-        }),
+        OrganizationConformancePack::new("aa"),
         &[],
     )
 }
@@ -8858,10 +8425,7 @@ fn connect_contact_flow_module_version(scope: &mut Scope<'_>) -> Result<(), Erro
     add(
         scope,
         "ConnectContactFlowModuleVersion",
-        ContactFlowModuleVersion::new(ContactFlowModuleVersionRequired {
-            contact_flow_module_id: "arn:awsa:connect:a:000000000000:instance/a/flow-module/a"
-                .into(),
-        }),
+        ContactFlowModuleVersion::new("arn:awsa:connect:a:000000000000:instance/a/flow-module/a"),
         &[],
     )
 }
@@ -8872,9 +8436,7 @@ fn connect_contact_flow_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConnectContactFlowVersion",
-        ContactFlowVersion::new(ContactFlowVersionRequired {
-            contact_flow_id: "arn:awsa:connect:a:000000000000:instance/a/contact-flow/a".into(),
-        }),
+        ContactFlowVersion::new("arn:awsa:connect:a:000000000000:instance/a/contact-flow/a"),
         &[],
     )
 }
@@ -8925,15 +8487,12 @@ fn connect_evaluation_form(scope: &mut Scope<'_>) -> Result<(), Error> {
         "ConnectEvaluationForm",
         EvaluationForm::new(EvaluationFormRequired {
             instance_arn: "arn:awsa:connect:a:000000000000:instance/a".into(),
-            items: vec![EvaluationFormBaseItem::new(
-                EvaluationFormBaseItemRequired {
-                    section: EvaluationFormSection::new(EvaluationFormSectionRequired {
-                        ref_id: "a".into(),
-                        title: "sample".into(),
-                    })
-                    .into(),
+            items: vec![EvaluationFormBaseItem::new(EvaluationFormSection::new(
+                EvaluationFormSectionRequired {
+                    ref_id: "a".into(),
+                    title: "sample".into(),
                 },
-            )]
+            ))]
             .into(),
             status: EvaluationFormStatus::Draft,
             title: "sample".into(),
@@ -9041,9 +8600,7 @@ fn connect_phone_number(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConnectPhoneNumber",
-        PhoneNumber::new(PhoneNumberRequired {
-            target_arn: "arn:awsa:connect:a:000000000000:instance/a".into(),
-        }),
+        PhoneNumber::new("arn:awsa:connect:a:000000000000:instance/a"),
         &[],
     )
 }
@@ -9101,10 +8658,7 @@ fn connect_quick_connect(scope: &mut Scope<'_>) -> Result<(), Error> {
         QuickConnect::new(QuickConnectRequired {
             instance_arn: "arn:awsa:connect:a:000000000000:instance/a".into(),
             name: "sample".into(),
-            quick_connect_config: QuickConnectConfig::new(QuickConnectConfigRequired {
-                quick_connect_type: QuickConnectType::PhoneNumber,
-            })
-            .into(),
+            quick_connect_config: QuickConnectConfig::new(QuickConnectType::PhoneNumber).into(),
         }),
         &[],
     )
@@ -9143,9 +8697,9 @@ fn connect_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
             instance_arn: "arn:awsa:connect:a:000000000000:instance/a".into(),
             name: "a".into(),
             publish_status: PublishStatus::Draft,
-            trigger_event_source: RuleTriggerEventSource::new(RuleTriggerEventSourceRequired {
-                event_source_name: EventSourceName::OnContactEvaluationSubmit,
-            })
+            trigger_event_source: RuleTriggerEventSource::new(
+                EventSourceName::OnContactEvaluationSubmit,
+            )
             .into(),
         }),
         &[],
@@ -9186,9 +8740,7 @@ fn connect_task_template(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConnectTaskTemplate",
-        TaskTemplate::new(TaskTemplateRequired {
-            instance_arn: "arn:awsa:connect:a:000000000000:instance/a".into(),
-        }),
+        TaskTemplate::new("arn:awsa:connect:a:000000000000:instance/a"),
         &[],
     )
 }
@@ -9248,9 +8800,7 @@ fn connect_user_hierarchy_structure(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "ConnectUserHierarchyStructure",
-        UserHierarchyStructure::new(UserHierarchyStructureRequired {
-            instance_arn: "arn:awsa:connect:a:000000000000:instance/a".into(),
-        }),
+        UserHierarchyStructure::new("arn:awsa:connect:a:000000000000:instance/a"),
         &[],
     )
 }
@@ -9277,9 +8827,7 @@ fn connect_view_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ConnectViewVersion",
-        ViewVersion::new(ViewVersionRequired {
-            view_arn: "arn:awsa:connect:a:000000000000:instance/a/view/a".into(),
-        }),
+        ViewVersion::new("arn:awsa:connect:a:000000000000:instance/a/view/a"),
         &[],
     )
 }
@@ -9307,17 +8855,12 @@ fn connectcampaigns_campaign(scope: &mut Scope<'_>) -> Result<(), Error> {
         Campaign::new(CampaignRequired {
             connect_instance_arn: "arn:awsa:connect:a:000000000000:instance/a".into(),
             dialer_config: DialerConfig::new()
-                .progressive_dialer_config(ProgressiveDialerConfig::new(
-                    ProgressiveDialerConfigRequired {
-                        bandwidth_allocation: 0i64.into(),
-                    },
-                ))
+                .progressive_dialer_config(ProgressiveDialerConfig::new(0i64))
                 .into(),
             name: "sample".into(),
-            outbound_call_config: OutboundCallConfig::new(OutboundCallConfigRequired {
-                connect_contact_flow_arn:
-                    "arn:awsa:connect:a:000000000000:instance/a/contact-flow/a".into(),
-            })
+            outbound_call_config: OutboundCallConfig::new(
+                "arn:awsa:connect:a:000000000000:instance/a/contact-flow/a",
+            )
             .into(),
         }),
         &[],
@@ -9389,10 +8932,7 @@ fn customerprofiles_calculated_attribute_definition(scope: &mut Scope<'_>) -> Re
         "CustomerProfilesCalculatedAttributeDefinition",
         CalculatedAttributeDefinition::new(CalculatedAttributeDefinitionRequired {
             attribute_details: AttributeDetails::new(AttributeDetailsRequired {
-                attributes: vec![AttributeItem::new(AttributeItemRequired {
-                    name: "a".into(),
-                })]
-                .into(),
+                attributes: vec![AttributeItem::new("a")].into(),
                 expression: "sample".into(),
             })
             .into(),
@@ -9443,17 +8983,12 @@ fn customerprofiles_event_trigger(scope: &mut Scope<'_>) -> Result<(), Error> {
             domain_name: "a".into(),
             event_trigger_conditions: vec![EventTriggerCondition::new(
                 EventTriggerConditionRequired {
-                    event_trigger_dimensions: vec![EventTriggerDimension::new(
-                        EventTriggerDimensionRequired {
-                            object_attributes: vec![ObjectAttribute::new(
-                                ObjectAttributeRequired {
-                                    comparison_operator: ComparisonOperator::Inclusive,
-                                    values: vec!["sample"].into(),
-                                },
-                            )]
-                            .into(),
-                        },
-                    )]
+                    event_trigger_dimensions: vec![EventTriggerDimension::new(vec![
+                        ObjectAttribute::new(ObjectAttributeRequired {
+                            comparison_operator: ComparisonOperator::Inclusive,
+                            values: vec!["sample"].into(),
+                        }),
+                    ])]
                     .into(),
                     logical_operator: EventTriggerLogicalOperator::Any,
                 },
@@ -9472,9 +9007,7 @@ fn customerprofiles_integration(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "CustomerProfilesIntegration",
-        Integration::new(IntegrationRequired {
-            domain_name: "a".into(),
-        }),
+        Integration::new("a"),
         &[],
     )
 }
@@ -9551,9 +9084,7 @@ fn dax_subnet_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DAXSubnetGroup",
-        SubnetGroup::new(SubnetGroupRequired {
-            subnet_ids: vec!["sample"].into(),
-        }),
+        SubnetGroup::new(vec!["sample"]),
         &[],
     )
 }
@@ -9591,9 +9122,7 @@ fn dms_data_provider(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DMSDataProvider",
-        DataProvider::new(DataProviderRequired {
-            engine: Engine::Aurora,
-        }),
+        DataProvider::new(Engine::Aurora),
         &[],
     )
 }
@@ -9618,9 +9147,7 @@ fn dms_event_subscription(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DMSEventSubscription",
-        EventSubscription::new(EventSubscriptionRequired {
-            sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:sample".into(),
-        }),
+        EventSubscription::new("arn:aws:sns:us-east-1:123456789012:sample"),
         &[],
     )
 }
@@ -9644,10 +9171,7 @@ fn dms_replication_config(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "DMSReplicationConfig",
         ReplicationConfig::new(ReplicationConfigRequired {
-            compute_config: ComputeConfig::new(ComputeConfigRequired {
-                max_capacity_units: 1i64.into(),
-            })
-            .into(),
+            compute_config: ComputeConfig::new(1i64).into(),
             replication_config_identifier: "sample".into(),
             replication_type: ReplicationType::FullLoad,
             source_endpoint_arn: "sample".into(),
@@ -9664,9 +9188,7 @@ fn dms_replication_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DMSReplicationInstance",
-        ReplicationInstance::new(ReplicationInstanceRequired {
-            replication_instance_class: "sample".into(),
-        }),
+        ReplicationInstance::new("sample"),
         &[],
     )
 }
@@ -9761,13 +9283,7 @@ fn databrew_recipe(scope: &mut Scope<'_>) -> Result<(), Error> {
         "DataBrewRecipe",
         Recipe::new(RecipeRequired {
             name: "sample".into(),
-            steps: vec![RecipeStep::new(RecipeStepRequired {
-                action: Action::new(ActionRequired {
-                    operation: "A".into(),
-                })
-                .into(),
-            })]
-            .into(),
+            steps: vec![RecipeStep::new(Action::new("A"))].into(),
         }),
         &[],
     )
@@ -9809,14 +9325,7 @@ fn databrew_schedule(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn datapipeline_pipeline(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::datapipeline::pipeline::*;
-    add(
-        scope,
-        "DataPipelinePipeline",
-        Pipeline::new(PipelineRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "DataPipelinePipeline", Pipeline::new("sample"), &[])
 }
 
 fn datasync_agent(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -9831,9 +9340,7 @@ fn datasync_location_azure_blob(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataSyncLocationAzureBlob",
-        LocationAzureBlob::new(LocationAzureBlobRequired {
-            azure_blob_authentication_type: AzureBlobAuthenticationType::Sas,
-        }),
+        LocationAzureBlob::new(AzureBlobAuthenticationType::Sas),
         &[],
     )
 }
@@ -9844,13 +9351,10 @@ fn datasync_location_efs(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataSyncLocationEFS",
-        LocationEfs::new(LocationEfsRequired {
-            ec2_config: Ec2Config::new(Ec2ConfigRequired {
-                security_group_arns: vec!["arn:aws:ec2:a:000000000000:security-group/a"].into(),
-                subnet_arn: "arn:aws:ec2:a:000000000000:subnet/a".into(),
-            })
-            .into(),
-        }),
+        LocationEfs::new(Ec2Config::new(Ec2ConfigRequired {
+            security_group_arns: vec!["arn:aws:ec2:a:000000000000:security-group/a"].into(),
+            subnet_arn: "arn:aws:ec2:a:000000000000:subnet/a".into(),
+        })),
         &[],
     )
 }
@@ -9861,9 +9365,7 @@ fn datasync_location_fsx_lustre(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataSyncLocationFSxLustre",
-        LocationFsxLustre::new(LocationFsxLustreRequired {
-            security_group_arns: vec!["arn:aws:ec2:a:000000000000:security-group/sg-a"].into(),
-        }),
+        LocationFsxLustre::new(vec!["arn:aws:ec2:a:000000000000:security-group/sg-a"]),
         &[],
     )
 }
@@ -9938,13 +9440,9 @@ fn datasync_location_nfs(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataSyncLocationNFS",
-        LocationNfs::new(LocationNfsRequired {
-            on_prem_config: OnPremConfig::new(OnPremConfigRequired {
-                agent_arns: vec!["arn:aws:datasync:a:000000000000:agent/agent-aaaaaaaaaaaaaaaaa"]
-                    .into(),
-            })
-            .into(),
-        }),
+        LocationNfs::new(OnPremConfig::new(vec![
+            "arn:aws:datasync:a:000000000000:agent/agent-aaaaaaaaaaaaaaaaa",
+        ])),
         &[],
     )
 }
@@ -9966,12 +9464,7 @@ fn datasync_location_s3(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataSyncLocationS3",
-        LocationS3::new(LocationS3Required {
-            s3_config: S3Config::new(S3ConfigRequired {
-                bucket_access_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-            })
-            .into(),
-        }),
+        LocationS3::new(S3Config::new("arn:aws:iam::123456789012:role/sample")),
         &[],
     )
 }
@@ -9982,10 +9475,9 @@ fn datasync_location_smb(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataSyncLocationSMB",
-        LocationSmb::new(LocationSmbRequired {
-            agent_arns: vec!["arn:aws:datasync:a:000000000000:agent/agent-aaaaaaaaaaaaaaaaa"]
-                .into(),
-        }),
+        LocationSmb::new(vec![
+            "arn:aws:datasync:a:000000000000:agent/agent-aaaaaaaaaaaaaaaaa",
+        ]),
         &[],
     )
 }
@@ -10039,14 +9531,7 @@ fn datazone_data_source(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn datazone_domain(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::datazone::domain::*;
-    add(
-        scope,
-        "DataZoneDomain",
-        Domain::new(DomainRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "DataZoneDomain", Domain::new("sample"), &[])
 }
 
 fn datazone_domain_unit(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -10085,7 +9570,7 @@ fn datazone_environment_actions(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataZoneEnvironmentActions",
-        EnvironmentActions::new(EnvironmentActionsRequired { name: "a".into() }),
+        EnvironmentActions::new("a"),
         &[],
     )
 }
@@ -10145,9 +9630,7 @@ fn datazone_group_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataZoneGroupProfile",
-        GroupProfile::new(GroupProfileRequired {
-            domain_identifier: "dzd-a".into(),
-        }),
+        GroupProfile::new("dzd-a"),
         &[],
     )
 }
@@ -10220,7 +9703,7 @@ fn datazone_project_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DataZoneProjectProfile",
-        ProjectProfile::new(ProjectProfileRequired { name: "a".into() }),
+        ProjectProfile::new("a"),
         &[],
     )
 }
@@ -10267,14 +9750,7 @@ fn datazone_user_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn deadline_farm(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::deadline::farm::*;
-    add(
-        scope,
-        "DeadlineFarm",
-        Farm::new(FarmRequired {
-            display_name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "DeadlineFarm", Farm::new("sample"), &[])
 }
 
 fn deadline_fleet(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -10440,9 +9916,7 @@ fn detective_organization_admin(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DetectiveOrganizationAdmin",
-        OrganizationAdmin::new(OrganizationAdminRequired {
-            account_id: "000000000000".into(),
-        }),
+        OrganizationAdmin::new("000000000000"),
         &[],
     )
 }
@@ -10450,12 +9924,7 @@ fn detective_organization_admin(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn devopsagent_agent_space(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::devopsagent::agent_space::*;
-    add(
-        scope,
-        "DevOpsAgentAgentSpace",
-        AgentSpace::new(AgentSpaceRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "DevOpsAgentAgentSpace", AgentSpace::new("a"), &[])
 }
 
 fn devopsagent_association(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -10476,9 +9945,7 @@ fn devopsagent_service(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DevOpsAgentService",
-        Service::new(ServiceRequired {
-            service_type: ServiceType::Dynatrace,
-        }),
+        Service::new(ServiceType::Dynatrace),
         &[],
     )
 }
@@ -10500,9 +9967,7 @@ fn devopsguru_notification_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DevOpsGuruNotificationChannel",
-        NotificationChannel::new(NotificationChannelRequired {
-            config: NotificationChannelConfig::new().into(),
-        }),
+        NotificationChannel::new(NotificationChannelConfig::new()),
         &[],
     )
 }
@@ -10513,9 +9978,7 @@ fn devopsguru_resource_collection(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DevOpsGuruResourceCollection",
-        ResourceCollection::new(ResourceCollectionRequired {
-            resource_collection_filter: ResourceCollectionFilter::new().into(),
-        }),
+        ResourceCollection::new(ResourceCollectionFilter::new()),
         &[],
     )
 }
@@ -10541,9 +10004,7 @@ fn directconnect_direct_connect_gateway(scope: &mut Scope<'_>) -> Result<(), Err
     add(
         scope,
         "DirectConnectDirectConnectGateway",
-        DirectConnectGateway::new(DirectConnectGatewayRequired {
-            direct_connect_gateway_name: "a".into(),
-        }),
+        DirectConnectGateway::new("a"),
         &[],
     )
 }
@@ -10716,9 +10177,7 @@ fn docdb_event_subscription(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DocDBEventSubscription",
-        EventSubscription::new(EventSubscriptionRequired {
-            sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:sample".into(),
-        }),
+        EventSubscription::new("arn:aws:sns:us-east-1:123456789012:sample"),
         &[],
     )
 }
@@ -10729,10 +10188,7 @@ fn docdb_global_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DocDBGlobalCluster",
-        GlobalCluster::new(GlobalClusterRequired {
-            global_cluster_identifier: "a-a".into(),
-        })
-        .engine(Engine::Docdb),
+        GlobalCluster::new("a-a").engine(Engine::Docdb),
         &[],
     )
 }
@@ -10760,12 +10216,7 @@ fn dynamodb_global_table(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DynamoDBGlobalTable",
-        GlobalTable::new(GlobalTableRequired {
-            replicas: vec![ReplicaSpecification::new(ReplicaSpecificationRequired {
-                region: "sample".into(),
-            })]
-            .into(),
-        }),
+        GlobalTable::new(vec![ReplicaSpecification::new("sample")]),
         &[],
     )
 }
@@ -10776,9 +10227,7 @@ fn dynamodb_table(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "DynamoDBTable",
-        Table::new(TableRequired {
-            key_schema: serde_json::json!({}).into(),
-        }),
+        Table::new(serde_json::json!({})),
         &[],
     )
 }
@@ -10830,9 +10279,7 @@ fn ec2_carrier_gateway(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2CarrierGateway",
-        CarrierGateway::new(CarrierGatewayRequired {
-            vpc_id: "vpc-0123456789abcdef0".into(),
-        }),
+        CarrierGateway::new("vpc-0123456789abcdef0"),
         &[],
     )
 }
@@ -10859,15 +10306,10 @@ fn ec2_client_vpn_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
         "EC2ClientVpnEndpoint",
         ClientVpnEndpoint::new(ClientVpnEndpointRequired {
             authentication_options: vec![ClientAuthenticationRequest::new(
-                ClientAuthenticationRequestRequired {
-                    r#type: "certificate-authentication".into(),
-                },
+                "certificate-authentication",
             )]
             .into(),
-            connection_log_options: ConnectionLogOptions::new(ConnectionLogOptionsRequired {
-                enabled: false.into(),
-            })
-            .into(),
+            connection_log_options: ConnectionLogOptions::new(false).into(),
             server_certificate_arn: "sample".into(),
         }),
         &[],
@@ -10894,9 +10336,7 @@ fn ec2_client_vpn_target_network_association(scope: &mut Scope<'_>) -> Result<()
     add(
         scope,
         "EC2ClientVpnTargetNetworkAssociation",
-        ClientVpnTargetNetworkAssociation::new(ClientVpnTargetNetworkAssociationRequired {
-            client_vpn_endpoint_id: "sample".into(),
-        }),
+        ClientVpnTargetNetworkAssociation::new("sample"),
         &[],
     )
 }
@@ -10929,12 +10369,7 @@ fn ec2_ec2_fleet(scope: &mut Scope<'_>) -> Result<(), Error> {
         "EC2EC2Fleet",
         Ec2Fleet::new(Ec2FleetRequired {
             launch_template_configs: vec![FleetLaunchTemplateConfigRequest::new()].into(),
-            target_capacity_specification: TargetCapacitySpecificationRequest::new(
-                TargetCapacitySpecificationRequestRequired {
-                    total_target_capacity: 1i64.into(),
-                },
-            )
-            .into(),
+            target_capacity_specification: TargetCapacitySpecificationRequest::new(1i64).into(),
         }),
         &[],
     )
@@ -10958,9 +10393,7 @@ fn ec2_egress_only_internet_gateway(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "EC2EgressOnlyInternetGateway",
-        EgressOnlyInternetGateway::new(EgressOnlyInternetGatewayRequired {
-            vpc_id: "vpc-0123456789abcdef0".into(),
-        }),
+        EgressOnlyInternetGateway::new("vpc-0123456789abcdef0"),
         &[],
     )
 }
@@ -11005,13 +10438,10 @@ fn ec2_host(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2Host",
-        Host::new(HostRequired {
-            availability_zone: cloudwright_core::Value::select(
-                cloudwright_core::Value::from(0u64),
-                cloudwright_core::Value::get_azs(),
-            )
-            .into(),
-        }),
+        Host::new(cloudwright_core::Value::select(
+            cloudwright_core::Value::from(0u64),
+            cloudwright_core::Value::get_azs(),
+        )),
         &[],
     )
 }
@@ -11028,9 +10458,7 @@ fn ec2_ipam_allocation(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2IPAMAllocation",
-        IpamAllocation::new(IpamAllocationRequired {
-            ipam_pool_id: "sample".into(),
-        }),
+        IpamAllocation::new("sample"),
         &[],
     )
 }
@@ -11052,14 +10480,7 @@ fn ec2_ipam_pool(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ec2_ipam_pool_cidr(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ec2::ipam_pool_cidr::*;
-    add(
-        scope,
-        "EC2IPAMPoolCidr",
-        IpamPoolCidr::new(IpamPoolCidrRequired {
-            ipam_pool_id: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "EC2IPAMPoolCidr", IpamPoolCidr::new("sample"), &[])
 }
 
 fn ec2_ipam_prefix_list_resolver(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -11068,9 +10489,7 @@ fn ec2_ipam_prefix_list_resolver(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2IPAMPrefixListResolver",
-        IpamPrefixListResolver::new(IpamPrefixListResolverRequired {
-            address_family: AddressFamily::Ipv4,
-        }),
+        IpamPrefixListResolver::new(AddressFamily::Ipv4),
         &[],
     )
 }
@@ -11119,14 +10538,7 @@ fn ec2_ipam_resource_discovery_association(scope: &mut Scope<'_>) -> Result<(), 
 fn ec2_ipam_scope(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ec2::ipam_scope::*;
-    add(
-        scope,
-        "EC2IPAMScope",
-        IpamScope::new(IpamScopeRequired {
-            ipam_id: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "EC2IPAMScope", IpamScope::new("sample"), &[])
 }
 
 fn ec2_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -11146,9 +10558,7 @@ fn ec2_instance_connect_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2InstanceConnectEndpoint",
-        InstanceConnectEndpoint::new(InstanceConnectEndpointRequired {
-            subnet_id: "subnet-0123456789abcdef0".into(),
-        }),
+        InstanceConnectEndpoint::new("subnet-0123456789abcdef0"),
         &[],
     )
 }
@@ -11176,14 +10586,7 @@ fn ec2_ip_pool_route_table_association(scope: &mut Scope<'_>) -> Result<(), Erro
 fn ec2_key_pair(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ec2::key_pair::*;
-    add(
-        scope,
-        "EC2KeyPair",
-        KeyPair::new(KeyPairRequired {
-            key_name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "EC2KeyPair", KeyPair::new("sample"), &[])
 }
 
 fn ec2_launch_template(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -11192,9 +10595,7 @@ fn ec2_launch_template(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2LaunchTemplate",
-        LaunchTemplate::new(LaunchTemplateRequired {
-            launch_template_data: LaunchTemplateData::new().into(),
-        }),
+        LaunchTemplate::new(LaunchTemplateData::new()),
         &[],
     )
 }
@@ -11219,9 +10620,7 @@ fn ec2_local_gateway_route_table(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2LocalGatewayRouteTable",
-        LocalGatewayRouteTable::new(LocalGatewayRouteTableRequired {
-            local_gateway_id: "sample".into(),
-        }),
+        LocalGatewayRouteTable::new("sample"),
         &[],
     )
 }
@@ -11281,9 +10680,7 @@ fn ec2_local_gateway_virtual_interface_group(scope: &mut Scope<'_>) -> Result<()
     add(
         scope,
         "EC2LocalGatewayVirtualInterfaceGroup",
-        LocalGatewayVirtualInterfaceGroup::new(LocalGatewayVirtualInterfaceGroupRequired {
-            local_gateway_id: "sample".into(),
-        }),
+        LocalGatewayVirtualInterfaceGroup::new("sample"),
         &[],
     )
 }
@@ -11300,9 +10697,7 @@ fn ec2_network_acl(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2NetworkAcl",
-        NetworkAcl::new(NetworkAclRequired {
-            vpc_id: "vpc-0123456789abcdef0".into(),
-        }),
+        NetworkAcl::new("vpc-0123456789abcdef0"),
         &[],
     )
 }
@@ -11341,9 +10736,7 @@ fn ec2_network_insights_access_scope_analysis(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "EC2NetworkInsightsAccessScopeAnalysis",
-        NetworkInsightsAccessScopeAnalysis::new(NetworkInsightsAccessScopeAnalysisRequired {
-            network_insights_access_scope_id: "sample".into(),
-        }),
+        NetworkInsightsAccessScopeAnalysis::new("sample"),
         &[],
     )
 }
@@ -11354,9 +10747,7 @@ fn ec2_network_insights_analysis(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2NetworkInsightsAnalysis",
-        NetworkInsightsAnalysis::new(NetworkInsightsAnalysisRequired {
-            network_insights_path_id: "sample".into(),
-        }),
+        NetworkInsightsAnalysis::new("sample"),
         &[],
     )
 }
@@ -11381,9 +10772,7 @@ fn ec2_network_interface(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2NetworkInterface",
-        NetworkInterface::new(NetworkInterfaceRequired {
-            subnet_id: "subnet-0123456789abcdef0".into(),
-        }),
+        NetworkInterface::new("subnet-0123456789abcdef0"),
         &[],
     )
 }
@@ -11457,27 +10846,13 @@ fn ec2_prefix_list(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ec2_route(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ec2::route::*;
-    add(
-        scope,
-        "EC2Route",
-        Route::new(RouteRequired {
-            route_table_id: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "EC2Route", Route::new("sample"), &[])
 }
 
 fn ec2_route_server(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ec2::route_server::*;
-    add(
-        scope,
-        "EC2RouteServer",
-        RouteServer::new(RouteServerRequired {
-            amazon_side_asn: 1i64.into(),
-        }),
-        &[],
-    )
+    add(scope, "EC2RouteServer", RouteServer::new(1i64), &[])
 }
 
 fn ec2_route_server_association(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -11543,9 +10918,7 @@ fn ec2_route_table(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2RouteTable",
-        RouteTable::new(RouteTableRequired {
-            vpc_id: "vpc-0123456789abcdef0".into(),
-        }),
+        RouteTable::new("vpc-0123456789abcdef0"),
         &[],
     )
 }
@@ -11553,14 +10926,7 @@ fn ec2_route_table(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ec2_security_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ec2::security_group::*;
-    add(
-        scope,
-        "EC2SecurityGroup",
-        SecurityGroup::new(SecurityGroupRequired {
-            group_description: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "EC2SecurityGroup", SecurityGroup::new("a"), &[])
 }
 
 fn ec2_security_group_egress(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -11584,10 +10950,7 @@ fn ec2_security_group_ingress(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2SecurityGroupIngress",
-        SecurityGroupIngress::new(SecurityGroupIngressRequired {
-            ip_protocol: "sample".into(),
-        })
-        .cidr_ip("10.0.0.0/16"),
+        SecurityGroupIngress::new("sample").cidr_ip("10.0.0.0/16"),
         &[],
     )
 }
@@ -11612,9 +10975,7 @@ fn ec2_snapshot_block_public_access(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "EC2SnapshotBlockPublicAccess",
-        SnapshotBlockPublicAccess::new(SnapshotBlockPublicAccessRequired {
-            state: SnapshotBlockPublicAccessState::BlockAllSharing,
-        }),
+        SnapshotBlockPublicAccess::new(SnapshotBlockPublicAccessState::BlockAllSharing),
         &[],
     )
 }
@@ -11625,20 +10986,15 @@ fn ec2_spot_fleet(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2SpotFleet",
-        SpotFleet::new(SpotFleetRequired {
-            spot_fleet_request_config_data: SpotFleetRequestConfigData::new(
-                SpotFleetRequestConfigDataRequired {
-                    iam_fleet_role: "arn:aws:iam::123456789012:role/sample".into(),
-                    target_capacity: 1i64.into(),
-                },
-            )
+        SpotFleet::new(
+            SpotFleetRequestConfigData::new(SpotFleetRequestConfigDataRequired {
+                iam_fleet_role: "arn:aws:iam::123456789012:role/sample".into(),
+                target_capacity: 1i64.into(),
+            })
             .launch_specifications(vec![SpotFleetLaunchSpecification::new(
-                SpotFleetLaunchSpecificationRequired {
-                    image_id: "ami-0123456789abcdef0".into(),
-                },
-            )])
-            .into(),
-        }),
+                "ami-0123456789abcdef0",
+            )]),
+        ),
         &[],
     )
 }
@@ -11649,9 +11005,7 @@ fn ec2_sql_ha_standby_detected_instance(scope: &mut Scope<'_>) -> Result<(), Err
     add(
         scope,
         "EC2SqlHaStandbyDetectedInstance",
-        SqlHaStandbyDetectedInstance::new(SqlHaStandbyDetectedInstanceRequired {
-            instance_id: "i-aaaaaaaa".into(),
-        }),
+        SqlHaStandbyDetectedInstance::new("i-aaaaaaaa"),
         &[],
     )
 }
@@ -11662,10 +11016,7 @@ fn ec2_subnet(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2Subnet",
-        Subnet::new(SubnetRequired {
-            vpc_id: "vpc-0123456789abcdef0".into(),
-        })
-        .cidr_block("10.0.0.0/16"),
+        Subnet::new("vpc-0123456789abcdef0").cidr_block("10.0.0.0/16"),
         &[],
     )
 }
@@ -11676,9 +11027,7 @@ fn ec2_subnet_cidr_block(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2SubnetCidrBlock",
-        SubnetCidrBlock::new(SubnetCidrBlockRequired {
-            subnet_id: "subnet-0123456789abcdef0".into(),
-        }),
+        SubnetCidrBlock::new("subnet-0123456789abcdef0"),
         &[],
     )
 }
@@ -11828,9 +11177,7 @@ fn ec2_transit_gateway_metering_policy(scope: &mut Scope<'_>) -> Result<(), Erro
     add(
         scope,
         "EC2TransitGatewayMeteringPolicy",
-        TransitGatewayMeteringPolicy::new(TransitGatewayMeteringPolicyRequired {
-            transit_gateway_id: "sample".into(),
-        }),
+        TransitGatewayMeteringPolicy::new("sample"),
         &[],
     )
 }
@@ -11856,9 +11203,7 @@ fn ec2_transit_gateway_multicast_domain(scope: &mut Scope<'_>) -> Result<(), Err
     add(
         scope,
         "EC2TransitGatewayMulticastDomain",
-        TransitGatewayMulticastDomain::new(TransitGatewayMulticastDomainRequired {
-            transit_gateway_id: "sample".into(),
-        }),
+        TransitGatewayMulticastDomain::new("sample"),
         &[],
     )
 }
@@ -11946,9 +11291,7 @@ fn ec2_transit_gateway_route_table(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2TransitGatewayRouteTable",
-        TransitGatewayRouteTable::new(TransitGatewayRouteTableRequired {
-            transit_gateway_id: "sample".into(),
-        }),
+        TransitGatewayRouteTable::new("sample"),
         &[],
     )
 }
@@ -12008,10 +11351,8 @@ fn ec2_vpc_block_public_access_exclusion(scope: &mut Scope<'_>) -> Result<(), Er
     add(
         scope,
         "EC2VPCBlockPublicAccessExclusion",
-        VpcBlockPublicAccessExclusion::new(VpcBlockPublicAccessExclusionRequired {
-            internet_gateway_exclusion_mode: InternetGatewayExclusionMode::AllowBidirectional,
-        })
-        .vpc_id("vpc-0123456789abcdef0"),
+        VpcBlockPublicAccessExclusion::new(InternetGatewayExclusionMode::AllowBidirectional)
+            .vpc_id("vpc-0123456789abcdef0"),
         &[],
     )
 }
@@ -12022,9 +11363,7 @@ fn ec2_vpc_block_public_access_options(scope: &mut Scope<'_>) -> Result<(), Erro
     add(
         scope,
         "EC2VPCBlockPublicAccessOptions",
-        VpcBlockPublicAccessOptions::new(VpcBlockPublicAccessOptionsRequired {
-            internet_gateway_block_mode: InternetGatewayBlockMode::BlockBidirectional,
-        }),
+        VpcBlockPublicAccessOptions::new(InternetGatewayBlockMode::BlockBidirectional),
         &[],
     )
 }
@@ -12035,9 +11374,7 @@ fn ec2_vpc_cidr_block(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2VPCCidrBlock",
-        VpcCidrBlock::new(VpcCidrBlockRequired {
-            vpc_id: "vpc-0123456789abcdef0".into(),
-        }),
+        VpcCidrBlock::new("vpc-0123456789abcdef0"),
         &[],
     )
 }
@@ -12073,9 +11410,7 @@ fn ec2_vpc_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2VPCEndpoint",
-        VpcEndpoint::new(VpcEndpointRequired {
-            vpc_id: "vpc-0123456789abcdef0".into(),
-        }),
+        VpcEndpoint::new("vpc-0123456789abcdef0"),
         &[],
     )
 }
@@ -12111,9 +11446,7 @@ fn ec2_vpc_endpoint_service_permissions(scope: &mut Scope<'_>) -> Result<(), Err
     add(
         scope,
         "EC2VPCEndpointServicePermissions",
-        VpcEndpointServicePermissions::new(VpcEndpointServicePermissionsRequired {
-            service_id: "sample".into(),
-        }),
+        VpcEndpointServicePermissions::new("sample"),
         &[],
     )
 }
@@ -12124,9 +11457,7 @@ fn ec2_vpc_gateway_attachment(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2VPCGatewayAttachment",
-        VpcGatewayAttachment::new(VpcGatewayAttachmentRequired {
-            vpc_id: "vpc-0123456789abcdef0".into(),
-        }),
+        VpcGatewayAttachment::new("vpc-0123456789abcdef0"),
         &[],
     )
 }
@@ -12190,14 +11521,7 @@ fn ec2_vpn_connection_route(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ec2_vpn_gateway(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ec2::vpn_gateway::*;
-    add(
-        scope,
-        "EC2VPNGateway",
-        VpnGateway::new(VpnGatewayRequired {
-            r#type: "ipsec.1".into(),
-        }),
-        &[],
-    )
+    add(scope, "EC2VPNGateway", VpnGateway::new("ipsec.1"), &[])
 }
 
 fn ec2_vpn_gateway_route_propagation(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -12235,9 +11559,7 @@ fn ec2_verified_access_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EC2VerifiedAccessGroup",
-        VerifiedAccessGroup::new(VerifiedAccessGroupRequired {
-            verified_access_instance_id: "sample".into(),
-        }),
+        VerifiedAccessGroup::new("sample"),
         &[],
     )
 }
@@ -12315,9 +11637,7 @@ fn ecr_pull_time_update_exclusion(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ECRPullTimeUpdateExclusion",
-        PullTimeUpdateExclusion::new(PullTimeUpdateExclusionRequired {
-            principal_arn: "arn:aws-a:iam::000000000000:role/a/a".into(),
-        }),
+        PullTimeUpdateExclusion::new("arn:aws-a:iam::000000000000:role/a/a"),
         &[],
     )
 }
@@ -12328,9 +11648,7 @@ fn ecr_registry_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ECRRegistryPolicy",
-        RegistryPolicy::new(RegistryPolicyRequired {
-            policy_text: serde_json::json!({}).into(),
-        }),
+        RegistryPolicy::new(serde_json::json!({})),
         &[],
     )
 }
@@ -12363,23 +11681,14 @@ fn ecr_replication_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ECRReplicationConfiguration",
-        ReplicationConfiguration::new(ReplicationConfigurationRequired {
-            replication_configuration: ReplicationConfigurationProperty::new(
-                ReplicationConfigurationPropertyRequired {
-                    rules: vec![ReplicationRule::new(ReplicationRuleRequired {
-                        destinations: vec![ReplicationDestination::new(
-                            ReplicationDestinationRequired {
-                                region: "aa".into(),
-                                registry_id: "000000000000".into(),
-                            },
-                        )]
-                        .into(),
-                    })]
-                    .into(),
+        ReplicationConfiguration::new(ReplicationConfigurationProperty::new(vec![
+            ReplicationRule::new(vec![ReplicationDestination::new(
+                ReplicationDestinationRequired {
+                    region: "aa".into(),
+                    registry_id: "000000000000".into(),
                 },
-            )
-            .into(),
-        }),
+            )]),
+        ])),
         &[],
     )
 }
@@ -12410,12 +11719,9 @@ fn ecr_signing_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ECRSigningConfiguration",
-        SigningConfiguration::new(SigningConfigurationRequired {
-            rules: vec![Rule::new(RuleRequired {
-                signing_profile_arn: "arn:aws-a:signer:a:000000000000:/signing-profiles/aa".into(),
-            })]
-            .into(),
-        }),
+        SigningConfiguration::new(vec![Rule::new(
+            "arn:aws-a:signer:a:000000000000:/signing-profiles/aa",
+        )]),
         &[],
     )
 }
@@ -12440,12 +11746,8 @@ fn ecs_cluster_capacity_provider_associations(scope: &mut Scope<'_>) -> Result<(
         "ECSClusterCapacityProviderAssociations",
         ClusterCapacityProviderAssociations::new(ClusterCapacityProviderAssociationsRequired {
             cluster: "sample".into(),
-            default_capacity_provider_strategy: vec![CapacityProviderStrategy::new(
-                CapacityProviderStrategyRequired {
-                    capacity_provider: "sample".into(),
-                },
-            )]
-            .into(),
+            default_capacity_provider_strategy: vec![CapacityProviderStrategy::new("sample")]
+                .into(),
         }),
         &[],
     )
@@ -12477,10 +11779,7 @@ fn ecs_express_gateway_service(scope: &mut Scope<'_>) -> Result<(), Error> {
         ExpressGatewayService::new(ExpressGatewayServiceRequired {
             execution_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
             infrastructure_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-            primary_container: ExpressGatewayContainer::new(ExpressGatewayContainerRequired {
-                image: "sample".into(),
-            })
-            .into(),
+            primary_container: ExpressGatewayContainer::new("sample").into(),
         }),
         &[],
     )
@@ -12534,9 +11833,7 @@ fn efs_access_point(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EFSAccessPoint",
-        AccessPoint::new(AccessPointRequired {
-            file_system_id: "arn:awsa:elasticfilesystem:a:file-system/fs-aaaaaaaa".into(),
-        }),
+        AccessPoint::new("arn:awsa:elasticfilesystem:a:file-system/fs-aaaaaaaa"),
         &[],
     )
 }
@@ -12614,10 +11911,7 @@ fn eks_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "EKSCluster",
         Cluster::new(ClusterRequired {
-            resources_vpc_config: ResourcesVpcConfig::new(ResourcesVpcConfigRequired {
-                subnet_ids: vec!["sample"].into(),
-            })
-            .into(),
+            resources_vpc_config: ResourcesVpcConfig::new(vec!["sample"]).into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
         &[],
@@ -12633,10 +11927,7 @@ fn eks_fargate_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
         FargateProfile::new(FargateProfileRequired {
             cluster_name: "sample".into(),
             pod_execution_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-            selectors: vec![Selector::new(SelectorRequired {
-                namespace: "sample".into(),
-            })]
-            .into(),
+            selectors: vec![Selector::new("sample")].into(),
         }),
         &[],
     )
@@ -12739,9 +12030,7 @@ fn emr_security_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EMRSecurityConfiguration",
-        SecurityConfiguration::new(SecurityConfigurationRequired {
-            security_configuration: serde_json::json!({}).into(),
-        }),
+        SecurityConfiguration::new(serde_json::json!({})),
         &[],
     )
 }
@@ -12754,10 +12043,7 @@ fn emr_step(scope: &mut Scope<'_>) -> Result<(), Error> {
         "EMRStep",
         Step::new(StepRequired {
             action_on_failure: "sample".into(),
-            hadoop_jar_step: HadoopJarStepConfig::new(HadoopJarStepConfigRequired {
-                jar: "sample".into(),
-            })
-            .into(),
+            hadoop_jar_step: HadoopJarStepConfig::new("sample").into(),
             job_flow_id: "sample".into(),
             name: "sample".into(),
         }),
@@ -12829,9 +12115,7 @@ fn emrcontainers_security_configuration(scope: &mut Scope<'_>) -> Result<(), Err
     add(
         scope,
         "EMRContainersSecurityConfiguration",
-        SecurityConfiguration::new(SecurityConfigurationRequired {
-            security_configuration_data: SecurityConfigurationData::new().into(),
-        }),
+        SecurityConfiguration::new(SecurityConfigurationData::new()),
         &[],
     )
 }
@@ -12845,13 +12129,7 @@ fn emrcontainers_virtual_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
         VirtualCluster::new(VirtualClusterRequired {
             container_provider: ContainerProvider::new(ContainerProviderRequired {
                 id: "aa".into(),
-                info: ContainerInfo::new(ContainerInfoRequired {
-                    eks_info: EksInfo::new(EksInfoRequired {
-                        namespace: "aaa".into(),
-                    })
-                    .into(),
-                })
-                .into(),
+                info: ContainerInfo::new(EksInfo::new("aaa")).into(),
                 r#type: ContainerProviderType::Eks,
             })
             .into(),
@@ -12882,10 +12160,7 @@ fn evs_environment(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "EVSEnvironment",
         Environment::new(EnvironmentRequired {
-            connectivity_info: ConnectivityInfo::new(ConnectivityInfoRequired {
-                private_route_server_peerings: vec!["sample", "sample"].into(),
-            })
-            .into(),
+            connectivity_info: ConnectivityInfo::new(vec!["sample", "sample"]).into(),
             license_info: LicenseInfo::new(LicenseInfoRequired {
                 solution_key: "aaaaa-aaaaa-aaaaa-aaaaa-aaaaa".into(),
                 vsan_key: "aaaaa-aaaaa-aaaaa-aaaaa-aaaaa".into(),
@@ -12934,9 +12209,7 @@ fn elasticache_global_replication_group(scope: &mut Scope<'_>) -> Result<(), Err
     add(
         scope,
         "ElastiCacheGlobalReplicationGroup",
-        GlobalReplicationGroup::new(GlobalReplicationGroupRequired {
-            members: vec![GlobalReplicationGroupMember::new()].into(),
-        }),
+        GlobalReplicationGroup::new(vec![GlobalReplicationGroupMember::new()]),
         &[],
     )
 }
@@ -12961,9 +12234,7 @@ fn elasticache_replication_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ElastiCacheReplicationGroup",
-        ReplicationGroup::new(ReplicationGroupRequired {
-            replication_group_description: "sample".into(),
-        }),
+        ReplicationGroup::new("sample"),
         &[],
     )
 }
@@ -12974,9 +12245,7 @@ fn elasticache_security_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ElastiCacheSecurityGroup",
-        SecurityGroup::new(SecurityGroupRequired {
-            description: "sample".into(),
-        }),
+        SecurityGroup::new("sample"),
         &[],
     )
 }
@@ -13088,9 +12357,7 @@ fn elasticbeanstalk_configuration_template(scope: &mut Scope<'_>) -> Result<(), 
     add(
         scope,
         "ElasticBeanstalkConfigurationTemplate",
-        ConfigurationTemplate::new(ConfigurationTemplateRequired {
-            application_name: "sample".into(),
-        }),
+        ConfigurationTemplate::new("sample"),
         &[],
     )
 }
@@ -13101,9 +12368,7 @@ fn elasticbeanstalk_environment(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ElasticBeanstalkEnvironment",
-        Environment::new(EnvironmentRequired {
-            application_name: "sample".into(),
-        }),
+        Environment::new("sample"),
         &[],
     )
 }
@@ -13114,14 +12379,11 @@ fn elasticloadbalancing_load_balancer(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "ElasticLoadBalancingLoadBalancer",
-        LoadBalancer::new(LoadBalancerRequired {
-            listeners: vec![Listeners::new(ListenersRequired {
-                instance_port: "sample".into(),
-                load_balancer_port: "sample".into(),
-                protocol: Protocol::Http,
-            })]
-            .into(),
-        }),
+        LoadBalancer::new(vec![Listeners::new(ListenersRequired {
+            instance_port: "sample".into(),
+            load_balancer_port: "sample".into(),
+            protocol: Protocol::Http,
+        })]),
         &[],
     )
 }
@@ -13133,10 +12395,7 @@ fn elasticloadbalancingv2_listener(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "ElasticLoadBalancingV2Listener",
         Listener::new(ListenerRequired {
-            default_actions: vec![Action::new(ActionRequired {
-                r#type: ActionType::AuthenticateCognito,
-            })]
-            .into(),
+            default_actions: vec![Action::new(ActionType::AuthenticateCognito)].into(),
             load_balancer_arn: "sample".into(),
         }),
         &[],
@@ -13164,10 +12423,7 @@ fn elasticloadbalancingv2_listener_rule(scope: &mut Scope<'_>) -> Result<(), Err
         scope,
         "ElasticLoadBalancingV2ListenerRule",
         ListenerRule::new(ListenerRuleRequired {
-            actions: vec![Action::new(ActionRequired {
-                r#type: ActionType::AuthenticateCognito,
-            })]
-            .into(),
+            actions: vec![Action::new(ActionType::AuthenticateCognito)].into(),
             conditions: vec![RuleCondition::new()].into(),
             priority: 1i64.into(),
         }),
@@ -13253,10 +12509,7 @@ fn entityresolution_id_mapping_workflow(scope: &mut Scope<'_>) -> Result<(), Err
         IdMappingWorkflow::new(IdMappingWorkflowRequired {
             id_mapping_techniques: IdMappingTechniques::new().into(),
             input_source_config: vec![IdMappingWorkflowInputSource::new(
-                IdMappingWorkflowInputSourceRequired {
-                    input_source_arn: "arn:aws:entityresolution:aa-a-0:000000000000:idnamespace/a"
-                        .into(),
-                },
+                "arn:aws:entityresolution:aa-a-0:000000000000:idnamespace/a",
             )]
             .into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
@@ -13292,13 +12545,7 @@ fn entityresolution_matching_workflow(scope: &mut Scope<'_>) -> Result<(), Error
                 schema_arn: "arn:aws:entityresolution:a:0:schemamapping/a".into(),
             })]
             .into(),
-            output_source_config: vec![OutputSource::new(OutputSourceRequired {
-                output: vec![OutputAttribute::new(OutputAttributeRequired {
-                    name: "a".into(),
-                })]
-                .into(),
-            })]
-            .into(),
+            output_source_config: vec![OutputSource::new(vec![OutputAttribute::new("a")])].into(),
             resolution_techniques: ResolutionTechniques::new().into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
             workflow_name: "a".into(),
@@ -13351,9 +12598,7 @@ fn eventschemas_discoverer(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "EventSchemasDiscoverer",
-        Discoverer::new(DiscovererRequired {
-            source_arn: "sample".into(),
-        }),
+        Discoverer::new("sample"),
         &[],
     )
 }
@@ -13411,14 +12656,7 @@ fn events_api_destination(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn events_archive(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::events::archive::*;
-    add(
-        scope,
-        "EventsArchive",
-        Archive::new(ArchiveRequired {
-            source_arn: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "EventsArchive", Archive::new("sample"), &[])
 }
 
 fn events_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -13435,27 +12673,14 @@ fn events_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
         "EventsEndpoint",
         Endpoint::new(EndpointRequired {
             event_buses: vec![
-                EndpointEventBus::new(EndpointEventBusRequired {
-                    event_bus_arn: "arn:awsa:events:a-a-0:000000000000:event-bus/a".into(),
-                }),
-                EndpointEventBus::new(EndpointEventBusRequired {
-                    event_bus_arn: "arn:awsa:events:a-a-0:000000000000:event-bus/a".into(),
-                }),
+                EndpointEventBus::new("arn:awsa:events:a-a-0:000000000000:event-bus/a"),
+                EndpointEventBus::new("arn:awsa:events:a-a-0:000000000000:event-bus/a"),
             ]
             .into(),
-            routing_config: RoutingConfig::new(RoutingConfigRequired {
-                failover_config: FailoverConfig::new(FailoverConfigRequired {
-                    primary: Primary::new(PrimaryRequired {
-                        health_check: "arn:awsa:route53:::healthcheck/a".into(),
-                    })
-                    .into(),
-                    secondary: Secondary::new(SecondaryRequired {
-                        route: "aaaaaaaaaaaa".into(),
-                    })
-                    .into(),
-                })
-                .into(),
-            })
+            routing_config: RoutingConfig::new(FailoverConfig::new(FailoverConfigRequired {
+                primary: Primary::new("arn:awsa:route53:::healthcheck/a").into(),
+                secondary: Secondary::new("aaaaaaaaaaaa").into(),
+            }))
             .into(),
         }),
         &[],
@@ -13465,25 +12690,13 @@ fn events_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn events_event_bus(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::events::event_bus::*;
-    add(
-        scope,
-        "EventsEventBus",
-        EventBus::new(EventBusRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "EventsEventBus", EventBus::new("a"), &[])
 }
 
 fn events_event_bus_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::events::event_bus_policy::*;
-    add(
-        scope,
-        "EventsEventBusPolicy",
-        EventBusPolicy::new(EventBusPolicyRequired {
-            statement_id: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "EventsEventBusPolicy", EventBusPolicy::new("a"), &[])
 }
 
 fn events_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -13584,23 +12797,13 @@ fn evidently_launch(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn evidently_project(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::evidently::project::*;
-    add(
-        scope,
-        "EvidentlyProject",
-        Project::new(ProjectRequired { name: "a".into() }),
-        &["E3710"],
-    )
+    add(scope, "EvidentlyProject", Project::new("a"), &["E3710"])
 }
 
 fn evidently_segment(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::evidently::segment::*;
-    add(
-        scope,
-        "EvidentlySegment",
-        Segment::new(SegmentRequired { name: "a".into() }),
-        &["E3710"],
-    )
+    add(scope, "EvidentlySegment", Segment::new("a"), &["E3710"])
 }
 
 fn fis_experiment_template(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -13612,10 +12815,7 @@ fn fis_experiment_template(scope: &mut Scope<'_>) -> Result<(), Error> {
         ExperimentTemplate::new(ExperimentTemplateRequired {
             description: "a".into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-            stop_conditions: vec![ExperimentTemplateStopCondition::new(
-                ExperimentTemplateStopConditionRequired { source: "a".into() },
-            )]
-            .into(),
+            stop_conditions: vec![ExperimentTemplateStopCondition::new("a")].into(),
             targets: serde_json::json!({}).into(),
         }),
         &[],
@@ -13661,12 +12861,7 @@ fn fms_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
             exclude_resource_tags: false.into(),
             policy_name: "a".into(),
             remediation_enabled: false.into(),
-            security_service_policy_data: SecurityServicePolicyData::new(
-                SecurityServicePolicyDataRequired {
-                    r#type: PolicyType::Waf,
-                },
-            )
-            .into(),
+            security_service_policy_data: SecurityServicePolicyData::new(PolicyType::Waf).into(),
         }),
         &[],
     )
@@ -13728,13 +12923,9 @@ fn fsx_s3_access_point_attachment(scope: &mut Scope<'_>) -> Result<(), Error> {
         .ontap_configuration(S3AccessPointOntapConfiguration::new(
             S3AccessPointOntapConfigurationRequired {
                 file_system_identity: OntapFileSystemIdentity::new(
-                    OntapFileSystemIdentityRequired {
-                        r#type: OntapFileSystemIdentityType::Unix,
-                    },
+                    OntapFileSystemIdentityType::Unix,
                 )
-                .unix_user(OntapUnixFileSystemUser::new(
-                    OntapUnixFileSystemUserRequired { name: "a".into() },
-                ))
+                .unix_user(OntapUnixFileSystemUser::new("a"))
                 .into(),
                 volume_id: "fsvol-aaaaaaaaaaaaaaaaa".into(),
             },
@@ -13774,14 +12965,7 @@ fn fsx_storage_virtual_machine(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn fsx_volume(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::fsx::volume::*;
-    add(
-        scope,
-        "FSxVolume",
-        Volume::new(VolumeRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "FSxVolume", Volume::new("sample"), &[])
 }
 
 fn finspace_environment(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -13790,7 +12974,7 @@ fn finspace_environment(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "FinSpaceEnvironment",
-        Environment::new(EnvironmentRequired { name: "aaa".into() }),
+        Environment::new("aaa"),
         &["W3696"],
     )
 }
@@ -13846,7 +13030,7 @@ fn frauddetector_entity_type(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "FraudDetectorEntityType",
-        EntityType::new(EntityTypeRequired { name: "a".into() }),
+        EntityType::new("a"),
         &["W3696"],
     )
 }
@@ -13870,34 +13054,19 @@ fn frauddetector_event_type(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn frauddetector_label(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::frauddetector::label::*;
-    add(
-        scope,
-        "FraudDetectorLabel",
-        Label::new(LabelRequired { name: "a".into() }),
-        &["W3696"],
-    )
+    add(scope, "FraudDetectorLabel", Label::new("a"), &["W3696"])
 }
 
 fn frauddetector_list(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::frauddetector::list::*;
-    add(
-        scope,
-        "FraudDetectorList",
-        CfnList::new(CfnListRequired { name: "a".into() }),
-        &["W3696"],
-    )
+    add(scope, "FraudDetectorList", List::new("a"), &["W3696"])
 }
 
 fn frauddetector_outcome(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::frauddetector::outcome::*;
-    add(
-        scope,
-        "FraudDetectorOutcome",
-        Outcome::new(OutcomeRequired { name: "a".into() }),
-        &["W3696"],
-    )
+    add(scope, "FraudDetectorOutcome", Outcome::new("a"), &["W3696"])
 }
 
 fn frauddetector_variable(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -13924,11 +13093,9 @@ fn gamelift_alias(scope: &mut Scope<'_>) -> Result<(), Error> {
         "GameLiftAlias",
         Alias::new(AliasRequired {
             name: "aaa".into(),
-            routing_strategy: RoutingStrategy::new(RoutingStrategyRequired {
-                r#type: RoutingStrategyType::Simple,
-            })
-            .fleet_id("afleet-a")
-            .into(),
+            routing_strategy: RoutingStrategy::new(RoutingStrategyType::Simple)
+                .fleet_id("afleet-a")
+                .into(),
         }),
         &[],
     )
@@ -13946,9 +13113,7 @@ fn gamelift_container_fleet(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GameLiftContainerFleet",
-        ContainerFleet::new(ContainerFleetRequired {
-            fleet_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-        }),
+        ContainerFleet::new("arn:aws:iam::123456789012:role/sample"),
         &[],
     )
 }
@@ -13972,14 +13137,7 @@ fn gamelift_container_group_definition(scope: &mut Scope<'_>) -> Result<(), Erro
 fn gamelift_fleet(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::gamelift::fleet::*;
-    add(
-        scope,
-        "GameLiftFleet",
-        Fleet::new(FleetRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "GameLiftFleet", Fleet::new("sample"), &[])
 }
 
 fn gamelift_game_server_group(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -13991,12 +13149,8 @@ fn gamelift_game_server_group(scope: &mut Scope<'_>) -> Result<(), Error> {
         GameServerGroup::new(GameServerGroupRequired {
             game_server_group_name: "a".into(),
             instance_definitions: vec![
-                InstanceDefinition::new(InstanceDefinitionRequired {
-                    instance_type: InstanceType::C4_2xlarge,
-                }),
-                InstanceDefinition::new(InstanceDefinitionRequired {
-                    instance_type: InstanceType::C4_2xlarge,
-                }),
+                InstanceDefinition::new(InstanceType::C4_2xlarge),
+                InstanceDefinition::new(InstanceType::C4_2xlarge),
             ]
             .into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
@@ -14011,7 +13165,7 @@ fn gamelift_game_session_queue(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GameLiftGameSessionQueue",
-        GameSessionQueue::new(GameSessionQueueRequired { name: "a".into() }),
+        GameSessionQueue::new("a"),
         &[],
     )
 }
@@ -14019,14 +13173,7 @@ fn gamelift_game_session_queue(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn gamelift_location(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::gamelift::location::*;
-    add(
-        scope,
-        "GameLiftLocation",
-        Location::new(LocationRequired {
-            location_name: "custom-a".into(),
-        }),
-        &[],
-    )
+    add(scope, "GameLiftLocation", Location::new("custom-a"), &[])
 }
 
 fn gamelift_matchmaking_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -14065,14 +13212,11 @@ fn gamelift_script(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GameLiftScript",
-        Script::new(ScriptRequired {
-            storage_location: S3Location::new(S3LocationRequired {
-                bucket: "sample".into(),
-                key: "sample".into(),
-                role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-            })
-            .into(),
-        }),
+        Script::new(S3Location::new(S3LocationRequired {
+            bucket: "sample".into(),
+            key: "sample".into(),
+            role_arn: "arn:aws:iam::123456789012:role/sample".into(),
+        })),
         &[],
     )
 }
@@ -14083,7 +13227,7 @@ fn globalaccelerator_accelerator(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GlobalAcceleratorAccelerator",
-        Accelerator::new(AcceleratorRequired { name: "a".into() }),
+        Accelerator::new("a"),
         &[],
     )
 }
@@ -14094,7 +13238,7 @@ fn globalaccelerator_cross_account_attachment(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "GlobalAcceleratorCrossAccountAttachment",
-        CrossAccountAttachment::new(CrossAccountAttachmentRequired { name: "a".into() }),
+        CrossAccountAttachment::new("a"),
         &[],
     )
 }
@@ -14135,12 +13279,7 @@ fn globalaccelerator_listener(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn glue_catalog(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::glue::catalog::*;
-    add(
-        scope,
-        "GlueCatalog",
-        Catalog::new(CatalogRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "GlueCatalog", Catalog::new("a"), &[])
 }
 
 fn glue_classifier(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -14157,10 +13296,7 @@ fn glue_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
         "GlueConnection",
         Connection::new(ConnectionRequired {
             catalog_id: "sample".into(),
-            connection_input: ConnectionInput::new(ConnectionInputRequired {
-                connection_type: "ADOBEANALYTICS".into(),
-            })
-            .into(),
+            connection_input: ConnectionInput::new("ADOBEANALYTICS").into(),
         }),
         &[],
     )
@@ -14231,9 +13367,7 @@ fn glue_dev_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GlueDevEndpoint",
-        DevEndpoint::new(DevEndpointRequired {
-            role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-        }),
+        DevEndpoint::new("arn:aws:iam::123456789012:role/sample"),
         &[],
     )
 }
@@ -14244,9 +13378,7 @@ fn glue_identity_center_configuration(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "GlueIdentityCenterConfiguration",
-        IdentityCenterConfiguration::new(IdentityCenterConfigurationRequired {
-            instance_arn: "arn:aws:sso:::instance/ssoins-aaaaaaaaaaaaaaaa".into(),
-        }),
+        IdentityCenterConfiguration::new("arn:aws:sso:::instance/ssoins-aaaaaaaaaaaaaaaa"),
         &[],
     )
 }
@@ -14272,9 +13404,7 @@ fn glue_integration_resource_property(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "GlueIntegrationResourceProperty",
-        IntegrationResourceProperty::new(IntegrationResourcePropertyRequired {
-            resource_arn: "arn:aws:a:a:0:a".into(),
-        }),
+        IntegrationResourceProperty::new("arn:aws:a:a:0:a"),
         &[],
     )
 }
@@ -14302,10 +13432,7 @@ fn glue_ml_transform(scope: &mut Scope<'_>) -> Result<(), Error> {
         MlTransform::new(MlTransformRequired {
             input_record_tables: InputRecordTables::new().into(),
             role: "sample".into(),
-            transform_parameters: TransformParameters::new(TransformParametersRequired {
-                transform_type: "sample".into(),
-            })
-            .into(),
+            transform_parameters: TransformParameters::new("sample").into(),
         }),
         &[],
     )
@@ -14320,10 +13447,7 @@ fn glue_partition(scope: &mut Scope<'_>) -> Result<(), Error> {
         Partition::new(PartitionRequired {
             catalog_id: "sample".into(),
             database_name: "sample".into(),
-            partition_input: PartitionInput::new(PartitionInputRequired {
-                values: vec!["sample"].into(),
-            })
-            .into(),
+            partition_input: PartitionInput::new(vec!["sample"]).into(),
             table_name: "sample".into(),
         }),
         &[],
@@ -14333,14 +13457,7 @@ fn glue_partition(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn glue_registry(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::glue::registry::*;
-    add(
-        scope,
-        "GlueRegistry",
-        Registry::new(RegistryRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "GlueRegistry", Registry::new("sample"), &[])
 }
 
 fn glue_schema(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -14455,14 +13572,7 @@ fn glue_trigger(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn glue_usage_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::glue::usage_profile::*;
-    add(
-        scope,
-        "GlueUsageProfile",
-        UsageProfile::new(UsageProfileRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "GlueUsageProfile", UsageProfile::new("sample"), &[])
 }
 
 fn glue_workflow(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -14492,9 +13602,7 @@ fn greengrass_connector_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GreengrassConnectorDefinition",
-        ConnectorDefinition::new(ConnectorDefinitionRequired {
-            name: "sample".into(),
-        }),
+        ConnectorDefinition::new("sample"),
         &["W3696"],
     )
 }
@@ -14523,9 +13631,7 @@ fn greengrass_core_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GreengrassCoreDefinition",
-        CoreDefinition::new(CoreDefinitionRequired {
-            name: "sample".into(),
-        }),
+        CoreDefinition::new("sample"),
         &["W3696"],
     )
 }
@@ -14555,9 +13661,7 @@ fn greengrass_device_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GreengrassDeviceDefinition",
-        DeviceDefinition::new(DeviceDefinitionRequired {
-            name: "sample".into(),
-        }),
+        DeviceDefinition::new("sample"),
         &["W3696"],
     )
 }
@@ -14587,9 +13691,7 @@ fn greengrass_function_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GreengrassFunctionDefinition",
-        FunctionDefinition::new(FunctionDefinitionRequired {
-            name: "sample".into(),
-        }),
+        FunctionDefinition::new("sample"),
         &["W3696"],
     )
 }
@@ -14616,14 +13718,7 @@ fn greengrass_function_definition_version(scope: &mut Scope<'_>) -> Result<(), E
 fn greengrass_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::greengrass::group::*;
-    add(
-        scope,
-        "GreengrassGroup",
-        Group::new(GroupRequired {
-            name: "sample".into(),
-        }),
-        &["W3696"],
-    )
+    add(scope, "GreengrassGroup", Group::new("sample"), &["W3696"])
 }
 
 fn greengrass_group_version(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -14632,9 +13727,7 @@ fn greengrass_group_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GreengrassGroupVersion",
-        GroupVersion::new(GroupVersionRequired {
-            group_id: "sample".into(),
-        }),
+        GroupVersion::new("sample"),
         &["W3696"],
     )
 }
@@ -14645,9 +13738,7 @@ fn greengrass_logger_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GreengrassLoggerDefinition",
-        LoggerDefinition::new(LoggerDefinitionRequired {
-            name: "sample".into(),
-        }),
+        LoggerDefinition::new("sample"),
         &["W3696"],
     )
 }
@@ -14678,9 +13769,7 @@ fn greengrass_resource_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GreengrassResourceDefinition",
-        ResourceDefinition::new(ResourceDefinitionRequired {
-            name: "sample".into(),
-        }),
+        ResourceDefinition::new("sample"),
         &["W3696"],
     )
 }
@@ -14710,9 +13799,7 @@ fn greengrass_subscription_definition(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "GreengrassSubscriptionDefinition",
-        SubscriptionDefinition::new(SubscriptionDefinitionRequired {
-            name: "sample".into(),
-        }),
+        SubscriptionDefinition::new("sample"),
         &["W3696"],
     )
 }
@@ -14754,9 +13841,7 @@ fn greengrassv2_deployment(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "GreengrassV2Deployment",
-        Deployment::new(DeploymentRequired {
-            target_arn: "arn:a:iot:a:0:thing/a".into(),
-        }),
+        Deployment::new("arn:a:iot:a:0:thing/a"),
         &[],
     )
 }
@@ -14783,14 +13868,11 @@ fn groundstation_dataflow_endpoint_group(scope: &mut Scope<'_>) -> Result<(), Er
     add(
         scope,
         "GroundStationDataflowEndpointGroup",
-        DataflowEndpointGroup::new(DataflowEndpointGroupRequired {
-            endpoint_details: vec![
-                EndpointDetails::new()
-                    .endpoint(DataflowEndpoint::new())
-                    .security_details(SecurityDetails::new()),
-            ]
-            .into(),
-        }),
+        DataflowEndpointGroup::new(vec![
+            EndpointDetails::new()
+                .endpoint(DataflowEndpoint::new())
+                .security_details(SecurityDetails::new()),
+        ]),
         &[],
     )
 }
@@ -14815,14 +13897,7 @@ fn groundstation_mission_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn guardduty_detector(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::guardduty::detector::*;
-    add(
-        scope,
-        "GuardDutyDetector",
-        Detector::new(DetectorRequired {
-            enable: false.into(),
-        }),
-        &[],
-    )
+    add(scope, "GuardDutyDetector", Detector::new(false), &[])
 }
 
 fn guardduty_filter(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -14861,10 +13936,7 @@ fn guardduty_malware_protection_plan(scope: &mut Scope<'_>) -> Result<(), Error>
         scope,
         "GuardDutyMalwareProtectionPlan",
         MalwareProtectionPlan::new(MalwareProtectionPlanRequired {
-            protected_resource: CfnProtectedResource::new(CfnProtectedResourceRequired {
-                s3_bucket: S3Bucket::new().into(),
-            })
-            .into(),
+            protected_resource: CfnProtectedResource::new(S3Bucket::new()).into(),
             role: "sample".into(),
         }),
         &[],
@@ -14888,14 +13960,7 @@ fn guardduty_master(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn guardduty_member(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::guardduty::member::*;
-    add(
-        scope,
-        "GuardDutyMember",
-        Member::new(MemberRequired {
-            email: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "GuardDutyMember", Member::new("sample"), &[])
 }
 
 fn guardduty_publishing_destination(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -14967,9 +14032,7 @@ fn healthlake_fhir_datastore(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "HealthLakeFHIRDatastore",
-        FhirDatastore::new(FhirDatastoreRequired {
-            datastore_type_version: DatastoreTypeVersion::R4,
-        }),
+        FhirDatastore::new(DatastoreTypeVersion::R4),
         &[],
     )
 }
@@ -14977,14 +14040,7 @@ fn healthlake_fhir_datastore(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn iam_access_key(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::iam::access_key::*;
-    add(
-        scope,
-        "IAMAccessKey",
-        AccessKey::new(AccessKeyRequired {
-            user_name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "IAMAccessKey", AccessKey::new("sample"), &[])
 }
 
 fn iam_group(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -15013,9 +14069,7 @@ fn iam_instance_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IAMInstanceProfile",
-        InstanceProfile::new(InstanceProfileRequired {
-            roles: vec!["a"].into(),
-        }),
+        InstanceProfile::new(vec!["a"]),
         &[],
     )
 }
@@ -15023,7 +14077,14 @@ fn iam_instance_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn iam_managed_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::iam::managed_policy::*;
-    add(scope, "IAMManagedPolicy", ManagedPolicy::new(ManagedPolicyRequired { policy_document: serde_json::json!({"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::sample-bucket/*"}],"Version":"2012-10-17"}).into() }), &[])
+    add(
+        scope,
+        "IAMManagedPolicy",
+        ManagedPolicy::new(
+            serde_json::json!({"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::sample-bucket/*"}],"Version":"2012-10-17"}),
+        ),
+        &[],
+    )
 }
 
 fn iam_oidc_provider(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -15041,7 +14102,14 @@ fn iam_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn iam_role(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::iam::role::*;
-    add(scope, "IAMRole", Role::new(RoleRequired { assume_role_policy_document: serde_json::json!({"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"}}],"Version":"2012-10-17"}).into() }), &[])
+    add(
+        scope,
+        "IAMRole",
+        Role::new(
+            serde_json::json!({"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"}}],"Version":"2012-10-17"}),
+        ),
+        &[],
+    )
 }
 
 fn iam_role_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -15116,9 +14184,7 @@ fn iam_virtual_mfa_device(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IAMVirtualMFADevice",
-        VirtualMfaDevice::new(VirtualMfaDeviceRequired {
-            users: vec!["sample"].into(),
-        }),
+        VirtualMfaDevice::new(vec!["sample"]),
         &[],
     )
 }
@@ -15180,9 +14246,7 @@ fn ivs_recording_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IVSRecordingConfiguration",
-        RecordingConfiguration::new(RecordingConfigurationRequired {
-            destination_configuration: DestinationConfiguration::new().into(),
-        }),
+        RecordingConfiguration::new(DestinationConfiguration::new()),
         &[],
     )
 }
@@ -15199,12 +14263,7 @@ fn ivs_storage_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IVSStorageConfiguration",
-        StorageConfiguration::new(StorageConfigurationRequired {
-            s3: S3StorageConfiguration::new(S3StorageConfigurationRequired {
-                bucket_name: "sample-bucket".into(),
-            })
-            .into(),
-        }),
+        StorageConfiguration::new(S3StorageConfiguration::new("sample-bucket")),
         &[],
     )
 }
@@ -15215,9 +14274,7 @@ fn ivs_stream_key(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IVSStreamKey",
-        StreamKey::new(StreamKeyRequired {
-            channel_arn: "arn:aws:ivs:a:0:channel/a".into(),
-        }),
+        StreamKey::new("arn:aws:ivs:a:0:channel/a"),
         &[],
     )
 }
@@ -15228,9 +14285,7 @@ fn ivschat_logging_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IVSChatLoggingConfiguration",
-        LoggingConfiguration::new(LoggingConfigurationRequired {
-            destination_configuration: DestinationConfiguration::new().into(),
-        }),
+        LoggingConfiguration::new(DestinationConfiguration::new()),
         &[],
     )
 }
@@ -15264,10 +14319,7 @@ fn identitystore_group_membership(scope: &mut Scope<'_>) -> Result<(), Error> {
         GroupMembership::new(GroupMembershipRequired {
             group_id: "aaaaaaaaaa-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa".into(),
             identity_store_id: "d-aaaaaaaaaa".into(),
-            member_id: MemberId::new(MemberIdRequired {
-                user_id: "aaaaaaaaaa-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa".into(),
-            })
-            .into(),
+            member_id: MemberId::new("aaaaaaaaaa-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa").into(),
         }),
         &[],
     )
@@ -15311,10 +14363,7 @@ fn imagebuilder_distribution_configuration(scope: &mut Scope<'_>) -> Result<(), 
         scope,
         "ImageBuilderDistributionConfiguration",
         DistributionConfiguration::new(DistributionConfigurationRequired {
-            distributions: vec![Distribution::new(DistributionRequired {
-                region: "sample".into(),
-            })]
-            .into(),
+            distributions: vec![Distribution::new("sample")].into(),
             name: "aaa".into(),
         }),
         &[],
@@ -15391,10 +14440,7 @@ fn imagebuilder_lifecycle_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
             execution_role: "arn:aws-a:iam::000000000000:role/a".into(),
             name: "aaa".into(),
             policy_details: vec![PolicyDetail::new(PolicyDetailRequired {
-                action: Action::new(ActionRequired {
-                    r#type: ActionType::Delete,
-                })
-                .into(),
+                action: Action::new(ActionType::Delete).into(),
                 filter: Filter::new(FilterRequired {
                     r#type: FilterType::Age,
                     value: 1i64.into(),
@@ -15456,13 +14502,10 @@ fn inspector_resource_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "InspectorResourceGroup",
-        ResourceGroup::new(ResourceGroupRequired {
-            resource_group_tags: vec![Tag::new(TagRequired {
-                key: "sample".into(),
-                value: "sample".into(),
-            })]
-            .into(),
-        }),
+        ResourceGroup::new(vec![Tag::new(TagRequired {
+            key: "sample".into(),
+            value: "sample".into(),
+        })]),
         &["W3696"],
     )
 }
@@ -15530,9 +14573,7 @@ fn interconnect_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "InterconnectConnection",
-        Connection::new(ConnectionRequired {
-            attach_point: AttachPoint::new().into(),
-        }),
+        Connection::new(AttachPoint::new()),
         &[],
     )
 }
@@ -15540,14 +14581,7 @@ fn interconnect_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn internetmonitor_monitor(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::internetmonitor::monitor::*;
-    add(
-        scope,
-        "InternetMonitorMonitor",
-        Monitor::new(MonitorRequired {
-            monitor_name: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "InternetMonitorMonitor", Monitor::new("a"), &[])
 }
 
 fn invoicing_invoice_unit(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -15559,10 +14593,7 @@ fn invoicing_invoice_unit(scope: &mut Scope<'_>) -> Result<(), Error> {
         InvoiceUnit::new(InvoiceUnitRequired {
             invoice_receiver: "000000000000".into(),
             name: "a".into(),
-            rule: Rule::new(RuleRequired {
-                linked_accounts: vec!["000000000000"].into(),
-            })
-            .into(),
+            rule: Rule::new(vec!["000000000000"]).into(),
         }),
         &[],
     )
@@ -15586,14 +14617,7 @@ fn iot_account_audit_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn iot_authorizer(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::iot::authorizer::*;
-    add(
-        scope,
-        "IoTAuthorizer",
-        Authorizer::new(AuthorizerRequired {
-            authorizer_function_arn: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "IoTAuthorizer", Authorizer::new("a"), &[])
 }
 
 fn iot_billing_group(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -15622,9 +14646,7 @@ fn iot_certificate(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTCertificate",
-        Certificate::new(CertificateRequired {
-            status: CertificateStatus::Active,
-        }),
+        Certificate::new(CertificateStatus::Active),
         &[],
     )
 }
@@ -15649,14 +14671,7 @@ fn iot_certificate_provider(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn iot_command(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::iot::command::*;
-    add(
-        scope,
-        "IoTCommand",
-        Command::new(CommandRequired {
-            command_id: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "IoTCommand", Command::new("a"), &[])
 }
 
 fn iot_custom_metric(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -15665,9 +14680,7 @@ fn iot_custom_metric(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTCustomMetric",
-        CustomMetric::new(CustomMetricRequired {
-            metric_type: MetricType::StringList,
-        }),
+        CustomMetric::new(MetricType::StringList),
         &[],
     )
 }
@@ -15703,9 +14716,7 @@ fn iot_encryption_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTEncryptionConfiguration",
-        EncryptionConfiguration::new(EncryptionConfigurationRequired {
-            encryption_type: EncryptionType::CustomerManagedKmsKey,
-        }),
+        EncryptionConfiguration::new(EncryptionType::CustomerManagedKmsKey),
         &[],
     )
 }
@@ -15713,14 +14724,7 @@ fn iot_encryption_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn iot_fleet_metric(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::iot::fleet_metric::*;
-    add(
-        scope,
-        "IoTFleetMetric",
-        FleetMetric::new(FleetMetricRequired {
-            metric_name: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "IoTFleetMetric", FleetMetric::new("a"), &[])
 }
 
 fn iot_job_template(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -15769,14 +14773,7 @@ fn iot_mitigation_action(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn iot_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::iot::policy::*;
-    add(
-        scope,
-        "IoTPolicy",
-        Policy::new(PolicyRequired {
-            policy_document: serde_json::json!({}).into(),
-        }),
-        &[],
-    )
+    add(scope, "IoTPolicy", Policy::new(serde_json::json!({})), &[])
 }
 
 fn iot_policy_principal_attachment(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -15828,9 +14825,7 @@ fn iot_role_alias(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTRoleAlias",
-        RoleAlias::new(RoleAliasRequired {
-            role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-        }),
+        RoleAlias::new("arn:aws:iam::123456789012:role/sample"),
         &[],
     )
 }
@@ -15867,9 +14862,7 @@ fn iot_software_package_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTSoftwarePackageVersion",
-        SoftwarePackageVersion::new(SoftwarePackageVersionRequired {
-            package_name: "a".into(),
-        }),
+        SoftwarePackageVersion::new("a"),
         &[],
     )
 }
@@ -15912,13 +14905,10 @@ fn iot_topic_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTTopicRule",
-        TopicRule::new(TopicRuleRequired {
-            topic_rule_payload: TopicRulePayload::new(TopicRulePayloadRequired {
-                actions: vec![Action::new()].into(),
-                sql: "sample".into(),
-            })
-            .into(),
-        }),
+        TopicRule::new(TopicRulePayload::new(TopicRulePayloadRequired {
+            actions: vec![Action::new()].into(),
+            sql: "sample".into(),
+        })),
         &[],
     )
 }
@@ -15946,12 +14936,7 @@ fn iotanalytics_dataset(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTAnalyticsDataset",
-        Dataset::new(DatasetRequired {
-            actions: vec![Action::new(ActionRequired {
-                action_name: "a".into(),
-            })]
-            .into(),
-        }),
+        Dataset::new(vec![Action::new("a")]),
         &["E3710"],
     )
 }
@@ -15968,9 +14953,7 @@ fn iotanalytics_pipeline(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTAnalyticsPipeline",
-        Pipeline::new(PipelineRequired {
-            pipeline_activities: vec![Activity::new()].into(),
-        }),
+        Pipeline::new(vec![Activity::new()]),
         &["E3710"],
     )
 }
@@ -15981,15 +14964,12 @@ fn iotcoredeviceadvisor_suite_definition(scope: &mut Scope<'_>) -> Result<(), Er
     add(
         scope,
         "IoTCoreDeviceAdvisorSuiteDefinition",
-        SuiteDefinition::new(SuiteDefinitionRequired {
-            suite_definition_configuration: SuiteDefinitionConfiguration::new(
-                SuiteDefinitionConfigurationRequired {
-                    device_permission_role_arn: "samplexxxxxxxxxxxxxx".into(),
-                    root_group: "sample".into(),
-                },
-            )
-            .into(),
-        }),
+        SuiteDefinition::new(SuiteDefinitionConfiguration::new(
+            SuiteDefinitionConfigurationRequired {
+                device_permission_role_arn: "samplexxxxxxxxxxxxxx".into(),
+                root_group: "sample".into(),
+            },
+        )),
         &[],
     )
 }
@@ -16018,10 +14998,7 @@ fn iotevents_detector_model(scope: &mut Scope<'_>) -> Result<(), Error> {
             detector_model_definition: DetectorModelDefinition::new(
                 DetectorModelDefinitionRequired {
                     initial_state_name: "sample".into(),
-                    states: vec![State::new(StateRequired {
-                        state_name: "sample".into(),
-                    })]
-                    .into(),
+                    states: vec![State::new("sample")].into(),
                 },
             )
             .into(),
@@ -16037,15 +15014,7 @@ fn iotevents_input(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTEventsInput",
-        Input::new(InputRequired {
-            input_definition: InputDefinition::new(InputDefinitionRequired {
-                attributes: vec![Attribute::new(AttributeRequired {
-                    json_path: "`a`.`a`".into(),
-                })]
-                .into(),
-            })
-            .into(),
-        }),
+        Input::new(InputDefinition::new(vec![Attribute::new("`a`.`a`")])),
         &["E3710"],
     )
 }
@@ -16182,14 +15151,7 @@ fn iotsitewise_asset(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn iotsitewise_asset_model(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::iotsitewise::asset_model::*;
-    add(
-        scope,
-        "IoTSiteWiseAssetModel",
-        AssetModel::new(AssetModelRequired {
-            asset_model_name: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "IoTSiteWiseAssetModel", AssetModel::new("a"), &[])
 }
 
 fn iotsitewise_computation_model(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -16249,9 +15211,7 @@ fn iotsitewise_gateway(scope: &mut Scope<'_>) -> Result<(), Error> {
         Gateway::new(GatewayRequired {
             gateway_name: "a".into(),
             gateway_platform: GatewayPlatform::new()
-                .greengrass_v2(GreengrassV2::new(GreengrassV2Required {
-                    core_device_thing_name: "a".into(),
-                }))
+                .greengrass_v2(GreengrassV2::new("a"))
                 .into(),
         }),
         &[],
@@ -16293,13 +15253,10 @@ fn iotthingsgraph_flow_template(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTThingsGraphFlowTemplate",
-        FlowTemplate::new(FlowTemplateRequired {
-            definition: DefinitionDocument::new(DefinitionDocumentRequired {
-                language: "sample".into(),
-                text: "sample".into(),
-            })
-            .into(),
-        }),
+        FlowTemplate::new(DefinitionDocument::new(DefinitionDocumentRequired {
+            language: "sample".into(),
+            text: "sample".into(),
+        })),
         &["E3710"],
     )
 }
@@ -16407,10 +15364,7 @@ fn iotwireless_fuota_task(scope: &mut Scope<'_>) -> Result<(), Error> {
         FuotaTask::new(FuotaTaskRequired {
             firmware_update_image: "sample".into(),
             firmware_update_role: "sample".into(),
-            lo_ra_wan: LoRaWan::new(LoRaWanRequired {
-                rf_region: RfRegion::As923_1,
-            })
-            .into(),
+            lo_ra_wan: LoRaWan::new(RfRegion::As923_1).into(),
         }),
         &[],
     )
@@ -16422,13 +15376,10 @@ fn iotwireless_multicast_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTWirelessMulticastGroup",
-        MulticastGroup::new(MulticastGroupRequired {
-            lo_ra_wan: LoRaWan::new(LoRaWanRequired {
-                dl_class: DlClass::ClassB,
-                rf_region: RfRegion::As923_1,
-            })
-            .into(),
-        }),
+        MulticastGroup::new(LoRaWan::new(LoRaWanRequired {
+            dl_class: DlClass::ClassB,
+            rf_region: RfRegion::As923_1,
+        })),
         &[],
     )
 }
@@ -16439,9 +15390,7 @@ fn iotwireless_network_analyzer_configuration(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "IoTWirelessNetworkAnalyzerConfiguration",
-        NetworkAnalyzerConfiguration::new(NetworkAnalyzerConfigurationRequired {
-            name: "a".into(),
-        }),
+        NetworkAnalyzerConfiguration::new("a"),
         &[],
     )
 }
@@ -16474,9 +15423,7 @@ fn iotwireless_task_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTWirelessTaskDefinition",
-        TaskDefinition::new(TaskDefinitionRequired {
-            auto_create_tasks: false.into(),
-        }),
+        TaskDefinition::new(false),
         &[],
     )
 }
@@ -16515,13 +15462,10 @@ fn iotwireless_wireless_gateway(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "IoTWirelessWirelessGateway",
-        WirelessGateway::new(WirelessGatewayRequired {
-            lo_ra_wan: LoRaWanGateway::new(LoRaWanGatewayRequired {
-                gateway_eui: "aa-aa-aa-aa-aa-aa-aa-aa".into(),
-                rf_region: "sample".into(),
-            })
-            .into(),
-        }),
+        WirelessGateway::new(LoRaWanGateway::new(LoRaWanGatewayRequired {
+            gateway_eui: "aa-aa-aa-aa-aa-aa-aa-aa".into(),
+            rf_region: "sample".into(),
+        })),
         &[],
     )
 }
@@ -16572,50 +15516,34 @@ fn kafkaconnect_connector(scope: &mut Scope<'_>) -> Result<(), Error> {
                     max_worker_count: 1i64.into(),
                     mcu_count: 1i64.into(),
                     min_worker_count: 1i64.into(),
-                    scale_in_policy: ScaleInPolicy::new(ScaleInPolicyRequired {
-                        cpu_utilization_percentage: 1i64.into(),
-                    })
-                    .into(),
-                    scale_out_policy: ScaleOutPolicy::new(ScaleOutPolicyRequired {
-                        cpu_utilization_percentage: 1i64.into(),
-                    })
-                    .into(),
+                    scale_in_policy: ScaleInPolicy::new(1i64).into(),
+                    scale_out_policy: ScaleOutPolicy::new(1i64).into(),
                 }))
                 .into(),
             connector_configuration: serde_json::json!({}).into(),
             connector_name: "sample".into(),
-            kafka_cluster: KafkaCluster::new(KafkaClusterRequired {
-                apache_kafka_cluster: ApacheKafkaCluster::new(ApacheKafkaClusterRequired {
-                    bootstrap_servers: "sample".into(),
-                    vpc: Vpc::new(VpcRequired {
-                        security_groups: vec!["sg-0123456789abcdef0"].into(),
-                        subnets: vec!["subnet-0123456789abcdef0"].into(),
-                    })
-                    .into(),
+            kafka_cluster: KafkaCluster::new(ApacheKafkaCluster::new(ApacheKafkaClusterRequired {
+                bootstrap_servers: "sample".into(),
+                vpc: Vpc::new(VpcRequired {
+                    security_groups: vec!["sg-0123456789abcdef0"].into(),
+                    subnets: vec!["subnet-0123456789abcdef0"].into(),
                 })
                 .into(),
-            })
+            }))
             .into(),
             kafka_cluster_client_authentication: KafkaClusterClientAuthentication::new(
-                KafkaClusterClientAuthenticationRequired {
-                    authentication_type: KafkaClusterClientAuthenticationType::None,
-                },
+                KafkaClusterClientAuthenticationType::None,
             )
             .into(),
             kafka_cluster_encryption_in_transit: KafkaClusterEncryptionInTransit::new(
-                KafkaClusterEncryptionInTransitRequired {
-                    encryption_type: KafkaClusterEncryptionInTransitType::Plaintext,
-                },
+                KafkaClusterEncryptionInTransitType::Plaintext,
             )
             .into(),
             kafka_connect_version: "sample".into(),
-            plugins: vec![Plugin::new(PluginRequired {
-                custom_plugin: CustomPlugin::new(CustomPluginRequired {
-                    custom_plugin_arn: "arn:aws:kafkaconnect:a".into(),
-                    revision: 1i64.into(),
-                })
-                .into(),
-            })]
+            plugins: vec![Plugin::new(CustomPlugin::new(CustomPluginRequired {
+                custom_plugin_arn: "arn:aws:kafkaconnect:a".into(),
+                revision: 1i64.into(),
+            }))]
             .into(),
             service_execution_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
@@ -16631,13 +15559,10 @@ fn kafkaconnect_custom_plugin(scope: &mut Scope<'_>) -> Result<(), Error> {
         "KafkaConnectCustomPlugin",
         CustomPlugin::new(CustomPluginRequired {
             content_type: ContentType::Jar,
-            location: CustomPluginLocation::new(CustomPluginLocationRequired {
-                s3_location: S3Location::new(S3LocationRequired {
-                    bucket_arn: "sample".into(),
-                    file_key: "sample".into(),
-                })
-                .into(),
-            })
+            location: CustomPluginLocation::new(S3Location::new(S3LocationRequired {
+                bucket_arn: "sample".into(),
+                file_key: "sample".into(),
+            }))
             .into(),
             name: "sample".into(),
         }),
@@ -16715,7 +15640,7 @@ fn kendraranking_execution_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "KendraRankingExecutionPlan",
-        ExecutionPlan::new(ExecutionPlanRequired { name: "aa".into() }),
+        ExecutionPlan::new("aa"),
         &[],
     )
 }
@@ -16765,24 +15690,18 @@ fn kinesisanalytics_application(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "KinesisAnalyticsApplication",
-        Application::new(ApplicationRequired {
-            inputs: vec![Input::new(InputRequired {
-                input_schema: InputSchema::new(InputSchemaRequired {
-                    record_columns: vec![RecordColumn::new(RecordColumnRequired {
-                        name: "sample".into(),
-                        sql_type: "sample".into(),
-                    })]
-                    .into(),
-                    record_format: RecordFormat::new(RecordFormatRequired {
-                        record_format_type: "CSV".into(),
-                    })
-                    .into(),
-                })
+        Application::new(vec![Input::new(InputRequired {
+            input_schema: InputSchema::new(InputSchemaRequired {
+                record_columns: vec![RecordColumn::new(RecordColumnRequired {
+                    name: "sample".into(),
+                    sql_type: "sample".into(),
+                })]
                 .into(),
-                name_prefix: "sample".into(),
-            })]
+                record_format: RecordFormat::new("CSV").into(),
+            })
             .into(),
-        }),
+            name_prefix: "sample".into(),
+        })]),
         &[],
     )
 }
@@ -16795,10 +15714,7 @@ fn kinesisanalytics_application_output(scope: &mut Scope<'_>) -> Result<(), Erro
         "KinesisAnalyticsApplicationOutput",
         ApplicationOutput::new(ApplicationOutputRequired {
             application_name: "sample".into(),
-            output: Output::new(OutputRequired {
-                destination_schema: DestinationSchema::new().into(),
-            })
-            .into(),
+            output: Output::new(DestinationSchema::new()).into(),
         }),
         &[],
     )
@@ -16812,20 +15728,16 @@ fn kinesisanalytics_application_reference_data_source(scope: &mut Scope<'_>) -> 
         "KinesisAnalyticsApplicationReferenceDataSource",
         ApplicationReferenceDataSource::new(ApplicationReferenceDataSourceRequired {
             application_name: "sample".into(),
-            reference_data_source: ReferenceDataSource::new(ReferenceDataSourceRequired {
-                reference_schema: ReferenceSchema::new(ReferenceSchemaRequired {
+            reference_data_source: ReferenceDataSource::new(ReferenceSchema::new(
+                ReferenceSchemaRequired {
                     record_columns: vec![RecordColumn::new(RecordColumnRequired {
                         name: "sample".into(),
                         sql_type: "sample".into(),
                     })]
                     .into(),
-                    record_format: RecordFormat::new(RecordFormatRequired {
-                        record_format_type: "sample".into(),
-                    })
-                    .into(),
-                })
-                .into(),
-            })
+                    record_format: RecordFormat::new("sample").into(),
+                },
+            ))
             .into(),
         }),
         &[],
@@ -16856,12 +15768,7 @@ fn kinesisanalyticsv2_application_cloud_watch_logging_option(
         "KinesisAnalyticsV2ApplicationCloudWatchLoggingOption",
         ApplicationCloudWatchLoggingOption::new(ApplicationCloudWatchLoggingOptionRequired {
             application_name: "sample".into(),
-            cloud_watch_logging_option: CloudWatchLoggingOption::new(
-                CloudWatchLoggingOptionRequired {
-                    log_stream_arn: "sample".into(),
-                },
-            )
-            .into(),
+            cloud_watch_logging_option: CloudWatchLoggingOption::new("sample").into(),
         }),
         &[],
     )
@@ -16875,10 +15782,7 @@ fn kinesisanalyticsv2_application_output(scope: &mut Scope<'_>) -> Result<(), Er
         "KinesisAnalyticsV2ApplicationOutput",
         ApplicationOutput::new(ApplicationOutputRequired {
             application_name: "sample".into(),
-            output: Output::new(OutputRequired {
-                destination_schema: DestinationSchema::new().into(),
-            })
-            .into(),
+            output: Output::new(DestinationSchema::new()).into(),
         }),
         &[],
     )
@@ -16894,20 +15798,16 @@ fn kinesisanalyticsv2_application_reference_data_source(
         "KinesisAnalyticsV2ApplicationReferenceDataSource",
         ApplicationReferenceDataSource::new(ApplicationReferenceDataSourceRequired {
             application_name: "sample".into(),
-            reference_data_source: ReferenceDataSource::new(ReferenceDataSourceRequired {
-                reference_schema: ReferenceSchema::new(ReferenceSchemaRequired {
+            reference_data_source: ReferenceDataSource::new(ReferenceSchema::new(
+                ReferenceSchemaRequired {
                     record_columns: vec![RecordColumn::new(RecordColumnRequired {
                         name: "sample".into(),
                         sql_type: "sample".into(),
                     })]
                     .into(),
-                    record_format: RecordFormat::new(RecordFormatRequired {
-                        record_format_type: "sample".into(),
-                    })
-                    .into(),
-                })
-                .into(),
-            })
+                    record_format: RecordFormat::new("sample").into(),
+                },
+            ))
             .into(),
         }),
         &[],
@@ -16977,7 +15877,7 @@ fn lakeformation_permissions(scope: &mut Scope<'_>) -> Result<(), Error> {
         "LakeFormationPermissions",
         Permissions::new(PermissionsRequired {
             data_lake_principal: DataLakePrincipal::new().into(),
-            resource: ResourceProperty::new().into(),
+            resource: Resource::new().into(),
         }),
         &[],
     )
@@ -16993,7 +15893,7 @@ fn lakeformation_principal_permissions(scope: &mut Scope<'_>) -> Result<(), Erro
             permissions: vec![Permission::All].into(),
             permissions_with_grant_option: vec![Permission::All].into(),
             principal: DataLakePrincipal::new().into(),
-            resource: ResourceProperty::new().into(),
+            resource: Resource::new().into(),
         }),
         &[],
     )
@@ -17005,7 +15905,7 @@ fn lakeformation_resource(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "LakeFormationResource",
-        CfnResource::new(CfnResourceRequired {
+        Resource::new(ResourceRequired {
             resource_arn: "sample".into(),
             use_service_linked_role: false.into(),
         }),
@@ -17040,7 +15940,7 @@ fn lakeformation_tag_association(scope: &mut Scope<'_>) -> Result<(), Error> {
                 tag_values: vec!["a"].into(),
             })]
             .into(),
-            resource: ResourceProperty::new().into(),
+            resource: Resource::new().into(),
         }),
         &[],
     )
@@ -17069,10 +15969,7 @@ fn lambda_capacity_provider(scope: &mut Scope<'_>) -> Result<(), Error> {
         "LambdaCapacityProvider",
         CapacityProvider::new(CapacityProviderRequired {
             permissions_config: CapacityProviderPermissionsConfig::new(
-                CapacityProviderPermissionsConfigRequired {
-                    capacity_provider_operator_role_arn: "arn:aws:iam::123456789012:role/sample"
-                        .into(),
-                },
+                "arn:aws:iam::123456789012:role/sample",
             )
             .into(),
             vpc_config: CapacityProviderVpcConfig::new(CapacityProviderVpcConfigRequired {
@@ -17091,13 +15988,9 @@ fn lambda_code_signing_config(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "LambdaCodeSigningConfig",
-        CodeSigningConfig::new(CodeSigningConfigRequired {
-            allowed_publishers: AllowedPublishers::new(AllowedPublishersRequired {
-                signing_profile_version_arns: vec!["arn:awsa:a:eusc-aa-gov-a-0:000000000000:a"]
-                    .into(),
-            })
-            .into(),
-        }),
+        CodeSigningConfig::new(AllowedPublishers::new(vec![
+            "arn:awsa:a:eusc-aa-gov-a-0:000000000000:a",
+        ])),
         &[],
     )
 }
@@ -17122,10 +16015,9 @@ fn lambda_event_source_mapping(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "LambdaEventSourceMapping",
-        EventSourceMapping::new(EventSourceMappingRequired {
-            function_name:
-                "arn:awsa:lambda:eusc-aa-gov-a-0:000000000000:function:a:$LATEST.PUBLISHED".into(),
-        }),
+        EventSourceMapping::new(
+            "arn:awsa:lambda:eusc-aa-gov-a-0:000000000000:function:a:$LATEST.PUBLISHED",
+        ),
         &[],
     )
 }
@@ -17150,13 +16042,10 @@ fn lambda_layer_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "LambdaLayerVersion",
-        LayerVersion::new(LayerVersionRequired {
-            content: Content::new(ContentRequired {
-                s3_bucket: "sample-bucket".into(),
-                s3_key: "sample".into(),
-            })
-            .into(),
-        }),
+        LayerVersion::new(Content::new(ContentRequired {
+            s3_bucket: "sample-bucket".into(),
+            s3_key: "sample".into(),
+        })),
         &[],
     )
 }
@@ -17211,9 +16100,7 @@ fn lambda_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "LambdaVersion",
-        Version::new(VersionRequired {
-            function_name: "arn:awsa:lambda:eusc-aa-gov-a-0:000000000000:function:a:$LATEST".into(),
-        }),
+        Version::new("arn:awsa:lambda:eusc-aa-gov-a-0:000000000000:function:a:$LATEST"),
         &[],
     )
 }
@@ -17240,10 +16127,7 @@ fn lex_bot(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "LexBot",
         Bot::new(BotRequired {
-            data_privacy: BotDataPrivacy::new(BotDataPrivacyRequired {
-                child_directed: false.into(),
-            })
-            .into(),
+            data_privacy: BotDataPrivacy::new(false).into(),
             idle_session_ttl_in_seconds: 60i64.into(),
             name: "a-".into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
@@ -17276,12 +16160,7 @@ fn lex_bot_version(scope: &mut Scope<'_>) -> Result<(), Error> {
             bot_id: "aaaaaaaaaa".into(),
             bot_version_locale_specification: vec![BotVersionLocaleSpecification::new(
                 BotVersionLocaleSpecificationRequired {
-                    bot_version_locale_details: BotVersionLocaleDetails::new(
-                        BotVersionLocaleDetailsRequired {
-                            source_bot_version: "DRAFT".into(),
-                        },
-                    )
-                    .into(),
+                    bot_version_locale_details: BotVersionLocaleDetails::new("DRAFT").into(),
                     locale_id: "sample".into(),
                 },
             )]
@@ -17326,10 +16205,7 @@ fn licensemanager_license(scope: &mut Scope<'_>) -> Result<(), Error> {
             })]
             .into(),
             home_region: "sample".into(),
-            issuer: IssuerData::new(IssuerDataRequired {
-                name: "sample".into(),
-            })
-            .into(),
+            issuer: IssuerData::new("sample").into(),
             license_name: "sample".into(),
             product_name: "sample".into(),
             product_sku: "sample".into(),
@@ -17482,14 +16358,7 @@ fn lightsail_distribution(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn lightsail_domain(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::lightsail::domain::*;
-    add(
-        scope,
-        "LightsailDomain",
-        Domain::new(DomainRequired {
-            domain_name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "LightsailDomain", Domain::new("sample"), &[])
 }
 
 fn lightsail_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -17553,14 +16422,7 @@ fn lightsail_load_balancer_tls_certificate(scope: &mut Scope<'_>) -> Result<(), 
 fn lightsail_static_ip(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::lightsail::static_ip::*;
-    add(
-        scope,
-        "LightsailStaticIp",
-        StaticIp::new(StaticIpRequired {
-            static_ip_name: "aaa".into(),
-        }),
-        &[],
-    )
+    add(scope, "LightsailStaticIp", StaticIp::new("aaa"), &[])
 }
 
 fn location_api_key(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -17587,9 +16449,7 @@ fn location_geofence_collection(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "LocationGeofenceCollection",
-        GeofenceCollection::new(GeofenceCollectionRequired {
-            collection_name: "a".into(),
-        }),
+        GeofenceCollection::new("a"),
         &[],
     )
 }
@@ -17601,8 +16461,7 @@ fn location_map(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "LocationMap",
         Map::new(MapRequired {
-            configuration: MapConfiguration::new(MapConfigurationRequired { style: "a".into() })
-                .into(),
+            configuration: MapConfiguration::new("a").into(),
             map_name: "a".into(),
         }),
         &[],
@@ -17640,14 +16499,7 @@ fn location_route_calculator(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn location_tracker(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::location::tracker::*;
-    add(
-        scope,
-        "LocationTracker",
-        Tracker::new(TrackerRequired {
-            tracker_name: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "LocationTracker", Tracker::new("a"), &[])
 }
 
 fn location_tracker_consumer(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -17699,7 +16551,7 @@ fn logs_delivery_destination(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "LogsDeliveryDestination",
-        DeliveryDestination::new(DeliveryDestinationRequired { name: "a".into() }),
+        DeliveryDestination::new("a"),
         &[],
     )
 }
@@ -17707,12 +16559,7 @@ fn logs_delivery_destination(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn logs_delivery_source(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::logs::delivery_source::*;
-    add(
-        scope,
-        "LogsDeliverySource",
-        DeliverySource::new(DeliverySourceRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "LogsDeliverySource", DeliverySource::new("a"), &[])
 }
 
 fn logs_destination(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -17765,14 +16612,7 @@ fn logs_log_group(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn logs_log_stream(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::logs::log_stream::*;
-    add(
-        scope,
-        "LogsLogStream",
-        LogStream::new(LogStreamRequired {
-            log_group_name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "LogsLogStream", LogStream::new("sample"), &[])
 }
 
 fn logs_metric_filter(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -17863,15 +16703,12 @@ fn logs_transformer(scope: &mut Scope<'_>) -> Result<(), Error> {
         "LogsTransformer",
         Transformer::new(TransformerRequired {
             log_group_identifier: "a".into(),
-            transformer_config: vec![
-                Processor::new().add_keys(AddKeys::new(AddKeysRequired {
-                    entries: vec![AddKeyEntry::new(AddKeyEntryRequired {
-                        key: "aaa".into(),
-                        value: "sample".into(),
-                    })]
-                    .into(),
-                })),
-            ]
+            transformer_config: vec![Processor::new().add_keys(AddKeys::new(vec![
+                AddKeyEntry::new(AddKeyEntryRequired {
+                    key: "aaa".into(),
+                    value: "sample".into(),
+                }),
+            ]))]
             .into(),
         }),
         &["I3010"],
@@ -17885,23 +16722,11 @@ fn lookoutequipment_inference_scheduler(scope: &mut Scope<'_>) -> Result<(), Err
         scope,
         "LookoutEquipmentInferenceScheduler",
         InferenceScheduler::new(InferenceSchedulerRequired {
-            data_input_configuration: DataInputConfiguration::new(DataInputConfigurationRequired {
-                s3_input_configuration: S3InputConfiguration::new(S3InputConfigurationRequired {
-                    bucket: "aaa".into(),
-                })
+            data_input_configuration: DataInputConfiguration::new(S3InputConfiguration::new("aaa"))
                 .into(),
-            })
-            .into(),
-            data_output_configuration: DataOutputConfiguration::new(
-                DataOutputConfigurationRequired {
-                    s3_output_configuration: S3OutputConfiguration::new(
-                        S3OutputConfigurationRequired {
-                            bucket: "aaa".into(),
-                        },
-                    )
-                    .into(),
-                },
-            )
+            data_output_configuration: DataOutputConfiguration::new(S3OutputConfiguration::new(
+                "aaa",
+            ))
             .into(),
             data_upload_frequency: DataUploadFrequency::Pt5M,
             model_name: "a".into(),
@@ -17914,14 +16739,7 @@ fn lookoutequipment_inference_scheduler(scope: &mut Scope<'_>) -> Result<(), Err
 fn lookoutvision_project(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::lookoutvision::project::*;
-    add(
-        scope,
-        "LookoutVisionProject",
-        Project::new(ProjectRequired {
-            project_name: "aa".into(),
-        }),
-        &[],
-    )
+    add(scope, "LookoutVisionProject", Project::new("aa"), &[])
 }
 
 fn m2_application(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -17975,13 +16793,7 @@ fn mpa_approval_team(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "MPAApprovalTeam",
         ApprovalTeam::new(ApprovalTeamRequired {
-            approval_strategy: ApprovalStrategy::new(ApprovalStrategyRequired {
-                mof_n: MofNApprovalStrategy::new(MofNApprovalStrategyRequired {
-                    min_approvals_required: 1i64.into(),
-                })
-                .into(),
-            })
-            .into(),
+            approval_strategy: ApprovalStrategy::new(MofNApprovalStrategy::new(1i64)).into(),
             approvers: vec![Approver::new(ApproverRequired {
                 primary_identity_id: "sample".into(),
                 primary_identity_source_arn: "sample".into(),
@@ -17989,10 +16801,7 @@ fn mpa_approval_team(scope: &mut Scope<'_>) -> Result<(), Error> {
             .into(),
             description: "sample".into(),
             name: "a".into(),
-            policies: vec![Policy::new(PolicyRequired {
-                policy_arn: "arn:a:mpa:::aws:policy/a/a/0".into(),
-            })]
-            .into(),
+            policies: vec![Policy::new("arn:a:mpa:::aws:policy/a/a/0")].into(),
         }),
         &[],
     )
@@ -18004,18 +16813,12 @@ fn mpa_identity_source(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MPAIdentitySource",
-        IdentitySource::new(IdentitySourceRequired {
-            identity_source_parameters: IdentitySourceParameters::new(
-                IdentitySourceParametersRequired {
-                    iam_identity_center: IamIdentityCenter::new(IamIdentityCenterRequired {
-                        instance_arn: "arn:a:sso:::instance/ssoins-aaaaaaaaaaaaaaaa".into(),
-                        region: "sample".into(),
-                    })
-                    .into(),
-                },
-            )
-            .into(),
-        }),
+        IdentitySource::new(IdentitySourceParameters::new(IamIdentityCenter::new(
+            IamIdentityCenterRequired {
+                instance_arn: "arn:a:sso:::instance/ssoins-aaaaaaaaaaaaaaaa".into(),
+                region: "sample".into(),
+            },
+        ))),
         &[],
     )
 }
@@ -18026,9 +16829,7 @@ fn msk_batch_scram_secret(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MSKBatchScramSecret",
-        BatchScramSecret::new(BatchScramSecretRequired {
-            cluster_arn: "sample".into(),
-        }),
+        BatchScramSecret::new("sample"),
         &[],
     )
 }
@@ -18084,7 +16885,7 @@ fn msk_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn msk_replicator(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::msk::replicator::*;
-    add(scope, "MSKReplicator", Replicator::new(ReplicatorRequired { kafka_clusters: vec![KafkaCluster::new().amazon_msk_cluster(AmazonMskCluster::new(AmazonMskClusterRequired { msk_cluster_arn: "arn:aws:kafka:us-east-1:123456789012:cluster/a/12345678-1234-1234-1234-123456789012-1".into() })), KafkaCluster::new().amazon_msk_cluster(AmazonMskCluster::new(AmazonMskClusterRequired { msk_cluster_arn: "arn:aws:kafka:us-east-1:123456789012:cluster/b/12345678-1234-1234-1234-123456789012-1".into() }))].into(), replication_info_list: vec![ReplicationInfo::new(ReplicationInfoRequired { consumer_group_replication: ConsumerGroupReplication::new(ConsumerGroupReplicationRequired { consumer_groups_to_replicate: vec!["sample"].into() }).into(), target_compression_type: TargetCompressionType::None, topic_replication: TopicReplication::new(TopicReplicationRequired { topics_to_replicate: vec!["sample"].into() }).into() })].into(), replicator_name: "aa".into(), service_execution_role_arn: "arn:aws:iam::123456789012:role/sample".into() }), &[])
+    add(scope, "MSKReplicator", Replicator::new(ReplicatorRequired { kafka_clusters: vec![KafkaCluster::new().amazon_msk_cluster(AmazonMskCluster::new("arn:aws:kafka:us-east-1:123456789012:cluster/a/12345678-1234-1234-1234-123456789012-1")), KafkaCluster::new().amazon_msk_cluster(AmazonMskCluster::new("arn:aws:kafka:us-east-1:123456789012:cluster/b/12345678-1234-1234-1234-123456789012-1"))].into(), replication_info_list: vec![ReplicationInfo::new(ReplicationInfoRequired { consumer_group_replication: ConsumerGroupReplication::new(vec!["sample"]).into(), target_compression_type: TargetCompressionType::None, topic_replication: TopicReplication::new(vec!["sample"]).into() })].into(), replicator_name: "aa".into(), service_execution_role_arn: "arn:aws:iam::123456789012:role/sample".into() }), &[])
 }
 
 fn msk_serverless_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -18094,21 +16895,9 @@ fn msk_serverless_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "MSKServerlessCluster",
         ServerlessCluster::new(ServerlessClusterRequired {
-            client_authentication: ClientAuthentication::new(ClientAuthenticationRequired {
-                sasl: Sasl::new(SaslRequired {
-                    iam: Iam::new(IamRequired {
-                        enabled: false.into(),
-                    })
-                    .into(),
-                })
-                .into(),
-            })
-            .into(),
+            client_authentication: ClientAuthentication::new(Sasl::new(Iam::new(false))).into(),
             cluster_name: "sample".into(),
-            vpc_configs: vec![VpcConfig::new(VpcConfigRequired {
-                subnet_ids: vec!["sample"].into(),
-            })]
-            .into(),
+            vpc_configs: vec![VpcConfig::new(vec!["sample"])].into(),
         }),
         &[],
     )
@@ -18150,12 +16939,7 @@ fn msk_vpc_connection(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn mwaa_environment(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::mwaa::environment::*;
-    add(
-        scope,
-        "MWAAEnvironment",
-        Environment::new(EnvironmentRequired { name: "aa".into() }),
-        &[],
-    )
+    add(scope, "MWAAEnvironment", Environment::new("aa"), &[])
 }
 
 fn mwaaserverless_workflow(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -18230,9 +17014,7 @@ fn managedblockchain_accessor(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ManagedBlockchainAccessor",
-        Accessor::new(AccessorRequired {
-            accessor_type: AccessorType::BillingToken,
-        }),
+        Accessor::new(AccessorType::BillingToken),
         &[],
     )
 }
@@ -18243,12 +17025,7 @@ fn managedblockchain_member(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ManagedBlockchainMember",
-        Member::new(MemberRequired {
-            member_configuration: MemberConfiguration::new(MemberConfigurationRequired {
-                name: "sample".into(),
-            })
-            .into(),
-        }),
+        Member::new(MemberConfiguration::new("sample")),
         &[],
     )
 }
@@ -18358,9 +17135,7 @@ fn mediaconnect_flow_output(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MediaConnectFlowOutput",
-        FlowOutput::new(FlowOutputRequired {
-            flow_arn: "arn:awsa:mediaconnect:a:000000000000:flow:a:a".into(),
-        }),
+        FlowOutput::new("arn:awsa:mediaconnect:a:000000000000:flow:a:a"),
         &[],
     )
 }
@@ -18449,9 +17224,7 @@ fn mediaconvert_job_template(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MediaConvertJobTemplate",
-        JobTemplate::new(JobTemplateRequired {
-            settings_json: serde_json::json!({}).into(),
-        }),
+        JobTemplate::new(serde_json::json!({})),
         &[],
     )
 }
@@ -18462,9 +17235,7 @@ fn mediaconvert_preset(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MediaConvertPreset",
-        Preset::new(PresetRequired {
-            settings_json: serde_json::json!({}).into(),
-        }),
+        Preset::new(serde_json::json!({})),
         &[],
     )
 }
@@ -18520,9 +17291,7 @@ fn medialive_cloud_watch_alarm_template_group(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "MediaLiveCloudWatchAlarmTemplateGroup",
-        CloudWatchAlarmTemplateGroup::new(CloudWatchAlarmTemplateGroupRequired {
-            name: "a".into(),
-        }),
+        CloudWatchAlarmTemplateGroup::new("a"),
         &[],
     )
 }
@@ -18553,9 +17322,7 @@ fn medialive_event_bridge_rule_template_group(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "MediaLiveEventBridgeRuleTemplateGroup",
-        EventBridgeRuleTemplateGroup::new(EventBridgeRuleTemplateGroupRequired {
-            name: "a".into(),
-        }),
+        EventBridgeRuleTemplateGroup::new("a"),
         &[],
     )
 }
@@ -18668,12 +17435,7 @@ fn mediapackage_asset(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn mediapackage_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::mediapackage::channel::*;
-    add(
-        scope,
-        "MediaPackageChannel",
-        Channel::new(ChannelRequired { id: "a".into() }),
-        &[],
-    )
+    add(scope, "MediaPackageChannel", Channel::new("a"), &[])
 }
 
 fn mediapackage_origin_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -18710,7 +17472,7 @@ fn mediapackage_packaging_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MediaPackagePackagingGroup",
-        PackagingGroup::new(PackagingGroupRequired { id: "a".into() }),
+        PackagingGroup::new("a"),
         &[],
     )
 }
@@ -18735,9 +17497,7 @@ fn mediapackagev2_channel_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MediaPackageV2ChannelGroup",
-        ChannelGroup::new(ChannelGroupRequired {
-            channel_group_name: "a".into(),
-        }),
+        ChannelGroup::new("a"),
         &[],
     )
 }
@@ -18795,9 +17555,7 @@ fn mediastore_container(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MediaStoreContainer",
-        Container::new(ContainerRequired {
-            container_name: "sample".into(),
-        }),
+        Container::new("sample"),
         &["W3696"],
     )
 }
@@ -18879,10 +17637,7 @@ fn mediatailor_source_location(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "MediaTailorSourceLocation",
         SourceLocation::new(SourceLocationRequired {
-            http_configuration: HttpConfiguration::new(HttpConfigurationRequired {
-                base_url: "sample".into(),
-            })
-            .into(),
+            http_configuration: HttpConfiguration::new("sample").into(),
             source_location_name: "sample".into(),
         }),
         &[],
@@ -18914,14 +17669,7 @@ fn mediatailor_vod_source(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn memorydb_acl(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::memorydb::acl::*;
-    add(
-        scope,
-        "MemoryDBACL",
-        Acl::new(AclRequired {
-            acl_name: "aa".into(),
-        }),
-        &[],
-    )
+    add(scope, "MemoryDBACL", Acl::new("aa"), &[])
 }
 
 fn memorydb_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -18945,9 +17693,7 @@ fn memorydb_multi_region_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "MemoryDBMultiRegionCluster",
-        MultiRegionCluster::new(MultiRegionClusterRequired {
-            node_type: "sample".into(),
-        }),
+        MultiRegionCluster::new("sample"),
         &[],
     )
 }
@@ -18983,14 +17729,7 @@ fn memorydb_subnet_group(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn memorydb_user(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::memorydb::user::*;
-    add(
-        scope,
-        "MemoryDBUser",
-        User::new(UserRequired {
-            user_name: "aa".into(),
-        }),
-        &[],
-    )
+    add(scope, "MemoryDBUser", User::new("aa"), &[])
 }
 
 fn neptune_db_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -19020,9 +17759,7 @@ fn neptune_db_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "NeptuneDBInstance",
-        DbInstance::new(DbInstanceRequired {
-            db_instance_class: "db.r5.large".into(),
-        }),
+        DbInstance::new("db.r5.large"),
         &[],
     )
 }
@@ -19062,9 +17799,7 @@ fn neptune_event_subscription(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "NeptuneEventSubscription",
-        EventSubscription::new(EventSubscriptionRequired {
-            sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:sample".into(),
-        }),
+        EventSubscription::new("arn:aws:sns:us-east-1:123456789012:sample"),
         &[],
     )
 }
@@ -19072,14 +17807,7 @@ fn neptune_event_subscription(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn neptunegraph_graph(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::neptunegraph::graph::*;
-    add(
-        scope,
-        "NeptuneGraphGraph",
-        Graph::new(GraphRequired {
-            provisioned_memory: 16i64.into(),
-        }),
-        &[],
-    )
+    add(scope, "NeptuneGraphGraph", Graph::new(16i64), &[])
 }
 
 fn neptunegraph_graph_snapshot(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -19088,9 +17816,7 @@ fn neptunegraph_graph_snapshot(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "NeptuneGraphGraphSnapshot",
-        GraphSnapshot::new(GraphSnapshotRequired {
-            snapshot_name: "aa-a".into(),
-        }),
+        GraphSnapshot::new("aa-a"),
         &[],
     )
 }
@@ -19149,18 +17875,13 @@ fn networkfirewall_logging_configuration(scope: &mut Scope<'_>) -> Result<(), Er
         "NetworkFirewallLoggingConfiguration",
         LoggingConfiguration::new(LoggingConfigurationRequired {
             firewall_arn: "arn:awsa".into(),
-            logging_configuration: LoggingConfigurationProperty::new(
-                LoggingConfigurationPropertyRequired {
-                    log_destination_configs: vec![LogDestinationConfig::new(
-                        LogDestinationConfigRequired {
-                            log_destination: serde_json::json!({"a":"sample"}).into(),
-                            log_destination_type: LogDestinationType::S3,
-                            log_type: LogType::Alert,
-                        },
-                    )]
-                    .into(),
-                },
-            )
+            logging_configuration: LoggingConfigurationProperty::new(vec![
+                LogDestinationConfig::new(LogDestinationConfigRequired {
+                    log_destination: serde_json::json!({"a":"sample"}).into(),
+                    log_destination_type: LogDestinationType::S3,
+                    log_type: LogType::Alert,
+                }),
+            ])
             .into(),
         }),
         &[],
@@ -19204,10 +17925,7 @@ fn networkfirewall_vpc_endpoint_association(scope: &mut Scope<'_>) -> Result<(),
         "NetworkFirewallVpcEndpointAssociation",
         VpcEndpointAssociation::new(VpcEndpointAssociationRequired {
             firewall_arn: "arn:awsa".into(),
-            subnet_mapping: SubnetMapping::new(SubnetMappingRequired {
-                subnet_id: "subnet-0123456789abcdef0".into(),
-            })
-            .into(),
+            subnet_mapping: SubnetMapping::new("subnet-0123456789abcdef0").into(),
             vpc_id: "vpc-0123456789abcdef0".into(),
         }),
         &[],
@@ -19250,9 +17968,7 @@ fn networkmanager_core_network(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "NetworkManagerCoreNetwork",
-        CoreNetwork::new(CoreNetworkRequired {
-            global_network_id: "a".into(),
-        }),
+        CoreNetwork::new("a"),
         &[],
     )
 }
@@ -19290,14 +18006,7 @@ fn networkmanager_customer_gateway_association(scope: &mut Scope<'_>) -> Result<
 fn networkmanager_device(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::networkmanager::device::*;
-    add(
-        scope,
-        "NetworkManagerDevice",
-        Device::new(DeviceRequired {
-            global_network_id: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "NetworkManagerDevice", Device::new("a"), &[])
 }
 
 fn networkmanager_direct_connect_gateway_attachment(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -19360,14 +18069,7 @@ fn networkmanager_link_association(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn networkmanager_site(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::networkmanager::site::*;
-    add(
-        scope,
-        "NetworkManagerSite",
-        Site::new(SiteRequired {
-            global_network_id: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "NetworkManagerSite", Site::new("a"), &[])
 }
 
 fn networkmanager_site_to_site_vpn_attachment(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -19513,9 +18215,7 @@ fn notifications_notification_hub(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "NotificationsNotificationHub",
-        NotificationHub::new(NotificationHubRequired {
-            region: "sample".into(),
-        }),
+        NotificationHub::new("sample"),
         &[],
     )
 }
@@ -19556,7 +18256,7 @@ fn novaact_workflow_definition(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "NovaActWorkflowDefinition",
-        WorkflowDefinition::new(WorkflowDefinitionRequired { name: "a".into() }),
+        WorkflowDefinition::new("a"),
         &[],
     )
 }
@@ -19639,12 +18339,7 @@ fn oam_link(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn oam_sink(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::oam::sink::*;
-    add(
-        scope,
-        "OamSink",
-        Sink::new(SinkRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "OamSink", Sink::new("a"), &[])
 }
 
 fn observabilityadmin_organization_centralization_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -19655,16 +18350,8 @@ fn observabilityadmin_organization_centralization_rule(scope: &mut Scope<'_>) ->
         "ObservabilityAdminOrganizationCentralizationRule",
         OrganizationCentralizationRule::new(OrganizationCentralizationRuleRequired {
             rule: CentralizationRule::new(CentralizationRuleRequired {
-                destination: CentralizationRuleDestination::new(
-                    CentralizationRuleDestinationRequired {
-                        region: "sample".into(),
-                    },
-                )
-                .into(),
-                source: CentralizationRuleSource::new(CentralizationRuleSourceRequired {
-                    regions: vec!["sample"].into(),
-                })
-                .into(),
+                destination: CentralizationRuleDestination::new("sample").into(),
+                source: CentralizationRuleSource::new(vec!["sample"]).into(),
             })
             .into(),
             rule_name: "a".into(),
@@ -19698,10 +18385,7 @@ fn observabilityadmin_s3_table_integration(scope: &mut Scope<'_>) -> Result<(), 
         scope,
         "ObservabilityAdminS3TableIntegration",
         S3TableIntegration::new(S3TableIntegrationRequired {
-            encryption: EncryptionConfig::new(EncryptionConfigRequired {
-                sse_algorithm: SseAlgorithm::Aes256,
-            })
-            .into(),
+            encryption: EncryptionConfig::new(SseAlgorithm::Aes256).into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
         &[],
@@ -19725,14 +18409,7 @@ fn observabilityadmin_telemetry_pipelines(scope: &mut Scope<'_>) -> Result<(), E
     add(
         scope,
         "ObservabilityAdminTelemetryPipelines",
-        TelemetryPipelines::new(TelemetryPipelinesRequired {
-            configuration: TelemetryPipelineConfiguration::new(
-                TelemetryPipelineConfigurationRequired {
-                    body: "sample".into(),
-                },
-            )
-            .into(),
-        }),
+        TelemetryPipelines::new(TelemetryPipelineConfiguration::new("sample")),
         &[],
     )
 }
@@ -19786,12 +18463,7 @@ fn omics_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn omics_reference_store(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::omics::reference_store::*;
-    add(
-        scope,
-        "OmicsReferenceStore",
-        ReferenceStore::new(ReferenceStoreRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "OmicsReferenceStore", ReferenceStore::new("a"), &[])
 }
 
 fn omics_run_group(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -19803,12 +18475,7 @@ fn omics_run_group(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn omics_sequence_store(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::omics::sequence_store::*;
-    add(
-        scope,
-        "OmicsSequenceStore",
-        SequenceStore::new(SequenceStoreRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "OmicsSequenceStore", SequenceStore::new("a"), &[])
 }
 
 fn omics_variant_store(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -19819,10 +18486,7 @@ fn omics_variant_store(scope: &mut Scope<'_>) -> Result<(), Error> {
         "OmicsVariantStore",
         VariantStore::new(VariantStoreRequired {
             name: "aaa".into(),
-            reference: ReferenceItem::new(ReferenceItemRequired {
-                reference_arn: "arn:a".into(),
-            })
-            .into(),
+            reference: ReferenceItem::new("arn:a").into(),
         }),
         &[],
     )
@@ -19869,7 +18533,7 @@ fn opensearchserverless_collection(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "OpenSearchServerlessCollection",
-        Collection::new(CollectionRequired { name: "aaa".into() }),
+        Collection::new("aaa"),
         &[],
     )
 }
@@ -19964,7 +18628,7 @@ fn opensearchservice_application(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "OpenSearchServiceApplication",
-        Application::new(ApplicationRequired { name: "aaa".into() }),
+        Application::new("aaa"),
         &[],
     )
 }
@@ -20059,9 +18723,7 @@ fn opsworks_user_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "OpsWorksUserProfile",
-        UserProfile::new(UserProfileRequired {
-            iam_user_arn: "sample".into(),
-        }),
+        UserProfile::new("sample"),
         &["E3710"],
     )
 }
@@ -20135,9 +18797,7 @@ fn organizations_resource_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "OrganizationsResourcePolicy",
-        ResourcePolicy::new(ResourcePolicyRequired {
-            content: serde_json::json!({}).into(),
-        }),
+        ResourcePolicy::new(serde_json::json!({})),
         &[],
     )
 }
@@ -20153,10 +18813,7 @@ fn pcaconnectorad_connector(scope: &mut Scope<'_>) -> Result<(), Error> {
                 "arn:a:acm-pca:a:0:certificate-authority/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
                     .into(),
             directory_id: "d-aaaaaaaaaa".into(),
-            vpc_information: VpcInformation::new(VpcInformationRequired {
-                security_group_ids: vec!["sg-0123456789abcdef0"].into(),
-            })
-            .into(),
+            vpc_information: VpcInformation::new(vec!["sg-0123456789abcdef0"]).into(),
         }),
         &[],
     )
@@ -20168,9 +18825,7 @@ fn pcaconnectorad_directory_registration(scope: &mut Scope<'_>) -> Result<(), Er
     add(
         scope,
         "PCAConnectorADDirectoryRegistration",
-        DirectoryRegistration::new(DirectoryRegistrationRequired {
-            directory_id: "d-aaaaaaaaaa".into(),
-        }),
+        DirectoryRegistration::new("d-aaaaaaaaaa"),
         &[],
     )
 }
@@ -20209,13 +18864,27 @@ fn pcaconnectorad_template_group_access_control_entry(scope: &mut Scope<'_>) -> 
 fn pcaconnectorscep_challenge(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::pcaconnectorscep::challenge::*;
-    add(scope, "PCAConnectorSCEPChallenge", Challenge::new(ChallengeRequired { connector_arn: "arn:aws-a:pca-connector-scep:a-a-10:000000000000:connector/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa".into() }), &[])
+    add(
+        scope,
+        "PCAConnectorSCEPChallenge",
+        Challenge::new(
+            "arn:aws-a:pca-connector-scep:a-a-10:000000000000:connector/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+        ),
+        &[],
+    )
 }
 
 fn pcaconnectorscep_connector(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::pcaconnectorscep::connector::*;
-    add(scope, "PCAConnectorSCEPConnector", Connector::new(ConnectorRequired { certificate_authority_arn: "arn:aws-a:acm-pca:a-a-10:000000000000:certificate-authority/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa".into() }), &[])
+    add(
+        scope,
+        "PCAConnectorSCEPConnector",
+        Connector::new(
+            "arn:aws-a:acm-pca:a-a-10:000000000000:certificate-authority/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+        ),
+        &[],
+    )
 }
 
 fn pcs_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -20245,10 +18914,7 @@ fn pcs_compute_node_group(scope: &mut Scope<'_>) -> Result<(), Error> {
         "PCSComputeNodeGroup",
         ComputeNodeGroup::new(ComputeNodeGroupRequired {
             cluster_id: "sample".into(),
-            custom_launch_template: CustomLaunchTemplate::new(CustomLaunchTemplateRequired {
-                version: "sample".into(),
-            })
-            .into(),
+            custom_launch_template: CustomLaunchTemplate::new("sample").into(),
             iam_instance_profile_arn: "arn:awsa:iam::000000000000:instance-profile/a".into(),
             instance_configs: vec![InstanceConfig::new()].into(),
             scaling_configuration: ScalingConfiguration::new(ScalingConfigurationRequired {
@@ -20265,14 +18931,7 @@ fn pcs_compute_node_group(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn pcs_queue(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::pcs::queue::*;
-    add(
-        scope,
-        "PCSQueue",
-        Queue::new(QueueRequired {
-            cluster_id: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "PCSQueue", Queue::new("sample"), &[])
 }
 
 fn panorama_application_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -20292,14 +18951,7 @@ fn panorama_application_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn panorama_package(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::panorama::package::*;
-    add(
-        scope,
-        "PanoramaPackage",
-        Package::new(PackageRequired {
-            package_name: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "PanoramaPackage", Package::new("a"), &[])
 }
 
 fn panorama_package_version(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -20323,9 +18975,7 @@ fn paymentcryptography_alias(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PaymentCryptographyAlias",
-        Alias::new(AliasRequired {
-            alias_name: "alias/a".into(),
-        }),
+        Alias::new("alias/a"),
         &[],
     )
 }
@@ -20372,7 +19022,7 @@ fn personalize_dataset_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PersonalizeDatasetGroup",
-        DatasetGroup::new(DatasetGroupRequired { name: "aa".into() }),
+        DatasetGroup::new("aa"),
         &[],
     )
 }
@@ -20426,9 +19076,7 @@ fn pinpoint_apns_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointAPNSChannel",
-        ApnsChannel::new(ApnsChannelRequired {
-            application_id: "sample".into(),
-        }),
+        ApnsChannel::new("sample"),
         &["W3696"],
     )
 }
@@ -20439,9 +19087,7 @@ fn pinpoint_apns_sandbox_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointAPNSSandboxChannel",
-        ApnsSandboxChannel::new(ApnsSandboxChannelRequired {
-            application_id: "sample".into(),
-        }),
+        ApnsSandboxChannel::new("sample"),
         &["W3696"],
     )
 }
@@ -20452,9 +19098,7 @@ fn pinpoint_apns_voip_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointAPNSVoipChannel",
-        ApnsVoipChannel::new(ApnsVoipChannelRequired {
-            application_id: "sample".into(),
-        }),
+        ApnsVoipChannel::new("sample"),
         &["W3696"],
     )
 }
@@ -20465,9 +19109,7 @@ fn pinpoint_apns_voip_sandbox_channel(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "PinpointAPNSVoipSandboxChannel",
-        ApnsVoipSandboxChannel::new(ApnsVoipSandboxChannelRequired {
-            application_id: "sample".into(),
-        }),
+        ApnsVoipSandboxChannel::new("sample"),
         &["W3696"],
     )
 }
@@ -20475,14 +19117,7 @@ fn pinpoint_apns_voip_sandbox_channel(scope: &mut Scope<'_>) -> Result<(), Error
 fn pinpoint_app(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::pinpoint::app::*;
-    add(
-        scope,
-        "PinpointApp",
-        App::new(AppRequired {
-            name: "sample".into(),
-        }),
-        &["W3696"],
-    )
+    add(scope, "PinpointApp", App::new("sample"), &["W3696"])
 }
 
 fn pinpoint_application_settings(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -20491,9 +19126,7 @@ fn pinpoint_application_settings(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointApplicationSettings",
-        ApplicationSettings::new(ApplicationSettingsRequired {
-            application_id: "sample".into(),
-        }),
+        ApplicationSettings::new("sample"),
         &["W3696"],
     )
 }
@@ -20579,9 +19212,7 @@ fn pinpoint_gcm_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointGCMChannel",
-        GcmChannel::new(GcmChannelRequired {
-            application_id: "sample".into(),
-        }),
+        GcmChannel::new("sample"),
         &["W3696"],
     )
 }
@@ -20592,9 +19223,7 @@ fn pinpoint_in_app_template(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointInAppTemplate",
-        InAppTemplate::new(InAppTemplateRequired {
-            template_name: "sample".into(),
-        }),
+        InAppTemplate::new("sample"),
         &["W3696"],
     )
 }
@@ -20605,9 +19234,7 @@ fn pinpoint_push_template(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointPushTemplate",
-        PushTemplate::new(PushTemplateRequired {
-            template_name: "sample".into(),
-        }),
+        PushTemplate::new("sample"),
         &["W3696"],
     )
 }
@@ -20618,9 +19245,7 @@ fn pinpoint_sms_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointSMSChannel",
-        SmsChannel::new(SmsChannelRequired {
-            application_id: "sample".into(),
-        }),
+        SmsChannel::new("sample"),
         &["W3696"],
     )
 }
@@ -20659,9 +19284,7 @@ fn pinpoint_voice_channel(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointVoiceChannel",
-        VoiceChannel::new(VoiceChannelRequired {
-            application_id: "sample".into(),
-        }),
+        VoiceChannel::new("sample"),
         &["W3696"],
     )
 }
@@ -20672,9 +19295,7 @@ fn pinpointemail_configuration_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "PinpointEmailConfigurationSet",
-        ConfigurationSet::new(ConfigurationSetRequired {
-            name: "sample".into(),
-        }),
+        ConfigurationSet::new("sample"),
         &[],
     )
 }
@@ -20707,14 +19328,7 @@ fn pinpointemail_dedicated_ip_pool(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn pinpointemail_identity(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::pinpointemail::identity::*;
-    add(
-        scope,
-        "PinpointEmailIdentity",
-        Identity::new(IdentityRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "PinpointEmailIdentity", Identity::new("sample"), &[])
 }
 
 fn pipes_pipe(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -20768,14 +19382,7 @@ fn proton_service_template(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn qbusiness_application(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::qbusiness::application::*;
-    add(
-        scope,
-        "QBusinessApplication",
-        Application::new(ApplicationRequired {
-            display_name: "aa".into(),
-        }),
-        &[],
-    )
+    add(scope, "QBusinessApplication", Application::new("aa"), &[])
 }
 
 fn qbusiness_data_accessor(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -20785,10 +19392,7 @@ fn qbusiness_data_accessor(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "QBusinessDataAccessor",
         DataAccessor::new(DataAccessorRequired {
-            action_configurations: vec![ActionConfiguration::new(ActionConfigurationRequired {
-                action: "qbusiness:a".into(),
-            })]
-            .into(),
+            action_configurations: vec![ActionConfiguration::new("qbusiness:a")].into(),
             application_id: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into(),
             display_name: "aa".into(),
             principal: "arn:aws:iam::000000000000:role/a".into(),
@@ -20861,9 +19465,7 @@ fn qbusiness_web_experience(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "QBusinessWebExperience",
-        WebExperience::new(WebExperienceRequired {
-            application_id: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into(),
-        }),
+        WebExperience::new("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
         &[],
     )
 }
@@ -20871,14 +19473,7 @@ fn qbusiness_web_experience(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn qldb_ledger(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::qldb::ledger::*;
-    add(
-        scope,
-        "QLDBLedger",
-        Ledger::new(LedgerRequired {
-            permissions_mode: "sample".into(),
-        }),
-        &["E3710"],
-    )
+    add(scope, "QLDBLedger", Ledger::new("sample"), &["E3710"])
 }
 
 fn qldb_stream(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -21056,14 +19651,7 @@ fn ram_permission(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ram_resource_share(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ram::resource_share::*;
-    add(
-        scope,
-        "RAMResourceShare",
-        ResourceShare::new(ResourceShareRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "RAMResourceShare", ResourceShare::new("sample"), &[])
 }
 
 fn rds_custom_db_engine_version(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -21191,9 +19779,7 @@ fn rds_db_security_group_ingress(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RDSDBSecurityGroupIngress",
-        DbSecurityGroupIngress::new(DbSecurityGroupIngressRequired {
-            db_security_group_name: "sample".into(),
-        }),
+        DbSecurityGroupIngress::new("sample"),
         &[],
     )
 }
@@ -21232,9 +19818,7 @@ fn rds_event_subscription(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RDSEventSubscription",
-        EventSubscription::new(EventSubscriptionRequired {
-            sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:sample".into(),
-        }),
+        EventSubscription::new("arn:aws:sns:us-east-1:123456789012:sample"),
         &[],
     )
 }
@@ -21287,18 +19871,12 @@ fn rtbfabric_inbound_external_link(scope: &mut Scope<'_>) -> Result<(), Error> {
         "RTBFabricInboundExternalLink",
         InboundExternalLink::new(InboundExternalLinkRequired {
             gateway_id: "rtb-gw-a".into(),
-            link_log_settings: LinkLogSettings::new(LinkLogSettingsRequired {
-                application_logs: ApplicationLogs::new(ApplicationLogsRequired {
-                    link_application_log_sampling: LinkApplicationLogSampling::new(
-                        LinkApplicationLogSamplingRequired {
-                            error_log: 0i64.into(),
-                            filter_log: 0i64.into(),
-                        },
-                    )
-                    .into(),
-                })
-                .into(),
-            })
+            link_log_settings: LinkLogSettings::new(ApplicationLogs::new(
+                LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired {
+                    error_log: 0i64.into(),
+                    filter_log: 0i64.into(),
+                }),
+            ))
             .into(),
         }),
         &[],
@@ -21313,18 +19891,12 @@ fn rtbfabric_link(scope: &mut Scope<'_>) -> Result<(), Error> {
         "RTBFabricLink",
         Link::new(LinkRequired {
             gateway_id: "rtb-gw-a".into(),
-            link_log_settings: LinkLogSettings::new(LinkLogSettingsRequired {
-                application_logs: ApplicationLogs::new(ApplicationLogsRequired {
-                    link_application_log_sampling: LinkApplicationLogSampling::new(
-                        LinkApplicationLogSamplingRequired {
-                            error_log: 0i64.into(),
-                            filter_log: 0i64.into(),
-                        },
-                    )
-                    .into(),
-                })
-                .into(),
-            })
+            link_log_settings: LinkLogSettings::new(ApplicationLogs::new(
+                LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired {
+                    error_log: 0i64.into(),
+                    filter_log: 0i64.into(),
+                }),
+            ))
             .into(),
             peer_gateway_id: "rtb-gw-a".into(),
         }),
@@ -21340,18 +19912,12 @@ fn rtbfabric_outbound_external_link(scope: &mut Scope<'_>) -> Result<(), Error> 
         "RTBFabricOutboundExternalLink",
         OutboundExternalLink::new(OutboundExternalLinkRequired {
             gateway_id: "rtb-gw-a".into(),
-            link_log_settings: LinkLogSettings::new(LinkLogSettingsRequired {
-                application_logs: ApplicationLogs::new(ApplicationLogsRequired {
-                    link_application_log_sampling: LinkApplicationLogSampling::new(
-                        LinkApplicationLogSamplingRequired {
-                            error_log: 0i64.into(),
-                            filter_log: 0i64.into(),
-                        },
-                    )
-                    .into(),
-                })
-                .into(),
-            })
+            link_log_settings: LinkLogSettings::new(ApplicationLogs::new(
+                LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired {
+                    error_log: 0i64.into(),
+                    filter_log: 0i64.into(),
+                }),
+            ))
             .into(),
             public_endpoint: "https://a".into(),
         }),
@@ -21394,12 +19960,7 @@ fn rtbfabric_responder_gateway(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn rum_app_monitor(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::rum::app_monitor::*;
-    add(
-        scope,
-        "RUMAppMonitor",
-        AppMonitor::new(AppMonitorRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "RUMAppMonitor", AppMonitor::new("a"), &[])
 }
 
 fn rbin_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -21457,9 +20018,7 @@ fn redshift_cluster_security_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RedshiftClusterSecurityGroup",
-        ClusterSecurityGroup::new(ClusterSecurityGroupRequired {
-            description: "sample".into(),
-        }),
+        ClusterSecurityGroup::new("sample"),
         &[],
     )
 }
@@ -21470,9 +20029,7 @@ fn redshift_cluster_security_group_ingress(scope: &mut Scope<'_>) -> Result<(), 
     add(
         scope,
         "RedshiftClusterSecurityGroupIngress",
-        ClusterSecurityGroupIngress::new(ClusterSecurityGroupIngressRequired {
-            cluster_security_group_name: "sample".into(),
-        }),
+        ClusterSecurityGroupIngress::new("sample"),
         &[],
     )
 }
@@ -21527,9 +20084,7 @@ fn redshift_event_subscription(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RedshiftEventSubscription",
-        EventSubscription::new(EventSubscriptionRequired {
-            subscription_name: "a".into(),
-        }),
+        EventSubscription::new("a"),
         &[],
     )
 }
@@ -21554,9 +20109,7 @@ fn redshift_scheduled_action(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RedshiftScheduledAction",
-        ScheduledAction::new(ScheduledActionRequired {
-            scheduled_action_name: "sample".into(),
-        }),
+        ScheduledAction::new("sample"),
         &[],
     )
 }
@@ -21567,9 +20120,7 @@ fn redshiftserverless_namespace(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RedshiftServerlessNamespace",
-        Namespace::new(NamespaceRequired {
-            namespace_name: "aaa".into(),
-        }),
+        Namespace::new("aaa"),
         &[],
     )
 }
@@ -21580,9 +20131,7 @@ fn redshiftserverless_snapshot(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RedshiftServerlessSnapshot",
-        Snapshot::new(SnapshotRequired {
-            snapshot_name: "aaa".into(),
-        }),
+        Snapshot::new("aaa"),
         &[],
     )
 }
@@ -21593,9 +20142,7 @@ fn redshiftserverless_workgroup(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RedshiftServerlessWorkgroup",
-        Workgroup::new(WorkgroupRequired {
-            workgroup_name: "aaa".into(),
-        }),
+        Workgroup::new("aaa"),
         &[],
     )
 }
@@ -21657,27 +20204,13 @@ fn refactorspaces_service(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn rekognition_collection(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::rekognition::collection::*;
-    add(
-        scope,
-        "RekognitionCollection",
-        Collection::new(CollectionRequired {
-            collection_id: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "RekognitionCollection", Collection::new("a"), &[])
 }
 
 fn rekognition_project(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::rekognition::project::*;
-    add(
-        scope,
-        "RekognitionProject",
-        Project::new(ProjectRequired {
-            project_name: "aa".into(),
-        }),
-        &[],
-    )
+    add(scope, "RekognitionProject", Project::new("aa"), &[])
 }
 
 fn rekognition_stream_processor(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -21687,21 +20220,13 @@ fn rekognition_stream_processor(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "RekognitionStreamProcessor",
         StreamProcessor::new(StreamProcessorRequired {
-            kinesis_video_stream: KinesisVideoStream::new(KinesisVideoStreamRequired {
-                arn: "arn:a:kinesisvideo:a:000000000000:a".into(),
-            })
-            .into(),
+            kinesis_video_stream: KinesisVideoStream::new("arn:a:kinesisvideo:a:000000000000:a")
+                .into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         })
-        .connected_home_settings(ConnectedHomeSettings::new(ConnectedHomeSettingsRequired {
-            labels: vec!["sample"].into(),
-        }))
-        .notification_channel(NotificationChannel::new(NotificationChannelRequired {
-            arn: "sample".into(),
-        }))
-        .s3_destination(S3Destination::new(S3DestinationRequired {
-            bucket_name: "sample-bucket".into(),
-        })),
+        .connected_home_settings(ConnectedHomeSettings::new(vec!["sample"]))
+        .notification_channel(NotificationChannel::new("sample"))
+        .s3_destination(S3Destination::new("sample-bucket")),
         &[],
     )
 }
@@ -21767,9 +20292,7 @@ fn resourceexplorer2_default_view_association(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "ResourceExplorer2DefaultViewAssociation",
-        DefaultViewAssociation::new(DefaultViewAssociationRequired {
-            view_arn: "sample".into(),
-        }),
+        DefaultViewAssociation::new("sample"),
         &[],
     )
 }
@@ -21780,9 +20303,7 @@ fn resourceexplorer2_index(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ResourceExplorer2Index",
-        Index::new(IndexRequired {
-            r#type: IndexType::Local,
-        }),
+        Index::new(IndexType::Local),
         &[],
     )
 }
@@ -21790,25 +20311,13 @@ fn resourceexplorer2_index(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn resourceexplorer2_view(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::resourceexplorer2::view::*;
-    add(
-        scope,
-        "ResourceExplorer2View",
-        View::new(ViewRequired {
-            view_name: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "ResourceExplorer2View", View::new("a"), &[])
 }
 
 fn resourcegroups_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::resourcegroups::group::*;
-    add(
-        scope,
-        "ResourceGroupsGroup",
-        Group::new(GroupRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "ResourceGroupsGroup", Group::new("a"), &[])
 }
 
 fn resourcegroups_tag_sync_task(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -21853,12 +20362,7 @@ fn robomaker_robot_application(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "RoboMakerRobotApplication",
-        RobotApplication::new(RobotApplicationRequired {
-            robot_software_suite: RobotSoftwareSuite::new(RobotSoftwareSuiteRequired {
-                name: RobotSoftwareSuiteName::Ros,
-            })
-            .into(),
-        }),
+        RobotApplication::new(RobotSoftwareSuite::new(RobotSoftwareSuiteName::Ros)),
         &[],
     )
 }
@@ -21869,9 +20373,7 @@ fn robomaker_robot_application_version(scope: &mut Scope<'_>) -> Result<(), Erro
     add(
         scope,
         "RoboMakerRobotApplicationVersion",
-        RobotApplicationVersion::new(RobotApplicationVersionRequired {
-            application: "arn:a:a:a:0:a/a".into(),
-        }),
+        RobotApplicationVersion::new("arn:a:a:a:0:a/a"),
         &[],
     )
 }
@@ -21883,14 +20385,9 @@ fn robomaker_simulation_application(scope: &mut Scope<'_>) -> Result<(), Error> 
         scope,
         "RoboMakerSimulationApplication",
         SimulationApplication::new(SimulationApplicationRequired {
-            robot_software_suite: RobotSoftwareSuite::new(RobotSoftwareSuiteRequired {
-                name: RobotSoftwareSuiteName::Ros,
-            })
-            .into(),
+            robot_software_suite: RobotSoftwareSuite::new(RobotSoftwareSuiteName::Ros).into(),
             simulation_software_suite: SimulationSoftwareSuite::new(
-                SimulationSoftwareSuiteRequired {
-                    name: SimulationSoftwareSuiteName::Gazebo,
-                },
+                SimulationSoftwareSuiteName::Gazebo,
             )
             .into(),
         }),
@@ -21904,9 +20401,7 @@ fn robomaker_simulation_application_version(scope: &mut Scope<'_>) -> Result<(),
     add(
         scope,
         "RoboMakerSimulationApplicationVersion",
-        SimulationApplicationVersion::new(SimulationApplicationVersionRequired {
-            application: "arn:a:a:a:0:a/a".into(),
-        }),
+        SimulationApplicationVersion::new("arn:a:a:a:0:a/a"),
         &[],
     )
 }
@@ -21963,7 +20458,7 @@ fn route53_cidr_collection(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "Route53CidrCollection",
-        CidrCollection::new(CidrCollectionRequired { name: "a".into() }),
+        CidrCollection::new("a"),
         &[],
     )
 }
@@ -21971,14 +20466,7 @@ fn route53_cidr_collection(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn route53_dnssec(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::route53::dnssec::*;
-    add(
-        scope,
-        "Route53DNSSEC",
-        Dnssec::new(DnssecRequired {
-            hosted_zone_id: "0".into(),
-        }),
-        &[],
-    )
+    add(scope, "Route53DNSSEC", Dnssec::new("0"), &[])
 }
 
 fn route53_health_check(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -21987,12 +20475,7 @@ fn route53_health_check(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "Route53HealthCheck",
-        HealthCheck::new(HealthCheckRequired {
-            health_check_config: HealthCheckConfig::new(HealthCheckConfigRequired {
-                r#type: HealthCheckConfigType::Calculated,
-            })
-            .into(),
-        }),
+        HealthCheck::new(HealthCheckConfig::new(HealthCheckConfigType::Calculated)),
         &[],
     )
 }
@@ -22066,9 +20549,7 @@ fn route53globalresolver_access_token(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "Route53GlobalResolverAccessToken",
-        AccessToken::new(AccessTokenRequired {
-            dns_view_id: "a".into(),
-        }),
+        AccessToken::new("a"),
         &[],
     )
 }
@@ -22148,12 +20629,7 @@ fn route53globalresolver_hosted_zone_association(scope: &mut Scope<'_>) -> Resul
 fn route53profiles_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::route53profiles::profile::*;
-    add(
-        scope,
-        "Route53ProfilesProfile",
-        Profile::new(ProfileRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "Route53ProfilesProfile", Profile::new("a"), &[])
 }
 
 fn route53profiles_profile_association(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -22192,9 +20668,7 @@ fn route53recoverycontrol_cluster(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "Route53RecoveryControlCluster",
-        Cluster::new(ClusterRequired {
-            name: "sample".into(),
-        }),
+        Cluster::new("sample"),
         &[],
     )
 }
@@ -22205,9 +20679,7 @@ fn route53recoverycontrol_control_panel(scope: &mut Scope<'_>) -> Result<(), Err
     add(
         scope,
         "Route53RecoveryControlControlPanel",
-        ControlPanel::new(ControlPanelRequired {
-            name: "sample".into(),
-        }),
+        ControlPanel::new("sample"),
         &[],
     )
 }
@@ -22218,9 +20690,7 @@ fn route53recoverycontrol_routing_control(scope: &mut Scope<'_>) -> Result<(), E
     add(
         scope,
         "Route53RecoveryControlRoutingControl",
-        RoutingControl::new(RoutingControlRequired {
-            name: "sample".into(),
-        }),
+        RoutingControl::new("sample"),
         &[],
     )
 }
@@ -22283,7 +20753,7 @@ fn route53recoveryreadiness_resource_set(scope: &mut Scope<'_>) -> Result<(), Er
         "Route53RecoveryReadinessResourceSet",
         ResourceSet::new(ResourceSetRequired {
             resource_set_type: "AWS::a::a".into(),
-            resources: vec![ResourceProperty::new()].into(),
+            resources: vec![Resource::new()].into(),
         }),
         &[],
     )
@@ -22375,12 +20845,8 @@ fn route53resolver_resolver_endpoint(scope: &mut Scope<'_>) -> Result<(), Error>
         ResolverEndpoint::new(ResolverEndpointRequired {
             direction: "INBOUND".into(),
             ip_addresses: vec![
-                IpAddressRequest::new(IpAddressRequestRequired {
-                    subnet_id: "subnet-0123456789abcdef0".into(),
-                }),
-                IpAddressRequest::new(IpAddressRequestRequired {
-                    subnet_id: "subnet-0123456789abcdef1".into(),
-                }),
+                IpAddressRequest::new("subnet-0123456789abcdef0"),
+                IpAddressRequest::new("subnet-0123456789abcdef1"),
             ]
             .into(),
             security_group_ids: vec!["sg-0123456789abcdef0"].into(),
@@ -22419,9 +20885,7 @@ fn route53resolver_resolver_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "Route53ResolverResolverRule",
-        ResolverRule::new(ResolverRuleRequired {
-            rule_type: "DELEGATE".into(),
-        }),
+        ResolverRule::new("DELEGATE"),
         &[],
     )
 }
@@ -22487,14 +20951,7 @@ fn s3_access_grants_location(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn s3_access_point(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::s3::access_point::*;
-    add(
-        scope,
-        "S3AccessPoint",
-        AccessPoint::new(AccessPointRequired {
-            bucket: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "S3AccessPoint", AccessPoint::new("sample"), &[])
 }
 
 fn s3_bucket(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -22515,12 +20972,7 @@ fn s3_multi_region_access_point(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "S3MultiRegionAccessPoint",
-        MultiRegionAccessPoint::new(MultiRegionAccessPointRequired {
-            regions: vec![Region::new(RegionRequired {
-                bucket: "aaa".into(),
-            })]
-            .into(),
-        }),
+        MultiRegionAccessPoint::new(vec![Region::new("aaa")]),
         &[],
     )
 }
@@ -22545,19 +20997,13 @@ fn s3_storage_lens(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "S3StorageLens",
-        StorageLens::new(StorageLensRequired {
-            storage_lens_configuration: StorageLensConfiguration::new(
-                StorageLensConfigurationRequired {
-                    account_level: AccountLevel::new(AccountLevelRequired {
-                        bucket_level: BucketLevel::new().into(),
-                    })
-                    .into(),
-                    id: "a".into(),
-                    is_enabled: false.into(),
-                },
-            )
-            .into(),
-        }),
+        StorageLens::new(StorageLensConfiguration::new(
+            StorageLensConfigurationRequired {
+                account_level: AccountLevel::new(BucketLevel::new()).into(),
+                id: "a".into(),
+                is_enabled: false.into(),
+            },
+        )),
         &[],
     )
 }
@@ -22582,9 +21028,7 @@ fn s3express_access_point(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "S3ExpressAccessPoint",
-        AccessPoint::new(AccessPointRequired {
-            bucket: "sample".into(),
-        }),
+        AccessPoint::new("sample"),
         &[],
     )
 }
@@ -22623,9 +21067,7 @@ fn s3files_access_point(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "S3FilesAccessPoint",
-        AccessPoint::new(AccessPointRequired {
-            file_system_id: "arn:awsa:s3files:a:file-system/fs-aaaaaaaaaaaaaaaaa".into(),
-        }),
+        AccessPoint::new("arn:awsa:s3files:a:file-system/fs-aaaaaaaaaaaaaaaaa"),
         &[],
     )
 }
@@ -22675,7 +21117,7 @@ fn s3files_mount_target(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn s3objectlambda_access_point(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::s3objectlambda::access_point::*;
-    add(scope, "S3ObjectLambdaAccessPoint", AccessPoint::new(AccessPointRequired { object_lambda_configuration: ObjectLambdaConfiguration::new(ObjectLambdaConfigurationRequired { supporting_access_point: "sample".into(), transformation_configurations: vec![TransformationConfiguration::new(TransformationConfigurationRequired { actions: vec!["sample"].into(), content_transformation: serde_json::json!({"AwsLambda":{"FunctionArn":"arn:aws:lambda:us-east-1:123456789012:function:sample"}}).into() })].into() }).into() }), &[])
+    add(scope, "S3ObjectLambdaAccessPoint", AccessPoint::new(ObjectLambdaConfiguration::new(ObjectLambdaConfigurationRequired { supporting_access_point: "sample".into(), transformation_configurations: vec![TransformationConfiguration::new(TransformationConfigurationRequired { actions: vec!["sample"].into(), content_transformation: serde_json::json!({"AwsLambda":{"FunctionArn":"arn:aws:lambda:us-east-1:123456789012:function:sample"}}).into() })].into() })), &[])
 }
 
 fn s3objectlambda_access_point_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -22786,9 +21228,7 @@ fn s3tables_table_bucket(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "S3TablesTableBucket",
-        TableBucket::new(TableBucketRequired {
-            table_bucket_name: "sample".into(),
-        }),
+        TableBucket::new("sample"),
         &[],
     )
 }
@@ -22848,10 +21288,7 @@ fn s3vectors_vector_bucket_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "S3VectorsVectorBucketPolicy",
-        VectorBucketPolicy::new(VectorBucketPolicyRequired {
-            policy: serde_json::json!({}).into(),
-        })
-        .vector_bucket_name("sample"),
+        VectorBucketPolicy::new(serde_json::json!({})).vector_bucket_name("sample"),
         &[],
     )
 }
@@ -22876,10 +21313,7 @@ fn ses_configuration_set_event_destination(scope: &mut Scope<'_>) -> Result<(), 
         "SESConfigurationSetEventDestination",
         ConfigurationSetEventDestination::new(ConfigurationSetEventDestinationRequired {
             configuration_set_name: "sample".into(),
-            event_destination: EventDestination::new(EventDestinationRequired {
-                matching_event_types: vec!["bounce"].into(),
-            })
-            .into(),
+            event_destination: EventDestination::new(vec!["bounce"]).into(),
         }),
         &[],
     )
@@ -22918,14 +21352,7 @@ fn ses_dedicated_ip_pool(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ses_email_identity(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ses::email_identity::*;
-    add(
-        scope,
-        "SESEmailIdentity",
-        EmailIdentity::new(EmailIdentityRequired {
-            email_identity: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "SESEmailIdentity", EmailIdentity::new("sample"), &[])
 }
 
 fn ses_mail_manager_addon_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -22934,9 +21361,7 @@ fn ses_mail_manager_addon_instance(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SESMailManagerAddonInstance",
-        MailManagerAddonInstance::new(MailManagerAddonInstanceRequired {
-            addon_subscription_id: "as-a".into(),
-        }),
+        MailManagerAddonInstance::new("as-a"),
         &[],
     )
 }
@@ -22947,9 +21372,7 @@ fn ses_mail_manager_addon_subscription(scope: &mut Scope<'_>) -> Result<(), Erro
     add(
         scope,
         "SESMailManagerAddonSubscription",
-        MailManagerAddonSubscription::new(MailManagerAddonSubscriptionRequired {
-            addon_name: "sample".into(),
-        }),
+        MailManagerAddonSubscription::new("sample"),
         &[],
     )
 }
@@ -23014,12 +21437,7 @@ fn ses_mail_manager_rule_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SESMailManagerRuleSet",
-        MailManagerRuleSet::new(MailManagerRuleSetRequired {
-            rules: vec![Rule::new(RuleRequired {
-                actions: vec![serde_json::json!({"Drop":{}})].into(),
-            })]
-            .into(),
-        }),
+        MailManagerRuleSet::new(vec![Rule::new(vec![serde_json::json!({"Drop":{}})])]),
         &[],
     )
 }
@@ -23037,13 +21455,7 @@ fn ses_multi_region_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "SESMultiRegionEndpoint",
         MultiRegionEndpoint::new(MultiRegionEndpointRequired {
-            details: Details::new(DetailsRequired {
-                route_details: vec![RouteDetail::new(RouteDetailRequired {
-                    region: "sample".into(),
-                })]
-                .into(),
-            })
-            .into(),
+            details: Details::new(vec![RouteDetail::new("sample")]).into(),
             endpoint_name: "a".into(),
         }),
         &[],
@@ -23056,16 +21468,10 @@ fn ses_receipt_filter(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SESReceiptFilter",
-        ReceiptFilter::new(ReceiptFilterRequired {
-            filter: Filter::new(FilterRequired {
-                ip_filter: IpFilter::new(IpFilterRequired {
-                    cidr: "10.0.0.0/16".into(),
-                    policy: "Allow".into(),
-                })
-                .into(),
-            })
-            .into(),
-        }),
+        ReceiptFilter::new(Filter::new(IpFilter::new(IpFilterRequired {
+            cidr: "10.0.0.0/16".into(),
+            policy: "Allow".into(),
+        }))),
         &[],
     )
 }
@@ -23099,14 +21505,7 @@ fn ses_template(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ses_tenant(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ses::tenant::*;
-    add(
-        scope,
-        "SESTenant",
-        Tenant::new(TenantRequired {
-            tenant_name: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "SESTenant", Tenant::new("a"), &[])
 }
 
 fn ses_vdm_attributes(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -23141,14 +21540,8 @@ fn smsvoice_phone_number(scope: &mut Scope<'_>) -> Result<(), Error> {
         PhoneNumber::new(PhoneNumberRequired {
             iso_country_code: "AA".into(),
             mandatory_keywords: MandatoryKeywords::new(MandatoryKeywordsRequired {
-                help: MandatoryKeyword::new(MandatoryKeywordRequired {
-                    message: "a".into(),
-                })
-                .into(),
-                stop: MandatoryKeyword::new(MandatoryKeywordRequired {
-                    message: "a".into(),
-                })
-                .into(),
+                help: MandatoryKeyword::new("a").into(),
+                stop: MandatoryKeyword::new("a").into(),
             })
             .into(),
             number_capabilities: vec![NumberCapability::Sms].into(),
@@ -23166,14 +21559,8 @@ fn smsvoice_pool(scope: &mut Scope<'_>) -> Result<(), Error> {
         "SMSVOICEPool",
         Pool::new(PoolRequired {
             mandatory_keywords: MandatoryKeywords::new(MandatoryKeywordsRequired {
-                help: MandatoryKeyword::new(MandatoryKeywordRequired {
-                    message: "a".into(),
-                })
-                .into(),
-                stop: MandatoryKeyword::new(MandatoryKeywordRequired {
-                    message: "a".into(),
-                })
-                .into(),
+                help: MandatoryKeyword::new("a").into(),
+                stop: MandatoryKeyword::new("a").into(),
             })
             .into(),
             origination_identities: vec!["arn:aaaaaaaaaaaaaaaa"].into(),
@@ -23295,18 +21682,20 @@ fn sqs_queue_policy(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ssm_association(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ssm::association::*;
-    add(
-        scope,
-        "SSMAssociation",
-        Association::new(AssociationRequired { name: "aaa".into() }),
-        &[],
-    )
+    add(scope, "SSMAssociation", Association::new("aaa"), &[])
 }
 
 fn ssm_document(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ssm::document::*;
-    add(scope, "SSMDocument", Document::new(DocumentRequired { content: serde_json::json!({"description":"sample","mainSteps":[{"action":"aws:runShellScript","inputs":{"runCommand":["true"]},"name":"sample"}],"schemaVersion":"2.2"}).into() }), &[])
+    add(
+        scope,
+        "SSMDocument",
+        Document::new(
+            serde_json::json!({"description":"sample","mainSteps":[{"action":"aws:runShellScript","inputs":{"runCommand":["true"]},"name":"sample"}],"schemaVersion":"2.2"}),
+        ),
+        &[],
+    )
 }
 
 fn ssm_maintenance_window(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -23378,12 +21767,7 @@ fn ssm_parameter(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn ssm_patch_baseline(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::ssm::patch_baseline::*;
-    add(
-        scope,
-        "SSMPatchBaseline",
-        PatchBaseline::new(PatchBaselineRequired { name: "aaa".into() }),
-        &[],
-    )
+    add(scope, "SSMPatchBaseline", PatchBaseline::new("aaa"), &[])
 }
 
 fn ssm_resource_data_sync(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -23392,9 +21776,7 @@ fn ssm_resource_data_sync(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SSMResourceDataSync",
-        ResourceDataSync::new(ResourceDataSyncRequired {
-            sync_name: "sample".into(),
-        }),
+        ResourceDataSync::new("sample"),
         &[],
     )
 }
@@ -23451,9 +21833,7 @@ fn ssmcontacts_plan(scope: &mut Scope<'_>) -> Result<(), Error> {
         "SSMContactsPlan",
         Plan::new()
             .contact_id("arn:a:a:a:0:a")
-            .stages(vec![Stage::new(StageRequired {
-                duration_in_minutes: 1i64.into(),
-            })]),
+            .stages(vec![Stage::new(1i64)]),
         &[],
     )
 }
@@ -23494,9 +21874,7 @@ fn ssmincidents_replication_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SSMIncidentsReplicationSet",
-        ReplicationSet::new(ReplicationSetRequired {
-            regions: vec![ReplicationRegion::new()].into(),
-        }),
+        ReplicationSet::new(vec![ReplicationRegion::new()]),
         &[],
     )
 }
@@ -23525,15 +21903,12 @@ fn ssmquicksetup_configuration_manager(scope: &mut Scope<'_>) -> Result<(), Erro
     add(
         scope,
         "SSMQuickSetupConfigurationManager",
-        ConfigurationManager::new(ConfigurationManagerRequired {
-            configuration_definitions: vec![ConfigurationDefinition::new(
-                ConfigurationDefinitionRequired {
-                    parameters: serde_json::json!({}).into(),
-                    r#type: "aaa".into(),
-                },
-            )]
-            .into(),
-        }),
+        ConfigurationManager::new(vec![ConfigurationDefinition::new(
+            ConfigurationDefinitionRequired {
+                parameters: serde_json::json!({}).into(),
+                r#type: "aaa".into(),
+            },
+        )]),
         &[],
     )
 }
@@ -23606,9 +21981,7 @@ fn sso_instance_access_control_attribute_configuration(scope: &mut Scope<'_>) ->
         scope,
         "SSOInstanceAccessControlAttributeConfiguration",
         InstanceAccessControlAttributeConfiguration::new(
-            InstanceAccessControlAttributeConfigurationRequired {
-                instance_arn: "arn:aws-a:sso:::instance/ssoins-aaaaaaaaaaaaaaaa".into(),
-            },
+            "arn:aws-a:sso:::instance/ssoins-aaaaaaaaaaaaaaaa",
         ),
         &[],
     )
@@ -23650,9 +22023,7 @@ fn sagemaker_app_image_config(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SageMakerAppImageConfig",
-        AppImageConfig::new(AppImageConfigRequired {
-            app_image_config_name: "a-a".into(),
-        }),
+        AppImageConfig::new("a-a"),
         &[],
     )
 }
@@ -23669,12 +22040,7 @@ fn sagemaker_code_repository(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SageMakerCodeRepository",
-        CodeRepository::new(CodeRepositoryRequired {
-            git_config: GitConfig::new(GitConfigRequired {
-                repository_url: "sample".into(),
-            })
-            .into(),
-        }),
+        CodeRepository::new(GitConfig::new("sample")),
         &[],
     )
 }
@@ -23686,34 +22052,20 @@ fn sagemaker_data_quality_job_definition(scope: &mut Scope<'_>) -> Result<(), Er
         scope,
         "SageMakerDataQualityJobDefinition",
         DataQualityJobDefinition::new(DataQualityJobDefinitionRequired {
-            data_quality_app_specification: DataQualityAppSpecification::new(
-                DataQualityAppSpecificationRequired {
-                    image_uri: "a".into(),
-                },
-            )
-            .into(),
+            data_quality_app_specification: DataQualityAppSpecification::new("a").into(),
             data_quality_job_input: DataQualityJobInput::new().into(),
-            data_quality_job_output_config: MonitoringOutputConfig::new(
-                MonitoringOutputConfigRequired {
-                    monitoring_outputs: vec![MonitoringOutput::new(MonitoringOutputRequired {
-                        s3_output: S3Output::new(S3OutputRequired {
-                            local_path: "a".into(),
-                            s3_uri: "https://a/a".into(),
-                        })
-                        .into(),
-                    })]
-                    .into(),
-                },
-            )
+            data_quality_job_output_config: MonitoringOutputConfig::new(vec![
+                MonitoringOutput::new(S3Output::new(S3OutputRequired {
+                    local_path: "a".into(),
+                    s3_uri: "https://a/a".into(),
+                })),
+            ])
             .into(),
-            job_resources: MonitoringResources::new(MonitoringResourcesRequired {
-                cluster_config: ClusterConfig::new(ClusterConfigRequired {
-                    instance_count: 1i64.into(),
-                    instance_type: InstanceType::MlC4_2xlarge,
-                    volume_size_in_gb: 1i64.into(),
-                })
-                .into(),
-            })
+            job_resources: MonitoringResources::new(ClusterConfig::new(ClusterConfigRequired {
+                instance_count: 1i64.into(),
+                instance_type: InstanceType::MlC4_2xlarge,
+                volume_size_in_gb: 1i64.into(),
+            }))
             .into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
@@ -23724,14 +22076,7 @@ fn sagemaker_data_quality_job_definition(scope: &mut Scope<'_>) -> Result<(), Er
 fn sagemaker_device(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::sagemaker::device::*;
-    add(
-        scope,
-        "SageMakerDevice",
-        Device::new(DeviceRequired {
-            device_fleet_name: "a-_a".into(),
-        }),
-        &[],
-    )
+    add(scope, "SageMakerDevice", Device::new("a-_a"), &[])
 }
 
 fn sagemaker_device_fleet(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -23742,10 +22087,7 @@ fn sagemaker_device_fleet(scope: &mut Scope<'_>) -> Result<(), Error> {
         "SageMakerDeviceFleet",
         DeviceFleet::new(DeviceFleetRequired {
             device_fleet_name: "a-_a".into(),
-            output_config: EdgeOutputConfig::new(EdgeOutputConfigRequired {
-                s3_output_location: "s3://a/a".into(),
-            })
-            .into(),
+            output_config: EdgeOutputConfig::new("s3://a/a").into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
         &[],
@@ -23760,10 +22102,7 @@ fn sagemaker_domain(scope: &mut Scope<'_>) -> Result<(), Error> {
         "SageMakerDomain",
         Domain::new(DomainRequired {
             auth_mode: AuthMode::Sso,
-            default_user_settings: UserSettings::new(UserSettingsRequired {
-                execution_role: "arn:awsa:iam::000000000000:role/a".into(),
-            })
-            .into(),
+            default_user_settings: UserSettings::new("arn:awsa:iam::000000000000:role/a").into(),
             domain_name: "a-a".into(),
         }),
         &[],
@@ -23773,14 +22112,7 @@ fn sagemaker_domain(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn sagemaker_endpoint(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::sagemaker::endpoint::*;
-    add(
-        scope,
-        "SageMakerEndpoint",
-        Endpoint::new(EndpointRequired {
-            endpoint_config_name: "a-a".into(),
-        }),
-        &[],
-    )
+    add(scope, "SageMakerEndpoint", Endpoint::new("a-a"), &[])
 }
 
 fn sagemaker_endpoint_config(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -23789,12 +22121,7 @@ fn sagemaker_endpoint_config(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SageMakerEndpointConfig",
-        EndpointConfig::new(EndpointConfigRequired {
-            production_variants: vec![ProductionVariant::new(ProductionVariantRequired {
-                variant_name: "sample".into(),
-            })]
-            .into(),
-        }),
+        EndpointConfig::new(vec![ProductionVariant::new("sample")]),
         &[],
     )
 }
@@ -23923,14 +22250,11 @@ fn sagemaker_model_bias_job_definition(scope: &mut Scope<'_>) -> Result<(), Erro
         scope,
         "SageMakerModelBiasJobDefinition",
         ModelBiasJobDefinition::new(ModelBiasJobDefinitionRequired {
-            job_resources: MonitoringResources::new(MonitoringResourcesRequired {
-                cluster_config: ClusterConfig::new(ClusterConfigRequired {
-                    instance_count: 1i64.into(),
-                    instance_type: InstanceType::MlC4_2xlarge,
-                    volume_size_in_gb: 1i64.into(),
-                })
-                .into(),
-            })
+            job_resources: MonitoringResources::new(ClusterConfig::new(ClusterConfigRequired {
+                instance_count: 1i64.into(),
+                instance_type: InstanceType::MlC4_2xlarge,
+                volume_size_in_gb: 1i64.into(),
+            }))
             .into(),
             model_bias_app_specification: ModelBiasAppSpecification::new(
                 ModelBiasAppSpecificationRequired {
@@ -23939,27 +22263,16 @@ fn sagemaker_model_bias_job_definition(scope: &mut Scope<'_>) -> Result<(), Erro
                 },
             )
             .into(),
-            model_bias_job_input: ModelBiasJobInput::new(ModelBiasJobInputRequired {
-                ground_truth_s3_input: MonitoringGroundTruthS3Input::new(
-                    MonitoringGroundTruthS3InputRequired {
-                        s3_uri: "https://a/a".into(),
-                    },
-                )
-                .into(),
-            })
+            model_bias_job_input: ModelBiasJobInput::new(MonitoringGroundTruthS3Input::new(
+                "https://a/a",
+            ))
             .into(),
-            model_bias_job_output_config: MonitoringOutputConfig::new(
-                MonitoringOutputConfigRequired {
-                    monitoring_outputs: vec![MonitoringOutput::new(MonitoringOutputRequired {
-                        s3_output: S3Output::new(S3OutputRequired {
-                            local_path: "a".into(),
-                            s3_uri: "https://a/a".into(),
-                        })
-                        .into(),
-                    })]
-                    .into(),
-                },
-            )
+            model_bias_job_output_config: MonitoringOutputConfig::new(vec![MonitoringOutput::new(
+                S3Output::new(S3OutputRequired {
+                    local_path: "a".into(),
+                    s3_uri: "https://a/a".into(),
+                }),
+            )])
             .into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
@@ -23989,14 +22302,11 @@ fn sagemaker_model_explainability_job_definition(scope: &mut Scope<'_>) -> Resul
         scope,
         "SageMakerModelExplainabilityJobDefinition",
         ModelExplainabilityJobDefinition::new(ModelExplainabilityJobDefinitionRequired {
-            job_resources: MonitoringResources::new(MonitoringResourcesRequired {
-                cluster_config: ClusterConfig::new(ClusterConfigRequired {
-                    instance_count: 1i64.into(),
-                    instance_type: InstanceType::MlC4_2xlarge,
-                    volume_size_in_gb: 1i64.into(),
-                })
-                .into(),
-            })
+            job_resources: MonitoringResources::new(ClusterConfig::new(ClusterConfigRequired {
+                instance_count: 1i64.into(),
+                instance_type: InstanceType::MlC4_2xlarge,
+                volume_size_in_gb: 1i64.into(),
+            }))
             .into(),
             model_explainability_app_specification: ModelExplainabilityAppSpecification::new(
                 ModelExplainabilityAppSpecificationRequired {
@@ -24006,18 +22316,12 @@ fn sagemaker_model_explainability_job_definition(scope: &mut Scope<'_>) -> Resul
             )
             .into(),
             model_explainability_job_input: ModelExplainabilityJobInput::new().into(),
-            model_explainability_job_output_config: MonitoringOutputConfig::new(
-                MonitoringOutputConfigRequired {
-                    monitoring_outputs: vec![MonitoringOutput::new(MonitoringOutputRequired {
-                        s3_output: S3Output::new(S3OutputRequired {
-                            local_path: "a".into(),
-                            s3_uri: "https://a/a".into(),
-                        })
-                        .into(),
-                    })]
-                    .into(),
-                },
-            )
+            model_explainability_job_output_config: MonitoringOutputConfig::new(vec![
+                MonitoringOutput::new(S3Output::new(S3OutputRequired {
+                    local_path: "a".into(),
+                    s3_uri: "https://a/a".into(),
+                })),
+            ])
             .into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
@@ -24037,9 +22341,7 @@ fn sagemaker_model_package_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SageMakerModelPackageGroup",
-        ModelPackageGroup::new(ModelPackageGroupRequired {
-            model_package_group_name: "a-a".into(),
-        }),
+        ModelPackageGroup::new("a-a"),
         &[],
     )
 }
@@ -24051,14 +22353,11 @@ fn sagemaker_model_quality_job_definition(scope: &mut Scope<'_>) -> Result<(), E
         scope,
         "SageMakerModelQualityJobDefinition",
         ModelQualityJobDefinition::new(ModelQualityJobDefinitionRequired {
-            job_resources: MonitoringResources::new(MonitoringResourcesRequired {
-                cluster_config: ClusterConfig::new(ClusterConfigRequired {
-                    instance_count: 1i64.into(),
-                    instance_type: InstanceType::MlC4_2xlarge,
-                    volume_size_in_gb: 1i64.into(),
-                })
-                .into(),
-            })
+            job_resources: MonitoringResources::new(ClusterConfig::new(ClusterConfigRequired {
+                instance_count: 1i64.into(),
+                instance_type: InstanceType::MlC4_2xlarge,
+                volume_size_in_gb: 1i64.into(),
+            }))
             .into(),
             model_quality_app_specification: ModelQualityAppSpecification::new(
                 ModelQualityAppSpecificationRequired {
@@ -24067,27 +22366,16 @@ fn sagemaker_model_quality_job_definition(scope: &mut Scope<'_>) -> Result<(), E
                 },
             )
             .into(),
-            model_quality_job_input: ModelQualityJobInput::new(ModelQualityJobInputRequired {
-                ground_truth_s3_input: MonitoringGroundTruthS3Input::new(
-                    MonitoringGroundTruthS3InputRequired {
-                        s3_uri: "https://a/a".into(),
-                    },
-                )
-                .into(),
-            })
+            model_quality_job_input: ModelQualityJobInput::new(MonitoringGroundTruthS3Input::new(
+                "https://a/a",
+            ))
             .into(),
-            model_quality_job_output_config: MonitoringOutputConfig::new(
-                MonitoringOutputConfigRequired {
-                    monitoring_outputs: vec![MonitoringOutput::new(MonitoringOutputRequired {
-                        s3_output: S3Output::new(S3OutputRequired {
-                            local_path: "a".into(),
-                            s3_uri: "https://a/a".into(),
-                        })
-                        .into(),
-                    })]
-                    .into(),
-                },
-            )
+            model_quality_job_output_config: MonitoringOutputConfig::new(vec![
+                MonitoringOutput::new(S3Output::new(S3OutputRequired {
+                    local_path: "a".into(),
+                    s3_uri: "https://a/a".into(),
+                })),
+            ])
             .into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
@@ -24173,18 +22461,14 @@ fn sagemaker_processing_job(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "SageMakerProcessingJob",
         ProcessingJob::new(ProcessingJobRequired {
-            app_specification: AppSpecification::new(AppSpecificationRequired {
-                image_uri: "a".into(),
-            })
-            .into(),
-            processing_resources: ProcessingResources::new(ProcessingResourcesRequired {
-                cluster_config: ClusterConfig::new(ClusterConfigRequired {
+            app_specification: AppSpecification::new("a").into(),
+            processing_resources: ProcessingResources::new(ClusterConfig::new(
+                ClusterConfigRequired {
                     instance_count: 1i64.into(),
                     instance_type: InstanceType::MlT3Medium,
                     volume_size_in_gb: 1i64.into(),
-                })
-                .into(),
-            })
+                },
+            ))
             .into(),
             role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
@@ -24198,14 +22482,8 @@ fn sagemaker_project(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SageMakerProject",
-        Project::new(ProjectRequired {
-            project_name: "a-a".into(),
-        })
-        .service_catalog_provisioning_details(ServiceCatalogProvisioningDetails::new(
-            ServiceCatalogProvisioningDetailsRequired {
-                product_id: "a-a".into(),
-            },
-        )),
+        Project::new("a-a")
+            .service_catalog_provisioning_details(ServiceCatalogProvisioningDetails::new("a-a")),
         &[],
     )
 }
@@ -24266,10 +22544,7 @@ fn scheduler_schedule(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "SchedulerSchedule",
         Schedule::new(ScheduleRequired {
-            flexible_time_window: FlexibleTimeWindow::new(FlexibleTimeWindowRequired {
-                mode: FlexibleTimeWindowMode::Off,
-            })
-            .into(),
+            flexible_time_window: FlexibleTimeWindow::new(FlexibleTimeWindowMode::Off).into(),
             schedule_expression: "sample".into(),
             target: Target::new(TargetRequired {
                 arn: "sample".into(),
@@ -24307,9 +22582,7 @@ fn secretsmanager_rotation_schedule(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "SecretsManagerRotationSchedule",
-        RotationSchedule::new(RotationScheduleRequired {
-            secret_id: "sample".into(),
-        }),
+        RotationSchedule::new("sample"),
         &[],
     )
 }
@@ -24341,9 +22614,7 @@ fn securityagent_agent_space(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SecurityAgentAgentSpace",
-        AgentSpace::new(AgentSpaceRequired {
-            name: "sample".into(),
-        }),
+        AgentSpace::new("sample"),
         &[],
     )
 }
@@ -24426,9 +22697,7 @@ fn securityhub_automation_rule_v2(scope: &mut Scope<'_>) -> Result<(), Error> {
         "SecurityHubAutomationRuleV2",
         AutomationRuleV2::new(AutomationRuleV2Required {
             actions: vec![AutomationRulesActionV2::new(
-                AutomationRulesActionV2Required {
-                    r#type: AutomationRulesActionV2Type::FindingFieldsUpdate,
-                },
+                AutomationRulesActionV2Type::FindingFieldsUpdate,
             )]
             .into(),
             criteria: Criteria::new().into(),
@@ -24474,9 +22743,7 @@ fn securityhub_delegated_admin(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SecurityHubDelegatedAdmin",
-        DelegatedAdmin::new(DelegatedAdminRequired {
-            admin_account_id: "000000000000".into(),
-        }),
+        DelegatedAdmin::new("000000000000"),
         &[],
     )
 }
@@ -24487,9 +22754,7 @@ fn securityhub_finding_aggregator(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SecurityHubFindingAggregator",
-        FindingAggregator::new(FindingAggregatorRequired {
-            region_linking_mode: RegionLinkingMode::AllRegions,
-        }),
+        FindingAggregator::new(RegionLinkingMode::AllRegions),
         &[],
     )
 }
@@ -24527,9 +22792,7 @@ fn securityhub_organization_configuration(scope: &mut Scope<'_>) -> Result<(), E
     add(
         scope,
         "SecurityHubOrganizationConfiguration",
-        OrganizationConfiguration::new(OrganizationConfigurationRequired {
-            auto_enable: false.into(),
-        }),
+        OrganizationConfiguration::new(false),
         &[],
     )
 }
@@ -24555,9 +22818,7 @@ fn securityhub_product_subscription(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "SecurityHubProductSubscription",
-        ProductSubscription::new(ProductSubscriptionRequired {
-            product_arn: "arn:awsa:securityhub:a".into(),
-        }),
+        ProductSubscription::new("arn:awsa:securityhub:a"),
         &[],
     )
 }
@@ -24568,10 +22829,7 @@ fn securityhub_security_control(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SecurityHubSecurityControl",
-        SecurityControl::new(SecurityControlRequired {
-            parameters: serde_json::json!({}).into(),
-        })
-        .security_control_id("aaa"),
+        SecurityControl::new(serde_json::json!({})).security_control_id("aaa"),
         &[],
     )
 }
@@ -24582,9 +22840,7 @@ fn securityhub_standard(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SecurityHubStandard",
-        Standard::new(StandardRequired {
-            standards_arn: "arn:awsa:securityhub:a".into(),
-        }),
+        Standard::new("arn:awsa:securityhub:a"),
         &[],
     )
 }
@@ -24658,9 +22914,7 @@ fn servicecatalog_accepted_portfolio_share(scope: &mut Scope<'_>) -> Result<(), 
     add(
         scope,
         "ServiceCatalogAcceptedPortfolioShare",
-        AcceptedPortfolioShare::new(AcceptedPortfolioShareRequired {
-            portfolio_id: "sample".into(),
-        }),
+        AcceptedPortfolioShare::new("sample"),
         &[],
     )
 }
@@ -24755,9 +23009,7 @@ fn servicecatalog_portfolio_principal_association(scope: &mut Scope<'_>) -> Resu
     add(
         scope,
         "ServiceCatalogPortfolioPrincipalAssociation",
-        PortfolioPrincipalAssociation::new(PortfolioPrincipalAssociationRequired {
-            principal_type: "sample".into(),
-        }),
+        PortfolioPrincipalAssociation::new("sample"),
         &[],
     )
 }
@@ -24887,7 +23139,7 @@ fn servicecatalogappregistry_application(scope: &mut Scope<'_>) -> Result<(), Er
     add(
         scope,
         "ServiceCatalogAppRegistryApplication",
-        Application::new(ApplicationRequired { name: "a".into() }),
+        Application::new("a"),
         &[],
     )
 }
@@ -24943,9 +23195,7 @@ fn servicediscovery_http_namespace(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ServiceDiscoveryHttpNamespace",
-        HttpNamespace::new(HttpNamespaceRequired {
-            name: "sample".into(),
-        }),
+        HttpNamespace::new("sample"),
         &[],
     )
 }
@@ -24984,9 +23234,7 @@ fn servicediscovery_public_dns_namespace(scope: &mut Scope<'_>) -> Result<(), Er
     add(
         scope,
         "ServiceDiscoveryPublicDnsNamespace",
-        PublicDnsNamespace::new(PublicDnsNamespaceRequired {
-            name: "sample".into(),
-        }),
+        PublicDnsNamespace::new("sample"),
         &[],
     )
 }
@@ -25003,9 +23251,7 @@ fn shield_drt_access(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "ShieldDRTAccess",
-        DrtAccess::new(DrtAccessRequired {
-            role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-        }),
+        DrtAccess::new("arn:aws:iam::123456789012:role/sample"),
         &[],
     )
 }
@@ -25017,10 +23263,7 @@ fn shield_proactive_engagement(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "ShieldProactiveEngagement",
         ProactiveEngagement::new(ProactiveEngagementRequired {
-            emergency_contact_list: vec![EmergencyContact::new(EmergencyContactRequired {
-                email_address: "a@a.a".into(),
-            })]
-            .into(),
+            emergency_contact_list: vec![EmergencyContact::new("a@a.a")].into(),
             proactive_engagement_status: ProactiveEngagementStatus::Enabled,
         }),
         &[],
@@ -25049,7 +23292,7 @@ fn shield_protection_group(scope: &mut Scope<'_>) -> Result<(), Error> {
         "ShieldProtectionGroup",
         ProtectionGroup::new(ProtectionGroupRequired {
             aggregation: Aggregation::Sum,
-            pattern: ProtectionGroupPattern::All,
+            pattern: Pattern::All,
             protection_group_id: "a".into(),
         }),
         &[],
@@ -25078,9 +23321,7 @@ fn signer_signing_profile(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "SignerSigningProfile",
-        SigningProfile::new(SigningProfileRequired {
-            platform_id: PlatformId::AwsLambdaSha384Ecdsa,
-        }),
+        SigningProfile::new(PlatformId::AwsLambdaSha384Ecdsa),
         &[],
     )
 }
@@ -25106,14 +23347,7 @@ fn simspaceweaver_simulation(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn stepfunctions_activity(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::stepfunctions::activity::*;
-    add(
-        scope,
-        "StepFunctionsActivity",
-        Activity::new(ActivityRequired {
-            name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "StepFunctionsActivity", Activity::new("sample"), &[])
 }
 
 fn stepfunctions_state_machine(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -25122,9 +23356,7 @@ fn stepfunctions_state_machine(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "StepFunctionsStateMachine",
-        StateMachine::new(StateMachineRequired {
-            role_arn: "arn:aws:iam::123456789012:role/sample".into(),
-        }),
+        StateMachine::new("arn:aws:iam::123456789012:role/sample"),
         &[],
     )
 }
@@ -25151,9 +23383,7 @@ fn stepfunctions_state_machine_version(scope: &mut Scope<'_>) -> Result<(), Erro
     add(
         scope,
         "StepFunctionsStateMachineVersion",
-        StateMachineVersion::new(StateMachineVersionRequired {
-            state_machine_arn: "sample".into(),
-        }),
+        StateMachineVersion::new("sample"),
         &[],
     )
 }
@@ -25161,14 +23391,7 @@ fn stepfunctions_state_machine_version(scope: &mut Scope<'_>) -> Result<(), Erro
 fn supportapp_account_alias(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::supportapp::account_alias::*;
-    add(
-        scope,
-        "SupportAppAccountAlias",
-        AccountAlias::new(AccountAliasRequired {
-            account_alias: "a".into(),
-        }),
-        &[],
-    )
+    add(scope, "SupportAppAccountAlias", AccountAlias::new("a"), &[])
 }
 
 fn supportapp_slack_channel_configuration(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -25193,9 +23416,7 @@ fn supportapp_slack_workspace_configuration(scope: &mut Scope<'_>) -> Result<(),
     add(
         scope,
         "SupportAppSlackWorkspaceConfiguration",
-        SlackWorkspaceConfiguration::new(SlackWorkspaceConfigurationRequired {
-            team_id: "a".into(),
-        }),
+        SlackWorkspaceConfiguration::new("a"),
         &[],
     )
 }
@@ -25216,10 +23437,7 @@ fn synthetics_canary(scope: &mut Scope<'_>) -> Result<(), Error> {
             execution_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
             name: "a".into(),
             runtime_version: "sample".into(),
-            schedule: Schedule::new(ScheduleRequired {
-                expression: "sample".into(),
-            })
-            .into(),
+            schedule: Schedule::new("sample").into(),
         })
         .failure_retention_period(31i64)
         .success_retention_period(31i64),
@@ -25230,12 +23448,7 @@ fn synthetics_canary(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn synthetics_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::synthetics::group::*;
-    add(
-        scope,
-        "SyntheticsGroup",
-        Group::new(GroupRequired { name: "a".into() }),
-        &[],
-    )
+    add(scope, "SyntheticsGroup", Group::new("a"), &[])
 }
 
 fn systemsmanagersap_application(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -25287,29 +23500,16 @@ fn timestream_scheduled_query(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "TimestreamScheduledQuery",
         ScheduledQuery::new(ScheduledQueryRequired {
-            error_report_configuration: ErrorReportConfiguration::new(
-                ErrorReportConfigurationRequired {
-                    s3_configuration: S3Configuration::new(S3ConfigurationRequired {
-                        bucket_name: "sample-bucket".into(),
-                    })
-                    .into(),
-                },
-            )
+            error_report_configuration: ErrorReportConfiguration::new(S3Configuration::new(
+                "sample-bucket",
+            ))
             .into(),
-            notification_configuration: NotificationConfiguration::new(
-                NotificationConfigurationRequired {
-                    sns_configuration: SnsConfiguration::new(SnsConfigurationRequired {
-                        topic_arn: "arn:aws:sns:us-east-1:123456789012:sample".into(),
-                    })
-                    .into(),
-                },
-            )
+            notification_configuration: NotificationConfiguration::new(SnsConfiguration::new(
+                "arn:aws:sns:us-east-1:123456789012:sample",
+            ))
             .into(),
             query_string: "sample".into(),
-            schedule_configuration: ScheduleConfiguration::new(ScheduleConfigurationRequired {
-                schedule_expression: "sample".into(),
-            })
-            .into(),
+            schedule_configuration: ScheduleConfiguration::new("sample").into(),
             scheduled_query_execution_role_arn: "arn:aws:iam::123456789012:role/sample".into(),
         }),
         &["W3697"],
@@ -25319,14 +23519,7 @@ fn timestream_scheduled_query(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn timestream_table(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::timestream::table::*;
-    add(
-        scope,
-        "TimestreamTable",
-        Table::new(TableRequired {
-            database_name: "aaa".into(),
-        }),
-        &["W3697"],
-    )
+    add(scope, "TimestreamTable", Table::new("aaa"), &["W3697"])
 }
 
 fn transfer_agreement(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -25365,9 +23558,7 @@ fn transfer_connector(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "TransferConnector",
-        Connector::new(ConnectorRequired {
-            access_role: "arn:aaaaaarole/aaaaaa".into(),
-        }),
+        Connector::new("arn:aaaaaarole/aaaaaa"),
         &[],
     )
 }
@@ -25413,9 +23604,7 @@ fn transfer_web_app(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "TransferWebApp",
-        WebApp::new(WebAppRequired {
-            identity_provider_details: IdentityProviderDetails::new().into(),
-        }),
+        WebApp::new(IdentityProviderDetails::new()),
         &[],
     )
 }
@@ -25426,9 +23615,7 @@ fn transfer_workflow(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "TransferWorkflow",
-        Workflow::new(WorkflowRequired {
-            steps: vec![WorkflowStep::new()].into(),
-        }),
+        Workflow::new(vec![WorkflowStep::new()]),
         &[],
     )
 }
@@ -25470,12 +23657,7 @@ fn verifiedpermissions_policy_store(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "VerifiedPermissionsPolicyStore",
-        PolicyStore::new(PolicyStoreRequired {
-            validation_settings: ValidationSettings::new(ValidationSettingsRequired {
-                mode: ValidationMode::Off,
-            })
-            .into(),
-        }),
+        PolicyStore::new(ValidationSettings::new(ValidationMode::Off)),
         &[],
     )
 }
@@ -25503,9 +23685,7 @@ fn voiceid_domain(scope: &mut Scope<'_>) -> Result<(), Error> {
         Domain::new(DomainRequired {
             name: "aa".into(),
             server_side_encryption_configuration: ServerSideEncryptionConfiguration::new(
-                ServerSideEncryptionConfigurationRequired {
-                    kms_key_id: "12345678-1234-1234-1234-123456789012".into(),
-                },
+                "12345678-1234-1234-1234-123456789012",
             )
             .into(),
         }),
@@ -25519,9 +23699,7 @@ fn vpclattice_access_log_subscription(scope: &mut Scope<'_>) -> Result<(), Error
     add(
         scope,
         "VpcLatticeAccessLogSubscription",
-        AccessLogSubscription::new(AccessLogSubscriptionRequired {
-            destination_arn: "arn:a-a:a-a:a-a:a-a:aa".into(),
-        }),
+        AccessLogSubscription::new("arn:a-a:a-a:a-a:a-a:aa"),
         &[],
     )
 }
@@ -25546,9 +23724,7 @@ fn vpclattice_domain_verification(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "VpcLatticeDomainVerification",
-        DomainVerification::new(DomainVerificationRequired {
-            domain_name: "sample".into(),
-        }),
+        DomainVerification::new("sample"),
         &[],
     )
 }
@@ -25618,10 +23794,7 @@ fn vpclattice_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
         "VpcLatticeRule",
         Rule::new(RuleRequired {
             action: Action::new().into(),
-            r#match: Match::new(MatchRequired {
-                http_match: HttpMatch::new().into(),
-            })
-            .into(),
+            r#match: Match::new(HttpMatch::new()).into(),
             priority: 1i64.into(),
         }),
         &[],
@@ -25684,9 +23857,7 @@ fn vpclattice_target_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "VpcLatticeTargetGroup",
-        TargetGroup::new(TargetGroupRequired {
-            r#type: TargetGroupType::Ip,
-        }),
+        TargetGroup::new(TargetGroupType::Ip),
         &[],
     )
 }
@@ -25697,9 +23868,7 @@ fn waf_byte_match_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WAFByteMatchSet",
-        ByteMatchSet::new(ByteMatchSetRequired {
-            name: "sample".into(),
-        }),
+        ByteMatchSet::new("sample"),
         &["W3696"],
     )
 }
@@ -25707,14 +23876,7 @@ fn waf_byte_match_set(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn waf_ip_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::waf::ip_set::*;
-    add(
-        scope,
-        "WAFIPSet",
-        IpSet::new(IpSetRequired {
-            name: "sample".into(),
-        }),
-        &["W3696"],
-    )
+    add(scope, "WAFIPSet", IpSet::new("sample"), &["W3696"])
 }
 
 fn waf_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -25741,10 +23903,7 @@ fn waf_size_constraint_set(scope: &mut Scope<'_>) -> Result<(), Error> {
             name: "sample".into(),
             size_constraints: vec![SizeConstraint::new(SizeConstraintRequired {
                 comparison_operator: "sample".into(),
-                field_to_match: FieldToMatch::new(FieldToMatchRequired {
-                    r#type: "sample".into(),
-                })
-                .into(),
+                field_to_match: FieldToMatch::new("sample").into(),
                 size: 1i64.into(),
                 text_transformation: "sample".into(),
             })]
@@ -25760,9 +23919,7 @@ fn waf_sql_injection_match_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WAFSqlInjectionMatchSet",
-        SqlInjectionMatchSet::new(SqlInjectionMatchSetRequired {
-            name: "sample".into(),
-        }),
+        SqlInjectionMatchSet::new("sample"),
         &["W3696"],
     )
 }
@@ -25774,10 +23931,7 @@ fn waf_web_acl(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "WAFWebACL",
         WebAcl::new(WebAclRequired {
-            default_action: WafAction::new(WafActionRequired {
-                r#type: "ALLOW".into(),
-            })
-            .into(),
+            default_action: WafAction::new("ALLOW").into(),
             metric_name: "sample".into(),
             name: "sample".into(),
         }),
@@ -25794,10 +23948,7 @@ fn waf_xss_match_set(scope: &mut Scope<'_>) -> Result<(), Error> {
         XssMatchSet::new(XssMatchSetRequired {
             name: "sample".into(),
             xss_match_tuples: vec![XssMatchTuple::new(XssMatchTupleRequired {
-                field_to_match: FieldToMatch::new(FieldToMatchRequired {
-                    r#type: "sample".into(),
-                })
-                .into(),
+                field_to_match: FieldToMatch::new("sample").into(),
                 text_transformation: "sample".into(),
             })]
             .into(),
@@ -25812,9 +23963,7 @@ fn wafregional_byte_match_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WAFRegionalByteMatchSet",
-        ByteMatchSet::new(ByteMatchSetRequired {
-            name: "sample".into(),
-        }),
+        ByteMatchSet::new("sample"),
         &["W3696"],
     )
 }
@@ -25825,9 +23974,7 @@ fn wafregional_geo_match_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WAFRegionalGeoMatchSet",
-        GeoMatchSet::new(GeoMatchSetRequired {
-            name: "sample".into(),
-        }),
+        GeoMatchSet::new("sample"),
         &["W3696"],
     )
 }
@@ -25835,14 +23982,7 @@ fn wafregional_geo_match_set(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn wafregional_ip_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::wafregional::ip_set::*;
-    add(
-        scope,
-        "WAFRegionalIPSet",
-        IpSet::new(IpSetRequired {
-            name: "sample".into(),
-        }),
-        &["W3696"],
-    )
+    add(scope, "WAFRegionalIPSet", IpSet::new("sample"), &["W3696"])
 }
 
 fn wafregional_rate_based_rule(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -25895,9 +24035,7 @@ fn wafregional_size_constraint_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WAFRegionalSizeConstraintSet",
-        SizeConstraintSet::new(SizeConstraintSetRequired {
-            name: "sample".into(),
-        }),
+        SizeConstraintSet::new("sample"),
         &["W3696"],
     )
 }
@@ -25908,9 +24046,7 @@ fn wafregional_sql_injection_match_set(scope: &mut Scope<'_>) -> Result<(), Erro
     add(
         scope,
         "WAFRegionalSqlInjectionMatchSet",
-        SqlInjectionMatchSet::new(SqlInjectionMatchSetRequired {
-            name: "sample".into(),
-        }),
+        SqlInjectionMatchSet::new("sample"),
         &["W3696"],
     )
 }
@@ -25922,10 +24058,7 @@ fn wafregional_web_acl(scope: &mut Scope<'_>) -> Result<(), Error> {
         scope,
         "WAFRegionalWebACL",
         WebAcl::new(WebAclRequired {
-            default_action: Action::new(ActionRequired {
-                r#type: "ALLOW".into(),
-            })
-            .into(),
+            default_action: Action::new("ALLOW").into(),
             metric_name: "sample".into(),
             name: "sample".into(),
         }),
@@ -25953,9 +24086,7 @@ fn wafregional_xss_match_set(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WAFRegionalXssMatchSet",
-        XssMatchSet::new(XssMatchSetRequired {
-            name: "sample".into(),
-        }),
+        XssMatchSet::new("sample"),
         &["W3696"],
     )
 }
@@ -26201,7 +24332,14 @@ fn wisdom_message_template(scope: &mut Scope<'_>) -> Result<(), Error> {
 fn wisdom_message_template_version(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::wisdom::message_template_version::*;
-    add(scope, "WisdomMessageTemplateVersion", MessageTemplateVersion::new(MessageTemplateVersionRequired { message_template_arn: "arn:a:wisdom:a:000000000000:a/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa".into() }), &[])
+    add(
+        scope,
+        "WisdomMessageTemplateVersion",
+        MessageTemplateVersion::new(
+            "arn:a:wisdom:a:000000000000:a/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+        ),
+        &[],
+    )
 }
 
 fn wisdom_quick_response(scope: &mut Scope<'_>) -> Result<(), Error> {
@@ -26216,9 +24354,7 @@ fn workspaces_connection_alias(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WorkSpacesConnectionAlias",
-        ConnectionAlias::new(ConnectionAliasRequired {
-            connection_string: "a".into(),
-        }),
+        ConnectionAlias::new("a"),
         &[],
     )
 }
@@ -26246,10 +24382,7 @@ fn workspaces_workspaces_pool(scope: &mut Scope<'_>) -> Result<(), Error> {
         "WorkSpacesWorkspacesPool",
         WorkspacesPool::new(WorkspacesPoolRequired {
             bundle_id: "wsb-aaaaaaaa".into(),
-            capacity: Capacity::new(CapacityRequired {
-                desired_user_sessions: 0i64.into(),
-            })
-            .into(),
+            capacity: Capacity::new(0i64).into(),
             directory_id: "wsd-aaaaaaaa".into(),
             pool_name: "aa".into(),
         }),
@@ -26263,9 +24396,7 @@ fn workspacesthinclient_environment(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "WorkSpacesThinClientEnvironment",
-        Environment::new(EnvironmentRequired {
-            desktop_arn: "arn:aaa:aaa:aaa:000:aaa".into(),
-        }),
+        Environment::new("arn:aaa:aaa:aaa:000:aaa"),
         &[],
     )
 }
@@ -26313,12 +24444,7 @@ fn workspacesweb_ip_access_settings(scope: &mut Scope<'_>) -> Result<(), Error> 
     add(
         scope,
         "WorkSpacesWebIpAccessSettings",
-        IpAccessSettings::new(IpAccessSettingsRequired {
-            ip_rules: vec![IpRule::new(IpRuleRequired {
-                ip_range: "0.0.0.0/0".into(),
-            })]
-            .into(),
-        }),
+        IpAccessSettings::new(vec![IpRule::new("0.0.0.0/0")]),
         &[],
     )
 }
@@ -26364,9 +24490,7 @@ fn workspacesweb_trust_store(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WorkSpacesWebTrustStore",
-        TrustStore::new(TrustStoreRequired {
-            certificate_list: vec!["sample"].into(),
-        }),
+        TrustStore::new(vec!["sample"]),
         &[],
     )
 }
@@ -26377,9 +24501,7 @@ fn workspacesweb_user_access_logging_settings(scope: &mut Scope<'_>) -> Result<(
     add(
         scope,
         "WorkSpacesWebUserAccessLoggingSettings",
-        UserAccessLoggingSettings::new(UserAccessLoggingSettingsRequired {
-            kinesis_stream_arn: "arn:a:kinesis:a:a:stream/a".into(),
-        }),
+        UserAccessLoggingSettings::new("arn:a:kinesis:a:a:stream/a"),
         &[],
     )
 }
@@ -26407,9 +24529,7 @@ fn workspacesinstances_volume(scope: &mut Scope<'_>) -> Result<(), Error> {
     add(
         scope,
         "WorkspacesInstancesVolume",
-        Volume::new(VolumeRequired {
-            availability_zone: "aa-a-0a-a".into(),
-        }),
+        Volume::new("aa-a-0a-a"),
         &[],
     )
 }
@@ -26443,14 +24563,7 @@ fn workspacesinstances_workspace_instance(scope: &mut Scope<'_>) -> Result<(), E
 fn xray_group(scope: &mut Scope<'_>) -> Result<(), Error> {
     #[allow(unused_imports)]
     use cloudwright_resources::xray::group::*;
-    add(
-        scope,
-        "XRayGroup",
-        Group::new(GroupRequired {
-            group_name: "sample".into(),
-        }),
-        &[],
-    )
+    add(scope, "XRayGroup", Group::new("sample"), &[])
 }
 
 fn xray_resource_policy(scope: &mut Scope<'_>) -> Result<(), Error> {

@@ -633,6 +633,37 @@ impl Error {
             source,
         }
     }
+
+    /// `err` as [`Error::Unavailable`] for `stack` (several joined with `` `, ` ``) when it is a
+    /// failure of AWS itself (throttling, 5xx, no answer), saying what this run `changed`; any
+    /// other error as it is.
+    pub fn unavailable(stack: &str, err: Error, changed: &str) -> Error {
+        if crate::aws::is_unavailable(&err) {
+            Error::Unavailable {
+                stack: stack.to_owned(),
+                cause: Box::new(err),
+                changed: changed.to_owned(),
+            }
+        } else {
+            err
+        }
+    }
+
+    /// [`Error::UnknownOutcome`]: the answer to `operation` on `stack` was lost with `err`, and
+    /// reading the stack back failed too, with `read`.
+    pub fn unknown_outcome(
+        stack: &str,
+        operation: &'static str,
+        err: &Error,
+        read: &Error,
+    ) -> Error {
+        Error::UnknownOutcome {
+            stack: stack.to_owned(),
+            operation,
+            detail: err.to_string(),
+            state: format!("reading the stack back failed too ({read})"),
+        }
+    }
 }
 
 /// What [`Error::AccountMismatch`] reports.

@@ -211,6 +211,14 @@ pub fn stack_done(stack: &str) {
     }
 }
 
+/// Each stack once, at its first entry, wherever its other entries are: a stack's change set
+/// and the stack itself are registered by different steps, not necessarily one after the other.
+fn once_each<T>(mut stacks: Vec<(T, String)>) -> Vec<(T, String)> {
+    let mut seen = std::collections::BTreeSet::new();
+    stacks.retain(|(_, stack)| seen.insert(stack.clone()));
+    stacks
+}
+
 /// Waits for a signal, then cleans up what the run leaves, prints what state it leaves each
 /// stack in, and exits (130 after SIGINT, 143 after SIGTERM). Spawned by `main`.
 pub async fn watch() {
@@ -262,8 +270,7 @@ pub async fn watch() {
                 Work::Stack { cfn, stack } => stacks.push((cfn, stack)),
             }
         }
-        stacks.dedup_by(|a, b| a.1 == b.1);
-        for (cfn, stack) in stacks {
+        for (cfn, stack) in once_each(stacks) {
             let state = match crate::cloudformation::stacks::describe(&cfn, &stack).await {
                 Ok(Some(info)) => format!("is {}", info.status),
                 Ok(None) => "does not exist".to_owned(),
@@ -390,6 +397,26 @@ pub fn host_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_stack_is_reported_once_at_its_first_entry_wherever_the_others_are() {
+        let stacks = vec![
+            (1, "Api".to_owned()),
+            (2, "Net".to_owned()),
+            (3, "Api".to_owned()),
+            (4, "Net".to_owned()),
+            (5, "Data".to_owned()),
+        ];
+        let once: Vec<(i32, String)> = once_each(stacks);
+        assert_eq!(
+            once,
+            vec![
+                (1, "Api".to_owned()),
+                (2, "Net".to_owned()),
+                (5, "Data".to_owned())
+            ]
+        );
+    }
 
     #[test]
     fn run_marks_round_trip() {

@@ -427,7 +427,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Diff { stacks, fail } => {
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
             let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
-            let differs = diff::diff_stacks_in(&accounts, &a, &stacks).await?;
+            let differs = diff::diff_stacks(&accounts, &a, &stacks).await?;
             if fail && differs {
                 return Ok(ExitCode::from(1));
             }
@@ -488,7 +488,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let stacks: Vec<_> = a.stacks().iter().collect();
             let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
-            let done = publish::publish_in(&accounts, &aws, &a, &stacks, &Stdout).await?;
+            let done = publish::publish(&accounts, &a, &stacks, &Stdout).await?;
             if done.is_empty() {
                 println!("the app has no assets");
             }
@@ -537,7 +537,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             {
                 println!("{line}");
             }
-            publish::publish_in(accounts, &aws, &a, &selected, &Stdout).await?;
+            publish::publish(accounts, &a, &selected, &Stdout).await?;
             let opts = DeployOptions {
                 stacks,
                 exclusively,
@@ -552,12 +552,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 display: progress.into(),
                 import_existing,
                 role_arn,
-                accounts: settings.accounts.clone(),
             };
             if hotswap {
-                hotswap::deploy(&aws, &a, opts, &Stdout).await?;
+                hotswap::deploy(accounts, &a, opts, &Stdout).await?;
             } else {
-                deploy::deploy(&aws, &a, opts).await?;
+                deploy::deploy(accounts, &a, opts).await?;
             }
         }
         Command::Watch {
@@ -589,7 +588,6 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     display: progress.into(),
                     import_existing: false,
                     role_arn: None,
-                    accounts: settings.accounts.clone(),
                 },
                 poll: Duration::from_millis(poll.max(10)),
                 debounce: Duration::from_millis(debounce),

@@ -394,11 +394,12 @@ async fn cycle(
         out.say(&line);
     }
     let accounts = crate::aws::accounts::Accounts::new(aws, &settings.accounts);
-    crate::assets::publish::publish_in(&accounts, aws, &assembly, &selected, out).await?;
+    crate::assets::publish::publish(&accounts, &assembly, &selected, out).await?;
     if opts.hotswap {
-        crate::cloudformation::hotswap::deploy(aws, &assembly, opts.deploy.clone(), out).await?;
+        crate::cloudformation::hotswap::deploy(&accounts, &assembly, opts.deploy.clone(), out)
+            .await?;
     } else {
-        crate::cloudformation::deploy::deploy(aws, &assembly, opts.deploy.clone()).await?;
+        crate::cloudformation::deploy::deploy(&accounts, &assembly, opts.deploy.clone()).await?;
     }
     Ok(assembly)
 }

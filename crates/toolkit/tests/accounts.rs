@@ -214,6 +214,50 @@ async fn one_command_deploys_an_app_spanning_two_accounts() {
     ));
 }
 
+/// `deploy --hotswap` works on each stack in its own account, as a normal deploy does: once
+/// both stacks are deployed, a second hotswap finds nothing changed in either account and
+/// changes nothing (it once read every stack in the credentials' account, found the second
+/// stack "not deployed yet" and deployed it again through CloudFormation).
+#[tokio::test(flavor = "multi_thread")]
+async fn hotswap_reads_and_changes_each_stack_in_its_own_account() {
+    let moto = Moto::start();
+    let recorder = Recorder::start(moto.port());
+    let env = env_for(&moto, recorder.endpoint());
+    let dir = project("accounts", "", json!({"222222222222": {"role": ROLE_B}}));
+    let hotswap = ["deploy", "--yes", "--hotswap", "--method", "direct"];
+
+    let first = run(dir.path(), &env, &hotswap);
+    ok(&first);
+    let b = aws_sdk_cloudformation::Client::new(&as_role(&moto, ROLE_B).await);
+    assert!(stack_id(&b, "CwAcctB").await.contains(":222222222222:"));
+    recorder.take();
+
+    let second = run(dir.path(), &env, &hotswap);
+    ok(&second);
+    let text = stdout(&second);
+    for stack in ["CwAcctA", "CwAcctB"] {
+        assert!(text.contains(&format!("{stack}: no changes")), "{text}");
+    }
+    assert!(!text.contains("not hotswappable"), "{text}");
+    let calls = recorder.take();
+    assert!(calls.contains(&"sts:AssumeRole".to_owned()), "{calls:?}");
+    for call in &calls {
+        assert!(
+            ![
+                "CreateStack",
+                "UpdateStack",
+                "CreateChangeSet",
+                "ExecuteChangeSet"
+            ]
+            .iter()
+            .any(|c| call.ends_with(&format!(":{c}"))),
+            "a second hotswap changed a stack: {calls:?}"
+        );
+    }
+    let own = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    assert_eq!(stack_status(&own, "CwAcctB").await, None);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn context_looked_up_in_one_account_is_looked_up_again_in_another() {
     let moto = Moto::start();

@@ -361,13 +361,18 @@ async fn concurrent_direct_creates_end_in_one_stack_and_a_named_conflict() {
     let moto = Moto::start();
     let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
     let proxy = Faults::start(moto.port());
-    // both runs find no stack, then their CreateStack calls arrive together
-    proxy.rule(
-        "CreateStack",
-        Fault::Delay(Duration::from_millis(1500)),
-        0,
-        2,
-    );
+    // both runs find no stack, then their CreateStack calls arrive one after the other: the
+    // second 1.5 s after the first (moto creates a stack while it answers, but two creates
+    // of one name arriving at the same instant race inside moto and both succeed, which is
+    // moto's race, not the one under test)
+    for delay in [1500, 3000] {
+        proxy.rule(
+            "CreateStack",
+            Fault::Delay(Duration::from_millis(delay)),
+            0,
+            1,
+        );
+    }
     let dir = project("single", "");
     let mut args = deploy_args("60");
     args.extend(["--method", "direct"]);

@@ -3815,7 +3815,7 @@ pub(crate) static CHECKS: &[(&str, crate::support::CheckFn)] = &[
     #[cfg(feature = "apigateway")]
     ("AWS::ApiGateway::RequestValidator", <apigateway::RequestValidator as cloudwright_core::Resource>::check),
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
-    ("AWS::ApiGateway::Resource", <apigateway::CfnResource as cloudwright_core::Resource>::check),
+    ("AWS::ApiGateway::Resource", <apigateway::Resource as cloudwright_core::Resource>::check),
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
     ("AWS::ApiGateway::RestApi", <apigateway::RestApi as cloudwright_core::Resource>::check),
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
@@ -5115,7 +5115,7 @@ pub(crate) static CHECKS: &[(&str, crate::support::CheckFn)] = &[
     #[cfg(feature = "frauddetector")]
     ("AWS::FraudDetector::Label", <frauddetector::Label as cloudwright_core::Resource>::check),
     #[cfg(feature = "frauddetector")]
-    ("AWS::FraudDetector::List", <frauddetector::CfnList as cloudwright_core::Resource>::check),
+    ("AWS::FraudDetector::List", <frauddetector::List as cloudwright_core::Resource>::check),
     #[cfg(feature = "frauddetector")]
     ("AWS::FraudDetector::Outcome", <frauddetector::Outcome as cloudwright_core::Resource>::check),
     #[cfg(feature = "frauddetector")]
@@ -5565,7 +5565,7 @@ pub(crate) static CHECKS: &[(&str, crate::support::CheckFn)] = &[
     #[cfg(feature = "lakeformation")]
     ("AWS::LakeFormation::PrincipalPermissions", <lakeformation::PrincipalPermissions as cloudwright_core::Resource>::check),
     #[cfg(feature = "lakeformation")]
-    ("AWS::LakeFormation::Resource", <lakeformation::CfnResource as cloudwright_core::Resource>::check),
+    ("AWS::LakeFormation::Resource", <lakeformation::Resource as cloudwright_core::Resource>::check),
     #[cfg(feature = "lakeformation")]
     ("AWS::LakeFormation::Tag", <lakeformation::Tag as cloudwright_core::Resource>::check),
     #[cfg(feature = "lakeformation")]
@@ -37746,6417 +37746,6417 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
 /// Every `pattern` static of the generated types (one per distinct pattern and type).
 pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "acmpca")]
-    &acmpca::certificate_authority::PATTERN_0,
+    &acmpca::certificate_authority::schema::PATTERN_0,
     #[cfg(feature = "acmpca")]
-    &acmpca::certificate_authority::PATTERN_1,
+    &acmpca::certificate_authority::schema::PATTERN_1,
     #[cfg(feature = "acmpca")]
-    &acmpca::certificate_authority::PATTERN_2,
+    &acmpca::certificate_authority::schema::PATTERN_2,
     #[cfg(feature = "acmpca")]
-    &acmpca::certificate_authority::PATTERN_3,
+    &acmpca::certificate_authority::schema::PATTERN_3,
     #[cfg(feature = "acmpca")]
-    &acmpca::permission::PATTERN_0,
+    &acmpca::permission::schema::PATTERN_0,
     #[cfg(feature = "acmpca")]
-    &acmpca::permission::PATTERN_1,
+    &acmpca::permission::schema::PATTERN_1,
     #[cfg(feature = "acmpca")]
-    &acmpca::permission::PATTERN_2,
+    &acmpca::permission::schema::PATTERN_2,
     #[cfg(feature = "aiops")]
-    &aiops::investigation_group::PATTERN_0,
+    &aiops::investigation_group::schema::PATTERN_0,
     #[cfg(feature = "aiops")]
-    &aiops::investigation_group::PATTERN_1,
+    &aiops::investigation_group::schema::PATTERN_1,
     #[cfg(feature = "aiops")]
-    &aiops::investigation_group::PATTERN_2,
+    &aiops::investigation_group::schema::PATTERN_2,
     #[cfg(feature = "aps")]
-    &aps::anomaly_detector::PATTERN_0,
+    &aps::anomaly_detector::schema::PATTERN_0,
     #[cfg(feature = "aps")]
-    &aps::resource_policy::PATTERN_0,
+    &aps::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "aps")]
-    &aps::rule_groups_namespace::PATTERN_0,
+    &aps::rule_groups_namespace::schema::PATTERN_0,
     #[cfg(feature = "aps")]
-    &aps::scraper::PATTERN_0,
+    &aps::scraper::schema::PATTERN_0,
     #[cfg(feature = "aps")]
-    &aps::scraper::PATTERN_1,
+    &aps::scraper::schema::PATTERN_1,
     #[cfg(feature = "aps")]
-    &aps::scraper::PATTERN_2,
+    &aps::scraper::schema::PATTERN_2,
     #[cfg(feature = "aps")]
-    &aps::scraper::PATTERN_3,
+    &aps::scraper::schema::PATTERN_3,
     #[cfg(feature = "aps")]
-    &aps::scraper::PATTERN_4,
+    &aps::scraper::schema::PATTERN_4,
     #[cfg(feature = "aps")]
-    &aps::workspace::PATTERN_0,
+    &aps::workspace::schema::PATTERN_0,
     #[cfg(feature = "aps")]
-    &aps::workspace::PATTERN_1,
+    &aps::workspace::schema::PATTERN_1,
     #[cfg(feature = "arcregionswitch")]
-    &arcregionswitch::plan::PATTERN_0,
+    &arcregionswitch::plan::schema::PATTERN_0,
     #[cfg(feature = "arcregionswitch")]
-    &arcregionswitch::plan::PATTERN_1,
+    &arcregionswitch::plan::schema::PATTERN_1,
     #[cfg(feature = "arcregionswitch")]
-    &arcregionswitch::plan::PATTERN_2,
+    &arcregionswitch::plan::schema::PATTERN_2,
     #[cfg(feature = "arczonalshift")]
-    &arczonalshift::zonal_autoshift_configuration::PATTERN_0,
+    &arczonalshift::zonal_autoshift_configuration::schema::PATTERN_0,
     #[cfg(feature = "arczonalshift")]
-    &arczonalshift::zonal_autoshift_configuration::PATTERN_1,
+    &arczonalshift::zonal_autoshift_configuration::schema::PATTERN_1,
     #[cfg(feature = "arczonalshift")]
-    &arczonalshift::zonal_autoshift_configuration::PATTERN_2,
+    &arczonalshift::zonal_autoshift_configuration::schema::PATTERN_2,
     #[cfg(feature = "arczonalshift")]
-    &arczonalshift::zonal_autoshift_configuration::PATTERN_3,
+    &arczonalshift::zonal_autoshift_configuration::schema::PATTERN_3,
     #[cfg(feature = "accessanalyzer")]
-    &accessanalyzer::analyzer::PATTERN_0,
+    &accessanalyzer::analyzer::schema::PATTERN_0,
     #[cfg(feature = "amazonmq")]
-    &amazonmq::broker::PATTERN_0,
+    &amazonmq::broker::schema::PATTERN_0,
     #[cfg(feature = "amazonmq")]
-    &amazonmq::broker::PATTERN_1,
+    &amazonmq::broker::schema::PATTERN_1,
     #[cfg(feature = "amazonmq")]
-    &amazonmq::broker::PATTERN_2,
+    &amazonmq::broker::schema::PATTERN_2,
     #[cfg(feature = "amazonmq")]
-    &amazonmq::broker::PATTERN_3,
+    &amazonmq::broker::schema::PATTERN_3,
     #[cfg(feature = "amazonmq")]
-    &amazonmq::broker::PATTERN_4,
+    &amazonmq::broker::schema::PATTERN_4,
     #[cfg(feature = "amazonmq")]
-    &amazonmq::broker::PATTERN_5,
+    &amazonmq::broker::schema::PATTERN_5,
     #[cfg(feature = "amplify")]
-    &amplify::app::PATTERN_0,
+    &amplify::app::schema::PATTERN_0,
     #[cfg(feature = "amplify")]
-    &amplify::app::PATTERN_1,
+    &amplify::app::schema::PATTERN_1,
     #[cfg(feature = "amplify")]
-    &amplify::app::PATTERN_2,
+    &amplify::app::schema::PATTERN_2,
     #[cfg(feature = "amplify")]
-    &amplify::app::PATTERN_3,
+    &amplify::app::schema::PATTERN_3,
     #[cfg(feature = "amplify")]
-    &amplify::app::PATTERN_4,
+    &amplify::app::schema::PATTERN_4,
     #[cfg(feature = "amplify")]
-    &amplify::branch::PATTERN_0,
+    &amplify::branch::schema::PATTERN_0,
     #[cfg(feature = "amplify")]
-    &amplify::branch::PATTERN_1,
+    &amplify::branch::schema::PATTERN_1,
     #[cfg(feature = "amplify")]
-    &amplify::branch::PATTERN_2,
+    &amplify::branch::schema::PATTERN_2,
     #[cfg(feature = "amplify")]
-    &amplify::branch::PATTERN_3,
+    &amplify::branch::schema::PATTERN_3,
     #[cfg(feature = "amplify")]
-    &amplify::branch::PATTERN_4,
+    &amplify::branch::schema::PATTERN_4,
     #[cfg(feature = "amplify")]
-    &amplify::branch::PATTERN_5,
+    &amplify::branch::schema::PATTERN_5,
     #[cfg(feature = "amplify")]
-    &amplify::domain::PATTERN_0,
+    &amplify::domain::schema::PATTERN_0,
     #[cfg(feature = "amplify")]
-    &amplify::domain::PATTERN_1,
+    &amplify::domain::schema::PATTERN_1,
     #[cfg(feature = "amplify")]
-    &amplify::domain::PATTERN_2,
+    &amplify::domain::schema::PATTERN_2,
     #[cfg(feature = "amplify")]
-    &amplify::domain::PATTERN_3,
+    &amplify::domain::schema::PATTERN_3,
     #[cfg(feature = "amplify")]
-    &amplify::domain::PATTERN_4,
+    &amplify::domain::schema::PATTERN_4,
     #[cfg(feature = "amplify")]
-    &amplify::domain::PATTERN_5,
+    &amplify::domain::schema::PATTERN_5,
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
-    &apigateway::stage::PATTERN_0,
+    &apigateway::stage::schema::PATTERN_0,
     #[cfg(feature = "apigatewayv2")]
-    &apigatewayv2::integration::PATTERN_0,
+    &apigatewayv2::integration::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
-    &appconfig::configuration_profile::PATTERN_0,
+    &appconfig::configuration_profile::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
-    &appconfig::configuration_profile::PATTERN_1,
+    &appconfig::configuration_profile::schema::PATTERN_1,
     #[cfg(feature = "appconfig")]
-    &appconfig::configuration_profile::PATTERN_2,
+    &appconfig::configuration_profile::schema::PATTERN_2,
     #[cfg(feature = "appconfig")]
-    &appconfig::deployment::PATTERN_0,
+    &appconfig::deployment::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
-    &appconfig::deployment::PATTERN_1,
+    &appconfig::deployment::schema::PATTERN_1,
     #[cfg(feature = "appconfig")]
-    &appconfig::environment::PATTERN_0,
+    &appconfig::environment::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
-    &appconfig::environment::PATTERN_1,
+    &appconfig::environment::schema::PATTERN_1,
     #[cfg(feature = "appconfig")]
-    &appconfig::extension::PATTERN_0,
+    &appconfig::extension::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
-    &appconfig::hosted_configuration_version::PATTERN_0,
+    &appconfig::hosted_configuration_version::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
-    &appconfig::hosted_configuration_version::PATTERN_1,
+    &appconfig::hosted_configuration_version::schema::PATTERN_1,
     #[cfg(feature = "appflow")]
-    &appflow::connector::PATTERN_0,
+    &appflow::connector::schema::PATTERN_0,
     #[cfg(feature = "appflow")]
-    &appflow::connector::PATTERN_1,
+    &appflow::connector::schema::PATTERN_1,
     #[cfg(feature = "appflow")]
-    &appflow::connector::PATTERN_2,
+    &appflow::connector::schema::PATTERN_2,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_0,
+    &appflow::connector_profile::schema::PATTERN_0,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_1,
+    &appflow::connector_profile::schema::PATTERN_1,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_2,
+    &appflow::connector_profile::schema::PATTERN_2,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_3,
+    &appflow::connector_profile::schema::PATTERN_3,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_4,
+    &appflow::connector_profile::schema::PATTERN_4,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_5,
+    &appflow::connector_profile::schema::PATTERN_5,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_6,
+    &appflow::connector_profile::schema::PATTERN_6,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_7,
+    &appflow::connector_profile::schema::PATTERN_7,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_8,
+    &appflow::connector_profile::schema::PATTERN_8,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_9,
+    &appflow::connector_profile::schema::PATTERN_9,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_10,
+    &appflow::connector_profile::schema::PATTERN_10,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_11,
+    &appflow::connector_profile::schema::PATTERN_11,
     #[cfg(feature = "appflow")]
-    &appflow::connector_profile::PATTERN_12,
+    &appflow::connector_profile::schema::PATTERN_12,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_0,
+    &appflow::flow::schema::PATTERN_0,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_1,
+    &appflow::flow::schema::PATTERN_1,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_2,
+    &appflow::flow::schema::PATTERN_2,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_3,
+    &appflow::flow::schema::PATTERN_3,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_4,
+    &appflow::flow::schema::PATTERN_4,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_5,
+    &appflow::flow::schema::PATTERN_5,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_6,
+    &appflow::flow::schema::PATTERN_6,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_7,
+    &appflow::flow::schema::PATTERN_7,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_8,
+    &appflow::flow::schema::PATTERN_8,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_9,
+    &appflow::flow::schema::PATTERN_9,
     #[cfg(feature = "appflow")]
-    &appflow::flow::PATTERN_10,
+    &appflow::flow::schema::PATTERN_10,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::application::PATTERN_0,
+    &appintegrations::application::schema::PATTERN_0,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::application::PATTERN_1,
+    &appintegrations::application::schema::PATTERN_1,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::application::PATTERN_2,
+    &appintegrations::application::schema::PATTERN_2,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::application::PATTERN_3,
+    &appintegrations::application::schema::PATTERN_3,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::application::PATTERN_4,
+    &appintegrations::application::schema::PATTERN_4,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::data_integration::PATTERN_0,
+    &appintegrations::data_integration::schema::PATTERN_0,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::data_integration::PATTERN_1,
+    &appintegrations::data_integration::schema::PATTERN_1,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::data_integration::PATTERN_2,
+    &appintegrations::data_integration::schema::PATTERN_2,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::event_integration::PATTERN_0,
+    &appintegrations::event_integration::schema::PATTERN_0,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::event_integration::PATTERN_1,
+    &appintegrations::event_integration::schema::PATTERN_1,
     #[cfg(feature = "apprunner")]
-    &apprunner::auto_scaling_configuration::PATTERN_0,
+    &apprunner::auto_scaling_configuration::schema::PATTERN_0,
     #[cfg(feature = "apprunner")]
-    &apprunner::observability_configuration::PATTERN_0,
+    &apprunner::observability_configuration::schema::PATTERN_0,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_0,
+    &apprunner::service::schema::PATTERN_0,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_1,
+    &apprunner::service::schema::PATTERN_1,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_2,
+    &apprunner::service::schema::PATTERN_2,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_3,
+    &apprunner::service::schema::PATTERN_3,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_4,
+    &apprunner::service::schema::PATTERN_4,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_5,
+    &apprunner::service::schema::PATTERN_5,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_6,
+    &apprunner::service::schema::PATTERN_6,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_7,
+    &apprunner::service::schema::PATTERN_7,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_8,
+    &apprunner::service::schema::PATTERN_8,
     #[cfg(feature = "apprunner")]
-    &apprunner::service::PATTERN_9,
+    &apprunner::service::schema::PATTERN_9,
     #[cfg(feature = "apprunner")]
-    &apprunner::vpc_connector::PATTERN_0,
+    &apprunner::vpc_connector::schema::PATTERN_0,
     #[cfg(feature = "apprunner")]
-    &apprunner::vpc_ingress_connection::PATTERN_0,
+    &apprunner::vpc_ingress_connection::schema::PATTERN_0,
     #[cfg(feature = "apprunner")]
-    &apprunner::vpc_ingress_connection::PATTERN_1,
+    &apprunner::vpc_ingress_connection::schema::PATTERN_1,
     #[cfg(feature = "appstream")]
-    &appstream::app_block::PATTERN_0,
+    &appstream::app_block::schema::PATTERN_0,
     #[cfg(feature = "appstream")]
-    &appstream::app_block::PATTERN_1,
+    &appstream::app_block::schema::PATTERN_1,
     #[cfg(feature = "appstream")]
-    &appstream::app_block_builder::PATTERN_0,
+    &appstream::app_block_builder::schema::PATTERN_0,
     #[cfg(feature = "appstream")]
-    &appstream::app_block_builder::PATTERN_1,
+    &appstream::app_block_builder::schema::PATTERN_1,
     #[cfg(feature = "appstream")]
-    &appstream::application::PATTERN_0,
+    &appstream::application::schema::PATTERN_0,
     #[cfg(feature = "appstream")]
-    &appstream::application::PATTERN_1,
+    &appstream::application::schema::PATTERN_1,
     #[cfg(feature = "appstream")]
-    &appstream::application::PATTERN_2,
+    &appstream::application::schema::PATTERN_2,
     #[cfg(feature = "appstream")]
-    &appstream::directory_config::PATTERN_0,
+    &appstream::directory_config::schema::PATTERN_0,
     #[cfg(feature = "appstream")]
-    &appstream::entitlement::PATTERN_0,
+    &appstream::entitlement::schema::PATTERN_0,
     #[cfg(feature = "appstream")]
-    &appstream::image_builder::PATTERN_0,
+    &appstream::image_builder::schema::PATTERN_0,
     #[cfg(feature = "appstream")]
-    &appstream::stack::PATTERN_0,
+    &appstream::stack::schema::PATTERN_0,
     #[cfg(feature = "appstream")]
-    &appstream::stack::PATTERN_1,
+    &appstream::stack::schema::PATTERN_1,
     #[cfg(feature = "appsync")]
-    &appsync::api::PATTERN_0,
+    &appsync::api::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
-    &appsync::api::PATTERN_1,
+    &appsync::api::schema::PATTERN_1,
     #[cfg(feature = "appsync")]
-    &appsync::channel_namespace::PATTERN_0,
+    &appsync::channel_namespace::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
-    &appsync::channel_namespace::PATTERN_1,
+    &appsync::channel_namespace::schema::PATTERN_1,
     #[cfg(feature = "appsync")]
-    &appsync::data_source::PATTERN_0,
+    &appsync::data_source::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
-    &appsync::domain_name::PATTERN_0,
+    &appsync::domain_name::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
-    &appsync::domain_name::PATTERN_1,
+    &appsync::domain_name::schema::PATTERN_1,
     #[cfg(feature = "appsync")]
-    &appsync::domain_name_api_association::PATTERN_0,
+    &appsync::domain_name_api_association::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
-    &appsync::function_configuration::PATTERN_0,
+    &appsync::function_configuration::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
-    &appsync::resolver::PATTERN_0,
+    &appsync::resolver::schema::PATTERN_0,
     #[cfg(feature = "apptest")]
-    &apptest::test_case::PATTERN_0,
+    &apptest::test_case::schema::PATTERN_0,
     #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
-    &applicationautoscaling::scaling_policy::PATTERN_0,
+    &applicationautoscaling::scaling_policy::schema::PATTERN_0,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_0,
+    &applicationinsights::application::schema::PATTERN_0,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_1,
+    &applicationinsights::application::schema::PATTERN_1,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_2,
+    &applicationinsights::application::schema::PATTERN_2,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_3,
+    &applicationinsights::application::schema::PATTERN_3,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_4,
+    &applicationinsights::application::schema::PATTERN_4,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_5,
+    &applicationinsights::application::schema::PATTERN_5,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_6,
+    &applicationinsights::application::schema::PATTERN_6,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_7,
+    &applicationinsights::application::schema::PATTERN_7,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_8,
+    &applicationinsights::application::schema::PATTERN_8,
     #[cfg(feature = "applicationinsights")]
-    &applicationinsights::application::PATTERN_9,
+    &applicationinsights::application::schema::PATTERN_9,
     #[cfg(feature = "applicationsignals")]
-    &applicationsignals::grouping_configuration::PATTERN_0,
+    &applicationsignals::grouping_configuration::schema::PATTERN_0,
     #[cfg(feature = "applicationsignals")]
-    &applicationsignals::service_level_objective::PATTERN_0,
+    &applicationsignals::service_level_objective::schema::PATTERN_0,
     #[cfg(feature = "applicationsignals")]
-    &applicationsignals::service_level_objective::PATTERN_1,
+    &applicationsignals::service_level_objective::schema::PATTERN_1,
     #[cfg(feature = "athena")]
-    &athena::capacity_reservation::PATTERN_0,
+    &athena::capacity_reservation::schema::PATTERN_0,
     #[cfg(feature = "athena")]
-    &athena::named_query::PATTERN_0,
+    &athena::named_query::schema::PATTERN_0,
     #[cfg(feature = "athena")]
-    &athena::prepared_statement::PATTERN_0,
+    &athena::prepared_statement::schema::PATTERN_0,
     #[cfg(feature = "athena")]
-    &athena::prepared_statement::PATTERN_1,
+    &athena::prepared_statement::schema::PATTERN_1,
     #[cfg(feature = "athena")]
-    &athena::work_group::PATTERN_0,
+    &athena::work_group::schema::PATTERN_0,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_0,
+    &auditmanager::assessment::schema::PATTERN_0,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_1,
+    &auditmanager::assessment::schema::PATTERN_1,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_2,
+    &auditmanager::assessment::schema::PATTERN_2,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_3,
+    &auditmanager::assessment::schema::PATTERN_3,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_4,
+    &auditmanager::assessment::schema::PATTERN_4,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_5,
+    &auditmanager::assessment::schema::PATTERN_5,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_6,
+    &auditmanager::assessment::schema::PATTERN_6,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_7,
+    &auditmanager::assessment::schema::PATTERN_7,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_8,
+    &auditmanager::assessment::schema::PATTERN_8,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_9,
+    &auditmanager::assessment::schema::PATTERN_9,
     #[cfg(feature = "auditmanager")]
-    &auditmanager::assessment::PATTERN_10,
+    &auditmanager::assessment::schema::PATTERN_10,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::auto_scaling_group::PATTERN_0,
+    &autoscaling::auto_scaling_group::schema::PATTERN_0,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::auto_scaling_group::PATTERN_1,
+    &autoscaling::auto_scaling_group::schema::PATTERN_1,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::auto_scaling_group::PATTERN_2,
+    &autoscaling::auto_scaling_group::schema::PATTERN_2,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::auto_scaling_group::PATTERN_3,
+    &autoscaling::auto_scaling_group::schema::PATTERN_3,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::auto_scaling_group::PATTERN_4,
+    &autoscaling::auto_scaling_group::schema::PATTERN_4,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::auto_scaling_group::PATTERN_5,
+    &autoscaling::auto_scaling_group::schema::PATTERN_5,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::auto_scaling_group::PATTERN_6,
+    &autoscaling::auto_scaling_group::schema::PATTERN_6,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::lifecycle_hook::PATTERN_0,
+    &autoscaling::lifecycle_hook::schema::PATTERN_0,
     #[cfg(feature = "autoscaling")]
-    &autoscaling::lifecycle_hook::PATTERN_1,
+    &autoscaling::lifecycle_hook::schema::PATTERN_1,
     #[cfg(feature = "b2bi")]
-    &b2bi::partnership::PATTERN_0,
+    &b2bi::partnership::schema::PATTERN_0,
     #[cfg(feature = "b2bi")]
-    &b2bi::partnership::PATTERN_1,
+    &b2bi::partnership::schema::PATTERN_1,
     #[cfg(feature = "b2bi")]
-    &b2bi::partnership::PATTERN_2,
+    &b2bi::partnership::schema::PATTERN_2,
     #[cfg(feature = "b2bi")]
-    &b2bi::profile::PATTERN_0,
+    &b2bi::profile::schema::PATTERN_0,
     #[cfg(feature = "b2bi")]
-    &b2bi::profile::PATTERN_1,
+    &b2bi::profile::schema::PATTERN_1,
     #[cfg(feature = "b2bi")]
-    &b2bi::transformer::PATTERN_0,
+    &b2bi::transformer::schema::PATTERN_0,
     #[cfg(feature = "bcmdataexports")]
-    &bcmdataexports::export::PATTERN_0,
+    &bcmdataexports::export::schema::PATTERN_0,
     #[cfg(feature = "bcmdataexports")]
-    &bcmdataexports::export::PATTERN_1,
+    &bcmdataexports::export::schema::PATTERN_1,
     #[cfg(feature = "bcmdataexports")]
-    &bcmdataexports::export::PATTERN_2,
+    &bcmdataexports::export::schema::PATTERN_2,
     #[cfg(feature = "bcmdataexports")]
-    &bcmdataexports::export::PATTERN_3,
+    &bcmdataexports::export::schema::PATTERN_3,
     #[cfg(feature = "backup")]
-    &backup::backup_plan::PATTERN_0,
+    &backup::backup_plan::schema::PATTERN_0,
     #[cfg(feature = "backup")]
-    &backup::backup_selection::PATTERN_0,
+    &backup::backup_selection::schema::PATTERN_0,
     #[cfg(feature = "backup")]
-    &backup::backup_vault::PATTERN_0,
+    &backup::backup_vault::schema::PATTERN_0,
     #[cfg(feature = "backup")]
-    &backup::framework::PATTERN_0,
+    &backup::framework::schema::PATTERN_0,
     #[cfg(feature = "backup")]
-    &backup::framework::PATTERN_1,
+    &backup::framework::schema::PATTERN_1,
     #[cfg(feature = "backup")]
-    &backup::logically_air_gapped_backup_vault::PATTERN_0,
+    &backup::logically_air_gapped_backup_vault::schema::PATTERN_0,
     #[cfg(feature = "backup")]
-    &backup::report_plan::PATTERN_0,
+    &backup::report_plan::schema::PATTERN_0,
     #[cfg(feature = "backup")]
-    &backup::report_plan::PATTERN_1,
+    &backup::report_plan::schema::PATTERN_1,
     #[cfg(feature = "backupgateway")]
-    &backupgateway::hypervisor::PATTERN_0,
+    &backupgateway::hypervisor::schema::PATTERN_0,
     #[cfg(feature = "backupgateway")]
-    &backupgateway::hypervisor::PATTERN_1,
+    &backupgateway::hypervisor::schema::PATTERN_1,
     #[cfg(feature = "backupgateway")]
-    &backupgateway::hypervisor::PATTERN_2,
+    &backupgateway::hypervisor::schema::PATTERN_2,
     #[cfg(feature = "backupgateway")]
-    &backupgateway::hypervisor::PATTERN_3,
+    &backupgateway::hypervisor::schema::PATTERN_3,
     #[cfg(feature = "backupgateway")]
-    &backupgateway::hypervisor::PATTERN_4,
+    &backupgateway::hypervisor::schema::PATTERN_4,
     #[cfg(feature = "backupgateway")]
-    &backupgateway::hypervisor::PATTERN_5,
+    &backupgateway::hypervisor::schema::PATTERN_5,
     #[cfg(feature = "backupgateway")]
-    &backupgateway::hypervisor::PATTERN_6,
+    &backupgateway::hypervisor::schema::PATTERN_6,
     #[cfg(feature = "backupgateway")]
-    &backupgateway::hypervisor::PATTERN_7,
+    &backupgateway::hypervisor::schema::PATTERN_7,
     #[cfg(feature = "batch")]
-    &batch::consumable_resource::PATTERN_0,
+    &batch::consumable_resource::schema::PATTERN_0,
     #[cfg(feature = "batch")]
-    &batch::job_definition::PATTERN_0,
+    &batch::job_definition::schema::PATTERN_0,
     #[cfg(feature = "batch")]
-    &batch::job_queue::PATTERN_0,
+    &batch::job_queue::schema::PATTERN_0,
     #[cfg(feature = "batch")]
-    &batch::scheduling_policy::PATTERN_0,
+    &batch::scheduling_policy::schema::PATTERN_0,
     #[cfg(feature = "bcmpricingcalculator")]
-    &bcmpricingcalculator::bill_scenario::PATTERN_0,
+    &bcmpricingcalculator::bill_scenario::schema::PATTERN_0,
     #[cfg(feature = "bcmpricingcalculator")]
-    &bcmpricingcalculator::bill_scenario::PATTERN_1,
+    &bcmpricingcalculator::bill_scenario::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent::PATTERN_0,
+    &bedrock::agent::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent::PATTERN_1,
+    &bedrock::agent::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent::PATTERN_2,
+    &bedrock::agent::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent::PATTERN_3,
+    &bedrock::agent::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent::PATTERN_4,
+    &bedrock::agent::schema::PATTERN_4,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent::PATTERN_5,
+    &bedrock::agent::schema::PATTERN_5,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent::PATTERN_6,
+    &bedrock::agent::schema::PATTERN_6,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent::PATTERN_7,
+    &bedrock::agent::schema::PATTERN_7,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent_alias::PATTERN_0,
+    &bedrock::agent_alias::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent_alias::PATTERN_1,
+    &bedrock::agent_alias::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::agent_alias::PATTERN_2,
+    &bedrock::agent_alias::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::application_inference_profile::PATTERN_0,
+    &bedrock::application_inference_profile::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::application_inference_profile::PATTERN_1,
+    &bedrock::application_inference_profile::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy::PATTERN_0,
+    &bedrock::automated_reasoning_policy::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy::PATTERN_1,
+    &bedrock::automated_reasoning_policy::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy::PATTERN_2,
+    &bedrock::automated_reasoning_policy::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy::PATTERN_3,
+    &bedrock::automated_reasoning_policy::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy::PATTERN_4,
+    &bedrock::automated_reasoning_policy::schema::PATTERN_4,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy_version::PATTERN_0,
+    &bedrock::automated_reasoning_policy_version::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::automated_reasoning_policy_version::PATTERN_1,
+    &bedrock::automated_reasoning_policy_version::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::blueprint::PATTERN_0,
+    &bedrock::blueprint::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_automation_library::PATTERN_0,
+    &bedrock::data_automation_library::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_automation_library::PATTERN_1,
+    &bedrock::data_automation_library::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_automation_project::PATTERN_0,
+    &bedrock::data_automation_project::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_automation_project::PATTERN_1,
+    &bedrock::data_automation_project::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_automation_project::PATTERN_2,
+    &bedrock::data_automation_project::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_0,
+    &bedrock::data_source::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_1,
+    &bedrock::data_source::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_2,
+    &bedrock::data_source::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_3,
+    &bedrock::data_source::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_4,
+    &bedrock::data_source::schema::PATTERN_4,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_5,
+    &bedrock::data_source::schema::PATTERN_5,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_6,
+    &bedrock::data_source::schema::PATTERN_6,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_7,
+    &bedrock::data_source::schema::PATTERN_7,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_8,
+    &bedrock::data_source::schema::PATTERN_8,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_9,
+    &bedrock::data_source::schema::PATTERN_9,
     #[cfg(feature = "bedrock")]
-    &bedrock::data_source::PATTERN_10,
+    &bedrock::data_source::schema::PATTERN_10,
     #[cfg(feature = "bedrock")]
-    &bedrock::enforced_guardrail_configuration::PATTERN_0,
+    &bedrock::enforced_guardrail_configuration::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::enforced_guardrail_configuration::PATTERN_1,
+    &bedrock::enforced_guardrail_configuration::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::enforced_guardrail_configuration::PATTERN_2,
+    &bedrock::enforced_guardrail_configuration::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::enforced_guardrail_configuration::PATTERN_3,
+    &bedrock::enforced_guardrail_configuration::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow::PATTERN_0,
+    &bedrock::flow::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow::PATTERN_1,
+    &bedrock::flow::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow::PATTERN_2,
+    &bedrock::flow::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow::PATTERN_3,
+    &bedrock::flow::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow::PATTERN_4,
+    &bedrock::flow::schema::PATTERN_4,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow::PATTERN_5,
+    &bedrock::flow::schema::PATTERN_5,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow_alias::PATTERN_0,
+    &bedrock::flow_alias::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow_alias::PATTERN_1,
+    &bedrock::flow_alias::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow_alias::PATTERN_2,
+    &bedrock::flow_alias::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::flow_version::PATTERN_0,
+    &bedrock::flow_version::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::guardrail::PATTERN_0,
+    &bedrock::guardrail::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::guardrail::PATTERN_1,
+    &bedrock::guardrail::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::guardrail::PATTERN_2,
+    &bedrock::guardrail::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::guardrail::PATTERN_3,
+    &bedrock::guardrail::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
-    &bedrock::guardrail::PATTERN_4,
+    &bedrock::guardrail::schema::PATTERN_4,
     #[cfg(feature = "bedrock")]
-    &bedrock::guardrail_version::PATTERN_0,
+    &bedrock::guardrail_version::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::intelligent_prompt_router::PATTERN_0,
+    &bedrock::intelligent_prompt_router::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::intelligent_prompt_router::PATTERN_1,
+    &bedrock::intelligent_prompt_router::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::intelligent_prompt_router::PATTERN_2,
+    &bedrock::intelligent_prompt_router::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_0,
+    &bedrock::knowledge_base::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_1,
+    &bedrock::knowledge_base::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_2,
+    &bedrock::knowledge_base::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_3,
+    &bedrock::knowledge_base::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_4,
+    &bedrock::knowledge_base::schema::PATTERN_4,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_5,
+    &bedrock::knowledge_base::schema::PATTERN_5,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_6,
+    &bedrock::knowledge_base::schema::PATTERN_6,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_7,
+    &bedrock::knowledge_base::schema::PATTERN_7,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_8,
+    &bedrock::knowledge_base::schema::PATTERN_8,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_9,
+    &bedrock::knowledge_base::schema::PATTERN_9,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_10,
+    &bedrock::knowledge_base::schema::PATTERN_10,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_11,
+    &bedrock::knowledge_base::schema::PATTERN_11,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_12,
+    &bedrock::knowledge_base::schema::PATTERN_12,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_13,
+    &bedrock::knowledge_base::schema::PATTERN_13,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_14,
+    &bedrock::knowledge_base::schema::PATTERN_14,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_15,
+    &bedrock::knowledge_base::schema::PATTERN_15,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_16,
+    &bedrock::knowledge_base::schema::PATTERN_16,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_17,
+    &bedrock::knowledge_base::schema::PATTERN_17,
     #[cfg(feature = "bedrock")]
-    &bedrock::knowledge_base::PATTERN_18,
+    &bedrock::knowledge_base::schema::PATTERN_18,
     #[cfg(feature = "bedrock")]
-    &bedrock::prompt::PATTERN_0,
+    &bedrock::prompt::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::prompt::PATTERN_1,
+    &bedrock::prompt::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::prompt::PATTERN_2,
+    &bedrock::prompt::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
-    &bedrock::prompt::PATTERN_3,
+    &bedrock::prompt::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
-    &bedrock::prompt_version::PATTERN_0,
+    &bedrock::prompt_version::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::resource_policy::PATTERN_0,
+    &bedrock::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::api_key_credential_provider::PATTERN_0,
+    &bedrockagentcore::api_key_credential_provider::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::api_key_credential_provider::PATTERN_1,
+    &bedrockagentcore::api_key_credential_provider::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::browser_custom::PATTERN_0,
+    &bedrockagentcore::browser_custom::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::browser_custom::PATTERN_1,
+    &bedrockagentcore::browser_custom::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::browser_profile::PATTERN_0,
+    &bedrockagentcore::browser_profile::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::code_interpreter_custom::PATTERN_0,
+    &bedrockagentcore::code_interpreter_custom::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::evaluator::PATTERN_0,
+    &bedrockagentcore::evaluator::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::evaluator::PATTERN_1,
+    &bedrockagentcore::evaluator::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::evaluator::PATTERN_2,
+    &bedrockagentcore::evaluator::schema::PATTERN_2,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::gateway::PATTERN_0,
+    &bedrockagentcore::gateway::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::gateway::PATTERN_1,
+    &bedrockagentcore::gateway::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::gateway::PATTERN_2,
+    &bedrockagentcore::gateway::schema::PATTERN_2,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::gateway::PATTERN_3,
+    &bedrockagentcore::gateway::schema::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::gateway_target::PATTERN_0,
+    &bedrockagentcore::gateway_target::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::gateway_target::PATTERN_1,
+    &bedrockagentcore::gateway_target::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::memory::PATTERN_0,
+    &bedrockagentcore::memory::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::memory::PATTERN_1,
+    &bedrockagentcore::memory::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::memory::PATTERN_2,
+    &bedrockagentcore::memory::schema::PATTERN_2,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::memory::PATTERN_3,
+    &bedrockagentcore::memory::schema::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::memory::PATTERN_4,
+    &bedrockagentcore::memory::schema::PATTERN_4,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::memory::PATTERN_5,
+    &bedrockagentcore::memory::schema::PATTERN_5,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::o_auth2_credential_provider::PATTERN_0,
+    &bedrockagentcore::o_auth2_credential_provider::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::o_auth2_credential_provider::PATTERN_1,
+    &bedrockagentcore::o_auth2_credential_provider::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::o_auth2_credential_provider::PATTERN_2,
+    &bedrockagentcore::o_auth2_credential_provider::schema::PATTERN_2,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::online_evaluation_config::PATTERN_0,
+    &bedrockagentcore::online_evaluation_config::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::online_evaluation_config::PATTERN_1,
+    &bedrockagentcore::online_evaluation_config::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::online_evaluation_config::PATTERN_2,
+    &bedrockagentcore::online_evaluation_config::schema::PATTERN_2,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::online_evaluation_config::PATTERN_3,
+    &bedrockagentcore::online_evaluation_config::schema::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::online_evaluation_config::PATTERN_4,
+    &bedrockagentcore::online_evaluation_config::schema::PATTERN_4,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::online_evaluation_config::PATTERN_5,
+    &bedrockagentcore::online_evaluation_config::schema::PATTERN_5,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::policy::PATTERN_0,
+    &bedrockagentcore::policy::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::policy::PATTERN_1,
+    &bedrockagentcore::policy::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::policy_engine::PATTERN_0,
+    &bedrockagentcore::policy_engine::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::policy_engine::PATTERN_1,
+    &bedrockagentcore::policy_engine::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_0,
+    &bedrockagentcore::runtime::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_1,
+    &bedrockagentcore::runtime::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_2,
+    &bedrockagentcore::runtime::schema::PATTERN_2,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_3,
+    &bedrockagentcore::runtime::schema::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_4,
+    &bedrockagentcore::runtime::schema::PATTERN_4,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_5,
+    &bedrockagentcore::runtime::schema::PATTERN_5,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_6,
+    &bedrockagentcore::runtime::schema::PATTERN_6,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_7,
+    &bedrockagentcore::runtime::schema::PATTERN_7,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_8,
+    &bedrockagentcore::runtime::schema::PATTERN_8,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime::PATTERN_9,
+    &bedrockagentcore::runtime::schema::PATTERN_9,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime_endpoint::PATTERN_0,
+    &bedrockagentcore::runtime_endpoint::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime_endpoint::PATTERN_1,
+    &bedrockagentcore::runtime_endpoint::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::runtime_endpoint::PATTERN_2,
+    &bedrockagentcore::runtime_endpoint::schema::PATTERN_2,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::workload_identity::PATTERN_0,
+    &bedrockagentcore::workload_identity::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::workload_identity::PATTERN_1,
+    &bedrockagentcore::workload_identity::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::workload_identity::PATTERN_2,
+    &bedrockagentcore::workload_identity::schema::PATTERN_2,
     #[cfg(feature = "billing")]
-    &billing::billing_view::PATTERN_0,
+    &billing::billing_view::schema::PATTERN_0,
     #[cfg(feature = "billing")]
-    &billing::billing_view::PATTERN_1,
+    &billing::billing_view::schema::PATTERN_1,
     #[cfg(feature = "billing")]
-    &billing::billing_view::PATTERN_2,
+    &billing::billing_view::schema::PATTERN_2,
     #[cfg(feature = "billing")]
-    &billing::billing_view::PATTERN_3,
+    &billing::billing_view::schema::PATTERN_3,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::billing_group::PATTERN_0,
+    &billingconductor::billing_group::schema::PATTERN_0,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::billing_group::PATTERN_1,
+    &billingconductor::billing_group::schema::PATTERN_1,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::billing_group::PATTERN_2,
+    &billingconductor::billing_group::schema::PATTERN_2,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::billing_group::PATTERN_3,
+    &billingconductor::billing_group::schema::PATTERN_3,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::custom_line_item::PATTERN_0,
+    &billingconductor::custom_line_item::schema::PATTERN_0,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::custom_line_item::PATTERN_1,
+    &billingconductor::custom_line_item::schema::PATTERN_1,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::custom_line_item::PATTERN_2,
+    &billingconductor::custom_line_item::schema::PATTERN_2,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::custom_line_item::PATTERN_3,
+    &billingconductor::custom_line_item::schema::PATTERN_3,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::custom_line_item::PATTERN_4,
+    &billingconductor::custom_line_item::schema::PATTERN_4,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::custom_line_item::PATTERN_5,
+    &billingconductor::custom_line_item::schema::PATTERN_5,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::pricing_plan::PATTERN_0,
+    &billingconductor::pricing_plan::schema::PATTERN_0,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::pricing_plan::PATTERN_1,
+    &billingconductor::pricing_plan::schema::PATTERN_1,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::pricing_rule::PATTERN_0,
+    &billingconductor::pricing_rule::schema::PATTERN_0,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::pricing_rule::PATTERN_1,
+    &billingconductor::pricing_rule::schema::PATTERN_1,
     #[cfg(feature = "billingconductor")]
-    &billingconductor::pricing_rule::PATTERN_2,
+    &billingconductor::pricing_rule::schema::PATTERN_2,
     #[cfg(feature = "braket")]
-    &braket::spending_limit::PATTERN_0,
+    &braket::spending_limit::schema::PATTERN_0,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_0,
+    &budgets::budgets_action::schema::PATTERN_0,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_1,
+    &budgets::budgets_action::schema::PATTERN_1,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_2,
+    &budgets::budgets_action::schema::PATTERN_2,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_3,
+    &budgets::budgets_action::schema::PATTERN_3,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_4,
+    &budgets::budgets_action::schema::PATTERN_4,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_5,
+    &budgets::budgets_action::schema::PATTERN_5,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_6,
+    &budgets::budgets_action::schema::PATTERN_6,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_7,
+    &budgets::budgets_action::schema::PATTERN_7,
     #[cfg(feature = "budgets")]
-    &budgets::budgets_action::PATTERN_8,
+    &budgets::budgets_action::schema::PATTERN_8,
     #[cfg(feature = "ce")]
-    &ce::anomaly_monitor::PATTERN_0,
+    &ce::anomaly_monitor::schema::PATTERN_0,
     #[cfg(feature = "ce")]
-    &ce::anomaly_subscription::PATTERN_0,
+    &ce::anomaly_subscription::schema::PATTERN_0,
     #[cfg(feature = "ce")]
-    &ce::anomaly_subscription::PATTERN_1,
+    &ce::anomaly_subscription::schema::PATTERN_1,
     #[cfg(feature = "ce")]
-    &ce::anomaly_subscription::PATTERN_2,
+    &ce::anomaly_subscription::schema::PATTERN_2,
     #[cfg(feature = "cur")]
-    &cur::report_definition::PATTERN_0,
+    &cur::report_definition::schema::PATTERN_0,
     #[cfg(feature = "cur")]
-    &cur::report_definition::PATTERN_1,
+    &cur::report_definition::schema::PATTERN_1,
     #[cfg(feature = "cur")]
-    &cur::report_definition::PATTERN_2,
+    &cur::report_definition::schema::PATTERN_2,
     #[cfg(feature = "cur")]
-    &cur::report_definition::PATTERN_3,
+    &cur::report_definition::schema::PATTERN_3,
     #[cfg(feature = "cases")]
-    &cases::case_rule::PATTERN_0,
+    &cases::case_rule::schema::PATTERN_0,
     #[cfg(feature = "cases")]
-    &cases::domain::PATTERN_0,
+    &cases::domain::schema::PATTERN_0,
     #[cfg(feature = "cases")]
-    &cases::field::PATTERN_0,
+    &cases::field::schema::PATTERN_0,
     #[cfg(feature = "cases")]
-    &cases::layout::PATTERN_0,
+    &cases::layout::schema::PATTERN_0,
     #[cfg(feature = "cases")]
-    &cases::template::PATTERN_0,
+    &cases::template::schema::PATTERN_0,
     #[cfg(feature = "cassandra")]
-    &cassandra::keyspace::PATTERN_0,
+    &cassandra::keyspace::schema::PATTERN_0,
     #[cfg(feature = "cassandra")]
-    &cassandra::table::PATTERN_0,
+    &cassandra::table::schema::PATTERN_0,
     #[cfg(feature = "chatbot")]
-    &chatbot::custom_action::PATTERN_0,
+    &chatbot::custom_action::schema::PATTERN_0,
     #[cfg(feature = "chatbot")]
-    &chatbot::custom_action::PATTERN_1,
+    &chatbot::custom_action::schema::PATTERN_1,
     #[cfg(feature = "chatbot")]
-    &chatbot::custom_action::PATTERN_2,
+    &chatbot::custom_action::schema::PATTERN_2,
     #[cfg(feature = "chatbot")]
-    &chatbot::custom_action::PATTERN_3,
+    &chatbot::custom_action::schema::PATTERN_3,
     #[cfg(feature = "chatbot")]
-    &chatbot::microsoft_teams_channel_configuration::PATTERN_0,
+    &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_0,
     #[cfg(feature = "chatbot")]
-    &chatbot::microsoft_teams_channel_configuration::PATTERN_1,
+    &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_1,
     #[cfg(feature = "chatbot")]
-    &chatbot::microsoft_teams_channel_configuration::PATTERN_2,
+    &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_2,
     #[cfg(feature = "chatbot")]
-    &chatbot::microsoft_teams_channel_configuration::PATTERN_3,
+    &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_3,
     #[cfg(feature = "chatbot")]
-    &chatbot::microsoft_teams_channel_configuration::PATTERN_4,
+    &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_4,
     #[cfg(feature = "chatbot")]
-    &chatbot::microsoft_teams_channel_configuration::PATTERN_5,
+    &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_5,
     #[cfg(feature = "chatbot")]
-    &chatbot::microsoft_teams_channel_configuration::PATTERN_6,
+    &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_6,
     #[cfg(feature = "chatbot")]
-    &chatbot::microsoft_teams_channel_configuration::PATTERN_7,
+    &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_7,
     #[cfg(feature = "chatbot")]
-    &chatbot::slack_channel_configuration::PATTERN_0,
+    &chatbot::slack_channel_configuration::schema::PATTERN_0,
     #[cfg(feature = "chatbot")]
-    &chatbot::slack_channel_configuration::PATTERN_1,
+    &chatbot::slack_channel_configuration::schema::PATTERN_1,
     #[cfg(feature = "chatbot")]
-    &chatbot::slack_channel_configuration::PATTERN_2,
+    &chatbot::slack_channel_configuration::schema::PATTERN_2,
     #[cfg(feature = "chatbot")]
-    &chatbot::slack_channel_configuration::PATTERN_3,
+    &chatbot::slack_channel_configuration::schema::PATTERN_3,
     #[cfg(feature = "chatbot")]
-    &chatbot::slack_channel_configuration::PATTERN_4,
+    &chatbot::slack_channel_configuration::schema::PATTERN_4,
     #[cfg(feature = "chatbot")]
-    &chatbot::slack_channel_configuration::PATTERN_5,
+    &chatbot::slack_channel_configuration::schema::PATTERN_5,
     #[cfg(feature = "chatbot")]
-    &chatbot::slack_channel_configuration::PATTERN_6,
+    &chatbot::slack_channel_configuration::schema::PATTERN_6,
     #[cfg(feature = "chime")]
-    &chime::app_instance_bot::PATTERN_0,
+    &chime::app_instance_bot::schema::PATTERN_0,
     #[cfg(feature = "chime")]
-    &chime::app_instance_bot::PATTERN_1,
+    &chime::app_instance_bot::schema::PATTERN_1,
     #[cfg(feature = "chime")]
-    &chime::app_instance_bot::PATTERN_2,
+    &chime::app_instance_bot::schema::PATTERN_2,
     #[cfg(feature = "chime")]
-    &chime::app_instance_bot::PATTERN_3,
+    &chime::app_instance_bot::schema::PATTERN_3,
     #[cfg(feature = "chime")]
-    &chime::app_instance_bot::PATTERN_4,
+    &chime::app_instance_bot::schema::PATTERN_4,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::analysis_template::PATTERN_0,
+    &cleanrooms::analysis_template::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::analysis_template::PATTERN_1,
+    &cleanrooms::analysis_template::schema::PATTERN_1,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::analysis_template::PATTERN_2,
+    &cleanrooms::analysis_template::schema::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::analysis_template::PATTERN_3,
+    &cleanrooms::analysis_template::schema::PATTERN_3,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::collaboration::PATTERN_0,
+    &cleanrooms::collaboration::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::collaboration::PATTERN_1,
+    &cleanrooms::collaboration::schema::PATTERN_1,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::collaboration::PATTERN_2,
+    &cleanrooms::collaboration::schema::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::configured_table::PATTERN_0,
+    &cleanrooms::configured_table::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::configured_table::PATTERN_1,
+    &cleanrooms::configured_table::schema::PATTERN_1,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::configured_table::PATTERN_2,
+    &cleanrooms::configured_table::schema::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::configured_table_association::PATTERN_0,
+    &cleanrooms::configured_table_association::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::configured_table_association::PATTERN_1,
+    &cleanrooms::configured_table_association::schema::PATTERN_1,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::configured_table_association::PATTERN_2,
+    &cleanrooms::configured_table_association::schema::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::configured_table_association::PATTERN_3,
+    &cleanrooms::configured_table_association::schema::PATTERN_3,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_mapping_table::PATTERN_0,
+    &cleanrooms::id_mapping_table::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_mapping_table::PATTERN_1,
+    &cleanrooms::id_mapping_table::schema::PATTERN_1,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_mapping_table::PATTERN_2,
+    &cleanrooms::id_mapping_table::schema::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_mapping_table::PATTERN_3,
+    &cleanrooms::id_mapping_table::schema::PATTERN_3,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_mapping_table::PATTERN_4,
+    &cleanrooms::id_mapping_table::schema::PATTERN_4,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_namespace_association::PATTERN_0,
+    &cleanrooms::id_namespace_association::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_namespace_association::PATTERN_1,
+    &cleanrooms::id_namespace_association::schema::PATTERN_1,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_namespace_association::PATTERN_2,
+    &cleanrooms::id_namespace_association::schema::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::id_namespace_association::PATTERN_3,
+    &cleanrooms::id_namespace_association::schema::PATTERN_3,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::membership::PATTERN_0,
+    &cleanrooms::membership::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::membership::PATTERN_1,
+    &cleanrooms::membership::schema::PATTERN_1,
     #[cfg(feature = "cleanrooms")]
-    &cleanrooms::privacy_budget_template::PATTERN_0,
+    &cleanrooms::privacy_budget_template::schema::PATTERN_0,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm::PATTERN_0,
+    &cleanroomsml::configured_model_algorithm::schema::PATTERN_0,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm::PATTERN_1,
+    &cleanroomsml::configured_model_algorithm::schema::PATTERN_1,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm::PATTERN_2,
+    &cleanroomsml::configured_model_algorithm::schema::PATTERN_2,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm::PATTERN_3,
+    &cleanroomsml::configured_model_algorithm::schema::PATTERN_3,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm::PATTERN_4,
+    &cleanroomsml::configured_model_algorithm::schema::PATTERN_4,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm::PATTERN_5,
+    &cleanroomsml::configured_model_algorithm::schema::PATTERN_5,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm_association::PATTERN_0,
+    &cleanroomsml::configured_model_algorithm_association::schema::PATTERN_0,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm_association::PATTERN_1,
+    &cleanroomsml::configured_model_algorithm_association::schema::PATTERN_1,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm_association::PATTERN_2,
+    &cleanroomsml::configured_model_algorithm_association::schema::PATTERN_2,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm_association::PATTERN_3,
+    &cleanroomsml::configured_model_algorithm_association::schema::PATTERN_3,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm_association::PATTERN_4,
+    &cleanroomsml::configured_model_algorithm_association::schema::PATTERN_4,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::configured_model_algorithm_association::PATTERN_5,
+    &cleanroomsml::configured_model_algorithm_association::schema::PATTERN_5,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::training_dataset::PATTERN_0,
+    &cleanroomsml::training_dataset::schema::PATTERN_0,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::training_dataset::PATTERN_1,
+    &cleanroomsml::training_dataset::schema::PATTERN_1,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::training_dataset::PATTERN_2,
+    &cleanroomsml::training_dataset::schema::PATTERN_2,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::training_dataset::PATTERN_3,
+    &cleanroomsml::training_dataset::schema::PATTERN_3,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::training_dataset::PATTERN_4,
+    &cleanroomsml::training_dataset::schema::PATTERN_4,
     #[cfg(feature = "cleanroomsml")]
-    &cleanroomsml::training_dataset::PATTERN_5,
+    &cleanroomsml::training_dataset::schema::PATTERN_5,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::guard_hook::PATTERN_0,
+    &cloudformation::guard_hook::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::guard_hook::PATTERN_1,
+    &cloudformation::guard_hook::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_default_version::PATTERN_0,
+    &cloudformation::hook_default_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_default_version::PATTERN_1,
+    &cloudformation::hook_default_version::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_default_version::PATTERN_2,
+    &cloudformation::hook_default_version::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_type_config::PATTERN_0,
+    &cloudformation::hook_type_config::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_type_config::PATTERN_1,
+    &cloudformation::hook_type_config::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_type_config::PATTERN_2,
+    &cloudformation::hook_type_config::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_type_config::PATTERN_3,
+    &cloudformation::hook_type_config::schema::PATTERN_3,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_version::PATTERN_0,
+    &cloudformation::hook_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::hook_version::PATTERN_1,
+    &cloudformation::hook_version::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::lambda_hook::PATTERN_0,
+    &cloudformation::lambda_hook::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::lambda_hook::PATTERN_1,
+    &cloudformation::lambda_hook::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::lambda_hook::PATTERN_2,
+    &cloudformation::lambda_hook::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::module_default_version::PATTERN_0,
+    &cloudformation::module_default_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::module_default_version::PATTERN_1,
+    &cloudformation::module_default_version::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::module_default_version::PATTERN_2,
+    &cloudformation::module_default_version::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::module_version::PATTERN_0,
+    &cloudformation::module_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::public_type_version::PATTERN_0,
+    &cloudformation::public_type_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::public_type_version::PATTERN_1,
+    &cloudformation::public_type_version::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::public_type_version::PATTERN_2,
+    &cloudformation::public_type_version::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::publisher::PATTERN_0,
+    &cloudformation::publisher::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::resource_default_version::PATTERN_0,
+    &cloudformation::resource_default_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::resource_default_version::PATTERN_1,
+    &cloudformation::resource_default_version::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::resource_default_version::PATTERN_2,
+    &cloudformation::resource_default_version::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::resource_version::PATTERN_0,
+    &cloudformation::resource_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::resource_version::PATTERN_1,
+    &cloudformation::resource_version::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::stack_set::PATTERN_0,
+    &cloudformation::stack_set::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::stack_set::PATTERN_1,
+    &cloudformation::stack_set::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::stack_set::PATTERN_2,
+    &cloudformation::stack_set::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::stack_set::PATTERN_3,
+    &cloudformation::stack_set::schema::PATTERN_3,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::stack_set::PATTERN_4,
+    &cloudformation::stack_set::schema::PATTERN_4,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::stack_set::PATTERN_5,
+    &cloudformation::stack_set::schema::PATTERN_5,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::stack_set::PATTERN_6,
+    &cloudformation::stack_set::schema::PATTERN_6,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::type_activation::PATTERN_0,
+    &cloudformation::type_activation::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::type_activation::PATTERN_1,
+    &cloudformation::type_activation::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::type_activation::PATTERN_2,
+    &cloudformation::type_activation::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::type_activation::PATTERN_3,
+    &cloudformation::type_activation::schema::PATTERN_3,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::anycast_ip_list::PATTERN_0,
+    &cloudfront::anycast_ip_list::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::anycast_ip_list::PATTERN_1,
+    &cloudfront::anycast_ip_list::schema::PATTERN_1,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::cache_policy::PATTERN_0,
+    &cloudfront::cache_policy::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::cache_policy::PATTERN_1,
+    &cloudfront::cache_policy::schema::PATTERN_1,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::connection_function::PATTERN_0,
+    &cloudfront::connection_function::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::connection_function::PATTERN_1,
+    &cloudfront::connection_function::schema::PATTERN_1,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::distribution::PATTERN_0,
+    &cloudfront::distribution::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::distribution_tenant::PATTERN_0,
+    &cloudfront::distribution_tenant::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::function::PATTERN_0,
+    &cloudfront::function::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::function::PATTERN_1,
+    &cloudfront::function::schema::PATTERN_1,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::key_value_store::PATTERN_0,
+    &cloudfront::key_value_store::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::key_value_store::PATTERN_1,
+    &cloudfront::key_value_store::schema::PATTERN_1,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::origin_access_control::PATTERN_0,
+    &cloudfront::origin_access_control::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::origin_access_control::PATTERN_1,
+    &cloudfront::origin_access_control::schema::PATTERN_1,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::origin_access_control::PATTERN_2,
+    &cloudfront::origin_access_control::schema::PATTERN_2,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::origin_request_policy::PATTERN_0,
+    &cloudfront::origin_request_policy::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::origin_request_policy::PATTERN_1,
+    &cloudfront::origin_request_policy::schema::PATTERN_1,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::response_headers_policy::PATTERN_0,
+    &cloudfront::response_headers_policy::schema::PATTERN_0,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::response_headers_policy::PATTERN_1,
+    &cloudfront::response_headers_policy::schema::PATTERN_1,
     #[cfg(feature = "cloudfront")]
-    &cloudfront::trust_store::PATTERN_0,
+    &cloudfront::trust_store::schema::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::channel::PATTERN_0,
+    &cloudtrail::channel::schema::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::channel::PATTERN_1,
+    &cloudtrail::channel::schema::PATTERN_1,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::channel::PATTERN_2,
+    &cloudtrail::channel::schema::PATTERN_2,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::dashboard::PATTERN_0,
+    &cloudtrail::dashboard::schema::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::dashboard::PATTERN_1,
+    &cloudtrail::dashboard::schema::PATTERN_1,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::dashboard::PATTERN_2,
+    &cloudtrail::dashboard::schema::PATTERN_2,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::dashboard::PATTERN_3,
+    &cloudtrail::dashboard::schema::PATTERN_3,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::event_data_store::PATTERN_0,
+    &cloudtrail::event_data_store::schema::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::event_data_store::PATTERN_1,
+    &cloudtrail::event_data_store::schema::PATTERN_1,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::event_data_store::PATTERN_2,
+    &cloudtrail::event_data_store::schema::PATTERN_2,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::resource_policy::PATTERN_0,
+    &cloudtrail::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::trail::PATTERN_0,
+    &cloudtrail::trail::schema::PATTERN_0,
     #[cfg(feature = "cloudwatch")]
-    &cloudwatch::alarm::PATTERN_0,
+    &cloudwatch::alarm::schema::PATTERN_0,
     #[cfg(feature = "cloudwatch")]
-    &cloudwatch::alarm::PATTERN_1,
+    &cloudwatch::alarm::schema::PATTERN_1,
     #[cfg(feature = "cloudwatch")]
-    &cloudwatch::metric_stream::PATTERN_0,
+    &cloudwatch::metric_stream::schema::PATTERN_0,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::domain::PATTERN_0,
+    &codeartifact::domain::schema::PATTERN_0,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::package_group::PATTERN_0,
+    &codeartifact::package_group::schema::PATTERN_0,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::package_group::PATTERN_1,
+    &codeartifact::package_group::schema::PATTERN_1,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::package_group::PATTERN_2,
+    &codeartifact::package_group::schema::PATTERN_2,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::repository::PATTERN_0,
+    &codeartifact::repository::schema::PATTERN_0,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::repository::PATTERN_1,
+    &codeartifact::repository::schema::PATTERN_1,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::repository::PATTERN_2,
+    &codeartifact::repository::schema::PATTERN_2,
     #[cfg(feature = "codebuild")]
-    &codebuild::fleet::PATTERN_0,
+    &codebuild::fleet::schema::PATTERN_0,
     #[cfg(feature = "codebuild")]
-    &codebuild::fleet::PATTERN_1,
+    &codebuild::fleet::schema::PATTERN_1,
     #[cfg(feature = "codebuild")]
-    &codebuild::fleet::PATTERN_2,
+    &codebuild::fleet::schema::PATTERN_2,
     #[cfg(feature = "codebuild")]
-    &codebuild::fleet::PATTERN_3,
+    &codebuild::fleet::schema::PATTERN_3,
     #[cfg(feature = "codebuild")]
-    &codebuild::fleet::PATTERN_4,
+    &codebuild::fleet::schema::PATTERN_4,
     #[cfg(feature = "codecommit")]
-    &codecommit::repository::PATTERN_0,
+    &codecommit::repository::schema::PATTERN_0,
     #[cfg(feature = "codeconnections")]
-    &codeconnections::connection::PATTERN_0,
+    &codeconnections::connection::schema::PATTERN_0,
     #[cfg(feature = "codeconnections")]
-    &codeconnections::connection::PATTERN_1,
+    &codeconnections::connection::schema::PATTERN_1,
     #[cfg(feature = "codeguruprofiler")]
-    &codeguruprofiler::profiling_group::PATTERN_0,
+    &codeguruprofiler::profiling_group::schema::PATTERN_0,
     #[cfg(feature = "codeguruprofiler")]
-    &codeguruprofiler::profiling_group::PATTERN_1,
+    &codeguruprofiler::profiling_group::schema::PATTERN_1,
     #[cfg(feature = "codeguruprofiler")]
-    &codeguruprofiler::profiling_group::PATTERN_2,
+    &codeguruprofiler::profiling_group::schema::PATTERN_2,
     #[cfg(feature = "codeguruprofiler")]
-    &codeguruprofiler::profiling_group::PATTERN_3,
+    &codeguruprofiler::profiling_group::schema::PATTERN_3,
     #[cfg(feature = "codegurureviewer")]
-    &codegurureviewer::repository_association::PATTERN_0,
+    &codegurureviewer::repository_association::schema::PATTERN_0,
     #[cfg(feature = "codegurureviewer")]
-    &codegurureviewer::repository_association::PATTERN_1,
+    &codegurureviewer::repository_association::schema::PATTERN_1,
     #[cfg(feature = "codegurureviewer")]
-    &codegurureviewer::repository_association::PATTERN_2,
+    &codegurureviewer::repository_association::schema::PATTERN_2,
     #[cfg(feature = "codepipeline")]
-    &codepipeline::custom_action_type::PATTERN_0,
+    &codepipeline::custom_action_type::schema::PATTERN_0,
     #[cfg(feature = "codepipeline")]
-    &codepipeline::pipeline::PATTERN_0,
+    &codepipeline::pipeline::schema::PATTERN_0,
     #[cfg(feature = "codepipeline")]
-    &codepipeline::pipeline::PATTERN_1,
+    &codepipeline::pipeline::schema::PATTERN_1,
     #[cfg(feature = "codepipeline")]
-    &codepipeline::pipeline::PATTERN_2,
+    &codepipeline::pipeline::schema::PATTERN_2,
     #[cfg(feature = "codepipeline")]
-    &codepipeline::webhook::PATTERN_0,
+    &codepipeline::webhook::schema::PATTERN_0,
     #[cfg(feature = "codestarconnections")]
-    &codestarconnections::connection::PATTERN_0,
+    &codestarconnections::connection::schema::PATTERN_0,
     #[cfg(feature = "codestarconnections")]
-    &codestarconnections::connection::PATTERN_1,
+    &codestarconnections::connection::schema::PATTERN_1,
     #[cfg(feature = "codestarconnections")]
-    &codestarconnections::repository_link::PATTERN_0,
+    &codestarconnections::repository_link::schema::PATTERN_0,
     #[cfg(feature = "codestarconnections")]
-    &codestarconnections::repository_link::PATTERN_1,
+    &codestarconnections::repository_link::schema::PATTERN_1,
     #[cfg(feature = "codestarconnections")]
-    &codestarconnections::sync_configuration::PATTERN_0,
+    &codestarconnections::sync_configuration::schema::PATTERN_0,
     #[cfg(feature = "codestarconnections")]
-    &codestarconnections::sync_configuration::PATTERN_1,
+    &codestarconnections::sync_configuration::schema::PATTERN_1,
     #[cfg(feature = "codestarconnections")]
-    &codestarconnections::sync_configuration::PATTERN_2,
+    &codestarconnections::sync_configuration::schema::PATTERN_2,
     #[cfg(feature = "codestarnotifications")]
-    &codestarnotifications::notification_rule::PATTERN_0,
+    &codestarnotifications::notification_rule::schema::PATTERN_0,
     #[cfg(feature = "codestarnotifications")]
-    &codestarnotifications::notification_rule::PATTERN_1,
+    &codestarnotifications::notification_rule::schema::PATTERN_1,
     #[cfg(feature = "cognito")]
-    &cognito::managed_login_branding::PATTERN_0,
+    &cognito::managed_login_branding::schema::PATTERN_0,
     #[cfg(feature = "cognito")]
-    &cognito::terms::PATTERN_0,
+    &cognito::terms::schema::PATTERN_0,
     #[cfg(feature = "comprehend")]
-    &comprehend::document_classifier::PATTERN_0,
+    &comprehend::document_classifier::schema::PATTERN_0,
     #[cfg(feature = "comprehend")]
-    &comprehend::document_classifier::PATTERN_1,
+    &comprehend::document_classifier::schema::PATTERN_1,
     #[cfg(feature = "comprehend")]
-    &comprehend::document_classifier::PATTERN_2,
+    &comprehend::document_classifier::schema::PATTERN_2,
     #[cfg(feature = "comprehend")]
-    &comprehend::document_classifier::PATTERN_3,
+    &comprehend::document_classifier::schema::PATTERN_3,
     #[cfg(feature = "comprehend")]
-    &comprehend::document_classifier::PATTERN_4,
+    &comprehend::document_classifier::schema::PATTERN_4,
     #[cfg(feature = "comprehend")]
-    &comprehend::document_classifier::PATTERN_5,
+    &comprehend::document_classifier::schema::PATTERN_5,
     #[cfg(feature = "comprehend")]
-    &comprehend::document_classifier::PATTERN_6,
+    &comprehend::document_classifier::schema::PATTERN_6,
     #[cfg(feature = "comprehend")]
-    &comprehend::flywheel::PATTERN_0,
+    &comprehend::flywheel::schema::PATTERN_0,
     #[cfg(feature = "comprehend")]
-    &comprehend::flywheel::PATTERN_1,
+    &comprehend::flywheel::schema::PATTERN_1,
     #[cfg(feature = "comprehend")]
-    &comprehend::flywheel::PATTERN_2,
+    &comprehend::flywheel::schema::PATTERN_2,
     #[cfg(feature = "comprehend")]
-    &comprehend::flywheel::PATTERN_3,
+    &comprehend::flywheel::schema::PATTERN_3,
     #[cfg(feature = "comprehend")]
-    &comprehend::flywheel::PATTERN_4,
+    &comprehend::flywheel::schema::PATTERN_4,
     #[cfg(feature = "comprehend")]
-    &comprehend::flywheel::PATTERN_5,
+    &comprehend::flywheel::schema::PATTERN_5,
     #[cfg(feature = "comprehend")]
-    &comprehend::flywheel::PATTERN_6,
+    &comprehend::flywheel::schema::PATTERN_6,
     #[cfg(feature = "computeoptimizer")]
-    &computeoptimizer::automation_rule::PATTERN_0,
+    &computeoptimizer::automation_rule::schema::PATTERN_0,
     #[cfg(feature = "computeoptimizer")]
-    &computeoptimizer::automation_rule::PATTERN_1,
+    &computeoptimizer::automation_rule::schema::PATTERN_1,
     #[cfg(feature = "computeoptimizer")]
-    &computeoptimizer::automation_rule::PATTERN_2,
+    &computeoptimizer::automation_rule::schema::PATTERN_2,
     #[cfg(feature = "computeoptimizer")]
-    &computeoptimizer::automation_rule::PATTERN_3,
+    &computeoptimizer::automation_rule::schema::PATTERN_3,
     #[cfg(feature = "computeoptimizer")]
-    &computeoptimizer::automation_rule::PATTERN_4,
+    &computeoptimizer::automation_rule::schema::PATTERN_4,
     #[cfg(feature = "computeoptimizer")]
-    &computeoptimizer::automation_rule::PATTERN_5,
+    &computeoptimizer::automation_rule::schema::PATTERN_5,
     #[cfg(feature = "config")]
-    &config::aggregation_authorization::PATTERN_0,
+    &config::aggregation_authorization::schema::PATTERN_0,
     #[cfg(feature = "config")]
-    &config::configuration_aggregator::PATTERN_0,
+    &config::configuration_aggregator::schema::PATTERN_0,
     #[cfg(feature = "config")]
-    &config::configuration_aggregator::PATTERN_1,
+    &config::configuration_aggregator::schema::PATTERN_1,
     #[cfg(feature = "config")]
-    &config::conformance_pack::PATTERN_0,
+    &config::conformance_pack::schema::PATTERN_0,
     #[cfg(feature = "config")]
-    &config::conformance_pack::PATTERN_1,
+    &config::conformance_pack::schema::PATTERN_1,
     #[cfg(feature = "config")]
-    &config::conformance_pack::PATTERN_2,
+    &config::conformance_pack::schema::PATTERN_2,
     #[cfg(feature = "config")]
-    &config::conformance_pack::PATTERN_3,
+    &config::conformance_pack::schema::PATTERN_3,
     #[cfg(feature = "config")]
-    &config::organization_conformance_pack::PATTERN_0,
+    &config::organization_conformance_pack::schema::PATTERN_0,
     #[cfg(feature = "config")]
-    &config::organization_conformance_pack::PATTERN_1,
+    &config::organization_conformance_pack::schema::PATTERN_1,
     #[cfg(feature = "config")]
-    &config::organization_conformance_pack::PATTERN_2,
+    &config::organization_conformance_pack::schema::PATTERN_2,
     #[cfg(feature = "config")]
-    &config::stored_query::PATTERN_0,
+    &config::stored_query::schema::PATTERN_0,
     #[cfg(feature = "config")]
-    &config::stored_query::PATTERN_1,
+    &config::stored_query::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::agent_status::PATTERN_0,
+    &connect::agent_status::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::approved_origin::PATTERN_0,
+    &connect::approved_origin::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::contact_flow::PATTERN_0,
+    &connect::contact_flow::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::contact_flow_module::PATTERN_0,
+    &connect::contact_flow_module::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::contact_flow_module::PATTERN_1,
+    &connect::contact_flow_module::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::contact_flow_module_alias::PATTERN_0,
+    &connect::contact_flow_module_alias::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::contact_flow_module_alias::PATTERN_1,
+    &connect::contact_flow_module_alias::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::contact_flow_module_version::PATTERN_0,
+    &connect::contact_flow_module_version::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::contact_flow_module_version::PATTERN_1,
+    &connect::contact_flow_module_version::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::contact_flow_version::PATTERN_0,
+    &connect::contact_flow_version::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::data_table::PATTERN_0,
+    &connect::data_table::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::data_table::PATTERN_1,
+    &connect::data_table::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::data_table::PATTERN_2,
+    &connect::data_table::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::data_table_attribute::PATTERN_0,
+    &connect::data_table_attribute::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::data_table_attribute::PATTERN_1,
+    &connect::data_table_attribute::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::data_table_attribute::PATTERN_2,
+    &connect::data_table_attribute::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::data_table_record::PATTERN_0,
+    &connect::data_table_record::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::email_address::PATTERN_0,
+    &connect::email_address::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::email_address::PATTERN_1,
+    &connect::email_address::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::email_address::PATTERN_2,
+    &connect::email_address::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::email_address::PATTERN_3,
+    &connect::email_address::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::evaluation_form::PATTERN_0,
+    &connect::evaluation_form::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::evaluation_form::PATTERN_1,
+    &connect::evaluation_form::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::hours_of_operation::PATTERN_0,
+    &connect::hours_of_operation::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::hours_of_operation::PATTERN_1,
+    &connect::hours_of_operation::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::hours_of_operation::PATTERN_2,
+    &connect::hours_of_operation::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::hours_of_operation::PATTERN_3,
+    &connect::hours_of_operation::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::hours_of_operation::PATTERN_4,
+    &connect::hours_of_operation::schema::PATTERN_4,
     #[cfg(feature = "connect")]
-    &connect::instance::PATTERN_0,
+    &connect::instance::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::instance::PATTERN_1,
+    &connect::instance::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::instance_storage_config::PATTERN_0,
+    &connect::instance_storage_config::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::instance_storage_config::PATTERN_1,
+    &connect::instance_storage_config::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::instance_storage_config::PATTERN_2,
+    &connect::instance_storage_config::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::integration_association::PATTERN_0,
+    &connect::integration_association::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::notification::PATTERN_0,
+    &connect::notification::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::notification::PATTERN_1,
+    &connect::notification::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::notification::PATTERN_2,
+    &connect::notification::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::notification::PATTERN_3,
+    &connect::notification::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::phone_number::PATTERN_0,
+    &connect::phone_number::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::phone_number::PATTERN_1,
+    &connect::phone_number::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::phone_number::PATTERN_2,
+    &connect::phone_number::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::phone_number::PATTERN_3,
+    &connect::phone_number::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::predefined_attribute::PATTERN_0,
+    &connect::predefined_attribute::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::prompt::PATTERN_0,
+    &connect::prompt::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::prompt::PATTERN_1,
+    &connect::prompt::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::queue::PATTERN_0,
+    &connect::queue::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::queue::PATTERN_1,
+    &connect::queue::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::queue::PATTERN_2,
+    &connect::queue::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::queue::PATTERN_3,
+    &connect::queue::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::queue::PATTERN_4,
+    &connect::queue::schema::PATTERN_4,
     #[cfg(feature = "connect")]
-    &connect::queue::PATTERN_5,
+    &connect::queue::schema::PATTERN_5,
     #[cfg(feature = "connect")]
-    &connect::queue::PATTERN_6,
+    &connect::queue::schema::PATTERN_6,
     #[cfg(feature = "connect")]
-    &connect::queue::PATTERN_7,
+    &connect::queue::schema::PATTERN_7,
     #[cfg(feature = "connect")]
-    &connect::quick_connect::PATTERN_0,
+    &connect::quick_connect::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::quick_connect::PATTERN_1,
+    &connect::quick_connect::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::quick_connect::PATTERN_2,
+    &connect::quick_connect::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::quick_connect::PATTERN_3,
+    &connect::quick_connect::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::quick_connect::PATTERN_4,
+    &connect::quick_connect::schema::PATTERN_4,
     #[cfg(feature = "connect")]
-    &connect::routing_profile::PATTERN_0,
+    &connect::routing_profile::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::routing_profile::PATTERN_1,
+    &connect::routing_profile::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::rule::PATTERN_0,
+    &connect::rule::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::rule::PATTERN_1,
+    &connect::rule::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::rule::PATTERN_2,
+    &connect::rule::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::rule::PATTERN_3,
+    &connect::rule::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::rule::PATTERN_4,
+    &connect::rule::schema::PATTERN_4,
     #[cfg(feature = "connect")]
-    &connect::rule::PATTERN_5,
+    &connect::rule::schema::PATTERN_5,
     #[cfg(feature = "connect")]
-    &connect::rule::PATTERN_6,
+    &connect::rule::schema::PATTERN_6,
     #[cfg(feature = "connect")]
-    &connect::security_key::PATTERN_0,
+    &connect::security_key::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::security_profile::PATTERN_0,
+    &connect::security_profile::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::security_profile::PATTERN_1,
+    &connect::security_profile::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::security_profile::PATTERN_2,
+    &connect::security_profile::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::security_profile::PATTERN_3,
+    &connect::security_profile::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::security_profile::PATTERN_4,
+    &connect::security_profile::schema::PATTERN_4,
     #[cfg(feature = "connect")]
-    &connect::security_profile::PATTERN_5,
+    &connect::security_profile::schema::PATTERN_5,
     #[cfg(feature = "connect")]
-    &connect::task_template::PATTERN_0,
+    &connect::task_template::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::task_template::PATTERN_1,
+    &connect::task_template::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::task_template::PATTERN_2,
+    &connect::task_template::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::task_template::PATTERN_3,
+    &connect::task_template::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::traffic_distribution_group::PATTERN_0,
+    &connect::traffic_distribution_group::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::traffic_distribution_group::PATTERN_1,
+    &connect::traffic_distribution_group::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_0,
+    &connect::user::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_1,
+    &connect::user::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_2,
+    &connect::user::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_3,
+    &connect::user::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_4,
+    &connect::user::schema::PATTERN_4,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_5,
+    &connect::user::schema::PATTERN_5,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_6,
+    &connect::user::schema::PATTERN_6,
     #[cfg(feature = "connect")]
-    &connect::user::PATTERN_7,
+    &connect::user::schema::PATTERN_7,
     #[cfg(feature = "connect")]
-    &connect::user_hierarchy_group::PATTERN_0,
+    &connect::user_hierarchy_group::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::user_hierarchy_group::PATTERN_1,
+    &connect::user_hierarchy_group::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::user_hierarchy_structure::PATTERN_0,
+    &connect::user_hierarchy_structure::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::user_hierarchy_structure::PATTERN_1,
+    &connect::user_hierarchy_structure::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::view::PATTERN_0,
+    &connect::view::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::view::PATTERN_1,
+    &connect::view::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::view::PATTERN_2,
+    &connect::view::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::view_version::PATTERN_0,
+    &connect::view_version::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::view_version::PATTERN_1,
+    &connect::view_version::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::view_version::PATTERN_2,
+    &connect::view_version::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::workspace::PATTERN_0,
+    &connect::workspace::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::workspace::PATTERN_1,
+    &connect::workspace::schema::PATTERN_1,
     #[cfg(feature = "connect")]
-    &connect::workspace::PATTERN_2,
+    &connect::workspace::schema::PATTERN_2,
     #[cfg(feature = "connect")]
-    &connect::workspace::PATTERN_3,
+    &connect::workspace::schema::PATTERN_3,
     #[cfg(feature = "connect")]
-    &connect::workspace::PATTERN_4,
+    &connect::workspace::schema::PATTERN_4,
     #[cfg(feature = "connect")]
-    &connect::workspace::PATTERN_5,
+    &connect::workspace::schema::PATTERN_5,
     #[cfg(feature = "connectcampaigns")]
-    &connectcampaigns::campaign::PATTERN_0,
+    &connectcampaigns::campaign::schema::PATTERN_0,
     #[cfg(feature = "connectcampaigns")]
-    &connectcampaigns::campaign::PATTERN_1,
+    &connectcampaigns::campaign::schema::PATTERN_1,
     #[cfg(feature = "connectcampaigns")]
-    &connectcampaigns::campaign::PATTERN_2,
+    &connectcampaigns::campaign::schema::PATTERN_2,
     #[cfg(feature = "connectcampaigns")]
-    &connectcampaigns::campaign::PATTERN_3,
+    &connectcampaigns::campaign::schema::PATTERN_3,
     #[cfg(feature = "connectcampaignsv2")]
-    &connectcampaignsv2::campaign::PATTERN_0,
+    &connectcampaignsv2::campaign::schema::PATTERN_0,
     #[cfg(feature = "connectcampaignsv2")]
-    &connectcampaignsv2::campaign::PATTERN_1,
+    &connectcampaignsv2::campaign::schema::PATTERN_1,
     #[cfg(feature = "connectcampaignsv2")]
-    &connectcampaignsv2::campaign::PATTERN_2,
+    &connectcampaignsv2::campaign::schema::PATTERN_2,
     #[cfg(feature = "connectcampaignsv2")]
-    &connectcampaignsv2::campaign::PATTERN_3,
+    &connectcampaignsv2::campaign::schema::PATTERN_3,
     #[cfg(feature = "connectcampaignsv2")]
-    &connectcampaignsv2::campaign::PATTERN_4,
+    &connectcampaignsv2::campaign::schema::PATTERN_4,
     #[cfg(feature = "connectcampaignsv2")]
-    &connectcampaignsv2::campaign::PATTERN_5,
+    &connectcampaignsv2::campaign::schema::PATTERN_5,
     #[cfg(feature = "connectcampaignsv2")]
-    &connectcampaignsv2::campaign::PATTERN_6,
+    &connectcampaignsv2::campaign::schema::PATTERN_6,
     #[cfg(feature = "controltower")]
-    &controltower::enabled_baseline::PATTERN_0,
+    &controltower::enabled_baseline::schema::PATTERN_0,
     #[cfg(feature = "controltower")]
-    &controltower::enabled_baseline::PATTERN_1,
+    &controltower::enabled_baseline::schema::PATTERN_1,
     #[cfg(feature = "controltower")]
-    &controltower::enabled_control::PATTERN_0,
+    &controltower::enabled_control::schema::PATTERN_0,
     #[cfg(feature = "controltower")]
-    &controltower::landing_zone::PATTERN_0,
+    &controltower::landing_zone::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::calculated_attribute_definition::PATTERN_0,
+    &customerprofiles::calculated_attribute_definition::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::calculated_attribute_definition::PATTERN_1,
+    &customerprofiles::calculated_attribute_definition::schema::PATTERN_1,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::calculated_attribute_definition::PATTERN_2,
+    &customerprofiles::calculated_attribute_definition::schema::PATTERN_2,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::calculated_attribute_definition::PATTERN_3,
+    &customerprofiles::calculated_attribute_definition::schema::PATTERN_3,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::domain::PATTERN_0,
+    &customerprofiles::domain::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::domain::PATTERN_1,
+    &customerprofiles::domain::schema::PATTERN_1,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::domain::PATTERN_2,
+    &customerprofiles::domain::schema::PATTERN_2,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::domain::PATTERN_3,
+    &customerprofiles::domain::schema::PATTERN_3,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::event_stream::PATTERN_0,
+    &customerprofiles::event_stream::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::event_trigger::PATTERN_0,
+    &customerprofiles::event_trigger::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::event_trigger::PATTERN_1,
+    &customerprofiles::event_trigger::schema::PATTERN_1,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::event_trigger::PATTERN_2,
+    &customerprofiles::event_trigger::schema::PATTERN_2,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_0,
+    &customerprofiles::integration::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_1,
+    &customerprofiles::integration::schema::PATTERN_1,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_2,
+    &customerprofiles::integration::schema::PATTERN_2,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_3,
+    &customerprofiles::integration::schema::PATTERN_3,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_4,
+    &customerprofiles::integration::schema::PATTERN_4,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_5,
+    &customerprofiles::integration::schema::PATTERN_5,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_6,
+    &customerprofiles::integration::schema::PATTERN_6,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_7,
+    &customerprofiles::integration::schema::PATTERN_7,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::integration::PATTERN_8,
+    &customerprofiles::integration::schema::PATTERN_8,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::object_type::PATTERN_0,
+    &customerprofiles::object_type::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::object_type::PATTERN_1,
+    &customerprofiles::object_type::schema::PATTERN_1,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::recommender::PATTERN_0,
+    &customerprofiles::recommender::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::segment_definition::PATTERN_0,
+    &customerprofiles::segment_definition::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::segment_definition::PATTERN_1,
+    &customerprofiles::segment_definition::schema::PATTERN_1,
     #[cfg(feature = "dsql")]
-    &dsql::cluster::PATTERN_0,
+    &dsql::cluster::schema::PATTERN_0,
     #[cfg(feature = "dsql")]
-    &dsql::cluster::PATTERN_1,
+    &dsql::cluster::schema::PATTERN_1,
     #[cfg(feature = "databrew")]
-    &databrew::dataset::PATTERN_0,
+    &databrew::dataset::schema::PATTERN_0,
     #[cfg(feature = "databrew")]
-    &databrew::dataset::PATTERN_1,
+    &databrew::dataset::schema::PATTERN_1,
     #[cfg(feature = "databrew")]
-    &databrew::dataset::PATTERN_2,
+    &databrew::dataset::schema::PATTERN_2,
     #[cfg(feature = "databrew")]
-    &databrew::dataset::PATTERN_3,
+    &databrew::dataset::schema::PATTERN_3,
     #[cfg(feature = "databrew")]
-    &databrew::job::PATTERN_0,
+    &databrew::job::schema::PATTERN_0,
     #[cfg(feature = "databrew")]
-    &databrew::job::PATTERN_1,
+    &databrew::job::schema::PATTERN_1,
     #[cfg(feature = "databrew")]
-    &databrew::job::PATTERN_2,
+    &databrew::job::schema::PATTERN_2,
     #[cfg(feature = "databrew")]
-    &databrew::recipe::PATTERN_0,
+    &databrew::recipe::schema::PATTERN_0,
     #[cfg(feature = "databrew")]
-    &databrew::ruleset::PATTERN_0,
+    &databrew::ruleset::schema::PATTERN_0,
     #[cfg(feature = "databrew")]
-    &databrew::ruleset::PATTERN_1,
+    &databrew::ruleset::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::agent::PATTERN_0,
+    &datasync::agent::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::agent::PATTERN_1,
+    &datasync::agent::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::agent::PATTERN_2,
+    &datasync::agent::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::agent::PATTERN_3,
+    &datasync::agent::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::agent::PATTERN_4,
+    &datasync::agent::schema::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_0,
+    &datasync::location_azure_blob::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_1,
+    &datasync::location_azure_blob::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_2,
+    &datasync::location_azure_blob::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_azure_blob::PATTERN_3,
+    &datasync::location_azure_blob::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::location_efs::PATTERN_0,
+    &datasync::location_efs::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_efs::PATTERN_1,
+    &datasync::location_efs::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_efs::PATTERN_2,
+    &datasync::location_efs::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_efs::PATTERN_3,
+    &datasync::location_efs::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::location_efs::PATTERN_4,
+    &datasync::location_efs::schema::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::location_efs::PATTERN_5,
+    &datasync::location_efs::schema::PATTERN_5,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_lustre::PATTERN_0,
+    &datasync::location_fsx_lustre::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_lustre::PATTERN_1,
+    &datasync::location_fsx_lustre::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_lustre::PATTERN_2,
+    &datasync::location_fsx_lustre::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_0,
+    &datasync::location_fsx_ontap::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_1,
+    &datasync::location_fsx_ontap::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_2,
+    &datasync::location_fsx_ontap::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_3,
+    &datasync::location_fsx_ontap::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_4,
+    &datasync::location_fsx_ontap::schema::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_5,
+    &datasync::location_fsx_ontap::schema::PATTERN_5,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_ontap::PATTERN_6,
+    &datasync::location_fsx_ontap::schema::PATTERN_6,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_open_zfs::PATTERN_0,
+    &datasync::location_fsx_open_zfs::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_open_zfs::PATTERN_1,
+    &datasync::location_fsx_open_zfs::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_open_zfs::PATTERN_2,
+    &datasync::location_fsx_open_zfs::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_0,
+    &datasync::location_fsx_windows::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_1,
+    &datasync::location_fsx_windows::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_2,
+    &datasync::location_fsx_windows::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_3,
+    &datasync::location_fsx_windows::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_4,
+    &datasync::location_fsx_windows::schema::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::location_fsx_windows::PATTERN_5,
+    &datasync::location_fsx_windows::schema::PATTERN_5,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_0,
+    &datasync::location_hdfs::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_1,
+    &datasync::location_hdfs::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_2,
+    &datasync::location_hdfs::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_3,
+    &datasync::location_hdfs::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_4,
+    &datasync::location_hdfs::schema::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_5,
+    &datasync::location_hdfs::schema::PATTERN_5,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_6,
+    &datasync::location_hdfs::schema::PATTERN_6,
     #[cfg(feature = "datasync")]
-    &datasync::location_hdfs::PATTERN_7,
+    &datasync::location_hdfs::schema::PATTERN_7,
     #[cfg(feature = "datasync")]
-    &datasync::location_nfs::PATTERN_0,
+    &datasync::location_nfs::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_nfs::PATTERN_1,
+    &datasync::location_nfs::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_nfs::PATTERN_2,
+    &datasync::location_nfs::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_0,
+    &datasync::location_object_storage::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_1,
+    &datasync::location_object_storage::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_2,
+    &datasync::location_object_storage::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_3,
+    &datasync::location_object_storage::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::location_object_storage::PATTERN_4,
+    &datasync::location_object_storage::schema::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::location_s3::PATTERN_0,
+    &datasync::location_s3::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_s3::PATTERN_1,
+    &datasync::location_s3::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_s3::PATTERN_2,
+    &datasync::location_s3::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_0,
+    &datasync::location_smb::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_1,
+    &datasync::location_smb::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_2,
+    &datasync::location_smb::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_3,
+    &datasync::location_smb::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_4,
+    &datasync::location_smb::schema::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_5,
+    &datasync::location_smb::schema::PATTERN_5,
     #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_6,
+    &datasync::location_smb::schema::PATTERN_6,
     #[cfg(feature = "datasync")]
-    &datasync::location_smb::PATTERN_7,
+    &datasync::location_smb::schema::PATTERN_7,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_0,
+    &datasync::task::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_1,
+    &datasync::task::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_2,
+    &datasync::task::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_3,
+    &datasync::task::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_4,
+    &datasync::task::schema::PATTERN_4,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_5,
+    &datasync::task::schema::PATTERN_5,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_6,
+    &datasync::task::schema::PATTERN_6,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_7,
+    &datasync::task::schema::PATTERN_7,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_8,
+    &datasync::task::schema::PATTERN_8,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_9,
+    &datasync::task::schema::PATTERN_9,
     #[cfg(feature = "datasync")]
-    &datasync::task::PATTERN_10,
+    &datasync::task::schema::PATTERN_10,
     #[cfg(feature = "datazone")]
-    &datazone::connection::PATTERN_0,
+    &datazone::connection::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::connection::PATTERN_1,
+    &datazone::connection::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::connection::PATTERN_2,
+    &datazone::connection::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::connection::PATTERN_3,
+    &datazone::connection::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::connection::PATTERN_4,
+    &datazone::connection::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
-    &datazone::connection::PATTERN_5,
+    &datazone::connection::schema::PATTERN_5,
     #[cfg(feature = "datazone")]
-    &datazone::connection::PATTERN_6,
+    &datazone::connection::schema::PATTERN_6,
     #[cfg(feature = "datazone")]
-    &datazone::connection::PATTERN_7,
+    &datazone::connection::schema::PATTERN_7,
     #[cfg(feature = "datazone")]
-    &datazone::data_source::PATTERN_0,
+    &datazone::data_source::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::data_source::PATTERN_1,
+    &datazone::data_source::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::data_source::PATTERN_2,
+    &datazone::data_source::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::data_source::PATTERN_3,
+    &datazone::data_source::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::data_source::PATTERN_4,
+    &datazone::data_source::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
-    &datazone::domain::PATTERN_0,
+    &datazone::domain::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::domain::PATTERN_1,
+    &datazone::domain::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::domain::PATTERN_2,
+    &datazone::domain::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::domain_unit::PATTERN_0,
+    &datazone::domain_unit::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::domain_unit::PATTERN_1,
+    &datazone::domain_unit::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::domain_unit::PATTERN_2,
+    &datazone::domain_unit::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::environment::PATTERN_0,
+    &datazone::environment::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::environment::PATTERN_1,
+    &datazone::environment::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::environment::PATTERN_2,
+    &datazone::environment::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::environment::PATTERN_3,
+    &datazone::environment::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::environment::PATTERN_4,
+    &datazone::environment::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
-    &datazone::environment_actions::PATTERN_0,
+    &datazone::environment_actions::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::environment_actions::PATTERN_1,
+    &datazone::environment_actions::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::environment_actions::PATTERN_2,
+    &datazone::environment_actions::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::environment_actions::PATTERN_3,
+    &datazone::environment_actions::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::environment_blueprint_configuration::PATTERN_0,
+    &datazone::environment_blueprint_configuration::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::environment_blueprint_configuration::PATTERN_1,
+    &datazone::environment_blueprint_configuration::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::environment_blueprint_configuration::PATTERN_2,
+    &datazone::environment_blueprint_configuration::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::environment_blueprint_configuration::PATTERN_3,
+    &datazone::environment_blueprint_configuration::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::environment_blueprint_configuration::PATTERN_4,
+    &datazone::environment_blueprint_configuration::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
-    &datazone::environment_profile::PATTERN_0,
+    &datazone::environment_profile::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::environment_profile::PATTERN_1,
+    &datazone::environment_profile::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::environment_profile::PATTERN_2,
+    &datazone::environment_profile::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::environment_profile::PATTERN_3,
+    &datazone::environment_profile::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::environment_profile::PATTERN_4,
+    &datazone::environment_profile::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
-    &datazone::form_type::PATTERN_0,
+    &datazone::form_type::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::form_type::PATTERN_1,
+    &datazone::form_type::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::form_type::PATTERN_2,
+    &datazone::form_type::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::group_profile::PATTERN_0,
+    &datazone::group_profile::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::group_profile::PATTERN_1,
+    &datazone::group_profile::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::owner::PATTERN_0,
+    &datazone::owner::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::policy_grant::PATTERN_0,
+    &datazone::policy_grant::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::project::PATTERN_0,
+    &datazone::project::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::project::PATTERN_1,
+    &datazone::project::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::project::PATTERN_2,
+    &datazone::project::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::project::PATTERN_3,
+    &datazone::project::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::project::PATTERN_4,
+    &datazone::project::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
-    &datazone::project::PATTERN_5,
+    &datazone::project::schema::PATTERN_5,
     #[cfg(feature = "datazone")]
-    &datazone::project::PATTERN_6,
+    &datazone::project::schema::PATTERN_6,
     #[cfg(feature = "datazone")]
-    &datazone::project_membership::PATTERN_0,
+    &datazone::project_membership::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::project_membership::PATTERN_1,
+    &datazone::project_membership::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_0,
+    &datazone::project_profile::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_1,
+    &datazone::project_profile::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_2,
+    &datazone::project_profile::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_3,
+    &datazone::project_profile::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_4,
+    &datazone::project_profile::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_5,
+    &datazone::project_profile::schema::PATTERN_5,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_6,
+    &datazone::project_profile::schema::PATTERN_6,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_7,
+    &datazone::project_profile::schema::PATTERN_7,
     #[cfg(feature = "datazone")]
-    &datazone::project_profile::PATTERN_8,
+    &datazone::project_profile::schema::PATTERN_8,
     #[cfg(feature = "datazone")]
-    &datazone::subscription_target::PATTERN_0,
+    &datazone::subscription_target::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::subscription_target::PATTERN_1,
+    &datazone::subscription_target::schema::PATTERN_1,
     #[cfg(feature = "datazone")]
-    &datazone::subscription_target::PATTERN_2,
+    &datazone::subscription_target::schema::PATTERN_2,
     #[cfg(feature = "datazone")]
-    &datazone::subscription_target::PATTERN_3,
+    &datazone::subscription_target::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
-    &datazone::subscription_target::PATTERN_4,
+    &datazone::subscription_target::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
-    &datazone::subscription_target::PATTERN_5,
+    &datazone::subscription_target::schema::PATTERN_5,
     #[cfg(feature = "datazone")]
-    &datazone::user_profile::PATTERN_0,
+    &datazone::user_profile::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
-    &datazone::user_profile::PATTERN_1,
+    &datazone::user_profile::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::farm::PATTERN_0,
+    &deadline::farm::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::fleet::PATTERN_0,
+    &deadline::fleet::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::fleet::PATTERN_1,
+    &deadline::fleet::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::license_endpoint::PATTERN_0,
+    &deadline::license_endpoint::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::license_endpoint::PATTERN_1,
+    &deadline::license_endpoint::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::license_endpoint::PATTERN_2,
+    &deadline::license_endpoint::schema::PATTERN_2,
     #[cfg(feature = "deadline")]
-    &deadline::limit::PATTERN_0,
+    &deadline::limit::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::metered_product::PATTERN_0,
+    &deadline::metered_product::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::metered_product::PATTERN_1,
+    &deadline::metered_product::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::monitor::PATTERN_0,
+    &deadline::monitor::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::monitor::PATTERN_1,
+    &deadline::monitor::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::monitor::PATTERN_2,
+    &deadline::monitor::schema::PATTERN_2,
     #[cfg(feature = "deadline")]
-    &deadline::monitor::PATTERN_3,
+    &deadline::monitor::schema::PATTERN_3,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_0,
+    &deadline::queue::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_1,
+    &deadline::queue::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_2,
+    &deadline::queue::schema::PATTERN_2,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_3,
+    &deadline::queue::schema::PATTERN_3,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_4,
+    &deadline::queue::schema::PATTERN_4,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_5,
+    &deadline::queue::schema::PATTERN_5,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_6,
+    &deadline::queue::schema::PATTERN_6,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_7,
+    &deadline::queue::schema::PATTERN_7,
     #[cfg(feature = "deadline")]
-    &deadline::queue::PATTERN_8,
+    &deadline::queue::schema::PATTERN_8,
     #[cfg(feature = "deadline")]
-    &deadline::queue_environment::PATTERN_0,
+    &deadline::queue_environment::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::queue_environment::PATTERN_1,
+    &deadline::queue_environment::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::queue_fleet_association::PATTERN_0,
+    &deadline::queue_fleet_association::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::queue_fleet_association::PATTERN_1,
+    &deadline::queue_fleet_association::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::queue_fleet_association::PATTERN_2,
+    &deadline::queue_fleet_association::schema::PATTERN_2,
     #[cfg(feature = "deadline")]
-    &deadline::queue_limit_association::PATTERN_0,
+    &deadline::queue_limit_association::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::queue_limit_association::PATTERN_1,
+    &deadline::queue_limit_association::schema::PATTERN_1,
     #[cfg(feature = "deadline")]
-    &deadline::queue_limit_association::PATTERN_2,
+    &deadline::queue_limit_association::schema::PATTERN_2,
     #[cfg(feature = "deadline")]
-    &deadline::storage_profile::PATTERN_0,
+    &deadline::storage_profile::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
-    &deadline::storage_profile::PATTERN_1,
+    &deadline::storage_profile::schema::PATTERN_1,
     #[cfg(feature = "detective")]
-    &detective::member_invitation::PATTERN_0,
+    &detective::member_invitation::schema::PATTERN_0,
     #[cfg(feature = "detective")]
-    &detective::member_invitation::PATTERN_1,
+    &detective::member_invitation::schema::PATTERN_1,
     #[cfg(feature = "detective")]
-    &detective::member_invitation::PATTERN_2,
+    &detective::member_invitation::schema::PATTERN_2,
     #[cfg(feature = "detective")]
-    &detective::organization_admin::PATTERN_0,
+    &detective::organization_admin::schema::PATTERN_0,
     #[cfg(feature = "devopsagent")]
-    &devopsagent::agent_space::PATTERN_0,
+    &devopsagent::agent_space::schema::PATTERN_0,
     #[cfg(feature = "devopsagent")]
-    &devopsagent::agent_space::PATTERN_1,
+    &devopsagent::agent_space::schema::PATTERN_1,
     #[cfg(feature = "devopsagent")]
-    &devopsagent::agent_space::PATTERN_2,
+    &devopsagent::agent_space::schema::PATTERN_2,
     #[cfg(feature = "devopsagent")]
-    &devopsagent::private_connection::PATTERN_0,
+    &devopsagent::private_connection::schema::PATTERN_0,
     #[cfg(feature = "devopsagent")]
-    &devopsagent::service::PATTERN_0,
+    &devopsagent::service::schema::PATTERN_0,
     #[cfg(feature = "devopsguru")]
-    &devopsguru::notification_channel::PATTERN_0,
+    &devopsguru::notification_channel::schema::PATTERN_0,
     #[cfg(feature = "devopsguru")]
-    &devopsguru::resource_collection::PATTERN_0,
+    &devopsguru::resource_collection::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::connection::PATTERN_0,
+    &directconnect::connection::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::connection::PATTERN_1,
+    &directconnect::connection::schema::PATTERN_1,
     #[cfg(feature = "directconnect")]
-    &directconnect::connection::PATTERN_2,
+    &directconnect::connection::schema::PATTERN_2,
     #[cfg(feature = "directconnect")]
-    &directconnect::connection::PATTERN_3,
+    &directconnect::connection::schema::PATTERN_3,
     #[cfg(feature = "directconnect")]
-    &directconnect::connection::PATTERN_4,
+    &directconnect::connection::schema::PATTERN_4,
     #[cfg(feature = "directconnect")]
-    &directconnect::direct_connect_gateway::PATTERN_0,
+    &directconnect::direct_connect_gateway::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::direct_connect_gateway::PATTERN_1,
+    &directconnect::direct_connect_gateway::schema::PATTERN_1,
     #[cfg(feature = "directconnect")]
-    &directconnect::direct_connect_gateway::PATTERN_2,
+    &directconnect::direct_connect_gateway::schema::PATTERN_2,
     #[cfg(feature = "directconnect")]
-    &directconnect::direct_connect_gateway_association::PATTERN_0,
+    &directconnect::direct_connect_gateway_association::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::direct_connect_gateway_association::PATTERN_1,
+    &directconnect::direct_connect_gateway_association::schema::PATTERN_1,
     #[cfg(feature = "directconnect")]
-    &directconnect::direct_connect_gateway_association::PATTERN_2,
+    &directconnect::direct_connect_gateway_association::schema::PATTERN_2,
     #[cfg(feature = "directconnect")]
-    &directconnect::direct_connect_gateway_association::PATTERN_3,
+    &directconnect::direct_connect_gateway_association::schema::PATTERN_3,
     #[cfg(feature = "directconnect")]
-    &directconnect::lag::PATTERN_0,
+    &directconnect::lag::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::lag::PATTERN_1,
+    &directconnect::lag::schema::PATTERN_1,
     #[cfg(feature = "directconnect")]
-    &directconnect::lag::PATTERN_2,
+    &directconnect::lag::schema::PATTERN_2,
     #[cfg(feature = "directconnect")]
-    &directconnect::lag::PATTERN_3,
+    &directconnect::lag::schema::PATTERN_3,
     #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_0,
+    &directconnect::private_virtual_interface::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_1,
+    &directconnect::private_virtual_interface::schema::PATTERN_1,
     #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_2,
+    &directconnect::private_virtual_interface::schema::PATTERN_2,
     #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_3,
+    &directconnect::private_virtual_interface::schema::PATTERN_3,
     #[cfg(feature = "directconnect")]
-    &directconnect::private_virtual_interface::PATTERN_4,
+    &directconnect::private_virtual_interface::schema::PATTERN_4,
     #[cfg(feature = "directconnect")]
-    &directconnect::public_virtual_interface::PATTERN_0,
+    &directconnect::public_virtual_interface::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::public_virtual_interface::PATTERN_1,
+    &directconnect::public_virtual_interface::schema::PATTERN_1,
     #[cfg(feature = "directconnect")]
-    &directconnect::public_virtual_interface::PATTERN_2,
+    &directconnect::public_virtual_interface::schema::PATTERN_2,
     #[cfg(feature = "directconnect")]
-    &directconnect::public_virtual_interface::PATTERN_3,
+    &directconnect::public_virtual_interface::schema::PATTERN_3,
     #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_0,
+    &directconnect::transit_virtual_interface::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_1,
+    &directconnect::transit_virtual_interface::schema::PATTERN_1,
     #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_2,
+    &directconnect::transit_virtual_interface::schema::PATTERN_2,
     #[cfg(feature = "directconnect")]
-    &directconnect::transit_virtual_interface::PATTERN_3,
+    &directconnect::transit_virtual_interface::schema::PATTERN_3,
     #[cfg(feature = "directoryservice")]
-    &directoryservice::simple_ad::PATTERN_0,
+    &directoryservice::simple_ad::schema::PATTERN_0,
     #[cfg(feature = "directoryservice")]
-    &directoryservice::simple_ad::PATTERN_1,
+    &directoryservice::simple_ad::schema::PATTERN_1,
     #[cfg(feature = "directoryservice")]
-    &directoryservice::simple_ad::PATTERN_2,
+    &directoryservice::simple_ad::schema::PATTERN_2,
     #[cfg(feature = "directoryservice")]
-    &directoryservice::simple_ad::PATTERN_3,
+    &directoryservice::simple_ad::schema::PATTERN_3,
     #[cfg(feature = "directoryservice")]
-    &directoryservice::simple_ad::PATTERN_4,
+    &directoryservice::simple_ad::schema::PATTERN_4,
     #[cfg(feature = "directoryservice")]
-    &directoryservice::simple_ad::PATTERN_5,
+    &directoryservice::simple_ad::schema::PATTERN_5,
     #[cfg(feature = "directoryservice")]
-    &directoryservice::simple_ad::PATTERN_6,
+    &directoryservice::simple_ad::schema::PATTERN_6,
     #[cfg(feature = "docdb")]
-    &docdb::global_cluster::PATTERN_0,
+    &docdb::global_cluster::schema::PATTERN_0,
     #[cfg(feature = "docdbelastic")]
-    &docdbelastic::cluster::PATTERN_0,
+    &docdbelastic::cluster::schema::PATTERN_0,
     #[cfg(feature = "docdbelastic")]
-    &docdbelastic::cluster::PATTERN_1,
+    &docdbelastic::cluster::schema::PATTERN_1,
     #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-    &dynamodb::table::PATTERN_0,
+    &dynamodb::table::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::capacity_reservation::PATTERN_0,
+    &ec2::capacity_reservation::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::capacity_reservation::PATTERN_1,
+    &ec2::capacity_reservation::schema::PATTERN_1,
     #[cfg(feature = "ec2")]
-    &ec2::carrier_gateway::PATTERN_0,
+    &ec2::carrier_gateway::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::customer_gateway::PATTERN_0,
+    &ec2::customer_gateway::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::ec2_fleet::PATTERN_0,
+    &ec2::ec2_fleet::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::ec2_fleet::PATTERN_1,
+    &ec2::ec2_fleet::schema::PATTERN_1,
     #[cfg(feature = "ec2")]
-    &ec2::enclave_certificate_iam_role_association::PATTERN_0,
+    &ec2::enclave_certificate_iam_role_association::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::enclave_certificate_iam_role_association::PATTERN_1,
+    &ec2::enclave_certificate_iam_role_association::schema::PATTERN_1,
     #[cfg(feature = "ec2")]
-    &ec2::launch_template::PATTERN_0,
+    &ec2::launch_template::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::launch_template::PATTERN_1,
+    &ec2::launch_template::schema::PATTERN_1,
     #[cfg(feature = "ec2")]
-    &ec2::local_gateway_route_table::PATTERN_0,
+    &ec2::local_gateway_route_table::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::local_gateway_route_table_vpc_association::PATTERN_0,
+    &ec2::local_gateway_route_table_vpc_association::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::local_gateway_route_table_virtual_interface_group_association::PATTERN_0,
+    &ec2::local_gateway_route_table_virtual_interface_group_association::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::local_gateway_virtual_interface::PATTERN_0,
+    &ec2::local_gateway_virtual_interface::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::local_gateway_virtual_interface_group::PATTERN_0,
+    &ec2::local_gateway_virtual_interface_group::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::network_insights_path::PATTERN_0,
+    &ec2::network_insights_path::schema::PATTERN_0,
     #[cfg(any(feature = "ec2", feature = "constructs"))]
-    &ec2::security_group::PATTERN_0,
+    &ec2::security_group::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::spot_fleet::PATTERN_0,
+    &ec2::spot_fleet::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::spot_fleet::PATTERN_1,
+    &ec2::spot_fleet::schema::PATTERN_1,
     #[cfg(feature = "ec2")]
-    &ec2::sql_ha_standby_detected_instance::PATTERN_0,
+    &ec2::sql_ha_standby_detected_instance::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
-    &ec2::sql_ha_standby_detected_instance::PATTERN_1,
+    &ec2::sql_ha_standby_detected_instance::schema::PATTERN_1,
     #[cfg(feature = "ecr")]
-    &ecr::public_repository::PATTERN_0,
+    &ecr::public_repository::schema::PATTERN_0,
     #[cfg(feature = "ecr")]
-    &ecr::pull_through_cache_rule::PATTERN_0,
+    &ecr::pull_through_cache_rule::schema::PATTERN_0,
     #[cfg(feature = "ecr")]
-    &ecr::pull_through_cache_rule::PATTERN_1,
+    &ecr::pull_through_cache_rule::schema::PATTERN_1,
     #[cfg(feature = "ecr")]
-    &ecr::pull_time_update_exclusion::PATTERN_0,
+    &ecr::pull_time_update_exclusion::schema::PATTERN_0,
     #[cfg(feature = "ecr")]
-    &ecr::registry_scanning_configuration::PATTERN_0,
+    &ecr::registry_scanning_configuration::schema::PATTERN_0,
     #[cfg(feature = "ecr")]
-    &ecr::replication_configuration::PATTERN_0,
+    &ecr::replication_configuration::schema::PATTERN_0,
     #[cfg(feature = "ecr")]
-    &ecr::replication_configuration::PATTERN_1,
+    &ecr::replication_configuration::schema::PATTERN_1,
     #[cfg(feature = "ecr")]
-    &ecr::replication_configuration::PATTERN_2,
+    &ecr::replication_configuration::schema::PATTERN_2,
     #[cfg(feature = "ecr")]
-    &ecr::repository::PATTERN_0,
+    &ecr::repository::schema::PATTERN_0,
     #[cfg(feature = "ecr")]
-    &ecr::repository::PATTERN_1,
+    &ecr::repository::schema::PATTERN_1,
     #[cfg(feature = "ecr")]
-    &ecr::repository_creation_template::PATTERN_0,
+    &ecr::repository_creation_template::schema::PATTERN_0,
     #[cfg(feature = "ecr")]
-    &ecr::repository_creation_template::PATTERN_1,
+    &ecr::repository_creation_template::schema::PATTERN_1,
     #[cfg(feature = "ecr")]
-    &ecr::signing_configuration::PATTERN_0,
+    &ecr::signing_configuration::schema::PATTERN_0,
     #[cfg(feature = "ecr")]
-    &ecr::signing_configuration::PATTERN_1,
+    &ecr::signing_configuration::schema::PATTERN_1,
     #[cfg(feature = "ecs")]
-    &ecs::capacity_provider::PATTERN_0,
+    &ecs::capacity_provider::schema::PATTERN_0,
     #[cfg(feature = "ecs")]
-    &ecs::capacity_provider::PATTERN_1,
+    &ecs::capacity_provider::schema::PATTERN_1,
     #[cfg(feature = "ecs")]
-    &ecs::daemon::PATTERN_0,
+    &ecs::daemon::schema::PATTERN_0,
     #[cfg(feature = "ecs")]
-    &ecs::express_gateway_service::PATTERN_0,
+    &ecs::express_gateway_service::schema::PATTERN_0,
     #[cfg(feature = "efs")]
-    &efs::access_point::PATTERN_0,
+    &efs::access_point::schema::PATTERN_0,
     #[cfg(feature = "efs")]
-    &efs::access_point::PATTERN_1,
+    &efs::access_point::schema::PATTERN_1,
     #[cfg(feature = "efs")]
-    &efs::access_point::PATTERN_2,
+    &efs::access_point::schema::PATTERN_2,
     #[cfg(feature = "efs")]
-    &efs::access_point::PATTERN_3,
+    &efs::access_point::schema::PATTERN_3,
     #[cfg(feature = "efs")]
-    &efs::file_system::PATTERN_0,
+    &efs::file_system::schema::PATTERN_0,
     #[cfg(feature = "efs")]
-    &efs::file_system::PATTERN_1,
+    &efs::file_system::schema::PATTERN_1,
     #[cfg(feature = "efs")]
-    &efs::file_system::PATTERN_2,
+    &efs::file_system::schema::PATTERN_2,
     #[cfg(feature = "efs")]
-    &efs::mount_target::PATTERN_0,
+    &efs::mount_target::schema::PATTERN_0,
     #[cfg(feature = "efs")]
-    &efs::mount_target::PATTERN_1,
+    &efs::mount_target::schema::PATTERN_1,
     #[cfg(feature = "efs")]
-    &efs::mount_target::PATTERN_2,
+    &efs::mount_target::schema::PATTERN_2,
     #[cfg(feature = "efs")]
-    &efs::mount_target::PATTERN_3,
+    &efs::mount_target::schema::PATTERN_3,
     #[cfg(feature = "eks")]
-    &eks::addon::PATTERN_0,
+    &eks::addon::schema::PATTERN_0,
     #[cfg(feature = "eks")]
-    &eks::capability::PATTERN_0,
+    &eks::capability::schema::PATTERN_0,
     #[cfg(feature = "eks")]
-    &eks::cluster::PATTERN_0,
+    &eks::cluster::schema::PATTERN_0,
     #[cfg(feature = "eks")]
-    &eks::cluster::PATTERN_1,
+    &eks::cluster::schema::PATTERN_1,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_0,
+    &emr::studio::schema::PATTERN_0,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_1,
+    &emr::studio::schema::PATTERN_1,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_2,
+    &emr::studio::schema::PATTERN_2,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_3,
+    &emr::studio::schema::PATTERN_3,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_4,
+    &emr::studio::schema::PATTERN_4,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_5,
+    &emr::studio::schema::PATTERN_5,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_6,
+    &emr::studio::schema::PATTERN_6,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_7,
+    &emr::studio::schema::PATTERN_7,
     #[cfg(feature = "emr")]
-    &emr::studio::PATTERN_8,
+    &emr::studio::schema::PATTERN_8,
     #[cfg(feature = "emr")]
-    &emr::studio_session_mapping::PATTERN_0,
+    &emr::studio_session_mapping::schema::PATTERN_0,
     #[cfg(feature = "emr")]
-    &emr::studio_session_mapping::PATTERN_1,
+    &emr::studio_session_mapping::schema::PATTERN_1,
     #[cfg(feature = "emr")]
-    &emr::wal_workspace::PATTERN_0,
+    &emr::wal_workspace::schema::PATTERN_0,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::endpoint::PATTERN_0,
+    &emrcontainers::endpoint::schema::PATTERN_0,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::endpoint::PATTERN_1,
+    &emrcontainers::endpoint::schema::PATTERN_1,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::endpoint::PATTERN_2,
+    &emrcontainers::endpoint::schema::PATTERN_2,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::endpoint::PATTERN_3,
+    &emrcontainers::endpoint::schema::PATTERN_3,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::endpoint::PATTERN_4,
+    &emrcontainers::endpoint::schema::PATTERN_4,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::endpoint::PATTERN_5,
+    &emrcontainers::endpoint::schema::PATTERN_5,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::endpoint::PATTERN_6,
+    &emrcontainers::endpoint::schema::PATTERN_6,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::endpoint::PATTERN_7,
+    &emrcontainers::endpoint::schema::PATTERN_7,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::security_configuration::PATTERN_0,
+    &emrcontainers::security_configuration::schema::PATTERN_0,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::security_configuration::PATTERN_1,
+    &emrcontainers::security_configuration::schema::PATTERN_1,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::security_configuration::PATTERN_2,
+    &emrcontainers::security_configuration::schema::PATTERN_2,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::security_configuration::PATTERN_3,
+    &emrcontainers::security_configuration::schema::PATTERN_3,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::security_configuration::PATTERN_4,
+    &emrcontainers::security_configuration::schema::PATTERN_4,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::security_configuration::PATTERN_5,
+    &emrcontainers::security_configuration::schema::PATTERN_5,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::virtual_cluster::PATTERN_0,
+    &emrcontainers::virtual_cluster::schema::PATTERN_0,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::virtual_cluster::PATTERN_1,
+    &emrcontainers::virtual_cluster::schema::PATTERN_1,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::virtual_cluster::PATTERN_2,
+    &emrcontainers::virtual_cluster::schema::PATTERN_2,
     #[cfg(feature = "emrcontainers")]
-    &emrcontainers::virtual_cluster::PATTERN_3,
+    &emrcontainers::virtual_cluster::schema::PATTERN_3,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_0,
+    &emrserverless::application::schema::PATTERN_0,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_1,
+    &emrserverless::application::schema::PATTERN_1,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_2,
+    &emrserverless::application::schema::PATTERN_2,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_3,
+    &emrserverless::application::schema::PATTERN_3,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_4,
+    &emrserverless::application::schema::PATTERN_4,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_5,
+    &emrserverless::application::schema::PATTERN_5,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_6,
+    &emrserverless::application::schema::PATTERN_6,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_7,
+    &emrserverless::application::schema::PATTERN_7,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_8,
+    &emrserverless::application::schema::PATTERN_8,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_9,
+    &emrserverless::application::schema::PATTERN_9,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_10,
+    &emrserverless::application::schema::PATTERN_10,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_11,
+    &emrserverless::application::schema::PATTERN_11,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_12,
+    &emrserverless::application::schema::PATTERN_12,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_13,
+    &emrserverless::application::schema::PATTERN_13,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_14,
+    &emrserverless::application::schema::PATTERN_14,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_15,
+    &emrserverless::application::schema::PATTERN_15,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_16,
+    &emrserverless::application::schema::PATTERN_16,
     #[cfg(feature = "emrserverless")]
-    &emrserverless::application::PATTERN_17,
+    &emrserverless::application::schema::PATTERN_17,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_0,
+    &evs::environment::schema::PATTERN_0,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_1,
+    &evs::environment::schema::PATTERN_1,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_2,
+    &evs::environment::schema::PATTERN_2,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_3,
+    &evs::environment::schema::PATTERN_3,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_4,
+    &evs::environment::schema::PATTERN_4,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_5,
+    &evs::environment::schema::PATTERN_5,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_6,
+    &evs::environment::schema::PATTERN_6,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_7,
+    &evs::environment::schema::PATTERN_7,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_8,
+    &evs::environment::schema::PATTERN_8,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_9,
+    &evs::environment::schema::PATTERN_9,
     #[cfg(feature = "evs")]
-    &evs::environment::PATTERN_10,
+    &evs::environment::schema::PATTERN_10,
     #[cfg(feature = "elasticache")]
-    &elasticache::replication_group::PATTERN_0,
+    &elasticache::replication_group::schema::PATTERN_0,
     #[cfg(feature = "elasticache")]
-    &elasticache::replication_group::PATTERN_1,
+    &elasticache::replication_group::schema::PATTERN_1,
     #[cfg(feature = "elasticache")]
-    &elasticache::serverless_cache::PATTERN_0,
+    &elasticache::serverless_cache::schema::PATTERN_0,
     #[cfg(feature = "elasticache")]
-    &elasticache::serverless_cache::PATTERN_1,
+    &elasticache::serverless_cache::schema::PATTERN_1,
     #[cfg(feature = "elasticache")]
-    &elasticache::user::PATTERN_0,
+    &elasticache::user::schema::PATTERN_0,
     #[cfg(feature = "elasticache")]
-    &elasticache::user::PATTERN_1,
+    &elasticache::user::schema::PATTERN_1,
     #[cfg(feature = "elasticache")]
-    &elasticache::user::PATTERN_2,
+    &elasticache::user::schema::PATTERN_2,
     #[cfg(feature = "elasticache")]
-    &elasticache::user::PATTERN_3,
+    &elasticache::user::schema::PATTERN_3,
     #[cfg(feature = "elasticache")]
-    &elasticache::user_group::PATTERN_0,
+    &elasticache::user_group::schema::PATTERN_0,
     #[cfg(feature = "elasticache")]
-    &elasticache::user_group::PATTERN_1,
+    &elasticache::user_group::schema::PATTERN_1,
     #[cfg(feature = "elasticache")]
-    &elasticache::user_group::PATTERN_2,
+    &elasticache::user_group::schema::PATTERN_2,
     #[cfg(feature = "elasticache")]
-    &elasticache::user_group::PATTERN_3,
+    &elasticache::user_group::schema::PATTERN_3,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-    &elasticloadbalancingv2::load_balancer::PATTERN_0,
+    &elasticloadbalancingv2::load_balancer::schema::PATTERN_0,
     #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::trust_store::PATTERN_0,
+    &elasticloadbalancingv2::trust_store::schema::PATTERN_0,
     #[cfg(feature = "elementalinference")]
-    &elementalinference::feed::PATTERN_0,
+    &elementalinference::feed::schema::PATTERN_0,
     #[cfg(feature = "elementalinference")]
-    &elementalinference::feed::PATTERN_1,
+    &elementalinference::feed::schema::PATTERN_1,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_0,
+    &entityresolution::id_mapping_workflow::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_1,
+    &entityresolution::id_mapping_workflow::schema::PATTERN_1,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_2,
+    &entityresolution::id_mapping_workflow::schema::PATTERN_2,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_3,
+    &entityresolution::id_mapping_workflow::schema::PATTERN_3,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_4,
+    &entityresolution::id_mapping_workflow::schema::PATTERN_4,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_mapping_workflow::PATTERN_5,
+    &entityresolution::id_mapping_workflow::schema::PATTERN_5,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_namespace::PATTERN_0,
+    &entityresolution::id_namespace::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_namespace::PATTERN_1,
+    &entityresolution::id_namespace::schema::PATTERN_1,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_namespace::PATTERN_2,
+    &entityresolution::id_namespace::schema::PATTERN_2,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_namespace::PATTERN_3,
+    &entityresolution::id_namespace::schema::PATTERN_3,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::id_namespace::PATTERN_4,
+    &entityresolution::id_namespace::schema::PATTERN_4,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_0,
+    &entityresolution::matching_workflow::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_1,
+    &entityresolution::matching_workflow::schema::PATTERN_1,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_2,
+    &entityresolution::matching_workflow::schema::PATTERN_2,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_3,
+    &entityresolution::matching_workflow::schema::PATTERN_3,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_4,
+    &entityresolution::matching_workflow::schema::PATTERN_4,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_5,
+    &entityresolution::matching_workflow::schema::PATTERN_5,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_6,
+    &entityresolution::matching_workflow::schema::PATTERN_6,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_7,
+    &entityresolution::matching_workflow::schema::PATTERN_7,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::matching_workflow::PATTERN_8,
+    &entityresolution::matching_workflow::schema::PATTERN_8,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::policy_statement::PATTERN_0,
+    &entityresolution::policy_statement::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::policy_statement::PATTERN_1,
+    &entityresolution::policy_statement::schema::PATTERN_1,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::policy_statement::PATTERN_2,
+    &entityresolution::policy_statement::schema::PATTERN_2,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::policy_statement::PATTERN_3,
+    &entityresolution::policy_statement::schema::PATTERN_3,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::schema_mapping::PATTERN_0,
+    &entityresolution::schema_mapping::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::schema_mapping::PATTERN_1,
+    &entityresolution::schema_mapping::schema::PATTERN_1,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::schema_mapping::PATTERN_2,
+    &entityresolution::schema_mapping::schema::PATTERN_2,
     #[cfg(feature = "events")]
-    &events::api_destination::PATTERN_0,
+    &events::api_destination::schema::PATTERN_0,
     #[cfg(feature = "events")]
-    &events::api_destination::PATTERN_1,
+    &events::api_destination::schema::PATTERN_1,
     #[cfg(feature = "events")]
-    &events::api_destination::PATTERN_2,
+    &events::api_destination::schema::PATTERN_2,
     #[cfg(feature = "events")]
-    &events::archive::PATTERN_0,
+    &events::archive::schema::PATTERN_0,
     #[cfg(feature = "events")]
-    &events::connection::PATTERN_0,
+    &events::connection::schema::PATTERN_0,
     #[cfg(feature = "events")]
-    &events::connection::PATTERN_1,
+    &events::connection::schema::PATTERN_1,
     #[cfg(feature = "events")]
-    &events::connection::PATTERN_2,
+    &events::connection::schema::PATTERN_2,
     #[cfg(feature = "events")]
-    &events::connection::PATTERN_3,
+    &events::connection::schema::PATTERN_3,
     #[cfg(feature = "events")]
-    &events::connection::PATTERN_4,
+    &events::connection::schema::PATTERN_4,
     #[cfg(feature = "events")]
-    &events::connection::PATTERN_5,
+    &events::connection::schema::PATTERN_5,
     #[cfg(feature = "events")]
-    &events::connection::PATTERN_6,
+    &events::connection::schema::PATTERN_6,
     #[cfg(feature = "events")]
-    &events::connection::PATTERN_7,
+    &events::connection::schema::PATTERN_7,
     #[cfg(feature = "events")]
-    &events::endpoint::PATTERN_0,
+    &events::endpoint::schema::PATTERN_0,
     #[cfg(feature = "events")]
-    &events::endpoint::PATTERN_1,
+    &events::endpoint::schema::PATTERN_1,
     #[cfg(feature = "events")]
-    &events::endpoint::PATTERN_2,
+    &events::endpoint::schema::PATTERN_2,
     #[cfg(feature = "events")]
-    &events::endpoint::PATTERN_3,
+    &events::endpoint::schema::PATTERN_3,
     #[cfg(feature = "events")]
-    &events::endpoint::PATTERN_4,
+    &events::endpoint::schema::PATTERN_4,
     #[cfg(feature = "events")]
-    &events::endpoint::PATTERN_5,
+    &events::endpoint::schema::PATTERN_5,
     #[cfg(feature = "events")]
-    &events::event_bus::PATTERN_0,
+    &events::event_bus::schema::PATTERN_0,
     #[cfg(feature = "events")]
-    &events::event_bus::PATTERN_1,
+    &events::event_bus::schema::PATTERN_1,
     #[cfg(feature = "events")]
-    &events::event_bus_policy::PATTERN_0,
+    &events::event_bus_policy::schema::PATTERN_0,
     #[cfg(feature = "events")]
-    &events::event_bus_policy::PATTERN_1,
+    &events::event_bus_policy::schema::PATTERN_1,
     #[cfg(feature = "events")]
-    &events::event_bus_policy::PATTERN_2,
+    &events::event_bus_policy::schema::PATTERN_2,
     #[cfg(feature = "events")]
-    &events::event_bus_policy::PATTERN_3,
+    &events::event_bus_policy::schema::PATTERN_3,
     #[cfg(any(feature = "events", feature = "constructs"))]
-    &events::rule::PATTERN_0,
+    &events::rule::schema::PATTERN_0,
     #[cfg(any(feature = "events", feature = "constructs"))]
-    &events::rule::PATTERN_1,
+    &events::rule::schema::PATTERN_1,
     #[cfg(any(feature = "events", feature = "constructs"))]
-    &events::rule::PATTERN_2,
+    &events::rule::schema::PATTERN_2,
     #[cfg(any(feature = "events", feature = "constructs"))]
-    &events::rule::PATTERN_3,
+    &events::rule::schema::PATTERN_3,
     #[cfg(any(feature = "events", feature = "constructs"))]
-    &events::rule::PATTERN_4,
+    &events::rule::schema::PATTERN_4,
     #[cfg(any(feature = "events", feature = "constructs"))]
-    &events::rule::PATTERN_5,
+    &events::rule::schema::PATTERN_5,
     #[cfg(feature = "evidently")]
-    &evidently::experiment::PATTERN_0,
+    &evidently::experiment::schema::PATTERN_0,
     #[cfg(feature = "evidently")]
-    &evidently::experiment::PATTERN_1,
+    &evidently::experiment::schema::PATTERN_1,
     #[cfg(feature = "evidently")]
-    &evidently::experiment::PATTERN_2,
+    &evidently::experiment::schema::PATTERN_2,
     #[cfg(feature = "evidently")]
-    &evidently::experiment::PATTERN_3,
+    &evidently::experiment::schema::PATTERN_3,
     #[cfg(feature = "evidently")]
-    &evidently::experiment::PATTERN_4,
+    &evidently::experiment::schema::PATTERN_4,
     #[cfg(feature = "evidently")]
-    &evidently::experiment::PATTERN_5,
+    &evidently::experiment::schema::PATTERN_5,
     #[cfg(feature = "evidently")]
-    &evidently::experiment::PATTERN_6,
+    &evidently::experiment::schema::PATTERN_6,
     #[cfg(feature = "evidently")]
-    &evidently::feature::PATTERN_0,
+    &evidently::feature::schema::PATTERN_0,
     #[cfg(feature = "evidently")]
-    &evidently::feature::PATTERN_1,
+    &evidently::feature::schema::PATTERN_1,
     #[cfg(feature = "evidently")]
-    &evidently::launch::PATTERN_0,
+    &evidently::launch::schema::PATTERN_0,
     #[cfg(feature = "evidently")]
-    &evidently::launch::PATTERN_1,
+    &evidently::launch::schema::PATTERN_1,
     #[cfg(feature = "evidently")]
-    &evidently::launch::PATTERN_2,
+    &evidently::launch::schema::PATTERN_2,
     #[cfg(feature = "evidently")]
-    &evidently::launch::PATTERN_3,
+    &evidently::launch::schema::PATTERN_3,
     #[cfg(feature = "evidently")]
-    &evidently::launch::PATTERN_4,
+    &evidently::launch::schema::PATTERN_4,
     #[cfg(feature = "evidently")]
-    &evidently::launch::PATTERN_5,
+    &evidently::launch::schema::PATTERN_5,
     #[cfg(feature = "evidently")]
-    &evidently::project::PATTERN_0,
+    &evidently::project::schema::PATTERN_0,
     #[cfg(feature = "evidently")]
-    &evidently::project::PATTERN_1,
+    &evidently::project::schema::PATTERN_1,
     #[cfg(feature = "evidently")]
-    &evidently::project::PATTERN_2,
+    &evidently::project::schema::PATTERN_2,
     #[cfg(feature = "evidently")]
-    &evidently::project::PATTERN_3,
+    &evidently::project::schema::PATTERN_3,
     #[cfg(feature = "evidently")]
-    &evidently::project::PATTERN_4,
+    &evidently::project::schema::PATTERN_4,
     #[cfg(feature = "evidently")]
-    &evidently::segment::PATTERN_0,
+    &evidently::segment::schema::PATTERN_0,
     #[cfg(feature = "fis")]
-    &fis::experiment_template::PATTERN_0,
+    &fis::experiment_template::schema::PATTERN_0,
     #[cfg(feature = "fis")]
-    &fis::experiment_template::PATTERN_1,
+    &fis::experiment_template::schema::PATTERN_1,
     #[cfg(feature = "fis")]
-    &fis::target_account_configuration::PATTERN_0,
+    &fis::target_account_configuration::schema::PATTERN_0,
     #[cfg(feature = "fis")]
-    &fis::target_account_configuration::PATTERN_1,
+    &fis::target_account_configuration::schema::PATTERN_1,
     #[cfg(feature = "fms")]
-    &fms::notification_channel::PATTERN_0,
+    &fms::notification_channel::schema::PATTERN_0,
     #[cfg(feature = "fms")]
-    &fms::policy::PATTERN_0,
+    &fms::policy::schema::PATTERN_0,
     #[cfg(feature = "fms")]
-    &fms::policy::PATTERN_1,
+    &fms::policy::schema::PATTERN_1,
     #[cfg(feature = "fms")]
-    &fms::policy::PATTERN_2,
+    &fms::policy::schema::PATTERN_2,
     #[cfg(feature = "fms")]
-    &fms::policy::PATTERN_3,
+    &fms::policy::schema::PATTERN_3,
     #[cfg(feature = "fms")]
-    &fms::policy::PATTERN_4,
+    &fms::policy::schema::PATTERN_4,
     #[cfg(feature = "fms")]
-    &fms::policy::PATTERN_5,
+    &fms::policy::schema::PATTERN_5,
     #[cfg(feature = "fms")]
-    &fms::policy::PATTERN_6,
+    &fms::policy::schema::PATTERN_6,
     #[cfg(feature = "fms")]
-    &fms::policy::PATTERN_7,
+    &fms::policy::schema::PATTERN_7,
     #[cfg(feature = "fms")]
-    &fms::resource_set::PATTERN_0,
+    &fms::resource_set::schema::PATTERN_0,
     #[cfg(feature = "fms")]
-    &fms::resource_set::PATTERN_1,
+    &fms::resource_set::schema::PATTERN_1,
     #[cfg(feature = "fms")]
-    &fms::resource_set::PATTERN_2,
+    &fms::resource_set::schema::PATTERN_2,
     #[cfg(feature = "fsx")]
-    &fsx::data_repository_association::PATTERN_0,
+    &fsx::data_repository_association::schema::PATTERN_0,
     #[cfg(feature = "fsx")]
-    &fsx::data_repository_association::PATTERN_1,
+    &fsx::data_repository_association::schema::PATTERN_1,
     #[cfg(feature = "fsx")]
-    &fsx::data_repository_association::PATTERN_2,
+    &fsx::data_repository_association::schema::PATTERN_2,
     #[cfg(feature = "fsx")]
-    &fsx::data_repository_association::PATTERN_3,
+    &fsx::data_repository_association::schema::PATTERN_3,
     #[cfg(feature = "fsx")]
-    &fsx::s3_access_point_attachment::PATTERN_0,
+    &fsx::s3_access_point_attachment::schema::PATTERN_0,
     #[cfg(feature = "fsx")]
-    &fsx::s3_access_point_attachment::PATTERN_1,
+    &fsx::s3_access_point_attachment::schema::PATTERN_1,
     #[cfg(feature = "fsx")]
-    &fsx::s3_access_point_attachment::PATTERN_2,
+    &fsx::s3_access_point_attachment::schema::PATTERN_2,
     #[cfg(feature = "fsx")]
-    &fsx::s3_access_point_attachment::PATTERN_3,
+    &fsx::s3_access_point_attachment::schema::PATTERN_3,
     #[cfg(feature = "fsx")]
-    &fsx::s3_access_point_attachment::PATTERN_4,
+    &fsx::s3_access_point_attachment::schema::PATTERN_4,
     #[cfg(feature = "fsx")]
-    &fsx::s3_access_point_attachment::PATTERN_5,
+    &fsx::s3_access_point_attachment::schema::PATTERN_5,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_0,
+    &finspace::environment::schema::PATTERN_0,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_1,
+    &finspace::environment::schema::PATTERN_1,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_2,
+    &finspace::environment::schema::PATTERN_2,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_3,
+    &finspace::environment::schema::PATTERN_3,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_4,
+    &finspace::environment::schema::PATTERN_4,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_5,
+    &finspace::environment::schema::PATTERN_5,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_6,
+    &finspace::environment::schema::PATTERN_6,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_7,
+    &finspace::environment::schema::PATTERN_7,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_8,
+    &finspace::environment::schema::PATTERN_8,
     #[cfg(feature = "finspace")]
-    &finspace::environment::PATTERN_9,
+    &finspace::environment::schema::PATTERN_9,
     #[cfg(feature = "forecast")]
-    &forecast::dataset::PATTERN_0,
+    &forecast::dataset::schema::PATTERN_0,
     #[cfg(feature = "forecast")]
-    &forecast::dataset::PATTERN_1,
+    &forecast::dataset::schema::PATTERN_1,
     #[cfg(feature = "forecast")]
-    &forecast::dataset::PATTERN_2,
+    &forecast::dataset::schema::PATTERN_2,
     #[cfg(feature = "forecast")]
-    &forecast::dataset::PATTERN_3,
+    &forecast::dataset::schema::PATTERN_3,
     #[cfg(feature = "forecast")]
-    &forecast::dataset_group::PATTERN_0,
+    &forecast::dataset_group::schema::PATTERN_0,
     #[cfg(feature = "forecast")]
-    &forecast::dataset_group::PATTERN_1,
+    &forecast::dataset_group::schema::PATTERN_1,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::detector::PATTERN_0,
+    &frauddetector::detector::schema::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::detector::PATTERN_1,
+    &frauddetector::detector::schema::PATTERN_1,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::entity_type::PATTERN_0,
+    &frauddetector::entity_type::schema::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::event_type::PATTERN_0,
+    &frauddetector::event_type::schema::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::label::PATTERN_0,
+    &frauddetector::label::schema::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::list::PATTERN_0,
+    &frauddetector::list::schema::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::list::PATTERN_1,
+    &frauddetector::list::schema::PATTERN_1,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::list::PATTERN_2,
+    &frauddetector::list::schema::PATTERN_2,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::outcome::PATTERN_0,
+    &frauddetector::outcome::schema::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::variable::PATTERN_0,
+    &frauddetector::variable::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::alias::PATTERN_0,
+    &gamelift::alias::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::alias::PATTERN_1,
+    &gamelift::alias::schema::PATTERN_1,
     #[cfg(feature = "gamelift")]
-    &gamelift::build::PATTERN_0,
+    &gamelift::build::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_fleet::PATTERN_0,
+    &gamelift::container_fleet::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_fleet::PATTERN_1,
+    &gamelift::container_fleet::schema::PATTERN_1,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_fleet::PATTERN_2,
+    &gamelift::container_fleet::schema::PATTERN_2,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_fleet::PATTERN_3,
+    &gamelift::container_fleet::schema::PATTERN_3,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_group_definition::PATTERN_0,
+    &gamelift::container_group_definition::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_group_definition::PATTERN_1,
+    &gamelift::container_group_definition::schema::PATTERN_1,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_group_definition::PATTERN_2,
+    &gamelift::container_group_definition::schema::PATTERN_2,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_group_definition::PATTERN_3,
+    &gamelift::container_group_definition::schema::PATTERN_3,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_group_definition::PATTERN_4,
+    &gamelift::container_group_definition::schema::PATTERN_4,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_group_definition::PATTERN_5,
+    &gamelift::container_group_definition::schema::PATTERN_5,
     #[cfg(feature = "gamelift")]
-    &gamelift::container_group_definition::PATTERN_6,
+    &gamelift::container_group_definition::schema::PATTERN_6,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_0,
+    &gamelift::fleet::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_1,
+    &gamelift::fleet::schema::PATTERN_1,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_2,
+    &gamelift::fleet::schema::PATTERN_2,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_3,
+    &gamelift::fleet::schema::PATTERN_3,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_4,
+    &gamelift::fleet::schema::PATTERN_4,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_5,
+    &gamelift::fleet::schema::PATTERN_5,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_6,
+    &gamelift::fleet::schema::PATTERN_6,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_7,
+    &gamelift::fleet::schema::PATTERN_7,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_8,
+    &gamelift::fleet::schema::PATTERN_8,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_9,
+    &gamelift::fleet::schema::PATTERN_9,
     #[cfg(feature = "gamelift")]
-    &gamelift::fleet::PATTERN_10,
+    &gamelift::fleet::schema::PATTERN_10,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_server_group::PATTERN_0,
+    &gamelift::game_server_group::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_server_group::PATTERN_1,
+    &gamelift::game_server_group::schema::PATTERN_1,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_server_group::PATTERN_2,
+    &gamelift::game_server_group::schema::PATTERN_2,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_server_group::PATTERN_3,
+    &gamelift::game_server_group::schema::PATTERN_3,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_server_group::PATTERN_4,
+    &gamelift::game_server_group::schema::PATTERN_4,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_session_queue::PATTERN_0,
+    &gamelift::game_session_queue::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_session_queue::PATTERN_1,
+    &gamelift::game_session_queue::schema::PATTERN_1,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_session_queue::PATTERN_2,
+    &gamelift::game_session_queue::schema::PATTERN_2,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_session_queue::PATTERN_3,
+    &gamelift::game_session_queue::schema::PATTERN_3,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_session_queue::PATTERN_4,
+    &gamelift::game_session_queue::schema::PATTERN_4,
     #[cfg(feature = "gamelift")]
-    &gamelift::game_session_queue::PATTERN_5,
+    &gamelift::game_session_queue::schema::PATTERN_5,
     #[cfg(feature = "gamelift")]
-    &gamelift::location::PATTERN_0,
+    &gamelift::location::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::matchmaking_configuration::PATTERN_0,
+    &gamelift::matchmaking_configuration::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::matchmaking_configuration::PATTERN_1,
+    &gamelift::matchmaking_configuration::schema::PATTERN_1,
     #[cfg(feature = "gamelift")]
-    &gamelift::matchmaking_configuration::PATTERN_2,
+    &gamelift::matchmaking_configuration::schema::PATTERN_2,
     #[cfg(feature = "gamelift")]
-    &gamelift::matchmaking_configuration::PATTERN_3,
+    &gamelift::matchmaking_configuration::schema::PATTERN_3,
     #[cfg(feature = "gamelift")]
-    &gamelift::matchmaking_rule_set::PATTERN_0,
+    &gamelift::matchmaking_rule_set::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::script::PATTERN_0,
+    &gamelift::script::schema::PATTERN_0,
     #[cfg(feature = "globalaccelerator")]
-    &globalaccelerator::accelerator::PATTERN_0,
+    &globalaccelerator::accelerator::schema::PATTERN_0,
     #[cfg(feature = "globalaccelerator")]
-    &globalaccelerator::accelerator::PATTERN_1,
+    &globalaccelerator::accelerator::schema::PATTERN_1,
     #[cfg(feature = "globalaccelerator")]
-    &globalaccelerator::cross_account_attachment::PATTERN_0,
+    &globalaccelerator::cross_account_attachment::schema::PATTERN_0,
     #[cfg(feature = "globalaccelerator")]
-    &globalaccelerator::cross_account_attachment::PATTERN_1,
+    &globalaccelerator::cross_account_attachment::schema::PATTERN_1,
     #[cfg(feature = "globalaccelerator")]
-    &globalaccelerator::endpoint_group::PATTERN_0,
+    &globalaccelerator::endpoint_group::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::catalog::PATTERN_0,
+    &glue::catalog::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::identity_center_configuration::PATTERN_0,
+    &glue::identity_center_configuration::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::integration::PATTERN_0,
+    &glue::integration::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::integration::PATTERN_1,
+    &glue::integration::schema::PATTERN_1,
     #[cfg(feature = "glue")]
-    &glue::integration_resource_property::PATTERN_0,
+    &glue::integration_resource_property::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::integration_resource_property::PATTERN_1,
+    &glue::integration_resource_property::schema::PATTERN_1,
     #[cfg(feature = "glue")]
-    &glue::integration_resource_property::PATTERN_2,
+    &glue::integration_resource_property::schema::PATTERN_2,
     #[cfg(feature = "glue")]
-    &glue::job::PATTERN_0,
+    &glue::job::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::job::PATTERN_1,
+    &glue::job::schema::PATTERN_1,
     #[cfg(feature = "glue")]
-    &glue::job::PATTERN_2,
+    &glue::job::schema::PATTERN_2,
     #[cfg(feature = "glue")]
-    &glue::schema::PATTERN_0,
+    &glue::schema::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::schema::PATTERN_1,
+    &glue::schema::schema::PATTERN_1,
     #[cfg(feature = "glue")]
-    &glue::schema_version::PATTERN_0,
+    &glue::schema_version::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::schema_version::PATTERN_1,
+    &glue::schema_version::schema::PATTERN_1,
     #[cfg(feature = "glue")]
-    &glue::schema_version_metadata::PATTERN_0,
+    &glue::schema_version_metadata::schema::PATTERN_0,
     #[cfg(feature = "glue")]
-    &glue::usage_profile::PATTERN_0,
+    &glue::usage_profile::schema::PATTERN_0,
     #[cfg(feature = "grafana")]
-    &grafana::workspace::PATTERN_0,
+    &grafana::workspace::schema::PATTERN_0,
     #[cfg(feature = "grafana")]
-    &grafana::workspace::PATTERN_1,
+    &grafana::workspace::schema::PATTERN_1,
     #[cfg(feature = "greengrassv2")]
-    &greengrassv2::component_version::PATTERN_0,
+    &greengrassv2::component_version::schema::PATTERN_0,
     #[cfg(feature = "greengrassv2")]
-    &greengrassv2::deployment::PATTERN_0,
+    &greengrassv2::deployment::schema::PATTERN_0,
     #[cfg(feature = "greengrassv2")]
-    &greengrassv2::deployment::PATTERN_1,
+    &greengrassv2::deployment::schema::PATTERN_1,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_0,
+    &groundstation::config::schema::PATTERN_0,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_1,
+    &groundstation::config::schema::PATTERN_1,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_2,
+    &groundstation::config::schema::PATTERN_2,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_3,
+    &groundstation::config::schema::PATTERN_3,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_4,
+    &groundstation::config::schema::PATTERN_4,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_5,
+    &groundstation::config::schema::PATTERN_5,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_6,
+    &groundstation::config::schema::PATTERN_6,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_7,
+    &groundstation::config::schema::PATTERN_7,
     #[cfg(feature = "groundstation")]
-    &groundstation::config::PATTERN_8,
+    &groundstation::config::schema::PATTERN_8,
     #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group::PATTERN_0,
+    &groundstation::dataflow_endpoint_group::schema::PATTERN_0,
     #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group::PATTERN_1,
+    &groundstation::dataflow_endpoint_group::schema::PATTERN_1,
     #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group::PATTERN_2,
+    &groundstation::dataflow_endpoint_group::schema::PATTERN_2,
     #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group_v2::PATTERN_0,
+    &groundstation::dataflow_endpoint_group_v2::schema::PATTERN_0,
     #[cfg(feature = "groundstation")]
-    &groundstation::dataflow_endpoint_group_v2::PATTERN_1,
+    &groundstation::dataflow_endpoint_group_v2::schema::PATTERN_1,
     #[cfg(feature = "groundstation")]
-    &groundstation::mission_profile::PATTERN_0,
+    &groundstation::mission_profile::schema::PATTERN_0,
     #[cfg(feature = "groundstation")]
-    &groundstation::mission_profile::PATTERN_1,
+    &groundstation::mission_profile::schema::PATTERN_1,
     #[cfg(feature = "groundstation")]
-    &groundstation::mission_profile::PATTERN_2,
+    &groundstation::mission_profile::schema::PATTERN_2,
     #[cfg(feature = "groundstation")]
-    &groundstation::mission_profile::PATTERN_3,
+    &groundstation::mission_profile::schema::PATTERN_3,
     #[cfg(feature = "guardduty")]
-    &guardduty::threat_entity_set::PATTERN_0,
+    &guardduty::threat_entity_set::schema::PATTERN_0,
     #[cfg(feature = "guardduty")]
-    &guardduty::trusted_entity_set::PATTERN_0,
+    &guardduty::trusted_entity_set::schema::PATTERN_0,
     #[cfg(feature = "healthimaging")]
-    &healthimaging::datastore::PATTERN_0,
+    &healthimaging::datastore::schema::PATTERN_0,
     #[cfg(feature = "healthlake")]
-    &healthlake::fhir_datastore::PATTERN_0,
+    &healthlake::fhir_datastore::schema::PATTERN_0,
     #[cfg(feature = "healthlake")]
-    &healthlake::fhir_datastore::PATTERN_1,
+    &healthlake::fhir_datastore::schema::PATTERN_1,
     #[cfg(feature = "healthlake")]
-    &healthlake::fhir_datastore::PATTERN_2,
+    &healthlake::fhir_datastore::schema::PATTERN_2,
     #[cfg(feature = "healthlake")]
-    &healthlake::fhir_datastore::PATTERN_3,
+    &healthlake::fhir_datastore::schema::PATTERN_3,
     #[cfg(feature = "iam")]
-    &iam::group::PATTERN_0,
+    &iam::group::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::group::PATTERN_1,
+    &iam::group::schema::PATTERN_1,
     #[cfg(feature = "iam")]
-    &iam::group::PATTERN_2,
+    &iam::group::schema::PATTERN_2,
     #[cfg(feature = "iam")]
-    &iam::group_policy::PATTERN_0,
+    &iam::group_policy::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::instance_profile::PATTERN_0,
+    &iam::instance_profile::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::instance_profile::PATTERN_1,
+    &iam::instance_profile::schema::PATTERN_1,
     #[cfg(feature = "iam")]
-    &iam::instance_profile::PATTERN_2,
+    &iam::instance_profile::schema::PATTERN_2,
     #[cfg(any(feature = "iam", feature = "constructs"))]
-    &iam::managed_policy::PATTERN_0,
+    &iam::managed_policy::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::oidc_provider::PATTERN_0,
+    &iam::oidc_provider::schema::PATTERN_0,
     #[cfg(any(feature = "iam", feature = "constructs"))]
-    &iam::policy::PATTERN_0,
+    &iam::policy::schema::PATTERN_0,
     #[cfg(any(feature = "iam", feature = "constructs"))]
-    &iam::role::PATTERN_0,
+    &iam::role::schema::PATTERN_0,
     #[cfg(any(feature = "iam", feature = "constructs"))]
-    &iam::role::PATTERN_1,
+    &iam::role::schema::PATTERN_1,
     #[cfg(any(feature = "iam", feature = "constructs"))]
-    &iam::role::PATTERN_2,
+    &iam::role::schema::PATTERN_2,
     #[cfg(any(feature = "iam", feature = "constructs"))]
-    &iam::role::PATTERN_3,
+    &iam::role::schema::PATTERN_3,
     #[cfg(any(feature = "iam", feature = "constructs"))]
-    &iam::role::PATTERN_4,
+    &iam::role::schema::PATTERN_4,
     #[cfg(any(feature = "iam", feature = "constructs"))]
-    &iam::role::PATTERN_5,
+    &iam::role::schema::PATTERN_5,
     #[cfg(feature = "iam")]
-    &iam::role_policy::PATTERN_0,
+    &iam::role_policy::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::saml_provider::PATTERN_0,
+    &iam::saml_provider::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::saml_provider::PATTERN_1,
+    &iam::saml_provider::schema::PATTERN_1,
     #[cfg(feature = "iam")]
-    &iam::saml_provider::PATTERN_2,
+    &iam::saml_provider::schema::PATTERN_2,
     #[cfg(feature = "iam")]
-    &iam::server_certificate::PATTERN_0,
+    &iam::server_certificate::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::server_certificate::PATTERN_1,
+    &iam::server_certificate::schema::PATTERN_1,
     #[cfg(feature = "iam")]
-    &iam::server_certificate::PATTERN_2,
+    &iam::server_certificate::schema::PATTERN_2,
     #[cfg(feature = "iam")]
-    &iam::service_linked_role::PATTERN_0,
+    &iam::service_linked_role::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::service_linked_role::PATTERN_1,
+    &iam::service_linked_role::schema::PATTERN_1,
     #[cfg(feature = "iam")]
-    &iam::user::PATTERN_0,
+    &iam::user::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::user::PATTERN_1,
+    &iam::user::schema::PATTERN_1,
     #[cfg(feature = "iam")]
-    &iam::user::PATTERN_2,
+    &iam::user::schema::PATTERN_2,
     #[cfg(feature = "iam")]
-    &iam::user::PATTERN_3,
+    &iam::user::schema::PATTERN_3,
     #[cfg(feature = "iam")]
-    &iam::user::PATTERN_4,
+    &iam::user::schema::PATTERN_4,
     #[cfg(feature = "iam")]
-    &iam::user_policy::PATTERN_0,
+    &iam::user_policy::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::virtual_mfa_device::PATTERN_0,
+    &iam::virtual_mfa_device::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::virtual_mfa_device::PATTERN_1,
+    &iam::virtual_mfa_device::schema::PATTERN_1,
     #[cfg(feature = "ivs")]
-    &ivs::channel::PATTERN_0,
+    &ivs::channel::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::channel::PATTERN_1,
+    &ivs::channel::schema::PATTERN_1,
     #[cfg(feature = "ivs")]
-    &ivs::encoder_configuration::PATTERN_0,
+    &ivs::encoder_configuration::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::ingest_configuration::PATTERN_0,
+    &ivs::ingest_configuration::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::ingest_configuration::PATTERN_1,
+    &ivs::ingest_configuration::schema::PATTERN_1,
     #[cfg(feature = "ivs")]
-    &ivs::playback_key_pair::PATTERN_0,
+    &ivs::playback_key_pair::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::playback_restriction_policy::PATTERN_0,
+    &ivs::playback_restriction_policy::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::public_key::PATTERN_0,
+    &ivs::public_key::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::public_key::PATTERN_1,
+    &ivs::public_key::schema::PATTERN_1,
     #[cfg(feature = "ivs")]
-    &ivs::recording_configuration::PATTERN_0,
+    &ivs::recording_configuration::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::recording_configuration::PATTERN_1,
+    &ivs::recording_configuration::schema::PATTERN_1,
     #[cfg(feature = "ivs")]
-    &ivs::stage::PATTERN_0,
+    &ivs::stage::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::stage::PATTERN_1,
+    &ivs::stage::schema::PATTERN_1,
     #[cfg(feature = "ivs")]
-    &ivs::storage_configuration::PATTERN_0,
+    &ivs::storage_configuration::schema::PATTERN_0,
     #[cfg(feature = "ivs")]
-    &ivs::storage_configuration::PATTERN_1,
+    &ivs::storage_configuration::schema::PATTERN_1,
     #[cfg(feature = "ivs")]
-    &ivs::stream_key::PATTERN_0,
+    &ivs::stream_key::schema::PATTERN_0,
     #[cfg(feature = "ivschat")]
-    &ivschat::logging_configuration::PATTERN_0,
+    &ivschat::logging_configuration::schema::PATTERN_0,
     #[cfg(feature = "ivschat")]
-    &ivschat::logging_configuration::PATTERN_1,
+    &ivschat::logging_configuration::schema::PATTERN_1,
     #[cfg(feature = "ivschat")]
-    &ivschat::logging_configuration::PATTERN_2,
+    &ivschat::logging_configuration::schema::PATTERN_2,
     #[cfg(feature = "ivschat")]
-    &ivschat::logging_configuration::PATTERN_3,
+    &ivschat::logging_configuration::schema::PATTERN_3,
     #[cfg(feature = "ivschat")]
-    &ivschat::room::PATTERN_0,
+    &ivschat::room::schema::PATTERN_0,
     #[cfg(feature = "ivschat")]
-    &ivschat::room::PATTERN_1,
+    &ivschat::room::schema::PATTERN_1,
     #[cfg(feature = "ivschat")]
-    &ivschat::room::PATTERN_2,
+    &ivschat::room::schema::PATTERN_2,
     #[cfg(feature = "identitystore")]
-    &identitystore::group::PATTERN_0,
+    &identitystore::group::schema::PATTERN_0,
     #[cfg(feature = "identitystore")]
-    &identitystore::group::PATTERN_1,
+    &identitystore::group::schema::PATTERN_1,
     #[cfg(feature = "identitystore")]
-    &identitystore::group::PATTERN_2,
+    &identitystore::group::schema::PATTERN_2,
     #[cfg(feature = "identitystore")]
-    &identitystore::group_membership::PATTERN_0,
+    &identitystore::group_membership::schema::PATTERN_0,
     #[cfg(feature = "identitystore")]
-    &identitystore::group_membership::PATTERN_1,
+    &identitystore::group_membership::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::component::PATTERN_0,
+    &imagebuilder::component::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::component::PATTERN_1,
+    &imagebuilder::component::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::container_recipe::PATTERN_0,
+    &imagebuilder::container_recipe::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::container_recipe::PATTERN_1,
+    &imagebuilder::container_recipe::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::distribution_configuration::PATTERN_0,
+    &imagebuilder::distribution_configuration::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::distribution_configuration::PATTERN_1,
+    &imagebuilder::distribution_configuration::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::distribution_configuration::PATTERN_2,
+    &imagebuilder::distribution_configuration::schema::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::distribution_configuration::PATTERN_3,
+    &imagebuilder::distribution_configuration::schema::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::distribution_configuration::PATTERN_4,
+    &imagebuilder::distribution_configuration::schema::PATTERN_4,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::distribution_configuration::PATTERN_5,
+    &imagebuilder::distribution_configuration::schema::PATTERN_5,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_0,
+    &imagebuilder::image::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_1,
+    &imagebuilder::image::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_2,
+    &imagebuilder::image::schema::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_3,
+    &imagebuilder::image::schema::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_4,
+    &imagebuilder::image::schema::PATTERN_4,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image::PATTERN_5,
+    &imagebuilder::image::schema::PATTERN_5,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_0,
+    &imagebuilder::image_pipeline::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_1,
+    &imagebuilder::image_pipeline::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_2,
+    &imagebuilder::image_pipeline::schema::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_3,
+    &imagebuilder::image_pipeline::schema::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_4,
+    &imagebuilder::image_pipeline::schema::PATTERN_4,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_5,
+    &imagebuilder::image_pipeline::schema::PATTERN_5,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_pipeline::PATTERN_6,
+    &imagebuilder::image_pipeline::schema::PATTERN_6,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_recipe::PATTERN_0,
+    &imagebuilder::image_recipe::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::image_recipe::PATTERN_1,
+    &imagebuilder::image_recipe::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::infrastructure_configuration::PATTERN_0,
+    &imagebuilder::infrastructure_configuration::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::infrastructure_configuration::PATTERN_1,
+    &imagebuilder::infrastructure_configuration::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::infrastructure_configuration::PATTERN_2,
+    &imagebuilder::infrastructure_configuration::schema::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::lifecycle_policy::PATTERN_0,
+    &imagebuilder::lifecycle_policy::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::lifecycle_policy::PATTERN_1,
+    &imagebuilder::lifecycle_policy::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::lifecycle_policy::PATTERN_2,
+    &imagebuilder::lifecycle_policy::schema::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::lifecycle_policy::PATTERN_3,
+    &imagebuilder::lifecycle_policy::schema::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::workflow::PATTERN_0,
+    &imagebuilder::workflow::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::workflow::PATTERN_1,
+    &imagebuilder::workflow::schema::PATTERN_1,
     #[cfg(feature = "inspectorv2")]
-    &inspectorv2::cis_scan_configuration::PATTERN_0,
+    &inspectorv2::cis_scan_configuration::schema::PATTERN_0,
     #[cfg(feature = "inspectorv2")]
-    &inspectorv2::cis_scan_configuration::PATTERN_1,
+    &inspectorv2::cis_scan_configuration::schema::PATTERN_1,
     #[cfg(feature = "inspectorv2")]
-    &inspectorv2::code_security_integration::PATTERN_0,
+    &inspectorv2::code_security_integration::schema::PATTERN_0,
     #[cfg(feature = "inspectorv2")]
-    &inspectorv2::code_security_integration::PATTERN_1,
+    &inspectorv2::code_security_integration::schema::PATTERN_1,
     #[cfg(feature = "inspectorv2")]
-    &inspectorv2::code_security_scan_configuration::PATTERN_0,
+    &inspectorv2::code_security_scan_configuration::schema::PATTERN_0,
     #[cfg(feature = "interconnect")]
-    &interconnect::connection::PATTERN_0,
+    &interconnect::connection::schema::PATTERN_0,
     #[cfg(feature = "interconnect")]
-    &interconnect::connection::PATTERN_1,
+    &interconnect::connection::schema::PATTERN_1,
     #[cfg(feature = "interconnect")]
-    &interconnect::connection::PATTERN_2,
+    &interconnect::connection::schema::PATTERN_2,
     #[cfg(feature = "interconnect")]
-    &interconnect::connection::PATTERN_3,
+    &interconnect::connection::schema::PATTERN_3,
     #[cfg(feature = "internetmonitor")]
-    &internetmonitor::monitor::PATTERN_0,
+    &internetmonitor::monitor::schema::PATTERN_0,
     #[cfg(feature = "internetmonitor")]
-    &internetmonitor::monitor::PATTERN_1,
+    &internetmonitor::monitor::schema::PATTERN_1,
     #[cfg(feature = "internetmonitor")]
-    &internetmonitor::monitor::PATTERN_2,
+    &internetmonitor::monitor::schema::PATTERN_2,
     #[cfg(feature = "invoicing")]
-    &invoicing::invoice_unit::PATTERN_0,
+    &invoicing::invoice_unit::schema::PATTERN_0,
     #[cfg(feature = "invoicing")]
-    &invoicing::invoice_unit::PATTERN_1,
+    &invoicing::invoice_unit::schema::PATTERN_1,
     #[cfg(feature = "invoicing")]
-    &invoicing::invoice_unit::PATTERN_2,
+    &invoicing::invoice_unit::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::authorizer::PATTERN_0,
+    &iot::authorizer::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::authorizer::PATTERN_1,
+    &iot::authorizer::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::authorizer::PATTERN_2,
+    &iot::authorizer::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::authorizer::PATTERN_3,
+    &iot::authorizer::schema::PATTERN_3,
     #[cfg(feature = "iot")]
-    &iot::billing_group::PATTERN_0,
+    &iot::billing_group::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::billing_group::PATTERN_1,
+    &iot::billing_group::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::billing_group::PATTERN_2,
+    &iot::billing_group::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::ca_certificate::PATTERN_0,
+    &iot::ca_certificate::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::ca_certificate::PATTERN_1,
+    &iot::ca_certificate::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::ca_certificate::PATTERN_2,
+    &iot::ca_certificate::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::ca_certificate::PATTERN_3,
+    &iot::ca_certificate::schema::PATTERN_3,
     #[cfg(feature = "iot")]
-    &iot::certificate::PATTERN_0,
+    &iot::certificate::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::certificate_provider::PATTERN_0,
+    &iot::certificate_provider::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::certificate_provider::PATTERN_1,
+    &iot::certificate_provider::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::certificate_provider::PATTERN_2,
+    &iot::certificate_provider::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::command::PATTERN_0,
+    &iot::command::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::command::PATTERN_1,
+    &iot::command::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::command::PATTERN_2,
+    &iot::command::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::command::PATTERN_3,
+    &iot::command::schema::PATTERN_3,
     #[cfg(feature = "iot")]
-    &iot::command::PATTERN_4,
+    &iot::command::schema::PATTERN_4,
     #[cfg(feature = "iot")]
-    &iot::custom_metric::PATTERN_0,
+    &iot::custom_metric::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::custom_metric::PATTERN_1,
+    &iot::custom_metric::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::dimension::PATTERN_0,
+    &iot::dimension::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::domain_configuration::PATTERN_0,
+    &iot::domain_configuration::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::domain_configuration::PATTERN_1,
+    &iot::domain_configuration::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::domain_configuration::PATTERN_2,
+    &iot::domain_configuration::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::domain_configuration::PATTERN_3,
+    &iot::domain_configuration::schema::PATTERN_3,
     #[cfg(feature = "iot")]
-    &iot::domain_configuration::PATTERN_4,
+    &iot::domain_configuration::schema::PATTERN_4,
     #[cfg(feature = "iot")]
-    &iot::fleet_metric::PATTERN_0,
+    &iot::fleet_metric::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::fleet_metric::PATTERN_1,
+    &iot::fleet_metric::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::fleet_metric::PATTERN_2,
+    &iot::fleet_metric::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::fleet_metric::PATTERN_3,
+    &iot::fleet_metric::schema::PATTERN_3,
     #[cfg(feature = "iot")]
-    &iot::job_template::PATTERN_0,
+    &iot::job_template::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::job_template::PATTERN_1,
+    &iot::job_template::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::job_template::PATTERN_2,
+    &iot::job_template::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::logging::PATTERN_0,
+    &iot::logging::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::logging::PATTERN_1,
+    &iot::logging::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::mitigation_action::PATTERN_0,
+    &iot::mitigation_action::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::mitigation_action::PATTERN_1,
+    &iot::mitigation_action::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::policy::PATTERN_0,
+    &iot::policy::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::policy::PATTERN_1,
+    &iot::policy::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::provisioning_template::PATTERN_0,
+    &iot::provisioning_template::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::provisioning_template::PATTERN_1,
+    &iot::provisioning_template::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::provisioning_template::PATTERN_2,
+    &iot::provisioning_template::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::provisioning_template::PATTERN_3,
+    &iot::provisioning_template::schema::PATTERN_3,
     #[cfg(feature = "iot")]
-    &iot::provisioning_template::PATTERN_4,
+    &iot::provisioning_template::schema::PATTERN_4,
     #[cfg(feature = "iot")]
-    &iot::resource_specific_logging::PATTERN_0,
+    &iot::resource_specific_logging::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::role_alias::PATTERN_0,
+    &iot::role_alias::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::role_alias::PATTERN_1,
+    &iot::role_alias::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::role_alias::PATTERN_2,
+    &iot::role_alias::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::scheduled_audit::PATTERN_0,
+    &iot::scheduled_audit::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::scheduled_audit::PATTERN_1,
+    &iot::scheduled_audit::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::security_profile::PATTERN_0,
+    &iot::security_profile::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::security_profile::PATTERN_1,
+    &iot::security_profile::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::security_profile::PATTERN_2,
+    &iot::security_profile::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::software_package::PATTERN_0,
+    &iot::software_package::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::software_package::PATTERN_1,
+    &iot::software_package::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::software_package::PATTERN_2,
+    &iot::software_package::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::software_package_version::PATTERN_0,
+    &iot::software_package_version::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::software_package_version::PATTERN_1,
+    &iot::software_package_version::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::software_package_version::PATTERN_2,
+    &iot::software_package_version::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::thing::PATTERN_0,
+    &iot::thing::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::thing_group::PATTERN_0,
+    &iot::thing_group::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::thing_group::PATTERN_1,
+    &iot::thing_group::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::thing_group::PATTERN_2,
+    &iot::thing_group::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::thing_type::PATTERN_0,
+    &iot::thing_type::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::thing_type::PATTERN_1,
+    &iot::thing_type::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::thing_type::PATTERN_2,
+    &iot::thing_type::schema::PATTERN_2,
     #[cfg(feature = "iot")]
-    &iot::thing_type::PATTERN_3,
+    &iot::thing_type::schema::PATTERN_3,
     #[cfg(feature = "iot")]
-    &iot::thing_type::PATTERN_4,
+    &iot::thing_type::schema::PATTERN_4,
     #[cfg(feature = "iot")]
-    &iot::topic_rule::PATTERN_0,
+    &iot::topic_rule::schema::PATTERN_0,
     #[cfg(feature = "iot")]
-    &iot::topic_rule::PATTERN_1,
+    &iot::topic_rule::schema::PATTERN_1,
     #[cfg(feature = "iot")]
-    &iot::topic_rule::PATTERN_2,
+    &iot::topic_rule::schema::PATTERN_2,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::channel::PATTERN_0,
+    &iotanalytics::channel::schema::PATTERN_0,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::channel::PATTERN_1,
+    &iotanalytics::channel::schema::PATTERN_1,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::channel::PATTERN_2,
+    &iotanalytics::channel::schema::PATTERN_2,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::dataset::PATTERN_0,
+    &iotanalytics::dataset::schema::PATTERN_0,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::dataset::PATTERN_1,
+    &iotanalytics::dataset::schema::PATTERN_1,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::dataset::PATTERN_2,
+    &iotanalytics::dataset::schema::PATTERN_2,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::dataset::PATTERN_3,
+    &iotanalytics::dataset::schema::PATTERN_3,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::dataset::PATTERN_4,
+    &iotanalytics::dataset::schema::PATTERN_4,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::dataset::PATTERN_5,
+    &iotanalytics::dataset::schema::PATTERN_5,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::datastore::PATTERN_0,
+    &iotanalytics::datastore::schema::PATTERN_0,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::datastore::PATTERN_1,
+    &iotanalytics::datastore::schema::PATTERN_1,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::datastore::PATTERN_2,
+    &iotanalytics::datastore::schema::PATTERN_2,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::datastore::PATTERN_3,
+    &iotanalytics::datastore::schema::PATTERN_3,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::datastore::PATTERN_4,
+    &iotanalytics::datastore::schema::PATTERN_4,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::pipeline::PATTERN_0,
+    &iotanalytics::pipeline::schema::PATTERN_0,
     #[cfg(feature = "iotanalytics")]
-    &iotanalytics::pipeline::PATTERN_1,
+    &iotanalytics::pipeline::schema::PATTERN_1,
     #[cfg(feature = "iotevents")]
-    &iotevents::alarm_model::PATTERN_0,
+    &iotevents::alarm_model::schema::PATTERN_0,
     #[cfg(feature = "iotevents")]
-    &iotevents::alarm_model::PATTERN_1,
+    &iotevents::alarm_model::schema::PATTERN_1,
     #[cfg(feature = "iotevents")]
-    &iotevents::detector_model::PATTERN_0,
+    &iotevents::detector_model::schema::PATTERN_0,
     #[cfg(feature = "iotevents")]
-    &iotevents::detector_model::PATTERN_1,
+    &iotevents::detector_model::schema::PATTERN_1,
     #[cfg(feature = "iotevents")]
-    &iotevents::detector_model::PATTERN_2,
+    &iotevents::detector_model::schema::PATTERN_2,
     #[cfg(feature = "iotevents")]
-    &iotevents::input::PATTERN_0,
+    &iotevents::input::schema::PATTERN_0,
     #[cfg(feature = "iotevents")]
-    &iotevents::input::PATTERN_1,
+    &iotevents::input::schema::PATTERN_1,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::campaign::PATTERN_0,
+    &iotfleetwise::campaign::schema::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::campaign::PATTERN_1,
+    &iotfleetwise::campaign::schema::PATTERN_1,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::campaign::PATTERN_2,
+    &iotfleetwise::campaign::schema::PATTERN_2,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::campaign::PATTERN_3,
+    &iotfleetwise::campaign::schema::PATTERN_3,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::campaign::PATTERN_4,
+    &iotfleetwise::campaign::schema::PATTERN_4,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::decoder_manifest::PATTERN_0,
+    &iotfleetwise::decoder_manifest::schema::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::decoder_manifest::PATTERN_1,
+    &iotfleetwise::decoder_manifest::schema::PATTERN_1,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::fleet::PATTERN_0,
+    &iotfleetwise::fleet::schema::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::fleet::PATTERN_1,
+    &iotfleetwise::fleet::schema::PATTERN_1,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::model_manifest::PATTERN_0,
+    &iotfleetwise::model_manifest::schema::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::model_manifest::PATTERN_1,
+    &iotfleetwise::model_manifest::schema::PATTERN_1,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::signal_catalog::PATTERN_0,
+    &iotfleetwise::signal_catalog::schema::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::signal_catalog::PATTERN_1,
+    &iotfleetwise::signal_catalog::schema::PATTERN_1,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::state_template::PATTERN_0,
+    &iotfleetwise::state_template::schema::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::state_template::PATTERN_1,
+    &iotfleetwise::state_template::schema::PATTERN_1,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::state_template::PATTERN_2,
+    &iotfleetwise::state_template::schema::PATTERN_2,
     #[cfg(feature = "iotfleetwise")]
-    &iotfleetwise::vehicle::PATTERN_0,
+    &iotfleetwise::vehicle::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::access_policy::PATTERN_0,
+    &iotsitewise::access_policy::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::access_policy::PATTERN_1,
+    &iotsitewise::access_policy::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::access_policy::PATTERN_2,
+    &iotsitewise::access_policy::schema::PATTERN_2,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset::PATTERN_0,
+    &iotsitewise::asset::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset::PATTERN_1,
+    &iotsitewise::asset::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset::PATTERN_2,
+    &iotsitewise::asset::schema::PATTERN_2,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset::PATTERN_3,
+    &iotsitewise::asset::schema::PATTERN_3,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset::PATTERN_4,
+    &iotsitewise::asset::schema::PATTERN_4,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset_model::PATTERN_0,
+    &iotsitewise::asset_model::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset_model::PATTERN_1,
+    &iotsitewise::asset_model::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset_model::PATTERN_2,
+    &iotsitewise::asset_model::schema::PATTERN_2,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset_model::PATTERN_3,
+    &iotsitewise::asset_model::schema::PATTERN_3,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset_model::PATTERN_4,
+    &iotsitewise::asset_model::schema::PATTERN_4,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::asset_model::PATTERN_5,
+    &iotsitewise::asset_model::schema::PATTERN_5,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::computation_model::PATTERN_0,
+    &iotsitewise::computation_model::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::computation_model::PATTERN_1,
+    &iotsitewise::computation_model::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::dashboard::PATTERN_0,
+    &iotsitewise::dashboard::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::dashboard::PATTERN_1,
+    &iotsitewise::dashboard::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::dashboard::PATTERN_2,
+    &iotsitewise::dashboard::schema::PATTERN_2,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::dataset::PATTERN_0,
+    &iotsitewise::dataset::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::dataset::PATTERN_1,
+    &iotsitewise::dataset::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::gateway::PATTERN_0,
+    &iotsitewise::gateway::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::gateway::PATTERN_1,
+    &iotsitewise::gateway::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::gateway::PATTERN_2,
+    &iotsitewise::gateway::schema::PATTERN_2,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::portal::PATTERN_0,
+    &iotsitewise::portal::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::portal::PATTERN_1,
+    &iotsitewise::portal::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::portal::PATTERN_2,
+    &iotsitewise::portal::schema::PATTERN_2,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::portal::PATTERN_3,
+    &iotsitewise::portal::schema::PATTERN_3,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::project::PATTERN_0,
+    &iotsitewise::project::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
-    &iotsitewise::project::PATTERN_1,
+    &iotsitewise::project::schema::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::component_type::PATTERN_0,
+    &iottwinmaker::component_type::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::component_type::PATTERN_1,
+    &iottwinmaker::component_type::schema::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::entity::PATTERN_0,
+    &iottwinmaker::entity::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::entity::PATTERN_1,
+    &iottwinmaker::entity::schema::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::entity::PATTERN_2,
+    &iottwinmaker::entity::schema::PATTERN_2,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::entity::PATTERN_3,
+    &iottwinmaker::entity::schema::PATTERN_3,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::scene::PATTERN_0,
+    &iottwinmaker::scene::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::scene::PATTERN_1,
+    &iottwinmaker::scene::schema::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::scene::PATTERN_2,
+    &iottwinmaker::scene::schema::PATTERN_2,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::sync_job::PATTERN_0,
+    &iottwinmaker::sync_job::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::sync_job::PATTERN_1,
+    &iottwinmaker::sync_job::schema::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::sync_job::PATTERN_2,
+    &iottwinmaker::sync_job::schema::PATTERN_2,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::workspace::PATTERN_0,
+    &iottwinmaker::workspace::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::workspace::PATTERN_1,
+    &iottwinmaker::workspace::schema::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
-    &iottwinmaker::workspace::PATTERN_2,
+    &iottwinmaker::workspace::schema::PATTERN_2,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::destination::PATTERN_0,
+    &iotwireless::destination::schema::PATTERN_0,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::network_analyzer_configuration::PATTERN_0,
+    &iotwireless::network_analyzer_configuration::schema::PATTERN_0,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::partner_account::PATTERN_0,
+    &iotwireless::partner_account::schema::PATTERN_0,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::wireless_device::PATTERN_0,
+    &iotwireless::wireless_device::schema::PATTERN_0,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::wireless_device::PATTERN_1,
+    &iotwireless::wireless_device::schema::PATTERN_1,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::wireless_device::PATTERN_2,
+    &iotwireless::wireless_device::schema::PATTERN_2,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::wireless_device::PATTERN_3,
+    &iotwireless::wireless_device::schema::PATTERN_3,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::wireless_device::PATTERN_4,
+    &iotwireless::wireless_device::schema::PATTERN_4,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::wireless_device::PATTERN_5,
+    &iotwireless::wireless_device::schema::PATTERN_5,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::wireless_device_import_task::PATTERN_0,
+    &iotwireless::wireless_device_import_task::schema::PATTERN_0,
     #[cfg(feature = "iotwireless")]
-    &iotwireless::wireless_gateway::PATTERN_0,
+    &iotwireless::wireless_gateway::schema::PATTERN_0,
     #[cfg(any(feature = "kms", feature = "constructs"))]
-    &kms::alias::PATTERN_0,
+    &kms::alias::schema::PATTERN_0,
     #[cfg(feature = "kafkaconnect")]
-    &kafkaconnect::connector::PATTERN_0,
+    &kafkaconnect::connector::schema::PATTERN_0,
     #[cfg(feature = "kafkaconnect")]
-    &kafkaconnect::connector::PATTERN_1,
+    &kafkaconnect::connector::schema::PATTERN_1,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_0,
+    &kendra::data_source::schema::PATTERN_0,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_1,
+    &kendra::data_source::schema::PATTERN_1,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_2,
+    &kendra::data_source::schema::PATTERN_2,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_3,
+    &kendra::data_source::schema::PATTERN_3,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_4,
+    &kendra::data_source::schema::PATTERN_4,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_5,
+    &kendra::data_source::schema::PATTERN_5,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_6,
+    &kendra::data_source::schema::PATTERN_6,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_7,
+    &kendra::data_source::schema::PATTERN_7,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_8,
+    &kendra::data_source::schema::PATTERN_8,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_9,
+    &kendra::data_source::schema::PATTERN_9,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_10,
+    &kendra::data_source::schema::PATTERN_10,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_11,
+    &kendra::data_source::schema::PATTERN_11,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_12,
+    &kendra::data_source::schema::PATTERN_12,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_13,
+    &kendra::data_source::schema::PATTERN_13,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_14,
+    &kendra::data_source::schema::PATTERN_14,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_15,
+    &kendra::data_source::schema::PATTERN_15,
     #[cfg(feature = "kendra")]
-    &kendra::data_source::PATTERN_16,
+    &kendra::data_source::schema::PATTERN_16,
     #[cfg(feature = "kendra")]
-    &kendra::faq::PATTERN_0,
+    &kendra::faq::schema::PATTERN_0,
     #[cfg(feature = "kendra")]
-    &kendra::faq::PATTERN_1,
+    &kendra::faq::schema::PATTERN_1,
     #[cfg(feature = "kendra")]
-    &kendra::faq::PATTERN_2,
+    &kendra::faq::schema::PATTERN_2,
     #[cfg(feature = "kendra")]
-    &kendra::faq::PATTERN_3,
+    &kendra::faq::schema::PATTERN_3,
     #[cfg(feature = "kendra")]
-    &kendra::faq::PATTERN_4,
+    &kendra::faq::schema::PATTERN_4,
     #[cfg(feature = "kendra")]
-    &kendra::faq::PATTERN_5,
+    &kendra::faq::schema::PATTERN_5,
     #[cfg(feature = "kendra")]
-    &kendra::index::PATTERN_0,
+    &kendra::index::schema::PATTERN_0,
     #[cfg(feature = "kendra")]
-    &kendra::index::PATTERN_1,
+    &kendra::index::schema::PATTERN_1,
     #[cfg(feature = "kendra")]
-    &kendra::index::PATTERN_2,
+    &kendra::index::schema::PATTERN_2,
     #[cfg(feature = "kendra")]
-    &kendra::index::PATTERN_3,
+    &kendra::index::schema::PATTERN_3,
     #[cfg(feature = "kendra")]
-    &kendra::index::PATTERN_4,
+    &kendra::index::schema::PATTERN_4,
     #[cfg(feature = "kendraranking")]
-    &kendraranking::execution_plan::PATTERN_0,
+    &kendraranking::execution_plan::schema::PATTERN_0,
     #[cfg(feature = "kendraranking")]
-    &kendraranking::execution_plan::PATTERN_1,
+    &kendraranking::execution_plan::schema::PATTERN_1,
     #[cfg(feature = "kinesis")]
-    &kinesis::resource_policy::PATTERN_0,
+    &kinesis::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "kinesis")]
-    &kinesis::stream::PATTERN_0,
+    &kinesis::stream::schema::PATTERN_0,
     #[cfg(feature = "kinesis")]
-    &kinesis::stream_consumer::PATTERN_0,
+    &kinesis::stream_consumer::schema::PATTERN_0,
     #[cfg(feature = "kinesis")]
-    &kinesis::stream_consumer::PATTERN_1,
+    &kinesis::stream_consumer::schema::PATTERN_1,
     #[cfg(feature = "kinesisanalyticsv2")]
-    &kinesisanalyticsv2::application::PATTERN_0,
+    &kinesisanalyticsv2::application::schema::PATTERN_0,
     #[cfg(feature = "kinesisanalyticsv2")]
-    &kinesisanalyticsv2::application::PATTERN_1,
+    &kinesisanalyticsv2::application::schema::PATTERN_1,
     #[cfg(feature = "kinesisanalyticsv2")]
-    &kinesisanalyticsv2::application::PATTERN_2,
+    &kinesisanalyticsv2::application::schema::PATTERN_2,
     #[cfg(feature = "kinesisanalyticsv2")]
-    &kinesisanalyticsv2::application::PATTERN_3,
+    &kinesisanalyticsv2::application::schema::PATTERN_3,
     #[cfg(feature = "kinesisanalyticsv2")]
-    &kinesisanalyticsv2::application::PATTERN_4,
+    &kinesisanalyticsv2::application::schema::PATTERN_4,
     #[cfg(feature = "kinesisanalyticsv2")]
-    &kinesisanalyticsv2::application::PATTERN_5,
+    &kinesisanalyticsv2::application::schema::PATTERN_5,
     #[cfg(feature = "kinesisanalyticsv2")]
-    &kinesisanalyticsv2::application::PATTERN_6,
+    &kinesisanalyticsv2::application::schema::PATTERN_6,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_0,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_0,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_1,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_1,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_2,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_2,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_3,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_3,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_4,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_4,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_5,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_5,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_6,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_6,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_7,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_7,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_8,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_8,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_9,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_9,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_10,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_10,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_11,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_11,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_12,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_12,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_13,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_13,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_14,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_14,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_15,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_15,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_16,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_16,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_17,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_17,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_18,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_18,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_19,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_19,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_20,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_20,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_21,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_21,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_22,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_22,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_23,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_23,
     #[cfg(feature = "kinesisfirehose")]
-    &kinesisfirehose::delivery_stream::PATTERN_24,
+    &kinesisfirehose::delivery_stream::schema::PATTERN_24,
     #[cfg(feature = "kinesisvideo")]
-    &kinesisvideo::signaling_channel::PATTERN_0,
+    &kinesisvideo::signaling_channel::schema::PATTERN_0,
     #[cfg(feature = "kinesisvideo")]
-    &kinesisvideo::signaling_channel::PATTERN_1,
+    &kinesisvideo::signaling_channel::schema::PATTERN_1,
     #[cfg(feature = "kinesisvideo")]
-    &kinesisvideo::signaling_channel::PATTERN_2,
+    &kinesisvideo::signaling_channel::schema::PATTERN_2,
     #[cfg(feature = "kinesisvideo")]
-    &kinesisvideo::stream::PATTERN_0,
+    &kinesisvideo::stream::schema::PATTERN_0,
     #[cfg(feature = "kinesisvideo")]
-    &kinesisvideo::stream::PATTERN_1,
+    &kinesisvideo::stream::schema::PATTERN_1,
     #[cfg(feature = "kinesisvideo")]
-    &kinesisvideo::stream::PATTERN_2,
+    &kinesisvideo::stream::schema::PATTERN_2,
     #[cfg(feature = "lakeformation")]
-    &lakeformation::tag::PATTERN_0,
+    &lakeformation::tag::schema::PATTERN_0,
     #[cfg(feature = "lakeformation")]
-    &lakeformation::tag::PATTERN_1,
+    &lakeformation::tag::schema::PATTERN_1,
     #[cfg(feature = "lakeformation")]
-    &lakeformation::tag_association::PATTERN_0,
+    &lakeformation::tag_association::schema::PATTERN_0,
     #[cfg(feature = "lakeformation")]
-    &lakeformation::tag_association::PATTERN_1,
+    &lakeformation::tag_association::schema::PATTERN_1,
     #[cfg(feature = "lambda")]
-    &lambda::alias::PATTERN_0,
+    &lambda::alias::schema::PATTERN_0,
     #[cfg(feature = "lambda")]
-    &lambda::alias::PATTERN_1,
+    &lambda::alias::schema::PATTERN_1,
     #[cfg(feature = "lambda")]
-    &lambda::capacity_provider::PATTERN_0,
+    &lambda::capacity_provider::schema::PATTERN_0,
     #[cfg(feature = "lambda")]
-    &lambda::capacity_provider::PATTERN_1,
+    &lambda::capacity_provider::schema::PATTERN_1,
     #[cfg(feature = "lambda")]
-    &lambda::capacity_provider::PATTERN_2,
+    &lambda::capacity_provider::schema::PATTERN_2,
     #[cfg(feature = "lambda")]
-    &lambda::capacity_provider::PATTERN_3,
+    &lambda::capacity_provider::schema::PATTERN_3,
     #[cfg(feature = "lambda")]
-    &lambda::capacity_provider::PATTERN_4,
+    &lambda::capacity_provider::schema::PATTERN_4,
     #[cfg(feature = "lambda")]
-    &lambda::capacity_provider::PATTERN_5,
+    &lambda::capacity_provider::schema::PATTERN_5,
     #[cfg(feature = "lambda")]
-    &lambda::code_signing_config::PATTERN_0,
+    &lambda::code_signing_config::schema::PATTERN_0,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_invoke_config::PATTERN_0,
+    &lambda::event_invoke_config::schema::PATTERN_0,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_invoke_config::PATTERN_1,
+    &lambda::event_invoke_config::schema::PATTERN_1,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_invoke_config::PATTERN_2,
+    &lambda::event_invoke_config::schema::PATTERN_2,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_0,
+    &lambda::event_source_mapping::schema::PATTERN_0,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_1,
+    &lambda::event_source_mapping::schema::PATTERN_1,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_2,
+    &lambda::event_source_mapping::schema::PATTERN_2,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_3,
+    &lambda::event_source_mapping::schema::PATTERN_3,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_4,
+    &lambda::event_source_mapping::schema::PATTERN_4,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_5,
+    &lambda::event_source_mapping::schema::PATTERN_5,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_6,
+    &lambda::event_source_mapping::schema::PATTERN_6,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_7,
+    &lambda::event_source_mapping::schema::PATTERN_7,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_8,
+    &lambda::event_source_mapping::schema::PATTERN_8,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_9,
+    &lambda::event_source_mapping::schema::PATTERN_9,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_10,
+    &lambda::event_source_mapping::schema::PATTERN_10,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_11,
+    &lambda::event_source_mapping::schema::PATTERN_11,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_12,
+    &lambda::event_source_mapping::schema::PATTERN_12,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::event_source_mapping::PATTERN_13,
+    &lambda::event_source_mapping::schema::PATTERN_13,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_0,
+    &lambda::function::schema::PATTERN_0,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_1,
+    &lambda::function::schema::PATTERN_1,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_2,
+    &lambda::function::schema::PATTERN_2,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_3,
+    &lambda::function::schema::PATTERN_3,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_4,
+    &lambda::function::schema::PATTERN_4,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_5,
+    &lambda::function::schema::PATTERN_5,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_6,
+    &lambda::function::schema::PATTERN_6,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_7,
+    &lambda::function::schema::PATTERN_7,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_8,
+    &lambda::function::schema::PATTERN_8,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::function::PATTERN_9,
+    &lambda::function::schema::PATTERN_9,
     #[cfg(feature = "lambda")]
-    &lambda::layer_version::PATTERN_0,
+    &lambda::layer_version::schema::PATTERN_0,
     #[cfg(feature = "lambda")]
-    &lambda::layer_version::PATTERN_1,
+    &lambda::layer_version::schema::PATTERN_1,
     #[cfg(feature = "lambda")]
-    &lambda::layer_version_permission::PATTERN_0,
+    &lambda::layer_version_permission::schema::PATTERN_0,
     #[cfg(feature = "lambda")]
-    &lambda::layer_version_permission::PATTERN_1,
+    &lambda::layer_version_permission::schema::PATTERN_1,
     #[cfg(feature = "lambda")]
-    &lambda::layer_version_permission::PATTERN_2,
+    &lambda::layer_version_permission::schema::PATTERN_2,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::permission::PATTERN_0,
+    &lambda::permission::schema::PATTERN_0,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::permission::PATTERN_1,
+    &lambda::permission::schema::PATTERN_1,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::permission::PATTERN_2,
+    &lambda::permission::schema::PATTERN_2,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::permission::PATTERN_3,
+    &lambda::permission::schema::PATTERN_3,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::permission::PATTERN_4,
+    &lambda::permission::schema::PATTERN_4,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::permission::PATTERN_5,
+    &lambda::permission::schema::PATTERN_5,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::permission::PATTERN_6,
+    &lambda::permission::schema::PATTERN_6,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::url::PATTERN_0,
+    &lambda::url::schema::PATTERN_0,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
-    &lambda::url::PATTERN_1,
+    &lambda::url::schema::PATTERN_1,
     #[cfg(feature = "lambda")]
-    &lambda::version::PATTERN_0,
+    &lambda::version::schema::PATTERN_0,
     #[cfg(feature = "lambda")]
-    &lambda::version::PATTERN_1,
+    &lambda::version::schema::PATTERN_1,
     #[cfg(feature = "launchwizard")]
-    &launchwizard::deployment::PATTERN_0,
+    &launchwizard::deployment::schema::PATTERN_0,
     #[cfg(feature = "launchwizard")]
-    &launchwizard::deployment::PATTERN_1,
+    &launchwizard::deployment::schema::PATTERN_1,
     #[cfg(feature = "launchwizard")]
-    &launchwizard::deployment::PATTERN_2,
+    &launchwizard::deployment::schema::PATTERN_2,
     #[cfg(feature = "launchwizard")]
-    &launchwizard::deployment::PATTERN_3,
+    &launchwizard::deployment::schema::PATTERN_3,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_0,
+    &lex::bot::schema::PATTERN_0,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_1,
+    &lex::bot::schema::PATTERN_1,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_2,
+    &lex::bot::schema::PATTERN_2,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_3,
+    &lex::bot::schema::PATTERN_3,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_4,
+    &lex::bot::schema::PATTERN_4,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_5,
+    &lex::bot::schema::PATTERN_5,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_6,
+    &lex::bot::schema::PATTERN_6,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_7,
+    &lex::bot::schema::PATTERN_7,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_8,
+    &lex::bot::schema::PATTERN_8,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_9,
+    &lex::bot::schema::PATTERN_9,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_10,
+    &lex::bot::schema::PATTERN_10,
     #[cfg(feature = "lex")]
-    &lex::bot::PATTERN_11,
+    &lex::bot::schema::PATTERN_11,
     #[cfg(feature = "lex")]
-    &lex::bot_alias::PATTERN_0,
+    &lex::bot_alias::schema::PATTERN_0,
     #[cfg(feature = "lex")]
-    &lex::bot_alias::PATTERN_1,
+    &lex::bot_alias::schema::PATTERN_1,
     #[cfg(feature = "lex")]
-    &lex::bot_alias::PATTERN_2,
+    &lex::bot_alias::schema::PATTERN_2,
     #[cfg(feature = "lex")]
-    &lex::bot_version::PATTERN_0,
+    &lex::bot_version::schema::PATTERN_0,
     #[cfg(feature = "lex")]
-    &lex::bot_version::PATTERN_1,
+    &lex::bot_version::schema::PATTERN_1,
     #[cfg(feature = "licensemanager")]
-    &licensemanager::grant::PATTERN_0,
+    &licensemanager::grant::schema::PATTERN_0,
     #[cfg(feature = "licensemanager")]
-    &licensemanager::license::PATTERN_0,
+    &licensemanager::license::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::alarm::PATTERN_0,
+    &lightsail::alarm::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::alarm::PATTERN_1,
+    &lightsail::alarm::schema::PATTERN_1,
     #[cfg(feature = "lightsail")]
-    &lightsail::bucket::PATTERN_0,
+    &lightsail::bucket::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::bucket::PATTERN_1,
+    &lightsail::bucket::schema::PATTERN_1,
     #[cfg(feature = "lightsail")]
-    &lightsail::container::PATTERN_0,
+    &lightsail::container::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::database::PATTERN_0,
+    &lightsail::database::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::database_snapshot::PATTERN_0,
+    &lightsail::database_snapshot::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::disk::PATTERN_0,
+    &lightsail::disk::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::disk::PATTERN_1,
+    &lightsail::disk::schema::PATTERN_1,
     #[cfg(feature = "lightsail")]
-    &lightsail::disk_snapshot::PATTERN_0,
+    &lightsail::disk_snapshot::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::distribution::PATTERN_0,
+    &lightsail::distribution::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::distribution::PATTERN_1,
+    &lightsail::distribution::schema::PATTERN_1,
     #[cfg(feature = "lightsail")]
-    &lightsail::distribution::PATTERN_2,
+    &lightsail::distribution::schema::PATTERN_2,
     #[cfg(feature = "lightsail")]
-    &lightsail::instance::PATTERN_0,
+    &lightsail::instance::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::instance::PATTERN_1,
+    &lightsail::instance::schema::PATTERN_1,
     #[cfg(feature = "lightsail")]
-    &lightsail::instance::PATTERN_2,
+    &lightsail::instance::schema::PATTERN_2,
     #[cfg(feature = "lightsail")]
-    &lightsail::instance_snapshot::PATTERN_0,
+    &lightsail::instance_snapshot::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::load_balancer::PATTERN_0,
+    &lightsail::load_balancer::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::load_balancer_tls_certificate::PATTERN_0,
+    &lightsail::load_balancer_tls_certificate::schema::PATTERN_0,
     #[cfg(feature = "lightsail")]
-    &lightsail::load_balancer_tls_certificate::PATTERN_1,
+    &lightsail::load_balancer_tls_certificate::schema::PATTERN_1,
     #[cfg(feature = "lightsail")]
-    &lightsail::static_ip::PATTERN_0,
+    &lightsail::static_ip::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_0,
+    &location::api_key::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_1,
+    &location::api_key::schema::PATTERN_1,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_2,
+    &location::api_key::schema::PATTERN_2,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_3,
+    &location::api_key::schema::PATTERN_3,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_4,
+    &location::api_key::schema::PATTERN_4,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_5,
+    &location::api_key::schema::PATTERN_5,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_6,
+    &location::api_key::schema::PATTERN_6,
     #[cfg(feature = "location")]
-    &location::api_key::PATTERN_7,
+    &location::api_key::schema::PATTERN_7,
     #[cfg(feature = "location")]
-    &location::geofence_collection::PATTERN_0,
+    &location::geofence_collection::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::map::PATTERN_0,
+    &location::map::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::map::PATTERN_1,
+    &location::map::schema::PATTERN_1,
     #[cfg(feature = "location")]
-    &location::place_index::PATTERN_0,
+    &location::place_index::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::route_calculator::PATTERN_0,
+    &location::route_calculator::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::tracker::PATTERN_0,
+    &location::tracker::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::tracker_consumer::PATTERN_0,
+    &location::tracker_consumer::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::tracker_consumer::PATTERN_1,
+    &location::tracker_consumer::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::account_policy::PATTERN_0,
+    &logs::account_policy::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::delivery::PATTERN_0,
+    &logs::delivery::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::delivery::PATTERN_1,
+    &logs::delivery::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::delivery_destination::PATTERN_0,
+    &logs::delivery_destination::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::delivery_destination::PATTERN_1,
+    &logs::delivery_destination::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::delivery_destination::PATTERN_2,
+    &logs::delivery_destination::schema::PATTERN_2,
     #[cfg(feature = "logs")]
-    &logs::delivery_source::PATTERN_0,
+    &logs::delivery_source::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::delivery_source::PATTERN_1,
+    &logs::delivery_source::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::destination::PATTERN_0,
+    &logs::destination::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::integration::PATTERN_0,
+    &logs::integration::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::integration::PATTERN_1,
+    &logs::integration::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::log_anomaly_detector::PATTERN_0,
+    &logs::log_anomaly_detector::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::log_anomaly_detector::PATTERN_1,
+    &logs::log_anomaly_detector::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::log_anomaly_detector::PATTERN_2,
+    &logs::log_anomaly_detector::schema::PATTERN_2,
     #[cfg(any(feature = "logs", feature = "constructs"))]
-    &logs::log_group::PATTERN_0,
+    &logs::log_group::schema::PATTERN_0,
     #[cfg(any(feature = "logs", feature = "constructs"))]
-    &logs::log_group::PATTERN_1,
+    &logs::log_group::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::log_stream::PATTERN_0,
+    &logs::log_stream::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::log_stream::PATTERN_1,
+    &logs::log_stream::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::metric_filter::PATTERN_0,
+    &logs::metric_filter::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::metric_filter::PATTERN_1,
+    &logs::metric_filter::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::metric_filter::PATTERN_2,
+    &logs::metric_filter::schema::PATTERN_2,
     #[cfg(feature = "logs")]
-    &logs::metric_filter::PATTERN_3,
+    &logs::metric_filter::schema::PATTERN_3,
     #[cfg(feature = "logs")]
-    &logs::metric_filter::PATTERN_4,
+    &logs::metric_filter::schema::PATTERN_4,
     #[cfg(feature = "logs")]
-    &logs::query_definition::PATTERN_0,
+    &logs::query_definition::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::query_definition::PATTERN_1,
+    &logs::query_definition::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::resource_policy::PATTERN_0,
+    &logs::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::scheduled_query::PATTERN_0,
+    &logs::scheduled_query::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::scheduled_query::PATTERN_1,
+    &logs::scheduled_query::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::scheduled_query::PATTERN_2,
+    &logs::scheduled_query::schema::PATTERN_2,
     #[cfg(feature = "logs")]
-    &logs::subscription_filter::PATTERN_0,
+    &logs::subscription_filter::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::subscription_filter::PATTERN_1,
+    &logs::subscription_filter::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::transformer::PATTERN_0,
+    &logs::transformer::schema::PATTERN_0,
     #[cfg(feature = "logs")]
-    &logs::transformer::PATTERN_1,
+    &logs::transformer::schema::PATTERN_1,
     #[cfg(feature = "logs")]
-    &logs::transformer::PATTERN_2,
+    &logs::transformer::schema::PATTERN_2,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_0,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_0,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_1,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_1,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_2,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_2,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_3,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_3,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_4,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_4,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_5,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_5,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_6,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_6,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_7,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_7,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_8,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_8,
     #[cfg(feature = "lookoutequipment")]
-    &lookoutequipment::inference_scheduler::PATTERN_9,
+    &lookoutequipment::inference_scheduler::schema::PATTERN_9,
     #[cfg(feature = "lookoutvision")]
-    &lookoutvision::project::PATTERN_0,
+    &lookoutvision::project::schema::PATTERN_0,
     #[cfg(feature = "m2")]
-    &m2::application::PATTERN_0,
+    &m2::application::schema::PATTERN_0,
     #[cfg(feature = "m2")]
-    &m2::application::PATTERN_1,
+    &m2::application::schema::PATTERN_1,
     #[cfg(feature = "m2")]
-    &m2::deployment::PATTERN_0,
+    &m2::deployment::schema::PATTERN_0,
     #[cfg(feature = "m2")]
-    &m2::environment::PATTERN_0,
+    &m2::environment::schema::PATTERN_0,
     #[cfg(feature = "m2")]
-    &m2::environment::PATTERN_1,
+    &m2::environment::schema::PATTERN_1,
     #[cfg(feature = "m2")]
-    &m2::environment::PATTERN_2,
+    &m2::environment::schema::PATTERN_2,
     #[cfg(feature = "m2")]
-    &m2::environment::PATTERN_3,
+    &m2::environment::schema::PATTERN_3,
     #[cfg(feature = "mpa")]
-    &mpa::approval_team::PATTERN_0,
+    &mpa::approval_team::schema::PATTERN_0,
     #[cfg(feature = "mpa")]
-    &mpa::approval_team::PATTERN_1,
+    &mpa::approval_team::schema::PATTERN_1,
     #[cfg(feature = "mpa")]
-    &mpa::identity_source::PATTERN_0,
+    &mpa::identity_source::schema::PATTERN_0,
     #[cfg(feature = "msk")]
-    &msk::cluster_policy::PATTERN_0,
+    &msk::cluster_policy::schema::PATTERN_0,
     #[cfg(feature = "msk")]
-    &msk::replicator::PATTERN_0,
+    &msk::replicator::schema::PATTERN_0,
     #[cfg(feature = "msk")]
-    &msk::replicator::PATTERN_1,
+    &msk::replicator::schema::PATTERN_1,
     #[cfg(feature = "msk")]
-    &msk::replicator::PATTERN_2,
+    &msk::replicator::schema::PATTERN_2,
     #[cfg(feature = "msk")]
-    &msk::vpc_connection::PATTERN_0,
+    &msk::vpc_connection::schema::PATTERN_0,
     #[cfg(feature = "msk")]
-    &msk::vpc_connection::PATTERN_1,
+    &msk::vpc_connection::schema::PATTERN_1,
     #[cfg(feature = "msk")]
-    &msk::vpc_connection::PATTERN_2,
+    &msk::vpc_connection::schema::PATTERN_2,
     #[cfg(feature = "msk")]
-    &msk::vpc_connection::PATTERN_3,
+    &msk::vpc_connection::schema::PATTERN_3,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_0,
+    &mwaa::environment::schema::PATTERN_0,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_1,
+    &mwaa::environment::schema::PATTERN_1,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_2,
+    &mwaa::environment::schema::PATTERN_2,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_3,
+    &mwaa::environment::schema::PATTERN_3,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_4,
+    &mwaa::environment::schema::PATTERN_4,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_5,
+    &mwaa::environment::schema::PATTERN_5,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_6,
+    &mwaa::environment::schema::PATTERN_6,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_7,
+    &mwaa::environment::schema::PATTERN_7,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_8,
+    &mwaa::environment::schema::PATTERN_8,
     #[cfg(feature = "mwaa")]
-    &mwaa::environment::PATTERN_9,
+    &mwaa::environment::schema::PATTERN_9,
     #[cfg(feature = "mwaaserverless")]
-    &mwaaserverless::workflow::PATTERN_0,
+    &mwaaserverless::workflow::schema::PATTERN_0,
     #[cfg(feature = "mwaaserverless")]
-    &mwaaserverless::workflow::PATTERN_1,
+    &mwaaserverless::workflow::schema::PATTERN_1,
     #[cfg(feature = "mwaaserverless")]
-    &mwaaserverless::workflow::PATTERN_2,
+    &mwaaserverless::workflow::schema::PATTERN_2,
     #[cfg(feature = "mwaaserverless")]
-    &mwaaserverless::workflow::PATTERN_3,
+    &mwaaserverless::workflow::schema::PATTERN_3,
     #[cfg(feature = "mwaaserverless")]
-    &mwaaserverless::workflow::PATTERN_4,
+    &mwaaserverless::workflow::schema::PATTERN_4,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow::PATTERN_0,
+    &mediaconnect::flow::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow::PATTERN_1,
+    &mediaconnect::flow::schema::PATTERN_1,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow::PATTERN_2,
+    &mediaconnect::flow::schema::PATTERN_2,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_entitlement::PATTERN_0,
+    &mediaconnect::flow_entitlement::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_entitlement::PATTERN_1,
+    &mediaconnect::flow_entitlement::schema::PATTERN_1,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_output::PATTERN_0,
+    &mediaconnect::flow_output::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_output::PATTERN_1,
+    &mediaconnect::flow_output::schema::PATTERN_1,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_output::PATTERN_2,
+    &mediaconnect::flow_output::schema::PATTERN_2,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_source::PATTERN_0,
+    &mediaconnect::flow_source::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_source::PATTERN_1,
+    &mediaconnect::flow_source::schema::PATTERN_1,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_vpc_interface::PATTERN_0,
+    &mediaconnect::flow_vpc_interface::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::flow_vpc_interface::PATTERN_1,
+    &mediaconnect::flow_vpc_interface::schema::PATTERN_1,
     #[cfg(feature = "medialive")]
-    &medialive::cloud_watch_alarm_template::PATTERN_0,
+    &medialive::cloud_watch_alarm_template::schema::PATTERN_0,
     #[cfg(feature = "medialive")]
-    &medialive::cloud_watch_alarm_template_group::PATTERN_0,
+    &medialive::cloud_watch_alarm_template_group::schema::PATTERN_0,
     #[cfg(feature = "medialive")]
-    &medialive::cluster::PATTERN_0,
+    &medialive::cluster::schema::PATTERN_0,
     #[cfg(feature = "medialive")]
-    &medialive::event_bridge_rule_template::PATTERN_0,
+    &medialive::event_bridge_rule_template::schema::PATTERN_0,
     #[cfg(feature = "medialive")]
-    &medialive::event_bridge_rule_template::PATTERN_1,
+    &medialive::event_bridge_rule_template::schema::PATTERN_1,
     #[cfg(feature = "medialive")]
-    &medialive::event_bridge_rule_template_group::PATTERN_0,
+    &medialive::event_bridge_rule_template_group::schema::PATTERN_0,
     #[cfg(feature = "medialive")]
-    &medialive::signal_map::PATTERN_0,
+    &medialive::signal_map::schema::PATTERN_0,
     #[cfg(feature = "mediapackage")]
-    &mediapackage::channel::PATTERN_0,
+    &mediapackage::channel::schema::PATTERN_0,
     #[cfg(feature = "mediapackage")]
-    &mediapackage::channel::PATTERN_1,
+    &mediapackage::channel::schema::PATTERN_1,
     #[cfg(feature = "mediapackage")]
-    &mediapackage::origin_endpoint::PATTERN_0,
+    &mediapackage::origin_endpoint::schema::PATTERN_0,
     #[cfg(feature = "mediapackage")]
-    &mediapackage::origin_endpoint::PATTERN_1,
+    &mediapackage::origin_endpoint::schema::PATTERN_1,
     #[cfg(feature = "mediapackage")]
-    &mediapackage::packaging_group::PATTERN_0,
+    &mediapackage::packaging_group::schema::PATTERN_0,
     #[cfg(feature = "mediapackage")]
-    &mediapackage::packaging_group::PATTERN_1,
+    &mediapackage::packaging_group::schema::PATTERN_1,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::channel::PATTERN_0,
+    &mediapackagev2::channel::schema::PATTERN_0,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::channel_group::PATTERN_0,
+    &mediapackagev2::channel_group::schema::PATTERN_0,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::channel_policy::PATTERN_0,
+    &mediapackagev2::channel_policy::schema::PATTERN_0,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::origin_endpoint::PATTERN_0,
+    &mediapackagev2::origin_endpoint::schema::PATTERN_0,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::origin_endpoint::PATTERN_1,
+    &mediapackagev2::origin_endpoint::schema::PATTERN_1,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::origin_endpoint::PATTERN_2,
+    &mediapackagev2::origin_endpoint::schema::PATTERN_2,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::origin_endpoint::PATTERN_3,
+    &mediapackagev2::origin_endpoint::schema::PATTERN_3,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::origin_endpoint::PATTERN_4,
+    &mediapackagev2::origin_endpoint::schema::PATTERN_4,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::origin_endpoint::PATTERN_5,
+    &mediapackagev2::origin_endpoint::schema::PATTERN_5,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::origin_endpoint::PATTERN_6,
+    &mediapackagev2::origin_endpoint::schema::PATTERN_6,
     #[cfg(feature = "mediapackagev2")]
-    &mediapackagev2::origin_endpoint_policy::PATTERN_0,
+    &mediapackagev2::origin_endpoint_policy::schema::PATTERN_0,
     #[cfg(feature = "mediatailor")]
-    &mediatailor::playback_configuration::PATTERN_0,
+    &mediatailor::playback_configuration::schema::PATTERN_0,
     #[cfg(feature = "memorydb")]
-    &memorydb::acl::PATTERN_0,
+    &memorydb::acl::schema::PATTERN_0,
     #[cfg(feature = "memorydb")]
-    &memorydb::acl::PATTERN_1,
+    &memorydb::acl::schema::PATTERN_1,
     #[cfg(feature = "memorydb")]
-    &memorydb::acl::PATTERN_2,
+    &memorydb::acl::schema::PATTERN_2,
     #[cfg(feature = "memorydb")]
-    &memorydb::acl::PATTERN_3,
+    &memorydb::acl::schema::PATTERN_3,
     #[cfg(feature = "memorydb")]
-    &memorydb::cluster::PATTERN_0,
+    &memorydb::cluster::schema::PATTERN_0,
     #[cfg(feature = "memorydb")]
-    &memorydb::cluster::PATTERN_1,
+    &memorydb::cluster::schema::PATTERN_1,
     #[cfg(feature = "memorydb")]
-    &memorydb::multi_region_cluster::PATTERN_0,
+    &memorydb::multi_region_cluster::schema::PATTERN_0,
     #[cfg(feature = "memorydb")]
-    &memorydb::subnet_group::PATTERN_0,
+    &memorydb::subnet_group::schema::PATTERN_0,
     #[cfg(feature = "memorydb")]
-    &memorydb::user::PATTERN_0,
+    &memorydb::user::schema::PATTERN_0,
     #[cfg(feature = "memorydb")]
-    &memorydb::user::PATTERN_1,
+    &memorydb::user::schema::PATTERN_1,
     #[cfg(feature = "memorydb")]
-    &memorydb::user::PATTERN_2,
+    &memorydb::user::schema::PATTERN_2,
     #[cfg(feature = "memorydb")]
-    &memorydb::user::PATTERN_3,
+    &memorydb::user::schema::PATTERN_3,
     #[cfg(feature = "neptune")]
-    &neptune::db_cluster::PATTERN_0,
+    &neptune::db_cluster::schema::PATTERN_0,
     #[cfg(feature = "neptunegraph")]
-    &neptunegraph::graph::PATTERN_0,
+    &neptunegraph::graph::schema::PATTERN_0,
     #[cfg(feature = "neptunegraph")]
-    &neptunegraph::graph::PATTERN_1,
+    &neptunegraph::graph::schema::PATTERN_1,
     #[cfg(feature = "neptunegraph")]
-    &neptunegraph::graph_snapshot::PATTERN_0,
+    &neptunegraph::graph_snapshot::schema::PATTERN_0,
     #[cfg(feature = "neptunegraph")]
-    &neptunegraph::graph_snapshot::PATTERN_1,
+    &neptunegraph::graph_snapshot::schema::PATTERN_1,
     #[cfg(feature = "neptunegraph")]
-    &neptunegraph::private_graph_endpoint::PATTERN_0,
+    &neptunegraph::private_graph_endpoint::schema::PATTERN_0,
     #[cfg(feature = "neptunegraph")]
-    &neptunegraph::private_graph_endpoint::PATTERN_1,
+    &neptunegraph::private_graph_endpoint::schema::PATTERN_1,
     #[cfg(feature = "neptunegraph")]
-    &neptunegraph::private_graph_endpoint::PATTERN_2,
+    &neptunegraph::private_graph_endpoint::schema::PATTERN_2,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall::PATTERN_0,
+    &networkfirewall::firewall::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall::PATTERN_1,
+    &networkfirewall::firewall::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall::PATTERN_2,
+    &networkfirewall::firewall::schema::PATTERN_2,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall::PATTERN_3,
+    &networkfirewall::firewall::schema::PATTERN_3,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall::PATTERN_4,
+    &networkfirewall::firewall::schema::PATTERN_4,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall::PATTERN_5,
+    &networkfirewall::firewall::schema::PATTERN_5,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall_policy::PATTERN_0,
+    &networkfirewall::firewall_policy::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall_policy::PATTERN_1,
+    &networkfirewall::firewall_policy::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::firewall_policy::PATTERN_2,
+    &networkfirewall::firewall_policy::schema::PATTERN_2,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::logging_configuration::PATTERN_0,
+    &networkfirewall::logging_configuration::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::logging_configuration::PATTERN_1,
+    &networkfirewall::logging_configuration::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::rule_group::PATTERN_0,
+    &networkfirewall::rule_group::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::rule_group::PATTERN_1,
+    &networkfirewall::rule_group::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::tls_inspection_configuration::PATTERN_0,
+    &networkfirewall::tls_inspection_configuration::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::tls_inspection_configuration::PATTERN_1,
+    &networkfirewall::tls_inspection_configuration::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::tls_inspection_configuration::PATTERN_2,
+    &networkfirewall::tls_inspection_configuration::schema::PATTERN_2,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::vpc_endpoint_association::PATTERN_0,
+    &networkfirewall::vpc_endpoint_association::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::vpc_endpoint_association::PATTERN_1,
+    &networkfirewall::vpc_endpoint_association::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::vpc_endpoint_association::PATTERN_2,
+    &networkfirewall::vpc_endpoint_association::schema::PATTERN_2,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::connect_attachment::PATTERN_0,
+    &networkmanager::connect_attachment::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::connect_attachment::PATTERN_1,
+    &networkmanager::connect_attachment::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::connect_attachment::PATTERN_2,
+    &networkmanager::connect_attachment::schema::PATTERN_2,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::connect_peer::PATTERN_0,
+    &networkmanager::connect_peer::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::connect_peer::PATTERN_1,
+    &networkmanager::connect_peer::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::connect_peer::PATTERN_2,
+    &networkmanager::connect_peer::schema::PATTERN_2,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::core_network::PATTERN_0,
+    &networkmanager::core_network::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::core_network_prefix_list_association::PATTERN_0,
+    &networkmanager::core_network_prefix_list_association::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::core_network_prefix_list_association::PATTERN_1,
+    &networkmanager::core_network_prefix_list_association::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::core_network_prefix_list_association::PATTERN_2,
+    &networkmanager::core_network_prefix_list_association::schema::PATTERN_2,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::device::PATTERN_0,
+    &networkmanager::device::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::device::PATTERN_1,
+    &networkmanager::device::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::direct_connect_gateway_attachment::PATTERN_0,
+    &networkmanager::direct_connect_gateway_attachment::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::direct_connect_gateway_attachment::PATTERN_1,
+    &networkmanager::direct_connect_gateway_attachment::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::direct_connect_gateway_attachment::PATTERN_2,
+    &networkmanager::direct_connect_gateway_attachment::schema::PATTERN_2,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::global_network::PATTERN_0,
+    &networkmanager::global_network::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::link::PATTERN_0,
+    &networkmanager::link::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::site::PATTERN_0,
+    &networkmanager::site::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::site_to_site_vpn_attachment::PATTERN_0,
+    &networkmanager::site_to_site_vpn_attachment::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::site_to_site_vpn_attachment::PATTERN_1,
+    &networkmanager::site_to_site_vpn_attachment::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::site_to_site_vpn_attachment::PATTERN_2,
+    &networkmanager::site_to_site_vpn_attachment::schema::PATTERN_2,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::transit_gateway_peering::PATTERN_0,
+    &networkmanager::transit_gateway_peering::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::transit_gateway_peering::PATTERN_1,
+    &networkmanager::transit_gateway_peering::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::transit_gateway_registration::PATTERN_0,
+    &networkmanager::transit_gateway_registration::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::transit_gateway_route_table_attachment::PATTERN_0,
+    &networkmanager::transit_gateway_route_table_attachment::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::transit_gateway_route_table_attachment::PATTERN_1,
+    &networkmanager::transit_gateway_route_table_attachment::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::vpc_attachment::PATTERN_0,
+    &networkmanager::vpc_attachment::schema::PATTERN_0,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::vpc_attachment::PATTERN_1,
+    &networkmanager::vpc_attachment::schema::PATTERN_1,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::vpc_attachment::PATTERN_2,
+    &networkmanager::vpc_attachment::schema::PATTERN_2,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::vpc_attachment::PATTERN_3,
+    &networkmanager::vpc_attachment::schema::PATTERN_3,
     #[cfg(feature = "notifications")]
-    &notifications::channel_association::PATTERN_0,
+    &notifications::channel_association::schema::PATTERN_0,
     #[cfg(feature = "notifications")]
-    &notifications::channel_association::PATTERN_1,
+    &notifications::channel_association::schema::PATTERN_1,
     #[cfg(feature = "notifications")]
-    &notifications::event_rule::PATTERN_0,
+    &notifications::event_rule::schema::PATTERN_0,
     #[cfg(feature = "notifications")]
-    &notifications::event_rule::PATTERN_1,
+    &notifications::event_rule::schema::PATTERN_1,
     #[cfg(feature = "notifications")]
-    &notifications::event_rule::PATTERN_2,
+    &notifications::event_rule::schema::PATTERN_2,
     #[cfg(feature = "notifications")]
-    &notifications::event_rule::PATTERN_3,
+    &notifications::event_rule::schema::PATTERN_3,
     #[cfg(feature = "notifications")]
-    &notifications::managed_notification_account_contact_association::PATTERN_0,
+    &notifications::managed_notification_account_contact_association::schema::PATTERN_0,
     #[cfg(feature = "notifications")]
-    &notifications::managed_notification_additional_channel_association::PATTERN_0,
+    &notifications::managed_notification_additional_channel_association::schema::PATTERN_0,
     #[cfg(feature = "notifications")]
-    &notifications::managed_notification_additional_channel_association::PATTERN_1,
+    &notifications::managed_notification_additional_channel_association::schema::PATTERN_1,
     #[cfg(feature = "notifications")]
-    &notifications::notification_configuration::PATTERN_0,
+    &notifications::notification_configuration::schema::PATTERN_0,
     #[cfg(feature = "notifications")]
-    &notifications::notification_configuration::PATTERN_1,
+    &notifications::notification_configuration::schema::PATTERN_1,
     #[cfg(feature = "notifications")]
-    &notifications::organizational_unit_association::PATTERN_0,
+    &notifications::organizational_unit_association::schema::PATTERN_0,
     #[cfg(feature = "notifications")]
-    &notifications::organizational_unit_association::PATTERN_1,
+    &notifications::organizational_unit_association::schema::PATTERN_1,
     #[cfg(feature = "notificationscontacts")]
-    &notificationscontacts::email_contact::PATTERN_0,
+    &notificationscontacts::email_contact::schema::PATTERN_0,
     #[cfg(feature = "notificationscontacts")]
-    &notificationscontacts::email_contact::PATTERN_1,
+    &notificationscontacts::email_contact::schema::PATTERN_1,
     #[cfg(feature = "novaact")]
-    &novaact::workflow_definition::PATTERN_0,
+    &novaact::workflow_definition::schema::PATTERN_0,
     #[cfg(feature = "novaact")]
-    &novaact::workflow_definition::PATTERN_1,
+    &novaact::workflow_definition::schema::PATTERN_1,
     #[cfg(feature = "novaact")]
-    &novaact::workflow_definition::PATTERN_2,
+    &novaact::workflow_definition::schema::PATTERN_2,
     #[cfg(feature = "odb")]
-    &odb::cloud_autonomous_vm_cluster::PATTERN_0,
+    &odb::cloud_autonomous_vm_cluster::schema::PATTERN_0,
     #[cfg(feature = "odb")]
-    &odb::cloud_autonomous_vm_cluster::PATTERN_1,
+    &odb::cloud_autonomous_vm_cluster::schema::PATTERN_1,
     #[cfg(feature = "odb")]
-    &odb::cloud_exadata_infrastructure::PATTERN_0,
+    &odb::cloud_exadata_infrastructure::schema::PATTERN_0,
     #[cfg(feature = "odb")]
-    &odb::cloud_exadata_infrastructure::PATTERN_1,
+    &odb::cloud_exadata_infrastructure::schema::PATTERN_1,
     #[cfg(feature = "odb")]
-    &odb::cloud_vm_cluster::PATTERN_0,
+    &odb::cloud_vm_cluster::schema::PATTERN_0,
     #[cfg(feature = "odb")]
-    &odb::cloud_vm_cluster::PATTERN_1,
+    &odb::cloud_vm_cluster::schema::PATTERN_1,
     #[cfg(feature = "odb")]
-    &odb::cloud_vm_cluster::PATTERN_2,
+    &odb::cloud_vm_cluster::schema::PATTERN_2,
     #[cfg(feature = "odb")]
-    &odb::cloud_vm_cluster::PATTERN_3,
+    &odb::cloud_vm_cluster::schema::PATTERN_3,
     #[cfg(feature = "odb")]
-    &odb::odb_network::PATTERN_0,
+    &odb::odb_network::schema::PATTERN_0,
     #[cfg(feature = "odb")]
-    &odb::odb_peering_connection::PATTERN_0,
+    &odb::odb_peering_connection::schema::PATTERN_0,
     #[cfg(feature = "odb")]
-    &odb::odb_peering_connection::PATTERN_1,
+    &odb::odb_peering_connection::schema::PATTERN_1,
     #[cfg(feature = "odb")]
-    &odb::odb_peering_connection::PATTERN_2,
+    &odb::odb_peering_connection::schema::PATTERN_2,
     #[cfg(feature = "osis")]
-    &osis::pipeline::PATTERN_0,
+    &osis::pipeline::schema::PATTERN_0,
     #[cfg(feature = "osis")]
-    &osis::pipeline::PATTERN_1,
+    &osis::pipeline::schema::PATTERN_1,
     #[cfg(feature = "osis")]
-    &osis::pipeline::PATTERN_2,
+    &osis::pipeline::schema::PATTERN_2,
     #[cfg(feature = "osis")]
-    &osis::pipeline::PATTERN_3,
+    &osis::pipeline::schema::PATTERN_3,
     #[cfg(feature = "osis")]
-    &osis::pipeline::PATTERN_4,
+    &osis::pipeline::schema::PATTERN_4,
     #[cfg(feature = "osis")]
-    &osis::pipeline::PATTERN_5,
+    &osis::pipeline::schema::PATTERN_5,
     #[cfg(feature = "oam")]
-    &oam::link::PATTERN_0,
+    &oam::link::schema::PATTERN_0,
     #[cfg(feature = "oam")]
-    &oam::sink::PATTERN_0,
+    &oam::sink::schema::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::organization_centralization_rule::PATTERN_0,
+    &observabilityadmin::organization_centralization_rule::schema::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::organization_centralization_rule::PATTERN_1,
+    &observabilityadmin::organization_centralization_rule::schema::PATTERN_1,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::organization_centralization_rule::PATTERN_2,
+    &observabilityadmin::organization_centralization_rule::schema::PATTERN_2,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::organization_centralization_rule::PATTERN_3,
+    &observabilityadmin::organization_centralization_rule::schema::PATTERN_3,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::organization_telemetry_rule::PATTERN_0,
+    &observabilityadmin::organization_telemetry_rule::schema::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::s3_table_integration::PATTERN_0,
+    &observabilityadmin::s3_table_integration::schema::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::telemetry_pipelines::PATTERN_0,
+    &observabilityadmin::telemetry_pipelines::schema::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::telemetry_rule::PATTERN_0,
+    &observabilityadmin::telemetry_rule::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::annotation_store::PATTERN_0,
+    &omics::annotation_store::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::configuration::PATTERN_0,
+    &omics::configuration::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::configuration::PATTERN_1,
+    &omics::configuration::schema::PATTERN_1,
     #[cfg(feature = "omics")]
-    &omics::configuration::PATTERN_2,
+    &omics::configuration::schema::PATTERN_2,
     #[cfg(feature = "omics")]
-    &omics::configuration::PATTERN_3,
+    &omics::configuration::schema::PATTERN_3,
     #[cfg(feature = "omics")]
-    &omics::reference_store::PATTERN_0,
+    &omics::reference_store::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::run_group::PATTERN_0,
+    &omics::run_group::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::sequence_store::PATTERN_0,
+    &omics::sequence_store::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::sequence_store::PATTERN_1,
+    &omics::sequence_store::schema::PATTERN_1,
     #[cfg(feature = "omics")]
-    &omics::sequence_store::PATTERN_2,
+    &omics::sequence_store::schema::PATTERN_2,
     #[cfg(feature = "omics")]
-    &omics::variant_store::PATTERN_0,
+    &omics::variant_store::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::workflow::PATTERN_0,
+    &omics::workflow::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::workflow::PATTERN_1,
+    &omics::workflow::schema::PATTERN_1,
     #[cfg(feature = "omics")]
-    &omics::workflow::PATTERN_2,
+    &omics::workflow::schema::PATTERN_2,
     #[cfg(feature = "omics")]
-    &omics::workflow::PATTERN_3,
+    &omics::workflow::schema::PATTERN_3,
     #[cfg(feature = "omics")]
-    &omics::workflow_version::PATTERN_0,
+    &omics::workflow_version::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::workflow_version::PATTERN_1,
+    &omics::workflow_version::schema::PATTERN_1,
     #[cfg(feature = "omics")]
-    &omics::workflow_version::PATTERN_2,
+    &omics::workflow_version::schema::PATTERN_2,
     #[cfg(feature = "omics")]
-    &omics::workflow_version::PATTERN_3,
+    &omics::workflow_version::schema::PATTERN_3,
     #[cfg(feature = "omics")]
-    &omics::workflow_version::PATTERN_4,
+    &omics::workflow_version::schema::PATTERN_4,
     #[cfg(feature = "omics")]
-    &omics::workflow_version::PATTERN_5,
+    &omics::workflow_version::schema::PATTERN_5,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::access_policy::PATTERN_0,
+    &opensearchserverless::access_policy::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::access_policy::PATTERN_1,
+    &opensearchserverless::access_policy::schema::PATTERN_1,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::collection::PATTERN_0,
+    &opensearchserverless::collection::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::collection::PATTERN_1,
+    &opensearchserverless::collection::schema::PATTERN_1,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::collection_group::PATTERN_0,
+    &opensearchserverless::collection_group::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::index::PATTERN_0,
+    &opensearchserverless::index::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::lifecycle_policy::PATTERN_0,
+    &opensearchserverless::lifecycle_policy::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::lifecycle_policy::PATTERN_1,
+    &opensearchserverless::lifecycle_policy::schema::PATTERN_1,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::security_config::PATTERN_0,
+    &opensearchserverless::security_config::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::security_config::PATTERN_1,
+    &opensearchserverless::security_config::schema::PATTERN_1,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::security_config::PATTERN_2,
+    &opensearchserverless::security_config::schema::PATTERN_2,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::security_config::PATTERN_3,
+    &opensearchserverless::security_config::schema::PATTERN_3,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::security_config::PATTERN_4,
+    &opensearchserverless::security_config::schema::PATTERN_4,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::security_config::PATTERN_5,
+    &opensearchserverless::security_config::schema::PATTERN_5,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::security_policy::PATTERN_0,
+    &opensearchserverless::security_policy::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::security_policy::PATTERN_1,
+    &opensearchserverless::security_policy::schema::PATTERN_1,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::vpc_endpoint::PATTERN_0,
+    &opensearchserverless::vpc_endpoint::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::vpc_endpoint::PATTERN_1,
+    &opensearchserverless::vpc_endpoint::schema::PATTERN_1,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::vpc_endpoint::PATTERN_2,
+    &opensearchserverless::vpc_endpoint::schema::PATTERN_2,
     #[cfg(feature = "opensearchserverless")]
-    &opensearchserverless::vpc_endpoint::PATTERN_3,
+    &opensearchserverless::vpc_endpoint::schema::PATTERN_3,
     #[cfg(feature = "opensearchservice")]
-    &opensearchservice::application::PATTERN_0,
+    &opensearchservice::application::schema::PATTERN_0,
     #[cfg(feature = "opensearchservice")]
-    &opensearchservice::application::PATTERN_1,
+    &opensearchservice::application::schema::PATTERN_1,
     #[cfg(feature = "organizations")]
-    &organizations::account::PATTERN_0,
+    &organizations::account::schema::PATTERN_0,
     #[cfg(feature = "organizations")]
-    &organizations::account::PATTERN_1,
+    &organizations::account::schema::PATTERN_1,
     #[cfg(feature = "organizations")]
-    &organizations::account::PATTERN_2,
+    &organizations::account::schema::PATTERN_2,
     #[cfg(feature = "organizations")]
-    &organizations::account::PATTERN_3,
+    &organizations::account::schema::PATTERN_3,
     #[cfg(feature = "organizations")]
-    &organizations::account::PATTERN_4,
+    &organizations::account::schema::PATTERN_4,
     #[cfg(feature = "organizations")]
-    &organizations::organizational_unit::PATTERN_0,
+    &organizations::organizational_unit::schema::PATTERN_0,
     #[cfg(feature = "organizations")]
-    &organizations::organizational_unit::PATTERN_1,
+    &organizations::organizational_unit::schema::PATTERN_1,
     #[cfg(feature = "organizations")]
-    &organizations::policy::PATTERN_0,
+    &organizations::policy::schema::PATTERN_0,
     #[cfg(feature = "organizations")]
-    &organizations::policy::PATTERN_1,
+    &organizations::policy::schema::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::connector::PATTERN_0,
+    &pcaconnectorad::connector::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::connector::PATTERN_1,
+    &pcaconnectorad::connector::schema::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::connector::PATTERN_2,
+    &pcaconnectorad::connector::schema::PATTERN_2,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::directory_registration::PATTERN_0,
+    &pcaconnectorad::directory_registration::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::service_principal_name::PATTERN_0,
+    &pcaconnectorad::service_principal_name::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::service_principal_name::PATTERN_1,
+    &pcaconnectorad::service_principal_name::schema::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::template::PATTERN_0,
+    &pcaconnectorad::template::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::template::PATTERN_1,
+    &pcaconnectorad::template::schema::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::template_group_access_control_entry::PATTERN_0,
+    &pcaconnectorad::template_group_access_control_entry::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::template_group_access_control_entry::PATTERN_1,
+    &pcaconnectorad::template_group_access_control_entry::schema::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
-    &pcaconnectorad::template_group_access_control_entry::PATTERN_2,
+    &pcaconnectorad::template_group_access_control_entry::schema::PATTERN_2,
     #[cfg(feature = "pcaconnectorscep")]
-    &pcaconnectorscep::challenge::PATTERN_0,
+    &pcaconnectorscep::challenge::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorscep")]
-    &pcaconnectorscep::connector::PATTERN_0,
+    &pcaconnectorscep::connector::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorscep")]
-    &pcaconnectorscep::connector::PATTERN_1,
+    &pcaconnectorscep::connector::schema::PATTERN_1,
     #[cfg(feature = "pcs")]
-    &pcs::cluster::PATTERN_0,
+    &pcs::cluster::schema::PATTERN_0,
     #[cfg(feature = "pcs")]
-    &pcs::cluster::PATTERN_1,
+    &pcs::cluster::schema::PATTERN_1,
     #[cfg(feature = "pcs")]
-    &pcs::compute_node_group::PATTERN_0,
+    &pcs::compute_node_group::schema::PATTERN_0,
     #[cfg(feature = "pcs")]
-    &pcs::compute_node_group::PATTERN_1,
+    &pcs::compute_node_group::schema::PATTERN_1,
     #[cfg(feature = "panorama")]
-    &panorama::application_instance::PATTERN_0,
+    &panorama::application_instance::schema::PATTERN_0,
     #[cfg(feature = "panorama")]
-    &panorama::application_instance::PATTERN_1,
+    &panorama::application_instance::schema::PATTERN_1,
     #[cfg(feature = "panorama")]
-    &panorama::application_instance::PATTERN_2,
+    &panorama::application_instance::schema::PATTERN_2,
     #[cfg(feature = "panorama")]
-    &panorama::application_instance::PATTERN_3,
+    &panorama::application_instance::schema::PATTERN_3,
     #[cfg(feature = "panorama")]
-    &panorama::package::PATTERN_0,
+    &panorama::package::schema::PATTERN_0,
     #[cfg(feature = "panorama")]
-    &panorama::package_version::PATTERN_0,
+    &panorama::package_version::schema::PATTERN_0,
     #[cfg(feature = "panorama")]
-    &panorama::package_version::PATTERN_1,
+    &panorama::package_version::schema::PATTERN_1,
     #[cfg(feature = "panorama")]
-    &panorama::package_version::PATTERN_2,
+    &panorama::package_version::schema::PATTERN_2,
     #[cfg(feature = "panorama")]
-    &panorama::package_version::PATTERN_3,
+    &panorama::package_version::schema::PATTERN_3,
     #[cfg(feature = "paymentcryptography")]
-    &paymentcryptography::alias::PATTERN_0,
+    &paymentcryptography::alias::schema::PATTERN_0,
     #[cfg(feature = "paymentcryptography")]
-    &paymentcryptography::alias::PATTERN_1,
+    &paymentcryptography::alias::schema::PATTERN_1,
     #[cfg(feature = "paymentcryptography")]
-    &paymentcryptography::key::PATTERN_0,
+    &paymentcryptography::key::schema::PATTERN_0,
     #[cfg(feature = "personalize")]
-    &personalize::dataset::PATTERN_0,
+    &personalize::dataset::schema::PATTERN_0,
     #[cfg(feature = "personalize")]
-    &personalize::dataset::PATTERN_1,
+    &personalize::dataset::schema::PATTERN_1,
     #[cfg(feature = "personalize")]
-    &personalize::dataset::PATTERN_2,
+    &personalize::dataset::schema::PATTERN_2,
     #[cfg(feature = "personalize")]
-    &personalize::dataset::PATTERN_3,
+    &personalize::dataset::schema::PATTERN_3,
     #[cfg(feature = "personalize")]
-    &personalize::dataset_group::PATTERN_0,
+    &personalize::dataset_group::schema::PATTERN_0,
     #[cfg(feature = "personalize")]
-    &personalize::dataset_group::PATTERN_1,
+    &personalize::dataset_group::schema::PATTERN_1,
     #[cfg(feature = "personalize")]
-    &personalize::dataset_group::PATTERN_2,
+    &personalize::dataset_group::schema::PATTERN_2,
     #[cfg(feature = "personalize")]
-    &personalize::schema::PATTERN_0,
+    &personalize::schema::schema::PATTERN_0,
     #[cfg(feature = "personalize")]
-    &personalize::solution::PATTERN_0,
+    &personalize::solution::schema::PATTERN_0,
     #[cfg(feature = "personalize")]
-    &personalize::solution::PATTERN_1,
+    &personalize::solution::schema::PATTERN_1,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_0,
+    &pipes::pipe::schema::PATTERN_0,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_1,
+    &pipes::pipe::schema::PATTERN_1,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_2,
+    &pipes::pipe::schema::PATTERN_2,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_3,
+    &pipes::pipe::schema::PATTERN_3,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_4,
+    &pipes::pipe::schema::PATTERN_4,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_5,
+    &pipes::pipe::schema::PATTERN_5,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_6,
+    &pipes::pipe::schema::PATTERN_6,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_7,
+    &pipes::pipe::schema::PATTERN_7,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_8,
+    &pipes::pipe::schema::PATTERN_8,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_9,
+    &pipes::pipe::schema::PATTERN_9,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_10,
+    &pipes::pipe::schema::PATTERN_10,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_11,
+    &pipes::pipe::schema::PATTERN_11,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_12,
+    &pipes::pipe::schema::PATTERN_12,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_13,
+    &pipes::pipe::schema::PATTERN_13,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_14,
+    &pipes::pipe::schema::PATTERN_14,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_15,
+    &pipes::pipe::schema::PATTERN_15,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_16,
+    &pipes::pipe::schema::PATTERN_16,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_17,
+    &pipes::pipe::schema::PATTERN_17,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_18,
+    &pipes::pipe::schema::PATTERN_18,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_19,
+    &pipes::pipe::schema::PATTERN_19,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_20,
+    &pipes::pipe::schema::PATTERN_20,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_21,
+    &pipes::pipe::schema::PATTERN_21,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_22,
+    &pipes::pipe::schema::PATTERN_22,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_23,
+    &pipes::pipe::schema::PATTERN_23,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_24,
+    &pipes::pipe::schema::PATTERN_24,
     #[cfg(feature = "pipes")]
-    &pipes::pipe::PATTERN_25,
+    &pipes::pipe::schema::PATTERN_25,
     #[cfg(feature = "proton")]
-    &proton::environment_account_connection::PATTERN_0,
+    &proton::environment_account_connection::schema::PATTERN_0,
     #[cfg(feature = "proton")]
-    &proton::environment_account_connection::PATTERN_1,
+    &proton::environment_account_connection::schema::PATTERN_1,
     #[cfg(feature = "proton")]
-    &proton::environment_account_connection::PATTERN_2,
+    &proton::environment_account_connection::schema::PATTERN_2,
     #[cfg(feature = "proton")]
-    &proton::environment_template::PATTERN_0,
+    &proton::environment_template::schema::PATTERN_0,
     #[cfg(feature = "proton")]
-    &proton::environment_template::PATTERN_1,
+    &proton::environment_template::schema::PATTERN_1,
     #[cfg(feature = "proton")]
-    &proton::service_template::PATTERN_0,
+    &proton::service_template::schema::PATTERN_0,
     #[cfg(feature = "proton")]
-    &proton::service_template::PATTERN_1,
+    &proton::service_template::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::application::PATTERN_0,
+    &qbusiness::application::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::application::PATTERN_1,
+    &qbusiness::application::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::application::PATTERN_2,
+    &qbusiness::application::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::application::PATTERN_3,
+    &qbusiness::application::schema::PATTERN_3,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::application::PATTERN_4,
+    &qbusiness::application::schema::PATTERN_4,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::application::PATTERN_5,
+    &qbusiness::application::schema::PATTERN_5,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::application::PATTERN_6,
+    &qbusiness::application::schema::PATTERN_6,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_accessor::PATTERN_0,
+    &qbusiness::data_accessor::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_accessor::PATTERN_1,
+    &qbusiness::data_accessor::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_accessor::PATTERN_2,
+    &qbusiness::data_accessor::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_accessor::PATTERN_3,
+    &qbusiness::data_accessor::schema::PATTERN_3,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_accessor::PATTERN_4,
+    &qbusiness::data_accessor::schema::PATTERN_4,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_source::PATTERN_0,
+    &qbusiness::data_source::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_source::PATTERN_1,
+    &qbusiness::data_source::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_source::PATTERN_2,
+    &qbusiness::data_source::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_source::PATTERN_3,
+    &qbusiness::data_source::schema::PATTERN_3,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_source::PATTERN_4,
+    &qbusiness::data_source::schema::PATTERN_4,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_source::PATTERN_5,
+    &qbusiness::data_source::schema::PATTERN_5,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_source::PATTERN_6,
+    &qbusiness::data_source::schema::PATTERN_6,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::data_source::PATTERN_7,
+    &qbusiness::data_source::schema::PATTERN_7,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::index::PATTERN_0,
+    &qbusiness::index::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::index::PATTERN_1,
+    &qbusiness::index::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::index::PATTERN_2,
+    &qbusiness::index::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::index::PATTERN_3,
+    &qbusiness::index::schema::PATTERN_3,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::permission::PATTERN_0,
+    &qbusiness::permission::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::permission::PATTERN_1,
+    &qbusiness::permission::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::permission::PATTERN_2,
+    &qbusiness::permission::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::permission::PATTERN_3,
+    &qbusiness::permission::schema::PATTERN_3,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::permission::PATTERN_4,
+    &qbusiness::permission::schema::PATTERN_4,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::plugin::PATTERN_0,
+    &qbusiness::plugin::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::plugin::PATTERN_1,
+    &qbusiness::plugin::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::plugin::PATTERN_2,
+    &qbusiness::plugin::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::retriever::PATTERN_0,
+    &qbusiness::retriever::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::retriever::PATTERN_1,
+    &qbusiness::retriever::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::retriever::PATTERN_2,
+    &qbusiness::retriever::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::web_experience::PATTERN_0,
+    &qbusiness::web_experience::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::web_experience::PATTERN_1,
+    &qbusiness::web_experience::schema::PATTERN_1,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::web_experience::PATTERN_2,
+    &qbusiness::web_experience::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::web_experience::PATTERN_3,
+    &qbusiness::web_experience::schema::PATTERN_3,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::web_experience::PATTERN_4,
+    &qbusiness::web_experience::schema::PATTERN_4,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::web_experience::PATTERN_5,
+    &qbusiness::web_experience::schema::PATTERN_5,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::web_experience::PATTERN_6,
+    &qbusiness::web_experience::schema::PATTERN_6,
     #[cfg(feature = "qbusiness")]
-    &qbusiness::web_experience::PATTERN_7,
+    &qbusiness::web_experience::schema::PATTERN_7,
     #[cfg(feature = "qldb")]
-    &qldb::stream::PATTERN_0,
+    &qldb::stream::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::action_connector::PATTERN_0,
+    &quicksight::action_connector::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::action_connector::PATTERN_1,
+    &quicksight::action_connector::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::action_connector::PATTERN_2,
+    &quicksight::action_connector::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::action_connector::PATTERN_3,
+    &quicksight::action_connector::schema::PATTERN_3,
     #[cfg(feature = "quicksight")]
-    &quicksight::analysis::PATTERN_0,
+    &quicksight::analysis::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::analysis::PATTERN_1,
+    &quicksight::analysis::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::analysis::PATTERN_2,
+    &quicksight::analysis::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::custom_permissions::PATTERN_0,
+    &quicksight::custom_permissions::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::custom_permissions::PATTERN_1,
+    &quicksight::custom_permissions::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_0,
+    &quicksight::dashboard::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_1,
+    &quicksight::dashboard::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_2,
+    &quicksight::dashboard::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::dashboard::PATTERN_3,
+    &quicksight::dashboard::schema::PATTERN_3,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_set::PATTERN_0,
+    &quicksight::data_set::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_set::PATTERN_1,
+    &quicksight::data_set::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_set::PATTERN_2,
+    &quicksight::data_set::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_set::PATTERN_3,
+    &quicksight::data_set::schema::PATTERN_3,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_source::PATTERN_0,
+    &quicksight::data_source::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_source::PATTERN_1,
+    &quicksight::data_source::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_source::PATTERN_2,
+    &quicksight::data_source::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_source::PATTERN_3,
+    &quicksight::data_source::schema::PATTERN_3,
     #[cfg(feature = "quicksight")]
-    &quicksight::data_source::PATTERN_4,
+    &quicksight::data_source::schema::PATTERN_4,
     #[cfg(feature = "quicksight")]
-    &quicksight::folder::PATTERN_0,
+    &quicksight::folder::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::folder::PATTERN_1,
+    &quicksight::folder::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::folder::PATTERN_2,
+    &quicksight::folder::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::refresh_schedule::PATTERN_0,
+    &quicksight::refresh_schedule::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::refresh_schedule::PATTERN_1,
+    &quicksight::refresh_schedule::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::template::PATTERN_0,
+    &quicksight::template::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::template::PATTERN_1,
+    &quicksight::template::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::template::PATTERN_2,
+    &quicksight::template::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::theme::PATTERN_0,
+    &quicksight::theme::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::theme::PATTERN_1,
+    &quicksight::theme::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::theme::PATTERN_2,
+    &quicksight::theme::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::topic::PATTERN_0,
+    &quicksight::topic::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::topic::PATTERN_1,
+    &quicksight::topic::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::vpc_connection::PATTERN_0,
+    &quicksight::vpc_connection::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::vpc_connection::PATTERN_1,
+    &quicksight::vpc_connection::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::vpc_connection::PATTERN_2,
+    &quicksight::vpc_connection::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::vpc_connection::PATTERN_3,
+    &quicksight::vpc_connection::schema::PATTERN_3,
     #[cfg(feature = "ram")]
-    &ram::permission::PATTERN_0,
+    &ram::permission::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::custom_db_engine_version::PATTERN_0,
+    &rds::custom_db_engine_version::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::custom_db_engine_version::PATTERN_1,
+    &rds::custom_db_engine_version::schema::PATTERN_1,
     #[cfg(feature = "rds")]
-    &rds::custom_db_engine_version::PATTERN_2,
+    &rds::custom_db_engine_version::schema::PATTERN_2,
     #[cfg(feature = "rds")]
-    &rds::custom_db_engine_version::PATTERN_3,
+    &rds::custom_db_engine_version::schema::PATTERN_3,
     #[cfg(feature = "rds")]
-    &rds::db_cluster::PATTERN_0,
+    &rds::db_cluster::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::db_cluster::PATTERN_1,
+    &rds::db_cluster::schema::PATTERN_1,
     #[cfg(feature = "rds")]
-    &rds::db_cluster::PATTERN_2,
+    &rds::db_cluster::schema::PATTERN_2,
     #[cfg(feature = "rds")]
-    &rds::db_cluster_parameter_group::PATTERN_0,
+    &rds::db_cluster_parameter_group::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::db_instance::PATTERN_0,
+    &rds::db_instance::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::db_instance::PATTERN_1,
+    &rds::db_instance::schema::PATTERN_1,
     #[cfg(feature = "rds")]
-    &rds::db_instance::PATTERN_2,
+    &rds::db_instance::schema::PATTERN_2,
     #[cfg(feature = "rds")]
-    &rds::db_instance::PATTERN_3,
+    &rds::db_instance::schema::PATTERN_3,
     #[cfg(feature = "rds")]
-    &rds::db_parameter_group::PATTERN_0,
+    &rds::db_parameter_group::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::db_proxy::PATTERN_0,
+    &rds::db_proxy::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::db_proxy_endpoint::PATTERN_0,
+    &rds::db_proxy_endpoint::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::db_proxy_target_group::PATTERN_0,
+    &rds::db_proxy_target_group::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::global_cluster::PATTERN_0,
+    &rds::global_cluster::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::integration::PATTERN_0,
+    &rds::integration::schema::PATTERN_0,
     #[cfg(feature = "rds")]
-    &rds::integration::PATTERN_1,
+    &rds::integration::schema::PATTERN_1,
     #[cfg(feature = "rds")]
-    &rds::integration::PATTERN_2,
+    &rds::integration::schema::PATTERN_2,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::inbound_external_link::PATTERN_0,
+    &rtbfabric::inbound_external_link::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::link::PATTERN_0,
+    &rtbfabric::link::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::link::PATTERN_1,
+    &rtbfabric::link::schema::PATTERN_1,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::link::PATTERN_2,
+    &rtbfabric::link::schema::PATTERN_2,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::outbound_external_link::PATTERN_0,
+    &rtbfabric::outbound_external_link::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::outbound_external_link::PATTERN_1,
+    &rtbfabric::outbound_external_link::schema::PATTERN_1,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::requester_gateway::PATTERN_0,
+    &rtbfabric::requester_gateway::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::requester_gateway::PATTERN_1,
+    &rtbfabric::requester_gateway::schema::PATTERN_1,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::requester_gateway::PATTERN_2,
+    &rtbfabric::requester_gateway::schema::PATTERN_2,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::requester_gateway::PATTERN_3,
+    &rtbfabric::requester_gateway::schema::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::requester_gateway::PATTERN_4,
+    &rtbfabric::requester_gateway::schema::PATTERN_4,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::responder_gateway::PATTERN_0,
+    &rtbfabric::responder_gateway::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::responder_gateway::PATTERN_1,
+    &rtbfabric::responder_gateway::schema::PATTERN_1,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::responder_gateway::PATTERN_2,
+    &rtbfabric::responder_gateway::schema::PATTERN_2,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::responder_gateway::PATTERN_3,
+    &rtbfabric::responder_gateway::schema::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::responder_gateway::PATTERN_4,
+    &rtbfabric::responder_gateway::schema::PATTERN_4,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_0,
+    &rum::app_monitor::schema::PATTERN_0,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_1,
+    &rum::app_monitor::schema::PATTERN_1,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_2,
+    &rum::app_monitor::schema::PATTERN_2,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_3,
+    &rum::app_monitor::schema::PATTERN_3,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_4,
+    &rum::app_monitor::schema::PATTERN_4,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_5,
+    &rum::app_monitor::schema::PATTERN_5,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_6,
+    &rum::app_monitor::schema::PATTERN_6,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_7,
+    &rum::app_monitor::schema::PATTERN_7,
     #[cfg(feature = "rum")]
-    &rum::app_monitor::PATTERN_8,
+    &rum::app_monitor::schema::PATTERN_8,
     #[cfg(feature = "rbin")]
-    &rbin::rule::PATTERN_0,
+    &rbin::rule::schema::PATTERN_0,
     #[cfg(feature = "rbin")]
-    &rbin::rule::PATTERN_1,
+    &rbin::rule::schema::PATTERN_1,
     #[cfg(feature = "rbin")]
-    &rbin::rule::PATTERN_2,
+    &rbin::rule::schema::PATTERN_2,
     #[cfg(feature = "rbin")]
-    &rbin::rule::PATTERN_3,
+    &rbin::rule::schema::PATTERN_3,
     #[cfg(feature = "rbin")]
-    &rbin::rule::PATTERN_4,
+    &rbin::rule::schema::PATTERN_4,
     #[cfg(feature = "redshift")]
-    &redshift::endpoint_access::PATTERN_0,
+    &redshift::endpoint_access::schema::PATTERN_0,
     #[cfg(feature = "redshift")]
-    &redshift::endpoint_access::PATTERN_1,
+    &redshift::endpoint_access::schema::PATTERN_1,
     #[cfg(feature = "redshift")]
-    &redshift::endpoint_access::PATTERN_2,
+    &redshift::endpoint_access::schema::PATTERN_2,
     #[cfg(feature = "redshift")]
-    &redshift::endpoint_authorization::PATTERN_0,
+    &redshift::endpoint_authorization::schema::PATTERN_0,
     #[cfg(feature = "redshift")]
-    &redshift::endpoint_authorization::PATTERN_1,
+    &redshift::endpoint_authorization::schema::PATTERN_1,
     #[cfg(feature = "redshift")]
-    &redshift::endpoint_authorization::PATTERN_2,
+    &redshift::endpoint_authorization::schema::PATTERN_2,
     #[cfg(feature = "redshift")]
-    &redshift::event_subscription::PATTERN_0,
+    &redshift::event_subscription::schema::PATTERN_0,
     #[cfg(feature = "redshift")]
-    &redshift::integration::PATTERN_0,
+    &redshift::integration::schema::PATTERN_0,
     #[cfg(feature = "redshift")]
-    &redshift::integration::PATTERN_1,
+    &redshift::integration::schema::PATTERN_1,
     #[cfg(feature = "redshift")]
-    &redshift::integration::PATTERN_2,
+    &redshift::integration::schema::PATTERN_2,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::namespace::PATTERN_0,
+    &redshiftserverless::namespace::schema::PATTERN_0,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::namespace::PATTERN_1,
+    &redshiftserverless::namespace::schema::PATTERN_1,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::namespace::PATTERN_2,
+    &redshiftserverless::namespace::schema::PATTERN_2,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::namespace::PATTERN_3,
+    &redshiftserverless::namespace::schema::PATTERN_3,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::snapshot::PATTERN_0,
+    &redshiftserverless::snapshot::schema::PATTERN_0,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::workgroup::PATTERN_0,
+    &redshiftserverless::workgroup::schema::PATTERN_0,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::workgroup::PATTERN_1,
+    &redshiftserverless::workgroup::schema::PATTERN_1,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::workgroup::PATTERN_2,
+    &redshiftserverless::workgroup::schema::PATTERN_2,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::workgroup::PATTERN_3,
+    &redshiftserverless::workgroup::schema::PATTERN_3,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::workgroup::PATTERN_4,
+    &redshiftserverless::workgroup::schema::PATTERN_4,
     #[cfg(feature = "redshiftserverless")]
-    &redshiftserverless::workgroup::PATTERN_5,
+    &redshiftserverless::workgroup::schema::PATTERN_5,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::application::PATTERN_0,
+    &refactorspaces::application::schema::PATTERN_0,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::application::PATTERN_1,
+    &refactorspaces::application::schema::PATTERN_1,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::application::PATTERN_2,
+    &refactorspaces::application::schema::PATTERN_2,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::application::PATTERN_3,
+    &refactorspaces::application::schema::PATTERN_3,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::environment::PATTERN_0,
+    &refactorspaces::environment::schema::PATTERN_0,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::environment::PATTERN_1,
+    &refactorspaces::environment::schema::PATTERN_1,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::route::PATTERN_0,
+    &refactorspaces::route::schema::PATTERN_0,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::route::PATTERN_1,
+    &refactorspaces::route::schema::PATTERN_1,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::route::PATTERN_2,
+    &refactorspaces::route::schema::PATTERN_2,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::route::PATTERN_3,
+    &refactorspaces::route::schema::PATTERN_3,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::service::PATTERN_0,
+    &refactorspaces::service::schema::PATTERN_0,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::service::PATTERN_1,
+    &refactorspaces::service::schema::PATTERN_1,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::service::PATTERN_2,
+    &refactorspaces::service::schema::PATTERN_2,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::service::PATTERN_3,
+    &refactorspaces::service::schema::PATTERN_3,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::service::PATTERN_4,
+    &refactorspaces::service::schema::PATTERN_4,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::service::PATTERN_5,
+    &refactorspaces::service::schema::PATTERN_5,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::service::PATTERN_6,
+    &refactorspaces::service::schema::PATTERN_6,
     #[cfg(feature = "rekognition")]
-    &rekognition::collection::PATTERN_0,
+    &rekognition::collection::schema::PATTERN_0,
     #[cfg(feature = "rekognition")]
-    &rekognition::project::PATTERN_0,
+    &rekognition::project::schema::PATTERN_0,
     #[cfg(feature = "rekognition")]
-    &rekognition::stream_processor::PATTERN_0,
+    &rekognition::stream_processor::schema::PATTERN_0,
     #[cfg(feature = "rekognition")]
-    &rekognition::stream_processor::PATTERN_1,
+    &rekognition::stream_processor::schema::PATTERN_1,
     #[cfg(feature = "rekognition")]
-    &rekognition::stream_processor::PATTERN_2,
+    &rekognition::stream_processor::schema::PATTERN_2,
     #[cfg(feature = "rekognition")]
-    &rekognition::stream_processor::PATTERN_3,
+    &rekognition::stream_processor::schema::PATTERN_3,
     #[cfg(feature = "rekognition")]
-    &rekognition::stream_processor::PATTERN_4,
+    &rekognition::stream_processor::schema::PATTERN_4,
     #[cfg(feature = "rekognition")]
-    &rekognition::stream_processor::PATTERN_5,
+    &rekognition::stream_processor::schema::PATTERN_5,
     #[cfg(feature = "rekognition")]
-    &rekognition::stream_processor::PATTERN_6,
+    &rekognition::stream_processor::schema::PATTERN_6,
     #[cfg(feature = "rekognition")]
-    &rekognition::stream_processor::PATTERN_7,
+    &rekognition::stream_processor::schema::PATTERN_7,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_0,
+    &resiliencehub::app::schema::PATTERN_0,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_1,
+    &resiliencehub::app::schema::PATTERN_1,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_2,
+    &resiliencehub::app::schema::PATTERN_2,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_3,
+    &resiliencehub::app::schema::PATTERN_3,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_4,
+    &resiliencehub::app::schema::PATTERN_4,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_5,
+    &resiliencehub::app::schema::PATTERN_5,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_6,
+    &resiliencehub::app::schema::PATTERN_6,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_7,
+    &resiliencehub::app::schema::PATTERN_7,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_8,
+    &resiliencehub::app::schema::PATTERN_8,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::app::PATTERN_9,
+    &resiliencehub::app::schema::PATTERN_9,
     #[cfg(feature = "resiliencehub")]
-    &resiliencehub::resiliency_policy::PATTERN_0,
+    &resiliencehub::resiliency_policy::schema::PATTERN_0,
     #[cfg(feature = "resourceexplorer2")]
-    &resourceexplorer2::view::PATTERN_0,
+    &resourceexplorer2::view::schema::PATTERN_0,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::group::PATTERN_0,
+    &resourcegroups::group::schema::PATTERN_0,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::group::PATTERN_1,
+    &resourcegroups::group::schema::PATTERN_1,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::group::PATTERN_2,
+    &resourcegroups::group::schema::PATTERN_2,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::group::PATTERN_3,
+    &resourcegroups::group::schema::PATTERN_3,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::group::PATTERN_4,
+    &resourcegroups::group::schema::PATTERN_4,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::group::PATTERN_5,
+    &resourcegroups::group::schema::PATTERN_5,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::tag_sync_task::PATTERN_0,
+    &resourcegroups::tag_sync_task::schema::PATTERN_0,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::tag_sync_task::PATTERN_1,
+    &resourcegroups::tag_sync_task::schema::PATTERN_1,
     #[cfg(feature = "resourcegroups")]
-    &resourcegroups::tag_sync_task::PATTERN_2,
+    &resourcegroups::tag_sync_task::schema::PATTERN_2,
     #[cfg(feature = "robomaker")]
-    &robomaker::fleet::PATTERN_0,
+    &robomaker::fleet::schema::PATTERN_0,
     #[cfg(feature = "robomaker")]
-    &robomaker::robot_application_version::PATTERN_0,
+    &robomaker::robot_application_version::schema::PATTERN_0,
     #[cfg(feature = "robomaker")]
-    &robomaker::robot_application_version::PATTERN_1,
+    &robomaker::robot_application_version::schema::PATTERN_1,
     #[cfg(feature = "robomaker")]
-    &robomaker::simulation_application::PATTERN_0,
+    &robomaker::simulation_application::schema::PATTERN_0,
     #[cfg(feature = "robomaker")]
-    &robomaker::simulation_application::PATTERN_1,
+    &robomaker::simulation_application::schema::PATTERN_1,
     #[cfg(feature = "robomaker")]
-    &robomaker::simulation_application::PATTERN_2,
+    &robomaker::simulation_application::schema::PATTERN_2,
     #[cfg(feature = "robomaker")]
-    &robomaker::simulation_application_version::PATTERN_0,
+    &robomaker::simulation_application_version::schema::PATTERN_0,
     #[cfg(feature = "robomaker")]
-    &robomaker::simulation_application_version::PATTERN_1,
+    &robomaker::simulation_application_version::schema::PATTERN_1,
     #[cfg(feature = "rolesanywhere")]
-    &rolesanywhere::crl::PATTERN_0,
+    &rolesanywhere::crl::schema::PATTERN_0,
     #[cfg(feature = "rolesanywhere")]
-    &rolesanywhere::profile::PATTERN_0,
+    &rolesanywhere::profile::schema::PATTERN_0,
     #[cfg(feature = "rolesanywhere")]
-    &rolesanywhere::profile::PATTERN_1,
+    &rolesanywhere::profile::schema::PATTERN_1,
     #[cfg(feature = "rolesanywhere")]
-    &rolesanywhere::trust_anchor::PATTERN_0,
+    &rolesanywhere::trust_anchor::schema::PATTERN_0,
     #[cfg(feature = "route53")]
-    &route53::cidr_collection::PATTERN_0,
+    &route53::cidr_collection::schema::PATTERN_0,
     #[cfg(feature = "route53")]
-    &route53::dnssec::PATTERN_0,
+    &route53::dnssec::schema::PATTERN_0,
     #[cfg(feature = "route53")]
-    &route53::health_check::PATTERN_0,
+    &route53::health_check::schema::PATTERN_0,
     #[cfg(feature = "route53")]
-    &route53::key_signing_key::PATTERN_0,
+    &route53::key_signing_key::schema::PATTERN_0,
     #[cfg(feature = "route53")]
-    &route53::key_signing_key::PATTERN_1,
+    &route53::key_signing_key::schema::PATTERN_1,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::access_source::PATTERN_0,
+    &route53globalresolver::access_source::schema::PATTERN_0,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::access_source::PATTERN_1,
+    &route53globalresolver::access_source::schema::PATTERN_1,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::access_token::PATTERN_0,
+    &route53globalresolver::access_token::schema::PATTERN_0,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::access_token::PATTERN_1,
+    &route53globalresolver::access_token::schema::PATTERN_1,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::dns_view::PATTERN_0,
+    &route53globalresolver::dns_view::schema::PATTERN_0,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::dns_view::PATTERN_1,
+    &route53globalresolver::dns_view::schema::PATTERN_1,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::firewall_domain_list::PATTERN_0,
+    &route53globalresolver::firewall_domain_list::schema::PATTERN_0,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::firewall_domain_list::PATTERN_1,
+    &route53globalresolver::firewall_domain_list::schema::PATTERN_1,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::firewall_rule::PATTERN_0,
+    &route53globalresolver::firewall_rule::schema::PATTERN_0,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::firewall_rule::PATTERN_1,
+    &route53globalresolver::firewall_rule::schema::PATTERN_1,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::firewall_rule::PATTERN_2,
+    &route53globalresolver::firewall_rule::schema::PATTERN_2,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::global_resolver::PATTERN_0,
+    &route53globalresolver::global_resolver::schema::PATTERN_0,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::hosted_zone_association::PATTERN_0,
+    &route53globalresolver::hosted_zone_association::schema::PATTERN_0,
     #[cfg(feature = "route53globalresolver")]
-    &route53globalresolver::hosted_zone_association::PATTERN_1,
+    &route53globalresolver::hosted_zone_association::schema::PATTERN_1,
     #[cfg(feature = "route53profiles")]
-    &route53profiles::profile::PATTERN_0,
+    &route53profiles::profile::schema::PATTERN_0,
     #[cfg(feature = "route53recoverycontrol")]
-    &route53recoverycontrol::control_panel::PATTERN_0,
+    &route53recoverycontrol::control_panel::schema::PATTERN_0,
     #[cfg(feature = "route53recoverycontrol")]
-    &route53recoverycontrol::routing_control::PATTERN_0,
+    &route53recoverycontrol::routing_control::schema::PATTERN_0,
     #[cfg(feature = "route53recoveryreadiness")]
-    &route53recoveryreadiness::cell::PATTERN_0,
+    &route53recoveryreadiness::cell::schema::PATTERN_0,
     #[cfg(feature = "route53recoveryreadiness")]
-    &route53recoveryreadiness::readiness_check::PATTERN_0,
+    &route53recoveryreadiness::readiness_check::schema::PATTERN_0,
     #[cfg(feature = "route53recoveryreadiness")]
-    &route53recoveryreadiness::recovery_group::PATTERN_0,
+    &route53recoveryreadiness::recovery_group::schema::PATTERN_0,
     #[cfg(feature = "route53recoveryreadiness")]
-    &route53recoveryreadiness::resource_set::PATTERN_0,
+    &route53recoveryreadiness::resource_set::schema::PATTERN_0,
     #[cfg(feature = "route53resolver")]
-    &route53resolver::firewall_domain_list::PATTERN_0,
+    &route53resolver::firewall_domain_list::schema::PATTERN_0,
     #[cfg(feature = "route53resolver")]
-    &route53resolver::firewall_rule_group::PATTERN_0,
+    &route53resolver::firewall_rule_group::schema::PATTERN_0,
     #[cfg(feature = "route53resolver")]
-    &route53resolver::firewall_rule_group_association::PATTERN_0,
+    &route53resolver::firewall_rule_group_association::schema::PATTERN_0,
     #[cfg(feature = "route53resolver")]
-    &route53resolver::outpost_resolver::PATTERN_0,
+    &route53resolver::outpost_resolver::schema::PATTERN_0,
     #[cfg(feature = "route53resolver")]
-    &route53resolver::resolver_endpoint::PATTERN_0,
+    &route53resolver::resolver_endpoint::schema::PATTERN_0,
     #[cfg(feature = "route53resolver")]
-    &route53resolver::resolver_endpoint::PATTERN_1,
+    &route53resolver::resolver_endpoint::schema::PATTERN_1,
     #[cfg(feature = "route53resolver")]
-    &route53resolver::resolver_query_logging_config::PATTERN_0,
+    &route53resolver::resolver_query_logging_config::schema::PATTERN_0,
     #[cfg(feature = "route53resolver")]
-    &route53resolver::resolver_rule::PATTERN_0,
+    &route53resolver::resolver_rule::schema::PATTERN_0,
     #[cfg(feature = "s3")]
-    &s3::access_point::PATTERN_0,
+    &s3::access_point::schema::PATTERN_0,
     #[cfg(feature = "s3")]
-    &s3::access_point::PATTERN_1,
+    &s3::access_point::schema::PATTERN_1,
     #[cfg(any(feature = "s3", feature = "constructs"))]
-    &s3::bucket::PATTERN_0,
+    &s3::bucket::schema::PATTERN_0,
     #[cfg(any(feature = "s3", feature = "constructs"))]
-    &s3::bucket::PATTERN_1,
+    &s3::bucket::schema::PATTERN_1,
     #[cfg(any(feature = "s3", feature = "constructs"))]
-    &s3::bucket::PATTERN_2,
+    &s3::bucket::schema::PATTERN_2,
     #[cfg(feature = "s3")]
-    &s3::multi_region_access_point::PATTERN_0,
+    &s3::multi_region_access_point::schema::PATTERN_0,
     #[cfg(feature = "s3")]
-    &s3::multi_region_access_point::PATTERN_1,
+    &s3::multi_region_access_point::schema::PATTERN_1,
     #[cfg(feature = "s3")]
-    &s3::multi_region_access_point::PATTERN_2,
+    &s3::multi_region_access_point::schema::PATTERN_2,
     #[cfg(feature = "s3")]
-    &s3::multi_region_access_point_policy::PATTERN_0,
+    &s3::multi_region_access_point_policy::schema::PATTERN_0,
     #[cfg(feature = "s3")]
-    &s3::storage_lens::PATTERN_0,
+    &s3::storage_lens::schema::PATTERN_0,
     #[cfg(feature = "s3")]
-    &s3::storage_lens::PATTERN_1,
+    &s3::storage_lens::schema::PATTERN_1,
     #[cfg(feature = "s3")]
-    &s3::storage_lens_group::PATTERN_0,
+    &s3::storage_lens_group::schema::PATTERN_0,
     #[cfg(feature = "s3express")]
-    &s3express::access_point::PATTERN_0,
+    &s3express::access_point::schema::PATTERN_0,
     #[cfg(feature = "s3express")]
-    &s3express::access_point::PATTERN_1,
+    &s3express::access_point::schema::PATTERN_1,
     #[cfg(feature = "s3express")]
-    &s3express::directory_bucket::PATTERN_0,
+    &s3express::directory_bucket::schema::PATTERN_0,
     #[cfg(feature = "s3express")]
-    &s3express::directory_bucket::PATTERN_1,
+    &s3express::directory_bucket::schema::PATTERN_1,
     #[cfg(feature = "s3files")]
-    &s3files::access_point::PATTERN_0,
+    &s3files::access_point::schema::PATTERN_0,
     #[cfg(feature = "s3files")]
-    &s3files::access_point::PATTERN_1,
+    &s3files::access_point::schema::PATTERN_1,
     #[cfg(feature = "s3files")]
-    &s3files::access_point::PATTERN_2,
+    &s3files::access_point::schema::PATTERN_2,
     #[cfg(feature = "s3files")]
-    &s3files::access_point::PATTERN_3,
+    &s3files::access_point::schema::PATTERN_3,
     #[cfg(feature = "s3files")]
-    &s3files::access_point::PATTERN_4,
+    &s3files::access_point::schema::PATTERN_4,
     #[cfg(feature = "s3files")]
-    &s3files::access_point::PATTERN_5,
+    &s3files::access_point::schema::PATTERN_5,
     #[cfg(feature = "s3files")]
-    &s3files::access_point::PATTERN_6,
+    &s3files::access_point::schema::PATTERN_6,
     #[cfg(feature = "s3files")]
-    &s3files::file_system::PATTERN_0,
+    &s3files::file_system::schema::PATTERN_0,
     #[cfg(feature = "s3files")]
-    &s3files::file_system::PATTERN_1,
+    &s3files::file_system::schema::PATTERN_1,
     #[cfg(feature = "s3files")]
-    &s3files::file_system::PATTERN_2,
+    &s3files::file_system::schema::PATTERN_2,
     #[cfg(feature = "s3files")]
-    &s3files::file_system::PATTERN_3,
+    &s3files::file_system::schema::PATTERN_3,
     #[cfg(feature = "s3files")]
-    &s3files::file_system::PATTERN_4,
+    &s3files::file_system::schema::PATTERN_4,
     #[cfg(feature = "s3files")]
-    &s3files::file_system::PATTERN_5,
+    &s3files::file_system::schema::PATTERN_5,
     #[cfg(feature = "s3files")]
-    &s3files::file_system::PATTERN_6,
+    &s3files::file_system::schema::PATTERN_6,
     #[cfg(feature = "s3files")]
-    &s3files::file_system_policy::PATTERN_0,
+    &s3files::file_system_policy::schema::PATTERN_0,
     #[cfg(feature = "s3files")]
-    &s3files::mount_target::PATTERN_0,
+    &s3files::mount_target::schema::PATTERN_0,
     #[cfg(feature = "s3files")]
-    &s3files::mount_target::PATTERN_1,
+    &s3files::mount_target::schema::PATTERN_1,
     #[cfg(feature = "s3files")]
-    &s3files::mount_target::PATTERN_2,
+    &s3files::mount_target::schema::PATTERN_2,
     #[cfg(feature = "s3files")]
-    &s3files::mount_target::PATTERN_3,
+    &s3files::mount_target::schema::PATTERN_3,
     #[cfg(feature = "s3objectlambda")]
-    &s3objectlambda::access_point::PATTERN_0,
+    &s3objectlambda::access_point::schema::PATTERN_0,
     #[cfg(feature = "s3objectlambda")]
-    &s3objectlambda::access_point_policy::PATTERN_0,
+    &s3objectlambda::access_point_policy::schema::PATTERN_0,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::access_point::PATTERN_0,
+    &s3outposts::access_point::schema::PATTERN_0,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::access_point::PATTERN_1,
+    &s3outposts::access_point::schema::PATTERN_1,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::bucket::PATTERN_0,
+    &s3outposts::bucket::schema::PATTERN_0,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::bucket::PATTERN_1,
+    &s3outposts::bucket::schema::PATTERN_1,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::bucket::PATTERN_2,
+    &s3outposts::bucket::schema::PATTERN_2,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::bucket::PATTERN_3,
+    &s3outposts::bucket::schema::PATTERN_3,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::bucket::PATTERN_4,
+    &s3outposts::bucket::schema::PATTERN_4,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::bucket_policy::PATTERN_0,
+    &s3outposts::bucket_policy::schema::PATTERN_0,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::endpoint::PATTERN_0,
+    &s3outposts::endpoint::schema::PATTERN_0,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::endpoint::PATTERN_1,
+    &s3outposts::endpoint::schema::PATTERN_1,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::endpoint::PATTERN_2,
+    &s3outposts::endpoint::schema::PATTERN_2,
     #[cfg(feature = "s3outposts")]
-    &s3outposts::endpoint::PATTERN_3,
+    &s3outposts::endpoint::schema::PATTERN_3,
     #[cfg(feature = "s3tables")]
-    &s3tables::namespace::PATTERN_0,
+    &s3tables::namespace::schema::PATTERN_0,
     #[cfg(feature = "s3tables")]
-    &s3tables::table::PATTERN_0,
+    &s3tables::table::schema::PATTERN_0,
     #[cfg(feature = "s3tables")]
-    &s3tables::table::PATTERN_1,
+    &s3tables::table::schema::PATTERN_1,
     #[cfg(feature = "s3tables")]
-    &s3tables::table_bucket_policy::PATTERN_0,
+    &s3tables::table_bucket_policy::schema::PATTERN_0,
     #[cfg(feature = "s3vectors")]
-    &s3vectors::index::PATTERN_0,
+    &s3vectors::index::schema::PATTERN_0,
     #[cfg(feature = "s3vectors")]
-    &s3vectors::vector_bucket_policy::PATTERN_0,
+    &s3vectors::vector_bucket_policy::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::configuration_set::PATTERN_0,
+    &ses::configuration_set::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::configuration_set::PATTERN_1,
+    &ses::configuration_set::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::configuration_set::PATTERN_2,
+    &ses::configuration_set::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::configuration_set::PATTERN_3,
+    &ses::configuration_set::schema::PATTERN_3,
     #[cfg(feature = "ses")]
-    &ses::configuration_set::PATTERN_4,
+    &ses::configuration_set::schema::PATTERN_4,
     #[cfg(feature = "ses")]
-    &ses::configuration_set::PATTERN_5,
+    &ses::configuration_set::schema::PATTERN_5,
     #[cfg(feature = "ses")]
-    &ses::configuration_set_event_destination::PATTERN_0,
+    &ses::configuration_set_event_destination::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::configuration_set_event_destination::PATTERN_1,
+    &ses::configuration_set_event_destination::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::configuration_set_event_destination::PATTERN_2,
+    &ses::configuration_set_event_destination::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::configuration_set_event_destination::PATTERN_3,
+    &ses::configuration_set_event_destination::schema::PATTERN_3,
     #[cfg(feature = "ses")]
-    &ses::configuration_set_event_destination::PATTERN_4,
+    &ses::configuration_set_event_destination::schema::PATTERN_4,
     #[cfg(feature = "ses")]
-    &ses::contact_list::PATTERN_0,
+    &ses::contact_list::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::dedicated_ip_pool::PATTERN_0,
+    &ses::dedicated_ip_pool::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::dedicated_ip_pool::PATTERN_1,
+    &ses::dedicated_ip_pool::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::email_identity::PATTERN_0,
+    &ses::email_identity::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::email_identity::PATTERN_1,
+    &ses::email_identity::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_addon_instance::PATTERN_0,
+    &ses::mail_manager_addon_instance::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_addon_instance::PATTERN_1,
+    &ses::mail_manager_addon_instance::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_addon_instance::PATTERN_2,
+    &ses::mail_manager_addon_instance::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_addon_subscription::PATTERN_0,
+    &ses::mail_manager_addon_subscription::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_addon_subscription::PATTERN_1,
+    &ses::mail_manager_addon_subscription::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_address_list::PATTERN_0,
+    &ses::mail_manager_address_list::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_address_list::PATTERN_1,
+    &ses::mail_manager_address_list::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_address_list::PATTERN_2,
+    &ses::mail_manager_address_list::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_archive::PATTERN_0,
+    &ses::mail_manager_archive::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_archive::PATTERN_1,
+    &ses::mail_manager_archive::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_archive::PATTERN_2,
+    &ses::mail_manager_archive::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_archive::PATTERN_3,
+    &ses::mail_manager_archive::schema::PATTERN_3,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_ingress_point::PATTERN_0,
+    &ses::mail_manager_ingress_point::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_ingress_point::PATTERN_1,
+    &ses::mail_manager_ingress_point::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_ingress_point::PATTERN_2,
+    &ses::mail_manager_ingress_point::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_relay::PATTERN_0,
+    &ses::mail_manager_relay::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_relay::PATTERN_1,
+    &ses::mail_manager_relay::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_relay::PATTERN_2,
+    &ses::mail_manager_relay::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_relay::PATTERN_3,
+    &ses::mail_manager_relay::schema::PATTERN_3,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_rule_set::PATTERN_0,
+    &ses::mail_manager_rule_set::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_rule_set::PATTERN_1,
+    &ses::mail_manager_rule_set::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_rule_set::PATTERN_2,
+    &ses::mail_manager_rule_set::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_traffic_policy::PATTERN_0,
+    &ses::mail_manager_traffic_policy::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_traffic_policy::PATTERN_1,
+    &ses::mail_manager_traffic_policy::schema::PATTERN_1,
     #[cfg(feature = "ses")]
-    &ses::mail_manager_traffic_policy::PATTERN_2,
+    &ses::mail_manager_traffic_policy::schema::PATTERN_2,
     #[cfg(feature = "ses")]
-    &ses::multi_region_endpoint::PATTERN_0,
+    &ses::multi_region_endpoint::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::template::PATTERN_0,
+    &ses::template::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::tenant::PATTERN_0,
+    &ses::tenant::schema::PATTERN_0,
     #[cfg(feature = "ses")]
-    &ses::vdm_attributes::PATTERN_0,
+    &ses::vdm_attributes::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::configuration_set::PATTERN_0,
+    &smsvoice::configuration_set::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::configuration_set::PATTERN_1,
+    &smsvoice::configuration_set::schema::PATTERN_1,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::configuration_set::PATTERN_2,
+    &smsvoice::configuration_set::schema::PATTERN_2,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::opt_out_list::PATTERN_0,
+    &smsvoice::opt_out_list::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::phone_number::PATTERN_0,
+    &smsvoice::phone_number::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::phone_number::PATTERN_1,
+    &smsvoice::phone_number::schema::PATTERN_1,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::phone_number::PATTERN_2,
+    &smsvoice::phone_number::schema::PATTERN_2,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::pool::PATTERN_0,
+    &smsvoice::pool::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::pool::PATTERN_1,
+    &smsvoice::pool::schema::PATTERN_1,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::pool::PATTERN_2,
+    &smsvoice::pool::schema::PATTERN_2,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::pool::PATTERN_3,
+    &smsvoice::pool::schema::PATTERN_3,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::protect_configuration::PATTERN_0,
+    &smsvoice::protect_configuration::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::resource_policy::PATTERN_0,
+    &smsvoice::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::sender_id::PATTERN_0,
+    &smsvoice::sender_id::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::sender_id::PATTERN_1,
+    &smsvoice::sender_id::schema::PATTERN_1,
     #[cfg(feature = "ssm")]
-    &ssm::association::PATTERN_0,
+    &ssm::association::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
-    &ssm::association::PATTERN_1,
+    &ssm::association::schema::PATTERN_1,
     #[cfg(feature = "ssm")]
-    &ssm::association::PATTERN_2,
+    &ssm::association::schema::PATTERN_2,
     #[cfg(feature = "ssm")]
-    &ssm::association::PATTERN_3,
+    &ssm::association::schema::PATTERN_3,
     #[cfg(feature = "ssm")]
-    &ssm::association::PATTERN_4,
+    &ssm::association::schema::PATTERN_4,
     #[cfg(feature = "ssm")]
-    &ssm::association::PATTERN_5,
+    &ssm::association::schema::PATTERN_5,
     #[cfg(feature = "ssm")]
-    &ssm::association::PATTERN_6,
+    &ssm::association::schema::PATTERN_6,
     #[cfg(feature = "ssm")]
-    &ssm::document::PATTERN_0,
+    &ssm::document::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
-    &ssm::document::PATTERN_1,
+    &ssm::document::schema::PATTERN_1,
     #[cfg(feature = "ssm")]
-    &ssm::document::PATTERN_2,
+    &ssm::document::schema::PATTERN_2,
     #[cfg(feature = "ssm")]
-    &ssm::document::PATTERN_3,
+    &ssm::document::schema::PATTERN_3,
     #[cfg(feature = "ssm")]
-    &ssm::document::PATTERN_4,
+    &ssm::document::schema::PATTERN_4,
     #[cfg(feature = "ssm")]
-    &ssm::document::PATTERN_5,
+    &ssm::document::schema::PATTERN_5,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window::PATTERN_0,
+    &ssm::maintenance_window::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window::PATTERN_1,
+    &ssm::maintenance_window::schema::PATTERN_1,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window_target::PATTERN_0,
+    &ssm::maintenance_window_target::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window_target::PATTERN_1,
+    &ssm::maintenance_window_target::schema::PATTERN_1,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window_target::PATTERN_2,
+    &ssm::maintenance_window_target::schema::PATTERN_2,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window_task::PATTERN_0,
+    &ssm::maintenance_window_task::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window_task::PATTERN_1,
+    &ssm::maintenance_window_task::schema::PATTERN_1,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window_task::PATTERN_2,
+    &ssm::maintenance_window_task::schema::PATTERN_2,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window_task::PATTERN_3,
+    &ssm::maintenance_window_task::schema::PATTERN_3,
     #[cfg(feature = "ssm")]
-    &ssm::maintenance_window_task::PATTERN_4,
+    &ssm::maintenance_window_task::schema::PATTERN_4,
     #[cfg(feature = "ssm")]
-    &ssm::patch_baseline::PATTERN_0,
+    &ssm::patch_baseline::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
-    &ssm::patch_baseline::PATTERN_1,
+    &ssm::patch_baseline::schema::PATTERN_1,
     #[cfg(feature = "ssm")]
-    &ssm::patch_baseline::PATTERN_2,
+    &ssm::patch_baseline::schema::PATTERN_2,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::contact::PATTERN_0,
+    &ssmcontacts::contact::schema::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::contact::PATTERN_1,
+    &ssmcontacts::contact::schema::PATTERN_1,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::contact_channel::PATTERN_0,
+    &ssmcontacts::contact_channel::schema::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::contact_channel::PATTERN_1,
+    &ssmcontacts::contact_channel::schema::PATTERN_1,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::plan::PATTERN_0,
+    &ssmcontacts::plan::schema::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::rotation::PATTERN_0,
+    &ssmcontacts::rotation::schema::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::rotation::PATTERN_1,
+    &ssmcontacts::rotation::schema::PATTERN_1,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::rotation::PATTERN_2,
+    &ssmcontacts::rotation::schema::PATTERN_2,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::rotation::PATTERN_3,
+    &ssmcontacts::rotation::schema::PATTERN_3,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::rotation::PATTERN_4,
+    &ssmcontacts::rotation::schema::PATTERN_4,
     #[cfg(feature = "ssmguiconnect")]
-    &ssmguiconnect::preferences::PATTERN_0,
+    &ssmguiconnect::preferences::schema::PATTERN_0,
     #[cfg(feature = "ssmguiconnect")]
-    &ssmguiconnect::preferences::PATTERN_1,
+    &ssmguiconnect::preferences::schema::PATTERN_1,
     #[cfg(feature = "ssmincidents")]
-    &ssmincidents::response_plan::PATTERN_0,
+    &ssmincidents::response_plan::schema::PATTERN_0,
     #[cfg(feature = "ssmincidents")]
-    &ssmincidents::response_plan::PATTERN_1,
+    &ssmincidents::response_plan::schema::PATTERN_1,
     #[cfg(feature = "ssmincidents")]
-    &ssmincidents::response_plan::PATTERN_2,
+    &ssmincidents::response_plan::schema::PATTERN_2,
     #[cfg(feature = "ssmincidents")]
-    &ssmincidents::response_plan::PATTERN_3,
+    &ssmincidents::response_plan::schema::PATTERN_3,
     #[cfg(feature = "ssmquicksetup")]
-    &ssmquicksetup::configuration_manager::PATTERN_0,
+    &ssmquicksetup::configuration_manager::schema::PATTERN_0,
     #[cfg(feature = "ssmquicksetup")]
-    &ssmquicksetup::configuration_manager::PATTERN_1,
+    &ssmquicksetup::configuration_manager::schema::PATTERN_1,
     #[cfg(feature = "ssmquicksetup")]
-    &ssmquicksetup::configuration_manager::PATTERN_2,
+    &ssmquicksetup::configuration_manager::schema::PATTERN_2,
     #[cfg(feature = "ssmquicksetup")]
-    &ssmquicksetup::lifecycle_automation::PATTERN_0,
+    &ssmquicksetup::lifecycle_automation::schema::PATTERN_0,
     #[cfg(feature = "ssmquicksetup")]
-    &ssmquicksetup::lifecycle_automation::PATTERN_1,
+    &ssmquicksetup::lifecycle_automation::schema::PATTERN_1,
     #[cfg(feature = "sso")]
-    &sso::application::PATTERN_0,
+    &sso::application::schema::PATTERN_0,
     #[cfg(feature = "sso")]
-    &sso::application::PATTERN_1,
+    &sso::application::schema::PATTERN_1,
     #[cfg(feature = "sso")]
-    &sso::application::PATTERN_2,
+    &sso::application::schema::PATTERN_2,
     #[cfg(feature = "sso")]
-    &sso::application::PATTERN_3,
+    &sso::application::schema::PATTERN_3,
     #[cfg(feature = "sso")]
-    &sso::application_assignment::PATTERN_0,
+    &sso::application_assignment::schema::PATTERN_0,
     #[cfg(feature = "sso")]
-    &sso::application_assignment::PATTERN_1,
+    &sso::application_assignment::schema::PATTERN_1,
     #[cfg(feature = "sso")]
-    &sso::assignment::PATTERN_0,
+    &sso::assignment::schema::PATTERN_0,
     #[cfg(feature = "sso")]
-    &sso::assignment::PATTERN_1,
+    &sso::assignment::schema::PATTERN_1,
     #[cfg(feature = "sso")]
-    &sso::assignment::PATTERN_2,
+    &sso::assignment::schema::PATTERN_2,
     #[cfg(feature = "sso")]
-    &sso::assignment::PATTERN_3,
+    &sso::assignment::schema::PATTERN_3,
     #[cfg(feature = "sso")]
-    &sso::instance::PATTERN_0,
+    &sso::instance::schema::PATTERN_0,
     #[cfg(feature = "sso")]
-    &sso::instance_access_control_attribute_configuration::PATTERN_0,
+    &sso::instance_access_control_attribute_configuration::schema::PATTERN_0,
     #[cfg(feature = "sso")]
-    &sso::instance_access_control_attribute_configuration::PATTERN_1,
+    &sso::instance_access_control_attribute_configuration::schema::PATTERN_1,
     #[cfg(feature = "sso")]
-    &sso::instance_access_control_attribute_configuration::PATTERN_2,
+    &sso::instance_access_control_attribute_configuration::schema::PATTERN_2,
     #[cfg(feature = "sso")]
-    &sso::permission_set::PATTERN_0,
+    &sso::permission_set::schema::PATTERN_0,
     #[cfg(feature = "sso")]
-    &sso::permission_set::PATTERN_1,
+    &sso::permission_set::schema::PATTERN_1,
     #[cfg(feature = "sso")]
-    &sso::permission_set::PATTERN_2,
+    &sso::permission_set::schema::PATTERN_2,
     #[cfg(feature = "sso")]
-    &sso::permission_set::PATTERN_3,
+    &sso::permission_set::schema::PATTERN_3,
     #[cfg(feature = "sso")]
-    &sso::permission_set::PATTERN_4,
+    &sso::permission_set::schema::PATTERN_4,
     #[cfg(feature = "sso")]
-    &sso::permission_set::PATTERN_5,
+    &sso::permission_set::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app::PATTERN_0,
+    &sagemaker::app::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app::PATTERN_1,
+    &sagemaker::app::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app::PATTERN_2,
+    &sagemaker::app::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app::PATTERN_3,
+    &sagemaker::app::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app::PATTERN_4,
+    &sagemaker::app::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app::PATTERN_5,
+    &sagemaker::app::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app_image_config::PATTERN_0,
+    &sagemaker::app_image_config::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app_image_config::PATTERN_1,
+    &sagemaker::app_image_config::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app_image_config::PATTERN_2,
+    &sagemaker::app_image_config::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::app_image_config::PATTERN_3,
+    &sagemaker::app_image_config::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_0,
+    &sagemaker::cluster::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_1,
+    &sagemaker::cluster::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_2,
+    &sagemaker::cluster::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_3,
+    &sagemaker::cluster::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_4,
+    &sagemaker::cluster::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_5,
+    &sagemaker::cluster::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_6,
+    &sagemaker::cluster::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_7,
+    &sagemaker::cluster::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_8,
+    &sagemaker::cluster::schema::PATTERN_8,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_9,
+    &sagemaker::cluster::schema::PATTERN_9,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_10,
+    &sagemaker::cluster::schema::PATTERN_10,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::cluster::PATTERN_11,
+    &sagemaker::cluster::schema::PATTERN_11,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::data_quality_job_definition::PATTERN_0,
+    &sagemaker::data_quality_job_definition::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::data_quality_job_definition::PATTERN_1,
+    &sagemaker::data_quality_job_definition::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::data_quality_job_definition::PATTERN_2,
+    &sagemaker::data_quality_job_definition::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::data_quality_job_definition::PATTERN_3,
+    &sagemaker::data_quality_job_definition::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::data_quality_job_definition::PATTERN_4,
+    &sagemaker::data_quality_job_definition::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device::PATTERN_0,
+    &sagemaker::device::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device::PATTERN_1,
+    &sagemaker::device::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device::PATTERN_2,
+    &sagemaker::device::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device::PATTERN_3,
+    &sagemaker::device::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device::PATTERN_4,
+    &sagemaker::device::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device::PATTERN_5,
+    &sagemaker::device::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device_fleet::PATTERN_0,
+    &sagemaker::device_fleet::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device_fleet::PATTERN_1,
+    &sagemaker::device_fleet::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device_fleet::PATTERN_2,
+    &sagemaker::device_fleet::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device_fleet::PATTERN_3,
+    &sagemaker::device_fleet::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device_fleet::PATTERN_4,
+    &sagemaker::device_fleet::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device_fleet::PATTERN_5,
+    &sagemaker::device_fleet::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::device_fleet::PATTERN_6,
+    &sagemaker::device_fleet::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_0,
+    &sagemaker::domain::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_1,
+    &sagemaker::domain::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_2,
+    &sagemaker::domain::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_3,
+    &sagemaker::domain::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_4,
+    &sagemaker::domain::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_5,
+    &sagemaker::domain::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_6,
+    &sagemaker::domain::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_7,
+    &sagemaker::domain::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_8,
+    &sagemaker::domain::schema::PATTERN_8,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_9,
+    &sagemaker::domain::schema::PATTERN_9,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_10,
+    &sagemaker::domain::schema::PATTERN_10,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_11,
+    &sagemaker::domain::schema::PATTERN_11,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_12,
+    &sagemaker::domain::schema::PATTERN_12,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::domain::PATTERN_13,
+    &sagemaker::domain::schema::PATTERN_13,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::endpoint::PATTERN_0,
+    &sagemaker::endpoint::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::endpoint::PATTERN_1,
+    &sagemaker::endpoint::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::endpoint::PATTERN_2,
+    &sagemaker::endpoint::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::feature_group::PATTERN_0,
+    &sagemaker::feature_group::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::feature_group::PATTERN_1,
+    &sagemaker::feature_group::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::feature_group::PATTERN_2,
+    &sagemaker::feature_group::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::feature_group::PATTERN_3,
+    &sagemaker::feature_group::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::feature_group::PATTERN_4,
+    &sagemaker::feature_group::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image::PATTERN_0,
+    &sagemaker::image::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image::PATTERN_1,
+    &sagemaker::image::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image::PATTERN_2,
+    &sagemaker::image::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image::PATTERN_3,
+    &sagemaker::image::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image_version::PATTERN_0,
+    &sagemaker::image_version::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image_version::PATTERN_1,
+    &sagemaker::image_version::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image_version::PATTERN_2,
+    &sagemaker::image_version::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image_version::PATTERN_3,
+    &sagemaker::image_version::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::image_version::PATTERN_4,
+    &sagemaker::image_version::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_component::PATTERN_0,
+    &sagemaker::inference_component::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_component::PATTERN_1,
+    &sagemaker::inference_component::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_component::PATTERN_2,
+    &sagemaker::inference_component::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_component::PATTERN_3,
+    &sagemaker::inference_component::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_component::PATTERN_4,
+    &sagemaker::inference_component::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_experiment::PATTERN_0,
+    &sagemaker::inference_experiment::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_experiment::PATTERN_1,
+    &sagemaker::inference_experiment::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_experiment::PATTERN_2,
+    &sagemaker::inference_experiment::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_experiment::PATTERN_3,
+    &sagemaker::inference_experiment::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_experiment::PATTERN_4,
+    &sagemaker::inference_experiment::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_experiment::PATTERN_5,
+    &sagemaker::inference_experiment::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::inference_experiment::PATTERN_6,
+    &sagemaker::inference_experiment::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::mlflow_tracking_server::PATTERN_0,
+    &sagemaker::mlflow_tracking_server::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::mlflow_tracking_server::PATTERN_1,
+    &sagemaker::mlflow_tracking_server::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::mlflow_tracking_server::PATTERN_2,
+    &sagemaker::mlflow_tracking_server::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::mlflow_tracking_server::PATTERN_3,
+    &sagemaker::mlflow_tracking_server::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::mlflow_tracking_server::PATTERN_4,
+    &sagemaker::mlflow_tracking_server::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::mlflow_tracking_server::PATTERN_5,
+    &sagemaker::mlflow_tracking_server::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model::PATTERN_0,
+    &sagemaker::model::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model::PATTERN_1,
+    &sagemaker::model::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model::PATTERN_2,
+    &sagemaker::model::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model::PATTERN_3,
+    &sagemaker::model::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model::PATTERN_4,
+    &sagemaker::model::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model::PATTERN_5,
+    &sagemaker::model::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model::PATTERN_6,
+    &sagemaker::model::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model::PATTERN_7,
+    &sagemaker::model::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_0,
+    &sagemaker::model_bias_job_definition::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_1,
+    &sagemaker::model_bias_job_definition::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_2,
+    &sagemaker::model_bias_job_definition::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_3,
+    &sagemaker::model_bias_job_definition::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_4,
+    &sagemaker::model_bias_job_definition::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_bias_job_definition::PATTERN_5,
+    &sagemaker::model_bias_job_definition::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_card::PATTERN_0,
+    &sagemaker::model_card::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_card::PATTERN_1,
+    &sagemaker::model_card::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_card::PATTERN_2,
+    &sagemaker::model_card::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_card::PATTERN_3,
+    &sagemaker::model_card::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_explainability_job_definition::PATTERN_0,
+    &sagemaker::model_explainability_job_definition::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_explainability_job_definition::PATTERN_1,
+    &sagemaker::model_explainability_job_definition::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_explainability_job_definition::PATTERN_2,
+    &sagemaker::model_explainability_job_definition::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_explainability_job_definition::PATTERN_3,
+    &sagemaker::model_explainability_job_definition::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_explainability_job_definition::PATTERN_4,
+    &sagemaker::model_explainability_job_definition::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_0,
+    &sagemaker::model_package::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_1,
+    &sagemaker::model_package::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_2,
+    &sagemaker::model_package::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_3,
+    &sagemaker::model_package::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_4,
+    &sagemaker::model_package::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_5,
+    &sagemaker::model_package::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_6,
+    &sagemaker::model_package::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_7,
+    &sagemaker::model_package::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_8,
+    &sagemaker::model_package::schema::PATTERN_8,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_9,
+    &sagemaker::model_package::schema::PATTERN_9,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_10,
+    &sagemaker::model_package::schema::PATTERN_10,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_11,
+    &sagemaker::model_package::schema::PATTERN_11,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_12,
+    &sagemaker::model_package::schema::PATTERN_12,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_13,
+    &sagemaker::model_package::schema::PATTERN_13,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package::PATTERN_14,
+    &sagemaker::model_package::schema::PATTERN_14,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package_group::PATTERN_0,
+    &sagemaker::model_package_group::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_package_group::PATTERN_1,
+    &sagemaker::model_package_group::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_0,
+    &sagemaker::model_quality_job_definition::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_1,
+    &sagemaker::model_quality_job_definition::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_2,
+    &sagemaker::model_quality_job_definition::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_3,
+    &sagemaker::model_quality_job_definition::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_4,
+    &sagemaker::model_quality_job_definition::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::model_quality_job_definition::PATTERN_5,
+    &sagemaker::model_quality_job_definition::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_0,
+    &sagemaker::monitoring_schedule::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_1,
+    &sagemaker::monitoring_schedule::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_2,
+    &sagemaker::monitoring_schedule::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_3,
+    &sagemaker::monitoring_schedule::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_4,
+    &sagemaker::monitoring_schedule::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_5,
+    &sagemaker::monitoring_schedule::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_6,
+    &sagemaker::monitoring_schedule::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::monitoring_schedule::PATTERN_7,
+    &sagemaker::monitoring_schedule::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::partner_app::PATTERN_0,
+    &sagemaker::partner_app::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::partner_app::PATTERN_1,
+    &sagemaker::partner_app::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::partner_app::PATTERN_2,
+    &sagemaker::partner_app::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::partner_app::PATTERN_3,
+    &sagemaker::partner_app::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::partner_app::PATTERN_4,
+    &sagemaker::partner_app::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::partner_app::PATTERN_5,
+    &sagemaker::partner_app::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::partner_app::PATTERN_6,
+    &sagemaker::partner_app::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::pipeline::PATTERN_0,
+    &sagemaker::pipeline::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::pipeline::PATTERN_1,
+    &sagemaker::pipeline::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::pipeline::PATTERN_2,
+    &sagemaker::pipeline::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_0,
+    &sagemaker::processing_job::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_1,
+    &sagemaker::processing_job::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_2,
+    &sagemaker::processing_job::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_3,
+    &sagemaker::processing_job::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_4,
+    &sagemaker::processing_job::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_5,
+    &sagemaker::processing_job::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_6,
+    &sagemaker::processing_job::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_7,
+    &sagemaker::processing_job::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_8,
+    &sagemaker::processing_job::schema::PATTERN_8,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_9,
+    &sagemaker::processing_job::schema::PATTERN_9,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::processing_job::PATTERN_10,
+    &sagemaker::processing_job::schema::PATTERN_10,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::project::PATTERN_0,
+    &sagemaker::project::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::project::PATTERN_1,
+    &sagemaker::project::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::project::PATTERN_2,
+    &sagemaker::project::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::project::PATTERN_3,
+    &sagemaker::project::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::project::PATTERN_4,
+    &sagemaker::project::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_0,
+    &sagemaker::space::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_1,
+    &sagemaker::space::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_2,
+    &sagemaker::space::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_3,
+    &sagemaker::space::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_4,
+    &sagemaker::space::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_5,
+    &sagemaker::space::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_6,
+    &sagemaker::space::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_7,
+    &sagemaker::space::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_8,
+    &sagemaker::space::schema::PATTERN_8,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::space::PATTERN_9,
+    &sagemaker::space::schema::PATTERN_9,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::studio_lifecycle_config::PATTERN_0,
+    &sagemaker::studio_lifecycle_config::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::studio_lifecycle_config::PATTERN_1,
+    &sagemaker::studio_lifecycle_config::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::studio_lifecycle_config::PATTERN_2,
+    &sagemaker::studio_lifecycle_config::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_0,
+    &sagemaker::user_profile::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_1,
+    &sagemaker::user_profile::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_2,
+    &sagemaker::user_profile::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_3,
+    &sagemaker::user_profile::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_4,
+    &sagemaker::user_profile::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_5,
+    &sagemaker::user_profile::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_6,
+    &sagemaker::user_profile::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_7,
+    &sagemaker::user_profile::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::user_profile::PATTERN_8,
+    &sagemaker::user_profile::schema::PATTERN_8,
     #[cfg(any(feature = "scheduler", feature = "constructs"))]
-    &scheduler::schedule::PATTERN_0,
+    &scheduler::schedule::schema::PATTERN_0,
     #[cfg(any(feature = "scheduler", feature = "constructs"))]
-    &scheduler::schedule::PATTERN_1,
+    &scheduler::schedule::schema::PATTERN_1,
     #[cfg(any(feature = "scheduler", feature = "constructs"))]
-    &scheduler::schedule::PATTERN_2,
+    &scheduler::schedule::schema::PATTERN_2,
     #[cfg(any(feature = "scheduler", feature = "constructs"))]
-    &scheduler::schedule::PATTERN_3,
+    &scheduler::schedule::schema::PATTERN_3,
     #[cfg(any(feature = "scheduler", feature = "constructs"))]
-    &scheduler::schedule::PATTERN_4,
+    &scheduler::schedule::schema::PATTERN_4,
     #[cfg(any(feature = "scheduler", feature = "constructs"))]
-    &scheduler::schedule::PATTERN_5,
+    &scheduler::schedule::schema::PATTERN_5,
     #[cfg(feature = "scheduler")]
-    &scheduler::schedule_group::PATTERN_0,
+    &scheduler::schedule_group::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::aggregator_v2::PATTERN_0,
+    &securityhub::aggregator_v2::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::automation_rule::PATTERN_0,
+    &securityhub::automation_rule::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::automation_rule::PATTERN_1,
+    &securityhub::automation_rule::schema::PATTERN_1,
     #[cfg(feature = "securityhub")]
-    &securityhub::automation_rule::PATTERN_2,
+    &securityhub::automation_rule::schema::PATTERN_2,
     #[cfg(feature = "securityhub")]
-    &securityhub::automation_rule_v2::PATTERN_0,
+    &securityhub::automation_rule_v2::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::configuration_policy::PATTERN_0,
+    &securityhub::configuration_policy::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::connector_v2::PATTERN_0,
+    &securityhub::connector_v2::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::delegated_admin::PATTERN_0,
+    &securityhub::delegated_admin::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::finding_aggregator::PATTERN_0,
+    &securityhub::finding_aggregator::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::hub::PATTERN_0,
+    &securityhub::hub::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::insight::PATTERN_0,
+    &securityhub::insight::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::insight::PATTERN_1,
+    &securityhub::insight::schema::PATTERN_1,
     #[cfg(feature = "securityhub")]
-    &securityhub::policy_association::PATTERN_0,
+    &securityhub::policy_association::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::product_subscription::PATTERN_0,
+    &securityhub::product_subscription::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::security_control::PATTERN_0,
+    &securityhub::security_control::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::security_control::PATTERN_1,
+    &securityhub::security_control::schema::PATTERN_1,
     #[cfg(feature = "securityhub")]
-    &securityhub::standard::PATTERN_0,
+    &securityhub::standard::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
-    &securityhub::standard::PATTERN_1,
+    &securityhub::standard::schema::PATTERN_1,
     #[cfg(feature = "securitylake")]
-    &securitylake::aws_log_source::PATTERN_0,
+    &securitylake::aws_log_source::schema::PATTERN_0,
     #[cfg(feature = "securitylake")]
-    &securitylake::aws_log_source::PATTERN_1,
+    &securitylake::aws_log_source::schema::PATTERN_1,
     #[cfg(feature = "securitylake")]
-    &securitylake::data_lake::PATTERN_0,
+    &securitylake::data_lake::schema::PATTERN_0,
     #[cfg(feature = "securitylake")]
-    &securitylake::data_lake::PATTERN_1,
+    &securitylake::data_lake::schema::PATTERN_1,
     #[cfg(feature = "securitylake")]
-    &securitylake::subscriber::PATTERN_0,
+    &securitylake::subscriber::schema::PATTERN_0,
     #[cfg(feature = "securitylake")]
-    &securitylake::subscriber::PATTERN_1,
+    &securitylake::subscriber::schema::PATTERN_1,
     #[cfg(feature = "securitylake")]
-    &securitylake::subscriber::PATTERN_2,
+    &securitylake::subscriber::schema::PATTERN_2,
     #[cfg(feature = "securitylake")]
-    &securitylake::subscriber::PATTERN_3,
+    &securitylake::subscriber::schema::PATTERN_3,
     #[cfg(feature = "securitylake")]
-    &securitylake::subscriber::PATTERN_4,
+    &securitylake::subscriber::schema::PATTERN_4,
     #[cfg(feature = "securitylake")]
-    &securitylake::subscriber::PATTERN_5,
+    &securitylake::subscriber::schema::PATTERN_5,
     #[cfg(feature = "securitylake")]
-    &securitylake::subscriber_notification::PATTERN_0,
+    &securitylake::subscriber_notification::schema::PATTERN_0,
     #[cfg(feature = "securitylake")]
-    &securitylake::subscriber_notification::PATTERN_1,
+    &securitylake::subscriber_notification::schema::PATTERN_1,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::cloud_formation_provisioned_product::PATTERN_0,
+    &servicecatalog::cloud_formation_provisioned_product::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::cloud_formation_provisioned_product::PATTERN_1,
+    &servicecatalog::cloud_formation_provisioned_product::schema::PATTERN_1,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::cloud_formation_provisioned_product::PATTERN_2,
+    &servicecatalog::cloud_formation_provisioned_product::schema::PATTERN_2,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::launch_notification_constraint::PATTERN_0,
+    &servicecatalog::launch_notification_constraint::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::launch_role_constraint::PATTERN_0,
+    &servicecatalog::launch_role_constraint::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::launch_role_constraint::PATTERN_1,
+    &servicecatalog::launch_role_constraint::schema::PATTERN_1,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::launch_template_constraint::PATTERN_0,
+    &servicecatalog::launch_template_constraint::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::portfolio::PATTERN_0,
+    &servicecatalog::portfolio::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::portfolio_principal_association::PATTERN_0,
+    &servicecatalog::portfolio_principal_association::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::portfolio_share::PATTERN_0,
+    &servicecatalog::portfolio_share::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::portfolio_share::PATTERN_1,
+    &servicecatalog::portfolio_share::schema::PATTERN_1,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::resource_update_constraint::PATTERN_0,
+    &servicecatalog::resource_update_constraint::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::service_action::PATTERN_0,
+    &servicecatalog::service_action::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::service_action_association::PATTERN_0,
+    &servicecatalog::service_action_association::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::stack_set_constraint::PATTERN_0,
+    &servicecatalog::stack_set_constraint::schema::PATTERN_0,
     #[cfg(feature = "servicecatalog")]
-    &servicecatalog::tag_option::PATTERN_0,
+    &servicecatalog::tag_option::schema::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
-    &servicecatalogappregistry::application::PATTERN_0,
+    &servicecatalogappregistry::application::schema::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
-    &servicecatalogappregistry::attribute_group::PATTERN_0,
+    &servicecatalogappregistry::attribute_group::schema::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
-    &servicecatalogappregistry::attribute_group_association::PATTERN_0,
+    &servicecatalogappregistry::attribute_group_association::schema::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
-    &servicecatalogappregistry::resource_association::PATTERN_0,
+    &servicecatalogappregistry::resource_association::schema::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
-    &servicecatalogappregistry::resource_association::PATTERN_1,
+    &servicecatalogappregistry::resource_association::schema::PATTERN_1,
     #[cfg(feature = "shield")]
-    &shield::proactive_engagement::PATTERN_0,
+    &shield::proactive_engagement::schema::PATTERN_0,
     #[cfg(feature = "shield")]
-    &shield::proactive_engagement::PATTERN_1,
+    &shield::proactive_engagement::schema::PATTERN_1,
     #[cfg(feature = "shield")]
-    &shield::proactive_engagement::PATTERN_2,
+    &shield::proactive_engagement::schema::PATTERN_2,
     #[cfg(feature = "shield")]
-    &shield::protection::PATTERN_0,
+    &shield::protection::schema::PATTERN_0,
     #[cfg(feature = "shield")]
-    &shield::protection::PATTERN_1,
+    &shield::protection::schema::PATTERN_1,
     #[cfg(feature = "shield")]
-    &shield::protection_group::PATTERN_0,
+    &shield::protection_group::schema::PATTERN_0,
     #[cfg(feature = "shield")]
-    &shield::protection_group::PATTERN_1,
+    &shield::protection_group::schema::PATTERN_1,
     #[cfg(feature = "signer")]
-    &signer::profile_permission::PATTERN_0,
+    &signer::profile_permission::schema::PATTERN_0,
     #[cfg(feature = "signer")]
-    &signer::profile_permission::PATTERN_1,
+    &signer::profile_permission::schema::PATTERN_1,
     #[cfg(feature = "signer")]
-    &signer::signing_profile::PATTERN_0,
+    &signer::signing_profile::schema::PATTERN_0,
     #[cfg(feature = "simspaceweaver")]
-    &simspaceweaver::simulation::PATTERN_0,
+    &simspaceweaver::simulation::schema::PATTERN_0,
     #[cfg(feature = "simspaceweaver")]
-    &simspaceweaver::simulation::PATTERN_1,
+    &simspaceweaver::simulation::schema::PATTERN_1,
     #[cfg(feature = "simspaceweaver")]
-    &simspaceweaver::simulation::PATTERN_2,
+    &simspaceweaver::simulation::schema::PATTERN_2,
     #[cfg(feature = "simspaceweaver")]
-    &simspaceweaver::simulation::PATTERN_3,
+    &simspaceweaver::simulation::schema::PATTERN_3,
     #[cfg(feature = "stepfunctions")]
-    &stepfunctions::state_machine_alias::PATTERN_0,
+    &stepfunctions::state_machine_alias::schema::PATTERN_0,
     #[cfg(feature = "supportapp")]
-    &supportapp::account_alias::PATTERN_0,
+    &supportapp::account_alias::schema::PATTERN_0,
     #[cfg(feature = "supportapp")]
-    &supportapp::slack_channel_configuration::PATTERN_0,
+    &supportapp::slack_channel_configuration::schema::PATTERN_0,
     #[cfg(feature = "supportapp")]
-    &supportapp::slack_channel_configuration::PATTERN_1,
+    &supportapp::slack_channel_configuration::schema::PATTERN_1,
     #[cfg(feature = "supportapp")]
-    &supportapp::slack_channel_configuration::PATTERN_2,
+    &supportapp::slack_channel_configuration::schema::PATTERN_2,
     #[cfg(feature = "supportapp")]
-    &supportapp::slack_workspace_configuration::PATTERN_0,
+    &supportapp::slack_workspace_configuration::schema::PATTERN_0,
     #[cfg(feature = "supportapp")]
-    &supportapp::slack_workspace_configuration::PATTERN_1,
+    &supportapp::slack_workspace_configuration::schema::PATTERN_1,
     #[cfg(feature = "synthetics")]
-    &synthetics::canary::PATTERN_0,
+    &synthetics::canary::schema::PATTERN_0,
     #[cfg(feature = "synthetics")]
-    &synthetics::canary::PATTERN_1,
+    &synthetics::canary::schema::PATTERN_1,
     #[cfg(feature = "synthetics")]
-    &synthetics::canary::PATTERN_2,
+    &synthetics::canary::schema::PATTERN_2,
     #[cfg(feature = "synthetics")]
-    &synthetics::canary::PATTERN_3,
+    &synthetics::canary::schema::PATTERN_3,
     #[cfg(feature = "synthetics")]
-    &synthetics::canary::PATTERN_4,
+    &synthetics::canary::schema::PATTERN_4,
     #[cfg(feature = "synthetics")]
-    &synthetics::canary::PATTERN_5,
+    &synthetics::canary::schema::PATTERN_5,
     #[cfg(feature = "synthetics")]
-    &synthetics::canary::PATTERN_6,
+    &synthetics::canary::schema::PATTERN_6,
     #[cfg(feature = "synthetics")]
-    &synthetics::group::PATTERN_0,
+    &synthetics::group::schema::PATTERN_0,
     #[cfg(feature = "synthetics")]
-    &synthetics::group::PATTERN_1,
+    &synthetics::group::schema::PATTERN_1,
     #[cfg(feature = "synthetics")]
-    &synthetics::group::PATTERN_2,
+    &synthetics::group::schema::PATTERN_2,
     #[cfg(feature = "synthetics")]
-    &synthetics::group::PATTERN_3,
+    &synthetics::group::schema::PATTERN_3,
     #[cfg(feature = "systemsmanagersap")]
-    &systemsmanagersap::application::PATTERN_0,
+    &systemsmanagersap::application::schema::PATTERN_0,
     #[cfg(feature = "systemsmanagersap")]
-    &systemsmanagersap::application::PATTERN_1,
+    &systemsmanagersap::application::schema::PATTERN_1,
     #[cfg(feature = "systemsmanagersap")]
-    &systemsmanagersap::application::PATTERN_2,
+    &systemsmanagersap::application::schema::PATTERN_2,
     #[cfg(feature = "systemsmanagersap")]
-    &systemsmanagersap::application::PATTERN_3,
+    &systemsmanagersap::application::schema::PATTERN_3,
     #[cfg(feature = "systemsmanagersap")]
-    &systemsmanagersap::application::PATTERN_4,
+    &systemsmanagersap::application::schema::PATTERN_4,
     #[cfg(feature = "systemsmanagersap")]
-    &systemsmanagersap::application::PATTERN_5,
+    &systemsmanagersap::application::schema::PATTERN_5,
     #[cfg(feature = "timestream")]
-    &timestream::database::PATTERN_0,
+    &timestream::database::schema::PATTERN_0,
     #[cfg(feature = "timestream")]
-    &timestream::influx_db_cluster::PATTERN_0,
+    &timestream::influx_db_cluster::schema::PATTERN_0,
     #[cfg(feature = "timestream")]
-    &timestream::influx_db_cluster::PATTERN_1,
+    &timestream::influx_db_cluster::schema::PATTERN_1,
     #[cfg(feature = "timestream")]
-    &timestream::influx_db_cluster::PATTERN_2,
+    &timestream::influx_db_cluster::schema::PATTERN_2,
     #[cfg(feature = "timestream")]
-    &timestream::influx_db_instance::PATTERN_0,
+    &timestream::influx_db_instance::schema::PATTERN_0,
     #[cfg(feature = "timestream")]
-    &timestream::influx_db_instance::PATTERN_1,
+    &timestream::influx_db_instance::schema::PATTERN_1,
     #[cfg(feature = "timestream")]
-    &timestream::influx_db_instance::PATTERN_2,
+    &timestream::influx_db_instance::schema::PATTERN_2,
     #[cfg(feature = "timestream")]
-    &timestream::scheduled_query::PATTERN_0,
+    &timestream::scheduled_query::schema::PATTERN_0,
     #[cfg(feature = "timestream")]
-    &timestream::scheduled_query::PATTERN_1,
+    &timestream::scheduled_query::schema::PATTERN_1,
     #[cfg(feature = "timestream")]
-    &timestream::scheduled_query::PATTERN_2,
+    &timestream::scheduled_query::schema::PATTERN_2,
     #[cfg(feature = "timestream")]
-    &timestream::table::PATTERN_0,
+    &timestream::table::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::agreement::PATTERN_0,
+    &transfer::agreement::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::agreement::PATTERN_1,
+    &transfer::agreement::schema::PATTERN_1,
     #[cfg(feature = "transfer")]
-    &transfer::agreement::PATTERN_2,
+    &transfer::agreement::schema::PATTERN_2,
     #[cfg(feature = "transfer")]
-    &transfer::agreement::PATTERN_3,
+    &transfer::agreement::schema::PATTERN_3,
     #[cfg(feature = "transfer")]
-    &transfer::agreement::PATTERN_4,
+    &transfer::agreement::schema::PATTERN_4,
     #[cfg(feature = "transfer")]
-    &transfer::agreement::PATTERN_5,
+    &transfer::agreement::schema::PATTERN_5,
     #[cfg(feature = "transfer")]
-    &transfer::certificate::PATTERN_0,
+    &transfer::certificate::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::certificate::PATTERN_1,
+    &transfer::certificate::schema::PATTERN_1,
     #[cfg(feature = "transfer")]
-    &transfer::connector::PATTERN_0,
+    &transfer::connector::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::connector::PATTERN_1,
+    &transfer::connector::schema::PATTERN_1,
     #[cfg(feature = "transfer")]
-    &transfer::connector::PATTERN_2,
+    &transfer::connector::schema::PATTERN_2,
     #[cfg(feature = "transfer")]
-    &transfer::connector::PATTERN_3,
+    &transfer::connector::schema::PATTERN_3,
     #[cfg(feature = "transfer")]
-    &transfer::connector::PATTERN_4,
+    &transfer::connector::schema::PATTERN_4,
     #[cfg(feature = "transfer")]
-    &transfer::connector::PATTERN_5,
+    &transfer::connector::schema::PATTERN_5,
     #[cfg(feature = "transfer")]
-    &transfer::profile::PATTERN_0,
+    &transfer::profile::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::profile::PATTERN_1,
+    &transfer::profile::schema::PATTERN_1,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_0,
+    &transfer::server::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_1,
+    &transfer::server::schema::PATTERN_1,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_2,
+    &transfer::server::schema::PATTERN_2,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_3,
+    &transfer::server::schema::PATTERN_3,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_4,
+    &transfer::server::schema::PATTERN_4,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_5,
+    &transfer::server::schema::PATTERN_5,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_6,
+    &transfer::server::schema::PATTERN_6,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_7,
+    &transfer::server::schema::PATTERN_7,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_8,
+    &transfer::server::schema::PATTERN_8,
     #[cfg(feature = "transfer")]
-    &transfer::server::PATTERN_9,
+    &transfer::server::schema::PATTERN_9,
     #[cfg(feature = "transfer")]
-    &transfer::user::PATTERN_0,
+    &transfer::user::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::user::PATTERN_1,
+    &transfer::user::schema::PATTERN_1,
     #[cfg(feature = "transfer")]
-    &transfer::user::PATTERN_2,
+    &transfer::user::schema::PATTERN_2,
     #[cfg(feature = "transfer")]
-    &transfer::user::PATTERN_3,
+    &transfer::user::schema::PATTERN_3,
     #[cfg(feature = "transfer")]
-    &transfer::user::PATTERN_4,
+    &transfer::user::schema::PATTERN_4,
     #[cfg(feature = "transfer")]
-    &transfer::user::PATTERN_5,
+    &transfer::user::schema::PATTERN_5,
     #[cfg(feature = "transfer")]
-    &transfer::web_app::PATTERN_0,
+    &transfer::web_app::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::web_app::PATTERN_1,
+    &transfer::web_app::schema::PATTERN_1,
     #[cfg(feature = "transfer")]
-    &transfer::web_app::PATTERN_2,
+    &transfer::web_app::schema::PATTERN_2,
     #[cfg(feature = "transfer")]
-    &transfer::web_app::PATTERN_3,
+    &transfer::web_app::schema::PATTERN_3,
     #[cfg(feature = "transfer")]
-    &transfer::web_app::PATTERN_4,
+    &transfer::web_app::schema::PATTERN_4,
     #[cfg(feature = "transfer")]
-    &transfer::web_app::PATTERN_5,
+    &transfer::web_app::schema::PATTERN_5,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_0,
+    &transfer::workflow::schema::PATTERN_0,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_1,
+    &transfer::workflow::schema::PATTERN_1,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_2,
+    &transfer::workflow::schema::PATTERN_2,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_3,
+    &transfer::workflow::schema::PATTERN_3,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_4,
+    &transfer::workflow::schema::PATTERN_4,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_5,
+    &transfer::workflow::schema::PATTERN_5,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_6,
+    &transfer::workflow::schema::PATTERN_6,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_7,
+    &transfer::workflow::schema::PATTERN_7,
     #[cfg(feature = "transfer")]
-    &transfer::workflow::PATTERN_8,
+    &transfer::workflow::schema::PATTERN_8,
     #[cfg(feature = "uxc")]
-    &uxc::account_customization::PATTERN_0,
+    &uxc::account_customization::schema::PATTERN_0,
     #[cfg(feature = "verifiedpermissions")]
-    &verifiedpermissions::identity_source::PATTERN_0,
+    &verifiedpermissions::identity_source::schema::PATTERN_0,
     #[cfg(feature = "verifiedpermissions")]
-    &verifiedpermissions::identity_source::PATTERN_1,
+    &verifiedpermissions::identity_source::schema::PATTERN_1,
     #[cfg(feature = "verifiedpermissions")]
-    &verifiedpermissions::policy::PATTERN_0,
+    &verifiedpermissions::policy::schema::PATTERN_0,
     #[cfg(feature = "verifiedpermissions")]
-    &verifiedpermissions::policy_template::PATTERN_0,
+    &verifiedpermissions::policy_template::schema::PATTERN_0,
     #[cfg(feature = "voiceid")]
-    &voiceid::domain::PATTERN_0,
+    &voiceid::domain::schema::PATTERN_0,
     #[cfg(feature = "voiceid")]
-    &voiceid::domain::PATTERN_1,
+    &voiceid::domain::schema::PATTERN_1,
     #[cfg(feature = "voiceid")]
-    &voiceid::domain::PATTERN_2,
+    &voiceid::domain::schema::PATTERN_2,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::access_log_subscription::PATTERN_0,
+    &vpclattice::access_log_subscription::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::access_log_subscription::PATTERN_1,
+    &vpclattice::access_log_subscription::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::auth_policy::PATTERN_0,
+    &vpclattice::auth_policy::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::listener::PATTERN_0,
+    &vpclattice::listener::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::listener::PATTERN_1,
+    &vpclattice::listener::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::listener::PATTERN_2,
+    &vpclattice::listener::schema::PATTERN_2,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::resource_configuration::PATTERN_0,
+    &vpclattice::resource_configuration::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::resource_configuration::PATTERN_1,
+    &vpclattice::resource_configuration::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::resource_configuration::PATTERN_2,
+    &vpclattice::resource_configuration::schema::PATTERN_2,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::resource_configuration::PATTERN_3,
+    &vpclattice::resource_configuration::schema::PATTERN_3,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::resource_gateway::PATTERN_0,
+    &vpclattice::resource_gateway::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::resource_gateway::PATTERN_1,
+    &vpclattice::resource_gateway::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::resource_gateway::PATTERN_2,
+    &vpclattice::resource_gateway::schema::PATTERN_2,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::resource_policy::PATTERN_0,
+    &vpclattice::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::rule::PATTERN_0,
+    &vpclattice::rule::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::rule::PATTERN_1,
+    &vpclattice::rule::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::rule::PATTERN_2,
+    &vpclattice::rule::schema::PATTERN_2,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::rule::PATTERN_3,
+    &vpclattice::rule::schema::PATTERN_3,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::rule::PATTERN_4,
+    &vpclattice::rule::schema::PATTERN_4,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service::PATTERN_0,
+    &vpclattice::service::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service::PATTERN_1,
+    &vpclattice::service::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service_network::PATTERN_0,
+    &vpclattice::service_network::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service_network_resource_association::PATTERN_0,
+    &vpclattice::service_network_resource_association::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service_network_resource_association::PATTERN_1,
+    &vpclattice::service_network_resource_association::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service_network_service_association::PATTERN_0,
+    &vpclattice::service_network_service_association::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service_network_service_association::PATTERN_1,
+    &vpclattice::service_network_service_association::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service_network_vpc_association::PATTERN_0,
+    &vpclattice::service_network_vpc_association::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service_network_vpc_association::PATTERN_1,
+    &vpclattice::service_network_vpc_association::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::service_network_vpc_association::PATTERN_2,
+    &vpclattice::service_network_vpc_association::schema::PATTERN_2,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::target_group::PATTERN_0,
+    &vpclattice::target_group::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::target_group::PATTERN_1,
+    &vpclattice::target_group::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::target_group::PATTERN_2,
+    &vpclattice::target_group::schema::PATTERN_2,
     #[cfg(feature = "vpclattice")]
-    &vpclattice::target_group::PATTERN_3,
+    &vpclattice::target_group::schema::PATTERN_3,
     #[cfg(feature = "wafv2")]
-    &wafv2::ip_set::PATTERN_0,
+    &wafv2::ip_set::schema::PATTERN_0,
     #[cfg(feature = "wafv2")]
-    &wafv2::ip_set::PATTERN_1,
+    &wafv2::ip_set::schema::PATTERN_1,
     #[cfg(feature = "wafv2")]
-    &wafv2::ip_set::PATTERN_2,
+    &wafv2::ip_set::schema::PATTERN_2,
     #[cfg(feature = "wafv2")]
-    &wafv2::regex_pattern_set::PATTERN_0,
+    &wafv2::regex_pattern_set::schema::PATTERN_0,
     #[cfg(feature = "wafv2")]
-    &wafv2::regex_pattern_set::PATTERN_1,
+    &wafv2::regex_pattern_set::schema::PATTERN_1,
     #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_0,
+    &wafv2::rule_group::schema::PATTERN_0,
     #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_1,
+    &wafv2::rule_group::schema::PATTERN_1,
     #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_2,
+    &wafv2::rule_group::schema::PATTERN_2,
     #[cfg(feature = "wafv2")]
-    &wafv2::rule_group::PATTERN_3,
+    &wafv2::rule_group::schema::PATTERN_3,
     #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_0,
+    &wafv2::web_acl::schema::PATTERN_0,
     #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_1,
+    &wafv2::web_acl::schema::PATTERN_1,
     #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_2,
+    &wafv2::web_acl::schema::PATTERN_2,
     #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_3,
+    &wafv2::web_acl::schema::PATTERN_3,
     #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_4,
+    &wafv2::web_acl::schema::PATTERN_4,
     #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_5,
+    &wafv2::web_acl::schema::PATTERN_5,
     #[cfg(feature = "wafv2")]
-    &wafv2::web_acl::PATTERN_6,
+    &wafv2::web_acl::schema::PATTERN_6,
     #[cfg(feature = "wafv2")]
-    &wafv2::web_acl_association::PATTERN_0,
+    &wafv2::web_acl_association::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_agent::PATTERN_0,
+    &wisdom::ai_agent::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_agent::PATTERN_1,
+    &wisdom::ai_agent::schema::PATTERN_1,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_agent_version::PATTERN_0,
+    &wisdom::ai_agent_version::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_guardrail::PATTERN_0,
+    &wisdom::ai_guardrail::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_guardrail::PATTERN_1,
+    &wisdom::ai_guardrail::schema::PATTERN_1,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_guardrail::PATTERN_2,
+    &wisdom::ai_guardrail::schema::PATTERN_2,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_guardrail_version::PATTERN_0,
+    &wisdom::ai_guardrail_version::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_prompt::PATTERN_0,
+    &wisdom::ai_prompt::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_prompt::PATTERN_1,
+    &wisdom::ai_prompt::schema::PATTERN_1,
     #[cfg(feature = "wisdom")]
-    &wisdom::ai_prompt_version::PATTERN_0,
+    &wisdom::ai_prompt_version::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::assistant::PATTERN_0,
+    &wisdom::assistant::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::assistant_association::PATTERN_0,
+    &wisdom::assistant_association::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::knowledge_base::PATTERN_0,
+    &wisdom::knowledge_base::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::knowledge_base::PATTERN_1,
+    &wisdom::knowledge_base::schema::PATTERN_1,
     #[cfg(feature = "wisdom")]
-    &wisdom::message_template::PATTERN_0,
+    &wisdom::message_template::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::message_template::PATTERN_1,
+    &wisdom::message_template::schema::PATTERN_1,
     #[cfg(feature = "wisdom")]
-    &wisdom::message_template::PATTERN_2,
+    &wisdom::message_template::schema::PATTERN_2,
     #[cfg(feature = "wisdom")]
-    &wisdom::message_template::PATTERN_3,
+    &wisdom::message_template::schema::PATTERN_3,
     #[cfg(feature = "wisdom")]
-    &wisdom::message_template_version::PATTERN_0,
+    &wisdom::message_template_version::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::quick_response::PATTERN_0,
+    &wisdom::quick_response::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
-    &wisdom::quick_response::PATTERN_1,
+    &wisdom::quick_response::schema::PATTERN_1,
     #[cfg(feature = "workspaces")]
-    &workspaces::connection_alias::PATTERN_0,
+    &workspaces::connection_alias::schema::PATTERN_0,
     #[cfg(feature = "workspaces")]
-    &workspaces::workspaces_pool::PATTERN_0,
+    &workspaces::workspaces_pool::schema::PATTERN_0,
     #[cfg(feature = "workspaces")]
-    &workspaces::workspaces_pool::PATTERN_1,
+    &workspaces::workspaces_pool::schema::PATTERN_1,
     #[cfg(feature = "workspaces")]
-    &workspaces::workspaces_pool::PATTERN_2,
+    &workspaces::workspaces_pool::schema::PATTERN_2,
     #[cfg(feature = "workspaces")]
-    &workspaces::workspaces_pool::PATTERN_3,
+    &workspaces::workspaces_pool::schema::PATTERN_3,
     #[cfg(feature = "workspaces")]
-    &workspaces::workspaces_pool::PATTERN_4,
+    &workspaces::workspaces_pool::schema::PATTERN_4,
     #[cfg(feature = "workspacesthinclient")]
-    &workspacesthinclient::environment::PATTERN_0,
+    &workspacesthinclient::environment::schema::PATTERN_0,
     #[cfg(feature = "workspacesthinclient")]
-    &workspacesthinclient::environment::PATTERN_1,
+    &workspacesthinclient::environment::schema::PATTERN_1,
     #[cfg(feature = "workspacesthinclient")]
-    &workspacesthinclient::environment::PATTERN_2,
+    &workspacesthinclient::environment::schema::PATTERN_2,
     #[cfg(feature = "workspacesthinclient")]
-    &workspacesthinclient::environment::PATTERN_3,
+    &workspacesthinclient::environment::schema::PATTERN_3,
     #[cfg(feature = "workspacesthinclient")]
-    &workspacesthinclient::environment::PATTERN_4,
+    &workspacesthinclient::environment::schema::PATTERN_4,
     #[cfg(feature = "workspacesthinclient")]
-    &workspacesthinclient::environment::PATTERN_5,
+    &workspacesthinclient::environment::schema::PATTERN_5,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::browser_settings::PATTERN_0,
+    &workspacesweb::browser_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::browser_settings::PATTERN_1,
+    &workspacesweb::browser_settings::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::browser_settings::PATTERN_2,
+    &workspacesweb::browser_settings::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::data_protection_settings::PATTERN_0,
+    &workspacesweb::data_protection_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::data_protection_settings::PATTERN_1,
+    &workspacesweb::data_protection_settings::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::data_protection_settings::PATTERN_2,
+    &workspacesweb::data_protection_settings::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::data_protection_settings::PATTERN_3,
+    &workspacesweb::data_protection_settings::schema::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::data_protection_settings::PATTERN_4,
+    &workspacesweb::data_protection_settings::schema::PATTERN_4,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::data_protection_settings::PATTERN_5,
+    &workspacesweb::data_protection_settings::schema::PATTERN_5,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::identity_provider::PATTERN_0,
+    &workspacesweb::identity_provider::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::identity_provider::PATTERN_1,
+    &workspacesweb::identity_provider::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::ip_access_settings::PATTERN_0,
+    &workspacesweb::ip_access_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::ip_access_settings::PATTERN_1,
+    &workspacesweb::ip_access_settings::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::ip_access_settings::PATTERN_2,
+    &workspacesweb::ip_access_settings::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::network_settings::PATTERN_0,
+    &workspacesweb::network_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::network_settings::PATTERN_1,
+    &workspacesweb::network_settings::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::network_settings::PATTERN_2,
+    &workspacesweb::network_settings::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::portal::PATTERN_0,
+    &workspacesweb::portal::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::portal::PATTERN_1,
+    &workspacesweb::portal::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::portal::PATTERN_2,
+    &workspacesweb::portal::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::portal::PATTERN_3,
+    &workspacesweb::portal::schema::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::session_logger::PATTERN_0,
+    &workspacesweb::session_logger::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::session_logger::PATTERN_1,
+    &workspacesweb::session_logger::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::session_logger::PATTERN_2,
+    &workspacesweb::session_logger::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::session_logger::PATTERN_3,
+    &workspacesweb::session_logger::schema::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::session_logger::PATTERN_4,
+    &workspacesweb::session_logger::schema::PATTERN_4,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::user_access_logging_settings::PATTERN_0,
+    &workspacesweb::user_access_logging_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::user_settings::PATTERN_0,
+    &workspacesweb::user_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::user_settings::PATTERN_1,
+    &workspacesweb::user_settings::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::user_settings::PATTERN_2,
+    &workspacesweb::user_settings::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::user_settings::PATTERN_3,
+    &workspacesweb::user_settings::schema::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::user_settings::PATTERN_4,
+    &workspacesweb::user_settings::schema::PATTERN_4,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::volume::PATTERN_0,
+    &workspacesinstances::volume::schema::PATTERN_0,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::volume::PATTERN_1,
+    &workspacesinstances::volume::schema::PATTERN_1,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::volume::PATTERN_2,
+    &workspacesinstances::volume::schema::PATTERN_2,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::volume::PATTERN_3,
+    &workspacesinstances::volume::schema::PATTERN_3,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::volume_association::PATTERN_0,
+    &workspacesinstances::volume_association::schema::PATTERN_0,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::volume_association::PATTERN_1,
+    &workspacesinstances::volume_association::schema::PATTERN_1,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_0,
+    &workspacesinstances::workspace_instance::schema::PATTERN_0,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_1,
+    &workspacesinstances::workspace_instance::schema::PATTERN_1,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_2,
+    &workspacesinstances::workspace_instance::schema::PATTERN_2,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_3,
+    &workspacesinstances::workspace_instance::schema::PATTERN_3,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_4,
+    &workspacesinstances::workspace_instance::schema::PATTERN_4,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_5,
+    &workspacesinstances::workspace_instance::schema::PATTERN_5,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_6,
+    &workspacesinstances::workspace_instance::schema::PATTERN_6,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_7,
+    &workspacesinstances::workspace_instance::schema::PATTERN_7,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_8,
+    &workspacesinstances::workspace_instance::schema::PATTERN_8,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_9,
+    &workspacesinstances::workspace_instance::schema::PATTERN_9,
     #[cfg(feature = "workspacesinstances")]
-    &workspacesinstances::workspace_instance::PATTERN_10,
+    &workspacesinstances::workspace_instance::schema::PATTERN_10,
     #[cfg(feature = "xray")]
-    &xray::resource_policy::PATTERN_0,
+    &xray::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "amplify")]
-    &amplify::shared::PATTERN_0,
+    &amplify::shared::schema::PATTERN_0,
     #[cfg(feature = "appintegrations")]
-    &appintegrations::shared::PATTERN_0,
+    &appintegrations::shared::schema::PATTERN_0,
     #[cfg(feature = "apprunner")]
-    &apprunner::shared::PATTERN_0,
+    &apprunner::shared::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
-    &appsync::shared::PATTERN_0,
+    &appsync::shared::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
-    &appsync::shared::PATTERN_1,
+    &appsync::shared::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
-    &bedrock::shared::PATTERN_0,
+    &bedrock::shared::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
-    &bedrock::shared::PATTERN_1,
+    &bedrock::shared::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::shared::PATTERN_0,
+    &bedrockagentcore::shared::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::shared::PATTERN_1,
+    &bedrockagentcore::shared::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
-    &bedrockagentcore::shared::PATTERN_2,
+    &bedrockagentcore::shared::schema::PATTERN_2,
     #[cfg(feature = "cases")]
-    &cases::shared::PATTERN_0,
+    &cases::shared::schema::PATTERN_0,
     #[cfg(feature = "ce")]
-    &ce::shared::PATTERN_0,
+    &ce::shared::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::shared::PATTERN_0,
+    &cloudformation::shared::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::shared::PATTERN_1,
+    &cloudformation::shared::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
-    &cloudformation::shared::PATTERN_2,
+    &cloudformation::shared::schema::PATTERN_2,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::shared::PATTERN_0,
+    &cloudtrail::shared::schema::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
-    &cloudtrail::shared::PATTERN_1,
+    &cloudtrail::shared::schema::PATTERN_1,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::shared::PATTERN_0,
+    &codeartifact::shared::schema::PATTERN_0,
     #[cfg(feature = "codeartifact")]
-    &codeartifact::shared::PATTERN_1,
+    &codeartifact::shared::schema::PATTERN_1,
     #[cfg(feature = "comprehend")]
-    &comprehend::shared::PATTERN_0,
+    &comprehend::shared::schema::PATTERN_0,
     #[cfg(feature = "connect")]
-    &connect::shared::PATTERN_0,
+    &connect::shared::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
-    &customerprofiles::shared::PATTERN_0,
+    &customerprofiles::shared::schema::PATTERN_0,
     #[cfg(feature = "databrew")]
-    &databrew::shared::PATTERN_0,
+    &databrew::shared::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::shared::PATTERN_0,
+    &datasync::shared::schema::PATTERN_0,
     #[cfg(feature = "datasync")]
-    &datasync::shared::PATTERN_1,
+    &datasync::shared::schema::PATTERN_1,
     #[cfg(feature = "datasync")]
-    &datasync::shared::PATTERN_2,
+    &datasync::shared::schema::PATTERN_2,
     #[cfg(feature = "datasync")]
-    &datasync::shared::PATTERN_3,
+    &datasync::shared::schema::PATTERN_3,
     #[cfg(feature = "datasync")]
-    &datasync::shared::PATTERN_4,
+    &datasync::shared::schema::PATTERN_4,
     #[cfg(feature = "directconnect")]
-    &directconnect::shared::PATTERN_0,
+    &directconnect::shared::schema::PATTERN_0,
     #[cfg(feature = "directconnect")]
-    &directconnect::shared::PATTERN_1,
+    &directconnect::shared::schema::PATTERN_1,
     #[cfg(feature = "directconnect")]
-    &directconnect::shared::PATTERN_2,
+    &directconnect::shared::schema::PATTERN_2,
     #[cfg(feature = "directconnect")]
-    &directconnect::shared::PATTERN_3,
+    &directconnect::shared::schema::PATTERN_3,
     #[cfg(feature = "directconnect")]
-    &directconnect::shared::PATTERN_4,
+    &directconnect::shared::schema::PATTERN_4,
     #[cfg(feature = "ecr")]
-    &ecr::shared::PATTERN_0,
+    &ecr::shared::schema::PATTERN_0,
     #[cfg(any(feature = "ecs", feature = "constructs"))]
-    &ecs::shared::PATTERN_0,
+    &ecs::shared::schema::PATTERN_0,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-    &elasticloadbalancingv2::shared::PATTERN_0,
+    &elasticloadbalancingv2::shared::schema::PATTERN_0,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-    &elasticloadbalancingv2::shared::PATTERN_1,
+    &elasticloadbalancingv2::shared::schema::PATTERN_1,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
-    &elasticloadbalancingv2::shared::PATTERN_2,
+    &elasticloadbalancingv2::shared::schema::PATTERN_2,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::shared::PATTERN_0,
+    &entityresolution::shared::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::shared::PATTERN_1,
+    &entityresolution::shared::schema::PATTERN_1,
     #[cfg(feature = "entityresolution")]
-    &entityresolution::shared::PATTERN_2,
+    &entityresolution::shared::schema::PATTERN_2,
     #[cfg(feature = "evidently")]
-    &evidently::shared::PATTERN_0,
+    &evidently::shared::schema::PATTERN_0,
     #[cfg(feature = "forecast")]
-    &forecast::shared::PATTERN_0,
+    &forecast::shared::schema::PATTERN_0,
     #[cfg(feature = "frauddetector")]
-    &frauddetector::shared::PATTERN_0,
+    &frauddetector::shared::schema::PATTERN_0,
     #[cfg(feature = "gamelift")]
-    &gamelift::shared::PATTERN_0,
+    &gamelift::shared::schema::PATTERN_0,
     #[cfg(feature = "groundstation")]
-    &groundstation::shared::PATTERN_0,
+    &groundstation::shared::schema::PATTERN_0,
     #[cfg(feature = "groundstation")]
-    &groundstation::shared::PATTERN_1,
+    &groundstation::shared::schema::PATTERN_1,
     #[cfg(feature = "iam")]
-    &iam::shared::PATTERN_0,
+    &iam::shared::schema::PATTERN_0,
     #[cfg(feature = "iam")]
-    &iam::shared::PATTERN_1,
+    &iam::shared::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::shared::PATTERN_0,
+    &imagebuilder::shared::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::shared::PATTERN_1,
+    &imagebuilder::shared::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::shared::PATTERN_2,
+    &imagebuilder::shared::schema::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::shared::PATTERN_3,
+    &imagebuilder::shared::schema::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
-    &imagebuilder::shared::PATTERN_4,
+    &imagebuilder::shared::schema::PATTERN_4,
     #[cfg(feature = "iot")]
-    &iot::shared::PATTERN_0,
+    &iot::shared::schema::PATTERN_0,
     #[cfg(feature = "iotevents")]
-    &iotevents::shared::PATTERN_0,
+    &iotevents::shared::schema::PATTERN_0,
     #[cfg(feature = "iotevents")]
-    &iotevents::shared::PATTERN_1,
+    &iotevents::shared::schema::PATTERN_1,
     #[cfg(feature = "lex")]
-    &lex::shared::PATTERN_0,
+    &lex::shared::schema::PATTERN_0,
     #[cfg(feature = "lex")]
-    &lex::shared::PATTERN_1,
+    &lex::shared::schema::PATTERN_1,
     #[cfg(feature = "lightsail")]
-    &lightsail::shared::PATTERN_0,
+    &lightsail::shared::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::shared::PATTERN_0,
+    &location::shared::schema::PATTERN_0,
     #[cfg(feature = "location")]
-    &location::shared::PATTERN_1,
+    &location::shared::schema::PATTERN_1,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::shared::PATTERN_0,
+    &mediaconnect::shared::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::shared::PATTERN_1,
+    &mediaconnect::shared::schema::PATTERN_1,
     #[cfg(feature = "mediaconnect")]
-    &mediaconnect::shared::PATTERN_2,
+    &mediaconnect::shared::schema::PATTERN_2,
     #[cfg(feature = "memorydb")]
-    &memorydb::shared::PATTERN_0,
+    &memorydb::shared::schema::PATTERN_0,
     #[cfg(feature = "memorydb")]
-    &memorydb::shared::PATTERN_1,
+    &memorydb::shared::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::shared::PATTERN_0,
+    &networkfirewall::shared::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::shared::PATTERN_1,
+    &networkfirewall::shared::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::shared::PATTERN_2,
+    &networkfirewall::shared::schema::PATTERN_2,
     #[cfg(feature = "networkfirewall")]
-    &networkfirewall::shared::PATTERN_3,
+    &networkfirewall::shared::schema::PATTERN_3,
     #[cfg(feature = "networkmanager")]
-    &networkmanager::shared::PATTERN_0,
+    &networkmanager::shared::schema::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
-    &observabilityadmin::shared::PATTERN_0,
+    &observabilityadmin::shared::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::shared::PATTERN_0,
+    &omics::shared::schema::PATTERN_0,
     #[cfg(feature = "omics")]
-    &omics::shared::PATTERN_1,
+    &omics::shared::schema::PATTERN_1,
     #[cfg(feature = "omics")]
-    &omics::shared::PATTERN_2,
+    &omics::shared::schema::PATTERN_2,
     #[cfg(feature = "omics")]
-    &omics::shared::PATTERN_3,
+    &omics::shared::schema::PATTERN_3,
     #[cfg(feature = "omics")]
-    &omics::shared::PATTERN_4,
+    &omics::shared::schema::PATTERN_4,
     #[cfg(feature = "omics")]
-    &omics::shared::PATTERN_5,
+    &omics::shared::schema::PATTERN_5,
     #[cfg(feature = "organizations")]
-    &organizations::shared::PATTERN_0,
+    &organizations::shared::schema::PATTERN_0,
     #[cfg(feature = "panorama")]
-    &panorama::shared::PATTERN_0,
+    &panorama::shared::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::shared::PATTERN_0,
+    &quicksight::shared::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
-    &quicksight::shared::PATTERN_1,
+    &quicksight::shared::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
-    &quicksight::shared::PATTERN_2,
+    &quicksight::shared::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
-    &quicksight::shared::PATTERN_3,
+    &quicksight::shared::schema::PATTERN_3,
     #[cfg(feature = "quicksight")]
-    &quicksight::shared::PATTERN_4,
+    &quicksight::shared::schema::PATTERN_4,
     #[cfg(feature = "quicksight")]
-    &quicksight::shared::PATTERN_5,
+    &quicksight::shared::schema::PATTERN_5,
     #[cfg(feature = "quicksight")]
-    &quicksight::shared::PATTERN_6,
+    &quicksight::shared::schema::PATTERN_6,
     #[cfg(feature = "rds")]
-    &rds::shared::PATTERN_0,
+    &rds::shared::schema::PATTERN_0,
     #[cfg(feature = "refactorspaces")]
-    &refactorspaces::shared::PATTERN_0,
+    &refactorspaces::shared::schema::PATTERN_0,
     #[cfg(feature = "rekognition")]
-    &rekognition::shared::PATTERN_0,
+    &rekognition::shared::schema::PATTERN_0,
     #[cfg(feature = "rekognition")]
-    &rekognition::shared::PATTERN_1,
+    &rekognition::shared::schema::PATTERN_1,
     #[cfg(feature = "rolesanywhere")]
-    &rolesanywhere::shared::PATTERN_0,
+    &rolesanywhere::shared::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::shared::PATTERN_0,
+    &rtbfabric::shared::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
-    &rtbfabric::shared::PATTERN_1,
+    &rtbfabric::shared::schema::PATTERN_1,
     #[cfg(feature = "s3express")]
-    &s3express::shared::PATTERN_0,
+    &s3express::shared::schema::PATTERN_0,
     #[cfg(feature = "s3express")]
-    &s3express::shared::PATTERN_1,
+    &s3express::shared::schema::PATTERN_1,
     #[cfg(feature = "s3vectors")]
-    &s3vectors::shared::PATTERN_0,
+    &s3vectors::shared::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_0,
+    &sagemaker::shared::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_1,
+    &sagemaker::shared::schema::PATTERN_1,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_2,
+    &sagemaker::shared::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_3,
+    &sagemaker::shared::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_4,
+    &sagemaker::shared::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_5,
+    &sagemaker::shared::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_6,
+    &sagemaker::shared::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_7,
+    &sagemaker::shared::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_8,
+    &sagemaker::shared::schema::PATTERN_8,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_9,
+    &sagemaker::shared::schema::PATTERN_9,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_10,
+    &sagemaker::shared::schema::PATTERN_10,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_11,
+    &sagemaker::shared::schema::PATTERN_11,
     #[cfg(feature = "sagemaker")]
-    &sagemaker::shared::PATTERN_12,
+    &sagemaker::shared::schema::PATTERN_12,
     #[cfg(feature = "securityhub")]
-    &securityhub::shared::PATTERN_0,
+    &securityhub::shared::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::shared::PATTERN_0,
+    &smsvoice::shared::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
-    &smsvoice::shared::PATTERN_1,
+    &smsvoice::shared::schema::PATTERN_1,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::shared::PATTERN_0,
+    &ssmcontacts::shared::schema::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
-    &ssmcontacts::shared::PATTERN_1,
+    &ssmcontacts::shared::schema::PATTERN_1,
     #[cfg(feature = "ssmincidents")]
-    &ssmincidents::shared::PATTERN_0,
+    &ssmincidents::shared::schema::PATTERN_0,
     #[cfg(feature = "sso")]
-    &sso::shared::PATTERN_0,
+    &sso::shared::schema::PATTERN_0,
     #[cfg(feature = "timestream")]
-    &timestream::shared::PATTERN_0,
+    &timestream::shared::schema::PATTERN_0,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_0,
+    &wafv2::shared::schema::PATTERN_0,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_1,
+    &wafv2::shared::schema::PATTERN_1,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_2,
+    &wafv2::shared::schema::PATTERN_2,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_3,
+    &wafv2::shared::schema::PATTERN_3,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_4,
+    &wafv2::shared::schema::PATTERN_4,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_5,
+    &wafv2::shared::schema::PATTERN_5,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_6,
+    &wafv2::shared::schema::PATTERN_6,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_7,
+    &wafv2::shared::schema::PATTERN_7,
     #[cfg(feature = "wafv2")]
-    &wafv2::shared::PATTERN_8,
+    &wafv2::shared::schema::PATTERN_8,
     #[cfg(feature = "wisdom")]
-    &wisdom::shared::PATTERN_0,
+    &wisdom::shared::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
-    &workspacesweb::shared::PATTERN_0,
+    &workspacesweb::shared::schema::PATTERN_0,
 ];

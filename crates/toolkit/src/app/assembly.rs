@@ -48,6 +48,21 @@ pub enum Extend {
     Downstream,
 }
 
+/// Refuses a template (of stack `s`, in the assembly in `dir`) whose SHA-256 is not the hash
+/// the manifest records for it.
+fn verify_hash(dir: &Path, s: &cloudwright_core::ManifestStack, template: &[u8]) -> Result<()> {
+    let actual = format!("sha256:{}", cloudwright_core::sha256::sha256_hex(template));
+    if actual == s.hash {
+        return Ok(());
+    }
+    Err(Error::TemplateChanged {
+        file: dir.join(&s.template_file),
+        stack: s.id.clone(),
+        expected: s.hash.clone(),
+        actual,
+    })
+}
+
 impl CloudAssembly {
     /// Reads the assembly in `dir`: the manifest (a version this toolkit knows, unique stack
     /// ids and names, valid stack names, dependencies in order), then every template, whose
@@ -67,15 +82,7 @@ impl CloudAssembly {
         for s in &assembly.manifest.stacks {
             let path = dir.join(&s.template_file);
             let bytes = std::fs::read(&path).map_err(Error::read(&path))?;
-            let actual = format!("sha256:{}", cloudwright_core::sha256::sha256_hex(&bytes));
-            if actual != s.hash {
-                return Err(Error::TemplateChanged {
-                    file: path,
-                    stack: s.id.clone(),
-                    expected: s.hash.clone(),
-                    actual,
-                });
-            }
+            verify_hash(dir, s, &bytes)?;
             let text = String::from_utf8(bytes).map_err(|e| Error::Assembly {
                 dir: dir.to_owned(),
                 message: format!("{} is not UTF-8: {e}", s.template_file),
@@ -119,18 +126,7 @@ impl CloudAssembly {
         a.check()?;
         for s in &a.manifest.stacks {
             if let Some(t) = a.templates.get(&s.id) {
-                let actual = format!(
-                    "sha256:{}",
-                    cloudwright_core::sha256::sha256_hex(t.as_bytes())
-                );
-                if actual != s.hash {
-                    return Err(Error::TemplateChanged {
-                        file: a.dir.join(&s.template_file),
-                        stack: s.id.clone(),
-                        expected: s.hash.clone(),
-                        actual,
-                    });
-                }
+                verify_hash(&a.dir, s, t.as_bytes())?;
             }
         }
         Ok(a)

@@ -34,22 +34,12 @@ use serde_json::{Value, json};
 use crate::app::synth::Say;
 use crate::assets::archive::{Entry, zip};
 use crate::assets::publish::{Outcome, Published};
-use crate::aws::client::{Client, Protocol, Service};
+use crate::assets::short;
 use crate::aws::{Api, Aws};
 use crate::error::{Error, Result};
 
 /// After how many days the assets bucket's objects expire.
 pub const ASSET_EXPIRY_DAYS: i32 = 365;
-
-/// STS's names and protocol (the Query protocol, as EC2's with another version).
-pub const STS: Service = Service {
-    service_id: "STS",
-    signing_name: "sts",
-    endpoint_prefix: "sts",
-    protocol: Protocol::Ec2Query {
-        version: "2011-06-15",
-    },
-};
 
 /// The assets bucket of an account and region (what templates name with
 /// [`cloudwright_core::asset::file_asset_bucket`]).
@@ -70,32 +60,6 @@ pub fn tls_only_policy(bucket: &str) -> Value {
             "Condition": {"Bool": {"aws:SecureTransport": "false"}}
         }]
     })
-}
-
-/// The first 12 characters of a hash.
-fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
-}
-
-/// The account id of the credentials (`sts:GetCallerIdentity`).
-pub async fn account_id(aws: &Aws, region: &str) -> Result<String> {
-    let what = "publishing file assets";
-    let sts = Client::new(&aws.config(Some(region), what)?, STS, what)?;
-    let body = sts.call("GetCallerIdentity", b"").await?;
-    let text = String::from_utf8_lossy(&body);
-    let account = roxmltree::Document::parse(&text).ok().and_then(|doc| {
-        doc.descendants()
-            .find(|n| n.has_tag_name("Account"))
-            .and_then(|n| n.text())
-            .map(|t| t.trim().to_owned())
-    });
-    account
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| Error::UnreadableResponse {
-            operation: "GetCallerIdentity",
-            status: 200,
-            body: text.into_owned(),
-        })
 }
 
 /// The zip of a file asset: a directory's files from the assembly, or a Rust function built
@@ -287,14 +251,17 @@ pub async fn ensure_bucket(
     Ok(true)
 }
 
-/// Publishes every file asset to each of `regions`: the bucket made sure of, each key checked
-/// with `HeadObject`, and the zip made (built once per run) and uploaded when missing. The
-/// first failure stops it.
+/// Publishes every file asset into `account`'s assets bucket in `region`: the bucket made sure
+/// of, each key checked with `HeadObject`, and the zip made and uploaded when missing. `zips`
+/// keeps the zips made, by asset hash, across the accounts and regions of one run, so a Rust
+/// function is built once however many places it goes to. The first failure stops it.
 pub async fn publish(
     aws: &Aws,
+    account: &str,
+    region: &str,
     assembly_dir: &Path,
     assets: &[&FileAsset],
-    regions: &[String],
+    zips: &mut std::collections::BTreeMap<String, Vec<u8>>,
     out: &dyn Say,
 ) -> Result<Vec<Published>> {
     let mut done = Vec::new();
@@ -302,15 +269,12 @@ pub async fn publish(
         return Ok(done);
     }
     let start = std::env::current_dir().unwrap_or_else(|_| assembly_dir.to_owned());
-    let mut zips: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
     let n = assets.len();
     out.say(&format!(
-        "publishing {n} file asset{} to {}",
+        "publishing {n} file asset{} to {region} (account {account})",
         if n == 1 { "" } else { "s" },
-        regions.join(", ")
     ));
-    for region in regions {
-        let account = account_id(aws, region).await?;
+    {
         let bucket = bucket_name(&account, region);
         let s3 = aws.s3(Some(region), "publishing file assets")?;
         let plain_http = aws
@@ -344,7 +308,7 @@ pub async fn publish(
                     ));
                     done.push(Published {
                         hash: asset.hash.clone(),
-                        region: region.clone(),
+                        region: region.to_owned(),
                         image: location,
                         outcome: Outcome::Present,
                         digest: None,
@@ -380,7 +344,7 @@ pub async fn publish(
             ));
             done.push(Published {
                 hash: asset.hash.clone(),
-                region: region.clone(),
+                region: region.to_owned(),
                 image: location,
                 outcome: Outcome::Pushed,
                 digest: None,

@@ -15,3 +15,8 @@ pub mod file_assets;
 pub mod publish;
 pub mod registry;
 pub mod rust_function;
+
+/// The first 12 hex digits of an asset's hash, as messages name the asset.
+pub(crate) fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}

@@ -28,6 +28,7 @@ use crate::app::assembly::CloudAssembly;
 use crate::app::synth::Say;
 use crate::assets::container_tool::ContainerTool;
 use crate::assets::registry::{REGISTRY_VARIABLE, RegistryOverride};
+use crate::assets::short;
 use crate::aws::Aws;
 use crate::aws::ecr::Ecr;
 use crate::error::{Error, Result};
@@ -86,11 +87,6 @@ pub struct Published {
     pub digest: Option<String>,
 }
 
-/// The first 12 characters of a hash, for progress lines.
-fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
-}
-
 /// The regions `stacks` deploy to (their own, or the default region).
 pub fn regions<'a>(
     aws: &Aws,
@@ -122,29 +118,18 @@ struct Run<'a> {
     logged_in: BTreeSet<String>,
 }
 
-/// Publishes every asset of `assembly` to each region `stacks` deploy to: the file assets
-/// ([`crate::assets::file_assets`]), then the images. Returns what was done per asset and region
-/// (nothing, without asking for a region, when the assembly has no assets); the first failure
-/// stops it (nothing after it is built, pushed or uploaded).
+/// Publishes every asset of `assembly` into the account (with its role from `accounts`,
+/// checked with STS) and region of each of `stacks`: the file assets
+/// ([`crate::assets::file_assets`]), then the images, each once per account and region. Returns
+/// what was done per asset and region (nothing, without asking for a region, when the assembly
+/// has no assets); the first failure stops it (nothing after it is built, pushed or uploaded).
 pub async fn publish(
-    aws: &Aws,
-    assembly: &CloudAssembly,
-    stacks: &[&cloudwright_core::ManifestStack],
-    out: &dyn Say,
-) -> Result<Vec<Published>> {
-    let accounts = crate::aws::accounts::Accounts::new(aws, &BTreeMap::new());
-    publish_in(&accounts, aws, assembly, stacks, out).await
-}
-
-/// [`publish`] into the account of each stack (with its role from `accounts`, checked with
-/// STS): an image is published once per account and region the stacks deploy to.
-pub async fn publish_in(
     accounts: &crate::aws::accounts::Accounts,
-    aws: &Aws,
     assembly: &CloudAssembly,
     stacks: &[&cloudwright_core::ManifestStack],
     out: &dyn Say,
 ) -> Result<Vec<Published>> {
+    let aws = accounts.base();
     let manifest = Assembly::read_assets(&assembly.dir).map_err(|e| Error::Assembly {
         dir: assembly.dir.clone(),
         message: e.to_string(),
@@ -177,17 +162,25 @@ pub async fn publish_in(
     // file assets: into the assets bucket of each account and region the stacks deploy to
     let files: Vec<_> = manifest.files.values().collect();
     let mut done = Vec::new();
-    for ((_, region), access) in &targets {
-        done.extend(
-            crate::assets::file_assets::publish(
-                access,
-                &assembly.dir,
-                &files,
-                std::slice::from_ref(region),
-                out,
-            )
-            .await?,
-        );
+    let mut zips = BTreeMap::new();
+    if !files.is_empty() {
+        for ((account, region), access) in &targets {
+            let account = accounts
+                .account_id(account.as_deref(), Some(region), "publishing file assets")
+                .await?;
+            done.extend(
+                crate::assets::file_assets::publish(
+                    access,
+                    &account,
+                    region,
+                    &assembly.dir,
+                    &files,
+                    &mut zips,
+                    out,
+                )
+                .await?,
+            );
+        }
     }
     if manifest.docker_images.is_empty() {
         return Ok(done);

@@ -17,17 +17,13 @@ use std::path::{Path, PathBuf};
 use cloudwright_core::asset::{FileAsset, Packaging};
 use serde_json::Value;
 
+use crate::assets::short;
 use crate::error::{Error, Result};
 
 /// The variable naming the `cargo-zigbuild` to use.
 pub const ZIGBUILD_VARIABLE: &str = "CLOUDWRIGHT_CARGO_ZIGBUILD";
 /// How to install it.
 pub const ZIGBUILD_INSTALL: &str = "pip install cargo-zigbuild==0.24.0 ziglang==0.15.1";
-
-/// The first 12 characters of a hash.
-fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
-}
 
 /// `cargo-zigbuild`: `$CLOUDWRIGHT_CARGO_ZIGBUILD`, `.venv/bin/cargo-zigbuild` in `start` or a
 /// directory above it, or on `PATH`.

@@ -98,6 +98,25 @@ impl Accounts {
         Ok(aws)
     }
 
+    /// The id of `account`, or (none) of the credentials' own account, asked of STS once per
+    /// command.
+    pub async fn account_id(
+        &self,
+        account: Option<&str>,
+        region: Option<&str>,
+        what: &str,
+    ) -> Result<String> {
+        match account {
+            Some(account) => Ok(account.to_owned()),
+            None => Ok(self.own_identity(region, what).await?.account),
+        }
+    }
+
+    /// The credentials in use, unchanged: the access of a stack that names no account.
+    pub fn base(&self) -> &Aws {
+        &self.base
+    }
+
     async fn own_identity(&self, region: Option<&str>, what: &str) -> Result<CallerIdentity> {
         let mut own = self.own.lock().await;
         if let Some(id) = own.as_ref() {

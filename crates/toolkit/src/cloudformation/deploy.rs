@@ -68,8 +68,6 @@ pub struct DeployOptions {
     /// The CloudFormation execution role (`--role-arn`): the role CloudFormation assumes to
     /// create, update and delete the stacks' resources, instead of the caller's permissions.
     pub role_arn: Option<String>,
-    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::aws::accounts`]).
-    pub accounts: BTreeMap<String, crate::config::AccountConfig>,
 }
 
 /// CloudFormation capabilities a template needs: `CAPABILITY_IAM` for IAM resources,
@@ -309,32 +307,10 @@ pub fn is_template_fault(code: &str) -> bool {
     )
 }
 
-/// A failure of AWS itself (throttling, 5xx, no answer) during a stack's deploy, with what
-/// this run changed; any other error as it is.
-fn unavailable(job: &Job, err: Error, changed: &str) -> Error {
-    if is_unavailable(&err) {
-        Error::Unavailable {
-            stack: job.name.clone(),
-            cause: Box::new(err),
-            changed: changed.to_owned(),
-        }
-    } else {
-        err
-    }
-}
-
 /// A service failure in the checks that run before any stack is touched (accounts, the
 /// export lock): classified as [`unavailable`] is, saying that nothing was changed.
 fn before_any_change(stacks: &[&str], err: Error) -> Error {
-    if is_unavailable(&err) {
-        Error::Unavailable {
-            stack: stacks.join("`, `"),
-            cause: Box::new(err),
-            changed: "Nothing was changed.".to_owned(),
-        }
-    } else {
-        err
-    }
+    Error::unavailable(&stacks.join("`, `"), err, "Nothing was changed.")
 }
 
 /// An operation the endpoint rejected outright, classified: another operation on the stack
@@ -463,10 +439,11 @@ struct Shared {
 
 /// Deploys the selected stacks of an assembly. Returns the deployed stacks by name.
 pub async fn deploy(
-    aws: &Aws,
+    accounts: &crate::aws::accounts::Accounts,
     assembly: &CloudAssembly,
     opts: DeployOptions,
 ) -> Result<BTreeMap<String, Deployed>> {
+    let aws = accounts.base();
     let params = parse_parameters(&opts.parameters)?;
     let tags = parse_tags(&opts.tags)?;
     let selected = assembly.select(
@@ -477,10 +454,10 @@ pub async fn deploy(
             Extend::Upstream
         },
     )?;
-    // every stack's account is checked before any stack is touched
-    let accounts = crate::aws::accounts::Accounts::new(aws, &opts.accounts);
+    // every stack's account is checked before any stack is touched (resolved once per
+    // command: the caller may have resolved them already, to publish assets)
     let names: Vec<&str> = selected.iter().map(|s| s.stack_name.as_str()).collect();
-    let mut access = crate::aws::accounts::resolve(&accounts, &selected)
+    let mut access = crate::aws::accounts::resolve(accounts, &selected)
         .await
         .map_err(|e| before_any_change(&names, e))?;
     let mut jobs: HashMap<String, Job> = HashMap::new();
@@ -783,10 +760,10 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
     let nothing = "Nothing was changed.";
     let existing = current_stack(shared, &cfn, &job, deadline)
         .await
-        .map_err(|e| unavailable(&job, e, nothing))?;
+        .map_err(|e| Error::unavailable(&job.name, e, nothing))?;
     let request = prepare(shared, &cfn, &job, &template, existing, deadline)
         .await
-        .map_err(|e| unavailable(&job, e, nothing))?;
+        .map_err(|e| Error::unavailable(&job.name, e, nothing))?;
     let operation = match shared.opts.method {
         Method::ChangeSet => change_set(shared, &cfn, &request).await?,
         Method::Direct => direct(shared, &cfn, &request).await?,
@@ -795,7 +772,7 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
         Some(op) => follow(shared, &cfn, &job, op, started, deadline).await,
         None => no_changes(shared, &cfn, &job)
             .await
-            .map_err(|e| unavailable(&job, e, nothing)),
+            .map_err(|e| Error::unavailable(&job.name, e, nothing)),
     }
 }
 
@@ -1092,7 +1069,7 @@ async fn direct(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Result<Op
     let deployed_template = match (&req.existing, req.is_update) {
         (Some(info), true) => stacks::deployed_template(cfn, &info.id)
             .await
-            .map_err(|e| unavailable(job, e, nothing))?,
+            .map_err(|e| Error::unavailable(&job.name, e, nothing))?,
         _ => None,
     };
     let deployed_json: Option<Value> = deployed_template
@@ -1147,7 +1124,7 @@ async fn direct_update(
         .unwrap_or_default();
     let watermark = stacks::newest_event(cfn, &id)
         .await
-        .map_err(|e| unavailable(job, e, nothing))?;
+        .map_err(|e| Error::unavailable(&job.name, e, nothing))?;
     let result = cfn
         .client
         .update_stack()
@@ -1185,13 +1162,13 @@ async fn direct_update(
                     lost_answer(shared, job, "UpdateStack", &err);
                     Ok(Some(started))
                 }
-                Ok(_) => Err(unavailable(job, err, nothing)),
-                Err(read) => Err(Error::UnknownOutcome {
-                    stack: job.name.clone(),
-                    operation: "UpdateStack",
-                    detail: err.to_string(),
-                    state: format!("reading the stack back failed too ({read})"),
-                }),
+                Ok(_) => Err(Error::unavailable(&job.name, err, nothing)),
+                Err(read) => Err(Error::unknown_outcome(
+                    &job.name,
+                    "UpdateStack",
+                    &err,
+                    &read,
+                )),
             }
         }
     }
@@ -1239,13 +1216,13 @@ async fn direct_create(
                         is_update: false,
                     }))
                 }
-                Ok(_) => Err(unavailable(job, err, nothing)),
-                Err(read) => Err(Error::UnknownOutcome {
-                    stack: job.name.clone(),
-                    operation: "CreateStack",
-                    detail: err.to_string(),
-                    state: format!("reading the stack back failed too ({read})"),
-                }),
+                Ok(_) => Err(Error::unavailable(&job.name, err, nothing)),
+                Err(read) => Err(Error::unknown_outcome(
+                    &job.name,
+                    "CreateStack",
+                    &err,
+                    &read,
+                )),
             }
         }
     }
@@ -1286,8 +1263,8 @@ async fn follow(
         Ok(e) => e,
         Err(e) => {
             rep.finish("stopped waiting");
-            return Err(unavailable(
-                job,
+            return Err(Error::unavailable(
+                &job.name,
                 e,
                 "The stack's operation had started and CloudFormation goes on with it; deploy again to wait for it and see how it ends.",
             ));
@@ -1483,8 +1460,8 @@ impl OpenChangeSet<'_> {
             Ok(t) => Ok(t),
             Err(e) => {
                 let line = self.discard().await;
-                Err(unavailable(
-                    self.job,
+                Err(Error::unavailable(
+                    &self.job.name,
                     e,
                     &format!("The stack was not changed; {}.", line.trim()),
                 ))
@@ -1535,8 +1512,8 @@ async fn create_change_set<'a>(
         Err(e) => {
             let err = cfn.error("CreateChangeSet", e);
             if is_unavailable(&err) {
-                return Err(unavailable(
-                    job,
+                return Err(Error::unavailable(
+                    &job.name,
                     err,
                     "The stack was not changed; a change set the request may have created carries this run's mark, and the next deploy deletes it.",
                 ));
@@ -1594,8 +1571,8 @@ async fn execute_change_set(
         }
         Ok(false) => {
             let line = open.discard().await;
-            Err(unavailable(
-                job,
+            Err(Error::unavailable(
+                &job.name,
                 err,
                 &format!(
                     "The change set was not executed, so the stack was not changed; {}.",
@@ -1605,12 +1582,12 @@ async fn execute_change_set(
         }
         Err(read) => {
             crate::interrupt::change_set_done(&open.id);
-            Err(Error::UnknownOutcome {
-                stack: job.name.clone(),
-                operation: "ExecuteChangeSet",
-                detail: err.to_string(),
-                state: format!("reading the stack back failed too ({read})"),
-            })
+            Err(Error::unknown_outcome(
+                &job.name,
+                "ExecuteChangeSet",
+                &err,
+                &read,
+            ))
         }
     }
 }

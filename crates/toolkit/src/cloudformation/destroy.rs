@@ -152,20 +152,6 @@ async fn retained_before(
     (template, physical)
 }
 
-/// A failure of AWS itself during a stack's deletion, with what this run changed; any other
-/// error as it is.
-fn unavailable(stack: &str, err: Error, changed: &str) -> Error {
-    if is_unavailable(&err) {
-        Error::Unavailable {
-            stack: stack.to_owned(),
-            cause: Box::new(err),
-            changed: changed.to_owned(),
-        }
-    } else {
-        err
-    }
-}
-
 /// Whether `template` (JSON text, or any text as a fallback) imports `export`.
 pub fn imports(template: &str, export: &str) -> bool {
     fn walk(v: &Value, export: &str) -> bool {
@@ -390,7 +376,8 @@ pub async fn destroy(
             }
         }
         let (deployed, physical) = retained_before(&cfn, &info.id).await;
-        let not_deleted = |e: Error| unavailable(&info.name, e, "The stack was not deleted.");
+        let not_deleted =
+            |e: Error| Error::unavailable(&info.name, e, "The stack was not deleted.");
         let mut watch = EventWatch::since(
             stacks::newest_event(&cfn, &info.id)
                 .await
@@ -423,12 +410,12 @@ pub async fn destroy(
                 Ok(None) => {}
                 Ok(Some(_)) => return Err(not_deleted(err)),
                 Err(read) => {
-                    return Err(Error::UnknownOutcome {
-                        stack: info.name.clone(),
-                        operation: "DeleteStack",
-                        detail: err.to_string(),
-                        state: format!("reading the stack back failed too ({read})"),
-                    });
+                    return Err(Error::unknown_outcome(
+                        &info.name,
+                        "DeleteStack",
+                        &err,
+                        &read,
+                    ));
                 }
             }
         }
@@ -444,7 +431,7 @@ pub async fn destroy(
         )
         .await
         .map_err(|e| {
-            unavailable(
+            Error::unavailable(
                 &info.name,
                 e,
                 "The deletion had started and CloudFormation goes on with it; run destroy again to wait for it.",

@@ -496,19 +496,9 @@ fn old_to_new(old: Option<&Value>, new: Option<&Value>) -> String {
 }
 
 /// `cloudwright diff`: each selected stack's synthesized template against the deployed one,
-/// printed to stdout. Returns whether any stack differs.
+/// read in the stack's account (with its role from `accounts`, checked with STS), printed to
+/// stdout. Returns whether any stack differs.
 pub async fn diff_stacks(
-    aws: &crate::aws::Aws,
-    assembly: &crate::app::assembly::CloudAssembly,
-    names: &[String],
-) -> crate::error::Result<bool> {
-    let accounts = crate::aws::accounts::Accounts::new(aws, &Default::default());
-    diff_stacks_in(&accounts, assembly, names).await
-}
-
-/// [`diff_stacks`] reading each deployed template in its stack's account (with its role from
-/// `accounts`, checked with STS).
-pub async fn diff_stacks_in(
     accounts: &crate::aws::accounts::Accounts,
     assembly: &crate::app::assembly::CloudAssembly,
     names: &[String],

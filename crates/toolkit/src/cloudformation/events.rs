@@ -88,12 +88,6 @@ pub fn in_progress(status: &str) -> bool {
     status.ends_with("_IN_PROGRESS")
 }
 
-/// Whether a stack is busy with an operation that must finish before another starts: in
-/// progress, except `REVIEW_IN_PROGRESS` (a stack that only holds a change set not executed).
-pub fn busy(status: &str) -> bool {
-    in_progress(status) && status != "REVIEW_IN_PROGRESS"
-}
-
 /// Whether a final stack status means the deploy succeeded.
 pub fn deploy_succeeded(status: &str) -> bool {
     matches!(
@@ -649,7 +643,6 @@ mod tests {
         );
         assert!(in_progress("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"));
         assert!(!in_progress("ROLLBACK_COMPLETE"));
-        assert!(busy("UPDATE_IN_PROGRESS") && !busy("REVIEW_IN_PROGRESS"));
         assert_eq!(chronological(MOTO_CREATE)[0].time(), "00:00:00");
     }
 }

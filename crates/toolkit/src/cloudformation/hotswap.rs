@@ -896,10 +896,12 @@ pub async fn apply_task_definition(
 }
 
 /// `cloudwright deploy --hotswap`: every selected stack is hotswapped when it can be (in
-/// dependency order); the stacks that cannot are then deployed normally, after the reasons are
-/// printed. Refuses (before anything is called) a stack marked as production.
+/// dependency order), each in its own account (the role `cloudwright.json` names for it,
+/// verified, as a normal deploy does); the stacks that cannot are then deployed normally, after
+/// the reasons are printed. Every stack's account is checked before anything changes; stacks
+/// marked as production are refused by [`refuse_production`] before this is called.
 pub async fn deploy(
-    aws: &Aws,
+    accounts: &crate::aws::accounts::Accounts,
     assembly: &CloudAssembly,
     opts: crate::cloudformation::deploy::DeployOptions,
     out: &dyn Say,
@@ -912,9 +914,11 @@ pub async fn deploy(
             crate::app::assembly::Extend::Upstream
         },
     )?;
+    let access = crate::aws::accounts::resolve(accounts, &selected).await?;
     let mut decisions = BTreeMap::new();
     let mut fallback = Vec::new();
     for s in &selected {
+        let aws = access.get(&s.id).unwrap_or(accounts.base());
         let decision = hotswap_stack(aws, assembly, &s.id, opts.timeout, out).await?;
         match &decision {
             Decision::NoChange => out.say(&format!("{}: no changes", s.stack_name)),
@@ -932,7 +936,7 @@ pub async fn deploy(
     }
     if !fallback.is_empty() {
         crate::cloudformation::deploy::deploy(
-            aws,
+            accounts,
             assembly,
             crate::cloudformation::deploy::DeployOptions {
                 stacks: fallback,

@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_.-]*$");
-
-/// The required properties of [`Analyzer`], by name: `Analyzer::new(AnalyzerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AnalyzerRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Analyzer: ObjRule = ObjRule {
-    properties: &[
-        ("AnalyzerConfiguration", Shape::Object(&RULE_AnalyzerConfiguration)),
-        ("AnalyzerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ArchiveRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ArchiveRule), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AccessAnalyzer::Analyzer` resource.
 ///
 /// The `AWS::AccessAnalyzer::Analyzer` resource specifies a new analyzer. The analyzer is an object that represents the IAM Access Analyzer feature. An analyzer is required for Access Analyzer to become operational.
@@ -49,17 +23,17 @@ pub struct Analyzer {
     /// Contains information about the configuration of an analyzer for an AWS organization or account.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub analyzer_configuration: Option<Obj<AnalyzerConfiguration>>,
+    pub analyzer_configuration: ::std::option::Option<crate::Obj<AnalyzerConfiguration>>,
     /// `AnalyzerName`: a string.
     ///
     /// The name of the analyzer.
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_.-]*$`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub analyzer_name: Option<Str>,
+    pub analyzer_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ArchiveRules`: a list of [`ArchiveRule`] objects.
     ///
     /// Specifies the archive rules to add for the analyzer. Archive rules automatically archive findings that meet the criteria you define for the rule.
-    pub archive_rules: Option<List<ArchiveRule>>,
+    pub archive_rules: ::std::option::Option<::cloudwright_core::List<ArchiveRule>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the analyzer. You can use the set of Unicode letters, digits, whitespace, `_` , `.` , `/` , `=` , `+` , and `-` .
@@ -69,7 +43,7 @@ pub struct Analyzer {
     /// For the tag value, you can specify a value that is 0 to 256 characters in length.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string, required.
     ///
     /// The type represents the zone of trust for the analyzer.
@@ -77,7 +51,7 @@ pub struct Analyzer {
     /// *Allowed Values* : ACCOUNT | ORGANIZATION | ACCOUNT_UNUSED_ACCESS | ACCOUNT_INTERNAL_ACCESS | ORGANIZATION_INTERNAL_ACCESS | ORGANIZATION_UNUSED_ACCESS
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -87,7 +61,7 @@ impl Analyzer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AccessAnalyzer::Analyzer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accessanalyzer-analyzer.html",
         primary_identifier: &["Arn"],
@@ -98,51 +72,53 @@ impl Analyzer {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Analyzer` with its required properties, named in a [`AnalyzerRequired`].
+    /// A `Analyzer` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: AnalyzerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            analyzer_configuration: None,
-            analyzer_name: None,
-            archive_rules: None,
-            tags: None,
-            r#type: required.r#type,
+            analyzer_configuration: ::std::option::Option::None,
+            analyzer_name: ::std::option::Option::None,
+            archive_rules: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `AnalyzerConfiguration`: an [`AnalyzerConfiguration`] object.
-    pub fn analyzer_configuration(mut self, value: impl Into<Obj<AnalyzerConfiguration>>) -> Self { self.analyzer_configuration = Some(value.into()); self }
+    pub fn analyzer_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AnalyzerConfiguration>>) -> Self { self.analyzer_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AnalyzerName`: a string.
-    pub fn analyzer_name(mut self, value: impl Into<Str>) -> Self { self.analyzer_name = Some(value.into()); self }
+    pub fn analyzer_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.analyzer_name = ::std::option::Option::Some(value.into()); self }
     /// `ArchiveRules`: a list of [`ArchiveRule`] objects.
-    pub fn archive_rules(mut self, value: impl Into<List<ArchiveRule>>) -> Self { self.archive_rules = Some(value.into()); self }
+    pub fn archive_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ArchiveRule>>) -> Self { self.archive_rules = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Analyzer {
+impl ::cloudwright_core::Resource for Analyzer {
     type Attributes = AnalyzerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Analyzer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Analyzer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Analyzer {
+impl ::cloudwright_core::ToValue for Analyzer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnalyzerConfiguration", &self.analyzer_configuration)
             .opt("AnalyzerName", &self.analyzer_name)
             .opt("ArchiveRules", &self.archive_rules)
@@ -152,12 +128,12 @@ impl ToValue for Analyzer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Analyzer`]: `Handle<Analyzer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Analyzer`]: `Handle<Analyzer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnalyzerAttributes(ResourceRef);
+pub struct AnalyzerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnalyzerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnalyzerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,19 +143,10 @@ impl AnalyzerAttributes {
     ///
     /// The ARN of the analyzer that was created.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
-    properties: &[
-        ("Exclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRuleCriteria), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalysisRule` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -189,7 +156,7 @@ pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalysisRule {
     /// `Exclusions`: a list of [`AnalysisRuleCriteria`] objects.
-    pub exclusions: Option<List<AnalysisRuleCriteria>>,
+    pub exclusions: ::std::option::Option<::cloudwright_core::List<AnalysisRuleCriteria>>,
 }
 
 #[rustfmt::skip]
@@ -197,33 +164,23 @@ impl AnalysisRule {
     /// A `AnalysisRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exclusions`: a list of [`AnalysisRuleCriteria`] objects.
-    pub fn exclusions(mut self, value: impl Into<List<AnalysisRuleCriteria>>) -> Self { self.exclusions = Some(value.into()); self }
+    pub fn exclusions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AnalysisRuleCriteria>>) -> Self { self.exclusions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnalysisRule {}
+impl crate::PropertyType for AnalysisRule {}
 
-impl ToValue for AnalysisRule {
+impl ::cloudwright_core::ToValue for AnalysisRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exclusions", &self.exclusions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisRuleCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalysisRuleCriteria` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -235,7 +192,7 @@ pub struct AnalysisRuleCriteria {
     /// `AccountIds`: a list of strings.
     ///
     /// A list of AWS account IDs to apply to the analysis rule criteria. The accounts cannot include the organization analyzer owner account. Account IDs can only be applied to the analysis rule criteria for organization-level analyzers. The list cannot include more than 2,000 account IDs.
-    pub account_ids: Option<List<Str>>,
+    pub account_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceTags`: a list of lists of [`Tag`] objects.
     ///
     /// An array of key-value pairs to match for your resources. You can use the set of Unicode letters, digits, whitespace, `_` , `.` , `/` , `=` , `+` , and `-` .
@@ -243,7 +200,8 @@ pub struct AnalysisRuleCriteria {
     /// For the tag key, you can specify a value that is 1 to 128 characters in length and cannot be prefixed with `aws:` .
     ///
     /// For the tag value, you can specify a value that is 0 to 256 characters in length. If the specified tag value is 0 characters, the rule is applied to all principals with the specified tag key.
-    pub resource_tags: Option<List<List<Tag>>>,
+    pub resource_tags:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::List<Tag>>>,
 }
 
 #[rustfmt::skip]
@@ -251,36 +209,26 @@ impl AnalysisRuleCriteria {
     /// A `AnalysisRuleCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountIds`: a list of strings.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = Some(value.into()); self }
+    pub fn account_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.account_ids = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of lists of [`Tag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<List<Tag>>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::List<Tag>>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnalysisRuleCriteria {}
+impl crate::PropertyType for AnalysisRuleCriteria {}
 
-impl ToValue for AnalysisRuleCriteria {
+impl ::cloudwright_core::ToValue for AnalysisRuleCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountIds", &self.account_ids)
             .opt("ResourceTags", &self.resource_tags)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalyzerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InternalAccessConfiguration", Shape::Object(&RULE_InternalAccessConfiguration)),
-        ("UnusedAccessConfiguration", Shape::Object(&RULE_UnusedAccessConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalyzerConfiguration` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -290,9 +238,10 @@ pub(crate) static RULE_AnalyzerConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnalyzerConfiguration {
     /// `InternalAccessConfiguration`: an [`InternalAccessConfiguration`] object.
-    pub internal_access_configuration: Option<Obj<InternalAccessConfiguration>>,
+    pub internal_access_configuration:
+        ::std::option::Option<crate::Obj<InternalAccessConfiguration>>,
     /// `UnusedAccessConfiguration`: an [`UnusedAccessConfiguration`] object.
-    pub unused_access_configuration: Option<Obj<UnusedAccessConfiguration>>,
+    pub unused_access_configuration: ::std::option::Option<crate::Obj<UnusedAccessConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -300,21 +249,21 @@ impl AnalyzerConfiguration {
     /// A `AnalyzerConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InternalAccessConfiguration`: an [`InternalAccessConfiguration`] object.
-    pub fn internal_access_configuration(mut self, value: impl Into<Obj<InternalAccessConfiguration>>) -> Self { self.internal_access_configuration = Some(value.into()); self }
+    pub fn internal_access_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InternalAccessConfiguration>>) -> Self { self.internal_access_configuration = ::std::option::Option::Some(value.into()); self }
     /// `UnusedAccessConfiguration`: an [`UnusedAccessConfiguration`] object.
-    pub fn unused_access_configuration(mut self, value: impl Into<Obj<UnusedAccessConfiguration>>) -> Self { self.unused_access_configuration = Some(value.into()); self }
+    pub fn unused_access_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<UnusedAccessConfiguration>>) -> Self { self.unused_access_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnalyzerConfiguration {}
+impl crate::PropertyType for AnalyzerConfiguration {}
 
-impl ToValue for AnalyzerConfiguration {
+impl ::cloudwright_core::ToValue for AnalyzerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "InternalAccessConfiguration",
                 &self.internal_access_configuration,
@@ -331,21 +280,10 @@ impl ToValue for AnalyzerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArchiveRuleRequired {
     /// `Filter`: a list of [`Filter`] objects, required.
-    pub filter: List<Filter>,
+    pub filter: ::cloudwright_core::List<Filter>,
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
-    properties: &[
-        ("Filter", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: false })),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Filter", "RuleName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchiveRule` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -359,13 +297,13 @@ pub struct ArchiveRule {
     /// The criteria for the rule.
     ///
     /// Items at least 1.
-    pub filter: List<Filter>,
+    pub filter: ::cloudwright_core::List<Filter>,
     /// `RuleName`: a string, required.
     ///
     /// The name of the rule to create.
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_.-]*$`; length 1 to 255.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -380,49 +318,28 @@ impl ArchiveRule {
     }
 
     /// `Filter`: a list of [`Filter`] objects, required.
-    pub fn filter(mut self, value: impl Into<List<Filter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Filter>>) -> Self { self.filter = value.into(); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
 }
 
-impl PropertyType for ArchiveRule {}
+impl crate::PropertyType for ArchiveRule {}
 
-impl ToValue for ArchiveRule {
+impl ::cloudwright_core::ToValue for ArchiveRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Filter", &self.filter)
             .req("RuleName", &self.rule_name)
             .build()
     }
 }
 
-/// The required properties of [`Filter`], by name: `Filter::new(FilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FilterRequired {
-    /// `Property`: a string, required.
-    pub property: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Contains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Exists", Shape::Bool),
-        ("Neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Property", Shape::STR),
-    ],
-    required: &["Property"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Filter` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
 /// The criteria that defines the archive rule.
 ///
-/// To learn about filter keys that you can use to create an archive rule, see \[filter keys\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html>) in the *User Guide* .
+/// To learn about filter keys that you can use to create an archive rule, see [filter keys](https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html) in the *User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-accessanalyzer-analyzer-filter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -430,57 +347,57 @@ pub struct Filter {
     /// `Contains`: a list of strings.
     ///
     /// A "contains" condition to match for the rule.
-    pub contains: Option<List<Str>>,
+    pub contains: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Eq`: a list of strings.
     ///
     /// An "equals" condition to match for the rule.
-    pub eq: Option<List<Str>>,
+    pub eq: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Exists`: a boolean.
     ///
     /// An "exists" condition to match for the rule.
-    pub exists: Option<Bool>,
+    pub exists: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Neq`: a list of strings.
     ///
     /// A "not equal" condition to match for the rule.
-    pub neq: Option<List<Str>>,
+    pub neq: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Property`: a string, required.
     ///
     /// The property used to define the criteria in the filter for the rule.
-    pub property: Str,
+    pub property: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Filter {
-    /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    /// A `Filter` with its one required property, `Property`.
     #[inline]
-    pub fn new(required: FilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            contains: None,
-            eq: None,
-            exists: None,
-            neq: None,
-            property: required.property,
+            contains: ::std::option::Option::None,
+            eq: ::std::option::Option::None,
+            exists: ::std::option::Option::None,
+            neq: ::std::option::Option::None,
+            property: value.into(),
         }
     }
 
     /// `Contains`: a list of strings.
-    pub fn contains(mut self, value: impl Into<List<Str>>) -> Self { self.contains = Some(value.into()); self }
+    pub fn contains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.contains = ::std::option::Option::Some(value.into()); self }
     /// `Eq`: a list of strings.
-    pub fn eq(mut self, value: impl Into<List<Str>>) -> Self { self.eq = Some(value.into()); self }
+    pub fn eq(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.eq = ::std::option::Option::Some(value.into()); self }
     /// `Exists`: a boolean.
-    pub fn exists(mut self, value: impl Into<Bool>) -> Self { self.exists = Some(value.into()); self }
+    pub fn exists(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exists = ::std::option::Option::Some(value.into()); self }
     /// `Neq`: a list of strings.
-    pub fn neq(mut self, value: impl Into<List<Str>>) -> Self { self.neq = Some(value.into()); self }
+    pub fn neq(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.neq = ::std::option::Option::Some(value.into()); self }
     /// `Property`: a string, required.
-    pub fn property(mut self, value: impl Into<Str>) -> Self { self.property = value.into(); self }
+    pub fn property(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property = value.into(); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Contains", &self.contains)
             .opt("Eq", &self.eq)
             .opt("Exists", &self.exists)
@@ -490,15 +407,6 @@ impl ToValue for Filter {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InternalAccessAnalysisRule: ObjRule = ObjRule {
-    properties: &[
-        ("Inclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_InternalAccessAnalysisRuleCriteria), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InternalAccessAnalysisRule` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
 /// Contains information about analysis rules for the internal access analyzer. These rules determine which resources and access patterns will be analyzed.
@@ -507,7 +415,8 @@ pub(crate) static RULE_InternalAccessAnalysisRule: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InternalAccessAnalysisRule {
     /// `Inclusions`: a list of [`InternalAccessAnalysisRuleCriteria`] objects.
-    pub inclusions: Option<List<InternalAccessAnalysisRuleCriteria>>,
+    pub inclusions:
+        ::std::option::Option<::cloudwright_core::List<InternalAccessAnalysisRuleCriteria>>,
 }
 
 #[rustfmt::skip]
@@ -515,34 +424,23 @@ impl InternalAccessAnalysisRule {
     /// A `InternalAccessAnalysisRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Inclusions`: a list of [`InternalAccessAnalysisRuleCriteria`] objects.
-    pub fn inclusions(mut self, value: impl Into<List<InternalAccessAnalysisRuleCriteria>>) -> Self { self.inclusions = Some(value.into()); self }
+    pub fn inclusions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InternalAccessAnalysisRuleCriteria>>) -> Self { self.inclusions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InternalAccessAnalysisRule {}
+impl crate::PropertyType for InternalAccessAnalysisRule {}
 
-impl ToValue for InternalAccessAnalysisRule {
+impl ::cloudwright_core::ToValue for InternalAccessAnalysisRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Inclusions", &self.inclusions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InternalAccessAnalysisRuleCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InternalAccessAnalysisRuleCriteria` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -554,11 +452,11 @@ pub struct InternalAccessAnalysisRuleCriteria {
     /// `AccountIds`: a list of strings.
     ///
     /// A list of AWS account IDs to apply to the internal access analysis rule criteria. Account IDs can only be applied to the analysis rule criteria for organization-level analyzers.
-    pub account_ids: Option<List<Str>>,
+    pub account_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceArns`: a list of strings.
     ///
     /// A list of resource ARNs to apply to the internal access analysis rule criteria. The analyzer will only generate findings for resources that match these ARNs.
-    pub resource_arns: Option<List<Str>>,
+    pub resource_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceTypes`: a list of strings.
     ///
     /// A list of resource types to apply to the internal access analysis rule criteria. The analyzer will only generate findings for resources of these types. These resource types are currently supported for internal access analyzers:
@@ -569,7 +467,7 @@ pub struct InternalAccessAnalysisRuleCriteria {
     /// - `AWS::S3Express::DirectoryBucket`
     /// - `AWS::DynamoDB::Table`
     /// - `AWS::DynamoDB::Stream`
-    pub resource_types: Option<List<Str>>,
+    pub resource_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -577,38 +475,29 @@ impl InternalAccessAnalysisRuleCriteria {
     /// A `InternalAccessAnalysisRuleCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountIds`: a list of strings.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = Some(value.into()); self }
+    pub fn account_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.account_ids = ::std::option::Option::Some(value.into()); self }
     /// `ResourceArns`: a list of strings.
-    pub fn resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.resource_arns = Some(value.into()); self }
+    pub fn resource_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_arns = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypes`: a list of strings.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InternalAccessAnalysisRuleCriteria {}
+impl crate::PropertyType for InternalAccessAnalysisRuleCriteria {}
 
-impl ToValue for InternalAccessAnalysisRuleCriteria {
+impl ::cloudwright_core::ToValue for InternalAccessAnalysisRuleCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountIds", &self.account_ids)
             .opt("ResourceArns", &self.resource_arns)
             .opt("ResourceTypes", &self.resource_types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InternalAccessConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InternalAccessAnalysisRule", Shape::Object(&RULE_InternalAccessAnalysisRule)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InternalAccessConfiguration` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -620,7 +509,8 @@ pub struct InternalAccessConfiguration {
     /// `InternalAccessAnalysisRule`: an [`InternalAccessAnalysisRule`] object.
     ///
     /// Contains information about analysis rules for the internal access analyzer. These rules determine which resources and access patterns will be analyzed.
-    pub internal_access_analysis_rule: Option<Obj<InternalAccessAnalysisRule>>,
+    pub internal_access_analysis_rule:
+        ::std::option::Option<crate::Obj<InternalAccessAnalysisRule>>,
 }
 
 #[rustfmt::skip]
@@ -628,19 +518,19 @@ impl InternalAccessConfiguration {
     /// A `InternalAccessConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InternalAccessAnalysisRule`: an [`InternalAccessAnalysisRule`] object.
-    pub fn internal_access_analysis_rule(mut self, value: impl Into<Obj<InternalAccessAnalysisRule>>) -> Self { self.internal_access_analysis_rule = Some(value.into()); self }
+    pub fn internal_access_analysis_rule(mut self, value: impl ::std::convert::Into<crate::Obj<InternalAccessAnalysisRule>>) -> Self { self.internal_access_analysis_rule = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InternalAccessConfiguration {}
+impl crate::PropertyType for InternalAccessConfiguration {}
 
-impl ToValue for InternalAccessConfiguration {
+impl ::cloudwright_core::ToValue for InternalAccessConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "InternalAccessAnalysisRule",
                 &self.internal_access_analysis_rule,
@@ -648,24 +538,6 @@ impl ToValue for InternalAccessConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -675,51 +547,41 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UnusedAccessConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AnalysisRule", Shape::Object(&RULE_AnalysisRule)),
-        ("UnusedAccessAge", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UnusedAccessConfiguration` property type of `AWS::AccessAnalyzer::Analyzer`.
 ///
@@ -731,13 +593,13 @@ pub struct UnusedAccessConfiguration {
     /// `AnalysisRule`: an [`AnalysisRule`] object.
     ///
     /// Contains information about analysis rules for the analyzer. Analysis rules determine which entities will generate findings based on the criteria you define when you create the rule.
-    pub analysis_rule: Option<Obj<AnalysisRule>>,
+    pub analysis_rule: ::std::option::Option<crate::Obj<AnalysisRule>>,
     /// `UnusedAccessAge`: an integer.
     ///
     /// The specified access age in days for which to generate findings for unused access. For example, if you specify 90 days, the analyzer will generate findings for IAM entities within the accounts of the selected organization for any access that hasn't been used in 90 or more days since the analyzer's last scan. You can choose a value between 1 and 365 days.
     ///
     /// Value 1 to 365.
-    pub unused_access_age: Option<Int>,
+    pub unused_access_age: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -745,23 +607,151 @@ impl UnusedAccessConfiguration {
     /// A `UnusedAccessConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnalysisRule`: an [`AnalysisRule`] object.
-    pub fn analysis_rule(mut self, value: impl Into<Obj<AnalysisRule>>) -> Self { self.analysis_rule = Some(value.into()); self }
+    pub fn analysis_rule(mut self, value: impl ::std::convert::Into<crate::Obj<AnalysisRule>>) -> Self { self.analysis_rule = ::std::option::Option::Some(value.into()); self }
     /// `UnusedAccessAge`: an integer.
-    pub fn unused_access_age(mut self, value: impl Into<Int>) -> Self { self.unused_access_age = Some(value.into()); self }
+    pub fn unused_access_age(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unused_access_age = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UnusedAccessConfiguration {}
+impl crate::PropertyType for UnusedAccessConfiguration {}
 
-impl ToValue for UnusedAccessConfiguration {
+impl ::cloudwright_core::ToValue for UnusedAccessConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnalysisRule", &self.analysis_rule)
             .opt("UnusedAccessAge", &self.unused_access_age)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_.-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Analyzer: ObjRule = ObjRule {
+        properties: &[
+            ("AnalyzerConfiguration", Shape::Object(&RULE_AnalyzerConfiguration)),
+            ("AnalyzerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ArchiveRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ArchiveRule), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
+        properties: &[
+            ("Exclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRuleCriteria), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisRuleCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalyzerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InternalAccessConfiguration", Shape::Object(&RULE_InternalAccessConfiguration)),
+            ("UnusedAccessConfiguration", Shape::Object(&RULE_UnusedAccessConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
+        properties: &[
+            ("Filter", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: false })),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Filter", "RuleName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Contains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Exists", Shape::Bool),
+            ("Neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Property", Shape::STR),
+        ],
+        required: &["Property"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InternalAccessAnalysisRule: ObjRule = ObjRule {
+        properties: &[
+            ("Inclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_InternalAccessAnalysisRuleCriteria), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InternalAccessAnalysisRuleCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InternalAccessConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InternalAccessAnalysisRule", Shape::Object(&RULE_InternalAccessAnalysisRule)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UnusedAccessConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AnalysisRule", Shape::Object(&RULE_AnalysisRule)),
+            ("UnusedAccessAge", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

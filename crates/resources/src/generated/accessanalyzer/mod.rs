@@ -9,4 +9,4 @@
 pub mod analyzer;
 
 #[cfg(feature = "accessanalyzer")]
-pub use analyzer::{Analyzer, AnalyzerAttributes, AnalyzerRequired};
+pub use analyzer::{Analyzer, AnalyzerAttributes};

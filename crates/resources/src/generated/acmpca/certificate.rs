@@ -5,45 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     CustomAttribute, CustomAttributeRequired, KeyUsage, OtherName, OtherNameRequired, Subject,
 };
-use super::shared::{RULE_KeyUsage, RULE_OtherName, RULE_Subject};
 
 /// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `CertificateAuthorityArn`: a string, required.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
     /// `CertificateSigningRequest`: a string, required.
-    pub certificate_signing_request: Str,
+    pub certificate_signing_request: ::cloudwright_core::Str,
     /// `SigningAlgorithm`: a string, required.
-    pub signing_algorithm: Str,
+    pub signing_algorithm: ::cloudwright_core::Str,
     /// `Validity`: a [`Validity`] object, required.
-    pub validity: Obj<Validity>,
+    pub validity: crate::Obj<Validity>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("ApiPassthrough", Shape::Object(&RULE_ApiPassthrough)),
-        ("CertificateAuthorityArn", Shape::STR),
-        ("CertificateSigningRequest", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("SigningAlgorithm", Shape::STR),
-        ("TemplateArn", Shape::STR),
-        ("Validity", Shape::Object(&RULE_Validity)),
-        ("ValidityNotBefore", Shape::Object(&RULE_Validity)),
-    ],
-    required: &["CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "Validity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ACMPCA::Certificate` resource.
 ///
-/// The `AWS::ACMPCA::Certificate` resource is used to issue a certificate using your private certificate authority. For more information, see the \[IssueCertificate\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_IssueCertificate.html>) action.
+/// The `AWS::ACMPCA::Certificate` resource is used to issue a certificate using your private certificate authority. For more information, see the [IssueCertificate](https://docs.aws.amazon.com/privateca/latest/APIReference/API_IssueCertificate.html) action.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Arn`, `CertificateAuthorityArn`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`CertificateAttributes`], which `Handle<Certificate>` dereferences to.
@@ -59,41 +40,41 @@ pub struct Certificate {
     /// Specifies X.509 certificate information to be included in the issued certificate. An `APIPassthrough` or `APICSRPassthrough` template variant must be selected, or else this parameter is ignored.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub api_passthrough: Option<Obj<ApiPassthrough>>,
+    pub api_passthrough: ::std::option::Option<crate::Obj<ApiPassthrough>>,
     /// `CertificateAuthorityArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the private CA issues the certificate.
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
     /// `CertificateSigningRequest`: a string, required.
     ///
     /// The certificate signing request (CSR) for the certificate.
     ///
     /// Length at least 1; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub certificate_signing_request: Str,
+    pub certificate_signing_request: ::cloudwright_core::Str,
     /// `SigningAlgorithm`: a string, required.
     ///
     /// The name of the algorithm that will be used to sign the certificate to be issued.
     ///
     /// This parameter should not be confused with the `SigningAlgorithm` parameter used to sign a CSR in the `CreateCertificateAuthority` action.
     ///
-    /// &gt; The specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
+    /// \> The specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub signing_algorithm: Str,
+    pub signing_algorithm: ::cloudwright_core::Str,
     /// `TemplateArn`: a string.
     ///
-    /// Specifies a custom configuration template to use when issuing a certificate. If this parameter is not provided, AWS Private CA defaults to the `EndEntityCertificate/V1` template. For more information about AWS Private CA templates, see \[Using Templates\](<https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html>) .
+    /// Specifies a custom configuration template to use when issuing a certificate. If this parameter is not provided, AWS Private CA defaults to the `EndEntityCertificate/V1` template. For more information about AWS Private CA templates, see [Using Templates](https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html) .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub template_arn: Option<Str>,
+    pub template_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Validity`: a [`Validity`] object, required.
     ///
     /// The period of time during which the certificate will be valid.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub validity: Obj<Validity>,
+    pub validity: crate::Obj<Validity>,
     /// `ValidityNotBefore`: a [`Validity`] object.
     ///
     /// Information describing the start of the validity period of the certificate. This parameter sets the “Not Before" date for the certificate.
@@ -105,7 +86,7 @@ pub struct Certificate {
     /// The `ValidityNotBefore` value is expressed as an explicit date and time, using the `Validity` type value `ABSOLUTE` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub validity_not_before: Option<Obj<Validity>>,
+    pub validity_not_before: ::std::option::Option<crate::Obj<Validity>>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +96,7 @@ impl Certificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ACMPCA::Certificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificate.html",
         primary_identifier: &["Arn", "CertificateAuthorityArn"],
@@ -126,54 +107,56 @@ impl Certificate {
         read_only: &["Arn", "Certificate"],
         attributes: &["Arn", "Certificate"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
     #[inline]
     pub fn new(required: CertificateRequired) -> Self {
         Self {
-            api_passthrough: None,
+            api_passthrough: ::std::option::Option::None,
             certificate_authority_arn: required.certificate_authority_arn,
             certificate_signing_request: required.certificate_signing_request,
             signing_algorithm: required.signing_algorithm,
-            template_arn: None,
+            template_arn: ::std::option::Option::None,
             validity: required.validity,
-            validity_not_before: None,
+            validity_not_before: ::std::option::Option::None,
         }
     }
 
     /// `ApiPassthrough`: an [`ApiPassthrough`] object.
-    pub fn api_passthrough(mut self, value: impl Into<Obj<ApiPassthrough>>) -> Self { self.api_passthrough = Some(value.into()); self }
+    pub fn api_passthrough(mut self, value: impl ::std::convert::Into<crate::Obj<ApiPassthrough>>) -> Self { self.api_passthrough = ::std::option::Option::Some(value.into()); self }
     /// `CertificateAuthorityArn`: a string, required.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
+    pub fn certificate_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `CertificateSigningRequest`: a string, required.
-    pub fn certificate_signing_request(mut self, value: impl Into<Str>) -> Self { self.certificate_signing_request = value.into(); self }
+    pub fn certificate_signing_request(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_signing_request = value.into(); self }
     /// `SigningAlgorithm`: a string, required.
-    pub fn signing_algorithm(mut self, value: impl Into<Str>) -> Self { self.signing_algorithm = value.into(); self }
+    pub fn signing_algorithm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signing_algorithm = value.into(); self }
     /// `TemplateArn`: a string.
-    pub fn template_arn(mut self, value: impl Into<Str>) -> Self { self.template_arn = Some(value.into()); self }
+    pub fn template_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_arn = ::std::option::Option::Some(value.into()); self }
     /// `Validity`: a [`Validity`] object, required.
-    pub fn validity(mut self, value: impl Into<Obj<Validity>>) -> Self { self.validity = value.into(); self }
+    pub fn validity(mut self, value: impl ::std::convert::Into<crate::Obj<Validity>>) -> Self { self.validity = value.into(); self }
     /// `ValidityNotBefore`: a [`Validity`] object.
-    pub fn validity_not_before(mut self, value: impl Into<Obj<Validity>>) -> Self { self.validity_not_before = Some(value.into()); self }
+    pub fn validity_not_before(mut self, value: impl ::std::convert::Into<crate::Obj<Validity>>) -> Self { self.validity_not_before = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Certificate {
+impl ::cloudwright_core::Resource for Certificate {
     type Attributes = CertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Certificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Certificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiPassthrough", &self.api_passthrough)
             .req("CertificateAuthorityArn", &self.certificate_authority_arn)
             .req(
@@ -188,12 +171,12 @@ impl ToValue for Certificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateAttributes(ResourceRef);
+pub struct CertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -201,34 +184,24 @@ impl From<ResourceRef> for CertificateAttributes {
 impl CertificateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Certificate`: a string.
     ///
     /// The issued Base64 PEM-encoded certificate.
     #[inline]
-    pub fn certificate(&self) -> Value {
-        self.0.get_att("Certificate")
+    pub fn certificate(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Certificate"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiPassthrough: ObjRule = ObjRule {
-    properties: &[
-        ("Extensions", Shape::Object(&RULE_Extensions)),
-        ("Subject", Shape::Object(&RULE_Subject)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApiPassthrough` property type of `AWS::ACMPCA::Certificate`.
 ///
 /// Contains X.509 certificate information to be placed in an issued certificate. An `APIPassthrough` or `APICSRPassthrough` template variant must be selected, or else this parameter is ignored.
 ///
-/// If conflicting or duplicate certificate information is supplied from other sources, AWS Private CA applies \[order of operation rules\](<https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html#template-order-of-operations>) to determine what information is used.
+/// If conflicting or duplicate certificate information is supplied from other sources, AWS Private CA applies [order of operation rules](https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html#template-order-of-operations) to determine what information is used.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-apipassthrough.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -236,11 +209,11 @@ pub struct ApiPassthrough {
     /// `Extensions`: an [`Extensions`] object.
     ///
     /// Specifies X.509 extension information for a certificate.
-    pub extensions: Option<Obj<Extensions>>,
+    pub extensions: ::std::option::Option<crate::Obj<Extensions>>,
     /// `Subject`: a [`Subject`] object.
     ///
     /// Contains information about the certificate subject. The Subject field in the certificate identifies the entity that owns or controls the public key in the certificate. The entity can be a user, computer, device, or service. The Subject must contain an X.500 distinguished name (DN). A DN is a sequence of relative distinguished names (RDNs). The RDNs are separated by commas in the certificate.
-    pub subject: Option<Obj<Subject>>,
+    pub subject: ::std::option::Option<crate::Obj<Subject>>,
 }
 
 #[rustfmt::skip]
@@ -248,21 +221,21 @@ impl ApiPassthrough {
     /// A `ApiPassthrough` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Extensions`: an [`Extensions`] object.
-    pub fn extensions(mut self, value: impl Into<Obj<Extensions>>) -> Self { self.extensions = Some(value.into()); self }
+    pub fn extensions(mut self, value: impl ::std::convert::Into<crate::Obj<Extensions>>) -> Self { self.extensions = ::std::option::Option::Some(value.into()); self }
     /// `Subject`: a [`Subject`] object.
-    pub fn subject(mut self, value: impl Into<Obj<Subject>>) -> Self { self.subject = Some(value.into()); self }
+    pub fn subject(mut self, value: impl ::std::convert::Into<crate::Obj<Subject>>) -> Self { self.subject = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApiPassthrough {}
+impl crate::PropertyType for ApiPassthrough {}
 
-impl ToValue for ApiPassthrough {
+impl ::cloudwright_core::ToValue for ApiPassthrough {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Extensions", &self.extensions)
             .opt("Subject", &self.subject)
             .build()
@@ -273,28 +246,16 @@ impl ToValue for ApiPassthrough {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomExtensionRequired {
     /// `ObjectIdentifier`: a string, required.
-    pub object_identifier: Str,
+    pub object_identifier: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomExtension: ObjRule = ObjRule {
-    properties: &[
-        ("Critical", Shape::Bool),
-        ("ObjectIdentifier", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["ObjectIdentifier", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomExtension` property type of `AWS::ACMPCA::Certificate`.
 ///
 /// Specifies the X.509 extension information for a certificate.
 ///
-/// Extensions present in `CustomExtensions` follow the `ApiPassthrough` \[template rules\](<https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html#template-order-of-operations>) .
+/// Extensions present in `CustomExtensions` follow the `ApiPassthrough` [template rules](https://docs.aws.amazon.com/privateca/latest/userguide/UsingTemplates.html#template-order-of-operations) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-customextension.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -302,15 +263,15 @@ pub struct CustomExtension {
     /// `Critical`: a boolean.
     ///
     /// Specifies the critical flag of the X.509 extension.
-    pub critical: Option<Bool>,
+    pub critical: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ObjectIdentifier`: a string, required.
     ///
-    /// Specifies the object identifier (OID) of the X.509 extension. For more information, see the \[Global OID reference database.\](<https://docs.aws.amazon.com/https://oidref.com/2.5.29>)
-    pub object_identifier: Str,
+    /// Specifies the object identifier (OID) of the X.509 extension. For more information, see the [Global OID reference database.](https://docs.aws.amazon.com/https://oidref.com/2.5.29)
+    pub object_identifier: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Specifies the base64-encoded value of the X.509 extension.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -319,26 +280,26 @@ impl CustomExtension {
     #[inline]
     pub fn new(required: CustomExtensionRequired) -> Self {
         Self {
-            critical: None,
+            critical: ::std::option::Option::None,
             object_identifier: required.object_identifier,
             value: required.value,
         }
     }
 
     /// `Critical`: a boolean.
-    pub fn critical(mut self, value: impl Into<Bool>) -> Self { self.critical = Some(value.into()); self }
+    pub fn critical(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.critical = ::std::option::Option::Some(value.into()); self }
     /// `ObjectIdentifier`: a string, required.
-    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self { self.object_identifier = value.into(); self }
+    pub fn object_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_identifier = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for CustomExtension {}
+impl crate::PropertyType for CustomExtension {}
 
-impl ToValue for CustomExtension {
+impl ::cloudwright_core::ToValue for CustomExtension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Critical", &self.critical)
             .req("ObjectIdentifier", &self.object_identifier)
             .req("Value", &self.value)
@@ -350,25 +311,14 @@ impl ToValue for CustomExtension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdiPartyNameRequired {
     /// `NameAssigner`: a string, required.
-    pub name_assigner: Str,
+    pub name_assigner: ::cloudwright_core::Str,
     /// `PartyName`: a string, required.
-    pub party_name: Str,
+    pub party_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EdiPartyName: ObjRule = ObjRule {
-    properties: &[
-        ("NameAssigner", Shape::STR),
-        ("PartyName", Shape::STR),
-    ],
-    required: &["PartyName", "NameAssigner"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EdiPartyName` property type of `AWS::ACMPCA::Certificate`.
 ///
-/// Describes an Electronic Data Interchange (EDI) entity as described in as defined in \[Subject Alternative Name\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280>) in RFC 5280.
+/// Describes an Electronic Data Interchange (EDI) entity as described in as defined in [Subject Alternative Name](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) in RFC 5280.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-edipartyname.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -376,11 +326,11 @@ pub struct EdiPartyName {
     /// `NameAssigner`: a string, required.
     ///
     /// Specifies the name assigner.
-    pub name_assigner: Str,
+    pub name_assigner: ::cloudwright_core::Str,
     /// `PartyName`: a string, required.
     ///
     /// Specifies the party name.
-    pub party_name: Str,
+    pub party_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -395,32 +345,22 @@ impl EdiPartyName {
     }
 
     /// `NameAssigner`: a string, required.
-    pub fn name_assigner(mut self, value: impl Into<Str>) -> Self { self.name_assigner = value.into(); self }
+    pub fn name_assigner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_assigner = value.into(); self }
     /// `PartyName`: a string, required.
-    pub fn party_name(mut self, value: impl Into<Str>) -> Self { self.party_name = value.into(); self }
+    pub fn party_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.party_name = value.into(); self }
 }
 
-impl PropertyType for EdiPartyName {}
+impl crate::PropertyType for EdiPartyName {}
 
-impl ToValue for EdiPartyName {
+impl ::cloudwright_core::ToValue for EdiPartyName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NameAssigner", &self.name_assigner)
             .req("PartyName", &self.party_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExtendedKeyUsage: ObjRule = ObjRule {
-    properties: &[
-        ("ExtendedKeyUsageObjectIdentifier", Shape::STR),
-        ("ExtendedKeyUsageType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExtendedKeyUsage` property type of `AWS::ACMPCA::Certificate`.
 ///
@@ -432,11 +372,11 @@ pub struct ExtendedKeyUsage {
     /// `ExtendedKeyUsageObjectIdentifier`: a string.
     ///
     /// Specifies a custom `ExtendedKeyUsage` with an object identifier (OID).
-    pub extended_key_usage_object_identifier: Option<Str>,
+    pub extended_key_usage_object_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExtendedKeyUsageType`: a string.
     ///
-    /// Specifies a standard `ExtendedKeyUsage` as defined as in \[RFC 5280\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.12>) .
-    pub extended_key_usage_type: Option<Str>,
+    /// Specifies a standard `ExtendedKeyUsage` as defined as in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.12) .
+    pub extended_key_usage_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -444,21 +384,21 @@ impl ExtendedKeyUsage {
     /// A `ExtendedKeyUsage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExtendedKeyUsageObjectIdentifier`: a string.
-    pub fn extended_key_usage_object_identifier(mut self, value: impl Into<Str>) -> Self { self.extended_key_usage_object_identifier = Some(value.into()); self }
+    pub fn extended_key_usage_object_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extended_key_usage_object_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ExtendedKeyUsageType`: a string.
-    pub fn extended_key_usage_type(mut self, value: impl Into<Str>) -> Self { self.extended_key_usage_type = Some(value.into()); self }
+    pub fn extended_key_usage_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extended_key_usage_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExtendedKeyUsage {}
+impl crate::PropertyType for ExtendedKeyUsage {}
 
-impl ToValue for ExtendedKeyUsage {
+impl ::cloudwright_core::ToValue for ExtendedKeyUsage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExtendedKeyUsageObjectIdentifier",
                 &self.extended_key_usage_object_identifier,
@@ -467,19 +407,6 @@ impl ToValue for ExtendedKeyUsage {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Extensions: ObjRule = ObjRule {
-    properties: &[
-        ("CertificatePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyInformation), min_items: None, max_items: None, unique: false })),
-        ("CustomExtensions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomExtension), min_items: None, max_items: None, unique: false })),
-        ("ExtendedKeyUsage", Shape::List(&ListRule { items: Shape::Object(&RULE_ExtendedKeyUsage), min_items: None, max_items: None, unique: false })),
-        ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
-        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_GeneralName), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Extensions` property type of `AWS::ACMPCA::Certificate`.
 ///
@@ -490,26 +417,26 @@ pub(crate) static RULE_Extensions: ObjRule = ObjRule {
 pub struct Extensions {
     /// `CertificatePolicies`: a list of [`PolicyInformation`] objects.
     ///
-    /// Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
+    /// Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier) .
     ///
     /// In an end-entity certificate, these terms indicate the policy under which the certificate was issued and the purposes for which it may be used. In a CA certificate, these terms limit the set of policies for certification paths that include this certificate.
-    pub certificate_policies: Option<List<PolicyInformation>>,
+    pub certificate_policies: ::std::option::Option<::cloudwright_core::List<PolicyInformation>>,
     /// `CustomExtensions`: a list of [`CustomExtension`] objects.
     ///
-    /// Contains a sequence of one or more X.509 extensions, each of which consists of an object identifier (OID), a base64-encoded value, and the critical flag. For more information, see the \[Global OID reference database.\](<https://docs.aws.amazon.com/https://oidref.com/2.5.29>)
-    pub custom_extensions: Option<List<CustomExtension>>,
+    /// Contains a sequence of one or more X.509 extensions, each of which consists of an object identifier (OID), a base64-encoded value, and the critical flag. For more information, see the [Global OID reference database.](https://docs.aws.amazon.com/https://oidref.com/2.5.29)
+    pub custom_extensions: ::std::option::Option<::cloudwright_core::List<CustomExtension>>,
     /// `ExtendedKeyUsage`: a list of [`ExtendedKeyUsage`] objects.
     ///
     /// Specifies additional purposes for which the certified public key may be used other than basic purposes indicated in the `KeyUsage` extension.
-    pub extended_key_usage: Option<List<ExtendedKeyUsage>>,
+    pub extended_key_usage: ::std::option::Option<::cloudwright_core::List<ExtendedKeyUsage>>,
     /// `KeyUsage`: a [`KeyUsage`] object.
     ///
     /// Defines one or more purposes for which the key contained in the certificate can be used. Default value for each option is false.
-    pub key_usage: Option<Obj<KeyUsage>>,
+    pub key_usage: ::std::option::Option<crate::Obj<KeyUsage>>,
     /// `SubjectAlternativeNames`: a list of [`GeneralName`] objects.
     ///
     /// The subject alternative name extension allows identities to be bound to the subject of the certificate. These identities may be included in addition to or in place of the identity in the subject field of the certificate.
-    pub subject_alternative_names: Option<List<GeneralName>>,
+    pub subject_alternative_names: ::std::option::Option<::cloudwright_core::List<GeneralName>>,
 }
 
 #[rustfmt::skip]
@@ -517,27 +444,27 @@ impl Extensions {
     /// A `Extensions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificatePolicies`: a list of [`PolicyInformation`] objects.
-    pub fn certificate_policies(mut self, value: impl Into<List<PolicyInformation>>) -> Self { self.certificate_policies = Some(value.into()); self }
+    pub fn certificate_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PolicyInformation>>) -> Self { self.certificate_policies = ::std::option::Option::Some(value.into()); self }
     /// `CustomExtensions`: a list of [`CustomExtension`] objects.
-    pub fn custom_extensions(mut self, value: impl Into<List<CustomExtension>>) -> Self { self.custom_extensions = Some(value.into()); self }
+    pub fn custom_extensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomExtension>>) -> Self { self.custom_extensions = ::std::option::Option::Some(value.into()); self }
     /// `ExtendedKeyUsage`: a list of [`ExtendedKeyUsage`] objects.
-    pub fn extended_key_usage(mut self, value: impl Into<List<ExtendedKeyUsage>>) -> Self { self.extended_key_usage = Some(value.into()); self }
+    pub fn extended_key_usage(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExtendedKeyUsage>>) -> Self { self.extended_key_usage = ::std::option::Option::Some(value.into()); self }
     /// `KeyUsage`: a [`KeyUsage`] object.
-    pub fn key_usage(mut self, value: impl Into<Obj<KeyUsage>>) -> Self { self.key_usage = Some(value.into()); self }
+    pub fn key_usage(mut self, value: impl ::std::convert::Into<crate::Obj<KeyUsage>>) -> Self { self.key_usage = ::std::option::Option::Some(value.into()); self }
     /// `SubjectAlternativeNames`: a list of [`GeneralName`] objects.
-    pub fn subject_alternative_names(mut self, value: impl Into<List<GeneralName>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
+    pub fn subject_alternative_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GeneralName>>) -> Self { self.subject_alternative_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Extensions {}
+impl crate::PropertyType for Extensions {}
 
-impl ToValue for Extensions {
+impl ::cloudwright_core::ToValue for Extensions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificatePolicies", &self.certificate_policies)
             .opt("CustomExtensions", &self.custom_extensions)
             .opt("ExtendedKeyUsage", &self.extended_key_usage)
@@ -547,25 +474,9 @@ impl ToValue for Extensions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
-    properties: &[
-        ("DirectoryName", Shape::Object(&RULE_Subject)),
-        ("DnsName", Shape::STR),
-        ("EdiPartyName", Shape::Object(&RULE_EdiPartyName)),
-        ("IpAddress", Shape::STR),
-        ("OtherName", Shape::Object(&RULE_OtherName)),
-        ("RegisteredId", Shape::STR),
-        ("Rfc822Name", Shape::STR),
-        ("UniformResourceIdentifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GeneralName` property type of `AWS::ACMPCA::Certificate`.
 ///
-/// Describes an ASN.1 X.400 `GeneralName` as defined in \[RFC 5280\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280>) . Only one of the following naming options should be provided. Providing more than one option results in an `InvalidArgsException` error.
+/// Describes an ASN.1 X.400 `GeneralName` as defined in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) . Only one of the following naming options should be provided. Providing more than one option results in an `InvalidArgsException` error.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-generalname.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -573,35 +484,35 @@ pub struct GeneralName {
     /// `DirectoryName`: a [`Subject`] object.
     ///
     /// Contains information about the certificate subject. The certificate can be one issued by your private certificate authority (CA) or it can be your private CA certificate. The Subject field in the certificate identifies the entity that owns or controls the public key in the certificate. The entity can be a user, computer, device, or service. The Subject must contain an X.500 distinguished name (DN). A DN is a sequence of relative distinguished names (RDNs). The RDNs are separated by commas in the certificate. The DN must be unique for each entity, but your private CA can issue more than one certificate with the same DN to the same entity.
-    pub directory_name: Option<Obj<Subject>>,
+    pub directory_name: ::std::option::Option<crate::Obj<Subject>>,
     /// `DnsName`: a string.
     ///
     /// Represents `GeneralName` as a DNS name.
-    pub dns_name: Option<Str>,
+    pub dns_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EdiPartyName`: an [`EdiPartyName`] object.
     ///
     /// Represents `GeneralName` as an `EdiPartyName` object.
-    pub edi_party_name: Option<Obj<EdiPartyName>>,
+    pub edi_party_name: ::std::option::Option<crate::Obj<EdiPartyName>>,
     /// `IpAddress`: a string.
     ///
     /// Represents `GeneralName` as an IPv4 or IPv6 address.
-    pub ip_address: Option<Str>,
+    pub ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `OtherName`: an [`OtherName`] object.
     ///
     /// Represents `GeneralName` using an `OtherName` object.
-    pub other_name: Option<Obj<OtherName>>,
+    pub other_name: ::std::option::Option<crate::Obj<OtherName>>,
     /// `RegisteredId`: a string.
     ///
     /// Represents `GeneralName` as an object identifier (OID).
-    pub registered_id: Option<Str>,
+    pub registered_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Rfc822Name`: a string.
     ///
-    /// Represents `GeneralName` as an \[RFC 822\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc822>) email address.
-    pub rfc822_name: Option<Str>,
+    /// Represents `GeneralName` as an [RFC 822](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc822) email address.
+    pub rfc822_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `UniformResourceIdentifier`: a string.
     ///
     /// Represents `GeneralName` as a URI.
-    pub uniform_resource_identifier: Option<Str>,
+    pub uniform_resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -609,33 +520,33 @@ impl GeneralName {
     /// A `GeneralName` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DirectoryName`: a [`Subject`] object.
-    pub fn directory_name(mut self, value: impl Into<Obj<Subject>>) -> Self { self.directory_name = Some(value.into()); self }
+    pub fn directory_name(mut self, value: impl ::std::convert::Into<crate::Obj<Subject>>) -> Self { self.directory_name = ::std::option::Option::Some(value.into()); self }
     /// `DnsName`: a string.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = Some(value.into()); self }
+    pub fn dns_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_name = ::std::option::Option::Some(value.into()); self }
     /// `EdiPartyName`: an [`EdiPartyName`] object.
-    pub fn edi_party_name(mut self, value: impl Into<Obj<EdiPartyName>>) -> Self { self.edi_party_name = Some(value.into()); self }
+    pub fn edi_party_name(mut self, value: impl ::std::convert::Into<crate::Obj<EdiPartyName>>) -> Self { self.edi_party_name = ::std::option::Option::Some(value.into()); self }
     /// `IpAddress`: a string.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
+    pub fn ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address = ::std::option::Option::Some(value.into()); self }
     /// `OtherName`: an [`OtherName`] object.
-    pub fn other_name(mut self, value: impl Into<Obj<OtherName>>) -> Self { self.other_name = Some(value.into()); self }
+    pub fn other_name(mut self, value: impl ::std::convert::Into<crate::Obj<OtherName>>) -> Self { self.other_name = ::std::option::Option::Some(value.into()); self }
     /// `RegisteredId`: a string.
-    pub fn registered_id(mut self, value: impl Into<Str>) -> Self { self.registered_id = Some(value.into()); self }
+    pub fn registered_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registered_id = ::std::option::Option::Some(value.into()); self }
     /// `Rfc822Name`: a string.
-    pub fn rfc822_name(mut self, value: impl Into<Str>) -> Self { self.rfc822_name = Some(value.into()); self }
+    pub fn rfc822_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rfc822_name = ::std::option::Option::Some(value.into()); self }
     /// `UniformResourceIdentifier`: a string.
-    pub fn uniform_resource_identifier(mut self, value: impl Into<Str>) -> Self { self.uniform_resource_identifier = Some(value.into()); self }
+    pub fn uniform_resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uniform_resource_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GeneralName {}
+impl crate::PropertyType for GeneralName {}
 
-impl ToValue for GeneralName {
+impl ::cloudwright_core::ToValue for GeneralName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DirectoryName", &self.directory_name)
             .opt("DnsName", &self.dns_name)
             .opt("EdiPartyName", &self.edi_party_name)
@@ -651,24 +562,6 @@ impl ToValue for GeneralName {
     }
 }
 
-/// The required properties of [`PolicyInformation`], by name: `PolicyInformation::new(PolicyInformationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyInformationRequired {
-    /// `CertPolicyId`: a string, required.
-    pub cert_policy_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyInformation: ObjRule = ObjRule {
-    properties: &[
-        ("CertPolicyId", Shape::STR),
-        ("PolicyQualifiers", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyQualifierInfo), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CertPolicyId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PolicyInformation` property type of `AWS::ACMPCA::Certificate`.
 ///
 /// Defines the X.509 `CertificatePolicies` extension.
@@ -678,37 +571,37 @@ pub(crate) static RULE_PolicyInformation: ObjRule = ObjRule {
 pub struct PolicyInformation {
     /// `CertPolicyId`: a string, required.
     ///
-    /// Specifies the object identifier (OID) of the certificate policy under which the certificate was issued. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
-    pub cert_policy_id: Str,
+    /// Specifies the object identifier (OID) of the certificate policy under which the certificate was issued. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier) .
+    pub cert_policy_id: ::cloudwright_core::Str,
     /// `PolicyQualifiers`: a list of [`PolicyQualifierInfo`] objects.
     ///
     /// Modifies the given `CertPolicyId` with a qualifier. AWS Private CA supports the certification practice statement (CPS) qualifier.
-    pub policy_qualifiers: Option<List<PolicyQualifierInfo>>,
+    pub policy_qualifiers: ::std::option::Option<::cloudwright_core::List<PolicyQualifierInfo>>,
 }
 
 #[rustfmt::skip]
 impl PolicyInformation {
-    /// A `PolicyInformation` with its required properties, named in a [`PolicyInformationRequired`].
+    /// A `PolicyInformation` with its one required property, `CertPolicyId`.
     #[inline]
-    pub fn new(required: PolicyInformationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cert_policy_id: required.cert_policy_id,
-            policy_qualifiers: None,
+            cert_policy_id: value.into(),
+            policy_qualifiers: ::std::option::Option::None,
         }
     }
 
     /// `CertPolicyId`: a string, required.
-    pub fn cert_policy_id(mut self, value: impl Into<Str>) -> Self { self.cert_policy_id = value.into(); self }
+    pub fn cert_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cert_policy_id = value.into(); self }
     /// `PolicyQualifiers`: a list of [`PolicyQualifierInfo`] objects.
-    pub fn policy_qualifiers(mut self, value: impl Into<List<PolicyQualifierInfo>>) -> Self { self.policy_qualifiers = Some(value.into()); self }
+    pub fn policy_qualifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PolicyQualifierInfo>>) -> Self { self.policy_qualifiers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PolicyInformation {}
+impl crate::PropertyType for PolicyInformation {}
 
-impl ToValue for PolicyInformation {
+impl ::cloudwright_core::ToValue for PolicyInformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertPolicyId", &self.cert_policy_id)
             .opt("PolicyQualifiers", &self.policy_qualifiers)
             .build()
@@ -719,21 +612,10 @@ impl ToValue for PolicyInformation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyQualifierInfoRequired {
     /// `PolicyQualifierId`: a string, required.
-    pub policy_qualifier_id: Str,
+    pub policy_qualifier_id: ::cloudwright_core::Str,
     /// `Qualifier`: a [`Qualifier`] object, required.
-    pub qualifier: Obj<Qualifier>,
+    pub qualifier: crate::Obj<Qualifier>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyQualifierInfo: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyQualifierId", Shape::STR),
-        ("Qualifier", Shape::Object(&RULE_Qualifier)),
-    ],
-    required: &["PolicyQualifierId", "Qualifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyQualifierInfo` property type of `AWS::ACMPCA::Certificate`.
 ///
@@ -745,11 +627,11 @@ pub struct PolicyQualifierInfo {
     /// `PolicyQualifierId`: a string, required.
     ///
     /// Identifies the qualifier modifying a `CertPolicyId` .
-    pub policy_qualifier_id: Str,
+    pub policy_qualifier_id: ::cloudwright_core::Str,
     /// `Qualifier`: a [`Qualifier`] object, required.
     ///
     /// Defines the qualifier type. AWS Private CA supports the use of a URI for a CPS qualifier in this field.
-    pub qualifier: Obj<Qualifier>,
+    pub qualifier: crate::Obj<Qualifier>,
 }
 
 #[rustfmt::skip]
@@ -764,43 +646,26 @@ impl PolicyQualifierInfo {
     }
 
     /// `PolicyQualifierId`: a string, required.
-    pub fn policy_qualifier_id(mut self, value: impl Into<Str>) -> Self { self.policy_qualifier_id = value.into(); self }
+    pub fn policy_qualifier_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_qualifier_id = value.into(); self }
     /// `Qualifier`: a [`Qualifier`] object, required.
-    pub fn qualifier(mut self, value: impl Into<Obj<Qualifier>>) -> Self { self.qualifier = value.into(); self }
+    pub fn qualifier(mut self, value: impl ::std::convert::Into<crate::Obj<Qualifier>>) -> Self { self.qualifier = value.into(); self }
 }
 
-impl PropertyType for PolicyQualifierInfo {}
+impl crate::PropertyType for PolicyQualifierInfo {}
 
-impl ToValue for PolicyQualifierInfo {
+impl ::cloudwright_core::ToValue for PolicyQualifierInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyQualifierId", &self.policy_qualifier_id)
             .req("Qualifier", &self.qualifier)
             .build()
     }
 }
 
-/// The required properties of [`Qualifier`], by name: `Qualifier::new(QualifierRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QualifierRequired {
-    /// `CpsUri`: a string, required.
-    pub cps_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Qualifier: ObjRule = ObjRule {
-    properties: &[
-        ("CpsUri", Shape::STR),
-    ],
-    required: &["CpsUri"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Qualifier` property type of `AWS::ACMPCA::Certificate`.
 ///
-/// Defines a `PolicyInformation` qualifier. AWS Private CA supports the \[certification practice statement (CPS) qualifier\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.4>) defined in RFC 5280.
+/// Defines a `PolicyInformation` qualifier. AWS Private CA supports the [certification practice statement (CPS) qualifier](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.1.4) defined in RFC 5280.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-qualifier.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -808,29 +673,31 @@ pub struct Qualifier {
     /// `CpsUri`: a string, required.
     ///
     /// Contains a pointer to a certification practice statement (CPS) published by the CA.
-    pub cps_uri: Str,
+    pub cps_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Qualifier {
-    /// A `Qualifier` with its required properties, named in a [`QualifierRequired`].
+    /// A `Qualifier` with its one required property, `CpsUri`.
     #[inline]
-    pub fn new(required: QualifierRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cps_uri: required.cps_uri,
+            cps_uri: value.into(),
         }
     }
 
     /// `CpsUri`: a string, required.
-    pub fn cps_uri(mut self, value: impl Into<Str>) -> Self { self.cps_uri = value.into(); self }
+    pub fn cps_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cps_uri = value.into(); self }
 }
 
-impl PropertyType for Qualifier {}
+impl crate::PropertyType for Qualifier {}
 
-impl ToValue for Qualifier {
+impl ::cloudwright_core::ToValue for Qualifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("CpsUri", &self.cps_uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("CpsUri", &self.cps_uri)
+            .build()
     }
 }
 
@@ -838,21 +705,10 @@ impl ToValue for Qualifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidityRequired {
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: a number, required.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Validity: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::STR),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Value", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Validity` property type of `AWS::ACMPCA::Certificate`.
 ///
@@ -864,11 +720,11 @@ pub struct Validity {
     /// `Type`: a string, required.
     ///
     /// Specifies whether the `Value` parameter represents days, months, or years.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: a number, required.
     ///
     /// A long integer interpreted according to the value of `Type` , below.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -883,19 +739,158 @@ impl Validity {
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Validity {}
+impl crate::PropertyType for Validity {}
 
-impl ToValue for Validity {
+impl ::cloudwright_core::ToValue for Validity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_KeyUsage, RULE_OtherName, RULE_Subject};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("ApiPassthrough", Shape::Object(&RULE_ApiPassthrough)),
+            ("CertificateAuthorityArn", Shape::STR),
+            ("CertificateSigningRequest", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("SigningAlgorithm", Shape::STR),
+            ("TemplateArn", Shape::STR),
+            ("Validity", Shape::Object(&RULE_Validity)),
+            ("ValidityNotBefore", Shape::Object(&RULE_Validity)),
+        ],
+        required: &["CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "Validity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiPassthrough: ObjRule = ObjRule {
+        properties: &[
+            ("Extensions", Shape::Object(&RULE_Extensions)),
+            ("Subject", Shape::Object(&RULE_Subject)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomExtension: ObjRule = ObjRule {
+        properties: &[
+            ("Critical", Shape::Bool),
+            ("ObjectIdentifier", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["ObjectIdentifier", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EdiPartyName: ObjRule = ObjRule {
+        properties: &[
+            ("NameAssigner", Shape::STR),
+            ("PartyName", Shape::STR),
+        ],
+        required: &["PartyName", "NameAssigner"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExtendedKeyUsage: ObjRule = ObjRule {
+        properties: &[
+            ("ExtendedKeyUsageObjectIdentifier", Shape::STR),
+            ("ExtendedKeyUsageType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Extensions: ObjRule = ObjRule {
+        properties: &[
+            ("CertificatePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyInformation), min_items: None, max_items: None, unique: false })),
+            ("CustomExtensions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomExtension), min_items: None, max_items: None, unique: false })),
+            ("ExtendedKeyUsage", Shape::List(&ListRule { items: Shape::Object(&RULE_ExtendedKeyUsage), min_items: None, max_items: None, unique: false })),
+            ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
+            ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_GeneralName), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
+        properties: &[
+            ("DirectoryName", Shape::Object(&RULE_Subject)),
+            ("DnsName", Shape::STR),
+            ("EdiPartyName", Shape::Object(&RULE_EdiPartyName)),
+            ("IpAddress", Shape::STR),
+            ("OtherName", Shape::Object(&RULE_OtherName)),
+            ("RegisteredId", Shape::STR),
+            ("Rfc822Name", Shape::STR),
+            ("UniformResourceIdentifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyInformation: ObjRule = ObjRule {
+        properties: &[
+            ("CertPolicyId", Shape::STR),
+            ("PolicyQualifiers", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyQualifierInfo), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CertPolicyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyQualifierInfo: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyQualifierId", Shape::STR),
+            ("Qualifier", Shape::Object(&RULE_Qualifier)),
+        ],
+        required: &["PolicyQualifierId", "Qualifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Qualifier: ObjRule = ObjRule {
+        properties: &[
+            ("CpsUri", Shape::STR),
+        ],
+        required: &["CpsUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Validity: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::STR),
+            ("Value", Shape::NUM),
+        ],
+        required: &["Value", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

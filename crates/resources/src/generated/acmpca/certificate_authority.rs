@@ -5,56 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     CustomAttribute, CustomAttributeRequired, KeyUsage, OtherName, OtherNameRequired, Subject,
 };
-use super::shared::{RULE_KeyUsage, RULE_OtherName, RULE_Subject};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-a-zA-Z0-9._/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`CertificateAuthority`], by name: `CertificateAuthority::new(CertificateAuthorityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateAuthorityRequired {
     /// `KeyAlgorithm`: a string, required.
-    pub key_algorithm: Str,
+    pub key_algorithm: ::cloudwright_core::Str,
     /// `SigningAlgorithm`: a string, required.
-    pub signing_algorithm: Str,
+    pub signing_algorithm: ::cloudwright_core::Str,
     /// `Subject`: a [`Subject`] object, required.
-    pub subject: Obj<Subject>,
+    pub subject: crate::Obj<Subject>,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertificateAuthority: ObjRule = ObjRule {
-    properties: &[
-        ("CsrExtensions", Shape::Object(&RULE_CsrExtensions)),
-        ("KeyAlgorithm", Shape::STR),
-        ("KeyStorageSecurityStandard", Shape::Str(&StrRule { allowed: &["CCPC_LEVEL_1_OR_HIGHER", "FIPS_140_2_LEVEL_2_OR_HIGHER", "FIPS_140_2_LEVEL_3_OR_HIGHER"], ..StrRule::ANY })),
-        ("RevocationConfiguration", Shape::Object(&RULE_RevocationConfiguration)),
-        ("SigningAlgorithm", Shape::STR),
-        ("Subject", Shape::Object(&RULE_Subject)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Type", Shape::STR),
-        ("UsageMode", Shape::Str(&StrRule { allowed: &["GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "KeyAlgorithm", "SigningAlgorithm", "Subject"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ACMPCA::CertificateAuthority` resource.
 ///
 /// Use the `AWS::ACMPCA::CertificateAuthority` resource to create a private CA. Once the CA exists, you can use the `AWS::ACMPCA::Certificate` resource to issue a new CA certificate. Alternatively, you can issue a CA certificate using an on-premises CA, and then use the `AWS::ACMPCA::CertificateAuthorityActivation` resource to import the new CA certificate and activate the CA.
 ///
-/// &gt; Before removing a `AWS::ACMPCA::CertificateAuthority` resource from the CloudFormation stack, disable the affected CA. Otherwise, the action will fail. You can disable the CA by removing its associated `AWS::ACMPCA::CertificateAuthorityActivation` resource from CloudFormation.
+/// \> Before removing a `AWS::ACMPCA::CertificateAuthority` resource from the CloudFormation stack, disable the affected CA. Otherwise, the action will fail. You can disable the CA by removing its associated `AWS::ACMPCA::CertificateAuthorityActivation` resource from CloudFormation.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CertificateAuthorityAttributes`], which `Handle<CertificateAuthority>` dereferences to.
@@ -70,31 +42,31 @@ pub struct CertificateAuthority {
     /// Specifies information to be added to the extension section of the certificate signing request (CSR).
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub csr_extensions: Option<Obj<CsrExtensions>>,
+    pub csr_extensions: ::std::option::Option<crate::Obj<CsrExtensions>>,
     /// `KeyAlgorithm`: a string, required.
     ///
     /// Type of the public key algorithm and size, in bits, of the key pair that your CA creates when it issues a certificate. When you create a subordinate CA, you must use a key algorithm supported by the parent CA.
     ///
     /// Create-only: changing it replaces the resource.
-    pub key_algorithm: Str,
+    pub key_algorithm: ::cloudwright_core::Str,
     /// `KeyStorageSecurityStandard`: a [`KeyStorageSecurityStandard`] value.
     ///
     /// Specifies a cryptographic key management compliance standard for handling and protecting CA keys.
     ///
     /// Default: FIPS_140_2_LEVEL_3_OR_HIGHER
     ///
-    /// &gt; Some AWS Regions don't support the default value. When you create a CA in these Regions, you must use `CCPC_LEVEL_1_OR_HIGHER` for the `KeyStorageSecurityStandard` parameter. If you don't, the operation returns an `InvalidArgsException` with this message: "A certificate authority cannot be created in this region with the specified security standard."
-    /// &gt;
-    /// &gt; For information about security standard support in different AWS Regions, see \[Storage and security compliance of AWS Private CA private keys\](<https://docs.aws.amazon.com/privateca/latest/userguide/data-protection.html#private-keys>) .
+    /// \> Some AWS Regions don't support the default value. When you create a CA in these Regions, you must use `CCPC_LEVEL_1_OR_HIGHER` for the `KeyStorageSecurityStandard` parameter. If you don't, the operation returns an `InvalidArgsException` with this message: "A certificate authority cannot be created in this region with the specified security standard."
+    /// \>
+    /// \> For information about security standard support in different AWS Regions, see [Storage and security compliance of AWS Private CA private keys](https://docs.aws.amazon.com/privateca/latest/userguide/data-protection.html#private-keys) .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub key_storage_security_standard: Option<KeyStorageSecurityStandard>,
+    pub key_storage_security_standard: ::std::option::Option<KeyStorageSecurityStandard>,
     /// `RevocationConfiguration`: a [`RevocationConfiguration`] object.
     ///
     /// Information about the Online Certificate Status Protocol (OCSP) configuration or certificate revocation list (CRL) created and maintained by your private CA.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub revocation_configuration: Option<Obj<RevocationConfiguration>>,
+    pub revocation_configuration: ::std::option::Option<crate::Obj<RevocationConfiguration>>,
     /// `SigningAlgorithm`: a string, required.
     ///
     /// Name of the algorithm your private CA uses to sign certificate requests.
@@ -102,25 +74,25 @@ pub struct CertificateAuthority {
     /// This parameter should not be confused with the `SigningAlgorithm` parameter used to sign certificates when they are issued.
     ///
     /// Create-only: changing it replaces the resource.
-    pub signing_algorithm: Str,
+    pub signing_algorithm: ::cloudwright_core::Str,
     /// `Subject`: a [`Subject`] object, required.
     ///
     /// Structure that contains X.500 distinguished name information for your private CA.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub subject: Obj<Subject>,
+    pub subject: crate::Obj<Subject>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// Key-value pairs that will be attached to the new private CA. You can associate up to 50 tags with a private CA. For information using tags with IAM to manage permissions, see \[Controlling Access Using IAM Tags\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html>) .
+    /// Key-value pairs that will be attached to the new private CA. You can associate up to 50 tags with a private CA. For information using tags with IAM to manage permissions, see [Controlling Access Using IAM Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html) .
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string, required.
     ///
     /// Type of your private CA.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `UsageMode`: an [`UsageMode`] value.
     ///
     /// Specifies whether the CA issues general-purpose certificates that typically require a revocation mechanism, or short-lived certificates that may optionally omit revocation because they expire quickly. Short-lived certificate validity is limited to seven days.
@@ -128,7 +100,7 @@ pub struct CertificateAuthority {
     /// The default value is GENERAL_PURPOSE.
     ///
     /// Create-only: changing it replaces the resource.
-    pub usage_mode: Option<UsageMode>,
+    pub usage_mode: ::std::option::Option<UsageMode>,
 }
 
 #[rustfmt::skip]
@@ -138,7 +110,7 @@ impl CertificateAuthority {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ACMPCA::CertificateAuthority",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificateauthority.html",
         primary_identifier: &["Arn"],
@@ -149,63 +121,65 @@ impl CertificateAuthority {
         read_only: &["Arn", "CertificateSigningRequest"],
         attributes: &["Arn", "CertificateSigningRequest"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CertificateAuthority` with its required properties, named in a [`CertificateAuthorityRequired`].
     #[inline]
     pub fn new(required: CertificateAuthorityRequired) -> Self {
         Self {
-            csr_extensions: None,
+            csr_extensions: ::std::option::Option::None,
             key_algorithm: required.key_algorithm,
-            key_storage_security_standard: None,
-            revocation_configuration: None,
+            key_storage_security_standard: ::std::option::Option::None,
+            revocation_configuration: ::std::option::Option::None,
             signing_algorithm: required.signing_algorithm,
             subject: required.subject,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
-            usage_mode: None,
+            usage_mode: ::std::option::Option::None,
         }
     }
 
     /// `CsrExtensions`: a [`CsrExtensions`] object.
-    pub fn csr_extensions(mut self, value: impl Into<Obj<CsrExtensions>>) -> Self { self.csr_extensions = Some(value.into()); self }
+    pub fn csr_extensions(mut self, value: impl ::std::convert::Into<crate::Obj<CsrExtensions>>) -> Self { self.csr_extensions = ::std::option::Option::Some(value.into()); self }
     /// `KeyAlgorithm`: a string, required.
-    pub fn key_algorithm(mut self, value: impl Into<Str>) -> Self { self.key_algorithm = value.into(); self }
+    pub fn key_algorithm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_algorithm = value.into(); self }
     /// `KeyStorageSecurityStandard`: a [`KeyStorageSecurityStandard`] value.
-    pub fn key_storage_security_standard(mut self, value: impl Into<KeyStorageSecurityStandard>) -> Self { self.key_storage_security_standard = Some(value.into()); self }
+    pub fn key_storage_security_standard(mut self, value: impl ::std::convert::Into<KeyStorageSecurityStandard>) -> Self { self.key_storage_security_standard = ::std::option::Option::Some(value.into()); self }
     /// `RevocationConfiguration`: a [`RevocationConfiguration`] object.
-    pub fn revocation_configuration(mut self, value: impl Into<Obj<RevocationConfiguration>>) -> Self { self.revocation_configuration = Some(value.into()); self }
+    pub fn revocation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RevocationConfiguration>>) -> Self { self.revocation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SigningAlgorithm`: a string, required.
-    pub fn signing_algorithm(mut self, value: impl Into<Str>) -> Self { self.signing_algorithm = value.into(); self }
+    pub fn signing_algorithm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signing_algorithm = value.into(); self }
     /// `Subject`: a [`Subject`] object, required.
-    pub fn subject(mut self, value: impl Into<Obj<Subject>>) -> Self { self.subject = value.into(); self }
+    pub fn subject(mut self, value: impl ::std::convert::Into<crate::Obj<Subject>>) -> Self { self.subject = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `UsageMode`: an [`UsageMode`] value.
-    pub fn usage_mode(mut self, value: impl Into<UsageMode>) -> Self { self.usage_mode = Some(value.into()); self }
+    pub fn usage_mode(mut self, value: impl ::std::convert::Into<UsageMode>) -> Self { self.usage_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CertificateAuthority {
+impl ::cloudwright_core::Resource for CertificateAuthority {
     type Attributes = CertificateAuthorityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CertificateAuthority, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CertificateAuthority, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CertificateAuthority {
+impl ::cloudwright_core::ToValue for CertificateAuthority {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CsrExtensions", &self.csr_extensions)
             .req("KeyAlgorithm", &self.key_algorithm)
             .opt(
@@ -222,12 +196,12 @@ impl ToValue for CertificateAuthority {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CertificateAuthority`]: `Handle<CertificateAuthority>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CertificateAuthority`]: `Handle<CertificateAuthority>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateAuthorityAttributes(ResourceRef);
+pub struct CertificateAuthorityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateAuthorityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CertificateAuthorityAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -235,16 +209,16 @@ impl From<ResourceRef> for CertificateAuthorityAttributes {
 impl CertificateAuthorityAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CertificateSigningRequest`: a string.
     ///
     /// The Base64 PEM-encoded certificate signing request (CSR) for your certificate authority certificate.
     #[inline]
-    pub fn certificate_signing_request(&self) -> Value {
-        self.0.get_att("CertificateSigningRequest")
+    pub fn certificate_signing_request(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateSigningRequest"))
     }
 }
 
@@ -252,25 +226,14 @@ impl CertificateAuthorityAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessDescriptionRequired {
     /// `AccessLocation`: a [`GeneralName`] object, required.
-    pub access_location: Obj<GeneralName>,
+    pub access_location: crate::Obj<GeneralName>,
     /// `AccessMethod`: an [`AccessMethod`] object, required.
-    pub access_method: Obj<AccessMethod>,
+    pub access_method: crate::Obj<AccessMethod>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessDescription: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLocation", Shape::Object(&RULE_GeneralName)),
-        ("AccessMethod", Shape::Object(&RULE_AccessMethod)),
-    ],
-    required: &["AccessMethod", "AccessLocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessDescription` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
-/// Provides access information used by the `authorityInfoAccess` and `subjectInfoAccess` extensions described in \[RFC 5280\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280>) .
+/// Provides access information used by the `authorityInfoAccess` and `subjectInfoAccess` extensions described in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-accessdescription.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -278,11 +241,11 @@ pub struct AccessDescription {
     /// `AccessLocation`: a [`GeneralName`] object, required.
     ///
     /// The location of `AccessDescription` information.
-    pub access_location: Obj<GeneralName>,
+    pub access_location: crate::Obj<GeneralName>,
     /// `AccessMethod`: an [`AccessMethod`] object, required.
     ///
     /// The type and format of `AccessDescription` information.
-    pub access_method: Obj<AccessMethod>,
+    pub access_method: crate::Obj<AccessMethod>,
 }
 
 #[rustfmt::skip]
@@ -297,32 +260,22 @@ impl AccessDescription {
     }
 
     /// `AccessLocation`: a [`GeneralName`] object, required.
-    pub fn access_location(mut self, value: impl Into<Obj<GeneralName>>) -> Self { self.access_location = value.into(); self }
+    pub fn access_location(mut self, value: impl ::std::convert::Into<crate::Obj<GeneralName>>) -> Self { self.access_location = value.into(); self }
     /// `AccessMethod`: an [`AccessMethod`] object, required.
-    pub fn access_method(mut self, value: impl Into<Obj<AccessMethod>>) -> Self { self.access_method = value.into(); self }
+    pub fn access_method(mut self, value: impl ::std::convert::Into<crate::Obj<AccessMethod>>) -> Self { self.access_method = value.into(); self }
 }
 
-impl PropertyType for AccessDescription {}
+impl crate::PropertyType for AccessDescription {}
 
-impl ToValue for AccessDescription {
+impl ::cloudwright_core::ToValue for AccessDescription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessLocation", &self.access_location)
             .req("AccessMethod", &self.access_method)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessMethod: ObjRule = ObjRule {
-    properties: &[
-        ("AccessMethodType", Shape::STR),
-        ("CustomObjectIdentifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessMethod` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
@@ -334,11 +287,11 @@ pub struct AccessMethod {
     /// `AccessMethodType`: a string.
     ///
     /// Specifies the `AccessMethod` .
-    pub access_method_type: Option<Str>,
+    pub access_method_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomObjectIdentifier`: a string.
     ///
-    /// An object identifier (OID) specifying the `AccessMethod` . The OID must satisfy the regular expression shown below. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
-    pub custom_object_identifier: Option<Str>,
+    /// An object identifier (OID) specifying the `AccessMethod` . The OID must satisfy the regular expression shown below. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier) .
+    pub custom_object_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -346,56 +299,32 @@ impl AccessMethod {
     /// A `AccessMethod` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessMethodType`: a string.
-    pub fn access_method_type(mut self, value: impl Into<Str>) -> Self { self.access_method_type = Some(value.into()); self }
+    pub fn access_method_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_method_type = ::std::option::Option::Some(value.into()); self }
     /// `CustomObjectIdentifier`: a string.
-    pub fn custom_object_identifier(mut self, value: impl Into<Str>) -> Self { self.custom_object_identifier = Some(value.into()); self }
+    pub fn custom_object_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_object_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessMethod {}
+impl crate::PropertyType for AccessMethod {}
 
-impl ToValue for AccessMethod {
+impl ::cloudwright_core::ToValue for AccessMethod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessMethodType", &self.access_method_type)
             .opt("CustomObjectIdentifier", &self.custom_object_identifier)
             .build()
     }
 }
 
-/// The required properties of [`CrlConfiguration`], by name: `CrlConfiguration::new(CrlConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CrlConfigurationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrlConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrlDistributionPointExtensionConfiguration", Shape::Object(&RULE_CrlDistributionPointExtensionConfiguration)),
-        ("CrlType", Shape::Str(&StrRule { allowed: &["COMPLETE", "PARTITIONED"], ..StrRule::ANY })),
-        ("CustomCname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CustomPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("ExpirationInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
-        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3ObjectAcl", Shape::Str(&StrRule { allowed: &["BUCKET_OWNER_FULL_CONTROL", "PUBLIC_READ"], ..StrRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CrlConfiguration` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
 /// Contains configuration information for a certificate revocation list (CRL). Your private certificate authority (CA) creates base CRLs. Delta CRLs are not supported. You can enable CRLs for your new or an existing private CA by setting the *Enabled* parameter to `true` . Your private CA writes CRLs to an S3 bucket that you specify in the *S3BucketName* parameter. You can hide the name of your bucket by specifying a value for the *CustomCname* parameter. Your private CA by default copies the CNAME or the S3 bucket name to the *CRL Distribution Points* extension of each certificate it issues. If you want to configure this default behavior to be something different, you can set the *CrlDistributionPointExtensionConfiguration* parameter. Your S3 bucket policy must give write permission to AWS Private CA.
 ///
-/// AWS Private CA assets that are stored in Amazon S3 can be protected with encryption. For more information, see \[Encrypting Your CRLs\](<https://docs.aws.amazon.com/privateca/latest/userguide/PcaCreateCa.html#crl-encryption>) .
+/// AWS Private CA assets that are stored in Amazon S3 can be protected with encryption. For more information, see [Encrypting Your CRLs](https://docs.aws.amazon.com/privateca/latest/userguide/PcaCreateCa.html#crl-encryption) .
 ///
 /// Your private CA uses the value in the *ExpirationInDays* parameter to calculate the *nextUpdate* field in the CRL. The CRL is refreshed prior to a certificate's expiration date or when a certificate is revoked. When a certificate is revoked, it appears in the CRL until the certificate expires, and then in one additional CRL after expiration, and it always appears in the audit report.
 ///
@@ -426,7 +355,7 @@ pub(crate) static RULE_CrlConfiguration: ObjRule = ObjRule {
 ///
 /// `openssl crl -inform DER -text -in *crl_path* -noout`
 ///
-/// For more information, see \[Planning a certificate revocation list (CRL)\](<https://docs.aws.amazon.com/privateca/latest/userguide/crl-planning.html>) in the *AWS Private Certificate Authority User Guide*
+/// For more information, see [Planning a certificate revocation list (CRL)](https://docs.aws.amazon.com/privateca/latest/userguide/crl-planning.html) in the *AWS Private Certificate Authority User Guide*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-crlconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -435,48 +364,48 @@ pub struct CrlConfiguration {
     ///
     /// Configures the default behavior of the CRL Distribution Point extension for certificates issued by your CA. If this field is not provided, then the CRL Distribution Point extension will be present and contain the default CRL URL.
     pub crl_distribution_point_extension_configuration:
-        Option<Obj<CrlDistributionPointExtensionConfiguration>>,
+        ::std::option::Option<crate::Obj<CrlDistributionPointExtensionConfiguration>>,
     /// `CrlType`: a [`CrlType`] value.
     ///
-    /// Specifies the type of CRL. This setting determines the maximum number of certificates that the certificate authority can issue and revoke. For more information, see \[AWS Private CA quotas\](<https://docs.aws.amazon.com/general/latest/gr/pca.html#limits_pca>) .
+    /// Specifies the type of CRL. This setting determines the maximum number of certificates that the certificate authority can issue and revoke. For more information, see [AWS Private CA quotas](https://docs.aws.amazon.com/general/latest/gr/pca.html#limits_pca) .
     ///
-    /// - `COMPLETE` - The default setting. AWS Private CA maintains a single CRL file for all unexpired certificates issued by a CA that have been revoked for any reason. Each certificate that AWS Private CA issues is bound to a specific CRL through the CRL distribution point (CDP) defined in \[RFC 5280\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280>) .
+    /// - `COMPLETE` - The default setting. AWS Private CA maintains a single CRL file for all unexpired certificates issued by a CA that have been revoked for any reason. Each certificate that AWS Private CA issues is bound to a specific CRL through the CRL distribution point (CDP) defined in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) .
     /// - `PARTITIONED` - Compared to complete CRLs, partitioned CRLs dramatically increase the number of certificates your private CA can issue.
     ///
-    /// &gt; When using partitioned CRLs, you must validate that the CRL's associated issuing distribution point (IDP) URI matches the certiﬁcate's CDP URI to ensure the right CRL has been fetched. AWS Private CA marks the IDP extension as critical, which your client must be able to process.
-    pub crl_type: Option<CrlType>,
+    /// \> When using partitioned CRLs, you must validate that the CRL's associated issuing distribution point (IDP) URI matches the certiﬁcate's CDP URI to ensure the right CRL has been fetched. AWS Private CA marks the IDP extension as critical, which your client must be able to process.
+    pub crl_type: ::std::option::Option<CrlType>,
     /// `CustomCname`: a string.
     ///
     /// Name inserted into the certificate *CRL Distribution Points* extension that enables the use of an alias for the CRL distribution point. Use this value if you don't want the name of your S3 bucket to be public.
     ///
-    /// &gt; The content of a Canonical Name (CNAME) record must conform to \[RFC2396\](<https://docs.aws.amazon.com/https://www.ietf.org/rfc/rfc2396.txt>) restrictions on the use of special characters in URIs. Additionally, the value of the CNAME must not include a protocol prefix such as "<http://>" or "<https://>".
+    /// \> The content of a Canonical Name (CNAME) record must conform to [RFC2396](https://docs.aws.amazon.com/https://www.ietf.org/rfc/rfc2396.txt) restrictions on the use of special characters in URIs. Additionally, the value of the CNAME must not include a protocol prefix such as "<http://>" or "<https://>".
     ///
     /// Pattern `^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$`; length 0 to 253.
-    pub custom_cname: Option<Str>,
+    pub custom_cname: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomPath`: a string.
     ///
     /// Designates a custom file path in S3 for CRL(s). For example, `http://<CustomName>/<CustomPath>/<CrlPartition_GUID>.crl` .
     ///
     /// Pattern `^[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*$`; length 0 to 253.
-    pub custom_path: Option<Str>,
+    pub custom_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Boolean value that specifies whether certificate revocation lists (CRLs) are enabled. You can use this value to enable certificate revocation for a new CA when you call the `CreateCertificateAuthority` operation or for an existing CA when you call the `UpdateCertificateAuthority` operation.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `ExpirationInDays`: an integer.
     ///
     /// Validity period of the CRL in days.
     ///
     /// Value 1 to 5000.
-    pub expiration_in_days: Option<Int>,
+    pub expiration_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `S3BucketName`: a string.
     ///
-    /// Name of the S3 bucket that contains the CRL. If you do not provide a value for the *CustomCname* argument, the name of your S3 bucket is placed into the *CRL Distribution Points* extension of the issued certificate. You can change the name of your bucket by calling the \[UpdateCertificateAuthority\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_UpdateCertificateAuthority.html>) operation. You must specify a \[bucket policy\](<https://docs.aws.amazon.com/privateca/latest/userguide/PcaCreateCa.html#s3-policies>) that allows AWS Private CA to write the CRL to your bucket.
+    /// Name of the S3 bucket that contains the CRL. If you do not provide a value for the *CustomCname* argument, the name of your S3 bucket is placed into the *CRL Distribution Points* extension of the issued certificate. You can change the name of your bucket by calling the [UpdateCertificateAuthority](https://docs.aws.amazon.com/privateca/latest/APIReference/API_UpdateCertificateAuthority.html) operation. You must specify a [bucket policy](https://docs.aws.amazon.com/privateca/latest/userguide/PcaCreateCa.html#s3-policies) that allows AWS Private CA to write the CRL to your bucket.
     ///
-    /// &gt; The `S3BucketName` parameter must conform to the \[S3 bucket naming rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>) .
+    /// \> The `S3BucketName` parameter must conform to the [S3 bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) .
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[-a-zA-Z0-9._/]+$`; length 3 to 255.
-    pub s3_bucket_name: Option<Str>,
+    pub s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3ObjectAcl`: a [`S3ObjectAcl`] value.
     ///
     /// Determines whether the CRL will be publicly readable or privately held in the CRL Amazon S3 bucket. If you choose PUBLIC_READ, the CRL will be accessible over the public internet. If you choose BUCKET_OWNER_FULL_CONTROL, only the owner of the CRL S3 bucket can access the CRL, and your PKI clients may need an alternative method of access.
@@ -485,51 +414,51 @@ pub struct CrlConfiguration {
     ///
     /// *Note:* This default can cause CA creation to fail in some circumstances. If you have have enabled the Block Public Access (BPA) feature in your S3 account, then you must specify the value of this parameter as `BUCKET_OWNER_FULL_CONTROL` , and not doing so results in an error. If you have disabled BPA in S3, then you can specify either `BUCKET_OWNER_FULL_CONTROL` or `PUBLIC_READ` as the value.
     ///
-    /// For more information, see \[Blocking public access to the S3 bucket\](<https://docs.aws.amazon.com/privateca/latest/userguide/PcaCreateCa.html#s3-bpa>) .
-    pub s3_object_acl: Option<S3ObjectAcl>,
+    /// For more information, see [Blocking public access to the S3 bucket](https://docs.aws.amazon.com/privateca/latest/userguide/PcaCreateCa.html#s3-bpa) .
+    pub s3_object_acl: ::std::option::Option<S3ObjectAcl>,
 }
 
 #[rustfmt::skip]
 impl CrlConfiguration {
-    /// A `CrlConfiguration` with its required properties, named in a [`CrlConfigurationRequired`].
+    /// A `CrlConfiguration` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: CrlConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            crl_distribution_point_extension_configuration: None,
-            crl_type: None,
-            custom_cname: None,
-            custom_path: None,
-            enabled: required.enabled,
-            expiration_in_days: None,
-            s3_bucket_name: None,
-            s3_object_acl: None,
+            crl_distribution_point_extension_configuration: ::std::option::Option::None,
+            crl_type: ::std::option::Option::None,
+            custom_cname: ::std::option::Option::None,
+            custom_path: ::std::option::Option::None,
+            enabled: value.into(),
+            expiration_in_days: ::std::option::Option::None,
+            s3_bucket_name: ::std::option::Option::None,
+            s3_object_acl: ::std::option::Option::None,
         }
     }
 
     /// `CrlDistributionPointExtensionConfiguration`: a [`CrlDistributionPointExtensionConfiguration`] object.
-    pub fn crl_distribution_point_extension_configuration(mut self, value: impl Into<Obj<CrlDistributionPointExtensionConfiguration>>) -> Self { self.crl_distribution_point_extension_configuration = Some(value.into()); self }
+    pub fn crl_distribution_point_extension_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CrlDistributionPointExtensionConfiguration>>) -> Self { self.crl_distribution_point_extension_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CrlType`: a [`CrlType`] value.
-    pub fn crl_type(mut self, value: impl Into<CrlType>) -> Self { self.crl_type = Some(value.into()); self }
+    pub fn crl_type(mut self, value: impl ::std::convert::Into<CrlType>) -> Self { self.crl_type = ::std::option::Option::Some(value.into()); self }
     /// `CustomCname`: a string.
-    pub fn custom_cname(mut self, value: impl Into<Str>) -> Self { self.custom_cname = Some(value.into()); self }
+    pub fn custom_cname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_cname = ::std::option::Option::Some(value.into()); self }
     /// `CustomPath`: a string.
-    pub fn custom_path(mut self, value: impl Into<Str>) -> Self { self.custom_path = Some(value.into()); self }
+    pub fn custom_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_path = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `ExpirationInDays`: an integer.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
+    pub fn expiration_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.expiration_in_days = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `S3ObjectAcl`: a [`S3ObjectAcl`] value.
-    pub fn s3_object_acl(mut self, value: impl Into<S3ObjectAcl>) -> Self { self.s3_object_acl = Some(value.into()); self }
+    pub fn s3_object_acl(mut self, value: impl ::std::convert::Into<S3ObjectAcl>) -> Self { self.s3_object_acl = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CrlConfiguration {}
+impl crate::PropertyType for CrlConfiguration {}
 
-impl ToValue for CrlConfiguration {
+impl ::cloudwright_core::ToValue for CrlConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CrlDistributionPointExtensionConfiguration",
                 &self.crl_distribution_point_extension_configuration,
@@ -545,23 +474,6 @@ impl ToValue for CrlConfiguration {
     }
 }
 
-/// The required properties of [`CrlDistributionPointExtensionConfiguration`], by name: `CrlDistributionPointExtensionConfiguration::new(CrlDistributionPointExtensionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CrlDistributionPointExtensionConfigurationRequired {
-    /// `OmitExtension`: a boolean, required.
-    pub omit_extension: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrlDistributionPointExtensionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("OmitExtension", Shape::Bool),
-    ],
-    required: &["OmitExtension"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CrlDistributionPointExtensionConfiguration` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
 /// Contains configuration information for the default behavior of the CRL Distribution Point (CDP) extension in certificates issued by your CA. This extension contains a link to download the CRL, so you can check whether a certificate has been revoked. To choose whether you want this extension omitted or not in certificates issued by your CA, you can set the *OmitExtension* parameter.
@@ -573,46 +485,36 @@ pub struct CrlDistributionPointExtensionConfiguration {
     ///
     /// Configures whether the CRL Distribution Point extension should be populated with the default URL to the CRL. If set to `true` , then the CDP extension will not be present in any certificates issued by that CA unless otherwise specified through CSR or API passthrough.
     ///
-    /// &gt; Only set this if you have another way to distribute the CRL Distribution Points for certificates issued by your CA, such as the Matter Distributed Compliance Ledger.
-    /// &gt;
-    /// &gt; This configuration cannot be enabled with a custom CNAME set.
-    pub omit_extension: Bool,
+    /// \> Only set this if you have another way to distribute the CRL Distribution Points for certificates issued by your CA, such as the Matter Distributed Compliance Ledger.
+    /// \>
+    /// \> This configuration cannot be enabled with a custom CNAME set.
+    pub omit_extension: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl CrlDistributionPointExtensionConfiguration {
-    /// A `CrlDistributionPointExtensionConfiguration` with its required properties, named in a [`CrlDistributionPointExtensionConfigurationRequired`].
+    /// A `CrlDistributionPointExtensionConfiguration` with its one required property, `OmitExtension`.
     #[inline]
-    pub fn new(required: CrlDistributionPointExtensionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            omit_extension: required.omit_extension,
+            omit_extension: value.into(),
         }
     }
 
     /// `OmitExtension`: a boolean, required.
-    pub fn omit_extension(mut self, value: impl Into<Bool>) -> Self { self.omit_extension = value.into(); self }
+    pub fn omit_extension(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.omit_extension = value.into(); self }
 }
 
-impl PropertyType for CrlDistributionPointExtensionConfiguration {}
+impl crate::PropertyType for CrlDistributionPointExtensionConfiguration {}
 
-impl ToValue for CrlDistributionPointExtensionConfiguration {
+impl ::cloudwright_core::ToValue for CrlDistributionPointExtensionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OmitExtension", &self.omit_extension)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CsrExtensions: ObjRule = ObjRule {
-    properties: &[
-        ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
-        ("SubjectInformationAccess", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessDescription), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CsrExtensions` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
@@ -624,11 +526,12 @@ pub struct CsrExtensions {
     /// `KeyUsage`: a [`KeyUsage`] object.
     ///
     /// Indicates the purpose of the certificate and of the key contained in the certificate.
-    pub key_usage: Option<Obj<KeyUsage>>,
+    pub key_usage: ::std::option::Option<crate::Obj<KeyUsage>>,
     /// `SubjectInformationAccess`: a list of [`AccessDescription`] objects.
     ///
-    /// For CA certificates, provides a path to additional information pertaining to the CA, such as revocation and policy. For more information, see \[Subject Information Access\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.2.2>) in RFC 5280.
-    pub subject_information_access: Option<List<AccessDescription>>,
+    /// For CA certificates, provides a path to additional information pertaining to the CA, such as revocation and policy. For more information, see [Subject Information Access](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280#section-4.2.2.2) in RFC 5280.
+    pub subject_information_access:
+        ::std::option::Option<::cloudwright_core::List<AccessDescription>>,
 }
 
 #[rustfmt::skip]
@@ -636,48 +539,30 @@ impl CsrExtensions {
     /// A `CsrExtensions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KeyUsage`: a [`KeyUsage`] object.
-    pub fn key_usage(mut self, value: impl Into<Obj<KeyUsage>>) -> Self { self.key_usage = Some(value.into()); self }
+    pub fn key_usage(mut self, value: impl ::std::convert::Into<crate::Obj<KeyUsage>>) -> Self { self.key_usage = ::std::option::Option::Some(value.into()); self }
     /// `SubjectInformationAccess`: a list of [`AccessDescription`] objects.
-    pub fn subject_information_access(mut self, value: impl Into<List<AccessDescription>>) -> Self { self.subject_information_access = Some(value.into()); self }
+    pub fn subject_information_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessDescription>>) -> Self { self.subject_information_access = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CsrExtensions {}
+impl crate::PropertyType for CsrExtensions {}
 
-impl ToValue for CsrExtensions {
+impl ::cloudwright_core::ToValue for CsrExtensions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KeyUsage", &self.key_usage)
             .opt("SubjectInformationAccess", &self.subject_information_access)
             .build()
     }
 }
 
-/// The required properties of [`EdiPartyName`], by name: `EdiPartyName::new(EdiPartyNameRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EdiPartyNameRequired {
-    /// `PartyName`: a string, required.
-    pub party_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EdiPartyName: ObjRule = ObjRule {
-    properties: &[
-        ("NameAssigner", Shape::STR),
-        ("PartyName", Shape::STR),
-    ],
-    required: &["PartyName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EdiPartyName` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
-/// Describes an Electronic Data Interchange (EDI) entity as described in as defined in \[Subject Alternative Name\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280>) in RFC 5280.
+/// Describes an Electronic Data Interchange (EDI) entity as described in as defined in [Subject Alternative Name](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) in RFC 5280.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-edipartyname.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -685,61 +570,45 @@ pub struct EdiPartyName {
     /// `NameAssigner`: a string.
     ///
     /// Specifies the name assigner.
-    pub name_assigner: Option<Str>,
+    pub name_assigner: ::std::option::Option<::cloudwright_core::Str>,
     /// `PartyName`: a string, required.
     ///
     /// Specifies the party name.
-    pub party_name: Str,
+    pub party_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EdiPartyName {
-    /// A `EdiPartyName` with its required properties, named in a [`EdiPartyNameRequired`].
+    /// A `EdiPartyName` with its one required property, `PartyName`.
     #[inline]
-    pub fn new(required: EdiPartyNameRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name_assigner: None,
-            party_name: required.party_name,
+            name_assigner: ::std::option::Option::None,
+            party_name: value.into(),
         }
     }
 
     /// `NameAssigner`: a string.
-    pub fn name_assigner(mut self, value: impl Into<Str>) -> Self { self.name_assigner = Some(value.into()); self }
+    pub fn name_assigner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name_assigner = ::std::option::Option::Some(value.into()); self }
     /// `PartyName`: a string, required.
-    pub fn party_name(mut self, value: impl Into<Str>) -> Self { self.party_name = value.into(); self }
+    pub fn party_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.party_name = value.into(); self }
 }
 
-impl PropertyType for EdiPartyName {}
+impl crate::PropertyType for EdiPartyName {}
 
-impl ToValue for EdiPartyName {
+impl ::cloudwright_core::ToValue for EdiPartyName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NameAssigner", &self.name_assigner)
             .req("PartyName", &self.party_name)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
-    properties: &[
-        ("DirectoryName", Shape::Object(&RULE_Subject)),
-        ("DnsName", Shape::STR),
-        ("EdiPartyName", Shape::Object(&RULE_EdiPartyName)),
-        ("IpAddress", Shape::STR),
-        ("OtherName", Shape::Object(&RULE_OtherName)),
-        ("RegisteredId", Shape::STR),
-        ("Rfc822Name", Shape::STR),
-        ("UniformResourceIdentifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GeneralName` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
-/// Describes an ASN.1 X.400 `GeneralName` as defined in \[RFC 5280\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280>) . Only one of the following naming options should be provided. Providing more than one option results in an `InvalidArgsException` error.
+/// Describes an ASN.1 X.400 `GeneralName` as defined in [RFC 5280](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc5280) . Only one of the following naming options should be provided. Providing more than one option results in an `InvalidArgsException` error.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-generalname.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -747,35 +616,35 @@ pub struct GeneralName {
     /// `DirectoryName`: a [`Subject`] object.
     ///
     /// Contains information about the certificate subject. The certificate can be one issued by your private certificate authority (CA) or it can be your private CA certificate. The Subject field in the certificate identifies the entity that owns or controls the public key in the certificate. The entity can be a user, computer, device, or service. The Subject must contain an X.500 distinguished name (DN). A DN is a sequence of relative distinguished names (RDNs). The RDNs are separated by commas in the certificate. The DN must be unique for each entity, but your private CA can issue more than one certificate with the same DN to the same entity.
-    pub directory_name: Option<Obj<Subject>>,
+    pub directory_name: ::std::option::Option<crate::Obj<Subject>>,
     /// `DnsName`: a string.
     ///
     /// Represents `GeneralName` as a DNS name.
-    pub dns_name: Option<Str>,
+    pub dns_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EdiPartyName`: an [`EdiPartyName`] object.
     ///
     /// Represents `GeneralName` as an `EdiPartyName` object.
-    pub edi_party_name: Option<Obj<EdiPartyName>>,
+    pub edi_party_name: ::std::option::Option<crate::Obj<EdiPartyName>>,
     /// `IpAddress`: a string.
     ///
     /// Represents `GeneralName` as an IPv4 or IPv6 address.
-    pub ip_address: Option<Str>,
+    pub ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `OtherName`: an [`OtherName`] object.
     ///
     /// Represents `GeneralName` using an `OtherName` object.
-    pub other_name: Option<Obj<OtherName>>,
+    pub other_name: ::std::option::Option<crate::Obj<OtherName>>,
     /// `RegisteredId`: a string.
     ///
     /// Represents `GeneralName` as an object identifier (OID).
-    pub registered_id: Option<Str>,
+    pub registered_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Rfc822Name`: a string.
     ///
-    /// Represents `GeneralName` as an \[RFC 822\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc822>) email address.
-    pub rfc822_name: Option<Str>,
+    /// Represents `GeneralName` as an [RFC 822](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc822) email address.
+    pub rfc822_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `UniformResourceIdentifier`: a string.
     ///
     /// Represents `GeneralName` as a URI.
-    pub uniform_resource_identifier: Option<Str>,
+    pub uniform_resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -783,33 +652,33 @@ impl GeneralName {
     /// A `GeneralName` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DirectoryName`: a [`Subject`] object.
-    pub fn directory_name(mut self, value: impl Into<Obj<Subject>>) -> Self { self.directory_name = Some(value.into()); self }
+    pub fn directory_name(mut self, value: impl ::std::convert::Into<crate::Obj<Subject>>) -> Self { self.directory_name = ::std::option::Option::Some(value.into()); self }
     /// `DnsName`: a string.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = Some(value.into()); self }
+    pub fn dns_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_name = ::std::option::Option::Some(value.into()); self }
     /// `EdiPartyName`: an [`EdiPartyName`] object.
-    pub fn edi_party_name(mut self, value: impl Into<Obj<EdiPartyName>>) -> Self { self.edi_party_name = Some(value.into()); self }
+    pub fn edi_party_name(mut self, value: impl ::std::convert::Into<crate::Obj<EdiPartyName>>) -> Self { self.edi_party_name = ::std::option::Option::Some(value.into()); self }
     /// `IpAddress`: a string.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
+    pub fn ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address = ::std::option::Option::Some(value.into()); self }
     /// `OtherName`: an [`OtherName`] object.
-    pub fn other_name(mut self, value: impl Into<Obj<OtherName>>) -> Self { self.other_name = Some(value.into()); self }
+    pub fn other_name(mut self, value: impl ::std::convert::Into<crate::Obj<OtherName>>) -> Self { self.other_name = ::std::option::Option::Some(value.into()); self }
     /// `RegisteredId`: a string.
-    pub fn registered_id(mut self, value: impl Into<Str>) -> Self { self.registered_id = Some(value.into()); self }
+    pub fn registered_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registered_id = ::std::option::Option::Some(value.into()); self }
     /// `Rfc822Name`: a string.
-    pub fn rfc822_name(mut self, value: impl Into<Str>) -> Self { self.rfc822_name = Some(value.into()); self }
+    pub fn rfc822_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rfc822_name = ::std::option::Option::Some(value.into()); self }
     /// `UniformResourceIdentifier`: a string.
-    pub fn uniform_resource_identifier(mut self, value: impl Into<Str>) -> Self { self.uniform_resource_identifier = Some(value.into()); self }
+    pub fn uniform_resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uniform_resource_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GeneralName {}
+impl crate::PropertyType for GeneralName {}
 
-impl ToValue for GeneralName {
+impl ::cloudwright_core::ToValue for GeneralName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DirectoryName", &self.directory_name)
             .opt("DnsName", &self.dns_name)
             .opt("EdiPartyName", &self.edi_party_name)
@@ -825,24 +694,6 @@ impl ToValue for GeneralName {
     }
 }
 
-/// The required properties of [`OcspConfiguration`], by name: `OcspConfiguration::new(OcspConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OcspConfigurationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OcspConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("OcspCustomCname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OcspConfiguration` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
 /// Contains information to enable and configure Online Certificate Status Protocol (OCSP) for validating certificate revocation status.
@@ -853,67 +704,57 @@ pub struct OcspConfiguration {
     /// `Enabled`: a boolean, required.
     ///
     /// Flag enabling use of the Online Certificate Status Protocol (OCSP) for validating certificate revocation status.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `OcspCustomCname`: a string.
     ///
     /// By default, AWS Private CA injects an Amazon domain into certificates being validated by the Online Certificate Status Protocol (OCSP). A customer can alternatively use this object to define a CNAME specifying a customized OCSP domain.
     ///
-    /// &gt; The content of a Canonical Name (CNAME) record must conform to \[RFC2396\](<https://docs.aws.amazon.com/https://www.ietf.org/rfc/rfc2396.txt>) restrictions on the use of special characters in URIs. Additionally, the value of the CNAME must not include a protocol prefix such as "<http://>" or "<https://>".
+    /// \> The content of a Canonical Name (CNAME) record must conform to [RFC2396](https://docs.aws.amazon.com/https://www.ietf.org/rfc/rfc2396.txt) restrictions on the use of special characters in URIs. Additionally, the value of the CNAME must not include a protocol prefix such as "<http://>" or "<https://>".
     ///
     /// Pattern `^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$`; length 0 to 253.
-    pub ocsp_custom_cname: Option<Str>,
+    pub ocsp_custom_cname: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OcspConfiguration {
-    /// A `OcspConfiguration` with its required properties, named in a [`OcspConfigurationRequired`].
+    /// A `OcspConfiguration` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: OcspConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            ocsp_custom_cname: None,
+            enabled: value.into(),
+            ocsp_custom_cname: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `OcspCustomCname`: a string.
-    pub fn ocsp_custom_cname(mut self, value: impl Into<Str>) -> Self { self.ocsp_custom_cname = Some(value.into()); self }
+    pub fn ocsp_custom_cname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ocsp_custom_cname = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OcspConfiguration {}
+impl crate::PropertyType for OcspConfiguration {}
 
-impl ToValue for OcspConfiguration {
+impl ::cloudwright_core::ToValue for OcspConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("OcspCustomCname", &self.ocsp_custom_cname)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RevocationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrlConfiguration", Shape::Object(&RULE_CrlConfiguration)),
-        ("OcspConfiguration", Shape::Object(&RULE_OcspConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RevocationConfiguration` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
-/// Certificate revocation information used by the \[CreateCertificateAuthority\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_CreateCertificateAuthority.html>) and \[UpdateCertificateAuthority\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_UpdateCertificateAuthority.html>) actions. Your private certificate authority (CA) can configure Online Certificate Status Protocol (OCSP) support and/or maintain a certificate revocation list (CRL). OCSP returns validation information about certificates as requested by clients, and a CRL contains an updated list of certificates revoked by your CA. For more information, see \[RevokeCertificate\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_RevokeCertificate.html>) in the *AWS Private CA API Reference* and \[Setting up a certificate revocation method\](<https://docs.aws.amazon.com/privateca/latest/userguide/revocation-setup.html>) in the *AWS Private CA User Guide* .
+/// Certificate revocation information used by the [CreateCertificateAuthority](https://docs.aws.amazon.com/privateca/latest/APIReference/API_CreateCertificateAuthority.html) and [UpdateCertificateAuthority](https://docs.aws.amazon.com/privateca/latest/APIReference/API_UpdateCertificateAuthority.html) actions. Your private certificate authority (CA) can configure Online Certificate Status Protocol (OCSP) support and/or maintain a certificate revocation list (CRL). OCSP returns validation information about certificates as requested by clients, and a CRL contains an updated list of certificates revoked by your CA. For more information, see [RevokeCertificate](https://docs.aws.amazon.com/privateca/latest/APIReference/API_RevokeCertificate.html) in the *AWS Private CA API Reference* and [Setting up a certificate revocation method](https://docs.aws.amazon.com/privateca/latest/userguide/revocation-setup.html) in the *AWS Private CA User Guide* .
 ///
 /// The following requirements and constraints apply to revocation configurations.
 ///
 /// - A configuration disabling CRLs or OCSP must contain only the `Enabled=False` parameter, and will fail if other parameters such as `CustomCname` or `ExpirationInDays` are included.
-/// - In a CRL configuration, the `S3BucketName` parameter must conform to the \[Amazon S3 bucket naming rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>) .
-/// - A configuration containing a custom Canonical Name (CNAME) parameter for CRLs or OCSP must conform to \[RFC2396\](<https://docs.aws.amazon.com/https://www.ietf.org/rfc/rfc2396.txt>) restrictions on the use of special characters in a CNAME.
+/// - In a CRL configuration, the `S3BucketName` parameter must conform to the [Amazon S3 bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) .
+/// - A configuration containing a custom Canonical Name (CNAME) parameter for CRLs or OCSP must conform to [RFC2396](https://docs.aws.amazon.com/https://www.ietf.org/rfc/rfc2396.txt) restrictions on the use of special characters in a CNAME.
 /// - In a CRL or OCSP configuration, the value of a CNAME parameter must not include a protocol prefix such as "<http://>" or "<https://>".
-/// - To revoke a certificate, delete the resource from your template, and call the AWS Private CA \[RevokeCertificate\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_RevokeCertificate.html>) API and specify the resource's certificate authority ARN.
+/// - To revoke a certificate, delete the resource from your template, and call the AWS Private CA [RevokeCertificate](https://docs.aws.amazon.com/privateca/latest/APIReference/API_RevokeCertificate.html) API and specify the resource's certificate authority ARN.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificateauthority-revocationconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -921,11 +762,11 @@ pub struct RevocationConfiguration {
     /// `CrlConfiguration`: a [`CrlConfiguration`] object.
     ///
     /// Configuration of the certificate revocation list (CRL), if any, maintained by your private CA.
-    pub crl_configuration: Option<Obj<CrlConfiguration>>,
+    pub crl_configuration: ::std::option::Option<crate::Obj<CrlConfiguration>>,
     /// `OcspConfiguration`: an [`OcspConfiguration`] object.
     ///
     /// Configuration of Online Certificate Status Protocol (OCSP) support, if any, maintained by your private CA.
-    pub ocsp_configuration: Option<Obj<OcspConfiguration>>,
+    pub ocsp_configuration: ::std::option::Option<crate::Obj<OcspConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -933,44 +774,26 @@ impl RevocationConfiguration {
     /// A `RevocationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CrlConfiguration`: a [`CrlConfiguration`] object.
-    pub fn crl_configuration(mut self, value: impl Into<Obj<CrlConfiguration>>) -> Self { self.crl_configuration = Some(value.into()); self }
+    pub fn crl_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CrlConfiguration>>) -> Self { self.crl_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OcspConfiguration`: an [`OcspConfiguration`] object.
-    pub fn ocsp_configuration(mut self, value: impl Into<Obj<OcspConfiguration>>) -> Self { self.ocsp_configuration = Some(value.into()); self }
+    pub fn ocsp_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OcspConfiguration>>) -> Self { self.ocsp_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RevocationConfiguration {}
+impl crate::PropertyType for RevocationConfiguration {}
 
-impl ToValue for RevocationConfiguration {
+impl ::cloudwright_core::ToValue for RevocationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrlConfiguration", &self.crl_configuration)
             .opt("OcspConfiguration", &self.ocsp_configuration)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ACMPCA::CertificateAuthority`.
 ///
@@ -980,36 +803,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -1024,24 +847,24 @@ pub enum CrlType {
     /// `PARTITIONED`
     Partitioned,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CrlType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CrlType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CrlType {
+impl ::cloudwright_core::ToValue for CrlType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Complete => "COMPLETE",
             Self::Partitioned => "PARTITIONED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1055,25 +878,25 @@ pub enum KeyStorageSecurityStandard {
     /// `FIPS_140_2_LEVEL_3_OR_HIGHER`
     Fips140_2Level3OrHigher,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyStorageSecurityStandard {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyStorageSecurityStandard {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyStorageSecurityStandard {
+impl ::cloudwright_core::ToValue for KeyStorageSecurityStandard {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CcpcLevel1OrHigher => "CCPC_LEVEL_1_OR_HIGHER",
             Self::Fips140_2Level2OrHigher => "FIPS_140_2_LEVEL_2_OR_HIGHER",
             Self::Fips140_2Level3OrHigher => "FIPS_140_2_LEVEL_3_OR_HIGHER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1085,24 +908,24 @@ pub enum S3ObjectAcl {
     /// `PUBLIC_READ`
     PublicRead,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3ObjectAcl {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3ObjectAcl {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3ObjectAcl {
+impl ::cloudwright_core::ToValue for S3ObjectAcl {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BucketOwnerFullControl => "BUCKET_OWNER_FULL_CONTROL",
             Self::PublicRead => "PUBLIC_READ",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1114,23 +937,173 @@ pub enum UsageMode {
     /// `SHORT_LIVED_CERTIFICATE`
     ShortLivedCertificate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UsageMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UsageMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UsageMode {
+impl ::cloudwright_core::ToValue for UsageMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GeneralPurpose => "GENERAL_PURPOSE",
             Self::ShortLivedCertificate => "SHORT_LIVED_CERTIFICATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_KeyUsage, RULE_OtherName, RULE_Subject};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-a-zA-Z0-9._/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertificateAuthority: ObjRule = ObjRule {
+        properties: &[
+            ("CsrExtensions", Shape::Object(&RULE_CsrExtensions)),
+            ("KeyAlgorithm", Shape::STR),
+            ("KeyStorageSecurityStandard", Shape::Str(&StrRule { allowed: &["CCPC_LEVEL_1_OR_HIGHER", "FIPS_140_2_LEVEL_2_OR_HIGHER", "FIPS_140_2_LEVEL_3_OR_HIGHER"], ..StrRule::ANY })),
+            ("RevocationConfiguration", Shape::Object(&RULE_RevocationConfiguration)),
+            ("SigningAlgorithm", Shape::STR),
+            ("Subject", Shape::Object(&RULE_Subject)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Type", Shape::STR),
+            ("UsageMode", Shape::Str(&StrRule { allowed: &["GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "KeyAlgorithm", "SigningAlgorithm", "Subject"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessDescription: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLocation", Shape::Object(&RULE_GeneralName)),
+            ("AccessMethod", Shape::Object(&RULE_AccessMethod)),
+        ],
+        required: &["AccessMethod", "AccessLocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessMethod: ObjRule = ObjRule {
+        properties: &[
+            ("AccessMethodType", Shape::STR),
+            ("CustomObjectIdentifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrlConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrlDistributionPointExtensionConfiguration", Shape::Object(&RULE_CrlDistributionPointExtensionConfiguration)),
+            ("CrlType", Shape::Str(&StrRule { allowed: &["COMPLETE", "PARTITIONED"], ..StrRule::ANY })),
+            ("CustomCname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CustomPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("ExpirationInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+            ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3ObjectAcl", Shape::Str(&StrRule { allowed: &["BUCKET_OWNER_FULL_CONTROL", "PUBLIC_READ"], ..StrRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrlDistributionPointExtensionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("OmitExtension", Shape::Bool),
+        ],
+        required: &["OmitExtension"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CsrExtensions: ObjRule = ObjRule {
+        properties: &[
+            ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
+            ("SubjectInformationAccess", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessDescription), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EdiPartyName: ObjRule = ObjRule {
+        properties: &[
+            ("NameAssigner", Shape::STR),
+            ("PartyName", Shape::STR),
+        ],
+        required: &["PartyName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
+        properties: &[
+            ("DirectoryName", Shape::Object(&RULE_Subject)),
+            ("DnsName", Shape::STR),
+            ("EdiPartyName", Shape::Object(&RULE_EdiPartyName)),
+            ("IpAddress", Shape::STR),
+            ("OtherName", Shape::Object(&RULE_OtherName)),
+            ("RegisteredId", Shape::STR),
+            ("Rfc822Name", Shape::STR),
+            ("UniformResourceIdentifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OcspConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("OcspCustomCname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RevocationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrlConfiguration", Shape::Object(&RULE_CrlConfiguration)),
+            ("OcspConfiguration", Shape::Object(&RULE_OcspConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

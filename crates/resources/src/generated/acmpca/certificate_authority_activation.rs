@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`CertificateAuthorityActivation`], by name: `CertificateAuthorityActivation::new(CertificateAuthorityActivationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateAuthorityActivationRequired {
     /// `Certificate`: a string, required.
-    pub certificate: Str,
+    pub certificate: ::cloudwright_core::Str,
     /// `CertificateAuthorityArn`: a string, required.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertificateAuthorityActivation: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::STR),
-        ("CertificateAuthorityArn", Shape::STR),
-        ("CertificateChain", Shape::STR),
-        ("Status", Shape::STR),
-    ],
-    required: &["CertificateAuthorityArn", "Certificate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ACMPCA::CertificateAuthorityActivation` resource.
 ///
@@ -47,23 +32,23 @@ pub struct CertificateAuthorityActivation {
     /// The Base64 PEM-encoded certificate authority certificate.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub certificate: Str,
+    pub certificate: ::cloudwright_core::Str,
     /// `CertificateAuthorityArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of your private CA.
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
     /// `CertificateChain`: a string.
     ///
     /// The Base64 PEM-encoded certificate chain that chains up to the root CA certificate that you used to sign your private CA certificate.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub certificate_chain: Option<Str>,
+    pub certificate_chain: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a string.
     ///
     /// Status of your private CA.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +58,7 @@ impl CertificateAuthorityActivation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ACMPCA::CertificateAuthorityActivation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificateauthorityactivation.html",
         primary_identifier: &["CertificateAuthorityArn"],
@@ -84,7 +69,7 @@ impl CertificateAuthorityActivation {
         read_only: &["CompleteCertificateChain"],
         attributes: &["CompleteCertificateChain"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `CertificateAuthorityActivation` with its required properties, named in a [`CertificateAuthorityActivationRequired`].
@@ -93,36 +78,41 @@ impl CertificateAuthorityActivation {
         Self {
             certificate: required.certificate,
             certificate_authority_arn: required.certificate_authority_arn,
-            certificate_chain: None,
-            status: None,
+            certificate_chain: ::std::option::Option::None,
+            status: ::std::option::Option::None,
         }
     }
 
     /// `Certificate`: a string, required.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = value.into(); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate = value.into(); self }
     /// `CertificateAuthorityArn`: a string, required.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
+    pub fn certificate_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `CertificateChain`: a string.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = Some(value.into()); self }
+    pub fn certificate_chain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_chain = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CertificateAuthorityActivation {
+impl ::cloudwright_core::Resource for CertificateAuthorityActivation {
     type Attributes = CertificateAuthorityActivationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CertificateAuthorityActivation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_CertificateAuthorityActivation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CertificateAuthorityActivation {
+impl ::cloudwright_core::ToValue for CertificateAuthorityActivation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Certificate", &self.certificate)
             .req("CertificateAuthorityArn", &self.certificate_authority_arn)
             .opt("CertificateChain", &self.certificate_chain)
@@ -131,12 +121,14 @@ impl ToValue for CertificateAuthorityActivation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CertificateAuthorityActivation`]: `Handle<CertificateAuthorityActivation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CertificateAuthorityActivation`]: `Handle<CertificateAuthorityActivation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateAuthorityActivationAttributes(ResourceRef);
+pub struct CertificateAuthorityActivationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateAuthorityActivationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CertificateAuthorityActivationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,7 +138,27 @@ impl CertificateAuthorityActivationAttributes {
     ///
     /// The complete Base64 PEM-encoded certificate chain, including the certificate authority certificate.
     #[inline]
-    pub fn complete_certificate_chain(&self) -> Value {
-        self.0.get_att("CompleteCertificateChain")
+    pub fn complete_certificate_chain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CompleteCertificateChain"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertificateAuthorityActivation: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::STR),
+            ("CertificateAuthorityArn", Shape::STR),
+            ("CertificateChain", Shape::STR),
+            ("Status", Shape::STR),
+        ],
+        required: &["CertificateAuthorityArn", "Certificate"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^*]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
-
 /// The required properties of [`Permission`], by name: `Permission::new(PermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionRequired {
     /// `Actions`: a list of [`Action`] values, required.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `CertificateAuthorityArn`: a string, required.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Permission: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetCertificate", "IssueCertificate", "ListPermissions"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Principal", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SourceAccount", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Actions", "CertificateAuthorityArn", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ACMPCA::Permission` resource.
 ///
-/// Grants permissions to the Certificate Manager ( ACM ) service principal ( `acm.amazonaws.com` ) to perform \[IssueCertificate\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_IssueCertificate.html>) , \[GetCertificate\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_GetCertificate.html>) , and \[ListPermissions\](<https://docs.aws.amazon.com/privateca/latest/APIReference/API_ListPermissions.html>) actions on a CA. These actions are needed for the ACM principal to renew private PKI certificates requested through ACM and residing in the same AWS account as the CA.
+/// Grants permissions to the Certificate Manager ( ACM ) service principal ( `acm.amazonaws.com` ) to perform [IssueCertificate](https://docs.aws.amazon.com/privateca/latest/APIReference/API_IssueCertificate.html) , [GetCertificate](https://docs.aws.amazon.com/privateca/latest/APIReference/API_GetCertificate.html) , and [ListPermissions](https://docs.aws.amazon.com/privateca/latest/APIReference/API_ListPermissions.html) actions on a CA. These actions are needed for the ACM principal to renew private PKI certificates requested through ACM and residing in the same AWS account as the CA.
 ///
 /// **About permissions** - If the private CA and the certificates it issues reside in the same account, you can use `AWS::ACMPCA::Permission` to grant permissions for ACM to carry out automatic certificate renewals.
 /// - For automatic certificate renewal to succeed, the ACM service principal needs permissions to create, retrieve, and list permissions.
-/// - If the private CA and the ACM certificates reside in different accounts, then permissions cannot be used to enable automatic renewals. Instead, the ACM certificate owner must set up a resource-based policy to enable cross-account issuance and renewals. For more information, see \[Using a Resource Based Policy with AWS Private CA\](<https://docs.aws.amazon.com/privateca/latest/userguide/pca-rbp.html>) .
+/// - If the private CA and the ACM certificates reside in different accounts, then permissions cannot be used to enable automatic renewals. Instead, the ACM certificate owner must set up a resource-based policy to enable cross-account issuance and renewals. For more information, see [Using a Resource Based Policy with AWS Private CA](https://docs.aws.amazon.com/privateca/latest/userguide/pca-rbp.html) .
 ///
-/// &gt; To update an `AWS::ACMPCA::Permission` resource, you must first delete the existing permission resource from the CloudFormation stack and then create a new permission resource with updated properties.
+/// \> To update an `AWS::ACMPCA::Permission` resource, you must first delete the existing permission resource from the CloudFormation stack and then create a new permission resource with updated properties.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`CertificateAuthorityArn`, `Principal`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`PermissionAttributes`] is empty).
@@ -60,25 +40,25 @@ pub struct Permission {
     /// The private CA actions that can be performed by the designated AWS service. Supported actions are `IssueCertificate` , `GetCertificate` , and `ListPermissions` .
     ///
     /// Items 1 to 3; create-only: changing it replaces the resource.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `CertificateAuthorityArn`: a string, required.
     ///
     /// The Amazon Resource Number (ARN) of the private CA from which the permission was issued.
     ///
     /// Pattern `^arn:[\w+=/,.@-]+:acm-pca:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*$`; length 5 to 200; create-only: changing it replaces the resource.
-    pub certificate_authority_arn: Str,
+    pub certificate_authority_arn: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
     ///
     /// The AWS service or entity that holds the permission. At this time, the only valid principal is `acm.amazonaws.com` .
     ///
     /// Pattern `^[^*]+$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `SourceAccount`: a string.
     ///
     /// The ID of the account that assigned the permission.
     ///
     /// Pattern `^[0-9]+$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub source_account: Option<Str>,
+    pub source_account: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +68,7 @@ impl Permission {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ACMPCA::Permission",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-permission.html",
         primary_identifier: &["CertificateAuthorityArn", "Principal"],
@@ -99,7 +79,7 @@ impl Permission {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Permission` with its required properties, named in a [`PermissionRequired`].
@@ -109,35 +89,37 @@ impl Permission {
             actions: required.actions,
             certificate_authority_arn: required.certificate_authority_arn,
             principal: required.principal,
-            source_account: None,
+            source_account: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of [`Action`] values, required.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = value.into(); self }
     /// `CertificateAuthorityArn`: a string, required.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
+    pub fn certificate_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
     /// `SourceAccount`: a string.
-    pub fn source_account(mut self, value: impl Into<Str>) -> Self { self.source_account = Some(value.into()); self }
+    pub fn source_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_account = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Permission {
+impl ::cloudwright_core::Resource for Permission {
     type Attributes = PermissionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Permission, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Permission, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Permission {
+impl ::cloudwright_core::ToValue for Permission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("CertificateAuthorityArn", &self.certificate_authority_arn)
             .req("Principal", &self.principal)
@@ -146,12 +128,12 @@ impl ToValue for Permission {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Permission`]: `Handle<Permission>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Permission`]: `Handle<Permission>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PermissionAttributes(());
 
-impl From<ResourceRef> for PermissionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PermissionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -166,24 +148,50 @@ pub enum Action {
     /// `ListPermissions`
     ListPermissions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GetCertificate => "GetCertificate",
             Self::IssueCertificate => "IssueCertificate",
             Self::ListPermissions => "ListPermissions",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^*]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Permission: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetCertificate", "IssueCertificate", "ListPermissions"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+            ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Principal", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SourceAccount", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Actions", "CertificateAuthorityArn", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,29 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "acmpca")]
 /// The required properties of [`CustomAttribute`], by name: `CustomAttribute::new(CustomAttributeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomAttributeRequired {
     /// `ObjectIdentifier`: a string, required.
-    pub object_identifier: Str,
+    pub object_identifier: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "acmpca")]
-#[rustfmt::skip]
-pub(crate) static RULE_CustomAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectIdentifier", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["ObjectIdentifier", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "acmpca")]
 /// The `CustomAttribute` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
@@ -41,11 +27,11 @@ pub struct CustomAttribute {
     /// `ObjectIdentifier`: a string, required.
     ///
     /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
-    pub object_identifier: Str,
+    pub object_identifier: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Specifies the attribute value of relative distinguished name (RDN).
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "acmpca")]
@@ -61,42 +47,24 @@ impl CustomAttribute {
     }
 
     /// `ObjectIdentifier`: a string, required.
-    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self { self.object_identifier = value.into(); self }
+    pub fn object_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_identifier = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "acmpca")]
-impl PropertyType for CustomAttribute {}
+impl crate::PropertyType for CustomAttribute {}
 
 #[cfg(feature = "acmpca")]
-impl ToValue for CustomAttribute {
+impl ::cloudwright_core::ToValue for CustomAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ObjectIdentifier", &self.object_identifier)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "acmpca")]
-#[rustfmt::skip]
-pub(crate) static RULE_KeyUsage: ObjRule = ObjRule {
-    properties: &[
-        ("CRLSign", Shape::Bool),
-        ("DataEncipherment", Shape::Bool),
-        ("DecipherOnly", Shape::Bool),
-        ("DigitalSignature", Shape::Bool),
-        ("EncipherOnly", Shape::Bool),
-        ("KeyAgreement", Shape::Bool),
-        ("KeyCertSign", Shape::Bool),
-        ("KeyEncipherment", Shape::Bool),
-        ("NonRepudiation", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "acmpca")]
 /// The `KeyUsage` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
@@ -111,55 +79,55 @@ pub struct KeyUsage {
     /// Key can be used to sign CRLs.
     ///
     /// Default `false`.
-    pub crl_sign: Option<Bool>,
+    pub crl_sign: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataEncipherment`: a boolean.
     ///
     /// Key can be used to decipher data.
     ///
     /// Default `false`.
-    pub data_encipherment: Option<Bool>,
+    pub data_encipherment: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DecipherOnly`: a boolean.
     ///
     /// Key can be used only to decipher data.
     ///
     /// Default `false`.
-    pub decipher_only: Option<Bool>,
+    pub decipher_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DigitalSignature`: a boolean.
     ///
     /// Key can be used for digital signing.
     ///
     /// Default `false`.
-    pub digital_signature: Option<Bool>,
+    pub digital_signature: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncipherOnly`: a boolean.
     ///
     /// Key can be used only to encipher data.
     ///
     /// Default `false`.
-    pub encipher_only: Option<Bool>,
+    pub encipher_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KeyAgreement`: a boolean.
     ///
     /// Key can be used in a key-agreement protocol.
     ///
     /// Default `false`.
-    pub key_agreement: Option<Bool>,
+    pub key_agreement: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KeyCertSign`: a boolean.
     ///
     /// Key can be used to sign certificates.
     ///
     /// Default `false`.
-    pub key_cert_sign: Option<Bool>,
+    pub key_cert_sign: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KeyEncipherment`: a boolean.
     ///
     /// Key can be used to encipher data.
     ///
     /// Default `false`.
-    pub key_encipherment: Option<Bool>,
+    pub key_encipherment: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NonRepudiation`: a boolean.
     ///
     /// Key can be used for non-repudiation.
     ///
     /// Default `false`.
-    pub non_repudiation: Option<Bool>,
+    pub non_repudiation: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "acmpca")]
@@ -168,37 +136,37 @@ impl KeyUsage {
     /// A `KeyUsage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CRLSign`: a boolean.
-    pub fn crl_sign(mut self, value: impl Into<Bool>) -> Self { self.crl_sign = Some(value.into()); self }
+    pub fn crl_sign(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.crl_sign = ::std::option::Option::Some(value.into()); self }
     /// `DataEncipherment`: a boolean.
-    pub fn data_encipherment(mut self, value: impl Into<Bool>) -> Self { self.data_encipherment = Some(value.into()); self }
+    pub fn data_encipherment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.data_encipherment = ::std::option::Option::Some(value.into()); self }
     /// `DecipherOnly`: a boolean.
-    pub fn decipher_only(mut self, value: impl Into<Bool>) -> Self { self.decipher_only = Some(value.into()); self }
+    pub fn decipher_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.decipher_only = ::std::option::Option::Some(value.into()); self }
     /// `DigitalSignature`: a boolean.
-    pub fn digital_signature(mut self, value: impl Into<Bool>) -> Self { self.digital_signature = Some(value.into()); self }
+    pub fn digital_signature(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.digital_signature = ::std::option::Option::Some(value.into()); self }
     /// `EncipherOnly`: a boolean.
-    pub fn encipher_only(mut self, value: impl Into<Bool>) -> Self { self.encipher_only = Some(value.into()); self }
+    pub fn encipher_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encipher_only = ::std::option::Option::Some(value.into()); self }
     /// `KeyAgreement`: a boolean.
-    pub fn key_agreement(mut self, value: impl Into<Bool>) -> Self { self.key_agreement = Some(value.into()); self }
+    pub fn key_agreement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.key_agreement = ::std::option::Option::Some(value.into()); self }
     /// `KeyCertSign`: a boolean.
-    pub fn key_cert_sign(mut self, value: impl Into<Bool>) -> Self { self.key_cert_sign = Some(value.into()); self }
+    pub fn key_cert_sign(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.key_cert_sign = ::std::option::Option::Some(value.into()); self }
     /// `KeyEncipherment`: a boolean.
-    pub fn key_encipherment(mut self, value: impl Into<Bool>) -> Self { self.key_encipherment = Some(value.into()); self }
+    pub fn key_encipherment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.key_encipherment = ::std::option::Option::Some(value.into()); self }
     /// `NonRepudiation`: a boolean.
-    pub fn non_repudiation(mut self, value: impl Into<Bool>) -> Self { self.non_repudiation = Some(value.into()); self }
+    pub fn non_repudiation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.non_repudiation = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "acmpca")]
-impl PropertyType for KeyUsage {}
+impl crate::PropertyType for KeyUsage {}
 
 #[cfg(feature = "acmpca")]
-impl ToValue for KeyUsage {
+impl ::cloudwright_core::ToValue for KeyUsage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CRLSign", &self.crl_sign)
             .opt("DataEncipherment", &self.data_encipherment)
             .opt("DecipherOnly", &self.decipher_only)
@@ -217,27 +185,15 @@ impl ToValue for KeyUsage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtherNameRequired {
     /// `TypeId`: a string, required.
-    pub type_id: Str,
+    pub type_id: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "acmpca")]
-#[rustfmt::skip]
-pub(crate) static RULE_OtherName: ObjRule = ObjRule {
-    properties: &[
-        ("TypeId", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["TypeId", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "acmpca")]
 /// The `OtherName` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
 ///
-/// Defines a custom ASN.1 X.400 `GeneralName` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
+/// Defines a custom ASN.1 X.400 `GeneralName` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-acmpca-certificate-othername.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -245,11 +201,11 @@ pub struct OtherName {
     /// `TypeId`: a string, required.
     ///
     /// Specifies an OID.
-    pub type_id: Str,
+    pub type_id: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Specifies an OID value.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "acmpca")]
@@ -265,48 +221,24 @@ impl OtherName {
     }
 
     /// `TypeId`: a string, required.
-    pub fn type_id(mut self, value: impl Into<Str>) -> Self { self.type_id = value.into(); self }
+    pub fn type_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_id = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "acmpca")]
-impl PropertyType for OtherName {}
+impl crate::PropertyType for OtherName {}
 
 #[cfg(feature = "acmpca")]
-impl ToValue for OtherName {
+impl ::cloudwright_core::ToValue for OtherName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TypeId", &self.type_id)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "acmpca")]
-#[rustfmt::skip]
-pub(crate) static RULE_Subject: ObjRule = ObjRule {
-    properties: &[
-        ("CommonName", Shape::STR),
-        ("Country", Shape::STR),
-        ("CustomAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAttribute), min_items: None, max_items: None, unique: false })),
-        ("DistinguishedNameQualifier", Shape::STR),
-        ("GenerationQualifier", Shape::STR),
-        ("GivenName", Shape::STR),
-        ("Initials", Shape::STR),
-        ("Locality", Shape::STR),
-        ("Organization", Shape::STR),
-        ("OrganizationalUnit", Shape::STR),
-        ("Pseudonym", Shape::STR),
-        ("SerialNumber", Shape::STR),
-        ("State", Shape::STR),
-        ("Surname", Shape::STR),
-        ("Title", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "acmpca")]
 /// The `Subject` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
@@ -321,65 +253,65 @@ pub struct Subject {
     /// For CA and end-entity certificates in a private PKI, the common name (CN) can be any string within the length limit.
     ///
     /// Note: In publicly trusted certificates, the common name must be a fully qualified domain name (FQDN) associated with the certificate subject.
-    pub common_name: Option<Str>,
+    pub common_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Country`: a string.
     ///
     /// Two-digit code that specifies the country in which the certificate subject located.
-    pub country: Option<Str>,
+    pub country: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
     ///
-    /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value. For more information, see NIST’s definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
+    /// Contains a sequence of one or more X.500 relative distinguished names (RDNs), each of which consists of an object identifier (OID) and a value. For more information, see NIST’s definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier) .
     ///
-    /// &gt; Custom attributes cannot be used in combination with standard attributes.
-    pub custom_attributes: Option<List<CustomAttribute>>,
+    /// \> Custom attributes cannot be used in combination with standard attributes.
+    pub custom_attributes: ::std::option::Option<::cloudwright_core::List<CustomAttribute>>,
     /// `DistinguishedNameQualifier`: a string.
     ///
     /// Disambiguating information for the certificate subject.
-    pub distinguished_name_qualifier: Option<Str>,
+    pub distinguished_name_qualifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `GenerationQualifier`: a string.
     ///
     /// Typically a qualifier appended to the name of an individual. Examples include Jr. for junior, Sr. for senior, and III for third.
-    pub generation_qualifier: Option<Str>,
+    pub generation_qualifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `GivenName`: a string.
     ///
     /// First name.
-    pub given_name: Option<Str>,
+    pub given_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Initials`: a string.
     ///
     /// Concatenation that typically contains the first letter of the *GivenName* , the first letter of the middle name if one exists, and the first letter of the *Surname* .
-    pub initials: Option<Str>,
+    pub initials: ::std::option::Option<::cloudwright_core::Str>,
     /// `Locality`: a string.
     ///
     /// The locality (such as a city or town) in which the certificate subject is located.
-    pub locality: Option<Str>,
+    pub locality: ::std::option::Option<::cloudwright_core::Str>,
     /// `Organization`: a string.
     ///
     /// Legal name of the organization with which the certificate subject is affiliated.
-    pub organization: Option<Str>,
+    pub organization: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationalUnit`: a string.
     ///
     /// A subdivision or unit of the organization (such as sales or finance) with which the certificate subject is affiliated.
-    pub organizational_unit: Option<Str>,
+    pub organizational_unit: ::std::option::Option<::cloudwright_core::Str>,
     /// `Pseudonym`: a string.
     ///
     /// Typically a shortened version of a longer *GivenName* . For example, Jonathan is often shortened to John. Elizabeth is often shortened to Beth, Liz, or Eliza.
-    pub pseudonym: Option<Str>,
+    pub pseudonym: ::std::option::Option<::cloudwright_core::Str>,
     /// `SerialNumber`: a string.
     ///
     /// The certificate serial number.
-    pub serial_number: Option<Str>,
+    pub serial_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `State`: a string.
     ///
     /// State in which the subject of the certificate is located.
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
     /// `Surname`: a string.
     ///
     /// Family name. In the US and the UK, for example, the surname of an individual is ordered last. In Asian cultures the surname is typically ordered first.
-    pub surname: Option<Str>,
+    pub surname: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string.
     ///
     /// A title such as Mr. or Ms., which is pre-pended to the name to refer formally to the certificate subject.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "acmpca")]
@@ -388,49 +320,49 @@ impl Subject {
     /// A `Subject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CommonName`: a string.
-    pub fn common_name(mut self, value: impl Into<Str>) -> Self { self.common_name = Some(value.into()); self }
+    pub fn common_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.common_name = ::std::option::Option::Some(value.into()); self }
     /// `Country`: a string.
-    pub fn country(mut self, value: impl Into<Str>) -> Self { self.country = Some(value.into()); self }
+    pub fn country(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.country = ::std::option::Option::Some(value.into()); self }
     /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
-    pub fn custom_attributes(mut self, value: impl Into<List<CustomAttribute>>) -> Self { self.custom_attributes = Some(value.into()); self }
+    pub fn custom_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomAttribute>>) -> Self { self.custom_attributes = ::std::option::Option::Some(value.into()); self }
     /// `DistinguishedNameQualifier`: a string.
-    pub fn distinguished_name_qualifier(mut self, value: impl Into<Str>) -> Self { self.distinguished_name_qualifier = Some(value.into()); self }
+    pub fn distinguished_name_qualifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.distinguished_name_qualifier = ::std::option::Option::Some(value.into()); self }
     /// `GenerationQualifier`: a string.
-    pub fn generation_qualifier(mut self, value: impl Into<Str>) -> Self { self.generation_qualifier = Some(value.into()); self }
+    pub fn generation_qualifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.generation_qualifier = ::std::option::Option::Some(value.into()); self }
     /// `GivenName`: a string.
-    pub fn given_name(mut self, value: impl Into<Str>) -> Self { self.given_name = Some(value.into()); self }
+    pub fn given_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.given_name = ::std::option::Option::Some(value.into()); self }
     /// `Initials`: a string.
-    pub fn initials(mut self, value: impl Into<Str>) -> Self { self.initials = Some(value.into()); self }
+    pub fn initials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.initials = ::std::option::Option::Some(value.into()); self }
     /// `Locality`: a string.
-    pub fn locality(mut self, value: impl Into<Str>) -> Self { self.locality = Some(value.into()); self }
+    pub fn locality(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locality = ::std::option::Option::Some(value.into()); self }
     /// `Organization`: a string.
-    pub fn organization(mut self, value: impl Into<Str>) -> Self { self.organization = Some(value.into()); self }
+    pub fn organization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationalUnit`: a string.
-    pub fn organizational_unit(mut self, value: impl Into<Str>) -> Self { self.organizational_unit = Some(value.into()); self }
+    pub fn organizational_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organizational_unit = ::std::option::Option::Some(value.into()); self }
     /// `Pseudonym`: a string.
-    pub fn pseudonym(mut self, value: impl Into<Str>) -> Self { self.pseudonym = Some(value.into()); self }
+    pub fn pseudonym(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pseudonym = ::std::option::Option::Some(value.into()); self }
     /// `SerialNumber`: a string.
-    pub fn serial_number(mut self, value: impl Into<Str>) -> Self { self.serial_number = Some(value.into()); self }
+    pub fn serial_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.serial_number = ::std::option::Option::Some(value.into()); self }
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Surname`: a string.
-    pub fn surname(mut self, value: impl Into<Str>) -> Self { self.surname = Some(value.into()); self }
+    pub fn surname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.surname = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "acmpca")]
-impl PropertyType for Subject {}
+impl crate::PropertyType for Subject {}
 
 #[cfg(feature = "acmpca")]
-impl ToValue for Subject {
+impl ::cloudwright_core::ToValue for Subject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CommonName", &self.common_name)
             .opt("Country", &self.country)
             .opt("CustomAttributes", &self.custom_attributes)
@@ -451,4 +383,77 @@ impl ToValue for Subject {
             .opt("Title", &self.title)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "acmpca")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectIdentifier", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["ObjectIdentifier", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "acmpca")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyUsage: ObjRule = ObjRule {
+        properties: &[
+            ("CRLSign", Shape::Bool),
+            ("DataEncipherment", Shape::Bool),
+            ("DecipherOnly", Shape::Bool),
+            ("DigitalSignature", Shape::Bool),
+            ("EncipherOnly", Shape::Bool),
+            ("KeyAgreement", Shape::Bool),
+            ("KeyCertSign", Shape::Bool),
+            ("KeyEncipherment", Shape::Bool),
+            ("NonRepudiation", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "acmpca")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_OtherName: ObjRule = ObjRule {
+        properties: &[
+            ("TypeId", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["TypeId", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "acmpca")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subject: ObjRule = ObjRule {
+        properties: &[
+            ("CommonName", Shape::STR),
+            ("Country", Shape::STR),
+            ("CustomAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAttribute), min_items: None, max_items: None, unique: false })),
+            ("DistinguishedNameQualifier", Shape::STR),
+            ("GenerationQualifier", Shape::STR),
+            ("GivenName", Shape::STR),
+            ("Initials", Shape::STR),
+            ("Locality", Shape::STR),
+            ("Organization", Shape::STR),
+            ("OrganizationalUnit", Shape::STR),
+            ("Pseudonym", Shape::STR),
+            ("SerialNumber", Shape::STR),
+            ("State", Shape::STR),
+            ("Surname", Shape::STR),
+            ("Title", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

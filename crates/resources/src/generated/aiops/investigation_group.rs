@@ -5,39 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\-_A-Za-z0-9\\[\\]\\(\\)\\{\\}\\.: ]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
-
-/// The required properties of [`InvestigationGroup`], by name: `InvestigationGroup::new(InvestigationGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InvestigationGroupRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InvestigationGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ChatbotNotificationChannels", Shape::List(&ListRule { items: Shape::Object(&RULE_ChatbotNotificationChannel), min_items: None, max_items: None, unique: true })),
-        ("CrossAccountConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossAccountConfiguration), min_items: Some(0), max_items: Some(25), unique: true })),
-        ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfigMap)),
-        ("InvestigationGroupPolicy", Shape::STR),
-        ("IsCloudTrailEventHistoryEnabled", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RetentionInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(90.0), ..NumRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TagKeyBoundaries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AIOps::InvestigationGroup` resource.
 ///
 /// Creates an *investigation group* in your account. Creating an investigation group is a one-time setup task for each Region in your account. It is a necessary task to be able to perform investigations.
@@ -52,9 +19,9 @@ pub(crate) static RULE_InvestigationGroup: ObjRule = ObjRule {
 ///
 /// To create an investigation group and set up CloudWatch investigations, you must be signed in to an IAM principal that has either the `AIOpsConsoleAdminPolicy` or the `AdministratorAccess` IAM policy attached, or to an account that has similar permissions.
 ///
-/// &gt; You can configure CloudWatch alarms to start investigations and add events to investigations. If you create your investigation group with `CreateInvestigationGroup` and you want to enable alarms to do this, you must use `PutInvestigationGroupPolicy` to create a resource policy that grants this permission to CloudWatch alarms.
-/// &gt;
-/// &gt; For more information about configuring CloudWatch alarms, see \[Using Amazon CloudWatch alarms\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html>)
+/// \> You can configure CloudWatch alarms to start investigations and add events to investigations. If you create your investigation group with `CreateInvestigationGroup` and you want to enable alarms to do this, you must use `PutInvestigationGroupPolicy` to create a resource policy that grants this permission to CloudWatch alarms.
+/// \>
+/// \> For more information about configuring CloudWatch alarms, see [Using Amazon CloudWatch alarms](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html)
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InvestigationGroupAttributes`], which `Handle<InvestigationGroup>` dereferences to.
@@ -67,54 +34,57 @@ pub(crate) static RULE_InvestigationGroup: ObjRule = ObjRule {
 pub struct InvestigationGroup {
     /// `ChatbotNotificationChannels`: a list of [`ChatbotNotificationChannel`] objects.
     ///
-    /// Use this property to integrate CloudWatch investigations with chat applications. This property is an array. For the first string, specify the ARN of an Amazon  topic. For the array of strings, specify the ARNs of one or more chat applications configurations that you want to associate with that topic. For more information about these configuration ARNs, see \[Getting started with Amazon Q in chat applications\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/getting-started.html>) and \[Resource type defined by AWS Chatbot\](<https://docs.aws.amazon.com/service-authorization/latest/reference/list_awschatbot.html#awschatbot-resources-for-iam-policies>) .
-    pub chatbot_notification_channels: Option<List<ChatbotNotificationChannel>>,
+    /// Use this property to integrate CloudWatch investigations with chat applications. This property is an array. For the first string, specify the ARN of an Amazon  topic. For the array of strings, specify the ARNs of one or more chat applications configurations that you want to associate with that topic. For more information about these configuration ARNs, see [Getting started with Amazon Q in chat applications](https://docs.aws.amazon.com/chatbot/latest/adminguide/getting-started.html) and [Resource type defined by AWS Chatbot](https://docs.aws.amazon.com/service-authorization/latest/reference/list_awschatbot.html#awschatbot-resources-for-iam-policies) .
+    pub chatbot_notification_channels:
+        ::std::option::Option<::cloudwright_core::List<ChatbotNotificationChannel>>,
     /// `CrossAccountConfigurations`: a list of [`CrossAccountConfiguration`] objects.
     ///
     /// List of `sourceRoleArn` values that have been configured for cross-account access.
     ///
     /// Items 0 to 25.
-    pub cross_account_configurations: Option<List<CrossAccountConfiguration>>,
+    pub cross_account_configurations:
+        ::std::option::Option<::cloudwright_core::List<CrossAccountConfiguration>>,
     /// `EncryptionConfig`: an [`EncryptionConfigMap`] object.
     ///
     /// Specifies the customer managed AWS  key that the investigation group uses to encrypt data, if there is one. If not, the investigation group uses an AWS key to encrypt the data.
-    pub encryption_config: Option<Obj<EncryptionConfigMap>>,
+    pub encryption_config: ::std::option::Option<crate::Obj<EncryptionConfigMap>>,
     /// `InvestigationGroupPolicy`: a string.
     ///
     /// Returns the JSON of the IAM resource policy associated with the specified investigation group in a string. For example, `{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"aiops.alarms.cloudwatch.amazonaws.com\"},\"Action\":[\"aiops:CreateInvestigation\",\"aiops:CreateInvestigationEvent\"],\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":\"111122223333\"},\"ArnLike\":{\"aws:SourceArn\":\"arn:aws:cloudwatch:us-east-1:111122223333:alarm:*\"}}}]}` .
-    pub investigation_group_policy: Option<Str>,
+    pub investigation_group_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsCloudTrailEventHistoryEnabled`: a boolean.
     ///
     /// Specify `true` to enable CloudWatch investigations to have access to change events that are recorded by CloudTrail. The default is `true` .
-    pub is_cloud_trail_event_history_enabled: Option<Bool>,
+    pub is_cloud_trail_event_history_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// Specify either the name or the ARN of the investigation group that you want to view. This is used to set the name of the investigation group.
     ///
     /// Pattern `^[\-_A-Za-z0-9\[\]\(\)\{\}\.: ]+$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RetentionInDays`: an integer.
     ///
     /// Specifies how long that investigation data is kept.
     ///
     /// Value 7 to 90; create-only: changing it replaces the resource.
-    pub retention_in_days: Option<Int>,
+    pub retention_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the IAM role that the investigation group uses for permissions to gather data.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*$`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagKeyBoundaries`: a list of strings.
     ///
     /// Displays the custom tag keys for custom applications in your system that you have specified in the investigation group. Resource tags help CloudWatch investigations narrow the search space when it is unable to discover definite relationships between resources.
     ///
     /// Each item: pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`, length 1 to 200.
-    pub tag_key_boundaries: Option<List<Str>>,
+    pub tag_key_boundaries:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value pairs to associate with the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +94,7 @@ impl InvestigationGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AIOps::InvestigationGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aiops-investigationgroup.html",
         primary_identifier: &["Arn"],
@@ -135,66 +105,68 @@ impl InvestigationGroup {
         read_only: &["CreatedBy", "CreatedAt", "LastModifiedBy", "LastModifiedAt", "Arn"],
         attributes: &["Arn", "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `InvestigationGroup` with its required properties, named in a [`InvestigationGroupRequired`].
+    /// A `InvestigationGroup` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: InvestigationGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            chatbot_notification_channels: None,
-            cross_account_configurations: None,
-            encryption_config: None,
-            investigation_group_policy: None,
-            is_cloud_trail_event_history_enabled: None,
-            name: required.name,
-            retention_in_days: None,
-            role_arn: None,
-            tag_key_boundaries: None,
-            tags: None,
+            chatbot_notification_channels: ::std::option::Option::None,
+            cross_account_configurations: ::std::option::Option::None,
+            encryption_config: ::std::option::Option::None,
+            investigation_group_policy: ::std::option::Option::None,
+            is_cloud_trail_event_history_enabled: ::std::option::Option::None,
+            name: value.into(),
+            retention_in_days: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            tag_key_boundaries: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ChatbotNotificationChannels`: a list of [`ChatbotNotificationChannel`] objects.
-    pub fn chatbot_notification_channels(mut self, value: impl Into<List<ChatbotNotificationChannel>>) -> Self { self.chatbot_notification_channels = Some(value.into()); self }
+    pub fn chatbot_notification_channels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ChatbotNotificationChannel>>) -> Self { self.chatbot_notification_channels = ::std::option::Option::Some(value.into()); self }
     /// `CrossAccountConfigurations`: a list of [`CrossAccountConfiguration`] objects.
-    pub fn cross_account_configurations(mut self, value: impl Into<List<CrossAccountConfiguration>>) -> Self { self.cross_account_configurations = Some(value.into()); self }
+    pub fn cross_account_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CrossAccountConfiguration>>) -> Self { self.cross_account_configurations = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfig`: an [`EncryptionConfigMap`] object.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfigMap>>) -> Self { self.encryption_config = Some(value.into()); self }
+    pub fn encryption_config(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfigMap>>) -> Self { self.encryption_config = ::std::option::Option::Some(value.into()); self }
     /// `InvestigationGroupPolicy`: a string.
-    pub fn investigation_group_policy(mut self, value: impl Into<Str>) -> Self { self.investigation_group_policy = Some(value.into()); self }
+    pub fn investigation_group_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.investigation_group_policy = ::std::option::Option::Some(value.into()); self }
     /// `IsCloudTrailEventHistoryEnabled`: a boolean.
-    pub fn is_cloud_trail_event_history_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_cloud_trail_event_history_enabled = Some(value.into()); self }
+    pub fn is_cloud_trail_event_history_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_cloud_trail_event_history_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RetentionInDays`: an integer.
-    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_in_days = Some(value.into()); self }
+    pub fn retention_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_in_days = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TagKeyBoundaries`: a list of strings.
-    pub fn tag_key_boundaries(mut self, value: impl Into<List<Str>>) -> Self { self.tag_key_boundaries = Some(value.into()); self }
+    pub fn tag_key_boundaries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tag_key_boundaries = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InvestigationGroup {
+impl ::cloudwright_core::Resource for InvestigationGroup {
     type Attributes = InvestigationGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InvestigationGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InvestigationGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InvestigationGroup {
+impl ::cloudwright_core::ToValue for InvestigationGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ChatbotNotificationChannels",
                 &self.chatbot_notification_channels,
@@ -218,12 +190,12 @@ impl ToValue for InvestigationGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InvestigationGroup`]: `Handle<InvestigationGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InvestigationGroup`]: `Handle<InvestigationGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InvestigationGroupAttributes(ResourceRef);
+pub struct InvestigationGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InvestigationGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InvestigationGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -231,48 +203,38 @@ impl From<ResourceRef> for InvestigationGroupAttributes {
 impl InvestigationGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `LastModifiedAt`: a string.
     #[inline]
-    pub fn last_modified_at(&self) -> Value {
-        self.0.get_att("LastModifiedAt")
+    pub fn last_modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedAt"))
     }
 
     /// `Fn::GetAtt` `LastModifiedBy`: a string.
     #[inline]
-    pub fn last_modified_by(&self) -> Value {
-        self.0.get_att("LastModifiedBy")
+    pub fn last_modified_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedBy"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ChatbotNotificationChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ChatConfigurationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SNSTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ChatbotNotificationChannel` property type of `AWS::AIOps::InvestigationGroup`.
 ///
-/// Use this structure to integrate CloudWatch investigations with chat applications. This structure is a string array. For the first string, specify the ARN of an Amazon SNS topic. For the array of strings, specify the ARNs of one or more chat applications configurations that you want to associate with that topic. For more information about these configuration ARNs, see \[Getting started with Amazon Q in chat applications\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/getting-started.html>) and \[Resource type defined by AWS Chatbot\](<https://docs.aws.amazon.com/service-authorization/latest/reference/list_awschatbot.html#awschatbot-resources-for-iam-policies>) .
+/// Use this structure to integrate CloudWatch investigations with chat applications. This structure is a string array. For the first string, specify the ARN of an Amazon SNS topic. For the array of strings, specify the ARNs of one or more chat applications configurations that you want to associate with that topic. For more information about these configuration ARNs, see [Getting started with Amazon Q in chat applications](https://docs.aws.amazon.com/chatbot/latest/adminguide/getting-started.html) and [Resource type defined by AWS Chatbot](https://docs.aws.amazon.com/service-authorization/latest/reference/list_awschatbot.html#awschatbot-resources-for-iam-policies) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aiops-investigationgroup-chatbotnotificationchannel.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -280,13 +242,14 @@ pub struct ChatbotNotificationChannel {
     /// `ChatConfigurationArns`: a list of strings.
     ///
     /// Returns the Amazon Resource Name (ARN) of any third-party chat integrations configured for the account.
-    pub chat_configuration_arns: Option<List<Str>>,
+    pub chat_configuration_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SNSTopicArn`: a string.
     ///
     /// Returns the ARN of an Amazon  topic used for third-party chat integrations.
     ///
     /// Format `AWS::SNS::Topic.Arn`; length 20 to 2048.
-    pub sns_topic_arn: Option<Str>,
+    pub sns_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -294,35 +257,26 @@ impl ChatbotNotificationChannel {
     /// A `ChatbotNotificationChannel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChatConfigurationArns`: a list of strings.
-    pub fn chat_configuration_arns(mut self, value: impl Into<List<Str>>) -> Self { self.chat_configuration_arns = Some(value.into()); self }
+    pub fn chat_configuration_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.chat_configuration_arns = ::std::option::Option::Some(value.into()); self }
     /// `SNSTopicArn`: a string.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ChatbotNotificationChannel {}
+impl crate::PropertyType for ChatbotNotificationChannel {}
 
-impl ToValue for ChatbotNotificationChannel {
+impl ::cloudwright_core::ToValue for ChatbotNotificationChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChatConfigurationArns", &self.chat_configuration_arns)
             .opt("SNSTopicArn", &self.sns_topic_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrossAccountConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SourceRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CrossAccountConfiguration` property type of `AWS::AIOps::InvestigationGroup`.
 ///
@@ -336,7 +290,7 @@ pub struct CrossAccountConfiguration {
     /// The ARN of an existing role which will be used to do investigations on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*$`; length 20 to 2048.
-    pub source_role_arn: Option<Str>,
+    pub source_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -344,37 +298,27 @@ impl CrossAccountConfiguration {
     /// A `CrossAccountConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceRoleArn`: a string.
-    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self { self.source_role_arn = Some(value.into()); self }
+    pub fn source_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CrossAccountConfiguration {}
+impl crate::PropertyType for CrossAccountConfiguration {}
 
-impl ToValue for CrossAccountConfiguration {
+impl ::cloudwright_core::ToValue for CrossAccountConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceRoleArn", &self.source_role_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfigMap: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfigurationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EncryptionConfigMap` property type of `AWS::AIOps::InvestigationGroup`.
 ///
-/// Use this structure if you want to use a customer managed AWS  key to encrypt your investigation data. If you omit this parameter, CloudWatch investigations will use an AWS key to encrypt the data. For more information, see \[Encryption of investigation data\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Investigations-Security.html#Investigations-KMS>) .
+/// Use this structure if you want to use a customer managed AWS  key to encrypt your investigation data. If you omit this parameter, CloudWatch investigations will use an AWS key to encrypt the data. For more information, see [Encryption of investigation data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Investigations-Security.html#Investigations-KMS) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aiops-investigationgroup-encryptionconfigmap.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -384,13 +328,13 @@ pub struct EncryptionConfigMap {
     /// Displays whether investigation data is encrypted by a customer managed key or an AWS owned key.
     ///
     /// Length 1 to 128.
-    pub encryption_configuration_type: Option<Str>,
+    pub encryption_configuration_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// If the investigation group uses a customer managed key for encryption, this field displays the ID of that key.
     ///
     /// Length 1 to 256.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -398,21 +342,21 @@ impl EncryptionConfigMap {
     /// A `EncryptionConfigMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncryptionConfigurationType`: a string.
-    pub fn encryption_configuration_type(mut self, value: impl Into<Str>) -> Self { self.encryption_configuration_type = Some(value.into()); self }
+    pub fn encryption_configuration_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_configuration_type = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfigMap {}
+impl crate::PropertyType for EncryptionConfigMap {}
 
-impl ToValue for EncryptionConfigMap {
+impl ::cloudwright_core::ToValue for EncryptionConfigMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EncryptionConfigurationType",
                 &self.encryption_configuration_type,
@@ -426,21 +370,10 @@ impl ToValue for EncryptionConfigMap {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::AIOps::InvestigationGroup`.
 ///
@@ -450,11 +383,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -469,19 +402,91 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\-_A-Za-z0-9\\[\\]\\(\\)\\{\\}\\.: ]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InvestigationGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ChatbotNotificationChannels", Shape::List(&ListRule { items: Shape::Object(&RULE_ChatbotNotificationChannel), min_items: None, max_items: None, unique: true })),
+            ("CrossAccountConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossAccountConfiguration), min_items: Some(0), max_items: Some(25), unique: true })),
+            ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfigMap)),
+            ("InvestigationGroupPolicy", Shape::STR),
+            ("IsCloudTrailEventHistoryEnabled", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RetentionInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(90.0), ..NumRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TagKeyBoundaries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChatbotNotificationChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ChatConfigurationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SNSTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrossAccountConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SourceRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfigMap: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfigurationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

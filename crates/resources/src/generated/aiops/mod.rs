@@ -9,6 +9,4 @@
 pub mod investigation_group;
 
 #[cfg(feature = "aiops")]
-pub use investigation_group::{
-    InvestigationGroup, InvestigationGroupAttributes, InvestigationGroupRequired,
-};
+pub use investigation_group::{InvestigationGroup, InvestigationGroupAttributes};

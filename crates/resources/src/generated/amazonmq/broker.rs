@@ -5,62 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ConfigurationId;
 pub use super::shared::{ConfigurationId, ConfigurationIdRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,50}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9._~-]{2,100}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[^,:=]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9_.~-]{2,100}$");
 
 /// The required properties of [`Broker`], by name: `Broker::new(BrokerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrokerRequired {
     /// `BrokerName`: a string, required.
-    pub broker_name: Str,
+    pub broker_name: ::cloudwright_core::Str,
     /// `DeploymentMode`: a string, required.
-    pub deployment_mode: Str,
+    pub deployment_mode: ::cloudwright_core::Str,
     /// `EngineType`: a string, required.
-    pub engine_type: Str,
+    pub engine_type: ::cloudwright_core::Str,
     /// `HostInstanceType`: a string, required.
-    pub host_instance_type: Str,
+    pub host_instance_type: ::cloudwright_core::Str,
     /// `PubliclyAccessible`: a boolean, required.
-    pub publicly_accessible: Bool,
+    pub publicly_accessible: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Broker: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationStrategy", Shape::STR),
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("BrokerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Configuration", Shape::Object(&RULE_ConfigurationId)),
-        ("DataReplicationMode", Shape::STR),
-        ("DataReplicationPrimaryBrokerArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DeploymentMode", Shape::STR),
-        ("EncryptionOptions", Shape::Object(&RULE_EncryptionOptions)),
-        ("EngineType", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("HostInstanceType", Shape::STR),
-        ("LdapServerMetadata", Shape::Object(&RULE_LdapServerMetadata)),
-        ("Logs", Shape::Object(&RULE_LogList)),
-        ("MaintenanceWindowStartTime", Shape::Object(&RULE_MaintenanceWindow)),
-        ("PubliclyAccessible", Shape::Bool),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("StorageType", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
-        ("Users", Shape::List(&ListRule { items: Shape::Object(&RULE_User), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["BrokerName", "EngineType", "DeploymentMode", "HostInstanceType", "PubliclyAccessible"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AmazonMQ::Broker` resource.
 ///
@@ -85,7 +45,7 @@ pub(crate) static RULE_Broker: ObjRule = ObjRule {
 /// - `ec2:DescribeSubnets`
 /// - `ec2:DescribeVpcs`
 ///
-/// For more information, see \[Create an IAM User and Get Your AWS Credentials\](<https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/amazon-mq-setting-up.html#create-iam-user>) and \[Never Modify or Delete the Amazon MQ Elastic Network Interface\](<https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/connecting-to-amazon-mq.html#never-modify-delete-elastic-network-interface>) in the *Amazon MQ Developer Guide* .
+/// For more information, see [Create an IAM User and Get Your AWS Credentials](https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/amazon-mq-setting-up.html#create-iam-user) and [Never Modify or Delete the Amazon MQ Elastic Network Interface](https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/connecting-to-amazon-mq.html#never-modify-delete-elastic-network-interface) in the *Amazon MQ Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BrokerAttributes`], which `Handle<Broker>` dereferences to.
@@ -101,107 +61,107 @@ pub struct Broker {
     /// Optional. The authentication strategy used to secure the broker. The default is `SIMPLE` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub authentication_strategy: Option<Str>,
+    pub authentication_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// Enables automatic upgrades to new patch versions for brokers as new versions are released and supported by Amazon MQ. Automatic upgrades occur during the scheduled maintenance window or after a manual broker reboot. Set to `true` by default, if no value is specified.
     ///
-    /// &gt; Must be set to `true` for ActiveMQ brokers version 5.18 and above and for RabbitMQ brokers version 3.13 and above.
-    pub auto_minor_version_upgrade: Option<Bool>,
+    /// \> Must be set to `true` for ActiveMQ brokers version 5.18 and above and for RabbitMQ brokers version 3.13 and above.
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BrokerName`: a string, required.
     ///
     /// Required. The broker's name. This value must be unique in your AWS account , 1-50 characters long, must contain only letters, numbers, dashes, and underscores, and must not contain white spaces, brackets, wildcard characters, or special characters.
     ///
-    /// &gt; Do not add personally identifiable information (PII) or other confidential or sensitive information in broker names. Broker names are accessible to other AWS services, including CloudWatch Logs . Broker names are not intended to be used for private or sensitive data.
+    /// \> Do not add personally identifiable information (PII) or other confidential or sensitive information in broker names. Broker names are accessible to other AWS services, including CloudWatch Logs . Broker names are not intended to be used for private or sensitive data.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,50}$`; create-only: changing it replaces the resource.
-    pub broker_name: Str,
+    pub broker_name: ::cloudwright_core::Str,
     /// `Configuration`: a [`ConfigurationId`] object.
     ///
     /// A list of information about the configuration.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub configuration: Option<Obj<ConfigurationId>>,
+    pub configuration: ::std::option::Option<crate::Obj<ConfigurationId>>,
     /// `DataReplicationMode`: a string.
     ///
     /// Defines whether this broker is a part of a data replication pair.
-    pub data_replication_mode: Option<Str>,
+    pub data_replication_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataReplicationPrimaryBrokerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the primary broker that is used to replicate data from in a data replication pair, and is applied to the replica broker. Must be set when dataReplicationMode is set to CRDR.
     ///
     /// Pattern `^arn:.*`; write-only: CloudFormation does not return it.
-    pub data_replication_primary_broker_arn: Option<Str>,
+    pub data_replication_primary_broker_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentMode`: a string, required.
     ///
     /// Required. The broker's deployment mode.
     ///
     /// Create-only: changing it replaces the resource.
-    pub deployment_mode: Str,
+    pub deployment_mode: ::cloudwright_core::Str,
     /// `EncryptionOptions`: an [`EncryptionOptions`] object.
     ///
     /// Encryption options for the broker.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_options: Option<Obj<EncryptionOptions>>,
+    pub encryption_options: ::std::option::Option<crate::Obj<EncryptionOptions>>,
     /// `EngineType`: a string, required.
     ///
     /// Required. The type of broker engine. Currently, Amazon MQ supports `ACTIVEMQ` and `RABBITMQ` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine_type: Str,
+    pub engine_type: ::cloudwright_core::Str,
     /// `EngineVersion`: a string.
     ///
-    /// The broker engine version. Defaults to the latest available version for the specified broker engine type. For more information, see the \[ActiveMQ version management\](<https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/activemq-version-management.html>) and the \[RabbitMQ version management\](<https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/rabbitmq-version-management.html>) sections in the Amazon MQ Developer Guide.
+    /// The broker engine version. Defaults to the latest available version for the specified broker engine type. For more information, see the [ActiveMQ version management](https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/activemq-version-management.html) and the [RabbitMQ version management](https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/rabbitmq-version-management.html) sections in the Amazon MQ Developer Guide.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostInstanceType`: a string, required.
     ///
     /// Required. The broker's instance type.
-    pub host_instance_type: Str,
+    pub host_instance_type: ::cloudwright_core::Str,
     /// `LdapServerMetadata`: a [`LdapServerMetadata`] object.
     ///
     /// Optional. The metadata of the LDAP server used to authenticate and authorize connections to the broker. Does not apply to RabbitMQ brokers.
-    pub ldap_server_metadata: Option<Obj<LdapServerMetadata>>,
+    pub ldap_server_metadata: ::std::option::Option<crate::Obj<LdapServerMetadata>>,
     /// `Logs`: a [`LogList`] object.
     ///
     /// Enables Amazon CloudWatch logging for brokers.
-    pub logs: Option<Obj<LogList>>,
+    pub logs: ::std::option::Option<crate::Obj<LogList>>,
     /// `MaintenanceWindowStartTime`: a [`MaintenanceWindow`] object.
     ///
     /// The parameters that determine the WeeklyStartTime.
-    pub maintenance_window_start_time: Option<Obj<MaintenanceWindow>>,
+    pub maintenance_window_start_time: ::std::option::Option<crate::Obj<MaintenanceWindow>>,
     /// `PubliclyAccessible`: a boolean, required.
     ///
     /// Enables connections from applications outside of the VPC that hosts the broker's subnets. Set to `false` by default, if no value is provided.
     ///
     /// Create-only: changing it replaces the resource.
-    pub publicly_accessible: Bool,
+    pub publicly_accessible: ::cloudwright_core::Bool,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The list of rules (1 minimum, 125 maximum) that authorize connections to brokers.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StorageType`: a string.
     ///
     /// The broker's storage type.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_type: Option<Str>,
+    pub storage_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The list of groups that define which subnets and IP ranges the broker can use from different Availability Zones. If you specify more than one subnet, the subnets must be in different Availability Zones. Amazon MQ will not be able to create VPC endpoints for your broker with multiple subnets in the same Availability Zone. A SINGLE_INSTANCE deployment requires one subnet (for example, the default subnet). An ACTIVE_STANDBY_MULTI_AZ Amazon MQ for ActiveMQ deployment requires two subnets. A CLUSTER_MULTI_AZ Amazon MQ for RabbitMQ deployment has no subnet requirements when deployed with public accessibility. Deployment without public accessibility requires at least one subnet.
     ///
-    /// &gt; If you specify subnets in a \[shared VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-sharing.html>) for a RabbitMQ broker, the associated VPC to which the specified subnets belong must be owned by your AWS account . Amazon MQ will not be able to create VPC endpoints in VPCs that are not owned by your AWS account .
+    /// \> If you specify subnets in a [shared VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-sharing.html) for a RabbitMQ broker, the associated VPC to which the specified subnets belong must be owned by your AWS account . Amazon MQ will not be able to create VPC endpoints in VPCs that are not owned by your AWS account .
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`TagsEntry`] objects.
     ///
     /// Create tags when creating the broker.
-    pub tags: Option<List<TagsEntry>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagsEntry>>,
     /// `Users`: a list of [`User`] objects.
     ///
     /// The list of broker users (persons or applications) who can access queues and topics. For Amazon MQ for RabbitMQ brokers, one and only one administrative user is accepted and created when a broker is first provisioned. All subsequent broker users are created by making RabbitMQ API calls directly to brokers or via the RabbitMQ web console.
@@ -209,7 +169,7 @@ pub struct Broker {
     /// When OAuth 2.0 is enabled, the broker accepts one or no users.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub users: Option<List<User>>,
+    pub users: ::std::option::Option<::cloudwright_core::List<User>>,
 }
 
 #[rustfmt::skip]
@@ -219,7 +179,7 @@ impl Broker {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AmazonMQ::Broker",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-broker.html",
         primary_identifier: &["Id"],
@@ -230,96 +190,98 @@ impl Broker {
         read_only: &["Id", "Arn", "EngineVersionCurrent", "IpAddresses", "MqttEndpoints", "OpenWireEndpoints", "ConfigurationId", "ConfigurationRevision", "StompEndpoints", "WssEndpoints", "AmqpEndpoints", "ConsoleURLs"],
         attributes: &["AmqpEndpoints", "Arn", "ConfigurationId", "ConfigurationRevision", "ConsoleURLs", "EngineVersionCurrent", "Id", "IpAddresses", "MqttEndpoints", "OpenWireEndpoints", "StompEndpoints", "WssEndpoints"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Broker` with its required properties, named in a [`BrokerRequired`].
     #[inline]
     pub fn new(required: BrokerRequired) -> Self {
         Self {
-            authentication_strategy: None,
-            auto_minor_version_upgrade: None,
+            authentication_strategy: ::std::option::Option::None,
+            auto_minor_version_upgrade: ::std::option::Option::None,
             broker_name: required.broker_name,
-            configuration: None,
-            data_replication_mode: None,
-            data_replication_primary_broker_arn: None,
+            configuration: ::std::option::Option::None,
+            data_replication_mode: ::std::option::Option::None,
+            data_replication_primary_broker_arn: ::std::option::Option::None,
             deployment_mode: required.deployment_mode,
-            encryption_options: None,
+            encryption_options: ::std::option::Option::None,
             engine_type: required.engine_type,
-            engine_version: None,
+            engine_version: ::std::option::Option::None,
             host_instance_type: required.host_instance_type,
-            ldap_server_metadata: None,
-            logs: None,
-            maintenance_window_start_time: None,
+            ldap_server_metadata: ::std::option::Option::None,
+            logs: ::std::option::Option::None,
+            maintenance_window_start_time: ::std::option::Option::None,
             publicly_accessible: required.publicly_accessible,
-            security_groups: None,
-            storage_type: None,
-            subnet_ids: None,
-            tags: None,
-            users: None,
+            security_groups: ::std::option::Option::None,
+            storage_type: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            users: ::std::option::Option::None,
         }
     }
 
     /// `AuthenticationStrategy`: a string.
-    pub fn authentication_strategy(mut self, value: impl Into<Str>) -> Self { self.authentication_strategy = Some(value.into()); self }
+    pub fn authentication_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authentication_strategy = ::std::option::Option::Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `BrokerName`: a string, required.
-    pub fn broker_name(mut self, value: impl Into<Str>) -> Self { self.broker_name = value.into(); self }
+    pub fn broker_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.broker_name = value.into(); self }
     /// `Configuration`: a [`ConfigurationId`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<ConfigurationId>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfigurationId>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `DataReplicationMode`: a string.
-    pub fn data_replication_mode(mut self, value: impl Into<Str>) -> Self { self.data_replication_mode = Some(value.into()); self }
+    pub fn data_replication_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_replication_mode = ::std::option::Option::Some(value.into()); self }
     /// `DataReplicationPrimaryBrokerArn`: a string.
-    pub fn data_replication_primary_broker_arn(mut self, value: impl Into<Str>) -> Self { self.data_replication_primary_broker_arn = Some(value.into()); self }
+    pub fn data_replication_primary_broker_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_replication_primary_broker_arn = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentMode`: a string, required.
-    pub fn deployment_mode(mut self, value: impl Into<Str>) -> Self { self.deployment_mode = value.into(); self }
+    pub fn deployment_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_mode = value.into(); self }
     /// `EncryptionOptions`: an [`EncryptionOptions`] object.
-    pub fn encryption_options(mut self, value: impl Into<Obj<EncryptionOptions>>) -> Self { self.encryption_options = Some(value.into()); self }
+    pub fn encryption_options(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionOptions>>) -> Self { self.encryption_options = ::std::option::Option::Some(value.into()); self }
     /// `EngineType`: a string, required.
-    pub fn engine_type(mut self, value: impl Into<Str>) -> Self { self.engine_type = value.into(); self }
+    pub fn engine_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_type = value.into(); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `HostInstanceType`: a string, required.
-    pub fn host_instance_type(mut self, value: impl Into<Str>) -> Self { self.host_instance_type = value.into(); self }
+    pub fn host_instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_instance_type = value.into(); self }
     /// `LdapServerMetadata`: a [`LdapServerMetadata`] object.
-    pub fn ldap_server_metadata(mut self, value: impl Into<Obj<LdapServerMetadata>>) -> Self { self.ldap_server_metadata = Some(value.into()); self }
+    pub fn ldap_server_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<LdapServerMetadata>>) -> Self { self.ldap_server_metadata = ::std::option::Option::Some(value.into()); self }
     /// `Logs`: a [`LogList`] object.
-    pub fn logs(mut self, value: impl Into<Obj<LogList>>) -> Self { self.logs = Some(value.into()); self }
+    pub fn logs(mut self, value: impl ::std::convert::Into<crate::Obj<LogList>>) -> Self { self.logs = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindowStartTime`: a [`MaintenanceWindow`] object.
-    pub fn maintenance_window_start_time(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self { self.maintenance_window_start_time = Some(value.into()); self }
+    pub fn maintenance_window_start_time(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceWindow>>) -> Self { self.maintenance_window_start_time = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean, required.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = value.into(); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = value.into(); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a string.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagsEntry>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Users`: a list of [`User`] objects.
-    pub fn users(mut self, value: impl Into<List<User>>) -> Self { self.users = Some(value.into()); self }
+    pub fn users(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<User>>) -> Self { self.users = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Broker {
+impl ::cloudwright_core::Resource for Broker {
     type Attributes = BrokerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Broker, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Broker, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Broker {
+impl ::cloudwright_core::ToValue for Broker {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthenticationStrategy", &self.authentication_strategy)
             .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
             .req("BrokerName", &self.broker_name)
@@ -350,12 +312,12 @@ impl ToValue for Broker {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Broker`]: `Handle<Broker>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Broker`]: `Handle<Broker>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BrokerAttributes(ResourceRef);
+pub struct BrokerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BrokerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BrokerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -367,8 +329,8 @@ impl BrokerAttributes {
     ///
     /// `amqp+ssl://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:5671`
     #[inline]
-    pub fn amqp_endpoints(&self) -> Value {
-        self.0.get_att("AmqpEndpoints")
+    pub fn amqp_endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AmqpEndpoints"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
@@ -377,8 +339,8 @@ impl BrokerAttributes {
     ///
     /// `arn:aws:mq:us-east-2:123456789012:broker:MyBroker:b-1234a5b6-78cd-901e-2fgh-3i45j6k178l9`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ConfigurationId`: a string.
@@ -387,8 +349,8 @@ impl BrokerAttributes {
     ///
     /// `c-1234a5b6-78cd-901e-2fgh-3i45j6k178l9`
     #[inline]
-    pub fn configuration_id(&self) -> Value {
-        self.0.get_att("ConfigurationId")
+    pub fn configuration_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationId"))
     }
 
     /// `Fn::GetAtt` `ConfigurationRevision`: a string.
@@ -397,28 +359,28 @@ impl BrokerAttributes {
     ///
     /// `1`
     #[inline]
-    pub fn configuration_revision(&self) -> Value {
-        self.0.get_att("ConfigurationRevision")
+    pub fn configuration_revision(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationRevision"))
     }
 
     /// `Fn::GetAtt` `ConsoleURLs`: a list of strings.
     #[inline]
-    pub fn console_ur_ls(&self) -> Value {
-        self.0.get_att("ConsoleURLs")
+    pub fn console_ur_ls(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ConsoleURLs"))
     }
 
     /// `Fn::GetAtt` `EngineVersionCurrent`: a string.
     ///
     /// The version in use. This may have more precision than the specified EngineVersion.
     #[inline]
-    pub fn engine_version_current(&self) -> Value {
-        self.0.get_att("EngineVersionCurrent")
+    pub fn engine_version_current(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EngineVersionCurrent"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IpAddresses`: a list of strings.
@@ -427,8 +389,8 @@ impl BrokerAttributes {
     ///
     /// `['198.51.100.2', '203.0.113.9']`
     #[inline]
-    pub fn ip_addresses(&self) -> Value {
-        self.0.get_att("IpAddresses")
+    pub fn ip_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("IpAddresses"))
     }
 
     /// `Fn::GetAtt` `MqttEndpoints`: a list of strings.
@@ -437,8 +399,8 @@ impl BrokerAttributes {
     ///
     /// `mqtt+ssl://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:8883`
     #[inline]
-    pub fn mqtt_endpoints(&self) -> Value {
-        self.0.get_att("MqttEndpoints")
+    pub fn mqtt_endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("MqttEndpoints"))
     }
 
     /// `Fn::GetAtt` `OpenWireEndpoints`: a list of strings.
@@ -447,8 +409,8 @@ impl BrokerAttributes {
     ///
     /// `ssl://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:61617`
     #[inline]
-    pub fn open_wire_endpoints(&self) -> Value {
-        self.0.get_att("OpenWireEndpoints")
+    pub fn open_wire_endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("OpenWireEndpoints"))
     }
 
     /// `Fn::GetAtt` `StompEndpoints`: a list of strings.
@@ -457,8 +419,8 @@ impl BrokerAttributes {
     ///
     /// `stomp+ssl://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:61614`
     #[inline]
-    pub fn stomp_endpoints(&self) -> Value {
-        self.0.get_att("StompEndpoints")
+    pub fn stomp_endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("StompEndpoints"))
     }
 
     /// `Fn::GetAtt` `WssEndpoints`: a list of strings.
@@ -467,28 +429,10 @@ impl BrokerAttributes {
     ///
     /// `wss://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:61619`
     #[inline]
-    pub fn wss_endpoints(&self) -> Value {
-        self.0.get_att("WssEndpoints")
+    pub fn wss_endpoints(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("WssEndpoints"))
     }
 }
-
-/// The required properties of [`EncryptionOptions`], by name: `EncryptionOptions::new(EncryptionOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionOptionsRequired {
-    /// `UseAwsOwnedKey`: a boolean, required.
-    pub use_aws_owned_key: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionOptions: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-        ("UseAwsOwnedKey", Shape::Bool),
-    ],
-    required: &["UseAwsOwnedKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionOptions` property type of `AWS::AmazonMQ::Broker`.
 ///
@@ -500,36 +444,36 @@ pub struct EncryptionOptions {
     /// `KmsKeyId`: a string.
     ///
     /// The customer master key (CMK) to use for the A AWS  (KMS). This key is used to encrypt your data at rest. If not provided, Amazon MQ will use a default CMK to encrypt your data.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `UseAwsOwnedKey`: a boolean, required.
     ///
     /// Enables the use of an AWS owned CMK using AWS  (KMS). Set to `true` by default, if no value is provided, for example, for RabbitMQ brokers.
-    pub use_aws_owned_key: Bool,
+    pub use_aws_owned_key: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl EncryptionOptions {
-    /// A `EncryptionOptions` with its required properties, named in a [`EncryptionOptionsRequired`].
+    /// A `EncryptionOptions` with its one required property, `UseAwsOwnedKey`.
     #[inline]
-    pub fn new(required: EncryptionOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            kms_key_id: None,
-            use_aws_owned_key: required.use_aws_owned_key,
+            kms_key_id: ::std::option::Option::None,
+            use_aws_owned_key: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `UseAwsOwnedKey`: a boolean, required.
-    pub fn use_aws_owned_key(mut self, value: impl Into<Bool>) -> Self { self.use_aws_owned_key = value.into(); self }
+    pub fn use_aws_owned_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_aws_owned_key = value.into(); self }
 }
 
-impl PropertyType for EncryptionOptions {}
+impl crate::PropertyType for EncryptionOptions {}
 
-impl ToValue for EncryptionOptions {
+impl ::cloudwright_core::ToValue for EncryptionOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req("UseAwsOwnedKey", &self.use_aws_owned_key)
             .build()
@@ -540,38 +484,18 @@ impl ToValue for EncryptionOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LdapServerMetadataRequired {
     /// `Hosts`: a list of strings, required.
-    pub hosts: List<Str>,
+    pub hosts: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RoleBase`: a string, required.
-    pub role_base: Str,
+    pub role_base: ::cloudwright_core::Str,
     /// `RoleSearchMatching`: a string, required.
-    pub role_search_matching: Str,
+    pub role_search_matching: ::cloudwright_core::Str,
     /// `ServiceAccountUsername`: a string, required.
-    pub service_account_username: Str,
+    pub service_account_username: ::cloudwright_core::Str,
     /// `UserBase`: a string, required.
-    pub user_base: Str,
+    pub user_base: ::cloudwright_core::Str,
     /// `UserSearchMatching`: a string, required.
-    pub user_search_matching: Str,
+    pub user_search_matching: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LdapServerMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("Hosts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("RoleBase", Shape::STR),
-        ("RoleName", Shape::STR),
-        ("RoleSearchMatching", Shape::STR),
-        ("RoleSearchSubtree", Shape::Bool),
-        ("ServiceAccountPassword", Shape::STR),
-        ("ServiceAccountUsername", Shape::STR),
-        ("UserBase", Shape::STR),
-        ("UserRoleName", Shape::STR),
-        ("UserSearchMatching", Shape::STR),
-        ("UserSearchSubtree", Shape::Bool),
-    ],
-    required: &["Hosts", "UserSearchMatching", "UserBase", "RoleSearchMatching", "ServiceAccountUsername", "RoleBase"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LdapServerMetadata` property type of `AWS::AmazonMQ::Broker`.
 ///
@@ -581,27 +505,27 @@ pub(crate) static RULE_LdapServerMetadata: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LdapServerMetadata {
     /// `Hosts`: a list of strings, required.
-    pub hosts: List<Str>,
+    pub hosts: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RoleBase`: a string, required.
-    pub role_base: Str,
+    pub role_base: ::cloudwright_core::Str,
     /// `RoleName`: a string.
-    pub role_name: Option<Str>,
+    pub role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleSearchMatching`: a string, required.
-    pub role_search_matching: Str,
+    pub role_search_matching: ::cloudwright_core::Str,
     /// `RoleSearchSubtree`: a boolean.
-    pub role_search_subtree: Option<Bool>,
+    pub role_search_subtree: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ServiceAccountPassword`: a string.
-    pub service_account_password: Option<Str>,
+    pub service_account_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceAccountUsername`: a string, required.
-    pub service_account_username: Str,
+    pub service_account_username: ::cloudwright_core::Str,
     /// `UserBase`: a string, required.
-    pub user_base: Str,
+    pub user_base: ::cloudwright_core::Str,
     /// `UserRoleName`: a string.
-    pub user_role_name: Option<Str>,
+    pub user_role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserSearchMatching`: a string, required.
-    pub user_search_matching: Str,
+    pub user_search_matching: ::cloudwright_core::Str,
     /// `UserSearchSubtree`: a boolean.
-    pub user_search_subtree: Option<Bool>,
+    pub user_search_subtree: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -612,48 +536,48 @@ impl LdapServerMetadata {
         Self {
             hosts: required.hosts,
             role_base: required.role_base,
-            role_name: None,
+            role_name: ::std::option::Option::None,
             role_search_matching: required.role_search_matching,
-            role_search_subtree: None,
-            service_account_password: None,
+            role_search_subtree: ::std::option::Option::None,
+            service_account_password: ::std::option::Option::None,
             service_account_username: required.service_account_username,
             user_base: required.user_base,
-            user_role_name: None,
+            user_role_name: ::std::option::Option::None,
             user_search_matching: required.user_search_matching,
-            user_search_subtree: None,
+            user_search_subtree: ::std::option::Option::None,
         }
     }
 
     /// `Hosts`: a list of strings, required.
-    pub fn hosts(mut self, value: impl Into<List<Str>>) -> Self { self.hosts = value.into(); self }
+    pub fn hosts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.hosts = value.into(); self }
     /// `RoleBase`: a string, required.
-    pub fn role_base(mut self, value: impl Into<Str>) -> Self { self.role_base = value.into(); self }
+    pub fn role_base(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_base = value.into(); self }
     /// `RoleName`: a string.
-    pub fn role_name(mut self, value: impl Into<Str>) -> Self { self.role_name = Some(value.into()); self }
+    pub fn role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_name = ::std::option::Option::Some(value.into()); self }
     /// `RoleSearchMatching`: a string, required.
-    pub fn role_search_matching(mut self, value: impl Into<Str>) -> Self { self.role_search_matching = value.into(); self }
+    pub fn role_search_matching(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_search_matching = value.into(); self }
     /// `RoleSearchSubtree`: a boolean.
-    pub fn role_search_subtree(mut self, value: impl Into<Bool>) -> Self { self.role_search_subtree = Some(value.into()); self }
+    pub fn role_search_subtree(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.role_search_subtree = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccountPassword`: a string.
-    pub fn service_account_password(mut self, value: impl Into<Str>) -> Self { self.service_account_password = Some(value.into()); self }
+    pub fn service_account_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_account_password = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccountUsername`: a string, required.
-    pub fn service_account_username(mut self, value: impl Into<Str>) -> Self { self.service_account_username = value.into(); self }
+    pub fn service_account_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_account_username = value.into(); self }
     /// `UserBase`: a string, required.
-    pub fn user_base(mut self, value: impl Into<Str>) -> Self { self.user_base = value.into(); self }
+    pub fn user_base(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_base = value.into(); self }
     /// `UserRoleName`: a string.
-    pub fn user_role_name(mut self, value: impl Into<Str>) -> Self { self.user_role_name = Some(value.into()); self }
+    pub fn user_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_role_name = ::std::option::Option::Some(value.into()); self }
     /// `UserSearchMatching`: a string, required.
-    pub fn user_search_matching(mut self, value: impl Into<Str>) -> Self { self.user_search_matching = value.into(); self }
+    pub fn user_search_matching(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_search_matching = value.into(); self }
     /// `UserSearchSubtree`: a boolean.
-    pub fn user_search_subtree(mut self, value: impl Into<Bool>) -> Self { self.user_search_subtree = Some(value.into()); self }
+    pub fn user_search_subtree(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.user_search_subtree = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LdapServerMetadata {}
+impl crate::PropertyType for LdapServerMetadata {}
 
-impl ToValue for LdapServerMetadata {
+impl ::cloudwright_core::ToValue for LdapServerMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Hosts", &self.hosts)
             .req("RoleBase", &self.role_base)
             .opt("RoleName", &self.role_name)
@@ -669,16 +593,6 @@ impl ToValue for LdapServerMetadata {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LogList: ObjRule = ObjRule {
-    properties: &[
-        ("Audit", Shape::Bool),
-        ("General", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LogList` property type of `AWS::AmazonMQ::Broker`.
 ///
 /// The list of information about logs to be enabled for the specified broker.
@@ -689,11 +603,11 @@ pub struct LogList {
     /// `Audit`: a boolean.
     ///
     /// Enables audit logging. Every user management action made using JMX or the ActiveMQ Web Console is logged. Does not apply to RabbitMQ brokers.
-    pub audit: Option<Bool>,
+    pub audit: ::std::option::Option<::cloudwright_core::Bool>,
     /// `General`: a boolean.
     ///
     /// Enables general logging.
-    pub general: Option<Bool>,
+    pub general: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -701,21 +615,21 @@ impl LogList {
     /// A `LogList` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Audit`: a boolean.
-    pub fn audit(mut self, value: impl Into<Bool>) -> Self { self.audit = Some(value.into()); self }
+    pub fn audit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.audit = ::std::option::Option::Some(value.into()); self }
     /// `General`: a boolean.
-    pub fn general(mut self, value: impl Into<Bool>) -> Self { self.general = Some(value.into()); self }
+    pub fn general(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.general = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogList {}
+impl crate::PropertyType for LogList {}
 
-impl ToValue for LogList {
+impl ::cloudwright_core::ToValue for LogList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Audit", &self.audit)
             .opt("General", &self.general)
             .build()
@@ -726,24 +640,12 @@ impl ToValue for LogList {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowRequired {
     /// `DayOfWeek`: a string, required.
-    pub day_of_week: Str,
+    pub day_of_week: ::cloudwright_core::Str,
     /// `TimeOfDay`: a string, required.
-    pub time_of_day: Str,
+    pub time_of_day: ::cloudwright_core::Str,
     /// `TimeZone`: a string, required.
-    pub time_zone: Str,
+    pub time_zone: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
-    properties: &[
-        ("DayOfWeek", Shape::STR),
-        ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TimeZone", Shape::STR),
-    ],
-    required: &["DayOfWeek", "TimeOfDay", "TimeZone"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaintenanceWindow` property type of `AWS::AmazonMQ::Broker`.
 ///
@@ -755,17 +657,17 @@ pub struct MaintenanceWindow {
     /// `DayOfWeek`: a string, required.
     ///
     /// Required. The day of the week.
-    pub day_of_week: Str,
+    pub day_of_week: ::cloudwright_core::Str,
     /// `TimeOfDay`: a string, required.
     ///
     /// Required. The time, in 24-hour format.
     ///
     /// Pattern `^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$`.
-    pub time_of_day: Str,
+    pub time_of_day: ::cloudwright_core::Str,
     /// `TimeZone`: a string, required.
     ///
     /// The time zone, UTC by default, in either the Country/City format, or the UTC offset format.
-    pub time_zone: Str,
+    pub time_zone: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -781,19 +683,19 @@ impl MaintenanceWindow {
     }
 
     /// `DayOfWeek`: a string, required.
-    pub fn day_of_week(mut self, value: impl Into<Str>) -> Self { self.day_of_week = value.into(); self }
+    pub fn day_of_week(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.day_of_week = value.into(); self }
     /// `TimeOfDay`: a string, required.
-    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self { self.time_of_day = value.into(); self }
+    pub fn time_of_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_of_day = value.into(); self }
     /// `TimeZone`: a string, required.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = value.into(); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = value.into(); self }
 }
 
-impl PropertyType for MaintenanceWindow {}
+impl crate::PropertyType for MaintenanceWindow {}
 
-impl ToValue for MaintenanceWindow {
+impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DayOfWeek", &self.day_of_week)
             .req("TimeOfDay", &self.time_of_day)
             .req("TimeZone", &self.time_zone)
@@ -805,21 +707,10 @@ impl ToValue for MaintenanceWindow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntryRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagsEntry` property type of `AWS::AmazonMQ::Broker`.
 ///
@@ -829,9 +720,9 @@ pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntry {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -846,17 +737,17 @@ impl TagsEntry {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TagsEntry {}
+impl crate::PropertyType for TagsEntry {}
 
-impl ToValue for TagsEntry {
+impl ::cloudwright_core::ToValue for TagsEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -867,24 +758,10 @@ impl ToValue for TagsEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `Password`: a string, required.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_User: ObjRule = ObjRule {
-    properties: &[
-        ("ConsoleAccess", Shape::Bool),
-        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(20), unique: false })),
-        ("Password", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ReplicationUser", Shape::Bool),
-        ("Username", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Username", "Password"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `User` property type of `AWS::AmazonMQ::Broker`.
 ///
@@ -898,23 +775,23 @@ pub struct User {
     /// `ConsoleAccess`: a boolean.
     ///
     /// Enables access to the ActiveMQ Web Console for the ActiveMQ user. Does not apply to RabbitMQ brokers.
-    pub console_access: Option<Bool>,
+    pub console_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Groups`: a list of strings.
     ///
     /// The list of groups (20 maximum) to which the ActiveMQ user belongs. This value can contain only alphanumeric characters, dashes, periods, underscores, and tildes (- . _ ~). This value must be 2-100 characters long. Does not apply to RabbitMQ brokers.
     ///
     /// Items at most 20; each item: pattern `^[A-Za-z0-9._~-]{2,100}$`.
-    pub groups: Option<List<Str>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Password`: a string, required.
     ///
     /// Required. The password of the user. This value must be at least 12 characters long, must contain at least 4 unique characters, and must not contain commas, colons, or equal signs (,:=).
     ///
     /// Pattern `^[^,:=]+$`; length at least 12.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `ReplicationUser`: a boolean.
     ///
     /// Defines if this user is intended for CRDR replication purposes.
-    pub replication_user: Option<Bool>,
+    pub replication_user: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Username`: a string, required.
     ///
     /// The username of the broker user. The following restrictions apply to broker usernames:
@@ -922,10 +799,10 @@ pub struct User {
     /// - For Amazon MQ for ActiveMQ brokers, this value can contain only alphanumeric characters, dashes, periods, underscores, and tildes (- . _ ~). This value must be 2-100 characters long.
     /// - For Amazon MQ for RabbitMQ brokers, this value can contain only alphanumeric characters, dashes, periods, underscores (- . _). This value must not contain a tilde (~) character. Amazon MQ prohibts using `guest` as a valid usename. This value must be 2-100 characters long.
     ///
-    /// &gt; Do not add personally identifiable information (PII) or other confidential or sensitive information in broker usernames. Broker usernames are accessible to other AWS services, including CloudWatch Logs . Broker usernames are not intended to be used for private or sensitive data.
+    /// \> Do not add personally identifiable information (PII) or other confidential or sensitive information in broker usernames. Broker usernames are accessible to other AWS services, including CloudWatch Logs . Broker usernames are not intended to be used for private or sensitive data.
     ///
     /// Pattern `^[A-Za-z0-9_.~-]{2,100}$`.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -934,32 +811,32 @@ impl User {
     #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
-            console_access: None,
-            groups: None,
+            console_access: ::std::option::Option::None,
+            groups: ::std::option::Option::None,
             password: required.password,
-            replication_user: None,
+            replication_user: ::std::option::Option::None,
             username: required.username,
         }
     }
 
     /// `ConsoleAccess`: a boolean.
-    pub fn console_access(mut self, value: impl Into<Bool>) -> Self { self.console_access = Some(value.into()); self }
+    pub fn console_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.console_access = ::std::option::Option::Some(value.into()); self }
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `ReplicationUser`: a boolean.
-    pub fn replication_user(mut self, value: impl Into<Bool>) -> Self { self.replication_user = Some(value.into()); self }
+    pub fn replication_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.replication_user = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
 }
 
-impl PropertyType for User {}
+impl crate::PropertyType for User {}
 
-impl ToValue for User {
+impl ::cloudwright_core::ToValue for User {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConsoleAccess", &self.console_access)
             .opt("Groups", &self.groups)
             .req("Password", &self.password)
@@ -967,4 +844,127 @@ impl ToValue for User {
             .req("Username", &self.username)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ConfigurationId;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,50}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9._~-]{2,100}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[^,:=]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9_.~-]{2,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Broker: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationStrategy", Shape::STR),
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("BrokerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Configuration", Shape::Object(&RULE_ConfigurationId)),
+            ("DataReplicationMode", Shape::STR),
+            ("DataReplicationPrimaryBrokerArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DeploymentMode", Shape::STR),
+            ("EncryptionOptions", Shape::Object(&RULE_EncryptionOptions)),
+            ("EngineType", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("HostInstanceType", Shape::STR),
+            ("LdapServerMetadata", Shape::Object(&RULE_LdapServerMetadata)),
+            ("Logs", Shape::Object(&RULE_LogList)),
+            ("MaintenanceWindowStartTime", Shape::Object(&RULE_MaintenanceWindow)),
+            ("PubliclyAccessible", Shape::Bool),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("StorageType", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
+            ("Users", Shape::List(&ListRule { items: Shape::Object(&RULE_User), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["BrokerName", "EngineType", "DeploymentMode", "HostInstanceType", "PubliclyAccessible"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionOptions: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+            ("UseAwsOwnedKey", Shape::Bool),
+        ],
+        required: &["UseAwsOwnedKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LdapServerMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("Hosts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("RoleBase", Shape::STR),
+            ("RoleName", Shape::STR),
+            ("RoleSearchMatching", Shape::STR),
+            ("RoleSearchSubtree", Shape::Bool),
+            ("ServiceAccountPassword", Shape::STR),
+            ("ServiceAccountUsername", Shape::STR),
+            ("UserBase", Shape::STR),
+            ("UserRoleName", Shape::STR),
+            ("UserSearchMatching", Shape::STR),
+            ("UserSearchSubtree", Shape::Bool),
+        ],
+        required: &["Hosts", "UserSearchMatching", "UserBase", "RoleSearchMatching", "ServiceAccountUsername", "RoleBase"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogList: ObjRule = ObjRule {
+        properties: &[
+            ("Audit", Shape::Bool),
+            ("General", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
+        properties: &[
+            ("DayOfWeek", Shape::STR),
+            ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TimeZone", Shape::STR),
+        ],
+        required: &["DayOfWeek", "TimeOfDay", "TimeZone"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_User: ObjRule = ObjRule {
+        properties: &[
+            ("ConsoleAccess", Shape::Bool),
+            ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(20), unique: false })),
+            ("Password", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ReplicationUser", Shape::Bool),
+            ("Username", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Username", "Password"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

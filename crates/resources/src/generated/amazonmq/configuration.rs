@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Configuration`], by name: `Configuration::new(ConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationRequired {
     /// `EngineType`: a string, required.
-    pub engine_type: Str,
+    pub engine_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationStrategy", Shape::STR),
-        ("Data", Shape::STR),
-        ("Description", Shape::STR),
-        ("EngineType", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["EngineType", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AmazonMQ::Configuration` resource.
 ///
@@ -51,39 +32,39 @@ pub struct Configuration {
     /// Optional. The authentication strategy associated with the configuration. The default is `SIMPLE` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub authentication_strategy: Option<Str>,
+    pub authentication_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Data`: a string.
     ///
     /// Amazon MQ for Active MQ: The base64-encoded XML configuration. Amazon MQ for RabbitMQ: the base64-encoded Cuttlefish configuration.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub data: Option<Str>,
+    pub data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the configuration.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineType`: a string, required.
     ///
     /// Required. The type of broker engine. Currently, Amazon MQ supports `ACTIVEMQ` and `RABBITMQ` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine_type: Str,
+    pub engine_type: ::cloudwright_core::Str,
     /// `EngineVersion`: a string.
     ///
-    /// The broker engine version. Defaults to the latest available version for the specified broker engine type. For more information, see the \[ActiveMQ version management\](<https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/activemq-version-management.html>) and the \[RabbitMQ version management\](<https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/rabbitmq-version-management.html>) sections in the Amazon MQ Developer Guide.
+    /// The broker engine version. Defaults to the latest available version for the specified broker engine type. For more information, see the [ActiveMQ version management](https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/activemq-version-management.html) and the [RabbitMQ version management](https://docs.aws.amazon.com//amazon-mq/latest/developer-guide/rabbitmq-version-management.html) sections in the Amazon MQ Developer Guide.
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Required. The name of the configuration. This value can contain only alphanumeric characters, dashes, periods, underscores, and tildes (- . _ ~). This value must be 1-150 characters long.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`TagsEntry`] objects.
     ///
     /// Create tags when creating the configuration.
-    pub tags: Option<List<TagsEntry>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagsEntry>>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +74,7 @@ impl Configuration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AmazonMQ::Configuration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-configuration.html",
         primary_identifier: &["Id"],
@@ -104,57 +85,59 @@ impl Configuration {
         read_only: &["Arn", "Id", "Revision"],
         attributes: &["Arn", "Id", "Revision"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
     #[inline]
     pub fn new(required: ConfigurationRequired) -> Self {
         Self {
-            authentication_strategy: None,
-            data: None,
-            description: None,
+            authentication_strategy: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             engine_type: required.engine_type,
-            engine_version: None,
+            engine_version: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AuthenticationStrategy`: a string.
-    pub fn authentication_strategy(mut self, value: impl Into<Str>) -> Self { self.authentication_strategy = Some(value.into()); self }
+    pub fn authentication_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authentication_strategy = ::std::option::Option::Some(value.into()); self }
     /// `Data`: a string.
-    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
+    pub fn data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EngineType`: a string, required.
-    pub fn engine_type(mut self, value: impl Into<Str>) -> Self { self.engine_type = value.into(); self }
+    pub fn engine_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_type = value.into(); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagsEntry>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Configuration {
+impl ::cloudwright_core::Resource for Configuration {
     type Attributes = ConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Configuration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Configuration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Configuration {
+impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthenticationStrategy", &self.authentication_strategy)
             .opt("Data", &self.data)
             .opt("Description", &self.description)
@@ -166,12 +149,12 @@ impl ToValue for Configuration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Configuration`]: `Handle<Configuration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Configuration`]: `Handle<Configuration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationAttributes(ResourceRef);
+pub struct ConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,8 +166,8 @@ impl ConfigurationAttributes {
     ///
     /// `arn:aws:mq:us-east-2:123456789012:configuration:MyConfigurationDevelopment:c-1234a5b6-78cd-901e-2fgh-3i45j6k178l9`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
@@ -193,8 +176,8 @@ impl ConfigurationAttributes {
     ///
     /// `c-1234a5b6-78cd-901e-2fgh-3i45j6k178l9`
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Revision`: a string.
@@ -203,8 +186,8 @@ impl ConfigurationAttributes {
     ///
     /// `1`
     #[inline]
-    pub fn revision(&self) -> Value {
-        self.0.get_att("Revision")
+    pub fn revision(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Revision"))
     }
 }
 
@@ -212,21 +195,10 @@ impl ConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntryRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagsEntry` property type of `AWS::AmazonMQ::Configuration`.
 ///
@@ -236,9 +208,9 @@ pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntry {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -253,19 +225,54 @@ impl TagsEntry {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TagsEntry {}
+impl crate::PropertyType for TagsEntry {}
 
-impl ToValue for TagsEntry {
+impl ::cloudwright_core::ToValue for TagsEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationStrategy", Shape::STR),
+            ("Data", Shape::STR),
+            ("Description", Shape::STR),
+            ("EngineType", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["EngineType", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ConfigurationId;
 pub use super::shared::{ConfigurationId, ConfigurationIdRequired};
 
 /// The required properties of [`ConfigurationAssociation`], by name: `ConfigurationAssociation::new(ConfigurationAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationAssociationRequired {
     /// `Broker`: a string, required.
-    pub broker: Str,
+    pub broker: ::cloudwright_core::Str,
     /// `Configuration`: a [`ConfigurationId`] object, required.
-    pub configuration: Obj<ConfigurationId>,
+    pub configuration: crate::Obj<ConfigurationId>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Broker", Shape::STR),
-        ("Configuration", Shape::Object(&RULE_ConfigurationId)),
-    ],
-    required: &["Configuration", "Broker"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AmazonMQ::ConfigurationAssociation` resource.
 ///
@@ -48,11 +34,11 @@ pub struct ConfigurationAssociation {
     /// ID of the Broker that the configuration should be applied to
     ///
     /// Create-only: changing it replaces the resource.
-    pub broker: Str,
+    pub broker: ::cloudwright_core::Str,
     /// `Configuration`: a [`ConfigurationId`] object, required.
     ///
     /// Returns information about all configurations.
-    pub configuration: Obj<ConfigurationId>,
+    pub configuration: crate::Obj<ConfigurationId>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +48,7 @@ impl ConfigurationAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AmazonMQ::ConfigurationAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-configurationassociation.html",
         primary_identifier: &["Id"],
@@ -73,7 +59,7 @@ impl ConfigurationAssociation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ConfigurationAssociation` with its required properties, named in a [`ConfigurationAssociationRequired`].
@@ -86,38 +72,40 @@ impl ConfigurationAssociation {
     }
 
     /// `Broker`: a string, required.
-    pub fn broker(mut self, value: impl Into<Str>) -> Self { self.broker = value.into(); self }
+    pub fn broker(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.broker = value.into(); self }
     /// `Configuration`: a [`ConfigurationId`] object, required.
-    pub fn configuration(mut self, value: impl Into<Obj<ConfigurationId>>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfigurationId>>) -> Self { self.configuration = value.into(); self }
 }
 
-impl Resource for ConfigurationAssociation {
+impl ::cloudwright_core::Resource for ConfigurationAssociation {
     type Attributes = ConfigurationAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationAssociation {
+impl ::cloudwright_core::ToValue for ConfigurationAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Broker", &self.broker)
             .req("Configuration", &self.configuration)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationAssociation`]: `Handle<ConfigurationAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationAssociation`]: `Handle<ConfigurationAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationAssociationAttributes(ResourceRef);
+pub struct ConfigurationAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,7 +115,26 @@ impl ConfigurationAssociationAttributes {
     ///
     /// The ID of the ConfigurationAssociation Resource
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ConfigurationId;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Broker", Shape::STR),
+            ("Configuration", Shape::Object(&RULE_ConfigurationId)),
+        ],
+        required: &["Configuration", "Broker"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

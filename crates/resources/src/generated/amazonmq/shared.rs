@@ -6,29 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "amazonmq")]
 /// The required properties of [`ConfigurationId`], by name: `ConfigurationId::new(ConfigurationIdRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationIdRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Revision`: an integer, required.
-    pub revision: Int,
+    pub revision: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "amazonmq")]
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationId: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Revision", Shape::INT),
-    ],
-    required: &["Revision", "Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "amazonmq")]
 /// The `ConfigurationId` property type, shared by `AWS::AmazonMQ::Broker`, `AWS::AmazonMQ::ConfigurationAssociation`.
@@ -41,11 +27,11 @@ pub struct ConfigurationId {
     /// `Id`: a string, required.
     ///
     /// Required. The unique ID that Amazon MQ generates for the configuration.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Revision`: an integer, required.
     ///
     /// The revision number of the configuration.
-    pub revision: Int,
+    pub revision: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "amazonmq")]
@@ -61,21 +47,40 @@ impl ConfigurationId {
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Revision`: an integer, required.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
+    pub fn revision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.revision = value.into(); self }
 }
 
 #[cfg(feature = "amazonmq")]
-impl PropertyType for ConfigurationId {}
+impl crate::PropertyType for ConfigurationId {}
 
 #[cfg(feature = "amazonmq")]
-impl ToValue for ConfigurationId {
+impl ::cloudwright_core::ToValue for ConfigurationId {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("Revision", &self.revision)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "amazonmq")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationId: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Revision", Shape::INT),
+        ],
+        required: &["Revision", "Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

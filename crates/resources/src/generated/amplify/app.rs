@@ -5,51 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_EnvironmentVariable;
 pub use super::shared::{EnvironmentVariable, EnvironmentVariableRequired, Stage};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?s).+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(?s).*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(?s).+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(".{3,7}");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
-/// The required properties of [`App`], by name: `App::new(AppRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AppRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_App: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AutoBranchCreationConfig", Shape::Object(&RULE_AutoBranchCreationConfig)),
-        ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
-        ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("CacheConfig", Shape::Object(&RULE_CacheConfig)),
-        ("ComputeRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("CustomHeaders", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(25000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("CustomRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomRule), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnableBranchAutoDeletion", Shape::Bool),
-        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
-        ("IAMServiceRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("JobConfig", Shape::Object(&RULE_JobConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OauthToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Platform", Shape::Str(&StrRule { allowed: &["WEB", "WEB_DYNAMIC", "WEB_COMPUTE"], ..StrRule::ANY })),
-        ("Repository", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Amplify::App` resource.
 ///
@@ -71,80 +27,80 @@ pub struct App {
     ///
     /// You must specify either `AccessToken` or `OauthToken` when you create a new app.
     ///
-    /// Existing Amplify apps deployed from a GitHub repository using OAuth continue to work with CI/CD. However, we strongly recommend that you migrate these apps to use the GitHub App. For more information, see \[Migrating an existing OAuth app to the Amplify GitHub App\](<https://docs.aws.amazon.com/amplify/latest/userguide/setting-up-GitHub-access.html#migrating-to-github-app-auth>) in the *Amplify User Guide* .
+    /// Existing Amplify apps deployed from a GitHub repository using OAuth continue to work with CI/CD. However, we strongly recommend that you migrate these apps to use the GitHub App. For more information, see [Migrating an existing OAuth app to the Amplify GitHub App](https://docs.aws.amazon.com/amplify/latest/userguide/setting-up-GitHub-access.html#migrating-to-github-app-auth) in the *Amplify User Guide* .
     ///
     /// Pattern `^(?s).+$`; length 1 to 255; write-only: CloudFormation does not return it.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoBranchCreationConfig`: an [`AutoBranchCreationConfig`] object.
     ///
     /// Sets the configuration for your automatic branch creation.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub auto_branch_creation_config: Option<Obj<AutoBranchCreationConfig>>,
+    pub auto_branch_creation_config: ::std::option::Option<crate::Obj<AutoBranchCreationConfig>>,
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
     ///
     /// The credentials for basic authorization for an Amplify app. You must base64-encode the authorization credentials and provide them in the format `user:password` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub basic_auth_config: Option<Obj<BasicAuthConfig>>,
+    pub basic_auth_config: ::std::option::Option<crate::Obj<BasicAuthConfig>>,
     /// `BuildSpec`: a string.
     ///
     /// The build specification (build spec) for an Amplify app.
     ///
     /// Pattern `(?s).+`; length 1 to 25000.
-    pub build_spec: Option<Str>,
+    pub build_spec: ::std::option::Option<::cloudwright_core::Str>,
     /// `CacheConfig`: a [`CacheConfig`] object.
     ///
     /// The cache configuration for the Amplify app. If you don't specify the cache configuration `type` , Amplify uses the default `AMPLIFY_MANAGED` setting.
-    pub cache_config: Option<Obj<CacheConfig>>,
+    pub cache_config: ::std::option::Option<crate::Obj<CacheConfig>>,
     /// `ComputeRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role for an SSR app. The Compute role allows the Amplify Hosting compute service to securely access specific AWS resources based on the role's permissions. For more information about the SSR Compute role, see \[Adding an SSR Compute role\](<https://docs.aws.amazon.com/amplify/latest/userguide/amplify-SSR-compute-role.html>) in the *Amplify User Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM role for an SSR app. The Compute role allows the Amplify Hosting compute service to securely access specific AWS resources based on the role's permissions. For more information about the SSR Compute role, see [Adding an SSR Compute role](https://docs.aws.amazon.com/amplify/latest/userguide/amplify-SSR-compute-role.html) in the *Amplify User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `(?s).*`; length 0 to 1000.
-    pub compute_role_arn: Option<Str>,
+    pub compute_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomHeaders`: a string.
     ///
     /// The custom HTTP headers for an Amplify app.
     ///
     /// Pattern `(?s).*`; length 0 to 25000.
-    pub custom_headers: Option<Str>,
+    pub custom_headers: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomRules`: a list of [`CustomRule`] objects.
     ///
     /// The custom rewrite and redirect rules for an Amplify app.
-    pub custom_rules: Option<List<CustomRule>>,
+    pub custom_rules: ::std::option::Option<::cloudwright_core::List<CustomRule>>,
     /// `Description`: a string.
     ///
     /// The description of the Amplify app.
     ///
     /// Pattern `(?s).*`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableBranchAutoDeletion`: a boolean.
     ///
     /// Automatically disconnect a branch in Amplify Hosting when you delete a branch from your Git repository.
-    pub enable_branch_auto_deletion: Option<Bool>,
+    pub enable_branch_auto_deletion: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
     ///
     /// The environment variables for the Amplify app.
     ///
-    /// For a list of the environment variables that are accessible to Amplify by default, see \[Amplify Environment variables\](<https://docs.aws.amazon.com/amplify/latest/userguide/amplify-console-environment-variables.html>) in the *Amplify Hosting User Guide* .
-    pub environment_variables: Option<List<EnvironmentVariable>>,
+    /// For a list of the environment variables that are accessible to Amplify by default, see [Amplify Environment variables](https://docs.aws.amazon.com/amplify/latest/userguide/amplify-console-environment-variables.html) in the *Amplify Hosting User Guide* .
+    pub environment_variables: ::std::option::Option<::cloudwright_core::List<EnvironmentVariable>>,
     /// `IAMServiceRole`: a string.
     ///
     /// AWS Identity and Access Management ( IAM ) service role for the Amazon Resource Name (ARN) of the Amplify app.
     ///
     /// Pattern `(?s).*`; length 1 to 1000.
-    pub iam_service_role: Option<Str>,
+    pub iam_service_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobConfig`: a [`JobConfig`] object.
     ///
     /// The configuration details that apply to the jobs for an Amplify app.
-    pub job_config: Option<Obj<JobConfig>>,
+    pub job_config: ::std::option::Option<crate::Obj<JobConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the Amplify app.
     ///
     /// Pattern `(?s).+`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OauthToken`: a string.
     ///
     /// The OAuth token for a third-party source control system for an Amplify app. The OAuth token is used to create a webhook and a read-only deploy key using SSH cloning. The OAuth token is not stored.
@@ -153,26 +109,26 @@ pub struct App {
     ///
     /// You must specify either `OauthToken` or `AccessToken` when you create a new app.
     ///
-    /// Existing Amplify apps deployed from a GitHub repository using OAuth continue to work with CI/CD. However, we strongly recommend that you migrate these apps to use the GitHub App. For more information, see \[Migrating an existing OAuth app to the Amplify GitHub App\](<https://docs.aws.amazon.com/amplify/latest/userguide/setting-up-GitHub-access.html#migrating-to-github-app-auth>) in the *Amplify User Guide* .
+    /// Existing Amplify apps deployed from a GitHub repository using OAuth continue to work with CI/CD. However, we strongly recommend that you migrate these apps to use the GitHub App. For more information, see [Migrating an existing OAuth app to the Amplify GitHub App](https://docs.aws.amazon.com/amplify/latest/userguide/setting-up-GitHub-access.html#migrating-to-github-app-auth) in the *Amplify User Guide* .
     ///
     /// Pattern `(?s).*`; length 0 to 1000; write-only: CloudFormation does not return it.
-    pub oauth_token: Option<Str>,
+    pub oauth_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `Platform`: a [`Platform`] value.
     ///
     /// The platform for the Amplify app. For a static app, set the platform type to `WEB` . For a dynamic server-side rendered (SSR) app, set the platform type to `WEB_COMPUTE` . For an app requiring Amplify Hosting's original SSR support only, set the platform type to `WEB_DYNAMIC` .
     ///
-    /// If you are deploying an SSG only app with Next.js version 14 or later, you must set the platform type to `WEB_COMPUTE` and set the artifacts `baseDirectory` to `.next` in the application's build settings. For an example of the build specification settings, see \[Amplify build settings for a Next.js 14 SSG application\](<https://docs.aws.amazon.com/amplify/latest/userguide/deploy-nextjs-app.html#build-setting-detection-ssg-14>) in the *Amplify Hosting User Guide* .
-    pub platform: Option<Platform>,
+    /// If you are deploying an SSG only app with Next.js version 14 or later, you must set the platform type to `WEB_COMPUTE` and set the artifacts `baseDirectory` to `.next` in the application's build settings. For an example of the build specification settings, see [Amplify build settings for a Next.js 14 SSG application](https://docs.aws.amazon.com/amplify/latest/userguide/deploy-nextjs-app.html#build-setting-detection-ssg-14) in the *Amplify Hosting User Guide* .
+    pub platform: ::std::option::Option<Platform>,
     /// `Repository`: a string.
     ///
     /// The Git repository for the Amplify app.
     ///
     /// Pattern `(?s).*`; length 0 to 1000.
-    pub repository: Option<Str>,
+    pub repository: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tag for an Amplify app.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -182,7 +138,7 @@ impl App {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Amplify::App",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-app.html",
         primary_identifier: &["Arn"],
@@ -193,90 +149,92 @@ impl App {
         read_only: &["AppId", "AppName", "Arn", "DefaultDomain"],
         attributes: &["AppId", "AppName", "Arn", "DefaultDomain"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `App` with its required properties, named in a [`AppRequired`].
+    /// A `App` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: AppRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_token: None,
-            auto_branch_creation_config: None,
-            basic_auth_config: None,
-            build_spec: None,
-            cache_config: None,
-            compute_role_arn: None,
-            custom_headers: None,
-            custom_rules: None,
-            description: None,
-            enable_branch_auto_deletion: None,
-            environment_variables: None,
-            iam_service_role: None,
-            job_config: None,
-            name: required.name,
-            oauth_token: None,
-            platform: None,
-            repository: None,
-            tags: None,
+            access_token: ::std::option::Option::None,
+            auto_branch_creation_config: ::std::option::Option::None,
+            basic_auth_config: ::std::option::Option::None,
+            build_spec: ::std::option::Option::None,
+            cache_config: ::std::option::Option::None,
+            compute_role_arn: ::std::option::Option::None,
+            custom_headers: ::std::option::Option::None,
+            custom_rules: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            enable_branch_auto_deletion: ::std::option::Option::None,
+            environment_variables: ::std::option::Option::None,
+            iam_service_role: ::std::option::Option::None,
+            job_config: ::std::option::Option::None,
+            name: value.into(),
+            oauth_token: ::std::option::Option::None,
+            platform: ::std::option::Option::None,
+            repository: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `AutoBranchCreationConfig`: an [`AutoBranchCreationConfig`] object.
-    pub fn auto_branch_creation_config(mut self, value: impl Into<Obj<AutoBranchCreationConfig>>) -> Self { self.auto_branch_creation_config = Some(value.into()); self }
+    pub fn auto_branch_creation_config(mut self, value: impl ::std::convert::Into<crate::Obj<AutoBranchCreationConfig>>) -> Self { self.auto_branch_creation_config = ::std::option::Option::Some(value.into()); self }
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
-    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = Some(value.into()); self }
+    pub fn basic_auth_config(mut self, value: impl ::std::convert::Into<crate::Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = ::std::option::Option::Some(value.into()); self }
     /// `BuildSpec`: a string.
-    pub fn build_spec(mut self, value: impl Into<Str>) -> Self { self.build_spec = Some(value.into()); self }
+    pub fn build_spec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.build_spec = ::std::option::Option::Some(value.into()); self }
     /// `CacheConfig`: a [`CacheConfig`] object.
-    pub fn cache_config(mut self, value: impl Into<Obj<CacheConfig>>) -> Self { self.cache_config = Some(value.into()); self }
+    pub fn cache_config(mut self, value: impl ::std::convert::Into<crate::Obj<CacheConfig>>) -> Self { self.cache_config = ::std::option::Option::Some(value.into()); self }
     /// `ComputeRoleArn`: a string.
-    pub fn compute_role_arn(mut self, value: impl Into<Str>) -> Self { self.compute_role_arn = Some(value.into()); self }
+    pub fn compute_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.compute_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomHeaders`: a string.
-    pub fn custom_headers(mut self, value: impl Into<Str>) -> Self { self.custom_headers = Some(value.into()); self }
+    pub fn custom_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_headers = ::std::option::Option::Some(value.into()); self }
     /// `CustomRules`: a list of [`CustomRule`] objects.
-    pub fn custom_rules(mut self, value: impl Into<List<CustomRule>>) -> Self { self.custom_rules = Some(value.into()); self }
+    pub fn custom_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomRule>>) -> Self { self.custom_rules = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnableBranchAutoDeletion`: a boolean.
-    pub fn enable_branch_auto_deletion(mut self, value: impl Into<Bool>) -> Self { self.enable_branch_auto_deletion = Some(value.into()); self }
+    pub fn enable_branch_auto_deletion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_branch_auto_deletion = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
-    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment_variables = Some(value.into()); self }
+    pub fn environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentVariable>>) -> Self { self.environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `IAMServiceRole`: a string.
-    pub fn iam_service_role(mut self, value: impl Into<Str>) -> Self { self.iam_service_role = Some(value.into()); self }
+    pub fn iam_service_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_service_role = ::std::option::Option::Some(value.into()); self }
     /// `JobConfig`: a [`JobConfig`] object.
-    pub fn job_config(mut self, value: impl Into<Obj<JobConfig>>) -> Self { self.job_config = Some(value.into()); self }
+    pub fn job_config(mut self, value: impl ::std::convert::Into<crate::Obj<JobConfig>>) -> Self { self.job_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OauthToken`: a string.
-    pub fn oauth_token(mut self, value: impl Into<Str>) -> Self { self.oauth_token = Some(value.into()); self }
+    pub fn oauth_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.oauth_token = ::std::option::Option::Some(value.into()); self }
     /// `Platform`: a [`Platform`] value.
-    pub fn platform(mut self, value: impl Into<Platform>) -> Self { self.platform = Some(value.into()); self }
+    pub fn platform(mut self, value: impl ::std::convert::Into<Platform>) -> Self { self.platform = ::std::option::Option::Some(value.into()); self }
     /// `Repository`: a string.
-    pub fn repository(mut self, value: impl Into<Str>) -> Self { self.repository = Some(value.into()); self }
+    pub fn repository(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for App {
+impl ::cloudwright_core::Resource for App {
     type Attributes = AppAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_App, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_App, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for App {
+impl ::cloudwright_core::ToValue for App {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .opt(
                 "AutoBranchCreationConfig",
@@ -305,12 +263,12 @@ impl ToValue for App {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`App`]: `Handle<App>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`App`]: `Handle<App>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppAttributes(ResourceRef);
+pub struct AppAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -320,53 +278,34 @@ impl AppAttributes {
     ///
     /// Unique Id for the Amplify App.
     #[inline]
-    pub fn app_id(&self) -> Value {
-        self.0.get_att("AppId")
+    pub fn app_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppId"))
     }
 
     /// `Fn::GetAtt` `AppName`: a string.
     ///
     /// Name for the Amplify App.
     #[inline]
-    pub fn app_name(&self) -> Value {
-        self.0.get_att("AppName")
+    pub fn app_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppName"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// ARN for the Amplify App.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DefaultDomain`: a string.
     ///
     /// Default domain for the Amplify App.
     #[inline]
-    pub fn default_domain(&self) -> Value {
-        self.0.get_att("DefaultDomain")
+    pub fn default_domain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultDomain"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoBranchCreationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AutoBranchCreationPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
-        ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnableAutoBranchCreation", Shape::Bool),
-        ("EnableAutoBuild", Shape::Bool),
-        ("EnablePerformanceMode", Shape::Bool),
-        ("EnablePullRequestPreview", Shape::Bool),
-        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
-        ("Framework", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PullRequestEnvironmentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Stage", Shape::Str(&StrRule { allowed: &["EXPERIMENTAL", "BETA", "PULL_REQUEST", "PRODUCTION", "DEVELOPMENT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoBranchCreationConfig` property type of `AWS::Amplify::App`.
 ///
@@ -380,49 +319,50 @@ pub struct AutoBranchCreationConfig {
     /// Automated branch creation glob patterns for the Amplify app.
     ///
     /// Each item: length 1 to 2048.
-    pub auto_branch_creation_patterns: Option<List<Str>>,
+    pub auto_branch_creation_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
     ///
     /// Sets password protection for your auto created branch.
-    pub basic_auth_config: Option<Obj<BasicAuthConfig>>,
+    pub basic_auth_config: ::std::option::Option<crate::Obj<BasicAuthConfig>>,
     /// `BuildSpec`: a string.
     ///
     /// The build specification (build spec) for the autocreated branch.
     ///
     /// Pattern `^(?s).+$`; length 1 to 25000.
-    pub build_spec: Option<Str>,
+    pub build_spec: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableAutoBranchCreation`: a boolean.
     ///
     /// Enables automated branch creation for the Amplify app.
-    pub enable_auto_branch_creation: Option<Bool>,
+    pub enable_auto_branch_creation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableAutoBuild`: a boolean.
     ///
     /// Enables auto building for the auto created branch.
-    pub enable_auto_build: Option<Bool>,
+    pub enable_auto_build: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnablePerformanceMode`: a boolean.
     ///
     /// Enables performance mode for the branch.
     ///
     /// Performance mode optimizes for faster hosting performance by keeping content cached at the edge for a longer interval. When performance mode is enabled, hosting configuration or code changes can take up to 10 minutes to roll out.
-    pub enable_performance_mode: Option<Bool>,
+    pub enable_performance_mode: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnablePullRequestPreview`: a boolean.
     ///
     /// Sets whether pull request previews are enabled for each branch that Amplify Hosting automatically creates for your app. Amplify creates previews by deploying your app to a unique URL whenever a pull request is opened for the branch. Development and QA teams can use this preview to test the pull request before it's merged into a production or integration branch.
     ///
     /// To provide backend support for your preview, Amplify Hosting automatically provisions a temporary backend environment that it deletes when the pull request is closed. If you want to specify a dedicated backend environment for your previews, use the `PullRequestEnvironmentName` property.
     ///
-    /// For more information, see \[Web Previews\](<https://docs.aws.amazon.com/amplify/latest/userguide/pr-previews.html>) in the *AWS Amplify Hosting User Guide* .
-    pub enable_pull_request_preview: Option<Bool>,
+    /// For more information, see [Web Previews](https://docs.aws.amazon.com/amplify/latest/userguide/pr-previews.html) in the *AWS Amplify Hosting User Guide* .
+    pub enable_pull_request_preview: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
     ///
     /// The environment variables for the autocreated branch.
-    pub environment_variables: Option<List<EnvironmentVariable>>,
+    pub environment_variables: ::std::option::Option<::cloudwright_core::List<EnvironmentVariable>>,
     /// `Framework`: a string.
     ///
     /// The framework for the autocreated branch.
     ///
     /// Pattern `(?s).*`; length 0 to 255.
-    pub framework: Option<Str>,
+    pub framework: ::std::option::Option<::cloudwright_core::Str>,
     /// `PullRequestEnvironmentName`: a string.
     ///
     /// If pull request previews are enabled, you can use this property to specify a dedicated backend environment for your previews. For example, you could specify an environment named `prod` , `test` , or `dev` that you initialized with the Amplify CLI.
@@ -431,14 +371,14 @@ pub struct AutoBranchCreationConfig {
     ///
     /// If you don't specify an environment, Amplify Hosting provides backend support for each preview by automatically provisioning a temporary backend environment. Amplify deletes this environment when the pull request is closed.
     ///
-    /// For more information about creating backend environments, see \[Feature Branch Deployments and Team Workflows\](<https://docs.aws.amazon.com/amplify/latest/userguide/multi-environments.html>) in the *AWS Amplify Hosting User Guide* .
+    /// For more information about creating backend environments, see [Feature Branch Deployments and Team Workflows](https://docs.aws.amazon.com/amplify/latest/userguide/multi-environments.html) in the *AWS Amplify Hosting User Guide* .
     ///
     /// Pattern `(?s).*`; length 0 to 20.
-    pub pull_request_environment_name: Option<Str>,
+    pub pull_request_environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Stage`: a [`Stage`] value.
     ///
     /// Stage for the auto created branch.
-    pub stage: Option<Stage>,
+    pub stage: ::std::option::Option<Stage>,
 }
 
 #[rustfmt::skip]
@@ -446,39 +386,39 @@ impl AutoBranchCreationConfig {
     /// A `AutoBranchCreationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoBranchCreationPatterns`: a list of strings.
-    pub fn auto_branch_creation_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.auto_branch_creation_patterns = Some(value.into()); self }
+    pub fn auto_branch_creation_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.auto_branch_creation_patterns = ::std::option::Option::Some(value.into()); self }
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
-    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = Some(value.into()); self }
+    pub fn basic_auth_config(mut self, value: impl ::std::convert::Into<crate::Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = ::std::option::Option::Some(value.into()); self }
     /// `BuildSpec`: a string.
-    pub fn build_spec(mut self, value: impl Into<Str>) -> Self { self.build_spec = Some(value.into()); self }
+    pub fn build_spec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.build_spec = ::std::option::Option::Some(value.into()); self }
     /// `EnableAutoBranchCreation`: a boolean.
-    pub fn enable_auto_branch_creation(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_branch_creation = Some(value.into()); self }
+    pub fn enable_auto_branch_creation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_auto_branch_creation = ::std::option::Option::Some(value.into()); self }
     /// `EnableAutoBuild`: a boolean.
-    pub fn enable_auto_build(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_build = Some(value.into()); self }
+    pub fn enable_auto_build(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_auto_build = ::std::option::Option::Some(value.into()); self }
     /// `EnablePerformanceMode`: a boolean.
-    pub fn enable_performance_mode(mut self, value: impl Into<Bool>) -> Self { self.enable_performance_mode = Some(value.into()); self }
+    pub fn enable_performance_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_performance_mode = ::std::option::Option::Some(value.into()); self }
     /// `EnablePullRequestPreview`: a boolean.
-    pub fn enable_pull_request_preview(mut self, value: impl Into<Bool>) -> Self { self.enable_pull_request_preview = Some(value.into()); self }
+    pub fn enable_pull_request_preview(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_pull_request_preview = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
-    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment_variables = Some(value.into()); self }
+    pub fn environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentVariable>>) -> Self { self.environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `Framework`: a string.
-    pub fn framework(mut self, value: impl Into<Str>) -> Self { self.framework = Some(value.into()); self }
+    pub fn framework(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework = ::std::option::Option::Some(value.into()); self }
     /// `PullRequestEnvironmentName`: a string.
-    pub fn pull_request_environment_name(mut self, value: impl Into<Str>) -> Self { self.pull_request_environment_name = Some(value.into()); self }
+    pub fn pull_request_environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pull_request_environment_name = ::std::option::Option::Some(value.into()); self }
     /// `Stage`: a [`Stage`] value.
-    pub fn stage(mut self, value: impl Into<Stage>) -> Self { self.stage = Some(value.into()); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<Stage>) -> Self { self.stage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoBranchCreationConfig {}
+impl crate::PropertyType for AutoBranchCreationConfig {}
 
-impl ToValue for AutoBranchCreationConfig {
+impl ::cloudwright_core::ToValue for AutoBranchCreationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoBranchCreationPatterns",
                 &self.auto_branch_creation_patterns,
@@ -506,17 +446,6 @@ impl ToValue for AutoBranchCreationConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BasicAuthConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EnableBasicAuth", Shape::Bool),
-        ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BasicAuthConfig` property type of `AWS::Amplify::App`.
 ///
 /// Use the BasicAuthConfig property type to set password protection at an app level to all your branches.
@@ -527,19 +456,19 @@ pub struct BasicAuthConfig {
     /// `EnableBasicAuth`: a boolean.
     ///
     /// Enables basic authorization for the Amplify app's branches.
-    pub enable_basic_auth: Option<Bool>,
+    pub enable_basic_auth: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Password`: a string.
     ///
     /// The password for basic authorization.
     ///
     /// Length 1 to 255.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The user name for basic authorization.
     ///
     /// Length 1 to 255.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -547,23 +476,23 @@ impl BasicAuthConfig {
     /// A `BasicAuthConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableBasicAuth`: a boolean.
-    pub fn enable_basic_auth(mut self, value: impl Into<Bool>) -> Self { self.enable_basic_auth = Some(value.into()); self }
+    pub fn enable_basic_auth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_basic_auth = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BasicAuthConfig {}
+impl crate::PropertyType for BasicAuthConfig {}
 
-impl ToValue for BasicAuthConfig {
+impl ::cloudwright_core::ToValue for BasicAuthConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableBasicAuth", &self.enable_basic_auth)
             .opt("Password", &self.password)
             .opt("Username", &self.username)
@@ -571,20 +500,11 @@ impl ToValue for BasicAuthConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CacheConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["AMPLIFY_MANAGED", "AMPLIFY_MANAGED_NO_COOKIES"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CacheConfig` property type of `AWS::Amplify::App`.
 ///
 /// Describes the cache configuration for an Amplify app.
 ///
-/// For more information about how Amplify applies an optimal cache configuration for your app based on the type of content that is being served, see \[Managing cache configuration\](<https://docs.aws.amazon.com/amplify/latest/userguide/managing-cache-configuration>) in the *Amplify User guide* .
+/// For more information about how Amplify applies an optimal cache configuration for your app based on the type of content that is being served, see [Managing cache configuration](https://docs.aws.amazon.com/amplify/latest/userguide/managing-cache-configuration) in the *Amplify User guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amplify-app-cacheconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -596,7 +516,7 @@ pub struct CacheConfig {
     /// The `AMPLIFY_MANAGED` cache configuration automatically applies an optimized cache configuration for your app based on its platform, routing rules, and rewrite rules.
     ///
     /// The `AMPLIFY_MANAGED_NO_COOKIES` cache configuration type is the same as `AMPLIFY_MANAGED` , except that it excludes all cookies from the cache key. This is the default setting.
-    pub r#type: Option<CacheConfigType>,
+    pub r#type: ::std::option::Option<CacheConfigType>,
 }
 
 #[rustfmt::skip]
@@ -604,19 +524,21 @@ impl CacheConfig {
     /// A `CacheConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a [`CacheConfigType`] value.
-    pub fn r#type(mut self, value: impl Into<CacheConfigType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CacheConfigType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CacheConfig {}
+impl crate::PropertyType for CacheConfig {}
 
-impl ToValue for CacheConfig {
+impl ::cloudwright_core::ToValue for CacheConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Type", &self.r#type)
+            .build()
     }
 }
 
@@ -624,23 +546,10 @@ impl ToValue for CacheConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomRuleRequired {
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomRule: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(7), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Target", "Source"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomRule` property type of `AWS::Amplify::App`.
 ///
@@ -654,13 +563,13 @@ pub struct CustomRule {
     /// The condition for a URL rewrite or redirect rule, such as a country code.
     ///
     /// Pattern `(?s).*`; length 0 to 2048.
-    pub condition: Option<Str>,
+    pub condition: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source`: a string, required.
     ///
     /// The source pattern for a URL rewrite or redirect rule.
     ///
     /// Pattern `(?s).+`; length 1 to 2048.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Status`: a string.
     ///
     /// The status code for a URL rewrite or redirect rule.
@@ -672,13 +581,13 @@ pub struct CustomRule {
     /// - **404-200** - Represents a 404 rewrite rule.
     ///
     /// Pattern `.{3,7}`; length 3 to 7.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
     /// `Target`: a string, required.
     ///
     /// The target pattern for a URL rewrite or redirect rule.
     ///
     /// Pattern `(?s).+`; length 1 to 2048.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -687,29 +596,29 @@ impl CustomRule {
     #[inline]
     pub fn new(required: CustomRuleRequired) -> Self {
         Self {
-            condition: None,
+            condition: ::std::option::Option::None,
             source: required.source,
-            status: None,
+            status: ::std::option::Option::None,
             target: required.target,
         }
     }
 
     /// `Condition`: a string.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
 }
 
-impl PropertyType for CustomRule {}
+impl crate::PropertyType for CustomRule {}
 
-impl ToValue for CustomRule {
+impl ::cloudwright_core::ToValue for CustomRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Condition", &self.condition)
             .req("Source", &self.source)
             .opt("Status", &self.status)
@@ -718,28 +627,11 @@ impl ToValue for CustomRule {
     }
 }
 
-/// The required properties of [`JobConfig`], by name: `JobConfig::new(JobConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobConfigRequired {
-    /// `BuildComputeType`: a [`BuildComputeType`] value, required.
-    pub build_compute_type: BuildComputeType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BuildComputeType", Shape::Str(&StrRule { allowed: &["STANDARD_8GB", "LARGE_16GB", "XLARGE_72GB"], ..StrRule::ANY })),
-    ],
-    required: &["BuildComputeType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `JobConfig` property type of `AWS::Amplify::App`.
 ///
 /// Describes the configuration details that apply to the jobs for an Amplify app.
 ///
-/// Use `JobConfig` to apply configuration to jobs, such as customizing the build instance size when you create or update an Amplify app. For more information about customizable build instances, see \[Custom build instances\](<https://docs.aws.amazon.com/amplify/latest/userguide/custom-build-instance.html>) in the *Amplify User Guide* .
+/// Use `JobConfig` to apply configuration to jobs, such as customizing the build instance size when you create or update an Amplify app. For more information about customizable build instances, see [Custom build instances](https://docs.aws.amazon.com/amplify/latest/userguide/custom-build-instance.html) in the *Amplify User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-amplify-app-jobconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -764,24 +656,24 @@ pub struct JobConfig {
 
 #[rustfmt::skip]
 impl JobConfig {
-    /// A `JobConfig` with its required properties, named in a [`JobConfigRequired`].
+    /// A `JobConfig` with its one required property, `BuildComputeType`.
     #[inline]
-    pub fn new(required: JobConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<BuildComputeType>) -> Self {
         Self {
-            build_compute_type: required.build_compute_type,
+            build_compute_type: value.into(),
         }
     }
 
     /// `BuildComputeType`: a [`BuildComputeType`] value, required.
-    pub fn build_compute_type(mut self, value: impl Into<BuildComputeType>) -> Self { self.build_compute_type = value.into(); self }
+    pub fn build_compute_type(mut self, value: impl ::std::convert::Into<BuildComputeType>) -> Self { self.build_compute_type = value.into(); self }
 }
 
-impl PropertyType for JobConfig {}
+impl crate::PropertyType for JobConfig {}
 
-impl ToValue for JobConfig {
+impl ::cloudwright_core::ToValue for JobConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BuildComputeType", &self.build_compute_type)
             .build()
     }
@@ -791,21 +683,10 @@ impl ToValue for JobConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Amplify::App`.
 ///
@@ -815,11 +696,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -834,17 +715,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -861,25 +742,25 @@ pub enum BuildComputeType {
     /// `XLARGE_72GB`
     Xlarge72Gb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BuildComputeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BuildComputeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BuildComputeType {
+impl ::cloudwright_core::ToValue for BuildComputeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard8Gb => "STANDARD_8GB",
             Self::Large16Gb => "LARGE_16GB",
             Self::Xlarge72Gb => "XLARGE_72GB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -891,24 +772,24 @@ pub enum CacheConfigType {
     /// `AMPLIFY_MANAGED_NO_COOKIES`
     AmplifyManagedNoCookies,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CacheConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CacheConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CacheConfigType {
+impl ::cloudwright_core::ToValue for CacheConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmplifyManaged => "AMPLIFY_MANAGED",
             Self::AmplifyManagedNoCookies => "AMPLIFY_MANAGED_NO_COOKIES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -922,24 +803,139 @@ pub enum Platform {
     /// `WEB_COMPUTE`
     WebCompute,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Platform {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Platform {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Platform {
+impl ::cloudwright_core::ToValue for Platform {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Web => "WEB",
             Self::WebDynamic => "WEB_DYNAMIC",
             Self::WebCompute => "WEB_COMPUTE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_EnvironmentVariable;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?s).+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(?s).*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("(?s).+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".{3,7}");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_App: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AutoBranchCreationConfig", Shape::Object(&RULE_AutoBranchCreationConfig)),
+            ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
+            ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("CacheConfig", Shape::Object(&RULE_CacheConfig)),
+            ("ComputeRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("CustomHeaders", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(25000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CustomRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomRule), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnableBranchAutoDeletion", Shape::Bool),
+            ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
+            ("IAMServiceRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("JobConfig", Shape::Object(&RULE_JobConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OauthToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Platform", Shape::Str(&StrRule { allowed: &["WEB", "WEB_DYNAMIC", "WEB_COMPUTE"], ..StrRule::ANY })),
+            ("Repository", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoBranchCreationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AutoBranchCreationPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
+            ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EnableAutoBranchCreation", Shape::Bool),
+            ("EnableAutoBuild", Shape::Bool),
+            ("EnablePerformanceMode", Shape::Bool),
+            ("EnablePullRequestPreview", Shape::Bool),
+            ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
+            ("Framework", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PullRequestEnvironmentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Stage", Shape::Str(&StrRule { allowed: &["EXPERIMENTAL", "BETA", "PULL_REQUEST", "PRODUCTION", "DEVELOPMENT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BasicAuthConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EnableBasicAuth", Shape::Bool),
+            ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CacheConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["AMPLIFY_MANAGED", "AMPLIFY_MANAGED_NO_COOKIES"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomRule: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(7), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Target", "Source"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BuildComputeType", Shape::Str(&StrRule { allowed: &["STANDARD_8GB", "LARGE_16GB", "XLARGE_72GB"], ..StrRule::ANY })),
+        ],
+        required: &["BuildComputeType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,53 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_EnvironmentVariable;
 pub use super::shared::{EnvironmentVariable, EnvironmentVariableRequired, Stage};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("d[a-z0-9]+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws:cloudformation:[a-z0-9-]+:\\d{12}:stack/.+/.+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(?s).+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("(?s).*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Branch`], by name: `Branch::new(BranchRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BranchRequired {
     /// `AppId`: a string, required.
-    pub app_id: Str,
+    pub app_id: ::cloudwright_core::Str,
     /// `BranchName`: a string, required.
-    pub branch_name: Str,
+    pub branch_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Branch: ObjRule = ObjRule {
-    properties: &[
-        ("AppId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Backend", Shape::Object(&RULE_Backend)),
-        ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
-        ("BranchName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ComputeRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("EnableAutoBuild", Shape::Bool),
-        ("EnablePerformanceMode", Shape::Bool),
-        ("EnablePullRequestPreview", Shape::Bool),
-        ("EnableSkewProtection", Shape::Bool),
-        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
-        ("Framework", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PullRequestEnvironmentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Stage", Shape::Str(&StrRule { allowed: &["EXPERIMENTAL", "BETA", "PULL_REQUEST", "PRODUCTION", "DEVELOPMENT"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AppId", "BranchName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Amplify::Branch` resource.
 ///
@@ -71,77 +34,77 @@ pub struct Branch {
     /// The unique ID for an Amplify app.
     ///
     /// Pattern `d[a-z0-9]+`; length 1 to 20; create-only: changing it replaces the resource.
-    pub app_id: Str,
+    pub app_id: ::cloudwright_core::Str,
     /// `Backend`: a [`Backend`] object.
     ///
     /// The backend for a `Branch` of an Amplify app. Use for a backend created from an CloudFormation stack.
     ///
     /// This field is available to Amplify Gen 2 apps only. When you deploy an application with Amplify Gen 2, you provision the app's backend infrastructure using Typescript code.
-    pub backend: Option<Obj<Backend>>,
+    pub backend: ::std::option::Option<crate::Obj<Backend>>,
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
     ///
     /// The basic authorization credentials for a branch of an Amplify app. You must base64-encode the authorization credentials and provide them in the format `user:password` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub basic_auth_config: Option<Obj<BasicAuthConfig>>,
+    pub basic_auth_config: ::std::option::Option<crate::Obj<BasicAuthConfig>>,
     /// `BranchName`: a string, required.
     ///
     /// The name for the branch.
     ///
     /// Pattern `(?s).+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub branch_name: Str,
+    pub branch_name: ::cloudwright_core::Str,
     /// `BuildSpec`: a string.
     ///
     /// The build specification (build spec) for the branch.
     ///
     /// Pattern `(?s).+`; length 1 to 25000.
-    pub build_spec: Option<Str>,
+    pub build_spec: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComputeRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role to assign to a branch of an SSR app. The SSR Compute role allows the Amplify Hosting compute service to securely access specific AWS resources based on the role's permissions. For more information about the SSR Compute role, see \[Adding an SSR Compute role\](<https://docs.aws.amazon.com/amplify/latest/userguide/amplify-SSR-compute-role.html>) in the *Amplify User Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM role to assign to a branch of an SSR app. The SSR Compute role allows the Amplify Hosting compute service to securely access specific AWS resources based on the role's permissions. For more information about the SSR Compute role, see [Adding an SSR Compute role](https://docs.aws.amazon.com/amplify/latest/userguide/amplify-SSR-compute-role.html) in the *Amplify User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `(?s).*`; length 0 to 1000.
-    pub compute_role_arn: Option<Str>,
+    pub compute_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description for the branch that is part of an Amplify app.
     ///
     /// Pattern `(?s).*`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableAutoBuild`: a boolean.
     ///
     /// Enables auto building for the branch.
-    pub enable_auto_build: Option<Bool>,
+    pub enable_auto_build: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnablePerformanceMode`: a boolean.
     ///
     /// Enables performance mode for the branch.
     ///
     /// Performance mode optimizes for faster hosting performance by keeping content cached at the edge for a longer interval. When performance mode is enabled, hosting configuration or code changes can take up to 10 minutes to roll out.
-    pub enable_performance_mode: Option<Bool>,
+    pub enable_performance_mode: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnablePullRequestPreview`: a boolean.
     ///
     /// Specifies whether Amplify Hosting creates a preview for each pull request that is made for this branch. If this property is enabled, Amplify deploys your app to a unique preview URL after each pull request is opened. Development and QA teams can use this preview to test the pull request before it's merged into a production or integration branch.
     ///
     /// To provide backend support for your preview, Amplify automatically provisions a temporary backend environment that it deletes when the pull request is closed. If you want to specify a dedicated backend environment for your previews, use the `PullRequestEnvironmentName` property.
     ///
-    /// For more information, see \[Web Previews\](<https://docs.aws.amazon.com/amplify/latest/userguide/pr-previews.html>) in the *AWS Amplify Hosting User Guide* .
-    pub enable_pull_request_preview: Option<Bool>,
+    /// For more information, see [Web Previews](https://docs.aws.amazon.com/amplify/latest/userguide/pr-previews.html) in the *AWS Amplify Hosting User Guide* .
+    pub enable_pull_request_preview: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableSkewProtection`: a boolean.
     ///
     /// Specifies whether the skew protection feature is enabled for the branch.
     ///
-    /// Deployment skew protection is available to Amplify applications to eliminate version skew issues between client and servers in web applications. When you apply skew protection to a branch, you can ensure that your clients always interact with the correct version of server-side assets, regardless of when a deployment occurs. For more information about skew protection, see \[Skew protection for Amplify deployments\](<https://docs.aws.amazon.com/amplify/latest/userguide/skew-protection.html>) in the *Amplify User Guide* .
-    pub enable_skew_protection: Option<Bool>,
+    /// Deployment skew protection is available to Amplify applications to eliminate version skew issues between client and servers in web applications. When you apply skew protection to a branch, you can ensure that your clients always interact with the correct version of server-side assets, regardless of when a deployment occurs. For more information about skew protection, see [Skew protection for Amplify deployments](https://docs.aws.amazon.com/amplify/latest/userguide/skew-protection.html) in the *Amplify User Guide* .
+    pub enable_skew_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
     ///
     /// The environment variables for the branch.
-    pub environment_variables: Option<List<EnvironmentVariable>>,
+    pub environment_variables: ::std::option::Option<::cloudwright_core::List<EnvironmentVariable>>,
     /// `Framework`: a string.
     ///
     /// The framework for the branch.
     ///
     /// Pattern `(?s).*`; length 0 to 255.
-    pub framework: Option<Str>,
+    pub framework: ::std::option::Option<::cloudwright_core::Str>,
     /// `PullRequestEnvironmentName`: a string.
     ///
     /// If pull request previews are enabled for this branch, you can use this property to specify a dedicated backend environment for your previews. For example, you could specify an environment named `prod` , `test` , or `dev` that you initialized with the Amplify CLI and mapped to this branch.
@@ -150,18 +113,18 @@ pub struct Branch {
     ///
     /// If you don't specify an environment, Amplify Hosting provides backend support for each preview by automatically provisioning a temporary backend environment. Amplify Hosting deletes this environment when the pull request is closed.
     ///
-    /// For more information about creating backend environments, see \[Feature Branch Deployments and Team Workflows\](<https://docs.aws.amazon.com/amplify/latest/userguide/multi-environments.html>) in the *AWS Amplify Hosting User Guide* .
+    /// For more information about creating backend environments, see [Feature Branch Deployments and Team Workflows](https://docs.aws.amazon.com/amplify/latest/userguide/multi-environments.html) in the *AWS Amplify Hosting User Guide* .
     ///
     /// Pattern `(?s).*`; length 0 to 20.
-    pub pull_request_environment_name: Option<Str>,
+    pub pull_request_environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Stage`: a [`Stage`] value.
     ///
     /// Describes the current stage for the branch.
-    pub stage: Option<Stage>,
+    pub stage: ::std::option::Option<Stage>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tag for the branch.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -171,7 +134,7 @@ impl Branch {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Amplify::Branch",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-branch.html",
         primary_identifier: &["Arn"],
@@ -182,7 +145,7 @@ impl Branch {
         read_only: &["Arn"],
         attributes: &["AppId", "Arn", "Backend.StackArn", "BasicAuthConfig.EnableBasicAuth", "BasicAuthConfig.Password", "BasicAuthConfig.Username", "BranchName", "BuildSpec", "ComputeRoleArn", "Description", "EnableAutoBuild", "EnablePerformanceMode", "EnablePullRequestPreview", "EnableSkewProtection", "EnvironmentVariables", "Framework", "PullRequestEnvironmentName", "Stage", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Branch` with its required properties, named in a [`BranchRequired`].
@@ -190,76 +153,78 @@ impl Branch {
     pub fn new(required: BranchRequired) -> Self {
         Self {
             app_id: required.app_id,
-            backend: None,
-            basic_auth_config: None,
+            backend: ::std::option::Option::None,
+            basic_auth_config: ::std::option::Option::None,
             branch_name: required.branch_name,
-            build_spec: None,
-            compute_role_arn: None,
-            description: None,
-            enable_auto_build: None,
-            enable_performance_mode: None,
-            enable_pull_request_preview: None,
-            enable_skew_protection: None,
-            environment_variables: None,
-            framework: None,
-            pull_request_environment_name: None,
-            stage: None,
-            tags: None,
+            build_spec: ::std::option::Option::None,
+            compute_role_arn: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            enable_auto_build: ::std::option::Option::None,
+            enable_performance_mode: ::std::option::Option::None,
+            enable_pull_request_preview: ::std::option::Option::None,
+            enable_skew_protection: ::std::option::Option::None,
+            environment_variables: ::std::option::Option::None,
+            framework: ::std::option::Option::None,
+            pull_request_environment_name: ::std::option::Option::None,
+            stage: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AppId`: a string, required.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = value.into(); self }
+    pub fn app_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_id = value.into(); self }
     /// `Backend`: a [`Backend`] object.
-    pub fn backend(mut self, value: impl Into<Obj<Backend>>) -> Self { self.backend = Some(value.into()); self }
+    pub fn backend(mut self, value: impl ::std::convert::Into<crate::Obj<Backend>>) -> Self { self.backend = ::std::option::Option::Some(value.into()); self }
     /// `BasicAuthConfig`: a [`BasicAuthConfig`] object.
-    pub fn basic_auth_config(mut self, value: impl Into<Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = Some(value.into()); self }
+    pub fn basic_auth_config(mut self, value: impl ::std::convert::Into<crate::Obj<BasicAuthConfig>>) -> Self { self.basic_auth_config = ::std::option::Option::Some(value.into()); self }
     /// `BranchName`: a string, required.
-    pub fn branch_name(mut self, value: impl Into<Str>) -> Self { self.branch_name = value.into(); self }
+    pub fn branch_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.branch_name = value.into(); self }
     /// `BuildSpec`: a string.
-    pub fn build_spec(mut self, value: impl Into<Str>) -> Self { self.build_spec = Some(value.into()); self }
+    pub fn build_spec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.build_spec = ::std::option::Option::Some(value.into()); self }
     /// `ComputeRoleArn`: a string.
-    pub fn compute_role_arn(mut self, value: impl Into<Str>) -> Self { self.compute_role_arn = Some(value.into()); self }
+    pub fn compute_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.compute_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnableAutoBuild`: a boolean.
-    pub fn enable_auto_build(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_build = Some(value.into()); self }
+    pub fn enable_auto_build(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_auto_build = ::std::option::Option::Some(value.into()); self }
     /// `EnablePerformanceMode`: a boolean.
-    pub fn enable_performance_mode(mut self, value: impl Into<Bool>) -> Self { self.enable_performance_mode = Some(value.into()); self }
+    pub fn enable_performance_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_performance_mode = ::std::option::Option::Some(value.into()); self }
     /// `EnablePullRequestPreview`: a boolean.
-    pub fn enable_pull_request_preview(mut self, value: impl Into<Bool>) -> Self { self.enable_pull_request_preview = Some(value.into()); self }
+    pub fn enable_pull_request_preview(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_pull_request_preview = ::std::option::Option::Some(value.into()); self }
     /// `EnableSkewProtection`: a boolean.
-    pub fn enable_skew_protection(mut self, value: impl Into<Bool>) -> Self { self.enable_skew_protection = Some(value.into()); self }
+    pub fn enable_skew_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_skew_protection = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
-    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment_variables = Some(value.into()); self }
+    pub fn environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentVariable>>) -> Self { self.environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `Framework`: a string.
-    pub fn framework(mut self, value: impl Into<Str>) -> Self { self.framework = Some(value.into()); self }
+    pub fn framework(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework = ::std::option::Option::Some(value.into()); self }
     /// `PullRequestEnvironmentName`: a string.
-    pub fn pull_request_environment_name(mut self, value: impl Into<Str>) -> Self { self.pull_request_environment_name = Some(value.into()); self }
+    pub fn pull_request_environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pull_request_environment_name = ::std::option::Option::Some(value.into()); self }
     /// `Stage`: a [`Stage`] value.
-    pub fn stage(mut self, value: impl Into<Stage>) -> Self { self.stage = Some(value.into()); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<Stage>) -> Self { self.stage = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Branch {
+impl ::cloudwright_core::Resource for Branch {
     type Attributes = BranchAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Branch, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Branch, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Branch {
+impl ::cloudwright_core::ToValue for Branch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppId", &self.app_id)
             .opt("Backend", &self.backend)
             .opt("BasicAuthConfig", &self.basic_auth_config)
@@ -286,12 +251,12 @@ impl ToValue for Branch {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Branch`]: `Handle<Branch>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Branch`]: `Handle<Branch>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BranchAttributes(ResourceRef);
+pub struct BranchAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BranchAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BranchAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -301,86 +266,86 @@ impl BranchAttributes {
     ///
     /// The unique ID for an Amplify app.
     #[inline]
-    pub fn app_id(&self) -> Value {
-        self.0.get_att("AppId")
+    pub fn app_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// ARN for a branch, part of an Amplify App.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Backend.StackArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the CloudFormation stack.
     #[inline]
-    pub fn backend_stack_arn(&self) -> Value {
-        self.0.get_att("Backend.StackArn")
+    pub fn backend_stack_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Backend.StackArn"))
     }
 
     /// `Fn::GetAtt` `BasicAuthConfig.EnableBasicAuth`: a boolean.
     ///
     /// Enables basic authorization for the branch.
     #[inline]
-    pub fn basic_auth_config_enable_basic_auth(&self) -> Value {
-        self.0.get_att("BasicAuthConfig.EnableBasicAuth")
+    pub fn basic_auth_config_enable_basic_auth(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("BasicAuthConfig.EnableBasicAuth"))
     }
 
     /// `Fn::GetAtt` `BasicAuthConfig.Password`: a string.
     ///
     /// The password for basic authorization.
     #[inline]
-    pub fn basic_auth_config_password(&self) -> Value {
-        self.0.get_att("BasicAuthConfig.Password")
+    pub fn basic_auth_config_password(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BasicAuthConfig.Password"))
     }
 
     /// `Fn::GetAtt` `BasicAuthConfig.Username`: a string.
     #[inline]
-    pub fn basic_auth_config_username(&self) -> Value {
-        self.0.get_att("BasicAuthConfig.Username")
+    pub fn basic_auth_config_username(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BasicAuthConfig.Username"))
     }
 
     /// `Fn::GetAtt` `BranchName`: a string.
     ///
     /// The name for the branch.
     #[inline]
-    pub fn branch_name(&self) -> Value {
-        self.0.get_att("BranchName")
+    pub fn branch_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BranchName"))
     }
 
     /// `Fn::GetAtt` `BuildSpec`: a string.
     ///
     /// The build specification (build spec) for the branch.
     #[inline]
-    pub fn build_spec(&self) -> Value {
-        self.0.get_att("BuildSpec")
+    pub fn build_spec(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BuildSpec"))
     }
 
     /// `Fn::GetAtt` `ComputeRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role to assign to a branch of an SSR app. The SSR Compute role allows the Amplify Hosting compute service to securely access specific AWS resources based on the role's permissions. For more information about the SSR Compute role, see \[Adding an SSR Compute role\](<https://docs.aws.amazon.com/amplify/latest/userguide/amplify-SSR-compute-role.html>) in the *Amplify User Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM role to assign to a branch of an SSR app. The SSR Compute role allows the Amplify Hosting compute service to securely access specific AWS resources based on the role's permissions. For more information about the SSR Compute role, see [Adding an SSR Compute role](https://docs.aws.amazon.com/amplify/latest/userguide/amplify-SSR-compute-role.html) in the *Amplify User Guide* .
     #[inline]
-    pub fn compute_role_arn(&self) -> Value {
-        self.0.get_att("ComputeRoleArn")
+    pub fn compute_role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComputeRoleArn"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description for the branch that is part of an Amplify app.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `EnableAutoBuild`: a boolean.
     ///
     /// Enables auto building for the branch.
     #[inline]
-    pub fn enable_auto_build(&self) -> Value {
-        self.0.get_att("EnableAutoBuild")
+    pub fn enable_auto_build(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnableAutoBuild"))
     }
 
     /// `Fn::GetAtt` `EnablePerformanceMode`: a boolean.
@@ -389,8 +354,8 @@ impl BranchAttributes {
     ///
     /// Performance mode optimizes for faster hosting performance by keeping content cached at the edge for a longer interval. When performance mode is enabled, hosting configuration or code changes can take up to 10 minutes to roll out.
     #[inline]
-    pub fn enable_performance_mode(&self) -> Value {
-        self.0.get_att("EnablePerformanceMode")
+    pub fn enable_performance_mode(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnablePerformanceMode"))
     }
 
     /// `Fn::GetAtt` `EnablePullRequestPreview`: a boolean.
@@ -399,36 +364,36 @@ impl BranchAttributes {
     ///
     /// To provide backend support for your preview, Amplify automatically provisions a temporary backend environment that it deletes when the pull request is closed. If you want to specify a dedicated backend environment for your previews, use the `PullRequestEnvironmentName` property.
     ///
-    /// For more information, see \[Web Previews\](<https://docs.aws.amazon.com/amplify/latest/userguide/pr-previews.html>) in the *AWS Amplify Hosting User Guide* .
+    /// For more information, see [Web Previews](https://docs.aws.amazon.com/amplify/latest/userguide/pr-previews.html) in the *AWS Amplify Hosting User Guide* .
     #[inline]
-    pub fn enable_pull_request_preview(&self) -> Value {
-        self.0.get_att("EnablePullRequestPreview")
+    pub fn enable_pull_request_preview(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnablePullRequestPreview"))
     }
 
     /// `Fn::GetAtt` `EnableSkewProtection`: a boolean.
     ///
     /// Specifies whether the skew protection feature is enabled for the branch.
     ///
-    /// Deployment skew protection is available to Amplify applications to eliminate version skew issues between client and servers in web applications. When you apply skew protection to a branch, you can ensure that your clients always interact with the correct version of server-side assets, regardless of when a deployment occurs. For more information about skew protection, see \[Skew protection for Amplify deployments\](<https://docs.aws.amazon.com/amplify/latest/userguide/skew-protection.html>) in the *Amplify User Guide* .
+    /// Deployment skew protection is available to Amplify applications to eliminate version skew issues between client and servers in web applications. When you apply skew protection to a branch, you can ensure that your clients always interact with the correct version of server-side assets, regardless of when a deployment occurs. For more information about skew protection, see [Skew protection for Amplify deployments](https://docs.aws.amazon.com/amplify/latest/userguide/skew-protection.html) in the *Amplify User Guide* .
     #[inline]
-    pub fn enable_skew_protection(&self) -> Value {
-        self.0.get_att("EnableSkewProtection")
+    pub fn enable_skew_protection(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnableSkewProtection"))
     }
 
     /// `Fn::GetAtt` `EnvironmentVariables`: a list of `EnvironmentVariable` objects.
     ///
     /// The environment variables for the branch.
     #[inline]
-    pub fn environment_variables(&self) -> Value {
-        self.0.get_att("EnvironmentVariables")
+    pub fn environment_variables(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("EnvironmentVariables"))
     }
 
     /// `Fn::GetAtt` `Framework`: a string.
     ///
     /// The framework for the branch.
     #[inline]
-    pub fn framework(&self) -> Value {
-        self.0.get_att("Framework")
+    pub fn framework(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Framework"))
     }
 
     /// `Fn::GetAtt` `PullRequestEnvironmentName`: a string.
@@ -439,37 +404,28 @@ impl BranchAttributes {
     ///
     /// If you don't specify an environment, Amplify Hosting provides backend support for each preview by automatically provisioning a temporary backend environment. Amplify Hosting deletes this environment when the pull request is closed.
     ///
-    /// For more information about creating backend environments, see \[Feature Branch Deployments and Team Workflows\](<https://docs.aws.amazon.com/amplify/latest/userguide/multi-environments.html>) in the *AWS Amplify Hosting User Guide* .
+    /// For more information about creating backend environments, see [Feature Branch Deployments and Team Workflows](https://docs.aws.amazon.com/amplify/latest/userguide/multi-environments.html) in the *AWS Amplify Hosting User Guide* .
     #[inline]
-    pub fn pull_request_environment_name(&self) -> Value {
-        self.0.get_att("PullRequestEnvironmentName")
+    pub fn pull_request_environment_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PullRequestEnvironmentName"))
     }
 
     /// `Fn::GetAtt` `Stage`: one of a set of strings.
     ///
     /// Describes the current stage for the branch.
     #[inline]
-    pub fn stage(&self) -> Value {
-        self.0.get_att("Stage")
+    pub fn stage(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Stage"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tag for the branch.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Backend: ObjRule = ObjRule {
-    properties: &[
-        ("StackArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Backend` property type of `AWS::Amplify::Branch`.
 ///
@@ -485,7 +441,7 @@ pub struct Backend {
     /// The Amazon Resource Name (ARN) for the CloudFormation stack.
     ///
     /// Pattern `^arn:aws:cloudformation:[a-z0-9-]+:\d{12}:stack/.+/.+$`; length 20 to 2048.
-    pub stack_arn: Option<Str>,
+    pub stack_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -493,19 +449,21 @@ impl Backend {
     /// A `Backend` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StackArn`: a string.
-    pub fn stack_arn(mut self, value: impl Into<Str>) -> Self { self.stack_arn = Some(value.into()); self }
+    pub fn stack_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Backend {}
+impl crate::PropertyType for Backend {}
 
-impl ToValue for Backend {
+impl ::cloudwright_core::ToValue for Backend {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("StackArn", &self.stack_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("StackArn", &self.stack_arn)
+            .build()
     }
 }
 
@@ -513,22 +471,10 @@ impl ToValue for Backend {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasicAuthConfigRequired {
     /// `Password`: a string, required.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BasicAuthConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EnableBasicAuth", Shape::Bool),
-        ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Username", "Password"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BasicAuthConfig` property type of `AWS::Amplify::Branch`.
 ///
@@ -540,17 +486,17 @@ pub struct BasicAuthConfig {
     /// `EnableBasicAuth`: a boolean.
     ///
     /// Enables basic authorization for the branch.
-    pub enable_basic_auth: Option<Bool>,
+    pub enable_basic_auth: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Password`: a string, required.
     ///
     /// The password for basic authorization.
     ///
     /// Length 1 to 255.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
     ///
     /// Length 1 to 255.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -559,26 +505,26 @@ impl BasicAuthConfig {
     #[inline]
     pub fn new(required: BasicAuthConfigRequired) -> Self {
         Self {
-            enable_basic_auth: None,
+            enable_basic_auth: ::std::option::Option::None,
             password: required.password,
             username: required.username,
         }
     }
 
     /// `EnableBasicAuth`: a boolean.
-    pub fn enable_basic_auth(mut self, value: impl Into<Bool>) -> Self { self.enable_basic_auth = Some(value.into()); self }
+    pub fn enable_basic_auth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_basic_auth = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
 }
 
-impl PropertyType for BasicAuthConfig {}
+impl crate::PropertyType for BasicAuthConfig {}
 
-impl ToValue for BasicAuthConfig {
+impl ::cloudwright_core::ToValue for BasicAuthConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableBasicAuth", &self.enable_basic_auth)
             .req("Password", &self.password)
             .req("Username", &self.username)
@@ -590,21 +536,10 @@ impl ToValue for BasicAuthConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Amplify::Branch`.
 ///
@@ -614,11 +549,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -633,19 +568,93 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_EnvironmentVariable;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("d[a-z0-9]+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws:cloudformation:[a-z0-9-]+:\\d{12}:stack/.+/.+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("(?s).+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("(?s).*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Branch: ObjRule = ObjRule {
+        properties: &[
+            ("AppId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Backend", Shape::Object(&RULE_Backend)),
+            ("BasicAuthConfig", Shape::Object(&RULE_BasicAuthConfig)),
+            ("BranchName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("BuildSpec", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ComputeRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("EnableAutoBuild", Shape::Bool),
+            ("EnablePerformanceMode", Shape::Bool),
+            ("EnablePullRequestPreview", Shape::Bool),
+            ("EnableSkewProtection", Shape::Bool),
+            ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
+            ("Framework", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PullRequestEnvironmentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Stage", Shape::Str(&StrRule { allowed: &["EXPERIMENTAL", "BETA", "PULL_REQUEST", "PRODUCTION", "DEVELOPMENT"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AppId", "BranchName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Backend: ObjRule = ObjRule {
+        properties: &[
+            ("StackArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BasicAuthConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EnableBasicAuth", Shape::Bool),
+            ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Username", "Password"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

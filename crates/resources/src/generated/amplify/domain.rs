@@ -5,44 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("d[a-z0-9]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(?s).+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^$|^arn:.+:iam::\\d{12}:role.+");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws:acm:[a-z0-9-]+:\\d{12}:certificate\\/.+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])(\\.)?$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("(?s).*");
-
 /// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `AppId`: a string, required.
-    pub app_id: Str,
+    pub app_id: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `SubDomainSettings`: a list of [`SubDomainSetting`] objects, required.
-    pub sub_domain_settings: List<SubDomainSetting>,
+    pub sub_domain_settings: ::cloudwright_core::List<SubDomainSetting>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("AppId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AutoSubDomainCreationPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AutoSubDomainIAMRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("CertificateSettings", Shape::Object(&RULE_CertificateSettings)),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("EnableAutoSubDomain", Shape::Bool),
-        ("SubDomainSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubDomainSetting), min_items: Some(0), max_items: Some(255), unique: false })),
-    ],
-    required: &["AppId", "DomainName", "SubDomainSettings"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Amplify::Domain` resource.
 ///
@@ -62,41 +34,42 @@ pub struct Domain {
     /// The unique ID for an Amplify app.
     ///
     /// Pattern `d[a-z0-9]+`; length 1 to 20; create-only: changing it replaces the resource.
-    pub app_id: Str,
+    pub app_id: ::cloudwright_core::Str,
     /// `AutoSubDomainCreationPatterns`: a list of strings.
     ///
     /// Sets the branch patterns for automatic subdomain creation.
     ///
     /// Each item: pattern `(?s).+`, length 1 to 2048.
-    pub auto_sub_domain_creation_patterns: Option<List<Str>>,
+    pub auto_sub_domain_creation_patterns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AutoSubDomainIAMRole`: a string.
     ///
     /// The required AWS Identity and Access Management (IAMlong) service role for the Amazon Resource Name (ARN) for automatically creating subdomains.
     ///
     /// Pattern `^$|^arn:.+:iam::\d{12}:role.+`; length 0 to 1000.
-    pub auto_sub_domain_iam_role: Option<Str>,
+    pub auto_sub_domain_iam_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateSettings`: a [`CertificateSettings`] object.
     ///
     /// The type of SSL/TLS certificate to use for your custom domain. If you don't specify a certificate type, Amplify uses the default certificate that it provisions and manages for you.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub certificate_settings: Option<Obj<CertificateSettings>>,
+    pub certificate_settings: ::std::option::Option<crate::Obj<CertificateSettings>>,
     /// `DomainName`: a string, required.
     ///
     /// The domain name for the domain association.
     ///
     /// Pattern `^(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])(\.)?$`; length 0 to 255; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `EnableAutoSubDomain`: a boolean.
     ///
     /// Enables the automated creation of subdomains for branches.
-    pub enable_auto_sub_domain: Option<Bool>,
+    pub enable_auto_sub_domain: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SubDomainSettings`: a list of [`SubDomainSetting`] objects, required.
     ///
     /// The setting for the subdomain.
     ///
     /// Items 0 to 255.
-    pub sub_domain_settings: List<SubDomainSetting>,
+    pub sub_domain_settings: ::cloudwright_core::List<SubDomainSetting>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +79,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Amplify::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-domain.html",
         primary_identifier: &["Arn"],
@@ -117,7 +90,7 @@ impl Domain {
         read_only: &["Arn", "DomainStatus", "StatusReason", "CertificateRecord", "Certificate", "UpdateStatus"],
         attributes: &["AppId", "Arn", "AutoSubDomainCreationPatterns", "AutoSubDomainIAMRole", "Certificate.CertificateArn", "Certificate.CertificateType", "Certificate.CertificateVerificationDNSRecord", "CertificateRecord", "CertificateSettings.CertificateType", "CertificateSettings.CustomCertificateArn", "DomainName", "DomainStatus", "EnableAutoSubDomain", "StatusReason", "SubDomainSettings", "UpdateStatus"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
@@ -125,46 +98,48 @@ impl Domain {
     pub fn new(required: DomainRequired) -> Self {
         Self {
             app_id: required.app_id,
-            auto_sub_domain_creation_patterns: None,
-            auto_sub_domain_iam_role: None,
-            certificate_settings: None,
+            auto_sub_domain_creation_patterns: ::std::option::Option::None,
+            auto_sub_domain_iam_role: ::std::option::Option::None,
+            certificate_settings: ::std::option::Option::None,
             domain_name: required.domain_name,
-            enable_auto_sub_domain: None,
+            enable_auto_sub_domain: ::std::option::Option::None,
             sub_domain_settings: required.sub_domain_settings,
         }
     }
 
     /// `AppId`: a string, required.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = value.into(); self }
+    pub fn app_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_id = value.into(); self }
     /// `AutoSubDomainCreationPatterns`: a list of strings.
-    pub fn auto_sub_domain_creation_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.auto_sub_domain_creation_patterns = Some(value.into()); self }
+    pub fn auto_sub_domain_creation_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.auto_sub_domain_creation_patterns = ::std::option::Option::Some(value.into()); self }
     /// `AutoSubDomainIAMRole`: a string.
-    pub fn auto_sub_domain_iam_role(mut self, value: impl Into<Str>) -> Self { self.auto_sub_domain_iam_role = Some(value.into()); self }
+    pub fn auto_sub_domain_iam_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_sub_domain_iam_role = ::std::option::Option::Some(value.into()); self }
     /// `CertificateSettings`: a [`CertificateSettings`] object.
-    pub fn certificate_settings(mut self, value: impl Into<Obj<CertificateSettings>>) -> Self { self.certificate_settings = Some(value.into()); self }
+    pub fn certificate_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CertificateSettings>>) -> Self { self.certificate_settings = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `EnableAutoSubDomain`: a boolean.
-    pub fn enable_auto_sub_domain(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_sub_domain = Some(value.into()); self }
+    pub fn enable_auto_sub_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_auto_sub_domain = ::std::option::Option::Some(value.into()); self }
     /// `SubDomainSettings`: a list of [`SubDomainSetting`] objects, required.
-    pub fn sub_domain_settings(mut self, value: impl Into<List<SubDomainSetting>>) -> Self { self.sub_domain_settings = value.into(); self }
+    pub fn sub_domain_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubDomainSetting>>) -> Self { self.sub_domain_settings = value.into(); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppId", &self.app_id)
             .opt(
                 "AutoSubDomainCreationPatterns",
@@ -179,12 +154,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,32 +169,34 @@ impl DomainAttributes {
     ///
     /// The unique ID for an Amplify app.
     #[inline]
-    pub fn app_id(&self) -> Value {
-        self.0.get_att("AppId")
+    pub fn app_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// ARN for the Domain Association.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AutoSubDomainCreationPatterns`: a list of strings.
     ///
     /// Sets the branch patterns for automatic subdomain creation.
     #[inline]
-    pub fn auto_sub_domain_creation_patterns(&self) -> Value {
-        self.0.get_att("AutoSubDomainCreationPatterns")
+    pub fn auto_sub_domain_creation_patterns(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AutoSubDomainCreationPatterns"))
     }
 
     /// `Fn::GetAtt` `AutoSubDomainIAMRole`: a string.
     ///
     /// The required AWS Identity and Access Management (IAMlong) service role for the Amazon Resource Name (ARN) for automatically creating subdomains.
     #[inline]
-    pub fn auto_sub_domain_iam_role(&self) -> Value {
-        self.0.get_att("AutoSubDomainIAMRole")
+    pub fn auto_sub_domain_iam_role(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutoSubDomainIAMRole"))
     }
 
     /// `Fn::GetAtt` `Certificate.CertificateArn`: a string.
@@ -228,8 +205,8 @@ impl DomainAttributes {
     ///
     /// This field is required only when the certificate type is `CUSTOM` .
     #[inline]
-    pub fn certificate_certificate_arn(&self) -> Value {
-        self.0.get_att("Certificate.CertificateArn")
+    pub fn certificate_certificate_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Certificate.CertificateArn"))
     }
 
     /// `Fn::GetAtt` `Certificate.CertificateType`: one of a set of strings.
@@ -238,27 +215,29 @@ impl DomainAttributes {
     ///
     /// Specify `AMPLIFY_MANAGED` to use the default certificate that Amplify provisions for you.
     ///
-    /// Specify `CUSTOM` to use your own certificate that you have already added to Certificate Manager in your AWS account . Make sure you request (or import) the certificate in the US East (N. Virginia) Region (us-east-1). For more information about using ACM, see \[Importing certificates into Certificate Manager\](<https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html>) in the *ACM User guide* .
+    /// Specify `CUSTOM` to use your own certificate that you have already added to Certificate Manager in your AWS account . Make sure you request (or import) the certificate in the US East (N. Virginia) Region (us-east-1). For more information about using ACM, see [Importing certificates into Certificate Manager](https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html) in the *ACM User guide* .
     #[inline]
-    pub fn certificate_certificate_type(&self) -> Value {
-        self.0.get_att("Certificate.CertificateType")
+    pub fn certificate_certificate_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Certificate.CertificateType"))
     }
 
     /// `Fn::GetAtt` `Certificate.CertificateVerificationDNSRecord`: a string.
     ///
     /// The DNS record for certificate verification.
     #[inline]
-    pub fn certificate_certificate_verification_dns_record(&self) -> Value {
-        self.0
-            .get_att("Certificate.CertificateVerificationDNSRecord")
+    pub fn certificate_certificate_verification_dns_record(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("Certificate.CertificateVerificationDNSRecord"),
+        )
     }
 
     /// `Fn::GetAtt` `CertificateRecord`: a string.
     ///
     /// DNS Record for certificate verification.
     #[inline]
-    pub fn certificate_record(&self) -> Value {
-        self.0.get_att("CertificateRecord")
+    pub fn certificate_record(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateRecord"))
     }
 
     /// `Fn::GetAtt` `CertificateSettings.CertificateType`: one of a set of strings.
@@ -267,10 +246,10 @@ impl DomainAttributes {
     ///
     /// Specify `AMPLIFY_MANAGED` to use the default certificate that Amplify provisions for you.
     ///
-    /// Specify `CUSTOM` to use your own certificate that you have already added to Certificate Manager in your AWS account . Make sure you request (or import) the certificate in the US East (N. Virginia) Region (us-east-1). For more information about using ACM, see \[Importing certificates into Certificate Manager\](<https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html>) in the *ACM User guide* .
+    /// Specify `CUSTOM` to use your own certificate that you have already added to Certificate Manager in your AWS account . Make sure you request (or import) the certificate in the US East (N. Virginia) Region (us-east-1). For more information about using ACM, see [Importing certificates into Certificate Manager](https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html) in the *ACM User guide* .
     #[inline]
-    pub fn certificate_settings_certificate_type(&self) -> Value {
-        self.0.get_att("CertificateSettings.CertificateType")
+    pub fn certificate_settings_certificate_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateSettings.CertificateType"))
     }
 
     /// `Fn::GetAtt` `CertificateSettings.CustomCertificateArn`: a string.
@@ -279,48 +258,48 @@ impl DomainAttributes {
     ///
     /// This field is required only when the certificate type is `CUSTOM` .
     #[inline]
-    pub fn certificate_settings_custom_certificate_arn(&self) -> Value {
-        self.0.get_att("CertificateSettings.CustomCertificateArn")
+    pub fn certificate_settings_custom_certificate_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateSettings.CustomCertificateArn"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The domain name for the domain association.
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `DomainStatus`: a string.
     ///
     /// Status for the Domain Association.
     #[inline]
-    pub fn domain_status(&self) -> Value {
-        self.0.get_att("DomainStatus")
+    pub fn domain_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainStatus"))
     }
 
     /// `Fn::GetAtt` `EnableAutoSubDomain`: a boolean.
     ///
     /// Enables the automated creation of subdomains for branches.
     #[inline]
-    pub fn enable_auto_sub_domain(&self) -> Value {
-        self.0.get_att("EnableAutoSubDomain")
+    pub fn enable_auto_sub_domain(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnableAutoSubDomain"))
     }
 
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// Reason for the current status of the domain.
     #[inline]
-    pub fn status_reason(&self) -> Value {
-        self.0.get_att("StatusReason")
+    pub fn status_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusReason"))
     }
 
     /// `Fn::GetAtt` `SubDomainSettings`: a list of `SubDomainSetting` objects.
     ///
     /// The setting for the subdomain.
     #[inline]
-    pub fn sub_domain_settings(&self) -> Value {
-        self.0.get_att("SubDomainSettings")
+    pub fn sub_domain_settings(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SubDomainSettings"))
     }
 
     /// `Fn::GetAtt` `UpdateStatus`: a string.
@@ -331,24 +310,14 @@ impl DomainAttributes {
     /// - **PENDING_VERIFICATION** - Indicates that an Amplify managed certificate is in the process of being verified. This occurs during the creation of a custom domain or when a custom domain is updated to use a managed certificate.
     /// - **IMPORTING_CUSTOM_CERTIFICATE** - Indicates that an Amplify custom certificate is in the process of being imported. This occurs during the creation of a custom domain or when a custom domain is updated to use a custom certificate.
     /// - **PENDING_DEPLOYMENT** - Indicates that the subdomain or certificate changes are being propagated.
-    /// - **AWAITING_APP_CNAME** - Amplify is waiting for CNAME records corresponding to subdomains to be propagated. If your custom domain is on Route 53, Amplify handles this for you automatically. For more information about custom domains, see \[Setting up custom domains\](<https://docs.aws.amazon.com/amplify/latest/userguide/custom-domains.html>) in the *Amplify Hosting User Guide* .
+    /// - **AWAITING_APP_CNAME** - Amplify is waiting for CNAME records corresponding to subdomains to be propagated. If your custom domain is on Route 53, Amplify handles this for you automatically. For more information about custom domains, see [Setting up custom domains](https://docs.aws.amazon.com/amplify/latest/userguide/custom-domains.html) in the *Amplify Hosting User Guide* .
     /// - **UPDATE_COMPLETE** - The certificate has been associated with a domain.
     /// - **UPDATE_FAILED** - The certificate has failed to be provisioned or associated, and there is no existing active certificate to roll back to.
     #[inline]
-    pub fn update_status(&self) -> Value {
-        self.0.get_att("UpdateStatus")
+    pub fn update_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateStatus"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertificateSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateType", Shape::Str(&StrRule { allowed: &["AMPLIFY_MANAGED", "CUSTOM"], ..StrRule::ANY })),
-        ("CustomCertificateArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CertificateSettings` property type of `AWS::Amplify::Domain`.
 ///
@@ -363,8 +332,8 @@ pub struct CertificateSettings {
     ///
     /// Specify `AMPLIFY_MANAGED` to use the default certificate that Amplify provisions for you.
     ///
-    /// Specify `CUSTOM` to use your own certificate that you have already added to Certificate Manager in your AWS account . Make sure you request (or import) the certificate in the US East (N. Virginia) Region (us-east-1). For more information about using ACM, see \[Importing certificates into Certificate Manager\](<https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html>) in the *ACM User guide* .
-    pub certificate_type: Option<CertificateType>,
+    /// Specify `CUSTOM` to use your own certificate that you have already added to Certificate Manager in your AWS account . Make sure you request (or import) the certificate in the US East (N. Virginia) Region (us-east-1). For more information about using ACM, see [Importing certificates into Certificate Manager](https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html) in the *ACM User guide* .
+    pub certificate_type: ::std::option::Option<CertificateType>,
     /// `CustomCertificateArn`: a string.
     ///
     /// The Amazon resource name (ARN) for the custom certificate that you have already added to Certificate Manager in your AWS account .
@@ -372,7 +341,7 @@ pub struct CertificateSettings {
     /// This field is required only when the certificate type is `CUSTOM` .
     ///
     /// Pattern `^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/.+$`; length 0 to 1000.
-    pub custom_certificate_arn: Option<Str>,
+    pub custom_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -380,21 +349,21 @@ impl CertificateSettings {
     /// A `CertificateSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateType`: a [`CertificateType`] value.
-    pub fn certificate_type(mut self, value: impl Into<CertificateType>) -> Self { self.certificate_type = Some(value.into()); self }
+    pub fn certificate_type(mut self, value: impl ::std::convert::Into<CertificateType>) -> Self { self.certificate_type = ::std::option::Option::Some(value.into()); self }
     /// `CustomCertificateArn`: a string.
-    pub fn custom_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.custom_certificate_arn = Some(value.into()); self }
+    pub fn custom_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_certificate_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CertificateSettings {}
+impl crate::PropertyType for CertificateSettings {}
 
-impl ToValue for CertificateSettings {
+impl ::cloudwright_core::ToValue for CertificateSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateType", &self.certificate_type)
             .opt("CustomCertificateArn", &self.custom_certificate_arn)
             .build()
@@ -405,21 +374,10 @@ impl ToValue for CertificateSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubDomainSettingRequired {
     /// `BranchName`: a string, required.
-    pub branch_name: Str,
+    pub branch_name: ::cloudwright_core::Str,
     /// `Prefix`: a string, required.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubDomainSetting: ObjRule = ObjRule {
-    properties: &[
-        ("BranchName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Prefix", "BranchName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubDomainSetting` property type of `AWS::Amplify::Domain`.
 ///
@@ -437,13 +395,13 @@ pub struct SubDomainSetting {
     /// *Pattern:* (?s).+
     ///
     /// Pattern `(?s).+`; length 1 to 255.
-    pub branch_name: Str,
+    pub branch_name: ::cloudwright_core::Str,
     /// `Prefix`: a string, required.
     ///
     /// The prefix setting for the subdomain.
     ///
     /// Pattern `(?s).*`; length 0 to 255.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -458,17 +416,17 @@ impl SubDomainSetting {
     }
 
     /// `BranchName`: a string, required.
-    pub fn branch_name(mut self, value: impl Into<Str>) -> Self { self.branch_name = value.into(); self }
+    pub fn branch_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.branch_name = value.into(); self }
     /// `Prefix`: a string, required.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = value.into(); self }
 }
 
-impl PropertyType for SubDomainSetting {}
+impl crate::PropertyType for SubDomainSetting {}
 
-impl ToValue for SubDomainSetting {
+impl ::cloudwright_core::ToValue for SubDomainSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BranchName", &self.branch_name)
             .req("Prefix", &self.prefix)
             .build()
@@ -483,23 +441,77 @@ pub enum CertificateType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CertificateType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CertificateType {
+impl ::cloudwright_core::ToValue for CertificateType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmplifyManaged => "AMPLIFY_MANAGED",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("d[a-z0-9]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(?s).+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^$|^arn:.+:iam::\\d{12}:role.+");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws:acm:[a-z0-9-]+:\\d{12}:certificate\\/.+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])(\\.)?$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("(?s).*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("AppId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AutoSubDomainCreationPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AutoSubDomainIAMRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("CertificateSettings", Shape::Object(&RULE_CertificateSettings)),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("EnableAutoSubDomain", Shape::Bool),
+            ("SubDomainSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubDomainSetting), min_items: Some(0), max_items: Some(255), unique: false })),
+        ],
+        required: &["AppId", "DomainName", "SubDomainSettings"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertificateSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateType", Shape::Str(&StrRule { allowed: &["AMPLIFY_MANAGED", "CUSTOM"], ..StrRule::ANY })),
+            ("CustomCertificateArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubDomainSetting: ObjRule = ObjRule {
+        properties: &[
+            ("BranchName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Prefix", "BranchName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -19,7 +19,7 @@ pub mod domain;
 pub mod shared;
 
 #[cfg(feature = "amplify")]
-pub use app::{App, AppAttributes, AppRequired};
+pub use app::{App, AppAttributes};
 #[cfg(feature = "amplify")]
 pub use branch::{Branch, BranchAttributes, BranchRequired};
 #[cfg(feature = "amplify")]

@@ -6,32 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "amplify")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(?s).*");
-
 #[cfg(feature = "amplify")]
 /// The required properties of [`EnvironmentVariable`], by name: `EnvironmentVariable::new(EnvironmentVariableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentVariableRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "amplify")]
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(5500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "amplify")]
 /// The `EnvironmentVariable` property type, shared by `AWS::Amplify::App`, `AWS::Amplify::Branch`.
@@ -46,13 +29,13 @@ pub struct EnvironmentVariable {
     /// The environment variable name.
     ///
     /// Pattern `(?s).*`; length at most 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The environment variable value.
     ///
     /// Pattern `(?s).*`; length at most 5500.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "amplify")]
@@ -68,19 +51,19 @@ impl EnvironmentVariable {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "amplify")]
-impl PropertyType for EnvironmentVariable {}
+impl crate::PropertyType for EnvironmentVariable {}
 
 #[cfg(feature = "amplify")]
-impl ToValue for EnvironmentVariable {
+impl ::cloudwright_core::ToValue for EnvironmentVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -104,28 +87,50 @@ pub enum Stage {
     /// `DEVELOPMENT`
     Development,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "amplify")]
-impl From<Value> for Stage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Stage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "amplify")]
-impl ToValue for Stage {
+impl ::cloudwright_core::ToValue for Stage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Experimental => "EXPERIMENTAL",
             Self::Beta => "BETA",
             Self::PullRequest => "PULL_REQUEST",
             Self::Production => "PRODUCTION",
             Self::Development => "DEVELOPMENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "amplify")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(?s).*");
+
+    #[cfg(feature = "amplify")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(5500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

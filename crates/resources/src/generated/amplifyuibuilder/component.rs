@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Component: ObjRule = ObjRule {
-    properties: &[
-        ("AppId", Shape::STR),
-        ("BindingProperties", Shape::Typed(json_type::OBJECT)),
-        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None, unique: false })),
-        ("CollectionProperties", Shape::Typed(json_type::OBJECT)),
-        ("ComponentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("EnvironmentName", Shape::STR),
-        ("Events", Shape::Typed(json_type::OBJECT)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Overrides", Shape::Typed(json_type::OBJECT)),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-        ("SchemaVersion", Shape::STR),
-        ("SourceId", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentVariant), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AmplifyUIBuilder::Component` resource.
 ///
 /// The AWS::AmplifyUIBuilder::Component resource specifies a component within an Amplify app. A component is a user interface (UI) element that you can customize. Use `ComponentChild` to configure an instance of a `Component` . A `ComponentChild` instance inherits the configuration of the main `Component` .
@@ -48,65 +23,65 @@ pub struct Component {
     /// The unique ID of the Amplify app associated with the component.
     ///
     /// Create-only: changing it replaces the resource.
-    pub app_id: Option<Str>,
+    pub app_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `BindingProperties`: a JSON value.
     ///
     /// The information to connect a component's properties to data at runtime. You can't specify `tags` as a valid property for `bindingProperties` .
-    pub binding_properties: Option<Json>,
+    pub binding_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `Children`: a list of [`ComponentChild`] objects.
     ///
     /// A list of the component's `ComponentChild` instances.
-    pub children: Option<List<ComponentChild>>,
+    pub children: ::std::option::Option<::cloudwright_core::List<ComponentChild>>,
     /// `CollectionProperties`: a JSON value.
     ///
     /// The data binding configuration for the component's properties. Use this for a collection component. You can't specify `tags` as a valid property for `collectionProperties` .
-    pub collection_properties: Option<Json>,
+    pub collection_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `ComponentType`: a string.
     ///
     /// The type of the component. This can be an Amplify custom UI component or another custom component.
     ///
     /// Length 1 to 255.
-    pub component_type: Option<Str>,
+    pub component_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentName`: a string.
     ///
     /// The name of the backend environment that is a part of the Amplify app.
     ///
     /// Create-only: changing it replaces the resource.
-    pub environment_name: Option<Str>,
+    pub environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Events`: a JSON value.
     ///
     /// Describes the events that can be raised on the component. Use for the workflow feature in Amplify Studio that allows you to bind events and actions to components.
-    pub events: Option<Json>,
+    pub events: ::std::option::Option<::cloudwright_core::Json>,
     /// `Name`: a string.
     ///
     /// The name of the component.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Overrides`: a JSON value.
     ///
     /// Describes the component's properties that can be overriden in a customized instance of the component. You can't specify `tags` as a valid property for `overrides` .
-    pub overrides: Option<Json>,
+    pub overrides: ::std::option::Option<::cloudwright_core::Json>,
     /// `Properties`: a JSON value.
     ///
     /// Describes the component's properties. You can't specify `tags` as a valid property for `properties` .
-    pub properties: Option<Json>,
+    pub properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `SchemaVersion`: a string.
     ///
     /// The schema version of the component when it was imported.
-    pub schema_version: Option<Str>,
+    pub schema_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceId`: a string.
     ///
     /// The unique ID of the component in its original source system, such as Figma.
-    pub source_id: Option<Str>,
+    pub source_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// One or more key-value pairs to use when tagging the component.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Variants`: a list of [`ComponentVariant`] objects.
     ///
     /// A list of the component's variants. A variant is a unique style configuration of a main component.
-    pub variants: Option<List<ComponentVariant>>,
+    pub variants: ::std::option::Option<::cloudwright_core::List<ComponentVariant>>,
 }
 
 #[rustfmt::skip]
@@ -116,7 +91,7 @@ impl Component {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AmplifyUIBuilder::Component",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-component.html",
         primary_identifier: &["AppId", "EnvironmentName", "Id"],
@@ -127,63 +102,65 @@ impl Component {
         read_only: &["CreatedAt", "Id", "ModifiedAt"],
         attributes: &["CreatedAt", "Id", "ModifiedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Component` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppId`: a string.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = Some(value.into()); self }
+    pub fn app_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_id = ::std::option::Option::Some(value.into()); self }
     /// `BindingProperties`: a JSON value.
-    pub fn binding_properties(mut self, value: impl Into<Json>) -> Self { self.binding_properties = Some(value.into()); self }
+    pub fn binding_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.binding_properties = ::std::option::Option::Some(value.into()); self }
     /// `Children`: a list of [`ComponentChild`] objects.
-    pub fn children(mut self, value: impl Into<List<ComponentChild>>) -> Self { self.children = Some(value.into()); self }
+    pub fn children(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentChild>>) -> Self { self.children = ::std::option::Option::Some(value.into()); self }
     /// `CollectionProperties`: a JSON value.
-    pub fn collection_properties(mut self, value: impl Into<Json>) -> Self { self.collection_properties = Some(value.into()); self }
+    pub fn collection_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.collection_properties = ::std::option::Option::Some(value.into()); self }
     /// `ComponentType`: a string.
-    pub fn component_type(mut self, value: impl Into<Str>) -> Self { self.component_type = Some(value.into()); self }
+    pub fn component_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_type = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
+    pub fn environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_name = ::std::option::Option::Some(value.into()); self }
     /// `Events`: a JSON value.
-    pub fn events(mut self, value: impl Into<Json>) -> Self { self.events = Some(value.into()); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.events = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Overrides`: a JSON value.
-    pub fn overrides(mut self, value: impl Into<Json>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
     /// `SchemaVersion`: a string.
-    pub fn schema_version(mut self, value: impl Into<Str>) -> Self { self.schema_version = Some(value.into()); self }
+    pub fn schema_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_version = ::std::option::Option::Some(value.into()); self }
     /// `SourceId`: a string.
-    pub fn source_id(mut self, value: impl Into<Str>) -> Self { self.source_id = Some(value.into()); self }
+    pub fn source_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Variants`: a list of [`ComponentVariant`] objects.
-    pub fn variants(mut self, value: impl Into<List<ComponentVariant>>) -> Self { self.variants = Some(value.into()); self }
+    pub fn variants(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentVariant>>) -> Self { self.variants = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Component {
+impl ::cloudwright_core::Resource for Component {
     type Attributes = ComponentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Component, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Component, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Component {
+impl ::cloudwright_core::ToValue for Component {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppId", &self.app_id)
             .opt("BindingProperties", &self.binding_properties)
             .opt("Children", &self.children)
@@ -202,12 +179,12 @@ impl ToValue for Component {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Component`]: `Handle<Component>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Component`]: `Handle<Component>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ComponentAttributes(ResourceRef);
+pub struct ComponentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ComponentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ComponentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,24 +194,24 @@ impl ComponentAttributes {
     ///
     /// The time that the component was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the component.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The time that the component was modified.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 }
 
@@ -242,27 +219,12 @@ impl ComponentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentChildRequired {
     /// `ComponentType`: a string, required.
-    pub component_type: Str,
+    pub component_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Properties`: a JSON value, required.
-    pub properties: Json,
+    pub properties: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentChild: ObjRule = ObjRule {
-    properties: &[
-        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None, unique: false })),
-        ("ComponentType", Shape::STR),
-        ("Events", Shape::Typed(json_type::OBJECT)),
-        ("Name", Shape::STR),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-        ("SourceId", Shape::STR),
-    ],
-    required: &["ComponentType", "Name", "Properties"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComponentChild` property type of `AWS::AmplifyUIBuilder::Component`.
 ///
@@ -274,27 +236,27 @@ pub struct ComponentChild {
     /// `Children`: a list of [`ComponentChild`] objects.
     ///
     /// The list of `ComponentChild` instances for this component.
-    pub children: Option<List<ComponentChild>>,
+    pub children: ::std::option::Option<::cloudwright_core::List<ComponentChild>>,
     /// `ComponentType`: a string, required.
     ///
     /// The type of the child component.
-    pub component_type: Str,
+    pub component_type: ::cloudwright_core::Str,
     /// `Events`: a JSON value.
     ///
     /// Describes the events that can be raised on the child component. Use for the workflow feature in Amplify Studio that allows you to bind events and actions to components.
-    pub events: Option<Json>,
+    pub events: ::std::option::Option<::cloudwright_core::Json>,
     /// `Name`: a string, required.
     ///
     /// The name of the child component.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Properties`: a JSON value, required.
     ///
     /// Describes the properties of the child component. You can't specify `tags` as a valid property for `properties` .
-    pub properties: Json,
+    pub properties: ::cloudwright_core::Json,
     /// `SourceId`: a string.
     ///
     /// The unique ID of the child component in its original source system, such as Figma.
-    pub source_id: Option<Str>,
+    pub source_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -303,35 +265,35 @@ impl ComponentChild {
     #[inline]
     pub fn new(required: ComponentChildRequired) -> Self {
         Self {
-            children: None,
+            children: ::std::option::Option::None,
             component_type: required.component_type,
-            events: None,
+            events: ::std::option::Option::None,
             name: required.name,
             properties: required.properties,
-            source_id: None,
+            source_id: ::std::option::Option::None,
         }
     }
 
     /// `Children`: a list of [`ComponentChild`] objects.
-    pub fn children(mut self, value: impl Into<List<ComponentChild>>) -> Self { self.children = Some(value.into()); self }
+    pub fn children(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentChild>>) -> Self { self.children = ::std::option::Option::Some(value.into()); self }
     /// `ComponentType`: a string, required.
-    pub fn component_type(mut self, value: impl Into<Str>) -> Self { self.component_type = value.into(); self }
+    pub fn component_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_type = value.into(); self }
     /// `Events`: a JSON value.
-    pub fn events(mut self, value: impl Into<Json>) -> Self { self.events = Some(value.into()); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.events = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Properties`: a JSON value, required.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = value.into(); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = value.into(); self }
     /// `SourceId`: a string.
-    pub fn source_id(mut self, value: impl Into<Str>) -> Self { self.source_id = Some(value.into()); self }
+    pub fn source_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComponentChild {}
+impl crate::PropertyType for ComponentChild {}
 
-impl ToValue for ComponentChild {
+impl ::cloudwright_core::ToValue for ComponentChild {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Children", &self.children)
             .req("ComponentType", &self.component_type)
             .opt("Events", &self.events)
@@ -341,16 +303,6 @@ impl ToValue for ComponentChild {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentVariant: ObjRule = ObjRule {
-    properties: &[
-        ("Overrides", Shape::Typed(json_type::OBJECT)),
-        ("VariantValues", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComponentVariant` property type of `AWS::AmplifyUIBuilder::Component`.
 ///
@@ -362,11 +314,11 @@ pub struct ComponentVariant {
     /// `Overrides`: a JSON value.
     ///
     /// The properties of the component variant that can be overriden when customizing an instance of the component. You can't specify `tags` as a valid property for `overrides` .
-    pub overrides: Option<Json>,
+    pub overrides: ::std::option::Option<::cloudwright_core::Json>,
     /// `VariantValues`: a JSON value.
     ///
     /// The combination of variants that comprise this variant.
-    pub variant_values: Option<Json>,
+    pub variant_values: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -374,23 +326,78 @@ impl ComponentVariant {
     /// A `ComponentVariant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Overrides`: a JSON value.
-    pub fn overrides(mut self, value: impl Into<Json>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
     /// `VariantValues`: a JSON value.
-    pub fn variant_values(mut self, value: impl Into<Json>) -> Self { self.variant_values = Some(value.into()); self }
+    pub fn variant_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.variant_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComponentVariant {}
+impl crate::PropertyType for ComponentVariant {}
 
-impl ToValue for ComponentVariant {
+impl ::cloudwright_core::ToValue for ComponentVariant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Overrides", &self.overrides)
             .opt("VariantValues", &self.variant_values)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Component: ObjRule = ObjRule {
+        properties: &[
+            ("AppId", Shape::STR),
+            ("BindingProperties", Shape::Typed(json_type::OBJECT)),
+            ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None, unique: false })),
+            ("CollectionProperties", Shape::Typed(json_type::OBJECT)),
+            ("ComponentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("EnvironmentName", Shape::STR),
+            ("Events", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Overrides", Shape::Typed(json_type::OBJECT)),
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("SchemaVersion", Shape::STR),
+            ("SourceId", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentVariant), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentChild: ObjRule = ObjRule {
+        properties: &[
+            ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None, unique: false })),
+            ("ComponentType", Shape::STR),
+            ("Events", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::STR),
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("SourceId", Shape::STR),
+        ],
+        required: &["ComponentType", "Name", "Properties"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentVariant: ObjRule = ObjRule {
+        properties: &[
+            ("Overrides", Shape::Typed(json_type::OBJECT)),
+            ("VariantValues", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Form: ObjRule = ObjRule {
-    properties: &[
-        ("AppId", Shape::STR),
-        ("Cta", Shape::Object(&RULE_FormCta)),
-        ("DataType", Shape::Object(&RULE_FormDataTypeConfig)),
-        ("EnvironmentName", Shape::STR),
-        ("Fields", Shape::Typed(json_type::OBJECT)),
-        ("FormActionType", Shape::Str(&StrRule { allowed: &["create", "update"], ..StrRule::ANY })),
-        ("LabelDecorator", Shape::Str(&StrRule { allowed: &["required", "optional", "none"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SchemaVersion", Shape::STR),
-        ("SectionalElements", Shape::Typed(json_type::OBJECT)),
-        ("Style", Shape::Object(&RULE_FormStyle)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AmplifyUIBuilder::Form` resource.
 ///
 /// The AWS::AmplifyUIBuilder::Form resource specifies all of the information that is required to create a form.
@@ -46,55 +23,55 @@ pub struct Form {
     /// The unique ID of the Amplify app associated with the form.
     ///
     /// Create-only: changing it replaces the resource.
-    pub app_id: Option<Str>,
+    pub app_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Cta`: a [`FormCta`] object.
     ///
     /// The `FormCTA` object that stores the call to action configuration for the form.
-    pub cta: Option<Obj<FormCta>>,
+    pub cta: ::std::option::Option<crate::Obj<FormCta>>,
     /// `DataType`: a [`FormDataTypeConfig`] object.
     ///
     /// The type of data source to use to create the form.
-    pub data_type: Option<Obj<FormDataTypeConfig>>,
+    pub data_type: ::std::option::Option<crate::Obj<FormDataTypeConfig>>,
     /// `EnvironmentName`: a string.
     ///
     /// The name of the backend environment that is a part of the Amplify app.
     ///
     /// Create-only: changing it replaces the resource.
-    pub environment_name: Option<Str>,
+    pub environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Fields`: a JSON value.
     ///
     /// The configuration information for the form's fields.
-    pub fields: Option<Json>,
+    pub fields: ::std::option::Option<::cloudwright_core::Json>,
     /// `FormActionType`: a [`FormActionType`] value.
     ///
     /// Specifies whether to perform a create or update action on the form.
-    pub form_action_type: Option<FormActionType>,
+    pub form_action_type: ::std::option::Option<FormActionType>,
     /// `LabelDecorator`: a [`LabelDecorator`] value.
     ///
     /// Specifies an icon or decoration to display on the form.
-    pub label_decorator: Option<LabelDecorator>,
+    pub label_decorator: ::std::option::Option<LabelDecorator>,
     /// `Name`: a string.
     ///
     /// The name of the form.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaVersion`: a string.
     ///
     /// The schema version of the form.
-    pub schema_version: Option<Str>,
+    pub schema_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `SectionalElements`: a JSON value.
     ///
     /// The configuration information for the visual helper elements for the form. These elements are not associated with any data.
-    pub sectional_elements: Option<Json>,
+    pub sectional_elements: ::std::option::Option<::cloudwright_core::Json>,
     /// `Style`: a [`FormStyle`] object.
     ///
     /// The configuration for the form's style.
-    pub style: Option<Obj<FormStyle>>,
+    pub style: ::std::option::Option<crate::Obj<FormStyle>>,
     /// `Tags`: a JSON value.
     ///
     /// One or more key-value pairs to use when tagging the form data.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +81,7 @@ impl Form {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AmplifyUIBuilder::Form",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-form.html",
         primary_identifier: &["AppId", "EnvironmentName", "Id"],
@@ -115,59 +92,61 @@ impl Form {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Form` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppId`: a string.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = Some(value.into()); self }
+    pub fn app_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_id = ::std::option::Option::Some(value.into()); self }
     /// `Cta`: a [`FormCta`] object.
-    pub fn cta(mut self, value: impl Into<Obj<FormCta>>) -> Self { self.cta = Some(value.into()); self }
+    pub fn cta(mut self, value: impl ::std::convert::Into<crate::Obj<FormCta>>) -> Self { self.cta = ::std::option::Option::Some(value.into()); self }
     /// `DataType`: a [`FormDataTypeConfig`] object.
-    pub fn data_type(mut self, value: impl Into<Obj<FormDataTypeConfig>>) -> Self { self.data_type = Some(value.into()); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<crate::Obj<FormDataTypeConfig>>) -> Self { self.data_type = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
+    pub fn environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_name = ::std::option::Option::Some(value.into()); self }
     /// `Fields`: a JSON value.
-    pub fn fields(mut self, value: impl Into<Json>) -> Self { self.fields = Some(value.into()); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.fields = ::std::option::Option::Some(value.into()); self }
     /// `FormActionType`: a [`FormActionType`] value.
-    pub fn form_action_type(mut self, value: impl Into<FormActionType>) -> Self { self.form_action_type = Some(value.into()); self }
+    pub fn form_action_type(mut self, value: impl ::std::convert::Into<FormActionType>) -> Self { self.form_action_type = ::std::option::Option::Some(value.into()); self }
     /// `LabelDecorator`: a [`LabelDecorator`] value.
-    pub fn label_decorator(mut self, value: impl Into<LabelDecorator>) -> Self { self.label_decorator = Some(value.into()); self }
+    pub fn label_decorator(mut self, value: impl ::std::convert::Into<LabelDecorator>) -> Self { self.label_decorator = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SchemaVersion`: a string.
-    pub fn schema_version(mut self, value: impl Into<Str>) -> Self { self.schema_version = Some(value.into()); self }
+    pub fn schema_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_version = ::std::option::Option::Some(value.into()); self }
     /// `SectionalElements`: a JSON value.
-    pub fn sectional_elements(mut self, value: impl Into<Json>) -> Self { self.sectional_elements = Some(value.into()); self }
+    pub fn sectional_elements(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.sectional_elements = ::std::option::Option::Some(value.into()); self }
     /// `Style`: a [`FormStyle`] object.
-    pub fn style(mut self, value: impl Into<Obj<FormStyle>>) -> Self { self.style = Some(value.into()); self }
+    pub fn style(mut self, value: impl ::std::convert::Into<crate::Obj<FormStyle>>) -> Self { self.style = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Form {
+impl ::cloudwright_core::Resource for Form {
     type Attributes = FormAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Form, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Form, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Form {
+impl ::cloudwright_core::ToValue for Form {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppId", &self.app_id)
             .opt("Cta", &self.cta)
             .opt("DataType", &self.data_type)
@@ -184,12 +163,12 @@ impl ToValue for Form {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Form`]: `Handle<Form>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Form`]: `Handle<Form>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FormAttributes(ResourceRef);
+pub struct FormAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FormAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FormAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -199,21 +178,10 @@ impl FormAttributes {
     ///
     /// The ID for the form.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FormButton: ObjRule = ObjRule {
-    properties: &[
-        ("Children", Shape::STR),
-        ("Excluded", Shape::Bool),
-        ("Position", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FormButton` property type of `AWS::AmplifyUIBuilder::Form`.
 ///
@@ -225,15 +193,15 @@ pub struct FormButton {
     /// `Children`: a string.
     ///
     /// Describes the button's properties.
-    pub children: Option<Str>,
+    pub children: ::std::option::Option<::cloudwright_core::Str>,
     /// `Excluded`: a boolean.
     ///
     /// Specifies whether the button is visible on the form.
-    pub excluded: Option<Bool>,
+    pub excluded: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Position`: a JSON value.
     ///
     /// The position of the button.
-    pub position: Option<Json>,
+    pub position: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -241,41 +209,29 @@ impl FormButton {
     /// A `FormButton` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Children`: a string.
-    pub fn children(mut self, value: impl Into<Str>) -> Self { self.children = Some(value.into()); self }
+    pub fn children(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.children = ::std::option::Option::Some(value.into()); self }
     /// `Excluded`: a boolean.
-    pub fn excluded(mut self, value: impl Into<Bool>) -> Self { self.excluded = Some(value.into()); self }
+    pub fn excluded(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.excluded = ::std::option::Option::Some(value.into()); self }
     /// `Position`: a JSON value.
-    pub fn position(mut self, value: impl Into<Json>) -> Self { self.position = Some(value.into()); self }
+    pub fn position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.position = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FormButton {}
+impl crate::PropertyType for FormButton {}
 
-impl ToValue for FormButton {
+impl ::cloudwright_core::ToValue for FormButton {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Children", &self.children)
             .opt("Excluded", &self.excluded)
             .opt("Position", &self.position)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FormCta: ObjRule = ObjRule {
-    properties: &[
-        ("Cancel", Shape::Object(&RULE_FormButton)),
-        ("Clear", Shape::Object(&RULE_FormButton)),
-        ("Position", Shape::Str(&StrRule { allowed: &["top", "bottom", "top_and_bottom"], ..StrRule::ANY })),
-        ("Submit", Shape::Object(&RULE_FormButton)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FormCTA` property type of `AWS::AmplifyUIBuilder::Form`.
 ///
@@ -287,19 +243,19 @@ pub struct FormCta {
     /// `Cancel`: a [`FormButton`] object.
     ///
     /// Displays a cancel button.
-    pub cancel: Option<Obj<FormButton>>,
+    pub cancel: ::std::option::Option<crate::Obj<FormButton>>,
     /// `Clear`: a [`FormButton`] object.
     ///
     /// Displays a clear button.
-    pub clear: Option<Obj<FormButton>>,
+    pub clear: ::std::option::Option<crate::Obj<FormButton>>,
     /// `Position`: a [`FormButtonsPosition`] value.
     ///
     /// The position of the button.
-    pub position: Option<FormButtonsPosition>,
+    pub position: ::std::option::Option<FormButtonsPosition>,
     /// `Submit`: a [`FormButton`] object.
     ///
     /// Displays a submit button.
-    pub submit: Option<Obj<FormButton>>,
+    pub submit: ::std::option::Option<crate::Obj<FormButton>>,
 }
 
 #[rustfmt::skip]
@@ -307,25 +263,25 @@ impl FormCta {
     /// A `FormCta` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cancel`: a [`FormButton`] object.
-    pub fn cancel(mut self, value: impl Into<Obj<FormButton>>) -> Self { self.cancel = Some(value.into()); self }
+    pub fn cancel(mut self, value: impl ::std::convert::Into<crate::Obj<FormButton>>) -> Self { self.cancel = ::std::option::Option::Some(value.into()); self }
     /// `Clear`: a [`FormButton`] object.
-    pub fn clear(mut self, value: impl Into<Obj<FormButton>>) -> Self { self.clear = Some(value.into()); self }
+    pub fn clear(mut self, value: impl ::std::convert::Into<crate::Obj<FormButton>>) -> Self { self.clear = ::std::option::Option::Some(value.into()); self }
     /// `Position`: a [`FormButtonsPosition`] value.
-    pub fn position(mut self, value: impl Into<FormButtonsPosition>) -> Self { self.position = Some(value.into()); self }
+    pub fn position(mut self, value: impl ::std::convert::Into<FormButtonsPosition>) -> Self { self.position = ::std::option::Option::Some(value.into()); self }
     /// `Submit`: a [`FormButton`] object.
-    pub fn submit(mut self, value: impl Into<Obj<FormButton>>) -> Self { self.submit = Some(value.into()); self }
+    pub fn submit(mut self, value: impl ::std::convert::Into<crate::Obj<FormButton>>) -> Self { self.submit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FormCta {}
+impl crate::PropertyType for FormCta {}
 
-impl ToValue for FormCta {
+impl ::cloudwright_core::ToValue for FormCta {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cancel", &self.cancel)
             .opt("Clear", &self.clear)
             .opt("Position", &self.position)
@@ -340,19 +296,8 @@ pub struct FormDataTypeConfigRequired {
     /// `DataSourceType`: a [`FormDataSourceType`] value, required.
     pub data_source_type: FormDataSourceType,
     /// `DataTypeName`: a string, required.
-    pub data_type_name: Str,
+    pub data_type_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FormDataTypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceType", Shape::Str(&StrRule { allowed: &["DataStore", "Custom"], ..StrRule::ANY })),
-        ("DataTypeName", Shape::STR),
-    ],
-    required: &["DataSourceType", "DataTypeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FormDataTypeConfig` property type of `AWS::AmplifyUIBuilder::Form`.
 ///
@@ -368,7 +313,7 @@ pub struct FormDataTypeConfig {
     /// `DataTypeName`: a string, required.
     ///
     /// The unique name of the data type you are using as the data source for the form.
-    pub data_type_name: Str,
+    pub data_type_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -383,33 +328,22 @@ impl FormDataTypeConfig {
     }
 
     /// `DataSourceType`: a [`FormDataSourceType`] value, required.
-    pub fn data_source_type(mut self, value: impl Into<FormDataSourceType>) -> Self { self.data_source_type = value.into(); self }
+    pub fn data_source_type(mut self, value: impl ::std::convert::Into<FormDataSourceType>) -> Self { self.data_source_type = value.into(); self }
     /// `DataTypeName`: a string, required.
-    pub fn data_type_name(mut self, value: impl Into<Str>) -> Self { self.data_type_name = value.into(); self }
+    pub fn data_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_type_name = value.into(); self }
 }
 
-impl PropertyType for FormDataTypeConfig {}
+impl crate::PropertyType for FormDataTypeConfig {}
 
-impl ToValue for FormDataTypeConfig {
+impl ::cloudwright_core::ToValue for FormDataTypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceType", &self.data_source_type)
             .req("DataTypeName", &self.data_type_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FormStyle: ObjRule = ObjRule {
-    properties: &[
-        ("HorizontalGap", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("OuterPadding", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("VerticalGap", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FormStyle` property type of `AWS::AmplifyUIBuilder::Form`.
 ///
@@ -421,15 +355,15 @@ pub struct FormStyle {
     /// `HorizontalGap`: a JSON value.
     ///
     /// The spacing for the horizontal gap.
-    pub horizontal_gap: Option<Json>,
+    pub horizontal_gap: ::std::option::Option<::cloudwright_core::Json>,
     /// `OuterPadding`: a JSON value.
     ///
     /// The size of the outer padding for the form.
-    pub outer_padding: Option<Json>,
+    pub outer_padding: ::std::option::Option<::cloudwright_core::Json>,
     /// `VerticalGap`: a JSON value.
     ///
     /// The spacing for the vertical gap.
-    pub vertical_gap: Option<Json>,
+    pub vertical_gap: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -437,23 +371,23 @@ impl FormStyle {
     /// A `FormStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HorizontalGap`: a JSON value.
-    pub fn horizontal_gap(mut self, value: impl Into<Json>) -> Self { self.horizontal_gap = Some(value.into()); self }
+    pub fn horizontal_gap(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.horizontal_gap = ::std::option::Option::Some(value.into()); self }
     /// `OuterPadding`: a JSON value.
-    pub fn outer_padding(mut self, value: impl Into<Json>) -> Self { self.outer_padding = Some(value.into()); self }
+    pub fn outer_padding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.outer_padding = ::std::option::Option::Some(value.into()); self }
     /// `VerticalGap`: a JSON value.
-    pub fn vertical_gap(mut self, value: impl Into<Json>) -> Self { self.vertical_gap = Some(value.into()); self }
+    pub fn vertical_gap(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.vertical_gap = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FormStyle {}
+impl crate::PropertyType for FormStyle {}
 
-impl ToValue for FormStyle {
+impl ::cloudwright_core::ToValue for FormStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HorizontalGap", &self.horizontal_gap)
             .opt("OuterPadding", &self.outer_padding)
             .opt("VerticalGap", &self.vertical_gap)
@@ -469,24 +403,24 @@ pub enum FormActionType {
     /// `update`
     Update,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FormActionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FormActionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FormActionType {
+impl ::cloudwright_core::ToValue for FormActionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Create => "create",
             Self::Update => "update",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -500,25 +434,25 @@ pub enum FormButtonsPosition {
     /// `top_and_bottom`
     TopAndBottom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FormButtonsPosition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FormButtonsPosition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FormButtonsPosition {
+impl ::cloudwright_core::ToValue for FormButtonsPosition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Top => "top",
             Self::Bottom => "bottom",
             Self::TopAndBottom => "top_and_bottom",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -530,24 +464,24 @@ pub enum FormDataSourceType {
     /// `Custom`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FormDataSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FormDataSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FormDataSourceType {
+impl ::cloudwright_core::ToValue for FormDataSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DataStore => "DataStore",
             Self::Custom => "Custom",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -561,24 +495,97 @@ pub enum LabelDecorator {
     /// `none`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LabelDecorator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LabelDecorator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LabelDecorator {
+impl ::cloudwright_core::ToValue for LabelDecorator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Required => "required",
             Self::Optional => "optional",
             Self::None => "none",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Form: ObjRule = ObjRule {
+        properties: &[
+            ("AppId", Shape::STR),
+            ("Cta", Shape::Object(&RULE_FormCta)),
+            ("DataType", Shape::Object(&RULE_FormDataTypeConfig)),
+            ("EnvironmentName", Shape::STR),
+            ("Fields", Shape::Typed(json_type::OBJECT)),
+            ("FormActionType", Shape::Str(&StrRule { allowed: &["create", "update"], ..StrRule::ANY })),
+            ("LabelDecorator", Shape::Str(&StrRule { allowed: &["required", "optional", "none"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("SchemaVersion", Shape::STR),
+            ("SectionalElements", Shape::Typed(json_type::OBJECT)),
+            ("Style", Shape::Object(&RULE_FormStyle)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FormButton: ObjRule = ObjRule {
+        properties: &[
+            ("Children", Shape::STR),
+            ("Excluded", Shape::Bool),
+            ("Position", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FormCta: ObjRule = ObjRule {
+        properties: &[
+            ("Cancel", Shape::Object(&RULE_FormButton)),
+            ("Clear", Shape::Object(&RULE_FormButton)),
+            ("Position", Shape::Str(&StrRule { allowed: &["top", "bottom", "top_and_bottom"], ..StrRule::ANY })),
+            ("Submit", Shape::Object(&RULE_FormButton)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FormDataTypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceType", Shape::Str(&StrRule { allowed: &["DataStore", "Custom"], ..StrRule::ANY })),
+            ("DataTypeName", Shape::STR),
+        ],
+        required: &["DataSourceType", "DataTypeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FormStyle: ObjRule = ObjRule {
+        properties: &[
+            ("HorizontalGap", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("OuterPadding", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("VerticalGap", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,23 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Theme: ObjRule = ObjRule {
-    properties: &[
-        ("AppId", Shape::STR),
-        ("EnvironmentName", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AmplifyUIBuilder::Theme` resource.
 ///
 /// The AWS::AmplifyUIBuilder::Theme resource specifies a theme within an Amplify app. A theme is a collection of style settings that apply globally to the components associated with the app.
@@ -40,31 +23,31 @@ pub struct Theme {
     /// The unique ID for the Amplify app associated with the theme.
     ///
     /// Create-only: changing it replaces the resource.
-    pub app_id: Option<Str>,
+    pub app_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentName`: a string.
     ///
     /// The name of the backend environment that is a part of the Amplify app.
     ///
     /// Create-only: changing it replaces the resource.
-    pub environment_name: Option<Str>,
+    pub environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the theme.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Overrides`: a list of [`ThemeValues`] objects.
     ///
     /// Describes the properties that can be overriden to customize a theme.
-    pub overrides: Option<List<ThemeValues>>,
+    pub overrides: ::std::option::Option<::cloudwright_core::List<ThemeValues>>,
     /// `Tags`: a JSON value.
     ///
     /// One or more key-value pairs to use when tagging the theme.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Values`: a list of [`ThemeValues`] objects.
     ///
     /// A list of key-value pairs that defines the properties of the theme.
-    pub values: Option<List<ThemeValues>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<ThemeValues>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +57,7 @@ impl Theme {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AmplifyUIBuilder::Theme",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-theme.html",
         primary_identifier: &["AppId", "EnvironmentName", "Id"],
@@ -85,47 +68,49 @@ impl Theme {
         read_only: &["CreatedAt", "Id", "ModifiedAt"],
         attributes: &["CreatedAt", "Id", "ModifiedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Theme` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppId`: a string.
-    pub fn app_id(mut self, value: impl Into<Str>) -> Self { self.app_id = Some(value.into()); self }
+    pub fn app_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_id = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
+    pub fn environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_name = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Overrides`: a list of [`ThemeValues`] objects.
-    pub fn overrides(mut self, value: impl Into<List<ThemeValues>>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ThemeValues>>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of [`ThemeValues`] objects.
-    pub fn values(mut self, value: impl Into<List<ThemeValues>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ThemeValues>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Theme {
+impl ::cloudwright_core::Resource for Theme {
     type Attributes = ThemeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Theme, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Theme, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Theme {
+impl ::cloudwright_core::ToValue for Theme {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppId", &self.app_id)
             .opt("EnvironmentName", &self.environment_name)
             .opt("Name", &self.name)
@@ -136,12 +121,12 @@ impl ToValue for Theme {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Theme`]: `Handle<Theme>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Theme`]: `Handle<Theme>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ThemeAttributes(ResourceRef);
+pub struct ThemeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ThemeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ThemeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,36 +136,26 @@ impl ThemeAttributes {
     ///
     /// The time that the theme was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the theme.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The time that the theme was modified.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThemeValue: ObjRule = ObjRule {
-    properties: &[
-        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThemeValue` property type of `AWS::AmplifyUIBuilder::Theme`.
 ///
@@ -192,11 +167,11 @@ pub struct ThemeValue {
     /// `Children`: a list of [`ThemeValues`] objects.
     ///
     /// A list of key-value pairs that define the theme's properties.
-    pub children: Option<List<ThemeValues>>,
+    pub children: ::std::option::Option<::cloudwright_core::List<ThemeValues>>,
     /// `Value`: a string.
     ///
     /// The value of a theme property.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -204,36 +179,26 @@ impl ThemeValue {
     /// A `ThemeValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Children`: a list of [`ThemeValues`] objects.
-    pub fn children(mut self, value: impl Into<List<ThemeValues>>) -> Self { self.children = Some(value.into()); self }
+    pub fn children(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ThemeValues>>) -> Self { self.children = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThemeValue {}
+impl crate::PropertyType for ThemeValue {}
 
-impl ToValue for ThemeValue {
+impl ::cloudwright_core::ToValue for ThemeValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Children", &self.children)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThemeValues: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::Object(&RULE_ThemeValue)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThemeValues` property type of `AWS::AmplifyUIBuilder::Theme`.
 ///
@@ -245,11 +210,11 @@ pub struct ThemeValues {
     /// `Key`: a string.
     ///
     /// The name of the property.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a [`ThemeValue`] object.
     ///
     /// The value of the property.
-    pub value: Option<Box<Obj<ThemeValue>>>,
+    pub value: ::std::option::Option<::std::boxed::Box<crate::Obj<ThemeValue>>>,
 }
 
 #[rustfmt::skip]
@@ -257,23 +222,65 @@ impl ThemeValues {
     /// A `ThemeValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a [`ThemeValue`] object.
-    pub fn value(mut self, value: impl Into<Obj<ThemeValue>>) -> Self { self.value = Some(Box::new(value.into())); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<ThemeValue>>) -> Self { self.value = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
 }
 
-impl PropertyType for ThemeValues {}
+impl crate::PropertyType for ThemeValues {}
 
-impl ToValue for ThemeValues {
+impl ::cloudwright_core::ToValue for ThemeValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Theme: ObjRule = ObjRule {
+        properties: &[
+            ("AppId", Shape::STR),
+            ("EnvironmentName", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThemeValue: ObjRule = ObjRule {
+        properties: &[
+            ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThemeValues: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::Object(&RULE_ThemeValue)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,17 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Account: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGateway::Account` resource.
 ///
 /// The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs. To avoid overwriting other roles, you should only have one `AWS::ApiGateway::Account` resource per region per account.
@@ -35,7 +24,7 @@ pub struct Account {
     /// The ARN of an Amazon CloudWatch role for the current Account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub cloud_watch_role_arn: Option<Str>,
+    pub cloud_watch_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -45,7 +34,7 @@ impl Account {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::Account",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-account.html",
         primary_identifier: &["Id"],
@@ -56,45 +45,47 @@ impl Account {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Account` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchRoleArn`: a string.
-    pub fn cloud_watch_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_role_arn = Some(value.into()); self }
+    pub fn cloud_watch_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Account {
+impl ::cloudwright_core::Resource for Account {
     type Attributes = AccountAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Account, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Account, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Account {
+impl ::cloudwright_core::ToValue for Account {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchRoleArn", &self.cloud_watch_role_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Account`]: `Handle<Account>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Account`]: `Handle<Account>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccountAttributes(ResourceRef);
+pub struct AccountAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccountAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccountAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -104,7 +95,23 @@ impl AccountAttributes {
     ///
     /// The ID for the account. For example: `abc123` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Account: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,25 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerId", Shape::STR),
-        ("Description", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("GenerateDistinctId", Shape::Bool),
-        ("Name", Shape::STR),
-        ("StageKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_StageKey), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGateway::ApiKey` resource.
 ///
 /// The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to clients who are executing API Gateway `Method` resources that require an API key. To specify which API key clients must use, map the API key with the `RestApi` and `Stage` resources that include the methods that require a key.
@@ -40,45 +21,45 @@ pub struct ApiKey {
     /// `CustomerId`: a string.
     ///
     /// An AWS Marketplace customer identifier, when integrating with the AWS SaaS Marketplace.
-    pub customer_id: Option<Str>,
+    pub customer_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the ApiKey.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether the ApiKey can be used by callers.
     ///
     /// Default `false`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GenerateDistinctId`: a boolean.
     ///
     /// Specifies whether ( `true` ) or not ( `false` ) the key identifier is distinct from the created API key value. This parameter is deprecated and should not be used.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub generate_distinct_id: Option<Bool>,
+    pub generate_distinct_id: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
-    /// A name for the API key. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the API key name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the API key. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the API key name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StageKeys`: a list of [`StageKey`] objects.
     ///
     /// DEPRECATED FOR USAGE PLANS - Specifies stages associated with the API key.
-    pub stage_keys: Option<List<StageKey>>,
+    pub stage_keys: ::std::option::Option<::cloudwright_core::List<StageKey>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key-value map of strings. The valid character set is \[a-zA-Z+-=._:/\]. The tag key can be up to 128 characters and must not start with `aws:` . The tag value can be up to 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Value`: a string.
     ///
     /// Specifies a value of the API key.
     ///
     /// Create-only: changing it replaces the resource.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +69,7 @@ impl ApiKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::ApiKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html",
         primary_identifier: &["APIKeyId"],
@@ -99,51 +80,53 @@ impl ApiKey {
         read_only: &["APIKeyId"],
         attributes: &["APIKeyId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ApiKey` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerId`: a string.
-    pub fn customer_id(mut self, value: impl Into<Str>) -> Self { self.customer_id = Some(value.into()); self }
+    pub fn customer_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_id = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `GenerateDistinctId`: a boolean.
-    pub fn generate_distinct_id(mut self, value: impl Into<Bool>) -> Self { self.generate_distinct_id = Some(value.into()); self }
+    pub fn generate_distinct_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.generate_distinct_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `StageKeys`: a list of [`StageKey`] objects.
-    pub fn stage_keys(mut self, value: impl Into<List<StageKey>>) -> Self { self.stage_keys = Some(value.into()); self }
+    pub fn stage_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StageKey>>) -> Self { self.stage_keys = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApiKey {
+impl ::cloudwright_core::Resource for ApiKey {
     type Attributes = ApiKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApiKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApiKey {
+impl ::cloudwright_core::ToValue for ApiKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomerId", &self.customer_id)
             .opt("Description", &self.description)
             .opt("Enabled", &self.enabled)
@@ -156,12 +139,12 @@ impl ToValue for ApiKey {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApiKey`]: `Handle<ApiKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApiKey`]: `Handle<ApiKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiKeyAttributes(ResourceRef);
+pub struct ApiKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,24 +154,14 @@ impl ApiKeyAttributes {
     ///
     /// The ID for the API key. For example: `abc123` .
     #[inline]
-    pub fn api_key_id(&self) -> Value {
-        self.0.get_att("APIKeyId")
+    pub fn api_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("APIKeyId"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_StageKey: ObjRule = ObjRule {
-    properties: &[
-        ("RestApiId", Shape::STR),
-        ("StageName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StageKey` property type of `AWS::ApiGateway::ApiKey`.
 ///
-/// `StageKey` is a property of the \[AWS::ApiGateway::ApiKey\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html>) resource that specifies the stage to associate with the API key. This association allows only clients with the key to make requests to methods in that stage.
+/// `StageKey` is a property of the [AWS::ApiGateway::ApiKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html) resource that specifies the stage to associate with the API key. This association allows only clients with the key to make requests to methods in that stage.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-apikey-stagekey.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -196,11 +169,11 @@ pub struct StageKey {
     /// `RestApiId`: a string.
     ///
     /// The string identifier of the associated RestApi.
-    pub rest_api_id: Option<Str>,
+    pub rest_api_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `StageName`: a string.
     ///
     /// The stage name associated with the stage key.
-    pub stage_name: Option<Str>,
+    pub stage_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -208,21 +181,21 @@ impl StageKey {
     /// A `StageKey` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RestApiId`: a string.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = Some(value.into()); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = ::std::option::Option::Some(value.into()); self }
     /// `StageName`: a string.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
+    pub fn stage_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StageKey {}
+impl crate::PropertyType for StageKey {}
 
-impl ToValue for StageKey {
+impl ::cloudwright_core::ToValue for StageKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RestApiId", &self.rest_api_id)
             .opt("StageName", &self.stage_name)
             .build()
@@ -233,21 +206,10 @@ impl ToValue for StageKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApiGateway::ApiKey`.
 ///
@@ -257,11 +219,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -276,19 +238,64 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerId", Shape::STR),
+            ("Description", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("GenerateDistinctId", Shape::Bool),
+            ("Name", Shape::STR),
+            ("StageKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_StageKey), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StageKey: ObjRule = ObjRule {
+        properties: &[
+            ("RestApiId", Shape::STR),
+            ("StageName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

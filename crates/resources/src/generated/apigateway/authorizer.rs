@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Authorizer`], by name: `Authorizer::new(AuthorizerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizerRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::STR),
-        ("AuthorizerCredentials", Shape::STR),
-        ("AuthorizerResultTtlInSeconds", Shape::INT),
-        ("AuthorizerUri", Shape::STR),
-        ("IdentitySource", Shape::STR),
-        ("IdentityValidationExpression", Shape::STR),
-        ("Name", Shape::STR),
-        ("ProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("RestApiId", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["RestApiId", "Type", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::Authorizer` resource.
 ///
@@ -53,45 +32,45 @@ pub struct Authorizer {
     /// `AuthType`: a string.
     ///
     /// Optional customer-defined field, used in OpenAPI imports and exports without functional impact.
-    pub auth_type: Option<Str>,
+    pub auth_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthorizerCredentials`: a string.
     ///
     /// Specifies the required credentials as an IAM role for API Gateway to invoke the authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To use resource-based permissions on the Lambda function, specify null.
-    pub authorizer_credentials: Option<Str>,
+    pub authorizer_credentials: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthorizerResultTtlInSeconds`: an integer.
     ///
     /// The TTL in seconds of cached authorizer results. If it equals 0, authorization caching is disabled. If it is greater than 0, API Gateway will cache authorizer responses. If this field is not set, the default value is 300. The maximum value is 3600, or 1 hour.
-    pub authorizer_result_ttl_in_seconds: Option<Int>,
+    pub authorizer_result_ttl_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `AuthorizerUri`: a string.
     ///
     /// Specifies the authorizer's Uniform Resource Identifier (URI). For `TOKEN` or `REQUEST` authorizers, this must be a well-formed Lambda function URI, for example, `arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:{account_id}:function:{lambda_function_name}/invocations` . In general, the URI has this form `arn:aws:apigateway:{region}:lambda:path/{service_api}` , where `{region}` is the same as the region hosting the Lambda function, `path` indicates that the remaining substring in the URI should be treated as the path to the resource, including the initial `/` . For Lambda functions, this is usually of the form `/2015-03-31/functions/[FunctionARN]/invocations` .
-    pub authorizer_uri: Option<Str>,
+    pub authorizer_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentitySource`: a string.
     ///
     /// The identity source for which authorization is requested. For a `TOKEN` or `COGNITO_USER_POOLS` authorizer, this is required and specifies the request header mapping expression for the custom header holding the authorization token submitted by the client. For example, if the token header name is `Auth` , the header mapping expression is `method.request.header.Auth` . For the `REQUEST` authorizer, this is required when authorization caching is enabled. The value is a comma-separated string of one or more mapping expressions of the specified request parameters. For example, if an `Auth` header, a `Name` query string parameter are defined as identity sources, this value is `method.request.header.Auth, method.request.querystring.Name` . These parameters will be used to derive the authorization caching key and to perform runtime validation of the `REQUEST` authorizer by verifying all of the identity-related request parameters are present, not null and non-empty. Only when this is true does the authorizer invoke the authorizer Lambda function, otherwise, it returns a 401 Unauthorized response without calling the Lambda function. The valid value is a string of comma-separated mapping expressions of the specified request parameters. When the authorization caching is not enabled, this property is optional.
-    pub identity_source: Option<Str>,
+    pub identity_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityValidationExpression`: a string.
     ///
     /// A validation expression for the incoming identity token. For `TOKEN` authorizers, this value is a regular expression. For `COGNITO_USER_POOLS` authorizers, API Gateway will match the `aud` field of the incoming token from the client against the specified regular expression. It will invoke the authorizer's Lambda function when there is a match. Otherwise, it will return a 401 Unauthorized response without calling the Lambda function. The validation expression does not apply to the `REQUEST` authorizer.
-    pub identity_validation_expression: Option<Str>,
+    pub identity_validation_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the authorizer.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProviderARNs`: a list of strings.
     ///
     /// A list of the Amazon Cognito user pool ARNs for the `COGNITO_USER_POOLS` authorizer. Each element is of this format: `arn:aws:cognito-idp:{region}:{account_id}:userpool/{user_pool_id}` . For a `TOKEN` or `REQUEST` authorizer, this is not defined.
-    pub provider_ar_ns: Option<List<Str>>,
+    pub provider_ar_ns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RestApiId`: a string, required.
     ///
     /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// The authorizer type. Valid values are `TOKEN` for a Lambda function using a single authorization token submitted in a custom header, `REQUEST` for a Lambda function using incoming request parameters, and `COGNITO_USER_POOLS` for using an Amazon Cognito user pool.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -101,7 +80,7 @@ impl Authorizer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::Authorizer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-authorizer.html",
         primary_identifier: &["RestApiId", "AuthorizerId"],
@@ -112,63 +91,65 @@ impl Authorizer {
         read_only: &["AuthorizerId"],
         attributes: &["AuthorizerId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Authorizer` with its required properties, named in a [`AuthorizerRequired`].
     #[inline]
     pub fn new(required: AuthorizerRequired) -> Self {
         Self {
-            auth_type: None,
-            authorizer_credentials: None,
-            authorizer_result_ttl_in_seconds: None,
-            authorizer_uri: None,
-            identity_source: None,
-            identity_validation_expression: None,
+            auth_type: ::std::option::Option::None,
+            authorizer_credentials: ::std::option::Option::None,
+            authorizer_result_ttl_in_seconds: ::std::option::Option::None,
+            authorizer_uri: ::std::option::Option::None,
+            identity_source: ::std::option::Option::None,
+            identity_validation_expression: ::std::option::Option::None,
             name: required.name,
-            provider_ar_ns: None,
+            provider_ar_ns: ::std::option::Option::None,
             rest_api_id: required.rest_api_id,
             r#type: required.r#type,
         }
     }
 
     /// `AuthType`: a string.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = Some(value.into()); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_type = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerCredentials`: a string.
-    pub fn authorizer_credentials(mut self, value: impl Into<Str>) -> Self { self.authorizer_credentials = Some(value.into()); self }
+    pub fn authorizer_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_credentials = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerResultTtlInSeconds`: an integer.
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.authorizer_result_ttl_in_seconds = Some(value.into()); self }
+    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.authorizer_result_ttl_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerUri`: a string.
-    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self { self.authorizer_uri = Some(value.into()); self }
+    pub fn authorizer_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_uri = ::std::option::Option::Some(value.into()); self }
     /// `IdentitySource`: a string.
-    pub fn identity_source(mut self, value: impl Into<Str>) -> Self { self.identity_source = Some(value.into()); self }
+    pub fn identity_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_source = ::std::option::Option::Some(value.into()); self }
     /// `IdentityValidationExpression`: a string.
-    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self { self.identity_validation_expression = Some(value.into()); self }
+    pub fn identity_validation_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_validation_expression = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProviderARNs`: a list of strings.
-    pub fn provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.provider_ar_ns = Some(value.into()); self }
+    pub fn provider_ar_ns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.provider_ar_ns = ::std::option::Option::Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Authorizer {
+impl ::cloudwright_core::Resource for Authorizer {
     type Attributes = AuthorizerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Authorizer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Authorizer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Authorizer {
+impl ::cloudwright_core::ToValue for Authorizer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthType", &self.auth_type)
             .opt("AuthorizerCredentials", &self.authorizer_credentials)
             .opt(
@@ -189,12 +170,12 @@ impl ToValue for Authorizer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Authorizer`]: `Handle<Authorizer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Authorizer`]: `Handle<Authorizer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AuthorizerAttributes(ResourceRef);
+pub struct AuthorizerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AuthorizerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AuthorizerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -204,7 +185,33 @@ impl AuthorizerAttributes {
     ///
     /// The ID for the authorizer. For example: `abc123` .
     #[inline]
-    pub fn authorizer_id(&self) -> Value {
-        self.0.get_att("AuthorizerId")
+    pub fn authorizer_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AuthorizerId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::STR),
+            ("AuthorizerCredentials", Shape::STR),
+            ("AuthorizerResultTtlInSeconds", Shape::INT),
+            ("AuthorizerUri", Shape::STR),
+            ("IdentitySource", Shape::STR),
+            ("IdentityValidationExpression", Shape::STR),
+            ("Name", Shape::STR),
+            ("ProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("RestApiId", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        required: &["RestApiId", "Type", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

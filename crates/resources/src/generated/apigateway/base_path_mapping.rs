@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`BasePathMapping`], by name: `BasePathMapping::new(BasePathMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BasePathMappingRequired {
-    /// `DomainName`: a string, required.
-    pub domain_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BasePathMapping: ObjRule = ObjRule {
-    properties: &[
-        ("BasePath", Shape::STR),
-        ("DomainName", Shape::STR),
-        ("RestApiId", Shape::STR),
-        ("Stage", Shape::STR),
-    ],
-    required: &["DomainName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGateway::BasePathMapping` resource.
 ///
 /// The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL. Supported only for public custom domain names.
@@ -45,21 +23,21 @@ pub struct BasePathMapping {
     /// The base path name that callers of the API must provide as part of the URL after the domain name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub base_path: Option<Str>,
+    pub base_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The domain name of the BasePathMapping resource to be described.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `RestApiId`: a string.
     ///
     /// The string identifier of the associated RestApi.
-    pub rest_api_id: Option<Str>,
+    pub rest_api_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Stage`: a string.
     ///
     /// The name of the associated stage.
-    pub stage: Option<Str>,
+    pub stage: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +47,7 @@ impl BasePathMapping {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::BasePathMapping",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html",
         primary_identifier: &["DomainName", "BasePath"],
@@ -80,45 +58,47 @@ impl BasePathMapping {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `BasePathMapping` with its required properties, named in a [`BasePathMappingRequired`].
+    /// A `BasePathMapping` with its one required property, `DomainName`.
     #[inline]
-    pub fn new(required: BasePathMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base_path: None,
-            domain_name: required.domain_name,
-            rest_api_id: None,
-            stage: None,
+            base_path: ::std::option::Option::None,
+            domain_name: value.into(),
+            rest_api_id: ::std::option::Option::None,
+            stage: ::std::option::Option::None,
         }
     }
 
     /// `BasePath`: a string.
-    pub fn base_path(mut self, value: impl Into<Str>) -> Self { self.base_path = Some(value.into()); self }
+    pub fn base_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_path = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `RestApiId`: a string.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = Some(value.into()); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = ::std::option::Option::Some(value.into()); self }
     /// `Stage`: a string.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = Some(value.into()); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BasePathMapping {
+impl ::cloudwright_core::Resource for BasePathMapping {
     type Attributes = BasePathMappingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BasePathMapping, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BasePathMapping, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BasePathMapping {
+impl ::cloudwright_core::ToValue for BasePathMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BasePath", &self.base_path)
             .req("DomainName", &self.domain_name)
             .opt("RestApiId", &self.rest_api_id)
@@ -127,12 +107,32 @@ impl ToValue for BasePathMapping {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BasePathMapping`]: `Handle<BasePathMapping>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BasePathMapping`]: `Handle<BasePathMapping>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct BasePathMappingAttributes(());
 
-impl From<ResourceRef> for BasePathMappingAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BasePathMappingAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BasePathMapping: ObjRule = ObjRule {
+        properties: &[
+            ("BasePath", Shape::STR),
+            ("DomainName", Shape::STR),
+            ("RestApiId", Shape::STR),
+            ("Stage", Shape::STR),
+        ],
+        required: &["DomainName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`BasePathMappingV2`], by name: `BasePathMappingV2::new(BasePathMappingV2Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasePathMappingV2Required {
     /// `DomainNameArn`: a string, required.
-    pub domain_name_arn: Str,
+    pub domain_name_arn: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BasePathMappingV2: ObjRule = ObjRule {
-    properties: &[
-        ("BasePath", Shape::STR),
-        ("DomainNameArn", Shape::STR),
-        ("RestApiId", Shape::STR),
-        ("Stage", Shape::STR),
-    ],
-    required: &["DomainNameArn", "RestApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::BasePathMappingV2` resource.
 ///
@@ -47,21 +32,21 @@ pub struct BasePathMappingV2 {
     /// The base path name that callers of the private API must provide as part of the URL after the domain name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub base_path: Option<Str>,
+    pub base_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainNameArn`: a string, required.
     ///
     /// The ARN of the domain name for the BasePathMappingV2 resource to be described.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name_arn: Str,
+    pub domain_name_arn: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
     ///
     /// The private API's identifier. This identifier is unique across all of your APIs in API Gateway.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
     /// `Stage`: a string.
     ///
     /// Represents a unique identifier for a version of a deployed private RestApi that is callable by users. The Stage must depend on the `RestApi` 's stage. To create a dependency, add a DependsOn attribute to the BasePathMappingV2 resource.
-    pub stage: Option<Str>,
+    pub stage: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +56,7 @@ impl BasePathMappingV2 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::BasePathMappingV2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmappingv2.html",
         primary_identifier: &["BasePathMappingArn"],
@@ -82,45 +67,47 @@ impl BasePathMappingV2 {
         read_only: &["BasePathMappingArn"],
         attributes: &["BasePathMappingArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BasePathMappingV2` with its required properties, named in a [`BasePathMappingV2Required`].
     #[inline]
     pub fn new(required: BasePathMappingV2Required) -> Self {
         Self {
-            base_path: None,
+            base_path: ::std::option::Option::None,
             domain_name_arn: required.domain_name_arn,
             rest_api_id: required.rest_api_id,
-            stage: None,
+            stage: ::std::option::Option::None,
         }
     }
 
     /// `BasePath`: a string.
-    pub fn base_path(mut self, value: impl Into<Str>) -> Self { self.base_path = Some(value.into()); self }
+    pub fn base_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_path = ::std::option::Option::Some(value.into()); self }
     /// `DomainNameArn`: a string, required.
-    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self { self.domain_name_arn = value.into(); self }
+    pub fn domain_name_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name_arn = value.into(); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `Stage`: a string.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = Some(value.into()); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BasePathMappingV2 {
+impl ::cloudwright_core::Resource for BasePathMappingV2 {
     type Attributes = BasePathMappingV2Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BasePathMappingV2, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BasePathMappingV2, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BasePathMappingV2 {
+impl ::cloudwright_core::ToValue for BasePathMappingV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BasePath", &self.base_path)
             .req("DomainNameArn", &self.domain_name_arn)
             .req("RestApiId", &self.rest_api_id)
@@ -129,12 +116,12 @@ impl ToValue for BasePathMappingV2 {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BasePathMappingV2`]: `Handle<BasePathMappingV2>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BasePathMappingV2`]: `Handle<BasePathMappingV2>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BasePathMappingV2Attributes(ResourceRef);
+pub struct BasePathMappingV2Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BasePathMappingV2Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BasePathMappingV2Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,7 +131,27 @@ impl BasePathMappingV2Attributes {
     ///
     /// Amazon Resource Name (ARN) of the resource.
     #[inline]
-    pub fn base_path_mapping_arn(&self) -> Value {
-        self.0.get_att("BasePathMappingArn")
+    pub fn base_path_mapping_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BasePathMappingArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BasePathMappingV2: ObjRule = ObjRule {
+        properties: &[
+            ("BasePath", Shape::STR),
+            ("DomainNameArn", Shape::STR),
+            ("RestApiId", Shape::STR),
+            ("Stage", Shape::STR),
+        ],
+        required: &["DomainNameArn", "RestApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

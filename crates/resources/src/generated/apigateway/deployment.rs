@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{AccessLogSetting, Tag, TagRequired};
-use super::shared::{RULE_AccessLogSetting, RULE_Tag};
-
-/// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeploymentRequired {
-    /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Deployment: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentCanarySettings", Shape::Object(&RULE_DeploymentCanarySettings)),
-        ("Description", Shape::STR),
-        ("RestApiId", Shape::STR),
-        ("StageDescription", Shape::Object(&RULE_StageDescription)),
-        ("StageName", Shape::STR),
-    ],
-    required: &["RestApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::Deployment` resource.
 ///
@@ -49,29 +25,29 @@ pub struct Deployment {
     /// The input configuration for a canary deployment.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub deployment_canary_settings: Option<Obj<DeploymentCanarySettings>>,
+    pub deployment_canary_settings: ::std::option::Option<crate::Obj<DeploymentCanarySettings>>,
     /// `Description`: a string.
     ///
     /// The description for the Deployment resource to create.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestApiId`: a string, required.
     ///
     /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
     /// `StageDescription`: a [`StageDescription`] object.
     ///
     /// The description of the Stage resource for the Deployment resource to create. To specify a stage description, you must also provide a stage name.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub stage_description: Option<Obj<StageDescription>>,
+    pub stage_description: ::std::option::Option<crate::Obj<StageDescription>>,
     /// `StageName`: a string.
     ///
     /// The name of the Stage resource for the Deployment resource to create.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub stage_name: Option<Str>,
+    pub stage_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +57,7 @@ impl Deployment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::Deployment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html",
         primary_identifier: &["DeploymentId", "RestApiId"],
@@ -92,48 +68,50 @@ impl Deployment {
         read_only: &["DeploymentId"],
         attributes: &["DeploymentId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    /// A `Deployment` with its one required property, `RestApiId`.
     #[inline]
-    pub fn new(required: DeploymentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            deployment_canary_settings: None,
-            description: None,
-            rest_api_id: required.rest_api_id,
-            stage_description: None,
-            stage_name: None,
+            deployment_canary_settings: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            rest_api_id: value.into(),
+            stage_description: ::std::option::Option::None,
+            stage_name: ::std::option::Option::None,
         }
     }
 
     /// `DeploymentCanarySettings`: a [`DeploymentCanarySettings`] object.
-    pub fn deployment_canary_settings(mut self, value: impl Into<Obj<DeploymentCanarySettings>>) -> Self { self.deployment_canary_settings = Some(value.into()); self }
+    pub fn deployment_canary_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentCanarySettings>>) -> Self { self.deployment_canary_settings = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `StageDescription`: a [`StageDescription`] object.
-    pub fn stage_description(mut self, value: impl Into<Obj<StageDescription>>) -> Self { self.stage_description = Some(value.into()); self }
+    pub fn stage_description(mut self, value: impl ::std::convert::Into<crate::Obj<StageDescription>>) -> Self { self.stage_description = ::std::option::Option::Some(value.into()); self }
     /// `StageName`: a string.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
+    pub fn stage_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Deployment {
+impl ::cloudwright_core::Resource for Deployment {
     type Attributes = DeploymentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Deployment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Deployment {
+impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentCanarySettings", &self.deployment_canary_settings)
             .opt("Description", &self.description)
             .req("RestApiId", &self.rest_api_id)
@@ -143,12 +121,12 @@ impl ToValue for Deployment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeploymentAttributes(ResourceRef);
+pub struct DeploymentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeploymentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,27 +136,16 @@ impl DeploymentAttributes {
     ///
     /// The ID for the deployment. For example: `abc123` .
     #[inline]
-    pub fn deployment_id(&self) -> Value {
-        self.0.get_att("DeploymentId")
+    pub fn deployment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
-    properties: &[
-        ("PercentTraffic", Shape::NUM),
-        ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
-        ("UseStageCache", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CanarySetting` property type of `AWS::ApiGateway::Deployment`.
 ///
 /// The `CanarySetting` property type specifies settings for the canary deployment in this stage.
 ///
-/// `CanarySetting` is a property of the \[StageDescription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>) property type.
+/// `CanarySetting` is a property of the [StageDescription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-canarysetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -186,15 +153,15 @@ pub struct CanarySetting {
     /// `PercentTraffic`: a number.
     ///
     /// The percent (0-100) of traffic diverted to a canary deployment.
-    pub percent_traffic: Option<Num>,
+    pub percent_traffic: ::std::option::Option<::cloudwright_core::Num>,
     /// `StageVariableOverrides`: a JSON value.
     ///
     /// Stage variables overridden for a canary release deployment, including new stage variables introduced in the canary. These stage variables are represented as a string-to-string map between stage variable names and their values.
-    pub stage_variable_overrides: Option<Json>,
+    pub stage_variable_overrides: ::std::option::Option<::cloudwright_core::Json>,
     /// `UseStageCache`: a boolean.
     ///
     /// A Boolean flag to indicate whether the canary deployment uses the stage cache or not.
-    pub use_stage_cache: Option<Bool>,
+    pub use_stage_cache: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -202,40 +169,29 @@ impl CanarySetting {
     /// A `CanarySetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PercentTraffic`: a number.
-    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self { self.percent_traffic = Some(value.into()); self }
+    pub fn percent_traffic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.percent_traffic = ::std::option::Option::Some(value.into()); self }
     /// `StageVariableOverrides`: a JSON value.
-    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self { self.stage_variable_overrides = Some(value.into()); self }
+    pub fn stage_variable_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.stage_variable_overrides = ::std::option::Option::Some(value.into()); self }
     /// `UseStageCache`: a boolean.
-    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self { self.use_stage_cache = Some(value.into()); self }
+    pub fn use_stage_cache(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_stage_cache = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CanarySetting {}
+impl crate::PropertyType for CanarySetting {}
 
-impl ToValue for CanarySetting {
+impl ::cloudwright_core::ToValue for CanarySetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PercentTraffic", &self.percent_traffic)
             .opt("StageVariableOverrides", &self.stage_variable_overrides)
             .opt("UseStageCache", &self.use_stage_cache)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
-    properties: &[
-        ("PercentTraffic", Shape::NUM),
-        ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
-        ("UseStageCache", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentCanarySettings` property type of `AWS::ApiGateway::Deployment`.
 ///
@@ -247,15 +203,15 @@ pub struct DeploymentCanarySettings {
     /// `PercentTraffic`: a number.
     ///
     /// The percentage (0.0-100.0) of traffic routed to the canary deployment.
-    pub percent_traffic: Option<Num>,
+    pub percent_traffic: ::std::option::Option<::cloudwright_core::Num>,
     /// `StageVariableOverrides`: a JSON value.
     ///
     /// A stage variable overrides used for the canary release deployment. They can override existing stage variables or add new stage variables for the canary release deployment. These stage variables are represented as a string-to-string map between stage variable names and their values.
-    pub stage_variable_overrides: Option<Json>,
+    pub stage_variable_overrides: ::std::option::Option<::cloudwright_core::Json>,
     /// `UseStageCache`: a boolean.
     ///
     /// A Boolean flag to indicate whether the canary release deployment uses the stage cache or not.
-    pub use_stage_cache: Option<Bool>,
+    pub use_stage_cache: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -263,23 +219,23 @@ impl DeploymentCanarySettings {
     /// A `DeploymentCanarySettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PercentTraffic`: a number.
-    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self { self.percent_traffic = Some(value.into()); self }
+    pub fn percent_traffic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.percent_traffic = ::std::option::Option::Some(value.into()); self }
     /// `StageVariableOverrides`: a JSON value.
-    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self { self.stage_variable_overrides = Some(value.into()); self }
+    pub fn stage_variable_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.stage_variable_overrides = ::std::option::Option::Some(value.into()); self }
     /// `UseStageCache`: a boolean.
-    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self { self.use_stage_cache = Some(value.into()); self }
+    pub fn use_stage_cache(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_stage_cache = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentCanarySettings {}
+impl crate::PropertyType for DeploymentCanarySettings {}
 
-impl ToValue for DeploymentCanarySettings {
+impl ::cloudwright_core::ToValue for DeploymentCanarySettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PercentTraffic", &self.percent_traffic)
             .opt("StageVariableOverrides", &self.stage_variable_overrides)
             .opt("UseStageCache", &self.use_stage_cache)
@@ -287,29 +243,11 @@ impl ToValue for DeploymentCanarySettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
-    properties: &[
-        ("CacheDataEncrypted", Shape::Bool),
-        ("CacheTtlInSeconds", Shape::INT),
-        ("CachingEnabled", Shape::Bool),
-        ("DataTraceEnabled", Shape::Bool),
-        ("HttpMethod", Shape::STR),
-        ("LoggingLevel", Shape::STR),
-        ("MetricsEnabled", Shape::Bool),
-        ("ResourcePath", Shape::STR),
-        ("ThrottlingBurstLimit", Shape::INT),
-        ("ThrottlingRateLimit", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MethodSetting` property type of `AWS::ApiGateway::Deployment`.
 ///
 /// The `MethodSetting` property type configures settings for all methods in a stage. If you modify this property type, you must create a new deployment for your API.
 ///
-/// The `MethodSettings` property of the \[Amazon API Gateway Deployment StageDescription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>) property type contains a list of `MethodSetting` property types.
+/// The `MethodSettings` property of the [Amazon API Gateway Deployment StageDescription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html) property type contains a list of `MethodSetting` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-methodsetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -317,43 +255,43 @@ pub struct MethodSetting {
     /// `CacheDataEncrypted`: a boolean.
     ///
     /// Specifies whether the cached responses are encrypted.
-    pub cache_data_encrypted: Option<Bool>,
+    pub cache_data_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CacheTtlInSeconds`: an integer.
     ///
     /// Specifies the time to live (TTL), in seconds, for cached responses. The higher the TTL, the longer the response will be cached.
-    pub cache_ttl_in_seconds: Option<Int>,
+    pub cache_ttl_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `CachingEnabled`: a boolean.
     ///
     /// Specifies whether responses should be cached and returned for requests. A cache cluster must be enabled on the stage for responses to be cached.
-    pub caching_enabled: Option<Bool>,
+    pub caching_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataTraceEnabled`: a boolean.
     ///
     /// Specifies whether data trace logging is enabled for this method, which affects the log entries pushed to Amazon CloudWatch Logs. This can be useful to troubleshoot APIs, but can result in logging sensitive data. We recommend that you don't enable this option for production APIs.
-    pub data_trace_enabled: Option<Bool>,
+    pub data_trace_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HttpMethod`: a string.
     ///
     /// The HTTP method.
-    pub http_method: Option<Str>,
+    pub http_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingLevel`: a string.
     ///
     /// Specifies the logging level for this method, which affects the log entries pushed to Amazon CloudWatch Logs. Valid values are `OFF` , `ERROR` , and `INFO` . Choose `ERROR` to write only error-level entries to CloudWatch Logs, or choose `INFO` to include all `ERROR` events as well as extra informational events.
-    pub logging_level: Option<Str>,
+    pub logging_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricsEnabled`: a boolean.
     ///
     /// Specifies whether Amazon CloudWatch metrics are enabled for this method.
-    pub metrics_enabled: Option<Bool>,
+    pub metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResourcePath`: a string.
     ///
     /// The resource path for this method. Forward slashes ( `/` ) are encoded as `~1` and the initial slash must include a forward slash. For example, the path value `/resource/subresource` must be encoded as `/~1resource~1subresource` . To specify the root path, use only a slash ( `/` ).
-    pub resource_path: Option<Str>,
+    pub resource_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThrottlingBurstLimit`: an integer.
     ///
     /// Specifies the throttling burst limit.
-    pub throttling_burst_limit: Option<Int>,
+    pub throttling_burst_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThrottlingRateLimit`: a number.
     ///
     /// Specifies the throttling rate limit.
-    pub throttling_rate_limit: Option<Num>,
+    pub throttling_rate_limit: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -361,37 +299,37 @@ impl MethodSetting {
     /// A `MethodSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CacheDataEncrypted`: a boolean.
-    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self { self.cache_data_encrypted = Some(value.into()); self }
+    pub fn cache_data_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cache_data_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `CacheTtlInSeconds`: an integer.
-    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.cache_ttl_in_seconds = Some(value.into()); self }
+    pub fn cache_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cache_ttl_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `CachingEnabled`: a boolean.
-    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self { self.caching_enabled = Some(value.into()); self }
+    pub fn caching_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.caching_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DataTraceEnabled`: a boolean.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
+    pub fn data_trace_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.data_trace_enabled = ::std::option::Option::Some(value.into()); self }
     /// `HttpMethod`: a string.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = Some(value.into()); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_method = ::std::option::Option::Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
+    pub fn logging_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logging_level = ::std::option::Option::Some(value.into()); self }
     /// `MetricsEnabled`: a boolean.
-    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.metrics_enabled = Some(value.into()); self }
+    pub fn metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePath`: a string.
-    pub fn resource_path(mut self, value: impl Into<Str>) -> Self { self.resource_path = Some(value.into()); self }
+    pub fn resource_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_path = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
+    pub fn throttling_burst_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throttling_burst_limit = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
+    pub fn throttling_rate_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.throttling_rate_limit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MethodSetting {}
+impl crate::PropertyType for MethodSetting {}
 
-impl ToValue for MethodSetting {
+impl ::cloudwright_core::ToValue for MethodSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CacheDataEncrypted", &self.cache_data_encrypted)
             .opt("CacheTtlInSeconds", &self.cache_ttl_in_seconds)
             .opt("CachingEnabled", &self.caching_enabled)
@@ -406,36 +344,9 @@ impl ToValue for MethodSetting {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_StageDescription: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
-        ("CacheClusterEnabled", Shape::Bool),
-        ("CacheClusterSize", Shape::STR),
-        ("CacheDataEncrypted", Shape::Bool),
-        ("CacheTtlInSeconds", Shape::INT),
-        ("CachingEnabled", Shape::Bool),
-        ("CanarySetting", Shape::Object(&RULE_CanarySetting)),
-        ("ClientCertificateId", Shape::STR),
-        ("DataTraceEnabled", Shape::Bool),
-        ("Description", Shape::STR),
-        ("DocumentationVersion", Shape::STR),
-        ("LoggingLevel", Shape::STR),
-        ("MethodSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodSetting), min_items: None, max_items: None, unique: true })),
-        ("MetricsEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("ThrottlingBurstLimit", Shape::INT),
-        ("ThrottlingRateLimit", Shape::NUM),
-        ("TracingEnabled", Shape::Bool),
-        ("Variables", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StageDescription` property type of `AWS::ApiGateway::Deployment`.
 ///
-/// `StageDescription` is a property of the \[AWS::ApiGateway::Deployment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html>) resource that configures a deployment stage.
+/// `StageDescription` is a property of the [AWS::ApiGateway::Deployment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html) resource that configures a deployment stage.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -443,81 +354,81 @@ pub struct StageDescription {
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
     ///
     /// Specifies settings for logging access in this stage.
-    pub access_log_setting: Option<Obj<AccessLogSetting>>,
+    pub access_log_setting: ::std::option::Option<crate::Obj<AccessLogSetting>>,
     /// `CacheClusterEnabled`: a boolean.
     ///
     /// Specifies whether a cache cluster is enabled for the stage. To activate a method-level cache, set `CachingEnabled` to `true` for a method.
-    pub cache_cluster_enabled: Option<Bool>,
+    pub cache_cluster_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CacheClusterSize`: a string.
     ///
-    /// The size of the stage's cache cluster. For more information, see \[cacheClusterSize\](<https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html#apigw-CreateStage-request-cacheClusterSize>) in the *API Gateway API Reference* .
-    pub cache_cluster_size: Option<Str>,
+    /// The size of the stage's cache cluster. For more information, see [cacheClusterSize](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html#apigw-CreateStage-request-cacheClusterSize) in the *API Gateway API Reference* .
+    pub cache_cluster_size: ::std::option::Option<::cloudwright_core::Str>,
     /// `CacheDataEncrypted`: a boolean.
     ///
     /// Indicates whether the cached responses are encrypted.
-    pub cache_data_encrypted: Option<Bool>,
+    pub cache_data_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CacheTtlInSeconds`: an integer.
     ///
     /// The time-to-live (TTL) period, in seconds, that specifies how long API Gateway caches responses.
-    pub cache_ttl_in_seconds: Option<Int>,
+    pub cache_ttl_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `CachingEnabled`: a boolean.
     ///
-    /// Indicates whether responses are cached and returned for requests. You must enable a cache cluster on the stage to cache responses. For more information, see \[Enable API Gateway Caching in a Stage to Enhance API Performance\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html>) in the *API Gateway Developer Guide* .
-    pub caching_enabled: Option<Bool>,
+    /// Indicates whether responses are cached and returned for requests. You must enable a cache cluster on the stage to cache responses. For more information, see [Enable API Gateway Caching in a Stage to Enhance API Performance](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html) in the *API Gateway Developer Guide* .
+    pub caching_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CanarySetting`: a [`CanarySetting`] object.
     ///
     /// Specifies settings for the canary deployment in this stage.
-    pub canary_setting: Option<Obj<CanarySetting>>,
+    pub canary_setting: ::std::option::Option<crate::Obj<CanarySetting>>,
     /// `ClientCertificateId`: a string.
     ///
     /// The identifier of the client certificate that API Gateway uses to call your integration endpoints in the stage.
-    pub client_certificate_id: Option<Str>,
+    pub client_certificate_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataTraceEnabled`: a boolean.
     ///
     /// Indicates whether data trace logging is enabled for methods in the stage. API Gateway pushes these logs to Amazon CloudWatch Logs.
-    pub data_trace_enabled: Option<Bool>,
+    pub data_trace_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// A description of the purpose of the stage.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentationVersion`: a string.
     ///
     /// The version identifier of the API documentation snapshot.
-    pub documentation_version: Option<Str>,
+    pub documentation_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingLevel`: a string.
     ///
-    /// The logging level for this method. For valid values, see the `loggingLevel` property of the \[MethodSetting\](<https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html>) resource in the *Amazon API Gateway API Reference* .
-    pub logging_level: Option<Str>,
+    /// The logging level for this method. For valid values, see the `loggingLevel` property of the [MethodSetting](https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html) resource in the *Amazon API Gateway API Reference* .
+    pub logging_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
     ///
     /// Configures settings for all of the stage's methods.
-    pub method_settings: Option<List<MethodSetting>>,
+    pub method_settings: ::std::option::Option<::cloudwright_core::List<MethodSetting>>,
     /// `MetricsEnabled`: a boolean.
     ///
     /// Indicates whether Amazon CloudWatch metrics are enabled for methods in the stage.
-    pub metrics_enabled: Option<Bool>,
+    pub metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of arbitrary tags (key-value pairs) to associate with the stage.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThrottlingBurstLimit`: an integer.
     ///
-    /// The target request burst rate limit. This allows more requests through for a period of time than the target rate limit. For more information, see \[Manage API Request Throttling\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html>) in the *API Gateway Developer Guide* .
-    pub throttling_burst_limit: Option<Int>,
+    /// The target request burst rate limit. This allows more requests through for a period of time than the target rate limit. For more information, see [Manage API Request Throttling](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html) in the *API Gateway Developer Guide* .
+    pub throttling_burst_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThrottlingRateLimit`: a number.
     ///
-    /// The target request steady-state rate limit. For more information, see \[Manage API Request Throttling\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html>) in the *API Gateway Developer Guide* .
-    pub throttling_rate_limit: Option<Num>,
+    /// The target request steady-state rate limit. For more information, see [Manage API Request Throttling](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html) in the *API Gateway Developer Guide* .
+    pub throttling_rate_limit: ::std::option::Option<::cloudwright_core::Num>,
     /// `TracingEnabled`: a boolean.
     ///
     /// Specifies whether active tracing with X-ray is enabled for this stage.
     ///
-    /// For more information, see \[Trace API Gateway API Execution with AWS X-Ray\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.html>) in the *API Gateway Developer Guide* .
-    pub tracing_enabled: Option<Bool>,
+    /// For more information, see [Trace API Gateway API Execution with AWS X-Ray](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-xray.html) in the *API Gateway Developer Guide* .
+    pub tracing_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Variables`: a JSON value.
     ///
     /// A map that defines the stage variables. Variable names must consist of alphanumeric characters, and the values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+` .
-    pub variables: Option<Json>,
+    pub variables: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -525,55 +436,55 @@ impl StageDescription {
     /// A `StageDescription` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
-    pub fn access_log_setting(mut self, value: impl Into<Obj<AccessLogSetting>>) -> Self { self.access_log_setting = Some(value.into()); self }
+    pub fn access_log_setting(mut self, value: impl ::std::convert::Into<crate::Obj<AccessLogSetting>>) -> Self { self.access_log_setting = ::std::option::Option::Some(value.into()); self }
     /// `CacheClusterEnabled`: a boolean.
-    pub fn cache_cluster_enabled(mut self, value: impl Into<Bool>) -> Self { self.cache_cluster_enabled = Some(value.into()); self }
+    pub fn cache_cluster_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cache_cluster_enabled = ::std::option::Option::Some(value.into()); self }
     /// `CacheClusterSize`: a string.
-    pub fn cache_cluster_size(mut self, value: impl Into<Str>) -> Self { self.cache_cluster_size = Some(value.into()); self }
+    pub fn cache_cluster_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_cluster_size = ::std::option::Option::Some(value.into()); self }
     /// `CacheDataEncrypted`: a boolean.
-    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self { self.cache_data_encrypted = Some(value.into()); self }
+    pub fn cache_data_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cache_data_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `CacheTtlInSeconds`: an integer.
-    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.cache_ttl_in_seconds = Some(value.into()); self }
+    pub fn cache_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cache_ttl_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `CachingEnabled`: a boolean.
-    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self { self.caching_enabled = Some(value.into()); self }
+    pub fn caching_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.caching_enabled = ::std::option::Option::Some(value.into()); self }
     /// `CanarySetting`: a [`CanarySetting`] object.
-    pub fn canary_setting(mut self, value: impl Into<Obj<CanarySetting>>) -> Self { self.canary_setting = Some(value.into()); self }
+    pub fn canary_setting(mut self, value: impl ::std::convert::Into<crate::Obj<CanarySetting>>) -> Self { self.canary_setting = ::std::option::Option::Some(value.into()); self }
     /// `ClientCertificateId`: a string.
-    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self { self.client_certificate_id = Some(value.into()); self }
+    pub fn client_certificate_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_certificate_id = ::std::option::Option::Some(value.into()); self }
     /// `DataTraceEnabled`: a boolean.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
+    pub fn data_trace_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.data_trace_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DocumentationVersion`: a string.
-    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self { self.documentation_version = Some(value.into()); self }
+    pub fn documentation_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.documentation_version = ::std::option::Option::Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
+    pub fn logging_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logging_level = ::std::option::Option::Some(value.into()); self }
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
-    pub fn method_settings(mut self, value: impl Into<List<MethodSetting>>) -> Self { self.method_settings = Some(value.into()); self }
+    pub fn method_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MethodSetting>>) -> Self { self.method_settings = ::std::option::Option::Some(value.into()); self }
     /// `MetricsEnabled`: a boolean.
-    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.metrics_enabled = Some(value.into()); self }
+    pub fn metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
+    pub fn throttling_burst_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throttling_burst_limit = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
+    pub fn throttling_rate_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.throttling_rate_limit = ::std::option::Option::Some(value.into()); self }
     /// `TracingEnabled`: a boolean.
-    pub fn tracing_enabled(mut self, value: impl Into<Bool>) -> Self { self.tracing_enabled = Some(value.into()); self }
+    pub fn tracing_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.tracing_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Variables`: a JSON value.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StageDescription {}
+impl crate::PropertyType for StageDescription {}
 
-impl ToValue for StageDescription {
+impl ::cloudwright_core::ToValue for StageDescription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLogSetting", &self.access_log_setting)
             .opt("CacheClusterEnabled", &self.cache_cluster_enabled)
             .opt("CacheClusterSize", &self.cache_cluster_size)
@@ -595,4 +506,93 @@ impl ToValue for StageDescription {
             .opt("Variables", &self.variables)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AccessLogSetting, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deployment: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentCanarySettings", Shape::Object(&RULE_DeploymentCanarySettings)),
+            ("Description", Shape::STR),
+            ("RestApiId", Shape::STR),
+            ("StageDescription", Shape::Object(&RULE_StageDescription)),
+            ("StageName", Shape::STR),
+        ],
+        required: &["RestApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
+        properties: &[
+            ("PercentTraffic", Shape::NUM),
+            ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+            ("UseStageCache", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
+        properties: &[
+            ("PercentTraffic", Shape::NUM),
+            ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+            ("UseStageCache", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
+        properties: &[
+            ("CacheDataEncrypted", Shape::Bool),
+            ("CacheTtlInSeconds", Shape::INT),
+            ("CachingEnabled", Shape::Bool),
+            ("DataTraceEnabled", Shape::Bool),
+            ("HttpMethod", Shape::STR),
+            ("LoggingLevel", Shape::STR),
+            ("MetricsEnabled", Shape::Bool),
+            ("ResourcePath", Shape::STR),
+            ("ThrottlingBurstLimit", Shape::INT),
+            ("ThrottlingRateLimit", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StageDescription: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
+            ("CacheClusterEnabled", Shape::Bool),
+            ("CacheClusterSize", Shape::STR),
+            ("CacheDataEncrypted", Shape::Bool),
+            ("CacheTtlInSeconds", Shape::INT),
+            ("CachingEnabled", Shape::Bool),
+            ("CanarySetting", Shape::Object(&RULE_CanarySetting)),
+            ("ClientCertificateId", Shape::STR),
+            ("DataTraceEnabled", Shape::Bool),
+            ("Description", Shape::STR),
+            ("DocumentationVersion", Shape::STR),
+            ("LoggingLevel", Shape::STR),
+            ("MethodSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodSetting), min_items: None, max_items: None, unique: true })),
+            ("MetricsEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("ThrottlingBurstLimit", Shape::INT),
+            ("ThrottlingRateLimit", Shape::NUM),
+            ("TracingEnabled", Shape::Bool),
+            ("Variables", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`DocumentationPart`], by name: `DocumentationPart::new(DocumentationPartRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentationPartRequired {
     /// `Location`: a [`Location`] object, required.
-    pub location: Obj<Location>,
+    pub location: crate::Obj<Location>,
     /// `Properties`: a string, required.
-    pub properties: Str,
+    pub properties: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentationPart: ObjRule = ObjRule {
-    properties: &[
-        ("Location", Shape::Object(&RULE_Location)),
-        ("Properties", Shape::STR),
-        ("RestApiId", Shape::STR),
-    ],
-    required: &["Location", "Properties", "RestApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::DocumentationPart` resource.
 ///
-/// The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an API. For more information, see \[Representation of API Documentation in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`DocumentationPartId`, `RestApiId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`DocumentationPartAttributes`], which `Handle<DocumentationPart>` dereferences to.
@@ -48,17 +34,17 @@ pub struct DocumentationPart {
     /// The location of the targeted API entity of the to-be-created documentation part.
     ///
     /// Create-only: changing it replaces the resource.
-    pub location: Obj<Location>,
+    pub location: crate::Obj<Location>,
     /// `Properties`: a string, required.
     ///
     /// The new documentation content map of the targeted API entity. Enclosed key-value pairs are API-specific, but only OpenAPI-compliant key-value pairs can be exported and, hence, published.
-    pub properties: Str,
+    pub properties: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
     ///
     /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -68,7 +54,7 @@ impl DocumentationPart {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::DocumentationPart",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html",
         primary_identifier: &["DocumentationPartId", "RestApiId"],
@@ -79,7 +65,7 @@ impl DocumentationPart {
         read_only: &["DocumentationPartId"],
         attributes: &["DocumentationPartId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DocumentationPart` with its required properties, named in a [`DocumentationPartRequired`].
@@ -93,28 +79,30 @@ impl DocumentationPart {
     }
 
     /// `Location`: a [`Location`] object, required.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<Location>>) -> Self { self.location = value.into(); self }
     /// `Properties`: a string, required.
-    pub fn properties(mut self, value: impl Into<Str>) -> Self { self.properties = value.into(); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.properties = value.into(); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
 }
 
-impl Resource for DocumentationPart {
+impl ::cloudwright_core::Resource for DocumentationPart {
     type Attributes = DocumentationPartAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DocumentationPart, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DocumentationPart, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DocumentationPart {
+impl ::cloudwright_core::ToValue for DocumentationPart {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Location", &self.location)
             .req("Properties", &self.properties)
             .req("RestApiId", &self.rest_api_id)
@@ -122,12 +110,12 @@ impl ToValue for DocumentationPart {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DocumentationPart`]: `Handle<DocumentationPart>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DocumentationPart`]: `Handle<DocumentationPart>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DocumentationPartAttributes(ResourceRef);
+pub struct DocumentationPartAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DocumentationPartAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DocumentationPartAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,29 +125,16 @@ impl DocumentationPartAttributes {
     ///
     /// The ID for the documentation part.
     #[inline]
-    pub fn documentation_part_id(&self) -> Value {
-        self.0.get_att("DocumentationPartId")
+    pub fn documentation_part_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DocumentationPartId"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Location: ObjRule = ObjRule {
-    properties: &[
-        ("Method", Shape::STR),
-        ("Name", Shape::STR),
-        ("Path", Shape::STR),
-        ("StatusCode", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Location` property type of `AWS::ApiGateway::DocumentationPart`.
 ///
-/// The `Location` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. `Location` is a property of the \[AWS::ApiGateway::DocumentationPart\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html>) resource.
+/// The `Location` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. `Location` is a property of the [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html) resource.
 ///
-/// &gt; For more information about each property, including constraints and valid values, see \[DocumentationPart\](<https://docs.aws.amazon.com/apigateway/latest/api/API_DocumentationPartLocation.html>) in the *Amazon API Gateway REST API Reference* .
+/// \> For more information about each property, including constraints and valid values, see [DocumentationPart](https://docs.aws.amazon.com/apigateway/latest/api/API_DocumentationPartLocation.html) in the *Amazon API Gateway REST API Reference* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-documentationpart-location.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -167,23 +142,23 @@ pub struct Location {
     /// `Method`: a string.
     ///
     /// The HTTP verb of a method. It is a valid field for the API entity types of `METHOD` , `PATH_PARAMETER` , `QUERY_PARAMETER` , `REQUEST_HEADER` , `REQUEST_BODY` , `RESPONSE` , `RESPONSE_HEADER` , and `RESPONSE_BODY` . The default value is `*` for any method. When an applicable child entity inherits the content of an entity of the same type with more general specifications of the other `location` attributes, the child entity's `method` attribute must match that of the parent entity exactly.
-    pub method: Option<Str>,
+    pub method: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the targeted API entity. It is a valid and required field for the API entity types of `AUTHORIZER` , `MODEL` , `PATH_PARAMETER` , `QUERY_PARAMETER` , `REQUEST_HEADER` , `REQUEST_BODY` and `RESPONSE_HEADER` . It is an invalid field for any other entity type.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
     /// The URL path of the target. It is a valid field for the API entity types of `RESOURCE` , `METHOD` , `PATH_PARAMETER` , `QUERY_PARAMETER` , `REQUEST_HEADER` , `REQUEST_BODY` , `RESPONSE` , `RESPONSE_HEADER` , and `RESPONSE_BODY` . The default value is `/` for the root resource. When an applicable child entity inherits the content of another entity of the same type with more general specifications of the other `location` attributes, the child entity's `path` attribute must match that of the parent entity as a prefix.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `StatusCode`: a string.
     ///
     /// The HTTP status code of a response. It is a valid field for the API entity types of `RESPONSE` , `RESPONSE_HEADER` , and `RESPONSE_BODY` . The default value is `*` for any status code. When an applicable child entity inherits the content of an entity of the same type with more general specifications of the other `location` attributes, the child entity's `statusCode` attribute must match that of the parent entity exactly.
-    pub status_code: Option<Str>,
+    pub status_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`LocationType`] value.
     ///
     /// The type of API entity to which the documentation content applies. Valid values are `API` , `AUTHORIZER` , `MODEL` , `RESOURCE` , `METHOD` , `PATH_PARAMETER` , `QUERY_PARAMETER` , `REQUEST_HEADER` , `REQUEST_BODY` , `RESPONSE` , `RESPONSE_HEADER` , and `RESPONSE_BODY` . Content inheritance does not apply to any entity of the `API` , `AUTHORIZER` , `METHOD` , `MODEL` , `REQUEST_BODY` , or `RESOURCE` type.
-    pub r#type: Option<LocationType>,
+    pub r#type: ::std::option::Option<LocationType>,
 }
 
 #[rustfmt::skip]
@@ -191,27 +166,27 @@ impl Location {
     /// A `Location` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Method`: a string.
-    pub fn method(mut self, value: impl Into<Str>) -> Self { self.method = Some(value.into()); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.method = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `StatusCode`: a string.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = Some(value.into()); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_code = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`LocationType`] value.
-    pub fn r#type(mut self, value: impl Into<LocationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<LocationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Location {}
+impl crate::PropertyType for Location {}
 
-impl ToValue for Location {
+impl ::cloudwright_core::ToValue for Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Method", &self.method)
             .opt("Name", &self.name)
             .opt("Path", &self.path)
@@ -249,18 +224,18 @@ pub enum LocationType {
     /// `RESPONSE_BODY`
     ResponseBody,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocationType {
+impl ::cloudwright_core::ToValue for LocationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Api => "API",
             Self::Authorizer => "AUTHORIZER",
@@ -274,8 +249,40 @@ impl ToValue for LocationType {
             Self::Response => "RESPONSE",
             Self::ResponseHeader => "RESPONSE_HEADER",
             Self::ResponseBody => "RESPONSE_BODY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentationPart: ObjRule = ObjRule {
+        properties: &[
+            ("Location", Shape::Object(&RULE_Location)),
+            ("Properties", Shape::STR),
+            ("RestApiId", Shape::STR),
+        ],
+        required: &["Location", "Properties", "RestApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Location: ObjRule = ObjRule {
+        properties: &[
+            ("Method", Shape::STR),
+            ("Name", Shape::STR),
+            ("Path", Shape::STR),
+            ("StatusCode", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`DocumentationVersion`], by name: `DocumentationVersion::new(DocumentationVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentationVersionRequired {
     /// `DocumentationVersion`: a string, required.
-    pub documentation_version: Str,
+    pub documentation_version: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentationVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("DocumentationVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("RestApiId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["DocumentationVersion", "RestApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::DocumentationVersion` resource.
 ///
-/// The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the documentation for an API. For more information, see \[Representation of API Documentation in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the documentation for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`DocumentationVersion`, `RestApiId`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`DocumentationVersionAttributes`] is empty).
@@ -44,19 +30,19 @@ pub struct DocumentationVersion {
     /// `Description`: a string.
     ///
     /// A description about the new documentation snapshot.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentationVersion`: a string, required.
     ///
     /// The version identifier of the to-be-updated documentation version.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub documentation_version: Str,
+    pub documentation_version: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
     ///
     /// The string identifier of the associated RestApi.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -66,7 +52,7 @@ impl DocumentationVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::DocumentationVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationversion.html",
         primary_identifier: &["DocumentationVersion", "RestApiId"],
@@ -77,42 +63,44 @@ impl DocumentationVersion {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DocumentationVersion` with its required properties, named in a [`DocumentationVersionRequired`].
     #[inline]
     pub fn new(required: DocumentationVersionRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             documentation_version: required.documentation_version,
             rest_api_id: required.rest_api_id,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DocumentationVersion`: a string, required.
-    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self { self.documentation_version = value.into(); self }
+    pub fn documentation_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.documentation_version = value.into(); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
 }
 
-impl Resource for DocumentationVersion {
+impl ::cloudwright_core::Resource for DocumentationVersion {
     type Attributes = DocumentationVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DocumentationVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DocumentationVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DocumentationVersion {
+impl ::cloudwright_core::ToValue for DocumentationVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DocumentationVersion", &self.documentation_version)
             .req("RestApiId", &self.rest_api_id)
@@ -120,12 +108,31 @@ impl ToValue for DocumentationVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DocumentationVersion`]: `Handle<DocumentationVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DocumentationVersion`]: `Handle<DocumentationVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DocumentationVersionAttributes(());
 
-impl From<ResourceRef> for DocumentationVersionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DocumentationVersionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentationVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("DocumentationVersion", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("RestApiId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["DocumentationVersion", "RestApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

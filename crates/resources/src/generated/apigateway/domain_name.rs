@@ -5,37 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_EndpointConfiguration;
 pub use super::shared::{EndpointConfiguration, RoutingMode};
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainName: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-        ("DomainName", Shape::STR),
-        ("EndpointAccessMode", Shape::STR),
-        ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
-        ("MutualTlsAuthentication", Shape::Object(&RULE_MutualTlsAuthentication)),
-        ("OwnershipVerificationCertificateArn", Shape::STR),
-        ("RegionalCertificateArn", Shape::STR),
-        ("RoutingMode", Shape::Str(&StrRule { allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
-        ("SecurityPolicy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::DomainName` resource.
 ///
 /// The `AWS::ApiGateway::DomainName` resource specifies a public custom domain name for your API in API Gateway.
 ///
-/// To create a custom domain name for private APIs, use \[AWS::ApiGateway::DomainNameV2\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnamev2.html>) .
+/// To create a custom domain name for private APIs, use [AWS::ApiGateway::DomainNameV2](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnamev2.html) .
 ///
-/// You can use a custom domain name to provide a URL that's more intuitive and easier to recall. For more information about using custom domain names, see \[Set up Custom Domain Name for an API in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html>) in the *API Gateway Developer Guide* .
+/// You can use a custom domain name to provide a URL that's more intuitive and easier to recall. For more information about using custom domain names, see [Set up Custom Domain Name for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns its `DomainName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DomainNameAttributes`], which `Handle<DomainName>` dereferences to.
@@ -51,47 +29,47 @@ pub struct DomainName {
     /// The reference to an AWS -managed certificate that will be used by edge-optimized endpoint or private endpoint for this domain name. Certificate Manager is the only supported source.
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string.
     ///
     /// The custom domain name as an API host name, for example, `my-api.example.com` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointAccessMode`: a string.
     ///
     /// The endpoint access mode for your DomainName.
-    pub endpoint_access_mode: Option<Str>,
+    pub endpoint_access_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
     ///
     /// The endpoint configuration of this DomainName showing the endpoint types and IP address types of the domain name.
-    pub endpoint_configuration: Option<Obj<EndpointConfiguration>>,
+    pub endpoint_configuration: ::std::option::Option<crate::Obj<EndpointConfiguration>>,
     /// `MutualTlsAuthentication`: a [`MutualTlsAuthentication`] object.
     ///
     /// The mutual TLS authentication configuration for a custom domain name. If specified, API Gateway performs two-way authentication between the client and the server. Clients must present a trusted certificate to access your API.
-    pub mutual_tls_authentication: Option<Obj<MutualTlsAuthentication>>,
+    pub mutual_tls_authentication: ::std::option::Option<crate::Obj<MutualTlsAuthentication>>,
     /// `OwnershipVerificationCertificateArn`: a string.
     ///
     /// The ARN of the public certificate issued by ACM to validate ownership of your custom domain. Only required when configuring mutual TLS and using an ACM imported or private CA certificate ARN as the RegionalCertificateArn.
-    pub ownership_verification_certificate_arn: Option<Str>,
+    pub ownership_verification_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegionalCertificateArn`: a string.
     ///
     /// The reference to an AWS -managed certificate that will be used for validating the regional domain name. Certificate Manager is the only supported source.
-    pub regional_certificate_arn: Option<Str>,
+    pub regional_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingMode`: a [`RoutingMode`] value.
     ///
     /// The routing mode for this domain name. The routing mode determines how API Gateway sends traffic from your custom domain name to your public APIs.
     ///
     /// Default `"BASE_PATH_MAPPING_ONLY"`.
-    pub routing_mode: Option<RoutingMode>,
+    pub routing_mode: ::std::option::Option<RoutingMode>,
     /// `SecurityPolicy`: a string.
     ///
     /// The Transport Layer Security (TLS) version + cipher suite for this DomainName.
-    pub security_policy: Option<Str>,
+    pub security_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The collection of tags. Each tag element is associated with a given resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +79,7 @@ impl DomainName {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::DomainName",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html",
         primary_identifier: &["DomainName"],
@@ -112,55 +90,57 @@ impl DomainName {
         read_only: &["DomainNameArn", "RegionalHostedZoneId", "DistributionDomainName", "RegionalDomainName", "DistributionHostedZoneId"],
         attributes: &["DistributionDomainName", "DistributionHostedZoneId", "DomainNameArn", "RegionalDomainName", "RegionalHostedZoneId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DomainName` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `EndpointAccessMode`: a string.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self { self.endpoint_access_mode = Some(value.into()); self }
+    pub fn endpoint_access_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_access_mode = ::std::option::Option::Some(value.into()); self }
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
-    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = Some(value.into()); self }
+    pub fn endpoint_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MutualTlsAuthentication`: a [`MutualTlsAuthentication`] object.
-    pub fn mutual_tls_authentication(mut self, value: impl Into<Obj<MutualTlsAuthentication>>) -> Self { self.mutual_tls_authentication = Some(value.into()); self }
+    pub fn mutual_tls_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<MutualTlsAuthentication>>) -> Self { self.mutual_tls_authentication = ::std::option::Option::Some(value.into()); self }
     /// `OwnershipVerificationCertificateArn`: a string.
-    pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ownership_verification_certificate_arn = Some(value.into()); self }
+    pub fn ownership_verification_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ownership_verification_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `RegionalCertificateArn`: a string.
-    pub fn regional_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.regional_certificate_arn = Some(value.into()); self }
+    pub fn regional_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regional_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoutingMode`: a [`RoutingMode`] value.
-    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self { self.routing_mode = Some(value.into()); self }
+    pub fn routing_mode(mut self, value: impl ::std::convert::Into<RoutingMode>) -> Self { self.routing_mode = ::std::option::Option::Some(value.into()); self }
     /// `SecurityPolicy`: a string.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
+    pub fn security_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DomainName {
+impl ::cloudwright_core::Resource for DomainName {
     type Attributes = DomainNameAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainName, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DomainName, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DomainName {
+impl ::cloudwright_core::ToValue for DomainName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .opt("DomainName", &self.domain_name)
             .opt("EndpointAccessMode", &self.endpoint_access_mode)
@@ -178,12 +158,12 @@ impl ToValue for DomainName {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DomainName`]: `Handle<DomainName>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DomainName`]: `Handle<DomainName>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainNameAttributes(ResourceRef);
+pub struct DomainNameAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainNameAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainNameAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,52 +175,42 @@ impl DomainNameAttributes {
     ///
     /// Example: `d111111abcdef8.cloudfront.net`
     #[inline]
-    pub fn distribution_domain_name(&self) -> Value {
-        self.0.get_att("DistributionDomainName")
+    pub fn distribution_domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DistributionDomainName"))
     }
 
     /// `Fn::GetAtt` `DistributionHostedZoneId`: a string.
     ///
     /// The region-agnostic Amazon Route 53 Hosted Zone ID of the edge-optimized endpoint. The only valid value is `Z2FDTNDATAQYW2` for all regions.
     #[inline]
-    pub fn distribution_hosted_zone_id(&self) -> Value {
-        self.0.get_att("DistributionHostedZoneId")
+    pub fn distribution_hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DistributionHostedZoneId"))
     }
 
     /// `Fn::GetAtt` `DomainNameArn`: a string.
     ///
     /// The ARN of the domain name.
     #[inline]
-    pub fn domain_name_arn(&self) -> Value {
-        self.0.get_att("DomainNameArn")
+    pub fn domain_name_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainNameArn"))
     }
 
     /// `Fn::GetAtt` `RegionalDomainName`: a string.
     ///
     /// The domain name associated with the regional endpoint for this custom domain name. You set up this association by adding a DNS record that points the custom domain name to this regional domain name.
     #[inline]
-    pub fn regional_domain_name(&self) -> Value {
-        self.0.get_att("RegionalDomainName")
+    pub fn regional_domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegionalDomainName"))
     }
 
     /// `Fn::GetAtt` `RegionalHostedZoneId`: a string.
     ///
     /// The region-specific Amazon Route 53 Hosted Zone ID of the regional endpoint.
     #[inline]
-    pub fn regional_hosted_zone_id(&self) -> Value {
-        self.0.get_att("RegionalHostedZoneId")
+    pub fn regional_hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegionalHostedZoneId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("TruststoreUri", Shape::STR),
-        ("TruststoreVersion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MutualTlsAuthentication` property type of `AWS::ApiGateway::DomainName`.
 ///
@@ -252,11 +222,11 @@ pub struct MutualTlsAuthentication {
     /// `TruststoreUri`: a string.
     ///
     /// An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for example `s3://bucket-name/key-name` . The truststore can contain certificates from public or private certificate authorities. To update the truststore, upload a new version to S3, and then update your custom domain name to use the new version. To update the truststore, you must have permissions to access the S3 object.
-    pub truststore_uri: Option<Str>,
+    pub truststore_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `TruststoreVersion`: a string.
     ///
     /// The version of the S3 object that contains your truststore. To specify a version, you must have versioning enabled for the S3 bucket.
-    pub truststore_version: Option<Str>,
+    pub truststore_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -264,36 +234,26 @@ impl MutualTlsAuthentication {
     /// A `MutualTlsAuthentication` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TruststoreUri`: a string.
-    pub fn truststore_uri(mut self, value: impl Into<Str>) -> Self { self.truststore_uri = Some(value.into()); self }
+    pub fn truststore_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.truststore_uri = ::std::option::Option::Some(value.into()); self }
     /// `TruststoreVersion`: a string.
-    pub fn truststore_version(mut self, value: impl Into<Str>) -> Self { self.truststore_version = Some(value.into()); self }
+    pub fn truststore_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.truststore_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MutualTlsAuthentication {}
+impl crate::PropertyType for MutualTlsAuthentication {}
 
-impl ToValue for MutualTlsAuthentication {
+impl ::cloudwright_core::ToValue for MutualTlsAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TruststoreUri", &self.truststore_uri)
             .opt("TruststoreVersion", &self.truststore_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApiGateway::DomainName`.
 ///
@@ -301,9 +261,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -311,23 +271,70 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_EndpointConfiguration;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainName: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+            ("DomainName", Shape::STR),
+            ("EndpointAccessMode", Shape::STR),
+            ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
+            ("MutualTlsAuthentication", Shape::Object(&RULE_MutualTlsAuthentication)),
+            ("OwnershipVerificationCertificateArn", Shape::STR),
+            ("RegionalCertificateArn", Shape::STR),
+            ("RoutingMode", Shape::Str(&StrRule { allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
+            ("SecurityPolicy", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("TruststoreUri", Shape::STR),
+            ("TruststoreVersion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

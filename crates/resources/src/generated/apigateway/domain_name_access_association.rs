@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`DomainNameAccessAssociation`], by name: `DomainNameAccessAssociation::new(DomainNameAccessAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainNameAccessAssociationRequired {
     /// `AccessAssociationSource`: a string, required.
-    pub access_association_source: Str,
+    pub access_association_source: ::cloudwright_core::Str,
     /// `AccessAssociationSourceType`: an [`AccessAssociationSourceType`] value, required.
     pub access_association_source_type: AccessAssociationSourceType,
     /// `DomainNameArn`: a string, required.
-    pub domain_name_arn: Str,
+    pub domain_name_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainNameAccessAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AccessAssociationSource", Shape::STR),
-        ("AccessAssociationSourceType", Shape::Str(&StrRule { allowed: &["VPCE"], ..StrRule::ANY })),
-        ("DomainNameArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DomainNameArn", "AccessAssociationSource", "AccessAssociationSourceType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::DomainNameAccessAssociation` resource.
 ///
@@ -54,7 +38,7 @@ pub struct DomainNameAccessAssociation {
     /// The identifier of the domain name access association source. For a `VPCE` , the value is the VPC endpoint ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub access_association_source: Str,
+    pub access_association_source: ::cloudwright_core::Str,
     /// `AccessAssociationSourceType`: an [`AccessAssociationSourceType`] value, required.
     ///
     /// The type of the domain name access association source. Only `VPCE` is currently supported.
@@ -66,13 +50,13 @@ pub struct DomainNameAccessAssociation {
     /// The ARN of the domain name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name_arn: Str,
+    pub domain_name_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The collection of tags. Each tag element is associated with a given resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +66,7 @@ impl DomainNameAccessAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::DomainNameAccessAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnameaccessassociation.html",
         primary_identifier: &["DomainNameAccessAssociationArn"],
@@ -93,7 +77,7 @@ impl DomainNameAccessAssociation {
         read_only: &["DomainNameAccessAssociationArn"],
         attributes: &["DomainNameAccessAssociationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DomainNameAccessAssociation` with its required properties, named in a [`DomainNameAccessAssociationRequired`].
@@ -103,38 +87,40 @@ impl DomainNameAccessAssociation {
             access_association_source: required.access_association_source,
             access_association_source_type: required.access_association_source_type,
             domain_name_arn: required.domain_name_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessAssociationSource`: a string, required.
-    pub fn access_association_source(mut self, value: impl Into<Str>) -> Self { self.access_association_source = value.into(); self }
+    pub fn access_association_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_association_source = value.into(); self }
     /// `AccessAssociationSourceType`: an [`AccessAssociationSourceType`] value, required.
-    pub fn access_association_source_type(mut self, value: impl Into<AccessAssociationSourceType>) -> Self { self.access_association_source_type = value.into(); self }
+    pub fn access_association_source_type(mut self, value: impl ::std::convert::Into<AccessAssociationSourceType>) -> Self { self.access_association_source_type = value.into(); self }
     /// `DomainNameArn`: a string, required.
-    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self { self.domain_name_arn = value.into(); self }
+    pub fn domain_name_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DomainNameAccessAssociation {
+impl ::cloudwright_core::Resource for DomainNameAccessAssociation {
     type Attributes = DomainNameAccessAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainNameAccessAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DomainNameAccessAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DomainNameAccessAssociation {
+impl ::cloudwright_core::ToValue for DomainNameAccessAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessAssociationSource", &self.access_association_source)
             .req(
                 "AccessAssociationSourceType",
@@ -146,12 +132,14 @@ impl ToValue for DomainNameAccessAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DomainNameAccessAssociation`]: `Handle<DomainNameAccessAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DomainNameAccessAssociation`]: `Handle<DomainNameAccessAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainNameAccessAssociationAttributes(ResourceRef);
+pub struct DomainNameAccessAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainNameAccessAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for DomainNameAccessAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,8 +149,8 @@ impl DomainNameAccessAssociationAttributes {
     ///
     /// The access association ARN. For example: `arn:aws:apigateway:us-west-2:111122223333:/accessassociations/domainname/private.example.com+abcd1234/vpcesource/vpce-abcd1234efg` .
     #[inline]
-    pub fn domain_name_access_association_arn(&self) -> Value {
-        self.0.get_att("DomainNameAccessAssociationArn")
+    pub fn domain_name_access_association_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainNameAccessAssociationArn"))
     }
 }
 
@@ -170,21 +158,10 @@ impl DomainNameAccessAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApiGateway::DomainNameAccessAssociation`.
 ///
@@ -192,9 +169,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -209,17 +186,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -232,22 +209,54 @@ pub enum AccessAssociationSourceType {
     /// `VPCE`
     Vpce,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessAssociationSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessAssociationSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessAssociationSourceType {
+impl ::cloudwright_core::ToValue for AccessAssociationSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Vpce => "VPCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainNameAccessAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AccessAssociationSource", Shape::STR),
+            ("AccessAssociationSourceType", Shape::Str(&StrRule { allowed: &["VPCE"], ..StrRule::ANY })),
+            ("DomainNameArn", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DomainNameArn", "AccessAssociationSource", "AccessAssociationSourceType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

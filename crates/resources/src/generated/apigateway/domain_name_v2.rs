@@ -5,27 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_EndpointConfiguration;
 pub use super::shared::{EndpointConfiguration, RoutingMode};
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainNameV2: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-        ("DomainName", Shape::STR),
-        ("EndpointAccessMode", Shape::STR),
-        ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("RoutingMode", Shape::Str(&StrRule { allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
-        ("SecurityPolicy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::DomainNameV2` resource.
 ///
@@ -45,43 +25,43 @@ pub struct DomainNameV2 {
     /// The reference to an AWS -managed certificate that will be used by the private endpoint for this domain name. AWS Certificate Manager is the only supported source.
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string.
     ///
     /// Represents a custom domain name as a user-friendly host name of an API (RestApi).
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointAccessMode`: a string.
     ///
     /// The endpoint access mode for your DomainName.
-    pub endpoint_access_mode: Option<Str>,
+    pub endpoint_access_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
     ///
     /// The endpoint configuration to indicate the types of endpoints an API (RestApi) or its custom domain name (DomainName) has and the IP address types that can invoke it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint_configuration: Option<Obj<EndpointConfiguration>>,
+    pub endpoint_configuration: ::std::option::Option<crate::Obj<EndpointConfiguration>>,
     /// `Policy`: a JSON value.
     ///
-    /// A stringified JSON policy document that applies to the `execute-api` service for this DomainName regardless of the caller and Method configuration. You can use `Fn::ToJsonString` to enter your `policy` . For more information, see \[Fn::ToJsonString\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ToJsonString.html>) .
-    pub policy: Option<Json>,
+    /// A stringified JSON policy document that applies to the `execute-api` service for this DomainName regardless of the caller and Method configuration. You can use `Fn::ToJsonString` to enter your `policy` . For more information, see [Fn::ToJsonString](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ToJsonString.html) .
+    pub policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `RoutingMode`: a [`RoutingMode`] value.
     ///
     /// The routing mode for this domain name. The routing mode determines how API Gateway sends traffic from your custom domain name to your private APIs.
     ///
     /// Default `"BASE_PATH_MAPPING_ONLY"`.
-    pub routing_mode: Option<RoutingMode>,
+    pub routing_mode: ::std::option::Option<RoutingMode>,
     /// `SecurityPolicy`: a string.
     ///
     /// The Transport Layer Security (TLS) version + cipher suite for this DomainName.
     ///
     /// Create-only: changing it replaces the resource.
-    pub security_policy: Option<Str>,
+    pub security_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The collection of tags. Each tag element is associated with a given resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +71,7 @@ impl DomainNameV2 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::DomainNameV2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnamev2.html",
         primary_identifier: &["DomainNameArn"],
@@ -102,51 +82,53 @@ impl DomainNameV2 {
         read_only: &["DomainNameId", "DomainNameArn"],
         attributes: &["DomainNameArn", "DomainNameId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DomainNameV2` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `EndpointAccessMode`: a string.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self { self.endpoint_access_mode = Some(value.into()); self }
+    pub fn endpoint_access_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_access_mode = ::std::option::Option::Some(value.into()); self }
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
-    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = Some(value.into()); self }
+    pub fn endpoint_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a JSON value.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `RoutingMode`: a [`RoutingMode`] value.
-    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self { self.routing_mode = Some(value.into()); self }
+    pub fn routing_mode(mut self, value: impl ::std::convert::Into<RoutingMode>) -> Self { self.routing_mode = ::std::option::Option::Some(value.into()); self }
     /// `SecurityPolicy`: a string.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
+    pub fn security_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DomainNameV2 {
+impl ::cloudwright_core::Resource for DomainNameV2 {
     type Attributes = DomainNameV2Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainNameV2, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DomainNameV2, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DomainNameV2 {
+impl ::cloudwright_core::ToValue for DomainNameV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .opt("DomainName", &self.domain_name)
             .opt("EndpointAccessMode", &self.endpoint_access_mode)
@@ -159,12 +141,12 @@ impl ToValue for DomainNameV2 {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DomainNameV2`]: `Handle<DomainNameV2>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DomainNameV2`]: `Handle<DomainNameV2>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainNameV2Attributes(ResourceRef);
+pub struct DomainNameV2Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainNameV2Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainNameV2Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,28 +156,18 @@ impl DomainNameV2Attributes {
     ///
     /// The ARN of the domain name.
     #[inline]
-    pub fn domain_name_arn(&self) -> Value {
-        self.0.get_att("DomainNameArn")
+    pub fn domain_name_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainNameArn"))
     }
 
     /// `Fn::GetAtt` `DomainNameId`: a string.
     ///
     /// The domain name ID.
     #[inline]
-    pub fn domain_name_id(&self) -> Value {
-        self.0.get_att("DomainNameId")
+    pub fn domain_name_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainNameId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApiGateway::DomainNameV2`.
 ///
@@ -203,9 +175,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -213,23 +185,58 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_EndpointConfiguration;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainNameV2: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+            ("DomainName", Shape::STR),
+            ("EndpointAccessMode", Shape::STR),
+            ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("RoutingMode", Shape::Str(&StrRule { allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
+            ("SecurityPolicy", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

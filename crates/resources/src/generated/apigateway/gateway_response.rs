@@ -5,34 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`GatewayResponse`], by name: `GatewayResponse::new(GatewayResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayResponseRequired {
     /// `ResponseType`: a string, required.
-    pub response_type: Str,
+    pub response_type: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayResponse: ObjRule = ObjRule {
-    properties: &[
-        ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
-        ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
-        ("ResponseType", Shape::STR),
-        ("RestApiId", Shape::STR),
-        ("StatusCode", Shape::STR),
-    ],
-    required: &["ResponseType", "RestApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::GatewayResponse` resource.
 ///
-/// The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API. When you delete a stack containing this resource, your custom gateway responses are reset. For more information, see \[API Gateway Responses\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/customize-gateway-responses.html#api-gateway-gatewayResponse-definition>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API. When you delete a stack containing this resource, your custom gateway responses are reset. For more information, see [API Gateway Responses](https://docs.aws.amazon.com/apigateway/latest/developerguide/customize-gateway-responses.html#api-gateway-gatewayResponse-definition) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GatewayResponseAttributes`], which `Handle<GatewayResponse>` dereferences to.
@@ -46,27 +30,27 @@ pub struct GatewayResponse {
     /// `ResponseParameters`: a JSON value.
     ///
     /// Response parameters (paths, query strings and headers) of the GatewayResponse as a string-to-string map of key-value pairs.
-    pub response_parameters: Option<Json>,
+    pub response_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResponseTemplates`: a JSON value.
     ///
     /// Response templates of the GatewayResponse as a string-to-string map of key-value pairs.
-    pub response_templates: Option<Json>,
+    pub response_templates: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResponseType`: a string, required.
     ///
     /// The response type of the associated GatewayResponse.
     ///
     /// Create-only: changing it replaces the resource.
-    pub response_type: Str,
+    pub response_type: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
     ///
     /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
     /// `StatusCode`: a string.
     ///
     /// The HTTP status code for this GatewayResponse.
-    pub status_code: Option<Str>,
+    pub status_code: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +60,7 @@ impl GatewayResponse {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::GatewayResponse",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-gatewayresponse.html",
         primary_identifier: &["Id"],
@@ -87,48 +71,50 @@ impl GatewayResponse {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `GatewayResponse` with its required properties, named in a [`GatewayResponseRequired`].
     #[inline]
     pub fn new(required: GatewayResponseRequired) -> Self {
         Self {
-            response_parameters: None,
-            response_templates: None,
+            response_parameters: ::std::option::Option::None,
+            response_templates: ::std::option::Option::None,
             response_type: required.response_type,
             rest_api_id: required.rest_api_id,
-            status_code: None,
+            status_code: ::std::option::Option::None,
         }
     }
 
     /// `ResponseParameters`: a JSON value.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
+    pub fn response_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ResponseTemplates`: a JSON value.
-    pub fn response_templates(mut self, value: impl Into<Json>) -> Self { self.response_templates = Some(value.into()); self }
+    pub fn response_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_templates = ::std::option::Option::Some(value.into()); self }
     /// `ResponseType`: a string, required.
-    pub fn response_type(mut self, value: impl Into<Str>) -> Self { self.response_type = value.into(); self }
+    pub fn response_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_type = value.into(); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `StatusCode`: a string.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = Some(value.into()); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_code = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GatewayResponse {
+impl ::cloudwright_core::Resource for GatewayResponse {
     type Attributes = GatewayResponseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GatewayResponse, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GatewayResponse, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GatewayResponse {
+impl ::cloudwright_core::ToValue for GatewayResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResponseParameters", &self.response_parameters)
             .opt("ResponseTemplates", &self.response_templates)
             .req("ResponseType", &self.response_type)
@@ -138,12 +124,12 @@ impl ToValue for GatewayResponse {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GatewayResponse`]: `Handle<GatewayResponse>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GatewayResponse`]: `Handle<GatewayResponse>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GatewayResponseAttributes(ResourceRef);
+pub struct GatewayResponseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GatewayResponseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GatewayResponseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,7 +139,28 @@ impl GatewayResponseAttributes {
     ///
     /// The ID for the gateway response. For example: `abc123` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayResponse: ObjRule = ObjRule {
+        properties: &[
+            ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
+            ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
+            ("ResponseType", Shape::STR),
+            ("RestApiId", Shape::STR),
+            ("StatusCode", Shape::STR),
+        ],
+        required: &["ResponseType", "RestApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

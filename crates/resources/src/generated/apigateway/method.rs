@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Method`], by name: `Method::new(MethodRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MethodRequired {
     /// `HttpMethod`: a string, required.
-    pub http_method: Str,
+    pub http_method: ::cloudwright_core::Str,
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Method: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKeyRequired", Shape::Bool),
-        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AuthorizationType", Shape::STR),
-        ("AuthorizerId", Shape::STR),
-        ("HttpMethod", Shape::STR),
-        ("Integration", Shape::Object(&RULE_Integration)),
-        ("MethodResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodResponse), min_items: None, max_items: None, unique: true })),
-        ("OperationName", Shape::STR),
-        ("RequestModels", Shape::Typed(json_type::OBJECT)),
-        ("RequestParameters", Shape::Typed(json_type::OBJECT)),
-        ("RequestValidatorId", Shape::STR),
-        ("ResourceId", Shape::STR),
-        ("RestApiId", Shape::STR),
-    ],
-    required: &["RestApiId", "ResourceId", "HttpMethod"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::Method` resource.
 ///
@@ -56,63 +32,64 @@ pub struct Method {
     /// `ApiKeyRequired`: a boolean.
     ///
     /// A boolean flag specifying whether a valid ApiKey is required to invoke this method.
-    pub api_key_required: Option<Bool>,
+    pub api_key_required: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AuthorizationScopes`: a list of strings.
     ///
     /// A list of authorization scopes configured on the method. The scopes are used with a `COGNITO_USER_POOLS` authorizer to authorize the method invocation. The authorization works by matching the method scopes against the scopes parsed from the access token in the incoming request. The method invocation is authorized if any method scopes matches a claimed scope in the access token. Otherwise, the invocation is not authorized. When the method scope is configured, the client must provide an access token instead of an identity token for authorization purposes.
-    pub authorization_scopes: Option<List<Str>>,
+    pub authorization_scopes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AuthorizationType`: a string.
     ///
-    /// The method's authorization type. This parameter is required. For valid values, see \[Method\](<https://docs.aws.amazon.com/apigateway/latest/api/API_Method.html>) in the *API Gateway API Reference* .
+    /// The method's authorization type. This parameter is required. For valid values, see [Method](https://docs.aws.amazon.com/apigateway/latest/api/API_Method.html) in the *API Gateway API Reference* .
     ///
-    /// &gt; If you specify the `AuthorizerId` property, specify `CUSTOM` or `COGNITO_USER_POOLS` for this property.
-    pub authorization_type: Option<Str>,
+    /// \> If you specify the `AuthorizerId` property, specify `CUSTOM` or `COGNITO_USER_POOLS` for this property.
+    pub authorization_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthorizerId`: a string.
     ///
     /// The identifier of an authorizer to use on this method. The method's authorization type must be `CUSTOM` or `COGNITO_USER_POOLS` .
-    pub authorizer_id: Option<Str>,
+    pub authorizer_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HttpMethod`: a string, required.
     ///
     /// The method's HTTP verb.
     ///
     /// Create-only: changing it replaces the resource.
-    pub http_method: Str,
+    pub http_method: ::cloudwright_core::Str,
     /// `Integration`: an [`Integration`] object.
     ///
     /// Represents an `HTTP` , `HTTP_PROXY` , `AWS` , `AWS_PROXY` , or Mock integration.
-    pub integration: Option<Obj<Integration>>,
+    pub integration: ::std::option::Option<crate::Obj<Integration>>,
     /// `MethodResponses`: a list of [`MethodResponse`] objects.
     ///
     /// Gets a method response associated with a given HTTP status code.
-    pub method_responses: Option<List<MethodResponse>>,
+    pub method_responses: ::std::option::Option<::cloudwright_core::List<MethodResponse>>,
     /// `OperationName`: a string.
     ///
     /// A human-friendly operation identifier for the method. For example, you can assign the `operationName` of `ListPets` for the `GET /pets` method in the `PetStore` example.
-    pub operation_name: Option<Str>,
+    pub operation_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequestModels`: a JSON value.
     ///
     /// A key-value map specifying data schemas, represented by Model resources, (as the mapped value) of the request payloads of given content types (as the mapping key).
-    pub request_models: Option<Json>,
+    pub request_models: ::std::option::Option<::cloudwright_core::Json>,
     /// `RequestParameters`: a JSON value.
     ///
     /// A key-value map defining required or optional method request parameters that can be accepted by API Gateway. A key is a method request parameter name matching the pattern of `method.request.{location}.{name}` , where `location` is `querystring` , `path` , or `header` and `name` is a valid and unique parameter name. The value associated with the key is a Boolean flag indicating whether the parameter is required ( `true` ) or optional ( `false` ). The method request parameter names defined here are available in Integration to be mapped to integration request parameters or templates.
-    pub request_parameters: Option<Json>,
+    pub request_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `RequestValidatorId`: a string.
     ///
     /// The identifier of a RequestValidator for request validation.
-    pub request_validator_id: Option<Str>,
+    pub request_validator_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceId`: a string, required.
     ///
     /// The Resource identifier for the MethodResponse resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `RestApiId`: a string, required.
     ///
     /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -122,7 +99,7 @@ impl Method {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::Method",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html",
         primary_identifier: &["RestApiId", "ResourceId", "HttpMethod"],
@@ -133,72 +110,74 @@ impl Method {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Method` with its required properties, named in a [`MethodRequired`].
     #[inline]
     pub fn new(required: MethodRequired) -> Self {
         Self {
-            api_key_required: None,
-            authorization_scopes: None,
-            authorization_type: None,
-            authorizer_id: None,
+            api_key_required: ::std::option::Option::None,
+            authorization_scopes: ::std::option::Option::None,
+            authorization_type: ::std::option::Option::None,
+            authorizer_id: ::std::option::Option::None,
             http_method: required.http_method,
-            integration: None,
-            method_responses: None,
-            operation_name: None,
-            request_models: None,
-            request_parameters: None,
-            request_validator_id: None,
+            integration: ::std::option::Option::None,
+            method_responses: ::std::option::Option::None,
+            operation_name: ::std::option::Option::None,
+            request_models: ::std::option::Option::None,
+            request_parameters: ::std::option::Option::None,
+            request_validator_id: ::std::option::Option::None,
             resource_id: required.resource_id,
             rest_api_id: required.rest_api_id,
         }
     }
 
     /// `ApiKeyRequired`: a boolean.
-    pub fn api_key_required(mut self, value: impl Into<Bool>) -> Self { self.api_key_required = Some(value.into()); self }
+    pub fn api_key_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.api_key_required = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizationScopes`: a list of strings.
-    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.authorization_scopes = Some(value.into()); self }
+    pub fn authorization_scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.authorization_scopes = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizationType`: a string.
-    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self { self.authorization_type = Some(value.into()); self }
+    pub fn authorization_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_type = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerId`: a string.
-    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self { self.authorizer_id = Some(value.into()); self }
+    pub fn authorizer_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_id = ::std::option::Option::Some(value.into()); self }
     /// `HttpMethod`: a string, required.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = value.into(); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_method = value.into(); self }
     /// `Integration`: an [`Integration`] object.
-    pub fn integration(mut self, value: impl Into<Obj<Integration>>) -> Self { self.integration = Some(value.into()); self }
+    pub fn integration(mut self, value: impl ::std::convert::Into<crate::Obj<Integration>>) -> Self { self.integration = ::std::option::Option::Some(value.into()); self }
     /// `MethodResponses`: a list of [`MethodResponse`] objects.
-    pub fn method_responses(mut self, value: impl Into<List<MethodResponse>>) -> Self { self.method_responses = Some(value.into()); self }
+    pub fn method_responses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MethodResponse>>) -> Self { self.method_responses = ::std::option::Option::Some(value.into()); self }
     /// `OperationName`: a string.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
+    pub fn operation_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operation_name = ::std::option::Option::Some(value.into()); self }
     /// `RequestModels`: a JSON value.
-    pub fn request_models(mut self, value: impl Into<Json>) -> Self { self.request_models = Some(value.into()); self }
+    pub fn request_models(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.request_models = ::std::option::Option::Some(value.into()); self }
     /// `RequestParameters`: a JSON value.
-    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self { self.request_parameters = Some(value.into()); self }
+    pub fn request_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.request_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RequestValidatorId`: a string.
-    pub fn request_validator_id(mut self, value: impl Into<Str>) -> Self { self.request_validator_id = Some(value.into()); self }
+    pub fn request_validator_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.request_validator_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
 }
 
-impl Resource for Method {
+impl ::cloudwright_core::Resource for Method {
     type Attributes = MethodAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Method, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Method, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Method {
+impl ::cloudwright_core::ToValue for Method {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiKeyRequired", &self.api_key_required)
             .opt("AuthorizationScopes", &self.authorization_scopes)
             .opt("AuthorizationType", &self.authorization_type)
@@ -216,51 +195,19 @@ impl ToValue for Method {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Method`]: `Handle<Method>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Method`]: `Handle<Method>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct MethodAttributes(());
 
-impl From<ResourceRef> for MethodAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MethodAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
 
-/// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntegrationRequired {
-    /// `Type`: an [`IntegrationType`] value, required.
-    pub r#type: IntegrationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("CacheKeyParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("CacheNamespace", Shape::STR),
-        ("ConnectionId", Shape::STR),
-        ("ConnectionType", Shape::Str(&StrRule { allowed: &["INTERNET", "VPC_LINK"], ..StrRule::ANY })),
-        ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
-        ("Credentials", Shape::STR),
-        ("IntegrationHttpMethod", Shape::STR),
-        ("IntegrationResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegrationResponse), min_items: None, max_items: None, unique: true })),
-        ("IntegrationTarget", Shape::STR),
-        ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"], ..StrRule::ANY })),
-        ("RequestParameters", Shape::Typed(json_type::OBJECT)),
-        ("RequestTemplates", Shape::Typed(json_type::OBJECT)),
-        ("ResponseTransferMode", Shape::Str(&StrRule { allowed: &["BUFFERED", "STREAM"], ..StrRule::ANY })),
-        ("TimeoutInMillis", Shape::Int(&NumRule { min: Some(50.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"], ..StrRule::ANY })),
-        ("Uri", Shape::STR),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Integration` property type of `AWS::ApiGateway::Method`.
 ///
-/// `Integration` is a property of the \[AWS::ApiGateway::Method\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html>) resource that specifies information about the target backend that a method calls.
+/// `Integration` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information about the target backend that a method calls.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-method-integration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -268,65 +215,66 @@ pub struct Integration {
     /// `CacheKeyParameters`: a list of strings.
     ///
     /// A list of request parameters whose values API Gateway caches. To be valid values for `cacheKeyParameters` , these parameters must also be specified for Method `requestParameters` .
-    pub cache_key_parameters: Option<List<Str>>,
+    pub cache_key_parameters:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CacheNamespace`: a string.
     ///
     /// Specifies a group of related cached parameters. By default, API Gateway uses the resource ID as the `cacheNamespace` . You can specify the same `cacheNamespace` across resources to return the same cached data for requests to different resources.
-    pub cache_namespace: Option<Str>,
+    pub cache_namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionId`: a string.
     ///
     /// The ID of the VpcLink used for the integration when `connectionType=VPC_LINK` and undefined, otherwise.
-    pub connection_id: Option<Str>,
+    pub connection_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionType`: a [`ConnectionType`] value.
     ///
     /// The type of the network connection to the integration endpoint. The valid value is `INTERNET` for connections through the public routable internet or `VPC_LINK` for private connections between API Gateway and a network load balancer in a VPC. The default value is `INTERNET` .
-    pub connection_type: Option<ConnectionType>,
+    pub connection_type: ::std::option::Option<ConnectionType>,
     /// `ContentHandling`: a [`ContentHandling`] value.
     ///
     /// Specifies how to handle request payload content type conversions. Supported values are `CONVERT_TO_BINARY` and `CONVERT_TO_TEXT` , with the following behaviors:
     ///
     /// If this property is not defined, the request payload will be passed through from the method request to integration request without modification, provided that the `passthroughBehavior` is configured to support payload pass-through.
-    pub content_handling: Option<ContentHandling>,
+    pub content_handling: ::std::option::Option<ContentHandling>,
     /// `Credentials`: a string.
     ///
     /// Specifies the credentials required for the integration, if any. For AWS integrations, three options are available. To specify an IAM Role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To require that the caller's identity be passed through from the request, specify the string `arn:aws:iam::\*:user/\*` . To use resource-based permissions on supported AWS services, specify null.
-    pub credentials: Option<Str>,
+    pub credentials: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationHttpMethod`: a string.
     ///
     /// Specifies the integration's HTTP method type. For the Type property, if you specify `MOCK` , this property is optional. For Lambda integrations, you must set the integration method to `POST` . For all other types, you must specify this property.
-    pub integration_http_method: Option<Str>,
+    pub integration_http_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationResponses`: a list of [`IntegrationResponse`] objects.
     ///
     /// Specifies the integration's responses.
-    pub integration_responses: Option<List<IntegrationResponse>>,
+    pub integration_responses: ::std::option::Option<::cloudwright_core::List<IntegrationResponse>>,
     /// `IntegrationTarget`: a string.
     ///
     /// The ALB or NLB listener to send the request to. Only supported for private integrations that use VPC links V2.
-    pub integration_target: Option<Str>,
+    pub integration_target: ::std::option::Option<::cloudwright_core::Str>,
     /// `PassthroughBehavior`: a [`PassthroughBehavior`] value.
     ///
     /// Specifies how the method request body of an unmapped content type will be passed through the integration request to the back end without transformation. A content type is unmapped if no mapping template is defined in the integration or the content type does not match any of the mapped content types, as specified in `requestTemplates` . The valid value is one of the following: `WHEN_NO_MATCH` : passes the method request body through the integration request to the back end without transformation when the method request content type does not match any content type associated with the mapping templates defined in the integration request. `WHEN_NO_TEMPLATES` : passes the method request body through the integration request to the back end without transformation when no mapping template is defined in the integration request. If a template is defined when this option is selected, the method request of an unmapped content-type will be rejected with an HTTP 415 Unsupported Media Type response. `NEVER` : rejects the method request with an HTTP 415 Unsupported Media Type response when either the method request content type does not match any content type associated with the mapping templates defined in the integration request or no mapping template is defined in the integration request.
-    pub passthrough_behavior: Option<PassthroughBehavior>,
+    pub passthrough_behavior: ::std::option::Option<PassthroughBehavior>,
     /// `RequestParameters`: a JSON value.
     ///
     /// A key-value map specifying request parameters that are passed from the method request to the back end. The key is an integration request parameter name and the associated value is a method request parameter value or static value that must be enclosed within single quotes and pre-encoded as required by the back end. The method request parameter value must match the pattern of `method.request.{location}.{name}` , where `location` is `querystring` , `path` , or `header` and `name` must be a valid and unique method request parameter name.
-    pub request_parameters: Option<Json>,
+    pub request_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `RequestTemplates`: a JSON value.
     ///
     /// Represents a map of Velocity templates that are applied on the request payload based on the value of the Content-Type header sent by the client. The content type value is the key in this map, and the template (as a String) is the value.
-    pub request_templates: Option<Json>,
+    pub request_templates: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResponseTransferMode`: a [`ResponseTransferMode`] value.
     ///
     /// The response transfer mode of the integration. Use `STREAM` to have API Gateway stream response your back to you or use `BUFFERED` to have API Gateway wait to receive the complete response before beginning transmission.
     ///
     /// Default `"BUFFERED"`.
-    pub response_transfer_mode: Option<ResponseTransferMode>,
+    pub response_transfer_mode: ::std::option::Option<ResponseTransferMode>,
     /// `TimeoutInMillis`: an integer.
     ///
     /// Custom timeout between 50 and 29,000 milliseconds. The default value is 29,000 milliseconds or 29 seconds. You can increase the default value to longer than 29 seconds for Regional or private APIs only.
     ///
     /// Value at least 50.
-    pub timeout_in_millis: Option<Int>,
+    pub timeout_in_millis: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: an [`IntegrationType`] value, required.
     ///
     /// Specifies an API method integration type. The valid value is one of the following:
@@ -338,74 +286,74 @@ pub struct Integration {
     /// Specifies Uniform Resource Identifier (URI) of the integration endpoint.
     ///
     /// For `HTTP` or `HTTP_PROXY` integrations, the URI must be a fully formed, encoded HTTP(S) URL according to the RFC-3986 specification for standard integrations. If `connectionType` is `VPC_LINK` specify the Network Load Balancer DNS name. For `AWS` or `AWS_PROXY` integrations, the URI is of the form `arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}` . Here, {Region} is the API Gateway region (e.g., us-east-1); {service} is the name of the integrated AWS service (e.g., s3); and {subdomain} is a designated subdomain supported by certain AWS service for fast host-name lookup. action can be used for an AWS service action-based API, using an Action={name}&{p1}={v1}&p2={v2}... query string. The ensuing {service_api} refers to a supported action {name} plus any required input parameters. Alternatively, path can be used for an AWS service path-based API. The ensuing service_api refers to the path to an AWS service resource, including the region of the integrated AWS service, if applicable. For example, for integration with the S3 API of GetObject, the uri can be either `arn:aws:apigateway:us-west-2:s3:action/GetObject&Bucket={bucket}&Key={key}` or `arn:aws:apigateway:us-west-2:s3:path/{bucket}/{key}`
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Integration {
-    /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    /// A `Integration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: IntegrationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<IntegrationType>) -> Self {
         Self {
-            cache_key_parameters: None,
-            cache_namespace: None,
-            connection_id: None,
-            connection_type: None,
-            content_handling: None,
-            credentials: None,
-            integration_http_method: None,
-            integration_responses: None,
-            integration_target: None,
-            passthrough_behavior: None,
-            request_parameters: None,
-            request_templates: None,
-            response_transfer_mode: None,
-            timeout_in_millis: None,
-            r#type: required.r#type,
-            uri: None,
+            cache_key_parameters: ::std::option::Option::None,
+            cache_namespace: ::std::option::Option::None,
+            connection_id: ::std::option::Option::None,
+            connection_type: ::std::option::Option::None,
+            content_handling: ::std::option::Option::None,
+            credentials: ::std::option::Option::None,
+            integration_http_method: ::std::option::Option::None,
+            integration_responses: ::std::option::Option::None,
+            integration_target: ::std::option::Option::None,
+            passthrough_behavior: ::std::option::Option::None,
+            request_parameters: ::std::option::Option::None,
+            request_templates: ::std::option::Option::None,
+            response_transfer_mode: ::std::option::Option::None,
+            timeout_in_millis: ::std::option::Option::None,
+            r#type: value.into(),
+            uri: ::std::option::Option::None,
         }
     }
 
     /// `CacheKeyParameters`: a list of strings.
-    pub fn cache_key_parameters(mut self, value: impl Into<List<Str>>) -> Self { self.cache_key_parameters = Some(value.into()); self }
+    pub fn cache_key_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cache_key_parameters = ::std::option::Option::Some(value.into()); self }
     /// `CacheNamespace`: a string.
-    pub fn cache_namespace(mut self, value: impl Into<Str>) -> Self { self.cache_namespace = Some(value.into()); self }
+    pub fn cache_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_namespace = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionId`: a string.
-    pub fn connection_id(mut self, value: impl Into<Str>) -> Self { self.connection_id = Some(value.into()); self }
+    pub fn connection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_id = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionType`: a [`ConnectionType`] value.
-    pub fn connection_type(mut self, value: impl Into<ConnectionType>) -> Self { self.connection_type = Some(value.into()); self }
+    pub fn connection_type(mut self, value: impl ::std::convert::Into<ConnectionType>) -> Self { self.connection_type = ::std::option::Option::Some(value.into()); self }
     /// `ContentHandling`: a [`ContentHandling`] value.
-    pub fn content_handling(mut self, value: impl Into<ContentHandling>) -> Self { self.content_handling = Some(value.into()); self }
+    pub fn content_handling(mut self, value: impl ::std::convert::Into<ContentHandling>) -> Self { self.content_handling = ::std::option::Option::Some(value.into()); self }
     /// `Credentials`: a string.
-    pub fn credentials(mut self, value: impl Into<Str>) -> Self { self.credentials = Some(value.into()); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationHttpMethod`: a string.
-    pub fn integration_http_method(mut self, value: impl Into<Str>) -> Self { self.integration_http_method = Some(value.into()); self }
+    pub fn integration_http_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_http_method = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationResponses`: a list of [`IntegrationResponse`] objects.
-    pub fn integration_responses(mut self, value: impl Into<List<IntegrationResponse>>) -> Self { self.integration_responses = Some(value.into()); self }
+    pub fn integration_responses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IntegrationResponse>>) -> Self { self.integration_responses = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationTarget`: a string.
-    pub fn integration_target(mut self, value: impl Into<Str>) -> Self { self.integration_target = Some(value.into()); self }
+    pub fn integration_target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_target = ::std::option::Option::Some(value.into()); self }
     /// `PassthroughBehavior`: a [`PassthroughBehavior`] value.
-    pub fn passthrough_behavior(mut self, value: impl Into<PassthroughBehavior>) -> Self { self.passthrough_behavior = Some(value.into()); self }
+    pub fn passthrough_behavior(mut self, value: impl ::std::convert::Into<PassthroughBehavior>) -> Self { self.passthrough_behavior = ::std::option::Option::Some(value.into()); self }
     /// `RequestParameters`: a JSON value.
-    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self { self.request_parameters = Some(value.into()); self }
+    pub fn request_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.request_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RequestTemplates`: a JSON value.
-    pub fn request_templates(mut self, value: impl Into<Json>) -> Self { self.request_templates = Some(value.into()); self }
+    pub fn request_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.request_templates = ::std::option::Option::Some(value.into()); self }
     /// `ResponseTransferMode`: a [`ResponseTransferMode`] value.
-    pub fn response_transfer_mode(mut self, value: impl Into<ResponseTransferMode>) -> Self { self.response_transfer_mode = Some(value.into()); self }
+    pub fn response_transfer_mode(mut self, value: impl ::std::convert::Into<ResponseTransferMode>) -> Self { self.response_transfer_mode = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInMillis`: an integer.
-    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_in_millis = Some(value.into()); self }
+    pub fn timeout_in_millis(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_millis = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`IntegrationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<IntegrationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IntegrationType>) -> Self { self.r#type = value.into(); self }
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Integration {}
+impl crate::PropertyType for Integration {}
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CacheKeyParameters", &self.cache_key_parameters)
             .opt("CacheNamespace", &self.cache_namespace)
             .opt("ConnectionId", &self.connection_id)
@@ -426,30 +374,9 @@ impl ToValue for Integration {
     }
 }
 
-/// The required properties of [`IntegrationResponse`], by name: `IntegrationResponse::new(IntegrationResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntegrationResponseRequired {
-    /// `StatusCode`: a string, required.
-    pub status_code: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
-    properties: &[
-        ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
-        ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
-        ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
-        ("SelectionPattern", Shape::STR),
-        ("StatusCode", Shape::STR),
-    ],
-    required: &["StatusCode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IntegrationResponse` property type of `AWS::ApiGateway::Method`.
 ///
-/// `IntegrationResponse` is a property of the \[Amazon API Gateway Method Integration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apitgateway-method-integration.html>) property type that specifies the response that API Gateway sends after a method's backend finishes processing a request.
+/// `IntegrationResponse` is a property of the [Amazon API Gateway Method Integration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apitgateway-method-integration.html) property type that specifies the response that API Gateway sends after a method's backend finishes processing a request.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-method-integrationresponse.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -459,57 +386,57 @@ pub struct IntegrationResponse {
     /// Specifies how to handle response payload content type conversions. Supported values are `CONVERT_TO_BINARY` and `CONVERT_TO_TEXT` , with the following behaviors:
     ///
     /// If this property is not defined, the response payload will be passed through from the integration response to the method response without modification.
-    pub content_handling: Option<ContentHandling>,
+    pub content_handling: ::std::option::Option<ContentHandling>,
     /// `ResponseParameters`: a JSON value.
     ///
     /// A key-value map specifying response parameters that are passed to the method response from the back end. The key is a method response header parameter name and the mapped value is an integration response header value, a static value enclosed within a pair of single quotes, or a JSON expression from the integration response body. The mapping key must match the pattern of `method.response.header.{name}` , where `name` is a valid and unique header name. The mapped non-static value must match the pattern of `integration.response.header.{name}` or `integration.response.body.{JSON-expression}` , where `name` is a valid and unique response header name and `JSON-expression` is a valid JSON expression without the `$` prefix.
-    pub response_parameters: Option<Json>,
+    pub response_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResponseTemplates`: a JSON value.
     ///
     /// Specifies the templates used to transform the integration response body. Response templates are represented as a key/value map, with a content-type as the key and a template as the value.
-    pub response_templates: Option<Json>,
+    pub response_templates: ::std::option::Option<::cloudwright_core::Json>,
     /// `SelectionPattern`: a string.
     ///
     /// Specifies the regular expression (regex) pattern used to choose an integration response based on the response from the back end. For example, if the success response returns nothing and the error response returns some string, you could use the `.+` regex to match error response. However, make sure that the error response does not contain any newline ( `\n` ) character in such cases. If the back end is an AWS Lambda function, the AWS Lambda function error header is matched. For all other HTTP and AWS back ends, the HTTP status code is matched.
-    pub selection_pattern: Option<Str>,
+    pub selection_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `StatusCode`: a string, required.
     ///
     /// Specifies the status code that is used to map the integration response to an existing MethodResponse.
-    pub status_code: Str,
+    pub status_code: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl IntegrationResponse {
-    /// A `IntegrationResponse` with its required properties, named in a [`IntegrationResponseRequired`].
+    /// A `IntegrationResponse` with its one required property, `StatusCode`.
     #[inline]
-    pub fn new(required: IntegrationResponseRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content_handling: None,
-            response_parameters: None,
-            response_templates: None,
-            selection_pattern: None,
-            status_code: required.status_code,
+            content_handling: ::std::option::Option::None,
+            response_parameters: ::std::option::Option::None,
+            response_templates: ::std::option::Option::None,
+            selection_pattern: ::std::option::Option::None,
+            status_code: value.into(),
         }
     }
 
     /// `ContentHandling`: a [`ContentHandling`] value.
-    pub fn content_handling(mut self, value: impl Into<ContentHandling>) -> Self { self.content_handling = Some(value.into()); self }
+    pub fn content_handling(mut self, value: impl ::std::convert::Into<ContentHandling>) -> Self { self.content_handling = ::std::option::Option::Some(value.into()); self }
     /// `ResponseParameters`: a JSON value.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
+    pub fn response_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ResponseTemplates`: a JSON value.
-    pub fn response_templates(mut self, value: impl Into<Json>) -> Self { self.response_templates = Some(value.into()); self }
+    pub fn response_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_templates = ::std::option::Option::Some(value.into()); self }
     /// `SelectionPattern`: a string.
-    pub fn selection_pattern(mut self, value: impl Into<Str>) -> Self { self.selection_pattern = Some(value.into()); self }
+    pub fn selection_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.selection_pattern = ::std::option::Option::Some(value.into()); self }
     /// `StatusCode`: a string, required.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = value.into(); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_code = value.into(); self }
 }
 
-impl PropertyType for IntegrationResponse {}
+impl crate::PropertyType for IntegrationResponse {}
 
-impl ToValue for IntegrationResponse {
+impl ::cloudwright_core::ToValue for IntegrationResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentHandling", &self.content_handling)
             .opt("ResponseParameters", &self.response_parameters)
             .opt("ResponseTemplates", &self.response_templates)
@@ -518,25 +445,6 @@ impl ToValue for IntegrationResponse {
             .build()
     }
 }
-
-/// The required properties of [`MethodResponse`], by name: `MethodResponse::new(MethodResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MethodResponseRequired {
-    /// `StatusCode`: a string, required.
-    pub status_code: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MethodResponse: ObjRule = ObjRule {
-    properties: &[
-        ("ResponseModels", Shape::Typed(json_type::OBJECT)),
-        ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
-        ("StatusCode", Shape::STR),
-    ],
-    required: &["StatusCode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MethodResponse` property type of `AWS::ApiGateway::Method`.
 ///
@@ -548,43 +456,43 @@ pub struct MethodResponse {
     /// `ResponseModels`: a JSON value.
     ///
     /// Specifies the Model resources used for the response's content-type. Response models are represented as a key/value map, with a content-type as the key and a Model name as the value.
-    pub response_models: Option<Json>,
+    pub response_models: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResponseParameters`: a JSON value.
     ///
     /// A key-value map specifying required or optional response parameters that API Gateway can send back to the caller. A key defines a method response header and the value specifies whether the associated method response header is required or not. The expression of the key must match the pattern `method.response.header.{name}` , where `name` is a valid and unique header name. API Gateway passes certain integration response data to the method response headers specified here according to the mapping you prescribe in the API's IntegrationResponse. The integration response data that can be mapped include an integration response header expressed in `integration.response.header.{name}` , a static value enclosed within a pair of single quotes (e.g., `'application/json'` ), or a JSON expression from the back-end response payload in the form of `integration.response.body.{JSON-expression}` , where `JSON-expression` is a valid JSON expression without the `$` prefix.)
-    pub response_parameters: Option<Json>,
+    pub response_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `StatusCode`: a string, required.
     ///
     /// The method response's status code.
-    pub status_code: Str,
+    pub status_code: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MethodResponse {
-    /// A `MethodResponse` with its required properties, named in a [`MethodResponseRequired`].
+    /// A `MethodResponse` with its one required property, `StatusCode`.
     #[inline]
-    pub fn new(required: MethodResponseRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            response_models: None,
-            response_parameters: None,
-            status_code: required.status_code,
+            response_models: ::std::option::Option::None,
+            response_parameters: ::std::option::Option::None,
+            status_code: value.into(),
         }
     }
 
     /// `ResponseModels`: a JSON value.
-    pub fn response_models(mut self, value: impl Into<Json>) -> Self { self.response_models = Some(value.into()); self }
+    pub fn response_models(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_models = ::std::option::Option::Some(value.into()); self }
     /// `ResponseParameters`: a JSON value.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
+    pub fn response_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_parameters = ::std::option::Option::Some(value.into()); self }
     /// `StatusCode`: a string, required.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = value.into(); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_code = value.into(); self }
 }
 
-impl PropertyType for MethodResponse {}
+impl crate::PropertyType for MethodResponse {}
 
-impl ToValue for MethodResponse {
+impl ::cloudwright_core::ToValue for MethodResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResponseModels", &self.response_models)
             .opt("ResponseParameters", &self.response_parameters)
             .req("StatusCode", &self.status_code)
@@ -600,24 +508,24 @@ pub enum ConnectionType {
     /// `VPC_LINK`
     VpcLink,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectionType {
+impl ::cloudwright_core::ToValue for ConnectionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Internet => "INTERNET",
             Self::VpcLink => "VPC_LINK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -629,24 +537,24 @@ pub enum ContentHandling {
     /// `CONVERT_TO_TEXT`
     ConvertToText,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentHandling {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentHandling {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentHandling {
+impl ::cloudwright_core::ToValue for ContentHandling {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ConvertToBinary => "CONVERT_TO_BINARY",
             Self::ConvertToText => "CONVERT_TO_TEXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -664,27 +572,27 @@ pub enum IntegrationType {
     /// `MOCK`
     Mock,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IntegrationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IntegrationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IntegrationType {
+impl ::cloudwright_core::ToValue for IntegrationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aws => "AWS",
             Self::AwsProxy => "AWS_PROXY",
             Self::Http => "HTTP",
             Self::HttpProxy => "HTTP_PROXY",
             Self::Mock => "MOCK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -698,25 +606,25 @@ pub enum PassthroughBehavior {
     /// `NEVER`
     Never,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PassthroughBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PassthroughBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PassthroughBehavior {
+impl ::cloudwright_core::ToValue for PassthroughBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::WhenNoMatch => "WHEN_NO_MATCH",
             Self::WhenNoTemplates => "WHEN_NO_TEMPLATES",
             Self::Never => "NEVER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -728,23 +636,103 @@ pub enum ResponseTransferMode {
     /// `STREAM`
     Stream,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResponseTransferMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResponseTransferMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResponseTransferMode {
+impl ::cloudwright_core::ToValue for ResponseTransferMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Buffered => "BUFFERED",
             Self::Stream => "STREAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Method: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKeyRequired", Shape::Bool),
+            ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AuthorizationType", Shape::STR),
+            ("AuthorizerId", Shape::STR),
+            ("HttpMethod", Shape::STR),
+            ("Integration", Shape::Object(&RULE_Integration)),
+            ("MethodResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodResponse), min_items: None, max_items: None, unique: true })),
+            ("OperationName", Shape::STR),
+            ("RequestModels", Shape::Typed(json_type::OBJECT)),
+            ("RequestParameters", Shape::Typed(json_type::OBJECT)),
+            ("RequestValidatorId", Shape::STR),
+            ("ResourceId", Shape::STR),
+            ("RestApiId", Shape::STR),
+        ],
+        required: &["RestApiId", "ResourceId", "HttpMethod"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("CacheKeyParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("CacheNamespace", Shape::STR),
+            ("ConnectionId", Shape::STR),
+            ("ConnectionType", Shape::Str(&StrRule { allowed: &["INTERNET", "VPC_LINK"], ..StrRule::ANY })),
+            ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
+            ("Credentials", Shape::STR),
+            ("IntegrationHttpMethod", Shape::STR),
+            ("IntegrationResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegrationResponse), min_items: None, max_items: None, unique: true })),
+            ("IntegrationTarget", Shape::STR),
+            ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"], ..StrRule::ANY })),
+            ("RequestParameters", Shape::Typed(json_type::OBJECT)),
+            ("RequestTemplates", Shape::Typed(json_type::OBJECT)),
+            ("ResponseTransferMode", Shape::Str(&StrRule { allowed: &["BUFFERED", "STREAM"], ..StrRule::ANY })),
+            ("TimeoutInMillis", Shape::Int(&NumRule { min: Some(50.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"], ..StrRule::ANY })),
+            ("Uri", Shape::STR),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
+        properties: &[
+            ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
+            ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
+            ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
+            ("SelectionPattern", Shape::STR),
+            ("StatusCode", Shape::STR),
+        ],
+        required: &["StatusCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MethodResponse: ObjRule = ObjRule {
+        properties: &[
+            ("ResponseModels", Shape::Typed(json_type::OBJECT)),
+            ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
+            ("StatusCode", Shape::STR),
+        ],
+        required: &["StatusCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -89,7 +89,7 @@
     not(feature = "apigateway"),
     doc = " - `AWS::ApiGateway::RequestValidator`: `RequestValidator`, property types in `request_validator` (feature `apigateway`)"
 )]
-//! - `AWS::ApiGateway::Resource`: [`CfnResource`], property types in [`resource`](mod@resource)
+//! - `AWS::ApiGateway::Resource`: [`Resource`], property types in [`resource`](mod@resource)
 //! - `AWS::ApiGateway::RestApi`: [`RestApi`], property types in [`rest_api`](mod@rest_api)
 //! - `AWS::ApiGateway::Stage`: [`Stage`], property types in [`stage`](mod@stage)
 #![cfg_attr(
@@ -166,7 +166,7 @@ pub use api_key::{ApiKey, ApiKeyAttributes};
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use authorizer::{Authorizer, AuthorizerAttributes, AuthorizerRequired};
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-pub use base_path_mapping::{BasePathMapping, BasePathMappingAttributes, BasePathMappingRequired};
+pub use base_path_mapping::{BasePathMapping, BasePathMappingAttributes};
 #[cfg(feature = "apigateway")]
 pub use base_path_mapping_v2::{
     BasePathMappingV2, BasePathMappingV2Attributes, BasePathMappingV2Required,
@@ -174,7 +174,7 @@ pub use base_path_mapping_v2::{
 #[cfg(feature = "apigateway")]
 pub use client_certificate::{ClientCertificate, ClientCertificateAttributes};
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
+pub use deployment::{Deployment, DeploymentAttributes};
 #[cfg(feature = "apigateway")]
 pub use documentation_part::{
     DocumentationPart, DocumentationPartAttributes, DocumentationPartRequired,
@@ -197,17 +197,15 @@ pub use gateway_response::{GatewayResponse, GatewayResponseAttributes, GatewayRe
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use method::{Method, MethodAttributes, MethodRequired};
 #[cfg(feature = "apigateway")]
-pub use model::{Model, ModelAttributes, ModelRequired};
+pub use model::{Model, ModelAttributes};
 #[cfg(feature = "apigateway")]
-pub use request_validator::{
-    RequestValidator, RequestValidatorAttributes, RequestValidatorRequired,
-};
+pub use request_validator::{RequestValidator, RequestValidatorAttributes};
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-pub use resource::{CfnResource, CfnResourceAttributes, CfnResourceRequired};
+pub use resource::{Resource, ResourceAttributes, ResourceRequired};
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use rest_api::{RestApi, RestApiAttributes};
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-pub use stage::{Stage, StageAttributes, StageRequired};
+pub use stage::{Stage, StageAttributes};
 #[cfg(feature = "apigateway")]
 pub use usage_plan::{UsagePlan, UsagePlanAttributes};
 #[cfg(feature = "apigateway")]

@@ -5,31 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`RequestValidator`], by name: `RequestValidator::new(RequestValidatorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RequestValidatorRequired {
-    /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequestValidator: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("RestApiId", Shape::STR),
-        ("ValidateRequestBody", Shape::Bool),
-        ("ValidateRequestParameters", Shape::Bool),
-    ],
-    required: &["RestApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGateway::RequestValidator` resource.
 ///
-/// The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for incoming requests to your API. For more information, see \[Enable Basic Request Validation for an API in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for incoming requests to your API. For more information, see [Enable Basic Request Validation for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`RestApiId`, `RequestValidatorId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`RequestValidatorAttributes`], which `Handle<RequestValidator>` dereferences to.
@@ -45,21 +23,21 @@ pub struct RequestValidator {
     /// The name of this RequestValidator
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestApiId`: a string, required.
     ///
     /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
     /// `ValidateRequestBody`: a boolean.
     ///
     /// A Boolean flag to indicate whether to validate a request body according to the configured Model schema.
-    pub validate_request_body: Option<Bool>,
+    pub validate_request_body: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ValidateRequestParameters`: a boolean.
     ///
     /// A Boolean flag to indicate whether to validate request parameters ( `true` ) or not ( `false` ).
-    pub validate_request_parameters: Option<Bool>,
+    pub validate_request_parameters: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +47,7 @@ impl RequestValidator {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::RequestValidator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-requestvalidator.html",
         primary_identifier: &["RestApiId", "RequestValidatorId"],
@@ -80,45 +58,47 @@ impl RequestValidator {
         read_only: &["RequestValidatorId"],
         attributes: &["RequestValidatorId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `RequestValidator` with its required properties, named in a [`RequestValidatorRequired`].
+    /// A `RequestValidator` with its one required property, `RestApiId`.
     #[inline]
-    pub fn new(required: RequestValidatorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: None,
-            rest_api_id: required.rest_api_id,
-            validate_request_body: None,
-            validate_request_parameters: None,
+            name: ::std::option::Option::None,
+            rest_api_id: value.into(),
+            validate_request_body: ::std::option::Option::None,
+            validate_request_parameters: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `ValidateRequestBody`: a boolean.
-    pub fn validate_request_body(mut self, value: impl Into<Bool>) -> Self { self.validate_request_body = Some(value.into()); self }
+    pub fn validate_request_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.validate_request_body = ::std::option::Option::Some(value.into()); self }
     /// `ValidateRequestParameters`: a boolean.
-    pub fn validate_request_parameters(mut self, value: impl Into<Bool>) -> Self { self.validate_request_parameters = Some(value.into()); self }
+    pub fn validate_request_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.validate_request_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RequestValidator {
+impl ::cloudwright_core::Resource for RequestValidator {
     type Attributes = RequestValidatorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RequestValidator, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RequestValidator, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RequestValidator {
+impl ::cloudwright_core::ToValue for RequestValidator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .req("RestApiId", &self.rest_api_id)
             .opt("ValidateRequestBody", &self.validate_request_body)
@@ -130,12 +110,12 @@ impl ToValue for RequestValidator {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RequestValidator`]: `Handle<RequestValidator>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RequestValidator`]: `Handle<RequestValidator>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RequestValidatorAttributes(ResourceRef);
+pub struct RequestValidatorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RequestValidatorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RequestValidatorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,7 +125,27 @@ impl RequestValidatorAttributes {
     ///
     /// The ID for the request validator. For example: `abc123` .
     #[inline]
-    pub fn request_validator_id(&self) -> Value {
-        self.0.get_att("RequestValidatorId")
+    pub fn request_validator_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RequestValidatorId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequestValidator: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("RestApiId", Shape::STR),
+            ("ValidateRequestBody", Shape::Bool),
+            ("ValidateRequestParameters", Shape::Bool),
+        ],
+        required: &["RestApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_RestApi: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKeySourceType", Shape::STR),
-        ("BinaryMediaTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Body", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("BodyS3Location", Shape::Object(&RULE_S3Location)),
-        ("CloneFrom", Shape::STR),
-        ("Description", Shape::STR),
-        ("DisableExecuteApiEndpoint", Shape::Bool),
-        ("EndpointAccessMode", Shape::STR),
-        ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
-        ("FailOnWarnings", Shape::Bool),
-        ("MinimumCompressionSize", Shape::INT),
-        ("Mode", Shape::STR),
-        ("Name", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SecurityPolicy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGateway::RestApi` resource.
 ///
-/// The `AWS::ApiGateway::RestApi` resource creates a REST API. For more information, see \[restapi:create\](<https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html>) in the *Amazon API Gateway REST API Reference* .
+/// The `AWS::ApiGateway::RestApi` resource creates a REST API. For more information, see [restapi:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html) in the *Amazon API Gateway REST API Reference* .
 ///
-/// &gt; On January 1, 2016, the Swagger Specification was donated to the \[OpenAPI initiative\](<https://docs.aws.amazon.com/https://www.openapis.org/>) , becoming the foundation of the OpenAPI Specification.
+/// \> On January 1, 2016, the Swagger Specification was donated to the [OpenAPI initiative](https://docs.aws.amazon.com/https://www.openapis.org/) , becoming the foundation of the OpenAPI Specification.
 ///
 /// `Ref` returns its `RestApiId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RestApiAttributes`], which `Handle<RestApi>` dereferences to.
@@ -50,55 +22,56 @@ pub struct RestApi {
     /// `ApiKeySourceType`: a string.
     ///
     /// The source of the API key for metering requests according to a usage plan. Valid values are: `HEADER` to read the API key from the `X-API-Key` header of a request. `AUTHORIZER` to read the API key from the `UsageIdentifierKey` from a custom authorizer.
-    pub api_key_source_type: Option<Str>,
+    pub api_key_source_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `BinaryMediaTypes`: a list of strings.
     ///
     /// The list of binary media types supported by the RestApi. By default, the RestApi supports only UTF-8-encoded text payloads.
-    pub binary_media_types: Option<List<Str>>,
+    pub binary_media_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Body`: a JSON value.
     ///
     /// An OpenAPI specification that defines a set of RESTful APIs in JSON format. For YAML templates, you can also provide the specification in YAML format.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub body: Option<Json>,
+    pub body: ::std::option::Option<::cloudwright_core::Json>,
     /// `BodyS3Location`: a [`S3Location`] object.
     ///
     /// The Amazon Simple Storage Service (Amazon S3) location that points to an OpenAPI file, which defines a set of RESTful APIs in JSON or YAML format.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub body_s3_location: Option<Obj<S3Location>>,
+    pub body_s3_location: ::std::option::Option<crate::Obj<S3Location>>,
     /// `CloneFrom`: a string.
     ///
     /// The ID of the RestApi that you want to clone from.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub clone_from: Option<Str>,
+    pub clone_from: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the RestApi.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisableExecuteApiEndpoint`: a boolean.
     ///
     /// Specifies whether clients can invoke your API by using the default `execute-api` endpoint. By default, clients can invoke your API with the default `https://{api_id}.execute-api.{region}.amazonaws.com` endpoint. To require that clients use a custom domain name to invoke your API, disable the default endpoint
-    pub disable_execute_api_endpoint: Option<Bool>,
+    pub disable_execute_api_endpoint: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EndpointAccessMode`: a string.
     ///
     /// The endpoint access mode for your RestApi.
-    pub endpoint_access_mode: Option<Str>,
+    pub endpoint_access_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
     ///
     /// A list of the endpoint types and IP address types of the API. Use this property when creating an API. When importing an existing API, specify the endpoint configuration types using the `Parameters` property.
-    pub endpoint_configuration: Option<Obj<EndpointConfiguration>>,
+    pub endpoint_configuration: ::std::option::Option<crate::Obj<EndpointConfiguration>>,
     /// `FailOnWarnings`: a boolean.
     ///
     /// A query parameter to indicate whether to rollback the API update ( `true` ) or not ( `false` ) when a warning is encountered. The default value is `false` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub fail_on_warnings: Option<Bool>,
+    pub fail_on_warnings: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MinimumCompressionSize`: an integer.
     ///
     /// A nullable integer that is used to enable compression (with non-negative between 0 and 10485760 (10M) bytes, inclusive) or disable compression (with a null value) on an API. When compression is enabled, compression or decompression is not applied on the payload if the payload size is smaller than this value. Setting it to zero allows compression for any payload size.
-    pub minimum_compression_size: Option<Int>,
+    pub minimum_compression_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Mode`: a string.
     ///
     /// This property applies only when you use OpenAPI to define your REST API. The `Mode` determines how API Gateway handles resource updates.
@@ -114,29 +87,29 @@ pub struct RestApi {
     /// Use the default mode to define top-level `RestApi` properties in addition to using OpenAPI. Generally, it's preferred to use API Gateway's OpenAPI extensions to model these properties.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub mode: Option<Str>,
+    pub mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the RestApi. A name is required if the REST API is not based on an OpenAPI specification.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// Custom header parameters as part of the request. For example, to exclude DocumentationParts from an imported API, set `ignore=documentation` as a `parameters` value, as in the AWS CLI command of `aws apigateway import-rest-api --parameters ignore=documentation --body 'file:///path/to/imported-api-body.json'` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Policy`: a JSON value.
     ///
     /// A policy document that contains the permissions for the `RestApi` resource. To set the ARN for the policy, use the `!Join` intrinsic function with `""` as delimiter and values of `"execute-api:/"` and `"*"` .
-    pub policy: Option<Json>,
+    pub policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `SecurityPolicy`: a string.
     ///
     /// The Transport Layer Security (TLS) version + cipher suite for this RestApi.
-    pub security_policy: Option<Str>,
+    pub security_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key-value map of strings. The valid character set is \[a-zA-Z+-=._:/\]. The tag key can be up to 128 characters and must not start with `aws:` . The tag value can be up to 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -146,7 +119,7 @@ impl RestApi {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::RestApi",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html",
         primary_identifier: &["RestApiId"],
@@ -157,69 +130,71 @@ impl RestApi {
         read_only: &["RestApiId", "RootResourceId"],
         attributes: &["RestApiId", "RootResourceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RestApi` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApiKeySourceType`: a string.
-    pub fn api_key_source_type(mut self, value: impl Into<Str>) -> Self { self.api_key_source_type = Some(value.into()); self }
+    pub fn api_key_source_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key_source_type = ::std::option::Option::Some(value.into()); self }
     /// `BinaryMediaTypes`: a list of strings.
-    pub fn binary_media_types(mut self, value: impl Into<List<Str>>) -> Self { self.binary_media_types = Some(value.into()); self }
+    pub fn binary_media_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.binary_media_types = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a JSON value.
-    pub fn body(mut self, value: impl Into<Json>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `BodyS3Location`: a [`S3Location`] object.
-    pub fn body_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.body_s3_location = Some(value.into()); self }
+    pub fn body_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.body_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `CloneFrom`: a string.
-    pub fn clone_from(mut self, value: impl Into<Str>) -> Self { self.clone_from = Some(value.into()); self }
+    pub fn clone_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.clone_from = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisableExecuteApiEndpoint`: a boolean.
-    pub fn disable_execute_api_endpoint(mut self, value: impl Into<Bool>) -> Self { self.disable_execute_api_endpoint = Some(value.into()); self }
+    pub fn disable_execute_api_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_execute_api_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `EndpointAccessMode`: a string.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self { self.endpoint_access_mode = Some(value.into()); self }
+    pub fn endpoint_access_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_access_mode = ::std::option::Option::Some(value.into()); self }
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
-    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = Some(value.into()); self }
+    pub fn endpoint_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = ::std::option::Option::Some(value.into()); self }
     /// `FailOnWarnings`: a boolean.
-    pub fn fail_on_warnings(mut self, value: impl Into<Bool>) -> Self { self.fail_on_warnings = Some(value.into()); self }
+    pub fn fail_on_warnings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fail_on_warnings = ::std::option::Option::Some(value.into()); self }
     /// `MinimumCompressionSize`: an integer.
-    pub fn minimum_compression_size(mut self, value: impl Into<Int>) -> Self { self.minimum_compression_size = Some(value.into()); self }
+    pub fn minimum_compression_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_compression_size = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a string.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a JSON value.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `SecurityPolicy`: a string.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
+    pub fn security_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RestApi {
+impl ::cloudwright_core::Resource for RestApi {
     type Attributes = RestApiAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RestApi, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RestApi, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RestApi {
+impl ::cloudwright_core::ToValue for RestApi {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiKeySourceType", &self.api_key_source_type)
             .opt("BinaryMediaTypes", &self.binary_media_types)
             .opt("Body", &self.body)
@@ -244,12 +219,12 @@ impl ToValue for RestApi {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RestApi`]: `Handle<RestApi>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RestApi`]: `Handle<RestApi>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RestApiAttributes(ResourceRef);
+pub struct RestApiAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RestApiAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RestApiAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,35 +234,24 @@ impl RestApiAttributes {
     ///
     /// The string identifier of the associated RestApi.
     #[inline]
-    pub fn rest_api_id(&self) -> Value {
-        self.0.get_att("RestApiId")
+    pub fn rest_api_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RestApiId"))
     }
 
     /// `Fn::GetAtt` `RootResourceId`: a string.
     ///
     /// The root resource ID for a `RestApi` resource, such as `a0bc123d4e` .
     #[inline]
-    pub fn root_resource_id(&self) -> Value {
-        self.0.get_att("RootResourceId")
+    pub fn root_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RootResourceId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IpAddressType", Shape::STR),
-        ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("VpcEndpointIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndpointConfiguration` property type of `AWS::ApiGateway::RestApi`.
 ///
 /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of a REST API.
 ///
-/// `EndpointConfiguration` is a property of the \[AWS::ApiGateway::RestApi\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html>) resource.
+/// `EndpointConfiguration` is a property of the [AWS::ApiGateway::RestApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-restapi-endpointconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -295,15 +259,15 @@ pub struct EndpointConfiguration {
     /// `IpAddressType`: a string.
     ///
     /// The IP address types that can invoke an API (RestApi). Use `ipv4` to allow only IPv4 addresses to invoke an API, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke an API. For the `PRIVATE` endpoint type, only `dualstack` is supported.
-    pub ip_address_type: Option<Str>,
+    pub ip_address_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Types`: a list of strings.
     ///
     /// A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For an edge-optimized API and its custom domain name, the endpoint type is `"EDGE"` . For a regional API and its custom domain name, the endpoint type is `REGIONAL` . For a private API, the endpoint type is `PRIVATE` .
-    pub types: Option<List<Str>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcEndpointIds`: a list of strings.
     ///
     /// A list of VpcEndpointIds of an API (RestApi) against which to create Route53 ALIASes. It is only supported for `PRIVATE` endpoint type.
-    pub vpc_endpoint_ids: Option<List<Str>>,
+    pub vpc_endpoint_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -311,23 +275,23 @@ impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IpAddressType`: a string.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Types`: a list of strings.
-    pub fn types(mut self, value: impl Into<List<Str>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpointIds`: a list of strings.
-    pub fn vpc_endpoint_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_endpoint_ids = Some(value.into()); self }
+    pub fn vpc_endpoint_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_endpoint_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EndpointConfiguration {}
+impl crate::PropertyType for EndpointConfiguration {}
 
-impl ToValue for EndpointConfiguration {
+impl ::cloudwright_core::ToValue for EndpointConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
             .opt("Types", &self.types)
             .opt("VpcEndpointIds", &self.vpc_endpoint_ids)
@@ -335,23 +299,11 @@ impl ToValue for EndpointConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("ETag", Shape::STR),
-        ("Key", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3Location` property type of `AWS::ApiGateway::RestApi`.
 ///
-/// `S3Location` is a property of the \[AWS::ApiGateway::RestApi\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html>) resource that specifies the Amazon S3 location of a OpenAPI (formerly Swagger) file that defines a set of RESTful APIs in JSON or YAML.
+/// `S3Location` is a property of the [AWS::ApiGateway::RestApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html) resource that specifies the Amazon S3 location of a OpenAPI (formerly Swagger) file that defines a set of RESTful APIs in JSON or YAML.
 ///
-/// &gt; On January 1, 2016, the Swagger Specification was donated to the \[OpenAPI initiative\](<https://docs.aws.amazon.com/https://www.openapis.org/>) , becoming the foundation of the OpenAPI Specification.
+/// \> On January 1, 2016, the Swagger Specification was donated to the [OpenAPI initiative](https://docs.aws.amazon.com/https://www.openapis.org/) , becoming the foundation of the OpenAPI Specification.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-restapi-s3location.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -359,19 +311,19 @@ pub struct S3Location {
     /// `Bucket`: a string.
     ///
     /// The name of the S3 bucket where the OpenAPI file is stored.
-    pub bucket: Option<Str>,
+    pub bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `ETag`: a string.
     ///
     /// The Amazon S3 ETag (a file checksum) of the OpenAPI file. If you don't specify a value, API Gateway skips ETag validation of your OpenAPI file.
-    pub e_tag: Option<Str>,
+    pub e_tag: ::std::option::Option<::cloudwright_core::Str>,
     /// `Key`: a string.
     ///
     /// The file name of the OpenAPI file (Amazon S3 object name).
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// For versioning-enabled buckets, a specific version of the OpenAPI file.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -379,25 +331,25 @@ impl S3Location {
     /// A `S3Location` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bucket`: a string.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = ::std::option::Option::Some(value.into()); self }
     /// `ETag`: a string.
-    pub fn e_tag(mut self, value: impl Into<Str>) -> Self { self.e_tag = Some(value.into()); self }
+    pub fn e_tag(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.e_tag = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bucket", &self.bucket)
             .opt("ETag", &self.e_tag)
             .opt("Key", &self.key)
@@ -410,21 +362,10 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApiGateway::RestApi`.
 ///
@@ -432,9 +373,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -449,19 +390,86 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RestApi: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKeySourceType", Shape::STR),
+            ("BinaryMediaTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Body", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("BodyS3Location", Shape::Object(&RULE_S3Location)),
+            ("CloneFrom", Shape::STR),
+            ("Description", Shape::STR),
+            ("DisableExecuteApiEndpoint", Shape::Bool),
+            ("EndpointAccessMode", Shape::STR),
+            ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
+            ("FailOnWarnings", Shape::Bool),
+            ("MinimumCompressionSize", Shape::INT),
+            ("Mode", Shape::STR),
+            ("Name", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SecurityPolicy", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IpAddressType", Shape::STR),
+            ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("VpcEndpointIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("ETag", Shape::STR),
+            ("Key", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,25 +6,12 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(any(feature = "apigateway", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_AccessLogSetting: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationArn", Shape::STR),
-        ("Format", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 /// The `AccessLogSetting` property type, shared by `AWS::ApiGateway::Deployment`, `AWS::ApiGateway::Stage`.
 ///
 /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
 ///
-/// `AccessLogSetting` is a property of the \[StageDescription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html>) property type.
+/// `AccessLogSetting` is a property of the [StageDescription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-stagedescription.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-deployment-accesslogsetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -32,11 +19,11 @@ pub struct AccessLogSetting {
     /// `DestinationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-` .
-    pub destination_arn: Option<Str>,
+    pub destination_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Format`: a string.
     ///
     /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least `$context.requestId` .
-    pub format: Option<Str>,
+    pub format: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
@@ -45,23 +32,23 @@ impl AccessLogSetting {
     /// A `AccessLogSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationArn`: a string.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = ::std::option::Option::Some(value.into()); self }
     /// `Format`: a string.
-    pub fn format(mut self, value: impl Into<Str>) -> Self { self.format = Some(value.into()); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.format = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-impl PropertyType for AccessLogSetting {}
+impl crate::PropertyType for AccessLogSetting {}
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-impl ToValue for AccessLogSetting {
+impl ::cloudwright_core::ToValue for AccessLogSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
             .opt("Format", &self.format)
             .build()
@@ -69,22 +56,11 @@ impl ToValue for AccessLogSetting {
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IpAddressType", Shape::STR),
-        ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(any(feature = "apigateway", feature = "constructs"))]
 /// The `EndpointConfiguration` property type, shared by `AWS::ApiGateway::DomainName`, `AWS::ApiGateway::DomainNameV2`.
 ///
 /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of an Amazon API Gateway domain name.
 ///
-/// `EndpointConfiguration` is a property of the \[AWS::ApiGateway::DomainName\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html>) resource.
+/// `EndpointConfiguration` is a property of the [AWS::ApiGateway::DomainName](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-domainname-endpointconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -92,11 +68,11 @@ pub struct EndpointConfiguration {
     /// `IpAddressType`: a string.
     ///
     /// The IP address types that can invoke this DomainName. Use `ipv4` to allow only IPv4 addresses to invoke this DomainName, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke this DomainName. For the `PRIVATE` endpoint type, only `dualstack` is supported.
-    pub ip_address_type: Option<Str>,
+    pub ip_address_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Types`: a list of strings.
     ///
     /// A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For an edge-optimized API and its custom domain name, the endpoint type is `"EDGE"` . For a regional API and its custom domain name, the endpoint type is `REGIONAL` . For a private API, the endpoint type is `PRIVATE` .
-    pub types: Option<List<Str>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
@@ -105,23 +81,23 @@ impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IpAddressType`: a string.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Types`: a list of strings.
-    pub fn types(mut self, value: impl Into<List<Str>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-impl PropertyType for EndpointConfiguration {}
+impl crate::PropertyType for EndpointConfiguration {}
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-impl ToValue for EndpointConfiguration {
+impl ::cloudwright_core::ToValue for EndpointConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
             .opt("Types", &self.types)
             .build()
@@ -133,22 +109,10 @@ impl ToValue for EndpointConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(any(feature = "apigateway", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::ApiGateway::ClientCertificate`, `AWS::ApiGateway::Deployment`, `AWS::ApiGateway::VpcLink`.
@@ -157,9 +121,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
@@ -175,19 +139,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -207,26 +171,67 @@ pub enum RoutingMode {
     /// `ROUTING_RULE_ONLY`
     RoutingRuleOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-impl From<Value> for RoutingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RoutingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
-impl ToValue for RoutingMode {
+impl ::cloudwright_core::ToValue for RoutingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BasePathMappingOnly => "BASE_PATH_MAPPING_ONLY",
             Self::RoutingRuleThenBasePathMapping => "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
             Self::RoutingRuleOnly => "ROUTING_RULE_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessLogSetting: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationArn", Shape::STR),
+            ("Format", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IpAddressType", Shape::STR),
+            ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::AccessLogSetting;
-use super::shared::RULE_AccessLogSetting;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
-
-/// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StageRequired {
-    /// `RestApiId`: a string, required.
-    pub rest_api_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stage: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
-        ("CacheClusterEnabled", Shape::Bool),
-        ("CacheClusterSize", Shape::STR),
-        ("CanarySetting", Shape::Object(&RULE_CanarySetting)),
-        ("ClientCertificateId", Shape::STR),
-        ("DeploymentId", Shape::STR),
-        ("Description", Shape::STR),
-        ("DocumentationVersion", Shape::STR),
-        ("MethodSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodSetting), min_items: None, max_items: None, unique: true })),
-        ("RestApiId", Shape::STR),
-        ("StageName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TracingEnabled", Shape::Bool),
-        ("Variables", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["RestApiId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::Stage` resource.
 ///
@@ -59,63 +23,63 @@ pub struct Stage {
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
     ///
     /// Access log settings, including the access log format and access log destination ARN.
-    pub access_log_setting: Option<Obj<AccessLogSetting>>,
+    pub access_log_setting: ::std::option::Option<crate::Obj<AccessLogSetting>>,
     /// `CacheClusterEnabled`: a boolean.
     ///
     /// Specifies whether a cache cluster is enabled for the stage. To activate a method-level cache, set `CachingEnabled` to `true` for a method.
-    pub cache_cluster_enabled: Option<Bool>,
+    pub cache_cluster_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CacheClusterSize`: a string.
     ///
-    /// The stage's cache capacity in GB. For more information about choosing a cache size, see \[Enabling API caching to enhance responsiveness\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html>) .
-    pub cache_cluster_size: Option<Str>,
+    /// The stage's cache capacity in GB. For more information about choosing a cache size, see [Enabling API caching to enhance responsiveness](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html) .
+    pub cache_cluster_size: ::std::option::Option<::cloudwright_core::Str>,
     /// `CanarySetting`: a [`CanarySetting`] object.
     ///
     /// Settings for the canary deployment in this stage.
-    pub canary_setting: Option<Obj<CanarySetting>>,
+    pub canary_setting: ::std::option::Option<crate::Obj<CanarySetting>>,
     /// `ClientCertificateId`: a string.
     ///
     /// The identifier of a client certificate for an API stage.
-    pub client_certificate_id: Option<Str>,
+    pub client_certificate_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentId`: a string.
     ///
     /// The identifier of the Deployment that the stage points to.
-    pub deployment_id: Option<Str>,
+    pub deployment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The stage's description.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentationVersion`: a string.
     ///
     /// The version of the associated API documentation.
-    pub documentation_version: Option<Str>,
+    pub documentation_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
     ///
     /// A map that defines the method settings for a Stage resource. Keys (designated as `/{method_setting_key` below) are method paths defined as `{resource_path}/{http_method}` for an individual method override, or `/\*/\*` for overriding all methods in the stage.
-    pub method_settings: Option<List<MethodSetting>>,
+    pub method_settings: ::std::option::Option<::cloudwright_core::List<MethodSetting>>,
     /// `RestApiId`: a string, required.
     ///
     /// The string identifier of the associated RestApi.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rest_api_id: Str,
+    pub rest_api_id: ::cloudwright_core::Str,
     /// `StageName`: a string.
     ///
     /// The name of the stage is the first path segment in the Uniform Resource Identifier (URI) of a call to API Gateway. Stage names can only contain alphanumeric characters, hyphens, and underscores. Maximum length is 128 characters.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stage_name: Option<Str>,
+    pub stage_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The collection of tags. Each tag element is associated with a given resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TracingEnabled`: a boolean.
     ///
     /// Specifies whether active tracing with X-ray is enabled for the Stage.
-    pub tracing_enabled: Option<Bool>,
+    pub tracing_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Variables`: a JSON value.
     ///
     /// A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value. Variable names are limited to alphanumeric characters. Values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+` .
-    pub variables: Option<Json>,
+    pub variables: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -125,7 +89,7 @@ impl Stage {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::Stage",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html",
         primary_identifier: &["RestApiId", "StageName"],
@@ -136,78 +100,80 @@ impl Stage {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Stage` with its required properties, named in a [`StageRequired`].
+    /// A `Stage` with its one required property, `RestApiId`.
     #[inline]
-    pub fn new(required: StageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_log_setting: None,
-            cache_cluster_enabled: None,
-            cache_cluster_size: None,
-            canary_setting: None,
-            client_certificate_id: None,
-            deployment_id: None,
-            description: None,
-            documentation_version: None,
-            method_settings: None,
-            rest_api_id: required.rest_api_id,
-            stage_name: None,
-            tags: None,
-            tracing_enabled: None,
-            variables: None,
+            access_log_setting: ::std::option::Option::None,
+            cache_cluster_enabled: ::std::option::Option::None,
+            cache_cluster_size: ::std::option::Option::None,
+            canary_setting: ::std::option::Option::None,
+            client_certificate_id: ::std::option::Option::None,
+            deployment_id: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            documentation_version: ::std::option::Option::None,
+            method_settings: ::std::option::Option::None,
+            rest_api_id: value.into(),
+            stage_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tracing_enabled: ::std::option::Option::None,
+            variables: ::std::option::Option::None,
         }
     }
 
     /// `AccessLogSetting`: an [`AccessLogSetting`] object.
-    pub fn access_log_setting(mut self, value: impl Into<Obj<AccessLogSetting>>) -> Self { self.access_log_setting = Some(value.into()); self }
+    pub fn access_log_setting(mut self, value: impl ::std::convert::Into<crate::Obj<AccessLogSetting>>) -> Self { self.access_log_setting = ::std::option::Option::Some(value.into()); self }
     /// `CacheClusterEnabled`: a boolean.
-    pub fn cache_cluster_enabled(mut self, value: impl Into<Bool>) -> Self { self.cache_cluster_enabled = Some(value.into()); self }
+    pub fn cache_cluster_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cache_cluster_enabled = ::std::option::Option::Some(value.into()); self }
     /// `CacheClusterSize`: a string.
-    pub fn cache_cluster_size(mut self, value: impl Into<Str>) -> Self { self.cache_cluster_size = Some(value.into()); self }
+    pub fn cache_cluster_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_cluster_size = ::std::option::Option::Some(value.into()); self }
     /// `CanarySetting`: a [`CanarySetting`] object.
-    pub fn canary_setting(mut self, value: impl Into<Obj<CanarySetting>>) -> Self { self.canary_setting = Some(value.into()); self }
+    pub fn canary_setting(mut self, value: impl ::std::convert::Into<crate::Obj<CanarySetting>>) -> Self { self.canary_setting = ::std::option::Option::Some(value.into()); self }
     /// `ClientCertificateId`: a string.
-    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self { self.client_certificate_id = Some(value.into()); self }
+    pub fn client_certificate_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_certificate_id = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentId`: a string.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
+    pub fn deployment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_id = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DocumentationVersion`: a string.
-    pub fn documentation_version(mut self, value: impl Into<Str>) -> Self { self.documentation_version = Some(value.into()); self }
+    pub fn documentation_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.documentation_version = ::std::option::Option::Some(value.into()); self }
     /// `MethodSettings`: a list of [`MethodSetting`] objects.
-    pub fn method_settings(mut self, value: impl Into<List<MethodSetting>>) -> Self { self.method_settings = Some(value.into()); self }
+    pub fn method_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MethodSetting>>) -> Self { self.method_settings = ::std::option::Option::Some(value.into()); self }
     /// `RestApiId`: a string, required.
-    pub fn rest_api_id(mut self, value: impl Into<Str>) -> Self { self.rest_api_id = value.into(); self }
+    pub fn rest_api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rest_api_id = value.into(); self }
     /// `StageName`: a string.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
+    pub fn stage_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TracingEnabled`: a boolean.
-    pub fn tracing_enabled(mut self, value: impl Into<Bool>) -> Self { self.tracing_enabled = Some(value.into()); self }
+    pub fn tracing_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.tracing_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Variables`: a JSON value.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stage {
+impl ::cloudwright_core::Resource for Stage {
     type Attributes = StageAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stage, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stage, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stage {
+impl ::cloudwright_core::ToValue for Stage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLogSetting", &self.access_log_setting)
             .opt("CacheClusterEnabled", &self.cache_cluster_enabled)
             .opt("CacheClusterSize", &self.cache_cluster_size)
@@ -226,27 +192,15 @@ impl ToValue for Stage {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stage`]: `Handle<Stage>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stage`]: `Handle<Stage>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct StageAttributes(());
 
-impl From<ResourceRef> for StageAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StageAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentId", Shape::STR),
-        ("PercentTraffic", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
-        ("UseStageCache", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CanarySetting` property type of `AWS::ApiGateway::Stage`.
 ///
@@ -258,21 +212,21 @@ pub struct CanarySetting {
     /// `DeploymentId`: a string.
     ///
     /// The ID of the canary deployment.
-    pub deployment_id: Option<Str>,
+    pub deployment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PercentTraffic`: a number.
     ///
     /// The percent (0-100) of traffic diverted to a canary deployment.
     ///
     /// Value 0 to 100.
-    pub percent_traffic: Option<Num>,
+    pub percent_traffic: ::std::option::Option<::cloudwright_core::Num>,
     /// `StageVariableOverrides`: a JSON value.
     ///
     /// Stage variables overridden for a canary release deployment, including new stage variables introduced in the canary. These stage variables are represented as a string-to-string map between stage variable names and their values.
-    pub stage_variable_overrides: Option<Json>,
+    pub stage_variable_overrides: ::std::option::Option<::cloudwright_core::Json>,
     /// `UseStageCache`: a boolean.
     ///
     /// A Boolean flag to indicate whether the canary deployment uses the stage cache or not.
-    pub use_stage_cache: Option<Bool>,
+    pub use_stage_cache: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -280,25 +234,25 @@ impl CanarySetting {
     /// A `CanarySetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeploymentId`: a string.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
+    pub fn deployment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_id = ::std::option::Option::Some(value.into()); self }
     /// `PercentTraffic`: a number.
-    pub fn percent_traffic(mut self, value: impl Into<Num>) -> Self { self.percent_traffic = Some(value.into()); self }
+    pub fn percent_traffic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.percent_traffic = ::std::option::Option::Some(value.into()); self }
     /// `StageVariableOverrides`: a JSON value.
-    pub fn stage_variable_overrides(mut self, value: impl Into<Json>) -> Self { self.stage_variable_overrides = Some(value.into()); self }
+    pub fn stage_variable_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.stage_variable_overrides = ::std::option::Option::Some(value.into()); self }
     /// `UseStageCache`: a boolean.
-    pub fn use_stage_cache(mut self, value: impl Into<Bool>) -> Self { self.use_stage_cache = Some(value.into()); self }
+    pub fn use_stage_cache(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_stage_cache = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CanarySetting {}
+impl crate::PropertyType for CanarySetting {}
 
-impl ToValue for CanarySetting {
+impl ::cloudwright_core::ToValue for CanarySetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentId", &self.deployment_id)
             .opt("PercentTraffic", &self.percent_traffic)
             .opt("StageVariableOverrides", &self.stage_variable_overrides)
@@ -306,24 +260,6 @@ impl ToValue for CanarySetting {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
-    properties: &[
-        ("CacheDataEncrypted", Shape::Bool),
-        ("CacheTtlInSeconds", Shape::INT),
-        ("CachingEnabled", Shape::Bool),
-        ("DataTraceEnabled", Shape::Bool),
-        ("HttpMethod", Shape::STR),
-        ("LoggingLevel", Shape::STR),
-        ("MetricsEnabled", Shape::Bool),
-        ("ResourcePath", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ThrottlingBurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ThrottlingRateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MethodSetting` property type of `AWS::ApiGateway::Stage`.
 ///
@@ -337,49 +273,49 @@ pub struct MethodSetting {
     /// `CacheDataEncrypted`: a boolean.
     ///
     /// Specifies whether the cached responses are encrypted.
-    pub cache_data_encrypted: Option<Bool>,
+    pub cache_data_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CacheTtlInSeconds`: an integer.
     ///
     /// Specifies the time to live (TTL), in seconds, for cached responses. The higher the TTL, the longer the response will be cached.
-    pub cache_ttl_in_seconds: Option<Int>,
+    pub cache_ttl_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `CachingEnabled`: a boolean.
     ///
     /// Specifies whether responses should be cached and returned for requests. A cache cluster must be enabled on the stage for responses to be cached.
-    pub caching_enabled: Option<Bool>,
+    pub caching_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataTraceEnabled`: a boolean.
     ///
     /// Specifies whether data trace logging is enabled for this method, which affects the log entries pushed to Amazon CloudWatch Logs. This can be useful to troubleshoot APIs, but can result in logging sensitive data. We recommend that you don't enable this option for production APIs.
-    pub data_trace_enabled: Option<Bool>,
+    pub data_trace_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HttpMethod`: a string.
     ///
     /// The HTTP method. To apply settings to multiple resources and methods, specify an asterisk ( `*` ) for the `HttpMethod` and `/*` for the `ResourcePath` . This parameter is required when you specify a `MethodSetting` .
-    pub http_method: Option<Str>,
+    pub http_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingLevel`: a string.
     ///
     /// Specifies the logging level for this method, which affects the log entries pushed to Amazon CloudWatch Logs. Valid values are `OFF` , `ERROR` , and `INFO` . Choose `ERROR` to write only error-level entries to CloudWatch Logs, or choose `INFO` to include all `ERROR` events as well as extra informational events.
-    pub logging_level: Option<Str>,
+    pub logging_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricsEnabled`: a boolean.
     ///
     /// Specifies whether Amazon CloudWatch metrics are enabled for this method.
-    pub metrics_enabled: Option<Bool>,
+    pub metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResourcePath`: a string.
     ///
     /// The resource path for this method. Forward slashes ( `/` ) are encoded as `~1` and the initial slash must include a forward slash. For example, the path value `/resource/subresource` must be encoded as `/~1resource~1subresource` . To specify the root path, use only a slash ( `/` ). To apply settings to multiple resources and methods, specify an asterisk ( `*` ) for the `HttpMethod` and `/*` for the `ResourcePath` . This parameter is required when you specify a `MethodSetting` .
     ///
     /// Pattern `^/.*$`.
-    pub resource_path: Option<Str>,
+    pub resource_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThrottlingBurstLimit`: an integer.
     ///
     /// Specifies the throttling burst limit.
     ///
     /// Value at least 0.
-    pub throttling_burst_limit: Option<Int>,
+    pub throttling_burst_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThrottlingRateLimit`: a number.
     ///
     /// Specifies the throttling rate limit.
     ///
     /// Value at least 0.
-    pub throttling_rate_limit: Option<Num>,
+    pub throttling_rate_limit: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -387,37 +323,37 @@ impl MethodSetting {
     /// A `MethodSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CacheDataEncrypted`: a boolean.
-    pub fn cache_data_encrypted(mut self, value: impl Into<Bool>) -> Self { self.cache_data_encrypted = Some(value.into()); self }
+    pub fn cache_data_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cache_data_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `CacheTtlInSeconds`: an integer.
-    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.cache_ttl_in_seconds = Some(value.into()); self }
+    pub fn cache_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cache_ttl_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `CachingEnabled`: a boolean.
-    pub fn caching_enabled(mut self, value: impl Into<Bool>) -> Self { self.caching_enabled = Some(value.into()); self }
+    pub fn caching_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.caching_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DataTraceEnabled`: a boolean.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
+    pub fn data_trace_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.data_trace_enabled = ::std::option::Option::Some(value.into()); self }
     /// `HttpMethod`: a string.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = Some(value.into()); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_method = ::std::option::Option::Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
+    pub fn logging_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logging_level = ::std::option::Option::Some(value.into()); self }
     /// `MetricsEnabled`: a boolean.
-    pub fn metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.metrics_enabled = Some(value.into()); self }
+    pub fn metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePath`: a string.
-    pub fn resource_path(mut self, value: impl Into<Str>) -> Self { self.resource_path = Some(value.into()); self }
+    pub fn resource_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_path = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
+    pub fn throttling_burst_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throttling_burst_limit = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
+    pub fn throttling_rate_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.throttling_rate_limit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MethodSetting {}
+impl crate::PropertyType for MethodSetting {}
 
-impl ToValue for MethodSetting {
+impl ::cloudwright_core::ToValue for MethodSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CacheDataEncrypted", &self.cache_data_encrypted)
             .opt("CacheTtlInSeconds", &self.cache_ttl_in_seconds)
             .opt("CachingEnabled", &self.caching_enabled)
@@ -436,21 +372,10 @@ impl ToValue for MethodSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApiGateway::Stage`.
 ///
@@ -460,11 +385,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -479,19 +404,94 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_AccessLogSetting;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stage: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLogSetting", Shape::Object(&RULE_AccessLogSetting)),
+            ("CacheClusterEnabled", Shape::Bool),
+            ("CacheClusterSize", Shape::STR),
+            ("CanarySetting", Shape::Object(&RULE_CanarySetting)),
+            ("ClientCertificateId", Shape::STR),
+            ("DeploymentId", Shape::STR),
+            ("Description", Shape::STR),
+            ("DocumentationVersion", Shape::STR),
+            ("MethodSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodSetting), min_items: None, max_items: None, unique: true })),
+            ("RestApiId", Shape::STR),
+            ("StageName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TracingEnabled", Shape::Bool),
+            ("Variables", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["RestApiId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentId", Shape::STR),
+            ("PercentTraffic", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+            ("UseStageCache", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
+        properties: &[
+            ("CacheDataEncrypted", Shape::Bool),
+            ("CacheTtlInSeconds", Shape::INT),
+            ("CachingEnabled", Shape::Bool),
+            ("DataTraceEnabled", Shape::Bool),
+            ("HttpMethod", Shape::STR),
+            ("LoggingLevel", Shape::STR),
+            ("MetricsEnabled", Shape::Bool),
+            ("ResourcePath", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ThrottlingBurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ThrottlingRateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

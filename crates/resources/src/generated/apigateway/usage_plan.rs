@@ -5,28 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_UsagePlan: ObjRule = ObjRule {
-    properties: &[
-        ("ApiStages", Shape::List(&ListRule { items: Shape::Object(&RULE_ApiStage), min_items: None, max_items: None, unique: true })),
-        ("Description", Shape::STR),
-        ("Quota", Shape::Object(&RULE_QuotaSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Throttle", Shape::Object(&RULE_ThrottleSettings)),
-        ("UsagePlanName", Shape::STR),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGateway::UsagePlan` resource.
 ///
-/// The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs. A usage plan sets a target for the throttling and quota limits on individual client API keys. For more information, see \[Creating and Using API Usage Plans in Amazon API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs. A usage plan sets a target for the throttling and quota limits on individual client API keys. For more information, see [Creating and Using API Usage Plans in Amazon API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html) in the *API Gateway Developer Guide* .
 ///
-/// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using \[AWS Budgets\](<https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html>) to monitor costs and \[AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) to manage API requests.
+/// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using [AWS Budgets](https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html) to monitor costs and [AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) to manage API requests.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UsagePlanAttributes`], which `Handle<UsagePlan>` dereferences to.
@@ -39,27 +22,27 @@ pub struct UsagePlan {
     /// `ApiStages`: a list of [`ApiStage`] objects.
     ///
     /// The associated API stages of a usage plan.
-    pub api_stages: Option<List<ApiStage>>,
+    pub api_stages: ::std::option::Option<::cloudwright_core::List<ApiStage>>,
     /// `Description`: a string.
     ///
     /// The description of a usage plan.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Quota`: a [`QuotaSettings`] object.
     ///
     /// The target maximum number of permitted requests per a given unit time interval.
-    pub quota: Option<Obj<QuotaSettings>>,
+    pub quota: ::std::option::Option<crate::Obj<QuotaSettings>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The collection of tags. Each tag element is associated with a given resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Throttle`: a [`ThrottleSettings`] object.
     ///
     /// A map containing method level throttling information for API stage in a usage plan.
-    pub throttle: Option<Obj<ThrottleSettings>>,
+    pub throttle: ::std::option::Option<crate::Obj<ThrottleSettings>>,
     /// `UsagePlanName`: a string.
     ///
     /// The name of a usage plan.
-    pub usage_plan_name: Option<Str>,
+    pub usage_plan_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +52,7 @@ impl UsagePlan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::UsagePlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html",
         primary_identifier: &["Id"],
@@ -80,47 +63,49 @@ impl UsagePlan {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `UsagePlan` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApiStages`: a list of [`ApiStage`] objects.
-    pub fn api_stages(mut self, value: impl Into<List<ApiStage>>) -> Self { self.api_stages = Some(value.into()); self }
+    pub fn api_stages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ApiStage>>) -> Self { self.api_stages = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Quota`: a [`QuotaSettings`] object.
-    pub fn quota(mut self, value: impl Into<Obj<QuotaSettings>>) -> Self { self.quota = Some(value.into()); self }
+    pub fn quota(mut self, value: impl ::std::convert::Into<crate::Obj<QuotaSettings>>) -> Self { self.quota = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Throttle`: a [`ThrottleSettings`] object.
-    pub fn throttle(mut self, value: impl Into<Obj<ThrottleSettings>>) -> Self { self.throttle = Some(value.into()); self }
+    pub fn throttle(mut self, value: impl ::std::convert::Into<crate::Obj<ThrottleSettings>>) -> Self { self.throttle = ::std::option::Option::Some(value.into()); self }
     /// `UsagePlanName`: a string.
-    pub fn usage_plan_name(mut self, value: impl Into<Str>) -> Self { self.usage_plan_name = Some(value.into()); self }
+    pub fn usage_plan_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.usage_plan_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UsagePlan {
+impl ::cloudwright_core::Resource for UsagePlan {
     type Attributes = UsagePlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UsagePlan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UsagePlan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UsagePlan {
+impl ::cloudwright_core::ToValue for UsagePlan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiStages", &self.api_stages)
             .opt("Description", &self.description)
             .opt("Quota", &self.quota)
@@ -131,12 +116,12 @@ impl ToValue for UsagePlan {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UsagePlan`]: `Handle<UsagePlan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UsagePlan`]: `Handle<UsagePlan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UsagePlanAttributes(ResourceRef);
+pub struct UsagePlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UsagePlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UsagePlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,21 +131,10 @@ impl UsagePlanAttributes {
     ///
     /// The ID for the usage plan. For example: `abc123` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiStage: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("Stage", Shape::STR),
-        ("Throttle", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApiStage` property type of `AWS::ApiGateway::UsagePlan`.
 ///
@@ -172,15 +146,15 @@ pub struct ApiStage {
     /// `ApiId`: a string.
     ///
     /// API Id of the associated API stage in a usage plan.
-    pub api_id: Option<Str>,
+    pub api_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Stage`: a string.
     ///
     /// API stage name of the associated API stage in a usage plan.
-    pub stage: Option<Str>,
+    pub stage: ::std::option::Option<::cloudwright_core::Str>,
     /// `Throttle`: a JSON value.
     ///
     /// Map containing method level throttling information for API stage in a usage plan.
-    pub throttle: Option<Json>,
+    pub throttle: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -188,23 +162,23 @@ impl ApiStage {
     /// A `ApiStage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApiId`: a string.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = Some(value.into()); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = ::std::option::Option::Some(value.into()); self }
     /// `Stage`: a string.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = Some(value.into()); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage = ::std::option::Option::Some(value.into()); self }
     /// `Throttle`: a JSON value.
-    pub fn throttle(mut self, value: impl Into<Json>) -> Self { self.throttle = Some(value.into()); self }
+    pub fn throttle(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.throttle = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApiStage {}
+impl crate::PropertyType for ApiStage {}
 
-impl ToValue for ApiStage {
+impl ::cloudwright_core::ToValue for ApiStage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiId", &self.api_id)
             .opt("Stage", &self.stage)
             .opt("Throttle", &self.throttle)
@@ -212,22 +186,11 @@ impl ToValue for ApiStage {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_QuotaSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Limit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Offset", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Period", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `QuotaSettings` property type of `AWS::ApiGateway::UsagePlan`.
 ///
-/// `QuotaSettings` is a property of the \[AWS::ApiGateway::UsagePlan\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html>) resource that specifies a target for the maximum number of requests users can make to your REST APIs.
+/// `QuotaSettings` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies a target for the maximum number of requests users can make to your REST APIs.
 ///
-/// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using \[AWS Budgets\](<https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html>) to monitor costs and \[AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) to manage API requests.
+/// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using [AWS Budgets](https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html) to monitor costs and [AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) to manage API requests.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-usageplan-quotasettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -237,17 +200,17 @@ pub struct QuotaSettings {
     /// The target maximum number of requests that can be made in a given time period.
     ///
     /// Value at least 0.
-    pub limit: Option<Int>,
+    pub limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `Offset`: an integer.
     ///
     /// The number of requests subtracted from the given limit in the initial time period.
     ///
     /// Value at least 0.
-    pub offset: Option<Int>,
+    pub offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `Period`: a string.
     ///
     /// The time period in which the limit applies. Valid values are "DAY", "WEEK" or "MONTH".
-    pub period: Option<Str>,
+    pub period: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -255,23 +218,23 @@ impl QuotaSettings {
     /// A `QuotaSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Limit`: an integer.
-    pub fn limit(mut self, value: impl Into<Int>) -> Self { self.limit = Some(value.into()); self }
+    pub fn limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.limit = ::std::option::Option::Some(value.into()); self }
     /// `Offset`: an integer.
-    pub fn offset(mut self, value: impl Into<Int>) -> Self { self.offset = Some(value.into()); self }
+    pub fn offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.offset = ::std::option::Option::Some(value.into()); self }
     /// `Period`: a string.
-    pub fn period(mut self, value: impl Into<Str>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QuotaSettings {}
+impl crate::PropertyType for QuotaSettings {}
 
-impl ToValue for QuotaSettings {
+impl ::cloudwright_core::ToValue for QuotaSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Limit", &self.limit)
             .opt("Offset", &self.offset)
             .opt("Period", &self.period)
@@ -283,21 +246,10 @@ impl ToValue for QuotaSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApiGateway::UsagePlan`.
 ///
@@ -307,11 +259,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -326,36 +278,26 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ThrottleSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("RateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ThrottleSettings` property type of `AWS::ApiGateway::UsagePlan`.
 ///
-/// `ThrottleSettings` is a property of the \[AWS::ApiGateway::UsagePlan\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html>) resource that specifies the overall request rate (average requests per second) and burst capacity when users call your REST APIs.
+/// `ThrottleSettings` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies the overall request rate (average requests per second) and burst capacity when users call your REST APIs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-usageplan-throttlesettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -365,13 +307,13 @@ pub struct ThrottleSettings {
     /// The API target request burst rate limit. This allows more requests through for a period of time than the target rate limit.
     ///
     /// Value at least 0.
-    pub burst_limit: Option<Int>,
+    pub burst_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `RateLimit`: a number.
     ///
     /// The API target request rate limit.
     ///
     /// Value at least 0.
-    pub rate_limit: Option<Num>,
+    pub rate_limit: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -379,23 +321,88 @@ impl ThrottleSettings {
     /// A `ThrottleSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BurstLimit`: an integer.
-    pub fn burst_limit(mut self, value: impl Into<Int>) -> Self { self.burst_limit = Some(value.into()); self }
+    pub fn burst_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.burst_limit = ::std::option::Option::Some(value.into()); self }
     /// `RateLimit`: a number.
-    pub fn rate_limit(mut self, value: impl Into<Num>) -> Self { self.rate_limit = Some(value.into()); self }
+    pub fn rate_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.rate_limit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThrottleSettings {}
+impl crate::PropertyType for ThrottleSettings {}
 
-impl ToValue for ThrottleSettings {
+impl ::cloudwright_core::ToValue for ThrottleSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BurstLimit", &self.burst_limit)
             .opt("RateLimit", &self.rate_limit)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UsagePlan: ObjRule = ObjRule {
+        properties: &[
+            ("ApiStages", Shape::List(&ListRule { items: Shape::Object(&RULE_ApiStage), min_items: None, max_items: None, unique: true })),
+            ("Description", Shape::STR),
+            ("Quota", Shape::Object(&RULE_QuotaSettings)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Throttle", Shape::Object(&RULE_ThrottleSettings)),
+            ("UsagePlanName", Shape::STR),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiStage: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("Stage", Shape::STR),
+            ("Throttle", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuotaSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Limit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Offset", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Period", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThrottleSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("RateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`UsagePlanKey`], by name: `UsagePlanKey::new(UsagePlanKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UsagePlanKeyRequired {
     /// `KeyId`: a string, required.
-    pub key_id: Str,
+    pub key_id: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
     /// `UsagePlanId`: a string, required.
-    pub usage_plan_id: Str,
+    pub usage_plan_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UsagePlanKey: ObjRule = ObjRule {
-    properties: &[
-        ("KeyId", Shape::STR),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["API_KEY"], ..StrRule::ANY })),
-        ("UsagePlanId", Shape::STR),
-    ],
-    required: &["KeyType", "UsagePlanId", "KeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::UsagePlanKey` resource.
 ///
@@ -48,7 +34,7 @@ pub struct UsagePlanKey {
     /// The Id of the UsagePlanKey resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub key_id: Str,
+    pub key_id: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value, required.
     ///
     /// The type of a UsagePlanKey resource for a plan customer.
@@ -60,7 +46,7 @@ pub struct UsagePlanKey {
     /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
     ///
     /// Create-only: changing it replaces the resource.
-    pub usage_plan_id: Str,
+    pub usage_plan_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +56,7 @@ impl UsagePlanKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::UsagePlanKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplankey.html",
         primary_identifier: &["Id"],
@@ -81,7 +67,7 @@ impl UsagePlanKey {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UsagePlanKey` with its required properties, named in a [`UsagePlanKeyRequired`].
@@ -95,28 +81,30 @@ impl UsagePlanKey {
     }
 
     /// `KeyId`: a string, required.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = value.into(); self }
+    pub fn key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_id = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = value.into(); self }
     /// `UsagePlanId`: a string, required.
-    pub fn usage_plan_id(mut self, value: impl Into<Str>) -> Self { self.usage_plan_id = value.into(); self }
+    pub fn usage_plan_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.usage_plan_id = value.into(); self }
 }
 
-impl Resource for UsagePlanKey {
+impl ::cloudwright_core::Resource for UsagePlanKey {
     type Attributes = UsagePlanKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UsagePlanKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UsagePlanKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UsagePlanKey {
+impl ::cloudwright_core::ToValue for UsagePlanKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KeyId", &self.key_id)
             .req("KeyType", &self.key_type)
             .req("UsagePlanId", &self.usage_plan_id)
@@ -124,12 +112,12 @@ impl ToValue for UsagePlanKey {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UsagePlanKey`]: `Handle<UsagePlanKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UsagePlanKey`]: `Handle<UsagePlanKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UsagePlanKeyAttributes(ResourceRef);
+pub struct UsagePlanKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UsagePlanKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UsagePlanKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,8 +127,8 @@ impl UsagePlanKeyAttributes {
     ///
     /// The ID for the usage plan key. For example: `abc123` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -150,22 +138,41 @@ pub enum KeyType {
     /// `API_KEY`
     ApiKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyType {
+impl ::cloudwright_core::ToValue for KeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApiKey => "API_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UsagePlanKey: ObjRule = ObjRule {
+        properties: &[
+            ("KeyId", Shape::STR),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["API_KEY"], ..StrRule::ANY })),
+            ("UsagePlanId", Shape::STR),
+        ],
+        required: &["KeyType", "UsagePlanId", "KeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`VpcLink`], by name: `VpcLink::new(VpcLinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLinkRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TargetArns`: a list of strings, required.
-    pub target_arns: List<Str>,
+    pub target_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TargetArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "TargetArns"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGateway::VpcLink` resource.
 ///
-/// The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). For more information, see \[vpclink:create\](<https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html>) in the `Amazon API Gateway REST API Reference` .
+/// The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). For more information, see [vpclink:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html) in the `Amazon API Gateway REST API Reference` .
 ///
 /// `Ref` returns its `VpcLinkId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcLinkAttributes`], which `Handle<VpcLink>` dereferences to.
@@ -49,21 +32,21 @@ pub struct VpcLink {
     /// `Description`: a string.
     ///
     /// The description of the VPC link.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name used to label and identify the VPC link.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of arbitrary tags (key-value pairs) to associate with the VPC link.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArns`: a list of strings, required.
     ///
     /// The ARN of the network load balancer of the VPC targeted by the VPC link. The network load balancer must be owned by the same AWS account of the API owner.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_arns: List<Str>,
+    pub target_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +56,7 @@ impl VpcLink {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGateway::VpcLink",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-vpclink.html",
         primary_identifier: &["VpcLinkId"],
@@ -84,48 +67,50 @@ impl VpcLink {
         read_only: &["VpcLinkId"],
         attributes: &["VpcLinkId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpcLink` with its required properties, named in a [`VpcLinkRequired`].
     #[inline]
     pub fn new(required: VpcLinkRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_arns: required.target_arns,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArns`: a list of strings, required.
-    pub fn target_arns(mut self, value: impl Into<List<Str>>) -> Self { self.target_arns = value.into(); self }
+    pub fn target_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_arns = value.into(); self }
 }
 
-impl Resource for VpcLink {
+impl ::cloudwright_core::Resource for VpcLink {
     type Attributes = VpcLinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcLink, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcLink, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcLink {
+impl ::cloudwright_core::ToValue for VpcLink {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -134,12 +119,12 @@ impl ToValue for VpcLink {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcLink`]: `Handle<VpcLink>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcLink`]: `Handle<VpcLink>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcLinkAttributes(ResourceRef);
+pub struct VpcLinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcLinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcLinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,7 +134,29 @@ impl VpcLinkAttributes {
     ///
     /// The ID for the VPC link. For example: `abc123` .
     #[inline]
-    pub fn vpc_link_id(&self) -> Value {
-        self.0.get_att("VpcLinkId")
+    pub fn vpc_link_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcLinkId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TargetArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "TargetArns"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Api: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKeySelectionExpression", Shape::STR),
-        ("BasePath", Shape::STR),
-        ("Body", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("BodyS3Location", Shape::Object(&RULE_BodyS3Location)),
-        ("CorsConfiguration", Shape::Object(&RULE_Cors)),
-        ("CredentialsArn", Shape::STR),
-        ("Description", Shape::STR),
-        ("DisableExecuteApiEndpoint", Shape::Bool),
-        ("DisableSchemaValidation", Shape::Bool),
-        ("FailOnWarnings", Shape::Bool),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("ProtocolType", Shape::Str(&StrRule { allowed: &["HTTP", "WEBSOCKET"], ..StrRule::ANY })),
-        ("RouteKey", Shape::STR),
-        ("RouteSelectionExpression", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Target", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGatewayV2::Api` resource.
 ///
-/// The `AWS::ApiGatewayV2::Api` resource creates an API. WebSocket APIs and HTTP APIs are supported. For more information about WebSocket APIs, see \[About WebSocket APIs in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-overview.html>) in the *API Gateway Developer Guide* . For more information about HTTP APIs, see \[HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api.html>) in the *API Gateway Developer Guide.*
+/// The `AWS::ApiGatewayV2::Api` resource creates an API. WebSocket APIs and HTTP APIs are supported. For more information about WebSocket APIs, see [About WebSocket APIs in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-overview.html) in the *API Gateway Developer Guide* . For more information about HTTP APIs, see [HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api.html) in the *API Gateway Developer Guide.*
 ///
 /// `Ref` returns its `ApiId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApiAttributes`], which `Handle<Api>` dereferences to.
@@ -49,96 +20,96 @@ pub(crate) static RULE_Api: ObjRule = ObjRule {
 pub struct Api {
     /// `ApiKeySelectionExpression`: a string.
     ///
-    /// An API key selection expression. Supported only for WebSocket APIs. See \[API Key Selection Expressions\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions>) .
-    pub api_key_selection_expression: Option<Str>,
+    /// An API key selection expression. Supported only for WebSocket APIs. See [API Key Selection Expressions](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions) .
+    pub api_key_selection_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `BasePath`: a string.
     ///
-    /// Specifies how to interpret the base path of the API during import. Valid values are `ignore` , `prepend` , and `split` . The default value is `ignore` . To learn more, see \[Set the OpenAPI basePath Property\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html>) . Supported only for HTTP APIs.
+    /// Specifies how to interpret the base path of the API during import. Valid values are `ignore` , `prepend` , and `split` . The default value is `ignore` . To learn more, see [Set the OpenAPI basePath Property](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html) . Supported only for HTTP APIs.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub base_path: Option<Str>,
+    pub base_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Body`: a JSON value.
     ///
     /// The OpenAPI definition. Supported only for HTTP APIs. To import an HTTP API, you must specify a `Body` or `BodyS3Location` . If you specify a `Body` or `BodyS3Location` , don't specify CloudFormation resources such as `AWS::ApiGatewayV2::Authorizer` or `AWS::ApiGatewayV2::Route` . API Gateway doesn't support the combination of OpenAPI and CloudFormation resources.
     ///
     /// Format `json`; write-only: CloudFormation does not return it.
-    pub body: Option<Json>,
+    pub body: ::std::option::Option<::cloudwright_core::Json>,
     /// `BodyS3Location`: a [`BodyS3Location`] object.
     ///
     /// The S3 location of an OpenAPI definition. Supported only for HTTP APIs. To import an HTTP API, you must specify a `Body` or `BodyS3Location` . If you specify a `Body` or `BodyS3Location` , don't specify CloudFormation resources such as `AWS::ApiGatewayV2::Authorizer` or `AWS::ApiGatewayV2::Route` . API Gateway doesn't support the combination of OpenAPI and CloudFormation resources.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub body_s3_location: Option<Obj<BodyS3Location>>,
+    pub body_s3_location: ::std::option::Option<crate::Obj<BodyS3Location>>,
     /// `CorsConfiguration`: a [`Cors`] object.
     ///
-    /// A CORS configuration. Supported only for HTTP APIs. See \[Configuring CORS\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html>) for more information.
-    pub cors_configuration: Option<Obj<Cors>>,
+    /// A CORS configuration. Supported only for HTTP APIs. See [Configuring CORS](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for more information.
+    pub cors_configuration: ::std::option::Option<crate::Obj<Cors>>,
     /// `CredentialsArn`: a string.
     ///
     /// This property is part of quick create. It specifies the credentials required for the integration, if any. For a Lambda integration, three options are available. To specify an IAM Role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To require that the caller's identity be passed through from the request, specify `arn:aws:iam::*:user/*` . To use resource-based permissions on supported AWS services, specify `null` . Currently, this property is not used for HTTP integrations. Supported only for HTTP APIs.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub credentials_arn: Option<Str>,
+    pub credentials_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the API.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisableExecuteApiEndpoint`: a boolean.
     ///
     /// Specifies whether clients can invoke your API by using the default `execute-api` endpoint. By default, clients can invoke your API with the default <https://{api_id}.execute-api.{region}.amazonaws.com> endpoint. To require that clients use a custom domain name to invoke your API, disable the default endpoint.
-    pub disable_execute_api_endpoint: Option<Bool>,
+    pub disable_execute_api_endpoint: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DisableSchemaValidation`: a boolean.
     ///
     /// Avoid validating models when creating a deployment. Supported only for WebSocket APIs.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub disable_schema_validation: Option<Bool>,
+    pub disable_schema_validation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FailOnWarnings`: a boolean.
     ///
     /// Specifies whether to rollback the API creation when a warning is encountered. By default, API creation continues if a warning is encountered.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub fail_on_warnings: Option<Bool>,
+    pub fail_on_warnings: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IpAddressType`: a string.
     ///
     /// The IP address types that can invoke the API. Use `ipv4` to allow only IPv4 addresses to invoke your API, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke your API.
     ///
     /// Don’t use IP address type for an HTTP API based on an OpenAPI specification. Instead, specify the IP address type in the OpenAPI specification.
-    pub ip_address_type: Option<Str>,
+    pub ip_address_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the API. Required unless you specify an OpenAPI definition for `Body` or `S3BodyLocation` .
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProtocolType`: a string.
     ///
     /// The API protocol. Valid values are `WEBSOCKET` or `HTTP` . Required unless you specify an OpenAPI definition for `Body` or `S3BodyLocation` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub protocol_type: Option<Str>,
+    pub protocol_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouteKey`: a string.
     ///
     /// This property is part of quick create. If you don't specify a `routeKey` , a default route of `$default` is created. The `$default` route acts as a catch-all for any request made to your API, for a particular stage. The `$default` route key can't be modified. You can add routes after creating the API, and you can update the route keys of additional routes. Supported only for HTTP APIs.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub route_key: Option<Str>,
+    pub route_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouteSelectionExpression`: a string.
     ///
     /// The route selection expression for the API. For HTTP APIs, the `routeSelectionExpression` must be `${request.method} ${request.path}` . If not provided, this will be the default for HTTP APIs. This property is required for WebSocket APIs.
-    pub route_selection_expression: Option<Str>,
+    pub route_selection_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The collection of tags. Each tag element is associated with a given resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Target`: a string.
     ///
     /// This property is part of quick create. Quick create produces an API with an integration, a default catch-all route, and a default stage which is configured to automatically deploy changes. For HTTP integrations, specify a fully qualified URL. For Lambda integrations, specify a function ARN. The type of the integration will be HTTP_PROXY or AWS_PROXY, respectively. Supported only for HTTP APIs.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub target: Option<Str>,
+    pub target: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// A version identifier for the API.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -148,7 +119,7 @@ impl Api {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::Api",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-api.html",
         primary_identifier: &["ApiId"],
@@ -159,71 +130,73 @@ impl Api {
         read_only: &["ApiId", "ApiEndpoint"],
         attributes: &["ApiEndpoint", "ApiId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Api` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApiKeySelectionExpression`: a string.
-    pub fn api_key_selection_expression(mut self, value: impl Into<Str>) -> Self { self.api_key_selection_expression = Some(value.into()); self }
+    pub fn api_key_selection_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key_selection_expression = ::std::option::Option::Some(value.into()); self }
     /// `BasePath`: a string.
-    pub fn base_path(mut self, value: impl Into<Str>) -> Self { self.base_path = Some(value.into()); self }
+    pub fn base_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_path = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a JSON value.
-    pub fn body(mut self, value: impl Into<Json>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `BodyS3Location`: a [`BodyS3Location`] object.
-    pub fn body_s3_location(mut self, value: impl Into<Obj<BodyS3Location>>) -> Self { self.body_s3_location = Some(value.into()); self }
+    pub fn body_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<BodyS3Location>>) -> Self { self.body_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `CorsConfiguration`: a [`Cors`] object.
-    pub fn cors_configuration(mut self, value: impl Into<Obj<Cors>>) -> Self { self.cors_configuration = Some(value.into()); self }
+    pub fn cors_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<Cors>>) -> Self { self.cors_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CredentialsArn`: a string.
-    pub fn credentials_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_arn = Some(value.into()); self }
+    pub fn credentials_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_arn = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisableExecuteApiEndpoint`: a boolean.
-    pub fn disable_execute_api_endpoint(mut self, value: impl Into<Bool>) -> Self { self.disable_execute_api_endpoint = Some(value.into()); self }
+    pub fn disable_execute_api_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_execute_api_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `DisableSchemaValidation`: a boolean.
-    pub fn disable_schema_validation(mut self, value: impl Into<Bool>) -> Self { self.disable_schema_validation = Some(value.into()); self }
+    pub fn disable_schema_validation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_schema_validation = ::std::option::Option::Some(value.into()); self }
     /// `FailOnWarnings`: a boolean.
-    pub fn fail_on_warnings(mut self, value: impl Into<Bool>) -> Self { self.fail_on_warnings = Some(value.into()); self }
+    pub fn fail_on_warnings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fail_on_warnings = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: a string.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolType`: a string.
-    pub fn protocol_type(mut self, value: impl Into<Str>) -> Self { self.protocol_type = Some(value.into()); self }
+    pub fn protocol_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol_type = ::std::option::Option::Some(value.into()); self }
     /// `RouteKey`: a string.
-    pub fn route_key(mut self, value: impl Into<Str>) -> Self { self.route_key = Some(value.into()); self }
+    pub fn route_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_key = ::std::option::Option::Some(value.into()); self }
     /// `RouteSelectionExpression`: a string.
-    pub fn route_selection_expression(mut self, value: impl Into<Str>) -> Self { self.route_selection_expression = Some(value.into()); self }
+    pub fn route_selection_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_selection_expression = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Api {
+impl ::cloudwright_core::Resource for Api {
     type Attributes = ApiAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Api, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Api, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Api {
+impl ::cloudwright_core::ToValue for Api {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ApiKeySelectionExpression",
                 &self.api_key_selection_expression,
@@ -252,12 +225,12 @@ impl ToValue for Api {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Api`]: `Handle<Api>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Api`]: `Handle<Api>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiAttributes(ResourceRef);
+pub struct ApiAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -267,30 +240,18 @@ impl ApiAttributes {
     ///
     /// The default endpoint for an API. For example: `https://abcdef.execute-api.us-west-2.amazonaws.com` .
     #[inline]
-    pub fn api_endpoint(&self) -> Value {
-        self.0.get_att("ApiEndpoint")
+    pub fn api_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiEndpoint"))
     }
 
     /// `Fn::GetAtt` `ApiId`: a string.
     ///
     /// The API identifier.
     #[inline]
-    pub fn api_id(&self) -> Value {
-        self.0.get_att("ApiId")
+    pub fn api_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BodyS3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Etag", Shape::STR),
-        ("Key", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BodyS3Location` property type of `AWS::ApiGatewayV2::Api`.
 ///
@@ -302,19 +263,19 @@ pub struct BodyS3Location {
     /// `Bucket`: a string.
     ///
     /// The S3 bucket that contains the OpenAPI definition to import. Required if you specify a `BodyS3Location` for an API.
-    pub bucket: Option<Str>,
+    pub bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `Etag`: a string.
     ///
     /// The Etag of the S3 object.
-    pub etag: Option<Str>,
+    pub etag: ::std::option::Option<::cloudwright_core::Str>,
     /// `Key`: a string.
     ///
     /// The key of the S3 object. Required if you specify a `BodyS3Location` for an API.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The version of the S3 object.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -322,25 +283,25 @@ impl BodyS3Location {
     /// A `BodyS3Location` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bucket`: a string.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = ::std::option::Option::Some(value.into()); self }
     /// `Etag`: a string.
-    pub fn etag(mut self, value: impl Into<Str>) -> Self { self.etag = Some(value.into()); self }
+    pub fn etag(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.etag = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BodyS3Location {}
+impl crate::PropertyType for BodyS3Location {}
 
-impl ToValue for BodyS3Location {
+impl ::cloudwright_core::ToValue for BodyS3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bucket", &self.bucket)
             .opt("Etag", &self.etag)
             .opt("Key", &self.key)
@@ -349,23 +310,9 @@ impl ToValue for BodyS3Location {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Cors: ObjRule = ObjRule {
-    properties: &[
-        ("AllowCredentials", Shape::Bool),
-        ("AllowHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AllowMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AllowOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MaxAge", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Cors` property type of `AWS::ApiGatewayV2::Api`.
 ///
-/// The `Cors` property specifies a CORS configuration for an API. Supported only for HTTP APIs. See \[Configuring CORS\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html>) for more information.
+/// The `Cors` property specifies a CORS configuration for an API. Supported only for HTTP APIs. See [Configuring CORS](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for more information.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-api-cors.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -373,27 +320,27 @@ pub struct Cors {
     /// `AllowCredentials`: a boolean.
     ///
     /// Specifies whether credentials are included in the CORS request. Supported only for HTTP APIs.
-    pub allow_credentials: Option<Bool>,
+    pub allow_credentials: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AllowHeaders`: a list of strings.
     ///
     /// Represents a collection of allowed headers. Supported only for HTTP APIs.
-    pub allow_headers: Option<List<Str>>,
+    pub allow_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowMethods`: a list of strings.
     ///
     /// Represents a collection of allowed HTTP methods. Supported only for HTTP APIs.
-    pub allow_methods: Option<List<Str>>,
+    pub allow_methods: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowOrigins`: a list of strings.
     ///
     /// Represents a collection of allowed origins. Supported only for HTTP APIs.
-    pub allow_origins: Option<List<Str>>,
+    pub allow_origins: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ExposeHeaders`: a list of strings.
     ///
     /// Represents a collection of exposed headers. Supported only for HTTP APIs.
-    pub expose_headers: Option<List<Str>>,
+    pub expose_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxAge`: an integer.
     ///
     /// The number of seconds that the browser should cache preflight request results. Supported only for HTTP APIs.
-    pub max_age: Option<Int>,
+    pub max_age: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -401,29 +348,29 @@ impl Cors {
     /// A `Cors` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowCredentials`: a boolean.
-    pub fn allow_credentials(mut self, value: impl Into<Bool>) -> Self { self.allow_credentials = Some(value.into()); self }
+    pub fn allow_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_credentials = ::std::option::Option::Some(value.into()); self }
     /// `AllowHeaders`: a list of strings.
-    pub fn allow_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allow_headers = Some(value.into()); self }
+    pub fn allow_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow_headers = ::std::option::Option::Some(value.into()); self }
     /// `AllowMethods`: a list of strings.
-    pub fn allow_methods(mut self, value: impl Into<List<Str>>) -> Self { self.allow_methods = Some(value.into()); self }
+    pub fn allow_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow_methods = ::std::option::Option::Some(value.into()); self }
     /// `AllowOrigins`: a list of strings.
-    pub fn allow_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allow_origins = Some(value.into()); self }
+    pub fn allow_origins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow_origins = ::std::option::Option::Some(value.into()); self }
     /// `ExposeHeaders`: a list of strings.
-    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self { self.expose_headers = Some(value.into()); self }
+    pub fn expose_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.expose_headers = ::std::option::Option::Some(value.into()); self }
     /// `MaxAge`: an integer.
-    pub fn max_age(mut self, value: impl Into<Int>) -> Self { self.max_age = Some(value.into()); self }
+    pub fn max_age(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_age = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Cors {}
+impl crate::PropertyType for Cors {}
 
-impl ToValue for Cors {
+impl ::cloudwright_core::ToValue for Cors {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowCredentials", &self.allow_credentials)
             .opt("AllowHeaders", &self.allow_headers)
             .opt("AllowMethods", &self.allow_methods)
@@ -432,4 +379,64 @@ impl ToValue for Cors {
             .opt("MaxAge", &self.max_age)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Api: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKeySelectionExpression", Shape::STR),
+            ("BasePath", Shape::STR),
+            ("Body", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("BodyS3Location", Shape::Object(&RULE_BodyS3Location)),
+            ("CorsConfiguration", Shape::Object(&RULE_Cors)),
+            ("CredentialsArn", Shape::STR),
+            ("Description", Shape::STR),
+            ("DisableExecuteApiEndpoint", Shape::Bool),
+            ("DisableSchemaValidation", Shape::Bool),
+            ("FailOnWarnings", Shape::Bool),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("ProtocolType", Shape::Str(&StrRule { allowed: &["HTTP", "WEBSOCKET"], ..StrRule::ANY })),
+            ("RouteKey", Shape::STR),
+            ("RouteSelectionExpression", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Target", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BodyS3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Etag", Shape::STR),
+            ("Key", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cors: ObjRule = ObjRule {
+        properties: &[
+            ("AllowCredentials", Shape::Bool),
+            ("AllowHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AllowMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AllowOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MaxAge", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::AccessLogSettings;
-use super::shared::RULE_AccessLogSettings;
-
-/// The required properties of [`ApiGatewayManagedOverrides`], by name: `ApiGatewayManagedOverrides::new(ApiGatewayManagedOverridesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiGatewayManagedOverridesRequired {
-    /// `ApiId`: a string, required.
-    pub api_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("Integration", Shape::Object(&RULE_IntegrationOverrides)),
-        ("Route", Shape::Object(&RULE_RouteOverrides)),
-        ("Stage", Shape::Object(&RULE_StageOverrides)),
-    ],
-    required: &["ApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::ApiGatewayManagedOverrides` resource.
 ///
@@ -48,19 +25,19 @@ pub struct ApiGatewayManagedOverrides {
     /// The ID of the API for which to override the configuration of API Gateway-managed resources.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Integration`: an [`IntegrationOverrides`] object.
     ///
     /// Overrides the integration configuration for an API Gateway-managed integration.
-    pub integration: Option<Obj<IntegrationOverrides>>,
+    pub integration: ::std::option::Option<crate::Obj<IntegrationOverrides>>,
     /// `Route`: a [`RouteOverrides`] object.
     ///
     /// Overrides the route configuration for an API Gateway-managed route.
-    pub route: Option<Obj<RouteOverrides>>,
+    pub route: ::std::option::Option<crate::Obj<RouteOverrides>>,
     /// `Stage`: a [`StageOverrides`] object.
     ///
     /// Overrides the stage configuration for an API Gateway-managed stage.
-    pub stage: Option<Obj<StageOverrides>>,
+    pub stage: ::std::option::Option<crate::Obj<StageOverrides>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +47,7 @@ impl ApiGatewayManagedOverrides {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::ApiGatewayManagedOverrides",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-apigatewaymanagedoverrides.html",
         primary_identifier: &["Id"],
@@ -81,45 +58,47 @@ impl ApiGatewayManagedOverrides {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ApiGatewayManagedOverrides` with its required properties, named in a [`ApiGatewayManagedOverridesRequired`].
+    /// A `ApiGatewayManagedOverrides` with its one required property, `ApiId`.
     #[inline]
-    pub fn new(required: ApiGatewayManagedOverridesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_id: required.api_id,
-            integration: None,
-            route: None,
-            stage: None,
+            api_id: value.into(),
+            integration: ::std::option::Option::None,
+            route: ::std::option::Option::None,
+            stage: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `Integration`: an [`IntegrationOverrides`] object.
-    pub fn integration(mut self, value: impl Into<Obj<IntegrationOverrides>>) -> Self { self.integration = Some(value.into()); self }
+    pub fn integration(mut self, value: impl ::std::convert::Into<crate::Obj<IntegrationOverrides>>) -> Self { self.integration = ::std::option::Option::Some(value.into()); self }
     /// `Route`: a [`RouteOverrides`] object.
-    pub fn route(mut self, value: impl Into<Obj<RouteOverrides>>) -> Self { self.route = Some(value.into()); self }
+    pub fn route(mut self, value: impl ::std::convert::Into<crate::Obj<RouteOverrides>>) -> Self { self.route = ::std::option::Option::Some(value.into()); self }
     /// `Stage`: a [`StageOverrides`] object.
-    pub fn stage(mut self, value: impl Into<Obj<StageOverrides>>) -> Self { self.stage = Some(value.into()); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<crate::Obj<StageOverrides>>) -> Self { self.stage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApiGatewayManagedOverrides {
+impl ::cloudwright_core::Resource for ApiGatewayManagedOverrides {
     type Attributes = ApiGatewayManagedOverridesAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiGatewayManagedOverrides, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApiGatewayManagedOverrides, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApiGatewayManagedOverrides {
+impl ::cloudwright_core::ToValue for ApiGatewayManagedOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("Integration", &self.integration)
             .opt("Route", &self.route)
@@ -128,12 +107,14 @@ impl ToValue for ApiGatewayManagedOverrides {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApiGatewayManagedOverrides`]: `Handle<ApiGatewayManagedOverrides>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApiGatewayManagedOverrides`]: `Handle<ApiGatewayManagedOverrides>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiGatewayManagedOverridesAttributes(ResourceRef);
+pub struct ApiGatewayManagedOverridesAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiGatewayManagedOverridesAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ApiGatewayManagedOverridesAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,22 +124,10 @@ impl ApiGatewayManagedOverridesAttributes {
     ///
     /// The identifier.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegrationOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("IntegrationMethod", Shape::STR),
-        ("PayloadFormatVersion", Shape::STR),
-        ("TimeoutInMillis", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegrationOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
 ///
@@ -170,19 +139,19 @@ pub struct IntegrationOverrides {
     /// `Description`: a string.
     ///
     /// The description of the integration.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationMethod`: a string.
     ///
     /// Specifies the integration's HTTP method type. For WebSocket APIs, if you use a Lambda integration, you must set the integration method to `POST` .
-    pub integration_method: Option<Str>,
+    pub integration_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `PayloadFormatVersion`: a string.
     ///
-    /// Specifies the format of the payload sent to an integration. Required for HTTP APIs. For HTTP APIs, supported values for Lambda proxy integrations are `1.0` and `2.0` . For all other integrations, `1.0` is the only supported value. To learn more, see \[Working with AWS Lambda proxy integrations for HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html>) .
-    pub payload_format_version: Option<Str>,
+    /// Specifies the format of the payload sent to an integration. Required for HTTP APIs. For HTTP APIs, supported values for Lambda proxy integrations are `1.0` and `2.0` . For all other integrations, `1.0` is the only supported value. To learn more, see [Working with AWS Lambda proxy integrations for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html) .
+    pub payload_format_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeoutInMillis`: an integer.
     ///
     /// Custom timeout between 50 and 29,000 milliseconds for WebSocket APIs and between 50 and 30,000 milliseconds for HTTP APIs. The default timeout is 29 seconds for WebSocket APIs and 30 seconds for HTTP APIs.
-    pub timeout_in_millis: Option<Int>,
+    pub timeout_in_millis: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -190,25 +159,25 @@ impl IntegrationOverrides {
     /// A `IntegrationOverrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationMethod`: a string.
-    pub fn integration_method(mut self, value: impl Into<Str>) -> Self { self.integration_method = Some(value.into()); self }
+    pub fn integration_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_method = ::std::option::Option::Some(value.into()); self }
     /// `PayloadFormatVersion`: a string.
-    pub fn payload_format_version(mut self, value: impl Into<Str>) -> Self { self.payload_format_version = Some(value.into()); self }
+    pub fn payload_format_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_format_version = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInMillis`: an integer.
-    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_in_millis = Some(value.into()); self }
+    pub fn timeout_in_millis(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_millis = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntegrationOverrides {}
+impl crate::PropertyType for IntegrationOverrides {}
 
-impl ToValue for IntegrationOverrides {
+impl ::cloudwright_core::ToValue for IntegrationOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("IntegrationMethod", &self.integration_method)
             .opt("PayloadFormatVersion", &self.payload_format_version)
@@ -216,19 +185,6 @@ impl ToValue for IntegrationOverrides {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AuthorizationType", Shape::STR),
-        ("AuthorizerId", Shape::STR),
-        ("OperationName", Shape::STR),
-        ("Target", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RouteOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
 ///
@@ -240,23 +196,24 @@ pub struct RouteOverrides {
     /// `AuthorizationScopes`: a list of strings.
     ///
     /// The authorization scopes supported by this route.
-    pub authorization_scopes: Option<List<Str>>,
+    pub authorization_scopes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AuthorizationType`: a string.
     ///
-    /// The authorization type for the route. To learn more, see \[AuthorizationType\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-route.html#cfn-apigatewayv2-route-authorizationtype>) .
-    pub authorization_type: Option<Str>,
+    /// The authorization type for the route. To learn more, see [AuthorizationType](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-route.html#cfn-apigatewayv2-route-authorizationtype) .
+    pub authorization_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthorizerId`: a string.
     ///
     /// The identifier of the `Authorizer` resource to be associated with this route. The authorizer identifier is generated by API Gateway when you created the authorizer.
-    pub authorizer_id: Option<Str>,
+    pub authorizer_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `OperationName`: a string.
     ///
     /// The operation name for the route.
-    pub operation_name: Option<Str>,
+    pub operation_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Target`: a string.
     ///
     /// For HTTP integrations, specify a fully qualified URL. For Lambda integrations, specify a function ARN. The type of the integration will be HTTP_PROXY or AWS_PROXY, respectively.
-    pub target: Option<Str>,
+    pub target: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -264,27 +221,27 @@ impl RouteOverrides {
     /// A `RouteOverrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthorizationScopes`: a list of strings.
-    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.authorization_scopes = Some(value.into()); self }
+    pub fn authorization_scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.authorization_scopes = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizationType`: a string.
-    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self { self.authorization_type = Some(value.into()); self }
+    pub fn authorization_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_type = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerId`: a string.
-    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self { self.authorizer_id = Some(value.into()); self }
+    pub fn authorizer_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_id = ::std::option::Option::Some(value.into()); self }
     /// `OperationName`: a string.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
+    pub fn operation_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operation_name = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RouteOverrides {}
+impl crate::PropertyType for RouteOverrides {}
 
-impl ToValue for RouteOverrides {
+impl ::cloudwright_core::ToValue for RouteOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationScopes", &self.authorization_scopes)
             .opt("AuthorizationType", &self.authorization_type)
             .opt("AuthorizerId", &self.authorizer_id)
@@ -293,19 +250,6 @@ impl ToValue for RouteOverrides {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DataTraceEnabled", Shape::Bool),
-        ("DetailedMetricsEnabled", Shape::Bool),
-        ("LoggingLevel", Shape::STR),
-        ("ThrottlingBurstLimit", Shape::INT),
-        ("ThrottlingRateLimit", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RouteSettings` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
 ///
@@ -317,23 +261,23 @@ pub struct RouteSettings {
     /// `DataTraceEnabled`: a boolean.
     ///
     /// Specifies whether ( `true` ) or not ( `false` ) data trace logging is enabled for this route. This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub data_trace_enabled: Option<Bool>,
+    pub data_trace_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DetailedMetricsEnabled`: a boolean.
     ///
     /// Specifies whether detailed metrics are enabled.
-    pub detailed_metrics_enabled: Option<Bool>,
+    pub detailed_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LoggingLevel`: a string.
     ///
     /// Specifies the logging level for this route: `INFO` , `ERROR` , or `OFF` . This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub logging_level: Option<Str>,
+    pub logging_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThrottlingBurstLimit`: an integer.
     ///
     /// Specifies the throttling burst limit.
-    pub throttling_burst_limit: Option<Int>,
+    pub throttling_burst_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThrottlingRateLimit`: a number.
     ///
     /// Specifies the throttling rate limit.
-    pub throttling_rate_limit: Option<Num>,
+    pub throttling_rate_limit: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -341,27 +285,27 @@ impl RouteSettings {
     /// A `RouteSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataTraceEnabled`: a boolean.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
+    pub fn data_trace_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.data_trace_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DetailedMetricsEnabled`: a boolean.
-    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.detailed_metrics_enabled = Some(value.into()); self }
+    pub fn detailed_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.detailed_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
+    pub fn logging_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logging_level = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
+    pub fn throttling_burst_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throttling_burst_limit = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
+    pub fn throttling_rate_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.throttling_rate_limit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RouteSettings {}
+impl crate::PropertyType for RouteSettings {}
 
-impl ToValue for RouteSettings {
+impl ::cloudwright_core::ToValue for RouteSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataTraceEnabled", &self.data_trace_enabled)
             .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
             .opt("LoggingLevel", &self.logging_level)
@@ -370,20 +314,6 @@ impl ToValue for RouteSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StageOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
-        ("AutoDeploy", Shape::Bool),
-        ("DefaultRouteSettings", Shape::Object(&RULE_RouteSettings)),
-        ("Description", Shape::STR),
-        ("RouteSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("StageVariables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StageOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
 ///
@@ -395,31 +325,31 @@ pub struct StageOverrides {
     /// `AccessLogSettings`: an [`AccessLogSettings`] object.
     ///
     /// Settings for logging access in a stage.
-    pub access_log_settings: Option<Obj<AccessLogSettings>>,
+    pub access_log_settings: ::std::option::Option<crate::Obj<AccessLogSettings>>,
     /// `AutoDeploy`: a boolean.
     ///
     /// Specifies whether updates to an API automatically trigger a new deployment. The default value is `true` .
-    pub auto_deploy: Option<Bool>,
+    pub auto_deploy: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DefaultRouteSettings`: a [`RouteSettings`] object.
     ///
     /// The default route settings for the stage.
-    pub default_route_settings: Option<Obj<RouteSettings>>,
+    pub default_route_settings: ::std::option::Option<crate::Obj<RouteSettings>>,
     /// `Description`: a string.
     ///
     /// The description for the API stage.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouteSettings`: a JSON value.
     ///
     /// Route settings for the stage.
     ///
     /// Format `json`.
-    pub route_settings: Option<Json>,
+    pub route_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `StageVariables`: a JSON value.
     ///
     /// A map that defines the stage variables for a `Stage` . Variable names can have alphanumeric and underscore characters, and the values must match \[A-Za-z0-9-._~:/?#&=,\]+.
     ///
     /// Format `json`.
-    pub stage_variables: Option<Json>,
+    pub stage_variables: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -427,29 +357,29 @@ impl StageOverrides {
     /// A `StageOverrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessLogSettings`: an [`AccessLogSettings`] object.
-    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self { self.access_log_settings = Some(value.into()); self }
+    pub fn access_log_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AccessLogSettings>>) -> Self { self.access_log_settings = ::std::option::Option::Some(value.into()); self }
     /// `AutoDeploy`: a boolean.
-    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self { self.auto_deploy = Some(value.into()); self }
+    pub fn auto_deploy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_deploy = ::std::option::Option::Some(value.into()); self }
     /// `DefaultRouteSettings`: a [`RouteSettings`] object.
-    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self { self.default_route_settings = Some(value.into()); self }
+    pub fn default_route_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RouteSettings>>) -> Self { self.default_route_settings = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `RouteSettings`: a JSON value.
-    pub fn route_settings(mut self, value: impl Into<Json>) -> Self { self.route_settings = Some(value.into()); self }
+    pub fn route_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.route_settings = ::std::option::Option::Some(value.into()); self }
     /// `StageVariables`: a JSON value.
-    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self { self.stage_variables = Some(value.into()); self }
+    pub fn stage_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.stage_variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StageOverrides {}
+impl crate::PropertyType for StageOverrides {}
 
-impl ToValue for StageOverrides {
+impl ::cloudwright_core::ToValue for StageOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLogSettings", &self.access_log_settings)
             .opt("AutoDeploy", &self.auto_deploy)
             .opt("DefaultRouteSettings", &self.default_route_settings)
@@ -458,4 +388,77 @@ impl ToValue for StageOverrides {
             .opt("StageVariables", &self.stage_variables)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_AccessLogSettings;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("Integration", Shape::Object(&RULE_IntegrationOverrides)),
+            ("Route", Shape::Object(&RULE_RouteOverrides)),
+            ("Stage", Shape::Object(&RULE_StageOverrides)),
+        ],
+        required: &["ApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegrationOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("IntegrationMethod", Shape::STR),
+            ("PayloadFormatVersion", Shape::STR),
+            ("TimeoutInMillis", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AuthorizationType", Shape::STR),
+            ("AuthorizerId", Shape::STR),
+            ("OperationName", Shape::STR),
+            ("Target", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DataTraceEnabled", Shape::Bool),
+            ("DetailedMetricsEnabled", Shape::Bool),
+            ("LoggingLevel", Shape::STR),
+            ("ThrottlingBurstLimit", Shape::INT),
+            ("ThrottlingRateLimit", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StageOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
+            ("AutoDeploy", Shape::Bool),
+            ("DefaultRouteSettings", Shape::Object(&RULE_RouteSettings)),
+            ("Description", Shape::STR),
+            ("RouteSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("StageVariables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

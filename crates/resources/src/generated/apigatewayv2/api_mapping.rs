@@ -5,35 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ApiMapping`], by name: `ApiMapping::new(ApiMappingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiMappingRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Stage`: a string, required.
-    pub stage: Str,
+    pub stage: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiMapping: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("ApiMappingKey", Shape::STR),
-        ("DomainName", Shape::STR),
-        ("Stage", Shape::STR),
-    ],
-    required: &["DomainName", "Stage", "ApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::ApiMapping` resource.
 ///
-/// The `AWS::ApiGatewayV2::ApiMapping` resource contains an API mapping. An API mapping relates a path of your custom domain name to a stage of your API. A custom domain name can have multiple API mappings, but the paths can't overlap. A custom domain can map only to APIs of the same protocol type. For more information, see \[CreateApiMapping\](<https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/domainnames-domainname-apimappings.html#CreateApiMapping>) in the *Amazon API Gateway V2 API Reference* .
+/// The `AWS::ApiGatewayV2::ApiMapping` resource contains an API mapping. An API mapping relates a path of your custom domain name to a stage of your API. A custom domain name can have multiple API mappings, but the paths can't overlap. A custom domain can map only to APIs of the same protocol type. For more information, see [CreateApiMapping](https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/domainnames-domainname-apimappings.html#CreateApiMapping) in the *Amazon API Gateway V2 API Reference* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApiMappingId`, `DomainName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ApiMappingAttributes`], which `Handle<ApiMapping>` dereferences to.
@@ -47,21 +32,21 @@ pub struct ApiMapping {
     /// `ApiId`: a string, required.
     ///
     /// The API identifier.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `ApiMappingKey`: a string.
     ///
     /// The API mapping key.
-    pub api_mapping_key: Option<Str>,
+    pub api_mapping_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The domain name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Stage`: a string, required.
     ///
     /// The API stage.
-    pub stage: Str,
+    pub stage: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -71,7 +56,7 @@ impl ApiMapping {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::ApiMapping",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-apimapping.html",
         primary_identifier: &["ApiMappingId", "DomainName"],
@@ -82,7 +67,7 @@ impl ApiMapping {
         read_only: &["ApiMappingId"],
         attributes: &["ApiMappingId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApiMapping` with its required properties, named in a [`ApiMappingRequired`].
@@ -90,37 +75,39 @@ impl ApiMapping {
     pub fn new(required: ApiMappingRequired) -> Self {
         Self {
             api_id: required.api_id,
-            api_mapping_key: None,
+            api_mapping_key: ::std::option::Option::None,
             domain_name: required.domain_name,
             stage: required.stage,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `ApiMappingKey`: a string.
-    pub fn api_mapping_key(mut self, value: impl Into<Str>) -> Self { self.api_mapping_key = Some(value.into()); self }
+    pub fn api_mapping_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_mapping_key = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `Stage`: a string, required.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = value.into(); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage = value.into(); self }
 }
 
-impl Resource for ApiMapping {
+impl ::cloudwright_core::Resource for ApiMapping {
     type Attributes = ApiMappingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiMapping, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApiMapping, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApiMapping {
+impl ::cloudwright_core::ToValue for ApiMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("ApiMappingKey", &self.api_mapping_key)
             .req("DomainName", &self.domain_name)
@@ -129,12 +116,12 @@ impl ToValue for ApiMapping {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApiMapping`]: `Handle<ApiMapping>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApiMapping`]: `Handle<ApiMapping>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiMappingAttributes(ResourceRef);
+pub struct ApiMappingAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiMappingAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiMappingAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,7 +131,27 @@ impl ApiMappingAttributes {
     ///
     /// The API mapping resource ID.
     #[inline]
-    pub fn api_mapping_id(&self) -> Value {
-        self.0.get_att("ApiMappingId")
+    pub fn api_mapping_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiMappingId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiMapping: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("ApiMappingKey", Shape::STR),
+            ("DomainName", Shape::STR),
+            ("Stage", Shape::STR),
+        ],
+        required: &["DomainName", "Stage", "ApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

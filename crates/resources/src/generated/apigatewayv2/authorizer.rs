@@ -5,42 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Authorizer`], by name: `Authorizer::new(AuthorizerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizerRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `AuthorizerType`: a string, required.
-    pub authorizer_type: Str,
+    pub authorizer_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("AuthorizerCredentialsArn", Shape::STR),
-        ("AuthorizerPayloadFormatVersion", Shape::STR),
-        ("AuthorizerResultTtlInSeconds", Shape::INT),
-        ("AuthorizerType", Shape::Str(&StrRule { allowed: &["JWT", "REQUEST"], ..StrRule::ANY })),
-        ("AuthorizerUri", Shape::STR),
-        ("EnableSimpleResponses", Shape::Bool),
-        ("IdentitySource", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("IdentityValidationExpression", Shape::STR),
-        ("JwtConfiguration", Shape::Object(&RULE_JwtConfiguration)),
-        ("Name", Shape::STR),
-    ],
-    required: &["AuthorizerType", "ApiId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::Authorizer` resource.
 ///
-/// The `AWS::ApiGatewayV2::Authorizer` resource creates an authorizer for a WebSocket API or an HTTP API. To learn more, see \[Controlling and managing access to a WebSocket API in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-control-access.html>) and \[Controlling and managing access to an HTTP API in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGatewayV2::Authorizer` resource creates an authorizer for a WebSocket API or an HTTP API. To learn more, see [Controlling and managing access to a WebSocket API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-control-access.html) and [Controlling and managing access to an HTTP API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`AuthorizerId`, `ApiId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`AuthorizerAttributes`], which `Handle<Authorizer>` dereferences to.
@@ -56,61 +34,61 @@ pub struct Authorizer {
     /// The API identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `AuthorizerCredentialsArn`: a string.
     ///
     /// Specifies the required credentials as an IAM role for API Gateway to invoke the authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To use resource-based permissions on the Lambda function, specify null. Supported only for `REQUEST` authorizers.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub authorizer_credentials_arn: Option<Str>,
+    pub authorizer_credentials_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthorizerPayloadFormatVersion`: a string.
     ///
-    /// Specifies the format of the payload sent to an HTTP API Lambda authorizer. Required for HTTP API Lambda authorizers. Supported values are `1.0` and `2.0` . To learn more, see \[Working with AWS Lambda authorizers for HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html>) .
+    /// Specifies the format of the payload sent to an HTTP API Lambda authorizer. Required for HTTP API Lambda authorizers. Supported values are `1.0` and `2.0` . To learn more, see [Working with AWS Lambda authorizers for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub authorizer_payload_format_version: Option<Str>,
+    pub authorizer_payload_format_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthorizerResultTtlInSeconds`: an integer.
     ///
     /// The time to live (TTL) for cached authorizer results, in seconds. If it equals 0, authorization caching is disabled. If it is greater than 0, API Gateway caches authorizer responses. The maximum value is 3600, or 1 hour. Supported only for HTTP API Lambda authorizers.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub authorizer_result_ttl_in_seconds: Option<Int>,
+    pub authorizer_result_ttl_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `AuthorizerType`: a string, required.
     ///
     /// The authorizer type. Specify `REQUEST` for a Lambda function using incoming request parameters. Specify `JWT` to use JSON Web Tokens (supported only for HTTP APIs).
-    pub authorizer_type: Str,
+    pub authorizer_type: ::cloudwright_core::Str,
     /// `AuthorizerUri`: a string.
     ///
     /// The authorizer's Uniform Resource Identifier (URI). For `REQUEST` authorizers, this must be a well-formed Lambda function URI, for example, `arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2: *{account_id}* :function: *{lambda_function_name}* /invocations` . In general, the URI has this form: `arn:aws:apigateway: *{region}* :lambda:path/ *{service_api}*` , where *{region}* is the same as the region hosting the Lambda function, path indicates that the remaining substring in the URI should be treated as the path to the resource, including the initial `/` . For Lambda functions, this is usually of the form `/2015-03-31/functions/[FunctionARN]/invocations` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub authorizer_uri: Option<Str>,
+    pub authorizer_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableSimpleResponses`: a boolean.
     ///
-    /// Specifies whether a Lambda authorizer returns a response in a simple format. By default, a Lambda authorizer must return an IAM policy. If enabled, the Lambda authorizer can return a boolean value instead of an IAM policy. Supported only for HTTP APIs. To learn more, see \[Working with AWS Lambda authorizers for HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html>) .
+    /// Specifies whether a Lambda authorizer returns a response in a simple format. By default, a Lambda authorizer must return an IAM policy. If enabled, the Lambda authorizer can return a boolean value instead of an IAM policy. Supported only for HTTP APIs. To learn more, see [Working with AWS Lambda authorizers for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub enable_simple_responses: Option<Bool>,
+    pub enable_simple_responses: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdentitySource`: a list of strings.
     ///
     /// The identity source for which authorization is requested.
     ///
-    /// For a `REQUEST` authorizer, this is optional. The value is a set of one or more mapping expressions of the specified request parameters. The identity source can be headers, query string parameters, stage variables, and context parameters. For example, if an Auth header and a Name query string parameter are defined as identity sources, this value is route.request.header.Auth, route.request.querystring.Name for WebSocket APIs. For HTTP APIs, use selection expressions prefixed with `$` , for example, `$request.header.Auth` , `$request.querystring.Name` . These parameters are used to perform runtime validation for Lambda-based authorizers by verifying all of the identity-related request parameters are present in the request, not null, and non-empty. Only when this is true does the authorizer invoke the authorizer Lambda function. Otherwise, it returns a 401 Unauthorized response without calling the Lambda function. For HTTP APIs, identity sources are also used as the cache key when caching is enabled. To learn more, see \[Working with AWS Lambda authorizers for HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html>) .
+    /// For a `REQUEST` authorizer, this is optional. The value is a set of one or more mapping expressions of the specified request parameters. The identity source can be headers, query string parameters, stage variables, and context parameters. For example, if an Auth header and a Name query string parameter are defined as identity sources, this value is route.request.header.Auth, route.request.querystring.Name for WebSocket APIs. For HTTP APIs, use selection expressions prefixed with `$` , for example, `$request.header.Auth` , `$request.querystring.Name` . These parameters are used to perform runtime validation for Lambda-based authorizers by verifying all of the identity-related request parameters are present in the request, not null, and non-empty. Only when this is true does the authorizer invoke the authorizer Lambda function. Otherwise, it returns a 401 Unauthorized response without calling the Lambda function. For HTTP APIs, identity sources are also used as the cache key when caching is enabled. To learn more, see [Working with AWS Lambda authorizers for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html) .
     ///
     /// For `JWT` , a single entry that specifies where to extract the JSON Web Token (JWT) from inbound requests. Currently only header-based and query parameter-based selections are supported, for example `$request.header.Authorization` .
-    pub identity_source: Option<List<Str>>,
+    pub identity_source: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IdentityValidationExpression`: a string.
     ///
     /// This parameter is not used.
-    pub identity_validation_expression: Option<Str>,
+    pub identity_validation_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `JwtConfiguration`: a [`JwtConfiguration`] object.
     ///
     /// The `JWTConfiguration` property specifies the configuration of a JWT authorizer. Required for the `JWT` authorizer type. Supported only for HTTP APIs.
-    pub jwt_configuration: Option<Obj<JwtConfiguration>>,
+    pub jwt_configuration: ::std::option::Option<crate::Obj<JwtConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the authorizer.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -120,7 +98,7 @@ impl Authorizer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::Authorizer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-authorizer.html",
         primary_identifier: &["AuthorizerId", "ApiId"],
@@ -131,7 +109,7 @@ impl Authorizer {
         read_only: &["AuthorizerId"],
         attributes: &["AuthorizerId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Authorizer` with its required properties, named in a [`AuthorizerRequired`].
@@ -139,58 +117,60 @@ impl Authorizer {
     pub fn new(required: AuthorizerRequired) -> Self {
         Self {
             api_id: required.api_id,
-            authorizer_credentials_arn: None,
-            authorizer_payload_format_version: None,
-            authorizer_result_ttl_in_seconds: None,
+            authorizer_credentials_arn: ::std::option::Option::None,
+            authorizer_payload_format_version: ::std::option::Option::None,
+            authorizer_result_ttl_in_seconds: ::std::option::Option::None,
             authorizer_type: required.authorizer_type,
-            authorizer_uri: None,
-            enable_simple_responses: None,
-            identity_source: None,
-            identity_validation_expression: None,
-            jwt_configuration: None,
+            authorizer_uri: ::std::option::Option::None,
+            enable_simple_responses: ::std::option::Option::None,
+            identity_source: ::std::option::Option::None,
+            identity_validation_expression: ::std::option::Option::None,
+            jwt_configuration: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `AuthorizerCredentialsArn`: a string.
-    pub fn authorizer_credentials_arn(mut self, value: impl Into<Str>) -> Self { self.authorizer_credentials_arn = Some(value.into()); self }
+    pub fn authorizer_credentials_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_credentials_arn = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerPayloadFormatVersion`: a string.
-    pub fn authorizer_payload_format_version(mut self, value: impl Into<Str>) -> Self { self.authorizer_payload_format_version = Some(value.into()); self }
+    pub fn authorizer_payload_format_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_payload_format_version = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerResultTtlInSeconds`: an integer.
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.authorizer_result_ttl_in_seconds = Some(value.into()); self }
+    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.authorizer_result_ttl_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerType`: a string, required.
-    pub fn authorizer_type(mut self, value: impl Into<Str>) -> Self { self.authorizer_type = value.into(); self }
+    pub fn authorizer_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_type = value.into(); self }
     /// `AuthorizerUri`: a string.
-    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self { self.authorizer_uri = Some(value.into()); self }
+    pub fn authorizer_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_uri = ::std::option::Option::Some(value.into()); self }
     /// `EnableSimpleResponses`: a boolean.
-    pub fn enable_simple_responses(mut self, value: impl Into<Bool>) -> Self { self.enable_simple_responses = Some(value.into()); self }
+    pub fn enable_simple_responses(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_simple_responses = ::std::option::Option::Some(value.into()); self }
     /// `IdentitySource`: a list of strings.
-    pub fn identity_source(mut self, value: impl Into<List<Str>>) -> Self { self.identity_source = Some(value.into()); self }
+    pub fn identity_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.identity_source = ::std::option::Option::Some(value.into()); self }
     /// `IdentityValidationExpression`: a string.
-    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self { self.identity_validation_expression = Some(value.into()); self }
+    pub fn identity_validation_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_validation_expression = ::std::option::Option::Some(value.into()); self }
     /// `JwtConfiguration`: a [`JwtConfiguration`] object.
-    pub fn jwt_configuration(mut self, value: impl Into<Obj<JwtConfiguration>>) -> Self { self.jwt_configuration = Some(value.into()); self }
+    pub fn jwt_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<JwtConfiguration>>) -> Self { self.jwt_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for Authorizer {
+impl ::cloudwright_core::Resource for Authorizer {
     type Attributes = AuthorizerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Authorizer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Authorizer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Authorizer {
+impl ::cloudwright_core::ToValue for Authorizer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("AuthorizerCredentialsArn", &self.authorizer_credentials_arn)
             .opt(
@@ -215,12 +195,12 @@ impl ToValue for Authorizer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Authorizer`]: `Handle<Authorizer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Authorizer`]: `Handle<Authorizer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AuthorizerAttributes(ResourceRef);
+pub struct AuthorizerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AuthorizerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AuthorizerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -230,20 +210,10 @@ impl AuthorizerAttributes {
     ///
     /// The authorizer ID.
     #[inline]
-    pub fn authorizer_id(&self) -> Value {
-        self.0.get_att("AuthorizerId")
+    pub fn authorizer_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AuthorizerId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JwtConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Audience", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Issuer", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JWTConfiguration` property type of `AWS::ApiGatewayV2::Authorizer`.
 ///
@@ -254,12 +224,12 @@ pub(crate) static RULE_JwtConfiguration: ObjRule = ObjRule {
 pub struct JwtConfiguration {
     /// `Audience`: a list of strings.
     ///
-    /// A list of the intended recipients of the JWT. A valid JWT must provide an `aud` that matches at least one entry in this list. See \[RFC 7519\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc7519#section-4.1.3>) . Required for the `JWT` authorizer type. Supported only for HTTP APIs.
-    pub audience: Option<List<Str>>,
+    /// A list of the intended recipients of the JWT. A valid JWT must provide an `aud` that matches at least one entry in this list. See [RFC 7519](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc7519#section-4.1.3) . Required for the `JWT` authorizer type. Supported only for HTTP APIs.
+    pub audience: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Issuer`: a string.
     ///
     /// The base domain of the identity provider that issues JSON Web Tokens. For example, an Amazon Cognito user pool has the following format: `https://cognito-idp. {region} .amazonaws.com/ {userPoolId}` . Required for the `JWT` authorizer type. Supported only for HTTP APIs.
-    pub issuer: Option<Str>,
+    pub issuer: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -267,23 +237,60 @@ impl JwtConfiguration {
     /// A `JwtConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Audience`: a list of strings.
-    pub fn audience(mut self, value: impl Into<List<Str>>) -> Self { self.audience = Some(value.into()); self }
+    pub fn audience(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.audience = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JwtConfiguration {}
+impl crate::PropertyType for JwtConfiguration {}
 
-impl ToValue for JwtConfiguration {
+impl ::cloudwright_core::ToValue for JwtConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Audience", &self.audience)
             .opt("Issuer", &self.issuer)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("AuthorizerCredentialsArn", Shape::STR),
+            ("AuthorizerPayloadFormatVersion", Shape::STR),
+            ("AuthorizerResultTtlInSeconds", Shape::INT),
+            ("AuthorizerType", Shape::Str(&StrRule { allowed: &["JWT", "REQUEST"], ..StrRule::ANY })),
+            ("AuthorizerUri", Shape::STR),
+            ("EnableSimpleResponses", Shape::Bool),
+            ("IdentitySource", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("IdentityValidationExpression", Shape::STR),
+            ("JwtConfiguration", Shape::Object(&RULE_JwtConfiguration)),
+            ("Name", Shape::STR),
+        ],
+        required: &["AuthorizerType", "ApiId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JwtConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Audience", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Issuer", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeploymentRequired {
-    /// `ApiId`: a string, required.
-    pub api_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Deployment: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("Description", Shape::STR),
-        ("StageName", Shape::STR),
-    ],
-    required: &["ApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGatewayV2::Deployment` resource.
 ///
 /// The `AWS::ApiGatewayV2::Deployment` resource creates a deployment for an API.
@@ -44,17 +23,17 @@ pub struct Deployment {
     /// The API identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description for the deployment resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `StageName`: a string.
     ///
     /// The name of an existing stage to associate with the deployment.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub stage_name: Option<Str>,
+    pub stage_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +43,7 @@ impl Deployment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::Deployment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-deployment.html",
         primary_identifier: &["ApiId", "DeploymentId"],
@@ -75,42 +54,44 @@ impl Deployment {
         read_only: &["DeploymentId"],
         attributes: &["DeploymentId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    /// A `Deployment` with its one required property, `ApiId`.
     #[inline]
-    pub fn new(required: DeploymentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_id: required.api_id,
-            description: None,
-            stage_name: None,
+            api_id: value.into(),
+            description: ::std::option::Option::None,
+            stage_name: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `StageName`: a string.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
+    pub fn stage_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Deployment {
+impl ::cloudwright_core::Resource for Deployment {
     type Attributes = DeploymentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Deployment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Deployment {
+impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("Description", &self.description)
             .opt("StageName", &self.stage_name)
@@ -118,12 +99,12 @@ impl ToValue for Deployment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeploymentAttributes(ResourceRef);
+pub struct DeploymentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeploymentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -133,7 +114,26 @@ impl DeploymentAttributes {
     ///
     /// The deployment ID.
     #[inline]
-    pub fn deployment_id(&self) -> Value {
-        self.0.get_att("DeploymentId")
+    pub fn deployment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deployment: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("Description", Shape::STR),
+            ("StageName", Shape::STR),
+        ],
+        required: &["ApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`DomainName`], by name: `DomainName::new(DomainNameRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DomainNameRequired {
-    /// `DomainName`: a string, required.
-    pub domain_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainName: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::STR),
-        ("DomainNameConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainNameConfiguration), min_items: None, max_items: None, unique: false })),
-        ("MutualTlsAuthentication", Shape::Object(&RULE_MutualTlsAuthentication)),
-        ("RoutingMode", Shape::Str(&StrRule { allowed: &["API_MAPPING_ONLY", "ROUTING_RULE_THEN_API_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["DomainName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApiGatewayV2::DomainName` resource.
 ///
 /// The `AWS::ApiGatewayV2::DomainName` resource specifies a custom domain name for your API in Amazon API Gateway (API Gateway).
 ///
-/// You can use a custom domain name to provide a URL that's more intuitive and easier to recall. For more information about using custom domain names, see \[Set up Custom Domain Name for an API in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html>) in the *API Gateway Developer Guide* .
+/// You can use a custom domain name to provide a URL that's more intuitive and easier to recall. For more information about using custom domain names, see [Set up Custom Domain Name for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns its `DomainName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DomainNameAttributes`], which `Handle<DomainName>` dereferences to.
@@ -49,25 +25,26 @@ pub struct DomainName {
     /// The custom domain name for your API in Amazon API Gateway. Uppercase letters and the underscore ( `_` ) character are not supported.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `DomainNameConfigurations`: a list of [`DomainNameConfiguration`] objects.
     ///
     /// The domain name configurations.
-    pub domain_name_configurations: Option<List<DomainNameConfiguration>>,
+    pub domain_name_configurations:
+        ::std::option::Option<::cloudwright_core::List<DomainNameConfiguration>>,
     /// `MutualTlsAuthentication`: a [`MutualTlsAuthentication`] object.
     ///
     /// The mutual TLS authentication configuration for a custom domain name.
-    pub mutual_tls_authentication: Option<Obj<MutualTlsAuthentication>>,
+    pub mutual_tls_authentication: ::std::option::Option<crate::Obj<MutualTlsAuthentication>>,
     /// `RoutingMode`: a [`RoutingMode`] value.
     ///
     /// The routing mode API Gateway uses to route traffic to your APIs.
     ///
     /// Default `"API_MAPPING_ONLY"`.
-    pub routing_mode: Option<RoutingMode>,
+    pub routing_mode: ::std::option::Option<RoutingMode>,
     /// `Tags`: a JSON value.
     ///
     /// The collection of tags associated with a domain name.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +54,7 @@ impl DomainName {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::DomainName",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-domainname.html",
         primary_identifier: &["DomainName"],
@@ -88,51 +65,53 @@ impl DomainName {
         read_only: &["RegionalDomainName", "RegionalHostedZoneId", "DomainNameArn"],
         attributes: &["DomainNameArn", "RegionalDomainName", "RegionalHostedZoneId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `DomainName` with its required properties, named in a [`DomainNameRequired`].
+    /// A `DomainName` with its one required property, `DomainName`.
     #[inline]
-    pub fn new(required: DomainNameRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain_name: required.domain_name,
-            domain_name_configurations: None,
-            mutual_tls_authentication: None,
-            routing_mode: None,
-            tags: None,
+            domain_name: value.into(),
+            domain_name_configurations: ::std::option::Option::None,
+            mutual_tls_authentication: ::std::option::Option::None,
+            routing_mode: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainNameConfigurations`: a list of [`DomainNameConfiguration`] objects.
-    pub fn domain_name_configurations(mut self, value: impl Into<List<DomainNameConfiguration>>) -> Self { self.domain_name_configurations = Some(value.into()); self }
+    pub fn domain_name_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DomainNameConfiguration>>) -> Self { self.domain_name_configurations = ::std::option::Option::Some(value.into()); self }
     /// `MutualTlsAuthentication`: a [`MutualTlsAuthentication`] object.
-    pub fn mutual_tls_authentication(mut self, value: impl Into<Obj<MutualTlsAuthentication>>) -> Self { self.mutual_tls_authentication = Some(value.into()); self }
+    pub fn mutual_tls_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<MutualTlsAuthentication>>) -> Self { self.mutual_tls_authentication = ::std::option::Option::Some(value.into()); self }
     /// `RoutingMode`: a [`RoutingMode`] value.
-    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self { self.routing_mode = Some(value.into()); self }
+    pub fn routing_mode(mut self, value: impl ::std::convert::Into<RoutingMode>) -> Self { self.routing_mode = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DomainName {
+impl ::cloudwright_core::Resource for DomainName {
     type Attributes = DomainNameAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainName, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DomainName, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DomainName {
+impl ::cloudwright_core::ToValue for DomainName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainName", &self.domain_name)
             .opt("DomainNameConfigurations", &self.domain_name_configurations)
             .opt("MutualTlsAuthentication", &self.mutual_tls_authentication)
@@ -142,12 +121,12 @@ impl ToValue for DomainName {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DomainName`]: `Handle<DomainName>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DomainName`]: `Handle<DomainName>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainNameAttributes(ResourceRef);
+pub struct DomainNameAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainNameAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainNameAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,46 +136,32 @@ impl DomainNameAttributes {
     ///
     /// Represents an Amazon Resource Name (ARN).
     #[inline]
-    pub fn domain_name_arn(&self) -> Value {
-        self.0.get_att("DomainNameArn")
+    pub fn domain_name_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainNameArn"))
     }
 
     /// `Fn::GetAtt` `RegionalDomainName`: a string.
     ///
     /// The domain name associated with the regional endpoint for this custom domain name. You set up this association by adding a DNS record that points the custom domain name to this regional domain name.
     #[inline]
-    pub fn regional_domain_name(&self) -> Value {
-        self.0.get_att("RegionalDomainName")
+    pub fn regional_domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegionalDomainName"))
     }
 
     /// `Fn::GetAtt` `RegionalHostedZoneId`: a string.
     ///
     /// The region-specific Amazon Route 53 Hosted Zone ID of the regional endpoint.
     #[inline]
-    pub fn regional_hosted_zone_id(&self) -> Value {
-        self.0.get_att("RegionalHostedZoneId")
+    pub fn regional_hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegionalHostedZoneId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainNameConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-        ("CertificateName", Shape::STR),
-        ("EndpointType", Shape::Str(&StrRule { allowed: &["EDGE", "REGIONAL"], ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
-        ("OwnershipVerificationCertificateArn", Shape::STR),
-        ("SecurityPolicy", Shape::Str(&StrRule { allowed: &["TLS_1_0", "TLS_1_2"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DomainNameConfiguration` property type of `AWS::ApiGatewayV2::DomainName`.
 ///
 /// The `DomainNameConfiguration` property type specifies the configuration for an API's domain name.
 ///
-/// `DomainNameConfiguration` is a property of the \[AWS::ApiGatewayV2::DomainName\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-domainname.html>) resource.
+/// `DomainNameConfiguration` is a property of the [AWS::ApiGatewayV2::DomainName](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-domainname.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-domainname-domainnameconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -206,27 +171,27 @@ pub struct DomainNameConfiguration {
     /// An AWS -managed certificate that will be used by the edge-optimized endpoint for this domain name. AWS Certificate Manager is the only supported source.
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateName`: a string.
     ///
     /// The user-friendly name of the certificate that will be used by the edge-optimized endpoint for this domain name.
-    pub certificate_name: Option<Str>,
+    pub certificate_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointType`: a string.
     ///
     /// The endpoint type.
-    pub endpoint_type: Option<Str>,
+    pub endpoint_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpAddressType`: a string.
     ///
     /// The IP address types that can invoke the domain name. Use `ipv4` to allow only IPv4 addresses to invoke your domain name, or use `dualstack` to allow both IPv4 and IPv6 addresses to invoke your domain name.
-    pub ip_address_type: Option<Str>,
+    pub ip_address_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `OwnershipVerificationCertificateArn`: a string.
     ///
     /// The Amazon resource name (ARN) for the public certificate issued by Certificate Manager . This ARN is used to validate custom domain ownership. It's required only if you configure mutual TLS and use either an ACM-imported or a private CA certificate ARN as the regionalCertificateArn.
-    pub ownership_verification_certificate_arn: Option<Str>,
+    pub ownership_verification_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityPolicy`: a string.
     ///
     /// The Transport Layer Security (TLS) version of the security policy for this domain name. The valid values are `TLS_1_0` and `TLS_1_2` .
-    pub security_policy: Option<Str>,
+    pub security_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -234,29 +199,29 @@ impl DomainNameConfiguration {
     /// A `DomainNameConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `CertificateName`: a string.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = Some(value.into()); self }
+    pub fn certificate_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_name = ::std::option::Option::Some(value.into()); self }
     /// `EndpointType`: a string.
-    pub fn endpoint_type(mut self, value: impl Into<Str>) -> Self { self.endpoint_type = Some(value.into()); self }
+    pub fn endpoint_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_type = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: a string.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `OwnershipVerificationCertificateArn`: a string.
-    pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ownership_verification_certificate_arn = Some(value.into()); self }
+    pub fn ownership_verification_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ownership_verification_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecurityPolicy`: a string.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
+    pub fn security_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DomainNameConfiguration {}
+impl crate::PropertyType for DomainNameConfiguration {}
 
-impl ToValue for DomainNameConfiguration {
+impl ::cloudwright_core::ToValue for DomainNameConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .opt("CertificateName", &self.certificate_name)
             .opt("EndpointType", &self.endpoint_type)
@@ -270,16 +235,6 @@ impl ToValue for DomainNameConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
-    properties: &[
-        ("TruststoreUri", Shape::STR),
-        ("TruststoreVersion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MutualTlsAuthentication` property type of `AWS::ApiGatewayV2::DomainName`.
 ///
 /// If specified, API Gateway performs two-way authentication between the client and the server. Clients must present a trusted certificate to access your API.
@@ -290,11 +245,11 @@ pub struct MutualTlsAuthentication {
     /// `TruststoreUri`: a string.
     ///
     /// An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for example, `s3:// bucket-name / key-name` . The truststore can contain certificates from public or private certificate authorities. To update the truststore, upload a new version to S3, and then update your custom domain name to use the new version. To update the truststore, you must have permissions to access the S3 object.
-    pub truststore_uri: Option<Str>,
+    pub truststore_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `TruststoreVersion`: a string.
     ///
     /// The version of the S3 object that contains your truststore. To specify a version, you must have versioning enabled for the S3 bucket.
-    pub truststore_version: Option<Str>,
+    pub truststore_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -302,21 +257,21 @@ impl MutualTlsAuthentication {
     /// A `MutualTlsAuthentication` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TruststoreUri`: a string.
-    pub fn truststore_uri(mut self, value: impl Into<Str>) -> Self { self.truststore_uri = Some(value.into()); self }
+    pub fn truststore_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.truststore_uri = ::std::option::Option::Some(value.into()); self }
     /// `TruststoreVersion`: a string.
-    pub fn truststore_version(mut self, value: impl Into<Str>) -> Self { self.truststore_version = Some(value.into()); self }
+    pub fn truststore_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.truststore_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MutualTlsAuthentication {}
+impl crate::PropertyType for MutualTlsAuthentication {}
 
-impl ToValue for MutualTlsAuthentication {
+impl ::cloudwright_core::ToValue for MutualTlsAuthentication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TruststoreUri", &self.truststore_uri)
             .opt("TruststoreVersion", &self.truststore_version)
             .build()
@@ -333,24 +288,70 @@ pub enum RoutingMode {
     /// `ROUTING_RULE_ONLY`
     RoutingRuleOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RoutingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RoutingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RoutingMode {
+impl ::cloudwright_core::ToValue for RoutingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApiMappingOnly => "API_MAPPING_ONLY",
             Self::RoutingRuleThenApiMapping => "ROUTING_RULE_THEN_API_MAPPING",
             Self::RoutingRuleOnly => "ROUTING_RULE_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainName: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::STR),
+            ("DomainNameConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainNameConfiguration), min_items: None, max_items: None, unique: false })),
+            ("MutualTlsAuthentication", Shape::Object(&RULE_MutualTlsAuthentication)),
+            ("RoutingMode", Shape::Str(&StrRule { allowed: &["API_MAPPING_ONLY", "ROUTING_RULE_THEN_API_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["DomainName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainNameConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+            ("CertificateName", Shape::STR),
+            ("EndpointType", Shape::Str(&StrRule { allowed: &["EDGE", "REGIONAL"], ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
+            ("OwnershipVerificationCertificateArn", Shape::STR),
+            ("SecurityPolicy", Shape::Str(&StrRule { allowed: &["TLS_1_0", "TLS_1_2"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MutualTlsAuthentication: ObjRule = ObjRule {
+        properties: &[
+            ("TruststoreUri", Shape::STR),
+            ("TruststoreVersion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*");
-
 /// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `IntegrationType`: a string, required.
-    pub integration_type: Str,
+    pub integration_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("ConnectionId", Shape::STR),
-        ("ConnectionType", Shape::Str(&StrRule { allowed: &["INTERNET", "VPC_LINK"], ..StrRule::ANY })),
-        ("ContentHandlingStrategy", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
-        ("CredentialsArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("IntegrationMethod", Shape::STR),
-        ("IntegrationSubtype", Shape::STR),
-        ("IntegrationType", Shape::Str(&StrRule { allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"], ..StrRule::ANY })),
-        ("IntegrationUri", Shape::STR),
-        ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["NEVER", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES"], ..StrRule::ANY })),
-        ("PayloadFormatVersion", Shape::STR),
-        ("RequestParameters", Shape::Typed(json_type::OBJECT)),
-        ("RequestTemplates", Shape::Typed(json_type::OBJECT)),
-        ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
-        ("TemplateSelectionExpression", Shape::STR),
-        ("TimeoutInMillis", Shape::INT),
-        ("TlsConfig", Shape::Object(&RULE_TlsConfig)),
-    ],
-    required: &["ApiId", "IntegrationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::Integration` resource.
 ///
@@ -64,15 +32,15 @@ pub struct Integration {
     /// The API identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `ConnectionId`: a string.
     ///
     /// The ID of the VPC link for a private integration. Supported only for HTTP APIs.
-    pub connection_id: Option<Str>,
+    pub connection_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionType`: a string.
     ///
     /// The type of the network connection to the integration endpoint. Specify `INTERNET` for connections through the public routable internet or `VPC_LINK` for private connections between API Gateway and resources in a VPC. The default value is `INTERNET` .
-    pub connection_type: Option<Str>,
+    pub connection_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContentHandlingStrategy`: a string.
     ///
     /// Supported only for WebSocket APIs. Specifies how to handle response payload content type conversions. Supported values are `CONVERT_TO_BINARY` and `CONVERT_TO_TEXT` , with the following behaviors:
@@ -82,25 +50,25 @@ pub struct Integration {
     /// `CONVERT_TO_TEXT` : Converts a response payload from a binary blob to a Base64-encoded string.
     ///
     /// If this property is not defined, the response payload will be passed through from the integration response to the route response or method response without modification.
-    pub content_handling_strategy: Option<Str>,
+    pub content_handling_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `CredentialsArn`: a string.
     ///
     /// Specifies the credentials required for the integration, if any. For AWS integrations, three options are available. To specify an IAM Role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To require that the caller's identity be passed through from the request, specify the string `arn:aws:iam::*:user/*` . To use resource-based permissions on supported AWS services, don't specify this parameter.
     ///
     /// Pattern `arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\/.*`.
-    pub credentials_arn: Option<Str>,
+    pub credentials_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the integration.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationMethod`: a string.
     ///
     /// Specifies the integration's HTTP method type. For WebSocket APIs, if you use a Lambda integration, you must set the integration method to `POST` .
-    pub integration_method: Option<Str>,
+    pub integration_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationSubtype`: a string.
     ///
-    /// Supported only for HTTP API `AWS_PROXY` integrations. Specifies the AWS service action to invoke. To learn more, see \[Integration subtype reference\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services-reference.html>) .
-    pub integration_subtype: Option<Str>,
+    /// Supported only for HTTP API `AWS_PROXY` integrations. Specifies the AWS service action to invoke. To learn more, see [Integration subtype reference](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services-reference.html) .
+    pub integration_subtype: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationType`: a string, required.
     ///
     /// The integration type of an integration. One of the following:
@@ -114,15 +82,15 @@ pub struct Integration {
     /// `HTTP_PROXY` : for integrating the route or method request with an HTTP endpoint, with the client request passed through as-is. This is also referred to as HTTP proxy integration. For HTTP API private integrations, use an `HTTP_PROXY` integration.
     ///
     /// `MOCK` : for integrating the route or method request with API Gateway as a "loopback" endpoint without invoking any backend. Supported only for WebSocket APIs.
-    pub integration_type: Str,
+    pub integration_type: ::cloudwright_core::Str,
     /// `IntegrationUri`: a string.
     ///
     /// For a Lambda integration, specify the URI of a Lambda function.
     ///
     /// For an HTTP integration, specify a fully-qualified URL.
     ///
-    /// For an HTTP API private integration, specify the ARN of an Application Load Balancer listener, Network Load Balancer listener, or AWS Cloud Map service. If you specify the ARN of an AWS Cloud Map service, API Gateway uses `DiscoverInstances` to identify resources. You can use query parameters to target specific resources. To learn more, see \[DiscoverInstances\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_DiscoverInstances.html>) . For private integrations, all resources must be owned by the same AWS account .
-    pub integration_uri: Option<Str>,
+    /// For an HTTP API private integration, specify the ARN of an Application Load Balancer listener, Network Load Balancer listener, or AWS Cloud Map service. If you specify the ARN of an AWS Cloud Map service, API Gateway uses `DiscoverInstances` to identify resources. You can use query parameters to target specific resources. To learn more, see [DiscoverInstances](https://docs.aws.amazon.com/cloud-map/latest/api/API_DiscoverInstances.html) . For private integrations, all resources must be owned by the same AWS account .
+    pub integration_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `PassthroughBehavior`: a string.
     ///
     /// Specifies the pass-through behavior for incoming requests based on the `Content-Type` header in the request, and the available mapping templates specified as the `requestTemplates` property on the `Integration` resource. There are three valid values: `WHEN_NO_MATCH` , `WHEN_NO_TEMPLATES` , and `NEVER` . Supported only for WebSocket APIs.
@@ -132,39 +100,39 @@ pub struct Integration {
     /// `NEVER` rejects unmapped content types with an `HTTP 415 Unsupported Media Type` response.
     ///
     /// `WHEN_NO_TEMPLATES` allows pass-through when the integration has no content types mapped to templates. However, if there is at least one content type defined, unmapped content types will be rejected with the same `HTTP 415 Unsupported Media Type` response.
-    pub passthrough_behavior: Option<Str>,
+    pub passthrough_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `PayloadFormatVersion`: a string.
     ///
-    /// Specifies the format of the payload sent to an integration. Required for HTTP APIs. For HTTP APIs, supported values for Lambda proxy integrations are `1.0` and `2.0` . For all other integrations, `1.0` is the only supported value. To learn more, see \[Working with AWS Lambda proxy integrations for HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html>) .
-    pub payload_format_version: Option<Str>,
+    /// Specifies the format of the payload sent to an integration. Required for HTTP APIs. For HTTP APIs, supported values for Lambda proxy integrations are `1.0` and `2.0` . For all other integrations, `1.0` is the only supported value. To learn more, see [Working with AWS Lambda proxy integrations for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html) .
+    pub payload_format_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequestParameters`: a JSON value.
     ///
     /// For WebSocket APIs, a key-value map specifying request parameters that are passed from the method request to the backend. The key is an integration request parameter name and the associated value is a method request parameter value or static value that must be enclosed within single quotes and pre-encoded as required by the backend. The method request parameter value must match the pattern of `method.request. {location} . {name}` , where `{location}` is `querystring` , `path` , or `header` ; and `{name}` must be a valid and unique method request parameter name.
     ///
-    /// For HTTP API integrations with a specified `integrationSubtype` , request parameters are a key-value map specifying parameters that are passed to `AWS_PROXY` integrations. You can provide static values, or map request data, stage variables, or context variables that are evaluated at runtime. To learn more, see \[Working with AWS service integrations for HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services.html>) .
+    /// For HTTP API integrations with a specified `integrationSubtype` , request parameters are a key-value map specifying parameters that are passed to `AWS_PROXY` integrations. You can provide static values, or map request data, stage variables, or context variables that are evaluated at runtime. To learn more, see [Working with AWS service integrations for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services.html) .
     ///
-    /// For HTTP API integrations without a specified `integrationSubtype` request parameters are a key-value map specifying how to transform HTTP requests before sending them to the backend. The key should follow the pattern &lt;action&gt;:&lt;header|querystring|path&gt;.&lt;location&gt; where action can be `append` , `overwrite` or `remove` . For values, you can provide static values, or map request data, stage variables, or context variables that are evaluated at runtime. To learn more, see \[Transforming API requests and responses\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html>) .
-    pub request_parameters: Option<Json>,
+    /// For HTTP API integrations without a specified `integrationSubtype` request parameters are a key-value map specifying how to transform HTTP requests before sending them to the backend. The key should follow the pattern \<action>:\<header|querystring|path>.\<location> where action can be `append` , `overwrite` or `remove` . For values, you can provide static values, or map request data, stage variables, or context variables that are evaluated at runtime. To learn more, see [Transforming API requests and responses](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html) .
+    pub request_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `RequestTemplates`: a JSON value.
     ///
     /// Represents a map of Velocity templates that are applied on the request payload based on the value of the Content-Type header sent by the client. The content type value is the key in this map, and the template (as a String) is the value. Supported only for WebSocket APIs.
-    pub request_templates: Option<Json>,
+    pub request_templates: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResponseParameters`: a JSON value.
     ///
-    /// Supported only for HTTP APIs. You use response parameters to transform the HTTP response from a backend integration before returning the response to clients. Specify a key-value map from a selection key to response parameters. The selection key must be a valid HTTP status code within the range of 200-599. The value is of type \[`ResponseParameterList`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-integration-responseparameterlist.html>) . To learn more, see \[Transforming API requests and responses\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html>) .
-    pub response_parameters: Option<Json>,
+    /// Supported only for HTTP APIs. You use response parameters to transform the HTTP response from a backend integration before returning the response to clients. Specify a key-value map from a selection key to response parameters. The selection key must be a valid HTTP status code within the range of 200-599. The value is of type [`ResponseParameterList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-integration-responseparameterlist.html) . To learn more, see [Transforming API requests and responses](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html) .
+    pub response_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `TemplateSelectionExpression`: a string.
     ///
     /// The template selection expression for the integration. Supported only for WebSocket APIs.
-    pub template_selection_expression: Option<Str>,
+    pub template_selection_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeoutInMillis`: an integer.
     ///
     /// Custom timeout between 50 and 29,000 milliseconds for WebSocket APIs and between 50 and 30,000 milliseconds for HTTP APIs. The default timeout is 29 seconds for WebSocket APIs and 30 seconds for HTTP APIs.
-    pub timeout_in_millis: Option<Int>,
+    pub timeout_in_millis: ::std::option::Option<::cloudwright_core::Int>,
     /// `TlsConfig`: a [`TlsConfig`] object.
     ///
     /// The TLS configuration for a private integration. If you specify a TLS configuration, private integration traffic uses the HTTPS protocol. Supported only for HTTP APIs.
-    pub tls_config: Option<Obj<TlsConfig>>,
+    pub tls_config: ::std::option::Option<crate::Obj<TlsConfig>>,
 }
 
 #[rustfmt::skip]
@@ -174,7 +142,7 @@ impl Integration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::Integration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-integration.html",
         primary_identifier: &["ApiId", "IntegrationId"],
@@ -185,7 +153,7 @@ impl Integration {
         read_only: &["IntegrationId"],
         attributes: &["IntegrationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
@@ -193,79 +161,81 @@ impl Integration {
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             api_id: required.api_id,
-            connection_id: None,
-            connection_type: None,
-            content_handling_strategy: None,
-            credentials_arn: None,
-            description: None,
-            integration_method: None,
-            integration_subtype: None,
+            connection_id: ::std::option::Option::None,
+            connection_type: ::std::option::Option::None,
+            content_handling_strategy: ::std::option::Option::None,
+            credentials_arn: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            integration_method: ::std::option::Option::None,
+            integration_subtype: ::std::option::Option::None,
             integration_type: required.integration_type,
-            integration_uri: None,
-            passthrough_behavior: None,
-            payload_format_version: None,
-            request_parameters: None,
-            request_templates: None,
-            response_parameters: None,
-            template_selection_expression: None,
-            timeout_in_millis: None,
-            tls_config: None,
+            integration_uri: ::std::option::Option::None,
+            passthrough_behavior: ::std::option::Option::None,
+            payload_format_version: ::std::option::Option::None,
+            request_parameters: ::std::option::Option::None,
+            request_templates: ::std::option::Option::None,
+            response_parameters: ::std::option::Option::None,
+            template_selection_expression: ::std::option::Option::None,
+            timeout_in_millis: ::std::option::Option::None,
+            tls_config: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `ConnectionId`: a string.
-    pub fn connection_id(mut self, value: impl Into<Str>) -> Self { self.connection_id = Some(value.into()); self }
+    pub fn connection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_id = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionType`: a string.
-    pub fn connection_type(mut self, value: impl Into<Str>) -> Self { self.connection_type = Some(value.into()); self }
+    pub fn connection_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_type = ::std::option::Option::Some(value.into()); self }
     /// `ContentHandlingStrategy`: a string.
-    pub fn content_handling_strategy(mut self, value: impl Into<Str>) -> Self { self.content_handling_strategy = Some(value.into()); self }
+    pub fn content_handling_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_handling_strategy = ::std::option::Option::Some(value.into()); self }
     /// `CredentialsArn`: a string.
-    pub fn credentials_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_arn = Some(value.into()); self }
+    pub fn credentials_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_arn = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationMethod`: a string.
-    pub fn integration_method(mut self, value: impl Into<Str>) -> Self { self.integration_method = Some(value.into()); self }
+    pub fn integration_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_method = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationSubtype`: a string.
-    pub fn integration_subtype(mut self, value: impl Into<Str>) -> Self { self.integration_subtype = Some(value.into()); self }
+    pub fn integration_subtype(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_subtype = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationType`: a string, required.
-    pub fn integration_type(mut self, value: impl Into<Str>) -> Self { self.integration_type = value.into(); self }
+    pub fn integration_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_type = value.into(); self }
     /// `IntegrationUri`: a string.
-    pub fn integration_uri(mut self, value: impl Into<Str>) -> Self { self.integration_uri = Some(value.into()); self }
+    pub fn integration_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_uri = ::std::option::Option::Some(value.into()); self }
     /// `PassthroughBehavior`: a string.
-    pub fn passthrough_behavior(mut self, value: impl Into<Str>) -> Self { self.passthrough_behavior = Some(value.into()); self }
+    pub fn passthrough_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.passthrough_behavior = ::std::option::Option::Some(value.into()); self }
     /// `PayloadFormatVersion`: a string.
-    pub fn payload_format_version(mut self, value: impl Into<Str>) -> Self { self.payload_format_version = Some(value.into()); self }
+    pub fn payload_format_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_format_version = ::std::option::Option::Some(value.into()); self }
     /// `RequestParameters`: a JSON value.
-    pub fn request_parameters(mut self, value: impl Into<Json>) -> Self { self.request_parameters = Some(value.into()); self }
+    pub fn request_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.request_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RequestTemplates`: a JSON value.
-    pub fn request_templates(mut self, value: impl Into<Json>) -> Self { self.request_templates = Some(value.into()); self }
+    pub fn request_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.request_templates = ::std::option::Option::Some(value.into()); self }
     /// `ResponseParameters`: a JSON value.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
+    pub fn response_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_parameters = ::std::option::Option::Some(value.into()); self }
     /// `TemplateSelectionExpression`: a string.
-    pub fn template_selection_expression(mut self, value: impl Into<Str>) -> Self { self.template_selection_expression = Some(value.into()); self }
+    pub fn template_selection_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_selection_expression = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInMillis`: an integer.
-    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_in_millis = Some(value.into()); self }
+    pub fn timeout_in_millis(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_millis = ::std::option::Option::Some(value.into()); self }
     /// `TlsConfig`: a [`TlsConfig`] object.
-    pub fn tls_config(mut self, value: impl Into<Obj<TlsConfig>>) -> Self { self.tls_config = Some(value.into()); self }
+    pub fn tls_config(mut self, value: impl ::std::convert::Into<crate::Obj<TlsConfig>>) -> Self { self.tls_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Integration {
+impl ::cloudwright_core::Resource for Integration {
     type Attributes = IntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Integration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("ConnectionId", &self.connection_id)
             .opt("ConnectionType", &self.connection_type)
@@ -291,12 +261,12 @@ impl ToValue for Integration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationAttributes(ResourceRef);
+pub struct IntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -306,19 +276,10 @@ impl IntegrationAttributes {
     ///
     /// The integration ID.
     #[inline]
-    pub fn integration_id(&self) -> Value {
-        self.0.get_att("IntegrationId")
+    pub fn integration_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IntegrationId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ServerNameToVerify", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TlsConfig` property type of `AWS::ApiGatewayV2::Integration`.
 ///
@@ -330,7 +291,7 @@ pub struct TlsConfig {
     /// `ServerNameToVerify`: a string.
     ///
     /// If you specify a server name, API Gateway uses it to verify the hostname on the integration's certificate. The server name is also included in the TLS handshake to support Server Name Indication (SNI) or virtual hosting.
-    pub server_name_to_verify: Option<Str>,
+    pub server_name_to_verify: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -338,20 +299,66 @@ impl TlsConfig {
     /// A `TlsConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ServerNameToVerify`: a string.
-    pub fn server_name_to_verify(mut self, value: impl Into<Str>) -> Self { self.server_name_to_verify = Some(value.into()); self }
+    pub fn server_name_to_verify(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name_to_verify = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TlsConfig {}
+impl crate::PropertyType for TlsConfig {}
 
-impl ToValue for TlsConfig {
+impl ::cloudwright_core::ToValue for TlsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ServerNameToVerify", &self.server_name_to_verify)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("ConnectionId", Shape::STR),
+            ("ConnectionType", Shape::Str(&StrRule { allowed: &["INTERNET", "VPC_LINK"], ..StrRule::ANY })),
+            ("ContentHandlingStrategy", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
+            ("CredentialsArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("IntegrationMethod", Shape::STR),
+            ("IntegrationSubtype", Shape::STR),
+            ("IntegrationType", Shape::Str(&StrRule { allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"], ..StrRule::ANY })),
+            ("IntegrationUri", Shape::STR),
+            ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["NEVER", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES"], ..StrRule::ANY })),
+            ("PayloadFormatVersion", Shape::STR),
+            ("RequestParameters", Shape::Typed(json_type::OBJECT)),
+            ("RequestTemplates", Shape::Typed(json_type::OBJECT)),
+            ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
+            ("TemplateSelectionExpression", Shape::STR),
+            ("TimeoutInMillis", Shape::INT),
+            ("TlsConfig", Shape::Object(&RULE_TlsConfig)),
+        ],
+        required: &["ApiId", "IntegrationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ServerNameToVerify", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

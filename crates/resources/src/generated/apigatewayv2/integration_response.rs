@@ -5,38 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`IntegrationResponse`], by name: `IntegrationResponse::new(IntegrationResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationResponseRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `IntegrationId`: a string, required.
-    pub integration_id: Str,
+    pub integration_id: ::cloudwright_core::Str,
     /// `IntegrationResponseKey`: a string, required.
-    pub integration_response_key: Str,
+    pub integration_response_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("ContentHandlingStrategy", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
-        ("IntegrationId", Shape::STR),
-        ("IntegrationResponseKey", Shape::STR),
-        ("ResponseParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ResponseTemplates", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TemplateSelectionExpression", Shape::STR),
-    ],
-    required: &["ApiId", "IntegrationId", "IntegrationResponseKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::IntegrationResponse` resource.
 ///
-/// The `AWS::ApiGatewayV2::IntegrationResponse` resource updates an integration response for an WebSocket API. For more information, see \[Set up WebSocket API Integration Responses in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-integration-responses.html>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGatewayV2::IntegrationResponse` resource updates an integration response for an WebSocket API. For more information, see [Set up WebSocket API Integration Responses in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-integration-responses.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApiId`, `IntegrationId`, `IntegrationResponseId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`IntegrationResponseAttributes`], which `Handle<IntegrationResponse>` dereferences to.
@@ -52,7 +34,7 @@ pub struct IntegrationResponse {
     /// The API identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `ContentHandlingStrategy`: a string.
     ///
     /// Supported only for WebSocket APIs. Specifies how to handle response payload content type conversions. Supported values are `CONVERT_TO_BINARY` and `CONVERT_TO_TEXT` , with the following behaviors:
@@ -62,33 +44,33 @@ pub struct IntegrationResponse {
     /// `CONVERT_TO_TEXT` : Converts a response payload from a binary blob to a Base64-encoded string.
     ///
     /// If this property is not defined, the response payload will be passed through from the integration response to the route response or method response without modification.
-    pub content_handling_strategy: Option<Str>,
+    pub content_handling_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationId`: a string, required.
     ///
     /// The integration ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub integration_id: Str,
+    pub integration_id: ::cloudwright_core::Str,
     /// `IntegrationResponseKey`: a string, required.
     ///
     /// The integration response key.
-    pub integration_response_key: Str,
+    pub integration_response_key: ::cloudwright_core::Str,
     /// `ResponseParameters`: a JSON value.
     ///
     /// A key-value map specifying response parameters that are passed to the method response from the backend. The key is a method response header parameter name and the mapped value is an integration response header value, a static value enclosed within a pair of single quotes, or a JSON expression from the integration response body. The mapping key must match the pattern of `method.response.header. *{name}*` , where name is a valid and unique header name. The mapped non-static value must match the pattern of `integration.response.header. *{name}*` or `integration.response.body. *{JSON-expression}*` , where `*{name}*` is a valid and unique response header name and `*{JSON-expression}*` is a valid JSON expression without the `$` prefix.
     ///
     /// Format `json`.
-    pub response_parameters: Option<Json>,
+    pub response_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResponseTemplates`: a JSON value.
     ///
     /// The collection of response templates for the integration response as a string-to-string map of key-value pairs. Response templates are represented as a key/value map, with a content-type as the key and a template as the value.
     ///
     /// Format `json`.
-    pub response_templates: Option<Json>,
+    pub response_templates: ::std::option::Option<::cloudwright_core::Json>,
     /// `TemplateSelectionExpression`: a string.
     ///
     /// The template selection expression for the integration response. Supported only for WebSocket APIs.
-    pub template_selection_expression: Option<Str>,
+    pub template_selection_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +80,7 @@ impl IntegrationResponse {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::IntegrationResponse",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-integrationresponse.html",
         primary_identifier: &["ApiId", "IntegrationId", "IntegrationResponseId"],
@@ -109,7 +91,7 @@ impl IntegrationResponse {
         read_only: &["IntegrationResponseId"],
         attributes: &["IntegrationResponseId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `IntegrationResponse` with its required properties, named in a [`IntegrationResponseRequired`].
@@ -117,46 +99,48 @@ impl IntegrationResponse {
     pub fn new(required: IntegrationResponseRequired) -> Self {
         Self {
             api_id: required.api_id,
-            content_handling_strategy: None,
+            content_handling_strategy: ::std::option::Option::None,
             integration_id: required.integration_id,
             integration_response_key: required.integration_response_key,
-            response_parameters: None,
-            response_templates: None,
-            template_selection_expression: None,
+            response_parameters: ::std::option::Option::None,
+            response_templates: ::std::option::Option::None,
+            template_selection_expression: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `ContentHandlingStrategy`: a string.
-    pub fn content_handling_strategy(mut self, value: impl Into<Str>) -> Self { self.content_handling_strategy = Some(value.into()); self }
+    pub fn content_handling_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_handling_strategy = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationId`: a string, required.
-    pub fn integration_id(mut self, value: impl Into<Str>) -> Self { self.integration_id = value.into(); self }
+    pub fn integration_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_id = value.into(); self }
     /// `IntegrationResponseKey`: a string, required.
-    pub fn integration_response_key(mut self, value: impl Into<Str>) -> Self { self.integration_response_key = value.into(); self }
+    pub fn integration_response_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_response_key = value.into(); self }
     /// `ResponseParameters`: a JSON value.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
+    pub fn response_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ResponseTemplates`: a JSON value.
-    pub fn response_templates(mut self, value: impl Into<Json>) -> Self { self.response_templates = Some(value.into()); self }
+    pub fn response_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_templates = ::std::option::Option::Some(value.into()); self }
     /// `TemplateSelectionExpression`: a string.
-    pub fn template_selection_expression(mut self, value: impl Into<Str>) -> Self { self.template_selection_expression = Some(value.into()); self }
+    pub fn template_selection_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_selection_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IntegrationResponse {
+impl ::cloudwright_core::Resource for IntegrationResponse {
     type Attributes = IntegrationResponseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntegrationResponse, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IntegrationResponse, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IntegrationResponse {
+impl ::cloudwright_core::ToValue for IntegrationResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("ContentHandlingStrategy", &self.content_handling_strategy)
             .req("IntegrationId", &self.integration_id)
@@ -171,12 +155,12 @@ impl ToValue for IntegrationResponse {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IntegrationResponse`]: `Handle<IntegrationResponse>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IntegrationResponse`]: `Handle<IntegrationResponse>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationResponseAttributes(ResourceRef);
+pub struct IntegrationResponseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationResponseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntegrationResponseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,7 +170,30 @@ impl IntegrationResponseAttributes {
     ///
     /// The integration response ID.
     #[inline]
-    pub fn integration_response_id(&self) -> Value {
-        self.0.get_att("IntegrationResponseId")
+    pub fn integration_response_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IntegrationResponseId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("ContentHandlingStrategy", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
+            ("IntegrationId", Shape::STR),
+            ("IntegrationResponseKey", Shape::STR),
+            ("ResponseParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResponseTemplates", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TemplateSelectionExpression", Shape::STR),
+        ],
+        required: &["ApiId", "IntegrationId", "IntegrationResponseKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -56,16 +56,15 @@ pub use api::{Api, ApiAttributes};
 #[cfg(feature = "apigatewayv2")]
 pub use api_gateway_managed_overrides::{
     ApiGatewayManagedOverrides, ApiGatewayManagedOverridesAttributes,
-    ApiGatewayManagedOverridesRequired,
 };
 #[cfg(feature = "apigatewayv2")]
 pub use api_mapping::{ApiMapping, ApiMappingAttributes, ApiMappingRequired};
 #[cfg(feature = "apigatewayv2")]
 pub use authorizer::{Authorizer, AuthorizerAttributes, AuthorizerRequired};
 #[cfg(feature = "apigatewayv2")]
-pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
+pub use deployment::{Deployment, DeploymentAttributes};
 #[cfg(feature = "apigatewayv2")]
-pub use domain_name::{DomainName, DomainNameAttributes, DomainNameRequired};
+pub use domain_name::{DomainName, DomainNameAttributes};
 #[cfg(feature = "apigatewayv2")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
 #[cfg(feature = "apigatewayv2")]

@@ -5,36 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Model`], by name: `Model::new(ModelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schema`: a JSON value, required.
-    pub schema: Json,
+    pub schema: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Model: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("ContentType", Shape::STR),
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("Schema", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["ApiId", "Schema", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::Model` resource.
 ///
-/// The `AWS::ApiGatewayV2::Model` resource updates data model for a WebSocket API. For more information, see \[Model Selection Expressions\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-model-selection-expressions>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGatewayV2::Model` resource updates data model for a WebSocket API. For more information, see [Model Selection Expressions](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-model-selection-expressions) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApiId`, `ModelId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ModelAttributes`], which `Handle<Model>` dereferences to.
@@ -50,25 +34,25 @@ pub struct Model {
     /// The API identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `ContentType`: a string.
     ///
     /// The content-type for the model, for example, "application/json".
-    pub content_type: Option<Str>,
+    pub content_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the model.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the model.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schema`: a JSON value, required.
     ///
     /// The schema for the model. For application/json models, this should be JSON schema draft 4 model.
     ///
     /// Format `json`.
-    pub schema: Json,
+    pub schema: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -78,7 +62,7 @@ impl Model {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::Model",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-model.html",
         primary_identifier: &["ApiId", "ModelId"],
@@ -89,7 +73,7 @@ impl Model {
         read_only: &["ModelId"],
         attributes: &["ModelId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Model` with its required properties, named in a [`ModelRequired`].
@@ -97,40 +81,42 @@ impl Model {
     pub fn new(required: ModelRequired) -> Self {
         Self {
             api_id: required.api_id,
-            content_type: None,
-            description: None,
+            content_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             name: required.name,
             schema: required.schema,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `ContentType`: a string.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Schema`: a JSON value, required.
-    pub fn schema(mut self, value: impl Into<Json>) -> Self { self.schema = value.into(); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.schema = value.into(); self }
 }
 
-impl Resource for Model {
+impl ::cloudwright_core::Resource for Model {
     type Attributes = ModelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Model, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Model, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Model {
+impl ::cloudwright_core::ToValue for Model {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("ContentType", &self.content_type)
             .opt("Description", &self.description)
@@ -140,12 +126,12 @@ impl ToValue for Model {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Model`]: `Handle<Model>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Model`]: `Handle<Model>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModelAttributes(ResourceRef);
+pub struct ModelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,7 +141,28 @@ impl ModelAttributes {
     ///
     /// The model ID.
     #[inline]
-    pub fn model_id(&self) -> Value {
-        self.0.get_att("ModelId")
+    pub fn model_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Model: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("ContentType", Shape::STR),
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("Schema", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["ApiId", "Schema", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

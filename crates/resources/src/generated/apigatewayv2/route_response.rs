@@ -5,37 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RouteResponse`], by name: `RouteResponse::new(RouteResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteResponseRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `RouteId`: a string, required.
-    pub route_id: Str,
+    pub route_id: ::cloudwright_core::Str,
     /// `RouteResponseKey`: a string, required.
-    pub route_response_key: Str,
+    pub route_response_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteResponse: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("ModelSelectionExpression", Shape::STR),
-        ("ResponseModels", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ResponseParameters", Shape::Any),
-        ("RouteId", Shape::STR),
-        ("RouteResponseKey", Shape::STR),
-    ],
-    required: &["RouteResponseKey", "RouteId", "ApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::RouteResponse` resource.
 ///
-/// The `AWS::ApiGatewayV2::RouteResponse` resource creates a route response for a WebSocket API. For more information, see \[Set up Route Responses for a WebSocket API in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-response.html>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGatewayV2::RouteResponse` resource creates a route response for a WebSocket API. For more information, see [Set up Route Responses for a WebSocket API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-response.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApiId`, `RouteId`, `RouteResponseId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`RouteResponseAttributes`], which `Handle<RouteResponse>` dereferences to.
@@ -51,31 +34,31 @@ pub struct RouteResponse {
     /// The API identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `ModelSelectionExpression`: a string.
     ///
     /// The model selection expression for the route response. Supported only for WebSocket APIs.
-    pub model_selection_expression: Option<Str>,
+    pub model_selection_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseModels`: a JSON value.
     ///
     /// The response models for the route response.
     ///
     /// Format `json`.
-    pub response_models: Option<Json>,
+    pub response_models: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResponseParameters`: a JSON value.
     ///
     /// The route response parameters.
-    pub response_parameters: Option<Json>,
+    pub response_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `RouteId`: a string, required.
     ///
     /// The route ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_id: Str,
+    pub route_id: ::cloudwright_core::Str,
     /// `RouteResponseKey`: a string, required.
     ///
     /// The route response key.
-    pub route_response_key: Str,
+    pub route_response_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -85,7 +68,7 @@ impl RouteResponse {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::RouteResponse",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-routeresponse.html",
         primary_identifier: &["ApiId", "RouteId", "RouteResponseId"],
@@ -96,7 +79,7 @@ impl RouteResponse {
         read_only: &["RouteResponseId"],
         attributes: &["RouteResponseId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RouteResponse` with its required properties, named in a [`RouteResponseRequired`].
@@ -104,43 +87,45 @@ impl RouteResponse {
     pub fn new(required: RouteResponseRequired) -> Self {
         Self {
             api_id: required.api_id,
-            model_selection_expression: None,
-            response_models: None,
-            response_parameters: None,
+            model_selection_expression: ::std::option::Option::None,
+            response_models: ::std::option::Option::None,
+            response_parameters: ::std::option::Option::None,
             route_id: required.route_id,
             route_response_key: required.route_response_key,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `ModelSelectionExpression`: a string.
-    pub fn model_selection_expression(mut self, value: impl Into<Str>) -> Self { self.model_selection_expression = Some(value.into()); self }
+    pub fn model_selection_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_selection_expression = ::std::option::Option::Some(value.into()); self }
     /// `ResponseModels`: a JSON value.
-    pub fn response_models(mut self, value: impl Into<Json>) -> Self { self.response_models = Some(value.into()); self }
+    pub fn response_models(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_models = ::std::option::Option::Some(value.into()); self }
     /// `ResponseParameters`: a JSON value.
-    pub fn response_parameters(mut self, value: impl Into<Json>) -> Self { self.response_parameters = Some(value.into()); self }
+    pub fn response_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.response_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RouteId`: a string, required.
-    pub fn route_id(mut self, value: impl Into<Str>) -> Self { self.route_id = value.into(); self }
+    pub fn route_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_id = value.into(); self }
     /// `RouteResponseKey`: a string, required.
-    pub fn route_response_key(mut self, value: impl Into<Str>) -> Self { self.route_response_key = value.into(); self }
+    pub fn route_response_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_response_key = value.into(); self }
 }
 
-impl Resource for RouteResponse {
+impl ::cloudwright_core::Resource for RouteResponse {
     type Attributes = RouteResponseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteResponse, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouteResponse, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouteResponse {
+impl ::cloudwright_core::ToValue for RouteResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("ModelSelectionExpression", &self.model_selection_expression)
             .opt("ResponseModels", &self.response_models)
@@ -151,12 +136,12 @@ impl ToValue for RouteResponse {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouteResponse`]: `Handle<RouteResponse>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouteResponse`]: `Handle<RouteResponse>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouteResponseAttributes(ResourceRef);
+pub struct RouteResponseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouteResponseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteResponseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -166,7 +151,29 @@ impl RouteResponseAttributes {
     ///
     /// The route response ID.
     #[inline]
-    pub fn route_response_id(&self) -> Value {
-        self.0.get_att("RouteResponseId")
+    pub fn route_response_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RouteResponseId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteResponse: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("ModelSelectionExpression", Shape::STR),
+            ("ResponseModels", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResponseParameters", Shape::Any),
+            ("RouteId", Shape::STR),
+            ("RouteResponseKey", Shape::STR),
+        ],
+        required: &["RouteResponseKey", "RouteId", "ApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RoutingRule`], by name: `RoutingRule::new(RoutingRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingRuleRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `Conditions`: a list of [`Condition`] objects, required.
-    pub conditions: List<Condition>,
+    pub conditions: ::cloudwright_core::List<Condition>,
     /// `DomainNameArn`: a string, required.
-    pub domain_name_arn: Str,
+    pub domain_name_arn: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: false })),
-        ("DomainNameArn", Shape::STR),
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000000.0), ..NumRule::ANY })),
-    ],
-    required: &["DomainNameArn", "Priority", "Conditions", "Actions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::RoutingRule` resource.
 ///
@@ -49,23 +34,23 @@ pub struct RoutingRule {
     /// `Actions`: a list of [`Action`] objects, required.
     ///
     /// The resulting action based on matching a routing rules condition. Only InvokeApi is supported.
-    pub actions: List<Action>,
+    pub actions: ::cloudwright_core::List<Action>,
     /// `Conditions`: a list of [`Condition`] objects, required.
     ///
     /// The conditions of the routing rule.
-    pub conditions: List<Condition>,
+    pub conditions: ::cloudwright_core::List<Condition>,
     /// `DomainNameArn`: a string, required.
     ///
     /// The ARN of the domain name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name_arn: Str,
+    pub domain_name_arn: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
     ///
     /// The order in which API Gateway evaluates a rule. Priority is evaluated from the lowest value to the highest value. Rules can't have the same priority. Priority values 1-1,000,000 are supported.
     ///
     /// Value 1 to 1000000.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -75,7 +60,7 @@ impl RoutingRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::RoutingRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-routingrule.html",
         primary_identifier: &["RoutingRuleArn"],
@@ -86,7 +71,7 @@ impl RoutingRule {
         read_only: &["RoutingRuleArn", "RoutingRuleId"],
         attributes: &["RoutingRuleArn", "RoutingRuleId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RoutingRule` with its required properties, named in a [`RoutingRuleRequired`].
@@ -101,30 +86,32 @@ impl RoutingRule {
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = value.into(); self }
     /// `Conditions`: a list of [`Condition`] objects, required.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = value.into(); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Condition>>) -> Self { self.conditions = value.into(); self }
     /// `DomainNameArn`: a string, required.
-    pub fn domain_name_arn(mut self, value: impl Into<Str>) -> Self { self.domain_name_arn = value.into(); self }
+    pub fn domain_name_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name_arn = value.into(); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
 }
 
-impl Resource for RoutingRule {
+impl ::cloudwright_core::Resource for RoutingRule {
     type Attributes = RoutingRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RoutingRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RoutingRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RoutingRule {
+impl ::cloudwright_core::ToValue for RoutingRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("Conditions", &self.conditions)
             .req("DomainNameArn", &self.domain_name_arn)
@@ -133,12 +120,12 @@ impl ToValue for RoutingRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RoutingRule`]: `Handle<RoutingRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RoutingRule`]: `Handle<RoutingRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RoutingRuleAttributes(ResourceRef);
+pub struct RoutingRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RoutingRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RoutingRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,34 +135,18 @@ impl RoutingRuleAttributes {
     ///
     /// Represents an Amazon Resource Name (ARN).
     #[inline]
-    pub fn routing_rule_arn(&self) -> Value {
-        self.0.get_att("RoutingRuleArn")
+    pub fn routing_rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoutingRuleArn"))
     }
 
     /// `Fn::GetAtt` `RoutingRuleId`: a string.
     ///
     /// The identifier.
     #[inline]
-    pub fn routing_rule_id(&self) -> Value {
-        self.0.get_att("RoutingRuleId")
+    pub fn routing_rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoutingRuleId"))
     }
 }
-
-/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionRequired {
-    /// `InvokeApi`: an [`ActionInvokeApi`] object, required.
-    pub invoke_api: Obj<ActionInvokeApi>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("InvokeApi", Shape::Object(&RULE_ActionInvokeApi)),
-    ],
-    required: &["InvokeApi"],
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::ApiGatewayV2::RoutingRule`.
 ///
@@ -187,29 +158,31 @@ pub struct Action {
     /// `InvokeApi`: an [`ActionInvokeApi`] object, required.
     ///
     /// Represents an InvokeApi action.
-    pub invoke_api: Obj<ActionInvokeApi>,
+    pub invoke_api: crate::Obj<ActionInvokeApi>,
 }
 
 #[rustfmt::skip]
 impl Action {
-    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    /// A `Action` with its one required property, `InvokeApi`.
     #[inline]
-    pub fn new(required: ActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ActionInvokeApi>>) -> Self {
         Self {
-            invoke_api: required.invoke_api,
+            invoke_api: value.into(),
         }
     }
 
     /// `InvokeApi`: an [`ActionInvokeApi`] object, required.
-    pub fn invoke_api(mut self, value: impl Into<Obj<ActionInvokeApi>>) -> Self { self.invoke_api = value.into(); self }
+    pub fn invoke_api(mut self, value: impl ::std::convert::Into<crate::Obj<ActionInvokeApi>>) -> Self { self.invoke_api = value.into(); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("InvokeApi", &self.invoke_api).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("InvokeApi", &self.invoke_api)
+            .build()
     }
 }
 
@@ -217,21 +190,10 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionInvokeApiRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Stage`: a string, required.
-    pub stage: Str,
+    pub stage: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionInvokeApi: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("Stage", Shape::STR),
-        ("StripBasePath", Shape::Bool),
-    ],
-    required: &["ApiId", "Stage"],
-    ..OBJ_RULE
-};
 
 /// The `ActionInvokeApi` property type of `AWS::ApiGatewayV2::RoutingRule`.
 ///
@@ -243,15 +205,15 @@ pub struct ActionInvokeApi {
     /// `ApiId`: a string, required.
     ///
     /// The API identifier of the target API.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Stage`: a string, required.
     ///
     /// The name of the target stage.
-    pub stage: Str,
+    pub stage: ::cloudwright_core::Str,
     /// `StripBasePath`: a boolean.
     ///
     /// The strip base path setting. When true, API Gateway strips the incoming matched base path when forwarding the request to the target API.
-    pub strip_base_path: Option<Bool>,
+    pub strip_base_path: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -262,39 +224,30 @@ impl ActionInvokeApi {
         Self {
             api_id: required.api_id,
             stage: required.stage,
-            strip_base_path: None,
+            strip_base_path: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `Stage`: a string, required.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = value.into(); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage = value.into(); self }
     /// `StripBasePath`: a boolean.
-    pub fn strip_base_path(mut self, value: impl Into<Bool>) -> Self { self.strip_base_path = Some(value.into()); self }
+    pub fn strip_base_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.strip_base_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ActionInvokeApi {}
+impl crate::PropertyType for ActionInvokeApi {}
 
-impl ToValue for ActionInvokeApi {
+impl ::cloudwright_core::ToValue for ActionInvokeApi {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .req("Stage", &self.stage)
             .opt("StripBasePath", &self.strip_base_path)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("MatchBasePaths", Shape::Object(&RULE_MatchBasePaths)),
-        ("MatchHeaders", Shape::Object(&RULE_MatchHeaders)),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `Condition` property type of `AWS::ApiGatewayV2::RoutingRule`.
 ///
@@ -306,11 +259,11 @@ pub struct Condition {
     /// `MatchBasePaths`: a [`MatchBasePaths`] object.
     ///
     /// The base path to be matched.
-    pub match_base_paths: Option<Obj<MatchBasePaths>>,
+    pub match_base_paths: ::std::option::Option<crate::Obj<MatchBasePaths>>,
     /// `MatchHeaders`: a [`MatchHeaders`] object.
     ///
     /// The headers to be matched.
-    pub match_headers: Option<Obj<MatchHeaders>>,
+    pub match_headers: ::std::option::Option<crate::Obj<MatchHeaders>>,
 }
 
 #[rustfmt::skip]
@@ -318,42 +271,26 @@ impl Condition {
     /// A `Condition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MatchBasePaths`: a [`MatchBasePaths`] object.
-    pub fn match_base_paths(mut self, value: impl Into<Obj<MatchBasePaths>>) -> Self { self.match_base_paths = Some(value.into()); self }
+    pub fn match_base_paths(mut self, value: impl ::std::convert::Into<crate::Obj<MatchBasePaths>>) -> Self { self.match_base_paths = ::std::option::Option::Some(value.into()); self }
     /// `MatchHeaders`: a [`MatchHeaders`] object.
-    pub fn match_headers(mut self, value: impl Into<Obj<MatchHeaders>>) -> Self { self.match_headers = Some(value.into()); self }
+    pub fn match_headers(mut self, value: impl ::std::convert::Into<crate::Obj<MatchHeaders>>) -> Self { self.match_headers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Condition {}
+impl crate::PropertyType for Condition {}
 
-impl ToValue for Condition {
+impl ::cloudwright_core::ToValue for Condition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MatchBasePaths", &self.match_base_paths)
             .opt("MatchHeaders", &self.match_headers)
             .build()
     }
 }
-
-/// The required properties of [`MatchBasePaths`], by name: `MatchBasePaths::new(MatchBasePathsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MatchBasePathsRequired {
-    /// `AnyOf`: a list of strings, required.
-    pub any_of: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchBasePaths: ObjRule = ObjRule {
-    properties: &[
-        ("AnyOf", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AnyOf"],
-    ..OBJ_RULE
-};
 
 /// The `MatchBasePaths` property type of `AWS::ApiGatewayV2::RoutingRule`.
 ///
@@ -365,29 +302,31 @@ pub struct MatchBasePaths {
     /// `AnyOf`: a list of strings, required.
     ///
     /// The string of the case sensitive base path to be matched.
-    pub any_of: List<Str>,
+    pub any_of: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MatchBasePaths {
-    /// A `MatchBasePaths` with its required properties, named in a [`MatchBasePathsRequired`].
+    /// A `MatchBasePaths` with its one required property, `AnyOf`.
     #[inline]
-    pub fn new(required: MatchBasePathsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            any_of: required.any_of,
+            any_of: value.into(),
         }
     }
 
     /// `AnyOf`: a list of strings, required.
-    pub fn any_of(mut self, value: impl Into<List<Str>>) -> Self { self.any_of = value.into(); self }
+    pub fn any_of(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.any_of = value.into(); self }
 }
 
-impl PropertyType for MatchBasePaths {}
+impl crate::PropertyType for MatchBasePaths {}
 
-impl ToValue for MatchBasePaths {
+impl ::cloudwright_core::ToValue for MatchBasePaths {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("AnyOf", &self.any_of).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("AnyOf", &self.any_of)
+            .build()
     }
 }
 
@@ -395,20 +334,10 @@ impl ToValue for MatchBasePaths {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchHeaderValueRequired {
     /// `Header`: a string, required.
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
     /// `ValueGlob`: a string, required.
-    pub value_glob: Str,
+    pub value_glob: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchHeaderValue: ObjRule = ObjRule {
-    properties: &[
-        ("Header", Shape::STR),
-        ("ValueGlob", Shape::STR),
-    ],
-    required: &["Header", "ValueGlob"],
-    ..OBJ_RULE
-};
 
 /// The `MatchHeaderValue` property type of `AWS::ApiGatewayV2::RoutingRule`.
 ///
@@ -420,11 +349,11 @@ pub struct MatchHeaderValue {
     /// `Header`: a string, required.
     ///
     /// The case insensitive header name to be matched. The header name must be less than 40 characters and the only allowed characters are `a-z` , `A-Z` , `0-9` , and the following special characters: `*?-!#$%&'.^_`|~.\` .
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
     /// `ValueGlob`: a string, required.
     ///
     /// The case sensitive header glob value to be matched against entire header value. The header glob value must be less than 128 characters and the only allowed characters are `a-z` , `A-Z` , `0-9` , and the following special characters: `*?-!#$%&'.^_`|~` . Wildcard matching is supported for header glob values but must be for `*prefix-match` , `suffix-match*` , or `*infix*-match\` .
-    pub value_glob: Str,
+    pub value_glob: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -439,38 +368,22 @@ impl MatchHeaderValue {
     }
 
     /// `Header`: a string, required.
-    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header = value.into(); self }
     /// `ValueGlob`: a string, required.
-    pub fn value_glob(mut self, value: impl Into<Str>) -> Self { self.value_glob = value.into(); self }
+    pub fn value_glob(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_glob = value.into(); self }
 }
 
-impl PropertyType for MatchHeaderValue {}
+impl crate::PropertyType for MatchHeaderValue {}
 
-impl ToValue for MatchHeaderValue {
+impl ::cloudwright_core::ToValue for MatchHeaderValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Header", &self.header)
             .req("ValueGlob", &self.value_glob)
             .build()
     }
 }
-
-/// The required properties of [`MatchHeaders`], by name: `MatchHeaders::new(MatchHeadersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MatchHeadersRequired {
-    /// `AnyOf`: a list of [`MatchHeaderValue`] objects, required.
-    pub any_of: List<MatchHeaderValue>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchHeaders: ObjRule = ObjRule {
-    properties: &[
-        ("AnyOf", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchHeaderValue), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AnyOf"],
-    ..OBJ_RULE
-};
 
 /// The `MatchHeaders` property type of `AWS::ApiGatewayV2::RoutingRule`.
 ///
@@ -482,28 +395,107 @@ pub struct MatchHeaders {
     /// `AnyOf`: a list of [`MatchHeaderValue`] objects, required.
     ///
     /// The header name and header value glob to be matched. The matchHeaders condition is matched if any of the header name and header value globs are matched.
-    pub any_of: List<MatchHeaderValue>,
+    pub any_of: ::cloudwright_core::List<MatchHeaderValue>,
 }
 
 #[rustfmt::skip]
 impl MatchHeaders {
-    /// A `MatchHeaders` with its required properties, named in a [`MatchHeadersRequired`].
+    /// A `MatchHeaders` with its one required property, `AnyOf`.
     #[inline]
-    pub fn new(required: MatchHeadersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MatchHeaderValue>>) -> Self {
         Self {
-            any_of: required.any_of,
+            any_of: value.into(),
         }
     }
 
     /// `AnyOf`: a list of [`MatchHeaderValue`] objects, required.
-    pub fn any_of(mut self, value: impl Into<List<MatchHeaderValue>>) -> Self { self.any_of = value.into(); self }
+    pub fn any_of(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MatchHeaderValue>>) -> Self { self.any_of = value.into(); self }
 }
 
-impl PropertyType for MatchHeaders {}
+impl crate::PropertyType for MatchHeaders {}
 
-impl ToValue for MatchHeaders {
+impl ::cloudwright_core::ToValue for MatchHeaders {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("AnyOf", &self.any_of).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("AnyOf", &self.any_of)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: false })),
+            ("DomainNameArn", Shape::STR),
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000000.0), ..NumRule::ANY })),
+        ],
+        required: &["DomainNameArn", "Priority", "Conditions", "Actions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("InvokeApi", Shape::Object(&RULE_ActionInvokeApi)),
+        ],
+        required: &["InvokeApi"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionInvokeApi: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("Stage", Shape::STR),
+            ("StripBasePath", Shape::Bool),
+        ],
+        required: &["ApiId", "Stage"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Condition: ObjRule = ObjRule {
+        properties: &[
+            ("MatchBasePaths", Shape::Object(&RULE_MatchBasePaths)),
+            ("MatchHeaders", Shape::Object(&RULE_MatchHeaders)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchBasePaths: ObjRule = ObjRule {
+        properties: &[
+            ("AnyOf", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AnyOf"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchHeaderValue: ObjRule = ObjRule {
+        properties: &[
+            ("Header", Shape::STR),
+            ("ValueGlob", Shape::STR),
+        ],
+        required: &["Header", "ValueGlob"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchHeaders: ObjRule = ObjRule {
+        properties: &[
+            ("AnyOf", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchHeaderValue), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AnyOf"],
+        ..OBJ_RULE
+    };
 }

@@ -6,19 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "apigatewayv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_AccessLogSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationArn", Shape::STR),
-        ("Format", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "apigatewayv2")]
 /// The `AccessLogSettings` property type, shared by `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`, `AWS::ApiGatewayV2::Stage`.
 ///
@@ -30,11 +17,11 @@ pub struct AccessLogSettings {
     /// `DestinationArn`: a string.
     ///
     /// The ARN of the CloudWatch Logs log group to receive access logs.
-    pub destination_arn: Option<Str>,
+    pub destination_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Format`: a string.
     ///
     /// A single line format of the access logs of data, as specified by selected $context variables. The format must include at least $context.requestId.
-    pub format: Option<Str>,
+    pub format: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "apigatewayv2")]
@@ -43,25 +30,43 @@ impl AccessLogSettings {
     /// A `AccessLogSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationArn`: a string.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = ::std::option::Option::Some(value.into()); self }
     /// `Format`: a string.
-    pub fn format(mut self, value: impl Into<Str>) -> Self { self.format = Some(value.into()); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.format = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "apigatewayv2")]
-impl PropertyType for AccessLogSettings {}
+impl crate::PropertyType for AccessLogSettings {}
 
 #[cfg(feature = "apigatewayv2")]
-impl ToValue for AccessLogSettings {
+impl ::cloudwright_core::ToValue for AccessLogSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
             .opt("Format", &self.format)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "apigatewayv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessLogSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationArn", Shape::STR),
+            ("Format", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

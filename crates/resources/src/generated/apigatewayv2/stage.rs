@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::AccessLogSettings;
-use super::shared::RULE_AccessLogSettings;
 
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `StageName`: a string, required.
-    pub stage_name: Str,
+    pub stage_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stage: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
-        ("ApiId", Shape::STR),
-        ("AutoDeploy", Shape::Bool),
-        ("ClientCertificateId", Shape::STR),
-        ("DefaultRouteSettings", Shape::Object(&RULE_RouteSettings)),
-        ("DeploymentId", Shape::STR),
-        ("Description", Shape::STR),
-        ("RouteSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("StageName", Shape::STR),
-        ("StageVariables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["StageName", "ApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::Stage` resource.
 ///
-/// The `AWS::ApiGatewayV2::Stage` resource specifies a stage for an API. Each stage is a named reference to a deployment of the API and is made available for client applications to call. To learn more, see \[Working with stages for HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html>) and \[Deploy a WebSocket API in API Gateway\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-set-up-websocket-deployment.html>) .
+/// The `AWS::ApiGatewayV2::Stage` resource specifies a stage for an API. Each stage is a named reference to a deployment of the API and is made available for client applications to call. To learn more, see [Working with stages for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html) and [Deploy a WebSocket API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-set-up-websocket-deployment.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StageAttributes`], which `Handle<Stage>` dereferences to.
@@ -55,55 +32,55 @@ pub struct Stage {
     /// `AccessLogSettings`: an [`AccessLogSettings`] object.
     ///
     /// Settings for logging access in this stage.
-    pub access_log_settings: Option<Obj<AccessLogSettings>>,
+    pub access_log_settings: ::std::option::Option<crate::Obj<AccessLogSettings>>,
     /// `ApiId`: a string, required.
     ///
     /// The API identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `AutoDeploy`: a boolean.
     ///
     /// Specifies whether updates to an API automatically trigger a new deployment. The default value is `false` .
-    pub auto_deploy: Option<Bool>,
+    pub auto_deploy: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ClientCertificateId`: a string.
     ///
     /// The identifier of a client certificate for a `Stage` . Supported only for WebSocket APIs.
-    pub client_certificate_id: Option<Str>,
+    pub client_certificate_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultRouteSettings`: a [`RouteSettings`] object.
     ///
     /// The default route settings for the stage.
-    pub default_route_settings: Option<Obj<RouteSettings>>,
+    pub default_route_settings: ::std::option::Option<crate::Obj<RouteSettings>>,
     /// `DeploymentId`: a string.
     ///
     /// The deployment identifier for the API stage. Can't be updated if `autoDeploy` is enabled.
-    pub deployment_id: Option<Str>,
+    pub deployment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description for the API stage.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouteSettings`: a JSON value.
     ///
     /// Route settings for the stage.
     ///
     /// Format `json`.
-    pub route_settings: Option<Json>,
+    pub route_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `StageName`: a string, required.
     ///
     /// The stage name. Stage names can contain only alphanumeric characters, hyphens, and underscores, or be `$default` . Maximum length is 128 characters.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stage_name: Str,
+    pub stage_name: ::cloudwright_core::Str,
     /// `StageVariables`: a JSON value.
     ///
     /// A map that defines the stage variables for a `Stage` . Variable names can have alphanumeric and underscore characters, and the values must match \[A-Za-z0-9-._~:/?#&=,\]+.
     ///
     /// Format `json`.
-    pub stage_variables: Option<Json>,
+    pub stage_variables: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a JSON value.
     ///
     /// The collection of tags. Each tag element is associated with a given resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +90,7 @@ impl Stage {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::Stage",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-stage.html",
         primary_identifier: &["Id"],
@@ -124,69 +101,71 @@ impl Stage {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Stage` with its required properties, named in a [`StageRequired`].
     #[inline]
     pub fn new(required: StageRequired) -> Self {
         Self {
-            access_log_settings: None,
+            access_log_settings: ::std::option::Option::None,
             api_id: required.api_id,
-            auto_deploy: None,
-            client_certificate_id: None,
-            default_route_settings: None,
-            deployment_id: None,
-            description: None,
-            route_settings: None,
+            auto_deploy: ::std::option::Option::None,
+            client_certificate_id: ::std::option::Option::None,
+            default_route_settings: ::std::option::Option::None,
+            deployment_id: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            route_settings: ::std::option::Option::None,
             stage_name: required.stage_name,
-            stage_variables: None,
-            tags: None,
+            stage_variables: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessLogSettings`: an [`AccessLogSettings`] object.
-    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self { self.access_log_settings = Some(value.into()); self }
+    pub fn access_log_settings(mut self, value: impl ::std::convert::Into<crate::Obj<AccessLogSettings>>) -> Self { self.access_log_settings = ::std::option::Option::Some(value.into()); self }
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `AutoDeploy`: a boolean.
-    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self { self.auto_deploy = Some(value.into()); self }
+    pub fn auto_deploy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_deploy = ::std::option::Option::Some(value.into()); self }
     /// `ClientCertificateId`: a string.
-    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self { self.client_certificate_id = Some(value.into()); self }
+    pub fn client_certificate_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_certificate_id = ::std::option::Option::Some(value.into()); self }
     /// `DefaultRouteSettings`: a [`RouteSettings`] object.
-    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self { self.default_route_settings = Some(value.into()); self }
+    pub fn default_route_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RouteSettings>>) -> Self { self.default_route_settings = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentId`: a string.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
+    pub fn deployment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_id = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `RouteSettings`: a JSON value.
-    pub fn route_settings(mut self, value: impl Into<Json>) -> Self { self.route_settings = Some(value.into()); self }
+    pub fn route_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.route_settings = ::std::option::Option::Some(value.into()); self }
     /// `StageName`: a string, required.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = value.into(); self }
+    pub fn stage_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage_name = value.into(); self }
     /// `StageVariables`: a JSON value.
-    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self { self.stage_variables = Some(value.into()); self }
+    pub fn stage_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.stage_variables = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stage {
+impl ::cloudwright_core::Resource for Stage {
     type Attributes = StageAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stage, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stage, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stage {
+impl ::cloudwright_core::ToValue for Stage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessLogSettings", &self.access_log_settings)
             .req("ApiId", &self.api_id)
             .opt("AutoDeploy", &self.auto_deploy)
@@ -202,12 +181,12 @@ impl ToValue for Stage {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stage`]: `Handle<Stage>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stage`]: `Handle<Stage>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StageAttributes(ResourceRef);
+pub struct StageAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StageAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StageAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -215,23 +194,10 @@ impl From<ResourceRef> for StageAttributes {
 impl StageAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DataTraceEnabled", Shape::Bool),
-        ("DetailedMetricsEnabled", Shape::Bool),
-        ("LoggingLevel", Shape::Str(&StrRule { allowed: &["ERROR", "INFO", "OFF"], ..StrRule::ANY })),
-        ("ThrottlingBurstLimit", Shape::INT),
-        ("ThrottlingRateLimit", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RouteSettings` property type of `AWS::ApiGatewayV2::Stage`.
 ///
@@ -243,23 +209,23 @@ pub struct RouteSettings {
     /// `DataTraceEnabled`: a boolean.
     ///
     /// Specifies whether ( `true` ) or not ( `false` ) data trace logging is enabled for this route. This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub data_trace_enabled: Option<Bool>,
+    pub data_trace_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DetailedMetricsEnabled`: a boolean.
     ///
     /// Specifies whether detailed metrics are enabled.
-    pub detailed_metrics_enabled: Option<Bool>,
+    pub detailed_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LoggingLevel`: a string.
     ///
     /// Specifies the logging level for this route: `INFO` , `ERROR` , or `OFF` . This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-    pub logging_level: Option<Str>,
+    pub logging_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThrottlingBurstLimit`: an integer.
     ///
     /// Specifies the throttling burst limit.
-    pub throttling_burst_limit: Option<Int>,
+    pub throttling_burst_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThrottlingRateLimit`: a number.
     ///
     /// Specifies the throttling rate limit.
-    pub throttling_rate_limit: Option<Num>,
+    pub throttling_rate_limit: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -267,27 +233,27 @@ impl RouteSettings {
     /// A `RouteSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataTraceEnabled`: a boolean.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
+    pub fn data_trace_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.data_trace_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DetailedMetricsEnabled`: a boolean.
-    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.detailed_metrics_enabled = Some(value.into()); self }
+    pub fn detailed_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.detailed_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
+    pub fn logging_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logging_level = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
+    pub fn throttling_burst_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throttling_burst_limit = ::std::option::Option::Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
+    pub fn throttling_rate_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.throttling_rate_limit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RouteSettings {}
+impl crate::PropertyType for RouteSettings {}
 
-impl ToValue for RouteSettings {
+impl ::cloudwright_core::ToValue for RouteSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataTraceEnabled", &self.data_trace_enabled)
             .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
             .opt("LoggingLevel", &self.logging_level)
@@ -295,4 +261,45 @@ impl ToValue for RouteSettings {
             .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_AccessLogSettings;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stage: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
+            ("ApiId", Shape::STR),
+            ("AutoDeploy", Shape::Bool),
+            ("ClientCertificateId", Shape::STR),
+            ("DefaultRouteSettings", Shape::Object(&RULE_RouteSettings)),
+            ("DeploymentId", Shape::STR),
+            ("Description", Shape::STR),
+            ("RouteSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("StageName", Shape::STR),
+            ("StageVariables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["StageName", "ApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DataTraceEnabled", Shape::Bool),
+            ("DetailedMetricsEnabled", Shape::Bool),
+            ("LoggingLevel", Shape::Str(&StrRule { allowed: &["ERROR", "INFO", "OFF"], ..StrRule::ANY })),
+            ("ThrottlingBurstLimit", Shape::INT),
+            ("ThrottlingRateLimit", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

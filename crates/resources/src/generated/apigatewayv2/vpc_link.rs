@@ -5,34 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`VpcLink`], by name: `VpcLink::new(VpcLinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLinkRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["SubnetIds", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApiGatewayV2::VpcLink` resource.
 ///
-/// The `AWS::ApiGatewayV2::VpcLink` resource creates a VPC link. Supported only for HTTP APIs. The VPC link status must transition from `PENDING` to `AVAILABLE` to successfully create a VPC link, which can take up to 10 minutes. To learn more, see \[Working with VPC Links for HTTP APIs\](<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html>) in the *API Gateway Developer Guide* .
+/// The `AWS::ApiGatewayV2::VpcLink` resource creates a VPC link. Supported only for HTTP APIs. The VPC link status must transition from `PENDING` to `AVAILABLE` to successfully create a VPC link, which can take up to 10 minutes. To learn more, see [Working with VPC Links for HTTP APIs](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html) in the *API Gateway Developer Guide* .
 ///
 /// `Ref` returns its `VpcLinkId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcLinkAttributes`], which `Handle<VpcLink>` dereferences to.
@@ -46,23 +30,24 @@ pub struct VpcLink {
     /// `Name`: a string, required.
     ///
     /// The name of the VPC link.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of security group IDs for the VPC link.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// A list of subnet IDs to include in the VPC link.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The collection of tags. Each tag element is associated with a given resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +57,7 @@ impl VpcLink {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApiGatewayV2::VpcLink",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-vpclink.html",
         primary_identifier: &["VpcLinkId"],
@@ -83,7 +68,7 @@ impl VpcLink {
         read_only: &["VpcLinkId"],
         attributes: &["VpcLinkId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `VpcLink` with its required properties, named in a [`VpcLinkRequired`].
@@ -91,40 +76,42 @@ impl VpcLink {
     pub fn new(required: VpcLinkRequired) -> Self {
         Self {
             name: required.name,
-            security_group_ids: None,
+            security_group_ids: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcLink {
+impl ::cloudwright_core::Resource for VpcLink {
     type Attributes = VpcLinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcLink, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcLink, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcLink {
+impl ::cloudwright_core::ToValue for VpcLink {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
@@ -133,12 +120,12 @@ impl ToValue for VpcLink {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcLink`]: `Handle<VpcLink>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcLink`]: `Handle<VpcLink>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcLinkAttributes(ResourceRef);
+pub struct VpcLinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcLinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcLinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,7 +135,28 @@ impl VpcLinkAttributes {
     ///
     /// The VPC link ID.
     #[inline]
-    pub fn vpc_link_id(&self) -> Value {
-        self.0.get_att("VpcLinkId")
+    pub fn vpc_link_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcLinkId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["SubnetIds", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::DeletionProtectionCheck;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\\d{12}:role[/].*)$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z\\.]+");
 
 /// The required properties of [`ConfigurationProfile`], by name: `ConfigurationProfile::new(ConfigurationProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationProfileRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `LocationUri`: a string, required.
-    pub location_uri: Str,
+    pub location_uri: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationProfile: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DeletionProtectionCheck", Shape::Str(&StrRule { allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("LocationUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("RetrievalRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Validators", Shape::List(&ListRule { items: Shape::Object(&RULE_Validators), min_items: Some(0), max_items: Some(2), unique: false })),
-    ],
-    required: &["LocationUri", "ApplicationId", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppConfig::ConfigurationProfile` resource.
 ///
@@ -62,7 +34,7 @@ pub(crate) static RULE_ConfigurationProfile: ObjRule = ObjRule {
 /// - Choose a pre-defined deployment strategy or create your own
 /// - Deploy the configuration
 ///
-/// For more information, see \[AWS AppConfig\](<https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html>) in the *AWS AppConfig User Guide* .
+/// For more information, see [AWS AppConfig](https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html) in the *AWS AppConfig User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApplicationId`, `ConfigurationProfileId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ConfigurationProfileAttributes`], which `Handle<ConfigurationProfile>` dereferences to.
@@ -78,10 +50,10 @@ pub struct ConfigurationProfile {
     /// The application ID.
     ///
     /// Pattern `[a-z0-9]{4,7}`; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `DeletionProtectionCheck`: a [`DeletionProtectionCheck`] value.
     ///
-    /// A parameter to configure deletion protection. Deletion protection prevents a user from deleting a configuration profile if your application has called either \[GetLatestConfiguration\](<https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_appconfigdata_GetLatestConfiguration.html>) or \[GetConfiguration\](<https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_GetConfiguration.html>) for the configuration profile during the specified interval.
+    /// A parameter to configure deletion protection. Deletion protection prevents a user from deleting a configuration profile if your application has called either [GetLatestConfiguration](https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_appconfigdata_GetLatestConfiguration.html) or [GetConfiguration](https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_GetConfiguration.html) for the configuration profile during the specified interval.
     ///
     /// This parameter supports the following values:
     ///
@@ -90,50 +62,50 @@ pub struct ConfigurationProfile {
     /// - `ACCOUNT_DEFAULT` : The default setting, which instructs AWS AppConfig to implement the deletion protection value specified in the `UpdateAccountSettings` API.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub deletion_protection_check: Option<DeletionProtectionCheck>,
+    pub deletion_protection_check: ::std::option::Option<DeletionProtectionCheck>,
     /// `Description`: a string.
     ///
     /// A description of the configuration profile.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
     ///
     /// Length 1 to 2048.
-    pub kms_key_identifier: Option<Str>,
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocationUri`: a string, required.
     ///
     /// A URI to locate the configuration. You can specify the following:
     ///
     /// - For the AWS AppConfig hosted configuration store and for feature flags, specify `hosted` .
     /// - For an AWS Systems Manager Parameter Store parameter, specify either the parameter name in the format `ssm-parameter://<parameter name>` or the ARN.
-    /// - For an AWS CodePipeline pipeline, specify the URI in the following format: `codepipeline` ://&lt;pipeline name&gt;.
-    /// - For an AWS Secrets Manager secret, specify the URI in the following format: `secretsmanager` ://&lt;secret name&gt;.
+    /// - For an AWS CodePipeline pipeline, specify the URI in the following format: `codepipeline` ://\<pipeline name>.
+    /// - For an AWS Secrets Manager secret, specify the URI in the following format: `secretsmanager` ://\<secret name>.
     /// - For an Amazon S3 object, specify the URI in the following format: `s3://<bucket>/<objectKey>` . Here is an example: `s3://amzn-s3-demo-bucket/my-app/us-east-1/my-config.json`
     /// - For an SSM document, specify either the document name in the format `ssm-document://<document name>` or the Amazon Resource Name (ARN).
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub location_uri: Str,
+    pub location_uri: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A name for the configuration profile.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RetrievalRoleArn`: a string.
     ///
     /// The ARN of an IAM role with permission to access the configuration at the specified `LocationUri` .
     ///
-    /// &gt; A retrieval role ARN is not required for configurations stored in AWS CodePipeline or the AWS AppConfig hosted configuration store. It is required for all other sources that store your configuration.
+    /// \> A retrieval role ARN is not required for configurations stored in AWS CodePipeline or the AWS AppConfig hosted configuration store. It is required for all other sources that store your configuration.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\d{12}:role[/].*)$`; length 20 to 2048.
-    pub retrieval_role_arn: Option<Str>,
+    pub retrieval_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tags`] objects.
     ///
     /// Metadata to assign to the configuration profile. Tags help organize and categorize your AWS AppConfig resources. Each tag consists of a key and an optional value, both of which you define.
-    pub tags: Option<List<Tags>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tags>>,
     /// `Type`: a string.
     ///
     /// The type of configurations contained in the profile. AWS AppConfig supports `feature flags` and `freeform` configurations. We recommend you create feature flag configurations to enable or disable new features and freeform configurations to distribute configurations to an application. When calling this API, enter one of the following values for `Type` :
@@ -143,13 +115,13 @@ pub struct ConfigurationProfile {
     /// `AWS.Freeform`
     ///
     /// Pattern `^[a-zA-Z\.]+`; create-only: changing it replaces the resource.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Validators`: a list of [`Validators`] objects.
     ///
     /// A list of methods for validating the configuration.
     ///
     /// Items 0 to 2.
-    pub validators: Option<List<Validators>>,
+    pub validators: ::std::option::Option<::cloudwright_core::List<Validators>>,
 }
 
 #[rustfmt::skip]
@@ -159,7 +131,7 @@ impl ConfigurationProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppConfig::ConfigurationProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-configurationprofile.html",
         primary_identifier: &["ApplicationId", "ConfigurationProfileId"],
@@ -170,7 +142,7 @@ impl ConfigurationProfile {
         read_only: &["ConfigurationProfileId", "KmsKeyArn"],
         attributes: &["ConfigurationProfileId", "KmsKeyArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConfigurationProfile` with its required properties, named in a [`ConfigurationProfileRequired`].
@@ -178,58 +150,60 @@ impl ConfigurationProfile {
     pub fn new(required: ConfigurationProfileRequired) -> Self {
         Self {
             application_id: required.application_id,
-            deletion_protection_check: None,
-            description: None,
-            kms_key_identifier: None,
+            deletion_protection_check: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            kms_key_identifier: ::std::option::Option::None,
             location_uri: required.location_uri,
             name: required.name,
-            retrieval_role_arn: None,
-            tags: None,
-            r#type: None,
-            validators: None,
+            retrieval_role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            validators: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `DeletionProtectionCheck`: a [`DeletionProtectionCheck`] value.
-    pub fn deletion_protection_check(mut self, value: impl Into<DeletionProtectionCheck>) -> Self { self.deletion_protection_check = Some(value.into()); self }
+    pub fn deletion_protection_check(mut self, value: impl ::std::convert::Into<DeletionProtectionCheck>) -> Self { self.deletion_protection_check = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
     /// `LocationUri`: a string, required.
-    pub fn location_uri(mut self, value: impl Into<Str>) -> Self { self.location_uri = value.into(); self }
+    pub fn location_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location_uri = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RetrievalRoleArn`: a string.
-    pub fn retrieval_role_arn(mut self, value: impl Into<Str>) -> Self { self.retrieval_role_arn = Some(value.into()); self }
+    pub fn retrieval_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.retrieval_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Validators`: a list of [`Validators`] objects.
-    pub fn validators(mut self, value: impl Into<List<Validators>>) -> Self { self.validators = Some(value.into()); self }
+    pub fn validators(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Validators>>) -> Self { self.validators = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfigurationProfile {
+impl ::cloudwright_core::Resource for ConfigurationProfile {
     type Attributes = ConfigurationProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationProfile {
+impl ::cloudwright_core::ToValue for ConfigurationProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("DeletionProtectionCheck", &self.deletion_protection_check)
             .opt("Description", &self.description)
@@ -244,12 +218,12 @@ impl ToValue for ConfigurationProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationProfile`]: `Handle<ConfigurationProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationProfile`]: `Handle<ConfigurationProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationProfileAttributes(ResourceRef);
+pub struct ConfigurationProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,28 +233,18 @@ impl ConfigurationProfileAttributes {
     ///
     /// The configuration profile ID.
     #[inline]
-    pub fn configuration_profile_id(&self) -> Value {
-        self.0.get_att("ConfigurationProfileId")
+    pub fn configuration_profile_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationProfileId"))
     }
 
     /// `Fn::GetAtt` `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name of the AWS Key Management Service key to encrypt new configuration data versions in the AWS AppConfig hosted configuration store. This attribute is only used for `hosted` configuration types. To encrypt data managed in other configuration stores, see the documentation for how to specify an AWS  key for that particular service.
     #[inline]
-    pub fn kms_key_arn(&self) -> Value {
-        self.0.get_att("KmsKeyArn")
+    pub fn kms_key_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tags: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tags` property type of `AWS::AppConfig::ConfigurationProfile`.
 ///
@@ -294,13 +258,13 @@ pub struct Tags {
     /// The key-value string map. The valid character set is `[a-zA-Z+-=._:/]` . The tag key can be up to 128 characters and must not start with `aws:` .
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The tag value can be up to 256 characters.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -308,40 +272,30 @@ impl Tags {
     /// A `Tags` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tags {}
+impl crate::PropertyType for Tags {}
 
-impl ToValue for Tags {
+impl ::cloudwright_core::ToValue for Tags {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Validators: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["JSON_SCHEMA", "LAMBDA"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Validators` property type of `AWS::AppConfig::ConfigurationProfile`.
 ///
-/// A validator provides a syntactic or semantic check to ensure the configuration that you want to deploy functions as intended. To validate your application configuration data, you provide a schema or an AWS Lambda function that runs against the configuration. The configuration deployment or update can only proceed when the configuration data is valid. For more information, see \[About validators\](<https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-creating-configuration-profile.html#appconfig-creating-configuration-and-profile-validators>) in the *AWS AppConfig User Guide* .
+/// A validator provides a syntactic or semantic check to ensure the configuration that you want to deploy functions as intended. To validate your application configuration data, you provide a schema or an AWS Lambda function that runs against the configuration. The configuration deployment or update can only proceed when the configuration data is valid. For more information, see [About validators](https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-creating-configuration-profile.html#appconfig-creating-configuration-and-profile-validators) in the *AWS AppConfig User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appconfig-configurationprofile-validators.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -351,11 +305,11 @@ pub struct Validators {
     /// Either the JSON Schema content or the Amazon Resource Name (ARN) of an Lambda function.
     ///
     /// Length 0 to 32768.
-    pub content: Option<Str>,
+    pub content: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`ValidatorsType`] value.
     ///
     /// AWS AppConfig supports validators of type `JSON_SCHEMA` and `LAMBDA`
-    pub r#type: Option<ValidatorsType>,
+    pub r#type: ::std::option::Option<ValidatorsType>,
 }
 
 #[rustfmt::skip]
@@ -363,21 +317,21 @@ impl Validators {
     /// A `Validators` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Content`: a string.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ValidatorsType`] value.
-    pub fn r#type(mut self, value: impl Into<ValidatorsType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ValidatorsType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Validators {}
+impl crate::PropertyType for Validators {}
 
-impl ToValue for Validators {
+impl ::cloudwright_core::ToValue for Validators {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Content", &self.content)
             .opt("Type", &self.r#type)
             .build()
@@ -392,23 +346,76 @@ pub enum ValidatorsType {
     /// `LAMBDA`
     Lambda,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ValidatorsType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ValidatorsType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ValidatorsType {
+impl ::cloudwright_core::ToValue for ValidatorsType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::JsonSchema => "JSON_SCHEMA",
             Self::Lambda => "LAMBDA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\\d{12}:role[/].*)$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z\\.]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationProfile: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DeletionProtectionCheck", Shape::Str(&StrRule { allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("LocationUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("RetrievalRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Validators", Shape::List(&ListRule { items: Shape::Object(&RULE_Validators), min_items: Some(0), max_items: Some(2), unique: false })),
+        ],
+        required: &["LocationUri", "ApplicationId", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tags: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Validators: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["JSON_SCHEMA", "LAMBDA"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]{4,7}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(^[a-z0-9]{4,7}$|^AppConfig\\.[A-Za-z0-9]{9,40}$)$");
-
 /// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ConfigurationProfileId`: a string, required.
-    pub configuration_profile_id: Str,
+    pub configuration_profile_id: ::cloudwright_core::Str,
     /// `ConfigurationVersion`: a string, required.
-    pub configuration_version: Str,
+    pub configuration_version: ::cloudwright_core::Str,
     /// `DeploymentStrategyId`: a string, required.
-    pub deployment_strategy_id: Str,
+    pub deployment_strategy_id: ::cloudwright_core::Str,
     /// `EnvironmentId`: a string, required.
-    pub environment_id: Str,
+    pub environment_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Deployment: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConfigurationProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConfigurationVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("DeploymentStrategyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("DynamicExtensionParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamicExtensionParameters), min_items: None, max_items: None, unique: false })),
-        ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ApplicationId", "ConfigurationProfileId", "DeploymentStrategyId", "EnvironmentId", "ConfigurationVersion"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppConfig::Deployment` resource.
 ///
@@ -59,7 +34,7 @@ pub(crate) static RULE_Deployment: ObjRule = ObjRule {
 /// - Choose a pre-defined deployment strategy or create your own
 /// - Deploy the configuration
 ///
-/// For more information, see \[AWS AppConfig\](<https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html>) in the *AWS AppConfig User Guide* .
+/// For more information, see [AWS AppConfig](https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html) in the *AWS AppConfig User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApplicationId`, `EnvironmentId`, `DeploymentNumber`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`DeploymentAttributes`], which `Handle<Deployment>` dereferences to.
@@ -75,55 +50,56 @@ pub struct Deployment {
     /// The application ID.
     ///
     /// Pattern `^[a-z0-9]{4,7}$`; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ConfigurationProfileId`: a string, required.
     ///
     /// The configuration profile ID.
     ///
     /// Pattern `^[a-z0-9]{4,7}$`; create-only: changing it replaces the resource.
-    pub configuration_profile_id: Str,
+    pub configuration_profile_id: ::cloudwright_core::Str,
     /// `ConfigurationVersion`: a string, required.
     ///
     /// The configuration version to deploy. If deploying an AWS AppConfig hosted configuration version, you can specify either the version number or version label. For all other configurations, you must specify the version number.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub configuration_version: Str,
+    pub configuration_version: ::cloudwright_core::Str,
     /// `DeploymentStrategyId`: a string, required.
     ///
     /// The deployment strategy ID.
     ///
     /// Pattern `^(^[a-z0-9]{4,7}$|^AppConfig\.[A-Za-z0-9]{9,40}$)$`; create-only: changing it replaces the resource.
-    pub deployment_strategy_id: Str,
+    pub deployment_strategy_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description of the deployment.
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DynamicExtensionParameters`: a list of [`DynamicExtensionParameters`] objects.
     ///
     /// A map of dynamic extension parameter names to values to pass to associated extensions with `PRE_START_DEPLOYMENT` actions.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub dynamic_extension_parameters: Option<List<DynamicExtensionParameters>>,
+    pub dynamic_extension_parameters:
+        ::std::option::Option<::cloudwright_core::List<DynamicExtensionParameters>>,
     /// `EnvironmentId`: a string, required.
     ///
     /// The environment ID.
     ///
     /// Pattern `^[a-z0-9]{4,7}$`; create-only: changing it replaces the resource.
-    pub environment_id: Str,
+    pub environment_id: ::cloudwright_core::Str,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_identifier: Option<Str>,
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata to assign to the deployment. Tags help organize and categorize your AWS AppConfig resources. Each tag consists of a key and an optional value, both of which you define.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -133,7 +109,7 @@ impl Deployment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppConfig::Deployment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deployment.html",
         primary_identifier: &["ApplicationId", "EnvironmentId", "DeploymentNumber"],
@@ -144,7 +120,7 @@ impl Deployment {
         read_only: &["DeploymentNumber", "State"],
         attributes: &["DeploymentNumber", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
@@ -155,52 +131,54 @@ impl Deployment {
             configuration_profile_id: required.configuration_profile_id,
             configuration_version: required.configuration_version,
             deployment_strategy_id: required.deployment_strategy_id,
-            description: None,
-            dynamic_extension_parameters: None,
+            description: ::std::option::Option::None,
+            dynamic_extension_parameters: ::std::option::Option::None,
             environment_id: required.environment_id,
-            kms_key_identifier: None,
-            tags: None,
+            kms_key_identifier: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `ConfigurationProfileId`: a string, required.
-    pub fn configuration_profile_id(mut self, value: impl Into<Str>) -> Self { self.configuration_profile_id = value.into(); self }
+    pub fn configuration_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_profile_id = value.into(); self }
     /// `ConfigurationVersion`: a string, required.
-    pub fn configuration_version(mut self, value: impl Into<Str>) -> Self { self.configuration_version = value.into(); self }
+    pub fn configuration_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_version = value.into(); self }
     /// `DeploymentStrategyId`: a string, required.
-    pub fn deployment_strategy_id(mut self, value: impl Into<Str>) -> Self { self.deployment_strategy_id = value.into(); self }
+    pub fn deployment_strategy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_strategy_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DynamicExtensionParameters`: a list of [`DynamicExtensionParameters`] objects.
-    pub fn dynamic_extension_parameters(mut self, value: impl Into<List<DynamicExtensionParameters>>) -> Self { self.dynamic_extension_parameters = Some(value.into()); self }
+    pub fn dynamic_extension_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DynamicExtensionParameters>>) -> Self { self.dynamic_extension_parameters = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentId`: a string, required.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = value.into(); self }
+    pub fn environment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_id = value.into(); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Deployment {
+impl ::cloudwright_core::Resource for Deployment {
     type Attributes = DeploymentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Deployment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Deployment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Deployment {
+impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .req("ConfigurationProfileId", &self.configuration_profile_id)
             .req("ConfigurationVersion", &self.configuration_version)
@@ -217,12 +195,12 @@ impl ToValue for Deployment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Deployment`]: `Handle<Deployment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeploymentAttributes(ResourceRef);
+pub struct DeploymentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeploymentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -232,29 +210,18 @@ impl DeploymentAttributes {
     ///
     /// The sequence number of the deployment.
     #[inline]
-    pub fn deployment_number(&self) -> Value {
-        self.0.get_att("DeploymentNumber")
+    pub fn deployment_number(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentNumber"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The state of the deployment.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynamicExtensionParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ExtensionReference", Shape::STR),
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynamicExtensionParameters` property type of `AWS::AppConfig::Deployment`.
 ///
@@ -266,15 +233,15 @@ pub struct DynamicExtensionParameters {
     /// `ExtensionReference`: a string.
     ///
     /// The ARN or ID of the extension for which you are inserting a dynamic parameter.
-    pub extension_reference: Option<Str>,
+    pub extension_reference: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterName`: a string.
     ///
     /// The parameter name.
-    pub parameter_name: Option<Str>,
+    pub parameter_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterValue`: a string.
     ///
     /// The parameter value.
-    pub parameter_value: Option<Str>,
+    pub parameter_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -282,23 +249,23 @@ impl DynamicExtensionParameters {
     /// A `DynamicExtensionParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExtensionReference`: a string.
-    pub fn extension_reference(mut self, value: impl Into<Str>) -> Self { self.extension_reference = Some(value.into()); self }
+    pub fn extension_reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extension_reference = ::std::option::Option::Some(value.into()); self }
     /// `ParameterName`: a string.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = Some(value.into()); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = ::std::option::Option::Some(value.into()); self }
     /// `ParameterValue`: a string.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = Some(value.into()); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DynamicExtensionParameters {}
+impl crate::PropertyType for DynamicExtensionParameters {}
 
-impl ToValue for DynamicExtensionParameters {
+impl ::cloudwright_core::ToValue for DynamicExtensionParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExtensionReference", &self.extension_reference)
             .opt("ParameterName", &self.parameter_name)
             .opt("ParameterValue", &self.parameter_value)
@@ -306,25 +273,15 @@ impl ToValue for DynamicExtensionParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tag` property type of `AWS::AppConfig::Deployment`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appconfig-deployment-tag.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -332,23 +289,74 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]{4,7}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(^[a-z0-9]{4,7}$|^AppConfig\\.[A-Za-z0-9]{9,40}$)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deployment: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConfigurationProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConfigurationVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("DeploymentStrategyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("DynamicExtensionParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamicExtensionParameters), min_items: None, max_items: None, unique: false })),
+            ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ApplicationId", "ConfigurationProfileId", "DeploymentStrategyId", "EnvironmentId", "ConfigurationVersion"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamicExtensionParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ExtensionReference", Shape::STR),
+            ("ParameterName", Shape::STR),
+            ("ParameterValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`DeploymentStrategy`], by name: `DeploymentStrategy::new(DeploymentStrategyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentStrategyRequired {
     /// `DeploymentDurationInMinutes`: a number, required.
-    pub deployment_duration_in_minutes: Num,
+    pub deployment_duration_in_minutes: ::cloudwright_core::Num,
     /// `GrowthFactor`: a number, required.
-    pub growth_factor: Num,
+    pub growth_factor: ::cloudwright_core::Num,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ReplicateTo`: a [`ReplicateTo`] value, required.
     pub replicate_to: ReplicateTo,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentDurationInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("FinalBakeTimeInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("GrowthFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("GrowthType", Shape::Str(&StrRule { allowed: &["EXPONENTIAL", "LINEAR"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("ReplicateTo", Shape::Str(&StrRule { allowed: &["NONE", "SSM_DOCUMENT"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DeploymentDurationInMinutes", "GrowthFactor", "Name", "ReplicateTo"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppConfig::DeploymentStrategy` resource.
 ///
@@ -50,7 +30,7 @@ pub(crate) static RULE_DeploymentStrategy: ObjRule = ObjRule {
 /// - Choose a pre-defined deployment strategy or create your own
 /// - Deploy the configuration
 ///
-/// For more information, see \[AWS AppConfig\](<https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html>) in the *AWS AppConfig User Guide* .
+/// For more information, see [AWS AppConfig](https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html) in the *AWS AppConfig User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DeploymentStrategyAttributes`], which `Handle<DeploymentStrategy>` dereferences to.
@@ -66,25 +46,25 @@ pub struct DeploymentStrategy {
     /// Total amount of time for a deployment to last.
     ///
     /// Value 0 to 1440.
-    pub deployment_duration_in_minutes: Num,
+    pub deployment_duration_in_minutes: ::cloudwright_core::Num,
     /// `Description`: a string.
     ///
     /// A description of the deployment strategy.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FinalBakeTimeInMinutes`: a number.
     ///
-    /// Specifies the amount of time AWS AppConfig monitors for Amazon CloudWatch alarms after the configuration has been deployed to 100% of its targets, before considering the deployment to be complete. If an alarm is triggered during this time, AWS AppConfig rolls back the deployment. You must configure permissions for AWS AppConfig to roll back based on CloudWatch alarms. For more information, see \[Configuring permissions for rollback based on Amazon CloudWatch alarms\](<https://docs.aws.amazon.com/appconfig/latest/userguide/getting-started-with-appconfig-cloudwatch-alarms-permissions.html>) in the *AWS AppConfig User Guide* .
+    /// Specifies the amount of time AWS AppConfig monitors for Amazon CloudWatch alarms after the configuration has been deployed to 100% of its targets, before considering the deployment to be complete. If an alarm is triggered during this time, AWS AppConfig rolls back the deployment. You must configure permissions for AWS AppConfig to roll back based on CloudWatch alarms. For more information, see [Configuring permissions for rollback based on Amazon CloudWatch alarms](https://docs.aws.amazon.com/appconfig/latest/userguide/getting-started-with-appconfig-cloudwatch-alarms-permissions.html) in the *AWS AppConfig User Guide* .
     ///
     /// Value 0 to 1440.
-    pub final_bake_time_in_minutes: Option<Num>,
+    pub final_bake_time_in_minutes: ::std::option::Option<::cloudwright_core::Num>,
     /// `GrowthFactor`: a number, required.
     ///
     /// The percentage of targets to receive a deployed configuration during each interval.
     ///
     /// Value 1.0 to 100.0.
-    pub growth_factor: Num,
+    pub growth_factor: ::cloudwright_core::Num,
     /// `GrowthType`: a [`GrowthType`] value.
     ///
     /// The algorithm used to define how percentage grows over time. AWS AppConfig supports the following growth types:
@@ -100,13 +80,13 @@ pub struct DeploymentStrategy {
     /// `2*(2^2)`
     ///
     /// Expressed numerically, the deployment rolls out as follows: 2% of the targets, 4% of the targets, 8% of the targets, and continues until the configuration has been deployed to all targets.
-    pub growth_type: Option<GrowthType>,
+    pub growth_type: ::std::option::Option<GrowthType>,
     /// `Name`: a string, required.
     ///
     /// A name for the deployment strategy.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ReplicateTo`: a [`ReplicateTo`] value, required.
     ///
     /// Save the deployment strategy to a Systems Manager (SSM) document.
@@ -116,7 +96,7 @@ pub struct DeploymentStrategy {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns metadata to an AWS AppConfig resource. Tags help organize and categorize your AWS AppConfig resources. Each tag consists of a key and an optional value, both of which you define. You can specify a maximum of 50 tags for a resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -126,7 +106,7 @@ impl DeploymentStrategy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppConfig::DeploymentStrategy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deploymentstrategy.html",
         primary_identifier: &["Id"],
@@ -137,7 +117,7 @@ impl DeploymentStrategy {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DeploymentStrategy` with its required properties, named in a [`DeploymentStrategyRequired`].
@@ -145,52 +125,54 @@ impl DeploymentStrategy {
     pub fn new(required: DeploymentStrategyRequired) -> Self {
         Self {
             deployment_duration_in_minutes: required.deployment_duration_in_minutes,
-            description: None,
-            final_bake_time_in_minutes: None,
+            description: ::std::option::Option::None,
+            final_bake_time_in_minutes: ::std::option::Option::None,
             growth_factor: required.growth_factor,
-            growth_type: None,
+            growth_type: ::std::option::Option::None,
             name: required.name,
             replicate_to: required.replicate_to,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeploymentDurationInMinutes`: a number, required.
-    pub fn deployment_duration_in_minutes(mut self, value: impl Into<Num>) -> Self { self.deployment_duration_in_minutes = value.into(); self }
+    pub fn deployment_duration_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.deployment_duration_in_minutes = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FinalBakeTimeInMinutes`: a number.
-    pub fn final_bake_time_in_minutes(mut self, value: impl Into<Num>) -> Self { self.final_bake_time_in_minutes = Some(value.into()); self }
+    pub fn final_bake_time_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.final_bake_time_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `GrowthFactor`: a number, required.
-    pub fn growth_factor(mut self, value: impl Into<Num>) -> Self { self.growth_factor = value.into(); self }
+    pub fn growth_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.growth_factor = value.into(); self }
     /// `GrowthType`: a [`GrowthType`] value.
-    pub fn growth_type(mut self, value: impl Into<GrowthType>) -> Self { self.growth_type = Some(value.into()); self }
+    pub fn growth_type(mut self, value: impl ::std::convert::Into<GrowthType>) -> Self { self.growth_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ReplicateTo`: a [`ReplicateTo`] value, required.
-    pub fn replicate_to(mut self, value: impl Into<ReplicateTo>) -> Self { self.replicate_to = value.into(); self }
+    pub fn replicate_to(mut self, value: impl ::std::convert::Into<ReplicateTo>) -> Self { self.replicate_to = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeploymentStrategy {
+impl ::cloudwright_core::Resource for DeploymentStrategy {
     type Attributes = DeploymentStrategyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeploymentStrategy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeploymentStrategy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeploymentStrategy {
+impl ::cloudwright_core::ToValue for DeploymentStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DeploymentDurationInMinutes",
                 &self.deployment_duration_in_minutes,
@@ -206,12 +188,12 @@ impl ToValue for DeploymentStrategy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeploymentStrategy`]: `Handle<DeploymentStrategy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeploymentStrategy`]: `Handle<DeploymentStrategy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeploymentStrategyAttributes(ResourceRef);
+pub struct DeploymentStrategyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeploymentStrategyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentStrategyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -221,20 +203,10 @@ impl DeploymentStrategyAttributes {
     ///
     /// The deployment strategy ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::AppConfig::DeploymentStrategy`.
 ///
@@ -242,9 +214,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -252,21 +224,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -281,24 +253,24 @@ pub enum GrowthType {
     /// `LINEAR`
     Linear,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GrowthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GrowthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GrowthType {
+impl ::cloudwright_core::ToValue for GrowthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Exponential => "EXPONENTIAL",
             Self::Linear => "LINEAR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -310,23 +282,58 @@ pub enum ReplicateTo {
     /// `SSM_DOCUMENT`
     SsmDocument,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicateTo {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicateTo {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicateTo {
+impl ::cloudwright_core::ToValue for ReplicateTo {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::SsmDocument => "SSM_DOCUMENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentDurationInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("FinalBakeTimeInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("GrowthFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("GrowthType", Shape::Str(&StrRule { allowed: &["EXPONENTIAL", "LINEAR"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("ReplicateTo", Shape::Str(&StrRule { allowed: &["NONE", "SSM_DOCUMENT"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DeploymentDurationInMinutes", "GrowthFactor", "Name", "ReplicateTo"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

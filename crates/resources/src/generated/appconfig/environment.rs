@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{DeletionProtectionCheck, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\\d{12}:role[/].*)$",
-);
 
 /// The required properties of [`Environment`], by name: `Environment::new(EnvironmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DeletionProtectionCheck", Shape::Str(&StrRule { allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Monitors", Shape::List(&ListRule { items: Shape::Object(&RULE_Monitor), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "ApplicationId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppConfig::Environment` resource.
 ///
@@ -52,7 +28,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
 /// - Choose a pre-defined deployment strategy or create your own
 /// - Deploy the configuration
 ///
-/// For more information, see \[AWS AppConfig\](<https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html>) in the *AWS AppConfig User Guide* .
+/// For more information, see [AWS AppConfig](https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html) in the *AWS AppConfig User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApplicationId`, `EnvironmentId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`EnvironmentAttributes`], which `Handle<Environment>` dereferences to.
@@ -68,10 +44,10 @@ pub struct Environment {
     /// The application ID.
     ///
     /// Pattern `[a-z0-9]{4,7}`; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `DeletionProtectionCheck`: a [`DeletionProtectionCheck`] value.
     ///
-    /// A parameter to configure deletion protection. Deletion protection prevents a user from deleting an environment if your application called either \[GetLatestConfiguration\](<https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_appconfigdata_GetLatestConfiguration.html>) or \[GetConfiguration\](<https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_GetConfiguration.html>) in the environment during the specified interval.
+    /// A parameter to configure deletion protection. Deletion protection prevents a user from deleting an environment if your application called either [GetLatestConfiguration](https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_appconfigdata_GetLatestConfiguration.html) or [GetConfiguration](https://docs.aws.amazon.com/appconfig/2019-10-09/APIReference/API_GetConfiguration.html) in the environment during the specified interval.
     ///
     /// This parameter supports the following values:
     ///
@@ -80,29 +56,29 @@ pub struct Environment {
     /// - `ACCOUNT_DEFAULT` : The default setting, which instructs AWS AppConfig to implement the deletion protection value specified in the `UpdateAccountSettings` API.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub deletion_protection_check: Option<DeletionProtectionCheck>,
+    pub deletion_protection_check: ::std::option::Option<DeletionProtectionCheck>,
     /// `Description`: a string.
     ///
     /// A description of the environment.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Monitors`: a list of [`Monitor`] objects.
     ///
     /// Amazon CloudWatch alarms to monitor during the deployment process.
     ///
     /// Items 0 to 5.
-    pub monitors: Option<List<Monitor>>,
+    pub monitors: ::std::option::Option<::cloudwright_core::List<Monitor>>,
     /// `Name`: a string, required.
     ///
     /// A name for the environment.
     ///
     /// Length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata to assign to the environment. Tags help organize and categorize your AWS AppConfig resources. Each tag consists of a key and an optional value, both of which you define.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +88,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppConfig::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-environment.html",
         primary_identifier: &["ApplicationId", "EnvironmentId"],
@@ -123,7 +99,7 @@ impl Environment {
         read_only: &["EnvironmentId"],
         attributes: &["EnvironmentId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
@@ -131,46 +107,48 @@ impl Environment {
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             application_id: required.application_id,
-            deletion_protection_check: None,
-            description: None,
-            monitors: None,
+            deletion_protection_check: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            monitors: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `DeletionProtectionCheck`: a [`DeletionProtectionCheck`] value.
-    pub fn deletion_protection_check(mut self, value: impl Into<DeletionProtectionCheck>) -> Self { self.deletion_protection_check = Some(value.into()); self }
+    pub fn deletion_protection_check(mut self, value: impl ::std::convert::Into<DeletionProtectionCheck>) -> Self { self.deletion_protection_check = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Monitors`: a list of [`Monitor`] objects.
-    pub fn monitors(mut self, value: impl Into<List<Monitor>>) -> Self { self.monitors = Some(value.into()); self }
+    pub fn monitors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Monitor>>) -> Self { self.monitors = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .opt("DeletionProtectionCheck", &self.deletion_protection_check)
             .opt("Description", &self.description)
@@ -181,12 +159,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,28 +174,10 @@ impl EnvironmentAttributes {
     ///
     /// The environment ID.
     #[inline]
-    pub fn environment_id(&self) -> Value {
-        self.0.get_att("EnvironmentId")
+    pub fn environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentId"))
     }
 }
-
-/// The required properties of [`Monitor`], by name: `Monitor::new(MonitorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitorRequired {
-    /// `AlarmArn`: a string, required.
-    pub alarm_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Monitor: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("AlarmRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["AlarmArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Monitor` property type of `AWS::AppConfig::Environment`.
 ///
@@ -231,40 +191,80 @@ pub struct Monitor {
     /// Amazon Resource Name (ARN) of the Amazon CloudWatch alarm.
     ///
     /// Length 1 to 2048.
-    pub alarm_arn: Str,
+    pub alarm_arn: ::cloudwright_core::Str,
     /// `AlarmRoleArn`: a string.
     ///
     /// ARN of an AWS Identity and Access Management (IAM) role for AWS AppConfig to monitor `AlarmArn` .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\d{12}:role[/].*)$`; length 20 to 2048.
-    pub alarm_role_arn: Option<Str>,
+    pub alarm_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Monitor {
-    /// A `Monitor` with its required properties, named in a [`MonitorRequired`].
+    /// A `Monitor` with its one required property, `AlarmArn`.
     #[inline]
-    pub fn new(required: MonitorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            alarm_arn: required.alarm_arn,
-            alarm_role_arn: None,
+            alarm_arn: value.into(),
+            alarm_role_arn: ::std::option::Option::None,
         }
     }
 
     /// `AlarmArn`: a string, required.
-    pub fn alarm_arn(mut self, value: impl Into<Str>) -> Self { self.alarm_arn = value.into(); self }
+    pub fn alarm_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_arn = value.into(); self }
     /// `AlarmRoleArn`: a string.
-    pub fn alarm_role_arn(mut self, value: impl Into<Str>) -> Self { self.alarm_role_arn = Some(value.into()); self }
+    pub fn alarm_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Monitor {}
+impl crate::PropertyType for Monitor {}
 
-impl ToValue for Monitor {
+impl ::cloudwright_core::ToValue for Monitor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmArn", &self.alarm_arn)
             .opt("AlarmRoleArn", &self.alarm_role_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\\d{12}:role[/].*)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DeletionProtectionCheck", Shape::Str(&StrRule { allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Monitors", Shape::List(&ListRule { items: Shape::Object(&RULE_Monitor), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "ApplicationId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Monitor: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("AlarmRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["AlarmArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

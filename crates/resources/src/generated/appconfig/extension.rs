@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\/#:\\n]{1,64}$");
 
 /// The required properties of [`Extension`], by name: `Extension::new(ExtensionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtensionRequired {
     /// `Actions`: a JSON value, required.
-    pub actions: Json,
+    pub actions: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Extension: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("LatestVersionNumber", Shape::INT),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "Actions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppConfig::Extension` resource.
 ///
@@ -47,7 +26,7 @@ pub(crate) static RULE_Extension: ObjRule = ObjRule {
 /// - For a custom Amazon SNS notification extension, enter the ARN of an Amazon SNS topic in the `Uri` field.
 /// - For a custom Amazon SQS notification extension, enter the ARN of an Amazon SQS message queue in the `Uri` field.
 ///
-/// For more information about extensions, see \[Extending workflows\](<https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions.html>) in the *AWS AppConfig User Guide* .
+/// For more information about extensions, see [Extending workflows](https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions.html) in the *AWS AppConfig User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ExtensionAttributes`], which `Handle<Extension>` dereferences to.
@@ -61,33 +40,33 @@ pub struct Extension {
     /// `Actions`: a JSON value, required.
     ///
     /// The actions defined in the extension.
-    pub actions: Json,
+    pub actions: ::cloudwright_core::Json,
     /// `Description`: a string.
     ///
     /// Information about the extension.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `LatestVersionNumber`: an integer.
     ///
     /// You can omit this field when you create an extension. When you create a new version, specify the most recent current version number. For example, you create version 3, enter 2 for this field.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub latest_version_number: Option<Int>,
+    pub latest_version_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// A name for the extension. Each extension name in your account must be unique. Extension versions use the same name.
     ///
     /// Pattern `^[^\/#:\n]{1,64}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value.
     ///
     /// The parameters accepted by the extension. You specify parameter values when you associate the extension to an AWS AppConfig resource by using the `CreateExtensionAssociation` API action. For AWS Lambda extension actions, these parameters are included in the Lambda request object.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Adds one or more tags for the specified extension. Tags are metadata that help you categorize resources in different ways, for example, by purpose, owner, or environment. Each tag consists of a key and an optional value, both of which you define.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +76,7 @@ impl Extension {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppConfig::Extension",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-extension.html",
         primary_identifier: &["Id"],
@@ -108,7 +87,7 @@ impl Extension {
         read_only: &["Id", "Arn", "VersionNumber"],
         attributes: &["Arn", "Id", "VersionNumber"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Extension` with its required properties, named in a [`ExtensionRequired`].
@@ -116,46 +95,48 @@ impl Extension {
     pub fn new(required: ExtensionRequired) -> Self {
         Self {
             actions: required.actions,
-            description: None,
-            latest_version_number: None,
+            description: ::std::option::Option::None,
+            latest_version_number: ::std::option::Option::None,
             name: required.name,
-            parameters: None,
-            tags: None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a JSON value, required.
-    pub fn actions(mut self, value: impl Into<Json>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.actions = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `LatestVersionNumber`: an integer.
-    pub fn latest_version_number(mut self, value: impl Into<Int>) -> Self { self.latest_version_number = Some(value.into()); self }
+    pub fn latest_version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.latest_version_number = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Extension {
+impl ::cloudwright_core::Resource for Extension {
     type Attributes = ExtensionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Extension, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Extension, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Extension {
+impl ::cloudwright_core::ToValue for Extension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("Description", &self.description)
             .opt("LatestVersionNumber", &self.latest_version_number)
@@ -166,12 +147,12 @@ impl ToValue for Extension {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Extension`]: `Handle<Extension>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Extension`]: `Handle<Extension>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ExtensionAttributes(ResourceRef);
+pub struct ExtensionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ExtensionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ExtensionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -181,23 +162,49 @@ impl ExtensionAttributes {
     ///
     /// The system-generated Amazon Resource Name (ARN) for the extension.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The system-generated ID of the extension.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `VersionNumber`: an integer.
     ///
     /// The extension version number.
     #[inline]
-    pub fn version_number(&self) -> Value {
-        self.0.get_att("VersionNumber")
+    pub fn version_number(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("VersionNumber"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\/#:\\n]{1,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Extension: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("LatestVersionNumber", Shape::INT),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "Actions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExtensionAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ExtensionIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ExtensionVersionNumber", Shape::INT),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppConfig::ExtensionAssociation` resource.
 ///
-/// When you create an extension or configure an AWS authored extension, you associate the extension with an AWS AppConfig application, environment, or configuration profile. For example, you can choose to run the `AWS AppConfig deployment events to Amazon SNS` AWS authored extension and receive notifications on an Amazon SNS topic anytime a configuration deployment is started for a specific application. Defining which extension to associate with an AWS AppConfig resource is called an *extension association* . An extension association is a specified relationship between an extension and an AWS AppConfig resource, such as an application or a configuration profile. For more information about extensions and associations, see \[Extending workflows\](<https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions.html>) in the *AWS AppConfig User Guide* .
+/// When you create an extension or configure an AWS authored extension, you associate the extension with an AWS AppConfig application, environment, or configuration profile. For example, you can choose to run the `AWS AppConfig deployment events to Amazon SNS` AWS authored extension and receive notifications on an Amazon SNS topic anytime a configuration deployment is started for a specific application. Defining which extension to associate with an AWS AppConfig resource is called an *extension association* . An extension association is a specified relationship between an extension and an AWS AppConfig resource, such as an application or a configuration profile. For more information about extensions and associations, see [Extending workflows](https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions.html) in the *AWS AppConfig User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ExtensionAssociationAttributes`], which `Handle<ExtensionAssociation>` dereferences to.
@@ -42,27 +25,27 @@ pub struct ExtensionAssociation {
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub extension_identifier: Option<Str>,
+    pub extension_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExtensionVersionNumber`: an integer.
     ///
     /// The version number of the extension. If not specified, AWS AppConfig uses the maximum version of the extension.
     ///
     /// Create-only: changing it replaces the resource.
-    pub extension_version_number: Option<Int>,
+    pub extension_version_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `Parameters`: a JSON value.
     ///
     /// The parameter names and values defined in the extensions. Extension parameters marked `Required` must be entered for this field.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResourceIdentifier`: a string.
     ///
     /// The ARN of an application, configuration profile, or environment.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub resource_identifier: Option<Str>,
+    pub resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Adds one or more tags for the specified extension association. Tags are metadata that help you categorize resources in different ways, for example, by purpose, owner, or environment. Each tag consists of a key and an optional value, both of which you define.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +55,7 @@ impl ExtensionAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppConfig::ExtensionAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-extensionassociation.html",
         primary_identifier: &["Id"],
@@ -83,45 +66,47 @@ impl ExtensionAssociation {
         read_only: &["Id", "Arn", "ResourceArn", "ExtensionArn"],
         attributes: &["Arn", "ExtensionArn", "Id", "ResourceArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ExtensionAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExtensionIdentifier`: a string.
-    pub fn extension_identifier(mut self, value: impl Into<Str>) -> Self { self.extension_identifier = Some(value.into()); self }
+    pub fn extension_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extension_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ExtensionVersionNumber`: an integer.
-    pub fn extension_version_number(mut self, value: impl Into<Int>) -> Self { self.extension_version_number = Some(value.into()); self }
+    pub fn extension_version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.extension_version_number = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ExtensionAssociation {
+impl ::cloudwright_core::Resource for ExtensionAssociation {
     type Attributes = ExtensionAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ExtensionAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ExtensionAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ExtensionAssociation {
+impl ::cloudwright_core::ToValue for ExtensionAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExtensionIdentifier", &self.extension_identifier)
             .opt("ExtensionVersionNumber", &self.extension_version_number)
             .opt("Parameters", &self.parameters)
@@ -131,12 +116,12 @@ impl ToValue for ExtensionAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ExtensionAssociation`]: `Handle<ExtensionAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ExtensionAssociation`]: `Handle<ExtensionAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ExtensionAssociationAttributes(ResourceRef);
+pub struct ExtensionAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ExtensionAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ExtensionAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,31 +131,53 @@ impl ExtensionAssociationAttributes {
     ///
     /// The ARN of the extension defined in the association.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ExtensionArn`: a string.
     ///
     /// The ARN of the extension defined in the association.
     #[inline]
-    pub fn extension_arn(&self) -> Value {
-        self.0.get_att("ExtensionArn")
+    pub fn extension_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExtensionArn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The system-generated ID for the association.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExtensionAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ExtensionIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("ExtensionVersionNumber", Shape::INT),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|.*[^0-9].*");
-
 /// The required properties of [`HostedConfigurationVersion`], by name: `HostedConfigurationVersion::new(HostedConfigurationVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostedConfigurationVersionRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ConfigurationProfileId`: a string, required.
-    pub configuration_profile_id: Str,
+    pub configuration_profile_id: ::cloudwright_core::Str,
     /// `Content`: a string, required.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `ContentType`: a string, required.
-    pub content_type: Str,
+    pub content_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostedConfigurationVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConfigurationProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Content", Shape::STR),
-        ("ContentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("LatestVersionNumber", Shape::INT),
-        ("VersionLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ApplicationId", "ConfigurationProfileId", "Content", "ContentType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppConfig::HostedConfigurationVersion` resource.
 ///
@@ -63,47 +42,47 @@ pub struct HostedConfigurationVersion {
     /// The application ID.
     ///
     /// Pattern `[a-z0-9]{4,7}`; create-only: changing it replaces the resource.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ConfigurationProfileId`: a string, required.
     ///
     /// The configuration profile ID.
     ///
     /// Pattern `[a-z0-9]{4,7}`; create-only: changing it replaces the resource.
-    pub configuration_profile_id: Str,
+    pub configuration_profile_id: ::cloudwright_core::Str,
     /// `Content`: a string, required.
     ///
     /// The configuration data, as bytes.
     ///
-    /// &gt; AWS AppConfig accepts any type of data, including text formats like JSON or TOML, or binary formats like protocol buffers or compressed data.
+    /// \> AWS AppConfig accepts any type of data, including text formats like JSON or TOML, or binary formats like protocol buffers or compressed data.
     ///
     /// Create-only: changing it replaces the resource.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `ContentType`: a string, required.
     ///
-    /// A standard MIME type describing the format of the configuration content. For more information, see \[Content-Type\](<https://docs.aws.amazon.com/https://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.17>) .
+    /// A standard MIME type describing the format of the configuration content. For more information, see [Content-Type](https://docs.aws.amazon.com/https://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.17) .
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub content_type: Str,
+    pub content_type: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description of the configuration.
     ///
-    /// &gt; Due to HTTP limitations, this field only supports ASCII characters.
+    /// \> Due to HTTP limitations, this field only supports ASCII characters.
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `LatestVersionNumber`: an integer.
     ///
     /// An optional locking token used to prevent race conditions from overwriting configuration updates when creating a new version. To ensure your data is not overwritten when creating multiple hosted configuration versions in rapid succession, specify the version number of the latest hosted configuration version.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub latest_version_number: Option<Int>,
+    pub latest_version_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `VersionLabel`: a string.
     ///
     /// A user-defined label for an AWS AppConfig hosted configuration version.
     ///
     /// Pattern `^$|.*[^0-9].*`; length 0 to 64; create-only: changing it replaces the resource.
-    pub version_label: Option<Str>,
+    pub version_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +92,7 @@ impl HostedConfigurationVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppConfig::HostedConfigurationVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-hostedconfigurationversion.html",
         primary_identifier: &["ApplicationId", "ConfigurationProfileId", "VersionNumber"],
@@ -124,7 +103,7 @@ impl HostedConfigurationVersion {
         read_only: &["VersionNumber"],
         attributes: &["VersionNumber"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `HostedConfigurationVersion` with its required properties, named in a [`HostedConfigurationVersionRequired`].
@@ -135,43 +114,45 @@ impl HostedConfigurationVersion {
             configuration_profile_id: required.configuration_profile_id,
             content: required.content,
             content_type: required.content_type,
-            description: None,
-            latest_version_number: None,
-            version_label: None,
+            description: ::std::option::Option::None,
+            latest_version_number: ::std::option::Option::None,
+            version_label: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `ConfigurationProfileId`: a string, required.
-    pub fn configuration_profile_id(mut self, value: impl Into<Str>) -> Self { self.configuration_profile_id = value.into(); self }
+    pub fn configuration_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_profile_id = value.into(); self }
     /// `Content`: a string, required.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = value.into(); self }
     /// `ContentType`: a string, required.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = value.into(); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `LatestVersionNumber`: an integer.
-    pub fn latest_version_number(mut self, value: impl Into<Int>) -> Self { self.latest_version_number = Some(value.into()); self }
+    pub fn latest_version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.latest_version_number = ::std::option::Option::Some(value.into()); self }
     /// `VersionLabel`: a string.
-    pub fn version_label(mut self, value: impl Into<Str>) -> Self { self.version_label = Some(value.into()); self }
+    pub fn version_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for HostedConfigurationVersion {
+impl ::cloudwright_core::Resource for HostedConfigurationVersion {
     type Attributes = HostedConfigurationVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HostedConfigurationVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HostedConfigurationVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HostedConfigurationVersion {
+impl ::cloudwright_core::ToValue for HostedConfigurationVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .req("ConfigurationProfileId", &self.configuration_profile_id)
             .req("Content", &self.content)
@@ -183,12 +164,14 @@ impl ToValue for HostedConfigurationVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HostedConfigurationVersion`]: `Handle<HostedConfigurationVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HostedConfigurationVersion`]: `Handle<HostedConfigurationVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HostedConfigurationVersionAttributes(ResourceRef);
+pub struct HostedConfigurationVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HostedConfigurationVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for HostedConfigurationVersionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -198,7 +181,33 @@ impl HostedConfigurationVersionAttributes {
     ///
     /// The configuration version.
     #[inline]
-    pub fn version_number(&self) -> Value {
-        self.0.get_att("VersionNumber")
+    pub fn version_number(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionNumber"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9]{4,7}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|.*[^0-9].*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostedConfigurationVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConfigurationProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Content", Shape::STR),
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("LatestVersionNumber", Shape::INT),
+            ("VersionLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ApplicationId", "ConfigurationProfileId", "Content", "ContentType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

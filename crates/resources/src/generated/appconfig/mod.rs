@@ -34,7 +34,7 @@ pub mod hosted_configuration_version;
 pub mod shared;
 
 #[cfg(feature = "appconfig")]
-pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+pub use application::{Application, ApplicationAttributes};
 #[cfg(feature = "appconfig")]
 pub use configuration_profile::{
     ConfigurationProfile, ConfigurationProfileAttributes, ConfigurationProfileRequired,

@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:*:.*:.*:[0-9]+:.*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\s\\w/!@#+=.-]*");
-
 /// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `ConnectorProvisioningConfig`: a [`ConnectorProvisioningConfig`] object, required.
-    pub connector_provisioning_config: Obj<ConnectorProvisioningConfig>,
+    pub connector_provisioning_config: crate::Obj<ConnectorProvisioningConfig>,
     /// `ConnectorProvisioningType`: a string, required.
-    pub connector_provisioning_type: Str,
+    pub connector_provisioning_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConnectorProvisioningConfig", Shape::Object(&RULE_ConnectorProvisioningConfig)),
-        ("ConnectorProvisioningType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["ConnectorProvisioningType", "ConnectorProvisioningConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppFlow::Connector` resource.
 ///
@@ -51,23 +32,23 @@ pub struct Connector {
     /// The label used for registering the connector.
     ///
     /// Pattern `[a-zA-Z0-9][\w!@#.-]+`; length 0 to 512; create-only: changing it replaces the resource.
-    pub connector_label: Option<Str>,
+    pub connector_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorProvisioningConfig`: a [`ConnectorProvisioningConfig`] object, required.
     ///
     /// The configuration required for registering the connector.
-    pub connector_provisioning_config: Obj<ConnectorProvisioningConfig>,
+    pub connector_provisioning_config: crate::Obj<ConnectorProvisioningConfig>,
     /// `ConnectorProvisioningType`: a string, required.
     ///
     /// The provisioning type used to register the connector.
     ///
     /// Pattern `[a-zA-Z0-9][\w!@#.-]+`; length 1 to 256.
-    pub connector_provisioning_type: Str,
+    pub connector_provisioning_type: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description about the connector runtime setting.
     ///
     /// Pattern `[\s\w/!@#+=.-]*`; length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +58,7 @@ impl Connector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppFlow::Connector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-connector.html",
         primary_identifier: &["ConnectorLabel"],
@@ -88,45 +69,47 @@ impl Connector {
         read_only: &["ConnectorArn"],
         attributes: &["ConnectorArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
     #[inline]
     pub fn new(required: ConnectorRequired) -> Self {
         Self {
-            connector_label: None,
+            connector_label: ::std::option::Option::None,
             connector_provisioning_config: required.connector_provisioning_config,
             connector_provisioning_type: required.connector_provisioning_type,
-            description: None,
+            description: ::std::option::Option::None,
         }
     }
 
     /// `ConnectorLabel`: a string.
-    pub fn connector_label(mut self, value: impl Into<Str>) -> Self { self.connector_label = Some(value.into()); self }
+    pub fn connector_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_label = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorProvisioningConfig`: a [`ConnectorProvisioningConfig`] object, required.
-    pub fn connector_provisioning_config(mut self, value: impl Into<Obj<ConnectorProvisioningConfig>>) -> Self { self.connector_provisioning_config = value.into(); self }
+    pub fn connector_provisioning_config(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorProvisioningConfig>>) -> Self { self.connector_provisioning_config = value.into(); self }
     /// `ConnectorProvisioningType`: a string, required.
-    pub fn connector_provisioning_type(mut self, value: impl Into<Str>) -> Self { self.connector_provisioning_type = value.into(); self }
+    pub fn connector_provisioning_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_provisioning_type = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connector {
+impl ::cloudwright_core::Resource for Connector {
     type Attributes = ConnectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connector {
+impl ::cloudwright_core::ToValue for Connector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectorLabel", &self.connector_label)
             .req(
                 "ConnectorProvisioningConfig",
@@ -141,12 +124,12 @@ impl ToValue for Connector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorAttributes(ResourceRef);
+pub struct ConnectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,19 +139,10 @@ impl ConnectorAttributes {
     ///
     /// The arn of the connector. The arn is unique for each ConnectorRegistration in your AWS account.
     #[inline]
-    pub fn connector_arn(&self) -> Value {
-        self.0.get_att("ConnectorArn")
+    pub fn connector_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorProvisioningConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Lambda", Shape::Object(&RULE_LambdaConnectorProvisioningConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectorProvisioningConfig` property type of `AWS::AppFlow::Connector`.
 ///
@@ -180,7 +154,7 @@ pub struct ConnectorProvisioningConfig {
     /// `Lambda`: a [`LambdaConnectorProvisioningConfig`] object.
     ///
     /// Contains information about the configuration of the lambda which is being registered as the connector.
-    pub lambda: Option<Obj<LambdaConnectorProvisioningConfig>>,
+    pub lambda: ::std::option::Option<crate::Obj<LambdaConnectorProvisioningConfig>>,
 }
 
 #[rustfmt::skip]
@@ -188,38 +162,23 @@ impl ConnectorProvisioningConfig {
     /// A `ConnectorProvisioningConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Lambda`: a [`LambdaConnectorProvisioningConfig`] object.
-    pub fn lambda(mut self, value: impl Into<Obj<LambdaConnectorProvisioningConfig>>) -> Self { self.lambda = Some(value.into()); self }
+    pub fn lambda(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaConnectorProvisioningConfig>>) -> Self { self.lambda = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectorProvisioningConfig {}
+impl crate::PropertyType for ConnectorProvisioningConfig {}
 
-impl ToValue for ConnectorProvisioningConfig {
+impl ::cloudwright_core::ToValue for ConnectorProvisioningConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Lambda", &self.lambda).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Lambda", &self.lambda)
+            .build()
     }
 }
-
-/// The required properties of [`LambdaConnectorProvisioningConfig`], by name: `LambdaConnectorProvisioningConfig::new(LambdaConnectorProvisioningConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaConnectorProvisioningConfigRequired {
-    /// `LambdaArn`: a string, required.
-    pub lambda_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaConnectorProvisioningConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-    ],
-    required: &["LambdaArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaConnectorProvisioningConfig` property type of `AWS::AppFlow::Connector`.
 ///
@@ -233,28 +192,73 @@ pub struct LambdaConnectorProvisioningConfig {
     /// Lambda ARN of the connector being registered.
     ///
     /// Format `AWS::Lambda::Function.Arn`; pattern `arn:*:.*:.*:[0-9]+:.*`; length 0 to 512.
-    pub lambda_arn: Str,
+    pub lambda_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LambdaConnectorProvisioningConfig {
-    /// A `LambdaConnectorProvisioningConfig` with its required properties, named in a [`LambdaConnectorProvisioningConfigRequired`].
+    /// A `LambdaConnectorProvisioningConfig` with its one required property, `LambdaArn`.
     #[inline]
-    pub fn new(required: LambdaConnectorProvisioningConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            lambda_arn: required.lambda_arn,
+            lambda_arn: value.into(),
         }
     }
 
     /// `LambdaArn`: a string, required.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = value.into(); self }
 }
 
-impl PropertyType for LambdaConnectorProvisioningConfig {}
+impl crate::PropertyType for LambdaConnectorProvisioningConfig {}
 
-impl ToValue for LambdaConnectorProvisioningConfig {
+impl ::cloudwright_core::ToValue for LambdaConnectorProvisioningConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LambdaArn", &self.lambda_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("LambdaArn", &self.lambda_arn)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:*:.*:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\s\\w/!@#+=.-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connector: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConnectorProvisioningConfig", Shape::Object(&RULE_ConnectorProvisioningConfig)),
+            ("ConnectorProvisioningType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["ConnectorProvisioningType", "ConnectorProvisioningConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorProvisioningConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Lambda", Shape::Object(&RULE_LambdaConnectorProvisioningConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaConnectorProvisioningConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ],
+        required: &["LambdaArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

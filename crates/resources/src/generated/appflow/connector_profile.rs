@@ -5,55 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w!@#.-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("arn:aws:secretsmanager:.*:[0-9]+:.*");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_.+/=]*$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\d{3}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9_]*$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("[/\\w]*");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\s\\w/!@#+=.-]*");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("[\\w/!@#+=.-]+");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
-
 /// The required properties of [`ConnectorProfile`], by name: `ConnectorProfile::new(ConnectorProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorProfileRequired {
     /// `ConnectionMode`: a [`ConnectionMode`] value, required.
     pub connection_mode: ConnectionMode,
     /// `ConnectorProfileName`: a string, required.
-    pub connector_profile_name: Str,
+    pub connector_profile_name: ::cloudwright_core::Str,
     /// `ConnectorType`: a [`ConnectorType`] value, required.
     pub connector_type: ConnectorType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorProfile: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionMode", Shape::Str(&StrRule { allowed: &["Public", "Private"], ..StrRule::ANY })),
-        ("ConnectorLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConnectorProfileConfig", Shape::Object(&RULE_ConnectorProfileConfig)),
-        ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("ConnectorType", Shape::Str(&StrRule { allowed: &["Salesforce", "Pardot", "Singular", "Slack", "Redshift", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "SAPOData", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector"], ..StrRule::ANY })),
-        ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_12), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    required: &["ConnectorProfileName", "ConnectionMode", "ConnectorType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppFlow::ConnectorProfile` resource.
 ///
 /// The `AWS::AppFlow::ConnectorProfile` resource is an Amazon AppFlow resource type that specifies the configuration profile for an instance of a connector. This includes the provided name, credentials ARN, connection-mode, and so on. The fields that are common to all types of connector profiles are explicitly specified under the `Properties` field. The rest of the connector-specific properties are specified under `Properties/ConnectorProfileConfig` .
 ///
-/// &gt; If you want to use CloudFormation to create a connector profile for connectors that implement OAuth (such as Salesforce, Slack, Zendesk, and Google Analytics), you must fetch the access and refresh tokens. You can do this by implementing your own UI for OAuth, or by retrieving the tokens from elsewhere. Alternatively, you can use the Amazon AppFlow console to create the connector profile, and then use that connector profile in the flow creation CloudFormation template.
+/// \> If you want to use CloudFormation to create a connector profile for connectors that implement OAuth (such as Salesforce, Slack, Zendesk, and Google Analytics), you must fetch the access and refresh tokens. You can do this by implementing your own UI for OAuth, or by retrieving the tokens from elsewhere. Alternatively, you can use the Amazon AppFlow console to create the connector profile, and then use that connector profile in the flow creation CloudFormation template.
 ///
 /// `Ref` returns its `ConnectorProfileName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConnectorProfileAttributes`], which `Handle<ConnectorProfile>` dereferences to.
@@ -73,19 +40,19 @@ pub struct ConnectorProfile {
     /// The label for the connector profile being created.
     ///
     /// Pattern `[\w!@#.-]+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub connector_label: Option<Str>,
+    pub connector_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorProfileConfig`: a [`ConnectorProfileConfig`] object.
     ///
     /// Defines the connector-specific configuration and credentials.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub connector_profile_config: Option<Obj<ConnectorProfileConfig>>,
+    pub connector_profile_config: ::std::option::Option<crate::Obj<ConnectorProfileConfig>>,
     /// `ConnectorProfileName`: a string, required.
     ///
     /// The name of the connector profile. The name is unique for each `ConnectorProfile` in the AWS account .
     ///
     /// Pattern `[\w/!@#+=.-]+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub connector_profile_name: Str,
+    pub connector_profile_name: ::cloudwright_core::Str,
     /// `ConnectorType`: a [`ConnectorType`] value, required.
     ///
     /// The type of connector, such as Salesforce, Amplitude, and so on.
@@ -97,7 +64,7 @@ pub struct ConnectorProfile {
     /// The ARN (Amazon Resource Name) of the Key Management Service (KMS) key you provide for encryption. This is required if you do not want to use the Amazon AppFlow-managed KMS key. If you don't provide anything here, Amazon AppFlow uses the Amazon AppFlow-managed KMS key.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `arn:aws:kms:.*:[0-9]+:.*`; length 20 to 2048; write-only: CloudFormation does not return it.
-    pub kms_arn: Option<Str>,
+    pub kms_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +74,7 @@ impl ConnectorProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppFlow::ConnectorProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-connectorprofile.html",
         primary_identifier: &["ConnectorProfileName"],
@@ -118,7 +85,7 @@ impl ConnectorProfile {
         read_only: &["ConnectorProfileArn", "CredentialsArn"],
         attributes: &["ConnectorProfileArn", "CredentialsArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ConnectorProfile` with its required properties, named in a [`ConnectorProfileRequired`].
@@ -126,43 +93,45 @@ impl ConnectorProfile {
     pub fn new(required: ConnectorProfileRequired) -> Self {
         Self {
             connection_mode: required.connection_mode,
-            connector_label: None,
-            connector_profile_config: None,
+            connector_label: ::std::option::Option::None,
+            connector_profile_config: ::std::option::Option::None,
             connector_profile_name: required.connector_profile_name,
             connector_type: required.connector_type,
-            kms_arn: None,
+            kms_arn: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionMode`: a [`ConnectionMode`] value, required.
-    pub fn connection_mode(mut self, value: impl Into<ConnectionMode>) -> Self { self.connection_mode = value.into(); self }
+    pub fn connection_mode(mut self, value: impl ::std::convert::Into<ConnectionMode>) -> Self { self.connection_mode = value.into(); self }
     /// `ConnectorLabel`: a string.
-    pub fn connector_label(mut self, value: impl Into<Str>) -> Self { self.connector_label = Some(value.into()); self }
+    pub fn connector_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_label = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorProfileConfig`: a [`ConnectorProfileConfig`] object.
-    pub fn connector_profile_config(mut self, value: impl Into<Obj<ConnectorProfileConfig>>) -> Self { self.connector_profile_config = Some(value.into()); self }
+    pub fn connector_profile_config(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorProfileConfig>>) -> Self { self.connector_profile_config = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorProfileName`: a string, required.
-    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self { self.connector_profile_name = value.into(); self }
+    pub fn connector_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_profile_name = value.into(); self }
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
+    pub fn connector_type(mut self, value: impl ::std::convert::Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `KMSArn`: a string.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
+    pub fn kms_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConnectorProfile {
+impl ::cloudwright_core::Resource for ConnectorProfile {
     type Attributes = ConnectorProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectorProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectorProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectorProfile {
+impl ::cloudwright_core::ToValue for ConnectorProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionMode", &self.connection_mode)
             .opt("ConnectorLabel", &self.connector_label)
             .opt("ConnectorProfileConfig", &self.connector_profile_config)
@@ -173,12 +142,12 @@ impl ToValue for ConnectorProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectorProfile`]: `Handle<ConnectorProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectorProfile`]: `Handle<ConnectorProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorProfileAttributes(ResourceRef);
+pub struct ConnectorProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectorProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -188,16 +157,16 @@ impl ConnectorProfileAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the connector profile.
     #[inline]
-    pub fn connector_profile_arn(&self) -> Value {
-        self.0.get_att("ConnectorProfileArn")
+    pub fn connector_profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorProfileArn"))
     }
 
     /// `Fn::GetAtt` `CredentialsArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connector profile credentials.
     #[inline]
-    pub fn credentials_arn(&self) -> Value {
-        self.0.get_att("CredentialsArn")
+    pub fn credentials_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CredentialsArn"))
     }
 }
 
@@ -205,20 +174,10 @@ impl ConnectorProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmplitudeConnectorProfileCredentialsRequired {
     /// `ApiKey`: a string, required.
-    pub api_key: Str,
+    pub api_key: ::cloudwright_core::Str,
     /// `SecretKey`: a string, required.
-    pub secret_key: Str,
+    pub secret_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmplitudeConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ApiKey", "SecretKey"],
-    ..OBJ_RULE
-};
 
 /// The `AmplitudeConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -232,13 +191,13 @@ pub struct AmplitudeConnectorProfileCredentials {
     /// A unique alphanumeric identifier used to authenticate a user, developer, or calling program to your API.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_key: Str,
+    pub api_key: ::cloudwright_core::Str,
     /// `SecretKey`: a string, required.
     ///
     /// The Secret Access Key portion of the credentials.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub secret_key: Str,
+    pub secret_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -253,40 +212,22 @@ impl AmplitudeConnectorProfileCredentials {
     }
 
     /// `ApiKey`: a string, required.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
+    pub fn api_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key = value.into(); self }
     /// `SecretKey`: a string, required.
-    pub fn secret_key(mut self, value: impl Into<Str>) -> Self { self.secret_key = value.into(); self }
+    pub fn secret_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_key = value.into(); self }
 }
 
-impl PropertyType for AmplitudeConnectorProfileCredentials {}
+impl crate::PropertyType for AmplitudeConnectorProfileCredentials {}
 
-impl ToValue for AmplitudeConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for AmplitudeConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiKey", &self.api_key)
             .req("SecretKey", &self.secret_key)
             .build()
     }
 }
-
-/// The required properties of [`ApiKeyCredentials`], by name: `ApiKeyCredentials::new(ApiKeyCredentialsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiKeyCredentialsRequired {
-    /// `ApiKey`: a string, required.
-    pub api_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiKeyCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ApiSecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ApiKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApiKeyCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -300,38 +241,38 @@ pub struct ApiKeyCredentials {
     /// The API key required for API key authentication.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_key: Str,
+    pub api_key: ::cloudwright_core::Str,
     /// `ApiSecretKey`: a string.
     ///
     /// The API secret key required for API key authentication.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_secret_key: Option<Str>,
+    pub api_secret_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ApiKeyCredentials {
-    /// A `ApiKeyCredentials` with its required properties, named in a [`ApiKeyCredentialsRequired`].
+    /// A `ApiKeyCredentials` with its one required property, `ApiKey`.
     #[inline]
-    pub fn new(required: ApiKeyCredentialsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_key: required.api_key,
-            api_secret_key: None,
+            api_key: value.into(),
+            api_secret_key: ::std::option::Option::None,
         }
     }
 
     /// `ApiKey`: a string, required.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
+    pub fn api_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key = value.into(); self }
     /// `ApiSecretKey`: a string.
-    pub fn api_secret_key(mut self, value: impl Into<Str>) -> Self { self.api_secret_key = Some(value.into()); self }
+    pub fn api_secret_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_secret_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApiKeyCredentials {}
+impl crate::PropertyType for ApiKeyCredentials {}
 
-impl ToValue for ApiKeyCredentials {
+impl ::cloudwright_core::ToValue for ApiKeyCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiKey", &self.api_key)
             .opt("ApiSecretKey", &self.api_secret_key)
             .build()
@@ -342,21 +283,10 @@ impl ToValue for ApiKeyCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasicAuthCredentialsRequired {
     /// `Password`: a string, required.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BasicAuthCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Username", "Password"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BasicAuthCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -370,13 +300,13 @@ pub struct BasicAuthCredentials {
     /// The password to use to connect to a resource.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
     ///
     /// The username to use to connect to a resource.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -391,31 +321,22 @@ impl BasicAuthCredentials {
     }
 
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
 }
 
-impl PropertyType for BasicAuthCredentials {}
+impl crate::PropertyType for BasicAuthCredentials {}
 
-impl ToValue for BasicAuthCredentials {
+impl ::cloudwright_core::ToValue for BasicAuthCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Password", &self.password)
             .req("Username", &self.username)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorOAuthRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AuthCode", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RedirectUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `ConnectorOAuthRequest` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -429,13 +350,13 @@ pub struct ConnectorOAuthRequest {
     /// The code provided by the connector when it has been authenticated via the connected app.
     ///
     /// Pattern `^\S+$`; length 0 to 4096.
-    pub auth_code: Option<Str>,
+    pub auth_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `RedirectUri`: a string.
     ///
     /// The URL to which the authentication server redirects the browser after authorization has been granted.
     ///
     /// Pattern `^\S+$`; length 0 to 512.
-    pub redirect_uri: Option<Str>,
+    pub redirect_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -443,35 +364,26 @@ impl ConnectorOAuthRequest {
     /// A `ConnectorOAuthRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthCode`: a string.
-    pub fn auth_code(mut self, value: impl Into<Str>) -> Self { self.auth_code = Some(value.into()); self }
+    pub fn auth_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_code = ::std::option::Option::Some(value.into()); self }
     /// `RedirectUri`: a string.
-    pub fn redirect_uri(mut self, value: impl Into<Str>) -> Self { self.redirect_uri = Some(value.into()); self }
+    pub fn redirect_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.redirect_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectorOAuthRequest {}
+impl crate::PropertyType for ConnectorOAuthRequest {}
 
-impl ToValue for ConnectorOAuthRequest {
+impl ::cloudwright_core::ToValue for ConnectorOAuthRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthCode", &self.auth_code)
             .opt("RedirectUri", &self.redirect_uri)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorProfileConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorProfileCredentials", Shape::Object(&RULE_ConnectorProfileCredentials)),
-        ("ConnectorProfileProperties", Shape::Object(&RULE_ConnectorProfileProperties)),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `ConnectorProfileConfig` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -483,11 +395,12 @@ pub struct ConnectorProfileConfig {
     /// `ConnectorProfileCredentials`: a [`ConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required by each connector.
-    pub connector_profile_credentials: Option<Obj<ConnectorProfileCredentials>>,
+    pub connector_profile_credentials:
+        ::std::option::Option<crate::Obj<ConnectorProfileCredentials>>,
     /// `ConnectorProfileProperties`: a [`ConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties of the profile configuration.
-    pub connector_profile_properties: Option<Obj<ConnectorProfileProperties>>,
+    pub connector_profile_properties: ::std::option::Option<crate::Obj<ConnectorProfileProperties>>,
 }
 
 #[rustfmt::skip]
@@ -495,21 +408,21 @@ impl ConnectorProfileConfig {
     /// A `ConnectorProfileConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectorProfileCredentials`: a [`ConnectorProfileCredentials`] object.
-    pub fn connector_profile_credentials(mut self, value: impl Into<Obj<ConnectorProfileCredentials>>) -> Self { self.connector_profile_credentials = Some(value.into()); self }
+    pub fn connector_profile_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorProfileCredentials>>) -> Self { self.connector_profile_credentials = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorProfileProperties`: a [`ConnectorProfileProperties`] object.
-    pub fn connector_profile_properties(mut self, value: impl Into<Obj<ConnectorProfileProperties>>) -> Self { self.connector_profile_properties = Some(value.into()); self }
+    pub fn connector_profile_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorProfileProperties>>) -> Self { self.connector_profile_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectorProfileConfig {}
+impl crate::PropertyType for ConnectorProfileConfig {}
 
-impl ToValue for ConnectorProfileConfig {
+impl ::cloudwright_core::ToValue for ConnectorProfileConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConnectorProfileCredentials",
                 &self.connector_profile_credentials,
@@ -522,31 +435,6 @@ impl ToValue for ConnectorProfileConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("Amplitude", Shape::Object(&RULE_AmplitudeConnectorProfileCredentials)),
-        ("CustomConnector", Shape::Object(&RULE_CustomConnectorProfileCredentials)),
-        ("Datadog", Shape::Object(&RULE_DatadogConnectorProfileCredentials)),
-        ("Dynatrace", Shape::Object(&RULE_DynatraceConnectorProfileCredentials)),
-        ("GoogleAnalytics", Shape::Object(&RULE_GoogleAnalyticsConnectorProfileCredentials)),
-        ("InforNexus", Shape::Object(&RULE_InforNexusConnectorProfileCredentials)),
-        ("Marketo", Shape::Object(&RULE_MarketoConnectorProfileCredentials)),
-        ("Pardot", Shape::Object(&RULE_PardotConnectorProfileCredentials)),
-        ("Redshift", Shape::Object(&RULE_RedshiftConnectorProfileCredentials)),
-        ("SAPOData", Shape::Object(&RULE_SapoDataConnectorProfileCredentials)),
-        ("Salesforce", Shape::Object(&RULE_SalesforceConnectorProfileCredentials)),
-        ("ServiceNow", Shape::Object(&RULE_ServiceNowConnectorProfileCredentials)),
-        ("Singular", Shape::Object(&RULE_SingularConnectorProfileCredentials)),
-        ("Slack", Shape::Object(&RULE_SlackConnectorProfileCredentials)),
-        ("Snowflake", Shape::Object(&RULE_SnowflakeConnectorProfileCredentials)),
-        ("Trendmicro", Shape::Object(&RULE_TrendmicroConnectorProfileCredentials)),
-        ("Veeva", Shape::Object(&RULE_VeevaConnectorProfileCredentials)),
-        ("Zendesk", Shape::Object(&RULE_ZendeskConnectorProfileCredentials)),
-    ],
-    ..OBJ_RULE
-};
-
 /// The `ConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
 /// The connector-specific credentials required by a connector.
@@ -557,75 +445,76 @@ pub struct ConnectorProfileCredentials {
     /// `Amplitude`: an [`AmplitudeConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Amplitude.
-    pub amplitude: Option<Obj<AmplitudeConnectorProfileCredentials>>,
+    pub amplitude: ::std::option::Option<crate::Obj<AmplitudeConnectorProfileCredentials>>,
     /// `CustomConnector`: a [`CustomConnectorProfileCredentials`] object.
     ///
     /// The connector-specific profile credentials that are required when using the custom connector.
-    pub custom_connector: Option<Obj<CustomConnectorProfileCredentials>>,
+    pub custom_connector: ::std::option::Option<crate::Obj<CustomConnectorProfileCredentials>>,
     /// `Datadog`: a [`DatadogConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Datadog.
-    pub datadog: Option<Obj<DatadogConnectorProfileCredentials>>,
+    pub datadog: ::std::option::Option<crate::Obj<DatadogConnectorProfileCredentials>>,
     /// `Dynatrace`: a [`DynatraceConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Dynatrace.
-    pub dynatrace: Option<Obj<DynatraceConnectorProfileCredentials>>,
+    pub dynatrace: ::std::option::Option<crate::Obj<DynatraceConnectorProfileCredentials>>,
     /// `GoogleAnalytics`: a [`GoogleAnalyticsConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Google Analytics.
-    pub google_analytics: Option<Obj<GoogleAnalyticsConnectorProfileCredentials>>,
+    pub google_analytics:
+        ::std::option::Option<crate::Obj<GoogleAnalyticsConnectorProfileCredentials>>,
     /// `InforNexus`: an [`InforNexusConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Infor Nexus.
-    pub infor_nexus: Option<Obj<InforNexusConnectorProfileCredentials>>,
+    pub infor_nexus: ::std::option::Option<crate::Obj<InforNexusConnectorProfileCredentials>>,
     /// `Marketo`: a [`MarketoConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Marketo.
-    pub marketo: Option<Obj<MarketoConnectorProfileCredentials>>,
+    pub marketo: ::std::option::Option<crate::Obj<MarketoConnectorProfileCredentials>>,
     /// `Pardot`: a [`PardotConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Salesforce Pardot.
-    pub pardot: Option<Obj<PardotConnectorProfileCredentials>>,
+    pub pardot: ::std::option::Option<crate::Obj<PardotConnectorProfileCredentials>>,
     /// `Redshift`: a [`RedshiftConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Amazon Redshift.
-    pub redshift: Option<Obj<RedshiftConnectorProfileCredentials>>,
+    pub redshift: ::std::option::Option<crate::Obj<RedshiftConnectorProfileCredentials>>,
     /// `SAPOData`: a [`SapoDataConnectorProfileCredentials`] object.
     ///
     /// The connector-specific profile credentials required when using SAPOData.
-    pub sapo_data: Option<Obj<SapoDataConnectorProfileCredentials>>,
+    pub sapo_data: ::std::option::Option<crate::Obj<SapoDataConnectorProfileCredentials>>,
     /// `Salesforce`: a [`SalesforceConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Salesforce.
-    pub salesforce: Option<Obj<SalesforceConnectorProfileCredentials>>,
+    pub salesforce: ::std::option::Option<crate::Obj<SalesforceConnectorProfileCredentials>>,
     /// `ServiceNow`: a [`ServiceNowConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using ServiceNow.
-    pub service_now: Option<Obj<ServiceNowConnectorProfileCredentials>>,
+    pub service_now: ::std::option::Option<crate::Obj<ServiceNowConnectorProfileCredentials>>,
     /// `Singular`: a [`SingularConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Singular.
-    pub singular: Option<Obj<SingularConnectorProfileCredentials>>,
+    pub singular: ::std::option::Option<crate::Obj<SingularConnectorProfileCredentials>>,
     /// `Slack`: a [`SlackConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Slack.
-    pub slack: Option<Obj<SlackConnectorProfileCredentials>>,
+    pub slack: ::std::option::Option<crate::Obj<SlackConnectorProfileCredentials>>,
     /// `Snowflake`: a [`SnowflakeConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Snowflake.
-    pub snowflake: Option<Obj<SnowflakeConnectorProfileCredentials>>,
+    pub snowflake: ::std::option::Option<crate::Obj<SnowflakeConnectorProfileCredentials>>,
     /// `Trendmicro`: a [`TrendmicroConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Trend Micro.
-    pub trendmicro: Option<Obj<TrendmicroConnectorProfileCredentials>>,
+    pub trendmicro: ::std::option::Option<crate::Obj<TrendmicroConnectorProfileCredentials>>,
     /// `Veeva`: a [`VeevaConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Veeva.
-    pub veeva: Option<Obj<VeevaConnectorProfileCredentials>>,
+    pub veeva: ::std::option::Option<crate::Obj<VeevaConnectorProfileCredentials>>,
     /// `Zendesk`: a [`ZendeskConnectorProfileCredentials`] object.
     ///
     /// The connector-specific credentials required when using Zendesk.
-    pub zendesk: Option<Obj<ZendeskConnectorProfileCredentials>>,
+    pub zendesk: ::std::option::Option<crate::Obj<ZendeskConnectorProfileCredentials>>,
 }
 
 #[rustfmt::skip]
@@ -633,53 +522,53 @@ impl ConnectorProfileCredentials {
     /// A `ConnectorProfileCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Amplitude`: an [`AmplitudeConnectorProfileCredentials`] object.
-    pub fn amplitude(mut self, value: impl Into<Obj<AmplitudeConnectorProfileCredentials>>) -> Self { self.amplitude = Some(value.into()); self }
+    pub fn amplitude(mut self, value: impl ::std::convert::Into<crate::Obj<AmplitudeConnectorProfileCredentials>>) -> Self { self.amplitude = ::std::option::Option::Some(value.into()); self }
     /// `CustomConnector`: a [`CustomConnectorProfileCredentials`] object.
-    pub fn custom_connector(mut self, value: impl Into<Obj<CustomConnectorProfileCredentials>>) -> Self { self.custom_connector = Some(value.into()); self }
+    pub fn custom_connector(mut self, value: impl ::std::convert::Into<crate::Obj<CustomConnectorProfileCredentials>>) -> Self { self.custom_connector = ::std::option::Option::Some(value.into()); self }
     /// `Datadog`: a [`DatadogConnectorProfileCredentials`] object.
-    pub fn datadog(mut self, value: impl Into<Obj<DatadogConnectorProfileCredentials>>) -> Self { self.datadog = Some(value.into()); self }
+    pub fn datadog(mut self, value: impl ::std::convert::Into<crate::Obj<DatadogConnectorProfileCredentials>>) -> Self { self.datadog = ::std::option::Option::Some(value.into()); self }
     /// `Dynatrace`: a [`DynatraceConnectorProfileCredentials`] object.
-    pub fn dynatrace(mut self, value: impl Into<Obj<DynatraceConnectorProfileCredentials>>) -> Self { self.dynatrace = Some(value.into()); self }
+    pub fn dynatrace(mut self, value: impl ::std::convert::Into<crate::Obj<DynatraceConnectorProfileCredentials>>) -> Self { self.dynatrace = ::std::option::Option::Some(value.into()); self }
     /// `GoogleAnalytics`: a [`GoogleAnalyticsConnectorProfileCredentials`] object.
-    pub fn google_analytics(mut self, value: impl Into<Obj<GoogleAnalyticsConnectorProfileCredentials>>) -> Self { self.google_analytics = Some(value.into()); self }
+    pub fn google_analytics(mut self, value: impl ::std::convert::Into<crate::Obj<GoogleAnalyticsConnectorProfileCredentials>>) -> Self { self.google_analytics = ::std::option::Option::Some(value.into()); self }
     /// `InforNexus`: an [`InforNexusConnectorProfileCredentials`] object.
-    pub fn infor_nexus(mut self, value: impl Into<Obj<InforNexusConnectorProfileCredentials>>) -> Self { self.infor_nexus = Some(value.into()); self }
+    pub fn infor_nexus(mut self, value: impl ::std::convert::Into<crate::Obj<InforNexusConnectorProfileCredentials>>) -> Self { self.infor_nexus = ::std::option::Option::Some(value.into()); self }
     /// `Marketo`: a [`MarketoConnectorProfileCredentials`] object.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoConnectorProfileCredentials>>) -> Self { self.marketo = Some(value.into()); self }
+    pub fn marketo(mut self, value: impl ::std::convert::Into<crate::Obj<MarketoConnectorProfileCredentials>>) -> Self { self.marketo = ::std::option::Option::Some(value.into()); self }
     /// `Pardot`: a [`PardotConnectorProfileCredentials`] object.
-    pub fn pardot(mut self, value: impl Into<Obj<PardotConnectorProfileCredentials>>) -> Self { self.pardot = Some(value.into()); self }
+    pub fn pardot(mut self, value: impl ::std::convert::Into<crate::Obj<PardotConnectorProfileCredentials>>) -> Self { self.pardot = ::std::option::Option::Some(value.into()); self }
     /// `Redshift`: a [`RedshiftConnectorProfileCredentials`] object.
-    pub fn redshift(mut self, value: impl Into<Obj<RedshiftConnectorProfileCredentials>>) -> Self { self.redshift = Some(value.into()); self }
+    pub fn redshift(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftConnectorProfileCredentials>>) -> Self { self.redshift = ::std::option::Option::Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataConnectorProfileCredentials`] object.
-    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataConnectorProfileCredentials>>) -> Self { self.sapo_data = Some(value.into()); self }
+    pub fn sapo_data(mut self, value: impl ::std::convert::Into<crate::Obj<SapoDataConnectorProfileCredentials>>) -> Self { self.sapo_data = ::std::option::Option::Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceConnectorProfileCredentials`] object.
-    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceConnectorProfileCredentials>>) -> Self { self.salesforce = Some(value.into()); self }
+    pub fn salesforce(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceConnectorProfileCredentials>>) -> Self { self.salesforce = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowConnectorProfileCredentials`] object.
-    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowConnectorProfileCredentials>>) -> Self { self.service_now = Some(value.into()); self }
+    pub fn service_now(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceNowConnectorProfileCredentials>>) -> Self { self.service_now = ::std::option::Option::Some(value.into()); self }
     /// `Singular`: a [`SingularConnectorProfileCredentials`] object.
-    pub fn singular(mut self, value: impl Into<Obj<SingularConnectorProfileCredentials>>) -> Self { self.singular = Some(value.into()); self }
+    pub fn singular(mut self, value: impl ::std::convert::Into<crate::Obj<SingularConnectorProfileCredentials>>) -> Self { self.singular = ::std::option::Option::Some(value.into()); self }
     /// `Slack`: a [`SlackConnectorProfileCredentials`] object.
-    pub fn slack(mut self, value: impl Into<Obj<SlackConnectorProfileCredentials>>) -> Self { self.slack = Some(value.into()); self }
+    pub fn slack(mut self, value: impl ::std::convert::Into<crate::Obj<SlackConnectorProfileCredentials>>) -> Self { self.slack = ::std::option::Option::Some(value.into()); self }
     /// `Snowflake`: a [`SnowflakeConnectorProfileCredentials`] object.
-    pub fn snowflake(mut self, value: impl Into<Obj<SnowflakeConnectorProfileCredentials>>) -> Self { self.snowflake = Some(value.into()); self }
+    pub fn snowflake(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeConnectorProfileCredentials>>) -> Self { self.snowflake = ::std::option::Option::Some(value.into()); self }
     /// `Trendmicro`: a [`TrendmicroConnectorProfileCredentials`] object.
-    pub fn trendmicro(mut self, value: impl Into<Obj<TrendmicroConnectorProfileCredentials>>) -> Self { self.trendmicro = Some(value.into()); self }
+    pub fn trendmicro(mut self, value: impl ::std::convert::Into<crate::Obj<TrendmicroConnectorProfileCredentials>>) -> Self { self.trendmicro = ::std::option::Option::Some(value.into()); self }
     /// `Veeva`: a [`VeevaConnectorProfileCredentials`] object.
-    pub fn veeva(mut self, value: impl Into<Obj<VeevaConnectorProfileCredentials>>) -> Self { self.veeva = Some(value.into()); self }
+    pub fn veeva(mut self, value: impl ::std::convert::Into<crate::Obj<VeevaConnectorProfileCredentials>>) -> Self { self.veeva = ::std::option::Option::Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskConnectorProfileCredentials`] object.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskConnectorProfileCredentials>>) -> Self { self.zendesk = Some(value.into()); self }
+    pub fn zendesk(mut self, value: impl ::std::convert::Into<crate::Obj<ZendeskConnectorProfileCredentials>>) -> Self { self.zendesk = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectorProfileCredentials {}
+impl crate::PropertyType for ConnectorProfileCredentials {}
 
-impl ToValue for ConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for ConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Amplitude", &self.amplitude)
             .opt("CustomConnector", &self.custom_connector)
             .opt("Datadog", &self.datadog)
@@ -702,27 +591,6 @@ impl ToValue for ConnectorProfileCredentials {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("CustomConnector", Shape::Object(&RULE_CustomConnectorProfileProperties)),
-        ("Datadog", Shape::Object(&RULE_DatadogConnectorProfileProperties)),
-        ("Dynatrace", Shape::Object(&RULE_DynatraceConnectorProfileProperties)),
-        ("InforNexus", Shape::Object(&RULE_InforNexusConnectorProfileProperties)),
-        ("Marketo", Shape::Object(&RULE_MarketoConnectorProfileProperties)),
-        ("Pardot", Shape::Object(&RULE_PardotConnectorProfileProperties)),
-        ("Redshift", Shape::Object(&RULE_RedshiftConnectorProfileProperties)),
-        ("SAPOData", Shape::Object(&RULE_SapoDataConnectorProfileProperties)),
-        ("Salesforce", Shape::Object(&RULE_SalesforceConnectorProfileProperties)),
-        ("ServiceNow", Shape::Object(&RULE_ServiceNowConnectorProfileProperties)),
-        ("Slack", Shape::Object(&RULE_SlackConnectorProfileProperties)),
-        ("Snowflake", Shape::Object(&RULE_SnowflakeConnectorProfileProperties)),
-        ("Veeva", Shape::Object(&RULE_VeevaConnectorProfileProperties)),
-        ("Zendesk", Shape::Object(&RULE_ZendeskConnectorProfileProperties)),
-    ],
-    ..OBJ_RULE
-};
-
 /// The `ConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
 /// The connector-specific profile properties required by each connector.
@@ -733,59 +601,59 @@ pub struct ConnectorProfileProperties {
     /// `CustomConnector`: a [`CustomConnectorProfileProperties`] object.
     ///
     /// The properties required by the custom connector.
-    pub custom_connector: Option<Obj<CustomConnectorProfileProperties>>,
+    pub custom_connector: ::std::option::Option<crate::Obj<CustomConnectorProfileProperties>>,
     /// `Datadog`: a [`DatadogConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Datadog.
-    pub datadog: Option<Obj<DatadogConnectorProfileProperties>>,
+    pub datadog: ::std::option::Option<crate::Obj<DatadogConnectorProfileProperties>>,
     /// `Dynatrace`: a [`DynatraceConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Dynatrace.
-    pub dynatrace: Option<Obj<DynatraceConnectorProfileProperties>>,
+    pub dynatrace: ::std::option::Option<crate::Obj<DynatraceConnectorProfileProperties>>,
     /// `InforNexus`: an [`InforNexusConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Infor Nexus.
-    pub infor_nexus: Option<Obj<InforNexusConnectorProfileProperties>>,
+    pub infor_nexus: ::std::option::Option<crate::Obj<InforNexusConnectorProfileProperties>>,
     /// `Marketo`: a [`MarketoConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Marketo.
-    pub marketo: Option<Obj<MarketoConnectorProfileProperties>>,
+    pub marketo: ::std::option::Option<crate::Obj<MarketoConnectorProfileProperties>>,
     /// `Pardot`: a [`PardotConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Salesforce Pardot.
-    pub pardot: Option<Obj<PardotConnectorProfileProperties>>,
+    pub pardot: ::std::option::Option<crate::Obj<PardotConnectorProfileProperties>>,
     /// `Redshift`: a [`RedshiftConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Amazon Redshift.
-    pub redshift: Option<Obj<RedshiftConnectorProfileProperties>>,
+    pub redshift: ::std::option::Option<crate::Obj<RedshiftConnectorProfileProperties>>,
     /// `SAPOData`: a [`SapoDataConnectorProfileProperties`] object.
     ///
     /// The connector-specific profile properties required when using SAPOData.
-    pub sapo_data: Option<Obj<SapoDataConnectorProfileProperties>>,
+    pub sapo_data: ::std::option::Option<crate::Obj<SapoDataConnectorProfileProperties>>,
     /// `Salesforce`: a [`SalesforceConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Salesforce.
-    pub salesforce: Option<Obj<SalesforceConnectorProfileProperties>>,
+    pub salesforce: ::std::option::Option<crate::Obj<SalesforceConnectorProfileProperties>>,
     /// `ServiceNow`: a [`ServiceNowConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by serviceNow.
-    pub service_now: Option<Obj<ServiceNowConnectorProfileProperties>>,
+    pub service_now: ::std::option::Option<crate::Obj<ServiceNowConnectorProfileProperties>>,
     /// `Slack`: a [`SlackConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Slack.
-    pub slack: Option<Obj<SlackConnectorProfileProperties>>,
+    pub slack: ::std::option::Option<crate::Obj<SlackConnectorProfileProperties>>,
     /// `Snowflake`: a [`SnowflakeConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Snowflake.
-    pub snowflake: Option<Obj<SnowflakeConnectorProfileProperties>>,
+    pub snowflake: ::std::option::Option<crate::Obj<SnowflakeConnectorProfileProperties>>,
     /// `Veeva`: a [`VeevaConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Veeva.
-    pub veeva: Option<Obj<VeevaConnectorProfileProperties>>,
+    pub veeva: ::std::option::Option<crate::Obj<VeevaConnectorProfileProperties>>,
     /// `Zendesk`: a [`ZendeskConnectorProfileProperties`] object.
     ///
     /// The connector-specific properties required by Zendesk.
-    pub zendesk: Option<Obj<ZendeskConnectorProfileProperties>>,
+    pub zendesk: ::std::option::Option<crate::Obj<ZendeskConnectorProfileProperties>>,
 }
 
 #[rustfmt::skip]
@@ -793,45 +661,45 @@ impl ConnectorProfileProperties {
     /// A `ConnectorProfileProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomConnector`: a [`CustomConnectorProfileProperties`] object.
-    pub fn custom_connector(mut self, value: impl Into<Obj<CustomConnectorProfileProperties>>) -> Self { self.custom_connector = Some(value.into()); self }
+    pub fn custom_connector(mut self, value: impl ::std::convert::Into<crate::Obj<CustomConnectorProfileProperties>>) -> Self { self.custom_connector = ::std::option::Option::Some(value.into()); self }
     /// `Datadog`: a [`DatadogConnectorProfileProperties`] object.
-    pub fn datadog(mut self, value: impl Into<Obj<DatadogConnectorProfileProperties>>) -> Self { self.datadog = Some(value.into()); self }
+    pub fn datadog(mut self, value: impl ::std::convert::Into<crate::Obj<DatadogConnectorProfileProperties>>) -> Self { self.datadog = ::std::option::Option::Some(value.into()); self }
     /// `Dynatrace`: a [`DynatraceConnectorProfileProperties`] object.
-    pub fn dynatrace(mut self, value: impl Into<Obj<DynatraceConnectorProfileProperties>>) -> Self { self.dynatrace = Some(value.into()); self }
+    pub fn dynatrace(mut self, value: impl ::std::convert::Into<crate::Obj<DynatraceConnectorProfileProperties>>) -> Self { self.dynatrace = ::std::option::Option::Some(value.into()); self }
     /// `InforNexus`: an [`InforNexusConnectorProfileProperties`] object.
-    pub fn infor_nexus(mut self, value: impl Into<Obj<InforNexusConnectorProfileProperties>>) -> Self { self.infor_nexus = Some(value.into()); self }
+    pub fn infor_nexus(mut self, value: impl ::std::convert::Into<crate::Obj<InforNexusConnectorProfileProperties>>) -> Self { self.infor_nexus = ::std::option::Option::Some(value.into()); self }
     /// `Marketo`: a [`MarketoConnectorProfileProperties`] object.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoConnectorProfileProperties>>) -> Self { self.marketo = Some(value.into()); self }
+    pub fn marketo(mut self, value: impl ::std::convert::Into<crate::Obj<MarketoConnectorProfileProperties>>) -> Self { self.marketo = ::std::option::Option::Some(value.into()); self }
     /// `Pardot`: a [`PardotConnectorProfileProperties`] object.
-    pub fn pardot(mut self, value: impl Into<Obj<PardotConnectorProfileProperties>>) -> Self { self.pardot = Some(value.into()); self }
+    pub fn pardot(mut self, value: impl ::std::convert::Into<crate::Obj<PardotConnectorProfileProperties>>) -> Self { self.pardot = ::std::option::Option::Some(value.into()); self }
     /// `Redshift`: a [`RedshiftConnectorProfileProperties`] object.
-    pub fn redshift(mut self, value: impl Into<Obj<RedshiftConnectorProfileProperties>>) -> Self { self.redshift = Some(value.into()); self }
+    pub fn redshift(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftConnectorProfileProperties>>) -> Self { self.redshift = ::std::option::Option::Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataConnectorProfileProperties`] object.
-    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataConnectorProfileProperties>>) -> Self { self.sapo_data = Some(value.into()); self }
+    pub fn sapo_data(mut self, value: impl ::std::convert::Into<crate::Obj<SapoDataConnectorProfileProperties>>) -> Self { self.sapo_data = ::std::option::Option::Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceConnectorProfileProperties`] object.
-    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceConnectorProfileProperties>>) -> Self { self.salesforce = Some(value.into()); self }
+    pub fn salesforce(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceConnectorProfileProperties>>) -> Self { self.salesforce = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowConnectorProfileProperties`] object.
-    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowConnectorProfileProperties>>) -> Self { self.service_now = Some(value.into()); self }
+    pub fn service_now(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceNowConnectorProfileProperties>>) -> Self { self.service_now = ::std::option::Option::Some(value.into()); self }
     /// `Slack`: a [`SlackConnectorProfileProperties`] object.
-    pub fn slack(mut self, value: impl Into<Obj<SlackConnectorProfileProperties>>) -> Self { self.slack = Some(value.into()); self }
+    pub fn slack(mut self, value: impl ::std::convert::Into<crate::Obj<SlackConnectorProfileProperties>>) -> Self { self.slack = ::std::option::Option::Some(value.into()); self }
     /// `Snowflake`: a [`SnowflakeConnectorProfileProperties`] object.
-    pub fn snowflake(mut self, value: impl Into<Obj<SnowflakeConnectorProfileProperties>>) -> Self { self.snowflake = Some(value.into()); self }
+    pub fn snowflake(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeConnectorProfileProperties>>) -> Self { self.snowflake = ::std::option::Option::Some(value.into()); self }
     /// `Veeva`: a [`VeevaConnectorProfileProperties`] object.
-    pub fn veeva(mut self, value: impl Into<Obj<VeevaConnectorProfileProperties>>) -> Self { self.veeva = Some(value.into()); self }
+    pub fn veeva(mut self, value: impl ::std::convert::Into<crate::Obj<VeevaConnectorProfileProperties>>) -> Self { self.veeva = ::std::option::Option::Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskConnectorProfileProperties`] object.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskConnectorProfileProperties>>) -> Self { self.zendesk = Some(value.into()); self }
+    pub fn zendesk(mut self, value: impl ::std::convert::Into<crate::Obj<ZendeskConnectorProfileProperties>>) -> Self { self.zendesk = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectorProfileProperties {}
+impl crate::PropertyType for ConnectorProfileProperties {}
 
-impl ToValue for ConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for ConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomConnector", &self.custom_connector)
             .opt("Datadog", &self.datadog)
             .opt("Dynatrace", &self.dynatrace)
@@ -850,24 +718,6 @@ impl ToValue for ConnectorProfileProperties {
     }
 }
 
-/// The required properties of [`CustomAuthCredentials`], by name: `CustomAuthCredentials::new(CustomAuthCredentialsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAuthCredentialsRequired {
-    /// `CustomAuthenticationType`: a string, required.
-    pub custom_authentication_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomAuthCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialsMap", Shape::Typed(json_type::OBJECT)),
-        ("CustomAuthenticationType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["CustomAuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomAuthCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
 /// The custom credentials required for custom authentication.
@@ -878,64 +728,43 @@ pub struct CustomAuthCredentials {
     /// `CredentialsMap`: a JSON value.
     ///
     /// A map that holds custom authentication credentials.
-    pub credentials_map: Option<Json>,
+    pub credentials_map: ::std::option::Option<::cloudwright_core::Json>,
     /// `CustomAuthenticationType`: a string, required.
     ///
     /// The custom authentication type that the connector uses.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub custom_authentication_type: Str,
+    pub custom_authentication_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CustomAuthCredentials {
-    /// A `CustomAuthCredentials` with its required properties, named in a [`CustomAuthCredentialsRequired`].
+    /// A `CustomAuthCredentials` with its one required property, `CustomAuthenticationType`.
     #[inline]
-    pub fn new(required: CustomAuthCredentialsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            credentials_map: None,
-            custom_authentication_type: required.custom_authentication_type,
+            credentials_map: ::std::option::Option::None,
+            custom_authentication_type: value.into(),
         }
     }
 
     /// `CredentialsMap`: a JSON value.
-    pub fn credentials_map(mut self, value: impl Into<Json>) -> Self { self.credentials_map = Some(value.into()); self }
+    pub fn credentials_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.credentials_map = ::std::option::Option::Some(value.into()); self }
     /// `CustomAuthenticationType`: a string, required.
-    pub fn custom_authentication_type(mut self, value: impl Into<Str>) -> Self { self.custom_authentication_type = value.into(); self }
+    pub fn custom_authentication_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_authentication_type = value.into(); self }
 }
 
-impl PropertyType for CustomAuthCredentials {}
+impl crate::PropertyType for CustomAuthCredentials {}
 
-impl ToValue for CustomAuthCredentials {
+impl ::cloudwright_core::ToValue for CustomAuthCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CredentialsMap", &self.credentials_map)
             .req("CustomAuthenticationType", &self.custom_authentication_type)
             .build()
     }
 }
-
-/// The required properties of [`CustomConnectorProfileCredentials`], by name: `CustomConnectorProfileCredentials::new(CustomConnectorProfileCredentialsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomConnectorProfileCredentialsRequired {
-    /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    pub authentication_type: AuthenticationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKey", Shape::Object(&RULE_ApiKeyCredentials)),
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["OAUTH2", "APIKEY", "BASIC", "CUSTOM"], ..StrRule::ANY })),
-        ("Basic", Shape::Object(&RULE_BasicAuthCredentials)),
-        ("Custom", Shape::Object(&RULE_CustomAuthCredentials)),
-        ("Oauth2", Shape::Object(&RULE_OAuth2Credentials)),
-    ],
-    required: &["AuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -947,7 +776,7 @@ pub struct CustomConnectorProfileCredentials {
     /// `ApiKey`: an [`ApiKeyCredentials`] object.
     ///
     /// The API keys required for the authentication of the user.
-    pub api_key: Option<Obj<ApiKeyCredentials>>,
+    pub api_key: ::std::option::Option<crate::Obj<ApiKeyCredentials>>,
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
     ///
     /// The authentication type that the custom connector uses for authenticating while creating a connector profile.
@@ -955,49 +784,49 @@ pub struct CustomConnectorProfileCredentials {
     /// `Basic`: a [`BasicAuthCredentials`] object.
     ///
     /// The basic credentials that are required for the authentication of the user.
-    pub basic: Option<Obj<BasicAuthCredentials>>,
+    pub basic: ::std::option::Option<crate::Obj<BasicAuthCredentials>>,
     /// `Custom`: a [`CustomAuthCredentials`] object.
     ///
     /// If the connector uses the custom authentication mechanism, this holds the required credentials.
-    pub custom: Option<Obj<CustomAuthCredentials>>,
+    pub custom: ::std::option::Option<crate::Obj<CustomAuthCredentials>>,
     /// `Oauth2`: an [`OAuth2Credentials`] object.
     ///
     /// The OAuth 2.0 credentials required for the authentication of the user.
-    pub oauth2: Option<Obj<OAuth2Credentials>>,
+    pub oauth2: ::std::option::Option<crate::Obj<OAuth2Credentials>>,
 }
 
 #[rustfmt::skip]
 impl CustomConnectorProfileCredentials {
-    /// A `CustomConnectorProfileCredentials` with its required properties, named in a [`CustomConnectorProfileCredentialsRequired`].
+    /// A `CustomConnectorProfileCredentials` with its one required property, `AuthenticationType`.
     #[inline]
-    pub fn new(required: CustomConnectorProfileCredentialsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AuthenticationType>) -> Self {
         Self {
-            api_key: None,
-            authentication_type: required.authentication_type,
-            basic: None,
-            custom: None,
-            oauth2: None,
+            api_key: ::std::option::Option::None,
+            authentication_type: value.into(),
+            basic: ::std::option::Option::None,
+            custom: ::std::option::Option::None,
+            oauth2: ::std::option::Option::None,
         }
     }
 
     /// `ApiKey`: an [`ApiKeyCredentials`] object.
-    pub fn api_key(mut self, value: impl Into<Obj<ApiKeyCredentials>>) -> Self { self.api_key = Some(value.into()); self }
+    pub fn api_key(mut self, value: impl ::std::convert::Into<crate::Obj<ApiKeyCredentials>>) -> Self { self.api_key = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `Basic`: a [`BasicAuthCredentials`] object.
-    pub fn basic(mut self, value: impl Into<Obj<BasicAuthCredentials>>) -> Self { self.basic = Some(value.into()); self }
+    pub fn basic(mut self, value: impl ::std::convert::Into<crate::Obj<BasicAuthCredentials>>) -> Self { self.basic = ::std::option::Option::Some(value.into()); self }
     /// `Custom`: a [`CustomAuthCredentials`] object.
-    pub fn custom(mut self, value: impl Into<Obj<CustomAuthCredentials>>) -> Self { self.custom = Some(value.into()); self }
+    pub fn custom(mut self, value: impl ::std::convert::Into<crate::Obj<CustomAuthCredentials>>) -> Self { self.custom = ::std::option::Option::Some(value.into()); self }
     /// `Oauth2`: an [`OAuth2Credentials`] object.
-    pub fn oauth2(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self { self.oauth2 = Some(value.into()); self }
+    pub fn oauth2(mut self, value: impl ::std::convert::Into<crate::Obj<OAuth2Credentials>>) -> Self { self.oauth2 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomConnectorProfileCredentials {}
+impl crate::PropertyType for CustomConnectorProfileCredentials {}
 
-impl ToValue for CustomConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for CustomConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiKey", &self.api_key)
             .req("AuthenticationType", &self.authentication_type)
             .opt("Basic", &self.basic)
@@ -1006,16 +835,6 @@ impl ToValue for CustomConnectorProfileCredentials {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("OAuth2Properties", Shape::Object(&RULE_OAuth2Properties)),
-        ("ProfileProperties", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1027,11 +846,11 @@ pub struct CustomConnectorProfileProperties {
     /// `OAuth2Properties`: an [`OAuth2Properties`] object.
     ///
     /// The OAuth 2.0 properties required for OAuth 2.0 authentication.
-    pub o_auth2_properties: Option<Obj<OAuth2Properties>>,
+    pub o_auth2_properties: ::std::option::Option<crate::Obj<OAuth2Properties>>,
     /// `ProfileProperties`: a JSON value.
     ///
     /// A map of properties that are required to create a profile for the custom connector.
-    pub profile_properties: Option<Json>,
+    pub profile_properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1039,21 +858,21 @@ impl CustomConnectorProfileProperties {
     /// A `CustomConnectorProfileProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OAuth2Properties`: an [`OAuth2Properties`] object.
-    pub fn o_auth2_properties(mut self, value: impl Into<Obj<OAuth2Properties>>) -> Self { self.o_auth2_properties = Some(value.into()); self }
+    pub fn o_auth2_properties(mut self, value: impl ::std::convert::Into<crate::Obj<OAuth2Properties>>) -> Self { self.o_auth2_properties = ::std::option::Option::Some(value.into()); self }
     /// `ProfileProperties`: a JSON value.
-    pub fn profile_properties(mut self, value: impl Into<Json>) -> Self { self.profile_properties = Some(value.into()); self }
+    pub fn profile_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.profile_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomConnectorProfileProperties {}
+impl crate::PropertyType for CustomConnectorProfileProperties {}
 
-impl ToValue for CustomConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for CustomConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OAuth2Properties", &self.o_auth2_properties)
             .opt("ProfileProperties", &self.profile_properties)
             .build()
@@ -1064,20 +883,10 @@ impl ToValue for CustomConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatadogConnectorProfileCredentialsRequired {
     /// `ApiKey`: a string, required.
-    pub api_key: Str,
+    pub api_key: ::cloudwright_core::Str,
     /// `ApplicationKey`: a string, required.
-    pub application_key: Str,
+    pub application_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatadogConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ApplicationKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ApiKey", "ApplicationKey"],
-    ..OBJ_RULE
-};
 
 /// The `DatadogConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1091,13 +900,13 @@ pub struct DatadogConnectorProfileCredentials {
     /// A unique alphanumeric identifier used to authenticate a user, developer, or calling program to your API.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_key: Str,
+    pub api_key: ::cloudwright_core::Str,
     /// `ApplicationKey`: a string, required.
     ///
     /// Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API. Application keys are associated with the user account that created them. The application key is used to log all requests made to the API.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub application_key: Str,
+    pub application_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1112,38 +921,22 @@ impl DatadogConnectorProfileCredentials {
     }
 
     /// `ApiKey`: a string, required.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
+    pub fn api_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key = value.into(); self }
     /// `ApplicationKey`: a string, required.
-    pub fn application_key(mut self, value: impl Into<Str>) -> Self { self.application_key = value.into(); self }
+    pub fn application_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_key = value.into(); self }
 }
 
-impl PropertyType for DatadogConnectorProfileCredentials {}
+impl crate::PropertyType for DatadogConnectorProfileCredentials {}
 
-impl ToValue for DatadogConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for DatadogConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiKey", &self.api_key)
             .req("ApplicationKey", &self.application_key)
             .build()
     }
 }
-
-/// The required properties of [`DatadogConnectorProfileProperties`], by name: `DatadogConnectorProfileProperties::new(DatadogConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatadogConnectorProfilePropertiesRequired {
-    /// `InstanceUrl`: a string, required.
-    pub instance_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatadogConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceUrl"],
-    ..OBJ_RULE
-};
 
 /// The `DatadogConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1157,49 +950,33 @@ pub struct DatadogConnectorProfileProperties {
     /// The location of the Datadog resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DatadogConnectorProfileProperties {
-    /// A `DatadogConnectorProfileProperties` with its required properties, named in a [`DatadogConnectorProfilePropertiesRequired`].
+    /// A `DatadogConnectorProfileProperties` with its one required property, `InstanceUrl`.
     #[inline]
-    pub fn new(required: DatadogConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_url: required.instance_url,
+            instance_url: value.into(),
         }
     }
 
     /// `InstanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for DatadogConnectorProfileProperties {}
+impl crate::PropertyType for DatadogConnectorProfileProperties {}
 
-impl ToValue for DatadogConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for DatadogConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
             .build()
     }
 }
-
-/// The required properties of [`DynatraceConnectorProfileCredentials`], by name: `DynatraceConnectorProfileCredentials::new(DynatraceConnectorProfileCredentialsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DynatraceConnectorProfileCredentialsRequired {
-    /// `ApiToken`: a string, required.
-    pub api_token: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynatraceConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("ApiToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ApiToken"],
-    ..OBJ_RULE
-};
 
 /// The `DynatraceConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1213,47 +990,33 @@ pub struct DynatraceConnectorProfileCredentials {
     /// The API tokens used by Dynatrace API to authenticate various API calls.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_token: Str,
+    pub api_token: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DynatraceConnectorProfileCredentials {
-    /// A `DynatraceConnectorProfileCredentials` with its required properties, named in a [`DynatraceConnectorProfileCredentialsRequired`].
+    /// A `DynatraceConnectorProfileCredentials` with its one required property, `ApiToken`.
     #[inline]
-    pub fn new(required: DynatraceConnectorProfileCredentialsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_token: required.api_token,
+            api_token: value.into(),
         }
     }
 
     /// `ApiToken`: a string, required.
-    pub fn api_token(mut self, value: impl Into<Str>) -> Self { self.api_token = value.into(); self }
+    pub fn api_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_token = value.into(); self }
 }
 
-impl PropertyType for DynatraceConnectorProfileCredentials {}
+impl crate::PropertyType for DynatraceConnectorProfileCredentials {}
 
-impl ToValue for DynatraceConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for DynatraceConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("ApiToken", &self.api_token).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("ApiToken", &self.api_token)
+            .build()
     }
 }
-
-/// The required properties of [`DynatraceConnectorProfileProperties`], by name: `DynatraceConnectorProfileProperties::new(DynatraceConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DynatraceConnectorProfilePropertiesRequired {
-    /// `InstanceUrl`: a string, required.
-    pub instance_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynatraceConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceUrl"],
-    ..OBJ_RULE
-};
 
 /// The `DynatraceConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1267,29 +1030,29 @@ pub struct DynatraceConnectorProfileProperties {
     /// The location of the Dynatrace resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DynatraceConnectorProfileProperties {
-    /// A `DynatraceConnectorProfileProperties` with its required properties, named in a [`DynatraceConnectorProfilePropertiesRequired`].
+    /// A `DynatraceConnectorProfileProperties` with its one required property, `InstanceUrl`.
     #[inline]
-    pub fn new(required: DynatraceConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_url: required.instance_url,
+            instance_url: value.into(),
         }
     }
 
     /// `InstanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for DynatraceConnectorProfileProperties {}
+impl crate::PropertyType for DynatraceConnectorProfileProperties {}
 
-impl ToValue for DynatraceConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for DynatraceConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
             .build()
     }
@@ -1299,23 +1062,10 @@ impl ToValue for DynatraceConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoogleAnalyticsConnectorProfileCredentialsRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GoogleAnalyticsConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    ..OBJ_RULE
-};
 
 /// The `GoogleAnalyticsConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1329,29 +1079,29 @@ pub struct GoogleAnalyticsConnectorProfileCredentials {
     /// The credentials used to access protected Google Analytics resources.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string, required.
     ///
     /// The identifier for the desired client.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// The client secret used by the OAuth client to authenticate to the authorization server.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
     ///
     /// Used by select connectors for which the OAuth workflow is supported, such as Salesforce, Google Analytics, Marketo, Zendesk, and Slack.
-    pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
+    pub connector_o_auth_request: ::std::option::Option<crate::Obj<ConnectorOAuthRequest>>,
     /// `RefreshToken`: a string.
     ///
     /// The credentials used to acquire new access tokens. This is required only for OAuth2 access tokens, and is not required for OAuth1 access tokens.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub refresh_token: Option<Str>,
+    pub refresh_token: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1360,32 +1110,32 @@ impl GoogleAnalyticsConnectorProfileCredentials {
     #[inline]
     pub fn new(required: GoogleAnalyticsConnectorProfileCredentialsRequired) -> Self {
         Self {
-            access_token: None,
+            access_token: ::std::option::Option::None,
             client_id: required.client_id,
             client_secret: required.client_secret,
-            connector_o_auth_request: None,
-            refresh_token: None,
+            connector_o_auth_request: ::std::option::Option::None,
+            refresh_token: ::std::option::Option::None,
         }
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
+    pub fn connector_o_auth_request(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = ::std::option::Option::Some(value.into()); self }
     /// `RefreshToken`: a string.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
+    pub fn refresh_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_token = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GoogleAnalyticsConnectorProfileCredentials {}
+impl crate::PropertyType for GoogleAnalyticsConnectorProfileCredentials {}
 
-impl ToValue for GoogleAnalyticsConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for GoogleAnalyticsConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
@@ -1399,26 +1149,14 @@ impl ToValue for GoogleAnalyticsConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InforNexusConnectorProfileCredentialsRequired {
     /// `AccessKeyId`: a string, required.
-    pub access_key_id: Str,
+    pub access_key_id: ::cloudwright_core::Str,
     /// `Datakey`: a string, required.
-    pub datakey: Str,
+    pub datakey: ::cloudwright_core::Str,
     /// `SecretAccessKey`: a string, required.
-    pub secret_access_key: Str,
+    pub secret_access_key: ::cloudwright_core::Str,
     /// `UserId`: a string, required.
-    pub user_id: Str,
+    pub user_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InforNexusConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Datakey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SecretAccessKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("UserId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["AccessKeyId", "UserId", "SecretAccessKey", "Datakey"],
-    ..OBJ_RULE
-};
 
 /// The `InforNexusConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1432,25 +1170,25 @@ pub struct InforNexusConnectorProfileCredentials {
     /// The Access Key portion of the credentials.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub access_key_id: Str,
+    pub access_key_id: ::cloudwright_core::Str,
     /// `Datakey`: a string, required.
     ///
     /// The encryption keys used to encrypt data.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub datakey: Str,
+    pub datakey: ::cloudwright_core::Str,
     /// `SecretAccessKey`: a string, required.
     ///
     /// The secret key used to sign requests.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub secret_access_key: Str,
+    pub secret_access_key: ::cloudwright_core::Str,
     /// `UserId`: a string, required.
     ///
     /// The identifier for the user.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub user_id: Str,
+    pub user_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1467,21 +1205,21 @@ impl InforNexusConnectorProfileCredentials {
     }
 
     /// `AccessKeyId`: a string, required.
-    pub fn access_key_id(mut self, value: impl Into<Str>) -> Self { self.access_key_id = value.into(); self }
+    pub fn access_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_key_id = value.into(); self }
     /// `Datakey`: a string, required.
-    pub fn datakey(mut self, value: impl Into<Str>) -> Self { self.datakey = value.into(); self }
+    pub fn datakey(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.datakey = value.into(); self }
     /// `SecretAccessKey`: a string, required.
-    pub fn secret_access_key(mut self, value: impl Into<Str>) -> Self { self.secret_access_key = value.into(); self }
+    pub fn secret_access_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_access_key = value.into(); self }
     /// `UserId`: a string, required.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = value.into(); self }
+    pub fn user_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_id = value.into(); self }
 }
 
-impl PropertyType for InforNexusConnectorProfileCredentials {}
+impl crate::PropertyType for InforNexusConnectorProfileCredentials {}
 
-impl ToValue for InforNexusConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for InforNexusConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessKeyId", &self.access_key_id)
             .req("Datakey", &self.datakey)
             .req("SecretAccessKey", &self.secret_access_key)
@@ -1489,22 +1227,6 @@ impl ToValue for InforNexusConnectorProfileCredentials {
             .build()
     }
 }
-
-/// The required properties of [`InforNexusConnectorProfileProperties`], by name: `InforNexusConnectorProfileProperties::new(InforNexusConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InforNexusConnectorProfilePropertiesRequired {
-    /// `InstanceUrl`: a string, required.
-    pub instance_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InforNexusConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceUrl"],
-    ..OBJ_RULE
-};
 
 /// The `InforNexusConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1518,29 +1240,29 @@ pub struct InforNexusConnectorProfileProperties {
     /// The location of the Infor Nexus resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl InforNexusConnectorProfileProperties {
-    /// A `InforNexusConnectorProfileProperties` with its required properties, named in a [`InforNexusConnectorProfilePropertiesRequired`].
+    /// A `InforNexusConnectorProfileProperties` with its one required property, `InstanceUrl`.
     #[inline]
-    pub fn new(required: InforNexusConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_url: required.instance_url,
+            instance_url: value.into(),
         }
     }
 
     /// `InstanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for InforNexusConnectorProfileProperties {}
+impl crate::PropertyType for InforNexusConnectorProfileProperties {}
 
-impl ToValue for InforNexusConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for InforNexusConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
             .build()
     }
@@ -1550,22 +1272,10 @@ impl ToValue for InforNexusConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarketoConnectorProfileCredentialsRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MarketoConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    ..OBJ_RULE
-};
 
 /// The `MarketoConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1579,23 +1289,23 @@ pub struct MarketoConnectorProfileCredentials {
     /// The credentials used to access protected Marketo resources.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string, required.
     ///
     /// The identifier for the desired client.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// The client secret used by the OAuth client to authenticate to the authorization server.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
     ///
     /// Used by select connectors for which the OAuth workflow is supported, such as Salesforce, Google Analytics, Marketo, Zendesk, and Slack.
-    pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
+    pub connector_o_auth_request: ::std::option::Option<crate::Obj<ConnectorOAuthRequest>>,
 }
 
 #[rustfmt::skip]
@@ -1604,29 +1314,29 @@ impl MarketoConnectorProfileCredentials {
     #[inline]
     pub fn new(required: MarketoConnectorProfileCredentialsRequired) -> Self {
         Self {
-            access_token: None,
+            access_token: ::std::option::Option::None,
             client_id: required.client_id,
             client_secret: required.client_secret,
-            connector_o_auth_request: None,
+            connector_o_auth_request: ::std::option::Option::None,
         }
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
+    pub fn connector_o_auth_request(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MarketoConnectorProfileCredentials {}
+impl crate::PropertyType for MarketoConnectorProfileCredentials {}
 
-impl ToValue for MarketoConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for MarketoConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
@@ -1634,22 +1344,6 @@ impl ToValue for MarketoConnectorProfileCredentials {
             .build()
     }
 }
-
-/// The required properties of [`MarketoConnectorProfileProperties`], by name: `MarketoConnectorProfileProperties::new(MarketoConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MarketoConnectorProfilePropertiesRequired {
-    /// `InstanceUrl`: a string, required.
-    pub instance_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MarketoConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceUrl"],
-    ..OBJ_RULE
-};
 
 /// The `MarketoConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1663,46 +1357,33 @@ pub struct MarketoConnectorProfileProperties {
     /// The location of the Marketo resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MarketoConnectorProfileProperties {
-    /// A `MarketoConnectorProfileProperties` with its required properties, named in a [`MarketoConnectorProfilePropertiesRequired`].
+    /// A `MarketoConnectorProfileProperties` with its one required property, `InstanceUrl`.
     #[inline]
-    pub fn new(required: MarketoConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_url: required.instance_url,
+            instance_url: value.into(),
         }
     }
 
     /// `InstanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for MarketoConnectorProfileProperties {}
+impl crate::PropertyType for MarketoConnectorProfileProperties {}
 
-impl ToValue for MarketoConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for MarketoConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OAuth2Credentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OAuth2Credentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1716,27 +1397,27 @@ pub struct OAuth2Credentials {
     /// The access token used to access the connector on your behalf.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string.
     ///
     /// The identifier for the desired client.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientSecret`: a string.
     ///
     /// The client secret used by the OAuth client to authenticate to the authorization server.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_secret: Option<Str>,
+    pub client_secret: ::std::option::Option<::cloudwright_core::Str>,
     /// `OAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
+    pub o_auth_request: ::std::option::Option<crate::Obj<ConnectorOAuthRequest>>,
     /// `RefreshToken`: a string.
     ///
     /// The refresh token used to refresh an expired access token.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub refresh_token: Option<Str>,
+    pub refresh_token: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1744,27 +1425,27 @@ impl OAuth2Credentials {
     /// A `OAuth2Credentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `ClientSecret`: a string.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = ::std::option::Option::Some(value.into()); self }
     /// `OAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.o_auth_request = Some(value.into()); self }
+    pub fn o_auth_request(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOAuthRequest>>) -> Self { self.o_auth_request = ::std::option::Option::Some(value.into()); self }
     /// `RefreshToken`: a string.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
+    pub fn refresh_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_token = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OAuth2Credentials {}
+impl crate::PropertyType for OAuth2Credentials {}
 
-impl ToValue for OAuth2Credentials {
+impl ::cloudwright_core::ToValue for OAuth2Credentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .opt("ClientId", &self.client_id)
             .opt("ClientSecret", &self.client_secret)
@@ -1773,17 +1454,6 @@ impl ToValue for OAuth2Credentials {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OAuth2Properties: ObjRule = ObjRule {
-    properties: &[
-        ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
-        ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("TokenUrlCustomProperties", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OAuth2Properties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1795,17 +1465,17 @@ pub struct OAuth2Properties {
     /// `OAuth2GrantType`: an [`OAuth2GrantType`] value.
     ///
     /// The OAuth 2.0 grant type used by connector for OAuth 2.0 authentication.
-    pub o_auth2_grant_type: Option<OAuth2GrantType>,
+    pub o_auth2_grant_type: ::std::option::Option<OAuth2GrantType>,
     /// `TokenUrl`: a string.
     ///
     /// The token URL required for OAuth 2.0 authentication.
     ///
     /// Pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`; length 0 to 256.
-    pub token_url: Option<Str>,
+    pub token_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenUrlCustomProperties`: a JSON value.
     ///
     /// Associates your token URL with a map of properties that you define. Use this parameter to provide any additional details that the connector requires to authenticate your request.
-    pub token_url_custom_properties: Option<Json>,
+    pub token_url_custom_properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1813,23 +1483,23 @@ impl OAuth2Properties {
     /// A `OAuth2Properties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OAuth2GrantType`: an [`OAuth2GrantType`] value.
-    pub fn o_auth2_grant_type(mut self, value: impl Into<OAuth2GrantType>) -> Self { self.o_auth2_grant_type = Some(value.into()); self }
+    pub fn o_auth2_grant_type(mut self, value: impl ::std::convert::Into<OAuth2GrantType>) -> Self { self.o_auth2_grant_type = ::std::option::Option::Some(value.into()); self }
     /// `TokenUrl`: a string.
-    pub fn token_url(mut self, value: impl Into<Str>) -> Self { self.token_url = Some(value.into()); self }
+    pub fn token_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_url = ::std::option::Option::Some(value.into()); self }
     /// `TokenUrlCustomProperties`: a JSON value.
-    pub fn token_url_custom_properties(mut self, value: impl Into<Json>) -> Self { self.token_url_custom_properties = Some(value.into()); self }
+    pub fn token_url_custom_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.token_url_custom_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OAuth2Properties {}
+impl crate::PropertyType for OAuth2Properties {}
 
-impl ToValue for OAuth2Properties {
+impl ::cloudwright_core::ToValue for OAuth2Properties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OAuth2GrantType", &self.o_auth2_grant_type)
             .opt("TokenUrl", &self.token_url)
             .opt(
@@ -1839,18 +1509,6 @@ impl ToValue for OAuth2Properties {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OAuthCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `OAuthCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1862,21 +1520,21 @@ pub struct OAuthCredentials {
     /// `AccessToken`: a string.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientSecret`: a string.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_secret: Option<Str>,
+    pub client_secret: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
+    pub connector_o_auth_request: ::std::option::Option<crate::Obj<ConnectorOAuthRequest>>,
     /// `RefreshToken`: a string.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub refresh_token: Option<Str>,
+    pub refresh_token: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1884,27 +1542,27 @@ impl OAuthCredentials {
     /// A `OAuthCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `ClientSecret`: a string.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
+    pub fn connector_o_auth_request(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = ::std::option::Option::Some(value.into()); self }
     /// `RefreshToken`: a string.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
+    pub fn refresh_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_token = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OAuthCredentials {}
+impl crate::PropertyType for OAuthCredentials {}
 
-impl ToValue for OAuthCredentials {
+impl ::cloudwright_core::ToValue for OAuthCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .opt("ClientId", &self.client_id)
             .opt("ClientSecret", &self.client_secret)
@@ -1913,16 +1571,6 @@ impl ToValue for OAuthCredentials {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OAuthProperties: ObjRule = ObjRule {
-    properties: &[
-        ("AuthCodeUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("OAuthScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `OAuthProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -1936,19 +1584,19 @@ pub struct OAuthProperties {
     /// The authorization code url required to redirect to SAP Login Page to fetch authorization code for OAuth type authentication.
     ///
     /// Pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`; length 0 to 256.
-    pub auth_code_url: Option<Str>,
+    pub auth_code_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `OAuthScopes`: a list of strings.
     ///
     /// The OAuth scopes required for OAuth type authentication.
     ///
     /// Each item: pattern `[/\w]*`, length 0 to 128.
-    pub o_auth_scopes: Option<List<Str>>,
+    pub o_auth_scopes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TokenUrl`: a string.
     ///
     /// The token url required to fetch access/refresh tokens using authorization code and also to refresh expired access token using refresh token.
     ///
     /// Pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`; length 0 to 256.
-    pub token_url: Option<Str>,
+    pub token_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1956,40 +1604,29 @@ impl OAuthProperties {
     /// A `OAuthProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthCodeUrl`: a string.
-    pub fn auth_code_url(mut self, value: impl Into<Str>) -> Self { self.auth_code_url = Some(value.into()); self }
+    pub fn auth_code_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_code_url = ::std::option::Option::Some(value.into()); self }
     /// `OAuthScopes`: a list of strings.
-    pub fn o_auth_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.o_auth_scopes = Some(value.into()); self }
+    pub fn o_auth_scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.o_auth_scopes = ::std::option::Option::Some(value.into()); self }
     /// `TokenUrl`: a string.
-    pub fn token_url(mut self, value: impl Into<Str>) -> Self { self.token_url = Some(value.into()); self }
+    pub fn token_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OAuthProperties {}
+impl crate::PropertyType for OAuthProperties {}
 
-impl ToValue for OAuthProperties {
+impl ::cloudwright_core::ToValue for OAuthProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthCodeUrl", &self.auth_code_url)
             .opt("OAuthScopes", &self.o_auth_scopes)
             .opt("TokenUrl", &self.token_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PardotConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `PardotConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2003,21 +1640,21 @@ pub struct PardotConnectorProfileCredentials {
     /// The credentials used to access protected Salesforce Pardot resources.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientCredentialsArn`: a string.
     ///
     /// The secret manager ARN, which contains the client ID and client secret of the connected app.
     ///
     /// Pattern `arn:aws:secretsmanager:.*:[0-9]+:.*`; length 20 to 2048.
-    pub client_credentials_arn: Option<Str>,
+    pub client_credentials_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
+    pub connector_o_auth_request: ::std::option::Option<crate::Obj<ConnectorOAuthRequest>>,
     /// `RefreshToken`: a string.
     ///
     /// The credentials used to acquire new access tokens.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub refresh_token: Option<Str>,
+    pub refresh_token: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2025,25 +1662,25 @@ impl PardotConnectorProfileCredentials {
     /// A `PardotConnectorProfileCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `ClientCredentialsArn`: a string.
-    pub fn client_credentials_arn(mut self, value: impl Into<Str>) -> Self { self.client_credentials_arn = Some(value.into()); self }
+    pub fn client_credentials_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_credentials_arn = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
+    pub fn connector_o_auth_request(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = ::std::option::Option::Some(value.into()); self }
     /// `RefreshToken`: a string.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
+    pub fn refresh_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_token = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PardotConnectorProfileCredentials {}
+impl crate::PropertyType for PardotConnectorProfileCredentials {}
 
-impl ToValue for PardotConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for PardotConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .opt("ClientCredentialsArn", &self.client_credentials_arn)
             .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
@@ -2051,24 +1688,6 @@ impl ToValue for PardotConnectorProfileCredentials {
             .build()
     }
 }
-
-/// The required properties of [`PardotConnectorProfileProperties`], by name: `PardotConnectorProfileProperties::new(PardotConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PardotConnectorProfilePropertiesRequired {
-    /// `BusinessUnitId`: a string, required.
-    pub business_unit_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PardotConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BusinessUnitId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(18), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IsSandboxEnvironment", Shape::Bool),
-    ],
-    required: &["BusinessUnitId"],
-    ..OBJ_RULE
-};
 
 /// The `PardotConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2082,60 +1701,51 @@ pub struct PardotConnectorProfileProperties {
     /// The business unit id of Salesforce Pardot instance.
     ///
     /// Pattern `\S+`; length 0 to 18.
-    pub business_unit_id: Str,
+    pub business_unit_id: ::cloudwright_core::Str,
     /// `InstanceUrl`: a string.
     ///
     /// The location of the Salesforce Pardot resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Option<Str>,
+    pub instance_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsSandboxEnvironment`: a boolean.
     ///
     /// Indicates whether the connector profile applies to a sandbox or production environment.
-    pub is_sandbox_environment: Option<Bool>,
+    pub is_sandbox_environment: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl PardotConnectorProfileProperties {
-    /// A `PardotConnectorProfileProperties` with its required properties, named in a [`PardotConnectorProfilePropertiesRequired`].
+    /// A `PardotConnectorProfileProperties` with its one required property, `BusinessUnitId`.
     #[inline]
-    pub fn new(required: PardotConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            business_unit_id: required.business_unit_id,
-            instance_url: None,
-            is_sandbox_environment: None,
+            business_unit_id: value.into(),
+            instance_url: ::std::option::Option::None,
+            is_sandbox_environment: ::std::option::Option::None,
         }
     }
 
     /// `BusinessUnitId`: a string, required.
-    pub fn business_unit_id(mut self, value: impl Into<Str>) -> Self { self.business_unit_id = value.into(); self }
+    pub fn business_unit_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.business_unit_id = value.into(); self }
     /// `InstanceUrl`: a string.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = Some(value.into()); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = ::std::option::Option::Some(value.into()); self }
     /// `IsSandboxEnvironment`: a boolean.
-    pub fn is_sandbox_environment(mut self, value: impl Into<Bool>) -> Self { self.is_sandbox_environment = Some(value.into()); self }
+    pub fn is_sandbox_environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_sandbox_environment = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PardotConnectorProfileProperties {}
+impl crate::PropertyType for PardotConnectorProfileProperties {}
 
-impl ToValue for PardotConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for PardotConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BusinessUnitId", &self.business_unit_id)
             .opt("InstanceUrl", &self.instance_url)
             .opt("IsSandboxEnvironment", &self.is_sandbox_environment)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `RedshiftConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2149,13 +1759,13 @@ pub struct RedshiftConnectorProfileCredentials {
     /// The password that corresponds to the user name.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The name of the user.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2163,21 +1773,21 @@ impl RedshiftConnectorProfileCredentials {
     /// A `RedshiftConnectorProfileCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedshiftConnectorProfileCredentials {}
+impl crate::PropertyType for RedshiftConnectorProfileCredentials {}
 
-impl ToValue for RedshiftConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for RedshiftConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Password", &self.password)
             .opt("Username", &self.username)
             .build()
@@ -2188,27 +1798,10 @@ impl ToValue for RedshiftConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftConnectorProfilePropertiesRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DataApiRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DatabaseUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IsRedshiftServerless", Shape::Bool),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["BucketName", "RoleArn"],
-    ..OBJ_RULE
-};
 
 /// The `RedshiftConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2222,53 +1815,53 @@ pub struct RedshiftConnectorProfileProperties {
     /// A name for the associated Amazon S3 bucket.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string.
     ///
     /// The object key for the destination bucket in which Amazon AppFlow places the files.
     ///
     /// Length 0 to 128.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterIdentifier`: a string.
     ///
     /// The unique ID that's assigned to an Amazon Redshift cluster.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub cluster_identifier: Option<Str>,
+    pub cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataApiRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of an IAM role that permits Amazon AppFlow to access your Amazon Redshift database through the Data API. For more information, and for the polices that you attach to this role, see \[Allow Amazon AppFlow to access Amazon Redshift databases with the Data API\](<https://docs.aws.amazon.com/appflow/latest/userguide/security_iam_service-role-policies.html#access-redshift>) .
+    /// The Amazon Resource Name (ARN) of an IAM role that permits Amazon AppFlow to access your Amazon Redshift database through the Data API. For more information, and for the polices that you attach to this role, see [Allow Amazon AppFlow to access Amazon Redshift databases with the Data API](https://docs.aws.amazon.com/appflow/latest/userguide/security_iam_service-role-policies.html#access-redshift) .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws:iam:.*:[0-9]+:.*`; length 0 to 512.
-    pub data_api_role_arn: Option<Str>,
+    pub data_api_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of an Amazon Redshift database.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseUrl`: a string.
     ///
     /// The JDBC URL of the Amazon Redshift cluster.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub database_url: Option<Str>,
+    pub database_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsRedshiftServerless`: a boolean.
     ///
     /// Indicates whether the connector profile defines a connection to an Amazon Redshift Serverless data warehouse.
-    pub is_redshift_serverless: Option<Bool>,
+    pub is_redshift_serverless: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RoleArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of IAM role that grants Amazon Redshift read-only access to Amazon S3. For more information, and for the polices that you attach to this role, see \[Allow Amazon Redshift to access your Amazon AppFlow data in Amazon S3\](<https://docs.aws.amazon.com/appflow/latest/userguide/security_iam_service-role-policies.html#redshift-access-s3>) .
+    /// The Amazon Resource Name (ARN) of IAM role that grants Amazon Redshift read-only access to Amazon S3. For more information, and for the polices that you attach to this role, see [Allow Amazon Redshift to access your Amazon AppFlow data in Amazon S3](https://docs.aws.amazon.com/appflow/latest/userguide/security_iam_service-role-policies.html#redshift-access-s3) .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws:iam:.*:[0-9]+:.*`; length 0 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `WorkgroupName`: a string.
     ///
     /// The name of an Amazon Redshift workgroup.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub workgroup_name: Option<Str>,
+    pub workgroup_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2278,43 +1871,43 @@ impl RedshiftConnectorProfileProperties {
     pub fn new(required: RedshiftConnectorProfilePropertiesRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
-            bucket_prefix: None,
-            cluster_identifier: None,
-            data_api_role_arn: None,
-            database_name: None,
-            database_url: None,
-            is_redshift_serverless: None,
+            bucket_prefix: ::std::option::Option::None,
+            cluster_identifier: ::std::option::Option::None,
+            data_api_role_arn: ::std::option::Option::None,
+            database_name: ::std::option::Option::None,
+            database_url: ::std::option::Option::None,
+            is_redshift_serverless: ::std::option::Option::None,
             role_arn: required.role_arn,
-            workgroup_name: None,
+            workgroup_name: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `ClusterIdentifier`: a string.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = Some(value.into()); self }
+    pub fn cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DataApiRoleArn`: a string.
-    pub fn data_api_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_api_role_arn = Some(value.into()); self }
+    pub fn data_api_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_api_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseUrl`: a string.
-    pub fn database_url(mut self, value: impl Into<Str>) -> Self { self.database_url = Some(value.into()); self }
+    pub fn database_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_url = ::std::option::Option::Some(value.into()); self }
     /// `IsRedshiftServerless`: a boolean.
-    pub fn is_redshift_serverless(mut self, value: impl Into<Bool>) -> Self { self.is_redshift_serverless = Some(value.into()); self }
+    pub fn is_redshift_serverless(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_redshift_serverless = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `WorkgroupName`: a string.
-    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self { self.workgroup_name = Some(value.into()); self }
+    pub fn workgroup_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workgroup_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedshiftConnectorProfileProperties {}
+impl crate::PropertyType for RedshiftConnectorProfileProperties {}
 
-impl ToValue for RedshiftConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for RedshiftConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .opt("ClusterIdentifier", &self.cluster_identifier)
@@ -2328,19 +1921,6 @@ impl ToValue for RedshiftConnectorProfileProperties {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-        ("JwtToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
-        ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
-
 /// The `SalesforceConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
 /// The connector-specific profile credentials required when using Salesforce.
@@ -2353,23 +1933,23 @@ pub struct SalesforceConnectorProfileCredentials {
     /// The credentials used to access protected Salesforce resources.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientCredentialsArn`: a string.
     ///
     /// The secret manager ARN, which contains the client ID and client secret of the connected app.
     ///
     /// Pattern `arn:aws:secretsmanager:.*:[0-9]+:.*`; length 20 to 2048.
-    pub client_credentials_arn: Option<Str>,
+    pub client_credentials_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
     ///
     /// Used by select connectors for which the OAuth workflow is supported, such as Salesforce, Google Analytics, Marketo, Zendesk, and Slack.
-    pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
+    pub connector_o_auth_request: ::std::option::Option<crate::Obj<ConnectorOAuthRequest>>,
     /// `JwtToken`: a string.
     ///
     /// A JSON web token (JWT) that authorizes Amazon AppFlow to access your Salesforce records.
     ///
     /// Pattern `^[A-Za-z0-9-_=]+\.[A-Za-z0-9-_=]+\.[A-Za-z0-9-_.+/=]*$`; length 0 to 8000.
-    pub jwt_token: Option<Str>,
+    pub jwt_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `OAuth2GrantType`: an [`OAuth2GrantType`] value.
     ///
     /// Specifies the OAuth 2.0 grant type that Amazon AppFlow uses when it requests an access token from Salesforce. Amazon AppFlow requires an access token each time it attempts to access your Salesforce records.
@@ -2379,14 +1959,14 @@ pub struct SalesforceConnectorProfileCredentials {
     /// - **AUTHORIZATION_CODE** - Amazon AppFlow passes an authorization code when it requests the access token from Salesforce. Amazon AppFlow receives the authorization code from Salesforce after you log in to your Salesforce account and authorize Amazon AppFlow to access your records.
     /// - **JWT_BEARER** - Amazon AppFlow passes a JSON web token (JWT) when it requests the access token from Salesforce. You provide the JWT to Amazon AppFlow when you define the connection to your Salesforce account. When you use this grant type, you don't need to log in to your Salesforce account to authorize Amazon AppFlow to access your records.
     ///
-    /// &gt; The CLIENT_CREDENTIALS value is not supported for Salesforce.
-    pub o_auth2_grant_type: Option<OAuth2GrantType>,
+    /// \> The CLIENT_CREDENTIALS value is not supported for Salesforce.
+    pub o_auth2_grant_type: ::std::option::Option<OAuth2GrantType>,
     /// `RefreshToken`: a string.
     ///
     /// The credentials used to acquire new access tokens.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub refresh_token: Option<Str>,
+    pub refresh_token: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2394,29 +1974,29 @@ impl SalesforceConnectorProfileCredentials {
     /// A `SalesforceConnectorProfileCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `ClientCredentialsArn`: a string.
-    pub fn client_credentials_arn(mut self, value: impl Into<Str>) -> Self { self.client_credentials_arn = Some(value.into()); self }
+    pub fn client_credentials_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_credentials_arn = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
+    pub fn connector_o_auth_request(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = ::std::option::Option::Some(value.into()); self }
     /// `JwtToken`: a string.
-    pub fn jwt_token(mut self, value: impl Into<Str>) -> Self { self.jwt_token = Some(value.into()); self }
+    pub fn jwt_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.jwt_token = ::std::option::Option::Some(value.into()); self }
     /// `OAuth2GrantType`: an [`OAuth2GrantType`] value.
-    pub fn o_auth2_grant_type(mut self, value: impl Into<OAuth2GrantType>) -> Self { self.o_auth2_grant_type = Some(value.into()); self }
+    pub fn o_auth2_grant_type(mut self, value: impl ::std::convert::Into<OAuth2GrantType>) -> Self { self.o_auth2_grant_type = ::std::option::Option::Some(value.into()); self }
     /// `RefreshToken`: a string.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
+    pub fn refresh_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_token = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceConnectorProfileCredentials {}
+impl crate::PropertyType for SalesforceConnectorProfileCredentials {}
 
-impl ToValue for SalesforceConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for SalesforceConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .opt("ClientCredentialsArn", &self.client_credentials_arn)
             .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
@@ -2426,16 +2006,6 @@ impl ToValue for SalesforceConnectorProfileCredentials {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("isSandboxEnvironment", Shape::Bool),
-        ("usePrivateLinkForMetadataAndAuthorization", Shape::Bool),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `SalesforceConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2449,11 +2019,11 @@ pub struct SalesforceConnectorProfileProperties {
     /// The location of the Salesforce resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Option<Str>,
+    pub instance_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `isSandboxEnvironment`: a boolean.
     ///
     /// Indicates whether the connector profile applies to a sandbox or production environment.
-    pub is_sandbox_environment: Option<Bool>,
+    pub is_sandbox_environment: ::std::option::Option<::cloudwright_core::Bool>,
     /// `usePrivateLinkForMetadataAndAuthorization`: a boolean.
     ///
     /// If the connection mode for the connector profile is private, this parameter sets whether Amazon AppFlow uses the private network to send metadata and authorization calls to Salesforce. Amazon AppFlow sends private calls through AWS PrivateLink . These calls travel through AWS infrastructure without being exposed to the public internet.
@@ -2477,7 +2047,8 @@ pub struct SalesforceConnectorProfileProperties {
     /// The private calls are:
     ///
     /// - Calls to transfer your Salesforce records as part of a flow run.
-    pub use_private_link_for_metadata_and_authorization: Option<Bool>,
+    pub use_private_link_for_metadata_and_authorization:
+        ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -2485,23 +2056,23 @@ impl SalesforceConnectorProfileProperties {
     /// A `SalesforceConnectorProfileProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceUrl`: a string.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = Some(value.into()); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = ::std::option::Option::Some(value.into()); self }
     /// `isSandboxEnvironment`: a boolean.
-    pub fn is_sandbox_environment(mut self, value: impl Into<Bool>) -> Self { self.is_sandbox_environment = Some(value.into()); self }
+    pub fn is_sandbox_environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_sandbox_environment = ::std::option::Option::Some(value.into()); self }
     /// `usePrivateLinkForMetadataAndAuthorization`: a boolean.
-    pub fn use_private_link_for_metadata_and_authorization(mut self, value: impl Into<Bool>) -> Self { self.use_private_link_for_metadata_and_authorization = Some(value.into()); self }
+    pub fn use_private_link_for_metadata_and_authorization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_private_link_for_metadata_and_authorization = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceConnectorProfileProperties {}
+impl crate::PropertyType for SalesforceConnectorProfileProperties {}
 
-impl ToValue for SalesforceConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for SalesforceConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceUrl", &self.instance_url)
             .opt("isSandboxEnvironment", &self.is_sandbox_environment)
             .opt(
@@ -2511,15 +2082,6 @@ impl ToValue for SalesforceConnectorProfileProperties {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SapoDataConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("BasicAuthCredentials", Shape::Object(&RULE_BasicAuthCredentials)),
-        ("OAuthCredentials", Shape::Object(&RULE_OAuthCredentials)),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `SAPODataConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2531,11 +2093,11 @@ pub struct SapoDataConnectorProfileCredentials {
     /// `BasicAuthCredentials`: a [`BasicAuthCredentials`] object.
     ///
     /// The SAPOData basic authentication credentials.
-    pub basic_auth_credentials: Option<Obj<BasicAuthCredentials>>,
+    pub basic_auth_credentials: ::std::option::Option<crate::Obj<BasicAuthCredentials>>,
     /// `OAuthCredentials`: an [`OAuthCredentials`] object.
     ///
     /// The SAPOData OAuth type authentication credentials.
-    pub o_auth_credentials: Option<Obj<OAuthCredentials>>,
+    pub o_auth_credentials: ::std::option::Option<crate::Obj<OAuthCredentials>>,
 }
 
 #[rustfmt::skip]
@@ -2543,41 +2105,26 @@ impl SapoDataConnectorProfileCredentials {
     /// A `SapoDataConnectorProfileCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BasicAuthCredentials`: a [`BasicAuthCredentials`] object.
-    pub fn basic_auth_credentials(mut self, value: impl Into<Obj<BasicAuthCredentials>>) -> Self { self.basic_auth_credentials = Some(value.into()); self }
+    pub fn basic_auth_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<BasicAuthCredentials>>) -> Self { self.basic_auth_credentials = ::std::option::Option::Some(value.into()); self }
     /// `OAuthCredentials`: an [`OAuthCredentials`] object.
-    pub fn o_auth_credentials(mut self, value: impl Into<Obj<OAuthCredentials>>) -> Self { self.o_auth_credentials = Some(value.into()); self }
+    pub fn o_auth_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<OAuthCredentials>>) -> Self { self.o_auth_credentials = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SapoDataConnectorProfileCredentials {}
+impl crate::PropertyType for SapoDataConnectorProfileCredentials {}
 
-impl ToValue for SapoDataConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for SapoDataConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BasicAuthCredentials", &self.basic_auth_credentials)
             .opt("OAuthCredentials", &self.o_auth_credentials)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SapoDataConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationHostUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ApplicationServicePath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientNumber", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("DisableSSO", Shape::Bool),
-        ("LogonLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("OAuthProperties", Shape::Object(&RULE_OAuthProperties)),
-        ("PortNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("PrivateLinkServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `SAPODataConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2591,47 +2138,47 @@ pub struct SapoDataConnectorProfileProperties {
     /// The location of the SAPOData resource.
     ///
     /// Pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`; length 0 to 256.
-    pub application_host_url: Option<Str>,
+    pub application_host_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationServicePath`: a string.
     ///
     /// The application path to catalog service.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub application_service_path: Option<Str>,
+    pub application_service_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientNumber`: a string.
     ///
     /// The client number for the client creating the connection.
     ///
     /// Pattern `^\d{3}$`; length 3 to 3.
-    pub client_number: Option<Str>,
+    pub client_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisableSSO`: a boolean.
     ///
     /// If you set this parameter to `true` , Amazon AppFlow bypasses the single sign-on (SSO) settings in your SAP account when it accesses your SAP OData instance.
     ///
     /// Whether you need this option depends on the types of credentials that you applied to your SAP OData connection profile. If your profile uses basic authentication credentials, SAP SSO can prevent Amazon AppFlow from connecting to your account with your username and password. In this case, bypassing SSO makes it possible for Amazon AppFlow to connect successfully. However, if your profile uses OAuth credentials, this parameter has no affect.
-    pub disable_sso: Option<Bool>,
+    pub disable_sso: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LogonLanguage`: a string.
     ///
     /// The logon language of SAPOData instance.
     ///
     /// Pattern `^[a-zA-Z0-9_]*$`; length 0 to 2.
-    pub logon_language: Option<Str>,
+    pub logon_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `OAuthProperties`: an [`OAuthProperties`] object.
     ///
     /// The SAPOData OAuth properties required for OAuth type authentication.
-    pub o_auth_properties: Option<Obj<OAuthProperties>>,
+    pub o_auth_properties: ::std::option::Option<crate::Obj<OAuthProperties>>,
     /// `PortNumber`: an integer.
     ///
     /// The port number of the SAPOData instance.
     ///
     /// Value 1 to 65535.
-    pub port_number: Option<Int>,
+    pub port_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `PrivateLinkServiceName`: a string.
     ///
     /// The SAPOData Private Link service name to be used for private data transfers.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub private_link_service_name: Option<Str>,
+    pub private_link_service_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2639,33 +2186,33 @@ impl SapoDataConnectorProfileProperties {
     /// A `SapoDataConnectorProfileProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationHostUrl`: a string.
-    pub fn application_host_url(mut self, value: impl Into<Str>) -> Self { self.application_host_url = Some(value.into()); self }
+    pub fn application_host_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_host_url = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationServicePath`: a string.
-    pub fn application_service_path(mut self, value: impl Into<Str>) -> Self { self.application_service_path = Some(value.into()); self }
+    pub fn application_service_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_service_path = ::std::option::Option::Some(value.into()); self }
     /// `ClientNumber`: a string.
-    pub fn client_number(mut self, value: impl Into<Str>) -> Self { self.client_number = Some(value.into()); self }
+    pub fn client_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_number = ::std::option::Option::Some(value.into()); self }
     /// `DisableSSO`: a boolean.
-    pub fn disable_sso(mut self, value: impl Into<Bool>) -> Self { self.disable_sso = Some(value.into()); self }
+    pub fn disable_sso(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_sso = ::std::option::Option::Some(value.into()); self }
     /// `LogonLanguage`: a string.
-    pub fn logon_language(mut self, value: impl Into<Str>) -> Self { self.logon_language = Some(value.into()); self }
+    pub fn logon_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logon_language = ::std::option::Option::Some(value.into()); self }
     /// `OAuthProperties`: an [`OAuthProperties`] object.
-    pub fn o_auth_properties(mut self, value: impl Into<Obj<OAuthProperties>>) -> Self { self.o_auth_properties = Some(value.into()); self }
+    pub fn o_auth_properties(mut self, value: impl ::std::convert::Into<crate::Obj<OAuthProperties>>) -> Self { self.o_auth_properties = ::std::option::Option::Some(value.into()); self }
     /// `PortNumber`: an integer.
-    pub fn port_number(mut self, value: impl Into<Int>) -> Self { self.port_number = Some(value.into()); self }
+    pub fn port_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port_number = ::std::option::Option::Some(value.into()); self }
     /// `PrivateLinkServiceName`: a string.
-    pub fn private_link_service_name(mut self, value: impl Into<Str>) -> Self { self.private_link_service_name = Some(value.into()); self }
+    pub fn private_link_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_link_service_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SapoDataConnectorProfileProperties {}
+impl crate::PropertyType for SapoDataConnectorProfileProperties {}
 
-impl ToValue for SapoDataConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for SapoDataConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationHostUrl", &self.application_host_url)
             .opt("ApplicationServicePath", &self.application_service_path)
             .opt("ClientNumber", &self.client_number)
@@ -2678,16 +2225,6 @@ impl ToValue for SapoDataConnectorProfileProperties {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNowConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
-        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
-
 /// The `ServiceNowConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
 /// The connector-specific profile credentials required when using ServiceNow.
@@ -2698,19 +2235,19 @@ pub struct ServiceNowConnectorProfileCredentials {
     /// `OAuth2Credentials`: an [`OAuth2Credentials`] object.
     ///
     /// The OAuth 2.0 credentials required to authenticate the user.
-    pub o_auth2_credentials: Option<Obj<OAuth2Credentials>>,
+    pub o_auth2_credentials: ::std::option::Option<crate::Obj<OAuth2Credentials>>,
     /// `Password`: a string.
     ///
     /// The password that corresponds to the user name.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The name of the user.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2718,45 +2255,29 @@ impl ServiceNowConnectorProfileCredentials {
     /// A `ServiceNowConnectorProfileCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OAuth2Credentials`: an [`OAuth2Credentials`] object.
-    pub fn o_auth2_credentials(mut self, value: impl Into<Obj<OAuth2Credentials>>) -> Self { self.o_auth2_credentials = Some(value.into()); self }
+    pub fn o_auth2_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<OAuth2Credentials>>) -> Self { self.o_auth2_credentials = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceNowConnectorProfileCredentials {}
+impl crate::PropertyType for ServiceNowConnectorProfileCredentials {}
 
-impl ToValue for ServiceNowConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for ServiceNowConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OAuth2Credentials", &self.o_auth2_credentials)
             .opt("Password", &self.password)
             .opt("Username", &self.username)
             .build()
     }
 }
-
-/// The required properties of [`ServiceNowConnectorProfileProperties`], by name: `ServiceNowConnectorProfileProperties::new(ServiceNowConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceNowConnectorProfilePropertiesRequired {
-    /// `InstanceUrl`: a string, required.
-    pub instance_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNowConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceUrl"],
-    ..OBJ_RULE
-};
 
 /// The `ServiceNowConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2770,49 +2291,33 @@ pub struct ServiceNowConnectorProfileProperties {
     /// The location of the ServiceNow resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ServiceNowConnectorProfileProperties {
-    /// A `ServiceNowConnectorProfileProperties` with its required properties, named in a [`ServiceNowConnectorProfilePropertiesRequired`].
+    /// A `ServiceNowConnectorProfileProperties` with its one required property, `InstanceUrl`.
     #[inline]
-    pub fn new(required: ServiceNowConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_url: required.instance_url,
+            instance_url: value.into(),
         }
     }
 
     /// `InstanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for ServiceNowConnectorProfileProperties {}
+impl crate::PropertyType for ServiceNowConnectorProfileProperties {}
 
-impl ToValue for ServiceNowConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for ServiceNowConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
             .build()
     }
 }
-
-/// The required properties of [`SingularConnectorProfileCredentials`], by name: `SingularConnectorProfileCredentials::new(SingularConnectorProfileCredentialsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingularConnectorProfileCredentialsRequired {
-    /// `ApiKey`: a string, required.
-    pub api_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingularConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ApiKey"],
-    ..OBJ_RULE
-};
 
 /// The `SingularConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2826,29 +2331,31 @@ pub struct SingularConnectorProfileCredentials {
     /// A unique alphanumeric identifier used to authenticate a user, developer, or calling program to your API.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_key: Str,
+    pub api_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SingularConnectorProfileCredentials {
-    /// A `SingularConnectorProfileCredentials` with its required properties, named in a [`SingularConnectorProfileCredentialsRequired`].
+    /// A `SingularConnectorProfileCredentials` with its one required property, `ApiKey`.
     #[inline]
-    pub fn new(required: SingularConnectorProfileCredentialsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_key: required.api_key,
+            api_key: value.into(),
         }
     }
 
     /// `ApiKey`: a string, required.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
+    pub fn api_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key = value.into(); self }
 }
 
-impl PropertyType for SingularConnectorProfileCredentials {}
+impl crate::PropertyType for SingularConnectorProfileCredentials {}
 
-impl ToValue for SingularConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for SingularConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("ApiKey", &self.api_key).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("ApiKey", &self.api_key)
+            .build()
     }
 }
 
@@ -2856,22 +2363,10 @@ impl ToValue for SingularConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackConnectorProfileCredentialsRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlackConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    ..OBJ_RULE
-};
 
 /// The `SlackConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2885,23 +2380,23 @@ pub struct SlackConnectorProfileCredentials {
     /// The credentials used to access protected Slack resources.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string, required.
     ///
     /// The identifier for the client.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// The client secret used by the OAuth client to authenticate to the authorization server.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
     ///
     /// Used by select connectors for which the OAuth workflow is supported, such as Salesforce, Google Analytics, Marketo, Zendesk, and Slack.
-    pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
+    pub connector_o_auth_request: ::std::option::Option<crate::Obj<ConnectorOAuthRequest>>,
 }
 
 #[rustfmt::skip]
@@ -2910,29 +2405,29 @@ impl SlackConnectorProfileCredentials {
     #[inline]
     pub fn new(required: SlackConnectorProfileCredentialsRequired) -> Self {
         Self {
-            access_token: None,
+            access_token: ::std::option::Option::None,
             client_id: required.client_id,
             client_secret: required.client_secret,
-            connector_o_auth_request: None,
+            connector_o_auth_request: ::std::option::Option::None,
         }
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
+    pub fn connector_o_auth_request(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SlackConnectorProfileCredentials {}
+impl crate::PropertyType for SlackConnectorProfileCredentials {}
 
-impl ToValue for SlackConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for SlackConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
@@ -2940,22 +2435,6 @@ impl ToValue for SlackConnectorProfileCredentials {
             .build()
     }
 }
-
-/// The required properties of [`SlackConnectorProfileProperties`], by name: `SlackConnectorProfileProperties::new(SlackConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlackConnectorProfilePropertiesRequired {
-    /// `InstanceUrl`: a string, required.
-    pub instance_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlackConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceUrl"],
-    ..OBJ_RULE
-};
 
 /// The `SlackConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -2969,29 +2448,29 @@ pub struct SlackConnectorProfileProperties {
     /// The location of the Slack resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SlackConnectorProfileProperties {
-    /// A `SlackConnectorProfileProperties` with its required properties, named in a [`SlackConnectorProfilePropertiesRequired`].
+    /// A `SlackConnectorProfileProperties` with its one required property, `InstanceUrl`.
     #[inline]
-    pub fn new(required: SlackConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_url: required.instance_url,
+            instance_url: value.into(),
         }
     }
 
     /// `InstanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for SlackConnectorProfileProperties {}
+impl crate::PropertyType for SlackConnectorProfileProperties {}
 
-impl ToValue for SlackConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for SlackConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
             .build()
     }
@@ -3001,20 +2480,10 @@ impl ToValue for SlackConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeConnectorProfileCredentialsRequired {
     /// `Password`: a string, required.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Username", "Password"],
-    ..OBJ_RULE
-};
 
 /// The `SnowflakeConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -3028,13 +2497,13 @@ pub struct SnowflakeConnectorProfileCredentials {
     /// The password that corresponds to the user name.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
     ///
     /// The name of the user.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3049,17 +2518,17 @@ impl SnowflakeConnectorProfileCredentials {
     }
 
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
 }
 
-impl PropertyType for SnowflakeConnectorProfileCredentials {}
+impl crate::PropertyType for SnowflakeConnectorProfileCredentials {}
 
-impl ToValue for SnowflakeConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for SnowflakeConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Password", &self.password)
             .req("Username", &self.username)
             .build()
@@ -3070,27 +2539,12 @@ impl ToValue for SnowflakeConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeConnectorProfilePropertiesRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Stage`: a string, required.
-    pub stage: Str,
+    pub stage: ::cloudwright_core::Str,
     /// `Warehouse`: a string, required.
-    pub warehouse: Str,
+    pub warehouse: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("AccountName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("PrivateLinkServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Stage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Warehouse", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    required: &["Warehouse", "Stage", "BucketName"],
-    ..OBJ_RULE
-};
 
 /// The `SnowflakeConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -3104,43 +2558,43 @@ pub struct SnowflakeConnectorProfileProperties {
     /// The name of the account.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub account_name: Option<Str>,
+    pub account_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketName`: a string, required.
     ///
     /// The name of the Amazon S3 bucket associated with Snowflake.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string.
     ///
     /// The bucket path that refers to the Amazon S3 bucket associated with Snowflake.
     ///
     /// Length 0 to 128.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateLinkServiceName`: a string.
     ///
     /// The Snowflake Private Link service name to be used for private data transfers.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub private_link_service_name: Option<Str>,
+    pub private_link_service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string.
     ///
     /// The AWS Region of the Snowflake account.
     ///
     /// Pattern `\S+`; length 0 to 64.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `Stage`: a string, required.
     ///
-    /// The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the Snowflake account. This is written in the following format: &lt; Database&gt;&lt; Schema&gt;&lt;Stage Name&gt;.
+    /// The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the Snowflake account. This is written in the following format: \< Database>\< Schema>\<Stage Name>.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub stage: Str,
+    pub stage: ::cloudwright_core::Str,
     /// `Warehouse`: a string, required.
     ///
     /// The name of the Snowflake warehouse.
     ///
     /// Pattern `[\s\w/!@#+=.-]*`; length 0 to 512.
-    pub warehouse: Str,
+    pub warehouse: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3149,38 +2603,38 @@ impl SnowflakeConnectorProfileProperties {
     #[inline]
     pub fn new(required: SnowflakeConnectorProfilePropertiesRequired) -> Self {
         Self {
-            account_name: None,
+            account_name: ::std::option::Option::None,
             bucket_name: required.bucket_name,
-            bucket_prefix: None,
-            private_link_service_name: None,
-            region: None,
+            bucket_prefix: ::std::option::Option::None,
+            private_link_service_name: ::std::option::Option::None,
+            region: ::std::option::Option::None,
             stage: required.stage,
             warehouse: required.warehouse,
         }
     }
 
     /// `AccountName`: a string.
-    pub fn account_name(mut self, value: impl Into<Str>) -> Self { self.account_name = Some(value.into()); self }
+    pub fn account_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_name = ::std::option::Option::Some(value.into()); self }
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `PrivateLinkServiceName`: a string.
-    pub fn private_link_service_name(mut self, value: impl Into<Str>) -> Self { self.private_link_service_name = Some(value.into()); self }
+    pub fn private_link_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_link_service_name = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `Stage`: a string, required.
-    pub fn stage(mut self, value: impl Into<Str>) -> Self { self.stage = value.into(); self }
+    pub fn stage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage = value.into(); self }
     /// `Warehouse`: a string, required.
-    pub fn warehouse(mut self, value: impl Into<Str>) -> Self { self.warehouse = value.into(); self }
+    pub fn warehouse(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.warehouse = value.into(); self }
 }
 
-impl PropertyType for SnowflakeConnectorProfileProperties {}
+impl crate::PropertyType for SnowflakeConnectorProfileProperties {}
 
-impl ToValue for SnowflakeConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for SnowflakeConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountName", &self.account_name)
             .req("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
@@ -3191,22 +2645,6 @@ impl ToValue for SnowflakeConnectorProfileProperties {
             .build()
     }
 }
-
-/// The required properties of [`TrendmicroConnectorProfileCredentials`], by name: `TrendmicroConnectorProfileCredentials::new(TrendmicroConnectorProfileCredentialsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrendmicroConnectorProfileCredentialsRequired {
-    /// `ApiSecretKey`: a string, required.
-    pub api_secret_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrendmicroConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("ApiSecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ApiSecretKey"],
-    ..OBJ_RULE
-};
 
 /// The `TrendmicroConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -3220,29 +2658,29 @@ pub struct TrendmicroConnectorProfileCredentials {
     /// The Secret Access Key portion of the credentials.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_secret_key: Str,
+    pub api_secret_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TrendmicroConnectorProfileCredentials {
-    /// A `TrendmicroConnectorProfileCredentials` with its required properties, named in a [`TrendmicroConnectorProfileCredentialsRequired`].
+    /// A `TrendmicroConnectorProfileCredentials` with its one required property, `ApiSecretKey`.
     #[inline]
-    pub fn new(required: TrendmicroConnectorProfileCredentialsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_secret_key: required.api_secret_key,
+            api_secret_key: value.into(),
         }
     }
 
     /// `ApiSecretKey`: a string, required.
-    pub fn api_secret_key(mut self, value: impl Into<Str>) -> Self { self.api_secret_key = value.into(); self }
+    pub fn api_secret_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_secret_key = value.into(); self }
 }
 
-impl PropertyType for TrendmicroConnectorProfileCredentials {}
+impl crate::PropertyType for TrendmicroConnectorProfileCredentials {}
 
-impl ToValue for TrendmicroConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for TrendmicroConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiSecretKey", &self.api_secret_key)
             .build()
     }
@@ -3252,20 +2690,10 @@ impl ToValue for TrendmicroConnectorProfileCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VeevaConnectorProfileCredentialsRequired {
     /// `Password`: a string, required.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VeevaConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Username", "Password"],
-    ..OBJ_RULE
-};
 
 /// The `VeevaConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -3279,13 +2707,13 @@ pub struct VeevaConnectorProfileCredentials {
     /// The password that corresponds to the user name.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
     ///
     /// The name of the user.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3300,38 +2728,22 @@ impl VeevaConnectorProfileCredentials {
     }
 
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
 }
 
-impl PropertyType for VeevaConnectorProfileCredentials {}
+impl crate::PropertyType for VeevaConnectorProfileCredentials {}
 
-impl ToValue for VeevaConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for VeevaConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Password", &self.password)
             .req("Username", &self.username)
             .build()
     }
 }
-
-/// The required properties of [`VeevaConnectorProfileProperties`], by name: `VeevaConnectorProfileProperties::new(VeevaConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VeevaConnectorProfilePropertiesRequired {
-    /// `InstanceUrl`: a string, required.
-    pub instance_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VeevaConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceUrl"],
-    ..OBJ_RULE
-};
 
 /// The `VeevaConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -3345,29 +2757,29 @@ pub struct VeevaConnectorProfileProperties {
     /// The location of the Veeva resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VeevaConnectorProfileProperties {
-    /// A `VeevaConnectorProfileProperties` with its required properties, named in a [`VeevaConnectorProfilePropertiesRequired`].
+    /// A `VeevaConnectorProfileProperties` with its one required property, `InstanceUrl`.
     #[inline]
-    pub fn new(required: VeevaConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_url: required.instance_url,
+            instance_url: value.into(),
         }
     }
 
     /// `InstanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for VeevaConnectorProfileProperties {}
+impl crate::PropertyType for VeevaConnectorProfileProperties {}
 
-impl ToValue for VeevaConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for VeevaConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
             .build()
     }
@@ -3377,22 +2789,10 @@ impl ToValue for VeevaConnectorProfileProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ZendeskConnectorProfileCredentialsRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZendeskConnectorProfileCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    ..OBJ_RULE
-};
 
 /// The `ZendeskConnectorProfileCredentials` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -3406,23 +2806,23 @@ pub struct ZendeskConnectorProfileCredentials {
     /// The credentials used to access protected Zendesk resources.
     ///
     /// Pattern `\S+`; length 0 to 4096.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string, required.
     ///
     /// The identifier for the desired client.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// The client secret used by the OAuth client to authenticate to the authorization server.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
     ///
     /// Used by select connectors for which the OAuth workflow is supported, such as Salesforce, Google Analytics, Marketo, Zendesk, and Slack.
-    pub connector_o_auth_request: Option<Obj<ConnectorOAuthRequest>>,
+    pub connector_o_auth_request: ::std::option::Option<crate::Obj<ConnectorOAuthRequest>>,
 }
 
 #[rustfmt::skip]
@@ -3431,29 +2831,29 @@ impl ZendeskConnectorProfileCredentials {
     #[inline]
     pub fn new(required: ZendeskConnectorProfileCredentialsRequired) -> Self {
         Self {
-            access_token: None,
+            access_token: ::std::option::Option::None,
             client_id: required.client_id,
             client_secret: required.client_secret,
-            connector_o_auth_request: None,
+            connector_o_auth_request: ::std::option::Option::None,
         }
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
     /// `ConnectorOAuthRequest`: a [`ConnectorOAuthRequest`] object.
-    pub fn connector_o_auth_request(mut self, value: impl Into<Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = Some(value.into()); self }
+    pub fn connector_o_auth_request(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOAuthRequest>>) -> Self { self.connector_o_auth_request = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZendeskConnectorProfileCredentials {}
+impl crate::PropertyType for ZendeskConnectorProfileCredentials {}
 
-impl ToValue for ZendeskConnectorProfileCredentials {
+impl ::cloudwright_core::ToValue for ZendeskConnectorProfileCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
@@ -3461,22 +2861,6 @@ impl ToValue for ZendeskConnectorProfileCredentials {
             .build()
     }
 }
-
-/// The required properties of [`ZendeskConnectorProfileProperties`], by name: `ZendeskConnectorProfileProperties::new(ZendeskConnectorProfilePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ZendeskConnectorProfilePropertiesRequired {
-    /// `InstanceUrl`: a string, required.
-    pub instance_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZendeskConnectorProfileProperties: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceUrl"],
-    ..OBJ_RULE
-};
 
 /// The `ZendeskConnectorProfileProperties` property type of `AWS::AppFlow::ConnectorProfile`.
 ///
@@ -3490,29 +2874,29 @@ pub struct ZendeskConnectorProfileProperties {
     /// The location of the Zendesk resource.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub instance_url: Str,
+    pub instance_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ZendeskConnectorProfileProperties {
-    /// A `ZendeskConnectorProfileProperties` with its required properties, named in a [`ZendeskConnectorProfilePropertiesRequired`].
+    /// A `ZendeskConnectorProfileProperties` with its one required property, `InstanceUrl`.
     #[inline]
-    pub fn new(required: ZendeskConnectorProfilePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_url: required.instance_url,
+            instance_url: value.into(),
         }
     }
 
     /// `InstanceUrl`: a string, required.
-    pub fn instance_url(mut self, value: impl Into<Str>) -> Self { self.instance_url = value.into(); self }
+    pub fn instance_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_url = value.into(); self }
 }
 
-impl PropertyType for ZendeskConnectorProfileProperties {}
+impl crate::PropertyType for ZendeskConnectorProfileProperties {}
 
-impl ToValue for ZendeskConnectorProfileProperties {
+impl ::cloudwright_core::ToValue for ZendeskConnectorProfileProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
             .build()
     }
@@ -3530,26 +2914,26 @@ pub enum AuthenticationType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationType {
+impl ::cloudwright_core::ToValue for AuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Oauth2 => "OAUTH2",
             Self::Apikey => "APIKEY",
             Self::Basic => "BASIC",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3561,24 +2945,24 @@ pub enum ConnectionMode {
     /// `Private`
     Private,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectionMode {
+impl ::cloudwright_core::ToValue for ConnectionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Public => "Public",
             Self::Private => "Private",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3622,18 +3006,18 @@ pub enum ConnectorType {
     /// `CustomConnector`
     CustomConnector,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectorType {
+impl ::cloudwright_core::ToValue for ConnectorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Salesforce => "Salesforce",
             Self::Pardot => "Pardot",
@@ -3653,9 +3037,9 @@ impl ToValue for ConnectorType {
             Self::Amplitude => "Amplitude",
             Self::Veeva => "Veeva",
             Self::CustomConnector => "CustomConnector",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3669,24 +3053,549 @@ pub enum OAuth2GrantType {
     /// `JWT_BEARER`
     JwtBearer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OAuth2GrantType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OAuth2GrantType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OAuth2GrantType {
+impl ::cloudwright_core::ToValue for OAuth2GrantType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ClientCredentials => "CLIENT_CREDENTIALS",
             Self::AuthorizationCode => "AUTHORIZATION_CODE",
             Self::JwtBearer => "JWT_BEARER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w!@#.-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("arn:aws:secretsmanager:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_.+/=]*$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\d{3}$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9_]*$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("[/\\w]*");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\s\\w/!@#+=.-]*");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("[\\w/!@#+=.-]+");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorProfile: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionMode", Shape::Str(&StrRule { allowed: &["Public", "Private"], ..StrRule::ANY })),
+            ("ConnectorLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConnectorProfileConfig", Shape::Object(&RULE_ConnectorProfileConfig)),
+            ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("ConnectorType", Shape::Str(&StrRule { allowed: &["Salesforce", "Pardot", "Singular", "Slack", "Redshift", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "SAPOData", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector"], ..StrRule::ANY })),
+            ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_12), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        required: &["ConnectorProfileName", "ConnectionMode", "ConnectorType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmplitudeConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ApiKey", "SecretKey"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiKeyCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ApiSecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ApiKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BasicAuthCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Username", "Password"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorOAuthRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AuthCode", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RedirectUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorProfileConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorProfileCredentials", Shape::Object(&RULE_ConnectorProfileCredentials)),
+            ("ConnectorProfileProperties", Shape::Object(&RULE_ConnectorProfileProperties)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("Amplitude", Shape::Object(&RULE_AmplitudeConnectorProfileCredentials)),
+            ("CustomConnector", Shape::Object(&RULE_CustomConnectorProfileCredentials)),
+            ("Datadog", Shape::Object(&RULE_DatadogConnectorProfileCredentials)),
+            ("Dynatrace", Shape::Object(&RULE_DynatraceConnectorProfileCredentials)),
+            ("GoogleAnalytics", Shape::Object(&RULE_GoogleAnalyticsConnectorProfileCredentials)),
+            ("InforNexus", Shape::Object(&RULE_InforNexusConnectorProfileCredentials)),
+            ("Marketo", Shape::Object(&RULE_MarketoConnectorProfileCredentials)),
+            ("Pardot", Shape::Object(&RULE_PardotConnectorProfileCredentials)),
+            ("Redshift", Shape::Object(&RULE_RedshiftConnectorProfileCredentials)),
+            ("SAPOData", Shape::Object(&RULE_SapoDataConnectorProfileCredentials)),
+            ("Salesforce", Shape::Object(&RULE_SalesforceConnectorProfileCredentials)),
+            ("ServiceNow", Shape::Object(&RULE_ServiceNowConnectorProfileCredentials)),
+            ("Singular", Shape::Object(&RULE_SingularConnectorProfileCredentials)),
+            ("Slack", Shape::Object(&RULE_SlackConnectorProfileCredentials)),
+            ("Snowflake", Shape::Object(&RULE_SnowflakeConnectorProfileCredentials)),
+            ("Trendmicro", Shape::Object(&RULE_TrendmicroConnectorProfileCredentials)),
+            ("Veeva", Shape::Object(&RULE_VeevaConnectorProfileCredentials)),
+            ("Zendesk", Shape::Object(&RULE_ZendeskConnectorProfileCredentials)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("CustomConnector", Shape::Object(&RULE_CustomConnectorProfileProperties)),
+            ("Datadog", Shape::Object(&RULE_DatadogConnectorProfileProperties)),
+            ("Dynatrace", Shape::Object(&RULE_DynatraceConnectorProfileProperties)),
+            ("InforNexus", Shape::Object(&RULE_InforNexusConnectorProfileProperties)),
+            ("Marketo", Shape::Object(&RULE_MarketoConnectorProfileProperties)),
+            ("Pardot", Shape::Object(&RULE_PardotConnectorProfileProperties)),
+            ("Redshift", Shape::Object(&RULE_RedshiftConnectorProfileProperties)),
+            ("SAPOData", Shape::Object(&RULE_SapoDataConnectorProfileProperties)),
+            ("Salesforce", Shape::Object(&RULE_SalesforceConnectorProfileProperties)),
+            ("ServiceNow", Shape::Object(&RULE_ServiceNowConnectorProfileProperties)),
+            ("Slack", Shape::Object(&RULE_SlackConnectorProfileProperties)),
+            ("Snowflake", Shape::Object(&RULE_SnowflakeConnectorProfileProperties)),
+            ("Veeva", Shape::Object(&RULE_VeevaConnectorProfileProperties)),
+            ("Zendesk", Shape::Object(&RULE_ZendeskConnectorProfileProperties)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomAuthCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialsMap", Shape::Typed(json_type::OBJECT)),
+            ("CustomAuthenticationType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["CustomAuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKey", Shape::Object(&RULE_ApiKeyCredentials)),
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["OAUTH2", "APIKEY", "BASIC", "CUSTOM"], ..StrRule::ANY })),
+            ("Basic", Shape::Object(&RULE_BasicAuthCredentials)),
+            ("Custom", Shape::Object(&RULE_CustomAuthCredentials)),
+            ("Oauth2", Shape::Object(&RULE_OAuth2Credentials)),
+        ],
+        required: &["AuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("OAuth2Properties", Shape::Object(&RULE_OAuth2Properties)),
+            ("ProfileProperties", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatadogConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ApplicationKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ApiKey", "ApplicationKey"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatadogConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceUrl"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynatraceConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("ApiToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ApiToken"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynatraceConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceUrl"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GoogleAnalyticsConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+            ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InforNexusConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Datakey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SecretAccessKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("UserId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["AccessKeyId", "UserId", "SecretAccessKey", "Datakey"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InforNexusConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceUrl"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MarketoConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MarketoConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceUrl"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuth2Credentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+            ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuth2Properties: ObjRule = ObjRule {
+        properties: &[
+            ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
+            ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("TokenUrlCustomProperties", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuthCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+            ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuthProperties: ObjRule = ObjRule {
+        properties: &[
+            ("AuthCodeUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("OAuthScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PardotConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+            ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PardotConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BusinessUnitId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(18), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IsSandboxEnvironment", Shape::Bool),
+        ],
+        required: &["BusinessUnitId"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DataApiRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DatabaseUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IsRedshiftServerless", Shape::Bool),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["BucketName", "RoleArn"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+            ("JwtToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
+            ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("isSandboxEnvironment", Shape::Bool),
+            ("usePrivateLinkForMetadataAndAuthorization", Shape::Bool),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SapoDataConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("BasicAuthCredentials", Shape::Object(&RULE_BasicAuthCredentials)),
+            ("OAuthCredentials", Shape::Object(&RULE_OAuthCredentials)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SapoDataConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationHostUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ApplicationServicePath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientNumber", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("DisableSSO", Shape::Bool),
+            ("LogonLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("OAuthProperties", Shape::Object(&RULE_OAuthProperties)),
+            ("PortNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("PrivateLinkServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNowConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
+            ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNowConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceUrl"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingularConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ApiKey"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlackConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlackConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceUrl"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Username", "Password"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("AccountName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("PrivateLinkServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Stage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Warehouse", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        required: &["Warehouse", "Stage", "BucketName"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrendmicroConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("ApiSecretKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ApiSecretKey"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VeevaConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("Password", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Username", "Password"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VeevaConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceUrl"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZendeskConnectorProfileCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZendeskConnectorProfileProperties: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceUrl"],
+        ..OBJ_RULE
+    };
 }

@@ -5,60 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w!@#\\-.?,\\s]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w/!@#+=.-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(upsolver-appflow)\\S*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[\\w/-]+");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\s\\w_-]+");
-pub(crate) static PATTERN_10: Pattern = Pattern::new(".+");
-
 /// The required properties of [`Flow`], by name: `Flow::new(FlowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowRequired {
     /// `DestinationFlowConfigList`: a list of [`DestinationFlowConfig`] objects, required.
-    pub destination_flow_config_list: List<DestinationFlowConfig>,
+    pub destination_flow_config_list: ::cloudwright_core::List<DestinationFlowConfig>,
     /// `FlowName`: a string, required.
-    pub flow_name: Str,
+    pub flow_name: ::cloudwright_core::Str,
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
-    pub source_flow_config: Obj<SourceFlowConfig>,
+    pub source_flow_config: crate::Obj<SourceFlowConfig>,
     /// `Tasks`: a list of [`Task`] objects, required.
-    pub tasks: List<Task>,
+    pub tasks: ::cloudwright_core::List<Task>,
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
-    pub trigger_config: Obj<TriggerConfig>,
+    pub trigger_config: crate::Obj<TriggerConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Flow: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationFlowConfigList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationFlowConfig), min_items: None, max_items: None, unique: false })),
-        ("FlowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("FlowStatus", Shape::Str(&StrRule { allowed: &["Active", "Suspended", "Draft"], ..StrRule::ANY })),
-        ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("MetadataCatalogConfig", Shape::Object(&RULE_MetadataCatalogConfig)),
-        ("SourceFlowConfig", Shape::Object(&RULE_SourceFlowConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Tasks", Shape::List(&ListRule { items: Shape::Object(&RULE_Task), min_items: None, max_items: None, unique: false })),
-        ("TriggerConfig", Shape::Object(&RULE_TriggerConfig)),
-    ],
-    required: &["FlowName", "Tasks", "SourceFlowConfig", "DestinationFlowConfigList", "TriggerConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppFlow::Flow` resource.
 ///
 /// The `AWS::AppFlow::Flow` resource is an Amazon AppFlow resource type that specifies a new flow.
 ///
-/// &gt; If you want to use CloudFormation to create a connector profile for connectors that implement OAuth (such as Salesforce, Slack, Zendesk, and Google Analytics), you must fetch the access and refresh tokens. You can do this by implementing your own UI for OAuth, or by retrieving the tokens from elsewhere. Alternatively, you can use the Amazon AppFlow console to create the connector profile, and then use that connector profile in the flow creation CloudFormation template.
+/// \> If you want to use CloudFormation to create a connector profile for connectors that implement OAuth (such as Salesforce, Slack, Zendesk, and Google Analytics), you must fetch the access and refresh tokens. You can do this by implementing your own UI for OAuth, or by retrieving the tokens from elsewhere. Alternatively, you can use the Amazon AppFlow console to create the connector profile, and then use that connector profile in the flow creation CloudFormation template.
 ///
 /// `Ref` returns its `FlowName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FlowAttributes`], which `Handle<Flow>` dereferences to.
@@ -74,17 +40,17 @@ pub struct Flow {
     /// A user-entered description of the flow.
     ///
     /// Pattern `[\w!@#\-.?,\s]*`; length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationFlowConfigList`: a list of [`DestinationFlowConfig`] objects, required.
     ///
     /// The configuration that controls how Amazon AppFlow places data in the destination connector.
-    pub destination_flow_config_list: List<DestinationFlowConfig>,
+    pub destination_flow_config_list: ::cloudwright_core::List<DestinationFlowConfig>,
     /// `FlowName`: a string, required.
     ///
     /// The specified name of the flow. Spaces are not allowed. Use underscores (_) or hyphens (-) only.
     ///
     /// Pattern `[a-zA-Z0-9][\w!@#.-]+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub flow_name: Str,
+    pub flow_name: ::cloudwright_core::Str,
     /// `FlowStatus`: a [`FlowStatus`] value.
     ///
     /// Sets the status of the flow. You can specify one of the following values:
@@ -93,33 +59,33 @@ pub struct Flow {
     /// - **Suspended** - You can use this option to deactivate an active flow. Scheduled and event-triggered flows will cease to run until you reactive them. This value only affects scheduled and event-triggered flows. It has no effect for on-demand flows.
     ///
     /// If you omit the FlowStatus parameter, Amazon AppFlow creates the flow with a default status. The default status for on-demand flows is Active. The default status for scheduled and event-triggered flows is Draft, which means they’re not yet active.
-    pub flow_status: Option<FlowStatus>,
+    pub flow_status: ::std::option::Option<FlowStatus>,
     /// `KMSArn`: a string.
     ///
     /// The ARN (Amazon Resource Name) of the Key Management Service (KMS) key you provide for encryption. This is required if you do not want to use the Amazon AppFlow-managed KMS key. If you don't provide anything here, Amazon AppFlow uses the Amazon AppFlow-managed KMS key.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `arn:aws:kms:.*:[0-9]+:.*`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub kms_arn: Option<Str>,
+    pub kms_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetadataCatalogConfig`: a [`MetadataCatalogConfig`] object.
     ///
     /// Specifies the configuration that Amazon AppFlow uses when it catalogs your data. When Amazon AppFlow catalogs your data, it stores metadata in a data catalog.
-    pub metadata_catalog_config: Option<Obj<MetadataCatalogConfig>>,
+    pub metadata_catalog_config: ::std::option::Option<crate::Obj<MetadataCatalogConfig>>,
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
     ///
     /// Contains information about the configuration of the source connector used in the flow.
-    pub source_flow_config: Obj<SourceFlowConfig>,
+    pub source_flow_config: crate::Obj<SourceFlowConfig>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for your flow.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Tasks`: a list of [`Task`] objects, required.
     ///
     /// A list of tasks that Amazon AppFlow performs while transferring the data in the flow run.
-    pub tasks: List<Task>,
+    pub tasks: ::cloudwright_core::List<Task>,
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
     ///
     /// The trigger settings that determine how and when Amazon AppFlow runs the specified flow.
-    pub trigger_config: Obj<TriggerConfig>,
+    pub trigger_config: crate::Obj<TriggerConfig>,
 }
 
 #[rustfmt::skip]
@@ -129,7 +95,7 @@ impl Flow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppFlow::Flow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-flow.html",
         primary_identifier: &["FlowName"],
@@ -140,66 +106,68 @@ impl Flow {
         read_only: &["FlowArn"],
         attributes: &["FlowArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Flow` with its required properties, named in a [`FlowRequired`].
     #[inline]
     pub fn new(required: FlowRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             destination_flow_config_list: required.destination_flow_config_list,
             flow_name: required.flow_name,
-            flow_status: None,
-            kms_arn: None,
-            metadata_catalog_config: None,
+            flow_status: ::std::option::Option::None,
+            kms_arn: ::std::option::Option::None,
+            metadata_catalog_config: ::std::option::Option::None,
             source_flow_config: required.source_flow_config,
-            tags: None,
+            tags: ::std::option::Option::None,
             tasks: required.tasks,
             trigger_config: required.trigger_config,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DestinationFlowConfigList`: a list of [`DestinationFlowConfig`] objects, required.
-    pub fn destination_flow_config_list(mut self, value: impl Into<List<DestinationFlowConfig>>) -> Self { self.destination_flow_config_list = value.into(); self }
+    pub fn destination_flow_config_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DestinationFlowConfig>>) -> Self { self.destination_flow_config_list = value.into(); self }
     /// `FlowName`: a string, required.
-    pub fn flow_name(mut self, value: impl Into<Str>) -> Self { self.flow_name = value.into(); self }
+    pub fn flow_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_name = value.into(); self }
     /// `FlowStatus`: a [`FlowStatus`] value.
-    pub fn flow_status(mut self, value: impl Into<FlowStatus>) -> Self { self.flow_status = Some(value.into()); self }
+    pub fn flow_status(mut self, value: impl ::std::convert::Into<FlowStatus>) -> Self { self.flow_status = ::std::option::Option::Some(value.into()); self }
     /// `KMSArn`: a string.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
+    pub fn kms_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_arn = ::std::option::Option::Some(value.into()); self }
     /// `MetadataCatalogConfig`: a [`MetadataCatalogConfig`] object.
-    pub fn metadata_catalog_config(mut self, value: impl Into<Obj<MetadataCatalogConfig>>) -> Self { self.metadata_catalog_config = Some(value.into()); self }
+    pub fn metadata_catalog_config(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataCatalogConfig>>) -> Self { self.metadata_catalog_config = ::std::option::Option::Some(value.into()); self }
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
-    pub fn source_flow_config(mut self, value: impl Into<Obj<SourceFlowConfig>>) -> Self { self.source_flow_config = value.into(); self }
+    pub fn source_flow_config(mut self, value: impl ::std::convert::Into<crate::Obj<SourceFlowConfig>>) -> Self { self.source_flow_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tasks`: a list of [`Task`] objects, required.
-    pub fn tasks(mut self, value: impl Into<List<Task>>) -> Self { self.tasks = value.into(); self }
+    pub fn tasks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Task>>) -> Self { self.tasks = value.into(); self }
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
-    pub fn trigger_config(mut self, value: impl Into<Obj<TriggerConfig>>) -> Self { self.trigger_config = value.into(); self }
+    pub fn trigger_config(mut self, value: impl ::std::convert::Into<crate::Obj<TriggerConfig>>) -> Self { self.trigger_config = value.into(); self }
 }
 
-impl Resource for Flow {
+impl ::cloudwright_core::Resource for Flow {
     type Attributes = FlowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Flow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Flow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Flow {
+impl ::cloudwright_core::ToValue for Flow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req(
                 "DestinationFlowConfigList",
@@ -217,12 +185,12 @@ impl ToValue for Flow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Flow`]: `Handle<Flow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Flow`]: `Handle<Flow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowAttributes(ResourceRef);
+pub struct FlowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -232,19 +200,10 @@ impl FlowAttributes {
     ///
     /// The flow's Amazon Resource Name (ARN).
     #[inline]
-    pub fn flow_arn(&self) -> Value {
-        self.0.get_att("FlowArn")
+    pub fn flow_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlowArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AggregationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AggregationType", Shape::Str(&StrRule { allowed: &["None", "SingleFile"], ..StrRule::ANY })),
-        ("TargetFileSize", Shape::INT),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `AggregationConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -256,11 +215,11 @@ pub struct AggregationConfig {
     /// `AggregationType`: an [`AggregationType`] value.
     ///
     /// Specifies whether Amazon AppFlow aggregates the flow records into a single file, or leave them unaggregated.
-    pub aggregation_type: Option<AggregationType>,
+    pub aggregation_type: ::std::option::Option<AggregationType>,
     /// `TargetFileSize`: an integer.
     ///
     /// The desired file size, in MB, for each output file that Amazon AppFlow writes to the flow destination. For each file, Amazon AppFlow attempts to achieve the size that you specify. The actual file sizes might differ from this target based on the number and size of the records that each file contains.
-    pub target_file_size: Option<Int>,
+    pub target_file_size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -268,43 +227,26 @@ impl AggregationConfig {
     /// A `AggregationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AggregationType`: an [`AggregationType`] value.
-    pub fn aggregation_type(mut self, value: impl Into<AggregationType>) -> Self { self.aggregation_type = Some(value.into()); self }
+    pub fn aggregation_type(mut self, value: impl ::std::convert::Into<AggregationType>) -> Self { self.aggregation_type = ::std::option::Option::Some(value.into()); self }
     /// `TargetFileSize`: an integer.
-    pub fn target_file_size(mut self, value: impl Into<Int>) -> Self { self.target_file_size = Some(value.into()); self }
+    pub fn target_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_file_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AggregationConfig {}
+impl crate::PropertyType for AggregationConfig {}
 
-impl ToValue for AggregationConfig {
+impl ::cloudwright_core::ToValue for AggregationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AggregationType", &self.aggregation_type)
             .opt("TargetFileSize", &self.target_file_size)
             .build()
     }
 }
-
-/// The required properties of [`AmplitudeSourceProperties`], by name: `AmplitudeSourceProperties::new(AmplitudeSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AmplitudeSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmplitudeSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmplitudeSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -318,55 +260,33 @@ pub struct AmplitudeSourceProperties {
     /// The object specified in the Amplitude flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AmplitudeSourceProperties {
-    /// A `AmplitudeSourceProperties` with its required properties, named in a [`AmplitudeSourcePropertiesRequired`].
+    /// A `AmplitudeSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: AmplitudeSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for AmplitudeSourceProperties {}
+impl crate::PropertyType for AmplitudeSourceProperties {}
 
-impl ToValue for AmplitudeSourceProperties {
+impl ::cloudwright_core::ToValue for AmplitudeSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorOperator: ObjRule = ObjRule {
-    properties: &[
-        ("Amplitude", Shape::Str(&StrRule { allowed: &["BETWEEN"], ..StrRule::ANY })),
-        ("CustomConnector", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Datadog", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Dynatrace", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("GoogleAnalytics", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN"], ..StrRule::ANY })),
-        ("InforNexus", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Marketo", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Pardot", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "NO_OP", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC"], ..StrRule::ANY })),
-        ("S3", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("SAPOData", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Salesforce", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("ServiceNow", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Singular", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Slack", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Trendmicro", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Veeva", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Zendesk", Shape::Str(&StrRule { allowed: &["PROJECTION", "GREATER_THAN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `ConnectorOperator` property type of `AWS::AppFlow::Flow`.
 ///
@@ -378,71 +298,71 @@ pub struct ConnectorOperator {
     /// `Amplitude`: an [`AmplitudeConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Amplitude source fields.
-    pub amplitude: Option<AmplitudeConnectorOperator>,
+    pub amplitude: ::std::option::Option<AmplitudeConnectorOperator>,
     /// `CustomConnector`: an [`Operator`] value.
     ///
     /// Operators supported by the custom connector.
-    pub custom_connector: Option<Operator>,
+    pub custom_connector: ::std::option::Option<Operator>,
     /// `Datadog`: a [`DatadogConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Datadog source fields.
-    pub datadog: Option<DatadogConnectorOperator>,
+    pub datadog: ::std::option::Option<DatadogConnectorOperator>,
     /// `Dynatrace`: a [`DynatraceConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Dynatrace source fields.
-    pub dynatrace: Option<DynatraceConnectorOperator>,
+    pub dynatrace: ::std::option::Option<DynatraceConnectorOperator>,
     /// `GoogleAnalytics`: a [`GoogleAnalyticsConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Google Analytics source fields.
-    pub google_analytics: Option<GoogleAnalyticsConnectorOperator>,
+    pub google_analytics: ::std::option::Option<GoogleAnalyticsConnectorOperator>,
     /// `InforNexus`: an [`InforNexusConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Infor Nexus source fields.
-    pub infor_nexus: Option<InforNexusConnectorOperator>,
+    pub infor_nexus: ::std::option::Option<InforNexusConnectorOperator>,
     /// `Marketo`: a [`MarketoConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Marketo source fields.
-    pub marketo: Option<MarketoConnectorOperator>,
+    pub marketo: ::std::option::Option<MarketoConnectorOperator>,
     /// `Pardot`: a [`PardotConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Salesforce Pardot source fields.
-    pub pardot: Option<PardotConnectorOperator>,
+    pub pardot: ::std::option::Option<PardotConnectorOperator>,
     /// `S3`: a [`S3ConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Amazon S3 source fields.
-    pub s3: Option<S3ConnectorOperator>,
+    pub s3: ::std::option::Option<S3ConnectorOperator>,
     /// `SAPOData`: a [`SapoDataConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided SAPOData source fields.
-    pub sapo_data: Option<SapoDataConnectorOperator>,
+    pub sapo_data: ::std::option::Option<SapoDataConnectorOperator>,
     /// `Salesforce`: a [`SalesforceConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Salesforce source fields.
-    pub salesforce: Option<SalesforceConnectorOperator>,
+    pub salesforce: ::std::option::Option<SalesforceConnectorOperator>,
     /// `ServiceNow`: a [`ServiceNowConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided ServiceNow source fields.
-    pub service_now: Option<ServiceNowConnectorOperator>,
+    pub service_now: ::std::option::Option<ServiceNowConnectorOperator>,
     /// `Singular`: a [`SingularConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Singular source fields.
-    pub singular: Option<SingularConnectorOperator>,
+    pub singular: ::std::option::Option<SingularConnectorOperator>,
     /// `Slack`: a [`SlackConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Slack source fields.
-    pub slack: Option<SlackConnectorOperator>,
+    pub slack: ::std::option::Option<SlackConnectorOperator>,
     /// `Trendmicro`: a [`TrendmicroConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Trend Micro source fields.
-    pub trendmicro: Option<TrendmicroConnectorOperator>,
+    pub trendmicro: ::std::option::Option<TrendmicroConnectorOperator>,
     /// `Veeva`: a [`VeevaConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Veeva source fields.
-    pub veeva: Option<VeevaConnectorOperator>,
+    pub veeva: ::std::option::Option<VeevaConnectorOperator>,
     /// `Zendesk`: a [`ZendeskConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Zendesk source fields.
-    pub zendesk: Option<ZendeskConnectorOperator>,
+    pub zendesk: ::std::option::Option<ZendeskConnectorOperator>,
 }
 
 #[rustfmt::skip]
@@ -450,51 +370,51 @@ impl ConnectorOperator {
     /// A `ConnectorOperator` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Amplitude`: an [`AmplitudeConnectorOperator`] value.
-    pub fn amplitude(mut self, value: impl Into<AmplitudeConnectorOperator>) -> Self { self.amplitude = Some(value.into()); self }
+    pub fn amplitude(mut self, value: impl ::std::convert::Into<AmplitudeConnectorOperator>) -> Self { self.amplitude = ::std::option::Option::Some(value.into()); self }
     /// `CustomConnector`: an [`Operator`] value.
-    pub fn custom_connector(mut self, value: impl Into<Operator>) -> Self { self.custom_connector = Some(value.into()); self }
+    pub fn custom_connector(mut self, value: impl ::std::convert::Into<Operator>) -> Self { self.custom_connector = ::std::option::Option::Some(value.into()); self }
     /// `Datadog`: a [`DatadogConnectorOperator`] value.
-    pub fn datadog(mut self, value: impl Into<DatadogConnectorOperator>) -> Self { self.datadog = Some(value.into()); self }
+    pub fn datadog(mut self, value: impl ::std::convert::Into<DatadogConnectorOperator>) -> Self { self.datadog = ::std::option::Option::Some(value.into()); self }
     /// `Dynatrace`: a [`DynatraceConnectorOperator`] value.
-    pub fn dynatrace(mut self, value: impl Into<DynatraceConnectorOperator>) -> Self { self.dynatrace = Some(value.into()); self }
+    pub fn dynatrace(mut self, value: impl ::std::convert::Into<DynatraceConnectorOperator>) -> Self { self.dynatrace = ::std::option::Option::Some(value.into()); self }
     /// `GoogleAnalytics`: a [`GoogleAnalyticsConnectorOperator`] value.
-    pub fn google_analytics(mut self, value: impl Into<GoogleAnalyticsConnectorOperator>) -> Self { self.google_analytics = Some(value.into()); self }
+    pub fn google_analytics(mut self, value: impl ::std::convert::Into<GoogleAnalyticsConnectorOperator>) -> Self { self.google_analytics = ::std::option::Option::Some(value.into()); self }
     /// `InforNexus`: an [`InforNexusConnectorOperator`] value.
-    pub fn infor_nexus(mut self, value: impl Into<InforNexusConnectorOperator>) -> Self { self.infor_nexus = Some(value.into()); self }
+    pub fn infor_nexus(mut self, value: impl ::std::convert::Into<InforNexusConnectorOperator>) -> Self { self.infor_nexus = ::std::option::Option::Some(value.into()); self }
     /// `Marketo`: a [`MarketoConnectorOperator`] value.
-    pub fn marketo(mut self, value: impl Into<MarketoConnectorOperator>) -> Self { self.marketo = Some(value.into()); self }
+    pub fn marketo(mut self, value: impl ::std::convert::Into<MarketoConnectorOperator>) -> Self { self.marketo = ::std::option::Option::Some(value.into()); self }
     /// `Pardot`: a [`PardotConnectorOperator`] value.
-    pub fn pardot(mut self, value: impl Into<PardotConnectorOperator>) -> Self { self.pardot = Some(value.into()); self }
+    pub fn pardot(mut self, value: impl ::std::convert::Into<PardotConnectorOperator>) -> Self { self.pardot = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3ConnectorOperator`] value.
-    pub fn s3(mut self, value: impl Into<S3ConnectorOperator>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<S3ConnectorOperator>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataConnectorOperator`] value.
-    pub fn sapo_data(mut self, value: impl Into<SapoDataConnectorOperator>) -> Self { self.sapo_data = Some(value.into()); self }
+    pub fn sapo_data(mut self, value: impl ::std::convert::Into<SapoDataConnectorOperator>) -> Self { self.sapo_data = ::std::option::Option::Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceConnectorOperator`] value.
-    pub fn salesforce(mut self, value: impl Into<SalesforceConnectorOperator>) -> Self { self.salesforce = Some(value.into()); self }
+    pub fn salesforce(mut self, value: impl ::std::convert::Into<SalesforceConnectorOperator>) -> Self { self.salesforce = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowConnectorOperator`] value.
-    pub fn service_now(mut self, value: impl Into<ServiceNowConnectorOperator>) -> Self { self.service_now = Some(value.into()); self }
+    pub fn service_now(mut self, value: impl ::std::convert::Into<ServiceNowConnectorOperator>) -> Self { self.service_now = ::std::option::Option::Some(value.into()); self }
     /// `Singular`: a [`SingularConnectorOperator`] value.
-    pub fn singular(mut self, value: impl Into<SingularConnectorOperator>) -> Self { self.singular = Some(value.into()); self }
+    pub fn singular(mut self, value: impl ::std::convert::Into<SingularConnectorOperator>) -> Self { self.singular = ::std::option::Option::Some(value.into()); self }
     /// `Slack`: a [`SlackConnectorOperator`] value.
-    pub fn slack(mut self, value: impl Into<SlackConnectorOperator>) -> Self { self.slack = Some(value.into()); self }
+    pub fn slack(mut self, value: impl ::std::convert::Into<SlackConnectorOperator>) -> Self { self.slack = ::std::option::Option::Some(value.into()); self }
     /// `Trendmicro`: a [`TrendmicroConnectorOperator`] value.
-    pub fn trendmicro(mut self, value: impl Into<TrendmicroConnectorOperator>) -> Self { self.trendmicro = Some(value.into()); self }
+    pub fn trendmicro(mut self, value: impl ::std::convert::Into<TrendmicroConnectorOperator>) -> Self { self.trendmicro = ::std::option::Option::Some(value.into()); self }
     /// `Veeva`: a [`VeevaConnectorOperator`] value.
-    pub fn veeva(mut self, value: impl Into<VeevaConnectorOperator>) -> Self { self.veeva = Some(value.into()); self }
+    pub fn veeva(mut self, value: impl ::std::convert::Into<VeevaConnectorOperator>) -> Self { self.veeva = ::std::option::Option::Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskConnectorOperator`] value.
-    pub fn zendesk(mut self, value: impl Into<ZendeskConnectorOperator>) -> Self { self.zendesk = Some(value.into()); self }
+    pub fn zendesk(mut self, value: impl ::std::convert::Into<ZendeskConnectorOperator>) -> Self { self.zendesk = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectorOperator {}
+impl crate::PropertyType for ConnectorOperator {}
 
-impl ToValue for ConnectorOperator {
+impl ::cloudwright_core::ToValue for ConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Amplitude", &self.amplitude)
             .opt("CustomConnector", &self.custom_connector)
             .opt("Datadog", &self.datadog)
@@ -516,27 +436,6 @@ impl ToValue for ConnectorOperator {
     }
 }
 
-/// The required properties of [`CustomConnectorDestinationProperties`], by name: `CustomConnectorDestinationProperties::new(CustomConnectorDestinationPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomConnectorDestinationPropertiesRequired {
-    /// `EntityName`: a string, required.
-    pub entity_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomConnectorDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("CustomProperties", Shape::Typed(json_type::OBJECT)),
-        ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
-    ],
-    required: &["EntityName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomConnectorDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
 /// The properties that are applied when the custom connector is being used as a destination.
@@ -547,61 +446,61 @@ pub struct CustomConnectorDestinationProperties {
     /// `CustomProperties`: a JSON value.
     ///
     /// The custom properties that are specific to the connector when it's used as a destination in the flow.
-    pub custom_properties: Option<Json>,
+    pub custom_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `EntityName`: a string, required.
     ///
     /// The entity specified in the custom connector as a destination in the flow.
     ///
     /// Pattern `\S+`; length 0 to 1024.
-    pub entity_name: Str,
+    pub entity_name: ::cloudwright_core::Str,
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
     ///
     /// The settings that determine how Amazon AppFlow handles an error when placing data in the custom connector as destination.
-    pub error_handling_config: Option<Obj<ErrorHandlingConfig>>,
+    pub error_handling_config: ::std::option::Option<crate::Obj<ErrorHandlingConfig>>,
     /// `IdFieldNames`: a list of strings.
     ///
     /// The name of the field that Amazon AppFlow uses as an ID when performing a write operation such as update, delete, or upsert.
     ///
     /// Items at least 0; each item: pattern `^\S+$`, length 0 to 128.
-    pub id_field_names: Option<List<Str>>,
+    pub id_field_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `WriteOperationType`: a [`WriteOperationType`] value.
     ///
     /// Specifies the type of write operation to be performed in the custom connector when it's used as destination.
-    pub write_operation_type: Option<WriteOperationType>,
+    pub write_operation_type: ::std::option::Option<WriteOperationType>,
 }
 
 #[rustfmt::skip]
 impl CustomConnectorDestinationProperties {
-    /// A `CustomConnectorDestinationProperties` with its required properties, named in a [`CustomConnectorDestinationPropertiesRequired`].
+    /// A `CustomConnectorDestinationProperties` with its one required property, `EntityName`.
     #[inline]
-    pub fn new(required: CustomConnectorDestinationPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            custom_properties: None,
-            entity_name: required.entity_name,
-            error_handling_config: None,
-            id_field_names: None,
-            write_operation_type: None,
+            custom_properties: ::std::option::Option::None,
+            entity_name: value.into(),
+            error_handling_config: ::std::option::Option::None,
+            id_field_names: ::std::option::Option::None,
+            write_operation_type: ::std::option::Option::None,
         }
     }
 
     /// `CustomProperties`: a JSON value.
-    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self { self.custom_properties = Some(value.into()); self }
+    pub fn custom_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_properties = ::std::option::Option::Some(value.into()); self }
     /// `EntityName`: a string, required.
-    pub fn entity_name(mut self, value: impl Into<Str>) -> Self { self.entity_name = value.into(); self }
+    pub fn entity_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_name = value.into(); self }
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
+    pub fn error_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `IdFieldNames`: a list of strings.
-    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self { self.id_field_names = Some(value.into()); self }
+    pub fn id_field_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.id_field_names = ::std::option::Option::Some(value.into()); self }
     /// `WriteOperationType`: a [`WriteOperationType`] value.
-    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self { self.write_operation_type = Some(value.into()); self }
+    pub fn write_operation_type(mut self, value: impl ::std::convert::Into<WriteOperationType>) -> Self { self.write_operation_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomConnectorDestinationProperties {}
+impl crate::PropertyType for CustomConnectorDestinationProperties {}
 
-impl ToValue for CustomConnectorDestinationProperties {
+impl ::cloudwright_core::ToValue for CustomConnectorDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomProperties", &self.custom_properties)
             .req("EntityName", &self.entity_name)
             .opt("ErrorHandlingConfig", &self.error_handling_config)
@@ -610,25 +509,6 @@ impl ToValue for CustomConnectorDestinationProperties {
             .build()
     }
 }
-
-/// The required properties of [`CustomConnectorSourceProperties`], by name: `CustomConnectorSourceProperties::new(CustomConnectorSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomConnectorSourcePropertiesRequired {
-    /// `EntityName`: a string, required.
-    pub entity_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomConnectorSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("CustomProperties", Shape::Typed(json_type::OBJECT)),
-        ("DataTransferApi", Shape::Object(&RULE_CustomConnectorSourcePropertiesDataTransferApi)),
-        ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["EntityName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomConnectorSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -640,45 +520,46 @@ pub struct CustomConnectorSourceProperties {
     /// `CustomProperties`: a JSON value.
     ///
     /// Custom properties that are required to use the custom connector as a source.
-    pub custom_properties: Option<Json>,
+    pub custom_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `DataTransferApi`: a [`CustomConnectorSourcePropertiesDataTransferApi`] object.
     ///
     /// The API of the connector application that Amazon AppFlow uses to transfer your data.
-    pub data_transfer_api: Option<Obj<CustomConnectorSourcePropertiesDataTransferApi>>,
+    pub data_transfer_api:
+        ::std::option::Option<crate::Obj<CustomConnectorSourcePropertiesDataTransferApi>>,
     /// `EntityName`: a string, required.
     ///
     /// The entity specified in the custom connector as a source in the flow.
     ///
     /// Pattern `\S+`; length 0 to 1024.
-    pub entity_name: Str,
+    pub entity_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CustomConnectorSourceProperties {
-    /// A `CustomConnectorSourceProperties` with its required properties, named in a [`CustomConnectorSourcePropertiesRequired`].
+    /// A `CustomConnectorSourceProperties` with its one required property, `EntityName`.
     #[inline]
-    pub fn new(required: CustomConnectorSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            custom_properties: None,
-            data_transfer_api: None,
-            entity_name: required.entity_name,
+            custom_properties: ::std::option::Option::None,
+            data_transfer_api: ::std::option::Option::None,
+            entity_name: value.into(),
         }
     }
 
     /// `CustomProperties`: a JSON value.
-    pub fn custom_properties(mut self, value: impl Into<Json>) -> Self { self.custom_properties = Some(value.into()); self }
+    pub fn custom_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_properties = ::std::option::Option::Some(value.into()); self }
     /// `DataTransferApi`: a [`CustomConnectorSourcePropertiesDataTransferApi`] object.
-    pub fn data_transfer_api(mut self, value: impl Into<Obj<CustomConnectorSourcePropertiesDataTransferApi>>) -> Self { self.data_transfer_api = Some(value.into()); self }
+    pub fn data_transfer_api(mut self, value: impl ::std::convert::Into<crate::Obj<CustomConnectorSourcePropertiesDataTransferApi>>) -> Self { self.data_transfer_api = ::std::option::Option::Some(value.into()); self }
     /// `EntityName`: a string, required.
-    pub fn entity_name(mut self, value: impl Into<Str>) -> Self { self.entity_name = value.into(); self }
+    pub fn entity_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_name = value.into(); self }
 }
 
-impl PropertyType for CustomConnectorSourceProperties {}
+impl crate::PropertyType for CustomConnectorSourceProperties {}
 
-impl ToValue for CustomConnectorSourceProperties {
+impl ::cloudwright_core::ToValue for CustomConnectorSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomProperties", &self.custom_properties)
             .opt("DataTransferApi", &self.data_transfer_api)
             .req("EntityName", &self.entity_name)
@@ -690,21 +571,10 @@ impl ToValue for CustomConnectorSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomConnectorSourcePropertiesDataTransferApiRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`CustomConnectorSourcePropertiesDataTransferApiType`] value, required.
     pub r#type: CustomConnectorSourcePropertiesDataTransferApiType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomConnectorSourcePropertiesDataTransferApi: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SYNC", "ASYNC", "AUTOMATIC"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataTransferApi` property type of `AWS::AppFlow::Flow`.
 ///
@@ -716,7 +586,7 @@ pub struct CustomConnectorSourcePropertiesDataTransferApi {
     /// `Name`: a string, required.
     ///
     /// Pattern `[\w/-]+`; length 0 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`CustomConnectorSourcePropertiesDataTransferApiType`] value, required.
     pub r#type: CustomConnectorSourcePropertiesDataTransferApiType,
 }
@@ -733,39 +603,22 @@ impl CustomConnectorSourcePropertiesDataTransferApi {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`CustomConnectorSourcePropertiesDataTransferApiType`] value, required.
-    pub fn r#type(mut self, value: impl Into<CustomConnectorSourcePropertiesDataTransferApiType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CustomConnectorSourcePropertiesDataTransferApiType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for CustomConnectorSourcePropertiesDataTransferApi {}
+impl crate::PropertyType for CustomConnectorSourcePropertiesDataTransferApi {}
 
-impl ToValue for CustomConnectorSourcePropertiesDataTransferApi {
+impl ::cloudwright_core::ToValue for CustomConnectorSourcePropertiesDataTransferApi {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`DatadogSourceProperties`], by name: `DatadogSourceProperties::new(DatadogSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatadogSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatadogSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatadogSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -779,49 +632,33 @@ pub struct DatadogSourceProperties {
     /// The object specified in the Datadog flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DatadogSourceProperties {
-    /// A `DatadogSourceProperties` with its required properties, named in a [`DatadogSourcePropertiesRequired`].
+    /// A `DatadogSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: DatadogSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for DatadogSourceProperties {}
+impl crate::PropertyType for DatadogSourceProperties {}
 
-impl ToValue for DatadogSourceProperties {
+impl ::cloudwright_core::ToValue for DatadogSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationConnectorProperties: ObjRule = ObjRule {
-    properties: &[
-        ("CustomConnector", Shape::Object(&RULE_CustomConnectorDestinationProperties)),
-        ("EventBridge", Shape::Object(&RULE_EventBridgeDestinationProperties)),
-        ("LookoutMetrics", Shape::Object(&RULE_LookoutMetricsDestinationProperties)),
-        ("Marketo", Shape::Object(&RULE_MarketoDestinationProperties)),
-        ("Redshift", Shape::Object(&RULE_RedshiftDestinationProperties)),
-        ("S3", Shape::Object(&RULE_S3DestinationProperties)),
-        ("SAPOData", Shape::Object(&RULE_SapoDataDestinationProperties)),
-        ("Salesforce", Shape::Object(&RULE_SalesforceDestinationProperties)),
-        ("Snowflake", Shape::Object(&RULE_SnowflakeDestinationProperties)),
-        ("Upsolver", Shape::Object(&RULE_UpsolverDestinationProperties)),
-        ("Zendesk", Shape::Object(&RULE_ZendeskDestinationProperties)),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `DestinationConnectorProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -833,47 +670,47 @@ pub struct DestinationConnectorProperties {
     /// `CustomConnector`: a [`CustomConnectorDestinationProperties`] object.
     ///
     /// The properties that are required to query the custom Connector.
-    pub custom_connector: Option<Obj<CustomConnectorDestinationProperties>>,
+    pub custom_connector: ::std::option::Option<crate::Obj<CustomConnectorDestinationProperties>>,
     /// `EventBridge`: an [`EventBridgeDestinationProperties`] object.
     ///
     /// The properties required to query Amazon EventBridge.
-    pub event_bridge: Option<Obj<EventBridgeDestinationProperties>>,
+    pub event_bridge: ::std::option::Option<crate::Obj<EventBridgeDestinationProperties>>,
     /// `LookoutMetrics`: a [`LookoutMetricsDestinationProperties`] object.
     ///
     /// The properties required to query Amazon Lookout for Metrics.
-    pub lookout_metrics: Option<Obj<LookoutMetricsDestinationProperties>>,
+    pub lookout_metrics: ::std::option::Option<crate::Obj<LookoutMetricsDestinationProperties>>,
     /// `Marketo`: a [`MarketoDestinationProperties`] object.
     ///
     /// The properties required to query Marketo.
-    pub marketo: Option<Obj<MarketoDestinationProperties>>,
+    pub marketo: ::std::option::Option<crate::Obj<MarketoDestinationProperties>>,
     /// `Redshift`: a [`RedshiftDestinationProperties`] object.
     ///
     /// The properties required to query Amazon Redshift.
-    pub redshift: Option<Obj<RedshiftDestinationProperties>>,
+    pub redshift: ::std::option::Option<crate::Obj<RedshiftDestinationProperties>>,
     /// `S3`: a [`S3DestinationProperties`] object.
     ///
     /// The properties required to query Amazon S3.
-    pub s3: Option<Obj<S3DestinationProperties>>,
+    pub s3: ::std::option::Option<crate::Obj<S3DestinationProperties>>,
     /// `SAPOData`: a [`SapoDataDestinationProperties`] object.
     ///
     /// The properties required to query SAPOData.
-    pub sapo_data: Option<Obj<SapoDataDestinationProperties>>,
+    pub sapo_data: ::std::option::Option<crate::Obj<SapoDataDestinationProperties>>,
     /// `Salesforce`: a [`SalesforceDestinationProperties`] object.
     ///
     /// The properties required to query Salesforce.
-    pub salesforce: Option<Obj<SalesforceDestinationProperties>>,
+    pub salesforce: ::std::option::Option<crate::Obj<SalesforceDestinationProperties>>,
     /// `Snowflake`: a [`SnowflakeDestinationProperties`] object.
     ///
     /// The properties required to query Snowflake.
-    pub snowflake: Option<Obj<SnowflakeDestinationProperties>>,
+    pub snowflake: ::std::option::Option<crate::Obj<SnowflakeDestinationProperties>>,
     /// `Upsolver`: an [`UpsolverDestinationProperties`] object.
     ///
     /// The properties required to query Upsolver.
-    pub upsolver: Option<Obj<UpsolverDestinationProperties>>,
+    pub upsolver: ::std::option::Option<crate::Obj<UpsolverDestinationProperties>>,
     /// `Zendesk`: a [`ZendeskDestinationProperties`] object.
     ///
     /// The properties required to query Zendesk.
-    pub zendesk: Option<Obj<ZendeskDestinationProperties>>,
+    pub zendesk: ::std::option::Option<crate::Obj<ZendeskDestinationProperties>>,
 }
 
 #[rustfmt::skip]
@@ -881,39 +718,39 @@ impl DestinationConnectorProperties {
     /// A `DestinationConnectorProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomConnector`: a [`CustomConnectorDestinationProperties`] object.
-    pub fn custom_connector(mut self, value: impl Into<Obj<CustomConnectorDestinationProperties>>) -> Self { self.custom_connector = Some(value.into()); self }
+    pub fn custom_connector(mut self, value: impl ::std::convert::Into<crate::Obj<CustomConnectorDestinationProperties>>) -> Self { self.custom_connector = ::std::option::Option::Some(value.into()); self }
     /// `EventBridge`: an [`EventBridgeDestinationProperties`] object.
-    pub fn event_bridge(mut self, value: impl Into<Obj<EventBridgeDestinationProperties>>) -> Self { self.event_bridge = Some(value.into()); self }
+    pub fn event_bridge(mut self, value: impl ::std::convert::Into<crate::Obj<EventBridgeDestinationProperties>>) -> Self { self.event_bridge = ::std::option::Option::Some(value.into()); self }
     /// `LookoutMetrics`: a [`LookoutMetricsDestinationProperties`] object.
-    pub fn lookout_metrics(mut self, value: impl Into<Obj<LookoutMetricsDestinationProperties>>) -> Self { self.lookout_metrics = Some(value.into()); self }
+    pub fn lookout_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<LookoutMetricsDestinationProperties>>) -> Self { self.lookout_metrics = ::std::option::Option::Some(value.into()); self }
     /// `Marketo`: a [`MarketoDestinationProperties`] object.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoDestinationProperties>>) -> Self { self.marketo = Some(value.into()); self }
+    pub fn marketo(mut self, value: impl ::std::convert::Into<crate::Obj<MarketoDestinationProperties>>) -> Self { self.marketo = ::std::option::Option::Some(value.into()); self }
     /// `Redshift`: a [`RedshiftDestinationProperties`] object.
-    pub fn redshift(mut self, value: impl Into<Obj<RedshiftDestinationProperties>>) -> Self { self.redshift = Some(value.into()); self }
+    pub fn redshift(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftDestinationProperties>>) -> Self { self.redshift = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3DestinationProperties`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3DestinationProperties>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3DestinationProperties>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataDestinationProperties`] object.
-    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataDestinationProperties>>) -> Self { self.sapo_data = Some(value.into()); self }
+    pub fn sapo_data(mut self, value: impl ::std::convert::Into<crate::Obj<SapoDataDestinationProperties>>) -> Self { self.sapo_data = ::std::option::Option::Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceDestinationProperties`] object.
-    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceDestinationProperties>>) -> Self { self.salesforce = Some(value.into()); self }
+    pub fn salesforce(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceDestinationProperties>>) -> Self { self.salesforce = ::std::option::Option::Some(value.into()); self }
     /// `Snowflake`: a [`SnowflakeDestinationProperties`] object.
-    pub fn snowflake(mut self, value: impl Into<Obj<SnowflakeDestinationProperties>>) -> Self { self.snowflake = Some(value.into()); self }
+    pub fn snowflake(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeDestinationProperties>>) -> Self { self.snowflake = ::std::option::Option::Some(value.into()); self }
     /// `Upsolver`: an [`UpsolverDestinationProperties`] object.
-    pub fn upsolver(mut self, value: impl Into<Obj<UpsolverDestinationProperties>>) -> Self { self.upsolver = Some(value.into()); self }
+    pub fn upsolver(mut self, value: impl ::std::convert::Into<crate::Obj<UpsolverDestinationProperties>>) -> Self { self.upsolver = ::std::option::Option::Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskDestinationProperties`] object.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskDestinationProperties>>) -> Self { self.zendesk = Some(value.into()); self }
+    pub fn zendesk(mut self, value: impl ::std::convert::Into<crate::Obj<ZendeskDestinationProperties>>) -> Self { self.zendesk = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DestinationConnectorProperties {}
+impl crate::PropertyType for DestinationConnectorProperties {}
 
-impl ToValue for DestinationConnectorProperties {
+impl ::cloudwright_core::ToValue for DestinationConnectorProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomConnector", &self.custom_connector)
             .opt("EventBridge", &self.event_bridge)
             .opt("LookoutMetrics", &self.lookout_metrics)
@@ -935,21 +772,8 @@ pub struct DestinationFlowConfigRequired {
     /// `ConnectorType`: a [`ConnectorType`] value, required.
     pub connector_type: ConnectorType,
     /// `DestinationConnectorProperties`: a [`DestinationConnectorProperties`] object, required.
-    pub destination_connector_properties: Obj<DestinationConnectorProperties>,
+    pub destination_connector_properties: crate::Obj<DestinationConnectorProperties>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationFlowConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ApiVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ConnectorType", Shape::Str(&StrRule { allowed: &["SAPOData", "Salesforce", "Pardot", "Singular", "Slack", "Redshift", "S3", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector", "EventBridge", "Upsolver", "LookoutMetrics"], ..StrRule::ANY })),
-        ("DestinationConnectorProperties", Shape::Object(&RULE_DestinationConnectorProperties)),
-    ],
-    required: &["ConnectorType", "DestinationConnectorProperties"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationFlowConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -963,13 +787,13 @@ pub struct DestinationFlowConfig {
     /// The API version that the destination connector uses.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_version: Option<Str>,
+    pub api_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorProfileName`: a string.
     ///
     /// The name of the connector profile. This name must be unique for each connector profile in the AWS account .
     ///
     /// Pattern `[\w/!@#+=.-]+`; length 0 to 256.
-    pub connector_profile_name: Option<Str>,
+    pub connector_profile_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorType`: a [`ConnectorType`] value, required.
     ///
     /// The type of destination connector, such as Sales force, Amazon S3, and so on.
@@ -977,7 +801,7 @@ pub struct DestinationFlowConfig {
     /// `DestinationConnectorProperties`: a [`DestinationConnectorProperties`] object, required.
     ///
     /// This stores the information that is required to query a particular connector.
-    pub destination_connector_properties: Obj<DestinationConnectorProperties>,
+    pub destination_connector_properties: crate::Obj<DestinationConnectorProperties>,
 }
 
 #[rustfmt::skip]
@@ -986,29 +810,29 @@ impl DestinationFlowConfig {
     #[inline]
     pub fn new(required: DestinationFlowConfigRequired) -> Self {
         Self {
-            api_version: None,
-            connector_profile_name: None,
+            api_version: ::std::option::Option::None,
+            connector_profile_name: ::std::option::Option::None,
             connector_type: required.connector_type,
             destination_connector_properties: required.destination_connector_properties,
         }
     }
 
     /// `ApiVersion`: a string.
-    pub fn api_version(mut self, value: impl Into<Str>) -> Self { self.api_version = Some(value.into()); self }
+    pub fn api_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_version = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorProfileName`: a string.
-    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self { self.connector_profile_name = Some(value.into()); self }
+    pub fn connector_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_profile_name = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
+    pub fn connector_type(mut self, value: impl ::std::convert::Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `DestinationConnectorProperties`: a [`DestinationConnectorProperties`] object, required.
-    pub fn destination_connector_properties(mut self, value: impl Into<Obj<DestinationConnectorProperties>>) -> Self { self.destination_connector_properties = value.into(); self }
+    pub fn destination_connector_properties(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationConnectorProperties>>) -> Self { self.destination_connector_properties = value.into(); self }
 }
 
-impl PropertyType for DestinationFlowConfig {}
+impl crate::PropertyType for DestinationFlowConfig {}
 
-impl ToValue for DestinationFlowConfig {
+impl ::cloudwright_core::ToValue for DestinationFlowConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiVersion", &self.api_version)
             .opt("ConnectorProfileName", &self.connector_profile_name)
             .req("ConnectorType", &self.connector_type)
@@ -1019,23 +843,6 @@ impl ToValue for DestinationFlowConfig {
             .build()
     }
 }
-
-/// The required properties of [`DynatraceSourceProperties`], by name: `DynatraceSourceProperties::new(DynatraceSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DynatraceSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynatraceSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynatraceSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1049,42 +856,33 @@ pub struct DynatraceSourceProperties {
     /// The object specified in the Dynatrace flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DynatraceSourceProperties {
-    /// A `DynatraceSourceProperties` with its required properties, named in a [`DynatraceSourcePropertiesRequired`].
+    /// A `DynatraceSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: DynatraceSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for DynatraceSourceProperties {}
+impl crate::PropertyType for DynatraceSourceProperties {}
 
-impl ToValue for DynatraceSourceProperties {
+impl ::cloudwright_core::ToValue for DynatraceSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ErrorHandlingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("FailOnFirstError", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ErrorHandlingConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1098,17 +896,17 @@ pub struct ErrorHandlingConfig {
     /// Specifies the name of the Amazon S3 bucket.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketPrefix`: a string.
     ///
     /// Specifies the Amazon S3 bucket prefix.
     ///
     /// Length 0 to 512.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `FailOnFirstError`: a boolean.
     ///
     /// Specifies if the flow should fail after the first instance of a failure when attempting to place data in the destination.
-    pub fail_on_first_error: Option<Bool>,
+    pub fail_on_first_error: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1116,47 +914,29 @@ impl ErrorHandlingConfig {
     /// A `ErrorHandlingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `FailOnFirstError`: a boolean.
-    pub fn fail_on_first_error(mut self, value: impl Into<Bool>) -> Self { self.fail_on_first_error = Some(value.into()); self }
+    pub fn fail_on_first_error(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fail_on_first_error = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ErrorHandlingConfig {}
+impl crate::PropertyType for ErrorHandlingConfig {}
 
-impl ToValue for ErrorHandlingConfig {
+impl ::cloudwright_core::ToValue for ErrorHandlingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .opt("FailOnFirstError", &self.fail_on_first_error)
             .build()
     }
 }
-
-/// The required properties of [`EventBridgeDestinationProperties`], by name: `EventBridgeDestinationProperties::new(EventBridgeDestinationPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBridgeDestinationPropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventBridgeDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1168,38 +948,38 @@ pub struct EventBridgeDestinationProperties {
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
     ///
     /// The object specified in the Amplitude flow source.
-    pub error_handling_config: Option<Obj<ErrorHandlingConfig>>,
+    pub error_handling_config: ::std::option::Option<crate::Obj<ErrorHandlingConfig>>,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Amazon EventBridge flow destination.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EventBridgeDestinationProperties {
-    /// A `EventBridgeDestinationProperties` with its required properties, named in a [`EventBridgeDestinationPropertiesRequired`].
+    /// A `EventBridgeDestinationProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: EventBridgeDestinationPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            error_handling_config: None,
-            object: required.object,
+            error_handling_config: ::std::option::Option::None,
+            object: value.into(),
         }
     }
 
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
+    pub fn error_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for EventBridgeDestinationProperties {}
+impl crate::PropertyType for EventBridgeDestinationProperties {}
 
-impl ToValue for EventBridgeDestinationProperties {
+impl ::cloudwright_core::ToValue for EventBridgeDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorHandlingConfig", &self.error_handling_config)
             .req("Object", &self.object)
             .build()
@@ -1210,24 +990,12 @@ impl ToValue for EventBridgeDestinationProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlueDataCatalogRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TablePrefix`: a string, required.
-    pub table_prefix: Str,
+    pub table_prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlueDataCatalog: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TablePrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn", "DatabaseName", "TablePrefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlueDataCatalog` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1241,19 +1009,19 @@ pub struct GlueDataCatalog {
     /// A string containing the value for the tag
     ///
     /// Length 0 to 255.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// A string containing the value for the tag
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws:iam:.*:[0-9]+:.*`; length 0 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TablePrefix`: a string, required.
     ///
     /// A string containing the value for the tag
     ///
     /// Length 0 to 128.
-    pub table_prefix: Str,
+    pub table_prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1269,42 +1037,25 @@ impl GlueDataCatalog {
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `TablePrefix`: a string, required.
-    pub fn table_prefix(mut self, value: impl Into<Str>) -> Self { self.table_prefix = value.into(); self }
+    pub fn table_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_prefix = value.into(); self }
 }
 
-impl PropertyType for GlueDataCatalog {}
+impl crate::PropertyType for GlueDataCatalog {}
 
-impl ToValue for GlueDataCatalog {
+impl ::cloudwright_core::ToValue for GlueDataCatalog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseName", &self.database_name)
             .req("RoleArn", &self.role_arn)
             .req("TablePrefix", &self.table_prefix)
             .build()
     }
 }
-
-/// The required properties of [`GoogleAnalyticsSourceProperties`], by name: `GoogleAnalyticsSourceProperties::new(GoogleAnalyticsSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GoogleAnalyticsSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GoogleAnalyticsSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GoogleAnalyticsSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1318,39 +1069,33 @@ pub struct GoogleAnalyticsSourceProperties {
     /// The object specified in the Google Analytics flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GoogleAnalyticsSourceProperties {
-    /// A `GoogleAnalyticsSourceProperties` with its required properties, named in a [`GoogleAnalyticsSourcePropertiesRequired`].
+    /// A `GoogleAnalyticsSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: GoogleAnalyticsSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for GoogleAnalyticsSourceProperties {}
+impl crate::PropertyType for GoogleAnalyticsSourceProperties {}
 
-impl ToValue for GoogleAnalyticsSourceProperties {
+impl ::cloudwright_core::ToValue for GoogleAnalyticsSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IncrementalPullConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DatetimeTypeFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `IncrementalPullConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1364,7 +1109,7 @@ pub struct IncrementalPullConfig {
     /// A field that specifies the date time or timestamp field as the criteria to use when importing incremental records from the source.
     ///
     /// Length 0 to 256.
-    pub datetime_type_field_name: Option<Str>,
+    pub datetime_type_field_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1372,40 +1117,23 @@ impl IncrementalPullConfig {
     /// A `IncrementalPullConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DatetimeTypeFieldName`: a string.
-    pub fn datetime_type_field_name(mut self, value: impl Into<Str>) -> Self { self.datetime_type_field_name = Some(value.into()); self }
+    pub fn datetime_type_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.datetime_type_field_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IncrementalPullConfig {}
+impl crate::PropertyType for IncrementalPullConfig {}
 
-impl ToValue for IncrementalPullConfig {
+impl ::cloudwright_core::ToValue for IncrementalPullConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatetimeTypeFieldName", &self.datetime_type_field_name)
             .build()
     }
 }
-
-/// The required properties of [`InforNexusSourceProperties`], by name: `InforNexusSourceProperties::new(InforNexusSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InforNexusSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InforNexusSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InforNexusSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1419,40 +1147,33 @@ pub struct InforNexusSourceProperties {
     /// The object specified in the Infor Nexus flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl InforNexusSourceProperties {
-    /// A `InforNexusSourceProperties` with its required properties, named in a [`InforNexusSourcePropertiesRequired`].
+    /// A `InforNexusSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: InforNexusSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for InforNexusSourceProperties {}
+impl crate::PropertyType for InforNexusSourceProperties {}
 
-impl ToValue for InforNexusSourceProperties {
+impl ::cloudwright_core::ToValue for InforNexusSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LookoutMetricsDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LookoutMetricsDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1466,7 +1187,7 @@ pub struct LookoutMetricsDestinationProperties {
     /// The object specified in the Amazon Lookout for Metrics flow destination.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Option<Str>,
+    pub object: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1474,39 +1195,23 @@ impl LookoutMetricsDestinationProperties {
     /// A `LookoutMetricsDestinationProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Object`: a string.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = Some(value.into()); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LookoutMetricsDestinationProperties {}
+impl crate::PropertyType for LookoutMetricsDestinationProperties {}
 
-impl ToValue for LookoutMetricsDestinationProperties {
+impl ::cloudwright_core::ToValue for LookoutMetricsDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Object", &self.object)
+            .build()
     }
 }
-
-/// The required properties of [`MarketoDestinationProperties`], by name: `MarketoDestinationProperties::new(MarketoDestinationPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MarketoDestinationPropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MarketoDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MarketoDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1518,60 +1223,43 @@ pub struct MarketoDestinationProperties {
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
     ///
     /// The settings that determine how Amazon AppFlow handles an error when placing data in the destination. For example, this setting would determine if the flow should fail after one insertion error, or continue and attempt to insert every record regardless of the initial failure. `ErrorHandlingConfig` is a part of the destination connector details.
-    pub error_handling_config: Option<Obj<ErrorHandlingConfig>>,
+    pub error_handling_config: ::std::option::Option<crate::Obj<ErrorHandlingConfig>>,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Marketo flow destination.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MarketoDestinationProperties {
-    /// A `MarketoDestinationProperties` with its required properties, named in a [`MarketoDestinationPropertiesRequired`].
+    /// A `MarketoDestinationProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: MarketoDestinationPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            error_handling_config: None,
-            object: required.object,
+            error_handling_config: ::std::option::Option::None,
+            object: value.into(),
         }
     }
 
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
+    pub fn error_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for MarketoDestinationProperties {}
+impl crate::PropertyType for MarketoDestinationProperties {}
 
-impl ToValue for MarketoDestinationProperties {
+impl ::cloudwright_core::ToValue for MarketoDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorHandlingConfig", &self.error_handling_config)
             .req("Object", &self.object)
             .build()
     }
 }
-
-/// The required properties of [`MarketoSourceProperties`], by name: `MarketoSourceProperties::new(MarketoSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MarketoSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MarketoSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MarketoSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1585,40 +1273,33 @@ pub struct MarketoSourceProperties {
     /// The object specified in the Marketo flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MarketoSourceProperties {
-    /// A `MarketoSourceProperties` with its required properties, named in a [`MarketoSourcePropertiesRequired`].
+    /// A `MarketoSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: MarketoSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for MarketoSourceProperties {}
+impl crate::PropertyType for MarketoSourceProperties {}
 
-impl ToValue for MarketoSourceProperties {
+impl ::cloudwright_core::ToValue for MarketoSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataCatalogConfig: ObjRule = ObjRule {
-    properties: &[
-        ("GlueDataCatalog", Shape::Object(&RULE_GlueDataCatalog)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetadataCatalogConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1630,7 +1311,7 @@ pub struct MetadataCatalogConfig {
     /// `GlueDataCatalog`: a [`GlueDataCatalog`] object.
     ///
     /// Specifies the configuration that Amazon AppFlow uses when it catalogs your data with the AWS Glue Data Catalog .
-    pub glue_data_catalog: Option<Obj<GlueDataCatalog>>,
+    pub glue_data_catalog: ::std::option::Option<crate::Obj<GlueDataCatalog>>,
 }
 
 #[rustfmt::skip]
@@ -1638,40 +1319,23 @@ impl MetadataCatalogConfig {
     /// A `MetadataCatalogConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GlueDataCatalog`: a [`GlueDataCatalog`] object.
-    pub fn glue_data_catalog(mut self, value: impl Into<Obj<GlueDataCatalog>>) -> Self { self.glue_data_catalog = Some(value.into()); self }
+    pub fn glue_data_catalog(mut self, value: impl ::std::convert::Into<crate::Obj<GlueDataCatalog>>) -> Self { self.glue_data_catalog = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataCatalogConfig {}
+impl crate::PropertyType for MetadataCatalogConfig {}
 
-impl ToValue for MetadataCatalogConfig {
+impl ::cloudwright_core::ToValue for MetadataCatalogConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GlueDataCatalog", &self.glue_data_catalog)
             .build()
     }
 }
-
-/// The required properties of [`PardotSourceProperties`], by name: `PardotSourceProperties::new(PardotSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PardotSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PardotSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PardotSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1685,42 +1349,33 @@ pub struct PardotSourceProperties {
     /// The object specified in the Salesforce Pardot flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PardotSourceProperties {
-    /// A `PardotSourceProperties` with its required properties, named in a [`PardotSourcePropertiesRequired`].
+    /// A `PardotSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: PardotSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for PardotSourceProperties {}
+impl crate::PropertyType for PardotSourceProperties {}
 
-impl ToValue for PardotSourceProperties {
+impl ::cloudwright_core::ToValue for PardotSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrefixConfig: ObjRule = ObjRule {
-    properties: &[
-        ("PathPrefixHierarchy", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EXECUTION_ID", "SCHEMA_VERSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("PrefixFormat", Shape::Str(&StrRule { allowed: &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE"], ..StrRule::ANY })),
-        ("PrefixType", Shape::Str(&StrRule { allowed: &["FILENAME", "PATH", "PATH_AND_FILENAME"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrefixConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1739,15 +1394,15 @@ pub struct PrefixConfig {
     /// - Source-to-destination field mappings
     /// - Field data types
     /// - Partition keys
-    pub path_prefix_hierarchy: Option<List<PathPrefix>>,
+    pub path_prefix_hierarchy: ::std::option::Option<::cloudwright_core::List<PathPrefix>>,
     /// `PrefixFormat`: a [`PrefixFormat`] value.
     ///
     /// Determines the level of granularity for the date and time that's included in the prefix.
-    pub prefix_format: Option<PrefixFormat>,
+    pub prefix_format: ::std::option::Option<PrefixFormat>,
     /// `PrefixType`: a [`PrefixType`] value.
     ///
     /// Determines the format of the prefix, and whether it applies to the file name, file path, or both.
-    pub prefix_type: Option<PrefixType>,
+    pub prefix_type: ::std::option::Option<PrefixType>,
 }
 
 #[rustfmt::skip]
@@ -1755,23 +1410,23 @@ impl PrefixConfig {
     /// A `PrefixConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PathPrefixHierarchy`: a list of [`PathPrefix`] values.
-    pub fn path_prefix_hierarchy(mut self, value: impl Into<List<PathPrefix>>) -> Self { self.path_prefix_hierarchy = Some(value.into()); self }
+    pub fn path_prefix_hierarchy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PathPrefix>>) -> Self { self.path_prefix_hierarchy = ::std::option::Option::Some(value.into()); self }
     /// `PrefixFormat`: a [`PrefixFormat`] value.
-    pub fn prefix_format(mut self, value: impl Into<PrefixFormat>) -> Self { self.prefix_format = Some(value.into()); self }
+    pub fn prefix_format(mut self, value: impl ::std::convert::Into<PrefixFormat>) -> Self { self.prefix_format = ::std::option::Option::Some(value.into()); self }
     /// `PrefixType`: a [`PrefixType`] value.
-    pub fn prefix_type(mut self, value: impl Into<PrefixType>) -> Self { self.prefix_type = Some(value.into()); self }
+    pub fn prefix_type(mut self, value: impl ::std::convert::Into<PrefixType>) -> Self { self.prefix_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrefixConfig {}
+impl crate::PropertyType for PrefixConfig {}
 
-impl ToValue for PrefixConfig {
+impl ::cloudwright_core::ToValue for PrefixConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PathPrefixHierarchy", &self.path_prefix_hierarchy)
             .opt("PrefixFormat", &self.prefix_format)
             .opt("PrefixType", &self.prefix_type)
@@ -1783,23 +1438,10 @@ impl ToValue for PrefixConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftDestinationPropertiesRequired {
     /// `IntermediateBucketName`: a string, required.
-    pub intermediate_bucket_name: Str,
+    pub intermediate_bucket_name: ::cloudwright_core::Str,
     /// `Object`: a string, required.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IntermediateBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object", "IntermediateBucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1813,23 +1455,23 @@ pub struct RedshiftDestinationProperties {
     /// The object key for the bucket in which Amazon AppFlow places the destination files.
     ///
     /// Length 0 to 512.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
     ///
     /// The settings that determine how Amazon AppFlow handles an error when placing data in the Amazon Redshift destination. For example, this setting would determine if the flow should fail after one insertion error, or continue and attempt to insert every record regardless of the initial failure. `ErrorHandlingConfig` is a part of the destination connector details.
-    pub error_handling_config: Option<Obj<ErrorHandlingConfig>>,
+    pub error_handling_config: ::std::option::Option<crate::Obj<ErrorHandlingConfig>>,
     /// `IntermediateBucketName`: a string, required.
     ///
     /// The intermediate bucket that Amazon AppFlow uses when moving data into Amazon Redshift.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub intermediate_bucket_name: Str,
+    pub intermediate_bucket_name: ::cloudwright_core::Str,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Amazon Redshift flow destination.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1838,29 +1480,29 @@ impl RedshiftDestinationProperties {
     #[inline]
     pub fn new(required: RedshiftDestinationPropertiesRequired) -> Self {
         Self {
-            bucket_prefix: None,
-            error_handling_config: None,
+            bucket_prefix: ::std::option::Option::None,
+            error_handling_config: ::std::option::Option::None,
             intermediate_bucket_name: required.intermediate_bucket_name,
             object: required.object,
         }
     }
 
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
+    pub fn error_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `IntermediateBucketName`: a string, required.
-    pub fn intermediate_bucket_name(mut self, value: impl Into<Str>) -> Self { self.intermediate_bucket_name = value.into(); self }
+    pub fn intermediate_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.intermediate_bucket_name = value.into(); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for RedshiftDestinationProperties {}
+impl crate::PropertyType for RedshiftDestinationProperties {}
 
-impl ToValue for RedshiftDestinationProperties {
+impl ::cloudwright_core::ToValue for RedshiftDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketPrefix", &self.bucket_prefix)
             .opt("ErrorHandlingConfig", &self.error_handling_config)
             .req("IntermediateBucketName", &self.intermediate_bucket_name)
@@ -1868,25 +1510,6 @@ impl ToValue for RedshiftDestinationProperties {
             .build()
     }
 }
-
-/// The required properties of [`S3DestinationProperties`], by name: `S3DestinationProperties::new(S3DestinationPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3DestinationPropertiesRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("S3OutputFormatConfig", Shape::Object(&RULE_S3OutputFormatConfig)),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1900,59 +1523,51 @@ pub struct S3DestinationProperties {
     /// The Amazon S3 bucket name in which Amazon AppFlow places the transferred data.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string.
     ///
     /// The object key for the destination bucket in which Amazon AppFlow places the files.
     ///
     /// Length 0 to 512.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3OutputFormatConfig`: a [`S3OutputFormatConfig`] object.
     ///
     /// The configuration that determines how Amazon AppFlow should format the flow output data when Amazon S3 is used as the destination.
-    pub s3_output_format_config: Option<Obj<S3OutputFormatConfig>>,
+    pub s3_output_format_config: ::std::option::Option<crate::Obj<S3OutputFormatConfig>>,
 }
 
 #[rustfmt::skip]
 impl S3DestinationProperties {
-    /// A `S3DestinationProperties` with its required properties, named in a [`S3DestinationPropertiesRequired`].
+    /// A `S3DestinationProperties` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3DestinationPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
-            bucket_prefix: None,
-            s3_output_format_config: None,
+            bucket_name: value.into(),
+            bucket_prefix: ::std::option::Option::None,
+            s3_output_format_config: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `S3OutputFormatConfig`: a [`S3OutputFormatConfig`] object.
-    pub fn s3_output_format_config(mut self, value: impl Into<Obj<S3OutputFormatConfig>>) -> Self { self.s3_output_format_config = Some(value.into()); self }
+    pub fn s3_output_format_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3OutputFormatConfig>>) -> Self { self.s3_output_format_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3DestinationProperties {}
+impl crate::PropertyType for S3DestinationProperties {}
 
-impl ToValue for S3DestinationProperties {
+impl ::cloudwright_core::ToValue for S3DestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .opt("S3OutputFormatConfig", &self.s3_output_format_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3InputFormatConfig: ObjRule = ObjRule {
-    properties: &[
-        ("S3InputFileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `S3InputFormatConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -1964,7 +1579,7 @@ pub struct S3InputFormatConfig {
     /// `S3InputFileType`: a [`S3InputFileType`] value.
     ///
     /// The file type that Amazon AppFlow gets from your Amazon S3 bucket.
-    pub s3_input_file_type: Option<S3InputFileType>,
+    pub s3_input_file_type: ::std::option::Option<S3InputFileType>,
 }
 
 #[rustfmt::skip]
@@ -1972,35 +1587,23 @@ impl S3InputFormatConfig {
     /// A `S3InputFormatConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3InputFileType`: a [`S3InputFileType`] value.
-    pub fn s3_input_file_type(mut self, value: impl Into<S3InputFileType>) -> Self { self.s3_input_file_type = Some(value.into()); self }
+    pub fn s3_input_file_type(mut self, value: impl ::std::convert::Into<S3InputFileType>) -> Self { self.s3_input_file_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3InputFormatConfig {}
+impl crate::PropertyType for S3InputFormatConfig {}
 
-impl ToValue for S3InputFormatConfig {
+impl ::cloudwright_core::ToValue for S3InputFormatConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3InputFileType", &self.s3_input_file_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3OutputFormatConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AggregationConfig", Shape::Object(&RULE_AggregationConfig)),
-        ("FileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET"], ..StrRule::ANY })),
-        ("PrefixConfig", Shape::Object(&RULE_PrefixConfig)),
-        ("PreserveSourceDataTyping", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3OutputFormatConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2012,22 +1615,22 @@ pub struct S3OutputFormatConfig {
     /// `AggregationConfig`: an [`AggregationConfig`] object.
     ///
     /// The aggregation settings that you can use to customize the output format of your flow data.
-    pub aggregation_config: Option<Obj<AggregationConfig>>,
+    pub aggregation_config: ::std::option::Option<crate::Obj<AggregationConfig>>,
     /// `FileType`: a [`FileType`] value.
     ///
     /// Indicates the file type that Amazon AppFlow places in the Amazon S3 bucket.
-    pub file_type: Option<FileType>,
+    pub file_type: ::std::option::Option<FileType>,
     /// `PrefixConfig`: a [`PrefixConfig`] object.
     ///
     /// Determines the prefix that Amazon AppFlow applies to the folder name in the Amazon S3 bucket. You can name folders according to the flow frequency and date.
-    pub prefix_config: Option<Obj<PrefixConfig>>,
+    pub prefix_config: ::std::option::Option<crate::Obj<PrefixConfig>>,
     /// `PreserveSourceDataTyping`: a boolean.
     ///
     /// If your file output format is Parquet, use this parameter to set whether Amazon AppFlow preserves the data types in your source data when it writes the output to Amazon S3.
     ///
     /// - `true` : Amazon AppFlow preserves the data types when it writes to Amazon S3. For example, an integer or `1` in your source data is still an integer in your output.
     /// - `false` : Amazon AppFlow converts all of the source data into strings when it writes to Amazon S3. For example, an integer of `1` in your source data becomes the string `"1"` in the output.
-    pub preserve_source_data_typing: Option<Bool>,
+    pub preserve_source_data_typing: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -2035,25 +1638,25 @@ impl S3OutputFormatConfig {
     /// A `S3OutputFormatConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AggregationConfig`: an [`AggregationConfig`] object.
-    pub fn aggregation_config(mut self, value: impl Into<Obj<AggregationConfig>>) -> Self { self.aggregation_config = Some(value.into()); self }
+    pub fn aggregation_config(mut self, value: impl ::std::convert::Into<crate::Obj<AggregationConfig>>) -> Self { self.aggregation_config = ::std::option::Option::Some(value.into()); self }
     /// `FileType`: a [`FileType`] value.
-    pub fn file_type(mut self, value: impl Into<FileType>) -> Self { self.file_type = Some(value.into()); self }
+    pub fn file_type(mut self, value: impl ::std::convert::Into<FileType>) -> Self { self.file_type = ::std::option::Option::Some(value.into()); self }
     /// `PrefixConfig`: a [`PrefixConfig`] object.
-    pub fn prefix_config(mut self, value: impl Into<Obj<PrefixConfig>>) -> Self { self.prefix_config = Some(value.into()); self }
+    pub fn prefix_config(mut self, value: impl ::std::convert::Into<crate::Obj<PrefixConfig>>) -> Self { self.prefix_config = ::std::option::Option::Some(value.into()); self }
     /// `PreserveSourceDataTyping`: a boolean.
-    pub fn preserve_source_data_typing(mut self, value: impl Into<Bool>) -> Self { self.preserve_source_data_typing = Some(value.into()); self }
+    pub fn preserve_source_data_typing(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.preserve_source_data_typing = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3OutputFormatConfig {}
+impl crate::PropertyType for S3OutputFormatConfig {}
 
-impl ToValue for S3OutputFormatConfig {
+impl ::cloudwright_core::ToValue for S3OutputFormatConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AggregationConfig", &self.aggregation_config)
             .opt("FileType", &self.file_type)
             .opt("PrefixConfig", &self.prefix_config)
@@ -2069,22 +1672,10 @@ impl ToValue for S3OutputFormatConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3SourcePropertiesRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string, required.
-    pub bucket_prefix: Str,
+    pub bucket_prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3SourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("S3InputFormatConfig", Shape::Object(&RULE_S3InputFormatConfig)),
-    ],
-    required: &["BucketName", "BucketPrefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3SourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2098,17 +1689,17 @@ pub struct S3SourceProperties {
     /// The Amazon S3 bucket name where the source files are stored.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string, required.
     ///
     /// The object key for the Amazon S3 bucket in which the source files are stored.
     ///
     /// Length 0 to 512.
-    pub bucket_prefix: Str,
+    pub bucket_prefix: ::cloudwright_core::Str,
     /// `S3InputFormatConfig`: a [`S3InputFormatConfig`] object.
     ///
     /// When you use Amazon S3 as the source, the configuration format that you provide the flow input data.
-    pub s3_input_format_config: Option<Obj<S3InputFormatConfig>>,
+    pub s3_input_format_config: ::std::option::Option<crate::Obj<S3InputFormatConfig>>,
 }
 
 #[rustfmt::skip]
@@ -2119,51 +1710,30 @@ impl S3SourceProperties {
         Self {
             bucket_name: required.bucket_name,
             bucket_prefix: required.bucket_prefix,
-            s3_input_format_config: None,
+            s3_input_format_config: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string, required.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = value.into(); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = value.into(); self }
     /// `S3InputFormatConfig`: a [`S3InputFormatConfig`] object.
-    pub fn s3_input_format_config(mut self, value: impl Into<Obj<S3InputFormatConfig>>) -> Self { self.s3_input_format_config = Some(value.into()); self }
+    pub fn s3_input_format_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3InputFormatConfig>>) -> Self { self.s3_input_format_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3SourceProperties {}
+impl crate::PropertyType for S3SourceProperties {}
 
-impl ToValue for S3SourceProperties {
+impl ::cloudwright_core::ToValue for S3SourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .req("BucketPrefix", &self.bucket_prefix)
             .opt("S3InputFormatConfig", &self.s3_input_format_config)
             .build()
     }
 }
-
-/// The required properties of [`SalesforceDestinationProperties`], by name: `SalesforceDestinationProperties::new(SalesforceDestinationPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SalesforceDestinationPropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("DataTransferApi", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"], ..StrRule::ANY })),
-        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2185,61 +1755,61 @@ pub struct SalesforceDestinationProperties {
     ///
     /// Note that Bulk API 2.0 does not transfer Salesforce compound fields.
     /// - **REST_SYNC** - Amazon AppFlow uses only Salesforce REST API. By choosing this option, you ensure that your flow writes consistent output, but you decrease performance for large data transfers that are better suited for Bulk API 2.0. In some cases, if your flow attempts to transfer a vary large set of data, it might fail with a timed out error.
-    pub data_transfer_api: Option<DataTransferApi>,
+    pub data_transfer_api: ::std::option::Option<DataTransferApi>,
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
     ///
     /// The settings that determine how Amazon AppFlow handles an error when placing data in the Salesforce destination. For example, this setting would determine if the flow should fail after one insertion error, or continue and attempt to insert every record regardless of the initial failure. `ErrorHandlingConfig` is a part of the destination connector details.
-    pub error_handling_config: Option<Obj<ErrorHandlingConfig>>,
+    pub error_handling_config: ::std::option::Option<crate::Obj<ErrorHandlingConfig>>,
     /// `IdFieldNames`: a list of strings.
     ///
     /// The name of the field that Amazon AppFlow uses as an ID when performing a write operation such as update or delete.
     ///
     /// Items at least 0; each item: pattern `^\S+$`, length 0 to 128.
-    pub id_field_names: Option<List<Str>>,
+    pub id_field_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Salesforce flow destination.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
     /// `WriteOperationType`: a [`WriteOperationType`] value.
     ///
     /// This specifies the type of write operation to be performed in Salesforce. When the value is `UPSERT` , then `idFieldNames` is required.
-    pub write_operation_type: Option<WriteOperationType>,
+    pub write_operation_type: ::std::option::Option<WriteOperationType>,
 }
 
 #[rustfmt::skip]
 impl SalesforceDestinationProperties {
-    /// A `SalesforceDestinationProperties` with its required properties, named in a [`SalesforceDestinationPropertiesRequired`].
+    /// A `SalesforceDestinationProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: SalesforceDestinationPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_transfer_api: None,
-            error_handling_config: None,
-            id_field_names: None,
-            object: required.object,
-            write_operation_type: None,
+            data_transfer_api: ::std::option::Option::None,
+            error_handling_config: ::std::option::Option::None,
+            id_field_names: ::std::option::Option::None,
+            object: value.into(),
+            write_operation_type: ::std::option::Option::None,
         }
     }
 
     /// `DataTransferApi`: a [`DataTransferApi`] value.
-    pub fn data_transfer_api(mut self, value: impl Into<DataTransferApi>) -> Self { self.data_transfer_api = Some(value.into()); self }
+    pub fn data_transfer_api(mut self, value: impl ::std::convert::Into<DataTransferApi>) -> Self { self.data_transfer_api = ::std::option::Option::Some(value.into()); self }
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
+    pub fn error_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `IdFieldNames`: a list of strings.
-    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self { self.id_field_names = Some(value.into()); self }
+    pub fn id_field_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.id_field_names = ::std::option::Option::Some(value.into()); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
     /// `WriteOperationType`: a [`WriteOperationType`] value.
-    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self { self.write_operation_type = Some(value.into()); self }
+    pub fn write_operation_type(mut self, value: impl ::std::convert::Into<WriteOperationType>) -> Self { self.write_operation_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceDestinationProperties {}
+impl crate::PropertyType for SalesforceDestinationProperties {}
 
-impl ToValue for SalesforceDestinationProperties {
+impl ::cloudwright_core::ToValue for SalesforceDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataTransferApi", &self.data_transfer_api)
             .opt("ErrorHandlingConfig", &self.error_handling_config)
             .opt("IdFieldNames", &self.id_field_names)
@@ -2248,26 +1818,6 @@ impl ToValue for SalesforceDestinationProperties {
             .build()
     }
 }
-
-/// The required properties of [`SalesforceSourceProperties`], by name: `SalesforceSourceProperties::new(SalesforceSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SalesforceSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("DataTransferApi", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"], ..StrRule::ANY })),
-        ("EnableDynamicFieldUpdate", Shape::Bool),
-        ("IncludeDeletedRecords", Shape::Bool),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2289,52 +1839,52 @@ pub struct SalesforceSourceProperties {
     ///
     /// Note that Bulk API 2.0 does not transfer Salesforce compound fields.
     /// - **REST_SYNC** - Amazon AppFlow uses only Salesforce REST API. By choosing this option, you ensure that your flow writes consistent output, but you decrease performance for large data transfers that are better suited for Bulk API 2.0. In some cases, if your flow attempts to transfer a vary large set of data, it might fail wituh a timed out error.
-    pub data_transfer_api: Option<DataTransferApi>,
+    pub data_transfer_api: ::std::option::Option<DataTransferApi>,
     /// `EnableDynamicFieldUpdate`: a boolean.
     ///
     /// The flag that enables dynamic fetching of new (recently added) fields in the Salesforce objects while running a flow.
-    pub enable_dynamic_field_update: Option<Bool>,
+    pub enable_dynamic_field_update: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeDeletedRecords`: a boolean.
     ///
     /// Indicates whether Amazon AppFlow includes deleted files in the flow run.
-    pub include_deleted_records: Option<Bool>,
+    pub include_deleted_records: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Salesforce flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SalesforceSourceProperties {
-    /// A `SalesforceSourceProperties` with its required properties, named in a [`SalesforceSourcePropertiesRequired`].
+    /// A `SalesforceSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: SalesforceSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_transfer_api: None,
-            enable_dynamic_field_update: None,
-            include_deleted_records: None,
-            object: required.object,
+            data_transfer_api: ::std::option::Option::None,
+            enable_dynamic_field_update: ::std::option::Option::None,
+            include_deleted_records: ::std::option::Option::None,
+            object: value.into(),
         }
     }
 
     /// `DataTransferApi`: a [`DataTransferApi`] value.
-    pub fn data_transfer_api(mut self, value: impl Into<DataTransferApi>) -> Self { self.data_transfer_api = Some(value.into()); self }
+    pub fn data_transfer_api(mut self, value: impl ::std::convert::Into<DataTransferApi>) -> Self { self.data_transfer_api = ::std::option::Option::Some(value.into()); self }
     /// `EnableDynamicFieldUpdate`: a boolean.
-    pub fn enable_dynamic_field_update(mut self, value: impl Into<Bool>) -> Self { self.enable_dynamic_field_update = Some(value.into()); self }
+    pub fn enable_dynamic_field_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_dynamic_field_update = ::std::option::Option::Some(value.into()); self }
     /// `IncludeDeletedRecords`: a boolean.
-    pub fn include_deleted_records(mut self, value: impl Into<Bool>) -> Self { self.include_deleted_records = Some(value.into()); self }
+    pub fn include_deleted_records(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_deleted_records = ::std::option::Option::Some(value.into()); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for SalesforceSourceProperties {}
+impl crate::PropertyType for SalesforceSourceProperties {}
 
-impl ToValue for SalesforceSourceProperties {
+impl ::cloudwright_core::ToValue for SalesforceSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataTransferApi", &self.data_transfer_api)
             .opt(
                 "EnableDynamicFieldUpdate",
@@ -2346,27 +1896,6 @@ impl ToValue for SalesforceSourceProperties {
     }
 }
 
-/// The required properties of [`SapoDataDestinationProperties`], by name: `SapoDataDestinationProperties::new(SapoDataDestinationPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SapoDataDestinationPropertiesRequired {
-    /// `ObjectPath`: a string, required.
-    pub object_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SapoDataDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("ObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SuccessResponseHandlingConfig", Shape::Object(&RULE_SuccessResponseHandlingConfig)),
-        ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
-    ],
-    required: &["ObjectPath"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SAPODataDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
 /// The properties that are applied when using SAPOData as a flow destination
@@ -2377,63 +1906,64 @@ pub struct SapoDataDestinationProperties {
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
     ///
     /// The settings that determine how Amazon AppFlow handles an error when placing data in the destination. For example, this setting would determine if the flow should fail after one insertion error, or continue and attempt to insert every record regardless of the initial failure. `ErrorHandlingConfig` is a part of the destination connector details.
-    pub error_handling_config: Option<Obj<ErrorHandlingConfig>>,
+    pub error_handling_config: ::std::option::Option<crate::Obj<ErrorHandlingConfig>>,
     /// `IdFieldNames`: a list of strings.
     ///
     /// A list of field names that can be used as an ID field when performing a write operation.
     ///
     /// Items at least 0; each item: pattern `^\S+$`, length 0 to 128.
-    pub id_field_names: Option<List<Str>>,
+    pub id_field_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ObjectPath`: a string, required.
     ///
     /// The object path specified in the SAPOData flow destination.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object_path: Str,
+    pub object_path: ::cloudwright_core::Str,
     /// `SuccessResponseHandlingConfig`: a [`SuccessResponseHandlingConfig`] object.
     ///
     /// Determines how Amazon AppFlow handles the success response that it gets from the connector after placing data.
     ///
     /// For example, this setting would determine where to write the response from a destination connector upon a successful insert operation.
-    pub success_response_handling_config: Option<Obj<SuccessResponseHandlingConfig>>,
+    pub success_response_handling_config:
+        ::std::option::Option<crate::Obj<SuccessResponseHandlingConfig>>,
     /// `WriteOperationType`: a [`WriteOperationType`] value.
     ///
     /// The possible write operations in the destination connector. When this value is not provided, this defaults to the `INSERT` operation.
-    pub write_operation_type: Option<WriteOperationType>,
+    pub write_operation_type: ::std::option::Option<WriteOperationType>,
 }
 
 #[rustfmt::skip]
 impl SapoDataDestinationProperties {
-    /// A `SapoDataDestinationProperties` with its required properties, named in a [`SapoDataDestinationPropertiesRequired`].
+    /// A `SapoDataDestinationProperties` with its one required property, `ObjectPath`.
     #[inline]
-    pub fn new(required: SapoDataDestinationPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            error_handling_config: None,
-            id_field_names: None,
-            object_path: required.object_path,
-            success_response_handling_config: None,
-            write_operation_type: None,
+            error_handling_config: ::std::option::Option::None,
+            id_field_names: ::std::option::Option::None,
+            object_path: value.into(),
+            success_response_handling_config: ::std::option::Option::None,
+            write_operation_type: ::std::option::Option::None,
         }
     }
 
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
+    pub fn error_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `IdFieldNames`: a list of strings.
-    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self { self.id_field_names = Some(value.into()); self }
+    pub fn id_field_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.id_field_names = ::std::option::Option::Some(value.into()); self }
     /// `ObjectPath`: a string, required.
-    pub fn object_path(mut self, value: impl Into<Str>) -> Self { self.object_path = value.into(); self }
+    pub fn object_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_path = value.into(); self }
     /// `SuccessResponseHandlingConfig`: a [`SuccessResponseHandlingConfig`] object.
-    pub fn success_response_handling_config(mut self, value: impl Into<Obj<SuccessResponseHandlingConfig>>) -> Self { self.success_response_handling_config = Some(value.into()); self }
+    pub fn success_response_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<SuccessResponseHandlingConfig>>) -> Self { self.success_response_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `WriteOperationType`: a [`WriteOperationType`] value.
-    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self { self.write_operation_type = Some(value.into()); self }
+    pub fn write_operation_type(mut self, value: impl ::std::convert::Into<WriteOperationType>) -> Self { self.write_operation_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SapoDataDestinationProperties {}
+impl crate::PropertyType for SapoDataDestinationProperties {}
 
-impl ToValue for SapoDataDestinationProperties {
+impl ::cloudwright_core::ToValue for SapoDataDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorHandlingConfig", &self.error_handling_config)
             .opt("IdFieldNames", &self.id_field_names)
             .req("ObjectPath", &self.object_path)
@@ -2445,23 +1975,6 @@ impl ToValue for SapoDataDestinationProperties {
             .build()
     }
 }
-
-/// The required properties of [`SapoDataPaginationConfig`], by name: `SapoDataPaginationConfig::new(SapoDataPaginationConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SapoDataPaginationConfigRequired {
-    /// `maxPageSize`: an integer, required.
-    pub max_page_size: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SapoDataPaginationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("maxPageSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-    ],
-    required: &["maxPageSize"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SAPODataPaginationConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2475,50 +1988,33 @@ pub struct SapoDataPaginationConfig {
     /// The maximum number of records that Amazon AppFlow receives in each page of the response from your SAP application. For transfers of OData records, the maximum page size is 3,000. For transfers of data that comes from an ODP provider, the maximum page size is 10,000.
     ///
     /// Value 1 to 10000.
-    pub max_page_size: Int,
+    pub max_page_size: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl SapoDataPaginationConfig {
-    /// A `SapoDataPaginationConfig` with its required properties, named in a [`SapoDataPaginationConfigRequired`].
+    /// A `SapoDataPaginationConfig` with its one required property, `maxPageSize`.
     #[inline]
-    pub fn new(required: SapoDataPaginationConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_page_size: required.max_page_size,
+            max_page_size: value.into(),
         }
     }
 
     /// `maxPageSize`: an integer, required.
-    pub fn max_page_size(mut self, value: impl Into<Int>) -> Self { self.max_page_size = value.into(); self }
+    pub fn max_page_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_page_size = value.into(); self }
 }
 
-impl PropertyType for SapoDataPaginationConfig {}
+impl crate::PropertyType for SapoDataPaginationConfig {}
 
-impl ToValue for SapoDataPaginationConfig {
+impl ::cloudwright_core::ToValue for SapoDataPaginationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("maxPageSize", &self.max_page_size)
             .build()
     }
 }
-
-/// The required properties of [`SapoDataParallelismConfig`], by name: `SapoDataParallelismConfig::new(SapoDataParallelismConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SapoDataParallelismConfigRequired {
-    /// `maxParallelism`: an integer, required.
-    pub max_parallelism: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SapoDataParallelismConfig: ObjRule = ObjRule {
-    properties: &[
-        ("maxParallelism", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    required: &["maxParallelism"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SAPODataParallelismConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2532,52 +2028,33 @@ pub struct SapoDataParallelismConfig {
     /// The maximum number of processes that Amazon AppFlow runs at the same time when it retrieves your data from your SAP application.
     ///
     /// Value 1 to 10.
-    pub max_parallelism: Int,
+    pub max_parallelism: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl SapoDataParallelismConfig {
-    /// A `SapoDataParallelismConfig` with its required properties, named in a [`SapoDataParallelismConfigRequired`].
+    /// A `SapoDataParallelismConfig` with its one required property, `maxParallelism`.
     #[inline]
-    pub fn new(required: SapoDataParallelismConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_parallelism: required.max_parallelism,
+            max_parallelism: value.into(),
         }
     }
 
     /// `maxParallelism`: an integer, required.
-    pub fn max_parallelism(mut self, value: impl Into<Int>) -> Self { self.max_parallelism = value.into(); self }
+    pub fn max_parallelism(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_parallelism = value.into(); self }
 }
 
-impl PropertyType for SapoDataParallelismConfig {}
+impl crate::PropertyType for SapoDataParallelismConfig {}
 
-impl ToValue for SapoDataParallelismConfig {
+impl ::cloudwright_core::ToValue for SapoDataParallelismConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("maxParallelism", &self.max_parallelism)
             .build()
     }
 }
-
-/// The required properties of [`SapoDataSourceProperties`], by name: `SapoDataSourceProperties::new(SapoDataSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SapoDataSourcePropertiesRequired {
-    /// `ObjectPath`: a string, required.
-    pub object_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SapoDataSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("paginationConfig", Shape::Object(&RULE_SapoDataPaginationConfig)),
-        ("parallelismConfig", Shape::Object(&RULE_SapoDataParallelismConfig)),
-    ],
-    required: &["ObjectPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SAPODataSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2591,73 +2068,49 @@ pub struct SapoDataSourceProperties {
     /// The object path specified in the SAPOData flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object_path: Str,
+    pub object_path: ::cloudwright_core::Str,
     /// `paginationConfig`: a [`SapoDataPaginationConfig`] object.
     ///
     /// Sets the page size for each concurrent process that transfers OData records from your SAP instance.
-    pub pagination_config: Option<Obj<SapoDataPaginationConfig>>,
+    pub pagination_config: ::std::option::Option<crate::Obj<SapoDataPaginationConfig>>,
     /// `parallelismConfig`: a [`SapoDataParallelismConfig`] object.
     ///
     /// Sets the number of concurrent processes that transfers OData records from your SAP instance.
-    pub parallelism_config: Option<Obj<SapoDataParallelismConfig>>,
+    pub parallelism_config: ::std::option::Option<crate::Obj<SapoDataParallelismConfig>>,
 }
 
 #[rustfmt::skip]
 impl SapoDataSourceProperties {
-    /// A `SapoDataSourceProperties` with its required properties, named in a [`SapoDataSourcePropertiesRequired`].
+    /// A `SapoDataSourceProperties` with its one required property, `ObjectPath`.
     #[inline]
-    pub fn new(required: SapoDataSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object_path: required.object_path,
-            pagination_config: None,
-            parallelism_config: None,
+            object_path: value.into(),
+            pagination_config: ::std::option::Option::None,
+            parallelism_config: ::std::option::Option::None,
         }
     }
 
     /// `ObjectPath`: a string, required.
-    pub fn object_path(mut self, value: impl Into<Str>) -> Self { self.object_path = value.into(); self }
+    pub fn object_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_path = value.into(); self }
     /// `paginationConfig`: a [`SapoDataPaginationConfig`] object.
-    pub fn pagination_config(mut self, value: impl Into<Obj<SapoDataPaginationConfig>>) -> Self { self.pagination_config = Some(value.into()); self }
+    pub fn pagination_config(mut self, value: impl ::std::convert::Into<crate::Obj<SapoDataPaginationConfig>>) -> Self { self.pagination_config = ::std::option::Option::Some(value.into()); self }
     /// `parallelismConfig`: a [`SapoDataParallelismConfig`] object.
-    pub fn parallelism_config(mut self, value: impl Into<Obj<SapoDataParallelismConfig>>) -> Self { self.parallelism_config = Some(value.into()); self }
+    pub fn parallelism_config(mut self, value: impl ::std::convert::Into<crate::Obj<SapoDataParallelismConfig>>) -> Self { self.parallelism_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SapoDataSourceProperties {}
+impl crate::PropertyType for SapoDataSourceProperties {}
 
-impl ToValue for SapoDataSourceProperties {
+impl ::cloudwright_core::ToValue for SapoDataSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ObjectPath", &self.object_path)
             .opt("paginationConfig", &self.pagination_config)
             .opt("parallelismConfig", &self.parallelism_config)
             .build()
     }
 }
-
-/// The required properties of [`ScheduledTriggerProperties`], by name: `ScheduledTriggerProperties::new(ScheduledTriggerPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledTriggerPropertiesRequired {
-    /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
-    properties: &[
-        ("DataPullMode", Shape::Str(&StrRule { allowed: &["Incremental", "Complete"], ..StrRule::ANY })),
-        ("FirstExecutionFrom", Shape::NUM),
-        ("FlowErrorDeactivationThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("ScheduleEndTime", Shape::NUM),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ScheduleOffset", Shape::Num(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
-        ("ScheduleStartTime", Shape::NUM),
-        ("TimeZone", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["ScheduleExpression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduledTriggerProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2669,37 +2122,37 @@ pub struct ScheduledTriggerProperties {
     /// `DataPullMode`: a [`DataPullMode`] value.
     ///
     /// Specifies whether a scheduled flow has an incremental data transfer or a complete data transfer for each flow run.
-    pub data_pull_mode: Option<DataPullMode>,
+    pub data_pull_mode: ::std::option::Option<DataPullMode>,
     /// `FirstExecutionFrom`: a number.
     ///
     /// Specifies the date range for the records to import from the connector in the first flow run.
-    pub first_execution_from: Option<Num>,
+    pub first_execution_from: ::std::option::Option<::cloudwright_core::Num>,
     /// `FlowErrorDeactivationThreshold`: an integer.
     ///
     /// Defines how many times a scheduled flow fails consecutively before Amazon AppFlow deactivates it.
     ///
     /// Value 1 to 100.
-    pub flow_error_deactivation_threshold: Option<Int>,
+    pub flow_error_deactivation_threshold: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScheduleEndTime`: a number.
     ///
     /// The time at which the scheduled flow ends. The time is formatted as a timestamp that follows the ISO 8601 standard, such as `2022-04-27T13:00:00-07:00` .
-    pub schedule_end_time: Option<Num>,
+    pub schedule_end_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `ScheduleExpression`: a string, required.
     ///
     /// The scheduling expression that determines the rate at which the schedule will run, for example `rate(5minutes)` .
     ///
     /// Length 1 to 256.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
     /// `ScheduleOffset`: a number.
     ///
     /// Specifies the optional offset that is added to the time interval for a schedule-triggered flow.
     ///
     /// Value 0 to 36000.
-    pub schedule_offset: Option<Num>,
+    pub schedule_offset: ::std::option::Option<::cloudwright_core::Num>,
     /// `ScheduleStartTime`: a number.
     ///
     /// The time at which the scheduled flow starts. The time is formatted as a timestamp that follows the ISO 8601 standard, such as `2022-04-26T13:00:00-07:00` .
-    pub schedule_start_time: Option<Num>,
+    pub schedule_start_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `TimeZone`: a string.
     ///
     /// Specifies the time zone used when referring to the dates and times of a scheduled flow, such as `America/New_York` . This time zone is only a descriptive label. It doesn't affect how Amazon AppFlow interprets the timestamps that you specify to schedule the flow.
@@ -2707,50 +2160,50 @@ pub struct ScheduledTriggerProperties {
     /// If you want to schedule a flow by using times in a particular time zone, indicate the time zone as a UTC offset in your timestamps. For example, the UTC offsets for the `America/New_York` timezone are `-04:00` EDT and `-05:00 EST` .
     ///
     /// Length at most 256.
-    pub time_zone: Option<Str>,
+    pub time_zone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ScheduledTriggerProperties {
-    /// A `ScheduledTriggerProperties` with its required properties, named in a [`ScheduledTriggerPropertiesRequired`].
+    /// A `ScheduledTriggerProperties` with its one required property, `ScheduleExpression`.
     #[inline]
-    pub fn new(required: ScheduledTriggerPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_pull_mode: None,
-            first_execution_from: None,
-            flow_error_deactivation_threshold: None,
-            schedule_end_time: None,
-            schedule_expression: required.schedule_expression,
-            schedule_offset: None,
-            schedule_start_time: None,
-            time_zone: None,
+            data_pull_mode: ::std::option::Option::None,
+            first_execution_from: ::std::option::Option::None,
+            flow_error_deactivation_threshold: ::std::option::Option::None,
+            schedule_end_time: ::std::option::Option::None,
+            schedule_expression: value.into(),
+            schedule_offset: ::std::option::Option::None,
+            schedule_start_time: ::std::option::Option::None,
+            time_zone: ::std::option::Option::None,
         }
     }
 
     /// `DataPullMode`: a [`DataPullMode`] value.
-    pub fn data_pull_mode(mut self, value: impl Into<DataPullMode>) -> Self { self.data_pull_mode = Some(value.into()); self }
+    pub fn data_pull_mode(mut self, value: impl ::std::convert::Into<DataPullMode>) -> Self { self.data_pull_mode = ::std::option::Option::Some(value.into()); self }
     /// `FirstExecutionFrom`: a number.
-    pub fn first_execution_from(mut self, value: impl Into<Num>) -> Self { self.first_execution_from = Some(value.into()); self }
+    pub fn first_execution_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.first_execution_from = ::std::option::Option::Some(value.into()); self }
     /// `FlowErrorDeactivationThreshold`: an integer.
-    pub fn flow_error_deactivation_threshold(mut self, value: impl Into<Int>) -> Self { self.flow_error_deactivation_threshold = Some(value.into()); self }
+    pub fn flow_error_deactivation_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.flow_error_deactivation_threshold = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleEndTime`: a number.
-    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self { self.schedule_end_time = Some(value.into()); self }
+    pub fn schedule_end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.schedule_end_time = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleOffset`: a number.
-    pub fn schedule_offset(mut self, value: impl Into<Num>) -> Self { self.schedule_offset = Some(value.into()); self }
+    pub fn schedule_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.schedule_offset = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleStartTime`: a number.
-    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self { self.schedule_start_time = Some(value.into()); self }
+    pub fn schedule_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.schedule_start_time = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScheduledTriggerProperties {}
+impl crate::PropertyType for ScheduledTriggerProperties {}
 
-impl ToValue for ScheduledTriggerProperties {
+impl ::cloudwright_core::ToValue for ScheduledTriggerProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataPullMode", &self.data_pull_mode)
             .opt("FirstExecutionFrom", &self.first_execution_from)
             .opt(
@@ -2766,23 +2219,6 @@ impl ToValue for ScheduledTriggerProperties {
     }
 }
 
-/// The required properties of [`ServiceNowSourceProperties`], by name: `ServiceNowSourceProperties::new(ServiceNowSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceNowSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceNowSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
 /// The properties that are applied when ServiceNow is being used as a source.
@@ -2795,48 +2231,33 @@ pub struct ServiceNowSourceProperties {
     /// The object specified in the ServiceNow flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ServiceNowSourceProperties {
-    /// A `ServiceNowSourceProperties` with its required properties, named in a [`ServiceNowSourcePropertiesRequired`].
+    /// A `ServiceNowSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: ServiceNowSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for ServiceNowSourceProperties {}
+impl crate::PropertyType for ServiceNowSourceProperties {}
 
-impl ToValue for ServiceNowSourceProperties {
+impl ::cloudwright_core::ToValue for ServiceNowSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-/// The required properties of [`SingularSourceProperties`], by name: `SingularSourceProperties::new(SingularSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingularSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingularSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingularSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2850,48 +2271,33 @@ pub struct SingularSourceProperties {
     /// The object specified in the Singular flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SingularSourceProperties {
-    /// A `SingularSourceProperties` with its required properties, named in a [`SingularSourcePropertiesRequired`].
+    /// A `SingularSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: SingularSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for SingularSourceProperties {}
+impl crate::PropertyType for SingularSourceProperties {}
 
-impl ToValue for SingularSourceProperties {
+impl ::cloudwright_core::ToValue for SingularSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-/// The required properties of [`SlackSourceProperties`], by name: `SlackSourceProperties::new(SlackSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlackSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlackSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlackSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2905,29 +2311,31 @@ pub struct SlackSourceProperties {
     /// The object specified in the Slack flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SlackSourceProperties {
-    /// A `SlackSourceProperties` with its required properties, named in a [`SlackSourcePropertiesRequired`].
+    /// A `SlackSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: SlackSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for SlackSourceProperties {}
+impl crate::PropertyType for SlackSourceProperties {}
 
-impl ToValue for SlackSourceProperties {
+impl ::cloudwright_core::ToValue for SlackSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
 
@@ -2935,23 +2343,10 @@ impl ToValue for SlackSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeDestinationPropertiesRequired {
     /// `IntermediateBucketName`: a string, required.
-    pub intermediate_bucket_name: Str,
+    pub intermediate_bucket_name: ::cloudwright_core::Str,
     /// `Object`: a string, required.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IntermediateBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object", "IntermediateBucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnowflakeDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -2965,23 +2360,23 @@ pub struct SnowflakeDestinationProperties {
     /// The object key for the destination bucket in which Amazon AppFlow places the files.
     ///
     /// Length 0 to 512.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
     ///
     /// The settings that determine how Amazon AppFlow handles an error when placing data in the Snowflake destination. For example, this setting would determine if the flow should fail after one insertion error, or continue and attempt to insert every record regardless of the initial failure. `ErrorHandlingConfig` is a part of the destination connector details.
-    pub error_handling_config: Option<Obj<ErrorHandlingConfig>>,
+    pub error_handling_config: ::std::option::Option<crate::Obj<ErrorHandlingConfig>>,
     /// `IntermediateBucketName`: a string, required.
     ///
     /// The intermediate bucket that Amazon AppFlow uses when moving data into Snowflake.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub intermediate_bucket_name: Str,
+    pub intermediate_bucket_name: ::cloudwright_core::Str,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Snowflake flow destination.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2990,29 +2385,29 @@ impl SnowflakeDestinationProperties {
     #[inline]
     pub fn new(required: SnowflakeDestinationPropertiesRequired) -> Self {
         Self {
-            bucket_prefix: None,
-            error_handling_config: None,
+            bucket_prefix: ::std::option::Option::None,
+            error_handling_config: ::std::option::Option::None,
             intermediate_bucket_name: required.intermediate_bucket_name,
             object: required.object,
         }
     }
 
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
+    pub fn error_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `IntermediateBucketName`: a string, required.
-    pub fn intermediate_bucket_name(mut self, value: impl Into<Str>) -> Self { self.intermediate_bucket_name = value.into(); self }
+    pub fn intermediate_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.intermediate_bucket_name = value.into(); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for SnowflakeDestinationProperties {}
+impl crate::PropertyType for SnowflakeDestinationProperties {}
 
-impl ToValue for SnowflakeDestinationProperties {
+impl ::cloudwright_core::ToValue for SnowflakeDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketPrefix", &self.bucket_prefix)
             .opt("ErrorHandlingConfig", &self.error_handling_config)
             .req("IntermediateBucketName", &self.intermediate_bucket_name)
@@ -3020,30 +2415,6 @@ impl ToValue for SnowflakeDestinationProperties {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceConnectorProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Amplitude", Shape::Object(&RULE_AmplitudeSourceProperties)),
-        ("CustomConnector", Shape::Object(&RULE_CustomConnectorSourceProperties)),
-        ("Datadog", Shape::Object(&RULE_DatadogSourceProperties)),
-        ("Dynatrace", Shape::Object(&RULE_DynatraceSourceProperties)),
-        ("GoogleAnalytics", Shape::Object(&RULE_GoogleAnalyticsSourceProperties)),
-        ("InforNexus", Shape::Object(&RULE_InforNexusSourceProperties)),
-        ("Marketo", Shape::Object(&RULE_MarketoSourceProperties)),
-        ("Pardot", Shape::Object(&RULE_PardotSourceProperties)),
-        ("S3", Shape::Object(&RULE_S3SourceProperties)),
-        ("SAPOData", Shape::Object(&RULE_SapoDataSourceProperties)),
-        ("Salesforce", Shape::Object(&RULE_SalesforceSourceProperties)),
-        ("ServiceNow", Shape::Object(&RULE_ServiceNowSourceProperties)),
-        ("Singular", Shape::Object(&RULE_SingularSourceProperties)),
-        ("Slack", Shape::Object(&RULE_SlackSourceProperties)),
-        ("Trendmicro", Shape::Object(&RULE_TrendmicroSourceProperties)),
-        ("Veeva", Shape::Object(&RULE_VeevaSourceProperties)),
-        ("Zendesk", Shape::Object(&RULE_ZendeskSourceProperties)),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `SourceConnectorProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3055,71 +2426,71 @@ pub struct SourceConnectorProperties {
     /// `Amplitude`: an [`AmplitudeSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Amplitude.
-    pub amplitude: Option<Obj<AmplitudeSourceProperties>>,
+    pub amplitude: ::std::option::Option<crate::Obj<AmplitudeSourceProperties>>,
     /// `CustomConnector`: a [`CustomConnectorSourceProperties`] object.
     ///
     /// The properties that are applied when the custom connector is being used as a source.
-    pub custom_connector: Option<Obj<CustomConnectorSourceProperties>>,
+    pub custom_connector: ::std::option::Option<crate::Obj<CustomConnectorSourceProperties>>,
     /// `Datadog`: a [`DatadogSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Datadog.
-    pub datadog: Option<Obj<DatadogSourceProperties>>,
+    pub datadog: ::std::option::Option<crate::Obj<DatadogSourceProperties>>,
     /// `Dynatrace`: a [`DynatraceSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Dynatrace.
-    pub dynatrace: Option<Obj<DynatraceSourceProperties>>,
+    pub dynatrace: ::std::option::Option<crate::Obj<DynatraceSourceProperties>>,
     /// `GoogleAnalytics`: a [`GoogleAnalyticsSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Google Analytics.
-    pub google_analytics: Option<Obj<GoogleAnalyticsSourceProperties>>,
+    pub google_analytics: ::std::option::Option<crate::Obj<GoogleAnalyticsSourceProperties>>,
     /// `InforNexus`: an [`InforNexusSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Infor Nexus.
-    pub infor_nexus: Option<Obj<InforNexusSourceProperties>>,
+    pub infor_nexus: ::std::option::Option<crate::Obj<InforNexusSourceProperties>>,
     /// `Marketo`: a [`MarketoSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Marketo.
-    pub marketo: Option<Obj<MarketoSourceProperties>>,
+    pub marketo: ::std::option::Option<crate::Obj<MarketoSourceProperties>>,
     /// `Pardot`: a [`PardotSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Salesforce Pardot.
-    pub pardot: Option<Obj<PardotSourceProperties>>,
+    pub pardot: ::std::option::Option<crate::Obj<PardotSourceProperties>>,
     /// `S3`: a [`S3SourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Amazon S3.
-    pub s3: Option<Obj<S3SourceProperties>>,
+    pub s3: ::std::option::Option<crate::Obj<S3SourceProperties>>,
     /// `SAPOData`: a [`SapoDataSourceProperties`] object.
     ///
     /// The properties that are applied when using SAPOData as a flow source.
-    pub sapo_data: Option<Obj<SapoDataSourceProperties>>,
+    pub sapo_data: ::std::option::Option<crate::Obj<SapoDataSourceProperties>>,
     /// `Salesforce`: a [`SalesforceSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Salesforce.
-    pub salesforce: Option<Obj<SalesforceSourceProperties>>,
+    pub salesforce: ::std::option::Option<crate::Obj<SalesforceSourceProperties>>,
     /// `ServiceNow`: a [`ServiceNowSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying ServiceNow.
-    pub service_now: Option<Obj<ServiceNowSourceProperties>>,
+    pub service_now: ::std::option::Option<crate::Obj<ServiceNowSourceProperties>>,
     /// `Singular`: a [`SingularSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Singular.
-    pub singular: Option<Obj<SingularSourceProperties>>,
+    pub singular: ::std::option::Option<crate::Obj<SingularSourceProperties>>,
     /// `Slack`: a [`SlackSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Slack.
-    pub slack: Option<Obj<SlackSourceProperties>>,
+    pub slack: ::std::option::Option<crate::Obj<SlackSourceProperties>>,
     /// `Trendmicro`: a [`TrendmicroSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Trend Micro.
-    pub trendmicro: Option<Obj<TrendmicroSourceProperties>>,
+    pub trendmicro: ::std::option::Option<crate::Obj<TrendmicroSourceProperties>>,
     /// `Veeva`: a [`VeevaSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Veeva.
-    pub veeva: Option<Obj<VeevaSourceProperties>>,
+    pub veeva: ::std::option::Option<crate::Obj<VeevaSourceProperties>>,
     /// `Zendesk`: a [`ZendeskSourceProperties`] object.
     ///
     /// Specifies the information that is required for querying Zendesk.
-    pub zendesk: Option<Obj<ZendeskSourceProperties>>,
+    pub zendesk: ::std::option::Option<crate::Obj<ZendeskSourceProperties>>,
 }
 
 #[rustfmt::skip]
@@ -3127,51 +2498,51 @@ impl SourceConnectorProperties {
     /// A `SourceConnectorProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Amplitude`: an [`AmplitudeSourceProperties`] object.
-    pub fn amplitude(mut self, value: impl Into<Obj<AmplitudeSourceProperties>>) -> Self { self.amplitude = Some(value.into()); self }
+    pub fn amplitude(mut self, value: impl ::std::convert::Into<crate::Obj<AmplitudeSourceProperties>>) -> Self { self.amplitude = ::std::option::Option::Some(value.into()); self }
     /// `CustomConnector`: a [`CustomConnectorSourceProperties`] object.
-    pub fn custom_connector(mut self, value: impl Into<Obj<CustomConnectorSourceProperties>>) -> Self { self.custom_connector = Some(value.into()); self }
+    pub fn custom_connector(mut self, value: impl ::std::convert::Into<crate::Obj<CustomConnectorSourceProperties>>) -> Self { self.custom_connector = ::std::option::Option::Some(value.into()); self }
     /// `Datadog`: a [`DatadogSourceProperties`] object.
-    pub fn datadog(mut self, value: impl Into<Obj<DatadogSourceProperties>>) -> Self { self.datadog = Some(value.into()); self }
+    pub fn datadog(mut self, value: impl ::std::convert::Into<crate::Obj<DatadogSourceProperties>>) -> Self { self.datadog = ::std::option::Option::Some(value.into()); self }
     /// `Dynatrace`: a [`DynatraceSourceProperties`] object.
-    pub fn dynatrace(mut self, value: impl Into<Obj<DynatraceSourceProperties>>) -> Self { self.dynatrace = Some(value.into()); self }
+    pub fn dynatrace(mut self, value: impl ::std::convert::Into<crate::Obj<DynatraceSourceProperties>>) -> Self { self.dynatrace = ::std::option::Option::Some(value.into()); self }
     /// `GoogleAnalytics`: a [`GoogleAnalyticsSourceProperties`] object.
-    pub fn google_analytics(mut self, value: impl Into<Obj<GoogleAnalyticsSourceProperties>>) -> Self { self.google_analytics = Some(value.into()); self }
+    pub fn google_analytics(mut self, value: impl ::std::convert::Into<crate::Obj<GoogleAnalyticsSourceProperties>>) -> Self { self.google_analytics = ::std::option::Option::Some(value.into()); self }
     /// `InforNexus`: an [`InforNexusSourceProperties`] object.
-    pub fn infor_nexus(mut self, value: impl Into<Obj<InforNexusSourceProperties>>) -> Self { self.infor_nexus = Some(value.into()); self }
+    pub fn infor_nexus(mut self, value: impl ::std::convert::Into<crate::Obj<InforNexusSourceProperties>>) -> Self { self.infor_nexus = ::std::option::Option::Some(value.into()); self }
     /// `Marketo`: a [`MarketoSourceProperties`] object.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoSourceProperties>>) -> Self { self.marketo = Some(value.into()); self }
+    pub fn marketo(mut self, value: impl ::std::convert::Into<crate::Obj<MarketoSourceProperties>>) -> Self { self.marketo = ::std::option::Option::Some(value.into()); self }
     /// `Pardot`: a [`PardotSourceProperties`] object.
-    pub fn pardot(mut self, value: impl Into<Obj<PardotSourceProperties>>) -> Self { self.pardot = Some(value.into()); self }
+    pub fn pardot(mut self, value: impl ::std::convert::Into<crate::Obj<PardotSourceProperties>>) -> Self { self.pardot = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3SourceProperties`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3SourceProperties>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3SourceProperties>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
     /// `SAPOData`: a [`SapoDataSourceProperties`] object.
-    pub fn sapo_data(mut self, value: impl Into<Obj<SapoDataSourceProperties>>) -> Self { self.sapo_data = Some(value.into()); self }
+    pub fn sapo_data(mut self, value: impl ::std::convert::Into<crate::Obj<SapoDataSourceProperties>>) -> Self { self.sapo_data = ::std::option::Option::Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceSourceProperties`] object.
-    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceSourceProperties>>) -> Self { self.salesforce = Some(value.into()); self }
+    pub fn salesforce(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceSourceProperties>>) -> Self { self.salesforce = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowSourceProperties`] object.
-    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowSourceProperties>>) -> Self { self.service_now = Some(value.into()); self }
+    pub fn service_now(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceNowSourceProperties>>) -> Self { self.service_now = ::std::option::Option::Some(value.into()); self }
     /// `Singular`: a [`SingularSourceProperties`] object.
-    pub fn singular(mut self, value: impl Into<Obj<SingularSourceProperties>>) -> Self { self.singular = Some(value.into()); self }
+    pub fn singular(mut self, value: impl ::std::convert::Into<crate::Obj<SingularSourceProperties>>) -> Self { self.singular = ::std::option::Option::Some(value.into()); self }
     /// `Slack`: a [`SlackSourceProperties`] object.
-    pub fn slack(mut self, value: impl Into<Obj<SlackSourceProperties>>) -> Self { self.slack = Some(value.into()); self }
+    pub fn slack(mut self, value: impl ::std::convert::Into<crate::Obj<SlackSourceProperties>>) -> Self { self.slack = ::std::option::Option::Some(value.into()); self }
     /// `Trendmicro`: a [`TrendmicroSourceProperties`] object.
-    pub fn trendmicro(mut self, value: impl Into<Obj<TrendmicroSourceProperties>>) -> Self { self.trendmicro = Some(value.into()); self }
+    pub fn trendmicro(mut self, value: impl ::std::convert::Into<crate::Obj<TrendmicroSourceProperties>>) -> Self { self.trendmicro = ::std::option::Option::Some(value.into()); self }
     /// `Veeva`: a [`VeevaSourceProperties`] object.
-    pub fn veeva(mut self, value: impl Into<Obj<VeevaSourceProperties>>) -> Self { self.veeva = Some(value.into()); self }
+    pub fn veeva(mut self, value: impl ::std::convert::Into<crate::Obj<VeevaSourceProperties>>) -> Self { self.veeva = ::std::option::Option::Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskSourceProperties`] object.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskSourceProperties>>) -> Self { self.zendesk = Some(value.into()); self }
+    pub fn zendesk(mut self, value: impl ::std::convert::Into<crate::Obj<ZendeskSourceProperties>>) -> Self { self.zendesk = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceConnectorProperties {}
+impl crate::PropertyType for SourceConnectorProperties {}
 
-impl ToValue for SourceConnectorProperties {
+impl ::cloudwright_core::ToValue for SourceConnectorProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Amplitude", &self.amplitude)
             .opt("CustomConnector", &self.custom_connector)
             .opt("Datadog", &self.datadog)
@@ -3199,22 +2570,8 @@ pub struct SourceFlowConfigRequired {
     /// `ConnectorType`: a [`ConnectorType`] value, required.
     pub connector_type: ConnectorType,
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
-    pub source_connector_properties: Obj<SourceConnectorProperties>,
+    pub source_connector_properties: crate::Obj<SourceConnectorProperties>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceFlowConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ApiVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ConnectorType", Shape::Str(&StrRule { allowed: &["SAPOData", "Salesforce", "Pardot", "Singular", "Slack", "Redshift", "S3", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector", "EventBridge", "Upsolver", "LookoutMetrics"], ..StrRule::ANY })),
-        ("IncrementalPullConfig", Shape::Object(&RULE_IncrementalPullConfig)),
-        ("SourceConnectorProperties", Shape::Object(&RULE_SourceConnectorProperties)),
-    ],
-    required: &["ConnectorType", "SourceConnectorProperties"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceFlowConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3228,13 +2585,13 @@ pub struct SourceFlowConfig {
     /// The API version of the connector when it's used as a source in the flow.
     ///
     /// Pattern `\S+`; length 0 to 256.
-    pub api_version: Option<Str>,
+    pub api_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorProfileName`: a string.
     ///
     /// The name of the connector profile. This name must be unique for each connector profile in the AWS account .
     ///
     /// Pattern `[\w/!@#+=.-]+`; length 0 to 256.
-    pub connector_profile_name: Option<Str>,
+    pub connector_profile_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorType`: a [`ConnectorType`] value, required.
     ///
     /// The type of connector, such as Salesforce, Amplitude, and so on.
@@ -3242,11 +2599,11 @@ pub struct SourceFlowConfig {
     /// `IncrementalPullConfig`: an [`IncrementalPullConfig`] object.
     ///
     /// Defines the configuration for a scheduled incremental data pull. If a valid configuration is provided, the fields specified in the configuration are used when querying for the incremental data pull.
-    pub incremental_pull_config: Option<Obj<IncrementalPullConfig>>,
+    pub incremental_pull_config: ::std::option::Option<crate::Obj<IncrementalPullConfig>>,
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
     ///
     /// Specifies the information that is required to query a particular source connector.
-    pub source_connector_properties: Obj<SourceConnectorProperties>,
+    pub source_connector_properties: crate::Obj<SourceConnectorProperties>,
 }
 
 #[rustfmt::skip]
@@ -3255,32 +2612,32 @@ impl SourceFlowConfig {
     #[inline]
     pub fn new(required: SourceFlowConfigRequired) -> Self {
         Self {
-            api_version: None,
-            connector_profile_name: None,
+            api_version: ::std::option::Option::None,
+            connector_profile_name: ::std::option::Option::None,
             connector_type: required.connector_type,
-            incremental_pull_config: None,
+            incremental_pull_config: ::std::option::Option::None,
             source_connector_properties: required.source_connector_properties,
         }
     }
 
     /// `ApiVersion`: a string.
-    pub fn api_version(mut self, value: impl Into<Str>) -> Self { self.api_version = Some(value.into()); self }
+    pub fn api_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_version = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorProfileName`: a string.
-    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self { self.connector_profile_name = Some(value.into()); self }
+    pub fn connector_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_profile_name = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
+    pub fn connector_type(mut self, value: impl ::std::convert::Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `IncrementalPullConfig`: an [`IncrementalPullConfig`] object.
-    pub fn incremental_pull_config(mut self, value: impl Into<Obj<IncrementalPullConfig>>) -> Self { self.incremental_pull_config = Some(value.into()); self }
+    pub fn incremental_pull_config(mut self, value: impl ::std::convert::Into<crate::Obj<IncrementalPullConfig>>) -> Self { self.incremental_pull_config = ::std::option::Option::Some(value.into()); self }
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
-    pub fn source_connector_properties(mut self, value: impl Into<Obj<SourceConnectorProperties>>) -> Self { self.source_connector_properties = value.into(); self }
+    pub fn source_connector_properties(mut self, value: impl ::std::convert::Into<crate::Obj<SourceConnectorProperties>>) -> Self { self.source_connector_properties = value.into(); self }
 }
 
-impl PropertyType for SourceFlowConfig {}
+impl crate::PropertyType for SourceFlowConfig {}
 
-impl ToValue for SourceFlowConfig {
+impl ::cloudwright_core::ToValue for SourceFlowConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiVersion", &self.api_version)
             .opt("ConnectorProfileName", &self.connector_profile_name)
             .req("ConnectorType", &self.connector_type)
@@ -3292,16 +2649,6 @@ impl ToValue for SourceFlowConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SuccessResponseHandlingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SuccessResponseHandlingConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3317,13 +2664,13 @@ pub struct SuccessResponseHandlingConfig {
     /// The name of the Amazon S3 bucket.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketPrefix`: a string.
     ///
     /// The Amazon S3 bucket prefix.
     ///
     /// Length 0 to 512.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3331,21 +2678,21 @@ impl SuccessResponseHandlingConfig {
     /// A `SuccessResponseHandlingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SuccessResponseHandlingConfig {}
+impl crate::PropertyType for SuccessResponseHandlingConfig {}
 
-impl ToValue for SuccessResponseHandlingConfig {
+impl ::cloudwright_core::ToValue for SuccessResponseHandlingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .build()
@@ -3356,21 +2703,10 @@ impl ToValue for SuccessResponseHandlingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3380,11 +2716,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3399,17 +2735,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -3420,24 +2756,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRequired {
     /// `SourceFields`: a list of strings, required.
-    pub source_fields: List<Str>,
+    pub source_fields: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TaskType`: a [`TaskType`] value, required.
     pub task_type: TaskType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Task: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
-        ("DestinationField", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("SourceFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskPropertiesObject), min_items: None, max_items: None, unique: false })),
-        ("TaskType", Shape::Str(&StrRule { allowed: &["Arithmetic", "Filter", "Map", "Map_all", "Mask", "Merge", "Passthrough", "Truncate", "Validate", "Partition"], ..StrRule::ANY })),
-    ],
-    required: &["SourceFields", "TaskType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Task` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3449,23 +2771,23 @@ pub struct Task {
     /// `ConnectorOperator`: a [`ConnectorOperator`] object.
     ///
     /// The operation to be performed on the provided source fields.
-    pub connector_operator: Option<Obj<ConnectorOperator>>,
+    pub connector_operator: ::std::option::Option<crate::Obj<ConnectorOperator>>,
     /// `DestinationField`: a string.
     ///
     /// A field in a destination connector, or a field value against which Amazon AppFlow validates a source field.
     ///
     /// Length 0 to 256.
-    pub destination_field: Option<Str>,
+    pub destination_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceFields`: a list of strings, required.
     ///
     /// The source fields to which a particular task is applied.
     ///
     /// Each item: length 0 to 2048.
-    pub source_fields: List<Str>,
+    pub source_fields: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TaskProperties`: a list of [`TaskPropertiesObject`] objects.
     ///
     /// A map used to store task-related information. The execution service looks for particular information based on the `TaskType` .
-    pub task_properties: Option<List<TaskPropertiesObject>>,
+    pub task_properties: ::std::option::Option<::cloudwright_core::List<TaskPropertiesObject>>,
     /// `TaskType`: a [`TaskType`] value, required.
     ///
     /// Specifies the particular task implementation that Amazon AppFlow performs.
@@ -3480,32 +2802,32 @@ impl Task {
     #[inline]
     pub fn new(required: TaskRequired) -> Self {
         Self {
-            connector_operator: None,
-            destination_field: None,
+            connector_operator: ::std::option::Option::None,
+            destination_field: ::std::option::Option::None,
             source_fields: required.source_fields,
-            task_properties: None,
+            task_properties: ::std::option::Option::None,
             task_type: required.task_type,
         }
     }
 
     /// `ConnectorOperator`: a [`ConnectorOperator`] object.
-    pub fn connector_operator(mut self, value: impl Into<Obj<ConnectorOperator>>) -> Self { self.connector_operator = Some(value.into()); self }
+    pub fn connector_operator(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOperator>>) -> Self { self.connector_operator = ::std::option::Option::Some(value.into()); self }
     /// `DestinationField`: a string.
-    pub fn destination_field(mut self, value: impl Into<Str>) -> Self { self.destination_field = Some(value.into()); self }
+    pub fn destination_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_field = ::std::option::Option::Some(value.into()); self }
     /// `SourceFields`: a list of strings, required.
-    pub fn source_fields(mut self, value: impl Into<List<Str>>) -> Self { self.source_fields = value.into(); self }
+    pub fn source_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_fields = value.into(); self }
     /// `TaskProperties`: a list of [`TaskPropertiesObject`] objects.
-    pub fn task_properties(mut self, value: impl Into<List<TaskPropertiesObject>>) -> Self { self.task_properties = Some(value.into()); self }
+    pub fn task_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TaskPropertiesObject>>) -> Self { self.task_properties = ::std::option::Option::Some(value.into()); self }
     /// `TaskType`: a [`TaskType`] value, required.
-    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self { self.task_type = value.into(); self }
+    pub fn task_type(mut self, value: impl ::std::convert::Into<TaskType>) -> Self { self.task_type = value.into(); self }
 }
 
-impl PropertyType for Task {}
+impl crate::PropertyType for Task {}
 
-impl ToValue for Task {
+impl ::cloudwright_core::ToValue for Task {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectorOperator", &self.connector_operator)
             .opt("DestinationField", &self.destination_field)
             .req("SourceFields", &self.source_fields)
@@ -3521,19 +2843,8 @@ pub struct TaskPropertiesObjectRequired {
     /// `Key`: an [`OperatorPropertiesKeys`] value, required.
     pub key: OperatorPropertiesKeys,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskPropertiesObject: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP", "EXCLUDE_SOURCE_FIELDS_LIST", "INCLUDE_NEW_FIELDS", "ORDERED_PARTITION_KEYS_LIST"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TaskPropertiesObject` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3551,7 +2862,7 @@ pub struct TaskPropertiesObject {
     /// The task property value.
     ///
     /// Pattern `.+`; length at most 2048.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3566,39 +2877,22 @@ impl TaskPropertiesObject {
     }
 
     /// `Key`: an [`OperatorPropertiesKeys`] value, required.
-    pub fn key(mut self, value: impl Into<OperatorPropertiesKeys>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<OperatorPropertiesKeys>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TaskPropertiesObject {}
+impl crate::PropertyType for TaskPropertiesObject {}
 
-impl ToValue for TaskPropertiesObject {
+impl ::cloudwright_core::ToValue for TaskPropertiesObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`TrendmicroSourceProperties`], by name: `TrendmicroSourceProperties::new(TrendmicroSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrendmicroSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrendmicroSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrendmicroSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3612,49 +2906,33 @@ pub struct TrendmicroSourceProperties {
     /// The object specified in the Trend Micro flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TrendmicroSourceProperties {
-    /// A `TrendmicroSourceProperties` with its required properties, named in a [`TrendmicroSourcePropertiesRequired`].
+    /// A `TrendmicroSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: TrendmicroSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for TrendmicroSourceProperties {}
+impl crate::PropertyType for TrendmicroSourceProperties {}
 
-impl ToValue for TrendmicroSourceProperties {
+impl ::cloudwright_core::ToValue for TrendmicroSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-/// The required properties of [`TriggerConfig`], by name: `TriggerConfig::new(TriggerConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TriggerConfigRequired {
-    /// `TriggerType`: a [`TriggerType`] value, required.
-    pub trigger_type: TriggerType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TriggerProperties", Shape::Object(&RULE_ScheduledTriggerProperties)),
-        ("TriggerType", Shape::Str(&StrRule { allowed: &["Scheduled", "Event", "OnDemand"], ..StrRule::ANY })),
-    ],
-    required: &["TriggerType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TriggerConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3666,7 +2944,7 @@ pub struct TriggerConfig {
     /// `TriggerProperties`: a [`ScheduledTriggerProperties`] object.
     ///
     /// Specifies the configuration details of a schedule-triggered flow as defined by the user. Currently, these settings only apply to the `Scheduled` trigger type.
-    pub trigger_properties: Option<Obj<ScheduledTriggerProperties>>,
+    pub trigger_properties: ::std::option::Option<crate::Obj<ScheduledTriggerProperties>>,
     /// `TriggerType`: a [`TriggerType`] value, required.
     ///
     /// Specifies the type of flow trigger. This can be `OnDemand` , `Scheduled` , or `Event` .
@@ -3675,27 +2953,27 @@ pub struct TriggerConfig {
 
 #[rustfmt::skip]
 impl TriggerConfig {
-    /// A `TriggerConfig` with its required properties, named in a [`TriggerConfigRequired`].
+    /// A `TriggerConfig` with its one required property, `TriggerType`.
     #[inline]
-    pub fn new(required: TriggerConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TriggerType>) -> Self {
         Self {
-            trigger_properties: None,
-            trigger_type: required.trigger_type,
+            trigger_properties: ::std::option::Option::None,
+            trigger_type: value.into(),
         }
     }
 
     /// `TriggerProperties`: a [`ScheduledTriggerProperties`] object.
-    pub fn trigger_properties(mut self, value: impl Into<Obj<ScheduledTriggerProperties>>) -> Self { self.trigger_properties = Some(value.into()); self }
+    pub fn trigger_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ScheduledTriggerProperties>>) -> Self { self.trigger_properties = ::std::option::Option::Some(value.into()); self }
     /// `TriggerType`: a [`TriggerType`] value, required.
-    pub fn trigger_type(mut self, value: impl Into<TriggerType>) -> Self { self.trigger_type = value.into(); self }
+    pub fn trigger_type(mut self, value: impl ::std::convert::Into<TriggerType>) -> Self { self.trigger_type = value.into(); self }
 }
 
-impl PropertyType for TriggerConfig {}
+impl crate::PropertyType for TriggerConfig {}
 
-impl ToValue for TriggerConfig {
+impl ::cloudwright_core::ToValue for TriggerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TriggerProperties", &self.trigger_properties)
             .req("TriggerType", &self.trigger_type)
             .build()
@@ -3706,22 +2984,10 @@ impl ToValue for TriggerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpsolverDestinationPropertiesRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `S3OutputFormatConfig`: an [`UpsolverS3OutputFormatConfig`] object, required.
-    pub s3_output_format_config: Obj<UpsolverS3OutputFormatConfig>,
+    pub s3_output_format_config: crate::Obj<UpsolverS3OutputFormatConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpsolverDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(63), pattern: Some(&PATTERN_4), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("S3OutputFormatConfig", Shape::Object(&RULE_UpsolverS3OutputFormatConfig)),
-    ],
-    required: &["BucketName", "S3OutputFormatConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpsolverDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3735,17 +3001,17 @@ pub struct UpsolverDestinationProperties {
     /// The Upsolver Amazon S3 bucket name in which Amazon AppFlow places the transferred data.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^(upsolver-appflow)\S*`; length 16 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string.
     ///
     /// The object key for the destination Upsolver Amazon S3 bucket in which Amazon AppFlow places the files.
     ///
     /// Length 0 to 512.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3OutputFormatConfig`: an [`UpsolverS3OutputFormatConfig`] object, required.
     ///
     /// The configuration that determines how data is formatted when Upsolver is used as the flow destination.
-    pub s3_output_format_config: Obj<UpsolverS3OutputFormatConfig>,
+    pub s3_output_format_config: crate::Obj<UpsolverS3OutputFormatConfig>,
 }
 
 #[rustfmt::skip]
@@ -3755,50 +3021,31 @@ impl UpsolverDestinationProperties {
     pub fn new(required: UpsolverDestinationPropertiesRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
-            bucket_prefix: None,
+            bucket_prefix: ::std::option::Option::None,
             s3_output_format_config: required.s3_output_format_config,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `S3OutputFormatConfig`: an [`UpsolverS3OutputFormatConfig`] object, required.
-    pub fn s3_output_format_config(mut self, value: impl Into<Obj<UpsolverS3OutputFormatConfig>>) -> Self { self.s3_output_format_config = value.into(); self }
+    pub fn s3_output_format_config(mut self, value: impl ::std::convert::Into<crate::Obj<UpsolverS3OutputFormatConfig>>) -> Self { self.s3_output_format_config = value.into(); self }
 }
 
-impl PropertyType for UpsolverDestinationProperties {}
+impl crate::PropertyType for UpsolverDestinationProperties {}
 
-impl ToValue for UpsolverDestinationProperties {
+impl ::cloudwright_core::ToValue for UpsolverDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .req("S3OutputFormatConfig", &self.s3_output_format_config)
             .build()
     }
 }
-
-/// The required properties of [`UpsolverS3OutputFormatConfig`], by name: `UpsolverS3OutputFormatConfig::new(UpsolverS3OutputFormatConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UpsolverS3OutputFormatConfigRequired {
-    /// `PrefixConfig`: a [`PrefixConfig`] object, required.
-    pub prefix_config: Obj<PrefixConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpsolverS3OutputFormatConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AggregationConfig", Shape::Object(&RULE_AggregationConfig)),
-        ("FileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET"], ..StrRule::ANY })),
-        ("PrefixConfig", Shape::Object(&RULE_PrefixConfig)),
-    ],
-    required: &["PrefixConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpsolverS3OutputFormatConfig` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3810,70 +3057,49 @@ pub struct UpsolverS3OutputFormatConfig {
     /// `AggregationConfig`: an [`AggregationConfig`] object.
     ///
     /// The aggregation settings that you can use to customize the output format of your flow data.
-    pub aggregation_config: Option<Obj<AggregationConfig>>,
+    pub aggregation_config: ::std::option::Option<crate::Obj<AggregationConfig>>,
     /// `FileType`: a [`FileType`] value.
     ///
     /// Indicates the file type that Amazon AppFlow places in the Upsolver Amazon S3 bucket.
-    pub file_type: Option<FileType>,
+    pub file_type: ::std::option::Option<FileType>,
     /// `PrefixConfig`: a [`PrefixConfig`] object, required.
     ///
     /// Specifies elements that Amazon AppFlow includes in the file and folder names in the flow destination.
-    pub prefix_config: Obj<PrefixConfig>,
+    pub prefix_config: crate::Obj<PrefixConfig>,
 }
 
 #[rustfmt::skip]
 impl UpsolverS3OutputFormatConfig {
-    /// A `UpsolverS3OutputFormatConfig` with its required properties, named in a [`UpsolverS3OutputFormatConfigRequired`].
+    /// A `UpsolverS3OutputFormatConfig` with its one required property, `PrefixConfig`.
     #[inline]
-    pub fn new(required: UpsolverS3OutputFormatConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<PrefixConfig>>) -> Self {
         Self {
-            aggregation_config: None,
-            file_type: None,
-            prefix_config: required.prefix_config,
+            aggregation_config: ::std::option::Option::None,
+            file_type: ::std::option::Option::None,
+            prefix_config: value.into(),
         }
     }
 
     /// `AggregationConfig`: an [`AggregationConfig`] object.
-    pub fn aggregation_config(mut self, value: impl Into<Obj<AggregationConfig>>) -> Self { self.aggregation_config = Some(value.into()); self }
+    pub fn aggregation_config(mut self, value: impl ::std::convert::Into<crate::Obj<AggregationConfig>>) -> Self { self.aggregation_config = ::std::option::Option::Some(value.into()); self }
     /// `FileType`: a [`FileType`] value.
-    pub fn file_type(mut self, value: impl Into<FileType>) -> Self { self.file_type = Some(value.into()); self }
+    pub fn file_type(mut self, value: impl ::std::convert::Into<FileType>) -> Self { self.file_type = ::std::option::Option::Some(value.into()); self }
     /// `PrefixConfig`: a [`PrefixConfig`] object, required.
-    pub fn prefix_config(mut self, value: impl Into<Obj<PrefixConfig>>) -> Self { self.prefix_config = value.into(); self }
+    pub fn prefix_config(mut self, value: impl ::std::convert::Into<crate::Obj<PrefixConfig>>) -> Self { self.prefix_config = value.into(); self }
 }
 
-impl PropertyType for UpsolverS3OutputFormatConfig {}
+impl crate::PropertyType for UpsolverS3OutputFormatConfig {}
 
-impl ToValue for UpsolverS3OutputFormatConfig {
+impl ::cloudwright_core::ToValue for UpsolverS3OutputFormatConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AggregationConfig", &self.aggregation_config)
             .opt("FileType", &self.file_type)
             .req("PrefixConfig", &self.prefix_config)
             .build()
     }
 }
-
-/// The required properties of [`VeevaSourceProperties`], by name: `VeevaSourceProperties::new(VeevaSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VeevaSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VeevaSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("IncludeAllVersions", Shape::Bool),
-        ("IncludeRenditions", Shape::Bool),
-        ("IncludeSourceFiles", Shape::Bool),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VeevaSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3887,59 +3113,59 @@ pub struct VeevaSourceProperties {
     /// The document type specified in the Veeva document extract flow.
     ///
     /// Pattern `[\s\w_-]+`; length 0 to 512.
-    pub document_type: Option<Str>,
+    pub document_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeAllVersions`: a boolean.
     ///
     /// Boolean value to include All Versions of files in Veeva document extract flow.
-    pub include_all_versions: Option<Bool>,
+    pub include_all_versions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeRenditions`: a boolean.
     ///
     /// Boolean value to include file renditions in Veeva document extract flow.
-    pub include_renditions: Option<Bool>,
+    pub include_renditions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeSourceFiles`: a boolean.
     ///
     /// Boolean value to include source files in Veeva document extract flow.
-    pub include_source_files: Option<Bool>,
+    pub include_source_files: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Veeva flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VeevaSourceProperties {
-    /// A `VeevaSourceProperties` with its required properties, named in a [`VeevaSourcePropertiesRequired`].
+    /// A `VeevaSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: VeevaSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            document_type: None,
-            include_all_versions: None,
-            include_renditions: None,
-            include_source_files: None,
-            object: required.object,
+            document_type: ::std::option::Option::None,
+            include_all_versions: ::std::option::Option::None,
+            include_renditions: ::std::option::Option::None,
+            include_source_files: ::std::option::Option::None,
+            object: value.into(),
         }
     }
 
     /// `DocumentType`: a string.
-    pub fn document_type(mut self, value: impl Into<Str>) -> Self { self.document_type = Some(value.into()); self }
+    pub fn document_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_type = ::std::option::Option::Some(value.into()); self }
     /// `IncludeAllVersions`: a boolean.
-    pub fn include_all_versions(mut self, value: impl Into<Bool>) -> Self { self.include_all_versions = Some(value.into()); self }
+    pub fn include_all_versions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_all_versions = ::std::option::Option::Some(value.into()); self }
     /// `IncludeRenditions`: a boolean.
-    pub fn include_renditions(mut self, value: impl Into<Bool>) -> Self { self.include_renditions = Some(value.into()); self }
+    pub fn include_renditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_renditions = ::std::option::Option::Some(value.into()); self }
     /// `IncludeSourceFiles`: a boolean.
-    pub fn include_source_files(mut self, value: impl Into<Bool>) -> Self { self.include_source_files = Some(value.into()); self }
+    pub fn include_source_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_source_files = ::std::option::Option::Some(value.into()); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for VeevaSourceProperties {}
+impl crate::PropertyType for VeevaSourceProperties {}
 
-impl ToValue for VeevaSourceProperties {
+impl ::cloudwright_core::ToValue for VeevaSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DocumentType", &self.document_type)
             .opt("IncludeAllVersions", &self.include_all_versions)
             .opt("IncludeRenditions", &self.include_renditions)
@@ -3948,26 +3174,6 @@ impl ToValue for VeevaSourceProperties {
             .build()
     }
 }
-
-/// The required properties of [`ZendeskDestinationProperties`], by name: `ZendeskDestinationProperties::new(ZendeskDestinationPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ZendeskDestinationPropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZendeskDestinationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ZendeskDestinationProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -3979,54 +3185,54 @@ pub struct ZendeskDestinationProperties {
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
     ///
     /// The settings that determine how Amazon AppFlow handles an error when placing data in the destination. For example, this setting would determine if the flow should fail after one insertion error, or continue and attempt to insert every record regardless of the initial failure. `ErrorHandlingConfig` is a part of the destination connector details.
-    pub error_handling_config: Option<Obj<ErrorHandlingConfig>>,
+    pub error_handling_config: ::std::option::Option<crate::Obj<ErrorHandlingConfig>>,
     /// `IdFieldNames`: a list of strings.
     ///
     /// A list of field names that can be used as an ID field when performing a write operation.
     ///
     /// Items at least 0; each item: pattern `^\S+$`, length 0 to 128.
-    pub id_field_names: Option<List<Str>>,
+    pub id_field_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Zendesk flow destination.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
     /// `WriteOperationType`: a [`WriteOperationType`] value.
     ///
     /// The possible write operations in the destination connector. When this value is not provided, this defaults to the `INSERT` operation.
-    pub write_operation_type: Option<WriteOperationType>,
+    pub write_operation_type: ::std::option::Option<WriteOperationType>,
 }
 
 #[rustfmt::skip]
 impl ZendeskDestinationProperties {
-    /// A `ZendeskDestinationProperties` with its required properties, named in a [`ZendeskDestinationPropertiesRequired`].
+    /// A `ZendeskDestinationProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: ZendeskDestinationPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            error_handling_config: None,
-            id_field_names: None,
-            object: required.object,
-            write_operation_type: None,
+            error_handling_config: ::std::option::Option::None,
+            id_field_names: ::std::option::Option::None,
+            object: value.into(),
+            write_operation_type: ::std::option::Option::None,
         }
     }
 
     /// `ErrorHandlingConfig`: an [`ErrorHandlingConfig`] object.
-    pub fn error_handling_config(mut self, value: impl Into<Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = Some(value.into()); self }
+    pub fn error_handling_config(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorHandlingConfig>>) -> Self { self.error_handling_config = ::std::option::Option::Some(value.into()); self }
     /// `IdFieldNames`: a list of strings.
-    pub fn id_field_names(mut self, value: impl Into<List<Str>>) -> Self { self.id_field_names = Some(value.into()); self }
+    pub fn id_field_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.id_field_names = ::std::option::Option::Some(value.into()); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
     /// `WriteOperationType`: a [`WriteOperationType`] value.
-    pub fn write_operation_type(mut self, value: impl Into<WriteOperationType>) -> Self { self.write_operation_type = Some(value.into()); self }
+    pub fn write_operation_type(mut self, value: impl ::std::convert::Into<WriteOperationType>) -> Self { self.write_operation_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZendeskDestinationProperties {}
+impl crate::PropertyType for ZendeskDestinationProperties {}
 
-impl ToValue for ZendeskDestinationProperties {
+impl ::cloudwright_core::ToValue for ZendeskDestinationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorHandlingConfig", &self.error_handling_config)
             .opt("IdFieldNames", &self.id_field_names)
             .req("Object", &self.object)
@@ -4034,23 +3240,6 @@ impl ToValue for ZendeskDestinationProperties {
             .build()
     }
 }
-
-/// The required properties of [`ZendeskSourceProperties`], by name: `ZendeskSourceProperties::new(ZendeskSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ZendeskSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ZendeskSourceProperties` property type of `AWS::AppFlow::Flow`.
 ///
@@ -4064,29 +3253,31 @@ pub struct ZendeskSourceProperties {
     /// The object specified in the Zendesk flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ZendeskSourceProperties {
-    /// A `ZendeskSourceProperties` with its required properties, named in a [`ZendeskSourcePropertiesRequired`].
+    /// A `ZendeskSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: ZendeskSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for ZendeskSourceProperties {}
+impl crate::PropertyType for ZendeskSourceProperties {}
 
-impl ToValue for ZendeskSourceProperties {
+impl ::cloudwright_core::ToValue for ZendeskSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
 
@@ -4098,24 +3289,24 @@ pub enum AggregationType {
     /// `SingleFile`
     SingleFile,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AggregationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AggregationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AggregationType {
+impl ::cloudwright_core::ToValue for AggregationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::SingleFile => "SingleFile",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4125,23 +3316,23 @@ pub enum AmplitudeConnectorOperator {
     /// `BETWEEN`
     Between,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AmplitudeConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AmplitudeConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AmplitudeConnectorOperator {
+impl ::cloudwright_core::ToValue for AmplitudeConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Between => "BETWEEN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4193,18 +3384,18 @@ pub enum ConnectorType {
     /// `LookoutMetrics`
     LookoutMetrics,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectorType {
+impl ::cloudwright_core::ToValue for ConnectorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SapoData => "SAPOData",
             Self::Salesforce => "Salesforce",
@@ -4228,9 +3419,9 @@ impl ToValue for ConnectorType {
             Self::EventBridge => "EventBridge",
             Self::Upsolver => "Upsolver",
             Self::LookoutMetrics => "LookoutMetrics",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4244,25 +3435,27 @@ pub enum CustomConnectorSourcePropertiesDataTransferApiType {
     /// `AUTOMATIC`
     Automatic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomConnectorSourcePropertiesDataTransferApiType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for CustomConnectorSourcePropertiesDataTransferApiType
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomConnectorSourcePropertiesDataTransferApiType {
+impl ::cloudwright_core::ToValue for CustomConnectorSourcePropertiesDataTransferApiType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sync => "SYNC",
             Self::Async => "ASYNC",
             Self::Automatic => "AUTOMATIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4274,24 +3467,24 @@ pub enum DataPullMode {
     /// `Complete`
     Complete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataPullMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataPullMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataPullMode {
+impl ::cloudwright_core::ToValue for DataPullMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Incremental => "Incremental",
             Self::Complete => "Complete",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4305,25 +3498,25 @@ pub enum DataTransferApi {
     /// `REST_SYNC`
     RestSync,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataTransferApi {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataTransferApi {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataTransferApi {
+impl ::cloudwright_core::ToValue for DataTransferApi {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::Bulkv2 => "BULKV2",
             Self::RestSync => "REST_SYNC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4361,18 +3554,18 @@ pub enum DatadogConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatadogConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatadogConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatadogConnectorOperator {
+impl ::cloudwright_core::ToValue for DatadogConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::Between => "BETWEEN",
@@ -4389,9 +3582,9 @@ impl ToValue for DatadogConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4429,18 +3622,18 @@ pub enum DynatraceConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DynatraceConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DynatraceConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DynatraceConnectorOperator {
+impl ::cloudwright_core::ToValue for DynatraceConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::Between => "BETWEEN",
@@ -4457,9 +3650,9 @@ impl ToValue for DynatraceConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4473,25 +3666,25 @@ pub enum FileType {
     /// `PARQUET`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FileType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FileType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FileType {
+impl ::cloudwright_core::ToValue for FileType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Json => "JSON",
             Self::Parquet => "PARQUET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4505,25 +3698,25 @@ pub enum FlowStatus {
     /// `Draft`
     Draft,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlowStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlowStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlowStatus {
+impl ::cloudwright_core::ToValue for FlowStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "Active",
             Self::Suspended => "Suspended",
             Self::Draft => "Draft",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4535,24 +3728,24 @@ pub enum GoogleAnalyticsConnectorOperator {
     /// `BETWEEN`
     Between,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GoogleAnalyticsConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GoogleAnalyticsConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GoogleAnalyticsConnectorOperator {
+impl ::cloudwright_core::ToValue for GoogleAnalyticsConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::Between => "BETWEEN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4590,18 +3783,18 @@ pub enum InforNexusConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InforNexusConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InforNexusConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InforNexusConnectorOperator {
+impl ::cloudwright_core::ToValue for InforNexusConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::Between => "BETWEEN",
@@ -4618,9 +3811,9 @@ impl ToValue for InforNexusConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4660,18 +3853,18 @@ pub enum MarketoConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MarketoConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MarketoConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MarketoConnectorOperator {
+impl ::cloudwright_core::ToValue for MarketoConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -4689,9 +3882,9 @@ impl ToValue for MarketoConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4741,18 +3934,18 @@ pub enum Operator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Operator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Operator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Operator {
+impl ::cloudwright_core::ToValue for Operator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -4775,9 +3968,9 @@ impl ToValue for Operator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4819,18 +4012,18 @@ pub enum OperatorPropertiesKeys {
     /// `ORDERED_PARTITION_KEYS_LIST`
     OrderedPartitionKeysList,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OperatorPropertiesKeys {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OperatorPropertiesKeys {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OperatorPropertiesKeys {
+impl ::cloudwright_core::ToValue for OperatorPropertiesKeys {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Value => "VALUE",
             Self::Values => "VALUES",
@@ -4849,9 +4042,9 @@ impl ToValue for OperatorPropertiesKeys {
             Self::ExcludeSourceFieldsList => "EXCLUDE_SOURCE_FIELDS_LIST",
             Self::IncludeNewFields => "INCLUDE_NEW_FIELDS",
             Self::OrderedPartitionKeysList => "ORDERED_PARTITION_KEYS_LIST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4887,18 +4080,18 @@ pub enum PardotConnectorOperator {
     /// `VALIDATE_NUMERIC`
     ValidateNumeric,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PardotConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PardotConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PardotConnectorOperator {
+impl ::cloudwright_core::ToValue for PardotConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::EqualTo => "EQUAL_TO",
@@ -4914,9 +4107,9 @@ impl ToValue for PardotConnectorOperator {
             Self::ValidateNonZero => "VALIDATE_NON_ZERO",
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4928,24 +4121,24 @@ pub enum PathPrefix {
     /// `SCHEMA_VERSION`
     SchemaVersion,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PathPrefix {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PathPrefix {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PathPrefix {
+impl ::cloudwright_core::ToValue for PathPrefix {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ExecutionId => "EXECUTION_ID",
             Self::SchemaVersion => "SCHEMA_VERSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4963,27 +4156,27 @@ pub enum PrefixFormat {
     /// `MINUTE`
     Minute,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PrefixFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PrefixFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PrefixFormat {
+impl ::cloudwright_core::ToValue for PrefixFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Year => "YEAR",
             Self::Month => "MONTH",
             Self::Day => "DAY",
             Self::Hour => "HOUR",
             Self::Minute => "MINUTE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4997,25 +4190,25 @@ pub enum PrefixType {
     /// `PATH_AND_FILENAME`
     PathAndFilename,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PrefixType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PrefixType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PrefixType {
+impl ::cloudwright_core::ToValue for PrefixType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Filename => "FILENAME",
             Self::Path => "PATH",
             Self::PathAndFilename => "PATH_AND_FILENAME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5063,18 +4256,18 @@ pub enum S3ConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3ConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3ConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3ConnectorOperator {
+impl ::cloudwright_core::ToValue for S3ConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -5096,9 +4289,9 @@ impl ToValue for S3ConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5110,24 +4303,24 @@ pub enum S3InputFileType {
     /// `JSON`
     Json,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3InputFileType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3InputFileType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3InputFileType {
+impl ::cloudwright_core::ToValue for S3InputFileType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Json => "JSON",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5177,18 +4370,18 @@ pub enum SalesforceConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SalesforceConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SalesforceConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SalesforceConnectorOperator {
+impl ::cloudwright_core::ToValue for SalesforceConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -5211,9 +4404,9 @@ impl ToValue for SalesforceConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5263,18 +4456,18 @@ pub enum SapoDataConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SapoDataConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SapoDataConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SapoDataConnectorOperator {
+impl ::cloudwright_core::ToValue for SapoDataConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -5297,9 +4490,9 @@ impl ToValue for SapoDataConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5349,18 +4542,18 @@ pub enum ServiceNowConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceNowConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceNowConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceNowConnectorOperator {
+impl ::cloudwright_core::ToValue for ServiceNowConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -5383,9 +4576,9 @@ impl ToValue for ServiceNowConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5421,18 +4614,18 @@ pub enum SingularConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SingularConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SingularConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SingularConnectorOperator {
+impl ::cloudwright_core::ToValue for SingularConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::EqualTo => "EQUAL_TO",
@@ -5448,9 +4641,9 @@ impl ToValue for SingularConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5488,18 +4681,18 @@ pub enum SlackConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SlackConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SlackConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SlackConnectorOperator {
+impl ::cloudwright_core::ToValue for SlackConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::Between => "BETWEEN",
@@ -5516,9 +4709,9 @@ impl ToValue for SlackConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5546,18 +4739,18 @@ pub enum TaskType {
     /// `Partition`
     Partition,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TaskType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TaskType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TaskType {
+impl ::cloudwright_core::ToValue for TaskType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Arithmetic => "Arithmetic",
             Self::Filter => "Filter",
@@ -5569,9 +4762,9 @@ impl ToValue for TaskType {
             Self::Truncate => "Truncate",
             Self::Validate => "Validate",
             Self::Partition => "Partition",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5607,18 +4800,18 @@ pub enum TrendmicroConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrendmicroConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrendmicroConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrendmicroConnectorOperator {
+impl ::cloudwright_core::ToValue for TrendmicroConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::EqualTo => "EQUAL_TO",
@@ -5634,9 +4827,9 @@ impl ToValue for TrendmicroConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5650,25 +4843,25 @@ pub enum TriggerType {
     /// `OnDemand`
     OnDemand,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TriggerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TriggerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TriggerType {
+impl ::cloudwright_core::ToValue for TriggerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Scheduled => "Scheduled",
             Self::Event => "Event",
             Self::OnDemand => "OnDemand",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5716,18 +4909,18 @@ pub enum VeevaConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VeevaConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VeevaConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VeevaConnectorOperator {
+impl ::cloudwright_core::ToValue for VeevaConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -5749,9 +4942,9 @@ impl ToValue for VeevaConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5767,26 +4960,26 @@ pub enum WriteOperationType {
     /// `DELETE`
     Delete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WriteOperationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WriteOperationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WriteOperationType {
+impl ::cloudwright_core::ToValue for WriteOperationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Insert => "INSERT",
             Self::Upsert => "UPSERT",
             Self::Update => "UPDATE",
             Self::Delete => "DELETE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5822,18 +5015,18 @@ pub enum ZendeskConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ZendeskConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ZendeskConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ZendeskConnectorOperator {
+impl ::cloudwright_core::ToValue for ZendeskConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::GreaterThan => "GREATER_THAN",
@@ -5849,8 +5042,656 @@ impl ToValue for ZendeskConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w!@#\\-.?,\\s]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w/!@#+=.-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(upsolver-appflow)\\S*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("[\\w/-]+");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\s\\w_-]+");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(".+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Flow: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationFlowConfigList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationFlowConfig), min_items: None, max_items: None, unique: false })),
+            ("FlowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("FlowStatus", Shape::Str(&StrRule { allowed: &["Active", "Suspended", "Draft"], ..StrRule::ANY })),
+            ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("MetadataCatalogConfig", Shape::Object(&RULE_MetadataCatalogConfig)),
+            ("SourceFlowConfig", Shape::Object(&RULE_SourceFlowConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Tasks", Shape::List(&ListRule { items: Shape::Object(&RULE_Task), min_items: None, max_items: None, unique: false })),
+            ("TriggerConfig", Shape::Object(&RULE_TriggerConfig)),
+        ],
+        required: &["FlowName", "Tasks", "SourceFlowConfig", "DestinationFlowConfigList", "TriggerConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AggregationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AggregationType", Shape::Str(&StrRule { allowed: &["None", "SingleFile"], ..StrRule::ANY })),
+            ("TargetFileSize", Shape::INT),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmplitudeSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorOperator: ObjRule = ObjRule {
+        properties: &[
+            ("Amplitude", Shape::Str(&StrRule { allowed: &["BETWEEN"], ..StrRule::ANY })),
+            ("CustomConnector", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Datadog", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Dynatrace", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("GoogleAnalytics", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN"], ..StrRule::ANY })),
+            ("InforNexus", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Marketo", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Pardot", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "NO_OP", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC"], ..StrRule::ANY })),
+            ("S3", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("SAPOData", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Salesforce", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("ServiceNow", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Singular", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Slack", Shape::Str(&StrRule { allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Trendmicro", Shape::Str(&StrRule { allowed: &["PROJECTION", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Veeva", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Zendesk", Shape::Str(&StrRule { allowed: &["PROJECTION", "GREATER_THAN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomConnectorDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("CustomProperties", Shape::Typed(json_type::OBJECT)),
+            ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
+        ],
+        required: &["EntityName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomConnectorSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("CustomProperties", Shape::Typed(json_type::OBJECT)),
+            ("DataTransferApi", Shape::Object(&RULE_CustomConnectorSourcePropertiesDataTransferApi)),
+            ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["EntityName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomConnectorSourcePropertiesDataTransferApi: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SYNC", "ASYNC", "AUTOMATIC"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatadogSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationConnectorProperties: ObjRule = ObjRule {
+        properties: &[
+            ("CustomConnector", Shape::Object(&RULE_CustomConnectorDestinationProperties)),
+            ("EventBridge", Shape::Object(&RULE_EventBridgeDestinationProperties)),
+            ("LookoutMetrics", Shape::Object(&RULE_LookoutMetricsDestinationProperties)),
+            ("Marketo", Shape::Object(&RULE_MarketoDestinationProperties)),
+            ("Redshift", Shape::Object(&RULE_RedshiftDestinationProperties)),
+            ("S3", Shape::Object(&RULE_S3DestinationProperties)),
+            ("SAPOData", Shape::Object(&RULE_SapoDataDestinationProperties)),
+            ("Salesforce", Shape::Object(&RULE_SalesforceDestinationProperties)),
+            ("Snowflake", Shape::Object(&RULE_SnowflakeDestinationProperties)),
+            ("Upsolver", Shape::Object(&RULE_UpsolverDestinationProperties)),
+            ("Zendesk", Shape::Object(&RULE_ZendeskDestinationProperties)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationFlowConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ApiVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ConnectorType", Shape::Str(&StrRule { allowed: &["SAPOData", "Salesforce", "Pardot", "Singular", "Slack", "Redshift", "S3", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector", "EventBridge", "Upsolver", "LookoutMetrics"], ..StrRule::ANY })),
+            ("DestinationConnectorProperties", Shape::Object(&RULE_DestinationConnectorProperties)),
+        ],
+        required: &["ConnectorType", "DestinationConnectorProperties"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynatraceSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ErrorHandlingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("FailOnFirstError", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlueDataCatalog: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TablePrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn", "DatabaseName", "TablePrefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GoogleAnalyticsSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IncrementalPullConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DatetimeTypeFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InforNexusSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LookoutMetricsDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MarketoDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MarketoSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataCatalogConfig: ObjRule = ObjRule {
+        properties: &[
+            ("GlueDataCatalog", Shape::Object(&RULE_GlueDataCatalog)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PardotSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrefixConfig: ObjRule = ObjRule {
+        properties: &[
+            ("PathPrefixHierarchy", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EXECUTION_ID", "SCHEMA_VERSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("PrefixFormat", Shape::Str(&StrRule { allowed: &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE"], ..StrRule::ANY })),
+            ("PrefixType", Shape::Str(&StrRule { allowed: &["FILENAME", "PATH", "PATH_AND_FILENAME"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+            ("IntermediateBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object", "IntermediateBucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("S3OutputFormatConfig", Shape::Object(&RULE_S3OutputFormatConfig)),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3InputFormatConfig: ObjRule = ObjRule {
+        properties: &[
+            ("S3InputFileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON"], ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3OutputFormatConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AggregationConfig", Shape::Object(&RULE_AggregationConfig)),
+            ("FileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET"], ..StrRule::ANY })),
+            ("PrefixConfig", Shape::Object(&RULE_PrefixConfig)),
+            ("PreserveSourceDataTyping", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3SourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("S3InputFormatConfig", Shape::Object(&RULE_S3InputFormatConfig)),
+        ],
+        required: &["BucketName", "BucketPrefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("DataTransferApi", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"], ..StrRule::ANY })),
+            ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("DataTransferApi", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"], ..StrRule::ANY })),
+            ("EnableDynamicFieldUpdate", Shape::Bool),
+            ("IncludeDeletedRecords", Shape::Bool),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SapoDataDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("ObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SuccessResponseHandlingConfig", Shape::Object(&RULE_SuccessResponseHandlingConfig)),
+            ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
+        ],
+        required: &["ObjectPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SapoDataPaginationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("maxPageSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ],
+        required: &["maxPageSize"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SapoDataParallelismConfig: ObjRule = ObjRule {
+        properties: &[
+            ("maxParallelism", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        required: &["maxParallelism"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SapoDataSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("paginationConfig", Shape::Object(&RULE_SapoDataPaginationConfig)),
+            ("parallelismConfig", Shape::Object(&RULE_SapoDataParallelismConfig)),
+        ],
+        required: &["ObjectPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
+        properties: &[
+            ("DataPullMode", Shape::Str(&StrRule { allowed: &["Incremental", "Complete"], ..StrRule::ANY })),
+            ("FirstExecutionFrom", Shape::NUM),
+            ("FlowErrorDeactivationThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("ScheduleEndTime", Shape::NUM),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ScheduleOffset", Shape::Num(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
+            ("ScheduleStartTime", Shape::NUM),
+            ("TimeZone", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["ScheduleExpression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingularSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlackSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+            ("IntermediateBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object", "IntermediateBucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceConnectorProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Amplitude", Shape::Object(&RULE_AmplitudeSourceProperties)),
+            ("CustomConnector", Shape::Object(&RULE_CustomConnectorSourceProperties)),
+            ("Datadog", Shape::Object(&RULE_DatadogSourceProperties)),
+            ("Dynatrace", Shape::Object(&RULE_DynatraceSourceProperties)),
+            ("GoogleAnalytics", Shape::Object(&RULE_GoogleAnalyticsSourceProperties)),
+            ("InforNexus", Shape::Object(&RULE_InforNexusSourceProperties)),
+            ("Marketo", Shape::Object(&RULE_MarketoSourceProperties)),
+            ("Pardot", Shape::Object(&RULE_PardotSourceProperties)),
+            ("S3", Shape::Object(&RULE_S3SourceProperties)),
+            ("SAPOData", Shape::Object(&RULE_SapoDataSourceProperties)),
+            ("Salesforce", Shape::Object(&RULE_SalesforceSourceProperties)),
+            ("ServiceNow", Shape::Object(&RULE_ServiceNowSourceProperties)),
+            ("Singular", Shape::Object(&RULE_SingularSourceProperties)),
+            ("Slack", Shape::Object(&RULE_SlackSourceProperties)),
+            ("Trendmicro", Shape::Object(&RULE_TrendmicroSourceProperties)),
+            ("Veeva", Shape::Object(&RULE_VeevaSourceProperties)),
+            ("Zendesk", Shape::Object(&RULE_ZendeskSourceProperties)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceFlowConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ApiVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ConnectorType", Shape::Str(&StrRule { allowed: &["SAPOData", "Salesforce", "Pardot", "Singular", "Slack", "Redshift", "S3", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector", "EventBridge", "Upsolver", "LookoutMetrics"], ..StrRule::ANY })),
+            ("IncrementalPullConfig", Shape::Object(&RULE_IncrementalPullConfig)),
+            ("SourceConnectorProperties", Shape::Object(&RULE_SourceConnectorProperties)),
+        ],
+        required: &["ConnectorType", "SourceConnectorProperties"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SuccessResponseHandlingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Task: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
+            ("DestinationField", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("SourceFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskPropertiesObject), min_items: None, max_items: None, unique: false })),
+            ("TaskType", Shape::Str(&StrRule { allowed: &["Arithmetic", "Filter", "Map", "Map_all", "Mask", "Merge", "Passthrough", "Truncate", "Validate", "Partition"], ..StrRule::ANY })),
+        ],
+        required: &["SourceFields", "TaskType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskPropertiesObject: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP", "EXCLUDE_SOURCE_FIELDS_LIST", "INCLUDE_NEW_FIELDS", "ORDERED_PARTITION_KEYS_LIST"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrendmicroSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TriggerProperties", Shape::Object(&RULE_ScheduledTriggerProperties)),
+            ("TriggerType", Shape::Str(&StrRule { allowed: &["Scheduled", "Event", "OnDemand"], ..StrRule::ANY })),
+        ],
+        required: &["TriggerType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpsolverDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(63), pattern: Some(&PATTERN_4), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("S3OutputFormatConfig", Shape::Object(&RULE_UpsolverS3OutputFormatConfig)),
+        ],
+        required: &["BucketName", "S3OutputFormatConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpsolverS3OutputFormatConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AggregationConfig", Shape::Object(&RULE_AggregationConfig)),
+            ("FileType", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET"], ..StrRule::ANY })),
+            ("PrefixConfig", Shape::Object(&RULE_PrefixConfig)),
+        ],
+        required: &["PrefixConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VeevaSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("IncludeAllVersions", Shape::Bool),
+            ("IncludeRenditions", Shape::Bool),
+            ("IncludeSourceFiles", Shape::Bool),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZendeskDestinationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
+            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w+\\:\\/\\/.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\/\\._ \\-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\/\\._\\-\\*]+$");
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ApplicationSourceConfig`: an [`ApplicationSourceConfig`] object, required.
-    pub application_source_config: Obj<ApplicationSourceConfig>,
+    pub application_source_config: crate::Obj<ApplicationSourceConfig>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationConfig", Shape::Object(&RULE_ApplicationConfig)),
-        ("ApplicationSourceConfig", Shape::Object(&RULE_ApplicationSourceConfig)),
-        ("ApplicationType", Shape::Str(&StrRule { allowed: &["STANDARD", "SERVICE", "MCP_SERVER"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("IframeConfig", Shape::Object(&RULE_IframeConfig)),
-        ("InitializationTimeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(600000.0), ..NumRule::ANY })),
-        ("IsService", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(150), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "Namespace", "ApplicationSourceConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppIntegrations::Application` resource.
 ///
@@ -61,59 +31,59 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Application {
     /// `ApplicationConfig`: an [`ApplicationConfig`] object.
-    pub application_config: Option<Obj<ApplicationConfig>>,
+    pub application_config: ::std::option::Option<crate::Obj<ApplicationConfig>>,
     /// `ApplicationSourceConfig`: an [`ApplicationSourceConfig`] object, required.
     ///
     /// The configuration for where the application should be loaded from.
-    pub application_source_config: Obj<ApplicationSourceConfig>,
+    pub application_source_config: crate::Obj<ApplicationSourceConfig>,
     /// `ApplicationType`: an [`ApplicationType`] value.
     ///
     /// The type of application
-    pub application_type: Option<ApplicationType>,
+    pub application_type: ::std::option::Option<ApplicationType>,
     /// `Description`: a string.
     ///
     /// The description of the application.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IframeConfig`: an [`IframeConfig`] object.
-    pub iframe_config: Option<Obj<IframeConfig>>,
+    pub iframe_config: ::std::option::Option<crate::Obj<IframeConfig>>,
     /// `InitializationTimeout`: an integer.
     ///
     /// The initialization timeout in milliseconds. Required when IsService is true.
     ///
     /// Value 1 to 600000.
-    pub initialization_timeout: Option<Int>,
+    pub initialization_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `IsService`: a boolean.
     ///
     /// Indicates whether the application is a service.
     ///
     /// Default `false`.
-    pub is_service: Option<Bool>,
+    pub is_service: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the application.
     ///
     /// Pattern `^[a-zA-Z0-9\/\._ \-]+$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
     ///
     /// The namespace of the application.
     ///
     /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `Permissions`: a list of strings.
     ///
     /// The configuration of events or requests that the application has access to.
     ///
     /// Items 0 to 150.
-    pub permissions: Option<List<Str>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -123,7 +93,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppIntegrations::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-application.html",
         primary_identifier: &["ApplicationArn"],
@@ -134,69 +104,71 @@ impl Application {
         read_only: &["ApplicationArn", "Id"],
         attributes: &["ApplicationArn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
     #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
-            application_config: None,
+            application_config: ::std::option::Option::None,
             application_source_config: required.application_source_config,
-            application_type: None,
-            description: None,
-            iframe_config: None,
-            initialization_timeout: None,
-            is_service: None,
+            application_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            iframe_config: ::std::option::Option::None,
+            initialization_timeout: ::std::option::Option::None,
+            is_service: ::std::option::Option::None,
             name: required.name,
             namespace: required.namespace,
-            permissions: None,
-            tags: None,
+            permissions: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationConfig`: an [`ApplicationConfig`] object.
-    pub fn application_config(mut self, value: impl Into<Obj<ApplicationConfig>>) -> Self { self.application_config = Some(value.into()); self }
+    pub fn application_config(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationConfig>>) -> Self { self.application_config = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationSourceConfig`: an [`ApplicationSourceConfig`] object, required.
-    pub fn application_source_config(mut self, value: impl Into<Obj<ApplicationSourceConfig>>) -> Self { self.application_source_config = value.into(); self }
+    pub fn application_source_config(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationSourceConfig>>) -> Self { self.application_source_config = value.into(); self }
     /// `ApplicationType`: an [`ApplicationType`] value.
-    pub fn application_type(mut self, value: impl Into<ApplicationType>) -> Self { self.application_type = Some(value.into()); self }
+    pub fn application_type(mut self, value: impl ::std::convert::Into<ApplicationType>) -> Self { self.application_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IframeConfig`: an [`IframeConfig`] object.
-    pub fn iframe_config(mut self, value: impl Into<Obj<IframeConfig>>) -> Self { self.iframe_config = Some(value.into()); self }
+    pub fn iframe_config(mut self, value: impl ::std::convert::Into<crate::Obj<IframeConfig>>) -> Self { self.iframe_config = ::std::option::Option::Some(value.into()); self }
     /// `InitializationTimeout`: an integer.
-    pub fn initialization_timeout(mut self, value: impl Into<Int>) -> Self { self.initialization_timeout = Some(value.into()); self }
+    pub fn initialization_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.initialization_timeout = ::std::option::Option::Some(value.into()); self }
     /// `IsService`: a boolean.
-    pub fn is_service(mut self, value: impl Into<Bool>) -> Self { self.is_service = Some(value.into()); self }
+    pub fn is_service(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_service = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `Permissions`: a list of strings.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationConfig", &self.application_config)
             .req("ApplicationSourceConfig", &self.application_source_config)
             .opt("ApplicationType", &self.application_type)
@@ -212,12 +184,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -227,27 +199,18 @@ impl ApplicationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Application.
     #[inline]
-    pub fn application_arn(&self) -> Value {
-        self.0.get_att("ApplicationArn")
+    pub fn application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationArn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier for the Application.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContactHandling", Shape::Object(&RULE_ContactHandling)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationConfig` property type of `AWS::AppIntegrations::Application`.
 ///
@@ -255,7 +218,7 @@ pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplicationConfig {
     /// `ContactHandling`: a [`ContactHandling`] object.
-    pub contact_handling: Option<Obj<ContactHandling>>,
+    pub contact_handling: ::std::option::Option<crate::Obj<ContactHandling>>,
 }
 
 #[rustfmt::skip]
@@ -263,40 +226,23 @@ impl ApplicationConfig {
     /// A `ApplicationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContactHandling`: a [`ContactHandling`] object.
-    pub fn contact_handling(mut self, value: impl Into<Obj<ContactHandling>>) -> Self { self.contact_handling = Some(value.into()); self }
+    pub fn contact_handling(mut self, value: impl ::std::convert::Into<crate::Obj<ContactHandling>>) -> Self { self.contact_handling = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApplicationConfig {}
+impl crate::PropertyType for ApplicationConfig {}
 
-impl ToValue for ApplicationConfig {
+impl ::cloudwright_core::ToValue for ApplicationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContactHandling", &self.contact_handling)
             .build()
     }
 }
-
-/// The required properties of [`ApplicationSourceConfig`], by name: `ApplicationSourceConfig::new(ApplicationSourceConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationSourceConfigRequired {
-    /// `ExternalUrlConfig`: an [`ExternalUrlConfig`] object, required.
-    pub external_url_config: Obj<ExternalUrlConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationSourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ExternalUrlConfig", Shape::Object(&RULE_ExternalUrlConfig)),
-    ],
-    required: &["ExternalUrlConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationSourceConfig` property type of `AWS::AppIntegrations::Application`.
 ///
@@ -306,50 +252,33 @@ pub(crate) static RULE_ApplicationSourceConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationSourceConfig {
     /// `ExternalUrlConfig`: an [`ExternalUrlConfig`] object, required.
-    pub external_url_config: Obj<ExternalUrlConfig>,
+    pub external_url_config: crate::Obj<ExternalUrlConfig>,
 }
 
 #[rustfmt::skip]
 impl ApplicationSourceConfig {
-    /// A `ApplicationSourceConfig` with its required properties, named in a [`ApplicationSourceConfigRequired`].
+    /// A `ApplicationSourceConfig` with its one required property, `ExternalUrlConfig`.
     #[inline]
-    pub fn new(required: ApplicationSourceConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ExternalUrlConfig>>) -> Self {
         Self {
-            external_url_config: required.external_url_config,
+            external_url_config: value.into(),
         }
     }
 
     /// `ExternalUrlConfig`: an [`ExternalUrlConfig`] object, required.
-    pub fn external_url_config(mut self, value: impl Into<Obj<ExternalUrlConfig>>) -> Self { self.external_url_config = value.into(); self }
+    pub fn external_url_config(mut self, value: impl ::std::convert::Into<crate::Obj<ExternalUrlConfig>>) -> Self { self.external_url_config = value.into(); self }
 }
 
-impl PropertyType for ApplicationSourceConfig {}
+impl crate::PropertyType for ApplicationSourceConfig {}
 
-impl ToValue for ApplicationSourceConfig {
+impl ::cloudwright_core::ToValue for ApplicationSourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExternalUrlConfig", &self.external_url_config)
             .build()
     }
 }
-
-/// The required properties of [`ContactHandling`], by name: `ContactHandling::new(ContactHandlingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactHandlingRequired {
-    /// `Scope`: a [`ContactHandlingScope`] value, required.
-    pub scope: ContactHandlingScope,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContactHandling: ObjRule = ObjRule {
-    properties: &[
-        ("Scope", Shape::Str(&StrRule { allowed: &["CROSS_CONTACTS", "PER_CONTACT"], ..StrRule::ANY })),
-    ],
-    required: &["Scope"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContactHandling` property type of `AWS::AppIntegrations::Application`.
 ///
@@ -362,44 +291,28 @@ pub struct ContactHandling {
 
 #[rustfmt::skip]
 impl ContactHandling {
-    /// A `ContactHandling` with its required properties, named in a [`ContactHandlingRequired`].
+    /// A `ContactHandling` with its one required property, `Scope`.
     #[inline]
-    pub fn new(required: ContactHandlingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ContactHandlingScope>) -> Self {
         Self {
-            scope: required.scope,
+            scope: value.into(),
         }
     }
 
     /// `Scope`: a [`ContactHandlingScope`] value, required.
-    pub fn scope(mut self, value: impl Into<ContactHandlingScope>) -> Self { self.scope = value.into(); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<ContactHandlingScope>) -> Self { self.scope = value.into(); self }
 }
 
-impl PropertyType for ContactHandling {}
+impl crate::PropertyType for ContactHandling {}
 
-impl ToValue for ContactHandling {
+impl ::cloudwright_core::ToValue for ContactHandling {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Scope", &self.scope).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Scope", &self.scope)
+            .build()
     }
 }
-
-/// The required properties of [`ExternalUrlConfig`], by name: `ExternalUrlConfig::new(ExternalUrlConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExternalUrlConfigRequired {
-    /// `AccessUrl`: a string, required.
-    pub access_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExternalUrlConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AccessUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ApprovedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["AccessUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExternalUrlConfig` property type of `AWS::AppIntegrations::Application`.
 ///
@@ -413,53 +326,43 @@ pub struct ExternalUrlConfig {
     /// The URL to access the application.
     ///
     /// Pattern `^\w+\:\/\/.*$`; length 1 to 1000.
-    pub access_url: Str,
+    pub access_url: ::cloudwright_core::Str,
     /// `ApprovedOrigins`: a list of strings.
     ///
     /// Additional URLs to allow list if different than the access URL.
     ///
     /// Items 0 to 50.
-    pub approved_origins: Option<List<Str>>,
+    pub approved_origins: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl ExternalUrlConfig {
-    /// A `ExternalUrlConfig` with its required properties, named in a [`ExternalUrlConfigRequired`].
+    /// A `ExternalUrlConfig` with its one required property, `AccessUrl`.
     #[inline]
-    pub fn new(required: ExternalUrlConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_url: required.access_url,
-            approved_origins: None,
+            access_url: value.into(),
+            approved_origins: ::std::option::Option::None,
         }
     }
 
     /// `AccessUrl`: a string, required.
-    pub fn access_url(mut self, value: impl Into<Str>) -> Self { self.access_url = value.into(); self }
+    pub fn access_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_url = value.into(); self }
     /// `ApprovedOrigins`: a list of strings.
-    pub fn approved_origins(mut self, value: impl Into<List<Str>>) -> Self { self.approved_origins = Some(value.into()); self }
+    pub fn approved_origins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.approved_origins = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExternalUrlConfig {}
+impl crate::PropertyType for ExternalUrlConfig {}
 
-impl ToValue for ExternalUrlConfig {
+impl ::cloudwright_core::ToValue for ExternalUrlConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessUrl", &self.access_url)
             .opt("ApprovedOrigins", &self.approved_origins)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IframeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Allow", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })),
-        ("Sandbox", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IframeConfig` property type of `AWS::AppIntegrations::Application`.
 ///
@@ -469,11 +372,11 @@ pub struct IframeConfig {
     /// `Allow`: a list of strings.
     ///
     /// Items 0 to 25; each item: pattern `^[a-z-]+$`, length 1 to 100.
-    pub allow: Option<List<Str>>,
+    pub allow: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Sandbox`: a list of strings.
     ///
     /// Items 0 to 25; each item: pattern `^[a-z-]+$`, length 1 to 100.
-    pub sandbox: Option<List<Str>>,
+    pub sandbox: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -481,21 +384,21 @@ impl IframeConfig {
     /// A `IframeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Allow`: a list of strings.
-    pub fn allow(mut self, value: impl Into<List<Str>>) -> Self { self.allow = Some(value.into()); self }
+    pub fn allow(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allow = ::std::option::Option::Some(value.into()); self }
     /// `Sandbox`: a list of strings.
-    pub fn sandbox(mut self, value: impl Into<List<Str>>) -> Self { self.sandbox = Some(value.into()); self }
+    pub fn sandbox(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.sandbox = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IframeConfig {}
+impl crate::PropertyType for IframeConfig {}
 
-impl ToValue for IframeConfig {
+impl ::cloudwright_core::ToValue for IframeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Allow", &self.allow)
             .opt("Sandbox", &self.sandbox)
             .build()
@@ -512,25 +415,25 @@ pub enum ApplicationType {
     /// `MCP_SERVER`
     McpServer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationType {
+impl ::cloudwright_core::ToValue for ApplicationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::Service => "SERVICE",
             Self::McpServer => "MCP_SERVER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -542,23 +445,108 @@ pub enum ContactHandlingScope {
     /// `PER_CONTACT`
     PerContact,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContactHandlingScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContactHandlingScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContactHandlingScope {
+impl ::cloudwright_core::ToValue for ContactHandlingScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CrossContacts => "CROSS_CONTACTS",
             Self::PerContact => "PER_CONTACT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w+\\:\\/\\/.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\/\\._ \\-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\/\\._\\-\\*]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationConfig", Shape::Object(&RULE_ApplicationConfig)),
+            ("ApplicationSourceConfig", Shape::Object(&RULE_ApplicationSourceConfig)),
+            ("ApplicationType", Shape::Str(&StrRule { allowed: &["STANDARD", "SERVICE", "MCP_SERVER"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("IframeConfig", Shape::Object(&RULE_IframeConfig)),
+            ("InitializationTimeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(600000.0), ..NumRule::ANY })),
+            ("IsService", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(150), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "Namespace", "ApplicationSourceConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContactHandling", Shape::Object(&RULE_ContactHandling)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationSourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ExternalUrlConfig", Shape::Object(&RULE_ExternalUrlConfig)),
+        ],
+        required: &["ExternalUrlConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactHandling: ObjRule = ObjRule {
+        properties: &[
+            ("Scope", Shape::Str(&StrRule { allowed: &["CROSS_CONTACTS", "PER_CONTACT"], ..StrRule::ANY })),
+        ],
+        required: &["Scope"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExternalUrlConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AccessUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ApprovedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["AccessUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IframeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Allow", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })),
+            ("Sandbox", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+$)|(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+[\\w/!@#+=.-]+[\\w/!@#+=.,-]+$)",
-);
 
 /// The required properties of [`DataIntegration`], by name: `DataIntegration::new(DataIntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataIntegrationRequired {
     /// `KmsKey`: a string, required.
-    pub kms_key: Str,
+    pub kms_key: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SourceURI`: a string, required.
-    pub source_uri: Str,
+    pub source_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataIntegration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("FileConfiguration", Shape::Object(&RULE_FileConfiguration)),
-        ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ObjectConfiguration", Shape::Typed(json_type::OBJECT)),
-        ("ScheduleConfig", Shape::Object(&RULE_ScheduleConfig)),
-        ("SourceURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "KmsKey", "SourceURI"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppIntegrations::DataIntegration` resource.
 ///
@@ -63,47 +36,47 @@ pub struct DataIntegration {
     /// A description of the DataIntegration.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileConfiguration`: a [`FileConfiguration`] object.
     ///
     /// The configuration for what files should be pulled from the source.
-    pub file_configuration: Option<Obj<FileConfiguration>>,
+    pub file_configuration: ::std::option::Option<crate::Obj<FileConfiguration>>,
     /// `KmsKey`: a string, required.
     ///
     /// The KMS key for the DataIntegration.
     ///
     /// Pattern `.*\S.*`; length 1 to 255; create-only: changing it replaces the resource.
-    pub kms_key: Str,
+    pub kms_key: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the DataIntegration.
     ///
     /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ObjectConfiguration`: a JSON value.
     ///
     /// The configuration for what data should be pulled from the source.
-    pub object_configuration: Option<Json>,
+    pub object_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `ScheduleConfig`: a [`ScheduleConfig`] object.
     ///
     /// The name of the data and how often it should be pulled from the source.
     ///
     /// Create-only: changing it replaces the resource.
-    pub schedule_config: Option<Obj<ScheduleConfig>>,
+    pub schedule_config: ::std::option::Option<crate::Obj<ScheduleConfig>>,
     /// `SourceURI`: a string, required.
     ///
     /// The URI of the data source.
     ///
     /// Pattern `^(\w+\:\/\/[\w.-]+[\w/!@#+=.-]+$)|(\w+\:\/\/[\w.-]+[\w/!@#+=.-]+[\w/!@#+=.-]+[\w/!@#+=.,-]+$)`; length 1 to 1000; create-only: changing it replaces the resource.
-    pub source_uri: Str,
+    pub source_uri: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +86,7 @@ impl DataIntegration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppIntegrations::DataIntegration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-dataintegration.html",
         primary_identifier: &["Id"],
@@ -124,60 +97,62 @@ impl DataIntegration {
         read_only: &["Id", "DataIntegrationArn"],
         attributes: &["DataIntegrationArn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataIntegration` with its required properties, named in a [`DataIntegrationRequired`].
     #[inline]
     pub fn new(required: DataIntegrationRequired) -> Self {
         Self {
-            description: None,
-            file_configuration: None,
+            description: ::std::option::Option::None,
+            file_configuration: ::std::option::Option::None,
             kms_key: required.kms_key,
             name: required.name,
-            object_configuration: None,
-            schedule_config: None,
+            object_configuration: ::std::option::Option::None,
+            schedule_config: ::std::option::Option::None,
             source_uri: required.source_uri,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FileConfiguration`: a [`FileConfiguration`] object.
-    pub fn file_configuration(mut self, value: impl Into<Obj<FileConfiguration>>) -> Self { self.file_configuration = Some(value.into()); self }
+    pub fn file_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FileConfiguration>>) -> Self { self.file_configuration = ::std::option::Option::Some(value.into()); self }
     /// `KmsKey`: a string, required.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = value.into(); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ObjectConfiguration`: a JSON value.
-    pub fn object_configuration(mut self, value: impl Into<Json>) -> Self { self.object_configuration = Some(value.into()); self }
+    pub fn object_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.object_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleConfig`: a [`ScheduleConfig`] object.
-    pub fn schedule_config(mut self, value: impl Into<Obj<ScheduleConfig>>) -> Self { self.schedule_config = Some(value.into()); self }
+    pub fn schedule_config(mut self, value: impl ::std::convert::Into<crate::Obj<ScheduleConfig>>) -> Self { self.schedule_config = ::std::option::Option::Some(value.into()); self }
     /// `SourceURI`: a string, required.
-    pub fn source_uri(mut self, value: impl Into<Str>) -> Self { self.source_uri = value.into(); self }
+    pub fn source_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_uri = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataIntegration {
+impl ::cloudwright_core::Resource for DataIntegration {
     type Attributes = DataIntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataIntegration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataIntegration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataIntegration {
+impl ::cloudwright_core::ToValue for DataIntegration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("FileConfiguration", &self.file_configuration)
             .req("KmsKey", &self.kms_key)
@@ -190,12 +165,12 @@ impl ToValue for DataIntegration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataIntegration`]: `Handle<DataIntegration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataIntegration`]: `Handle<DataIntegration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataIntegrationAttributes(ResourceRef);
+pub struct DataIntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataIntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataIntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,36 +180,18 @@ impl DataIntegrationAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the DataIntegration.
     #[inline]
-    pub fn data_integration_arn(&self) -> Value {
-        self.0.get_att("DataIntegrationArn")
+    pub fn data_integration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataIntegrationArn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`FileConfiguration`], by name: `FileConfiguration::new(FileConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FileConfigurationRequired {
-    /// `Folders`: a list of strings, required.
-    pub folders: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::Typed(json_type::OBJECT)),
-        ("Folders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["Folders"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FileConfiguration` property type of `AWS::AppIntegrations::DataIntegration`.
 ///
@@ -246,62 +203,43 @@ pub struct FileConfiguration {
     /// `Filters`: a JSON value.
     ///
     /// Restrictions for what files should be pulled from the source.
-    pub filters: Option<Json>,
+    pub filters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Folders`: a list of strings, required.
     ///
     /// Identifiers for the source folders to pull all files from recursively.
     ///
     /// Items 1 to 10; each item: pattern `.*\S.*`, length 1 to 200.
-    pub folders: List<Str>,
+    pub folders: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl FileConfiguration {
-    /// A `FileConfiguration` with its required properties, named in a [`FileConfigurationRequired`].
+    /// A `FileConfiguration` with its one required property, `Folders`.
     #[inline]
-    pub fn new(required: FileConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            filters: None,
-            folders: required.folders,
+            filters: ::std::option::Option::None,
+            folders: value.into(),
         }
     }
 
     /// `Filters`: a JSON value.
-    pub fn filters(mut self, value: impl Into<Json>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
     /// `Folders`: a list of strings, required.
-    pub fn folders(mut self, value: impl Into<List<Str>>) -> Self { self.folders = value.into(); self }
+    pub fn folders(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.folders = value.into(); self }
 }
 
-impl PropertyType for FileConfiguration {}
+impl crate::PropertyType for FileConfiguration {}
 
-impl ToValue for FileConfiguration {
+impl ::cloudwright_core::ToValue for FileConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Filters", &self.filters)
             .req("Folders", &self.folders)
             .build()
     }
 }
-
-/// The required properties of [`ScheduleConfig`], by name: `ScheduleConfig::new(ScheduleConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduleConfigRequired {
-    /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FirstExecutionFrom", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Object", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ScheduleExpression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduleConfig` property type of `AWS::AppIntegrations::DataIntegration`.
 ///
@@ -315,50 +253,105 @@ pub struct ScheduleConfig {
     /// The start date for objects to import in the first flow run as an Unix/epoch timestamp in milliseconds or in ISO-8601 format.
     ///
     /// Pattern `.*\S.*`; length 1 to 255.
-    pub first_execution_from: Option<Str>,
+    pub first_execution_from: ::std::option::Option<::cloudwright_core::Str>,
     /// `Object`: a string.
     ///
     /// The name of the object to pull from the data source.
     ///
     /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255.
-    pub object: Option<Str>,
+    pub object: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleExpression`: a string, required.
     ///
     /// How often the data should be pulled from data source.
     ///
     /// Pattern `.*\S.*`; length 1 to 255.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ScheduleConfig {
-    /// A `ScheduleConfig` with its required properties, named in a [`ScheduleConfigRequired`].
+    /// A `ScheduleConfig` with its one required property, `ScheduleExpression`.
     #[inline]
-    pub fn new(required: ScheduleConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            first_execution_from: None,
-            object: None,
-            schedule_expression: required.schedule_expression,
+            first_execution_from: ::std::option::Option::None,
+            object: ::std::option::Option::None,
+            schedule_expression: value.into(),
         }
     }
 
     /// `FirstExecutionFrom`: a string.
-    pub fn first_execution_from(mut self, value: impl Into<Str>) -> Self { self.first_execution_from = Some(value.into()); self }
+    pub fn first_execution_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.first_execution_from = ::std::option::Option::Some(value.into()); self }
     /// `Object`: a string.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = Some(value.into()); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
-impl PropertyType for ScheduleConfig {}
+impl crate::PropertyType for ScheduleConfig {}
 
-impl ToValue for ScheduleConfig {
+impl ::cloudwright_core::ToValue for ScheduleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FirstExecutionFrom", &self.first_execution_from)
             .opt("Object", &self.object)
             .req("ScheduleExpression", &self.schedule_expression)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+$)|(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+[\\w/!@#+=.-]+[\\w/!@#+=.,-]+$)",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataIntegration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("FileConfiguration", Shape::Object(&RULE_FileConfiguration)),
+            ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ObjectConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("ScheduleConfig", Shape::Object(&RULE_ScheduleConfig)),
+            ("SourceURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "KmsKey", "SourceURI"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::Typed(json_type::OBJECT)),
+            ("Folders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["Folders"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FirstExecutionFrom", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Object", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ScheduleExpression"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

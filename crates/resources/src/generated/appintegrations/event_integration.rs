@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^aws\\.(partner\\/.*|cases)$");
 
 /// The required properties of [`EventIntegration`], by name: `EventIntegration::new(EventIntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventIntegrationRequired {
     /// `EventBridgeBus`: a string, required.
-    pub event_bridge_bus: Str,
+    pub event_bridge_bus: ::cloudwright_core::Str,
     /// `EventFilter`: an [`EventFilter`] object, required.
-    pub event_filter: Obj<EventFilter>,
+    pub event_filter: crate::Obj<EventFilter>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventIntegration: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("EventBridgeBus", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventFilter", Shape::Object(&RULE_EventFilter)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "EventBridgeBus", "EventFilter"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppIntegrations::EventIntegration` resource.
 ///
@@ -57,33 +36,33 @@ pub struct EventIntegration {
     /// The event integration description.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventBridgeBus`: a string, required.
     ///
     /// The Amazon EventBridge bus for the event integration.
     ///
     /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub event_bridge_bus: Str,
+    pub event_bridge_bus: ::cloudwright_core::Str,
     /// `EventFilter`: an [`EventFilter`] object, required.
     ///
     /// The event integration filter.
     ///
     /// Create-only: changing it replaces the resource.
-    pub event_filter: Obj<EventFilter>,
+    pub event_filter: crate::Obj<EventFilter>,
     /// `Name`: a string, required.
     ///
     /// The name of the event integration.
     ///
     /// Pattern `^[a-zA-Z0-9/\._\-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +72,7 @@ impl EventIntegration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppIntegrations::EventIntegration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-eventintegration.html",
         primary_identifier: &["Name"],
@@ -104,51 +83,53 @@ impl EventIntegration {
         read_only: &["EventIntegrationArn"],
         attributes: &["EventIntegrationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EventIntegration` with its required properties, named in a [`EventIntegrationRequired`].
     #[inline]
     pub fn new(required: EventIntegrationRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             event_bridge_bus: required.event_bridge_bus,
             event_filter: required.event_filter,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventBridgeBus`: a string, required.
-    pub fn event_bridge_bus(mut self, value: impl Into<Str>) -> Self { self.event_bridge_bus = value.into(); self }
+    pub fn event_bridge_bus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_bridge_bus = value.into(); self }
     /// `EventFilter`: an [`EventFilter`] object, required.
-    pub fn event_filter(mut self, value: impl Into<Obj<EventFilter>>) -> Self { self.event_filter = value.into(); self }
+    pub fn event_filter(mut self, value: impl ::std::convert::Into<crate::Obj<EventFilter>>) -> Self { self.event_filter = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventIntegration {
+impl ::cloudwright_core::Resource for EventIntegration {
     type Attributes = EventIntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventIntegration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventIntegration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventIntegration {
+impl ::cloudwright_core::ToValue for EventIntegration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("EventBridgeBus", &self.event_bridge_bus)
             .req("EventFilter", &self.event_filter)
@@ -158,12 +139,12 @@ impl ToValue for EventIntegration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventIntegration`]: `Handle<EventIntegration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventIntegration`]: `Handle<EventIntegration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventIntegrationAttributes(ResourceRef);
+pub struct EventIntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventIntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventIntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,27 +154,10 @@ impl EventIntegrationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the event integration.
     #[inline]
-    pub fn event_integration_arn(&self) -> Value {
-        self.0.get_att("EventIntegrationArn")
+    pub fn event_integration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EventIntegrationArn"))
     }
 }
-
-/// The required properties of [`EventFilter`], by name: `EventFilter::new(EventFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventFilterRequired {
-    /// `Source`: a string, required.
-    pub source: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Source"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventFilter` property type of `AWS::AppIntegrations::EventIntegration`.
 ///
@@ -207,28 +171,66 @@ pub struct EventFilter {
     /// The source of the events.
     ///
     /// Pattern `^aws\.(partner\/.*|cases)$`; length 1 to 256.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EventFilter {
-    /// A `EventFilter` with its required properties, named in a [`EventFilterRequired`].
+    /// A `EventFilter` with its one required property, `Source`.
     #[inline]
-    pub fn new(required: EventFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            source: required.source,
+            source: value.into(),
         }
     }
 
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
 }
 
-impl PropertyType for EventFilter {}
+impl crate::PropertyType for EventFilter {}
 
-impl ToValue for EventFilter {
+impl ::cloudwright_core::ToValue for EventFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Source", &self.source).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Source", &self.source)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^aws\\.(partner\\/.*|cases)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventIntegration: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("EventBridgeBus", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventFilter", Shape::Object(&RULE_EventFilter)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "EventBridgeBus", "EventFilter"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Source"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

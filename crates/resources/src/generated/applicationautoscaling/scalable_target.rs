@@ -5,49 +5,30 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{ScalableDimension, ServiceNamespace};
 
 /// The required properties of [`ScalableTarget`], by name: `ScalableTarget::new(ScalableTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalableTargetRequired {
     /// `MaxCapacity`: an integer, required.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
     /// `MinCapacity`: an integer, required.
-    pub min_capacity: Int,
+    pub min_capacity: ::cloudwright_core::Int,
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `ScalableDimension`: a [`ScalableDimension`] value, required.
     pub scalable_dimension: ScalableDimension,
     /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
     pub service_namespace: ServiceNamespace,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ScalableTarget: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacity", Shape::INT),
-        ("MinCapacity", Shape::INT),
-        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ScalableDimension", Shape::Str(&StrRule { allowed: &["appstream:fleet:DesiredCapacity", "cassandra:table:ReadCapacityUnits", "cassandra:table:WriteCapacityUnits", "comprehend:document-classifier-endpoint:DesiredInferenceUnits", "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", "custom-resource:ResourceType:Property", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "elasticache:cache-cluster:Nodes", "elasticache:replication-group:NodeGroups", "elasticache:replication-group:Replicas", "elasticmapreduce:instancegroup:InstanceCount", "kafka:broker-storage:VolumeSize", "lambda:function:ProvisionedConcurrency", "neptune:cluster:ReadReplicaCount", "rds:cluster:ReadReplicaCount", "sagemaker:inference-component:DesiredCopyCount", "sagemaker:variant:DesiredInstanceCount", "sagemaker:variant:DesiredProvisionedConcurrency", "workspaces:workspacespool:DesiredUserSessions"], ..StrRule::ANY })),
-        ("ScheduledActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScheduledAction), min_items: None, max_items: None, unique: true })),
-        ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs", "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker", "workspaces"], ..StrRule::ANY })),
-        ("SuspendedState", Shape::Object(&RULE_SuspendedState)),
-    ],
-    required: &["ResourceId", "ServiceNamespace", "ScalableDimension", "MinCapacity", "MaxCapacity"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApplicationAutoScaling::ScalableTarget` resource.
 ///
 /// The `AWS::ApplicationAutoScaling::ScalableTarget` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
 ///
-/// For more information, see \[Getting started\](<https://docs.aws.amazon.com/autoscaling/application/userguide/getting-started.html>) in the *Application Auto Scaling User Guide* .
+/// For more information, see [Getting started](https://docs.aws.amazon.com/autoscaling/application/userguide/getting-started.html) in the *Application Auto Scaling User Guide* .
 ///
-/// &gt; If the resource that you want Application Auto Scaling to scale is not yet created in your account, add a dependency on the resource when registering it as a scalable target using the \[DependsOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) attribute.
+/// \> If the resource that you want Application Auto Scaling to scale is not yet created in your account, add a dependency on the resource when registering it as a scalable target using the [DependsOn](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) attribute.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ResourceId`, `ScalableDimension`, `ServiceNamespace`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ScalableTargetAttributes`], which `Handle<ScalableTarget>` dereferences to.
@@ -61,11 +42,11 @@ pub struct ScalableTarget {
     /// `MaxCapacity`: an integer, required.
     ///
     /// The maximum value that you plan to scale out to. When a scaling policy is in effect, Application Auto Scaling can scale out (expand) as needed to the maximum capacity limit in response to changing demand.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
     /// `MinCapacity`: an integer, required.
     ///
     /// The minimum value that you plan to scale in to. When a scaling policy is in effect, Application Auto Scaling can scale in (contract) as needed to the minimum capacity limit in response to changing demand.
-    pub min_capacity: Int,
+    pub min_capacity: ::cloudwright_core::Int,
     /// `ResourceId`: a string, required.
     ///
     /// The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
@@ -78,7 +59,7 @@ pub struct ScalableTarget {
     /// - DynamoDB global secondary index - The resource type is `index` and the unique identifier is the index name. Example: `table/my-table/index/my-table-index` .
     /// - Aurora DB cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:my-db-cluster` .
     /// - SageMaker endpoint variant - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
-    /// - Custom resources are not supported with a resource type. This parameter must specify the `OutputValue` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our \[GitHub repository\](<https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource>) .
+    /// - Custom resources are not supported with a resource type. This parameter must specify the `OutputValue` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our [GitHub repository](https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource) .
     /// - Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE` .
     /// - Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE` .
     /// - Lambda provisioned concurrency - The resource type is `function` and the unique identifier is the function name with a function version or alias name suffix that is not `$LATEST` . Example: `function:my-function:prod` or `function:my-function:1` .
@@ -92,15 +73,15 @@ pub struct ScalableTarget {
     /// - Pool of WorkSpaces - The resource type is `workspacespool` and the unique identifier is the pool ID. Example: `workspacespool/wspool-123456` .
     ///
     /// Length 1 to 1600; create-only: changing it replaces the resource.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `RoleARN`: a string.
     ///
-    /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf. This can be either an IAM service role that Application Auto Scaling can assume to make calls to other AWS resources on your behalf, or a service-linked role for the specified service. For more information, see \[How Application Auto Scaling works with IAM\](<https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html>) in the *Application Auto Scaling User Guide* .
+    /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf. This can be either an IAM service role that Application Auto Scaling can assume to make calls to other AWS resources on your behalf, or a service-linked role for the specified service. For more information, see [How Application Auto Scaling works with IAM](https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html) in the *Application Auto Scaling User Guide* .
     ///
-    /// To automatically create a service-linked role (recommended), specify the full ARN of the service-linked role in your stack template. To find the exact ARN of the service-linked role for your AWS or custom resource, see the \[Service-linked roles\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html>) topic in the *Application Auto Scaling User Guide* . Look for the ARN in the table at the bottom of the page.
+    /// To automatically create a service-linked role (recommended), specify the full ARN of the service-linked role in your stack template. To find the exact ARN of the service-linked role for your AWS or custom resource, see the [Service-linked roles](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html) topic in the *Application Auto Scaling User Guide* . Look for the ARN in the table at the bottom of the page.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 1600; write-only: CloudFormation does not return it.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScalableDimension`: a [`ScalableDimension`] value, required.
     ///
     /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
@@ -135,7 +116,7 @@ pub struct ScalableTarget {
     /// `ScheduledActions`: a list of [`ScheduledAction`] objects.
     ///
     /// The scheduled actions for the scalable target. Duplicates aren't allowed.
-    pub scheduled_actions: Option<List<ScheduledAction>>,
+    pub scheduled_actions: ::std::option::Option<::cloudwright_core::List<ScheduledAction>>,
     /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
     ///
     /// The namespace of the AWS service that provides the resource, or a `custom-resource` .
@@ -151,7 +132,7 @@ pub struct ScalableTarget {
     /// - For `DynamicScalingInSuspended` , while a suspension is in effect, all scale-in activities that are triggered by a scaling policy are suspended.
     /// - For `DynamicScalingOutSuspended` , while a suspension is in effect, all scale-out activities that are triggered by a scaling policy are suspended.
     /// - For `ScheduledScalingSuspended` , while a suspension is in effect, all scaling activities that involve scheduled actions are suspended.
-    pub suspended_state: Option<Obj<SuspendedState>>,
+    pub suspended_state: ::std::option::Option<crate::Obj<SuspendedState>>,
 }
 
 #[rustfmt::skip]
@@ -161,7 +142,7 @@ impl ScalableTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApplicationAutoScaling::ScalableTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html",
         primary_identifier: &["ResourceId", "ScalableDimension", "ServiceNamespace"],
@@ -172,7 +153,7 @@ impl ScalableTarget {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ScalableTarget` with its required properties, named in a [`ScalableTargetRequired`].
@@ -182,47 +163,49 @@ impl ScalableTarget {
             max_capacity: required.max_capacity,
             min_capacity: required.min_capacity,
             resource_id: required.resource_id,
-            role_arn: None,
+            role_arn: ::std::option::Option::None,
             scalable_dimension: required.scalable_dimension,
-            scheduled_actions: None,
+            scheduled_actions: ::std::option::Option::None,
             service_namespace: required.service_namespace,
-            suspended_state: None,
+            suspended_state: ::std::option::Option::None,
         }
     }
 
     /// `MaxCapacity`: an integer, required.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_capacity = value.into(); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
     /// `RoleARN`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ScalableDimension`: a [`ScalableDimension`] value, required.
-    pub fn scalable_dimension(mut self, value: impl Into<ScalableDimension>) -> Self { self.scalable_dimension = value.into(); self }
+    pub fn scalable_dimension(mut self, value: impl ::std::convert::Into<ScalableDimension>) -> Self { self.scalable_dimension = value.into(); self }
     /// `ScheduledActions`: a list of [`ScheduledAction`] objects.
-    pub fn scheduled_actions(mut self, value: impl Into<List<ScheduledAction>>) -> Self { self.scheduled_actions = Some(value.into()); self }
+    pub fn scheduled_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScheduledAction>>) -> Self { self.scheduled_actions = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNamespace`: a [`ServiceNamespace`] value, required.
-    pub fn service_namespace(mut self, value: impl Into<ServiceNamespace>) -> Self { self.service_namespace = value.into(); self }
+    pub fn service_namespace(mut self, value: impl ::std::convert::Into<ServiceNamespace>) -> Self { self.service_namespace = value.into(); self }
     /// `SuspendedState`: a [`SuspendedState`] object.
-    pub fn suspended_state(mut self, value: impl Into<Obj<SuspendedState>>) -> Self { self.suspended_state = Some(value.into()); self }
+    pub fn suspended_state(mut self, value: impl ::std::convert::Into<crate::Obj<SuspendedState>>) -> Self { self.suspended_state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ScalableTarget {
+impl ::cloudwright_core::Resource for ScalableTarget {
     type Attributes = ScalableTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScalableTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScalableTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScalableTarget {
+impl ::cloudwright_core::ToValue for ScalableTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
             .req("MinCapacity", &self.min_capacity)
             .req("ResourceId", &self.resource_id)
@@ -235,12 +218,12 @@ impl ToValue for ScalableTarget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScalableTarget`]: `Handle<ScalableTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScalableTarget`]: `Handle<ScalableTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScalableTargetAttributes(ResourceRef);
+pub struct ScalableTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScalableTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScalableTargetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -248,24 +231,14 @@ impl From<ResourceRef> for ScalableTargetAttributes {
 impl ScalableTargetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ScalableTargetAction: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacity", Shape::INT),
-        ("MinCapacity", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ScalableTargetAction` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
 ///
-/// `ScalableTargetAction` specifies the minimum and maximum capacity for the `ScalableTargetAction` property of the \[AWS::ApplicationAutoScaling::ScalableTarget ScheduledAction\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html>) property type.
+/// `ScalableTargetAction` specifies the minimum and maximum capacity for the `ScalableTargetAction` property of the [AWS::ApplicationAutoScaling::ScalableTarget ScheduledAction](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scalabletargetaction.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -273,11 +246,11 @@ pub struct ScalableTargetAction {
     /// `MaxCapacity`: an integer.
     ///
     /// The maximum capacity.
-    pub max_capacity: Option<Int>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinCapacity`: an integer.
     ///
     /// The minimum capacity.
-    pub min_capacity: Option<Int>,
+    pub min_capacity: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -285,21 +258,21 @@ impl ScalableTargetAction {
     /// A `ScalableTargetAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxCapacity`: an integer.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MinCapacity`: an integer.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = Some(value.into()); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScalableTargetAction {}
+impl crate::PropertyType for ScalableTargetAction {}
 
-impl ToValue for ScalableTargetAction {
+impl ::cloudwright_core::ToValue for ScalableTargetAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxCapacity", &self.max_capacity)
             .opt("MinCapacity", &self.min_capacity)
             .build()
@@ -310,31 +283,16 @@ impl ToValue for ScalableTargetAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledActionRequired {
     /// `Schedule`: a string, required.
-    pub schedule: Str,
+    pub schedule: ::cloudwright_core::Str,
     /// `ScheduledActionName`: a string, required.
-    pub scheduled_action_name: Str,
+    pub scheduled_action_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
-    properties: &[
-        ("EndTime", Shape::STR),
-        ("ScalableTargetAction", Shape::Object(&RULE_ScalableTargetAction)),
-        ("Schedule", Shape::STR),
-        ("ScheduledActionName", Shape::STR),
-        ("StartTime", Shape::STR),
-        ("Timezone", Shape::STR),
-    ],
-    required: &["ScheduledActionName", "Schedule"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduledAction` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
 ///
-/// `ScheduledAction` is a property of the \[AWS::ApplicationAutoScaling::ScalableTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html>) resource that specifies a scheduled action for a scalable target.
+/// `ScheduledAction` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies a scheduled action for a scalable target.
 ///
-/// For more information, see \[Scheduled scaling\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html>) in the *Application Auto Scaling User Guide* .
+/// For more information, see [Scheduled scaling](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html) in the *Application Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -342,11 +300,11 @@ pub struct ScheduledAction {
     /// `EndTime`: a string.
     ///
     /// The date and time that the action is scheduled to end, in UTC.
-    pub end_time: Option<Str>,
+    pub end_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScalableTargetAction`: a [`ScalableTargetAction`] object.
     ///
     /// The new minimum and maximum capacity. You can set both values or just one. At the scheduled time, if the current capacity is below the minimum capacity, Application Auto Scaling scales out to the minimum capacity. If the current capacity is above the maximum capacity, Application Auto Scaling scales in to the maximum capacity.
-    pub scalable_target_action: Option<Obj<ScalableTargetAction>>,
+    pub scalable_target_action: ::std::option::Option<crate::Obj<ScalableTargetAction>>,
     /// `Schedule`: a string, required.
     ///
     /// The schedule for this action. The following formats are supported:
@@ -362,19 +320,19 @@ pub struct ScheduledAction {
     /// The cron format consists of six fields separated by white spaces: \[Minutes\] \[Hours\] \[Day_of_Month\] \[Month\] \[Day_of_Week\] \[Year\].
     ///
     /// For rate expressions, *value* is a positive integer and *unit* is `minute` | `minutes` | `hour` | `hours` | `day` | `days` .
-    pub schedule: Str,
+    pub schedule: ::cloudwright_core::Str,
     /// `ScheduledActionName`: a string, required.
     ///
     /// The name of the scheduled action. This name must be unique among all other scheduled actions on the specified scalable target.
-    pub scheduled_action_name: Str,
+    pub scheduled_action_name: ::cloudwright_core::Str,
     /// `StartTime`: a string.
     ///
     /// The date and time that the action is scheduled to begin, in UTC.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Timezone`: a string.
     ///
     /// The time zone used when referring to the date and time of a scheduled action, when the scheduled action uses an at or cron expression.
-    pub timezone: Option<Str>,
+    pub timezone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -383,35 +341,35 @@ impl ScheduledAction {
     #[inline]
     pub fn new(required: ScheduledActionRequired) -> Self {
         Self {
-            end_time: None,
-            scalable_target_action: None,
+            end_time: ::std::option::Option::None,
+            scalable_target_action: ::std::option::Option::None,
             schedule: required.schedule,
             scheduled_action_name: required.scheduled_action_name,
-            start_time: None,
-            timezone: None,
+            start_time: ::std::option::Option::None,
+            timezone: ::std::option::Option::None,
         }
     }
 
     /// `EndTime`: a string.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = ::std::option::Option::Some(value.into()); self }
     /// `ScalableTargetAction`: a [`ScalableTargetAction`] object.
-    pub fn scalable_target_action(mut self, value: impl Into<Obj<ScalableTargetAction>>) -> Self { self.scalable_target_action = Some(value.into()); self }
+    pub fn scalable_target_action(mut self, value: impl ::std::convert::Into<crate::Obj<ScalableTargetAction>>) -> Self { self.scalable_target_action = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a string, required.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = value.into(); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule = value.into(); self }
     /// `ScheduledActionName`: a string, required.
-    pub fn scheduled_action_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_action_name = value.into(); self }
+    pub fn scheduled_action_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheduled_action_name = value.into(); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
     /// `Timezone`: a string.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
+    pub fn timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timezone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScheduledAction {}
+impl crate::PropertyType for ScheduledAction {}
 
-impl ToValue for ScheduledAction {
+impl ::cloudwright_core::ToValue for ScheduledAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndTime", &self.end_time)
             .opt("ScalableTargetAction", &self.scalable_target_action)
             .req("Schedule", &self.schedule)
@@ -422,22 +380,11 @@ impl ToValue for ScheduledAction {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SuspendedState: ObjRule = ObjRule {
-    properties: &[
-        ("DynamicScalingInSuspended", Shape::Bool),
-        ("DynamicScalingOutSuspended", Shape::Bool),
-        ("ScheduledScalingSuspended", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SuspendedState` property type of `AWS::ApplicationAutoScaling::ScalableTarget`.
 ///
-/// `SuspendedState` is a property of the \[AWS::ApplicationAutoScaling::ScalableTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html>) resource that specifies whether the scaling activities for a scalable target are in a suspended state.
+/// `SuspendedState` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies whether the scaling activities for a scalable target are in a suspended state.
 ///
-/// For more information, see \[Suspending and resuming scaling\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-suspend-resume-scaling.html>) in the *Application Auto Scaling User Guide* .
+/// For more information, see [Suspending and resuming scaling](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-suspend-resume-scaling.html) in the *Application Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalabletarget-suspendedstate.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -445,15 +392,15 @@ pub struct SuspendedState {
     /// `DynamicScalingInSuspended`: a boolean.
     ///
     /// Whether scale in by a target tracking scaling policy or a step scaling policy is suspended. Set the value to `true` if you don't want Application Auto Scaling to remove capacity when a scaling policy is triggered. The default is `false` .
-    pub dynamic_scaling_in_suspended: Option<Bool>,
+    pub dynamic_scaling_in_suspended: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DynamicScalingOutSuspended`: a boolean.
     ///
     /// Whether scale out by a target tracking scaling policy or a step scaling policy is suspended. Set the value to `true` if you don't want Application Auto Scaling to add capacity when a scaling policy is triggered. The default is `false` .
-    pub dynamic_scaling_out_suspended: Option<Bool>,
+    pub dynamic_scaling_out_suspended: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ScheduledScalingSuspended`: a boolean.
     ///
     /// Whether scheduled scaling is suspended. Set the value to `true` if you don't want Application Auto Scaling to add or remove capacity by initiating scheduled actions. The default is `false` .
-    pub scheduled_scaling_suspended: Option<Bool>,
+    pub scheduled_scaling_suspended: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -461,23 +408,23 @@ impl SuspendedState {
     /// A `SuspendedState` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DynamicScalingInSuspended`: a boolean.
-    pub fn dynamic_scaling_in_suspended(mut self, value: impl Into<Bool>) -> Self { self.dynamic_scaling_in_suspended = Some(value.into()); self }
+    pub fn dynamic_scaling_in_suspended(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dynamic_scaling_in_suspended = ::std::option::Option::Some(value.into()); self }
     /// `DynamicScalingOutSuspended`: a boolean.
-    pub fn dynamic_scaling_out_suspended(mut self, value: impl Into<Bool>) -> Self { self.dynamic_scaling_out_suspended = Some(value.into()); self }
+    pub fn dynamic_scaling_out_suspended(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dynamic_scaling_out_suspended = ::std::option::Option::Some(value.into()); self }
     /// `ScheduledScalingSuspended`: a boolean.
-    pub fn scheduled_scaling_suspended(mut self, value: impl Into<Bool>) -> Self { self.scheduled_scaling_suspended = Some(value.into()); self }
+    pub fn scheduled_scaling_suspended(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.scheduled_scaling_suspended = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SuspendedState {}
+impl crate::PropertyType for SuspendedState {}
 
-impl ToValue for SuspendedState {
+impl ::cloudwright_core::ToValue for SuspendedState {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DynamicScalingInSuspended",
                 &self.dynamic_scaling_in_suspended,
@@ -492,4 +439,64 @@ impl ToValue for SuspendedState {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalableTarget: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacity", Shape::INT),
+            ("MinCapacity", Shape::INT),
+            ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ScalableDimension", Shape::Str(&StrRule { allowed: &["appstream:fleet:DesiredCapacity", "cassandra:table:ReadCapacityUnits", "cassandra:table:WriteCapacityUnits", "comprehend:document-classifier-endpoint:DesiredInferenceUnits", "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", "custom-resource:ResourceType:Property", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "elasticache:cache-cluster:Nodes", "elasticache:replication-group:NodeGroups", "elasticache:replication-group:Replicas", "elasticmapreduce:instancegroup:InstanceCount", "kafka:broker-storage:VolumeSize", "lambda:function:ProvisionedConcurrency", "neptune:cluster:ReadReplicaCount", "rds:cluster:ReadReplicaCount", "sagemaker:inference-component:DesiredCopyCount", "sagemaker:variant:DesiredInstanceCount", "sagemaker:variant:DesiredProvisionedConcurrency", "workspaces:workspacespool:DesiredUserSessions"], ..StrRule::ANY })),
+            ("ScheduledActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScheduledAction), min_items: None, max_items: None, unique: true })),
+            ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs", "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker", "workspaces"], ..StrRule::ANY })),
+            ("SuspendedState", Shape::Object(&RULE_SuspendedState)),
+        ],
+        required: &["ResourceId", "ServiceNamespace", "ScalableDimension", "MinCapacity", "MaxCapacity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalableTargetAction: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacity", Shape::INT),
+            ("MinCapacity", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
+        properties: &[
+            ("EndTime", Shape::STR),
+            ("ScalableTargetAction", Shape::Object(&RULE_ScalableTargetAction)),
+            ("Schedule", Shape::STR),
+            ("ScheduledActionName", Shape::STR),
+            ("StartTime", Shape::STR),
+            ("Timezone", Shape::STR),
+        ],
+        required: &["ScheduledActionName", "Schedule"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SuspendedState: ObjRule = ObjRule {
+        properties: &[
+            ("DynamicScalingInSuspended", Shape::Bool),
+            ("DynamicScalingOutSuspended", Shape::Bool),
+            ("ScheduledScalingSuspended", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

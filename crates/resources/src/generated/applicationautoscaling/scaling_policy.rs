@@ -5,46 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{ScalableDimension, ServiceNamespace};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\p{Print}+$");
 
 /// The required properties of [`ScalingPolicy`], by name: `ScalingPolicy::new(ScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPolicyRequired {
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `PolicyType`: a [`PolicyType`] value, required.
     pub policy_type: PolicyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyType", Shape::Str(&StrRule { allowed: &["PredictiveScaling", "StepScaling", "TargetTrackingScaling"], ..StrRule::ANY })),
-        ("PredictiveScalingPolicyConfiguration", Shape::Object(&RULE_PredictiveScalingPolicyConfiguration)),
-        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
-        ("ScalableDimension", Shape::Str(&StrRule { allowed: &["appstream:fleet:DesiredCapacity", "cassandra:table:ReadCapacityUnits", "cassandra:table:WriteCapacityUnits", "comprehend:document-classifier-endpoint:DesiredInferenceUnits", "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", "custom-resource:ResourceType:Property", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "elasticache:cache-cluster:Nodes", "elasticache:replication-group:NodeGroups", "elasticache:replication-group:Replicas", "elasticmapreduce:instancegroup:InstanceCount", "kafka:broker-storage:VolumeSize", "lambda:function:ProvisionedConcurrency", "neptune:cluster:ReadReplicaCount", "rds:cluster:ReadReplicaCount", "sagemaker:inference-component:DesiredCopyCount", "sagemaker:variant:DesiredInstanceCount", "sagemaker:variant:DesiredProvisionedConcurrency", "workspaces:workspacespool:DesiredUserSessions"], ..StrRule::ANY })),
-        ("ScalingTargetId", Shape::STR),
-        ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs", "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker", "workspaces"], ..StrRule::ANY })),
-        ("StepScalingPolicyConfiguration", Shape::Object(&RULE_StepScalingPolicyConfiguration)),
-        ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
-    ],
-    required: &["PolicyName", "PolicyType"],
-    one_of: &[&[&["ScalingTargetId"], &["ResourceId"]]],
-    dependent_required: &[("ResourceId", &["ScalableDimension", "ServiceNamespace"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ApplicationAutoScaling::ScalingPolicy` resource.
 ///
 /// The `AWS::ApplicationAutoScaling::ScalingPolicy` resource defines a scaling policy that Application Auto Scaling uses to adjust the capacity of a scalable target.
 ///
-/// For more information, see \[Target tracking scaling policies\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html>) and \[Step scaling policies\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html>) in the *Application Auto Scaling User Guide* .
+/// For more information, see [Target tracking scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html) and [Step scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html) in the *Application Auto Scaling User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Arn`, `ScalableDimension`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ScalingPolicyAttributes`], which `Handle<ScalingPolicy>` dereferences to.
@@ -62,7 +38,7 @@ pub struct ScalingPolicy {
     /// Updates to the name of a target tracking scaling policy are not supported, unless you also update the metric used for scaling. To change only a target tracking scaling policy's name, first delete the policy by removing the existing `AWS::ApplicationAutoScaling::ScalingPolicy` resource from the template and updating the stack. Then, recreate the resource with the same settings and a different name.
     ///
     /// Pattern `^\p{Print}+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `PolicyType`: a [`PolicyType`] value, required.
     ///
     /// The scaling policy type.
@@ -78,7 +54,8 @@ pub struct ScalingPolicy {
     /// `PredictiveScalingPolicyConfiguration`: a [`PredictiveScalingPolicyConfiguration`] object.
     ///
     /// The predictive scaling policy configuration.
-    pub predictive_scaling_policy_configuration: Option<Obj<PredictiveScalingPolicyConfiguration>>,
+    pub predictive_scaling_policy_configuration:
+        ::std::option::Option<crate::Obj<PredictiveScalingPolicyConfiguration>>,
     /// `ResourceId`: a string.
     ///
     /// The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier.
@@ -91,7 +68,7 @@ pub struct ScalingPolicy {
     /// - DynamoDB global secondary index - The resource type is `index` and the unique identifier is the index name. Example: `table/my-table/index/my-table-index` .
     /// - Aurora DB cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:my-db-cluster` .
     /// - SageMaker endpoint variant - The resource type is `variant` and the unique identifier is the resource ID. Example: `endpoint/my-end-point/variant/KMeansClustering` .
-    /// - Custom resources are not supported with a resource type. This parameter must specify the `OutputValue` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our \[GitHub repository\](<https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource>) .
+    /// - Custom resources are not supported with a resource type. This parameter must specify the `OutputValue` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our [GitHub repository](https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource) .
     /// - Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE` .
     /// - Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: `arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE` .
     /// - Lambda provisioned concurrency - The resource type is `function` and the unique identifier is the function name with a function version or alias name suffix that is not `$LATEST` . Example: `function:my-function:prod` or `function:my-function:1` .
@@ -105,7 +82,7 @@ pub struct ScalingPolicy {
     /// - Pool of WorkSpaces - The resource type is `workspacespool` and the unique identifier is the pool ID. Example: `workspacespool/wspool-123456` .
     ///
     /// Length 1 to 1600; create-only: changing it replaces the resource.
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScalableDimension`: a [`ScalableDimension`] value.
     ///
     /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property.
@@ -136,30 +113,31 @@ pub struct ScalingPolicy {
     /// - `workspaces:workspacespool:DesiredUserSessions` - The number of user sessions for the WorkSpaces in the pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub scalable_dimension: Option<ScalableDimension>,
+    pub scalable_dimension: ::std::option::Option<ScalableDimension>,
     /// `ScalingTargetId`: a string.
     ///
     /// The CloudFormation-generated ID of an Application Auto Scaling scalable target. For more information about the ID, see the Return Value section of the `AWS::ApplicationAutoScaling::ScalableTarget` resource.
     ///
-    /// &gt; You must specify either the `ScalingTargetId` property, or the `ResourceId` , `ScalableDimension` , and `ServiceNamespace` properties, but not both.
+    /// \> You must specify either the `ScalingTargetId` property, or the `ResourceId` , `ScalableDimension` , and `ServiceNamespace` properties, but not both.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub scaling_target_id: Option<Str>,
+    pub scaling_target_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceNamespace`: a [`ServiceNamespace`] value.
     ///
     /// The namespace of the AWS service that provides the resource, or a `custom-resource` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_namespace: Option<ServiceNamespace>,
+    pub service_namespace: ::std::option::Option<ServiceNamespace>,
     /// `StepScalingPolicyConfiguration`: a [`StepScalingPolicyConfiguration`] object.
     ///
     /// A step scaling policy.
-    pub step_scaling_policy_configuration: Option<Obj<StepScalingPolicyConfiguration>>,
+    pub step_scaling_policy_configuration:
+        ::std::option::Option<crate::Obj<StepScalingPolicyConfiguration>>,
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object.
     ///
     /// A target tracking scaling policy.
     pub target_tracking_scaling_policy_configuration:
-        Option<Obj<TargetTrackingScalingPolicyConfiguration>>,
+        ::std::option::Option<crate::Obj<TargetTrackingScalingPolicyConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -169,7 +147,7 @@ impl ScalingPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApplicationAutoScaling::ScalingPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html",
         primary_identifier: &["Arn", "ScalableDimension"],
@@ -180,7 +158,7 @@ impl ScalingPolicy {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
@@ -189,51 +167,53 @@ impl ScalingPolicy {
         Self {
             policy_name: required.policy_name,
             policy_type: required.policy_type,
-            predictive_scaling_policy_configuration: None,
-            resource_id: None,
-            scalable_dimension: None,
-            scaling_target_id: None,
-            service_namespace: None,
-            step_scaling_policy_configuration: None,
-            target_tracking_scaling_policy_configuration: None,
+            predictive_scaling_policy_configuration: ::std::option::Option::None,
+            resource_id: ::std::option::Option::None,
+            scalable_dimension: ::std::option::Option::None,
+            scaling_target_id: ::std::option::Option::None,
+            service_namespace: ::std::option::Option::None,
+            step_scaling_policy_configuration: ::std::option::Option::None,
+            target_tracking_scaling_policy_configuration: ::std::option::Option::None,
         }
     }
 
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value, required.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = value.into(); self }
+    pub fn policy_type(mut self, value: impl ::std::convert::Into<PolicyType>) -> Self { self.policy_type = value.into(); self }
     /// `PredictiveScalingPolicyConfiguration`: a [`PredictiveScalingPolicyConfiguration`] object.
-    pub fn predictive_scaling_policy_configuration(mut self, value: impl Into<Obj<PredictiveScalingPolicyConfiguration>>) -> Self { self.predictive_scaling_policy_configuration = Some(value.into()); self }
+    pub fn predictive_scaling_policy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingPolicyConfiguration>>) -> Self { self.predictive_scaling_policy_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `ScalableDimension`: a [`ScalableDimension`] value.
-    pub fn scalable_dimension(mut self, value: impl Into<ScalableDimension>) -> Self { self.scalable_dimension = Some(value.into()); self }
+    pub fn scalable_dimension(mut self, value: impl ::std::convert::Into<ScalableDimension>) -> Self { self.scalable_dimension = ::std::option::Option::Some(value.into()); self }
     /// `ScalingTargetId`: a string.
-    pub fn scaling_target_id(mut self, value: impl Into<Str>) -> Self { self.scaling_target_id = Some(value.into()); self }
+    pub fn scaling_target_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scaling_target_id = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNamespace`: a [`ServiceNamespace`] value.
-    pub fn service_namespace(mut self, value: impl Into<ServiceNamespace>) -> Self { self.service_namespace = Some(value.into()); self }
+    pub fn service_namespace(mut self, value: impl ::std::convert::Into<ServiceNamespace>) -> Self { self.service_namespace = ::std::option::Option::Some(value.into()); self }
     /// `StepScalingPolicyConfiguration`: a [`StepScalingPolicyConfiguration`] object.
-    pub fn step_scaling_policy_configuration(mut self, value: impl Into<Obj<StepScalingPolicyConfiguration>>) -> Self { self.step_scaling_policy_configuration = Some(value.into()); self }
+    pub fn step_scaling_policy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<StepScalingPolicyConfiguration>>) -> Self { self.step_scaling_policy_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object.
-    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = Some(value.into()); self }
+    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ScalingPolicy {
+impl ::cloudwright_core::Resource for ScalingPolicy {
     type Attributes = ScalingPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScalingPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScalingPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScalingPolicy {
+impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyName", &self.policy_name)
             .req("PolicyType", &self.policy_type)
             .opt(
@@ -256,12 +236,12 @@ impl ToValue for ScalingPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScalingPolicy`]: `Handle<ScalingPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScalingPolicy`]: `Handle<ScalingPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScalingPolicyAttributes(ResourceRef);
+pub struct ScalingPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScalingPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScalingPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -271,41 +251,27 @@ impl ScalingPolicyAttributes {
     ///
     /// Returns the ARN of a scaling policy.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::STR),
-        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None, unique: false })),
-        ("Namespace", Shape::STR),
-        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
-        ("Unit", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomizedMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Contains customized metric specification information for a target tracking scaling policy for Application Auto Scaling.
 ///
-/// For information about the available metrics for a service, see \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
+/// For information about the available metrics for a service, see [AWS services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide* .
 ///
 /// To create your customized metric specification:
 ///
-/// - Add values for each required parameter from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see \[Publish custom metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html>) in the *Amazon CloudWatch User Guide* .
+/// - Add values for each required parameter from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see [Publish custom metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html) in the *Amazon CloudWatch User Guide* .
 /// - Choose a metric that changes proportionally with capacity. The value of the metric should increase or decrease in inverse proportion to the number of capacity units. That is, the value of the metric should decrease when capacity increases, and increase when capacity decreases.
 ///
-/// For an example of how creating new metrics can be useful, see \[Scaling based on Amazon SQS\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html>) in the *Amazon EC2 Auto Scaling User Guide* . This topic mentions Auto Scaling groups, but the same scenario for Amazon SQS can apply to the target tracking scaling policies that you create for a Spot Fleet by using Application Auto Scaling.
+/// For an example of how creating new metrics can be useful, see [Scaling based on Amazon SQS](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html) in the *Amazon EC2 Auto Scaling User Guide* . This topic mentions Auto Scaling groups, but the same scenario for Amazon SQS can apply to the target tracking scaling policies that you create for a Spot Fleet by using Application Auto Scaling.
 ///
-/// For more information about the CloudWatch terminology below, see \[Amazon CloudWatch concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) .
+/// For more information about the CloudWatch terminology below, see [Amazon CloudWatch concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) .
 ///
-/// `CustomizedMetricSpecification` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html>) property type.
+/// `CustomizedMetricSpecification` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -315,27 +281,27 @@ pub struct CustomizedMetricSpecification {
     /// The dimensions of the metric.
     ///
     /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
-    pub dimensions: Option<List<MetricDimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<MetricDimension>>,
     /// `MetricName`: a string.
     ///
-    /// The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that's returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
-    pub metric_name: Option<Str>,
+    /// The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the [Metric](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that's returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html) .
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Metrics`: a list of [`TargetTrackingMetricDataQuery`] objects.
     ///
     /// The metrics to include in the target tracking scaling policy, as a metric data query. This can include both raw metric and metric math expressions.
-    pub metrics: Option<List<TargetTrackingMetricDataQuery>>,
+    pub metrics: ::std::option::Option<::cloudwright_core::List<TargetTrackingMetricDataQuery>>,
     /// `Namespace`: a string.
     ///
     /// The namespace of the metric.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `Statistic`: a [`CustomizedMetricSpecificationStatistic`] value.
     ///
     /// The statistic of the metric.
-    pub statistic: Option<CustomizedMetricSpecificationStatistic>,
+    pub statistic: ::std::option::Option<CustomizedMetricSpecificationStatistic>,
     /// `Unit`: a string.
     ///
-    /// The unit of the metric. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
-    pub unit: Option<Str>,
+    /// The unit of the metric. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference* .
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -343,29 +309,29 @@ impl CustomizedMetricSpecification {
     /// A `CustomizedMetricSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Metrics`: a list of [`TargetTrackingMetricDataQuery`] objects.
-    pub fn metrics(mut self, value: impl Into<List<TargetTrackingMetricDataQuery>>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetTrackingMetricDataQuery>>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `Statistic`: a [`CustomizedMetricSpecificationStatistic`] value.
-    pub fn statistic(mut self, value: impl Into<CustomizedMetricSpecificationStatistic>) -> Self { self.statistic = Some(value.into()); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<CustomizedMetricSpecificationStatistic>) -> Self { self.statistic = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomizedMetricSpecification {}
+impl crate::PropertyType for CustomizedMetricSpecification {}
 
-impl ToValue for CustomizedMetricSpecification {
+impl ::cloudwright_core::ToValue for CustomizedMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("MetricName", &self.metric_name)
             .opt("Metrics", &self.metrics)
@@ -380,25 +346,14 @@ impl ToValue for CustomizedMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
-/// `MetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the \[AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html>) property type. Duplicate dimensions are not allowed.
+/// `MetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the [AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html) property type. Duplicate dimensions are not allowed.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-metricdimension.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -406,11 +361,11 @@ pub struct MetricDimension {
     /// `Name`: a string, required.
     ///
     /// The name of the dimension.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the dimension.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -425,46 +380,28 @@ impl MetricDimension {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for MetricDimension {}
+impl crate::PropertyType for MetricDimension {}
 
-impl ToValue for MetricDimension {
+impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`PredefinedMetricSpecification`], by name: `PredefinedMetricSpecification::new(PredefinedMetricSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredefinedMetricSpecificationRequired {
-    /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
-    pub predefined_metric_type: PredefinedMetricType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "AppStreamAverageCapacityUtilization", "CassandraReadCapacityUtilization", "CassandraWriteCapacityUtilization", "ComprehendInferenceUtilization", "DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization", "EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage", "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage", "ElastiCacheDatabaseMemoryUsagePercentage", "ElastiCacheEngineCPUUtilization", "ElastiCachePrimaryEngineCPUUtilization", "ElastiCacheReplicaEngineCPUUtilization", "KafkaBrokerStorageUtilization", "LambdaProvisionedConcurrencyUtilization", "NeptuneReaderAverageCPUUtilization", "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections", "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution", "SageMakerInferenceComponentInvocationsPerCopy", "SageMakerVariantConcurrentRequestsPerModelHighResolution", "SageMakerVariantInvocationsPerInstance", "SageMakerVariantProvisionedConcurrencyUtilization", "WorkSpacesAverageUserSessionsCapacityUtilization"], ..StrRule::ANY })),
-        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    required: &["PredefinedMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredefinedMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Contains predefined metric specification information for a target tracking scaling policy for Application Auto Scaling.
 ///
-/// `PredefinedMetricSpecification` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html>) property type.
+/// `PredefinedMetricSpecification` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-predefinedmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -483,60 +420,43 @@ pub struct PredefinedMetricSpecification {
     ///
     /// Where:
     ///
-    /// - app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
-    /// - targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
+    /// - app/\<load-balancer-name>/\<load-balancer-id> is the final portion of the load balancer ARN
+    /// - targetgroup/\<target-group-name>/\<target-group-id> is the final portion of the target group ARN.
     ///
-    /// To find the ARN for an Application Load Balancer, use the \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operation. To find the ARN for the target group, use the \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) API operation.
+    /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
     ///
     /// Length 1 to 1023.
-    pub resource_label: Option<Str>,
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredefinedMetricSpecification {
-    /// A `PredefinedMetricSpecification` with its required properties, named in a [`PredefinedMetricSpecificationRequired`].
+    /// A `PredefinedMetricSpecification` with its one required property, `PredefinedMetricType`.
     #[inline]
-    pub fn new(required: PredefinedMetricSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PredefinedMetricType>) -> Self {
         Self {
-            predefined_metric_type: required.predefined_metric_type,
-            resource_label: None,
+            predefined_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<PredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredefinedMetricSpecification {}
+impl crate::PropertyType for PredefinedMetricSpecification {}
 
-impl ToValue for PredefinedMetricSpecification {
+impl ::cloudwright_core::ToValue for PredefinedMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
 }
-
-/// The required properties of [`PredictiveScalingCustomizedCapacityMetric`], by name: `PredictiveScalingCustomizedCapacityMetric::new(PredictiveScalingCustomizedCapacityMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingCustomizedCapacityMetricRequired {
-    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
-    properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MetricDataQueries"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingCustomizedCapacityMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -548,50 +468,33 @@ pub struct PredictiveScalingCustomizedCapacityMetric {
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
     ///
     /// One or more metric data queries to provide data points for a metric specification.
-    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
+    pub metric_data_queries: ::cloudwright_core::List<PredictiveScalingMetricDataQuery>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedCapacityMetric {
-    /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, named in a [`PredictiveScalingCustomizedCapacityMetricRequired`].
+    /// A `PredictiveScalingCustomizedCapacityMetric` with its one required property, `MetricDataQueries`.
     #[inline]
-    pub fn new(required: PredictiveScalingCustomizedCapacityMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricDataQuery>>) -> Self {
         Self {
-            metric_data_queries: required.metric_data_queries,
+            metric_data_queries: value.into(),
         }
     }
 
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    pub fn metric_data_queries(mut self, value: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
+    pub fn metric_data_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
-impl PropertyType for PredictiveScalingCustomizedCapacityMetric {}
+impl crate::PropertyType for PredictiveScalingCustomizedCapacityMetric {}
 
-impl ToValue for PredictiveScalingCustomizedCapacityMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedCapacityMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
 }
-
-/// The required properties of [`PredictiveScalingCustomizedLoadMetric`], by name: `PredictiveScalingCustomizedLoadMetric::new(PredictiveScalingCustomizedLoadMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingCustomizedLoadMetricRequired {
-    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
-    properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MetricDataQueries"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingCustomizedLoadMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -601,50 +504,33 @@ pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveScalingCustomizedLoadMetric {
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
+    pub metric_data_queries: ::cloudwright_core::List<PredictiveScalingMetricDataQuery>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedLoadMetric {
-    /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, named in a [`PredictiveScalingCustomizedLoadMetricRequired`].
+    /// A `PredictiveScalingCustomizedLoadMetric` with its one required property, `MetricDataQueries`.
     #[inline]
-    pub fn new(required: PredictiveScalingCustomizedLoadMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricDataQuery>>) -> Self {
         Self {
-            metric_data_queries: required.metric_data_queries,
+            metric_data_queries: value.into(),
         }
     }
 
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    pub fn metric_data_queries(mut self, value: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
+    pub fn metric_data_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
-impl PropertyType for PredictiveScalingCustomizedLoadMetric {}
+impl crate::PropertyType for PredictiveScalingCustomizedLoadMetric {}
 
-impl ToValue for PredictiveScalingCustomizedLoadMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedLoadMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
 }
-
-/// The required properties of [`PredictiveScalingCustomizedScalingMetric`], by name: `PredictiveScalingCustomizedScalingMetric::new(PredictiveScalingCustomizedScalingMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingCustomizedScalingMetricRequired {
-    /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
-    properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MetricDataQueries"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingCustomizedScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -656,44 +542,33 @@ pub struct PredictiveScalingCustomizedScalingMetric {
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
     ///
     /// One or more metric data queries to provide data points for a metric specification.
-    pub metric_data_queries: List<PredictiveScalingMetricDataQuery>,
+    pub metric_data_queries: ::cloudwright_core::List<PredictiveScalingMetricDataQuery>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedScalingMetric {
-    /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, named in a [`PredictiveScalingCustomizedScalingMetricRequired`].
+    /// A `PredictiveScalingCustomizedScalingMetric` with its one required property, `MetricDataQueries`.
     #[inline]
-    pub fn new(required: PredictiveScalingCustomizedScalingMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricDataQuery>>) -> Self {
         Self {
-            metric_data_queries: required.metric_data_queries,
+            metric_data_queries: value.into(),
         }
     }
 
     /// `MetricDataQueries`: a list of [`PredictiveScalingMetricDataQuery`] objects, required.
-    pub fn metric_data_queries(mut self, value: impl Into<List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
+    pub fn metric_data_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
-impl PropertyType for PredictiveScalingCustomizedScalingMetric {}
+impl crate::PropertyType for PredictiveScalingCustomizedScalingMetric {}
 
-impl ToValue for PredictiveScalingCustomizedScalingMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedScalingMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDimension), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -705,19 +580,20 @@ pub struct PredictiveScalingMetric {
     /// `Dimensions`: a list of [`PredictiveScalingMetricDimension`] objects.
     ///
     /// Describes the dimensions of the metric.
-    pub dimensions: Option<List<PredictiveScalingMetricDimension>>,
+    pub dimensions:
+        ::std::option::Option<::cloudwright_core::List<PredictiveScalingMetricDimension>>,
     /// `MetricName`: a string.
     ///
     /// The name of the metric.
     ///
     /// Length 1 to 255.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Namespace`: a string.
     ///
     /// The namespace of the metric.
     ///
     /// Length 1 to 255.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -725,42 +601,29 @@ impl PredictiveScalingMetric {
     /// A `PredictiveScalingMetric` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a list of [`PredictiveScalingMetricDimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<PredictiveScalingMetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricDimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingMetric {}
+impl crate::PropertyType for PredictiveScalingMetric {}
 
-impl ToValue for PredictiveScalingMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("MetricName", &self.metric_name)
             .opt("Namespace", &self.namespace)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingMetricDataQuery: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Label", Shape::STR),
-        ("MetricStat", Shape::Object(&RULE_PredictiveScalingMetricStat)),
-        ("ReturnData", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingMetricDataQuery` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -776,23 +639,23 @@ pub struct PredictiveScalingMetricDataQuery {
     /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
     ///
     /// Length 1 to 2048.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// A short name that identifies the object's results in the response. This name must be unique among all `MetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
     ///
     /// Length 1 to 255.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Label`: a string.
     ///
     /// A human-readable label for this metric or expression. This is especially useful if this is a math expression, so that you know what the value represents.
-    pub label: Option<Str>,
+    pub label: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricStat`: a [`PredictiveScalingMetricStat`] object.
     ///
     /// Information about the metric data to return.
     ///
     /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
-    pub metric_stat: Option<Obj<PredictiveScalingMetricStat>>,
+    pub metric_stat: ::std::option::Option<crate::Obj<PredictiveScalingMetricStat>>,
     /// `ReturnData`: a boolean.
     ///
     /// Indicates whether to return the timestamps and raw data values of this metric.
@@ -800,7 +663,7 @@ pub struct PredictiveScalingMetricDataQuery {
     /// If you use any math expressions, specify `true` for this value for only the final math expression that the metric specification is based on. You must specify `false` for `ReturnData` for all the other metrics and expressions used in the metric specification.
     ///
     /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for `ReturnData` . This sets it to its default ( `true` ).
-    pub return_data: Option<Bool>,
+    pub return_data: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -808,27 +671,27 @@ impl PredictiveScalingMetricDataQuery {
     /// A `PredictiveScalingMetricDataQuery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Label`: a string.
-    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label = ::std::option::Option::Some(value.into()); self }
     /// `MetricStat`: a [`PredictiveScalingMetricStat`] object.
-    pub fn metric_stat(mut self, value: impl Into<Obj<PredictiveScalingMetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
+    pub fn metric_stat(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingMetricStat>>) -> Self { self.metric_stat = ::std::option::Option::Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
+    pub fn return_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingMetricDataQuery {}
+impl crate::PropertyType for PredictiveScalingMetricDataQuery {}
 
-impl ToValue for PredictiveScalingMetricDataQuery {
+impl ::cloudwright_core::ToValue for PredictiveScalingMetricDataQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .opt("Id", &self.id)
             .opt("Label", &self.label)
@@ -837,16 +700,6 @@ impl ToValue for PredictiveScalingMetricDataQuery {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingMetricDimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingMetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -860,13 +713,13 @@ pub struct PredictiveScalingMetricDimension {
     /// The name of the dimension.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the dimension.
     ///
     /// Length 1 to 1024.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -874,49 +727,26 @@ impl PredictiveScalingMetricDimension {
     /// A `PredictiveScalingMetricDimension` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingMetricDimension {}
+impl crate::PropertyType for PredictiveScalingMetricDimension {}
 
-impl ToValue for PredictiveScalingMetricDimension {
+impl ::cloudwright_core::ToValue for PredictiveScalingMetricDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`PredictiveScalingMetricSpecification`], by name: `PredictiveScalingMetricSpecification::new(PredictiveScalingMetricSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingMetricSpecificationRequired {
-    /// `TargetValue`: a number, required.
-    pub target_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CustomizedCapacityMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric)),
-        ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric)),
-        ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric)),
-        ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric)),
-        ("PredefinedMetricPairSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair)),
-        ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric)),
-        ("TargetValue", Shape::NUM),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingMetricSpecification` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -931,73 +761,76 @@ pub struct PredictiveScalingMetricSpecification {
     ///
     /// The customized capacity metric specification.
     pub customized_capacity_metric_specification:
-        Option<Obj<PredictiveScalingCustomizedCapacityMetric>>,
+        ::std::option::Option<crate::Obj<PredictiveScalingCustomizedCapacityMetric>>,
     /// `CustomizedLoadMetricSpecification`: a [`PredictiveScalingCustomizedLoadMetric`] object.
     ///
     /// The customized load metric specification.
-    pub customized_load_metric_specification: Option<Obj<PredictiveScalingCustomizedLoadMetric>>,
+    pub customized_load_metric_specification:
+        ::std::option::Option<crate::Obj<PredictiveScalingCustomizedLoadMetric>>,
     /// `CustomizedScalingMetricSpecification`: a [`PredictiveScalingCustomizedScalingMetric`] object.
     ///
     /// The customized scaling metric specification.
     pub customized_scaling_metric_specification:
-        Option<Obj<PredictiveScalingCustomizedScalingMetric>>,
+        ::std::option::Option<crate::Obj<PredictiveScalingCustomizedScalingMetric>>,
     /// `PredefinedLoadMetricSpecification`: a [`PredictiveScalingPredefinedLoadMetric`] object.
     ///
     /// The predefined load metric specification.
-    pub predefined_load_metric_specification: Option<Obj<PredictiveScalingPredefinedLoadMetric>>,
+    pub predefined_load_metric_specification:
+        ::std::option::Option<crate::Obj<PredictiveScalingPredefinedLoadMetric>>,
     /// `PredefinedMetricPairSpecification`: a [`PredictiveScalingPredefinedMetricPair`] object.
     ///
     /// The predefined metric pair specification that determines the appropriate scaling metric and load metric to use.
-    pub predefined_metric_pair_specification: Option<Obj<PredictiveScalingPredefinedMetricPair>>,
+    pub predefined_metric_pair_specification:
+        ::std::option::Option<crate::Obj<PredictiveScalingPredefinedMetricPair>>,
     /// `PredefinedScalingMetricSpecification`: a [`PredictiveScalingPredefinedScalingMetric`] object.
     ///
     /// The predefined scaling metric specification.
     pub predefined_scaling_metric_specification:
-        Option<Obj<PredictiveScalingPredefinedScalingMetric>>,
+        ::std::option::Option<crate::Obj<PredictiveScalingPredefinedScalingMetric>>,
     /// `TargetValue`: a number, required.
     ///
     /// Specifies the target utilization.
-    pub target_value: Num,
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingMetricSpecification {
-    /// A `PredictiveScalingMetricSpecification` with its required properties, named in a [`PredictiveScalingMetricSpecificationRequired`].
+    /// A `PredictiveScalingMetricSpecification` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: PredictiveScalingMetricSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            customized_capacity_metric_specification: None,
-            customized_load_metric_specification: None,
-            customized_scaling_metric_specification: None,
-            predefined_load_metric_specification: None,
-            predefined_metric_pair_specification: None,
-            predefined_scaling_metric_specification: None,
-            target_value: required.target_value,
+            customized_capacity_metric_specification: ::std::option::Option::None,
+            customized_load_metric_specification: ::std::option::Option::None,
+            customized_scaling_metric_specification: ::std::option::Option::None,
+            predefined_load_metric_specification: ::std::option::Option::None,
+            predefined_metric_pair_specification: ::std::option::Option::None,
+            predefined_scaling_metric_specification: ::std::option::Option::None,
+            target_value: value.into(),
         }
     }
 
     /// `CustomizedCapacityMetricSpecification`: a [`PredictiveScalingCustomizedCapacityMetric`] object.
-    pub fn customized_capacity_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedCapacityMetric>>) -> Self { self.customized_capacity_metric_specification = Some(value.into()); self }
+    pub fn customized_capacity_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingCustomizedCapacityMetric>>) -> Self { self.customized_capacity_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `CustomizedLoadMetricSpecification`: a [`PredictiveScalingCustomizedLoadMetric`] object.
-    pub fn customized_load_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedLoadMetric>>) -> Self { self.customized_load_metric_specification = Some(value.into()); self }
+    pub fn customized_load_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingCustomizedLoadMetric>>) -> Self { self.customized_load_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `CustomizedScalingMetricSpecification`: a [`PredictiveScalingCustomizedScalingMetric`] object.
-    pub fn customized_scaling_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedScalingMetric>>) -> Self { self.customized_scaling_metric_specification = Some(value.into()); self }
+    pub fn customized_scaling_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingCustomizedScalingMetric>>) -> Self { self.customized_scaling_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedLoadMetricSpecification`: a [`PredictiveScalingPredefinedLoadMetric`] object.
-    pub fn predefined_load_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedLoadMetric>>) -> Self { self.predefined_load_metric_specification = Some(value.into()); self }
+    pub fn predefined_load_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingPredefinedLoadMetric>>) -> Self { self.predefined_load_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedMetricPairSpecification`: a [`PredictiveScalingPredefinedMetricPair`] object.
-    pub fn predefined_metric_pair_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedMetricPair>>) -> Self { self.predefined_metric_pair_specification = Some(value.into()); self }
+    pub fn predefined_metric_pair_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingPredefinedMetricPair>>) -> Self { self.predefined_metric_pair_specification = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedScalingMetricSpecification`: a [`PredictiveScalingPredefinedScalingMetric`] object.
-    pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedScalingMetric>>) -> Self { self.predefined_scaling_metric_specification = Some(value.into()); self }
+    pub fn predefined_scaling_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingPredefinedScalingMetric>>) -> Self { self.predefined_scaling_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for PredictiveScalingMetricSpecification {}
+impl crate::PropertyType for PredictiveScalingMetricSpecification {}
 
-impl ToValue for PredictiveScalingMetricSpecification {
+impl ::cloudwright_core::ToValue for PredictiveScalingMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomizedCapacityMetricSpecification",
                 &self.customized_capacity_metric_specification,
@@ -1027,17 +860,6 @@ impl ToValue for PredictiveScalingMetricSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
-    properties: &[
-        ("Metric", Shape::Object(&RULE_PredictiveScalingMetric)),
-        ("Stat", Shape::STR),
-        ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingMetricStat` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
@@ -1047,20 +869,20 @@ pub(crate) static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
 pub struct PredictiveScalingMetricStat {
     /// `Metric`: a [`PredictiveScalingMetric`] object.
     ///
-    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
-    pub metric: Option<Obj<PredictiveScalingMetric>>,
+    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the [Metric](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that is returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html) .
+    pub metric: ::std::option::Option<crate::Obj<PredictiveScalingMetric>>,
     /// `Stat`: a string.
     ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
+    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide* .
     ///
     /// The most commonly used metrics for predictive scaling are `Average` and `Sum` .
-    pub stat: Option<Str>,
+    pub stat: ::std::option::Option<::cloudwright_core::Str>,
     /// `Unit`: a string.
     ///
-    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
+    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference* .
     ///
     /// Length 1 to 1023.
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1068,50 +890,29 @@ impl PredictiveScalingMetricStat {
     /// A `PredictiveScalingMetricStat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Metric`: a [`PredictiveScalingMetric`] object.
-    pub fn metric(mut self, value: impl Into<Obj<PredictiveScalingMetric>>) -> Self { self.metric = Some(value.into()); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingMetric>>) -> Self { self.metric = ::std::option::Option::Some(value.into()); self }
     /// `Stat`: a string.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = Some(value.into()); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingMetricStat {}
+impl crate::PropertyType for PredictiveScalingMetricStat {}
 
-impl ToValue for PredictiveScalingMetricStat {
+impl ::cloudwright_core::ToValue for PredictiveScalingMetricStat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Metric", &self.metric)
             .opt("Stat", &self.stat)
             .opt("Unit", &self.unit)
             .build()
     }
 }
-
-/// The required properties of [`PredictiveScalingPolicyConfiguration`], by name: `PredictiveScalingPolicyConfiguration::new(PredictiveScalingPolicyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingPolicyConfigurationRequired {
-    /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
-    pub metric_specifications: List<PredictiveScalingMetricSpecification>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacityBreachBehavior", Shape::Str(&StrRule { allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"], ..StrRule::ANY })),
-        ("MaxCapacityBuffer", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None, unique: true })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
-        ("SchedulingBufferTime", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    required: &["MetricSpecifications"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1123,7 +924,7 @@ pub struct PredictiveScalingPolicyConfiguration {
     /// `MaxCapacityBreachBehavior`: a [`MaxCapacityBreachBehavior`] value.
     ///
     /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity. Defaults to `HonorMaxCapacity` if not specified.
-    pub max_capacity_breach_behavior: Option<MaxCapacityBreachBehavior>,
+    pub max_capacity_breach_behavior: ::std::option::Option<MaxCapacityBreachBehavior>,
     /// `MaxCapacityBuffer`: an integer.
     ///
     /// The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity. The value is specified as a percentage relative to the forecast capacity. For example, if the buffer is 10, this means a 10 percent buffer, such that if the forecast capacity is 50, and the maximum capacity is 40, then the effective maximum capacity is 55.
@@ -1131,17 +932,17 @@ pub struct PredictiveScalingPolicyConfiguration {
     /// Required if the `MaxCapacityBreachBehavior` property is set to `IncreaseMaxCapacity` , and cannot be used otherwise.
     ///
     /// Value 0 to 100.
-    pub max_capacity_buffer: Option<Int>,
+    pub max_capacity_buffer: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
     ///
     /// This structure includes the metrics and target utilization to use for predictive scaling.
     ///
     /// This is an array, but we currently only support a single metric specification. That is, you can specify a target value and a single metric pair, or a target value and one scaling metric and one load metric.
-    pub metric_specifications: List<PredictiveScalingMetricSpecification>,
+    pub metric_specifications: ::cloudwright_core::List<PredictiveScalingMetricSpecification>,
     /// `Mode`: a [`PredictiveScalingPolicyConfigurationMode`] value.
     ///
     /// The predictive scaling mode. Defaults to `ForecastOnly` if not specified.
-    pub mode: Option<PredictiveScalingPolicyConfigurationMode>,
+    pub mode: ::std::option::Option<PredictiveScalingPolicyConfigurationMode>,
     /// `SchedulingBufferTime`: an integer.
     ///
     /// The amount of time, in seconds, that the start time can be advanced.
@@ -1149,41 +950,41 @@ pub struct PredictiveScalingPolicyConfiguration {
     /// The value must be less than the forecast interval duration of 3600 seconds (60 minutes). Defaults to 300 seconds if not specified.
     ///
     /// Value 0 to 3600.
-    pub scheduling_buffer_time: Option<Int>,
+    pub scheduling_buffer_time: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingPolicyConfiguration {
-    /// A `PredictiveScalingPolicyConfiguration` with its required properties, named in a [`PredictiveScalingPolicyConfigurationRequired`].
+    /// A `PredictiveScalingPolicyConfiguration` with its one required property, `MetricSpecifications`.
     #[inline]
-    pub fn new(required: PredictiveScalingPolicyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricSpecification>>) -> Self {
         Self {
-            max_capacity_breach_behavior: None,
-            max_capacity_buffer: None,
-            metric_specifications: required.metric_specifications,
-            mode: None,
-            scheduling_buffer_time: None,
+            max_capacity_breach_behavior: ::std::option::Option::None,
+            max_capacity_buffer: ::std::option::Option::None,
+            metric_specifications: value.into(),
+            mode: ::std::option::Option::None,
+            scheduling_buffer_time: ::std::option::Option::None,
         }
     }
 
     /// `MaxCapacityBreachBehavior`: a [`MaxCapacityBreachBehavior`] value.
-    pub fn max_capacity_breach_behavior(mut self, value: impl Into<MaxCapacityBreachBehavior>) -> Self { self.max_capacity_breach_behavior = Some(value.into()); self }
+    pub fn max_capacity_breach_behavior(mut self, value: impl ::std::convert::Into<MaxCapacityBreachBehavior>) -> Self { self.max_capacity_breach_behavior = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacityBuffer`: an integer.
-    pub fn max_capacity_buffer(mut self, value: impl Into<Int>) -> Self { self.max_capacity_buffer = Some(value.into()); self }
+    pub fn max_capacity_buffer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity_buffer = ::std::option::Option::Some(value.into()); self }
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
-    pub fn metric_specifications(mut self, value: impl Into<List<PredictiveScalingMetricSpecification>>) -> Self { self.metric_specifications = value.into(); self }
+    pub fn metric_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricSpecification>>) -> Self { self.metric_specifications = value.into(); self }
     /// `Mode`: a [`PredictiveScalingPolicyConfigurationMode`] value.
-    pub fn mode(mut self, value: impl Into<PredictiveScalingPolicyConfigurationMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<PredictiveScalingPolicyConfigurationMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `SchedulingBufferTime`: an integer.
-    pub fn scheduling_buffer_time(mut self, value: impl Into<Int>) -> Self { self.scheduling_buffer_time = Some(value.into()); self }
+    pub fn scheduling_buffer_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scheduling_buffer_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingPolicyConfiguration {}
+impl crate::PropertyType for PredictiveScalingPolicyConfiguration {}
 
-impl ToValue for PredictiveScalingPolicyConfiguration {
+impl ::cloudwright_core::ToValue for PredictiveScalingPolicyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaxCapacityBreachBehavior",
                 &self.max_capacity_breach_behavior,
@@ -1195,24 +996,6 @@ impl ToValue for PredictiveScalingPolicyConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`PredictiveScalingPredefinedLoadMetric`], by name: `PredictiveScalingPredefinedLoadMetric::new(PredictiveScalingPredefinedLoadMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingPredefinedLoadMetricRequired {
-    /// `PredefinedMetricType`: a string, required.
-    pub predefined_metric_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    required: &["PredefinedMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingPredefinedLoadMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1240,61 +1023,43 @@ pub struct PredictiveScalingPredefinedLoadMetric {
     /// The metric type.
     ///
     /// Length 1 to 128.
-    pub predefined_metric_type: Str,
+    pub predefined_metric_type: ::cloudwright_core::Str,
     /// `ResourceLabel`: a string.
     ///
     /// A label that uniquely identifies a target group.
     ///
     /// Length 1 to 1023.
-    pub resource_label: Option<Str>,
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedLoadMetric {
-    /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, named in a [`PredictiveScalingPredefinedLoadMetricRequired`].
+    /// A `PredictiveScalingPredefinedLoadMetric` with its one required property, `PredefinedMetricType`.
     #[inline]
-    pub fn new(required: PredictiveScalingPredefinedLoadMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            predefined_metric_type: required.predefined_metric_type,
-            resource_label: None,
+            predefined_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedMetricType`: a string, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingPredefinedLoadMetric {}
+impl crate::PropertyType for PredictiveScalingPredefinedLoadMetric {}
 
-impl ToValue for PredictiveScalingPredefinedLoadMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedLoadMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
 }
-
-/// The required properties of [`PredictiveScalingPredefinedMetricPair`], by name: `PredictiveScalingPredefinedMetricPair::new(PredictiveScalingPredefinedMetricPairRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingPredefinedMetricPairRequired {
-    /// `PredefinedMetricType`: a string, required.
-    pub predefined_metric_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    required: &["PredefinedMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingPredefinedMetricPair` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1320,61 +1085,43 @@ pub struct PredictiveScalingPredefinedMetricPair {
     /// Indicates which metrics to use. There are two different types of metrics for each metric type: one is a load metric and one is a scaling metric.
     ///
     /// Length 1 to 128.
-    pub predefined_metric_type: Str,
+    pub predefined_metric_type: ::cloudwright_core::Str,
     /// `ResourceLabel`: a string.
     ///
     /// A label that uniquely identifies a specific target group from which to determine the total and average request count.
     ///
     /// Length 1 to 1023.
-    pub resource_label: Option<Str>,
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedMetricPair {
-    /// A `PredictiveScalingPredefinedMetricPair` with its required properties, named in a [`PredictiveScalingPredefinedMetricPairRequired`].
+    /// A `PredictiveScalingPredefinedMetricPair` with its one required property, `PredefinedMetricType`.
     #[inline]
-    pub fn new(required: PredictiveScalingPredefinedMetricPairRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            predefined_metric_type: required.predefined_metric_type,
-            resource_label: None,
+            predefined_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedMetricType`: a string, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingPredefinedMetricPair {}
+impl crate::PropertyType for PredictiveScalingPredefinedMetricPair {}
 
-impl ToValue for PredictiveScalingPredefinedMetricPair {
+impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedMetricPair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
 }
-
-/// The required properties of [`PredictiveScalingPredefinedScalingMetric`], by name: `PredictiveScalingPredefinedScalingMetric::new(PredictiveScalingPredefinedScalingMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingPredefinedScalingMetricRequired {
-    /// `PredefinedMetricType`: a string, required.
-    pub predefined_metric_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    required: &["PredefinedMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveScalingPredefinedScalingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
@@ -1402,75 +1149,56 @@ pub struct PredictiveScalingPredefinedScalingMetric {
     /// The metric type.
     ///
     /// Length 1 to 128.
-    pub predefined_metric_type: Str,
+    pub predefined_metric_type: ::cloudwright_core::Str,
     /// `ResourceLabel`: a string.
     ///
     /// A label that uniquely identifies a specific target group from which to determine the average request count.
     ///
     /// Length 1 to 1023.
-    pub resource_label: Option<Str>,
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedScalingMetric {
-    /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, named in a [`PredictiveScalingPredefinedScalingMetricRequired`].
+    /// A `PredictiveScalingPredefinedScalingMetric` with its one required property, `PredefinedMetricType`.
     #[inline]
-    pub fn new(required: PredictiveScalingPredefinedScalingMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            predefined_metric_type: required.predefined_metric_type,
-            resource_label: None,
+            predefined_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedMetricType`: a string, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingPredefinedScalingMetric {}
+impl crate::PropertyType for PredictiveScalingPredefinedScalingMetric {}
 
-impl ToValue for PredictiveScalingPredefinedScalingMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedScalingMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
 }
 
-/// The required properties of [`StepAdjustment`], by name: `StepAdjustment::new(StepAdjustmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StepAdjustmentRequired {
-    /// `ScalingAdjustment`: an integer, required.
-    pub scaling_adjustment: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
-    properties: &[
-        ("MetricIntervalLowerBound", Shape::NUM),
-        ("MetricIntervalUpperBound", Shape::NUM),
-        ("ScalingAdjustment", Shape::INT),
-    ],
-    required: &["ScalingAdjustment"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StepAdjustment` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
-/// `StepAdjustment` specifies a step adjustment for the `StepAdjustments` property of the \[AWS::ApplicationAutoScaling::ScalingPolicy StepScalingPolicyConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html>) property type.
+/// `StepAdjustment` specifies a step adjustment for the `StepAdjustments` property of the [AWS::ApplicationAutoScaling::ScalingPolicy StepScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html) property type.
 ///
 /// For the following examples, suppose that you have an alarm with a breach threshold of 50:
 ///
 /// - To trigger a step adjustment when the metric is greater than or equal to 50 and less than 60, specify a lower bound of 0 and an upper bound of 10.
 /// - To trigger a step adjustment when the metric is greater than 40 and less than or equal to 50, specify a lower bound of -10 and an upper bound of 0.
 ///
-/// For more information, see \[Step adjustments\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html#as-scaling-steps>) in the *Application Auto Scaling User Guide* .
+/// For more information, see [Step adjustments](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html#as-scaling-steps) in the *Application Auto Scaling User Guide* .
 ///
-/// You can find a sample template snippet in the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html#aws-resource-applicationautoscaling-scalingpolicy--examples>) section of the `AWS::ApplicationAutoScaling::ScalingPolicy` documentation.
+/// You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html#aws-resource-applicationautoscaling-scalingpolicy--examples) section of the `AWS::ApplicationAutoScaling::ScalingPolicy` documentation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepadjustment.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1480,45 +1208,45 @@ pub struct StepAdjustment {
     /// The lower bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the lower bound is inclusive (the metric must be greater than or equal to the threshold plus the lower bound). Otherwise, it is exclusive (the metric must be greater than the threshold plus the lower bound). A null value indicates negative infinity.
     ///
     /// You must specify at least one upper or lower bound.
-    pub metric_interval_lower_bound: Option<Num>,
+    pub metric_interval_lower_bound: ::std::option::Option<::cloudwright_core::Num>,
     /// `MetricIntervalUpperBound`: a number.
     ///
     /// The upper bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the upper bound is exclusive (the metric must be less than the threshold plus the upper bound). Otherwise, it is inclusive (the metric must be less than or equal to the threshold plus the upper bound). A null value indicates positive infinity.
     ///
     /// You must specify at least one upper or lower bound.
-    pub metric_interval_upper_bound: Option<Num>,
+    pub metric_interval_upper_bound: ::std::option::Option<::cloudwright_core::Num>,
     /// `ScalingAdjustment`: an integer, required.
     ///
     /// The amount by which to scale. The adjustment is based on the value that you specified in the `AdjustmentType` property (either an absolute number or a percentage). A positive value adds to the current capacity and a negative number subtracts from the current capacity.
-    pub scaling_adjustment: Int,
+    pub scaling_adjustment: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl StepAdjustment {
-    /// A `StepAdjustment` with its required properties, named in a [`StepAdjustmentRequired`].
+    /// A `StepAdjustment` with its one required property, `ScalingAdjustment`.
     #[inline]
-    pub fn new(required: StepAdjustmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            metric_interval_lower_bound: None,
-            metric_interval_upper_bound: None,
-            scaling_adjustment: required.scaling_adjustment,
+            metric_interval_lower_bound: ::std::option::Option::None,
+            metric_interval_upper_bound: ::std::option::Option::None,
+            scaling_adjustment: value.into(),
         }
     }
 
     /// `MetricIntervalLowerBound`: a number.
-    pub fn metric_interval_lower_bound(mut self, value: impl Into<Num>) -> Self { self.metric_interval_lower_bound = Some(value.into()); self }
+    pub fn metric_interval_lower_bound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.metric_interval_lower_bound = ::std::option::Option::Some(value.into()); self }
     /// `MetricIntervalUpperBound`: a number.
-    pub fn metric_interval_upper_bound(mut self, value: impl Into<Num>) -> Self { self.metric_interval_upper_bound = Some(value.into()); self }
+    pub fn metric_interval_upper_bound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.metric_interval_upper_bound = ::std::option::Option::Some(value.into()); self }
     /// `ScalingAdjustment`: an integer, required.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = value.into(); self }
+    pub fn scaling_adjustment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scaling_adjustment = value.into(); self }
 }
 
-impl PropertyType for StepAdjustment {}
+impl crate::PropertyType for StepAdjustment {}
 
-impl ToValue for StepAdjustment {
+impl ::cloudwright_core::ToValue for StepAdjustment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MetricIntervalLowerBound",
                 &self.metric_interval_lower_bound,
@@ -1532,24 +1260,11 @@ impl ToValue for StepAdjustment {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
-        ("Cooldown", Shape::INT),
-        ("MetricAggregationType", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum"], ..StrRule::ANY })),
-        ("MinAdjustmentMagnitude", Shape::INT),
-        ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StepScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
-/// `StepScalingPolicyConfiguration` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html>) resource that specifies a step scaling policy configuration for Application Auto Scaling.
+/// `StepScalingPolicyConfiguration` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a step scaling policy configuration for Application Auto Scaling.
 ///
-/// For more information, see \[Step scaling policies\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html>) in the *Application Auto Scaling User Guide* .
+/// For more information, see [Step scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html) in the *Application Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1557,25 +1272,25 @@ pub struct StepScalingPolicyConfiguration {
     /// `AdjustmentType`: an [`AdjustmentType`] value.
     ///
     /// Specifies whether the `ScalingAdjustment` value in the `StepAdjustment` property is an absolute number or a percentage of the current capacity.
-    pub adjustment_type: Option<AdjustmentType>,
+    pub adjustment_type: ::std::option::Option<AdjustmentType>,
     /// `Cooldown`: an integer.
     ///
-    /// The amount of time, in seconds, to wait for a previous scaling activity to take effect. If not specified, the default value is 300. For more information, see \[Cooldown period\](<https://docs.aws.amazon.com/autoscaling/application/userguide/step-scaling-policy-overview.html#step-scaling-cooldown>) in the *Application Auto Scaling User Guide* .
-    pub cooldown: Option<Int>,
+    /// The amount of time, in seconds, to wait for a previous scaling activity to take effect. If not specified, the default value is 300. For more information, see [Cooldown period](https://docs.aws.amazon.com/autoscaling/application/userguide/step-scaling-policy-overview.html#step-scaling-cooldown) in the *Application Auto Scaling User Guide* .
+    pub cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricAggregationType`: a [`MetricAggregationType`] value.
     ///
     /// The aggregation type for the CloudWatch metrics. Valid values are `Minimum` , `Maximum` , and `Average` . If the aggregation type is null, the value is treated as `Average` .
-    pub metric_aggregation_type: Option<MetricAggregationType>,
+    pub metric_aggregation_type: ::std::option::Option<MetricAggregationType>,
     /// `MinAdjustmentMagnitude`: an integer.
     ///
     /// The minimum value to scale by when the adjustment type is `PercentChangeInCapacity` . For example, suppose that you create a step scaling policy to scale out an Amazon ECS service by 25 percent and you specify a `MinAdjustmentMagnitude` of 2. If the service has 4 tasks and the scaling policy is performed, 25 percent of 4 is 1. However, because you specified a `MinAdjustmentMagnitude` of 2, Application Auto Scaling scales out the service by 2 tasks.
-    pub min_adjustment_magnitude: Option<Int>,
+    pub min_adjustment_magnitude: ::std::option::Option<::cloudwright_core::Int>,
     /// `StepAdjustments`: a list of [`StepAdjustment`] objects.
     ///
     /// A set of adjustments that enable you to scale based on the size of the alarm breach.
     ///
     /// At least one step adjustment is required if you are adding a new step scaling policy configuration.
-    pub step_adjustments: Option<List<StepAdjustment>>,
+    pub step_adjustments: ::std::option::Option<::cloudwright_core::List<StepAdjustment>>,
 }
 
 #[rustfmt::skip]
@@ -1583,27 +1298,27 @@ impl StepScalingPolicyConfiguration {
     /// A `StepScalingPolicyConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdjustmentType`: an [`AdjustmentType`] value.
-    pub fn adjustment_type(mut self, value: impl Into<AdjustmentType>) -> Self { self.adjustment_type = Some(value.into()); self }
+    pub fn adjustment_type(mut self, value: impl ::std::convert::Into<AdjustmentType>) -> Self { self.adjustment_type = ::std::option::Option::Some(value.into()); self }
     /// `Cooldown`: an integer.
-    pub fn cooldown(mut self, value: impl Into<Int>) -> Self { self.cooldown = Some(value.into()); self }
+    pub fn cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cooldown = ::std::option::Option::Some(value.into()); self }
     /// `MetricAggregationType`: a [`MetricAggregationType`] value.
-    pub fn metric_aggregation_type(mut self, value: impl Into<MetricAggregationType>) -> Self { self.metric_aggregation_type = Some(value.into()); self }
+    pub fn metric_aggregation_type(mut self, value: impl ::std::convert::Into<MetricAggregationType>) -> Self { self.metric_aggregation_type = ::std::option::Option::Some(value.into()); self }
     /// `MinAdjustmentMagnitude`: an integer.
-    pub fn min_adjustment_magnitude(mut self, value: impl Into<Int>) -> Self { self.min_adjustment_magnitude = Some(value.into()); self }
+    pub fn min_adjustment_magnitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_adjustment_magnitude = ::std::option::Option::Some(value.into()); self }
     /// `StepAdjustments`: a list of [`StepAdjustment`] objects.
-    pub fn step_adjustments(mut self, value: impl Into<List<StepAdjustment>>) -> Self { self.step_adjustments = Some(value.into()); self }
+    pub fn step_adjustments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StepAdjustment>>) -> Self { self.step_adjustments = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StepScalingPolicyConfiguration {}
+impl crate::PropertyType for StepScalingPolicyConfiguration {}
 
-impl ToValue for StepScalingPolicyConfiguration {
+impl ::cloudwright_core::ToValue for StepScalingPolicyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdjustmentType", &self.adjustment_type)
             .opt("Cooldown", &self.cooldown)
             .opt("MetricAggregationType", &self.metric_aggregation_type)
@@ -1613,44 +1328,33 @@ impl ToValue for StepScalingPolicyConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingMetric: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDimension), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetTrackingMetric` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// Represents a specific metric for a target tracking scaling policy for Application Auto Scaling.
 ///
-/// Metric is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricStat\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html>) property type.
+/// Metric is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetTrackingMetric {
     /// `Dimensions`: a list of [`TargetTrackingMetricDimension`] objects.
     ///
-    /// The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
+    /// The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in [AWS services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide* .
     ///
     /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
-    pub dimensions: Option<List<TargetTrackingMetricDimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<TargetTrackingMetricDimension>>,
     /// `MetricName`: a string.
     ///
     /// The name of the metric.
     ///
     /// Length 1 to 255.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Namespace`: a string.
     ///
-    /// The namespace of the metric. For more information, see the table in \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
+    /// The namespace of the metric. For more information, see the table in [AWS services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide* .
     ///
     /// Length 1 to 255.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1658,23 +1362,23 @@ impl TargetTrackingMetric {
     /// A `TargetTrackingMetric` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a list of [`TargetTrackingMetricDimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<TargetTrackingMetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetTrackingMetricDimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetTrackingMetric {}
+impl crate::PropertyType for TargetTrackingMetric {}
 
-impl ToValue for TargetTrackingMetric {
+impl ::cloudwright_core::ToValue for TargetTrackingMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("MetricName", &self.metric_name)
             .opt("Namespace", &self.namespace)
@@ -1682,28 +1386,15 @@ impl ToValue for TargetTrackingMetric {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Label", Shape::STR),
-        ("MetricStat", Shape::Object(&RULE_TargetTrackingMetricStat)),
-        ("ReturnData", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetTrackingMetricDataQuery` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
 ///
 /// You can call for a single metric or perform math expressions on multiple metrics. Any expressions used in a metric specification must eventually return a single time series.
 ///
-/// For more information and examples, see \[Create a target tracking scaling policy for Application Auto Scaling using metric math\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html>) in the *Application Auto Scaling User Guide* .
+/// For more information and examples, see [Create a target tracking scaling policy for Application Auto Scaling using metric math](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html) in the *Application Auto Scaling User Guide* .
 ///
-/// `TargetTrackingMetricDataQuery` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html>) property type.
+/// `TargetTrackingMetricDataQuery` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1715,23 +1406,23 @@ pub struct TargetTrackingMetricDataQuery {
     /// Conditional: Within each `TargetTrackingMetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
     ///
     /// Length 1 to 2048.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// A short name that identifies the object's results in the response. This name must be unique among all `MetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
     ///
     /// Length 1 to 255.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Label`: a string.
     ///
     /// A human-readable label for this metric or expression. This is especially useful if this is a math expression, so that you know what the value represents.
-    pub label: Option<Str>,
+    pub label: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricStat`: a [`TargetTrackingMetricStat`] object.
     ///
     /// Information about the metric data to return.
     ///
     /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
-    pub metric_stat: Option<Obj<TargetTrackingMetricStat>>,
+    pub metric_stat: ::std::option::Option<crate::Obj<TargetTrackingMetricStat>>,
     /// `ReturnData`: a boolean.
     ///
     /// Indicates whether to return the timestamps and raw data values of this metric.
@@ -1739,7 +1430,7 @@ pub struct TargetTrackingMetricDataQuery {
     /// If you use any math expressions, specify `true` for this value for only the final math expression that the metric specification is based on. You must specify `false` for `ReturnData` for all the other metrics and expressions used in the metric specification.
     ///
     /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for `ReturnData` . This sets it to its default ( `true` ).
-    pub return_data: Option<Bool>,
+    pub return_data: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1747,27 +1438,27 @@ impl TargetTrackingMetricDataQuery {
     /// A `TargetTrackingMetricDataQuery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Label`: a string.
-    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label = ::std::option::Option::Some(value.into()); self }
     /// `MetricStat`: a [`TargetTrackingMetricStat`] object.
-    pub fn metric_stat(mut self, value: impl Into<Obj<TargetTrackingMetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
+    pub fn metric_stat(mut self, value: impl ::std::convert::Into<crate::Obj<TargetTrackingMetricStat>>) -> Self { self.metric_stat = ::std::option::Option::Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
+    pub fn return_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetTrackingMetricDataQuery {}
+impl crate::PropertyType for TargetTrackingMetricDataQuery {}
 
-impl ToValue for TargetTrackingMetricDataQuery {
+impl ::cloudwright_core::ToValue for TargetTrackingMetricDataQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .opt("Id", &self.id)
             .opt("Label", &self.label)
@@ -1777,19 +1468,9 @@ impl ToValue for TargetTrackingMetricDataQuery {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingMetricDimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetTrackingMetricDimension` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
-/// `TargetTrackingMetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetric\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html>) property type. Duplicate dimensions are not allowed.
+/// `TargetTrackingMetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetric](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html) property type. Duplicate dimensions are not allowed.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdimension.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1799,13 +1480,13 @@ pub struct TargetTrackingMetricDimension {
     /// The name of the dimension.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the dimension.
     ///
     /// Length 1 to 1024.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1813,65 +1494,54 @@ impl TargetTrackingMetricDimension {
     /// A `TargetTrackingMetricDimension` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetTrackingMetricDimension {}
+impl crate::PropertyType for TargetTrackingMetricDimension {}
 
-impl ToValue for TargetTrackingMetricDimension {
+impl ::cloudwright_core::ToValue for TargetTrackingMetricDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
-    properties: &[
-        ("Metric", Shape::Object(&RULE_TargetTrackingMetric)),
-        ("Stat", Shape::STR),
-        ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetTrackingMetricStat` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
 /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
 ///
-/// `TargetTrackingMetricStat` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricDataQuery\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html>) property type.
+/// `TargetTrackingMetricStat` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html) property type.
 ///
-/// For more information about the CloudWatch terminology below, see \[Amazon CloudWatch concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) in the *Amazon CloudWatch User Guide* .
+/// For more information about the CloudWatch terminology below, see [Amazon CloudWatch concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) in the *Amazon CloudWatch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetTrackingMetricStat {
     /// `Metric`: a [`TargetTrackingMetric`] object.
     ///
-    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
-    pub metric: Option<Obj<TargetTrackingMetric>>,
+    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the [Metric](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that is returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html) .
+    pub metric: ::std::option::Option<crate::Obj<TargetTrackingMetric>>,
     /// `Stat`: a string.
     ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
+    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide* .
     ///
     /// The most commonly used metric for scaling is `Average` .
-    pub stat: Option<Str>,
+    pub stat: ::std::option::Option<::cloudwright_core::Str>,
     /// `Unit`: a string.
     ///
-    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
+    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference* .
     ///
     /// Length 1 to 1023.
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1879,23 +1549,23 @@ impl TargetTrackingMetricStat {
     /// A `TargetTrackingMetricStat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Metric`: a [`TargetTrackingMetric`] object.
-    pub fn metric(mut self, value: impl Into<Obj<TargetTrackingMetric>>) -> Self { self.metric = Some(value.into()); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<TargetTrackingMetric>>) -> Self { self.metric = ::std::option::Option::Some(value.into()); self }
     /// `Stat`: a string.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = Some(value.into()); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetTrackingMetricStat {}
+impl crate::PropertyType for TargetTrackingMetricStat {}
 
-impl ToValue for TargetTrackingMetricStat {
+impl ::cloudwright_core::ToValue for TargetTrackingMetricStat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Metric", &self.metric)
             .opt("Stat", &self.stat)
             .opt("Unit", &self.unit)
@@ -1903,33 +1573,11 @@ impl ToValue for TargetTrackingMetricStat {
     }
 }
 
-/// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetTrackingScalingPolicyConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    pub target_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CustomizedMetricSpecification", Shape::Object(&RULE_CustomizedMetricSpecification)),
-        ("DisableScaleIn", Shape::Bool),
-        ("PredefinedMetricSpecification", Shape::Object(&RULE_PredefinedMetricSpecification)),
-        ("ScaleInCooldown", Shape::INT),
-        ("ScaleOutCooldown", Shape::INT),
-        ("TargetValue", Shape::NUM),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::ApplicationAutoScaling::ScalingPolicy`.
 ///
-/// `TargetTrackingScalingPolicyConfiguration` is a property of the \[AWS::ApplicationAutoScaling::ScalingPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html>) resource that specifies a target tracking scaling policy configuration for Application Auto Scaling. Use a target tracking scaling policy to adjust the capacity of the specified scalable target in response to actual workloads, so that resource utilization remains at or near the target utilization value.
+/// `TargetTrackingScalingPolicyConfiguration` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a target tracking scaling policy configuration for Application Auto Scaling. Use a target tracking scaling policy to adjust the capacity of the specified scalable target in response to actual workloads, so that resource utilization remains at or near the target utilization value.
 ///
-/// For more information, see \[Target tracking scaling policies\](<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html>) in the *Application Auto Scaling User Guide* .
+/// For more information, see [Target tracking scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html) in the *Application Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1937,64 +1585,66 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     /// `CustomizedMetricSpecification`: a [`CustomizedMetricSpecification`] object.
     ///
     /// A customized metric. You can specify either a predefined metric or a customized metric.
-    pub customized_metric_specification: Option<Obj<CustomizedMetricSpecification>>,
+    pub customized_metric_specification:
+        ::std::option::Option<crate::Obj<CustomizedMetricSpecification>>,
     /// `DisableScaleIn`: a boolean.
     ///
     /// Indicates whether scale in by the target tracking scaling policy is disabled. If the value is `true` , scale in is disabled and the target tracking scaling policy won't remove capacity from the scalable target. Otherwise, scale in is enabled and the target tracking scaling policy can remove capacity from the scalable target. The default value is `false` .
-    pub disable_scale_in: Option<Bool>,
+    pub disable_scale_in: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PredefinedMetricSpecification`: a [`PredefinedMetricSpecification`] object.
     ///
     /// A predefined metric. You can specify either a predefined metric or a customized metric.
-    pub predefined_metric_specification: Option<Obj<PredefinedMetricSpecification>>,
+    pub predefined_metric_specification:
+        ::std::option::Option<crate::Obj<PredefinedMetricSpecification>>,
     /// `ScaleInCooldown`: an integer.
     ///
-    /// The amount of time, in seconds, after a scale-in activity completes before another scale-in activity can start. For more information and for default values, see \[Define cooldown periods\](<https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown>) in the *Application Auto Scaling User Guide* .
-    pub scale_in_cooldown: Option<Int>,
+    /// The amount of time, in seconds, after a scale-in activity completes before another scale-in activity can start. For more information and for default values, see [Define cooldown periods](https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown) in the *Application Auto Scaling User Guide* .
+    pub scale_in_cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScaleOutCooldown`: an integer.
     ///
-    /// The amount of time, in seconds, to wait for a previous scale-out activity to take effect. For more information and for default values, see \[Define cooldown periods\](<https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown>) in the *Application Auto Scaling User Guide* .
-    pub scale_out_cooldown: Option<Int>,
+    /// The amount of time, in seconds, to wait for a previous scale-out activity to take effect. For more information and for default values, see [Define cooldown periods](https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown) in the *Application Auto Scaling User Guide* .
+    pub scale_out_cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetValue`: a number, required.
     ///
     /// The target value for the metric. Although this property accepts numbers of type Double, it won't accept values that are either too small or too large. Values must be in the range of -2^360 to 2^360. The value must be a valid number based on the choice of metric. For example, if the metric is CPU utilization, then the target value is a percent value that represents how much of the CPU can be used before scaling out.
-    pub target_value: Num,
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
-    /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
+    /// A `TargetTrackingScalingPolicyConfiguration` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            customized_metric_specification: None,
-            disable_scale_in: None,
-            predefined_metric_specification: None,
-            scale_in_cooldown: None,
-            scale_out_cooldown: None,
-            target_value: required.target_value,
+            customized_metric_specification: ::std::option::Option::None,
+            disable_scale_in: ::std::option::Option::None,
+            predefined_metric_specification: ::std::option::Option::None,
+            scale_in_cooldown: ::std::option::Option::None,
+            scale_out_cooldown: ::std::option::Option::None,
+            target_value: value.into(),
         }
     }
 
     /// `CustomizedMetricSpecification`: a [`CustomizedMetricSpecification`] object.
-    pub fn customized_metric_specification(mut self, value: impl Into<Obj<CustomizedMetricSpecification>>) -> Self { self.customized_metric_specification = Some(value.into()); self }
+    pub fn customized_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CustomizedMetricSpecification>>) -> Self { self.customized_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `DisableScaleIn`: a boolean.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
+    pub fn disable_scale_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_scale_in = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedMetricSpecification`: a [`PredefinedMetricSpecification`] object.
-    pub fn predefined_metric_specification(mut self, value: impl Into<Obj<PredefinedMetricSpecification>>) -> Self { self.predefined_metric_specification = Some(value.into()); self }
+    pub fn predefined_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredefinedMetricSpecification>>) -> Self { self.predefined_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
+    pub fn scale_in_cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_in_cooldown = ::std::option::Option::Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
+    pub fn scale_out_cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_out_cooldown = ::std::option::Option::Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
+impl crate::PropertyType for TargetTrackingScalingPolicyConfiguration {}
 
-impl ToValue for TargetTrackingScalingPolicyConfiguration {
+impl ::cloudwright_core::ToValue for TargetTrackingScalingPolicyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomizedMetricSpecification",
                 &self.customized_metric_specification,
@@ -2021,25 +1671,25 @@ pub enum AdjustmentType {
     /// `PercentChangeInCapacity`
     PercentChangeInCapacity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdjustmentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdjustmentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdjustmentType {
+impl ::cloudwright_core::ToValue for AdjustmentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ChangeInCapacity => "ChangeInCapacity",
             Self::ExactCapacity => "ExactCapacity",
             Self::PercentChangeInCapacity => "PercentChangeInCapacity",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2057,27 +1707,27 @@ pub enum CustomizedMetricSpecificationStatistic {
     /// `Sum`
     Sum,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomizedMetricSpecificationStatistic {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CustomizedMetricSpecificationStatistic {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomizedMetricSpecificationStatistic {
+impl ::cloudwright_core::ToValue for CustomizedMetricSpecificationStatistic {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Average => "Average",
             Self::Maximum => "Maximum",
             Self::Minimum => "Minimum",
             Self::SampleCount => "SampleCount",
             Self::Sum => "Sum",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2089,24 +1739,24 @@ pub enum MaxCapacityBreachBehavior {
     /// `IncreaseMaxCapacity`
     IncreaseMaxCapacity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MaxCapacityBreachBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MaxCapacityBreachBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MaxCapacityBreachBehavior {
+impl ::cloudwright_core::ToValue for MaxCapacityBreachBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HonorMaxCapacity => "HonorMaxCapacity",
             Self::IncreaseMaxCapacity => "IncreaseMaxCapacity",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2120,25 +1770,25 @@ pub enum MetricAggregationType {
     /// `Minimum`
     Minimum,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricAggregationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricAggregationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricAggregationType {
+impl ::cloudwright_core::ToValue for MetricAggregationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Average => "Average",
             Self::Maximum => "Maximum",
             Self::Minimum => "Minimum",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2152,25 +1802,25 @@ pub enum PolicyType {
     /// `TargetTrackingScaling`
     TargetTrackingScaling,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PolicyType {
+impl ::cloudwright_core::ToValue for PolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PredictiveScaling => "PredictiveScaling",
             Self::StepScaling => "StepScaling",
             Self::TargetTrackingScaling => "TargetTrackingScaling",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2236,18 +1886,18 @@ pub enum PredefinedMetricType {
     /// `WorkSpacesAverageUserSessionsCapacityUtilization`
     WorkSpacesAverageUserSessionsCapacityUtilization,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PredefinedMetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PredefinedMetricType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PredefinedMetricType {
+impl ::cloudwright_core::ToValue for PredefinedMetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlbRequestCountPerTarget => "ALBRequestCountPerTarget",
             Self::AppStreamAverageCapacityUtilization => "AppStreamAverageCapacityUtilization",
@@ -2304,9 +1954,9 @@ impl ToValue for PredefinedMetricType {
             Self::WorkSpacesAverageUserSessionsCapacityUtilization => {
                 "WorkSpacesAverageUserSessionsCapacityUtilization"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2318,23 +1968,311 @@ pub enum PredictiveScalingPolicyConfigurationMode {
     /// `ForecastOnly`
     ForecastOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PredictiveScalingPolicyConfigurationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PredictiveScalingPolicyConfigurationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PredictiveScalingPolicyConfigurationMode {
+impl ::cloudwright_core::ToValue for PredictiveScalingPolicyConfigurationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ForecastAndScale => "ForecastAndScale",
             Self::ForecastOnly => "ForecastOnly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\p{Print}+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyType", Shape::Str(&StrRule { allowed: &["PredictiveScaling", "StepScaling", "TargetTrackingScaling"], ..StrRule::ANY })),
+            ("PredictiveScalingPolicyConfiguration", Shape::Object(&RULE_PredictiveScalingPolicyConfiguration)),
+            ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+            ("ScalableDimension", Shape::Str(&StrRule { allowed: &["appstream:fleet:DesiredCapacity", "cassandra:table:ReadCapacityUnits", "cassandra:table:WriteCapacityUnits", "comprehend:document-classifier-endpoint:DesiredInferenceUnits", "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", "custom-resource:ResourceType:Property", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "elasticache:cache-cluster:Nodes", "elasticache:replication-group:NodeGroups", "elasticache:replication-group:Replicas", "elasticmapreduce:instancegroup:InstanceCount", "kafka:broker-storage:VolumeSize", "lambda:function:ProvisionedConcurrency", "neptune:cluster:ReadReplicaCount", "rds:cluster:ReadReplicaCount", "sagemaker:inference-component:DesiredCopyCount", "sagemaker:variant:DesiredInstanceCount", "sagemaker:variant:DesiredProvisionedConcurrency", "workspaces:workspacespool:DesiredUserSessions"], ..StrRule::ANY })),
+            ("ScalingTargetId", Shape::STR),
+            ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs", "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker", "workspaces"], ..StrRule::ANY })),
+            ("StepScalingPolicyConfiguration", Shape::Object(&RULE_StepScalingPolicyConfiguration)),
+            ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
+        ],
+        required: &["PolicyName", "PolicyType"],
+        one_of: &[&[&["ScalingTargetId"], &["ResourceId"]]],
+        dependent_required: &[("ResourceId", &["ScalableDimension", "ServiceNamespace"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::STR),
+            ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None, unique: false })),
+            ("Namespace", Shape::STR),
+            ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
+            ("Unit", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "AppStreamAverageCapacityUtilization", "CassandraReadCapacityUtilization", "CassandraWriteCapacityUtilization", "ComprehendInferenceUtilization", "DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization", "EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage", "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage", "ElastiCacheDatabaseMemoryUsagePercentage", "ElastiCacheEngineCPUUtilization", "ElastiCachePrimaryEngineCPUUtilization", "ElastiCacheReplicaEngineCPUUtilization", "KafkaBrokerStorageUtilization", "LambdaProvisionedConcurrencyUtilization", "NeptuneReaderAverageCPUUtilization", "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections", "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution", "SageMakerInferenceComponentInvocationsPerCopy", "SageMakerVariantConcurrentRequestsPerModelHighResolution", "SageMakerVariantInvocationsPerInstance", "SageMakerVariantProvisionedConcurrencyUtilization", "WorkSpacesAverageUserSessionsCapacityUtilization"], ..StrRule::ANY })),
+            ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        required: &["PredefinedMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
+        properties: &[
+            ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MetricDataQueries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
+        properties: &[
+            ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MetricDataQueries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
+        properties: &[
+            ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MetricDataQueries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDimension), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingMetricDataQuery: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Label", Shape::STR),
+            ("MetricStat", Shape::Object(&RULE_PredictiveScalingMetricStat)),
+            ("ReturnData", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingMetricDimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CustomizedCapacityMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric)),
+            ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric)),
+            ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric)),
+            ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric)),
+            ("PredefinedMetricPairSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair)),
+            ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric)),
+            ("TargetValue", Shape::NUM),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingMetricStat: ObjRule = ObjRule {
+        properties: &[
+            ("Metric", Shape::Object(&RULE_PredictiveScalingMetric)),
+            ("Stat", Shape::STR),
+            ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacityBreachBehavior", Shape::Str(&StrRule { allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"], ..StrRule::ANY })),
+            ("MaxCapacityBuffer", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None, unique: true })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
+            ("SchedulingBufferTime", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        required: &["MetricSpecifications"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        required: &["PredefinedMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        required: &["PredefinedMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        required: &["PredefinedMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
+        properties: &[
+            ("MetricIntervalLowerBound", Shape::NUM),
+            ("MetricIntervalUpperBound", Shape::NUM),
+            ("ScalingAdjustment", Shape::INT),
+        ],
+        required: &["ScalingAdjustment"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
+            ("Cooldown", Shape::INT),
+            ("MetricAggregationType", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum"], ..StrRule::ANY })),
+            ("MinAdjustmentMagnitude", Shape::INT),
+            ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingMetric: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDimension), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Label", Shape::STR),
+            ("MetricStat", Shape::Object(&RULE_TargetTrackingMetricStat)),
+            ("ReturnData", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingMetricDimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
+        properties: &[
+            ("Metric", Shape::Object(&RULE_TargetTrackingMetric)),
+            ("Stat", Shape::STR),
+            ("Unit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CustomizedMetricSpecification", Shape::Object(&RULE_CustomizedMetricSpecification)),
+            ("DisableScaleIn", Shape::Bool),
+            ("PredefinedMetricSpecification", Shape::Object(&RULE_PredefinedMetricSpecification)),
+            ("ScaleInCooldown", Shape::INT),
+            ("ScaleOutCooldown", Shape::INT),
+            ("TargetValue", Shape::NUM),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

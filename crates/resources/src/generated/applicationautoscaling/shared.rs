@@ -6,8 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 /// The values of `ScalableDimension` (`AWS::ApplicationAutoScaling::ScalableTarget`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
@@ -63,20 +61,20 @@ pub enum ScalableDimension {
     /// `workspaces:workspacespool:DesiredUserSessions`
     WorkspacesWorkspacespoolDesiredUserSessions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
-impl From<Value> for ScalableDimension {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScalableDimension {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
-impl ToValue for ScalableDimension {
+impl ::cloudwright_core::ToValue for ScalableDimension {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AppstreamFleetDesiredCapacity => "appstream:fleet:DesiredCapacity",
             Self::CassandraTableReadCapacityUnits => "cassandra:table:ReadCapacityUnits",
@@ -116,9 +114,9 @@ impl ToValue for ScalableDimension {
             Self::WorkspacesWorkspacespoolDesiredUserSessions => {
                 "workspaces:workspacespool:DesiredUserSessions"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -159,20 +157,20 @@ pub enum ServiceNamespace {
     /// `workspaces`
     Workspaces,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
-impl From<Value> for ServiceNamespace {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceNamespace {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
-impl ToValue for ServiceNamespace {
+impl ::cloudwright_core::ToValue for ServiceNamespace {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Appstream => "appstream",
             Self::Cassandra => "cassandra",
@@ -189,8 +187,15 @@ impl ToValue for ServiceNamespace {
             Self::Rds => "rds",
             Self::Sagemaker => "sagemaker",
             Self::Workspaces => "workspaces",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
 }

@@ -5,49 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\d\\w\\-_.+]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([a-zA-Z]:\\\\[\\\\\\S|*\\S]?.*|/[^\"']*)$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Z][A-Z_]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9.-_]*");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("\\b([0-9]|[0-9][0-9])\\b");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9_,-]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9_ \\\\/-]+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationRequired {
-    /// `ResourceGroupName`: a string, required.
-    pub resource_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("AttachMissingPermission", Shape::Bool),
-        ("AutoConfigurationEnabled", Shape::Bool),
-        ("CWEMonitorEnabled", Shape::Bool),
-        ("ComponentMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentMonitoringSetting), min_items: Some(1), max_items: None, unique: false })),
-        ("CustomComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomComponent), min_items: Some(1), max_items: None, unique: false })),
-        ("GroupingType", Shape::Str(&StrRule { allowed: &["ACCOUNT_BASED"], ..StrRule::ANY })),
-        ("LogPatternSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPatternSet), min_items: Some(1), max_items: None, unique: false })),
-        ("OpsCenterEnabled", Shape::Bool),
-        ("OpsItemSNSTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SNSNotificationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-    ],
-    required: &["ResourceGroupName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApplicationInsights::Application` resource.
 ///
 /// The `AWS::ApplicationInsights::Application` resource adds an application that is created from a resource group.
@@ -66,67 +23,68 @@ pub struct Application {
     /// If set to true, the managed policies for SSM and CW will be attached to the instance roles if they are missing.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub attach_missing_permission: Option<Bool>,
+    pub attach_missing_permission: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AutoConfigurationEnabled`: a boolean.
     ///
     /// If set to `true` , the application components will be configured with the monitoring configuration recommended by Application Insights.
-    pub auto_configuration_enabled: Option<Bool>,
+    pub auto_configuration_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CWEMonitorEnabled`: a boolean.
     ///
     /// Indicates whether Application Insights can listen to CloudWatch events for the application resources, such as `instance terminated` , `failed deployment` , and others.
-    pub cwe_monitor_enabled: Option<Bool>,
+    pub cwe_monitor_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ComponentMonitoringSettings`: a list of [`ComponentMonitoringSetting`] objects.
     ///
     /// The monitoring settings of the components. Not required to set up default monitoring for all components. To set up default monitoring for all components, set `AutoConfigurationEnabled` to `true` .
     ///
     /// Items at least 1; write-only: CloudFormation does not return it.
-    pub component_monitoring_settings: Option<List<ComponentMonitoringSetting>>,
+    pub component_monitoring_settings:
+        ::std::option::Option<::cloudwright_core::List<ComponentMonitoringSetting>>,
     /// `CustomComponents`: a list of [`CustomComponent`] objects.
     ///
     /// Describes a custom component by grouping similar standalone instances to monitor.
     ///
     /// Items at least 1; write-only: CloudFormation does not return it.
-    pub custom_components: Option<List<CustomComponent>>,
+    pub custom_components: ::std::option::Option<::cloudwright_core::List<CustomComponent>>,
     /// `GroupingType`: a [`GroupingType`] value.
     ///
     /// Application Insights can create applications based on a resource group or on an account. To create an account-based application using all of the resources in the account, set this parameter to `ACCOUNT_BASED` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub grouping_type: Option<GroupingType>,
+    pub grouping_type: ::std::option::Option<GroupingType>,
     /// `LogPatternSets`: a list of [`LogPatternSet`] objects.
     ///
     /// The log pattern sets.
     ///
     /// Items at least 1; write-only: CloudFormation does not return it.
-    pub log_pattern_sets: Option<List<LogPatternSet>>,
+    pub log_pattern_sets: ::std::option::Option<::cloudwright_core::List<LogPatternSet>>,
     /// `OpsCenterEnabled`: a boolean.
     ///
     /// Indicates whether Application Insights will create OpsItems for any problem that is detected by Application Insights for an application.
-    pub ops_center_enabled: Option<Bool>,
+    pub ops_center_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OpsItemSNSTopicArn`: a string.
     ///
     /// The SNS topic provided to Application Insights that is associated with the created OpsItems to receive SNS notifications for opsItem updates.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`; length 20 to 300; write-only: CloudFormation does not return it.
-    pub ops_item_sns_topic_arn: Option<Str>,
+    pub ops_item_sns_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceGroupName`: a string, required.
     ///
     /// The name of the resource group used for the application.
     ///
     /// Pattern `[a-zA-Z0-9.-_]*`; length 1 to 256; create-only: changing it replaces the resource.
-    pub resource_group_name: Str,
+    pub resource_group_name: ::cloudwright_core::Str,
     /// `SNSNotificationArn`: a string.
     ///
     /// The SNS topic ARN that is associated with SNS notifications for updates or issues.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`; length 20 to 300; write-only: CloudFormation does not return it.
-    pub sns_notification_arn: Option<Str>,
+    pub sns_notification_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of `Tags` .
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -136,7 +94,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApplicationInsights::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationinsights-application.html",
         primary_identifier: &["ApplicationARN"],
@@ -147,72 +105,74 @@ impl Application {
         read_only: &["ApplicationARN"],
         attributes: &["ApplicationARN"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    /// A `Application` with its one required property, `ResourceGroupName`.
     #[inline]
-    pub fn new(required: ApplicationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            attach_missing_permission: None,
-            auto_configuration_enabled: None,
-            cwe_monitor_enabled: None,
-            component_monitoring_settings: None,
-            custom_components: None,
-            grouping_type: None,
-            log_pattern_sets: None,
-            ops_center_enabled: None,
-            ops_item_sns_topic_arn: None,
-            resource_group_name: required.resource_group_name,
-            sns_notification_arn: None,
-            tags: None,
+            attach_missing_permission: ::std::option::Option::None,
+            auto_configuration_enabled: ::std::option::Option::None,
+            cwe_monitor_enabled: ::std::option::Option::None,
+            component_monitoring_settings: ::std::option::Option::None,
+            custom_components: ::std::option::Option::None,
+            grouping_type: ::std::option::Option::None,
+            log_pattern_sets: ::std::option::Option::None,
+            ops_center_enabled: ::std::option::Option::None,
+            ops_item_sns_topic_arn: ::std::option::Option::None,
+            resource_group_name: value.into(),
+            sns_notification_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AttachMissingPermission`: a boolean.
-    pub fn attach_missing_permission(mut self, value: impl Into<Bool>) -> Self { self.attach_missing_permission = Some(value.into()); self }
+    pub fn attach_missing_permission(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.attach_missing_permission = ::std::option::Option::Some(value.into()); self }
     /// `AutoConfigurationEnabled`: a boolean.
-    pub fn auto_configuration_enabled(mut self, value: impl Into<Bool>) -> Self { self.auto_configuration_enabled = Some(value.into()); self }
+    pub fn auto_configuration_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_configuration_enabled = ::std::option::Option::Some(value.into()); self }
     /// `CWEMonitorEnabled`: a boolean.
-    pub fn cwe_monitor_enabled(mut self, value: impl Into<Bool>) -> Self { self.cwe_monitor_enabled = Some(value.into()); self }
+    pub fn cwe_monitor_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cwe_monitor_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ComponentMonitoringSettings`: a list of [`ComponentMonitoringSetting`] objects.
-    pub fn component_monitoring_settings(mut self, value: impl Into<List<ComponentMonitoringSetting>>) -> Self { self.component_monitoring_settings = Some(value.into()); self }
+    pub fn component_monitoring_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentMonitoringSetting>>) -> Self { self.component_monitoring_settings = ::std::option::Option::Some(value.into()); self }
     /// `CustomComponents`: a list of [`CustomComponent`] objects.
-    pub fn custom_components(mut self, value: impl Into<List<CustomComponent>>) -> Self { self.custom_components = Some(value.into()); self }
+    pub fn custom_components(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomComponent>>) -> Self { self.custom_components = ::std::option::Option::Some(value.into()); self }
     /// `GroupingType`: a [`GroupingType`] value.
-    pub fn grouping_type(mut self, value: impl Into<GroupingType>) -> Self { self.grouping_type = Some(value.into()); self }
+    pub fn grouping_type(mut self, value: impl ::std::convert::Into<GroupingType>) -> Self { self.grouping_type = ::std::option::Option::Some(value.into()); self }
     /// `LogPatternSets`: a list of [`LogPatternSet`] objects.
-    pub fn log_pattern_sets(mut self, value: impl Into<List<LogPatternSet>>) -> Self { self.log_pattern_sets = Some(value.into()); self }
+    pub fn log_pattern_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogPatternSet>>) -> Self { self.log_pattern_sets = ::std::option::Option::Some(value.into()); self }
     /// `OpsCenterEnabled`: a boolean.
-    pub fn ops_center_enabled(mut self, value: impl Into<Bool>) -> Self { self.ops_center_enabled = Some(value.into()); self }
+    pub fn ops_center_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ops_center_enabled = ::std::option::Option::Some(value.into()); self }
     /// `OpsItemSNSTopicArn`: a string.
-    pub fn ops_item_sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.ops_item_sns_topic_arn = Some(value.into()); self }
+    pub fn ops_item_sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ops_item_sns_topic_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceGroupName`: a string, required.
-    pub fn resource_group_name(mut self, value: impl Into<Str>) -> Self { self.resource_group_name = value.into(); self }
+    pub fn resource_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_group_name = value.into(); self }
     /// `SNSNotificationArn`: a string.
-    pub fn sns_notification_arn(mut self, value: impl Into<Str>) -> Self { self.sns_notification_arn = Some(value.into()); self }
+    pub fn sns_notification_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_notification_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachMissingPermission", &self.attach_missing_permission)
             .opt("AutoConfigurationEnabled", &self.auto_configuration_enabled)
             .opt("CWEMonitorEnabled", &self.cwe_monitor_enabled)
@@ -232,12 +192,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -247,28 +207,10 @@ impl ApplicationAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the application, such as `arn:aws:applicationinsights:us-east-1:123456789012:application/resource-group/my_resource_group` .
     #[inline]
-    pub fn application_arn(&self) -> Value {
-        self.0.get_att("ApplicationARN")
+    pub fn application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationARN"))
     }
 }
-
-/// The required properties of [`Alarm`], by name: `Alarm::new(AlarmRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlarmRequired {
-    /// `AlarmName`: a string, required.
-    pub alarm_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Severity", Shape::Str(&StrRule { allowed: &["HIGH", "MEDIUM", "LOW"], ..StrRule::ANY })),
-    ],
-    required: &["AlarmName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Alarm` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -282,58 +224,41 @@ pub struct Alarm {
     /// The name of the CloudWatch alarm to be monitored for the component.
     ///
     /// Length 1 to 255.
-    pub alarm_name: Str,
+    pub alarm_name: ::cloudwright_core::Str,
     /// `Severity`: a [`Severity`] value.
     ///
     /// Indicates the degree of outage when the alarm goes off.
-    pub severity: Option<Severity>,
+    pub severity: ::std::option::Option<Severity>,
 }
 
 #[rustfmt::skip]
 impl Alarm {
-    /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
+    /// A `Alarm` with its one required property, `AlarmName`.
     #[inline]
-    pub fn new(required: AlarmRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            alarm_name: required.alarm_name,
-            severity: None,
+            alarm_name: value.into(),
+            severity: ::std::option::Option::None,
         }
     }
 
     /// `AlarmName`: a string, required.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
+    pub fn alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_name = value.into(); self }
     /// `Severity`: a [`Severity`] value.
-    pub fn severity(mut self, value: impl Into<Severity>) -> Self { self.severity = Some(value.into()); self }
+    pub fn severity(mut self, value: impl ::std::convert::Into<Severity>) -> Self { self.severity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Alarm {}
+impl crate::PropertyType for Alarm {}
 
-impl ToValue for Alarm {
+impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmName", &self.alarm_name)
             .opt("Severity", &self.severity)
             .build()
     }
 }
-
-/// The required properties of [`AlarmMetric`], by name: `AlarmMetric::new(AlarmMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlarmMetricRequired {
-    /// `AlarmMetricName`: a string, required.
-    pub alarm_metric_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmMetric: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmMetricName", Shape::STR),
-    ],
-    required: &["AlarmMetricName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AlarmMetric` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -344,44 +269,34 @@ pub(crate) static RULE_AlarmMetric: ObjRule = ObjRule {
 pub struct AlarmMetric {
     /// `AlarmMetricName`: a string, required.
     ///
-    /// The name of the metric to be monitored for the component. For metrics supported by Application Insights, see \[Logs and metrics supported by Amazon CloudWatch Application Insights\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/appinsights-logs-and-metrics.html>) .
-    pub alarm_metric_name: Str,
+    /// The name of the metric to be monitored for the component. For metrics supported by Application Insights, see [Logs and metrics supported by Amazon CloudWatch Application Insights](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/appinsights-logs-and-metrics.html) .
+    pub alarm_metric_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AlarmMetric {
-    /// A `AlarmMetric` with its required properties, named in a [`AlarmMetricRequired`].
+    /// A `AlarmMetric` with its one required property, `AlarmMetricName`.
     #[inline]
-    pub fn new(required: AlarmMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            alarm_metric_name: required.alarm_metric_name,
+            alarm_metric_name: value.into(),
         }
     }
 
     /// `AlarmMetricName`: a string, required.
-    pub fn alarm_metric_name(mut self, value: impl Into<Str>) -> Self { self.alarm_metric_name = value.into(); self }
+    pub fn alarm_metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_metric_name = value.into(); self }
 }
 
-impl PropertyType for AlarmMetric {}
+impl crate::PropertyType for AlarmMetric {}
 
-impl ToValue for AlarmMetric {
+impl ::cloudwright_core::ToValue for AlarmMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmMetricName", &self.alarm_metric_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationDetails", Shape::Object(&RULE_ConfigurationDetails)),
-        ("SubComponentTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SubComponentTypeConfiguration), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComponentConfiguration` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -393,13 +308,14 @@ pub struct ComponentConfiguration {
     /// `ConfigurationDetails`: a [`ConfigurationDetails`] object.
     ///
     /// The configuration settings.
-    pub configuration_details: Option<Obj<ConfigurationDetails>>,
+    pub configuration_details: ::std::option::Option<crate::Obj<ConfigurationDetails>>,
     /// `SubComponentTypeConfigurations`: a list of [`SubComponentTypeConfiguration`] objects.
     ///
     /// Sub-component configurations of the component.
     ///
     /// Items at least 1.
-    pub sub_component_type_configurations: Option<List<SubComponentTypeConfiguration>>,
+    pub sub_component_type_configurations:
+        ::std::option::Option<::cloudwright_core::List<SubComponentTypeConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -407,21 +323,21 @@ impl ComponentConfiguration {
     /// A `ComponentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfigurationDetails`: a [`ConfigurationDetails`] object.
-    pub fn configuration_details(mut self, value: impl Into<Obj<ConfigurationDetails>>) -> Self { self.configuration_details = Some(value.into()); self }
+    pub fn configuration_details(mut self, value: impl ::std::convert::Into<crate::Obj<ConfigurationDetails>>) -> Self { self.configuration_details = ::std::option::Option::Some(value.into()); self }
     /// `SubComponentTypeConfigurations`: a list of [`SubComponentTypeConfiguration`] objects.
-    pub fn sub_component_type_configurations(mut self, value: impl Into<List<SubComponentTypeConfiguration>>) -> Self { self.sub_component_type_configurations = Some(value.into()); self }
+    pub fn sub_component_type_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubComponentTypeConfiguration>>) -> Self { self.sub_component_type_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComponentConfiguration {}
+impl crate::PropertyType for ComponentConfiguration {}
 
-impl ToValue for ComponentConfiguration {
+impl ::cloudwright_core::ToValue for ComponentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfigurationDetails", &self.configuration_details)
             .opt(
                 "SubComponentTypeConfigurations",
@@ -437,24 +353,8 @@ pub struct ComponentMonitoringSettingRequired {
     /// `ComponentConfigurationMode`: a [`ComponentConfigurationMode`] value, required.
     pub component_configuration_mode: ComponentConfigurationMode,
     /// `Tier`: a string, required.
-    pub tier: Str,
+    pub tier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentMonitoringSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ComponentConfigurationMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "DEFAULT_WITH_OVERWRITE", "CUSTOM"], ..StrRule::ANY })),
-        ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("CustomComponentConfiguration", Shape::Object(&RULE_ComponentConfiguration)),
-        ("DefaultOverwriteComponentConfiguration", Shape::Object(&RULE_ComponentConfiguration)),
-        ("Tier", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Tier", "ComponentConfigurationMode"],
-    one_of: &[&[&["ComponentName"], &["ComponentARN"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComponentMonitoringSetting` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -468,7 +368,7 @@ pub struct ComponentMonitoringSetting {
     /// The ARN of the component. Either the component ARN or the component name is required.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`; length 20 to 300.
-    pub component_arn: Option<Str>,
+    pub component_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComponentConfigurationMode`: a [`ComponentConfigurationMode`] value, required.
     ///
     /// Component monitoring can be configured in one of the following three modes:
@@ -482,21 +382,22 @@ pub struct ComponentMonitoringSetting {
     /// The name of the component. Either the component ARN or the component name is required.
     ///
     /// Pattern `^[\d\w\-_.+]*$`; length 1 to 128.
-    pub component_name: Option<Str>,
+    pub component_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomComponentConfiguration`: a [`ComponentConfiguration`] object.
     ///
     /// Customized monitoring settings. Required if CUSTOM mode is configured in `ComponentConfigurationMode` .
-    pub custom_component_configuration: Option<Obj<ComponentConfiguration>>,
+    pub custom_component_configuration: ::std::option::Option<crate::Obj<ComponentConfiguration>>,
     /// `DefaultOverwriteComponentConfiguration`: a [`ComponentConfiguration`] object.
     ///
     /// Customized overwrite monitoring settings. Required if CUSTOM mode is configured in `ComponentConfigurationMode` .
-    pub default_overwrite_component_configuration: Option<Obj<ComponentConfiguration>>,
+    pub default_overwrite_component_configuration:
+        ::std::option::Option<crate::Obj<ComponentConfiguration>>,
     /// `Tier`: a string, required.
     ///
     /// The tier of the application component. Supported tiers include `DOT_NET_CORE` , `DOT_NET_WORKER` , `DOT_NET_WEB` , `SQL_SERVER` , `SQL_SERVER_ALWAYSON_AVAILABILITY_GROUP` , `SQL_SERVER_FAILOVER_CLUSTER_INSTANCE` , `MYSQL` , `POSTGRESQL` , `JAVA_JMX` , `ORACLE` , `SAP_HANA_MULTI_NODE` , `SAP_HANA_SINGLE_NODE` , `SAP_HANA_HIGH_AVAILABILITY` , `SHAREPOINT` . `ACTIVE_DIRECTORY` , and `DEFAULT` .
     ///
     /// Pattern `^[A-Z][A-Z_]*$`.
-    pub tier: Str,
+    pub tier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -505,35 +406,35 @@ impl ComponentMonitoringSetting {
     #[inline]
     pub fn new(required: ComponentMonitoringSettingRequired) -> Self {
         Self {
-            component_arn: None,
+            component_arn: ::std::option::Option::None,
             component_configuration_mode: required.component_configuration_mode,
-            component_name: None,
-            custom_component_configuration: None,
-            default_overwrite_component_configuration: None,
+            component_name: ::std::option::Option::None,
+            custom_component_configuration: ::std::option::Option::None,
+            default_overwrite_component_configuration: ::std::option::Option::None,
             tier: required.tier,
         }
     }
 
     /// `ComponentARN`: a string.
-    pub fn component_arn(mut self, value: impl Into<Str>) -> Self { self.component_arn = Some(value.into()); self }
+    pub fn component_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_arn = ::std::option::Option::Some(value.into()); self }
     /// `ComponentConfigurationMode`: a [`ComponentConfigurationMode`] value, required.
-    pub fn component_configuration_mode(mut self, value: impl Into<ComponentConfigurationMode>) -> Self { self.component_configuration_mode = value.into(); self }
+    pub fn component_configuration_mode(mut self, value: impl ::std::convert::Into<ComponentConfigurationMode>) -> Self { self.component_configuration_mode = value.into(); self }
     /// `ComponentName`: a string.
-    pub fn component_name(mut self, value: impl Into<Str>) -> Self { self.component_name = Some(value.into()); self }
+    pub fn component_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_name = ::std::option::Option::Some(value.into()); self }
     /// `CustomComponentConfiguration`: a [`ComponentConfiguration`] object.
-    pub fn custom_component_configuration(mut self, value: impl Into<Obj<ComponentConfiguration>>) -> Self { self.custom_component_configuration = Some(value.into()); self }
+    pub fn custom_component_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ComponentConfiguration>>) -> Self { self.custom_component_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DefaultOverwriteComponentConfiguration`: a [`ComponentConfiguration`] object.
-    pub fn default_overwrite_component_configuration(mut self, value: impl Into<Obj<ComponentConfiguration>>) -> Self { self.default_overwrite_component_configuration = Some(value.into()); self }
+    pub fn default_overwrite_component_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ComponentConfiguration>>) -> Self { self.default_overwrite_component_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a string, required.
-    pub fn tier(mut self, value: impl Into<Str>) -> Self { self.tier = value.into(); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tier = value.into(); self }
 }
 
-impl PropertyType for ComponentMonitoringSetting {}
+impl crate::PropertyType for ComponentMonitoringSetting {}
 
-impl ToValue for ComponentMonitoringSetting {
+impl ::cloudwright_core::ToValue for ComponentMonitoringSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComponentARN", &self.component_arn)
             .req(
                 "ComponentConfigurationMode",
@@ -553,24 +454,6 @@ impl ToValue for ComponentMonitoringSetting {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
-        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None, unique: false })),
-        ("HAClusterPrometheusExporter", Shape::Object(&RULE_HaClusterPrometheusExporter)),
-        ("HANAPrometheusExporter", Shape::Object(&RULE_HanaPrometheusExporter)),
-        ("JMXPrometheusExporter", Shape::Object(&RULE_JmxPrometheusExporter)),
-        ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None, unique: false })),
-        ("NetWeaverPrometheusExporter", Shape::Object(&RULE_NetWeaverPrometheusExporter)),
-        ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None, unique: false })),
-        ("SQLServerPrometheusExporter", Shape::Object(&RULE_SqlServerPrometheusExporter)),
-        ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ConfigurationDetails` property type of `AWS::ApplicationInsights::Application`.
 ///
 /// The `AWS::ApplicationInsights::Application ConfigurationDetails` property type specifies the configuration settings.
@@ -581,43 +464,46 @@ pub struct ConfigurationDetails {
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects.
     ///
     /// A list of metrics to monitor for the component. All component types can use `AlarmMetrics` .
-    pub alarm_metrics: Option<List<AlarmMetric>>,
+    pub alarm_metrics: ::std::option::Option<::cloudwright_core::List<AlarmMetric>>,
     /// `Alarms`: a list of [`Alarm`] objects.
     ///
     /// A list of alarms to monitor for the component. All component types can use `Alarm` .
-    pub alarms: Option<List<Alarm>>,
+    pub alarms: ::std::option::Option<::cloudwright_core::List<Alarm>>,
     /// `HAClusterPrometheusExporter`: a [`HaClusterPrometheusExporter`] object.
     ///
     /// The HA cluster Prometheus Exporter settings.
-    pub ha_cluster_prometheus_exporter: Option<Obj<HaClusterPrometheusExporter>>,
+    pub ha_cluster_prometheus_exporter:
+        ::std::option::Option<crate::Obj<HaClusterPrometheusExporter>>,
     /// `HANAPrometheusExporter`: a [`HanaPrometheusExporter`] object.
     ///
     /// The HANA DB Prometheus Exporter settings.
-    pub hana_prometheus_exporter: Option<Obj<HanaPrometheusExporter>>,
+    pub hana_prometheus_exporter: ::std::option::Option<crate::Obj<HanaPrometheusExporter>>,
     /// `JMXPrometheusExporter`: a [`JmxPrometheusExporter`] object.
     ///
     /// A list of Java metrics to monitor for the component.
-    pub jmx_prometheus_exporter: Option<Obj<JmxPrometheusExporter>>,
+    pub jmx_prometheus_exporter: ::std::option::Option<crate::Obj<JmxPrometheusExporter>>,
     /// `Logs`: a list of [`Log`] objects.
     ///
     /// A list of logs to monitor for the component. Only Amazon EC2 instances can use `Logs` .
-    pub logs: Option<List<Log>>,
+    pub logs: ::std::option::Option<::cloudwright_core::List<Log>>,
     /// `NetWeaverPrometheusExporter`: a [`NetWeaverPrometheusExporter`] object.
     ///
     /// The NetWeaver Prometheus Exporter Settings.
-    pub net_weaver_prometheus_exporter: Option<Obj<NetWeaverPrometheusExporter>>,
+    pub net_weaver_prometheus_exporter:
+        ::std::option::Option<crate::Obj<NetWeaverPrometheusExporter>>,
     /// `Processes`: a list of [`Process`] objects.
     ///
     /// A list of processes to monitor for the component. Only Windows EC2 instances can have a processes section.
-    pub processes: Option<List<Process>>,
+    pub processes: ::std::option::Option<::cloudwright_core::List<Process>>,
     /// `SQLServerPrometheusExporter`: a [`SqlServerPrometheusExporter`] object.
     ///
     /// The SQL prometheus exporter settings.
-    pub sql_server_prometheus_exporter: Option<Obj<SqlServerPrometheusExporter>>,
+    pub sql_server_prometheus_exporter:
+        ::std::option::Option<crate::Obj<SqlServerPrometheusExporter>>,
     /// `WindowsEvents`: a list of [`WindowsEvent`] objects.
     ///
     /// A list of Windows Events to monitor for the component. Only Amazon EC2 instances running on Windows can use `WindowsEvents` .
-    pub windows_events: Option<List<WindowsEvent>>,
+    pub windows_events: ::std::option::Option<::cloudwright_core::List<WindowsEvent>>,
 }
 
 #[rustfmt::skip]
@@ -625,37 +511,37 @@ impl ConfigurationDetails {
     /// A `ConfigurationDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects.
-    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self { self.alarm_metrics = Some(value.into()); self }
+    pub fn alarm_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AlarmMetric>>) -> Self { self.alarm_metrics = ::std::option::Option::Some(value.into()); self }
     /// `Alarms`: a list of [`Alarm`] objects.
-    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self { self.alarms = Some(value.into()); self }
+    pub fn alarms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Alarm>>) -> Self { self.alarms = ::std::option::Option::Some(value.into()); self }
     /// `HAClusterPrometheusExporter`: a [`HaClusterPrometheusExporter`] object.
-    pub fn ha_cluster_prometheus_exporter(mut self, value: impl Into<Obj<HaClusterPrometheusExporter>>) -> Self { self.ha_cluster_prometheus_exporter = Some(value.into()); self }
+    pub fn ha_cluster_prometheus_exporter(mut self, value: impl ::std::convert::Into<crate::Obj<HaClusterPrometheusExporter>>) -> Self { self.ha_cluster_prometheus_exporter = ::std::option::Option::Some(value.into()); self }
     /// `HANAPrometheusExporter`: a [`HanaPrometheusExporter`] object.
-    pub fn hana_prometheus_exporter(mut self, value: impl Into<Obj<HanaPrometheusExporter>>) -> Self { self.hana_prometheus_exporter = Some(value.into()); self }
+    pub fn hana_prometheus_exporter(mut self, value: impl ::std::convert::Into<crate::Obj<HanaPrometheusExporter>>) -> Self { self.hana_prometheus_exporter = ::std::option::Option::Some(value.into()); self }
     /// `JMXPrometheusExporter`: a [`JmxPrometheusExporter`] object.
-    pub fn jmx_prometheus_exporter(mut self, value: impl Into<Obj<JmxPrometheusExporter>>) -> Self { self.jmx_prometheus_exporter = Some(value.into()); self }
+    pub fn jmx_prometheus_exporter(mut self, value: impl ::std::convert::Into<crate::Obj<JmxPrometheusExporter>>) -> Self { self.jmx_prometheus_exporter = ::std::option::Option::Some(value.into()); self }
     /// `Logs`: a list of [`Log`] objects.
-    pub fn logs(mut self, value: impl Into<List<Log>>) -> Self { self.logs = Some(value.into()); self }
+    pub fn logs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Log>>) -> Self { self.logs = ::std::option::Option::Some(value.into()); self }
     /// `NetWeaverPrometheusExporter`: a [`NetWeaverPrometheusExporter`] object.
-    pub fn net_weaver_prometheus_exporter(mut self, value: impl Into<Obj<NetWeaverPrometheusExporter>>) -> Self { self.net_weaver_prometheus_exporter = Some(value.into()); self }
+    pub fn net_weaver_prometheus_exporter(mut self, value: impl ::std::convert::Into<crate::Obj<NetWeaverPrometheusExporter>>) -> Self { self.net_weaver_prometheus_exporter = ::std::option::Option::Some(value.into()); self }
     /// `Processes`: a list of [`Process`] objects.
-    pub fn processes(mut self, value: impl Into<List<Process>>) -> Self { self.processes = Some(value.into()); self }
+    pub fn processes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Process>>) -> Self { self.processes = ::std::option::Option::Some(value.into()); self }
     /// `SQLServerPrometheusExporter`: a [`SqlServerPrometheusExporter`] object.
-    pub fn sql_server_prometheus_exporter(mut self, value: impl Into<Obj<SqlServerPrometheusExporter>>) -> Self { self.sql_server_prometheus_exporter = Some(value.into()); self }
+    pub fn sql_server_prometheus_exporter(mut self, value: impl ::std::convert::Into<crate::Obj<SqlServerPrometheusExporter>>) -> Self { self.sql_server_prometheus_exporter = ::std::option::Option::Some(value.into()); self }
     /// `WindowsEvents`: a list of [`WindowsEvent`] objects.
-    pub fn windows_events(mut self, value: impl Into<List<WindowsEvent>>) -> Self { self.windows_events = Some(value.into()); self }
+    pub fn windows_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WindowsEvent>>) -> Self { self.windows_events = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationDetails {}
+impl crate::PropertyType for ConfigurationDetails {}
 
-impl ToValue for ConfigurationDetails {
+impl ::cloudwright_core::ToValue for ConfigurationDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlarmMetrics", &self.alarm_metrics)
             .opt("Alarms", &self.alarms)
             .opt(
@@ -683,21 +569,10 @@ impl ToValue for ConfigurationDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomComponentRequired {
     /// `ComponentName`: a string, required.
-    pub component_name: Str,
+    pub component_name: ::cloudwright_core::Str,
     /// `ResourceList`: a list of strings, required.
-    pub resource_list: List<Str>,
+    pub resource_list: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomComponent: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ResourceList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["ComponentName", "ResourceList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomComponent` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -711,13 +586,13 @@ pub struct CustomComponent {
     /// The name of the component.
     ///
     /// Pattern `^[\d\w\-_.+]*$`; length 1 to 128.
-    pub component_name: Str,
+    pub component_name: ::cloudwright_core::Str,
     /// `ResourceList`: a list of strings, required.
     ///
     /// The list of resource ARNs that belong to the component.
     ///
     /// Items at least 1; each item: pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`, length 20 to 300.
-    pub resource_list: List<Str>,
+    pub resource_list: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -732,35 +607,26 @@ impl CustomComponent {
     }
 
     /// `ComponentName`: a string, required.
-    pub fn component_name(mut self, value: impl Into<Str>) -> Self { self.component_name = value.into(); self }
+    pub fn component_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_name = value.into(); self }
     /// `ResourceList`: a list of strings, required.
-    pub fn resource_list(mut self, value: impl Into<List<Str>>) -> Self { self.resource_list = value.into(); self }
+    pub fn resource_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_list = value.into(); self }
 }
 
-impl PropertyType for CustomComponent {}
+impl crate::PropertyType for CustomComponent {}
 
-impl ToValue for CustomComponent {
+impl ::cloudwright_core::ToValue for CustomComponent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComponentName", &self.component_name)
             .req("ResourceList", &self.resource_list)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HaClusterPrometheusExporter: ObjRule = ObjRule {
-    properties: &[
-        ("PrometheusPort", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HAClusterPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
 ///
-/// The `AWS::ApplicationInsights::Application HAClusterPrometheusExporter` property type defines the HA cluster Prometheus Exporter settings. For more information, see the \[component configuration\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/component-config-sections.html#component-configuration-prometheus>) in the CloudWatch Application Insights documentation.
+/// The `AWS::ApplicationInsights::Application HAClusterPrometheusExporter` property type defines the HA cluster Prometheus Exporter settings. For more information, see the [component configuration](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/component-config-sections.html#component-configuration-prometheus) in the CloudWatch Application Insights documentation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationinsights-application-haclusterprometheusexporter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -768,7 +634,7 @@ pub struct HaClusterPrometheusExporter {
     /// `PrometheusPort`: a string.
     ///
     /// The target port to which Prometheus sends metrics. If not specified, the default port 9668 is used.
-    pub prometheus_port: Option<Str>,
+    pub prometheus_port: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -776,19 +642,19 @@ impl HaClusterPrometheusExporter {
     /// A `HaClusterPrometheusExporter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PrometheusPort`: a string.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = Some(value.into()); self }
+    pub fn prometheus_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prometheus_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HaClusterPrometheusExporter {}
+impl crate::PropertyType for HaClusterPrometheusExporter {}
 
-impl ToValue for HaClusterPrometheusExporter {
+impl ::cloudwright_core::ToValue for HaClusterPrometheusExporter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PrometheusPort", &self.prometheus_port)
             .build()
     }
@@ -798,32 +664,18 @@ impl ToValue for HaClusterPrometheusExporter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HanaPrometheusExporterRequired {
     /// `AgreeToInstallHANADBClient`: a boolean, required.
-    pub agree_to_install_hanadb_client: Bool,
+    pub agree_to_install_hanadb_client: ::cloudwright_core::Bool,
     /// `HANAPort`: a string, required.
-    pub hana_port: Str,
+    pub hana_port: ::cloudwright_core::Str,
     /// `HANASID`: a string, required.
-    pub hanasid: Str,
+    pub hanasid: ::cloudwright_core::Str,
     /// `HANASecretName`: a string, required.
-    pub hana_secret_name: Str,
+    pub hana_secret_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HanaPrometheusExporter: ObjRule = ObjRule {
-    properties: &[
-        ("AgreeToInstallHANADBClient", Shape::Bool),
-        ("HANAPort", Shape::STR),
-        ("HANASID", Shape::STR),
-        ("HANASecretName", Shape::STR),
-        ("PrometheusPort", Shape::STR),
-    ],
-    required: &["HANASID", "HANAPort", "HANASecretName", "AgreeToInstallHANADBClient"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HANAPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
 ///
-/// The `AWS::ApplicationInsights::Application HANAPrometheusExporter` property type defines the HANA DB Prometheus Exporter settings. For more information, see the \[component configuration\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/component-config-sections.html#component-configuration-prometheus>) in the CloudWatch Application Insights documentation.
+/// The `AWS::ApplicationInsights::Application HANAPrometheusExporter` property type defines the HANA DB Prometheus Exporter settings. For more information, see the [component configuration](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/component-config-sections.html#component-configuration-prometheus) in the CloudWatch Application Insights documentation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationinsights-application-hanaprometheusexporter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -831,23 +683,23 @@ pub struct HanaPrometheusExporter {
     /// `AgreeToInstallHANADBClient`: a boolean, required.
     ///
     /// Designates whether you agree to install the HANA DB client.
-    pub agree_to_install_hanadb_client: Bool,
+    pub agree_to_install_hanadb_client: ::cloudwright_core::Bool,
     /// `HANAPort`: a string, required.
     ///
     /// The HANA database port by which the exporter will query HANA metrics.
-    pub hana_port: Str,
+    pub hana_port: ::cloudwright_core::Str,
     /// `HANASID`: a string, required.
     ///
     /// The three-character SAP system ID (SID) of the SAP HANA system.
-    pub hanasid: Str,
+    pub hanasid: ::cloudwright_core::Str,
     /// `HANASecretName`: a string, required.
     ///
     /// The AWS Secrets Manager secret that stores HANA monitoring user credentials. The HANA Prometheus exporter uses these credentials to connect to the database and query HANA metrics.
-    pub hana_secret_name: Str,
+    pub hana_secret_name: ::cloudwright_core::Str,
     /// `PrometheusPort`: a string.
     ///
     /// The target port to which Prometheus sends metrics. If not specified, the default port 9668 is used.
-    pub prometheus_port: Option<Str>,
+    pub prometheus_port: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -860,28 +712,28 @@ impl HanaPrometheusExporter {
             hana_port: required.hana_port,
             hanasid: required.hanasid,
             hana_secret_name: required.hana_secret_name,
-            prometheus_port: None,
+            prometheus_port: ::std::option::Option::None,
         }
     }
 
     /// `AgreeToInstallHANADBClient`: a boolean, required.
-    pub fn agree_to_install_hanadb_client(mut self, value: impl Into<Bool>) -> Self { self.agree_to_install_hanadb_client = value.into(); self }
+    pub fn agree_to_install_hanadb_client(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.agree_to_install_hanadb_client = value.into(); self }
     /// `HANAPort`: a string, required.
-    pub fn hana_port(mut self, value: impl Into<Str>) -> Self { self.hana_port = value.into(); self }
+    pub fn hana_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hana_port = value.into(); self }
     /// `HANASID`: a string, required.
-    pub fn hanasid(mut self, value: impl Into<Str>) -> Self { self.hanasid = value.into(); self }
+    pub fn hanasid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hanasid = value.into(); self }
     /// `HANASecretName`: a string, required.
-    pub fn hana_secret_name(mut self, value: impl Into<Str>) -> Self { self.hana_secret_name = value.into(); self }
+    pub fn hana_secret_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hana_secret_name = value.into(); self }
     /// `PrometheusPort`: a string.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = Some(value.into()); self }
+    pub fn prometheus_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prometheus_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HanaPrometheusExporter {}
+impl crate::PropertyType for HanaPrometheusExporter {}
 
-impl ToValue for HanaPrometheusExporter {
+impl ::cloudwright_core::ToValue for HanaPrometheusExporter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AgreeToInstallHANADBClient",
                 &self.agree_to_install_hanadb_client,
@@ -894,20 +746,9 @@ impl ToValue for HanaPrometheusExporter {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_JmxPrometheusExporter: ObjRule = ObjRule {
-    properties: &[
-        ("HostPort", Shape::STR),
-        ("JMXURL", Shape::STR),
-        ("PrometheusPort", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `JMXPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
 ///
-/// The `AWS::ApplicationInsights::Application JMXPrometheusExporter` property type defines the JMXPrometheus Exporter configuration. For more information, see the \[component configuration\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/component-config-sections.html#component-configuration-prometheus>) in the CloudWatch Application Insights documentation.
+/// The `AWS::ApplicationInsights::Application JMXPrometheusExporter` property type defines the JMXPrometheus Exporter configuration. For more information, see the [component configuration](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/component-config-sections.html#component-configuration-prometheus) in the CloudWatch Application Insights documentation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationinsights-application-jmxprometheusexporter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -915,15 +756,15 @@ pub struct JmxPrometheusExporter {
     /// `HostPort`: a string.
     ///
     /// The host and port to connect to through remote JMX. Only one of `jmxURL` and `hostPort` can be specified.
-    pub host_port: Option<Str>,
+    pub host_port: ::std::option::Option<::cloudwright_core::Str>,
     /// `JMXURL`: a string.
     ///
     /// The complete JMX URL to connect to.
-    pub jmxurl: Option<Str>,
+    pub jmxurl: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrometheusPort`: a string.
     ///
     /// The target port to send Prometheus metrics to. If not specified, the default port `9404` is used.
-    pub prometheus_port: Option<Str>,
+    pub prometheus_port: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -931,50 +772,29 @@ impl JmxPrometheusExporter {
     /// A `JmxPrometheusExporter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HostPort`: a string.
-    pub fn host_port(mut self, value: impl Into<Str>) -> Self { self.host_port = Some(value.into()); self }
+    pub fn host_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_port = ::std::option::Option::Some(value.into()); self }
     /// `JMXURL`: a string.
-    pub fn jmxurl(mut self, value: impl Into<Str>) -> Self { self.jmxurl = Some(value.into()); self }
+    pub fn jmxurl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.jmxurl = ::std::option::Option::Some(value.into()); self }
     /// `PrometheusPort`: a string.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = Some(value.into()); self }
+    pub fn prometheus_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prometheus_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JmxPrometheusExporter {}
+impl crate::PropertyType for JmxPrometheusExporter {}
 
-impl ToValue for JmxPrometheusExporter {
+impl ::cloudwright_core::ToValue for JmxPrometheusExporter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HostPort", &self.host_port)
             .opt("JMXURL", &self.jmxurl)
             .opt("PrometheusPort", &self.prometheus_port)
             .build()
     }
 }
-
-/// The required properties of [`Log`], by name: `Log::new(LogRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogRequired {
-    /// `LogType`: a string, required.
-    pub log_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Log: ObjRule = ObjRule {
-    properties: &[
-        ("Encoding", Shape::Str(&StrRule { allowed: &["utf-8", "utf-16", "ascii"], ..StrRule::ANY })),
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("LogPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(260), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("LogType", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PatternSet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["LogType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Log` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -990,65 +810,65 @@ pub struct Log {
     /// - `APPLICATION/DEFAULT` : utf-8 encoding
     /// - `SQL_SERVER` : utf-16 encoding
     /// - `IIS` : ascii encoding
-    pub encoding: Option<Encoding>,
+    pub encoding: ::std::option::Option<Encoding>,
     /// `LogGroupName`: a string.
     ///
     /// The CloudWatch log group name to be associated with the monitored log.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 512.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogPath`: a string.
     ///
-    /// The path of the logs to be monitored. The log path must be an absolute Windows or Linux system file path. For more information, see \[CloudWatch Agent Configuration File: Logs Section\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html#CloudWatch-Agent-Configuration-File-Logssection>) .
+    /// The path of the logs to be monitored. The log path must be an absolute Windows or Linux system file path. For more information, see [CloudWatch Agent Configuration File: Logs Section](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html#CloudWatch-Agent-Configuration-File-Logssection) .
     ///
     /// Pattern `^([a-zA-Z]:\\[\\\S|*\S]?.*|/[^"']*)$`; length 1 to 260.
-    pub log_path: Option<Str>,
+    pub log_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogType`: a string, required.
     ///
     /// The log type decides the log patterns against which Application Insights analyzes the log. The log type is selected from the following: `SQL_SERVER` , `MYSQL` , `MYSQL_SLOW_QUERY` , `POSTGRESQL` , `ORACLE_ALERT` , `ORACLE_LISTENER` , `IIS` , `APPLICATION` , `WINDOWS_EVENTS` , `WINDOWS_EVENTS_ACTIVE_DIRECTORY` , `WINDOWS_EVENTS_DNS` , `WINDOWS_EVENTS_IIS` , `WINDOWS_EVENTS_SHAREPOINT` , `SQL_SERVER_ALWAYSON_AVAILABILITY_GROUP` , `SQL_SERVER_FAILOVER_CLUSTER_INSTANCE` , `STEP_FUNCTION` , `API_GATEWAY_ACCESS` , `API_GATEWAY_EXECUTION` , `SAP_HANA_LOGS` , `SAP_HANA_TRACE` , `SAP_HANA_HIGH_AVAILABILITY` , and `DEFAULT` .
     ///
     /// Pattern `^[A-Z][A-Z_]*$`.
-    pub log_type: Str,
+    pub log_type: ::cloudwright_core::Str,
     /// `PatternSet`: a string.
     ///
     /// The log pattern set.
     ///
     /// Pattern `[a-zA-Z0-9.-_]*`; length 1 to 30.
-    pub pattern_set: Option<Str>,
+    pub pattern_set: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Log {
-    /// A `Log` with its required properties, named in a [`LogRequired`].
+    /// A `Log` with its one required property, `LogType`.
     #[inline]
-    pub fn new(required: LogRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            encoding: None,
-            log_group_name: None,
-            log_path: None,
-            log_type: required.log_type,
-            pattern_set: None,
+            encoding: ::std::option::Option::None,
+            log_group_name: ::std::option::Option::None,
+            log_path: ::std::option::Option::None,
+            log_type: value.into(),
+            pattern_set: ::std::option::Option::None,
         }
     }
 
     /// `Encoding`: an [`Encoding`] value.
-    pub fn encoding(mut self, value: impl Into<Encoding>) -> Self { self.encoding = Some(value.into()); self }
+    pub fn encoding(mut self, value: impl ::std::convert::Into<Encoding>) -> Self { self.encoding = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `LogPath`: a string.
-    pub fn log_path(mut self, value: impl Into<Str>) -> Self { self.log_path = Some(value.into()); self }
+    pub fn log_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_path = ::std::option::Option::Some(value.into()); self }
     /// `LogType`: a string, required.
-    pub fn log_type(mut self, value: impl Into<Str>) -> Self { self.log_type = value.into(); self }
+    pub fn log_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_type = value.into(); self }
     /// `PatternSet`: a string.
-    pub fn pattern_set(mut self, value: impl Into<Str>) -> Self { self.pattern_set = Some(value.into()); self }
+    pub fn pattern_set(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_set = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Log {}
+impl crate::PropertyType for Log {}
 
-impl ToValue for Log {
+impl ::cloudwright_core::ToValue for Log {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encoding", &self.encoding)
             .opt("LogGroupName", &self.log_group_name)
             .opt("LogPath", &self.log_path)
@@ -1062,24 +882,12 @@ impl ToValue for Log {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogPatternRequired {
     /// `Pattern`: a string, required.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
     /// `PatternName`: a string, required.
-    pub pattern_name: Str,
+    pub pattern_name: ::cloudwright_core::Str,
     /// `Rank`: an integer, required.
-    pub rank: Int,
+    pub rank: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogPattern: ObjRule = ObjRule {
-    properties: &[
-        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("PatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Rank", Shape::INT),
-    ],
-    required: &["PatternName", "Pattern", "Rank"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogPattern` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1093,17 +901,17 @@ pub struct LogPattern {
     /// A regular expression that defines the log pattern. A log pattern can contain up to 50 characters, and it cannot be empty.
     ///
     /// Length 1 to 50.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
     /// `PatternName`: a string, required.
     ///
     /// The name of the log pattern. A log pattern name can contain up to 50 characters, and it cannot be empty. The characters can be Unicode letters, digits, or one of the following symbols: period, dash, underscore.
     ///
     /// Pattern `[a-zA-Z0-9.-_]*`; length 1 to 50.
-    pub pattern_name: Str,
+    pub pattern_name: ::cloudwright_core::Str,
     /// `Rank`: an integer, required.
     ///
     /// The rank of the log pattern.
-    pub rank: Int,
+    pub rank: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1119,19 +927,19 @@ impl LogPattern {
     }
 
     /// `Pattern`: a string, required.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = value.into(); self }
     /// `PatternName`: a string, required.
-    pub fn pattern_name(mut self, value: impl Into<Str>) -> Self { self.pattern_name = value.into(); self }
+    pub fn pattern_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_name = value.into(); self }
     /// `Rank`: an integer, required.
-    pub fn rank(mut self, value: impl Into<Int>) -> Self { self.rank = value.into(); self }
+    pub fn rank(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rank = value.into(); self }
 }
 
-impl PropertyType for LogPattern {}
+impl crate::PropertyType for LogPattern {}
 
-impl ToValue for LogPattern {
+impl ::cloudwright_core::ToValue for LogPattern {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Pattern", &self.pattern)
             .req("PatternName", &self.pattern_name)
             .req("Rank", &self.rank)
@@ -1143,21 +951,10 @@ impl ToValue for LogPattern {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogPatternSetRequired {
     /// `LogPatterns`: a list of [`LogPattern`] objects, required.
-    pub log_patterns: List<LogPattern>,
+    pub log_patterns: ::cloudwright_core::List<LogPattern>,
     /// `PatternSetName`: a string, required.
-    pub pattern_set_name: Str,
+    pub pattern_set_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogPatternSet: ObjRule = ObjRule {
-    properties: &[
-        ("LogPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPattern), min_items: Some(1), max_items: None, unique: false })),
-        ("PatternSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["PatternSetName", "LogPatterns"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogPatternSet` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1171,13 +968,13 @@ pub struct LogPatternSet {
     /// A list of objects that define the log patterns that belong to `LogPatternSet` .
     ///
     /// Items at least 1.
-    pub log_patterns: List<LogPattern>,
+    pub log_patterns: ::cloudwright_core::List<LogPattern>,
     /// `PatternSetName`: a string, required.
     ///
     /// The name of the log pattern. A log pattern name can contain up to 30 characters, and it cannot be empty. The characters can be Unicode letters, digits, or one of the following symbols: period, dash, underscore.
     ///
     /// Pattern `[a-zA-Z0-9.-_]*`; length 1 to 30.
-    pub pattern_set_name: Str,
+    pub pattern_set_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1192,17 +989,17 @@ impl LogPatternSet {
     }
 
     /// `LogPatterns`: a list of [`LogPattern`] objects, required.
-    pub fn log_patterns(mut self, value: impl Into<List<LogPattern>>) -> Self { self.log_patterns = value.into(); self }
+    pub fn log_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogPattern>>) -> Self { self.log_patterns = value.into(); self }
     /// `PatternSetName`: a string, required.
-    pub fn pattern_set_name(mut self, value: impl Into<Str>) -> Self { self.pattern_set_name = value.into(); self }
+    pub fn pattern_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_set_name = value.into(); self }
 }
 
-impl PropertyType for LogPatternSet {}
+impl crate::PropertyType for LogPatternSet {}
 
-impl ToValue for LogPatternSet {
+impl ::cloudwright_core::ToValue for LogPatternSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogPatterns", &self.log_patterns)
             .req("PatternSetName", &self.pattern_set_name)
             .build()
@@ -1213,22 +1010,10 @@ impl ToValue for LogPatternSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetWeaverPrometheusExporterRequired {
     /// `InstanceNumbers`: a list of strings, required.
-    pub instance_numbers: List<Str>,
+    pub instance_numbers: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SAPSID`: a string, required.
-    pub sapsid: Str,
+    pub sapsid: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetWeaverPrometheusExporter: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceNumbers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("PrometheusPort", Shape::STR),
-        ("SAPSID", Shape::STR),
-    ],
-    required: &["SAPSID", "InstanceNumbers"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetWeaverPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1242,15 +1027,15 @@ pub struct NetWeaverPrometheusExporter {
     /// SAP instance numbers for ASCS, ERS, and App Servers.
     ///
     /// Each item: pattern `\b([0-9]|[0-9][0-9])\b`, length 1 to 2.
-    pub instance_numbers: List<Str>,
+    pub instance_numbers: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `PrometheusPort`: a string.
     ///
     /// Prometheus exporter port.
-    pub prometheus_port: Option<Str>,
+    pub prometheus_port: ::std::option::Option<::cloudwright_core::Str>,
     /// `SAPSID`: a string, required.
     ///
     /// SAP NetWeaver SID.
-    pub sapsid: Str,
+    pub sapsid: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1260,25 +1045,25 @@ impl NetWeaverPrometheusExporter {
     pub fn new(required: NetWeaverPrometheusExporterRequired) -> Self {
         Self {
             instance_numbers: required.instance_numbers,
-            prometheus_port: None,
+            prometheus_port: ::std::option::Option::None,
             sapsid: required.sapsid,
         }
     }
 
     /// `InstanceNumbers`: a list of strings, required.
-    pub fn instance_numbers(mut self, value: impl Into<List<Str>>) -> Self { self.instance_numbers = value.into(); self }
+    pub fn instance_numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instance_numbers = value.into(); self }
     /// `PrometheusPort`: a string.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = Some(value.into()); self }
+    pub fn prometheus_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prometheus_port = ::std::option::Option::Some(value.into()); self }
     /// `SAPSID`: a string, required.
-    pub fn sapsid(mut self, value: impl Into<Str>) -> Self { self.sapsid = value.into(); self }
+    pub fn sapsid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sapsid = value.into(); self }
 }
 
-impl PropertyType for NetWeaverPrometheusExporter {}
+impl crate::PropertyType for NetWeaverPrometheusExporter {}
 
-impl ToValue for NetWeaverPrometheusExporter {
+impl ::cloudwright_core::ToValue for NetWeaverPrometheusExporter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceNumbers", &self.instance_numbers)
             .opt("PrometheusPort", &self.prometheus_port)
             .req("SAPSID", &self.sapsid)
@@ -1290,21 +1075,10 @@ impl ToValue for NetWeaverPrometheusExporter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessRequired {
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects, required.
-    pub alarm_metrics: List<AlarmMetric>,
+    pub alarm_metrics: ::cloudwright_core::List<AlarmMetric>,
     /// `ProcessName`: a string, required.
-    pub process_name: Str,
+    pub process_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Process: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
-        ("ProcessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["ProcessName", "AlarmMetrics"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Process` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1316,13 +1090,13 @@ pub struct Process {
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects, required.
     ///
     /// A list of metrics to monitor for the component.
-    pub alarm_metrics: List<AlarmMetric>,
+    pub alarm_metrics: ::cloudwright_core::List<AlarmMetric>,
     /// `ProcessName`: a string, required.
     ///
     /// The name of the process to be monitored for the component.
     ///
     /// Pattern `^[a-zA-Z0-9_,-]+$`; length 1 to 256.
-    pub process_name: Str,
+    pub process_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1337,17 +1111,17 @@ impl Process {
     }
 
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects, required.
-    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self { self.alarm_metrics = value.into(); self }
+    pub fn alarm_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AlarmMetric>>) -> Self { self.alarm_metrics = value.into(); self }
     /// `ProcessName`: a string, required.
-    pub fn process_name(mut self, value: impl Into<Str>) -> Self { self.process_name = value.into(); self }
+    pub fn process_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.process_name = value.into(); self }
 }
 
-impl PropertyType for Process {}
+impl crate::PropertyType for Process {}
 
-impl ToValue for Process {
+impl ::cloudwright_core::ToValue for Process {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmMetrics", &self.alarm_metrics)
             .req("ProcessName", &self.process_name)
             .build()
@@ -1358,21 +1132,10 @@ impl ToValue for Process {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlServerPrometheusExporterRequired {
     /// `PrometheusPort`: a string, required.
-    pub prometheus_port: Str,
+    pub prometheus_port: ::cloudwright_core::Str,
     /// `SQLSecretName`: a string, required.
-    pub sql_secret_name: Str,
+    pub sql_secret_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqlServerPrometheusExporter: ObjRule = ObjRule {
-    properties: &[
-        ("PrometheusPort", Shape::STR),
-        ("SQLSecretName", Shape::STR),
-    ],
-    required: &["PrometheusPort", "SQLSecretName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SQLServerPrometheusExporter` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1384,11 +1147,11 @@ pub struct SqlServerPrometheusExporter {
     /// `PrometheusPort`: a string, required.
     ///
     /// Prometheus exporter port.
-    pub prometheus_port: Str,
+    pub prometheus_port: ::cloudwright_core::Str,
     /// `SQLSecretName`: a string, required.
     ///
-    /// Secret name which managers SQL exporter connection. e.g. {"data_source_name": "sqlserver://&lt;USERNAME&gt;:&lt;PASSWORD&gt;@localhost:1433"}
-    pub sql_secret_name: Str,
+    /// Secret name which managers SQL exporter connection. e.g. {"data_source_name": "sqlserver://\<USERNAME>:\<PASSWORD>@localhost:1433"}
+    pub sql_secret_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1403,34 +1166,22 @@ impl SqlServerPrometheusExporter {
     }
 
     /// `PrometheusPort`: a string, required.
-    pub fn prometheus_port(mut self, value: impl Into<Str>) -> Self { self.prometheus_port = value.into(); self }
+    pub fn prometheus_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prometheus_port = value.into(); self }
     /// `SQLSecretName`: a string, required.
-    pub fn sql_secret_name(mut self, value: impl Into<Str>) -> Self { self.sql_secret_name = value.into(); self }
+    pub fn sql_secret_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql_secret_name = value.into(); self }
 }
 
-impl PropertyType for SqlServerPrometheusExporter {}
+impl crate::PropertyType for SqlServerPrometheusExporter {}
 
-impl ToValue for SqlServerPrometheusExporter {
+impl ::cloudwright_core::ToValue for SqlServerPrometheusExporter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PrometheusPort", &self.prometheus_port)
             .req("SQLSecretName", &self.sql_secret_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubComponentConfigurationDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
-        ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None, unique: false })),
-        ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None, unique: false })),
-        ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubComponentConfigurationDetails` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1442,19 +1193,19 @@ pub struct SubComponentConfigurationDetails {
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects.
     ///
     /// A list of metrics to monitor for the component. All component types can use `AlarmMetrics` .
-    pub alarm_metrics: Option<List<AlarmMetric>>,
+    pub alarm_metrics: ::std::option::Option<::cloudwright_core::List<AlarmMetric>>,
     /// `Logs`: a list of [`Log`] objects.
     ///
     /// A list of logs to monitor for the component. Only Amazon EC2 instances can use `Logs` .
-    pub logs: Option<List<Log>>,
+    pub logs: ::std::option::Option<::cloudwright_core::List<Log>>,
     /// `Processes`: a list of [`Process`] objects.
     ///
     /// A list of processes to monitor for the component. Only Windows EC2 instances can have a processes section.
-    pub processes: Option<List<Process>>,
+    pub processes: ::std::option::Option<::cloudwright_core::List<Process>>,
     /// `WindowsEvents`: a list of [`WindowsEvent`] objects.
     ///
     /// A list of Windows Events to monitor for the component. Only Amazon EC2 instances running on Windows can use `WindowsEvents` .
-    pub windows_events: Option<List<WindowsEvent>>,
+    pub windows_events: ::std::option::Option<::cloudwright_core::List<WindowsEvent>>,
 }
 
 #[rustfmt::skip]
@@ -1462,25 +1213,25 @@ impl SubComponentConfigurationDetails {
     /// A `SubComponentConfigurationDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlarmMetrics`: a list of [`AlarmMetric`] objects.
-    pub fn alarm_metrics(mut self, value: impl Into<List<AlarmMetric>>) -> Self { self.alarm_metrics = Some(value.into()); self }
+    pub fn alarm_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AlarmMetric>>) -> Self { self.alarm_metrics = ::std::option::Option::Some(value.into()); self }
     /// `Logs`: a list of [`Log`] objects.
-    pub fn logs(mut self, value: impl Into<List<Log>>) -> Self { self.logs = Some(value.into()); self }
+    pub fn logs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Log>>) -> Self { self.logs = ::std::option::Option::Some(value.into()); self }
     /// `Processes`: a list of [`Process`] objects.
-    pub fn processes(mut self, value: impl Into<List<Process>>) -> Self { self.processes = Some(value.into()); self }
+    pub fn processes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Process>>) -> Self { self.processes = ::std::option::Option::Some(value.into()); self }
     /// `WindowsEvents`: a list of [`WindowsEvent`] objects.
-    pub fn windows_events(mut self, value: impl Into<List<WindowsEvent>>) -> Self { self.windows_events = Some(value.into()); self }
+    pub fn windows_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WindowsEvent>>) -> Self { self.windows_events = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SubComponentConfigurationDetails {}
+impl crate::PropertyType for SubComponentConfigurationDetails {}
 
-impl ToValue for SubComponentConfigurationDetails {
+impl ::cloudwright_core::ToValue for SubComponentConfigurationDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlarmMetrics", &self.alarm_metrics)
             .opt("Logs", &self.logs)
             .opt("Processes", &self.processes)
@@ -1493,21 +1244,10 @@ impl ToValue for SubComponentConfigurationDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubComponentTypeConfigurationRequired {
     /// `SubComponentConfigurationDetails`: a [`SubComponentConfigurationDetails`] object, required.
-    pub sub_component_configuration_details: Obj<SubComponentConfigurationDetails>,
+    pub sub_component_configuration_details: crate::Obj<SubComponentConfigurationDetails>,
     /// `SubComponentType`: a [`SubComponentType`] value, required.
     pub sub_component_type: SubComponentType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubComponentTypeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SubComponentConfigurationDetails", Shape::Object(&RULE_SubComponentConfigurationDetails)),
-        ("SubComponentType", Shape::Str(&StrRule { allowed: &["AWS::EC2::Instance", "AWS::EC2::Volume"], ..StrRule::ANY })),
-    ],
-    required: &["SubComponentType", "SubComponentConfigurationDetails"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubComponentTypeConfiguration` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1519,7 +1259,7 @@ pub struct SubComponentTypeConfiguration {
     /// `SubComponentConfigurationDetails`: a [`SubComponentConfigurationDetails`] object, required.
     ///
     /// The configuration settings of the sub-components.
-    pub sub_component_configuration_details: Obj<SubComponentConfigurationDetails>,
+    pub sub_component_configuration_details: crate::Obj<SubComponentConfigurationDetails>,
     /// `SubComponentType`: a [`SubComponentType`] value, required.
     ///
     /// The sub-component type.
@@ -1538,17 +1278,17 @@ impl SubComponentTypeConfiguration {
     }
 
     /// `SubComponentConfigurationDetails`: a [`SubComponentConfigurationDetails`] object, required.
-    pub fn sub_component_configuration_details(mut self, value: impl Into<Obj<SubComponentConfigurationDetails>>) -> Self { self.sub_component_configuration_details = value.into(); self }
+    pub fn sub_component_configuration_details(mut self, value: impl ::std::convert::Into<crate::Obj<SubComponentConfigurationDetails>>) -> Self { self.sub_component_configuration_details = value.into(); self }
     /// `SubComponentType`: a [`SubComponentType`] value, required.
-    pub fn sub_component_type(mut self, value: impl Into<SubComponentType>) -> Self { self.sub_component_type = value.into(); self }
+    pub fn sub_component_type(mut self, value: impl ::std::convert::Into<SubComponentType>) -> Self { self.sub_component_type = value.into(); self }
 }
 
-impl PropertyType for SubComponentTypeConfiguration {}
+impl crate::PropertyType for SubComponentTypeConfiguration {}
 
-impl ToValue for SubComponentTypeConfiguration {
+impl ::cloudwright_core::ToValue for SubComponentTypeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "SubComponentConfigurationDetails",
                 &self.sub_component_configuration_details,
@@ -1562,21 +1302,10 @@ impl ToValue for SubComponentTypeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1586,11 +1315,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1605,17 +1334,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1626,25 +1355,12 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowsEventRequired {
     /// `EventLevels`: a list of [`EventLevel`] values, required.
-    pub event_levels: List<EventLevel>,
+    pub event_levels: ::cloudwright_core::List<EventLevel>,
     /// `EventName`: a string, required.
-    pub event_name: Str,
+    pub event_name: ::cloudwright_core::Str,
     /// `LogGroupName`: a string, required.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WindowsEvent: ObjRule = ObjRule {
-    properties: &[
-        ("EventLevels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INFORMATION", "WARNING", "ERROR", "CRITICAL", "VERBOSE"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(260), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("PatternSet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["LogGroupName", "EventName", "EventLevels"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WindowsEvent` property type of `AWS::ApplicationInsights::Application`.
 ///
@@ -1658,25 +1374,25 @@ pub struct WindowsEvent {
     /// The levels of event to log. You must specify each level to log. Possible values include `INFORMATION` , `WARNING` , `ERROR` , `CRITICAL` , and `VERBOSE` . This field is required for each type of Windows Event to log.
     ///
     /// Items at least 1.
-    pub event_levels: List<EventLevel>,
+    pub event_levels: ::cloudwright_core::List<EventLevel>,
     /// `EventName`: a string, required.
     ///
     /// The type of Windows Events to log, equivalent to the Windows Event log channel name. For example, System, Security, CustomEventName, and so on. This field is required for each type of Windows event to log.
     ///
     /// Pattern `^[a-zA-Z0-9_ \\/-]+$`; length 1 to 260.
-    pub event_name: Str,
+    pub event_name: ::cloudwright_core::Str,
     /// `LogGroupName`: a string, required.
     ///
     /// The CloudWatch log group name to be associated with the monitored log.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 512.
-    pub log_group_name: Str,
+    pub log_group_name: ::cloudwright_core::Str,
     /// `PatternSet`: a string.
     ///
     /// The log pattern set.
     ///
     /// Pattern `[a-zA-Z0-9.-_]*`; length 1 to 30.
-    pub pattern_set: Option<Str>,
+    pub pattern_set: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1688,26 +1404,26 @@ impl WindowsEvent {
             event_levels: required.event_levels,
             event_name: required.event_name,
             log_group_name: required.log_group_name,
-            pattern_set: None,
+            pattern_set: ::std::option::Option::None,
         }
     }
 
     /// `EventLevels`: a list of [`EventLevel`] values, required.
-    pub fn event_levels(mut self, value: impl Into<List<EventLevel>>) -> Self { self.event_levels = value.into(); self }
+    pub fn event_levels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventLevel>>) -> Self { self.event_levels = value.into(); self }
     /// `EventName`: a string, required.
-    pub fn event_name(mut self, value: impl Into<Str>) -> Self { self.event_name = value.into(); self }
+    pub fn event_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_name = value.into(); self }
     /// `LogGroupName`: a string, required.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = value.into(); self }
     /// `PatternSet`: a string.
-    pub fn pattern_set(mut self, value: impl Into<Str>) -> Self { self.pattern_set = Some(value.into()); self }
+    pub fn pattern_set(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_set = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WindowsEvent {}
+impl crate::PropertyType for WindowsEvent {}
 
-impl ToValue for WindowsEvent {
+impl ::cloudwright_core::ToValue for WindowsEvent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventLevels", &self.event_levels)
             .req("EventName", &self.event_name)
             .req("LogGroupName", &self.log_group_name)
@@ -1726,25 +1442,25 @@ pub enum ComponentConfigurationMode {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComponentConfigurationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComponentConfigurationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComponentConfigurationMode {
+impl ::cloudwright_core::ToValue for ComponentConfigurationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::DefaultWithOverwrite => "DEFAULT_WITH_OVERWRITE",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1758,25 +1474,25 @@ pub enum Encoding {
     /// `ascii`
     Ascii,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Encoding {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Encoding {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Encoding {
+impl ::cloudwright_core::ToValue for Encoding {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Utf8 => "utf-8",
             Self::Utf16 => "utf-16",
             Self::Ascii => "ascii",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1794,27 +1510,27 @@ pub enum EventLevel {
     /// `VERBOSE`
     Verbose,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventLevel {
+impl ::cloudwright_core::ToValue for EventLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Information => "INFORMATION",
             Self::Warning => "WARNING",
             Self::Error => "ERROR",
             Self::Critical => "CRITICAL",
             Self::Verbose => "VERBOSE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1824,23 +1540,23 @@ pub enum GroupingType {
     /// `ACCOUNT_BASED`
     AccountBased,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GroupingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GroupingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GroupingType {
+impl ::cloudwright_core::ToValue for GroupingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AccountBased => "ACCOUNT_BASED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1854,25 +1570,25 @@ pub enum Severity {
     /// `LOW`
     Low,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Severity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Severity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Severity {
+impl ::cloudwright_core::ToValue for Severity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::High => "HIGH",
             Self::Medium => "MEDIUM",
             Self::Low => "LOW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1884,23 +1600,293 @@ pub enum SubComponentType {
     /// `AWS::EC2::Volume`
     AwsEc2Volume,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SubComponentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SubComponentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SubComponentType {
+impl ::cloudwright_core::ToValue for SubComponentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsEc2Instance => "AWS::EC2::Instance",
             Self::AwsEc2Volume => "AWS::EC2::Volume",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\d\\w\\-_.+]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^([a-zA-Z]:\\\\[\\\\\\S|*\\S]?.*|/[^\"']*)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Z][A-Z_]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9.-_]*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("\\b([0-9]|[0-9][0-9])\\b");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9_,-]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9_ \\\\/-]+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("AttachMissingPermission", Shape::Bool),
+            ("AutoConfigurationEnabled", Shape::Bool),
+            ("CWEMonitorEnabled", Shape::Bool),
+            ("ComponentMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentMonitoringSetting), min_items: Some(1), max_items: None, unique: false })),
+            ("CustomComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomComponent), min_items: Some(1), max_items: None, unique: false })),
+            ("GroupingType", Shape::Str(&StrRule { allowed: &["ACCOUNT_BASED"], ..StrRule::ANY })),
+            ("LogPatternSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPatternSet), min_items: Some(1), max_items: None, unique: false })),
+            ("OpsCenterEnabled", Shape::Bool),
+            ("OpsItemSNSTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SNSNotificationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+        ],
+        required: &["ResourceGroupName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Severity", Shape::Str(&StrRule { allowed: &["HIGH", "MEDIUM", "LOW"], ..StrRule::ANY })),
+        ],
+        required: &["AlarmName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmMetric: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmMetricName", Shape::STR),
+        ],
+        required: &["AlarmMetricName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationDetails", Shape::Object(&RULE_ConfigurationDetails)),
+            ("SubComponentTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SubComponentTypeConfiguration), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentMonitoringSetting: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ComponentConfigurationMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "DEFAULT_WITH_OVERWRITE", "CUSTOM"], ..StrRule::ANY })),
+            ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CustomComponentConfiguration", Shape::Object(&RULE_ComponentConfiguration)),
+            ("DefaultOverwriteComponentConfiguration", Shape::Object(&RULE_ComponentConfiguration)),
+            ("Tier", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Tier", "ComponentConfigurationMode"],
+        one_of: &[&[&["ComponentName"], &["ComponentARN"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
+            ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None, unique: false })),
+            ("HAClusterPrometheusExporter", Shape::Object(&RULE_HaClusterPrometheusExporter)),
+            ("HANAPrometheusExporter", Shape::Object(&RULE_HanaPrometheusExporter)),
+            ("JMXPrometheusExporter", Shape::Object(&RULE_JmxPrometheusExporter)),
+            ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None, unique: false })),
+            ("NetWeaverPrometheusExporter", Shape::Object(&RULE_NetWeaverPrometheusExporter)),
+            ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None, unique: false })),
+            ("SQLServerPrometheusExporter", Shape::Object(&RULE_SqlServerPrometheusExporter)),
+            ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomComponent: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ResourceList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["ComponentName", "ResourceList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HaClusterPrometheusExporter: ObjRule = ObjRule {
+        properties: &[
+            ("PrometheusPort", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HanaPrometheusExporter: ObjRule = ObjRule {
+        properties: &[
+            ("AgreeToInstallHANADBClient", Shape::Bool),
+            ("HANAPort", Shape::STR),
+            ("HANASID", Shape::STR),
+            ("HANASecretName", Shape::STR),
+            ("PrometheusPort", Shape::STR),
+        ],
+        required: &["HANASID", "HANAPort", "HANASecretName", "AgreeToInstallHANADBClient"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JmxPrometheusExporter: ObjRule = ObjRule {
+        properties: &[
+            ("HostPort", Shape::STR),
+            ("JMXURL", Shape::STR),
+            ("PrometheusPort", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Log: ObjRule = ObjRule {
+        properties: &[
+            ("Encoding", Shape::Str(&StrRule { allowed: &["utf-8", "utf-16", "ascii"], ..StrRule::ANY })),
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(260), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LogType", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PatternSet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["LogType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogPattern: ObjRule = ObjRule {
+        properties: &[
+            ("Pattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("PatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Rank", Shape::INT),
+        ],
+        required: &["PatternName", "Pattern", "Rank"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogPatternSet: ObjRule = ObjRule {
+        properties: &[
+            ("LogPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPattern), min_items: Some(1), max_items: None, unique: false })),
+            ("PatternSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["PatternSetName", "LogPatterns"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetWeaverPrometheusExporter: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceNumbers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("PrometheusPort", Shape::STR),
+            ("SAPSID", Shape::STR),
+        ],
+        required: &["SAPSID", "InstanceNumbers"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Process: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
+            ("ProcessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["ProcessName", "AlarmMetrics"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqlServerPrometheusExporter: ObjRule = ObjRule {
+        properties: &[
+            ("PrometheusPort", Shape::STR),
+            ("SQLSecretName", Shape::STR),
+        ],
+        required: &["PrometheusPort", "SQLSecretName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubComponentConfigurationDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
+            ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None, unique: false })),
+            ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None, unique: false })),
+            ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubComponentTypeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SubComponentConfigurationDetails", Shape::Object(&RULE_SubComponentConfigurationDetails)),
+            ("SubComponentType", Shape::Str(&StrRule { allowed: &["AWS::EC2::Instance", "AWS::EC2::Volume"], ..StrRule::ANY })),
+        ],
+        required: &["SubComponentType", "SubComponentConfigurationDetails"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WindowsEvent: ObjRule = ObjRule {
+        properties: &[
+            ("EventLevels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INFORMATION", "WARNING", "ERROR", "CRITICAL", "VERBOSE"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(260), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("PatternSet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["LogGroupName", "EventName", "EventLevels"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

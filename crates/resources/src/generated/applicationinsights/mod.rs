@@ -9,4 +9,4 @@
 pub mod application;
 
 #[cfg(feature = "applicationinsights")]
-pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+pub use application::{Application, ApplicationAttributes};

@@ -5,17 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Discovery: ObjRule = ObjRule {
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApplicationSignals::Discovery` resource.
 ///
-/// &gt; If you have existing `AWS::ApplicationSignals::Discovery` resources that were created prior to the Application Map release, you will need to delete and recreate these resources in your account to enable Application Map.
+/// \> If you have existing `AWS::ApplicationSignals::Discovery` resources that were created prior to the Application Map release, you will need to delete and recreate these resources in your account to enable Application Map.
 ///
 /// Enables this AWS account to be able to use CloudWatch Application Signals by creating the `AWSServiceRoleForCloudWatchApplicationSignals` service-linked role. This service-linked role has the following permissions:
 ///
@@ -29,7 +21,7 @@ pub(crate) static RULE_Discovery: ObjRule = ObjRule {
 ///
 /// A service-linked CloudTrail event channel is created to process CloudTrail events and return change event information. This includes last deployment time, userName, eventName, and other event metadata.
 ///
-/// After completing this step, you still need to instrument your Java and Python applications to send data to Application Signals. For more information, see \[Enabling Application Signals\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Application-Signals-Enable.html>) .
+/// After completing this step, you still need to instrument your Java and Python applications to send data to Application Signals. For more information, see [Enabling Application Signals](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Application-Signals-Enable.html) .
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DiscoveryAttributes`], which `Handle<Discovery>` dereferences to.
@@ -47,7 +39,7 @@ impl Discovery {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApplicationSignals::Discovery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-discovery.html",
         primary_identifier: &["AccountId"],
@@ -58,41 +50,43 @@ impl Discovery {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Discovery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
 }
 
-impl Resource for Discovery {
+impl ::cloudwright_core::Resource for Discovery {
     type Attributes = DiscoveryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Discovery, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Discovery, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Discovery {
+impl ::cloudwright_core::ToValue for Discovery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Discovery`]: `Handle<Discovery>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Discovery`]: `Handle<Discovery>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DiscoveryAttributes(ResourceRef);
+pub struct DiscoveryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DiscoveryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DiscoveryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -100,7 +94,20 @@ impl From<ResourceRef> for DiscoveryAttributes {
 impl DiscoveryAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Discovery: ObjRule = ObjRule {
+        closed: true,
+        ..OBJ_RULE
+    };
 }

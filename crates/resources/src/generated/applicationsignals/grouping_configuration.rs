@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s+\\-=\\._:/@]*$");
-
-/// The required properties of [`GroupingConfiguration`], by name: `GroupingConfiguration::new(GroupingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfigurationRequired {
-    /// `GroupingAttributeDefinitions`: a list of [`GroupingAttributeDefinition`] objects, required.
-    pub grouping_attribute_definitions: List<GroupingAttributeDefinition>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GroupingAttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupingAttributeDefinition), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["GroupingAttributeDefinitions"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApplicationSignals::GroupingConfiguration` resource.
 ///
 /// A structure that contains the complete grouping configuration for an account, including all defined grouping attributes and metadata about when it was last updated.
@@ -41,7 +20,7 @@ pub struct GroupingConfiguration {
     /// `GroupingAttributeDefinitions`: a list of [`GroupingAttributeDefinition`] objects, required.
     ///
     /// An array of grouping attribute definitions that specify how services should be grouped based on various attributes and source keys.
-    pub grouping_attribute_definitions: List<GroupingAttributeDefinition>,
+    pub grouping_attribute_definitions: ::cloudwright_core::List<GroupingAttributeDefinition>,
 }
 
 #[rustfmt::skip]
@@ -51,7 +30,7 @@ impl GroupingConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApplicationSignals::GroupingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-groupingconfiguration.html",
         primary_identifier: &["AccountId"],
@@ -62,36 +41,38 @@ impl GroupingConfiguration {
         read_only: &["UpdatedAt", "AccountId"],
         attributes: &["AccountId", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GroupingConfiguration` with its required properties, named in a [`GroupingConfigurationRequired`].
+    /// A `GroupingConfiguration` with its one required property, `GroupingAttributeDefinitions`.
     #[inline]
-    pub fn new(required: GroupingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<GroupingAttributeDefinition>>) -> Self {
         Self {
-            grouping_attribute_definitions: required.grouping_attribute_definitions,
+            grouping_attribute_definitions: value.into(),
         }
     }
 
     /// `GroupingAttributeDefinitions`: a list of [`GroupingAttributeDefinition`] objects, required.
-    pub fn grouping_attribute_definitions(mut self, value: impl Into<List<GroupingAttributeDefinition>>) -> Self { self.grouping_attribute_definitions = value.into(); self }
+    pub fn grouping_attribute_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GroupingAttributeDefinition>>) -> Self { self.grouping_attribute_definitions = value.into(); self }
 }
 
-impl Resource for GroupingConfiguration {
+impl ::cloudwright_core::Resource for GroupingConfiguration {
     type Attributes = GroupingConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupingConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GroupingConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GroupingConfiguration {
+impl ::cloudwright_core::ToValue for GroupingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "GroupingAttributeDefinitions",
                 &self.grouping_attribute_definitions,
@@ -100,12 +81,12 @@ impl ToValue for GroupingConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GroupingConfiguration`]: `Handle<GroupingConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GroupingConfiguration`]: `Handle<GroupingConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupingConfigurationAttributes(ResourceRef);
+pub struct GroupingConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupingConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupingConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -113,14 +94,14 @@ impl From<ResourceRef> for GroupingConfigurationAttributes {
 impl GroupingConfigurationAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -128,22 +109,10 @@ impl GroupingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupingAttributeDefinitionRequired {
     /// `GroupingName`: a string, required.
-    pub grouping_name: Str,
+    pub grouping_name: ::cloudwright_core::Str,
     /// `GroupingSourceKeys`: a list of strings, required.
-    pub grouping_source_keys: List<Str>,
+    pub grouping_source_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupingAttributeDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultGroupingValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupingSourceKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["GroupingName", "GroupingSourceKeys"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GroupingAttributeDefinition` property type of `AWS::ApplicationSignals::GroupingConfiguration`.
 ///
@@ -157,19 +126,19 @@ pub struct GroupingAttributeDefinition {
     /// The default value to use for this grouping attribute when no value can be derived from the source keys. This ensures all services have a grouping value even if the source data is missing.
     ///
     /// Pattern `^[a-zA-Z0-9\s+\-=\._:/@]*$`; length 1 to 128.
-    pub default_grouping_value: Option<Str>,
+    pub default_grouping_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupingName`: a string, required.
     ///
     /// The friendly name for this grouping attribute, such as `BusinessUnit` or `Environment` . This name is used to identify the grouping in the console and APIs.
     ///
     /// Pattern `^[a-zA-Z0-9\s+\-=\._:/@]*$`; length 1 to 128.
-    pub grouping_name: Str,
+    pub grouping_name: ::cloudwright_core::Str,
     /// `GroupingSourceKeys`: a list of strings, required.
     ///
     /// An array of source keys used to derive the grouping attribute value from telemetry data, AWS tags, or other sources. For example, \["business_unit", "team"\] would look for values in those fields.
     ///
     /// Items at least 1.
-    pub grouping_source_keys: List<Str>,
+    pub grouping_source_keys: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -178,29 +147,60 @@ impl GroupingAttributeDefinition {
     #[inline]
     pub fn new(required: GroupingAttributeDefinitionRequired) -> Self {
         Self {
-            default_grouping_value: None,
+            default_grouping_value: ::std::option::Option::None,
             grouping_name: required.grouping_name,
             grouping_source_keys: required.grouping_source_keys,
         }
     }
 
     /// `DefaultGroupingValue`: a string.
-    pub fn default_grouping_value(mut self, value: impl Into<Str>) -> Self { self.default_grouping_value = Some(value.into()); self }
+    pub fn default_grouping_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_grouping_value = ::std::option::Option::Some(value.into()); self }
     /// `GroupingName`: a string, required.
-    pub fn grouping_name(mut self, value: impl Into<Str>) -> Self { self.grouping_name = value.into(); self }
+    pub fn grouping_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.grouping_name = value.into(); self }
     /// `GroupingSourceKeys`: a list of strings, required.
-    pub fn grouping_source_keys(mut self, value: impl Into<List<Str>>) -> Self { self.grouping_source_keys = value.into(); self }
+    pub fn grouping_source_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.grouping_source_keys = value.into(); self }
 }
 
-impl PropertyType for GroupingAttributeDefinition {}
+impl crate::PropertyType for GroupingAttributeDefinition {}
 
-impl ToValue for GroupingAttributeDefinition {
+impl ::cloudwright_core::ToValue for GroupingAttributeDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultGroupingValue", &self.default_grouping_value)
             .req("GroupingName", &self.grouping_name)
             .req("GroupingSourceKeys", &self.grouping_source_keys)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s+\\-=\\._:/@]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GroupingAttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupingAttributeDefinition), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["GroupingAttributeDefinitions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupingAttributeDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultGroupingValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupingSourceKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["GroupingName", "GroupingSourceKeys"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -17,10 +17,6 @@ pub mod service_level_objective;
 #[cfg(feature = "applicationsignals")]
 pub use discovery::{Discovery, DiscoveryAttributes};
 #[cfg(feature = "applicationsignals")]
-pub use grouping_configuration::{
-    GroupingConfiguration, GroupingConfigurationAttributes, GroupingConfigurationRequired,
-};
+pub use grouping_configuration::{GroupingConfiguration, GroupingConfigurationAttributes};
 #[cfg(feature = "applicationsignals")]
-pub use service_level_objective::{
-    ServiceLevelObjective, ServiceLevelObjectiveAttributes, ServiceLevelObjectiveRequired,
-};
+pub use service_level_objective::{ServiceLevelObjective, ServiceLevelObjectiveAttributes};

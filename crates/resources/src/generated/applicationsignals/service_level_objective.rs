@@ -5,37 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[0-9A-Za-z][-._0-9A-Za-z ]{0,126}[0-9A-Za-z]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
-/// The required properties of [`ServiceLevelObjective`], by name: `ServiceLevelObjective::new(ServiceLevelObjectiveRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceLevelObjectiveRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceLevelObjective: ObjRule = ObjRule {
-    properties: &[
-        ("BurnRateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_BurnRateConfiguration), min_items: Some(0), max_items: Some(10), unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ExclusionWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_ExclusionWindow), min_items: Some(0), max_items: Some(10), unique: true })),
-        ("Goal", Shape::Object(&RULE_Goal)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RequestBasedSli", Shape::Object(&RULE_RequestBasedSli)),
-        ("Sli", Shape::Object(&RULE_Sli)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ApplicationSignals::ServiceLevelObjective` resource.
 ///
 /// Creates or updates a service level objective (SLO), which can help you ensure that your critical business operations are meeting customer expectations. Use SLOs to set and track specific target levels for the reliability and availability of your applications and services. SLOs use service level indicators (SLIs) to calculate whether the application is performing at the level that you want.
@@ -70,11 +39,11 @@ pub(crate) static RULE_ServiceLevelObjective: ObjRule = ObjRule {
 ///
 /// You can easily set SLO targets for your applications, and their dependencies, that are discovered by Application Signals, using critical metrics such as latency and availability. You can also set SLOs against any CloudWatch metric or math expression that produces a time series.
 ///
-/// &gt; You can't create an SLO for a service operation that was discovered by Application Signals until after that operation has reported standard metrics to Application Signals.
+/// \> You can't create an SLO for a service operation that was discovered by Application Signals until after that operation has reported standard metrics to Application Signals.
 ///
 /// You cannot change from a period-based SLO to a request-based SLO, or change from a request-based SLO to a period-based SLO.
 ///
-/// For more information about SLOs, see \[Service level objectives (SLOs)\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-ServiceLevelObjectives.html>) .
+/// For more information about SLOs, see [Service level objectives (SLOs)](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-ServiceLevelObjectives.html) .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ServiceLevelObjectiveAttributes`], which `Handle<ServiceLevelObjective>` dereferences to.
@@ -90,37 +59,38 @@ pub struct ServiceLevelObjective {
     /// Each object in this array defines the length of the look-back window used to calculate one burn rate metric for this SLO. The burn rate measures how fast the service is consuming the error budget, relative to the attainment goal of the SLO.
     ///
     /// Items 0 to 10.
-    pub burn_rate_configurations: Option<List<BurnRateConfiguration>>,
+    pub burn_rate_configurations:
+        ::std::option::Option<::cloudwright_core::List<BurnRateConfiguration>>,
     /// `Description`: a string.
     ///
     /// An optional description for this SLO.
     ///
     /// Length 1 to 1024; default `"No description"`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExclusionWindows`: a list of [`ExclusionWindow`] objects.
     ///
     /// The time window to be excluded from the SLO performance metrics.
     ///
     /// Items 0 to 10.
-    pub exclusion_windows: Option<List<ExclusionWindow>>,
+    pub exclusion_windows: ::std::option::Option<::cloudwright_core::List<ExclusionWindow>>,
     /// `Goal`: a [`Goal`] object.
     ///
     /// This structure contains the attributes that determine the goal of an SLO. This includes the time period for evaluation and the attainment threshold.
-    pub goal: Option<Obj<Goal>>,
+    pub goal: ::std::option::Option<crate::Obj<Goal>>,
     /// `Name`: a string, required.
     ///
     /// A name for this SLO.
     ///
     /// Pattern `^[0-9A-Za-z][-._0-9A-Za-z ]{0,126}[0-9A-Za-z]$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RequestBasedSli`: a [`RequestBasedSli`] object.
     ///
     /// A structure containing information about the performance metric that this SLO monitors, if this is a request-based SLO.
-    pub request_based_sli: Option<Obj<RequestBasedSli>>,
+    pub request_based_sli: ::std::option::Option<crate::Obj<RequestBasedSli>>,
     /// `Sli`: a [`Sli`] object.
     ///
     /// A structure containing information about the performance metric that this SLO monitors, if this is a period-based SLO.
-    pub sli: Option<Obj<Sli>>,
+    pub sli: ::std::option::Option<crate::Obj<Sli>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to associate with the SLO. You can associate as many as 50 tags with an SLO. To be able to associate tags with the SLO when you create the SLO, you must have the cloudwatch:TagResource permission.
@@ -128,7 +98,7 @@ pub struct ServiceLevelObjective {
     /// Tags can help you organize and categorize your resources. You can also use them to scope user permissions by granting a user permission to access or change only resources with certain tag values.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -138,7 +108,7 @@ impl ServiceLevelObjective {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ApplicationSignals::ServiceLevelObjective",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-servicelevelobjective.html",
         primary_identifier: &["Arn"],
@@ -149,60 +119,62 @@ impl ServiceLevelObjective {
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime", "EvaluationType"],
         attributes: &["Arn", "CreatedTime", "EvaluationType", "LastUpdatedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ServiceLevelObjective` with its required properties, named in a [`ServiceLevelObjectiveRequired`].
+    /// A `ServiceLevelObjective` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ServiceLevelObjectiveRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            burn_rate_configurations: None,
-            description: None,
-            exclusion_windows: None,
-            goal: None,
-            name: required.name,
-            request_based_sli: None,
-            sli: None,
-            tags: None,
+            burn_rate_configurations: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            exclusion_windows: ::std::option::Option::None,
+            goal: ::std::option::Option::None,
+            name: value.into(),
+            request_based_sli: ::std::option::Option::None,
+            sli: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BurnRateConfigurations`: a list of [`BurnRateConfiguration`] objects.
-    pub fn burn_rate_configurations(mut self, value: impl Into<List<BurnRateConfiguration>>) -> Self { self.burn_rate_configurations = Some(value.into()); self }
+    pub fn burn_rate_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BurnRateConfiguration>>) -> Self { self.burn_rate_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionWindows`: a list of [`ExclusionWindow`] objects.
-    pub fn exclusion_windows(mut self, value: impl Into<List<ExclusionWindow>>) -> Self { self.exclusion_windows = Some(value.into()); self }
+    pub fn exclusion_windows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExclusionWindow>>) -> Self { self.exclusion_windows = ::std::option::Option::Some(value.into()); self }
     /// `Goal`: a [`Goal`] object.
-    pub fn goal(mut self, value: impl Into<Obj<Goal>>) -> Self { self.goal = Some(value.into()); self }
+    pub fn goal(mut self, value: impl ::std::convert::Into<crate::Obj<Goal>>) -> Self { self.goal = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RequestBasedSli`: a [`RequestBasedSli`] object.
-    pub fn request_based_sli(mut self, value: impl Into<Obj<RequestBasedSli>>) -> Self { self.request_based_sli = Some(value.into()); self }
+    pub fn request_based_sli(mut self, value: impl ::std::convert::Into<crate::Obj<RequestBasedSli>>) -> Self { self.request_based_sli = ::std::option::Option::Some(value.into()); self }
     /// `Sli`: a [`Sli`] object.
-    pub fn sli(mut self, value: impl Into<Obj<Sli>>) -> Self { self.sli = Some(value.into()); self }
+    pub fn sli(mut self, value: impl ::std::convert::Into<crate::Obj<Sli>>) -> Self { self.sli = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceLevelObjective {
+impl ::cloudwright_core::Resource for ServiceLevelObjective {
     type Attributes = ServiceLevelObjectiveAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceLevelObjective, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceLevelObjective, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceLevelObjective {
+impl ::cloudwright_core::ToValue for ServiceLevelObjective {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BurnRateConfigurations", &self.burn_rate_configurations)
             .opt("Description", &self.description)
             .opt("ExclusionWindows", &self.exclusion_windows)
@@ -215,12 +187,12 @@ impl ToValue for ServiceLevelObjective {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceLevelObjective`]: `Handle<ServiceLevelObjective>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceLevelObjective`]: `Handle<ServiceLevelObjective>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceLevelObjectiveAttributes(ResourceRef);
+pub struct ServiceLevelObjectiveAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceLevelObjectiveAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceLevelObjectiveAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -230,51 +202,34 @@ impl ServiceLevelObjectiveAttributes {
     ///
     /// The ARN of this SLO.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: an integer.
     ///
     /// The date and time that this SLO was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `EvaluationType`: one of a set of strings.
     ///
     /// Displays whether this is a period-based SLO or a request-based SLO.
     #[inline]
-    pub fn evaluation_type(&self) -> Value {
-        self.0.get_att("EvaluationType")
+    pub fn evaluation_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EvaluationType"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: an integer.
     ///
     /// The time that this SLO was most recently updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LastUpdatedTime"))
     }
 }
-
-/// The required properties of [`BurnRateConfiguration`], by name: `BurnRateConfiguration::new(BurnRateConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BurnRateConfigurationRequired {
-    /// `LookBackWindowMinutes`: an integer, required.
-    pub look_back_window_minutes: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BurnRateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LookBackWindowMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
-    ],
-    required: &["LookBackWindowMinutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BurnRateConfiguration` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -284,7 +239,7 @@ pub(crate) static RULE_BurnRateConfiguration: ObjRule = ObjRule {
 ///
 /// *burn rate = error rate over the look-back window / (100% - attainment goal percentage)*
 ///
-/// For more information about burn rates, see \[Calculate burn rates\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-ServiceLevelObjectives.html#CloudWatch-ServiceLevelObjectives-burn>) .
+/// For more information about burn rates, see [Calculate burn rates](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-ServiceLevelObjectives.html#CloudWatch-ServiceLevelObjectives-burn) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationsignals-servicelevelobjective-burnrateconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -294,29 +249,29 @@ pub struct BurnRateConfiguration {
     /// The number of minutes to use as the look-back window.
     ///
     /// Value 1 to 10080.
-    pub look_back_window_minutes: Int,
+    pub look_back_window_minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl BurnRateConfiguration {
-    /// A `BurnRateConfiguration` with its required properties, named in a [`BurnRateConfigurationRequired`].
+    /// A `BurnRateConfiguration` with its one required property, `LookBackWindowMinutes`.
     #[inline]
-    pub fn new(required: BurnRateConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            look_back_window_minutes: required.look_back_window_minutes,
+            look_back_window_minutes: value.into(),
         }
     }
 
     /// `LookBackWindowMinutes`: an integer, required.
-    pub fn look_back_window_minutes(mut self, value: impl Into<Int>) -> Self { self.look_back_window_minutes = value.into(); self }
+    pub fn look_back_window_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.look_back_window_minutes = value.into(); self }
 }
 
-impl PropertyType for BurnRateConfiguration {}
+impl crate::PropertyType for BurnRateConfiguration {}
 
-impl ToValue for BurnRateConfiguration {
+impl ::cloudwright_core::ToValue for BurnRateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LookBackWindowMinutes", &self.look_back_window_minutes)
             .build()
     }
@@ -326,24 +281,12 @@ impl ToValue for BurnRateConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CalendarIntervalRequired {
     /// `Duration`: an integer, required.
-    pub duration: Int,
+    pub duration: ::cloudwright_core::Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
     pub duration_unit: DurationUnit,
     /// `StartTime`: an integer, required.
-    pub start_time: Int,
+    pub start_time: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CalendarInterval: ObjRule = ObjRule {
-    properties: &[
-        ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
-        ("StartTime", Shape::Int(&NumRule { min: Some(946684800.0), ..NumRule::ANY })),
-    ],
-    required: &["StartTime", "DurationUnit", "Duration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CalendarInterval` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -357,7 +300,7 @@ pub struct CalendarInterval {
     /// Specifies the duration of each calendar interval. For example, if `Duration` is `1` and `DurationUnit` is `MONTH` , each interval is one month, aligned with the calendar.
     ///
     /// Value at least 1.
-    pub duration: Int,
+    pub duration: ::cloudwright_core::Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
     ///
     /// Specifies the calendar interval unit.
@@ -371,7 +314,7 @@ pub struct CalendarInterval {
     /// As soon as one calendar interval ends, another automatically begins.
     ///
     /// Value at least 946684800.
-    pub start_time: Int,
+    pub start_time: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -387,19 +330,19 @@ impl CalendarInterval {
     }
 
     /// `Duration`: an integer, required.
-    pub fn duration(mut self, value: impl Into<Int>) -> Self { self.duration = value.into(); self }
+    pub fn duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration = value.into(); self }
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
+    pub fn duration_unit(mut self, value: impl ::std::convert::Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
     /// `StartTime`: an integer, required.
-    pub fn start_time(mut self, value: impl Into<Int>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for CalendarInterval {}
+impl crate::PropertyType for CalendarInterval {}
 
-impl ToValue for CalendarInterval {
+impl ::cloudwright_core::ToValue for CalendarInterval {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Duration", &self.duration)
             .req("DurationUnit", &self.duration_unit)
             .req("StartTime", &self.start_time)
@@ -411,21 +354,10 @@ impl ToValue for CalendarInterval {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DependencyConfigRequired {
     /// `DependencyKeyAttributes`: a JSON value, required.
-    pub dependency_key_attributes: Json,
+    pub dependency_key_attributes: ::cloudwright_core::Json,
     /// `DependencyOperationName`: a string, required.
-    pub dependency_operation_name: Str,
+    pub dependency_operation_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DependencyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DependencyKeyAttributes", Shape::Any),
-        ("DependencyOperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["DependencyKeyAttributes", "DependencyOperationName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DependencyConfig` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -443,13 +375,13 @@ pub struct DependencyConfig {
     /// - `Name` specifies the name of the object. This is used only if the value of the `Type` field is `Service` , `RemoteService` , or `AWS::Service` .
     /// - `Identifier` identifies the resource objects of this resource. This is used only if the value of the `Type` field is `Resource` or `AWS::Resource` .
     /// - `Environment` specifies the location where this object is hosted, or what it belongs to.
-    pub dependency_key_attributes: Json,
+    pub dependency_key_attributes: ::cloudwright_core::Json,
     /// `DependencyOperationName`: a string, required.
     ///
     /// When the SLO monitors a specific operation of the dependency, this field specifies the name of that operation in the dependency.
     ///
     /// Length 1 to 255.
-    pub dependency_operation_name: Str,
+    pub dependency_operation_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -464,17 +396,17 @@ impl DependencyConfig {
     }
 
     /// `DependencyKeyAttributes`: a JSON value, required.
-    pub fn dependency_key_attributes(mut self, value: impl Into<Json>) -> Self { self.dependency_key_attributes = value.into(); self }
+    pub fn dependency_key_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.dependency_key_attributes = value.into(); self }
     /// `DependencyOperationName`: a string, required.
-    pub fn dependency_operation_name(mut self, value: impl Into<Str>) -> Self { self.dependency_operation_name = value.into(); self }
+    pub fn dependency_operation_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dependency_operation_name = value.into(); self }
 }
 
-impl PropertyType for DependencyConfig {}
+impl crate::PropertyType for DependencyConfig {}
 
-impl ToValue for DependencyConfig {
+impl ::cloudwright_core::ToValue for DependencyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DependencyKeyAttributes", &self.dependency_key_attributes)
             .req("DependencyOperationName", &self.dependency_operation_name)
             .build()
@@ -485,21 +417,10 @@ impl ToValue for DependencyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Dimension` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -513,11 +434,11 @@ pub struct Dimension {
     /// `Name`: a string, required.
     ///
     /// The name of the dimension. Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon ( `:` ). ASCII control characters are not supported as part of dimension names.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the dimension. Dimension values must contain only ASCII characters and must include at least one non-whitespace character. ASCII control characters are not supported as part of dimension values.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -532,42 +453,22 @@ impl Dimension {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Dimension {}
+impl crate::PropertyType for Dimension {}
 
-impl ToValue for Dimension {
+impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`ExclusionWindow`], by name: `ExclusionWindow::new(ExclusionWindowRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExclusionWindowRequired {
-    /// `Window`: a [`Window`] object, required.
-    pub window: Obj<Window>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExclusionWindow: ObjRule = ObjRule {
-    properties: &[
-        ("Reason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("RecurrenceRule", Shape::Object(&RULE_RecurrenceRule)),
-        ("StartTime", Shape::STR),
-        ("Window", Shape::Object(&RULE_Window)),
-    ],
-    required: &["Window"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExclusionWindow` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -581,50 +482,50 @@ pub struct ExclusionWindow {
     /// The reason for the time exclusion windows. For example, maintenance.
     ///
     /// Length 1 to 1024; default `"No reason"`.
-    pub reason: Option<Str>,
+    pub reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecurrenceRule`: a [`RecurrenceRule`] object.
     ///
     /// The recurrence rule for the time exclusion window.
-    pub recurrence_rule: Option<Obj<RecurrenceRule>>,
+    pub recurrence_rule: ::std::option::Option<crate::Obj<RecurrenceRule>>,
     /// `StartTime`: a string.
     ///
     /// The start time of the time exclusion window.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `Window`: a [`Window`] object, required.
     ///
     /// The time exclusion window.
-    pub window: Obj<Window>,
+    pub window: crate::Obj<Window>,
 }
 
 #[rustfmt::skip]
 impl ExclusionWindow {
-    /// A `ExclusionWindow` with its required properties, named in a [`ExclusionWindowRequired`].
+    /// A `ExclusionWindow` with its one required property, `Window`.
     #[inline]
-    pub fn new(required: ExclusionWindowRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Window>>) -> Self {
         Self {
-            reason: None,
-            recurrence_rule: None,
-            start_time: None,
-            window: required.window,
+            reason: ::std::option::Option::None,
+            recurrence_rule: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            window: value.into(),
         }
     }
 
     /// `Reason`: a string.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = Some(value.into()); self }
+    pub fn reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reason = ::std::option::Option::Some(value.into()); self }
     /// `RecurrenceRule`: a [`RecurrenceRule`] object.
-    pub fn recurrence_rule(mut self, value: impl Into<Obj<RecurrenceRule>>) -> Self { self.recurrence_rule = Some(value.into()); self }
+    pub fn recurrence_rule(mut self, value: impl ::std::convert::Into<crate::Obj<RecurrenceRule>>) -> Self { self.recurrence_rule = ::std::option::Option::Some(value.into()); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
     /// `Window`: a [`Window`] object, required.
-    pub fn window(mut self, value: impl Into<Obj<Window>>) -> Self { self.window = value.into(); self }
+    pub fn window(mut self, value: impl ::std::convert::Into<crate::Obj<Window>>) -> Self { self.window = value.into(); self }
 }
 
-impl PropertyType for ExclusionWindow {}
+impl crate::PropertyType for ExclusionWindow {}
 
-impl ToValue for ExclusionWindow {
+impl ::cloudwright_core::ToValue for ExclusionWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Reason", &self.reason)
             .opt("RecurrenceRule", &self.recurrence_rule)
             .opt("StartTime", &self.start_time)
@@ -632,17 +533,6 @@ impl ToValue for ExclusionWindow {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Goal: ObjRule = ObjRule {
-    properties: &[
-        ("AttainmentGoal", Shape::NUM),
-        ("Interval", Shape::Object(&RULE_Interval)),
-        ("WarningThreshold", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Goal` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -660,17 +550,17 @@ pub struct Goal {
     /// If this is a request-based SLO, the attainment goal is the percentage of requests that must be successful to meet the attainment goal.
     ///
     /// If you omit this parameter, 99 is used to represent 99% as the attainment goal.
-    pub attainment_goal: Option<Num>,
+    pub attainment_goal: ::std::option::Option<::cloudwright_core::Num>,
     /// `Interval`: an [`Interval`] object.
     ///
     /// The time period used to evaluate the SLO. It can be either a calendar interval or rolling interval.
     ///
     /// If you omit this parameter, a rolling interval of 7 days is used.
-    pub interval: Option<Obj<Interval>>,
+    pub interval: ::std::option::Option<crate::Obj<Interval>>,
     /// `WarningThreshold`: a number.
     ///
     /// The percentage of remaining budget over total budget that you want to get warnings for. If you omit this parameter, the default of 50.0 is used.
-    pub warning_threshold: Option<Num>,
+    pub warning_threshold: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -678,39 +568,29 @@ impl Goal {
     /// A `Goal` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttainmentGoal`: a number.
-    pub fn attainment_goal(mut self, value: impl Into<Num>) -> Self { self.attainment_goal = Some(value.into()); self }
+    pub fn attainment_goal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.attainment_goal = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an [`Interval`] object.
-    pub fn interval(mut self, value: impl Into<Obj<Interval>>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<crate::Obj<Interval>>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `WarningThreshold`: a number.
-    pub fn warning_threshold(mut self, value: impl Into<Num>) -> Self { self.warning_threshold = Some(value.into()); self }
+    pub fn warning_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.warning_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Goal {}
+impl crate::PropertyType for Goal {}
 
-impl ToValue for Goal {
+impl ::cloudwright_core::ToValue for Goal {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttainmentGoal", &self.attainment_goal)
             .opt("Interval", &self.interval)
             .opt("WarningThreshold", &self.warning_threshold)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Interval: ObjRule = ObjRule {
-    properties: &[
-        ("CalendarInterval", Shape::Object(&RULE_CalendarInterval)),
-        ("RollingInterval", Shape::Object(&RULE_RollingInterval)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Interval` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -722,11 +602,11 @@ pub struct Interval {
     /// `CalendarInterval`: a [`CalendarInterval`] object.
     ///
     /// If the interval is a calendar interval, this structure contains the interval specifications.
-    pub calendar_interval: Option<Obj<CalendarInterval>>,
+    pub calendar_interval: ::std::option::Option<crate::Obj<CalendarInterval>>,
     /// `RollingInterval`: a [`RollingInterval`] object.
     ///
     /// If the interval is a rolling interval, this structure contains the interval specifications.
-    pub rolling_interval: Option<Obj<RollingInterval>>,
+    pub rolling_interval: ::std::option::Option<crate::Obj<RollingInterval>>,
 }
 
 #[rustfmt::skip]
@@ -734,37 +614,26 @@ impl Interval {
     /// A `Interval` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CalendarInterval`: a [`CalendarInterval`] object.
-    pub fn calendar_interval(mut self, value: impl Into<Obj<CalendarInterval>>) -> Self { self.calendar_interval = Some(value.into()); self }
+    pub fn calendar_interval(mut self, value: impl ::std::convert::Into<crate::Obj<CalendarInterval>>) -> Self { self.calendar_interval = ::std::option::Option::Some(value.into()); self }
     /// `RollingInterval`: a [`RollingInterval`] object.
-    pub fn rolling_interval(mut self, value: impl Into<Obj<RollingInterval>>) -> Self { self.rolling_interval = Some(value.into()); self }
+    pub fn rolling_interval(mut self, value: impl ::std::convert::Into<crate::Obj<RollingInterval>>) -> Self { self.rolling_interval = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Interval {}
+impl crate::PropertyType for Interval {}
 
-impl ToValue for Interval {
+impl ::cloudwright_core::ToValue for Interval {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CalendarInterval", &self.calendar_interval)
             .opt("RollingInterval", &self.rolling_interval)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Metric: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Metric` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -775,16 +644,16 @@ pub(crate) static RULE_Metric: ObjRule = ObjRule {
 pub struct Metric {
     /// `Dimensions`: a list of [`Dimension`] objects.
     ///
-    /// An array of one or more dimensions to use to define the metric that you want to use. For more information, see \[Dimensions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Dimension>) .
-    pub dimensions: Option<List<Dimension>>,
+    /// An array of one or more dimensions to use to define the metric that you want to use. For more information, see [Dimensions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Dimension) .
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<Dimension>>,
     /// `MetricName`: a string.
     ///
     /// The name of the metric to use.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Namespace`: a string.
     ///
-    /// The namespace of the metric. For more information, see \[Namespaces\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace>) .
-    pub namespace: Option<Str>,
+    /// The namespace of the metric. For more information, see [Namespaces](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace) .
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -792,23 +661,23 @@ impl Metric {
     /// A `Metric` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a list of [`Dimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Metric {}
+impl crate::PropertyType for Metric {}
 
-impl ToValue for Metric {
+impl ::cloudwright_core::ToValue for Metric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("MetricName", &self.metric_name)
             .opt("Namespace", &self.namespace)
@@ -816,34 +685,13 @@ impl ToValue for Metric {
     }
 }
 
-/// The required properties of [`MetricDataQuery`], by name: `MetricDataQuery::new(MetricDataQueryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDataQueryRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::STR),
-        ("Expression", Shape::STR),
-        ("Id", Shape::STR),
-        ("MetricStat", Shape::Object(&RULE_MetricStat)),
-        ("ReturnData", Shape::Bool),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricDataQuery` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
 /// Use this structure to define a metric or metric math expression that you want to use as for a service level objective.
 ///
 /// Each `MetricDataQuery` in the `MetricDataQueries` array specifies either a metric to retrieve, or a metric math expression to be performed on retrieved metrics. A single `MetricDataQueries` array can include as many as 20 `MetricDataQuery` structures in the array. The 20 structures can include as many as 10 structures that contain a `MetricStat` parameter to retrieve a metric, and as many as 10 structures that contain the `Expression` parameter to perform a math expression. Of those `Expression` structures, exactly one must have true as the value for `ReturnData` . The result of this expression used for the SLO.
 ///
-/// For more information about metric math expressions, see \[Use metric math\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html>) .
+/// For more information about metric math expressions, see [Use metric math](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html) .
 ///
 /// Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` but not both.
 ///
@@ -853,63 +701,63 @@ pub struct MetricDataQuery {
     /// `AccountId`: a string.
     ///
     /// The ID of the account where this metric is located. If you are performing this operation in a monitoring account, use this to specify which source account to retrieve this metric from.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Expression`: a string.
     ///
     /// This field can contain a metric math expression to be performed on the other metrics that you are retrieving within this `MetricDataQueries` structure.
     ///
-    /// A math expression can use the `Id` of the other metrics or queries to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see \[Metric Math Syntax and Functions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax>) in the *Amazon CloudWatch User Guide* .
+    /// A math expression can use the `Id` of the other metrics or queries to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *Amazon CloudWatch User Guide* .
     ///
     /// Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` but not both.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string, required.
     ///
     /// A short name used to tie this object to the results in the response. This `Id` must be unique within a `MetricDataQueries` array. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the metric math expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `MetricStat`: a [`MetricStat`] object.
     ///
     /// A metric to be used directly for the SLO, or to be used in the math expression that will be used for the SLO.
     ///
     /// Within one `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` but not both.
-    pub metric_stat: Option<Obj<MetricStat>>,
+    pub metric_stat: ::std::option::Option<crate::Obj<MetricStat>>,
     /// `ReturnData`: a boolean.
     ///
     /// Use this only if you are using a metric math expression for the SLO. Specify `true` for `ReturnData` for only the one expression result to use as the alarm. For all other metrics and expressions in the same `CreateServiceLevelObjective` operation, specify `ReturnData` as `false` .
-    pub return_data: Option<Bool>,
+    pub return_data: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl MetricDataQuery {
-    /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
+    /// A `MetricDataQuery` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: MetricDataQueryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            account_id: None,
-            expression: None,
-            id: required.id,
-            metric_stat: None,
-            return_data: None,
+            account_id: ::std::option::Option::None,
+            expression: ::std::option::Option::None,
+            id: value.into(),
+            metric_stat: ::std::option::Option::None,
+            return_data: ::std::option::Option::None,
         }
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `MetricStat`: a [`MetricStat`] object.
-    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
+    pub fn metric_stat(mut self, value: impl ::std::convert::Into<crate::Obj<MetricStat>>) -> Self { self.metric_stat = ::std::option::Option::Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
+    pub fn return_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricDataQuery {}
+impl crate::PropertyType for MetricDataQuery {}
 
-impl ToValue for MetricDataQuery {
+impl ::cloudwright_core::ToValue for MetricDataQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .opt("Expression", &self.expression)
             .req("Id", &self.id)
@@ -923,25 +771,12 @@ impl ToValue for MetricDataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Period`: an integer, required.
-    pub period: Int,
+    pub period: ::cloudwright_core::Int,
     /// `Stat`: a string, required.
-    pub stat: Str,
+    pub stat: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
-    properties: &[
-        ("Metric", Shape::Object(&RULE_Metric)),
-        ("Period", Shape::INT),
-        ("Stat", Shape::STR),
-        ("Unit", Shape::STR),
-    ],
-    required: &["Stat", "Period", "Metric"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricStat` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -953,19 +788,19 @@ pub struct MetricStat {
     /// `Metric`: a [`Metric`] object, required.
     ///
     /// The metric to use as the service level indicator, including the metric name, namespace, and dimensions.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Period`: an integer, required.
     ///
     /// The granularity, in seconds, to be used for the metric. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` call that includes a `StorageResolution` of 1 second.
-    pub period: Int,
+    pub period: ::cloudwright_core::Int,
     /// `Stat`: a string, required.
     ///
-    /// The statistic to use for comparison to the threshold. It can be any CloudWatch statistic or extended statistic. For more information about statistics, see \[CloudWatch statistics definitions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html>) .
-    pub stat: Str,
+    /// The statistic to use for comparison to the threshold. It can be any CloudWatch statistic or extended statistic. For more information about statistics, see [CloudWatch statistics definitions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html) .
+    pub stat: ::cloudwright_core::Str,
     /// `Unit`: a string.
     ///
     /// If you omit `Unit` then all data that was collected with any unit is returned, along with the corresponding units that were specified when the data was reported to CloudWatch. If you specify a unit, the operation returns only data that was collected with that unit specified. If you specify a unit that does not match the data collected, the results of the operation are null. CloudWatch does not perform unit conversions.
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -977,26 +812,26 @@ impl MetricStat {
             metric: required.metric,
             period: required.period,
             stat: required.stat,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Period`: an integer, required.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = value.into(); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = value.into(); self }
     /// `Stat`: a string, required.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricStat {}
+impl crate::PropertyType for MetricStat {}
 
-impl ToValue for MetricStat {
+impl ::cloudwright_core::ToValue for MetricStat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Metric", &self.metric)
             .req("Period", &self.period)
             .req("Stat", &self.stat)
@@ -1004,16 +839,6 @@ impl ToValue for MetricStat {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoredRequestCountMetric: ObjRule = ObjRule {
-    properties: &[
-        ("BadCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
-        ("GoodCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MonitoredRequestCountMetric` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1025,11 +850,11 @@ pub struct MonitoredRequestCountMetric {
     /// `BadCountMetric`: a list of [`MetricDataQuery`] objects.
     ///
     /// If you want to count "bad requests" to determine the percentage of successful requests for this request-based SLO, specify the metric to use as "bad requests" in this structure.
-    pub bad_count_metric: Option<List<MetricDataQuery>>,
+    pub bad_count_metric: ::std::option::Option<::cloudwright_core::List<MetricDataQuery>>,
     /// `GoodCountMetric`: a list of [`MetricDataQuery`] objects.
     ///
     /// If you want to count "good requests" to determine the percentage of successful requests for this request-based SLO, specify the metric to use as "good requests" in this structure.
-    pub good_count_metric: Option<List<MetricDataQuery>>,
+    pub good_count_metric: ::std::option::Option<::cloudwright_core::List<MetricDataQuery>>,
 }
 
 #[rustfmt::skip]
@@ -1037,43 +862,26 @@ impl MonitoredRequestCountMetric {
     /// A `MonitoredRequestCountMetric` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BadCountMetric`: a list of [`MetricDataQuery`] objects.
-    pub fn bad_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.bad_count_metric = Some(value.into()); self }
+    pub fn bad_count_metric(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.bad_count_metric = ::std::option::Option::Some(value.into()); self }
     /// `GoodCountMetric`: a list of [`MetricDataQuery`] objects.
-    pub fn good_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.good_count_metric = Some(value.into()); self }
+    pub fn good_count_metric(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.good_count_metric = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoredRequestCountMetric {}
+impl crate::PropertyType for MonitoredRequestCountMetric {}
 
-impl ToValue for MonitoredRequestCountMetric {
+impl ::cloudwright_core::ToValue for MonitoredRequestCountMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BadCountMetric", &self.bad_count_metric)
             .opt("GoodCountMetric", &self.good_count_metric)
             .build()
     }
 }
-
-/// The required properties of [`RecurrenceRule`], by name: `RecurrenceRule::new(RecurrenceRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecurrenceRuleRequired {
-    /// `Expression`: a string, required.
-    pub expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecurrenceRule: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Expression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecurrenceRule` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1090,52 +898,33 @@ pub struct RecurrenceRule {
     /// - cron - An expression which consists of six fields separated by white spaces: (minutes hours day_of_month month day_of_week year).
     ///
     /// Length 1 to 1024.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RecurrenceRule {
-    /// A `RecurrenceRule` with its required properties, named in a [`RecurrenceRuleRequired`].
+    /// A `RecurrenceRule` with its one required property, `Expression`.
     #[inline]
-    pub fn new(required: RecurrenceRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            expression: required.expression,
+            expression: value.into(),
         }
     }
 
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
 }
 
-impl PropertyType for RecurrenceRule {}
+impl crate::PropertyType for RecurrenceRule {}
 
-impl ToValue for RecurrenceRule {
+impl ::cloudwright_core::ToValue for RecurrenceRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Expression", &self.expression)
             .build()
     }
 }
-
-/// The required properties of [`RequestBasedSli`], by name: `RequestBasedSli::new(RequestBasedSliRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RequestBasedSliRequired {
-    /// `RequestBasedSliMetric`: a [`RequestBasedSliMetric`] object, required.
-    pub request_based_sli_metric: Obj<RequestBasedSliMetric>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequestBasedSli: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualTo", "LessThanOrEqualTo", "LessThan", "GreaterThan"], ..StrRule::ANY })),
-        ("MetricThreshold", Shape::NUM),
-        ("RequestBasedSliMetric", Shape::Object(&RULE_RequestBasedSliMetric)),
-    ],
-    required: &["RequestBasedSliMetric"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequestBasedSli` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1147,63 +936,49 @@ pub struct RequestBasedSli {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
     ///
     /// The arithmetic operation used when comparing the specified metric to the threshold.
-    pub comparison_operator: Option<ComparisonOperator>,
+    pub comparison_operator: ::std::option::Option<ComparisonOperator>,
     /// `MetricThreshold`: a number.
     ///
     /// This value is the threshold that the observed metric values of the SLI metric are compared to.
-    pub metric_threshold: Option<Num>,
+    pub metric_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `RequestBasedSliMetric`: a [`RequestBasedSliMetric`] object, required.
     ///
     /// A structure that contains information about the metric that the SLO monitors.
-    pub request_based_sli_metric: Obj<RequestBasedSliMetric>,
+    pub request_based_sli_metric: crate::Obj<RequestBasedSliMetric>,
 }
 
 #[rustfmt::skip]
 impl RequestBasedSli {
-    /// A `RequestBasedSli` with its required properties, named in a [`RequestBasedSliRequired`].
+    /// A `RequestBasedSli` with its one required property, `RequestBasedSliMetric`.
     #[inline]
-    pub fn new(required: RequestBasedSliRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RequestBasedSliMetric>>) -> Self {
         Self {
-            comparison_operator: None,
-            metric_threshold: None,
-            request_based_sli_metric: required.request_based_sli_metric,
+            comparison_operator: ::std::option::Option::None,
+            metric_threshold: ::std::option::Option::None,
+            request_based_sli_metric: value.into(),
         }
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = ::std::option::Option::Some(value.into()); self }
     /// `MetricThreshold`: a number.
-    pub fn metric_threshold(mut self, value: impl Into<Num>) -> Self { self.metric_threshold = Some(value.into()); self }
+    pub fn metric_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.metric_threshold = ::std::option::Option::Some(value.into()); self }
     /// `RequestBasedSliMetric`: a [`RequestBasedSliMetric`] object, required.
-    pub fn request_based_sli_metric(mut self, value: impl Into<Obj<RequestBasedSliMetric>>) -> Self { self.request_based_sli_metric = value.into(); self }
+    pub fn request_based_sli_metric(mut self, value: impl ::std::convert::Into<crate::Obj<RequestBasedSliMetric>>) -> Self { self.request_based_sli_metric = value.into(); self }
 }
 
-impl PropertyType for RequestBasedSli {}
+impl crate::PropertyType for RequestBasedSli {}
 
-impl ToValue for RequestBasedSli {
+impl ::cloudwright_core::ToValue for RequestBasedSli {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComparisonOperator", &self.comparison_operator)
             .opt("MetricThreshold", &self.metric_threshold)
             .req("RequestBasedSliMetric", &self.request_based_sli_metric)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequestBasedSliMetric: ObjRule = ObjRule {
-    properties: &[
-        ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
-        ("KeyAttributes", Shape::Any),
-        ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
-        ("MonitoredRequestCountMetric", Shape::Object(&RULE_MonitoredRequestCountMetric)),
-        ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TotalRequestCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequestBasedSliMetric` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1215,7 +990,7 @@ pub struct RequestBasedSliMetric {
     /// `DependencyConfig`: a [`DependencyConfig`] object.
     ///
     /// Identifies the dependency using the `DependencyKeyAttributes` and `DependencyOperationName` .
-    pub dependency_config: Option<Obj<DependencyConfig>>,
+    pub dependency_config: ::std::option::Option<crate::Obj<DependencyConfig>>,
     /// `KeyAttributes`: a JSON value.
     ///
     /// This is a string-to-string map that contains information about the type of object that this SLO is related to. It can include the following fields.
@@ -1226,25 +1001,27 @@ pub struct RequestBasedSliMetric {
     /// - `Identifier` identifies the resource objects of this resource. This is used only if the value of the `Type` field is `Resource` or `AWS::Resource` .
     /// - `Environment` specifies the location where this object is hosted, or what it belongs to.
     /// - `AwsAccountId` allows you to create an SLO for an object that exists in another account.
-    pub key_attributes: Option<Json>,
+    pub key_attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `MetricType`: a [`MetricType`] value.
     ///
     /// If the SLO monitors either the `LATENCY` or `AVAILABILITY` metric that Application Signals collects, this field displays which of those metrics is used.
-    pub metric_type: Option<MetricType>,
+    pub metric_type: ::std::option::Option<MetricType>,
     /// `MonitoredRequestCountMetric`: a [`MonitoredRequestCountMetric`] object.
     ///
     /// Use this structure to define the metric that you want to use as the "good request" or "bad request" value for a request-based SLO. This value observed for the metric defined in `TotalRequestCountMetric` will be divided by the number found for `MonitoredRequestCountMetric` to determine the percentage of successful requests that this SLO tracks.
-    pub monitored_request_count_metric: Option<Obj<MonitoredRequestCountMetric>>,
+    pub monitored_request_count_metric:
+        ::std::option::Option<crate::Obj<MonitoredRequestCountMetric>>,
     /// `OperationName`: a string.
     ///
     /// If the SLO monitors a specific operation of the service, this field displays that operation name.
     ///
     /// Length 1 to 255.
-    pub operation_name: Option<Str>,
+    pub operation_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TotalRequestCountMetric`: a list of [`MetricDataQuery`] objects.
     ///
     /// This structure defines the metric that is used as the "total requests" number for a request-based SLO. The number observed for this metric is divided by the number of "good requests" or "bad requests" that is observed for the metric defined in `MonitoredRequestCountMetric` .
-    pub total_request_count_metric: Option<List<MetricDataQuery>>,
+    pub total_request_count_metric:
+        ::std::option::Option<::cloudwright_core::List<MetricDataQuery>>,
 }
 
 #[rustfmt::skip]
@@ -1252,29 +1029,29 @@ impl RequestBasedSliMetric {
     /// A `RequestBasedSliMetric` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DependencyConfig`: a [`DependencyConfig`] object.
-    pub fn dependency_config(mut self, value: impl Into<Obj<DependencyConfig>>) -> Self { self.dependency_config = Some(value.into()); self }
+    pub fn dependency_config(mut self, value: impl ::std::convert::Into<crate::Obj<DependencyConfig>>) -> Self { self.dependency_config = ::std::option::Option::Some(value.into()); self }
     /// `KeyAttributes`: a JSON value.
-    pub fn key_attributes(mut self, value: impl Into<Json>) -> Self { self.key_attributes = Some(value.into()); self }
+    pub fn key_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.key_attributes = ::std::option::Option::Some(value.into()); self }
     /// `MetricType`: a [`MetricType`] value.
-    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self { self.metric_type = Some(value.into()); self }
+    pub fn metric_type(mut self, value: impl ::std::convert::Into<MetricType>) -> Self { self.metric_type = ::std::option::Option::Some(value.into()); self }
     /// `MonitoredRequestCountMetric`: a [`MonitoredRequestCountMetric`] object.
-    pub fn monitored_request_count_metric(mut self, value: impl Into<Obj<MonitoredRequestCountMetric>>) -> Self { self.monitored_request_count_metric = Some(value.into()); self }
+    pub fn monitored_request_count_metric(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoredRequestCountMetric>>) -> Self { self.monitored_request_count_metric = ::std::option::Option::Some(value.into()); self }
     /// `OperationName`: a string.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
+    pub fn operation_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operation_name = ::std::option::Option::Some(value.into()); self }
     /// `TotalRequestCountMetric`: a list of [`MetricDataQuery`] objects.
-    pub fn total_request_count_metric(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.total_request_count_metric = Some(value.into()); self }
+    pub fn total_request_count_metric(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.total_request_count_metric = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RequestBasedSliMetric {}
+impl crate::PropertyType for RequestBasedSliMetric {}
 
-impl ToValue for RequestBasedSliMetric {
+impl ::cloudwright_core::ToValue for RequestBasedSliMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DependencyConfig", &self.dependency_config)
             .opt("KeyAttributes", &self.key_attributes)
             .opt("MetricType", &self.metric_type)
@@ -1292,21 +1069,10 @@ impl ToValue for RequestBasedSliMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollingIntervalRequired {
     /// `Duration`: an integer, required.
-    pub duration: Int,
+    pub duration: ::cloudwright_core::Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
     pub duration_unit: DurationUnit,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RollingInterval: ObjRule = ObjRule {
-    properties: &[
-        ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
-    ],
-    required: &["DurationUnit", "Duration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RollingInterval` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1320,7 +1086,7 @@ pub struct RollingInterval {
     /// Specifies the duration of each rolling interval. For example, if `Duration` is `7` and `DurationUnit` is `DAY` , each rolling interval is seven days.
     ///
     /// Value at least 1.
-    pub duration: Int,
+    pub duration: ::cloudwright_core::Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
     ///
     /// Specifies the rolling interval unit.
@@ -1339,17 +1105,17 @@ impl RollingInterval {
     }
 
     /// `Duration`: an integer, required.
-    pub fn duration(mut self, value: impl Into<Int>) -> Self { self.duration = value.into(); self }
+    pub fn duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration = value.into(); self }
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
+    pub fn duration_unit(mut self, value: impl ::std::convert::Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
 }
 
-impl PropertyType for RollingInterval {}
+impl crate::PropertyType for RollingInterval {}
 
-impl ToValue for RollingInterval {
+impl ::cloudwright_core::ToValue for RollingInterval {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Duration", &self.duration)
             .req("DurationUnit", &self.duration_unit)
             .build()
@@ -1362,22 +1128,10 @@ pub struct SliRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
     pub comparison_operator: ComparisonOperator,
     /// `MetricThreshold`: a number, required.
-    pub metric_threshold: Num,
+    pub metric_threshold: ::cloudwright_core::Num,
     /// `SliMetric`: a [`SliMetric`] object, required.
-    pub sli_metric: Obj<SliMetric>,
+    pub sli_metric: crate::Obj<SliMetric>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Sli: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualTo", "LessThanOrEqualTo", "LessThan", "GreaterThan"], ..StrRule::ANY })),
-        ("MetricThreshold", Shape::NUM),
-        ("SliMetric", Shape::Object(&RULE_SliMetric)),
-    ],
-    required: &["SliMetric", "MetricThreshold", "ComparisonOperator"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Sli` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1393,11 +1147,11 @@ pub struct Sli {
     /// `MetricThreshold`: a number, required.
     ///
     /// The value that the SLI metric is compared to.
-    pub metric_threshold: Num,
+    pub metric_threshold: ::cloudwright_core::Num,
     /// `SliMetric`: a [`SliMetric`] object, required.
     ///
     /// Use this structure to specify the metric to be used for the SLO.
-    pub sli_metric: Obj<SliMetric>,
+    pub sli_metric: crate::Obj<SliMetric>,
 }
 
 #[rustfmt::skip]
@@ -1413,40 +1167,25 @@ impl Sli {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `MetricThreshold`: a number, required.
-    pub fn metric_threshold(mut self, value: impl Into<Num>) -> Self { self.metric_threshold = value.into(); self }
+    pub fn metric_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.metric_threshold = value.into(); self }
     /// `SliMetric`: a [`SliMetric`] object, required.
-    pub fn sli_metric(mut self, value: impl Into<Obj<SliMetric>>) -> Self { self.sli_metric = value.into(); self }
+    pub fn sli_metric(mut self, value: impl ::std::convert::Into<crate::Obj<SliMetric>>) -> Self { self.sli_metric = value.into(); self }
 }
 
-impl PropertyType for Sli {}
+impl crate::PropertyType for Sli {}
 
-impl ToValue for Sli {
+impl ::cloudwright_core::ToValue for Sli {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .req("MetricThreshold", &self.metric_threshold)
             .req("SliMetric", &self.sli_metric)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SliMetric: ObjRule = ObjRule {
-    properties: &[
-        ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
-        ("KeyAttributes", Shape::Any),
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
-        ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
-        ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("PeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(900.0), ..NumRule::ANY })),
-        ("Statistic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SliMetric` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1458,7 +1197,7 @@ pub struct SliMetric {
     /// `DependencyConfig`: a [`DependencyConfig`] object.
     ///
     /// Identifies the dependency using the `DependencyKeyAttributes` and `DependencyOperationName` .
-    pub dependency_config: Option<Obj<DependencyConfig>>,
+    pub dependency_config: ::std::option::Option<crate::Obj<DependencyConfig>>,
     /// `KeyAttributes`: a JSON value.
     ///
     /// If this SLO is related to a metric collected by Application Signals, you must use this field to specify which service the SLO metric is related to. To do so, you must specify at least the `Type` , `Name` , and `Environment` attributes.
@@ -1470,33 +1209,33 @@ pub struct SliMetric {
     /// - `Name` specifies the name of the object. This is used only if the value of the `Type` field is `Service` , `RemoteService` , or `AWS::Service` .
     /// - `Identifier` identifies the resource objects of this resource. This is used only if the value of the `Type` field is `Resource` or `AWS::Resource` .
     /// - `Environment` specifies the location where this object is hosted, or what it belongs to.
-    pub key_attributes: Option<Json>,
+    pub key_attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects.
     ///
     /// If this SLO monitors a CloudWatch metric or the result of a CloudWatch metric math expression, use this structure to specify that metric or expression.
-    pub metric_data_queries: Option<List<MetricDataQuery>>,
+    pub metric_data_queries: ::std::option::Option<::cloudwright_core::List<MetricDataQuery>>,
     /// `MetricType`: a [`MetricType`] value.
     ///
     /// If the SLO is to monitor either the `LATENCY` or `AVAILABILITY` metric that Application Signals collects, use this field to specify which of those metrics is used.
-    pub metric_type: Option<MetricType>,
+    pub metric_type: ::std::option::Option<MetricType>,
     /// `OperationName`: a string.
     ///
     /// If the SLO is to monitor a specific operation of the service, use this field to specify the name of that operation.
     ///
     /// Length 1 to 255.
-    pub operation_name: Option<Str>,
+    pub operation_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeriodSeconds`: an integer.
     ///
     /// The number of seconds to use as the period for SLO evaluation. Your application's performance is compared to the SLI during each period. For each period, the application is determined to have either achieved or not achieved the necessary performance.
     ///
     /// Value 60 to 900.
-    pub period_seconds: Option<Int>,
+    pub period_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Statistic`: a string.
     ///
-    /// The statistic to use for comparison to the threshold. It can be any CloudWatch statistic or extended statistic. For more information about statistics, see \[CloudWatch statistics definitions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html>) .
+    /// The statistic to use for comparison to the threshold. It can be any CloudWatch statistic or extended statistic. For more information about statistics, see [CloudWatch statistics definitions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html) .
     ///
     /// Length 1 to 20.
-    pub statistic: Option<Str>,
+    pub statistic: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1504,31 +1243,31 @@ impl SliMetric {
     /// A `SliMetric` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DependencyConfig`: a [`DependencyConfig`] object.
-    pub fn dependency_config(mut self, value: impl Into<Obj<DependencyConfig>>) -> Self { self.dependency_config = Some(value.into()); self }
+    pub fn dependency_config(mut self, value: impl ::std::convert::Into<crate::Obj<DependencyConfig>>) -> Self { self.dependency_config = ::std::option::Option::Some(value.into()); self }
     /// `KeyAttributes`: a JSON value.
-    pub fn key_attributes(mut self, value: impl Into<Json>) -> Self { self.key_attributes = Some(value.into()); self }
+    pub fn key_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.key_attributes = ::std::option::Option::Some(value.into()); self }
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = Some(value.into()); self }
+    pub fn metric_data_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.metric_data_queries = ::std::option::Option::Some(value.into()); self }
     /// `MetricType`: a [`MetricType`] value.
-    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self { self.metric_type = Some(value.into()); self }
+    pub fn metric_type(mut self, value: impl ::std::convert::Into<MetricType>) -> Self { self.metric_type = ::std::option::Option::Some(value.into()); self }
     /// `OperationName`: a string.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
+    pub fn operation_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operation_name = ::std::option::Option::Some(value.into()); self }
     /// `PeriodSeconds`: an integer.
-    pub fn period_seconds(mut self, value: impl Into<Int>) -> Self { self.period_seconds = Some(value.into()); self }
+    pub fn period_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Statistic`: a string.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = Some(value.into()); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statistic = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SliMetric {}
+impl crate::PropertyType for SliMetric {}
 
-impl ToValue for SliMetric {
+impl ::cloudwright_core::ToValue for SliMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DependencyConfig", &self.dependency_config)
             .opt("KeyAttributes", &self.key_attributes)
             .opt("MetricDataQueries", &self.metric_data_queries)
@@ -1544,21 +1283,10 @@ impl ToValue for SliMetric {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1568,11 +1296,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1587,17 +1315,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1608,21 +1336,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowRequired {
     /// `Duration`: an integer, required.
-    pub duration: Int,
+    pub duration: ::cloudwright_core::Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
     pub duration_unit: DurationUnit,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Window: ObjRule = ObjRule {
-    properties: &[
-        ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
-    ],
-    required: &["DurationUnit", "Duration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Window` property type of `AWS::ApplicationSignals::ServiceLevelObjective`.
 ///
@@ -1636,7 +1353,7 @@ pub struct Window {
     /// The start and end time of the time exclusion window.
     ///
     /// Value at least 1.
-    pub duration: Int,
+    pub duration: ::cloudwright_core::Int,
     /// `DurationUnit`: a [`DurationUnit`] value, required.
     ///
     /// The unit of measurement to use during the time window exclusion.
@@ -1655,17 +1372,17 @@ impl Window {
     }
 
     /// `Duration`: an integer, required.
-    pub fn duration(mut self, value: impl Into<Int>) -> Self { self.duration = value.into(); self }
+    pub fn duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration = value.into(); self }
     /// `DurationUnit`: a [`DurationUnit`] value, required.
-    pub fn duration_unit(mut self, value: impl Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
+    pub fn duration_unit(mut self, value: impl ::std::convert::Into<DurationUnit>) -> Self { self.duration_unit = value.into(); self }
 }
 
-impl PropertyType for Window {}
+impl crate::PropertyType for Window {}
 
-impl ToValue for Window {
+impl ::cloudwright_core::ToValue for Window {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Duration", &self.duration)
             .req("DurationUnit", &self.duration_unit)
             .build()
@@ -1684,26 +1401,26 @@ pub enum ComparisonOperator {
     /// `GreaterThan`
     GreaterThan,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComparisonOperator {
+impl ::cloudwright_core::ToValue for ComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterThanOrEqualTo => "GreaterThanOrEqualTo",
             Self::LessThanOrEqualTo => "LessThanOrEqualTo",
             Self::LessThan => "LessThan",
             Self::GreaterThan => "GreaterThan",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1719,26 +1436,26 @@ pub enum DurationUnit {
     /// `MONTH`
     Month,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DurationUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DurationUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DurationUnit {
+impl ::cloudwright_core::ToValue for DurationUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Minute => "MINUTE",
             Self::Hour => "HOUR",
             Self::Day => "DAY",
             Self::Month => "MONTH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1750,23 +1467,274 @@ pub enum MetricType {
     /// `AVAILABILITY`
     Availability,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricType {
+impl ::cloudwright_core::ToValue for MetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Latency => "LATENCY",
             Self::Availability => "AVAILABILITY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[0-9A-Za-z][-._0-9A-Za-z ]{0,126}[0-9A-Za-z]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceLevelObjective: ObjRule = ObjRule {
+        properties: &[
+            ("BurnRateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_BurnRateConfiguration), min_items: Some(0), max_items: Some(10), unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("ExclusionWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_ExclusionWindow), min_items: Some(0), max_items: Some(10), unique: true })),
+            ("Goal", Shape::Object(&RULE_Goal)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RequestBasedSli", Shape::Object(&RULE_RequestBasedSli)),
+            ("Sli", Shape::Object(&RULE_Sli)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BurnRateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LookBackWindowMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
+        ],
+        required: &["LookBackWindowMinutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CalendarInterval: ObjRule = ObjRule {
+        properties: &[
+            ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
+            ("StartTime", Shape::Int(&NumRule { min: Some(946684800.0), ..NumRule::ANY })),
+        ],
+        required: &["StartTime", "DurationUnit", "Duration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DependencyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DependencyKeyAttributes", Shape::Any),
+            ("DependencyOperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["DependencyKeyAttributes", "DependencyOperationName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExclusionWindow: ObjRule = ObjRule {
+        properties: &[
+            ("Reason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("RecurrenceRule", Shape::Object(&RULE_RecurrenceRule)),
+            ("StartTime", Shape::STR),
+            ("Window", Shape::Object(&RULE_Window)),
+        ],
+        required: &["Window"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Goal: ObjRule = ObjRule {
+        properties: &[
+            ("AttainmentGoal", Shape::NUM),
+            ("Interval", Shape::Object(&RULE_Interval)),
+            ("WarningThreshold", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Interval: ObjRule = ObjRule {
+        properties: &[
+            ("CalendarInterval", Shape::Object(&RULE_CalendarInterval)),
+            ("RollingInterval", Shape::Object(&RULE_RollingInterval)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metric: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::STR),
+            ("Namespace", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::STR),
+            ("Expression", Shape::STR),
+            ("Id", Shape::STR),
+            ("MetricStat", Shape::Object(&RULE_MetricStat)),
+            ("ReturnData", Shape::Bool),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
+        properties: &[
+            ("Metric", Shape::Object(&RULE_Metric)),
+            ("Period", Shape::INT),
+            ("Stat", Shape::STR),
+            ("Unit", Shape::STR),
+        ],
+        required: &["Stat", "Period", "Metric"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoredRequestCountMetric: ObjRule = ObjRule {
+        properties: &[
+            ("BadCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
+            ("GoodCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecurrenceRule: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Expression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequestBasedSli: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualTo", "LessThanOrEqualTo", "LessThan", "GreaterThan"], ..StrRule::ANY })),
+            ("MetricThreshold", Shape::NUM),
+            ("RequestBasedSliMetric", Shape::Object(&RULE_RequestBasedSliMetric)),
+        ],
+        required: &["RequestBasedSliMetric"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequestBasedSliMetric: ObjRule = ObjRule {
+        properties: &[
+            ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
+            ("KeyAttributes", Shape::Any),
+            ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
+            ("MonitoredRequestCountMetric", Shape::Object(&RULE_MonitoredRequestCountMetric)),
+            ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TotalRequestCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RollingInterval: ObjRule = ObjRule {
+        properties: &[
+            ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
+        ],
+        required: &["DurationUnit", "Duration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sli: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualTo", "LessThanOrEqualTo", "LessThan", "GreaterThan"], ..StrRule::ANY })),
+            ("MetricThreshold", Shape::NUM),
+            ("SliMetric", Shape::Object(&RULE_SliMetric)),
+        ],
+        required: &["SliMetric", "MetricThreshold", "ComparisonOperator"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SliMetric: ObjRule = ObjRule {
+        properties: &[
+            ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
+            ("KeyAttributes", Shape::Any),
+            ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
+            ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
+            ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("PeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(900.0), ..NumRule::ANY })),
+            ("Statistic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Window: ObjRule = ObjRule {
+        properties: &[
+            ("Duration", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("DurationUnit", Shape::Str(&StrRule { allowed: &["MINUTE", "HOUR", "DAY", "MONTH"], ..StrRule::ANY })),
+        ],
+        required: &["DurationUnit", "Duration"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    HttpPathMatch, HttpQueryParameterMatch, QueryParameter, QueryParameterRequired, Tag,
-    TagRequired,
-};
-use super::shared::{RULE_HttpPathMatch, RULE_QueryParameter, RULE_Tag};
+pub use super::shared::{HttpPathMatch, HttpQueryParameterMatch, QueryParameter, Tag, TagRequired};
 
 /// The required properties of [`GatewayRoute`], by name: `GatewayRoute::new(GatewayRouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteRequired {
     /// `MeshName`: a string, required.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `Spec`: a [`GatewayRouteSpec`] object, required.
-    pub spec: Obj<GatewayRouteSpec>,
+    pub spec: crate::Obj<GatewayRouteSpec>,
     /// `VirtualGatewayName`: a string, required.
-    pub virtual_gateway_name: Str,
+    pub virtual_gateway_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRoute: ObjRule = ObjRule {
-    properties: &[
-        ("GatewayRouteName", Shape::STR),
-        ("MeshName", Shape::STR),
-        ("MeshOwner", Shape::STR),
-        ("Spec", Shape::Object(&RULE_GatewayRouteSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VirtualGatewayName", Shape::STR),
-    ],
-    required: &["MeshName", "VirtualGatewayName", "Spec"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppMesh::GatewayRoute` resource.
 ///
@@ -45,7 +24,7 @@ pub(crate) static RULE_GatewayRoute: ObjRule = ObjRule {
 ///
 /// A gateway route is attached to a virtual gateway and routes traffic to an existing virtual service. If a route matches a request, it can distribute traffic to a target virtual service.
 ///
-/// For more information about gateway routes, see \[Gateway routes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/gateway-routes.html>) .
+/// For more information about gateway routes, see [Gateway routes](https://docs.aws.amazon.com/app-mesh/latest/userguide/gateway-routes.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GatewayRouteAttributes`], which `Handle<GatewayRoute>` dereferences to.
@@ -64,33 +43,33 @@ pub struct GatewayRoute {
     /// The name of the gateway route.
     ///
     /// Create-only: changing it replaces the resource.
-    pub gateway_route_name: Option<Str>,
+    pub gateway_route_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MeshName`: a string, required.
     ///
     /// The name of the service mesh that the resource resides in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_owner: Option<Str>,
+    pub mesh_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Spec`: a [`GatewayRouteSpec`] object, required.
     ///
     /// The specifications of the gateway route.
-    pub spec: Obj<GatewayRouteSpec>,
+    pub spec: crate::Obj<GatewayRouteSpec>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you can apply to the gateway route to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VirtualGatewayName`: a string, required.
     ///
     /// The virtual gateway that the gateway route is associated with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub virtual_gateway_name: Str,
+    pub virtual_gateway_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -100,7 +79,7 @@ impl GatewayRoute {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppMesh::GatewayRoute",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-gatewayroute.html",
         primary_identifier: &["Id"],
@@ -111,54 +90,56 @@ impl GatewayRoute {
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
         attributes: &["Arn", "GatewayRouteName", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualGatewayName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `GatewayRoute` with its required properties, named in a [`GatewayRouteRequired`].
     #[inline]
     pub fn new(required: GatewayRouteRequired) -> Self {
         Self {
-            gateway_route_name: None,
+            gateway_route_name: ::std::option::Option::None,
             mesh_name: required.mesh_name,
-            mesh_owner: None,
+            mesh_owner: ::std::option::Option::None,
             spec: required.spec,
-            tags: None,
+            tags: ::std::option::Option::None,
             virtual_gateway_name: required.virtual_gateway_name,
         }
     }
 
     /// `GatewayRouteName`: a string.
-    pub fn gateway_route_name(mut self, value: impl Into<Str>) -> Self { self.gateway_route_name = Some(value.into()); self }
+    pub fn gateway_route_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_route_name = ::std::option::Option::Some(value.into()); self }
     /// `MeshName`: a string, required.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
+    pub fn mesh_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
+    pub fn mesh_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_owner = ::std::option::Option::Some(value.into()); self }
     /// `Spec`: a [`GatewayRouteSpec`] object, required.
-    pub fn spec(mut self, value: impl Into<Obj<GatewayRouteSpec>>) -> Self { self.spec = value.into(); self }
+    pub fn spec(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VirtualGatewayName`: a string, required.
-    pub fn virtual_gateway_name(mut self, value: impl Into<Str>) -> Self { self.virtual_gateway_name = value.into(); self }
+    pub fn virtual_gateway_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_gateway_name = value.into(); self }
 }
 
-impl Resource for GatewayRoute {
+impl ::cloudwright_core::Resource for GatewayRoute {
     type Attributes = GatewayRouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GatewayRoute, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GatewayRoute, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GatewayRoute {
+impl ::cloudwright_core::ToValue for GatewayRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GatewayRouteName", &self.gateway_route_name)
             .req("MeshName", &self.mesh_name)
             .opt("MeshOwner", &self.mesh_owner)
@@ -169,12 +150,12 @@ impl ToValue for GatewayRoute {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GatewayRoute`]: `Handle<GatewayRoute>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GatewayRoute`]: `Handle<GatewayRoute>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GatewayRouteAttributes(ResourceRef);
+pub struct GatewayRouteAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GatewayRouteAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GatewayRouteAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -184,74 +165,64 @@ impl GatewayRouteAttributes {
     ///
     /// The full Amazon Resource Name (ARN) for the gateway route.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `GatewayRouteName`: a string.
     ///
     /// The name of the gateway route.
     #[inline]
-    pub fn gateway_route_name(&self) -> Value {
-        self.0.get_att("GatewayRouteName")
+    pub fn gateway_route_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayRouteName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh that the resource resides in.
     #[inline]
-    pub fn mesh_name(&self) -> Value {
-        self.0.get_att("MeshName")
+    pub fn mesh_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshName"))
     }
 
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn mesh_owner(&self) -> Value {
-        self.0.get_att("MeshOwner")
+    pub fn mesh_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshOwner"))
     }
 
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
-    /// The IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see [Working with Shared Meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn resource_owner(&self) -> Value {
-        self.0.get_att("ResourceOwner")
+    pub fn resource_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceOwner"))
     }
 
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the gateway route.
     #[inline]
-    pub fn uid(&self) -> Value {
-        self.0.get_att("Uid")
+    pub fn uid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uid"))
     }
 
     /// `Fn::GetAtt` `VirtualGatewayName`: a string.
     ///
     /// The virtual gateway that the gateway route is associated with.
     #[inline]
-    pub fn virtual_gateway_name(&self) -> Value {
-        self.0.get_att("VirtualGatewayName")
+    pub fn virtual_gateway_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VirtualGatewayName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRouteHostnameMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-        ("Suffix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayRouteHostnameMatch` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -263,11 +234,11 @@ pub struct GatewayRouteHostnameMatch {
     /// `Exact`: a string.
     ///
     /// The exact host name to match on.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Suffix`: a string.
     ///
     /// The specified ending characters of the host name to match on.
-    pub suffix: Option<Str>,
+    pub suffix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -275,35 +246,26 @@ impl GatewayRouteHostnameMatch {
     /// A `GatewayRouteHostnameMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
     /// `Suffix`: a string.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
+    pub fn suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.suffix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GatewayRouteHostnameMatch {}
+impl crate::PropertyType for GatewayRouteHostnameMatch {}
 
-impl ToValue for GatewayRouteHostnameMatch {
+impl ::cloudwright_core::ToValue for GatewayRouteHostnameMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exact", &self.exact)
             .opt("Suffix", &self.suffix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRouteHostnameRewrite: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultTargetHostname", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayRouteHostnameRewrite` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -315,7 +277,7 @@ pub struct GatewayRouteHostnameRewrite {
     /// `DefaultTargetHostname`: a string.
     ///
     /// The default target host name to write to.
-    pub default_target_hostname: Option<Str>,
+    pub default_target_hostname: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -323,36 +285,23 @@ impl GatewayRouteHostnameRewrite {
     /// A `GatewayRouteHostnameRewrite` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultTargetHostname`: a string.
-    pub fn default_target_hostname(mut self, value: impl Into<Str>) -> Self { self.default_target_hostname = Some(value.into()); self }
+    pub fn default_target_hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_target_hostname = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GatewayRouteHostnameRewrite {}
+impl crate::PropertyType for GatewayRouteHostnameRewrite {}
 
-impl ToValue for GatewayRouteHostnameRewrite {
+impl ::cloudwright_core::ToValue for GatewayRouteHostnameRewrite {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultTargetHostname", &self.default_target_hostname)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRouteMetadataMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-        ("Prefix", Shape::STR),
-        ("Range", Shape::Object(&RULE_GatewayRouteRangeMatch)),
-        ("Regex", Shape::STR),
-        ("Suffix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayRouteMetadataMatch` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -364,23 +313,23 @@ pub struct GatewayRouteMetadataMatch {
     /// `Exact`: a string.
     ///
     /// The exact method header to be matched on.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// The specified beginning characters of the method header to be matched on.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Range`: a [`GatewayRouteRangeMatch`] object.
     ///
     /// An object that represents the range of values to match on.
-    pub range: Option<Obj<GatewayRouteRangeMatch>>,
+    pub range: ::std::option::Option<crate::Obj<GatewayRouteRangeMatch>>,
     /// `Regex`: a string.
     ///
     /// The regex used to match the method header.
-    pub regex: Option<Str>,
+    pub regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `Suffix`: a string.
     ///
     /// The specified ending characters of the method header to match on.
-    pub suffix: Option<Str>,
+    pub suffix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -388,27 +337,27 @@ impl GatewayRouteMetadataMatch {
     /// A `GatewayRouteMetadataMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Range`: a [`GatewayRouteRangeMatch`] object.
-    pub fn range(mut self, value: impl Into<Obj<GatewayRouteRangeMatch>>) -> Self { self.range = Some(value.into()); self }
+    pub fn range(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteRangeMatch>>) -> Self { self.range = ::std::option::Option::Some(value.into()); self }
     /// `Regex`: a string.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = ::std::option::Option::Some(value.into()); self }
     /// `Suffix`: a string.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
+    pub fn suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.suffix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GatewayRouteMetadataMatch {}
+impl crate::PropertyType for GatewayRouteMetadataMatch {}
 
-impl ToValue for GatewayRouteMetadataMatch {
+impl ::cloudwright_core::ToValue for GatewayRouteMetadataMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exact", &self.exact)
             .opt("Prefix", &self.prefix)
             .opt("Range", &self.range)
@@ -422,21 +371,10 @@ impl ToValue for GatewayRouteMetadataMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteRangeMatchRequired {
     /// `End`: an integer, required.
-    pub end: Int,
+    pub end: ::cloudwright_core::Int,
     /// `Start`: an integer, required.
-    pub start: Int,
+    pub start: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRouteRangeMatch: ObjRule = ObjRule {
-    properties: &[
-        ("End", Shape::INT),
-        ("Start", Shape::INT),
-    ],
-    required: &["Start", "End"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayRouteRangeMatch` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -448,11 +386,11 @@ pub struct GatewayRouteRangeMatch {
     /// `End`: an integer, required.
     ///
     /// The end of the range.
-    pub end: Int,
+    pub end: ::cloudwright_core::Int,
     /// `Start`: an integer, required.
     ///
     /// The start of the range.
-    pub start: Int,
+    pub start: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -467,34 +405,22 @@ impl GatewayRouteRangeMatch {
     }
 
     /// `End`: an integer, required.
-    pub fn end(mut self, value: impl Into<Int>) -> Self { self.end = value.into(); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.end = value.into(); self }
     /// `Start`: an integer, required.
-    pub fn start(mut self, value: impl Into<Int>) -> Self { self.start = value.into(); self }
+    pub fn start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start = value.into(); self }
 }
 
-impl PropertyType for GatewayRouteRangeMatch {}
+impl crate::PropertyType for GatewayRouteRangeMatch {}
 
-impl ToValue for GatewayRouteRangeMatch {
+impl ::cloudwright_core::ToValue for GatewayRouteRangeMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("End", &self.end)
             .req("Start", &self.start)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRouteSpec: ObjRule = ObjRule {
-    properties: &[
-        ("GrpcRoute", Shape::Object(&RULE_GrpcGatewayRoute)),
-        ("Http2Route", Shape::Object(&RULE_HttpGatewayRoute)),
-        ("HttpRoute", Shape::Object(&RULE_HttpGatewayRoute)),
-        ("Priority", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayRouteSpec` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -506,19 +432,19 @@ pub struct GatewayRouteSpec {
     /// `GrpcRoute`: a [`GrpcGatewayRoute`] object.
     ///
     /// An object that represents the specification of a gRPC gateway route.
-    pub grpc_route: Option<Obj<GrpcGatewayRoute>>,
+    pub grpc_route: ::std::option::Option<crate::Obj<GrpcGatewayRoute>>,
     /// `Http2Route`: a [`HttpGatewayRoute`] object.
     ///
     /// An object that represents the specification of an HTTP/2 gateway route.
-    pub http2_route: Option<Obj<HttpGatewayRoute>>,
+    pub http2_route: ::std::option::Option<crate::Obj<HttpGatewayRoute>>,
     /// `HttpRoute`: a [`HttpGatewayRoute`] object.
     ///
     /// An object that represents the specification of an HTTP gateway route.
-    pub http_route: Option<Obj<HttpGatewayRoute>>,
+    pub http_route: ::std::option::Option<crate::Obj<HttpGatewayRoute>>,
     /// `Priority`: an integer.
     ///
     /// The ordering of the gateway routes spec.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -526,25 +452,25 @@ impl GatewayRouteSpec {
     /// A `GatewayRouteSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GrpcRoute`: a [`GrpcGatewayRoute`] object.
-    pub fn grpc_route(mut self, value: impl Into<Obj<GrpcGatewayRoute>>) -> Self { self.grpc_route = Some(value.into()); self }
+    pub fn grpc_route(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcGatewayRoute>>) -> Self { self.grpc_route = ::std::option::Option::Some(value.into()); self }
     /// `Http2Route`: a [`HttpGatewayRoute`] object.
-    pub fn http2_route(mut self, value: impl Into<Obj<HttpGatewayRoute>>) -> Self { self.http2_route = Some(value.into()); self }
+    pub fn http2_route(mut self, value: impl ::std::convert::Into<crate::Obj<HttpGatewayRoute>>) -> Self { self.http2_route = ::std::option::Option::Some(value.into()); self }
     /// `HttpRoute`: a [`HttpGatewayRoute`] object.
-    pub fn http_route(mut self, value: impl Into<Obj<HttpGatewayRoute>>) -> Self { self.http_route = Some(value.into()); self }
+    pub fn http_route(mut self, value: impl ::std::convert::Into<crate::Obj<HttpGatewayRoute>>) -> Self { self.http_route = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GatewayRouteSpec {}
+impl crate::PropertyType for GatewayRouteSpec {}
 
-impl ToValue for GatewayRouteSpec {
+impl ::cloudwright_core::ToValue for GatewayRouteSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GrpcRoute", &self.grpc_route)
             .opt("Http2Route", &self.http2_route)
             .opt("HttpRoute", &self.http_route)
@@ -552,24 +478,6 @@ impl ToValue for GatewayRouteSpec {
             .build()
     }
 }
-
-/// The required properties of [`GatewayRouteTarget`], by name: `GatewayRouteTarget::new(GatewayRouteTargetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayRouteTargetRequired {
-    /// `VirtualService`: a [`GatewayRouteVirtualService`] object, required.
-    pub virtual_service: Obj<GatewayRouteVirtualService>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRouteTarget: ObjRule = ObjRule {
-    properties: &[
-        ("Port", Shape::INT),
-        ("VirtualService", Shape::Object(&RULE_GatewayRouteVirtualService)),
-    ],
-    required: &["VirtualService"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayRouteTarget` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -581,58 +489,41 @@ pub struct GatewayRouteTarget {
     /// `Port`: an integer.
     ///
     /// The port number of the gateway route target.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `VirtualService`: a [`GatewayRouteVirtualService`] object, required.
     ///
     /// An object that represents a virtual service gateway route target.
-    pub virtual_service: Obj<GatewayRouteVirtualService>,
+    pub virtual_service: crate::Obj<GatewayRouteVirtualService>,
 }
 
 #[rustfmt::skip]
 impl GatewayRouteTarget {
-    /// A `GatewayRouteTarget` with its required properties, named in a [`GatewayRouteTargetRequired`].
+    /// A `GatewayRouteTarget` with its one required property, `VirtualService`.
     #[inline]
-    pub fn new(required: GatewayRouteTargetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<GatewayRouteVirtualService>>) -> Self {
         Self {
-            port: None,
-            virtual_service: required.virtual_service,
+            port: ::std::option::Option::None,
+            virtual_service: value.into(),
         }
     }
 
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `VirtualService`: a [`GatewayRouteVirtualService`] object, required.
-    pub fn virtual_service(mut self, value: impl Into<Obj<GatewayRouteVirtualService>>) -> Self { self.virtual_service = value.into(); self }
+    pub fn virtual_service(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteVirtualService>>) -> Self { self.virtual_service = value.into(); self }
 }
 
-impl PropertyType for GatewayRouteTarget {}
+impl crate::PropertyType for GatewayRouteTarget {}
 
-impl ToValue for GatewayRouteTarget {
+impl ::cloudwright_core::ToValue for GatewayRouteTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Port", &self.port)
             .req("VirtualService", &self.virtual_service)
             .build()
     }
 }
-
-/// The required properties of [`GatewayRouteVirtualService`], by name: `GatewayRouteVirtualService::new(GatewayRouteVirtualServiceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayRouteVirtualServiceRequired {
-    /// `VirtualServiceName`: a string, required.
-    pub virtual_service_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRouteVirtualService: ObjRule = ObjRule {
-    properties: &[
-        ("VirtualServiceName", Shape::STR),
-    ],
-    required: &["VirtualServiceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayRouteVirtualService` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -644,29 +535,29 @@ pub struct GatewayRouteVirtualService {
     /// `VirtualServiceName`: a string, required.
     ///
     /// The name of the virtual service that traffic is routed to.
-    pub virtual_service_name: Str,
+    pub virtual_service_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GatewayRouteVirtualService {
-    /// A `GatewayRouteVirtualService` with its required properties, named in a [`GatewayRouteVirtualServiceRequired`].
+    /// A `GatewayRouteVirtualService` with its one required property, `VirtualServiceName`.
     #[inline]
-    pub fn new(required: GatewayRouteVirtualServiceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            virtual_service_name: required.virtual_service_name,
+            virtual_service_name: value.into(),
         }
     }
 
     /// `VirtualServiceName`: a string, required.
-    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self { self.virtual_service_name = value.into(); self }
+    pub fn virtual_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_service_name = value.into(); self }
 }
 
-impl PropertyType for GatewayRouteVirtualService {}
+impl crate::PropertyType for GatewayRouteVirtualService {}
 
-impl ToValue for GatewayRouteVirtualService {
+impl ::cloudwright_core::ToValue for GatewayRouteVirtualService {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VirtualServiceName", &self.virtual_service_name)
             .build()
     }
@@ -676,21 +567,10 @@ impl ToValue for GatewayRouteVirtualService {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcGatewayRouteRequired {
     /// `Action`: a [`GrpcGatewayRouteAction`] object, required.
-    pub action: Obj<GrpcGatewayRouteAction>,
+    pub action: crate::Obj<GrpcGatewayRouteAction>,
     /// `Match`: a [`GrpcGatewayRouteMatch`] object, required.
-    pub r#match: Obj<GrpcGatewayRouteMatch>,
+    pub r#match: crate::Obj<GrpcGatewayRouteMatch>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcGatewayRoute: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_GrpcGatewayRouteAction)),
-        ("Match", Shape::Object(&RULE_GrpcGatewayRouteMatch)),
-    ],
-    required: &["Action", "Match"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcGatewayRoute` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -702,11 +582,11 @@ pub struct GrpcGatewayRoute {
     /// `Action`: a [`GrpcGatewayRouteAction`] object, required.
     ///
     /// An object that represents the action to take if a match is determined.
-    pub action: Obj<GrpcGatewayRouteAction>,
+    pub action: crate::Obj<GrpcGatewayRouteAction>,
     /// `Match`: a [`GrpcGatewayRouteMatch`] object, required.
     ///
     /// An object that represents the criteria for determining a request match.
-    pub r#match: Obj<GrpcGatewayRouteMatch>,
+    pub r#match: crate::Obj<GrpcGatewayRouteMatch>,
 }
 
 #[rustfmt::skip]
@@ -721,40 +601,22 @@ impl GrpcGatewayRoute {
     }
 
     /// `Action`: a [`GrpcGatewayRouteAction`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<GrpcGatewayRouteAction>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcGatewayRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`GrpcGatewayRouteMatch`] object, required.
-    pub fn r#match(mut self, value: impl Into<Obj<GrpcGatewayRouteMatch>>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcGatewayRouteMatch>>) -> Self { self.r#match = value.into(); self }
 }
 
-impl PropertyType for GrpcGatewayRoute {}
+impl crate::PropertyType for GrpcGatewayRoute {}
 
-impl ToValue for GrpcGatewayRoute {
+impl ::cloudwright_core::ToValue for GrpcGatewayRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Match", &self.r#match)
             .build()
     }
 }
-
-/// The required properties of [`GrpcGatewayRouteAction`], by name: `GrpcGatewayRouteAction::new(GrpcGatewayRouteActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GrpcGatewayRouteActionRequired {
-    /// `Target`: a [`GatewayRouteTarget`] object, required.
-    pub target: Obj<GatewayRouteTarget>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcGatewayRouteAction: ObjRule = ObjRule {
-    properties: &[
-        ("Rewrite", Shape::Object(&RULE_GrpcGatewayRouteRewrite)),
-        ("Target", Shape::Object(&RULE_GatewayRouteTarget)),
-    ],
-    required: &["Target"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcGatewayRouteAction` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -766,53 +628,41 @@ pub struct GrpcGatewayRouteAction {
     /// `Rewrite`: a [`GrpcGatewayRouteRewrite`] object.
     ///
     /// The gateway route action to rewrite.
-    pub rewrite: Option<Obj<GrpcGatewayRouteRewrite>>,
+    pub rewrite: ::std::option::Option<crate::Obj<GrpcGatewayRouteRewrite>>,
     /// `Target`: a [`GatewayRouteTarget`] object, required.
     ///
     /// An object that represents the target that traffic is routed to when a request matches the gateway route.
-    pub target: Obj<GatewayRouteTarget>,
+    pub target: crate::Obj<GatewayRouteTarget>,
 }
 
 #[rustfmt::skip]
 impl GrpcGatewayRouteAction {
-    /// A `GrpcGatewayRouteAction` with its required properties, named in a [`GrpcGatewayRouteActionRequired`].
+    /// A `GrpcGatewayRouteAction` with its one required property, `Target`.
     #[inline]
-    pub fn new(required: GrpcGatewayRouteActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<GatewayRouteTarget>>) -> Self {
         Self {
-            rewrite: None,
-            target: required.target,
+            rewrite: ::std::option::Option::None,
+            target: value.into(),
         }
     }
 
     /// `Rewrite`: a [`GrpcGatewayRouteRewrite`] object.
-    pub fn rewrite(mut self, value: impl Into<Obj<GrpcGatewayRouteRewrite>>) -> Self { self.rewrite = Some(value.into()); self }
+    pub fn rewrite(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcGatewayRouteRewrite>>) -> Self { self.rewrite = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a [`GatewayRouteTarget`] object, required.
-    pub fn target(mut self, value: impl Into<Obj<GatewayRouteTarget>>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteTarget>>) -> Self { self.target = value.into(); self }
 }
 
-impl PropertyType for GrpcGatewayRouteAction {}
+impl crate::PropertyType for GrpcGatewayRouteAction {}
 
-impl ToValue for GrpcGatewayRouteAction {
+impl ::cloudwright_core::ToValue for GrpcGatewayRouteAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Rewrite", &self.rewrite)
             .req("Target", &self.target)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcGatewayRouteMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
-        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcGatewayRouteMetadata), min_items: None, max_items: None, unique: false })),
-        ("Port", Shape::INT),
-        ("ServiceName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcGatewayRouteMatch` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -824,19 +674,19 @@ pub struct GrpcGatewayRouteMatch {
     /// `Hostname`: a [`GatewayRouteHostnameMatch`] object.
     ///
     /// The gateway route host name to be matched on.
-    pub hostname: Option<Obj<GatewayRouteHostnameMatch>>,
+    pub hostname: ::std::option::Option<crate::Obj<GatewayRouteHostnameMatch>>,
     /// `Metadata`: a list of [`GrpcGatewayRouteMetadata`] objects.
     ///
     /// The gateway route metadata to be matched on.
-    pub metadata: Option<List<GrpcGatewayRouteMetadata>>,
+    pub metadata: ::std::option::Option<::cloudwright_core::List<GrpcGatewayRouteMetadata>>,
     /// `Port`: an integer.
     ///
     /// The gateway route port to be matched on.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServiceName`: a string.
     ///
     /// The fully qualified domain name for the service to match from the request.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -844,25 +694,25 @@ impl GrpcGatewayRouteMatch {
     /// A `GrpcGatewayRouteMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Hostname`: a [`GatewayRouteHostnameMatch`] object.
-    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameMatch>>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteHostnameMatch>>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
     /// `Metadata`: a list of [`GrpcGatewayRouteMetadata`] objects.
-    pub fn metadata(mut self, value: impl Into<List<GrpcGatewayRouteMetadata>>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GrpcGatewayRouteMetadata>>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GrpcGatewayRouteMatch {}
+impl crate::PropertyType for GrpcGatewayRouteMatch {}
 
-impl ToValue for GrpcGatewayRouteMatch {
+impl ::cloudwright_core::ToValue for GrpcGatewayRouteMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Hostname", &self.hostname)
             .opt("Metadata", &self.metadata)
             .opt("Port", &self.port)
@@ -870,25 +720,6 @@ impl ToValue for GrpcGatewayRouteMatch {
             .build()
     }
 }
-
-/// The required properties of [`GrpcGatewayRouteMetadata`], by name: `GrpcGatewayRouteMetadata::new(GrpcGatewayRouteMetadataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GrpcGatewayRouteMetadataRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcGatewayRouteMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("Invert", Shape::Bool),
-        ("Match", Shape::Object(&RULE_GatewayRouteMetadataMatch)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcGatewayRouteMetadata` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -900,58 +731,49 @@ pub struct GrpcGatewayRouteMetadata {
     /// `Invert`: a boolean.
     ///
     /// Specify `True` to match anything except the match criteria. The default value is `False` .
-    pub invert: Option<Bool>,
+    pub invert: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Match`: a [`GatewayRouteMetadataMatch`] object.
     ///
     /// The criteria for determining a metadata match.
-    pub r#match: Option<Obj<GatewayRouteMetadataMatch>>,
+    pub r#match: ::std::option::Option<crate::Obj<GatewayRouteMetadataMatch>>,
     /// `Name`: a string, required.
     ///
     /// A name for the gateway route metadata.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GrpcGatewayRouteMetadata {
-    /// A `GrpcGatewayRouteMetadata` with its required properties, named in a [`GrpcGatewayRouteMetadataRequired`].
+    /// A `GrpcGatewayRouteMetadata` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: GrpcGatewayRouteMetadataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            invert: None,
-            r#match: None,
-            name: required.name,
+            invert: ::std::option::Option::None,
+            r#match: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Invert`: a boolean.
-    pub fn invert(mut self, value: impl Into<Bool>) -> Self { self.invert = Some(value.into()); self }
+    pub fn invert(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.invert = ::std::option::Option::Some(value.into()); self }
     /// `Match`: a [`GatewayRouteMetadataMatch`] object.
-    pub fn r#match(mut self, value: impl Into<Obj<GatewayRouteMetadataMatch>>) -> Self { self.r#match = Some(value.into()); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteMetadataMatch>>) -> Self { self.r#match = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for GrpcGatewayRouteMetadata {}
+impl crate::PropertyType for GrpcGatewayRouteMetadata {}
 
-impl ToValue for GrpcGatewayRouteMetadata {
+impl ::cloudwright_core::ToValue for GrpcGatewayRouteMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Invert", &self.invert)
             .opt("Match", &self.r#match)
             .req("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcGatewayRouteRewrite: ObjRule = ObjRule {
-    properties: &[
-        ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcGatewayRouteRewrite` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -963,7 +785,7 @@ pub struct GrpcGatewayRouteRewrite {
     /// `Hostname`: a [`GatewayRouteHostnameRewrite`] object.
     ///
     /// The host name of the gateway route to rewrite.
-    pub hostname: Option<Obj<GatewayRouteHostnameRewrite>>,
+    pub hostname: ::std::option::Option<crate::Obj<GatewayRouteHostnameRewrite>>,
 }
 
 #[rustfmt::skip]
@@ -971,19 +793,21 @@ impl GrpcGatewayRouteRewrite {
     /// A `GrpcGatewayRouteRewrite` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Hostname`: a [`GatewayRouteHostnameRewrite`] object.
-    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameRewrite>>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteHostnameRewrite>>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GrpcGatewayRouteRewrite {}
+impl crate::PropertyType for GrpcGatewayRouteRewrite {}
 
-impl ToValue for GrpcGatewayRouteRewrite {
+impl ::cloudwright_core::ToValue for GrpcGatewayRouteRewrite {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Hostname", &self.hostname).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Hostname", &self.hostname)
+            .build()
     }
 }
 
@@ -991,21 +815,10 @@ impl ToValue for GrpcGatewayRouteRewrite {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpGatewayRouteRequired {
     /// `Action`: a [`HttpGatewayRouteAction`] object, required.
-    pub action: Obj<HttpGatewayRouteAction>,
+    pub action: crate::Obj<HttpGatewayRouteAction>,
     /// `Match`: a [`HttpGatewayRouteMatch`] object, required.
-    pub r#match: Obj<HttpGatewayRouteMatch>,
+    pub r#match: crate::Obj<HttpGatewayRouteMatch>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpGatewayRoute: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_HttpGatewayRouteAction)),
-        ("Match", Shape::Object(&RULE_HttpGatewayRouteMatch)),
-    ],
-    required: &["Action", "Match"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpGatewayRoute` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -1017,11 +830,11 @@ pub struct HttpGatewayRoute {
     /// `Action`: a [`HttpGatewayRouteAction`] object, required.
     ///
     /// An object that represents the action to take if a match is determined.
-    pub action: Obj<HttpGatewayRouteAction>,
+    pub action: crate::Obj<HttpGatewayRouteAction>,
     /// `Match`: a [`HttpGatewayRouteMatch`] object, required.
     ///
     /// An object that represents the criteria for determining a request match.
-    pub r#match: Obj<HttpGatewayRouteMatch>,
+    pub r#match: crate::Obj<HttpGatewayRouteMatch>,
 }
 
 #[rustfmt::skip]
@@ -1036,40 +849,22 @@ impl HttpGatewayRoute {
     }
 
     /// `Action`: a [`HttpGatewayRouteAction`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<HttpGatewayRouteAction>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<HttpGatewayRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`HttpGatewayRouteMatch`] object, required.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpGatewayRouteMatch>>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<HttpGatewayRouteMatch>>) -> Self { self.r#match = value.into(); self }
 }
 
-impl PropertyType for HttpGatewayRoute {}
+impl crate::PropertyType for HttpGatewayRoute {}
 
-impl ToValue for HttpGatewayRoute {
+impl ::cloudwright_core::ToValue for HttpGatewayRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Match", &self.r#match)
             .build()
     }
 }
-
-/// The required properties of [`HttpGatewayRouteAction`], by name: `HttpGatewayRouteAction::new(HttpGatewayRouteActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpGatewayRouteActionRequired {
-    /// `Target`: a [`GatewayRouteTarget`] object, required.
-    pub target: Obj<GatewayRouteTarget>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpGatewayRouteAction: ObjRule = ObjRule {
-    properties: &[
-        ("Rewrite", Shape::Object(&RULE_HttpGatewayRouteRewrite)),
-        ("Target", Shape::Object(&RULE_GatewayRouteTarget)),
-    ],
-    required: &["Target"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpGatewayRouteAction` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -1081,60 +876,41 @@ pub struct HttpGatewayRouteAction {
     /// `Rewrite`: a [`HttpGatewayRouteRewrite`] object.
     ///
     /// The gateway route action to rewrite.
-    pub rewrite: Option<Obj<HttpGatewayRouteRewrite>>,
+    pub rewrite: ::std::option::Option<crate::Obj<HttpGatewayRouteRewrite>>,
     /// `Target`: a [`GatewayRouteTarget`] object, required.
     ///
     /// An object that represents the target that traffic is routed to when a request matches the gateway route.
-    pub target: Obj<GatewayRouteTarget>,
+    pub target: crate::Obj<GatewayRouteTarget>,
 }
 
 #[rustfmt::skip]
 impl HttpGatewayRouteAction {
-    /// A `HttpGatewayRouteAction` with its required properties, named in a [`HttpGatewayRouteActionRequired`].
+    /// A `HttpGatewayRouteAction` with its one required property, `Target`.
     #[inline]
-    pub fn new(required: HttpGatewayRouteActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<GatewayRouteTarget>>) -> Self {
         Self {
-            rewrite: None,
-            target: required.target,
+            rewrite: ::std::option::Option::None,
+            target: value.into(),
         }
     }
 
     /// `Rewrite`: a [`HttpGatewayRouteRewrite`] object.
-    pub fn rewrite(mut self, value: impl Into<Obj<HttpGatewayRouteRewrite>>) -> Self { self.rewrite = Some(value.into()); self }
+    pub fn rewrite(mut self, value: impl ::std::convert::Into<crate::Obj<HttpGatewayRouteRewrite>>) -> Self { self.rewrite = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a [`GatewayRouteTarget`] object, required.
-    pub fn target(mut self, value: impl Into<Obj<GatewayRouteTarget>>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteTarget>>) -> Self { self.target = value.into(); self }
 }
 
-impl PropertyType for HttpGatewayRouteAction {}
+impl crate::PropertyType for HttpGatewayRouteAction {}
 
-impl ToValue for HttpGatewayRouteAction {
+impl ::cloudwright_core::ToValue for HttpGatewayRouteAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Rewrite", &self.rewrite)
             .req("Target", &self.target)
             .build()
     }
 }
-
-/// The required properties of [`HttpGatewayRouteHeader`], by name: `HttpGatewayRouteHeader::new(HttpGatewayRouteHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpGatewayRouteHeaderRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpGatewayRouteHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Invert", Shape::Bool),
-        ("Match", Shape::Object(&RULE_HttpGatewayRouteHeaderMatch)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpGatewayRouteHeader` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -1146,62 +922,49 @@ pub struct HttpGatewayRouteHeader {
     /// `Invert`: a boolean.
     ///
     /// Specify `True` to match anything except the match criteria. The default value is `False` .
-    pub invert: Option<Bool>,
+    pub invert: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Match`: a [`HttpGatewayRouteHeaderMatch`] object.
     ///
     /// An object that represents the method and value to match with the header value sent in a request. Specify one match method.
-    pub r#match: Option<Obj<HttpGatewayRouteHeaderMatch>>,
+    pub r#match: ::std::option::Option<crate::Obj<HttpGatewayRouteHeaderMatch>>,
     /// `Name`: a string, required.
     ///
     /// A name for the HTTP header in the gateway route that will be matched on.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HttpGatewayRouteHeader {
-    /// A `HttpGatewayRouteHeader` with its required properties, named in a [`HttpGatewayRouteHeaderRequired`].
+    /// A `HttpGatewayRouteHeader` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: HttpGatewayRouteHeaderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            invert: None,
-            r#match: None,
-            name: required.name,
+            invert: ::std::option::Option::None,
+            r#match: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Invert`: a boolean.
-    pub fn invert(mut self, value: impl Into<Bool>) -> Self { self.invert = Some(value.into()); self }
+    pub fn invert(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.invert = ::std::option::Option::Some(value.into()); self }
     /// `Match`: a [`HttpGatewayRouteHeaderMatch`] object.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpGatewayRouteHeaderMatch>>) -> Self { self.r#match = Some(value.into()); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<HttpGatewayRouteHeaderMatch>>) -> Self { self.r#match = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for HttpGatewayRouteHeader {}
+impl crate::PropertyType for HttpGatewayRouteHeader {}
 
-impl ToValue for HttpGatewayRouteHeader {
+impl ::cloudwright_core::ToValue for HttpGatewayRouteHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Invert", &self.invert)
             .opt("Match", &self.r#match)
             .req("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpGatewayRouteHeaderMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-        ("Prefix", Shape::STR),
-        ("Range", Shape::Object(&RULE_GatewayRouteRangeMatch)),
-        ("Regex", Shape::STR),
-        ("Suffix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpGatewayRouteHeaderMatch` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -1213,23 +976,23 @@ pub struct HttpGatewayRouteHeaderMatch {
     /// `Exact`: a string.
     ///
     /// The value sent by the client must match the specified value exactly.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// The value sent by the client must begin with the specified characters.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Range`: a [`GatewayRouteRangeMatch`] object.
     ///
     /// An object that represents the range of values to match on.
-    pub range: Option<Obj<GatewayRouteRangeMatch>>,
+    pub range: ::std::option::Option<crate::Obj<GatewayRouteRangeMatch>>,
     /// `Regex`: a string.
     ///
     /// The value sent by the client must include the specified characters.
-    pub regex: Option<Str>,
+    pub regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `Suffix`: a string.
     ///
     /// The value sent by the client must end with the specified characters.
-    pub suffix: Option<Str>,
+    pub suffix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1237,27 +1000,27 @@ impl HttpGatewayRouteHeaderMatch {
     /// A `HttpGatewayRouteHeaderMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Range`: a [`GatewayRouteRangeMatch`] object.
-    pub fn range(mut self, value: impl Into<Obj<GatewayRouteRangeMatch>>) -> Self { self.range = Some(value.into()); self }
+    pub fn range(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteRangeMatch>>) -> Self { self.range = ::std::option::Option::Some(value.into()); self }
     /// `Regex`: a string.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = ::std::option::Option::Some(value.into()); self }
     /// `Suffix`: a string.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
+    pub fn suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.suffix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpGatewayRouteHeaderMatch {}
+impl crate::PropertyType for HttpGatewayRouteHeaderMatch {}
 
-impl ToValue for HttpGatewayRouteHeaderMatch {
+impl ::cloudwright_core::ToValue for HttpGatewayRouteHeaderMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exact", &self.exact)
             .opt("Prefix", &self.prefix)
             .opt("Range", &self.range)
@@ -1266,21 +1029,6 @@ impl ToValue for HttpGatewayRouteHeaderMatch {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpGatewayRouteMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpGatewayRouteHeader), min_items: None, max_items: None, unique: false })),
-        ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
-        ("Method", Shape::STR),
-        ("Path", Shape::Object(&RULE_HttpPathMatch)),
-        ("Port", Shape::INT),
-        ("Prefix", Shape::STR),
-        ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpGatewayRouteMatch` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -1292,31 +1040,31 @@ pub struct HttpGatewayRouteMatch {
     /// `Headers`: a list of [`HttpGatewayRouteHeader`] objects.
     ///
     /// The client request headers to match on.
-    pub headers: Option<List<HttpGatewayRouteHeader>>,
+    pub headers: ::std::option::Option<::cloudwright_core::List<HttpGatewayRouteHeader>>,
     /// `Hostname`: a [`GatewayRouteHostnameMatch`] object.
     ///
     /// The host name to match on.
-    pub hostname: Option<Obj<GatewayRouteHostnameMatch>>,
+    pub hostname: ::std::option::Option<crate::Obj<GatewayRouteHostnameMatch>>,
     /// `Method`: a string.
     ///
     /// The method to match on.
-    pub method: Option<Str>,
+    pub method: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a [`HttpPathMatch`] object.
     ///
     /// The path to match on.
-    pub path: Option<Obj<HttpPathMatch>>,
+    pub path: ::std::option::Option<crate::Obj<HttpPathMatch>>,
     /// `Port`: an integer.
     ///
     /// The port number to match on.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Prefix`: a string.
     ///
     /// Specifies the path to match requests with. This parameter must always start with `/` , which by itself matches all requests to the virtual service name. You can also match for path-based routing of requests. For example, if your virtual service name is `my-service.local` and you want the route to match requests to `my-service.local/metrics` , your prefix should be `/metrics` .
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryParameters`: a list of [`QueryParameter`] objects.
     ///
     /// The query parameter to match on.
-    pub query_parameters: Option<List<QueryParameter>>,
+    pub query_parameters: ::std::option::Option<::cloudwright_core::List<QueryParameter>>,
 }
 
 #[rustfmt::skip]
@@ -1324,31 +1072,31 @@ impl HttpGatewayRouteMatch {
     /// A `HttpGatewayRouteMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Headers`: a list of [`HttpGatewayRouteHeader`] objects.
-    pub fn headers(mut self, value: impl Into<List<HttpGatewayRouteHeader>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HttpGatewayRouteHeader>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `Hostname`: a [`GatewayRouteHostnameMatch`] object.
-    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameMatch>>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteHostnameMatch>>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
     /// `Method`: a string.
-    pub fn method(mut self, value: impl Into<Str>) -> Self { self.method = Some(value.into()); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.method = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a [`HttpPathMatch`] object.
-    pub fn path(mut self, value: impl Into<Obj<HttpPathMatch>>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<crate::Obj<HttpPathMatch>>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `QueryParameters`: a list of [`QueryParameter`] objects.
-    pub fn query_parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self { self.query_parameters = Some(value.into()); self }
+    pub fn query_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<QueryParameter>>) -> Self { self.query_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpGatewayRouteMatch {}
+impl crate::PropertyType for HttpGatewayRouteMatch {}
 
-impl ToValue for HttpGatewayRouteMatch {
+impl ::cloudwright_core::ToValue for HttpGatewayRouteMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Headers", &self.headers)
             .opt("Hostname", &self.hostname)
             .opt("Method", &self.method)
@@ -1360,15 +1108,6 @@ impl ToValue for HttpGatewayRouteMatch {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HttpGatewayRoutePathRewrite: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HttpGatewayRoutePathRewrite` property type of `AWS::AppMesh::GatewayRoute`.
 ///
 /// An object that represents the path to rewrite.
@@ -1379,7 +1118,7 @@ pub struct HttpGatewayRoutePathRewrite {
     /// `Exact`: a string.
     ///
     /// The exact path to rewrite.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1387,31 +1126,23 @@ impl HttpGatewayRoutePathRewrite {
     /// A `HttpGatewayRoutePathRewrite` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpGatewayRoutePathRewrite {}
+impl crate::PropertyType for HttpGatewayRoutePathRewrite {}
 
-impl ToValue for HttpGatewayRoutePathRewrite {
+impl ::cloudwright_core::ToValue for HttpGatewayRoutePathRewrite {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Exact", &self.exact)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpGatewayRoutePrefixRewrite: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultPrefix", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpGatewayRoutePrefixRewrite` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -1423,11 +1154,11 @@ pub struct HttpGatewayRoutePrefixRewrite {
     /// `DefaultPrefix`: a string.
     ///
     /// The default prefix used to replace the incoming route prefix when rewritten.
-    pub default_prefix: Option<Str>,
+    pub default_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value used to replace the incoming route prefix when rewritten.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1435,37 +1166,26 @@ impl HttpGatewayRoutePrefixRewrite {
     /// A `HttpGatewayRoutePrefixRewrite` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultPrefix`: a string.
-    pub fn default_prefix(mut self, value: impl Into<Str>) -> Self { self.default_prefix = Some(value.into()); self }
+    pub fn default_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_prefix = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpGatewayRoutePrefixRewrite {}
+impl crate::PropertyType for HttpGatewayRoutePrefixRewrite {}
 
-impl ToValue for HttpGatewayRoutePrefixRewrite {
+impl ::cloudwright_core::ToValue for HttpGatewayRoutePrefixRewrite {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultPrefix", &self.default_prefix)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpGatewayRouteRewrite: ObjRule = ObjRule {
-    properties: &[
-        ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite)),
-        ("Path", Shape::Object(&RULE_HttpGatewayRoutePathRewrite)),
-        ("Prefix", Shape::Object(&RULE_HttpGatewayRoutePrefixRewrite)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpGatewayRouteRewrite` property type of `AWS::AppMesh::GatewayRoute`.
 ///
@@ -1477,15 +1197,15 @@ pub struct HttpGatewayRouteRewrite {
     /// `Hostname`: a [`GatewayRouteHostnameRewrite`] object.
     ///
     /// The host name to rewrite.
-    pub hostname: Option<Obj<GatewayRouteHostnameRewrite>>,
+    pub hostname: ::std::option::Option<crate::Obj<GatewayRouteHostnameRewrite>>,
     /// `Path`: a [`HttpGatewayRoutePathRewrite`] object.
     ///
     /// The path to rewrite.
-    pub path: Option<Obj<HttpGatewayRoutePathRewrite>>,
+    pub path: ::std::option::Option<crate::Obj<HttpGatewayRoutePathRewrite>>,
     /// `Prefix`: a [`HttpGatewayRoutePrefixRewrite`] object.
     ///
     /// The specified beginning characters to rewrite.
-    pub prefix: Option<Obj<HttpGatewayRoutePrefixRewrite>>,
+    pub prefix: ::std::option::Option<crate::Obj<HttpGatewayRoutePrefixRewrite>>,
 }
 
 #[rustfmt::skip]
@@ -1493,26 +1213,272 @@ impl HttpGatewayRouteRewrite {
     /// A `HttpGatewayRouteRewrite` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Hostname`: a [`GatewayRouteHostnameRewrite`] object.
-    pub fn hostname(mut self, value: impl Into<Obj<GatewayRouteHostnameRewrite>>) -> Self { self.hostname = Some(value.into()); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayRouteHostnameRewrite>>) -> Self { self.hostname = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a [`HttpGatewayRoutePathRewrite`] object.
-    pub fn path(mut self, value: impl Into<Obj<HttpGatewayRoutePathRewrite>>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<crate::Obj<HttpGatewayRoutePathRewrite>>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a [`HttpGatewayRoutePrefixRewrite`] object.
-    pub fn prefix(mut self, value: impl Into<Obj<HttpGatewayRoutePrefixRewrite>>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<crate::Obj<HttpGatewayRoutePrefixRewrite>>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpGatewayRouteRewrite {}
+impl crate::PropertyType for HttpGatewayRouteRewrite {}
 
-impl ToValue for HttpGatewayRouteRewrite {
+impl ::cloudwright_core::ToValue for HttpGatewayRouteRewrite {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Hostname", &self.hostname)
             .opt("Path", &self.path)
             .opt("Prefix", &self.prefix)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_HttpPathMatch, RULE_QueryParameter, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRoute: ObjRule = ObjRule {
+        properties: &[
+            ("GatewayRouteName", Shape::STR),
+            ("MeshName", Shape::STR),
+            ("MeshOwner", Shape::STR),
+            ("Spec", Shape::Object(&RULE_GatewayRouteSpec)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VirtualGatewayName", Shape::STR),
+        ],
+        required: &["MeshName", "VirtualGatewayName", "Spec"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRouteHostnameMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+            ("Suffix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRouteHostnameRewrite: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultTargetHostname", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRouteMetadataMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+            ("Prefix", Shape::STR),
+            ("Range", Shape::Object(&RULE_GatewayRouteRangeMatch)),
+            ("Regex", Shape::STR),
+            ("Suffix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRouteRangeMatch: ObjRule = ObjRule {
+        properties: &[
+            ("End", Shape::INT),
+            ("Start", Shape::INT),
+        ],
+        required: &["Start", "End"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRouteSpec: ObjRule = ObjRule {
+        properties: &[
+            ("GrpcRoute", Shape::Object(&RULE_GrpcGatewayRoute)),
+            ("Http2Route", Shape::Object(&RULE_HttpGatewayRoute)),
+            ("HttpRoute", Shape::Object(&RULE_HttpGatewayRoute)),
+            ("Priority", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRouteTarget: ObjRule = ObjRule {
+        properties: &[
+            ("Port", Shape::INT),
+            ("VirtualService", Shape::Object(&RULE_GatewayRouteVirtualService)),
+        ],
+        required: &["VirtualService"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRouteVirtualService: ObjRule = ObjRule {
+        properties: &[
+            ("VirtualServiceName", Shape::STR),
+        ],
+        required: &["VirtualServiceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcGatewayRoute: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_GrpcGatewayRouteAction)),
+            ("Match", Shape::Object(&RULE_GrpcGatewayRouteMatch)),
+        ],
+        required: &["Action", "Match"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcGatewayRouteAction: ObjRule = ObjRule {
+        properties: &[
+            ("Rewrite", Shape::Object(&RULE_GrpcGatewayRouteRewrite)),
+            ("Target", Shape::Object(&RULE_GatewayRouteTarget)),
+        ],
+        required: &["Target"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcGatewayRouteMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
+            ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcGatewayRouteMetadata), min_items: None, max_items: None, unique: false })),
+            ("Port", Shape::INT),
+            ("ServiceName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcGatewayRouteMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("Invert", Shape::Bool),
+            ("Match", Shape::Object(&RULE_GatewayRouteMetadataMatch)),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcGatewayRouteRewrite: ObjRule = ObjRule {
+        properties: &[
+            ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpGatewayRoute: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_HttpGatewayRouteAction)),
+            ("Match", Shape::Object(&RULE_HttpGatewayRouteMatch)),
+        ],
+        required: &["Action", "Match"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpGatewayRouteAction: ObjRule = ObjRule {
+        properties: &[
+            ("Rewrite", Shape::Object(&RULE_HttpGatewayRouteRewrite)),
+            ("Target", Shape::Object(&RULE_GatewayRouteTarget)),
+        ],
+        required: &["Target"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpGatewayRouteHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Invert", Shape::Bool),
+            ("Match", Shape::Object(&RULE_HttpGatewayRouteHeaderMatch)),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpGatewayRouteHeaderMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+            ("Prefix", Shape::STR),
+            ("Range", Shape::Object(&RULE_GatewayRouteRangeMatch)),
+            ("Regex", Shape::STR),
+            ("Suffix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpGatewayRouteMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpGatewayRouteHeader), min_items: None, max_items: None, unique: false })),
+            ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
+            ("Method", Shape::STR),
+            ("Path", Shape::Object(&RULE_HttpPathMatch)),
+            ("Port", Shape::INT),
+            ("Prefix", Shape::STR),
+            ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpGatewayRoutePathRewrite: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpGatewayRoutePrefixRewrite: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultPrefix", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpGatewayRouteRewrite: ObjRule = ObjRule {
+        properties: &[
+            ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameRewrite)),
+            ("Path", Shape::Object(&RULE_HttpGatewayRoutePathRewrite)),
+            ("Prefix", Shape::Object(&RULE_HttpGatewayRoutePrefixRewrite)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

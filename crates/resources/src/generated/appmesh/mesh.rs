@@ -5,21 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Mesh: ObjRule = ObjRule {
-    properties: &[
-        ("MeshName", Shape::STR),
-        ("Spec", Shape::Object(&RULE_MeshSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppMesh::Mesh` resource.
 ///
@@ -27,7 +13,7 @@ pub(crate) static RULE_Mesh: ObjRule = ObjRule {
 ///
 /// A service mesh is a logical boundary for network traffic between services that are represented by resources within the mesh. After you create your service mesh, you can create virtual services, virtual nodes, virtual routers, and routes to distribute traffic between the applications in your mesh.
 ///
-/// For more information about service meshes, see \[Service meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/meshes.html>) .
+/// For more information about service meshes, see [Service meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/meshes.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MeshAttributes`], which `Handle<Mesh>` dereferences to.
@@ -46,15 +32,15 @@ pub struct Mesh {
     /// The name to use for the service mesh.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_name: Option<Str>,
+    pub mesh_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Spec`: a [`MeshSpec`] object.
     ///
     /// The service mesh specification to apply.
-    pub spec: Option<Obj<MeshSpec>>,
+    pub spec: ::std::option::Option<crate::Obj<MeshSpec>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you can apply to the service mesh to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +50,7 @@ impl Mesh {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppMesh::Mesh",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-mesh.html",
         primary_identifier: &["Id"],
@@ -75,41 +61,43 @@ impl Mesh {
         read_only: &["Id", "ResourceOwner", "MeshOwner", "Arn", "Uid"],
         attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Mesh` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MeshName`: a string.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = Some(value.into()); self }
+    pub fn mesh_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_name = ::std::option::Option::Some(value.into()); self }
     /// `Spec`: a [`MeshSpec`] object.
-    pub fn spec(mut self, value: impl Into<Obj<MeshSpec>>) -> Self { self.spec = Some(value.into()); self }
+    pub fn spec(mut self, value: impl ::std::convert::Into<crate::Obj<MeshSpec>>) -> Self { self.spec = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Mesh {
+impl ::cloudwright_core::Resource for Mesh {
     type Attributes = MeshAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Mesh, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Mesh, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Mesh {
+impl ::cloudwright_core::ToValue for Mesh {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MeshName", &self.mesh_name)
             .opt("Spec", &self.spec)
             .opt("Tags", &self.tags)
@@ -117,12 +105,12 @@ impl ToValue for Mesh {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Mesh`]: `Handle<Mesh>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Mesh`]: `Handle<Mesh>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MeshAttributes(ResourceRef);
+pub struct MeshAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MeshAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MeshAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,65 +120,48 @@ impl MeshAttributes {
     ///
     /// The full Amazon Resource Name (ARN) for the mesh.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name to use for the service mesh.
     #[inline]
-    pub fn mesh_name(&self) -> Value {
-        self.0.get_att("MeshName")
+    pub fn mesh_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshName"))
     }
 
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
-    /// The IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see [Working with Shared Meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn mesh_owner(&self) -> Value {
-        self.0.get_att("MeshOwner")
+    pub fn mesh_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshOwner"))
     }
 
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
-    /// The IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see [Working with Shared Meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn resource_owner(&self) -> Value {
-        self.0.get_att("ResourceOwner")
+    pub fn resource_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceOwner"))
     }
 
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the mesh.
     #[inline]
-    pub fn uid(&self) -> Value {
-        self.0.get_att("Uid")
+    pub fn uid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uid"))
     }
 }
-
-/// The required properties of [`EgressFilter`], by name: `EgressFilter::new(EgressFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EgressFilterRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EgressFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::STR),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EgressFilter` property type of `AWS::AppMesh::Mesh`.
 ///
@@ -203,41 +174,34 @@ pub struct EgressFilter {
     ///
     /// The egress filter type. By default, the type is `DROP_ALL` , which allows egress only from virtual nodes to other defined resources in the service mesh (and any traffic to `*.amazonaws.com` for AWS API calls). You can set the egress filter type to `ALLOW_ALL` to allow egress to any endpoint inside or outside of the service mesh.
     ///
-    /// &gt; If you specify any backends on a virtual node when using `ALLOW_ALL` , you must specifiy all egress for that virtual node as backends. Otherwise, `ALLOW_ALL` will no longer work for that virtual node.
-    pub r#type: Str,
+    /// \> If you specify any backends on a virtual node when using `ALLOW_ALL` , you must specifiy all egress for that virtual node as backends. Otherwise, `ALLOW_ALL` will no longer work for that virtual node.
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EgressFilter {
-    /// A `EgressFilter` with its required properties, named in a [`EgressFilterRequired`].
+    /// A `EgressFilter` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: EgressFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#type: required.r#type,
+            r#type: value.into(),
         }
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for EgressFilter {}
+impl crate::PropertyType for EgressFilter {}
 
-impl ToValue for EgressFilter {
+impl ::cloudwright_core::ToValue for EgressFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Type", &self.r#type)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MeshServiceDiscovery: ObjRule = ObjRule {
-    properties: &[
-        ("IpPreference", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MeshServiceDiscovery` property type of `AWS::AppMesh::Mesh`.
 ///
@@ -249,7 +213,7 @@ pub struct MeshServiceDiscovery {
     /// `IpPreference`: a string.
     ///
     /// The IP version to use to control traffic within the mesh.
-    pub ip_preference: Option<Str>,
+    pub ip_preference: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -257,33 +221,23 @@ impl MeshServiceDiscovery {
     /// A `MeshServiceDiscovery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IpPreference`: a string.
-    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self { self.ip_preference = Some(value.into()); self }
+    pub fn ip_preference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_preference = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MeshServiceDiscovery {}
+impl crate::PropertyType for MeshServiceDiscovery {}
 
-impl ToValue for MeshServiceDiscovery {
+impl ::cloudwright_core::ToValue for MeshServiceDiscovery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IpPreference", &self.ip_preference)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MeshSpec: ObjRule = ObjRule {
-    properties: &[
-        ("EgressFilter", Shape::Object(&RULE_EgressFilter)),
-        ("ServiceDiscovery", Shape::Object(&RULE_MeshServiceDiscovery)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MeshSpec` property type of `AWS::AppMesh::Mesh`.
 ///
@@ -295,11 +249,11 @@ pub struct MeshSpec {
     /// `EgressFilter`: an [`EgressFilter`] object.
     ///
     /// The egress filter rules for the service mesh.
-    pub egress_filter: Option<Obj<EgressFilter>>,
+    pub egress_filter: ::std::option::Option<crate::Obj<EgressFilter>>,
     /// `ServiceDiscovery`: a [`MeshServiceDiscovery`] object.
     ///
     /// An object that represents the service discovery information for a service mesh.
-    pub service_discovery: Option<Obj<MeshServiceDiscovery>>,
+    pub service_discovery: ::std::option::Option<crate::Obj<MeshServiceDiscovery>>,
 }
 
 #[rustfmt::skip]
@@ -307,23 +261,71 @@ impl MeshSpec {
     /// A `MeshSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EgressFilter`: an [`EgressFilter`] object.
-    pub fn egress_filter(mut self, value: impl Into<Obj<EgressFilter>>) -> Self { self.egress_filter = Some(value.into()); self }
+    pub fn egress_filter(mut self, value: impl ::std::convert::Into<crate::Obj<EgressFilter>>) -> Self { self.egress_filter = ::std::option::Option::Some(value.into()); self }
     /// `ServiceDiscovery`: a [`MeshServiceDiscovery`] object.
-    pub fn service_discovery(mut self, value: impl Into<Obj<MeshServiceDiscovery>>) -> Self { self.service_discovery = Some(value.into()); self }
+    pub fn service_discovery(mut self, value: impl ::std::convert::Into<crate::Obj<MeshServiceDiscovery>>) -> Self { self.service_discovery = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MeshSpec {}
+impl crate::PropertyType for MeshSpec {}
 
-impl ToValue for MeshSpec {
+impl ::cloudwright_core::ToValue for MeshSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EgressFilter", &self.egress_filter)
             .opt("ServiceDiscovery", &self.service_discovery)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Mesh: ObjRule = ObjRule {
+        properties: &[
+            ("MeshName", Shape::STR),
+            ("Spec", Shape::Object(&RULE_MeshSpec)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EgressFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::STR),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MeshServiceDiscovery: ObjRule = ObjRule {
+        properties: &[
+            ("IpPreference", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MeshSpec: ObjRule = ObjRule {
+        properties: &[
+            ("EgressFilter", Shape::Object(&RULE_EgressFilter)),
+            ("ServiceDiscovery", Shape::Object(&RULE_MeshServiceDiscovery)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

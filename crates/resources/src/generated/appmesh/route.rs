@@ -5,42 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     Duration, DurationRequired, GrpcTimeout, HttpPathMatch, HttpQueryParameterMatch, HttpTimeout,
-    QueryParameter, QueryParameterRequired, Tag, TagRequired, TcpTimeout,
-};
-use super::shared::{
-    RULE_Duration, RULE_GrpcTimeout, RULE_HttpPathMatch, RULE_HttpTimeout, RULE_QueryParameter,
-    RULE_Tag, RULE_TcpTimeout,
+    QueryParameter, Tag, TagRequired, TcpTimeout,
 };
 
 /// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteRequired {
     /// `MeshName`: a string, required.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `Spec`: a [`RouteSpec`] object, required.
-    pub spec: Obj<RouteSpec>,
+    pub spec: crate::Obj<RouteSpec>,
     /// `VirtualRouterName`: a string, required.
-    pub virtual_router_name: Str,
+    pub virtual_router_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Route: ObjRule = ObjRule {
-    properties: &[
-        ("MeshName", Shape::STR),
-        ("MeshOwner", Shape::STR),
-        ("RouteName", Shape::STR),
-        ("Spec", Shape::Object(&RULE_RouteSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VirtualRouterName", Shape::STR),
-    ],
-    required: &["MeshName", "VirtualRouterName", "Spec"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppMesh::Route` resource.
 ///
@@ -48,7 +27,7 @@ pub(crate) static RULE_Route: ObjRule = ObjRule {
 ///
 /// You can route several different protocols and define a retry policy for a route. Traffic can be routed to one or more virtual nodes.
 ///
-/// For more information about routes, see \[Routes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/routes.html>) .
+/// For more information about routes, see [Routes](https://docs.aws.amazon.com/app-mesh/latest/userguide/routes.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RouteAttributes`], which `Handle<Route>` dereferences to.
@@ -67,33 +46,33 @@ pub struct Route {
     /// The name of the service mesh to create the route in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_owner: Option<Str>,
+    pub mesh_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouteName`: a string.
     ///
     /// The name to use for the route.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_name: Option<Str>,
+    pub route_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Spec`: a [`RouteSpec`] object, required.
     ///
     /// The route specification to apply.
-    pub spec: Obj<RouteSpec>,
+    pub spec: crate::Obj<RouteSpec>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you can apply to the route to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VirtualRouterName`: a string, required.
     ///
     /// The name of the virtual router in which to create the route. If the virtual router is in a shared mesh, then you must be the owner of the virtual router resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub virtual_router_name: Str,
+    pub virtual_router_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -103,7 +82,7 @@ impl Route {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppMesh::Route",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-route.html",
         primary_identifier: &["Id"],
@@ -114,7 +93,7 @@ impl Route {
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
         attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "RouteName", "Uid", "VirtualRouterName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Route` with its required properties, named in a [`RouteRequired`].
@@ -122,46 +101,48 @@ impl Route {
     pub fn new(required: RouteRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
-            mesh_owner: None,
-            route_name: None,
+            mesh_owner: ::std::option::Option::None,
+            route_name: ::std::option::Option::None,
             spec: required.spec,
-            tags: None,
+            tags: ::std::option::Option::None,
             virtual_router_name: required.virtual_router_name,
         }
     }
 
     /// `MeshName`: a string, required.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
+    pub fn mesh_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
+    pub fn mesh_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_owner = ::std::option::Option::Some(value.into()); self }
     /// `RouteName`: a string.
-    pub fn route_name(mut self, value: impl Into<Str>) -> Self { self.route_name = Some(value.into()); self }
+    pub fn route_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_name = ::std::option::Option::Some(value.into()); self }
     /// `Spec`: a [`RouteSpec`] object, required.
-    pub fn spec(mut self, value: impl Into<Obj<RouteSpec>>) -> Self { self.spec = value.into(); self }
+    pub fn spec(mut self, value: impl ::std::convert::Into<crate::Obj<RouteSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VirtualRouterName`: a string, required.
-    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self { self.virtual_router_name = value.into(); self }
+    pub fn virtual_router_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_router_name = value.into(); self }
 }
 
-impl Resource for Route {
+impl ::cloudwright_core::Resource for Route {
     type Attributes = RouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Route, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Route, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Route {
+impl ::cloudwright_core::ToValue for Route {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MeshName", &self.mesh_name)
             .opt("MeshOwner", &self.mesh_owner)
             .opt("RouteName", &self.route_name)
@@ -172,12 +153,12 @@ impl ToValue for Route {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Route`]: `Handle<Route>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Route`]: `Handle<Route>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouteAttributes(ResourceRef);
+pub struct RouteAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouteAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,62 +168,62 @@ impl RouteAttributes {
     ///
     /// The full Amazon Resource Name (ARN) for the route.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh to create the route in.
     #[inline]
-    pub fn mesh_name(&self) -> Value {
-        self.0.get_att("MeshName")
+    pub fn mesh_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshName"))
     }
 
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn mesh_owner(&self) -> Value {
-        self.0.get_att("MeshOwner")
+    pub fn mesh_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshOwner"))
     }
 
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
-    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see [Working with Shared Meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn resource_owner(&self) -> Value {
-        self.0.get_att("ResourceOwner")
+    pub fn resource_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceOwner"))
     }
 
     /// `Fn::GetAtt` `RouteName`: a string.
     ///
     /// The name to use for the route.
     #[inline]
-    pub fn route_name(&self) -> Value {
-        self.0.get_att("RouteName")
+    pub fn route_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RouteName"))
     }
 
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the route.
     #[inline]
-    pub fn uid(&self) -> Value {
-        self.0.get_att("Uid")
+    pub fn uid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uid"))
     }
 
     /// `Fn::GetAtt` `VirtualRouterName`: a string.
     ///
     /// The name of the virtual router in which to create the route. If the virtual router is in a shared mesh, then you must be the owner of the virtual router resource.
     #[inline]
-    pub fn virtual_router_name(&self) -> Value {
-        self.0.get_att("VirtualRouterName")
+    pub fn virtual_router_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VirtualRouterName"))
     }
 }
 
@@ -250,28 +231,14 @@ impl RouteAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcRetryPolicyRequired {
     /// `MaxRetries`: an integer, required.
-    pub max_retries: Int,
+    pub max_retries: ::cloudwright_core::Int,
     /// `PerRetryTimeout`: a [`Duration`] object, required.
-    pub per_retry_timeout: Obj<Duration>,
+    pub per_retry_timeout: crate::Obj<Duration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcRetryPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("GrpcRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MaxRetries", Shape::INT),
-        ("PerRetryTimeout", Shape::Object(&RULE_Duration)),
-        ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["MaxRetries", "PerRetryTimeout"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcRetryPolicy` property type of `AWS::AppMesh::Route`.
 ///
-/// An object that represents a retry policy. Specify at least one value for at least one of the types of `RetryEvents` , a value for `maxRetries` , and a value for `perRetryTimeout` . Both `server-error` and `gateway-error` under `httpRetryEvents` include the Envoy `reset` policy. For more information on the `reset` policy, see the \[Envoy documentation\](<https://docs.aws.amazon.com/https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on>) .
+/// An object that represents a retry policy. Specify at least one value for at least one of the types of `RetryEvents` , a value for `maxRetries` , and a value for `perRetryTimeout` . Both `server-error` and `gateway-error` under `httpRetryEvents` include the Envoy `reset` policy. For more information on the `reset` policy, see the [Envoy documentation](https://docs.aws.amazon.com/https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-grpcretrypolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -279,7 +246,7 @@ pub struct GrpcRetryPolicy {
     /// `GrpcRetryEvents`: a list of strings.
     ///
     /// Specify at least one of the valid values.
-    pub grpc_retry_events: Option<List<Str>>,
+    pub grpc_retry_events: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `HttpRetryEvents`: a list of strings.
     ///
     /// Specify at least one of the following values.
@@ -288,19 +255,19 @@ pub struct GrpcRetryPolicy {
     /// - *gateway-error* – HTTP status codes 502, 503, and 504
     /// - *client-error* – HTTP status code 409
     /// - *stream-error* – Retry on refused stream
-    pub http_retry_events: Option<List<Str>>,
+    pub http_retry_events: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxRetries`: an integer, required.
     ///
     /// The maximum number of retry attempts.
-    pub max_retries: Int,
+    pub max_retries: ::cloudwright_core::Int,
     /// `PerRetryTimeout`: a [`Duration`] object, required.
     ///
     /// The timeout for each retry attempt.
-    pub per_retry_timeout: Obj<Duration>,
+    pub per_retry_timeout: crate::Obj<Duration>,
     /// `TcpRetryEvents`: a list of strings.
     ///
     /// Specify a valid value. The event occurs before any processing of a request has started and is encountered when the upstream is temporarily or permanently unavailable.
-    pub tcp_retry_events: Option<List<Str>>,
+    pub tcp_retry_events: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -309,32 +276,32 @@ impl GrpcRetryPolicy {
     #[inline]
     pub fn new(required: GrpcRetryPolicyRequired) -> Self {
         Self {
-            grpc_retry_events: None,
-            http_retry_events: None,
+            grpc_retry_events: ::std::option::Option::None,
+            http_retry_events: ::std::option::Option::None,
             max_retries: required.max_retries,
             per_retry_timeout: required.per_retry_timeout,
-            tcp_retry_events: None,
+            tcp_retry_events: ::std::option::Option::None,
         }
     }
 
     /// `GrpcRetryEvents`: a list of strings.
-    pub fn grpc_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.grpc_retry_events = Some(value.into()); self }
+    pub fn grpc_retry_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.grpc_retry_events = ::std::option::Option::Some(value.into()); self }
     /// `HttpRetryEvents`: a list of strings.
-    pub fn http_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.http_retry_events = Some(value.into()); self }
+    pub fn http_retry_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.http_retry_events = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetries`: an integer, required.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = value.into(); self }
+    pub fn max_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retries = value.into(); self }
     /// `PerRetryTimeout`: a [`Duration`] object, required.
-    pub fn per_retry_timeout(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_retry_timeout = value.into(); self }
+    pub fn per_retry_timeout(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.per_retry_timeout = value.into(); self }
     /// `TcpRetryEvents`: a list of strings.
-    pub fn tcp_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.tcp_retry_events = Some(value.into()); self }
+    pub fn tcp_retry_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tcp_retry_events = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GrpcRetryPolicy {}
+impl crate::PropertyType for GrpcRetryPolicy {}
 
-impl ToValue for GrpcRetryPolicy {
+impl ::cloudwright_core::ToValue for GrpcRetryPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GrpcRetryEvents", &self.grpc_retry_events)
             .opt("HttpRetryEvents", &self.http_retry_events)
             .req("MaxRetries", &self.max_retries)
@@ -348,23 +315,10 @@ impl ToValue for GrpcRetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrpcRouteRequired {
     /// `Action`: a [`GrpcRouteAction`] object, required.
-    pub action: Obj<GrpcRouteAction>,
+    pub action: crate::Obj<GrpcRouteAction>,
     /// `Match`: a [`GrpcRouteMatch`] object, required.
-    pub r#match: Obj<GrpcRouteMatch>,
+    pub r#match: crate::Obj<GrpcRouteMatch>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcRoute: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_GrpcRouteAction)),
-        ("Match", Shape::Object(&RULE_GrpcRouteMatch)),
-        ("RetryPolicy", Shape::Object(&RULE_GrpcRetryPolicy)),
-        ("Timeout", Shape::Object(&RULE_GrpcTimeout)),
-    ],
-    required: &["Action", "Match"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcRoute` property type of `AWS::AppMesh::Route`.
 ///
@@ -376,19 +330,19 @@ pub struct GrpcRoute {
     /// `Action`: a [`GrpcRouteAction`] object, required.
     ///
     /// An object that represents the action to take if a match is determined.
-    pub action: Obj<GrpcRouteAction>,
+    pub action: crate::Obj<GrpcRouteAction>,
     /// `Match`: a [`GrpcRouteMatch`] object, required.
     ///
     /// An object that represents the criteria for determining a request match.
-    pub r#match: Obj<GrpcRouteMatch>,
+    pub r#match: crate::Obj<GrpcRouteMatch>,
     /// `RetryPolicy`: a [`GrpcRetryPolicy`] object.
     ///
     /// An object that represents a retry policy.
-    pub retry_policy: Option<Obj<GrpcRetryPolicy>>,
+    pub retry_policy: ::std::option::Option<crate::Obj<GrpcRetryPolicy>>,
     /// `Timeout`: a [`GrpcTimeout`] object.
     ///
     /// An object that represents types of timeouts.
-    pub timeout: Option<Obj<GrpcTimeout>>,
+    pub timeout: ::std::option::Option<crate::Obj<GrpcTimeout>>,
 }
 
 #[rustfmt::skip]
@@ -399,27 +353,27 @@ impl GrpcRoute {
         Self {
             action: required.action,
             r#match: required.r#match,
-            retry_policy: None,
-            timeout: None,
+            retry_policy: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
 
     /// `Action`: a [`GrpcRouteAction`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<GrpcRouteAction>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`GrpcRouteMatch`] object, required.
-    pub fn r#match(mut self, value: impl Into<Obj<GrpcRouteMatch>>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcRouteMatch>>) -> Self { self.r#match = value.into(); self }
     /// `RetryPolicy`: a [`GrpcRetryPolicy`] object.
-    pub fn retry_policy(mut self, value: impl Into<Obj<GrpcRetryPolicy>>) -> Self { self.retry_policy = Some(value.into()); self }
+    pub fn retry_policy(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcRetryPolicy>>) -> Self { self.retry_policy = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: a [`GrpcTimeout`] object.
-    pub fn timeout(mut self, value: impl Into<Obj<GrpcTimeout>>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcTimeout>>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GrpcRoute {}
+impl crate::PropertyType for GrpcRoute {}
 
-impl ToValue for GrpcRoute {
+impl ::cloudwright_core::ToValue for GrpcRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Match", &self.r#match)
             .opt("RetryPolicy", &self.retry_policy)
@@ -427,23 +381,6 @@ impl ToValue for GrpcRoute {
             .build()
     }
 }
-
-/// The required properties of [`GrpcRouteAction`], by name: `GrpcRouteAction::new(GrpcRouteActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GrpcRouteActionRequired {
-    /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    pub weighted_targets: List<WeightedTarget>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcRouteAction: ObjRule = ObjRule {
-    properties: &[
-        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["WeightedTargets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcRouteAction` property type of `AWS::AppMesh::Route`.
 ///
@@ -455,45 +392,33 @@ pub struct GrpcRouteAction {
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
     ///
     /// An object that represents the targets that traffic is routed to when a request matches the route.
-    pub weighted_targets: List<WeightedTarget>,
+    pub weighted_targets: ::cloudwright_core::List<WeightedTarget>,
 }
 
 #[rustfmt::skip]
 impl GrpcRouteAction {
-    /// A `GrpcRouteAction` with its required properties, named in a [`GrpcRouteActionRequired`].
+    /// A `GrpcRouteAction` with its one required property, `WeightedTargets`.
     #[inline]
-    pub fn new(required: GrpcRouteActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTarget>>) -> Self {
         Self {
-            weighted_targets: required.weighted_targets,
+            weighted_targets: value.into(),
         }
     }
 
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
+    pub fn weighted_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
 }
 
-impl PropertyType for GrpcRouteAction {}
+impl crate::PropertyType for GrpcRouteAction {}
 
-impl ToValue for GrpcRouteAction {
+impl ::cloudwright_core::ToValue for GrpcRouteAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("WeightedTargets", &self.weighted_targets)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcRouteMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcRouteMetadata), min_items: None, max_items: None, unique: false })),
-        ("MethodName", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServiceName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcRouteMatch` property type of `AWS::AppMesh::Route`.
 ///
@@ -505,19 +430,19 @@ pub struct GrpcRouteMatch {
     /// `Metadata`: a list of [`GrpcRouteMetadata`] objects.
     ///
     /// An object that represents the data to match from the request.
-    pub metadata: Option<List<GrpcRouteMetadata>>,
+    pub metadata: ::std::option::Option<::cloudwright_core::List<GrpcRouteMetadata>>,
     /// `MethodName`: a string.
     ///
     /// The method name to match from the request. If you specify a name, you must also specify a `serviceName` .
-    pub method_name: Option<Str>,
+    pub method_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port number to match on.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServiceName`: a string.
     ///
     /// The fully qualified domain name for the service to match from the request.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -525,25 +450,25 @@ impl GrpcRouteMatch {
     /// A `GrpcRouteMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Metadata`: a list of [`GrpcRouteMetadata`] objects.
-    pub fn metadata(mut self, value: impl Into<List<GrpcRouteMetadata>>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GrpcRouteMetadata>>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
     /// `MethodName`: a string.
-    pub fn method_name(mut self, value: impl Into<Str>) -> Self { self.method_name = Some(value.into()); self }
+    pub fn method_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.method_name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GrpcRouteMatch {}
+impl crate::PropertyType for GrpcRouteMatch {}
 
-impl ToValue for GrpcRouteMatch {
+impl ::cloudwright_core::ToValue for GrpcRouteMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Metadata", &self.metadata)
             .opt("MethodName", &self.method_name)
             .opt("Port", &self.port)
@@ -551,25 +476,6 @@ impl ToValue for GrpcRouteMatch {
             .build()
     }
 }
-
-/// The required properties of [`GrpcRouteMetadata`], by name: `GrpcRouteMetadata::new(GrpcRouteMetadataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GrpcRouteMetadataRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcRouteMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("Invert", Shape::Bool),
-        ("Match", Shape::Object(&RULE_GrpcRouteMetadataMatchMethod)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcRouteMetadata` property type of `AWS::AppMesh::Route`.
 ///
@@ -581,62 +487,49 @@ pub struct GrpcRouteMetadata {
     /// `Invert`: a boolean.
     ///
     /// Specify `True` to match anything except the match criteria. The default value is `False` .
-    pub invert: Option<Bool>,
+    pub invert: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Match`: a [`GrpcRouteMetadataMatchMethod`] object.
     ///
     /// An object that represents the data to match from the request.
-    pub r#match: Option<Obj<GrpcRouteMetadataMatchMethod>>,
+    pub r#match: ::std::option::Option<crate::Obj<GrpcRouteMetadataMatchMethod>>,
     /// `Name`: a string, required.
     ///
     /// The name of the route.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GrpcRouteMetadata {
-    /// A `GrpcRouteMetadata` with its required properties, named in a [`GrpcRouteMetadataRequired`].
+    /// A `GrpcRouteMetadata` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: GrpcRouteMetadataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            invert: None,
-            r#match: None,
-            name: required.name,
+            invert: ::std::option::Option::None,
+            r#match: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Invert`: a boolean.
-    pub fn invert(mut self, value: impl Into<Bool>) -> Self { self.invert = Some(value.into()); self }
+    pub fn invert(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.invert = ::std::option::Option::Some(value.into()); self }
     /// `Match`: a [`GrpcRouteMetadataMatchMethod`] object.
-    pub fn r#match(mut self, value: impl Into<Obj<GrpcRouteMetadataMatchMethod>>) -> Self { self.r#match = Some(value.into()); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcRouteMetadataMatchMethod>>) -> Self { self.r#match = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for GrpcRouteMetadata {}
+impl crate::PropertyType for GrpcRouteMetadata {}
 
-impl ToValue for GrpcRouteMetadata {
+impl ::cloudwright_core::ToValue for GrpcRouteMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Invert", &self.invert)
             .opt("Match", &self.r#match)
             .req("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcRouteMetadataMatchMethod: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-        ("Prefix", Shape::STR),
-        ("Range", Shape::Object(&RULE_MatchRange)),
-        ("Regex", Shape::STR),
-        ("Suffix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcRouteMetadataMatchMethod` property type of `AWS::AppMesh::Route`.
 ///
@@ -648,23 +541,23 @@ pub struct GrpcRouteMetadataMatchMethod {
     /// `Exact`: a string.
     ///
     /// The value sent by the client must match the specified value exactly.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// The value sent by the client must begin with the specified characters.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Range`: a [`MatchRange`] object.
     ///
     /// An object that represents the range of values to match on.
-    pub range: Option<Obj<MatchRange>>,
+    pub range: ::std::option::Option<crate::Obj<MatchRange>>,
     /// `Regex`: a string.
     ///
     /// The value sent by the client must include the specified characters.
-    pub regex: Option<Str>,
+    pub regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `Suffix`: a string.
     ///
     /// The value sent by the client must end with the specified characters.
-    pub suffix: Option<Str>,
+    pub suffix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -672,27 +565,27 @@ impl GrpcRouteMetadataMatchMethod {
     /// A `GrpcRouteMetadataMatchMethod` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Range`: a [`MatchRange`] object.
-    pub fn range(mut self, value: impl Into<Obj<MatchRange>>) -> Self { self.range = Some(value.into()); self }
+    pub fn range(mut self, value: impl ::std::convert::Into<crate::Obj<MatchRange>>) -> Self { self.range = ::std::option::Option::Some(value.into()); self }
     /// `Regex`: a string.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = ::std::option::Option::Some(value.into()); self }
     /// `Suffix`: a string.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
+    pub fn suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.suffix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GrpcRouteMetadataMatchMethod {}
+impl crate::PropertyType for GrpcRouteMetadataMatchMethod {}
 
-impl ToValue for GrpcRouteMetadataMatchMethod {
+impl ::cloudwright_core::ToValue for GrpcRouteMetadataMatchMethod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exact", &self.exact)
             .opt("Prefix", &self.prefix)
             .opt("Range", &self.range)
@@ -701,19 +594,6 @@ impl ToValue for GrpcRouteMetadataMatchMethod {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HeaderMatchMethod: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-        ("Prefix", Shape::STR),
-        ("Range", Shape::Object(&RULE_MatchRange)),
-        ("Regex", Shape::STR),
-        ("Suffix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HeaderMatchMethod` property type of `AWS::AppMesh::Route`.
 ///
@@ -725,23 +605,23 @@ pub struct HeaderMatchMethod {
     /// `Exact`: a string.
     ///
     /// The value sent by the client must match the specified value exactly.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// The value sent by the client must begin with the specified characters.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Range`: a [`MatchRange`] object.
     ///
     /// An object that represents the range of values to match on.
-    pub range: Option<Obj<MatchRange>>,
+    pub range: ::std::option::Option<crate::Obj<MatchRange>>,
     /// `Regex`: a string.
     ///
     /// The value sent by the client must include the specified characters.
-    pub regex: Option<Str>,
+    pub regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `Suffix`: a string.
     ///
     /// The value sent by the client must end with the specified characters.
-    pub suffix: Option<Str>,
+    pub suffix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -749,27 +629,27 @@ impl HeaderMatchMethod {
     /// A `HeaderMatchMethod` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Range`: a [`MatchRange`] object.
-    pub fn range(mut self, value: impl Into<Obj<MatchRange>>) -> Self { self.range = Some(value.into()); self }
+    pub fn range(mut self, value: impl ::std::convert::Into<crate::Obj<MatchRange>>) -> Self { self.range = ::std::option::Option::Some(value.into()); self }
     /// `Regex`: a string.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = ::std::option::Option::Some(value.into()); self }
     /// `Suffix`: a string.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
+    pub fn suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.suffix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HeaderMatchMethod {}
+impl crate::PropertyType for HeaderMatchMethod {}
 
-impl ToValue for HeaderMatchMethod {
+impl ::cloudwright_core::ToValue for HeaderMatchMethod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exact", &self.exact)
             .opt("Prefix", &self.prefix)
             .opt("Range", &self.range)
@@ -783,27 +663,14 @@ impl ToValue for HeaderMatchMethod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRetryPolicyRequired {
     /// `MaxRetries`: an integer, required.
-    pub max_retries: Int,
+    pub max_retries: ::cloudwright_core::Int,
     /// `PerRetryTimeout`: a [`Duration`] object, required.
-    pub per_retry_timeout: Obj<Duration>,
+    pub per_retry_timeout: crate::Obj<Duration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpRetryPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("MaxRetries", Shape::INT),
-        ("PerRetryTimeout", Shape::Object(&RULE_Duration)),
-        ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["MaxRetries", "PerRetryTimeout"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpRetryPolicy` property type of `AWS::AppMesh::Route`.
 ///
-/// An object that represents a retry policy. Specify at least one value for at least one of the types of `RetryEvents` , a value for `maxRetries` , and a value for `perRetryTimeout` . Both `server-error` and `gateway-error` under `httpRetryEvents` include the Envoy `reset` policy. For more information on the `reset` policy, see the \[Envoy documentation\](<https://docs.aws.amazon.com/https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on>) .
+/// An object that represents a retry policy. Specify at least one value for at least one of the types of `RetryEvents` , a value for `maxRetries` , and a value for `perRetryTimeout` . Both `server-error` and `gateway-error` under `httpRetryEvents` include the Envoy `reset` policy. For more information on the `reset` policy, see the [Envoy documentation](https://docs.aws.amazon.com/https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-route-httpretrypolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -816,19 +683,19 @@ pub struct HttpRetryPolicy {
     /// - *gateway-error* – HTTP status codes 502, 503, and 504
     /// - *client-error* – HTTP status code 409
     /// - *stream-error* – Retry on refused stream
-    pub http_retry_events: Option<List<Str>>,
+    pub http_retry_events: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxRetries`: an integer, required.
     ///
     /// The maximum number of retry attempts.
-    pub max_retries: Int,
+    pub max_retries: ::cloudwright_core::Int,
     /// `PerRetryTimeout`: a [`Duration`] object, required.
     ///
     /// The timeout for each retry attempt.
-    pub per_retry_timeout: Obj<Duration>,
+    pub per_retry_timeout: crate::Obj<Duration>,
     /// `TcpRetryEvents`: a list of strings.
     ///
     /// Specify a valid value. The event occurs before any processing of a request has started and is encountered when the upstream is temporarily or permanently unavailable.
-    pub tcp_retry_events: Option<List<Str>>,
+    pub tcp_retry_events: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -837,29 +704,29 @@ impl HttpRetryPolicy {
     #[inline]
     pub fn new(required: HttpRetryPolicyRequired) -> Self {
         Self {
-            http_retry_events: None,
+            http_retry_events: ::std::option::Option::None,
             max_retries: required.max_retries,
             per_retry_timeout: required.per_retry_timeout,
-            tcp_retry_events: None,
+            tcp_retry_events: ::std::option::Option::None,
         }
     }
 
     /// `HttpRetryEvents`: a list of strings.
-    pub fn http_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.http_retry_events = Some(value.into()); self }
+    pub fn http_retry_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.http_retry_events = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetries`: an integer, required.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = value.into(); self }
+    pub fn max_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retries = value.into(); self }
     /// `PerRetryTimeout`: a [`Duration`] object, required.
-    pub fn per_retry_timeout(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_retry_timeout = value.into(); self }
+    pub fn per_retry_timeout(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.per_retry_timeout = value.into(); self }
     /// `TcpRetryEvents`: a list of strings.
-    pub fn tcp_retry_events(mut self, value: impl Into<List<Str>>) -> Self { self.tcp_retry_events = Some(value.into()); self }
+    pub fn tcp_retry_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tcp_retry_events = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpRetryPolicy {}
+impl crate::PropertyType for HttpRetryPolicy {}
 
-impl ToValue for HttpRetryPolicy {
+impl ::cloudwright_core::ToValue for HttpRetryPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpRetryEvents", &self.http_retry_events)
             .req("MaxRetries", &self.max_retries)
             .req("PerRetryTimeout", &self.per_retry_timeout)
@@ -872,23 +739,10 @@ impl ToValue for HttpRetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpRouteRequired {
     /// `Action`: a [`HttpRouteAction`] object, required.
-    pub action: Obj<HttpRouteAction>,
+    pub action: crate::Obj<HttpRouteAction>,
     /// `Match`: a [`HttpRouteMatch`] object, required.
-    pub r#match: Obj<HttpRouteMatch>,
+    pub r#match: crate::Obj<HttpRouteMatch>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpRoute: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_HttpRouteAction)),
-        ("Match", Shape::Object(&RULE_HttpRouteMatch)),
-        ("RetryPolicy", Shape::Object(&RULE_HttpRetryPolicy)),
-        ("Timeout", Shape::Object(&RULE_HttpTimeout)),
-    ],
-    required: &["Action", "Match"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpRoute` property type of `AWS::AppMesh::Route`.
 ///
@@ -900,19 +754,19 @@ pub struct HttpRoute {
     /// `Action`: a [`HttpRouteAction`] object, required.
     ///
     /// An object that represents the action to take if a match is determined.
-    pub action: Obj<HttpRouteAction>,
+    pub action: crate::Obj<HttpRouteAction>,
     /// `Match`: a [`HttpRouteMatch`] object, required.
     ///
     /// An object that represents the criteria for determining a request match.
-    pub r#match: Obj<HttpRouteMatch>,
+    pub r#match: crate::Obj<HttpRouteMatch>,
     /// `RetryPolicy`: a [`HttpRetryPolicy`] object.
     ///
     /// An object that represents a retry policy.
-    pub retry_policy: Option<Obj<HttpRetryPolicy>>,
+    pub retry_policy: ::std::option::Option<crate::Obj<HttpRetryPolicy>>,
     /// `Timeout`: a [`HttpTimeout`] object.
     ///
     /// An object that represents types of timeouts.
-    pub timeout: Option<Obj<HttpTimeout>>,
+    pub timeout: ::std::option::Option<crate::Obj<HttpTimeout>>,
 }
 
 #[rustfmt::skip]
@@ -923,27 +777,27 @@ impl HttpRoute {
         Self {
             action: required.action,
             r#match: required.r#match,
-            retry_policy: None,
-            timeout: None,
+            retry_policy: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
 
     /// `Action`: a [`HttpRouteAction`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<HttpRouteAction>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<HttpRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`HttpRouteMatch`] object, required.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpRouteMatch>>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<HttpRouteMatch>>) -> Self { self.r#match = value.into(); self }
     /// `RetryPolicy`: a [`HttpRetryPolicy`] object.
-    pub fn retry_policy(mut self, value: impl Into<Obj<HttpRetryPolicy>>) -> Self { self.retry_policy = Some(value.into()); self }
+    pub fn retry_policy(mut self, value: impl ::std::convert::Into<crate::Obj<HttpRetryPolicy>>) -> Self { self.retry_policy = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: a [`HttpTimeout`] object.
-    pub fn timeout(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<crate::Obj<HttpTimeout>>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpRoute {}
+impl crate::PropertyType for HttpRoute {}
 
-impl ToValue for HttpRoute {
+impl ::cloudwright_core::ToValue for HttpRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Match", &self.r#match)
             .opt("RetryPolicy", &self.retry_policy)
@@ -951,23 +805,6 @@ impl ToValue for HttpRoute {
             .build()
     }
 }
-
-/// The required properties of [`HttpRouteAction`], by name: `HttpRouteAction::new(HttpRouteActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpRouteActionRequired {
-    /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    pub weighted_targets: List<WeightedTarget>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpRouteAction: ObjRule = ObjRule {
-    properties: &[
-        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["WeightedTargets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpRouteAction` property type of `AWS::AppMesh::Route`.
 ///
@@ -979,52 +816,33 @@ pub struct HttpRouteAction {
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
     ///
     /// An object that represents the targets that traffic is routed to when a request matches the route.
-    pub weighted_targets: List<WeightedTarget>,
+    pub weighted_targets: ::cloudwright_core::List<WeightedTarget>,
 }
 
 #[rustfmt::skip]
 impl HttpRouteAction {
-    /// A `HttpRouteAction` with its required properties, named in a [`HttpRouteActionRequired`].
+    /// A `HttpRouteAction` with its one required property, `WeightedTargets`.
     #[inline]
-    pub fn new(required: HttpRouteActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTarget>>) -> Self {
         Self {
-            weighted_targets: required.weighted_targets,
+            weighted_targets: value.into(),
         }
     }
 
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
+    pub fn weighted_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
 }
 
-impl PropertyType for HttpRouteAction {}
+impl crate::PropertyType for HttpRouteAction {}
 
-impl ToValue for HttpRouteAction {
+impl ::cloudwright_core::ToValue for HttpRouteAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("WeightedTargets", &self.weighted_targets)
             .build()
     }
 }
-
-/// The required properties of [`HttpRouteHeader`], by name: `HttpRouteHeader::new(HttpRouteHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpRouteHeaderRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpRouteHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Invert", Shape::Bool),
-        ("Match", Shape::Object(&RULE_HeaderMatchMethod)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpRouteHeader` property type of `AWS::AppMesh::Route`.
 ///
@@ -1036,64 +854,49 @@ pub struct HttpRouteHeader {
     /// `Invert`: a boolean.
     ///
     /// Specify `True` to match anything except the match criteria. The default value is `False` .
-    pub invert: Option<Bool>,
+    pub invert: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Match`: a [`HeaderMatchMethod`] object.
     ///
     /// The `HeaderMatchMethod` object.
-    pub r#match: Option<Obj<HeaderMatchMethod>>,
+    pub r#match: ::std::option::Option<crate::Obj<HeaderMatchMethod>>,
     /// `Name`: a string, required.
     ///
     /// A name for the HTTP header in the client request that will be matched on.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HttpRouteHeader {
-    /// A `HttpRouteHeader` with its required properties, named in a [`HttpRouteHeaderRequired`].
+    /// A `HttpRouteHeader` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: HttpRouteHeaderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            invert: None,
-            r#match: None,
-            name: required.name,
+            invert: ::std::option::Option::None,
+            r#match: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Invert`: a boolean.
-    pub fn invert(mut self, value: impl Into<Bool>) -> Self { self.invert = Some(value.into()); self }
+    pub fn invert(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.invert = ::std::option::Option::Some(value.into()); self }
     /// `Match`: a [`HeaderMatchMethod`] object.
-    pub fn r#match(mut self, value: impl Into<Obj<HeaderMatchMethod>>) -> Self { self.r#match = Some(value.into()); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<HeaderMatchMethod>>) -> Self { self.r#match = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for HttpRouteHeader {}
+impl crate::PropertyType for HttpRouteHeader {}
 
-impl ToValue for HttpRouteHeader {
+impl ::cloudwright_core::ToValue for HttpRouteHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Invert", &self.invert)
             .opt("Match", &self.r#match)
             .req("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpRouteMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpRouteHeader), min_items: None, max_items: None, unique: false })),
-        ("Method", Shape::STR),
-        ("Path", Shape::Object(&RULE_HttpPathMatch)),
-        ("Port", Shape::INT),
-        ("Prefix", Shape::STR),
-        ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None, unique: false })),
-        ("Scheme", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpRouteMatch` property type of `AWS::AppMesh::Route`.
 ///
@@ -1105,31 +908,31 @@ pub struct HttpRouteMatch {
     /// `Headers`: a list of [`HttpRouteHeader`] objects.
     ///
     /// The client request headers to match on.
-    pub headers: Option<List<HttpRouteHeader>>,
+    pub headers: ::std::option::Option<::cloudwright_core::List<HttpRouteHeader>>,
     /// `Method`: a string.
     ///
     /// The client request method to match on. Specify only one.
-    pub method: Option<Str>,
+    pub method: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a [`HttpPathMatch`] object.
     ///
     /// The client request path to match on.
-    pub path: Option<Obj<HttpPathMatch>>,
+    pub path: ::std::option::Option<crate::Obj<HttpPathMatch>>,
     /// `Port`: an integer.
     ///
     /// The port number to match on.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Prefix`: a string.
     ///
     /// Specifies the path to match requests with. This parameter must always start with `/` , which by itself matches all requests to the virtual service name. You can also match for path-based routing of requests. For example, if your virtual service name is `my-service.local` and you want the route to match requests to `my-service.local/metrics` , your prefix should be `/metrics` .
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryParameters`: a list of [`QueryParameter`] objects.
     ///
     /// The client request query parameters to match on.
-    pub query_parameters: Option<List<QueryParameter>>,
+    pub query_parameters: ::std::option::Option<::cloudwright_core::List<QueryParameter>>,
     /// `Scheme`: a string.
     ///
     /// The client request scheme to match on. Specify only one. Applicable only for HTTP2 routes.
-    pub scheme: Option<Str>,
+    pub scheme: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1137,31 +940,31 @@ impl HttpRouteMatch {
     /// A `HttpRouteMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Headers`: a list of [`HttpRouteHeader`] objects.
-    pub fn headers(mut self, value: impl Into<List<HttpRouteHeader>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HttpRouteHeader>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `Method`: a string.
-    pub fn method(mut self, value: impl Into<Str>) -> Self { self.method = Some(value.into()); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.method = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a [`HttpPathMatch`] object.
-    pub fn path(mut self, value: impl Into<Obj<HttpPathMatch>>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<crate::Obj<HttpPathMatch>>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `QueryParameters`: a list of [`QueryParameter`] objects.
-    pub fn query_parameters(mut self, value: impl Into<List<QueryParameter>>) -> Self { self.query_parameters = Some(value.into()); self }
+    pub fn query_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<QueryParameter>>) -> Self { self.query_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Scheme`: a string.
-    pub fn scheme(mut self, value: impl Into<Str>) -> Self { self.scheme = Some(value.into()); self }
+    pub fn scheme(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheme = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpRouteMatch {}
+impl crate::PropertyType for HttpRouteMatch {}
 
-impl ToValue for HttpRouteMatch {
+impl ::cloudwright_core::ToValue for HttpRouteMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Headers", &self.headers)
             .opt("Method", &self.method)
             .opt("Path", &self.path)
@@ -1177,21 +980,10 @@ impl ToValue for HttpRouteMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchRangeRequired {
     /// `End`: an integer, required.
-    pub end: Int,
+    pub end: ::cloudwright_core::Int,
     /// `Start`: an integer, required.
-    pub start: Int,
+    pub start: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchRange: ObjRule = ObjRule {
-    properties: &[
-        ("End", Shape::INT),
-        ("Start", Shape::INT),
-    ],
-    required: &["Start", "End"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MatchRange` property type of `AWS::AppMesh::Route`.
 ///
@@ -1203,11 +995,11 @@ pub struct MatchRange {
     /// `End`: an integer, required.
     ///
     /// The end of the range.
-    pub end: Int,
+    pub end: ::cloudwright_core::Int,
     /// `Start`: an integer, required.
     ///
     /// The start of the range.
-    pub start: Int,
+    pub start: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1222,35 +1014,22 @@ impl MatchRange {
     }
 
     /// `End`: an integer, required.
-    pub fn end(mut self, value: impl Into<Int>) -> Self { self.end = value.into(); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.end = value.into(); self }
     /// `Start`: an integer, required.
-    pub fn start(mut self, value: impl Into<Int>) -> Self { self.start = value.into(); self }
+    pub fn start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start = value.into(); self }
 }
 
-impl PropertyType for MatchRange {}
+impl crate::PropertyType for MatchRange {}
 
-impl ToValue for MatchRange {
+impl ::cloudwright_core::ToValue for MatchRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("End", &self.end)
             .req("Start", &self.start)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteSpec: ObjRule = ObjRule {
-    properties: &[
-        ("GrpcRoute", Shape::Object(&RULE_GrpcRoute)),
-        ("Http2Route", Shape::Object(&RULE_HttpRoute)),
-        ("HttpRoute", Shape::Object(&RULE_HttpRoute)),
-        ("Priority", Shape::INT),
-        ("TcpRoute", Shape::Object(&RULE_TcpRoute)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RouteSpec` property type of `AWS::AppMesh::Route`.
 ///
@@ -1262,23 +1041,23 @@ pub struct RouteSpec {
     /// `GrpcRoute`: a [`GrpcRoute`] object.
     ///
     /// An object that represents the specification of a gRPC route.
-    pub grpc_route: Option<Obj<GrpcRoute>>,
+    pub grpc_route: ::std::option::Option<crate::Obj<GrpcRoute>>,
     /// `Http2Route`: a [`HttpRoute`] object.
     ///
     /// An object that represents the specification of an HTTP/2 route.
-    pub http2_route: Option<Obj<HttpRoute>>,
+    pub http2_route: ::std::option::Option<crate::Obj<HttpRoute>>,
     /// `HttpRoute`: a [`HttpRoute`] object.
     ///
     /// An object that represents the specification of an HTTP route.
-    pub http_route: Option<Obj<HttpRoute>>,
+    pub http_route: ::std::option::Option<crate::Obj<HttpRoute>>,
     /// `Priority`: an integer.
     ///
     /// The priority for the route. Routes are matched based on the specified value, where 0 is the highest priority.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `TcpRoute`: a [`TcpRoute`] object.
     ///
     /// An object that represents the specification of a TCP route.
-    pub tcp_route: Option<Obj<TcpRoute>>,
+    pub tcp_route: ::std::option::Option<crate::Obj<TcpRoute>>,
 }
 
 #[rustfmt::skip]
@@ -1286,27 +1065,27 @@ impl RouteSpec {
     /// A `RouteSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GrpcRoute`: a [`GrpcRoute`] object.
-    pub fn grpc_route(mut self, value: impl Into<Obj<GrpcRoute>>) -> Self { self.grpc_route = Some(value.into()); self }
+    pub fn grpc_route(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcRoute>>) -> Self { self.grpc_route = ::std::option::Option::Some(value.into()); self }
     /// `Http2Route`: a [`HttpRoute`] object.
-    pub fn http2_route(mut self, value: impl Into<Obj<HttpRoute>>) -> Self { self.http2_route = Some(value.into()); self }
+    pub fn http2_route(mut self, value: impl ::std::convert::Into<crate::Obj<HttpRoute>>) -> Self { self.http2_route = ::std::option::Option::Some(value.into()); self }
     /// `HttpRoute`: a [`HttpRoute`] object.
-    pub fn http_route(mut self, value: impl Into<Obj<HttpRoute>>) -> Self { self.http_route = Some(value.into()); self }
+    pub fn http_route(mut self, value: impl ::std::convert::Into<crate::Obj<HttpRoute>>) -> Self { self.http_route = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `TcpRoute`: a [`TcpRoute`] object.
-    pub fn tcp_route(mut self, value: impl Into<Obj<TcpRoute>>) -> Self { self.tcp_route = Some(value.into()); self }
+    pub fn tcp_route(mut self, value: impl ::std::convert::Into<crate::Obj<TcpRoute>>) -> Self { self.tcp_route = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RouteSpec {}
+impl crate::PropertyType for RouteSpec {}
 
-impl ToValue for RouteSpec {
+impl ::cloudwright_core::ToValue for RouteSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GrpcRoute", &self.grpc_route)
             .opt("Http2Route", &self.http2_route)
             .opt("HttpRoute", &self.http_route)
@@ -1315,25 +1094,6 @@ impl ToValue for RouteSpec {
             .build()
     }
 }
-
-/// The required properties of [`TcpRoute`], by name: `TcpRoute::new(TcpRouteRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TcpRouteRequired {
-    /// `Action`: a [`TcpRouteAction`] object, required.
-    pub action: Obj<TcpRouteAction>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TcpRoute: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_TcpRouteAction)),
-        ("Match", Shape::Object(&RULE_TcpRouteMatch)),
-        ("Timeout", Shape::Object(&RULE_TcpTimeout)),
-    ],
-    required: &["Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TcpRoute` property type of `AWS::AppMesh::Route`.
 ///
@@ -1345,66 +1105,49 @@ pub struct TcpRoute {
     /// `Action`: a [`TcpRouteAction`] object, required.
     ///
     /// The action to take if a match is determined.
-    pub action: Obj<TcpRouteAction>,
+    pub action: crate::Obj<TcpRouteAction>,
     /// `Match`: a [`TcpRouteMatch`] object.
     ///
     /// An object that represents the criteria for determining a request match.
-    pub r#match: Option<Obj<TcpRouteMatch>>,
+    pub r#match: ::std::option::Option<crate::Obj<TcpRouteMatch>>,
     /// `Timeout`: a [`TcpTimeout`] object.
     ///
     /// An object that represents types of timeouts.
-    pub timeout: Option<Obj<TcpTimeout>>,
+    pub timeout: ::std::option::Option<crate::Obj<TcpTimeout>>,
 }
 
 #[rustfmt::skip]
 impl TcpRoute {
-    /// A `TcpRoute` with its required properties, named in a [`TcpRouteRequired`].
+    /// A `TcpRoute` with its one required property, `Action`.
     #[inline]
-    pub fn new(required: TcpRouteRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TcpRouteAction>>) -> Self {
         Self {
-            action: required.action,
-            r#match: None,
-            timeout: None,
+            action: value.into(),
+            r#match: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
 
     /// `Action`: a [`TcpRouteAction`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<TcpRouteAction>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<TcpRouteAction>>) -> Self { self.action = value.into(); self }
     /// `Match`: a [`TcpRouteMatch`] object.
-    pub fn r#match(mut self, value: impl Into<Obj<TcpRouteMatch>>) -> Self { self.r#match = Some(value.into()); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<TcpRouteMatch>>) -> Self { self.r#match = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: a [`TcpTimeout`] object.
-    pub fn timeout(mut self, value: impl Into<Obj<TcpTimeout>>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<crate::Obj<TcpTimeout>>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TcpRoute {}
+impl crate::PropertyType for TcpRoute {}
 
-impl ToValue for TcpRoute {
+impl ::cloudwright_core::ToValue for TcpRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("Match", &self.r#match)
             .opt("Timeout", &self.timeout)
             .build()
     }
 }
-
-/// The required properties of [`TcpRouteAction`], by name: `TcpRouteAction::new(TcpRouteActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TcpRouteActionRequired {
-    /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    pub weighted_targets: List<WeightedTarget>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TcpRouteAction: ObjRule = ObjRule {
-    properties: &[
-        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["WeightedTargets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TcpRouteAction` property type of `AWS::AppMesh::Route`.
 ///
@@ -1416,42 +1159,33 @@ pub struct TcpRouteAction {
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
     ///
     /// An object that represents the targets that traffic is routed to when a request matches the route.
-    pub weighted_targets: List<WeightedTarget>,
+    pub weighted_targets: ::cloudwright_core::List<WeightedTarget>,
 }
 
 #[rustfmt::skip]
 impl TcpRouteAction {
-    /// A `TcpRouteAction` with its required properties, named in a [`TcpRouteActionRequired`].
+    /// A `TcpRouteAction` with its one required property, `WeightedTargets`.
     #[inline]
-    pub fn new(required: TcpRouteActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTarget>>) -> Self {
         Self {
-            weighted_targets: required.weighted_targets,
+            weighted_targets: value.into(),
         }
     }
 
     /// `WeightedTargets`: a list of [`WeightedTarget`] objects, required.
-    pub fn weighted_targets(mut self, value: impl Into<List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
+    pub fn weighted_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTarget>>) -> Self { self.weighted_targets = value.into(); self }
 }
 
-impl PropertyType for TcpRouteAction {}
+impl crate::PropertyType for TcpRouteAction {}
 
-impl ToValue for TcpRouteAction {
+impl ::cloudwright_core::ToValue for TcpRouteAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("WeightedTargets", &self.weighted_targets)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TcpRouteMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Port", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TcpRouteMatch` property type of `AWS::AppMesh::Route`.
 ///
@@ -1463,7 +1197,7 @@ pub struct TcpRouteMatch {
     /// `Port`: an integer.
     ///
     /// The port number to match on.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1471,19 +1205,21 @@ impl TcpRouteMatch {
     /// A `TcpRouteMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TcpRouteMatch {}
+impl crate::PropertyType for TcpRouteMatch {}
 
-impl ToValue for TcpRouteMatch {
+impl ::cloudwright_core::ToValue for TcpRouteMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Port", &self.port).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Port", &self.port)
+            .build()
     }
 }
 
@@ -1491,22 +1227,10 @@ impl ToValue for TcpRouteMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedTargetRequired {
     /// `VirtualNode`: a string, required.
-    pub virtual_node: Str,
+    pub virtual_node: ::cloudwright_core::Str,
     /// `Weight`: an integer, required.
-    pub weight: Int,
+    pub weight: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WeightedTarget: ObjRule = ObjRule {
-    properties: &[
-        ("Port", Shape::INT),
-        ("VirtualNode", Shape::STR),
-        ("Weight", Shape::INT),
-    ],
-    required: &["VirtualNode", "Weight"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WeightedTarget` property type of `AWS::AppMesh::Route`.
 ///
@@ -1518,15 +1242,15 @@ pub struct WeightedTarget {
     /// `Port`: an integer.
     ///
     /// The targeted port of the weighted object.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `VirtualNode`: a string, required.
     ///
     /// The virtual node to associate with the weighted target.
-    pub virtual_node: Str,
+    pub virtual_node: ::cloudwright_core::Str,
     /// `Weight`: an integer, required.
     ///
     /// The relative weight of the weighted target.
-    pub weight: Int,
+    pub weight: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1535,29 +1259,272 @@ impl WeightedTarget {
     #[inline]
     pub fn new(required: WeightedTargetRequired) -> Self {
         Self {
-            port: None,
+            port: ::std::option::Option::None,
             virtual_node: required.virtual_node,
             weight: required.weight,
         }
     }
 
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `VirtualNode`: a string, required.
-    pub fn virtual_node(mut self, value: impl Into<Str>) -> Self { self.virtual_node = value.into(); self }
+    pub fn virtual_node(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_node = value.into(); self }
     /// `Weight`: an integer, required.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = value.into(); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = value.into(); self }
 }
 
-impl PropertyType for WeightedTarget {}
+impl crate::PropertyType for WeightedTarget {}
 
-impl ToValue for WeightedTarget {
+impl ::cloudwright_core::ToValue for WeightedTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Port", &self.port)
             .req("VirtualNode", &self.virtual_node)
             .req("Weight", &self.weight)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_Duration, RULE_GrpcTimeout, RULE_HttpPathMatch, RULE_HttpTimeout, RULE_QueryParameter,
+        RULE_Tag, RULE_TcpTimeout,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Route: ObjRule = ObjRule {
+        properties: &[
+            ("MeshName", Shape::STR),
+            ("MeshOwner", Shape::STR),
+            ("RouteName", Shape::STR),
+            ("Spec", Shape::Object(&RULE_RouteSpec)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VirtualRouterName", Shape::STR),
+        ],
+        required: &["MeshName", "VirtualRouterName", "Spec"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcRetryPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("GrpcRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MaxRetries", Shape::INT),
+            ("PerRetryTimeout", Shape::Object(&RULE_Duration)),
+            ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["MaxRetries", "PerRetryTimeout"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcRoute: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_GrpcRouteAction)),
+            ("Match", Shape::Object(&RULE_GrpcRouteMatch)),
+            ("RetryPolicy", Shape::Object(&RULE_GrpcRetryPolicy)),
+            ("Timeout", Shape::Object(&RULE_GrpcTimeout)),
+        ],
+        required: &["Action", "Match"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcRouteAction: ObjRule = ObjRule {
+        properties: &[
+            ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["WeightedTargets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcRouteMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcRouteMetadata), min_items: None, max_items: None, unique: false })),
+            ("MethodName", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServiceName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcRouteMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("Invert", Shape::Bool),
+            ("Match", Shape::Object(&RULE_GrpcRouteMetadataMatchMethod)),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcRouteMetadataMatchMethod: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+            ("Prefix", Shape::STR),
+            ("Range", Shape::Object(&RULE_MatchRange)),
+            ("Regex", Shape::STR),
+            ("Suffix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeaderMatchMethod: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+            ("Prefix", Shape::STR),
+            ("Range", Shape::Object(&RULE_MatchRange)),
+            ("Regex", Shape::STR),
+            ("Suffix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpRetryPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("MaxRetries", Shape::INT),
+            ("PerRetryTimeout", Shape::Object(&RULE_Duration)),
+            ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["MaxRetries", "PerRetryTimeout"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpRoute: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_HttpRouteAction)),
+            ("Match", Shape::Object(&RULE_HttpRouteMatch)),
+            ("RetryPolicy", Shape::Object(&RULE_HttpRetryPolicy)),
+            ("Timeout", Shape::Object(&RULE_HttpTimeout)),
+        ],
+        required: &["Action", "Match"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpRouteAction: ObjRule = ObjRule {
+        properties: &[
+            ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["WeightedTargets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpRouteHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Invert", Shape::Bool),
+            ("Match", Shape::Object(&RULE_HeaderMatchMethod)),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpRouteMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpRouteHeader), min_items: None, max_items: None, unique: false })),
+            ("Method", Shape::STR),
+            ("Path", Shape::Object(&RULE_HttpPathMatch)),
+            ("Port", Shape::INT),
+            ("Prefix", Shape::STR),
+            ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None, unique: false })),
+            ("Scheme", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchRange: ObjRule = ObjRule {
+        properties: &[
+            ("End", Shape::INT),
+            ("Start", Shape::INT),
+        ],
+        required: &["Start", "End"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteSpec: ObjRule = ObjRule {
+        properties: &[
+            ("GrpcRoute", Shape::Object(&RULE_GrpcRoute)),
+            ("Http2Route", Shape::Object(&RULE_HttpRoute)),
+            ("HttpRoute", Shape::Object(&RULE_HttpRoute)),
+            ("Priority", Shape::INT),
+            ("TcpRoute", Shape::Object(&RULE_TcpRoute)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TcpRoute: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_TcpRouteAction)),
+            ("Match", Shape::Object(&RULE_TcpRouteMatch)),
+            ("Timeout", Shape::Object(&RULE_TcpTimeout)),
+        ],
+        required: &["Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TcpRouteAction: ObjRule = ObjRule {
+        properties: &[
+            ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["WeightedTargets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TcpRouteMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Port", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WeightedTarget: ObjRule = ObjRule {
+        properties: &[
+            ("Port", Shape::INT),
+            ("VirtualNode", Shape::STR),
+            ("Weight", Shape::INT),
+        ],
+        required: &["VirtualNode", "Weight"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,29 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "appmesh")]
 /// The required properties of [`Duration`], by name: `Duration::new(DurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DurationRequired {
     /// `Unit`: a string, required.
-    pub unit: Str,
+    pub unit: ::cloudwright_core::Str,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_Duration: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::STR),
-        ("Value", Shape::INT),
-    ],
-    required: &["Value", "Unit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `Duration` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
@@ -41,11 +27,11 @@ pub struct Duration {
     /// `Unit`: a string, required.
     ///
     /// A unit of time.
-    pub unit: Str,
+    pub unit: ::cloudwright_core::Str,
     /// `Value`: an integer, required.
     ///
     /// A number of time units.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "appmesh")]
@@ -61,35 +47,24 @@ impl Duration {
     }
 
     /// `Unit`: a string, required.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for Duration {}
+impl crate::PropertyType for Duration {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for Duration {
+impl ::cloudwright_core::ToValue for Duration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `GrpcTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
@@ -102,11 +77,11 @@ pub struct GrpcTimeout {
     /// `Idle`: a [`Duration`] object.
     ///
     /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
+    pub idle: ::std::option::Option<crate::Obj<Duration>>,
     /// `PerRequest`: a [`Duration`] object.
     ///
     /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
+    pub per_request: ::std::option::Option<crate::Obj<Duration>>,
 }
 
 #[cfg(feature = "appmesh")]
@@ -115,39 +90,28 @@ impl GrpcTimeout {
     /// A `GrpcTimeout` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Idle`: a [`Duration`] object.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self { self.idle = Some(value.into()); self }
+    pub fn idle(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.idle = ::std::option::Option::Some(value.into()); self }
     /// `PerRequest`: a [`Duration`] object.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_request = Some(value.into()); self }
+    pub fn per_request(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.per_request = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for GrpcTimeout {}
+impl crate::PropertyType for GrpcTimeout {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for GrpcTimeout {
+impl ::cloudwright_core::ToValue for GrpcTimeout {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Idle", &self.idle)
             .opt("PerRequest", &self.per_request)
             .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_HttpPathMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-        ("Regex", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `HttpPathMatch` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
@@ -160,11 +124,11 @@ pub struct HttpPathMatch {
     /// `Exact`: a string.
     ///
     /// The exact path to match on.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Regex`: a string.
     ///
     /// The regex used to match the path.
-    pub regex: Option<Str>,
+    pub regex: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "appmesh")]
@@ -173,38 +137,28 @@ impl HttpPathMatch {
     /// A `HttpPathMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
     /// `Regex`: a string.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for HttpPathMatch {}
+impl crate::PropertyType for HttpPathMatch {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for HttpPathMatch {
+impl ::cloudwright_core::ToValue for HttpPathMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exact", &self.exact)
             .opt("Regex", &self.regex)
             .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `HttpQueryParameterMatch` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
@@ -217,7 +171,7 @@ pub struct HttpQueryParameterMatch {
     /// `Exact`: a string.
     ///
     /// The exact query parameter to match on.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "appmesh")]
@@ -226,34 +180,25 @@ impl HttpQueryParameterMatch {
     /// A `HttpQueryParameterMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for HttpQueryParameterMatch {}
+impl crate::PropertyType for HttpQueryParameterMatch {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for HttpQueryParameterMatch {
+impl ::cloudwright_core::ToValue for HttpQueryParameterMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Exact", &self.exact)
+            .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_HttpTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-        ("PerRequest", Shape::Object(&RULE_Duration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `HttpTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
@@ -266,11 +211,11 @@ pub struct HttpTimeout {
     /// `Idle`: a [`Duration`] object.
     ///
     /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
+    pub idle: ::std::option::Option<crate::Obj<Duration>>,
     /// `PerRequest`: a [`Duration`] object.
     ///
     /// An object that represents a per request timeout. The default value is 15 seconds. If you set a higher timeout, then make sure that the higher value is set for each App Mesh resource in a conversation. For example, if a virtual node backend uses a virtual router provider to route to another virtual node, then the timeout should be greater than 15 seconds for the source and destination virtual node and the route.
-    pub per_request: Option<Obj<Duration>>,
+    pub per_request: ::std::option::Option<crate::Obj<Duration>>,
 }
 
 #[cfg(feature = "appmesh")]
@@ -279,23 +224,23 @@ impl HttpTimeout {
     /// A `HttpTimeout` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Idle`: a [`Duration`] object.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self { self.idle = Some(value.into()); self }
+    pub fn idle(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.idle = ::std::option::Option::Some(value.into()); self }
     /// `PerRequest`: a [`Duration`] object.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_request = Some(value.into()); self }
+    pub fn per_request(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.per_request = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for HttpTimeout {}
+impl crate::PropertyType for HttpTimeout {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for HttpTimeout {
+impl ::cloudwright_core::ToValue for HttpTimeout {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Idle", &self.idle)
             .opt("PerRequest", &self.per_request)
             .build()
@@ -307,22 +252,10 @@ impl ToValue for HttpTimeout {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonFormatRefRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_JsonFormatRef: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `JsonFormatRef` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
@@ -335,11 +268,11 @@ pub struct JsonFormatRef {
     /// `Key`: a string, required.
     ///
     /// The specified key for the JSON.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The specified value for the JSON.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "appmesh")]
@@ -355,35 +288,24 @@ impl JsonFormatRef {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for JsonFormatRef {}
+impl crate::PropertyType for JsonFormatRef {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for JsonFormatRef {
+impl ::cloudwright_core::ToValue for JsonFormatRef {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingFormat: ObjRule = ObjRule {
-    properties: &[
-        ("Json", Shape::List(&ListRule { items: Shape::Object(&RULE_JsonFormatRef), min_items: None, max_items: None, unique: false })),
-        ("Text", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `LoggingFormat` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
@@ -396,11 +318,11 @@ pub struct LoggingFormat {
     /// `Json`: a list of [`JsonFormatRef`] objects.
     ///
     /// The logging format for JSON.
-    pub json: Option<List<JsonFormatRef>>,
+    pub json: ::std::option::Option<::cloudwright_core::List<JsonFormatRef>>,
     /// `Text`: a string.
     ///
     /// The logging format for text.
-    pub text: Option<Str>,
+    pub text: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "appmesh")]
@@ -409,23 +331,23 @@ impl LoggingFormat {
     /// A `LoggingFormat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Json`: a list of [`JsonFormatRef`] objects.
-    pub fn json(mut self, value: impl Into<List<JsonFormatRef>>) -> Self { self.json = Some(value.into()); self }
+    pub fn json(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<JsonFormatRef>>) -> Self { self.json = ::std::option::Option::Some(value.into()); self }
     /// `Text`: a string.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for LoggingFormat {}
+impl crate::PropertyType for LoggingFormat {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for LoggingFormat {
+impl ::cloudwright_core::ToValue for LoggingFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Json", &self.json)
             .opt("Text", &self.text)
             .build()
@@ -437,22 +359,10 @@ impl ToValue for LoggingFormat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortMappingRequired {
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a string, required.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
-    properties: &[
-        ("Port", Shape::INT),
-        ("Protocol", Shape::STR),
-    ],
-    required: &["Port", "Protocol"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `PortMapping` property type, shared by `AWS::AppMesh::VirtualNode`, `AWS::AppMesh::VirtualRouter`.
@@ -465,11 +375,11 @@ pub struct PortMapping {
     /// `Port`: an integer, required.
     ///
     /// The port used for the port mapping.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a string, required.
     ///
     /// The protocol used for the port mapping. Specify `http` , `http2` , `grpc` , or `tcp` .
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "appmesh")]
@@ -485,44 +395,24 @@ impl PortMapping {
     }
 
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a string, required.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = value.into(); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for PortMapping {}
+impl crate::PropertyType for PortMapping {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for PortMapping {
+impl ::cloudwright_core::ToValue for PortMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Port", &self.port)
             .req("Protocol", &self.protocol)
             .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-/// The required properties of [`QueryParameter`], by name: `QueryParameter::new(QueryParameterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryParameterRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Match", Shape::Object(&RULE_HttpQueryParameterMatch)),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `QueryParameter` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
@@ -535,54 +425,44 @@ pub struct QueryParameter {
     /// `Match`: a [`HttpQueryParameterMatch`] object.
     ///
     /// The query parameter to match on.
-    pub r#match: Option<Obj<HttpQueryParameterMatch>>,
+    pub r#match: ::std::option::Option<crate::Obj<HttpQueryParameterMatch>>,
     /// `Name`: a string, required.
     ///
     /// A name for the query parameter that will be matched on.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl QueryParameter {
-    /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
+    /// A `QueryParameter` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: QueryParameterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#match: None,
-            name: required.name,
+            r#match: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Match`: a [`HttpQueryParameterMatch`] object.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpQueryParameterMatch>>) -> Self { self.r#match = Some(value.into()); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<HttpQueryParameterMatch>>) -> Self { self.r#match = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for QueryParameter {}
+impl crate::PropertyType for QueryParameter {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for QueryParameter {
+impl ::cloudwright_core::ToValue for QueryParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Match", &self.r#match)
             .req("Name", &self.name)
             .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `SubjectAlternativeNameMatchers` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
@@ -595,7 +475,7 @@ pub struct SubjectAlternativeNameMatchers {
     /// `Exact`: a list of strings.
     ///
     /// The values sent must match the specified values exactly.
-    pub exact: Option<List<Str>>,
+    pub exact: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "appmesh")]
@@ -604,42 +484,25 @@ impl SubjectAlternativeNameMatchers {
     /// A `SubjectAlternativeNameMatchers` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a list of strings.
-    pub fn exact(mut self, value: impl Into<List<Str>>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for SubjectAlternativeNameMatchers {}
+impl crate::PropertyType for SubjectAlternativeNameMatchers {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for SubjectAlternativeNameMatchers {
+impl ::cloudwright_core::ToValue for SubjectAlternativeNameMatchers {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Exact", &self.exact).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Exact", &self.exact)
+            .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-/// The required properties of [`SubjectAlternativeNames`], by name: `SubjectAlternativeNames::new(SubjectAlternativeNamesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubjectAlternativeNamesRequired {
-    /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
-}
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
-    properties: &[
-        ("Match", Shape::Object(&RULE_SubjectAlternativeNameMatchers)),
-    ],
-    required: &["Match"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `SubjectAlternativeNames` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
@@ -652,32 +515,34 @@ pub struct SubjectAlternativeNames {
     /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
     ///
     /// An object that represents the criteria for determining a SANs match.
-    pub r#match: Obj<SubjectAlternativeNameMatchers>,
+    pub r#match: crate::Obj<SubjectAlternativeNameMatchers>,
 }
 
 #[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl SubjectAlternativeNames {
-    /// A `SubjectAlternativeNames` with its required properties, named in a [`SubjectAlternativeNamesRequired`].
+    /// A `SubjectAlternativeNames` with its one required property, `Match`.
     #[inline]
-    pub fn new(required: SubjectAlternativeNamesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SubjectAlternativeNameMatchers>>) -> Self {
         Self {
-            r#match: required.r#match,
+            r#match: value.into(),
         }
     }
 
     /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    pub fn r#match(mut self, value: impl Into<Obj<SubjectAlternativeNameMatchers>>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<SubjectAlternativeNameMatchers>>) -> Self { self.r#match = value.into(); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for SubjectAlternativeNames {}
+impl crate::PropertyType for SubjectAlternativeNames {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for SubjectAlternativeNames {
+impl ::cloudwright_core::ToValue for SubjectAlternativeNames {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Match", &self.r#match).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Match", &self.r#match)
+            .build()
     }
 }
 
@@ -686,22 +551,10 @@ impl ToValue for SubjectAlternativeNames {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `Tag` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Mesh`, `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`, `AWS::AppMesh::VirtualRouter`, `AWS::AppMesh::VirtualService`.
@@ -710,9 +563,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "appmesh")]
@@ -728,34 +581,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "appmesh")]
-#[rustfmt::skip]
-pub(crate) static RULE_TcpTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("Idle", Shape::Object(&RULE_Duration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appmesh")]
 /// The `TcpTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
@@ -768,7 +611,7 @@ pub struct TcpTimeout {
     /// `Idle`: a [`Duration`] object.
     ///
     /// An object that represents an idle timeout. An idle timeout bounds the amount of time that a connection may be idle. The default value is none.
-    pub idle: Option<Obj<Duration>>,
+    pub idle: ::std::option::Option<crate::Obj<Duration>>,
 }
 
 #[cfg(feature = "appmesh")]
@@ -777,20 +620,174 @@ impl TcpTimeout {
     /// A `TcpTimeout` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Idle`: a [`Duration`] object.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self { self.idle = Some(value.into()); self }
+    pub fn idle(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.idle = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appmesh")]
-impl PropertyType for TcpTimeout {}
+impl crate::PropertyType for TcpTimeout {}
 
 #[cfg(feature = "appmesh")]
-impl ToValue for TcpTimeout {
+impl ::cloudwright_core::ToValue for TcpTimeout {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Idle", &self.idle).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Idle", &self.idle)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Duration: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::STR),
+            ("Value", Shape::INT),
+        ],
+        required: &["Value", "Unit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcTimeout: ObjRule = ObjRule {
+        properties: &[
+            ("Idle", Shape::Object(&RULE_Duration)),
+            ("PerRequest", Shape::Object(&RULE_Duration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpPathMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+            ("Regex", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpTimeout: ObjRule = ObjRule {
+        properties: &[
+            ("Idle", Shape::Object(&RULE_Duration)),
+            ("PerRequest", Shape::Object(&RULE_Duration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonFormatRef: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingFormat: ObjRule = ObjRule {
+        properties: &[
+            ("Json", Shape::List(&ListRule { items: Shape::Object(&RULE_JsonFormatRef), min_items: None, max_items: None, unique: false })),
+            ("Text", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
+        properties: &[
+            ("Port", Shape::INT),
+            ("Protocol", Shape::STR),
+        ],
+        required: &["Port", "Protocol"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Match", Shape::Object(&RULE_HttpQueryParameterMatch)),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
+        properties: &[
+            ("Match", Shape::Object(&RULE_SubjectAlternativeNameMatchers)),
+        ],
+        required: &["Match"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appmesh")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TcpTimeout: ObjRule = ObjRule {
+        properties: &[
+            ("Idle", Shape::Object(&RULE_Duration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     JsonFormatRef, JsonFormatRefRequired, LoggingFormat, SubjectAlternativeNameMatchers,
-    SubjectAlternativeNames, SubjectAlternativeNamesRequired, Tag, TagRequired,
+    SubjectAlternativeNames, Tag, TagRequired,
 };
-use super::shared::{RULE_LoggingFormat, RULE_SubjectAlternativeNames, RULE_Tag};
 
 /// The required properties of [`VirtualGateway`], by name: `VirtualGateway::new(VirtualGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayRequired {
     /// `MeshName`: a string, required.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `Spec`: a [`VirtualGatewaySpec`] object, required.
-    pub spec: Obj<VirtualGatewaySpec>,
+    pub spec: crate::Obj<VirtualGatewaySpec>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGateway: ObjRule = ObjRule {
-    properties: &[
-        ("MeshName", Shape::STR),
-        ("MeshOwner", Shape::STR),
-        ("Spec", Shape::Object(&RULE_VirtualGatewaySpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VirtualGatewayName", Shape::STR),
-    ],
-    required: &["MeshName", "Spec"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppMesh::VirtualGateway` resource.
 ///
@@ -42,7 +25,7 @@ pub(crate) static RULE_VirtualGateway: ObjRule = ObjRule {
 ///
 /// A virtual gateway allows resources outside your mesh to communicate to resources that are inside your mesh. The virtual gateway represents an Envoy proxy running in an Amazon ECS task, in a Kubernetes service, or on an Amazon EC2 instance. Unlike a virtual node, which represents an Envoy running with an application, a virtual gateway represents Envoy deployed by itself.
 ///
-/// For more information about virtual gateways, see \[Virtual gateways\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_gateways.html>) .
+/// For more information about virtual gateways, see [Virtual gateways](https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_gateways.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VirtualGatewayAttributes`], which `Handle<VirtualGateway>` dereferences to.
@@ -61,27 +44,27 @@ pub struct VirtualGateway {
     /// The name of the service mesh that the virtual gateway resides in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_owner: Option<Str>,
+    pub mesh_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Spec`: a [`VirtualGatewaySpec`] object, required.
     ///
     /// The specifications of the virtual gateway.
-    pub spec: Obj<VirtualGatewaySpec>,
+    pub spec: crate::Obj<VirtualGatewaySpec>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you can apply to the virtual gateway to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VirtualGatewayName`: a string.
     ///
     /// The name of the virtual gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub virtual_gateway_name: Option<Str>,
+    pub virtual_gateway_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +74,7 @@ impl VirtualGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppMesh::VirtualGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualgateway.html",
         primary_identifier: &["Id"],
@@ -102,7 +85,7 @@ impl VirtualGateway {
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
         attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualGatewayName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VirtualGateway` with its required properties, named in a [`VirtualGatewayRequired`].
@@ -110,43 +93,45 @@ impl VirtualGateway {
     pub fn new(required: VirtualGatewayRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
-            mesh_owner: None,
+            mesh_owner: ::std::option::Option::None,
             spec: required.spec,
-            tags: None,
-            virtual_gateway_name: None,
+            tags: ::std::option::Option::None,
+            virtual_gateway_name: ::std::option::Option::None,
         }
     }
 
     /// `MeshName`: a string, required.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
+    pub fn mesh_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
+    pub fn mesh_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_owner = ::std::option::Option::Some(value.into()); self }
     /// `Spec`: a [`VirtualGatewaySpec`] object, required.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualGatewaySpec>>) -> Self { self.spec = value.into(); self }
+    pub fn spec(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewaySpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VirtualGatewayName`: a string.
-    pub fn virtual_gateway_name(mut self, value: impl Into<Str>) -> Self { self.virtual_gateway_name = Some(value.into()); self }
+    pub fn virtual_gateway_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_gateway_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VirtualGateway {
+impl ::cloudwright_core::Resource for VirtualGateway {
     type Attributes = VirtualGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VirtualGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VirtualGateway {
+impl ::cloudwright_core::ToValue for VirtualGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MeshName", &self.mesh_name)
             .opt("MeshOwner", &self.mesh_owner)
             .req("Spec", &self.spec)
@@ -156,12 +141,12 @@ impl ToValue for VirtualGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VirtualGateway`]: `Handle<VirtualGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VirtualGateway`]: `Handle<VirtualGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VirtualGatewayAttributes(ResourceRef);
+pub struct VirtualGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VirtualGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VirtualGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,65 +156,56 @@ impl VirtualGatewayAttributes {
     ///
     /// The full Amazon Resource Name (ARN) for the virtual gateway.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh that the virtual gateway resides in.
     #[inline]
-    pub fn mesh_name(&self) -> Value {
-        self.0.get_att("MeshName")
+    pub fn mesh_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshName"))
     }
 
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn mesh_owner(&self) -> Value {
-        self.0.get_att("MeshOwner")
+    pub fn mesh_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshOwner"))
     }
 
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
-    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see [Working with Shared Meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn resource_owner(&self) -> Value {
-        self.0.get_att("ResourceOwner")
+    pub fn resource_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceOwner"))
     }
 
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the virtual gateway.
     #[inline]
-    pub fn uid(&self) -> Value {
-        self.0.get_att("Uid")
+    pub fn uid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uid"))
     }
 
     /// `Fn::GetAtt` `VirtualGatewayName`: a string.
     ///
     /// The name of the virtual gateway.
     #[inline]
-    pub fn virtual_gateway_name(&self) -> Value {
-        self.0.get_att("VirtualGatewayName")
+    pub fn virtual_gateway_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VirtualGatewayName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayAccessLog: ObjRule = ObjRule {
-    properties: &[
-        ("File", Shape::Object(&RULE_VirtualGatewayFileAccessLog)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayAccessLog` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -241,7 +217,7 @@ pub struct VirtualGatewayAccessLog {
     /// `File`: a [`VirtualGatewayFileAccessLog`] object.
     ///
     /// The file object to send virtual gateway access logs to.
-    pub file: Option<Obj<VirtualGatewayFileAccessLog>>,
+    pub file: ::std::option::Option<crate::Obj<VirtualGatewayFileAccessLog>>,
 }
 
 #[rustfmt::skip]
@@ -249,30 +225,23 @@ impl VirtualGatewayAccessLog {
     /// A `VirtualGatewayAccessLog` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `File`: a [`VirtualGatewayFileAccessLog`] object.
-    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayFileAccessLog>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayFileAccessLog>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayAccessLog {}
+impl crate::PropertyType for VirtualGatewayAccessLog {}
 
-impl ToValue for VirtualGatewayAccessLog {
+impl ::cloudwright_core::ToValue for VirtualGatewayAccessLog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("File", &self.file).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("File", &self.file)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayBackendDefaults: ObjRule = ObjRule {
-    properties: &[
-        ("ClientPolicy", Shape::Object(&RULE_VirtualGatewayClientPolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayBackendDefaults` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -284,7 +253,7 @@ pub struct VirtualGatewayBackendDefaults {
     /// `ClientPolicy`: a [`VirtualGatewayClientPolicy`] object.
     ///
     /// A reference to an object that represents a client policy.
-    pub client_policy: Option<Obj<VirtualGatewayClientPolicy>>,
+    pub client_policy: ::std::option::Option<crate::Obj<VirtualGatewayClientPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -292,32 +261,23 @@ impl VirtualGatewayBackendDefaults {
     /// A `VirtualGatewayBackendDefaults` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientPolicy`: a [`VirtualGatewayClientPolicy`] object.
-    pub fn client_policy(mut self, value: impl Into<Obj<VirtualGatewayClientPolicy>>) -> Self { self.client_policy = Some(value.into()); self }
+    pub fn client_policy(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayClientPolicy>>) -> Self { self.client_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayBackendDefaults {}
+impl crate::PropertyType for VirtualGatewayBackendDefaults {}
 
-impl ToValue for VirtualGatewayBackendDefaults {
+impl ::cloudwright_core::ToValue for VirtualGatewayBackendDefaults {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientPolicy", &self.client_policy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayClientPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("TLS", Shape::Object(&RULE_VirtualGatewayClientPolicyTls)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayClientPolicy` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -329,7 +289,7 @@ pub struct VirtualGatewayClientPolicy {
     /// `TLS`: a [`VirtualGatewayClientPolicyTls`] object.
     ///
     /// A reference to an object that represents a Transport Layer Security (TLS) client policy.
-    pub tls: Option<Obj<VirtualGatewayClientPolicyTls>>,
+    pub tls: ::std::option::Option<crate::Obj<VirtualGatewayClientPolicyTls>>,
 }
 
 #[rustfmt::skip]
@@ -337,41 +297,23 @@ impl VirtualGatewayClientPolicy {
     /// A `VirtualGatewayClientPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TLS`: a [`VirtualGatewayClientPolicyTls`] object.
-    pub fn tls(mut self, value: impl Into<Obj<VirtualGatewayClientPolicyTls>>) -> Self { self.tls = Some(value.into()); self }
+    pub fn tls(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayClientPolicyTls>>) -> Self { self.tls = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayClientPolicy {}
+impl crate::PropertyType for VirtualGatewayClientPolicy {}
 
-impl ToValue for VirtualGatewayClientPolicy {
+impl ::cloudwright_core::ToValue for VirtualGatewayClientPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TLS", &self.tls).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("TLS", &self.tls)
+            .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayClientPolicyTls`], by name: `VirtualGatewayClientPolicyTls::new(VirtualGatewayClientPolicyTlsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayClientPolicyTlsRequired {
-    /// `Validation`: a [`VirtualGatewayTlsValidationContext`] object, required.
-    pub validation: Obj<VirtualGatewayTlsValidationContext>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayClientPolicyTls: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::Object(&RULE_VirtualGatewayClientTlsCertificate)),
-        ("Enforce", Shape::Bool),
-        ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("Validation", Shape::Object(&RULE_VirtualGatewayTlsValidationContext)),
-    ],
-    required: &["Validation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayClientPolicyTls` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -383,50 +325,50 @@ pub struct VirtualGatewayClientPolicyTls {
     /// `Certificate`: a [`VirtualGatewayClientTlsCertificate`] object.
     ///
     /// A reference to an object that represents a virtual gateway's client's Transport Layer Security (TLS) certificate.
-    pub certificate: Option<Obj<VirtualGatewayClientTlsCertificate>>,
+    pub certificate: ::std::option::Option<crate::Obj<VirtualGatewayClientTlsCertificate>>,
     /// `Enforce`: a boolean.
     ///
     /// Whether the policy is enforced. The default is `True` , if a value isn't specified.
-    pub enforce: Option<Bool>,
+    pub enforce: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Ports`: a list of integers.
     ///
     /// One or more ports that the policy is enforced for.
-    pub ports: Option<List<Int>>,
+    pub ports: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `Validation`: a [`VirtualGatewayTlsValidationContext`] object, required.
     ///
     /// A reference to an object that represents a Transport Layer Security (TLS) validation context.
-    pub validation: Obj<VirtualGatewayTlsValidationContext>,
+    pub validation: crate::Obj<VirtualGatewayTlsValidationContext>,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayClientPolicyTls {
-    /// A `VirtualGatewayClientPolicyTls` with its required properties, named in a [`VirtualGatewayClientPolicyTlsRequired`].
+    /// A `VirtualGatewayClientPolicyTls` with its one required property, `Validation`.
     #[inline]
-    pub fn new(required: VirtualGatewayClientPolicyTlsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContext>>) -> Self {
         Self {
-            certificate: None,
-            enforce: None,
-            ports: None,
-            validation: required.validation,
+            certificate: ::std::option::Option::None,
+            enforce: ::std::option::Option::None,
+            ports: ::std::option::Option::None,
+            validation: value.into(),
         }
     }
 
     /// `Certificate`: a [`VirtualGatewayClientTlsCertificate`] object.
-    pub fn certificate(mut self, value: impl Into<Obj<VirtualGatewayClientTlsCertificate>>) -> Self { self.certificate = Some(value.into()); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayClientTlsCertificate>>) -> Self { self.certificate = ::std::option::Option::Some(value.into()); self }
     /// `Enforce`: a boolean.
-    pub fn enforce(mut self, value: impl Into<Bool>) -> Self { self.enforce = Some(value.into()); self }
+    pub fn enforce(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enforce = ::std::option::Option::Some(value.into()); self }
     /// `Ports`: a list of integers.
-    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self { self.ports = Some(value.into()); self }
+    pub fn ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.ports = ::std::option::Option::Some(value.into()); self }
     /// `Validation`: a [`VirtualGatewayTlsValidationContext`] object, required.
-    pub fn validation(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContext>>) -> Self { self.validation = value.into(); self }
+    pub fn validation(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContext>>) -> Self { self.validation = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayClientPolicyTls {}
+impl crate::PropertyType for VirtualGatewayClientPolicyTls {}
 
-impl ToValue for VirtualGatewayClientPolicyTls {
+impl ::cloudwright_core::ToValue for VirtualGatewayClientPolicyTls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Certificate", &self.certificate)
             .opt("Enforce", &self.enforce)
             .opt("Ports", &self.ports)
@@ -434,16 +376,6 @@ impl ToValue for VirtualGatewayClientPolicyTls {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayClientTlsCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("File", Shape::Object(&RULE_VirtualGatewayListenerTlsFileCertificate)),
-        ("SDS", Shape::Object(&RULE_VirtualGatewayListenerTlsSdsCertificate)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayClientTlsCertificate` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -454,12 +386,12 @@ pub(crate) static RULE_VirtualGatewayClientTlsCertificate: ObjRule = ObjRule {
 pub struct VirtualGatewayClientTlsCertificate {
     /// `File`: a [`VirtualGatewayListenerTlsFileCertificate`] object.
     ///
-    /// An object that represents a local file certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see \[Transport Layer Security (TLS)\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html>) .
-    pub file: Option<Obj<VirtualGatewayListenerTlsFileCertificate>>,
+    /// An object that represents a local file certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see [Transport Layer Security (TLS)](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html) .
+    pub file: ::std::option::Option<crate::Obj<VirtualGatewayListenerTlsFileCertificate>>,
     /// `SDS`: a [`VirtualGatewayListenerTlsSdsCertificate`] object.
     ///
     /// A reference to an object that represents a virtual gateway's client's Secret Discovery Service certificate.
-    pub sds: Option<Obj<VirtualGatewayListenerTlsSdsCertificate>>,
+    pub sds: ::std::option::Option<crate::Obj<VirtualGatewayListenerTlsSdsCertificate>>,
 }
 
 #[rustfmt::skip]
@@ -467,37 +399,26 @@ impl VirtualGatewayClientTlsCertificate {
     /// A `VirtualGatewayClientTlsCertificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `File`: a [`VirtualGatewayListenerTlsFileCertificate`] object.
-    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsFileCertificate>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsFileCertificate>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
     /// `SDS`: a [`VirtualGatewayListenerTlsSdsCertificate`] object.
-    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsSdsCertificate>>) -> Self { self.sds = Some(value.into()); self }
+    pub fn sds(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsSdsCertificate>>) -> Self { self.sds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayClientTlsCertificate {}
+impl crate::PropertyType for VirtualGatewayClientTlsCertificate {}
 
-impl ToValue for VirtualGatewayClientTlsCertificate {
+impl ::cloudwright_core::ToValue for VirtualGatewayClientTlsCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("File", &self.file)
             .opt("SDS", &self.sds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("GRPC", Shape::Object(&RULE_VirtualGatewayGrpcConnectionPool)),
-        ("HTTP", Shape::Object(&RULE_VirtualGatewayHttpConnectionPool)),
-        ("HTTP2", Shape::Object(&RULE_VirtualGatewayHttp2ConnectionPool)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayConnectionPool` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -513,15 +434,15 @@ pub struct VirtualGatewayConnectionPool {
     /// `GRPC`: a [`VirtualGatewayGrpcConnectionPool`] object.
     ///
     /// An object that represents a type of connection pool.
-    pub grpc: Option<Obj<VirtualGatewayGrpcConnectionPool>>,
+    pub grpc: ::std::option::Option<crate::Obj<VirtualGatewayGrpcConnectionPool>>,
     /// `HTTP`: a [`VirtualGatewayHttpConnectionPool`] object.
     ///
     /// An object that represents a type of connection pool.
-    pub http: Option<Obj<VirtualGatewayHttpConnectionPool>>,
+    pub http: ::std::option::Option<crate::Obj<VirtualGatewayHttpConnectionPool>>,
     /// `HTTP2`: a [`VirtualGatewayHttp2ConnectionPool`] object.
     ///
     /// An object that represents a type of connection pool.
-    pub http2: Option<Obj<VirtualGatewayHttp2ConnectionPool>>,
+    pub http2: ::std::option::Option<crate::Obj<VirtualGatewayHttp2ConnectionPool>>,
 }
 
 #[rustfmt::skip]
@@ -529,47 +450,29 @@ impl VirtualGatewayConnectionPool {
     /// A `VirtualGatewayConnectionPool` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GRPC`: a [`VirtualGatewayGrpcConnectionPool`] object.
-    pub fn grpc(mut self, value: impl Into<Obj<VirtualGatewayGrpcConnectionPool>>) -> Self { self.grpc = Some(value.into()); self }
+    pub fn grpc(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayGrpcConnectionPool>>) -> Self { self.grpc = ::std::option::Option::Some(value.into()); self }
     /// `HTTP`: a [`VirtualGatewayHttpConnectionPool`] object.
-    pub fn http(mut self, value: impl Into<Obj<VirtualGatewayHttpConnectionPool>>) -> Self { self.http = Some(value.into()); self }
+    pub fn http(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayHttpConnectionPool>>) -> Self { self.http = ::std::option::Option::Some(value.into()); self }
     /// `HTTP2`: a [`VirtualGatewayHttp2ConnectionPool`] object.
-    pub fn http2(mut self, value: impl Into<Obj<VirtualGatewayHttp2ConnectionPool>>) -> Self { self.http2 = Some(value.into()); self }
+    pub fn http2(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayHttp2ConnectionPool>>) -> Self { self.http2 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayConnectionPool {}
+impl crate::PropertyType for VirtualGatewayConnectionPool {}
 
-impl ToValue for VirtualGatewayConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualGatewayConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GRPC", &self.grpc)
             .opt("HTTP", &self.http)
             .opt("HTTP2", &self.http2)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayFileAccessLog`], by name: `VirtualGatewayFileAccessLog::new(VirtualGatewayFileAccessLogRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayFileAccessLogRequired {
-    /// `Path`: a string, required.
-    pub path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayFileAccessLog: ObjRule = ObjRule {
-    properties: &[
-        ("Format", Shape::Object(&RULE_LoggingFormat)),
-        ("Path", Shape::STR),
-    ],
-    required: &["Path"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayFileAccessLog` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -581,58 +484,41 @@ pub struct VirtualGatewayFileAccessLog {
     /// `Format`: a [`LoggingFormat`] object.
     ///
     /// The specified format for the virtual gateway access logs. It can be either `json_format` or `text_format` .
-    pub format: Option<Obj<LoggingFormat>>,
+    pub format: ::std::option::Option<crate::Obj<LoggingFormat>>,
     /// `Path`: a string, required.
     ///
     /// The file path to write access logs to. You can use `/dev/stdout` to send access logs to standard out and configure your Envoy container to use a log driver, such as `awslogs` , to export the access logs to a log storage service such as Amazon CloudWatch Logs. You can also specify a path in the Envoy container's file system to write the files to disk.
-    pub path: Str,
+    pub path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayFileAccessLog {
-    /// A `VirtualGatewayFileAccessLog` with its required properties, named in a [`VirtualGatewayFileAccessLogRequired`].
+    /// A `VirtualGatewayFileAccessLog` with its one required property, `Path`.
     #[inline]
-    pub fn new(required: VirtualGatewayFileAccessLogRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            format: None,
-            path: required.path,
+            format: ::std::option::Option::None,
+            path: value.into(),
         }
     }
 
     /// `Format`: a [`LoggingFormat`] object.
-    pub fn format(mut self, value: impl Into<Obj<LoggingFormat>>) -> Self { self.format = Some(value.into()); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingFormat>>) -> Self { self.format = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string, required.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayFileAccessLog {}
+impl crate::PropertyType for VirtualGatewayFileAccessLog {}
 
-impl ToValue for VirtualGatewayFileAccessLog {
+impl ::cloudwright_core::ToValue for VirtualGatewayFileAccessLog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Format", &self.format)
             .req("Path", &self.path)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayGrpcConnectionPool`], by name: `VirtualGatewayGrpcConnectionPool::new(VirtualGatewayGrpcConnectionPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayGrpcConnectionPoolRequired {
-    /// `MaxRequests`: an integer, required.
-    pub max_requests: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayGrpcConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("MaxRequests", Shape::INT),
-    ],
-    required: &["MaxRequests"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayGrpcConnectionPool` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -644,29 +530,29 @@ pub struct VirtualGatewayGrpcConnectionPool {
     /// `MaxRequests`: an integer, required.
     ///
     /// Maximum number of inflight requests Envoy can concurrently support across hosts in upstream cluster.
-    pub max_requests: Int,
+    pub max_requests: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayGrpcConnectionPool {
-    /// A `VirtualGatewayGrpcConnectionPool` with its required properties, named in a [`VirtualGatewayGrpcConnectionPoolRequired`].
+    /// A `VirtualGatewayGrpcConnectionPool` with its one required property, `MaxRequests`.
     #[inline]
-    pub fn new(required: VirtualGatewayGrpcConnectionPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_requests: required.max_requests,
+            max_requests: value.into(),
         }
     }
 
     /// `MaxRequests`: an integer, required.
-    pub fn max_requests(mut self, value: impl Into<Int>) -> Self { self.max_requests = value.into(); self }
+    pub fn max_requests(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_requests = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayGrpcConnectionPool {}
+impl crate::PropertyType for VirtualGatewayGrpcConnectionPool {}
 
-impl ToValue for VirtualGatewayGrpcConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualGatewayGrpcConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxRequests", &self.max_requests)
             .build()
     }
@@ -676,32 +562,16 @@ impl ToValue for VirtualGatewayGrpcConnectionPool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayHealthCheckPolicyRequired {
     /// `HealthyThreshold`: an integer, required.
-    pub healthy_threshold: Int,
+    pub healthy_threshold: ::cloudwright_core::Int,
     /// `IntervalMillis`: an integer, required.
-    pub interval_millis: Int,
+    pub interval_millis: ::cloudwright_core::Int,
     /// `Protocol`: a string, required.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
     /// `TimeoutMillis`: an integer, required.
-    pub timeout_millis: Int,
+    pub timeout_millis: ::cloudwright_core::Int,
     /// `UnhealthyThreshold`: an integer, required.
-    pub unhealthy_threshold: Int,
+    pub unhealthy_threshold: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayHealthCheckPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("HealthyThreshold", Shape::INT),
-        ("IntervalMillis", Shape::INT),
-        ("Path", Shape::STR),
-        ("Port", Shape::INT),
-        ("Protocol", Shape::STR),
-        ("TimeoutMillis", Shape::INT),
-        ("UnhealthyThreshold", Shape::INT),
-    ],
-    required: &["UnhealthyThreshold", "HealthyThreshold", "TimeoutMillis", "Protocol", "IntervalMillis"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayHealthCheckPolicy` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -713,31 +583,31 @@ pub struct VirtualGatewayHealthCheckPolicy {
     /// `HealthyThreshold`: an integer, required.
     ///
     /// The number of consecutive successful health checks that must occur before declaring the listener healthy.
-    pub healthy_threshold: Int,
+    pub healthy_threshold: ::cloudwright_core::Int,
     /// `IntervalMillis`: an integer, required.
     ///
     /// The time period in milliseconds between each health check execution.
-    pub interval_millis: Int,
+    pub interval_millis: ::cloudwright_core::Int,
     /// `Path`: a string.
     ///
     /// The destination path for the health check request. This value is only used if the specified protocol is HTTP or HTTP/2. For any other protocol, this value is ignored.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The destination port for the health check request. This port must match the port defined in the `PortMapping` for the listener.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a string, required.
     ///
-    /// The protocol for the health check request. If you specify `grpc` , then your service must conform to the \[GRPC Health Checking Protocol\](<https://docs.aws.amazon.com/https://github.com/grpc/grpc/blob/master/doc/health-checking.md>) .
-    pub protocol: Str,
+    /// The protocol for the health check request. If you specify `grpc` , then your service must conform to the [GRPC Health Checking Protocol](https://docs.aws.amazon.com/https://github.com/grpc/grpc/blob/master/doc/health-checking.md) .
+    pub protocol: ::cloudwright_core::Str,
     /// `TimeoutMillis`: an integer, required.
     ///
     /// The amount of time to wait when receiving a response from the health check, in milliseconds.
-    pub timeout_millis: Int,
+    pub timeout_millis: ::cloudwright_core::Int,
     /// `UnhealthyThreshold`: an integer, required.
     ///
     /// The number of consecutive failed health checks that must occur before declaring a virtual gateway unhealthy.
-    pub unhealthy_threshold: Int,
+    pub unhealthy_threshold: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -748,8 +618,8 @@ impl VirtualGatewayHealthCheckPolicy {
         Self {
             healthy_threshold: required.healthy_threshold,
             interval_millis: required.interval_millis,
-            path: None,
-            port: None,
+            path: ::std::option::Option::None,
+            port: ::std::option::Option::None,
             protocol: required.protocol,
             timeout_millis: required.timeout_millis,
             unhealthy_threshold: required.unhealthy_threshold,
@@ -757,27 +627,27 @@ impl VirtualGatewayHealthCheckPolicy {
     }
 
     /// `HealthyThreshold`: an integer, required.
-    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold = value.into(); self }
+    pub fn healthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.healthy_threshold = value.into(); self }
     /// `IntervalMillis`: an integer, required.
-    pub fn interval_millis(mut self, value: impl Into<Int>) -> Self { self.interval_millis = value.into(); self }
+    pub fn interval_millis(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_millis = value.into(); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a string, required.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = value.into(); self }
     /// `TimeoutMillis`: an integer, required.
-    pub fn timeout_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_millis = value.into(); self }
+    pub fn timeout_millis(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_millis = value.into(); self }
     /// `UnhealthyThreshold`: an integer, required.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold = value.into(); self }
+    pub fn unhealthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unhealthy_threshold = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayHealthCheckPolicy {}
+impl crate::PropertyType for VirtualGatewayHealthCheckPolicy {}
 
-impl ToValue for VirtualGatewayHealthCheckPolicy {
+impl ::cloudwright_core::ToValue for VirtualGatewayHealthCheckPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HealthyThreshold", &self.healthy_threshold)
             .req("IntervalMillis", &self.interval_millis)
             .opt("Path", &self.path)
@@ -789,23 +659,6 @@ impl ToValue for VirtualGatewayHealthCheckPolicy {
     }
 }
 
-/// The required properties of [`VirtualGatewayHttp2ConnectionPool`], by name: `VirtualGatewayHttp2ConnectionPool::new(VirtualGatewayHttp2ConnectionPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayHttp2ConnectionPoolRequired {
-    /// `MaxRequests`: an integer, required.
-    pub max_requests: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayHttp2ConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("MaxRequests", Shape::INT),
-    ],
-    required: &["MaxRequests"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VirtualGatewayHttp2ConnectionPool` property type of `AWS::AppMesh::VirtualGateway`.
 ///
 /// An object that represents a type of connection pool.
@@ -816,51 +669,33 @@ pub struct VirtualGatewayHttp2ConnectionPool {
     /// `MaxRequests`: an integer, required.
     ///
     /// Maximum number of inflight requests Envoy can concurrently support across hosts in upstream cluster.
-    pub max_requests: Int,
+    pub max_requests: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayHttp2ConnectionPool {
-    /// A `VirtualGatewayHttp2ConnectionPool` with its required properties, named in a [`VirtualGatewayHttp2ConnectionPoolRequired`].
+    /// A `VirtualGatewayHttp2ConnectionPool` with its one required property, `MaxRequests`.
     #[inline]
-    pub fn new(required: VirtualGatewayHttp2ConnectionPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_requests: required.max_requests,
+            max_requests: value.into(),
         }
     }
 
     /// `MaxRequests`: an integer, required.
-    pub fn max_requests(mut self, value: impl Into<Int>) -> Self { self.max_requests = value.into(); self }
+    pub fn max_requests(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_requests = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayHttp2ConnectionPool {}
+impl crate::PropertyType for VirtualGatewayHttp2ConnectionPool {}
 
-impl ToValue for VirtualGatewayHttp2ConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualGatewayHttp2ConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxRequests", &self.max_requests)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayHttpConnectionPool`], by name: `VirtualGatewayHttpConnectionPool::new(VirtualGatewayHttpConnectionPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayHttpConnectionPoolRequired {
-    /// `MaxConnections`: an integer, required.
-    pub max_connections: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayHttpConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConnections", Shape::INT),
-        ("MaxPendingRequests", Shape::INT),
-    ],
-    required: &["MaxConnections"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayHttpConnectionPool` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -872,61 +707,41 @@ pub struct VirtualGatewayHttpConnectionPool {
     /// `MaxConnections`: an integer, required.
     ///
     /// Maximum number of outbound TCP connections Envoy can establish concurrently with all hosts in upstream cluster.
-    pub max_connections: Int,
+    pub max_connections: ::cloudwright_core::Int,
     /// `MaxPendingRequests`: an integer.
     ///
     /// Number of overflowing requests after `max_connections` Envoy will queue to upstream cluster.
-    pub max_pending_requests: Option<Int>,
+    pub max_pending_requests: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayHttpConnectionPool {
-    /// A `VirtualGatewayHttpConnectionPool` with its required properties, named in a [`VirtualGatewayHttpConnectionPoolRequired`].
+    /// A `VirtualGatewayHttpConnectionPool` with its one required property, `MaxConnections`.
     #[inline]
-    pub fn new(required: VirtualGatewayHttpConnectionPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_connections: required.max_connections,
-            max_pending_requests: None,
+            max_connections: value.into(),
+            max_pending_requests: ::std::option::Option::None,
         }
     }
 
     /// `MaxConnections`: an integer, required.
-    pub fn max_connections(mut self, value: impl Into<Int>) -> Self { self.max_connections = value.into(); self }
+    pub fn max_connections(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_connections = value.into(); self }
     /// `MaxPendingRequests`: an integer.
-    pub fn max_pending_requests(mut self, value: impl Into<Int>) -> Self { self.max_pending_requests = Some(value.into()); self }
+    pub fn max_pending_requests(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_pending_requests = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayHttpConnectionPool {}
+impl crate::PropertyType for VirtualGatewayHttpConnectionPool {}
 
-impl ToValue for VirtualGatewayHttpConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualGatewayHttpConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxConnections", &self.max_connections)
             .opt("MaxPendingRequests", &self.max_pending_requests)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayListener`], by name: `VirtualGatewayListener::new(VirtualGatewayListenerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayListenerRequired {
-    /// `PortMapping`: a [`VirtualGatewayPortMapping`] object, required.
-    pub port_mapping: Obj<VirtualGatewayPortMapping>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayListener: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionPool", Shape::Object(&RULE_VirtualGatewayConnectionPool)),
-        ("HealthCheck", Shape::Object(&RULE_VirtualGatewayHealthCheckPolicy)),
-        ("PortMapping", Shape::Object(&RULE_VirtualGatewayPortMapping)),
-        ("TLS", Shape::Object(&RULE_VirtualGatewayListenerTls)),
-    ],
-    required: &["PortMapping"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayListener` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -938,50 +753,50 @@ pub struct VirtualGatewayListener {
     /// `ConnectionPool`: a [`VirtualGatewayConnectionPool`] object.
     ///
     /// The connection pool information for the listener.
-    pub connection_pool: Option<Obj<VirtualGatewayConnectionPool>>,
+    pub connection_pool: ::std::option::Option<crate::Obj<VirtualGatewayConnectionPool>>,
     /// `HealthCheck`: a [`VirtualGatewayHealthCheckPolicy`] object.
     ///
     /// The health check information for the listener.
-    pub health_check: Option<Obj<VirtualGatewayHealthCheckPolicy>>,
+    pub health_check: ::std::option::Option<crate::Obj<VirtualGatewayHealthCheckPolicy>>,
     /// `PortMapping`: a [`VirtualGatewayPortMapping`] object, required.
     ///
     /// The port mapping information for the listener.
-    pub port_mapping: Obj<VirtualGatewayPortMapping>,
+    pub port_mapping: crate::Obj<VirtualGatewayPortMapping>,
     /// `TLS`: a [`VirtualGatewayListenerTls`] object.
     ///
     /// A reference to an object that represents the Transport Layer Security (TLS) properties for the listener.
-    pub tls: Option<Obj<VirtualGatewayListenerTls>>,
+    pub tls: ::std::option::Option<crate::Obj<VirtualGatewayListenerTls>>,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayListener {
-    /// A `VirtualGatewayListener` with its required properties, named in a [`VirtualGatewayListenerRequired`].
+    /// A `VirtualGatewayListener` with its one required property, `PortMapping`.
     #[inline]
-    pub fn new(required: VirtualGatewayListenerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<VirtualGatewayPortMapping>>) -> Self {
         Self {
-            connection_pool: None,
-            health_check: None,
-            port_mapping: required.port_mapping,
-            tls: None,
+            connection_pool: ::std::option::Option::None,
+            health_check: ::std::option::Option::None,
+            port_mapping: value.into(),
+            tls: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionPool`: a [`VirtualGatewayConnectionPool`] object.
-    pub fn connection_pool(mut self, value: impl Into<Obj<VirtualGatewayConnectionPool>>) -> Self { self.connection_pool = Some(value.into()); self }
+    pub fn connection_pool(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayConnectionPool>>) -> Self { self.connection_pool = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheck`: a [`VirtualGatewayHealthCheckPolicy`] object.
-    pub fn health_check(mut self, value: impl Into<Obj<VirtualGatewayHealthCheckPolicy>>) -> Self { self.health_check = Some(value.into()); self }
+    pub fn health_check(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayHealthCheckPolicy>>) -> Self { self.health_check = ::std::option::Option::Some(value.into()); self }
     /// `PortMapping`: a [`VirtualGatewayPortMapping`] object, required.
-    pub fn port_mapping(mut self, value: impl Into<Obj<VirtualGatewayPortMapping>>) -> Self { self.port_mapping = value.into(); self }
+    pub fn port_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayPortMapping>>) -> Self { self.port_mapping = value.into(); self }
     /// `TLS`: a [`VirtualGatewayListenerTls`] object.
-    pub fn tls(mut self, value: impl Into<Obj<VirtualGatewayListenerTls>>) -> Self { self.tls = Some(value.into()); self }
+    pub fn tls(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTls>>) -> Self { self.tls = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayListener {}
+impl crate::PropertyType for VirtualGatewayListener {}
 
-impl ToValue for VirtualGatewayListener {
+impl ::cloudwright_core::ToValue for VirtualGatewayListener {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionPool", &self.connection_pool)
             .opt("HealthCheck", &self.health_check)
             .req("PortMapping", &self.port_mapping)
@@ -994,22 +809,10 @@ impl ToValue for VirtualGatewayListener {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayListenerTlsRequired {
     /// `Certificate`: a [`VirtualGatewayListenerTlsCertificate`] object, required.
-    pub certificate: Obj<VirtualGatewayListenerTlsCertificate>,
+    pub certificate: crate::Obj<VirtualGatewayListenerTlsCertificate>,
     /// `Mode`: a string, required.
-    pub mode: Str,
+    pub mode: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayListenerTls: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::Object(&RULE_VirtualGatewayListenerTlsCertificate)),
-        ("Mode", Shape::STR),
-        ("Validation", Shape::Object(&RULE_VirtualGatewayListenerTlsValidationContext)),
-    ],
-    required: &["Mode", "Certificate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayListenerTls` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1021,7 +824,7 @@ pub struct VirtualGatewayListenerTls {
     /// `Certificate`: a [`VirtualGatewayListenerTlsCertificate`] object, required.
     ///
     /// An object that represents a Transport Layer Security (TLS) certificate.
-    pub certificate: Obj<VirtualGatewayListenerTlsCertificate>,
+    pub certificate: crate::Obj<VirtualGatewayListenerTlsCertificate>,
     /// `Mode`: a string, required.
     ///
     /// Specify one of the following modes.
@@ -1029,11 +832,11 @@ pub struct VirtualGatewayListenerTls {
     /// - ** STRICT – Listener only accepts connections with TLS enabled.
     /// - ** PERMISSIVE – Listener accepts connections with or without TLS enabled.
     /// - ** DISABLED – Listener only accepts connections without TLS.
-    pub mode: Str,
+    pub mode: ::cloudwright_core::Str,
     /// `Validation`: a [`VirtualGatewayListenerTlsValidationContext`] object.
     ///
     /// A reference to an object that represents a virtual gateway's listener's Transport Layer Security (TLS) validation context.
-    pub validation: Option<Obj<VirtualGatewayListenerTlsValidationContext>>,
+    pub validation: ::std::option::Option<crate::Obj<VirtualGatewayListenerTlsValidationContext>>,
 }
 
 #[rustfmt::skip]
@@ -1044,47 +847,30 @@ impl VirtualGatewayListenerTls {
         Self {
             certificate: required.certificate,
             mode: required.mode,
-            validation: None,
+            validation: ::std::option::Option::None,
         }
     }
 
     /// `Certificate`: a [`VirtualGatewayListenerTlsCertificate`] object, required.
-    pub fn certificate(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsCertificate>>) -> Self { self.certificate = value.into(); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsCertificate>>) -> Self { self.certificate = value.into(); self }
     /// `Mode`: a string, required.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = value.into(); self }
     /// `Validation`: a [`VirtualGatewayListenerTlsValidationContext`] object.
-    pub fn validation(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsValidationContext>>) -> Self { self.validation = Some(value.into()); self }
+    pub fn validation(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsValidationContext>>) -> Self { self.validation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayListenerTls {}
+impl crate::PropertyType for VirtualGatewayListenerTls {}
 
-impl ToValue for VirtualGatewayListenerTls {
+impl ::cloudwright_core::ToValue for VirtualGatewayListenerTls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Certificate", &self.certificate)
             .req("Mode", &self.mode)
             .opt("Validation", &self.validation)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayListenerTlsAcmCertificate`], by name: `VirtualGatewayListenerTlsAcmCertificate::new(VirtualGatewayListenerTlsAcmCertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayListenerTlsAcmCertificateRequired {
-    /// `CertificateArn`: a string, required.
-    pub certificate_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayListenerTlsAcmCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-    ],
-    required: &["CertificateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayListenerTlsAcmCertificate` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1095,47 +881,36 @@ pub(crate) static RULE_VirtualGatewayListenerTlsAcmCertificate: ObjRule = ObjRul
 pub struct VirtualGatewayListenerTlsAcmCertificate {
     /// `CertificateArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) for the certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see \[Transport Layer Security (TLS)\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites>) .
+    /// The Amazon Resource Name (ARN) for the certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see [Transport Layer Security (TLS)](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites) .
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsAcmCertificate {
-    /// A `VirtualGatewayListenerTlsAcmCertificate` with its required properties, named in a [`VirtualGatewayListenerTlsAcmCertificateRequired`].
+    /// A `VirtualGatewayListenerTlsAcmCertificate` with its one required property, `CertificateArn`.
     #[inline]
-    pub fn new(required: VirtualGatewayListenerTlsAcmCertificateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            certificate_arn: required.certificate_arn,
+            certificate_arn: value.into(),
         }
     }
 
     /// `CertificateArn`: a string, required.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayListenerTlsAcmCertificate {}
+impl crate::PropertyType for VirtualGatewayListenerTlsAcmCertificate {}
 
-impl ToValue for VirtualGatewayListenerTlsAcmCertificate {
+impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsAcmCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayListenerTlsCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("ACM", Shape::Object(&RULE_VirtualGatewayListenerTlsAcmCertificate)),
-        ("File", Shape::Object(&RULE_VirtualGatewayListenerTlsFileCertificate)),
-        ("SDS", Shape::Object(&RULE_VirtualGatewayListenerTlsSdsCertificate)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayListenerTlsCertificate` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1147,15 +922,15 @@ pub struct VirtualGatewayListenerTlsCertificate {
     /// `ACM`: a [`VirtualGatewayListenerTlsAcmCertificate`] object.
     ///
     /// A reference to an object that represents an Certificate Manager certificate.
-    pub acm: Option<Obj<VirtualGatewayListenerTlsAcmCertificate>>,
+    pub acm: ::std::option::Option<crate::Obj<VirtualGatewayListenerTlsAcmCertificate>>,
     /// `File`: a [`VirtualGatewayListenerTlsFileCertificate`] object.
     ///
     /// A reference to an object that represents a local file certificate.
-    pub file: Option<Obj<VirtualGatewayListenerTlsFileCertificate>>,
+    pub file: ::std::option::Option<crate::Obj<VirtualGatewayListenerTlsFileCertificate>>,
     /// `SDS`: a [`VirtualGatewayListenerTlsSdsCertificate`] object.
     ///
     /// A reference to an object that represents a virtual gateway's listener's Secret Discovery Service certificate.
-    pub sds: Option<Obj<VirtualGatewayListenerTlsSdsCertificate>>,
+    pub sds: ::std::option::Option<crate::Obj<VirtualGatewayListenerTlsSdsCertificate>>,
 }
 
 #[rustfmt::skip]
@@ -1163,23 +938,23 @@ impl VirtualGatewayListenerTlsCertificate {
     /// A `VirtualGatewayListenerTlsCertificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ACM`: a [`VirtualGatewayListenerTlsAcmCertificate`] object.
-    pub fn acm(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsAcmCertificate>>) -> Self { self.acm = Some(value.into()); self }
+    pub fn acm(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsAcmCertificate>>) -> Self { self.acm = ::std::option::Option::Some(value.into()); self }
     /// `File`: a [`VirtualGatewayListenerTlsFileCertificate`] object.
-    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsFileCertificate>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsFileCertificate>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
     /// `SDS`: a [`VirtualGatewayListenerTlsSdsCertificate`] object.
-    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsSdsCertificate>>) -> Self { self.sds = Some(value.into()); self }
+    pub fn sds(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsSdsCertificate>>) -> Self { self.sds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayListenerTlsCertificate {}
+impl crate::PropertyType for VirtualGatewayListenerTlsCertificate {}
 
-impl ToValue for VirtualGatewayListenerTlsCertificate {
+impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ACM", &self.acm)
             .opt("File", &self.file)
             .opt("SDS", &self.sds)
@@ -1191,25 +966,14 @@ impl ToValue for VirtualGatewayListenerTlsCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayListenerTlsFileCertificateRequired {
     /// `CertificateChain`: a string, required.
-    pub certificate_chain: Str,
+    pub certificate_chain: ::cloudwright_core::Str,
     /// `PrivateKey`: a string, required.
-    pub private_key: Str,
+    pub private_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayListenerTlsFileCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateChain", Shape::STR),
-        ("PrivateKey", Shape::STR),
-    ],
-    required: &["PrivateKey", "CertificateChain"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayListenerTlsFileCertificate` property type of `AWS::AppMesh::VirtualGateway`.
 ///
-/// An object that represents a local file certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see \[Transport Layer Security (TLS)\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites>) .
+/// An object that represents a local file certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see [Transport Layer Security (TLS)](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsfilecertificate.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1217,11 +981,11 @@ pub struct VirtualGatewayListenerTlsFileCertificate {
     /// `CertificateChain`: a string, required.
     ///
     /// The certificate chain for the certificate.
-    pub certificate_chain: Str,
+    pub certificate_chain: ::cloudwright_core::Str,
     /// `PrivateKey`: a string, required.
     ///
     /// The private key for a certificate stored on the file system of the mesh endpoint that the proxy is running on.
-    pub private_key: Str,
+    pub private_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1236,43 +1000,26 @@ impl VirtualGatewayListenerTlsFileCertificate {
     }
 
     /// `CertificateChain`: a string, required.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = value.into(); self }
+    pub fn certificate_chain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_chain = value.into(); self }
     /// `PrivateKey`: a string, required.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = value.into(); self }
+    pub fn private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayListenerTlsFileCertificate {}
+impl crate::PropertyType for VirtualGatewayListenerTlsFileCertificate {}
 
-impl ToValue for VirtualGatewayListenerTlsFileCertificate {
+impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsFileCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateChain", &self.certificate_chain)
             .req("PrivateKey", &self.private_key)
             .build()
     }
 }
 
-/// The required properties of [`VirtualGatewayListenerTlsSdsCertificate`], by name: `VirtualGatewayListenerTlsSdsCertificate::new(VirtualGatewayListenerTlsSdsCertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayListenerTlsSdsCertificateRequired {
-    /// `SecretName`: a string, required.
-    pub secret_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayListenerTlsSdsCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("SecretName", Shape::STR),
-    ],
-    required: &["SecretName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VirtualGatewayListenerTlsSdsCertificate` property type of `AWS::AppMesh::VirtualGateway`.
 ///
-/// An object that represents the virtual gateway's listener's Secret Discovery Service certificate.The proxy must be configured with a local SDS provider via a Unix Domain Socket. See App Mesh \[TLS documentation\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html>) for more info.
+/// An object that represents the virtual gateway's listener's Secret Discovery Service certificate.The proxy must be configured with a local SDS provider via a Unix Domain Socket. See App Mesh [TLS documentation](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html) for more info.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlssdscertificate.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1280,51 +1027,33 @@ pub struct VirtualGatewayListenerTlsSdsCertificate {
     /// `SecretName`: a string, required.
     ///
     /// A reference to an object that represents the name of the secret secret requested from the Secret Discovery Service provider representing Transport Layer Security (TLS) materials like a certificate or certificate chain.
-    pub secret_name: Str,
+    pub secret_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsSdsCertificate {
-    /// A `VirtualGatewayListenerTlsSdsCertificate` with its required properties, named in a [`VirtualGatewayListenerTlsSdsCertificateRequired`].
+    /// A `VirtualGatewayListenerTlsSdsCertificate` with its one required property, `SecretName`.
     #[inline]
-    pub fn new(required: VirtualGatewayListenerTlsSdsCertificateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            secret_name: required.secret_name,
+            secret_name: value.into(),
         }
     }
 
     /// `SecretName`: a string, required.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
+    pub fn secret_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_name = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayListenerTlsSdsCertificate {}
+impl crate::PropertyType for VirtualGatewayListenerTlsSdsCertificate {}
 
-impl ToValue for VirtualGatewayListenerTlsSdsCertificate {
+impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsSdsCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecretName", &self.secret_name)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayListenerTlsValidationContext`], by name: `VirtualGatewayListenerTlsValidationContext::new(VirtualGatewayListenerTlsValidationContextRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayListenerTlsValidationContextRequired {
-    /// `Trust`: a [`VirtualGatewayListenerTlsValidationContextTrust`] object, required.
-    pub trust: Obj<VirtualGatewayListenerTlsValidationContextTrust>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayListenerTlsValidationContext: ObjRule = ObjRule {
-    properties: &[
-        ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
-        ("Trust", Shape::Object(&RULE_VirtualGatewayListenerTlsValidationContextTrust)),
-    ],
-    required: &["Trust"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayListenerTlsValidationContext` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1336,51 +1065,41 @@ pub struct VirtualGatewayListenerTlsValidationContext {
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
     ///
     /// A reference to an object that represents the SANs for a virtual gateway listener's Transport Layer Security (TLS) validation context.
-    pub subject_alternative_names: Option<Obj<SubjectAlternativeNames>>,
+    pub subject_alternative_names: ::std::option::Option<crate::Obj<SubjectAlternativeNames>>,
     /// `Trust`: a [`VirtualGatewayListenerTlsValidationContextTrust`] object, required.
     ///
     /// A reference to where to retrieve the trust chain when validating a peer’s Transport Layer Security (TLS) certificate.
-    pub trust: Obj<VirtualGatewayListenerTlsValidationContextTrust>,
+    pub trust: crate::Obj<VirtualGatewayListenerTlsValidationContextTrust>,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsValidationContext {
-    /// A `VirtualGatewayListenerTlsValidationContext` with its required properties, named in a [`VirtualGatewayListenerTlsValidationContextRequired`].
+    /// A `VirtualGatewayListenerTlsValidationContext` with its one required property, `Trust`.
     #[inline]
-    pub fn new(required: VirtualGatewayListenerTlsValidationContextRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsValidationContextTrust>>) -> Self {
         Self {
-            subject_alternative_names: None,
-            trust: required.trust,
+            subject_alternative_names: ::std::option::Option::None,
+            trust: value.into(),
         }
     }
 
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
-    pub fn subject_alternative_names(mut self, value: impl Into<Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
+    pub fn subject_alternative_names(mut self, value: impl ::std::convert::Into<crate::Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = ::std::option::Option::Some(value.into()); self }
     /// `Trust`: a [`VirtualGatewayListenerTlsValidationContextTrust`] object, required.
-    pub fn trust(mut self, value: impl Into<Obj<VirtualGatewayListenerTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
+    pub fn trust(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayListenerTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayListenerTlsValidationContext {}
+impl crate::PropertyType for VirtualGatewayListenerTlsValidationContext {}
 
-impl ToValue for VirtualGatewayListenerTlsValidationContext {
+impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsValidationContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
             .req("Trust", &self.trust)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayListenerTlsValidationContextTrust: ObjRule = ObjRule {
-    properties: &[
-        ("File", Shape::Object(&RULE_VirtualGatewayTlsValidationContextFileTrust)),
-        ("SDS", Shape::Object(&RULE_VirtualGatewayTlsValidationContextSdsTrust)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayListenerTlsValidationContextTrust` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1392,11 +1111,11 @@ pub struct VirtualGatewayListenerTlsValidationContextTrust {
     /// `File`: a [`VirtualGatewayTlsValidationContextFileTrust`] object.
     ///
     /// An object that represents a Transport Layer Security (TLS) validation context trust for a local file.
-    pub file: Option<Obj<VirtualGatewayTlsValidationContextFileTrust>>,
+    pub file: ::std::option::Option<crate::Obj<VirtualGatewayTlsValidationContextFileTrust>>,
     /// `SDS`: a [`VirtualGatewayTlsValidationContextSdsTrust`] object.
     ///
     /// A reference to an object that represents a virtual gateway's listener's Transport Layer Security (TLS) Secret Discovery Service validation context trust.
-    pub sds: Option<Obj<VirtualGatewayTlsValidationContextSdsTrust>>,
+    pub sds: ::std::option::Option<crate::Obj<VirtualGatewayTlsValidationContextSdsTrust>>,
 }
 
 #[rustfmt::skip]
@@ -1404,35 +1123,26 @@ impl VirtualGatewayListenerTlsValidationContextTrust {
     /// A `VirtualGatewayListenerTlsValidationContextTrust` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `File`: a [`VirtualGatewayTlsValidationContextFileTrust`] object.
-    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextFileTrust>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContextFileTrust>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
     /// `SDS`: a [`VirtualGatewayTlsValidationContextSdsTrust`] object.
-    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextSdsTrust>>) -> Self { self.sds = Some(value.into()); self }
+    pub fn sds(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContextSdsTrust>>) -> Self { self.sds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayListenerTlsValidationContextTrust {}
+impl crate::PropertyType for VirtualGatewayListenerTlsValidationContextTrust {}
 
-impl ToValue for VirtualGatewayListenerTlsValidationContextTrust {
+impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsValidationContextTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("File", &self.file)
             .opt("SDS", &self.sds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayLogging: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLog", Shape::Object(&RULE_VirtualGatewayAccessLog)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayLogging` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1444,7 +1154,7 @@ pub struct VirtualGatewayLogging {
     /// `AccessLog`: a [`VirtualGatewayAccessLog`] object.
     ///
     /// The access log configuration.
-    pub access_log: Option<Obj<VirtualGatewayAccessLog>>,
+    pub access_log: ::std::option::Option<crate::Obj<VirtualGatewayAccessLog>>,
 }
 
 #[rustfmt::skip]
@@ -1452,19 +1162,21 @@ impl VirtualGatewayLogging {
     /// A `VirtualGatewayLogging` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessLog`: a [`VirtualGatewayAccessLog`] object.
-    pub fn access_log(mut self, value: impl Into<Obj<VirtualGatewayAccessLog>>) -> Self { self.access_log = Some(value.into()); self }
+    pub fn access_log(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayAccessLog>>) -> Self { self.access_log = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayLogging {}
+impl crate::PropertyType for VirtualGatewayLogging {}
 
-impl ToValue for VirtualGatewayLogging {
+impl ::cloudwright_core::ToValue for VirtualGatewayLogging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("AccessLog", &self.access_log).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("AccessLog", &self.access_log)
+            .build()
     }
 }
 
@@ -1472,21 +1184,10 @@ impl ToValue for VirtualGatewayLogging {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualGatewayPortMappingRequired {
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a string, required.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayPortMapping: ObjRule = ObjRule {
-    properties: &[
-        ("Port", Shape::INT),
-        ("Protocol", Shape::STR),
-    ],
-    required: &["Port", "Protocol"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayPortMapping` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1498,11 +1199,11 @@ pub struct VirtualGatewayPortMapping {
     /// `Port`: an integer, required.
     ///
     /// The port used for the port mapping. Specify one protocol.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a string, required.
     ///
     /// The protocol used for the port mapping.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1517,41 +1218,22 @@ impl VirtualGatewayPortMapping {
     }
 
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a string, required.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayPortMapping {}
+impl crate::PropertyType for VirtualGatewayPortMapping {}
 
-impl ToValue for VirtualGatewayPortMapping {
+impl ::cloudwright_core::ToValue for VirtualGatewayPortMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Port", &self.port)
             .req("Protocol", &self.protocol)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewaySpec`], by name: `VirtualGatewaySpec::new(VirtualGatewaySpecRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewaySpecRequired {
-    /// `Listeners`: a list of [`VirtualGatewayListener`] objects, required.
-    pub listeners: List<VirtualGatewayListener>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewaySpec: ObjRule = ObjRule {
-    properties: &[
-        ("BackendDefaults", Shape::Object(&RULE_VirtualGatewayBackendDefaults)),
-        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualGatewayListener), min_items: None, max_items: None, unique: false })),
-        ("Logging", Shape::Object(&RULE_VirtualGatewayLogging)),
-    ],
-    required: &["Listeners"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewaySpec` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1563,67 +1245,49 @@ pub struct VirtualGatewaySpec {
     /// `BackendDefaults`: a [`VirtualGatewayBackendDefaults`] object.
     ///
     /// A reference to an object that represents the defaults for backends.
-    pub backend_defaults: Option<Obj<VirtualGatewayBackendDefaults>>,
+    pub backend_defaults: ::std::option::Option<crate::Obj<VirtualGatewayBackendDefaults>>,
     /// `Listeners`: a list of [`VirtualGatewayListener`] objects, required.
     ///
     /// The listeners that the mesh endpoint is expected to receive inbound traffic from. You can specify one listener.
-    pub listeners: List<VirtualGatewayListener>,
+    pub listeners: ::cloudwright_core::List<VirtualGatewayListener>,
     /// `Logging`: a [`VirtualGatewayLogging`] object.
     ///
     /// An object that represents logging information.
-    pub logging: Option<Obj<VirtualGatewayLogging>>,
+    pub logging: ::std::option::Option<crate::Obj<VirtualGatewayLogging>>,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewaySpec {
-    /// A `VirtualGatewaySpec` with its required properties, named in a [`VirtualGatewaySpecRequired`].
+    /// A `VirtualGatewaySpec` with its one required property, `Listeners`.
     #[inline]
-    pub fn new(required: VirtualGatewaySpecRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<VirtualGatewayListener>>) -> Self {
         Self {
-            backend_defaults: None,
-            listeners: required.listeners,
-            logging: None,
+            backend_defaults: ::std::option::Option::None,
+            listeners: value.into(),
+            logging: ::std::option::Option::None,
         }
     }
 
     /// `BackendDefaults`: a [`VirtualGatewayBackendDefaults`] object.
-    pub fn backend_defaults(mut self, value: impl Into<Obj<VirtualGatewayBackendDefaults>>) -> Self { self.backend_defaults = Some(value.into()); self }
+    pub fn backend_defaults(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayBackendDefaults>>) -> Self { self.backend_defaults = ::std::option::Option::Some(value.into()); self }
     /// `Listeners`: a list of [`VirtualGatewayListener`] objects, required.
-    pub fn listeners(mut self, value: impl Into<List<VirtualGatewayListener>>) -> Self { self.listeners = value.into(); self }
+    pub fn listeners(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VirtualGatewayListener>>) -> Self { self.listeners = value.into(); self }
     /// `Logging`: a [`VirtualGatewayLogging`] object.
-    pub fn logging(mut self, value: impl Into<Obj<VirtualGatewayLogging>>) -> Self { self.logging = Some(value.into()); self }
+    pub fn logging(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayLogging>>) -> Self { self.logging = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewaySpec {}
+impl crate::PropertyType for VirtualGatewaySpec {}
 
-impl ToValue for VirtualGatewaySpec {
+impl ::cloudwright_core::ToValue for VirtualGatewaySpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackendDefaults", &self.backend_defaults)
             .req("Listeners", &self.listeners)
             .opt("Logging", &self.logging)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayTlsValidationContext`], by name: `VirtualGatewayTlsValidationContext::new(VirtualGatewayTlsValidationContextRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayTlsValidationContextRequired {
-    /// `Trust`: a [`VirtualGatewayTlsValidationContextTrust`] object, required.
-    pub trust: Obj<VirtualGatewayTlsValidationContextTrust>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayTlsValidationContext: ObjRule = ObjRule {
-    properties: &[
-        ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
-        ("Trust", Shape::Object(&RULE_VirtualGatewayTlsValidationContextTrust)),
-    ],
-    required: &["Trust"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayTlsValidationContext` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1635,58 +1299,41 @@ pub struct VirtualGatewayTlsValidationContext {
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
     ///
     /// A reference to an object that represents the SANs for a virtual gateway's listener's Transport Layer Security (TLS) validation context.
-    pub subject_alternative_names: Option<Obj<SubjectAlternativeNames>>,
+    pub subject_alternative_names: ::std::option::Option<crate::Obj<SubjectAlternativeNames>>,
     /// `Trust`: a [`VirtualGatewayTlsValidationContextTrust`] object, required.
     ///
     /// A reference to where to retrieve the trust chain when validating a peer’s Transport Layer Security (TLS) certificate.
-    pub trust: Obj<VirtualGatewayTlsValidationContextTrust>,
+    pub trust: crate::Obj<VirtualGatewayTlsValidationContextTrust>,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContext {
-    /// A `VirtualGatewayTlsValidationContext` with its required properties, named in a [`VirtualGatewayTlsValidationContextRequired`].
+    /// A `VirtualGatewayTlsValidationContext` with its one required property, `Trust`.
     #[inline]
-    pub fn new(required: VirtualGatewayTlsValidationContextRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContextTrust>>) -> Self {
         Self {
-            subject_alternative_names: None,
-            trust: required.trust,
+            subject_alternative_names: ::std::option::Option::None,
+            trust: value.into(),
         }
     }
 
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
-    pub fn subject_alternative_names(mut self, value: impl Into<Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
+    pub fn subject_alternative_names(mut self, value: impl ::std::convert::Into<crate::Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = ::std::option::Option::Some(value.into()); self }
     /// `Trust`: a [`VirtualGatewayTlsValidationContextTrust`] object, required.
-    pub fn trust(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
+    pub fn trust(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayTlsValidationContext {}
+impl crate::PropertyType for VirtualGatewayTlsValidationContext {}
 
-impl ToValue for VirtualGatewayTlsValidationContext {
+impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
             .req("Trust", &self.trust)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayTlsValidationContextAcmTrust`], by name: `VirtualGatewayTlsValidationContextAcmTrust::new(VirtualGatewayTlsValidationContextAcmTrustRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayTlsValidationContextAcmTrustRequired {
-    /// `CertificateAuthorityArns`: a list of strings, required.
-    pub certificate_authority_arns: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayTlsValidationContextAcmTrust: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CertificateAuthorityArns"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayTlsValidationContextAcmTrust` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1698,50 +1345,33 @@ pub struct VirtualGatewayTlsValidationContextAcmTrust {
     /// `CertificateAuthorityArns`: a list of strings, required.
     ///
     /// One or more ACM Amazon Resource Name (ARN)s.
-    pub certificate_authority_arns: List<Str>,
+    pub certificate_authority_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextAcmTrust {
-    /// A `VirtualGatewayTlsValidationContextAcmTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextAcmTrustRequired`].
+    /// A `VirtualGatewayTlsValidationContextAcmTrust` with its one required property, `CertificateAuthorityArns`.
     #[inline]
-    pub fn new(required: VirtualGatewayTlsValidationContextAcmTrustRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            certificate_authority_arns: required.certificate_authority_arns,
+            certificate_authority_arns: value.into(),
         }
     }
 
     /// `CertificateAuthorityArns`: a list of strings, required.
-    pub fn certificate_authority_arns(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_authority_arns = value.into(); self }
+    pub fn certificate_authority_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.certificate_authority_arns = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayTlsValidationContextAcmTrust {}
+impl crate::PropertyType for VirtualGatewayTlsValidationContextAcmTrust {}
 
-impl ToValue for VirtualGatewayTlsValidationContextAcmTrust {
+impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContextAcmTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateAuthorityArns", &self.certificate_authority_arns)
             .build()
     }
 }
-
-/// The required properties of [`VirtualGatewayTlsValidationContextFileTrust`], by name: `VirtualGatewayTlsValidationContextFileTrust::new(VirtualGatewayTlsValidationContextFileTrustRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayTlsValidationContextFileTrustRequired {
-    /// `CertificateChain`: a string, required.
-    pub certificate_chain: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayTlsValidationContextFileTrust: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateChain", Shape::STR),
-    ],
-    required: &["CertificateChain"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayTlsValidationContextFileTrust` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1753,54 +1383,37 @@ pub struct VirtualGatewayTlsValidationContextFileTrust {
     /// `CertificateChain`: a string, required.
     ///
     /// The certificate trust chain for a certificate stored on the file system of the virtual node that the proxy is running on.
-    pub certificate_chain: Str,
+    pub certificate_chain: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextFileTrust {
-    /// A `VirtualGatewayTlsValidationContextFileTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextFileTrustRequired`].
+    /// A `VirtualGatewayTlsValidationContextFileTrust` with its one required property, `CertificateChain`.
     #[inline]
-    pub fn new(required: VirtualGatewayTlsValidationContextFileTrustRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            certificate_chain: required.certificate_chain,
+            certificate_chain: value.into(),
         }
     }
 
     /// `CertificateChain`: a string, required.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = value.into(); self }
+    pub fn certificate_chain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_chain = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayTlsValidationContextFileTrust {}
+impl crate::PropertyType for VirtualGatewayTlsValidationContextFileTrust {}
 
-impl ToValue for VirtualGatewayTlsValidationContextFileTrust {
+impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContextFileTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateChain", &self.certificate_chain)
             .build()
     }
 }
 
-/// The required properties of [`VirtualGatewayTlsValidationContextSdsTrust`], by name: `VirtualGatewayTlsValidationContextSdsTrust::new(VirtualGatewayTlsValidationContextSdsTrustRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualGatewayTlsValidationContextSdsTrustRequired {
-    /// `SecretName`: a string, required.
-    pub secret_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayTlsValidationContextSdsTrust: ObjRule = ObjRule {
-    properties: &[
-        ("SecretName", Shape::STR),
-    ],
-    required: &["SecretName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VirtualGatewayTlsValidationContextSdsTrust` property type of `AWS::AppMesh::VirtualGateway`.
 ///
-/// An object that represents a virtual gateway's listener's Transport Layer Security (TLS) Secret Discovery Service validation context trust. The proxy must be configured with a local SDS provider via a Unix Domain Socket. See App Mesh \[TLS documentation\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html>) for more info.
+/// An object that represents a virtual gateway's listener's Transport Layer Security (TLS) Secret Discovery Service validation context trust. The proxy must be configured with a local SDS provider via a Unix Domain Socket. See App Mesh [TLS documentation](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html) for more info.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextsdstrust.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1808,44 +1421,33 @@ pub struct VirtualGatewayTlsValidationContextSdsTrust {
     /// `SecretName`: a string, required.
     ///
     /// A reference to an object that represents the name of the secret for a virtual gateway's Transport Layer Security (TLS) Secret Discovery Service validation context trust.
-    pub secret_name: Str,
+    pub secret_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextSdsTrust {
-    /// A `VirtualGatewayTlsValidationContextSdsTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextSdsTrustRequired`].
+    /// A `VirtualGatewayTlsValidationContextSdsTrust` with its one required property, `SecretName`.
     #[inline]
-    pub fn new(required: VirtualGatewayTlsValidationContextSdsTrustRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            secret_name: required.secret_name,
+            secret_name: value.into(),
         }
     }
 
     /// `SecretName`: a string, required.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
+    pub fn secret_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_name = value.into(); self }
 }
 
-impl PropertyType for VirtualGatewayTlsValidationContextSdsTrust {}
+impl crate::PropertyType for VirtualGatewayTlsValidationContextSdsTrust {}
 
-impl ToValue for VirtualGatewayTlsValidationContextSdsTrust {
+impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContextSdsTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecretName", &self.secret_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualGatewayTlsValidationContextTrust: ObjRule = ObjRule {
-    properties: &[
-        ("ACM", Shape::Object(&RULE_VirtualGatewayTlsValidationContextAcmTrust)),
-        ("File", Shape::Object(&RULE_VirtualGatewayTlsValidationContextFileTrust)),
-        ("SDS", Shape::Object(&RULE_VirtualGatewayTlsValidationContextSdsTrust)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualGatewayTlsValidationContextTrust` property type of `AWS::AppMesh::VirtualGateway`.
 ///
@@ -1857,15 +1459,15 @@ pub struct VirtualGatewayTlsValidationContextTrust {
     /// `ACM`: a [`VirtualGatewayTlsValidationContextAcmTrust`] object.
     ///
     /// A reference to an object that represents a Transport Layer Security (TLS) validation context trust for an Certificate Manager certificate.
-    pub acm: Option<Obj<VirtualGatewayTlsValidationContextAcmTrust>>,
+    pub acm: ::std::option::Option<crate::Obj<VirtualGatewayTlsValidationContextAcmTrust>>,
     /// `File`: a [`VirtualGatewayTlsValidationContextFileTrust`] object.
     ///
     /// An object that represents a Transport Layer Security (TLS) validation context trust for a local file.
-    pub file: Option<Obj<VirtualGatewayTlsValidationContextFileTrust>>,
+    pub file: ::std::option::Option<crate::Obj<VirtualGatewayTlsValidationContextFileTrust>>,
     /// `SDS`: a [`VirtualGatewayTlsValidationContextSdsTrust`] object.
     ///
     /// A reference to an object that represents a virtual gateway's Transport Layer Security (TLS) Secret Discovery Service validation context trust.
-    pub sds: Option<Obj<VirtualGatewayTlsValidationContextSdsTrust>>,
+    pub sds: ::std::option::Option<crate::Obj<VirtualGatewayTlsValidationContextSdsTrust>>,
 }
 
 #[rustfmt::skip]
@@ -1873,26 +1475,341 @@ impl VirtualGatewayTlsValidationContextTrust {
     /// A `VirtualGatewayTlsValidationContextTrust` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ACM`: a [`VirtualGatewayTlsValidationContextAcmTrust`] object.
-    pub fn acm(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextAcmTrust>>) -> Self { self.acm = Some(value.into()); self }
+    pub fn acm(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContextAcmTrust>>) -> Self { self.acm = ::std::option::Option::Some(value.into()); self }
     /// `File`: a [`VirtualGatewayTlsValidationContextFileTrust`] object.
-    pub fn file(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextFileTrust>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContextFileTrust>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
     /// `SDS`: a [`VirtualGatewayTlsValidationContextSdsTrust`] object.
-    pub fn sds(mut self, value: impl Into<Obj<VirtualGatewayTlsValidationContextSdsTrust>>) -> Self { self.sds = Some(value.into()); self }
+    pub fn sds(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualGatewayTlsValidationContextSdsTrust>>) -> Self { self.sds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualGatewayTlsValidationContextTrust {}
+impl crate::PropertyType for VirtualGatewayTlsValidationContextTrust {}
 
-impl ToValue for VirtualGatewayTlsValidationContextTrust {
+impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContextTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ACM", &self.acm)
             .opt("File", &self.file)
             .opt("SDS", &self.sds)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_LoggingFormat, RULE_SubjectAlternativeNames, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGateway: ObjRule = ObjRule {
+        properties: &[
+            ("MeshName", Shape::STR),
+            ("MeshOwner", Shape::STR),
+            ("Spec", Shape::Object(&RULE_VirtualGatewaySpec)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VirtualGatewayName", Shape::STR),
+        ],
+        required: &["MeshName", "Spec"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayAccessLog: ObjRule = ObjRule {
+        properties: &[
+            ("File", Shape::Object(&RULE_VirtualGatewayFileAccessLog)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayBackendDefaults: ObjRule = ObjRule {
+        properties: &[
+            ("ClientPolicy", Shape::Object(&RULE_VirtualGatewayClientPolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayClientPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("TLS", Shape::Object(&RULE_VirtualGatewayClientPolicyTls)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayClientPolicyTls: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::Object(&RULE_VirtualGatewayClientTlsCertificate)),
+            ("Enforce", Shape::Bool),
+            ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("Validation", Shape::Object(&RULE_VirtualGatewayTlsValidationContext)),
+        ],
+        required: &["Validation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayClientTlsCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("File", Shape::Object(&RULE_VirtualGatewayListenerTlsFileCertificate)),
+            ("SDS", Shape::Object(&RULE_VirtualGatewayListenerTlsSdsCertificate)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("GRPC", Shape::Object(&RULE_VirtualGatewayGrpcConnectionPool)),
+            ("HTTP", Shape::Object(&RULE_VirtualGatewayHttpConnectionPool)),
+            ("HTTP2", Shape::Object(&RULE_VirtualGatewayHttp2ConnectionPool)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayFileAccessLog: ObjRule = ObjRule {
+        properties: &[
+            ("Format", Shape::Object(&RULE_LoggingFormat)),
+            ("Path", Shape::STR),
+        ],
+        required: &["Path"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayGrpcConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("MaxRequests", Shape::INT),
+        ],
+        required: &["MaxRequests"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayHealthCheckPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("HealthyThreshold", Shape::INT),
+            ("IntervalMillis", Shape::INT),
+            ("Path", Shape::STR),
+            ("Port", Shape::INT),
+            ("Protocol", Shape::STR),
+            ("TimeoutMillis", Shape::INT),
+            ("UnhealthyThreshold", Shape::INT),
+        ],
+        required: &["UnhealthyThreshold", "HealthyThreshold", "TimeoutMillis", "Protocol", "IntervalMillis"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayHttp2ConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("MaxRequests", Shape::INT),
+        ],
+        required: &["MaxRequests"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayHttpConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConnections", Shape::INT),
+            ("MaxPendingRequests", Shape::INT),
+        ],
+        required: &["MaxConnections"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayListener: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionPool", Shape::Object(&RULE_VirtualGatewayConnectionPool)),
+            ("HealthCheck", Shape::Object(&RULE_VirtualGatewayHealthCheckPolicy)),
+            ("PortMapping", Shape::Object(&RULE_VirtualGatewayPortMapping)),
+            ("TLS", Shape::Object(&RULE_VirtualGatewayListenerTls)),
+        ],
+        required: &["PortMapping"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayListenerTls: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::Object(&RULE_VirtualGatewayListenerTlsCertificate)),
+            ("Mode", Shape::STR),
+            ("Validation", Shape::Object(&RULE_VirtualGatewayListenerTlsValidationContext)),
+        ],
+        required: &["Mode", "Certificate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayListenerTlsAcmCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+        ],
+        required: &["CertificateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayListenerTlsCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("ACM", Shape::Object(&RULE_VirtualGatewayListenerTlsAcmCertificate)),
+            ("File", Shape::Object(&RULE_VirtualGatewayListenerTlsFileCertificate)),
+            ("SDS", Shape::Object(&RULE_VirtualGatewayListenerTlsSdsCertificate)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayListenerTlsFileCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateChain", Shape::STR),
+            ("PrivateKey", Shape::STR),
+        ],
+        required: &["PrivateKey", "CertificateChain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayListenerTlsSdsCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("SecretName", Shape::STR),
+        ],
+        required: &["SecretName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayListenerTlsValidationContext: ObjRule = ObjRule {
+        properties: &[
+            ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
+            ("Trust", Shape::Object(&RULE_VirtualGatewayListenerTlsValidationContextTrust)),
+        ],
+        required: &["Trust"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayListenerTlsValidationContextTrust: ObjRule = ObjRule {
+        properties: &[
+            ("File", Shape::Object(&RULE_VirtualGatewayTlsValidationContextFileTrust)),
+            ("SDS", Shape::Object(&RULE_VirtualGatewayTlsValidationContextSdsTrust)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayLogging: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLog", Shape::Object(&RULE_VirtualGatewayAccessLog)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayPortMapping: ObjRule = ObjRule {
+        properties: &[
+            ("Port", Shape::INT),
+            ("Protocol", Shape::STR),
+        ],
+        required: &["Port", "Protocol"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewaySpec: ObjRule = ObjRule {
+        properties: &[
+            ("BackendDefaults", Shape::Object(&RULE_VirtualGatewayBackendDefaults)),
+            ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualGatewayListener), min_items: None, max_items: None, unique: false })),
+            ("Logging", Shape::Object(&RULE_VirtualGatewayLogging)),
+        ],
+        required: &["Listeners"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayTlsValidationContext: ObjRule = ObjRule {
+        properties: &[
+            ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
+            ("Trust", Shape::Object(&RULE_VirtualGatewayTlsValidationContextTrust)),
+        ],
+        required: &["Trust"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayTlsValidationContextAcmTrust: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CertificateAuthorityArns"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayTlsValidationContextFileTrust: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateChain", Shape::STR),
+        ],
+        required: &["CertificateChain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayTlsValidationContextSdsTrust: ObjRule = ObjRule {
+        properties: &[
+            ("SecretName", Shape::STR),
+        ],
+        required: &["SecretName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualGatewayTlsValidationContextTrust: ObjRule = ObjRule {
+        properties: &[
+            ("ACM", Shape::Object(&RULE_VirtualGatewayTlsValidationContextAcmTrust)),
+            ("File", Shape::Object(&RULE_VirtualGatewayTlsValidationContextFileTrust)),
+            ("SDS", Shape::Object(&RULE_VirtualGatewayTlsValidationContextSdsTrust)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

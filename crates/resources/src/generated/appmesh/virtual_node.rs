@@ -5,40 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     Duration, DurationRequired, GrpcTimeout, HttpTimeout, JsonFormatRef, JsonFormatRefRequired,
     LoggingFormat, PortMapping, PortMappingRequired, SubjectAlternativeNameMatchers,
-    SubjectAlternativeNames, SubjectAlternativeNamesRequired, Tag, TagRequired, TcpTimeout,
-};
-use super::shared::{
-    RULE_Duration, RULE_GrpcTimeout, RULE_HttpTimeout, RULE_LoggingFormat, RULE_PortMapping,
-    RULE_SubjectAlternativeNames, RULE_Tag, RULE_TcpTimeout,
+    SubjectAlternativeNames, Tag, TagRequired, TcpTimeout,
 };
 
 /// The required properties of [`VirtualNode`], by name: `VirtualNode::new(VirtualNodeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualNodeRequired {
     /// `MeshName`: a string, required.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `Spec`: a [`VirtualNodeSpec`] object, required.
-    pub spec: Obj<VirtualNodeSpec>,
+    pub spec: crate::Obj<VirtualNodeSpec>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualNode: ObjRule = ObjRule {
-    properties: &[
-        ("MeshName", Shape::STR),
-        ("MeshOwner", Shape::STR),
-        ("Spec", Shape::Object(&RULE_VirtualNodeSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VirtualNodeName", Shape::STR),
-    ],
-    required: &["MeshName", "Spec"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppMesh::VirtualNode` resource.
 ///
@@ -50,9 +30,9 @@ pub(crate) static RULE_VirtualNode: ObjRule = ObjRule {
 ///
 /// The response metadata for your new virtual node contains the `arn` that is associated with the virtual node. Set this value to the full ARN; for example, `arn:aws:appmesh:us-west-2:123456789012:myMesh/default/virtualNode/myApp` ) as the `APPMESH_RESOURCE_ARN` environment variable for your task group's Envoy proxy container in your task definition or pod spec. This is then mapped to the `node.id` and `node.cluster` Envoy parameters.
 ///
-/// &gt; By default, App Mesh uses the name of the resource you specified in `APPMESH_RESOURCE_ARN` when Envoy is referring to itself in metrics and traces. You can override this behavior by setting the `APPMESH_RESOURCE_CLUSTER` environment variable with your own name.
+/// \> By default, App Mesh uses the name of the resource you specified in `APPMESH_RESOURCE_ARN` when Envoy is referring to itself in metrics and traces. You can override this behavior by setting the `APPMESH_RESOURCE_CLUSTER` environment variable with your own name.
 ///
-/// For more information about virtual nodes, see \[Virtual nodes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_nodes.html>) . You must be using `1.15.0` or later of the Envoy image when setting these variables. For more information aboutApp Mesh Envoy variables, see \[Envoy image\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy.html>) in the AWS App Mesh User Guide.
+/// For more information about virtual nodes, see [Virtual nodes](https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_nodes.html) . You must be using `1.15.0` or later of the Envoy image when setting these variables. For more information aboutApp Mesh Envoy variables, see [Envoy image](https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy.html) in the AWS App Mesh User Guide.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VirtualNodeAttributes`], which `Handle<VirtualNode>` dereferences to.
@@ -71,27 +51,27 @@ pub struct VirtualNode {
     /// The name of the service mesh to create the virtual node in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_owner: Option<Str>,
+    pub mesh_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Spec`: a [`VirtualNodeSpec`] object, required.
     ///
     /// The virtual node specification to apply.
-    pub spec: Obj<VirtualNodeSpec>,
+    pub spec: crate::Obj<VirtualNodeSpec>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you can apply to the virtual node to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VirtualNodeName`: a string.
     ///
     /// The name to use for the virtual node.
     ///
     /// Create-only: changing it replaces the resource.
-    pub virtual_node_name: Option<Str>,
+    pub virtual_node_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +81,7 @@ impl VirtualNode {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppMesh::VirtualNode",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualnode.html",
         primary_identifier: &["Id"],
@@ -112,7 +92,7 @@ impl VirtualNode {
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
         attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualNodeName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VirtualNode` with its required properties, named in a [`VirtualNodeRequired`].
@@ -120,43 +100,45 @@ impl VirtualNode {
     pub fn new(required: VirtualNodeRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
-            mesh_owner: None,
+            mesh_owner: ::std::option::Option::None,
             spec: required.spec,
-            tags: None,
-            virtual_node_name: None,
+            tags: ::std::option::Option::None,
+            virtual_node_name: ::std::option::Option::None,
         }
     }
 
     /// `MeshName`: a string, required.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
+    pub fn mesh_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
+    pub fn mesh_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_owner = ::std::option::Option::Some(value.into()); self }
     /// `Spec`: a [`VirtualNodeSpec`] object, required.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualNodeSpec>>) -> Self { self.spec = value.into(); self }
+    pub fn spec(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualNodeSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VirtualNodeName`: a string.
-    pub fn virtual_node_name(mut self, value: impl Into<Str>) -> Self { self.virtual_node_name = Some(value.into()); self }
+    pub fn virtual_node_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_node_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VirtualNode {
+impl ::cloudwright_core::Resource for VirtualNode {
     type Attributes = VirtualNodeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualNode, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VirtualNode, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VirtualNode {
+impl ::cloudwright_core::ToValue for VirtualNode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MeshName", &self.mesh_name)
             .opt("MeshOwner", &self.mesh_owner)
             .req("Spec", &self.spec)
@@ -166,12 +148,12 @@ impl ToValue for VirtualNode {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VirtualNode`]: `Handle<VirtualNode>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VirtualNode`]: `Handle<VirtualNode>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VirtualNodeAttributes(ResourceRef);
+pub struct VirtualNodeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VirtualNodeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VirtualNodeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -181,65 +163,56 @@ impl VirtualNodeAttributes {
     ///
     /// The full Amazon Resource Name (ARN) for the virtual node.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh to create the virtual node in.
     #[inline]
-    pub fn mesh_name(&self) -> Value {
-        self.0.get_att("MeshName")
+    pub fn mesh_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshName"))
     }
 
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn mesh_owner(&self) -> Value {
-        self.0.get_att("MeshOwner")
+    pub fn mesh_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshOwner"))
     }
 
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
-    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see [Working with Shared Meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn resource_owner(&self) -> Value {
-        self.0.get_att("ResourceOwner")
+    pub fn resource_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceOwner"))
     }
 
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the virtual node.
     #[inline]
-    pub fn uid(&self) -> Value {
-        self.0.get_att("Uid")
+    pub fn uid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uid"))
     }
 
     /// `Fn::GetAtt` `VirtualNodeName`: a string.
     ///
     /// The name to use for the virtual node.
     #[inline]
-    pub fn virtual_node_name(&self) -> Value {
-        self.0.get_att("VirtualNodeName")
+    pub fn virtual_node_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VirtualNodeName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessLog: ObjRule = ObjRule {
-    properties: &[
-        ("File", Shape::Object(&RULE_FileAccessLog)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessLog` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -251,7 +224,7 @@ pub struct AccessLog {
     /// `File`: a [`FileAccessLog`] object.
     ///
     /// The file object to send virtual node access logs to.
-    pub file: Option<Obj<FileAccessLog>>,
+    pub file: ::std::option::Option<crate::Obj<FileAccessLog>>,
 }
 
 #[rustfmt::skip]
@@ -259,19 +232,21 @@ impl AccessLog {
     /// A `AccessLog` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `File`: a [`FileAccessLog`] object.
-    pub fn file(mut self, value: impl Into<Obj<FileAccessLog>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<FileAccessLog>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessLog {}
+impl crate::PropertyType for AccessLog {}
 
-impl ToValue for AccessLog {
+impl ::cloudwright_core::ToValue for AccessLog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("File", &self.file).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("File", &self.file)
+            .build()
     }
 }
 
@@ -279,27 +254,16 @@ impl ToValue for AccessLog {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsCloudMapInstanceAttributeRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsCloudMapInstanceAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsCloudMapInstanceAttribute` property type of `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents the AWS Cloud Map attribute information for your virtual node.
 ///
-/// &gt; AWS Cloud Map is not available in the eu-south-1 Region.
+/// \> AWS Cloud Map is not available in the eu-south-1 Region.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-awscloudmapinstanceattribute.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -307,11 +271,11 @@ pub struct AwsCloudMapInstanceAttribute {
     /// `Key`: a string, required.
     ///
     /// The name of an AWS Cloud Map service instance attribute key. Any AWS Cloud Map service instance that contains the specified key and value is returned.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of an AWS Cloud Map service instance attribute key. Any AWS Cloud Map service instance that contains the specified key and value is returned.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -326,17 +290,17 @@ impl AwsCloudMapInstanceAttribute {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for AwsCloudMapInstanceAttribute {}
+impl crate::PropertyType for AwsCloudMapInstanceAttribute {}
 
-impl ToValue for AwsCloudMapInstanceAttribute {
+impl ::cloudwright_core::ToValue for AwsCloudMapInstanceAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -347,29 +311,16 @@ impl ToValue for AwsCloudMapInstanceAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsCloudMapServiceDiscoveryRequired {
     /// `NamespaceName`: a string, required.
-    pub namespace_name: Str,
+    pub namespace_name: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsCloudMapServiceDiscovery: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsCloudMapInstanceAttribute), min_items: None, max_items: None, unique: false })),
-        ("IpPreference", Shape::STR),
-        ("NamespaceName", Shape::STR),
-        ("ServiceName", Shape::STR),
-    ],
-    required: &["NamespaceName", "ServiceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsCloudMapServiceDiscovery` property type of `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents the AWS Cloud Map service discovery information for your virtual node.
 ///
-/// &gt; AWS Cloud Map is not available in the eu-south-1 Region.
+/// \> AWS Cloud Map is not available in the eu-south-1 Region.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-awscloudmapservicediscovery.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -377,19 +328,19 @@ pub struct AwsCloudMapServiceDiscovery {
     /// `Attributes`: a list of [`AwsCloudMapInstanceAttribute`] objects.
     ///
     /// A string map that contains attributes with values that you can use to filter instances by any custom attribute that you specified when you registered the instance. Only instances that match all of the specified key/value pairs will be returned.
-    pub attributes: Option<List<AwsCloudMapInstanceAttribute>>,
+    pub attributes: ::std::option::Option<::cloudwright_core::List<AwsCloudMapInstanceAttribute>>,
     /// `IpPreference`: a string.
     ///
     /// The preferred IP version that this virtual node uses. Setting the IP preference on the virtual node only overrides the IP preference set for the mesh on this specific node.
-    pub ip_preference: Option<Str>,
+    pub ip_preference: ::std::option::Option<::cloudwright_core::Str>,
     /// `NamespaceName`: a string, required.
     ///
     /// The HTTP name of the AWS Cloud Map namespace to use.
-    pub namespace_name: Str,
+    pub namespace_name: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
     ///
     /// The name of the AWS Cloud Map service to use.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -398,29 +349,29 @@ impl AwsCloudMapServiceDiscovery {
     #[inline]
     pub fn new(required: AwsCloudMapServiceDiscoveryRequired) -> Self {
         Self {
-            attributes: None,
-            ip_preference: None,
+            attributes: ::std::option::Option::None,
+            ip_preference: ::std::option::Option::None,
             namespace_name: required.namespace_name,
             service_name: required.service_name,
         }
     }
 
     /// `Attributes`: a list of [`AwsCloudMapInstanceAttribute`] objects.
-    pub fn attributes(mut self, value: impl Into<List<AwsCloudMapInstanceAttribute>>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AwsCloudMapInstanceAttribute>>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `IpPreference`: a string.
-    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self { self.ip_preference = Some(value.into()); self }
+    pub fn ip_preference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_preference = ::std::option::Option::Some(value.into()); self }
     /// `NamespaceName`: a string, required.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = value.into(); self }
+    pub fn namespace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace_name = value.into(); self }
     /// `ServiceName`: a string, required.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = value.into(); self }
 }
 
-impl PropertyType for AwsCloudMapServiceDiscovery {}
+impl crate::PropertyType for AwsCloudMapServiceDiscovery {}
 
-impl ToValue for AwsCloudMapServiceDiscovery {
+impl ::cloudwright_core::ToValue for AwsCloudMapServiceDiscovery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .opt("IpPreference", &self.ip_preference)
             .req("NamespaceName", &self.namespace_name)
@@ -428,15 +379,6 @@ impl ToValue for AwsCloudMapServiceDiscovery {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Backend: ObjRule = ObjRule {
-    properties: &[
-        ("VirtualService", Shape::Object(&RULE_VirtualServiceBackend)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Backend` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -448,7 +390,7 @@ pub struct Backend {
     /// `VirtualService`: a [`VirtualServiceBackend`] object.
     ///
     /// Specifies a virtual service to use as a backend.
-    pub virtual_service: Option<Obj<VirtualServiceBackend>>,
+    pub virtual_service: ::std::option::Option<crate::Obj<VirtualServiceBackend>>,
 }
 
 #[rustfmt::skip]
@@ -456,32 +398,23 @@ impl Backend {
     /// A `Backend` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VirtualService`: a [`VirtualServiceBackend`] object.
-    pub fn virtual_service(mut self, value: impl Into<Obj<VirtualServiceBackend>>) -> Self { self.virtual_service = Some(value.into()); self }
+    pub fn virtual_service(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualServiceBackend>>) -> Self { self.virtual_service = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Backend {}
+impl crate::PropertyType for Backend {}
 
-impl ToValue for Backend {
+impl ::cloudwright_core::ToValue for Backend {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("VirtualService", &self.virtual_service)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BackendDefaults: ObjRule = ObjRule {
-    properties: &[
-        ("ClientPolicy", Shape::Object(&RULE_ClientPolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BackendDefaults` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -493,7 +426,7 @@ pub struct BackendDefaults {
     /// `ClientPolicy`: a [`ClientPolicy`] object.
     ///
     /// A reference to an object that represents a client policy.
-    pub client_policy: Option<Obj<ClientPolicy>>,
+    pub client_policy: ::std::option::Option<crate::Obj<ClientPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -501,32 +434,23 @@ impl BackendDefaults {
     /// A `BackendDefaults` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientPolicy`: a [`ClientPolicy`] object.
-    pub fn client_policy(mut self, value: impl Into<Obj<ClientPolicy>>) -> Self { self.client_policy = Some(value.into()); self }
+    pub fn client_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ClientPolicy>>) -> Self { self.client_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BackendDefaults {}
+impl crate::PropertyType for BackendDefaults {}
 
-impl ToValue for BackendDefaults {
+impl ::cloudwright_core::ToValue for BackendDefaults {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientPolicy", &self.client_policy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("TLS", Shape::Object(&RULE_ClientPolicyTls)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientPolicy` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -538,7 +462,7 @@ pub struct ClientPolicy {
     /// `TLS`: a [`ClientPolicyTls`] object.
     ///
     /// A reference to an object that represents a Transport Layer Security (TLS) client policy.
-    pub tls: Option<Obj<ClientPolicyTls>>,
+    pub tls: ::std::option::Option<crate::Obj<ClientPolicyTls>>,
 }
 
 #[rustfmt::skip]
@@ -546,41 +470,23 @@ impl ClientPolicy {
     /// A `ClientPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TLS`: a [`ClientPolicyTls`] object.
-    pub fn tls(mut self, value: impl Into<Obj<ClientPolicyTls>>) -> Self { self.tls = Some(value.into()); self }
+    pub fn tls(mut self, value: impl ::std::convert::Into<crate::Obj<ClientPolicyTls>>) -> Self { self.tls = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClientPolicy {}
+impl crate::PropertyType for ClientPolicy {}
 
-impl ToValue for ClientPolicy {
+impl ::cloudwright_core::ToValue for ClientPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TLS", &self.tls).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("TLS", &self.tls)
+            .build()
     }
 }
-
-/// The required properties of [`ClientPolicyTls`], by name: `ClientPolicyTls::new(ClientPolicyTlsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientPolicyTlsRequired {
-    /// `Validation`: a [`TlsValidationContext`] object, required.
-    pub validation: Obj<TlsValidationContext>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientPolicyTls: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::Object(&RULE_ClientTlsCertificate)),
-        ("Enforce", Shape::Bool),
-        ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("Validation", Shape::Object(&RULE_TlsValidationContext)),
-    ],
-    required: &["Validation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientPolicyTls` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -592,50 +498,50 @@ pub struct ClientPolicyTls {
     /// `Certificate`: a [`ClientTlsCertificate`] object.
     ///
     /// A reference to an object that represents a client's TLS certificate.
-    pub certificate: Option<Obj<ClientTlsCertificate>>,
+    pub certificate: ::std::option::Option<crate::Obj<ClientTlsCertificate>>,
     /// `Enforce`: a boolean.
     ///
     /// Whether the policy is enforced. The default is `True` , if a value isn't specified.
-    pub enforce: Option<Bool>,
+    pub enforce: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Ports`: a list of integers.
     ///
     /// One or more ports that the policy is enforced for.
-    pub ports: Option<List<Int>>,
+    pub ports: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `Validation`: a [`TlsValidationContext`] object, required.
     ///
     /// A reference to an object that represents a TLS validation context.
-    pub validation: Obj<TlsValidationContext>,
+    pub validation: crate::Obj<TlsValidationContext>,
 }
 
 #[rustfmt::skip]
 impl ClientPolicyTls {
-    /// A `ClientPolicyTls` with its required properties, named in a [`ClientPolicyTlsRequired`].
+    /// A `ClientPolicyTls` with its one required property, `Validation`.
     #[inline]
-    pub fn new(required: ClientPolicyTlsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TlsValidationContext>>) -> Self {
         Self {
-            certificate: None,
-            enforce: None,
-            ports: None,
-            validation: required.validation,
+            certificate: ::std::option::Option::None,
+            enforce: ::std::option::Option::None,
+            ports: ::std::option::Option::None,
+            validation: value.into(),
         }
     }
 
     /// `Certificate`: a [`ClientTlsCertificate`] object.
-    pub fn certificate(mut self, value: impl Into<Obj<ClientTlsCertificate>>) -> Self { self.certificate = Some(value.into()); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<crate::Obj<ClientTlsCertificate>>) -> Self { self.certificate = ::std::option::Option::Some(value.into()); self }
     /// `Enforce`: a boolean.
-    pub fn enforce(mut self, value: impl Into<Bool>) -> Self { self.enforce = Some(value.into()); self }
+    pub fn enforce(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enforce = ::std::option::Option::Some(value.into()); self }
     /// `Ports`: a list of integers.
-    pub fn ports(mut self, value: impl Into<List<Int>>) -> Self { self.ports = Some(value.into()); self }
+    pub fn ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.ports = ::std::option::Option::Some(value.into()); self }
     /// `Validation`: a [`TlsValidationContext`] object, required.
-    pub fn validation(mut self, value: impl Into<Obj<TlsValidationContext>>) -> Self { self.validation = value.into(); self }
+    pub fn validation(mut self, value: impl ::std::convert::Into<crate::Obj<TlsValidationContext>>) -> Self { self.validation = value.into(); self }
 }
 
-impl PropertyType for ClientPolicyTls {}
+impl crate::PropertyType for ClientPolicyTls {}
 
-impl ToValue for ClientPolicyTls {
+impl ::cloudwright_core::ToValue for ClientPolicyTls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Certificate", &self.certificate)
             .opt("Enforce", &self.enforce)
             .opt("Ports", &self.ports)
@@ -643,16 +549,6 @@ impl ToValue for ClientPolicyTls {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientTlsCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("File", Shape::Object(&RULE_ListenerTlsFileCertificate)),
-        ("SDS", Shape::Object(&RULE_ListenerTlsSdsCertificate)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientTlsCertificate` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -663,12 +559,12 @@ pub(crate) static RULE_ClientTlsCertificate: ObjRule = ObjRule {
 pub struct ClientTlsCertificate {
     /// `File`: a [`ListenerTlsFileCertificate`] object.
     ///
-    /// An object that represents a local file certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see \[Transport Layer Security (TLS)\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html>) .
-    pub file: Option<Obj<ListenerTlsFileCertificate>>,
+    /// An object that represents a local file certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see [Transport Layer Security (TLS)](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html) .
+    pub file: ::std::option::Option<crate::Obj<ListenerTlsFileCertificate>>,
     /// `SDS`: a [`ListenerTlsSdsCertificate`] object.
     ///
     /// A reference to an object that represents a client's TLS Secret Discovery Service certificate.
-    pub sds: Option<Obj<ListenerTlsSdsCertificate>>,
+    pub sds: ::std::option::Option<crate::Obj<ListenerTlsSdsCertificate>>,
 }
 
 #[rustfmt::skip]
@@ -676,45 +572,26 @@ impl ClientTlsCertificate {
     /// A `ClientTlsCertificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `File`: a [`ListenerTlsFileCertificate`] object.
-    pub fn file(mut self, value: impl Into<Obj<ListenerTlsFileCertificate>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTlsFileCertificate>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
     /// `SDS`: a [`ListenerTlsSdsCertificate`] object.
-    pub fn sds(mut self, value: impl Into<Obj<ListenerTlsSdsCertificate>>) -> Self { self.sds = Some(value.into()); self }
+    pub fn sds(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTlsSdsCertificate>>) -> Self { self.sds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClientTlsCertificate {}
+impl crate::PropertyType for ClientTlsCertificate {}
 
-impl ToValue for ClientTlsCertificate {
+impl ::cloudwright_core::ToValue for ClientTlsCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("File", &self.file)
             .opt("SDS", &self.sds)
             .build()
     }
 }
-
-/// The required properties of [`DnsServiceDiscovery`], by name: `DnsServiceDiscovery::new(DnsServiceDiscoveryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DnsServiceDiscoveryRequired {
-    /// `Hostname`: a string, required.
-    pub hostname: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DnsServiceDiscovery: ObjRule = ObjRule {
-    properties: &[
-        ("Hostname", Shape::STR),
-        ("IpPreference", Shape::STR),
-        ("ResponseType", Shape::STR),
-    ],
-    required: &["Hostname"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DnsServiceDiscovery` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -726,67 +603,49 @@ pub struct DnsServiceDiscovery {
     /// `Hostname`: a string, required.
     ///
     /// Specifies the DNS service discovery hostname for the virtual node.
-    pub hostname: Str,
+    pub hostname: ::cloudwright_core::Str,
     /// `IpPreference`: a string.
     ///
     /// The preferred IP version that this virtual node uses. Setting the IP preference on the virtual node only overrides the IP preference set for the mesh on this specific node.
-    pub ip_preference: Option<Str>,
+    pub ip_preference: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseType`: a string.
     ///
     /// Specifies the DNS response type for the virtual node.
-    pub response_type: Option<Str>,
+    pub response_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DnsServiceDiscovery {
-    /// A `DnsServiceDiscovery` with its required properties, named in a [`DnsServiceDiscoveryRequired`].
+    /// A `DnsServiceDiscovery` with its one required property, `Hostname`.
     #[inline]
-    pub fn new(required: DnsServiceDiscoveryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hostname: required.hostname,
-            ip_preference: None,
-            response_type: None,
+            hostname: value.into(),
+            ip_preference: ::std::option::Option::None,
+            response_type: ::std::option::Option::None,
         }
     }
 
     /// `Hostname`: a string, required.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = value.into(); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname = value.into(); self }
     /// `IpPreference`: a string.
-    pub fn ip_preference(mut self, value: impl Into<Str>) -> Self { self.ip_preference = Some(value.into()); self }
+    pub fn ip_preference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_preference = ::std::option::Option::Some(value.into()); self }
     /// `ResponseType`: a string.
-    pub fn response_type(mut self, value: impl Into<Str>) -> Self { self.response_type = Some(value.into()); self }
+    pub fn response_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DnsServiceDiscovery {}
+impl crate::PropertyType for DnsServiceDiscovery {}
 
-impl ToValue for DnsServiceDiscovery {
+impl ::cloudwright_core::ToValue for DnsServiceDiscovery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Hostname", &self.hostname)
             .opt("IpPreference", &self.ip_preference)
             .opt("ResponseType", &self.response_type)
             .build()
     }
 }
-
-/// The required properties of [`FileAccessLog`], by name: `FileAccessLog::new(FileAccessLogRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FileAccessLogRequired {
-    /// `Path`: a string, required.
-    pub path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileAccessLog: ObjRule = ObjRule {
-    properties: &[
-        ("Format", Shape::Object(&RULE_LoggingFormat)),
-        ("Path", Shape::STR),
-    ],
-    required: &["Path"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FileAccessLog` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -798,38 +657,38 @@ pub struct FileAccessLog {
     /// `Format`: a [`LoggingFormat`] object.
     ///
     /// The specified format for the logs. The format is either `json_format` or `text_format` .
-    pub format: Option<Obj<LoggingFormat>>,
+    pub format: ::std::option::Option<crate::Obj<LoggingFormat>>,
     /// `Path`: a string, required.
     ///
     /// The file path to write access logs to. You can use `/dev/stdout` to send access logs to standard out and configure your Envoy container to use a log driver, such as `awslogs` , to export the access logs to a log storage service such as Amazon CloudWatch Logs. You can also specify a path in the Envoy container's file system to write the files to disk.
     ///
-    /// &gt; The Envoy process must have write permissions to the path that you specify here. Otherwise, Envoy fails to bootstrap properly.
-    pub path: Str,
+    /// \> The Envoy process must have write permissions to the path that you specify here. Otherwise, Envoy fails to bootstrap properly.
+    pub path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FileAccessLog {
-    /// A `FileAccessLog` with its required properties, named in a [`FileAccessLogRequired`].
+    /// A `FileAccessLog` with its one required property, `Path`.
     #[inline]
-    pub fn new(required: FileAccessLogRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            format: None,
-            path: required.path,
+            format: ::std::option::Option::None,
+            path: value.into(),
         }
     }
 
     /// `Format`: a [`LoggingFormat`] object.
-    pub fn format(mut self, value: impl Into<Obj<LoggingFormat>>) -> Self { self.format = Some(value.into()); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingFormat>>) -> Self { self.format = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string, required.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = value.into(); self }
 }
 
-impl PropertyType for FileAccessLog {}
+impl crate::PropertyType for FileAccessLog {}
 
-impl ToValue for FileAccessLog {
+impl ::cloudwright_core::ToValue for FileAccessLog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Format", &self.format)
             .req("Path", &self.path)
             .build()
@@ -840,32 +699,16 @@ impl ToValue for FileAccessLog {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckRequired {
     /// `HealthyThreshold`: an integer, required.
-    pub healthy_threshold: Int,
+    pub healthy_threshold: ::cloudwright_core::Int,
     /// `IntervalMillis`: an integer, required.
-    pub interval_millis: Int,
+    pub interval_millis: ::cloudwright_core::Int,
     /// `Protocol`: a string, required.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
     /// `TimeoutMillis`: an integer, required.
-    pub timeout_millis: Int,
+    pub timeout_millis: ::cloudwright_core::Int,
     /// `UnhealthyThreshold`: an integer, required.
-    pub unhealthy_threshold: Int,
+    pub unhealthy_threshold: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
-    properties: &[
-        ("HealthyThreshold", Shape::INT),
-        ("IntervalMillis", Shape::INT),
-        ("Path", Shape::STR),
-        ("Port", Shape::INT),
-        ("Protocol", Shape::STR),
-        ("TimeoutMillis", Shape::INT),
-        ("UnhealthyThreshold", Shape::INT),
-    ],
-    required: &["UnhealthyThreshold", "HealthyThreshold", "TimeoutMillis", "Protocol", "IntervalMillis"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HealthCheck` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -877,31 +720,31 @@ pub struct HealthCheck {
     /// `HealthyThreshold`: an integer, required.
     ///
     /// The number of consecutive successful health checks that must occur before declaring listener healthy.
-    pub healthy_threshold: Int,
+    pub healthy_threshold: ::cloudwright_core::Int,
     /// `IntervalMillis`: an integer, required.
     ///
     /// The time period in milliseconds between each health check execution.
-    pub interval_millis: Int,
+    pub interval_millis: ::cloudwright_core::Int,
     /// `Path`: a string.
     ///
     /// The destination path for the health check request. This value is only used if the specified protocol is HTTP or HTTP/2. For any other protocol, this value is ignored.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The destination port for the health check request. This port must match the port defined in the `PortMapping` for the listener.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a string, required.
     ///
-    /// The protocol for the health check request. If you specify `grpc` , then your service must conform to the \[GRPC Health Checking Protocol\](<https://docs.aws.amazon.com/https://github.com/grpc/grpc/blob/master/doc/health-checking.md>) .
-    pub protocol: Str,
+    /// The protocol for the health check request. If you specify `grpc` , then your service must conform to the [GRPC Health Checking Protocol](https://docs.aws.amazon.com/https://github.com/grpc/grpc/blob/master/doc/health-checking.md) .
+    pub protocol: ::cloudwright_core::Str,
     /// `TimeoutMillis`: an integer, required.
     ///
     /// The amount of time to wait when receiving a response from the health check, in milliseconds.
-    pub timeout_millis: Int,
+    pub timeout_millis: ::cloudwright_core::Int,
     /// `UnhealthyThreshold`: an integer, required.
     ///
     /// The number of consecutive failed health checks that must occur before declaring a virtual node unhealthy.
-    pub unhealthy_threshold: Int,
+    pub unhealthy_threshold: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -912,8 +755,8 @@ impl HealthCheck {
         Self {
             healthy_threshold: required.healthy_threshold,
             interval_millis: required.interval_millis,
-            path: None,
-            port: None,
+            path: ::std::option::Option::None,
+            port: ::std::option::Option::None,
             protocol: required.protocol,
             timeout_millis: required.timeout_millis,
             unhealthy_threshold: required.unhealthy_threshold,
@@ -921,27 +764,27 @@ impl HealthCheck {
     }
 
     /// `HealthyThreshold`: an integer, required.
-    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold = value.into(); self }
+    pub fn healthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.healthy_threshold = value.into(); self }
     /// `IntervalMillis`: an integer, required.
-    pub fn interval_millis(mut self, value: impl Into<Int>) -> Self { self.interval_millis = value.into(); self }
+    pub fn interval_millis(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval_millis = value.into(); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a string, required.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = value.into(); self }
     /// `TimeoutMillis`: an integer, required.
-    pub fn timeout_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_millis = value.into(); self }
+    pub fn timeout_millis(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_millis = value.into(); self }
     /// `UnhealthyThreshold`: an integer, required.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold = value.into(); self }
+    pub fn unhealthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unhealthy_threshold = value.into(); self }
 }
 
-impl PropertyType for HealthCheck {}
+impl crate::PropertyType for HealthCheck {}
 
-impl ToValue for HealthCheck {
+impl ::cloudwright_core::ToValue for HealthCheck {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HealthyThreshold", &self.healthy_threshold)
             .req("IntervalMillis", &self.interval_millis)
             .opt("Path", &self.path)
@@ -953,28 +796,6 @@ impl ToValue for HealthCheck {
     }
 }
 
-/// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListenerRequired {
-    /// `PortMapping`: a [`PortMapping`] object, required.
-    pub port_mapping: Obj<PortMapping>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Listener: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionPool", Shape::Object(&RULE_VirtualNodeConnectionPool)),
-        ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
-        ("OutlierDetection", Shape::Object(&RULE_OutlierDetection)),
-        ("PortMapping", Shape::Object(&RULE_PortMapping)),
-        ("TLS", Shape::Object(&RULE_ListenerTls)),
-        ("Timeout", Shape::Object(&RULE_ListenerTimeout)),
-    ],
-    required: &["PortMapping"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Listener` property type of `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents a listener for a virtual node.
@@ -985,64 +806,64 @@ pub struct Listener {
     /// `ConnectionPool`: a [`VirtualNodeConnectionPool`] object.
     ///
     /// The connection pool information for the listener.
-    pub connection_pool: Option<Obj<VirtualNodeConnectionPool>>,
+    pub connection_pool: ::std::option::Option<crate::Obj<VirtualNodeConnectionPool>>,
     /// `HealthCheck`: a [`HealthCheck`] object.
     ///
     /// The health check information for the listener.
-    pub health_check: Option<Obj<HealthCheck>>,
+    pub health_check: ::std::option::Option<crate::Obj<HealthCheck>>,
     /// `OutlierDetection`: an [`OutlierDetection`] object.
     ///
     /// The outlier detection information for the listener.
-    pub outlier_detection: Option<Obj<OutlierDetection>>,
+    pub outlier_detection: ::std::option::Option<crate::Obj<OutlierDetection>>,
     /// `PortMapping`: a [`PortMapping`] object, required.
     ///
     /// The port mapping information for the listener.
-    pub port_mapping: Obj<PortMapping>,
+    pub port_mapping: crate::Obj<PortMapping>,
     /// `TLS`: a [`ListenerTls`] object.
     ///
     /// A reference to an object that represents the Transport Layer Security (TLS) properties for a listener.
-    pub tls: Option<Obj<ListenerTls>>,
+    pub tls: ::std::option::Option<crate::Obj<ListenerTls>>,
     /// `Timeout`: a [`ListenerTimeout`] object.
     ///
     /// An object that represents timeouts for different protocols.
-    pub timeout: Option<Obj<ListenerTimeout>>,
+    pub timeout: ::std::option::Option<crate::Obj<ListenerTimeout>>,
 }
 
 #[rustfmt::skip]
 impl Listener {
-    /// A `Listener` with its required properties, named in a [`ListenerRequired`].
+    /// A `Listener` with its one required property, `PortMapping`.
     #[inline]
-    pub fn new(required: ListenerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<PortMapping>>) -> Self {
         Self {
-            connection_pool: None,
-            health_check: None,
-            outlier_detection: None,
-            port_mapping: required.port_mapping,
-            tls: None,
-            timeout: None,
+            connection_pool: ::std::option::Option::None,
+            health_check: ::std::option::Option::None,
+            outlier_detection: ::std::option::Option::None,
+            port_mapping: value.into(),
+            tls: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionPool`: a [`VirtualNodeConnectionPool`] object.
-    pub fn connection_pool(mut self, value: impl Into<Obj<VirtualNodeConnectionPool>>) -> Self { self.connection_pool = Some(value.into()); self }
+    pub fn connection_pool(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualNodeConnectionPool>>) -> Self { self.connection_pool = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
+    pub fn health_check(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheck>>) -> Self { self.health_check = ::std::option::Option::Some(value.into()); self }
     /// `OutlierDetection`: an [`OutlierDetection`] object.
-    pub fn outlier_detection(mut self, value: impl Into<Obj<OutlierDetection>>) -> Self { self.outlier_detection = Some(value.into()); self }
+    pub fn outlier_detection(mut self, value: impl ::std::convert::Into<crate::Obj<OutlierDetection>>) -> Self { self.outlier_detection = ::std::option::Option::Some(value.into()); self }
     /// `PortMapping`: a [`PortMapping`] object, required.
-    pub fn port_mapping(mut self, value: impl Into<Obj<PortMapping>>) -> Self { self.port_mapping = value.into(); self }
+    pub fn port_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<PortMapping>>) -> Self { self.port_mapping = value.into(); self }
     /// `TLS`: a [`ListenerTls`] object.
-    pub fn tls(mut self, value: impl Into<Obj<ListenerTls>>) -> Self { self.tls = Some(value.into()); self }
+    pub fn tls(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTls>>) -> Self { self.tls = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: a [`ListenerTimeout`] object.
-    pub fn timeout(mut self, value: impl Into<Obj<ListenerTimeout>>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTimeout>>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Listener {}
+impl crate::PropertyType for Listener {}
 
-impl ToValue for Listener {
+impl ::cloudwright_core::ToValue for Listener {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionPool", &self.connection_pool)
             .opt("HealthCheck", &self.health_check)
             .opt("OutlierDetection", &self.outlier_detection)
@@ -1052,18 +873,6 @@ impl ToValue for Listener {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("GRPC", Shape::Object(&RULE_GrpcTimeout)),
-        ("HTTP", Shape::Object(&RULE_HttpTimeout)),
-        ("HTTP2", Shape::Object(&RULE_HttpTimeout)),
-        ("TCP", Shape::Object(&RULE_TcpTimeout)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListenerTimeout` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1075,19 +884,19 @@ pub struct ListenerTimeout {
     /// `GRPC`: a [`GrpcTimeout`] object.
     ///
     /// An object that represents types of timeouts.
-    pub grpc: Option<Obj<GrpcTimeout>>,
+    pub grpc: ::std::option::Option<crate::Obj<GrpcTimeout>>,
     /// `HTTP`: a [`HttpTimeout`] object.
     ///
     /// An object that represents types of timeouts.
-    pub http: Option<Obj<HttpTimeout>>,
+    pub http: ::std::option::Option<crate::Obj<HttpTimeout>>,
     /// `HTTP2`: a [`HttpTimeout`] object.
     ///
     /// An object that represents types of timeouts.
-    pub http2: Option<Obj<HttpTimeout>>,
+    pub http2: ::std::option::Option<crate::Obj<HttpTimeout>>,
     /// `TCP`: a [`TcpTimeout`] object.
     ///
     /// An object that represents types of timeouts.
-    pub tcp: Option<Obj<TcpTimeout>>,
+    pub tcp: ::std::option::Option<crate::Obj<TcpTimeout>>,
 }
 
 #[rustfmt::skip]
@@ -1095,25 +904,25 @@ impl ListenerTimeout {
     /// A `ListenerTimeout` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GRPC`: a [`GrpcTimeout`] object.
-    pub fn grpc(mut self, value: impl Into<Obj<GrpcTimeout>>) -> Self { self.grpc = Some(value.into()); self }
+    pub fn grpc(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcTimeout>>) -> Self { self.grpc = ::std::option::Option::Some(value.into()); self }
     /// `HTTP`: a [`HttpTimeout`] object.
-    pub fn http(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self { self.http = Some(value.into()); self }
+    pub fn http(mut self, value: impl ::std::convert::Into<crate::Obj<HttpTimeout>>) -> Self { self.http = ::std::option::Option::Some(value.into()); self }
     /// `HTTP2`: a [`HttpTimeout`] object.
-    pub fn http2(mut self, value: impl Into<Obj<HttpTimeout>>) -> Self { self.http2 = Some(value.into()); self }
+    pub fn http2(mut self, value: impl ::std::convert::Into<crate::Obj<HttpTimeout>>) -> Self { self.http2 = ::std::option::Option::Some(value.into()); self }
     /// `TCP`: a [`TcpTimeout`] object.
-    pub fn tcp(mut self, value: impl Into<Obj<TcpTimeout>>) -> Self { self.tcp = Some(value.into()); self }
+    pub fn tcp(mut self, value: impl ::std::convert::Into<crate::Obj<TcpTimeout>>) -> Self { self.tcp = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ListenerTimeout {}
+impl crate::PropertyType for ListenerTimeout {}
 
-impl ToValue for ListenerTimeout {
+impl ::cloudwright_core::ToValue for ListenerTimeout {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GRPC", &self.grpc)
             .opt("HTTP", &self.http)
             .opt("HTTP2", &self.http2)
@@ -1126,22 +935,10 @@ impl ToValue for ListenerTimeout {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerTlsRequired {
     /// `Certificate`: a [`ListenerTlsCertificate`] object, required.
-    pub certificate: Obj<ListenerTlsCertificate>,
+    pub certificate: crate::Obj<ListenerTlsCertificate>,
     /// `Mode`: a string, required.
-    pub mode: Str,
+    pub mode: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerTls: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::Object(&RULE_ListenerTlsCertificate)),
-        ("Mode", Shape::STR),
-        ("Validation", Shape::Object(&RULE_ListenerTlsValidationContext)),
-    ],
-    required: &["Mode", "Certificate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListenerTls` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1153,7 +950,7 @@ pub struct ListenerTls {
     /// `Certificate`: a [`ListenerTlsCertificate`] object, required.
     ///
     /// A reference to an object that represents a listener's Transport Layer Security (TLS) certificate.
-    pub certificate: Obj<ListenerTlsCertificate>,
+    pub certificate: crate::Obj<ListenerTlsCertificate>,
     /// `Mode`: a string, required.
     ///
     /// Specify one of the following modes.
@@ -1161,11 +958,11 @@ pub struct ListenerTls {
     /// - ** STRICT – Listener only accepts connections with TLS enabled.
     /// - ** PERMISSIVE – Listener accepts connections with or without TLS enabled.
     /// - ** DISABLED – Listener only accepts connections without TLS.
-    pub mode: Str,
+    pub mode: ::cloudwright_core::Str,
     /// `Validation`: a [`ListenerTlsValidationContext`] object.
     ///
     /// A reference to an object that represents a listener's Transport Layer Security (TLS) validation context.
-    pub validation: Option<Obj<ListenerTlsValidationContext>>,
+    pub validation: ::std::option::Option<crate::Obj<ListenerTlsValidationContext>>,
 }
 
 #[rustfmt::skip]
@@ -1176,47 +973,30 @@ impl ListenerTls {
         Self {
             certificate: required.certificate,
             mode: required.mode,
-            validation: None,
+            validation: ::std::option::Option::None,
         }
     }
 
     /// `Certificate`: a [`ListenerTlsCertificate`] object, required.
-    pub fn certificate(mut self, value: impl Into<Obj<ListenerTlsCertificate>>) -> Self { self.certificate = value.into(); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTlsCertificate>>) -> Self { self.certificate = value.into(); self }
     /// `Mode`: a string, required.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = value.into(); self }
     /// `Validation`: a [`ListenerTlsValidationContext`] object.
-    pub fn validation(mut self, value: impl Into<Obj<ListenerTlsValidationContext>>) -> Self { self.validation = Some(value.into()); self }
+    pub fn validation(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTlsValidationContext>>) -> Self { self.validation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ListenerTls {}
+impl crate::PropertyType for ListenerTls {}
 
-impl ToValue for ListenerTls {
+impl ::cloudwright_core::ToValue for ListenerTls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Certificate", &self.certificate)
             .req("Mode", &self.mode)
             .opt("Validation", &self.validation)
             .build()
     }
 }
-
-/// The required properties of [`ListenerTlsAcmCertificate`], by name: `ListenerTlsAcmCertificate::new(ListenerTlsAcmCertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListenerTlsAcmCertificateRequired {
-    /// `CertificateArn`: a string, required.
-    pub certificate_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerTlsAcmCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-    ],
-    required: &["CertificateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListenerTlsAcmCertificate` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1227,47 +1007,36 @@ pub(crate) static RULE_ListenerTlsAcmCertificate: ObjRule = ObjRule {
 pub struct ListenerTlsAcmCertificate {
     /// `CertificateArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) for the certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see \[Transport Layer Security (TLS)\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites>) .
+    /// The Amazon Resource Name (ARN) for the certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see [Transport Layer Security (TLS)](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites) .
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ListenerTlsAcmCertificate {
-    /// A `ListenerTlsAcmCertificate` with its required properties, named in a [`ListenerTlsAcmCertificateRequired`].
+    /// A `ListenerTlsAcmCertificate` with its one required property, `CertificateArn`.
     #[inline]
-    pub fn new(required: ListenerTlsAcmCertificateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            certificate_arn: required.certificate_arn,
+            certificate_arn: value.into(),
         }
     }
 
     /// `CertificateArn`: a string, required.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = value.into(); self }
 }
 
-impl PropertyType for ListenerTlsAcmCertificate {}
+impl crate::PropertyType for ListenerTlsAcmCertificate {}
 
-impl ToValue for ListenerTlsAcmCertificate {
+impl ::cloudwright_core::ToValue for ListenerTlsAcmCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerTlsCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("ACM", Shape::Object(&RULE_ListenerTlsAcmCertificate)),
-        ("File", Shape::Object(&RULE_ListenerTlsFileCertificate)),
-        ("SDS", Shape::Object(&RULE_ListenerTlsSdsCertificate)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListenerTlsCertificate` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1279,15 +1048,15 @@ pub struct ListenerTlsCertificate {
     /// `ACM`: a [`ListenerTlsAcmCertificate`] object.
     ///
     /// A reference to an object that represents an Certificate Manager certificate.
-    pub acm: Option<Obj<ListenerTlsAcmCertificate>>,
+    pub acm: ::std::option::Option<crate::Obj<ListenerTlsAcmCertificate>>,
     /// `File`: a [`ListenerTlsFileCertificate`] object.
     ///
     /// A reference to an object that represents a local file certificate.
-    pub file: Option<Obj<ListenerTlsFileCertificate>>,
+    pub file: ::std::option::Option<crate::Obj<ListenerTlsFileCertificate>>,
     /// `SDS`: a [`ListenerTlsSdsCertificate`] object.
     ///
     /// A reference to an object that represents a listener's Secret Discovery Service certificate.
-    pub sds: Option<Obj<ListenerTlsSdsCertificate>>,
+    pub sds: ::std::option::Option<crate::Obj<ListenerTlsSdsCertificate>>,
 }
 
 #[rustfmt::skip]
@@ -1295,23 +1064,23 @@ impl ListenerTlsCertificate {
     /// A `ListenerTlsCertificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ACM`: a [`ListenerTlsAcmCertificate`] object.
-    pub fn acm(mut self, value: impl Into<Obj<ListenerTlsAcmCertificate>>) -> Self { self.acm = Some(value.into()); self }
+    pub fn acm(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTlsAcmCertificate>>) -> Self { self.acm = ::std::option::Option::Some(value.into()); self }
     /// `File`: a [`ListenerTlsFileCertificate`] object.
-    pub fn file(mut self, value: impl Into<Obj<ListenerTlsFileCertificate>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTlsFileCertificate>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
     /// `SDS`: a [`ListenerTlsSdsCertificate`] object.
-    pub fn sds(mut self, value: impl Into<Obj<ListenerTlsSdsCertificate>>) -> Self { self.sds = Some(value.into()); self }
+    pub fn sds(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTlsSdsCertificate>>) -> Self { self.sds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ListenerTlsCertificate {}
+impl crate::PropertyType for ListenerTlsCertificate {}
 
-impl ToValue for ListenerTlsCertificate {
+impl ::cloudwright_core::ToValue for ListenerTlsCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ACM", &self.acm)
             .opt("File", &self.file)
             .opt("SDS", &self.sds)
@@ -1323,25 +1092,14 @@ impl ToValue for ListenerTlsCertificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerTlsFileCertificateRequired {
     /// `CertificateChain`: a string, required.
-    pub certificate_chain: Str,
+    pub certificate_chain: ::cloudwright_core::Str,
     /// `PrivateKey`: a string, required.
-    pub private_key: Str,
+    pub private_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerTlsFileCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateChain", Shape::STR),
-        ("PrivateKey", Shape::STR),
-    ],
-    required: &["PrivateKey", "CertificateChain"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListenerTlsFileCertificate` property type of `AWS::AppMesh::VirtualNode`.
 ///
-/// An object that represents a local file certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see \[Transport Layer Security (TLS)\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites>) .
+/// An object that represents a local file certificate. The certificate must meet specific requirements and you must have proxy authorization enabled. For more information, see [Transport Layer Security (TLS)](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html#virtual-node-tls-prerequisites) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-listenertlsfilecertificate.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1349,11 +1107,11 @@ pub struct ListenerTlsFileCertificate {
     /// `CertificateChain`: a string, required.
     ///
     /// The certificate chain for the certificate.
-    pub certificate_chain: Str,
+    pub certificate_chain: ::cloudwright_core::Str,
     /// `PrivateKey`: a string, required.
     ///
     /// The private key for a certificate stored on the file system of the virtual node that the proxy is running on.
-    pub private_key: Str,
+    pub private_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1368,43 +1126,26 @@ impl ListenerTlsFileCertificate {
     }
 
     /// `CertificateChain`: a string, required.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = value.into(); self }
+    pub fn certificate_chain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_chain = value.into(); self }
     /// `PrivateKey`: a string, required.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = value.into(); self }
+    pub fn private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key = value.into(); self }
 }
 
-impl PropertyType for ListenerTlsFileCertificate {}
+impl crate::PropertyType for ListenerTlsFileCertificate {}
 
-impl ToValue for ListenerTlsFileCertificate {
+impl ::cloudwright_core::ToValue for ListenerTlsFileCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateChain", &self.certificate_chain)
             .req("PrivateKey", &self.private_key)
             .build()
     }
 }
 
-/// The required properties of [`ListenerTlsSdsCertificate`], by name: `ListenerTlsSdsCertificate::new(ListenerTlsSdsCertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListenerTlsSdsCertificateRequired {
-    /// `SecretName`: a string, required.
-    pub secret_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerTlsSdsCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("SecretName", Shape::STR),
-    ],
-    required: &["SecretName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ListenerTlsSdsCertificate` property type of `AWS::AppMesh::VirtualNode`.
 ///
-/// An object that represents the listener's Secret Discovery Service certificate. The proxy must be configured with a local SDS provider via a Unix Domain Socket. See App Mesh \[TLS documentation\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html>) for more info.
+/// An object that represents the listener's Secret Discovery Service certificate. The proxy must be configured with a local SDS provider via a Unix Domain Socket. See App Mesh [TLS documentation](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html) for more info.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-listenertlssdscertificate.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1412,51 +1153,33 @@ pub struct ListenerTlsSdsCertificate {
     /// `SecretName`: a string, required.
     ///
     /// A reference to an object that represents the name of the secret requested from the Secret Discovery Service provider representing Transport Layer Security (TLS) materials like a certificate or certificate chain.
-    pub secret_name: Str,
+    pub secret_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ListenerTlsSdsCertificate {
-    /// A `ListenerTlsSdsCertificate` with its required properties, named in a [`ListenerTlsSdsCertificateRequired`].
+    /// A `ListenerTlsSdsCertificate` with its one required property, `SecretName`.
     #[inline]
-    pub fn new(required: ListenerTlsSdsCertificateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            secret_name: required.secret_name,
+            secret_name: value.into(),
         }
     }
 
     /// `SecretName`: a string, required.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
+    pub fn secret_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_name = value.into(); self }
 }
 
-impl PropertyType for ListenerTlsSdsCertificate {}
+impl crate::PropertyType for ListenerTlsSdsCertificate {}
 
-impl ToValue for ListenerTlsSdsCertificate {
+impl ::cloudwright_core::ToValue for ListenerTlsSdsCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecretName", &self.secret_name)
             .build()
     }
 }
-
-/// The required properties of [`ListenerTlsValidationContext`], by name: `ListenerTlsValidationContext::new(ListenerTlsValidationContextRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListenerTlsValidationContextRequired {
-    /// `Trust`: a [`ListenerTlsValidationContextTrust`] object, required.
-    pub trust: Obj<ListenerTlsValidationContextTrust>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerTlsValidationContext: ObjRule = ObjRule {
-    properties: &[
-        ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
-        ("Trust", Shape::Object(&RULE_ListenerTlsValidationContextTrust)),
-    ],
-    required: &["Trust"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListenerTlsValidationContext` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1468,51 +1191,41 @@ pub struct ListenerTlsValidationContext {
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
     ///
     /// A reference to an object that represents the SANs for a listener's Transport Layer Security (TLS) validation context.
-    pub subject_alternative_names: Option<Obj<SubjectAlternativeNames>>,
+    pub subject_alternative_names: ::std::option::Option<crate::Obj<SubjectAlternativeNames>>,
     /// `Trust`: a [`ListenerTlsValidationContextTrust`] object, required.
     ///
     /// A reference to where to retrieve the trust chain when validating a peer’s Transport Layer Security (TLS) certificate.
-    pub trust: Obj<ListenerTlsValidationContextTrust>,
+    pub trust: crate::Obj<ListenerTlsValidationContextTrust>,
 }
 
 #[rustfmt::skip]
 impl ListenerTlsValidationContext {
-    /// A `ListenerTlsValidationContext` with its required properties, named in a [`ListenerTlsValidationContextRequired`].
+    /// A `ListenerTlsValidationContext` with its one required property, `Trust`.
     #[inline]
-    pub fn new(required: ListenerTlsValidationContextRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ListenerTlsValidationContextTrust>>) -> Self {
         Self {
-            subject_alternative_names: None,
-            trust: required.trust,
+            subject_alternative_names: ::std::option::Option::None,
+            trust: value.into(),
         }
     }
 
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
-    pub fn subject_alternative_names(mut self, value: impl Into<Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
+    pub fn subject_alternative_names(mut self, value: impl ::std::convert::Into<crate::Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = ::std::option::Option::Some(value.into()); self }
     /// `Trust`: a [`ListenerTlsValidationContextTrust`] object, required.
-    pub fn trust(mut self, value: impl Into<Obj<ListenerTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
+    pub fn trust(mut self, value: impl ::std::convert::Into<crate::Obj<ListenerTlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
 }
 
-impl PropertyType for ListenerTlsValidationContext {}
+impl crate::PropertyType for ListenerTlsValidationContext {}
 
-impl ToValue for ListenerTlsValidationContext {
+impl ::cloudwright_core::ToValue for ListenerTlsValidationContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
             .req("Trust", &self.trust)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ListenerTlsValidationContextTrust: ObjRule = ObjRule {
-    properties: &[
-        ("File", Shape::Object(&RULE_TlsValidationContextFileTrust)),
-        ("SDS", Shape::Object(&RULE_TlsValidationContextSdsTrust)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ListenerTlsValidationContextTrust` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1524,11 +1237,11 @@ pub struct ListenerTlsValidationContextTrust {
     /// `File`: a [`TlsValidationContextFileTrust`] object.
     ///
     /// An object that represents a Transport Layer Security (TLS) validation context trust for a local file.
-    pub file: Option<Obj<TlsValidationContextFileTrust>>,
+    pub file: ::std::option::Option<crate::Obj<TlsValidationContextFileTrust>>,
     /// `SDS`: a [`TlsValidationContextSdsTrust`] object.
     ///
     /// A reference to an object that represents a listener's Transport Layer Security (TLS) Secret Discovery Service validation context trust.
-    pub sds: Option<Obj<TlsValidationContextSdsTrust>>,
+    pub sds: ::std::option::Option<crate::Obj<TlsValidationContextSdsTrust>>,
 }
 
 #[rustfmt::skip]
@@ -1536,35 +1249,26 @@ impl ListenerTlsValidationContextTrust {
     /// A `ListenerTlsValidationContextTrust` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `File`: a [`TlsValidationContextFileTrust`] object.
-    pub fn file(mut self, value: impl Into<Obj<TlsValidationContextFileTrust>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<TlsValidationContextFileTrust>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
     /// `SDS`: a [`TlsValidationContextSdsTrust`] object.
-    pub fn sds(mut self, value: impl Into<Obj<TlsValidationContextSdsTrust>>) -> Self { self.sds = Some(value.into()); self }
+    pub fn sds(mut self, value: impl ::std::convert::Into<crate::Obj<TlsValidationContextSdsTrust>>) -> Self { self.sds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ListenerTlsValidationContextTrust {}
+impl crate::PropertyType for ListenerTlsValidationContextTrust {}
 
-impl ToValue for ListenerTlsValidationContextTrust {
+impl ::cloudwright_core::ToValue for ListenerTlsValidationContextTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("File", &self.file)
             .opt("SDS", &self.sds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Logging: ObjRule = ObjRule {
-    properties: &[
-        ("AccessLog", Shape::Object(&RULE_AccessLog)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Logging` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1576,7 +1280,7 @@ pub struct Logging {
     /// `AccessLog`: an [`AccessLog`] object.
     ///
     /// The access log configuration for a virtual node.
-    pub access_log: Option<Obj<AccessLog>>,
+    pub access_log: ::std::option::Option<crate::Obj<AccessLog>>,
 }
 
 #[rustfmt::skip]
@@ -1584,19 +1288,21 @@ impl Logging {
     /// A `Logging` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessLog`: an [`AccessLog`] object.
-    pub fn access_log(mut self, value: impl Into<Obj<AccessLog>>) -> Self { self.access_log = Some(value.into()); self }
+    pub fn access_log(mut self, value: impl ::std::convert::Into<crate::Obj<AccessLog>>) -> Self { self.access_log = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Logging {}
+impl crate::PropertyType for Logging {}
 
-impl ToValue for Logging {
+impl ::cloudwright_core::ToValue for Logging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("AccessLog", &self.access_log).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("AccessLog", &self.access_log)
+            .build()
     }
 }
 
@@ -1604,27 +1310,14 @@ impl ToValue for Logging {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutlierDetectionRequired {
     /// `BaseEjectionDuration`: a [`Duration`] object, required.
-    pub base_ejection_duration: Obj<Duration>,
+    pub base_ejection_duration: crate::Obj<Duration>,
     /// `Interval`: a [`Duration`] object, required.
-    pub interval: Obj<Duration>,
+    pub interval: crate::Obj<Duration>,
     /// `MaxEjectionPercent`: an integer, required.
-    pub max_ejection_percent: Int,
+    pub max_ejection_percent: ::cloudwright_core::Int,
     /// `MaxServerErrors`: an integer, required.
-    pub max_server_errors: Int,
+    pub max_server_errors: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutlierDetection: ObjRule = ObjRule {
-    properties: &[
-        ("BaseEjectionDuration", Shape::Object(&RULE_Duration)),
-        ("Interval", Shape::Object(&RULE_Duration)),
-        ("MaxEjectionPercent", Shape::INT),
-        ("MaxServerErrors", Shape::INT),
-    ],
-    required: &["MaxEjectionPercent", "BaseEjectionDuration", "MaxServerErrors", "Interval"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutlierDetection` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1636,19 +1329,19 @@ pub struct OutlierDetection {
     /// `BaseEjectionDuration`: a [`Duration`] object, required.
     ///
     /// The base amount of time for which a host is ejected.
-    pub base_ejection_duration: Obj<Duration>,
+    pub base_ejection_duration: crate::Obj<Duration>,
     /// `Interval`: a [`Duration`] object, required.
     ///
     /// The time interval between ejection sweep analysis.
-    pub interval: Obj<Duration>,
+    pub interval: crate::Obj<Duration>,
     /// `MaxEjectionPercent`: an integer, required.
     ///
     /// Maximum percentage of hosts in load balancing pool for upstream service that can be ejected. Will eject at least one host regardless of the value.
-    pub max_ejection_percent: Int,
+    pub max_ejection_percent: ::cloudwright_core::Int,
     /// `MaxServerErrors`: an integer, required.
     ///
     /// Number of consecutive `5xx` errors required for ejection.
-    pub max_server_errors: Int,
+    pub max_server_errors: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1665,21 +1358,21 @@ impl OutlierDetection {
     }
 
     /// `BaseEjectionDuration`: a [`Duration`] object, required.
-    pub fn base_ejection_duration(mut self, value: impl Into<Obj<Duration>>) -> Self { self.base_ejection_duration = value.into(); self }
+    pub fn base_ejection_duration(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.base_ejection_duration = value.into(); self }
     /// `Interval`: a [`Duration`] object, required.
-    pub fn interval(mut self, value: impl Into<Obj<Duration>>) -> Self { self.interval = value.into(); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<crate::Obj<Duration>>) -> Self { self.interval = value.into(); self }
     /// `MaxEjectionPercent`: an integer, required.
-    pub fn max_ejection_percent(mut self, value: impl Into<Int>) -> Self { self.max_ejection_percent = value.into(); self }
+    pub fn max_ejection_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_ejection_percent = value.into(); self }
     /// `MaxServerErrors`: an integer, required.
-    pub fn max_server_errors(mut self, value: impl Into<Int>) -> Self { self.max_server_errors = value.into(); self }
+    pub fn max_server_errors(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_server_errors = value.into(); self }
 }
 
-impl PropertyType for OutlierDetection {}
+impl crate::PropertyType for OutlierDetection {}
 
-impl ToValue for OutlierDetection {
+impl ::cloudwright_core::ToValue for OutlierDetection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BaseEjectionDuration", &self.base_ejection_duration)
             .req("Interval", &self.interval)
             .req("MaxEjectionPercent", &self.max_ejection_percent)
@@ -1687,16 +1380,6 @@ impl ToValue for OutlierDetection {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceDiscovery: ObjRule = ObjRule {
-    properties: &[
-        ("AWSCloudMap", Shape::Object(&RULE_AwsCloudMapServiceDiscovery)),
-        ("DNS", Shape::Object(&RULE_DnsServiceDiscovery)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceDiscovery` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1708,11 +1391,11 @@ pub struct ServiceDiscovery {
     /// `AWSCloudMap`: an [`AwsCloudMapServiceDiscovery`] object.
     ///
     /// Specifies any AWS Cloud Map information for the virtual node.
-    pub aws_cloud_map: Option<Obj<AwsCloudMapServiceDiscovery>>,
+    pub aws_cloud_map: ::std::option::Option<crate::Obj<AwsCloudMapServiceDiscovery>>,
     /// `DNS`: a [`DnsServiceDiscovery`] object.
     ///
     /// Specifies the DNS information for the virtual node.
-    pub dns: Option<Obj<DnsServiceDiscovery>>,
+    pub dns: ::std::option::Option<crate::Obj<DnsServiceDiscovery>>,
 }
 
 #[rustfmt::skip]
@@ -1720,44 +1403,26 @@ impl ServiceDiscovery {
     /// A `ServiceDiscovery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AWSCloudMap`: an [`AwsCloudMapServiceDiscovery`] object.
-    pub fn aws_cloud_map(mut self, value: impl Into<Obj<AwsCloudMapServiceDiscovery>>) -> Self { self.aws_cloud_map = Some(value.into()); self }
+    pub fn aws_cloud_map(mut self, value: impl ::std::convert::Into<crate::Obj<AwsCloudMapServiceDiscovery>>) -> Self { self.aws_cloud_map = ::std::option::Option::Some(value.into()); self }
     /// `DNS`: a [`DnsServiceDiscovery`] object.
-    pub fn dns(mut self, value: impl Into<Obj<DnsServiceDiscovery>>) -> Self { self.dns = Some(value.into()); self }
+    pub fn dns(mut self, value: impl ::std::convert::Into<crate::Obj<DnsServiceDiscovery>>) -> Self { self.dns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceDiscovery {}
+impl crate::PropertyType for ServiceDiscovery {}
 
-impl ToValue for ServiceDiscovery {
+impl ::cloudwright_core::ToValue for ServiceDiscovery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AWSCloudMap", &self.aws_cloud_map)
             .opt("DNS", &self.dns)
             .build()
     }
 }
-
-/// The required properties of [`TlsValidationContext`], by name: `TlsValidationContext::new(TlsValidationContextRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TlsValidationContextRequired {
-    /// `Trust`: a [`TlsValidationContextTrust`] object, required.
-    pub trust: Obj<TlsValidationContextTrust>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsValidationContext: ObjRule = ObjRule {
-    properties: &[
-        ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
-        ("Trust", Shape::Object(&RULE_TlsValidationContextTrust)),
-    ],
-    required: &["Trust"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TlsValidationContext` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1769,58 +1434,41 @@ pub struct TlsValidationContext {
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
     ///
     /// A reference to an object that represents the SANs for a Transport Layer Security (TLS) validation context. If you don't specify SANs on the *terminating* mesh endpoint, the Envoy proxy for that node doesn't verify the SAN on a peer client certificate. If you don't specify SANs on the *originating* mesh endpoint, the SAN on the certificate provided by the terminating endpoint must match the mesh endpoint service discovery configuration. Since SPIRE vended certificates have a SPIFFE ID as a name, you must set the SAN since the name doesn't match the service discovery name.
-    pub subject_alternative_names: Option<Obj<SubjectAlternativeNames>>,
+    pub subject_alternative_names: ::std::option::Option<crate::Obj<SubjectAlternativeNames>>,
     /// `Trust`: a [`TlsValidationContextTrust`] object, required.
     ///
     /// A reference to where to retrieve the trust chain when validating a peer’s Transport Layer Security (TLS) certificate.
-    pub trust: Obj<TlsValidationContextTrust>,
+    pub trust: crate::Obj<TlsValidationContextTrust>,
 }
 
 #[rustfmt::skip]
 impl TlsValidationContext {
-    /// A `TlsValidationContext` with its required properties, named in a [`TlsValidationContextRequired`].
+    /// A `TlsValidationContext` with its one required property, `Trust`.
     #[inline]
-    pub fn new(required: TlsValidationContextRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TlsValidationContextTrust>>) -> Self {
         Self {
-            subject_alternative_names: None,
-            trust: required.trust,
+            subject_alternative_names: ::std::option::Option::None,
+            trust: value.into(),
         }
     }
 
     /// `SubjectAlternativeNames`: a [`SubjectAlternativeNames`] object.
-    pub fn subject_alternative_names(mut self, value: impl Into<Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
+    pub fn subject_alternative_names(mut self, value: impl ::std::convert::Into<crate::Obj<SubjectAlternativeNames>>) -> Self { self.subject_alternative_names = ::std::option::Option::Some(value.into()); self }
     /// `Trust`: a [`TlsValidationContextTrust`] object, required.
-    pub fn trust(mut self, value: impl Into<Obj<TlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
+    pub fn trust(mut self, value: impl ::std::convert::Into<crate::Obj<TlsValidationContextTrust>>) -> Self { self.trust = value.into(); self }
 }
 
-impl PropertyType for TlsValidationContext {}
+impl crate::PropertyType for TlsValidationContext {}
 
-impl ToValue for TlsValidationContext {
+impl ::cloudwright_core::ToValue for TlsValidationContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
             .req("Trust", &self.trust)
             .build()
     }
 }
-
-/// The required properties of [`TlsValidationContextAcmTrust`], by name: `TlsValidationContextAcmTrust::new(TlsValidationContextAcmTrustRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TlsValidationContextAcmTrustRequired {
-    /// `CertificateAuthorityArns`: a list of strings, required.
-    pub certificate_authority_arns: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsValidationContextAcmTrust: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CertificateAuthorityArns"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TlsValidationContextAcmTrust` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1832,50 +1480,33 @@ pub struct TlsValidationContextAcmTrust {
     /// `CertificateAuthorityArns`: a list of strings, required.
     ///
     /// One or more ACM Amazon Resource Name (ARN)s.
-    pub certificate_authority_arns: List<Str>,
+    pub certificate_authority_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TlsValidationContextAcmTrust {
-    /// A `TlsValidationContextAcmTrust` with its required properties, named in a [`TlsValidationContextAcmTrustRequired`].
+    /// A `TlsValidationContextAcmTrust` with its one required property, `CertificateAuthorityArns`.
     #[inline]
-    pub fn new(required: TlsValidationContextAcmTrustRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            certificate_authority_arns: required.certificate_authority_arns,
+            certificate_authority_arns: value.into(),
         }
     }
 
     /// `CertificateAuthorityArns`: a list of strings, required.
-    pub fn certificate_authority_arns(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_authority_arns = value.into(); self }
+    pub fn certificate_authority_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.certificate_authority_arns = value.into(); self }
 }
 
-impl PropertyType for TlsValidationContextAcmTrust {}
+impl crate::PropertyType for TlsValidationContextAcmTrust {}
 
-impl ToValue for TlsValidationContextAcmTrust {
+impl ::cloudwright_core::ToValue for TlsValidationContextAcmTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateAuthorityArns", &self.certificate_authority_arns)
             .build()
     }
 }
-
-/// The required properties of [`TlsValidationContextFileTrust`], by name: `TlsValidationContextFileTrust::new(TlsValidationContextFileTrustRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TlsValidationContextFileTrustRequired {
-    /// `CertificateChain`: a string, required.
-    pub certificate_chain: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsValidationContextFileTrust: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateChain", Shape::STR),
-    ],
-    required: &["CertificateChain"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TlsValidationContextFileTrust` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1887,54 +1518,37 @@ pub struct TlsValidationContextFileTrust {
     /// `CertificateChain`: a string, required.
     ///
     /// The certificate trust chain for a certificate stored on the file system of the virtual node that the proxy is running on.
-    pub certificate_chain: Str,
+    pub certificate_chain: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TlsValidationContextFileTrust {
-    /// A `TlsValidationContextFileTrust` with its required properties, named in a [`TlsValidationContextFileTrustRequired`].
+    /// A `TlsValidationContextFileTrust` with its one required property, `CertificateChain`.
     #[inline]
-    pub fn new(required: TlsValidationContextFileTrustRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            certificate_chain: required.certificate_chain,
+            certificate_chain: value.into(),
         }
     }
 
     /// `CertificateChain`: a string, required.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = value.into(); self }
+    pub fn certificate_chain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_chain = value.into(); self }
 }
 
-impl PropertyType for TlsValidationContextFileTrust {}
+impl crate::PropertyType for TlsValidationContextFileTrust {}
 
-impl ToValue for TlsValidationContextFileTrust {
+impl ::cloudwright_core::ToValue for TlsValidationContextFileTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateChain", &self.certificate_chain)
             .build()
     }
 }
 
-/// The required properties of [`TlsValidationContextSdsTrust`], by name: `TlsValidationContextSdsTrust::new(TlsValidationContextSdsTrustRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TlsValidationContextSdsTrustRequired {
-    /// `SecretName`: a string, required.
-    pub secret_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsValidationContextSdsTrust: ObjRule = ObjRule {
-    properties: &[
-        ("SecretName", Shape::STR),
-    ],
-    required: &["SecretName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TlsValidationContextSdsTrust` property type of `AWS::AppMesh::VirtualNode`.
 ///
-/// An object that represents a Transport Layer Security (TLS) Secret Discovery Service validation context trust. The proxy must be configured with a local SDS provider via a Unix Domain Socket. See App Mesh \[TLS documentation\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html>) for more info.
+/// An object that represents a Transport Layer Security (TLS) Secret Discovery Service validation context trust. The proxy must be configured with a local SDS provider via a Unix Domain Socket. See App Mesh [TLS documentation](https://docs.aws.amazon.com/app-mesh/latest/userguide/tls.html) for more info.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-virtualnode-tlsvalidationcontextsdstrust.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1942,44 +1556,33 @@ pub struct TlsValidationContextSdsTrust {
     /// `SecretName`: a string, required.
     ///
     /// A reference to an object that represents the name of the secret for a Transport Layer Security (TLS) Secret Discovery Service validation context trust.
-    pub secret_name: Str,
+    pub secret_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TlsValidationContextSdsTrust {
-    /// A `TlsValidationContextSdsTrust` with its required properties, named in a [`TlsValidationContextSdsTrustRequired`].
+    /// A `TlsValidationContextSdsTrust` with its one required property, `SecretName`.
     #[inline]
-    pub fn new(required: TlsValidationContextSdsTrustRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            secret_name: required.secret_name,
+            secret_name: value.into(),
         }
     }
 
     /// `SecretName`: a string, required.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
+    pub fn secret_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_name = value.into(); self }
 }
 
-impl PropertyType for TlsValidationContextSdsTrust {}
+impl crate::PropertyType for TlsValidationContextSdsTrust {}
 
-impl ToValue for TlsValidationContextSdsTrust {
+impl ::cloudwright_core::ToValue for TlsValidationContextSdsTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecretName", &self.secret_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TlsValidationContextTrust: ObjRule = ObjRule {
-    properties: &[
-        ("ACM", Shape::Object(&RULE_TlsValidationContextAcmTrust)),
-        ("File", Shape::Object(&RULE_TlsValidationContextFileTrust)),
-        ("SDS", Shape::Object(&RULE_TlsValidationContextSdsTrust)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TlsValidationContextTrust` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -1991,15 +1594,15 @@ pub struct TlsValidationContextTrust {
     /// `ACM`: a [`TlsValidationContextAcmTrust`] object.
     ///
     /// A reference to an object that represents a Transport Layer Security (TLS) validation context trust for an Certificate Manager certificate.
-    pub acm: Option<Obj<TlsValidationContextAcmTrust>>,
+    pub acm: ::std::option::Option<crate::Obj<TlsValidationContextAcmTrust>>,
     /// `File`: a [`TlsValidationContextFileTrust`] object.
     ///
     /// An object that represents a Transport Layer Security (TLS) validation context trust for a local file.
-    pub file: Option<Obj<TlsValidationContextFileTrust>>,
+    pub file: ::std::option::Option<crate::Obj<TlsValidationContextFileTrust>>,
     /// `SDS`: a [`TlsValidationContextSdsTrust`] object.
     ///
     /// A reference to an object that represents a Transport Layer Security (TLS) Secret Discovery Service validation context trust.
-    pub sds: Option<Obj<TlsValidationContextSdsTrust>>,
+    pub sds: ::std::option::Option<crate::Obj<TlsValidationContextSdsTrust>>,
 }
 
 #[rustfmt::skip]
@@ -2007,41 +1610,29 @@ impl TlsValidationContextTrust {
     /// A `TlsValidationContextTrust` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ACM`: a [`TlsValidationContextAcmTrust`] object.
-    pub fn acm(mut self, value: impl Into<Obj<TlsValidationContextAcmTrust>>) -> Self { self.acm = Some(value.into()); self }
+    pub fn acm(mut self, value: impl ::std::convert::Into<crate::Obj<TlsValidationContextAcmTrust>>) -> Self { self.acm = ::std::option::Option::Some(value.into()); self }
     /// `File`: a [`TlsValidationContextFileTrust`] object.
-    pub fn file(mut self, value: impl Into<Obj<TlsValidationContextFileTrust>>) -> Self { self.file = Some(value.into()); self }
+    pub fn file(mut self, value: impl ::std::convert::Into<crate::Obj<TlsValidationContextFileTrust>>) -> Self { self.file = ::std::option::Option::Some(value.into()); self }
     /// `SDS`: a [`TlsValidationContextSdsTrust`] object.
-    pub fn sds(mut self, value: impl Into<Obj<TlsValidationContextSdsTrust>>) -> Self { self.sds = Some(value.into()); self }
+    pub fn sds(mut self, value: impl ::std::convert::Into<crate::Obj<TlsValidationContextSdsTrust>>) -> Self { self.sds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TlsValidationContextTrust {}
+impl crate::PropertyType for TlsValidationContextTrust {}
 
-impl ToValue for TlsValidationContextTrust {
+impl ::cloudwright_core::ToValue for TlsValidationContextTrust {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ACM", &self.acm)
             .opt("File", &self.file)
             .opt("SDS", &self.sds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualNodeConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("GRPC", Shape::Object(&RULE_VirtualNodeGrpcConnectionPool)),
-        ("HTTP", Shape::Object(&RULE_VirtualNodeHttpConnectionPool)),
-        ("HTTP2", Shape::Object(&RULE_VirtualNodeHttp2ConnectionPool)),
-        ("TCP", Shape::Object(&RULE_VirtualNodeTcpConnectionPool)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualNodeConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -2057,19 +1648,19 @@ pub struct VirtualNodeConnectionPool {
     /// `GRPC`: a [`VirtualNodeGrpcConnectionPool`] object.
     ///
     /// An object that represents a type of connection pool.
-    pub grpc: Option<Obj<VirtualNodeGrpcConnectionPool>>,
+    pub grpc: ::std::option::Option<crate::Obj<VirtualNodeGrpcConnectionPool>>,
     /// `HTTP`: a [`VirtualNodeHttpConnectionPool`] object.
     ///
     /// An object that represents a type of connection pool.
-    pub http: Option<Obj<VirtualNodeHttpConnectionPool>>,
+    pub http: ::std::option::Option<crate::Obj<VirtualNodeHttpConnectionPool>>,
     /// `HTTP2`: a [`VirtualNodeHttp2ConnectionPool`] object.
     ///
     /// An object that represents a type of connection pool.
-    pub http2: Option<Obj<VirtualNodeHttp2ConnectionPool>>,
+    pub http2: ::std::option::Option<crate::Obj<VirtualNodeHttp2ConnectionPool>>,
     /// `TCP`: a [`VirtualNodeTcpConnectionPool`] object.
     ///
     /// An object that represents a type of connection pool.
-    pub tcp: Option<Obj<VirtualNodeTcpConnectionPool>>,
+    pub tcp: ::std::option::Option<crate::Obj<VirtualNodeTcpConnectionPool>>,
 }
 
 #[rustfmt::skip]
@@ -2077,25 +1668,25 @@ impl VirtualNodeConnectionPool {
     /// A `VirtualNodeConnectionPool` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GRPC`: a [`VirtualNodeGrpcConnectionPool`] object.
-    pub fn grpc(mut self, value: impl Into<Obj<VirtualNodeGrpcConnectionPool>>) -> Self { self.grpc = Some(value.into()); self }
+    pub fn grpc(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualNodeGrpcConnectionPool>>) -> Self { self.grpc = ::std::option::Option::Some(value.into()); self }
     /// `HTTP`: a [`VirtualNodeHttpConnectionPool`] object.
-    pub fn http(mut self, value: impl Into<Obj<VirtualNodeHttpConnectionPool>>) -> Self { self.http = Some(value.into()); self }
+    pub fn http(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualNodeHttpConnectionPool>>) -> Self { self.http = ::std::option::Option::Some(value.into()); self }
     /// `HTTP2`: a [`VirtualNodeHttp2ConnectionPool`] object.
-    pub fn http2(mut self, value: impl Into<Obj<VirtualNodeHttp2ConnectionPool>>) -> Self { self.http2 = Some(value.into()); self }
+    pub fn http2(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualNodeHttp2ConnectionPool>>) -> Self { self.http2 = ::std::option::Option::Some(value.into()); self }
     /// `TCP`: a [`VirtualNodeTcpConnectionPool`] object.
-    pub fn tcp(mut self, value: impl Into<Obj<VirtualNodeTcpConnectionPool>>) -> Self { self.tcp = Some(value.into()); self }
+    pub fn tcp(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualNodeTcpConnectionPool>>) -> Self { self.tcp = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualNodeConnectionPool {}
+impl crate::PropertyType for VirtualNodeConnectionPool {}
 
-impl ToValue for VirtualNodeConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualNodeConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GRPC", &self.grpc)
             .opt("HTTP", &self.http)
             .opt("HTTP2", &self.http2)
@@ -2103,23 +1694,6 @@ impl ToValue for VirtualNodeConnectionPool {
             .build()
     }
 }
-
-/// The required properties of [`VirtualNodeGrpcConnectionPool`], by name: `VirtualNodeGrpcConnectionPool::new(VirtualNodeGrpcConnectionPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualNodeGrpcConnectionPoolRequired {
-    /// `MaxRequests`: an integer, required.
-    pub max_requests: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualNodeGrpcConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("MaxRequests", Shape::INT),
-    ],
-    required: &["MaxRequests"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualNodeGrpcConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -2131,50 +1705,33 @@ pub struct VirtualNodeGrpcConnectionPool {
     /// `MaxRequests`: an integer, required.
     ///
     /// Maximum number of inflight requests Envoy can concurrently support across hosts in upstream cluster.
-    pub max_requests: Int,
+    pub max_requests: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl VirtualNodeGrpcConnectionPool {
-    /// A `VirtualNodeGrpcConnectionPool` with its required properties, named in a [`VirtualNodeGrpcConnectionPoolRequired`].
+    /// A `VirtualNodeGrpcConnectionPool` with its one required property, `MaxRequests`.
     #[inline]
-    pub fn new(required: VirtualNodeGrpcConnectionPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_requests: required.max_requests,
+            max_requests: value.into(),
         }
     }
 
     /// `MaxRequests`: an integer, required.
-    pub fn max_requests(mut self, value: impl Into<Int>) -> Self { self.max_requests = value.into(); self }
+    pub fn max_requests(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_requests = value.into(); self }
 }
 
-impl PropertyType for VirtualNodeGrpcConnectionPool {}
+impl crate::PropertyType for VirtualNodeGrpcConnectionPool {}
 
-impl ToValue for VirtualNodeGrpcConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualNodeGrpcConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxRequests", &self.max_requests)
             .build()
     }
 }
-
-/// The required properties of [`VirtualNodeHttp2ConnectionPool`], by name: `VirtualNodeHttp2ConnectionPool::new(VirtualNodeHttp2ConnectionPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualNodeHttp2ConnectionPoolRequired {
-    /// `MaxRequests`: an integer, required.
-    pub max_requests: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualNodeHttp2ConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("MaxRequests", Shape::INT),
-    ],
-    required: &["MaxRequests"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualNodeHttp2ConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -2186,51 +1743,33 @@ pub struct VirtualNodeHttp2ConnectionPool {
     /// `MaxRequests`: an integer, required.
     ///
     /// Maximum number of inflight requests Envoy can concurrently support across hosts in upstream cluster.
-    pub max_requests: Int,
+    pub max_requests: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl VirtualNodeHttp2ConnectionPool {
-    /// A `VirtualNodeHttp2ConnectionPool` with its required properties, named in a [`VirtualNodeHttp2ConnectionPoolRequired`].
+    /// A `VirtualNodeHttp2ConnectionPool` with its one required property, `MaxRequests`.
     #[inline]
-    pub fn new(required: VirtualNodeHttp2ConnectionPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_requests: required.max_requests,
+            max_requests: value.into(),
         }
     }
 
     /// `MaxRequests`: an integer, required.
-    pub fn max_requests(mut self, value: impl Into<Int>) -> Self { self.max_requests = value.into(); self }
+    pub fn max_requests(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_requests = value.into(); self }
 }
 
-impl PropertyType for VirtualNodeHttp2ConnectionPool {}
+impl crate::PropertyType for VirtualNodeHttp2ConnectionPool {}
 
-impl ToValue for VirtualNodeHttp2ConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualNodeHttp2ConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxRequests", &self.max_requests)
             .build()
     }
 }
-
-/// The required properties of [`VirtualNodeHttpConnectionPool`], by name: `VirtualNodeHttpConnectionPool::new(VirtualNodeHttpConnectionPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualNodeHttpConnectionPoolRequired {
-    /// `MaxConnections`: an integer, required.
-    pub max_connections: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualNodeHttpConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConnections", Shape::INT),
-        ("MaxPendingRequests", Shape::INT),
-    ],
-    required: &["MaxConnections"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualNodeHttpConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -2242,54 +1781,41 @@ pub struct VirtualNodeHttpConnectionPool {
     /// `MaxConnections`: an integer, required.
     ///
     /// Maximum number of outbound TCP connections Envoy can establish concurrently with all hosts in upstream cluster.
-    pub max_connections: Int,
+    pub max_connections: ::cloudwright_core::Int,
     /// `MaxPendingRequests`: an integer.
     ///
     /// Number of overflowing requests after `max_connections` Envoy will queue to upstream cluster.
-    pub max_pending_requests: Option<Int>,
+    pub max_pending_requests: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl VirtualNodeHttpConnectionPool {
-    /// A `VirtualNodeHttpConnectionPool` with its required properties, named in a [`VirtualNodeHttpConnectionPoolRequired`].
+    /// A `VirtualNodeHttpConnectionPool` with its one required property, `MaxConnections`.
     #[inline]
-    pub fn new(required: VirtualNodeHttpConnectionPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_connections: required.max_connections,
-            max_pending_requests: None,
+            max_connections: value.into(),
+            max_pending_requests: ::std::option::Option::None,
         }
     }
 
     /// `MaxConnections`: an integer, required.
-    pub fn max_connections(mut self, value: impl Into<Int>) -> Self { self.max_connections = value.into(); self }
+    pub fn max_connections(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_connections = value.into(); self }
     /// `MaxPendingRequests`: an integer.
-    pub fn max_pending_requests(mut self, value: impl Into<Int>) -> Self { self.max_pending_requests = Some(value.into()); self }
+    pub fn max_pending_requests(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_pending_requests = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualNodeHttpConnectionPool {}
+impl crate::PropertyType for VirtualNodeHttpConnectionPool {}
 
-impl ToValue for VirtualNodeHttpConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualNodeHttpConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxConnections", &self.max_connections)
             .opt("MaxPendingRequests", &self.max_pending_requests)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualNodeSpec: ObjRule = ObjRule {
-    properties: &[
-        ("BackendDefaults", Shape::Object(&RULE_BackendDefaults)),
-        ("Backends", Shape::List(&ListRule { items: Shape::Object(&RULE_Backend), min_items: None, max_items: None, unique: false })),
-        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_Listener), min_items: None, max_items: None, unique: false })),
-        ("Logging", Shape::Object(&RULE_Logging)),
-        ("ServiceDiscovery", Shape::Object(&RULE_ServiceDiscovery)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualNodeSpec` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -2301,25 +1827,25 @@ pub struct VirtualNodeSpec {
     /// `BackendDefaults`: a [`BackendDefaults`] object.
     ///
     /// A reference to an object that represents the defaults for backends.
-    pub backend_defaults: Option<Obj<BackendDefaults>>,
+    pub backend_defaults: ::std::option::Option<crate::Obj<BackendDefaults>>,
     /// `Backends`: a list of [`Backend`] objects.
     ///
     /// The backends that the virtual node is expected to send outbound traffic to.
     ///
-    /// &gt; App Mesh doesn't validate the existence of those virtual services specified in backends. This is to prevent a cyclic dependency between virtual nodes and virtual services creation. Make sure the virtual service name is correct. The virtual service can be created afterwards if it doesn't already exist.
-    pub backends: Option<List<Backend>>,
+    /// \> App Mesh doesn't validate the existence of those virtual services specified in backends. This is to prevent a cyclic dependency between virtual nodes and virtual services creation. Make sure the virtual service name is correct. The virtual service can be created afterwards if it doesn't already exist.
+    pub backends: ::std::option::Option<::cloudwright_core::List<Backend>>,
     /// `Listeners`: a list of [`Listener`] objects.
     ///
     /// The listener that the virtual node is expected to receive inbound traffic from. You can specify one listener.
-    pub listeners: Option<List<Listener>>,
+    pub listeners: ::std::option::Option<::cloudwright_core::List<Listener>>,
     /// `Logging`: a [`Logging`] object.
     ///
     /// The inbound and outbound access logging information for the virtual node.
-    pub logging: Option<Obj<Logging>>,
+    pub logging: ::std::option::Option<crate::Obj<Logging>>,
     /// `ServiceDiscovery`: a [`ServiceDiscovery`] object.
     ///
     /// The service discovery information for the virtual node. If your virtual node does not expect ingress traffic, you can omit this parameter. If you specify a `listener` , then you must specify service discovery information.
-    pub service_discovery: Option<Obj<ServiceDiscovery>>,
+    pub service_discovery: ::std::option::Option<crate::Obj<ServiceDiscovery>>,
 }
 
 #[rustfmt::skip]
@@ -2327,27 +1853,27 @@ impl VirtualNodeSpec {
     /// A `VirtualNodeSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BackendDefaults`: a [`BackendDefaults`] object.
-    pub fn backend_defaults(mut self, value: impl Into<Obj<BackendDefaults>>) -> Self { self.backend_defaults = Some(value.into()); self }
+    pub fn backend_defaults(mut self, value: impl ::std::convert::Into<crate::Obj<BackendDefaults>>) -> Self { self.backend_defaults = ::std::option::Option::Some(value.into()); self }
     /// `Backends`: a list of [`Backend`] objects.
-    pub fn backends(mut self, value: impl Into<List<Backend>>) -> Self { self.backends = Some(value.into()); self }
+    pub fn backends(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Backend>>) -> Self { self.backends = ::std::option::Option::Some(value.into()); self }
     /// `Listeners`: a list of [`Listener`] objects.
-    pub fn listeners(mut self, value: impl Into<List<Listener>>) -> Self { self.listeners = Some(value.into()); self }
+    pub fn listeners(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Listener>>) -> Self { self.listeners = ::std::option::Option::Some(value.into()); self }
     /// `Logging`: a [`Logging`] object.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
+    pub fn logging(mut self, value: impl ::std::convert::Into<crate::Obj<Logging>>) -> Self { self.logging = ::std::option::Option::Some(value.into()); self }
     /// `ServiceDiscovery`: a [`ServiceDiscovery`] object.
-    pub fn service_discovery(mut self, value: impl Into<Obj<ServiceDiscovery>>) -> Self { self.service_discovery = Some(value.into()); self }
+    pub fn service_discovery(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceDiscovery>>) -> Self { self.service_discovery = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualNodeSpec {}
+impl crate::PropertyType for VirtualNodeSpec {}
 
-impl ToValue for VirtualNodeSpec {
+impl ::cloudwright_core::ToValue for VirtualNodeSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackendDefaults", &self.backend_defaults)
             .opt("Backends", &self.backends)
             .opt("Listeners", &self.listeners)
@@ -2356,23 +1882,6 @@ impl ToValue for VirtualNodeSpec {
             .build()
     }
 }
-
-/// The required properties of [`VirtualNodeTcpConnectionPool`], by name: `VirtualNodeTcpConnectionPool::new(VirtualNodeTcpConnectionPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualNodeTcpConnectionPoolRequired {
-    /// `MaxConnections`: an integer, required.
-    pub max_connections: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualNodeTcpConnectionPool: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConnections", Shape::INT),
-    ],
-    required: &["MaxConnections"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualNodeTcpConnectionPool` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -2384,51 +1893,33 @@ pub struct VirtualNodeTcpConnectionPool {
     /// `MaxConnections`: an integer, required.
     ///
     /// Maximum number of outbound TCP connections Envoy can establish concurrently with all hosts in upstream cluster.
-    pub max_connections: Int,
+    pub max_connections: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl VirtualNodeTcpConnectionPool {
-    /// A `VirtualNodeTcpConnectionPool` with its required properties, named in a [`VirtualNodeTcpConnectionPoolRequired`].
+    /// A `VirtualNodeTcpConnectionPool` with its one required property, `MaxConnections`.
     #[inline]
-    pub fn new(required: VirtualNodeTcpConnectionPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_connections: required.max_connections,
+            max_connections: value.into(),
         }
     }
 
     /// `MaxConnections`: an integer, required.
-    pub fn max_connections(mut self, value: impl Into<Int>) -> Self { self.max_connections = value.into(); self }
+    pub fn max_connections(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_connections = value.into(); self }
 }
 
-impl PropertyType for VirtualNodeTcpConnectionPool {}
+impl crate::PropertyType for VirtualNodeTcpConnectionPool {}
 
-impl ToValue for VirtualNodeTcpConnectionPool {
+impl ::cloudwright_core::ToValue for VirtualNodeTcpConnectionPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxConnections", &self.max_connections)
             .build()
     }
 }
-
-/// The required properties of [`VirtualServiceBackend`], by name: `VirtualServiceBackend::new(VirtualServiceBackendRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualServiceBackendRequired {
-    /// `VirtualServiceName`: a string, required.
-    pub virtual_service_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualServiceBackend: ObjRule = ObjRule {
-    properties: &[
-        ("ClientPolicy", Shape::Object(&RULE_ClientPolicy)),
-        ("VirtualServiceName", Shape::STR),
-    ],
-    required: &["VirtualServiceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualServiceBackend` property type of `AWS::AppMesh::VirtualNode`.
 ///
@@ -2440,40 +1931,450 @@ pub struct VirtualServiceBackend {
     /// `ClientPolicy`: a [`ClientPolicy`] object.
     ///
     /// A reference to an object that represents the client policy for a backend.
-    pub client_policy: Option<Obj<ClientPolicy>>,
+    pub client_policy: ::std::option::Option<crate::Obj<ClientPolicy>>,
     /// `VirtualServiceName`: a string, required.
     ///
     /// The name of the virtual service that is acting as a virtual node backend.
     ///
-    /// &gt; App Mesh doesn't validate the existence of those virtual services specified in backends. This is to prevent a cyclic dependency between virtual nodes and virtual services creation. Make sure the virtual service name is correct. The virtual service can be created afterwards if it doesn't already exist.
-    pub virtual_service_name: Str,
+    /// \> App Mesh doesn't validate the existence of those virtual services specified in backends. This is to prevent a cyclic dependency between virtual nodes and virtual services creation. Make sure the virtual service name is correct. The virtual service can be created afterwards if it doesn't already exist.
+    pub virtual_service_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VirtualServiceBackend {
-    /// A `VirtualServiceBackend` with its required properties, named in a [`VirtualServiceBackendRequired`].
+    /// A `VirtualServiceBackend` with its one required property, `VirtualServiceName`.
     #[inline]
-    pub fn new(required: VirtualServiceBackendRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_policy: None,
-            virtual_service_name: required.virtual_service_name,
+            client_policy: ::std::option::Option::None,
+            virtual_service_name: value.into(),
         }
     }
 
     /// `ClientPolicy`: a [`ClientPolicy`] object.
-    pub fn client_policy(mut self, value: impl Into<Obj<ClientPolicy>>) -> Self { self.client_policy = Some(value.into()); self }
+    pub fn client_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ClientPolicy>>) -> Self { self.client_policy = ::std::option::Option::Some(value.into()); self }
     /// `VirtualServiceName`: a string, required.
-    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self { self.virtual_service_name = value.into(); self }
+    pub fn virtual_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_service_name = value.into(); self }
 }
 
-impl PropertyType for VirtualServiceBackend {}
+impl crate::PropertyType for VirtualServiceBackend {}
 
-impl ToValue for VirtualServiceBackend {
+impl ::cloudwright_core::ToValue for VirtualServiceBackend {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientPolicy", &self.client_policy)
             .req("VirtualServiceName", &self.virtual_service_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_Duration, RULE_GrpcTimeout, RULE_HttpTimeout, RULE_LoggingFormat, RULE_PortMapping,
+        RULE_SubjectAlternativeNames, RULE_Tag, RULE_TcpTimeout,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualNode: ObjRule = ObjRule {
+        properties: &[
+            ("MeshName", Shape::STR),
+            ("MeshOwner", Shape::STR),
+            ("Spec", Shape::Object(&RULE_VirtualNodeSpec)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VirtualNodeName", Shape::STR),
+        ],
+        required: &["MeshName", "Spec"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessLog: ObjRule = ObjRule {
+        properties: &[
+            ("File", Shape::Object(&RULE_FileAccessLog)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsCloudMapInstanceAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsCloudMapServiceDiscovery: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsCloudMapInstanceAttribute), min_items: None, max_items: None, unique: false })),
+            ("IpPreference", Shape::STR),
+            ("NamespaceName", Shape::STR),
+            ("ServiceName", Shape::STR),
+        ],
+        required: &["NamespaceName", "ServiceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Backend: ObjRule = ObjRule {
+        properties: &[
+            ("VirtualService", Shape::Object(&RULE_VirtualServiceBackend)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BackendDefaults: ObjRule = ObjRule {
+        properties: &[
+            ("ClientPolicy", Shape::Object(&RULE_ClientPolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("TLS", Shape::Object(&RULE_ClientPolicyTls)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientPolicyTls: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::Object(&RULE_ClientTlsCertificate)),
+            ("Enforce", Shape::Bool),
+            ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("Validation", Shape::Object(&RULE_TlsValidationContext)),
+        ],
+        required: &["Validation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientTlsCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("File", Shape::Object(&RULE_ListenerTlsFileCertificate)),
+            ("SDS", Shape::Object(&RULE_ListenerTlsSdsCertificate)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DnsServiceDiscovery: ObjRule = ObjRule {
+        properties: &[
+            ("Hostname", Shape::STR),
+            ("IpPreference", Shape::STR),
+            ("ResponseType", Shape::STR),
+        ],
+        required: &["Hostname"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileAccessLog: ObjRule = ObjRule {
+        properties: &[
+            ("Format", Shape::Object(&RULE_LoggingFormat)),
+            ("Path", Shape::STR),
+        ],
+        required: &["Path"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
+        properties: &[
+            ("HealthyThreshold", Shape::INT),
+            ("IntervalMillis", Shape::INT),
+            ("Path", Shape::STR),
+            ("Port", Shape::INT),
+            ("Protocol", Shape::STR),
+            ("TimeoutMillis", Shape::INT),
+            ("UnhealthyThreshold", Shape::INT),
+        ],
+        required: &["UnhealthyThreshold", "HealthyThreshold", "TimeoutMillis", "Protocol", "IntervalMillis"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Listener: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionPool", Shape::Object(&RULE_VirtualNodeConnectionPool)),
+            ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
+            ("OutlierDetection", Shape::Object(&RULE_OutlierDetection)),
+            ("PortMapping", Shape::Object(&RULE_PortMapping)),
+            ("TLS", Shape::Object(&RULE_ListenerTls)),
+            ("Timeout", Shape::Object(&RULE_ListenerTimeout)),
+        ],
+        required: &["PortMapping"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerTimeout: ObjRule = ObjRule {
+        properties: &[
+            ("GRPC", Shape::Object(&RULE_GrpcTimeout)),
+            ("HTTP", Shape::Object(&RULE_HttpTimeout)),
+            ("HTTP2", Shape::Object(&RULE_HttpTimeout)),
+            ("TCP", Shape::Object(&RULE_TcpTimeout)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerTls: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::Object(&RULE_ListenerTlsCertificate)),
+            ("Mode", Shape::STR),
+            ("Validation", Shape::Object(&RULE_ListenerTlsValidationContext)),
+        ],
+        required: &["Mode", "Certificate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerTlsAcmCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+        ],
+        required: &["CertificateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerTlsCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("ACM", Shape::Object(&RULE_ListenerTlsAcmCertificate)),
+            ("File", Shape::Object(&RULE_ListenerTlsFileCertificate)),
+            ("SDS", Shape::Object(&RULE_ListenerTlsSdsCertificate)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerTlsFileCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateChain", Shape::STR),
+            ("PrivateKey", Shape::STR),
+        ],
+        required: &["PrivateKey", "CertificateChain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerTlsSdsCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("SecretName", Shape::STR),
+        ],
+        required: &["SecretName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerTlsValidationContext: ObjRule = ObjRule {
+        properties: &[
+            ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
+            ("Trust", Shape::Object(&RULE_ListenerTlsValidationContextTrust)),
+        ],
+        required: &["Trust"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ListenerTlsValidationContextTrust: ObjRule = ObjRule {
+        properties: &[
+            ("File", Shape::Object(&RULE_TlsValidationContextFileTrust)),
+            ("SDS", Shape::Object(&RULE_TlsValidationContextSdsTrust)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Logging: ObjRule = ObjRule {
+        properties: &[
+            ("AccessLog", Shape::Object(&RULE_AccessLog)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutlierDetection: ObjRule = ObjRule {
+        properties: &[
+            ("BaseEjectionDuration", Shape::Object(&RULE_Duration)),
+            ("Interval", Shape::Object(&RULE_Duration)),
+            ("MaxEjectionPercent", Shape::INT),
+            ("MaxServerErrors", Shape::INT),
+        ],
+        required: &["MaxEjectionPercent", "BaseEjectionDuration", "MaxServerErrors", "Interval"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceDiscovery: ObjRule = ObjRule {
+        properties: &[
+            ("AWSCloudMap", Shape::Object(&RULE_AwsCloudMapServiceDiscovery)),
+            ("DNS", Shape::Object(&RULE_DnsServiceDiscovery)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsValidationContext: ObjRule = ObjRule {
+        properties: &[
+            ("SubjectAlternativeNames", Shape::Object(&RULE_SubjectAlternativeNames)),
+            ("Trust", Shape::Object(&RULE_TlsValidationContextTrust)),
+        ],
+        required: &["Trust"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsValidationContextAcmTrust: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CertificateAuthorityArns"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsValidationContextFileTrust: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateChain", Shape::STR),
+        ],
+        required: &["CertificateChain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsValidationContextSdsTrust: ObjRule = ObjRule {
+        properties: &[
+            ("SecretName", Shape::STR),
+        ],
+        required: &["SecretName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TlsValidationContextTrust: ObjRule = ObjRule {
+        properties: &[
+            ("ACM", Shape::Object(&RULE_TlsValidationContextAcmTrust)),
+            ("File", Shape::Object(&RULE_TlsValidationContextFileTrust)),
+            ("SDS", Shape::Object(&RULE_TlsValidationContextSdsTrust)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualNodeConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("GRPC", Shape::Object(&RULE_VirtualNodeGrpcConnectionPool)),
+            ("HTTP", Shape::Object(&RULE_VirtualNodeHttpConnectionPool)),
+            ("HTTP2", Shape::Object(&RULE_VirtualNodeHttp2ConnectionPool)),
+            ("TCP", Shape::Object(&RULE_VirtualNodeTcpConnectionPool)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualNodeGrpcConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("MaxRequests", Shape::INT),
+        ],
+        required: &["MaxRequests"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualNodeHttp2ConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("MaxRequests", Shape::INT),
+        ],
+        required: &["MaxRequests"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualNodeHttpConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConnections", Shape::INT),
+            ("MaxPendingRequests", Shape::INT),
+        ],
+        required: &["MaxConnections"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualNodeSpec: ObjRule = ObjRule {
+        properties: &[
+            ("BackendDefaults", Shape::Object(&RULE_BackendDefaults)),
+            ("Backends", Shape::List(&ListRule { items: Shape::Object(&RULE_Backend), min_items: None, max_items: None, unique: false })),
+            ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_Listener), min_items: None, max_items: None, unique: false })),
+            ("Logging", Shape::Object(&RULE_Logging)),
+            ("ServiceDiscovery", Shape::Object(&RULE_ServiceDiscovery)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualNodeTcpConnectionPool: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConnections", Shape::INT),
+        ],
+        required: &["MaxConnections"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualServiceBackend: ObjRule = ObjRule {
+        properties: &[
+            ("ClientPolicy", Shape::Object(&RULE_ClientPolicy)),
+            ("VirtualServiceName", Shape::STR),
+        ],
+        required: &["VirtualServiceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

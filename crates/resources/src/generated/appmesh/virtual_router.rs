@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{PortMapping, PortMappingRequired, Tag, TagRequired};
-use super::shared::{RULE_PortMapping, RULE_Tag};
 
 /// The required properties of [`VirtualRouter`], by name: `VirtualRouter::new(VirtualRouterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterRequired {
     /// `MeshName`: a string, required.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `Spec`: a [`VirtualRouterSpec`] object, required.
-    pub spec: Obj<VirtualRouterSpec>,
+    pub spec: crate::Obj<VirtualRouterSpec>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualRouter: ObjRule = ObjRule {
-    properties: &[
-        ("MeshName", Shape::STR),
-        ("MeshOwner", Shape::STR),
-        ("Spec", Shape::Object(&RULE_VirtualRouterSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VirtualRouterName", Shape::STR),
-    ],
-    required: &["MeshName", "Spec"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppMesh::VirtualRouter` resource.
 ///
@@ -39,7 +22,7 @@ pub(crate) static RULE_VirtualRouter: ObjRule = ObjRule {
 ///
 /// Specify a `listener` for any inbound traffic that your virtual router receives. Create a virtual router for each protocol and port that you need to route. Virtual routers handle traffic for one or more virtual services within your mesh. After you create your virtual router, create and associate routes for your virtual router that direct incoming requests to different virtual nodes.
 ///
-/// For more information about virtual routers, see \[Virtual routers\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_routers.html>) .
+/// For more information about virtual routers, see [Virtual routers](https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_routers.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VirtualRouterAttributes`], which `Handle<VirtualRouter>` dereferences to.
@@ -58,27 +41,27 @@ pub struct VirtualRouter {
     /// The name of the service mesh to create the virtual router in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_owner: Option<Str>,
+    pub mesh_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Spec`: a [`VirtualRouterSpec`] object, required.
     ///
     /// The virtual router specification to apply.
-    pub spec: Obj<VirtualRouterSpec>,
+    pub spec: crate::Obj<VirtualRouterSpec>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you can apply to the virtual router to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VirtualRouterName`: a string.
     ///
     /// The name to use for the virtual router.
     ///
     /// Create-only: changing it replaces the resource.
-    pub virtual_router_name: Option<Str>,
+    pub virtual_router_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +71,7 @@ impl VirtualRouter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppMesh::VirtualRouter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualrouter.html",
         primary_identifier: &["Id"],
@@ -99,7 +82,7 @@ impl VirtualRouter {
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
         attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualRouterName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VirtualRouter` with its required properties, named in a [`VirtualRouterRequired`].
@@ -107,43 +90,45 @@ impl VirtualRouter {
     pub fn new(required: VirtualRouterRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
-            mesh_owner: None,
+            mesh_owner: ::std::option::Option::None,
             spec: required.spec,
-            tags: None,
-            virtual_router_name: None,
+            tags: ::std::option::Option::None,
+            virtual_router_name: ::std::option::Option::None,
         }
     }
 
     /// `MeshName`: a string, required.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
+    pub fn mesh_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
+    pub fn mesh_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_owner = ::std::option::Option::Some(value.into()); self }
     /// `Spec`: a [`VirtualRouterSpec`] object, required.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualRouterSpec>>) -> Self { self.spec = value.into(); self }
+    pub fn spec(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualRouterSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VirtualRouterName`: a string.
-    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self { self.virtual_router_name = Some(value.into()); self }
+    pub fn virtual_router_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_router_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VirtualRouter {
+impl ::cloudwright_core::Resource for VirtualRouter {
     type Attributes = VirtualRouterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualRouter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VirtualRouter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VirtualRouter {
+impl ::cloudwright_core::ToValue for VirtualRouter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MeshName", &self.mesh_name)
             .opt("MeshOwner", &self.mesh_owner)
             .req("Spec", &self.spec)
@@ -153,12 +138,12 @@ impl ToValue for VirtualRouter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VirtualRouter`]: `Handle<VirtualRouter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VirtualRouter`]: `Handle<VirtualRouter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VirtualRouterAttributes(ResourceRef);
+pub struct VirtualRouterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VirtualRouterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VirtualRouterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,73 +153,56 @@ impl VirtualRouterAttributes {
     ///
     /// The full Amazon Resource Name (ARN) for the virtual router.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh to create the virtual router in.
     #[inline]
-    pub fn mesh_name(&self) -> Value {
-        self.0.get_att("MeshName")
+    pub fn mesh_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshName"))
     }
 
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn mesh_owner(&self) -> Value {
-        self.0.get_att("MeshOwner")
+    pub fn mesh_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshOwner"))
     }
 
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
-    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see [Working with Shared Meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn resource_owner(&self) -> Value {
-        self.0.get_att("ResourceOwner")
+    pub fn resource_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceOwner"))
     }
 
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the virtual router.
     #[inline]
-    pub fn uid(&self) -> Value {
-        self.0.get_att("Uid")
+    pub fn uid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uid"))
     }
 
     /// `Fn::GetAtt` `VirtualRouterName`: a string.
     ///
     /// The name to use for the virtual router.
     #[inline]
-    pub fn virtual_router_name(&self) -> Value {
-        self.0.get_att("VirtualRouterName")
+    pub fn virtual_router_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VirtualRouterName"))
     }
 }
-
-/// The required properties of [`VirtualRouterListener`], by name: `VirtualRouterListener::new(VirtualRouterListenerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualRouterListenerRequired {
-    /// `PortMapping`: a [`PortMapping`] object, required.
-    pub port_mapping: Obj<PortMapping>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualRouterListener: ObjRule = ObjRule {
-    properties: &[
-        ("PortMapping", Shape::Object(&RULE_PortMapping)),
-    ],
-    required: &["PortMapping"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualRouterListener` property type of `AWS::AppMesh::VirtualRouter`.
 ///
@@ -246,50 +214,33 @@ pub struct VirtualRouterListener {
     /// `PortMapping`: a [`PortMapping`] object, required.
     ///
     /// The port mapping information for the listener.
-    pub port_mapping: Obj<PortMapping>,
+    pub port_mapping: crate::Obj<PortMapping>,
 }
 
 #[rustfmt::skip]
 impl VirtualRouterListener {
-    /// A `VirtualRouterListener` with its required properties, named in a [`VirtualRouterListenerRequired`].
+    /// A `VirtualRouterListener` with its one required property, `PortMapping`.
     #[inline]
-    pub fn new(required: VirtualRouterListenerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<PortMapping>>) -> Self {
         Self {
-            port_mapping: required.port_mapping,
+            port_mapping: value.into(),
         }
     }
 
     /// `PortMapping`: a [`PortMapping`] object, required.
-    pub fn port_mapping(mut self, value: impl Into<Obj<PortMapping>>) -> Self { self.port_mapping = value.into(); self }
+    pub fn port_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<PortMapping>>) -> Self { self.port_mapping = value.into(); self }
 }
 
-impl PropertyType for VirtualRouterListener {}
+impl crate::PropertyType for VirtualRouterListener {}
 
-impl ToValue for VirtualRouterListener {
+impl ::cloudwright_core::ToValue for VirtualRouterListener {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PortMapping", &self.port_mapping)
             .build()
     }
 }
-
-/// The required properties of [`VirtualRouterSpec`], by name: `VirtualRouterSpec::new(VirtualRouterSpecRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualRouterSpecRequired {
-    /// `Listeners`: a list of [`VirtualRouterListener`] objects, required.
-    pub listeners: List<VirtualRouterListener>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualRouterSpec: ObjRule = ObjRule {
-    properties: &[
-        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualRouterListener), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Listeners"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualRouterSpec` property type of `AWS::AppMesh::VirtualRouter`.
 ///
@@ -301,28 +252,72 @@ pub struct VirtualRouterSpec {
     /// `Listeners`: a list of [`VirtualRouterListener`] objects, required.
     ///
     /// The listeners that the virtual router is expected to receive inbound traffic from.
-    pub listeners: List<VirtualRouterListener>,
+    pub listeners: ::cloudwright_core::List<VirtualRouterListener>,
 }
 
 #[rustfmt::skip]
 impl VirtualRouterSpec {
-    /// A `VirtualRouterSpec` with its required properties, named in a [`VirtualRouterSpecRequired`].
+    /// A `VirtualRouterSpec` with its one required property, `Listeners`.
     #[inline]
-    pub fn new(required: VirtualRouterSpecRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<VirtualRouterListener>>) -> Self {
         Self {
-            listeners: required.listeners,
+            listeners: value.into(),
         }
     }
 
     /// `Listeners`: a list of [`VirtualRouterListener`] objects, required.
-    pub fn listeners(mut self, value: impl Into<List<VirtualRouterListener>>) -> Self { self.listeners = value.into(); self }
+    pub fn listeners(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VirtualRouterListener>>) -> Self { self.listeners = value.into(); self }
 }
 
-impl PropertyType for VirtualRouterSpec {}
+impl crate::PropertyType for VirtualRouterSpec {}
 
-impl ToValue for VirtualRouterSpec {
+impl ::cloudwright_core::ToValue for VirtualRouterSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Listeners", &self.listeners).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Listeners", &self.listeners)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_PortMapping, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualRouter: ObjRule = ObjRule {
+        properties: &[
+            ("MeshName", Shape::STR),
+            ("MeshOwner", Shape::STR),
+            ("Spec", Shape::Object(&RULE_VirtualRouterSpec)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VirtualRouterName", Shape::STR),
+        ],
+        required: &["MeshName", "Spec"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualRouterListener: ObjRule = ObjRule {
+        properties: &[
+            ("PortMapping", Shape::Object(&RULE_PortMapping)),
+        ],
+        required: &["PortMapping"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualRouterSpec: ObjRule = ObjRule {
+        properties: &[
+            ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualRouterListener), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Listeners"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

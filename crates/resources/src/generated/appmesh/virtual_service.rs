@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`VirtualService`], by name: `VirtualService::new(VirtualServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualServiceRequired {
     /// `MeshName`: a string, required.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `Spec`: a [`VirtualServiceSpec`] object, required.
-    pub spec: Obj<VirtualServiceSpec>,
+    pub spec: crate::Obj<VirtualServiceSpec>,
     /// `VirtualServiceName`: a string, required.
-    pub virtual_service_name: Str,
+    pub virtual_service_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualService: ObjRule = ObjRule {
-    properties: &[
-        ("MeshName", Shape::STR),
-        ("MeshOwner", Shape::STR),
-        ("Spec", Shape::Object(&RULE_VirtualServiceSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VirtualServiceName", Shape::STR),
-    ],
-    required: &["MeshName", "VirtualServiceName", "Spec"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppMesh::VirtualService` resource.
 ///
@@ -41,7 +24,7 @@ pub(crate) static RULE_VirtualService: ObjRule = ObjRule {
 ///
 /// A virtual service is an abstraction of a real service that is provided by a virtual node directly or indirectly by means of a virtual router. Dependent services call your virtual service by its `virtualServiceName` , and those requests are routed to the virtual node or virtual router that is specified as the provider for the virtual service.
 ///
-/// For more information about virtual services, see \[Virtual services\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_services.html>) .
+/// For more information about virtual services, see [Virtual services](https://docs.aws.amazon.com/app-mesh/latest/userguide/virtual_services.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VirtualServiceAttributes`], which `Handle<VirtualService>` dereferences to.
@@ -60,27 +43,27 @@ pub struct VirtualService {
     /// The name of the service mesh to create the virtual service in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_name: Str,
+    pub mesh_name: ::cloudwright_core::Str,
     /// `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub mesh_owner: Option<Str>,
+    pub mesh_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Spec`: a [`VirtualServiceSpec`] object, required.
     ///
     /// The virtual service specification to apply.
-    pub spec: Obj<VirtualServiceSpec>,
+    pub spec: crate::Obj<VirtualServiceSpec>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you can apply to the virtual service to assist with categorization and organization. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VirtualServiceName`: a string, required.
     ///
     /// The name to use for the virtual service.
     ///
     /// Create-only: changing it replaces the resource.
-    pub virtual_service_name: Str,
+    pub virtual_service_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -90,7 +73,7 @@ impl VirtualService {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppMesh::VirtualService",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualservice.html",
         primary_identifier: &["Id"],
@@ -101,7 +84,7 @@ impl VirtualService {
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
         attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualServiceName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VirtualService` with its required properties, named in a [`VirtualServiceRequired`].
@@ -109,43 +92,45 @@ impl VirtualService {
     pub fn new(required: VirtualServiceRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
-            mesh_owner: None,
+            mesh_owner: ::std::option::Option::None,
             spec: required.spec,
-            tags: None,
+            tags: ::std::option::Option::None,
             virtual_service_name: required.virtual_service_name,
         }
     }
 
     /// `MeshName`: a string, required.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
+    pub fn mesh_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
+    pub fn mesh_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mesh_owner = ::std::option::Option::Some(value.into()); self }
     /// `Spec`: a [`VirtualServiceSpec`] object, required.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualServiceSpec>>) -> Self { self.spec = value.into(); self }
+    pub fn spec(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualServiceSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VirtualServiceName`: a string, required.
-    pub fn virtual_service_name(mut self, value: impl Into<Str>) -> Self { self.virtual_service_name = value.into(); self }
+    pub fn virtual_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_service_name = value.into(); self }
 }
 
-impl Resource for VirtualService {
+impl ::cloudwright_core::Resource for VirtualService {
     type Attributes = VirtualServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VirtualService, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VirtualService, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VirtualService {
+impl ::cloudwright_core::ToValue for VirtualService {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MeshName", &self.mesh_name)
             .opt("MeshOwner", &self.mesh_owner)
             .req("Spec", &self.spec)
@@ -155,12 +140,12 @@ impl ToValue for VirtualService {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VirtualService`]: `Handle<VirtualService>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VirtualService`]: `Handle<VirtualService>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VirtualServiceAttributes(ResourceRef);
+pub struct VirtualServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VirtualServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VirtualServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -170,73 +155,56 @@ impl VirtualServiceAttributes {
     ///
     /// The full Amazon Resource Name (ARN) for the virtual service.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh to create the virtual service in.
     #[inline]
-    pub fn mesh_name(&self) -> Value {
-        self.0.get_att("MeshName")
+    pub fn mesh_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshName"))
     }
 
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
-    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see [Working with shared meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn mesh_owner(&self) -> Value {
-        self.0.get_att("MeshOwner")
+    pub fn mesh_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MeshOwner"))
     }
 
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
-    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see [Working with Shared Meshes](https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html) .
     #[inline]
-    pub fn resource_owner(&self) -> Value {
-        self.0.get_att("ResourceOwner")
+    pub fn resource_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceOwner"))
     }
 
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the virtual service.
     #[inline]
-    pub fn uid(&self) -> Value {
-        self.0.get_att("Uid")
+    pub fn uid(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Uid"))
     }
 
     /// `Fn::GetAtt` `VirtualServiceName`: a string.
     ///
     /// The name to use for the virtual service.
     #[inline]
-    pub fn virtual_service_name(&self) -> Value {
-        self.0.get_att("VirtualServiceName")
+    pub fn virtual_service_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VirtualServiceName"))
     }
 }
-
-/// The required properties of [`VirtualNodeServiceProvider`], by name: `VirtualNodeServiceProvider::new(VirtualNodeServiceProviderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualNodeServiceProviderRequired {
-    /// `VirtualNodeName`: a string, required.
-    pub virtual_node_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualNodeServiceProvider: ObjRule = ObjRule {
-    properties: &[
-        ("VirtualNodeName", Shape::STR),
-    ],
-    required: &["VirtualNodeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualNodeServiceProvider` property type of `AWS::AppMesh::VirtualService`.
 ///
@@ -248,50 +216,33 @@ pub struct VirtualNodeServiceProvider {
     /// `VirtualNodeName`: a string, required.
     ///
     /// The name of the virtual node that is acting as a service provider.
-    pub virtual_node_name: Str,
+    pub virtual_node_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VirtualNodeServiceProvider {
-    /// A `VirtualNodeServiceProvider` with its required properties, named in a [`VirtualNodeServiceProviderRequired`].
+    /// A `VirtualNodeServiceProvider` with its one required property, `VirtualNodeName`.
     #[inline]
-    pub fn new(required: VirtualNodeServiceProviderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            virtual_node_name: required.virtual_node_name,
+            virtual_node_name: value.into(),
         }
     }
 
     /// `VirtualNodeName`: a string, required.
-    pub fn virtual_node_name(mut self, value: impl Into<Str>) -> Self { self.virtual_node_name = value.into(); self }
+    pub fn virtual_node_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_node_name = value.into(); self }
 }
 
-impl PropertyType for VirtualNodeServiceProvider {}
+impl crate::PropertyType for VirtualNodeServiceProvider {}
 
-impl ToValue for VirtualNodeServiceProvider {
+impl ::cloudwright_core::ToValue for VirtualNodeServiceProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VirtualNodeName", &self.virtual_node_name)
             .build()
     }
 }
-
-/// The required properties of [`VirtualRouterServiceProvider`], by name: `VirtualRouterServiceProvider::new(VirtualRouterServiceProviderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VirtualRouterServiceProviderRequired {
-    /// `VirtualRouterName`: a string, required.
-    pub virtual_router_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualRouterServiceProvider: ObjRule = ObjRule {
-    properties: &[
-        ("VirtualRouterName", Shape::STR),
-    ],
-    required: &["VirtualRouterName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualRouterServiceProvider` property type of `AWS::AppMesh::VirtualService`.
 ///
@@ -303,43 +254,33 @@ pub struct VirtualRouterServiceProvider {
     /// `VirtualRouterName`: a string, required.
     ///
     /// The name of the virtual router that is acting as a service provider.
-    pub virtual_router_name: Str,
+    pub virtual_router_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VirtualRouterServiceProvider {
-    /// A `VirtualRouterServiceProvider` with its required properties, named in a [`VirtualRouterServiceProviderRequired`].
+    /// A `VirtualRouterServiceProvider` with its one required property, `VirtualRouterName`.
     #[inline]
-    pub fn new(required: VirtualRouterServiceProviderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            virtual_router_name: required.virtual_router_name,
+            virtual_router_name: value.into(),
         }
     }
 
     /// `VirtualRouterName`: a string, required.
-    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self { self.virtual_router_name = value.into(); self }
+    pub fn virtual_router_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_router_name = value.into(); self }
 }
 
-impl PropertyType for VirtualRouterServiceProvider {}
+impl crate::PropertyType for VirtualRouterServiceProvider {}
 
-impl ToValue for VirtualRouterServiceProvider {
+impl ::cloudwright_core::ToValue for VirtualRouterServiceProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VirtualRouterName", &self.virtual_router_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualServiceProvider: ObjRule = ObjRule {
-    properties: &[
-        ("VirtualNode", Shape::Object(&RULE_VirtualNodeServiceProvider)),
-        ("VirtualRouter", Shape::Object(&RULE_VirtualRouterServiceProvider)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualServiceProvider` property type of `AWS::AppMesh::VirtualService`.
 ///
@@ -351,11 +292,11 @@ pub struct VirtualServiceProvider {
     /// `VirtualNode`: a [`VirtualNodeServiceProvider`] object.
     ///
     /// The virtual node associated with a virtual service.
-    pub virtual_node: Option<Obj<VirtualNodeServiceProvider>>,
+    pub virtual_node: ::std::option::Option<crate::Obj<VirtualNodeServiceProvider>>,
     /// `VirtualRouter`: a [`VirtualRouterServiceProvider`] object.
     ///
     /// The virtual router associated with a virtual service.
-    pub virtual_router: Option<Obj<VirtualRouterServiceProvider>>,
+    pub virtual_router: ::std::option::Option<crate::Obj<VirtualRouterServiceProvider>>,
 }
 
 #[rustfmt::skip]
@@ -363,35 +304,26 @@ impl VirtualServiceProvider {
     /// A `VirtualServiceProvider` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VirtualNode`: a [`VirtualNodeServiceProvider`] object.
-    pub fn virtual_node(mut self, value: impl Into<Obj<VirtualNodeServiceProvider>>) -> Self { self.virtual_node = Some(value.into()); self }
+    pub fn virtual_node(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualNodeServiceProvider>>) -> Self { self.virtual_node = ::std::option::Option::Some(value.into()); self }
     /// `VirtualRouter`: a [`VirtualRouterServiceProvider`] object.
-    pub fn virtual_router(mut self, value: impl Into<Obj<VirtualRouterServiceProvider>>) -> Self { self.virtual_router = Some(value.into()); self }
+    pub fn virtual_router(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualRouterServiceProvider>>) -> Self { self.virtual_router = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualServiceProvider {}
+impl crate::PropertyType for VirtualServiceProvider {}
 
-impl ToValue for VirtualServiceProvider {
+impl ::cloudwright_core::ToValue for VirtualServiceProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("VirtualNode", &self.virtual_node)
             .opt("VirtualRouter", &self.virtual_router)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VirtualServiceSpec: ObjRule = ObjRule {
-    properties: &[
-        ("Provider", Shape::Object(&RULE_VirtualServiceProvider)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VirtualServiceSpec` property type of `AWS::AppMesh::VirtualService`.
 ///
@@ -403,7 +335,7 @@ pub struct VirtualServiceSpec {
     /// `Provider`: a [`VirtualServiceProvider`] object.
     ///
     /// The App Mesh object that is acting as the provider for a virtual service. You can specify a single virtual node or virtual router.
-    pub provider: Option<Obj<VirtualServiceProvider>>,
+    pub provider: ::std::option::Option<crate::Obj<VirtualServiceProvider>>,
 }
 
 #[rustfmt::skip]
@@ -411,18 +343,81 @@ impl VirtualServiceSpec {
     /// A `VirtualServiceSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Provider`: a [`VirtualServiceProvider`] object.
-    pub fn provider(mut self, value: impl Into<Obj<VirtualServiceProvider>>) -> Self { self.provider = Some(value.into()); self }
+    pub fn provider(mut self, value: impl ::std::convert::Into<crate::Obj<VirtualServiceProvider>>) -> Self { self.provider = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VirtualServiceSpec {}
+impl crate::PropertyType for VirtualServiceSpec {}
 
-impl ToValue for VirtualServiceSpec {
+impl ::cloudwright_core::ToValue for VirtualServiceSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Provider", &self.provider).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Provider", &self.provider)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualService: ObjRule = ObjRule {
+        properties: &[
+            ("MeshName", Shape::STR),
+            ("MeshOwner", Shape::STR),
+            ("Spec", Shape::Object(&RULE_VirtualServiceSpec)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VirtualServiceName", Shape::STR),
+        ],
+        required: &["MeshName", "VirtualServiceName", "Spec"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualNodeServiceProvider: ObjRule = ObjRule {
+        properties: &[
+            ("VirtualNodeName", Shape::STR),
+        ],
+        required: &["VirtualNodeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualRouterServiceProvider: ObjRule = ObjRule {
+        properties: &[
+            ("VirtualRouterName", Shape::STR),
+        ],
+        required: &["VirtualRouterName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualServiceProvider: ObjRule = ObjRule {
+        properties: &[
+            ("VirtualNode", Shape::Object(&RULE_VirtualNodeServiceProvider)),
+            ("VirtualRouter", Shape::Object(&RULE_VirtualRouterServiceProvider)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VirtualServiceSpec: ObjRule = ObjRule {
+        properties: &[
+            ("Provider", Shape::Object(&RULE_VirtualServiceProvider)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScalingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingConfigurationName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MaxConcurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
-        ("MaxSize", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(25.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppRunner::AutoScalingConfiguration` resource.
 ///
@@ -54,19 +35,19 @@ pub struct AutoScalingConfiguration {
     /// The customer-provided auto scaling configuration name. It can be used in multiple revisions of a configuration.
     ///
     /// Pattern `[A-Za-z0-9][A-Za-z0-9\-_]{3,31}`; length 4 to 32; create-only: changing it replaces the resource.
-    pub auto_scaling_configuration_name: Option<Str>,
+    pub auto_scaling_configuration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxConcurrency`: an integer.
     ///
     /// The maximum number of concurrent requests that an instance processes. If the number of concurrent requests exceeds this limit, App Runner scales the service up.
     ///
     /// Value 1 to 200; create-only: changing it replaces the resource.
-    pub max_concurrency: Option<Int>,
+    pub max_concurrency: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxSize`: an integer.
     ///
     /// The maximum number of instances that a service scales up to. At most `MaxSize` instances actively serve traffic for your service.
     ///
     /// Value at least 1; create-only: changing it replaces the resource.
-    pub max_size: Option<Int>,
+    pub max_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinSize`: an integer.
     ///
     /// The minimum number of instances that App Runner provisions for a service. The service always has at least `MinSize` provisioned instances. Some of them actively serve traffic. The rest of them (provisioned and inactive instances) are a cost-effective compute capacity reserve and are ready to be quickly activated. You pay for memory usage of all the provisioned instances. You pay for CPU usage of only the active subset.
@@ -74,13 +55,13 @@ pub struct AutoScalingConfiguration {
     /// App Runner temporarily doubles the number of provisioned instances during deployments, to maintain the same capacity for both old and new code.
     ///
     /// Value 1 to 25; create-only: changing it replaces the resource.
-    pub min_size: Option<Int>,
+    pub min_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of metadata items that you can associate with your auto scaling configuration resource. A tag is a key-value pair.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +71,7 @@ impl AutoScalingConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppRunner::AutoScalingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-autoscalingconfiguration.html",
         primary_identifier: &["AutoScalingConfigurationArn"],
@@ -101,45 +82,47 @@ impl AutoScalingConfiguration {
         read_only: &["AutoScalingConfigurationArn", "AutoScalingConfigurationRevision", "Latest"],
         attributes: &["AutoScalingConfigurationArn", "AutoScalingConfigurationRevision", "Latest"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AutoScalingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoScalingConfigurationName`: a string.
-    pub fn auto_scaling_configuration_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_configuration_name = Some(value.into()); self }
+    pub fn auto_scaling_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_configuration_name = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrency`: an integer.
-    pub fn max_concurrency(mut self, value: impl Into<Int>) -> Self { self.max_concurrency = Some(value.into()); self }
+    pub fn max_concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrency = ::std::option::Option::Some(value.into()); self }
     /// `MaxSize`: an integer.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
+    pub fn max_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_size = ::std::option::Option::Some(value.into()); self }
     /// `MinSize`: an integer.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_size = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AutoScalingConfiguration {
+impl ::cloudwright_core::Resource for AutoScalingConfiguration {
     type Attributes = AutoScalingConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutoScalingConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AutoScalingConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AutoScalingConfiguration {
+impl ::cloudwright_core::ToValue for AutoScalingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoScalingConfigurationName",
                 &self.auto_scaling_configuration_name,
@@ -152,12 +135,12 @@ impl ToValue for AutoScalingConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AutoScalingConfiguration`]: `Handle<AutoScalingConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AutoScalingConfiguration`]: `Handle<AutoScalingConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AutoScalingConfigurationAttributes(ResourceRef);
+pub struct AutoScalingConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AutoScalingConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AutoScalingConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,23 +150,47 @@ impl AutoScalingConfigurationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of this auto scaling configuration.
     #[inline]
-    pub fn auto_scaling_configuration_arn(&self) -> Value {
-        self.0.get_att("AutoScalingConfigurationArn")
+    pub fn auto_scaling_configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutoScalingConfigurationArn"))
     }
 
     /// `Fn::GetAtt` `AutoScalingConfigurationRevision`: an integer.
     ///
     /// The revision of this auto scaling configuration. It's unique among all the active configurations that share the same `AutoScalingConfigurationName` .
     #[inline]
-    pub fn auto_scaling_configuration_revision(&self) -> Value {
-        self.0.get_att("AutoScalingConfigurationRevision")
+    pub fn auto_scaling_configuration_revision(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AutoScalingConfigurationRevision"))
     }
 
     /// `Fn::GetAtt` `Latest`: a boolean.
     ///
     /// It's set to true for the configuration with the highest `Revision` among all configurations that share the same `AutoScalingConfigurationName` . It's set to false otherwise. App Runner temporarily doubles the number of provisioned instances during deployments, to maintain the same capacity for both old and new code.
     #[inline]
-    pub fn latest(&self) -> Value {
-        self.0.get_att("Latest")
+    pub fn latest(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("Latest"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScalingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingConfigurationName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MaxConcurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
+            ("MaxSize", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(25.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -33,9 +33,9 @@ pub use observability_configuration::{
     ObservabilityConfiguration, ObservabilityConfigurationAttributes,
 };
 #[cfg(feature = "apprunner")]
-pub use service::{Service, ServiceAttributes, ServiceRequired};
+pub use service::{Service, ServiceAttributes};
 #[cfg(feature = "apprunner")]
-pub use vpc_connector::{VpcConnector, VpcConnectorAttributes, VpcConnectorRequired};
+pub use vpc_connector::{VpcConnector, VpcConnectorAttributes};
 #[cfg(feature = "apprunner")]
 pub use vpc_ingress_connection::{
     VpcIngressConnection, VpcIngressConnectionAttributes, VpcIngressConnectionRequired,

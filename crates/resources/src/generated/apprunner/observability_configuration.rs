@@ -5,24 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObservabilityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ObservabilityConfigurationName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TraceConfiguration", Shape::Object(&RULE_TraceConfiguration)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppRunner::ObservabilityConfiguration` resource.
 ///
@@ -49,26 +32,26 @@ pub struct ObservabilityConfiguration {
     ///
     /// A name for the observability configuration. When you use it for the first time in an AWS Region , App Runner creates revision number `1` of this name. When you use the same name in subsequent calls, App Runner creates incremental revisions of the configuration.
     ///
-    /// &gt; The name `DefaultConfiguration` is reserved. You can't use it to create a new observability configuration, and you can't create a revision of it.
-    /// &gt;
-    /// &gt; When you want to use your own observability configuration for your App Runner service, *create a configuration with a different name* , and then provide it when you create or update your service.
+    /// \> The name `DefaultConfiguration` is reserved. You can't use it to create a new observability configuration, and you can't create a revision of it.
+    /// \>
+    /// \> When you want to use your own observability configuration for your App Runner service, *create a configuration with a different name* , and then provide it when you create or update your service.
     ///
     /// If you don't specify a name, CloudFormation generates a name for your observability configuration.
     ///
     /// Pattern `[A-Za-z0-9][A-Za-z0-9\-_]{3,31}`; length 4 to 32; create-only: changing it replaces the resource.
-    pub observability_configuration_name: Option<Str>,
+    pub observability_configuration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of metadata items that you can associate with your observability configuration resource. A tag is a key-value pair.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TraceConfiguration`: a [`TraceConfiguration`] object.
     ///
     /// The configuration of the tracing feature within this observability configuration. If you don't specify it, App Runner doesn't enable tracing.
     ///
     /// Create-only: changing it replaces the resource.
-    pub trace_configuration: Option<Obj<TraceConfiguration>>,
+    pub trace_configuration: ::std::option::Option<crate::Obj<TraceConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +61,7 @@ impl ObservabilityConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppRunner::ObservabilityConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-observabilityconfiguration.html",
         primary_identifier: &["ObservabilityConfigurationArn"],
@@ -89,41 +72,43 @@ impl ObservabilityConfiguration {
         read_only: &["ObservabilityConfigurationArn", "ObservabilityConfigurationRevision", "Latest"],
         attributes: &["Latest", "ObservabilityConfigurationArn", "ObservabilityConfigurationRevision"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ObservabilityConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ObservabilityConfigurationName`: a string.
-    pub fn observability_configuration_name(mut self, value: impl Into<Str>) -> Self { self.observability_configuration_name = Some(value.into()); self }
+    pub fn observability_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.observability_configuration_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TraceConfiguration`: a [`TraceConfiguration`] object.
-    pub fn trace_configuration(mut self, value: impl Into<Obj<TraceConfiguration>>) -> Self { self.trace_configuration = Some(value.into()); self }
+    pub fn trace_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TraceConfiguration>>) -> Self { self.trace_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ObservabilityConfiguration {
+impl ::cloudwright_core::Resource for ObservabilityConfiguration {
     type Attributes = ObservabilityConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ObservabilityConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ObservabilityConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ObservabilityConfiguration {
+impl ::cloudwright_core::ToValue for ObservabilityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ObservabilityConfigurationName",
                 &self.observability_configuration_name,
@@ -134,12 +119,14 @@ impl ToValue for ObservabilityConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ObservabilityConfiguration`]: `Handle<ObservabilityConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ObservabilityConfiguration`]: `Handle<ObservabilityConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ObservabilityConfigurationAttributes(ResourceRef);
+pub struct ObservabilityConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ObservabilityConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ObservabilityConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,43 +136,26 @@ impl ObservabilityConfigurationAttributes {
     ///
     /// It's set to `true` for the configuration with the highest `Revision` among all configurations that share the same `ObservabilityConfigurationName` . It's set to `false` otherwise.
     #[inline]
-    pub fn latest(&self) -> Value {
-        self.0.get_att("Latest")
+    pub fn latest(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("Latest"))
     }
 
     /// `Fn::GetAtt` `ObservabilityConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of this observability configuration.
     #[inline]
-    pub fn observability_configuration_arn(&self) -> Value {
-        self.0.get_att("ObservabilityConfigurationArn")
+    pub fn observability_configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ObservabilityConfigurationArn"))
     }
 
     /// `Fn::GetAtt` `ObservabilityConfigurationRevision`: an integer.
     ///
     /// The revision of this observability configuration. It's unique among all the active configurations ( `"Status": "ACTIVE"` ) that share the same `ObservabilityConfigurationName` .
     #[inline]
-    pub fn observability_configuration_revision(&self) -> Value {
-        self.0.get_att("ObservabilityConfigurationRevision")
+    pub fn observability_configuration_revision(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ObservabilityConfigurationRevision"))
     }
 }
-
-/// The required properties of [`TraceConfiguration`], by name: `TraceConfiguration::new(TraceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TraceConfigurationRequired {
-    /// `Vendor`: a [`Vendor`] value, required.
-    pub vendor: Vendor,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TraceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Vendor", Shape::Str(&StrRule { allowed: &["AWSXRAY"], ..StrRule::ANY })),
-    ],
-    required: &["Vendor"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TraceConfiguration` property type of `AWS::AppRunner::ObservabilityConfiguration`.
 ///
@@ -202,24 +172,26 @@ pub struct TraceConfiguration {
 
 #[rustfmt::skip]
 impl TraceConfiguration {
-    /// A `TraceConfiguration` with its required properties, named in a [`TraceConfigurationRequired`].
+    /// A `TraceConfiguration` with its one required property, `Vendor`.
     #[inline]
-    pub fn new(required: TraceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Vendor>) -> Self {
         Self {
-            vendor: required.vendor,
+            vendor: value.into(),
         }
     }
 
     /// `Vendor`: a [`Vendor`] value, required.
-    pub fn vendor(mut self, value: impl Into<Vendor>) -> Self { self.vendor = value.into(); self }
+    pub fn vendor(mut self, value: impl ::std::convert::Into<Vendor>) -> Self { self.vendor = value.into(); self }
 }
 
-impl PropertyType for TraceConfiguration {}
+impl crate::PropertyType for TraceConfiguration {}
 
-impl ToValue for TraceConfiguration {
+impl ::cloudwright_core::ToValue for TraceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Vendor", &self.vendor).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Vendor", &self.vendor)
+            .build()
     }
 }
 
@@ -229,22 +201,54 @@ pub enum Vendor {
     /// `AWSXRAY`
     Awsxray,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Vendor {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Vendor {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Vendor {
+impl ::cloudwright_core::ToValue for Vendor {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Awsxray => "AWSXRAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObservabilityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ObservabilityConfigurationName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TraceConfiguration", Shape::Object(&RULE_TraceConfiguration)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TraceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Vendor", Shape::Str(&StrRule { allowed: &["AWSXRAY"], ..StrRule::ANY })),
+        ],
+        required: &["Vendor"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,58 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:aws(-[\\w]+)*:[a-z0-9-\\\\.]{0,63}:[a-z0-9-\\\\.]{0,63}:[0-9]{12}:(\\w|\\/|-){1,1011}",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "arn:aws(-[\\w]+)*:kms:[a-z\\-]+-[0-9]{1}:[0-9]{12}:key\\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("256|512|1024|2048|4096|(0.25|0.5|1|2|4) vCPU");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::[0-9]{12}:role/[\\w+=,.@-]{1,64}",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("512|1024|2048|3072|4096|6144|8192|10240|12288|(0.5|1|2|3|4|6|8|10|12) GB");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "arn:aws(-[\\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\\w|/|-){1,1011}",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9-_]{3,39}");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\x0a\\x0d]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[^\\x00]+");
-pub(crate) static PATTERN_9: Pattern = Pattern::new(
-    "([0-9]{12}.dkr.ecr.[a-z\\-]+-[0-9]{1}.amazonaws.com\\/.*)|(^public\\.ecr\\.aws\\/.+\\/.+)",
-);
-
-/// The required properties of [`Service`], by name: `Service::new(ServiceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceRequired {
-    /// `SourceConfiguration`: a [`SourceConfiguration`] object, required.
-    pub source_configuration: Obj<SourceConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Service: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("HealthCheckConfiguration", Shape::Object(&RULE_HealthCheckConfiguration)),
-        ("InstanceConfiguration", Shape::Object(&RULE_InstanceConfiguration)),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("ObservabilityConfiguration", Shape::Object(&RULE_ServiceObservabilityConfiguration)),
-        ("ServiceName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("SourceConfiguration", Shape::Object(&RULE_SourceConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SourceConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppRunner::Service` resource.
 ///
@@ -82,29 +31,30 @@ pub struct Service {
     /// Specify just the name to associate the latest revision. For example: `arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/high-availability`
     ///
     /// Pattern `arn:aws(-[\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\w|\/|-){1,1011}`; length 1 to 1011; write-only: CloudFormation does not return it.
-    pub auto_scaling_configuration_arn: Option<Str>,
+    pub auto_scaling_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// An optional custom encryption key that App Runner uses to encrypt the copy of your source repository that it maintains and your service logs. By default, App Runner uses an AWS managed key .
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `HealthCheckConfiguration`: a [`HealthCheckConfiguration`] object.
     ///
     /// The settings for the health check that AWS App Runner performs to monitor the health of the App Runner service.
-    pub health_check_configuration: Option<Obj<HealthCheckConfiguration>>,
+    pub health_check_configuration: ::std::option::Option<crate::Obj<HealthCheckConfiguration>>,
     /// `InstanceConfiguration`: an [`InstanceConfiguration`] object.
     ///
     /// The runtime configuration of instances (scaling units) of your service.
-    pub instance_configuration: Option<Obj<InstanceConfiguration>>,
+    pub instance_configuration: ::std::option::Option<crate::Obj<InstanceConfiguration>>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
     /// Configuration settings related to network traffic of the web application that the App Runner service runs.
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `ObservabilityConfiguration`: a [`ServiceObservabilityConfiguration`] object.
     ///
     /// The observability configuration of your service.
-    pub observability_configuration: Option<Obj<ServiceObservabilityConfiguration>>,
+    pub observability_configuration:
+        ::std::option::Option<crate::Obj<ServiceObservabilityConfiguration>>,
     /// `ServiceName`: a string.
     ///
     /// A name for the App Runner service. It must be unique across all the running App Runner services in your AWS account in the AWS Region .
@@ -112,17 +62,17 @@ pub struct Service {
     /// If you don't specify a name, CloudFormation generates a name for your service.
     ///
     /// Pattern `[A-Za-z0-9][A-Za-z0-9-_]{3,39}`; length 4 to 40; create-only: changing it replaces the resource.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceConfiguration`: a [`SourceConfiguration`] object, required.
     ///
     /// The source to deploy to the App Runner service. It can be a code or an image repository.
-    pub source_configuration: Obj<SourceConfiguration>,
+    pub source_configuration: crate::Obj<SourceConfiguration>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional list of metadata items that you can associate with the App Runner service resource. A tag is a key-value pair.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +82,7 @@ impl Service {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppRunner::Service",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-service.html",
         primary_identifier: &["ServiceArn"],
@@ -143,63 +93,65 @@ impl Service {
         read_only: &["ServiceArn", "ServiceId", "ServiceUrl", "Status"],
         attributes: &["ServiceArn", "ServiceId", "ServiceUrl", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Service` with its required properties, named in a [`ServiceRequired`].
+    /// A `Service` with its one required property, `SourceConfiguration`.
     #[inline]
-    pub fn new(required: ServiceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SourceConfiguration>>) -> Self {
         Self {
-            auto_scaling_configuration_arn: None,
-            encryption_configuration: None,
-            health_check_configuration: None,
-            instance_configuration: None,
-            network_configuration: None,
-            observability_configuration: None,
-            service_name: None,
-            source_configuration: required.source_configuration,
-            tags: None,
+            auto_scaling_configuration_arn: ::std::option::Option::None,
+            encryption_configuration: ::std::option::Option::None,
+            health_check_configuration: ::std::option::Option::None,
+            instance_configuration: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
+            observability_configuration: ::std::option::Option::None,
+            service_name: ::std::option::Option::None,
+            source_configuration: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingConfigurationArn`: a string.
-    pub fn auto_scaling_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_configuration_arn = Some(value.into()); self }
+    pub fn auto_scaling_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_configuration_arn = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckConfiguration`: a [`HealthCheckConfiguration`] object.
-    pub fn health_check_configuration(mut self, value: impl Into<Obj<HealthCheckConfiguration>>) -> Self { self.health_check_configuration = Some(value.into()); self }
+    pub fn health_check_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheckConfiguration>>) -> Self { self.health_check_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InstanceConfiguration`: an [`InstanceConfiguration`] object.
-    pub fn instance_configuration(mut self, value: impl Into<Obj<InstanceConfiguration>>) -> Self { self.instance_configuration = Some(value.into()); self }
+    pub fn instance_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceConfiguration>>) -> Self { self.instance_configuration = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ObservabilityConfiguration`: a [`ServiceObservabilityConfiguration`] object.
-    pub fn observability_configuration(mut self, value: impl Into<Obj<ServiceObservabilityConfiguration>>) -> Self { self.observability_configuration = Some(value.into()); self }
+    pub fn observability_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceObservabilityConfiguration>>) -> Self { self.observability_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
     /// `SourceConfiguration`: a [`SourceConfiguration`] object, required.
-    pub fn source_configuration(mut self, value: impl Into<Obj<SourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
+    pub fn source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Service {
+impl ::cloudwright_core::Resource for Service {
     type Attributes = ServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Service, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Service, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Service {
+impl ::cloudwright_core::ToValue for Service {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoScalingConfigurationArn",
                 &self.auto_scaling_configuration_arn,
@@ -219,12 +171,12 @@ impl ToValue for Service {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceAttributes(ResourceRef);
+pub struct ServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -234,24 +186,24 @@ impl ServiceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of this service.
     #[inline]
-    pub fn service_arn(&self) -> Value {
-        self.0.get_att("ServiceArn")
+    pub fn service_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceArn"))
     }
 
     /// `Fn::GetAtt` `ServiceId`: a string.
     ///
     /// An ID that App Runner generated for this service. It's unique within the AWS Region .
     #[inline]
-    pub fn service_id(&self) -> Value {
-        self.0.get_att("ServiceId")
+    pub fn service_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceId"))
     }
 
     /// `Fn::GetAtt` `ServiceUrl`: a string.
     ///
     /// A subdomain URL that App Runner generated for this service. You can use this URL to access your service web application.
     #[inline]
-    pub fn service_url(&self) -> Value {
-        self.0.get_att("ServiceUrl")
+    pub fn service_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceUrl"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
@@ -261,20 +213,10 @@ impl ServiceAttributes {
     /// - `CREATE_FAILED` – The service failed to create. The failed service isn't usable, and still counts towards your service quota. To troubleshoot this failure, read the failure events and logs, change any parameters that need to be fixed, and rebuild your service using `UpdateService` .
     /// - `DELETE_FAILED` – The service failed to delete and can't be successfully recovered. Retry the service deletion call to ensure that all related resources are removed.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessRoleArn", Shape::Str(&StrRule { min_len: Some(29), max_len: Some(1024), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthenticationConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -288,13 +230,13 @@ pub struct AuthenticationConfiguration {
     /// The Amazon Resource Name (ARN) of the IAM role that grants the App Runner service access to a source repository. It's required for ECR image repositories (but not for ECR Public repositories).
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::[0-9]{12}:role/[\w+=,.@-]{1,64}`; length 29 to 1024.
-    pub access_role_arn: Option<Str>,
+    pub access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the App Runner connection that enables the App Runner service to connect to a source repository. It's required for GitHub code repositories.
     ///
     /// Pattern `arn:aws(-[\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\w|\/|-){1,1011}`; length 1 to 1011.
-    pub connection_arn: Option<Str>,
+    pub connection_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -302,44 +244,26 @@ impl AuthenticationConfiguration {
     /// A `AuthenticationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessRoleArn`: a string.
-    pub fn access_role_arn(mut self, value: impl Into<Str>) -> Self { self.access_role_arn = Some(value.into()); self }
+    pub fn access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionArn`: a string.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
+    pub fn connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthenticationConfiguration {}
+impl crate::PropertyType for AuthenticationConfiguration {}
 
-impl ToValue for AuthenticationConfiguration {
+impl ::cloudwright_core::ToValue for AuthenticationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessRoleArn", &self.access_role_arn)
             .opt("ConnectionArn", &self.connection_arn)
             .build()
     }
 }
-
-/// The required properties of [`CodeConfiguration`], by name: `CodeConfiguration::new(CodeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeConfigurationRequired {
-    /// `ConfigurationSource`: a [`ConfigurationSource`] value, required.
-    pub configuration_source: ConfigurationSource,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CodeConfigurationValues", Shape::Object(&RULE_CodeConfigurationValues)),
-        ("ConfigurationSource", Shape::Str(&StrRule { allowed: &["REPOSITORY", "API"], ..StrRule::ANY })),
-    ],
-    required: &["ConfigurationSource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -351,7 +275,7 @@ pub struct CodeConfiguration {
     /// `CodeConfigurationValues`: a [`CodeConfigurationValues`] object.
     ///
     /// The basic configuration for building and running the App Runner service. Use it to quickly launch an App Runner service without providing a `apprunner.yaml` file in the source code repository (or ignoring the file if it exists).
-    pub code_configuration_values: Option<Obj<CodeConfigurationValues>>,
+    pub code_configuration_values: ::std::option::Option<crate::Obj<CodeConfigurationValues>>,
     /// `ConfigurationSource`: a [`ConfigurationSource`] value, required.
     ///
     /// The source of the App Runner configuration. Values are interpreted as follows:
@@ -363,54 +287,32 @@ pub struct CodeConfiguration {
 
 #[rustfmt::skip]
 impl CodeConfiguration {
-    /// A `CodeConfiguration` with its required properties, named in a [`CodeConfigurationRequired`].
+    /// A `CodeConfiguration` with its one required property, `ConfigurationSource`.
     #[inline]
-    pub fn new(required: CodeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ConfigurationSource>) -> Self {
         Self {
-            code_configuration_values: None,
-            configuration_source: required.configuration_source,
+            code_configuration_values: ::std::option::Option::None,
+            configuration_source: value.into(),
         }
     }
 
     /// `CodeConfigurationValues`: a [`CodeConfigurationValues`] object.
-    pub fn code_configuration_values(mut self, value: impl Into<Obj<CodeConfigurationValues>>) -> Self { self.code_configuration_values = Some(value.into()); self }
+    pub fn code_configuration_values(mut self, value: impl ::std::convert::Into<crate::Obj<CodeConfigurationValues>>) -> Self { self.code_configuration_values = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationSource`: a [`ConfigurationSource`] value, required.
-    pub fn configuration_source(mut self, value: impl Into<ConfigurationSource>) -> Self { self.configuration_source = value.into(); self }
+    pub fn configuration_source(mut self, value: impl ::std::convert::Into<ConfigurationSource>) -> Self { self.configuration_source = value.into(); self }
 }
 
-impl PropertyType for CodeConfiguration {}
+impl crate::PropertyType for CodeConfiguration {}
 
-impl ToValue for CodeConfiguration {
+impl ::cloudwright_core::ToValue for CodeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeConfigurationValues", &self.code_configuration_values)
             .req("ConfigurationSource", &self.configuration_source)
             .build()
     }
 }
-
-/// The required properties of [`CodeConfigurationValues`], by name: `CodeConfigurationValues::new(CodeConfigurationValuesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeConfigurationValuesRequired {
-    /// `Runtime`: a [`Runtime`] value, required.
-    pub runtime: Runtime,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeConfigurationValues: ObjRule = ObjRule {
-    properties: &[
-        ("BuildCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
-        ("Runtime", Shape::Str(&StrRule { allowed: &["PYTHON_3", "NODEJS_12", "NODEJS_14", "CORRETTO_8", "CORRETTO_11", "NODEJS_16", "GO_1", "DOTNET_6", "PHP_81", "RUBY_31", "PYTHON_311", "NODEJS_18", "NODEJS_22"], ..StrRule::ANY })),
-        ("RuntimeEnvironmentSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
-        ("RuntimeEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
-        ("StartCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["Runtime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeConfigurationValues` property type of `AWS::AppRunner::Service`.
 ///
@@ -424,7 +326,7 @@ pub struct CodeConfigurationValues {
     /// The command App Runner runs to build your application.
     ///
     /// Pattern `^[^\x0a\x0d]+$`.
-    pub build_command: Option<Str>,
+    pub build_command: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: a string.
     ///
     /// The port that your application listens to in the container.
@@ -432,7 +334,7 @@ pub struct CodeConfigurationValues {
     /// Default: `8080`
     ///
     /// Length 0 to 51200.
-    pub port: Option<Str>,
+    pub port: ::std::option::Option<::cloudwright_core::Str>,
     /// `Runtime`: a [`Runtime`] value, required.
     ///
     /// A runtime environment type for building and running an App Runner service. It represents a programming language runtime.
@@ -441,56 +343,57 @@ pub struct CodeConfigurationValues {
     ///
     /// An array of key-value pairs representing the secrets and parameters that get referenced to your service as an environment variable. The supported values are either the full Amazon Resource Name (ARN) of the AWS Secrets Manager secret or the full ARN of the parameter in the AWS Systems Manager Parameter Store.
     ///
-    /// &gt; - If the AWS Systems Manager Parameter Store parameter exists in the same AWS Region as the service that you're launching, you can use either the full ARN or name of the secret. If the parameter exists in a different Region, then the full ARN must be specified.
-    /// &gt; - Currently, cross account referencing of AWS Systems Manager Parameter Store parameter is not supported.
-    pub runtime_environment_secrets: Option<List<KeyValuePair>>,
+    /// \> - If the AWS Systems Manager Parameter Store parameter exists in the same AWS Region as the service that you're launching, you can use either the full ARN or name of the secret. If the parameter exists in a different Region, then the full ARN must be specified.
+    /// \> - Currently, cross account referencing of AWS Systems Manager Parameter Store parameter is not supported.
+    pub runtime_environment_secrets: ::std::option::Option<::cloudwright_core::List<KeyValuePair>>,
     /// `RuntimeEnvironmentVariables`: a list of [`KeyValuePair`] objects.
     ///
     /// The environment variables that are available to your running AWS App Runner service. An array of key-value pairs.
-    pub runtime_environment_variables: Option<List<KeyValuePair>>,
+    pub runtime_environment_variables:
+        ::std::option::Option<::cloudwright_core::List<KeyValuePair>>,
     /// `StartCommand`: a string.
     ///
     /// The command App Runner runs to start your application.
     ///
     /// Pattern `^[^\x0a\x0d]+$`.
-    pub start_command: Option<Str>,
+    pub start_command: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CodeConfigurationValues {
-    /// A `CodeConfigurationValues` with its required properties, named in a [`CodeConfigurationValuesRequired`].
+    /// A `CodeConfigurationValues` with its one required property, `Runtime`.
     #[inline]
-    pub fn new(required: CodeConfigurationValuesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Runtime>) -> Self {
         Self {
-            build_command: None,
-            port: None,
-            runtime: required.runtime,
-            runtime_environment_secrets: None,
-            runtime_environment_variables: None,
-            start_command: None,
+            build_command: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            runtime: value.into(),
+            runtime_environment_secrets: ::std::option::Option::None,
+            runtime_environment_variables: ::std::option::Option::None,
+            start_command: ::std::option::Option::None,
         }
     }
 
     /// `BuildCommand`: a string.
-    pub fn build_command(mut self, value: impl Into<Str>) -> Self { self.build_command = Some(value.into()); self }
+    pub fn build_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.build_command = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a string.
-    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Runtime`: a [`Runtime`] value, required.
-    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self { self.runtime = value.into(); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<Runtime>) -> Self { self.runtime = value.into(); self }
     /// `RuntimeEnvironmentSecrets`: a list of [`KeyValuePair`] objects.
-    pub fn runtime_environment_secrets(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.runtime_environment_secrets = Some(value.into()); self }
+    pub fn runtime_environment_secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValuePair>>) -> Self { self.runtime_environment_secrets = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeEnvironmentVariables`: a list of [`KeyValuePair`] objects.
-    pub fn runtime_environment_variables(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.runtime_environment_variables = Some(value.into()); self }
+    pub fn runtime_environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValuePair>>) -> Self { self.runtime_environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `StartCommand`: a string.
-    pub fn start_command(mut self, value: impl Into<Str>) -> Self { self.start_command = Some(value.into()); self }
+    pub fn start_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_command = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CodeConfigurationValues {}
+impl crate::PropertyType for CodeConfigurationValues {}
 
-impl ToValue for CodeConfigurationValues {
+impl ::cloudwright_core::ToValue for CodeConfigurationValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BuildCommand", &self.build_command)
             .opt("Port", &self.port)
             .req("Runtime", &self.runtime)
@@ -511,23 +414,10 @@ impl ToValue for CodeConfigurationValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeRepositoryRequired {
     /// `RepositoryUrl`: a string, required.
-    pub repository_url: Str,
+    pub repository_url: ::cloudwright_core::Str,
     /// `SourceCodeVersion`: a [`SourceCodeVersion`] object, required.
-    pub source_code_version: Obj<SourceCodeVersion>,
+    pub source_code_version: crate::Obj<SourceCodeVersion>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
-    properties: &[
-        ("CodeConfiguration", Shape::Object(&RULE_CodeConfiguration)),
-        ("RepositoryUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
-        ("SourceCodeVersion", Shape::Object(&RULE_SourceCodeVersion)),
-        ("SourceDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["RepositoryUrl", "SourceCodeVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeRepository` property type of `AWS::AppRunner::Service`.
 ///
@@ -540,24 +430,24 @@ pub struct CodeRepository {
     ///
     /// Configuration for building and running the service from a source code repository.
     ///
-    /// &gt; `CodeConfiguration` is required only for `CreateService` request.
-    pub code_configuration: Option<Obj<CodeConfiguration>>,
+    /// \> `CodeConfiguration` is required only for `CreateService` request.
+    pub code_configuration: ::std::option::Option<crate::Obj<CodeConfiguration>>,
     /// `RepositoryUrl`: a string, required.
     ///
     /// The location of the repository that contains the source code.
     ///
     /// Length 0 to 51200.
-    pub repository_url: Str,
+    pub repository_url: ::cloudwright_core::Str,
     /// `SourceCodeVersion`: a [`SourceCodeVersion`] object, required.
     ///
     /// The version that should be used within the source code repository.
-    pub source_code_version: Obj<SourceCodeVersion>,
+    pub source_code_version: crate::Obj<SourceCodeVersion>,
     /// `SourceDirectory`: a string.
     ///
     /// The path of the directory that stores source code and configuration files. The build and start commands also execute from here. The path is absolute from root and, if not specified, defaults to the repository root.
     ///
     /// Pattern `[^\x00]+`; length 1 to 4096.
-    pub source_directory: Option<Str>,
+    pub source_directory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -566,29 +456,29 @@ impl CodeRepository {
     #[inline]
     pub fn new(required: CodeRepositoryRequired) -> Self {
         Self {
-            code_configuration: None,
+            code_configuration: ::std::option::Option::None,
             repository_url: required.repository_url,
             source_code_version: required.source_code_version,
-            source_directory: None,
+            source_directory: ::std::option::Option::None,
         }
     }
 
     /// `CodeConfiguration`: a [`CodeConfiguration`] object.
-    pub fn code_configuration(mut self, value: impl Into<Obj<CodeConfiguration>>) -> Self { self.code_configuration = Some(value.into()); self }
+    pub fn code_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CodeConfiguration>>) -> Self { self.code_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryUrl`: a string, required.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
+    pub fn repository_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_url = value.into(); self }
     /// `SourceCodeVersion`: a [`SourceCodeVersion`] object, required.
-    pub fn source_code_version(mut self, value: impl Into<Obj<SourceCodeVersion>>) -> Self { self.source_code_version = value.into(); self }
+    pub fn source_code_version(mut self, value: impl ::std::convert::Into<crate::Obj<SourceCodeVersion>>) -> Self { self.source_code_version = value.into(); self }
     /// `SourceDirectory`: a string.
-    pub fn source_directory(mut self, value: impl Into<Str>) -> Self { self.source_directory = Some(value.into()); self }
+    pub fn source_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CodeRepository {}
+impl crate::PropertyType for CodeRepository {}
 
-impl ToValue for CodeRepository {
+impl ::cloudwright_core::ToValue for CodeRepository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeConfiguration", &self.code_configuration)
             .req("RepositoryUrl", &self.repository_url)
             .req("SourceCodeVersion", &self.source_code_version)
@@ -596,24 +486,6 @@ impl ToValue for CodeRepository {
             .build()
     }
 }
-
-/// The required properties of [`EgressConfiguration`], by name: `EgressConfiguration::new(EgressConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EgressConfigurationRequired {
-    /// `EgressType`: an [`EgressType`] value, required.
-    pub egress_type: EgressType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EgressConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EgressType", Shape::Str(&StrRule { allowed: &["DEFAULT", "VPC"], ..StrRule::ANY })),
-        ("VpcConnectorArn", Shape::Str(&StrRule { min_len: Some(44), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["EgressType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EgressConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -635,54 +507,37 @@ pub struct EgressConfiguration {
     /// The Amazon Resource Name (ARN) of the App Runner VPC connector that you want to associate with your App Runner service. Only valid when `EgressType = VPC` .
     ///
     /// Pattern `arn:aws(-[\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\w|\/|-){1,1011}`; length 44 to 1011.
-    pub vpc_connector_arn: Option<Str>,
+    pub vpc_connector_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl EgressConfiguration {
-    /// A `EgressConfiguration` with its required properties, named in a [`EgressConfigurationRequired`].
+    /// A `EgressConfiguration` with its one required property, `EgressType`.
     #[inline]
-    pub fn new(required: EgressConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EgressType>) -> Self {
         Self {
-            egress_type: required.egress_type,
-            vpc_connector_arn: None,
+            egress_type: value.into(),
+            vpc_connector_arn: ::std::option::Option::None,
         }
     }
 
     /// `EgressType`: an [`EgressType`] value, required.
-    pub fn egress_type(mut self, value: impl Into<EgressType>) -> Self { self.egress_type = value.into(); self }
+    pub fn egress_type(mut self, value: impl ::std::convert::Into<EgressType>) -> Self { self.egress_type = value.into(); self }
     /// `VpcConnectorArn`: a string.
-    pub fn vpc_connector_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_connector_arn = Some(value.into()); self }
+    pub fn vpc_connector_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_connector_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EgressConfiguration {}
+impl crate::PropertyType for EgressConfiguration {}
 
-impl ToValue for EgressConfiguration {
+impl ::cloudwright_core::ToValue for EgressConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EgressType", &self.egress_type)
             .opt("VpcConnectorArn", &self.vpc_connector_arn)
             .build()
     }
 }
-
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `KmsKey`: a string, required.
-    pub kms_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["KmsKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -696,45 +551,33 @@ pub struct EncryptionConfiguration {
     /// The ARN of the KMS key that's used for encryption.
     ///
     /// Pattern `arn:aws(-[\w]+)*:kms:[a-z\-]+-[0-9]{1}:[0-9]{12}:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 0 to 256.
-    pub kms_key: Str,
+    pub kms_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `KmsKey`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key: required.kms_key,
+            kms_key: value.into(),
         }
     }
 
     /// `KmsKey`: a string, required.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = value.into(); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = value.into(); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("KmsKey", &self.kms_key).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("KmsKey", &self.kms_key)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheckConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("HealthyThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
-        ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "HTTP"], ..StrRule::ANY })),
-        ("Timeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
-        ("UnhealthyThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HealthCheckConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -750,7 +593,7 @@ pub struct HealthCheckConfiguration {
     /// Default: `1`
     ///
     /// Value 1 to 20.
-    pub healthy_threshold: Option<Int>,
+    pub healthy_threshold: ::std::option::Option<::cloudwright_core::Int>,
     /// `Interval`: an integer.
     ///
     /// The time interval, in seconds, between health checks.
@@ -758,7 +601,7 @@ pub struct HealthCheckConfiguration {
     /// Default: `5`
     ///
     /// Value 1 to 20.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Path`: a string.
     ///
     /// The URL that health check requests are sent to.
@@ -768,7 +611,7 @@ pub struct HealthCheckConfiguration {
     /// Default: `"/"`
     ///
     /// Length at least 1.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The IP protocol that App Runner uses to perform health checks for your service.
@@ -776,7 +619,7 @@ pub struct HealthCheckConfiguration {
     /// If you set `Protocol` to `HTTP` , App Runner sends health check requests to the HTTP path specified by `Path` .
     ///
     /// Default: `TCP`
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `Timeout`: an integer.
     ///
     /// The time, in seconds, to wait for a health check response before deciding it failed.
@@ -784,7 +627,7 @@ pub struct HealthCheckConfiguration {
     /// Default: `2`
     ///
     /// Value 1 to 20.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `UnhealthyThreshold`: an integer.
     ///
     /// The number of consecutive checks that must fail before App Runner decides that the service is unhealthy.
@@ -792,7 +635,7 @@ pub struct HealthCheckConfiguration {
     /// Default: `5`
     ///
     /// Value 1 to 20.
-    pub unhealthy_threshold: Option<Int>,
+    pub unhealthy_threshold: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -800,29 +643,29 @@ impl HealthCheckConfiguration {
     /// A `HealthCheckConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HealthyThreshold`: an integer.
-    pub fn healthy_threshold(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold = Some(value.into()); self }
+    pub fn healthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.healthy_threshold = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
     /// `UnhealthyThreshold`: an integer.
-    pub fn unhealthy_threshold(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold = Some(value.into()); self }
+    pub fn unhealthy_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unhealthy_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HealthCheckConfiguration {}
+impl crate::PropertyType for HealthCheckConfiguration {}
 
-impl ToValue for HealthCheckConfiguration {
+impl ::cloudwright_core::ToValue for HealthCheckConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HealthyThreshold", &self.healthy_threshold)
             .opt("Interval", &self.interval)
             .opt("Path", &self.path)
@@ -832,18 +675,6 @@ impl ToValue for HealthCheckConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
-        ("RuntimeEnvironmentSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
-        ("RuntimeEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
-        ("StartCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -859,24 +690,25 @@ pub struct ImageConfiguration {
     /// Default: `8080`
     ///
     /// Length 0 to 51200.
-    pub port: Option<Str>,
+    pub port: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuntimeEnvironmentSecrets`: a list of [`KeyValuePair`] objects.
     ///
     /// An array of key-value pairs representing the secrets and parameters that get referenced to your service as an environment variable. The supported values are either the full Amazon Resource Name (ARN) of the AWS Secrets Manager secret or the full ARN of the parameter in the AWS Systems Manager Parameter Store.
     ///
-    /// &gt; - If the AWS Systems Manager Parameter Store parameter exists in the same AWS Region as the service that you're launching, you can use either the full ARN or name of the secret. If the parameter exists in a different Region, then the full ARN must be specified.
-    /// &gt; - Currently, cross account referencing of AWS Systems Manager Parameter Store parameter is not supported.
-    pub runtime_environment_secrets: Option<List<KeyValuePair>>,
+    /// \> - If the AWS Systems Manager Parameter Store parameter exists in the same AWS Region as the service that you're launching, you can use either the full ARN or name of the secret. If the parameter exists in a different Region, then the full ARN must be specified.
+    /// \> - Currently, cross account referencing of AWS Systems Manager Parameter Store parameter is not supported.
+    pub runtime_environment_secrets: ::std::option::Option<::cloudwright_core::List<KeyValuePair>>,
     /// `RuntimeEnvironmentVariables`: a list of [`KeyValuePair`] objects.
     ///
     /// Environment variables that are available to your running App Runner service. An array of key-value pairs.
-    pub runtime_environment_variables: Option<List<KeyValuePair>>,
+    pub runtime_environment_variables:
+        ::std::option::Option<::cloudwright_core::List<KeyValuePair>>,
     /// `StartCommand`: a string.
     ///
     /// An optional command that App Runner runs to start the application in the source image. If specified, this command overrides the Docker image’s default start command.
     ///
     /// Pattern `^[^\x0a\x0d]+$`.
-    pub start_command: Option<Str>,
+    pub start_command: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -884,25 +716,25 @@ impl ImageConfiguration {
     /// A `ImageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Port`: a string.
-    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeEnvironmentSecrets`: a list of [`KeyValuePair`] objects.
-    pub fn runtime_environment_secrets(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.runtime_environment_secrets = Some(value.into()); self }
+    pub fn runtime_environment_secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValuePair>>) -> Self { self.runtime_environment_secrets = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeEnvironmentVariables`: a list of [`KeyValuePair`] objects.
-    pub fn runtime_environment_variables(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.runtime_environment_variables = Some(value.into()); self }
+    pub fn runtime_environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValuePair>>) -> Self { self.runtime_environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `StartCommand`: a string.
-    pub fn start_command(mut self, value: impl Into<Str>) -> Self { self.start_command = Some(value.into()); self }
+    pub fn start_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_command = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageConfiguration {}
+impl crate::PropertyType for ImageConfiguration {}
 
-impl ToValue for ImageConfiguration {
+impl ::cloudwright_core::ToValue for ImageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Port", &self.port)
             .opt(
                 "RuntimeEnvironmentSecrets",
@@ -921,22 +753,10 @@ impl ToValue for ImageConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRepositoryRequired {
     /// `ImageIdentifier`: a string, required.
-    pub image_identifier: Str,
+    pub image_identifier: ::cloudwright_core::Str,
     /// `ImageRepositoryType`: an [`ImageRepositoryType`] value, required.
     pub image_repository_type: ImageRepositoryType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageRepository: ObjRule = ObjRule {
-    properties: &[
-        ("ImageConfiguration", Shape::Object(&RULE_ImageConfiguration)),
-        ("ImageIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("ImageRepositoryType", Shape::Str(&StrRule { allowed: &["ECR", "ECR_PUBLIC"], ..StrRule::ANY })),
-    ],
-    required: &["ImageIdentifier", "ImageRepositoryType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageRepository` property type of `AWS::AppRunner::Service`.
 ///
@@ -948,15 +768,15 @@ pub struct ImageRepository {
     /// `ImageConfiguration`: an [`ImageConfiguration`] object.
     ///
     /// Configuration for running the identified image.
-    pub image_configuration: Option<Obj<ImageConfiguration>>,
+    pub image_configuration: ::std::option::Option<crate::Obj<ImageConfiguration>>,
     /// `ImageIdentifier`: a string, required.
     ///
     /// The identifier of an image.
     ///
-    /// For an image in Amazon Elastic Container Registry (Amazon ECR), this is an image name. For the image name format, see \[Pulling an image\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-pull-ecr-image.html>) in the *Amazon ECR User Guide* .
+    /// For an image in Amazon Elastic Container Registry (Amazon ECR), this is an image name. For the image name format, see [Pulling an image](https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-pull-ecr-image.html) in the *Amazon ECR User Guide* .
     ///
     /// Pattern `([0-9]{12}.dkr.ecr.[a-z\-]+-[0-9]{1}.amazonaws.com\/.*)|(^public\.ecr\.aws\/.+\/.+)`; length 1 to 1024.
-    pub image_identifier: Str,
+    pub image_identifier: ::cloudwright_core::Str,
     /// `ImageRepositoryType`: an [`ImageRepositoryType`] value, required.
     ///
     /// The type of the image repository. This reflects the repository provider and whether the repository is private or public.
@@ -969,49 +789,32 @@ impl ImageRepository {
     #[inline]
     pub fn new(required: ImageRepositoryRequired) -> Self {
         Self {
-            image_configuration: None,
+            image_configuration: ::std::option::Option::None,
             image_identifier: required.image_identifier,
             image_repository_type: required.image_repository_type,
         }
     }
 
     /// `ImageConfiguration`: an [`ImageConfiguration`] object.
-    pub fn image_configuration(mut self, value: impl Into<Obj<ImageConfiguration>>) -> Self { self.image_configuration = Some(value.into()); self }
+    pub fn image_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageConfiguration>>) -> Self { self.image_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageIdentifier`: a string, required.
-    pub fn image_identifier(mut self, value: impl Into<Str>) -> Self { self.image_identifier = value.into(); self }
+    pub fn image_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_identifier = value.into(); self }
     /// `ImageRepositoryType`: an [`ImageRepositoryType`] value, required.
-    pub fn image_repository_type(mut self, value: impl Into<ImageRepositoryType>) -> Self { self.image_repository_type = value.into(); self }
+    pub fn image_repository_type(mut self, value: impl ::std::convert::Into<ImageRepositoryType>) -> Self { self.image_repository_type = value.into(); self }
 }
 
-impl PropertyType for ImageRepository {}
+impl crate::PropertyType for ImageRepository {}
 
-impl ToValue for ImageRepository {
+impl ::cloudwright_core::ToValue for ImageRepository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImageConfiguration", &self.image_configuration)
             .req("ImageIdentifier", &self.image_identifier)
             .req("ImageRepositoryType", &self.image_repository_type)
             .build()
     }
 }
-
-/// The required properties of [`IngressConfiguration`], by name: `IngressConfiguration::new(IngressConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IngressConfigurationRequired {
-    /// `IsPubliclyAccessible`: a boolean, required.
-    pub is_publicly_accessible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IngressConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IsPubliclyAccessible", Shape::Bool),
-    ],
-    required: &["IsPubliclyAccessible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IngressConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -1023,44 +826,33 @@ pub struct IngressConfiguration {
     /// `IsPubliclyAccessible`: a boolean, required.
     ///
     /// Specifies whether your App Runner service is publicly accessible. To make the service publicly accessible set it to `True` . To make the service privately accessible, from only within an Amazon VPC set it to `False` .
-    pub is_publicly_accessible: Bool,
+    pub is_publicly_accessible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl IngressConfiguration {
-    /// A `IngressConfiguration` with its required properties, named in a [`IngressConfigurationRequired`].
+    /// A `IngressConfiguration` with its one required property, `IsPubliclyAccessible`.
     #[inline]
-    pub fn new(required: IngressConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_publicly_accessible: required.is_publicly_accessible,
+            is_publicly_accessible: value.into(),
         }
     }
 
     /// `IsPubliclyAccessible`: a boolean, required.
-    pub fn is_publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.is_publicly_accessible = value.into(); self }
+    pub fn is_publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_publicly_accessible = value.into(); self }
 }
 
-impl PropertyType for IngressConfiguration {}
+impl crate::PropertyType for IngressConfiguration {}
 
-impl ToValue for IngressConfiguration {
+impl ::cloudwright_core::ToValue for IngressConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsPubliclyAccessible", &self.is_publicly_accessible)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Cpu", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(9), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InstanceRoleArn", Shape::Str(&StrRule { min_len: Some(29), max_len: Some(1024), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Memory", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(6), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -1076,13 +868,13 @@ pub struct InstanceConfiguration {
     /// Default: `1 vCPU`
     ///
     /// Pattern `256|512|1024|2048|4096|(0.25|0.5|1|2|4) vCPU`; length 3 to 9.
-    pub cpu: Option<Str>,
+    pub cpu: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that provides permissions to your App Runner service. These are permissions that your code needs when it calls any AWS APIs.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::[0-9]{12}:role/[\w+=,.@-]{1,64}`; length 29 to 1024.
-    pub instance_role_arn: Option<Str>,
+    pub instance_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Memory`: a string.
     ///
     /// The amount of memory, in MB or GB, reserved for each instance of your App Runner service.
@@ -1090,7 +882,7 @@ pub struct InstanceConfiguration {
     /// Default: `2 GB`
     ///
     /// Pattern `512|1024|2048|3072|4096|6144|8192|10240|12288|(0.5|1|2|3|4|6|8|10|12) GB`; length 3 to 6.
-    pub memory: Option<Str>,
+    pub memory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1098,39 +890,29 @@ impl InstanceConfiguration {
     /// A `InstanceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cpu`: a string.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRoleArn`: a string.
-    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self { self.instance_role_arn = Some(value.into()); self }
+    pub fn instance_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: a string.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceConfiguration {}
+impl crate::PropertyType for InstanceConfiguration {}
 
-impl ToValue for InstanceConfiguration {
+impl ::cloudwright_core::ToValue for InstanceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cpu", &self.cpu)
             .opt("InstanceRoleArn", &self.instance_role_arn)
             .opt("Memory", &self.memory)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyValuePair` property type of `AWS::AppRunner::Service`.
 ///
@@ -1142,11 +924,11 @@ pub struct KeyValuePair {
     /// `Name`: a string.
     ///
     /// The key name string to map to a value.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value string to which the key name is mapped.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1154,37 +936,26 @@ impl KeyValuePair {
     /// A `KeyValuePair` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KeyValuePair {}
+impl crate::PropertyType for KeyValuePair {}
 
-impl ToValue for KeyValuePair {
+impl ::cloudwright_core::ToValue for KeyValuePair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EgressConfiguration", Shape::Object(&RULE_EgressConfiguration)),
-        ("IngressConfiguration", Shape::Object(&RULE_IngressConfiguration)),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -1196,15 +967,15 @@ pub struct NetworkConfiguration {
     /// `EgressConfiguration`: an [`EgressConfiguration`] object.
     ///
     /// Network configuration settings for outbound message traffic.
-    pub egress_configuration: Option<Obj<EgressConfiguration>>,
+    pub egress_configuration: ::std::option::Option<crate::Obj<EgressConfiguration>>,
     /// `IngressConfiguration`: an [`IngressConfiguration`] object.
     ///
     /// Network configuration settings for inbound message traffic.
-    pub ingress_configuration: Option<Obj<IngressConfiguration>>,
+    pub ingress_configuration: ::std::option::Option<crate::Obj<IngressConfiguration>>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// App Runner provides you with the option to choose between *IPv4* and *dual stack* (IPv4 and IPv6) for your incoming public network configuration. This is an optional parameter. If you do not specify an `IpAddressType` , it defaults to select IPv4.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
 }
 
 #[rustfmt::skip]
@@ -1212,47 +983,29 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EgressConfiguration`: an [`EgressConfiguration`] object.
-    pub fn egress_configuration(mut self, value: impl Into<Obj<EgressConfiguration>>) -> Self { self.egress_configuration = Some(value.into()); self }
+    pub fn egress_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EgressConfiguration>>) -> Self { self.egress_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IngressConfiguration`: an [`IngressConfiguration`] object.
-    pub fn ingress_configuration(mut self, value: impl Into<Obj<IngressConfiguration>>) -> Self { self.ingress_configuration = Some(value.into()); self }
+    pub fn ingress_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IngressConfiguration>>) -> Self { self.ingress_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EgressConfiguration", &self.egress_configuration)
             .opt("IngressConfiguration", &self.ingress_configuration)
             .opt("IpAddressType", &self.ip_address_type)
             .build()
     }
 }
-
-/// The required properties of [`ServiceObservabilityConfiguration`], by name: `ServiceObservabilityConfiguration::new(ServiceObservabilityConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceObservabilityConfigurationRequired {
-    /// `ObservabilityEnabled`: a boolean, required.
-    pub observability_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceObservabilityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ObservabilityConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ObservabilityEnabled", Shape::Bool),
-    ],
-    required: &["ObservabilityEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceObservabilityConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -1270,36 +1023,36 @@ pub struct ServiceObservabilityConfiguration {
     /// Specify just the name to associate the latest revision. For example: `arn:aws:apprunner:us-east-1:123456789012:observabilityconfiguration/xray-tracing`
     ///
     /// Pattern `arn:aws(-[\w]+)*:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[0-9]{12}:(\w|/|-){1,1011}`; length 1 to 1011.
-    pub observability_configuration_arn: Option<Str>,
+    pub observability_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObservabilityEnabled`: a boolean, required.
     ///
     /// When `true` , an observability configuration resource is associated with the service, and an `ObservabilityConfigurationArn` is specified.
-    pub observability_enabled: Bool,
+    pub observability_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ServiceObservabilityConfiguration {
-    /// A `ServiceObservabilityConfiguration` with its required properties, named in a [`ServiceObservabilityConfigurationRequired`].
+    /// A `ServiceObservabilityConfiguration` with its one required property, `ObservabilityEnabled`.
     #[inline]
-    pub fn new(required: ServiceObservabilityConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            observability_configuration_arn: None,
-            observability_enabled: required.observability_enabled,
+            observability_configuration_arn: ::std::option::Option::None,
+            observability_enabled: value.into(),
         }
     }
 
     /// `ObservabilityConfigurationArn`: a string.
-    pub fn observability_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.observability_configuration_arn = Some(value.into()); self }
+    pub fn observability_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.observability_configuration_arn = ::std::option::Option::Some(value.into()); self }
     /// `ObservabilityEnabled`: a boolean, required.
-    pub fn observability_enabled(mut self, value: impl Into<Bool>) -> Self { self.observability_enabled = value.into(); self }
+    pub fn observability_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.observability_enabled = value.into(); self }
 }
 
-impl PropertyType for ServiceObservabilityConfiguration {}
+impl crate::PropertyType for ServiceObservabilityConfiguration {}
 
-impl ToValue for ServiceObservabilityConfiguration {
+impl ::cloudwright_core::ToValue for ServiceObservabilityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ObservabilityConfigurationArn",
                 &self.observability_configuration_arn,
@@ -1315,19 +1068,8 @@ pub struct SourceCodeVersionRequired {
     /// `Type`: a [`SourceCodeVersionType`] value, required.
     pub r#type: SourceCodeVersionType,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceCodeVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["BRANCH"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceCodeVersion` property type of `AWS::AppRunner::Service`.
 ///
@@ -1349,7 +1091,7 @@ pub struct SourceCodeVersion {
     /// For a git-based repository, a branch name maps to a specific version. App Runner uses the most recent commit to the branch.
     ///
     /// Length 0 to 51200.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1364,34 +1106,22 @@ impl SourceCodeVersion {
     }
 
     /// `Type`: a [`SourceCodeVersionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SourceCodeVersionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SourceCodeVersionType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for SourceCodeVersion {}
+impl crate::PropertyType for SourceCodeVersion {}
 
-impl ToValue for SourceCodeVersion {
+impl ::cloudwright_core::ToValue for SourceCodeVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
-        ("AutoDeploymentsEnabled", Shape::Bool),
-        ("CodeRepository", Shape::Object(&RULE_CodeRepository)),
-        ("ImageRepository", Shape::Object(&RULE_ImageRepository)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceConfiguration` property type of `AWS::AppRunner::Service`.
 ///
@@ -1403,25 +1133,26 @@ pub struct SourceConfiguration {
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object.
     ///
     /// Describes the resources that are needed to authenticate access to some source repositories.
-    pub authentication_configuration: Option<Obj<AuthenticationConfiguration>>,
+    pub authentication_configuration:
+        ::std::option::Option<crate::Obj<AuthenticationConfiguration>>,
     /// `AutoDeploymentsEnabled`: a boolean.
     ///
     /// If `true` , continuous integration from the source repository is enabled for the App Runner service. Each repository change (including any source code commit or new image version) starts a deployment.
     ///
     /// Default: App Runner sets to `false` for a source image that uses an ECR Public repository or an ECR repository that's in an AWS account other than the one that the service is in. App Runner sets to `true` in all other cases (which currently include a source code repository or a source image using a same-account ECR repository).
-    pub auto_deployments_enabled: Option<Bool>,
+    pub auto_deployments_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CodeRepository`: a [`CodeRepository`] object.
     ///
     /// The description of a source code repository.
     ///
     /// You must provide either this member or `ImageRepository` (but not both).
-    pub code_repository: Option<Obj<CodeRepository>>,
+    pub code_repository: ::std::option::Option<crate::Obj<CodeRepository>>,
     /// `ImageRepository`: an [`ImageRepository`] object.
     ///
     /// The description of a source image repository.
     ///
     /// You must provide either this member or `CodeRepository` (but not both).
-    pub image_repository: Option<Obj<ImageRepository>>,
+    pub image_repository: ::std::option::Option<crate::Obj<ImageRepository>>,
 }
 
 #[rustfmt::skip]
@@ -1429,25 +1160,25 @@ impl SourceConfiguration {
     /// A `SourceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthenticationConfiguration`: an [`AuthenticationConfiguration`] object.
-    pub fn authentication_configuration(mut self, value: impl Into<Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = Some(value.into()); self }
+    pub fn authentication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AuthenticationConfiguration>>) -> Self { self.authentication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AutoDeploymentsEnabled`: a boolean.
-    pub fn auto_deployments_enabled(mut self, value: impl Into<Bool>) -> Self { self.auto_deployments_enabled = Some(value.into()); self }
+    pub fn auto_deployments_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_deployments_enabled = ::std::option::Option::Some(value.into()); self }
     /// `CodeRepository`: a [`CodeRepository`] object.
-    pub fn code_repository(mut self, value: impl Into<Obj<CodeRepository>>) -> Self { self.code_repository = Some(value.into()); self }
+    pub fn code_repository(mut self, value: impl ::std::convert::Into<crate::Obj<CodeRepository>>) -> Self { self.code_repository = ::std::option::Option::Some(value.into()); self }
     /// `ImageRepository`: an [`ImageRepository`] object.
-    pub fn image_repository(mut self, value: impl Into<Obj<ImageRepository>>) -> Self { self.image_repository = Some(value.into()); self }
+    pub fn image_repository(mut self, value: impl ::std::convert::Into<crate::Obj<ImageRepository>>) -> Self { self.image_repository = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceConfiguration {}
+impl crate::PropertyType for SourceConfiguration {}
 
-impl ToValue for SourceConfiguration {
+impl ::cloudwright_core::ToValue for SourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationConfiguration",
                 &self.authentication_configuration,
@@ -1467,24 +1198,24 @@ pub enum ConfigurationSource {
     /// `API`
     Api,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfigurationSource {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfigurationSource {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfigurationSource {
+impl ::cloudwright_core::ToValue for ConfigurationSource {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Repository => "REPOSITORY",
             Self::Api => "API",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1496,24 +1227,24 @@ pub enum EgressType {
     /// `VPC`
     Vpc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EgressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EgressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EgressType {
+impl ::cloudwright_core::ToValue for EgressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::Vpc => "VPC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1525,24 +1256,24 @@ pub enum ImageRepositoryType {
     /// `ECR_PUBLIC`
     EcrPublic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImageRepositoryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImageRepositoryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImageRepositoryType {
+impl ::cloudwright_core::ToValue for ImageRepositoryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ecr => "ECR",
             Self::EcrPublic => "ECR_PUBLIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1554,24 +1285,24 @@ pub enum IpAddressType {
     /// `DUAL_STACK`
     DualStack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::DualStack => "DUAL_STACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1583,24 +1314,24 @@ pub enum Protocol {
     /// `HTTP`
     Http,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tcp => "TCP",
             Self::Http => "HTTP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1634,18 +1365,18 @@ pub enum Runtime {
     /// `NODEJS_22`
     Nodejs22,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Runtime {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Runtime {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Runtime {
+impl ::cloudwright_core::ToValue for Runtime {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Python3 => "PYTHON_3",
             Self::Nodejs12 => "NODEJS_12",
@@ -1660,9 +1391,9 @@ impl ToValue for Runtime {
             Self::Python311 => "PYTHON_311",
             Self::Nodejs18 => "NODEJS_18",
             Self::Nodejs22 => "NODEJS_22",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1672,22 +1403,256 @@ pub enum SourceCodeVersionType {
     /// `BRANCH`
     Branch,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SourceCodeVersionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SourceCodeVersionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SourceCodeVersionType {
+impl ::cloudwright_core::ToValue for SourceCodeVersionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Branch => "BRANCH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:aws(-[\\w]+)*:[a-z0-9-\\\\.]{0,63}:[a-z0-9-\\\\.]{0,63}:[0-9]{12}:(\\w|\\/|-){1,1011}",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:aws(-[\\w]+)*:kms:[a-z\\-]+-[0-9]{1}:[0-9]{12}:key\\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("256|512|1024|2048|4096|(0.25|0.5|1|2|4) vCPU");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::[0-9]{12}:role/[\\w+=,.@-]{1,64}",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("512|1024|2048|3072|4096|6144|8192|10240|12288|(0.5|1|2|3|4|6|8|10|12) GB");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "arn:aws(-[\\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\\w|/|-){1,1011}",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9-_]{3,39}");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\x0a\\x0d]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("[^\\x00]+");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new(
+        "([0-9]{12}.dkr.ecr.[a-z\\-]+-[0-9]{1}.amazonaws.com\\/.*)|(^public\\.ecr\\.aws\\/.+\\/.+)",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Service: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("HealthCheckConfiguration", Shape::Object(&RULE_HealthCheckConfiguration)),
+            ("InstanceConfiguration", Shape::Object(&RULE_InstanceConfiguration)),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("ObservabilityConfiguration", Shape::Object(&RULE_ServiceObservabilityConfiguration)),
+            ("ServiceName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("SourceConfiguration", Shape::Object(&RULE_SourceConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SourceConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthenticationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessRoleArn", Shape::Str(&StrRule { min_len: Some(29), max_len: Some(1024), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CodeConfigurationValues", Shape::Object(&RULE_CodeConfigurationValues)),
+            ("ConfigurationSource", Shape::Str(&StrRule { allowed: &["REPOSITORY", "API"], ..StrRule::ANY })),
+        ],
+        required: &["ConfigurationSource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeConfigurationValues: ObjRule = ObjRule {
+        properties: &[
+            ("BuildCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+            ("Runtime", Shape::Str(&StrRule { allowed: &["PYTHON_3", "NODEJS_12", "NODEJS_14", "CORRETTO_8", "CORRETTO_11", "NODEJS_16", "GO_1", "DOTNET_6", "PHP_81", "RUBY_31", "PYTHON_311", "NODEJS_18", "NODEJS_22"], ..StrRule::ANY })),
+            ("RuntimeEnvironmentSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
+            ("RuntimeEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
+            ("StartCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["Runtime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
+        properties: &[
+            ("CodeConfiguration", Shape::Object(&RULE_CodeConfiguration)),
+            ("RepositoryUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+            ("SourceCodeVersion", Shape::Object(&RULE_SourceCodeVersion)),
+            ("SourceDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["RepositoryUrl", "SourceCodeVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EgressConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EgressType", Shape::Str(&StrRule { allowed: &["DEFAULT", "VPC"], ..StrRule::ANY })),
+            ("VpcConnectorArn", Shape::Str(&StrRule { min_len: Some(44), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["EgressType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["KmsKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheckConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("HealthyThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+            ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "HTTP"], ..StrRule::ANY })),
+            ("Timeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+            ("UnhealthyThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+            ("RuntimeEnvironmentSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
+            ("RuntimeEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
+            ("StartCommand", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageRepository: ObjRule = ObjRule {
+        properties: &[
+            ("ImageConfiguration", Shape::Object(&RULE_ImageConfiguration)),
+            ("ImageIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("ImageRepositoryType", Shape::Str(&StrRule { allowed: &["ECR", "ECR_PUBLIC"], ..StrRule::ANY })),
+        ],
+        required: &["ImageIdentifier", "ImageRepositoryType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IngressConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IsPubliclyAccessible", Shape::Bool),
+        ],
+        required: &["IsPubliclyAccessible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Cpu", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(9), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InstanceRoleArn", Shape::Str(&StrRule { min_len: Some(29), max_len: Some(1024), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Memory", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(6), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EgressConfiguration", Shape::Object(&RULE_EgressConfiguration)),
+            ("IngressConfiguration", Shape::Object(&RULE_IngressConfiguration)),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceObservabilityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ObservabilityConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ObservabilityEnabled", Shape::Bool),
+        ],
+        required: &["ObservabilityEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceCodeVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["BRANCH"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
+            ("AutoDeploymentsEnabled", Shape::Bool),
+            ("CodeRepository", Shape::Object(&RULE_CodeRepository)),
+            ("ImageRepository", Shape::Object(&RULE_ImageRepository)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-\\\\_]{3,39}$");
-
-/// The required properties of [`VpcConnector`], by name: `VpcConnector::new(VpcConnectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConnectorRequired {
-    /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnector: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcConnectorName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Subnets"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppRunner::VpcConnector` resource.
 ///
@@ -55,23 +29,23 @@ pub struct VpcConnector {
     /// A list of IDs of security groups that App Runner should use for access to AWS resources under the specified subnets. If not specified, App Runner uses the default security group of the Amazon VPC. The default security group allows all outbound traffic.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, length 0 to 51200; create-only: changing it replaces the resource.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Subnets`: a list of strings, required.
     ///
     /// A list of IDs of subnets that App Runner should use when it associates your service with a custom Amazon VPC. Specify IDs of subnets of a single Amazon VPC. App Runner determines the Amazon VPC from the subnets you specify.
     ///
-    /// &gt; App Runner only supports subnets of IP address type *IPv4* and *dual stack* (IPv4 and IPv6).
+    /// \> App Runner only supports subnets of IP address type *IPv4* and *dual stack* (IPv4 and IPv6).
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items at least 1; each item: format `AWS::EC2::Subnet.Id`, length 0 to 51200; create-only: changing it replaces the resource.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of metadata items that you can associate with your VPC connector resource. A tag is a key-value pair.
     ///
-    /// &gt; A `VpcConnector` is immutable, so you cannot update its tags. To change the tags, replace the resource. To replace a `VpcConnector` , you must provide a new combination of security groups.
+    /// \> A `VpcConnector` is immutable, so you cannot update its tags. To change the tags, replace the resource. To replace a `VpcConnector` , you must provide a new combination of security groups.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConnectorName`: a string.
     ///
     /// A name for the VPC connector.
@@ -79,7 +53,7 @@ pub struct VpcConnector {
     /// If you don't specify a name, CloudFormation generates a name for your VPC connector.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9-\\_]{3,39}$`; length 4 to 40; create-only: changing it replaces the resource.
-    pub vpc_connector_name: Option<Str>,
+    pub vpc_connector_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +63,7 @@ impl VpcConnector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppRunner::VpcConnector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-vpcconnector.html",
         primary_identifier: &["VpcConnectorArn"],
@@ -100,48 +74,50 @@ impl VpcConnector {
         read_only: &["VpcConnectorArn", "VpcConnectorRevision"],
         attributes: &["VpcConnectorArn", "VpcConnectorRevision"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `VpcConnector` with its required properties, named in a [`VpcConnectorRequired`].
+    /// A `VpcConnector` with its one required property, `Subnets`.
     #[inline]
-    pub fn new(required: VpcConnectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            security_groups: None,
-            subnets: required.subnets,
-            tags: None,
-            vpc_connector_name: None,
+            security_groups: ::std::option::Option::None,
+            subnets: value.into(),
+            tags: ::std::option::Option::None,
+            vpc_connector_name: ::std::option::Option::None,
         }
     }
 
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConnectorName`: a string.
-    pub fn vpc_connector_name(mut self, value: impl Into<Str>) -> Self { self.vpc_connector_name = Some(value.into()); self }
+    pub fn vpc_connector_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_connector_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcConnector {
+impl ::cloudwright_core::Resource for VpcConnector {
     type Attributes = VpcConnectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcConnector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcConnector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcConnector {
+impl ::cloudwright_core::ToValue for VpcConnector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroups", &self.security_groups)
             .req("Subnets", &self.subnets)
             .opt("Tags", &self.tags)
@@ -150,12 +126,12 @@ impl ToValue for VpcConnector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcConnector`]: `Handle<VpcConnector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcConnector`]: `Handle<VpcConnector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcConnectorAttributes(ResourceRef);
+pub struct VpcConnectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcConnectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcConnectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,17 +141,41 @@ impl VpcConnectorAttributes {
     ///
     /// The Amazon Resource Name (ARN) of this VPC connector.
     #[inline]
-    pub fn vpc_connector_arn(&self) -> Value {
-        self.0.get_att("VpcConnectorArn")
+    pub fn vpc_connector_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcConnectorArn"))
     }
 
     /// `Fn::GetAtt` `VpcConnectorRevision`: an integer.
     ///
     /// The revision of this VPC connector. It's unique among all the active connectors ( `"Status": "ACTIVE"` ) that share the same `Name` .
     ///
-    /// &gt; At this time, App Runner supports only one revision per name.
+    /// \> At this time, App Runner supports only one revision per name.
     #[inline]
-    pub fn vpc_connector_revision(&self) -> Value {
-        self.0.get_att("VpcConnectorRevision")
+    pub fn vpc_connector_revision(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("VpcConnectorRevision"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-\\\\_]{3,39}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnector: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcConnectorName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Subnets"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:aws(-[\\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\\w|/|-){1,1011}",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,39}");
 
 /// The required properties of [`VpcIngressConnection`], by name: `VpcIngressConnection::new(VpcIngressConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcIngressConnectionRequired {
     /// `IngressVpcConfiguration`: an [`IngressVpcConfiguration`] object, required.
-    pub ingress_vpc_configuration: Obj<IngressVpcConfiguration>,
+    pub ingress_vpc_configuration: crate::Obj<IngressVpcConfiguration>,
     /// `ServiceArn`: a string, required.
-    pub service_arn: Str,
+    pub service_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcIngressConnection: ObjRule = ObjRule {
-    properties: &[
-        ("IngressVpcConfiguration", Shape::Object(&RULE_IngressVpcConfiguration)),
-        ("ServiceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcIngressConnectionName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ServiceArn", "IngressVpcConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppRunner::VpcIngressConnection` resource.
 ///
@@ -58,25 +36,25 @@ pub struct VpcIngressConnection {
     /// `IngressVpcConfiguration`: an [`IngressVpcConfiguration`] object, required.
     ///
     /// Specifications for the customer’s Amazon VPC and the related AWS PrivateLink VPC endpoint that are used to create the VPC Ingress Connection resource.
-    pub ingress_vpc_configuration: Obj<IngressVpcConfiguration>,
+    pub ingress_vpc_configuration: crate::Obj<IngressVpcConfiguration>,
     /// `ServiceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for this App Runner service that is used to create the VPC Ingress Connection resource.
     ///
     /// Pattern `arn:aws(-[\w]+)*:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[0-9]{12}:(\w|/|-){1,1011}`; length 1 to 1011; create-only: changing it replaces the resource.
-    pub service_arn: Str,
+    pub service_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional list of metadata items that you can associate with the VPC Ingress Connection resource. A tag is a key-value pair.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcIngressConnectionName`: a string.
     ///
     /// The customer-provided VPC Ingress Connection name.
     ///
     /// Pattern `[A-Za-z0-9][A-Za-z0-9\-_]{3,39}`; length 4 to 40; create-only: changing it replaces the resource.
-    pub vpc_ingress_connection_name: Option<Str>,
+    pub vpc_ingress_connection_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +64,7 @@ impl VpcIngressConnection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppRunner::VpcIngressConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-vpcingressconnection.html",
         primary_identifier: &["VpcIngressConnectionArn"],
@@ -97,7 +75,7 @@ impl VpcIngressConnection {
         read_only: &["VpcIngressConnectionArn", "DomainName", "Status"],
         attributes: &["DomainName", "Status", "VpcIngressConnectionArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpcIngressConnection` with its required properties, named in a [`VpcIngressConnectionRequired`].
@@ -106,39 +84,41 @@ impl VpcIngressConnection {
         Self {
             ingress_vpc_configuration: required.ingress_vpc_configuration,
             service_arn: required.service_arn,
-            tags: None,
-            vpc_ingress_connection_name: None,
+            tags: ::std::option::Option::None,
+            vpc_ingress_connection_name: ::std::option::Option::None,
         }
     }
 
     /// `IngressVpcConfiguration`: an [`IngressVpcConfiguration`] object, required.
-    pub fn ingress_vpc_configuration(mut self, value: impl Into<Obj<IngressVpcConfiguration>>) -> Self { self.ingress_vpc_configuration = value.into(); self }
+    pub fn ingress_vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IngressVpcConfiguration>>) -> Self { self.ingress_vpc_configuration = value.into(); self }
     /// `ServiceArn`: a string, required.
-    pub fn service_arn(mut self, value: impl Into<Str>) -> Self { self.service_arn = value.into(); self }
+    pub fn service_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcIngressConnectionName`: a string.
-    pub fn vpc_ingress_connection_name(mut self, value: impl Into<Str>) -> Self { self.vpc_ingress_connection_name = Some(value.into()); self }
+    pub fn vpc_ingress_connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_ingress_connection_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcIngressConnection {
+impl ::cloudwright_core::Resource for VpcIngressConnection {
     type Attributes = VpcIngressConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcIngressConnection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcIngressConnection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcIngressConnection {
+impl ::cloudwright_core::ToValue for VpcIngressConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IngressVpcConfiguration", &self.ingress_vpc_configuration)
             .req("ServiceArn", &self.service_arn)
             .opt("Tags", &self.tags)
@@ -150,12 +130,12 @@ impl ToValue for VpcIngressConnection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcIngressConnection`]: `Handle<VpcIngressConnection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcIngressConnection`]: `Handle<VpcIngressConnection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcIngressConnectionAttributes(ResourceRef);
+pub struct VpcIngressConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcIngressConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcIngressConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,24 +145,24 @@ impl VpcIngressConnectionAttributes {
     ///
     /// The domain name associated with the VPC Ingress Connection resource.
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the VPC Ingress Connection. The VPC Ingress Connection displays one of the following statuses: `AVAILABLE` , `PENDING_CREATION` , `PENDING_UPDATE` , `PENDING_DELETION` , `FAILED_CREATION` , `FAILED_UPDATE` , `FAILED_DELETION` , and `DELETED` ..
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `VpcIngressConnectionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the VPC Ingress Connection.
     #[inline]
-    pub fn vpc_ingress_connection_arn(&self) -> Value {
-        self.0.get_att("VpcIngressConnectionArn")
+    pub fn vpc_ingress_connection_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcIngressConnectionArn"))
     }
 }
 
@@ -190,21 +170,10 @@ impl VpcIngressConnectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IngressVpcConfigurationRequired {
     /// `VpcEndpointId`: a string, required.
-    pub vpc_endpoint_id: Str,
+    pub vpc_endpoint_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IngressVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId", "VpcEndpointId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IngressVpcConfiguration` property type of `AWS::AppRunner::VpcIngressConnection`.
 ///
@@ -218,13 +187,13 @@ pub struct IngressVpcConfiguration {
     /// The ID of the VPC endpoint that your App Runner service connects to.
     ///
     /// Length 0 to 51200.
-    pub vpc_endpoint_id: Str,
+    pub vpc_endpoint_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC that is used for the VPC endpoint.
     ///
     /// Format `AWS::EC2::VPC.Id`; length 0 to 51200.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -239,19 +208,57 @@ impl IngressVpcConfiguration {
     }
 
     /// `VpcEndpointId`: a string, required.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = value.into(); self }
+    pub fn vpc_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_endpoint_id = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl PropertyType for IngressVpcConfiguration {}
+impl crate::PropertyType for IngressVpcConfiguration {}
 
-impl ToValue for IngressVpcConfiguration {
+impl ::cloudwright_core::ToValue for IngressVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VpcEndpointId", &self.vpc_endpoint_id)
             .req("VpcId", &self.vpc_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:aws(-[\\w]+)*:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[0-9]{12}:(\\w|/|-){1,1011}",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,39}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcIngressConnection: ObjRule = ObjRule {
+        properties: &[
+            ("IngressVpcConfiguration", Shape::Object(&RULE_IngressVpcConfiguration)),
+            ("ServiceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcIngressConnectionName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ServiceArn", "IngressVpcConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IngressVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId", "VpcEndpointId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

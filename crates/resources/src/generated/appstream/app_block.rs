@@ -5,37 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z\\.\\-]*(?<!\\.)$");
-
 /// The required properties of [`AppBlock`], by name: `AppBlock::new(AppBlockRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppBlockRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SourceS3Location`: a [`S3Location`] object, required.
-    pub source_s3_location: Obj<S3Location>,
+    pub source_s3_location: crate::Obj<S3Location>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppBlock: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PackagingType", Shape::Str(&StrRule { allowed: &["APPSTREAM2", "CUSTOM"], ..StrRule::ANY })),
-        ("PostSetupScriptDetails", Shape::Object(&RULE_ScriptDetails)),
-        ("SetupScriptDetails", Shape::Object(&RULE_ScriptDetails)),
-        ("SourceS3Location", Shape::Object(&RULE_S3Location)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "SourceS3Location"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::AppBlock` resource.
 ///
@@ -55,13 +32,13 @@ pub struct AppBlock {
     /// The description of the app block.
     ///
     /// Length 0 to 256; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the app block.
     ///
     /// Length 0 to 100; create-only: changing it replaces the resource.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the app block.
@@ -69,35 +46,35 @@ pub struct AppBlock {
     /// *Pattern* : `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PackagingType`: a [`PackagingType`] value.
     ///
     /// The packaging type of the app block.
     ///
     /// Create-only: changing it replaces the resource.
-    pub packaging_type: Option<PackagingType>,
+    pub packaging_type: ::std::option::Option<PackagingType>,
     /// `PostSetupScriptDetails`: a [`ScriptDetails`] object.
     ///
     /// The post setup script details of the app block.
     ///
     /// Create-only: changing it replaces the resource.
-    pub post_setup_script_details: Option<Obj<ScriptDetails>>,
+    pub post_setup_script_details: ::std::option::Option<crate::Obj<ScriptDetails>>,
     /// `SetupScriptDetails`: a [`ScriptDetails`] object.
     ///
     /// The setup script details of the app block.
     ///
     /// Create-only: changing it replaces the resource.
-    pub setup_script_details: Option<Obj<ScriptDetails>>,
+    pub setup_script_details: ::std::option::Option<crate::Obj<ScriptDetails>>,
     /// `SourceS3Location`: a [`S3Location`] object, required.
     ///
     /// The source S3 location of the app block.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_s3_location: Obj<S3Location>,
+    pub source_s3_location: crate::Obj<S3Location>,
     /// `Tags`: a list of JSON values.
     ///
     /// The tags of the app block.
-    pub tags: Option<List<Json>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +84,7 @@ impl AppBlock {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::AppBlock",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-appblock.html",
         primary_identifier: &["Arn"],
@@ -118,57 +95,59 @@ impl AppBlock {
         read_only: &["Arn", "CreatedTime"],
         attributes: &["Arn", "CreatedTime"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AppBlock` with its required properties, named in a [`AppBlockRequired`].
     #[inline]
     pub fn new(required: AppBlockRequired) -> Self {
         Self {
-            description: None,
-            display_name: None,
+            description: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
             name: required.name,
-            packaging_type: None,
-            post_setup_script_details: None,
-            setup_script_details: None,
+            packaging_type: ::std::option::Option::None,
+            post_setup_script_details: ::std::option::Option::None,
+            setup_script_details: ::std::option::Option::None,
             source_s3_location: required.source_s3_location,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PackagingType`: a [`PackagingType`] value.
-    pub fn packaging_type(mut self, value: impl Into<PackagingType>) -> Self { self.packaging_type = Some(value.into()); self }
+    pub fn packaging_type(mut self, value: impl ::std::convert::Into<PackagingType>) -> Self { self.packaging_type = ::std::option::Option::Some(value.into()); self }
     /// `PostSetupScriptDetails`: a [`ScriptDetails`] object.
-    pub fn post_setup_script_details(mut self, value: impl Into<Obj<ScriptDetails>>) -> Self { self.post_setup_script_details = Some(value.into()); self }
+    pub fn post_setup_script_details(mut self, value: impl ::std::convert::Into<crate::Obj<ScriptDetails>>) -> Self { self.post_setup_script_details = ::std::option::Option::Some(value.into()); self }
     /// `SetupScriptDetails`: a [`ScriptDetails`] object.
-    pub fn setup_script_details(mut self, value: impl Into<Obj<ScriptDetails>>) -> Self { self.setup_script_details = Some(value.into()); self }
+    pub fn setup_script_details(mut self, value: impl ::std::convert::Into<crate::Obj<ScriptDetails>>) -> Self { self.setup_script_details = ::std::option::Option::Some(value.into()); self }
     /// `SourceS3Location`: a [`S3Location`] object, required.
-    pub fn source_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.source_s3_location = value.into(); self }
+    pub fn source_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.source_s3_location = value.into(); self }
     /// `Tags`: a list of JSON values.
-    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AppBlock {
+impl ::cloudwright_core::Resource for AppBlock {
     type Attributes = AppBlockAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppBlock, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AppBlock, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AppBlock {
+impl ::cloudwright_core::ToValue for AppBlock {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DisplayName", &self.display_name)
             .req("Name", &self.name)
@@ -181,12 +160,12 @@ impl ToValue for AppBlock {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AppBlock`]: `Handle<AppBlock>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AppBlock`]: `Handle<AppBlock>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppBlockAttributes(ResourceRef);
+pub struct AppBlockAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppBlockAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppBlockAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,36 +173,18 @@ impl From<ResourceRef> for AppBlockAttributes {
 impl AppBlockAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time when the app block was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 }
-
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["S3Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::AppStream::AppBlock`.
 ///
@@ -237,7 +198,7 @@ pub struct S3Location {
     /// The S3 bucket of the app block.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z\.\-]*(?<!\.)$`; length 3 to 63.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string.
     ///
     /// The S3 key of the S3 object of the virtual hard disk.
@@ -245,32 +206,32 @@ pub struct S3Location {
     /// This is required when it's used by `SetupScriptDetails` and `PostSetupScriptDetails` .
     ///
     /// Length 1 to 1024.
-    pub s3_key: Option<Str>,
+    pub s3_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    /// A `S3Location` with its one required property, `S3Bucket`.
     #[inline]
-    pub fn new(required: S3LocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            s3_bucket: required.s3_bucket,
-            s3_key: None,
+            s3_bucket: value.into(),
+            s3_key: ::std::option::Option::None,
         }
     }
 
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = Some(value.into()); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
             .opt("S3Key", &self.s3_key)
             .build()
@@ -281,25 +242,12 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptDetailsRequired {
     /// `ExecutablePath`: a string, required.
-    pub executable_path: Str,
+    pub executable_path: ::cloudwright_core::Str,
     /// `ScriptS3Location`: a [`S3Location`] object, required.
-    pub script_s3_location: Obj<S3Location>,
+    pub script_s3_location: crate::Obj<S3Location>,
     /// `TimeoutInSeconds`: an integer, required.
-    pub timeout_in_seconds: Int,
+    pub timeout_in_seconds: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScriptDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutableParameters", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("ExecutablePath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("ScriptS3Location", Shape::Object(&RULE_S3Location)),
-        ("TimeoutInSeconds", Shape::INT),
-    ],
-    required: &["ScriptS3Location", "ExecutablePath", "TimeoutInSeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScriptDetails` property type of `AWS::AppStream::AppBlock`.
 ///
@@ -313,21 +261,21 @@ pub struct ScriptDetails {
     /// The parameters used in the run path for the script.
     ///
     /// Length at least 1.
-    pub executable_parameters: Option<Str>,
+    pub executable_parameters: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutablePath`: a string, required.
     ///
     /// The run path for the script.
     ///
     /// Length at least 1.
-    pub executable_path: Str,
+    pub executable_path: ::cloudwright_core::Str,
     /// `ScriptS3Location`: a [`S3Location`] object, required.
     ///
     /// The S3 object location of the script.
-    pub script_s3_location: Obj<S3Location>,
+    pub script_s3_location: crate::Obj<S3Location>,
     /// `TimeoutInSeconds`: an integer, required.
     ///
     /// The run timeout, in seconds, for the script.
-    pub timeout_in_seconds: Int,
+    pub timeout_in_seconds: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -336,7 +284,7 @@ impl ScriptDetails {
     #[inline]
     pub fn new(required: ScriptDetailsRequired) -> Self {
         Self {
-            executable_parameters: None,
+            executable_parameters: ::std::option::Option::None,
             executable_path: required.executable_path,
             script_s3_location: required.script_s3_location,
             timeout_in_seconds: required.timeout_in_seconds,
@@ -344,21 +292,21 @@ impl ScriptDetails {
     }
 
     /// `ExecutableParameters`: a string.
-    pub fn executable_parameters(mut self, value: impl Into<Str>) -> Self { self.executable_parameters = Some(value.into()); self }
+    pub fn executable_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.executable_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ExecutablePath`: a string, required.
-    pub fn executable_path(mut self, value: impl Into<Str>) -> Self { self.executable_path = value.into(); self }
+    pub fn executable_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.executable_path = value.into(); self }
     /// `ScriptS3Location`: a [`S3Location`] object, required.
-    pub fn script_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.script_s3_location = value.into(); self }
+    pub fn script_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.script_s3_location = value.into(); self }
     /// `TimeoutInSeconds`: an integer, required.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = value.into(); self }
+    pub fn timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_seconds = value.into(); self }
 }
 
-impl PropertyType for ScriptDetails {}
+impl crate::PropertyType for ScriptDetails {}
 
-impl ToValue for ScriptDetails {
+impl ::cloudwright_core::ToValue for ScriptDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExecutableParameters", &self.executable_parameters)
             .req("ExecutablePath", &self.executable_path)
             .req("ScriptS3Location", &self.script_s3_location)
@@ -375,23 +323,75 @@ pub enum PackagingType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PackagingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PackagingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PackagingType {
+impl ::cloudwright_core::ToValue for PackagingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Appstream2 => "APPSTREAM2",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z\\.\\-]*(?<!\\.)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppBlock: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PackagingType", Shape::Str(&StrRule { allowed: &["APPSTREAM2", "CUSTOM"], ..StrRule::ANY })),
+            ("PostSetupScriptDetails", Shape::Object(&RULE_ScriptDetails)),
+            ("SetupScriptDetails", Shape::Object(&RULE_ScriptDetails)),
+            ("SourceS3Location", Shape::Object(&RULE_S3Location)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "SourceS3Location"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["S3Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScriptDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutableParameters", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("ExecutablePath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("ScriptS3Location", Shape::Object(&RULE_S3Location)),
+            ("TimeoutInSeconds", Shape::INT),
+        ],
+        required: &["ScriptS3Location", "ExecutablePath", "TimeoutInSeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

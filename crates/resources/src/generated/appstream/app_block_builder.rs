@@ -5,49 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{AccessEndpoint, AccessEndpointRequired, EndpointType, VpcConfig};
-use super::shared::{RULE_AccessEndpoint, RULE_VpcConfig};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
 
 /// The required properties of [`AppBlockBuilder`], by name: `AppBlockBuilder::new(AppBlockBuilderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppBlockBuilderRequired {
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Platform`: a [`PlatformType`] value, required.
     pub platform: PlatformType,
     /// `VpcConfig`: a [`VpcConfig`] object, required.
-    pub vpc_config: Obj<VpcConfig>,
+    pub vpc_config: crate::Obj<VpcConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppBlockBuilder: ObjRule = ObjRule {
-    properties: &[
-        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: true })),
-        ("AppBlockArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("EnableDefaultInternetAccess", Shape::Bool),
-        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Platform", Shape::Str(&StrRule { allowed: &["WINDOWS_SERVER_2019"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["Name", "Platform", "InstanceType", "VpcConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::AppBlockBuilder` resource.
 ///
@@ -67,7 +38,7 @@ pub struct AppBlockBuilder {
     /// The access endpoints of the app block builder.
     ///
     /// Items 1 to 4.
-    pub access_endpoints: Option<List<AccessEndpoint>>,
+    pub access_endpoints: ::std::option::Option<::cloudwright_core::List<AccessEndpoint>>,
     /// `AppBlockArns`: a list of strings.
     ///
     /// The ARN of the app block.
@@ -75,41 +46,41 @@ pub struct AppBlockBuilder {
     /// *Maximum* : `1`
     ///
     /// Write-only: CloudFormation does not return it.
-    pub app_block_arns: Option<List<Str>>,
+    pub app_block_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// The description of the app block builder.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the app block builder.
     ///
     /// Length 0 to 100.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableDefaultInternetAccess`: a boolean.
     ///
     /// Indicates whether default internet access is enabled for the app block builder.
-    pub enable_default_internet_access: Option<Bool>,
+    pub enable_default_internet_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IamRoleArn`: a string.
     ///
     /// The ARN of the IAM role that is applied to the app block builder.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`.
-    pub iam_role_arn: Option<Str>,
+    pub iam_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceType`: a string, required.
     ///
     /// The instance type of the app block builder.
     ///
     /// Length at least 1.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the app block builder.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Platform`: a [`PlatformType`] value, required.
     ///
     /// The platform of the app block builder.
@@ -119,11 +90,11 @@ pub struct AppBlockBuilder {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags of the app block builder.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConfig`: a [`VpcConfig`] object, required.
     ///
     /// The VPC configuration for the app block builder.
-    pub vpc_config: Obj<VpcConfig>,
+    pub vpc_config: crate::Obj<VpcConfig>,
 }
 
 #[rustfmt::skip]
@@ -133,7 +104,7 @@ impl AppBlockBuilder {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::AppBlockBuilder",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-appblockbuilder.html",
         primary_identifier: &["Name"],
@@ -144,69 +115,71 @@ impl AppBlockBuilder {
         read_only: &["Arn", "CreatedTime"],
         attributes: &["Arn", "CreatedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AppBlockBuilder` with its required properties, named in a [`AppBlockBuilderRequired`].
     #[inline]
     pub fn new(required: AppBlockBuilderRequired) -> Self {
         Self {
-            access_endpoints: None,
-            app_block_arns: None,
-            description: None,
-            display_name: None,
-            enable_default_internet_access: None,
-            iam_role_arn: None,
+            access_endpoints: ::std::option::Option::None,
+            app_block_arns: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            enable_default_internet_access: ::std::option::Option::None,
+            iam_role_arn: ::std::option::Option::None,
             instance_type: required.instance_type,
             name: required.name,
             platform: required.platform,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_config: required.vpc_config,
         }
     }
 
     /// `AccessEndpoints`: a list of [`AccessEndpoint`] objects.
-    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self { self.access_endpoints = Some(value.into()); self }
+    pub fn access_endpoints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessEndpoint>>) -> Self { self.access_endpoints = ::std::option::Option::Some(value.into()); self }
     /// `AppBlockArns`: a list of strings.
-    pub fn app_block_arns(mut self, value: impl Into<List<Str>>) -> Self { self.app_block_arns = Some(value.into()); self }
+    pub fn app_block_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.app_block_arns = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `EnableDefaultInternetAccess`: a boolean.
-    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self { self.enable_default_internet_access = Some(value.into()); self }
+    pub fn enable_default_internet_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_default_internet_access = ::std::option::Option::Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a [`PlatformType`] value, required.
-    pub fn platform(mut self, value: impl Into<PlatformType>) -> Self { self.platform = value.into(); self }
+    pub fn platform(mut self, value: impl ::std::convert::Into<PlatformType>) -> Self { self.platform = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object, required.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = value.into(); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = value.into(); self }
 }
 
-impl Resource for AppBlockBuilder {
+impl ::cloudwright_core::Resource for AppBlockBuilder {
     type Attributes = AppBlockBuilderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppBlockBuilder, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AppBlockBuilder, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AppBlockBuilder {
+impl ::cloudwright_core::ToValue for AppBlockBuilder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessEndpoints", &self.access_endpoints)
             .opt("AppBlockArns", &self.app_block_arns)
             .opt("Description", &self.description)
@@ -225,12 +198,12 @@ impl ToValue for AppBlockBuilder {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AppBlockBuilder`]: `Handle<AppBlockBuilder>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AppBlockBuilder`]: `Handle<AppBlockBuilder>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppBlockBuilderAttributes(ResourceRef);
+pub struct AppBlockBuilderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppBlockBuilderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppBlockBuilderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -238,16 +211,16 @@ impl From<ResourceRef> for AppBlockBuilderAttributes {
 impl AppBlockBuilderAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time when the app block builder was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 }
 
@@ -255,21 +228,10 @@ impl AppBlockBuilderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::AppStream::AppBlockBuilder`.
 ///
@@ -277,9 +239,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -294,17 +256,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -317,22 +279,67 @@ pub enum PlatformType {
     /// `WINDOWS_SERVER_2019`
     WindowsServer2019,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlatformType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlatformType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlatformType {
+impl ::cloudwright_core::ToValue for PlatformType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::WindowsServer2019 => "WINDOWS_SERVER_2019",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AccessEndpoint, RULE_VpcConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppBlockBuilder: ObjRule = ObjRule {
+        properties: &[
+            ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: true })),
+            ("AppBlockArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("EnableDefaultInternetAccess", Shape::Bool),
+            ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Platform", Shape::Str(&StrRule { allowed: &["WINDOWS_SERVER_2019"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["Name", "Platform", "InstanceType", "VpcConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

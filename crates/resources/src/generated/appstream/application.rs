@@ -5,52 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z\\.\\-]*(?<!\\.)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
-
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `AppBlockArn`: a string, required.
-    pub app_block_arn: Str,
+    pub app_block_arn: ::cloudwright_core::Str,
     /// `IconS3Location`: a [`S3Location`] object, required.
-    pub icon_s3_location: Obj<S3Location>,
+    pub icon_s3_location: crate::Obj<S3Location>,
     /// `InstanceFamilies`: a list of strings, required.
-    pub instance_families: List<Str>,
+    pub instance_families: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `LaunchPath`: a string, required.
-    pub launch_path: Str,
+    pub launch_path: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Platforms`: a list of [`PlatformType`] values, required.
-    pub platforms: List<PlatformType>,
+    pub platforms: ::cloudwright_core::List<PlatformType>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("AppBlockArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AttributesToDelete", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("IconS3Location", Shape::Object(&RULE_S3Location)),
-        ("InstanceFamilies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("LaunchParameters", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("LaunchPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Platforms", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_LINUX2", "RHEL8", "ROCKY_LINUX8", "UBUNTU_PRO_2404", "WINDOWS", "WINDOWS_SERVER_2016", "WINDOWS_SERVER_2019", "WINDOWS_SERVER_2022", "WINDOWS_SERVER_2025"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: true })),
-        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "IconS3Location", "LaunchPath", "Platforms", "InstanceFamilies", "AppBlockArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::Application` resource.
 ///
@@ -70,29 +40,30 @@ pub struct Application {
     /// The app block ARN with which the application should be associated.
     ///
     /// Pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`.
-    pub app_block_arn: Str,
+    pub app_block_arn: ::cloudwright_core::Str,
     /// `AttributesToDelete`: a list of strings.
     ///
     /// A list of attributes to delete from an application.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub attributes_to_delete: Option<List<Str>>,
+    pub attributes_to_delete:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// The description of the application.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the application. This name is visible to users in the application catalog.
     ///
     /// Length 0 to 100.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IconS3Location`: a [`S3Location`] object, required.
     ///
     /// The icon S3 location of the application.
-    pub icon_s3_location: Obj<S3Location>,
+    pub icon_s3_location: crate::Obj<S3Location>,
     /// `InstanceFamilies`: a list of strings, required.
     ///
     /// The instance families the application supports.
@@ -100,19 +71,19 @@ pub struct Application {
     /// *Allowed Values* : `GENERAL_PURPOSE` | `GRAPHICS_G4`
     ///
     /// Each item: length at least 1; create-only: changing it replaces the resource.
-    pub instance_families: List<Str>,
+    pub instance_families: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `LaunchParameters`: a string.
     ///
     /// The launch parameters of the application.
     ///
     /// Length at least 1.
-    pub launch_parameters: Option<Str>,
+    pub launch_parameters: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchPath`: a string, required.
     ///
     /// The launch path of the application.
     ///
     /// Length at least 1.
-    pub launch_path: Str,
+    pub launch_path: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the application. This name is visible to users when a name is not specified in the DisplayName property.
@@ -120,7 +91,7 @@ pub struct Application {
     /// *Pattern* : `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Platforms`: a list of [`PlatformType`] values, required.
     ///
     /// The platforms the application supports.
@@ -128,17 +99,17 @@ pub struct Application {
     /// *Allowed Values* : `WINDOWS_SERVER_2019` | `AMAZON_LINUX2`
     ///
     /// Items 0 to 4; create-only: changing it replaces the resource.
-    pub platforms: List<PlatformType>,
+    pub platforms: ::cloudwright_core::List<PlatformType>,
     /// `Tags`: a list of JSON values.
     ///
     /// The tags of the application.
-    pub tags: Option<List<Json>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `WorkingDirectory`: a string.
     ///
     /// The working directory of the application.
     ///
     /// Length at least 1.
-    pub working_directory: Option<Str>,
+    pub working_directory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -148,7 +119,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-application.html",
         primary_identifier: &["Arn"],
@@ -159,7 +130,7 @@ impl Application {
         read_only: &["Arn", "CreatedTime"],
         attributes: &["Arn", "CreatedTime"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
@@ -167,61 +138,63 @@ impl Application {
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             app_block_arn: required.app_block_arn,
-            attributes_to_delete: None,
-            description: None,
-            display_name: None,
+            attributes_to_delete: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
             icon_s3_location: required.icon_s3_location,
             instance_families: required.instance_families,
-            launch_parameters: None,
+            launch_parameters: ::std::option::Option::None,
             launch_path: required.launch_path,
             name: required.name,
             platforms: required.platforms,
-            tags: None,
-            working_directory: None,
+            tags: ::std::option::Option::None,
+            working_directory: ::std::option::Option::None,
         }
     }
 
     /// `AppBlockArn`: a string, required.
-    pub fn app_block_arn(mut self, value: impl Into<Str>) -> Self { self.app_block_arn = value.into(); self }
+    pub fn app_block_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_block_arn = value.into(); self }
     /// `AttributesToDelete`: a list of strings.
-    pub fn attributes_to_delete(mut self, value: impl Into<List<Str>>) -> Self { self.attributes_to_delete = Some(value.into()); self }
+    pub fn attributes_to_delete(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.attributes_to_delete = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `IconS3Location`: a [`S3Location`] object, required.
-    pub fn icon_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.icon_s3_location = value.into(); self }
+    pub fn icon_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.icon_s3_location = value.into(); self }
     /// `InstanceFamilies`: a list of strings, required.
-    pub fn instance_families(mut self, value: impl Into<List<Str>>) -> Self { self.instance_families = value.into(); self }
+    pub fn instance_families(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instance_families = value.into(); self }
     /// `LaunchParameters`: a string.
-    pub fn launch_parameters(mut self, value: impl Into<Str>) -> Self { self.launch_parameters = Some(value.into()); self }
+    pub fn launch_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LaunchPath`: a string, required.
-    pub fn launch_path(mut self, value: impl Into<Str>) -> Self { self.launch_path = value.into(); self }
+    pub fn launch_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_path = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Platforms`: a list of [`PlatformType`] values, required.
-    pub fn platforms(mut self, value: impl Into<List<PlatformType>>) -> Self { self.platforms = value.into(); self }
+    pub fn platforms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlatformType>>) -> Self { self.platforms = value.into(); self }
     /// `Tags`: a list of JSON values.
-    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
+    pub fn working_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.working_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppBlockArn", &self.app_block_arn)
             .opt("AttributesToDelete", &self.attributes_to_delete)
             .opt("Description", &self.description)
@@ -238,12 +211,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -251,16 +224,16 @@ impl From<ResourceRef> for ApplicationAttributes {
 impl ApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time when the application was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 }
 
@@ -268,21 +241,10 @@ impl ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["S3Bucket", "S3Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::AppStream::Application`.
 ///
@@ -296,13 +258,13 @@ pub struct S3Location {
     /// The S3 bucket of the S3 object.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z\.\-]*(?<!\.)$`; length 3 to 63.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
     ///
     /// The S3 key of the S3 object.
     ///
     /// Length 1 to 1024.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -317,17 +279,17 @@ impl S3Location {
     }
 
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = value.into(); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
             .build()
@@ -356,18 +318,18 @@ pub enum PlatformType {
     /// `WINDOWS_SERVER_2025`
     WindowsServer2025,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlatformType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlatformType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlatformType {
+impl ::cloudwright_core::ToValue for PlatformType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonLinux2 => "AMAZON_LINUX2",
             Self::Rhel8 => "RHEL8",
@@ -378,8 +340,54 @@ impl ToValue for PlatformType {
             Self::WindowsServer2019 => "WINDOWS_SERVER_2019",
             Self::WindowsServer2022 => "WINDOWS_SERVER_2022",
             Self::WindowsServer2025 => "WINDOWS_SERVER_2025",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z\\.\\-]*(?<!\\.)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("AppBlockArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AttributesToDelete", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("IconS3Location", Shape::Object(&RULE_S3Location)),
+            ("InstanceFamilies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("LaunchParameters", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("LaunchPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Platforms", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_LINUX2", "RHEL8", "ROCKY_LINUX8", "UBUNTU_PRO_2404", "WINDOWS", "WINDOWS_SERVER_2016", "WINDOWS_SERVER_2019", "WINDOWS_SERVER_2022", "WINDOWS_SERVER_2025"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: true })),
+            ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "IconS3Location", "LaunchPath", "Platforms", "InstanceFamilies", "AppBlockArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["S3Bucket", "S3Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ApplicationEntitlementAssociation`], by name: `ApplicationEntitlementAssociation::new(ApplicationEntitlementAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationEntitlementAssociationRequired {
     /// `ApplicationIdentifier`: a string, required.
-    pub application_identifier: Str,
+    pub application_identifier: ::cloudwright_core::Str,
     /// `EntitlementName`: a string, required.
-    pub entitlement_name: Str,
+    pub entitlement_name: ::cloudwright_core::Str,
     /// `StackName`: a string, required.
-    pub stack_name: Str,
+    pub stack_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationEntitlementAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationIdentifier", Shape::STR),
-        ("EntitlementName", Shape::STR),
-        ("StackName", Shape::STR),
-    ],
-    required: &["StackName", "EntitlementName", "ApplicationIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::ApplicationEntitlementAssociation` resource.
 ///
@@ -48,19 +34,19 @@ pub struct ApplicationEntitlementAssociation {
     /// The identifier of the application.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_identifier: Str,
+    pub application_identifier: ::cloudwright_core::Str,
     /// `EntitlementName`: a string, required.
     ///
     /// The name of the entitlement.
     ///
     /// Create-only: changing it replaces the resource.
-    pub entitlement_name: Str,
+    pub entitlement_name: ::cloudwright_core::Str,
     /// `StackName`: a string, required.
     ///
     /// The name of the stack.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stack_name: Str,
+    pub stack_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +56,7 @@ impl ApplicationEntitlementAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::ApplicationEntitlementAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-applicationentitlementassociation.html",
         primary_identifier: &["StackName", "EntitlementName", "ApplicationIdentifier"],
@@ -81,7 +67,7 @@ impl ApplicationEntitlementAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApplicationEntitlementAssociation` with its required properties, named in a [`ApplicationEntitlementAssociationRequired`].
@@ -95,28 +81,33 @@ impl ApplicationEntitlementAssociation {
     }
 
     /// `ApplicationIdentifier`: a string, required.
-    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self { self.application_identifier = value.into(); self }
+    pub fn application_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_identifier = value.into(); self }
     /// `EntitlementName`: a string, required.
-    pub fn entitlement_name(mut self, value: impl Into<Str>) -> Self { self.entitlement_name = value.into(); self }
+    pub fn entitlement_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entitlement_name = value.into(); self }
     /// `StackName`: a string, required.
-    pub fn stack_name(mut self, value: impl Into<Str>) -> Self { self.stack_name = value.into(); self }
+    pub fn stack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_name = value.into(); self }
 }
 
-impl Resource for ApplicationEntitlementAssociation {
+impl ::cloudwright_core::Resource for ApplicationEntitlementAssociation {
     type Attributes = ApplicationEntitlementAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationEntitlementAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ApplicationEntitlementAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationEntitlementAssociation {
+impl ::cloudwright_core::ToValue for ApplicationEntitlementAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationIdentifier", &self.application_identifier)
             .req("EntitlementName", &self.entitlement_name)
             .req("StackName", &self.stack_name)
@@ -124,12 +115,33 @@ impl ToValue for ApplicationEntitlementAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationEntitlementAssociation`]: `Handle<ApplicationEntitlementAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationEntitlementAssociation`]: `Handle<ApplicationEntitlementAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ApplicationEntitlementAssociationAttributes(());
 
-impl From<ResourceRef> for ApplicationEntitlementAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ApplicationEntitlementAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationEntitlementAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationIdentifier", Shape::STR),
+            ("EntitlementName", Shape::STR),
+            ("StackName", Shape::STR),
+        ],
+        required: &["StackName", "EntitlementName", "ApplicationIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ApplicationFleetAssociation`], by name: `ApplicationFleetAssociation::new(ApplicationFleetAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationFleetAssociationRequired {
     /// `ApplicationArn`: a string, required.
-    pub application_arn: Str,
+    pub application_arn: ::cloudwright_core::Str,
     /// `FleetName`: a string, required.
-    pub fleet_name: Str,
+    pub fleet_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationFleetAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationArn", Shape::STR),
-        ("FleetName", Shape::STR),
-    ],
-    required: &["FleetName", "ApplicationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::ApplicationFleetAssociation` resource.
 ///
@@ -45,13 +32,13 @@ pub struct ApplicationFleetAssociation {
     /// The ARN of the application.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_arn: Str,
+    pub application_arn: ::cloudwright_core::Str,
     /// `FleetName`: a string, required.
     ///
     /// The name of the fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub fleet_name: Str,
+    pub fleet_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl ApplicationFleetAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::ApplicationFleetAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-applicationfleetassociation.html",
         primary_identifier: &["FleetName", "ApplicationArn"],
@@ -72,7 +59,7 @@ impl ApplicationFleetAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApplicationFleetAssociation` with its required properties, named in a [`ApplicationFleetAssociationRequired`].
@@ -85,38 +72,60 @@ impl ApplicationFleetAssociation {
     }
 
     /// `ApplicationArn`: a string, required.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = value.into(); self }
+    pub fn application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_arn = value.into(); self }
     /// `FleetName`: a string, required.
-    pub fn fleet_name(mut self, value: impl Into<Str>) -> Self { self.fleet_name = value.into(); self }
+    pub fn fleet_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fleet_name = value.into(); self }
 }
 
-impl Resource for ApplicationFleetAssociation {
+impl ::cloudwright_core::Resource for ApplicationFleetAssociation {
     type Attributes = ApplicationFleetAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationFleetAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApplicationFleetAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationFleetAssociation {
+impl ::cloudwright_core::ToValue for ApplicationFleetAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationArn", &self.application_arn)
             .req("FleetName", &self.fleet_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationFleetAssociation`]: `Handle<ApplicationFleetAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationFleetAssociation`]: `Handle<ApplicationFleetAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ApplicationFleetAssociationAttributes(());
 
-impl From<ResourceRef> for ApplicationFleetAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ApplicationFleetAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationFleetAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationArn", Shape::STR),
+            ("FleetName", Shape::STR),
+        ],
+        required: &["FleetName", "ApplicationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

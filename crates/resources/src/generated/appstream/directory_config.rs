@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
-);
-
 /// The required properties of [`DirectoryConfig`], by name: `DirectoryConfig::new(DirectoryConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectoryConfigRequired {
     /// `DirectoryName`: a string, required.
-    pub directory_name: Str,
+    pub directory_name: ::cloudwright_core::Str,
     /// `OrganizationalUnitDistinguishedNames`: a list of strings, required.
-    pub organizational_unit_distinguished_names: List<Str>,
+    pub organizational_unit_distinguished_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ServiceAccountCredentials`: a [`ServiceAccountCredentials`] object, required.
-    pub service_account_credentials: Obj<ServiceAccountCredentials>,
+    pub service_account_credentials: crate::Obj<ServiceAccountCredentials>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DirectoryConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateBasedAuthProperties", Shape::Object(&RULE_CertificateBasedAuthProperties)),
-        ("DirectoryName", Shape::STR),
-        ("OrganizationalUnitDistinguishedNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ServiceAccountCredentials", Shape::Object(&RULE_ServiceAccountCredentials)),
-    ],
-    required: &["DirectoryName", "OrganizationalUnitDistinguishedNames", "ServiceAccountCredentials"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::DirectoryConfig` resource.
 ///
@@ -51,23 +32,24 @@ pub struct DirectoryConfig {
     /// `CertificateBasedAuthProperties`: a [`CertificateBasedAuthProperties`] object.
     ///
     /// The certificate-based authentication properties used to authenticate SAML 2.0 Identity Provider (IdP) user identities to Active Directory domain-joined streaming instances.
-    pub certificate_based_auth_properties: Option<Obj<CertificateBasedAuthProperties>>,
+    pub certificate_based_auth_properties:
+        ::std::option::Option<crate::Obj<CertificateBasedAuthProperties>>,
     /// `DirectoryName`: a string, required.
     ///
     /// The fully qualified name of the directory (for example, corp.example.com).
     ///
     /// Create-only: changing it replaces the resource.
-    pub directory_name: Str,
+    pub directory_name: ::cloudwright_core::Str,
     /// `OrganizationalUnitDistinguishedNames`: a list of strings, required.
     ///
     /// The distinguished names of the organizational units for computer accounts.
     ///
     /// Each item: length 0 to 2000.
-    pub organizational_unit_distinguished_names: List<Str>,
+    pub organizational_unit_distinguished_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ServiceAccountCredentials`: a [`ServiceAccountCredentials`] object, required.
     ///
-    /// The credentials for the service account used by the streaming instance to connect to the directory. Do not use this parameter directly. Use `ServiceAccountCredentials` as an input parameter with `noEcho` as shown in the \[Parameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>) . For best practices information, see \[Do Not Embed Credentials in Your Templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/best-practices.html#creds>) .
-    pub service_account_credentials: Obj<ServiceAccountCredentials>,
+    /// The credentials for the service account used by the streaming instance to connect to the directory. Do not use this parameter directly. Use `ServiceAccountCredentials` as an input parameter with `noEcho` as shown in the [Parameters](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html) . For best practices information, see [Do Not Embed Credentials in Your Templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/best-practices.html#creds) .
+    pub service_account_credentials: crate::Obj<ServiceAccountCredentials>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +59,7 @@ impl DirectoryConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::DirectoryConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-directoryconfig.html",
         primary_identifier: &["DirectoryName"],
@@ -88,14 +70,14 @@ impl DirectoryConfig {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DirectoryConfig` with its required properties, named in a [`DirectoryConfigRequired`].
     #[inline]
     pub fn new(required: DirectoryConfigRequired) -> Self {
         Self {
-            certificate_based_auth_properties: None,
+            certificate_based_auth_properties: ::std::option::Option::None,
             directory_name: required.directory_name,
             organizational_unit_distinguished_names: required.organizational_unit_distinguished_names,
             service_account_credentials: required.service_account_credentials,
@@ -103,30 +85,32 @@ impl DirectoryConfig {
     }
 
     /// `CertificateBasedAuthProperties`: a [`CertificateBasedAuthProperties`] object.
-    pub fn certificate_based_auth_properties(mut self, value: impl Into<Obj<CertificateBasedAuthProperties>>) -> Self { self.certificate_based_auth_properties = Some(value.into()); self }
+    pub fn certificate_based_auth_properties(mut self, value: impl ::std::convert::Into<crate::Obj<CertificateBasedAuthProperties>>) -> Self { self.certificate_based_auth_properties = ::std::option::Option::Some(value.into()); self }
     /// `DirectoryName`: a string, required.
-    pub fn directory_name(mut self, value: impl Into<Str>) -> Self { self.directory_name = value.into(); self }
+    pub fn directory_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_name = value.into(); self }
     /// `OrganizationalUnitDistinguishedNames`: a list of strings, required.
-    pub fn organizational_unit_distinguished_names(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_unit_distinguished_names = value.into(); self }
+    pub fn organizational_unit_distinguished_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organizational_unit_distinguished_names = value.into(); self }
     /// `ServiceAccountCredentials`: a [`ServiceAccountCredentials`] object, required.
-    pub fn service_account_credentials(mut self, value: impl Into<Obj<ServiceAccountCredentials>>) -> Self { self.service_account_credentials = value.into(); self }
+    pub fn service_account_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceAccountCredentials>>) -> Self { self.service_account_credentials = value.into(); self }
 }
 
-impl Resource for DirectoryConfig {
+impl ::cloudwright_core::Resource for DirectoryConfig {
     type Attributes = DirectoryConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectoryConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DirectoryConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DirectoryConfig {
+impl ::cloudwright_core::ToValue for DirectoryConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CertificateBasedAuthProperties",
                 &self.certificate_based_auth_properties,
@@ -144,25 +128,15 @@ impl ToValue for DirectoryConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DirectoryConfig`]: `Handle<DirectoryConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DirectoryConfig`]: `Handle<DirectoryConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DirectoryConfigAttributes(());
 
-impl From<ResourceRef> for DirectoryConfigAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DirectoryConfigAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertificateBasedAuthProperties: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENABLED_NO_DIRECTORY_LOGIN_FALLBACK"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CertificateBasedAuthProperties` property type of `AWS::AppStream::DirectoryConfig`.
 ///
@@ -176,11 +150,11 @@ pub struct CertificateBasedAuthProperties {
     /// The ARN of the AWS Certificate Manager Private CA resource.
     ///
     /// Pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`.
-    pub certificate_authority_arn: Option<Str>,
+    pub certificate_authority_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`CertificateBasedAuthPropertiesStatus`] value.
     ///
     /// The status of the certificate-based authentication properties. Fallback is turned on by default when certificate-based authentication is *Enabled* . Fallback allows users to log in using their AD domain password if certificate-based authentication is unsuccessful, or to unlock a desktop lock screen. *Enabled_no_directory_login_fallback* enables certificate-based authentication, but does not allow users to log in using their AD domain password. Users will be disconnected to re-authenticate using certificates.
-    pub status: Option<CertificateBasedAuthPropertiesStatus>,
+    pub status: ::std::option::Option<CertificateBasedAuthPropertiesStatus>,
 }
 
 #[rustfmt::skip]
@@ -188,21 +162,21 @@ impl CertificateBasedAuthProperties {
     /// A `CertificateBasedAuthProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateAuthorityArn`: a string.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = Some(value.into()); self }
+    pub fn certificate_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_authority_arn = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`CertificateBasedAuthPropertiesStatus`] value.
-    pub fn status(mut self, value: impl Into<CertificateBasedAuthPropertiesStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CertificateBasedAuthPropertiesStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CertificateBasedAuthProperties {}
+impl crate::PropertyType for CertificateBasedAuthProperties {}
 
-impl ToValue for CertificateBasedAuthProperties {
+impl ::cloudwright_core::ToValue for CertificateBasedAuthProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
             .opt("Status", &self.status)
             .build()
@@ -213,21 +187,10 @@ impl ToValue for CertificateBasedAuthProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceAccountCredentialsRequired {
     /// `AccountName`: a string, required.
-    pub account_name: Str,
+    pub account_name: ::cloudwright_core::Str,
     /// `AccountPassword`: a string, required.
-    pub account_password: Str,
+    pub account_password: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceAccountCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("AccountName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("AccountPassword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-    ],
-    required: &["AccountName", "AccountPassword"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceAccountCredentials` property type of `AWS::AppStream::DirectoryConfig`.
 ///
@@ -241,13 +204,13 @@ pub struct ServiceAccountCredentials {
     /// The user name of the account. This account must have the following privileges: create computer objects, join computers to the domain, and change/reset the password on descendant computer objects for the organizational units specified.
     ///
     /// Length at least 1.
-    pub account_name: Str,
+    pub account_name: ::cloudwright_core::Str,
     /// `AccountPassword`: a string, required.
     ///
     /// The password for the account.
     ///
     /// Length 1 to 127.
-    pub account_password: Str,
+    pub account_password: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -262,17 +225,17 @@ impl ServiceAccountCredentials {
     }
 
     /// `AccountName`: a string, required.
-    pub fn account_name(mut self, value: impl Into<Str>) -> Self { self.account_name = value.into(); self }
+    pub fn account_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_name = value.into(); self }
     /// `AccountPassword`: a string, required.
-    pub fn account_password(mut self, value: impl Into<Str>) -> Self { self.account_password = value.into(); self }
+    pub fn account_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_password = value.into(); self }
 }
 
-impl PropertyType for ServiceAccountCredentials {}
+impl crate::PropertyType for ServiceAccountCredentials {}
 
-impl ToValue for ServiceAccountCredentials {
+impl ::cloudwright_core::ToValue for ServiceAccountCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountName", &self.account_name)
             .req("AccountPassword", &self.account_password)
             .build()
@@ -289,24 +252,69 @@ pub enum CertificateBasedAuthPropertiesStatus {
     /// `ENABLED_NO_DIRECTORY_LOGIN_FALLBACK`
     EnabledNoDirectoryLoginFallback,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CertificateBasedAuthPropertiesStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateBasedAuthPropertiesStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CertificateBasedAuthPropertiesStatus {
+impl ::cloudwright_core::ToValue for CertificateBasedAuthPropertiesStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
             Self::EnabledNoDirectoryLoginFallback => "ENABLED_NO_DIRECTORY_LOGIN_FALLBACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DirectoryConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateBasedAuthProperties", Shape::Object(&RULE_CertificateBasedAuthProperties)),
+            ("DirectoryName", Shape::STR),
+            ("OrganizationalUnitDistinguishedNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ServiceAccountCredentials", Shape::Object(&RULE_ServiceAccountCredentials)),
+        ],
+        required: &["DirectoryName", "OrganizationalUnitDistinguishedNames", "ServiceAccountCredentials"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertificateBasedAuthProperties: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENABLED_NO_DIRECTORY_LOGIN_FALLBACK"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceAccountCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("AccountName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("AccountPassword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ],
+        required: &["AccountName", "AccountPassword"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
-
 /// The required properties of [`Entitlement`], by name: `Entitlement::new(EntitlementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntitlementRequired {
     /// `AppVisibility`: an [`AppVisibility`] value, required.
     pub app_visibility: AppVisibility,
     /// `Attributes`: a list of [`Attribute`] objects, required.
-    pub attributes: List<Attribute>,
+    pub attributes: ::cloudwright_core::List<Attribute>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StackName`: a string, required.
-    pub stack_name: Str,
+    pub stack_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
-    properties: &[
-        ("AppVisibility", Shape::Str(&StrRule { allowed: &["ALL", "ASSOCIATED"], ..StrRule::ANY })),
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: None, unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StackName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name", "StackName", "AppVisibility", "Attributes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::Entitlement` resource.
 ///
@@ -58,25 +40,25 @@ pub struct Entitlement {
     /// The attributes of the entitlement.
     ///
     /// Items at least 1.
-    pub attributes: List<Attribute>,
+    pub attributes: ::cloudwright_core::List<Attribute>,
     /// `Description`: a string.
     ///
     /// The description of the entitlement.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the entitlement.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StackName`: a string, required.
     ///
     /// The name of the stack.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
-    pub stack_name: Str,
+    pub stack_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -86,7 +68,7 @@ impl Entitlement {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::Entitlement",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-entitlement.html",
         primary_identifier: &["StackName", "Name"],
@@ -97,7 +79,7 @@ impl Entitlement {
         read_only: &["CreatedTime", "LastModifiedTime"],
         attributes: &["CreatedTime", "LastModifiedTime"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Entitlement` with its required properties, named in a [`EntitlementRequired`].
@@ -106,39 +88,41 @@ impl Entitlement {
         Self {
             app_visibility: required.app_visibility,
             attributes: required.attributes,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             stack_name: required.stack_name,
         }
     }
 
     /// `AppVisibility`: an [`AppVisibility`] value, required.
-    pub fn app_visibility(mut self, value: impl Into<AppVisibility>) -> Self { self.app_visibility = value.into(); self }
+    pub fn app_visibility(mut self, value: impl ::std::convert::Into<AppVisibility>) -> Self { self.app_visibility = value.into(); self }
     /// `Attributes`: a list of [`Attribute`] objects, required.
-    pub fn attributes(mut self, value: impl Into<List<Attribute>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Attribute>>) -> Self { self.attributes = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `StackName`: a string, required.
-    pub fn stack_name(mut self, value: impl Into<Str>) -> Self { self.stack_name = value.into(); self }
+    pub fn stack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_name = value.into(); self }
 }
 
-impl Resource for Entitlement {
+impl ::cloudwright_core::Resource for Entitlement {
     type Attributes = EntitlementAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Entitlement, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Entitlement, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Entitlement {
+impl ::cloudwright_core::ToValue for Entitlement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppVisibility", &self.app_visibility)
             .req("Attributes", &self.attributes)
             .opt("Description", &self.description)
@@ -148,12 +132,12 @@ impl ToValue for Entitlement {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Entitlement`]: `Handle<Entitlement>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Entitlement`]: `Handle<Entitlement>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EntitlementAttributes(ResourceRef);
+pub struct EntitlementAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EntitlementAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EntitlementAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,16 +147,16 @@ impl EntitlementAttributes {
     ///
     /// The time when the entitlement was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The time when the entitlement was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 }
 
@@ -180,21 +164,10 @@ impl EntitlementAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Attribute: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Attribute` property type of `AWS::AppStream::Entitlement`.
 ///
@@ -218,13 +191,13 @@ pub struct Attribute {
     /// - userType
     ///
     /// Length at least 1.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// A value that is matched to a supported SAML attribute name when a user identity federates to an AppStream 2.0 SAML application.
     ///
     /// Length at least 1.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -239,17 +212,17 @@ impl Attribute {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Attribute {}
+impl crate::PropertyType for Attribute {}
 
-impl ToValue for Attribute {
+impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -264,23 +237,57 @@ pub enum AppVisibility {
     /// `ASSOCIATED`
     Associated,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppVisibility {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppVisibility {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppVisibility {
+impl ::cloudwright_core::ToValue for AppVisibility {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Associated => "ASSOCIATED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
+        properties: &[
+            ("AppVisibility", Shape::Str(&StrRule { allowed: &["ALL", "ASSOCIATED"], ..StrRule::ANY })),
+            ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: None, unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StackName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name", "StackName", "AppVisibility", "Attributes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Attribute: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

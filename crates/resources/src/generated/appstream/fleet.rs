@@ -5,52 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_Tag, RULE_VolumeConfig};
 pub use super::shared::{Tag, TagRequired, VolumeConfig};
 
 /// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Fleet: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeCapacity", Shape::Object(&RULE_ComputeCapacity)),
-        ("Description", Shape::STR),
-        ("DisableIMDSV1", Shape::Bool),
-        ("DisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(360000.0), ..NumRule::ANY })),
-        ("DisplayName", Shape::STR),
-        ("DomainJoinInfo", Shape::Object(&RULE_DomainJoinInfo)),
-        ("EnableDefaultInternetAccess", Shape::Bool),
-        ("FleetType", Shape::Str(&StrRule { allowed: &["ALWAYS_ON", "ELASTIC", "ON_DEMAND"], ..StrRule::ANY })),
-        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("IdleDisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("ImageArn", Shape::STR),
-        ("ImageName", Shape::STR),
-        ("InstanceType", Shape::STR),
-        ("MaxConcurrentSessions", Shape::INT),
-        ("MaxSessionsPerInstance", Shape::INT),
-        ("MaxUserDurationInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(360000.0), ..NumRule::ANY })),
-        ("Name", Shape::STR),
-        ("Platform", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX2", "RHEL8", "ROCKY_LINUX8", "UBUNTU_PRO_2404", "WINDOWS", "WINDOWS_11", "WINDOWS_SERVER_2016", "WINDOWS_SERVER_2019", "WINDOWS_SERVER_2022", "WINDOWS_SERVER_2025"], ..StrRule::ANY })),
-        ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
-        ("SessionScriptS3Location", Shape::Object(&RULE_S3Location)),
-        ("StreamView", Shape::Str(&StrRule { allowed: &["APP", "DESKTOP"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UsbDeviceFilterStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["InstanceType", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::Fleet` resource.
 ///
@@ -68,13 +32,13 @@ pub struct Fleet {
     /// `ComputeCapacity`: a [`ComputeCapacity`] object.
     ///
     /// The desired capacity for the fleet. This is not allowed for Elastic fleets.
-    pub compute_capacity: Option<Obj<ComputeCapacity>>,
+    pub compute_capacity: ::std::option::Option<crate::Obj<ComputeCapacity>>,
     /// `Description`: a string.
     ///
     /// The description to display.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisableIMDSV1`: a boolean.
-    pub disable_imdsv1: Option<Bool>,
+    pub disable_imdsv1: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DisconnectTimeoutInSeconds`: an integer.
     ///
     /// The amount of time that a streaming session remains active after users disconnect. If users try to reconnect to the streaming session after a disconnection or network interruption within this time interval, they are connected to their previous session. Otherwise, they are connected to a new session with a new streaming instance.
@@ -82,19 +46,19 @@ pub struct Fleet {
     /// Specify a value between 60 and 36000.
     ///
     /// Value 60 to 360000.
-    pub disconnect_timeout_in_seconds: Option<Int>,
+    pub disconnect_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `DisplayName`: a string.
     ///
     /// The fleet name to display.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainJoinInfo`: a [`DomainJoinInfo`] object.
     ///
     /// The name of the directory and organizational unit (OU) to use to join the fleet to a Microsoft Active Directory domain. This is not allowed for Elastic fleets.
-    pub domain_join_info: Option<Obj<DomainJoinInfo>>,
+    pub domain_join_info: ::std::option::Option<crate::Obj<DomainJoinInfo>>,
     /// `EnableDefaultInternetAccess`: a boolean.
     ///
     /// Enables or disables default internet access for the fleet.
-    pub enable_default_internet_access: Option<Bool>,
+    pub enable_default_internet_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FleetType`: a string.
     ///
     /// The fleet type.
@@ -106,15 +70,15 @@ pub struct Fleet {
     /// *Allowed Values* : `ALWAYS_ON` | `ELASTIC` | `ON_DEMAND`
     ///
     /// Create-only: changing it replaces the resource.
-    pub fleet_type: Option<Str>,
+    pub fleet_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamRoleArn`: a string.
     ///
     /// The ARN of the IAM role that is applied to the fleet. To assume a role, the fleet instance calls the Security Token Service `AssumeRole` API operation and passes the ARN of the role to use. The operation creates a new session with temporary credentials. AppStream 2.0 retrieves the temporary credentials and creates the *appstream_machine_role* credential profile on the instance.
     ///
-    /// For more information, see \[Using an IAM Role to Grant Permissions to Applications and Scripts Running on AppStream 2.0 Streaming Instances\](<https://docs.aws.amazon.com/appstream2/latest/developerguide/using-iam-roles-to-grant-permissions-to-applications-scripts-streaming-instances.html>) in the *Amazon AppStream 2.0 Administration Guide* .
+    /// For more information, see [Using an IAM Role to Grant Permissions to Applications and Scripts Running on AppStream 2.0 Streaming Instances](https://docs.aws.amazon.com/appstream2/latest/developerguide/using-iam-roles-to-grant-permissions-to-applications-scripts-streaming-instances.html) in the *Amazon AppStream 2.0 Administration Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Option<Str>,
+    pub iam_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdleDisconnectTimeoutInSeconds`: an integer.
     ///
     /// The amount of time that users can be idle (inactive) before they are disconnected from their streaming session and the `DisconnectTimeoutInSeconds` time interval begins. Users are notified before they are disconnected due to inactivity. If they try to reconnect to the streaming session before the time interval specified in `DisconnectTimeoutInSeconds` elapses, they are connected to their previous session. Users are considered idle when they stop providing keyboard or mouse input during their streaming session. File uploads and downloads, audio in, audio out, and pixels changing do not qualify as user activity. If users continue to be idle after the time interval in `IdleDisconnectTimeoutInSeconds` elapses, they are disconnected.
@@ -124,15 +88,15 @@ pub struct Fleet {
     /// If you enable this feature, we recommend that you specify a value that corresponds exactly to a whole number of minutes (for example, 60, 120, and 180). If you don't do this, the value is rounded to the nearest minute. For example, if you specify a value of 70, users are disconnected after 1 minute of inactivity. If you specify a value that is at the midpoint between two different minutes, the value is rounded up. For example, if you specify a value of 90, users are disconnected after 2 minutes of inactivity.
     ///
     /// Value 0 to 3600.
-    pub idle_disconnect_timeout_in_seconds: Option<Int>,
+    pub idle_disconnect_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ImageArn`: a string.
     ///
     /// The ARN of the public, private, or shared image to use.
-    pub image_arn: Option<Str>,
+    pub image_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageName`: a string.
     ///
     /// The name of the image used to create the fleet.
-    pub image_name: Option<Str>,
+    pub image_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceType`: a string, required.
     ///
     /// The instance type to use when launching fleet instances. The following instance types are available for non-Elastic fleets:
@@ -192,15 +156,15 @@ pub struct Fleet {
     ///
     /// - stream.standard.small
     /// - stream.standard.medium
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `MaxConcurrentSessions`: an integer.
     ///
     /// The maximum number of concurrent sessions that can be run on an Elastic fleet. This setting is required for Elastic fleets, but is not used for other fleet types.
-    pub max_concurrent_sessions: Option<Int>,
+    pub max_concurrent_sessions: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxSessionsPerInstance`: an integer.
     ///
     /// Max number of user sessions on an instance. This is applicable only for multi-session fleets.
-    pub max_sessions_per_instance: Option<Int>,
+    pub max_sessions_per_instance: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxUserDurationInSeconds`: an integer.
     ///
     /// The maximum amount of time that a streaming session can remain active, in seconds. If users are still connected to a streaming instance five minutes before this limit is reached, they are prompted to save any open documents before being disconnected. After this time elapses, the instance is terminated and replaced by a new instance.
@@ -208,41 +172,42 @@ pub struct Fleet {
     /// Specify a value between 600 and 432000.
     ///
     /// Value 600 to 360000.
-    pub max_user_duration_in_seconds: Option<Int>,
+    pub max_user_duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// A unique name for the fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Platform`: a string.
     ///
     /// The platform of the fleet. Platform is a required setting for Elastic fleets, and is not used for other fleet types.
-    pub platform: Option<Str>,
+    pub platform: ::std::option::Option<::cloudwright_core::Str>,
     /// `RootVolumeConfig`: a [`VolumeConfig`] object.
-    pub root_volume_config: Option<Obj<VolumeConfig>>,
+    pub root_volume_config: ::std::option::Option<crate::Obj<VolumeConfig>>,
     /// `SessionScriptS3Location`: a [`S3Location`] object.
     ///
     /// The S3 location of the session scripts configuration zip file. This only applies to Elastic fleets.
-    pub session_script_s3_location: Option<Obj<S3Location>>,
+    pub session_script_s3_location: ::std::option::Option<crate::Obj<S3Location>>,
     /// `StreamView`: a string.
     ///
     /// The WorkSpaces Applications view that is displayed to your users when they stream from the fleet. When `APP` is specified, only the windows of applications opened by users display. When `DESKTOP` is specified, the standard desktop that is provided by the operating system displays.
     ///
     /// The default value is `APP` .
-    pub stream_view: Option<Str>,
+    pub stream_view: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UsbDeviceFilterStrings`: a list of strings.
     ///
     /// The USB device filter strings that specify which USB devices a user can redirect to the fleet streaming session, when using the Windows native client. This is allowed but not required for Elastic fleets.
-    pub usb_device_filter_strings: Option<List<Str>>,
+    pub usb_device_filter_strings:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
     /// The VPC configuration for the fleet. This is required for Elastic fleets, but not required for other fleet types.
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -252,7 +217,7 @@ impl Fleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::Fleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-fleet.html",
         primary_identifier: &["Id"],
@@ -263,108 +228,110 @@ impl Fleet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Fleet` with its required properties, named in a [`FleetRequired`].
     #[inline]
     pub fn new(required: FleetRequired) -> Self {
         Self {
-            compute_capacity: None,
-            description: None,
-            disable_imdsv1: None,
-            disconnect_timeout_in_seconds: None,
-            display_name: None,
-            domain_join_info: None,
-            enable_default_internet_access: None,
-            fleet_type: None,
-            iam_role_arn: None,
-            idle_disconnect_timeout_in_seconds: None,
-            image_arn: None,
-            image_name: None,
+            compute_capacity: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            disable_imdsv1: ::std::option::Option::None,
+            disconnect_timeout_in_seconds: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            domain_join_info: ::std::option::Option::None,
+            enable_default_internet_access: ::std::option::Option::None,
+            fleet_type: ::std::option::Option::None,
+            iam_role_arn: ::std::option::Option::None,
+            idle_disconnect_timeout_in_seconds: ::std::option::Option::None,
+            image_arn: ::std::option::Option::None,
+            image_name: ::std::option::Option::None,
             instance_type: required.instance_type,
-            max_concurrent_sessions: None,
-            max_sessions_per_instance: None,
-            max_user_duration_in_seconds: None,
+            max_concurrent_sessions: ::std::option::Option::None,
+            max_sessions_per_instance: ::std::option::Option::None,
+            max_user_duration_in_seconds: ::std::option::Option::None,
             name: required.name,
-            platform: None,
-            root_volume_config: None,
-            session_script_s3_location: None,
-            stream_view: None,
-            tags: None,
-            usb_device_filter_strings: None,
-            vpc_config: None,
+            platform: ::std::option::Option::None,
+            root_volume_config: ::std::option::Option::None,
+            session_script_s3_location: ::std::option::Option::None,
+            stream_view: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            usb_device_filter_strings: ::std::option::Option::None,
+            vpc_config: ::std::option::Option::None,
         }
     }
 
     /// `ComputeCapacity`: a [`ComputeCapacity`] object.
-    pub fn compute_capacity(mut self, value: impl Into<Obj<ComputeCapacity>>) -> Self { self.compute_capacity = Some(value.into()); self }
+    pub fn compute_capacity(mut self, value: impl ::std::convert::Into<crate::Obj<ComputeCapacity>>) -> Self { self.compute_capacity = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisableIMDSV1`: a boolean.
-    pub fn disable_imdsv1(mut self, value: impl Into<Bool>) -> Self { self.disable_imdsv1 = Some(value.into()); self }
+    pub fn disable_imdsv1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_imdsv1 = ::std::option::Option::Some(value.into()); self }
     /// `DisconnectTimeoutInSeconds`: an integer.
-    pub fn disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.disconnect_timeout_in_seconds = Some(value.into()); self }
+    pub fn disconnect_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.disconnect_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `DomainJoinInfo`: a [`DomainJoinInfo`] object.
-    pub fn domain_join_info(mut self, value: impl Into<Obj<DomainJoinInfo>>) -> Self { self.domain_join_info = Some(value.into()); self }
+    pub fn domain_join_info(mut self, value: impl ::std::convert::Into<crate::Obj<DomainJoinInfo>>) -> Self { self.domain_join_info = ::std::option::Option::Some(value.into()); self }
     /// `EnableDefaultInternetAccess`: a boolean.
-    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self { self.enable_default_internet_access = Some(value.into()); self }
+    pub fn enable_default_internet_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_default_internet_access = ::std::option::Option::Some(value.into()); self }
     /// `FleetType`: a string.
-    pub fn fleet_type(mut self, value: impl Into<Str>) -> Self { self.fleet_type = Some(value.into()); self }
+    pub fn fleet_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fleet_type = ::std::option::Option::Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdleDisconnectTimeoutInSeconds`: an integer.
-    pub fn idle_disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.idle_disconnect_timeout_in_seconds = Some(value.into()); self }
+    pub fn idle_disconnect_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_disconnect_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ImageArn`: a string.
-    pub fn image_arn(mut self, value: impl Into<Str>) -> Self { self.image_arn = Some(value.into()); self }
+    pub fn image_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_arn = ::std::option::Option::Some(value.into()); self }
     /// `ImageName`: a string.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = Some(value.into()); self }
+    pub fn image_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_name = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `MaxConcurrentSessions`: an integer.
-    pub fn max_concurrent_sessions(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_sessions = Some(value.into()); self }
+    pub fn max_concurrent_sessions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_sessions = ::std::option::Option::Some(value.into()); self }
     /// `MaxSessionsPerInstance`: an integer.
-    pub fn max_sessions_per_instance(mut self, value: impl Into<Int>) -> Self { self.max_sessions_per_instance = Some(value.into()); self }
+    pub fn max_sessions_per_instance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_sessions_per_instance = ::std::option::Option::Some(value.into()); self }
     /// `MaxUserDurationInSeconds`: an integer.
-    pub fn max_user_duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_user_duration_in_seconds = Some(value.into()); self }
+    pub fn max_user_duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_user_duration_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a string.
-    pub fn platform(mut self, value: impl Into<Str>) -> Self { self.platform = Some(value.into()); self }
+    pub fn platform(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform = ::std::option::Option::Some(value.into()); self }
     /// `RootVolumeConfig`: a [`VolumeConfig`] object.
-    pub fn root_volume_config(mut self, value: impl Into<Obj<VolumeConfig>>) -> Self { self.root_volume_config = Some(value.into()); self }
+    pub fn root_volume_config(mut self, value: impl ::std::convert::Into<crate::Obj<VolumeConfig>>) -> Self { self.root_volume_config = ::std::option::Option::Some(value.into()); self }
     /// `SessionScriptS3Location`: a [`S3Location`] object.
-    pub fn session_script_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.session_script_s3_location = Some(value.into()); self }
+    pub fn session_script_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.session_script_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `StreamView`: a string.
-    pub fn stream_view(mut self, value: impl Into<Str>) -> Self { self.stream_view = Some(value.into()); self }
+    pub fn stream_view(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_view = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UsbDeviceFilterStrings`: a list of strings.
-    pub fn usb_device_filter_strings(mut self, value: impl Into<List<Str>>) -> Self { self.usb_device_filter_strings = Some(value.into()); self }
+    pub fn usb_device_filter_strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.usb_device_filter_strings = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Fleet {
+impl ::cloudwright_core::Resource for Fleet {
     type Attributes = FleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Fleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Fleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Fleet {
+impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputeCapacity", &self.compute_capacity)
             .opt("Description", &self.description)
             .opt("DisableIMDSV1", &self.disable_imdsv1)
@@ -405,12 +372,12 @@ impl ToValue for Fleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FleetAttributes(ResourceRef);
+pub struct FleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -418,20 +385,10 @@ impl From<ResourceRef> for FleetAttributes {
 impl FleetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeCapacity: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredInstances", Shape::INT),
-        ("DesiredSessions", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputeCapacity` property type of `AWS::AppStream::Fleet`.
 ///
@@ -443,13 +400,13 @@ pub struct ComputeCapacity {
     /// `DesiredInstances`: an integer.
     ///
     /// The desired number of streaming instances.
-    pub desired_instances: Option<Int>,
+    pub desired_instances: ::std::option::Option<::cloudwright_core::Int>,
     /// `DesiredSessions`: an integer.
     ///
     /// The desired capacity in terms of number of user sessions, for the multi-session fleet. This is not allowed for single-session fleets.
     ///
     /// When you create a fleet, you must set define either the DesiredSessions or DesiredInstances attribute, based on the type of fleet you create. You can’t define both attributes or leave both attributes blank.
-    pub desired_sessions: Option<Int>,
+    pub desired_sessions: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -457,36 +414,26 @@ impl ComputeCapacity {
     /// A `ComputeCapacity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DesiredInstances`: an integer.
-    pub fn desired_instances(mut self, value: impl Into<Int>) -> Self { self.desired_instances = Some(value.into()); self }
+    pub fn desired_instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_instances = ::std::option::Option::Some(value.into()); self }
     /// `DesiredSessions`: an integer.
-    pub fn desired_sessions(mut self, value: impl Into<Int>) -> Self { self.desired_sessions = Some(value.into()); self }
+    pub fn desired_sessions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_sessions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComputeCapacity {}
+impl crate::PropertyType for ComputeCapacity {}
 
-impl ToValue for ComputeCapacity {
+impl ::cloudwright_core::ToValue for ComputeCapacity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DesiredInstances", &self.desired_instances)
             .opt("DesiredSessions", &self.desired_sessions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainJoinInfo: ObjRule = ObjRule {
-    properties: &[
-        ("DirectoryName", Shape::STR),
-        ("OrganizationalUnitDistinguishedName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DomainJoinInfo` property type of `AWS::AppStream::Fleet`.
 ///
@@ -498,11 +445,11 @@ pub struct DomainJoinInfo {
     /// `DirectoryName`: a string.
     ///
     /// The fully qualified name of the directory (for example, corp.example.com).
-    pub directory_name: Option<Str>,
+    pub directory_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationalUnitDistinguishedName`: a string.
     ///
     /// The distinguished name of the organizational unit for computer accounts.
-    pub organizational_unit_distinguished_name: Option<Str>,
+    pub organizational_unit_distinguished_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -510,21 +457,21 @@ impl DomainJoinInfo {
     /// A `DomainJoinInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DirectoryName`: a string.
-    pub fn directory_name(mut self, value: impl Into<Str>) -> Self { self.directory_name = Some(value.into()); self }
+    pub fn directory_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_name = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationalUnitDistinguishedName`: a string.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_distinguished_name = Some(value.into()); self }
+    pub fn organizational_unit_distinguished_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organizational_unit_distinguished_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DomainJoinInfo {}
+impl crate::PropertyType for DomainJoinInfo {}
 
-impl ToValue for DomainJoinInfo {
+impl ::cloudwright_core::ToValue for DomainJoinInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DirectoryName", &self.directory_name)
             .opt(
                 "OrganizationalUnitDistinguishedName",
@@ -538,21 +485,10 @@ impl ToValue for DomainJoinInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::STR),
-    ],
-    required: &["S3Bucket", "S3Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::AppStream::Fleet`.
 ///
@@ -566,11 +502,11 @@ pub struct S3Location {
     /// The S3 bucket of the S3 object.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
     ///
     /// The S3 key of the S3 object.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -585,32 +521,22 @@ impl S3Location {
     }
 
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = value.into(); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfig` property type of `AWS::AppStream::Fleet`.
 ///
@@ -624,11 +550,12 @@ pub struct VpcConfig {
     /// The identifiers of the security groups for the fleet.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The identifiers of the subnets to which a network interface is attached from the fleet instance. Fleet instances can use one or two subnets.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -636,23 +563,105 @@ impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Tag, RULE_VolumeConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Fleet: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeCapacity", Shape::Object(&RULE_ComputeCapacity)),
+            ("Description", Shape::STR),
+            ("DisableIMDSV1", Shape::Bool),
+            ("DisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(360000.0), ..NumRule::ANY })),
+            ("DisplayName", Shape::STR),
+            ("DomainJoinInfo", Shape::Object(&RULE_DomainJoinInfo)),
+            ("EnableDefaultInternetAccess", Shape::Bool),
+            ("FleetType", Shape::Str(&StrRule { allowed: &["ALWAYS_ON", "ELASTIC", "ON_DEMAND"], ..StrRule::ANY })),
+            ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("IdleDisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("ImageArn", Shape::STR),
+            ("ImageName", Shape::STR),
+            ("InstanceType", Shape::STR),
+            ("MaxConcurrentSessions", Shape::INT),
+            ("MaxSessionsPerInstance", Shape::INT),
+            ("MaxUserDurationInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(360000.0), ..NumRule::ANY })),
+            ("Name", Shape::STR),
+            ("Platform", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX2", "RHEL8", "ROCKY_LINUX8", "UBUNTU_PRO_2404", "WINDOWS", "WINDOWS_11", "WINDOWS_SERVER_2016", "WINDOWS_SERVER_2019", "WINDOWS_SERVER_2022", "WINDOWS_SERVER_2025"], ..StrRule::ANY })),
+            ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
+            ("SessionScriptS3Location", Shape::Object(&RULE_S3Location)),
+            ("StreamView", Shape::Str(&StrRule { allowed: &["APP", "DESKTOP"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UsbDeviceFilterStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["InstanceType", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeCapacity: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredInstances", Shape::INT),
+            ("DesiredSessions", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainJoinInfo: ObjRule = ObjRule {
+        properties: &[
+            ("DirectoryName", Shape::STR),
+            ("OrganizationalUnitDistinguishedName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::STR),
+        ],
+        required: &["S3Bucket", "S3Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,51 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AccessEndpoint, AccessEndpointRequired, EndpointType, Tag, TagRequired, VolumeConfig, VpcConfig,
 };
-use super::shared::{RULE_AccessEndpoint, RULE_Tag, RULE_VolumeConfig, RULE_VpcConfig};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
-);
 
 /// The required properties of [`ImageBuilder`], by name: `ImageBuilder::new(ImageBuilderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageBuilderRequired {
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageBuilder: ObjRule = ObjRule {
-    properties: &[
-        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("AppstreamAgentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("DomainJoinInfo", Shape::Object(&RULE_DomainJoinInfo)),
-        ("EnableDefaultInternetAccess", Shape::Bool),
-        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ImageArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ImageName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
-        ("SoftwaresToInstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SoftwaresToUninstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["InstanceType", "Name"],
-    one_of: &[&[&["ImageName"], &["ImageArn"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::ImageBuilder` resource.
 ///
@@ -71,53 +38,53 @@ pub struct ImageBuilder {
     /// The list of virtual private cloud (VPC) interface endpoint objects. Administrators can connect to the image builder only through the specified endpoints.
     ///
     /// Items 1 to 4.
-    pub access_endpoints: Option<List<AccessEndpoint>>,
+    pub access_endpoints: ::std::option::Option<::cloudwright_core::List<AccessEndpoint>>,
     /// `AppstreamAgentVersion`: a string.
     ///
     /// The version of the WorkSpaces Applications agent to use for this image builder. To use the latest version of the WorkSpaces Applications agent, specify \[LATEST\].
     ///
     /// Length 1 to 100.
-    pub appstream_agent_version: Option<Str>,
+    pub appstream_agent_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description to display.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The image builder name to display.
     ///
     /// Length 0 to 100.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainJoinInfo`: a [`DomainJoinInfo`] object.
     ///
     /// The name of the directory and organizational unit (OU) to use to join the image builder to a Microsoft Active Directory domain.
-    pub domain_join_info: Option<Obj<DomainJoinInfo>>,
+    pub domain_join_info: ::std::option::Option<crate::Obj<DomainJoinInfo>>,
     /// `EnableDefaultInternetAccess`: a boolean.
     ///
     /// Enables or disables default internet access for the image builder.
-    pub enable_default_internet_access: Option<Bool>,
+    pub enable_default_internet_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IamRoleArn`: a string.
     ///
     /// The ARN of the IAM role that is applied to the image builder. To assume a role, the image builder calls the Security Token Service `AssumeRole` API operation and passes the ARN of the role to use. The operation creates a new session with temporary credentials. AppStream 2.0 retrieves the temporary credentials and creates the *appstream_machine_role* credential profile on the instance.
     ///
-    /// For more information, see \[Using an IAM Role to Grant Permissions to Applications and Scripts Running on AppStream 2.0 Streaming Instances\](<https://docs.aws.amazon.com/appstream2/latest/developerguide/using-iam-roles-to-grant-permissions-to-applications-scripts-streaming-instances.html>) in the *Amazon AppStream 2.0 Administration Guide* .
+    /// For more information, see [Using an IAM Role to Grant Permissions to Applications and Scripts Running on AppStream 2.0 Streaming Instances](https://docs.aws.amazon.com/appstream2/latest/developerguide/using-iam-roles-to-grant-permissions-to-applications-scripts-streaming-instances.html) in the *Amazon AppStream 2.0 Administration Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`.
-    pub iam_role_arn: Option<Str>,
+    pub iam_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageArn`: a string.
     ///
     /// The ARN of the public, private, or shared image to use.
     ///
     /// Pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`.
-    pub image_arn: Option<Str>,
+    pub image_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageName`: a string.
     ///
     /// The name of the image used to create the image builder.
     ///
     /// Length at least 1; write-only: CloudFormation does not return it.
-    pub image_name: Option<Str>,
+    pub image_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceType`: a string, required.
     ///
     /// The instance type to use when launching the image builder. The following instance types are available:
@@ -174,31 +141,33 @@ pub struct ImageBuilder {
     /// - stream.graphics.gr6f.4xlarge
     ///
     /// Length at least 1.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A unique name for the image builder.
     ///
     /// Length at least 1; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RootVolumeConfig`: a [`VolumeConfig`] object.
-    pub root_volume_config: Option<Obj<VolumeConfig>>,
+    pub root_volume_config: ::std::option::Option<crate::Obj<VolumeConfig>>,
     /// `SoftwaresToInstall`: a list of strings.
     ///
     /// Each item: length at least 1; write-only: CloudFormation does not return it.
-    pub softwares_to_install: Option<List<Str>>,
+    pub softwares_to_install:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SoftwaresToUninstall`: a list of strings.
     ///
     /// Each item: length at least 1; write-only: CloudFormation does not return it.
-    pub softwares_to_uninstall: Option<List<Str>>,
+    pub softwares_to_uninstall:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
     /// The VPC configuration for the image builder. You can specify only one subnet.
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -208,7 +177,7 @@ impl ImageBuilder {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::ImageBuilder",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-imagebuilder.html",
         primary_identifier: &["Name"],
@@ -219,81 +188,83 @@ impl ImageBuilder {
         read_only: &["StreamingUrl"],
         attributes: &["StreamingUrl"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ImageBuilder` with its required properties, named in a [`ImageBuilderRequired`].
     #[inline]
     pub fn new(required: ImageBuilderRequired) -> Self {
         Self {
-            access_endpoints: None,
-            appstream_agent_version: None,
-            description: None,
-            display_name: None,
-            domain_join_info: None,
-            enable_default_internet_access: None,
-            iam_role_arn: None,
-            image_arn: None,
-            image_name: None,
+            access_endpoints: ::std::option::Option::None,
+            appstream_agent_version: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            domain_join_info: ::std::option::Option::None,
+            enable_default_internet_access: ::std::option::Option::None,
+            iam_role_arn: ::std::option::Option::None,
+            image_arn: ::std::option::Option::None,
+            image_name: ::std::option::Option::None,
             instance_type: required.instance_type,
             name: required.name,
-            root_volume_config: None,
-            softwares_to_install: None,
-            softwares_to_uninstall: None,
-            tags: None,
-            vpc_config: None,
+            root_volume_config: ::std::option::Option::None,
+            softwares_to_install: ::std::option::Option::None,
+            softwares_to_uninstall: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_config: ::std::option::Option::None,
         }
     }
 
     /// `AccessEndpoints`: a list of [`AccessEndpoint`] objects.
-    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self { self.access_endpoints = Some(value.into()); self }
+    pub fn access_endpoints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessEndpoint>>) -> Self { self.access_endpoints = ::std::option::Option::Some(value.into()); self }
     /// `AppstreamAgentVersion`: a string.
-    pub fn appstream_agent_version(mut self, value: impl Into<Str>) -> Self { self.appstream_agent_version = Some(value.into()); self }
+    pub fn appstream_agent_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.appstream_agent_version = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `DomainJoinInfo`: a [`DomainJoinInfo`] object.
-    pub fn domain_join_info(mut self, value: impl Into<Obj<DomainJoinInfo>>) -> Self { self.domain_join_info = Some(value.into()); self }
+    pub fn domain_join_info(mut self, value: impl ::std::convert::Into<crate::Obj<DomainJoinInfo>>) -> Self { self.domain_join_info = ::std::option::Option::Some(value.into()); self }
     /// `EnableDefaultInternetAccess`: a boolean.
-    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self { self.enable_default_internet_access = Some(value.into()); self }
+    pub fn enable_default_internet_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_default_internet_access = ::std::option::Option::Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ImageArn`: a string.
-    pub fn image_arn(mut self, value: impl Into<Str>) -> Self { self.image_arn = Some(value.into()); self }
+    pub fn image_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_arn = ::std::option::Option::Some(value.into()); self }
     /// `ImageName`: a string.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = Some(value.into()); self }
+    pub fn image_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_name = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RootVolumeConfig`: a [`VolumeConfig`] object.
-    pub fn root_volume_config(mut self, value: impl Into<Obj<VolumeConfig>>) -> Self { self.root_volume_config = Some(value.into()); self }
+    pub fn root_volume_config(mut self, value: impl ::std::convert::Into<crate::Obj<VolumeConfig>>) -> Self { self.root_volume_config = ::std::option::Option::Some(value.into()); self }
     /// `SoftwaresToInstall`: a list of strings.
-    pub fn softwares_to_install(mut self, value: impl Into<List<Str>>) -> Self { self.softwares_to_install = Some(value.into()); self }
+    pub fn softwares_to_install(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.softwares_to_install = ::std::option::Option::Some(value.into()); self }
     /// `SoftwaresToUninstall`: a list of strings.
-    pub fn softwares_to_uninstall(mut self, value: impl Into<List<Str>>) -> Self { self.softwares_to_uninstall = Some(value.into()); self }
+    pub fn softwares_to_uninstall(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.softwares_to_uninstall = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ImageBuilder {
+impl ::cloudwright_core::Resource for ImageBuilder {
     type Attributes = ImageBuilderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ImageBuilder, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ImageBuilder, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ImageBuilder {
+impl ::cloudwright_core::ToValue for ImageBuilder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessEndpoints", &self.access_endpoints)
             .opt("AppstreamAgentVersion", &self.appstream_agent_version)
             .opt("Description", &self.description)
@@ -317,12 +288,12 @@ impl ToValue for ImageBuilder {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ImageBuilder`]: `Handle<ImageBuilder>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ImageBuilder`]: `Handle<ImageBuilder>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ImageBuilderAttributes(ResourceRef);
+pub struct ImageBuilderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ImageBuilderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ImageBuilderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -332,20 +303,10 @@ impl ImageBuilderAttributes {
     ///
     /// The URL to start an image builder streaming session, returned as a string.
     #[inline]
-    pub fn streaming_url(&self) -> Value {
-        self.0.get_att("StreamingUrl")
+    pub fn streaming_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StreamingUrl"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainJoinInfo: ObjRule = ObjRule {
-    properties: &[
-        ("DirectoryName", Shape::STR),
-        ("OrganizationalUnitDistinguishedName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DomainJoinInfo` property type of `AWS::AppStream::ImageBuilder`.
 ///
@@ -357,13 +318,13 @@ pub struct DomainJoinInfo {
     /// `DirectoryName`: a string.
     ///
     /// The fully qualified name of the directory (for example, corp.example.com).
-    pub directory_name: Option<Str>,
+    pub directory_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationalUnitDistinguishedName`: a string.
     ///
     /// The distinguished name of the organizational unit for computer accounts.
     ///
     /// Length 0 to 2000.
-    pub organizational_unit_distinguished_name: Option<Str>,
+    pub organizational_unit_distinguished_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -371,21 +332,21 @@ impl DomainJoinInfo {
     /// A `DomainJoinInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DirectoryName`: a string.
-    pub fn directory_name(mut self, value: impl Into<Str>) -> Self { self.directory_name = Some(value.into()); self }
+    pub fn directory_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_name = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationalUnitDistinguishedName`: a string.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_distinguished_name = Some(value.into()); self }
+    pub fn organizational_unit_distinguished_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organizational_unit_distinguished_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DomainJoinInfo {}
+impl crate::PropertyType for DomainJoinInfo {}
 
-impl ToValue for DomainJoinInfo {
+impl ::cloudwright_core::ToValue for DomainJoinInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DirectoryName", &self.directory_name)
             .opt(
                 "OrganizationalUnitDistinguishedName",
@@ -393,4 +354,54 @@ impl ToValue for DomainJoinInfo {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AccessEndpoint, RULE_Tag, RULE_VolumeConfig, RULE_VpcConfig,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(?:\\-cn|\\-iso\\-b|\\-iso|\\-us\\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\\\-]{0,1023}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageBuilder: ObjRule = ObjRule {
+        properties: &[
+            ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("AppstreamAgentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("DomainJoinInfo", Shape::Object(&RULE_DomainJoinInfo)),
+            ("EnableDefaultInternetAccess", Shape::Bool),
+            ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ImageArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ImageName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
+            ("SoftwaresToInstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SoftwaresToUninstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["InstanceType", "Name"],
+        one_of: &[&[&["ImageName"], &["ImageArn"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainJoinInfo: ObjRule = ObjRule {
+        properties: &[
+            ("DirectoryName", Shape::STR),
+            ("OrganizationalUnitDistinguishedName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,8 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "appstream")]
 /// The required properties of [`AccessEndpoint`], by name: `AccessEndpoint::new(AccessEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,20 +13,8 @@ pub struct AccessEndpointRequired {
     /// `EndpointType`: an [`EndpointType`] value, required.
     pub endpoint_type: EndpointType,
     /// `VpceId`: a string, required.
-    pub vpce_id: Str,
+    pub vpce_id: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "appstream")]
-#[rustfmt::skip]
-pub(crate) static RULE_AccessEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointType", Shape::Str(&StrRule { allowed: &["STREAMING"], ..StrRule::ANY })),
-        ("VpceId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["EndpointType", "VpceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appstream")]
 /// The `AccessEndpoint` property type, shared by `AWS::AppStream::AppBlockBuilder`, `AWS::AppStream::ImageBuilder`, `AWS::AppStream::Stack`.
@@ -47,7 +33,7 @@ pub struct AccessEndpoint {
     /// The identifier (ID) of the VPC in which the interface endpoint is used.
     ///
     /// Length at least 1.
-    pub vpce_id: Str,
+    pub vpce_id: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "appstream")]
@@ -63,19 +49,19 @@ impl AccessEndpoint {
     }
 
     /// `EndpointType`: an [`EndpointType`] value, required.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self { self.endpoint_type = value.into(); self }
+    pub fn endpoint_type(mut self, value: impl ::std::convert::Into<EndpointType>) -> Self { self.endpoint_type = value.into(); self }
     /// `VpceId`: a string, required.
-    pub fn vpce_id(mut self, value: impl Into<Str>) -> Self { self.vpce_id = value.into(); self }
+    pub fn vpce_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpce_id = value.into(); self }
 }
 
 #[cfg(feature = "appstream")]
-impl PropertyType for AccessEndpoint {}
+impl crate::PropertyType for AccessEndpoint {}
 
 #[cfg(feature = "appstream")]
-impl ToValue for AccessEndpoint {
+impl ::cloudwright_core::ToValue for AccessEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndpointType", &self.endpoint_type)
             .req("VpceId", &self.vpce_id)
             .build()
@@ -87,22 +73,10 @@ impl ToValue for AccessEndpoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "appstream")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appstream")]
 /// The `Tag` property type, shared by `AWS::AppStream::Fleet`, `AWS::AppStream::ImageBuilder`, `AWS::AppStream::Stack`.
@@ -111,9 +85,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "appstream")]
@@ -129,34 +103,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "appstream")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "appstream")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "appstream")]
-#[rustfmt::skip]
-pub(crate) static RULE_VolumeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("VolumeSizeInGb", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appstream")]
 /// The `VolumeConfig` property type, shared by `AWS::AppStream::Fleet`, `AWS::AppStream::ImageBuilder`.
@@ -165,7 +129,7 @@ pub(crate) static RULE_VolumeConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeConfig {
     /// `VolumeSizeInGb`: an integer.
-    pub volume_size_in_gb: Option<Int>,
+    pub volume_size_in_gb: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "appstream")]
@@ -174,36 +138,25 @@ impl VolumeConfig {
     /// A `VolumeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VolumeSizeInGb`: an integer.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = Some(value.into()); self }
+    pub fn volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size_in_gb = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appstream")]
-impl PropertyType for VolumeConfig {}
+impl crate::PropertyType for VolumeConfig {}
 
 #[cfg(feature = "appstream")]
-impl ToValue for VolumeConfig {
+impl ::cloudwright_core::ToValue for VolumeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("VolumeSizeInGb", &self.volume_size_in_gb)
             .build()
     }
 }
-
-#[cfg(feature = "appstream")]
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appstream")]
 /// The `VpcConfig` property type, shared by `AWS::AppStream::AppBlockBuilder`, `AWS::AppStream::ImageBuilder`.
@@ -218,13 +171,14 @@ pub struct VpcConfig {
     /// The identifiers of the security groups for the fleet or image builder.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, length at least 1.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The identifiers of the subnets to which a network interface is attached from the fleet instance or image builder instance. Fleet instances use one or more subnets. Image builder instances use one subnet.
     ///
     /// Each item: length at least 1.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "appstream")]
@@ -233,23 +187,23 @@ impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appstream")]
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
 #[cfg(feature = "appstream")]
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .build()
@@ -265,24 +219,76 @@ pub enum EndpointType {
     /// `STREAMING`
     Streaming,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "appstream")]
-impl From<Value> for EndpointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EndpointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "appstream")]
-impl ToValue for EndpointType {
+impl ::cloudwright_core::ToValue for EndpointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Streaming => "STREAMING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "appstream")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointType", Shape::Str(&StrRule { allowed: &["STREAMING"], ..StrRule::ANY })),
+            ("VpceId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["EndpointType", "VpceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appstream")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appstream")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VolumeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("VolumeSizeInGb", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appstream")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{AccessEndpoint, AccessEndpointRequired, EndpointType, Tag, TagRequired};
-use super::shared::{RULE_AccessEndpoint, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stack: ObjRule = ObjRule {
-    properties: &[
-        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("ApplicationSettings", Shape::Object(&RULE_ApplicationSettings)),
-        ("AttributesToDelete", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DeleteStorageConnectors", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("EmbedHostDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
-        ("FeedbackURL", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RedirectURL", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("StorageConnectors", Shape::List(&ListRule { items: Shape::Object(&RULE_StorageConnector), min_items: None, max_items: None, unique: false })),
-        ("StreamingExperienceSettings", Shape::Object(&RULE_StreamingExperienceSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UserSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_UserSetting), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::Stack` resource.
 ///
@@ -55,17 +25,18 @@ pub struct Stack {
     /// The list of virtual private cloud (VPC) interface endpoint objects. Users of the stack can connect to WorkSpaces Applications only through the specified endpoints.
     ///
     /// Items 1 to 4.
-    pub access_endpoints: Option<List<AccessEndpoint>>,
+    pub access_endpoints: ::std::option::Option<::cloudwright_core::List<AccessEndpoint>>,
     /// `ApplicationSettings`: an [`ApplicationSettings`] object.
     ///
     /// The persistent application settings for users of the stack. When these settings are enabled, changes that users make to applications and Windows settings are automatically saved after each session and applied to the next session.
-    pub application_settings: Option<Obj<ApplicationSettings>>,
+    pub application_settings: ::std::option::Option<crate::Obj<ApplicationSettings>>,
     /// `AttributesToDelete`: a list of strings.
     ///
     /// The stack attributes to delete.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub attributes_to_delete: Option<List<Str>>,
+    pub attributes_to_delete:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DeleteStorageConnectors`: a boolean.
     ///
     /// *This parameter has been deprecated.*
@@ -73,61 +44,63 @@ pub struct Stack {
     /// Deletes the storage connectors currently enabled for the stack.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub delete_storage_connectors: Option<Bool>,
+    pub delete_storage_connectors: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// The description to display.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The stack name to display.
     ///
     /// Length 0 to 100.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmbedHostDomains`: a list of strings.
     ///
     /// The domains where WorkSpaces Applications streaming sessions can be embedded in an iframe. You must approve the domains that you want to host embedded WorkSpaces Applications streaming sessions.
     ///
     /// Items 1 to 20; each item: pattern `^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$`, length 0 to 128.
-    pub embed_host_domains: Option<List<Str>>,
+    pub embed_host_domains:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FeedbackURL`: a string.
     ///
     /// The URL that users are redirected to after they click the Send Feedback link. If no URL is specified, no Send Feedback link is displayed.
     ///
     /// Length 0 to 1000.
-    pub feedback_url: Option<Str>,
+    pub feedback_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the stack.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RedirectURL`: a string.
     ///
     /// The URL that users are redirected to after their streaming session ends.
     ///
     /// Length 0 to 1000.
-    pub redirect_url: Option<Str>,
+    pub redirect_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageConnectors`: a list of [`StorageConnector`] objects.
     ///
     /// The storage connectors to enable.
-    pub storage_connectors: Option<List<StorageConnector>>,
+    pub storage_connectors: ::std::option::Option<::cloudwright_core::List<StorageConnector>>,
     /// `StreamingExperienceSettings`: a [`StreamingExperienceSettings`] object.
     ///
     /// The streaming protocol that you want your stack to prefer. This can be UDP or TCP. Currently, UDP is only supported in the Windows native client.
-    pub streaming_experience_settings: Option<Obj<StreamingExperienceSettings>>,
+    pub streaming_experience_settings:
+        ::std::option::Option<crate::Obj<StreamingExperienceSettings>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserSettings`: a list of [`UserSetting`] objects.
     ///
     /// The actions that are enabled or disabled for users during their streaming sessions. By default, these actions are enabled.
     ///
     /// Items at least 1.
-    pub user_settings: Option<List<UserSetting>>,
+    pub user_settings: ::std::option::Option<::cloudwright_core::List<UserSetting>>,
 }
 
 #[rustfmt::skip]
@@ -137,7 +110,7 @@ impl Stack {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::Stack",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stack.html",
         primary_identifier: &["Name"],
@@ -148,63 +121,65 @@ impl Stack {
         read_only: &["StorageConnectors/*/ResourceIdentifier"],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Stack` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessEndpoints`: a list of [`AccessEndpoint`] objects.
-    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self { self.access_endpoints = Some(value.into()); self }
+    pub fn access_endpoints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessEndpoint>>) -> Self { self.access_endpoints = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationSettings`: an [`ApplicationSettings`] object.
-    pub fn application_settings(mut self, value: impl Into<Obj<ApplicationSettings>>) -> Self { self.application_settings = Some(value.into()); self }
+    pub fn application_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationSettings>>) -> Self { self.application_settings = ::std::option::Option::Some(value.into()); self }
     /// `AttributesToDelete`: a list of strings.
-    pub fn attributes_to_delete(mut self, value: impl Into<List<Str>>) -> Self { self.attributes_to_delete = Some(value.into()); self }
+    pub fn attributes_to_delete(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.attributes_to_delete = ::std::option::Option::Some(value.into()); self }
     /// `DeleteStorageConnectors`: a boolean.
-    pub fn delete_storage_connectors(mut self, value: impl Into<Bool>) -> Self { self.delete_storage_connectors = Some(value.into()); self }
+    pub fn delete_storage_connectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_storage_connectors = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `EmbedHostDomains`: a list of strings.
-    pub fn embed_host_domains(mut self, value: impl Into<List<Str>>) -> Self { self.embed_host_domains = Some(value.into()); self }
+    pub fn embed_host_domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.embed_host_domains = ::std::option::Option::Some(value.into()); self }
     /// `FeedbackURL`: a string.
-    pub fn feedback_url(mut self, value: impl Into<Str>) -> Self { self.feedback_url = Some(value.into()); self }
+    pub fn feedback_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feedback_url = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RedirectURL`: a string.
-    pub fn redirect_url(mut self, value: impl Into<Str>) -> Self { self.redirect_url = Some(value.into()); self }
+    pub fn redirect_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.redirect_url = ::std::option::Option::Some(value.into()); self }
     /// `StorageConnectors`: a list of [`StorageConnector`] objects.
-    pub fn storage_connectors(mut self, value: impl Into<List<StorageConnector>>) -> Self { self.storage_connectors = Some(value.into()); self }
+    pub fn storage_connectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StorageConnector>>) -> Self { self.storage_connectors = ::std::option::Option::Some(value.into()); self }
     /// `StreamingExperienceSettings`: a [`StreamingExperienceSettings`] object.
-    pub fn streaming_experience_settings(mut self, value: impl Into<Obj<StreamingExperienceSettings>>) -> Self { self.streaming_experience_settings = Some(value.into()); self }
+    pub fn streaming_experience_settings(mut self, value: impl ::std::convert::Into<crate::Obj<StreamingExperienceSettings>>) -> Self { self.streaming_experience_settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserSettings`: a list of [`UserSetting`] objects.
-    pub fn user_settings(mut self, value: impl Into<List<UserSetting>>) -> Self { self.user_settings = Some(value.into()); self }
+    pub fn user_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<UserSetting>>) -> Self { self.user_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stack {
+impl ::cloudwright_core::Resource for Stack {
     type Attributes = StackAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stack, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stack, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stack {
+impl ::cloudwright_core::ToValue for Stack {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessEndpoints", &self.access_endpoints)
             .opt("ApplicationSettings", &self.application_settings)
             .opt("AttributesToDelete", &self.attributes_to_delete)
@@ -226,33 +201,15 @@ impl ToValue for Stack {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stack`]: `Handle<Stack>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stack`]: `Handle<Stack>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct StackAttributes(());
 
-impl From<ResourceRef> for StackAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StackAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`ApplicationSettings`], by name: `ApplicationSettings::new(ApplicationSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationSettingsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("SettingsGroup", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationSettings` property type of `AWS::AppStream::Stack`.
 ///
@@ -264,62 +221,43 @@ pub struct ApplicationSettings {
     /// `Enabled`: a boolean, required.
     ///
     /// Enables or disables persistent application settings for users during their streaming sessions.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `SettingsGroup`: a string.
     ///
     /// The path prefix for the S3 bucket where users’ persistent application settings are stored. You can allow the same persistent application settings to be used across multiple stacks by specifying the same settings group for each stack.
     ///
     /// Length 0 to 100.
-    pub settings_group: Option<Str>,
+    pub settings_group: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ApplicationSettings {
-    /// A `ApplicationSettings` with its required properties, named in a [`ApplicationSettingsRequired`].
+    /// A `ApplicationSettings` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ApplicationSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            settings_group: None,
+            enabled: value.into(),
+            settings_group: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `SettingsGroup`: a string.
-    pub fn settings_group(mut self, value: impl Into<Str>) -> Self { self.settings_group = Some(value.into()); self }
+    pub fn settings_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.settings_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApplicationSettings {}
+impl crate::PropertyType for ApplicationSettings {}
 
-impl ToValue for ApplicationSettings {
+impl ::cloudwright_core::ToValue for ApplicationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("SettingsGroup", &self.settings_group)
             .build()
     }
 }
-
-/// The required properties of [`StorageConnector`], by name: `StorageConnector::new(StorageConnectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StorageConnectorRequired {
-    /// `ConnectorType`: a [`ConnectorType`] value, required.
-    pub connector_type: ConnectorType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageConnector: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorType", Shape::Str(&StrRule { allowed: &["GOOGLE_DRIVE", "HOMEFOLDERS", "ONE_DRIVE"], ..StrRule::ANY })),
-        ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ConnectorType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageConnector` property type of `AWS::AppStream::Stack`.
 ///
@@ -337,56 +275,47 @@ pub struct StorageConnector {
     /// The names of the domains for the account.
     ///
     /// Items 0 to 50; each item: length 1 to 64.
-    pub domains: Option<List<Str>>,
+    pub domains: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceIdentifier`: a string.
     ///
     /// The ARN of the storage connector.
     ///
     /// Length 1 to 2048.
-    pub resource_identifier: Option<Str>,
+    pub resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl StorageConnector {
-    /// A `StorageConnector` with its required properties, named in a [`StorageConnectorRequired`].
+    /// A `StorageConnector` with its one required property, `ConnectorType`.
     #[inline]
-    pub fn new(required: StorageConnectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ConnectorType>) -> Self {
         Self {
-            connector_type: required.connector_type,
-            domains: None,
-            resource_identifier: None,
+            connector_type: value.into(),
+            domains: ::std::option::Option::None,
+            resource_identifier: ::std::option::Option::None,
         }
     }
 
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
+    pub fn connector_type(mut self, value: impl ::std::convert::Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `Domains`: a list of strings.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
+    pub fn domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domains = ::std::option::Option::Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageConnector {}
+impl crate::PropertyType for StorageConnector {}
 
-impl ToValue for StorageConnector {
+impl ::cloudwright_core::ToValue for StorageConnector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectorType", &self.connector_type)
             .opt("Domains", &self.domains)
             .opt("ResourceIdentifier", &self.resource_identifier)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamingExperienceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("PreferredProtocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamingExperienceSettings` property type of `AWS::AppStream::Stack`.
 ///
@@ -398,7 +327,7 @@ pub struct StreamingExperienceSettings {
     /// `PreferredProtocol`: a [`PreferredProtocol`] value.
     ///
     /// The preferred protocol that you want to use while streaming your application.
-    pub preferred_protocol: Option<PreferredProtocol>,
+    pub preferred_protocol: ::std::option::Option<PreferredProtocol>,
 }
 
 #[rustfmt::skip]
@@ -406,19 +335,19 @@ impl StreamingExperienceSettings {
     /// A `StreamingExperienceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PreferredProtocol`: a [`PreferredProtocol`] value.
-    pub fn preferred_protocol(mut self, value: impl Into<PreferredProtocol>) -> Self { self.preferred_protocol = Some(value.into()); self }
+    pub fn preferred_protocol(mut self, value: impl ::std::convert::Into<PreferredProtocol>) -> Self { self.preferred_protocol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StreamingExperienceSettings {}
+impl crate::PropertyType for StreamingExperienceSettings {}
 
-impl ToValue for StreamingExperienceSettings {
+impl ::cloudwright_core::ToValue for StreamingExperienceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PreferredProtocol", &self.preferred_protocol)
             .build()
     }
@@ -432,18 +361,6 @@ pub struct UserSettingRequired {
     /// `Permission`: an [`UserSettingPermission`] value, required.
     pub permission: UserSettingPermission,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["AUTO_TIME_ZONE_REDIRECTION", "CLIPBOARD_COPY_FROM_LOCAL_DEVICE", "CLIPBOARD_COPY_TO_LOCAL_DEVICE", "DOMAIN_PASSWORD_SIGNIN", "DOMAIN_SMART_CARD_SIGNIN", "FILE_DOWNLOAD", "FILE_UPLOAD", "PRINTING_TO_LOCAL_DEVICE"], ..StrRule::ANY })),
-        ("MaximumLength", Shape::INT),
-        ("Permission", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Action", "Permission"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserSetting` property type of `AWS::AppStream::Stack`.
 ///
@@ -465,7 +382,7 @@ pub struct UserSetting {
     /// This defaults to 20,971,520 (20 MB) when unspecified and the permission is `ENABLED` . This can't be specified when the permission is `DISABLED` .
     ///
     /// The value can be between 1 and 20,971,520 (20 MB).
-    pub maximum_length: Option<Int>,
+    pub maximum_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `Permission`: an [`UserSettingPermission`] value, required.
     ///
     /// Indicates whether the action is enabled or disabled.
@@ -479,25 +396,25 @@ impl UserSetting {
     pub fn new(required: UserSettingRequired) -> Self {
         Self {
             action: required.action,
-            maximum_length: None,
+            maximum_length: ::std::option::Option::None,
             permission: required.permission,
         }
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
     /// `MaximumLength`: an integer.
-    pub fn maximum_length(mut self, value: impl Into<Int>) -> Self { self.maximum_length = Some(value.into()); self }
+    pub fn maximum_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_length = ::std::option::Option::Some(value.into()); self }
     /// `Permission`: an [`UserSettingPermission`] value, required.
-    pub fn permission(mut self, value: impl Into<UserSettingPermission>) -> Self { self.permission = value.into(); self }
+    pub fn permission(mut self, value: impl ::std::convert::Into<UserSettingPermission>) -> Self { self.permission = value.into(); self }
 }
 
-impl PropertyType for UserSetting {}
+impl crate::PropertyType for UserSetting {}
 
-impl ToValue for UserSetting {
+impl ::cloudwright_core::ToValue for UserSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("MaximumLength", &self.maximum_length)
             .req("Permission", &self.permission)
@@ -525,18 +442,18 @@ pub enum Action {
     /// `PRINTING_TO_LOCAL_DEVICE`
     PrintingToLocalDevice,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AutoTimeZoneRedirection => "AUTO_TIME_ZONE_REDIRECTION",
             Self::ClipboardCopyFromLocalDevice => "CLIPBOARD_COPY_FROM_LOCAL_DEVICE",
@@ -546,9 +463,9 @@ impl ToValue for Action {
             Self::FileDownload => "FILE_DOWNLOAD",
             Self::FileUpload => "FILE_UPLOAD",
             Self::PrintingToLocalDevice => "PRINTING_TO_LOCAL_DEVICE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -562,25 +479,25 @@ pub enum ConnectorType {
     /// `ONE_DRIVE`
     OneDrive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectorType {
+impl ::cloudwright_core::ToValue for ConnectorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GoogleDrive => "GOOGLE_DRIVE",
             Self::Homefolders => "HOMEFOLDERS",
             Self::OneDrive => "ONE_DRIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -592,24 +509,24 @@ pub enum PreferredProtocol {
     /// `UDP`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PreferredProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PreferredProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PreferredProtocol {
+impl ::cloudwright_core::ToValue for PreferredProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tcp => "TCP",
             Self::Udp => "UDP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -621,23 +538,103 @@ pub enum UserSettingPermission {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserSettingPermission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserSettingPermission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserSettingPermission {
+impl ::cloudwright_core::ToValue for UserSettingPermission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AccessEndpoint, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stack: ObjRule = ObjRule {
+        properties: &[
+            ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("ApplicationSettings", Shape::Object(&RULE_ApplicationSettings)),
+            ("AttributesToDelete", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DeleteStorageConnectors", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("EmbedHostDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("FeedbackURL", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RedirectURL", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("StorageConnectors", Shape::List(&ListRule { items: Shape::Object(&RULE_StorageConnector), min_items: None, max_items: None, unique: false })),
+            ("StreamingExperienceSettings", Shape::Object(&RULE_StreamingExperienceSettings)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UserSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_UserSetting), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("SettingsGroup", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageConnector: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorType", Shape::Str(&StrRule { allowed: &["GOOGLE_DRIVE", "HOMEFOLDERS", "ONE_DRIVE"], ..StrRule::ANY })),
+            ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ConnectorType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamingExperienceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("PreferredProtocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["AUTO_TIME_ZONE_REDIRECTION", "CLIPBOARD_COPY_FROM_LOCAL_DEVICE", "CLIPBOARD_COPY_TO_LOCAL_DEVICE", "DOMAIN_PASSWORD_SIGNIN", "DOMAIN_SMART_CARD_SIGNIN", "FILE_DOWNLOAD", "FILE_UPLOAD", "PRINTING_TO_LOCAL_DEVICE"], ..StrRule::ANY })),
+            ("MaximumLength", Shape::INT),
+            ("Permission", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Action", "Permission"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

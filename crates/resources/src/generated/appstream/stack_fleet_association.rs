@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`StackFleetAssociation`], by name: `StackFleetAssociation::new(StackFleetAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackFleetAssociationRequired {
     /// `FleetName`: a string, required.
-    pub fleet_name: Str,
+    pub fleet_name: ::cloudwright_core::Str,
     /// `StackName`: a string, required.
-    pub stack_name: Str,
+    pub stack_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StackFleetAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("FleetName", Shape::STR),
-        ("StackName", Shape::STR),
-    ],
-    required: &["FleetName", "StackName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::StackFleetAssociation` resource.
 ///
@@ -43,14 +30,14 @@ pub struct StackFleetAssociation {
     ///
     /// The name of the fleet.
     ///
-    /// To associate a fleet with a stack, you must specify a dependency on the fleet resource. For more information, see \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
-    pub fleet_name: Str,
+    /// To associate a fleet with a stack, you must specify a dependency on the fleet resource. For more information, see [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) .
+    pub fleet_name: ::cloudwright_core::Str,
     /// `StackName`: a string, required.
     ///
     /// The name of the stack.
     ///
-    /// To associate a fleet with a stack, you must specify a dependency on the stack resource. For more information, see \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
-    pub stack_name: Str,
+    /// To associate a fleet with a stack, you must specify a dependency on the stack resource. For more information, see [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) .
+    pub stack_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -60,7 +47,7 @@ impl StackFleetAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::StackFleetAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stackfleetassociation.html",
         primary_identifier: &["Id"],
@@ -71,7 +58,7 @@ impl StackFleetAssociation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `StackFleetAssociation` with its required properties, named in a [`StackFleetAssociationRequired`].
@@ -84,38 +71,40 @@ impl StackFleetAssociation {
     }
 
     /// `FleetName`: a string, required.
-    pub fn fleet_name(mut self, value: impl Into<Str>) -> Self { self.fleet_name = value.into(); self }
+    pub fn fleet_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fleet_name = value.into(); self }
     /// `StackName`: a string, required.
-    pub fn stack_name(mut self, value: impl Into<Str>) -> Self { self.stack_name = value.into(); self }
+    pub fn stack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_name = value.into(); self }
 }
 
-impl Resource for StackFleetAssociation {
+impl ::cloudwright_core::Resource for StackFleetAssociation {
     type Attributes = StackFleetAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StackFleetAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StackFleetAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StackFleetAssociation {
+impl ::cloudwright_core::ToValue for StackFleetAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FleetName", &self.fleet_name)
             .req("StackName", &self.stack_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StackFleetAssociation`]: `Handle<StackFleetAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StackFleetAssociation`]: `Handle<StackFleetAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StackFleetAssociationAttributes(ResourceRef);
+pub struct StackFleetAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StackFleetAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StackFleetAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -123,7 +112,25 @@ impl From<ResourceRef> for StackFleetAssociationAttributes {
 impl StackFleetAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackFleetAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("FleetName", Shape::STR),
+            ("StackName", Shape::STR),
+        ],
+        required: &["FleetName", "StackName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`StackUserAssociation`], by name: `StackUserAssociation::new(StackUserAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackUserAssociationRequired {
     /// `AuthenticationType`: a string, required.
-    pub authentication_type: Str,
+    pub authentication_type: ::cloudwright_core::Str,
     /// `StackName`: a string, required.
-    pub stack_name: Str,
+    pub stack_name: ::cloudwright_core::Str,
     /// `UserName`: a string, required.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StackUserAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationType", Shape::STR),
-        ("SendEmailNotification", Shape::Bool),
-        ("StackName", Shape::STR),
-        ("UserName", Shape::STR),
-    ],
-    required: &["StackName", "UserName", "AuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::StackUserAssociation` resource.
 ///
@@ -49,27 +34,27 @@ pub struct StackUserAssociation {
     /// The authentication type for the user who is associated with the stack. You must specify USERPOOL.
     ///
     /// Create-only: changing it replaces the resource.
-    pub authentication_type: Str,
+    pub authentication_type: ::cloudwright_core::Str,
     /// `SendEmailNotification`: a boolean.
     ///
     /// Specifies whether a welcome email is sent to a user after the user is created in the user pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub send_email_notification: Option<Bool>,
+    pub send_email_notification: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StackName`: a string, required.
     ///
     /// The name of the stack that is associated with the user.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stack_name: Str,
+    pub stack_name: ::cloudwright_core::Str,
     /// `UserName`: a string, required.
     ///
     /// The email address of the user who is associated with the stack.
     ///
-    /// &gt; Users' email addresses are case-sensitive.
+    /// \> Users' email addresses are case-sensitive.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -79,7 +64,7 @@ impl StackUserAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::StackUserAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stackuserassociation.html",
         primary_identifier: &["Id"],
@@ -90,7 +75,7 @@ impl StackUserAssociation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `StackUserAssociation` with its required properties, named in a [`StackUserAssociationRequired`].
@@ -98,37 +83,39 @@ impl StackUserAssociation {
     pub fn new(required: StackUserAssociationRequired) -> Self {
         Self {
             authentication_type: required.authentication_type,
-            send_email_notification: None,
+            send_email_notification: ::std::option::Option::None,
             stack_name: required.stack_name,
             user_name: required.user_name,
         }
     }
 
     /// `AuthenticationType`: a string, required.
-    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authentication_type = value.into(); self }
     /// `SendEmailNotification`: a boolean.
-    pub fn send_email_notification(mut self, value: impl Into<Bool>) -> Self { self.send_email_notification = Some(value.into()); self }
+    pub fn send_email_notification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.send_email_notification = ::std::option::Option::Some(value.into()); self }
     /// `StackName`: a string, required.
-    pub fn stack_name(mut self, value: impl Into<Str>) -> Self { self.stack_name = value.into(); self }
+    pub fn stack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_name = value.into(); self }
     /// `UserName`: a string, required.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = value.into(); self }
 }
 
-impl Resource for StackUserAssociation {
+impl ::cloudwright_core::Resource for StackUserAssociation {
     type Attributes = StackUserAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StackUserAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StackUserAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StackUserAssociation {
+impl ::cloudwright_core::ToValue for StackUserAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
             .opt("SendEmailNotification", &self.send_email_notification)
             .req("StackName", &self.stack_name)
@@ -137,12 +124,12 @@ impl ToValue for StackUserAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StackUserAssociation`]: `Handle<StackUserAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StackUserAssociation`]: `Handle<StackUserAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StackUserAssociationAttributes(ResourceRef);
+pub struct StackUserAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StackUserAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StackUserAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,7 +137,27 @@ impl From<ResourceRef> for StackUserAssociationAttributes {
 impl StackUserAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackUserAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationType", Shape::STR),
+            ("SendEmailNotification", Shape::Bool),
+            ("StackName", Shape::STR),
+            ("UserName", Shape::STR),
+        ],
+        required: &["StackName", "UserName", "AuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

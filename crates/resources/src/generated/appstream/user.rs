@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`User`], by name: `User::new(UserRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `AuthenticationType`: a string, required.
-    pub authentication_type: Str,
+    pub authentication_type: ::cloudwright_core::Str,
     /// `UserName`: a string, required.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_User: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["API", "AWS_AD", "SAML", "USERPOOL"], ..StrRule::ANY })),
-        ("FirstName", Shape::STR),
-        ("LastName", Shape::STR),
-        ("MessageAction", Shape::Str(&StrRule { allowed: &["RESEND", "SUPPRESS"], ..StrRule::ANY })),
-        ("UserName", Shape::STR),
-    ],
-    required: &["UserName", "AuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppStream::User` resource.
 ///
@@ -48,27 +32,27 @@ pub struct User {
     /// The authentication type for the user. You must specify USERPOOL.
     ///
     /// Create-only: changing it replaces the resource.
-    pub authentication_type: Str,
+    pub authentication_type: ::cloudwright_core::Str,
     /// `FirstName`: a string.
     ///
     /// The first name, or given name, of the user.
     ///
     /// Create-only: changing it replaces the resource.
-    pub first_name: Option<Str>,
+    pub first_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastName`: a string.
     ///
     /// The last name, or surname, of the user.
     ///
     /// Create-only: changing it replaces the resource.
-    pub last_name: Option<Str>,
+    pub last_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MessageAction`: a string.
     ///
     /// The action to take for the welcome email that is sent to a user after the user is created in the user pool. If you specify SUPPRESS, no email is sent. If you specify RESEND, do not specify the first name or last name of the user. If the value is null, the email is sent.
     ///
-    /// &gt; The temporary password in the welcome email is valid for only 7 days. If users don’t set their passwords within 7 days, you must send them a new welcome email.
+    /// \> The temporary password in the welcome email is valid for only 7 days. If users don’t set their passwords within 7 days, you must send them a new welcome email.
     ///
     /// Create-only: changing it replaces the resource.
-    pub message_action: Option<Str>,
+    pub message_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserName`: a string, required.
     ///
     /// The email address of the user.
@@ -76,7 +60,7 @@ pub struct User {
     /// Users' email addresses are case-sensitive. During login, if they specify an email address that doesn't use the same capitalization as the email address specified when their user pool account was created, a "user does not exist" error message displays.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -86,7 +70,7 @@ impl User {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppStream::User",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-user.html",
         primary_identifier: &["Id"],
@@ -97,7 +81,7 @@ impl User {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
@@ -105,40 +89,42 @@ impl User {
     pub fn new(required: UserRequired) -> Self {
         Self {
             authentication_type: required.authentication_type,
-            first_name: None,
-            last_name: None,
-            message_action: None,
+            first_name: ::std::option::Option::None,
+            last_name: ::std::option::Option::None,
+            message_action: ::std::option::Option::None,
             user_name: required.user_name,
         }
     }
 
     /// `AuthenticationType`: a string, required.
-    pub fn authentication_type(mut self, value: impl Into<Str>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authentication_type = value.into(); self }
     /// `FirstName`: a string.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
+    pub fn first_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.first_name = ::std::option::Option::Some(value.into()); self }
     /// `LastName`: a string.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
+    pub fn last_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_name = ::std::option::Option::Some(value.into()); self }
     /// `MessageAction`: a string.
-    pub fn message_action(mut self, value: impl Into<Str>) -> Self { self.message_action = Some(value.into()); self }
+    pub fn message_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_action = ::std::option::Option::Some(value.into()); self }
     /// `UserName`: a string, required.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = value.into(); self }
 }
 
-impl Resource for User {
+impl ::cloudwright_core::Resource for User {
     type Attributes = UserAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_User, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for User {
+impl ::cloudwright_core::ToValue for User {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
             .opt("FirstName", &self.first_name)
             .opt("LastName", &self.last_name)
@@ -148,12 +134,12 @@ impl ToValue for User {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserAttributes(ResourceRef);
+pub struct UserAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,7 +147,28 @@ impl From<ResourceRef> for UserAttributes {
 impl UserAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_User: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["API", "AWS_AD", "SAML", "USERPOOL"], ..StrRule::ANY })),
+            ("FirstName", Shape::STR),
+            ("LastName", Shape::STR),
+            ("MessageAction", Shape::Str(&StrRule { allowed: &["RESEND", "SUPPRESS"], ..StrRule::ANY })),
+            ("UserName", Shape::STR),
+        ],
+        required: &["UserName", "AuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

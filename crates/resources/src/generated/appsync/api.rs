@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{AuthMode, AuthenticationType, Tag, TagRequired};
-use super::shared::{RULE_AuthMode, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9_\\-\\ ]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9_\\-\\ \\.]+");
-
-/// The required properties of [`Api`], by name: `Api::new(ApiRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Api: ObjRule = ObjRule {
-    properties: &[
-        ("EventConfig", Shape::Object(&RULE_EventConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OwnerContact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::Api` resource.
 ///
@@ -49,13 +22,13 @@ pub struct Api {
     /// `EventConfig`: an [`EventConfig`] object.
     ///
     /// Describes the authorization configuration for connections, message publishing, message subscriptions, and logging for an Event API.
-    pub event_config: Option<Obj<EventConfig>>,
+    pub event_config: ::std::option::Option<crate::Obj<EventConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the `Api` .
     ///
     /// Pattern `[A-Za-z0-9_\-\ ]+`; length 1 to 50.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OwnerContact`: a string.
     ///
     /// The owner contact information for an API resource.
@@ -63,11 +36,11 @@ pub struct Api {
     /// This field accepts any string input with a length of 0 - 256 characters.
     ///
     /// Pattern `[A-Za-z0-9_\-\ \.]+`; length 1 to 250.
-    pub owner_contact: Option<Str>,
+    pub owner_contact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A set of tags (key-value pairs) for this API.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +50,7 @@ impl Api {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::Api",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-api.html",
         primary_identifier: &["ApiArn"],
@@ -88,48 +61,50 @@ impl Api {
         read_only: &["ApiId", "Dns", "Dns/Realtime", "Dns/Http", "ApiArn"],
         attributes: &["ApiArn", "ApiId", "Dns", "Dns.Http", "Dns.Realtime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Api` with its required properties, named in a [`ApiRequired`].
+    /// A `Api` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ApiRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            event_config: None,
-            name: required.name,
-            owner_contact: None,
-            tags: None,
+            event_config: ::std::option::Option::None,
+            name: value.into(),
+            owner_contact: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EventConfig`: an [`EventConfig`] object.
-    pub fn event_config(mut self, value: impl Into<Obj<EventConfig>>) -> Self { self.event_config = Some(value.into()); self }
+    pub fn event_config(mut self, value: impl ::std::convert::Into<crate::Obj<EventConfig>>) -> Self { self.event_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OwnerContact`: a string.
-    pub fn owner_contact(mut self, value: impl Into<Str>) -> Self { self.owner_contact = Some(value.into()); self }
+    pub fn owner_contact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_contact = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Api {
+impl ::cloudwright_core::Resource for Api {
     type Attributes = ApiAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Api, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Api, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Api {
+impl ::cloudwright_core::ToValue for Api {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventConfig", &self.event_config)
             .req("Name", &self.name)
             .opt("OwnerContact", &self.owner_contact)
@@ -138,12 +113,12 @@ impl ToValue for Api {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Api`]: `Handle<Api>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Api`]: `Handle<Api>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiAttributes(ResourceRef);
+pub struct ApiAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,62 +128,42 @@ impl ApiAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AWS AppSync Api.
     #[inline]
-    pub fn api_arn(&self) -> Value {
-        self.0.get_att("ApiArn")
+    pub fn api_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiArn"))
     }
 
     /// `Fn::GetAtt` `ApiId`: a string.
     ///
     /// The unique identifier for the AWS AppSync Api generated by the service.
     #[inline]
-    pub fn api_id(&self) -> Value {
-        self.0.get_att("ApiId")
+    pub fn api_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiId"))
     }
 
     /// `Fn::GetAtt` `Dns`: an object.
     ///
     /// A map of DNS names for the Api.
     #[inline]
-    pub fn dns(&self) -> Value {
-        self.0.get_att("Dns")
+    pub fn dns(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Dns"))
     }
 
     /// `Fn::GetAtt` `Dns.Http`: a string.
     ///
     /// The domain name of the Api's HTTP endpoint.
     #[inline]
-    pub fn dns_http(&self) -> Value {
-        self.0.get_att("Dns.Http")
+    pub fn dns_http(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Dns.Http"))
     }
 
     /// `Fn::GetAtt` `Dns.Realtime`: a string.
     ///
     /// The domain name of the Api's real-time endpoint.
     #[inline]
-    pub fn dns_realtime(&self) -> Value {
-        self.0.get_att("Dns.Realtime")
+    pub fn dns_realtime(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Dns.Realtime"))
     }
 }
-
-/// The required properties of [`AuthProvider`], by name: `AuthProvider::new(AuthProviderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuthProviderRequired {
-    /// `AuthType`: an [`AuthenticationType`] value, required.
-    pub auth_type: AuthenticationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthProvider: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"], ..StrRule::ANY })),
-        ("CognitoConfig", Shape::Object(&RULE_CognitoConfig)),
-        ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
-        ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
-    ],
-    required: &["AuthType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthProvider` property type of `AWS::AppSync::Api`.
 ///
@@ -224,46 +179,46 @@ pub struct AuthProvider {
     /// `CognitoConfig`: a [`CognitoConfig`] object.
     ///
     /// Describes an Amazon Cognito user pool configuration.
-    pub cognito_config: Option<Obj<CognitoConfig>>,
+    pub cognito_config: ::std::option::Option<crate::Obj<CognitoConfig>>,
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
     ///
     /// A `LambdaAuthorizerConfig` specifies how to authorize AWS AppSync API access when using the `AWS_LAMBDA` authorizer mode. Be aware that an AWS AppSync API can have only one AWS Lambda authorizer configured at a time.
-    pub lambda_authorizer_config: Option<Obj<LambdaAuthorizerConfig>>,
+    pub lambda_authorizer_config: ::std::option::Option<crate::Obj<LambdaAuthorizerConfig>>,
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
     ///
     /// Describes an OpenID Connect (OIDC) configuration.
-    pub open_id_connect_config: Option<Obj<OpenIdConnectConfig>>,
+    pub open_id_connect_config: ::std::option::Option<crate::Obj<OpenIdConnectConfig>>,
 }
 
 #[rustfmt::skip]
 impl AuthProvider {
-    /// A `AuthProvider` with its required properties, named in a [`AuthProviderRequired`].
+    /// A `AuthProvider` with its one required property, `AuthType`.
     #[inline]
-    pub fn new(required: AuthProviderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AuthenticationType>) -> Self {
         Self {
-            auth_type: required.auth_type,
-            cognito_config: None,
-            lambda_authorizer_config: None,
-            open_id_connect_config: None,
+            auth_type: value.into(),
+            cognito_config: ::std::option::Option::None,
+            lambda_authorizer_config: ::std::option::Option::None,
+            open_id_connect_config: ::std::option::Option::None,
         }
     }
 
     /// `AuthType`: an [`AuthenticationType`] value, required.
-    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.auth_type = value.into(); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.auth_type = value.into(); self }
     /// `CognitoConfig`: a [`CognitoConfig`] object.
-    pub fn cognito_config(mut self, value: impl Into<Obj<CognitoConfig>>) -> Self { self.cognito_config = Some(value.into()); self }
+    pub fn cognito_config(mut self, value: impl ::std::convert::Into<crate::Obj<CognitoConfig>>) -> Self { self.cognito_config = ::std::option::Option::Some(value.into()); self }
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
-    pub fn lambda_authorizer_config(mut self, value: impl Into<Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = Some(value.into()); self }
+    pub fn lambda_authorizer_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = ::std::option::Option::Some(value.into()); self }
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
-    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = Some(value.into()); self }
+    pub fn open_id_connect_config(mut self, value: impl ::std::convert::Into<crate::Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthProvider {}
+impl crate::PropertyType for AuthProvider {}
 
-impl ToValue for AuthProvider {
+impl ::cloudwright_core::ToValue for AuthProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthType", &self.auth_type)
             .opt("CognitoConfig", &self.cognito_config)
             .opt("LambdaAuthorizerConfig", &self.lambda_authorizer_config)
@@ -276,22 +231,10 @@ impl ToValue for AuthProvider {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CognitoConfigRequired {
     /// `AwsRegion`: a string, required.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CognitoConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AppIdClientRegex", Shape::STR),
-        ("AwsRegion", Shape::STR),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId", "AwsRegion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CognitoConfig` property type of `AWS::AppSync::Api`.
 ///
@@ -303,15 +246,15 @@ pub struct CognitoConfig {
     /// `AppIdClientRegex`: a string.
     ///
     /// A regular expression for validating the incoming Amazon Cognito user pool app client ID. If this value isn't set, no filtering is applied.
-    pub app_id_client_regex: Option<Str>,
+    pub app_id_client_regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `AwsRegion`: a string, required.
     ///
     /// The AWS Region in which the user pool was created.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
     ///
     /// The user pool ID.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -320,26 +263,26 @@ impl CognitoConfig {
     #[inline]
     pub fn new(required: CognitoConfigRequired) -> Self {
         Self {
-            app_id_client_regex: None,
+            app_id_client_regex: ::std::option::Option::None,
             aws_region: required.aws_region,
             user_pool_id: required.user_pool_id,
         }
     }
 
     /// `AppIdClientRegex`: a string.
-    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self { self.app_id_client_regex = Some(value.into()); self }
+    pub fn app_id_client_regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_id_client_regex = ::std::option::Option::Some(value.into()); self }
     /// `AwsRegion`: a string, required.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = value.into(); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl PropertyType for CognitoConfig {}
+impl crate::PropertyType for CognitoConfig {}
 
-impl ToValue for CognitoConfig {
+impl ::cloudwright_core::ToValue for CognitoConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppIdClientRegex", &self.app_id_client_regex)
             .req("AwsRegion", &self.aws_region)
             .req("UserPoolId", &self.user_pool_id)
@@ -351,28 +294,14 @@ impl ToValue for CognitoConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventConfigRequired {
     /// `AuthProviders`: a list of [`AuthProvider`] objects, required.
-    pub auth_providers: List<AuthProvider>,
+    pub auth_providers: ::cloudwright_core::List<AuthProvider>,
     /// `ConnectionAuthModes`: a list of [`AuthMode`] objects, required.
-    pub connection_auth_modes: List<AuthMode>,
+    pub connection_auth_modes: ::cloudwright_core::List<AuthMode>,
     /// `DefaultPublishAuthModes`: a list of [`AuthMode`] objects, required.
-    pub default_publish_auth_modes: List<AuthMode>,
+    pub default_publish_auth_modes: ::cloudwright_core::List<AuthMode>,
     /// `DefaultSubscribeAuthModes`: a list of [`AuthMode`] objects, required.
-    pub default_subscribe_auth_modes: List<AuthMode>,
+    pub default_subscribe_auth_modes: ::cloudwright_core::List<AuthMode>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthProvider), min_items: None, max_items: None, unique: false })),
-        ("ConnectionAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
-        ("DefaultPublishAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
-        ("DefaultSubscribeAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
-        ("LogConfig", Shape::Object(&RULE_EventLogConfig)),
-    ],
-    required: &["AuthProviders", "ConnectionAuthModes", "DefaultPublishAuthModes", "DefaultSubscribeAuthModes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventConfig` property type of `AWS::AppSync::Api`.
 ///
@@ -384,23 +313,23 @@ pub struct EventConfig {
     /// `AuthProviders`: a list of [`AuthProvider`] objects, required.
     ///
     /// A list of authorization providers.
-    pub auth_providers: List<AuthProvider>,
+    pub auth_providers: ::cloudwright_core::List<AuthProvider>,
     /// `ConnectionAuthModes`: a list of [`AuthMode`] objects, required.
     ///
     /// A list of valid authorization modes for the Event API connections.
-    pub connection_auth_modes: List<AuthMode>,
+    pub connection_auth_modes: ::cloudwright_core::List<AuthMode>,
     /// `DefaultPublishAuthModes`: a list of [`AuthMode`] objects, required.
     ///
     /// A list of valid authorization modes for the Event API publishing.
-    pub default_publish_auth_modes: List<AuthMode>,
+    pub default_publish_auth_modes: ::cloudwright_core::List<AuthMode>,
     /// `DefaultSubscribeAuthModes`: a list of [`AuthMode`] objects, required.
     ///
     /// A list of valid authorization modes for the Event API subscriptions.
-    pub default_subscribe_auth_modes: List<AuthMode>,
+    pub default_subscribe_auth_modes: ::cloudwright_core::List<AuthMode>,
     /// `LogConfig`: an [`EventLogConfig`] object.
     ///
     /// The CloudWatch Logs configuration for the Event API.
-    pub log_config: Option<Obj<EventLogConfig>>,
+    pub log_config: ::std::option::Option<crate::Obj<EventLogConfig>>,
 }
 
 #[rustfmt::skip]
@@ -413,28 +342,28 @@ impl EventConfig {
             connection_auth_modes: required.connection_auth_modes,
             default_publish_auth_modes: required.default_publish_auth_modes,
             default_subscribe_auth_modes: required.default_subscribe_auth_modes,
-            log_config: None,
+            log_config: ::std::option::Option::None,
         }
     }
 
     /// `AuthProviders`: a list of [`AuthProvider`] objects, required.
-    pub fn auth_providers(mut self, value: impl Into<List<AuthProvider>>) -> Self { self.auth_providers = value.into(); self }
+    pub fn auth_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthProvider>>) -> Self { self.auth_providers = value.into(); self }
     /// `ConnectionAuthModes`: a list of [`AuthMode`] objects, required.
-    pub fn connection_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.connection_auth_modes = value.into(); self }
+    pub fn connection_auth_modes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthMode>>) -> Self { self.connection_auth_modes = value.into(); self }
     /// `DefaultPublishAuthModes`: a list of [`AuthMode`] objects, required.
-    pub fn default_publish_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.default_publish_auth_modes = value.into(); self }
+    pub fn default_publish_auth_modes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthMode>>) -> Self { self.default_publish_auth_modes = value.into(); self }
     /// `DefaultSubscribeAuthModes`: a list of [`AuthMode`] objects, required.
-    pub fn default_subscribe_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.default_subscribe_auth_modes = value.into(); self }
+    pub fn default_subscribe_auth_modes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthMode>>) -> Self { self.default_subscribe_auth_modes = value.into(); self }
     /// `LogConfig`: an [`EventLogConfig`] object.
-    pub fn log_config(mut self, value: impl Into<Obj<EventLogConfig>>) -> Self { self.log_config = Some(value.into()); self }
+    pub fn log_config(mut self, value: impl ::std::convert::Into<crate::Obj<EventLogConfig>>) -> Self { self.log_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventConfig {}
+impl crate::PropertyType for EventConfig {}
 
-impl ToValue for EventConfig {
+impl ::cloudwright_core::ToValue for EventConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthProviders", &self.auth_providers)
             .req("ConnectionAuthModes", &self.connection_auth_modes)
             .req("DefaultPublishAuthModes", &self.default_publish_auth_modes)
@@ -451,21 +380,10 @@ impl ToValue for EventConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventLogConfigRequired {
     /// `CloudWatchLogsRoleArn`: a string, required.
-    pub cloud_watch_logs_role_arn: Str,
+    pub cloud_watch_logs_role_arn: ::cloudwright_core::Str,
     /// `LogLevel`: an [`EventLogLevel`] value, required.
     pub log_level: EventLogLevel,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventLogConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["NONE", "ERROR", "ALL", "INFO", "DEBUG"], ..StrRule::ANY })),
-    ],
-    required: &["LogLevel", "CloudWatchLogsRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventLogConfig` property type of `AWS::AppSync::Api`.
 ///
@@ -479,7 +397,7 @@ pub struct EventLogConfig {
     /// The IAM service role that AWS AppSync assumes to publish CloudWatch Logs in your account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub cloud_watch_logs_role_arn: Str,
+    pub cloud_watch_logs_role_arn: ::cloudwright_core::Str,
     /// `LogLevel`: an [`EventLogLevel`] value, required.
     ///
     /// The type of information to log for the Event API.
@@ -498,41 +416,22 @@ impl EventLogConfig {
     }
 
     /// `CloudWatchLogsRoleArn`: a string, required.
-    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_role_arn = value.into(); self }
+    pub fn cloud_watch_logs_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_logs_role_arn = value.into(); self }
     /// `LogLevel`: an [`EventLogLevel`] value, required.
-    pub fn log_level(mut self, value: impl Into<EventLogLevel>) -> Self { self.log_level = value.into(); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<EventLogLevel>) -> Self { self.log_level = value.into(); self }
 }
 
-impl PropertyType for EventLogConfig {}
+impl crate::PropertyType for EventLogConfig {}
 
-impl ToValue for EventLogConfig {
+impl ::cloudwright_core::ToValue for EventLogConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CloudWatchLogsRoleArn", &self.cloud_watch_logs_role_arn)
             .req("LogLevel", &self.log_level)
             .build()
     }
 }
-
-/// The required properties of [`LambdaAuthorizerConfig`], by name: `LambdaAuthorizerConfig::new(LambdaAuthorizerConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaAuthorizerConfigRequired {
-    /// `AuthorizerUri`: a string, required.
-    pub authorizer_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizerResultTtlInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("AuthorizerUri", Shape::STR),
-        ("IdentityValidationExpression", Shape::STR),
-    ],
-    required: &["AuthorizerUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaAuthorizerConfig` property type of `AWS::AppSync::Api`.
 ///
@@ -546,7 +445,7 @@ pub struct LambdaAuthorizerConfig {
     /// The number of seconds a response should be cached for. The default is 0 seconds, which disables caching. If you don't specify a value for `authorizerResultTtlInSeconds` , the default value is used. The maximum value is one hour (3600 seconds). The Lambda function can override this by returning a `ttlOverride` key in its response.
     ///
     /// Value 0 to 3600.
-    pub authorizer_result_ttl_in_seconds: Option<Int>,
+    pub authorizer_result_ttl_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `AuthorizerUri`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Lambda function to be called for authorization. This can be a standard Lambda ARN, a version ARN ( `.../v3` ), or an alias ARN.
@@ -554,39 +453,39 @@ pub struct LambdaAuthorizerConfig {
     /// *Note* : This Lambda function must have the following resource-based policy assigned to it. When configuring Lambda authorizers in the console, this is done for you. To use the AWS Command Line Interface ( AWS CLI ), run the following:
     ///
     /// `aws lambda add-permission --function-name "arn:aws:lambda:us-east-2:111122223333:function:my-function" --statement-id "appsync" --principal appsync.amazonaws.com --action lambda:InvokeFunction`
-    pub authorizer_uri: Str,
+    pub authorizer_uri: ::cloudwright_core::Str,
     /// `IdentityValidationExpression`: a string.
     ///
     /// A regular expression for validation of tokens before the Lambda function is called.
-    pub identity_validation_expression: Option<Str>,
+    pub identity_validation_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl LambdaAuthorizerConfig {
-    /// A `LambdaAuthorizerConfig` with its required properties, named in a [`LambdaAuthorizerConfigRequired`].
+    /// A `LambdaAuthorizerConfig` with its one required property, `AuthorizerUri`.
     #[inline]
-    pub fn new(required: LambdaAuthorizerConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            authorizer_result_ttl_in_seconds: None,
-            authorizer_uri: required.authorizer_uri,
-            identity_validation_expression: None,
+            authorizer_result_ttl_in_seconds: ::std::option::Option::None,
+            authorizer_uri: value.into(),
+            identity_validation_expression: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizerResultTtlInSeconds`: an integer.
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.authorizer_result_ttl_in_seconds = Some(value.into()); self }
+    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.authorizer_result_ttl_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerUri`: a string, required.
-    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self { self.authorizer_uri = value.into(); self }
+    pub fn authorizer_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_uri = value.into(); self }
     /// `IdentityValidationExpression`: a string.
-    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self { self.identity_validation_expression = Some(value.into()); self }
+    pub fn identity_validation_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_validation_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaAuthorizerConfig {}
+impl crate::PropertyType for LambdaAuthorizerConfig {}
 
-impl ToValue for LambdaAuthorizerConfig {
+impl ::cloudwright_core::ToValue for LambdaAuthorizerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthorizerResultTtlInSeconds",
                 &self.authorizer_result_ttl_in_seconds,
@@ -600,26 +499,6 @@ impl ToValue for LambdaAuthorizerConfig {
     }
 }
 
-/// The required properties of [`OpenIdConnectConfig`], by name: `OpenIdConnectConfig::new(OpenIdConnectConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OpenIdConnectConfigRequired {
-    /// `Issuer`: a string, required.
-    pub issuer: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthTTL", Shape::NUM),
-        ("ClientId", Shape::STR),
-        ("IatTTL", Shape::NUM),
-        ("Issuer", Shape::STR),
-    ],
-    required: &["Issuer"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OpenIDConnectConfig` property type of `AWS::AppSync::Api`.
 ///
 /// Describes an OpenID Connect (OIDC) configuration.
@@ -630,50 +509,50 @@ pub struct OpenIdConnectConfig {
     /// `AuthTTL`: a number.
     ///
     /// The number of milliseconds that a token is valid after being authenticated.
-    pub auth_ttl: Option<Num>,
+    pub auth_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `ClientId`: a string.
     ///
     /// The client identifier of the relying party at the OpenID identity provider. This identifier is typically obtained when the relying party is registered with the OpenID identity provider. You can specify a regular expression so that AWS AppSync can validate against multiple client identifiers at a time.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IatTTL`: a number.
     ///
     /// The number of milliseconds that a token is valid after it's issued to a user.
-    pub iat_ttl: Option<Num>,
+    pub iat_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `Issuer`: a string, required.
     ///
     /// The issuer for the OIDC configuration. The issuer returned by discovery must exactly match the value of `iss` in the ID token.
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OpenIdConnectConfig {
-    /// A `OpenIdConnectConfig` with its required properties, named in a [`OpenIdConnectConfigRequired`].
+    /// A `OpenIdConnectConfig` with its one required property, `Issuer`.
     #[inline]
-    pub fn new(required: OpenIdConnectConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auth_ttl: None,
-            client_id: None,
-            iat_ttl: None,
-            issuer: required.issuer,
+            auth_ttl: ::std::option::Option::None,
+            client_id: ::std::option::Option::None,
+            iat_ttl: ::std::option::Option::None,
+            issuer: value.into(),
         }
     }
 
     /// `AuthTTL`: a number.
-    pub fn auth_ttl(mut self, value: impl Into<Num>) -> Self { self.auth_ttl = Some(value.into()); self }
+    pub fn auth_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.auth_ttl = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `IatTTL`: a number.
-    pub fn iat_ttl(mut self, value: impl Into<Num>) -> Self { self.iat_ttl = Some(value.into()); self }
+    pub fn iat_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.iat_ttl = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string, required.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = value.into(); self }
 }
 
-impl PropertyType for OpenIdConnectConfig {}
+impl crate::PropertyType for OpenIdConnectConfig {}
 
-impl ToValue for OpenIdConnectConfig {
+impl ::cloudwright_core::ToValue for OpenIdConnectConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthTTL", &self.auth_ttl)
             .opt("ClientId", &self.client_id)
             .opt("IatTTL", &self.iat_ttl)
@@ -696,26 +575,126 @@ pub enum EventLogLevel {
     /// `DEBUG`
     Debug,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventLogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventLogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventLogLevel {
+impl ::cloudwright_core::ToValue for EventLogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Error => "ERROR",
             Self::All => "ALL",
             Self::Info => "INFO",
             Self::Debug => "DEBUG",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AuthMode, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9_\\-\\ ]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9_\\-\\ \\.]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Api: ObjRule = ObjRule {
+        properties: &[
+            ("EventConfig", Shape::Object(&RULE_EventConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OwnerContact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthProvider: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"], ..StrRule::ANY })),
+            ("CognitoConfig", Shape::Object(&RULE_CognitoConfig)),
+            ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
+            ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
+        ],
+        required: &["AuthType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CognitoConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AppIdClientRegex", Shape::STR),
+            ("AwsRegion", Shape::STR),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId", "AwsRegion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthProvider), min_items: None, max_items: None, unique: false })),
+            ("ConnectionAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
+            ("DefaultPublishAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
+            ("DefaultSubscribeAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
+            ("LogConfig", Shape::Object(&RULE_EventLogConfig)),
+        ],
+        required: &["AuthProviders", "ConnectionAuthModes", "DefaultPublishAuthModes", "DefaultSubscribeAuthModes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventLogConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["NONE", "ERROR", "ALL", "INFO", "DEBUG"], ..StrRule::ANY })),
+        ],
+        required: &["LogLevel", "CloudWatchLogsRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizerResultTtlInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("AuthorizerUri", Shape::STR),
+            ("IdentityValidationExpression", Shape::STR),
+        ],
+        required: &["AuthorizerUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthTTL", Shape::NUM),
+            ("ClientId", Shape::STR),
+            ("IatTTL", Shape::NUM),
+            ("Issuer", Shape::STR),
+        ],
+        required: &["Issuer"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

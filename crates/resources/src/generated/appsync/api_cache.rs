@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ApiCache`], by name: `ApiCache::new(ApiCacheRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiCacheRequired {
     /// `ApiCachingBehavior`: a string, required.
-    pub api_caching_behavior: Str,
+    pub api_caching_behavior: ::cloudwright_core::Str,
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Ttl`: a number, required.
-    pub ttl: Num,
+    pub ttl: ::cloudwright_core::Num,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiCache: ObjRule = ObjRule {
-    properties: &[
-        ("ApiCachingBehavior", Shape::STR),
-        ("ApiId", Shape::STR),
-        ("AtRestEncryptionEnabled", Shape::Bool),
-        ("HealthMetricsConfig", Shape::STR),
-        ("TransitEncryptionEnabled", Shape::Bool),
-        ("Ttl", Shape::NUM),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "ApiId", "ApiCachingBehavior", "Ttl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::ApiCache` resource.
 ///
@@ -56,19 +38,19 @@ pub struct ApiCache {
     /// - *FULL_REQUEST_CACHING* : All requests from the same user are cached. Individual resolvers are automatically cached. All API calls will try to return responses from the cache.
     /// - *PER_RESOLVER_CACHING* : Individual resolvers that you specify are cached.
     /// - *OPERATION_LEVEL_CACHING* : Full requests are cached together and returned without executing resolvers.
-    pub api_caching_behavior: Str,
+    pub api_caching_behavior: ::cloudwright_core::Str,
     /// `ApiId`: a string, required.
     ///
     /// The GraphQL API ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `AtRestEncryptionEnabled`: a boolean.
     ///
     /// *This parameter has been deprecated* .
     ///
     /// At-rest encryption flag for cache. You cannot update this setting after creation.
-    pub at_rest_encryption_enabled: Option<Bool>,
+    pub at_rest_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HealthMetricsConfig`: a string.
     ///
     /// Controls how cache health metrics will be emitted to CloudWatch. Cache health metrics include:
@@ -77,19 +59,19 @@ pub struct ApiCache {
     /// - *EngineCPUUtilization* : The CPU utilization (percentage) allocated to the Redis process. This is useful for diagnosing bottlenecks in a cache configuration.
     ///
     /// Metrics will be recorded by API ID. You can set the value to `ENABLED` or `DISABLED` .
-    pub health_metrics_config: Option<Str>,
+    pub health_metrics_config: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitEncryptionEnabled`: a boolean.
     ///
     /// *This parameter has been deprecated* .
     ///
     /// Transit encryption flag when connecting to cache. You cannot update this setting after creation.
-    pub transit_encryption_enabled: Option<Bool>,
+    pub transit_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Ttl`: a number, required.
     ///
     /// TTL in seconds for cache entries.
     ///
     /// Valid values are 1–3,600 seconds.
-    pub ttl: Num,
+    pub ttl: ::cloudwright_core::Num,
     /// `Type`: a string, required.
     ///
     /// The cache instance type. Valid values are
@@ -114,7 +96,7 @@ pub struct ApiCache {
     /// - *R4_2XLARGE* : A r4.2xlarge instance type.
     /// - *R4_4XLARGE* : A r4.4xlarge instance type.
     /// - *R4_8XLARGE* : A r4.8xlarge instance type.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -124,7 +106,7 @@ impl ApiCache {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::ApiCache",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-apicache.html",
         primary_identifier: &["Id"],
@@ -135,7 +117,7 @@ impl ApiCache {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApiCache` with its required properties, named in a [`ApiCacheRequired`].
@@ -144,45 +126,47 @@ impl ApiCache {
         Self {
             api_caching_behavior: required.api_caching_behavior,
             api_id: required.api_id,
-            at_rest_encryption_enabled: None,
-            health_metrics_config: None,
-            transit_encryption_enabled: None,
+            at_rest_encryption_enabled: ::std::option::Option::None,
+            health_metrics_config: ::std::option::Option::None,
+            transit_encryption_enabled: ::std::option::Option::None,
             ttl: required.ttl,
             r#type: required.r#type,
         }
     }
 
     /// `ApiCachingBehavior`: a string, required.
-    pub fn api_caching_behavior(mut self, value: impl Into<Str>) -> Self { self.api_caching_behavior = value.into(); self }
+    pub fn api_caching_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_caching_behavior = value.into(); self }
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `AtRestEncryptionEnabled`: a boolean.
-    pub fn at_rest_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.at_rest_encryption_enabled = Some(value.into()); self }
+    pub fn at_rest_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.at_rest_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `HealthMetricsConfig`: a string.
-    pub fn health_metrics_config(mut self, value: impl Into<Str>) -> Self { self.health_metrics_config = Some(value.into()); self }
+    pub fn health_metrics_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_metrics_config = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryptionEnabled`: a boolean.
-    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.transit_encryption_enabled = Some(value.into()); self }
+    pub fn transit_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.transit_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Ttl`: a number, required.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = value.into(); self }
+    pub fn ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.ttl = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for ApiCache {
+impl ::cloudwright_core::Resource for ApiCache {
     type Attributes = ApiCacheAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiCache, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApiCache, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApiCache {
+impl ::cloudwright_core::ToValue for ApiCache {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiCachingBehavior", &self.api_caching_behavior)
             .req("ApiId", &self.api_id)
             .opt("AtRestEncryptionEnabled", &self.at_rest_encryption_enabled)
@@ -194,12 +178,12 @@ impl ToValue for ApiCache {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApiCache`]: `Handle<ApiCache>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApiCache`]: `Handle<ApiCache>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiCacheAttributes(ResourceRef);
+pub struct ApiCacheAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiCacheAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiCacheAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -207,7 +191,30 @@ impl From<ResourceRef> for ApiCacheAttributes {
 impl ApiCacheAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiCache: ObjRule = ObjRule {
+        properties: &[
+            ("ApiCachingBehavior", Shape::STR),
+            ("ApiId", Shape::STR),
+            ("AtRestEncryptionEnabled", Shape::Bool),
+            ("HealthMetricsConfig", Shape::STR),
+            ("TransitEncryptionEnabled", Shape::Bool),
+            ("Ttl", Shape::NUM),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "ApiId", "ApiCachingBehavior", "Ttl"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

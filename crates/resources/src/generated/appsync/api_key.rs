@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ApiKey`], by name: `ApiKey::new(ApiKeyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiKeyRequired {
-    /// `ApiId`: a string, required.
-    pub api_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("Description", Shape::STR),
-        ("Expires", Shape::NUM),
-    ],
-    required: &["ApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AppSync::ApiKey` resource.
 ///
 /// The `AWS::AppSync::ApiKey` resource creates a unique key that you can distribute to clients who are executing GraphQL operations with AWS AppSync that require an API key.
@@ -44,15 +23,15 @@ pub struct ApiKey {
     /// Unique AWS AppSync GraphQL API ID for this API key.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// Unique description of your API key.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Expires`: a number.
     ///
     /// The time after which the API key expires. The date is represented as seconds since the epoch, rounded down to the nearest hour.
-    pub expires: Option<Num>,
+    pub expires: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +41,7 @@ impl ApiKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::ApiKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-apikey.html",
         primary_identifier: &["ApiKeyId"],
@@ -73,42 +52,44 @@ impl ApiKey {
         read_only: &["ApiKeyId", "ApiKey", "Arn"],
         attributes: &["ApiKey", "ApiKeyId", "Arn"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ApiKey` with its required properties, named in a [`ApiKeyRequired`].
+    /// A `ApiKey` with its one required property, `ApiId`.
     #[inline]
-    pub fn new(required: ApiKeyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_id: required.api_id,
-            description: None,
-            expires: None,
+            api_id: value.into(),
+            description: ::std::option::Option::None,
+            expires: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Expires`: a number.
-    pub fn expires(mut self, value: impl Into<Num>) -> Self { self.expires = Some(value.into()); self }
+    pub fn expires(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.expires = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApiKey {
+impl ::cloudwright_core::Resource for ApiKey {
     type Attributes = ApiKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApiKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApiKey {
+impl ::cloudwright_core::ToValue for ApiKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("Description", &self.description)
             .opt("Expires", &self.expires)
@@ -116,12 +97,12 @@ impl ToValue for ApiKey {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApiKey`]: `Handle<ApiKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApiKey`]: `Handle<ApiKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiKeyAttributes(ResourceRef);
+pub struct ApiKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -131,23 +112,42 @@ impl ApiKeyAttributes {
     ///
     /// The API key.
     #[inline]
-    pub fn api_key(&self) -> Value {
-        self.0.get_att("ApiKey")
+    pub fn api_key(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiKey"))
     }
 
     /// `Fn::GetAtt` `ApiKeyId`: a string.
     ///
     /// The API key ID.
     #[inline]
-    pub fn api_key_id(&self) -> Value {
-        self.0.get_att("ApiKeyId")
+    pub fn api_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiKeyId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the API key, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid/apikey/apikeya1bzhi` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("Description", Shape::STR),
+            ("Expires", Shape::NUM),
+        ],
+        required: &["ApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

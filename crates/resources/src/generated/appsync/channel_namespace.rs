@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{AuthMode, AuthenticationType, Tag, TagRequired};
-use super::shared::{RULE_AuthMode, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("([_A-Za-z][_0-9A-Za-z]{0,511})?");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("([A-Za-z0-9](?:[A-Za-z0-9\\-]{0,48}[A-Za-z0-9])?)");
 
 /// The required properties of [`ChannelNamespace`], by name: `ChannelNamespace::new(ChannelNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelNamespaceRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelNamespace: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("CodeHandlers", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
-        ("CodeS3Location", Shape::STR),
-        ("HandlerConfigs", Shape::Object(&RULE_HandlerConfigs)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PublishAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
-        ("SubscribeAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ApiId", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::ChannelNamespace` resource.
 ///
@@ -59,41 +34,41 @@ pub struct ChannelNamespace {
     /// The `Api` ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `CodeHandlers`: a string.
     ///
     /// The event handler functions that run custom business logic to process published events and subscribe requests.
     ///
     /// Length 1 to 32768.
-    pub code_handlers: Option<Str>,
+    pub code_handlers: ::std::option::Option<::cloudwright_core::Str>,
     /// `CodeS3Location`: a string.
     ///
     /// The Amazon S3 endpoint where the code is located.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub code_s3_location: Option<Str>,
+    pub code_s3_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `HandlerConfigs`: a [`HandlerConfigs`] object.
     ///
     /// The configuration for the `OnPublish` and `OnSubscribe` handlers.
-    pub handler_configs: Option<Obj<HandlerConfigs>>,
+    pub handler_configs: ::std::option::Option<crate::Obj<HandlerConfigs>>,
     /// `Name`: a string, required.
     ///
     /// The name of the channel namespace. This name must be unique within the `Api` .
     ///
     /// Pattern `([A-Za-z0-9](?:[A-Za-z0-9\-]{0,48}[A-Za-z0-9])?)`; length 1 to 50; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PublishAuthModes`: a list of [`AuthMode`] objects.
     ///
     /// The authorization mode to use for publishing messages on the channel namespace. This configuration overrides the default `Api` authorization configuration.
-    pub publish_auth_modes: Option<List<AuthMode>>,
+    pub publish_auth_modes: ::std::option::Option<::cloudwright_core::List<AuthMode>>,
     /// `SubscribeAuthModes`: a list of [`AuthMode`] objects.
     ///
     /// The authorization mode to use for subscribing to messages on the channel namespace. This configuration overrides the default `Api` authorization configuration.
-    pub subscribe_auth_modes: Option<List<AuthMode>>,
+    pub subscribe_auth_modes: ::std::option::Option<::cloudwright_core::List<AuthMode>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A set of tags (key-value pairs) for this channel namespace.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +78,7 @@ impl ChannelNamespace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::ChannelNamespace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-channelnamespace.html",
         primary_identifier: &["ChannelNamespaceArn"],
@@ -114,7 +89,7 @@ impl ChannelNamespace {
         read_only: &["ChannelNamespaceArn"],
         attributes: &["ChannelNamespaceArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ChannelNamespace` with its required properties, named in a [`ChannelNamespaceRequired`].
@@ -122,52 +97,54 @@ impl ChannelNamespace {
     pub fn new(required: ChannelNamespaceRequired) -> Self {
         Self {
             api_id: required.api_id,
-            code_handlers: None,
-            code_s3_location: None,
-            handler_configs: None,
+            code_handlers: ::std::option::Option::None,
+            code_s3_location: ::std::option::Option::None,
+            handler_configs: ::std::option::Option::None,
             name: required.name,
-            publish_auth_modes: None,
-            subscribe_auth_modes: None,
-            tags: None,
+            publish_auth_modes: ::std::option::Option::None,
+            subscribe_auth_modes: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `CodeHandlers`: a string.
-    pub fn code_handlers(mut self, value: impl Into<Str>) -> Self { self.code_handlers = Some(value.into()); self }
+    pub fn code_handlers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code_handlers = ::std::option::Option::Some(value.into()); self }
     /// `CodeS3Location`: a string.
-    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self { self.code_s3_location = Some(value.into()); self }
+    pub fn code_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `HandlerConfigs`: a [`HandlerConfigs`] object.
-    pub fn handler_configs(mut self, value: impl Into<Obj<HandlerConfigs>>) -> Self { self.handler_configs = Some(value.into()); self }
+    pub fn handler_configs(mut self, value: impl ::std::convert::Into<crate::Obj<HandlerConfigs>>) -> Self { self.handler_configs = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PublishAuthModes`: a list of [`AuthMode`] objects.
-    pub fn publish_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.publish_auth_modes = Some(value.into()); self }
+    pub fn publish_auth_modes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthMode>>) -> Self { self.publish_auth_modes = ::std::option::Option::Some(value.into()); self }
     /// `SubscribeAuthModes`: a list of [`AuthMode`] objects.
-    pub fn subscribe_auth_modes(mut self, value: impl Into<List<AuthMode>>) -> Self { self.subscribe_auth_modes = Some(value.into()); self }
+    pub fn subscribe_auth_modes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthMode>>) -> Self { self.subscribe_auth_modes = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ChannelNamespace {
+impl ::cloudwright_core::Resource for ChannelNamespace {
     type Attributes = ChannelNamespaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ChannelNamespace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ChannelNamespace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ChannelNamespace {
+impl ::cloudwright_core::ToValue for ChannelNamespace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("CodeHandlers", &self.code_handlers)
             .opt("CodeS3Location", &self.code_s3_location)
@@ -180,12 +157,12 @@ impl ToValue for ChannelNamespace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ChannelNamespace`]: `Handle<ChannelNamespace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ChannelNamespace`]: `Handle<ChannelNamespace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelNamespaceAttributes(ResourceRef);
+pub struct ChannelNamespaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelNamespaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelNamespaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,8 +170,8 @@ impl From<ResourceRef> for ChannelNamespaceAttributes {
 impl ChannelNamespaceAttributes {
     /// `Fn::GetAtt` `ChannelNamespaceArn`: a string.
     #[inline]
-    pub fn channel_namespace_arn(&self) -> Value {
-        self.0.get_att("ChannelNamespaceArn")
+    pub fn channel_namespace_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ChannelNamespaceArn"))
     }
 }
 
@@ -204,19 +181,8 @@ pub struct HandlerConfigRequired {
     /// `Behavior`: a [`HandlerBehavior`] value, required.
     pub behavior: HandlerBehavior,
     /// `Integration`: an [`Integration`] object, required.
-    pub integration: Obj<Integration>,
+    pub integration: crate::Obj<Integration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HandlerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Behavior", Shape::Str(&StrRule { allowed: &["CODE", "DIRECT"], ..StrRule::ANY })),
-        ("Integration", Shape::Object(&RULE_Integration)),
-    ],
-    required: &["Behavior", "Integration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HandlerConfig` property type of `AWS::AppSync::ChannelNamespace`.
 ///
@@ -232,7 +198,7 @@ pub struct HandlerConfig {
     /// `Integration`: an [`Integration`] object, required.
     ///
     /// The integration data source configuration for the handler.
-    pub integration: Obj<Integration>,
+    pub integration: crate::Obj<Integration>,
 }
 
 #[rustfmt::skip]
@@ -247,32 +213,22 @@ impl HandlerConfig {
     }
 
     /// `Behavior`: a [`HandlerBehavior`] value, required.
-    pub fn behavior(mut self, value: impl Into<HandlerBehavior>) -> Self { self.behavior = value.into(); self }
+    pub fn behavior(mut self, value: impl ::std::convert::Into<HandlerBehavior>) -> Self { self.behavior = value.into(); self }
     /// `Integration`: an [`Integration`] object, required.
-    pub fn integration(mut self, value: impl Into<Obj<Integration>>) -> Self { self.integration = value.into(); self }
+    pub fn integration(mut self, value: impl ::std::convert::Into<crate::Obj<Integration>>) -> Self { self.integration = value.into(); self }
 }
 
-impl PropertyType for HandlerConfig {}
+impl crate::PropertyType for HandlerConfig {}
 
-impl ToValue for HandlerConfig {
+impl ::cloudwright_core::ToValue for HandlerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Behavior", &self.behavior)
             .req("Integration", &self.integration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HandlerConfigs: ObjRule = ObjRule {
-    properties: &[
-        ("OnPublish", Shape::Object(&RULE_HandlerConfig)),
-        ("OnSubscribe", Shape::Object(&RULE_HandlerConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HandlerConfigs` property type of `AWS::AppSync::ChannelNamespace`.
 ///
@@ -284,11 +240,11 @@ pub struct HandlerConfigs {
     /// `OnPublish`: a [`HandlerConfig`] object.
     ///
     /// The configuration for the `OnPublish` handler.
-    pub on_publish: Option<Obj<HandlerConfig>>,
+    pub on_publish: ::std::option::Option<crate::Obj<HandlerConfig>>,
     /// `OnSubscribe`: a [`HandlerConfig`] object.
     ///
     /// The configuration for the `OnSubscribe` handler.
-    pub on_subscribe: Option<Obj<HandlerConfig>>,
+    pub on_subscribe: ::std::option::Option<crate::Obj<HandlerConfig>>,
 }
 
 #[rustfmt::skip]
@@ -296,44 +252,26 @@ impl HandlerConfigs {
     /// A `HandlerConfigs` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnPublish`: a [`HandlerConfig`] object.
-    pub fn on_publish(mut self, value: impl Into<Obj<HandlerConfig>>) -> Self { self.on_publish = Some(value.into()); self }
+    pub fn on_publish(mut self, value: impl ::std::convert::Into<crate::Obj<HandlerConfig>>) -> Self { self.on_publish = ::std::option::Option::Some(value.into()); self }
     /// `OnSubscribe`: a [`HandlerConfig`] object.
-    pub fn on_subscribe(mut self, value: impl Into<Obj<HandlerConfig>>) -> Self { self.on_subscribe = Some(value.into()); self }
+    pub fn on_subscribe(mut self, value: impl ::std::convert::Into<crate::Obj<HandlerConfig>>) -> Self { self.on_subscribe = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HandlerConfigs {}
+impl crate::PropertyType for HandlerConfigs {}
 
-impl ToValue for HandlerConfigs {
+impl ::cloudwright_core::ToValue for HandlerConfigs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnPublish", &self.on_publish)
             .opt("OnSubscribe", &self.on_subscribe)
             .build()
     }
 }
-
-/// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntegrationRequired {
-    /// `DataSourceName`: a string, required.
-    pub data_source_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
-    ],
-    required: &["DataSourceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Integration` property type of `AWS::AppSync::ChannelNamespace`.
 ///
@@ -347,58 +285,41 @@ pub struct Integration {
     /// The unique name of the data source that has been configured on the API.
     ///
     /// Pattern `([_A-Za-z][_0-9A-Za-z]{0,511})?`; length 1 to 512.
-    pub data_source_name: Str,
+    pub data_source_name: ::cloudwright_core::Str,
     /// `LambdaConfig`: a [`LambdaConfig`] object.
     ///
     /// The configuration for a Lambda data source.
-    pub lambda_config: Option<Obj<LambdaConfig>>,
+    pub lambda_config: ::std::option::Option<crate::Obj<LambdaConfig>>,
 }
 
 #[rustfmt::skip]
 impl Integration {
-    /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    /// A `Integration` with its one required property, `DataSourceName`.
     #[inline]
-    pub fn new(required: IntegrationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_source_name: required.data_source_name,
-            lambda_config: None,
+            data_source_name: value.into(),
+            lambda_config: ::std::option::Option::None,
         }
     }
 
     /// `DataSourceName`: a string, required.
-    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self { self.data_source_name = value.into(); self }
+    pub fn data_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_name = value.into(); self }
     /// `LambdaConfig`: a [`LambdaConfig`] object.
-    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self { self.lambda_config = Some(value.into()); self }
+    pub fn lambda_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaConfig>>) -> Self { self.lambda_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Integration {}
+impl crate::PropertyType for Integration {}
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceName", &self.data_source_name)
             .opt("LambdaConfig", &self.lambda_config)
             .build()
     }
 }
-
-/// The required properties of [`LambdaConfig`], by name: `LambdaConfig::new(LambdaConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaConfigRequired {
-    /// `InvokeType`: an [`InvokeType`] value, required.
-    pub invoke_type: InvokeType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InvokeType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "EVENT"], ..StrRule::ANY })),
-    ],
-    required: &["InvokeType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaConfig` property type of `AWS::AppSync::ChannelNamespace`.
 ///
@@ -415,24 +336,24 @@ pub struct LambdaConfig {
 
 #[rustfmt::skip]
 impl LambdaConfig {
-    /// A `LambdaConfig` with its required properties, named in a [`LambdaConfigRequired`].
+    /// A `LambdaConfig` with its one required property, `InvokeType`.
     #[inline]
-    pub fn new(required: LambdaConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<InvokeType>) -> Self {
         Self {
-            invoke_type: required.invoke_type,
+            invoke_type: value.into(),
         }
     }
 
     /// `InvokeType`: an [`InvokeType`] value, required.
-    pub fn invoke_type(mut self, value: impl Into<InvokeType>) -> Self { self.invoke_type = value.into(); self }
+    pub fn invoke_type(mut self, value: impl ::std::convert::Into<InvokeType>) -> Self { self.invoke_type = value.into(); self }
 }
 
-impl PropertyType for LambdaConfig {}
+impl crate::PropertyType for LambdaConfig {}
 
-impl ToValue for LambdaConfig {
+impl ::cloudwright_core::ToValue for LambdaConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InvokeType", &self.invoke_type)
             .build()
     }
@@ -446,24 +367,24 @@ pub enum HandlerBehavior {
     /// `DIRECT`
     Direct,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HandlerBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HandlerBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HandlerBehavior {
+impl ::cloudwright_core::ToValue for HandlerBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Code => "CODE",
             Self::Direct => "DIRECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -475,23 +396,95 @@ pub enum InvokeType {
     /// `EVENT`
     Event,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InvokeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InvokeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InvokeType {
+impl ::cloudwright_core::ToValue for InvokeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RequestResponse => "REQUEST_RESPONSE",
             Self::Event => "EVENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AuthMode, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("([_A-Za-z][_0-9A-Za-z]{0,511})?");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("([A-Za-z0-9](?:[A-Za-z0-9\\-]{0,48}[A-Za-z0-9])?)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelNamespace: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("CodeHandlers", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
+            ("CodeS3Location", Shape::STR),
+            ("HandlerConfigs", Shape::Object(&RULE_HandlerConfigs)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PublishAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
+            ("SubscribeAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ApiId", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HandlerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Behavior", Shape::Str(&StrRule { allowed: &["CODE", "DIRECT"], ..StrRule::ANY })),
+            ("Integration", Shape::Object(&RULE_Integration)),
+        ],
+        required: &["Behavior", "Integration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HandlerConfigs: ObjRule = ObjRule {
+        properties: &[
+            ("OnPublish", Shape::Object(&RULE_HandlerConfig)),
+            ("OnSubscribe", Shape::Object(&RULE_HandlerConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
+        ],
+        required: &["DataSourceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InvokeType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "EVENT"], ..StrRule::ANY })),
+        ],
+        required: &["InvokeType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
-
 /// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`DataSourceType`] value, required.
     pub r#type: DataSourceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("Description", Shape::STR),
-        ("DynamoDBConfig", Shape::Object(&RULE_DynamoDbConfig)),
-        ("ElasticsearchConfig", Shape::Object(&RULE_ElasticsearchConfig)),
-        ("EventBridgeConfig", Shape::Object(&RULE_EventBridgeConfig)),
-        ("HttpConfig", Shape::Object(&RULE_HttpConfig)),
-        ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
-        ("MetricsConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OpenSearchServiceConfig", Shape::Object(&RULE_OpenSearchServiceConfig)),
-        ("RelationalDatabaseConfig", Shape::Object(&RULE_RelationalDatabaseConfig)),
-        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["AMAZON_BEDROCK_RUNTIME", "AMAZON_DYNAMODB", "AMAZON_ELASTICSEARCH", "AMAZON_EVENTBRIDGE", "AMAZON_OPENSEARCH_SERVICE", "AWS_LAMBDA", "HTTP", "NONE", "RELATIONAL_DATABASE"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "ApiId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::DataSource` resource.
 ///
@@ -60,51 +34,51 @@ pub struct DataSource {
     /// Unique AWS AppSync GraphQL API identifier where this data source will be created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the data source.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DynamoDBConfig`: a [`DynamoDbConfig`] object.
     ///
     /// AWS Region and TableName for an Amazon DynamoDB table in your account.
-    pub dynamo_db_config: Option<Obj<DynamoDbConfig>>,
+    pub dynamo_db_config: ::std::option::Option<crate::Obj<DynamoDbConfig>>,
     /// `ElasticsearchConfig`: an [`ElasticsearchConfig`] object.
     ///
     /// Deprecated.
-    pub elasticsearch_config: Option<Obj<ElasticsearchConfig>>,
+    pub elasticsearch_config: ::std::option::Option<crate::Obj<ElasticsearchConfig>>,
     /// `EventBridgeConfig`: an [`EventBridgeConfig`] object.
     ///
     /// An EventBridge configuration that contains a valid ARN of an event bus.
-    pub event_bridge_config: Option<Obj<EventBridgeConfig>>,
+    pub event_bridge_config: ::std::option::Option<crate::Obj<EventBridgeConfig>>,
     /// `HttpConfig`: a [`HttpConfig`] object.
     ///
     /// Endpoints for an HTTP data source.
-    pub http_config: Option<Obj<HttpConfig>>,
+    pub http_config: ::std::option::Option<crate::Obj<HttpConfig>>,
     /// `LambdaConfig`: a [`LambdaConfig`] object.
     ///
     /// An ARN of a Lambda function in valid ARN format. This can be the ARN of a Lambda function that exists in the current account or in another account.
-    pub lambda_config: Option<Obj<LambdaConfig>>,
+    pub lambda_config: ::std::option::Option<crate::Obj<LambdaConfig>>,
     /// `MetricsConfig`: a [`MetricsConfig`] value.
     ///
     /// Enables or disables enhanced data source metrics for specified data sources. Note that `MetricsConfig` won't be used unless the `dataSourceLevelMetricsBehavior` value is set to `PER_DATA_SOURCE_METRICS` . If the `dataSourceLevelMetricsBehavior` is set to `FULL_REQUEST_DATA_SOURCE_METRICS` instead, `MetricsConfig` will be ignored. However, you can still set its value.
     ///
     /// `MetricsConfig` can be `ENABLED` or `DISABLED` .
-    pub metrics_config: Option<MetricsConfig>,
+    pub metrics_config: ::std::option::Option<MetricsConfig>,
     /// `Name`: a string, required.
     ///
     /// Friendly name for you to identify your AppSync data source after creation.
     ///
     /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OpenSearchServiceConfig`: an [`OpenSearchServiceConfig`] object.
     ///
     /// AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
-    pub open_search_service_config: Option<Obj<OpenSearchServiceConfig>>,
+    pub open_search_service_config: ::std::option::Option<crate::Obj<OpenSearchServiceConfig>>,
     /// `RelationalDatabaseConfig`: a [`RelationalDatabaseConfig`] object.
     ///
     /// Relational Database configuration of the relational database data source.
-    pub relational_database_config: Option<Obj<RelationalDatabaseConfig>>,
+    pub relational_database_config: ::std::option::Option<crate::Obj<RelationalDatabaseConfig>>,
     /// `ServiceRoleArn`: a string.
     ///
     /// The AWS Identity and Access Management service role ARN for the data source. The system assumes this role when accessing the data source.
@@ -112,7 +86,7 @@ pub struct DataSource {
     /// Required if `Type` is specified as `AWS_LAMBDA` , `AMAZON_DYNAMODB` , `AMAZON_ELASTICSEARCH` , `AMAZON_EVENTBRIDGE` , `AMAZON_OPENSEARCH_SERVICE` , `RELATIONAL_DATABASE` , or `AMAZON_BEDROCK_RUNTIME` .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_role_arn: Option<Str>,
+    pub service_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`DataSourceType`] value, required.
     ///
     /// The type of the data source.
@@ -136,7 +110,7 @@ impl DataSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::DataSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html",
         primary_identifier: &["DataSourceArn"],
@@ -147,7 +121,7 @@ impl DataSource {
         read_only: &["DataSourceArn"],
         attributes: &["DataSourceArn", "Name"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
@@ -155,64 +129,66 @@ impl DataSource {
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             api_id: required.api_id,
-            description: None,
-            dynamo_db_config: None,
-            elasticsearch_config: None,
-            event_bridge_config: None,
-            http_config: None,
-            lambda_config: None,
-            metrics_config: None,
+            description: ::std::option::Option::None,
+            dynamo_db_config: ::std::option::Option::None,
+            elasticsearch_config: ::std::option::Option::None,
+            event_bridge_config: ::std::option::Option::None,
+            http_config: ::std::option::Option::None,
+            lambda_config: ::std::option::Option::None,
+            metrics_config: ::std::option::Option::None,
             name: required.name,
-            open_search_service_config: None,
-            relational_database_config: None,
-            service_role_arn: None,
+            open_search_service_config: ::std::option::Option::None,
+            relational_database_config: ::std::option::Option::None,
+            service_role_arn: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDBConfig`: a [`DynamoDbConfig`] object.
-    pub fn dynamo_db_config(mut self, value: impl Into<Obj<DynamoDbConfig>>) -> Self { self.dynamo_db_config = Some(value.into()); self }
+    pub fn dynamo_db_config(mut self, value: impl ::std::convert::Into<crate::Obj<DynamoDbConfig>>) -> Self { self.dynamo_db_config = ::std::option::Option::Some(value.into()); self }
     /// `ElasticsearchConfig`: an [`ElasticsearchConfig`] object.
-    pub fn elasticsearch_config(mut self, value: impl Into<Obj<ElasticsearchConfig>>) -> Self { self.elasticsearch_config = Some(value.into()); self }
+    pub fn elasticsearch_config(mut self, value: impl ::std::convert::Into<crate::Obj<ElasticsearchConfig>>) -> Self { self.elasticsearch_config = ::std::option::Option::Some(value.into()); self }
     /// `EventBridgeConfig`: an [`EventBridgeConfig`] object.
-    pub fn event_bridge_config(mut self, value: impl Into<Obj<EventBridgeConfig>>) -> Self { self.event_bridge_config = Some(value.into()); self }
+    pub fn event_bridge_config(mut self, value: impl ::std::convert::Into<crate::Obj<EventBridgeConfig>>) -> Self { self.event_bridge_config = ::std::option::Option::Some(value.into()); self }
     /// `HttpConfig`: a [`HttpConfig`] object.
-    pub fn http_config(mut self, value: impl Into<Obj<HttpConfig>>) -> Self { self.http_config = Some(value.into()); self }
+    pub fn http_config(mut self, value: impl ::std::convert::Into<crate::Obj<HttpConfig>>) -> Self { self.http_config = ::std::option::Option::Some(value.into()); self }
     /// `LambdaConfig`: a [`LambdaConfig`] object.
-    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self { self.lambda_config = Some(value.into()); self }
+    pub fn lambda_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaConfig>>) -> Self { self.lambda_config = ::std::option::Option::Some(value.into()); self }
     /// `MetricsConfig`: a [`MetricsConfig`] value.
-    pub fn metrics_config(mut self, value: impl Into<MetricsConfig>) -> Self { self.metrics_config = Some(value.into()); self }
+    pub fn metrics_config(mut self, value: impl ::std::convert::Into<MetricsConfig>) -> Self { self.metrics_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OpenSearchServiceConfig`: an [`OpenSearchServiceConfig`] object.
-    pub fn open_search_service_config(mut self, value: impl Into<Obj<OpenSearchServiceConfig>>) -> Self { self.open_search_service_config = Some(value.into()); self }
+    pub fn open_search_service_config(mut self, value: impl ::std::convert::Into<crate::Obj<OpenSearchServiceConfig>>) -> Self { self.open_search_service_config = ::std::option::Option::Some(value.into()); self }
     /// `RelationalDatabaseConfig`: a [`RelationalDatabaseConfig`] object.
-    pub fn relational_database_config(mut self, value: impl Into<Obj<RelationalDatabaseConfig>>) -> Self { self.relational_database_config = Some(value.into()); self }
+    pub fn relational_database_config(mut self, value: impl ::std::convert::Into<crate::Obj<RelationalDatabaseConfig>>) -> Self { self.relational_database_config = ::std::option::Option::Some(value.into()); self }
     /// `ServiceRoleArn`: a string.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = Some(value.into()); self }
+    pub fn service_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DataSourceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for DataSource {
+impl ::cloudwright_core::Resource for DataSource {
     type Attributes = DataSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("Description", &self.description)
             .opt("DynamoDBConfig", &self.dynamo_db_config)
@@ -230,12 +206,12 @@ impl ToValue for DataSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataSourceAttributes(ResourceRef);
+pub struct DataSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -245,42 +221,24 @@ impl DataSourceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the API key, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid/datasources/datasourcename` .
     #[inline]
-    pub fn data_source_arn(&self) -> Value {
-        self.0.get_att("DataSourceArn")
+    pub fn data_source_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataSourceArn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// Friendly name for you to identify your AppSync data source after creation.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-/// The required properties of [`AuthorizationConfig`], by name: `AuthorizationConfig::new(AuthorizationConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuthorizationConfigRequired {
-    /// `AuthorizationType`: an [`AuthorizationType`] value, required.
-    pub authorization_type: AuthorizationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationType", Shape::Str(&StrRule { allowed: &["AWS_IAM"], ..StrRule::ANY })),
-        ("AwsIamConfig", Shape::Object(&RULE_AwsIamConfig)),
-    ],
-    required: &["AuthorizationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthorizationConfig` property type of `AWS::AppSync::DataSource`.
 ///
 /// The `AuthorizationConfig` property type specifies the authorization type and configuration for an AWS AppSync http data source.
 ///
-/// `AuthorizationConfig` is a property of the \[AWS AppSync DataSource HttpConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-httpconfig.html>) property type.
+/// `AuthorizationConfig` is a property of the [AWS AppSync DataSource HttpConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-httpconfig.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-authorizationconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -294,53 +252,43 @@ pub struct AuthorizationConfig {
     /// `AwsIamConfig`: an [`AwsIamConfig`] object.
     ///
     /// The AWS Identity and Access Management settings.
-    pub aws_iam_config: Option<Obj<AwsIamConfig>>,
+    pub aws_iam_config: ::std::option::Option<crate::Obj<AwsIamConfig>>,
 }
 
 #[rustfmt::skip]
 impl AuthorizationConfig {
-    /// A `AuthorizationConfig` with its required properties, named in a [`AuthorizationConfigRequired`].
+    /// A `AuthorizationConfig` with its one required property, `AuthorizationType`.
     #[inline]
-    pub fn new(required: AuthorizationConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AuthorizationType>) -> Self {
         Self {
-            authorization_type: required.authorization_type,
-            aws_iam_config: None,
+            authorization_type: value.into(),
+            aws_iam_config: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizationType`: an [`AuthorizationType`] value, required.
-    pub fn authorization_type(mut self, value: impl Into<AuthorizationType>) -> Self { self.authorization_type = value.into(); self }
+    pub fn authorization_type(mut self, value: impl ::std::convert::Into<AuthorizationType>) -> Self { self.authorization_type = value.into(); self }
     /// `AwsIamConfig`: an [`AwsIamConfig`] object.
-    pub fn aws_iam_config(mut self, value: impl Into<Obj<AwsIamConfig>>) -> Self { self.aws_iam_config = Some(value.into()); self }
+    pub fn aws_iam_config(mut self, value: impl ::std::convert::Into<crate::Obj<AwsIamConfig>>) -> Self { self.aws_iam_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthorizationConfig {}
+impl crate::PropertyType for AuthorizationConfig {}
 
-impl ToValue for AuthorizationConfig {
+impl ::cloudwright_core::ToValue for AuthorizationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthorizationType", &self.authorization_type)
             .opt("AwsIamConfig", &self.aws_iam_config)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AwsIamConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SigningRegion", Shape::STR),
-        ("SigningServiceName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AwsIamConfig` property type of `AWS::AppSync::DataSource`.
 ///
 /// Use the `AwsIamConfig` property type to specify `AwsIamConfig` for a AWS AppSync authorizaton.
 ///
-/// `AwsIamConfig` is a property of the \[AWS AppSync DataSource AuthorizationConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-httpconfig-authorizationconfig.html>) resource.
+/// `AwsIamConfig` is a property of the [AWS AppSync DataSource AuthorizationConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-httpconfig-authorizationconfig.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-awsiamconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -348,11 +296,11 @@ pub struct AwsIamConfig {
     /// `SigningRegion`: a string.
     ///
     /// The signing Region for AWS Identity and Access Management authorization.
-    pub signing_region: Option<Str>,
+    pub signing_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `SigningServiceName`: a string.
     ///
     /// The signing service name for AWS Identity and Access Management authorization.
-    pub signing_service_name: Option<Str>,
+    pub signing_service_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -360,21 +308,21 @@ impl AwsIamConfig {
     /// A `AwsIamConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SigningRegion`: a string.
-    pub fn signing_region(mut self, value: impl Into<Str>) -> Self { self.signing_region = Some(value.into()); self }
+    pub fn signing_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signing_region = ::std::option::Option::Some(value.into()); self }
     /// `SigningServiceName`: a string.
-    pub fn signing_service_name(mut self, value: impl Into<Str>) -> Self { self.signing_service_name = Some(value.into()); self }
+    pub fn signing_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signing_service_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsIamConfig {}
+impl crate::PropertyType for AwsIamConfig {}
 
-impl ToValue for AwsIamConfig {
+impl ::cloudwright_core::ToValue for AwsIamConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SigningRegion", &self.signing_region)
             .opt("SigningServiceName", &self.signing_service_name)
             .build()
@@ -385,24 +333,12 @@ impl ToValue for AwsIamConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeltaSyncConfigRequired {
     /// `BaseTableTTL`: a string, required.
-    pub base_table_ttl: Str,
+    pub base_table_ttl: ::cloudwright_core::Str,
     /// `DeltaSyncTableName`: a string, required.
-    pub delta_sync_table_name: Str,
+    pub delta_sync_table_name: ::cloudwright_core::Str,
     /// `DeltaSyncTableTTL`: a string, required.
-    pub delta_sync_table_ttl: Str,
+    pub delta_sync_table_ttl: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeltaSyncConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BaseTableTTL", Shape::STR),
-        ("DeltaSyncTableName", Shape::STR),
-        ("DeltaSyncTableTTL", Shape::STR),
-    ],
-    required: &["BaseTableTTL", "DeltaSyncTableTTL", "DeltaSyncTableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeltaSyncConfig` property type of `AWS::AppSync::DataSource`.
 ///
@@ -414,15 +350,15 @@ pub struct DeltaSyncConfig {
     /// `BaseTableTTL`: a string, required.
     ///
     /// The number of minutes that an Item is stored in the data source.
-    pub base_table_ttl: Str,
+    pub base_table_ttl: ::cloudwright_core::Str,
     /// `DeltaSyncTableName`: a string, required.
     ///
     /// The Delta Sync table name.
-    pub delta_sync_table_name: Str,
+    pub delta_sync_table_name: ::cloudwright_core::Str,
     /// `DeltaSyncTableTTL`: a string, required.
     ///
     /// The number of minutes that a Delta Sync log entry is stored in the Delta Sync table.
-    pub delta_sync_table_ttl: Str,
+    pub delta_sync_table_ttl: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -438,19 +374,19 @@ impl DeltaSyncConfig {
     }
 
     /// `BaseTableTTL`: a string, required.
-    pub fn base_table_ttl(mut self, value: impl Into<Str>) -> Self { self.base_table_ttl = value.into(); self }
+    pub fn base_table_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_table_ttl = value.into(); self }
     /// `DeltaSyncTableName`: a string, required.
-    pub fn delta_sync_table_name(mut self, value: impl Into<Str>) -> Self { self.delta_sync_table_name = value.into(); self }
+    pub fn delta_sync_table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delta_sync_table_name = value.into(); self }
     /// `DeltaSyncTableTTL`: a string, required.
-    pub fn delta_sync_table_ttl(mut self, value: impl Into<Str>) -> Self { self.delta_sync_table_ttl = value.into(); self }
+    pub fn delta_sync_table_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delta_sync_table_ttl = value.into(); self }
 }
 
-impl PropertyType for DeltaSyncConfig {}
+impl crate::PropertyType for DeltaSyncConfig {}
 
-impl ToValue for DeltaSyncConfig {
+impl ::cloudwright_core::ToValue for DeltaSyncConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BaseTableTTL", &self.base_table_ttl)
             .req("DeltaSyncTableName", &self.delta_sync_table_name)
             .req("DeltaSyncTableTTL", &self.delta_sync_table_ttl)
@@ -462,30 +398,16 @@ impl ToValue for DeltaSyncConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDbConfigRequired {
     /// `AwsRegion`: a string, required.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynamoDbConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AwsRegion", Shape::STR),
-        ("DeltaSyncConfig", Shape::Object(&RULE_DeltaSyncConfig)),
-        ("TableName", Shape::STR),
-        ("UseCallerCredentials", Shape::Bool),
-        ("Versioned", Shape::Bool),
-    ],
-    required: &["TableName", "AwsRegion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynamoDBConfig` property type of `AWS::AppSync::DataSource`.
 ///
 /// The `DynamoDBConfig` property type specifies the `AwsRegion` and `TableName` for an Amazon DynamoDB table in your account for an AWS AppSync data source.
 ///
-/// `DynamoDBConfig` is a property of the \[AWS::AppSync::DataSource\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html>) property type.
+/// `DynamoDBConfig` is a property of the [AWS::AppSync::DataSource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-dynamodbconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -493,23 +415,23 @@ pub struct DynamoDbConfig {
     /// `AwsRegion`: a string, required.
     ///
     /// The AWS Region.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `DeltaSyncConfig`: a [`DeltaSyncConfig`] object.
     ///
     /// The `DeltaSyncConfig` for a versioned datasource.
-    pub delta_sync_config: Option<Obj<DeltaSyncConfig>>,
+    pub delta_sync_config: ::std::option::Option<crate::Obj<DeltaSyncConfig>>,
     /// `TableName`: a string, required.
     ///
     /// The table name.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `UseCallerCredentials`: a boolean.
     ///
     /// Set to `TRUE` to use AWS Identity and Access Management with this data source.
-    pub use_caller_credentials: Option<Bool>,
+    pub use_caller_credentials: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Versioned`: a boolean.
     ///
     /// Set to TRUE to use Conflict Detection and Resolution with this data source.
-    pub versioned: Option<Bool>,
+    pub versioned: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -519,31 +441,31 @@ impl DynamoDbConfig {
     pub fn new(required: DynamoDbConfigRequired) -> Self {
         Self {
             aws_region: required.aws_region,
-            delta_sync_config: None,
+            delta_sync_config: ::std::option::Option::None,
             table_name: required.table_name,
-            use_caller_credentials: None,
-            versioned: None,
+            use_caller_credentials: ::std::option::Option::None,
+            versioned: ::std::option::Option::None,
         }
     }
 
     /// `AwsRegion`: a string, required.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = value.into(); self }
     /// `DeltaSyncConfig`: a [`DeltaSyncConfig`] object.
-    pub fn delta_sync_config(mut self, value: impl Into<Obj<DeltaSyncConfig>>) -> Self { self.delta_sync_config = Some(value.into()); self }
+    pub fn delta_sync_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeltaSyncConfig>>) -> Self { self.delta_sync_config = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
     /// `UseCallerCredentials`: a boolean.
-    pub fn use_caller_credentials(mut self, value: impl Into<Bool>) -> Self { self.use_caller_credentials = Some(value.into()); self }
+    pub fn use_caller_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_caller_credentials = ::std::option::Option::Some(value.into()); self }
     /// `Versioned`: a boolean.
-    pub fn versioned(mut self, value: impl Into<Bool>) -> Self { self.versioned = Some(value.into()); self }
+    pub fn versioned(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.versioned = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DynamoDbConfig {}
+impl crate::PropertyType for DynamoDbConfig {}
 
-impl ToValue for DynamoDbConfig {
+impl ::cloudwright_core::ToValue for DynamoDbConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsRegion", &self.aws_region)
             .opt("DeltaSyncConfig", &self.delta_sync_config)
             .req("TableName", &self.table_name)
@@ -557,21 +479,10 @@ impl ToValue for DynamoDbConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticsearchConfigRequired {
     /// `AwsRegion`: a string, required.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `Endpoint`: a string, required.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticsearchConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AwsRegion", Shape::STR),
-        ("Endpoint", Shape::STR),
-    ],
-    required: &["AwsRegion", "Endpoint"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ElasticsearchConfig` property type of `AWS::AppSync::DataSource`.
 ///
@@ -581,11 +492,11 @@ pub struct ElasticsearchConfig {
     /// `AwsRegion`: a string, required.
     ///
     /// The AWS Region.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `Endpoint`: a string, required.
     ///
     /// The endpoint.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -600,39 +511,22 @@ impl ElasticsearchConfig {
     }
 
     /// `AwsRegion`: a string, required.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = value.into(); self }
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
 }
 
-impl PropertyType for ElasticsearchConfig {}
+impl crate::PropertyType for ElasticsearchConfig {}
 
-impl ToValue for ElasticsearchConfig {
+impl ::cloudwright_core::ToValue for ElasticsearchConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsRegion", &self.aws_region)
             .req("Endpoint", &self.endpoint)
             .build()
     }
 }
-
-/// The required properties of [`EventBridgeConfig`], by name: `EventBridgeConfig::new(EventBridgeConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBridgeConfigRequired {
-    /// `EventBusArn`: a string, required.
-    pub event_bus_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EventBusArn", Shape::STR),
-    ],
-    required: &["EventBusArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventBridgeConfig` property type of `AWS::AppSync::DataSource`.
 ///
@@ -643,58 +537,40 @@ pub(crate) static RULE_EventBridgeConfig: ObjRule = ObjRule {
 pub struct EventBridgeConfig {
     /// `EventBusArn`: a string, required.
     ///
-    /// The event bus pipeline's ARN. For more information about event buses, see \[EventBridge event buses\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus.html>) .
-    pub event_bus_arn: Str,
+    /// The event bus pipeline's ARN. For more information about event buses, see [EventBridge event buses](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus.html) .
+    pub event_bus_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EventBridgeConfig {
-    /// A `EventBridgeConfig` with its required properties, named in a [`EventBridgeConfigRequired`].
+    /// A `EventBridgeConfig` with its one required property, `EventBusArn`.
     #[inline]
-    pub fn new(required: EventBridgeConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            event_bus_arn: required.event_bus_arn,
+            event_bus_arn: value.into(),
         }
     }
 
     /// `EventBusArn`: a string, required.
-    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self { self.event_bus_arn = value.into(); self }
+    pub fn event_bus_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_bus_arn = value.into(); self }
 }
 
-impl PropertyType for EventBridgeConfig {}
+impl crate::PropertyType for EventBridgeConfig {}
 
-impl ToValue for EventBridgeConfig {
+impl ::cloudwright_core::ToValue for EventBridgeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventBusArn", &self.event_bus_arn)
             .build()
     }
 }
 
-/// The required properties of [`HttpConfig`], by name: `HttpConfig::new(HttpConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpConfigRequired {
-    /// `Endpoint`: a string, required.
-    pub endpoint: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationConfig", Shape::Object(&RULE_AuthorizationConfig)),
-        ("Endpoint", Shape::STR),
-    ],
-    required: &["Endpoint"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HttpConfig` property type of `AWS::AppSync::DataSource`.
 ///
 /// Use the `HttpConfig` property type to specify `HttpConfig` for an AWS AppSync data source.
 ///
-/// `HttpConfig` is a property of the \[AWS::AppSync::DataSource\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html>) resource.
+/// `HttpConfig` is a property of the [AWS::AppSync::DataSource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-httpconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -702,64 +578,47 @@ pub struct HttpConfig {
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
     ///
     /// The authorization configuration.
-    pub authorization_config: Option<Obj<AuthorizationConfig>>,
+    pub authorization_config: ::std::option::Option<crate::Obj<AuthorizationConfig>>,
     /// `Endpoint`: a string, required.
     ///
     /// The endpoint.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HttpConfig {
-    /// A `HttpConfig` with its required properties, named in a [`HttpConfigRequired`].
+    /// A `HttpConfig` with its one required property, `Endpoint`.
     #[inline]
-    pub fn new(required: HttpConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            authorization_config: None,
-            endpoint: required.endpoint,
+            authorization_config: ::std::option::Option::None,
+            endpoint: value.into(),
         }
     }
 
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
-    pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
+    pub fn authorization_config(mut self, value: impl ::std::convert::Into<crate::Obj<AuthorizationConfig>>) -> Self { self.authorization_config = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
 }
 
-impl PropertyType for HttpConfig {}
+impl crate::PropertyType for HttpConfig {}
 
-impl ToValue for HttpConfig {
+impl ::cloudwright_core::ToValue for HttpConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationConfig", &self.authorization_config)
             .req("Endpoint", &self.endpoint)
             .build()
     }
 }
 
-/// The required properties of [`LambdaConfig`], by name: `LambdaConfig::new(LambdaConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaConfigRequired {
-    /// `LambdaFunctionArn`: a string, required.
-    pub lambda_function_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaFunctionArn", Shape::STR),
-    ],
-    required: &["LambdaFunctionArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LambdaConfig` property type of `AWS::AppSync::DataSource`.
 ///
 /// The `LambdaConfig` property type specifies the Lambda function ARN for an AWS AppSync data source.
 ///
-/// `LambdaConfig` is a property of the \[AWS::AppSync::DataSource\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html>) property type.
+/// `LambdaConfig` is a property of the [AWS::AppSync::DataSource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-lambdaconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -767,29 +626,29 @@ pub struct LambdaConfig {
     /// `LambdaFunctionArn`: a string, required.
     ///
     /// The ARN for the Lambda function.
-    pub lambda_function_arn: Str,
+    pub lambda_function_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LambdaConfig {
-    /// A `LambdaConfig` with its required properties, named in a [`LambdaConfigRequired`].
+    /// A `LambdaConfig` with its one required property, `LambdaFunctionArn`.
     #[inline]
-    pub fn new(required: LambdaConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            lambda_function_arn: required.lambda_function_arn,
+            lambda_function_arn: value.into(),
         }
     }
 
     /// `LambdaFunctionArn`: a string, required.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = value.into(); self }
+    pub fn lambda_function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_function_arn = value.into(); self }
 }
 
-impl PropertyType for LambdaConfig {}
+impl crate::PropertyType for LambdaConfig {}
 
-impl ToValue for LambdaConfig {
+impl ::cloudwright_core::ToValue for LambdaConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LambdaFunctionArn", &self.lambda_function_arn)
             .build()
     }
@@ -799,27 +658,16 @@ impl ToValue for LambdaConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchServiceConfigRequired {
     /// `AwsRegion`: a string, required.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `Endpoint`: a string, required.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenSearchServiceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AwsRegion", Shape::STR),
-        ("Endpoint", Shape::STR),
-    ],
-    required: &["AwsRegion", "Endpoint"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenSearchServiceConfig` property type of `AWS::AppSync::DataSource`.
 ///
 /// The `OpenSearchServiceConfig` property type specifies the `AwsRegion` and `Endpoints` for an Amazon OpenSearch Service domain in your account for an AWS AppSync data source.
 ///
-/// `OpenSearchServiceConfig` is a property of the \[AWS::AppSync::DataSource\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html>) property type.
+/// `OpenSearchServiceConfig` is a property of the [AWS::AppSync::DataSource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-opensearchserviceconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -827,11 +675,11 @@ pub struct OpenSearchServiceConfig {
     /// `AwsRegion`: a string, required.
     ///
     /// The AWS Region.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `Endpoint`: a string, required.
     ///
     /// The endpoint.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -846,17 +694,17 @@ impl OpenSearchServiceConfig {
     }
 
     /// `AwsRegion`: a string, required.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = value.into(); self }
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
 }
 
-impl PropertyType for OpenSearchServiceConfig {}
+impl crate::PropertyType for OpenSearchServiceConfig {}
 
-impl ToValue for OpenSearchServiceConfig {
+impl ::cloudwright_core::ToValue for OpenSearchServiceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsRegion", &self.aws_region)
             .req("Endpoint", &self.endpoint)
             .build()
@@ -867,32 +715,18 @@ impl ToValue for OpenSearchServiceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsHttpEndpointConfigRequired {
     /// `AwsRegion`: a string, required.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `AwsSecretStoreArn`: a string, required.
-    pub aws_secret_store_arn: Str,
+    pub aws_secret_store_arn: ::cloudwright_core::Str,
     /// `DbClusterIdentifier`: a string, required.
-    pub db_cluster_identifier: Str,
+    pub db_cluster_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RdsHttpEndpointConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AwsRegion", Shape::STR),
-        ("AwsSecretStoreArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("DbClusterIdentifier", Shape::STR),
-        ("Schema", Shape::STR),
-    ],
-    required: &["AwsRegion", "DbClusterIdentifier", "AwsSecretStoreArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RdsHttpEndpointConfig` property type of `AWS::AppSync::DataSource`.
 ///
 /// Use the `RdsHttpEndpointConfig` property type to specify the `RdsHttpEndpoint` for an AWS AppSync relational database.
 ///
-/// `RdsHttpEndpointConfig` is a property of the \[AWS AppSync DataSource RelationalDatabaseConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-relationaldatabaseconfig.html>) resource.
+/// `RdsHttpEndpointConfig` is a property of the [AWS AppSync DataSource RelationalDatabaseConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-relationaldatabaseconfig.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-rdshttpendpointconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -900,23 +734,23 @@ pub struct RdsHttpEndpointConfig {
     /// `AwsRegion`: a string, required.
     ///
     /// AWS Region for RDS HTTP endpoint.
-    pub aws_region: Str,
+    pub aws_region: ::cloudwright_core::Str,
     /// `AwsSecretStoreArn`: a string, required.
     ///
     /// The ARN for database credentials stored in AWS Secrets Manager .
-    pub aws_secret_store_arn: Str,
+    pub aws_secret_store_arn: ::cloudwright_core::Str,
     /// `DatabaseName`: a string.
     ///
     /// Logical database name.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DbClusterIdentifier`: a string, required.
     ///
     /// Amazon RDS cluster Amazon Resource Name (ARN).
-    pub db_cluster_identifier: Str,
+    pub db_cluster_identifier: ::cloudwright_core::Str,
     /// `Schema`: a string.
     ///
     /// Logical schema name.
-    pub schema: Option<Str>,
+    pub schema: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -927,30 +761,30 @@ impl RdsHttpEndpointConfig {
         Self {
             aws_region: required.aws_region,
             aws_secret_store_arn: required.aws_secret_store_arn,
-            database_name: None,
+            database_name: ::std::option::Option::None,
             db_cluster_identifier: required.db_cluster_identifier,
-            schema: None,
+            schema: ::std::option::Option::None,
         }
     }
 
     /// `AwsRegion`: a string, required.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = value.into(); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = value.into(); self }
     /// `AwsSecretStoreArn`: a string, required.
-    pub fn aws_secret_store_arn(mut self, value: impl Into<Str>) -> Self { self.aws_secret_store_arn = value.into(); self }
+    pub fn aws_secret_store_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_secret_store_arn = value.into(); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `DbClusterIdentifier`: a string, required.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = value.into(); self }
+    pub fn db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_identifier = value.into(); self }
     /// `Schema`: a string.
-    pub fn schema(mut self, value: impl Into<Str>) -> Self { self.schema = Some(value.into()); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RdsHttpEndpointConfig {}
+impl crate::PropertyType for RdsHttpEndpointConfig {}
 
-impl ToValue for RdsHttpEndpointConfig {
+impl ::cloudwright_core::ToValue for RdsHttpEndpointConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsRegion", &self.aws_region)
             .req("AwsSecretStoreArn", &self.aws_secret_store_arn)
             .opt("DatabaseName", &self.database_name)
@@ -960,29 +794,11 @@ impl ToValue for RdsHttpEndpointConfig {
     }
 }
 
-/// The required properties of [`RelationalDatabaseConfig`], by name: `RelationalDatabaseConfig::new(RelationalDatabaseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RelationalDatabaseConfigRequired {
-    /// `RelationalDatabaseSourceType`: a [`RelationalDatabaseSourceType`] value, required.
-    pub relational_database_source_type: RelationalDatabaseSourceType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RelationalDatabaseConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RdsHttpEndpointConfig", Shape::Object(&RULE_RdsHttpEndpointConfig)),
-        ("RelationalDatabaseSourceType", Shape::Str(&StrRule { allowed: &["RDS_HTTP_ENDPOINT"], ..StrRule::ANY })),
-    ],
-    required: &["RelationalDatabaseSourceType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RelationalDatabaseConfig` property type of `AWS::AppSync::DataSource`.
 ///
 /// Use the `RelationalDatabaseConfig` property type to specify `RelationalDatabaseConfig` for an AWS AppSync data source.
 ///
-/// `RelationalDatabaseConfig` is a property of the \[AWS::AppSync::DataSource\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html>) property type.
+/// `RelationalDatabaseConfig` is a property of the [AWS::AppSync::DataSource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-datasource-relationaldatabaseconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -990,7 +806,7 @@ pub struct RelationalDatabaseConfig {
     /// `RdsHttpEndpointConfig`: a [`RdsHttpEndpointConfig`] object.
     ///
     /// Information about the Amazon RDS resource.
-    pub rds_http_endpoint_config: Option<Obj<RdsHttpEndpointConfig>>,
+    pub rds_http_endpoint_config: ::std::option::Option<crate::Obj<RdsHttpEndpointConfig>>,
     /// `RelationalDatabaseSourceType`: a [`RelationalDatabaseSourceType`] value, required.
     ///
     /// The type of relational data source.
@@ -999,27 +815,27 @@ pub struct RelationalDatabaseConfig {
 
 #[rustfmt::skip]
 impl RelationalDatabaseConfig {
-    /// A `RelationalDatabaseConfig` with its required properties, named in a [`RelationalDatabaseConfigRequired`].
+    /// A `RelationalDatabaseConfig` with its one required property, `RelationalDatabaseSourceType`.
     #[inline]
-    pub fn new(required: RelationalDatabaseConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RelationalDatabaseSourceType>) -> Self {
         Self {
-            rds_http_endpoint_config: None,
-            relational_database_source_type: required.relational_database_source_type,
+            rds_http_endpoint_config: ::std::option::Option::None,
+            relational_database_source_type: value.into(),
         }
     }
 
     /// `RdsHttpEndpointConfig`: a [`RdsHttpEndpointConfig`] object.
-    pub fn rds_http_endpoint_config(mut self, value: impl Into<Obj<RdsHttpEndpointConfig>>) -> Self { self.rds_http_endpoint_config = Some(value.into()); self }
+    pub fn rds_http_endpoint_config(mut self, value: impl ::std::convert::Into<crate::Obj<RdsHttpEndpointConfig>>) -> Self { self.rds_http_endpoint_config = ::std::option::Option::Some(value.into()); self }
     /// `RelationalDatabaseSourceType`: a [`RelationalDatabaseSourceType`] value, required.
-    pub fn relational_database_source_type(mut self, value: impl Into<RelationalDatabaseSourceType>) -> Self { self.relational_database_source_type = value.into(); self }
+    pub fn relational_database_source_type(mut self, value: impl ::std::convert::Into<RelationalDatabaseSourceType>) -> Self { self.relational_database_source_type = value.into(); self }
 }
 
-impl PropertyType for RelationalDatabaseConfig {}
+impl crate::PropertyType for RelationalDatabaseConfig {}
 
-impl ToValue for RelationalDatabaseConfig {
+impl ::cloudwright_core::ToValue for RelationalDatabaseConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RdsHttpEndpointConfig", &self.rds_http_endpoint_config)
             .req(
                 "RelationalDatabaseSourceType",
@@ -1035,23 +851,23 @@ pub enum AuthorizationType {
     /// `AWS_IAM`
     AwsIam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthorizationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthorizationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthorizationType {
+impl ::cloudwright_core::ToValue for AuthorizationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsIam => "AWS_IAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1077,18 +893,18 @@ pub enum DataSourceType {
     /// `RELATIONAL_DATABASE`
     RelationalDatabase,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSourceType {
+impl ::cloudwright_core::ToValue for DataSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonBedrockRuntime => "AMAZON_BEDROCK_RUNTIME",
             Self::AmazonDynamodb => "AMAZON_DYNAMODB",
@@ -1099,9 +915,9 @@ impl ToValue for DataSourceType {
             Self::Http => "HTTP",
             Self::None => "NONE",
             Self::RelationalDatabase => "RELATIONAL_DATABASE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1113,24 +929,24 @@ pub enum MetricsConfig {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricsConfig {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricsConfig {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricsConfig {
+impl ::cloudwright_core::ToValue for MetricsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1140,22 +956,178 @@ pub enum RelationalDatabaseSourceType {
     /// `RDS_HTTP_ENDPOINT`
     RdsHttpEndpoint,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RelationalDatabaseSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RelationalDatabaseSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RelationalDatabaseSourceType {
+impl ::cloudwright_core::ToValue for RelationalDatabaseSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RdsHttpEndpoint => "RDS_HTTP_ENDPOINT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("Description", Shape::STR),
+            ("DynamoDBConfig", Shape::Object(&RULE_DynamoDbConfig)),
+            ("ElasticsearchConfig", Shape::Object(&RULE_ElasticsearchConfig)),
+            ("EventBridgeConfig", Shape::Object(&RULE_EventBridgeConfig)),
+            ("HttpConfig", Shape::Object(&RULE_HttpConfig)),
+            ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
+            ("MetricsConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OpenSearchServiceConfig", Shape::Object(&RULE_OpenSearchServiceConfig)),
+            ("RelationalDatabaseConfig", Shape::Object(&RULE_RelationalDatabaseConfig)),
+            ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["AMAZON_BEDROCK_RUNTIME", "AMAZON_DYNAMODB", "AMAZON_ELASTICSEARCH", "AMAZON_EVENTBRIDGE", "AMAZON_OPENSEARCH_SERVICE", "AWS_LAMBDA", "HTTP", "NONE", "RELATIONAL_DATABASE"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "ApiId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationType", Shape::Str(&StrRule { allowed: &["AWS_IAM"], ..StrRule::ANY })),
+            ("AwsIamConfig", Shape::Object(&RULE_AwsIamConfig)),
+        ],
+        required: &["AuthorizationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsIamConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SigningRegion", Shape::STR),
+            ("SigningServiceName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeltaSyncConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BaseTableTTL", Shape::STR),
+            ("DeltaSyncTableName", Shape::STR),
+            ("DeltaSyncTableTTL", Shape::STR),
+        ],
+        required: &["BaseTableTTL", "DeltaSyncTableTTL", "DeltaSyncTableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamoDbConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AwsRegion", Shape::STR),
+            ("DeltaSyncConfig", Shape::Object(&RULE_DeltaSyncConfig)),
+            ("TableName", Shape::STR),
+            ("UseCallerCredentials", Shape::Bool),
+            ("Versioned", Shape::Bool),
+        ],
+        required: &["TableName", "AwsRegion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticsearchConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AwsRegion", Shape::STR),
+            ("Endpoint", Shape::STR),
+        ],
+        required: &["AwsRegion", "Endpoint"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EventBusArn", Shape::STR),
+        ],
+        required: &["EventBusArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationConfig", Shape::Object(&RULE_AuthorizationConfig)),
+            ("Endpoint", Shape::STR),
+        ],
+        required: &["Endpoint"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaFunctionArn", Shape::STR),
+        ],
+        required: &["LambdaFunctionArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenSearchServiceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AwsRegion", Shape::STR),
+            ("Endpoint", Shape::STR),
+        ],
+        required: &["AwsRegion", "Endpoint"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RdsHttpEndpointConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AwsRegion", Shape::STR),
+            ("AwsSecretStoreArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("DbClusterIdentifier", Shape::STR),
+            ("Schema", Shape::STR),
+        ],
+        required: &["AwsRegion", "DbClusterIdentifier", "AwsSecretStoreArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RelationalDatabaseConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RdsHttpEndpointConfig", Shape::Object(&RULE_RdsHttpEndpointConfig)),
+            ("RelationalDatabaseSourceType", Shape::Str(&StrRule { allowed: &["RDS_HTTP_ENDPOINT"], ..StrRule::ANY })),
+        ],
+        required: &["RelationalDatabaseSourceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[a-z-]*:acm:[a-z0-9-]*:\\d{12}:certificate/[0-9A-Za-z_/-]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(\\*[a-z\\d-]*\\.)?([a-z\\d-]+\\.)+[a-z\\d-]+$");
 
 /// The required properties of [`DomainName`], by name: `DomainName::new(DomainNameRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainNameRequired {
     /// `CertificateArn`: a string, required.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainName: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DomainName", "CertificateArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::DomainName` resource.
 ///
@@ -56,23 +34,23 @@ pub struct DomainName {
     /// The Amazon Resource Name (ARN) of the certificate. This will be an Certificate Manager certificate.
     ///
     /// Format `AWS::ACM::Certificate.Arn`; pattern `^arn:[a-z-]*:acm:[a-z0-9-]*:\d{12}:certificate/[0-9A-Za-z_/-]*$`; length 3 to 2048; create-only: changing it replaces the resource.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The decription for your domain name.
     ///
     /// Length 0 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The domain name.
     ///
     /// Pattern `^(\*[a-z\d-]*\.)?([a-z\d-]+\.)+[a-z\d-]+$`; length 1 to 253; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A set of tags (key-value pairs) for this domain name.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +60,7 @@ impl DomainName {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::DomainName",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-domainname.html",
         primary_identifier: &["DomainName"],
@@ -93,7 +71,7 @@ impl DomainName {
         read_only: &["AppSyncDomainName", "HostedZoneId", "DomainNameArn"],
         attributes: &["AppSyncDomainName", "CertificateArn", "Description", "DomainName", "DomainNameArn", "HostedZoneId", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DomainName` with its required properties, named in a [`DomainNameRequired`].
@@ -101,40 +79,42 @@ impl DomainName {
     pub fn new(required: DomainNameRequired) -> Self {
         Self {
             certificate_arn: required.certificate_arn,
-            description: None,
+            description: ::std::option::Option::None,
             domain_name: required.domain_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CertificateArn`: a string, required.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DomainName {
+impl ::cloudwright_core::Resource for DomainName {
     type Attributes = DomainNameAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainName, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DomainName, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DomainName {
+impl ::cloudwright_core::ToValue for DomainName {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
             .opt("Description", &self.description)
             .req("DomainName", &self.domain_name)
@@ -143,12 +123,12 @@ impl ToValue for DomainName {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DomainName`]: `Handle<DomainName>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DomainName`]: `Handle<DomainName>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainNameAttributes(ResourceRef);
+pub struct DomainNameAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainNameAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainNameAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,53 +138,80 @@ impl DomainNameAttributes {
     ///
     /// The domain name provided by AWS AppSync .
     #[inline]
-    pub fn app_sync_domain_name(&self) -> Value {
-        self.0.get_att("AppSyncDomainName")
+    pub fn app_sync_domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppSyncDomainName"))
     }
 
     /// `Fn::GetAtt` `CertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the certificate. This will be an Certificate Manager certificate.
     #[inline]
-    pub fn certificate_arn(&self) -> Value {
-        self.0.get_att("CertificateArn")
+    pub fn certificate_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateArn"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The decription for your domain name.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The domain name.
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `DomainNameArn`: a string.
     ///
     /// The Amazon resource name (ARN) of the domain name.
     #[inline]
-    pub fn domain_name_arn(&self) -> Value {
-        self.0.get_att("DomainNameArn")
+    pub fn domain_name_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainNameArn"))
     }
 
     /// `Fn::GetAtt` `HostedZoneId`: a string.
     ///
     /// The ID of your Amazon Route 53 hosted zone.
     #[inline]
-    pub fn hosted_zone_id(&self) -> Value {
-        self.0.get_att("HostedZoneId")
+    pub fn hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostedZoneId"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:[a-z-]*:acm:[a-z0-9-]*:\\d{12}:certificate/[0-9A-Za-z_/-]*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(\\*[a-z\\d-]*\\.)?([a-z\\d-]+\\.)+[a-z\\d-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainName: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DomainName", "CertificateArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

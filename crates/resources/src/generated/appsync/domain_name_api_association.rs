@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(\\*[a-z\\d-]*\\.)?([a-z\\d-]+\\.)+[a-z\\d-]+$");
-
 /// The required properties of [`DomainNameApiAssociation`], by name: `DomainNameApiAssociation::new(DomainNameApiAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainNameApiAssociationRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainNameApiAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["DomainName", "ApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::DomainNameApiAssociation` resource.
 ///
@@ -46,13 +30,13 @@ pub struct DomainNameApiAssociation {
     /// `ApiId`: a string, required.
     ///
     /// The API ID.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
     ///
     /// The domain name.
     ///
     /// Pattern `^(\*[a-z\d-]*\.)?([a-z\d-]+\.)+[a-z\d-]+$`; length 1 to 253; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -62,7 +46,7 @@ impl DomainNameApiAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::DomainNameApiAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-domainnameapiassociation.html",
         primary_identifier: &["ApiAssociationIdentifier"],
@@ -73,7 +57,7 @@ impl DomainNameApiAssociation {
         read_only: &["ApiAssociationIdentifier"],
         attributes: &["ApiAssociationIdentifier"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DomainNameApiAssociation` with its required properties, named in a [`DomainNameApiAssociationRequired`].
@@ -86,38 +70,40 @@ impl DomainNameApiAssociation {
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
 }
 
-impl Resource for DomainNameApiAssociation {
+impl ::cloudwright_core::Resource for DomainNameApiAssociation {
     type Attributes = DomainNameApiAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainNameApiAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DomainNameApiAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DomainNameApiAssociation {
+impl ::cloudwright_core::ToValue for DomainNameApiAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .req("DomainName", &self.domain_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DomainNameApiAssociation`]: `Handle<DomainNameApiAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DomainNameApiAssociation`]: `Handle<DomainNameApiAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainNameApiAssociationAttributes(ResourceRef);
+pub struct DomainNameApiAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainNameApiAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainNameApiAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -125,7 +111,28 @@ impl From<ResourceRef> for DomainNameApiAssociationAttributes {
 impl DomainNameApiAssociationAttributes {
     /// `Fn::GetAtt` `ApiAssociationIdentifier`: a string.
     #[inline]
-    pub fn api_association_identifier(&self) -> Value {
-        self.0.get_att("ApiAssociationIdentifier")
+    pub fn api_association_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiAssociationIdentifier"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(\\*[a-z\\d-]*\\.)?([a-z\\d-]+\\.)+[a-z\\d-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainNameApiAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["DomainName", "ApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

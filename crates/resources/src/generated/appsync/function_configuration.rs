@@ -5,57 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SyncConfig;
 pub use super::shared::{
-    AppSyncRuntimeName, ConflictDetection, ConflictHandler, LambdaConflictHandlerConfig,
-    SyncConfig, SyncConfigRequired,
+    AppSyncRuntimeName, ConflictDetection, ConflictHandler, LambdaConflictHandlerConfig, SyncConfig,
 };
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
 
 /// The required properties of [`FunctionConfiguration`], by name: `FunctionConfiguration::new(FunctionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionConfigurationRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `DataSourceName`: a string, required.
-    pub data_source_name: Str,
+    pub data_source_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("Code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
-        ("CodeS3Location", Shape::STR),
-        ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("FunctionVersion", Shape::STR),
-        ("MaxBatchSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(2000.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RequestMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
-        ("RequestMappingTemplateS3Location", Shape::STR),
-        ("ResponseMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
-        ("ResponseMappingTemplateS3Location", Shape::STR),
-        ("Runtime", Shape::Object(&RULE_AppSyncRuntime)),
-        ("SyncConfig", Shape::Object(&RULE_SyncConfig)),
-    ],
-    required: &["ApiId", "DataSourceName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::FunctionConfiguration` resource.
 ///
-/// The `AWS::AppSync::FunctionConfiguration` resource defines the functions in GraphQL APIs to perform certain operations. You can use pipeline resolvers to attach functions. For more information, see \[Pipeline Resolvers\](<https://docs.aws.amazon.com/appsync/latest/devguide/pipeline-resolvers.html>) in the *AWS AppSync Developer Guide* .
+/// The `AWS::AppSync::FunctionConfiguration` resource defines the functions in GraphQL APIs to perform certain operations. You can use pipeline resolvers to attach functions. For more information, see [Pipeline Resolvers](https://docs.aws.amazon.com/appsync/latest/devguide/pipeline-resolvers.html) in the *AWS AppSync Developer Guide* .
 ///
-/// &gt; When you submit an update, AWS CloudFormation updates resources based on differences between what you submit and the stack's current template. To cause this resource to be updated you must change a property value for this resource in the CloudFormation template. Changing the Amazon S3 file content without changing a property value will not result in an update operation.
-/// &gt;
-/// &gt; See \[Update Behaviors of Stack Resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html>) in the *AWS CloudFormation User Guide* .
+/// \> When you submit an update, AWS CloudFormation updates resources based on differences between what you submit and the stack's current template. To cause this resource to be updated you must change a property value for this resource in the CloudFormation template. Changing the Amazon S3 file content without changing a property value will not result in an update operation.
+/// \>
+/// \> See [Update Behaviors of Stack Resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html) in the *AWS CloudFormation User Guide* .
 ///
 /// `Ref` returns its `FunctionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FunctionConfigurationAttributes`], which `Handle<FunctionConfiguration>` dereferences to.
@@ -71,51 +42,51 @@ pub struct FunctionConfiguration {
     /// The AWS AppSync GraphQL API that you want to attach using this function.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Code`: a string.
     ///
     /// The `resolver` code that contains the request and response functions. When code is used, the `runtime` is required. The runtime value must be `APPSYNC_JS` .
     ///
     /// Length 1 to 32768.
-    pub code: Option<Str>,
+    pub code: ::std::option::Option<::cloudwright_core::Str>,
     /// `CodeS3Location`: a string.
     ///
     /// The Amazon S3 endpoint.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub code_s3_location: Option<Str>,
+    pub code_s3_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataSourceName`: a string, required.
     ///
     /// The name of data source this function will attach.
     ///
     /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536.
-    pub data_source_name: Str,
+    pub data_source_name: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The `Function` description.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionVersion`: a string.
     ///
     /// The version of the request mapping template. Currently, only the 2018-05-29 version of the template is supported.
-    pub function_version: Option<Str>,
+    pub function_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxBatchSize`: an integer.
     ///
     /// The maximum number of resolver request inputs that will be sent to a single AWS Lambda function in a `BatchInvoke` operation.
     ///
     /// Value 0 to 2000.
-    pub max_batch_size: Option<Int>,
+    pub max_batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name of the function.
     ///
     /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RequestMappingTemplate`: a string.
     ///
     /// The `Function` request mapping template. Functions support only the 2018-05-29 version of the request mapping template.
     ///
     /// Length 1 to 65536.
-    pub request_mapping_template: Option<Str>,
+    pub request_mapping_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequestMappingTemplateS3Location`: a string.
     ///
     /// Describes a Sync configuration for a resolver.
@@ -123,29 +94,29 @@ pub struct FunctionConfiguration {
     /// Contains information on which Conflict Detection, as well as Resolution strategy, should be performed when the resolver is invoked.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub request_mapping_template_s3_location: Option<Str>,
+    pub request_mapping_template_s3_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseMappingTemplate`: a string.
     ///
     /// The `Function` response mapping template.
     ///
     /// Length 1 to 65536.
-    pub response_mapping_template: Option<Str>,
+    pub response_mapping_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseMappingTemplateS3Location`: a string.
     ///
     /// The location of a response mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub response_mapping_template_s3_location: Option<Str>,
+    pub response_mapping_template_s3_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Runtime`: an [`AppSyncRuntime`] object.
     ///
     /// Describes a runtime used by an AWS AppSync resolver or AWS AppSync function. Specifies the name and version of the runtime to use. Note that if a runtime is specified, code must also be specified.
-    pub runtime: Option<Obj<AppSyncRuntime>>,
+    pub runtime: ::std::option::Option<crate::Obj<AppSyncRuntime>>,
     /// `SyncConfig`: a [`SyncConfig`] object.
     ///
     /// Describes a Sync configuration for a resolver.
     ///
     /// Specifies which Conflict Detection strategy and Resolution strategy to use when the resolver is invoked.
-    pub sync_config: Option<Obj<SyncConfig>>,
+    pub sync_config: ::std::option::Option<crate::Obj<SyncConfig>>,
 }
 
 #[rustfmt::skip]
@@ -155,7 +126,7 @@ impl FunctionConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::FunctionConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-functionconfiguration.html",
         primary_identifier: &["FunctionArn"],
@@ -166,7 +137,7 @@ impl FunctionConfiguration {
         read_only: &["FunctionArn", "FunctionId"],
         attributes: &["ApiId", "Code", "CodeS3Location", "DataSourceName", "Description", "FunctionArn", "FunctionId", "FunctionVersion", "MaxBatchSize", "Name", "RequestMappingTemplate", "RequestMappingTemplateS3Location", "ResponseMappingTemplate", "ResponseMappingTemplateS3Location", "Runtime.Name", "Runtime.RuntimeVersion", "SyncConfig.ConflictDetection", "SyncConfig.ConflictHandler", "SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `FunctionConfiguration` with its required properties, named in a [`FunctionConfigurationRequired`].
@@ -174,67 +145,69 @@ impl FunctionConfiguration {
     pub fn new(required: FunctionConfigurationRequired) -> Self {
         Self {
             api_id: required.api_id,
-            code: None,
-            code_s3_location: None,
+            code: ::std::option::Option::None,
+            code_s3_location: ::std::option::Option::None,
             data_source_name: required.data_source_name,
-            description: None,
-            function_version: None,
-            max_batch_size: None,
+            description: ::std::option::Option::None,
+            function_version: ::std::option::Option::None,
+            max_batch_size: ::std::option::Option::None,
             name: required.name,
-            request_mapping_template: None,
-            request_mapping_template_s3_location: None,
-            response_mapping_template: None,
-            response_mapping_template_s3_location: None,
-            runtime: None,
-            sync_config: None,
+            request_mapping_template: ::std::option::Option::None,
+            request_mapping_template_s3_location: ::std::option::Option::None,
+            response_mapping_template: ::std::option::Option::None,
+            response_mapping_template_s3_location: ::std::option::Option::None,
+            runtime: ::std::option::Option::None,
+            sync_config: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `Code`: a string.
-    pub fn code(mut self, value: impl Into<Str>) -> Self { self.code = Some(value.into()); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code = ::std::option::Option::Some(value.into()); self }
     /// `CodeS3Location`: a string.
-    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self { self.code_s3_location = Some(value.into()); self }
+    pub fn code_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `DataSourceName`: a string, required.
-    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self { self.data_source_name = value.into(); self }
+    pub fn data_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_name = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FunctionVersion`: a string.
-    pub fn function_version(mut self, value: impl Into<Str>) -> Self { self.function_version = Some(value.into()); self }
+    pub fn function_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_version = ::std::option::Option::Some(value.into()); self }
     /// `MaxBatchSize`: an integer.
-    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self { self.max_batch_size = Some(value.into()); self }
+    pub fn max_batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_batch_size = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RequestMappingTemplate`: a string.
-    pub fn request_mapping_template(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template = Some(value.into()); self }
+    pub fn request_mapping_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.request_mapping_template = ::std::option::Option::Some(value.into()); self }
     /// `RequestMappingTemplateS3Location`: a string.
-    pub fn request_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template_s3_location = Some(value.into()); self }
+    pub fn request_mapping_template_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.request_mapping_template_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `ResponseMappingTemplate`: a string.
-    pub fn response_mapping_template(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template = Some(value.into()); self }
+    pub fn response_mapping_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_mapping_template = ::std::option::Option::Some(value.into()); self }
     /// `ResponseMappingTemplateS3Location`: a string.
-    pub fn response_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template_s3_location = Some(value.into()); self }
+    pub fn response_mapping_template_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_mapping_template_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `Runtime`: an [`AppSyncRuntime`] object.
-    pub fn runtime(mut self, value: impl Into<Obj<AppSyncRuntime>>) -> Self { self.runtime = Some(value.into()); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<crate::Obj<AppSyncRuntime>>) -> Self { self.runtime = ::std::option::Option::Some(value.into()); self }
     /// `SyncConfig`: a [`SyncConfig`] object.
-    pub fn sync_config(mut self, value: impl Into<Obj<SyncConfig>>) -> Self { self.sync_config = Some(value.into()); self }
+    pub fn sync_config(mut self, value: impl ::std::convert::Into<crate::Obj<SyncConfig>>) -> Self { self.sync_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FunctionConfiguration {
+impl ::cloudwright_core::Resource for FunctionConfiguration {
     type Attributes = FunctionConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FunctionConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FunctionConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FunctionConfiguration {
+impl ::cloudwright_core::ToValue for FunctionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("Code", &self.code)
             .opt("CodeS3Location", &self.code_s3_location)
@@ -259,12 +232,12 @@ impl ToValue for FunctionConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FunctionConfiguration`]: `Handle<FunctionConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FunctionConfiguration`]: `Handle<FunctionConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FunctionConfigurationAttributes(ResourceRef);
+pub struct FunctionConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FunctionConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FunctionConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -274,88 +247,88 @@ impl FunctionConfigurationAttributes {
     ///
     /// The AWS AppSync GraphQL API that you want to attach using this function.
     #[inline]
-    pub fn api_id(&self) -> Value {
-        self.0.get_att("ApiId")
+    pub fn api_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiId"))
     }
 
     /// `Fn::GetAtt` `Code`: a string.
     ///
     /// The `resolver` code that contains the request and response functions. When code is used, the `runtime` is required. The runtime value must be `APPSYNC_JS` .
     #[inline]
-    pub fn code(&self) -> Value {
-        self.0.get_att("Code")
+    pub fn code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Code"))
     }
 
     /// `Fn::GetAtt` `CodeS3Location`: a string.
     ///
     /// The Amazon S3 endpoint.
     #[inline]
-    pub fn code_s3_location(&self) -> Value {
-        self.0.get_att("CodeS3Location")
+    pub fn code_s3_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CodeS3Location"))
     }
 
     /// `Fn::GetAtt` `DataSourceName`: a string.
     ///
     /// The name of data source this function will attach.
     #[inline]
-    pub fn data_source_name(&self) -> Value {
-        self.0.get_att("DataSourceName")
+    pub fn data_source_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataSourceName"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The `Function` description.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `FunctionArn`: a string.
     ///
     /// ARN of the function, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid/functions/functionId` .
     #[inline]
-    pub fn function_arn(&self) -> Value {
-        self.0.get_att("FunctionArn")
+    pub fn function_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FunctionArn"))
     }
 
     /// `Fn::GetAtt` `FunctionId`: a string.
     ///
     /// The unique ID of this function.
     #[inline]
-    pub fn function_id(&self) -> Value {
-        self.0.get_att("FunctionId")
+    pub fn function_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FunctionId"))
     }
 
     /// `Fn::GetAtt` `FunctionVersion`: a string.
     ///
     /// The version of the request mapping template. Currently, only the 2018-05-29 version of the template is supported.
     #[inline]
-    pub fn function_version(&self) -> Value {
-        self.0.get_att("FunctionVersion")
+    pub fn function_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FunctionVersion"))
     }
 
     /// `Fn::GetAtt` `MaxBatchSize`: an integer.
     ///
     /// The maximum number of resolver request inputs that will be sent to a single AWS Lambda function in a `BatchInvoke` operation.
     #[inline]
-    pub fn max_batch_size(&self) -> Value {
-        self.0.get_att("MaxBatchSize")
+    pub fn max_batch_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxBatchSize"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the function.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `RequestMappingTemplate`: a string.
     ///
     /// The `Function` request mapping template. Functions support only the 2018-05-29 version of the request mapping template.
     #[inline]
-    pub fn request_mapping_template(&self) -> Value {
-        self.0.get_att("RequestMappingTemplate")
+    pub fn request_mapping_template(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RequestMappingTemplate"))
     }
 
     /// `Fn::GetAtt` `RequestMappingTemplateS3Location`: a string.
@@ -364,40 +337,40 @@ impl FunctionConfigurationAttributes {
     ///
     /// Contains information on which Conflict Detection, as well as Resolution strategy, should be performed when the resolver is invoked.
     #[inline]
-    pub fn request_mapping_template_s3_location(&self) -> Value {
-        self.0.get_att("RequestMappingTemplateS3Location")
+    pub fn request_mapping_template_s3_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RequestMappingTemplateS3Location"))
     }
 
     /// `Fn::GetAtt` `ResponseMappingTemplate`: a string.
     ///
     /// The `Function` response mapping template.
     #[inline]
-    pub fn response_mapping_template(&self) -> Value {
-        self.0.get_att("ResponseMappingTemplate")
+    pub fn response_mapping_template(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResponseMappingTemplate"))
     }
 
     /// `Fn::GetAtt` `ResponseMappingTemplateS3Location`: a string.
     ///
     /// The location of a response mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
     #[inline]
-    pub fn response_mapping_template_s3_location(&self) -> Value {
-        self.0.get_att("ResponseMappingTemplateS3Location")
+    pub fn response_mapping_template_s3_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResponseMappingTemplateS3Location"))
     }
 
     /// `Fn::GetAtt` `Runtime.Name`: one of a set of strings.
     ///
     /// The `name` of the runtime to use. Currently, the only allowed value is `APPSYNC_JS` .
     #[inline]
-    pub fn runtime_name(&self) -> Value {
-        self.0.get_att("Runtime.Name")
+    pub fn runtime_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Runtime.Name"))
     }
 
     /// `Fn::GetAtt` `Runtime.RuntimeVersion`: a string.
     ///
     /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
     #[inline]
-    pub fn runtime_runtime_version(&self) -> Value {
-        self.0.get_att("Runtime.RuntimeVersion")
+    pub fn runtime_runtime_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Runtime.RuntimeVersion"))
     }
 
     /// `Fn::GetAtt` `SyncConfig.ConflictDetection`: one of a set of strings.
@@ -407,8 +380,8 @@ impl FunctionConfigurationAttributes {
     /// - *VERSION* : Detect conflicts based on object versions for this resolver.
     /// - *NONE* : Do not detect conflicts when invoking this resolver.
     #[inline]
-    pub fn sync_config_conflict_detection(&self) -> Value {
-        self.0.get_att("SyncConfig.ConflictDetection")
+    pub fn sync_config_conflict_detection(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SyncConfig.ConflictDetection"))
     }
 
     /// `Fn::GetAtt` `SyncConfig.ConflictHandler`: one of a set of strings.
@@ -419,17 +392,21 @@ impl FunctionConfigurationAttributes {
     /// - *AUTOMERGE* : Resolve conflicts with the Automerge conflict resolution strategy.
     /// - *LAMBDA* : Resolve conflicts with an AWS Lambda function supplied in the `LambdaConflictHandlerConfig` .
     #[inline]
-    pub fn sync_config_conflict_handler(&self) -> Value {
-        self.0.get_att("SyncConfig.ConflictHandler")
+    pub fn sync_config_conflict_handler(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SyncConfig.ConflictHandler"))
     }
 
     /// `Fn::GetAtt` `SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
     #[inline]
-    pub fn sync_config_lambda_conflict_handler_config_lambda_conflict_handler_arn(&self) -> Value {
-        self.0
-            .get_att("SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn")
+    pub fn sync_config_lambda_conflict_handler_config_lambda_conflict_handler_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn"),
+        )
     }
 }
 
@@ -439,19 +416,8 @@ pub struct AppSyncRuntimeRequired {
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
     pub name: AppSyncRuntimeName,
     /// `RuntimeVersion`: a string, required.
-    pub runtime_version: Str,
+    pub runtime_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppSyncRuntime: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["APPSYNC_JS"], ..StrRule::ANY })),
-        ("RuntimeVersion", Shape::STR),
-    ],
-    required: &["Name", "RuntimeVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AppSyncRuntime` property type of `AWS::AppSync::FunctionConfiguration`.
 ///
@@ -467,7 +433,7 @@ pub struct AppSyncRuntime {
     /// `RuntimeVersion`: a string, required.
     ///
     /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
-    pub runtime_version: Str,
+    pub runtime_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -482,19 +448,63 @@ impl AppSyncRuntime {
     }
 
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
-    pub fn name(mut self, value: impl Into<AppSyncRuntimeName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<AppSyncRuntimeName>) -> Self { self.name = value.into(); self }
     /// `RuntimeVersion`: a string, required.
-    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self { self.runtime_version = value.into(); self }
+    pub fn runtime_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime_version = value.into(); self }
 }
 
-impl PropertyType for AppSyncRuntime {}
+impl crate::PropertyType for AppSyncRuntime {}
 
-impl ToValue for AppSyncRuntime {
+impl ::cloudwright_core::ToValue for AppSyncRuntime {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("RuntimeVersion", &self.runtime_version)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SyncConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("Code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
+            ("CodeS3Location", Shape::STR),
+            ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("FunctionVersion", Shape::STR),
+            ("MaxBatchSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(2000.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RequestMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
+            ("RequestMappingTemplateS3Location", Shape::STR),
+            ("ResponseMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
+            ("ResponseMappingTemplateS3Location", Shape::STR),
+            ("Runtime", Shape::Object(&RULE_AppSyncRuntime)),
+            ("SyncConfig", Shape::Object(&RULE_SyncConfig)),
+        ],
+        required: &["ApiId", "DataSourceName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppSyncRuntime: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["APPSYNC_JS"], ..StrRule::ANY })),
+            ("RuntimeVersion", Shape::STR),
+        ],
+        required: &["Name", "RuntimeVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`GraphQlApi`], by name: `GraphQlApi::new(GraphQlApiRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphQlApiRequired {
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
     pub authentication_type: AuthenticationType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalAuthenticationProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalAuthenticationProvider), min_items: None, max_items: None, unique: true })),
-        ("ApiType", Shape::Str(&StrRule { allowed: &["GRAPHQL", "MERGED"], ..StrRule::ANY })),
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
-        ("EnhancedMetricsConfig", Shape::Object(&RULE_EnhancedMetricsConfig)),
-        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
-        ("IntrospectionConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
-        ("LogConfig", Shape::Object(&RULE_LogConfig)),
-        ("MergedApiExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
-        ("OwnerContact", Shape::STR),
-        ("QueryDepthLimit", Shape::Int(&NumRule { min: Some(0.0), max: Some(75.0), ..NumRule::ANY })),
-        ("ResolverCountLimit", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("UserPoolConfig", Shape::Object(&RULE_UserPoolConfig)),
-        ("Visibility", Shape::Str(&StrRule { allowed: &["GLOBAL", "PRIVATE"], ..StrRule::ANY })),
-        ("XrayEnabled", Shape::Bool),
-    ],
-    required: &["Name", "AuthenticationType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::GraphQLApi` resource.
 ///
-/// The `AWS::AppSync::GraphQLApi` resource creates a new AWS AppSync GraphQL API. This is the top-level construct for your application. For more information, see \[Quick Start\](<https://docs.aws.amazon.com/appsync/latest/devguide/quickstart.html>) in the *AWS AppSync Developer Guide* .
+/// The `AWS::AppSync::GraphQLApi` resource creates a new AWS AppSync GraphQL API. This is the top-level construct for your application. For more information, see [Quick Start](https://docs.aws.amazon.com/appsync/latest/devguide/quickstart.html) in the *AWS AppSync Developer Guide* .
 ///
 /// `Ref` returns its `ApiId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GraphQlApiAttributes`], which `Handle<GraphQlApi>` dereferences to.
@@ -59,7 +29,8 @@ pub struct GraphQlApi {
     /// `AdditionalAuthenticationProviders`: a list of [`AdditionalAuthenticationProvider`] objects.
     ///
     /// A list of additional authentication providers for the `GraphqlApi` API.
-    pub additional_authentication_providers: Option<List<AdditionalAuthenticationProvider>>,
+    pub additional_authentication_providers:
+        ::std::option::Option<::cloudwright_core::List<AdditionalAuthenticationProvider>>,
     /// `ApiType`: an [`ApiType`] value.
     ///
     /// The value that indicates whether the GraphQL API is a standard API ( `GRAPHQL` ) or merged API ( `MERGED` ).
@@ -69,91 +40,91 @@ pub struct GraphQlApi {
     /// The following values are valid:
     ///
     /// `GRAPHQL | MERGED`
-    pub api_type: Option<ApiType>,
+    pub api_type: ::std::option::Option<ApiType>,
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
     ///
-    /// Security configuration for your GraphQL API. For allowed values (such as `API_KEY` , `AWS_IAM` , `AMAZON_COGNITO_USER_POOLS` , `OPENID_CONNECT` , or `AWS_LAMBDA` ), see \[Security\](<https://docs.aws.amazon.com/appsync/latest/devguide/security.html>) in the *AWS AppSync Developer Guide* .
+    /// Security configuration for your GraphQL API. For allowed values (such as `API_KEY` , `AWS_IAM` , `AMAZON_COGNITO_USER_POOLS` , `OPENID_CONNECT` , or `AWS_LAMBDA` ), see [Security](https://docs.aws.amazon.com/appsync/latest/devguide/security.html) in the *AWS AppSync Developer Guide* .
     pub authentication_type: AuthenticationType,
     /// `EnhancedMetricsConfig`: an [`EnhancedMetricsConfig`] object.
     ///
     /// Enables and controls the enhanced metrics feature. Enhanced metrics emit granular data on API usage and performance such as AppSync request and error counts, latency, and cache hits/misses. All enhanced metric data is sent to your CloudWatch account, and you can configure the types of data that will be sent.
     ///
-    /// Enhanced metrics can be configured at the resolver, data source, and operation levels. For more information, see \[Monitoring and logging\](<https://docs.aws.amazon.com//appsync/latest/devguide/monitoring.html#cw-metrics>) in the *AWS AppSync User Guide* .
-    pub enhanced_metrics_config: Option<Obj<EnhancedMetricsConfig>>,
+    /// Enhanced metrics can be configured at the resolver, data source, and operation levels. For more information, see [Monitoring and logging](https://docs.aws.amazon.com//appsync/latest/devguide/monitoring.html#cw-metrics) in the *AWS AppSync User Guide* .
+    pub enhanced_metrics_config: ::std::option::Option<crate::Obj<EnhancedMetricsConfig>>,
     /// `EnvironmentVariables`: a JSON value.
     ///
-    /// A map containing the list of resources with their properties and environment variables. For more information, see \[Environmental variables\](<https://docs.aws.amazon.com/appsync/latest/devguide/environmental-variables.html>) .
+    /// A map containing the list of resources with their properties and environment variables. For more information, see [Environmental variables](https://docs.aws.amazon.com/appsync/latest/devguide/environmental-variables.html) .
     ///
     /// *Pattern* : `^[A-Za-z]+\\w*$\\`
     ///
     /// *Minimum* : 2
     ///
     /// *Maximum* : 64
-    pub environment_variables: Option<Json>,
+    pub environment_variables: ::std::option::Option<::cloudwright_core::Json>,
     /// `IntrospectionConfig`: an [`IntrospectionConfig`] value.
     ///
     /// Sets the value of the GraphQL API to enable ( `ENABLED` ) or disable ( `DISABLED` ) introspection. If no value is provided, the introspection configuration will be set to `ENABLED` by default. This field will produce an error if the operation attempts to use the introspection feature while this field is disabled.
     ///
-    /// For more information about introspection, see \[GraphQL introspection\](<https://docs.aws.amazon.com/https://graphql.org/learn/introspection/>) .
-    pub introspection_config: Option<IntrospectionConfig>,
+    /// For more information about introspection, see [GraphQL introspection](https://docs.aws.amazon.com/https://graphql.org/learn/introspection/) .
+    pub introspection_config: ::std::option::Option<IntrospectionConfig>,
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
     ///
     /// A `LambdaAuthorizerConfig` holds configuration on how to authorize AWS AppSync API access when using the `AWS_LAMBDA` authorizer mode. Be aware that an AWS AppSync API may have only one Lambda authorizer configured at a time.
-    pub lambda_authorizer_config: Option<Obj<LambdaAuthorizerConfig>>,
+    pub lambda_authorizer_config: ::std::option::Option<crate::Obj<LambdaAuthorizerConfig>>,
     /// `LogConfig`: a [`LogConfig`] object.
     ///
     /// The Amazon CloudWatch Logs configuration.
-    pub log_config: Option<Obj<LogConfig>>,
+    pub log_config: ::std::option::Option<crate::Obj<LogConfig>>,
     /// `MergedApiExecutionRoleArn`: a string.
     ///
     /// The AWS Identity and Access Management service role ARN for a merged API. The AppSync service assumes this role on behalf of the Merged API to validate access to source APIs at runtime and to prompt the `AUTO_MERGE` to update the merged API endpoint with the source API changes automatically.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub merged_api_execution_role_arn: Option<Str>,
+    pub merged_api_execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The API name.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
     ///
     /// The OpenID Connect configuration.
-    pub open_id_connect_config: Option<Obj<OpenIdConnectConfig>>,
+    pub open_id_connect_config: ::std::option::Option<crate::Obj<OpenIdConnectConfig>>,
     /// `OwnerContact`: a string.
     ///
     /// The owner contact information for an API resource.
     ///
     /// This field accepts any string input with a length of 0 - 256 characters.
-    pub owner_contact: Option<Str>,
+    pub owner_contact: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryDepthLimit`: an integer.
     ///
     /// The maximum depth a query can have in a single request. Depth refers to the amount of nested levels allowed in the body of query. The default value is `0` (or unspecified), which indicates there's no depth limit. If you set a limit, it can be between `1` and `75` nested levels. This field will produce a limit error if the operation falls out of bounds. Note that fields can still be set to nullable or non-nullable. If a non-nullable field produces an error, the error will be thrown upwards to the first nullable field available.
     ///
     /// Value 0 to 75.
-    pub query_depth_limit: Option<Int>,
+    pub query_depth_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `ResolverCountLimit`: an integer.
     ///
     /// The maximum number of resolvers that can be invoked in a single request. The default value is `0` (or unspecified), which will set the limit to `10000` . When specified, the limit value can be between `1` and `10000` . This field will produce a limit error if the operation falls out of bounds.
     ///
     /// Value 0 to 10000.
-    pub resolver_count_limit: Option<Int>,
+    pub resolver_count_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key-value pairs) for this GraphQL API.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserPoolConfig`: an [`UserPoolConfig`] object.
     ///
     /// Optional authorization configuration for using Amazon Cognito user pools with your GraphQL endpoint.
-    pub user_pool_config: Option<Obj<UserPoolConfig>>,
+    pub user_pool_config: ::std::option::Option<crate::Obj<UserPoolConfig>>,
     /// `Visibility`: a [`Visibility`] value.
     ///
     /// Sets the scope of the GraphQL API to public ( `GLOBAL` ) or private ( `PRIVATE` ). By default, the scope is set to `Global` if no value is provided.
     ///
     /// *WARNING* : If `Visibility` has not been defined, *explicitly* setting it to `GLOBAL` in a template/stack update will result in an API replacement and new DNS values.
-    pub visibility: Option<Visibility>,
+    pub visibility: ::std::option::Option<Visibility>,
     /// `XrayEnabled`: a boolean.
     ///
     /// A flag indicating whether to use AWS X-Ray tracing for this `GraphqlApi` .
-    pub xray_enabled: Option<Bool>,
+    pub xray_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -163,7 +134,7 @@ impl GraphQlApi {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::GraphQLApi",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html",
         primary_identifier: &["ApiId"],
@@ -174,90 +145,92 @@ impl GraphQlApi {
         read_only: &["ApiId", "Arn", "GraphQLEndpointArn", "GraphQLDns", "GraphQLUrl", "RealtimeDns", "RealtimeUrl"],
         attributes: &["ApiId", "Arn", "GraphQLDns", "GraphQLEndpointArn", "GraphQLUrl", "RealtimeDns", "RealtimeUrl"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `GraphQlApi` with its required properties, named in a [`GraphQlApiRequired`].
     #[inline]
     pub fn new(required: GraphQlApiRequired) -> Self {
         Self {
-            additional_authentication_providers: None,
-            api_type: None,
+            additional_authentication_providers: ::std::option::Option::None,
+            api_type: ::std::option::Option::None,
             authentication_type: required.authentication_type,
-            enhanced_metrics_config: None,
-            environment_variables: None,
-            introspection_config: None,
-            lambda_authorizer_config: None,
-            log_config: None,
-            merged_api_execution_role_arn: None,
+            enhanced_metrics_config: ::std::option::Option::None,
+            environment_variables: ::std::option::Option::None,
+            introspection_config: ::std::option::Option::None,
+            lambda_authorizer_config: ::std::option::Option::None,
+            log_config: ::std::option::Option::None,
+            merged_api_execution_role_arn: ::std::option::Option::None,
             name: required.name,
-            open_id_connect_config: None,
-            owner_contact: None,
-            query_depth_limit: None,
-            resolver_count_limit: None,
-            tags: None,
-            user_pool_config: None,
-            visibility: None,
-            xray_enabled: None,
+            open_id_connect_config: ::std::option::Option::None,
+            owner_contact: ::std::option::Option::None,
+            query_depth_limit: ::std::option::Option::None,
+            resolver_count_limit: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            user_pool_config: ::std::option::Option::None,
+            visibility: ::std::option::Option::None,
+            xray_enabled: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalAuthenticationProviders`: a list of [`AdditionalAuthenticationProvider`] objects.
-    pub fn additional_authentication_providers(mut self, value: impl Into<List<AdditionalAuthenticationProvider>>) -> Self { self.additional_authentication_providers = Some(value.into()); self }
+    pub fn additional_authentication_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdditionalAuthenticationProvider>>) -> Self { self.additional_authentication_providers = ::std::option::Option::Some(value.into()); self }
     /// `ApiType`: an [`ApiType`] value.
-    pub fn api_type(mut self, value: impl Into<ApiType>) -> Self { self.api_type = Some(value.into()); self }
+    pub fn api_type(mut self, value: impl ::std::convert::Into<ApiType>) -> Self { self.api_type = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `EnhancedMetricsConfig`: an [`EnhancedMetricsConfig`] object.
-    pub fn enhanced_metrics_config(mut self, value: impl Into<Obj<EnhancedMetricsConfig>>) -> Self { self.enhanced_metrics_config = Some(value.into()); self }
+    pub fn enhanced_metrics_config(mut self, value: impl ::std::convert::Into<crate::Obj<EnhancedMetricsConfig>>) -> Self { self.enhanced_metrics_config = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentVariables`: a JSON value.
-    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self { self.environment_variables = Some(value.into()); self }
+    pub fn environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `IntrospectionConfig`: an [`IntrospectionConfig`] value.
-    pub fn introspection_config(mut self, value: impl Into<IntrospectionConfig>) -> Self { self.introspection_config = Some(value.into()); self }
+    pub fn introspection_config(mut self, value: impl ::std::convert::Into<IntrospectionConfig>) -> Self { self.introspection_config = ::std::option::Option::Some(value.into()); self }
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
-    pub fn lambda_authorizer_config(mut self, value: impl Into<Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = Some(value.into()); self }
+    pub fn lambda_authorizer_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = ::std::option::Option::Some(value.into()); self }
     /// `LogConfig`: a [`LogConfig`] object.
-    pub fn log_config(mut self, value: impl Into<Obj<LogConfig>>) -> Self { self.log_config = Some(value.into()); self }
+    pub fn log_config(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfig>>) -> Self { self.log_config = ::std::option::Option::Some(value.into()); self }
     /// `MergedApiExecutionRoleArn`: a string.
-    pub fn merged_api_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.merged_api_execution_role_arn = Some(value.into()); self }
+    pub fn merged_api_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.merged_api_execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
-    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = Some(value.into()); self }
+    pub fn open_id_connect_config(mut self, value: impl ::std::convert::Into<crate::Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = ::std::option::Option::Some(value.into()); self }
     /// `OwnerContact`: a string.
-    pub fn owner_contact(mut self, value: impl Into<Str>) -> Self { self.owner_contact = Some(value.into()); self }
+    pub fn owner_contact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_contact = ::std::option::Option::Some(value.into()); self }
     /// `QueryDepthLimit`: an integer.
-    pub fn query_depth_limit(mut self, value: impl Into<Int>) -> Self { self.query_depth_limit = Some(value.into()); self }
+    pub fn query_depth_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.query_depth_limit = ::std::option::Option::Some(value.into()); self }
     /// `ResolverCountLimit`: an integer.
-    pub fn resolver_count_limit(mut self, value: impl Into<Int>) -> Self { self.resolver_count_limit = Some(value.into()); self }
+    pub fn resolver_count_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.resolver_count_limit = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolConfig`: an [`UserPoolConfig`] object.
-    pub fn user_pool_config(mut self, value: impl Into<Obj<UserPoolConfig>>) -> Self { self.user_pool_config = Some(value.into()); self }
+    pub fn user_pool_config(mut self, value: impl ::std::convert::Into<crate::Obj<UserPoolConfig>>) -> Self { self.user_pool_config = ::std::option::Option::Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
+    pub fn visibility(mut self, value: impl ::std::convert::Into<Visibility>) -> Self { self.visibility = ::std::option::Option::Some(value.into()); self }
     /// `XrayEnabled`: a boolean.
-    pub fn xray_enabled(mut self, value: impl Into<Bool>) -> Self { self.xray_enabled = Some(value.into()); self }
+    pub fn xray_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.xray_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GraphQlApi {
+impl ::cloudwright_core::Resource for GraphQlApi {
     type Attributes = GraphQlApiAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GraphQlApi, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GraphQlApi, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GraphQlApi {
+impl ::cloudwright_core::ToValue for GraphQlApi {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalAuthenticationProviders",
                 &self.additional_authentication_providers,
@@ -286,12 +259,12 @@ impl ToValue for GraphQlApi {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GraphQlApi`]: `Handle<GraphQlApi>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GraphQlApi`]: `Handle<GraphQlApi>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GraphQlApiAttributes(ResourceRef);
+pub struct GraphQlApiAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GraphQlApiAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GraphQlApiAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -301,78 +274,58 @@ impl GraphQlApiAttributes {
     ///
     /// Unique AWS AppSync GraphQL API identifier.
     #[inline]
-    pub fn api_id(&self) -> Value {
-        self.0.get_att("ApiId")
+    pub fn api_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the API key, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `GraphQLDns`: a string.
     ///
     /// The fully qualified domain name (FQDN) of the endpoint URL of your GraphQL API.
     #[inline]
-    pub fn graph_ql_dns(&self) -> Value {
-        self.0.get_att("GraphQLDns")
+    pub fn graph_ql_dns(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GraphQLDns"))
     }
 
     /// `Fn::GetAtt` `GraphQLEndpointArn`: a string.
     ///
     /// The GraphQL endpoint ARN.
     #[inline]
-    pub fn graph_ql_endpoint_arn(&self) -> Value {
-        self.0.get_att("GraphQLEndpointArn")
+    pub fn graph_ql_endpoint_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GraphQLEndpointArn"))
     }
 
     /// `Fn::GetAtt` `GraphQLUrl`: a string.
     ///
     /// The Endpoint URL of your GraphQL API.
     #[inline]
-    pub fn graph_ql_url(&self) -> Value {
-        self.0.get_att("GraphQLUrl")
+    pub fn graph_ql_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GraphQLUrl"))
     }
 
     /// `Fn::GetAtt` `RealtimeDns`: a string.
     ///
     /// The fully qualified domain name (FQDN) of the real-time endpoint URL of your GraphQL API.
     #[inline]
-    pub fn realtime_dns(&self) -> Value {
-        self.0.get_att("RealtimeDns")
+    pub fn realtime_dns(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RealtimeDns"))
     }
 
     /// `Fn::GetAtt` `RealtimeUrl`: a string.
     ///
-    /// The GraphQL API real-time endpoint URL. For more information, see \[Discovering the real-time endpoint from the GraphQL endpoint\](<https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html#handshake-details-to-establish-the-websocket-connection>) .
+    /// The GraphQL API real-time endpoint URL. For more information, see [Discovering the real-time endpoint from the GraphQL endpoint](https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html#handshake-details-to-establish-the-websocket-connection) .
     #[inline]
-    pub fn realtime_url(&self) -> Value {
-        self.0.get_att("RealtimeUrl")
+    pub fn realtime_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RealtimeUrl"))
     }
 }
-
-/// The required properties of [`AdditionalAuthenticationProvider`], by name: `AdditionalAuthenticationProvider::new(AdditionalAuthenticationProviderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdditionalAuthenticationProviderRequired {
-    /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    pub authentication_type: AuthenticationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdditionalAuthenticationProvider: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
-        ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
-        ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
-        ("UserPoolConfig", Shape::Object(&RULE_CognitoUserPoolConfig)),
-    ],
-    required: &["AuthenticationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdditionalAuthenticationProvider` property type of `AWS::AppSync::GraphQLApi`.
 ///
@@ -390,46 +343,46 @@ pub struct AdditionalAuthenticationProvider {
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
     ///
     /// Configuration for AWS Lambda function authorization.
-    pub lambda_authorizer_config: Option<Obj<LambdaAuthorizerConfig>>,
+    pub lambda_authorizer_config: ::std::option::Option<crate::Obj<LambdaAuthorizerConfig>>,
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
     ///
     /// The OIDC configuration.
-    pub open_id_connect_config: Option<Obj<OpenIdConnectConfig>>,
+    pub open_id_connect_config: ::std::option::Option<crate::Obj<OpenIdConnectConfig>>,
     /// `UserPoolConfig`: a [`CognitoUserPoolConfig`] object.
     ///
     /// The Amazon Cognito user pool configuration.
-    pub user_pool_config: Option<Obj<CognitoUserPoolConfig>>,
+    pub user_pool_config: ::std::option::Option<crate::Obj<CognitoUserPoolConfig>>,
 }
 
 #[rustfmt::skip]
 impl AdditionalAuthenticationProvider {
-    /// A `AdditionalAuthenticationProvider` with its required properties, named in a [`AdditionalAuthenticationProviderRequired`].
+    /// A `AdditionalAuthenticationProvider` with its one required property, `AuthenticationType`.
     #[inline]
-    pub fn new(required: AdditionalAuthenticationProviderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AuthenticationType>) -> Self {
         Self {
-            authentication_type: required.authentication_type,
-            lambda_authorizer_config: None,
-            open_id_connect_config: None,
-            user_pool_config: None,
+            authentication_type: value.into(),
+            lambda_authorizer_config: ::std::option::Option::None,
+            open_id_connect_config: ::std::option::Option::None,
+            user_pool_config: ::std::option::Option::None,
         }
     }
 
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `LambdaAuthorizerConfig`: a [`LambdaAuthorizerConfig`] object.
-    pub fn lambda_authorizer_config(mut self, value: impl Into<Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = Some(value.into()); self }
+    pub fn lambda_authorizer_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaAuthorizerConfig>>) -> Self { self.lambda_authorizer_config = ::std::option::Option::Some(value.into()); self }
     /// `OpenIDConnectConfig`: an [`OpenIdConnectConfig`] object.
-    pub fn open_id_connect_config(mut self, value: impl Into<Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = Some(value.into()); self }
+    pub fn open_id_connect_config(mut self, value: impl ::std::convert::Into<crate::Obj<OpenIdConnectConfig>>) -> Self { self.open_id_connect_config = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolConfig`: a [`CognitoUserPoolConfig`] object.
-    pub fn user_pool_config(mut self, value: impl Into<Obj<CognitoUserPoolConfig>>) -> Self { self.user_pool_config = Some(value.into()); self }
+    pub fn user_pool_config(mut self, value: impl ::std::convert::Into<crate::Obj<CognitoUserPoolConfig>>) -> Self { self.user_pool_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdditionalAuthenticationProvider {}
+impl crate::PropertyType for AdditionalAuthenticationProvider {}
 
-impl ToValue for AdditionalAuthenticationProvider {
+impl ::cloudwright_core::ToValue for AdditionalAuthenticationProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
             .opt("LambdaAuthorizerConfig", &self.lambda_authorizer_config)
             .opt("OpenIDConnectConfig", &self.open_id_connect_config)
@@ -437,17 +390,6 @@ impl ToValue for AdditionalAuthenticationProvider {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CognitoUserPoolConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AppIdClientRegex", Shape::STR),
-        ("AwsRegion", Shape::STR),
-        ("UserPoolId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CognitoUserPoolConfig` property type of `AWS::AppSync::GraphQLApi`.
 ///
@@ -459,15 +401,15 @@ pub struct CognitoUserPoolConfig {
     /// `AppIdClientRegex`: a string.
     ///
     /// A regular expression for validating the incoming Amazon Cognito user pool app client ID. If this value isn't set, no filtering is applied.
-    pub app_id_client_regex: Option<Str>,
+    pub app_id_client_regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `AwsRegion`: a string.
     ///
     /// The AWS Region in which the user pool was created.
-    pub aws_region: Option<Str>,
+    pub aws_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserPoolId`: a string.
     ///
     /// The user pool ID.
-    pub user_pool_id: Option<Str>,
+    pub user_pool_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -475,23 +417,23 @@ impl CognitoUserPoolConfig {
     /// A `CognitoUserPoolConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppIdClientRegex`: a string.
-    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self { self.app_id_client_regex = Some(value.into()); self }
+    pub fn app_id_client_regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_id_client_regex = ::std::option::Option::Some(value.into()); self }
     /// `AwsRegion`: a string.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = Some(value.into()); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CognitoUserPoolConfig {}
+impl crate::PropertyType for CognitoUserPoolConfig {}
 
-impl ToValue for CognitoUserPoolConfig {
+impl ::cloudwright_core::ToValue for CognitoUserPoolConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppIdClientRegex", &self.app_id_client_regex)
             .opt("AwsRegion", &self.aws_region)
             .opt("UserPoolId", &self.user_pool_id)
@@ -509,18 +451,6 @@ pub struct EnhancedMetricsConfigRequired {
     /// `ResolverLevelMetricsBehavior`: a [`ResolverLevelMetricsBehavior`] value, required.
     pub resolver_level_metrics_behavior: ResolverLevelMetricsBehavior,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnhancedMetricsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceLevelMetricsBehavior", Shape::Str(&StrRule { allowed: &["FULL_REQUEST_DATA_SOURCE_METRICS", "PER_DATA_SOURCE_METRICS"], ..StrRule::ANY })),
-        ("OperationLevelMetricsConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("ResolverLevelMetricsBehavior", Shape::Str(&StrRule { allowed: &["FULL_REQUEST_RESOLVER_METRICS", "PER_RESOLVER_METRICS"], ..StrRule::ANY })),
-    ],
-    required: &["OperationLevelMetricsConfig", "ResolverLevelMetricsBehavior", "DataSourceLevelMetricsBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnhancedMetricsConfig` property type of `AWS::AppSync::GraphQLApi`.
 ///
@@ -581,19 +511,19 @@ impl EnhancedMetricsConfig {
     }
 
     /// `DataSourceLevelMetricsBehavior`: a [`DataSourceLevelMetricsBehavior`] value, required.
-    pub fn data_source_level_metrics_behavior(mut self, value: impl Into<DataSourceLevelMetricsBehavior>) -> Self { self.data_source_level_metrics_behavior = value.into(); self }
+    pub fn data_source_level_metrics_behavior(mut self, value: impl ::std::convert::Into<DataSourceLevelMetricsBehavior>) -> Self { self.data_source_level_metrics_behavior = value.into(); self }
     /// `OperationLevelMetricsConfig`: an [`OperationLevelMetricsConfig`] value, required.
-    pub fn operation_level_metrics_config(mut self, value: impl Into<OperationLevelMetricsConfig>) -> Self { self.operation_level_metrics_config = value.into(); self }
+    pub fn operation_level_metrics_config(mut self, value: impl ::std::convert::Into<OperationLevelMetricsConfig>) -> Self { self.operation_level_metrics_config = value.into(); self }
     /// `ResolverLevelMetricsBehavior`: a [`ResolverLevelMetricsBehavior`] value, required.
-    pub fn resolver_level_metrics_behavior(mut self, value: impl Into<ResolverLevelMetricsBehavior>) -> Self { self.resolver_level_metrics_behavior = value.into(); self }
+    pub fn resolver_level_metrics_behavior(mut self, value: impl ::std::convert::Into<ResolverLevelMetricsBehavior>) -> Self { self.resolver_level_metrics_behavior = value.into(); self }
 }
 
-impl PropertyType for EnhancedMetricsConfig {}
+impl crate::PropertyType for EnhancedMetricsConfig {}
 
-impl ToValue for EnhancedMetricsConfig {
+impl ::cloudwright_core::ToValue for EnhancedMetricsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DataSourceLevelMetricsBehavior",
                 &self.data_source_level_metrics_behavior,
@@ -610,17 +540,6 @@ impl ToValue for EnhancedMetricsConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizerResultTtlInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("AuthorizerUri", Shape::STR),
-        ("IdentityValidationExpression", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LambdaAuthorizerConfig` property type of `AWS::AppSync::GraphQLApi`.
 ///
 /// Configuration for AWS Lambda function authorization.
@@ -633,7 +552,7 @@ pub struct LambdaAuthorizerConfig {
     /// The number of seconds a response should be cached for. The default is 0 seconds, which disables caching. If you don't specify a value for `authorizerResultTtlInSeconds` , the default value is used. The maximum value is one hour (3600 seconds). The Lambda function can override this by returning a `ttlOverride` key in its response.
     ///
     /// Value 0 to 3600.
-    pub authorizer_result_ttl_in_seconds: Option<Int>,
+    pub authorizer_result_ttl_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `AuthorizerUri`: a string.
     ///
     /// The ARN of the Lambda function to be called for authorization. This may be a standard Lambda ARN, a version ARN ( `.../v3` ) or alias ARN.
@@ -641,11 +560,11 @@ pub struct LambdaAuthorizerConfig {
     /// *Note* : This Lambda function must have the following resource-based policy assigned to it. When configuring Lambda authorizers in the console, this is done for you. To do so with the AWS CLI , run the following:
     ///
     /// `aws lambda add-permission --function-name "arn:aws:lambda:us-east-2:111122223333:function:my-function" --statement-id "appsync" --principal appsync.amazonaws.com --action lambda:InvokeFunction`
-    pub authorizer_uri: Option<Str>,
+    pub authorizer_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityValidationExpression`: a string.
     ///
     /// A regular expression for validation of tokens before the Lambda function is called.
-    pub identity_validation_expression: Option<Str>,
+    pub identity_validation_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -653,23 +572,23 @@ impl LambdaAuthorizerConfig {
     /// A `LambdaAuthorizerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthorizerResultTtlInSeconds`: an integer.
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Int>) -> Self { self.authorizer_result_ttl_in_seconds = Some(value.into()); self }
+    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.authorizer_result_ttl_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerUri`: a string.
-    pub fn authorizer_uri(mut self, value: impl Into<Str>) -> Self { self.authorizer_uri = Some(value.into()); self }
+    pub fn authorizer_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorizer_uri = ::std::option::Option::Some(value.into()); self }
     /// `IdentityValidationExpression`: a string.
-    pub fn identity_validation_expression(mut self, value: impl Into<Str>) -> Self { self.identity_validation_expression = Some(value.into()); self }
+    pub fn identity_validation_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_validation_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaAuthorizerConfig {}
+impl crate::PropertyType for LambdaAuthorizerConfig {}
 
-impl ToValue for LambdaAuthorizerConfig {
+impl ::cloudwright_core::ToValue for LambdaAuthorizerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthorizerResultTtlInSeconds",
                 &self.authorizer_result_ttl_in_seconds,
@@ -687,28 +606,16 @@ impl ToValue for LambdaAuthorizerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogConfigRequired {
     /// `CloudWatchLogsRoleArn`: a string, required.
-    pub cloud_watch_logs_role_arn: Str,
+    pub cloud_watch_logs_role_arn: ::cloudwright_core::Str,
     /// `FieldLogLevel`: a [`FieldLogLevel`] value, required.
     pub field_log_level: FieldLogLevel,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ExcludeVerboseContent", Shape::Bool),
-        ("FieldLogLevel", Shape::Str(&StrRule { allowed: &["ALL", "DEBUG", "ERROR", "INFO", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["FieldLogLevel", "CloudWatchLogsRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfig` property type of `AWS::AppSync::GraphQLApi`.
 ///
 /// The `LogConfig` property type specifies the logging configuration when writing GraphQL operations and tracing to Amazon CloudWatch for an AWS AppSync GraphQL API.
 ///
-/// `LogConfig` is a property of the \[AWS::AppSync::GraphQLApi\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html>) property type.
+/// `LogConfig` is a property of the [AWS::AppSync::GraphQLApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-graphqlapi-logconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -718,11 +625,11 @@ pub struct LogConfig {
     /// The service role that AWS AppSync will assume to publish to Amazon CloudWatch Logs in your account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub cloud_watch_logs_role_arn: Str,
+    pub cloud_watch_logs_role_arn: ::cloudwright_core::Str,
     /// `ExcludeVerboseContent`: a boolean.
     ///
     /// Set to TRUE to exclude sections that contain information such as headers, context, and evaluated mapping templates, regardless of logging level.
-    pub exclude_verbose_content: Option<Bool>,
+    pub exclude_verbose_content: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FieldLogLevel`: a [`FieldLogLevel`] value, required.
     ///
     /// The field logging level. Values can be NONE, ERROR, INFO, DEBUG, or ALL.
@@ -757,25 +664,25 @@ impl LogConfig {
     pub fn new(required: LogConfigRequired) -> Self {
         Self {
             cloud_watch_logs_role_arn: required.cloud_watch_logs_role_arn,
-            exclude_verbose_content: None,
+            exclude_verbose_content: ::std::option::Option::None,
             field_log_level: required.field_log_level,
         }
     }
 
     /// `CloudWatchLogsRoleArn`: a string, required.
-    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_role_arn = value.into(); self }
+    pub fn cloud_watch_logs_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_logs_role_arn = value.into(); self }
     /// `ExcludeVerboseContent`: a boolean.
-    pub fn exclude_verbose_content(mut self, value: impl Into<Bool>) -> Self { self.exclude_verbose_content = Some(value.into()); self }
+    pub fn exclude_verbose_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_verbose_content = ::std::option::Option::Some(value.into()); self }
     /// `FieldLogLevel`: a [`FieldLogLevel`] value, required.
-    pub fn field_log_level(mut self, value: impl Into<FieldLogLevel>) -> Self { self.field_log_level = value.into(); self }
+    pub fn field_log_level(mut self, value: impl ::std::convert::Into<FieldLogLevel>) -> Self { self.field_log_level = value.into(); self }
 }
 
-impl PropertyType for LogConfig {}
+impl crate::PropertyType for LogConfig {}
 
-impl ToValue for LogConfig {
+impl ::cloudwright_core::ToValue for LogConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CloudWatchLogsRoleArn", &self.cloud_watch_logs_role_arn)
             .opt("ExcludeVerboseContent", &self.exclude_verbose_content)
             .req("FieldLogLevel", &self.field_log_level)
@@ -783,23 +690,11 @@ impl ToValue for LogConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AuthTTL", Shape::NUM),
-        ("ClientId", Shape::STR),
-        ("IatTTL", Shape::NUM),
-        ("Issuer", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OpenIDConnectConfig` property type of `AWS::AppSync::GraphQLApi`.
 ///
 /// The `OpenIDConnectConfig` property type specifies the optional authorization configuration for using an OpenID Connect compliant service with your GraphQL endpoint for an AWS AppSync GraphQL API.
 ///
-/// `OpenIDConnectConfig` is a property of the \[AWS::AppSync::GraphQLApi\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html>) property type.
+/// `OpenIDConnectConfig` is a property of the [AWS::AppSync::GraphQLApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-graphqlapi-openidconnectconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -807,19 +702,19 @@ pub struct OpenIdConnectConfig {
     /// `AuthTTL`: a number.
     ///
     /// The number of milliseconds that a token is valid after being authenticated.
-    pub auth_ttl: Option<Num>,
+    pub auth_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `ClientId`: a string.
     ///
     /// The client identifier of the Relying party at the OpenID identity provider. This identifier is typically obtained when the Relying party is registered with the OpenID identity provider. You can specify a regular expression so that AWS AppSync can validate against multiple client identifiers at a time.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IatTTL`: a number.
     ///
     /// The number of milliseconds that a token is valid after it's issued to a user.
-    pub iat_ttl: Option<Num>,
+    pub iat_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `Issuer`: a string.
     ///
     /// The issuer for the OIDC configuration. The issuer returned by discovery must exactly match the value of `iss` in the ID token.
-    pub issuer: Option<Str>,
+    pub issuer: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -827,25 +722,25 @@ impl OpenIdConnectConfig {
     /// A `OpenIdConnectConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthTTL`: a number.
-    pub fn auth_ttl(mut self, value: impl Into<Num>) -> Self { self.auth_ttl = Some(value.into()); self }
+    pub fn auth_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.auth_ttl = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `IatTTL`: a number.
-    pub fn iat_ttl(mut self, value: impl Into<Num>) -> Self { self.iat_ttl = Some(value.into()); self }
+    pub fn iat_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.iat_ttl = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OpenIdConnectConfig {}
+impl crate::PropertyType for OpenIdConnectConfig {}
 
-impl ToValue for OpenIdConnectConfig {
+impl ::cloudwright_core::ToValue for OpenIdConnectConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthTTL", &self.auth_ttl)
             .opt("ClientId", &self.client_id)
             .opt("IatTTL", &self.iat_ttl)
@@ -858,21 +753,10 @@ impl ToValue for OpenIdConnectConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::AppSync::GraphQLApi`.
 ///
@@ -880,9 +764,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -897,34 +781,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AppIdClientRegex", Shape::STR),
-        ("AwsRegion", Shape::STR),
-        ("DefaultAction", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("UserPoolId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserPoolConfig` property type of `AWS::AppSync::GraphQLApi`.
 ///
@@ -936,21 +808,21 @@ pub struct UserPoolConfig {
     /// `AppIdClientRegex`: a string.
     ///
     /// A regular expression for validating the incoming Amazon Cognito user pool app client ID. If this value isn't set, no filtering is applied.
-    pub app_id_client_regex: Option<Str>,
+    pub app_id_client_regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `AwsRegion`: a string.
     ///
     /// The AWS Region in which the user pool was created.
-    pub aws_region: Option<Str>,
+    pub aws_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultAction`: a [`DefaultAction`] value.
     ///
     /// The action that you want your GraphQL API to take when a request that uses Amazon Cognito user pool authentication doesn't match the Amazon Cognito user pool configuration.
     ///
     /// When specifying Amazon Cognito user pools as the default authentication, you must set the value for `DefaultAction` to `ALLOW` if specifying `AdditionalAuthenticationProviders` .
-    pub default_action: Option<DefaultAction>,
+    pub default_action: ::std::option::Option<DefaultAction>,
     /// `UserPoolId`: a string.
     ///
     /// The user pool ID.
-    pub user_pool_id: Option<Str>,
+    pub user_pool_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -958,25 +830,25 @@ impl UserPoolConfig {
     /// A `UserPoolConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppIdClientRegex`: a string.
-    pub fn app_id_client_regex(mut self, value: impl Into<Str>) -> Self { self.app_id_client_regex = Some(value.into()); self }
+    pub fn app_id_client_regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_id_client_regex = ::std::option::Option::Some(value.into()); self }
     /// `AwsRegion`: a string.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = ::std::option::Option::Some(value.into()); self }
     /// `DefaultAction`: a [`DefaultAction`] value.
-    pub fn default_action(mut self, value: impl Into<DefaultAction>) -> Self { self.default_action = Some(value.into()); self }
+    pub fn default_action(mut self, value: impl ::std::convert::Into<DefaultAction>) -> Self { self.default_action = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = Some(value.into()); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserPoolConfig {}
+impl crate::PropertyType for UserPoolConfig {}
 
-impl ToValue for UserPoolConfig {
+impl ::cloudwright_core::ToValue for UserPoolConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppIdClientRegex", &self.app_id_client_regex)
             .opt("AwsRegion", &self.aws_region)
             .opt("DefaultAction", &self.default_action)
@@ -993,24 +865,24 @@ pub enum ApiType {
     /// `MERGED`
     Merged,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApiType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApiType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApiType {
+impl ::cloudwright_core::ToValue for ApiType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Graphql => "GRAPHQL",
             Self::Merged => "MERGED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1028,27 +900,27 @@ pub enum AuthenticationType {
     /// `OPENID_CONNECT`
     OpenidConnect,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationType {
+impl ::cloudwright_core::ToValue for AuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
             Self::ApiKey => "API_KEY",
             Self::AwsIam => "AWS_IAM",
             Self::AwsLambda => "AWS_LAMBDA",
             Self::OpenidConnect => "OPENID_CONNECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1060,24 +932,24 @@ pub enum DataSourceLevelMetricsBehavior {
     /// `PER_DATA_SOURCE_METRICS`
     PerDataSourceMetrics,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSourceLevelMetricsBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSourceLevelMetricsBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSourceLevelMetricsBehavior {
+impl ::cloudwright_core::ToValue for DataSourceLevelMetricsBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullRequestDataSourceMetrics => "FULL_REQUEST_DATA_SOURCE_METRICS",
             Self::PerDataSourceMetrics => "PER_DATA_SOURCE_METRICS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1089,24 +961,24 @@ pub enum DefaultAction {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultAction {
+impl ::cloudwright_core::ToValue for DefaultAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1124,27 +996,27 @@ pub enum FieldLogLevel {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FieldLogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FieldLogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FieldLogLevel {
+impl ::cloudwright_core::ToValue for FieldLogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Debug => "DEBUG",
             Self::Error => "ERROR",
             Self::Info => "INFO",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1156,24 +1028,24 @@ pub enum IntrospectionConfig {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IntrospectionConfig {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IntrospectionConfig {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IntrospectionConfig {
+impl ::cloudwright_core::ToValue for IntrospectionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1185,24 +1057,24 @@ pub enum OperationLevelMetricsConfig {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OperationLevelMetricsConfig {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OperationLevelMetricsConfig {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OperationLevelMetricsConfig {
+impl ::cloudwright_core::ToValue for OperationLevelMetricsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1214,24 +1086,24 @@ pub enum ResolverLevelMetricsBehavior {
     /// `PER_RESOLVER_METRICS`
     PerResolverMetrics,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResolverLevelMetricsBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResolverLevelMetricsBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResolverLevelMetricsBehavior {
+impl ::cloudwright_core::ToValue for ResolverLevelMetricsBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullRequestResolverMetrics => "FULL_REQUEST_RESOLVER_METRICS",
             Self::PerResolverMetrics => "PER_RESOLVER_METRICS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1243,23 +1115,152 @@ pub enum Visibility {
     /// `PRIVATE`
     Private,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Visibility {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Visibility {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Visibility {
+impl ::cloudwright_core::ToValue for Visibility {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Global => "GLOBAL",
             Self::Private => "PRIVATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalAuthenticationProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalAuthenticationProvider), min_items: None, max_items: None, unique: true })),
+            ("ApiType", Shape::Str(&StrRule { allowed: &["GRAPHQL", "MERGED"], ..StrRule::ANY })),
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
+            ("EnhancedMetricsConfig", Shape::Object(&RULE_EnhancedMetricsConfig)),
+            ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+            ("IntrospectionConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
+            ("LogConfig", Shape::Object(&RULE_LogConfig)),
+            ("MergedApiExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
+            ("OwnerContact", Shape::STR),
+            ("QueryDepthLimit", Shape::Int(&NumRule { min: Some(0.0), max: Some(75.0), ..NumRule::ANY })),
+            ("ResolverCountLimit", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("UserPoolConfig", Shape::Object(&RULE_UserPoolConfig)),
+            ("Visibility", Shape::Str(&StrRule { allowed: &["GLOBAL", "PRIVATE"], ..StrRule::ANY })),
+            ("XrayEnabled", Shape::Bool),
+        ],
+        required: &["Name", "AuthenticationType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdditionalAuthenticationProvider: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
+            ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
+            ("OpenIDConnectConfig", Shape::Object(&RULE_OpenIdConnectConfig)),
+            ("UserPoolConfig", Shape::Object(&RULE_CognitoUserPoolConfig)),
+        ],
+        required: &["AuthenticationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CognitoUserPoolConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AppIdClientRegex", Shape::STR),
+            ("AwsRegion", Shape::STR),
+            ("UserPoolId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnhancedMetricsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceLevelMetricsBehavior", Shape::Str(&StrRule { allowed: &["FULL_REQUEST_DATA_SOURCE_METRICS", "PER_DATA_SOURCE_METRICS"], ..StrRule::ANY })),
+            ("OperationLevelMetricsConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("ResolverLevelMetricsBehavior", Shape::Str(&StrRule { allowed: &["FULL_REQUEST_RESOLVER_METRICS", "PER_RESOLVER_METRICS"], ..StrRule::ANY })),
+        ],
+        required: &["OperationLevelMetricsConfig", "ResolverLevelMetricsBehavior", "DataSourceLevelMetricsBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaAuthorizerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizerResultTtlInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("AuthorizerUri", Shape::STR),
+            ("IdentityValidationExpression", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ExcludeVerboseContent", Shape::Bool),
+            ("FieldLogLevel", Shape::Str(&StrRule { allowed: &["ALL", "DEBUG", "ERROR", "INFO", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["FieldLogLevel", "CloudWatchLogsRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenIdConnectConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AuthTTL", Shape::NUM),
+            ("ClientId", Shape::STR),
+            ("IatTTL", Shape::NUM),
+            ("Issuer", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AppIdClientRegex", Shape::STR),
+            ("AwsRegion", Shape::STR),
+            ("DefaultAction", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+            ("UserPoolId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

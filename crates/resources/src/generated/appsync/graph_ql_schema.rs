@@ -5,34 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`GraphQlSchema`], by name: `GraphQlSchema::new(GraphQlSchemaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GraphQlSchemaRequired {
-    /// `ApiId`: a string, required.
-    pub api_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GraphQlSchema: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("Definition", Shape::STR),
-        ("DefinitionS3Location", Shape::STR),
-    ],
-    required: &["ApiId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AppSync::GraphQLSchema` resource.
 ///
-/// The `AWS::AppSync::GraphQLSchema` resource is used for your AWS AppSync GraphQL schema that controls the data model for your API. Schema files are text written in Schema Definition Language (SDL) format. For more information about schema authoring, see \[Designing a GraphQL API\](<https://docs.aws.amazon.com/appsync/latest/devguide/designing-a-graphql-api.html>) in the *AWS AppSync Developer Guide* .
+/// The `AWS::AppSync::GraphQLSchema` resource is used for your AWS AppSync GraphQL schema that controls the data model for your API. Schema files are text written in Schema Definition Language (SDL) format. For more information about schema authoring, see [Designing a GraphQL API](https://docs.aws.amazon.com/appsync/latest/devguide/designing-a-graphql-api.html) in the *AWS AppSync Developer Guide* .
 ///
-/// &gt; When you submit an update, AWS CloudFormation updates resources based on differences between what you submit and the stack's current template. To cause this resource to be updated you must change a property value for this resource in the CloudFormation template. Changing the Amazon S3 file content without changing a property value will not result in an update operation.
-/// &gt;
-/// &gt; See \[Update Behaviors of Stack Resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html>) in the *AWS CloudFormation User Guide* .
+/// \> When you submit an update, AWS CloudFormation updates resources based on differences between what you submit and the stack's current template. To cause this resource to be updated you must change a property value for this resource in the CloudFormation template. Changing the Amazon S3 file content without changing a property value will not result in an update operation.
+/// \>
+/// \> See [Update Behaviors of Stack Resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html) in the *AWS CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GraphQlSchemaAttributes`], which `Handle<GraphQlSchema>` dereferences to.
@@ -48,17 +27,17 @@ pub struct GraphQlSchema {
     /// The AWS AppSync GraphQL API identifier to which you want to apply this schema.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `Definition`: a string.
     ///
     /// The text representation of a GraphQL schema in SDL format.
     ///
-    /// For more information about using the `Ref` function, see \[Ref\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref>) .
-    pub definition: Option<Str>,
+    /// For more information about using the `Ref` function, see [Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref) .
+    pub definition: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefinitionS3Location`: a string.
     ///
     /// The location of a GraphQL schema file in an Amazon S3 bucket. Use this if you want to provision with the schema living in Amazon S3 rather than embedding it in your CloudFormation template.
-    pub definition_s3_location: Option<Str>,
+    pub definition_s3_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +47,7 @@ impl GraphQlSchema {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::GraphQLSchema",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlschema.html",
         primary_identifier: &["Id"],
@@ -79,42 +58,44 @@ impl GraphQlSchema {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GraphQlSchema` with its required properties, named in a [`GraphQlSchemaRequired`].
+    /// A `GraphQlSchema` with its one required property, `ApiId`.
     #[inline]
-    pub fn new(required: GraphQlSchemaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_id: required.api_id,
-            definition: None,
-            definition_s3_location: None,
+            api_id: value.into(),
+            definition: ::std::option::Option::None,
+            definition_s3_location: ::std::option::Option::None,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `Definition`: a string.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = Some(value.into()); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionS3Location`: a string.
-    pub fn definition_s3_location(mut self, value: impl Into<Str>) -> Self { self.definition_s3_location = Some(value.into()); self }
+    pub fn definition_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition_s3_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GraphQlSchema {
+impl ::cloudwright_core::Resource for GraphQlSchema {
     type Attributes = GraphQlSchemaAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GraphQlSchema, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GraphQlSchema, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GraphQlSchema {
+impl ::cloudwright_core::ToValue for GraphQlSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("Definition", &self.definition)
             .opt("DefinitionS3Location", &self.definition_s3_location)
@@ -122,12 +103,12 @@ impl ToValue for GraphQlSchema {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GraphQlSchema`]: `Handle<GraphQlSchema>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GraphQlSchema`]: `Handle<GraphQlSchema>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GraphQlSchemaAttributes(ResourceRef);
+pub struct GraphQlSchemaAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GraphQlSchemaAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GraphQlSchemaAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,7 +118,26 @@ impl GraphQlSchemaAttributes {
     ///
     /// The ID value.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GraphQlSchema: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("Definition", Shape::STR),
+            ("DefinitionS3Location", Shape::STR),
+        ],
+        required: &["ApiId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

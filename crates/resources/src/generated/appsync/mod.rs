@@ -46,11 +46,11 @@ pub mod shared;
 pub mod source_api_association;
 
 #[cfg(feature = "appsync")]
-pub use api::{Api, ApiAttributes, ApiRequired};
+pub use api::{Api, ApiAttributes};
 #[cfg(feature = "appsync")]
 pub use api_cache::{ApiCache, ApiCacheAttributes, ApiCacheRequired};
 #[cfg(feature = "appsync")]
-pub use api_key::{ApiKey, ApiKeyAttributes, ApiKeyRequired};
+pub use api_key::{ApiKey, ApiKeyAttributes};
 #[cfg(feature = "appsync")]
 pub use channel_namespace::{
     ChannelNamespace, ChannelNamespaceAttributes, ChannelNamespaceRequired,
@@ -70,7 +70,7 @@ pub use function_configuration::{
 #[cfg(feature = "appsync")]
 pub use graph_ql_api::{GraphQlApi, GraphQlApiAttributes, GraphQlApiRequired};
 #[cfg(feature = "appsync")]
-pub use graph_ql_schema::{GraphQlSchema, GraphQlSchemaAttributes, GraphQlSchemaRequired};
+pub use graph_ql_schema::{GraphQlSchema, GraphQlSchemaAttributes};
 #[cfg(feature = "appsync")]
 pub use resolver::{Resolver, ResolverAttributes, ResolverRequired};
 #[cfg(feature = "appsync")]

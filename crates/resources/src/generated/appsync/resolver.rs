@@ -5,60 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SyncConfig;
 pub use super::shared::{
-    AppSyncRuntimeName, ConflictDetection, ConflictHandler, LambdaConflictHandlerConfig,
-    SyncConfig, SyncConfigRequired,
+    AppSyncRuntimeName, ConflictDetection, ConflictHandler, LambdaConflictHandlerConfig, SyncConfig,
 };
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
 
 /// The required properties of [`Resolver`], by name: `Resolver::new(ResolverRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverRequired {
     /// `ApiId`: a string, required.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `FieldName`: a string, required.
-    pub field_name: Str,
+    pub field_name: ::cloudwright_core::Str,
     /// `TypeName`: a string, required.
-    pub type_name: Str,
+    pub type_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Resolver: ObjRule = ObjRule {
-    properties: &[
-        ("ApiId", Shape::STR),
-        ("CachingConfig", Shape::Object(&RULE_CachingConfig)),
-        ("Code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
-        ("CodeS3Location", Shape::STR),
-        ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Kind", Shape::Str(&StrRule { allowed: &["PIPELINE", "UNIT"], ..StrRule::ANY })),
-        ("MaxBatchSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(2000.0), ..NumRule::ANY })),
-        ("MetricsConfig", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("PipelineConfig", Shape::Object(&RULE_PipelineConfig)),
-        ("RequestMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
-        ("RequestMappingTemplateS3Location", Shape::STR),
-        ("ResponseMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
-        ("ResponseMappingTemplateS3Location", Shape::STR),
-        ("Runtime", Shape::Object(&RULE_AppSyncRuntime)),
-        ("SyncConfig", Shape::Object(&RULE_SyncConfig)),
-        ("TypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["TypeName", "ApiId", "FieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppSync::Resolver` resource.
 ///
-/// The `AWS::AppSync::Resolver` resource defines the logical GraphQL resolver that you attach to fields in a schema. Request and response templates for resolvers are written in Apache Velocity Template Language (VTL) format. For more information about resolvers, see \[Resolver Mapping Template Reference\](<https://docs.aws.amazon.com/appsync/latest/devguide/resolver-mapping-template-reference.html>) .
+/// The `AWS::AppSync::Resolver` resource defines the logical GraphQL resolver that you attach to fields in a schema. Request and response templates for resolvers are written in Apache Velocity Template Language (VTL) format. For more information about resolvers, see [Resolver Mapping Template Reference](https://docs.aws.amazon.com/appsync/latest/devguide/resolver-mapping-template-reference.html) .
 ///
-/// &gt; When you submit an update, AWS CloudFormation updates resources based on differences between what you submit and the stack's current template. To cause this resource to be updated you must change a property value for this resource in the CloudFormation template. Changing the Amazon S3 file content without changing a property value will not result in an update operation.
-/// &gt;
-/// &gt; See \[Update Behaviors of Stack Resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html>) in the *AWS CloudFormation User Guide* .
+/// \> When you submit an update, AWS CloudFormation updates resources based on differences between what you submit and the stack's current template. To cause this resource to be updated you must change a property value for this resource in the CloudFormation template. Changing the Amazon S3 file content without changing a property value will not result in an update operation.
+/// \>
+/// \> See [Update Behaviors of Stack Resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html) in the *AWS CloudFormation User Guide* .
 ///
 /// `Ref` returns its `ResolverArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResolverAttributes`], which `Handle<Resolver>` dereferences to.
@@ -74,56 +42,56 @@ pub struct Resolver {
     /// The AWS AppSync GraphQL API to which you want to attach this resolver.
     ///
     /// Create-only: changing it replaces the resource.
-    pub api_id: Str,
+    pub api_id: ::cloudwright_core::Str,
     /// `CachingConfig`: a [`CachingConfig`] object.
     ///
     /// The caching configuration for the resolver.
-    pub caching_config: Option<Obj<CachingConfig>>,
+    pub caching_config: ::std::option::Option<crate::Obj<CachingConfig>>,
     /// `Code`: a string.
     ///
     /// The `resolver` code that contains the request and response functions. When code is used, the `runtime` is required. The runtime value must be `APPSYNC_JS` .
     ///
     /// Length 1 to 32768.
-    pub code: Option<Str>,
+    pub code: ::std::option::Option<::cloudwright_core::Str>,
     /// `CodeS3Location`: a string.
     ///
     /// The Amazon S3 endpoint.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub code_s3_location: Option<Str>,
+    pub code_s3_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataSourceName`: a string.
     ///
     /// The resolver data source name.
     ///
     /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536.
-    pub data_source_name: Option<Str>,
+    pub data_source_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldName`: a string, required.
     ///
     /// The GraphQL field on a type that invokes the resolver.
     ///
     /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536; create-only: changing it replaces the resource.
-    pub field_name: Str,
+    pub field_name: ::cloudwright_core::Str,
     /// `Kind`: a [`ResolverKind`] value.
     ///
     /// The resolver type.
     ///
     /// - *UNIT* : A UNIT resolver type. A UNIT resolver is the default resolver type. You can use a UNIT resolver to run a GraphQL query against a single data source.
     /// - *PIPELINE* : A PIPELINE resolver type. You can use a PIPELINE resolver to invoke a series of `Function` objects in a serial manner. You can use a pipeline resolver to run a GraphQL query against multiple data sources.
-    pub kind: Option<ResolverKind>,
+    pub kind: ::std::option::Option<ResolverKind>,
     /// `MaxBatchSize`: an integer.
     ///
     /// The maximum number of resolver request inputs that will be sent to a single AWS Lambda function in a `BatchInvoke` operation.
     ///
     /// Value 0 to 2000.
-    pub max_batch_size: Option<Int>,
+    pub max_batch_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricsConfig`: a [`MetricsConfig`] value.
     ///
     /// Enables or disables enhanced resolver metrics for specified resolvers. Note that `MetricsConfig` won't be used unless the `resolverLevelMetricsBehavior` value is set to `PER_RESOLVER_METRICS` . If the `resolverLevelMetricsBehavior` is set to `FULL_REQUEST_RESOLVER_METRICS` instead, `MetricsConfig` will be ignored. However, you can still set its value.
-    pub metrics_config: Option<MetricsConfig>,
+    pub metrics_config: ::std::option::Option<MetricsConfig>,
     /// `PipelineConfig`: a [`PipelineConfig`] object.
     ///
     /// Functions linked with the pipeline resolver.
-    pub pipeline_config: Option<Obj<PipelineConfig>>,
+    pub pipeline_config: ::std::option::Option<crate::Obj<PipelineConfig>>,
     /// `RequestMappingTemplate`: a string.
     ///
     /// The request mapping template.
@@ -131,39 +99,39 @@ pub struct Resolver {
     /// Request mapping templates are optional when using a Lambda data source. For all other data sources, a request mapping template is required.
     ///
     /// Length 1 to 65536.
-    pub request_mapping_template: Option<Str>,
+    pub request_mapping_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequestMappingTemplateS3Location`: a string.
     ///
     /// The location of a request mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub request_mapping_template_s3_location: Option<Str>,
+    pub request_mapping_template_s3_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseMappingTemplate`: a string.
     ///
     /// The response mapping template.
     ///
     /// Length 1 to 65536.
-    pub response_mapping_template: Option<Str>,
+    pub response_mapping_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseMappingTemplateS3Location`: a string.
     ///
     /// The location of a response mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub response_mapping_template_s3_location: Option<Str>,
+    pub response_mapping_template_s3_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Runtime`: an [`AppSyncRuntime`] object.
     ///
     /// Describes a runtime used by an AWS AppSync resolver or AWS AppSync function. Specifies the name and version of the runtime to use. Note that if a runtime is specified, code must also be specified.
-    pub runtime: Option<Obj<AppSyncRuntime>>,
+    pub runtime: ::std::option::Option<crate::Obj<AppSyncRuntime>>,
     /// `SyncConfig`: a [`SyncConfig`] object.
     ///
     /// The `SyncConfig` for a resolver attached to a versioned data source.
-    pub sync_config: Option<Obj<SyncConfig>>,
+    pub sync_config: ::std::option::Option<crate::Obj<SyncConfig>>,
     /// `TypeName`: a string, required.
     ///
     /// The GraphQL type that invokes this resolver.
     ///
     /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536; create-only: changing it replaces the resource.
-    pub type_name: Str,
+    pub type_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -173,7 +141,7 @@ impl Resolver {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppSync::Resolver",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-resolver.html",
         primary_identifier: &["ResolverArn"],
@@ -184,7 +152,7 @@ impl Resolver {
         read_only: &["ResolverArn"],
         attributes: &["ApiId", "CachingConfig.CachingKeys", "CachingConfig.Ttl", "Code", "CodeS3Location", "DataSourceName", "FieldName", "Kind", "MaxBatchSize", "MetricsConfig", "PipelineConfig.Functions", "RequestMappingTemplate", "RequestMappingTemplateS3Location", "ResolverArn", "ResponseMappingTemplate", "ResponseMappingTemplateS3Location", "Runtime.Name", "Runtime.RuntimeVersion", "SyncConfig.ConflictDetection", "SyncConfig.ConflictHandler", "SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn", "TypeName"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Resolver` with its required properties, named in a [`ResolverRequired`].
@@ -192,76 +160,78 @@ impl Resolver {
     pub fn new(required: ResolverRequired) -> Self {
         Self {
             api_id: required.api_id,
-            caching_config: None,
-            code: None,
-            code_s3_location: None,
-            data_source_name: None,
+            caching_config: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            code_s3_location: ::std::option::Option::None,
+            data_source_name: ::std::option::Option::None,
             field_name: required.field_name,
-            kind: None,
-            max_batch_size: None,
-            metrics_config: None,
-            pipeline_config: None,
-            request_mapping_template: None,
-            request_mapping_template_s3_location: None,
-            response_mapping_template: None,
-            response_mapping_template_s3_location: None,
-            runtime: None,
-            sync_config: None,
+            kind: ::std::option::Option::None,
+            max_batch_size: ::std::option::Option::None,
+            metrics_config: ::std::option::Option::None,
+            pipeline_config: ::std::option::Option::None,
+            request_mapping_template: ::std::option::Option::None,
+            request_mapping_template_s3_location: ::std::option::Option::None,
+            response_mapping_template: ::std::option::Option::None,
+            response_mapping_template_s3_location: ::std::option::Option::None,
+            runtime: ::std::option::Option::None,
+            sync_config: ::std::option::Option::None,
             type_name: required.type_name,
         }
     }
 
     /// `ApiId`: a string, required.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
+    pub fn api_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_id = value.into(); self }
     /// `CachingConfig`: a [`CachingConfig`] object.
-    pub fn caching_config(mut self, value: impl Into<Obj<CachingConfig>>) -> Self { self.caching_config = Some(value.into()); self }
+    pub fn caching_config(mut self, value: impl ::std::convert::Into<crate::Obj<CachingConfig>>) -> Self { self.caching_config = ::std::option::Option::Some(value.into()); self }
     /// `Code`: a string.
-    pub fn code(mut self, value: impl Into<Str>) -> Self { self.code = Some(value.into()); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code = ::std::option::Option::Some(value.into()); self }
     /// `CodeS3Location`: a string.
-    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self { self.code_s3_location = Some(value.into()); self }
+    pub fn code_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `DataSourceName`: a string.
-    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self { self.data_source_name = Some(value.into()); self }
+    pub fn data_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_name = ::std::option::Option::Some(value.into()); self }
     /// `FieldName`: a string, required.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = value.into(); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_name = value.into(); self }
     /// `Kind`: a [`ResolverKind`] value.
-    pub fn kind(mut self, value: impl Into<ResolverKind>) -> Self { self.kind = Some(value.into()); self }
+    pub fn kind(mut self, value: impl ::std::convert::Into<ResolverKind>) -> Self { self.kind = ::std::option::Option::Some(value.into()); self }
     /// `MaxBatchSize`: an integer.
-    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self { self.max_batch_size = Some(value.into()); self }
+    pub fn max_batch_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_batch_size = ::std::option::Option::Some(value.into()); self }
     /// `MetricsConfig`: a [`MetricsConfig`] value.
-    pub fn metrics_config(mut self, value: impl Into<MetricsConfig>) -> Self { self.metrics_config = Some(value.into()); self }
+    pub fn metrics_config(mut self, value: impl ::std::convert::Into<MetricsConfig>) -> Self { self.metrics_config = ::std::option::Option::Some(value.into()); self }
     /// `PipelineConfig`: a [`PipelineConfig`] object.
-    pub fn pipeline_config(mut self, value: impl Into<Obj<PipelineConfig>>) -> Self { self.pipeline_config = Some(value.into()); self }
+    pub fn pipeline_config(mut self, value: impl ::std::convert::Into<crate::Obj<PipelineConfig>>) -> Self { self.pipeline_config = ::std::option::Option::Some(value.into()); self }
     /// `RequestMappingTemplate`: a string.
-    pub fn request_mapping_template(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template = Some(value.into()); self }
+    pub fn request_mapping_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.request_mapping_template = ::std::option::Option::Some(value.into()); self }
     /// `RequestMappingTemplateS3Location`: a string.
-    pub fn request_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template_s3_location = Some(value.into()); self }
+    pub fn request_mapping_template_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.request_mapping_template_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `ResponseMappingTemplate`: a string.
-    pub fn response_mapping_template(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template = Some(value.into()); self }
+    pub fn response_mapping_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_mapping_template = ::std::option::Option::Some(value.into()); self }
     /// `ResponseMappingTemplateS3Location`: a string.
-    pub fn response_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template_s3_location = Some(value.into()); self }
+    pub fn response_mapping_template_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_mapping_template_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `Runtime`: an [`AppSyncRuntime`] object.
-    pub fn runtime(mut self, value: impl Into<Obj<AppSyncRuntime>>) -> Self { self.runtime = Some(value.into()); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<crate::Obj<AppSyncRuntime>>) -> Self { self.runtime = ::std::option::Option::Some(value.into()); self }
     /// `SyncConfig`: a [`SyncConfig`] object.
-    pub fn sync_config(mut self, value: impl Into<Obj<SyncConfig>>) -> Self { self.sync_config = Some(value.into()); self }
+    pub fn sync_config(mut self, value: impl ::std::convert::Into<crate::Obj<SyncConfig>>) -> Self { self.sync_config = ::std::option::Option::Some(value.into()); self }
     /// `TypeName`: a string, required.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = value.into(); self }
 }
 
-impl Resource for Resolver {
+impl ::cloudwright_core::Resource for Resolver {
     type Attributes = ResolverAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Resolver, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Resolver, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Resolver {
+impl ::cloudwright_core::ToValue for Resolver {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiId", &self.api_id)
             .opt("CachingConfig", &self.caching_config)
             .opt("Code", &self.code)
@@ -289,12 +259,12 @@ impl ToValue for Resolver {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Resolver`]: `Handle<Resolver>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Resolver`]: `Handle<Resolver>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResolverAttributes(ResourceRef);
+pub struct ResolverAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResolverAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResolverAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -304,8 +274,8 @@ impl ResolverAttributes {
     ///
     /// The AWS AppSync GraphQL API to which you want to attach this resolver.
     #[inline]
-    pub fn api_id(&self) -> Value {
-        self.0.get_att("ApiId")
+    pub fn api_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiId"))
     }
 
     /// `Fn::GetAtt` `CachingConfig.CachingKeys`: a list of strings.
@@ -314,8 +284,8 @@ impl ResolverAttributes {
     ///
     /// Valid values are entries from the `$context.arguments` , `$context.source` , and `$context.identity` maps.
     #[inline]
-    pub fn caching_config_caching_keys(&self) -> Value {
-        self.0.get_att("CachingConfig.CachingKeys")
+    pub fn caching_config_caching_keys(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("CachingConfig.CachingKeys"))
     }
 
     /// `Fn::GetAtt` `CachingConfig.Ttl`: a number.
@@ -324,40 +294,40 @@ impl ResolverAttributes {
     ///
     /// Valid values are 1–3,600 seconds.
     #[inline]
-    pub fn caching_config_ttl(&self) -> Value {
-        self.0.get_att("CachingConfig.Ttl")
+    pub fn caching_config_ttl(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CachingConfig.Ttl"))
     }
 
     /// `Fn::GetAtt` `Code`: a string.
     ///
     /// The `resolver` code that contains the request and response functions. When code is used, the `runtime` is required. The runtime value must be `APPSYNC_JS` .
     #[inline]
-    pub fn code(&self) -> Value {
-        self.0.get_att("Code")
+    pub fn code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Code"))
     }
 
     /// `Fn::GetAtt` `CodeS3Location`: a string.
     ///
     /// The Amazon S3 endpoint.
     #[inline]
-    pub fn code_s3_location(&self) -> Value {
-        self.0.get_att("CodeS3Location")
+    pub fn code_s3_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CodeS3Location"))
     }
 
     /// `Fn::GetAtt` `DataSourceName`: a string.
     ///
     /// The resolver data source name.
     #[inline]
-    pub fn data_source_name(&self) -> Value {
-        self.0.get_att("DataSourceName")
+    pub fn data_source_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataSourceName"))
     }
 
     /// `Fn::GetAtt` `FieldName`: a string.
     ///
     /// The GraphQL field on a type that invokes the resolver.
     #[inline]
-    pub fn field_name(&self) -> Value {
-        self.0.get_att("FieldName")
+    pub fn field_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FieldName"))
     }
 
     /// `Fn::GetAtt` `Kind`: one of a set of strings.
@@ -367,32 +337,32 @@ impl ResolverAttributes {
     /// - *UNIT* : A UNIT resolver type. A UNIT resolver is the default resolver type. You can use a UNIT resolver to run a GraphQL query against a single data source.
     /// - *PIPELINE* : A PIPELINE resolver type. You can use a PIPELINE resolver to invoke a series of `Function` objects in a serial manner. You can use a pipeline resolver to run a GraphQL query against multiple data sources.
     #[inline]
-    pub fn kind(&self) -> Value {
-        self.0.get_att("Kind")
+    pub fn kind(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Kind"))
     }
 
     /// `Fn::GetAtt` `MaxBatchSize`: an integer.
     ///
     /// The maximum number of resolver request inputs that will be sent to a single AWS Lambda function in a `BatchInvoke` operation.
     #[inline]
-    pub fn max_batch_size(&self) -> Value {
-        self.0.get_att("MaxBatchSize")
+    pub fn max_batch_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxBatchSize"))
     }
 
     /// `Fn::GetAtt` `MetricsConfig`: one of a set of strings.
     ///
     /// Enables or disables enhanced resolver metrics for specified resolvers. Note that `MetricsConfig` won't be used unless the `resolverLevelMetricsBehavior` value is set to `PER_RESOLVER_METRICS` . If the `resolverLevelMetricsBehavior` is set to `FULL_REQUEST_RESOLVER_METRICS` instead, `MetricsConfig` will be ignored. However, you can still set its value.
     #[inline]
-    pub fn metrics_config(&self) -> Value {
-        self.0.get_att("MetricsConfig")
+    pub fn metrics_config(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MetricsConfig"))
     }
 
     /// `Fn::GetAtt` `PipelineConfig.Functions`: a list of strings.
     ///
     /// A list of `Function` objects.
     #[inline]
-    pub fn pipeline_config_functions(&self) -> Value {
-        self.0.get_att("PipelineConfig.Functions")
+    pub fn pipeline_config_functions(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("PipelineConfig.Functions"))
     }
 
     /// `Fn::GetAtt` `RequestMappingTemplate`: a string.
@@ -401,56 +371,56 @@ impl ResolverAttributes {
     ///
     /// Request mapping templates are optional when using a Lambda data source. For all other data sources, a request mapping template is required.
     #[inline]
-    pub fn request_mapping_template(&self) -> Value {
-        self.0.get_att("RequestMappingTemplate")
+    pub fn request_mapping_template(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RequestMappingTemplate"))
     }
 
     /// `Fn::GetAtt` `RequestMappingTemplateS3Location`: a string.
     ///
     /// The location of a request mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
     #[inline]
-    pub fn request_mapping_template_s3_location(&self) -> Value {
-        self.0.get_att("RequestMappingTemplateS3Location")
+    pub fn request_mapping_template_s3_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RequestMappingTemplateS3Location"))
     }
 
     /// `Fn::GetAtt` `ResolverArn`: a string.
     ///
     /// ARN of the resolver, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid/types/typename/resolvers/resolvername` .
     #[inline]
-    pub fn resolver_arn(&self) -> Value {
-        self.0.get_att("ResolverArn")
+    pub fn resolver_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResolverArn"))
     }
 
     /// `Fn::GetAtt` `ResponseMappingTemplate`: a string.
     ///
     /// The response mapping template.
     #[inline]
-    pub fn response_mapping_template(&self) -> Value {
-        self.0.get_att("ResponseMappingTemplate")
+    pub fn response_mapping_template(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResponseMappingTemplate"))
     }
 
     /// `Fn::GetAtt` `ResponseMappingTemplateS3Location`: a string.
     ///
     /// The location of a response mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
     #[inline]
-    pub fn response_mapping_template_s3_location(&self) -> Value {
-        self.0.get_att("ResponseMappingTemplateS3Location")
+    pub fn response_mapping_template_s3_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResponseMappingTemplateS3Location"))
     }
 
     /// `Fn::GetAtt` `Runtime.Name`: one of a set of strings.
     ///
     /// The `name` of the runtime to use. Currently, the only allowed value is `APPSYNC_JS` .
     #[inline]
-    pub fn runtime_name(&self) -> Value {
-        self.0.get_att("Runtime.Name")
+    pub fn runtime_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Runtime.Name"))
     }
 
     /// `Fn::GetAtt` `Runtime.RuntimeVersion`: a string.
     ///
     /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
     #[inline]
-    pub fn runtime_runtime_version(&self) -> Value {
-        self.0.get_att("Runtime.RuntimeVersion")
+    pub fn runtime_runtime_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Runtime.RuntimeVersion"))
     }
 
     /// `Fn::GetAtt` `SyncConfig.ConflictDetection`: one of a set of strings.
@@ -460,8 +430,8 @@ impl ResolverAttributes {
     /// - *VERSION* : Detect conflicts based on object versions for this resolver.
     /// - *NONE* : Do not detect conflicts when invoking this resolver.
     #[inline]
-    pub fn sync_config_conflict_detection(&self) -> Value {
-        self.0.get_att("SyncConfig.ConflictDetection")
+    pub fn sync_config_conflict_detection(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SyncConfig.ConflictDetection"))
     }
 
     /// `Fn::GetAtt` `SyncConfig.ConflictHandler`: one of a set of strings.
@@ -472,25 +442,29 @@ impl ResolverAttributes {
     /// - *AUTOMERGE* : Resolve conflicts with the Automerge conflict resolution strategy.
     /// - *LAMBDA* : Resolve conflicts with an AWS Lambda function supplied in the `LambdaConflictHandlerConfig` .
     #[inline]
-    pub fn sync_config_conflict_handler(&self) -> Value {
-        self.0.get_att("SyncConfig.ConflictHandler")
+    pub fn sync_config_conflict_handler(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SyncConfig.ConflictHandler"))
     }
 
     /// `Fn::GetAtt` `SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
     #[inline]
-    pub fn sync_config_lambda_conflict_handler_config_lambda_conflict_handler_arn(&self) -> Value {
-        self.0
-            .get_att("SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn")
+    pub fn sync_config_lambda_conflict_handler_config_lambda_conflict_handler_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn"),
+        )
     }
 
     /// `Fn::GetAtt` `TypeName`: a string.
     ///
     /// The GraphQL type that invokes this resolver.
     #[inline]
-    pub fn type_name(&self) -> Value {
-        self.0.get_att("TypeName")
+    pub fn type_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TypeName"))
     }
 }
 
@@ -500,19 +474,8 @@ pub struct AppSyncRuntimeRequired {
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
     pub name: AppSyncRuntimeName,
     /// `RuntimeVersion`: a string, required.
-    pub runtime_version: Str,
+    pub runtime_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppSyncRuntime: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["APPSYNC_JS"], ..StrRule::ANY })),
-        ("RuntimeVersion", Shape::STR),
-    ],
-    required: &["RuntimeVersion", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AppSyncRuntime` property type of `AWS::AppSync::Resolver`.
 ///
@@ -528,7 +491,7 @@ pub struct AppSyncRuntime {
     /// `RuntimeVersion`: a string, required.
     ///
     /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
-    pub runtime_version: Str,
+    pub runtime_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -543,40 +506,22 @@ impl AppSyncRuntime {
     }
 
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
-    pub fn name(mut self, value: impl Into<AppSyncRuntimeName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<AppSyncRuntimeName>) -> Self { self.name = value.into(); self }
     /// `RuntimeVersion`: a string, required.
-    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self { self.runtime_version = value.into(); self }
+    pub fn runtime_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime_version = value.into(); self }
 }
 
-impl PropertyType for AppSyncRuntime {}
+impl crate::PropertyType for AppSyncRuntime {}
 
-impl ToValue for AppSyncRuntime {
+impl ::cloudwright_core::ToValue for AppSyncRuntime {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("RuntimeVersion", &self.runtime_version)
             .build()
     }
 }
-
-/// The required properties of [`CachingConfig`], by name: `CachingConfig::new(CachingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CachingConfigRequired {
-    /// `Ttl`: a number, required.
-    pub ttl: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CachingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CachingKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Ttl", Shape::NUM),
-    ],
-    required: &["Ttl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CachingConfig` property type of `AWS::AppSync::Resolver`.
 ///
@@ -590,58 +535,49 @@ pub struct CachingConfig {
     /// The caching keys for a resolver that has caching activated.
     ///
     /// Valid values are entries from the `$context.arguments` , `$context.source` , and `$context.identity` maps.
-    pub caching_keys: Option<List<Str>>,
+    pub caching_keys: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Ttl`: a number, required.
     ///
     /// The TTL in seconds for a resolver that has caching activated.
     ///
     /// Valid values are 1–3,600 seconds.
-    pub ttl: Num,
+    pub ttl: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl CachingConfig {
-    /// A `CachingConfig` with its required properties, named in a [`CachingConfigRequired`].
+    /// A `CachingConfig` with its one required property, `Ttl`.
     #[inline]
-    pub fn new(required: CachingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            caching_keys: None,
-            ttl: required.ttl,
+            caching_keys: ::std::option::Option::None,
+            ttl: value.into(),
         }
     }
 
     /// `CachingKeys`: a list of strings.
-    pub fn caching_keys(mut self, value: impl Into<List<Str>>) -> Self { self.caching_keys = Some(value.into()); self }
+    pub fn caching_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.caching_keys = ::std::option::Option::Some(value.into()); self }
     /// `Ttl`: a number, required.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = value.into(); self }
+    pub fn ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.ttl = value.into(); self }
 }
 
-impl PropertyType for CachingConfig {}
+impl crate::PropertyType for CachingConfig {}
 
-impl ToValue for CachingConfig {
+impl ::cloudwright_core::ToValue for CachingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CachingKeys", &self.caching_keys)
             .req("Ttl", &self.ttl)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PipelineConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Functions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipelineConfig` property type of `AWS::AppSync::Resolver`.
 ///
 /// Use the `PipelineConfig` property type to specify `PipelineConfig` for an AWS AppSync resolver.
 ///
-/// `PipelineConfig` is a property of the \[AWS::AppSync::Resolver\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-resolver.html>) resource.
+/// `PipelineConfig` is a property of the [AWS::AppSync::Resolver](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-resolver.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-resolver-pipelineconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -649,7 +585,7 @@ pub struct PipelineConfig {
     /// `Functions`: a list of strings.
     ///
     /// A list of `Function` objects.
-    pub functions: Option<List<Str>>,
+    pub functions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -657,19 +593,21 @@ impl PipelineConfig {
     /// A `PipelineConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Functions`: a list of strings.
-    pub fn functions(mut self, value: impl Into<List<Str>>) -> Self { self.functions = Some(value.into()); self }
+    pub fn functions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.functions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PipelineConfig {}
+impl crate::PropertyType for PipelineConfig {}
 
-impl ToValue for PipelineConfig {
+impl ::cloudwright_core::ToValue for PipelineConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Functions", &self.functions).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Functions", &self.functions)
+            .build()
     }
 }
 
@@ -681,24 +619,24 @@ pub enum MetricsConfig {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricsConfig {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricsConfig {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricsConfig {
+impl ::cloudwright_core::ToValue for MetricsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -710,23 +648,90 @@ pub enum ResolverKind {
     /// `UNIT`
     Unit,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResolverKind {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResolverKind {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResolverKind {
+impl ::cloudwright_core::ToValue for ResolverKind {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pipeline => "PIPELINE",
             Self::Unit => "UNIT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SyncConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Resolver: ObjRule = ObjRule {
+        properties: &[
+            ("ApiId", Shape::STR),
+            ("CachingConfig", Shape::Object(&RULE_CachingConfig)),
+            ("Code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
+            ("CodeS3Location", Shape::STR),
+            ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Kind", Shape::Str(&StrRule { allowed: &["PIPELINE", "UNIT"], ..StrRule::ANY })),
+            ("MaxBatchSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(2000.0), ..NumRule::ANY })),
+            ("MetricsConfig", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("PipelineConfig", Shape::Object(&RULE_PipelineConfig)),
+            ("RequestMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
+            ("RequestMappingTemplateS3Location", Shape::STR),
+            ("ResponseMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
+            ("ResponseMappingTemplateS3Location", Shape::STR),
+            ("Runtime", Shape::Object(&RULE_AppSyncRuntime)),
+            ("SyncConfig", Shape::Object(&RULE_SyncConfig)),
+            ("TypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["TypeName", "ApiId", "FieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppSyncRuntime: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["APPSYNC_JS"], ..StrRule::ANY })),
+            ("RuntimeVersion", Shape::STR),
+        ],
+        required: &["RuntimeVersion", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CachingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CachingKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Ttl", Shape::NUM),
+        ],
+        required: &["Ttl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipelineConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Functions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

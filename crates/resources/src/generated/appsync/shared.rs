@@ -6,23 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "appsync")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[ a-zA-Z+-=._:/]+$");
-#[cfg(feature = "appsync")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\w+-=\\.:/@]*$");
-
-#[cfg(feature = "appsync")]
-#[rustfmt::skip]
-pub(crate) static RULE_AuthMode: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "appsync")]
 /// The `AuthMode` property type, shared by `AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`.
 ///
@@ -34,7 +17,7 @@ pub struct AuthMode {
     /// `AuthType`: an [`AuthenticationType`] value.
     ///
     /// The authorization type.
-    pub auth_type: Option<AuthenticationType>,
+    pub auth_type: ::std::option::Option<AuthenticationType>,
 }
 
 #[cfg(feature = "appsync")]
@@ -43,33 +26,25 @@ impl AuthMode {
     /// A `AuthMode` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthType`: an [`AuthenticationType`] value.
-    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.auth_type = Some(value.into()); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.auth_type = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appsync")]
-impl PropertyType for AuthMode {}
+impl crate::PropertyType for AuthMode {}
 
 #[cfg(feature = "appsync")]
-impl ToValue for AuthMode {
+impl ::cloudwright_core::ToValue for AuthMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("AuthType", &self.auth_type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("AuthType", &self.auth_type)
+            .build()
     }
 }
-
-#[cfg(feature = "appsync")]
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaConflictHandlerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaConflictHandlerArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appsync")]
 /// The `LambdaConflictHandlerConfig` property type, shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
@@ -82,7 +57,7 @@ pub struct LambdaConflictHandlerConfig {
     /// `LambdaConflictHandlerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
-    pub lambda_conflict_handler_arn: Option<Str>,
+    pub lambda_conflict_handler_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "appsync")]
@@ -91,21 +66,21 @@ impl LambdaConflictHandlerConfig {
     /// A `LambdaConflictHandlerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LambdaConflictHandlerArn`: a string.
-    pub fn lambda_conflict_handler_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_conflict_handler_arn = Some(value.into()); self }
+    pub fn lambda_conflict_handler_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_conflict_handler_arn = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appsync")]
-impl PropertyType for LambdaConflictHandlerConfig {}
+impl crate::PropertyType for LambdaConflictHandlerConfig {}
 
 #[cfg(feature = "appsync")]
-impl ToValue for LambdaConflictHandlerConfig {
+impl ::cloudwright_core::ToValue for LambdaConflictHandlerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "LambdaConflictHandlerArn",
                 &self.lambda_conflict_handler_arn,
@@ -113,27 +88,6 @@ impl ToValue for LambdaConflictHandlerConfig {
             .build()
     }
 }
-
-#[cfg(feature = "appsync")]
-/// The required properties of [`SyncConfig`], by name: `SyncConfig::new(SyncConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyncConfigRequired {
-    /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    pub conflict_detection: ConflictDetection,
-}
-
-#[cfg(feature = "appsync")]
-#[rustfmt::skip]
-pub(crate) static RULE_SyncConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConflictDetection", Shape::Str(&StrRule { allowed: &["NONE", "VERSION"], ..StrRule::ANY })),
-        ("ConflictHandler", Shape::Str(&StrRule { allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"], ..StrRule::ANY })),
-        ("LambdaConflictHandlerConfig", Shape::Object(&RULE_LambdaConflictHandlerConfig)),
-    ],
-    required: &["ConflictDetection"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appsync")]
 /// The `SyncConfig` property type, shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
@@ -159,42 +113,43 @@ pub struct SyncConfig {
     /// - *OPTIMISTIC_CONCURRENCY* : Resolve conflicts by rejecting mutations when versions don't match the latest version at the server.
     /// - *AUTOMERGE* : Resolve conflicts with the Automerge conflict resolution strategy.
     /// - *LAMBDA* : Resolve conflicts with an AWS Lambda function supplied in the `LambdaConflictHandlerConfig` .
-    pub conflict_handler: Option<ConflictHandler>,
+    pub conflict_handler: ::std::option::Option<ConflictHandler>,
     /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
     ///
     /// The `LambdaConflictHandlerConfig` when configuring `LAMBDA` as the Conflict Handler.
-    pub lambda_conflict_handler_config: Option<Obj<LambdaConflictHandlerConfig>>,
+    pub lambda_conflict_handler_config:
+        ::std::option::Option<crate::Obj<LambdaConflictHandlerConfig>>,
 }
 
 #[cfg(feature = "appsync")]
 #[rustfmt::skip]
 impl SyncConfig {
-    /// A `SyncConfig` with its required properties, named in a [`SyncConfigRequired`].
+    /// A `SyncConfig` with its one required property, `ConflictDetection`.
     #[inline]
-    pub fn new(required: SyncConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ConflictDetection>) -> Self {
         Self {
-            conflict_detection: required.conflict_detection,
-            conflict_handler: None,
-            lambda_conflict_handler_config: None,
+            conflict_detection: value.into(),
+            conflict_handler: ::std::option::Option::None,
+            lambda_conflict_handler_config: ::std::option::Option::None,
         }
     }
 
     /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    pub fn conflict_detection(mut self, value: impl Into<ConflictDetection>) -> Self { self.conflict_detection = value.into(); self }
+    pub fn conflict_detection(mut self, value: impl ::std::convert::Into<ConflictDetection>) -> Self { self.conflict_detection = value.into(); self }
     /// `ConflictHandler`: a [`ConflictHandler`] value.
-    pub fn conflict_handler(mut self, value: impl Into<ConflictHandler>) -> Self { self.conflict_handler = Some(value.into()); self }
+    pub fn conflict_handler(mut self, value: impl ::std::convert::Into<ConflictHandler>) -> Self { self.conflict_handler = ::std::option::Option::Some(value.into()); self }
     /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
-    pub fn lambda_conflict_handler_config(mut self, value: impl Into<Obj<LambdaConflictHandlerConfig>>) -> Self { self.lambda_conflict_handler_config = Some(value.into()); self }
+    pub fn lambda_conflict_handler_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaConflictHandlerConfig>>) -> Self { self.lambda_conflict_handler_config = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "appsync")]
-impl PropertyType for SyncConfig {}
+impl crate::PropertyType for SyncConfig {}
 
 #[cfg(feature = "appsync")]
-impl ToValue for SyncConfig {
+impl ::cloudwright_core::ToValue for SyncConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConflictDetection", &self.conflict_detection)
             .opt("ConflictHandler", &self.conflict_handler)
             .opt(
@@ -210,22 +165,10 @@ impl ToValue for SyncConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "appsync")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "appsync")]
 /// The `Tag` property type, shared by `AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`, `AWS::AppSync::DomainName`.
@@ -236,11 +179,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "appsync")]
@@ -256,19 +199,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "appsync")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "appsync")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -284,25 +227,25 @@ pub enum AppSyncRuntimeName {
     /// `APPSYNC_JS`
     AppsyncJs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "appsync")]
-impl From<Value> for AppSyncRuntimeName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppSyncRuntimeName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "appsync")]
-impl ToValue for AppSyncRuntimeName {
+impl ::cloudwright_core::ToValue for AppSyncRuntimeName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AppsyncJs => "APPSYNC_JS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -323,29 +266,29 @@ pub enum AuthenticationType {
     /// `AWS_LAMBDA`
     AwsLambda,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "appsync")]
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "appsync")]
-impl ToValue for AuthenticationType {
+impl ::cloudwright_core::ToValue for AuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
             Self::AwsIam => "AWS_IAM",
             Self::ApiKey => "API_KEY",
             Self::OpenidConnect => "OPENID_CONNECT",
             Self::AwsLambda => "AWS_LAMBDA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -360,26 +303,26 @@ pub enum ConflictDetection {
     /// `VERSION`
     Version,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "appsync")]
-impl From<Value> for ConflictDetection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConflictDetection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "appsync")]
-impl ToValue for ConflictDetection {
+impl ::cloudwright_core::ToValue for ConflictDetection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Version => "VERSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -398,27 +341,84 @@ pub enum ConflictHandler {
     /// `OPTIMISTIC_CONCURRENCY`
     OptimisticConcurrency,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "appsync")]
-impl From<Value> for ConflictHandler {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConflictHandler {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "appsync")]
-impl ToValue for ConflictHandler {
+impl ::cloudwright_core::ToValue for ConflictHandler {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automerge => "AUTOMERGE",
             Self::Lambda => "LAMBDA",
             Self::None => "NONE",
             Self::OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "appsync")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[ a-zA-Z+-=._:/]+$");
+    #[cfg(feature = "appsync")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\w+-=\\.:/@]*$");
+
+    #[cfg(feature = "appsync")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthMode: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appsync")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaConflictHandlerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaConflictHandlerArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appsync")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SyncConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConflictDetection", Shape::Str(&StrRule { allowed: &["NONE", "VERSION"], ..StrRule::ANY })),
+            ("ConflictHandler", Shape::Str(&StrRule { allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"], ..StrRule::ANY })),
+            ("LambdaConflictHandlerConfig", Shape::Object(&RULE_LambdaConflictHandlerConfig)),
+        ],
+        required: &["ConflictDetection"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "appsync")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_\\-]{1,59}$");
-
 /// The required properties of [`TestCase`], by name: `TestCase::new(TestCaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestCaseRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Steps`: a list of [`Step`] objects, required.
-    pub steps: List<Step>,
+    pub steps: ::cloudwright_core::List<Step>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TestCase: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: Some(1), max_items: Some(20), unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "Steps"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AppTest::TestCase` resource.
 ///
 /// Creates a test case for an application.
 ///
-/// For more information about test cases, see \[Test cases\](<https://docs.aws.amazon.com/m2/latest/userguide/testing-test-cases.html>) and \[Application Testing concepts\](<https://docs.aws.amazon.com/m2/latest/userguide/concepts-apptest.html>) in the *AWS Mainframe Modernization User Guide* .
+/// For more information about test cases, see [Test cases](https://docs.aws.amazon.com/m2/latest/userguide/testing-test-cases.html) and [Application Testing concepts](https://docs.aws.amazon.com/m2/latest/userguide/concepts-apptest.html) in the *AWS Mainframe Modernization User Guide* .
 ///
 /// `Ref` returns its `TestCaseId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TestCaseAttributes`], which `Handle<TestCase>` dereferences to.
@@ -52,23 +34,23 @@ pub struct TestCase {
     /// The description of the test case.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the test case.
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_\-]{1,59}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Steps`: a list of [`Step`] objects, required.
     ///
     /// The steps in the test case.
     ///
     /// Items 1 to 20.
-    pub steps: List<Step>,
+    pub steps: ::cloudwright_core::List<Step>,
     /// `Tags`: a JSON value.
     ///
     /// The specified tags of the test case.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +60,7 @@ impl TestCase {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AppTest::TestCase",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apptest-testcase.html",
         primary_identifier: &["TestCaseId"],
@@ -89,48 +71,50 @@ impl TestCase {
         read_only: &["CreationTime", "LastUpdateTime", "LatestVersion", "Status", "TestCaseArn", "TestCaseId", "TestCaseVersion"],
         attributes: &["CreationTime", "LastUpdateTime", "LatestVersion", "Status", "TestCaseArn", "TestCaseId", "TestCaseVersion"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `TestCase` with its required properties, named in a [`TestCaseRequired`].
     #[inline]
     pub fn new(required: TestCaseRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             steps: required.steps,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Steps`: a list of [`Step`] objects, required.
-    pub fn steps(mut self, value: impl Into<List<Step>>) -> Self { self.steps = value.into(); self }
+    pub fn steps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Step>>) -> Self { self.steps = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TestCase {
+impl ::cloudwright_core::Resource for TestCase {
     type Attributes = TestCaseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TestCase, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TestCase, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TestCase {
+impl ::cloudwright_core::ToValue for TestCase {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("Steps", &self.steps)
@@ -139,12 +123,12 @@ impl ToValue for TestCase {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TestCase`]: `Handle<TestCase>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TestCase`]: `Handle<TestCase>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TestCaseAttributes(ResourceRef);
+pub struct TestCaseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TestCaseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TestCaseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,54 +138,54 @@ impl TestCaseAttributes {
     ///
     /// The creation time of the test case.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdateTime`: a string.
     ///
     /// The last update time of the test case.
     #[inline]
-    pub fn last_update_time(&self) -> Value {
-        self.0.get_att("LastUpdateTime")
+    pub fn last_update_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdateTime"))
     }
 
     /// `Fn::GetAtt` `LatestVersion`: an object.
     ///
     /// Specifies the latest version of a test case.
     #[inline]
-    pub fn latest_version(&self) -> Value {
-        self.0.get_att("LatestVersion")
+    pub fn latest_version(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("LatestVersion"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `TestCaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the test case.
     #[inline]
-    pub fn test_case_arn(&self) -> Value {
-        self.0.get_att("TestCaseArn")
+    pub fn test_case_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TestCaseArn"))
     }
 
     /// `Fn::GetAtt` `TestCaseId`: a string.
     ///
     /// The response test case ID of the test case.
     #[inline]
-    pub fn test_case_id(&self) -> Value {
-        self.0.get_att("TestCaseId")
+    pub fn test_case_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TestCaseId"))
     }
 
     /// `Fn::GetAtt` `TestCaseVersion`: a number.
     ///
     /// The version of the test case.
     #[inline]
-    pub fn test_case_version(&self) -> Value {
-        self.0.get_att("TestCaseVersion")
+    pub fn test_case_version(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("TestCaseVersion"))
     }
 }
 
@@ -209,22 +193,10 @@ impl TestCaseAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRequired {
     /// `Action`: a JSON value, required.
-    pub action: Json,
+    pub action: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Step: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Action", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Step` property type of `AWS::AppTest::TestCase`.
 ///
@@ -236,19 +208,19 @@ pub struct Step {
     /// `Action`: a JSON value, required.
     ///
     /// The action of the step.
-    pub action: Json,
+    pub action: ::cloudwright_core::Json,
     /// `Description`: a string.
     ///
     /// The description of the step.
     ///
     /// Length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the step.
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_\-]{1,59}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -258,28 +230,63 @@ impl Step {
     pub fn new(required: StepRequired) -> Self {
         Self {
             action: required.action,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `Action`: a JSON value, required.
-    pub fn action(mut self, value: impl Into<Json>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.action = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for Step {}
+impl crate::PropertyType for Step {}
 
-impl ToValue for Step {
+impl ::cloudwright_core::ToValue for Step {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_\\-]{1,59}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TestCase: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "Steps"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Step: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Action", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$");
 
 /// The required properties of [`AnomalyDetector`], by name: `AnomalyDetector::new(AnomalyDetectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalyDetectorRequired {
     /// `Alias`: a string, required.
-    pub alias: Str,
+    pub alias: ::cloudwright_core::Str,
     /// `Configuration`: an [`AnomalyDetectorConfiguration`] object, required.
-    pub configuration: Obj<AnomalyDetectorConfiguration>,
+    pub configuration: crate::Obj<AnomalyDetectorConfiguration>,
     /// `Workspace`: a string, required.
-    pub workspace: Str,
+    pub workspace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
-    properties: &[
-        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Configuration", Shape::Object(&RULE_AnomalyDetectorConfiguration)),
-        ("EvaluationIntervalInSeconds", Shape::INT),
-        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: true })),
-        ("MissingDataAction", Shape::Object(&RULE_MissingDataAction)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Workspace", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Workspace", "Configuration", "Alias"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::APS::AnomalyDetector` resource.
 ///
@@ -59,35 +36,35 @@ pub struct AnomalyDetector {
     /// The user-friendly name of the anomaly detector.
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub alias: Str,
+    pub alias: ::cloudwright_core::Str,
     /// `Configuration`: an [`AnomalyDetectorConfiguration`] object, required.
     ///
     /// The algorithm configuration of the anomaly detector.
-    pub configuration: Obj<AnomalyDetectorConfiguration>,
+    pub configuration: crate::Obj<AnomalyDetectorConfiguration>,
     /// `EvaluationIntervalInSeconds`: an integer.
     ///
     /// The frequency, in seconds, at which the anomaly detector evaluates metrics.
     ///
     /// Default `60`.
-    pub evaluation_interval_in_seconds: Option<Int>,
+    pub evaluation_interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Labels`: a list of [`Label`] objects.
     ///
     /// The Amazon Managed Service for Prometheus metric labels associated with the anomaly detector.
-    pub labels: Option<List<Label>>,
+    pub labels: ::std::option::Option<::cloudwright_core::List<Label>>,
     /// `MissingDataAction`: a [`MissingDataAction`] object.
     ///
     /// The action taken when data is missing during evaluation.
-    pub missing_data_action: Option<Obj<MissingDataAction>>,
+    pub missing_data_action: ::std::option::Option<crate::Obj<MissingDataAction>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags applied to the anomaly detector.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Workspace`: a string, required.
     ///
     /// An Amazon Managed Service for Prometheus workspace is a logical and isolated Prometheus server dedicated to ingesting, storing, and querying your Prometheus-compatible metrics.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
-    pub workspace: Str,
+    pub workspace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -97,7 +74,7 @@ impl AnomalyDetector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::APS::AnomalyDetector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-anomalydetector.html",
         primary_identifier: &["Arn"],
@@ -108,7 +85,7 @@ impl AnomalyDetector {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AnomalyDetector` with its required properties, named in a [`AnomalyDetectorRequired`].
@@ -117,48 +94,50 @@ impl AnomalyDetector {
         Self {
             alias: required.alias,
             configuration: required.configuration,
-            evaluation_interval_in_seconds: None,
-            labels: None,
-            missing_data_action: None,
-            tags: None,
+            evaluation_interval_in_seconds: ::std::option::Option::None,
+            labels: ::std::option::Option::None,
+            missing_data_action: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             workspace: required.workspace,
         }
     }
 
     /// `Alias`: a string, required.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = value.into(); self }
     /// `Configuration`: an [`AnomalyDetectorConfiguration`] object, required.
-    pub fn configuration(mut self, value: impl Into<Obj<AnomalyDetectorConfiguration>>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AnomalyDetectorConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `EvaluationIntervalInSeconds`: an integer.
-    pub fn evaluation_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.evaluation_interval_in_seconds = Some(value.into()); self }
+    pub fn evaluation_interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_interval_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Labels`: a list of [`Label`] objects.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = Some(value.into()); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Label>>) -> Self { self.labels = ::std::option::Option::Some(value.into()); self }
     /// `MissingDataAction`: a [`MissingDataAction`] object.
-    pub fn missing_data_action(mut self, value: impl Into<Obj<MissingDataAction>>) -> Self { self.missing_data_action = Some(value.into()); self }
+    pub fn missing_data_action(mut self, value: impl ::std::convert::Into<crate::Obj<MissingDataAction>>) -> Self { self.missing_data_action = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Workspace`: a string, required.
-    pub fn workspace(mut self, value: impl Into<Str>) -> Self { self.workspace = value.into(); self }
+    pub fn workspace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace = value.into(); self }
 }
 
-impl Resource for AnomalyDetector {
+impl ::cloudwright_core::Resource for AnomalyDetector {
     type Attributes = AnomalyDetectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalyDetector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AnomalyDetector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AnomalyDetector {
+impl ::cloudwright_core::ToValue for AnomalyDetector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Alias", &self.alias)
             .req("Configuration", &self.configuration)
             .opt(
@@ -173,12 +152,12 @@ impl ToValue for AnomalyDetector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AnomalyDetector`]: `Handle<AnomalyDetector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AnomalyDetector`]: `Handle<AnomalyDetector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnomalyDetectorAttributes(ResourceRef);
+pub struct AnomalyDetectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnomalyDetectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnomalyDetectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -188,27 +167,10 @@ impl AnomalyDetectorAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the anomaly detector.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`AnomalyDetectorConfiguration`], by name: `AnomalyDetectorConfiguration::new(AnomalyDetectorConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AnomalyDetectorConfigurationRequired {
-    /// `RandomCutForest`: a [`RandomCutForestConfiguration`] object, required.
-    pub random_cut_forest: Obj<RandomCutForestConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnomalyDetectorConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RandomCutForest", Shape::Object(&RULE_RandomCutForestConfiguration)),
-    ],
-    required: &["RandomCutForest"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnomalyDetectorConfiguration` property type of `AWS::APS::AnomalyDetector`.
 ///
@@ -220,44 +182,33 @@ pub struct AnomalyDetectorConfiguration {
     /// `RandomCutForest`: a [`RandomCutForestConfiguration`] object, required.
     ///
     /// The Random Cut Forest algorithm configuration for anomaly detection.
-    pub random_cut_forest: Obj<RandomCutForestConfiguration>,
+    pub random_cut_forest: crate::Obj<RandomCutForestConfiguration>,
 }
 
 #[rustfmt::skip]
 impl AnomalyDetectorConfiguration {
-    /// A `AnomalyDetectorConfiguration` with its required properties, named in a [`AnomalyDetectorConfigurationRequired`].
+    /// A `AnomalyDetectorConfiguration` with its one required property, `RandomCutForest`.
     #[inline]
-    pub fn new(required: AnomalyDetectorConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RandomCutForestConfiguration>>) -> Self {
         Self {
-            random_cut_forest: required.random_cut_forest,
+            random_cut_forest: value.into(),
         }
     }
 
     /// `RandomCutForest`: a [`RandomCutForestConfiguration`] object, required.
-    pub fn random_cut_forest(mut self, value: impl Into<Obj<RandomCutForestConfiguration>>) -> Self { self.random_cut_forest = value.into(); self }
+    pub fn random_cut_forest(mut self, value: impl ::std::convert::Into<crate::Obj<RandomCutForestConfiguration>>) -> Self { self.random_cut_forest = value.into(); self }
 }
 
-impl PropertyType for AnomalyDetectorConfiguration {}
+impl crate::PropertyType for AnomalyDetectorConfiguration {}
 
-impl ToValue for AnomalyDetectorConfiguration {
+impl ::cloudwright_core::ToValue for AnomalyDetectorConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RandomCutForest", &self.random_cut_forest)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IgnoreNearExpected: ObjRule = ObjRule {
-    properties: &[
-        ("Amount", Shape::NUM),
-        ("Ratio", Shape::NUM),
-    ],
-    one_of: &[&[&["Amount"], &["Ratio"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IgnoreNearExpected` property type of `AWS::APS::AnomalyDetector`.
 ///
@@ -269,11 +220,11 @@ pub struct IgnoreNearExpected {
     /// `Amount`: a number.
     ///
     /// The absolute amount by which values can differ from expected values before being considered anomalous.
-    pub amount: Option<Num>,
+    pub amount: ::std::option::Option<::cloudwright_core::Num>,
     /// `Ratio`: a number.
     ///
     /// The ratio by which values can differ from expected values before being considered anomalous.
-    pub ratio: Option<Num>,
+    pub ratio: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -281,21 +232,21 @@ impl IgnoreNearExpected {
     /// A `IgnoreNearExpected` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Amount`: a number.
-    pub fn amount(mut self, value: impl Into<Num>) -> Self { self.amount = Some(value.into()); self }
+    pub fn amount(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.amount = ::std::option::Option::Some(value.into()); self }
     /// `Ratio`: a number.
-    pub fn ratio(mut self, value: impl Into<Num>) -> Self { self.ratio = Some(value.into()); self }
+    pub fn ratio(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.ratio = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IgnoreNearExpected {}
+impl crate::PropertyType for IgnoreNearExpected {}
 
-impl ToValue for IgnoreNearExpected {
+impl ::cloudwright_core::ToValue for IgnoreNearExpected {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Amount", &self.amount)
             .opt("Ratio", &self.ratio)
             .build()
@@ -306,21 +257,10 @@ impl ToValue for IgnoreNearExpected {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Label: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Label` property type of `AWS::APS::AnomalyDetector`.
 ///
@@ -334,13 +274,13 @@ pub struct Label {
     /// The key of the label.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value for this label.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -355,33 +295,22 @@ impl Label {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Label {}
+impl crate::PropertyType for Label {}
 
-impl ToValue for Label {
+impl ::cloudwright_core::ToValue for Label {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MissingDataAction: ObjRule = ObjRule {
-    properties: &[
-        ("MarkAsAnomaly", Shape::Bool),
-        ("Skip", Shape::Bool),
-    ],
-    one_of: &[&[&["MarkAsAnomaly"], &["Skip"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MissingDataAction` property type of `AWS::APS::AnomalyDetector`.
 ///
@@ -393,11 +322,11 @@ pub struct MissingDataAction {
     /// `MarkAsAnomaly`: a boolean.
     ///
     /// Marks missing data points as anomalies.
-    pub mark_as_anomaly: Option<Bool>,
+    pub mark_as_anomaly: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Skip`: a boolean.
     ///
     /// Skips evaluation when data is missing.
-    pub skip: Option<Bool>,
+    pub skip: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -405,47 +334,26 @@ impl MissingDataAction {
     /// A `MissingDataAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MarkAsAnomaly`: a boolean.
-    pub fn mark_as_anomaly(mut self, value: impl Into<Bool>) -> Self { self.mark_as_anomaly = Some(value.into()); self }
+    pub fn mark_as_anomaly(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.mark_as_anomaly = ::std::option::Option::Some(value.into()); self }
     /// `Skip`: a boolean.
-    pub fn skip(mut self, value: impl Into<Bool>) -> Self { self.skip = Some(value.into()); self }
+    pub fn skip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.skip = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MissingDataAction {}
+impl crate::PropertyType for MissingDataAction {}
 
-impl ToValue for MissingDataAction {
+impl ::cloudwright_core::ToValue for MissingDataAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MarkAsAnomaly", &self.mark_as_anomaly)
             .opt("Skip", &self.skip)
             .build()
     }
 }
-
-/// The required properties of [`RandomCutForestConfiguration`], by name: `RandomCutForestConfiguration::new(RandomCutForestConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RandomCutForestConfigurationRequired {
-    /// `Query`: a string, required.
-    pub query: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RandomCutForestConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IgnoreNearExpectedFromAbove", Shape::Object(&RULE_IgnoreNearExpected)),
-        ("IgnoreNearExpectedFromBelow", Shape::Object(&RULE_IgnoreNearExpected)),
-        ("Query", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("SampleSize", Shape::Int(&NumRule { min: Some(256.0), max: Some(1024.0), ..NumRule::ANY })),
-        ("ShingleSize", Shape::Int(&NumRule { min: Some(2.0), max: Some(1024.0), ..NumRule::ANY })),
-    ],
-    required: &["Query"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RandomCutForestConfiguration` property type of `AWS::APS::AnomalyDetector`.
 ///
@@ -457,67 +365,67 @@ pub struct RandomCutForestConfiguration {
     /// `IgnoreNearExpectedFromAbove`: an [`IgnoreNearExpected`] object.
     ///
     /// Configuration for ignoring values that are near expected values from above during anomaly detection.
-    pub ignore_near_expected_from_above: Option<Obj<IgnoreNearExpected>>,
+    pub ignore_near_expected_from_above: ::std::option::Option<crate::Obj<IgnoreNearExpected>>,
     /// `IgnoreNearExpectedFromBelow`: an [`IgnoreNearExpected`] object.
     ///
     /// Configuration for ignoring values that are near expected values from below during anomaly detection.
-    pub ignore_near_expected_from_below: Option<Obj<IgnoreNearExpected>>,
+    pub ignore_near_expected_from_below: ::std::option::Option<crate::Obj<IgnoreNearExpected>>,
     /// `Query`: a string, required.
     ///
     /// The Prometheus query used to retrieve the time-series data for anomaly detection.
     ///
-    /// &gt; Random Cut Forest queries must be wrapped by a supported PromQL aggregation operator. For more information, see \[Aggregation operators\](<https://docs.aws.amazon.com/https://prometheus.io/docs/prometheus/latest/querying/operators/#aggregation-operators>) on the *Prometheus docs* website.
-    /// &gt;
-    /// &gt; *Supported PromQL aggregation operators* : `avg` , `count` , `group` , `max` , `min` , `quantile` , `stddev` , `stdvar` , and `sum` .
+    /// \> Random Cut Forest queries must be wrapped by a supported PromQL aggregation operator. For more information, see [Aggregation operators](https://docs.aws.amazon.com/https://prometheus.io/docs/prometheus/latest/querying/operators/#aggregation-operators) on the *Prometheus docs* website.
+    /// \>
+    /// \> *Supported PromQL aggregation operators* : `avg` , `count` , `group` , `max` , `min` , `quantile` , `stddev` , `stdvar` , and `sum` .
     ///
     /// Length at least 1.
-    pub query: Str,
+    pub query: ::cloudwright_core::Str,
     /// `SampleSize`: an integer.
     ///
     /// The number of data points sampled from the input stream for the Random Cut Forest algorithm. The default number is 256 consecutive data points.
     ///
     /// Value 256 to 1024; default `256`.
-    pub sample_size: Option<Int>,
+    pub sample_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShingleSize`: an integer.
     ///
     /// The number of consecutive data points used to create a shingle for the Random Cut Forest algorithm. The default number is 8 consecutive data points.
     ///
     /// Value 2 to 1024; default `8`.
-    pub shingle_size: Option<Int>,
+    pub shingle_size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl RandomCutForestConfiguration {
-    /// A `RandomCutForestConfiguration` with its required properties, named in a [`RandomCutForestConfigurationRequired`].
+    /// A `RandomCutForestConfiguration` with its one required property, `Query`.
     #[inline]
-    pub fn new(required: RandomCutForestConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ignore_near_expected_from_above: None,
-            ignore_near_expected_from_below: None,
-            query: required.query,
-            sample_size: None,
-            shingle_size: None,
+            ignore_near_expected_from_above: ::std::option::Option::None,
+            ignore_near_expected_from_below: ::std::option::Option::None,
+            query: value.into(),
+            sample_size: ::std::option::Option::None,
+            shingle_size: ::std::option::Option::None,
         }
     }
 
     /// `IgnoreNearExpectedFromAbove`: an [`IgnoreNearExpected`] object.
-    pub fn ignore_near_expected_from_above(mut self, value: impl Into<Obj<IgnoreNearExpected>>) -> Self { self.ignore_near_expected_from_above = Some(value.into()); self }
+    pub fn ignore_near_expected_from_above(mut self, value: impl ::std::convert::Into<crate::Obj<IgnoreNearExpected>>) -> Self { self.ignore_near_expected_from_above = ::std::option::Option::Some(value.into()); self }
     /// `IgnoreNearExpectedFromBelow`: an [`IgnoreNearExpected`] object.
-    pub fn ignore_near_expected_from_below(mut self, value: impl Into<Obj<IgnoreNearExpected>>) -> Self { self.ignore_near_expected_from_below = Some(value.into()); self }
+    pub fn ignore_near_expected_from_below(mut self, value: impl ::std::convert::Into<crate::Obj<IgnoreNearExpected>>) -> Self { self.ignore_near_expected_from_below = ::std::option::Option::Some(value.into()); self }
     /// `Query`: a string, required.
-    pub fn query(mut self, value: impl Into<Str>) -> Self { self.query = value.into(); self }
+    pub fn query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query = value.into(); self }
     /// `SampleSize`: an integer.
-    pub fn sample_size(mut self, value: impl Into<Int>) -> Self { self.sample_size = Some(value.into()); self }
+    pub fn sample_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sample_size = ::std::option::Option::Some(value.into()); self }
     /// `ShingleSize`: an integer.
-    pub fn shingle_size(mut self, value: impl Into<Int>) -> Self { self.shingle_size = Some(value.into()); self }
+    pub fn shingle_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shingle_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RandomCutForestConfiguration {}
+impl crate::PropertyType for RandomCutForestConfiguration {}
 
-impl ToValue for RandomCutForestConfiguration {
+impl ::cloudwright_core::ToValue for RandomCutForestConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IgnoreNearExpectedFromAbove",
                 &self.ignore_near_expected_from_above,
@@ -531,4 +439,89 @@ impl ToValue for RandomCutForestConfiguration {
             .opt("ShingleSize", &self.shingle_size)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
+        properties: &[
+            ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Configuration", Shape::Object(&RULE_AnomalyDetectorConfiguration)),
+            ("EvaluationIntervalInSeconds", Shape::INT),
+            ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: true })),
+            ("MissingDataAction", Shape::Object(&RULE_MissingDataAction)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Workspace", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Workspace", "Configuration", "Alias"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnomalyDetectorConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RandomCutForest", Shape::Object(&RULE_RandomCutForestConfiguration)),
+        ],
+        required: &["RandomCutForest"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IgnoreNearExpected: ObjRule = ObjRule {
+        properties: &[
+            ("Amount", Shape::NUM),
+            ("Ratio", Shape::NUM),
+        ],
+        one_of: &[&[&["Amount"], &["Ratio"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Label: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MissingDataAction: ObjRule = ObjRule {
+        properties: &[
+            ("MarkAsAnomaly", Shape::Bool),
+            ("Skip", Shape::Bool),
+        ],
+        one_of: &[&[&["MarkAsAnomaly"], &["Skip"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RandomCutForestConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IgnoreNearExpectedFromAbove", Shape::Object(&RULE_IgnoreNearExpected)),
+            ("IgnoreNearExpectedFromBelow", Shape::Object(&RULE_IgnoreNearExpected)),
+            ("Query", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("SampleSize", Shape::Int(&NumRule { min: Some(256.0), max: Some(1024.0), ..NumRule::ANY })),
+            ("ShingleSize", Shape::Int(&NumRule { min: Some(2.0), max: Some(1024.0), ..NumRule::ANY })),
+        ],
+        required: &["Query"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

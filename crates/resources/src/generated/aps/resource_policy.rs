@@ -5,40 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$");
-
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a string, required.
-    pub policy_document: Str,
+    pub policy_document: ::cloudwright_core::Str,
     /// `WorkspaceArn`: a string, required.
-    pub workspace_arn: Str,
+    pub workspace_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::STR),
-        ("WorkspaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["WorkspaceArn", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::APS::ResourcePolicy` resource.
 ///
 /// Use resource-based policies to grant permissions to other AWS accounts or services to access your workspace.
 ///
-/// Only Prometheus-compatible APIs can be used for workspace sharing. You can add non-Prometheus-compatible APIs to the policy, but they will be ignored. For more information, see \[Prometheus-compatible APIs\](<https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-APIReference-Prometheus-Compatible-Apis.html>) in the *Amazon Managed Service for Prometheus User Guide* .
+/// Only Prometheus-compatible APIs can be used for workspace sharing. You can add non-Prometheus-compatible APIs to the policy, but they will be ignored. For more information, see [Prometheus-compatible APIs](https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-APIReference-Prometheus-Compatible-Apis.html) in the *Amazon Managed Service for Prometheus User Guide* .
 ///
-/// If your workspace uses customer-managed AWS  keys for encryption, you must grant the principals in your resource-based policy access to those AWS  keys. You can do this by creating AWS  grants. For more information, see \[CreateGrant\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html>) in the *AWS  API Reference* and \[Encryption at rest\](<https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html>) in the *Amazon Managed Service for Prometheus User Guide* .
+/// If your workspace uses customer-managed AWS  keys for encryption, you must grant the principals in your resource-based policy access to those AWS  keys. You can do this by creating AWS  grants. For more information, see [CreateGrant](https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html) in the *AWS  API Reference* and [Encryption at rest](https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html) in the *Amazon Managed Service for Prometheus User Guide* .
 ///
-/// For more information about working with IAM , see \[Using Amazon Managed Service for Prometheus with IAM\](<https://docs.aws.amazon.com/prometheus/latest/userguide/security_iam_service-with-iam.html>) in the *Amazon Managed Service for Prometheus User Guide* .
+/// For more information about working with IAM , see [Using Amazon Managed Service for Prometheus with IAM](https://docs.aws.amazon.com/prometheus/latest/userguide/security_iam_service-with-iam.html) in the *Amazon Managed Service for Prometheus User Guide* .
 ///
 /// `Ref` returns its `WorkspaceArn` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`ResourcePolicyAttributes`] is empty).
@@ -52,13 +36,13 @@ pub struct ResourcePolicy {
     /// `PolicyDocument`: a string, required.
     ///
     /// The JSON to use as the Resource-based Policy.
-    pub policy_document: Str,
+    pub policy_document: ::cloudwright_core::Str,
     /// `WorkspaceArn`: a string, required.
     ///
     /// An ARN identifying a Workspace.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
-    pub workspace_arn: Str,
+    pub workspace_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -68,7 +52,7 @@ impl ResourcePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::APS::ResourcePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-resourcepolicy.html",
         primary_identifier: &["WorkspaceArn"],
@@ -79,7 +63,7 @@ impl ResourcePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
@@ -92,38 +76,61 @@ impl ResourcePolicy {
     }
 
     /// `PolicyDocument`: a string, required.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_document = value.into(); self }
     /// `WorkspaceArn`: a string, required.
-    pub fn workspace_arn(mut self, value: impl Into<Str>) -> Self { self.workspace_arn = value.into(); self }
+    pub fn workspace_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_arn = value.into(); self }
 }
 
-impl Resource for ResourcePolicy {
+impl ::cloudwright_core::Resource for ResourcePolicy {
     type Attributes = ResourcePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourcePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourcePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("WorkspaceArn", &self.workspace_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ResourcePolicyAttributes(());
 
-impl From<ResourceRef> for ResourcePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourcePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::STR),
+            ("WorkspaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["WorkspaceArn", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

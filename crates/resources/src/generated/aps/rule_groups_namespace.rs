@@ -5,42 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$");
 
 /// The required properties of [`RuleGroupsNamespace`], by name: `RuleGroupsNamespace::new(RuleGroupsNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupsNamespaceRequired {
     /// `Data`: a string, required.
-    pub data: Str,
+    pub data: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Workspace`: a string, required.
-    pub workspace: Str,
+    pub workspace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleGroupsNamespace: ObjRule = ObjRule {
-    properties: &[
-        ("Data", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Workspace", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Workspace", "Data", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::APS::RuleGroupsNamespace` resource.
 ///
-/// The definition of a rule groups namespace in an Amazon Managed Service for Prometheus workspace. A rule groups namespace is associated with exactly one rules file. A workspace can have multiple rule groups namespaces. For more information about rules files, see \[Creating a rules file\](<https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-ruler-rulesfile.html>) , in the *Amazon Managed Service for Prometheus User Guide* .
+/// The definition of a rule groups namespace in an Amazon Managed Service for Prometheus workspace. A rule groups namespace is associated with exactly one rules file. A workspace can have multiple rule groups namespaces. For more information about rules files, see [Creating a rules file](https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-ruler-rulesfile.html) , in the *Amazon Managed Service for Prometheus User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RuleGroupsNamespaceAttributes`], which `Handle<RuleGroupsNamespace>` dereferences to.
@@ -55,24 +35,24 @@ pub struct RuleGroupsNamespace {
     ///
     /// The rules file used in the namespace.
     ///
-    /// For more details about the rules file, see \[Creating a rules file\](<https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-ruler-rulesfile.html>) in the *Amazon Managed Service for Prometheus User Guide* .
-    pub data: Str,
+    /// For more details about the rules file, see [Creating a rules file](https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-ruler-rulesfile.html) in the *Amazon Managed Service for Prometheus User Guide* .
+    pub data: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the rule groups namespace.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of tag keys and values that are associated with the rule groups namespace.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Workspace`: a string, required.
     ///
     /// The ID of the workspace to add the rule groups namespace.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
-    pub workspace: Str,
+    pub workspace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +62,7 @@ impl RuleGroupsNamespace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::APS::RuleGroupsNamespace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-rulegroupsnamespace.html",
         primary_identifier: &["Arn"],
@@ -93,7 +73,7 @@ impl RuleGroupsNamespace {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RuleGroupsNamespace` with its required properties, named in a [`RuleGroupsNamespaceRequired`].
@@ -102,39 +82,41 @@ impl RuleGroupsNamespace {
         Self {
             data: required.data,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             workspace: required.workspace,
         }
     }
 
     /// `Data`: a string, required.
-    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = value.into(); self }
+    pub fn data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Workspace`: a string, required.
-    pub fn workspace(mut self, value: impl Into<Str>) -> Self { self.workspace = value.into(); self }
+    pub fn workspace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace = value.into(); self }
 }
 
-impl Resource for RuleGroupsNamespace {
+impl ::cloudwright_core::Resource for RuleGroupsNamespace {
     type Attributes = RuleGroupsNamespaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RuleGroupsNamespace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RuleGroupsNamespace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RuleGroupsNamespace {
+impl ::cloudwright_core::ToValue for RuleGroupsNamespace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Data", &self.data)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -143,12 +125,12 @@ impl ToValue for RuleGroupsNamespace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RuleGroupsNamespace`]: `Handle<RuleGroupsNamespace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RuleGroupsNamespace`]: `Handle<RuleGroupsNamespace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuleGroupsNamespaceAttributes(ResourceRef);
+pub struct RuleGroupsNamespaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuleGroupsNamespaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuleGroupsNamespaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,7 +140,32 @@ impl RuleGroupsNamespaceAttributes {
     ///
     /// The ARN of the rule groups namespace. For example, `arn:aws:aps:<region>:123456789012:rulegroupsnamespace/ws-example1-1234-abcd-5678-ef90abcd1234/rulesfile1` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleGroupsNamespace: ObjRule = ObjRule {
+        properties: &[
+            ("Data", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Workspace", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Workspace", "Data", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,56 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][-.0-9A-Z_a-z]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[-a-z]*:eks:[-a-z0-9]+:[0-9]{12}:cluster/.+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^sg-[0-9a-z]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-z]+$");
 
 /// The required properties of [`Scraper`], by name: `Scraper::new(ScraperRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScraperRequired {
     /// `Destination`: a [`Destination`] object, required.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `ScrapeConfiguration`: a [`ScrapeConfiguration`] object, required.
-    pub scrape_configuration: Obj<ScrapeConfiguration>,
+    pub scrape_configuration: crate::Obj<ScrapeConfiguration>,
     /// `Source`: a [`Source`] object, required.
-    pub source: Obj<Source>,
+    pub source: crate::Obj<Source>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scraper: ObjRule = ObjRule {
-    properties: &[
-        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Destination", Shape::Object(&RULE_Destination)),
-        ("RoleConfiguration", Shape::Object(&RULE_RoleConfiguration)),
-        ("ScrapeConfiguration", Shape::Object(&RULE_ScrapeConfiguration)),
-        ("ScraperLoggingConfiguration", Shape::Object(&RULE_ScraperLoggingConfiguration)),
-        ("Source", Shape::Object(&RULE_Source)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ScrapeConfiguration", "Source", "Destination"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::APS::Scraper` resource.
 ///
 /// A scraper is a fully-managed agentless collector that discovers and pulls metrics automatically. A scraper pulls metrics from Prometheus-compatible sources within an Amazon EKS cluster, and sends them to your Amazon Managed Service for Prometheus workspace. Scrapers are flexible. You can configure the scraper to control what metrics are collected, the frequency of collection, what transformations are applied to the metrics, and more.
 ///
-/// An IAM role will be created for you that Amazon Managed Service for Prometheus uses to access the metrics in your cluster. You must configure this role with a policy that allows it to scrape metrics from your cluster. For more information, see \[Configuring your Amazon EKS cluster\](<https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html#AMP-collector-eks-setup>) in the *Amazon Managed Service for Prometheus User Guide* .
+/// An IAM role will be created for you that Amazon Managed Service for Prometheus uses to access the metrics in your cluster. You must configure this role with a policy that allows it to scrape metrics from your cluster. For more information, see [Configuring your Amazon EKS cluster](https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html#AMP-collector-eks-setup) in the *Amazon Managed Service for Prometheus User Guide* .
 ///
 /// The `scrapeConfiguration` parameter contains the YAML configuration for the scraper.
 ///
-/// &gt; For more information about collectors, including what metrics are collected, and how to configure the scraper, see \[Using an AWS managed collector\](<https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html>) in the *Amazon Managed Service for Prometheus User Guide* .
+/// \> For more information about collectors, including what metrics are collected, and how to configure the scraper, see [Using an AWS managed collector](https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html) in the *Amazon Managed Service for Prometheus User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ScraperAttributes`], which `Handle<Scraper>` dereferences to.
@@ -70,33 +42,34 @@ pub struct Scraper {
     /// An optional user-assigned scraper alias.
     ///
     /// Pattern `^[0-9A-Za-z][-.0-9A-Z_a-z]*$`; length 1 to 100.
-    pub alias: Option<Str>,
+    pub alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `Destination`: a [`Destination`] object, required.
     ///
     /// The Amazon Managed Service for Prometheus workspace the scraper sends metrics to.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `RoleConfiguration`: a [`RoleConfiguration`] object.
     ///
     /// The role configuration in an Amazon Managed Service for Prometheus scraper.
-    pub role_configuration: Option<Obj<RoleConfiguration>>,
+    pub role_configuration: ::std::option::Option<crate::Obj<RoleConfiguration>>,
     /// `ScrapeConfiguration`: a [`ScrapeConfiguration`] object, required.
     ///
     /// The configuration in use by the scraper.
-    pub scrape_configuration: Obj<ScrapeConfiguration>,
+    pub scrape_configuration: crate::Obj<ScrapeConfiguration>,
     /// `ScraperLoggingConfiguration`: a [`ScraperLoggingConfiguration`] object.
     ///
     /// The definition of logging configuration in an Amazon Managed Service for Prometheus workspace.
-    pub scraper_logging_configuration: Option<Obj<ScraperLoggingConfiguration>>,
+    pub scraper_logging_configuration:
+        ::std::option::Option<crate::Obj<ScraperLoggingConfiguration>>,
     /// `Source`: a [`Source`] object, required.
     ///
     /// The Amazon EKS cluster from which the scraper collects metrics.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source: Obj<Source>,
+    pub source: crate::Obj<Source>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// (Optional) The list of tag keys and values associated with the scraper.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +79,7 @@ impl Scraper {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::APS::Scraper",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-scraper.html",
         primary_identifier: &["Arn"],
@@ -117,57 +90,59 @@ impl Scraper {
         read_only: &["ScraperId", "Arn", "RoleArn"],
         attributes: &["Arn", "RoleArn", "ScraperId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Scraper` with its required properties, named in a [`ScraperRequired`].
     #[inline]
     pub fn new(required: ScraperRequired) -> Self {
         Self {
-            alias: None,
+            alias: ::std::option::Option::None,
             destination: required.destination,
-            role_configuration: None,
+            role_configuration: ::std::option::Option::None,
             scrape_configuration: required.scrape_configuration,
-            scraper_logging_configuration: None,
+            scraper_logging_configuration: ::std::option::Option::None,
             source: required.source,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Alias`: a string.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: a [`Destination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `RoleConfiguration`: a [`RoleConfiguration`] object.
-    pub fn role_configuration(mut self, value: impl Into<Obj<RoleConfiguration>>) -> Self { self.role_configuration = Some(value.into()); self }
+    pub fn role_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RoleConfiguration>>) -> Self { self.role_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ScrapeConfiguration`: a [`ScrapeConfiguration`] object, required.
-    pub fn scrape_configuration(mut self, value: impl Into<Obj<ScrapeConfiguration>>) -> Self { self.scrape_configuration = value.into(); self }
+    pub fn scrape_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ScrapeConfiguration>>) -> Self { self.scrape_configuration = value.into(); self }
     /// `ScraperLoggingConfiguration`: a [`ScraperLoggingConfiguration`] object.
-    pub fn scraper_logging_configuration(mut self, value: impl Into<Obj<ScraperLoggingConfiguration>>) -> Self { self.scraper_logging_configuration = Some(value.into()); self }
+    pub fn scraper_logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ScraperLoggingConfiguration>>) -> Self { self.scraper_logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self { self.source = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Scraper {
+impl ::cloudwright_core::Resource for Scraper {
     type Attributes = ScraperAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Scraper, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Scraper, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Scraper {
+impl ::cloudwright_core::ToValue for Scraper {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alias", &self.alias)
             .req("Destination", &self.destination)
             .opt("RoleConfiguration", &self.role_configuration)
@@ -182,12 +157,12 @@ impl ToValue for Scraper {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Scraper`]: `Handle<Scraper>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Scraper`]: `Handle<Scraper>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScraperAttributes(ResourceRef);
+pub struct ScraperAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScraperAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScraperAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -197,8 +172,8 @@ impl ScraperAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the scraper. For example, `arn:aws:aps:<region>:123456798012:scraper/s-example1-1234-abcd-5678-ef9012abcd34` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `RoleArn`: a string.
@@ -207,35 +182,18 @@ impl ScraperAttributes {
     ///
     /// For example, `arn:aws:iam::123456789012:role/service-role/AmazonGrafanaServiceRole-12example` .
     #[inline]
-    pub fn role_arn(&self) -> Value {
-        self.0.get_att("RoleArn")
+    pub fn role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleArn"))
     }
 
     /// `Fn::GetAtt` `ScraperId`: a string.
     ///
     /// The ID of the scraper. For example, `s-example1-1234-abcd-5678-ef9012abcd34` .
     #[inline]
-    pub fn scraper_id(&self) -> Value {
-        self.0.get_att("ScraperId")
+    pub fn scraper_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ScraperId"))
     }
 }
-
-/// The required properties of [`AmpConfiguration`], by name: `AmpConfiguration::new(AmpConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AmpConfigurationRequired {
-    /// `WorkspaceArn`: a string, required.
-    pub workspace_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmpConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("WorkspaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["WorkspaceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmpConfiguration` property type of `AWS::APS::Scraper`.
 ///
@@ -247,42 +205,33 @@ pub struct AmpConfiguration {
     /// `WorkspaceArn`: a string, required.
     ///
     /// Pattern `^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$`.
-    pub workspace_arn: Str,
+    pub workspace_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AmpConfiguration {
-    /// A `AmpConfiguration` with its required properties, named in a [`AmpConfigurationRequired`].
+    /// A `AmpConfiguration` with its one required property, `WorkspaceArn`.
     #[inline]
-    pub fn new(required: AmpConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            workspace_arn: required.workspace_arn,
+            workspace_arn: value.into(),
         }
     }
 
     /// `WorkspaceArn`: a string, required.
-    pub fn workspace_arn(mut self, value: impl Into<Str>) -> Self { self.workspace_arn = value.into(); self }
+    pub fn workspace_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_arn = value.into(); self }
 }
 
-impl PropertyType for AmpConfiguration {}
+impl crate::PropertyType for AmpConfiguration {}
 
-impl ToValue for AmpConfiguration {
+impl ::cloudwright_core::ToValue for AmpConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("WorkspaceArn", &self.workspace_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogDestination` property type of `AWS::APS::Scraper`.
 ///
@@ -296,7 +245,7 @@ pub struct CloudWatchLogDestination {
     /// ARN of the CloudWatch log group
     ///
     /// Length 0 to 512.
-    pub log_group_arn: Option<Str>,
+    pub log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -304,32 +253,23 @@ impl CloudWatchLogDestination {
     /// A `CloudWatchLogDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupArn`: a string.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchLogDestination {}
+impl crate::PropertyType for CloudWatchLogDestination {}
 
-impl ToValue for CloudWatchLogDestination {
+impl ::cloudwright_core::ToValue for CloudWatchLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Options", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComponentConfig` property type of `AWS::APS::Scraper`.
 ///
@@ -341,7 +281,7 @@ pub struct ComponentConfig {
     /// `Options`: a JSON value.
     ///
     /// Configuration options for the scraper component.
-    pub options: Option<Json>,
+    pub options: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -349,31 +289,23 @@ impl ComponentConfig {
     /// A `ComponentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Options`: a JSON value.
-    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComponentConfig {}
+impl crate::PropertyType for ComponentConfig {}
 
-impl ToValue for ComponentConfig {
+impl ::cloudwright_core::ToValue for ComponentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Options", &self.options).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Options", &self.options)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Destination: ObjRule = ObjRule {
-    properties: &[
-        ("AmpConfiguration", Shape::Object(&RULE_AmpConfiguration)),
-    ],
-    one_of: &[&[&["AmpConfiguration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Destination` property type of `AWS::APS::Scraper`.
 ///
@@ -385,7 +317,7 @@ pub struct Destination {
     /// `AmpConfiguration`: an [`AmpConfiguration`] object.
     ///
     /// The Amazon Managed Service for Prometheus workspace to send metrics to.
-    pub amp_configuration: Option<Obj<AmpConfiguration>>,
+    pub amp_configuration: ::std::option::Option<crate::Obj<AmpConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -393,19 +325,19 @@ impl Destination {
     /// A `Destination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AmpConfiguration`: an [`AmpConfiguration`] object.
-    pub fn amp_configuration(mut self, value: impl Into<Obj<AmpConfiguration>>) -> Self { self.amp_configuration = Some(value.into()); self }
+    pub fn amp_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AmpConfiguration>>) -> Self { self.amp_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Destination {}
+impl crate::PropertyType for Destination {}
 
-impl ToValue for Destination {
+impl ::cloudwright_core::ToValue for Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmpConfiguration", &self.amp_configuration)
             .build()
     }
@@ -415,22 +347,10 @@ impl ToValue for Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksConfigurationRequired {
     /// `ClusterArn`: a string, required.
-    pub cluster_arn: Str,
+    pub cluster_arn: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ClusterArn", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksConfiguration` property type of `AWS::APS::Scraper`.
 ///
@@ -442,13 +362,14 @@ pub struct EksConfiguration {
     /// `ClusterArn`: a string, required.
     ///
     /// Pattern `^arn:aws[-a-z]*:eks:[-a-z0-9]+:[0-9]{12}:cluster/.+$`.
-    pub cluster_arn: Str,
+    pub cluster_arn: ::cloudwright_core::Str,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -458,41 +379,31 @@ impl EksConfiguration {
     pub fn new(required: EksConfigurationRequired) -> Self {
         Self {
             cluster_arn: required.cluster_arn,
-            security_group_ids: None,
+            security_group_ids: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
         }
     }
 
     /// `ClusterArn`: a string, required.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = value.into(); self }
+    pub fn cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_arn = value.into(); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for EksConfiguration {}
+impl crate::PropertyType for EksConfiguration {}
 
-impl ToValue for EksConfiguration {
+impl ::cloudwright_core::ToValue for EksConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterArn", &self.cluster_arn)
             .opt("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SourceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TargetRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoleConfiguration` property type of `AWS::APS::Scraper`.
 ///
@@ -506,13 +417,13 @@ pub struct RoleConfiguration {
     /// The ARN of the source role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub source_role_arn: Option<Str>,
+    pub source_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetRoleArn`: a string.
     ///
     /// The ARN of the target role.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub target_role_arn: Option<Str>,
+    pub target_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -520,40 +431,30 @@ impl RoleConfiguration {
     /// A `RoleConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceRoleArn`: a string.
-    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self { self.source_role_arn = Some(value.into()); self }
+    pub fn source_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TargetRoleArn`: a string.
-    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self { self.target_role_arn = Some(value.into()); self }
+    pub fn target_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RoleConfiguration {}
+impl crate::PropertyType for RoleConfiguration {}
 
-impl ToValue for RoleConfiguration {
+impl ::cloudwright_core::ToValue for RoleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceRoleArn", &self.source_role_arn)
             .opt("TargetRoleArn", &self.target_role_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ScrapeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationBlob", Shape::STR),
-    ],
-    one_of: &[&[&["ConfigurationBlob"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ScrapeConfiguration` property type of `AWS::APS::Scraper`.
 ///
-/// A scrape configuration for a scraper, base 64 encoded. For more information, see \[Scraper configuration\](<https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html#AMP-collector-configuration>) in the *Amazon Managed Service for Prometheus User Guide* .
+/// A scrape configuration for a scraper, base 64 encoded. For more information, see [Scraper configuration](https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-collector-how-to.html#AMP-collector-configuration) in the *Amazon Managed Service for Prometheus User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aps-scraper-scrapeconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -561,7 +462,7 @@ pub struct ScrapeConfiguration {
     /// `ConfigurationBlob`: a string.
     ///
     /// The base 64 encoded scrape configuration file.
-    pub configuration_blob: Option<Str>,
+    pub configuration_blob: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -569,41 +470,23 @@ impl ScrapeConfiguration {
     /// A `ScrapeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfigurationBlob`: a string.
-    pub fn configuration_blob(mut self, value: impl Into<Str>) -> Self { self.configuration_blob = Some(value.into()); self }
+    pub fn configuration_blob(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_blob = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScrapeConfiguration {}
+impl crate::PropertyType for ScrapeConfiguration {}
 
-impl ToValue for ScrapeConfiguration {
+impl ::cloudwright_core::ToValue for ScrapeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfigurationBlob", &self.configuration_blob)
             .build()
     }
 }
-
-/// The required properties of [`ScraperComponent`], by name: `ScraperComponent::new(ScraperComponentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScraperComponentRequired {
-    /// `Type`: a [`ScraperComponentType`] value, required.
-    pub r#type: ScraperComponentType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScraperComponent: ObjRule = ObjRule {
-    properties: &[
-        ("Config", Shape::Object(&RULE_ComponentConfig)),
-        ("Type", Shape::Str(&StrRule { allowed: &["SERVICE_DISCOVERY", "COLLECTOR", "EXPORTER"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScraperComponent` property type of `AWS::APS::Scraper`.
 ///
@@ -615,7 +498,7 @@ pub struct ScraperComponent {
     /// `Config`: a [`ComponentConfig`] object.
     ///
     /// The configuration settings for the scraper component.
-    pub config: Option<Obj<ComponentConfig>>,
+    pub config: ::std::option::Option<crate::Obj<ComponentConfig>>,
     /// `Type`: a [`ScraperComponentType`] value, required.
     ///
     /// The type of the scraper component.
@@ -624,27 +507,27 @@ pub struct ScraperComponent {
 
 #[rustfmt::skip]
 impl ScraperComponent {
-    /// A `ScraperComponent` with its required properties, named in a [`ScraperComponentRequired`].
+    /// A `ScraperComponent` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ScraperComponentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ScraperComponentType>) -> Self {
         Self {
-            config: None,
-            r#type: required.r#type,
+            config: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Config`: a [`ComponentConfig`] object.
-    pub fn config(mut self, value: impl Into<Obj<ComponentConfig>>) -> Self { self.config = Some(value.into()); self }
+    pub fn config(mut self, value: impl ::std::convert::Into<crate::Obj<ComponentConfig>>) -> Self { self.config = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ScraperComponentType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ScraperComponentType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ScraperComponentType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ScraperComponent {}
+impl crate::PropertyType for ScraperComponent {}
 
-impl ToValue for ScraperComponent {
+impl ::cloudwright_core::ToValue for ScraperComponent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Config", &self.config)
             .req("Type", &self.r#type)
             .build()
@@ -655,21 +538,10 @@ impl ToValue for ScraperComponent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScraperLoggingConfigurationRequired {
     /// `LoggingDestination`: a [`ScraperLoggingDestination`] object, required.
-    pub logging_destination: Obj<ScraperLoggingDestination>,
+    pub logging_destination: crate::Obj<ScraperLoggingDestination>,
     /// `ScraperComponents`: a list of [`ScraperComponent`] objects, required.
-    pub scraper_components: List<ScraperComponent>,
+    pub scraper_components: ::cloudwright_core::List<ScraperComponent>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScraperLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LoggingDestination", Shape::Object(&RULE_ScraperLoggingDestination)),
-        ("ScraperComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_ScraperComponent), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["ScraperComponents", "LoggingDestination"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScraperLoggingConfiguration` property type of `AWS::APS::Scraper`.
 ///
@@ -681,11 +553,11 @@ pub struct ScraperLoggingConfiguration {
     /// `LoggingDestination`: a [`ScraperLoggingDestination`] object, required.
     ///
     /// Destination for scraper logging
-    pub logging_destination: Obj<ScraperLoggingDestination>,
+    pub logging_destination: crate::Obj<ScraperLoggingDestination>,
     /// `ScraperComponents`: a list of [`ScraperComponent`] objects, required.
     ///
     /// Items at least 1.
-    pub scraper_components: List<ScraperComponent>,
+    pub scraper_components: ::cloudwright_core::List<ScraperComponent>,
 }
 
 #[rustfmt::skip]
@@ -700,31 +572,22 @@ impl ScraperLoggingConfiguration {
     }
 
     /// `LoggingDestination`: a [`ScraperLoggingDestination`] object, required.
-    pub fn logging_destination(mut self, value: impl Into<Obj<ScraperLoggingDestination>>) -> Self { self.logging_destination = value.into(); self }
+    pub fn logging_destination(mut self, value: impl ::std::convert::Into<crate::Obj<ScraperLoggingDestination>>) -> Self { self.logging_destination = value.into(); self }
     /// `ScraperComponents`: a list of [`ScraperComponent`] objects, required.
-    pub fn scraper_components(mut self, value: impl Into<List<ScraperComponent>>) -> Self { self.scraper_components = value.into(); self }
+    pub fn scraper_components(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScraperComponent>>) -> Self { self.scraper_components = value.into(); self }
 }
 
-impl PropertyType for ScraperLoggingConfiguration {}
+impl crate::PropertyType for ScraperLoggingConfiguration {}
 
-impl ToValue for ScraperLoggingConfiguration {
+impl ::cloudwright_core::ToValue for ScraperLoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LoggingDestination", &self.logging_destination)
             .req("ScraperComponents", &self.scraper_components)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScraperLoggingDestination: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogDestination)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScraperLoggingDestination` property type of `AWS::APS::Scraper`.
 ///
@@ -736,7 +599,7 @@ pub struct ScraperLoggingDestination {
     /// `CloudWatchLogs`: a [`CloudWatchLogDestination`] object.
     ///
     /// The CloudWatch Logs configuration for the scraper logging destination.
-    pub cloud_watch_logs: Option<Obj<CloudWatchLogDestination>>,
+    pub cloud_watch_logs: ::std::option::Option<crate::Obj<CloudWatchLogDestination>>,
 }
 
 #[rustfmt::skip]
@@ -744,34 +607,23 @@ impl ScraperLoggingDestination {
     /// A `ScraperLoggingDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogDestination`] object.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
+    pub fn cloud_watch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_logs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScraperLoggingDestination {}
+impl crate::PropertyType for ScraperLoggingDestination {}
 
-impl ToValue for ScraperLoggingDestination {
+impl ::cloudwright_core::ToValue for ScraperLoggingDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("EksConfiguration", Shape::Object(&RULE_EksConfiguration)),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    one_of: &[&[&["EksConfiguration"], &["VpcConfiguration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Source` property type of `AWS::APS::Scraper`.
 ///
@@ -783,11 +635,11 @@ pub struct Source {
     /// `EksConfiguration`: an [`EksConfiguration`] object.
     ///
     /// The Amazon EKS cluster from which a scraper collects metrics.
-    pub eks_configuration: Option<Obj<EksConfiguration>>,
+    pub eks_configuration: ::std::option::Option<crate::Obj<EksConfiguration>>,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
     ///
     /// Configuration for VPC metrics source
-    pub vpc_configuration: Option<Obj<VpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<VpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -795,21 +647,21 @@ impl Source {
     /// A `Source` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EksConfiguration`: an [`EksConfiguration`] object.
-    pub fn eks_configuration(mut self, value: impl Into<Obj<EksConfiguration>>) -> Self { self.eks_configuration = Some(value.into()); self }
+    pub fn eks_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EksConfiguration>>) -> Self { self.eks_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Source {}
+impl crate::PropertyType for Source {}
 
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EksConfiguration", &self.eks_configuration)
             .opt("VpcConfiguration", &self.vpc_configuration)
             .build()
@@ -820,21 +672,10 @@ impl ToValue for Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SecurityGroupIds", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfiguration` property type of `AWS::APS::Scraper`.
 ///
@@ -846,9 +687,9 @@ pub struct VpcConfiguration {
     /// `SecurityGroupIds`: a list of strings, required.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -863,17 +704,17 @@ impl VpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl PropertyType for VpcConfiguration {}
+impl crate::PropertyType for VpcConfiguration {}
 
-impl ToValue for VpcConfiguration {
+impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .build()
@@ -890,24 +731,180 @@ pub enum ScraperComponentType {
     /// `EXPORTER`
     Exporter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScraperComponentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScraperComponentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScraperComponentType {
+impl ::cloudwright_core::ToValue for ScraperComponentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ServiceDiscovery => "SERVICE_DISCOVERY",
             Self::Collector => "COLLECTOR",
             Self::Exporter => "EXPORTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][-.0-9A-Z_a-z]*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[-a-z]*:eks:[-a-z0-9]+:[0-9]{12}:cluster/.+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^sg-[0-9a-z]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-z]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scraper: ObjRule = ObjRule {
+        properties: &[
+            ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Destination", Shape::Object(&RULE_Destination)),
+            ("RoleConfiguration", Shape::Object(&RULE_RoleConfiguration)),
+            ("ScrapeConfiguration", Shape::Object(&RULE_ScrapeConfiguration)),
+            ("ScraperLoggingConfiguration", Shape::Object(&RULE_ScraperLoggingConfiguration)),
+            ("Source", Shape::Object(&RULE_Source)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ScrapeConfiguration", "Source", "Destination"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmpConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("WorkspaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["WorkspaceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Options", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Destination: ObjRule = ObjRule {
+        properties: &[
+            ("AmpConfiguration", Shape::Object(&RULE_AmpConfiguration)),
+        ],
+        one_of: &[&[&["AmpConfiguration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ClusterArn", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SourceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TargetRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScrapeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationBlob", Shape::STR),
+        ],
+        one_of: &[&[&["ConfigurationBlob"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScraperComponent: ObjRule = ObjRule {
+        properties: &[
+            ("Config", Shape::Object(&RULE_ComponentConfig)),
+            ("Type", Shape::Str(&StrRule { allowed: &["SERVICE_DISCOVERY", "COLLECTOR", "EXPORTER"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScraperLoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LoggingDestination", Shape::Object(&RULE_ScraperLoggingDestination)),
+            ("ScraperComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_ScraperComponent), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["ScraperComponents", "LoggingDestination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScraperLoggingDestination: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogDestination)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Source: ObjRule = ObjRule {
+        properties: &[
+            ("EksConfiguration", Shape::Object(&RULE_EksConfiguration)),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        one_of: &[&[&["EksConfiguration"], &["VpcConfiguration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SecurityGroupIds", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

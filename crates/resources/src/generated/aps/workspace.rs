@@ -5,30 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workspace: ObjRule = ObjRule {
-    properties: &[
-        ("AlertManagerDefinition", Shape::STR),
-        ("Alias", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
-        ("QueryLoggingConfiguration", Shape::Object(&RULE_QueryLoggingConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("WorkspaceConfiguration", Shape::Object(&RULE_WorkspaceConfiguration)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::APS::Workspace` resource.
 ///
@@ -47,40 +24,40 @@ pub struct Workspace {
     ///
     /// The alert manager definition, a YAML configuration for the alert manager in your Amazon Managed Service for Prometheus workspace.
     ///
-    /// For details about the alert manager definition, see \[Creating an alert manager configuration files\](<https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-config.html>) in the *Amazon Managed Service for Prometheus User Guide* .
+    /// For details about the alert manager definition, see [Creating an alert manager configuration files](https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-config.html) in the *Amazon Managed Service for Prometheus User Guide* .
     ///
     /// The following example shows part of a CloudFormation YAML file with an embedded alert manager definition (following the `- |-` ).
     ///
     /// `Workspace: Type: AWS::APS::Workspace .... Properties: .... AlertManagerDefinition: Fn::Sub: - |- alertmanager_config: | templates: - 'default_template' route: receiver: example-sns receivers: - name: example-sns sns_configs: - topic_arn: 'arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${TopicName}' -`
-    pub alert_manager_definition: Option<Str>,
+    pub alert_manager_definition: ::std::option::Option<::cloudwright_core::Str>,
     /// `Alias`: a string.
     ///
     /// The alias that is assigned to this workspace to help identify it. It does not need to be unique.
     ///
     /// Length 0 to 100.
-    pub alias: Option<Str>,
+    pub alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
-    /// (optional) The ARN for a customer managed AWS  key to use for encrypting data within your workspace. For more information about using your own key in your workspace, see \[Encryption at rest\](<https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html>) in the *Amazon Managed Service for Prometheus User Guide* .
+    /// (optional) The ARN for a customer managed AWS  key to use for encrypting data within your workspace. For more information about using your own key in your workspace, see [Encryption at rest](https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html) in the *Amazon Managed Service for Prometheus User Guide* .
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
     ///
     /// Contains information about the logging configuration for the workspace.
-    pub logging_configuration: Option<Obj<LoggingConfiguration>>,
+    pub logging_configuration: ::std::option::Option<crate::Obj<LoggingConfiguration>>,
     /// `QueryLoggingConfiguration`: a [`QueryLoggingConfiguration`] object.
     ///
     /// The definition of logging configuration in an Amazon Managed Service for Prometheus workspace.
-    pub query_logging_configuration: Option<Obj<QueryLoggingConfiguration>>,
+    pub query_logging_configuration: ::std::option::Option<crate::Obj<QueryLoggingConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of tag keys and values that are associated with the workspace.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WorkspaceConfiguration`: a [`WorkspaceConfiguration`] object.
     ///
     /// Use this structure to define label sets and the ingestion limits for time series that match label sets, and to specify the retention period of the workspace.
-    pub workspace_configuration: Option<Obj<WorkspaceConfiguration>>,
+    pub workspace_configuration: ::std::option::Option<crate::Obj<WorkspaceConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +67,7 @@ impl Workspace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::APS::Workspace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-workspace.html",
         primary_identifier: &["Arn"],
@@ -101,49 +78,51 @@ impl Workspace {
         read_only: &["WorkspaceId", "Arn", "PrometheusEndpoint"],
         attributes: &["Arn", "PrometheusEndpoint", "WorkspaceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Workspace` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlertManagerDefinition`: a string.
-    pub fn alert_manager_definition(mut self, value: impl Into<Str>) -> Self { self.alert_manager_definition = Some(value.into()); self }
+    pub fn alert_manager_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alert_manager_definition = ::std::option::Option::Some(value.into()); self }
     /// `Alias`: a string.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
+    pub fn logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `QueryLoggingConfiguration`: a [`QueryLoggingConfiguration`] object.
-    pub fn query_logging_configuration(mut self, value: impl Into<Obj<QueryLoggingConfiguration>>) -> Self { self.query_logging_configuration = Some(value.into()); self }
+    pub fn query_logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QueryLoggingConfiguration>>) -> Self { self.query_logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkspaceConfiguration`: a [`WorkspaceConfiguration`] object.
-    pub fn workspace_configuration(mut self, value: impl Into<Obj<WorkspaceConfiguration>>) -> Self { self.workspace_configuration = Some(value.into()); self }
+    pub fn workspace_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WorkspaceConfiguration>>) -> Self { self.workspace_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workspace {
+impl ::cloudwright_core::Resource for Workspace {
     type Attributes = WorkspaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workspace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workspace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workspace {
+impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlertManagerDefinition", &self.alert_manager_definition)
             .opt("Alias", &self.alias)
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -158,12 +137,12 @@ impl ToValue for Workspace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkspaceAttributes(ResourceRef);
+pub struct WorkspaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkspaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkspaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,43 +152,26 @@ impl WorkspaceAttributes {
     ///
     /// The ARN of the workspace. For example, `arn:aws:aps:<region>:123456789012:workspace/ws-example1-1234-abcd-5678-ef90abcd1234` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `PrometheusEndpoint`: a string.
     ///
     /// The Prometheus endpoint available for this workspace. For example, `https://aps-workspaces.<region>.amazonaws.com/workspaces/ws-example1-1234-abcd-5678-ef90abcd1234/api/v1/` .
     #[inline]
-    pub fn prometheus_endpoint(&self) -> Value {
-        self.0.get_att("PrometheusEndpoint")
+    pub fn prometheus_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrometheusEndpoint"))
     }
 
     /// `Fn::GetAtt` `WorkspaceId`: a string.
     ///
     /// The unique ID for the workspace. For example, `ws-example1-1234-abcd-5678-ef90abcd1234` .
     #[inline]
-    pub fn workspace_id(&self) -> Value {
-        self.0.get_att("WorkspaceId")
+    pub fn workspace_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkspaceId"))
     }
 }
-
-/// The required properties of [`CloudWatchLogDestination`], by name: `CloudWatchLogDestination::new(CloudWatchLogDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogDestinationRequired {
-    /// `LogGroupArn`: a string, required.
-    pub log_group_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["LogGroupArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogDestination` property type of `AWS::APS::Workspace`.
 ///
@@ -223,29 +185,29 @@ pub struct CloudWatchLogDestination {
     /// The ARN of the CloudWatch log group.
     ///
     /// Length 0 to 512.
-    pub log_group_arn: Str,
+    pub log_group_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CloudWatchLogDestination {
-    /// A `CloudWatchLogDestination` with its required properties, named in a [`CloudWatchLogDestinationRequired`].
+    /// A `CloudWatchLogDestination` with its one required property, `LogGroupArn`.
     #[inline]
-    pub fn new(required: CloudWatchLogDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_group_arn: required.log_group_arn,
+            log_group_arn: value.into(),
         }
     }
 
     /// `LogGroupArn`: a string, required.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = value.into(); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = value.into(); self }
 }
 
-impl PropertyType for CloudWatchLogDestination {}
+impl crate::PropertyType for CloudWatchLogDestination {}
 
-impl ToValue for CloudWatchLogDestination {
+impl ::cloudwright_core::ToValue for CloudWatchLogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupArn", &self.log_group_arn)
             .build()
     }
@@ -255,21 +217,10 @@ impl ToValue for CloudWatchLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Label: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Label` property type of `AWS::APS::Workspace`.
 ///
@@ -283,13 +234,13 @@ pub struct Label {
     /// The name for this label.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z0-9_]*$`; length at least 1.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value for this label.
     ///
     /// Length at least 1.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -304,17 +255,17 @@ impl Label {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Label {}
+impl crate::PropertyType for Label {}
 
-impl ToValue for Label {
+impl ::cloudwright_core::ToValue for Label {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -325,21 +276,10 @@ impl ToValue for Label {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LimitsPerLabelSetRequired {
     /// `LabelSet`: a list of [`Label`] objects, required.
-    pub label_set: List<Label>,
+    pub label_set: ::cloudwright_core::List<Label>,
     /// `Limits`: a [`LimitsPerLabelSetEntry`] object, required.
-    pub limits: Obj<LimitsPerLabelSetEntry>,
+    pub limits: crate::Obj<LimitsPerLabelSetEntry>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LimitsPerLabelSet: ObjRule = ObjRule {
-    properties: &[
-        ("LabelSet", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(0), max_items: None, unique: true })),
-        ("Limits", Shape::Object(&RULE_LimitsPerLabelSetEntry)),
-    ],
-    required: &["Limits", "LabelSet"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LimitsPerLabelSet` property type of `AWS::APS::Workspace`.
 ///
@@ -355,11 +295,11 @@ pub struct LimitsPerLabelSet {
     /// Label values accept all UTF-8 characters with one exception. If the label name is metric name label `__ *name* __` , then the *metric* part of the name must conform to the following pattern: `[a-zA-Z_:][a-zA-Z0-9_:]*`
     ///
     /// Items at least 0.
-    pub label_set: List<Label>,
+    pub label_set: ::cloudwright_core::List<Label>,
     /// `Limits`: a [`LimitsPerLabelSetEntry`] object, required.
     ///
     /// This structure contains the information about the limits that apply to time series that match this label set.
-    pub limits: Obj<LimitsPerLabelSetEntry>,
+    pub limits: crate::Obj<LimitsPerLabelSetEntry>,
 }
 
 #[rustfmt::skip]
@@ -374,31 +314,22 @@ impl LimitsPerLabelSet {
     }
 
     /// `LabelSet`: a list of [`Label`] objects, required.
-    pub fn label_set(mut self, value: impl Into<List<Label>>) -> Self { self.label_set = value.into(); self }
+    pub fn label_set(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Label>>) -> Self { self.label_set = value.into(); self }
     /// `Limits`: a [`LimitsPerLabelSetEntry`] object, required.
-    pub fn limits(mut self, value: impl Into<Obj<LimitsPerLabelSetEntry>>) -> Self { self.limits = value.into(); self }
+    pub fn limits(mut self, value: impl ::std::convert::Into<crate::Obj<LimitsPerLabelSetEntry>>) -> Self { self.limits = value.into(); self }
 }
 
-impl PropertyType for LimitsPerLabelSet {}
+impl crate::PropertyType for LimitsPerLabelSet {}
 
-impl ToValue for LimitsPerLabelSet {
+impl ::cloudwright_core::ToValue for LimitsPerLabelSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LabelSet", &self.label_set)
             .req("Limits", &self.limits)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LimitsPerLabelSetEntry: ObjRule = ObjRule {
-    properties: &[
-        ("MaxSeries", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LimitsPerLabelSetEntry` property type of `AWS::APS::Workspace`.
 ///
@@ -414,7 +345,7 @@ pub struct LimitsPerLabelSetEntry {
     /// Setting this to 0 causes no label set limit to be enforced, but it does cause Amazon Managed Service for Prometheus to vend label set metrics to CloudWatch
     ///
     /// Value at least 0.
-    pub max_series: Option<Int>,
+    pub max_series: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -422,36 +353,29 @@ impl LimitsPerLabelSetEntry {
     /// A `LimitsPerLabelSetEntry` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxSeries`: an integer.
-    pub fn max_series(mut self, value: impl Into<Int>) -> Self { self.max_series = Some(value.into()); self }
+    pub fn max_series(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_series = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LimitsPerLabelSetEntry {}
+impl crate::PropertyType for LimitsPerLabelSetEntry {}
 
-impl ToValue for LimitsPerLabelSetEntry {
+impl ::cloudwright_core::ToValue for LimitsPerLabelSetEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("MaxSeries", &self.max_series).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("MaxSeries", &self.max_series)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingConfiguration` property type of `AWS::APS::Workspace`.
 ///
 /// Contains information about the rules and alerting logging configuration for the workspace.
 ///
-/// &gt; These logging configurations are only for rules and alerting logs.
+/// \> These logging configurations are only for rules and alerting logs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-aps-workspace-loggingconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -461,7 +385,7 @@ pub struct LoggingConfiguration {
     /// The ARN of the CloudWatch log group to which the vended log data will be published. This log group must exist prior to calling this operation.
     ///
     /// Length 0 to 512.
-    pub log_group_arn: Option<Str>,
+    pub log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -469,19 +393,19 @@ impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupArn`: a string.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingConfiguration {}
+impl crate::PropertyType for LoggingConfiguration {}
 
-impl ToValue for LoggingConfiguration {
+impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
             .build()
     }
@@ -491,21 +415,10 @@ impl ToValue for LoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingDestinationRequired {
     /// `CloudWatchLogs`: a [`CloudWatchLogDestination`] object, required.
-    pub cloud_watch_logs: Obj<CloudWatchLogDestination>,
+    pub cloud_watch_logs: crate::Obj<CloudWatchLogDestination>,
     /// `Filters`: a [`LoggingFilter`] object, required.
-    pub filters: Obj<LoggingFilter>,
+    pub filters: crate::Obj<LoggingFilter>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingDestination: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogDestination)),
-        ("Filters", Shape::Object(&RULE_LoggingFilter)),
-    ],
-    required: &["CloudWatchLogs", "Filters"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingDestination` property type of `AWS::APS::Workspace`.
 ///
@@ -517,11 +430,11 @@ pub struct LoggingDestination {
     /// `CloudWatchLogs`: a [`CloudWatchLogDestination`] object, required.
     ///
     /// Configuration details for logging to CloudWatch Logs.
-    pub cloud_watch_logs: Obj<CloudWatchLogDestination>,
+    pub cloud_watch_logs: crate::Obj<CloudWatchLogDestination>,
     /// `Filters`: a [`LoggingFilter`] object, required.
     ///
     /// Filtering criteria that determine which queries are logged.
-    pub filters: Obj<LoggingFilter>,
+    pub filters: crate::Obj<LoggingFilter>,
 }
 
 #[rustfmt::skip]
@@ -536,39 +449,22 @@ impl LoggingDestination {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogDestination`] object, required.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_logs = value.into(); self }
+    pub fn cloud_watch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_logs = value.into(); self }
     /// `Filters`: a [`LoggingFilter`] object, required.
-    pub fn filters(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self { self.filters = value.into(); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingFilter>>) -> Self { self.filters = value.into(); self }
 }
 
-impl PropertyType for LoggingDestination {}
+impl crate::PropertyType for LoggingDestination {}
 
-impl ToValue for LoggingDestination {
+impl ::cloudwright_core::ToValue for LoggingDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CloudWatchLogs", &self.cloud_watch_logs)
             .req("Filters", &self.filters)
             .build()
     }
 }
-
-/// The required properties of [`LoggingFilter`], by name: `LoggingFilter::new(LoggingFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggingFilterRequired {
-    /// `QspThreshold`: an integer, required.
-    pub qsp_threshold: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
-    properties: &[
-        ("QspThreshold", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["QspThreshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingFilter` property type of `AWS::APS::Workspace`.
 ///
@@ -582,50 +478,33 @@ pub struct LoggingFilter {
     /// The Query Samples Processed (QSP) threshold above which queries will be logged. Queries processing more samples than this threshold will be captured in logs.
     ///
     /// Value at least 0.
-    pub qsp_threshold: Int,
+    pub qsp_threshold: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl LoggingFilter {
-    /// A `LoggingFilter` with its required properties, named in a [`LoggingFilterRequired`].
+    /// A `LoggingFilter` with its one required property, `QspThreshold`.
     #[inline]
-    pub fn new(required: LoggingFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            qsp_threshold: required.qsp_threshold,
+            qsp_threshold: value.into(),
         }
     }
 
     /// `QspThreshold`: an integer, required.
-    pub fn qsp_threshold(mut self, value: impl Into<Int>) -> Self { self.qsp_threshold = value.into(); self }
+    pub fn qsp_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.qsp_threshold = value.into(); self }
 }
 
-impl PropertyType for LoggingFilter {}
+impl crate::PropertyType for LoggingFilter {}
 
-impl ToValue for LoggingFilter {
+impl ::cloudwright_core::ToValue for LoggingFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QspThreshold", &self.qsp_threshold)
             .build()
     }
 }
-
-/// The required properties of [`QueryLoggingConfiguration`], by name: `QueryLoggingConfiguration::new(QueryLoggingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryLoggingConfigurationRequired {
-    /// `Destinations`: a list of [`LoggingDestination`] objects, required.
-    pub destinations: List<LoggingDestination>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingDestination), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["Destinations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryLoggingConfiguration` property type of `AWS::APS::Workspace`.
 ///
@@ -639,43 +518,33 @@ pub struct QueryLoggingConfiguration {
     /// Defines a destination and its associated filtering criteria for query logging.
     ///
     /// Items 1 to 1.
-    pub destinations: List<LoggingDestination>,
+    pub destinations: ::cloudwright_core::List<LoggingDestination>,
 }
 
 #[rustfmt::skip]
 impl QueryLoggingConfiguration {
-    /// A `QueryLoggingConfiguration` with its required properties, named in a [`QueryLoggingConfigurationRequired`].
+    /// A `QueryLoggingConfiguration` with its one required property, `Destinations`.
     #[inline]
-    pub fn new(required: QueryLoggingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<LoggingDestination>>) -> Self {
         Self {
-            destinations: required.destinations,
+            destinations: value.into(),
         }
     }
 
     /// `Destinations`: a list of [`LoggingDestination`] objects, required.
-    pub fn destinations(mut self, value: impl Into<List<LoggingDestination>>) -> Self { self.destinations = value.into(); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LoggingDestination>>) -> Self { self.destinations = value.into(); self }
 }
 
-impl PropertyType for QueryLoggingConfiguration {}
+impl crate::PropertyType for QueryLoggingConfiguration {}
 
-impl ToValue for QueryLoggingConfiguration {
+impl ::cloudwright_core::ToValue for QueryLoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destinations", &self.destinations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspaceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LimitsPerLabelSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LimitsPerLabelSet), min_items: Some(0), max_items: None, unique: true })),
-        ("RetentionPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkspaceConfiguration` property type of `AWS::APS::Workspace`.
 ///
@@ -689,13 +558,13 @@ pub struct WorkspaceConfiguration {
     /// This is an array of structures, where each structure defines a label set for the workspace, and defines the ingestion limit for active time series for each of those label sets. Each label name in a label set must be unique.
     ///
     /// Items at least 0.
-    pub limits_per_label_sets: Option<List<LimitsPerLabelSet>>,
+    pub limits_per_label_sets: ::std::option::Option<::cloudwright_core::List<LimitsPerLabelSet>>,
     /// `RetentionPeriodInDays`: an integer.
     ///
     /// Specifies how many days that metrics will be retained in the workspace.
     ///
     /// Value at least 1.
-    pub retention_period_in_days: Option<Int>,
+    pub retention_period_in_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -703,23 +572,142 @@ impl WorkspaceConfiguration {
     /// A `WorkspaceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LimitsPerLabelSets`: a list of [`LimitsPerLabelSet`] objects.
-    pub fn limits_per_label_sets(mut self, value: impl Into<List<LimitsPerLabelSet>>) -> Self { self.limits_per_label_sets = Some(value.into()); self }
+    pub fn limits_per_label_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LimitsPerLabelSet>>) -> Self { self.limits_per_label_sets = ::std::option::Option::Some(value.into()); self }
     /// `RetentionPeriodInDays`: an integer.
-    pub fn retention_period_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_period_in_days = Some(value.into()); self }
+    pub fn retention_period_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_period_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkspaceConfiguration {}
+impl crate::PropertyType for WorkspaceConfiguration {}
 
-impl ToValue for WorkspaceConfiguration {
+impl ::cloudwright_core::ToValue for WorkspaceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LimitsPerLabelSets", &self.limits_per_label_sets)
             .opt("RetentionPeriodInDays", &self.retention_period_in_days)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workspace: ObjRule = ObjRule {
+        properties: &[
+            ("AlertManagerDefinition", Shape::STR),
+            ("Alias", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+            ("QueryLoggingConfiguration", Shape::Object(&RULE_QueryLoggingConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("WorkspaceConfiguration", Shape::Object(&RULE_WorkspaceConfiguration)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["LogGroupArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Label: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LimitsPerLabelSet: ObjRule = ObjRule {
+        properties: &[
+            ("LabelSet", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(0), max_items: None, unique: true })),
+            ("Limits", Shape::Object(&RULE_LimitsPerLabelSetEntry)),
+        ],
+        required: &["Limits", "LabelSet"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LimitsPerLabelSetEntry: ObjRule = ObjRule {
+        properties: &[
+            ("MaxSeries", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingDestination: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogDestination)),
+            ("Filters", Shape::Object(&RULE_LoggingFilter)),
+        ],
+        required: &["CloudWatchLogs", "Filters"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
+        properties: &[
+            ("QspThreshold", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["QspThreshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryLoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingDestination), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["Destinations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspaceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LimitsPerLabelSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LimitsPerLabelSet), min_items: Some(0), max_items: None, unique: true })),
+            ("RetentionPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

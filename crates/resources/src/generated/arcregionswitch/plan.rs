@@ -5,50 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z-]+-\\d+$");
-
 /// The required properties of [`Plan`], by name: `Plan::new(PlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlanRequired {
     /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RecoveryApproach`: a [`RecoveryApproach`] value, required.
     pub recovery_approach: RecoveryApproach,
     /// `Regions`: a list of strings, required.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Workflows`: a list of [`Workflow`] objects, required.
-    pub workflows: List<Workflow>,
+    pub workflows: ::cloudwright_core::List<Workflow>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Plan: ObjRule = ObjRule {
-    properties: &[
-        ("AssociatedAlarms", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::STR),
-        ("ExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PrimaryRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RecoveryApproach", Shape::Str(&StrRule { allowed: &["activeActive", "activePassive"], ..StrRule::ANY })),
-        ("RecoveryTimeObjectiveMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
-        ("ReportConfiguration", Shape::Object(&RULE_ReportConfiguration)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: None, max_items: None, unique: false })),
-        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_Workflow), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ExecutionRole", "Name", "RecoveryApproach", "Regions", "Workflows"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ARCRegionSwitch::Plan` resource.
 ///
@@ -66,29 +36,29 @@ pub struct Plan {
     /// `AssociatedAlarms`: a JSON value.
     ///
     /// The associated application health alarms for a plan.
-    pub associated_alarms: Option<Json>,
+    pub associated_alarms: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// The description for a plan.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRole`: a string, required.
     ///
     /// The execution role for a plan.
     ///
     /// Pattern `^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$`.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name for a plan.
     ///
     /// Pattern `^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`; length 1 to 32; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PrimaryRegion`: a string.
     ///
     /// The primary Region for a plan.
     ///
     /// Pattern `^[a-z]{2}-[a-z-]+-\d+$`; create-only: changing it replaces the resource.
-    pub primary_region: Option<Str>,
+    pub primary_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecoveryApproach`: a [`RecoveryApproach`] value, required.
     ///
     /// The recovery approach for a Region switch plan, which can be active/active (activeActive) or active/passive (activePassive).
@@ -100,27 +70,27 @@ pub struct Plan {
     /// The recovery time objective for a plan.
     ///
     /// Value 1 to 10080.
-    pub recovery_time_objective_minutes: Option<Num>,
+    pub recovery_time_objective_minutes: ::std::option::Option<::cloudwright_core::Num>,
     /// `Regions`: a list of strings, required.
     ///
     /// The AWS Regions for a plan.
     ///
     /// Items 2 to 2; each item: pattern `^[a-z]{2}-[a-z-]+-\d+$`; create-only: changing it replaces the resource.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ReportConfiguration`: a [`ReportConfiguration`] object.
     ///
     /// The report configuration for a plan.
-    pub report_configuration: Option<Obj<ReportConfiguration>>,
+    pub report_configuration: ::std::option::Option<crate::Obj<ReportConfiguration>>,
     /// `Tags`: a JSON value.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Triggers`: a list of [`Trigger`] objects.
     ///
     /// The triggers for a plan.
-    pub triggers: Option<List<Trigger>>,
+    pub triggers: ::std::option::Option<::cloudwright_core::List<Trigger>>,
     /// `Workflows`: a list of [`Workflow`] objects, required.
     ///
     /// The workflows for a plan.
-    pub workflows: List<Workflow>,
+    pub workflows: ::cloudwright_core::List<Workflow>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +100,7 @@ impl Plan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ARCRegionSwitch::Plan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arcregionswitch-plan.html",
         primary_identifier: &["Arn"],
@@ -141,72 +111,74 @@ impl Plan {
         read_only: &["Arn", "Owner", "Version", "HealthChecksForPlan", "Route53HealthChecks", "PlanHealthChecks"],
         attributes: &["Arn", "HealthChecksForPlan", "Owner", "PlanHealthChecks", "Route53HealthChecks", "Version"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Plan` with its required properties, named in a [`PlanRequired`].
     #[inline]
     pub fn new(required: PlanRequired) -> Self {
         Self {
-            associated_alarms: None,
-            description: None,
+            associated_alarms: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             execution_role: required.execution_role,
             name: required.name,
-            primary_region: None,
+            primary_region: ::std::option::Option::None,
             recovery_approach: required.recovery_approach,
-            recovery_time_objective_minutes: None,
+            recovery_time_objective_minutes: ::std::option::Option::None,
             regions: required.regions,
-            report_configuration: None,
-            tags: None,
-            triggers: None,
+            report_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            triggers: ::std::option::Option::None,
             workflows: required.workflows,
         }
     }
 
     /// `AssociatedAlarms`: a JSON value.
-    pub fn associated_alarms(mut self, value: impl Into<Json>) -> Self { self.associated_alarms = Some(value.into()); self }
+    pub fn associated_alarms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.associated_alarms = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PrimaryRegion`: a string.
-    pub fn primary_region(mut self, value: impl Into<Str>) -> Self { self.primary_region = Some(value.into()); self }
+    pub fn primary_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_region = ::std::option::Option::Some(value.into()); self }
     /// `RecoveryApproach`: a [`RecoveryApproach`] value, required.
-    pub fn recovery_approach(mut self, value: impl Into<RecoveryApproach>) -> Self { self.recovery_approach = value.into(); self }
+    pub fn recovery_approach(mut self, value: impl ::std::convert::Into<RecoveryApproach>) -> Self { self.recovery_approach = value.into(); self }
     /// `RecoveryTimeObjectiveMinutes`: a number.
-    pub fn recovery_time_objective_minutes(mut self, value: impl Into<Num>) -> Self { self.recovery_time_objective_minutes = Some(value.into()); self }
+    pub fn recovery_time_objective_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.recovery_time_objective_minutes = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of strings, required.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = value.into(); self }
     /// `ReportConfiguration`: a [`ReportConfiguration`] object.
-    pub fn report_configuration(mut self, value: impl Into<Obj<ReportConfiguration>>) -> Self { self.report_configuration = Some(value.into()); self }
+    pub fn report_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ReportConfiguration>>) -> Self { self.report_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Triggers`: a list of [`Trigger`] objects.
-    pub fn triggers(mut self, value: impl Into<List<Trigger>>) -> Self { self.triggers = Some(value.into()); self }
+    pub fn triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Trigger>>) -> Self { self.triggers = ::std::option::Option::Some(value.into()); self }
     /// `Workflows`: a list of [`Workflow`] objects, required.
-    pub fn workflows(mut self, value: impl Into<List<Workflow>>) -> Self { self.workflows = value.into(); self }
+    pub fn workflows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Workflow>>) -> Self { self.workflows = value.into(); self }
 }
 
-impl Resource for Plan {
+impl ::cloudwright_core::Resource for Plan {
     type Attributes = PlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Plan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Plan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Plan {
+impl ::cloudwright_core::ToValue for Plan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssociatedAlarms", &self.associated_alarms)
             .opt("Description", &self.description)
             .req("ExecutionRole", &self.execution_role)
@@ -226,12 +198,12 @@ impl ToValue for Plan {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Plan`]: `Handle<Plan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Plan`]: `Handle<Plan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PlanAttributes(ResourceRef);
+pub struct PlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -241,53 +213,44 @@ impl PlanAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the plan.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `HealthChecksForPlan`: a JSON value.
     #[inline]
-    pub fn health_checks_for_plan(&self) -> Value {
-        self.0.get_att("HealthChecksForPlan")
+    pub fn health_checks_for_plan(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("HealthChecksForPlan"))
     }
 
     /// `Fn::GetAtt` `Owner`: a string.
     ///
     /// The owner of a plan.
     #[inline]
-    pub fn owner(&self) -> Value {
-        self.0.get_att("Owner")
+    pub fn owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Owner"))
     }
 
     /// `Fn::GetAtt` `PlanHealthChecks`: a list of strings.
     #[inline]
-    pub fn plan_health_checks(&self) -> Value {
-        self.0.get_att("PlanHealthChecks")
+    pub fn plan_health_checks(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("PlanHealthChecks"))
     }
 
     /// `Fn::GetAtt` `Route53HealthChecks`: an object.
     #[inline]
-    pub fn route53_health_checks(&self) -> Value {
-        self.0.get_att("Route53HealthChecks")
+    pub fn route53_health_checks(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Route53HealthChecks"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version for the plan.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReportConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ReportOutput", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReportConfiguration` property type of `AWS::ARCRegionSwitch::Plan`.
 ///
@@ -301,7 +264,7 @@ pub struct ReportConfiguration {
     /// The output configuration for the report.
     ///
     /// Items 1 to 1.
-    pub report_output: Option<List<Json>>,
+    pub report_output: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
 }
 
 #[rustfmt::skip]
@@ -309,19 +272,19 @@ impl ReportConfiguration {
     /// A `ReportConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReportOutput`: a list of JSON values.
-    pub fn report_output(mut self, value: impl Into<List<Json>>) -> Self { self.report_output = Some(value.into()); self }
+    pub fn report_output(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.report_output = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReportConfiguration {}
+impl crate::PropertyType for ReportConfiguration {}
 
-impl ToValue for ReportConfiguration {
+impl ::cloudwright_core::ToValue for ReportConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReportOutput", &self.report_output)
             .build()
     }
@@ -331,25 +294,12 @@ impl ToValue for ReportConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRequired {
     /// `ExecutionBlockConfiguration`: a JSON value, required.
-    pub execution_block_configuration: Json,
+    pub execution_block_configuration: ::cloudwright_core::Json,
     /// `ExecutionBlockType`: an [`ExecutionBlockType`] value, required.
     pub execution_block_type: ExecutionBlockType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Step: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("ExecutionBlockConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("ExecutionBlockType", Shape::Str(&StrRule { allowed: &["CustomActionLambda", "ManualApproval", "AuroraGlobalDatabase", "EC2AutoScaling", "ARCRoutingControl", "ARCRegionSwitchPlan", "Parallel", "ECSServiceScaling", "EKSResourceScaling", "Route53HealthCheck", "DocumentDb", "RdsPromoteReadReplica", "RdsCreateCrossRegionReplica"], ..StrRule::ANY })),
-        ("Name", Shape::STR),
-    ],
-    required: &["ExecutionBlockConfiguration", "ExecutionBlockType", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Step` property type of `AWS::ARCRegionSwitch::Plan`.
 ///
@@ -361,11 +311,11 @@ pub struct Step {
     /// `Description`: a string.
     ///
     /// The description of a step in a workflow.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionBlockConfiguration`: a JSON value, required.
     ///
     /// The configuration for an execution block in a workflow.
-    pub execution_block_configuration: Json,
+    pub execution_block_configuration: ::cloudwright_core::Json,
     /// `ExecutionBlockType`: an [`ExecutionBlockType`] value, required.
     ///
     /// The type of an execution block in a workflow.
@@ -373,7 +323,7 @@ pub struct Step {
     /// `Name`: a string, required.
     ///
     /// The name of a step in a workflow.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -382,7 +332,7 @@ impl Step {
     #[inline]
     pub fn new(required: StepRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             execution_block_configuration: required.execution_block_configuration,
             execution_block_type: required.execution_block_type,
             name: required.name,
@@ -390,21 +340,21 @@ impl Step {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionBlockConfiguration`: a JSON value, required.
-    pub fn execution_block_configuration(mut self, value: impl Into<Json>) -> Self { self.execution_block_configuration = value.into(); self }
+    pub fn execution_block_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.execution_block_configuration = value.into(); self }
     /// `ExecutionBlockType`: an [`ExecutionBlockType`] value, required.
-    pub fn execution_block_type(mut self, value: impl Into<ExecutionBlockType>) -> Self { self.execution_block_type = value.into(); self }
+    pub fn execution_block_type(mut self, value: impl ::std::convert::Into<ExecutionBlockType>) -> Self { self.execution_block_type = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for Step {}
+impl crate::PropertyType for Step {}
 
-impl ToValue for Step {
+impl ::cloudwright_core::ToValue for Step {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req(
                 "ExecutionBlockConfiguration",
@@ -422,26 +372,12 @@ pub struct TriggerRequired {
     /// `Action`: a [`WorkflowTargetAction`] value, required.
     pub action: WorkflowTargetAction,
     /// `Conditions`: a list of [`TriggerCondition`] objects, required.
-    pub conditions: List<TriggerCondition>,
+    pub conditions: ::cloudwright_core::List<TriggerCondition>,
     /// `MinDelayMinutesBetweenExecutions`: a number, required.
-    pub min_delay_minutes_between_executions: Num,
+    pub min_delay_minutes_between_executions: ::cloudwright_core::Num,
     /// `TargetRegion`: a string, required.
-    pub target_region: Str,
+    pub target_region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Trigger: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerCondition), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Description", Shape::STR),
-        ("MinDelayMinutesBetweenExecutions", Shape::NUM),
-        ("TargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Action", "Conditions", "MinDelayMinutesBetweenExecutions", "TargetRegion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Trigger` property type of `AWS::ARCRegionSwitch::Plan`.
 ///
@@ -459,21 +395,21 @@ pub struct Trigger {
     /// The conditions that must be met for the trigger to fire.
     ///
     /// Items 1 to 10.
-    pub conditions: List<TriggerCondition>,
+    pub conditions: ::cloudwright_core::List<TriggerCondition>,
     /// `Description`: a string.
     ///
     /// The description for a trigger.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinDelayMinutesBetweenExecutions`: a number, required.
     ///
     /// The minimum time, in minutes, that must elapse between automatic executions of the plan.
-    pub min_delay_minutes_between_executions: Num,
+    pub min_delay_minutes_between_executions: ::cloudwright_core::Num,
     /// `TargetRegion`: a string, required.
     ///
     /// The AWS Region for a trigger.
     ///
     /// Pattern `^[a-z]{2}-[a-z-]+-\d+$`.
-    pub target_region: Str,
+    pub target_region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -484,30 +420,30 @@ impl Trigger {
         Self {
             action: required.action,
             conditions: required.conditions,
-            description: None,
+            description: ::std::option::Option::None,
             min_delay_minutes_between_executions: required.min_delay_minutes_between_executions,
             target_region: required.target_region,
         }
     }
 
     /// `Action`: a [`WorkflowTargetAction`] value, required.
-    pub fn action(mut self, value: impl Into<WorkflowTargetAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<WorkflowTargetAction>) -> Self { self.action = value.into(); self }
     /// `Conditions`: a list of [`TriggerCondition`] objects, required.
-    pub fn conditions(mut self, value: impl Into<List<TriggerCondition>>) -> Self { self.conditions = value.into(); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TriggerCondition>>) -> Self { self.conditions = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MinDelayMinutesBetweenExecutions`: a number, required.
-    pub fn min_delay_minutes_between_executions(mut self, value: impl Into<Num>) -> Self { self.min_delay_minutes_between_executions = value.into(); self }
+    pub fn min_delay_minutes_between_executions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_delay_minutes_between_executions = value.into(); self }
     /// `TargetRegion`: a string, required.
-    pub fn target_region(mut self, value: impl Into<Str>) -> Self { self.target_region = value.into(); self }
+    pub fn target_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_region = value.into(); self }
 }
 
-impl PropertyType for Trigger {}
+impl crate::PropertyType for Trigger {}
 
-impl ToValue for Trigger {
+impl ::cloudwright_core::ToValue for Trigger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Conditions", &self.conditions)
             .opt("Description", &self.description)
@@ -524,21 +460,10 @@ impl ToValue for Trigger {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriggerConditionRequired {
     /// `AssociatedAlarmName`: a string, required.
-    pub associated_alarm_name: Str,
+    pub associated_alarm_name: ::cloudwright_core::Str,
     /// `Condition`: an [`AlarmCondition`] value, required.
     pub condition: AlarmCondition,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TriggerCondition: ObjRule = ObjRule {
-    properties: &[
-        ("AssociatedAlarmName", Shape::STR),
-        ("Condition", Shape::Str(&StrRule { allowed: &["red", "green"], ..StrRule::ANY })),
-    ],
-    required: &["AssociatedAlarmName", "Condition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TriggerCondition` property type of `AWS::ARCRegionSwitch::Plan`.
 ///
@@ -550,7 +475,7 @@ pub struct TriggerCondition {
     /// `AssociatedAlarmName`: a string, required.
     ///
     /// The name of the CloudWatch alarm associated with the condition.
-    pub associated_alarm_name: Str,
+    pub associated_alarm_name: ::cloudwright_core::Str,
     /// `Condition`: an [`AlarmCondition`] value, required.
     ///
     /// The condition that must be met. Valid values include ALARM and OK.
@@ -569,42 +494,22 @@ impl TriggerCondition {
     }
 
     /// `AssociatedAlarmName`: a string, required.
-    pub fn associated_alarm_name(mut self, value: impl Into<Str>) -> Self { self.associated_alarm_name = value.into(); self }
+    pub fn associated_alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.associated_alarm_name = value.into(); self }
     /// `Condition`: an [`AlarmCondition`] value, required.
-    pub fn condition(mut self, value: impl Into<AlarmCondition>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<AlarmCondition>) -> Self { self.condition = value.into(); self }
 }
 
-impl PropertyType for TriggerCondition {}
+impl crate::PropertyType for TriggerCondition {}
 
-impl ToValue for TriggerCondition {
+impl ::cloudwright_core::ToValue for TriggerCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AssociatedAlarmName", &self.associated_alarm_name)
             .req("Condition", &self.condition)
             .build()
     }
 }
-
-/// The required properties of [`Workflow`], by name: `Workflow::new(WorkflowRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkflowRequired {
-    /// `WorkflowTargetAction`: a [`WorkflowTargetAction`] value, required.
-    pub workflow_target_action: WorkflowTargetAction,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workflow: ObjRule = ObjRule {
-    properties: &[
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: None, max_items: None, unique: false })),
-        ("WorkflowDescription", Shape::STR),
-        ("WorkflowTargetAction", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
-        ("WorkflowTargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["WorkflowTargetAction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Workflow` property type of `AWS::ARCRegionSwitch::Plan`.
 ///
@@ -616,11 +521,11 @@ pub struct Workflow {
     /// `Steps`: a list of [`Step`] objects.
     ///
     /// The steps that make up the workflow.
-    pub steps: Option<List<Step>>,
+    pub steps: ::std::option::Option<::cloudwright_core::List<Step>>,
     /// `WorkflowDescription`: a string.
     ///
     /// The description of the workflow.
-    pub workflow_description: Option<Str>,
+    pub workflow_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkflowTargetAction`: a [`WorkflowTargetAction`] value, required.
     ///
     /// The action that the workflow performs. Valid values include ACTIVATE and DEACTIVATE.
@@ -630,38 +535,38 @@ pub struct Workflow {
     /// The AWS Region that the workflow targets.
     ///
     /// Pattern `^[a-z]{2}-[a-z-]+-\d+$`.
-    pub workflow_target_region: Option<Str>,
+    pub workflow_target_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Workflow {
-    /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
+    /// A `Workflow` with its one required property, `WorkflowTargetAction`.
     #[inline]
-    pub fn new(required: WorkflowRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<WorkflowTargetAction>) -> Self {
         Self {
-            steps: None,
-            workflow_description: None,
-            workflow_target_action: required.workflow_target_action,
-            workflow_target_region: None,
+            steps: ::std::option::Option::None,
+            workflow_description: ::std::option::Option::None,
+            workflow_target_action: value.into(),
+            workflow_target_region: ::std::option::Option::None,
         }
     }
 
     /// `Steps`: a list of [`Step`] objects.
-    pub fn steps(mut self, value: impl Into<List<Step>>) -> Self { self.steps = Some(value.into()); self }
+    pub fn steps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Step>>) -> Self { self.steps = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowDescription`: a string.
-    pub fn workflow_description(mut self, value: impl Into<Str>) -> Self { self.workflow_description = Some(value.into()); self }
+    pub fn workflow_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_description = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowTargetAction`: a [`WorkflowTargetAction`] value, required.
-    pub fn workflow_target_action(mut self, value: impl Into<WorkflowTargetAction>) -> Self { self.workflow_target_action = value.into(); self }
+    pub fn workflow_target_action(mut self, value: impl ::std::convert::Into<WorkflowTargetAction>) -> Self { self.workflow_target_action = value.into(); self }
     /// `WorkflowTargetRegion`: a string.
-    pub fn workflow_target_region(mut self, value: impl Into<Str>) -> Self { self.workflow_target_region = Some(value.into()); self }
+    pub fn workflow_target_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_target_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Workflow {}
+impl crate::PropertyType for Workflow {}
 
-impl ToValue for Workflow {
+impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Steps", &self.steps)
             .opt("WorkflowDescription", &self.workflow_description)
             .req("WorkflowTargetAction", &self.workflow_target_action)
@@ -678,24 +583,24 @@ pub enum AlarmCondition {
     /// `green`
     Green,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AlarmCondition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AlarmCondition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AlarmCondition {
+impl ::cloudwright_core::ToValue for AlarmCondition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Red => "red",
             Self::Green => "green",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -729,18 +634,18 @@ pub enum ExecutionBlockType {
     /// `RdsCreateCrossRegionReplica`
     RdsCreateCrossRegionReplica,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExecutionBlockType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExecutionBlockType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExecutionBlockType {
+impl ::cloudwright_core::ToValue for ExecutionBlockType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomActionLambda => "CustomActionLambda",
             Self::ManualApproval => "ManualApproval",
@@ -755,9 +660,9 @@ impl ToValue for ExecutionBlockType {
             Self::DocumentDb => "DocumentDb",
             Self::RdsPromoteReadReplica => "RdsPromoteReadReplica",
             Self::RdsCreateCrossRegionReplica => "RdsCreateCrossRegionReplica",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -769,24 +674,24 @@ pub enum RecoveryApproach {
     /// `activePassive`
     ActivePassive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RecoveryApproach {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecoveryApproach {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RecoveryApproach {
+impl ::cloudwright_core::ToValue for RecoveryApproach {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ActiveActive => "activeActive",
             Self::ActivePassive => "activePassive",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -800,24 +705,119 @@ pub enum WorkflowTargetAction {
     /// `postRecovery`
     PostRecovery,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkflowTargetAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkflowTargetAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkflowTargetAction {
+impl ::cloudwright_core::ToValue for WorkflowTargetAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Activate => "activate",
             Self::Deactivate => "deactivate",
             Self::PostRecovery => "postRecovery",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z-]+-\\d+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Plan: ObjRule = ObjRule {
+        properties: &[
+            ("AssociatedAlarms", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::STR),
+            ("ExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PrimaryRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RecoveryApproach", Shape::Str(&StrRule { allowed: &["activeActive", "activePassive"], ..StrRule::ANY })),
+            ("RecoveryTimeObjectiveMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
+            ("ReportConfiguration", Shape::Object(&RULE_ReportConfiguration)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: None, max_items: None, unique: false })),
+            ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_Workflow), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ExecutionRole", "Name", "RecoveryApproach", "Regions", "Workflows"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReportConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ReportOutput", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Step: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("ExecutionBlockConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ExecutionBlockType", Shape::Str(&StrRule { allowed: &["CustomActionLambda", "ManualApproval", "AuroraGlobalDatabase", "EC2AutoScaling", "ARCRoutingControl", "ARCRegionSwitchPlan", "Parallel", "ECSServiceScaling", "EKSResourceScaling", "Route53HealthCheck", "DocumentDb", "RdsPromoteReadReplica", "RdsCreateCrossRegionReplica"], ..StrRule::ANY })),
+            ("Name", Shape::STR),
+        ],
+        required: &["ExecutionBlockConfiguration", "ExecutionBlockType", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Trigger: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerCondition), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Description", Shape::STR),
+            ("MinDelayMinutesBetweenExecutions", Shape::NUM),
+            ("TargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Action", "Conditions", "MinDelayMinutesBetweenExecutions", "TargetRegion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TriggerCondition: ObjRule = ObjRule {
+        properties: &[
+            ("AssociatedAlarmName", Shape::STR),
+            ("Condition", Shape::Str(&StrRule { allowed: &["red", "green"], ..StrRule::ANY })),
+        ],
+        required: &["AssociatedAlarmName", "Condition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workflow: ObjRule = ObjRule {
+        properties: &[
+            ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: None, max_items: None, unique: false })),
+            ("WorkflowDescription", Shape::STR),
+            ("WorkflowTargetAction", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
+            ("WorkflowTargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["WorkflowTargetAction"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

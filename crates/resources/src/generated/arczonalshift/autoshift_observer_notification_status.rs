@@ -5,25 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`AutoshiftObserverNotificationStatus`], by name: `AutoshiftObserverNotificationStatus::new(AutoshiftObserverNotificationStatusRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoshiftObserverNotificationStatusRequired {
-    /// `Status`: an [`AutoshiftObserverNotificationStatusProperty`] value, required.
-    pub status: AutoshiftObserverNotificationStatusProperty,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoshiftObserverNotificationStatus: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus` resource.
 ///
 /// Definition of AWS::ARCZonalShift::AutoshiftObserverNotificationStatus Resource Type
@@ -50,7 +31,7 @@ impl AutoshiftObserverNotificationStatus {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arczonalshift-autoshiftobservernotificationstatus.html",
         primary_identifier: &["AccountId", "Region"],
@@ -61,45 +42,54 @@ impl AutoshiftObserverNotificationStatus {
         read_only: &["AccountId", "Region"],
         attributes: &["AccountId", "Region"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `AutoshiftObserverNotificationStatus` with its required properties, named in a [`AutoshiftObserverNotificationStatusRequired`].
+    /// A `AutoshiftObserverNotificationStatus` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: AutoshiftObserverNotificationStatusRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AutoshiftObserverNotificationStatusProperty>) -> Self {
         Self {
-            status: required.status,
+            status: value.into(),
         }
     }
 
     /// `Status`: an [`AutoshiftObserverNotificationStatusProperty`] value, required.
-    pub fn status(mut self, value: impl Into<AutoshiftObserverNotificationStatusProperty>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<AutoshiftObserverNotificationStatusProperty>) -> Self { self.status = value.into(); self }
 }
 
-impl Resource for AutoshiftObserverNotificationStatus {
+impl ::cloudwright_core::Resource for AutoshiftObserverNotificationStatus {
     type Attributes = AutoshiftObserverNotificationStatusAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutoshiftObserverNotificationStatus, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_AutoshiftObserverNotificationStatus,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AutoshiftObserverNotificationStatus {
+impl ::cloudwright_core::ToValue for AutoshiftObserverNotificationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Status", &self.status)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AutoshiftObserverNotificationStatus`]: `Handle<AutoshiftObserverNotificationStatus>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AutoshiftObserverNotificationStatus`]: `Handle<AutoshiftObserverNotificationStatus>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AutoshiftObserverNotificationStatusAttributes(ResourceRef);
+pub struct AutoshiftObserverNotificationStatusAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AutoshiftObserverNotificationStatusAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for AutoshiftObserverNotificationStatusAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -107,14 +97,14 @@ impl From<ResourceRef> for AutoshiftObserverNotificationStatusAttributes {
 impl AutoshiftObserverNotificationStatusAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `Region`: a string.
     #[inline]
-    pub fn region(&self) -> Value {
-        self.0.get_att("Region")
+    pub fn region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Region"))
     }
 }
 
@@ -124,22 +114,41 @@ pub enum AutoshiftObserverNotificationStatusProperty {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoshiftObserverNotificationStatusProperty {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for AutoshiftObserverNotificationStatusProperty
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoshiftObserverNotificationStatusProperty {
+impl ::cloudwright_core::ToValue for AutoshiftObserverNotificationStatusProperty {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoshiftObserverNotificationStatus: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

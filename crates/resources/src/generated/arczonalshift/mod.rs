@@ -14,7 +14,6 @@ pub mod zonal_autoshift_configuration;
 #[cfg(feature = "arczonalshift")]
 pub use autoshift_observer_notification_status::{
     AutoshiftObserverNotificationStatus, AutoshiftObserverNotificationStatusAttributes,
-    AutoshiftObserverNotificationStatusRequired,
 };
 #[cfg(feature = "arczonalshift")]
 pub use zonal_autoshift_configuration::{

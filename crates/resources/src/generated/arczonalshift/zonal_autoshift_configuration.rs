@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):[0-9]{2}:[0-9]{2}-(Mon|Tue|Wed|Thu|Fri|Sat|Sun):[0-9]{2}:[0-9]{2}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZonalAutoshiftConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PracticeRunConfiguration", Shape::Object(&RULE_PracticeRunConfiguration)),
-        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), ..StrRule::ANY })),
-        ("ZonalAutoshiftStatus", Shape::Str(&StrRule { allowed: &["ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ARCZonalShift::ZonalAutoshiftConfiguration` resource.
 ///
 /// The zonal autoshift configuration for a resource includes the practice run configuration and the status for running autoshifts, zonal autoshift status. When a resource has a practice run configuation, ARC starts weekly zonal shifts for the resource, to shift traffic away from an Availability Zone. Weekly practice runs help you to make sure that your application can continue to operate normally with the loss of one Availability Zone.
@@ -47,7 +27,7 @@ pub struct ZonalAutoshiftConfiguration {
     /// Practice runs are required for zonal autoshift. The zonal shifts that ARC starts for practice runs help you to ensure that shifting away traffic from an Availability Zone during an autoshift is safe for your application.
     ///
     /// You can update or delete a practice run configuration. Before you delete a practice run configuration, you must disable zonal autoshift for the resource. A practice run configuration is required when zonal autoshift is enabled.
-    pub practice_run_configuration: Option<Obj<PracticeRunConfiguration>>,
+    pub practice_run_configuration: ::std::option::Option<crate::Obj<PracticeRunConfiguration>>,
     /// `ResourceIdentifier`: a string.
     ///
     /// The identifier for the resource that AWS shifts traffic for. The identifier is the Amazon Resource Name (ARN) for the resource.
@@ -55,11 +35,11 @@ pub struct ZonalAutoshiftConfiguration {
     /// At this time, supported resources are Network Load Balancers and Application Load Balancers.
     ///
     /// Length 8 to 1024; create-only: changing it replaces the resource.
-    pub resource_identifier: Option<Str>,
+    pub resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZonalAutoshiftStatus`: a [`ZonalAutoshiftStatus`] value.
     ///
     /// When zonal autoshift is `ENABLED` , you authorize AWS to shift away resource traffic for an application from an Availability Zone during events, on your behalf, to help reduce time to recovery. Traffic is also shifted away for the required weekly practice runs.
-    pub zonal_autoshift_status: Option<ZonalAutoshiftStatus>,
+    pub zonal_autoshift_status: ::std::option::Option<ZonalAutoshiftStatus>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +49,7 @@ impl ZonalAutoshiftConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ARCZonalShift::ZonalAutoshiftConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arczonalshift-zonalautoshiftconfiguration.html",
         primary_identifier: &["ResourceIdentifier"],
@@ -80,38 +60,40 @@ impl ZonalAutoshiftConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ZonalAutoshiftConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PracticeRunConfiguration`: a [`PracticeRunConfiguration`] object.
-    pub fn practice_run_configuration(mut self, value: impl Into<Obj<PracticeRunConfiguration>>) -> Self { self.practice_run_configuration = Some(value.into()); self }
+    pub fn practice_run_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PracticeRunConfiguration>>) -> Self { self.practice_run_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ZonalAutoshiftStatus`: a [`ZonalAutoshiftStatus`] value.
-    pub fn zonal_autoshift_status(mut self, value: impl Into<ZonalAutoshiftStatus>) -> Self { self.zonal_autoshift_status = Some(value.into()); self }
+    pub fn zonal_autoshift_status(mut self, value: impl ::std::convert::Into<ZonalAutoshiftStatus>) -> Self { self.zonal_autoshift_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ZonalAutoshiftConfiguration {
+impl ::cloudwright_core::Resource for ZonalAutoshiftConfiguration {
     type Attributes = ZonalAutoshiftConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ZonalAutoshiftConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ZonalAutoshiftConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ZonalAutoshiftConfiguration {
+impl ::cloudwright_core::ToValue for ZonalAutoshiftConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PracticeRunConfiguration", &self.practice_run_configuration)
             .opt("ResourceIdentifier", &self.resource_identifier)
             .opt("ZonalAutoshiftStatus", &self.zonal_autoshift_status)
@@ -119,12 +101,14 @@ impl ToValue for ZonalAutoshiftConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ZonalAutoshiftConfiguration`]: `Handle<ZonalAutoshiftConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ZonalAutoshiftConfiguration`]: `Handle<ZonalAutoshiftConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ZonalAutoshiftConfigurationAttributes(());
 
-impl From<ResourceRef> for ZonalAutoshiftConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ZonalAutoshiftConfigurationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -133,21 +117,10 @@ impl From<ResourceRef> for ZonalAutoshiftConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlConditionRequired {
     /// `AlarmIdentifier`: a string, required.
-    pub alarm_identifier: Str,
+    pub alarm_identifier: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ControlCondition: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmIdentifier", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(10), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["AlarmIdentifier", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ControlCondition` property type of `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
 ///
@@ -155,7 +128,7 @@ pub(crate) static RULE_ControlCondition: ObjRule = ObjRule {
 ///
 /// Control condition alarms do not apply for autoshifts.
 ///
-/// For more information, see \[Considerations when you configure zonal autoshift\](<https://docs.aws.amazon.com/r53recovery/latest/dg/arc-zonal-autoshift.considerations.html>) in the ARC Developer Guide.
+/// For more information, see [Considerations when you configure zonal autoshift](https://docs.aws.amazon.com/r53recovery/latest/dg/arc-zonal-autoshift.considerations.html) in the ARC Developer Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-arczonalshift-zonalautoshiftconfiguration-controlcondition.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -165,13 +138,13 @@ pub struct ControlCondition {
     /// The Amazon Resource Name (ARN) for an Amazon CloudWatch alarm that you specify as a control condition for a practice run.
     ///
     /// Pattern `^.*$`; length 8 to 1024.
-    pub alarm_identifier: Str,
+    pub alarm_identifier: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// The type of alarm specified for a practice run. You can only specify Amazon CloudWatch alarms for practice runs, so the only valid value is `CLOUDWATCH` .
     ///
     /// Pattern `^[a-zA-Z]*$`; length 8 to 10.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -186,42 +159,22 @@ impl ControlCondition {
     }
 
     /// `AlarmIdentifier`: a string, required.
-    pub fn alarm_identifier(mut self, value: impl Into<Str>) -> Self { self.alarm_identifier = value.into(); self }
+    pub fn alarm_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_identifier = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ControlCondition {}
+impl crate::PropertyType for ControlCondition {}
 
-impl ToValue for ControlCondition {
+impl ::cloudwright_core::ToValue for ControlCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmIdentifier", &self.alarm_identifier)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`PracticeRunConfiguration`], by name: `PracticeRunConfiguration::new(PracticeRunConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PracticeRunConfigurationRequired {
-    /// `OutcomeAlarms`: a list of [`ControlCondition`] objects, required.
-    pub outcome_alarms: List<ControlCondition>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PracticeRunConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockedDates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
-        ("BlockedWindows", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
-        ("BlockingAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("OutcomeAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["OutcomeAlarms"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PracticeRunConfiguration` property type of `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.
 ///
@@ -241,60 +194,60 @@ pub struct PracticeRunConfiguration {
     /// Specify blocked dates in the format `YYYY-MM-DD` , separated by spaces.
     ///
     /// Items 0 to 15; each item: pattern `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, length 10 to 10.
-    pub blocked_dates: Option<List<Str>>,
+    pub blocked_dates: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BlockedWindows`: a list of strings.
     ///
     /// An array of one or more days and times that you can specify when ARC does not start practice runs for a resource. Days and times are in UTC.
     ///
     /// Specify blocked windows in the format `DAY:HH:MM-DAY:HH:MM` , separated by spaces. For example, `MON:18:30-MON:19:30 TUE:18:30-TUE:19:30` .
     ///
-    /// &gt; Blocked windows have to start and end on the same day. Windows that span multiple days aren't supported.
+    /// \> Blocked windows have to start and end on the same day. Windows that span multiple days aren't supported.
     ///
     /// Items 0 to 15; each item: pattern `^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):[0-9]{2}:[0-9]{2}-(Mon|Tue|Wed|Thu|Fri|Sat|Sun):[0-9]{2}:[0-9]{2}$`, length 19 to 19.
-    pub blocked_windows: Option<List<Str>>,
+    pub blocked_windows: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BlockingAlarms`: a list of [`ControlCondition`] objects.
     ///
     /// An optional alarm that you can specify that blocks practice runs when the alarm is in an `ALARM` state. When a blocking alarm goes into an `ALARM` state, it prevents practice runs from being started, and ends practice runs that are in progress.
     ///
     /// Items 1 to 1.
-    pub blocking_alarms: Option<List<ControlCondition>>,
+    pub blocking_alarms: ::std::option::Option<::cloudwright_core::List<ControlCondition>>,
     /// `OutcomeAlarms`: a list of [`ControlCondition`] objects, required.
     ///
     /// The alarm that you specify to monitor the health of your application during practice runs. When the outcome alarm goes into an `ALARM` state, the practice run is ended and the outcome is set to `FAILED` .
     ///
     /// Items 1 to 1.
-    pub outcome_alarms: List<ControlCondition>,
+    pub outcome_alarms: ::cloudwright_core::List<ControlCondition>,
 }
 
 #[rustfmt::skip]
 impl PracticeRunConfiguration {
-    /// A `PracticeRunConfiguration` with its required properties, named in a [`PracticeRunConfigurationRequired`].
+    /// A `PracticeRunConfiguration` with its one required property, `OutcomeAlarms`.
     #[inline]
-    pub fn new(required: PracticeRunConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ControlCondition>>) -> Self {
         Self {
-            blocked_dates: None,
-            blocked_windows: None,
-            blocking_alarms: None,
-            outcome_alarms: required.outcome_alarms,
+            blocked_dates: ::std::option::Option::None,
+            blocked_windows: ::std::option::Option::None,
+            blocking_alarms: ::std::option::Option::None,
+            outcome_alarms: value.into(),
         }
     }
 
     /// `BlockedDates`: a list of strings.
-    pub fn blocked_dates(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_dates = Some(value.into()); self }
+    pub fn blocked_dates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.blocked_dates = ::std::option::Option::Some(value.into()); self }
     /// `BlockedWindows`: a list of strings.
-    pub fn blocked_windows(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_windows = Some(value.into()); self }
+    pub fn blocked_windows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.blocked_windows = ::std::option::Option::Some(value.into()); self }
     /// `BlockingAlarms`: a list of [`ControlCondition`] objects.
-    pub fn blocking_alarms(mut self, value: impl Into<List<ControlCondition>>) -> Self { self.blocking_alarms = Some(value.into()); self }
+    pub fn blocking_alarms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ControlCondition>>) -> Self { self.blocking_alarms = ::std::option::Option::Some(value.into()); self }
     /// `OutcomeAlarms`: a list of [`ControlCondition`] objects, required.
-    pub fn outcome_alarms(mut self, value: impl Into<List<ControlCondition>>) -> Self { self.outcome_alarms = value.into(); self }
+    pub fn outcome_alarms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ControlCondition>>) -> Self { self.outcome_alarms = value.into(); self }
 }
 
-impl PropertyType for PracticeRunConfiguration {}
+impl crate::PropertyType for PracticeRunConfiguration {}
 
-impl ToValue for PracticeRunConfiguration {
+impl ::cloudwright_core::ToValue for PracticeRunConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockedDates", &self.blocked_dates)
             .opt("BlockedWindows", &self.blocked_windows)
             .opt("BlockingAlarms", &self.blocking_alarms)
@@ -309,22 +262,71 @@ pub enum ZonalAutoshiftStatus {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ZonalAutoshiftStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ZonalAutoshiftStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ZonalAutoshiftStatus {
+impl ::cloudwright_core::ToValue for ZonalAutoshiftStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):[0-9]{2}:[0-9]{2}-(Mon|Tue|Wed|Thu|Fri|Sat|Sun):[0-9]{2}:[0-9]{2}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZonalAutoshiftConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PracticeRunConfiguration", Shape::Object(&RULE_PracticeRunConfiguration)),
+            ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), ..StrRule::ANY })),
+            ("ZonalAutoshiftStatus", Shape::Str(&StrRule { allowed: &["ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ControlCondition: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmIdentifier", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(10), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["AlarmIdentifier", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PracticeRunConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BlockedDates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
+            ("BlockedWindows", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
+            ("BlockingAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("OutcomeAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["OutcomeAlarms"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

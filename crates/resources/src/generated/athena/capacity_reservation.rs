@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
 
 /// The required properties of [`CapacityReservation`], by name: `CapacityReservation::new(CapacityReservationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityReservationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TargetDpus`: an integer, required.
-    pub target_dpus: Int,
+    pub target_dpus: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityAssignmentConfiguration", Shape::Object(&RULE_CapacityAssignmentConfiguration)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TargetDpus", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["Name", "TargetDpus"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Athena::CapacityReservation` resource.
 ///
@@ -51,25 +32,26 @@ pub struct CapacityReservation {
     /// `CapacityAssignmentConfiguration`: a [`CapacityAssignmentConfiguration`] object.
     ///
     /// Assigns Athena workgroups (and hence their queries) to capacity reservations. A capacity reservation can have only one capacity assignment configuration, but the capacity assignment configuration can be made up of multiple individual assignments. Each assignment specifies how Athena queries can consume capacity from the capacity reservation that their workgroup is mapped to.
-    pub capacity_assignment_configuration: Option<Obj<CapacityAssignmentConfiguration>>,
+    pub capacity_assignment_configuration:
+        ::std::option::Option<crate::Obj<CapacityAssignmentConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the capacity reservation.
     ///
     /// Pattern `[a-zA-Z0-9._-]{1,128}`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the capacity reservation.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetDpus`: an integer, required.
     ///
     /// The number of data processing units requested.
     ///
     /// Format `int64`; value at least 1.
-    pub target_dpus: Int,
+    pub target_dpus: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -79,7 +61,7 @@ impl CapacityReservation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Athena::CapacityReservation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-capacityreservation.html",
         primary_identifier: &["Arn"],
@@ -90,48 +72,50 @@ impl CapacityReservation {
         read_only: &["Arn", "Status", "AllocatedDpus", "CreationTime", "LastSuccessfulAllocationTime"],
         attributes: &["AllocatedDpus", "Arn", "CreationTime", "LastSuccessfulAllocationTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CapacityReservation` with its required properties, named in a [`CapacityReservationRequired`].
     #[inline]
     pub fn new(required: CapacityReservationRequired) -> Self {
         Self {
-            capacity_assignment_configuration: None,
+            capacity_assignment_configuration: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_dpus: required.target_dpus,
         }
     }
 
     /// `CapacityAssignmentConfiguration`: a [`CapacityAssignmentConfiguration`] object.
-    pub fn capacity_assignment_configuration(mut self, value: impl Into<Obj<CapacityAssignmentConfiguration>>) -> Self { self.capacity_assignment_configuration = Some(value.into()); self }
+    pub fn capacity_assignment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityAssignmentConfiguration>>) -> Self { self.capacity_assignment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetDpus`: an integer, required.
-    pub fn target_dpus(mut self, value: impl Into<Int>) -> Self { self.target_dpus = value.into(); self }
+    pub fn target_dpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_dpus = value.into(); self }
 }
 
-impl Resource for CapacityReservation {
+impl ::cloudwright_core::Resource for CapacityReservation {
     type Attributes = CapacityReservationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityReservation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CapacityReservation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CapacityReservation {
+impl ::cloudwright_core::ToValue for CapacityReservation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CapacityAssignmentConfiguration",
                 &self.capacity_assignment_configuration,
@@ -143,12 +127,12 @@ impl ToValue for CapacityReservation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CapacityReservation`]: `Handle<CapacityReservation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CapacityReservation`]: `Handle<CapacityReservation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CapacityReservationAttributes(ResourceRef);
+pub struct CapacityReservationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CapacityReservationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CapacityReservationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,55 +142,38 @@ impl CapacityReservationAttributes {
     ///
     /// The number of data processing units currently allocated.
     #[inline]
-    pub fn allocated_dpus(&self) -> Value {
-        self.0.get_att("AllocatedDpus")
+    pub fn allocated_dpus(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AllocatedDpus"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time in UTC epoch millis when the capacity reservation was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastSuccessfulAllocationTime`: a string.
     ///
     /// The time of the most recent capacity allocation that succeeded.
     #[inline]
-    pub fn last_successful_allocation_time(&self) -> Value {
-        self.0.get_att("LastSuccessfulAllocationTime")
+    pub fn last_successful_allocation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastSuccessfulAllocationTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`CapacityAssignment`], by name: `CapacityAssignment::new(CapacityAssignmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityAssignmentRequired {
-    /// `WorkgroupNames`: a list of strings, required.
-    pub workgroup_names: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityAssignment: ObjRule = ObjRule {
-    properties: &[
-        ("WorkgroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["WorkgroupNames"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityAssignment` property type of `AWS::Athena::CapacityReservation`.
 ///
@@ -218,50 +185,33 @@ pub struct CapacityAssignment {
     /// `WorkgroupNames`: a list of strings, required.
     ///
     /// The list of workgroup names for the capacity assignment.
-    pub workgroup_names: List<Str>,
+    pub workgroup_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CapacityAssignment {
-    /// A `CapacityAssignment` with its required properties, named in a [`CapacityAssignmentRequired`].
+    /// A `CapacityAssignment` with its one required property, `WorkgroupNames`.
     #[inline]
-    pub fn new(required: CapacityAssignmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            workgroup_names: required.workgroup_names,
+            workgroup_names: value.into(),
         }
     }
 
     /// `WorkgroupNames`: a list of strings, required.
-    pub fn workgroup_names(mut self, value: impl Into<List<Str>>) -> Self { self.workgroup_names = value.into(); self }
+    pub fn workgroup_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.workgroup_names = value.into(); self }
 }
 
-impl PropertyType for CapacityAssignment {}
+impl crate::PropertyType for CapacityAssignment {}
 
-impl ToValue for CapacityAssignment {
+impl ::cloudwright_core::ToValue for CapacityAssignment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("WorkgroupNames", &self.workgroup_names)
             .build()
     }
 }
-
-/// The required properties of [`CapacityAssignmentConfiguration`], by name: `CapacityAssignmentConfiguration::new(CapacityAssignmentConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityAssignmentConfigurationRequired {
-    /// `CapacityAssignments`: a list of [`CapacityAssignment`] objects, required.
-    pub capacity_assignments: List<CapacityAssignment>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityAssignmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityAssignments", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityAssignment), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CapacityAssignments"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityAssignmentConfiguration` property type of `AWS::Athena::CapacityReservation`.
 ///
@@ -273,30 +223,74 @@ pub struct CapacityAssignmentConfiguration {
     /// `CapacityAssignments`: a list of [`CapacityAssignment`] objects, required.
     ///
     /// The list of assignments that make up the capacity assignment configuration.
-    pub capacity_assignments: List<CapacityAssignment>,
+    pub capacity_assignments: ::cloudwright_core::List<CapacityAssignment>,
 }
 
 #[rustfmt::skip]
 impl CapacityAssignmentConfiguration {
-    /// A `CapacityAssignmentConfiguration` with its required properties, named in a [`CapacityAssignmentConfigurationRequired`].
+    /// A `CapacityAssignmentConfiguration` with its one required property, `CapacityAssignments`.
     #[inline]
-    pub fn new(required: CapacityAssignmentConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<CapacityAssignment>>) -> Self {
         Self {
-            capacity_assignments: required.capacity_assignments,
+            capacity_assignments: value.into(),
         }
     }
 
     /// `CapacityAssignments`: a list of [`CapacityAssignment`] objects, required.
-    pub fn capacity_assignments(mut self, value: impl Into<List<CapacityAssignment>>) -> Self { self.capacity_assignments = value.into(); self }
+    pub fn capacity_assignments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CapacityAssignment>>) -> Self { self.capacity_assignments = value.into(); self }
 }
 
-impl PropertyType for CapacityAssignmentConfiguration {}
+impl crate::PropertyType for CapacityAssignmentConfiguration {}
 
-impl ToValue for CapacityAssignmentConfiguration {
+impl ::cloudwright_core::ToValue for CapacityAssignmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CapacityAssignments", &self.capacity_assignments)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityAssignmentConfiguration", Shape::Object(&RULE_CapacityAssignmentConfiguration)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TargetDpus", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["Name", "TargetDpus"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityAssignment: ObjRule = ObjRule {
+        properties: &[
+            ("WorkgroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["WorkgroupNames"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityAssignmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityAssignments", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityAssignment), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CapacityAssignments"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

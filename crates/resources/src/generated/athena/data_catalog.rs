@@ -5,41 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`DataCatalog`], by name: `DataCatalog::new(DataCatalogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCatalogRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`DataCatalogType`] value, required.
     pub r#type: DataCatalogType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DataCatalog: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionType", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Error", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("Status", Shape::Str(&StrRule { allowed: &["CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "CREATE_FAILED_CLEANUP_IN_PROGRESS", "CREATE_FAILED_CLEANUP_COMPLETE", "CREATE_FAILED_CLEANUP_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["LAMBDA", "GLUE", "HIVE", "FEDERATED"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Athena::DataCatalog` resource.
 ///
-/// The AWS::Athena::DataCatalog resource specifies an Amazon Athena data catalog, which contains a name, description, type, parameters, and tags. For more information, see \[DataCatalog\](<https://docs.aws.amazon.com/athena/latest/APIReference/API_DataCatalog.html>) in the *Amazon Athena API Reference* .
+/// The AWS::Athena::DataCatalog resource specifies an Amazon Athena data catalog, which contains a name, description, type, parameters, and tags. For more information, see [DataCatalog](https://docs.aws.amazon.com/athena/latest/APIReference/API_DataCatalog.html) in the *Amazon Athena API Reference* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DataCatalogAttributes`] is empty).
@@ -52,24 +31,24 @@ pub(crate) static RULE_DataCatalog: ObjRule = ObjRule {
 pub struct DataCatalog {
     /// `ConnectionType`: a string.
     ///
-    /// The type of connection for a `FEDERATED` data catalog (for example, `REDSHIFT` , `MYSQL` , or `SQLSERVER` ). For information about individual connectors, see \[Available data source connectors\](<https://docs.aws.amazon.com/athena/latest/ug/connectors-available.html>) .
-    pub connection_type: Option<Str>,
+    /// The type of connection for a `FEDERATED` data catalog (for example, `REDSHIFT` , `MYSQL` , or `SQLSERVER` ). For information about individual connectors, see [Available data source connectors](https://docs.aws.amazon.com/athena/latest/ug/connectors-available.html) .
+    pub connection_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the data catalog.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Error`: a string.
     ///
     /// Text of the error that occurred during data catalog creation or deletion.
-    pub error: Option<Str>,
+    pub error: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the data catalog. The catalog name must be unique for the AWS account and can use a maximum of 128 alphanumeric, underscore, at sign, or hyphen characters.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value.
     ///
     /// Specifies the Lambda function or functions to use for creating the data catalog. This is a mapping whose values depend on the catalog type.
@@ -99,7 +78,7 @@ pub struct DataCatalog {
     /// For *`<json_string>`* , use escaped JSON text, as in the following example.
     ///
     /// `"{\"spill_bucket\":\"my_spill\",\"spill_prefix\":\"athena-spill\",\"host\":\"abc12345.snowflakecomputing.com\",\"port\":\"1234\",\"warehouse\":\"DEV_WH\",\"database\":\"TEST\",\"schema\":\"PUBLIC\",\"SecretArn\":\"arn:aws:secretsmanager:ap-south-1:111122223333:secret:snowflake-XHb67j\"}"`
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Status`: a [`DataCatalogStatus`] value.
     ///
     /// The status of the creation or deletion of the data catalog.
@@ -121,11 +100,11 @@ pub struct DataCatalog {
     /// - `DELETE_IN_PROGRESS` : Federated data catalog deletion in progress.
     /// - `DELETE_COMPLETE` : Federated data catalog deleted.
     /// - `DELETE_FAILED` : Federated data catalog could not be deleted.
-    pub status: Option<DataCatalogStatus>,
+    pub status: ::std::option::Option<DataCatalogStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags (key-value pairs) to associate with this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`DataCatalogType`] value, required.
     ///
     /// The type of data catalog: `LAMBDA` for a federated catalog, `GLUE` for AWS Glue Catalog, or `HIVE` for an external hive metastore.
@@ -139,7 +118,7 @@ impl DataCatalog {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Athena::DataCatalog",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-datacatalog.html",
         primary_identifier: &["Name"],
@@ -150,60 +129,62 @@ impl DataCatalog {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataCatalog` with its required properties, named in a [`DataCatalogRequired`].
     #[inline]
     pub fn new(required: DataCatalogRequired) -> Self {
         Self {
-            connection_type: None,
-            description: None,
-            error: None,
+            connection_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            error: ::std::option::Option::None,
             name: required.name,
-            parameters: None,
-            status: None,
-            tags: None,
+            parameters: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `ConnectionType`: a string.
-    pub fn connection_type(mut self, value: impl Into<Str>) -> Self { self.connection_type = Some(value.into()); self }
+    pub fn connection_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Error`: a string.
-    pub fn error(mut self, value: impl Into<Str>) -> Self { self.error = Some(value.into()); self }
+    pub fn error(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.error = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`DataCatalogStatus`] value.
-    pub fn status(mut self, value: impl Into<DataCatalogStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<DataCatalogStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DataCatalogType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DataCatalogType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DataCatalogType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for DataCatalog {
+impl ::cloudwright_core::Resource for DataCatalog {
     type Attributes = DataCatalogAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataCatalog, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataCatalog, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataCatalog {
+impl ::cloudwright_core::ToValue for DataCatalog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionType", &self.connection_type)
             .opt("Description", &self.description)
             .opt("Error", &self.error)
@@ -216,12 +197,12 @@ impl ToValue for DataCatalog {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataCatalog`]: `Handle<DataCatalog>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataCatalog`]: `Handle<DataCatalog>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DataCatalogAttributes(());
 
-impl From<ResourceRef> for DataCatalogAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataCatalogAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -248,18 +229,18 @@ pub enum DataCatalogStatus {
     /// `DELETE_FAILED`
     DeleteFailed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataCatalogStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataCatalogStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataCatalogStatus {
+impl ::cloudwright_core::ToValue for DataCatalogStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CreateInProgress => "CREATE_IN_PROGRESS",
             Self::CreateComplete => "CREATE_COMPLETE",
@@ -270,9 +251,9 @@ impl ToValue for DataCatalogStatus {
             Self::DeleteInProgress => "DELETE_IN_PROGRESS",
             Self::DeleteComplete => "DELETE_COMPLETE",
             Self::DeleteFailed => "DELETE_FAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -288,25 +269,51 @@ pub enum DataCatalogType {
     /// `FEDERATED`
     Federated,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataCatalogType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataCatalogType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataCatalogType {
+impl ::cloudwright_core::ToValue for DataCatalogType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Lambda => "LAMBDA",
             Self::Glue => "GLUE",
             Self::Hive => "HIVE",
             Self::Federated => "FEDERATED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCatalog: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionType", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Error", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Status", Shape::Str(&StrRule { allowed: &["CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "CREATE_FAILED_CLEANUP_IN_PROGRESS", "CREATE_FAILED_CLEANUP_COMPLETE", "CREATE_FAILED_CLEANUP_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["LAMBDA", "GLUE", "HIVE", "FEDERATED"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

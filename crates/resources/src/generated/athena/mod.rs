@@ -37,4 +37,4 @@ pub use prepared_statement::{
     PreparedStatement, PreparedStatementAttributes, PreparedStatementRequired,
 };
 #[cfg(feature = "athena")]
-pub use work_group::{WorkGroup, WorkGroupAttributes, WorkGroupRequired};
+pub use work_group::{WorkGroup, WorkGroupAttributes};

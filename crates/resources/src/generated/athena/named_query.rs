@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,128}$");
-
 /// The required properties of [`NamedQuery`], by name: `NamedQuery::new(NamedQueryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamedQueryRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `QueryString`: a string, required.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NamedQuery: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
-        ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Database", "QueryString"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Athena::NamedQuery` resource.
 ///
@@ -50,31 +32,31 @@ pub struct NamedQuery {
     /// The database to which the query belongs.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The query description.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The query name.
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryString`: a string, required.
     ///
     /// The SQL statements that make up the query.
     ///
     /// Length 1 to 262144; create-only: changing it replaces the resource.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
     /// `WorkGroup`: a string.
     ///
     /// The name of the workgroup that contains the named query.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,128}$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub work_group: Option<Str>,
+    pub work_group: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +66,7 @@ impl NamedQuery {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Athena::NamedQuery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-namedquery.html",
         primary_identifier: &["NamedQueryId"],
@@ -95,7 +77,7 @@ impl NamedQuery {
         read_only: &["NamedQueryId"],
         attributes: &["NamedQueryId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `NamedQuery` with its required properties, named in a [`NamedQueryRequired`].
@@ -103,40 +85,42 @@ impl NamedQuery {
     pub fn new(required: NamedQueryRequired) -> Self {
         Self {
             database: required.database,
-            description: None,
-            name: None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             query_string: required.query_string,
-            work_group: None,
+            work_group: ::std::option::Option::None,
         }
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a string, required.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = value.into(); self }
     /// `WorkGroup`: a string.
-    pub fn work_group(mut self, value: impl Into<Str>) -> Self { self.work_group = Some(value.into()); self }
+    pub fn work_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.work_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NamedQuery {
+impl ::cloudwright_core::Resource for NamedQuery {
     type Attributes = NamedQueryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NamedQuery, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NamedQuery, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NamedQuery {
+impl ::cloudwright_core::ToValue for NamedQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .opt("Description", &self.description)
             .opt("Name", &self.name)
@@ -146,12 +130,12 @@ impl ToValue for NamedQuery {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NamedQuery`]: `Handle<NamedQuery>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NamedQuery`]: `Handle<NamedQuery>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NamedQueryAttributes(ResourceRef);
+pub struct NamedQueryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NamedQueryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NamedQueryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,7 +145,30 @@ impl NamedQueryAttributes {
     ///
     /// The unique ID of the query.
     #[inline]
-    pub fn named_query_id(&self) -> Value {
-        self.0.get_att("NamedQueryId")
+    pub fn named_query_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NamedQueryId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NamedQuery: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
+            ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Database", "QueryString"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_@:]{1,256}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,128}$");
-
 /// The required properties of [`PreparedStatement`], by name: `PreparedStatement::new(PreparedStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreparedStatementRequired {
     /// `QueryStatement`: a string, required.
-    pub query_statement: Str,
+    pub query_statement: ::cloudwright_core::Str,
     /// `StatementName`: a string, required.
-    pub statement_name: Str,
+    pub statement_name: ::cloudwright_core::Str,
     /// `WorkGroup`: a string, required.
-    pub work_group: Str,
+    pub work_group: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PreparedStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
-        ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["StatementName", "WorkGroup", "QueryStatement"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Athena::PreparedStatement` resource.
 ///
@@ -52,25 +34,25 @@ pub struct PreparedStatement {
     /// The description of the prepared statement.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryStatement`: a string, required.
     ///
     /// The query string for the prepared statement.
     ///
     /// Length 1 to 262144.
-    pub query_statement: Str,
+    pub query_statement: ::cloudwright_core::Str,
     /// `StatementName`: a string, required.
     ///
     /// The name of the prepared statement.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z0-9_@:]{1,256}$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub statement_name: Str,
+    pub statement_name: ::cloudwright_core::Str,
     /// `WorkGroup`: a string, required.
     ///
     /// The workgroup to which the prepared statement belongs.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,128}$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub work_group: Str,
+    pub work_group: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -80,7 +62,7 @@ impl PreparedStatement {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Athena::PreparedStatement",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-preparedstatement.html",
         primary_identifier: &["StatementName", "WorkGroup"],
@@ -91,14 +73,14 @@ impl PreparedStatement {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PreparedStatement` with its required properties, named in a [`PreparedStatementRequired`].
     #[inline]
     pub fn new(required: PreparedStatementRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             query_statement: required.query_statement,
             statement_name: required.statement_name,
             work_group: required.work_group,
@@ -106,30 +88,32 @@ impl PreparedStatement {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `QueryStatement`: a string, required.
-    pub fn query_statement(mut self, value: impl Into<Str>) -> Self { self.query_statement = value.into(); self }
+    pub fn query_statement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_statement = value.into(); self }
     /// `StatementName`: a string, required.
-    pub fn statement_name(mut self, value: impl Into<Str>) -> Self { self.statement_name = value.into(); self }
+    pub fn statement_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statement_name = value.into(); self }
     /// `WorkGroup`: a string, required.
-    pub fn work_group(mut self, value: impl Into<Str>) -> Self { self.work_group = value.into(); self }
+    pub fn work_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.work_group = value.into(); self }
 }
 
-impl Resource for PreparedStatement {
+impl ::cloudwright_core::Resource for PreparedStatement {
     type Attributes = PreparedStatementAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PreparedStatement, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PreparedStatement, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PreparedStatement {
+impl ::cloudwright_core::ToValue for PreparedStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("QueryStatement", &self.query_statement)
             .req("StatementName", &self.statement_name)
@@ -138,12 +122,35 @@ impl ToValue for PreparedStatement {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PreparedStatement`]: `Handle<PreparedStatement>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PreparedStatement`]: `Handle<PreparedStatement>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PreparedStatementAttributes(());
 
-impl From<ResourceRef> for PreparedStatementAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PreparedStatementAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_@:]{1,256}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PreparedStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
+            ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["StatementName", "WorkGroup", "QueryStatement"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
-
-/// The required properties of [`WorkGroup`], by name: `WorkGroup::new(WorkGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkGroupRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RecursiveDeleteOption", Shape::Bool),
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("WorkGroupConfiguration", Shape::Object(&RULE_WorkGroupConfiguration)),
-        ("WorkGroupConfigurationUpdates", Shape::Object(&RULE_WorkGroupConfigurationUpdates)),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Athena::WorkGroup` resource.
 ///
-/// The AWS::Athena::WorkGroup resource specifies an Amazon Athena workgroup, which contains a name, description, creation time, state, and other configuration, listed under `WorkGroupConfiguration` . Each workgroup enables you to isolate queries for you or your group from other queries in the same account. For more information, see \[CreateWorkGroup\](<https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html>) in the *Amazon Athena API Reference* .
+/// The AWS::Athena::WorkGroup resource specifies an Amazon Athena workgroup, which contains a name, description, creation time, state, and other configuration, listed under `WorkGroupConfiguration` . Each workgroup enables you to isolate queries for you or your group from other queries in the same account. For more information, see [CreateWorkGroup](https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html) in the *Amazon Athena API Reference* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`WorkGroupAttributes`], which `Handle<WorkGroup>` dereferences to.
@@ -54,37 +25,38 @@ pub struct WorkGroup {
     /// The workgroup description.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The workgroup name.
     ///
     /// Pattern `[a-zA-Z0-9._-]{1,128}`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RecursiveDeleteOption`: a boolean.
     ///
     /// The option to delete a workgroup and its contents even if the workgroup contains any named queries. The default is false.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub recursive_delete_option: Option<Bool>,
+    pub recursive_delete_option: ::std::option::Option<::cloudwright_core::Bool>,
     /// `State`: a [`WorkGroupState`] value.
     ///
     /// The state of the workgroup: ENABLED or DISABLED.
-    pub state: Option<WorkGroupState>,
+    pub state: ::std::option::Option<WorkGroupState>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags (key-value pairs) to associate with this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WorkGroupConfiguration`: a [`WorkGroupConfiguration`] object.
     ///
     /// The configuration of the workgroup, which includes the location in Amazon S3 where query results are stored, the encryption option, if any, used for query results, whether Amazon CloudWatch Metrics are enabled for the workgroup, and the limit for the amount of bytes scanned (cutoff) per query, if it is specified. The `EnforceWorkGroupConfiguration` option determines whether workgroup settings override client-side query settings.
-    pub work_group_configuration: Option<Obj<WorkGroupConfiguration>>,
+    pub work_group_configuration: ::std::option::Option<crate::Obj<WorkGroupConfiguration>>,
     /// `WorkGroupConfigurationUpdates`: a [`WorkGroupConfigurationUpdates`] object.
     ///
     /// The configuration information that will be updated for this workgroup, which includes the location in Amazon S3 where query results are stored, the encryption option, if any, used for query results, whether the Amazon CloudWatch Metrics are enabled for the workgroup, whether the workgroup settings override the client-side settings, and the data usage limit for the amount of bytes scanned per query, if it is specified.
     ///
     /// Write-only: CloudFormation does not return it; deprecated.
-    pub work_group_configuration_updates: Option<Obj<WorkGroupConfigurationUpdates>>,
+    pub work_group_configuration_updates:
+        ::std::option::Option<crate::Obj<WorkGroupConfigurationUpdates>>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +66,7 @@ impl WorkGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Athena::WorkGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-workgroup.html",
         primary_identifier: &["Name"],
@@ -105,57 +77,59 @@ impl WorkGroup {
         read_only: &["CreationTime", "WorkGroupConfiguration/EngineVersion/EffectiveEngineVersion", "WorkGroupConfigurationUpdates/EngineVersion/EffectiveEngineVersion"],
         attributes: &["CreationTime", "WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion", "WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `WorkGroup` with its required properties, named in a [`WorkGroupRequired`].
+    /// A `WorkGroup` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: WorkGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            recursive_delete_option: None,
-            state: None,
-            tags: None,
-            work_group_configuration: None,
-            work_group_configuration_updates: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            recursive_delete_option: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            work_group_configuration: ::std::option::Option::None,
+            work_group_configuration_updates: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RecursiveDeleteOption`: a boolean.
-    pub fn recursive_delete_option(mut self, value: impl Into<Bool>) -> Self { self.recursive_delete_option = Some(value.into()); self }
+    pub fn recursive_delete_option(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.recursive_delete_option = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`WorkGroupState`] value.
-    pub fn state(mut self, value: impl Into<WorkGroupState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<WorkGroupState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkGroupConfiguration`: a [`WorkGroupConfiguration`] object.
-    pub fn work_group_configuration(mut self, value: impl Into<Obj<WorkGroupConfiguration>>) -> Self { self.work_group_configuration = Some(value.into()); self }
+    pub fn work_group_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WorkGroupConfiguration>>) -> Self { self.work_group_configuration = ::std::option::Option::Some(value.into()); self }
     /// `WorkGroupConfigurationUpdates`: a [`WorkGroupConfigurationUpdates`] object.
-    pub fn work_group_configuration_updates(mut self, value: impl Into<Obj<WorkGroupConfigurationUpdates>>) -> Self { self.work_group_configuration_updates = Some(value.into()); self }
+    pub fn work_group_configuration_updates(mut self, value: impl ::std::convert::Into<crate::Obj<WorkGroupConfigurationUpdates>>) -> Self { self.work_group_configuration_updates = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WorkGroup {
+impl ::cloudwright_core::Resource for WorkGroup {
     type Attributes = WorkGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WorkGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WorkGroup {
+impl ::cloudwright_core::ToValue for WorkGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("RecursiveDeleteOption", &self.recursive_delete_option)
@@ -170,12 +144,12 @@ impl ToValue for WorkGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WorkGroup`]: `Handle<WorkGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WorkGroup`]: `Handle<WorkGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkGroupAttributes(ResourceRef);
+pub struct WorkGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -185,91 +159,70 @@ impl WorkGroupAttributes {
     ///
     /// The date and time the workgroup was created, as a UNIX timestamp in seconds. For example: `1582761016` .
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion`: a string.
     #[inline]
-    pub fn work_group_configuration_engine_version_effective_engine_version(&self) -> Value {
-        self.0
-            .get_att("WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion")
+    pub fn work_group_configuration_engine_version_effective_engine_version(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion"),
+        )
     }
 
     /// `Fn::GetAtt` `WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion`: a string.
     #[inline]
     pub fn work_group_configuration_updates_engine_version_effective_engine_version(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion"),
+        )
     }
 }
 
-/// The required properties of [`AclConfiguration`], by name: `AclConfiguration::new(AclConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AclConfigurationRequired {
-    /// `S3AclOption`: a [`S3AclOption`] value, required.
-    pub s3_acl_option: S3AclOption,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3AclOption", Shape::Str(&StrRule { allowed: &["BUCKET_OWNER_FULL_CONTROL"], ..StrRule::ANY })),
-    ],
-    required: &["S3AclOption"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AclConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
-/// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored query results, including data files inserted by Athena as the result of statements like CTAS or INSERT INTO. When Athena stores query results in Amazon S3, the canned ACL is set with the `x-amz-acl` request header. For more information about S3 Object Ownership, see \[Object Ownership settings\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html#object-ownership-overview>) in the *Amazon S3 User Guide* .
+/// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored query results, including data files inserted by Athena as the result of statements like CTAS or INSERT INTO. When Athena stores query results in Amazon S3, the canned ACL is set with the `x-amz-acl` request header. For more information about S3 Object Ownership, see [Object Ownership settings](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html#object-ownership-overview) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-athena-workgroup-aclconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AclConfiguration {
     /// `S3AclOption`: a [`S3AclOption`] value, required.
     ///
-    /// The Amazon S3 canned ACL that Athena should specify when storing query results, including data files inserted by Athena as the result of statements like CTAS or INSERT INTO. Currently the only supported canned ACL is `BUCKET_OWNER_FULL_CONTROL` . If a query runs in a workgroup and the workgroup overrides client-side settings, then the Amazon S3 canned ACL specified in the workgroup's settings is used for all queries that run in the workgroup. For more information about Amazon S3 canned ACLs, see \[Canned ACL\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl>) in the *Amazon S3 User Guide* .
+    /// The Amazon S3 canned ACL that Athena should specify when storing query results, including data files inserted by Athena as the result of statements like CTAS or INSERT INTO. Currently the only supported canned ACL is `BUCKET_OWNER_FULL_CONTROL` . If a query runs in a workgroup and the workgroup overrides client-side settings, then the Amazon S3 canned ACL specified in the workgroup's settings is used for all queries that run in the workgroup. For more information about Amazon S3 canned ACLs, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl) in the *Amazon S3 User Guide* .
     pub s3_acl_option: S3AclOption,
 }
 
 #[rustfmt::skip]
 impl AclConfiguration {
-    /// A `AclConfiguration` with its required properties, named in a [`AclConfigurationRequired`].
+    /// A `AclConfiguration` with its one required property, `S3AclOption`.
     #[inline]
-    pub fn new(required: AclConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<S3AclOption>) -> Self {
         Self {
-            s3_acl_option: required.s3_acl_option,
+            s3_acl_option: value.into(),
         }
     }
 
     /// `S3AclOption`: a [`S3AclOption`] value, required.
-    pub fn s3_acl_option(mut self, value: impl Into<S3AclOption>) -> Self { self.s3_acl_option = value.into(); self }
+    pub fn s3_acl_option(mut self, value: impl ::std::convert::Into<S3AclOption>) -> Self { self.s3_acl_option = value.into(); self }
 }
 
-impl PropertyType for AclConfiguration {}
+impl crate::PropertyType for AclConfiguration {}
 
-impl ToValue for AclConfiguration {
+impl ::cloudwright_core::ToValue for AclConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3AclOption", &self.s3_acl_option)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Classification: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Classification` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -281,11 +234,11 @@ pub struct Classification {
     /// `Name`: a string.
     ///
     /// The name of the configuration classification.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Properties`: a JSON value.
     ///
     /// A set of properties specified within a configuration classification.
-    pub properties: Option<Json>,
+    pub properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -293,38 +246,26 @@ impl Classification {
     /// A `Classification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Classification {}
+impl crate::PropertyType for Classification {}
 
-impl ToValue for Classification {
+impl ::cloudwright_core::ToValue for Classification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Properties", &self.properties)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("LogGroup", Shape::STR),
-        ("LogStreamNamePrefix", Shape::STR),
-        ("LogTypes", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLoggingConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -336,19 +277,19 @@ pub struct CloudWatchLoggingConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// Enables CloudWatch logging.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LogGroup`: a string.
     ///
     /// The name of the log group in Amazon CloudWatch Logs where you want to publish your logs.
-    pub log_group: Option<Str>,
+    pub log_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogStreamNamePrefix`: a string.
     ///
     /// Prefix for the CloudWatch log stream name.
-    pub log_stream_name_prefix: Option<Str>,
+    pub log_stream_name_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogTypes`: a JSON value.
     ///
     /// The types of logs that you want to publish to CloudWatch.
-    pub log_types: Option<Json>,
+    pub log_types: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -356,25 +297,25 @@ impl CloudWatchLoggingConfiguration {
     /// A `CloudWatchLoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `LogGroup`: a string.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = ::std::option::Option::Some(value.into()); self }
     /// `LogStreamNamePrefix`: a string.
-    pub fn log_stream_name_prefix(mut self, value: impl Into<Str>) -> Self { self.log_stream_name_prefix = Some(value.into()); self }
+    pub fn log_stream_name_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_stream_name_prefix = ::std::option::Option::Some(value.into()); self }
     /// `LogTypes`: a JSON value.
-    pub fn log_types(mut self, value: impl Into<Json>) -> Self { self.log_types = Some(value.into()); self }
+    pub fn log_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.log_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchLoggingConfiguration {}
+impl crate::PropertyType for CloudWatchLoggingConfiguration {}
 
-impl ToValue for CloudWatchLoggingConfiguration {
+impl ::cloudwright_core::ToValue for CloudWatchLoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("LogGroup", &self.log_group)
             .opt("LogStreamNamePrefix", &self.log_stream_name_prefix)
@@ -382,23 +323,6 @@ impl ToValue for CloudWatchLoggingConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`CustomerContentEncryptionConfiguration`], by name: `CustomerContentEncryptionConfiguration::new(CustomerContentEncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomerContentEncryptionConfigurationRequired {
-    /// `KmsKey`: a string, required.
-    pub kms_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerContentEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKey", Shape::STR),
-    ],
-    required: &["KmsKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomerContentEncryptionConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -410,49 +334,33 @@ pub struct CustomerContentEncryptionConfiguration {
     /// `KmsKey`: a string, required.
     ///
     /// The customer managed KMS key that is used to encrypt the user's data stores in Athena.
-    pub kms_key: Str,
+    pub kms_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CustomerContentEncryptionConfiguration {
-    /// A `CustomerContentEncryptionConfiguration` with its required properties, named in a [`CustomerContentEncryptionConfigurationRequired`].
+    /// A `CustomerContentEncryptionConfiguration` with its one required property, `KmsKey`.
     #[inline]
-    pub fn new(required: CustomerContentEncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key: required.kms_key,
+            kms_key: value.into(),
         }
     }
 
     /// `KmsKey`: a string, required.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = value.into(); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = value.into(); self }
 }
 
-impl PropertyType for CustomerContentEncryptionConfiguration {}
+impl crate::PropertyType for CustomerContentEncryptionConfiguration {}
 
-impl ToValue for CustomerContentEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for CustomerContentEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("KmsKey", &self.kms_key).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("KmsKey", &self.kms_key)
+            .build()
     }
 }
-
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `EncryptionOption`: an [`EncryptionOption`] value, required.
-    pub encryption_option: EncryptionOption,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE_S3", "SSE_KMS", "CSE_KMS"], ..StrRule::ANY })),
-        ("KmsKey", Shape::STR),
-    ],
-    required: &["EncryptionOption"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -470,51 +378,37 @@ pub struct EncryptionConfiguration {
     /// `KmsKey`: a string.
     ///
     /// For `SSE_KMS` and `CSE_KMS` , this is the KMS key ARN or ID.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `EncryptionOption`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptionOption>) -> Self {
         Self {
-            encryption_option: required.encryption_option,
-            kms_key: None,
+            encryption_option: value.into(),
+            kms_key: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionOption`: an [`EncryptionOption`] value, required.
-    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self { self.encryption_option = value.into(); self }
+    pub fn encryption_option(mut self, value: impl ::std::convert::Into<EncryptionOption>) -> Self { self.encryption_option = value.into(); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionOption", &self.encryption_option)
             .opt("KmsKey", &self.kms_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EngineConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalConfigs", Shape::Typed(json_type::OBJECT)),
-        ("Classifications", Shape::List(&ListRule { items: Shape::Object(&RULE_Classification), min_items: None, max_items: None, unique: false })),
-        ("CoordinatorDpuSize", Shape::INT),
-        ("DefaultExecutorDpuSize", Shape::INT),
-        ("MaxConcurrentDpus", Shape::INT),
-        ("SparkProperties", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EngineConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -528,27 +422,27 @@ pub struct EngineConfiguration {
     /// `AdditionalConfigs`: a JSON value.
     ///
     /// Contains additional notebook engine `MAP<string, string>` parameter mappings in the form of key-value pairs. To specify an Athena notebook that the Jupyter server will download and serve, specify a value for the `StartSessionRequest$NotebookVersion` field, and then add a key named `NotebookId` to `AdditionalConfigs` that has the value of the Athena notebook ID.
-    pub additional_configs: Option<Json>,
+    pub additional_configs: ::std::option::Option<::cloudwright_core::Json>,
     /// `Classifications`: a list of [`Classification`] objects.
     ///
     /// The configuration classifications that can be specified for the engine.
-    pub classifications: Option<List<Classification>>,
+    pub classifications: ::std::option::Option<::cloudwright_core::List<Classification>>,
     /// `CoordinatorDpuSize`: an integer.
     ///
     /// The number of DPUs to use for the coordinator. A coordinator is a special executor that orchestrates processing work and manages other executors in a notebook session. The default is 1.
-    pub coordinator_dpu_size: Option<Int>,
+    pub coordinator_dpu_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `DefaultExecutorDpuSize`: an integer.
     ///
     /// The default number of DPUs to use for executors. An executor is the smallest unit of compute that a notebook session can request from Athena. The default is 1.
-    pub default_executor_dpu_size: Option<Int>,
+    pub default_executor_dpu_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxConcurrentDpus`: an integer.
     ///
     /// The maximum number of DPUs that can run concurrently.
-    pub max_concurrent_dpus: Option<Int>,
+    pub max_concurrent_dpus: ::std::option::Option<::cloudwright_core::Int>,
     /// `SparkProperties`: a JSON value.
     ///
     /// Specifies custom jar files and Spark properties for use cases like cluster encryption, table formats, and general Spark tuning.
-    pub spark_properties: Option<Json>,
+    pub spark_properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -556,29 +450,29 @@ impl EngineConfiguration {
     /// A `EngineConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalConfigs`: a JSON value.
-    pub fn additional_configs(mut self, value: impl Into<Json>) -> Self { self.additional_configs = Some(value.into()); self }
+    pub fn additional_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_configs = ::std::option::Option::Some(value.into()); self }
     /// `Classifications`: a list of [`Classification`] objects.
-    pub fn classifications(mut self, value: impl Into<List<Classification>>) -> Self { self.classifications = Some(value.into()); self }
+    pub fn classifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Classification>>) -> Self { self.classifications = ::std::option::Option::Some(value.into()); self }
     /// `CoordinatorDpuSize`: an integer.
-    pub fn coordinator_dpu_size(mut self, value: impl Into<Int>) -> Self { self.coordinator_dpu_size = Some(value.into()); self }
+    pub fn coordinator_dpu_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.coordinator_dpu_size = ::std::option::Option::Some(value.into()); self }
     /// `DefaultExecutorDpuSize`: an integer.
-    pub fn default_executor_dpu_size(mut self, value: impl Into<Int>) -> Self { self.default_executor_dpu_size = Some(value.into()); self }
+    pub fn default_executor_dpu_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_executor_dpu_size = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrentDpus`: an integer.
-    pub fn max_concurrent_dpus(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_dpus = Some(value.into()); self }
+    pub fn max_concurrent_dpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_dpus = ::std::option::Option::Some(value.into()); self }
     /// `SparkProperties`: a JSON value.
-    pub fn spark_properties(mut self, value: impl Into<Json>) -> Self { self.spark_properties = Some(value.into()); self }
+    pub fn spark_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.spark_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EngineConfiguration {}
+impl crate::PropertyType for EngineConfiguration {}
 
-impl ToValue for EngineConfiguration {
+impl ::cloudwright_core::ToValue for EngineConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalConfigs", &self.additional_configs)
             .opt("Classifications", &self.classifications)
             .opt("CoordinatorDpuSize", &self.coordinator_dpu_size)
@@ -588,16 +482,6 @@ impl ToValue for EngineConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EngineVersion: ObjRule = ObjRule {
-    properties: &[
-        ("EffectiveEngineVersion", Shape::STR),
-        ("SelectedEngineVersion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EngineVersion` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -609,11 +493,11 @@ pub struct EngineVersion {
     /// `EffectiveEngineVersion`: a string.
     ///
     /// Read only. The engine version on which the query runs. If the user requests a valid engine version other than Auto, the effective engine version is the same as the engine version that the user requested. If the user requests Auto, the effective engine version is chosen by Athena. When a request to update the engine version is made by a `CreateWorkGroup` or `UpdateWorkGroup` operation, the `EffectiveEngineVersion` field is ignored.
-    pub effective_engine_version: Option<Str>,
+    pub effective_engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `SelectedEngineVersion`: a string.
     ///
     /// The engine version requested by the user. Possible values are determined by the output of `ListEngineVersions` , including AUTO. The default is AUTO.
-    pub selected_engine_version: Option<Str>,
+    pub selected_engine_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -621,36 +505,26 @@ impl EngineVersion {
     /// A `EngineVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EffectiveEngineVersion`: a string.
-    pub fn effective_engine_version(mut self, value: impl Into<Str>) -> Self { self.effective_engine_version = Some(value.into()); self }
+    pub fn effective_engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.effective_engine_version = ::std::option::Option::Some(value.into()); self }
     /// `SelectedEngineVersion`: a string.
-    pub fn selected_engine_version(mut self, value: impl Into<Str>) -> Self { self.selected_engine_version = Some(value.into()); self }
+    pub fn selected_engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.selected_engine_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EngineVersion {}
+impl crate::PropertyType for EngineVersion {}
 
-impl ToValue for EngineVersion {
+impl ::cloudwright_core::ToValue for EngineVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EffectiveEngineVersion", &self.effective_engine_version)
             .opt("SelectedEngineVersion", &self.selected_engine_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("KmsKey", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedLoggingConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -662,11 +536,11 @@ pub struct ManagedLoggingConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// Enables mamanged log persistence.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKey`: a string.
     ///
     /// The KMS key ARN to encrypt the logs stored in managed log persistence.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -674,36 +548,26 @@ impl ManagedLoggingConfiguration {
     /// A `ManagedLoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedLoggingConfiguration {}
+impl crate::PropertyType for ManagedLoggingConfiguration {}
 
-impl ToValue for ManagedLoggingConfiguration {
+impl ::cloudwright_core::ToValue for ManagedLoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("KmsKey", &self.kms_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedQueryResultsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("EncryptionConfiguration", Shape::Object(&RULE_ManagedStorageEncryptionConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedQueryResultsConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -715,11 +579,12 @@ pub struct ManagedQueryResultsConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// If set to true, allows you to store query results in Athena owned storage. If set to false, workgroup member stores query results in location specified under `ResultConfiguration$OutputLocation` . The default is false. A workgroup cannot have the `ResultConfiguration$OutputLocation` parameter when you set this field to true.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncryptionConfiguration`: a [`ManagedStorageEncryptionConfiguration`] object.
     ///
     /// If you encrypt query and calculation results in Athena owned storage, this field indicates the encryption option (for example, SSE_KMS or CSE_KMS) and key information.
-    pub encryption_configuration: Option<Obj<ManagedStorageEncryptionConfiguration>>,
+    pub encryption_configuration:
+        ::std::option::Option<crate::Obj<ManagedStorageEncryptionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -727,35 +592,26 @@ impl ManagedQueryResultsConfiguration {
     /// A `ManagedQueryResultsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: a [`ManagedStorageEncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<ManagedStorageEncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedStorageEncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedQueryResultsConfiguration {}
+impl crate::PropertyType for ManagedQueryResultsConfiguration {}
 
-impl ToValue for ManagedQueryResultsConfiguration {
+impl ::cloudwright_core::ToValue for ManagedQueryResultsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedStorageEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKey", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedStorageEncryptionConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -767,7 +623,7 @@ pub struct ManagedStorageEncryptionConfiguration {
     /// `KmsKey`: a string.
     ///
     /// For SSE-KMS and CSE-KMS, this is the KMS key ARN or ID.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -775,32 +631,23 @@ impl ManagedStorageEncryptionConfiguration {
     /// A `ManagedStorageEncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedStorageEncryptionConfiguration {}
+impl crate::PropertyType for ManagedStorageEncryptionConfiguration {}
 
-impl ToValue for ManagedStorageEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for ManagedStorageEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKey", &self.kms_key).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KmsKey", &self.kms_key)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLoggingConfiguration", Shape::Object(&RULE_CloudWatchLoggingConfiguration)),
-        ("ManagedLoggingConfiguration", Shape::Object(&RULE_ManagedLoggingConfiguration)),
-        ("S3LoggingConfiguration", Shape::Object(&RULE_S3LoggingConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MonitoringConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -812,15 +659,17 @@ pub struct MonitoringConfiguration {
     /// `CloudWatchLoggingConfiguration`: a [`CloudWatchLoggingConfiguration`] object.
     ///
     /// Configuration settings for delivering logs to Amazon CloudWatch log groups.
-    pub cloud_watch_logging_configuration: Option<Obj<CloudWatchLoggingConfiguration>>,
+    pub cloud_watch_logging_configuration:
+        ::std::option::Option<crate::Obj<CloudWatchLoggingConfiguration>>,
     /// `ManagedLoggingConfiguration`: a [`ManagedLoggingConfiguration`] object.
     ///
     /// Configuration settings for managed log persistence.
-    pub managed_logging_configuration: Option<Obj<ManagedLoggingConfiguration>>,
+    pub managed_logging_configuration:
+        ::std::option::Option<crate::Obj<ManagedLoggingConfiguration>>,
     /// `S3LoggingConfiguration`: a [`S3LoggingConfiguration`] object.
     ///
     /// Configuration settings for delivering logs to Amazon S3 buckets.
-    pub s3_logging_configuration: Option<Obj<S3LoggingConfiguration>>,
+    pub s3_logging_configuration: ::std::option::Option<crate::Obj<S3LoggingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -828,23 +677,23 @@ impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLoggingConfiguration`: a [`CloudWatchLoggingConfiguration`] object.
-    pub fn cloud_watch_logging_configuration(mut self, value: impl Into<Obj<CloudWatchLoggingConfiguration>>) -> Self { self.cloud_watch_logging_configuration = Some(value.into()); self }
+    pub fn cloud_watch_logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLoggingConfiguration>>) -> Self { self.cloud_watch_logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ManagedLoggingConfiguration`: a [`ManagedLoggingConfiguration`] object.
-    pub fn managed_logging_configuration(mut self, value: impl Into<Obj<ManagedLoggingConfiguration>>) -> Self { self.managed_logging_configuration = Some(value.into()); self }
+    pub fn managed_logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedLoggingConfiguration>>) -> Self { self.managed_logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3LoggingConfiguration`: a [`S3LoggingConfiguration`] object.
-    pub fn s3_logging_configuration(mut self, value: impl Into<Obj<S3LoggingConfiguration>>) -> Self { self.s3_logging_configuration = Some(value.into()); self }
+    pub fn s3_logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3LoggingConfiguration>>) -> Self { self.s3_logging_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringConfiguration {}
+impl crate::PropertyType for MonitoringConfiguration {}
 
-impl ToValue for MonitoringConfiguration {
+impl ::cloudwright_core::ToValue for MonitoringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLoggingConfiguration",
                 &self.cloud_watch_logging_configuration,
@@ -858,18 +707,6 @@ impl ToValue for MonitoringConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResultConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("ExpectedBucketOwner", Shape::STR),
-        ("OutputLocation", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResultConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
 /// The location in Amazon S3 where query and calculation results are stored and the encryption option, if any, used for query and calculation results. These are known as "client-side settings". If workgroup settings override client-side settings, then the query uses the workgroup settings.
@@ -880,21 +717,21 @@ pub struct ResultConfiguration {
     /// `AclConfiguration`: an [`AclConfiguration`] object.
     ///
     /// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored query results. Currently the only supported canned ACL is `BUCKET_OWNER_FULL_CONTROL` . This is a client-side setting. If workgroup settings override client-side settings, then the query uses the ACL configuration that is specified for the workgroup, and also uses the location for storing query results specified in the workgroup. See `EnforceWorkGroupConfiguration` .
-    pub acl_configuration: Option<Obj<AclConfiguration>>,
+    pub acl_configuration: ::std::option::Option<crate::Obj<AclConfiguration>>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
-    /// If query results are encrypted in Amazon S3, indicates the encryption option used (for example, `SSE_KMS` or `CSE_KMS` ) and key information. This is a client-side setting. If workgroup settings override client-side settings, then the query uses the encryption configuration that is specified for the workgroup, and also uses the location for storing query results specified in the workgroup. See `EnforceWorkGroupConfiguration` and \[Override client-side settings\](<https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html>) .
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    /// If query results are encrypted in Amazon S3, indicates the encryption option used (for example, `SSE_KMS` or `CSE_KMS` ) and key information. This is a client-side setting. If workgroup settings override client-side settings, then the query uses the encryption configuration that is specified for the workgroup, and also uses the location for storing query results specified in the workgroup. See `EnforceWorkGroupConfiguration` and [Override client-side settings](https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html) .
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `ExpectedBucketOwner`: a string.
     ///
     /// The account ID that you expect to be the owner of the Amazon S3 bucket specified by `ResultConfiguration:OutputLocation` . If set, Athena uses the value for `ExpectedBucketOwner` when it makes Amazon S3 calls to your specified output location. If the `ExpectedBucketOwner` account ID does not match the actual owner of the Amazon S3 bucket, the call fails with a permissions error.
     ///
     /// This is a client-side setting. If workgroup settings override client-side settings, then the query uses the `ExpectedBucketOwner` setting that is specified for the workgroup, and also uses the location for storing query results specified in the workgroup. See `EnforceWorkGroupConfiguration` .
-    pub expected_bucket_owner: Option<Str>,
+    pub expected_bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputLocation`: a string.
     ///
-    /// The location in Amazon S3 where your query results are stored, such as `s3://path/to/query/bucket/` . To run a query, you must specify the query results location using either a client-side setting for individual queries or a location specified by the workgroup. If workgroup settings override client-side settings, then the query uses the location specified for the workgroup. If no query location is set, Athena issues an error. For more information, see \[Work with query results and recent queries\](<https://docs.aws.amazon.com/athena/latest/ug/querying.html>) and `EnforceWorkGroupConfiguration` .
-    pub output_location: Option<Str>,
+    /// The location in Amazon S3 where your query results are stored, such as `s3://path/to/query/bucket/` . To run a query, you must specify the query results location using either a client-side setting for individual queries or a location specified by the workgroup. If workgroup settings override client-side settings, then the query uses the location specified for the workgroup. If no query location is set, Athena issues an error. For more information, see [Work with query results and recent queries](https://docs.aws.amazon.com/athena/latest/ug/querying.html) and `EnforceWorkGroupConfiguration` .
+    pub output_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -902,25 +739,25 @@ impl ResultConfiguration {
     /// A `ResultConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AclConfiguration`: an [`AclConfiguration`] object.
-    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self { self.acl_configuration = Some(value.into()); self }
+    pub fn acl_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AclConfiguration>>) -> Self { self.acl_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
+    pub fn expected_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expected_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `OutputLocation`: a string.
-    pub fn output_location(mut self, value: impl Into<Str>) -> Self { self.output_location = Some(value.into()); self }
+    pub fn output_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResultConfiguration {}
+impl crate::PropertyType for ResultConfiguration {}
 
-impl ToValue for ResultConfiguration {
+impl ::cloudwright_core::ToValue for ResultConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AclConfiguration", &self.acl_configuration)
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
@@ -928,22 +765,6 @@ impl ToValue for ResultConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResultConfigurationUpdates: ObjRule = ObjRule {
-    properties: &[
-        ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("ExpectedBucketOwner", Shape::STR),
-        ("OutputLocation", Shape::STR),
-        ("RemoveAclConfiguration", Shape::Bool),
-        ("RemoveEncryptionConfiguration", Shape::Bool),
-        ("RemoveExpectedBucketOwner", Shape::Bool),
-        ("RemoveOutputLocation", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResultConfigurationUpdates` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -955,37 +776,37 @@ pub struct ResultConfigurationUpdates {
     /// `AclConfiguration`: an [`AclConfiguration`] object.
     ///
     /// The ACL configuration for the query results.
-    pub acl_configuration: Option<Obj<AclConfiguration>>,
+    pub acl_configuration: ::std::option::Option<crate::Obj<AclConfiguration>>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// The encryption configuration for the query results.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `ExpectedBucketOwner`: a string.
     ///
     /// The AWS account ID that you expect to be the owner of the Amazon S3 bucket specified by \[\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfiguration.html#cfn-athena-workgroup-resultconfiguration-outputlocation>) . If set, Athena uses the value for `ExpectedBucketOwner` when it makes Amazon S3 calls to your specified output location. If the `ExpectedBucketOwner` AWS account ID does not match the actual owner of the Amazon S3 bucket, the call fails with a permissions error.
     ///
-    /// If workgroup settings override client-side settings, then the query uses the `ExpectedBucketOwner` setting that is specified for the workgroup, and also uses the location for storing query results specified in the workgroup. See \[\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfiguration.html#cfn-athena-workgroup-workgroupconfiguration-enforceworkgroupconfiguration>) and \[Workgroup Settings Override Client-Side Settings\](<https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html>) .
-    pub expected_bucket_owner: Option<Str>,
+    /// If workgroup settings override client-side settings, then the query uses the `ExpectedBucketOwner` setting that is specified for the workgroup, and also uses the location for storing query results specified in the workgroup. See \[\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfiguration.html#cfn-athena-workgroup-workgroupconfiguration-enforceworkgroupconfiguration>) and [Workgroup Settings Override Client-Side Settings](https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html) .
+    pub expected_bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputLocation`: a string.
     ///
-    /// The location in Amazon S3 where your query results are stored, such as `s3://path/to/query/bucket/` . For more information, see \[Query Results\](<https://docs.aws.amazon.com/athena/latest/ug/querying.html>) If workgroup settings override client-side settings, then the query uses the location for the query results and the encryption configuration that are specified for the workgroup. The "workgroup settings override" is specified in EnforceWorkGroupConfiguration (true/false) in the WorkGroupConfiguration. See `EnforceWorkGroupConfiguration` .
-    pub output_location: Option<Str>,
+    /// The location in Amazon S3 where your query results are stored, such as `s3://path/to/query/bucket/` . For more information, see [Query Results](https://docs.aws.amazon.com/athena/latest/ug/querying.html) If workgroup settings override client-side settings, then the query uses the location for the query results and the encryption configuration that are specified for the workgroup. The "workgroup settings override" is specified in EnforceWorkGroupConfiguration (true/false) in the WorkGroupConfiguration. See `EnforceWorkGroupConfiguration` .
+    pub output_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveAclConfiguration`: a boolean.
     ///
-    /// If set to `true` , indicates that the previously-specified ACL configuration for queries in this workgroup should be ignored and set to null. If set to `false` or not set, and a value is present in the `AclConfiguration` of `ResultConfigurationUpdates` , the `AclConfiguration` in the workgroup's `ResultConfiguration` is updated with the new value. For more information, see \[Workgroup Settings Override Client-Side Settings\](<https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html>) .
-    pub remove_acl_configuration: Option<Bool>,
+    /// If set to `true` , indicates that the previously-specified ACL configuration for queries in this workgroup should be ignored and set to null. If set to `false` or not set, and a value is present in the `AclConfiguration` of `ResultConfigurationUpdates` , the `AclConfiguration` in the workgroup's `ResultConfiguration` is updated with the new value. For more information, see [Workgroup Settings Override Client-Side Settings](https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html) .
+    pub remove_acl_configuration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RemoveEncryptionConfiguration`: a boolean.
     ///
-    /// If set to "true", indicates that the previously-specified encryption configuration (also known as the client-side setting) for queries in this workgroup should be ignored and set to null. If set to "false" or not set, and a value is present in the EncryptionConfiguration in ResultConfigurationUpdates (the client-side setting), the EncryptionConfiguration in the workgroup's ResultConfiguration will be updated with the new value. For more information, see \[Override Client-Side Settings\](<https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html>) .
-    pub remove_encryption_configuration: Option<Bool>,
+    /// If set to "true", indicates that the previously-specified encryption configuration (also known as the client-side setting) for queries in this workgroup should be ignored and set to null. If set to "false" or not set, and a value is present in the EncryptionConfiguration in ResultConfigurationUpdates (the client-side setting), the EncryptionConfiguration in the workgroup's ResultConfiguration will be updated with the new value. For more information, see [Override Client-Side Settings](https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html) .
+    pub remove_encryption_configuration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RemoveExpectedBucketOwner`: a boolean.
     ///
-    /// If set to "true", removes the AWS account ID previously specified for \[\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfiguration.html#cfn-athena-workgroup-resultconfiguration-expectedbucketowner>) . If set to "false" or not set, and a value is present in the `ExpectedBucketOwner` in `ResultConfigurationUpdates` (the client-side setting), the `ExpectedBucketOwner` in the workgroup's `ResultConfiguration` is updated with the new value. For more information, see \[Workgroup Settings Override Client-Side Settings\](<https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html>) .
-    pub remove_expected_bucket_owner: Option<Bool>,
+    /// If set to "true", removes the AWS account ID previously specified for \[\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfiguration.html#cfn-athena-workgroup-resultconfiguration-expectedbucketowner>) . If set to "false" or not set, and a value is present in the `ExpectedBucketOwner` in `ResultConfigurationUpdates` (the client-side setting), the `ExpectedBucketOwner` in the workgroup's `ResultConfiguration` is updated with the new value. For more information, see [Workgroup Settings Override Client-Side Settings](https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html) .
+    pub remove_expected_bucket_owner: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RemoveOutputLocation`: a boolean.
     ///
-    /// If set to "true", indicates that the previously-specified query results location (also known as a client-side setting) for queries in this workgroup should be ignored and set to null. If set to "false" or not set, and a value is present in the OutputLocation in ResultConfigurationUpdates (the client-side setting), the OutputLocation in the workgroup's ResultConfiguration will be updated with the new value. For more information, see \[Override Client-Side Settings\](<https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html>) .
-    pub remove_output_location: Option<Bool>,
+    /// If set to "true", indicates that the previously-specified query results location (also known as a client-side setting) for queries in this workgroup should be ignored and set to null. If set to "false" or not set, and a value is present in the OutputLocation in ResultConfigurationUpdates (the client-side setting), the OutputLocation in the workgroup's ResultConfiguration will be updated with the new value. For more information, see [Override Client-Side Settings](https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html) .
+    pub remove_output_location: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -993,33 +814,33 @@ impl ResultConfigurationUpdates {
     /// A `ResultConfigurationUpdates` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AclConfiguration`: an [`AclConfiguration`] object.
-    pub fn acl_configuration(mut self, value: impl Into<Obj<AclConfiguration>>) -> Self { self.acl_configuration = Some(value.into()); self }
+    pub fn acl_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AclConfiguration>>) -> Self { self.acl_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
+    pub fn expected_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expected_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `OutputLocation`: a string.
-    pub fn output_location(mut self, value: impl Into<Str>) -> Self { self.output_location = Some(value.into()); self }
+    pub fn output_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_location = ::std::option::Option::Some(value.into()); self }
     /// `RemoveAclConfiguration`: a boolean.
-    pub fn remove_acl_configuration(mut self, value: impl Into<Bool>) -> Self { self.remove_acl_configuration = Some(value.into()); self }
+    pub fn remove_acl_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_acl_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RemoveEncryptionConfiguration`: a boolean.
-    pub fn remove_encryption_configuration(mut self, value: impl Into<Bool>) -> Self { self.remove_encryption_configuration = Some(value.into()); self }
+    pub fn remove_encryption_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RemoveExpectedBucketOwner`: a boolean.
-    pub fn remove_expected_bucket_owner(mut self, value: impl Into<Bool>) -> Self { self.remove_expected_bucket_owner = Some(value.into()); self }
+    pub fn remove_expected_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_expected_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `RemoveOutputLocation`: a boolean.
-    pub fn remove_output_location(mut self, value: impl Into<Bool>) -> Self { self.remove_output_location = Some(value.into()); self }
+    pub fn remove_output_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_output_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResultConfigurationUpdates {}
+impl crate::PropertyType for ResultConfigurationUpdates {}
 
-impl ToValue for ResultConfigurationUpdates {
+impl ::cloudwright_core::ToValue for ResultConfigurationUpdates {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AclConfiguration", &self.acl_configuration)
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
@@ -1038,17 +859,6 @@ impl ToValue for ResultConfigurationUpdates {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_S3LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("KmsKey", Shape::STR),
-        ("LogLocation", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3LoggingConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
 /// Configuration settings for delivering logs to Amazon S3 buckets.
@@ -1059,15 +869,15 @@ pub struct S3LoggingConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// Enables S3 log delivery.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKey`: a string.
     ///
     /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogLocation`: a string.
     ///
     /// The Amazon S3 destination URI for log publishing.
-    pub log_location: Option<Str>,
+    pub log_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1075,49 +885,29 @@ impl S3LoggingConfiguration {
     /// A `S3LoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
     /// `LogLocation`: a string.
-    pub fn log_location(mut self, value: impl Into<Str>) -> Self { self.log_location = Some(value.into()); self }
+    pub fn log_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3LoggingConfiguration {}
+impl crate::PropertyType for S3LoggingConfiguration {}
 
-impl ToValue for S3LoggingConfiguration {
+impl ::cloudwright_core::ToValue for S3LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("KmsKey", &self.kms_key)
             .opt("LogLocation", &self.log_location)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkGroupConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalConfiguration", Shape::STR),
-        ("BytesScannedCutoffPerQuery", Shape::Int(&NumRule { min: Some(10000000.0), ..NumRule::ANY })),
-        ("CustomerContentEncryptionConfiguration", Shape::Object(&RULE_CustomerContentEncryptionConfiguration)),
-        ("EnforceWorkGroupConfiguration", Shape::Bool),
-        ("EngineConfiguration", Shape::Object(&RULE_EngineConfiguration)),
-        ("EngineVersion", Shape::Object(&RULE_EngineVersion)),
-        ("ExecutionRole", Shape::STR),
-        ("ManagedQueryResultsConfiguration", Shape::Object(&RULE_ManagedQueryResultsConfiguration)),
-        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
-        ("PublishCloudWatchMetricsEnabled", Shape::Bool),
-        ("RequesterPaysEnabled", Shape::Bool),
-        ("ResultConfiguration", Shape::Object(&RULE_ResultConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkGroupConfiguration` property type of `AWS::Athena::WorkGroup`.
 ///
@@ -1129,56 +919,57 @@ pub struct WorkGroupConfiguration {
     /// `AdditionalConfiguration`: a string.
     ///
     /// Specifies a user defined JSON string that is passed to the session engine.
-    pub additional_configuration: Option<Str>,
+    pub additional_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `BytesScannedCutoffPerQuery`: an integer.
     ///
     /// The upper limit (cutoff) for the amount of bytes a single query in a workgroup is allowed to scan. No default is defined.
     ///
-    /// &gt; This property currently supports integer types. Support for long values is planned.
+    /// \> This property currently supports integer types. Support for long values is planned.
     ///
     /// Format `int64`; value at least 10000000.
-    pub bytes_scanned_cutoff_per_query: Option<Int>,
+    pub bytes_scanned_cutoff_per_query: ::std::option::Option<::cloudwright_core::Int>,
     /// `CustomerContentEncryptionConfiguration`: a [`CustomerContentEncryptionConfiguration`] object.
     ///
     /// Specifies the KMS key that is used to encrypt the user's data stores in Athena. This setting does not apply to Athena SQL workgroups.
     pub customer_content_encryption_configuration:
-        Option<Obj<CustomerContentEncryptionConfiguration>>,
+        ::std::option::Option<crate::Obj<CustomerContentEncryptionConfiguration>>,
     /// `EnforceWorkGroupConfiguration`: a boolean.
     ///
-    /// If set to "true", the settings for the workgroup override client-side settings. If set to "false", client-side settings are used. For more information, see \[Override client-side settings\](<https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html>) .
-    pub enforce_work_group_configuration: Option<Bool>,
+    /// If set to "true", the settings for the workgroup override client-side settings. If set to "false", client-side settings are used. For more information, see [Override client-side settings](https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html) .
+    pub enforce_work_group_configuration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EngineConfiguration`: an [`EngineConfiguration`] object.
     ///
     /// The engine configuration for running queries.
-    pub engine_configuration: Option<Obj<EngineConfiguration>>,
+    pub engine_configuration: ::std::option::Option<crate::Obj<EngineConfiguration>>,
     /// `EngineVersion`: an [`EngineVersion`] object.
     ///
     /// The engine version that all queries running on the workgroup use.
-    pub engine_version: Option<Obj<EngineVersion>>,
+    pub engine_version: ::std::option::Option<crate::Obj<EngineVersion>>,
     /// `ExecutionRole`: a string.
     ///
     /// Role used to access user resources in an Athena for Apache Spark session. This property applies only to Spark-enabled workgroups in Athena.
-    pub execution_role: Option<Str>,
+    pub execution_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedQueryResultsConfiguration`: a [`ManagedQueryResultsConfiguration`] object.
     ///
     /// The configuration for storing results in Athena owned storage, which includes whether this feature is enabled; whether encryption configuration, if any, is used for encrypting query results.
-    pub managed_query_results_configuration: Option<Obj<ManagedQueryResultsConfiguration>>,
+    pub managed_query_results_configuration:
+        ::std::option::Option<crate::Obj<ManagedQueryResultsConfiguration>>,
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
     ///
     /// Contains the configuration settings for managed log persistence, delivering logs to Amazon S3 buckets, Amazon CloudWatch log groups etc.
-    pub monitoring_configuration: Option<Obj<MonitoringConfiguration>>,
+    pub monitoring_configuration: ::std::option::Option<crate::Obj<MonitoringConfiguration>>,
     /// `PublishCloudWatchMetricsEnabled`: a boolean.
     ///
     /// Indicates that the Amazon CloudWatch metrics are enabled for the workgroup.
-    pub publish_cloud_watch_metrics_enabled: Option<Bool>,
+    pub publish_cloud_watch_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RequesterPaysEnabled`: a boolean.
     ///
-    /// If set to `true` , allows members assigned to a workgroup to reference Amazon S3 Requester Pays buckets in queries. If set to `false` , workgroup members cannot query data from Requester Pays buckets, and queries that retrieve data from Requester Pays buckets cause an error. The default is `false` . For more information about Requester Pays buckets, see \[Requester Pays Buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/RequesterPaysBuckets.html>) in the *Amazon Simple Storage Service Developer Guide* .
-    pub requester_pays_enabled: Option<Bool>,
+    /// If set to `true` , allows members assigned to a workgroup to reference Amazon S3 Requester Pays buckets in queries. If set to `false` , workgroup members cannot query data from Requester Pays buckets, and queries that retrieve data from Requester Pays buckets cause an error. The default is `false` . For more information about Requester Pays buckets, see [Requester Pays Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/RequesterPaysBuckets.html) in the *Amazon Simple Storage Service Developer Guide* .
+    pub requester_pays_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResultConfiguration`: a [`ResultConfiguration`] object.
     ///
-    /// Specifies the location in Amazon S3 where query results are stored and the encryption option, if any, used for query results. For more information, see \[Work with query results and recent queries\](<https://docs.aws.amazon.com/athena/latest/ug/querying.html>) .
-    pub result_configuration: Option<Obj<ResultConfiguration>>,
+    /// Specifies the location in Amazon S3 where query results are stored and the encryption option, if any, used for query results. For more information, see [Work with query results and recent queries](https://docs.aws.amazon.com/athena/latest/ug/querying.html) .
+    pub result_configuration: ::std::option::Option<crate::Obj<ResultConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1186,41 +977,41 @@ impl WorkGroupConfiguration {
     /// A `WorkGroupConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalConfiguration`: a string.
-    pub fn additional_configuration(mut self, value: impl Into<Str>) -> Self { self.additional_configuration = Some(value.into()); self }
+    pub fn additional_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.additional_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BytesScannedCutoffPerQuery`: an integer.
-    pub fn bytes_scanned_cutoff_per_query(mut self, value: impl Into<Int>) -> Self { self.bytes_scanned_cutoff_per_query = Some(value.into()); self }
+    pub fn bytes_scanned_cutoff_per_query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bytes_scanned_cutoff_per_query = ::std::option::Option::Some(value.into()); self }
     /// `CustomerContentEncryptionConfiguration`: a [`CustomerContentEncryptionConfiguration`] object.
-    pub fn customer_content_encryption_configuration(mut self, value: impl Into<Obj<CustomerContentEncryptionConfiguration>>) -> Self { self.customer_content_encryption_configuration = Some(value.into()); self }
+    pub fn customer_content_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomerContentEncryptionConfiguration>>) -> Self { self.customer_content_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EnforceWorkGroupConfiguration`: a boolean.
-    pub fn enforce_work_group_configuration(mut self, value: impl Into<Bool>) -> Self { self.enforce_work_group_configuration = Some(value.into()); self }
+    pub fn enforce_work_group_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enforce_work_group_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EngineConfiguration`: an [`EngineConfiguration`] object.
-    pub fn engine_configuration(mut self, value: impl Into<Obj<EngineConfiguration>>) -> Self { self.engine_configuration = Some(value.into()); self }
+    pub fn engine_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EngineConfiguration>>) -> Self { self.engine_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: an [`EngineVersion`] object.
-    pub fn engine_version(mut self, value: impl Into<Obj<EngineVersion>>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<crate::Obj<EngineVersion>>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = ::std::option::Option::Some(value.into()); self }
     /// `ManagedQueryResultsConfiguration`: a [`ManagedQueryResultsConfiguration`] object.
-    pub fn managed_query_results_configuration(mut self, value: impl Into<Obj<ManagedQueryResultsConfiguration>>) -> Self { self.managed_query_results_configuration = Some(value.into()); self }
+    pub fn managed_query_results_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedQueryResultsConfiguration>>) -> Self { self.managed_query_results_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
+    pub fn monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PublishCloudWatchMetricsEnabled`: a boolean.
-    pub fn publish_cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.publish_cloud_watch_metrics_enabled = Some(value.into()); self }
+    pub fn publish_cloud_watch_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publish_cloud_watch_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `RequesterPaysEnabled`: a boolean.
-    pub fn requester_pays_enabled(mut self, value: impl Into<Bool>) -> Self { self.requester_pays_enabled = Some(value.into()); self }
+    pub fn requester_pays_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.requester_pays_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ResultConfiguration`: a [`ResultConfiguration`] object.
-    pub fn result_configuration(mut self, value: impl Into<Obj<ResultConfiguration>>) -> Self { self.result_configuration = Some(value.into()); self }
+    pub fn result_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ResultConfiguration>>) -> Self { self.result_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkGroupConfiguration {}
+impl crate::PropertyType for WorkGroupConfiguration {}
 
-impl ToValue for WorkGroupConfiguration {
+impl ::cloudwright_core::ToValue for WorkGroupConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalConfiguration", &self.additional_configuration)
             .opt(
                 "BytesScannedCutoffPerQuery",
@@ -1252,28 +1043,6 @@ impl ToValue for WorkGroupConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_WorkGroupConfigurationUpdates: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalConfiguration", Shape::STR),
-        ("BytesScannedCutoffPerQuery", Shape::Int(&NumRule { min: Some(10000000.0), ..NumRule::ANY })),
-        ("CustomerContentEncryptionConfiguration", Shape::Object(&RULE_CustomerContentEncryptionConfiguration)),
-        ("EnforceWorkGroupConfiguration", Shape::Bool),
-        ("EngineConfiguration", Shape::Object(&RULE_EngineConfiguration)),
-        ("EngineVersion", Shape::Object(&RULE_EngineVersion)),
-        ("ExecutionRole", Shape::STR),
-        ("ManagedQueryResultsConfiguration", Shape::Object(&RULE_ManagedQueryResultsConfiguration)),
-        ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
-        ("PublishCloudWatchMetricsEnabled", Shape::Bool),
-        ("RemoveBytesScannedCutoffPerQuery", Shape::Bool),
-        ("RemoveCustomerContentEncryptionConfiguration", Shape::Bool),
-        ("RequesterPaysEnabled", Shape::Bool),
-        ("ResultConfigurationUpdates", Shape::Object(&RULE_ResultConfigurationUpdates)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `WorkGroupConfigurationUpdates` property type of `AWS::Athena::WorkGroup`.
 ///
 /// The configuration information that will be updated for this workgroup, which includes the location in Amazon S3 where query results are stored, the encryption option, if any, used for query results, whether the Amazon CloudWatch Metrics are enabled for the workgroup, whether the workgroup settings override the client-side settings, and the data usage limit for the amount of bytes scanned per query, if it is specified.
@@ -1284,60 +1053,62 @@ pub struct WorkGroupConfigurationUpdates {
     /// `AdditionalConfiguration`: a string.
     ///
     /// Additional Configuration that are passed to Athena Spark Calculations running in this workgroup
-    pub additional_configuration: Option<Str>,
+    pub additional_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `BytesScannedCutoffPerQuery`: an integer.
     ///
     /// The upper data usage limit (cutoff) for the amount of bytes a single query in a workgroup is allowed to scan.
     ///
     /// Format `int64`; value at least 10000000.
-    pub bytes_scanned_cutoff_per_query: Option<Int>,
+    pub bytes_scanned_cutoff_per_query: ::std::option::Option<::cloudwright_core::Int>,
     /// `CustomerContentEncryptionConfiguration`: a [`CustomerContentEncryptionConfiguration`] object.
     ///
     /// Indicates the KMS key for encrypting notebook content.
     pub customer_content_encryption_configuration:
-        Option<Obj<CustomerContentEncryptionConfiguration>>,
+        ::std::option::Option<crate::Obj<CustomerContentEncryptionConfiguration>>,
     /// `EnforceWorkGroupConfiguration`: a boolean.
     ///
     /// If set to "true", the settings for the workgroup override client-side settings. If set to "false", client-side settings are used
-    pub enforce_work_group_configuration: Option<Bool>,
+    pub enforce_work_group_configuration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EngineConfiguration`: an [`EngineConfiguration`] object.
     ///
     /// The engine configuration for running queries.
-    pub engine_configuration: Option<Obj<EngineConfiguration>>,
+    pub engine_configuration: ::std::option::Option<crate::Obj<EngineConfiguration>>,
     /// `EngineVersion`: an [`EngineVersion`] object.
     ///
     /// The Athena engine version for running queries.
-    pub engine_version: Option<Obj<EngineVersion>>,
+    pub engine_version: ::std::option::Option<crate::Obj<EngineVersion>>,
     /// `ExecutionRole`: a string.
     ///
     /// The ARN of the execution role used to access user resources for Spark sessions and Identity Center enabled workgroups. This property applies only to Spark enabled workgroups and Identity Center enabled workgroups.
-    pub execution_role: Option<Str>,
+    pub execution_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedQueryResultsConfiguration`: a [`ManagedQueryResultsConfiguration`] object.
     ///
     /// The configuration for the managed query results and encryption option. ResultConfiguration and ManagedQueryResultsConfiguration cannot be set at the same time
-    pub managed_query_results_configuration: Option<Obj<ManagedQueryResultsConfiguration>>,
+    pub managed_query_results_configuration:
+        ::std::option::Option<crate::Obj<ManagedQueryResultsConfiguration>>,
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
     ///
     /// Contains the configuration settings for managed log persistence, delivering logs to Amazon S3 buckets, Amazon CloudWatch log groups etc.
-    pub monitoring_configuration: Option<Obj<MonitoringConfiguration>>,
+    pub monitoring_configuration: ::std::option::Option<crate::Obj<MonitoringConfiguration>>,
     /// `PublishCloudWatchMetricsEnabled`: a boolean.
     ///
     /// Indicates that the Amazon CloudWatch metrics are enabled for the workgroup.
-    pub publish_cloud_watch_metrics_enabled: Option<Bool>,
+    pub publish_cloud_watch_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RemoveBytesScannedCutoffPerQuery`: a boolean.
     ///
     /// Indicates that the data usage control limit per query is removed.
-    pub remove_bytes_scanned_cutoff_per_query: Option<Bool>,
+    pub remove_bytes_scanned_cutoff_per_query: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RemoveCustomerContentEncryptionConfiguration`: a boolean.
-    pub remove_customer_content_encryption_configuration: Option<Bool>,
+    pub remove_customer_content_encryption_configuration:
+        ::std::option::Option<::cloudwright_core::Bool>,
     /// `RequesterPaysEnabled`: a boolean.
     ///
     /// If set to true, allows members assigned to a workgroup to reference Amazon S3 Requester Pays buckets in queries. If set to false, workgroup members cannot query data from Requester Pays buckets, and queries that retrieve data from Requester Pays buckets cause an error.
-    pub requester_pays_enabled: Option<Bool>,
+    pub requester_pays_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResultConfigurationUpdates`: a [`ResultConfigurationUpdates`] object.
     ///
     /// The result configuration information about the queries in this workgroup that will be updated. Includes the updated results location and an updated option for encrypting query results.
-    pub result_configuration_updates: Option<Obj<ResultConfigurationUpdates>>,
+    pub result_configuration_updates: ::std::option::Option<crate::Obj<ResultConfigurationUpdates>>,
 }
 
 #[rustfmt::skip]
@@ -1345,45 +1116,45 @@ impl WorkGroupConfigurationUpdates {
     /// A `WorkGroupConfigurationUpdates` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalConfiguration`: a string.
-    pub fn additional_configuration(mut self, value: impl Into<Str>) -> Self { self.additional_configuration = Some(value.into()); self }
+    pub fn additional_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.additional_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BytesScannedCutoffPerQuery`: an integer.
-    pub fn bytes_scanned_cutoff_per_query(mut self, value: impl Into<Int>) -> Self { self.bytes_scanned_cutoff_per_query = Some(value.into()); self }
+    pub fn bytes_scanned_cutoff_per_query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bytes_scanned_cutoff_per_query = ::std::option::Option::Some(value.into()); self }
     /// `CustomerContentEncryptionConfiguration`: a [`CustomerContentEncryptionConfiguration`] object.
-    pub fn customer_content_encryption_configuration(mut self, value: impl Into<Obj<CustomerContentEncryptionConfiguration>>) -> Self { self.customer_content_encryption_configuration = Some(value.into()); self }
+    pub fn customer_content_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomerContentEncryptionConfiguration>>) -> Self { self.customer_content_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EnforceWorkGroupConfiguration`: a boolean.
-    pub fn enforce_work_group_configuration(mut self, value: impl Into<Bool>) -> Self { self.enforce_work_group_configuration = Some(value.into()); self }
+    pub fn enforce_work_group_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enforce_work_group_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EngineConfiguration`: an [`EngineConfiguration`] object.
-    pub fn engine_configuration(mut self, value: impl Into<Obj<EngineConfiguration>>) -> Self { self.engine_configuration = Some(value.into()); self }
+    pub fn engine_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EngineConfiguration>>) -> Self { self.engine_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: an [`EngineVersion`] object.
-    pub fn engine_version(mut self, value: impl Into<Obj<EngineVersion>>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<crate::Obj<EngineVersion>>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = ::std::option::Option::Some(value.into()); self }
     /// `ManagedQueryResultsConfiguration`: a [`ManagedQueryResultsConfiguration`] object.
-    pub fn managed_query_results_configuration(mut self, value: impl Into<Obj<ManagedQueryResultsConfiguration>>) -> Self { self.managed_query_results_configuration = Some(value.into()); self }
+    pub fn managed_query_results_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedQueryResultsConfiguration>>) -> Self { self.managed_query_results_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringConfiguration`: a [`MonitoringConfiguration`] object.
-    pub fn monitoring_configuration(mut self, value: impl Into<Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = Some(value.into()); self }
+    pub fn monitoring_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringConfiguration>>) -> Self { self.monitoring_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PublishCloudWatchMetricsEnabled`: a boolean.
-    pub fn publish_cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.publish_cloud_watch_metrics_enabled = Some(value.into()); self }
+    pub fn publish_cloud_watch_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publish_cloud_watch_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `RemoveBytesScannedCutoffPerQuery`: a boolean.
-    pub fn remove_bytes_scanned_cutoff_per_query(mut self, value: impl Into<Bool>) -> Self { self.remove_bytes_scanned_cutoff_per_query = Some(value.into()); self }
+    pub fn remove_bytes_scanned_cutoff_per_query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_bytes_scanned_cutoff_per_query = ::std::option::Option::Some(value.into()); self }
     /// `RemoveCustomerContentEncryptionConfiguration`: a boolean.
-    pub fn remove_customer_content_encryption_configuration(mut self, value: impl Into<Bool>) -> Self { self.remove_customer_content_encryption_configuration = Some(value.into()); self }
+    pub fn remove_customer_content_encryption_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_customer_content_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RequesterPaysEnabled`: a boolean.
-    pub fn requester_pays_enabled(mut self, value: impl Into<Bool>) -> Self { self.requester_pays_enabled = Some(value.into()); self }
+    pub fn requester_pays_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.requester_pays_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ResultConfigurationUpdates`: a [`ResultConfigurationUpdates`] object.
-    pub fn result_configuration_updates(mut self, value: impl Into<Obj<ResultConfigurationUpdates>>) -> Self { self.result_configuration_updates = Some(value.into()); self }
+    pub fn result_configuration_updates(mut self, value: impl ::std::convert::Into<crate::Obj<ResultConfigurationUpdates>>) -> Self { self.result_configuration_updates = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkGroupConfigurationUpdates {}
+impl crate::PropertyType for WorkGroupConfigurationUpdates {}
 
-impl ToValue for WorkGroupConfigurationUpdates {
+impl ::cloudwright_core::ToValue for WorkGroupConfigurationUpdates {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalConfiguration", &self.additional_configuration)
             .opt(
                 "BytesScannedCutoffPerQuery",
@@ -1436,25 +1207,25 @@ pub enum EncryptionOption {
     /// `CSE_KMS`
     CseKms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionOption {
+impl ::cloudwright_core::ToValue for EncryptionOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SseS3 => "SSE_S3",
             Self::SseKms => "SSE_KMS",
             Self::CseKms => "CSE_KMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1464,23 +1235,23 @@ pub enum S3AclOption {
     /// `BUCKET_OWNER_FULL_CONTROL`
     BucketOwnerFullControl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3AclOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3AclOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3AclOption {
+impl ::cloudwright_core::ToValue for S3AclOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BucketOwnerFullControl => "BUCKET_OWNER_FULL_CONTROL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1492,23 +1263,248 @@ pub enum WorkGroupState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkGroupState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkGroupState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkGroupState {
+impl ::cloudwright_core::ToValue for WorkGroupState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RecursiveDeleteOption", Shape::Bool),
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("WorkGroupConfiguration", Shape::Object(&RULE_WorkGroupConfiguration)),
+            ("WorkGroupConfigurationUpdates", Shape::Object(&RULE_WorkGroupConfigurationUpdates)),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AclConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3AclOption", Shape::Str(&StrRule { allowed: &["BUCKET_OWNER_FULL_CONTROL"], ..StrRule::ANY })),
+        ],
+        required: &["S3AclOption"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Classification: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("LogGroup", Shape::STR),
+            ("LogStreamNamePrefix", Shape::STR),
+            ("LogTypes", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerContentEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKey", Shape::STR),
+        ],
+        required: &["KmsKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE_S3", "SSE_KMS", "CSE_KMS"], ..StrRule::ANY })),
+            ("KmsKey", Shape::STR),
+        ],
+        required: &["EncryptionOption"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EngineConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalConfigs", Shape::Typed(json_type::OBJECT)),
+            ("Classifications", Shape::List(&ListRule { items: Shape::Object(&RULE_Classification), min_items: None, max_items: None, unique: false })),
+            ("CoordinatorDpuSize", Shape::INT),
+            ("DefaultExecutorDpuSize", Shape::INT),
+            ("MaxConcurrentDpus", Shape::INT),
+            ("SparkProperties", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EngineVersion: ObjRule = ObjRule {
+        properties: &[
+            ("EffectiveEngineVersion", Shape::STR),
+            ("SelectedEngineVersion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedLoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("KmsKey", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedQueryResultsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("EncryptionConfiguration", Shape::Object(&RULE_ManagedStorageEncryptionConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedStorageEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKey", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLoggingConfiguration", Shape::Object(&RULE_CloudWatchLoggingConfiguration)),
+            ("ManagedLoggingConfiguration", Shape::Object(&RULE_ManagedLoggingConfiguration)),
+            ("S3LoggingConfiguration", Shape::Object(&RULE_S3LoggingConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResultConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("ExpectedBucketOwner", Shape::STR),
+            ("OutputLocation", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResultConfigurationUpdates: ObjRule = ObjRule {
+        properties: &[
+            ("AclConfiguration", Shape::Object(&RULE_AclConfiguration)),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("ExpectedBucketOwner", Shape::STR),
+            ("OutputLocation", Shape::STR),
+            ("RemoveAclConfiguration", Shape::Bool),
+            ("RemoveEncryptionConfiguration", Shape::Bool),
+            ("RemoveExpectedBucketOwner", Shape::Bool),
+            ("RemoveOutputLocation", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("KmsKey", Shape::STR),
+            ("LogLocation", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkGroupConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalConfiguration", Shape::STR),
+            ("BytesScannedCutoffPerQuery", Shape::Int(&NumRule { min: Some(10000000.0), ..NumRule::ANY })),
+            ("CustomerContentEncryptionConfiguration", Shape::Object(&RULE_CustomerContentEncryptionConfiguration)),
+            ("EnforceWorkGroupConfiguration", Shape::Bool),
+            ("EngineConfiguration", Shape::Object(&RULE_EngineConfiguration)),
+            ("EngineVersion", Shape::Object(&RULE_EngineVersion)),
+            ("ExecutionRole", Shape::STR),
+            ("ManagedQueryResultsConfiguration", Shape::Object(&RULE_ManagedQueryResultsConfiguration)),
+            ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
+            ("PublishCloudWatchMetricsEnabled", Shape::Bool),
+            ("RequesterPaysEnabled", Shape::Bool),
+            ("ResultConfiguration", Shape::Object(&RULE_ResultConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkGroupConfigurationUpdates: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalConfiguration", Shape::STR),
+            ("BytesScannedCutoffPerQuery", Shape::Int(&NumRule { min: Some(10000000.0), ..NumRule::ANY })),
+            ("CustomerContentEncryptionConfiguration", Shape::Object(&RULE_CustomerContentEncryptionConfiguration)),
+            ("EnforceWorkGroupConfiguration", Shape::Bool),
+            ("EngineConfiguration", Shape::Object(&RULE_EngineConfiguration)),
+            ("EngineVersion", Shape::Object(&RULE_EngineVersion)),
+            ("ExecutionRole", Shape::STR),
+            ("ManagedQueryResultsConfiguration", Shape::Object(&RULE_ManagedQueryResultsConfiguration)),
+            ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
+            ("PublishCloudWatchMetricsEnabled", Shape::Bool),
+            ("RemoveBytesScannedCutoffPerQuery", Shape::Bool),
+            ("RemoveCustomerContentEncryptionConfiguration", Shape::Bool),
+            ("RequesterPaysEnabled", Shape::Bool),
+            ("ResultConfigurationUpdates", Shape::Object(&RULE_ResultConfigurationUpdates)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(S|s)3:\\/\\/[a-zA-Z0-9\\-\\.\\(\\)\\'\\*\\_\\!\\=\\+\\@\\:\\s\\,\\?\\/]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*@.*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\u0020-\\u007E]+$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9-_\\.]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w\\W\\s\\S]*$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^arn:.*:*:.*");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^arn:.*:iam:.*");
-pub(crate) static PATTERN_9: Pattern =
-    Pattern::new("^([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|.*\\S.*)$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9-\\s().]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Assessment: ObjRule = ObjRule {
-    properties: &[
-        ("AssessmentReportsDestination", Shape::Object(&RULE_AssessmentReportsDestination)),
-        ("AwsAccount", Shape::Object(&RULE_AwsAccount)),
-        ("Delegations", Shape::List(&ListRule { items: Shape::Object(&RULE_Delegation), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("FrameworkId", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Roles", Shape::List(&ListRule { items: Shape::Object(&RULE_Role), min_items: None, max_items: None, unique: false })),
-        ("Scope", Shape::Object(&RULE_Scope)),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AuditManager::Assessment` resource.
 ///
 /// The `AWS::AuditManager::Assessment` resource is an Audit Manager resource type that defines the scope of audit evidence collected by Audit Manager . An Audit Manager assessment is an implementation of an Audit Manager framework.
@@ -57,43 +21,44 @@ pub struct Assessment {
     /// `AssessmentReportsDestination`: an [`AssessmentReportsDestination`] object.
     ///
     /// The destination that evidence reports are stored in for the assessment.
-    pub assessment_reports_destination: Option<Obj<AssessmentReportsDestination>>,
+    pub assessment_reports_destination:
+        ::std::option::Option<crate::Obj<AssessmentReportsDestination>>,
     /// `AwsAccount`: an [`AwsAccount`] object.
     ///
     /// The AWS account that's associated with the assessment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub aws_account: Option<Obj<AwsAccount>>,
+    pub aws_account: ::std::option::Option<crate::Obj<AwsAccount>>,
     /// `Delegations`: a list of [`Delegation`] objects.
     ///
     /// The delegations that are associated with the assessment.
-    pub delegations: Option<List<Delegation>>,
+    pub delegations: ::std::option::Option<::cloudwright_core::List<Delegation>>,
     /// `Description`: a string.
     ///
     /// The description of the assessment.
     ///
     /// Pattern `^[\w\W\s\S]*$`; length 0 to 1000; write-only: CloudFormation does not return it.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FrameworkId`: a string.
     ///
     /// The unique identifier for the framework.
     ///
     /// Pattern `^([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|.*\S.*)$`; length 32 to 36; create-only: changing it replaces the resource.
-    pub framework_id: Option<Str>,
+    pub framework_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the assessment.
     ///
     /// Pattern `^[a-zA-Z0-9-_\.]+$`; length 1 to 127; write-only: CloudFormation does not return it.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Roles`: a list of [`Role`] objects.
     ///
     /// The roles that are associated with the assessment.
-    pub roles: Option<List<Role>>,
+    pub roles: ::std::option::Option<::cloudwright_core::List<Role>>,
     /// `Scope`: a [`Scope`] object.
     ///
     /// The wrapper of AWS accounts and services that are in scope for the assessment.
-    pub scope: Option<Obj<Scope>>,
+    pub scope: ::std::option::Option<crate::Obj<Scope>>,
     /// `Status`: an [`AssessmentStatus`] value.
     ///
     /// The overall status of the assessment.
@@ -101,11 +66,11 @@ pub struct Assessment {
     /// When you create a new assessment, the initial `Status` value is always `ACTIVE` . When you create an assessment, even if you specify the value as `INACTIVE` , the value overrides to `ACTIVE` .
     ///
     /// After you create an assessment, you can change the value of the `Status` property at any time. For example, when you want to stop collecting evidence for your assessment, you can change the assessment status to `INACTIVE` .
-    pub status: Option<AssessmentStatus>,
+    pub status: ::std::option::Option<AssessmentStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags that are associated with the assessment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +80,7 @@ impl Assessment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AuditManager::Assessment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-auditmanager-assessment.html",
         primary_identifier: &["AssessmentId"],
@@ -126,55 +91,57 @@ impl Assessment {
         read_only: &["AssessmentId", "Arn", "CreationTime"],
         attributes: &["Arn", "AssessmentId", "CreationTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Assessment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssessmentReportsDestination`: an [`AssessmentReportsDestination`] object.
-    pub fn assessment_reports_destination(mut self, value: impl Into<Obj<AssessmentReportsDestination>>) -> Self { self.assessment_reports_destination = Some(value.into()); self }
+    pub fn assessment_reports_destination(mut self, value: impl ::std::convert::Into<crate::Obj<AssessmentReportsDestination>>) -> Self { self.assessment_reports_destination = ::std::option::Option::Some(value.into()); self }
     /// `AwsAccount`: an [`AwsAccount`] object.
-    pub fn aws_account(mut self, value: impl Into<Obj<AwsAccount>>) -> Self { self.aws_account = Some(value.into()); self }
+    pub fn aws_account(mut self, value: impl ::std::convert::Into<crate::Obj<AwsAccount>>) -> Self { self.aws_account = ::std::option::Option::Some(value.into()); self }
     /// `Delegations`: a list of [`Delegation`] objects.
-    pub fn delegations(mut self, value: impl Into<List<Delegation>>) -> Self { self.delegations = Some(value.into()); self }
+    pub fn delegations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Delegation>>) -> Self { self.delegations = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FrameworkId`: a string.
-    pub fn framework_id(mut self, value: impl Into<Str>) -> Self { self.framework_id = Some(value.into()); self }
+    pub fn framework_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Roles`: a list of [`Role`] objects.
-    pub fn roles(mut self, value: impl Into<List<Role>>) -> Self { self.roles = Some(value.into()); self }
+    pub fn roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Role>>) -> Self { self.roles = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`Scope`] object.
-    pub fn scope(mut self, value: impl Into<Obj<Scope>>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<crate::Obj<Scope>>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`AssessmentStatus`] value.
-    pub fn status(mut self, value: impl Into<AssessmentStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<AssessmentStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Assessment {
+impl ::cloudwright_core::Resource for Assessment {
     type Attributes = AssessmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Assessment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Assessment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Assessment {
+impl ::cloudwright_core::ToValue for Assessment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssessmentReportsDestination",
                 &self.assessment_reports_destination,
@@ -192,12 +159,12 @@ impl ToValue for Assessment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Assessment`]: `Handle<Assessment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Assessment`]: `Handle<Assessment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssessmentAttributes(ResourceRef);
+pub struct AssessmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssessmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssessmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,32 +172,22 @@ impl From<ResourceRef> for AssessmentAttributes {
 impl AssessmentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AssessmentId`: a string.
     #[inline]
-    pub fn assessment_id(&self) -> Value {
-        self.0.get_att("AssessmentId")
+    pub fn assessment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssessmentId"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a number.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CreationTime"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssessmentReportsDestination: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssessmentReportsDestination` property type of `AWS::AuditManager::Assessment`.
 ///
@@ -244,11 +201,11 @@ pub struct AssessmentReportsDestination {
     /// The destination bucket where Audit Manager stores assessment reports.
     ///
     /// Pattern `^(S|s)3:\/\/[a-zA-Z0-9\-\.\(\)\'\*\_\!\=\+\@\:\s\,\?\/]+$`; length 1 to 1024.
-    pub destination: Option<Str>,
+    pub destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationType`: an [`AssessmentReportDestinationType`] value.
     ///
     /// The destination type, such as Amazon S3.
-    pub destination_type: Option<AssessmentReportDestinationType>,
+    pub destination_type: ::std::option::Option<AssessmentReportDestinationType>,
 }
 
 #[rustfmt::skip]
@@ -256,37 +213,26 @@ impl AssessmentReportsDestination {
     /// A `AssessmentReportsDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: a string.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `DestinationType`: an [`AssessmentReportDestinationType`] value.
-    pub fn destination_type(mut self, value: impl Into<AssessmentReportDestinationType>) -> Self { self.destination_type = Some(value.into()); self }
+    pub fn destination_type(mut self, value: impl ::std::convert::Into<AssessmentReportDestinationType>) -> Self { self.destination_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssessmentReportsDestination {}
+impl crate::PropertyType for AssessmentReportsDestination {}
 
-impl ToValue for AssessmentReportsDestination {
+impl ::cloudwright_core::ToValue for AssessmentReportsDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt("DestinationType", &self.destination_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsAccount: ObjRule = ObjRule {
-    properties: &[
-        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(320), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWSAccount` property type of `AWS::AuditManager::Assessment`.
 ///
@@ -300,19 +246,19 @@ pub struct AwsAccount {
     /// The email address that's associated with the AWS account .
     ///
     /// Pattern `^.*@.*$`; length 1 to 320.
-    pub email_address: Option<Str>,
+    pub email_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// The identifier for the AWS account .
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the AWS account .
     ///
     /// Pattern `^[\u0020-\u007E]+$`; length 1 to 50.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -320,38 +266,29 @@ impl AwsAccount {
     /// A `AwsAccount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EmailAddress`: a string.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = Some(value.into()); self }
+    pub fn email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_address = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsAccount {}
+impl crate::PropertyType for AwsAccount {}
 
-impl ToValue for AwsAccount {
+impl ::cloudwright_core::ToValue for AwsAccount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmailAddress", &self.email_address)
             .opt("Id", &self.id)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsService: ObjRule = ObjRule {
-    properties: &[
-        ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWSService` property type of `AWS::AuditManager::Assessment`.
 ///
@@ -365,7 +302,7 @@ pub struct AwsService {
     /// The name of the AWS service .
     ///
     /// Pattern `^[a-zA-Z0-9-\s().]+$`; length 1 to 40.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -373,42 +310,23 @@ impl AwsService {
     /// A `AwsService` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsService {}
+impl crate::PropertyType for AwsService {}
 
-impl ToValue for AwsService {
+impl ::cloudwright_core::ToValue for AwsService {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ServiceName", &self.service_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Delegation: ObjRule = ObjRule {
-    properties: &[
-        ("AssessmentId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("AssessmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Comment", Shape::Str(&StrRule { max_len: Some(350), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ControlSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("CreatedBy", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("CreationTime", Shape::NUM),
-        ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("LastUpdated", Shape::NUM),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RoleType", Shape::Str(&StrRule { allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["IN_PROGRESS", "UNDER_REVIEW", "COMPLETE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Delegation` property type of `AWS::AuditManager::Assessment`.
 ///
@@ -422,25 +340,25 @@ pub struct Delegation {
     /// The identifier for the assessment that's associated with the delegation.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; length 36 to 36.
-    pub assessment_id: Option<Str>,
+    pub assessment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssessmentName`: a string.
     ///
     /// The name of the assessment that's associated with the delegation.
     ///
     /// Pattern `^[a-zA-Z0-9-_\.]+$`; length 1 to 127.
-    pub assessment_name: Option<Str>,
+    pub assessment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Comment`: a string.
     ///
     /// The comment that's related to the delegation.
     ///
     /// Pattern `^[\w\W\s\S]*$`; length at most 350.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `ControlSetId`: a string.
     ///
     /// The identifier for the control set that's associated with the delegation.
     ///
     /// Pattern `^[\w\W\s\S]*$`; length 1 to 300.
-    pub control_set_id: Option<Str>,
+    pub control_set_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreatedBy`: a string.
     ///
     /// The user or role that created the delegation.
@@ -452,41 +370,41 @@ pub struct Delegation {
     /// *Pattern* : `^[a-zA-Z0-9-_()\\[\\]\\s]+$`
     ///
     /// Pattern `^arn:.*:*:.*`; length 20 to 2048.
-    pub created_by: Option<Str>,
+    pub created_by: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreationTime`: a number.
     ///
     /// Specifies when the delegation was created.
-    pub creation_time: Option<Num>,
+    pub creation_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `Id`: a string.
     ///
     /// The unique identifier for the delegation.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; length 36 to 36.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastUpdated`: a number.
     ///
     /// Specifies when the delegation was last updated.
-    pub last_updated: Option<Num>,
+    pub last_updated: ::std::option::Option<::cloudwright_core::Num>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*:iam:.*`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleType`: a [`RoleType`] value.
     ///
     /// The type of customer persona.
     ///
-    /// &gt; In `CreateAssessment` , `roleType` can only be `PROCESS_OWNER` .
-    /// &gt;
-    /// &gt; In `UpdateSettings` , `roleType` can only be `PROCESS_OWNER` .
-    /// &gt;
-    /// &gt; In `BatchCreateDelegationByAssessment` , `roleType` can only be `RESOURCE_OWNER` .
-    pub role_type: Option<RoleType>,
+    /// \> In `CreateAssessment` , `roleType` can only be `PROCESS_OWNER` .
+    /// \>
+    /// \> In `UpdateSettings` , `roleType` can only be `PROCESS_OWNER` .
+    /// \>
+    /// \> In `BatchCreateDelegationByAssessment` , `roleType` can only be `RESOURCE_OWNER` .
+    pub role_type: ::std::option::Option<RoleType>,
     /// `Status`: a [`DelegationStatus`] value.
     ///
     /// The status of the delegation.
-    pub status: Option<DelegationStatus>,
+    pub status: ::std::option::Option<DelegationStatus>,
 }
 
 #[rustfmt::skip]
@@ -494,39 +412,39 @@ impl Delegation {
     /// A `Delegation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssessmentId`: a string.
-    pub fn assessment_id(mut self, value: impl Into<Str>) -> Self { self.assessment_id = Some(value.into()); self }
+    pub fn assessment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assessment_id = ::std::option::Option::Some(value.into()); self }
     /// `AssessmentName`: a string.
-    pub fn assessment_name(mut self, value: impl Into<Str>) -> Self { self.assessment_name = Some(value.into()); self }
+    pub fn assessment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assessment_name = ::std::option::Option::Some(value.into()); self }
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `ControlSetId`: a string.
-    pub fn control_set_id(mut self, value: impl Into<Str>) -> Self { self.control_set_id = Some(value.into()); self }
+    pub fn control_set_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_set_id = ::std::option::Option::Some(value.into()); self }
     /// `CreatedBy`: a string.
-    pub fn created_by(mut self, value: impl Into<Str>) -> Self { self.created_by = Some(value.into()); self }
+    pub fn created_by(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_by = ::std::option::Option::Some(value.into()); self }
     /// `CreationTime`: a number.
-    pub fn creation_time(mut self, value: impl Into<Num>) -> Self { self.creation_time = Some(value.into()); self }
+    pub fn creation_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.creation_time = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `LastUpdated`: a number.
-    pub fn last_updated(mut self, value: impl Into<Num>) -> Self { self.last_updated = Some(value.into()); self }
+    pub fn last_updated(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.last_updated = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoleType`: a [`RoleType`] value.
-    pub fn role_type(mut self, value: impl Into<RoleType>) -> Self { self.role_type = Some(value.into()); self }
+    pub fn role_type(mut self, value: impl ::std::convert::Into<RoleType>) -> Self { self.role_type = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`DelegationStatus`] value.
-    pub fn status(mut self, value: impl Into<DelegationStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<DelegationStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Delegation {}
+impl crate::PropertyType for Delegation {}
 
-impl ToValue for Delegation {
+impl ::cloudwright_core::ToValue for Delegation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssessmentId", &self.assessment_id)
             .opt("AssessmentName", &self.assessment_name)
             .opt("Comment", &self.comment)
@@ -542,16 +460,6 @@ impl ToValue for Delegation {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Role: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RoleType", Shape::Str(&StrRule { allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Role` property type of `AWS::AuditManager::Assessment`.
 ///
 /// The `Role` property type specifies the wrapper that contains AWS Audit Manager role information, such as the role type and IAM Amazon Resource Name (ARN).
@@ -564,17 +472,17 @@ pub struct Role {
     /// The Amazon Resource Name (ARN) of the IAM role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*:iam:.*`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleType`: a [`RoleType`] value.
     ///
     /// The type of customer persona.
     ///
-    /// &gt; In `CreateAssessment` , `roleType` can only be `PROCESS_OWNER` .
-    /// &gt;
-    /// &gt; In `UpdateSettings` , `roleType` can only be `PROCESS_OWNER` .
-    /// &gt;
-    /// &gt; In `BatchCreateDelegationByAssessment` , `roleType` can only be `RESOURCE_OWNER` .
-    pub role_type: Option<RoleType>,
+    /// \> In `CreateAssessment` , `roleType` can only be `PROCESS_OWNER` .
+    /// \>
+    /// \> In `UpdateSettings` , `roleType` can only be `PROCESS_OWNER` .
+    /// \>
+    /// \> In `BatchCreateDelegationByAssessment` , `roleType` can only be `RESOURCE_OWNER` .
+    pub role_type: ::std::option::Option<RoleType>,
 }
 
 #[rustfmt::skip]
@@ -582,36 +490,26 @@ impl Role {
     /// A `Role` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoleType`: a [`RoleType`] value.
-    pub fn role_type(mut self, value: impl Into<RoleType>) -> Self { self.role_type = Some(value.into()); self }
+    pub fn role_type(mut self, value: impl ::std::convert::Into<RoleType>) -> Self { self.role_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Role {}
+impl crate::PropertyType for Role {}
 
-impl ToValue for Role {
+impl ::cloudwright_core::ToValue for Role {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
             .opt("RoleType", &self.role_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scope: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccounts", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsAccount), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("AwsServices", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsService), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scope` property type of `AWS::AuditManager::Assessment`.
 ///
@@ -625,13 +523,13 @@ pub struct Scope {
     /// The AWS accounts that are included in the scope of the assessment.
     ///
     /// Items 1 to 200.
-    pub aws_accounts: Option<List<AwsAccount>>,
+    pub aws_accounts: ::std::option::Option<::cloudwright_core::List<AwsAccount>>,
     /// `AwsServices`: a list of [`AwsService`] objects.
     ///
     /// The AWS services that are included in the scope of the assessment.
     ///
-    /// &gt; This API parameter is no longer supported. If you use this parameter to specify one or more AWS services , Audit Manager ignores this input. Instead, the value for `awsServices` will show as empty.
-    pub aws_services: Option<List<AwsService>>,
+    /// \> This API parameter is no longer supported. If you use this parameter to specify one or more AWS services , Audit Manager ignores this input. Instead, the value for `awsServices` will show as empty.
+    pub aws_services: ::std::option::Option<::cloudwright_core::List<AwsService>>,
 }
 
 #[rustfmt::skip]
@@ -639,21 +537,21 @@ impl Scope {
     /// A `Scope` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsAccounts`: a list of [`AwsAccount`] objects.
-    pub fn aws_accounts(mut self, value: impl Into<List<AwsAccount>>) -> Self { self.aws_accounts = Some(value.into()); self }
+    pub fn aws_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AwsAccount>>) -> Self { self.aws_accounts = ::std::option::Option::Some(value.into()); self }
     /// `AwsServices`: a list of [`AwsService`] objects.
-    pub fn aws_services(mut self, value: impl Into<List<AwsService>>) -> Self { self.aws_services = Some(value.into()); self }
+    pub fn aws_services(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AwsService>>) -> Self { self.aws_services = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scope {}
+impl crate::PropertyType for Scope {}
 
-impl ToValue for Scope {
+impl ::cloudwright_core::ToValue for Scope {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccounts", &self.aws_accounts)
             .opt("AwsServices", &self.aws_services)
             .build()
@@ -664,21 +562,10 @@ impl ToValue for Scope {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::AuditManager::Assessment`.
 ///
@@ -688,11 +575,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -707,17 +594,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -730,23 +617,23 @@ pub enum AssessmentReportDestinationType {
     /// `S3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssessmentReportDestinationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssessmentReportDestinationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssessmentReportDestinationType {
+impl ::cloudwright_core::ToValue for AssessmentReportDestinationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -758,24 +645,24 @@ pub enum AssessmentStatus {
     /// `INACTIVE`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssessmentStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssessmentStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssessmentStatus {
+impl ::cloudwright_core::ToValue for AssessmentStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -789,25 +676,25 @@ pub enum DelegationStatus {
     /// `COMPLETE`
     Complete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DelegationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DelegationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DelegationStatus {
+impl ::cloudwright_core::ToValue for DelegationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::InProgress => "IN_PROGRESS",
             Self::UnderReview => "UNDER_REVIEW",
             Self::Complete => "COMPLETE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -819,23 +706,144 @@ pub enum RoleType {
     /// `RESOURCE_OWNER`
     ResourceOwner,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RoleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RoleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RoleType {
+impl ::cloudwright_core::ToValue for RoleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ProcessOwner => "PROCESS_OWNER",
             Self::ResourceOwner => "RESOURCE_OWNER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(S|s)3:\\/\\/[a-zA-Z0-9\\-\\.\\(\\)\\'\\*\\_\\!\\=\\+\\@\\:\\s\\,\\?\\/]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*@.*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\u0020-\\u007E]+$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9-_\\.]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w\\W\\s\\S]*$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^arn:.*:*:.*");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^arn:.*:iam:.*");
+    pub(crate) static PATTERN_9: Pattern =
+        Pattern::new("^([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|.*\\S.*)$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9-\\s().]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Assessment: ObjRule = ObjRule {
+        properties: &[
+            ("AssessmentReportsDestination", Shape::Object(&RULE_AssessmentReportsDestination)),
+            ("AwsAccount", Shape::Object(&RULE_AwsAccount)),
+            ("Delegations", Shape::List(&ListRule { items: Shape::Object(&RULE_Delegation), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("FrameworkId", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Roles", Shape::List(&ListRule { items: Shape::Object(&RULE_Role), min_items: None, max_items: None, unique: false })),
+            ("Scope", Shape::Object(&RULE_Scope)),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssessmentReportsDestination: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsAccount: ObjRule = ObjRule {
+        properties: &[
+            ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(320), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsService: ObjRule = ObjRule {
+        properties: &[
+            ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Delegation: ObjRule = ObjRule {
+        properties: &[
+            ("AssessmentId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("AssessmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Comment", Shape::Str(&StrRule { max_len: Some(350), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ControlSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("CreatedBy", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("CreationTime", Shape::NUM),
+            ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LastUpdated", Shape::NUM),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleType", Shape::Str(&StrRule { allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["IN_PROGRESS", "UNDER_REVIEW", "COMPLETE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Role: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleType", Shape::Str(&StrRule { allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scope: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccounts", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsAccount), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("AwsServices", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsService), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,84 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9\\-_\\/]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(EBS|EC2|ELB|VPC_LATTICE)(,(EBS|EC2|ELB|VPC_LATTICE))*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007e]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^ami-[a-z0-9]{1,17}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\*\\-]+$");
-
 /// The required properties of [`AutoScalingGroup`], by name: `AutoScalingGroup::new(AutoScalingGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingGroupRequired {
     /// `MaxSize`: a string, required.
-    pub max_size: Str,
+    pub max_size: ::cloudwright_core::Str,
     /// `MinSize`: a string, required.
-    pub min_size: Str,
+    pub min_size: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScalingGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("AvailabilityZoneDistribution", Shape::Object(&RULE_AvailabilityZoneDistribution)),
-        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("AvailabilityZoneImpairmentPolicy", Shape::Object(&RULE_AvailabilityZoneImpairmentPolicy)),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("CapacityRebalance", Shape::Bool),
-        ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
-        ("Context", Shape::STR),
-        ("Cooldown", Shape::STR),
-        ("DefaultInstanceWarmup", Shape::INT),
-        ("DeletionProtection", Shape::Str(&StrRule { allowed: &["none", "prevent-all-deletion", "prevent-force-deletion"], ..StrRule::ANY })),
-        ("DesiredCapacity", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DesiredCapacityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("HealthCheckGracePeriod", Shape::INT),
-        ("HealthCheckType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(19), ..StrRule::ANY })),
-        ("InstanceLifecyclePolicy", Shape::Object(&RULE_InstanceLifecyclePolicy)),
-        ("InstanceMaintenancePolicy", Shape::Object(&RULE_InstanceMaintenancePolicy)),
-        ("LaunchConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
-        ("LifecycleHookSpecificationList", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecycleHookSpecification), min_items: None, max_items: None, unique: false })),
-        ("LoadBalancerNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MaxInstanceLifetime", Shape::INT),
-        ("MaxSize", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MetricsCollection", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsCollection), min_items: None, max_items: None, unique: false })),
-        ("MinSize", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MixedInstancesPolicy", Shape::Object(&RULE_MixedInstancesPolicy)),
-        ("NewInstancesProtectedFromScaleIn", Shape::Bool),
-        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
-        ("NotificationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationConfiguration), min_items: None, max_items: None, unique: false })),
-        ("PlacementGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("ServiceLinkedRoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SkipZonalShiftValidation", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagProperty), min_items: None, max_items: None, unique: false })),
-        ("TargetGroupARNs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("TerminationPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("TrafficSources", Shape::List(&ListRule { items: Shape::Object(&RULE_TrafficSourceIdentifier), min_items: None, max_items: None, unique: true })),
-        ("VPCZoneIdentifier", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["MinSize", "MaxSize"],
-    one_of: &[&[&["InstanceId"], &["LaunchConfigurationName"], &["LaunchTemplate"], &["MixedInstancesPolicy"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AutoScaling::AutoScalingGroup` resource.
 ///
 /// The `AWS::AutoScaling::AutoScalingGroup` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of automatic scaling and management.
 ///
-/// For more information about Amazon EC2 Auto Scaling, see the \[Amazon EC2 Auto Scaling User Guide\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/what-is-amazon-ec2-auto-scaling.html>) .
+/// For more information about Amazon EC2 Auto Scaling, see the [Amazon EC2 Auto Scaling User Guide](https://docs.aws.amazon.com/autoscaling/ec2/userguide/what-is-amazon-ec2-auto-scaling.html) .
 ///
-/// &gt; Amazon EC2 Auto Scaling configures instances launched as part of an Auto Scaling group using either a \[launch template\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html>) or a launch configuration. We strongly recommend that you do not use launch configurations. For more information, see \[Launch configurations\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-configurations.html>) in the *Amazon EC2 Auto Scaling User Guide* .
-/// &gt;
-/// &gt; For help migrating from launch configurations to launch templates, see \[Migrate AWS CloudFormation stacks from launch configurations to launch templates\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-launch-configurations-with-cloudformation.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// \> Amazon EC2 Auto Scaling configures instances launched as part of an Auto Scaling group using either a [launch template](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) or a launch configuration. We strongly recommend that you do not use launch configurations. For more information, see [Launch configurations](https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-configurations.html) in the *Amazon EC2 Auto Scaling User Guide* .
+/// \>
+/// \> For help migrating from launch configurations to launch templates, see [Migrate AWS CloudFormation stacks from launch configurations to launch templates](https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-launch-configurations-with-cloudformation.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// `Ref` returns its `AutoScalingGroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AutoScalingGroupAttributes`], which `Handle<AutoScalingGroup>` dereferences to.
@@ -99,64 +39,69 @@ pub struct AutoScalingGroup {
     ///
     /// The name can contain any ASCII character 33 to 126 including most punctuation characters, digits, and upper and lowercased letters.
     ///
-    /// &gt; You cannot use a colon (:) in the name.
+    /// \> You cannot use a colon (:) in the name.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub auto_scaling_group_name: Option<Str>,
+    pub auto_scaling_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneDistribution`: an [`AvailabilityZoneDistribution`] object.
     ///
     /// The EC2 instance capacity distribution across Availability Zones for the Auto Scaling group.
-    pub availability_zone_distribution: Option<Obj<AvailabilityZoneDistribution>>,
+    pub availability_zone_distribution:
+        ::std::option::Option<crate::Obj<AvailabilityZoneDistribution>>,
     /// `AvailabilityZoneIds`: a list of strings.
     ///
     /// The Availability Zone IDs where the Auto Scaling group can launch instances.
     ///
     /// Each item: length 1 to 255.
-    pub availability_zone_ids: Option<List<Str>>,
+    pub availability_zone_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AvailabilityZoneImpairmentPolicy`: an [`AvailabilityZoneImpairmentPolicy`] object.
     ///
     /// The Availability Zone impairment policy for the Auto Scaling group.
-    pub availability_zone_impairment_policy: Option<Obj<AvailabilityZoneImpairmentPolicy>>,
+    pub availability_zone_impairment_policy:
+        ::std::option::Option<crate::Obj<AvailabilityZoneImpairmentPolicy>>,
     /// `AvailabilityZones`: a list of strings.
     ///
     /// A list of Availability Zones where instances in the Auto Scaling group can be created. Used for launching into the default VPC subnet in each Availability Zone when not using the `VPCZoneIdentifier` property, or for attaching a network interface when an existing network interface ID is specified in a launch template.
     ///
     /// Each item: length 1 to 255.
-    pub availability_zones: Option<List<Str>>,
+    pub availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CapacityRebalance`: a boolean.
     ///
-    /// Indicates whether Capacity Rebalancing is enabled. Otherwise, Capacity Rebalancing is disabled. When you turn on Capacity Rebalancing, Amazon EC2 Auto Scaling attempts to launch a Spot Instance whenever Amazon EC2 notifies that a Spot Instance is at an elevated risk of interruption. After launching a new instance, it then terminates an old instance. For more information, see \[Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html>) in the in the *Amazon EC2 Auto Scaling User Guide* .
-    pub capacity_rebalance: Option<Bool>,
+    /// Indicates whether Capacity Rebalancing is enabled. Otherwise, Capacity Rebalancing is disabled. When you turn on Capacity Rebalancing, Amazon EC2 Auto Scaling attempts to launch a Spot Instance whenever Amazon EC2 notifies that a Spot Instance is at an elevated risk of interruption. After launching a new instance, it then terminates an old instance. For more information, see [Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html) in the in the *Amazon EC2 Auto Scaling User Guide* .
+    pub capacity_rebalance: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
     ///
     /// The capacity reservation specification for the Auto Scaling group.
-    pub capacity_reservation_specification: Option<Obj<CapacityReservationSpecification>>,
+    pub capacity_reservation_specification:
+        ::std::option::Option<crate::Obj<CapacityReservationSpecification>>,
     /// `Context`: a string.
     ///
     /// Reserved.
-    pub context: Option<Str>,
+    pub context: ::std::option::Option<::cloudwright_core::Str>,
     /// `Cooldown`: a string.
     ///
     /// *Only needed if you use simple scaling policies.*
     ///
-    /// The amount of time, in seconds, between one scaling activity ending and another one starting due to simple scaling policies. For more information, see \[Scaling cooldowns for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The amount of time, in seconds, between one scaling activity ending and another one starting due to simple scaling policies. For more information, see [Scaling cooldowns for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Default: `300` seconds
-    pub cooldown: Option<Str>,
+    pub cooldown: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultInstanceWarmup`: an integer.
     ///
     /// The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the `InService` state.
     ///
-    /// During an instance refresh, Amazon EC2 Auto Scaling waits for the warm-up period after it replaces an instance before it moves on to replacing the next instance. Amazon EC2 Auto Scaling also waits for the warm-up period before aggregating the metrics for new instances with existing instances in the Amazon CloudWatch metrics that are used for scaling, resulting in more reliable usage data. For more information, see \[Set the default instance warmup for an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// During an instance refresh, Amazon EC2 Auto Scaling waits for the warm-up period after it replaces an instance before it moves on to replacing the next instance. Amazon EC2 Auto Scaling also waits for the warm-up period before aggregating the metrics for new instances with existing instances in the Amazon CloudWatch metrics that are used for scaling, resulting in more reliable usage data. For more information, see [Set the default instance warmup for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
-    /// &gt; To manage various warm-up settings at the group level, we recommend that you set the default instance warmup, *even if it is set to 0 seconds* . To remove a value that you previously set, include the property but specify `-1` for the value. However, we strongly recommend keeping the default instance warmup enabled by specifying a value of `0` or other nominal value.
+    /// \> To manage various warm-up settings at the group level, we recommend that you set the default instance warmup, *even if it is set to 0 seconds* . To remove a value that you previously set, include the property but specify `-1` for the value. However, we strongly recommend keeping the default instance warmup enabled by specifying a value of `0` or other nominal value.
     ///
     /// Default: None
-    pub default_instance_warmup: Option<Int>,
+    pub default_instance_warmup: ::std::option::Option<::cloudwright_core::Int>,
     /// `DeletionProtection`: a [`DeletionProtection`] value.
     ///
     /// The deletion protection setting for the Auto Scaling group.
-    pub deletion_protection: Option<DeletionProtection>,
+    pub deletion_protection: ::std::option::Option<DeletionProtection>,
     /// `DesiredCapacity`: a string.
     ///
     /// The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain. It can scale beyond this capacity if you configure automatic scaling.
@@ -166,49 +111,49 @@ pub struct AutoScalingGroup {
     /// CloudFormation marks the Auto Scaling group as successful (by setting its status to CREATE_COMPLETE) when the desired capacity is reached. However, if a maximum Spot price is set in the launch template or launch configuration that you specified, then desired capacity is not used as a criteria for success. Whether your request is fulfilled depends on Spot Instance capacity and your maximum price.
     ///
     /// Pattern `^[0-9]+$`.
-    pub desired_capacity: Option<Str>,
+    pub desired_capacity: ::std::option::Option<::cloudwright_core::Str>,
     /// `DesiredCapacityType`: a string.
     ///
-    /// The unit of measurement for the value specified for desired capacity. Amazon EC2 Auto Scaling supports `DesiredCapacityType` for attribute-based instance type selection only. For more information, see \[Create a mixed instances group using attribute-based instance type selection\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-mixed-instances-group-attribute-based-instance-type-selection.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The unit of measurement for the value specified for desired capacity. Amazon EC2 Auto Scaling supports `DesiredCapacityType` for attribute-based instance type selection only. For more information, see [Create a mixed instances group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-mixed-instances-group-attribute-based-instance-type-selection.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// By default, Amazon EC2 Auto Scaling specifies `units` , which translates into number of instances.
     ///
     /// Valid values: `units` | `vcpu` | `memory-mib`
     ///
     /// Length 1 to 255.
-    pub desired_capacity_type: Option<Str>,
+    pub desired_capacity_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `HealthCheckGracePeriod`: an integer.
     ///
-    /// The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the `InService` state. For more information, see \[Set the health check grace period for an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the `InService` state. For more information, see [Set the health check grace period for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Default: `0` seconds
-    pub health_check_grace_period: Option<Int>,
+    pub health_check_grace_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `HealthCheckType`: a string.
     ///
     /// A comma-separated value string of one or more health check types.
     ///
-    /// The valid values are `EC2` , `EBS` , `ELB` , and `VPC_LATTICE` . `EC2` is the default health check and cannot be disabled. For more information, see \[Health checks for instances in an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The valid values are `EC2` , `EBS` , `ELB` , and `VPC_LATTICE` . `EC2` is the default health check and cannot be disabled. For more information, see [Health checks for instances in an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Only specify `EC2` if you must clear a value that was previously set.
     ///
     /// Pattern `^(EBS|EC2|ELB|VPC_LATTICE)(,(EBS|EC2|ELB|VPC_LATTICE))*$`; length 1 to 32.
-    pub health_check_type: Option<Str>,
+    pub health_check_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceId`: a string.
     ///
-    /// The ID of the instance used to base the launch configuration on. For more information, see \[Create an Auto Scaling group using an EC2 instance\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The ID of the instance used to base the launch configuration on. For more information, see [Create an Auto Scaling group using an EC2 instance](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// If you specify `LaunchTemplate` , `MixedInstancesPolicy` , or `LaunchConfigurationName` , don't specify `InstanceId` .
     ///
     /// Length 1 to 19; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub instance_id: Option<Str>,
+    pub instance_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceLifecyclePolicy`: an [`InstanceLifecyclePolicy`] object.
     ///
     /// The instance lifecycle policy for the Auto Scaling group.
-    pub instance_lifecycle_policy: Option<Obj<InstanceLifecyclePolicy>>,
+    pub instance_lifecycle_policy: ::std::option::Option<crate::Obj<InstanceLifecyclePolicy>>,
     /// `InstanceMaintenancePolicy`: an [`InstanceMaintenancePolicy`] object.
     ///
-    /// An instance maintenance policy. For more information, see \[Set instance maintenance policy\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html>) in the *Amazon EC2 Auto Scaling User Guide* .
-    pub instance_maintenance_policy: Option<Obj<InstanceMaintenancePolicy>>,
+    /// An instance maintenance policy. For more information, see [Set instance maintenance policy](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html) in the *Amazon EC2 Auto Scaling User Guide* .
+    pub instance_maintenance_policy: ::std::option::Option<crate::Obj<InstanceMaintenancePolicy>>,
     /// `LaunchConfigurationName`: a string.
     ///
     /// The name of the launch configuration to use to launch instances.
@@ -216,125 +161,131 @@ pub struct AutoScalingGroup {
     /// Required only if you don't specify `LaunchTemplate` , `MixedInstancesPolicy` , or `InstanceId` .
     ///
     /// Length 1 to 255; changing it may replace the resource (conditionally create-only).
-    pub launch_configuration_name: Option<Str>,
+    pub launch_configuration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
     ///
-    /// Information used to specify the launch template and version to use to launch instances. You can alternatively associate a launch template to the Auto Scaling group by specifying a `MixedInstancesPolicy` . For more information about creating launch templates, see \[Create a launch template for an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Information used to specify the launch template and version to use to launch instances. You can alternatively associate a launch template to the Auto Scaling group by specifying a `MixedInstancesPolicy` . For more information about creating launch templates, see [Create a launch template for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// If you omit this property, you must specify `MixedInstancesPolicy` , `LaunchConfigurationName` , or `InstanceId` .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub launch_template: Option<Obj<LaunchTemplateSpecification>>,
+    pub launch_template: ::std::option::Option<crate::Obj<LaunchTemplateSpecification>>,
     /// `LifecycleHookSpecificationList`: a list of [`LifecycleHookSpecification`] objects.
     ///
     /// One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
-    pub lifecycle_hook_specification_list: Option<List<LifecycleHookSpecification>>,
+    pub lifecycle_hook_specification_list:
+        ::std::option::Option<::cloudwright_core::List<LifecycleHookSpecification>>,
     /// `LoadBalancerNames`: a list of strings.
     ///
     /// A list of Classic Load Balancers associated with this Auto Scaling group. For Application Load Balancers, Network Load Balancers, and Gateway Load Balancers, specify the `TargetGroupARNs` property instead.
     ///
     /// Each item: length 1 to 255.
-    pub load_balancer_names: Option<List<Str>>,
+    pub load_balancer_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxInstanceLifetime`: an integer.
     ///
-    /// The maximum amount of time, in seconds, that an instance can be in service. The default is null. If specified, the value must be either 0 or a number equal to or greater than 86,400 seconds (1 day). For more information, see \[Replace Auto Scaling instances based on maximum instance lifetime\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html>) in the *Amazon EC2 Auto Scaling User Guide* .
-    pub max_instance_lifetime: Option<Int>,
+    /// The maximum amount of time, in seconds, that an instance can be in service. The default is null. If specified, the value must be either 0 or a number equal to or greater than 86,400 seconds (1 day). For more information, see [Replace Auto Scaling instances based on maximum instance lifetime](https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html) in the *Amazon EC2 Auto Scaling User Guide* .
+    pub max_instance_lifetime: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxSize`: a string, required.
     ///
     /// The maximum size of the group.
     ///
-    /// &gt; With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above `MaxSize` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above `MaxSize` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
+    /// \> With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above `MaxSize` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above `MaxSize` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
     ///
     /// Pattern `^[0-9]+$`.
-    pub max_size: Str,
+    pub max_size: ::cloudwright_core::Str,
     /// `MetricsCollection`: a list of [`MetricsCollection`] objects.
     ///
     /// Enables the monitoring of group metrics of an Auto Scaling group. By default, these metrics are disabled.
-    pub metrics_collection: Option<List<MetricsCollection>>,
+    pub metrics_collection: ::std::option::Option<::cloudwright_core::List<MetricsCollection>>,
     /// `MinSize`: a string, required.
     ///
     /// The minimum size of the group.
     ///
     /// Pattern `^[0-9]+$`.
-    pub min_size: Str,
+    pub min_size: ::cloudwright_core::Str,
     /// `MixedInstancesPolicy`: a [`MixedInstancesPolicy`] object.
     ///
     /// An embedded object that specifies a mixed instances policy.
     ///
     /// The policy includes properties that not only define the distribution of On-Demand Instances and Spot Instances, the maximum price to pay for Spot Instances (optional), and how the Auto Scaling group allocates instance types to fulfill On-Demand and Spot capacities, but also the properties that specify the instance configuration information—the launch template and instance types. The policy can also include a weight for each instance type and different launch templates for individual instance types.
     ///
-    /// For more information, see \[Auto Scaling groups with multiple instance types and purchase options\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub mixed_instances_policy: Option<Obj<MixedInstancesPolicy>>,
+    pub mixed_instances_policy: ::std::option::Option<crate::Obj<MixedInstancesPolicy>>,
     /// `NewInstancesProtectedFromScaleIn`: a boolean.
     ///
-    /// Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in. For more information about preventing instances from terminating on scale in, see \[Use instance scale-in protection\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html>) in the *Amazon EC2 Auto Scaling User Guide* .
-    pub new_instances_protected_from_scale_in: Option<Bool>,
+    /// Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in. For more information about preventing instances from terminating on scale in, see [Use instance scale-in protection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html) in the *Amazon EC2 Auto Scaling User Guide* .
+    pub new_instances_protected_from_scale_in: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
     ///
-    /// A structure that specifies an Amazon SNS notification configuration for the ``NotificationConfigurations`` property of the \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource.
-    /// For an example template snippet, see \[Configure Amazon EC2 Auto Scaling resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html>).
-    /// For more information, see \[Get Amazon SNS notifications when your Auto Scaling group scales\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ASGettingNotifications.html>) in the *Amazon EC2 Auto Scaling User Guide*.
+    /// A structure that specifies an Amazon SNS notification configuration for the ``NotificationConfigurations`` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+    /// For an example template snippet, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html).
+    /// For more information, see [Get Amazon SNS notifications when your Auto Scaling group scales](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ASGettingNotifications.html) in the *Amazon EC2 Auto Scaling User Guide*.
     ///
     /// Deprecated.
-    pub notification_configuration: Option<Obj<NotificationConfiguration>>,
+    pub notification_configuration: ::std::option::Option<crate::Obj<NotificationConfiguration>>,
     /// `NotificationConfigurations`: a list of [`NotificationConfiguration`] objects.
     ///
     /// Configures an Auto Scaling group to send notifications when specified events take place.
-    pub notification_configurations: Option<List<NotificationConfiguration>>,
+    pub notification_configurations:
+        ::std::option::Option<::cloudwright_core::List<NotificationConfiguration>>,
     /// `PlacementGroup`: a string.
     ///
-    /// The name of the placement group into which to launch your instances. For more information, see \[Placement groups\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html>) in the *Amazon EC2 User Guide* .
+    /// The name of the placement group into which to launch your instances. For more information, see [Placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html) in the *Amazon EC2 User Guide* .
     ///
-    /// &gt; A *cluster* placement group is a logical grouping of instances within a single Availability Zone. You cannot specify multiple Availability Zones and a cluster placement group.
+    /// \> A *cluster* placement group is a logical grouping of instances within a single Availability Zone. You cannot specify multiple Availability Zones and a cluster placement group.
     ///
     /// Length 1 to 255.
-    pub placement_group: Option<Str>,
+    pub placement_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceLinkedRoleARN`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf. By default, Amazon EC2 Auto Scaling uses a service-linked role named `AWSServiceRoleForAutoScaling` , which it creates if it does not exist. For more information, see \[Service-linked roles\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf. By default, Amazon EC2 Auto Scaling uses a service-linked role named `AWSServiceRoleForAutoScaling` , which it creates if it does not exist. For more information, see [Service-linked roles](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 1600.
-    pub service_linked_role_arn: Option<Str>,
+    pub service_linked_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SkipZonalShiftValidation`: a boolean.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub skip_zonal_shift_validation: Option<Bool>,
+    pub skip_zonal_shift_validation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`TagProperty`] objects.
     ///
-    /// One or more tags. You can tag your Auto Scaling group and propagate the tags to the Amazon EC2 instances it launches. Tags are not propagated to Amazon EBS volumes. To add tags to Amazon EBS volumes, specify the tags in a launch template but use caution. If the launch template specifies an instance tag with a key that is also specified for the Auto Scaling group, Amazon EC2 Auto Scaling overrides the value of that instance tag with the value specified by the Auto Scaling group. For more information, see \[Tag Auto Scaling groups and instances\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html>) in the *Amazon EC2 Auto Scaling User Guide* .
-    pub tags: Option<List<TagProperty>>,
+    /// One or more tags. You can tag your Auto Scaling group and propagate the tags to the Amazon EC2 instances it launches. Tags are not propagated to Amazon EBS volumes. To add tags to Amazon EBS volumes, specify the tags in a launch template but use caution. If the launch template specifies an instance tag with a key that is also specified for the Auto Scaling group, Amazon EC2 Auto Scaling overrides the value of that instance tag with the value specified by the Auto Scaling group. For more information, see [Tag Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html) in the *Amazon EC2 Auto Scaling User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagProperty>>,
     /// `TargetGroupARNs`: a list of strings.
     ///
-    /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group. Instances are registered as targets with the target groups. The target groups receive incoming traffic and route requests to one or more registered targets. For more information, see \[Use Elastic Load Balancing to distribute traffic across the instances in your Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group. Instances are registered as targets with the target groups. The target groups receive incoming traffic and route requests to one or more registered targets. For more information, see [Use Elastic Load Balancing to distribute traffic across the instances in your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Each item: length 1 to 511.
-    pub target_group_ar_ns: Option<List<Str>>,
+    pub target_group_ar_ns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TerminationPolicies`: a list of strings.
     ///
-    /// A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see \[Configure termination policies for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see [Configure termination policies for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Valid values: `Default` | `AllocationStrategy` | `ClosestToNextInstanceHour` | `NewestInstance` | `OldestInstance` | `OldestLaunchConfiguration` | `OldestLaunchTemplate` | `arn:aws:lambda:region:account-id:function:my-function:my-alias`
     ///
     /// Each item: length 1 to 1600.
-    pub termination_policies: Option<List<Str>>,
+    pub termination_policies:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TrafficSources`: a list of [`TrafficSourceIdentifier`] objects.
     ///
     /// The traffic sources associated with this Auto Scaling group.
-    pub traffic_sources: Option<List<TrafficSourceIdentifier>>,
+    pub traffic_sources: ::std::option::Option<::cloudwright_core::List<TrafficSourceIdentifier>>,
     /// `VPCZoneIdentifier`: a list of strings.
     ///
     /// A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
     ///
-    /// If this resource specifies public subnets and is also in a VPC that is defined in the same stack template, you must use the \[DependsOn attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to declare a dependency on the \[VPC-gateway attachment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc-gateway-attachment.html>) .
+    /// If this resource specifies public subnets and is also in a VPC that is defined in the same stack template, you must use the [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the [VPC-gateway attachment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc-gateway-attachment.html) .
     ///
-    /// &gt; When you update `VPCZoneIdentifier` , this retains the same Auto Scaling group and replaces old instances with new ones, according to the specified subnets. You can optionally specify how CloudFormation handles these updates by using an \[UpdatePolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>) .
+    /// \> When you update `VPCZoneIdentifier` , this retains the same Auto Scaling group and replaces old instances with new ones, according to the specified subnets. You can optionally specify how CloudFormation handles these updates by using an [UpdatePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html) .
     ///
     /// Required to launch instances into a nondefault VPC. If you specify `VPCZoneIdentifier` with `AvailabilityZones` , the subnets that you specify for this property must reside in those Availability Zones.
     ///
     /// Length 1 to 5000; changing it may replace the resource (conditionally create-only).
-    pub vpc_zone_identifier: Option<List<Str>>,
+    pub vpc_zone_identifier:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -344,7 +295,7 @@ impl AutoScalingGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AutoScaling::AutoScalingGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html",
         primary_identifier: &["AutoScalingGroupName"],
@@ -355,150 +306,152 @@ impl AutoScalingGroup {
         read_only: &["AutoScalingGroupARN"],
         attributes: &["AutoScalingGroupARN", "AutoScalingGroupName", "AvailabilityZoneDistribution.CapacityDistributionStrategy", "AvailabilityZoneIds", "AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior", "AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled", "AvailabilityZones", "CapacityRebalance", "CapacityReservationSpecification.CapacityReservationPreference", "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds", "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns", "Context", "Cooldown", "DefaultInstanceWarmup", "DeletionProtection", "DesiredCapacity", "DesiredCapacityType", "HealthCheckGracePeriod", "HealthCheckType", "InstanceId", "InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon", "InstanceMaintenancePolicy.MaxHealthyPercentage", "InstanceMaintenancePolicy.MinHealthyPercentage", "LaunchConfigurationName", "LaunchTemplate.LaunchTemplateId", "LaunchTemplate.LaunchTemplateName", "LaunchTemplate.Version", "LifecycleHookSpecificationList", "LoadBalancerNames", "MaxInstanceLifetime", "MaxSize", "MetricsCollection", "MinSize", "MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy", "MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity", "MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity", "MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy", "MixedInstancesPolicy.InstancesDistribution.SpotInstancePools", "MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName", "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version", "MixedInstancesPolicy.LaunchTemplate.Overrides", "NewInstancesProtectedFromScaleIn", "NotificationConfiguration.NotificationTypes", "NotificationConfiguration.TopicARN", "NotificationConfigurations", "PlacementGroup", "ServiceLinkedRoleARN", "SkipZonalShiftValidation", "Tags", "TargetGroupARNs", "TerminationPolicies", "TrafficSources", "VPCZoneIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AutoScalingGroup` with its required properties, named in a [`AutoScalingGroupRequired`].
     #[inline]
     pub fn new(required: AutoScalingGroupRequired) -> Self {
         Self {
-            auto_scaling_group_name: None,
-            availability_zone_distribution: None,
-            availability_zone_ids: None,
-            availability_zone_impairment_policy: None,
-            availability_zones: None,
-            capacity_rebalance: None,
-            capacity_reservation_specification: None,
-            context: None,
-            cooldown: None,
-            default_instance_warmup: None,
-            deletion_protection: None,
-            desired_capacity: None,
-            desired_capacity_type: None,
-            health_check_grace_period: None,
-            health_check_type: None,
-            instance_id: None,
-            instance_lifecycle_policy: None,
-            instance_maintenance_policy: None,
-            launch_configuration_name: None,
-            launch_template: None,
-            lifecycle_hook_specification_list: None,
-            load_balancer_names: None,
-            max_instance_lifetime: None,
+            auto_scaling_group_name: ::std::option::Option::None,
+            availability_zone_distribution: ::std::option::Option::None,
+            availability_zone_ids: ::std::option::Option::None,
+            availability_zone_impairment_policy: ::std::option::Option::None,
+            availability_zones: ::std::option::Option::None,
+            capacity_rebalance: ::std::option::Option::None,
+            capacity_reservation_specification: ::std::option::Option::None,
+            context: ::std::option::Option::None,
+            cooldown: ::std::option::Option::None,
+            default_instance_warmup: ::std::option::Option::None,
+            deletion_protection: ::std::option::Option::None,
+            desired_capacity: ::std::option::Option::None,
+            desired_capacity_type: ::std::option::Option::None,
+            health_check_grace_period: ::std::option::Option::None,
+            health_check_type: ::std::option::Option::None,
+            instance_id: ::std::option::Option::None,
+            instance_lifecycle_policy: ::std::option::Option::None,
+            instance_maintenance_policy: ::std::option::Option::None,
+            launch_configuration_name: ::std::option::Option::None,
+            launch_template: ::std::option::Option::None,
+            lifecycle_hook_specification_list: ::std::option::Option::None,
+            load_balancer_names: ::std::option::Option::None,
+            max_instance_lifetime: ::std::option::Option::None,
             max_size: required.max_size,
-            metrics_collection: None,
+            metrics_collection: ::std::option::Option::None,
             min_size: required.min_size,
-            mixed_instances_policy: None,
-            new_instances_protected_from_scale_in: None,
-            notification_configuration: None,
-            notification_configurations: None,
-            placement_group: None,
-            service_linked_role_arn: None,
-            skip_zonal_shift_validation: None,
-            tags: None,
-            target_group_ar_ns: None,
-            termination_policies: None,
-            traffic_sources: None,
-            vpc_zone_identifier: None,
+            mixed_instances_policy: ::std::option::Option::None,
+            new_instances_protected_from_scale_in: ::std::option::Option::None,
+            notification_configuration: ::std::option::Option::None,
+            notification_configurations: ::std::option::Option::None,
+            placement_group: ::std::option::Option::None,
+            service_linked_role_arn: ::std::option::Option::None,
+            skip_zonal_shift_validation: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_group_ar_ns: ::std::option::Option::None,
+            termination_policies: ::std::option::Option::None,
+            traffic_sources: ::std::option::Option::None,
+            vpc_zone_identifier: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingGroupName`: a string.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = Some(value.into()); self }
+    pub fn auto_scaling_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_group_name = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneDistribution`: an [`AvailabilityZoneDistribution`] object.
-    pub fn availability_zone_distribution(mut self, value: impl Into<Obj<AvailabilityZoneDistribution>>) -> Self { self.availability_zone_distribution = Some(value.into()); self }
+    pub fn availability_zone_distribution(mut self, value: impl ::std::convert::Into<crate::Obj<AvailabilityZoneDistribution>>) -> Self { self.availability_zone_distribution = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneIds`: a list of strings.
-    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zone_ids = Some(value.into()); self }
+    pub fn availability_zone_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zone_ids = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneImpairmentPolicy`: an [`AvailabilityZoneImpairmentPolicy`] object.
-    pub fn availability_zone_impairment_policy(mut self, value: impl Into<Obj<AvailabilityZoneImpairmentPolicy>>) -> Self { self.availability_zone_impairment_policy = Some(value.into()); self }
+    pub fn availability_zone_impairment_policy(mut self, value: impl ::std::convert::Into<crate::Obj<AvailabilityZoneImpairmentPolicy>>) -> Self { self.availability_zone_impairment_policy = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `CapacityRebalance`: a boolean.
-    pub fn capacity_rebalance(mut self, value: impl Into<Bool>) -> Self { self.capacity_rebalance = Some(value.into()); self }
+    pub fn capacity_rebalance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.capacity_rebalance = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
-    pub fn capacity_reservation_specification(mut self, value: impl Into<Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = Some(value.into()); self }
+    pub fn capacity_reservation_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = ::std::option::Option::Some(value.into()); self }
     /// `Context`: a string.
-    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
+    pub fn context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.context = ::std::option::Option::Some(value.into()); self }
     /// `Cooldown`: a string.
-    pub fn cooldown(mut self, value: impl Into<Str>) -> Self { self.cooldown = Some(value.into()); self }
+    pub fn cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cooldown = ::std::option::Option::Some(value.into()); self }
     /// `DefaultInstanceWarmup`: an integer.
-    pub fn default_instance_warmup(mut self, value: impl Into<Int>) -> Self { self.default_instance_warmup = Some(value.into()); self }
+    pub fn default_instance_warmup(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_instance_warmup = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtection`: a [`DeletionProtection`] value.
-    pub fn deletion_protection(mut self, value: impl Into<DeletionProtection>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<DeletionProtection>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `DesiredCapacity`: a string.
-    pub fn desired_capacity(mut self, value: impl Into<Str>) -> Self { self.desired_capacity = Some(value.into()); self }
+    pub fn desired_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.desired_capacity = ::std::option::Option::Some(value.into()); self }
     /// `DesiredCapacityType`: a string.
-    pub fn desired_capacity_type(mut self, value: impl Into<Str>) -> Self { self.desired_capacity_type = Some(value.into()); self }
+    pub fn desired_capacity_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.desired_capacity_type = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckGracePeriod`: an integer.
-    pub fn health_check_grace_period(mut self, value: impl Into<Int>) -> Self { self.health_check_grace_period = Some(value.into()); self }
+    pub fn health_check_grace_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_check_grace_period = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckType`: a string.
-    pub fn health_check_type(mut self, value: impl Into<Str>) -> Self { self.health_check_type = Some(value.into()); self }
+    pub fn health_check_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_check_type = ::std::option::Option::Some(value.into()); self }
     /// `InstanceId`: a string.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceLifecyclePolicy`: an [`InstanceLifecyclePolicy`] object.
-    pub fn instance_lifecycle_policy(mut self, value: impl Into<Obj<InstanceLifecyclePolicy>>) -> Self { self.instance_lifecycle_policy = Some(value.into()); self }
+    pub fn instance_lifecycle_policy(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceLifecyclePolicy>>) -> Self { self.instance_lifecycle_policy = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMaintenancePolicy`: an [`InstanceMaintenancePolicy`] object.
-    pub fn instance_maintenance_policy(mut self, value: impl Into<Obj<InstanceMaintenancePolicy>>) -> Self { self.instance_maintenance_policy = Some(value.into()); self }
+    pub fn instance_maintenance_policy(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceMaintenancePolicy>>) -> Self { self.instance_maintenance_policy = ::std::option::Option::Some(value.into()); self }
     /// `LaunchConfigurationName`: a string.
-    pub fn launch_configuration_name(mut self, value: impl Into<Str>) -> Self { self.launch_configuration_name = Some(value.into()); self }
+    pub fn launch_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_configuration_name = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
+    pub fn launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleHookSpecificationList`: a list of [`LifecycleHookSpecification`] objects.
-    pub fn lifecycle_hook_specification_list(mut self, value: impl Into<List<LifecycleHookSpecification>>) -> Self { self.lifecycle_hook_specification_list = Some(value.into()); self }
+    pub fn lifecycle_hook_specification_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LifecycleHookSpecification>>) -> Self { self.lifecycle_hook_specification_list = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerNames`: a list of strings.
-    pub fn load_balancer_names(mut self, value: impl Into<List<Str>>) -> Self { self.load_balancer_names = Some(value.into()); self }
+    pub fn load_balancer_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.load_balancer_names = ::std::option::Option::Some(value.into()); self }
     /// `MaxInstanceLifetime`: an integer.
-    pub fn max_instance_lifetime(mut self, value: impl Into<Int>) -> Self { self.max_instance_lifetime = Some(value.into()); self }
+    pub fn max_instance_lifetime(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_instance_lifetime = ::std::option::Option::Some(value.into()); self }
     /// `MaxSize`: a string, required.
-    pub fn max_size(mut self, value: impl Into<Str>) -> Self { self.max_size = value.into(); self }
+    pub fn max_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_size = value.into(); self }
     /// `MetricsCollection`: a list of [`MetricsCollection`] objects.
-    pub fn metrics_collection(mut self, value: impl Into<List<MetricsCollection>>) -> Self { self.metrics_collection = Some(value.into()); self }
+    pub fn metrics_collection(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricsCollection>>) -> Self { self.metrics_collection = ::std::option::Option::Some(value.into()); self }
     /// `MinSize`: a string, required.
-    pub fn min_size(mut self, value: impl Into<Str>) -> Self { self.min_size = value.into(); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.min_size = value.into(); self }
     /// `MixedInstancesPolicy`: a [`MixedInstancesPolicy`] object.
-    pub fn mixed_instances_policy(mut self, value: impl Into<Obj<MixedInstancesPolicy>>) -> Self { self.mixed_instances_policy = Some(value.into()); self }
+    pub fn mixed_instances_policy(mut self, value: impl ::std::convert::Into<crate::Obj<MixedInstancesPolicy>>) -> Self { self.mixed_instances_policy = ::std::option::Option::Some(value.into()); self }
     /// `NewInstancesProtectedFromScaleIn`: a boolean.
-    pub fn new_instances_protected_from_scale_in(mut self, value: impl Into<Bool>) -> Self { self.new_instances_protected_from_scale_in = Some(value.into()); self }
+    pub fn new_instances_protected_from_scale_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.new_instances_protected_from_scale_in = ::std::option::Option::Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
-    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = Some(value.into()); self }
+    pub fn notification_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = ::std::option::Option::Some(value.into()); self }
     /// `NotificationConfigurations`: a list of [`NotificationConfiguration`] objects.
-    pub fn notification_configurations(mut self, value: impl Into<List<NotificationConfiguration>>) -> Self { self.notification_configurations = Some(value.into()); self }
+    pub fn notification_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotificationConfiguration>>) -> Self { self.notification_configurations = ::std::option::Option::Some(value.into()); self }
     /// `PlacementGroup`: a string.
-    pub fn placement_group(mut self, value: impl Into<Str>) -> Self { self.placement_group = Some(value.into()); self }
+    pub fn placement_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placement_group = ::std::option::Option::Some(value.into()); self }
     /// `ServiceLinkedRoleARN`: a string.
-    pub fn service_linked_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_linked_role_arn = Some(value.into()); self }
+    pub fn service_linked_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_linked_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SkipZonalShiftValidation`: a boolean.
-    pub fn skip_zonal_shift_validation(mut self, value: impl Into<Bool>) -> Self { self.skip_zonal_shift_validation = Some(value.into()); self }
+    pub fn skip_zonal_shift_validation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.skip_zonal_shift_validation = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagProperty`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagProperty>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagProperty>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupARNs`: a list of strings.
-    pub fn target_group_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.target_group_ar_ns = Some(value.into()); self }
+    pub fn target_group_ar_ns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_group_ar_ns = ::std::option::Option::Some(value.into()); self }
     /// `TerminationPolicies`: a list of strings.
-    pub fn termination_policies(mut self, value: impl Into<List<Str>>) -> Self { self.termination_policies = Some(value.into()); self }
+    pub fn termination_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.termination_policies = ::std::option::Option::Some(value.into()); self }
     /// `TrafficSources`: a list of [`TrafficSourceIdentifier`] objects.
-    pub fn traffic_sources(mut self, value: impl Into<List<TrafficSourceIdentifier>>) -> Self { self.traffic_sources = Some(value.into()); self }
+    pub fn traffic_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TrafficSourceIdentifier>>) -> Self { self.traffic_sources = ::std::option::Option::Some(value.into()); self }
     /// `VPCZoneIdentifier`: a list of strings.
-    pub fn vpc_zone_identifier(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_zone_identifier = Some(value.into()); self }
+    pub fn vpc_zone_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_zone_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AutoScalingGroup {
+impl ::cloudwright_core::Resource for AutoScalingGroup {
     type Attributes = AutoScalingGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutoScalingGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AutoScalingGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AutoScalingGroup {
+impl ::cloudwright_core::ToValue for AutoScalingGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScalingGroupName", &self.auto_scaling_group_name)
             .opt(
                 "AvailabilityZoneDistribution",
@@ -568,12 +521,12 @@ impl ToValue for AutoScalingGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AutoScalingGroup`]: `Handle<AutoScalingGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AutoScalingGroup`]: `Handle<AutoScalingGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AutoScalingGroupAttributes(ResourceRef);
+pub struct AutoScalingGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AutoScalingGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AutoScalingGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -583,8 +536,8 @@ impl AutoScalingGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Auto Scaling group.
     #[inline]
-    pub fn auto_scaling_group_arn(&self) -> Value {
-        self.0.get_att("AutoScalingGroupARN")
+    pub fn auto_scaling_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutoScalingGroupARN"))
     }
 
     /// `Fn::GetAtt` `AutoScalingGroupName`: a string.
@@ -593,10 +546,10 @@ impl AutoScalingGroupAttributes {
     ///
     /// The name can contain any ASCII character 33 to 126 including most punctuation characters, digits, and upper and lowercased letters.
     ///
-    /// &gt; You cannot use a colon (:) in the name.
+    /// \> You cannot use a colon (:) in the name.
     #[inline]
-    pub fn auto_scaling_group_name(&self) -> Value {
-        self.0.get_att("AutoScalingGroupName")
+    pub fn auto_scaling_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutoScalingGroupName"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneDistribution.CapacityDistributionStrategy`: one of a set of strings.
@@ -606,51 +559,63 @@ impl AutoScalingGroupAttributes {
     /// - `balanced-only` - If launches fail in an Availability Zone, Auto Scaling will continue to attempt to launch in the unhealthy zone to preserve a balanced distribution.
     /// - `balanced-best-effort` - If launches fail in an Availability Zone, Auto Scaling will attempt to launch in another healthy Availability Zone instead.
     #[inline]
-    pub fn availability_zone_distribution_capacity_distribution_strategy(&self) -> Value {
-        self.0
-            .get_att("AvailabilityZoneDistribution.CapacityDistributionStrategy")
+    pub fn availability_zone_distribution_capacity_distribution_strategy(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("AvailabilityZoneDistribution.CapacityDistributionStrategy"),
+        )
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneIds`: a list of strings.
     ///
     /// The Availability Zone IDs where the Auto Scaling group can launch instances.
     #[inline]
-    pub fn availability_zone_ids(&self) -> Value {
-        self.0.get_att("AvailabilityZoneIds")
+    pub fn availability_zone_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AvailabilityZoneIds"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior`: one of a set of strings.
     ///
-    /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select `Replace unhealthy` , instances that appear unhealthy will be replaced in all Availability Zones. If you select `Ignore unhealthy` , instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see \[Auto Scaling group zonal shift\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select `Replace unhealthy` , instances that appear unhealthy will be replaced in all Availability Zones. If you select `Ignore unhealthy` , instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see [Auto Scaling group zonal shift](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html) in the *Amazon EC2 Auto Scaling User Guide* .
     #[inline]
-    pub fn availability_zone_impairment_policy_impaired_zone_health_check_behavior(&self) -> Value {
-        self.0
-            .get_att("AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior")
+    pub fn availability_zone_impairment_policy_impaired_zone_health_check_behavior(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior"),
+        )
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled`: a boolean.
     ///
     /// If `true` , enable zonal shift for your Auto Scaling group.
     #[inline]
-    pub fn availability_zone_impairment_policy_zonal_shift_enabled(&self) -> Value {
-        self.0
-            .get_att("AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled")
+    pub fn availability_zone_impairment_policy_zonal_shift_enabled(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled"),
+        )
     }
 
     /// `Fn::GetAtt` `AvailabilityZones`: a list of strings.
     ///
     /// A list of Availability Zones where instances in the Auto Scaling group can be created. Used for launching into the default VPC subnet in each Availability Zone when not using the `VPCZoneIdentifier` property, or for attaching a network interface when an existing network interface ID is specified in a launch template.
     #[inline]
-    pub fn availability_zones(&self) -> Value {
-        self.0.get_att("AvailabilityZones")
+    pub fn availability_zones(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AvailabilityZones"))
     }
 
     /// `Fn::GetAtt` `CapacityRebalance`: a boolean.
     ///
-    /// Indicates whether Capacity Rebalancing is enabled. Otherwise, Capacity Rebalancing is disabled. When you turn on Capacity Rebalancing, Amazon EC2 Auto Scaling attempts to launch a Spot Instance whenever Amazon EC2 notifies that a Spot Instance is at an elevated risk of interruption. After launching a new instance, it then terminates an old instance. For more information, see \[Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html>) in the in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Indicates whether Capacity Rebalancing is enabled. Otherwise, Capacity Rebalancing is disabled. When you turn on Capacity Rebalancing, Amazon EC2 Auto Scaling attempts to launch a Spot Instance whenever Amazon EC2 notifies that a Spot Instance is at an elevated risk of interruption. After launching a new instance, it then terminates an old instance. For more information, see [Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html) in the in the *Amazon EC2 Auto Scaling User Guide* .
     #[inline]
-    pub fn capacity_rebalance(&self) -> Value {
-        self.0.get_att("CapacityRebalance")
+    pub fn capacity_rebalance(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("CapacityRebalance"))
     }
 
     /// `Fn::GetAtt` `CapacityReservationSpecification.CapacityReservationPreference`: one of a set of strings.
@@ -662,69 +627,73 @@ impl AutoScalingGroupAttributes {
     /// - `none` - Auto Scaling will not launch instances into a Capacity Reservation. Instances will run in On-Demand capacity.
     /// - `default` - Auto Scaling uses the Capacity Reservation preference from your launch template or an open Capacity Reservation.
     #[inline]
-    pub fn capacity_reservation_specification_capacity_reservation_preference(&self) -> Value {
-        self.0
-            .get_att("CapacityReservationSpecification.CapacityReservationPreference")
+    pub fn capacity_reservation_specification_capacity_reservation_preference(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("CapacityReservationSpecification.CapacityReservationPreference"),
+        )
     }
 
     /// `Fn::GetAtt` `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds`: a list of strings.
     #[inline]
     pub fn capacity_reservation_specification_capacity_reservation_target_capacity_reservation_ids(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att(
             "CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns`: a list of strings.
     #[inline]
     pub fn capacity_reservation_specification_capacity_reservation_target_capacity_reservation_resource_group_arns(
         &self,
-    ) -> Value {
-        self.0.get_att("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns")
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns"))
     }
 
     /// `Fn::GetAtt` `Context`: a string.
     ///
     /// Reserved.
     #[inline]
-    pub fn context(&self) -> Value {
-        self.0.get_att("Context")
+    pub fn context(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Context"))
     }
 
     /// `Fn::GetAtt` `Cooldown`: a string.
     ///
     /// *Only needed if you use simple scaling policies.*
     ///
-    /// The amount of time, in seconds, between one scaling activity ending and another one starting due to simple scaling policies. For more information, see \[Scaling cooldowns for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The amount of time, in seconds, between one scaling activity ending and another one starting due to simple scaling policies. For more information, see [Scaling cooldowns for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Default: `300` seconds
     #[inline]
-    pub fn cooldown(&self) -> Value {
-        self.0.get_att("Cooldown")
+    pub fn cooldown(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Cooldown"))
     }
 
     /// `Fn::GetAtt` `DefaultInstanceWarmup`: an integer.
     ///
     /// The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the `InService` state.
     ///
-    /// During an instance refresh, Amazon EC2 Auto Scaling waits for the warm-up period after it replaces an instance before it moves on to replacing the next instance. Amazon EC2 Auto Scaling also waits for the warm-up period before aggregating the metrics for new instances with existing instances in the Amazon CloudWatch metrics that are used for scaling, resulting in more reliable usage data. For more information, see \[Set the default instance warmup for an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// During an instance refresh, Amazon EC2 Auto Scaling waits for the warm-up period after it replaces an instance before it moves on to replacing the next instance. Amazon EC2 Auto Scaling also waits for the warm-up period before aggregating the metrics for new instances with existing instances in the Amazon CloudWatch metrics that are used for scaling, resulting in more reliable usage data. For more information, see [Set the default instance warmup for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
-    /// &gt; To manage various warm-up settings at the group level, we recommend that you set the default instance warmup, *even if it is set to 0 seconds* . To remove a value that you previously set, include the property but specify `-1` for the value. However, we strongly recommend keeping the default instance warmup enabled by specifying a value of `0` or other nominal value.
+    /// \> To manage various warm-up settings at the group level, we recommend that you set the default instance warmup, *even if it is set to 0 seconds* . To remove a value that you previously set, include the property but specify `-1` for the value. However, we strongly recommend keeping the default instance warmup enabled by specifying a value of `0` or other nominal value.
     ///
     /// Default: None
     #[inline]
-    pub fn default_instance_warmup(&self) -> Value {
-        self.0.get_att("DefaultInstanceWarmup")
+    pub fn default_instance_warmup(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DefaultInstanceWarmup"))
     }
 
     /// `Fn::GetAtt` `DeletionProtection`: one of a set of strings.
     ///
     /// The deletion protection setting for the Auto Scaling group.
     #[inline]
-    pub fn deletion_protection(&self) -> Value {
-        self.0.get_att("DeletionProtection")
+    pub fn deletion_protection(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeletionProtection"))
     }
 
     /// `Fn::GetAtt` `DesiredCapacity`: a string.
@@ -735,52 +704,52 @@ impl AutoScalingGroupAttributes {
     ///
     /// CloudFormation marks the Auto Scaling group as successful (by setting its status to CREATE_COMPLETE) when the desired capacity is reached. However, if a maximum Spot price is set in the launch template or launch configuration that you specified, then desired capacity is not used as a criteria for success. Whether your request is fulfilled depends on Spot Instance capacity and your maximum price.
     #[inline]
-    pub fn desired_capacity(&self) -> Value {
-        self.0.get_att("DesiredCapacity")
+    pub fn desired_capacity(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DesiredCapacity"))
     }
 
     /// `Fn::GetAtt` `DesiredCapacityType`: a string.
     ///
-    /// The unit of measurement for the value specified for desired capacity. Amazon EC2 Auto Scaling supports `DesiredCapacityType` for attribute-based instance type selection only. For more information, see \[Create a mixed instances group using attribute-based instance type selection\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-mixed-instances-group-attribute-based-instance-type-selection.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The unit of measurement for the value specified for desired capacity. Amazon EC2 Auto Scaling supports `DesiredCapacityType` for attribute-based instance type selection only. For more information, see [Create a mixed instances group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-mixed-instances-group-attribute-based-instance-type-selection.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// By default, Amazon EC2 Auto Scaling specifies `units` , which translates into number of instances.
     ///
     /// Valid values: `units` | `vcpu` | `memory-mib`
     #[inline]
-    pub fn desired_capacity_type(&self) -> Value {
-        self.0.get_att("DesiredCapacityType")
+    pub fn desired_capacity_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DesiredCapacityType"))
     }
 
     /// `Fn::GetAtt` `HealthCheckGracePeriod`: an integer.
     ///
-    /// The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the `InService` state. For more information, see \[Set the health check grace period for an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the `InService` state. For more information, see [Set the health check grace period for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Default: `0` seconds
     #[inline]
-    pub fn health_check_grace_period(&self) -> Value {
-        self.0.get_att("HealthCheckGracePeriod")
+    pub fn health_check_grace_period(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("HealthCheckGracePeriod"))
     }
 
     /// `Fn::GetAtt` `HealthCheckType`: a string.
     ///
     /// A comma-separated value string of one or more health check types.
     ///
-    /// The valid values are `EC2` , `EBS` , `ELB` , and `VPC_LATTICE` . `EC2` is the default health check and cannot be disabled. For more information, see \[Health checks for instances in an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The valid values are `EC2` , `EBS` , `ELB` , and `VPC_LATTICE` . `EC2` is the default health check and cannot be disabled. For more information, see [Health checks for instances in an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Only specify `EC2` if you must clear a value that was previously set.
     #[inline]
-    pub fn health_check_type(&self) -> Value {
-        self.0.get_att("HealthCheckType")
+    pub fn health_check_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HealthCheckType"))
     }
 
     /// `Fn::GetAtt` `InstanceId`: a string.
     ///
-    /// The ID of the instance used to base the launch configuration on. For more information, see \[Create an Auto Scaling group using an EC2 instance\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The ID of the instance used to base the launch configuration on. For more information, see [Create an Auto Scaling group using an EC2 instance](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// If you specify `LaunchTemplate` , `MixedInstancesPolicy` , or `LaunchConfigurationName` , don't specify `InstanceId` .
     #[inline]
-    pub fn instance_id(&self) -> Value {
-        self.0.get_att("InstanceId")
+    pub fn instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceId"))
     }
 
     /// `Fn::GetAtt` `InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon`: one of a set of strings.
@@ -791,9 +760,13 @@ impl AutoScalingGroupAttributes {
     ///
     /// Retained instances don't count toward desired capacity and remain until you call `TerminateInstanceInAutoScalingGroup` .
     #[inline]
-    pub fn instance_lifecycle_policy_retention_triggers_terminate_hook_abandon(&self) -> Value {
-        self.0
-            .get_att("InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon")
+    pub fn instance_lifecycle_policy_retention_triggers_terminate_hook_abandon(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon"),
+        )
     }
 
     /// `Fn::GetAtt` `InstanceMaintenancePolicy.MaxHealthyPercentage`: an integer.
@@ -802,18 +775,22 @@ impl AutoScalingGroupAttributes {
     ///
     /// Both `MinHealthyPercentage` and `MaxHealthyPercentage` must be specified, and the difference between them cannot be greater than 100. A large range increases the number of instances that can be replaced at the same time.
     #[inline]
-    pub fn instance_maintenance_policy_max_healthy_percentage(&self) -> Value {
-        self.0
-            .get_att("InstanceMaintenancePolicy.MaxHealthyPercentage")
+    pub fn instance_maintenance_policy_max_healthy_percentage(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("InstanceMaintenancePolicy.MaxHealthyPercentage"),
+        )
     }
 
     /// `Fn::GetAtt` `InstanceMaintenancePolicy.MinHealthyPercentage`: an integer.
     ///
     /// Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the minimum percentage of the group to keep in service, healthy, and ready to use to support your workload when replacing instances. Value range is 0 to 100. To clear a previously set value, specify a value of `-1` .
     #[inline]
-    pub fn instance_maintenance_policy_min_healthy_percentage(&self) -> Value {
-        self.0
-            .get_att("InstanceMaintenancePolicy.MinHealthyPercentage")
+    pub fn instance_maintenance_policy_min_healthy_percentage(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("InstanceMaintenancePolicy.MinHealthyPercentage"),
+        )
     }
 
     /// `Fn::GetAtt` `LaunchConfigurationName`: a string.
@@ -822,8 +799,8 @@ impl AutoScalingGroupAttributes {
     ///
     /// Required only if you don't specify `LaunchTemplate` , `MixedInstancesPolicy` , or `InstanceId` .
     #[inline]
-    pub fn launch_configuration_name(&self) -> Value {
-        self.0.get_att("LaunchConfigurationName")
+    pub fn launch_configuration_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LaunchConfigurationName"))
     }
 
     /// `Fn::GetAtt` `LaunchTemplate.LaunchTemplateId`: a string.
@@ -832,8 +809,8 @@ impl AutoScalingGroupAttributes {
     ///
     /// You must specify the `LaunchTemplateID` or the `LaunchTemplateName` , but not both.
     #[inline]
-    pub fn launch_template_launch_template_id(&self) -> Value {
-        self.0.get_att("LaunchTemplate.LaunchTemplateId")
+    pub fn launch_template_launch_template_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LaunchTemplate.LaunchTemplateId"))
     }
 
     /// `Fn::GetAtt` `LaunchTemplate.LaunchTemplateName`: a string.
@@ -842,70 +819,72 @@ impl AutoScalingGroupAttributes {
     ///
     /// You must specify the `LaunchTemplateName` or the `LaunchTemplateID` , but not both.
     #[inline]
-    pub fn launch_template_launch_template_name(&self) -> Value {
-        self.0.get_att("LaunchTemplate.LaunchTemplateName")
+    pub fn launch_template_launch_template_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LaunchTemplate.LaunchTemplateName"))
     }
 
     /// `Fn::GetAtt` `LaunchTemplate.Version`: a string.
     ///
     /// The version number of the launch template.
     ///
-    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) .
+    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html) .
     ///
-    /// &gt; For an example of using the `Fn::GetAtt` function, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples>) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
+    /// \> For an example of using the `Fn::GetAtt` function, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
     #[inline]
-    pub fn launch_template_version(&self) -> Value {
-        self.0.get_att("LaunchTemplate.Version")
+    pub fn launch_template_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LaunchTemplate.Version"))
     }
 
     /// `Fn::GetAtt` `LifecycleHookSpecificationList`: a list of `LifecycleHookSpecification` objects.
     ///
     /// One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
     #[inline]
-    pub fn lifecycle_hook_specification_list(&self) -> Value {
-        self.0.get_att("LifecycleHookSpecificationList")
+    pub fn lifecycle_hook_specification_list(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LifecycleHookSpecificationList"))
     }
 
     /// `Fn::GetAtt` `LoadBalancerNames`: a list of strings.
     ///
     /// A list of Classic Load Balancers associated with this Auto Scaling group. For Application Load Balancers, Network Load Balancers, and Gateway Load Balancers, specify the `TargetGroupARNs` property instead.
     #[inline]
-    pub fn load_balancer_names(&self) -> Value {
-        self.0.get_att("LoadBalancerNames")
+    pub fn load_balancer_names(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LoadBalancerNames"))
     }
 
     /// `Fn::GetAtt` `MaxInstanceLifetime`: an integer.
     ///
-    /// The maximum amount of time, in seconds, that an instance can be in service. The default is null. If specified, the value must be either 0 or a number equal to or greater than 86,400 seconds (1 day). For more information, see \[Replace Auto Scaling instances based on maximum instance lifetime\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The maximum amount of time, in seconds, that an instance can be in service. The default is null. If specified, the value must be either 0 or a number equal to or greater than 86,400 seconds (1 day). For more information, see [Replace Auto Scaling instances based on maximum instance lifetime](https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html) in the *Amazon EC2 Auto Scaling User Guide* .
     #[inline]
-    pub fn max_instance_lifetime(&self) -> Value {
-        self.0.get_att("MaxInstanceLifetime")
+    pub fn max_instance_lifetime(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxInstanceLifetime"))
     }
 
     /// `Fn::GetAtt` `MaxSize`: a string.
     ///
     /// The maximum size of the group.
     ///
-    /// &gt; With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above `MaxSize` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above `MaxSize` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
+    /// \> With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above `MaxSize` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above `MaxSize` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
     #[inline]
-    pub fn max_size(&self) -> Value {
-        self.0.get_att("MaxSize")
+    pub fn max_size(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MaxSize"))
     }
 
     /// `Fn::GetAtt` `MetricsCollection`: a list of `MetricsCollection` objects.
     ///
     /// Enables the monitoring of group metrics of an Auto Scaling group. By default, these metrics are disabled.
     #[inline]
-    pub fn metrics_collection(&self) -> Value {
-        self.0.get_att("MetricsCollection")
+    pub fn metrics_collection(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("MetricsCollection"))
     }
 
     /// `Fn::GetAtt` `MinSize`: a string.
     ///
     /// The minimum size of the group.
     #[inline]
-    pub fn min_size(&self) -> Value {
-        self.0.get_att("MinSize")
+    pub fn min_size(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MinSize"))
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy`: a string.
@@ -919,9 +898,11 @@ impl AutoScalingGroupAttributes {
     #[inline]
     pub fn mixed_instances_policy_instances_distribution_on_demand_allocation_strategy(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandAllocationStrategy"),
+        )
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity`: an integer.
@@ -932,11 +913,15 @@ impl AutoScalingGroupAttributes {
     ///
     /// Default: 0
     ///
-    /// &gt; An update to this setting means a gradual replacement of instances to adjust the current On-Demand Instance levels. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
+    /// \> An update to this setting means a gradual replacement of instances to adjust the current On-Demand Instance levels. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
     #[inline]
-    pub fn mixed_instances_policy_instances_distribution_on_demand_base_capacity(&self) -> Value {
-        self.0
-            .get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity")
+    pub fn mixed_instances_policy_instances_distribution_on_demand_base_capacity(
+        &self,
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity"),
+        )
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity`: an integer.
@@ -945,14 +930,14 @@ impl AutoScalingGroupAttributes {
     ///
     /// Default: 100
     ///
-    /// &gt; An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
+    /// \> An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
     #[inline]
     pub fn mixed_instances_policy_instances_distribution_on_demand_percentage_above_base_capacity(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att(
             "MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy`: a string.
@@ -966,9 +951,13 @@ impl AutoScalingGroupAttributes {
     /// - **lowest-price** - Requests Spot Instances using the lowest priced pools within an Availability Zone, across the number of Spot pools that you specify for the `SpotInstancePools` property. To ensure that your desired capacity is met, you might receive Spot Instances from several pools. This is the default value, but it might lead to high interruption rates because this strategy only considers instance price and not available capacity.
     /// - **price-capacity-optimized (recommended)** - The price and capacity optimized allocation strategy looks at both price and capacity to select the Spot Instance pools that are the least likely to be interrupted and have the lowest possible price.
     #[inline]
-    pub fn mixed_instances_policy_instances_distribution_spot_allocation_strategy(&self) -> Value {
-        self.0
-            .get_att("MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy")
+    pub fn mixed_instances_policy_instances_distribution_spot_allocation_strategy(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy"),
+        )
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.SpotInstancePools`: an integer.
@@ -977,22 +966,30 @@ impl AutoScalingGroupAttributes {
     ///
     /// Default: 2
     #[inline]
-    pub fn mixed_instances_policy_instances_distribution_spot_instance_pools(&self) -> Value {
-        self.0
-            .get_att("MixedInstancesPolicy.InstancesDistribution.SpotInstancePools")
+    pub fn mixed_instances_policy_instances_distribution_spot_instance_pools(
+        &self,
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("MixedInstancesPolicy.InstancesDistribution.SpotInstancePools"),
+        )
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice`: a string.
     ///
     /// The maximum price per unit hour that you are willing to pay for a Spot Instance. If your maximum price is lower than the Spot price for the instance types that you selected, your Spot Instances are not launched. We do not recommend specifying a maximum price because it can lead to increased interruptions. When Spot Instances launch, you pay the current Spot price. To remove a maximum price that you previously set, include the property but specify an empty string ("") for the value.
     ///
-    /// &gt; If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify one.
+    /// \> If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify one.
     ///
     /// Valid Range: Minimum value of 0.001
     #[inline]
-    pub fn mixed_instances_policy_instances_distribution_spot_max_price(&self) -> Value {
-        self.0
-            .get_att("MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice")
+    pub fn mixed_instances_policy_instances_distribution_spot_max_price(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice"),
+        )
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId`: a string.
@@ -1003,10 +1000,10 @@ impl AutoScalingGroupAttributes {
     #[inline]
     pub fn mixed_instances_policy_launch_template_launch_template_specification_launch_template_id(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att(
             "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName`: a string.
@@ -1017,42 +1014,48 @@ impl AutoScalingGroupAttributes {
     #[inline]
     pub fn mixed_instances_policy_launch_template_launch_template_specification_launch_template_name(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att(
             "MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version`: a string.
     ///
     /// The version number of the launch template.
     ///
-    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) .
+    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html) .
     ///
-    /// &gt; For an example of using the `Fn::GetAtt` function, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples>) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
+    /// \> For an example of using the `Fn::GetAtt` function, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
     #[inline]
     pub fn mixed_instances_policy_launch_template_launch_template_specification_version(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version"),
+        )
     }
 
     /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.Overrides`: a list of `LaunchTemplateOverrides` objects.
     ///
     /// Any properties that you specify override the same properties in the launch template.
     #[inline]
-    pub fn mixed_instances_policy_launch_template_overrides(&self) -> Value {
-        self.0
-            .get_att("MixedInstancesPolicy.LaunchTemplate.Overrides")
+    pub fn mixed_instances_policy_launch_template_overrides(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("MixedInstancesPolicy.LaunchTemplate.Overrides"),
+        )
     }
 
     /// `Fn::GetAtt` `NewInstancesProtectedFromScaleIn`: a boolean.
     ///
-    /// Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in. For more information about preventing instances from terminating on scale in, see \[Use instance scale-in protection\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in. For more information about preventing instances from terminating on scale in, see [Use instance scale-in protection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html) in the *Amazon EC2 Auto Scaling User Guide* .
     #[inline]
-    pub fn new_instances_protected_from_scale_in(&self) -> Value {
-        self.0.get_att("NewInstancesProtectedFromScaleIn")
+    pub fn new_instances_protected_from_scale_in(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("NewInstancesProtectedFromScaleIn"))
     }
 
     /// `Fn::GetAtt` `NotificationConfiguration.NotificationTypes`: a list of strings.
@@ -1067,113 +1070,109 @@ impl AutoScalingGroupAttributes {
     /// - `autoscaling:EC2_INSTANCE_TERMINATE_ERROR`
     /// - `autoscaling:TEST_NOTIFICATION`
     #[inline]
-    pub fn notification_configuration_notification_types(&self) -> Value {
-        self.0
-            .get_att("NotificationConfiguration.NotificationTypes")
+    pub fn notification_configuration_notification_types(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("NotificationConfiguration.NotificationTypes"),
+        )
     }
 
     /// `Fn::GetAtt` `NotificationConfiguration.TopicARN`: a JSON value.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic.
     #[inline]
-    pub fn notification_configuration_topic_arn(&self) -> Value {
-        self.0.get_att("NotificationConfiguration.TopicARN")
+    pub fn notification_configuration_topic_arn(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("NotificationConfiguration.TopicARN"))
     }
 
     /// `Fn::GetAtt` `NotificationConfigurations`: a list of `NotificationConfiguration` objects.
     ///
     /// Configures an Auto Scaling group to send notifications when specified events take place.
     #[inline]
-    pub fn notification_configurations(&self) -> Value {
-        self.0.get_att("NotificationConfigurations")
+    pub fn notification_configurations(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NotificationConfigurations"))
     }
 
     /// `Fn::GetAtt` `PlacementGroup`: a string.
     ///
-    /// The name of the placement group into which to launch your instances. For more information, see \[Placement groups\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html>) in the *Amazon EC2 User Guide* .
+    /// The name of the placement group into which to launch your instances. For more information, see [Placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html) in the *Amazon EC2 User Guide* .
     ///
-    /// &gt; A *cluster* placement group is a logical grouping of instances within a single Availability Zone. You cannot specify multiple Availability Zones and a cluster placement group.
+    /// \> A *cluster* placement group is a logical grouping of instances within a single Availability Zone. You cannot specify multiple Availability Zones and a cluster placement group.
     #[inline]
-    pub fn placement_group(&self) -> Value {
-        self.0.get_att("PlacementGroup")
+    pub fn placement_group(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PlacementGroup"))
     }
 
     /// `Fn::GetAtt` `ServiceLinkedRoleARN`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf. By default, Amazon EC2 Auto Scaling uses a service-linked role named `AWSServiceRoleForAutoScaling` , which it creates if it does not exist. For more information, see \[Service-linked roles\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf. By default, Amazon EC2 Auto Scaling uses a service-linked role named `AWSServiceRoleForAutoScaling` , which it creates if it does not exist. For more information, see [Service-linked roles](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html) in the *Amazon EC2 Auto Scaling User Guide* .
     #[inline]
-    pub fn service_linked_role_arn(&self) -> Value {
-        self.0.get_att("ServiceLinkedRoleARN")
+    pub fn service_linked_role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceLinkedRoleARN"))
     }
 
     /// `Fn::GetAtt` `SkipZonalShiftValidation`: a boolean.
     #[inline]
-    pub fn skip_zonal_shift_validation(&self) -> Value {
-        self.0.get_att("SkipZonalShiftValidation")
+    pub fn skip_zonal_shift_validation(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("SkipZonalShiftValidation"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `TagProperty` objects.
     ///
-    /// One or more tags. You can tag your Auto Scaling group and propagate the tags to the Amazon EC2 instances it launches. Tags are not propagated to Amazon EBS volumes. To add tags to Amazon EBS volumes, specify the tags in a launch template but use caution. If the launch template specifies an instance tag with a key that is also specified for the Auto Scaling group, Amazon EC2 Auto Scaling overrides the value of that instance tag with the value specified by the Auto Scaling group. For more information, see \[Tag Auto Scaling groups and instances\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// One or more tags. You can tag your Auto Scaling group and propagate the tags to the Amazon EC2 instances it launches. Tags are not propagated to Amazon EBS volumes. To add tags to Amazon EBS volumes, specify the tags in a launch template but use caution. If the launch template specifies an instance tag with a key that is also specified for the Auto Scaling group, Amazon EC2 Auto Scaling overrides the value of that instance tag with the value specified by the Auto Scaling group. For more information, see [Tag Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html) in the *Amazon EC2 Auto Scaling User Guide* .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `TargetGroupARNs`: a list of strings.
     ///
-    /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group. Instances are registered as targets with the target groups. The target groups receive incoming traffic and route requests to one or more registered targets. For more information, see \[Use Elastic Load Balancing to distribute traffic across the instances in your Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group. Instances are registered as targets with the target groups. The target groups receive incoming traffic and route requests to one or more registered targets. For more information, see [Use Elastic Load Balancing to distribute traffic across the instances in your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html) in the *Amazon EC2 Auto Scaling User Guide* .
     #[inline]
-    pub fn target_group_ar_ns(&self) -> Value {
-        self.0.get_att("TargetGroupARNs")
+    pub fn target_group_ar_ns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("TargetGroupARNs"))
     }
 
     /// `Fn::GetAtt` `TerminationPolicies`: a list of strings.
     ///
-    /// A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see \[Configure termination policies for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see [Configure termination policies for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Valid values: `Default` | `AllocationStrategy` | `ClosestToNextInstanceHour` | `NewestInstance` | `OldestInstance` | `OldestLaunchConfiguration` | `OldestLaunchTemplate` | `arn:aws:lambda:region:account-id:function:my-function:my-alias`
     #[inline]
-    pub fn termination_policies(&self) -> Value {
-        self.0.get_att("TerminationPolicies")
+    pub fn termination_policies(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("TerminationPolicies"))
     }
 
     /// `Fn::GetAtt` `TrafficSources`: a list of `TrafficSourceIdentifier` objects.
     ///
     /// The traffic sources associated with this Auto Scaling group.
     #[inline]
-    pub fn traffic_sources(&self) -> Value {
-        self.0.get_att("TrafficSources")
+    pub fn traffic_sources(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("TrafficSources"))
     }
 
     /// `Fn::GetAtt` `VPCZoneIdentifier`: a list of strings.
     ///
     /// A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
     ///
-    /// If this resource specifies public subnets and is also in a VPC that is defined in the same stack template, you must use the \[DependsOn attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to declare a dependency on the \[VPC-gateway attachment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc-gateway-attachment.html>) .
+    /// If this resource specifies public subnets and is also in a VPC that is defined in the same stack template, you must use the [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the [VPC-gateway attachment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc-gateway-attachment.html) .
     ///
-    /// &gt; When you update `VPCZoneIdentifier` , this retains the same Auto Scaling group and replaces old instances with new ones, according to the specified subnets. You can optionally specify how CloudFormation handles these updates by using an \[UpdatePolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>) .
+    /// \> When you update `VPCZoneIdentifier` , this retains the same Auto Scaling group and replaces old instances with new ones, according to the specified subnets. You can optionally specify how CloudFormation handles these updates by using an [UpdatePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html) .
     ///
     /// Required to launch instances into a nondefault VPC. If you specify `VPCZoneIdentifier` with `AvailabilityZones` , the subnets that you specify for this property must reside in those Availability Zones.
     #[inline]
-    pub fn vpc_zone_identifier(&self) -> Value {
-        self.0.get_att("VPCZoneIdentifier")
+    pub fn vpc_zone_identifier(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("VPCZoneIdentifier"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AcceleratorCountRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `AcceleratorCountRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum number of accelerators for an instance type.
+/// `AcceleratorCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of accelerators for an instance type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-acceleratorcountrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1183,13 +1182,13 @@ pub struct AcceleratorCountRequest {
     /// The maximum value.
     ///
     /// Value at least 0.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum value.
     ///
     /// Value at least 0.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1197,40 +1196,30 @@ impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AcceleratorCountRequest {}
+impl crate::PropertyType for AcceleratorCountRequest {}
 
-impl ToValue for AcceleratorCountRequest {
+impl ::cloudwright_core::ToValue for AcceleratorCountRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AcceleratorTotalMemoryMiBRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `AcceleratorTotalMemoryMiBRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum total memory size for the accelerators for an instance type, in MiB.
+/// `AcceleratorTotalMemoryMiBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total memory size for the accelerators for an instance type, in MiB.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-acceleratortotalmemorymibrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1240,13 +1229,13 @@ pub struct AcceleratorTotalMemoryMiBRequest {
     /// The memory maximum in MiB.
     ///
     /// Value at least 0.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The memory minimum in MiB.
     ///
     /// Value at least 0.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1254,39 +1243,30 @@ impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
+impl crate::PropertyType for AcceleratorTotalMemoryMiBRequest {}
 
-impl ToValue for AcceleratorTotalMemoryMiBRequest {
+impl ::cloudwright_core::ToValue for AcceleratorTotalMemoryMiBRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AvailabilityZoneDistribution: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityDistributionStrategy", Shape::Str(&StrRule { allowed: &["balanced-best-effort", "balanced-only"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AvailabilityZoneDistribution` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `AvailabilityZoneDistribution` is a property of the \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource.
+/// `AvailabilityZoneDistribution` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-availabilityzonedistribution.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1297,7 +1277,7 @@ pub struct AvailabilityZoneDistribution {
     ///
     /// - `balanced-only` - If launches fail in an Availability Zone, Auto Scaling will continue to attempt to launch in the unhealthy zone to preserve a balanced distribution.
     /// - `balanced-best-effort` - If launches fail in an Availability Zone, Auto Scaling will attempt to launch in another healthy Availability Zone instead.
-    pub capacity_distribution_strategy: Option<CapacityDistributionStrategy>,
+    pub capacity_distribution_strategy: ::std::option::Option<CapacityDistributionStrategy>,
 }
 
 #[rustfmt::skip]
@@ -1305,19 +1285,19 @@ impl AvailabilityZoneDistribution {
     /// A `AvailabilityZoneDistribution` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityDistributionStrategy`: a [`CapacityDistributionStrategy`] value.
-    pub fn capacity_distribution_strategy(mut self, value: impl Into<CapacityDistributionStrategy>) -> Self { self.capacity_distribution_strategy = Some(value.into()); self }
+    pub fn capacity_distribution_strategy(mut self, value: impl ::std::convert::Into<CapacityDistributionStrategy>) -> Self { self.capacity_distribution_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AvailabilityZoneDistribution {}
+impl crate::PropertyType for AvailabilityZoneDistribution {}
 
-impl ToValue for AvailabilityZoneDistribution {
+impl ::cloudwright_core::ToValue for AvailabilityZoneDistribution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CapacityDistributionStrategy",
                 &self.capacity_distribution_strategy,
@@ -1332,19 +1312,8 @@ pub struct AvailabilityZoneImpairmentPolicyRequired {
     /// `ImpairedZoneHealthCheckBehavior`: an [`ImpairedZoneHealthCheckBehavior`] value, required.
     pub impaired_zone_health_check_behavior: ImpairedZoneHealthCheckBehavior,
     /// `ZonalShiftEnabled`: a boolean, required.
-    pub zonal_shift_enabled: Bool,
+    pub zonal_shift_enabled: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AvailabilityZoneImpairmentPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ImpairedZoneHealthCheckBehavior", Shape::Str(&StrRule { allowed: &["IgnoreUnhealthy", "ReplaceUnhealthy"], ..StrRule::ANY })),
-        ("ZonalShiftEnabled", Shape::Bool),
-    ],
-    required: &["ImpairedZoneHealthCheckBehavior", "ZonalShiftEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AvailabilityZoneImpairmentPolicy` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -1355,12 +1324,12 @@ pub(crate) static RULE_AvailabilityZoneImpairmentPolicy: ObjRule = ObjRule {
 pub struct AvailabilityZoneImpairmentPolicy {
     /// `ImpairedZoneHealthCheckBehavior`: an [`ImpairedZoneHealthCheckBehavior`] value, required.
     ///
-    /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select `Replace unhealthy` , instances that appear unhealthy will be replaced in all Availability Zones. If you select `Ignore unhealthy` , instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see \[Auto Scaling group zonal shift\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select `Replace unhealthy` , instances that appear unhealthy will be replaced in all Availability Zones. If you select `Ignore unhealthy` , instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see [Auto Scaling group zonal shift](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html) in the *Amazon EC2 Auto Scaling User Guide* .
     pub impaired_zone_health_check_behavior: ImpairedZoneHealthCheckBehavior,
     /// `ZonalShiftEnabled`: a boolean, required.
     ///
     /// If `true` , enable zonal shift for your Auto Scaling group.
-    pub zonal_shift_enabled: Bool,
+    pub zonal_shift_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -1375,17 +1344,17 @@ impl AvailabilityZoneImpairmentPolicy {
     }
 
     /// `ImpairedZoneHealthCheckBehavior`: an [`ImpairedZoneHealthCheckBehavior`] value, required.
-    pub fn impaired_zone_health_check_behavior(mut self, value: impl Into<ImpairedZoneHealthCheckBehavior>) -> Self { self.impaired_zone_health_check_behavior = value.into(); self }
+    pub fn impaired_zone_health_check_behavior(mut self, value: impl ::std::convert::Into<ImpairedZoneHealthCheckBehavior>) -> Self { self.impaired_zone_health_check_behavior = value.into(); self }
     /// `ZonalShiftEnabled`: a boolean, required.
-    pub fn zonal_shift_enabled(mut self, value: impl Into<Bool>) -> Self { self.zonal_shift_enabled = value.into(); self }
+    pub fn zonal_shift_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.zonal_shift_enabled = value.into(); self }
 }
 
-impl PropertyType for AvailabilityZoneImpairmentPolicy {}
+impl crate::PropertyType for AvailabilityZoneImpairmentPolicy {}
 
-impl ToValue for AvailabilityZoneImpairmentPolicy {
+impl ::cloudwright_core::ToValue for AvailabilityZoneImpairmentPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ImpairedZoneHealthCheckBehavior",
                 &self.impaired_zone_health_check_behavior,
@@ -1395,19 +1364,9 @@ impl ToValue for AvailabilityZoneImpairmentPolicy {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BaselineEbsBandwidthMbpsRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `BaselineEbsBandwidthMbpsRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum baseline bandwidth performance for an instance type, in Mbps.
+/// `BaselineEbsBandwidthMbpsRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum baseline bandwidth performance for an instance type, in Mbps.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-baselineebsbandwidthmbpsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1417,13 +1376,13 @@ pub struct BaselineEbsBandwidthMbpsRequest {
     /// The maximum value in Mbps.
     ///
     /// Value at least 0.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum value in Mbps.
     ///
     /// Value at least 0.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1431,35 +1390,26 @@ impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
+impl crate::PropertyType for BaselineEbsBandwidthMbpsRequest {}
 
-impl ToValue for BaselineEbsBandwidthMbpsRequest {
+impl ::cloudwright_core::ToValue for BaselineEbsBandwidthMbpsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BaselinePerformanceFactorsRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -1473,7 +1423,7 @@ pub struct BaselinePerformanceFactorsRequest {
     /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
     ///
     /// The CPU performance to consider, using an instance family as the baseline reference.
-    pub cpu: Option<Obj<CpuPerformanceFactorRequest>>,
+    pub cpu: ::std::option::Option<crate::Obj<CpuPerformanceFactorRequest>>,
 }
 
 #[rustfmt::skip]
@@ -1481,39 +1431,23 @@ impl BaselinePerformanceFactorsRequest {
     /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<crate::Obj<CpuPerformanceFactorRequest>>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BaselinePerformanceFactorsRequest {}
+impl crate::PropertyType for BaselinePerformanceFactorsRequest {}
 
-impl ToValue for BaselinePerformanceFactorsRequest {
+impl ::cloudwright_core::ToValue for BaselinePerformanceFactorsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Cpu", &self.cpu).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Cpu", &self.cpu)
+            .build()
     }
 }
-
-/// The required properties of [`CapacityReservationSpecification`], by name: `CapacityReservationSpecification::new(CapacityReservationSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityReservationSpecificationRequired {
-    /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value, required.
-    pub capacity_reservation_preference: CapacityReservationPreference,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-first", "capacity-reservations-only", "default", "none"], ..StrRule::ANY })),
-        ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
-    ],
-    required: &["CapacityReservationPreference"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityReservationSpecification` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -1534,32 +1468,32 @@ pub struct CapacityReservationSpecification {
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
     ///
     /// Describes a target Capacity Reservation or Capacity Reservation resource group.
-    pub capacity_reservation_target: Option<Obj<CapacityReservationTarget>>,
+    pub capacity_reservation_target: ::std::option::Option<crate::Obj<CapacityReservationTarget>>,
 }
 
 #[rustfmt::skip]
 impl CapacityReservationSpecification {
-    /// A `CapacityReservationSpecification` with its required properties, named in a [`CapacityReservationSpecificationRequired`].
+    /// A `CapacityReservationSpecification` with its one required property, `CapacityReservationPreference`.
     #[inline]
-    pub fn new(required: CapacityReservationSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<CapacityReservationPreference>) -> Self {
         Self {
-            capacity_reservation_preference: required.capacity_reservation_preference,
-            capacity_reservation_target: None,
+            capacity_reservation_preference: value.into(),
+            capacity_reservation_target: ::std::option::Option::None,
         }
     }
 
     /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value, required.
-    pub fn capacity_reservation_preference(mut self, value: impl Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = value.into(); self }
+    pub fn capacity_reservation_preference(mut self, value: impl ::std::convert::Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = value.into(); self }
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
-    pub fn capacity_reservation_target(mut self, value: impl Into<Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = Some(value.into()); self }
+    pub fn capacity_reservation_target(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationSpecification {}
+impl crate::PropertyType for CapacityReservationSpecification {}
 
-impl ToValue for CapacityReservationSpecification {
+impl ::cloudwright_core::ToValue for CapacityReservationSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CapacityReservationPreference",
                 &self.capacity_reservation_preference,
@@ -1572,16 +1506,6 @@ impl ToValue for CapacityReservationSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("CapacityReservationResourceGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CapacityReservationTarget` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
 /// The target for the Capacity Reservation. Specify Capacity Reservations IDs or Capacity Reservation resource group ARNs.
@@ -1592,11 +1516,13 @@ pub struct CapacityReservationTarget {
     /// `CapacityReservationIds`: a list of strings.
     ///
     /// The Capacity Reservation IDs to launch instances into.
-    pub capacity_reservation_ids: Option<List<Str>>,
+    pub capacity_reservation_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CapacityReservationResourceGroupArns`: a list of strings.
     ///
     /// The resource group ARNs of the Capacity Reservation to launch instances into.
-    pub capacity_reservation_resource_group_arns: Option<List<Str>>,
+    pub capacity_reservation_resource_group_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1604,21 +1530,21 @@ impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityReservationIds`: a list of strings.
-    pub fn capacity_reservation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_reservation_ids = Some(value.into()); self }
+    pub fn capacity_reservation_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.capacity_reservation_ids = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationResourceGroupArns`: a list of strings.
-    pub fn capacity_reservation_resource_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_reservation_resource_group_arns = Some(value.into()); self }
+    pub fn capacity_reservation_resource_group_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.capacity_reservation_resource_group_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationTarget {}
+impl crate::PropertyType for CapacityReservationTarget {}
 
-impl ToValue for CapacityReservationTarget {
+impl ::cloudwright_core::ToValue for CapacityReservationTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityReservationIds", &self.capacity_reservation_ids)
             .opt(
                 "CapacityReservationResourceGroupArns",
@@ -1627,15 +1553,6 @@ impl ToValue for CapacityReservationTarget {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
-    properties: &[
-        ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_PerformanceFactorReferenceRequest), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CpuPerformanceFactorRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -1648,8 +1565,9 @@ pub struct CpuPerformanceFactorRequest {
     ///
     /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
     ///
-    /// &gt; Currently only one instance family can be specified in the list.
-    pub references: Option<List<PerformanceFactorReferenceRequest>>,
+    /// \> Currently only one instance family can be specified in the list.
+    pub references:
+        ::std::option::Option<::cloudwright_core::List<PerformanceFactorReferenceRequest>>,
 }
 
 #[rustfmt::skip]
@@ -1657,38 +1575,29 @@ impl CpuPerformanceFactorRequest {
     /// A `CpuPerformanceFactorRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self { self.references = Some(value.into()); self }
+    pub fn references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PerformanceFactorReferenceRequest>>) -> Self { self.references = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CpuPerformanceFactorRequest {}
+impl crate::PropertyType for CpuPerformanceFactorRequest {}
 
-impl ToValue for CpuPerformanceFactorRequest {
+impl ::cloudwright_core::ToValue for CpuPerformanceFactorRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("References", &self.references)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceLifecyclePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("RetentionTriggers", Shape::Object(&RULE_RetentionTriggers)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceLifecyclePolicy` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
 /// The instance lifecycle policy for the Auto Scaling group. This policy controls instance behavior when an instance transitions through its lifecycle states. Configure retention triggers to specify when instances should move to a `Retained` state instead of automatic termination.
 ///
-/// For more information, see \[Control instance retention with instance lifecycle policies\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-lifecycle-policy.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Control instance retention with instance lifecycle policies](https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-lifecycle-policy.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-instancelifecyclepolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1696,7 +1605,7 @@ pub struct InstanceLifecyclePolicy {
     /// `RetentionTriggers`: a [`RetentionTriggers`] object.
     ///
     /// Specifies the conditions that trigger instance retention behavior. These triggers determine when instances should move to a `Retained` state instead of automatic termination. This allows you to maintain control over instance management when lifecycles transition and operations fail.
-    pub retention_triggers: Option<Obj<RetentionTriggers>>,
+    pub retention_triggers: ::std::option::Option<crate::Obj<RetentionTriggers>>,
 }
 
 #[rustfmt::skip]
@@ -1704,40 +1613,29 @@ impl InstanceLifecyclePolicy {
     /// A `InstanceLifecyclePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RetentionTriggers`: a [`RetentionTriggers`] object.
-    pub fn retention_triggers(mut self, value: impl Into<Obj<RetentionTriggers>>) -> Self { self.retention_triggers = Some(value.into()); self }
+    pub fn retention_triggers(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionTriggers>>) -> Self { self.retention_triggers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceLifecyclePolicy {}
+impl crate::PropertyType for InstanceLifecyclePolicy {}
 
-impl ToValue for InstanceLifecyclePolicy {
+impl ::cloudwright_core::ToValue for InstanceLifecyclePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RetentionTriggers", &self.retention_triggers)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceMaintenancePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MaxHealthyPercentage", Shape::Int(&NumRule { min: Some(-1.0), max: Some(200.0), ..NumRule::ANY })),
-        ("MinHealthyPercentage", Shape::Int(&NumRule { min: Some(-1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    dependent_required: &[("MaxHealthyPercentage", &["MinHealthyPercentage"]), ("MinHealthyPercentage", &["MaxHealthyPercentage"])],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceMaintenancePolicy` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `InstanceMaintenancePolicy` is a property of the \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource.
+/// `InstanceMaintenancePolicy` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
 ///
-/// For more information, see \[Instance maintenance policies\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Instance maintenance policies](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-instancemaintenancepolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1749,13 +1647,13 @@ pub struct InstanceMaintenancePolicy {
     /// Both `MinHealthyPercentage` and `MaxHealthyPercentage` must be specified, and the difference between them cannot be greater than 100. A large range increases the number of instances that can be replaced at the same time.
     ///
     /// Value -1 to 200.
-    pub max_healthy_percentage: Option<Int>,
+    pub max_healthy_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinHealthyPercentage`: an integer.
     ///
     /// Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the minimum percentage of the group to keep in service, healthy, and ready to use to support your workload when replacing instances. Value range is 0 to 100. To clear a previously set value, specify a value of `-1` .
     ///
     /// Value -1 to 100.
-    pub min_healthy_percentage: Option<Int>,
+    pub min_healthy_percentage: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1763,21 +1661,21 @@ impl InstanceMaintenancePolicy {
     /// A `InstanceMaintenancePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxHealthyPercentage`: an integer.
-    pub fn max_healthy_percentage(mut self, value: impl Into<Int>) -> Self { self.max_healthy_percentage = Some(value.into()); self }
+    pub fn max_healthy_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_healthy_percentage = ::std::option::Option::Some(value.into()); self }
     /// `MinHealthyPercentage`: an integer.
-    pub fn min_healthy_percentage(mut self, value: impl Into<Int>) -> Self { self.min_healthy_percentage = Some(value.into()); self }
+    pub fn min_healthy_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_healthy_percentage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceMaintenancePolicy {}
+impl crate::PropertyType for InstanceMaintenancePolicy {}
 
-impl ToValue for InstanceMaintenancePolicy {
+impl ::cloudwright_core::ToValue for InstanceMaintenancePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxHealthyPercentage", &self.max_healthy_percentage)
             .opt("MinHealthyPercentage", &self.min_healthy_percentage)
             .build()
@@ -1788,44 +1686,10 @@ impl ToValue for InstanceMaintenancePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequirementsRequired {
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
-    pub memory_mi_b: Obj<MemoryMiBRequest>,
+    pub memory_mi_b: crate::Obj<MemoryMiBRequest>,
     /// `VCpuCount`: a [`VCpuCountRequest`] object, required.
-    pub v_cpu_count: Obj<VCpuCountRequest>,
+    pub v_cpu_count: crate::Obj<VCpuCountRequest>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
-    properties: &[
-        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
-        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a100", "k80", "m60", "radeon-pro-v520", "t4", "v100", "vu9p"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["fpga", "gpu", "inference"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: true })),
-        ("BareMetal", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
-        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
-        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
-        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
-        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "apple", "intel"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: true })),
-        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("LocalStorage", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
-        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
-        ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
-        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
-        ("OnDemandMaxPricePercentageOverLowestPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("RequireHibernateSupport", Shape::Bool),
-        ("SpotMaxPricePercentageOverLowestPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
-        ("VCpuCount", Shape::Object(&RULE_VCpuCountRequest)),
-    ],
-    required: &["MemoryMiB", "VCpuCount"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceRequirements` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -1838,13 +1702,13 @@ pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
 /// - `AllowedInstanceTypes` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
 /// - `ExcludedInstanceTypes` - The instance types to exclude from the list, even if they match your specified attributes.
 ///
-/// &gt; You must specify `VCpuCount` and `MemoryMiB` . All other attributes are optional. Any unspecified optional attribute is set to its default.
+/// \> You must specify `VCpuCount` and `MemoryMiB` . All other attributes are optional. Any unspecified optional attribute is set to its default.
 ///
-/// For an example template, see \[Configure Amazon EC2 Auto Scaling resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html>) .
+/// For an example template, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html) .
 ///
-/// For more information, see \[Creating an Auto Scaling group using attribute-based instance type selection\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-instance-type-requirements.html>) in the *Amazon EC2 Auto Scaling User Guide* . For help determining which instance types match your attributes before you apply them to your Auto Scaling group, see \[Preview instance types with specified attributes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-get-instance-types-from-instance-requirements>) in the *Amazon EC2 User Guide for Linux Instances* .
+/// For more information, see [Creating an Auto Scaling group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-instance-type-requirements.html) in the *Amazon EC2 Auto Scaling User Guide* . For help determining which instance types match your attributes before you apply them to your Auto Scaling group, see [Preview instance types with specified attributes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-get-instance-types-from-instance-requirements) in the *Amazon EC2 User Guide for Linux Instances* .
 ///
-/// `InstanceRequirements` is a property of the `LaunchTemplateOverrides` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html>) property type.
+/// `InstanceRequirements` is a property of the `LaunchTemplateOverrides` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-instancerequirements.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1856,7 +1720,7 @@ pub struct InstanceRequirements {
     /// To exclude accelerator-enabled instance types, set `Max` to `0` .
     ///
     /// Default: No minimum or maximum limits
-    pub accelerator_count: Option<Obj<AcceleratorCountRequest>>,
+    pub accelerator_count: ::std::option::Option<crate::Obj<AcceleratorCountRequest>>,
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
     ///
     /// Indicates whether instance types must have accelerators by specific manufacturers.
@@ -1867,7 +1731,8 @@ pub struct InstanceRequirements {
     /// - For instance types with Xilinx devices, specify `xilinx` .
     ///
     /// Default: Any manufacturer
-    pub accelerator_manufacturers: Option<List<AcceleratorManufacturer>>,
+    pub accelerator_manufacturers:
+        ::std::option::Option<::cloudwright_core::List<AcceleratorManufacturer>>,
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
     ///
     /// Lists the accelerators that must be on an instance type.
@@ -1881,13 +1746,14 @@ pub struct InstanceRequirements {
     /// - For instance types with Xilinx VU9P FPGAs, specify `vu9p` .
     ///
     /// Default: Any accelerator
-    pub accelerator_names: Option<List<AcceleratorName>>,
+    pub accelerator_names: ::std::option::Option<::cloudwright_core::List<AcceleratorName>>,
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
     ///
     /// The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
     ///
     /// Default: No minimum or maximum limits
-    pub accelerator_total_memory_mi_b: Option<Obj<AcceleratorTotalMemoryMiBRequest>>,
+    pub accelerator_total_memory_mi_b:
+        ::std::option::Option<crate::Obj<AcceleratorTotalMemoryMiBRequest>>,
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
     ///
     /// Lists the accelerator types that must be on an instance type.
@@ -1897,7 +1763,7 @@ pub struct InstanceRequirements {
     /// - For instance types with inference accelerators, specify `inference` .
     ///
     /// Default: Any accelerator type
-    pub accelerator_types: Option<List<AcceleratorType>>,
+    pub accelerator_types: ::std::option::Option<::cloudwright_core::List<AcceleratorType>>,
     /// `AllowedInstanceTypes`: a list of strings.
     ///
     /// The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
@@ -1906,34 +1772,37 @@ pub struct InstanceRequirements {
     ///
     /// For example, if you specify `c5*` , Amazon EC2 Auto Scaling will allow the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*` , Amazon EC2 Auto Scaling will allow all the M5a instance types, but not the M5n instance types.
     ///
-    /// &gt; If you specify `AllowedInstanceTypes` , you can't specify `ExcludedInstanceTypes` .
+    /// \> If you specify `AllowedInstanceTypes` , you can't specify `ExcludedInstanceTypes` .
     ///
     /// Default: All instance types
     ///
     /// Items 0 to 400; each item: pattern `^[a-zA-Z0-9\.\*\-]+$`, length 1 to 30.
-    pub allowed_instance_types: Option<List<Str>>,
+    pub allowed_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BareMetal`: a [`BareMetal`] value.
     ///
     /// Indicates whether bare metal instance types are included, excluded, or required.
     ///
     /// Default: `excluded`
-    pub bare_metal: Option<BareMetal>,
+    pub bare_metal: ::std::option::Option<BareMetal>,
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
     ///
-    /// The minimum and maximum baseline bandwidth performance for an instance type, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
+    /// The minimum and maximum baseline bandwidth performance for an instance type, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: No minimum or maximum limits
-    pub baseline_ebs_bandwidth_mbps: Option<Obj<BaselineEbsBandwidthMbpsRequest>>,
+    pub baseline_ebs_bandwidth_mbps:
+        ::std::option::Option<crate::Obj<BaselineEbsBandwidthMbpsRequest>>,
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
     ///
     /// The baseline performance factors for the instance requirements.
-    pub baseline_performance_factors: Option<Obj<BaselinePerformanceFactorsRequest>>,
+    pub baseline_performance_factors:
+        ::std::option::Option<crate::Obj<BaselinePerformanceFactorsRequest>>,
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
     ///
-    /// Indicates whether burstable performance instance types are included, excluded, or required. For more information, see \[Burstable performance instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether burstable performance instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: `excluded`
-    pub burstable_performance: Option<BurstablePerformance>,
+    pub burstable_performance: ::std::option::Option<BurstablePerformance>,
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
     ///
     /// Lists which specific CPU manufacturers to include.
@@ -1943,37 +1812,38 @@ pub struct InstanceRequirements {
     /// - For instance types with AWS CPUs, specify `amazon-web-services` .
     /// - For instance types with Apple CPUs, specify `apple` .
     ///
-    /// &gt; Don't confuse the CPU hardware manufacturer with the CPU hardware architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
+    /// \> Don't confuse the CPU hardware manufacturer with the CPU hardware architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
     ///
     /// Default: Any manufacturer
-    pub cpu_manufacturers: Option<List<CpuManufacturer>>,
+    pub cpu_manufacturers: ::std::option::Option<::cloudwright_core::List<CpuManufacturer>>,
     /// `ExcludedInstanceTypes`: a list of strings.
     ///
     /// The instance types to exclude. You can use strings with one or more wild cards, represented by an asterisk ( `*` ), to exclude an instance family, type, size, or generation. The following are examples: `m5.8xlarge` , `c5*.*` , `m5a.*` , `r*` , `*3*` .
     ///
     /// For example, if you specify `c5*` , you are excluding the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*` , Amazon EC2 Auto Scaling will exclude all the M5a instance types, but not the M5n instance types.
     ///
-    /// &gt; If you specify `ExcludedInstanceTypes` , you can't specify `AllowedInstanceTypes` .
+    /// \> If you specify `ExcludedInstanceTypes` , you can't specify `AllowedInstanceTypes` .
     ///
     /// Default: No excluded instance types
     ///
     /// Items 0 to 400; each item: pattern `^[a-zA-Z0-9\.\*\-]+$`, length 1 to 30.
-    pub excluded_instance_types: Option<List<Str>>,
+    pub excluded_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
     ///
     /// Indicates whether current or previous generation instance types are included.
     ///
-    /// - For current generation instance types, specify `current` . The current generation includes EC2 instance types currently recommended for use. This typically includes the latest two to three generations in each instance family. For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// - For current generation instance types, specify `current` . The current generation includes EC2 instance types currently recommended for use. This typically includes the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     /// - For previous generation instance types, specify `previous` .
     ///
     /// Default: Any current or previous generation
-    pub instance_generations: Option<List<InstanceGeneration>>,
+    pub instance_generations: ::std::option::Option<::cloudwright_core::List<InstanceGeneration>>,
     /// `LocalStorage`: a [`LocalStorage`] value.
     ///
-    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, see \[Amazon EC2 instance store\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, see [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: `included`
-    pub local_storage: Option<LocalStorage>,
+    pub local_storage: ::std::option::Option<LocalStorage>,
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
     ///
     /// Indicates the type of local storage that is required.
@@ -1982,7 +1852,7 @@ pub struct InstanceRequirements {
     /// - For instance types with solid state drive (SSD) storage, specify `ssd` .
     ///
     /// Default: Any local storage type
-    pub local_storage_types: Option<List<LocalStorageType>>,
+    pub local_storage_types: ::std::option::Option<::cloudwright_core::List<LocalStorageType>>,
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
@@ -1991,32 +1861,33 @@ pub struct InstanceRequirements {
     ///
     /// If you set `DesiredCapacityType` to `vcpu` or `memory-mib` , the price protection threshold is based on the per-vCPU or per-memory price instead of the per instance price.
     ///
-    /// &gt; Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
+    /// \> Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
     ///
     /// Value at least 0.
-    pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Int>,
+    pub max_spot_price_as_percentage_of_optimal_on_demand_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
     ///
     /// The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
     ///
     /// Default: No minimum or maximum limits
-    pub memory_gi_b_per_v_cpu: Option<Obj<MemoryGiBPerVCpuRequest>>,
+    pub memory_gi_b_per_v_cpu: ::std::option::Option<crate::Obj<MemoryGiBPerVCpuRequest>>,
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
     ///
     /// The minimum and maximum instance memory size for an instance type, in MiB.
-    pub memory_mi_b: Obj<MemoryMiBRequest>,
+    pub memory_mi_b: crate::Obj<MemoryMiBRequest>,
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
     ///
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
     ///
     /// Default: No minimum or maximum limits
-    pub network_bandwidth_gbps: Option<Obj<NetworkBandwidthGbpsRequest>>,
+    pub network_bandwidth_gbps: ::std::option::Option<crate::Obj<NetworkBandwidthGbpsRequest>>,
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
     ///
     /// The minimum and maximum number of network interfaces for an instance type.
     ///
     /// Default: No minimum or maximum limits
-    pub network_interface_count: Option<Obj<NetworkInterfaceCountRequest>>,
+    pub network_interface_count: ::std::option::Option<crate::Obj<NetworkInterfaceCountRequest>>,
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
@@ -2030,13 +1901,14 @@ pub struct InstanceRequirements {
     /// Default: `20`
     ///
     /// Value at least 0.
-    pub on_demand_max_price_percentage_over_lowest_price: Option<Int>,
+    pub on_demand_max_price_percentage_over_lowest_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `RequireHibernateSupport`: a boolean.
     ///
     /// Indicates whether instance types must provide On-Demand Instance hibernation support.
     ///
     /// Default: `false`
-    pub require_hibernate_support: Option<Bool>,
+    pub require_hibernate_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
@@ -2045,20 +1917,20 @@ pub struct InstanceRequirements {
     ///
     /// If you set `DesiredCapacityType` to `vcpu` or `memory-mib` , the price protection threshold is based on the per-vCPU or per-memory price instead of the per instance price.
     ///
-    /// &gt; Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
+    /// \> Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
     ///
     /// Value at least 0.
-    pub spot_max_price_percentage_over_lowest_price: Option<Int>,
+    pub spot_max_price_percentage_over_lowest_price: ::std::option::Option<::cloudwright_core::Int>,
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
     ///
     /// The minimum and maximum total local storage size for an instance type, in GB.
     ///
     /// Default: No minimum or maximum limits
-    pub total_local_storage_gb: Option<Obj<TotalLocalStorageGbRequest>>,
+    pub total_local_storage_gb: ::std::option::Option<crate::Obj<TotalLocalStorageGbRequest>>,
     /// `VCpuCount`: a [`VCpuCountRequest`] object, required.
     ///
     /// The minimum and maximum number of vCPUs for an instance type.
-    pub v_cpu_count: Obj<VCpuCountRequest>,
+    pub v_cpu_count: crate::Obj<VCpuCountRequest>,
 }
 
 #[rustfmt::skip]
@@ -2067,92 +1939,92 @@ impl InstanceRequirements {
     #[inline]
     pub fn new(required: InstanceRequirementsRequired) -> Self {
         Self {
-            accelerator_count: None,
-            accelerator_manufacturers: None,
-            accelerator_names: None,
-            accelerator_total_memory_mi_b: None,
-            accelerator_types: None,
-            allowed_instance_types: None,
-            bare_metal: None,
-            baseline_ebs_bandwidth_mbps: None,
-            baseline_performance_factors: None,
-            burstable_performance: None,
-            cpu_manufacturers: None,
-            excluded_instance_types: None,
-            instance_generations: None,
-            local_storage: None,
-            local_storage_types: None,
-            max_spot_price_as_percentage_of_optimal_on_demand_price: None,
-            memory_gi_b_per_v_cpu: None,
+            accelerator_count: ::std::option::Option::None,
+            accelerator_manufacturers: ::std::option::Option::None,
+            accelerator_names: ::std::option::Option::None,
+            accelerator_total_memory_mi_b: ::std::option::Option::None,
+            accelerator_types: ::std::option::Option::None,
+            allowed_instance_types: ::std::option::Option::None,
+            bare_metal: ::std::option::Option::None,
+            baseline_ebs_bandwidth_mbps: ::std::option::Option::None,
+            baseline_performance_factors: ::std::option::Option::None,
+            burstable_performance: ::std::option::Option::None,
+            cpu_manufacturers: ::std::option::Option::None,
+            excluded_instance_types: ::std::option::Option::None,
+            instance_generations: ::std::option::Option::None,
+            local_storage: ::std::option::Option::None,
+            local_storage_types: ::std::option::Option::None,
+            max_spot_price_as_percentage_of_optimal_on_demand_price: ::std::option::Option::None,
+            memory_gi_b_per_v_cpu: ::std::option::Option::None,
             memory_mi_b: required.memory_mi_b,
-            network_bandwidth_gbps: None,
-            network_interface_count: None,
-            on_demand_max_price_percentage_over_lowest_price: None,
-            require_hibernate_support: None,
-            spot_max_price_percentage_over_lowest_price: None,
-            total_local_storage_gb: None,
+            network_bandwidth_gbps: ::std::option::Option::None,
+            network_interface_count: ::std::option::Option::None,
+            on_demand_max_price_percentage_over_lowest_price: ::std::option::Option::None,
+            require_hibernate_support: ::std::option::Option::None,
+            spot_max_price_percentage_over_lowest_price: ::std::option::Option::None,
+            total_local_storage_gb: ::std::option::Option::None,
             v_cpu_count: required.v_cpu_count,
         }
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
+    pub fn accelerator_count(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
+    pub fn accelerator_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
+    pub fn accelerator_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorName>>) -> Self { self.accelerator_names = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
+    pub fn accelerator_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorType>>) -> Self { self.accelerator_types = ::std::option::Option::Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
+    pub fn allowed_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
+    pub fn bare_metal(mut self, value: impl ::std::convert::Into<BareMetal>) -> Self { self.bare_metal = ::std::option::Option::Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl ::std::convert::Into<crate::Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = ::std::option::Option::Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
-    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
+    pub fn baseline_performance_factors(mut self, value: impl ::std::convert::Into<crate::Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = ::std::option::Option::Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
+    pub fn burstable_performance(mut self, value: impl ::std::convert::Into<BurstablePerformance>) -> Self { self.burstable_performance = ::std::option::Option::Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
+    pub fn cpu_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
+    pub fn excluded_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
+    pub fn instance_generations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceGeneration>>) -> Self { self.instance_generations = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
+    pub fn local_storage(mut self, value: impl ::std::convert::Into<LocalStorage>) -> Self { self.local_storage = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
+    pub fn local_storage_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalStorageType>>) -> Self { self.local_storage_types = ::std::option::Option::Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = ::std::option::Option::Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = ::std::option::Option::Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object, required.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = value.into(); self }
+    pub fn memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = value.into(); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
+    pub fn network_bandwidth_gbps(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
+    pub fn network_interface_count(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
+    pub fn require_hibernate_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_hibernate_support = ::std::option::Option::Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
+    pub fn total_local_storage_gb(mut self, value: impl ::std::convert::Into<crate::Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = ::std::option::Option::Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRequest`] object, required.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRequest>>) -> Self { self.v_cpu_count = value.into(); self }
+    pub fn v_cpu_count(mut self, value: impl ::std::convert::Into<crate::Obj<VCpuCountRequest>>) -> Self { self.v_cpu_count = value.into(); self }
 }
 
-impl PropertyType for InstanceRequirements {}
+impl crate::PropertyType for InstanceRequirements {}
 
-impl ToValue for InstanceRequirements {
+impl ::cloudwright_core::ToValue for InstanceRequirements {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
             .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
             .opt("AcceleratorNames", &self.accelerator_names)
@@ -2200,27 +2072,13 @@ impl ToValue for InstanceRequirements {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstancesDistribution: ObjRule = ObjRule {
-    properties: &[
-        ("OnDemandAllocationStrategy", Shape::STR),
-        ("OnDemandBaseCapacity", Shape::INT),
-        ("OnDemandPercentageAboveBaseCapacity", Shape::INT),
-        ("SpotAllocationStrategy", Shape::STR),
-        ("SpotInstancePools", Shape::INT),
-        ("SpotMaxPrice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstancesDistribution` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
 /// Use this structure to specify the distribution of On-Demand Instances and Spot Instances and the allocation strategies used to fulfill On-Demand and Spot capacities for a mixed instances policy.
 ///
-/// For more information, see \[Auto Scaling groups with multiple instance types and purchase options\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
-/// `InstancesDistribution` is a property of the \[AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html>) property type.
+/// `InstancesDistribution` is a property of the [AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-instancesdistribution.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2233,7 +2091,7 @@ pub struct InstancesDistribution {
     ///
     /// - **lowest-price** - Uses price to determine which instance types are the highest priority, launching the lowest priced instance types within an Availability Zone first. This is the default value for Auto Scaling groups that specify `InstanceRequirements` .
     /// - **prioritized** - You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling launches your highest priority instance types first. If all your On-Demand capacity cannot be fulfilled using your highest priority instance type, then Amazon EC2 Auto Scaling launches the remaining capacity using the second priority instance type, and so on. This is the default value for Auto Scaling groups that don't specify `InstanceRequirements` and cannot be used for groups that do.
-    pub on_demand_allocation_strategy: Option<Str>,
+    pub on_demand_allocation_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnDemandBaseCapacity`: an integer.
     ///
     /// The minimum amount of the Auto Scaling group's capacity that must be fulfilled by On-Demand Instances. This base portion is launched first as your group scales.
@@ -2242,16 +2100,16 @@ pub struct InstancesDistribution {
     ///
     /// Default: 0
     ///
-    /// &gt; An update to this setting means a gradual replacement of instances to adjust the current On-Demand Instance levels. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
-    pub on_demand_base_capacity: Option<Int>,
+    /// \> An update to this setting means a gradual replacement of instances to adjust the current On-Demand Instance levels. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
+    pub on_demand_base_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `OnDemandPercentageAboveBaseCapacity`: an integer.
     ///
     /// Controls the percentages of On-Demand Instances and Spot Instances for your additional capacity beyond `OnDemandBaseCapacity` . Expressed as a number (for example, 20 specifies 20% On-Demand Instances, 80% Spot Instances). If set to 100, only On-Demand Instances are used.
     ///
     /// Default: 100
     ///
-    /// &gt; An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
-    pub on_demand_percentage_above_base_capacity: Option<Int>,
+    /// \> An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
+    pub on_demand_percentage_above_base_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpotAllocationStrategy`: a string.
     ///
     /// The allocation strategy to apply to your Spot Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
@@ -2262,23 +2120,23 @@ pub struct InstancesDistribution {
     /// - **capacity-optimized-prioritized** - You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling honors the instance type priorities on a best effort basis but optimizes for capacity first. Note that if the On-Demand allocation strategy is set to `prioritized` , the same priority is applied when fulfilling On-Demand capacity. This is not a valid value for Auto Scaling groups that specify `InstanceRequirements` .
     /// - **lowest-price** - Requests Spot Instances using the lowest priced pools within an Availability Zone, across the number of Spot pools that you specify for the `SpotInstancePools` property. To ensure that your desired capacity is met, you might receive Spot Instances from several pools. This is the default value, but it might lead to high interruption rates because this strategy only considers instance price and not available capacity.
     /// - **price-capacity-optimized (recommended)** - The price and capacity optimized allocation strategy looks at both price and capacity to select the Spot Instance pools that are the least likely to be interrupted and have the lowest possible price.
-    pub spot_allocation_strategy: Option<Str>,
+    pub spot_allocation_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `SpotInstancePools`: an integer.
     ///
     /// The number of Spot Instance pools across which to allocate your Spot Instances. The Spot pools are determined from the different instance types in the overrides. Valid only when the `SpotAllocationStrategy` is `lowest-price` . Value must be in the range of 1–20.
     ///
     /// Default: 2
-    pub spot_instance_pools: Option<Int>,
+    pub spot_instance_pools: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpotMaxPrice`: a string.
     ///
     /// The maximum price per unit hour that you are willing to pay for a Spot Instance. If your maximum price is lower than the Spot price for the instance types that you selected, your Spot Instances are not launched. We do not recommend specifying a maximum price because it can lead to increased interruptions. When Spot Instances launch, you pay the current Spot price. To remove a maximum price that you previously set, include the property but specify an empty string ("") for the value.
     ///
-    /// &gt; If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify one.
+    /// \> If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify one.
     ///
     /// Valid Range: Minimum value of 0.001
     ///
     /// Length 0 to 255.
-    pub spot_max_price: Option<Str>,
+    pub spot_max_price: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2286,29 +2144,29 @@ impl InstancesDistribution {
     /// A `InstancesDistribution` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnDemandAllocationStrategy`: a string.
-    pub fn on_demand_allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.on_demand_allocation_strategy = Some(value.into()); self }
+    pub fn on_demand_allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.on_demand_allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandBaseCapacity`: an integer.
-    pub fn on_demand_base_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_base_capacity = Some(value.into()); self }
+    pub fn on_demand_base_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_base_capacity = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandPercentageAboveBaseCapacity`: an integer.
-    pub fn on_demand_percentage_above_base_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_percentage_above_base_capacity = Some(value.into()); self }
+    pub fn on_demand_percentage_above_base_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_percentage_above_base_capacity = ::std::option::Option::Some(value.into()); self }
     /// `SpotAllocationStrategy`: a string.
-    pub fn spot_allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.spot_allocation_strategy = Some(value.into()); self }
+    pub fn spot_allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spot_allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `SpotInstancePools`: an integer.
-    pub fn spot_instance_pools(mut self, value: impl Into<Int>) -> Self { self.spot_instance_pools = Some(value.into()); self }
+    pub fn spot_instance_pools(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spot_instance_pools = ::std::option::Option::Some(value.into()); self }
     /// `SpotMaxPrice`: a string.
-    pub fn spot_max_price(mut self, value: impl Into<Str>) -> Self { self.spot_max_price = Some(value.into()); self }
+    pub fn spot_max_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spot_max_price = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstancesDistribution {}
+impl crate::PropertyType for InstancesDistribution {}
 
-impl ToValue for InstancesDistribution {
+impl ::cloudwright_core::ToValue for InstancesDistribution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "OnDemandAllocationStrategy",
                 &self.on_demand_allocation_strategy,
@@ -2325,29 +2183,11 @@ impl ToValue for InstancesDistribution {
     }
 }
 
-/// The required properties of [`LaunchTemplate`], by name: `LaunchTemplate::new(LaunchTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LaunchTemplateRequired {
-    /// `LaunchTemplateSpecification`: a [`LaunchTemplateSpecification`] object, required.
-    pub launch_template_specification: Obj<LaunchTemplateSpecification>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateSpecification", Shape::Object(&RULE_LaunchTemplateSpecification)),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["LaunchTemplateSpecification"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LaunchTemplate` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
 /// Use this structure to specify the launch templates and instance types (overrides) for a mixed instances policy.
 ///
-/// `LaunchTemplate` is a property of the \[AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html>) property type.
+/// `LaunchTemplate` is a property of the [AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2355,36 +2195,36 @@ pub struct LaunchTemplate {
     /// `LaunchTemplateSpecification`: a [`LaunchTemplateSpecification`] object, required.
     ///
     /// The launch template.
-    pub launch_template_specification: Obj<LaunchTemplateSpecification>,
+    pub launch_template_specification: crate::Obj<LaunchTemplateSpecification>,
     /// `Overrides`: a list of [`LaunchTemplateOverrides`] objects.
     ///
     /// Any properties that you specify override the same properties in the launch template.
-    pub overrides: Option<List<LaunchTemplateOverrides>>,
+    pub overrides: ::std::option::Option<::cloudwright_core::List<LaunchTemplateOverrides>>,
 }
 
 #[rustfmt::skip]
 impl LaunchTemplate {
-    /// A `LaunchTemplate` with its required properties, named in a [`LaunchTemplateRequired`].
+    /// A `LaunchTemplate` with its one required property, `LaunchTemplateSpecification`.
     #[inline]
-    pub fn new(required: LaunchTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LaunchTemplateSpecification>>) -> Self {
         Self {
-            launch_template_specification: required.launch_template_specification,
-            overrides: None,
+            launch_template_specification: value.into(),
+            overrides: ::std::option::Option::None,
         }
     }
 
     /// `LaunchTemplateSpecification`: a [`LaunchTemplateSpecification`] object, required.
-    pub fn launch_template_specification(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template_specification = value.into(); self }
+    pub fn launch_template_specification(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template_specification = value.into(); self }
     /// `Overrides`: a list of [`LaunchTemplateOverrides`] objects.
-    pub fn overrides(mut self, value: impl Into<List<LaunchTemplateOverrides>>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LaunchTemplateOverrides>>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplate {}
+impl crate::PropertyType for LaunchTemplate {}
 
-impl ToValue for LaunchTemplate {
+impl ::cloudwright_core::ToValue for LaunchTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "LaunchTemplateSpecification",
                 &self.launch_template_specification,
@@ -2393,19 +2233,6 @@ impl ToValue for LaunchTemplate {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("ImageId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(21), pattern: Some(&PATTERN_5), format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
-        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("LaunchTemplateSpecification", Shape::Object(&RULE_LaunchTemplateSpecification)),
-        ("WeightedCapacity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LaunchTemplateOverrides` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -2418,7 +2245,7 @@ pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
 ///
 /// After you define your instance requirements, you don't have to keep updating these settings to get new EC2 instance types automatically. Amazon EC2 Auto Scaling uses the instance requirements of the Auto Scaling group to determine whether a new EC2 instance type can be used.
 ///
-/// `LaunchTemplateOverrides` is a property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html>) property type.
+/// `LaunchTemplateOverrides` is a property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2434,39 +2261,40 @@ pub struct LaunchTemplateOverrides {
     /// - Root volume replacement doesn't support multi-volume AMIs
     ///
     /// Format `AWS::EC2::Image.Id`; pattern `^ami-[a-z0-9]{1,17}$`; length 5 to 21.
-    pub image_id: Option<Str>,
+    pub image_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
     ///
     /// The instance requirements. Amazon EC2 Auto Scaling uses your specified requirements to identify instance types. Then, it uses your On-Demand and Spot allocation strategies to launch instances from these instance types.
     ///
     /// You can specify up to four separate sets of instance requirements per Auto Scaling group. This is useful for provisioning instances from different Amazon Machine Images (AMIs) in the same Auto Scaling group. To do this, create the AMIs and create a new launch template for each AMI. Then, create a compatible set of instance requirements for each launch template.
     ///
-    /// &gt; If you specify `InstanceRequirements` , you can't specify `InstanceType` .
-    pub instance_requirements: Option<Obj<InstanceRequirements>>,
+    /// \> If you specify `InstanceRequirements` , you can't specify `InstanceType` .
+    pub instance_requirements: ::std::option::Option<crate::Obj<InstanceRequirements>>,
     /// `InstanceType`: a string.
     ///
-    /// The instance type, such as `m3.xlarge` . You must specify an instance type that is supported in your requested Region and Availability Zones. For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// The instance type, such as `m3.xlarge` . You must specify an instance type that is supported in your requested Region and Availability Zones. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     ///
     /// You can specify up to 40 instance types per Auto Scaling group.
     ///
     /// Length 1 to 255.
-    pub instance_type: Option<Str>,
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateSpecification`: a [`LaunchTemplateSpecification`] object.
     ///
-    /// Provides a launch template for the specified instance type or set of instance requirements. For example, some instance types might require a launch template with a different AMI. If not provided, Amazon EC2 Auto Scaling uses the launch template that's specified in the `LaunchTemplate` definition. For more information, see \[Specifying a different launch template for an instance type\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-launch-template-overrides.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Provides a launch template for the specified instance type or set of instance requirements. For example, some instance types might require a launch template with a different AMI. If not provided, Amazon EC2 Auto Scaling uses the launch template that's specified in the `LaunchTemplate` definition. For more information, see [Specifying a different launch template for an instance type](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-launch-template-overrides.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// You can specify up to 20 launch templates per Auto Scaling group. The launch templates specified in the overrides and in the `LaunchTemplate` definition count towards this limit.
-    pub launch_template_specification: Option<Obj<LaunchTemplateSpecification>>,
+    pub launch_template_specification:
+        ::std::option::Option<crate::Obj<LaunchTemplateSpecification>>,
     /// `WeightedCapacity`: a string.
     ///
-    /// If you provide a list of instance types to use, you can specify the number of capacity units provided by each instance type in terms of virtual CPUs, memory, storage, throughput, or other relative performance characteristic. When a Spot or On-Demand Instance is launched, the capacity units count toward the desired capacity. Amazon EC2 Auto Scaling launches instances until the desired capacity is totally fulfilled, even if this results in an overage. For example, if there are two units remaining to fulfill capacity, and Amazon EC2 Auto Scaling can only launch an instance with a `WeightedCapacity` of five units, the instance is launched, and the desired capacity is exceeded by three units. For more information, see \[Configure instance weighting for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html>) in the *Amazon EC2 Auto Scaling User Guide* . Value must be in the range of 1-999.
+    /// If you provide a list of instance types to use, you can specify the number of capacity units provided by each instance type in terms of virtual CPUs, memory, storage, throughput, or other relative performance characteristic. When a Spot or On-Demand Instance is launched, the capacity units count toward the desired capacity. Amazon EC2 Auto Scaling launches instances until the desired capacity is totally fulfilled, even if this results in an overage. For example, if there are two units remaining to fulfill capacity, and Amazon EC2 Auto Scaling can only launch an instance with a `WeightedCapacity` of five units, the instance is launched, and the desired capacity is exceeded by three units. For more information, see [Configure instance weighting for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html) in the *Amazon EC2 Auto Scaling User Guide* . Value must be in the range of 1-999.
     ///
     /// If you specify a value for `WeightedCapacity` for one instance type, you must specify a value for `WeightedCapacity` for all of them.
     ///
-    /// &gt; Every Auto Scaling group has three size parameters ( `DesiredCapacity` , `MaxSize` , and `MinSize` ). Usually, you set these sizes based on a specific number of instances. However, if you configure a mixed instances policy that defines weights for the instance types, you must specify these sizes with the same units that you use for weighting instances.
+    /// \> Every Auto Scaling group has three size parameters ( `DesiredCapacity` , `MaxSize` , and `MinSize` ). Usually, you set these sizes based on a specific number of instances. However, if you configure a mixed instances policy that defines weights for the instance types, you must specify these sizes with the same units that you use for weighting instances.
     ///
     /// Length 1 to 32.
-    pub weighted_capacity: Option<Str>,
+    pub weighted_capacity: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2474,27 +2302,27 @@ impl LaunchTemplateOverrides {
     /// A `LaunchTemplateOverrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImageId`: a string.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self { self.instance_requirements = Some(value.into()); self }
+    pub fn instance_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceRequirements>>) -> Self { self.instance_requirements = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateSpecification`: a [`LaunchTemplateSpecification`] object.
-    pub fn launch_template_specification(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template_specification = Some(value.into()); self }
+    pub fn launch_template_specification(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template_specification = ::std::option::Option::Some(value.into()); self }
     /// `WeightedCapacity`: a string.
-    pub fn weighted_capacity(mut self, value: impl Into<Str>) -> Self { self.weighted_capacity = Some(value.into()); self }
+    pub fn weighted_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.weighted_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateOverrides {}
+impl crate::PropertyType for LaunchTemplateOverrides {}
 
-impl ToValue for LaunchTemplateOverrides {
+impl ::cloudwright_core::ToValue for LaunchTemplateOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImageId", &self.image_id)
             .opt("InstanceRequirements", &self.instance_requirements)
             .opt("InstanceType", &self.instance_type)
@@ -2507,26 +2335,6 @@ impl ToValue for LaunchTemplateOverrides {
     }
 }
 
-/// The required properties of [`LaunchTemplateSpecification`], by name: `LaunchTemplateSpecification::new(LaunchTemplateSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LaunchTemplateSpecificationRequired {
-    /// `Version`: a string, required.
-    pub version: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Version"],
-    one_of: &[&[&["LaunchTemplateId"], &["LaunchTemplateName"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LaunchTemplateSpecification` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
 /// Specifies a launch template to use when provisioning EC2 instances for an Auto Scaling group.
@@ -2536,11 +2344,11 @@ pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
 /// - The ID or the name of the launch template, but not both.
 /// - The version of the launch template.
 ///
-/// `LaunchTemplateSpecification` is property of the \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource. It is also a property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html>) and \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property types.
+/// `LaunchTemplateSpecification` is property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource. It is also a property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) and [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property types.
 ///
-/// For information about creating a launch template, see \[AWS::EC2::LaunchTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html>) and \[Create a launch template for an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For information about creating a launch template, see [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) and [Create a launch template for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
-/// For examples of launch templates, see \[Create launch templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-launch-templates.html>) .
+/// For examples of launch templates, see [Create launch templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-launch-templates.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplatespecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2552,7 +2360,7 @@ pub struct LaunchTemplateSpecification {
     /// You must specify the `LaunchTemplateID` or the `LaunchTemplateName` , but not both.
     ///
     /// Length 1 to 255.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateName`: a string.
     ///
     /// The name of the launch template.
@@ -2560,45 +2368,45 @@ pub struct LaunchTemplateSpecification {
     /// You must specify the `LaunchTemplateName` or the `LaunchTemplateID` , but not both.
     ///
     /// Pattern `^[a-zA-Z0-9\(\)\.\-/_]+$`; length 3 to 128.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string, required.
     ///
     /// The version number of the launch template.
     ///
-    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) .
+    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html) .
     ///
-    /// &gt; For an example of using the `Fn::GetAtt` function, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples>) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
+    /// \> For an example of using the `Fn::GetAtt` function, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
     ///
     /// Length 1 to 255.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LaunchTemplateSpecification {
-    /// A `LaunchTemplateSpecification` with its required properties, named in a [`LaunchTemplateSpecificationRequired`].
+    /// A `LaunchTemplateSpecification` with its one required property, `Version`.
     #[inline]
-    pub fn new(required: LaunchTemplateSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            launch_template_id: None,
-            launch_template_name: None,
-            version: required.version,
+            launch_template_id: ::std::option::Option::None,
+            launch_template_name: ::std::option::Option::None,
+            version: value.into(),
         }
     }
 
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for LaunchTemplateSpecification {}
+impl crate::PropertyType for LaunchTemplateSpecification {}
 
-impl ToValue for LaunchTemplateSpecification {
+impl ::cloudwright_core::ToValue for LaunchTemplateSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .req("Version", &self.version)
@@ -2610,32 +2418,16 @@ impl ToValue for LaunchTemplateSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleHookSpecificationRequired {
     /// `LifecycleHookName`: a string, required.
-    pub lifecycle_hook_name: Str,
+    pub lifecycle_hook_name: ::cloudwright_core::Str,
     /// `LifecycleTransition`: a string, required.
-    pub lifecycle_transition: Str,
+    pub lifecycle_transition: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleHookSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultResult", Shape::STR),
-        ("HeartbeatTimeout", Shape::INT),
-        ("LifecycleHookName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LifecycleTransition", Shape::STR),
-        ("NotificationMetadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NotificationTargetARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["LifecycleHookName", "LifecycleTransition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LifecycleHookSpecification` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `LifecycleHookSpecification` specifies a lifecycle hook for the `LifecycleHookSpecificationList` property of the \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource. A lifecycle hook specifies actions to perform when Amazon EC2 Auto Scaling launches or terminates instances.
+/// `LifecycleHookSpecification` specifies a lifecycle hook for the `LifecycleHookSpecificationList` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource. A lifecycle hook specifies actions to perform when Amazon EC2 Auto Scaling launches or terminates instances.
 ///
-/// For more information, see \[Amazon EC2 Auto Scaling lifecycle hooks\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html>) in the *Amazon EC2 Auto Scaling User Guide* . You can find a sample template snippet in the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-as-lifecyclehook.html#aws-resource-as-lifecyclehook--examples>) section of the `AWS::AutoScaling::LifecycleHook` resource.
+/// For more information, see [Amazon EC2 Auto Scaling lifecycle hooks](https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html) in the *Amazon EC2 Auto Scaling User Guide* . You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-as-lifecyclehook.html#aws-resource-as-lifecyclehook--examples) section of the `AWS::AutoScaling::LifecycleHook` resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-lifecyclehookspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2645,44 +2437,44 @@ pub struct LifecycleHookSpecification {
     /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs. The default value is `ABANDON` .
     ///
     /// Valid values: `CONTINUE` | `ABANDON`
-    pub default_result: Option<Str>,
+    pub default_result: ::std::option::Option<::cloudwright_core::Str>,
     /// `HeartbeatTimeout`: an integer.
     ///
     /// The maximum time, in seconds, that can elapse before the lifecycle hook times out. The range is from `30` to `7200` seconds. The default value is `3600` seconds (1 hour).
-    pub heartbeat_timeout: Option<Int>,
+    pub heartbeat_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `LifecycleHookName`: a string, required.
     ///
     /// The name of the lifecycle hook.
     ///
     /// Pattern `^[A-Za-z0-9\-_\/]+$`; length 1 to 255.
-    pub lifecycle_hook_name: Str,
+    pub lifecycle_hook_name: ::cloudwright_core::Str,
     /// `LifecycleTransition`: a string, required.
     ///
     /// The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
     ///
     /// - To create a lifecycle hook for scale-out events, specify `autoscaling:EC2_INSTANCE_LAUNCHING` .
     /// - To create a lifecycle hook for scale-in events, specify `autoscaling:EC2_INSTANCE_TERMINATING` .
-    pub lifecycle_transition: Str,
+    pub lifecycle_transition: ::cloudwright_core::Str,
     /// `NotificationMetadata`: a string.
     ///
     /// Additional information that you want to include any time Amazon EC2 Auto Scaling sends a message to the notification target.
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u007e]+$`; length 1 to 4000.
-    pub notification_metadata: Option<Str>,
+    pub notification_metadata: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationTargetARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling sends notifications to when an instance is in a wait state for the lifecycle hook. You can specify an Amazon SNS topic or an Amazon SQS queue.
     ///
     /// Length 0 to 255.
-    pub notification_target_arn: Option<Str>,
+    pub notification_target_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleARN`: a string.
     ///
-    /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target. For information about creating this role, see \[Prepare to add a lifecycle hook to your Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target. For information about creating this role, see [Prepare to add a lifecycle hook to your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Valid only if the notification target is an Amazon SNS topic or an Amazon SQS queue.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 255.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2691,38 +2483,38 @@ impl LifecycleHookSpecification {
     #[inline]
     pub fn new(required: LifecycleHookSpecificationRequired) -> Self {
         Self {
-            default_result: None,
-            heartbeat_timeout: None,
+            default_result: ::std::option::Option::None,
+            heartbeat_timeout: ::std::option::Option::None,
             lifecycle_hook_name: required.lifecycle_hook_name,
             lifecycle_transition: required.lifecycle_transition,
-            notification_metadata: None,
-            notification_target_arn: None,
-            role_arn: None,
+            notification_metadata: ::std::option::Option::None,
+            notification_target_arn: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `DefaultResult`: a string.
-    pub fn default_result(mut self, value: impl Into<Str>) -> Self { self.default_result = Some(value.into()); self }
+    pub fn default_result(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_result = ::std::option::Option::Some(value.into()); self }
     /// `HeartbeatTimeout`: an integer.
-    pub fn heartbeat_timeout(mut self, value: impl Into<Int>) -> Self { self.heartbeat_timeout = Some(value.into()); self }
+    pub fn heartbeat_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.heartbeat_timeout = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleHookName`: a string, required.
-    pub fn lifecycle_hook_name(mut self, value: impl Into<Str>) -> Self { self.lifecycle_hook_name = value.into(); self }
+    pub fn lifecycle_hook_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_hook_name = value.into(); self }
     /// `LifecycleTransition`: a string, required.
-    pub fn lifecycle_transition(mut self, value: impl Into<Str>) -> Self { self.lifecycle_transition = value.into(); self }
+    pub fn lifecycle_transition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_transition = value.into(); self }
     /// `NotificationMetadata`: a string.
-    pub fn notification_metadata(mut self, value: impl Into<Str>) -> Self { self.notification_metadata = Some(value.into()); self }
+    pub fn notification_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_metadata = ::std::option::Option::Some(value.into()); self }
     /// `NotificationTargetARN`: a string.
-    pub fn notification_target_arn(mut self, value: impl Into<Str>) -> Self { self.notification_target_arn = Some(value.into()); self }
+    pub fn notification_target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_target_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LifecycleHookSpecification {}
+impl crate::PropertyType for LifecycleHookSpecification {}
 
-impl ToValue for LifecycleHookSpecification {
+impl ::cloudwright_core::ToValue for LifecycleHookSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultResult", &self.default_result)
             .opt("HeartbeatTimeout", &self.heartbeat_timeout)
             .req("LifecycleHookName", &self.lifecycle_hook_name)
@@ -2734,19 +2526,9 @@ impl ToValue for LifecycleHookSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MemoryGiBPerVCpuRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `MemoryGiBPerVCpuRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum amount of memory per vCPU for an instance type, in GiB.
+/// `MemoryGiBPerVCpuRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum amount of memory per vCPU for an instance type, in GiB.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-memorygibpervcpurequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2756,13 +2538,13 @@ pub struct MemoryGiBPerVCpuRequest {
     /// The memory maximum in GiB.
     ///
     /// Value at least 0.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The memory minimum in GiB.
     ///
     /// Value at least 0.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -2770,40 +2552,30 @@ impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemoryGiBPerVCpuRequest {}
+impl crate::PropertyType for MemoryGiBPerVCpuRequest {}
 
-impl ToValue for MemoryGiBPerVCpuRequest {
+impl ::cloudwright_core::ToValue for MemoryGiBPerVCpuRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MemoryMiBRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `MemoryMiBRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum instance memory size for an instance type, in MiB.
+/// `MemoryMiBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum instance memory size for an instance type, in MiB.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-memorymibrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2813,13 +2585,13 @@ pub struct MemoryMiBRequest {
     /// The memory maximum in MiB.
     ///
     /// Value at least 0.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The memory minimum in MiB.
     ///
     /// Value at least 0.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2827,50 +2599,32 @@ impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemoryMiBRequest {}
+impl crate::PropertyType for MemoryMiBRequest {}
 
-impl ToValue for MemoryMiBRequest {
+impl ::cloudwright_core::ToValue for MemoryMiBRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-/// The required properties of [`MetricsCollection`], by name: `MetricsCollection::new(MetricsCollectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricsCollectionRequired {
-    /// `Granularity`: a string, required.
-    pub granularity: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricsCollection: ObjRule = ObjRule {
-    properties: &[
-        ("Granularity", Shape::STR),
-        ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Granularity"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricsCollection` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `MetricsCollection` is a property of the \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource that describes the group metrics that an Amazon EC2 Auto Scaling group sends to Amazon CloudWatch. These metrics describe the group rather than any of its instances.
+/// `MetricsCollection` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource that describes the group metrics that an Amazon EC2 Auto Scaling group sends to Amazon CloudWatch. These metrics describe the group rather than any of its instances.
 ///
-/// For more information, see \[Monitor CloudWatch metrics for your Auto Scaling groups and instances\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-instance-monitoring.html>) in the *Amazon EC2 Auto Scaling User Guide* . You can find a sample template snippet in the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples>) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
+/// For more information, see [Monitor CloudWatch metrics for your Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-instance-monitoring.html) in the *Amazon EC2 Auto Scaling User Guide* . You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-metricscollection.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2878,7 +2632,7 @@ pub struct MetricsCollection {
     /// `Granularity`: a string, required.
     ///
     /// The frequency at which Amazon EC2 Auto Scaling sends aggregated data to CloudWatch. The only valid value is `1Minute` .
-    pub granularity: Str,
+    pub granularity: ::cloudwright_core::Str,
     /// `Metrics`: a list of strings.
     ///
     /// Identifies the metrics to enable.
@@ -2908,62 +2662,44 @@ pub struct MetricsCollection {
     ///
     /// If you specify `Granularity` and don't specify any metrics, all metrics are enabled.
     ///
-    /// For more information, see \[Amazon CloudWatch metrics for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html>) in the *Amazon EC2 Auto Scaling User Guide* .
-    pub metrics: Option<List<Str>>,
+    /// For more information, see [Amazon CloudWatch metrics for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html) in the *Amazon EC2 Auto Scaling User Guide* .
+    pub metrics: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl MetricsCollection {
-    /// A `MetricsCollection` with its required properties, named in a [`MetricsCollectionRequired`].
+    /// A `MetricsCollection` with its one required property, `Granularity`.
     #[inline]
-    pub fn new(required: MetricsCollectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            granularity: required.granularity,
-            metrics: None,
+            granularity: value.into(),
+            metrics: ::std::option::Option::None,
         }
     }
 
     /// `Granularity`: a string, required.
-    pub fn granularity(mut self, value: impl Into<Str>) -> Self { self.granularity = value.into(); self }
+    pub fn granularity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.granularity = value.into(); self }
     /// `Metrics`: a list of strings.
-    pub fn metrics(mut self, value: impl Into<List<Str>>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricsCollection {}
+impl crate::PropertyType for MetricsCollection {}
 
-impl ToValue for MetricsCollection {
+impl ::cloudwright_core::ToValue for MetricsCollection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Granularity", &self.granularity)
             .opt("Metrics", &self.metrics)
             .build()
     }
 }
 
-/// The required properties of [`MixedInstancesPolicy`], by name: `MixedInstancesPolicy::new(MixedInstancesPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MixedInstancesPolicyRequired {
-    /// `LaunchTemplate`: a [`LaunchTemplate`] object, required.
-    pub launch_template: Obj<LaunchTemplate>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MixedInstancesPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("InstancesDistribution", Shape::Object(&RULE_InstancesDistribution)),
-        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplate)),
-    ],
-    required: &["LaunchTemplate"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MixedInstancesPolicy` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
 /// Use this structure to launch multiple instance types and On-Demand Instances and Spot Instances within a single Auto Scaling group.
 ///
-/// A mixed instances policy contains information that Amazon EC2 Auto Scaling can use to launch instances and help optimize your costs. For more information, see \[Auto Scaling groups with multiple instance types and purchase options\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// A mixed instances policy contains information that Amazon EC2 Auto Scaling can use to launch instances and help optimize your costs. For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// You can create a mixed instances policy for new and existing Auto Scaling groups. You must use a launch template to configure the policy. You cannot use a launch configuration.
 ///
@@ -2974,7 +2710,7 @@ pub(crate) static RULE_MixedInstancesPolicy: ObjRule = ObjRule {
 ///
 /// When a Spot Instance is terminated, Amazon EC2 Auto Scaling group attempts to launch a replacement instance to maintain the desired capacity for the group.
 ///
-/// `MixedInstancesPolicy` is a property of the \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource.
+/// `MixedInstancesPolicy` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2982,57 +2718,47 @@ pub struct MixedInstancesPolicy {
     /// `InstancesDistribution`: an [`InstancesDistribution`] object.
     ///
     /// The instances distribution.
-    pub instances_distribution: Option<Obj<InstancesDistribution>>,
+    pub instances_distribution: ::std::option::Option<crate::Obj<InstancesDistribution>>,
     /// `LaunchTemplate`: a [`LaunchTemplate`] object, required.
     ///
     /// One or more launch templates and the instance types (overrides) that are used to launch EC2 instances to fulfill On-Demand and Spot capacities.
-    pub launch_template: Obj<LaunchTemplate>,
+    pub launch_template: crate::Obj<LaunchTemplate>,
 }
 
 #[rustfmt::skip]
 impl MixedInstancesPolicy {
-    /// A `MixedInstancesPolicy` with its required properties, named in a [`MixedInstancesPolicyRequired`].
+    /// A `MixedInstancesPolicy` with its one required property, `LaunchTemplate`.
     #[inline]
-    pub fn new(required: MixedInstancesPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LaunchTemplate>>) -> Self {
         Self {
-            instances_distribution: None,
-            launch_template: required.launch_template,
+            instances_distribution: ::std::option::Option::None,
+            launch_template: value.into(),
         }
     }
 
     /// `InstancesDistribution`: an [`InstancesDistribution`] object.
-    pub fn instances_distribution(mut self, value: impl Into<Obj<InstancesDistribution>>) -> Self { self.instances_distribution = Some(value.into()); self }
+    pub fn instances_distribution(mut self, value: impl ::std::convert::Into<crate::Obj<InstancesDistribution>>) -> Self { self.instances_distribution = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplate`] object, required.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplate>>) -> Self { self.launch_template = value.into(); self }
+    pub fn launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplate>>) -> Self { self.launch_template = value.into(); self }
 }
 
-impl PropertyType for MixedInstancesPolicy {}
+impl crate::PropertyType for MixedInstancesPolicy {}
 
-impl ToValue for MixedInstancesPolicy {
+impl ::cloudwright_core::ToValue for MixedInstancesPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstancesDistribution", &self.instances_distribution)
             .req("LaunchTemplate", &self.launch_template)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkBandwidthGbpsRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `NetworkBandwidthGbpsRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum network bandwidth for an instance type, in Gbps.
+/// `NetworkBandwidthGbpsRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum network bandwidth for an instance type, in Gbps.
 ///
-/// &gt; Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see \[Available instance bandwidth\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth>) in the *Amazon EC2 User Guide for Linux Instances* .
+/// \> Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see [Available instance bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth) in the *Amazon EC2 User Guide for Linux Instances* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-networkbandwidthgbpsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3042,13 +2768,13 @@ pub struct NetworkBandwidthGbpsRequest {
     /// The maximum amount of network bandwidth, in gigabits per second (Gbps).
     ///
     /// Value at least 0.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum amount of network bandwidth, in gigabits per second (Gbps).
     ///
     /// Value at least 0.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -3056,40 +2782,30 @@ impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkBandwidthGbpsRequest {}
+impl crate::PropertyType for NetworkBandwidthGbpsRequest {}
 
-impl ToValue for NetworkBandwidthGbpsRequest {
+impl ::cloudwright_core::ToValue for NetworkBandwidthGbpsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkInterfaceCountRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `NetworkInterfaceCountRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum number of network interfaces for an instance type.
+/// `NetworkInterfaceCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of network interfaces for an instance type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-networkinterfacecountrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3099,13 +2815,13 @@ pub struct NetworkInterfaceCountRequest {
     /// The maximum number of network interfaces.
     ///
     /// Value at least 0.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of network interfaces.
     ///
     /// Value at least 0.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3113,52 +2829,34 @@ impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInterfaceCountRequest {}
+impl crate::PropertyType for NetworkInterfaceCountRequest {}
 
-impl ToValue for NetworkInterfaceCountRequest {
+impl ::cloudwright_core::ToValue for NetworkInterfaceCountRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-/// The required properties of [`NotificationConfiguration`], by name: `NotificationConfiguration::new(NotificationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationConfigurationRequired {
-    /// `TopicARN`: a JSON value, required.
-    pub topic_arn: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NotificationTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TopicARN", Shape::Typed(json_type::STRING | json_type::ARRAY)),
-    ],
-    required: &["TopicARN"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NotificationConfiguration` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// A structure that specifies an Amazon SNS notification configuration for the `NotificationConfigurations` property of the \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource.
+/// A structure that specifies an Amazon SNS notification configuration for the `NotificationConfigurations` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
 ///
-/// For an example template snippet, see \[Configure Amazon EC2 Auto Scaling resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html>) .
+/// For an example template snippet, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html) .
 ///
-/// For more information, see \[Get Amazon SNS notifications when your Auto Scaling group scales\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ASGettingNotifications.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Get Amazon SNS notifications when your Auto Scaling group scales](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ASGettingNotifications.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-notificationconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3174,58 +2872,50 @@ pub struct NotificationConfiguration {
     /// - `autoscaling:EC2_INSTANCE_TERMINATE`
     /// - `autoscaling:EC2_INSTANCE_TERMINATE_ERROR`
     /// - `autoscaling:TEST_NOTIFICATION`
-    pub notification_types: Option<List<Str>>,
+    pub notification_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TopicARN`: a JSON value, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic.
     ///
     /// Each item: format `AWS::SNS::Topic.Arn`.
-    pub topic_arn: Json,
+    pub topic_arn: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
 impl NotificationConfiguration {
-    /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
+    /// A `NotificationConfiguration` with its one required property, `TopicARN`.
     #[inline]
-    pub fn new(required: NotificationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            notification_types: None,
-            topic_arn: required.topic_arn,
+            notification_types: ::std::option::Option::None,
+            topic_arn: value.into(),
         }
     }
 
     /// `NotificationTypes`: a list of strings.
-    pub fn notification_types(mut self, value: impl Into<List<Str>>) -> Self { self.notification_types = Some(value.into()); self }
+    pub fn notification_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.notification_types = ::std::option::Option::Some(value.into()); self }
     /// `TopicARN`: a JSON value, required.
-    pub fn topic_arn(mut self, value: impl Into<Json>) -> Self { self.topic_arn = value.into(); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.topic_arn = value.into(); self }
 }
 
-impl PropertyType for NotificationConfiguration {}
+impl crate::PropertyType for NotificationConfiguration {}
 
-impl ToValue for NotificationConfiguration {
+impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NotificationTypes", &self.notification_types)
             .req("TopicARN", &self.topic_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceFamily", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PerformanceFactorReferenceRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
 /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
 ///
-/// &gt; Currently only one instance family can be specified in the list.
+/// \> Currently only one instance family can be specified in the list.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-performancefactorreferencerequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3234,7 +2924,7 @@ pub struct PerformanceFactorReferenceRequest {
     ///
     /// The instance family to use as a baseline reference.
     ///
-    /// &gt; Make sure that you specify the correct value for the instance family. The instance family is everything before the period (.) in the instance type name. For example, in the instance `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see \[Amazon EC2 instance type naming conventions\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html>) in *Amazon EC2 Instance Types* .
+    /// \> Make sure that you specify the correct value for the instance family. The instance family is everything before the period (.) in the instance type name. For example, in the instance `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see [Amazon EC2 instance type naming conventions](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html) in *Amazon EC2 Instance Types* .
     ///
     /// The following instance types are *not supported* for performance protection.
     ///
@@ -3250,7 +2940,7 @@ pub struct PerformanceFactorReferenceRequest {
     /// If you performance protection by specifying a supported instance family, the returned instance types will exclude the preceding unsupported instance families.
     ///
     /// If you specify an unsupported instance family as a value for baseline performance, the API returns an empty response.
-    pub instance_family: Option<Str>,
+    pub instance_family: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3258,32 +2948,23 @@ impl PerformanceFactorReferenceRequest {
     /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceFamily`: a string.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
+    pub fn instance_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_family = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PerformanceFactorReferenceRequest {}
+impl crate::PropertyType for PerformanceFactorReferenceRequest {}
 
-impl ToValue for PerformanceFactorReferenceRequest {
+impl ::cloudwright_core::ToValue for PerformanceFactorReferenceRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceFamily", &self.instance_family)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetentionTriggers: ObjRule = ObjRule {
-    properties: &[
-        ("TerminateHookAbandon", Shape::Str(&StrRule { allowed: &["retain", "terminate"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetentionTriggers` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -3299,7 +2980,7 @@ pub struct RetentionTriggers {
     /// Set to `Retain` to move instances to a `Retained` state. Set to `Terminate` for default termination behavior.
     ///
     /// Retained instances don't count toward desired capacity and remain until you call `TerminateInstanceInAutoScalingGroup` .
-    pub terminate_hook_abandon: Option<TerminateHookAbandon>,
+    pub terminate_hook_abandon: ::std::option::Option<TerminateHookAbandon>,
 }
 
 #[rustfmt::skip]
@@ -3307,19 +2988,19 @@ impl RetentionTriggers {
     /// A `RetentionTriggers` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TerminateHookAbandon`: a [`TerminateHookAbandon`] value.
-    pub fn terminate_hook_abandon(mut self, value: impl Into<TerminateHookAbandon>) -> Self { self.terminate_hook_abandon = Some(value.into()); self }
+    pub fn terminate_hook_abandon(mut self, value: impl ::std::convert::Into<TerminateHookAbandon>) -> Self { self.terminate_hook_abandon = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetentionTriggers {}
+impl crate::PropertyType for RetentionTriggers {}
 
-impl ToValue for RetentionTriggers {
+impl ::cloudwright_core::ToValue for RetentionTriggers {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TerminateHookAbandon", &self.terminate_hook_abandon)
             .build()
     }
@@ -3329,30 +3010,18 @@ impl ToValue for RetentionTriggers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagPropertyRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `PropagateAtLaunch`: a boolean, required.
-    pub propagate_at_launch: Bool,
+    pub propagate_at_launch: ::cloudwright_core::Bool,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("PropagateAtLaunch", Shape::Bool),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key", "PropagateAtLaunch"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagProperty` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// A structure that specifies a tag for the `Tags` property of \[AWS::AutoScaling::AutoScalingGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html>) resource.
+/// A structure that specifies a tag for the `Tags` property of [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
 ///
-/// For more information, see \[Tag Auto Scaling groups and instances\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-tagging.html>) in the *Amazon EC2 Auto Scaling User Guide* . You can find a sample template snippet in the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples>) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
+/// For more information, see [Tag Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-tagging.html) in the *Amazon EC2 Auto Scaling User Guide* . You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
 ///
 /// CloudFormation adds the following tags to all Auto Scaling groups and associated instances:
 ///
@@ -3368,17 +3037,17 @@ pub struct TagProperty {
     /// The tag key.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `PropagateAtLaunch`: a boolean, required.
     ///
     /// Set to `true` if you want CloudFormation to copy the tag to EC2 instances that are launched as part of the Auto Scaling group. Set to `false` if you want the tag attached only to the Auto Scaling group and not copied to any instances launched as part of the Auto Scaling group.
-    pub propagate_at_launch: Bool,
+    pub propagate_at_launch: ::cloudwright_core::Bool,
     /// `Value`: a string, required.
     ///
     /// The tag value.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3394,19 +3063,19 @@ impl TagProperty {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `PropagateAtLaunch`: a boolean, required.
-    pub fn propagate_at_launch(mut self, value: impl Into<Bool>) -> Self { self.propagate_at_launch = value.into(); self }
+    pub fn propagate_at_launch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.propagate_at_launch = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TagProperty {}
+impl crate::PropertyType for TagProperty {}
 
-impl ToValue for TagProperty {
+impl ::cloudwright_core::ToValue for TagProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("PropagateAtLaunch", &self.propagate_at_launch)
             .req("Value", &self.value)
@@ -3414,19 +3083,9 @@ impl ToValue for TagProperty {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TotalLocalStorageGBRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `TotalLocalStorageGBRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum total local storage size for an instance type, in GB.
+/// `TotalLocalStorageGBRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum total local storage size for an instance type, in GB.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-totallocalstoragegbrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3436,13 +3095,13 @@ pub struct TotalLocalStorageGbRequest {
     /// The storage maximum in GB.
     ///
     /// Value at least 0.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The storage minimum in GB.
     ///
     /// Value at least 0.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -3450,21 +3109,21 @@ impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TotalLocalStorageGbRequest {}
+impl crate::PropertyType for TotalLocalStorageGbRequest {}
 
-impl ToValue for TotalLocalStorageGbRequest {
+impl ::cloudwright_core::ToValue for TotalLocalStorageGbRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
@@ -3475,21 +3134,10 @@ impl ToValue for TotalLocalStorageGbRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficSourceIdentifierRequired {
     /// `Identifier`: a string, required.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficSourceIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY })),
-    ],
-    required: &["Identifier", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrafficSourceIdentifier` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
@@ -3510,12 +3158,12 @@ pub struct TrafficSourceIdentifier {
     /// - Classic Load Balancer name: `my-classic-load-balancer`
     /// - VPC Lattice ARN: `arn:aws:vpc-lattice:us-west-2:123456789012:targetgroup/tg-1234567890123456`
     ///
-    /// To get the ARN of a target group for a Application Load Balancer, Gateway Load Balancer, or Network Load Balancer, or the name of a Classic Load Balancer, use the Elastic Load Balancing \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) and \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operations.
+    /// To get the ARN of a target group for a Application Load Balancer, Gateway Load Balancer, or Network Load Balancer, or the name of a Classic Load Balancer, use the Elastic Load Balancing [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) and [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operations.
     ///
-    /// To get the ARN of a target group for VPC Lattice, use the VPC Lattice \[GetTargetGroup\](<https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_GetTargetGroup.html>) API operation.
+    /// To get the ARN of a target group for VPC Lattice, use the VPC Lattice [GetTargetGroup](https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_GetTargetGroup.html) API operation.
     ///
     /// Length 1 to 511.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// Provides additional context for the value of `Identifier` .
@@ -3529,7 +3177,7 @@ pub struct TrafficSourceIdentifier {
     /// Required if the identifier is the name of a Classic Load Balancer.
     ///
     /// Length 1 to 511.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3544,36 +3192,26 @@ impl TrafficSourceIdentifier {
     }
 
     /// `Identifier`: a string, required.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for TrafficSourceIdentifier {}
+impl crate::PropertyType for TrafficSourceIdentifier {}
 
-impl ToValue for TrafficSourceIdentifier {
+impl ::cloudwright_core::ToValue for TrafficSourceIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Identifier", &self.identifier)
             .req("Type", &self.r#type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VCpuCountRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VCpuCountRequest` property type of `AWS::AutoScaling::AutoScalingGroup`.
 ///
-/// `VCpuCountRequest` is a property of the `InstanceRequirements` property of the \[AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html>) property type that describes the minimum and maximum number of vCPUs for an instance type.
+/// `VCpuCountRequest` is a property of the `InstanceRequirements` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum number of vCPUs for an instance type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-vcpucountrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3583,13 +3221,13 @@ pub struct VCpuCountRequest {
     /// The maximum number of vCPUs.
     ///
     /// Value at least 0.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of vCPUs.
     ///
     /// Value at least 0.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3597,21 +3235,21 @@ impl VCpuCountRequest {
     /// A `VCpuCountRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VCpuCountRequest {}
+impl crate::PropertyType for VCpuCountRequest {}
 
-impl ToValue for VCpuCountRequest {
+impl ::cloudwright_core::ToValue for VCpuCountRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
@@ -3630,26 +3268,26 @@ pub enum AcceleratorManufacturer {
     /// `xilinx`
     Xilinx,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceleratorManufacturer {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorManufacturer {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceleratorManufacturer {
+impl ::cloudwright_core::ToValue for AcceleratorManufacturer {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
             Self::Amd => "amd",
             Self::Nvidia => "nvidia",
             Self::Xilinx => "xilinx",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3671,18 +3309,18 @@ pub enum AcceleratorName {
     /// `vu9p`
     Vu9p,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceleratorName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceleratorName {
+impl ::cloudwright_core::ToValue for AcceleratorName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::A100 => "a100",
             Self::K80 => "k80",
@@ -3691,9 +3329,9 @@ impl ToValue for AcceleratorName {
             Self::T4 => "t4",
             Self::V100 => "v100",
             Self::Vu9p => "vu9p",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3707,25 +3345,25 @@ pub enum AcceleratorType {
     /// `inference`
     Inference,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceleratorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceleratorType {
+impl ::cloudwright_core::ToValue for AcceleratorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Fpga => "fpga",
             Self::Gpu => "gpu",
             Self::Inference => "inference",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3739,25 +3377,25 @@ pub enum BareMetal {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BareMetal {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BareMetal {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BareMetal {
+impl ::cloudwright_core::ToValue for BareMetal {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Excluded => "excluded",
             Self::Included => "included",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3771,25 +3409,25 @@ pub enum BurstablePerformance {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BurstablePerformance {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BurstablePerformance {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BurstablePerformance {
+impl ::cloudwright_core::ToValue for BurstablePerformance {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Excluded => "excluded",
             Self::Included => "included",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3801,24 +3439,24 @@ pub enum CapacityDistributionStrategy {
     /// `balanced-only`
     BalancedOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacityDistributionStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacityDistributionStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacityDistributionStrategy {
+impl ::cloudwright_core::ToValue for CapacityDistributionStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BalancedBestEffort => "balanced-best-effort",
             Self::BalancedOnly => "balanced-only",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3834,26 +3472,26 @@ pub enum CapacityReservationPreference {
     /// `none`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacityReservationPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacityReservationPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacityReservationPreference {
+impl ::cloudwright_core::ToValue for CapacityReservationPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityReservationsFirst => "capacity-reservations-first",
             Self::CapacityReservationsOnly => "capacity-reservations-only",
             Self::Default => "default",
             Self::None => "none",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3869,26 +3507,26 @@ pub enum CpuManufacturer {
     /// `intel`
     Intel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CpuManufacturer {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CpuManufacturer {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CpuManufacturer {
+impl ::cloudwright_core::ToValue for CpuManufacturer {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
             Self::Amd => "amd",
             Self::Apple => "apple",
             Self::Intel => "intel",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3902,25 +3540,25 @@ pub enum DeletionProtection {
     /// `prevent-force-deletion`
     PreventForceDeletion,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeletionProtection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeletionProtection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeletionProtection {
+impl ::cloudwright_core::ToValue for DeletionProtection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "none",
             Self::PreventAllDeletion => "prevent-all-deletion",
             Self::PreventForceDeletion => "prevent-force-deletion",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3932,24 +3570,24 @@ pub enum ImpairedZoneHealthCheckBehavior {
     /// `ReplaceUnhealthy`
     ReplaceUnhealthy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImpairedZoneHealthCheckBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImpairedZoneHealthCheckBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImpairedZoneHealthCheckBehavior {
+impl ::cloudwright_core::ToValue for ImpairedZoneHealthCheckBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IgnoreUnhealthy => "IgnoreUnhealthy",
             Self::ReplaceUnhealthy => "ReplaceUnhealthy",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3961,24 +3599,24 @@ pub enum InstanceGeneration {
     /// `previous`
     Previous,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceGeneration {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceGeneration {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceGeneration {
+impl ::cloudwright_core::ToValue for InstanceGeneration {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Current => "current",
             Self::Previous => "previous",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3992,25 +3630,25 @@ pub enum LocalStorage {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocalStorage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalStorage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocalStorage {
+impl ::cloudwright_core::ToValue for LocalStorage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Excluded => "excluded",
             Self::Included => "included",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4022,24 +3660,24 @@ pub enum LocalStorageType {
     /// `ssd`
     Ssd,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocalStorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalStorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocalStorageType {
+impl ::cloudwright_core::ToValue for LocalStorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hdd => "hdd",
             Self::Ssd => "ssd",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4051,23 +3689,433 @@ pub enum TerminateHookAbandon {
     /// `terminate`
     Terminate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TerminateHookAbandon {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TerminateHookAbandon {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TerminateHookAbandon {
+impl ::cloudwright_core::ToValue for TerminateHookAbandon {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Retain => "retain",
             Self::Terminate => "terminate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9\\-_\\/]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(EBS|EC2|ELB|VPC_LATTICE)(,(EBS|EC2|ELB|VPC_LATTICE))*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007e]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^ami-[a-z0-9]{1,17}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\*\\-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScalingGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("AvailabilityZoneDistribution", Shape::Object(&RULE_AvailabilityZoneDistribution)),
+            ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("AvailabilityZoneImpairmentPolicy", Shape::Object(&RULE_AvailabilityZoneImpairmentPolicy)),
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("CapacityRebalance", Shape::Bool),
+            ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
+            ("Context", Shape::STR),
+            ("Cooldown", Shape::STR),
+            ("DefaultInstanceWarmup", Shape::INT),
+            ("DeletionProtection", Shape::Str(&StrRule { allowed: &["none", "prevent-all-deletion", "prevent-force-deletion"], ..StrRule::ANY })),
+            ("DesiredCapacity", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DesiredCapacityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("HealthCheckGracePeriod", Shape::INT),
+            ("HealthCheckType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(19), ..StrRule::ANY })),
+            ("InstanceLifecyclePolicy", Shape::Object(&RULE_InstanceLifecyclePolicy)),
+            ("InstanceMaintenancePolicy", Shape::Object(&RULE_InstanceMaintenancePolicy)),
+            ("LaunchConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
+            ("LifecycleHookSpecificationList", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecycleHookSpecification), min_items: None, max_items: None, unique: false })),
+            ("LoadBalancerNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MaxInstanceLifetime", Shape::INT),
+            ("MaxSize", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MetricsCollection", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsCollection), min_items: None, max_items: None, unique: false })),
+            ("MinSize", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MixedInstancesPolicy", Shape::Object(&RULE_MixedInstancesPolicy)),
+            ("NewInstancesProtectedFromScaleIn", Shape::Bool),
+            ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+            ("NotificationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationConfiguration), min_items: None, max_items: None, unique: false })),
+            ("PlacementGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("ServiceLinkedRoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SkipZonalShiftValidation", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagProperty), min_items: None, max_items: None, unique: false })),
+            ("TargetGroupARNs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("TerminationPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("TrafficSources", Shape::List(&ListRule { items: Shape::Object(&RULE_TrafficSourceIdentifier), min_items: None, max_items: None, unique: true })),
+            ("VPCZoneIdentifier", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["MinSize", "MaxSize"],
+        one_of: &[&[&["InstanceId"], &["LaunchConfigurationName"], &["LaunchTemplate"], &["MixedInstancesPolicy"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AvailabilityZoneDistribution: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityDistributionStrategy", Shape::Str(&StrRule { allowed: &["balanced-best-effort", "balanced-only"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AvailabilityZoneImpairmentPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ImpairedZoneHealthCheckBehavior", Shape::Str(&StrRule { allowed: &["IgnoreUnhealthy", "ReplaceUnhealthy"], ..StrRule::ANY })),
+            ("ZonalShiftEnabled", Shape::Bool),
+        ],
+        required: &["ImpairedZoneHealthCheckBehavior", "ZonalShiftEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-first", "capacity-reservations-only", "default", "none"], ..StrRule::ANY })),
+            ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
+        ],
+        required: &["CapacityReservationPreference"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("CapacityReservationResourceGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
+        properties: &[
+            ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_PerformanceFactorReferenceRequest), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceLifecyclePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("RetentionTriggers", Shape::Object(&RULE_RetentionTriggers)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceMaintenancePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MaxHealthyPercentage", Shape::Int(&NumRule { min: Some(-1.0), max: Some(200.0), ..NumRule::ANY })),
+            ("MinHealthyPercentage", Shape::Int(&NumRule { min: Some(-1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        dependent_required: &[("MaxHealthyPercentage", &["MinHealthyPercentage"]), ("MinHealthyPercentage", &["MaxHealthyPercentage"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
+        properties: &[
+            ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+            ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a100", "k80", "m60", "radeon-pro-v520", "t4", "v100", "vu9p"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+            ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["fpga", "gpu", "inference"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: true })),
+            ("BareMetal", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+            ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+            ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
+            ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+            ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "apple", "intel"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: true })),
+            ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("LocalStorage", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+            ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
+            ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
+            ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+            ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
+            ("OnDemandMaxPricePercentageOverLowestPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("RequireHibernateSupport", Shape::Bool),
+            ("SpotMaxPricePercentageOverLowestPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
+            ("VCpuCount", Shape::Object(&RULE_VCpuCountRequest)),
+        ],
+        required: &["MemoryMiB", "VCpuCount"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstancesDistribution: ObjRule = ObjRule {
+        properties: &[
+            ("OnDemandAllocationStrategy", Shape::STR),
+            ("OnDemandBaseCapacity", Shape::INT),
+            ("OnDemandPercentageAboveBaseCapacity", Shape::INT),
+            ("SpotAllocationStrategy", Shape::STR),
+            ("SpotInstancePools", Shape::INT),
+            ("SpotMaxPrice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateSpecification", Shape::Object(&RULE_LaunchTemplateSpecification)),
+            ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["LaunchTemplateSpecification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("ImageId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(21), pattern: Some(&PATTERN_5), format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
+            ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("LaunchTemplateSpecification", Shape::Object(&RULE_LaunchTemplateSpecification)),
+            ("WeightedCapacity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Version"],
+        one_of: &[&[&["LaunchTemplateId"], &["LaunchTemplateName"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleHookSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultResult", Shape::STR),
+            ("HeartbeatTimeout", Shape::INT),
+            ("LifecycleHookName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LifecycleTransition", Shape::STR),
+            ("NotificationMetadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("NotificationTargetARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["LifecycleHookName", "LifecycleTransition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricsCollection: ObjRule = ObjRule {
+        properties: &[
+            ("Granularity", Shape::STR),
+            ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Granularity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MixedInstancesPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("InstancesDistribution", Shape::Object(&RULE_InstancesDistribution)),
+            ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplate)),
+        ],
+        required: &["LaunchTemplate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NotificationTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TopicARN", Shape::Typed(json_type::STRING | json_type::ARRAY)),
+        ],
+        required: &["TopicARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceFamily", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetentionTriggers: ObjRule = ObjRule {
+        properties: &[
+            ("TerminateHookAbandon", Shape::Str(&StrRule { allowed: &["retain", "terminate"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("PropagateAtLaunch", Shape::Bool),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key", "PropagateAtLaunch"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficSourceIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY })),
+        ],
+        required: &["Identifier", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VCpuCountRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Min", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

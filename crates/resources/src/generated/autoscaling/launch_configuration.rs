@@ -5,54 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`LaunchConfiguration`], by name: `LaunchConfiguration::new(LaunchConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchConfigurationRequired {
     /// `ImageId`: a string, required.
-    pub image_id: Str,
+    pub image_id: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AssociatePublicIpAddress", Shape::Bool),
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
-        ("ClassicLinkVPCId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("ClassicLinkVPCSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("EbsOptimized", Shape::Bool),
-        ("IamInstanceProfile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
-        ("ImageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(19), ..StrRule::ANY })),
-        ("InstanceMonitoring", Shape::Bool),
-        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("KernelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("LaunchConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
-        ("PlacementTenancy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("RamDiskId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SpotPrice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(21847), ..StrRule::ANY })),
-    ],
-    required: &["ImageId", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AutoScaling::LaunchConfiguration` resource.
 ///
 /// The `AWS::AutoScaling::LaunchConfiguration` resource specifies the launch configuration that can be used by an Auto Scaling group to configure Amazon EC2 instances.
 ///
-/// When you update the launch configuration for an Auto Scaling group, CloudFormation deletes that resource and creates a new launch configuration with the updated properties and a new name. Existing instances are not affected. To update existing instances when you update the `AWS::AutoScaling::LaunchConfiguration` resource, you can specify an \[UpdatePolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>) for the group. You can find sample update policies for rolling updates in \[Configure Amazon EC2 Auto Scaling resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html>) .
+/// When you update the launch configuration for an Auto Scaling group, CloudFormation deletes that resource and creates a new launch configuration with the updated properties and a new name. Existing instances are not affected. To update existing instances when you update the `AWS::AutoScaling::LaunchConfiguration` resource, you can specify an [UpdatePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html) for the group. You can find sample update policies for rolling updates in [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html) .
 ///
-/// &gt; Amazon EC2 Auto Scaling configures instances launched as part of an Auto Scaling group using either a \[launch template\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html>) or a launch configuration. We strongly recommend that you do not use launch configurations. For more information, see \[Launch configurations\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-configurations.html>) in the *Amazon EC2 Auto Scaling User Guide* .
-/// &gt;
-/// &gt; For help migrating from launch configurations to launch templates, see \[Migrate AWS CloudFormation stacks from launch configurations to launch templates\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-launch-configurations-with-cloudformation.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// \> Amazon EC2 Auto Scaling configures instances launched as part of an Auto Scaling group using either a [launch template](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) or a launch configuration. We strongly recommend that you do not use launch configurations. For more information, see [Launch configurations](https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-configurations.html) in the *Amazon EC2 Auto Scaling User Guide* .
+/// \>
+/// \> For help migrating from launch configurations to launch templates, see [Migrate AWS CloudFormation stacks from launch configurations to launch templates](https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-launch-configurations-with-cloudformation.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// `Ref` returns its `LaunchConfigurationName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`LaunchConfigurationAttributes`] is empty).
@@ -70,102 +40,103 @@ pub struct LaunchConfiguration {
     ///
     /// Specifies whether to assign a public IPv4 address to the group's instances. If the instance is launched into a default subnet, the default is to assign a public IPv4 address, unless you disabled the option to assign a public IPv4 address on the subnet. If the instance is launched into a nondefault subnet, the default is not to assign a public IPv4 address, unless you enabled the option to assign a public IPv4 address on the subnet.
     ///
-    /// If you specify `true` , each instance in the Auto Scaling group receives a unique public IPv4 address. For more information, see \[Provide network connectivity for your Auto Scaling instances using Amazon VPC\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-in-vpc.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// If you specify `true` , each instance in the Auto Scaling group receives a unique public IPv4 address. For more information, see [Provide network connectivity for your Auto Scaling instances using Amazon VPC](https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-in-vpc.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// If you specify this property, you must specify at least one subnet for `VPCZoneIdentifier` when you create your group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub associate_public_ip_address: Option<Bool>,
+    pub associate_public_ip_address: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
     ///
-    /// The block device mapping entries that define the block devices to attach to the instances at launch. By default, the block devices specified in the block device mapping for the AMI are used. For more information, see \[Block device mappings\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html>) in the *Amazon EC2 User Guide* .
+    /// The block device mapping entries that define the block devices to attach to the instances at launch. By default, the block devices specified in the block device mapping for the AMI are used. For more information, see [Block device mappings](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html) in the *Amazon EC2 User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub block_device_mappings: Option<List<BlockDeviceMapping>>,
+    pub block_device_mappings: ::std::option::Option<::cloudwright_core::List<BlockDeviceMapping>>,
     /// `ClassicLinkVPCId`: a string.
     ///
     /// Available for backward compatibility.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub classic_link_vpc_id: Option<Str>,
+    pub classic_link_vpc_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClassicLinkVPCSecurityGroups`: a list of strings.
     ///
     /// Available for backward compatibility.
     ///
     /// Each item: length 1 to 255; create-only: changing it replaces the resource.
-    pub classic_link_vpc_security_groups: Option<List<Str>>,
+    pub classic_link_vpc_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EbsOptimized`: a boolean.
     ///
-    /// Specifies whether the launch configuration is optimized for EBS I/O ( `true` ) or not ( `false` ). The optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization is not available with all instance types. Additional fees are incurred when you enable EBS optimization for an instance type that is not EBS-optimized by default. For more information, see \[Amazon EBS-optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
+    /// Specifies whether the launch configuration is optimized for EBS I/O ( `true` ) or not ( `false` ). The optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization is not available with all instance types. Additional fees are incurred when you enable EBS optimization for an instance type that is not EBS-optimized by default. For more information, see [Amazon EBS-optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide* .
     ///
     /// The default value is `false` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IamInstanceProfile`: a string.
     ///
-    /// The name or the Amazon Resource Name (ARN) of the instance profile associated with the IAM role for the instance. The instance profile contains the IAM role. For more information, see \[IAM role for applications that run on Amazon EC2 instances\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/us-iam-role.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The name or the Amazon Resource Name (ARN) of the instance profile associated with the IAM role for the instance. The instance profile contains the IAM role. For more information, see [IAM role for applications that run on Amazon EC2 instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/us-iam-role.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Length 1 to 1600; create-only: changing it replaces the resource.
-    pub iam_instance_profile: Option<Str>,
+    pub iam_instance_profile: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageId`: a string, required.
     ///
-    /// The ID of the Amazon Machine Image (AMI) that was assigned during registration. For more information, see \[Find a Linux AMI\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami.html>) in the *Amazon EC2 User Guide* .
+    /// The ID of the Amazon Machine Image (AMI) that was assigned during registration. For more information, see [Find a Linux AMI](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami.html) in the *Amazon EC2 User Guide* .
     ///
     /// If you specify `InstanceId` , an `ImageId` is not required.
     ///
     /// Format `AWS::EC2::Image.Id`; length 1 to 255; create-only: changing it replaces the resource.
-    pub image_id: Str,
+    pub image_id: ::cloudwright_core::Str,
     /// `InstanceId`: a string.
     ///
     /// The ID of the Amazon EC2 instance to use to create the launch configuration. When you use an instance to create a launch configuration, all properties are derived from the instance with the exception of `BlockDeviceMapping` and `AssociatePublicIpAddress` . You can override any properties from the instance by specifying them in the launch configuration.
     ///
     /// Length 1 to 19; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub instance_id: Option<Str>,
+    pub instance_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceMonitoring`: a boolean.
     ///
     /// Controls whether instances in this group are launched with detailed ( `true` ) or basic ( `false` ) monitoring.
     ///
     /// The default value is `true` (enabled).
     ///
-    /// &gt; When detailed monitoring is enabled, Amazon CloudWatch generates metrics every minute and your account is charged a fee. When you disable detailed monitoring, CloudWatch generates metrics every 5 minutes. For more information, see \[Configure monitoring for Auto Scaling instances\](<https://docs.aws.amazon.com/autoscaling/latest/userguide/enable-as-instance-metrics.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// \> When detailed monitoring is enabled, Amazon CloudWatch generates metrics every minute and your account is charged a fee. When you disable detailed monitoring, CloudWatch generates metrics every 5 minutes. For more information, see [Configure monitoring for Auto Scaling instances](https://docs.aws.amazon.com/autoscaling/latest/userguide/enable-as-instance-metrics.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_monitoring: Option<Bool>,
+    pub instance_monitoring: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InstanceType`: a string, required.
     ///
-    /// Specifies the instance type of the EC2 instance. For information about available instance types, see \[Available instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#AvailableInstanceTypes>) in the *Amazon EC2 User Guide* .
+    /// Specifies the instance type of the EC2 instance. For information about available instance types, see [Available instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#AvailableInstanceTypes) in the *Amazon EC2 User Guide* .
     ///
     /// If you specify `InstanceId` , an `InstanceType` is not required.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `KernelId`: a string.
     ///
     /// The ID of the kernel associated with the AMI.
     ///
-    /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[User provided kernels\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html>) in the *Amazon EC2 User Guide* .
+    /// \> We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [User provided kernels](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html) in the *Amazon EC2 User Guide* .
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub kernel_id: Option<Str>,
+    pub kernel_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyName`: a string.
     ///
-    /// The name of the key pair. For more information, see \[Amazon EC2 key pairs and Amazon EC2 instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html>) in the *Amazon EC2 User Guide* .
+    /// The name of the key pair. For more information, see [Amazon EC2 key pairs and Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html) in the *Amazon EC2 User Guide* .
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub key_name: Option<Str>,
+    pub key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchConfigurationName`: a string.
     ///
     /// The name of the launch configuration. This name must be unique per Region per account.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub launch_configuration_name: Option<Str>,
+    pub launch_configuration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetadataOptions`: a [`MetadataOptions`] object.
     ///
-    /// The metadata options for the instances. For more information, see \[Configure the instance metadata options\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-config.html#launch-configurations-imds>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The metadata options for the instances. For more information, see [Configure the instance metadata options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-config.html#launch-configurations-imds) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub metadata_options: Option<Obj<MetadataOptions>>,
+    pub metadata_options: ::std::option::Option<crate::Obj<MetadataOptions>>,
     /// `PlacementTenancy`: a string.
     ///
     /// The tenancy of the instance, either `default` or `dedicated` . An instance with `dedicated` tenancy runs on isolated, single-tenant hardware and can only be launched into a VPC. To launch dedicated instances into a shared tenancy VPC (a VPC with the instance placement tenancy attribute set to `default` ), you must set the value of this property to `dedicated` .
@@ -175,39 +146,39 @@ pub struct LaunchConfiguration {
     /// Valid values: `default` | `dedicated`
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub placement_tenancy: Option<Str>,
+    pub placement_tenancy: ::std::option::Option<::cloudwright_core::Str>,
     /// `RamDiskId`: a string.
     ///
     /// The ID of the RAM disk to select.
     ///
-    /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[User provided kernels\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html>) in the *Amazon EC2 User Guide* .
+    /// \> We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [User provided kernels](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html) in the *Amazon EC2 User Guide* .
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub ram_disk_id: Option<Str>,
+    pub ram_disk_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroups`: a list of strings.
     ///
-    /// A list that contains the security groups to assign to the instances in the Auto Scaling group. The list can contain both the IDs of existing security groups and references to \[SecurityGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-security-group.html>) resources created in the template.
+    /// A list that contains the security groups to assign to the instances in the Auto Scaling group. The list can contain both the IDs of existing security groups and references to [SecurityGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-security-group.html) resources created in the template.
     ///
-    /// For more information, see \[Control traffic to resources using security groups\](<https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// For more information, see [Control traffic to resources using security groups](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html) in the *Amazon Virtual Private Cloud User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SpotPrice`: a string.
     ///
-    /// The maximum hourly price to be paid for any Spot Instance launched to fulfill the request. Spot Instances are launched when the price you specify exceeds the current Spot price. For more information, see \[Request Spot Instances for fault-tolerant and flexible applications\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-template-spot-instances.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The maximum hourly price to be paid for any Spot Instance launched to fulfill the request. Spot Instances are launched when the price you specify exceeds the current Spot price. For more information, see [Request Spot Instances for fault-tolerant and flexible applications](https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-template-spot-instances.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Valid Range: Minimum value of 0.001
     ///
-    /// &gt; When you change your maximum price by creating a new launch configuration, running instances will continue to run as long as the maximum price for those running instances is higher than the current Spot price.
+    /// \> When you change your maximum price by creating a new launch configuration, running instances will continue to run as long as the maximum price for those running instances is higher than the current Spot price.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub spot_price: Option<Str>,
+    pub spot_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserData`: a string.
     ///
-    /// The Base64-encoded user data to make available to the launched EC2 instances. For more information, see \[Instance metadata and user data\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html>) in the *Amazon EC2 User Guide for Linux Instances* .
+    /// The Base64-encoded user data to make available to the launched EC2 instances. For more information, see [Instance metadata and user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html) in the *Amazon EC2 User Guide for Linux Instances* .
     ///
     /// Length 0 to 21847; create-only: changing it replaces the resource.
-    pub user_data: Option<Str>,
+    pub user_data: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -217,7 +188,7 @@ impl LaunchConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AutoScaling::LaunchConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html",
         primary_identifier: &["LaunchConfigurationName"],
@@ -228,90 +199,92 @@ impl LaunchConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LaunchConfiguration` with its required properties, named in a [`LaunchConfigurationRequired`].
     #[inline]
     pub fn new(required: LaunchConfigurationRequired) -> Self {
         Self {
-            associate_public_ip_address: None,
-            block_device_mappings: None,
-            classic_link_vpc_id: None,
-            classic_link_vpc_security_groups: None,
-            ebs_optimized: None,
-            iam_instance_profile: None,
+            associate_public_ip_address: ::std::option::Option::None,
+            block_device_mappings: ::std::option::Option::None,
+            classic_link_vpc_id: ::std::option::Option::None,
+            classic_link_vpc_security_groups: ::std::option::Option::None,
+            ebs_optimized: ::std::option::Option::None,
+            iam_instance_profile: ::std::option::Option::None,
             image_id: required.image_id,
-            instance_id: None,
-            instance_monitoring: None,
+            instance_id: ::std::option::Option::None,
+            instance_monitoring: ::std::option::Option::None,
             instance_type: required.instance_type,
-            kernel_id: None,
-            key_name: None,
-            launch_configuration_name: None,
-            metadata_options: None,
-            placement_tenancy: None,
-            ram_disk_id: None,
-            security_groups: None,
-            spot_price: None,
-            user_data: None,
+            kernel_id: ::std::option::Option::None,
+            key_name: ::std::option::Option::None,
+            launch_configuration_name: ::std::option::Option::None,
+            metadata_options: ::std::option::Option::None,
+            placement_tenancy: ::std::option::Option::None,
+            ram_disk_id: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
+            spot_price: ::std::option::Option::None,
+            user_data: ::std::option::Option::None,
         }
     }
 
     /// `AssociatePublicIpAddress`: a boolean.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
+    pub fn associate_public_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.associate_public_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `ClassicLinkVPCId`: a string.
-    pub fn classic_link_vpc_id(mut self, value: impl Into<Str>) -> Self { self.classic_link_vpc_id = Some(value.into()); self }
+    pub fn classic_link_vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.classic_link_vpc_id = ::std::option::Option::Some(value.into()); self }
     /// `ClassicLinkVPCSecurityGroups`: a list of strings.
-    pub fn classic_link_vpc_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.classic_link_vpc_security_groups = Some(value.into()); self }
+    pub fn classic_link_vpc_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.classic_link_vpc_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
     /// `IamInstanceProfile`: a string.
-    pub fn iam_instance_profile(mut self, value: impl Into<Str>) -> Self { self.iam_instance_profile = Some(value.into()); self }
+    pub fn iam_instance_profile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_instance_profile = ::std::option::Option::Some(value.into()); self }
     /// `ImageId`: a string, required.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = value.into(); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = value.into(); self }
     /// `InstanceId`: a string.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMonitoring`: a boolean.
-    pub fn instance_monitoring(mut self, value: impl Into<Bool>) -> Self { self.instance_monitoring = Some(value.into()); self }
+    pub fn instance_monitoring(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.instance_monitoring = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `KernelId`: a string.
-    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self { self.kernel_id = Some(value.into()); self }
+    pub fn kernel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kernel_id = ::std::option::Option::Some(value.into()); self }
     /// `KeyName`: a string.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = ::std::option::Option::Some(value.into()); self }
     /// `LaunchConfigurationName`: a string.
-    pub fn launch_configuration_name(mut self, value: impl Into<Str>) -> Self { self.launch_configuration_name = Some(value.into()); self }
+    pub fn launch_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_configuration_name = ::std::option::Option::Some(value.into()); self }
     /// `MetadataOptions`: a [`MetadataOptions`] object.
-    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self { self.metadata_options = Some(value.into()); self }
+    pub fn metadata_options(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataOptions>>) -> Self { self.metadata_options = ::std::option::Option::Some(value.into()); self }
     /// `PlacementTenancy`: a string.
-    pub fn placement_tenancy(mut self, value: impl Into<Str>) -> Self { self.placement_tenancy = Some(value.into()); self }
+    pub fn placement_tenancy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placement_tenancy = ::std::option::Option::Some(value.into()); self }
     /// `RamDiskId`: a string.
-    pub fn ram_disk_id(mut self, value: impl Into<Str>) -> Self { self.ram_disk_id = Some(value.into()); self }
+    pub fn ram_disk_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ram_disk_id = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SpotPrice`: a string.
-    pub fn spot_price(mut self, value: impl Into<Str>) -> Self { self.spot_price = Some(value.into()); self }
+    pub fn spot_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spot_price = ::std::option::Option::Some(value.into()); self }
     /// `UserData`: a string.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
+    pub fn user_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LaunchConfiguration {
+impl ::cloudwright_core::Resource for LaunchConfiguration {
     type Attributes = LaunchConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LaunchConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LaunchConfiguration {
+impl ::cloudwright_core::ToValue for LaunchConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssociatePublicIpAddress",
                 &self.associate_public_ip_address,
@@ -341,34 +314,19 @@ impl ToValue for LaunchConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LaunchConfiguration`]: `Handle<LaunchConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LaunchConfiguration`]: `Handle<LaunchConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct LaunchConfigurationAttributes(());
 
-impl From<ResourceRef> for LaunchConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LaunchConfigurationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BlockDevice: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::Int(&NumRule { min: Some(100.0), max: Some(20000.0), ..NumRule::ANY })),
-        ("SnapshotId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Throughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
-        ("VolumeType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BlockDevice` property type of `AWS::AutoScaling::LaunchConfiguration`.
 ///
-/// `BlockDevice` is a property of the `EBS` property of the \[AWS::AutoScaling::LaunchConfiguration BlockDeviceMapping\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-launchconfiguration-blockdevicemapping.html>) property type that describes an Amazon EBS volume.
+/// `BlockDevice` is a property of the `EBS` property of the [AWS::AutoScaling::LaunchConfiguration BlockDeviceMapping](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-launchconfiguration-blockdevicemapping.html) property type that describes an Amazon EBS volume.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-launchconfiguration-blockdevice.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -376,17 +334,17 @@ pub struct BlockDevice {
     /// `DeleteOnTermination`: a boolean.
     ///
     /// Indicates whether the volume is deleted on instance termination. For Amazon EC2 Auto Scaling, the default value is `true` .
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Encrypted`: a boolean.
     ///
-    /// Specifies whether the volume should be encrypted. Encrypted EBS volumes can only be attached to instances that support Amazon EBS encryption. For more information, see \[Requirements for Amazon EBS encryption\](<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html>) in the *Amazon EBS User Guide* . If your AMI uses encrypted volumes, you can also only launch it on supported instance types.
+    /// Specifies whether the volume should be encrypted. Encrypted EBS volumes can only be attached to instances that support Amazon EBS encryption. For more information, see [Requirements for Amazon EBS encryption](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html) in the *Amazon EBS User Guide* . If your AMI uses encrypted volumes, you can also only launch it on supported instance types.
     ///
-    /// &gt; If you are creating a volume from a snapshot, you cannot create an unencrypted volume from an encrypted snapshot. Also, you cannot specify a KMS key ID when using a launch configuration.
-    /// &gt;
-    /// &gt; If you enable encryption by default, the EBS volumes that you create are always encrypted, either using the AWS managed KMS key or a customer-managed KMS key, regardless of whether the snapshot was encrypted.
-    /// &gt;
-    /// &gt; For more information, see \[Use AWS KMS keys to encrypt Amazon EBS volumes\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-data-protection.html#encryption>) in the *Amazon EC2 Auto Scaling User Guide* .
-    pub encrypted: Option<Bool>,
+    /// \> If you are creating a volume from a snapshot, you cannot create an unencrypted volume from an encrypted snapshot. Also, you cannot specify a KMS key ID when using a launch configuration.
+    /// \>
+    /// \> If you enable encryption by default, the EBS volumes that you create are always encrypted, either using the AWS managed KMS key or a customer-managed KMS key, regardless of whether the snapshot was encrypted.
+    /// \>
+    /// \> For more information, see [Use AWS KMS keys to encrypt Amazon EBS volumes](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-data-protection.html#encryption) in the *Amazon EC2 Auto Scaling User Guide* .
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of input/output (I/O) operations per second (IOPS) to provision for the volume. For `gp3` and `io1` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
@@ -396,12 +354,12 @@ pub struct BlockDevice {
     /// - `gp3` : 3,000-16,000 IOPS
     /// - `io1` : 100-64,000 IOPS
     ///
-    /// For `io1` volumes, we guarantee 64,000 IOPS only for \[Instances built on the Nitro System\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#ec2-nitro-instances>) . Other instance families guarantee performance up to 32,000 IOPS.
+    /// For `io1` volumes, we guarantee 64,000 IOPS only for [Instances built on the Nitro System](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#ec2-nitro-instances) . Other instance families guarantee performance up to 32,000 IOPS.
     ///
     /// `Iops` is supported when the volume type is `gp3` or `io1` and required only when the volume type is `io1` . (Not used with `standard` , `gp2` , `st1` , or `sc1` volumes.)
     ///
     /// Value 100 to 20000.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotId`: a string.
     ///
     /// The snapshot ID of the volume to use.
@@ -409,13 +367,13 @@ pub struct BlockDevice {
     /// You must specify either a `VolumeSize` or a `SnapshotId` .
     ///
     /// Length 1 to 255.
-    pub snapshot_id: Option<Str>,
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Throughput`: an integer.
     ///
     /// The throughput (MiBps) to provision for a `gp3` volume.
     ///
     /// Value 125 to 1000.
-    pub throughput: Option<Int>,
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeSize`: an integer.
     ///
     /// The volume size, in GiBs. The following are the supported volumes sizes for each volume type:
@@ -428,15 +386,15 @@ pub struct BlockDevice {
     /// You must specify either a `SnapshotId` or a `VolumeSize` . If you specify both `SnapshotId` and `VolumeSize` , the volume size must be equal or greater than the size of the snapshot.
     ///
     /// Value 1 to 16384.
-    pub volume_size: Option<Int>,
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a string.
     ///
-    /// The volume type. For more information, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html>) in the *Amazon EBS User Guide* .
+    /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide* .
     ///
     /// Valid values: `standard` | `io1` | `gp2` | `st1` | `sc1` | `gp3`
     ///
     /// Length 1 to 255.
-    pub volume_type: Option<Str>,
+    pub volume_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -444,31 +402,31 @@ impl BlockDevice {
     /// A `BlockDevice` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockDevice {}
+impl crate::PropertyType for BlockDevice {}
 
-impl ToValue for BlockDevice {
+impl ::cloudwright_core::ToValue for BlockDevice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
             .opt("Encrypted", &self.encrypted)
             .opt("Iops", &self.iops)
@@ -480,93 +438,72 @@ impl ToValue for BlockDevice {
     }
 }
 
-/// The required properties of [`BlockDeviceMapping`], by name: `BlockDeviceMapping::new(BlockDeviceMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BlockDeviceMappingRequired {
-    /// `DeviceName`: a string, required.
-    pub device_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Ebs", Shape::Object(&RULE_BlockDevice)),
-        ("NoDevice", Shape::Bool),
-        ("VirtualName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["DeviceName"],
-    one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BlockDeviceMapping` property type of `AWS::AutoScaling::LaunchConfiguration`.
 ///
-/// `BlockDeviceMapping` specifies a block device mapping for the `BlockDeviceMappings` property of the \[AWS::AutoScaling::LaunchConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html>) resource.
+/// `BlockDeviceMapping` specifies a block device mapping for the `BlockDeviceMappings` property of the [AWS::AutoScaling::LaunchConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html) resource.
 ///
 /// Each instance that is launched has an associated root device volume, either an Amazon EBS volume or an instance store volume. You can use block device mappings to specify additional EBS volumes or instance store volumes to attach to an instance when it is launched.
 ///
-/// For more information, see \[Example block device mapping\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#block-device-mapping-ex>) in the *Amazon EC2 User Guide for Linux Instances* .
+/// For more information, see [Example block device mapping](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#block-device-mapping-ex) in the *Amazon EC2 User Guide for Linux Instances* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-launchconfiguration-blockdevicemapping.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockDeviceMapping {
     /// `DeviceName`: a string, required.
     ///
-    /// The device name assigned to the volume (for example, `/dev/sdh` or `xvdh` ). For more information, see \[Device naming on Linux instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html>) in the *Amazon EC2 User Guide* .
+    /// The device name assigned to the volume (for example, `/dev/sdh` or `xvdh` ). For more information, see [Device naming on Linux instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html) in the *Amazon EC2 User Guide* .
     ///
-    /// &gt; To define a block device mapping, set the device name and exactly one of the following properties: `Ebs` , `NoDevice` , or `VirtualName` .
+    /// \> To define a block device mapping, set the device name and exactly one of the following properties: `Ebs` , `NoDevice` , or `VirtualName` .
     ///
     /// Length 1 to 255.
-    pub device_name: Str,
+    pub device_name: ::cloudwright_core::Str,
     /// `Ebs`: a [`BlockDevice`] object.
     ///
     /// Information to attach an EBS volume to an instance at launch.
-    pub ebs: Option<Obj<BlockDevice>>,
+    pub ebs: ::std::option::Option<crate::Obj<BlockDevice>>,
     /// `NoDevice`: a boolean.
     ///
     /// Setting this value to `true` prevents a volume that is included in the block device mapping of the AMI from being mapped to the specified device name at launch.
     ///
     /// If `NoDevice` is `true` for the root device, instances might fail the EC2 health check. In that case, Amazon EC2 Auto Scaling launches replacement instances.
-    pub no_device: Option<Bool>,
+    pub no_device: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VirtualName`: a string.
     ///
     /// The name of the instance store volume (virtual device) to attach to an instance at launch. The name must be in the form ephemeral *X* where *X* is a number starting from zero (0), for example, `ephemeral0` .
     ///
     /// Length 1 to 255.
-    pub virtual_name: Option<Str>,
+    pub virtual_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl BlockDeviceMapping {
-    /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
+    /// A `BlockDeviceMapping` with its one required property, `DeviceName`.
     #[inline]
-    pub fn new(required: BlockDeviceMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            device_name: required.device_name,
-            ebs: None,
-            no_device: None,
-            virtual_name: None,
+            device_name: value.into(),
+            ebs: ::std::option::Option::None,
+            no_device: ::std::option::Option::None,
+            virtual_name: ::std::option::Option::None,
         }
     }
 
     /// `DeviceName`: a string, required.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = value.into(); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = value.into(); self }
     /// `Ebs`: a [`BlockDevice`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<BlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
+    pub fn ebs(mut self, value: impl ::std::convert::Into<crate::Obj<BlockDevice>>) -> Self { self.ebs = ::std::option::Option::Some(value.into()); self }
     /// `NoDevice`: a boolean.
-    pub fn no_device(mut self, value: impl Into<Bool>) -> Self { self.no_device = Some(value.into()); self }
+    pub fn no_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.no_device = ::std::option::Option::Some(value.into()); self }
     /// `VirtualName`: a string.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
+    pub fn virtual_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockDeviceMapping {}
+impl crate::PropertyType for BlockDeviceMapping {}
 
-impl ToValue for BlockDeviceMapping {
+impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeviceName", &self.device_name)
             .opt("Ebs", &self.ebs)
             .opt("NoDevice", &self.no_device)
@@ -575,22 +512,11 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
-    properties: &[
-        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-        ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
-        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetadataOptions` property type of `AWS::AutoScaling::LaunchConfiguration`.
 ///
-/// `MetadataOptions` is a property of \[AWS::AutoScaling::LaunchConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html>) that describes metadata options for the instances.
+/// `MetadataOptions` is a property of [AWS::AutoScaling::LaunchConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html) that describes metadata options for the instances.
 ///
-/// For more information, see \[Configure the instance metadata options\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-config.html#launch-configurations-imds>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Configure the instance metadata options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-config.html#launch-configurations-imds) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-launchconfiguration-metadataoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -599,8 +525,8 @@ pub struct MetadataOptions {
     ///
     /// This parameter enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state is `enabled` .
     ///
-    /// &gt; If you specify a value of `disabled` , you will not be able to access your instance metadata.
-    pub http_endpoint: Option<HttpEndpoint>,
+    /// \> If you specify a value of `disabled` , you will not be able to access your instance metadata.
+    pub http_endpoint: ::std::option::Option<HttpEndpoint>,
     /// `HttpPutResponseHopLimit`: an integer.
     ///
     /// The desired HTTP PUT response hop limit for instance metadata requests. The larger the number, the further instance metadata requests can travel.
@@ -608,7 +534,7 @@ pub struct MetadataOptions {
     /// Default: 1
     ///
     /// Value 1 to 64.
-    pub http_put_response_hop_limit: Option<Int>,
+    pub http_put_response_hop_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `HttpTokens`: a [`HttpTokens`] value.
     ///
     /// The state of token usage for your instance metadata requests. If the parameter is not specified in the request, the default state is `optional` .
@@ -616,7 +542,7 @@ pub struct MetadataOptions {
     /// If the state is `optional` , you can choose to retrieve instance metadata with or without a signed token header on your request. If you retrieve the IAM role credentials without a token, the version 1.0 role credentials are returned. If you retrieve the IAM role credentials using a valid signed token, the version 2.0 role credentials are returned.
     ///
     /// If the state is `required` , you must send a signed token header with any instance metadata retrieval requests. In this state, retrieving the IAM role credentials always returns the version 2.0 credentials; the version 1.0 credentials are not available.
-    pub http_tokens: Option<HttpTokens>,
+    pub http_tokens: ::std::option::Option<HttpTokens>,
 }
 
 #[rustfmt::skip]
@@ -624,23 +550,23 @@ impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
+    pub fn http_endpoint(mut self, value: impl ::std::convert::Into<HttpEndpoint>) -> Self { self.http_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
+    pub fn http_put_response_hop_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_put_response_hop_limit = ::std::option::Option::Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
+    pub fn http_tokens(mut self, value: impl ::std::convert::Into<HttpTokens>) -> Self { self.http_tokens = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataOptions {}
+impl crate::PropertyType for MetadataOptions {}
 
-impl ToValue for MetadataOptions {
+impl ::cloudwright_core::ToValue for MetadataOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
             .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
             .opt("HttpTokens", &self.http_tokens)
@@ -656,24 +582,24 @@ pub enum HttpEndpoint {
     /// `enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpEndpoint {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpEndpoint {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpEndpoint {
+impl ::cloudwright_core::ToValue for HttpEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -685,23 +611,98 @@ pub enum HttpTokens {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpTokens {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpTokens {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpTokens {
+impl ::cloudwright_core::ToValue for HttpTokens {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Optional => "optional",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AssociatePublicIpAddress", Shape::Bool),
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
+            ("ClassicLinkVPCId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("ClassicLinkVPCSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("EbsOptimized", Shape::Bool),
+            ("IamInstanceProfile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+            ("ImageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(19), ..StrRule::ANY })),
+            ("InstanceMonitoring", Shape::Bool),
+            ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("KernelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("LaunchConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
+            ("PlacementTenancy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("RamDiskId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SpotPrice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(21847), ..StrRule::ANY })),
+        ],
+        required: &["ImageId", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockDevice: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteOnTermination", Shape::Bool),
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::Int(&NumRule { min: Some(100.0), max: Some(20000.0), ..NumRule::ANY })),
+            ("SnapshotId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Throughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
+            ("VolumeType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Ebs", Shape::Object(&RULE_BlockDevice)),
+            ("NoDevice", Shape::Bool),
+            ("VirtualName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["DeviceName"],
+        one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
+        properties: &[
+            ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+            ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+            ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

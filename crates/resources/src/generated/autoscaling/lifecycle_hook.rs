@@ -5,36 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9\\-_\\/]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007e]+$");
-
 /// The required properties of [`LifecycleHook`], by name: `LifecycleHook::new(LifecycleHookRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleHookRequired {
     /// `AutoScalingGroupName`: a string, required.
-    pub auto_scaling_group_name: Str,
+    pub auto_scaling_group_name: ::cloudwright_core::Str,
     /// `LifecycleTransition`: a [`LifecycleTransition`] value, required.
     pub lifecycle_transition: LifecycleTransition,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleHook: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DefaultResult", Shape::Str(&StrRule { allowed: &["ABANDON", "CONTINUE"], ..StrRule::ANY })),
-        ("HeartbeatTimeout", Shape::INT),
-        ("LifecycleHookName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LifecycleTransition", Shape::Str(&StrRule { allowed: &["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"], ..StrRule::ANY })),
-        ("NotificationMetadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NotificationTargetARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["LifecycleTransition", "AutoScalingGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AutoScaling::LifecycleHook` resource.
 ///
@@ -42,7 +20,7 @@ pub(crate) static RULE_LifecycleHook: ObjRule = ObjRule {
 ///
 /// Use lifecycle hooks to prepare new instances for use or to delay them from being registered behind a load balancer before their configuration has been applied completely. You can also use lifecycle hooks to prepare running instances to be terminated by, for example, downloading logs or other data.
 ///
-/// For more information, see \[Amazon EC2 Auto Scaling lifecycle hooks\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Amazon EC2 Auto Scaling lifecycle hooks](https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`AutoScalingGroupName`, `LifecycleHookName`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`LifecycleHookAttributes`] is empty).
@@ -58,23 +36,23 @@ pub struct LifecycleHook {
     /// The name of the Auto Scaling group.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub auto_scaling_group_name: Str,
+    pub auto_scaling_group_name: ::cloudwright_core::Str,
     /// `DefaultResult`: a [`DefaultResult`] value.
     ///
     /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs. The default value is `ABANDON` .
     ///
     /// Valid values: `CONTINUE` | `ABANDON`
-    pub default_result: Option<DefaultResult>,
+    pub default_result: ::std::option::Option<DefaultResult>,
     /// `HeartbeatTimeout`: an integer.
     ///
     /// The maximum time, in seconds, that can elapse before the lifecycle hook times out. The range is from `30` to `7200` seconds. The default value is `3600` seconds (1 hour).
-    pub heartbeat_timeout: Option<Int>,
+    pub heartbeat_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `LifecycleHookName`: a string.
     ///
     /// The name of the lifecycle hook.
     ///
     /// Pattern `^[A-Za-z0-9\-_\/]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub lifecycle_hook_name: Option<Str>,
+    pub lifecycle_hook_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LifecycleTransition`: a [`LifecycleTransition`] value, required.
     ///
     /// The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
@@ -87,21 +65,21 @@ pub struct LifecycleHook {
     /// Additional information that you want to include any time Amazon EC2 Auto Scaling sends a message to the notification target.
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u007e]+$`; length 1 to 1023.
-    pub notification_metadata: Option<Str>,
+    pub notification_metadata: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationTargetARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the notification target that Amazon EC2 Auto Scaling sends notifications to when an instance is in a wait state for the lifecycle hook. You can specify an Amazon SNS topic or an Amazon SQS queue.
     ///
     /// Length 0 to 255.
-    pub notification_target_arn: Option<Str>,
+    pub notification_target_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleARN`: a string.
     ///
-    /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target. For information about creating this role, see \[Prepare to add a lifecycle hook to your Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target. For information about creating this role, see [Prepare to add a lifecycle hook to your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Valid only if the notification target is an Amazon SNS topic or an Amazon SQS queue.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 255.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +89,7 @@ impl LifecycleHook {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AutoScaling::LifecycleHook",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-lifecyclehook.html",
         primary_identifier: &["AutoScalingGroupName", "LifecycleHookName"],
@@ -122,7 +100,7 @@ impl LifecycleHook {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LifecycleHook` with its required properties, named in a [`LifecycleHookRequired`].
@@ -130,49 +108,51 @@ impl LifecycleHook {
     pub fn new(required: LifecycleHookRequired) -> Self {
         Self {
             auto_scaling_group_name: required.auto_scaling_group_name,
-            default_result: None,
-            heartbeat_timeout: None,
-            lifecycle_hook_name: None,
+            default_result: ::std::option::Option::None,
+            heartbeat_timeout: ::std::option::Option::None,
+            lifecycle_hook_name: ::std::option::Option::None,
             lifecycle_transition: required.lifecycle_transition,
-            notification_metadata: None,
-            notification_target_arn: None,
-            role_arn: None,
+            notification_metadata: ::std::option::Option::None,
+            notification_target_arn: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingGroupName`: a string, required.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
+    pub fn auto_scaling_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
     /// `DefaultResult`: a [`DefaultResult`] value.
-    pub fn default_result(mut self, value: impl Into<DefaultResult>) -> Self { self.default_result = Some(value.into()); self }
+    pub fn default_result(mut self, value: impl ::std::convert::Into<DefaultResult>) -> Self { self.default_result = ::std::option::Option::Some(value.into()); self }
     /// `HeartbeatTimeout`: an integer.
-    pub fn heartbeat_timeout(mut self, value: impl Into<Int>) -> Self { self.heartbeat_timeout = Some(value.into()); self }
+    pub fn heartbeat_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.heartbeat_timeout = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleHookName`: a string.
-    pub fn lifecycle_hook_name(mut self, value: impl Into<Str>) -> Self { self.lifecycle_hook_name = Some(value.into()); self }
+    pub fn lifecycle_hook_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_hook_name = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleTransition`: a [`LifecycleTransition`] value, required.
-    pub fn lifecycle_transition(mut self, value: impl Into<LifecycleTransition>) -> Self { self.lifecycle_transition = value.into(); self }
+    pub fn lifecycle_transition(mut self, value: impl ::std::convert::Into<LifecycleTransition>) -> Self { self.lifecycle_transition = value.into(); self }
     /// `NotificationMetadata`: a string.
-    pub fn notification_metadata(mut self, value: impl Into<Str>) -> Self { self.notification_metadata = Some(value.into()); self }
+    pub fn notification_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_metadata = ::std::option::Option::Some(value.into()); self }
     /// `NotificationTargetARN`: a string.
-    pub fn notification_target_arn(mut self, value: impl Into<Str>) -> Self { self.notification_target_arn = Some(value.into()); self }
+    pub fn notification_target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_target_arn = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LifecycleHook {
+impl ::cloudwright_core::Resource for LifecycleHook {
     type Attributes = LifecycleHookAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecycleHook, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LifecycleHook, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LifecycleHook {
+impl ::cloudwright_core::ToValue for LifecycleHook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoScalingGroupName", &self.auto_scaling_group_name)
             .opt("DefaultResult", &self.default_result)
             .opt("HeartbeatTimeout", &self.heartbeat_timeout)
@@ -185,12 +165,12 @@ impl ToValue for LifecycleHook {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LifecycleHook`]: `Handle<LifecycleHook>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LifecycleHook`]: `Handle<LifecycleHook>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct LifecycleHookAttributes(());
 
-impl From<ResourceRef> for LifecycleHookAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LifecycleHookAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -203,24 +183,24 @@ pub enum DefaultResult {
     /// `CONTINUE`
     Continue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultResult {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultResult {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultResult {
+impl ::cloudwright_core::ToValue for DefaultResult {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Abandon => "ABANDON",
             Self::Continue => "CONTINUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -232,23 +212,51 @@ pub enum LifecycleTransition {
     /// `autoscaling:EC2_INSTANCE_TERMINATING`
     AutoscalingEc2InstanceTerminating,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LifecycleTransition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LifecycleTransition {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LifecycleTransition {
+impl ::cloudwright_core::ToValue for LifecycleTransition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AutoscalingEc2InstanceLaunching => "autoscaling:EC2_INSTANCE_LAUNCHING",
             Self::AutoscalingEc2InstanceTerminating => "autoscaling:EC2_INSTANCE_TERMINATING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9\\-_\\/]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007e]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleHook: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DefaultResult", Shape::Str(&StrRule { allowed: &["ABANDON", "CONTINUE"], ..StrRule::ANY })),
+            ("HeartbeatTimeout", Shape::INT),
+            ("LifecycleHookName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LifecycleTransition", Shape::Str(&StrRule { allowed: &["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"], ..StrRule::ANY })),
+            ("NotificationMetadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NotificationTargetARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["LifecycleTransition", "AutoScalingGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -34,8 +34,8 @@ pub use launch_configuration::{
 #[cfg(feature = "autoscaling")]
 pub use lifecycle_hook::{LifecycleHook, LifecycleHookAttributes, LifecycleHookRequired};
 #[cfg(feature = "autoscaling")]
-pub use scaling_policy::{ScalingPolicy, ScalingPolicyAttributes, ScalingPolicyRequired};
+pub use scaling_policy::{ScalingPolicy, ScalingPolicyAttributes};
 #[cfg(feature = "autoscaling")]
-pub use scheduled_action::{ScheduledAction, ScheduledActionAttributes, ScheduledActionRequired};
+pub use scheduled_action::{ScheduledAction, ScheduledActionAttributes};
 #[cfg(feature = "autoscaling")]
-pub use warm_pool::{WarmPool, WarmPoolAttributes, WarmPoolRequired};
+pub use warm_pool::{WarmPool, WarmPoolAttributes};

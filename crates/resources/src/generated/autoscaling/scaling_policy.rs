@@ -5,40 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ScalingPolicy`], by name: `ScalingPolicy::new(ScalingPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalingPolicyRequired {
-    /// `AutoScalingGroupName`: a string, required.
-    pub auto_scaling_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("AdjustmentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
-        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Cooldown", Shape::STR),
-        ("EstimatedInstanceWarmup", Shape::INT),
-        ("MetricAggregationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), allowed: &["Average", "Maximum", "Minimum"], ..StrRule::ANY })),
-        ("MinAdjustmentMagnitude", Shape::INT),
-        ("PolicyType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["PredictiveScaling", "SimpleScaling", "StepScaling", "TargetTrackingScaling"], ..StrRule::ANY })),
-        ("PredictiveScalingConfiguration", Shape::Object(&RULE_PredictiveScalingConfiguration)),
-        ("ScalingAdjustment", Shape::INT),
-        ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None, unique: true })),
-        ("TargetTrackingConfiguration", Shape::Object(&RULE_TargetTrackingConfiguration)),
-    ],
-    required: &["AutoScalingGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AutoScaling::ScalingPolicy` resource.
 ///
 /// The `AWS::AutoScaling::ScalingPolicy` resource specifies an Amazon EC2 Auto Scaling scaling policy so that the Auto Scaling group can scale the number of instances available for your application.
 ///
-/// For more information about using scaling policies to scale your Auto Scaling group automatically, see \[Dynamic scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html>) and \[Predictive scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information about using scaling policies to scale your Auto Scaling group automatically, see [Dynamic scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html) and [Predictive scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ScalingPolicyAttributes`], which `Handle<ScalingPolicy>` dereferences to.
@@ -53,24 +24,24 @@ pub struct ScalingPolicy {
     ///
     /// Specifies how the scaling adjustment is interpreted (for example, an absolute number or a percentage). The valid values are `ChangeInCapacity` , `ExactCapacity` , and `PercentChangeInCapacity` .
     ///
-    /// Required if the policy type is `StepScaling` or `SimpleScaling` . For more information, see \[Scaling adjustment types\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html#as-scaling-adjustment>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Required if the policy type is `StepScaling` or `SimpleScaling` . For more information, see [Scaling adjustment types](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html#as-scaling-adjustment) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Length 1 to 255.
-    pub adjustment_type: Option<AdjustmentType>,
+    pub adjustment_type: ::std::option::Option<AdjustmentType>,
     /// `AutoScalingGroupName`: a string, required.
     ///
     /// The name of the Auto Scaling group.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub auto_scaling_group_name: Str,
+    pub auto_scaling_group_name: ::cloudwright_core::Str,
     /// `Cooldown`: a string.
     ///
     /// A cooldown period, in seconds, that applies to a specific simple scaling policy. When a cooldown period is specified here, it overrides the default cooldown.
     ///
-    /// Valid only if the policy type is `SimpleScaling` . For more information, see \[Scaling cooldowns for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Valid only if the policy type is `SimpleScaling` . For more information, see [Scaling cooldowns for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Default: None
-    pub cooldown: Option<Str>,
+    pub cooldown: ::std::option::Option<::cloudwright_core::Str>,
     /// `EstimatedInstanceWarmup`: an integer.
     ///
     /// *Not needed if the default instance warmup is defined for the group.*
@@ -79,8 +50,8 @@ pub struct ScalingPolicy {
     ///
     /// Valid only if the policy type is `TargetTrackingScaling` or `StepScaling` .
     ///
-    /// &gt; The default is to use the value for the default instance warmup defined for the group. If default instance warmup is null, then `EstimatedInstanceWarmup` falls back to the value of default cooldown.
-    pub estimated_instance_warmup: Option<Int>,
+    /// \> The default is to use the value for the default instance warmup defined for the group. If default instance warmup is null, then `EstimatedInstanceWarmup` falls back to the value of default cooldown.
+    pub estimated_instance_warmup: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricAggregationType`: a [`MetricAggregationType`] value.
     ///
     /// The aggregation type for the CloudWatch metrics. The valid values are `Minimum` , `Maximum` , and `Average` . If the aggregation type is null, the value is treated as `Average` .
@@ -88,15 +59,15 @@ pub struct ScalingPolicy {
     /// Valid only if the policy type is `StepScaling` .
     ///
     /// Length 1 to 32.
-    pub metric_aggregation_type: Option<MetricAggregationType>,
+    pub metric_aggregation_type: ::std::option::Option<MetricAggregationType>,
     /// `MinAdjustmentMagnitude`: an integer.
     ///
     /// The minimum value to scale by when the adjustment type is `PercentChangeInCapacity` . For example, suppose that you create a step scaling policy to scale out an Auto Scaling group by 25 percent and you specify a `MinAdjustmentMagnitude` of 2. If the group has 4 instances and the scaling policy is performed, 25 percent of 4 is 1. However, because you specified a `MinAdjustmentMagnitude` of 2, Amazon EC2 Auto Scaling scales out the group by 2 instances.
     ///
-    /// Valid only if the policy type is `StepScaling` or `SimpleScaling` . For more information, see \[Scaling adjustment types\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html#as-scaling-adjustment>) in the *Amazon EC2 Auto Scaling User Guide* .
+    /// Valid only if the policy type is `StepScaling` or `SimpleScaling` . For more information, see [Scaling adjustment types](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html#as-scaling-adjustment) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
-    /// &gt; Some Auto Scaling groups use instance weights. In this case, set the `MinAdjustmentMagnitude` to a value that is at least as large as your largest instance weight.
-    pub min_adjustment_magnitude: Option<Int>,
+    /// \> Some Auto Scaling groups use instance weights. In this case, set the `MinAdjustmentMagnitude` to a value that is at least as large as your largest instance weight.
+    pub min_adjustment_magnitude: ::std::option::Option<::cloudwright_core::Int>,
     /// `PolicyType`: a [`PolicyType`] value.
     ///
     /// One of the following policy types:
@@ -107,7 +78,7 @@ pub struct ScalingPolicy {
     /// - `PredictiveScaling`
     ///
     /// Length 1 to 64.
-    pub policy_type: Option<PolicyType>,
+    pub policy_type: ::std::option::Option<PolicyType>,
     /// `PredictiveScalingConfiguration`: a [`PredictiveScalingConfiguration`] object.
     ///
     /// A predictive scaling policy. Provides support for predefined and custom metrics.
@@ -115,19 +86,20 @@ pub struct ScalingPolicy {
     /// Predefined metrics include CPU utilization, network in/out, and the Application Load Balancer request count.
     ///
     /// Required if the policy type is `PredictiveScaling` .
-    pub predictive_scaling_configuration: Option<Obj<PredictiveScalingConfiguration>>,
+    pub predictive_scaling_configuration:
+        ::std::option::Option<crate::Obj<PredictiveScalingConfiguration>>,
     /// `ScalingAdjustment`: an integer.
     ///
     /// The amount by which to scale, based on the specified adjustment type. A positive value adds to the current capacity while a negative number removes from the current capacity. For exact capacity, you must specify a non-negative value.
     ///
     /// Required if the policy type is `SimpleScaling` . (Not used with any other policy type.)
-    pub scaling_adjustment: Option<Int>,
+    pub scaling_adjustment: ::std::option::Option<::cloudwright_core::Int>,
     /// `StepAdjustments`: a list of [`StepAdjustment`] objects.
     ///
     /// A set of adjustments that enable you to scale based on the size of the alarm breach.
     ///
     /// Required if the policy type is `StepScaling` . (Not used with any other policy type.)
-    pub step_adjustments: Option<List<StepAdjustment>>,
+    pub step_adjustments: ::std::option::Option<::cloudwright_core::List<StepAdjustment>>,
     /// `TargetTrackingConfiguration`: a [`TargetTrackingConfiguration`] object.
     ///
     /// A target tracking scaling policy. Provides support for predefined or custom metrics.
@@ -142,7 +114,8 @@ pub struct ScalingPolicy {
     /// If you specify `ALBRequestCountPerTarget` for the metric, you must specify the `ResourceLabel` property with the `PredefinedMetricSpecification` .
     ///
     /// Required if the policy type is `TargetTrackingScaling` .
-    pub target_tracking_configuration: Option<Obj<TargetTrackingConfiguration>>,
+    pub target_tracking_configuration:
+        ::std::option::Option<crate::Obj<TargetTrackingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -152,7 +125,7 @@ impl ScalingPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AutoScaling::ScalingPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html",
         primary_identifier: &["Arn"],
@@ -163,66 +136,68 @@ impl ScalingPolicy {
         read_only: &["PolicyName", "Arn"],
         attributes: &["Arn", "PolicyName"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
+    /// A `ScalingPolicy` with its one required property, `AutoScalingGroupName`.
     #[inline]
-    pub fn new(required: ScalingPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            adjustment_type: None,
-            auto_scaling_group_name: required.auto_scaling_group_name,
-            cooldown: None,
-            estimated_instance_warmup: None,
-            metric_aggregation_type: None,
-            min_adjustment_magnitude: None,
-            policy_type: None,
-            predictive_scaling_configuration: None,
-            scaling_adjustment: None,
-            step_adjustments: None,
-            target_tracking_configuration: None,
+            adjustment_type: ::std::option::Option::None,
+            auto_scaling_group_name: value.into(),
+            cooldown: ::std::option::Option::None,
+            estimated_instance_warmup: ::std::option::Option::None,
+            metric_aggregation_type: ::std::option::Option::None,
+            min_adjustment_magnitude: ::std::option::Option::None,
+            policy_type: ::std::option::Option::None,
+            predictive_scaling_configuration: ::std::option::Option::None,
+            scaling_adjustment: ::std::option::Option::None,
+            step_adjustments: ::std::option::Option::None,
+            target_tracking_configuration: ::std::option::Option::None,
         }
     }
 
     /// `AdjustmentType`: an [`AdjustmentType`] value.
-    pub fn adjustment_type(mut self, value: impl Into<AdjustmentType>) -> Self { self.adjustment_type = Some(value.into()); self }
+    pub fn adjustment_type(mut self, value: impl ::std::convert::Into<AdjustmentType>) -> Self { self.adjustment_type = ::std::option::Option::Some(value.into()); self }
     /// `AutoScalingGroupName`: a string, required.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
+    pub fn auto_scaling_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
     /// `Cooldown`: a string.
-    pub fn cooldown(mut self, value: impl Into<Str>) -> Self { self.cooldown = Some(value.into()); self }
+    pub fn cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cooldown = ::std::option::Option::Some(value.into()); self }
     /// `EstimatedInstanceWarmup`: an integer.
-    pub fn estimated_instance_warmup(mut self, value: impl Into<Int>) -> Self { self.estimated_instance_warmup = Some(value.into()); self }
+    pub fn estimated_instance_warmup(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.estimated_instance_warmup = ::std::option::Option::Some(value.into()); self }
     /// `MetricAggregationType`: a [`MetricAggregationType`] value.
-    pub fn metric_aggregation_type(mut self, value: impl Into<MetricAggregationType>) -> Self { self.metric_aggregation_type = Some(value.into()); self }
+    pub fn metric_aggregation_type(mut self, value: impl ::std::convert::Into<MetricAggregationType>) -> Self { self.metric_aggregation_type = ::std::option::Option::Some(value.into()); self }
     /// `MinAdjustmentMagnitude`: an integer.
-    pub fn min_adjustment_magnitude(mut self, value: impl Into<Int>) -> Self { self.min_adjustment_magnitude = Some(value.into()); self }
+    pub fn min_adjustment_magnitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_adjustment_magnitude = ::std::option::Option::Some(value.into()); self }
     /// `PolicyType`: a [`PolicyType`] value.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = Some(value.into()); self }
+    pub fn policy_type(mut self, value: impl ::std::convert::Into<PolicyType>) -> Self { self.policy_type = ::std::option::Option::Some(value.into()); self }
     /// `PredictiveScalingConfiguration`: a [`PredictiveScalingConfiguration`] object.
-    pub fn predictive_scaling_configuration(mut self, value: impl Into<Obj<PredictiveScalingConfiguration>>) -> Self { self.predictive_scaling_configuration = Some(value.into()); self }
+    pub fn predictive_scaling_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingConfiguration>>) -> Self { self.predictive_scaling_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ScalingAdjustment`: an integer.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = Some(value.into()); self }
+    pub fn scaling_adjustment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scaling_adjustment = ::std::option::Option::Some(value.into()); self }
     /// `StepAdjustments`: a list of [`StepAdjustment`] objects.
-    pub fn step_adjustments(mut self, value: impl Into<List<StepAdjustment>>) -> Self { self.step_adjustments = Some(value.into()); self }
+    pub fn step_adjustments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StepAdjustment>>) -> Self { self.step_adjustments = ::std::option::Option::Some(value.into()); self }
     /// `TargetTrackingConfiguration`: a [`TargetTrackingConfiguration`] object.
-    pub fn target_tracking_configuration(mut self, value: impl Into<Obj<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configuration = Some(value.into()); self }
+    pub fn target_tracking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ScalingPolicy {
+impl ::cloudwright_core::Resource for ScalingPolicy {
     type Attributes = ScalingPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScalingPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScalingPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScalingPolicy {
+impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdjustmentType", &self.adjustment_type)
             .req("AutoScalingGroupName", &self.auto_scaling_group_name)
             .opt("Cooldown", &self.cooldown)
@@ -244,12 +219,12 @@ impl ToValue for ScalingPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScalingPolicy`]: `Handle<ScalingPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScalingPolicy`]: `Handle<ScalingPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScalingPolicyAttributes(ResourceRef);
+pub struct ScalingPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScalingPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScalingPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,33 +234,18 @@ impl ScalingPolicyAttributes {
     ///
     /// Returns the ARN of a scaling policy.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `PolicyName`: a string.
     ///
     /// Returns the name of a scaling policy.
     #[inline]
-    pub fn policy_name(&self) -> Value {
-        self.0.get_att("PolicyName")
+    pub fn policy_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
-        ("MetricName", Shape::STR),
-        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None, unique: true })),
-        ("Namespace", Shape::STR),
-        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
-        ("Unit", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomizedMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
@@ -293,12 +253,12 @@ pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
 ///
 /// To create your customized metric specification:
 ///
-/// - Add values for each required property from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see \[Publish Custom Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html>) in the *Amazon CloudWatch User Guide* .
+/// - Add values for each required property from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see [Publish Custom Metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html) in the *Amazon CloudWatch User Guide* .
 /// - Choose a metric that changes proportionally with capacity. The value of the metric should increase or decrease in inverse proportion to the number of capacity units. That is, the value of the metric should decrease when capacity increases.
 ///
-/// For more information about CloudWatch, see \[Amazon CloudWatch Concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) .
+/// For more information about CloudWatch, see [Amazon CloudWatch Concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) .
 ///
-/// `CustomizedMetricSpecification` is a property of the \[AWS::AutoScaling::ScalingPolicy TargetTrackingConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html>) property type.
+/// `CustomizedMetricSpecification` is a property of the [AWS::AutoScaling::ScalingPolicy TargetTrackingConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-customizedmetricspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -308,33 +268,33 @@ pub struct CustomizedMetricSpecification {
     /// The dimensions of the metric.
     ///
     /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
-    pub dimensions: Option<List<MetricDimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<MetricDimension>>,
     /// `MetricName`: a string.
     ///
-    /// The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
-    pub metric_name: Option<Str>,
+    /// The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the [Metric](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that is returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html) .
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Metrics`: a list of [`TargetTrackingMetricDataQuery`] objects.
     ///
     /// The metrics to include in the target tracking scaling policy, as a metric data query. This can include both raw metric and metric math expressions.
-    pub metrics: Option<List<TargetTrackingMetricDataQuery>>,
+    pub metrics: ::std::option::Option<::cloudwright_core::List<TargetTrackingMetricDataQuery>>,
     /// `Namespace`: a string.
     ///
     /// The namespace of the metric.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `Period`: an integer.
     ///
-    /// The period of the metric in seconds. The default value is 60. Accepted values are 10, 30, and 60. For high resolution metric, set the value to less than 60. For more information, see \[Create a target tracking policy using high-resolution metrics for faster response\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/policy-creating-high-resolution-metrics.html>) .
+    /// The period of the metric in seconds. The default value is 60. Accepted values are 10, 30, and 60. For high resolution metric, set the value to less than 60. For more information, see [Create a target tracking policy using high-resolution metrics for faster response](https://docs.aws.amazon.com/autoscaling/ec2/userguide/policy-creating-high-resolution-metrics.html) .
     ///
     /// Value at least 1.
-    pub period: Option<Int>,
+    pub period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Statistic`: a [`CustomizedMetricSpecificationStatistic`] value.
     ///
     /// The statistic of the metric.
-    pub statistic: Option<CustomizedMetricSpecificationStatistic>,
+    pub statistic: ::std::option::Option<CustomizedMetricSpecificationStatistic>,
     /// `Unit`: a string.
     ///
-    /// The unit of the metric. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
-    pub unit: Option<Str>,
+    /// The unit of the metric. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference* .
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -342,31 +302,31 @@ impl CustomizedMetricSpecification {
     /// A `CustomizedMetricSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Metrics`: a list of [`TargetTrackingMetricDataQuery`] objects.
-    pub fn metrics(mut self, value: impl Into<List<TargetTrackingMetricDataQuery>>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetTrackingMetricDataQuery>>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `Period`: an integer.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
     /// `Statistic`: a [`CustomizedMetricSpecificationStatistic`] value.
-    pub fn statistic(mut self, value: impl Into<CustomizedMetricSpecificationStatistic>) -> Self { self.statistic = Some(value.into()); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<CustomizedMetricSpecificationStatistic>) -> Self { self.statistic = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomizedMetricSpecification {}
+impl crate::PropertyType for CustomizedMetricSpecification {}
 
-impl ToValue for CustomizedMetricSpecification {
+impl ::cloudwright_core::ToValue for CustomizedMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("MetricName", &self.metric_name)
             .opt("Metrics", &self.metrics)
@@ -382,46 +342,34 @@ impl ToValue for CustomizedMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Metric: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-    ],
-    required: &["MetricName", "Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Metric` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
 /// Represents a specific metric.
 ///
-/// `Metric` is a property of the \[AWS::AutoScaling::ScalingPolicy MetricStat\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-metricstat.html>) property type.
+/// `Metric` is a property of the [AWS::AutoScaling::ScalingPolicy MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-metricstat.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-metric.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metric {
     /// `Dimensions`: a list of [`MetricDimension`] objects.
     ///
-    /// The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
+    /// The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in [AWS services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide* .
     ///
     /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
-    pub dimensions: Option<List<MetricDimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<MetricDimension>>,
     /// `MetricName`: a string, required.
     ///
     /// The name of the metric.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
     ///
-    /// The namespace of the metric. For more information, see the table in \[AWS services that publish CloudWatch metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>) in the *Amazon CloudWatch User Guide* .
-    pub namespace: Str,
+    /// The namespace of the metric. For more information, see the table in [AWS services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide* .
+    pub namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -430,26 +378,26 @@ impl Metric {
     #[inline]
     pub fn new(required: MetricRequired) -> Self {
         Self {
-            dimensions: None,
+            dimensions: ::std::option::Option::None,
             metric_name: required.metric_name,
             namespace: required.namespace,
         }
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
 }
 
-impl PropertyType for Metric {}
+impl crate::PropertyType for Metric {}
 
-impl ToValue for Metric {
+impl ::cloudwright_core::ToValue for Metric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .req("MetricName", &self.metric_name)
             .req("Namespace", &self.namespace)
@@ -457,42 +405,21 @@ impl ToValue for Metric {
     }
 }
 
-/// The required properties of [`MetricDataQuery`], by name: `MetricDataQuery::new(MetricDataQueryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDataQueryRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Label", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2047), ..StrRule::ANY })),
-        ("MetricStat", Shape::Object(&RULE_MetricStat)),
-        ("ReturnData", Shape::Bool),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricDataQuery` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
 /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
 ///
 /// `MetricDataQuery` is a property of the following property types:
 ///
-/// - \[AWS::AutoScaling::ScalingPolicy PredictiveScalingCustomizedScalingMetric\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html>)
-/// - \[AWS::AutoScaling::ScalingPolicy PredictiveScalingCustomizedLoadMetric\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html>)
-/// - \[AWS::AutoScaling::ScalingPolicy PredictiveScalingCustomizedCapacityMetric\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html>)
+/// - [AWS::AutoScaling::ScalingPolicy PredictiveScalingCustomizedScalingMetric](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
+/// - [AWS::AutoScaling::ScalingPolicy PredictiveScalingCustomizedLoadMetric](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
+/// - [AWS::AutoScaling::ScalingPolicy PredictiveScalingCustomizedCapacityMetric](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
 ///
 /// Predictive scaling uses the time series data received from CloudWatch to understand how to schedule capacity based on your historical workload patterns.
 ///
 /// You can call for a single metric or perform math expressions on multiple metrics. Any expressions used in a metric specification must eventually return a single time series.
 ///
-/// For more information and examples, see \[Advanced predictive scaling policy configurations using custom metrics\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/predictive-scaling-customized-metric-specification.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information and examples, see [Advanced predictive scaling policy configurations using custom metrics](https://docs.aws.amazon.com/autoscaling/ec2/userguide/predictive-scaling-customized-metric-specification.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-metricdataquery.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -504,25 +431,25 @@ pub struct MetricDataQuery {
     /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
     ///
     /// Length 1 to 1023.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string, required.
     ///
     /// A short name that identifies the object's results in the response. This name must be unique among all `MetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
     ///
     /// Length 1 to 255.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Label`: a string.
     ///
     /// A human-readable label for this metric or expression. This is especially useful if this is a math expression, so that you know what the value represents.
     ///
     /// Length 0 to 2047.
-    pub label: Option<Str>,
+    pub label: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricStat`: a [`MetricStat`] object.
     ///
     /// Information about the metric data to return.
     ///
     /// Conditional: Within each `MetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
-    pub metric_stat: Option<Obj<MetricStat>>,
+    pub metric_stat: ::std::option::Option<crate::Obj<MetricStat>>,
     /// `ReturnData`: a boolean.
     ///
     /// Indicates whether to return the timestamps and raw data values of this metric.
@@ -530,41 +457,41 @@ pub struct MetricDataQuery {
     /// If you use any math expressions, specify `true` for this value for only the final math expression that the metric specification is based on. You must specify `false` for `ReturnData` for all the other metrics and expressions used in the metric specification.
     ///
     /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for `ReturnData` . This sets it to its default ( `true` ).
-    pub return_data: Option<Bool>,
+    pub return_data: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl MetricDataQuery {
-    /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
+    /// A `MetricDataQuery` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: MetricDataQueryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            expression: None,
-            id: required.id,
-            label: None,
-            metric_stat: None,
-            return_data: None,
+            expression: ::std::option::Option::None,
+            id: value.into(),
+            label: ::std::option::Option::None,
+            metric_stat: ::std::option::Option::None,
+            return_data: ::std::option::Option::None,
         }
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Label`: a string.
-    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label = ::std::option::Option::Some(value.into()); self }
     /// `MetricStat`: a [`MetricStat`] object.
-    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
+    pub fn metric_stat(mut self, value: impl ::std::convert::Into<crate::Obj<MetricStat>>) -> Self { self.metric_stat = ::std::option::Option::Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
+    pub fn return_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricDataQuery {}
+impl crate::PropertyType for MetricDataQuery {}
 
-impl ToValue for MetricDataQuery {
+impl ::cloudwright_core::ToValue for MetricDataQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .req("Id", &self.id)
             .opt("Label", &self.label)
@@ -578,25 +505,14 @@ impl ToValue for MetricDataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricDimension` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// `MetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the \[AWS::AutoScaling::ScalingPolicy CustomizedMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-customizedmetricspecification.html>) property type. Duplicate dimensions are not allowed.
+/// `MetricDimension` specifies a name/value pair that is part of the identity of a CloudWatch metric for the `Dimensions` property of the [AWS::AutoScaling::ScalingPolicy CustomizedMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-customizedmetricspecification.html) property type. Duplicate dimensions are not allowed.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-metricdimension.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -604,11 +520,11 @@ pub struct MetricDimension {
     /// `Name`: a string, required.
     ///
     /// The name of the dimension.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the dimension.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -623,17 +539,17 @@ impl MetricDimension {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for MetricDimension {}
+impl crate::PropertyType for MetricDimension {}
 
-impl ToValue for MetricDimension {
+impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -644,50 +560,38 @@ impl ToValue for MetricDimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Stat`: a string, required.
-    pub stat: Str,
+    pub stat: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
-    properties: &[
-        ("Metric", Shape::Object(&RULE_Metric)),
-        ("Stat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Unit", Shape::STR),
-    ],
-    required: &["Stat", "Metric"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricStat` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// `MetricStat` is a property of the \[AWS::AutoScaling::ScalingPolicy MetricDataQuery\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-metricdataquery.html>) property type.
+/// `MetricStat` is a property of the [AWS::AutoScaling::ScalingPolicy MetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-metricdataquery.html) property type.
 ///
 /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
 ///
-/// For more information about the CloudWatch terminology below, see \[Amazon CloudWatch concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) in the *Amazon CloudWatch User Guide* .
+/// For more information about the CloudWatch terminology below, see [Amazon CloudWatch concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) in the *Amazon CloudWatch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-metricstat.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStat {
     /// `Metric`: a [`Metric`] object, required.
     ///
-    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the \[Metric\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
-    pub metric: Obj<Metric>,
+    /// The CloudWatch metric to return, including the metric name, namespace, and dimensions. To get the exact metric name, namespace, and dimensions, inspect the [Metric](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that is returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html) .
+    pub metric: crate::Obj<Metric>,
     /// `Stat`: a string, required.
     ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
+    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide* .
     ///
     /// The most commonly used metrics for predictive scaling are `Average` and `Sum` .
     ///
     /// Length 1 to 100.
-    pub stat: Str,
+    pub stat: ::cloudwright_core::Str,
     /// `Unit`: a string.
     ///
-    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
-    pub unit: Option<Str>,
+    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference* .
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -698,24 +602,24 @@ impl MetricStat {
         Self {
             metric: required.metric,
             stat: required.stat,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Stat`: a string, required.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricStat {}
+impl crate::PropertyType for MetricStat {}
 
-impl ToValue for MetricStat {
+impl ::cloudwright_core::ToValue for MetricStat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Metric", &self.metric)
             .req("Stat", &self.stat)
             .opt("Unit", &self.unit)
@@ -723,29 +627,11 @@ impl ToValue for MetricStat {
     }
 }
 
-/// The required properties of [`PredefinedMetricSpecification`], by name: `PredefinedMetricSpecification::new(PredefinedMetricSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredefinedMetricSpecificationRequired {
-    /// `PredefinedMetricType`: a [`PredefinedMetricSpecificationPredefinedMetricType`] value, required.
-    pub predefined_metric_type: PredefinedMetricSpecificationPredefinedMetricType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut"], ..StrRule::ANY })),
-        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    required: &["PredefinedMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredefinedMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
 /// Contains predefined metric specification information for a target tracking scaling policy for Amazon EC2 Auto Scaling.
 ///
-/// `PredefinedMetricSpecification` is a property of the \[AWS::AutoScaling::ScalingPolicy TargetTrackingConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html>) property type.
+/// `PredefinedMetricSpecification` is a property of the [AWS::AutoScaling::ScalingPolicy TargetTrackingConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predefinedmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -769,70 +655,49 @@ pub struct PredefinedMetricSpecification {
     ///
     /// Where:
     ///
-    /// - app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
-    /// - targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
+    /// - app/\<load-balancer-name>/\<load-balancer-id> is the final portion of the load balancer ARN
+    /// - targetgroup/\<target-group-name>/\<target-group-id> is the final portion of the target group ARN.
     ///
-    /// To find the ARN for an Application Load Balancer, use the \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operation. To find the ARN for the target group, use the \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) API operation.
+    /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
     ///
     /// Length 1 to 1023.
-    pub resource_label: Option<Str>,
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredefinedMetricSpecification {
-    /// A `PredefinedMetricSpecification` with its required properties, named in a [`PredefinedMetricSpecificationRequired`].
+    /// A `PredefinedMetricSpecification` with its one required property, `PredefinedMetricType`.
     #[inline]
-    pub fn new(required: PredefinedMetricSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PredefinedMetricSpecificationPredefinedMetricType>) -> Self {
         Self {
-            predefined_metric_type: required.predefined_metric_type,
-            resource_label: None,
+            predefined_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedMetricType`: a [`PredefinedMetricSpecificationPredefinedMetricType`] value, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricSpecificationPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<PredefinedMetricSpecificationPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredefinedMetricSpecification {}
+impl crate::PropertyType for PredefinedMetricSpecification {}
 
-impl ToValue for PredefinedMetricSpecification {
+impl ::cloudwright_core::ToValue for PredefinedMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
 }
 
-/// The required properties of [`PredictiveScalingConfiguration`], by name: `PredictiveScalingConfiguration::new(PredictiveScalingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingConfigurationRequired {
-    /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
-    pub metric_specifications: List<PredictiveScalingMetricSpecification>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacityBreachBehavior", Shape::Str(&StrRule { allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"], ..StrRule::ANY })),
-        ("MaxCapacityBuffer", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None, unique: true })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
-        ("SchedulingBufferTime", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["MetricSpecifications"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingConfiguration` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// `PredictiveScalingConfiguration` is a property of the \[AWS::AutoScaling::ScalingPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html>) resource that specifies a predictive scaling policy for Amazon EC2 Auto Scaling.
+/// `PredictiveScalingConfiguration` is a property of the [AWS::AutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html) resource that specifies a predictive scaling policy for Amazon EC2 Auto Scaling.
 ///
-/// For more information, see \[Predictive scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Predictive scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -846,8 +711,8 @@ pub struct PredictiveScalingConfiguration {
     /// - `HonorMaxCapacity` - Amazon EC2 Auto Scaling can't increase the maximum capacity of the group when the forecast capacity is close to or exceeds the maximum capacity.
     /// - `IncreaseMaxCapacity` - Amazon EC2 Auto Scaling can increase the maximum capacity of the group when the forecast capacity is close to or exceeds the maximum capacity. The upper limit is determined by the forecasted capacity and the value for `MaxCapacityBuffer` .
     ///
-    /// &gt; Use caution when allowing the maximum capacity to be automatically increased. This can lead to more instances being launched than intended if the increased maximum capacity is not monitored and managed. The increased maximum capacity then becomes the new normal maximum capacity for the Auto Scaling group until you manually update it. The maximum capacity does not automatically decrease back to the original maximum.
-    pub max_capacity_breach_behavior: Option<MaxCapacityBreachBehavior>,
+    /// \> Use caution when allowing the maximum capacity to be automatically increased. This can lead to more instances being launched than intended if the increased maximum capacity is not monitored and managed. The increased maximum capacity then becomes the new normal maximum capacity for the Auto Scaling group until you manually update it. The maximum capacity does not automatically decrease back to the original maximum.
+    pub max_capacity_breach_behavior: ::std::option::Option<MaxCapacityBreachBehavior>,
     /// `MaxCapacityBuffer`: an integer.
     ///
     /// The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity. The value is specified as a percentage relative to the forecast capacity. For example, if the buffer is 10, this means a 10 percent buffer, such that if the forecast capacity is 50, and the maximum capacity is 40, then the effective maximum capacity is 55.
@@ -857,17 +722,17 @@ pub struct PredictiveScalingConfiguration {
     /// Required if the `MaxCapacityBreachBehavior` property is set to `IncreaseMaxCapacity` , and cannot be used otherwise.
     ///
     /// Value 0 to 100.
-    pub max_capacity_buffer: Option<Int>,
+    pub max_capacity_buffer: ::std::option::Option<::cloudwright_core::Int>,
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
     ///
     /// This structure includes the metrics and target utilization to use for predictive scaling.
     ///
     /// This is an array, but we currently only support a single metric specification. That is, you can specify a target value and a single metric pair, or a target value and one scaling metric and one load metric.
-    pub metric_specifications: List<PredictiveScalingMetricSpecification>,
+    pub metric_specifications: ::cloudwright_core::List<PredictiveScalingMetricSpecification>,
     /// `Mode`: a [`PredictiveScalingConfigurationMode`] value.
     ///
     /// The predictive scaling mode. Defaults to `ForecastOnly` if not specified.
-    pub mode: Option<PredictiveScalingConfigurationMode>,
+    pub mode: ::std::option::Option<PredictiveScalingConfigurationMode>,
     /// `SchedulingBufferTime`: an integer.
     ///
     /// The amount of time, in seconds, by which the instance launch time can be advanced. For example, the forecast says to add capacity at 10:00 AM, and you choose to pre-launch instances by 5 minutes. In that case, the instances will be launched at 9:55 AM. The intention is to give resources time to be provisioned. It can take a few minutes to launch an EC2 instance. The actual amount of time required depends on several factors, such as the size of the instance and whether there are startup scripts to complete.
@@ -875,41 +740,41 @@ pub struct PredictiveScalingConfiguration {
     /// The value must be less than the forecast interval duration of 3600 seconds (60 minutes). Defaults to 300 seconds if not specified.
     ///
     /// Value at least 0.
-    pub scheduling_buffer_time: Option<Int>,
+    pub scheduling_buffer_time: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingConfiguration {
-    /// A `PredictiveScalingConfiguration` with its required properties, named in a [`PredictiveScalingConfigurationRequired`].
+    /// A `PredictiveScalingConfiguration` with its one required property, `MetricSpecifications`.
     #[inline]
-    pub fn new(required: PredictiveScalingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricSpecification>>) -> Self {
         Self {
-            max_capacity_breach_behavior: None,
-            max_capacity_buffer: None,
-            metric_specifications: required.metric_specifications,
-            mode: None,
-            scheduling_buffer_time: None,
+            max_capacity_breach_behavior: ::std::option::Option::None,
+            max_capacity_buffer: ::std::option::Option::None,
+            metric_specifications: value.into(),
+            mode: ::std::option::Option::None,
+            scheduling_buffer_time: ::std::option::Option::None,
         }
     }
 
     /// `MaxCapacityBreachBehavior`: a [`MaxCapacityBreachBehavior`] value.
-    pub fn max_capacity_breach_behavior(mut self, value: impl Into<MaxCapacityBreachBehavior>) -> Self { self.max_capacity_breach_behavior = Some(value.into()); self }
+    pub fn max_capacity_breach_behavior(mut self, value: impl ::std::convert::Into<MaxCapacityBreachBehavior>) -> Self { self.max_capacity_breach_behavior = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacityBuffer`: an integer.
-    pub fn max_capacity_buffer(mut self, value: impl Into<Int>) -> Self { self.max_capacity_buffer = Some(value.into()); self }
+    pub fn max_capacity_buffer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity_buffer = ::std::option::Option::Some(value.into()); self }
     /// `MetricSpecifications`: a list of [`PredictiveScalingMetricSpecification`] objects, required.
-    pub fn metric_specifications(mut self, value: impl Into<List<PredictiveScalingMetricSpecification>>) -> Self { self.metric_specifications = value.into(); self }
+    pub fn metric_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PredictiveScalingMetricSpecification>>) -> Self { self.metric_specifications = value.into(); self }
     /// `Mode`: a [`PredictiveScalingConfigurationMode`] value.
-    pub fn mode(mut self, value: impl Into<PredictiveScalingConfigurationMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<PredictiveScalingConfigurationMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `SchedulingBufferTime`: an integer.
-    pub fn scheduling_buffer_time(mut self, value: impl Into<Int>) -> Self { self.scheduling_buffer_time = Some(value.into()); self }
+    pub fn scheduling_buffer_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scheduling_buffer_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingConfiguration {}
+impl crate::PropertyType for PredictiveScalingConfiguration {}
 
-impl ToValue for PredictiveScalingConfiguration {
+impl ::cloudwright_core::ToValue for PredictiveScalingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaxCapacityBreachBehavior",
                 &self.max_capacity_breach_behavior,
@@ -922,26 +787,9 @@ impl ToValue for PredictiveScalingConfiguration {
     }
 }
 
-/// The required properties of [`PredictiveScalingCustomizedCapacityMetric`], by name: `PredictiveScalingCustomizedCapacityMetric::new(PredictiveScalingCustomizedCapacityMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingCustomizedCapacityMetricRequired {
-    /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    pub metric_data_queries: List<MetricDataQuery>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
-    properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MetricDataQueries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingCustomizedCapacityMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// Contains capacity metric information for the `CustomizedCapacityMetricSpecification` property of the \[AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html>) property type.
+/// Contains capacity metric information for the `CustomizedCapacityMetricSpecification` property of the [AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -949,54 +797,37 @@ pub struct PredictiveScalingCustomizedCapacityMetric {
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
     ///
     /// One or more metric data queries to provide the data points for a capacity metric. Use multiple metric data queries only if you are performing a math expression on returned data.
-    pub metric_data_queries: List<MetricDataQuery>,
+    pub metric_data_queries: ::cloudwright_core::List<MetricDataQuery>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedCapacityMetric {
-    /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, named in a [`PredictiveScalingCustomizedCapacityMetricRequired`].
+    /// A `PredictiveScalingCustomizedCapacityMetric` with its one required property, `MetricDataQueries`.
     #[inline]
-    pub fn new(required: PredictiveScalingCustomizedCapacityMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self {
         Self {
-            metric_data_queries: required.metric_data_queries,
+            metric_data_queries: value.into(),
         }
     }
 
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
+    pub fn metric_data_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
-impl PropertyType for PredictiveScalingCustomizedCapacityMetric {}
+impl crate::PropertyType for PredictiveScalingCustomizedCapacityMetric {}
 
-impl ToValue for PredictiveScalingCustomizedCapacityMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedCapacityMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
 }
 
-/// The required properties of [`PredictiveScalingCustomizedLoadMetric`], by name: `PredictiveScalingCustomizedLoadMetric::new(PredictiveScalingCustomizedLoadMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingCustomizedLoadMetricRequired {
-    /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    pub metric_data_queries: List<MetricDataQuery>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
-    properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MetricDataQueries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingCustomizedLoadMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// Contains load metric information for the `CustomizedLoadMetricSpecification` property of the \[AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html>) property type.
+/// Contains load metric information for the `CustomizedLoadMetricSpecification` property of the [AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1004,54 +835,37 @@ pub struct PredictiveScalingCustomizedLoadMetric {
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
     ///
     /// One or more metric data queries to provide the data points for a load metric. Use multiple metric data queries only if you are performing a math expression on returned data.
-    pub metric_data_queries: List<MetricDataQuery>,
+    pub metric_data_queries: ::cloudwright_core::List<MetricDataQuery>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedLoadMetric {
-    /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, named in a [`PredictiveScalingCustomizedLoadMetricRequired`].
+    /// A `PredictiveScalingCustomizedLoadMetric` with its one required property, `MetricDataQueries`.
     #[inline]
-    pub fn new(required: PredictiveScalingCustomizedLoadMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self {
         Self {
-            metric_data_queries: required.metric_data_queries,
+            metric_data_queries: value.into(),
         }
     }
 
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
+    pub fn metric_data_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
-impl PropertyType for PredictiveScalingCustomizedLoadMetric {}
+impl crate::PropertyType for PredictiveScalingCustomizedLoadMetric {}
 
-impl ToValue for PredictiveScalingCustomizedLoadMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedLoadMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
 }
 
-/// The required properties of [`PredictiveScalingCustomizedScalingMetric`], by name: `PredictiveScalingCustomizedScalingMetric::new(PredictiveScalingCustomizedScalingMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingCustomizedScalingMetricRequired {
-    /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    pub metric_data_queries: List<MetricDataQuery>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
-    properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MetricDataQueries"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingCustomizedScalingMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// Contains scaling metric information for the `CustomizedScalingMetricSpecification` property of the \[AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html>) property type.
+/// Contains scaling metric information for the `CustomizedScalingMetricSpecification` property of the [AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1059,60 +873,37 @@ pub struct PredictiveScalingCustomizedScalingMetric {
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
     ///
     /// One or more metric data queries to provide the data points for a scaling metric. Use multiple metric data queries only if you are performing a math expression on returned data.
-    pub metric_data_queries: List<MetricDataQuery>,
+    pub metric_data_queries: ::cloudwright_core::List<MetricDataQuery>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedScalingMetric {
-    /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, named in a [`PredictiveScalingCustomizedScalingMetricRequired`].
+    /// A `PredictiveScalingCustomizedScalingMetric` with its one required property, `MetricDataQueries`.
     #[inline]
-    pub fn new(required: PredictiveScalingCustomizedScalingMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self {
         Self {
-            metric_data_queries: required.metric_data_queries,
+            metric_data_queries: value.into(),
         }
     }
 
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects, required.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
+    pub fn metric_data_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.metric_data_queries = value.into(); self }
 }
 
-impl PropertyType for PredictiveScalingCustomizedScalingMetric {}
+impl crate::PropertyType for PredictiveScalingCustomizedScalingMetric {}
 
-impl ToValue for PredictiveScalingCustomizedScalingMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedScalingMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
 }
 
-/// The required properties of [`PredictiveScalingMetricSpecification`], by name: `PredictiveScalingMetricSpecification::new(PredictiveScalingMetricSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingMetricSpecificationRequired {
-    /// `TargetValue`: a number, required.
-    pub target_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CustomizedCapacityMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric)),
-        ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric)),
-        ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric)),
-        ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric)),
-        ("PredefinedMetricPairSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair)),
-        ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric)),
-        ("TargetValue", Shape::NUM),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingMetricSpecification` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// A structure that specifies a metric specification for the `MetricSpecifications` property of the \[AWS::AutoScaling::ScalingPolicy PredictiveScalingConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingconfiguration.html>) property type.
+/// A structure that specifies a metric specification for the `MetricSpecifications` property of the [AWS::AutoScaling::ScalingPolicy PredictiveScalingConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingconfiguration.html) property type.
 ///
 /// You must specify either a metric pair, or a load metric and a scaling metric individually. Specifying a metric pair instead of individual metrics provides a simpler way to configure metrics for a scaling policy. You choose the metric pair, and the policy automatically knows the correct sum and average statistics to use for the load metric and the scaling metric.
 ///
@@ -1124,7 +915,7 @@ pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
 /// - Amazon EC2 Auto Scaling consumes data points for the load metric over the last 14 days and creates an hourly load forecast for predictive scaling. (A minimum of 24 hours of data is required.)
 /// - After creating the load forecast, Amazon EC2 Auto Scaling determines when to reduce or increase the capacity of your Auto Scaling group in each hour of the forecast period so that the average number of requests received by each instance is as close to 1000 requests per minute as possible at all times.
 ///
-/// For information about using custom metrics with predictive scaling, see \[Advanced predictive scaling policy configurations using custom metrics\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/predictive-scaling-customized-metric-specification.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For information about using custom metrics with predictive scaling, see [Advanced predictive scaling policy configurations using custom metrics](https://docs.aws.amazon.com/autoscaling/ec2/userguide/predictive-scaling-customized-metric-specification.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1133,75 +924,78 @@ pub struct PredictiveScalingMetricSpecification {
     ///
     /// The customized capacity metric specification.
     pub customized_capacity_metric_specification:
-        Option<Obj<PredictiveScalingCustomizedCapacityMetric>>,
+        ::std::option::Option<crate::Obj<PredictiveScalingCustomizedCapacityMetric>>,
     /// `CustomizedLoadMetricSpecification`: a [`PredictiveScalingCustomizedLoadMetric`] object.
     ///
     /// The customized load metric specification.
-    pub customized_load_metric_specification: Option<Obj<PredictiveScalingCustomizedLoadMetric>>,
+    pub customized_load_metric_specification:
+        ::std::option::Option<crate::Obj<PredictiveScalingCustomizedLoadMetric>>,
     /// `CustomizedScalingMetricSpecification`: a [`PredictiveScalingCustomizedScalingMetric`] object.
     ///
     /// The customized scaling metric specification.
     pub customized_scaling_metric_specification:
-        Option<Obj<PredictiveScalingCustomizedScalingMetric>>,
+        ::std::option::Option<crate::Obj<PredictiveScalingCustomizedScalingMetric>>,
     /// `PredefinedLoadMetricSpecification`: a [`PredictiveScalingPredefinedLoadMetric`] object.
     ///
     /// The predefined load metric specification.
-    pub predefined_load_metric_specification: Option<Obj<PredictiveScalingPredefinedLoadMetric>>,
+    pub predefined_load_metric_specification:
+        ::std::option::Option<crate::Obj<PredictiveScalingPredefinedLoadMetric>>,
     /// `PredefinedMetricPairSpecification`: a [`PredictiveScalingPredefinedMetricPair`] object.
     ///
     /// The predefined metric pair specification from which Amazon EC2 Auto Scaling determines the appropriate scaling metric and load metric to use.
-    pub predefined_metric_pair_specification: Option<Obj<PredictiveScalingPredefinedMetricPair>>,
+    pub predefined_metric_pair_specification:
+        ::std::option::Option<crate::Obj<PredictiveScalingPredefinedMetricPair>>,
     /// `PredefinedScalingMetricSpecification`: a [`PredictiveScalingPredefinedScalingMetric`] object.
     ///
     /// The predefined scaling metric specification.
     pub predefined_scaling_metric_specification:
-        Option<Obj<PredictiveScalingPredefinedScalingMetric>>,
+        ::std::option::Option<crate::Obj<PredictiveScalingPredefinedScalingMetric>>,
     /// `TargetValue`: a number, required.
     ///
     /// Specifies the target utilization.
     ///
-    /// &gt; Some metrics are based on a count instead of a percentage, such as the request count for an Application Load Balancer or the number of messages in an SQS queue. If the scaling policy specifies one of these metrics, specify the target utilization as the optimal average request or message count per instance during any one-minute interval.
-    pub target_value: Num,
+    /// \> Some metrics are based on a count instead of a percentage, such as the request count for an Application Load Balancer or the number of messages in an SQS queue. If the scaling policy specifies one of these metrics, specify the target utilization as the optimal average request or message count per instance during any one-minute interval.
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingMetricSpecification {
-    /// A `PredictiveScalingMetricSpecification` with its required properties, named in a [`PredictiveScalingMetricSpecificationRequired`].
+    /// A `PredictiveScalingMetricSpecification` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: PredictiveScalingMetricSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            customized_capacity_metric_specification: None,
-            customized_load_metric_specification: None,
-            customized_scaling_metric_specification: None,
-            predefined_load_metric_specification: None,
-            predefined_metric_pair_specification: None,
-            predefined_scaling_metric_specification: None,
-            target_value: required.target_value,
+            customized_capacity_metric_specification: ::std::option::Option::None,
+            customized_load_metric_specification: ::std::option::Option::None,
+            customized_scaling_metric_specification: ::std::option::Option::None,
+            predefined_load_metric_specification: ::std::option::Option::None,
+            predefined_metric_pair_specification: ::std::option::Option::None,
+            predefined_scaling_metric_specification: ::std::option::Option::None,
+            target_value: value.into(),
         }
     }
 
     /// `CustomizedCapacityMetricSpecification`: a [`PredictiveScalingCustomizedCapacityMetric`] object.
-    pub fn customized_capacity_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedCapacityMetric>>) -> Self { self.customized_capacity_metric_specification = Some(value.into()); self }
+    pub fn customized_capacity_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingCustomizedCapacityMetric>>) -> Self { self.customized_capacity_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `CustomizedLoadMetricSpecification`: a [`PredictiveScalingCustomizedLoadMetric`] object.
-    pub fn customized_load_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedLoadMetric>>) -> Self { self.customized_load_metric_specification = Some(value.into()); self }
+    pub fn customized_load_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingCustomizedLoadMetric>>) -> Self { self.customized_load_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `CustomizedScalingMetricSpecification`: a [`PredictiveScalingCustomizedScalingMetric`] object.
-    pub fn customized_scaling_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingCustomizedScalingMetric>>) -> Self { self.customized_scaling_metric_specification = Some(value.into()); self }
+    pub fn customized_scaling_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingCustomizedScalingMetric>>) -> Self { self.customized_scaling_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedLoadMetricSpecification`: a [`PredictiveScalingPredefinedLoadMetric`] object.
-    pub fn predefined_load_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedLoadMetric>>) -> Self { self.predefined_load_metric_specification = Some(value.into()); self }
+    pub fn predefined_load_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingPredefinedLoadMetric>>) -> Self { self.predefined_load_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedMetricPairSpecification`: a [`PredictiveScalingPredefinedMetricPair`] object.
-    pub fn predefined_metric_pair_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedMetricPair>>) -> Self { self.predefined_metric_pair_specification = Some(value.into()); self }
+    pub fn predefined_metric_pair_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingPredefinedMetricPair>>) -> Self { self.predefined_metric_pair_specification = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedScalingMetricSpecification`: a [`PredictiveScalingPredefinedScalingMetric`] object.
-    pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Obj<PredictiveScalingPredefinedScalingMetric>>) -> Self { self.predefined_scaling_metric_specification = Some(value.into()); self }
+    pub fn predefined_scaling_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveScalingPredefinedScalingMetric>>) -> Self { self.predefined_scaling_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for PredictiveScalingMetricSpecification {}
+impl crate::PropertyType for PredictiveScalingMetricSpecification {}
 
-impl ToValue for PredictiveScalingMetricSpecification {
+impl ::cloudwright_core::ToValue for PredictiveScalingMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomizedCapacityMetricSpecification",
                 &self.customized_capacity_metric_specification,
@@ -1231,29 +1025,11 @@ impl ToValue for PredictiveScalingMetricSpecification {
     }
 }
 
-/// The required properties of [`PredictiveScalingPredefinedLoadMetric`], by name: `PredictiveScalingPredefinedLoadMetric::new(PredictiveScalingPredefinedLoadMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingPredefinedLoadMetricRequired {
-    /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
-    pub predefined_metric_type: PredefinedMetricType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBTargetGroupRequestCount", "ASGTotalCPUUtilization", "ASGTotalNetworkIn", "ASGTotalNetworkOut"], ..StrRule::ANY })),
-        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    required: &["PredefinedMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingPredefinedLoadMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// Contains load metric information for the `PredefinedLoadMetricSpecification` property of the \[AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html>) property type.
+/// Contains load metric information for the `PredefinedLoadMetricSpecification` property of the [AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html) property type.
 ///
-/// &gt; Does not apply to policies that use a *metric pair* for the metric specification.
+/// \> Does not apply to policies that use a *metric pair* for the metric specification.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1272,67 +1048,49 @@ pub struct PredictiveScalingPredefinedLoadMetric {
     ///
     /// Where:
     ///
-    /// - app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
-    /// - targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
+    /// - app/\<load-balancer-name>/\<load-balancer-id> is the final portion of the load balancer ARN
+    /// - targetgroup/\<target-group-name>/\<target-group-id> is the final portion of the target group ARN.
     ///
-    /// To find the ARN for an Application Load Balancer, use the \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operation. To find the ARN for the target group, use the \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) API operation.
+    /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
     ///
     /// Length 1 to 1023.
-    pub resource_label: Option<Str>,
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedLoadMetric {
-    /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, named in a [`PredictiveScalingPredefinedLoadMetricRequired`].
+    /// A `PredictiveScalingPredefinedLoadMetric` with its one required property, `PredefinedMetricType`.
     #[inline]
-    pub fn new(required: PredictiveScalingPredefinedLoadMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PredefinedMetricType>) -> Self {
         Self {
-            predefined_metric_type: required.predefined_metric_type,
-            resource_label: None,
+            predefined_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedMetricType`: a [`PredefinedMetricType`] value, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<PredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<PredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingPredefinedLoadMetric {}
+impl crate::PropertyType for PredictiveScalingPredefinedLoadMetric {}
 
-impl ToValue for PredictiveScalingPredefinedLoadMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedLoadMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
 }
 
-/// The required properties of [`PredictiveScalingPredefinedMetricPair`], by name: `PredictiveScalingPredefinedMetricPair::new(PredictiveScalingPredefinedMetricPairRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingPredefinedMetricPairRequired {
-    /// `PredefinedMetricType`: a [`PredictiveScalingPredefinedMetricPairPredefinedMetricType`] value, required.
-    pub predefined_metric_type: PredictiveScalingPredefinedMetricPairPredefinedMetricType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCount", "ASGCPUUtilization", "ASGNetworkIn", "ASGNetworkOut"], ..StrRule::ANY })),
-        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    required: &["PredefinedMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingPredefinedMetricPair` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// Contains metric pair information for the `PredefinedMetricPairSpecification` property of the \[AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html>) property type.
+/// Contains metric pair information for the `PredefinedMetricPairSpecification` property of the [AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html) property type.
 ///
-/// For more information, see \[Predictive scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Predictive scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1351,67 +1109,49 @@ pub struct PredictiveScalingPredefinedMetricPair {
     ///
     /// Where:
     ///
-    /// - app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
-    /// - targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
+    /// - app/\<load-balancer-name>/\<load-balancer-id> is the final portion of the load balancer ARN
+    /// - targetgroup/\<target-group-name>/\<target-group-id> is the final portion of the target group ARN.
     ///
-    /// To find the ARN for an Application Load Balancer, use the \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operation. To find the ARN for the target group, use the \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) API operation.
+    /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
     ///
     /// Length 1 to 1023.
-    pub resource_label: Option<Str>,
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedMetricPair {
-    /// A `PredictiveScalingPredefinedMetricPair` with its required properties, named in a [`PredictiveScalingPredefinedMetricPairRequired`].
+    /// A `PredictiveScalingPredefinedMetricPair` with its one required property, `PredefinedMetricType`.
     #[inline]
-    pub fn new(required: PredictiveScalingPredefinedMetricPairRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PredictiveScalingPredefinedMetricPairPredefinedMetricType>) -> Self {
         Self {
-            predefined_metric_type: required.predefined_metric_type,
-            resource_label: None,
+            predefined_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedMetricType`: a [`PredictiveScalingPredefinedMetricPairPredefinedMetricType`] value, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<PredictiveScalingPredefinedMetricPairPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<PredictiveScalingPredefinedMetricPairPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingPredefinedMetricPair {}
+impl crate::PropertyType for PredictiveScalingPredefinedMetricPair {}
 
-impl ToValue for PredictiveScalingPredefinedMetricPair {
+impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedMetricPair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
 }
 
-/// The required properties of [`PredictiveScalingPredefinedScalingMetric`], by name: `PredictiveScalingPredefinedScalingMetric::new(PredictiveScalingPredefinedScalingMetricRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveScalingPredefinedScalingMetricRequired {
-    /// `PredefinedMetricType`: a [`PredictiveScalingPredefinedScalingMetricPredefinedMetricType`] value, required.
-    pub predefined_metric_type: PredictiveScalingPredefinedScalingMetricPredefinedMetricType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut"], ..StrRule::ANY })),
-        ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
-    ],
-    required: &["PredefinedMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveScalingPredefinedScalingMetric` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// Contains scaling metric information for the `PredefinedScalingMetricSpecification` property of the \[AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html>) property type.
+/// Contains scaling metric information for the `PredefinedScalingMetricSpecification` property of the [AWS::AutoScaling::ScalingPolicy PredictiveScalingMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html) property type.
 ///
-/// &gt; Does not apply to policies that use a *metric pair* for the metric specification.
+/// \> Does not apply to policies that use a *metric pair* for the metric specification.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1430,66 +1170,47 @@ pub struct PredictiveScalingPredefinedScalingMetric {
     ///
     /// Where:
     ///
-    /// - app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
-    /// - targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
+    /// - app/\<load-balancer-name>/\<load-balancer-id> is the final portion of the load balancer ARN
+    /// - targetgroup/\<target-group-name>/\<target-group-id> is the final portion of the target group ARN.
     ///
-    /// To find the ARN for an Application Load Balancer, use the \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operation. To find the ARN for the target group, use the \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) API operation.
+    /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
     ///
     /// Length 1 to 1023.
-    pub resource_label: Option<Str>,
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedScalingMetric {
-    /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, named in a [`PredictiveScalingPredefinedScalingMetricRequired`].
+    /// A `PredictiveScalingPredefinedScalingMetric` with its one required property, `PredefinedMetricType`.
     #[inline]
-    pub fn new(required: PredictiveScalingPredefinedScalingMetricRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PredictiveScalingPredefinedScalingMetricPredefinedMetricType>) -> Self {
         Self {
-            predefined_metric_type: required.predefined_metric_type,
-            resource_label: None,
+            predefined_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedMetricType`: a [`PredictiveScalingPredefinedScalingMetricPredefinedMetricType`] value, required.
-    pub fn predefined_metric_type(mut self, value: impl Into<PredictiveScalingPredefinedScalingMetricPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
+    pub fn predefined_metric_type(mut self, value: impl ::std::convert::Into<PredictiveScalingPredefinedScalingMetricPredefinedMetricType>) -> Self { self.predefined_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveScalingPredefinedScalingMetric {}
+impl crate::PropertyType for PredictiveScalingPredefinedScalingMetric {}
 
-impl ToValue for PredictiveScalingPredefinedScalingMetric {
+impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedScalingMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
             .opt("ResourceLabel", &self.resource_label)
             .build()
     }
 }
 
-/// The required properties of [`StepAdjustment`], by name: `StepAdjustment::new(StepAdjustmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StepAdjustmentRequired {
-    /// `ScalingAdjustment`: an integer, required.
-    pub scaling_adjustment: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
-    properties: &[
-        ("MetricIntervalLowerBound", Shape::NUM),
-        ("MetricIntervalUpperBound", Shape::NUM),
-        ("ScalingAdjustment", Shape::INT),
-    ],
-    required: &["ScalingAdjustment"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StepAdjustment` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// `StepAdjustment` specifies a step adjustment for the `StepAdjustments` property of the \[AWS::AutoScaling::ScalingPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html>) resource.
+/// `StepAdjustment` specifies a step adjustment for the `StepAdjustments` property of the [AWS::AutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html) resource.
 ///
 /// For the following examples, suppose that you have an alarm with a breach threshold of 50:
 ///
@@ -1503,9 +1224,9 @@ pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
 /// - At most one step adjustment can have a null upper bound. If one step adjustment has a positive upper bound, then there must be a step adjustment with a null upper bound.
 /// - The upper and lower bound can't be null in the same step adjustment.
 ///
-/// For more information, see \[Step adjustments\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html#as-scaling-steps>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Step adjustments](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-simple-step.html#as-scaling-steps) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
-/// You can find a sample template snippet in the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html#aws-resource-autoscaling-scalingpolicy--examples>) section of the `AWS::AutoScaling::ScalingPolicy` resource.
+/// You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html#aws-resource-autoscaling-scalingpolicy--examples) section of the `AWS::AutoScaling::ScalingPolicy` resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-stepadjustment.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1513,45 +1234,45 @@ pub struct StepAdjustment {
     /// `MetricIntervalLowerBound`: a number.
     ///
     /// The lower bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the lower bound is inclusive (the metric must be greater than or equal to the threshold plus the lower bound). Otherwise, it is exclusive (the metric must be greater than the threshold plus the lower bound). A null value indicates negative infinity.
-    pub metric_interval_lower_bound: Option<Num>,
+    pub metric_interval_lower_bound: ::std::option::Option<::cloudwright_core::Num>,
     /// `MetricIntervalUpperBound`: a number.
     ///
     /// The upper bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the upper bound is exclusive (the metric must be less than the threshold plus the upper bound). Otherwise, it is inclusive (the metric must be less than or equal to the threshold plus the upper bound). A null value indicates positive infinity.
     ///
     /// The upper bound must be greater than the lower bound.
-    pub metric_interval_upper_bound: Option<Num>,
+    pub metric_interval_upper_bound: ::std::option::Option<::cloudwright_core::Num>,
     /// `ScalingAdjustment`: an integer, required.
     ///
     /// The amount by which to scale, based on the specified adjustment type. A positive value adds to the current capacity while a negative number removes from the current capacity. For exact capacity, you must specify a non-negative value.
-    pub scaling_adjustment: Int,
+    pub scaling_adjustment: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl StepAdjustment {
-    /// A `StepAdjustment` with its required properties, named in a [`StepAdjustmentRequired`].
+    /// A `StepAdjustment` with its one required property, `ScalingAdjustment`.
     #[inline]
-    pub fn new(required: StepAdjustmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            metric_interval_lower_bound: None,
-            metric_interval_upper_bound: None,
-            scaling_adjustment: required.scaling_adjustment,
+            metric_interval_lower_bound: ::std::option::Option::None,
+            metric_interval_upper_bound: ::std::option::Option::None,
+            scaling_adjustment: value.into(),
         }
     }
 
     /// `MetricIntervalLowerBound`: a number.
-    pub fn metric_interval_lower_bound(mut self, value: impl Into<Num>) -> Self { self.metric_interval_lower_bound = Some(value.into()); self }
+    pub fn metric_interval_lower_bound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.metric_interval_lower_bound = ::std::option::Option::Some(value.into()); self }
     /// `MetricIntervalUpperBound`: a number.
-    pub fn metric_interval_upper_bound(mut self, value: impl Into<Num>) -> Self { self.metric_interval_upper_bound = Some(value.into()); self }
+    pub fn metric_interval_upper_bound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.metric_interval_upper_bound = ::std::option::Option::Some(value.into()); self }
     /// `ScalingAdjustment`: an integer, required.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = value.into(); self }
+    pub fn scaling_adjustment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scaling_adjustment = value.into(); self }
 }
 
-impl PropertyType for StepAdjustment {}
+impl crate::PropertyType for StepAdjustment {}
 
-impl ToValue for StepAdjustment {
+impl ::cloudwright_core::ToValue for StepAdjustment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MetricIntervalLowerBound",
                 &self.metric_interval_lower_bound,
@@ -1565,31 +1286,11 @@ impl ToValue for StepAdjustment {
     }
 }
 
-/// The required properties of [`TargetTrackingConfiguration`], by name: `TargetTrackingConfiguration::new(TargetTrackingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetTrackingConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    pub target_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CustomizedMetricSpecification", Shape::Object(&RULE_CustomizedMetricSpecification)),
-        ("DisableScaleIn", Shape::Bool),
-        ("PredefinedMetricSpecification", Shape::Object(&RULE_PredefinedMetricSpecification)),
-        ("TargetValue", Shape::NUM),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetTrackingConfiguration` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
-/// `TargetTrackingConfiguration` is a property of the \[AWS::AutoScaling::ScalingPolicy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html>) resource that specifies a target tracking scaling policy configuration for Amazon EC2 Auto Scaling.
+/// `TargetTrackingConfiguration` is a property of the [AWS::AutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html) resource that specifies a target tracking scaling policy configuration for Amazon EC2 Auto Scaling.
 ///
-/// For more information about scaling policies, see \[Dynamic scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information about scaling policies, see [Dynamic scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scale-based-on-demand.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1597,52 +1298,54 @@ pub struct TargetTrackingConfiguration {
     /// `CustomizedMetricSpecification`: a [`CustomizedMetricSpecification`] object.
     ///
     /// A customized metric. You must specify either a predefined metric or a customized metric.
-    pub customized_metric_specification: Option<Obj<CustomizedMetricSpecification>>,
+    pub customized_metric_specification:
+        ::std::option::Option<crate::Obj<CustomizedMetricSpecification>>,
     /// `DisableScaleIn`: a boolean.
     ///
     /// Indicates whether scaling in by the target tracking scaling policy is disabled. If scaling in is disabled, the target tracking scaling policy doesn't remove instances from the Auto Scaling group. Otherwise, the target tracking scaling policy can remove instances from the Auto Scaling group. The default is `false` .
-    pub disable_scale_in: Option<Bool>,
+    pub disable_scale_in: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PredefinedMetricSpecification`: a [`PredefinedMetricSpecification`] object.
     ///
     /// A predefined metric. You must specify either a predefined metric or a customized metric.
-    pub predefined_metric_specification: Option<Obj<PredefinedMetricSpecification>>,
+    pub predefined_metric_specification:
+        ::std::option::Option<crate::Obj<PredefinedMetricSpecification>>,
     /// `TargetValue`: a number, required.
     ///
     /// The target value for the metric.
     ///
-    /// &gt; Some metrics are based on a count instead of a percentage, such as the request count for an Application Load Balancer or the number of messages in an SQS queue. If the scaling policy specifies one of these metrics, specify the target utilization as the optimal average request or message count per instance during any one-minute interval.
-    pub target_value: Num,
+    /// \> Some metrics are based on a count instead of a percentage, such as the request count for an Application Load Balancer or the number of messages in an SQS queue. If the scaling policy specifies one of these metrics, specify the target utilization as the optimal average request or message count per instance during any one-minute interval.
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl TargetTrackingConfiguration {
-    /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
+    /// A `TargetTrackingConfiguration` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            customized_metric_specification: None,
-            disable_scale_in: None,
-            predefined_metric_specification: None,
-            target_value: required.target_value,
+            customized_metric_specification: ::std::option::Option::None,
+            disable_scale_in: ::std::option::Option::None,
+            predefined_metric_specification: ::std::option::Option::None,
+            target_value: value.into(),
         }
     }
 
     /// `CustomizedMetricSpecification`: a [`CustomizedMetricSpecification`] object.
-    pub fn customized_metric_specification(mut self, value: impl Into<Obj<CustomizedMetricSpecification>>) -> Self { self.customized_metric_specification = Some(value.into()); self }
+    pub fn customized_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CustomizedMetricSpecification>>) -> Self { self.customized_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `DisableScaleIn`: a boolean.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
+    pub fn disable_scale_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_scale_in = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedMetricSpecification`: a [`PredefinedMetricSpecification`] object.
-    pub fn predefined_metric_specification(mut self, value: impl Into<Obj<PredefinedMetricSpecification>>) -> Self { self.predefined_metric_specification = Some(value.into()); self }
+    pub fn predefined_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredefinedMetricSpecification>>) -> Self { self.predefined_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for TargetTrackingConfiguration {}
+impl crate::PropertyType for TargetTrackingConfiguration {}
 
-impl ToValue for TargetTrackingConfiguration {
+impl ::cloudwright_core::ToValue for TargetTrackingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomizedMetricSpecification",
                 &self.customized_metric_specification,
@@ -1657,37 +1360,15 @@ impl ToValue for TargetTrackingConfiguration {
     }
 }
 
-/// The required properties of [`TargetTrackingMetricDataQuery`], by name: `TargetTrackingMetricDataQuery::new(TargetTrackingMetricDataQueryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetTrackingMetricDataQueryRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2047), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Label", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2047), ..StrRule::ANY })),
-        ("MetricStat", Shape::Object(&RULE_TargetTrackingMetricStat)),
-        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ReturnData", Shape::Bool),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetTrackingMetricDataQuery` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
 /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
 ///
-/// You can use `TargetTrackingMetricDataQuery` structures with a \[PutScalingPolicy\](<https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutScalingPolicy.html>) operation when you specify a \[TargetTrackingConfiguration\](<https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TargetTrackingConfiguration.html>) in the request.
+/// You can use `TargetTrackingMetricDataQuery` structures with a [PutScalingPolicy](https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutScalingPolicy.html) operation when you specify a [TargetTrackingConfiguration](https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TargetTrackingConfiguration.html) in the request.
 ///
 /// You can call for a single metric or perform math expressions on multiple metrics. Any expressions used in a metric specification must eventually return a single time series.
 ///
-/// For more information, see the \[Create a target tracking scaling policy for Amazon EC2 Auto Scaling using metric math\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-target-tracking-metric-math.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see the [Create a target tracking scaling policy for Amazon EC2 Auto Scaling using metric math](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-target-tracking-metric-math.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-targettrackingmetricdataquery.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1699,31 +1380,31 @@ pub struct TargetTrackingMetricDataQuery {
     /// Conditional: Within each `TargetTrackingMetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
     ///
     /// Length 1 to 2047.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string, required.
     ///
     /// A short name that identifies the object's results in the response. This name must be unique among all `TargetTrackingMetricDataQuery` objects specified for a single scaling policy. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscores. The first character must be a lowercase letter.
     ///
     /// Length 1 to 64.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Label`: a string.
     ///
     /// A human-readable label for this metric or expression. This is especially useful if this is a math expression, so that you know what the value represents.
     ///
     /// Length 0 to 2047.
-    pub label: Option<Str>,
+    pub label: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricStat`: a [`TargetTrackingMetricStat`] object.
     ///
     /// Information about the metric data to return.
     ///
     /// Conditional: Within each `TargetTrackingMetricDataQuery` object, you must specify either `Expression` or `MetricStat` , but not both.
-    pub metric_stat: Option<Obj<TargetTrackingMetricStat>>,
+    pub metric_stat: ::std::option::Option<crate::Obj<TargetTrackingMetricStat>>,
     /// `Period`: an integer.
     ///
-    /// The period of the metric in seconds. The default value is 60. Accepted values are 10, 30, and 60. For high resolution metric, set the value to less than 60. For more information, see \[Create a target tracking policy using high-resolution metrics for faster response\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/policy-creating-high-resolution-metrics.html>) .
+    /// The period of the metric in seconds. The default value is 60. Accepted values are 10, 30, and 60. For high resolution metric, set the value to less than 60. For more information, see [Create a target tracking policy using high-resolution metrics for faster response](https://docs.aws.amazon.com/autoscaling/ec2/userguide/policy-creating-high-resolution-metrics.html) .
     ///
     /// Value at least 1.
-    pub period: Option<Int>,
+    pub period: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReturnData`: a boolean.
     ///
     /// Indicates whether to return the timestamps and raw data values of this metric.
@@ -1731,44 +1412,44 @@ pub struct TargetTrackingMetricDataQuery {
     /// If you use any math expressions, specify `true` for this value for only the final math expression that the metric specification is based on. You must specify `false` for `ReturnData` for all the other metrics and expressions used in the metric specification.
     ///
     /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for `ReturnData` . This sets it to its default ( `true` ).
-    pub return_data: Option<Bool>,
+    pub return_data: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl TargetTrackingMetricDataQuery {
-    /// A `TargetTrackingMetricDataQuery` with its required properties, named in a [`TargetTrackingMetricDataQueryRequired`].
+    /// A `TargetTrackingMetricDataQuery` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: TargetTrackingMetricDataQueryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            expression: None,
-            id: required.id,
-            label: None,
-            metric_stat: None,
-            period: None,
-            return_data: None,
+            expression: ::std::option::Option::None,
+            id: value.into(),
+            label: ::std::option::Option::None,
+            metric_stat: ::std::option::Option::None,
+            period: ::std::option::Option::None,
+            return_data: ::std::option::Option::None,
         }
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Label`: a string.
-    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label = ::std::option::Option::Some(value.into()); self }
     /// `MetricStat`: a [`TargetTrackingMetricStat`] object.
-    pub fn metric_stat(mut self, value: impl Into<Obj<TargetTrackingMetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
+    pub fn metric_stat(mut self, value: impl ::std::convert::Into<crate::Obj<TargetTrackingMetricStat>>) -> Self { self.metric_stat = ::std::option::Option::Some(value.into()); self }
     /// `Period`: an integer.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
+    pub fn return_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetTrackingMetricDataQuery {}
+impl crate::PropertyType for TargetTrackingMetricDataQuery {}
 
-impl ToValue for TargetTrackingMetricDataQuery {
+impl ::cloudwright_core::ToValue for TargetTrackingMetricDataQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .req("Id", &self.id)
             .opt("Label", &self.label)
@@ -1783,31 +1464,18 @@ impl ToValue for TargetTrackingMetricDataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingMetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Stat`: a string, required.
-    pub stat: Str,
+    pub stat: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
-    properties: &[
-        ("Metric", Shape::Object(&RULE_Metric)),
-        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Stat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Unit", Shape::STR),
-    ],
-    required: &["Stat", "Metric"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetTrackingMetricStat` property type of `AWS::AutoScaling::ScalingPolicy`.
 ///
 /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
 ///
-/// `TargetTrackingMetricStat` is a property of the \[TargetTrackingMetricDataQuery\](<https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TargetTrackingMetricDataQuery.html>) object.
+/// `TargetTrackingMetricStat` is a property of the [TargetTrackingMetricDataQuery](https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TargetTrackingMetricDataQuery.html) object.
 ///
-/// For more information about the CloudWatch terminology below, see \[Amazon CloudWatch concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) in the *Amazon CloudWatch User Guide* .
+/// For more information about the CloudWatch terminology below, see [Amazon CloudWatch concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) in the *Amazon CloudWatch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-scalingpolicy-targettrackingmetricstat.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1815,25 +1483,25 @@ pub struct TargetTrackingMetricStat {
     /// `Metric`: a [`Metric`] object, required.
     ///
     /// The metric to use.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Period`: an integer.
     ///
-    /// The period of the metric in seconds. The default value is 60. Accepted values are 10, 30, and 60. For high resolution metric, set the value to less than 60. For more information, see \[Create a target tracking policy using high-resolution metrics for faster response\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/policy-creating-high-resolution-metrics.html>) .
+    /// The period of the metric in seconds. The default value is 60. Accepted values are 10, 30, and 60. For high resolution metric, set the value to less than 60. For more information, see [Create a target tracking policy using high-resolution metrics for faster response](https://docs.aws.amazon.com/autoscaling/ec2/userguide/policy-creating-high-resolution-metrics.html) .
     ///
     /// Value at least 1.
-    pub period: Option<Int>,
+    pub period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Stat`: a string, required.
     ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
+    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide* .
     ///
     /// The most commonly used metric for scaling is `Average` .
     ///
     /// Length 1 to 100.
-    pub stat: Str,
+    pub stat: ::cloudwright_core::Str,
     /// `Unit`: a string.
     ///
-    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
-    pub unit: Option<Str>,
+    /// The unit to use for the returned data points. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference* .
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1843,28 +1511,28 @@ impl TargetTrackingMetricStat {
     pub fn new(required: TargetTrackingMetricStatRequired) -> Self {
         Self {
             metric: required.metric,
-            period: None,
+            period: ::std::option::Option::None,
             stat: required.stat,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Period`: an integer.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
     /// `Stat`: a string, required.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetTrackingMetricStat {}
+impl crate::PropertyType for TargetTrackingMetricStat {}
 
-impl ToValue for TargetTrackingMetricStat {
+impl ::cloudwright_core::ToValue for TargetTrackingMetricStat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Metric", &self.metric)
             .opt("Period", &self.period)
             .req("Stat", &self.stat)
@@ -1883,25 +1551,25 @@ pub enum AdjustmentType {
     /// `PercentChangeInCapacity`
     PercentChangeInCapacity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdjustmentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdjustmentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdjustmentType {
+impl ::cloudwright_core::ToValue for AdjustmentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ChangeInCapacity => "ChangeInCapacity",
             Self::ExactCapacity => "ExactCapacity",
             Self::PercentChangeInCapacity => "PercentChangeInCapacity",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1919,27 +1587,27 @@ pub enum CustomizedMetricSpecificationStatistic {
     /// `Sum`
     Sum,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomizedMetricSpecificationStatistic {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CustomizedMetricSpecificationStatistic {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomizedMetricSpecificationStatistic {
+impl ::cloudwright_core::ToValue for CustomizedMetricSpecificationStatistic {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Average => "Average",
             Self::Maximum => "Maximum",
             Self::Minimum => "Minimum",
             Self::SampleCount => "SampleCount",
             Self::Sum => "Sum",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1951,24 +1619,24 @@ pub enum MaxCapacityBreachBehavior {
     /// `IncreaseMaxCapacity`
     IncreaseMaxCapacity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MaxCapacityBreachBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MaxCapacityBreachBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MaxCapacityBreachBehavior {
+impl ::cloudwright_core::ToValue for MaxCapacityBreachBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HonorMaxCapacity => "HonorMaxCapacity",
             Self::IncreaseMaxCapacity => "IncreaseMaxCapacity",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1982,25 +1650,25 @@ pub enum MetricAggregationType {
     /// `Minimum`
     Minimum,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricAggregationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricAggregationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricAggregationType {
+impl ::cloudwright_core::ToValue for MetricAggregationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Average => "Average",
             Self::Maximum => "Maximum",
             Self::Minimum => "Minimum",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2016,26 +1684,26 @@ pub enum PolicyType {
     /// `TargetTrackingScaling`
     TargetTrackingScaling,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PolicyType {
+impl ::cloudwright_core::ToValue for PolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PredictiveScaling => "PredictiveScaling",
             Self::SimpleScaling => "SimpleScaling",
             Self::StepScaling => "StepScaling",
             Self::TargetTrackingScaling => "TargetTrackingScaling",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2051,26 +1719,28 @@ pub enum PredefinedMetricSpecificationPredefinedMetricType {
     /// `ASGAverageNetworkOut`
     AsgAverageNetworkOut,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PredefinedMetricSpecificationPredefinedMetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for PredefinedMetricSpecificationPredefinedMetricType
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PredefinedMetricSpecificationPredefinedMetricType {
+impl ::cloudwright_core::ToValue for PredefinedMetricSpecificationPredefinedMetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlbRequestCountPerTarget => "ALBRequestCountPerTarget",
             Self::AsgAverageCpuUtilization => "ASGAverageCPUUtilization",
             Self::AsgAverageNetworkIn => "ASGAverageNetworkIn",
             Self::AsgAverageNetworkOut => "ASGAverageNetworkOut",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2086,26 +1756,26 @@ pub enum PredefinedMetricType {
     /// `ASGTotalNetworkOut`
     AsgTotalNetworkOut,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PredefinedMetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PredefinedMetricType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PredefinedMetricType {
+impl ::cloudwright_core::ToValue for PredefinedMetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlbTargetGroupRequestCount => "ALBTargetGroupRequestCount",
             Self::AsgTotalCpuUtilization => "ASGTotalCPUUtilization",
             Self::AsgTotalNetworkIn => "ASGTotalNetworkIn",
             Self::AsgTotalNetworkOut => "ASGTotalNetworkOut",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2117,24 +1787,24 @@ pub enum PredictiveScalingConfigurationMode {
     /// `ForecastOnly`
     ForecastOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PredictiveScalingConfigurationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PredictiveScalingConfigurationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PredictiveScalingConfigurationMode {
+impl ::cloudwright_core::ToValue for PredictiveScalingConfigurationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ForecastAndScale => "ForecastAndScale",
             Self::ForecastOnly => "ForecastOnly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2150,26 +1820,28 @@ pub enum PredictiveScalingPredefinedMetricPairPredefinedMetricType {
     /// `ASGNetworkOut`
     AsgNetworkOut,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PredictiveScalingPredefinedMetricPairPredefinedMetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for PredictiveScalingPredefinedMetricPairPredefinedMetricType
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PredictiveScalingPredefinedMetricPairPredefinedMetricType {
+impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedMetricPairPredefinedMetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlbRequestCount => "ALBRequestCount",
             Self::AsgcpuUtilization => "ASGCPUUtilization",
             Self::AsgNetworkIn => "ASGNetworkIn",
             Self::AsgNetworkOut => "ASGNetworkOut",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2185,25 +1857,275 @@ pub enum PredictiveScalingPredefinedScalingMetricPredefinedMetricType {
     /// `ASGAverageNetworkOut`
     AsgAverageNetworkOut,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PredictiveScalingPredefinedScalingMetricPredefinedMetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for PredictiveScalingPredefinedScalingMetricPredefinedMetricType
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PredictiveScalingPredefinedScalingMetricPredefinedMetricType {
+impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedScalingMetricPredefinedMetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlbRequestCountPerTarget => "ALBRequestCountPerTarget",
             Self::AsgAverageCpuUtilization => "ASGAverageCPUUtilization",
             Self::AsgAverageNetworkIn => "ASGAverageNetworkIn",
             Self::AsgAverageNetworkOut => "ASGAverageNetworkOut",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("AdjustmentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
+            ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Cooldown", Shape::STR),
+            ("EstimatedInstanceWarmup", Shape::INT),
+            ("MetricAggregationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), allowed: &["Average", "Maximum", "Minimum"], ..StrRule::ANY })),
+            ("MinAdjustmentMagnitude", Shape::INT),
+            ("PolicyType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["PredictiveScaling", "SimpleScaling", "StepScaling", "TargetTrackingScaling"], ..StrRule::ANY })),
+            ("PredictiveScalingConfiguration", Shape::Object(&RULE_PredictiveScalingConfiguration)),
+            ("ScalingAdjustment", Shape::INT),
+            ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None, unique: true })),
+            ("TargetTrackingConfiguration", Shape::Object(&RULE_TargetTrackingConfiguration)),
+        ],
+        required: &["AutoScalingGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
+            ("MetricName", Shape::STR),
+            ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None, unique: true })),
+            ("Namespace", Shape::STR),
+            ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
+            ("Unit", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metric: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
+            ("MetricName", Shape::STR),
+            ("Namespace", Shape::STR),
+        ],
+        required: &["MetricName", "Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Label", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2047), ..StrRule::ANY })),
+            ("MetricStat", Shape::Object(&RULE_MetricStat)),
+            ("ReturnData", Shape::Bool),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
+        properties: &[
+            ("Metric", Shape::Object(&RULE_Metric)),
+            ("Stat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Unit", Shape::STR),
+        ],
+        required: &["Stat", "Metric"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredefinedMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut"], ..StrRule::ANY })),
+            ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        required: &["PredefinedMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacityBreachBehavior", Shape::Str(&StrRule { allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"], ..StrRule::ANY })),
+            ("MaxCapacityBuffer", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None, unique: true })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
+            ("SchedulingBufferTime", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["MetricSpecifications"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
+        properties: &[
+            ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MetricDataQueries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
+        properties: &[
+            ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MetricDataQueries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
+        properties: &[
+            ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MetricDataQueries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CustomizedCapacityMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedCapacityMetric)),
+            ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedLoadMetric)),
+            ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingCustomizedScalingMetric)),
+            ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedLoadMetric)),
+            ("PredefinedMetricPairSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedMetricPair)),
+            ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredictiveScalingPredefinedScalingMetric)),
+            ("TargetValue", Shape::NUM),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingPredefinedLoadMetric: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBTargetGroupRequestCount", "ASGTotalCPUUtilization", "ASGTotalNetworkIn", "ASGTotalNetworkOut"], ..StrRule::ANY })),
+            ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        required: &["PredefinedMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingPredefinedMetricPair: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCount", "ASGCPUUtilization", "ASGNetworkIn", "ASGNetworkOut"], ..StrRule::ANY })),
+            ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        required: &["PredefinedMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveScalingPredefinedScalingMetric: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut"], ..StrRule::ANY })),
+            ("ResourceLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1023), ..StrRule::ANY })),
+        ],
+        required: &["PredefinedMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StepAdjustment: ObjRule = ObjRule {
+        properties: &[
+            ("MetricIntervalLowerBound", Shape::NUM),
+            ("MetricIntervalUpperBound", Shape::NUM),
+            ("ScalingAdjustment", Shape::INT),
+        ],
+        required: &["ScalingAdjustment"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CustomizedMetricSpecification", Shape::Object(&RULE_CustomizedMetricSpecification)),
+            ("DisableScaleIn", Shape::Bool),
+            ("PredefinedMetricSpecification", Shape::Object(&RULE_PredefinedMetricSpecification)),
+            ("TargetValue", Shape::NUM),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingMetricDataQuery: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2047), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Label", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2047), ..StrRule::ANY })),
+            ("MetricStat", Shape::Object(&RULE_TargetTrackingMetricStat)),
+            ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ReturnData", Shape::Bool),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingMetricStat: ObjRule = ObjRule {
+        properties: &[
+            ("Metric", Shape::Object(&RULE_Metric)),
+            ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Stat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Unit", Shape::STR),
+        ],
+        required: &["Stat", "Metric"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

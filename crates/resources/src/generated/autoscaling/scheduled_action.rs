@@ -5,39 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ScheduledAction`], by name: `ScheduledAction::new(ScheduledActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledActionRequired {
-    /// `AutoScalingGroupName`: a string, required.
-    pub auto_scaling_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DesiredCapacity", Shape::INT),
-        ("EndTime", Shape::STR),
-        ("MaxSize", Shape::INT),
-        ("MinSize", Shape::INT),
-        ("Recurrence", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("StartTime", Shape::STR),
-        ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["AutoScalingGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AutoScaling::ScheduledAction` resource.
 ///
 /// The `AWS::AutoScaling::ScheduledAction` resource specifies an Amazon EC2 Auto Scaling scheduled action so that the Auto Scaling group can change the number of instances available for your application in response to predictable load changes.
 ///
-/// When you update a stack with an Auto Scaling group and scheduled action, CloudFormation always sets the min size, max size, and desired capacity properties of your group to the values that are defined in the `AWS::AutoScaling::AutoScalingGroup` section of your template. However, you might not want CloudFormation to do that when you have a scheduled action in effect. You can use an \[UpdatePolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>) to prevent CloudFormation from changing the min size, max size, or desired capacity property values during a stack update unless you modified the individual values in your template. If you have rolling updates enabled, before you can update the Auto Scaling group, you must suspend scheduled actions by specifying an \[UpdatePolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>) for the Auto Scaling group. You can find a sample update policy for rolling updates in \[Configure Amazon EC2 Auto Scaling resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html>) .
+/// When you update a stack with an Auto Scaling group and scheduled action, CloudFormation always sets the min size, max size, and desired capacity properties of your group to the values that are defined in the `AWS::AutoScaling::AutoScalingGroup` section of your template. However, you might not want CloudFormation to do that when you have a scheduled action in effect. You can use an [UpdatePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html) to prevent CloudFormation from changing the min size, max size, or desired capacity property values during a stack update unless you modified the individual values in your template. If you have rolling updates enabled, before you can update the Auto Scaling group, you must suspend scheduled actions by specifying an [UpdatePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html) for the Auto Scaling group. You can find a sample update policy for rolling updates in [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html) .
 ///
-/// For more information, see \[Scheduled scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/schedule_time.html>) and \[Suspending and resuming scaling processes\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Scheduled scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/schedule_time.html) and [Suspending and resuming scaling processes](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ScheduledActionName`, `AutoScalingGroupName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ScheduledActionAttributes`], which `Handle<ScheduledAction>` dereferences to.
@@ -53,49 +27,49 @@ pub struct ScheduledAction {
     /// The name of the Auto Scaling group.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub auto_scaling_group_name: Str,
+    pub auto_scaling_group_name: ::cloudwright_core::Str,
     /// `DesiredCapacity`: an integer.
     ///
     /// The desired capacity is the initial capacity of the Auto Scaling group after the scheduled action runs and the capacity it attempts to maintain. It can scale beyond this capacity if you add more scaling conditions.
     ///
-    /// &gt; You must specify at least one of the following properties: `MaxSize` , `MinSize` , or `DesiredCapacity` .
-    pub desired_capacity: Option<Int>,
+    /// \> You must specify at least one of the following properties: `MaxSize` , `MinSize` , or `DesiredCapacity` .
+    pub desired_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `EndTime`: a string.
     ///
     /// The date and time for the recurring schedule to end, in UTC. For example, `"2021-06-01T00:00:00Z"` .
-    pub end_time: Option<Str>,
+    pub end_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxSize`: an integer.
     ///
     /// The maximum size of the Auto Scaling group.
-    pub max_size: Option<Int>,
+    pub max_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinSize`: an integer.
     ///
     /// The minimum size of the Auto Scaling group.
-    pub min_size: Option<Int>,
+    pub min_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Recurrence`: a string.
     ///
-    /// The recurring schedule for this action. This format consists of five fields separated by white spaces: \[Minute\] \[Hour\] \[Day_of_Month\] \[Month_of_Year\] \[Day_of_Week\]. The value must be in quotes (for example, `"30 0 1 1,6,12 *"` ). For more information about this format, see \[Crontab\](<https://docs.aws.amazon.com/http://crontab.org>) .
+    /// The recurring schedule for this action. This format consists of five fields separated by white spaces: \[Minute\] \[Hour\] \[Day_of_Month\] \[Month_of_Year\] \[Day_of_Week\]. The value must be in quotes (for example, `"30 0 1 1,6,12 *"` ). For more information about this format, see [Crontab](https://docs.aws.amazon.com/http://crontab.org) .
     ///
     /// When `StartTime` and `EndTime` are specified with `Recurrence` , they form the boundaries of when the recurring action starts and stops.
     ///
     /// Cron expressions use Universal Coordinated Time (UTC) by default.
     ///
     /// Length 1 to 255.
-    pub recurrence: Option<Str>,
+    pub recurrence: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartTime`: a string.
     ///
     /// The date and time for this action to start, in YYYY-MM-DDThh:mm:ssZ format in UTC/GMT only and in quotes (for example, `"2021-06-01T00:00:00Z"` ).
     ///
     /// If you specify `Recurrence` and `StartTime` , Amazon EC2 Auto Scaling performs the action at this time, and then performs the action based on the specified recurrence.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeZone`: a string.
     ///
     /// Specifies the time zone for a cron expression. If a time zone is not provided, UTC is used by default.
     ///
-    /// Valid values are the canonical names of the IANA time zones, derived from the IANA Time Zone Database (such as `Etc/GMT+9` or `Pacific/Tahiti` ). For more information, see \[<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>) .
+    /// Valid values are the canonical names of the IANA time zones, derived from the IANA Time Zone Database (such as `Etc/GMT+9` or `Pacific/Tahiti` ). For more information, see [https://en.wikipedia.org/wiki/List_of_tz_database_time_zones](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/List_of_tz_database_time_zones) .
     ///
     /// Length 1 to 255.
-    pub time_zone: Option<Str>,
+    pub time_zone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +79,7 @@ impl ScheduledAction {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AutoScaling::ScheduledAction",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scheduledaction.html",
         primary_identifier: &["ScheduledActionName", "AutoScalingGroupName"],
@@ -116,57 +90,59 @@ impl ScheduledAction {
         read_only: &["ScheduledActionName"],
         attributes: &["ScheduledActionName"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ScheduledAction` with its required properties, named in a [`ScheduledActionRequired`].
+    /// A `ScheduledAction` with its one required property, `AutoScalingGroupName`.
     #[inline]
-    pub fn new(required: ScheduledActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auto_scaling_group_name: required.auto_scaling_group_name,
-            desired_capacity: None,
-            end_time: None,
-            max_size: None,
-            min_size: None,
-            recurrence: None,
-            start_time: None,
-            time_zone: None,
+            auto_scaling_group_name: value.into(),
+            desired_capacity: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            max_size: ::std::option::Option::None,
+            min_size: ::std::option::Option::None,
+            recurrence: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            time_zone: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingGroupName`: a string, required.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
+    pub fn auto_scaling_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
     /// `DesiredCapacity`: an integer.
-    pub fn desired_capacity(mut self, value: impl Into<Int>) -> Self { self.desired_capacity = Some(value.into()); self }
+    pub fn desired_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_capacity = ::std::option::Option::Some(value.into()); self }
     /// `EndTime`: a string.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = ::std::option::Option::Some(value.into()); self }
     /// `MaxSize`: an integer.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
+    pub fn max_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_size = ::std::option::Option::Some(value.into()); self }
     /// `MinSize`: an integer.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_size = ::std::option::Option::Some(value.into()); self }
     /// `Recurrence`: a string.
-    pub fn recurrence(mut self, value: impl Into<Str>) -> Self { self.recurrence = Some(value.into()); self }
+    pub fn recurrence(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recurrence = ::std::option::Option::Some(value.into()); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ScheduledAction {
+impl ::cloudwright_core::Resource for ScheduledAction {
     type Attributes = ScheduledActionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduledAction, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScheduledAction, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScheduledAction {
+impl ::cloudwright_core::ToValue for ScheduledAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoScalingGroupName", &self.auto_scaling_group_name)
             .opt("DesiredCapacity", &self.desired_capacity)
             .opt("EndTime", &self.end_time)
@@ -179,12 +155,12 @@ impl ToValue for ScheduledAction {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScheduledAction`]: `Handle<ScheduledAction>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScheduledAction`]: `Handle<ScheduledAction>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScheduledActionAttributes(ResourceRef);
+pub struct ScheduledActionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScheduledActionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScheduledActionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,7 +170,31 @@ impl ScheduledActionAttributes {
     ///
     /// Returns the name of a scheduled action.
     #[inline]
-    pub fn scheduled_action_name(&self) -> Value {
-        self.0.get_att("ScheduledActionName")
+    pub fn scheduled_action_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ScheduledActionName"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DesiredCapacity", Shape::INT),
+            ("EndTime", Shape::STR),
+            ("MaxSize", Shape::INT),
+            ("MinSize", Shape::INT),
+            ("Recurrence", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("StartTime", Shape::STR),
+            ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["AutoScalingGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`WarmPool`], by name: `WarmPool::new(WarmPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WarmPoolRequired {
-    /// `AutoScalingGroupName`: a string, required.
-    pub auto_scaling_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WarmPool: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("InstanceReusePolicy", Shape::Object(&RULE_InstanceReusePolicy)),
-        ("MaxGroupPreparedCapacity", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("PoolState", Shape::Str(&StrRule { allowed: &["Hibernated", "Running", "Stopped"], ..StrRule::ANY })),
-    ],
-    required: &["AutoScalingGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::AutoScaling::WarmPool` resource.
 ///
 /// The `AWS::AutoScaling::WarmPool` resource creates a pool of pre-initialized EC2 instances that sits alongside the Auto Scaling group. Whenever your application needs to scale out, the Auto Scaling group can draw on the warm pool to meet its new desired capacity.
 ///
 /// When you create a warm pool, you can define a minimum size. When your Auto Scaling group scales out and the size of the warm pool shrinks, Amazon EC2 Auto Scaling launches new instances into the warm pool to maintain its minimum size.
 ///
-/// For more information, see \[Warm pools for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-warm-pools.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Warm pools for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-warm-pools.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
-/// &gt; CloudFormation supports the `UpdatePolicy` attribute for Auto Scaling groups. During an update, if `UpdatePolicy` is set to `AutoScalingRollingUpdate` , CloudFormation replaces `InService` instances only. Instances in the warm pool are not replaced. The difference in which instances are replaced can potentially result in different instance configurations after the stack update completes. If `UpdatePolicy` is set to `AutoScalingReplacingUpdate` , you do not encounter this issue because CloudFormation replaces both the Auto Scaling group and the warm pool.
+/// \> CloudFormation supports the `UpdatePolicy` attribute for Auto Scaling groups. During an update, if `UpdatePolicy` is set to `AutoScalingRollingUpdate` , CloudFormation replaces `InService` instances only. Instances in the warm pool are not replaced. The difference in which instances are replaced can potentially result in different instance configurations after the stack update completes. If `UpdatePolicy` is set to `AutoScalingReplacingUpdate` , you do not encounter this issue because CloudFormation replaces both the Auto Scaling group and the warm pool.
 ///
 /// `Ref` returns its `AutoScalingGroupName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`WarmPoolAttributes`] is empty).
@@ -52,33 +29,33 @@ pub struct WarmPool {
     /// The name of the Auto Scaling group.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub auto_scaling_group_name: Str,
+    pub auto_scaling_group_name: ::cloudwright_core::Str,
     /// `InstanceReusePolicy`: an [`InstanceReusePolicy`] object.
     ///
     /// Indicates whether instances in the Auto Scaling group can be returned to the warm pool on scale in. The default is to terminate instances in the Auto Scaling group when the group scales in.
-    pub instance_reuse_policy: Option<Obj<InstanceReusePolicy>>,
+    pub instance_reuse_policy: ::std::option::Option<crate::Obj<InstanceReusePolicy>>,
     /// `MaxGroupPreparedCapacity`: an integer.
     ///
     /// Specifies the maximum number of instances that are allowed to be in the warm pool or in any state except `Terminated` for the Auto Scaling group. This is an optional property. Specify it only if you do not want the warm pool size to be determined by the difference between the group's maximum capacity and its desired capacity.
     ///
-    /// &gt; If a value for `MaxGroupPreparedCapacity` is not specified, Amazon EC2 Auto Scaling launches and maintains the difference between the group's maximum capacity and its desired capacity. If you specify a value for `MaxGroupPreparedCapacity` , Amazon EC2 Auto Scaling uses the difference between the `MaxGroupPreparedCapacity` and the desired capacity instead.
-    /// &gt;
-    /// &gt; The size of the warm pool is dynamic. Only when `MaxGroupPreparedCapacity` and `MinSize` are set to the same value does the warm pool have an absolute size.
+    /// \> If a value for `MaxGroupPreparedCapacity` is not specified, Amazon EC2 Auto Scaling launches and maintains the difference between the group's maximum capacity and its desired capacity. If you specify a value for `MaxGroupPreparedCapacity` , Amazon EC2 Auto Scaling uses the difference between the `MaxGroupPreparedCapacity` and the desired capacity instead.
+    /// \>
+    /// \> The size of the warm pool is dynamic. Only when `MaxGroupPreparedCapacity` and `MinSize` are set to the same value does the warm pool have an absolute size.
     ///
     /// If the desired capacity of the Auto Scaling group is higher than the `MaxGroupPreparedCapacity` , the capacity of the warm pool is 0, unless you specify a value for `MinSize` . To remove a value that you previously set, include the property but specify -1 for the value.
     ///
     /// Value at least -1.
-    pub max_group_prepared_capacity: Option<Int>,
+    pub max_group_prepared_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinSize`: an integer.
     ///
     /// Specifies the minimum number of instances to maintain in the warm pool. This helps you to ensure that there is always a certain number of warmed instances available to handle traffic spikes. Defaults to 0 if not specified.
     ///
     /// Value at least 0.
-    pub min_size: Option<Int>,
+    pub min_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `PoolState`: a [`PoolState`] value.
     ///
     /// Sets the instance state to transition to after the lifecycle actions are complete. Default is `Stopped` .
-    pub pool_state: Option<PoolState>,
+    pub pool_state: ::std::option::Option<PoolState>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +65,7 @@ impl WarmPool {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AutoScaling::WarmPool",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-warmpool.html",
         primary_identifier: &["AutoScalingGroupName"],
@@ -99,48 +76,50 @@ impl WarmPool {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `WarmPool` with its required properties, named in a [`WarmPoolRequired`].
+    /// A `WarmPool` with its one required property, `AutoScalingGroupName`.
     #[inline]
-    pub fn new(required: WarmPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auto_scaling_group_name: required.auto_scaling_group_name,
-            instance_reuse_policy: None,
-            max_group_prepared_capacity: None,
-            min_size: None,
-            pool_state: None,
+            auto_scaling_group_name: value.into(),
+            instance_reuse_policy: ::std::option::Option::None,
+            max_group_prepared_capacity: ::std::option::Option::None,
+            min_size: ::std::option::Option::None,
+            pool_state: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingGroupName`: a string, required.
-    pub fn auto_scaling_group_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
+    pub fn auto_scaling_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_scaling_group_name = value.into(); self }
     /// `InstanceReusePolicy`: an [`InstanceReusePolicy`] object.
-    pub fn instance_reuse_policy(mut self, value: impl Into<Obj<InstanceReusePolicy>>) -> Self { self.instance_reuse_policy = Some(value.into()); self }
+    pub fn instance_reuse_policy(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceReusePolicy>>) -> Self { self.instance_reuse_policy = ::std::option::Option::Some(value.into()); self }
     /// `MaxGroupPreparedCapacity`: an integer.
-    pub fn max_group_prepared_capacity(mut self, value: impl Into<Int>) -> Self { self.max_group_prepared_capacity = Some(value.into()); self }
+    pub fn max_group_prepared_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_group_prepared_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MinSize`: an integer.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
+    pub fn min_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_size = ::std::option::Option::Some(value.into()); self }
     /// `PoolState`: a [`PoolState`] value.
-    pub fn pool_state(mut self, value: impl Into<PoolState>) -> Self { self.pool_state = Some(value.into()); self }
+    pub fn pool_state(mut self, value: impl ::std::convert::Into<PoolState>) -> Self { self.pool_state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WarmPool {
+impl ::cloudwright_core::Resource for WarmPool {
     type Attributes = WarmPoolAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WarmPool, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WarmPool, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WarmPool {
+impl ::cloudwright_core::ToValue for WarmPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoScalingGroupName", &self.auto_scaling_group_name)
             .opt("InstanceReusePolicy", &self.instance_reuse_policy)
             .opt(
@@ -153,30 +132,21 @@ impl ToValue for WarmPool {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WarmPool`]: `Handle<WarmPool>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WarmPool`]: `Handle<WarmPool>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct WarmPoolAttributes(());
 
-impl From<ResourceRef> for WarmPoolAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WarmPoolAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceReusePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ReuseOnScaleIn", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceReusePolicy` property type of `AWS::AutoScaling::WarmPool`.
 ///
-/// A structure that specifies an instance reuse policy for the `InstanceReusePolicy` property of the \[AWS::AutoScaling::WarmPool\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-warmpool.html>) resource.
+/// A structure that specifies an instance reuse policy for the `InstanceReusePolicy` property of the [AWS::AutoScaling::WarmPool](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-warmpool.html) resource.
 ///
-/// For more information, see \[Warm pools for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-warm-pools.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+/// For more information, see [Warm pools for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-warm-pools.html) in the *Amazon EC2 Auto Scaling User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-warmpool-instancereusepolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -184,7 +154,7 @@ pub struct InstanceReusePolicy {
     /// `ReuseOnScaleIn`: a boolean.
     ///
     /// Specifies whether instances in the Auto Scaling group can be returned to the warm pool on scale in.
-    pub reuse_on_scale_in: Option<Bool>,
+    pub reuse_on_scale_in: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -192,19 +162,19 @@ impl InstanceReusePolicy {
     /// A `InstanceReusePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReuseOnScaleIn`: a boolean.
-    pub fn reuse_on_scale_in(mut self, value: impl Into<Bool>) -> Self { self.reuse_on_scale_in = Some(value.into()); self }
+    pub fn reuse_on_scale_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.reuse_on_scale_in = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceReusePolicy {}
+impl crate::PropertyType for InstanceReusePolicy {}
 
-impl ToValue for InstanceReusePolicy {
+impl ::cloudwright_core::ToValue for InstanceReusePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReuseOnScaleIn", &self.reuse_on_scale_in)
             .build()
     }
@@ -220,24 +190,54 @@ pub enum PoolState {
     /// `Stopped`
     Stopped,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PoolState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PoolState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PoolState {
+impl ::cloudwright_core::ToValue for PoolState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hibernated => "Hibernated",
             Self::Running => "Running",
             Self::Stopped => "Stopped",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WarmPool: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("InstanceReusePolicy", Shape::Object(&RULE_InstanceReusePolicy)),
+            ("MaxGroupPreparedCapacity", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+            ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("PoolState", Shape::Str(&StrRule { allowed: &["Hibernated", "Running", "Stopped"], ..StrRule::ANY })),
+        ],
+        required: &["AutoScalingGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceReusePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ReuseOnScaleIn", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

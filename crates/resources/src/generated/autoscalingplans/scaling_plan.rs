@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ScalingPlan`], by name: `ScalingPlan::new(ScalingPlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPlanRequired {
     /// `ApplicationSource`: an [`ApplicationSource`] object, required.
-    pub application_source: Obj<ApplicationSource>,
+    pub application_source: crate::Obj<ApplicationSource>,
     /// `ScalingInstructions`: a list of [`ScalingInstruction`] objects, required.
-    pub scaling_instructions: List<ScalingInstruction>,
+    pub scaling_instructions: ::cloudwright_core::List<ScalingInstruction>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingPlan: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationSource", Shape::Object(&RULE_ApplicationSource)),
-        ("ScalingInstructions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingInstruction), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ScalingInstructions", "ApplicationSource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::AutoScalingPlans::ScalingPlan` resource.
 ///
@@ -37,7 +24,7 @@ pub(crate) static RULE_ScalingPlan: ObjRule = ObjRule {
 /// - Amazon DynamoDB tables and global secondary indexes
 /// - Amazon Aurora Replicas
 ///
-/// For more information, see the \[Scaling Plans User Guide\](<https://docs.aws.amazon.com/autoscaling/plans/userguide/what-is-a-scaling-plan.html>)
+/// For more information, see the [Scaling Plans User Guide](https://docs.aws.amazon.com/autoscaling/plans/userguide/what-is-a-scaling-plan.html)
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ScalingPlanAttributes`], which `Handle<ScalingPlan>` dereferences to.
@@ -50,11 +37,11 @@ pub struct ScalingPlan {
     /// `ApplicationSource`: an [`ApplicationSource`] object, required.
     ///
     /// A CloudFormation stack or a set of tags. You can create one scaling plan per application source. The `ApplicationSource` property must be present to ensure interoperability with the AWS Auto Scaling console.
-    pub application_source: Obj<ApplicationSource>,
+    pub application_source: crate::Obj<ApplicationSource>,
     /// `ScalingInstructions`: a list of [`ScalingInstruction`] objects, required.
     ///
     /// The scaling instructions.
-    pub scaling_instructions: List<ScalingInstruction>,
+    pub scaling_instructions: ::cloudwright_core::List<ScalingInstruction>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +51,7 @@ impl ScalingPlan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::AutoScalingPlans::ScalingPlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscalingplans-scalingplan.html",
         primary_identifier: &["Id"],
@@ -75,7 +62,7 @@ impl ScalingPlan {
         read_only: &["ScalingPlanVersion", "ScalingPlanName", "Id"],
         attributes: &["Id", "ScalingPlanName", "ScalingPlanVersion"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ScalingPlan` with its required properties, named in a [`ScalingPlanRequired`].
@@ -88,38 +75,40 @@ impl ScalingPlan {
     }
 
     /// `ApplicationSource`: an [`ApplicationSource`] object, required.
-    pub fn application_source(mut self, value: impl Into<Obj<ApplicationSource>>) -> Self { self.application_source = value.into(); self }
+    pub fn application_source(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationSource>>) -> Self { self.application_source = value.into(); self }
     /// `ScalingInstructions`: a list of [`ScalingInstruction`] objects, required.
-    pub fn scaling_instructions(mut self, value: impl Into<List<ScalingInstruction>>) -> Self { self.scaling_instructions = value.into(); self }
+    pub fn scaling_instructions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScalingInstruction>>) -> Self { self.scaling_instructions = value.into(); self }
 }
 
-impl Resource for ScalingPlan {
+impl ::cloudwright_core::Resource for ScalingPlan {
     type Attributes = ScalingPlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScalingPlan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScalingPlan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScalingPlan {
+impl ::cloudwright_core::ToValue for ScalingPlan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationSource", &self.application_source)
             .req("ScalingInstructions", &self.scaling_instructions)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScalingPlan`]: `Handle<ScalingPlan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScalingPlan`]: `Handle<ScalingPlan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScalingPlanAttributes(ResourceRef);
+pub struct ScalingPlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScalingPlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScalingPlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,36 +116,26 @@ impl From<ResourceRef> for ScalingPlanAttributes {
 impl ScalingPlanAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ScalingPlanName`: a string.
     #[inline]
-    pub fn scaling_plan_name(&self) -> Value {
-        self.0.get_att("ScalingPlanName")
+    pub fn scaling_plan_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ScalingPlanName"))
     }
 
     /// `Fn::GetAtt` `ScalingPlanVersion`: a string.
     #[inline]
-    pub fn scaling_plan_version(&self) -> Value {
-        self.0.get_att("ScalingPlanVersion")
+    pub fn scaling_plan_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ScalingPlanVersion"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationSource: ObjRule = ObjRule {
-    properties: &[
-        ("CloudFormationStackARN", Shape::STR),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ApplicationSource` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `ApplicationSource` is a property of \[ScalingPlan\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscalingplans-scalingplan.html>) that specifies the application source to use with a scaling plan. You can create one scaling plan per application source.
+/// `ApplicationSource` is a property of [ScalingPlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscalingplans-scalingplan.html) that specifies the application source to use with a scaling plan. You can create one scaling plan per application source.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-applicationsource.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -166,7 +145,7 @@ pub struct ApplicationSource {
     /// The Amazon Resource Name (ARN) of a CloudFormation stack.
     ///
     /// You must specify either a `CloudFormationStackARN` or `TagFilters` .
-    pub cloud_formation_stack_arn: Option<Str>,
+    pub cloud_formation_stack_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagFilters`: a list of [`TagFilter`] objects.
     ///
     /// A set of tag filters (keys and values). Each tag filter specified must contain a key with values as optional. Each scaling plan can include up to 50 keys, and each key can include up to 20 values.
@@ -174,7 +153,7 @@ pub struct ApplicationSource {
     /// Tags are part of the syntax that you use to specify the resources you want returned when configuring a scaling plan from the AWS Auto Scaling console. You do not need to specify valid tag filter values when you create a scaling plan with CloudFormation. The `Key` and `Values` properties can accept any value as long as the combination of values is unique across scaling plans. However, if you also want to use the AWS Auto Scaling console to edit the scaling plan, then you must specify valid values.
     ///
     /// You must specify either a `CloudFormationStackARN` or `TagFilters` .
-    pub tag_filters: Option<List<TagFilter>>,
+    pub tag_filters: ::std::option::Option<::cloudwright_core::List<TagFilter>>,
 }
 
 #[rustfmt::skip]
@@ -182,21 +161,21 @@ impl ApplicationSource {
     /// A `ApplicationSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudFormationStackARN`: a string.
-    pub fn cloud_formation_stack_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_formation_stack_arn = Some(value.into()); self }
+    pub fn cloud_formation_stack_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_formation_stack_arn = ::std::option::Option::Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
+    pub fn tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.tag_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApplicationSource {}
+impl crate::PropertyType for ApplicationSource {}
 
-impl ToValue for ApplicationSource {
+impl ::cloudwright_core::ToValue for ApplicationSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudFormationStackARN", &self.cloud_formation_stack_arn)
             .opt("TagFilters", &self.tag_filters)
             .build()
@@ -207,30 +186,16 @@ impl ToValue for ApplicationSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomizedLoadMetricSpecificationRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `Statistic`: a string, required.
-    pub statistic: Str,
+    pub statistic: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
-        ("Unit", Shape::STR),
-    ],
-    required: &["MetricName", "Statistic", "Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomizedLoadMetricSpecification` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `CustomizedLoadMetricSpecification` is a subproperty of \[ScalingInstruction\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html>) that specifies a customized load metric for predictive scaling to use with a scaling plan.
+/// `CustomizedLoadMetricSpecification` is a subproperty of [ScalingInstruction](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html) that specifies a customized load metric for predictive scaling to use with a scaling plan.
 ///
 /// For predictive scaling to work with a customized load metric specification, AWS Auto Scaling needs access to the `Sum` and `Average` statistics that CloudWatch computes from metric data.
 ///
@@ -238,9 +203,9 @@ pub(crate) static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
 ///
 /// If you publish your own metrics, you can aggregate the data points at a given interval and then publish the aggregated data points to CloudWatch. Before AWS Auto Scaling generates the forecast, it sums up all the metric data points that occurred within each hour to match the granularity period that is used in the forecast (60 minutes).
 ///
-/// For information about terminology, available metrics, or how to publish new metrics, see \[Amazon CloudWatch Concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) in the *Amazon CloudWatch User Guide* .
+/// For information about terminology, available metrics, or how to publish new metrics, see [Amazon CloudWatch Concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) in the *Amazon CloudWatch User Guide* .
 ///
-/// After creating your scaling plan, you can use the AWS Auto Scaling console to visualize forecasts for the specified metric. For more information, see \[View scaling information for a resource\](<https://docs.aws.amazon.com/autoscaling/plans/userguide/gs-create-scaling-plan.html#gs-view-resource>) in the *Scaling Plans User Guide* .
+/// After creating your scaling plan, you can use the AWS Auto Scaling console to visualize forecasts for the specified metric. For more information, see [View scaling information for a resource](https://docs.aws.amazon.com/autoscaling/plans/userguide/gs-create-scaling-plan.html#gs-view-resource) in the *Scaling Plans User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-customizedloadmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -250,25 +215,25 @@ pub struct CustomizedLoadMetricSpecification {
     /// The dimensions of the metric.
     ///
     /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your customized load metric specification.
-    pub dimensions: Option<List<MetricDimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<MetricDimension>>,
     /// `MetricName`: a string, required.
     ///
     /// The name of the metric.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
     ///
     /// The namespace of the metric.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `Statistic`: a string, required.
     ///
     /// The statistic of the metric.
     ///
     /// *Allowed Values* : `Sum`
-    pub statistic: Str,
+    pub statistic: ::cloudwright_core::Str,
     /// `Unit`: a string.
     ///
     /// The unit of the metric.
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -277,32 +242,32 @@ impl CustomizedLoadMetricSpecification {
     #[inline]
     pub fn new(required: CustomizedLoadMetricSpecificationRequired) -> Self {
         Self {
-            dimensions: None,
+            dimensions: ::std::option::Option::None,
             metric_name: required.metric_name,
             namespace: required.namespace,
             statistic: required.statistic,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `Statistic`: a string, required.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = value.into(); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statistic = value.into(); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomizedLoadMetricSpecification {}
+impl crate::PropertyType for CustomizedLoadMetricSpecification {}
 
-impl ToValue for CustomizedLoadMetricSpecification {
+impl ::cloudwright_core::ToValue for CustomizedLoadMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .req("MetricName", &self.metric_name)
             .req("Namespace", &self.namespace)
@@ -316,37 +281,23 @@ impl ToValue for CustomizedLoadMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomizedScalingMetricSpecificationRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `Statistic`: a string, required.
-    pub statistic: Str,
+    pub statistic: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomizedScalingMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
-        ("Unit", Shape::STR),
-    ],
-    required: &["MetricName", "Statistic", "Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomizedScalingMetricSpecification` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `CustomizedScalingMetricSpecification` is a subproperty of \[TargetTrackingConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html>) that specifies a customized scaling metric for a target tracking configuration to use with a scaling plan.
+/// `CustomizedScalingMetricSpecification` is a subproperty of [TargetTrackingConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html) that specifies a customized scaling metric for a target tracking configuration to use with a scaling plan.
 ///
 /// To create your customized scaling metric specification:
 ///
-/// - Add values for each required property from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see \[Publish Custom Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html>) in the *Amazon CloudWatch User Guide* .
+/// - Add values for each required property from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see [Publish Custom Metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html) in the *Amazon CloudWatch User Guide* .
 /// - Choose a metric that changes proportionally with capacity. The value of the metric should increase or decrease in inverse proportion to the number of capacity units. That is, the value of the metric should decrease when capacity increases.
 ///
-/// For information about terminology, available metrics, or how to publish new metrics, see \[Amazon CloudWatch Concepts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html>) in the *Amazon CloudWatch User Guide* .
+/// For information about terminology, available metrics, or how to publish new metrics, see [Amazon CloudWatch Concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) in the *Amazon CloudWatch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-customizedscalingmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -356,23 +307,23 @@ pub struct CustomizedScalingMetricSpecification {
     /// The dimensions of the metric.
     ///
     /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
-    pub dimensions: Option<List<MetricDimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<MetricDimension>>,
     /// `MetricName`: a string, required.
     ///
-    /// The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the \[Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html>) object that is returned by a call to \[ListMetrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>) .
-    pub metric_name: Str,
+    /// The name of the metric. To get the exact metric name, namespace, and dimensions, inspect the [Metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html) object that is returned by a call to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html) .
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
     ///
     /// The namespace of the metric.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `Statistic`: a string, required.
     ///
     /// The statistic of the metric.
-    pub statistic: Str,
+    pub statistic: ::cloudwright_core::Str,
     /// `Unit`: a string.
     ///
-    /// The unit of the metric. For a complete list of the units that CloudWatch supports, see the \[MetricDatum\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html>) data type in the *Amazon CloudWatch API Reference* .
-    pub unit: Option<Str>,
+    /// The unit of the metric. For a complete list of the units that CloudWatch supports, see the [MetricDatum](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html) data type in the *Amazon CloudWatch API Reference* .
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -381,32 +332,32 @@ impl CustomizedScalingMetricSpecification {
     #[inline]
     pub fn new(required: CustomizedScalingMetricSpecificationRequired) -> Self {
         Self {
-            dimensions: None,
+            dimensions: ::std::option::Option::None,
             metric_name: required.metric_name,
             namespace: required.namespace,
             statistic: required.statistic,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `Statistic`: a string, required.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = value.into(); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statistic = value.into(); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomizedScalingMetricSpecification {}
+impl crate::PropertyType for CustomizedScalingMetricSpecification {}
 
-impl ToValue for CustomizedScalingMetricSpecification {
+impl ::cloudwright_core::ToValue for CustomizedScalingMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .req("MetricName", &self.metric_name)
             .req("Namespace", &self.namespace)
@@ -420,25 +371,14 @@ impl ToValue for CustomizedScalingMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricDimension` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `MetricDimension` is a subproperty of \[CustomizedScalingMetricSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-customizedscalingmetricspecification.html>) that specifies a dimension for a customized metric to use with a scaling plan. Dimensions are arbitrary name/value pairs that can be associated with a CloudWatch metric. Duplicate dimensions are not allowed.
+/// `MetricDimension` is a subproperty of [CustomizedScalingMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-customizedscalingmetricspecification.html) that specifies a dimension for a customized metric to use with a scaling plan. Dimensions are arbitrary name/value pairs that can be associated with a CloudWatch metric. Duplicate dimensions are not allowed.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-metricdimension.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -446,11 +386,11 @@ pub struct MetricDimension {
     /// `Name`: a string, required.
     ///
     /// The name of the dimension.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the dimension.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -465,46 +405,28 @@ impl MetricDimension {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for MetricDimension {}
+impl crate::PropertyType for MetricDimension {}
 
-impl ToValue for MetricDimension {
+impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`PredefinedLoadMetricSpecification`], by name: `PredefinedLoadMetricSpecification::new(PredefinedLoadMetricSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredefinedLoadMetricSpecificationRequired {
-    /// `PredefinedLoadMetricType`: a string, required.
-    pub predefined_load_metric_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredefinedLoadMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedLoadMetricType", Shape::Str(&StrRule { allowed: &["ALBTargetGroupRequestCount", "ASGTotalCPUUtilization", "ASGTotalNetworkIn", "ASGTotalNetworkOut"], ..StrRule::ANY })),
-        ("ResourceLabel", Shape::STR),
-    ],
-    required: &["PredefinedLoadMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredefinedLoadMetricSpecification` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `PredefinedLoadMetricSpecification` is a subproperty of \[ScalingInstruction\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html>) that specifies a predefined load metric for predictive scaling to use with a scaling plan.
+/// `PredefinedLoadMetricSpecification` is a subproperty of [ScalingInstruction](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html) that specifies a predefined load metric for predictive scaling to use with a scaling plan.
 ///
-/// After creating your scaling plan, you can use the AWS Auto Scaling console to visualize forecasts for the specified metric. For more information, see \[View scaling information for a resource\](<https://docs.aws.amazon.com/autoscaling/plans/userguide/gs-create-scaling-plan.html#gs-view-resource>) in the *Scaling Plans User Guide* .
+/// After creating your scaling plan, you can use the AWS Auto Scaling console to visualize forecasts for the specified metric. For more information, see [View scaling information for a resource](https://docs.aws.amazon.com/autoscaling/plans/userguide/gs-create-scaling-plan.html#gs-view-resource) in the *Scaling Plans User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-predefinedloadmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -512,45 +434,45 @@ pub struct PredefinedLoadMetricSpecification {
     /// `PredefinedLoadMetricType`: a string, required.
     ///
     /// The metric type.
-    pub predefined_load_metric_type: Str,
+    pub predefined_load_metric_type: ::cloudwright_core::Str,
     /// `ResourceLabel`: a string.
     ///
     /// Identifies the resource associated with the metric type. You can't specify a resource label unless the metric type is `ALBTargetGroupRequestCount` and there is a target group for an Application Load Balancer attached to the Auto Scaling group.
     ///
-    /// You create the resource label by appending the final portion of the load balancer ARN and the final portion of the target group ARN into a single value, separated by a forward slash (/). The format is app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt;/targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt;, where:
+    /// You create the resource label by appending the final portion of the load balancer ARN and the final portion of the target group ARN into a single value, separated by a forward slash (/). The format is app/\<load-balancer-name>/\<load-balancer-id>/targetgroup/\<target-group-name>/\<target-group-id>, where:
     ///
-    /// - app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
-    /// - targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
+    /// - app/\<load-balancer-name>/\<load-balancer-id> is the final portion of the load balancer ARN
+    /// - targetgroup/\<target-group-name>/\<target-group-id> is the final portion of the target group ARN.
     ///
     /// This is an example: app/EC2Co-EcsEl-1TKLTMITMM0EO/f37c06a68c1748aa/targetgroup/EC2Co-Defau-LDNM7Q3ZH1ZN/6d4ea56ca2d6a18d.
     ///
-    /// To find the ARN for an Application Load Balancer, use the \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operation. To find the ARN for the target group, use the \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) API operation.
-    pub resource_label: Option<Str>,
+    /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredefinedLoadMetricSpecification {
-    /// A `PredefinedLoadMetricSpecification` with its required properties, named in a [`PredefinedLoadMetricSpecificationRequired`].
+    /// A `PredefinedLoadMetricSpecification` with its one required property, `PredefinedLoadMetricType`.
     #[inline]
-    pub fn new(required: PredefinedLoadMetricSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            predefined_load_metric_type: required.predefined_load_metric_type,
-            resource_label: None,
+            predefined_load_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedLoadMetricType`: a string, required.
-    pub fn predefined_load_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_load_metric_type = value.into(); self }
+    pub fn predefined_load_metric_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.predefined_load_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredefinedLoadMetricSpecification {}
+impl crate::PropertyType for PredefinedLoadMetricSpecification {}
 
-impl ToValue for PredefinedLoadMetricSpecification {
+impl ::cloudwright_core::ToValue for PredefinedLoadMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "PredefinedLoadMetricType",
                 &self.predefined_load_metric_type,
@@ -560,27 +482,9 @@ impl ToValue for PredefinedLoadMetricSpecification {
     }
 }
 
-/// The required properties of [`PredefinedScalingMetricSpecification`], by name: `PredefinedScalingMetricSpecification::new(PredefinedScalingMetricSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredefinedScalingMetricSpecificationRequired {
-    /// `PredefinedScalingMetricType`: a string, required.
-    pub predefined_scaling_metric_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredefinedScalingMetricSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("PredefinedScalingMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut", "DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization", "EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections"], ..StrRule::ANY })),
-        ("ResourceLabel", Shape::STR),
-    ],
-    required: &["PredefinedScalingMetricType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredefinedScalingMetricSpecification` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `PredefinedScalingMetricSpecification` is a subproperty of \[TargetTrackingConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html>) that specifies a customized scaling metric for a target tracking configuration to use with a scaling plan.
+/// `PredefinedScalingMetricSpecification` is a subproperty of [TargetTrackingConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html) that specifies a customized scaling metric for a target tracking configuration to use with a scaling plan.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-predefinedscalingmetricspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -588,45 +492,45 @@ pub struct PredefinedScalingMetricSpecification {
     /// `PredefinedScalingMetricType`: a string, required.
     ///
     /// The metric type. The `ALBRequestCountPerTarget` metric type applies only to Auto Scaling groups, Spot Fleet requests, and ECS services.
-    pub predefined_scaling_metric_type: Str,
+    pub predefined_scaling_metric_type: ::cloudwright_core::Str,
     /// `ResourceLabel`: a string.
     ///
     /// Identifies the resource associated with the metric type. You can't specify a resource label unless the metric type is `ALBRequestCountPerTarget` and there is a target group for an Application Load Balancer attached to the Auto Scaling group, Spot Fleet request, or ECS service.
     ///
-    /// You create the resource label by appending the final portion of the load balancer ARN and the final portion of the target group ARN into a single value, separated by a forward slash (/). The format is app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt;/targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt;, where:
+    /// You create the resource label by appending the final portion of the load balancer ARN and the final portion of the target group ARN into a single value, separated by a forward slash (/). The format is app/\<load-balancer-name>/\<load-balancer-id>/targetgroup/\<target-group-name>/\<target-group-id>, where:
     ///
-    /// - app/&lt;load-balancer-name&gt;/&lt;load-balancer-id&gt; is the final portion of the load balancer ARN
-    /// - targetgroup/&lt;target-group-name&gt;/&lt;target-group-id&gt; is the final portion of the target group ARN.
+    /// - app/\<load-balancer-name>/\<load-balancer-id> is the final portion of the load balancer ARN
+    /// - targetgroup/\<target-group-name>/\<target-group-id> is the final portion of the target group ARN.
     ///
     /// This is an example: app/EC2Co-EcsEl-1TKLTMITMM0EO/f37c06a68c1748aa/targetgroup/EC2Co-Defau-LDNM7Q3ZH1ZN/6d4ea56ca2d6a18d.
     ///
-    /// To find the ARN for an Application Load Balancer, use the \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) API operation. To find the ARN for the target group, use the \[DescribeTargetGroups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html>) API operation.
-    pub resource_label: Option<Str>,
+    /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
+    pub resource_label: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl PredefinedScalingMetricSpecification {
-    /// A `PredefinedScalingMetricSpecification` with its required properties, named in a [`PredefinedScalingMetricSpecificationRequired`].
+    /// A `PredefinedScalingMetricSpecification` with its one required property, `PredefinedScalingMetricType`.
     #[inline]
-    pub fn new(required: PredefinedScalingMetricSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            predefined_scaling_metric_type: required.predefined_scaling_metric_type,
-            resource_label: None,
+            predefined_scaling_metric_type: value.into(),
+            resource_label: ::std::option::Option::None,
         }
     }
 
     /// `PredefinedScalingMetricType`: a string, required.
-    pub fn predefined_scaling_metric_type(mut self, value: impl Into<Str>) -> Self { self.predefined_scaling_metric_type = value.into(); self }
+    pub fn predefined_scaling_metric_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.predefined_scaling_metric_type = value.into(); self }
     /// `ResourceLabel`: a string.
-    pub fn resource_label(mut self, value: impl Into<Str>) -> Self { self.resource_label = Some(value.into()); self }
+    pub fn resource_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_label = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredefinedScalingMetricSpecification {}
+impl crate::PropertyType for PredefinedScalingMetricSpecification {}
 
-impl ToValue for PredefinedScalingMetricSpecification {
+impl ::cloudwright_core::ToValue for PredefinedScalingMetricSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "PredefinedScalingMetricType",
                 &self.predefined_scaling_metric_type,
@@ -640,51 +544,28 @@ impl ToValue for PredefinedScalingMetricSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingInstructionRequired {
     /// `MaxCapacity`: an integer, required.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
     /// `MinCapacity`: an integer, required.
-    pub min_capacity: Int,
+    pub min_capacity: ::cloudwright_core::Int,
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `ScalableDimension`: a string, required.
-    pub scalable_dimension: Str,
+    pub scalable_dimension: ::cloudwright_core::Str,
     /// `ServiceNamespace`: a string, required.
-    pub service_namespace: Str,
+    pub service_namespace: ::cloudwright_core::Str,
     /// `TargetTrackingConfigurations`: a list of [`TargetTrackingConfiguration`] objects, required.
-    pub target_tracking_configurations: List<TargetTrackingConfiguration>,
+    pub target_tracking_configurations: ::cloudwright_core::List<TargetTrackingConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingInstruction: ObjRule = ObjRule {
-    properties: &[
-        ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_CustomizedLoadMetricSpecification)),
-        ("DisableDynamicScaling", Shape::Bool),
-        ("MaxCapacity", Shape::INT),
-        ("MinCapacity", Shape::INT),
-        ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredefinedLoadMetricSpecification)),
-        ("PredictiveScalingMaxCapacityBehavior", Shape::Str(&StrRule { allowed: &["SetForecastCapacityToMaxCapacity", "SetMaxCapacityAboveForecastCapacity", "SetMaxCapacityToForecastCapacity"], ..StrRule::ANY })),
-        ("PredictiveScalingMaxCapacityBuffer", Shape::INT),
-        ("PredictiveScalingMode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
-        ("ResourceId", Shape::STR),
-        ("ScalableDimension", Shape::Str(&StrRule { allowed: &["autoscaling:autoScalingGroup:DesiredCapacity", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "rds:cluster:ReadReplicaCount"], ..StrRule::ANY })),
-        ("ScalingPolicyUpdateBehavior", Shape::Str(&StrRule { allowed: &["KeepExternalPolicies", "ReplaceExternalPolicies"], ..StrRule::ANY })),
-        ("ScheduledActionBufferTime", Shape::INT),
-        ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["autoscaling", "dynamodb", "ec2", "ecs", "rds"], ..StrRule::ANY })),
-        ("TargetTrackingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ResourceId", "ServiceNamespace", "ScalableDimension", "MinCapacity", "TargetTrackingConfigurations", "MaxCapacity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScalingInstruction` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `ScalingInstruction` is a property of \[ScalingPlan\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscalingplans-scalingplan.html>) that specifies the scaling instruction for a scalable resource in a scaling plan. Each scaling instruction applies to one resource.
+/// `ScalingInstruction` is a property of [ScalingPlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscalingplans-scalingplan.html) that specifies the scaling instruction for a scalable resource in a scaling plan. Each scaling instruction applies to one resource.
 ///
 /// AWS Auto Scaling creates target tracking scaling policies based on the scaling instructions. Target tracking scaling policies adjust the capacity of your scalable resource as required to maintain resource utilization at the target value that you specified.
 ///
 /// AWS Auto Scaling also configures predictive scaling for your Amazon EC2 Auto Scaling groups using a subset of properties, including the load metric, the scaling metric, the target value for the scaling metric, the predictive scaling mode (forecast and scale or forecast only), and the desired behavior when the forecast capacity exceeds the maximum capacity of the resource. With predictive scaling, AWS Auto Scaling generates forecasts with traffic predictions for the two days ahead and schedules scaling actions that proactively add and remove resource capacity to match the forecast.
 ///
-/// &gt; We recommend waiting a minimum of 24 hours after creating an Auto Scaling group to configure predictive scaling. At minimum, there must be 24 hours of historical data to generate a forecast. For more information, see \[Best practices for scaling plans\](<https://docs.aws.amazon.com/autoscaling/plans/userguide/gs-best-practices.html>) in the *Scaling Plans User Guide* .
+/// \> We recommend waiting a minimum of 24 hours after creating an Auto Scaling group to configure predictive scaling. At minimum, there must be 24 hours of historical data to generate a forecast. For more information, see [Best practices for scaling plans](https://docs.aws.amazon.com/autoscaling/plans/userguide/gs-best-practices.html) in the *Scaling Plans User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -692,25 +573,27 @@ pub struct ScalingInstruction {
     /// `CustomizedLoadMetricSpecification`: a [`CustomizedLoadMetricSpecification`] object.
     ///
     /// The customized load metric to use for predictive scaling. This property or a *PredefinedLoadMetricSpecification* is required when configuring predictive scaling, and cannot be used otherwise.
-    pub customized_load_metric_specification: Option<Obj<CustomizedLoadMetricSpecification>>,
+    pub customized_load_metric_specification:
+        ::std::option::Option<crate::Obj<CustomizedLoadMetricSpecification>>,
     /// `DisableDynamicScaling`: a boolean.
     ///
     /// Controls whether dynamic scaling is disabled. When dynamic scaling is enabled, AWS Auto Scaling creates target tracking scaling policies based on the specified target tracking configurations.
     ///
     /// The default is enabled ( `false` ).
-    pub disable_dynamic_scaling: Option<Bool>,
+    pub disable_dynamic_scaling: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxCapacity`: an integer, required.
     ///
     /// The maximum capacity of the resource. The exception to this upper limit is if you specify a non-default setting for *PredictiveScalingMaxCapacityBehavior* .
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
     /// `MinCapacity`: an integer, required.
     ///
     /// The minimum capacity of the resource.
-    pub min_capacity: Int,
+    pub min_capacity: ::cloudwright_core::Int,
     /// `PredefinedLoadMetricSpecification`: a [`PredefinedLoadMetricSpecification`] object.
     ///
     /// The predefined load metric to use for predictive scaling. This property or a *CustomizedLoadMetricSpecification* is required when configuring predictive scaling, and cannot be used otherwise.
-    pub predefined_load_metric_specification: Option<Obj<PredefinedLoadMetricSpecification>>,
+    pub predefined_load_metric_specification:
+        ::std::option::Option<crate::Obj<PredefinedLoadMetricSpecification>>,
     /// `PredictiveScalingMaxCapacityBehavior`: a string.
     ///
     /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity specified for the resource. The default value is `SetForecastCapacityToMaxCapacity` .
@@ -722,7 +605,7 @@ pub struct ScalingInstruction {
     /// - `SetMaxCapacityAboveForecastCapacity` - AWS Auto Scaling can scale resource capacity higher than the maximum capacity by a specified buffer value. The intention is to give the target tracking scaling policy extra capacity if unexpected traffic occurs.
     ///
     /// Valid only when configuring predictive scaling.
-    pub predictive_scaling_max_capacity_behavior: Option<Str>,
+    pub predictive_scaling_max_capacity_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `PredictiveScalingMaxCapacityBuffer`: an integer.
     ///
     /// The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity. The value is specified as a percentage relative to the forecast capacity. For example, if the buffer is 10, this means a 10 percent buffer. With a 10 percent buffer, if the forecast capacity is 50, and the maximum capacity is 40, then the effective maximum capacity is 55.
@@ -730,11 +613,11 @@ pub struct ScalingInstruction {
     /// Valid only when configuring predictive scaling. Required if *PredictiveScalingMaxCapacityBehavior* is set to `SetMaxCapacityAboveForecastCapacity` , and cannot be used otherwise.
     ///
     /// The range is 1-100.
-    pub predictive_scaling_max_capacity_buffer: Option<Int>,
+    pub predictive_scaling_max_capacity_buffer: ::std::option::Option<::cloudwright_core::Int>,
     /// `PredictiveScalingMode`: a string.
     ///
     /// The predictive scaling mode. The default value is `ForecastAndScale` . Otherwise, AWS Auto Scaling forecasts capacity but does not apply any scheduled scaling actions based on the capacity forecast.
-    pub predictive_scaling_mode: Option<Str>,
+    pub predictive_scaling_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceId`: a string, required.
     ///
     /// The ID of the resource. This string consists of the resource type and unique identifier.
@@ -745,7 +628,7 @@ pub struct ScalingInstruction {
     /// - DynamoDB table - The resource type is `table` and the unique identifier is the resource ID. Example: `table/my-table` .
     /// - DynamoDB global secondary index - The resource type is `index` and the unique identifier is the resource ID. Example: `table/my-table/index/my-table-index` .
     /// - Aurora DB cluster - The resource type is `cluster` and the unique identifier is the cluster name. Example: `cluster:my-db-cluster` .
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `ScalableDimension`: a string, required.
     ///
     /// The scalable dimension associated with the resource.
@@ -758,13 +641,13 @@ pub struct ScalingInstruction {
     /// - `dynamodb:index:ReadCapacityUnits` - The provisioned read capacity for a DynamoDB global secondary index.
     /// - `dynamodb:index:WriteCapacityUnits` - The provisioned write capacity for a DynamoDB global secondary index.
     /// - `rds:cluster:ReadReplicaCount` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
-    pub scalable_dimension: Str,
+    pub scalable_dimension: ::cloudwright_core::Str,
     /// `ScalingPolicyUpdateBehavior`: a string.
     ///
     /// Controls whether a resource's externally created scaling policies are deleted and new target tracking scaling policies created. The default value is `KeepExternalPolicies` .
     ///
     /// Valid only when configuring dynamic scaling.
-    pub scaling_policy_update_behavior: Option<Str>,
+    pub scaling_policy_update_behavior: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduledActionBufferTime`: an integer.
     ///
     /// The amount of time, in seconds, to buffer the run time of scheduled scaling actions when scaling out. For example, if the forecast says to add capacity at 10:00 AM, and the buffer time is 5 minutes, then the run time of the corresponding scheduled scaling action will be 9:55 AM. The intention is to give resources time to be provisioned. For example, it can take a few minutes to launch an EC2 instance. The actual amount of time required depends on several factors, such as the size of the instance and whether there are startup scripts to complete.
@@ -772,15 +655,15 @@ pub struct ScalingInstruction {
     /// The value must be less than the forecast interval duration of 3600 seconds (60 minutes). The default is 300 seconds.
     ///
     /// Valid only when configuring predictive scaling.
-    pub scheduled_action_buffer_time: Option<Int>,
+    pub scheduled_action_buffer_time: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServiceNamespace`: a string, required.
     ///
     /// The namespace of the AWS service.
-    pub service_namespace: Str,
+    pub service_namespace: ::cloudwright_core::Str,
     /// `TargetTrackingConfigurations`: a list of [`TargetTrackingConfiguration`] objects, required.
     ///
     /// The target tracking configurations (up to 10). Each of these structures must specify a unique scaling metric and a target value for the metric.
-    pub target_tracking_configurations: List<TargetTrackingConfiguration>,
+    pub target_tracking_configurations: ::cloudwright_core::List<TargetTrackingConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -789,59 +672,59 @@ impl ScalingInstruction {
     #[inline]
     pub fn new(required: ScalingInstructionRequired) -> Self {
         Self {
-            customized_load_metric_specification: None,
-            disable_dynamic_scaling: None,
+            customized_load_metric_specification: ::std::option::Option::None,
+            disable_dynamic_scaling: ::std::option::Option::None,
             max_capacity: required.max_capacity,
             min_capacity: required.min_capacity,
-            predefined_load_metric_specification: None,
-            predictive_scaling_max_capacity_behavior: None,
-            predictive_scaling_max_capacity_buffer: None,
-            predictive_scaling_mode: None,
+            predefined_load_metric_specification: ::std::option::Option::None,
+            predictive_scaling_max_capacity_behavior: ::std::option::Option::None,
+            predictive_scaling_max_capacity_buffer: ::std::option::Option::None,
+            predictive_scaling_mode: ::std::option::Option::None,
             resource_id: required.resource_id,
             scalable_dimension: required.scalable_dimension,
-            scaling_policy_update_behavior: None,
-            scheduled_action_buffer_time: None,
+            scaling_policy_update_behavior: ::std::option::Option::None,
+            scheduled_action_buffer_time: ::std::option::Option::None,
             service_namespace: required.service_namespace,
             target_tracking_configurations: required.target_tracking_configurations,
         }
     }
 
     /// `CustomizedLoadMetricSpecification`: a [`CustomizedLoadMetricSpecification`] object.
-    pub fn customized_load_metric_specification(mut self, value: impl Into<Obj<CustomizedLoadMetricSpecification>>) -> Self { self.customized_load_metric_specification = Some(value.into()); self }
+    pub fn customized_load_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CustomizedLoadMetricSpecification>>) -> Self { self.customized_load_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `DisableDynamicScaling`: a boolean.
-    pub fn disable_dynamic_scaling(mut self, value: impl Into<Bool>) -> Self { self.disable_dynamic_scaling = Some(value.into()); self }
+    pub fn disable_dynamic_scaling(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_dynamic_scaling = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacity`: an integer, required.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_capacity = value.into(); self }
     /// `PredefinedLoadMetricSpecification`: a [`PredefinedLoadMetricSpecification`] object.
-    pub fn predefined_load_metric_specification(mut self, value: impl Into<Obj<PredefinedLoadMetricSpecification>>) -> Self { self.predefined_load_metric_specification = Some(value.into()); self }
+    pub fn predefined_load_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredefinedLoadMetricSpecification>>) -> Self { self.predefined_load_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `PredictiveScalingMaxCapacityBehavior`: a string.
-    pub fn predictive_scaling_max_capacity_behavior(mut self, value: impl Into<Str>) -> Self { self.predictive_scaling_max_capacity_behavior = Some(value.into()); self }
+    pub fn predictive_scaling_max_capacity_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.predictive_scaling_max_capacity_behavior = ::std::option::Option::Some(value.into()); self }
     /// `PredictiveScalingMaxCapacityBuffer`: an integer.
-    pub fn predictive_scaling_max_capacity_buffer(mut self, value: impl Into<Int>) -> Self { self.predictive_scaling_max_capacity_buffer = Some(value.into()); self }
+    pub fn predictive_scaling_max_capacity_buffer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.predictive_scaling_max_capacity_buffer = ::std::option::Option::Some(value.into()); self }
     /// `PredictiveScalingMode`: a string.
-    pub fn predictive_scaling_mode(mut self, value: impl Into<Str>) -> Self { self.predictive_scaling_mode = Some(value.into()); self }
+    pub fn predictive_scaling_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.predictive_scaling_mode = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
     /// `ScalableDimension`: a string, required.
-    pub fn scalable_dimension(mut self, value: impl Into<Str>) -> Self { self.scalable_dimension = value.into(); self }
+    pub fn scalable_dimension(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scalable_dimension = value.into(); self }
     /// `ScalingPolicyUpdateBehavior`: a string.
-    pub fn scaling_policy_update_behavior(mut self, value: impl Into<Str>) -> Self { self.scaling_policy_update_behavior = Some(value.into()); self }
+    pub fn scaling_policy_update_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scaling_policy_update_behavior = ::std::option::Option::Some(value.into()); self }
     /// `ScheduledActionBufferTime`: an integer.
-    pub fn scheduled_action_buffer_time(mut self, value: impl Into<Int>) -> Self { self.scheduled_action_buffer_time = Some(value.into()); self }
+    pub fn scheduled_action_buffer_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scheduled_action_buffer_time = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNamespace`: a string, required.
-    pub fn service_namespace(mut self, value: impl Into<Str>) -> Self { self.service_namespace = value.into(); self }
+    pub fn service_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_namespace = value.into(); self }
     /// `TargetTrackingConfigurations`: a list of [`TargetTrackingConfiguration`] objects, required.
-    pub fn target_tracking_configurations(mut self, value: impl Into<List<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configurations = value.into(); self }
+    pub fn target_tracking_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetTrackingConfiguration>>) -> Self { self.target_tracking_configurations = value.into(); self }
 }
 
-impl PropertyType for ScalingInstruction {}
+impl crate::PropertyType for ScalingInstruction {}
 
-impl ToValue for ScalingInstruction {
+impl ::cloudwright_core::ToValue for ScalingInstruction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomizedLoadMetricSpecification",
                 &self.customized_load_metric_specification,
@@ -881,27 +764,9 @@ impl ToValue for ScalingInstruction {
     }
 }
 
-/// The required properties of [`TagFilter`], by name: `TagFilter::new(TagFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagFilterRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TagFilter` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `TagFilter` is a subproperty of \[ApplicationSource\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-applicationsource.html>) that specifies a tag for an application source to use with a scaling plan.
+/// `TagFilter` is a subproperty of [ApplicationSource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-applicationsource.html) that specifies a tag for an application source to use with a scaling plan.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-tagfilter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -909,68 +774,45 @@ pub struct TagFilter {
     /// `Key`: a string, required.
     ///
     /// The tag key.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings.
     ///
     /// The tag values (0 to 20).
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl TagFilter {
-    /// A `TagFilter` with its required properties, named in a [`TagFilterRequired`].
+    /// A `TagFilter` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            values: None,
+            key: value.into(),
+            values: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagFilter {}
+impl crate::PropertyType for TagFilter {}
 
-impl ToValue for TagFilter {
+impl ::cloudwright_core::ToValue for TagFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Values", &self.values)
             .build()
     }
 }
 
-/// The required properties of [`TargetTrackingConfiguration`], by name: `TargetTrackingConfiguration::new(TargetTrackingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetTrackingConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    pub target_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_CustomizedScalingMetricSpecification)),
-        ("DisableScaleIn", Shape::Bool),
-        ("EstimatedInstanceWarmup", Shape::INT),
-        ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredefinedScalingMetricSpecification)),
-        ("ScaleInCooldown", Shape::INT),
-        ("ScaleOutCooldown", Shape::INT),
-        ("TargetValue", Shape::NUM),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetTrackingConfiguration` property type of `AWS::AutoScalingPlans::ScalingPlan`.
 ///
-/// `TargetTrackingConfiguration` is a subproperty of \[ScalingInstruction\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html>) that specifies a target tracking configuration for a scalable resource.
+/// `TargetTrackingConfiguration` is a subproperty of [ScalingInstruction](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html) that specifies a target tracking configuration for a scalable resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -978,73 +820,75 @@ pub struct TargetTrackingConfiguration {
     /// `CustomizedScalingMetricSpecification`: a [`CustomizedScalingMetricSpecification`] object.
     ///
     /// A customized metric. You can specify either a predefined metric or a customized metric.
-    pub customized_scaling_metric_specification: Option<Obj<CustomizedScalingMetricSpecification>>,
+    pub customized_scaling_metric_specification:
+        ::std::option::Option<crate::Obj<CustomizedScalingMetricSpecification>>,
     /// `DisableScaleIn`: a boolean.
     ///
     /// Indicates whether scale in by the target tracking scaling policy is disabled. If the value is `true` , scale in is disabled and the target tracking scaling policy doesn't remove capacity from the scalable resource. Otherwise, scale in is enabled and the target tracking scaling policy can remove capacity from the scalable resource.
     ///
     /// The default value is `false` .
-    pub disable_scale_in: Option<Bool>,
+    pub disable_scale_in: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EstimatedInstanceWarmup`: an integer.
     ///
     /// The estimated time, in seconds, until a newly launched instance can contribute to the CloudWatch metrics. This value is used only if the resource is an Auto Scaling group.
-    pub estimated_instance_warmup: Option<Int>,
+    pub estimated_instance_warmup: ::std::option::Option<::cloudwright_core::Int>,
     /// `PredefinedScalingMetricSpecification`: a [`PredefinedScalingMetricSpecification`] object.
     ///
     /// A predefined metric. You can specify either a predefined metric or a customized metric.
-    pub predefined_scaling_metric_specification: Option<Obj<PredefinedScalingMetricSpecification>>,
+    pub predefined_scaling_metric_specification:
+        ::std::option::Option<crate::Obj<PredefinedScalingMetricSpecification>>,
     /// `ScaleInCooldown`: an integer.
     ///
     /// The amount of time, in seconds, after a scale-in activity completes before another scale in activity can start. This value is not used if the scalable resource is an Auto Scaling group.
-    pub scale_in_cooldown: Option<Int>,
+    pub scale_in_cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScaleOutCooldown`: an integer.
     ///
     /// The amount of time, in seconds, after a scale-out activity completes before another scale-out activity can start. This value is not used if the scalable resource is an Auto Scaling group.
-    pub scale_out_cooldown: Option<Int>,
+    pub scale_out_cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetValue`: a number, required.
     ///
     /// The target value for the metric. Although this property accepts numbers of type Double, it won't accept values that are either too small or too large. Values must be in the range of -2^360 to 2^360.
-    pub target_value: Num,
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl TargetTrackingConfiguration {
-    /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
+    /// A `TargetTrackingConfiguration` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            customized_scaling_metric_specification: None,
-            disable_scale_in: None,
-            estimated_instance_warmup: None,
-            predefined_scaling_metric_specification: None,
-            scale_in_cooldown: None,
-            scale_out_cooldown: None,
-            target_value: required.target_value,
+            customized_scaling_metric_specification: ::std::option::Option::None,
+            disable_scale_in: ::std::option::Option::None,
+            estimated_instance_warmup: ::std::option::Option::None,
+            predefined_scaling_metric_specification: ::std::option::Option::None,
+            scale_in_cooldown: ::std::option::Option::None,
+            scale_out_cooldown: ::std::option::Option::None,
+            target_value: value.into(),
         }
     }
 
     /// `CustomizedScalingMetricSpecification`: a [`CustomizedScalingMetricSpecification`] object.
-    pub fn customized_scaling_metric_specification(mut self, value: impl Into<Obj<CustomizedScalingMetricSpecification>>) -> Self { self.customized_scaling_metric_specification = Some(value.into()); self }
+    pub fn customized_scaling_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CustomizedScalingMetricSpecification>>) -> Self { self.customized_scaling_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `DisableScaleIn`: a boolean.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
+    pub fn disable_scale_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_scale_in = ::std::option::Option::Some(value.into()); self }
     /// `EstimatedInstanceWarmup`: an integer.
-    pub fn estimated_instance_warmup(mut self, value: impl Into<Int>) -> Self { self.estimated_instance_warmup = Some(value.into()); self }
+    pub fn estimated_instance_warmup(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.estimated_instance_warmup = ::std::option::Option::Some(value.into()); self }
     /// `PredefinedScalingMetricSpecification`: a [`PredefinedScalingMetricSpecification`] object.
-    pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Obj<PredefinedScalingMetricSpecification>>) -> Self { self.predefined_scaling_metric_specification = Some(value.into()); self }
+    pub fn predefined_scaling_metric_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PredefinedScalingMetricSpecification>>) -> Self { self.predefined_scaling_metric_specification = ::std::option::Option::Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
+    pub fn scale_in_cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_in_cooldown = ::std::option::Option::Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
+    pub fn scale_out_cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_out_cooldown = ::std::option::Option::Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for TargetTrackingConfiguration {}
+impl crate::PropertyType for TargetTrackingConfiguration {}
 
-impl ToValue for TargetTrackingConfiguration {
+impl ::cloudwright_core::ToValue for TargetTrackingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomizedScalingMetricSpecification",
                 &self.customized_scaling_metric_specification,
@@ -1060,4 +904,143 @@ impl ToValue for TargetTrackingConfiguration {
             .req("TargetValue", &self.target_value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingPlan: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationSource", Shape::Object(&RULE_ApplicationSource)),
+            ("ScalingInstructions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingInstruction), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ScalingInstructions", "ApplicationSource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationSource: ObjRule = ObjRule {
+        properties: &[
+            ("CloudFormationStackARN", Shape::STR),
+            ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::STR),
+            ("Namespace", Shape::STR),
+            ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
+            ("Unit", Shape::STR),
+        ],
+        required: &["MetricName", "Statistic", "Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomizedScalingMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::STR),
+            ("Namespace", Shape::STR),
+            ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
+            ("Unit", Shape::STR),
+        ],
+        required: &["MetricName", "Statistic", "Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredefinedLoadMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedLoadMetricType", Shape::Str(&StrRule { allowed: &["ALBTargetGroupRequestCount", "ASGTotalCPUUtilization", "ASGTotalNetworkIn", "ASGTotalNetworkOut"], ..StrRule::ANY })),
+            ("ResourceLabel", Shape::STR),
+        ],
+        required: &["PredefinedLoadMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredefinedScalingMetricSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("PredefinedScalingMetricType", Shape::Str(&StrRule { allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut", "DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization", "EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections"], ..StrRule::ANY })),
+            ("ResourceLabel", Shape::STR),
+        ],
+        required: &["PredefinedScalingMetricType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingInstruction: ObjRule = ObjRule {
+        properties: &[
+            ("CustomizedLoadMetricSpecification", Shape::Object(&RULE_CustomizedLoadMetricSpecification)),
+            ("DisableDynamicScaling", Shape::Bool),
+            ("MaxCapacity", Shape::INT),
+            ("MinCapacity", Shape::INT),
+            ("PredefinedLoadMetricSpecification", Shape::Object(&RULE_PredefinedLoadMetricSpecification)),
+            ("PredictiveScalingMaxCapacityBehavior", Shape::Str(&StrRule { allowed: &["SetForecastCapacityToMaxCapacity", "SetMaxCapacityAboveForecastCapacity", "SetMaxCapacityToForecastCapacity"], ..StrRule::ANY })),
+            ("PredictiveScalingMaxCapacityBuffer", Shape::INT),
+            ("PredictiveScalingMode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
+            ("ResourceId", Shape::STR),
+            ("ScalableDimension", Shape::Str(&StrRule { allowed: &["autoscaling:autoScalingGroup:DesiredCapacity", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "rds:cluster:ReadReplicaCount"], ..StrRule::ANY })),
+            ("ScalingPolicyUpdateBehavior", Shape::Str(&StrRule { allowed: &["KeepExternalPolicies", "ReplaceExternalPolicies"], ..StrRule::ANY })),
+            ("ScheduledActionBufferTime", Shape::INT),
+            ("ServiceNamespace", Shape::Str(&StrRule { allowed: &["autoscaling", "dynamodb", "ec2", "ecs", "rds"], ..StrRule::ANY })),
+            ("TargetTrackingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ResourceId", "ServiceNamespace", "ScalableDimension", "MinCapacity", "TargetTrackingConfigurations", "MaxCapacity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CustomizedScalingMetricSpecification", Shape::Object(&RULE_CustomizedScalingMetricSpecification)),
+            ("DisableScaleIn", Shape::Bool),
+            ("EstimatedInstanceWarmup", Shape::INT),
+            ("PredefinedScalingMetricSpecification", Shape::Object(&RULE_PredefinedScalingMetricSpecification)),
+            ("ScaleInCooldown", Shape::INT),
+            ("ScaleOutCooldown", Shape::INT),
+            ("TargetValue", Shape::NUM),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

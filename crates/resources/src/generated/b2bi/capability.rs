@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Capability`], by name: `Capability::new(CapabilityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapabilityRequired {
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`CapabilityType`] value, required.
     pub r#type: CapabilityType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Capability: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("InstructionsDocuments", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["edi"], ..StrRule::ANY })),
-    ],
-    required: &["Configuration", "Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::B2BI::Capability` resource.
 ///
@@ -52,25 +34,25 @@ pub struct Capability {
     /// `Configuration`: a JSON value, required.
     ///
     /// Specifies a structure that contains the details for a capability.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `InstructionsDocuments`: a list of [`S3Location`] objects.
     ///
     /// Specifies one or more locations in Amazon S3, each specifying an EDI document that can be used with this capability. Each item contains the name of the bucket and the key, to identify the document's location.
     ///
     /// Items 0 to 5.
-    pub instructions_documents: Option<List<S3Location>>,
+    pub instructions_documents: ::std::option::Option<::cloudwright_core::List<S3Location>>,
     /// `Name`: a string, required.
     ///
     /// The display name of the capability.
     ///
     /// Length 1 to 254.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies the key-value pairs assigned to ARNs that you can use to group and search for resources by type. You can attach this metadata to resources (capabilities, partnerships, and so on) for any purpose.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`CapabilityType`] value, required.
     ///
     /// Returns the type of the capability. Currently, only `edi` is supported.
@@ -86,7 +68,7 @@ impl Capability {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::B2BI::Capability",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-capability.html",
         primary_identifier: &["CapabilityId"],
@@ -97,7 +79,7 @@ impl Capability {
         read_only: &["CapabilityArn", "CapabilityId", "CreatedAt", "ModifiedAt"],
         attributes: &["CapabilityArn", "CapabilityId", "CreatedAt", "ModifiedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Capability` with its required properties, named in a [`CapabilityRequired`].
@@ -105,43 +87,45 @@ impl Capability {
     pub fn new(required: CapabilityRequired) -> Self {
         Self {
             configuration: required.configuration,
-            instructions_documents: None,
+            instructions_documents: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `InstructionsDocuments`: a list of [`S3Location`] objects.
-    pub fn instructions_documents(mut self, value: impl Into<List<S3Location>>) -> Self { self.instructions_documents = Some(value.into()); self }
+    pub fn instructions_documents(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<S3Location>>) -> Self { self.instructions_documents = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`CapabilityType`] value, required.
-    pub fn r#type(mut self, value: impl Into<CapabilityType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CapabilityType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Capability {
+impl ::cloudwright_core::Resource for Capability {
     type Attributes = CapabilityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Capability, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Capability, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Capability {
+impl ::cloudwright_core::ToValue for Capability {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Configuration", &self.configuration)
             .opt("InstructionsDocuments", &self.instructions_documents)
             .req("Name", &self.name)
@@ -151,12 +135,12 @@ impl ToValue for Capability {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Capability`]: `Handle<Capability>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Capability`]: `Handle<Capability>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CapabilityAttributes(ResourceRef);
+pub struct CapabilityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CapabilityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CapabilityAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -166,44 +150,34 @@ impl CapabilityAttributes {
     ///
     /// Returns an Amazon Resource Name (ARN) for a specific AWS resource, such as a capability, partnership, profile, or transformer.
     #[inline]
-    pub fn capability_arn(&self) -> Value {
-        self.0.get_att("CapabilityArn")
+    pub fn capability_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CapabilityArn"))
     }
 
     /// `Fn::GetAtt` `CapabilityId`: a string.
     ///
     /// Returns a system-assigned unique identifier for the capability.
     #[inline]
-    pub fn capability_id(&self) -> Value {
-        self.0.get_att("CapabilityId")
+    pub fn capability_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CapabilityId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Returns a timestamp for creation date and time of the capability.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// Returns a timestamp that identifies the most recent date and time that the capability was modified.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::B2BI::Capability`.
 ///
@@ -217,13 +191,13 @@ pub struct S3Location {
     /// Specifies the name of the Amazon S3 bucket.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 3 to 63.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Key`: a string.
     ///
     /// Specifies the Amazon S3 key for the file location.
     ///
     /// Length 0 to 1024.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -231,21 +205,21 @@ impl S3Location {
     /// A `S3Location` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("Key", &self.key)
             .build()
@@ -258,22 +232,55 @@ pub enum CapabilityType {
     /// `edi`
     Edi,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapabilityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapabilityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapabilityType {
+impl ::cloudwright_core::ToValue for CapabilityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Edi => "edi",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Capability: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("InstructionsDocuments", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["edi"], ..StrRule::ANY })),
+        ],
+        required: &["Configuration", "Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

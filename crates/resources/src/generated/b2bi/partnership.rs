@@ -5,45 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^\\+?([0-9 \\t\\-()\\/]{7,})(?:\\s*(?:#|x\\.?|ext\\.?|extension) \\t*(\\d+))?$");
 
 /// The required properties of [`Partnership`], by name: `Partnership::new(PartnershipRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartnershipRequired {
     /// `Capabilities`: a list of strings, required.
-    pub capabilities: List<Str>,
+    pub capabilities: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Email`: a string, required.
-    pub email: Str,
+    pub email: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProfileId`: a string, required.
-    pub profile_id: Str,
+    pub profile_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Partnership: ObjRule = ObjRule {
-    properties: &[
-        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("CapabilityOptions", Shape::Object(&RULE_CapabilityOptions)),
-        ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
-        ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ProfileId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Capabilities", "Email", "Name", "ProfileId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::B2BI::Partnership` resource.
 ///
@@ -63,41 +38,41 @@ pub struct Partnership {
     /// Returns one or more capabilities associated with this partnership.
     ///
     /// Each item: pattern `^[a-zA-Z0-9_-]+$`, length 1 to 64.
-    pub capabilities: List<Str>,
+    pub capabilities: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `CapabilityOptions`: a [`CapabilityOptions`] object.
     ///
     /// Contains the details for an Outbound EDI capability.
-    pub capability_options: Option<Obj<CapabilityOptions>>,
+    pub capability_options: ::std::option::Option<crate::Obj<CapabilityOptions>>,
     /// `Email`: a string, required.
     ///
     /// Specifies the email address associated with this trading partner.
     ///
     /// Pattern `^[\w\.\-]+@[\w\.\-]+$`; length 5 to 254; create-only: changing it replaces the resource.
-    pub email: Str,
+    pub email: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// Returns the name of the partnership.
     ///
     /// Length 1 to 254.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Phone`: a string.
     ///
     /// Specifies the phone number associated with the partnership.
     ///
     /// Pattern `^\+?([0-9 \t\-()\/]{7,})(?:\s*(?:#|x\.?|ext\.?|extension) \t*(\d+))?$`; length 7 to 22; create-only: changing it replaces the resource.
-    pub phone: Option<Str>,
+    pub phone: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProfileId`: a string, required.
     ///
     /// Returns the unique, system-generated identifier for the profile connected to this partnership.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub profile_id: Str,
+    pub profile_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A key-value pair for a specific partnership. Tags are metadata that you can use to search for and group capabilities for various purposes.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +82,7 @@ impl Partnership {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::B2BI::Partnership",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-partnership.html",
         primary_identifier: &["PartnershipId"],
@@ -118,7 +93,7 @@ impl Partnership {
         read_only: &["CreatedAt", "ModifiedAt", "PartnershipArn", "PartnershipId", "TradingPartnerId"],
         attributes: &["CreatedAt", "ModifiedAt", "PartnershipArn", "PartnershipId", "TradingPartnerId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Partnership` with its required properties, named in a [`PartnershipRequired`].
@@ -126,49 +101,51 @@ impl Partnership {
     pub fn new(required: PartnershipRequired) -> Self {
         Self {
             capabilities: required.capabilities,
-            capability_options: None,
+            capability_options: ::std::option::Option::None,
             email: required.email,
             name: required.name,
-            phone: None,
+            phone: ::std::option::Option::None,
             profile_id: required.profile_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Capabilities`: a list of strings, required.
-    pub fn capabilities(mut self, value: impl Into<List<Str>>) -> Self { self.capabilities = value.into(); self }
+    pub fn capabilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.capabilities = value.into(); self }
     /// `CapabilityOptions`: a [`CapabilityOptions`] object.
-    pub fn capability_options(mut self, value: impl Into<Obj<CapabilityOptions>>) -> Self { self.capability_options = Some(value.into()); self }
+    pub fn capability_options(mut self, value: impl ::std::convert::Into<crate::Obj<CapabilityOptions>>) -> Self { self.capability_options = ::std::option::Option::Some(value.into()); self }
     /// `Email`: a string, required.
-    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = value.into(); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Phone`: a string.
-    pub fn phone(mut self, value: impl Into<Str>) -> Self { self.phone = Some(value.into()); self }
+    pub fn phone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.phone = ::std::option::Option::Some(value.into()); self }
     /// `ProfileId`: a string, required.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = value.into(); self }
+    pub fn profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Partnership {
+impl ::cloudwright_core::Resource for Partnership {
     type Attributes = PartnershipAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Partnership, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Partnership, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Partnership {
+impl ::cloudwright_core::ToValue for Partnership {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Capabilities", &self.capabilities)
             .opt("CapabilityOptions", &self.capability_options)
             .req("Email", &self.email)
@@ -180,12 +157,12 @@ impl ToValue for Partnership {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Partnership`]: `Handle<Partnership>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Partnership`]: `Handle<Partnership>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PartnershipAttributes(ResourceRef);
+pub struct PartnershipAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PartnershipAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PartnershipAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,52 +172,42 @@ impl PartnershipAttributes {
     ///
     /// Returns a timestamp for creation date and time of the partnership.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// Returns a timestamp that identifies the most recent date and time that the partnership was modified.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `PartnershipArn`: a string.
     ///
     /// Returns an Amazon Resource Name (ARN) for a specific AWS resource, such as a capability, partnership, profile, or transformer.
     #[inline]
-    pub fn partnership_arn(&self) -> Value {
-        self.0.get_att("PartnershipArn")
+    pub fn partnership_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PartnershipArn"))
     }
 
     /// `Fn::GetAtt` `PartnershipId`: a string.
     ///
     /// Returns the unique, system-generated identifier for a partnership.
     #[inline]
-    pub fn partnership_id(&self) -> Value {
-        self.0.get_att("PartnershipId")
+    pub fn partnership_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PartnershipId"))
     }
 
     /// `Fn::GetAtt` `TradingPartnerId`: a string.
     ///
     /// Returns the unique, system-generated identifier for a trading partner.
     #[inline]
-    pub fn trading_partner_id(&self) -> Value {
-        self.0.get_att("TradingPartnerId")
+    pub fn trading_partner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TradingPartnerId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapabilityOptions: ObjRule = ObjRule {
-    properties: &[
-        ("InboundEdi", Shape::Object(&RULE_InboundEdiOptions)),
-        ("OutboundEdi", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapabilityOptions` property type of `AWS::B2BI::Partnership`.
 ///
@@ -252,11 +219,11 @@ pub struct CapabilityOptions {
     /// `InboundEdi`: an [`InboundEdiOptions`] object.
     ///
     /// A structure that contains the inbound EDI options for the capability.
-    pub inbound_edi: Option<Obj<InboundEdiOptions>>,
+    pub inbound_edi: ::std::option::Option<crate::Obj<InboundEdiOptions>>,
     /// `OutboundEdi`: a JSON value.
     ///
     /// A structure that contains the outbound EDI options.
-    pub outbound_edi: Option<Json>,
+    pub outbound_edi: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -264,35 +231,26 @@ impl CapabilityOptions {
     /// A `CapabilityOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InboundEdi`: an [`InboundEdiOptions`] object.
-    pub fn inbound_edi(mut self, value: impl Into<Obj<InboundEdiOptions>>) -> Self { self.inbound_edi = Some(value.into()); self }
+    pub fn inbound_edi(mut self, value: impl ::std::convert::Into<crate::Obj<InboundEdiOptions>>) -> Self { self.inbound_edi = ::std::option::Option::Some(value.into()); self }
     /// `OutboundEdi`: a JSON value.
-    pub fn outbound_edi(mut self, value: impl Into<Json>) -> Self { self.outbound_edi = Some(value.into()); self }
+    pub fn outbound_edi(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.outbound_edi = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapabilityOptions {}
+impl crate::PropertyType for CapabilityOptions {}
 
-impl ToValue for CapabilityOptions {
+impl ::cloudwright_core::ToValue for CapabilityOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InboundEdi", &self.inbound_edi)
             .opt("OutboundEdi", &self.outbound_edi)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InboundEdiOptions: ObjRule = ObjRule {
-    properties: &[
-        ("X12", Shape::Object(&RULE_X12InboundEdiOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InboundEdiOptions` property type of `AWS::B2BI::Partnership`.
 ///
@@ -304,7 +262,7 @@ pub struct InboundEdiOptions {
     /// `X12`: a [`X12InboundEdiOptions`] object.
     ///
     /// A structure that contains X12-specific options for processing inbound X12 EDI files.
-    pub x12: Option<Obj<X12InboundEdiOptions>>,
+    pub x12: ::std::option::Option<crate::Obj<X12InboundEdiOptions>>,
 }
 
 #[rustfmt::skip]
@@ -312,19 +270,21 @@ impl InboundEdiOptions {
     /// A `InboundEdiOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `X12`: a [`X12InboundEdiOptions`] object.
-    pub fn x12(mut self, value: impl Into<Obj<X12InboundEdiOptions>>) -> Self { self.x12 = Some(value.into()); self }
+    pub fn x12(mut self, value: impl ::std::convert::Into<crate::Obj<X12InboundEdiOptions>>) -> Self { self.x12 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InboundEdiOptions {}
+impl crate::PropertyType for InboundEdiOptions {}
 
-impl ToValue for InboundEdiOptions {
+impl ::cloudwright_core::ToValue for InboundEdiOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("X12", &self.x12).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("X12", &self.x12)
+            .build()
     }
 }
 
@@ -336,17 +296,6 @@ pub struct X12AcknowledgmentOptionsRequired {
     /// `TechnicalAcknowledgment`: a [`X12TechnicalAcknowledgment`] value, required.
     pub technical_acknowledgment: X12TechnicalAcknowledgment,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_X12AcknowledgmentOptions: ObjRule = ObjRule {
-    properties: &[
-        ("FunctionalAcknowledgment", Shape::Str(&StrRule { allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS", "GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP"], ..StrRule::ANY })),
-        ("TechnicalAcknowledgment", Shape::Str(&StrRule { allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS"], ..StrRule::ANY })),
-    ],
-    required: &["FunctionalAcknowledgment", "TechnicalAcknowledgment"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `X12AcknowledgmentOptions` property type of `AWS::B2BI::Partnership`.
 ///
@@ -379,31 +328,22 @@ impl X12AcknowledgmentOptions {
     }
 
     /// `FunctionalAcknowledgment`: a [`X12FunctionalAcknowledgment`] value, required.
-    pub fn functional_acknowledgment(mut self, value: impl Into<X12FunctionalAcknowledgment>) -> Self { self.functional_acknowledgment = value.into(); self }
+    pub fn functional_acknowledgment(mut self, value: impl ::std::convert::Into<X12FunctionalAcknowledgment>) -> Self { self.functional_acknowledgment = value.into(); self }
     /// `TechnicalAcknowledgment`: a [`X12TechnicalAcknowledgment`] value, required.
-    pub fn technical_acknowledgment(mut self, value: impl Into<X12TechnicalAcknowledgment>) -> Self { self.technical_acknowledgment = value.into(); self }
+    pub fn technical_acknowledgment(mut self, value: impl ::std::convert::Into<X12TechnicalAcknowledgment>) -> Self { self.technical_acknowledgment = value.into(); self }
 }
 
-impl PropertyType for X12AcknowledgmentOptions {}
+impl crate::PropertyType for X12AcknowledgmentOptions {}
 
-impl ToValue for X12AcknowledgmentOptions {
+impl ::cloudwright_core::ToValue for X12AcknowledgmentOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FunctionalAcknowledgment", &self.functional_acknowledgment)
             .req("TechnicalAcknowledgment", &self.technical_acknowledgment)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_X12InboundEdiOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AcknowledgmentOptions", Shape::Object(&RULE_X12AcknowledgmentOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `X12InboundEdiOptions` property type of `AWS::B2BI::Partnership`.
 ///
@@ -415,7 +355,7 @@ pub struct X12InboundEdiOptions {
     /// `AcknowledgmentOptions`: a [`X12AcknowledgmentOptions`] object.
     ///
     /// Specifies acknowledgment options for inbound X12 EDI files. These options control how functional and technical acknowledgments are handled.
-    pub acknowledgment_options: Option<Obj<X12AcknowledgmentOptions>>,
+    pub acknowledgment_options: ::std::option::Option<crate::Obj<X12AcknowledgmentOptions>>,
 }
 
 #[rustfmt::skip]
@@ -423,19 +363,19 @@ impl X12InboundEdiOptions {
     /// A `X12InboundEdiOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcknowledgmentOptions`: a [`X12AcknowledgmentOptions`] object.
-    pub fn acknowledgment_options(mut self, value: impl Into<Obj<X12AcknowledgmentOptions>>) -> Self { self.acknowledgment_options = Some(value.into()); self }
+    pub fn acknowledgment_options(mut self, value: impl ::std::convert::Into<crate::Obj<X12AcknowledgmentOptions>>) -> Self { self.acknowledgment_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for X12InboundEdiOptions {}
+impl crate::PropertyType for X12InboundEdiOptions {}
 
-impl ToValue for X12InboundEdiOptions {
+impl ::cloudwright_core::ToValue for X12InboundEdiOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcknowledgmentOptions", &self.acknowledgment_options)
             .build()
     }
@@ -451,27 +391,27 @@ pub enum X12FunctionalAcknowledgment {
     /// `GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP`
     GenerateWithoutTransactionSetResponseLoop,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for X12FunctionalAcknowledgment {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for X12FunctionalAcknowledgment {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for X12FunctionalAcknowledgment {
+impl ::cloudwright_core::ToValue for X12FunctionalAcknowledgment {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DoNotGenerate => "DO_NOT_GENERATE",
             Self::GenerateAllSegments => "GENERATE_ALL_SEGMENTS",
             Self::GenerateWithoutTransactionSetResponseLoop => {
                 "GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -483,23 +423,93 @@ pub enum X12TechnicalAcknowledgment {
     /// `GENERATE_ALL_SEGMENTS`
     GenerateAllSegments,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for X12TechnicalAcknowledgment {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for X12TechnicalAcknowledgment {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for X12TechnicalAcknowledgment {
+impl ::cloudwright_core::ToValue for X12TechnicalAcknowledgment {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DoNotGenerate => "DO_NOT_GENERATE",
             Self::GenerateAllSegments => "GENERATE_ALL_SEGMENTS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^\\+?([0-9 \\t\\-()\\/]{7,})(?:\\s*(?:#|x\\.?|ext\\.?|extension) \\t*(\\d+))?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Partnership: ObjRule = ObjRule {
+        properties: &[
+            ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("CapabilityOptions", Shape::Object(&RULE_CapabilityOptions)),
+            ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
+            ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ProfileId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Capabilities", "Email", "Name", "ProfileId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapabilityOptions: ObjRule = ObjRule {
+        properties: &[
+            ("InboundEdi", Shape::Object(&RULE_InboundEdiOptions)),
+            ("OutboundEdi", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InboundEdiOptions: ObjRule = ObjRule {
+        properties: &[
+            ("X12", Shape::Object(&RULE_X12InboundEdiOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_X12AcknowledgmentOptions: ObjRule = ObjRule {
+        properties: &[
+            ("FunctionalAcknowledgment", Shape::Str(&StrRule { allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS", "GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP"], ..StrRule::ANY })),
+            ("TechnicalAcknowledgment", Shape::Str(&StrRule { allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS"], ..StrRule::ANY })),
+        ],
+        required: &["FunctionalAcknowledgment", "TechnicalAcknowledgment"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_X12InboundEdiOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AcknowledgmentOptions", Shape::Object(&RULE_X12AcknowledgmentOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

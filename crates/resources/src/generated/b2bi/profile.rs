@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^\\+?([0-9 \\t\\-()\\/]{7,})(?:\\s*(?:#|x\\.?|ext\\.?|extension) \\t*(\\d+))?$");
 
 /// The required properties of [`Profile`], by name: `Profile::new(ProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileRequired {
     /// `BusinessName`: a string, required.
-    pub business_name: Str,
+    pub business_name: ::cloudwright_core::Str,
     /// `Logging`: a [`Logging`] value, required.
     pub logging: Logging,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Phone`: a string, required.
-    pub phone: Str,
+    pub phone: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Profile: ObjRule = ObjRule {
-    properties: &[
-        ("BusinessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
-        ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Logging", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
-        ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["BusinessName", "Logging", "Name", "Phone"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::B2BI::Profile` resource.
 ///
@@ -61,11 +38,11 @@ pub struct Profile {
     /// Returns the name for the business associated with this profile.
     ///
     /// Length 1 to 254.
-    pub business_name: Str,
+    pub business_name: ::cloudwright_core::Str,
     /// `Email`: a string.
     ///
     /// Pattern `^[\w\.\-]+@[\w\.\-]+$`; length 5 to 254.
-    pub email: Option<Str>,
+    pub email: ::std::option::Option<::cloudwright_core::Str>,
     /// `Logging`: a [`Logging`] value, required.
     ///
     /// Specifies whether or not logging is enabled for this profile.
@@ -77,19 +54,19 @@ pub struct Profile {
     /// Returns the display name for profile.
     ///
     /// Length 1 to 254.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Phone`: a string, required.
     ///
     /// Specifies the phone number associated with the profile.
     ///
     /// Pattern `^\+?([0-9 \t\-()\/]{7,})(?:\s*(?:#|x\.?|ext\.?|extension) \t*(\d+))?$`; length 7 to 22.
-    pub phone: Str,
+    pub phone: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A key-value pair for a specific profile. Tags are metadata that you can use to search for and group capabilities for various purposes.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +76,7 @@ impl Profile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::B2BI::Profile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-profile.html",
         primary_identifier: &["ProfileId"],
@@ -110,7 +87,7 @@ impl Profile {
         read_only: &["CreatedAt", "LogGroupName", "ModifiedAt", "ProfileArn", "ProfileId"],
         attributes: &["CreatedAt", "LogGroupName", "ModifiedAt", "ProfileArn", "ProfileId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Profile` with its required properties, named in a [`ProfileRequired`].
@@ -118,46 +95,48 @@ impl Profile {
     pub fn new(required: ProfileRequired) -> Self {
         Self {
             business_name: required.business_name,
-            email: None,
+            email: ::std::option::Option::None,
             logging: required.logging,
             name: required.name,
             phone: required.phone,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BusinessName`: a string, required.
-    pub fn business_name(mut self, value: impl Into<Str>) -> Self { self.business_name = value.into(); self }
+    pub fn business_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.business_name = value.into(); self }
     /// `Email`: a string.
-    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = Some(value.into()); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email = ::std::option::Option::Some(value.into()); self }
     /// `Logging`: a [`Logging`] value, required.
-    pub fn logging(mut self, value: impl Into<Logging>) -> Self { self.logging = value.into(); self }
+    pub fn logging(mut self, value: impl ::std::convert::Into<Logging>) -> Self { self.logging = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Phone`: a string, required.
-    pub fn phone(mut self, value: impl Into<Str>) -> Self { self.phone = value.into(); self }
+    pub fn phone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.phone = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Profile {
+impl ::cloudwright_core::Resource for Profile {
     type Attributes = ProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Profile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Profile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Profile {
+impl ::cloudwright_core::ToValue for Profile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BusinessName", &self.business_name)
             .opt("Email", &self.email)
             .req("Logging", &self.logging)
@@ -168,12 +147,12 @@ impl ToValue for Profile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Profile`]: `Handle<Profile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Profile`]: `Handle<Profile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProfileAttributes(ResourceRef);
+pub struct ProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,38 +162,38 @@ impl ProfileAttributes {
     ///
     /// Returns the timestamp for creation date and time of the profile.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LogGroupName`: a string.
     ///
     /// Returns the name of the logging group.
     #[inline]
-    pub fn log_group_name(&self) -> Value {
-        self.0.get_att("LogGroupName")
+    pub fn log_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LogGroupName"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// Returns the timestamp that identifies the most recent date and time that the profile was modified.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `ProfileArn`: a string.
     ///
     /// Returns an Amazon Resource Name (ARN) for the profile.
     #[inline]
-    pub fn profile_arn(&self) -> Value {
-        self.0.get_att("ProfileArn")
+    pub fn profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileArn"))
     }
 
     /// `Fn::GetAtt` `ProfileId`: a string.
     #[inline]
-    pub fn profile_id(&self) -> Value {
-        self.0.get_att("ProfileId")
+    pub fn profile_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileId"))
     }
 }
 
@@ -226,23 +205,52 @@ pub enum Logging {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Logging {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Logging {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Logging {
+impl ::cloudwright_core::ToValue for Logging {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^\\+?([0-9 \\t\\-()\\/]{7,})(?:\\s*(?:#|x\\.?|ext\\.?|extension) \\t*(\\d+))?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Profile: ObjRule = ObjRule {
+        properties: &[
+            ("BusinessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
+            ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Logging", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
+            ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["BusinessName", "Logging", "Name", "Phone"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

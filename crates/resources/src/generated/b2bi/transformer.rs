@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,512}$");
 
 /// The required properties of [`Transformer`], by name: `Transformer::new(TransformerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformerRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Status`: a [`TransformerStatus`] value, required.
     pub status: TransformerStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Transformer: ObjRule = ObjRule {
-    properties: &[
-        ("EdiType", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("FileFormat", Shape::Str(&StrRule { allowed: &["XML", "JSON", "NOT_USED"], ..StrRule::ANY })),
-        ("InputConversion", Shape::Object(&RULE_InputConversion)),
-        ("Mapping", Shape::Object(&RULE_Mapping)),
-        ("MappingTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OutputConversion", Shape::Object(&RULE_OutputConversion)),
-        ("SampleDocument", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("SampleDocuments", Shape::Object(&RULE_SampleDocuments)),
-        ("Status", Shape::Str(&StrRule { allowed: &["active", "inactive"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "Status"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::B2BI::Transformer` resource.
 ///
@@ -49,11 +23,11 @@ pub(crate) static RULE_Transformer: ObjRule = ObjRule {
 /// - *Inbound EDI* : the AWS customer receives an EDI file from their trading partner. AWS B2B Data Interchange converts this EDI file into a JSON or XML file with a service-defined structure. A mapping template provided by the customer, in JSONata or XSLT format, is optionally applied to this file to produce a JSON or XML file with the structure the customer requires.
 /// - *Outbound EDI* : the AWS customer has a JSON or XML file containing data that they wish to use in an EDI file. A mapping template, provided by the customer (in either JSONata or XSLT format) is applied to this file to generate a JSON or XML file in the service-defined structure. This file is then converted to an EDI file.
 ///
-/// &gt; The following fields are provided for backwards compatibility only: `fileFormat` , `mappingTemplate` , `ediType` , and `sampleDocument` .
-/// &gt;
-/// &gt; - Use the `mapping` data type in place of `mappingTemplate` and `fileFormat`
-/// &gt; - Use the `sampleDocuments` data type in place of `sampleDocument`
-/// &gt; - Use either the `inputConversion` or `outputConversion` in place of `ediType`
+/// \> The following fields are provided for backwards compatibility only: `fileFormat` , `mappingTemplate` , `ediType` , and `sampleDocument` .
+/// \>
+/// \> - Use the `mapping` data type in place of `mappingTemplate` and `fileFormat`
+/// \> - Use the `sampleDocuments` data type in place of `sampleDocument`
+/// \> - Use either the `inputConversion` or `outputConversion` in place of `ediType`
 ///
 /// `Ref` returns its `TransformerId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TransformerAttributes`], which `Handle<Transformer>` dereferences to.
@@ -66,45 +40,45 @@ pub struct Transformer {
     /// `EdiType`: a JSON value.
     ///
     /// Deprecated.
-    pub edi_type: Option<Json>,
+    pub edi_type: ::std::option::Option<::cloudwright_core::Json>,
     /// `FileFormat`: a [`FileFormat`] value.
     ///
     /// Deprecated.
-    pub file_format: Option<FileFormat>,
+    pub file_format: ::std::option::Option<FileFormat>,
     /// `InputConversion`: an [`InputConversion`] object.
     ///
     /// Returns a structure that contains the format options for the transformation.
-    pub input_conversion: Option<Obj<InputConversion>>,
+    pub input_conversion: ::std::option::Option<crate::Obj<InputConversion>>,
     /// `Mapping`: a [`Mapping`] object.
     ///
     /// Returns the structure that contains the mapping template and its language (either XSLT or JSONATA).
-    pub mapping: Option<Obj<Mapping>>,
+    pub mapping: ::std::option::Option<crate::Obj<Mapping>>,
     /// `MappingTemplate`: a string.
     ///
     /// This shape is deprecated: This is a legacy trait. Please use input-conversion or output-conversion.
     ///
     /// Length 0 to 350000; deprecated.
-    pub mapping_template: Option<Str>,
+    pub mapping_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Returns the descriptive name for the transformer.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,512}$`; length 1 to 254.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputConversion`: an [`OutputConversion`] object.
     ///
     /// Returns the `OutputConversion` object, which contains the format options for the outbound transformation.
-    pub output_conversion: Option<Obj<OutputConversion>>,
+    pub output_conversion: ::std::option::Option<crate::Obj<OutputConversion>>,
     /// `SampleDocument`: a string.
     ///
     /// This shape is deprecated: This is a legacy trait. Please use input-conversion or output-conversion.
     ///
     /// Length 0 to 1024; deprecated.
-    pub sample_document: Option<Str>,
+    pub sample_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `SampleDocuments`: a [`SampleDocuments`] object.
     ///
     /// Returns a structure that contains the Amazon S3 bucket and an array of the corresponding keys used to identify the location for your sample documents.
-    pub sample_documents: Option<Obj<SampleDocuments>>,
+    pub sample_documents: ::std::option::Option<crate::Obj<SampleDocuments>>,
     /// `Status`: a [`TransformerStatus`] value, required.
     ///
     /// Returns the state of the newly created transformer. The transformer can be either `active` or `inactive` . For the transformer to be used in a capability, its status must `active` .
@@ -114,7 +88,7 @@ pub struct Transformer {
     /// A key-value pair for a specific transformer. Tags are metadata that you can use to search for and group capabilities for various purposes.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +98,7 @@ impl Transformer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::B2BI::Transformer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-transformer.html",
         primary_identifier: &["TransformerId"],
@@ -135,69 +109,71 @@ impl Transformer {
         read_only: &["CreatedAt", "ModifiedAt", "TransformerArn", "TransformerId"],
         attributes: &["CreatedAt", "ModifiedAt", "TransformerArn", "TransformerId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Transformer` with its required properties, named in a [`TransformerRequired`].
     #[inline]
     pub fn new(required: TransformerRequired) -> Self {
         Self {
-            edi_type: None,
-            file_format: None,
-            input_conversion: None,
-            mapping: None,
-            mapping_template: None,
+            edi_type: ::std::option::Option::None,
+            file_format: ::std::option::Option::None,
+            input_conversion: ::std::option::Option::None,
+            mapping: ::std::option::Option::None,
+            mapping_template: ::std::option::Option::None,
             name: required.name,
-            output_conversion: None,
-            sample_document: None,
-            sample_documents: None,
+            output_conversion: ::std::option::Option::None,
+            sample_document: ::std::option::Option::None,
+            sample_documents: ::std::option::Option::None,
             status: required.status,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EdiType`: a JSON value.
-    pub fn edi_type(mut self, value: impl Into<Json>) -> Self { self.edi_type = Some(value.into()); self }
+    pub fn edi_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.edi_type = ::std::option::Option::Some(value.into()); self }
     /// `FileFormat`: a [`FileFormat`] value.
-    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self { self.file_format = Some(value.into()); self }
+    pub fn file_format(mut self, value: impl ::std::convert::Into<FileFormat>) -> Self { self.file_format = ::std::option::Option::Some(value.into()); self }
     /// `InputConversion`: an [`InputConversion`] object.
-    pub fn input_conversion(mut self, value: impl Into<Obj<InputConversion>>) -> Self { self.input_conversion = Some(value.into()); self }
+    pub fn input_conversion(mut self, value: impl ::std::convert::Into<crate::Obj<InputConversion>>) -> Self { self.input_conversion = ::std::option::Option::Some(value.into()); self }
     /// `Mapping`: a [`Mapping`] object.
-    pub fn mapping(mut self, value: impl Into<Obj<Mapping>>) -> Self { self.mapping = Some(value.into()); self }
+    pub fn mapping(mut self, value: impl ::std::convert::Into<crate::Obj<Mapping>>) -> Self { self.mapping = ::std::option::Option::Some(value.into()); self }
     /// `MappingTemplate`: a string.
-    pub fn mapping_template(mut self, value: impl Into<Str>) -> Self { self.mapping_template = Some(value.into()); self }
+    pub fn mapping_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mapping_template = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutputConversion`: an [`OutputConversion`] object.
-    pub fn output_conversion(mut self, value: impl Into<Obj<OutputConversion>>) -> Self { self.output_conversion = Some(value.into()); self }
+    pub fn output_conversion(mut self, value: impl ::std::convert::Into<crate::Obj<OutputConversion>>) -> Self { self.output_conversion = ::std::option::Option::Some(value.into()); self }
     /// `SampleDocument`: a string.
-    pub fn sample_document(mut self, value: impl Into<Str>) -> Self { self.sample_document = Some(value.into()); self }
+    pub fn sample_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sample_document = ::std::option::Option::Some(value.into()); self }
     /// `SampleDocuments`: a [`SampleDocuments`] object.
-    pub fn sample_documents(mut self, value: impl Into<Obj<SampleDocuments>>) -> Self { self.sample_documents = Some(value.into()); self }
+    pub fn sample_documents(mut self, value: impl ::std::convert::Into<crate::Obj<SampleDocuments>>) -> Self { self.sample_documents = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`TransformerStatus`] value, required.
-    pub fn status(mut self, value: impl Into<TransformerStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<TransformerStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Transformer {
+impl ::cloudwright_core::Resource for Transformer {
     type Attributes = TransformerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Transformer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Transformer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Transformer {
+impl ::cloudwright_core::ToValue for Transformer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EdiType", &self.edi_type)
             .opt("FileFormat", &self.file_format)
             .opt("InputConversion", &self.input_conversion)
@@ -213,12 +189,12 @@ impl ToValue for Transformer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Transformer`]: `Handle<Transformer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Transformer`]: `Handle<Transformer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransformerAttributes(ResourceRef);
+pub struct TransformerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransformerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransformerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -228,43 +204,34 @@ impl TransformerAttributes {
     ///
     /// Returns a timestamp indicating when the transformer was created. For example, `2023-07-20T19:58:44.624Z` .
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// Returns a timestamp representing the date and time for the most recent change for the transformer object.
     #[inline]
-    pub fn modified_at(&self) -> Value {
-        self.0.get_att("ModifiedAt")
+    pub fn modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModifiedAt"))
     }
 
     /// `Fn::GetAtt` `TransformerArn`: a string.
     ///
     /// Returns an Amazon Resource Name (ARN) for a specific transformer.
     #[inline]
-    pub fn transformer_arn(&self) -> Value {
-        self.0.get_att("TransformerArn")
+    pub fn transformer_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransformerArn"))
     }
 
     /// `Fn::GetAtt` `TransformerId`: a string.
     ///
     /// The system-assigned unique identifier for the transformer.
     #[inline]
-    pub fn transformer_id(&self) -> Value {
-        self.0.get_att("TransformerId")
+    pub fn transformer_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransformerId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedOptions: ObjRule = ObjRule {
-    properties: &[
-        ("X12", Shape::Object(&RULE_X12AdvancedOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdvancedOptions` property type of `AWS::B2BI::Transformer`.
 ///
@@ -276,7 +243,7 @@ pub struct AdvancedOptions {
     /// `X12`: a [`X12AdvancedOptions`] object.
     ///
     /// A structure that contains X12-specific advanced options, such as split options for processing X12 EDI files.
-    pub x12: Option<Obj<X12AdvancedOptions>>,
+    pub x12: ::std::option::Option<crate::Obj<X12AdvancedOptions>>,
 }
 
 #[rustfmt::skip]
@@ -284,40 +251,23 @@ impl AdvancedOptions {
     /// A `AdvancedOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `X12`: a [`X12AdvancedOptions`] object.
-    pub fn x12(mut self, value: impl Into<Obj<X12AdvancedOptions>>) -> Self { self.x12 = Some(value.into()); self }
+    pub fn x12(mut self, value: impl ::std::convert::Into<crate::Obj<X12AdvancedOptions>>) -> Self { self.x12 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedOptions {}
+impl crate::PropertyType for AdvancedOptions {}
 
-impl ToValue for AdvancedOptions {
+impl ::cloudwright_core::ToValue for AdvancedOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("X12", &self.x12).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("X12", &self.x12)
+            .build()
     }
 }
-
-/// The required properties of [`InputConversion`], by name: `InputConversion::new(InputConversionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputConversionRequired {
-    /// `FromFormat`: a [`FromFormat`] value, required.
-    pub from_format: FromFormat,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputConversion: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
-        ("FormatOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("FromFormat", Shape::Str(&StrRule { allowed: &["X12"], ..StrRule::ANY })),
-    ],
-    required: &["FromFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputConversion` property type of `AWS::B2BI::Transformer`.
 ///
@@ -329,11 +279,11 @@ pub struct InputConversion {
     /// `AdvancedOptions`: an [`AdvancedOptions`] object.
     ///
     /// Specifies advanced options for the input conversion process. These options provide additional control over how EDI files are processed during transformation.
-    pub advanced_options: Option<Obj<AdvancedOptions>>,
+    pub advanced_options: ::std::option::Option<crate::Obj<AdvancedOptions>>,
     /// `FormatOptions`: a JSON value.
     ///
     /// A structure that contains the formatting options for an inbound transformer.
-    pub format_options: Option<Json>,
+    pub format_options: ::std::option::Option<::cloudwright_core::Json>,
     /// `FromFormat`: a [`FromFormat`] value, required.
     ///
     /// The format for the transformer input: currently on `X12` is supported.
@@ -342,54 +292,36 @@ pub struct InputConversion {
 
 #[rustfmt::skip]
 impl InputConversion {
-    /// A `InputConversion` with its required properties, named in a [`InputConversionRequired`].
+    /// A `InputConversion` with its one required property, `FromFormat`.
     #[inline]
-    pub fn new(required: InputConversionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FromFormat>) -> Self {
         Self {
-            advanced_options: None,
-            format_options: None,
-            from_format: required.from_format,
+            advanced_options: ::std::option::Option::None,
+            format_options: ::std::option::Option::None,
+            from_format: value.into(),
         }
     }
 
     /// `AdvancedOptions`: an [`AdvancedOptions`] object.
-    pub fn advanced_options(mut self, value: impl Into<Obj<AdvancedOptions>>) -> Self { self.advanced_options = Some(value.into()); self }
+    pub fn advanced_options(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedOptions>>) -> Self { self.advanced_options = ::std::option::Option::Some(value.into()); self }
     /// `FormatOptions`: a JSON value.
-    pub fn format_options(mut self, value: impl Into<Json>) -> Self { self.format_options = Some(value.into()); self }
+    pub fn format_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.format_options = ::std::option::Option::Some(value.into()); self }
     /// `FromFormat`: a [`FromFormat`] value, required.
-    pub fn from_format(mut self, value: impl Into<FromFormat>) -> Self { self.from_format = value.into(); self }
+    pub fn from_format(mut self, value: impl ::std::convert::Into<FromFormat>) -> Self { self.from_format = value.into(); self }
 }
 
-impl PropertyType for InputConversion {}
+impl crate::PropertyType for InputConversion {}
 
-impl ToValue for InputConversion {
+impl ::cloudwright_core::ToValue for InputConversion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdvancedOptions", &self.advanced_options)
             .opt("FormatOptions", &self.format_options)
             .req("FromFormat", &self.from_format)
             .build()
     }
 }
-
-/// The required properties of [`Mapping`], by name: `Mapping::new(MappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MappingRequired {
-    /// `TemplateLanguage`: a [`MappingTemplateLanguage`] value, required.
-    pub template_language: MappingTemplateLanguage,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Mapping: ObjRule = ObjRule {
-    properties: &[
-        ("Template", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350000), ..StrRule::ANY })),
-        ("TemplateLanguage", Shape::Str(&StrRule { allowed: &["XSLT", "JSONATA"], ..StrRule::ANY })),
-    ],
-    required: &["TemplateLanguage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Mapping` property type of `AWS::B2BI::Transformer`.
 ///
@@ -403,7 +335,7 @@ pub struct Mapping {
     /// A string that represents the mapping template, in the transformation language specified in `templateLanguage` .
     ///
     /// Length 0 to 350000.
-    pub template: Option<Str>,
+    pub template: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateLanguage`: a [`MappingTemplateLanguage`] value, required.
     ///
     /// The transformation language for the template, either XSLT or JSONATA.
@@ -412,51 +344,32 @@ pub struct Mapping {
 
 #[rustfmt::skip]
 impl Mapping {
-    /// A `Mapping` with its required properties, named in a [`MappingRequired`].
+    /// A `Mapping` with its one required property, `TemplateLanguage`.
     #[inline]
-    pub fn new(required: MappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<MappingTemplateLanguage>) -> Self {
         Self {
-            template: None,
-            template_language: required.template_language,
+            template: ::std::option::Option::None,
+            template_language: value.into(),
         }
     }
 
     /// `Template`: a string.
-    pub fn template(mut self, value: impl Into<Str>) -> Self { self.template = Some(value.into()); self }
+    pub fn template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template = ::std::option::Option::Some(value.into()); self }
     /// `TemplateLanguage`: a [`MappingTemplateLanguage`] value, required.
-    pub fn template_language(mut self, value: impl Into<MappingTemplateLanguage>) -> Self { self.template_language = value.into(); self }
+    pub fn template_language(mut self, value: impl ::std::convert::Into<MappingTemplateLanguage>) -> Self { self.template_language = value.into(); self }
 }
 
-impl PropertyType for Mapping {}
+impl crate::PropertyType for Mapping {}
 
-impl ToValue for Mapping {
+impl ::cloudwright_core::ToValue for Mapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Template", &self.template)
             .req("TemplateLanguage", &self.template_language)
             .build()
     }
 }
-
-/// The required properties of [`OutputConversion`], by name: `OutputConversion::new(OutputConversionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputConversionRequired {
-    /// `ToFormat`: a [`ToFormat`] value, required.
-    pub to_format: ToFormat,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputConversion: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
-        ("FormatOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("ToFormat", Shape::Str(&StrRule { allowed: &["X12"], ..StrRule::ANY })),
-    ],
-    required: &["ToFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputConversion` property type of `AWS::B2BI::Transformer`.
 ///
@@ -466,11 +379,11 @@ pub(crate) static RULE_OutputConversion: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputConversion {
     /// `AdvancedOptions`: an [`AdvancedOptions`] object.
-    pub advanced_options: Option<Obj<AdvancedOptions>>,
+    pub advanced_options: ::std::option::Option<crate::Obj<AdvancedOptions>>,
     /// `FormatOptions`: a JSON value.
     ///
     /// A structure that contains the X12 transaction set and version for the transformer output.
-    pub format_options: Option<Json>,
+    pub format_options: ::std::option::Option<::cloudwright_core::Json>,
     /// `ToFormat`: a [`ToFormat`] value, required.
     ///
     /// The format for the output from an outbound transformer: only X12 is currently supported.
@@ -479,46 +392,36 @@ pub struct OutputConversion {
 
 #[rustfmt::skip]
 impl OutputConversion {
-    /// A `OutputConversion` with its required properties, named in a [`OutputConversionRequired`].
+    /// A `OutputConversion` with its one required property, `ToFormat`.
     #[inline]
-    pub fn new(required: OutputConversionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ToFormat>) -> Self {
         Self {
-            advanced_options: None,
-            format_options: None,
-            to_format: required.to_format,
+            advanced_options: ::std::option::Option::None,
+            format_options: ::std::option::Option::None,
+            to_format: value.into(),
         }
     }
 
     /// `AdvancedOptions`: an [`AdvancedOptions`] object.
-    pub fn advanced_options(mut self, value: impl Into<Obj<AdvancedOptions>>) -> Self { self.advanced_options = Some(value.into()); self }
+    pub fn advanced_options(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedOptions>>) -> Self { self.advanced_options = ::std::option::Option::Some(value.into()); self }
     /// `FormatOptions`: a JSON value.
-    pub fn format_options(mut self, value: impl Into<Json>) -> Self { self.format_options = Some(value.into()); self }
+    pub fn format_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.format_options = ::std::option::Option::Some(value.into()); self }
     /// `ToFormat`: a [`ToFormat`] value, required.
-    pub fn to_format(mut self, value: impl Into<ToFormat>) -> Self { self.to_format = value.into(); self }
+    pub fn to_format(mut self, value: impl ::std::convert::Into<ToFormat>) -> Self { self.to_format = value.into(); self }
 }
 
-impl PropertyType for OutputConversion {}
+impl crate::PropertyType for OutputConversion {}
 
-impl ToValue for OutputConversion {
+impl ::cloudwright_core::ToValue for OutputConversion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdvancedOptions", &self.advanced_options)
             .opt("FormatOptions", &self.format_options)
             .req("ToFormat", &self.to_format)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SampleDocumentKeys: ObjRule = ObjRule {
-    properties: &[
-        ("Input", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Output", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SampleDocumentKeys` property type of `AWS::B2BI::Transformer`.
 ///
@@ -532,13 +435,13 @@ pub struct SampleDocumentKeys {
     /// An array of keys for your input sample documents.
     ///
     /// Length 0 to 1024.
-    pub input: Option<Str>,
+    pub input: ::std::option::Option<::cloudwright_core::Str>,
     /// `Output`: a string.
     ///
     /// An array of keys for your output sample documents.
     ///
     /// Length 0 to 1024.
-    pub output: Option<Str>,
+    pub output: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -546,21 +449,21 @@ impl SampleDocumentKeys {
     /// A `SampleDocumentKeys` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Input`: a string.
-    pub fn input(mut self, value: impl Into<Str>) -> Self { self.input = Some(value.into()); self }
+    pub fn input(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input = ::std::option::Option::Some(value.into()); self }
     /// `Output`: a string.
-    pub fn output(mut self, value: impl Into<Str>) -> Self { self.output = Some(value.into()); self }
+    pub fn output(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SampleDocumentKeys {}
+impl crate::PropertyType for SampleDocumentKeys {}
 
-impl ToValue for SampleDocumentKeys {
+impl ::cloudwright_core::ToValue for SampleDocumentKeys {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Input", &self.input)
             .opt("Output", &self.output)
             .build()
@@ -571,21 +474,10 @@ impl ToValue for SampleDocumentKeys {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleDocumentsRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Keys`: a list of [`SampleDocumentKeys`] objects, required.
-    pub keys: List<SampleDocumentKeys>,
+    pub keys: ::cloudwright_core::List<SampleDocumentKeys>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SampleDocuments: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleDocumentKeys), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["BucketName", "Keys"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SampleDocuments` property type of `AWS::B2BI::Transformer`.
 ///
@@ -599,11 +491,11 @@ pub struct SampleDocuments {
     /// Contains the Amazon S3 bucket that is used to hold your sample documents.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Keys`: a list of [`SampleDocumentKeys`] objects, required.
     ///
     /// Contains an array of the Amazon S3 keys used to identify the location for your sample documents.
-    pub keys: List<SampleDocumentKeys>,
+    pub keys: ::cloudwright_core::List<SampleDocumentKeys>,
 }
 
 #[rustfmt::skip]
@@ -618,32 +510,22 @@ impl SampleDocuments {
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Keys`: a list of [`SampleDocumentKeys`] objects, required.
-    pub fn keys(mut self, value: impl Into<List<SampleDocumentKeys>>) -> Self { self.keys = value.into(); self }
+    pub fn keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SampleDocumentKeys>>) -> Self { self.keys = value.into(); self }
 }
 
-impl PropertyType for SampleDocuments {}
+impl crate::PropertyType for SampleDocuments {}
 
-impl ToValue for SampleDocuments {
+impl ::cloudwright_core::ToValue for SampleDocuments {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .req("Keys", &self.keys)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_X12AdvancedOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SplitOptions", Shape::Object(&RULE_X12SplitOptions)),
-        ("ValidationOptions", Shape::Object(&RULE_X12ValidationOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `X12AdvancedOptions` property type of `AWS::B2BI::Transformer`.
 ///
@@ -655,11 +537,11 @@ pub struct X12AdvancedOptions {
     /// `SplitOptions`: a [`X12SplitOptions`] object.
     ///
     /// Specifies options for splitting X12 EDI files. These options control how large X12 files are divided into smaller, more manageable units.
-    pub split_options: Option<Obj<X12SplitOptions>>,
+    pub split_options: ::std::option::Option<crate::Obj<X12SplitOptions>>,
     /// `ValidationOptions`: a [`X12ValidationOptions`] object.
     ///
     /// Specifies validation options for X12 EDI processing. These options control how validation rules are applied during EDI document processing, including custom validation rules for element length constraints, code list validations, and element requirement checks.
-    pub validation_options: Option<Obj<X12ValidationOptions>>,
+    pub validation_options: ::std::option::Option<crate::Obj<X12ValidationOptions>>,
 }
 
 #[rustfmt::skip]
@@ -667,35 +549,26 @@ impl X12AdvancedOptions {
     /// A `X12AdvancedOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SplitOptions`: a [`X12SplitOptions`] object.
-    pub fn split_options(mut self, value: impl Into<Obj<X12SplitOptions>>) -> Self { self.split_options = Some(value.into()); self }
+    pub fn split_options(mut self, value: impl ::std::convert::Into<crate::Obj<X12SplitOptions>>) -> Self { self.split_options = ::std::option::Option::Some(value.into()); self }
     /// `ValidationOptions`: a [`X12ValidationOptions`] object.
-    pub fn validation_options(mut self, value: impl Into<Obj<X12ValidationOptions>>) -> Self { self.validation_options = Some(value.into()); self }
+    pub fn validation_options(mut self, value: impl ::std::convert::Into<crate::Obj<X12ValidationOptions>>) -> Self { self.validation_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for X12AdvancedOptions {}
+impl crate::PropertyType for X12AdvancedOptions {}
 
-impl ToValue for X12AdvancedOptions {
+impl ::cloudwright_core::ToValue for X12AdvancedOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SplitOptions", &self.split_options)
             .opt("ValidationOptions", &self.validation_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_X12SplitOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SplitBy", Shape::Str(&StrRule { allowed: &["NONE", "TRANSACTION"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `X12SplitOptions` property type of `AWS::B2BI::Transformer`.
 ///
@@ -707,7 +580,7 @@ pub struct X12SplitOptions {
     /// `SplitBy`: a [`X12SplitBy`] value.
     ///
     /// Specifies the method used to split X12 EDI files. Valid values include `TRANSACTION` (split by individual transaction sets), or `NONE` (no splitting).
-    pub split_by: Option<X12SplitBy>,
+    pub split_by: ::std::option::Option<X12SplitBy>,
 }
 
 #[rustfmt::skip]
@@ -715,30 +588,23 @@ impl X12SplitOptions {
     /// A `X12SplitOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SplitBy`: a [`X12SplitBy`] value.
-    pub fn split_by(mut self, value: impl Into<X12SplitBy>) -> Self { self.split_by = Some(value.into()); self }
+    pub fn split_by(mut self, value: impl ::std::convert::Into<X12SplitBy>) -> Self { self.split_by = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for X12SplitOptions {}
+impl crate::PropertyType for X12SplitOptions {}
 
-impl ToValue for X12SplitOptions {
+impl ::cloudwright_core::ToValue for X12SplitOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("SplitBy", &self.split_by).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("SplitBy", &self.split_by)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_X12ValidationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ValidationRules", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `X12ValidationOptions` property type of `AWS::B2BI::Transformer`.
 ///
@@ -750,7 +616,7 @@ pub struct X12ValidationOptions {
     /// `ValidationRules`: a list of JSON values.
     ///
     /// Specifies a list of validation rules to apply during EDI document processing. These rules can include code list modifications, element length constraints, and element requirement changes.
-    pub validation_rules: Option<List<Json>>,
+    pub validation_rules: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
 }
 
 #[rustfmt::skip]
@@ -758,19 +624,19 @@ impl X12ValidationOptions {
     /// A `X12ValidationOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ValidationRules`: a list of JSON values.
-    pub fn validation_rules(mut self, value: impl Into<List<Json>>) -> Self { self.validation_rules = Some(value.into()); self }
+    pub fn validation_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.validation_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for X12ValidationOptions {}
+impl crate::PropertyType for X12ValidationOptions {}
 
-impl ToValue for X12ValidationOptions {
+impl ::cloudwright_core::ToValue for X12ValidationOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ValidationRules", &self.validation_rules)
             .build()
     }
@@ -786,25 +652,25 @@ pub enum FileFormat {
     /// `NOT_USED`
     NotUsed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FileFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FileFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FileFormat {
+impl ::cloudwright_core::ToValue for FileFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Xml => "XML",
             Self::Json => "JSON",
             Self::NotUsed => "NOT_USED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -814,23 +680,23 @@ pub enum FromFormat {
     /// `X12`
     X12,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FromFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FromFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FromFormat {
+impl ::cloudwright_core::ToValue for FromFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::X12 => "X12",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -842,24 +708,24 @@ pub enum MappingTemplateLanguage {
     /// `JSONATA`
     Jsonata,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MappingTemplateLanguage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MappingTemplateLanguage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MappingTemplateLanguage {
+impl ::cloudwright_core::ToValue for MappingTemplateLanguage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Xslt => "XSLT",
             Self::Jsonata => "JSONATA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -869,23 +735,23 @@ pub enum ToFormat {
     /// `X12`
     X12,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ToFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ToFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ToFormat {
+impl ::cloudwright_core::ToValue for ToFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::X12 => "X12",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -897,24 +763,24 @@ pub enum TransformerStatus {
     /// `inactive`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransformerStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransformerStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransformerStatus {
+impl ::cloudwright_core::ToValue for TransformerStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "active",
             Self::Inactive => "inactive",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -926,23 +792,147 @@ pub enum X12SplitBy {
     /// `TRANSACTION`
     Transaction,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for X12SplitBy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for X12SplitBy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for X12SplitBy {
+impl ::cloudwright_core::ToValue for X12SplitBy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Transaction => "TRANSACTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,512}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Transformer: ObjRule = ObjRule {
+        properties: &[
+            ("EdiType", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("FileFormat", Shape::Str(&StrRule { allowed: &["XML", "JSON", "NOT_USED"], ..StrRule::ANY })),
+            ("InputConversion", Shape::Object(&RULE_InputConversion)),
+            ("Mapping", Shape::Object(&RULE_Mapping)),
+            ("MappingTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OutputConversion", Shape::Object(&RULE_OutputConversion)),
+            ("SampleDocument", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("SampleDocuments", Shape::Object(&RULE_SampleDocuments)),
+            ("Status", Shape::Str(&StrRule { allowed: &["active", "inactive"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "Status"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedOptions: ObjRule = ObjRule {
+        properties: &[
+            ("X12", Shape::Object(&RULE_X12AdvancedOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputConversion: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
+            ("FormatOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("FromFormat", Shape::Str(&StrRule { allowed: &["X12"], ..StrRule::ANY })),
+        ],
+        required: &["FromFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Mapping: ObjRule = ObjRule {
+        properties: &[
+            ("Template", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(350000), ..StrRule::ANY })),
+            ("TemplateLanguage", Shape::Str(&StrRule { allowed: &["XSLT", "JSONATA"], ..StrRule::ANY })),
+        ],
+        required: &["TemplateLanguage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputConversion: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
+            ("FormatOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("ToFormat", Shape::Str(&StrRule { allowed: &["X12"], ..StrRule::ANY })),
+        ],
+        required: &["ToFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SampleDocumentKeys: ObjRule = ObjRule {
+        properties: &[
+            ("Input", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Output", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SampleDocuments: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleDocumentKeys), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["BucketName", "Keys"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_X12AdvancedOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SplitOptions", Shape::Object(&RULE_X12SplitOptions)),
+            ("ValidationOptions", Shape::Object(&RULE_X12ValidationOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_X12SplitOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SplitBy", Shape::Str(&StrRule { allowed: &["NONE", "TRANSACTION"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_X12ValidationOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ValidationRules", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.]{1,50}$");
-
-/// The required properties of [`BackupPlan`], by name: `BackupPlan::new(BackupPlanRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackupPlanRequired {
-    /// `BackupPlan`: a [`BackupPlanResourceType`] object, required.
-    pub backup_plan: Obj<BackupPlanResourceType>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BackupPlan: ObjRule = ObjRule {
-    properties: &[
-        ("BackupPlan", Shape::Object(&RULE_BackupPlanResourceType)),
-        ("BackupPlanTags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["BackupPlan"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Backup::BackupPlan` resource.
 ///
 /// Contains an optional backup plan display name and an array of `BackupRule` objects, each of which specifies a backup rule. Each rule in a backup plan is a separate scheduled task and can back up a different selection of AWS resources.
 ///
-/// For a sample CloudFormation template, see the \[AWS Backup Developer Guide\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html#assigning-resources-cfn>) .
+/// For a sample CloudFormation template, see the [AWS Backup Developer Guide](https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html#assigning-resources-cfn) .
 ///
 /// `Ref` returns its `BackupPlanId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BackupPlanAttributes`], which `Handle<BackupPlan>` dereferences to.
@@ -45,11 +22,11 @@ pub struct BackupPlan {
     /// `BackupPlan`: a [`BackupPlanResourceType`] object, required.
     ///
     /// Uniquely identifies the backup plan to be associated with the selection of resources.
-    pub backup_plan: Obj<BackupPlanResourceType>,
+    pub backup_plan: crate::Obj<BackupPlanResourceType>,
     /// `BackupPlanTags`: a JSON value.
     ///
     /// The tags to assign to the backup plan.
-    pub backup_plan_tags: Option<Json>,
+    pub backup_plan_tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +36,7 @@ impl BackupPlan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::BackupPlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupplan.html",
         primary_identifier: &["BackupPlanId"],
@@ -70,54 +47,56 @@ impl BackupPlan {
         read_only: &["BackupPlanId", "VersionId", "BackupPlanArn"],
         attributes: &["BackupPlanArn", "BackupPlanId", "VersionId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `BackupPlan` with its required properties, named in a [`BackupPlanRequired`].
+    /// A `BackupPlan` with its one required property, `BackupPlan`.
     #[inline]
-    pub fn new(required: BackupPlanRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<BackupPlanResourceType>>) -> Self {
         Self {
-            backup_plan: required.backup_plan,
-            backup_plan_tags: None,
+            backup_plan: value.into(),
+            backup_plan_tags: ::std::option::Option::None,
         }
     }
 
     /// `BackupPlan`: a [`BackupPlanResourceType`] object, required.
-    pub fn backup_plan(mut self, value: impl Into<Obj<BackupPlanResourceType>>) -> Self { self.backup_plan = value.into(); self }
+    pub fn backup_plan(mut self, value: impl ::std::convert::Into<crate::Obj<BackupPlanResourceType>>) -> Self { self.backup_plan = value.into(); self }
     /// `BackupPlanTags`: a JSON value.
-    pub fn backup_plan_tags(mut self, value: impl Into<Json>) -> Self { self.backup_plan_tags = Some(value.into()); self }
+    pub fn backup_plan_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.backup_plan_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BackupPlan {
+impl ::cloudwright_core::Resource for BackupPlan {
     type Attributes = BackupPlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BackupPlan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BackupPlan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BackupPlan {
+impl ::cloudwright_core::ToValue for BackupPlan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BackupPlan", &self.backup_plan)
             .opt("BackupPlanTags", &self.backup_plan_tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BackupPlan`]: `Handle<BackupPlan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BackupPlan`]: `Handle<BackupPlan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BackupPlanAttributes(ResourceRef);
+pub struct BackupPlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BackupPlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BackupPlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,24 +106,24 @@ impl BackupPlanAttributes {
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies a backup plan; for example, `arn:aws:backup:us-east-1:123456789012:plan:8F81F553-3A74-4A3F-B93D-B3360DC80C50` .
     #[inline]
-    pub fn backup_plan_arn(&self) -> Value {
-        self.0.get_att("BackupPlanArn")
+    pub fn backup_plan_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupPlanArn"))
     }
 
     /// `Fn::GetAtt` `BackupPlanId`: a string.
     ///
     /// Uniquely identifies a backup plan.
     #[inline]
-    pub fn backup_plan_id(&self) -> Value {
-        self.0.get_att("BackupPlanId")
+    pub fn backup_plan_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupPlanId"))
     }
 
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// Unique, randomly generated, Unicode, UTF-8 encoded strings that are at most 1,024 bytes long. Version Ids cannot be edited.
     #[inline]
-    pub fn version_id(&self) -> Value {
-        self.0.get_att("VersionId")
+    pub fn version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionId"))
     }
 }
 
@@ -152,21 +131,10 @@ impl BackupPlanAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedBackupSettingResourceTypeRequired {
     /// `BackupOptions`: a JSON value, required.
-    pub backup_options: Json,
+    pub backup_options: ::cloudwright_core::Json,
     /// `ResourceType`: a string, required.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedBackupSettingResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("BackupOptions", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ResourceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["BackupOptions", "ResourceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdvancedBackupSettingResourceType` property type of `AWS::Backup::BackupPlan`.
 ///
@@ -187,16 +155,16 @@ pub struct AdvancedBackupSettingResourceType {
     ///
     /// If you specify an invalid option, you get an `InvalidParameterValueException` exception.
     ///
-    /// For more information about Windows VSS backups, see \[Creating a VSS-Enabled Windows Backup\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/windows-backups.html>) .
+    /// For more information about Windows VSS backups, see [Creating a VSS-Enabled Windows Backup](https://docs.aws.amazon.com/aws-backup/latest/devguide/windows-backups.html) .
     ///
     /// Format `json`.
-    pub backup_options: Json,
+    pub backup_options: ::cloudwright_core::Json,
     /// `ResourceType`: a string, required.
     ///
     /// The name of a resource type. The only supported resource type is EC2.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_\.]{1,50}$`.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -211,17 +179,17 @@ impl AdvancedBackupSettingResourceType {
     }
 
     /// `BackupOptions`: a JSON value, required.
-    pub fn backup_options(mut self, value: impl Into<Json>) -> Self { self.backup_options = value.into(); self }
+    pub fn backup_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.backup_options = value.into(); self }
     /// `ResourceType`: a string, required.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_type = value.into(); self }
 }
 
-impl PropertyType for AdvancedBackupSettingResourceType {}
+impl crate::PropertyType for AdvancedBackupSettingResourceType {}
 
-impl ToValue for AdvancedBackupSettingResourceType {
+impl ::cloudwright_core::ToValue for AdvancedBackupSettingResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BackupOptions", &self.backup_options)
             .req("ResourceType", &self.resource_type)
             .build()
@@ -232,23 +200,10 @@ impl ToValue for AdvancedBackupSettingResourceType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupPlanResourceTypeRequired {
     /// `BackupPlanName`: a string, required.
-    pub backup_plan_name: Str,
+    pub backup_plan_name: ::cloudwright_core::Str,
     /// `BackupPlanRule`: a list of [`BackupRuleResourceType`] objects, required.
-    pub backup_plan_rule: List<BackupRuleResourceType>,
+    pub backup_plan_rule: ::cloudwright_core::List<BackupRuleResourceType>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BackupPlanResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedBackupSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedBackupSettingResourceType), min_items: None, max_items: None, unique: false })),
-        ("BackupPlanName", Shape::STR),
-        ("BackupPlanRule", Shape::List(&ListRule { items: Shape::Object(&RULE_BackupRuleResourceType), min_items: None, max_items: None, unique: false })),
-        ("ScanSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanSettingResourceType), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["BackupPlanName", "BackupPlanRule"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BackupPlanResourceType` property type of `AWS::Backup::BackupPlan`.
 ///
@@ -260,17 +215,18 @@ pub struct BackupPlanResourceType {
     /// `AdvancedBackupSettings`: a list of [`AdvancedBackupSettingResourceType`] objects.
     ///
     /// A list of backup options for each resource type.
-    pub advanced_backup_settings: Option<List<AdvancedBackupSettingResourceType>>,
+    pub advanced_backup_settings:
+        ::std::option::Option<::cloudwright_core::List<AdvancedBackupSettingResourceType>>,
     /// `BackupPlanName`: a string, required.
     ///
     /// The display name of a backup plan.
-    pub backup_plan_name: Str,
+    pub backup_plan_name: ::cloudwright_core::Str,
     /// `BackupPlanRule`: a list of [`BackupRuleResourceType`] objects, required.
     ///
     /// An array of `BackupRule` objects, each of which specifies a scheduled task that is used to back up a selection of resources.
-    pub backup_plan_rule: List<BackupRuleResourceType>,
+    pub backup_plan_rule: ::cloudwright_core::List<BackupRuleResourceType>,
     /// `ScanSettings`: a list of [`ScanSettingResourceType`] objects.
-    pub scan_settings: Option<List<ScanSettingResourceType>>,
+    pub scan_settings: ::std::option::Option<::cloudwright_core::List<ScanSettingResourceType>>,
 }
 
 #[rustfmt::skip]
@@ -279,29 +235,29 @@ impl BackupPlanResourceType {
     #[inline]
     pub fn new(required: BackupPlanResourceTypeRequired) -> Self {
         Self {
-            advanced_backup_settings: None,
+            advanced_backup_settings: ::std::option::Option::None,
             backup_plan_name: required.backup_plan_name,
             backup_plan_rule: required.backup_plan_rule,
-            scan_settings: None,
+            scan_settings: ::std::option::Option::None,
         }
     }
 
     /// `AdvancedBackupSettings`: a list of [`AdvancedBackupSettingResourceType`] objects.
-    pub fn advanced_backup_settings(mut self, value: impl Into<List<AdvancedBackupSettingResourceType>>) -> Self { self.advanced_backup_settings = Some(value.into()); self }
+    pub fn advanced_backup_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedBackupSettingResourceType>>) -> Self { self.advanced_backup_settings = ::std::option::Option::Some(value.into()); self }
     /// `BackupPlanName`: a string, required.
-    pub fn backup_plan_name(mut self, value: impl Into<Str>) -> Self { self.backup_plan_name = value.into(); self }
+    pub fn backup_plan_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_plan_name = value.into(); self }
     /// `BackupPlanRule`: a list of [`BackupRuleResourceType`] objects, required.
-    pub fn backup_plan_rule(mut self, value: impl Into<List<BackupRuleResourceType>>) -> Self { self.backup_plan_rule = value.into(); self }
+    pub fn backup_plan_rule(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BackupRuleResourceType>>) -> Self { self.backup_plan_rule = value.into(); self }
     /// `ScanSettings`: a list of [`ScanSettingResourceType`] objects.
-    pub fn scan_settings(mut self, value: impl Into<List<ScanSettingResourceType>>) -> Self { self.scan_settings = Some(value.into()); self }
+    pub fn scan_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScanSettingResourceType>>) -> Self { self.scan_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BackupPlanResourceType {}
+impl crate::PropertyType for BackupPlanResourceType {}
 
-impl ToValue for BackupPlanResourceType {
+impl ::cloudwright_core::ToValue for BackupPlanResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdvancedBackupSettings", &self.advanced_backup_settings)
             .req("BackupPlanName", &self.backup_plan_name)
             .req("BackupPlanRule", &self.backup_plan_rule)
@@ -314,32 +270,10 @@ impl ToValue for BackupPlanResourceType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupRuleResourceTypeRequired {
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `TargetBackupVault`: a string, required.
-    pub target_backup_vault: Str,
+    pub target_backup_vault: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BackupRuleResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("CompletionWindowMinutes", Shape::NUM),
-        ("CopyActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyActionResourceType), min_items: None, max_items: None, unique: false })),
-        ("EnableContinuousBackup", Shape::Bool),
-        ("IndexActions", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexActionsResourceType), min_items: None, max_items: None, unique: false })),
-        ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
-        ("RecoveryPointTags", Shape::Typed(json_type::OBJECT)),
-        ("RuleName", Shape::STR),
-        ("ScanActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanActionResourceType), min_items: None, max_items: None, unique: false })),
-        ("ScheduleExpression", Shape::STR),
-        ("ScheduleExpressionTimezone", Shape::STR),
-        ("StartWindowMinutes", Shape::NUM),
-        ("TargetBackupVault", Shape::STR),
-        ("TargetLogicallyAirGappedBackupVaultArn", Shape::STR),
-    ],
-    required: &["TargetBackupVault", "RuleName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BackupRuleResourceType` property type of `AWS::Backup::BackupPlan`.
 ///
@@ -351,15 +285,15 @@ pub struct BackupRuleResourceType {
     /// `CompletionWindowMinutes`: a number.
     ///
     /// A value in minutes after a backup job is successfully started before it must be completed or it is canceled by AWS Backup .
-    pub completion_window_minutes: Option<Num>,
+    pub completion_window_minutes: ::std::option::Option<::cloudwright_core::Num>,
     /// `CopyActions`: a list of [`CopyActionResourceType`] objects.
     ///
     /// An array of CopyAction objects, which contains the details of the copy operation.
-    pub copy_actions: Option<List<CopyActionResourceType>>,
+    pub copy_actions: ::std::option::Option<::cloudwright_core::List<CopyActionResourceType>>,
     /// `EnableContinuousBackup`: a boolean.
     ///
     /// Enables continuous backup and point-in-time restores (PITR).
-    pub enable_continuous_backup: Option<Bool>,
+    pub enable_continuous_backup: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IndexActions`: a list of [`IndexActionsResourceType`] objects.
     ///
     /// There can up to one IndexAction in each BackupRule, as each backup can have 0 or 1 backup index associated with it.
@@ -368,43 +302,44 @@ pub struct BackupRuleResourceType {
     ///
     /// - `EBS` for Amazon Elastic Block Store
     /// - `S3` for Amazon Simple Storage Service (Amazon S3)
-    pub index_actions: Option<List<IndexActionsResourceType>>,
+    pub index_actions: ::std::option::Option<::cloudwright_core::List<IndexActionsResourceType>>,
     /// `Lifecycle`: a [`LifecycleResourceType`] object.
     ///
     /// The lifecycle defines when a protected resource is transitioned to cold storage and when it expires. AWS Backup transitions and expires backups automatically according to the lifecycle that you define.
-    pub lifecycle: Option<Obj<LifecycleResourceType>>,
+    pub lifecycle: ::std::option::Option<crate::Obj<LifecycleResourceType>>,
     /// `RecoveryPointTags`: a JSON value.
     ///
     /// The tags to assign to the resources.
-    pub recovery_point_tags: Option<Json>,
+    pub recovery_point_tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `RuleName`: a string, required.
     ///
     /// A display name for a backup rule.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `ScanActions`: a list of [`ScanActionResourceType`] objects.
-    pub scan_actions: Option<List<ScanActionResourceType>>,
+    pub scan_actions: ::std::option::Option<::cloudwright_core::List<ScanActionResourceType>>,
     /// `ScheduleExpression`: a string.
     ///
     /// A CRON expression specifying when AWS Backup initiates a backup job.
-    pub schedule_expression: Option<Str>,
+    pub schedule_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleExpressionTimezone`: a string.
     ///
     /// This is the timezone in which the schedule expression is set. By default, ScheduleExpressions are in UTC. You can modify this to a specified timezone.
-    pub schedule_expression_timezone: Option<Str>,
+    pub schedule_expression_timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartWindowMinutes`: a number.
     ///
     /// An optional value that specifies a period of time in minutes after a backup is scheduled before a job is canceled if it doesn't start successfully.
     ///
     /// If this value is included, it must be at least 60 minutes to avoid errors.
-    pub start_window_minutes: Option<Num>,
+    pub start_window_minutes: ::std::option::Option<::cloudwright_core::Num>,
     /// `TargetBackupVault`: a string, required.
     ///
     /// The name of a logical container where backups are stored. Backup vaults are identified by names that are unique to the account used to create them and the AWS Region where they are created. They consist of letters, numbers, and hyphens.
-    pub target_backup_vault: Str,
+    pub target_backup_vault: ::cloudwright_core::Str,
     /// `TargetLogicallyAirGappedBackupVaultArn`: a string.
     ///
     /// The ARN of a logically air-gapped vault. ARN must be in the same account and Region. If provided, supported fully managed resources back up directly to logically air-gapped vault, while other supported resources create a temporary (billable) snapshot in backup vault, then copy it to logically air-gapped vault. Unsupported resources only back up to the specified backup vault.
-    pub target_logically_air_gapped_backup_vault_arn: Option<Str>,
+    pub target_logically_air_gapped_backup_vault_arn:
+        ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -413,56 +348,56 @@ impl BackupRuleResourceType {
     #[inline]
     pub fn new(required: BackupRuleResourceTypeRequired) -> Self {
         Self {
-            completion_window_minutes: None,
-            copy_actions: None,
-            enable_continuous_backup: None,
-            index_actions: None,
-            lifecycle: None,
-            recovery_point_tags: None,
+            completion_window_minutes: ::std::option::Option::None,
+            copy_actions: ::std::option::Option::None,
+            enable_continuous_backup: ::std::option::Option::None,
+            index_actions: ::std::option::Option::None,
+            lifecycle: ::std::option::Option::None,
+            recovery_point_tags: ::std::option::Option::None,
             rule_name: required.rule_name,
-            scan_actions: None,
-            schedule_expression: None,
-            schedule_expression_timezone: None,
-            start_window_minutes: None,
+            scan_actions: ::std::option::Option::None,
+            schedule_expression: ::std::option::Option::None,
+            schedule_expression_timezone: ::std::option::Option::None,
+            start_window_minutes: ::std::option::Option::None,
             target_backup_vault: required.target_backup_vault,
-            target_logically_air_gapped_backup_vault_arn: None,
+            target_logically_air_gapped_backup_vault_arn: ::std::option::Option::None,
         }
     }
 
     /// `CompletionWindowMinutes`: a number.
-    pub fn completion_window_minutes(mut self, value: impl Into<Num>) -> Self { self.completion_window_minutes = Some(value.into()); self }
+    pub fn completion_window_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.completion_window_minutes = ::std::option::Option::Some(value.into()); self }
     /// `CopyActions`: a list of [`CopyActionResourceType`] objects.
-    pub fn copy_actions(mut self, value: impl Into<List<CopyActionResourceType>>) -> Self { self.copy_actions = Some(value.into()); self }
+    pub fn copy_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CopyActionResourceType>>) -> Self { self.copy_actions = ::std::option::Option::Some(value.into()); self }
     /// `EnableContinuousBackup`: a boolean.
-    pub fn enable_continuous_backup(mut self, value: impl Into<Bool>) -> Self { self.enable_continuous_backup = Some(value.into()); self }
+    pub fn enable_continuous_backup(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_continuous_backup = ::std::option::Option::Some(value.into()); self }
     /// `IndexActions`: a list of [`IndexActionsResourceType`] objects.
-    pub fn index_actions(mut self, value: impl Into<List<IndexActionsResourceType>>) -> Self { self.index_actions = Some(value.into()); self }
+    pub fn index_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IndexActionsResourceType>>) -> Self { self.index_actions = ::std::option::Option::Some(value.into()); self }
     /// `Lifecycle`: a [`LifecycleResourceType`] object.
-    pub fn lifecycle(mut self, value: impl Into<Obj<LifecycleResourceType>>) -> Self { self.lifecycle = Some(value.into()); self }
+    pub fn lifecycle(mut self, value: impl ::std::convert::Into<crate::Obj<LifecycleResourceType>>) -> Self { self.lifecycle = ::std::option::Option::Some(value.into()); self }
     /// `RecoveryPointTags`: a JSON value.
-    pub fn recovery_point_tags(mut self, value: impl Into<Json>) -> Self { self.recovery_point_tags = Some(value.into()); self }
+    pub fn recovery_point_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.recovery_point_tags = ::std::option::Option::Some(value.into()); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
     /// `ScanActions`: a list of [`ScanActionResourceType`] objects.
-    pub fn scan_actions(mut self, value: impl Into<List<ScanActionResourceType>>) -> Self { self.scan_actions = Some(value.into()); self }
+    pub fn scan_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScanActionResourceType>>) -> Self { self.scan_actions = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpressionTimezone`: a string.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_expression_timezone = Some(value.into()); self }
+    pub fn schedule_expression_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression_timezone = ::std::option::Option::Some(value.into()); self }
     /// `StartWindowMinutes`: a number.
-    pub fn start_window_minutes(mut self, value: impl Into<Num>) -> Self { self.start_window_minutes = Some(value.into()); self }
+    pub fn start_window_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.start_window_minutes = ::std::option::Option::Some(value.into()); self }
     /// `TargetBackupVault`: a string, required.
-    pub fn target_backup_vault(mut self, value: impl Into<Str>) -> Self { self.target_backup_vault = value.into(); self }
+    pub fn target_backup_vault(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_backup_vault = value.into(); self }
     /// `TargetLogicallyAirGappedBackupVaultArn`: a string.
-    pub fn target_logically_air_gapped_backup_vault_arn(mut self, value: impl Into<Str>) -> Self { self.target_logically_air_gapped_backup_vault_arn = Some(value.into()); self }
+    pub fn target_logically_air_gapped_backup_vault_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_logically_air_gapped_backup_vault_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BackupRuleResourceType {}
+impl crate::PropertyType for BackupRuleResourceType {}
 
-impl ToValue for BackupRuleResourceType {
+impl ::cloudwright_core::ToValue for BackupRuleResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CompletionWindowMinutes", &self.completion_window_minutes)
             .opt("CopyActions", &self.copy_actions)
             .opt("EnableContinuousBackup", &self.enable_continuous_backup)
@@ -486,24 +421,6 @@ impl ToValue for BackupRuleResourceType {
     }
 }
 
-/// The required properties of [`CopyActionResourceType`], by name: `CopyActionResourceType::new(CopyActionResourceTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CopyActionResourceTypeRequired {
-    /// `DestinationBackupVaultArn`: a string, required.
-    pub destination_backup_vault_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CopyActionResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationBackupVaultArn", Shape::STR),
-        ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
-    ],
-    required: &["DestinationBackupVaultArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CopyActionResourceType` property type of `AWS::Backup::BackupPlan`.
 ///
 /// Copies backups created by a backup rule to another vault.
@@ -514,38 +431,38 @@ pub struct CopyActionResourceType {
     /// `DestinationBackupVaultArn`: a string, required.
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies the destination backup vault for the copied backup. For example, `arn:aws:backup:us-east-1:123456789012:vault:aBackupVault.`
-    pub destination_backup_vault_arn: Str,
+    pub destination_backup_vault_arn: ::cloudwright_core::Str,
     /// `Lifecycle`: a [`LifecycleResourceType`] object.
     ///
     /// Defines when a protected resource is transitioned to cold storage and when it expires. AWS Backup transitions and expires backups automatically according to the lifecycle that you define. If you do not specify a lifecycle, AWS Backup applies the lifecycle policy of the source backup to the destination backup.
     ///
     /// Backups transitioned to cold storage must be stored in cold storage for a minimum of 90 days.
-    pub lifecycle: Option<Obj<LifecycleResourceType>>,
+    pub lifecycle: ::std::option::Option<crate::Obj<LifecycleResourceType>>,
 }
 
 #[rustfmt::skip]
 impl CopyActionResourceType {
-    /// A `CopyActionResourceType` with its required properties, named in a [`CopyActionResourceTypeRequired`].
+    /// A `CopyActionResourceType` with its one required property, `DestinationBackupVaultArn`.
     #[inline]
-    pub fn new(required: CopyActionResourceTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            destination_backup_vault_arn: required.destination_backup_vault_arn,
-            lifecycle: None,
+            destination_backup_vault_arn: value.into(),
+            lifecycle: ::std::option::Option::None,
         }
     }
 
     /// `DestinationBackupVaultArn`: a string, required.
-    pub fn destination_backup_vault_arn(mut self, value: impl Into<Str>) -> Self { self.destination_backup_vault_arn = value.into(); self }
+    pub fn destination_backup_vault_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_backup_vault_arn = value.into(); self }
     /// `Lifecycle`: a [`LifecycleResourceType`] object.
-    pub fn lifecycle(mut self, value: impl Into<Obj<LifecycleResourceType>>) -> Self { self.lifecycle = Some(value.into()); self }
+    pub fn lifecycle(mut self, value: impl ::std::convert::Into<crate::Obj<LifecycleResourceType>>) -> Self { self.lifecycle = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CopyActionResourceType {}
+impl crate::PropertyType for CopyActionResourceType {}
 
-impl ToValue for CopyActionResourceType {
+impl ::cloudwright_core::ToValue for CopyActionResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DestinationBackupVaultArn",
                 &self.destination_backup_vault_arn,
@@ -554,15 +471,6 @@ impl ToValue for CopyActionResourceType {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IndexActionsResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IndexActionsResourceType` property type of `AWS::Backup::BackupPlan`.
 ///
@@ -579,7 +487,7 @@ pub struct IndexActionsResourceType {
     ///
     /// - `EBS` for Amazon Elastic Block Store
     /// - `S3` for Amazon Simple Storage Service (Amazon S3)
-    pub resource_types: Option<List<Str>>,
+    pub resource_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -587,34 +495,23 @@ impl IndexActionsResourceType {
     /// A `IndexActionsResourceType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceTypes`: a list of strings.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IndexActionsResourceType {}
+impl crate::PropertyType for IndexActionsResourceType {}
 
-impl ToValue for IndexActionsResourceType {
+impl ::cloudwright_core::ToValue for IndexActionsResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceTypes", &self.resource_types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteAfterDays", Shape::NUM),
-        ("MoveToColdStorageAfterDays", Shape::NUM),
-        ("OptInToArchiveForSupportedResources", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LifecycleResourceType` property type of `AWS::Backup::BackupPlan`.
 ///
@@ -626,15 +523,15 @@ pub struct LifecycleResourceType {
     /// `DeleteAfterDays`: a number.
     ///
     /// The number of days after creation that a recovery point is deleted. This value must be at least 90 days after the number of days specified in `MoveToColdStorageAfterDays` .
-    pub delete_after_days: Option<Num>,
+    pub delete_after_days: ::std::option::Option<::cloudwright_core::Num>,
     /// `MoveToColdStorageAfterDays`: a number.
     ///
     /// The number of days after creation that a recovery point is moved to cold storage.
-    pub move_to_cold_storage_after_days: Option<Num>,
+    pub move_to_cold_storage_after_days: ::std::option::Option<::cloudwright_core::Num>,
     /// `OptInToArchiveForSupportedResources`: a boolean.
     ///
     /// If the value is true, your backup plan transitions supported resources to archive (cold) storage tier in accordance with your lifecycle settings.
-    pub opt_in_to_archive_for_supported_resources: Option<Bool>,
+    pub opt_in_to_archive_for_supported_resources: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -642,23 +539,23 @@ impl LifecycleResourceType {
     /// A `LifecycleResourceType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteAfterDays`: a number.
-    pub fn delete_after_days(mut self, value: impl Into<Num>) -> Self { self.delete_after_days = Some(value.into()); self }
+    pub fn delete_after_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.delete_after_days = ::std::option::Option::Some(value.into()); self }
     /// `MoveToColdStorageAfterDays`: a number.
-    pub fn move_to_cold_storage_after_days(mut self, value: impl Into<Num>) -> Self { self.move_to_cold_storage_after_days = Some(value.into()); self }
+    pub fn move_to_cold_storage_after_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.move_to_cold_storage_after_days = ::std::option::Option::Some(value.into()); self }
     /// `OptInToArchiveForSupportedResources`: a boolean.
-    pub fn opt_in_to_archive_for_supported_resources(mut self, value: impl Into<Bool>) -> Self { self.opt_in_to_archive_for_supported_resources = Some(value.into()); self }
+    pub fn opt_in_to_archive_for_supported_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.opt_in_to_archive_for_supported_resources = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LifecycleResourceType {}
+impl crate::PropertyType for LifecycleResourceType {}
 
-impl ToValue for LifecycleResourceType {
+impl ::cloudwright_core::ToValue for LifecycleResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteAfterDays", &self.delete_after_days)
             .opt(
                 "MoveToColdStorageAfterDays",
@@ -672,25 +569,15 @@ impl ToValue for LifecycleResourceType {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ScanActionResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("MalwareScanner", Shape::Str(&StrRule { allowed: &["GUARDDUTY"], ..StrRule::ANY })),
-        ("ScanMode", Shape::Str(&StrRule { allowed: &["FULL_SCAN", "INCREMENTAL_SCAN"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ScanActionResourceType` property type of `AWS::Backup::BackupPlan`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-backupplan-scanactionresourcetype.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScanActionResourceType {
     /// `MalwareScanner`: a [`MalwareScanner`] value.
-    pub malware_scanner: Option<MalwareScanner>,
+    pub malware_scanner: ::std::option::Option<MalwareScanner>,
     /// `ScanMode`: a [`ScanMode`] value.
-    pub scan_mode: Option<ScanMode>,
+    pub scan_mode: ::std::option::Option<ScanMode>,
 }
 
 #[rustfmt::skip]
@@ -698,37 +585,26 @@ impl ScanActionResourceType {
     /// A `ScanActionResourceType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MalwareScanner`: a [`MalwareScanner`] value.
-    pub fn malware_scanner(mut self, value: impl Into<MalwareScanner>) -> Self { self.malware_scanner = Some(value.into()); self }
+    pub fn malware_scanner(mut self, value: impl ::std::convert::Into<MalwareScanner>) -> Self { self.malware_scanner = ::std::option::Option::Some(value.into()); self }
     /// `ScanMode`: a [`ScanMode`] value.
-    pub fn scan_mode(mut self, value: impl Into<ScanMode>) -> Self { self.scan_mode = Some(value.into()); self }
+    pub fn scan_mode(mut self, value: impl ::std::convert::Into<ScanMode>) -> Self { self.scan_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScanActionResourceType {}
+impl crate::PropertyType for ScanActionResourceType {}
 
-impl ToValue for ScanActionResourceType {
+impl ::cloudwright_core::ToValue for ScanActionResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MalwareScanner", &self.malware_scanner)
             .opt("ScanMode", &self.scan_mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScanSettingResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("MalwareScanner", Shape::Str(&StrRule { allowed: &["GUARDDUTY"], ..StrRule::ANY })),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("ScannerRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScanSettingResourceType` property type of `AWS::Backup::BackupPlan`.
 ///
@@ -736,13 +612,13 @@ pub(crate) static RULE_ScanSettingResourceType: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScanSettingResourceType {
     /// `MalwareScanner`: a [`MalwareScanner`] value.
-    pub malware_scanner: Option<MalwareScanner>,
+    pub malware_scanner: ::std::option::Option<MalwareScanner>,
     /// `ResourceTypes`: a list of strings.
-    pub resource_types: Option<List<Str>>,
+    pub resource_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ScannerRoleArn`: a string.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub scanner_role_arn: Option<Str>,
+    pub scanner_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -750,23 +626,23 @@ impl ScanSettingResourceType {
     /// A `ScanSettingResourceType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MalwareScanner`: a [`MalwareScanner`] value.
-    pub fn malware_scanner(mut self, value: impl Into<MalwareScanner>) -> Self { self.malware_scanner = Some(value.into()); self }
+    pub fn malware_scanner(mut self, value: impl ::std::convert::Into<MalwareScanner>) -> Self { self.malware_scanner = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypes`: a list of strings.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types = ::std::option::Option::Some(value.into()); self }
     /// `ScannerRoleArn`: a string.
-    pub fn scanner_role_arn(mut self, value: impl Into<Str>) -> Self { self.scanner_role_arn = Some(value.into()); self }
+    pub fn scanner_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scanner_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScanSettingResourceType {}
+impl crate::PropertyType for ScanSettingResourceType {}
 
-impl ToValue for ScanSettingResourceType {
+impl ::cloudwright_core::ToValue for ScanSettingResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MalwareScanner", &self.malware_scanner)
             .opt("ResourceTypes", &self.resource_types)
             .opt("ScannerRoleArn", &self.scanner_role_arn)
@@ -780,23 +656,23 @@ pub enum MalwareScanner {
     /// `GUARDDUTY`
     Guardduty,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MalwareScanner {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MalwareScanner {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MalwareScanner {
+impl ::cloudwright_core::ToValue for MalwareScanner {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Guardduty => "GUARDDUTY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -808,23 +684,142 @@ pub enum ScanMode {
     /// `INCREMENTAL_SCAN`
     IncrementalScan,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScanMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScanMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScanMode {
+impl ::cloudwright_core::ToValue for ScanMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullScan => "FULL_SCAN",
             Self::IncrementalScan => "INCREMENTAL_SCAN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.]{1,50}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BackupPlan: ObjRule = ObjRule {
+        properties: &[
+            ("BackupPlan", Shape::Object(&RULE_BackupPlanResourceType)),
+            ("BackupPlanTags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["BackupPlan"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedBackupSettingResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("BackupOptions", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["BackupOptions", "ResourceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BackupPlanResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedBackupSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedBackupSettingResourceType), min_items: None, max_items: None, unique: false })),
+            ("BackupPlanName", Shape::STR),
+            ("BackupPlanRule", Shape::List(&ListRule { items: Shape::Object(&RULE_BackupRuleResourceType), min_items: None, max_items: None, unique: false })),
+            ("ScanSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanSettingResourceType), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["BackupPlanName", "BackupPlanRule"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BackupRuleResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("CompletionWindowMinutes", Shape::NUM),
+            ("CopyActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyActionResourceType), min_items: None, max_items: None, unique: false })),
+            ("EnableContinuousBackup", Shape::Bool),
+            ("IndexActions", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexActionsResourceType), min_items: None, max_items: None, unique: false })),
+            ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
+            ("RecoveryPointTags", Shape::Typed(json_type::OBJECT)),
+            ("RuleName", Shape::STR),
+            ("ScanActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanActionResourceType), min_items: None, max_items: None, unique: false })),
+            ("ScheduleExpression", Shape::STR),
+            ("ScheduleExpressionTimezone", Shape::STR),
+            ("StartWindowMinutes", Shape::NUM),
+            ("TargetBackupVault", Shape::STR),
+            ("TargetLogicallyAirGappedBackupVaultArn", Shape::STR),
+        ],
+        required: &["TargetBackupVault", "RuleName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CopyActionResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationBackupVaultArn", Shape::STR),
+            ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
+        ],
+        required: &["DestinationBackupVaultArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IndexActionsResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteAfterDays", Shape::NUM),
+            ("MoveToColdStorageAfterDays", Shape::NUM),
+            ("OptInToArchiveForSupportedResources", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScanActionResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("MalwareScanner", Shape::Str(&StrRule { allowed: &["GUARDDUTY"], ..StrRule::ANY })),
+            ("ScanMode", Shape::Str(&StrRule { allowed: &["FULL_SCAN", "INCREMENTAL_SCAN"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScanSettingResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("MalwareScanner", Shape::Str(&StrRule { allowed: &["GUARDDUTY"], ..StrRule::ANY })),
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("ScannerRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\:]+$");
-
 /// The required properties of [`BackupSelection`], by name: `BackupSelection::new(BackupSelectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupSelectionRequired {
     /// `BackupPlanId`: a string, required.
-    pub backup_plan_id: Str,
+    pub backup_plan_id: ::cloudwright_core::Str,
     /// `BackupSelection`: a [`BackupSelectionResourceType`] object, required.
-    pub backup_selection: Obj<BackupSelectionResourceType>,
+    pub backup_selection: crate::Obj<BackupSelectionResourceType>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BackupSelection: ObjRule = ObjRule {
-    properties: &[
-        ("BackupPlanId", Shape::STR),
-        ("BackupSelection", Shape::Object(&RULE_BackupSelectionResourceType)),
-    ],
-    required: &["BackupSelection", "BackupPlanId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Backup::BackupSelection` resource.
 ///
 /// Specifies a set of resources to assign to a backup plan.
 ///
-/// For a sample CloudFormation template, see the \[AWS Backup Developer Guide\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html#assigning-resources-cfn>) .
+/// For a sample CloudFormation template, see the [AWS Backup Developer Guide](https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html#assigning-resources-cfn) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BackupSelectionAttributes`], which `Handle<BackupSelection>` dereferences to.
@@ -49,7 +34,7 @@ pub struct BackupSelection {
     /// Uniquely identifies a backup plan.
     ///
     /// Create-only: changing it replaces the resource.
-    pub backup_plan_id: Str,
+    pub backup_plan_id: ::cloudwright_core::Str,
     /// `BackupSelection`: a [`BackupSelectionResourceType`] object, required.
     ///
     /// Specifies the body of a request to assign a set of resources to a backup plan.
@@ -57,7 +42,7 @@ pub struct BackupSelection {
     /// It includes an array of resources, an optional array of patterns to exclude resources, an optional role to provide access to the AWS service the resource belongs to, and an optional array of tags used to identify a set of resources.
     ///
     /// Create-only: changing it replaces the resource.
-    pub backup_selection: Obj<BackupSelectionResourceType>,
+    pub backup_selection: crate::Obj<BackupSelectionResourceType>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +52,7 @@ impl BackupSelection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::BackupSelection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupselection.html",
         primary_identifier: &["Id"],
@@ -78,7 +63,7 @@ impl BackupSelection {
         read_only: &["SelectionId", "Id"],
         attributes: &["BackupPlanId", "BackupSelection.Conditions.StringEquals", "BackupSelection.Conditions.StringLike", "BackupSelection.Conditions.StringNotEquals", "BackupSelection.Conditions.StringNotLike", "BackupSelection.IamRoleArn", "BackupSelection.ListOfTags", "BackupSelection.NotResources", "BackupSelection.Resources", "BackupSelection.SelectionName", "Id", "SelectionId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BackupSelection` with its required properties, named in a [`BackupSelectionRequired`].
@@ -91,38 +76,40 @@ impl BackupSelection {
     }
 
     /// `BackupPlanId`: a string, required.
-    pub fn backup_plan_id(mut self, value: impl Into<Str>) -> Self { self.backup_plan_id = value.into(); self }
+    pub fn backup_plan_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_plan_id = value.into(); self }
     /// `BackupSelection`: a [`BackupSelectionResourceType`] object, required.
-    pub fn backup_selection(mut self, value: impl Into<Obj<BackupSelectionResourceType>>) -> Self { self.backup_selection = value.into(); self }
+    pub fn backup_selection(mut self, value: impl ::std::convert::Into<crate::Obj<BackupSelectionResourceType>>) -> Self { self.backup_selection = value.into(); self }
 }
 
-impl Resource for BackupSelection {
+impl ::cloudwright_core::Resource for BackupSelection {
     type Attributes = BackupSelectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BackupSelection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BackupSelection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BackupSelection {
+impl ::cloudwright_core::ToValue for BackupSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BackupPlanId", &self.backup_plan_id)
             .req("BackupSelection", &self.backup_selection)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BackupSelection`]: `Handle<BackupSelection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BackupSelection`]: `Handle<BackupSelection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BackupSelectionAttributes(ResourceRef);
+pub struct BackupSelectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BackupSelectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BackupSelectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,40 +119,48 @@ impl BackupSelectionAttributes {
     ///
     /// Uniquely identifies a backup plan.
     #[inline]
-    pub fn backup_plan_id(&self) -> Value {
-        self.0.get_att("BackupPlanId")
+    pub fn backup_plan_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupPlanId"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.Conditions.StringEquals`: a list of `ConditionParameter` objects.
     #[inline]
-    pub fn backup_selection_conditions_string_equals(&self) -> Value {
-        self.0.get_att("BackupSelection.Conditions.StringEquals")
+    pub fn backup_selection_conditions_string_equals(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BackupSelection.Conditions.StringEquals"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.Conditions.StringLike`: a list of `ConditionParameter` objects.
     #[inline]
-    pub fn backup_selection_conditions_string_like(&self) -> Value {
-        self.0.get_att("BackupSelection.Conditions.StringLike")
+    pub fn backup_selection_conditions_string_like(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BackupSelection.Conditions.StringLike"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.Conditions.StringNotEquals`: a list of `ConditionParameter` objects.
     #[inline]
-    pub fn backup_selection_conditions_string_not_equals(&self) -> Value {
-        self.0.get_att("BackupSelection.Conditions.StringNotEquals")
+    pub fn backup_selection_conditions_string_not_equals(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BackupSelection.Conditions.StringNotEquals"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.Conditions.StringNotLike`: a list of `ConditionParameter` objects.
     #[inline]
-    pub fn backup_selection_conditions_string_not_like(&self) -> Value {
-        self.0.get_att("BackupSelection.Conditions.StringNotLike")
+    pub fn backup_selection_conditions_string_not_like(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BackupSelection.Conditions.StringNotLike"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.IamRoleArn`: a string.
     ///
     /// The ARN of the IAM role that AWS Backup uses to authenticate when backing up the target resource; for example, `arn:aws:iam::123456789012:role/S3Access` .
     #[inline]
-    pub fn backup_selection_iam_role_arn(&self) -> Value {
-        self.0.get_att("BackupSelection.IamRoleArn")
+    pub fn backup_selection_iam_role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupSelection.IamRoleArn"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.ListOfTags`: a list of `ConditionResourceType` objects.
@@ -177,8 +172,10 @@ impl BackupSelectionAttributes {
     /// - When you specify more than one condition, you assign all resources that match AT LEAST ONE condition (using OR logic).
     /// - `ListOfTags` only supports `StringEquals` . `Conditions` supports `StringEquals` , `StringLike` , `StringNotEquals` , and `StringNotLike` .
     #[inline]
-    pub fn backup_selection_list_of_tags(&self) -> Value {
-        self.0.get_att("BackupSelection.ListOfTags")
+    pub fn backup_selection_list_of_tags(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BackupSelection.ListOfTags"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.NotResources`: a list of strings.
@@ -187,40 +184,42 @@ impl BackupSelectionAttributes {
     ///
     /// If you need to exclude many resources from a backup plan, consider a different resource selection strategy, such as assigning only one or a few resource types or refining your resource selection using tags.
     #[inline]
-    pub fn backup_selection_not_resources(&self) -> Value {
-        self.0.get_att("BackupSelection.NotResources")
+    pub fn backup_selection_not_resources(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BackupSelection.NotResources"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.Resources`: a list of strings.
     ///
     /// An array of strings that contain Amazon Resource Names (ARNs) of resources to assign to a backup plan.
     #[inline]
-    pub fn backup_selection_resources(&self) -> Value {
-        self.0.get_att("BackupSelection.Resources")
+    pub fn backup_selection_resources(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BackupSelection.Resources"))
     }
 
     /// `Fn::GetAtt` `BackupSelection.SelectionName`: a string.
     ///
     /// The display name of a resource selection document.
     #[inline]
-    pub fn backup_selection_selection_name(&self) -> Value {
-        self.0.get_att("BackupSelection.SelectionName")
+    pub fn backup_selection_selection_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupSelection.SelectionName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Uniquely identifies the backup selection.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `SelectionId`: a string.
     ///
     /// Uniquely identifies a request to assign a set of resources to a backup plan.
     #[inline]
-    pub fn selection_id(&self) -> Value {
-        self.0.get_att("SelectionId")
+    pub fn selection_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SelectionId"))
     }
 }
 
@@ -228,25 +227,10 @@ impl BackupSelectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupSelectionResourceTypeRequired {
     /// `IamRoleArn`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `SelectionName`: a string, required.
-    pub selection_name: Str,
+    pub selection_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BackupSelectionResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("Conditions", Shape::Object(&RULE_Conditions)),
-        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ListOfTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionResourceType), min_items: None, max_items: None, unique: false })),
-        ("NotResources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SelectionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["SelectionName", "IamRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BackupSelectionResourceType` property type of `AWS::Backup::BackupSelection`.
 ///
@@ -263,13 +247,13 @@ pub struct BackupSelectionResourceType {
     ///
     /// - When you specify more than one condition, you only assign the resources that match ALL conditions (using AND logic).
     /// - `Conditions` supports `StringEquals` , `StringLike` , `StringNotEquals` , and `StringNotLike` . `ListOfTags` only supports `StringEquals` .
-    pub conditions: Option<Obj<Conditions>>,
+    pub conditions: ::std::option::Option<crate::Obj<Conditions>>,
     /// `IamRoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that AWS Backup uses to authenticate when backing up the target resource; for example, `arn:aws:iam::123456789012:role/S3Access` .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `ListOfTags`: a list of [`ConditionResourceType`] objects.
     ///
     /// A list of conditions that you define to assign resources to your backup plans using tags. For example, `"StringEquals": { "ConditionKey": "aws:ResourceTag/CreatedByCryo", "ConditionValue": "true" },` . Condition operators are case sensitive.
@@ -278,23 +262,23 @@ pub struct BackupSelectionResourceType {
     ///
     /// - When you specify more than one condition, you assign all resources that match AT LEAST ONE condition (using OR logic).
     /// - `ListOfTags` only supports `StringEquals` . `Conditions` supports `StringEquals` , `StringLike` , `StringNotEquals` , and `StringNotLike` .
-    pub list_of_tags: Option<List<ConditionResourceType>>,
+    pub list_of_tags: ::std::option::Option<::cloudwright_core::List<ConditionResourceType>>,
     /// `NotResources`: a list of strings.
     ///
     /// A list of Amazon Resource Names (ARNs) to exclude from a backup plan. The maximum number of ARNs is 500 without wildcards, or 30 ARNs with wildcards.
     ///
     /// If you need to exclude many resources from a backup plan, consider a different resource selection strategy, such as assigning only one or a few resource types or refining your resource selection using tags.
-    pub not_resources: Option<List<Str>>,
+    pub not_resources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Resources`: a list of strings.
     ///
     /// An array of strings that contain Amazon Resource Names (ARNs) of resources to assign to a backup plan.
-    pub resources: Option<List<Str>>,
+    pub resources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SelectionName`: a string, required.
     ///
     /// The display name of a resource selection document.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_\.\:]+$`.
-    pub selection_name: Str,
+    pub selection_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -303,35 +287,35 @@ impl BackupSelectionResourceType {
     #[inline]
     pub fn new(required: BackupSelectionResourceTypeRequired) -> Self {
         Self {
-            conditions: None,
+            conditions: ::std::option::Option::None,
             iam_role_arn: required.iam_role_arn,
-            list_of_tags: None,
-            not_resources: None,
-            resources: None,
+            list_of_tags: ::std::option::Option::None,
+            not_resources: ::std::option::Option::None,
+            resources: ::std::option::Option::None,
             selection_name: required.selection_name,
         }
     }
 
     /// `Conditions`: a [`Conditions`] object.
-    pub fn conditions(mut self, value: impl Into<Obj<Conditions>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<crate::Obj<Conditions>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
     /// `IamRoleArn`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `ListOfTags`: a list of [`ConditionResourceType`] objects.
-    pub fn list_of_tags(mut self, value: impl Into<List<ConditionResourceType>>) -> Self { self.list_of_tags = Some(value.into()); self }
+    pub fn list_of_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConditionResourceType>>) -> Self { self.list_of_tags = ::std::option::Option::Some(value.into()); self }
     /// `NotResources`: a list of strings.
-    pub fn not_resources(mut self, value: impl Into<List<Str>>) -> Self { self.not_resources = Some(value.into()); self }
+    pub fn not_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.not_resources = ::std::option::Option::Some(value.into()); self }
     /// `Resources`: a list of strings.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources = ::std::option::Option::Some(value.into()); self }
     /// `SelectionName`: a string, required.
-    pub fn selection_name(mut self, value: impl Into<Str>) -> Self { self.selection_name = value.into(); self }
+    pub fn selection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.selection_name = value.into(); self }
 }
 
-impl PropertyType for BackupSelectionResourceType {}
+impl crate::PropertyType for BackupSelectionResourceType {}
 
-impl ToValue for BackupSelectionResourceType {
+impl ::cloudwright_core::ToValue for BackupSelectionResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Conditions", &self.conditions)
             .req("IamRoleArn", &self.iam_role_arn)
             .opt("ListOfTags", &self.list_of_tags)
@@ -341,16 +325,6 @@ impl ToValue for BackupSelectionResourceType {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConditionParameter: ObjRule = ObjRule {
-    properties: &[
-        ("ConditionKey", Shape::STR),
-        ("ConditionValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConditionParameter` property type of `AWS::Backup::BackupSelection`.
 ///
@@ -364,11 +338,11 @@ pub struct ConditionParameter {
     /// `ConditionKey`: a string.
     ///
     /// The key in a key-value pair. For example, in the tag `Department: Accounting` , `Department` is the key.
-    pub condition_key: Option<Str>,
+    pub condition_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConditionValue`: a string.
     ///
     /// The value in a key-value pair. For example, in the tag `Department: Accounting` , `Accounting` is the value.
-    pub condition_value: Option<Str>,
+    pub condition_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -376,21 +350,21 @@ impl ConditionParameter {
     /// A `ConditionParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConditionKey`: a string.
-    pub fn condition_key(mut self, value: impl Into<Str>) -> Self { self.condition_key = Some(value.into()); self }
+    pub fn condition_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition_key = ::std::option::Option::Some(value.into()); self }
     /// `ConditionValue`: a string.
-    pub fn condition_value(mut self, value: impl Into<Str>) -> Self { self.condition_value = Some(value.into()); self }
+    pub fn condition_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConditionParameter {}
+impl crate::PropertyType for ConditionParameter {}
 
-impl ToValue for ConditionParameter {
+impl ::cloudwright_core::ToValue for ConditionParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConditionKey", &self.condition_key)
             .opt("ConditionValue", &self.condition_value)
             .build()
@@ -401,24 +375,12 @@ impl ToValue for ConditionParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionResourceTypeRequired {
     /// `ConditionKey`: a string, required.
-    pub condition_key: Str,
+    pub condition_key: ::cloudwright_core::Str,
     /// `ConditionType`: a [`ConditionType`] value, required.
     pub condition_type: ConditionType,
     /// `ConditionValue`: a string, required.
-    pub condition_value: Str,
+    pub condition_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConditionResourceType: ObjRule = ObjRule {
-    properties: &[
-        ("ConditionKey", Shape::STR),
-        ("ConditionType", Shape::Str(&StrRule { allowed: &["STRINGEQUALS"], ..StrRule::ANY })),
-        ("ConditionValue", Shape::STR),
-    ],
-    required: &["ConditionValue", "ConditionKey", "ConditionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConditionResourceType` property type of `AWS::Backup::BackupSelection`.
 ///
@@ -430,7 +392,7 @@ pub struct ConditionResourceType {
     /// `ConditionKey`: a string, required.
     ///
     /// The key in a key-value pair. For example, in `"Department": "accounting"` , `"Department"` is the key.
-    pub condition_key: Str,
+    pub condition_key: ::cloudwright_core::Str,
     /// `ConditionType`: a [`ConditionType`] value, required.
     ///
     /// An operation, such as `STRINGEQUALS` , that is applied to a key-value pair used to filter resources in a selection.
@@ -438,7 +400,7 @@ pub struct ConditionResourceType {
     /// `ConditionValue`: a string, required.
     ///
     /// The value in a key-value pair. For example, in `"Department": "accounting"` , `"accounting"` is the value.
-    pub condition_value: Str,
+    pub condition_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -454,37 +416,25 @@ impl ConditionResourceType {
     }
 
     /// `ConditionKey`: a string, required.
-    pub fn condition_key(mut self, value: impl Into<Str>) -> Self { self.condition_key = value.into(); self }
+    pub fn condition_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition_key = value.into(); self }
     /// `ConditionType`: a [`ConditionType`] value, required.
-    pub fn condition_type(mut self, value: impl Into<ConditionType>) -> Self { self.condition_type = value.into(); self }
+    pub fn condition_type(mut self, value: impl ::std::convert::Into<ConditionType>) -> Self { self.condition_type = value.into(); self }
     /// `ConditionValue`: a string, required.
-    pub fn condition_value(mut self, value: impl Into<Str>) -> Self { self.condition_value = value.into(); self }
+    pub fn condition_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition_value = value.into(); self }
 }
 
-impl PropertyType for ConditionResourceType {}
+impl crate::PropertyType for ConditionResourceType {}
 
-impl ToValue for ConditionResourceType {
+impl ::cloudwright_core::ToValue for ConditionResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConditionKey", &self.condition_key)
             .req("ConditionType", &self.condition_type)
             .req("ConditionValue", &self.condition_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Conditions: ObjRule = ObjRule {
-    properties: &[
-        ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
-        ("StringLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
-        ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
-        ("StringNotLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Conditions` property type of `AWS::Backup::BackupSelection`.
 ///
@@ -499,13 +449,13 @@ pub(crate) static RULE_Conditions: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Conditions {
     /// `StringEquals`: a list of [`ConditionParameter`] objects.
-    pub string_equals: Option<List<ConditionParameter>>,
+    pub string_equals: ::std::option::Option<::cloudwright_core::List<ConditionParameter>>,
     /// `StringLike`: a list of [`ConditionParameter`] objects.
-    pub string_like: Option<List<ConditionParameter>>,
+    pub string_like: ::std::option::Option<::cloudwright_core::List<ConditionParameter>>,
     /// `StringNotEquals`: a list of [`ConditionParameter`] objects.
-    pub string_not_equals: Option<List<ConditionParameter>>,
+    pub string_not_equals: ::std::option::Option<::cloudwright_core::List<ConditionParameter>>,
     /// `StringNotLike`: a list of [`ConditionParameter`] objects.
-    pub string_not_like: Option<List<ConditionParameter>>,
+    pub string_not_like: ::std::option::Option<::cloudwright_core::List<ConditionParameter>>,
 }
 
 #[rustfmt::skip]
@@ -513,25 +463,25 @@ impl Conditions {
     /// A `Conditions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StringEquals`: a list of [`ConditionParameter`] objects.
-    pub fn string_equals(mut self, value: impl Into<List<ConditionParameter>>) -> Self { self.string_equals = Some(value.into()); self }
+    pub fn string_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConditionParameter>>) -> Self { self.string_equals = ::std::option::Option::Some(value.into()); self }
     /// `StringLike`: a list of [`ConditionParameter`] objects.
-    pub fn string_like(mut self, value: impl Into<List<ConditionParameter>>) -> Self { self.string_like = Some(value.into()); self }
+    pub fn string_like(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConditionParameter>>) -> Self { self.string_like = ::std::option::Option::Some(value.into()); self }
     /// `StringNotEquals`: a list of [`ConditionParameter`] objects.
-    pub fn string_not_equals(mut self, value: impl Into<List<ConditionParameter>>) -> Self { self.string_not_equals = Some(value.into()); self }
+    pub fn string_not_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConditionParameter>>) -> Self { self.string_not_equals = ::std::option::Option::Some(value.into()); self }
     /// `StringNotLike`: a list of [`ConditionParameter`] objects.
-    pub fn string_not_like(mut self, value: impl Into<List<ConditionParameter>>) -> Self { self.string_not_like = Some(value.into()); self }
+    pub fn string_not_like(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConditionParameter>>) -> Self { self.string_not_like = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Conditions {}
+impl crate::PropertyType for Conditions {}
 
-impl ToValue for Conditions {
+impl ::cloudwright_core::ToValue for Conditions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StringEquals", &self.string_equals)
             .opt("StringLike", &self.string_like)
             .opt("StringNotEquals", &self.string_not_equals)
@@ -546,22 +496,91 @@ pub enum ConditionType {
     /// `STRINGEQUALS`
     Stringequals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConditionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConditionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConditionType {
+impl ::cloudwright_core::ToValue for ConditionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Stringequals => "STRINGEQUALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.\\:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BackupSelection: ObjRule = ObjRule {
+        properties: &[
+            ("BackupPlanId", Shape::STR),
+            ("BackupSelection", Shape::Object(&RULE_BackupSelectionResourceType)),
+        ],
+        required: &["BackupSelection", "BackupPlanId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BackupSelectionResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("Conditions", Shape::Object(&RULE_Conditions)),
+            ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ListOfTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionResourceType), min_items: None, max_items: None, unique: false })),
+            ("NotResources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SelectionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["SelectionName", "IamRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConditionParameter: ObjRule = ObjRule {
+        properties: &[
+            ("ConditionKey", Shape::STR),
+            ("ConditionValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConditionResourceType: ObjRule = ObjRule {
+        properties: &[
+            ("ConditionKey", Shape::STR),
+            ("ConditionType", Shape::Str(&StrRule { allowed: &["STRINGEQUALS"], ..StrRule::ANY })),
+            ("ConditionValue", Shape::STR),
+        ],
+        required: &["ConditionValue", "ConditionKey", "ConditionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Conditions: ObjRule = ObjRule {
+        properties: &[
+            ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
+            ("StringLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
+            ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
+            ("StringNotLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_NotificationObjectType;
 pub use super::shared::{NotificationObjectType, NotificationObjectTypeRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
-
-/// The required properties of [`BackupVault`], by name: `BackupVault::new(BackupVaultRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackupVaultRequired {
-    /// `BackupVaultName`: a string, required.
-    pub backup_vault_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BackupVault: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BackupVaultTags", Shape::Typed(json_type::OBJECT)),
-        ("EncryptionKeyArn", Shape::STR),
-        ("LockConfiguration", Shape::Object(&RULE_LockConfigurationType)),
-        ("Notifications", Shape::Object(&RULE_NotificationObjectType)),
-    ],
-    required: &["BackupVaultName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Backup::BackupVault` resource.
 ///
@@ -41,7 +13,7 @@ pub(crate) static RULE_BackupVault: ObjRule = ObjRule {
 ///
 /// Do not include sensitive data, such as passport numbers, in the name of a backup vault.
 ///
-/// For a sample CloudFormation template, see the \[AWS Backup Developer Guide\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html#assigning-resources-cfn>) .
+/// For a sample CloudFormation template, see the [AWS Backup Developer Guide](https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html#assigning-resources-cfn) .
 ///
 /// `Ref` returns its `BackupVaultName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BackupVaultAttributes`], which `Handle<BackupVault>` dereferences to.
@@ -55,33 +27,33 @@ pub struct BackupVault {
     /// `AccessPolicy`: a JSON value.
     ///
     /// A resource-based policy that is used to manage access permissions on the target backup vault.
-    pub access_policy: Option<Json>,
+    pub access_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `BackupVaultName`: a string, required.
     ///
     /// The name of a logical container where backups are stored. Backup vaults are identified by names that are unique to the account used to create them and the AWS Region where they are created.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_]{2,50}$`; create-only: changing it replaces the resource.
-    pub backup_vault_name: Str,
+    pub backup_vault_name: ::cloudwright_core::Str,
     /// `BackupVaultTags`: a JSON value.
     ///
     /// The tags to assign to the backup vault.
-    pub backup_vault_tags: Option<Json>,
+    pub backup_vault_tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `EncryptionKeyArn`: a string.
     ///
     /// A server-side encryption key you can specify to encrypt your backups from services that support full AWS Backup management; for example, `arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` . If you specify a key, you must specify its ARN, not its alias. If you do not specify a key, AWS Backup creates a KMS key for you by default.
     ///
-    /// To learn which AWS Backup services support full AWS Backup management and how AWS Backup handles encryption for backups from services that do not yet support full AWS Backup , see \[Encryption for backups in AWS Backup\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html>)
+    /// To learn which AWS Backup services support full AWS Backup management and how AWS Backup handles encryption for backups from services that do not yet support full AWS Backup , see [Encryption for backups in AWS Backup](https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html)
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LockConfiguration`: a [`LockConfigurationType`] object.
     ///
-    /// Configuration for \[AWS Backup Vault Lock\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html>) .
-    pub lock_configuration: Option<Obj<LockConfigurationType>>,
+    /// Configuration for [AWS Backup Vault Lock](https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html) .
+    pub lock_configuration: ::std::option::Option<crate::Obj<LockConfigurationType>>,
     /// `Notifications`: a [`NotificationObjectType`] object.
     ///
     /// The SNS event notifications for the specified backup vault.
-    pub notifications: Option<Obj<NotificationObjectType>>,
+    pub notifications: ::std::option::Option<crate::Obj<NotificationObjectType>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +63,7 @@ impl BackupVault {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::BackupVault",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupvault.html",
         primary_identifier: &["BackupVaultName"],
@@ -102,54 +74,56 @@ impl BackupVault {
         read_only: &["BackupVaultArn"],
         attributes: &["BackupVaultArn", "BackupVaultName", "EncryptionKeyArn", "LockConfiguration.ChangeableForDays", "LockConfiguration.MaxRetentionDays", "LockConfiguration.MinRetentionDays", "Notifications.BackupVaultEvents", "Notifications.SNSTopicArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `BackupVault` with its required properties, named in a [`BackupVaultRequired`].
+    /// A `BackupVault` with its one required property, `BackupVaultName`.
     #[inline]
-    pub fn new(required: BackupVaultRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_policy: None,
-            backup_vault_name: required.backup_vault_name,
-            backup_vault_tags: None,
-            encryption_key_arn: None,
-            lock_configuration: None,
-            notifications: None,
+            access_policy: ::std::option::Option::None,
+            backup_vault_name: value.into(),
+            backup_vault_tags: ::std::option::Option::None,
+            encryption_key_arn: ::std::option::Option::None,
+            lock_configuration: ::std::option::Option::None,
+            notifications: ::std::option::Option::None,
         }
     }
 
     /// `AccessPolicy`: a JSON value.
-    pub fn access_policy(mut self, value: impl Into<Json>) -> Self { self.access_policy = Some(value.into()); self }
+    pub fn access_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.access_policy = ::std::option::Option::Some(value.into()); self }
     /// `BackupVaultName`: a string, required.
-    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self { self.backup_vault_name = value.into(); self }
+    pub fn backup_vault_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_vault_name = value.into(); self }
     /// `BackupVaultTags`: a JSON value.
-    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self { self.backup_vault_tags = Some(value.into()); self }
+    pub fn backup_vault_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.backup_vault_tags = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `LockConfiguration`: a [`LockConfigurationType`] object.
-    pub fn lock_configuration(mut self, value: impl Into<Obj<LockConfigurationType>>) -> Self { self.lock_configuration = Some(value.into()); self }
+    pub fn lock_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LockConfigurationType>>) -> Self { self.lock_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Notifications`: a [`NotificationObjectType`] object.
-    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self { self.notifications = Some(value.into()); self }
+    pub fn notifications(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationObjectType>>) -> Self { self.notifications = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BackupVault {
+impl ::cloudwright_core::Resource for BackupVault {
     type Attributes = BackupVaultAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BackupVault, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BackupVault, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BackupVault {
+impl ::cloudwright_core::ToValue for BackupVault {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPolicy", &self.access_policy)
             .req("BackupVaultName", &self.backup_vault_name)
             .opt("BackupVaultTags", &self.backup_vault_tags)
@@ -160,12 +134,12 @@ impl ToValue for BackupVault {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BackupVault`]: `Handle<BackupVault>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BackupVault`]: `Handle<BackupVault>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BackupVaultAttributes(ResourceRef);
+pub struct BackupVaultAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BackupVaultAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BackupVaultAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,24 +149,24 @@ impl BackupVaultAttributes {
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies a backup vault; for example, `arn:aws:backup:us-east-1:123456789012:backup-vault:aBackupVault` .
     #[inline]
-    pub fn backup_vault_arn(&self) -> Value {
-        self.0.get_att("BackupVaultArn")
+    pub fn backup_vault_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupVaultArn"))
     }
 
     /// `Fn::GetAtt` `BackupVaultName`: a string.
     #[inline]
-    pub fn backup_vault_name(&self) -> Value {
-        self.0.get_att("BackupVaultName")
+    pub fn backup_vault_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupVaultName"))
     }
 
     /// `Fn::GetAtt` `EncryptionKeyArn`: a string.
     ///
     /// A server-side encryption key you can specify to encrypt your backups from services that support full AWS Backup management; for example, `arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` . If you specify a key, you must specify its ARN, not its alias. If you do not specify a key, AWS Backup creates a KMS key for you by default.
     ///
-    /// To learn which AWS Backup services support full AWS Backup management and how AWS Backup handles encryption for backups from services that do not yet support full AWS Backup , see \[Encryption for backups in AWS Backup\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html>)
+    /// To learn which AWS Backup services support full AWS Backup management and how AWS Backup handles encryption for backups from services that do not yet support full AWS Backup , see [Encryption for backups in AWS Backup](https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html)
     #[inline]
-    pub fn encryption_key_arn(&self) -> Value {
-        self.0.get_att("EncryptionKeyArn")
+    pub fn encryption_key_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EncryptionKeyArn"))
     }
 
     /// `Fn::GetAtt` `LockConfiguration.ChangeableForDays`: an integer.
@@ -205,8 +179,8 @@ impl BackupVaultAttributes {
     ///
     /// If this parameter is not specified, you can delete Vault Lock from the vault using `DeleteBackupVaultLockConfiguration` or change the Vault Lock configuration using `PutBackupVaultLockConfiguration` at any time.
     #[inline]
-    pub fn lock_configuration_changeable_for_days(&self) -> Value {
-        self.0.get_att("LockConfiguration.ChangeableForDays")
+    pub fn lock_configuration_changeable_for_days(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LockConfiguration.ChangeableForDays"))
     }
 
     /// `Fn::GetAtt` `LockConfiguration.MaxRetentionDays`: an integer.
@@ -217,8 +191,8 @@ impl BackupVaultAttributes {
     ///
     /// If this parameter is specified, any backup or copy job to the vault must have a lifecycle policy with a retention period equal to or shorter than the maximum retention period. If the job's retention period is longer than that maximum retention period, then the vault fails the backup or copy job, and you should either modify your lifecycle settings or use a different vault. Recovery points already saved in the vault prior to Vault Lock are not affected.
     #[inline]
-    pub fn lock_configuration_max_retention_days(&self) -> Value {
-        self.0.get_att("LockConfiguration.MaxRetentionDays")
+    pub fn lock_configuration_max_retention_days(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LockConfiguration.MaxRetentionDays"))
     }
 
     /// `Fn::GetAtt` `LockConfiguration.MinRetentionDays`: an integer.
@@ -229,49 +203,32 @@ impl BackupVaultAttributes {
     ///
     /// If this parameter is specified, any backup or copy job to the vault must have a lifecycle policy with a retention period equal to or longer than the minimum retention period. If the job's retention period is shorter than that minimum retention period, then the vault fails that backup or copy job, and you should either modify your lifecycle settings or use a different vault. Recovery points already saved in the vault prior to Vault Lock are not affected.
     #[inline]
-    pub fn lock_configuration_min_retention_days(&self) -> Value {
-        self.0.get_att("LockConfiguration.MinRetentionDays")
+    pub fn lock_configuration_min_retention_days(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LockConfiguration.MinRetentionDays"))
     }
 
     /// `Fn::GetAtt` `Notifications.BackupVaultEvents`: a list of strings.
     ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see \[BackupVaultEvents\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax>) in the *AWS Backup API Guide* .
+    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see [BackupVaultEvents](https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax) in the *AWS Backup API Guide* .
     #[inline]
-    pub fn notifications_backup_vault_events(&self) -> Value {
-        self.0.get_att("Notifications.BackupVaultEvents")
+    pub fn notifications_backup_vault_events(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Notifications.BackupVaultEvents"))
     }
 
     /// `Fn::GetAtt` `Notifications.SNSTopicArn`: a string.
     ///
     /// An ARN that uniquely identifies an Amazon Simple Notification Service (Amazon SNS) topic; for example, `arn:aws:sns:us-west-2:111122223333:MyTopic` .
     #[inline]
-    pub fn notifications_sns_topic_arn(&self) -> Value {
-        self.0.get_att("Notifications.SNSTopicArn")
+    pub fn notifications_sns_topic_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Notifications.SNSTopicArn"))
     }
 }
 
-/// The required properties of [`LockConfigurationType`], by name: `LockConfigurationType::new(LockConfigurationTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LockConfigurationTypeRequired {
-    /// `MinRetentionDays`: an integer, required.
-    pub min_retention_days: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LockConfigurationType: ObjRule = ObjRule {
-    properties: &[
-        ("ChangeableForDays", Shape::INT),
-        ("MaxRetentionDays", Shape::INT),
-        ("MinRetentionDays", Shape::INT),
-    ],
-    required: &["MinRetentionDays"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LockConfigurationType` property type of `AWS::Backup::BackupVault`.
 ///
-/// The `LockConfigurationType` property type specifies configuration for \[AWS Backup Vault Lock\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html>) .
+/// The `LockConfigurationType` property type specifies configuration for [AWS Backup Vault Lock](https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-backupvault-lockconfigurationtype.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -285,7 +242,7 @@ pub struct LockConfigurationType {
     /// Before the lock date, you can delete Vault Lock from the vault using `DeleteBackupVaultLockConfiguration` or change the Vault Lock configuration using `PutBackupVaultLockConfiguration` . On and after the lock date, the Vault Lock becomes immutable and cannot be changed or deleted.
     ///
     /// If this parameter is not specified, you can delete Vault Lock from the vault using `DeleteBackupVaultLockConfiguration` or change the Vault Lock configuration using `PutBackupVaultLockConfiguration` at any time.
-    pub changeable_for_days: Option<Int>,
+    pub changeable_for_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxRetentionDays`: an integer.
     ///
     /// The AWS Backup Vault Lock configuration that specifies the maximum retention period that the vault retains its recovery points. This setting can be useful if, for example, your organization's policies require you to destroy certain data after retaining it for four years (1460 days).
@@ -293,7 +250,7 @@ pub struct LockConfigurationType {
     /// If this parameter is not included, Vault Lock does not enforce a maximum retention period on the recovery points in the vault. If this parameter is included without a value, Vault Lock will not enforce a maximum retention period.
     ///
     /// If this parameter is specified, any backup or copy job to the vault must have a lifecycle policy with a retention period equal to or shorter than the maximum retention period. If the job's retention period is longer than that maximum retention period, then the vault fails the backup or copy job, and you should either modify your lifecycle settings or use a different vault. Recovery points already saved in the vault prior to Vault Lock are not affected.
-    pub max_retention_days: Option<Int>,
+    pub max_retention_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinRetentionDays`: an integer, required.
     ///
     /// The AWS Backup Vault Lock configuration that specifies the minimum retention period that the vault retains its recovery points. This setting can be useful if, for example, your organization's policies require you to retain certain data for at least seven years (2555 days).
@@ -301,38 +258,76 @@ pub struct LockConfigurationType {
     /// If this parameter is not specified, Vault Lock will not enforce a minimum retention period.
     ///
     /// If this parameter is specified, any backup or copy job to the vault must have a lifecycle policy with a retention period equal to or longer than the minimum retention period. If the job's retention period is shorter than that minimum retention period, then the vault fails that backup or copy job, and you should either modify your lifecycle settings or use a different vault. Recovery points already saved in the vault prior to Vault Lock are not affected.
-    pub min_retention_days: Int,
+    pub min_retention_days: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl LockConfigurationType {
-    /// A `LockConfigurationType` with its required properties, named in a [`LockConfigurationTypeRequired`].
+    /// A `LockConfigurationType` with its one required property, `MinRetentionDays`.
     #[inline]
-    pub fn new(required: LockConfigurationTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            changeable_for_days: None,
-            max_retention_days: None,
-            min_retention_days: required.min_retention_days,
+            changeable_for_days: ::std::option::Option::None,
+            max_retention_days: ::std::option::Option::None,
+            min_retention_days: value.into(),
         }
     }
 
     /// `ChangeableForDays`: an integer.
-    pub fn changeable_for_days(mut self, value: impl Into<Int>) -> Self { self.changeable_for_days = Some(value.into()); self }
+    pub fn changeable_for_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.changeable_for_days = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetentionDays`: an integer.
-    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self { self.max_retention_days = Some(value.into()); self }
+    pub fn max_retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retention_days = ::std::option::Option::Some(value.into()); self }
     /// `MinRetentionDays`: an integer, required.
-    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self { self.min_retention_days = value.into(); self }
+    pub fn min_retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_retention_days = value.into(); self }
 }
 
-impl PropertyType for LockConfigurationType {}
+impl crate::PropertyType for LockConfigurationType {}
 
-impl ToValue for LockConfigurationType {
+impl ::cloudwright_core::ToValue for LockConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChangeableForDays", &self.changeable_for_days)
             .opt("MaxRetentionDays", &self.max_retention_days)
             .req("MinRetentionDays", &self.min_retention_days)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_NotificationObjectType;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BackupVault: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BackupVaultTags", Shape::Typed(json_type::OBJECT)),
+            ("EncryptionKeyArn", Shape::STR),
+            ("LockConfiguration", Shape::Object(&RULE_LockConfigurationType)),
+            ("Notifications", Shape::Object(&RULE_NotificationObjectType)),
+        ],
+        required: &["BackupVaultName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LockConfigurationType: ObjRule = ObjRule {
+        properties: &[
+            ("ChangeableForDays", Shape::INT),
+            ("MaxRetentionDays", Shape::INT),
+            ("MinRetentionDays", Shape::INT),
+        ],
+        required: &["MinRetentionDays"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

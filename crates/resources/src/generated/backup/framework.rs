@@ -5,40 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
-
-/// The required properties of [`Framework`], by name: `Framework::new(FrameworkRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FrameworkRequired {
-    /// `FrameworkControls`: a list of [`FrameworkControl`] objects, required.
-    pub framework_controls: List<FrameworkControl>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Framework: ObjRule = ObjRule {
-    properties: &[
-        ("FrameworkControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FrameworkControl), min_items: None, max_items: None, unique: true })),
-        ("FrameworkDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FrameworkName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FrameworkTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["FrameworkControls"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Backup::Framework` resource.
 ///
 /// Creates a framework with one or more controls. A framework is a collection of controls that you can use to evaluate your backup practices. By using pre-built customizable controls to define your policies, you can evaluate whether your backup practices comply with your policies and which resources are not yet in compliance.
 ///
-/// For a sample CloudFormation template, see the \[AWS Backup Developer Guide\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/bam-cfn-integration.html#bam-cfn-frameworks-template>) .
+/// For a sample CloudFormation template, see the [AWS Backup Developer Guide](https://docs.aws.amazon.com/aws-backup/latest/devguide/bam-cfn-integration.html#bam-cfn-frameworks-template) .
 ///
 /// `Ref` returns its `FrameworkArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FrameworkAttributes`], which `Handle<Framework>` dereferences to.
@@ -52,23 +25,23 @@ pub struct Framework {
     /// `FrameworkControls`: a list of [`FrameworkControl`] objects, required.
     ///
     /// Contains detailed information about all of the controls of a framework. Each framework must contain at least one control.
-    pub framework_controls: List<FrameworkControl>,
+    pub framework_controls: ::cloudwright_core::List<FrameworkControl>,
     /// `FrameworkDescription`: a string.
     ///
     /// An optional description of the framework with a maximum 1,024 characters.
     ///
     /// Pattern `\S`; length 0 to 1024.
-    pub framework_description: Option<Str>,
+    pub framework_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FrameworkName`: a string.
     ///
     /// The unique name of a framework. This name is between 1 and 256 characters, starting with a letter, and consisting of letters (a-z, A-Z), numbers (0-9), and underscores (_).
     ///
     /// Pattern `[a-zA-Z][_a-zA-Z0-9]*`; length 1 to 256; create-only: changing it replaces the resource.
-    pub framework_name: Option<Str>,
+    pub framework_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FrameworkTags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to your framework.
-    pub framework_tags: Option<List<Tag>>,
+    pub framework_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +51,7 @@ impl Framework {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::Framework",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-framework.html",
         primary_identifier: &["FrameworkArn"],
@@ -89,48 +62,50 @@ impl Framework {
         read_only: &["FrameworkArn", "CreationTime", "FrameworkStatus", "DeploymentStatus"],
         attributes: &["CreationTime", "DeploymentStatus", "FrameworkArn", "FrameworkStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Framework` with its required properties, named in a [`FrameworkRequired`].
+    /// A `Framework` with its one required property, `FrameworkControls`.
     #[inline]
-    pub fn new(required: FrameworkRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<FrameworkControl>>) -> Self {
         Self {
-            framework_controls: required.framework_controls,
-            framework_description: None,
-            framework_name: None,
-            framework_tags: None,
+            framework_controls: value.into(),
+            framework_description: ::std::option::Option::None,
+            framework_name: ::std::option::Option::None,
+            framework_tags: ::std::option::Option::None,
         }
     }
 
     /// `FrameworkControls`: a list of [`FrameworkControl`] objects, required.
-    pub fn framework_controls(mut self, value: impl Into<List<FrameworkControl>>) -> Self { self.framework_controls = value.into(); self }
+    pub fn framework_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FrameworkControl>>) -> Self { self.framework_controls = value.into(); self }
     /// `FrameworkDescription`: a string.
-    pub fn framework_description(mut self, value: impl Into<Str>) -> Self { self.framework_description = Some(value.into()); self }
+    pub fn framework_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework_description = ::std::option::Option::Some(value.into()); self }
     /// `FrameworkName`: a string.
-    pub fn framework_name(mut self, value: impl Into<Str>) -> Self { self.framework_name = Some(value.into()); self }
+    pub fn framework_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework_name = ::std::option::Option::Some(value.into()); self }
     /// `FrameworkTags`: a list of [`Tag`] objects.
-    pub fn framework_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.framework_tags = Some(value.into()); self }
+    pub fn framework_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.framework_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Framework {
+impl ::cloudwright_core::Resource for Framework {
     type Attributes = FrameworkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Framework, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Framework, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Framework {
+impl ::cloudwright_core::ToValue for Framework {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FrameworkControls", &self.framework_controls)
             .opt("FrameworkDescription", &self.framework_description)
             .opt("FrameworkName", &self.framework_name)
@@ -139,12 +114,12 @@ impl ToValue for Framework {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Framework`]: `Handle<Framework>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Framework`]: `Handle<Framework>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FrameworkAttributes(ResourceRef);
+pub struct FrameworkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FrameworkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FrameworkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,32 +129,32 @@ impl FrameworkAttributes {
     ///
     /// The UTC time when you created your framework.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `DeploymentStatus`: a string.
     ///
-    /// Depolyment status refers to whether your framework has completed deployment. This status is usually `Completed` , but might also be `Create in progress` or another status. For a list of statuses, see \[Framework compliance status\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/viewing-frameworks.html>) in the *Developer Guide* .
+    /// Depolyment status refers to whether your framework has completed deployment. This status is usually `Completed` , but might also be `Create in progress` or another status. For a list of statuses, see [Framework compliance status](https://docs.aws.amazon.com/aws-backup/latest/devguide/viewing-frameworks.html) in the *Developer Guide* .
     #[inline]
-    pub fn deployment_status(&self) -> Value {
-        self.0.get_att("DeploymentStatus")
+    pub fn deployment_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeploymentStatus"))
     }
 
     /// `Fn::GetAtt` `FrameworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of your framework.
     #[inline]
-    pub fn framework_arn(&self) -> Value {
-        self.0.get_att("FrameworkArn")
+    pub fn framework_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FrameworkArn"))
     }
 
     /// `Fn::GetAtt` `FrameworkStatus`: a string.
     ///
-    /// Framework status refers to whether you have turned on resource tracking for all of your resources. This status is `Active` when you turn on all resources the framework evaluates. For other statuses and steps to correct them, see \[Framework compliance status\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/viewing-frameworks.html>) in the *Developer Guide* .
+    /// Framework status refers to whether you have turned on resource tracking for all of your resources. This status is `Active` when you turn on all resources the framework evaluates. For other statuses and steps to correct them, see [Framework compliance status](https://docs.aws.amazon.com/aws-backup/latest/devguide/viewing-frameworks.html) in the *Developer Guide* .
     #[inline]
-    pub fn framework_status(&self) -> Value {
-        self.0.get_att("FrameworkStatus")
+    pub fn framework_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FrameworkStatus"))
     }
 }
 
@@ -187,21 +162,10 @@ impl FrameworkAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlInputParameterRequired {
     /// `ParameterName`: a string, required.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ControlInputParameter: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ControlInputParameter` property type of `AWS::Backup::Framework`.
 ///
@@ -213,11 +177,11 @@ pub struct ControlInputParameter {
     /// `ParameterName`: a string, required.
     ///
     /// The name of a parameter, for example, `BackupPlanFrequency` .
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
     ///
     /// The value of parameter, for example, `hourly` .
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -232,39 +196,28 @@ impl ControlInputParameter {
     }
 
     /// `ParameterName`: a string, required.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
-impl PropertyType for ControlInputParameter {}
+impl crate::PropertyType for ControlInputParameter {}
 
-impl ToValue for ControlInputParameter {
+impl ::cloudwright_core::ToValue for ControlInputParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
             .req("ParameterValue", &self.parameter_value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ControlScope: ObjRule = ObjRule {
-    properties: &[
-        ("ComplianceResourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100), unique: false })),
-        ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ControlScope` property type of `AWS::Backup::Framework`.
 ///
 /// The scope of a control. The control scope defines what the control will evaluate. Three examples of control scopes are: a specific backup plan, all backup plans with a specific tag, or all backup plans.
 ///
-/// For more information, see \[`ControlScope` .\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ControlScope.html>)
+/// For more information, see [`ControlScope` .](https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ControlScope.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-framework-controlscope.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -272,11 +225,13 @@ pub struct ControlScope {
     /// `ComplianceResourceIds`: a list of strings.
     ///
     /// Items 1 to 100.
-    pub compliance_resource_ids: Option<List<Str>>,
+    pub compliance_resource_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ComplianceResourceTypes`: a list of strings.
-    pub compliance_resource_types: Option<List<Str>>,
+    pub compliance_resource_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -284,48 +239,29 @@ impl ControlScope {
     /// A `ControlScope` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComplianceResourceIds`: a list of strings.
-    pub fn compliance_resource_ids(mut self, value: impl Into<List<Str>>) -> Self { self.compliance_resource_ids = Some(value.into()); self }
+    pub fn compliance_resource_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.compliance_resource_ids = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceResourceTypes`: a list of strings.
-    pub fn compliance_resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.compliance_resource_types = Some(value.into()); self }
+    pub fn compliance_resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.compliance_resource_types = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ControlScope {}
+impl crate::PropertyType for ControlScope {}
 
-impl ToValue for ControlScope {
+impl ::cloudwright_core::ToValue for ControlScope {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComplianceResourceIds", &self.compliance_resource_ids)
             .opt("ComplianceResourceTypes", &self.compliance_resource_types)
             .opt("Tags", &self.tags)
             .build()
     }
 }
-
-/// The required properties of [`FrameworkControl`], by name: `FrameworkControl::new(FrameworkControlRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FrameworkControlRequired {
-    /// `ControlName`: a string, required.
-    pub control_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FrameworkControl: ObjRule = ObjRule {
-    properties: &[
-        ("ControlInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlInputParameter), min_items: None, max_items: None, unique: true })),
-        ("ControlName", Shape::STR),
-        ("ControlScope", Shape::Object(&RULE_ControlScope)),
-    ],
-    required: &["ControlName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FrameworkControl` property type of `AWS::Backup::Framework`.
 ///
@@ -337,48 +273,108 @@ pub struct FrameworkControl {
     /// `ControlInputParameters`: a list of [`ControlInputParameter`] objects.
     ///
     /// The name/value pairs.
-    pub control_input_parameters: Option<List<ControlInputParameter>>,
+    pub control_input_parameters:
+        ::std::option::Option<::cloudwright_core::List<ControlInputParameter>>,
     /// `ControlName`: a string, required.
     ///
     /// The name of a control. This name is between 1 and 256 characters.
-    pub control_name: Str,
+    pub control_name: ::cloudwright_core::Str,
     /// `ControlScope`: a [`ControlScope`] object.
     ///
     /// The scope of a control. The control scope defines what the control will evaluate. Three examples of control scopes are: a specific backup plan, all backup plans with a specific tag, or all backup plans.
     ///
-    /// For more information, see \[`ControlScope` .\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ControlScope.html>)
-    pub control_scope: Option<Obj<ControlScope>>,
+    /// For more information, see [`ControlScope` .](https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ControlScope.html)
+    pub control_scope: ::std::option::Option<crate::Obj<ControlScope>>,
 }
 
 #[rustfmt::skip]
 impl FrameworkControl {
-    /// A `FrameworkControl` with its required properties, named in a [`FrameworkControlRequired`].
+    /// A `FrameworkControl` with its one required property, `ControlName`.
     #[inline]
-    pub fn new(required: FrameworkControlRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            control_input_parameters: None,
-            control_name: required.control_name,
-            control_scope: None,
+            control_input_parameters: ::std::option::Option::None,
+            control_name: value.into(),
+            control_scope: ::std::option::Option::None,
         }
     }
 
     /// `ControlInputParameters`: a list of [`ControlInputParameter`] objects.
-    pub fn control_input_parameters(mut self, value: impl Into<List<ControlInputParameter>>) -> Self { self.control_input_parameters = Some(value.into()); self }
+    pub fn control_input_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ControlInputParameter>>) -> Self { self.control_input_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ControlName`: a string, required.
-    pub fn control_name(mut self, value: impl Into<Str>) -> Self { self.control_name = value.into(); self }
+    pub fn control_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_name = value.into(); self }
     /// `ControlScope`: a [`ControlScope`] object.
-    pub fn control_scope(mut self, value: impl Into<Obj<ControlScope>>) -> Self { self.control_scope = Some(value.into()); self }
+    pub fn control_scope(mut self, value: impl ::std::convert::Into<crate::Obj<ControlScope>>) -> Self { self.control_scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FrameworkControl {}
+impl crate::PropertyType for FrameworkControl {}
 
-impl ToValue for FrameworkControl {
+impl ::cloudwright_core::ToValue for FrameworkControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ControlInputParameters", &self.control_input_parameters)
             .req("ControlName", &self.control_name)
             .opt("ControlScope", &self.control_scope)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Framework: ObjRule = ObjRule {
+        properties: &[
+            ("FrameworkControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FrameworkControl), min_items: None, max_items: None, unique: true })),
+            ("FrameworkDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FrameworkName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FrameworkTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["FrameworkControls"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ControlInputParameter: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterName", Shape::STR),
+            ("ParameterValue", Shape::STR),
+        ],
+        required: &["ParameterName", "ParameterValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ControlScope: ObjRule = ObjRule {
+        properties: &[
+            ("ComplianceResourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100), unique: false })),
+            ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrameworkControl: ObjRule = ObjRule {
+        properties: &[
+            ("ControlInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlInputParameter), min_items: None, max_items: None, unique: true })),
+            ("ControlName", Shape::STR),
+            ("ControlScope", Shape::Object(&RULE_ControlScope)),
+        ],
+        required: &["ControlName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

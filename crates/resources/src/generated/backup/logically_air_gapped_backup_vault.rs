@@ -5,41 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_NotificationObjectType;
 pub use super::shared::{NotificationObjectType, NotificationObjectTypeRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
 
 /// The required properties of [`LogicallyAirGappedBackupVault`], by name: `LogicallyAirGappedBackupVault::new(LogicallyAirGappedBackupVaultRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogicallyAirGappedBackupVaultRequired {
     /// `BackupVaultName`: a string, required.
-    pub backup_vault_name: Str,
+    pub backup_vault_name: ::cloudwright_core::Str,
     /// `MaxRetentionDays`: an integer, required.
-    pub max_retention_days: Int,
+    pub max_retention_days: ::cloudwright_core::Int,
     /// `MinRetentionDays`: an integer, required.
-    pub min_retention_days: Int,
+    pub min_retention_days: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BackupVaultTags", Shape::Typed(json_type::OBJECT)),
-        ("EncryptionKeyArn", Shape::STR),
-        ("MaxRetentionDays", Shape::INT),
-        ("MinRetentionDays", Shape::INT),
-        ("MpaApprovalTeamArn", Shape::STR),
-        ("Notifications", Shape::Object(&RULE_NotificationObjectType)),
-    ],
-    required: &["BackupVaultName", "MinRetentionDays", "MaxRetentionDays"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Backup::LogicallyAirGappedBackupVault` resource.
 ///
@@ -47,7 +24,7 @@ pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
 ///
 /// This request includes a name, the Region, the maximum number of retention days, the minimum number of retention days, and optionally can include tags and a creator request ID.
 ///
-/// &gt; Do not include sensitive data, such as passport numbers, in the name of a backup vault.
+/// \> Do not include sensitive data, such as passport numbers, in the name of a backup vault.
 ///
 /// `Ref` returns its `BackupVaultName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LogicallyAirGappedBackupVaultAttributes`], which `Handle<LogicallyAirGappedBackupVault>` dereferences to.
@@ -61,17 +38,17 @@ pub struct LogicallyAirGappedBackupVault {
     /// `AccessPolicy`: a JSON value.
     ///
     /// The backup vault access policy document in JSON format.
-    pub access_policy: Option<Json>,
+    pub access_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `BackupVaultName`: a string, required.
     ///
     /// The name of a logical container where backups are stored. Logically air-gapped backup vaults are identified by names that are unique to the account used to create them and the Region where they are created.
     ///
     /// Pattern `^[a-zA-Z0-9\-\_]{2,50}$`; create-only: changing it replaces the resource.
-    pub backup_vault_name: Str,
+    pub backup_vault_name: ::cloudwright_core::Str,
     /// `BackupVaultTags`: a JSON value.
     ///
     /// The tags to assign to the vault.
-    pub backup_vault_tags: Option<Json>,
+    pub backup_vault_tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `EncryptionKeyArn`: a string.
     ///
     /// The server-side encryption key that is used to protect your backups; for example, `arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` .
@@ -79,13 +56,13 @@ pub struct LogicallyAirGappedBackupVault {
     /// If this field is left blank, AWS Backup will create an AWS owned key to be used to encrypt the content of the logically air-gapped vault. The ARN of this created key will be available as `Fn::GetAtt` output.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxRetentionDays`: an integer, required.
     ///
     /// The maximum retention period that the vault retains its recovery points.
     ///
     /// Create-only: changing it replaces the resource.
-    pub max_retention_days: Int,
+    pub max_retention_days: ::cloudwright_core::Int,
     /// `MinRetentionDays`: an integer, required.
     ///
     /// This setting specifies the minimum retention period that the vault retains its recovery points.
@@ -93,15 +70,15 @@ pub struct LogicallyAirGappedBackupVault {
     /// The minimum value accepted is 7 days.
     ///
     /// Create-only: changing it replaces the resource.
-    pub min_retention_days: Int,
+    pub min_retention_days: ::cloudwright_core::Int,
     /// `MpaApprovalTeamArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the MPA approval team to associate with the backup vault. This cannot be changed after it is set from the CloudFormation template.
-    pub mpa_approval_team_arn: Option<Str>,
+    pub mpa_approval_team_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Notifications`: a [`NotificationObjectType`] object.
     ///
     /// Returns event notifications for the specified backup vault.
-    pub notifications: Option<Obj<NotificationObjectType>>,
+    pub notifications: ::std::option::Option<crate::Obj<NotificationObjectType>>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +88,7 @@ impl LogicallyAirGappedBackupVault {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::LogicallyAirGappedBackupVault",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-logicallyairgappedbackupvault.html",
         primary_identifier: &["BackupVaultName"],
@@ -122,60 +99,65 @@ impl LogicallyAirGappedBackupVault {
         read_only: &["BackupVaultArn", "VaultState", "VaultType"],
         attributes: &["BackupVaultArn", "BackupVaultName", "EncryptionKeyArn", "MaxRetentionDays", "MinRetentionDays", "MpaApprovalTeamArn", "Notifications.BackupVaultEvents", "Notifications.SNSTopicArn", "VaultState", "VaultType"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `LogicallyAirGappedBackupVault` with its required properties, named in a [`LogicallyAirGappedBackupVaultRequired`].
     #[inline]
     pub fn new(required: LogicallyAirGappedBackupVaultRequired) -> Self {
         Self {
-            access_policy: None,
+            access_policy: ::std::option::Option::None,
             backup_vault_name: required.backup_vault_name,
-            backup_vault_tags: None,
-            encryption_key_arn: None,
+            backup_vault_tags: ::std::option::Option::None,
+            encryption_key_arn: ::std::option::Option::None,
             max_retention_days: required.max_retention_days,
             min_retention_days: required.min_retention_days,
-            mpa_approval_team_arn: None,
-            notifications: None,
+            mpa_approval_team_arn: ::std::option::Option::None,
+            notifications: ::std::option::Option::None,
         }
     }
 
     /// `AccessPolicy`: a JSON value.
-    pub fn access_policy(mut self, value: impl Into<Json>) -> Self { self.access_policy = Some(value.into()); self }
+    pub fn access_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.access_policy = ::std::option::Option::Some(value.into()); self }
     /// `BackupVaultName`: a string, required.
-    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self { self.backup_vault_name = value.into(); self }
+    pub fn backup_vault_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_vault_name = value.into(); self }
     /// `BackupVaultTags`: a JSON value.
-    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self { self.backup_vault_tags = Some(value.into()); self }
+    pub fn backup_vault_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.backup_vault_tags = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetentionDays`: an integer, required.
-    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self { self.max_retention_days = value.into(); self }
+    pub fn max_retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retention_days = value.into(); self }
     /// `MinRetentionDays`: an integer, required.
-    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self { self.min_retention_days = value.into(); self }
+    pub fn min_retention_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_retention_days = value.into(); self }
     /// `MpaApprovalTeamArn`: a string.
-    pub fn mpa_approval_team_arn(mut self, value: impl Into<Str>) -> Self { self.mpa_approval_team_arn = Some(value.into()); self }
+    pub fn mpa_approval_team_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mpa_approval_team_arn = ::std::option::Option::Some(value.into()); self }
     /// `Notifications`: a [`NotificationObjectType`] object.
-    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self { self.notifications = Some(value.into()); self }
+    pub fn notifications(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationObjectType>>) -> Self { self.notifications = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LogicallyAirGappedBackupVault {
+impl ::cloudwright_core::Resource for LogicallyAirGappedBackupVault {
     type Attributes = LogicallyAirGappedBackupVaultAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogicallyAirGappedBackupVault, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_LogicallyAirGappedBackupVault,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LogicallyAirGappedBackupVault {
+impl ::cloudwright_core::ToValue for LogicallyAirGappedBackupVault {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPolicy", &self.access_policy)
             .req("BackupVaultName", &self.backup_vault_name)
             .opt("BackupVaultTags", &self.backup_vault_tags)
@@ -188,12 +170,14 @@ impl ToValue for LogicallyAirGappedBackupVault {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LogicallyAirGappedBackupVault`]: `Handle<LogicallyAirGappedBackupVault>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LogicallyAirGappedBackupVault`]: `Handle<LogicallyAirGappedBackupVault>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LogicallyAirGappedBackupVaultAttributes(ResourceRef);
+pub struct LogicallyAirGappedBackupVaultAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LogicallyAirGappedBackupVaultAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for LogicallyAirGappedBackupVaultAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -203,14 +187,14 @@ impl LogicallyAirGappedBackupVaultAttributes {
     ///
     /// The ARN of the backup vault.
     #[inline]
-    pub fn backup_vault_arn(&self) -> Value {
-        self.0.get_att("BackupVaultArn")
+    pub fn backup_vault_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupVaultArn"))
     }
 
     /// `Fn::GetAtt` `BackupVaultName`: a string.
     #[inline]
-    pub fn backup_vault_name(&self) -> Value {
-        self.0.get_att("BackupVaultName")
+    pub fn backup_vault_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupVaultName"))
     }
 
     /// `Fn::GetAtt` `EncryptionKeyArn`: a string.
@@ -219,16 +203,16 @@ impl LogicallyAirGappedBackupVaultAttributes {
     ///
     /// If this field is left blank, AWS Backup will create an AWS owned key to be used to encrypt the content of the logically air-gapped vault. The ARN of this created key will be available as `Fn::GetAtt` output.
     #[inline]
-    pub fn encryption_key_arn(&self) -> Value {
-        self.0.get_att("EncryptionKeyArn")
+    pub fn encryption_key_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EncryptionKeyArn"))
     }
 
     /// `Fn::GetAtt` `MaxRetentionDays`: an integer.
     ///
     /// The maximum retention period that the vault retains its recovery points.
     #[inline]
-    pub fn max_retention_days(&self) -> Value {
-        self.0.get_att("MaxRetentionDays")
+    pub fn max_retention_days(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxRetentionDays"))
     }
 
     /// `Fn::GetAtt` `MinRetentionDays`: an integer.
@@ -237,47 +221,77 @@ impl LogicallyAirGappedBackupVaultAttributes {
     ///
     /// The minimum value accepted is 7 days.
     #[inline]
-    pub fn min_retention_days(&self) -> Value {
-        self.0.get_att("MinRetentionDays")
+    pub fn min_retention_days(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MinRetentionDays"))
     }
 
     /// `Fn::GetAtt` `MpaApprovalTeamArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the MPA approval team to associate with the backup vault. This cannot be changed after it is set from the CloudFormation template.
     #[inline]
-    pub fn mpa_approval_team_arn(&self) -> Value {
-        self.0.get_att("MpaApprovalTeamArn")
+    pub fn mpa_approval_team_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MpaApprovalTeamArn"))
     }
 
     /// `Fn::GetAtt` `Notifications.BackupVaultEvents`: a list of strings.
     ///
     /// An array of events that indicate the status of jobs to back up resources to the backup vault.
     #[inline]
-    pub fn notifications_backup_vault_events(&self) -> Value {
-        self.0.get_att("Notifications.BackupVaultEvents")
+    pub fn notifications_backup_vault_events(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Notifications.BackupVaultEvents"))
     }
 
     /// `Fn::GetAtt` `Notifications.SNSTopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that specifies the topic for a backup vault’s events; for example, `arn:aws:sns:us-west-2:111122223333:MyVaultTopic` .
     #[inline]
-    pub fn notifications_sns_topic_arn(&self) -> Value {
-        self.0.get_att("Notifications.SNSTopicArn")
+    pub fn notifications_sns_topic_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Notifications.SNSTopicArn"))
     }
 
     /// `Fn::GetAtt` `VaultState`: a string.
     ///
     /// The vault state. The possible values are `CREATING` , `AVAILABLE` , and `FAILED` .
     #[inline]
-    pub fn vault_state(&self) -> Value {
-        self.0.get_att("VaultState")
+    pub fn vault_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VaultState"))
     }
 
     /// `Fn::GetAtt` `VaultType`: a string.
     ///
     /// The vault type. The possible values are `BACKUP_VAULT` and `LOGICALLY_AIR_GAPPED_BACKUP_VAULT` .
     #[inline]
-    pub fn vault_type(&self) -> Value {
-        self.0.get_att("VaultType")
+    pub fn vault_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VaultType"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_NotificationObjectType;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BackupVaultTags", Shape::Typed(json_type::OBJECT)),
+            ("EncryptionKeyArn", Shape::STR),
+            ("MaxRetentionDays", Shape::INT),
+            ("MinRetentionDays", Shape::INT),
+            ("MpaApprovalTeamArn", Shape::STR),
+            ("Notifications", Shape::Object(&RULE_NotificationObjectType)),
+        ],
+        required: &["BackupVaultName", "MinRetentionDays", "MaxRetentionDays"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -37,13 +37,13 @@ pub mod shared;
 pub mod tiering_configuration;
 
 #[cfg(feature = "backup")]
-pub use backup_plan::{BackupPlan, BackupPlanAttributes, BackupPlanRequired};
+pub use backup_plan::{BackupPlan, BackupPlanAttributes};
 #[cfg(feature = "backup")]
 pub use backup_selection::{BackupSelection, BackupSelectionAttributes, BackupSelectionRequired};
 #[cfg(feature = "backup")]
-pub use backup_vault::{BackupVault, BackupVaultAttributes, BackupVaultRequired};
+pub use backup_vault::{BackupVault, BackupVaultAttributes};
 #[cfg(feature = "backup")]
-pub use framework::{Framework, FrameworkAttributes, FrameworkRequired};
+pub use framework::{Framework, FrameworkAttributes};
 #[cfg(feature = "backup")]
 pub use logically_air_gapped_backup_vault::{
     LogicallyAirGappedBackupVault, LogicallyAirGappedBackupVaultAttributes,

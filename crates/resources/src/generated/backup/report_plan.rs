@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
 
 /// The required properties of [`ReportPlan`], by name: `ReportPlan::new(ReportPlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportPlanRequired {
     /// `ReportDeliveryChannel`: a [`ReportDeliveryChannel`] object, required.
-    pub report_delivery_channel: Obj<ReportDeliveryChannel>,
+    pub report_delivery_channel: crate::Obj<ReportDeliveryChannel>,
     /// `ReportSetting`: a [`ReportSetting`] object, required.
-    pub report_setting: Obj<ReportSetting>,
+    pub report_setting: crate::Obj<ReportSetting>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReportPlan: ObjRule = ObjRule {
-    properties: &[
-        ("ReportDeliveryChannel", Shape::Object(&RULE_ReportDeliveryChannel)),
-        ("ReportPlanDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ReportPlanName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ReportPlanTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("ReportSetting", Shape::Object(&RULE_ReportSetting)),
-    ],
-    required: &["ReportDeliveryChannel", "ReportSetting"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Backup::ReportPlan` resource.
 ///
@@ -43,7 +22,7 @@ pub(crate) static RULE_ReportPlan: ObjRule = ObjRule {
 ///
 /// If you call `CreateReportPlan` with a plan that already exists, you receive an `AlreadyExistsException` exception.
 ///
-/// For a sample CloudFormation template, see the \[AWS Backup Developer Guide\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html#assigning-resources-cfn>) .
+/// For a sample CloudFormation template, see the [AWS Backup Developer Guide](https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html#assigning-resources-cfn) .
 ///
 /// `Ref` returns its `ReportPlanArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ReportPlanAttributes`], which `Handle<ReportPlan>` dereferences to.
@@ -57,23 +36,23 @@ pub struct ReportPlan {
     /// `ReportDeliveryChannel`: a [`ReportDeliveryChannel`] object, required.
     ///
     /// Contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
-    pub report_delivery_channel: Obj<ReportDeliveryChannel>,
+    pub report_delivery_channel: crate::Obj<ReportDeliveryChannel>,
     /// `ReportPlanDescription`: a string.
     ///
     /// An optional description of the report plan with a maximum 1,024 characters.
     ///
     /// Pattern `.*\S.*`; length 0 to 1024.
-    pub report_plan_description: Option<Str>,
+    pub report_plan_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReportPlanName`: a string.
     ///
     /// The unique name of the report plan. This name is between 1 and 256 characters starting with a letter, and consisting of letters (a-z, A-Z), numbers (0-9), and underscores (_).
     ///
     /// Pattern `[a-zA-Z][_a-zA-Z0-9]*`; length 1 to 256; create-only: changing it replaces the resource.
-    pub report_plan_name: Option<Str>,
+    pub report_plan_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReportPlanTags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to your report plan.
-    pub report_plan_tags: Option<List<Tag>>,
+    pub report_plan_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ReportSetting`: a [`ReportSetting`] object, required.
     ///
     /// Identifies the report template for the report. Reports are built using a report template. The report templates are:
@@ -81,7 +60,7 @@ pub struct ReportPlan {
     /// `RESOURCE_COMPLIANCE_REPORT | CONTROL_COMPLIANCE_REPORT | BACKUP_JOB_REPORT | COPY_JOB_REPORT | RESTORE_JOB_REPORT`
     ///
     /// If the report template is `RESOURCE_COMPLIANCE_REPORT` or `CONTROL_COMPLIANCE_REPORT` , this API resource also describes the report coverage by AWS Regions and frameworks.
-    pub report_setting: Obj<ReportSetting>,
+    pub report_setting: crate::Obj<ReportSetting>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +70,7 @@ impl ReportPlan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::ReportPlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-reportplan.html",
         primary_identifier: &["ReportPlanArn"],
@@ -102,7 +81,7 @@ impl ReportPlan {
         read_only: &["ReportPlanArn"],
         attributes: &["ReportPlanArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ReportPlan` with its required properties, named in a [`ReportPlanRequired`].
@@ -110,43 +89,45 @@ impl ReportPlan {
     pub fn new(required: ReportPlanRequired) -> Self {
         Self {
             report_delivery_channel: required.report_delivery_channel,
-            report_plan_description: None,
-            report_plan_name: None,
-            report_plan_tags: None,
+            report_plan_description: ::std::option::Option::None,
+            report_plan_name: ::std::option::Option::None,
+            report_plan_tags: ::std::option::Option::None,
             report_setting: required.report_setting,
         }
     }
 
     /// `ReportDeliveryChannel`: a [`ReportDeliveryChannel`] object, required.
-    pub fn report_delivery_channel(mut self, value: impl Into<Obj<ReportDeliveryChannel>>) -> Self { self.report_delivery_channel = value.into(); self }
+    pub fn report_delivery_channel(mut self, value: impl ::std::convert::Into<crate::Obj<ReportDeliveryChannel>>) -> Self { self.report_delivery_channel = value.into(); self }
     /// `ReportPlanDescription`: a string.
-    pub fn report_plan_description(mut self, value: impl Into<Str>) -> Self { self.report_plan_description = Some(value.into()); self }
+    pub fn report_plan_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.report_plan_description = ::std::option::Option::Some(value.into()); self }
     /// `ReportPlanName`: a string.
-    pub fn report_plan_name(mut self, value: impl Into<Str>) -> Self { self.report_plan_name = Some(value.into()); self }
+    pub fn report_plan_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.report_plan_name = ::std::option::Option::Some(value.into()); self }
     /// `ReportPlanTags`: a list of [`Tag`] objects.
-    pub fn report_plan_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.report_plan_tags = Some(value.into()); self }
+    pub fn report_plan_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.report_plan_tags = ::std::option::Option::Some(value.into()); self }
     /// `ReportSetting`: a [`ReportSetting`] object, required.
-    pub fn report_setting(mut self, value: impl Into<Obj<ReportSetting>>) -> Self { self.report_setting = value.into(); self }
+    pub fn report_setting(mut self, value: impl ::std::convert::Into<crate::Obj<ReportSetting>>) -> Self { self.report_setting = value.into(); self }
 }
 
-impl Resource for ReportPlan {
+impl ::cloudwright_core::Resource for ReportPlan {
     type Attributes = ReportPlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReportPlan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReportPlan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReportPlan {
+impl ::cloudwright_core::ToValue for ReportPlan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReportDeliveryChannel", &self.report_delivery_channel)
             .opt("ReportPlanDescription", &self.report_plan_description)
             .opt("ReportPlanName", &self.report_plan_name)
@@ -156,12 +137,12 @@ impl ToValue for ReportPlan {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReportPlan`]: `Handle<ReportPlan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReportPlan`]: `Handle<ReportPlan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReportPlanAttributes(ResourceRef);
+pub struct ReportPlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReportPlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReportPlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,29 +152,10 @@ impl ReportPlanAttributes {
     ///
     /// The Amazon Resource Name (ARN) of your report plan.
     #[inline]
-    pub fn report_plan_arn(&self) -> Value {
-        self.0.get_att("ReportPlanArn")
+    pub fn report_plan_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReportPlanArn"))
     }
 }
-
-/// The required properties of [`ReportDeliveryChannel`], by name: `ReportDeliveryChannel::new(ReportDeliveryChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReportDeliveryChannelRequired {
-    /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReportDeliveryChannel: ObjRule = ObjRule {
-    properties: &[
-        ("Formats", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3KeyPrefix", Shape::STR),
-    ],
-    required: &["S3BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReportDeliveryChannel` property type of `AWS::Backup::ReportPlan`.
 ///
@@ -203,68 +165,47 @@ pub(crate) static RULE_ReportDeliveryChannel: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportDeliveryChannel {
     /// `Formats`: a list of strings.
-    pub formats: Option<List<Str>>,
+    pub formats: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `S3BucketName`: a string, required.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3KeyPrefix`: a string.
-    pub s3_key_prefix: Option<Str>,
+    pub s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ReportDeliveryChannel {
-    /// A `ReportDeliveryChannel` with its required properties, named in a [`ReportDeliveryChannelRequired`].
+    /// A `ReportDeliveryChannel` with its one required property, `S3BucketName`.
     #[inline]
-    pub fn new(required: ReportDeliveryChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            formats: None,
-            s3_bucket_name: required.s3_bucket_name,
-            s3_key_prefix: None,
+            formats: ::std::option::Option::None,
+            s3_bucket_name: value.into(),
+            s3_key_prefix: ::std::option::Option::None,
         }
     }
 
     /// `Formats`: a list of strings.
-    pub fn formats(mut self, value: impl Into<List<Str>>) -> Self { self.formats = Some(value.into()); self }
+    pub fn formats(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.formats = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
+    pub fn s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReportDeliveryChannel {}
+impl crate::PropertyType for ReportDeliveryChannel {}
 
-impl ToValue for ReportDeliveryChannel {
+impl ::cloudwright_core::ToValue for ReportDeliveryChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Formats", &self.formats)
             .req("S3BucketName", &self.s3_bucket_name)
             .opt("S3KeyPrefix", &self.s3_key_prefix)
             .build()
     }
 }
-
-/// The required properties of [`ReportSetting`], by name: `ReportSetting::new(ReportSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReportSettingRequired {
-    /// `ReportTemplate`: a string, required.
-    pub report_template: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReportSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Accounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("FrameworkArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("OrganizationUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("ReportTemplate", Shape::STR),
-    ],
-    required: &["ReportTemplate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReportSetting` property type of `AWS::Backup::ReportPlan`.
 ///
@@ -278,49 +219,50 @@ pub(crate) static RULE_ReportSetting: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportSetting {
     /// `Accounts`: a list of strings.
-    pub accounts: Option<List<Str>>,
+    pub accounts: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FrameworkArns`: a list of strings.
-    pub framework_arns: Option<List<Str>>,
+    pub framework_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OrganizationUnits`: a list of strings.
-    pub organization_units: Option<List<Str>>,
+    pub organization_units:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Regions`: a list of strings.
-    pub regions: Option<List<Str>>,
+    pub regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ReportTemplate`: a string, required.
-    pub report_template: Str,
+    pub report_template: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ReportSetting {
-    /// A `ReportSetting` with its required properties, named in a [`ReportSettingRequired`].
+    /// A `ReportSetting` with its one required property, `ReportTemplate`.
     #[inline]
-    pub fn new(required: ReportSettingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            accounts: None,
-            framework_arns: None,
-            organization_units: None,
-            regions: None,
-            report_template: required.report_template,
+            accounts: ::std::option::Option::None,
+            framework_arns: ::std::option::Option::None,
+            organization_units: ::std::option::Option::None,
+            regions: ::std::option::Option::None,
+            report_template: value.into(),
         }
     }
 
     /// `Accounts`: a list of strings.
-    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self { self.accounts = Some(value.into()); self }
+    pub fn accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.accounts = ::std::option::Option::Some(value.into()); self }
     /// `FrameworkArns`: a list of strings.
-    pub fn framework_arns(mut self, value: impl Into<List<Str>>) -> Self { self.framework_arns = Some(value.into()); self }
+    pub fn framework_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.framework_arns = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationUnits`: a list of strings.
-    pub fn organization_units(mut self, value: impl Into<List<Str>>) -> Self { self.organization_units = Some(value.into()); self }
+    pub fn organization_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organization_units = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of strings.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = ::std::option::Option::Some(value.into()); self }
     /// `ReportTemplate`: a string, required.
-    pub fn report_template(mut self, value: impl Into<Str>) -> Self { self.report_template = value.into(); self }
+    pub fn report_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.report_template = value.into(); self }
 }
 
-impl PropertyType for ReportSetting {}
+impl crate::PropertyType for ReportSetting {}
 
-impl ToValue for ReportSetting {
+impl ::cloudwright_core::ToValue for ReportSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Accounts", &self.accounts)
             .opt("FrameworkArns", &self.framework_arns)
             .opt("OrganizationUnits", &self.organization_units)
@@ -328,4 +270,56 @@ impl ToValue for ReportSetting {
             .req("ReportTemplate", &self.report_template)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][_a-zA-Z0-9]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReportPlan: ObjRule = ObjRule {
+        properties: &[
+            ("ReportDeliveryChannel", Shape::Object(&RULE_ReportDeliveryChannel)),
+            ("ReportPlanDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ReportPlanName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ReportPlanTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("ReportSetting", Shape::Object(&RULE_ReportSetting)),
+        ],
+        required: &["ReportDeliveryChannel", "ReportSetting"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReportDeliveryChannel: ObjRule = ObjRule {
+        properties: &[
+            ("Formats", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3KeyPrefix", Shape::STR),
+        ],
+        required: &["S3BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReportSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Accounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("FrameworkArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("OrganizationUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("ReportTemplate", Shape::STR),
+        ],
+        required: &["ReportTemplate"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

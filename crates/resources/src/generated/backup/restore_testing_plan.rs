@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RestoreTestingPlan`], by name: `RestoreTestingPlan::new(RestoreTestingPlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTestingPlanRequired {
     /// `RecoveryPointSelection`: a [`RestoreTestingRecoveryPointSelection`] object, required.
-    pub recovery_point_selection: Obj<RestoreTestingRecoveryPointSelection>,
+    pub recovery_point_selection: crate::Obj<RestoreTestingRecoveryPointSelection>,
     /// `RestoreTestingPlanName`: a string, required.
-    pub restore_testing_plan_name: Str,
+    pub restore_testing_plan_name: ::cloudwright_core::Str,
     /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RestoreTestingPlan: ObjRule = ObjRule {
-    properties: &[
-        ("RecoveryPointSelection", Shape::Object(&RULE_RestoreTestingRecoveryPointSelection)),
-        ("RestoreTestingPlanName", Shape::STR),
-        ("ScheduleExpression", Shape::STR),
-        ("ScheduleExpressionTimezone", Shape::STR),
-        ("StartWindowHours", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["RecoveryPointSelection", "ScheduleExpression", "RestoreTestingPlanName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Backup::RestoreTestingPlan` resource.
 ///
@@ -52,31 +34,31 @@ pub struct RestoreTestingPlan {
     /// `RecoveryPointSelection`: a [`RestoreTestingRecoveryPointSelection`] object, required.
     ///
     /// The specified criteria to assign a set of resources, such as recovery point types or backup vaults.
-    pub recovery_point_selection: Obj<RestoreTestingRecoveryPointSelection>,
+    pub recovery_point_selection: crate::Obj<RestoreTestingRecoveryPointSelection>,
     /// `RestoreTestingPlanName`: a string, required.
     ///
     /// The RestoreTestingPlanName is a unique string that is the name of the restore testing plan. This cannot be changed after creation, and it must consist of only alphanumeric characters and underscores.
     ///
     /// Create-only: changing it replaces the resource.
-    pub restore_testing_plan_name: Str,
+    pub restore_testing_plan_name: ::cloudwright_core::Str,
     /// `ScheduleExpression`: a string, required.
     ///
     /// A CRON expression in specified timezone when a restore testing plan is executed. When no CRON expression is provided, AWS Backup will use the default expression `cron(0 5 ? * * *)` .
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
     /// `ScheduleExpressionTimezone`: a string.
     ///
     /// Optional. This is the timezone in which the schedule expression is set. By default, ScheduleExpressions are in UTC. You can modify this to a specified timezone.
-    pub schedule_expression_timezone: Option<Str>,
+    pub schedule_expression_timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartWindowHours`: an integer.
     ///
     /// Defaults to 24 hours.
     ///
     /// A value in hours after a restore test is scheduled before a job will be canceled if it doesn't start successfully. This value is optional. If this value is included, this parameter has a maximum value of 168 hours (one week).
-    pub start_window_hours: Option<Int>,
+    pub start_window_hours: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional tags to include. A tag is a key-value pair you can use to manage, filter, and search for your resources. Allowed characters include UTF-8 letters,numbers, spaces, and the following characters: `+ - = . _ : /.`
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +68,7 @@ impl RestoreTestingPlan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::RestoreTestingPlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingplan.html",
         primary_identifier: &["RestoreTestingPlanName"],
@@ -97,7 +79,7 @@ impl RestoreTestingPlan {
         read_only: &["RestoreTestingPlanArn"],
         attributes: &["RestoreTestingPlanArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RestoreTestingPlan` with its required properties, named in a [`RestoreTestingPlanRequired`].
@@ -107,44 +89,46 @@ impl RestoreTestingPlan {
             recovery_point_selection: required.recovery_point_selection,
             restore_testing_plan_name: required.restore_testing_plan_name,
             schedule_expression: required.schedule_expression,
-            schedule_expression_timezone: None,
-            start_window_hours: None,
-            tags: None,
+            schedule_expression_timezone: ::std::option::Option::None,
+            start_window_hours: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `RecoveryPointSelection`: a [`RestoreTestingRecoveryPointSelection`] object, required.
-    pub fn recovery_point_selection(mut self, value: impl Into<Obj<RestoreTestingRecoveryPointSelection>>) -> Self { self.recovery_point_selection = value.into(); self }
+    pub fn recovery_point_selection(mut self, value: impl ::std::convert::Into<crate::Obj<RestoreTestingRecoveryPointSelection>>) -> Self { self.recovery_point_selection = value.into(); self }
     /// `RestoreTestingPlanName`: a string, required.
-    pub fn restore_testing_plan_name(mut self, value: impl Into<Str>) -> Self { self.restore_testing_plan_name = value.into(); self }
+    pub fn restore_testing_plan_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_testing_plan_name = value.into(); self }
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleExpressionTimezone`: a string.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_expression_timezone = Some(value.into()); self }
+    pub fn schedule_expression_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression_timezone = ::std::option::Option::Some(value.into()); self }
     /// `StartWindowHours`: an integer.
-    pub fn start_window_hours(mut self, value: impl Into<Int>) -> Self { self.start_window_hours = Some(value.into()); self }
+    pub fn start_window_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_window_hours = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RestoreTestingPlan {
+impl ::cloudwright_core::Resource for RestoreTestingPlan {
     type Attributes = RestoreTestingPlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RestoreTestingPlan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RestoreTestingPlan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RestoreTestingPlan {
+impl ::cloudwright_core::ToValue for RestoreTestingPlan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecoveryPointSelection", &self.recovery_point_selection)
             .req("RestoreTestingPlanName", &self.restore_testing_plan_name)
             .req("ScheduleExpression", &self.schedule_expression)
@@ -158,12 +142,12 @@ impl ToValue for RestoreTestingPlan {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RestoreTestingPlan`]: `Handle<RestoreTestingPlan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RestoreTestingPlan`]: `Handle<RestoreTestingPlan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RestoreTestingPlanAttributes(ResourceRef);
+pub struct RestoreTestingPlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RestoreTestingPlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RestoreTestingPlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,8 +157,8 @@ impl RestoreTestingPlanAttributes {
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies a restore testing plan.
     #[inline]
-    pub fn restore_testing_plan_arn(&self) -> Value {
-        self.0.get_att("RestoreTestingPlanArn")
+    pub fn restore_testing_plan_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RestoreTestingPlanArn"))
     }
 }
 
@@ -184,24 +168,10 @@ pub struct RestoreTestingRecoveryPointSelectionRequired {
     /// `Algorithm`: a [`RestoreTestingRecoveryPointSelectionAlgorithm`] value, required.
     pub algorithm: RestoreTestingRecoveryPointSelectionAlgorithm,
     /// `IncludeVaults`: a list of strings, required.
-    pub include_vaults: List<Str>,
+    pub include_vaults: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RecoveryPointTypes`: a list of [`RestoreTestingRecoveryPointType`] values, required.
-    pub recovery_point_types: List<RestoreTestingRecoveryPointType>,
+    pub recovery_point_types: ::cloudwright_core::List<RestoreTestingRecoveryPointType>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RestoreTestingRecoveryPointSelection: ObjRule = ObjRule {
-    properties: &[
-        ("Algorithm", Shape::Str(&StrRule { allowed: &["LATEST_WITHIN_WINDOW", "RANDOM_WITHIN_WINDOW"], ..StrRule::ANY })),
-        ("ExcludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("IncludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("RecoveryPointTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNAPSHOT", "CONTINUOUS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SelectionWindowDays", Shape::INT),
-    ],
-    required: &["Algorithm", "RecoveryPointTypes", "IncludeVaults"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RestoreTestingRecoveryPointSelection` property type of `AWS::Backup::RestoreTestingPlan`.
 ///
@@ -227,21 +197,21 @@ pub struct RestoreTestingRecoveryPointSelection {
     /// `ExcludeVaults`: a list of strings.
     ///
     /// Accepted values include specific ARNs or list of selectors. Defaults to empty list if not listed.
-    pub exclude_vaults: Option<List<Str>>,
+    pub exclude_vaults: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IncludeVaults`: a list of strings, required.
     ///
     /// Accepted values include wildcard \["*"\] or by specific ARNs or ARN wilcard replacement \["arn:aws:backup:us-west-2:123456789012:backup-vault:asdf", ...\] \["arn:aws:backup:*:*:backup-vault:asdf-*", ...\]
-    pub include_vaults: List<Str>,
+    pub include_vaults: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RecoveryPointTypes`: a list of [`RestoreTestingRecoveryPointType`] values, required.
     ///
     /// These are the types of recovery points.
     ///
     /// Include `SNAPSHOT` to restore only snapshot recovery points; include `CONTINUOUS` to restore continuous recovery points (point in time restore / PITR); use both to restore either a snapshot or a continuous recovery point. The recovery point will be determined by the value for `Algorithm` .
-    pub recovery_point_types: List<RestoreTestingRecoveryPointType>,
+    pub recovery_point_types: ::cloudwright_core::List<RestoreTestingRecoveryPointType>,
     /// `SelectionWindowDays`: an integer.
     ///
     /// Accepted values are integers from 1 to 365.
-    pub selection_window_days: Option<Int>,
+    pub selection_window_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -251,31 +221,31 @@ impl RestoreTestingRecoveryPointSelection {
     pub fn new(required: RestoreTestingRecoveryPointSelectionRequired) -> Self {
         Self {
             algorithm: required.algorithm,
-            exclude_vaults: None,
+            exclude_vaults: ::std::option::Option::None,
             include_vaults: required.include_vaults,
             recovery_point_types: required.recovery_point_types,
-            selection_window_days: None,
+            selection_window_days: ::std::option::Option::None,
         }
     }
 
     /// `Algorithm`: a [`RestoreTestingRecoveryPointSelectionAlgorithm`] value, required.
-    pub fn algorithm(mut self, value: impl Into<RestoreTestingRecoveryPointSelectionAlgorithm>) -> Self { self.algorithm = value.into(); self }
+    pub fn algorithm(mut self, value: impl ::std::convert::Into<RestoreTestingRecoveryPointSelectionAlgorithm>) -> Self { self.algorithm = value.into(); self }
     /// `ExcludeVaults`: a list of strings.
-    pub fn exclude_vaults(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_vaults = Some(value.into()); self }
+    pub fn exclude_vaults(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_vaults = ::std::option::Option::Some(value.into()); self }
     /// `IncludeVaults`: a list of strings, required.
-    pub fn include_vaults(mut self, value: impl Into<List<Str>>) -> Self { self.include_vaults = value.into(); self }
+    pub fn include_vaults(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include_vaults = value.into(); self }
     /// `RecoveryPointTypes`: a list of [`RestoreTestingRecoveryPointType`] values, required.
-    pub fn recovery_point_types(mut self, value: impl Into<List<RestoreTestingRecoveryPointType>>) -> Self { self.recovery_point_types = value.into(); self }
+    pub fn recovery_point_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RestoreTestingRecoveryPointType>>) -> Self { self.recovery_point_types = value.into(); self }
     /// `SelectionWindowDays`: an integer.
-    pub fn selection_window_days(mut self, value: impl Into<Int>) -> Self { self.selection_window_days = Some(value.into()); self }
+    pub fn selection_window_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.selection_window_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RestoreTestingRecoveryPointSelection {}
+impl crate::PropertyType for RestoreTestingRecoveryPointSelection {}
 
-impl ToValue for RestoreTestingRecoveryPointSelection {
+impl ::cloudwright_core::ToValue for RestoreTestingRecoveryPointSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Algorithm", &self.algorithm)
             .opt("ExcludeVaults", &self.exclude_vaults)
             .req("IncludeVaults", &self.include_vaults)
@@ -289,21 +259,10 @@ impl ToValue for RestoreTestingRecoveryPointSelection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Backup::RestoreTestingPlan`.
 ///
@@ -313,11 +272,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -332,17 +291,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -357,24 +316,26 @@ pub enum RestoreTestingRecoveryPointSelectionAlgorithm {
     /// `RANDOM_WITHIN_WINDOW`
     RandomWithinWindow,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RestoreTestingRecoveryPointSelectionAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for RestoreTestingRecoveryPointSelectionAlgorithm
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RestoreTestingRecoveryPointSelectionAlgorithm {
+impl ::cloudwright_core::ToValue for RestoreTestingRecoveryPointSelectionAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LatestWithinWindow => "LATEST_WITHIN_WINDOW",
             Self::RandomWithinWindow => "RANDOM_WITHIN_WINDOW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -386,23 +347,71 @@ pub enum RestoreTestingRecoveryPointType {
     /// `CONTINUOUS`
     Continuous,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RestoreTestingRecoveryPointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RestoreTestingRecoveryPointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RestoreTestingRecoveryPointType {
+impl ::cloudwright_core::ToValue for RestoreTestingRecoveryPointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Snapshot => "SNAPSHOT",
             Self::Continuous => "CONTINUOUS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RestoreTestingPlan: ObjRule = ObjRule {
+        properties: &[
+            ("RecoveryPointSelection", Shape::Object(&RULE_RestoreTestingRecoveryPointSelection)),
+            ("RestoreTestingPlanName", Shape::STR),
+            ("ScheduleExpression", Shape::STR),
+            ("ScheduleExpressionTimezone", Shape::STR),
+            ("StartWindowHours", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["RecoveryPointSelection", "ScheduleExpression", "RestoreTestingPlanName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RestoreTestingRecoveryPointSelection: ObjRule = ObjRule {
+        properties: &[
+            ("Algorithm", Shape::Str(&StrRule { allowed: &["LATEST_WITHIN_WINDOW", "RANDOM_WITHIN_WINDOW"], ..StrRule::ANY })),
+            ("ExcludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("IncludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("RecoveryPointTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNAPSHOT", "CONTINUOUS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SelectionWindowDays", Shape::INT),
+        ],
+        required: &["Algorithm", "RecoveryPointTypes", "IncludeVaults"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RestoreTestingSelection`], by name: `RestoreTestingSelection::new(RestoreTestingSelectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTestingSelectionRequired {
     /// `IamRoleArn`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `ProtectedResourceType`: a string, required.
-    pub protected_resource_type: Str,
+    pub protected_resource_type: ::cloudwright_core::Str,
     /// `RestoreTestingPlanName`: a string, required.
-    pub restore_testing_plan_name: Str,
+    pub restore_testing_plan_name: ::cloudwright_core::Str,
     /// `RestoreTestingSelectionName`: a string, required.
-    pub restore_testing_selection_name: Str,
+    pub restore_testing_selection_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RestoreTestingSelection: ObjRule = ObjRule {
-    properties: &[
-        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ProtectedResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ProtectedResourceConditions", Shape::Object(&RULE_ProtectedResourceConditions)),
-        ("ProtectedResourceType", Shape::STR),
-        ("RestoreMetadataOverrides", Shape::Typed(json_type::OBJECT)),
-        ("RestoreTestingPlanName", Shape::STR),
-        ("RestoreTestingSelectionName", Shape::STR),
-        ("ValidationWindowHours", Shape::INT),
-    ],
-    required: &["IamRoleArn", "ProtectedResourceType", "RestoreTestingPlanName", "RestoreTestingSelectionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Backup::RestoreTestingSelection` resource.
 ///
@@ -66,27 +47,29 @@ pub struct RestoreTestingSelection {
     /// The Amazon Resource Name (ARN) of the IAM role that AWS Backup uses to create the target resource; for example: `arn:aws:iam::123456789012:role/S3Access` .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `ProtectedResourceArns`: a list of strings.
     ///
     /// You can include specific ARNs, such as `ProtectedResourceArns: ["arn:aws:...", "arn:aws:..."]` or you can include a wildcard: `ProtectedResourceArns: ["*"]` , but not both.
-    pub protected_resource_arns: Option<List<Str>>,
+    pub protected_resource_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ProtectedResourceConditions`: a [`ProtectedResourceConditions`] object.
     ///
     /// In a resource testing selection, this parameter filters by specific conditions such as `StringEquals` or `StringNotEquals` .
-    pub protected_resource_conditions: Option<Obj<ProtectedResourceConditions>>,
+    pub protected_resource_conditions:
+        ::std::option::Option<crate::Obj<ProtectedResourceConditions>>,
     /// `ProtectedResourceType`: a string, required.
     ///
     /// The type of AWS resource included in a resource testing selection; for example, an Amazon EBS volume or an Amazon RDS database.
     ///
     /// Create-only: changing it replaces the resource.
-    pub protected_resource_type: Str,
+    pub protected_resource_type: ::cloudwright_core::Str,
     /// `RestoreMetadataOverrides`: a JSON value.
     ///
     /// You can override certain restore metadata keys by including the parameter `RestoreMetadataOverrides` in the body of `RestoreTestingSelection` . Key values are not case sensitive.
     ///
-    /// See the complete list of \[restore testing inferred metadata\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing-inferred-metadata.html>) .
-    pub restore_metadata_overrides: Option<Json>,
+    /// See the complete list of [restore testing inferred metadata](https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing-inferred-metadata.html) .
+    pub restore_metadata_overrides: ::std::option::Option<::cloudwright_core::Json>,
     /// `RestoreTestingPlanName`: a string, required.
     ///
     /// Unique string that is the name of the restore testing plan.
@@ -94,7 +77,7 @@ pub struct RestoreTestingSelection {
     /// The name cannot be changed after creation. The name must consist of only alphanumeric characters and underscores. Maximum length is 50.
     ///
     /// Create-only: changing it replaces the resource.
-    pub restore_testing_plan_name: Str,
+    pub restore_testing_plan_name: ::cloudwright_core::Str,
     /// `RestoreTestingSelectionName`: a string, required.
     ///
     /// The unique name of the restore testing selection that belongs to the related restore testing plan.
@@ -102,11 +85,11 @@ pub struct RestoreTestingSelection {
     /// The name consists of only alphanumeric characters and underscores. Maximum length is 50.
     ///
     /// Create-only: changing it replaces the resource.
-    pub restore_testing_selection_name: Str,
+    pub restore_testing_selection_name: ::cloudwright_core::Str,
     /// `ValidationWindowHours`: an integer.
     ///
     /// This is amount of hours (1 to 168) available to run a validation script on the data. The data will be deleted upon the completion of the validation script or the end of the specified retention period, whichever comes first.
-    pub validation_window_hours: Option<Int>,
+    pub validation_window_hours: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -116,7 +99,7 @@ impl RestoreTestingSelection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::RestoreTestingSelection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingselection.html",
         primary_identifier: &["RestoreTestingPlanName", "RestoreTestingSelectionName"],
@@ -127,7 +110,7 @@ impl RestoreTestingSelection {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RestoreTestingSelection` with its required properties, named in a [`RestoreTestingSelectionRequired`].
@@ -135,49 +118,51 @@ impl RestoreTestingSelection {
     pub fn new(required: RestoreTestingSelectionRequired) -> Self {
         Self {
             iam_role_arn: required.iam_role_arn,
-            protected_resource_arns: None,
-            protected_resource_conditions: None,
+            protected_resource_arns: ::std::option::Option::None,
+            protected_resource_conditions: ::std::option::Option::None,
             protected_resource_type: required.protected_resource_type,
-            restore_metadata_overrides: None,
+            restore_metadata_overrides: ::std::option::Option::None,
             restore_testing_plan_name: required.restore_testing_plan_name,
             restore_testing_selection_name: required.restore_testing_selection_name,
-            validation_window_hours: None,
+            validation_window_hours: ::std::option::Option::None,
         }
     }
 
     /// `IamRoleArn`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `ProtectedResourceArns`: a list of strings.
-    pub fn protected_resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.protected_resource_arns = Some(value.into()); self }
+    pub fn protected_resource_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.protected_resource_arns = ::std::option::Option::Some(value.into()); self }
     /// `ProtectedResourceConditions`: a [`ProtectedResourceConditions`] object.
-    pub fn protected_resource_conditions(mut self, value: impl Into<Obj<ProtectedResourceConditions>>) -> Self { self.protected_resource_conditions = Some(value.into()); self }
+    pub fn protected_resource_conditions(mut self, value: impl ::std::convert::Into<crate::Obj<ProtectedResourceConditions>>) -> Self { self.protected_resource_conditions = ::std::option::Option::Some(value.into()); self }
     /// `ProtectedResourceType`: a string, required.
-    pub fn protected_resource_type(mut self, value: impl Into<Str>) -> Self { self.protected_resource_type = value.into(); self }
+    pub fn protected_resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protected_resource_type = value.into(); self }
     /// `RestoreMetadataOverrides`: a JSON value.
-    pub fn restore_metadata_overrides(mut self, value: impl Into<Json>) -> Self { self.restore_metadata_overrides = Some(value.into()); self }
+    pub fn restore_metadata_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.restore_metadata_overrides = ::std::option::Option::Some(value.into()); self }
     /// `RestoreTestingPlanName`: a string, required.
-    pub fn restore_testing_plan_name(mut self, value: impl Into<Str>) -> Self { self.restore_testing_plan_name = value.into(); self }
+    pub fn restore_testing_plan_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_testing_plan_name = value.into(); self }
     /// `RestoreTestingSelectionName`: a string, required.
-    pub fn restore_testing_selection_name(mut self, value: impl Into<Str>) -> Self { self.restore_testing_selection_name = value.into(); self }
+    pub fn restore_testing_selection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_testing_selection_name = value.into(); self }
     /// `ValidationWindowHours`: an integer.
-    pub fn validation_window_hours(mut self, value: impl Into<Int>) -> Self { self.validation_window_hours = Some(value.into()); self }
+    pub fn validation_window_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.validation_window_hours = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RestoreTestingSelection {
+impl ::cloudwright_core::Resource for RestoreTestingSelection {
     type Attributes = RestoreTestingSelectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RestoreTestingSelection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RestoreTestingSelection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RestoreTestingSelection {
+impl ::cloudwright_core::ToValue for RestoreTestingSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IamRoleArn", &self.iam_role_arn)
             .opt("ProtectedResourceArns", &self.protected_resource_arns)
             .opt(
@@ -196,12 +181,12 @@ impl ToValue for RestoreTestingSelection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RestoreTestingSelection`]: `Handle<RestoreTestingSelection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RestoreTestingSelection`]: `Handle<RestoreTestingSelection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct RestoreTestingSelectionAttributes(());
 
-impl From<ResourceRef> for RestoreTestingSelectionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RestoreTestingSelectionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -210,21 +195,10 @@ impl From<ResourceRef> for RestoreTestingSelectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyValueRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyValue` property type of `AWS::Backup::RestoreTestingSelection`.
 ///
@@ -236,11 +210,11 @@ pub struct KeyValue {
     /// `Key`: a string, required.
     ///
     /// The tag key.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The tag value.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -255,32 +229,22 @@ impl KeyValue {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for KeyValue {}
+impl crate::PropertyType for KeyValue {}
 
-impl ToValue for KeyValue {
+impl ::cloudwright_core::ToValue for KeyValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProtectedResourceConditions: ObjRule = ObjRule {
-    properties: &[
-        ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: false })),
-        ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProtectedResourceConditions` property type of `AWS::Backup::RestoreTestingSelection`.
 ///
@@ -292,11 +256,11 @@ pub struct ProtectedResourceConditions {
     /// `StringEquals`: a list of [`KeyValue`] objects.
     ///
     /// Filters the values of your tagged resources for only those resources that you tagged with the same value. Also called "exact matching."
-    pub string_equals: Option<List<KeyValue>>,
+    pub string_equals: ::std::option::Option<::cloudwright_core::List<KeyValue>>,
     /// `StringNotEquals`: a list of [`KeyValue`] objects.
     ///
     /// Filters the values of your tagged resources for only those resources that you tagged that do not have the same value. Also called "negated matching."
-    pub string_not_equals: Option<List<KeyValue>>,
+    pub string_not_equals: ::std::option::Option<::cloudwright_core::List<KeyValue>>,
 }
 
 #[rustfmt::skip]
@@ -304,23 +268,68 @@ impl ProtectedResourceConditions {
     /// A `ProtectedResourceConditions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StringEquals`: a list of [`KeyValue`] objects.
-    pub fn string_equals(mut self, value: impl Into<List<KeyValue>>) -> Self { self.string_equals = Some(value.into()); self }
+    pub fn string_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValue>>) -> Self { self.string_equals = ::std::option::Option::Some(value.into()); self }
     /// `StringNotEquals`: a list of [`KeyValue`] objects.
-    pub fn string_not_equals(mut self, value: impl Into<List<KeyValue>>) -> Self { self.string_not_equals = Some(value.into()); self }
+    pub fn string_not_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValue>>) -> Self { self.string_not_equals = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProtectedResourceConditions {}
+impl crate::PropertyType for ProtectedResourceConditions {}
 
-impl ToValue for ProtectedResourceConditions {
+impl ::cloudwright_core::ToValue for ProtectedResourceConditions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StringEquals", &self.string_equals)
             .opt("StringNotEquals", &self.string_not_equals)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RestoreTestingSelection: ObjRule = ObjRule {
+        properties: &[
+            ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ProtectedResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ProtectedResourceConditions", Shape::Object(&RULE_ProtectedResourceConditions)),
+            ("ProtectedResourceType", Shape::STR),
+            ("RestoreMetadataOverrides", Shape::Typed(json_type::OBJECT)),
+            ("RestoreTestingPlanName", Shape::STR),
+            ("RestoreTestingSelectionName", Shape::STR),
+            ("ValidationWindowHours", Shape::INT),
+        ],
+        required: &["IamRoleArn", "ProtectedResourceType", "RestoreTestingPlanName", "RestoreTestingSelectionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProtectedResourceConditions: ObjRule = ObjRule {
+        properties: &[
+            ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: false })),
+            ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

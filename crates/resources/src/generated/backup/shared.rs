@@ -6,29 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "backup")]
 /// The required properties of [`NotificationObjectType`], by name: `NotificationObjectType::new(NotificationObjectTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationObjectTypeRequired {
     /// `BackupVaultEvents`: a list of strings, required.
-    pub backup_vault_events: List<Str>,
+    pub backup_vault_events: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SNSTopicArn`: a string, required.
-    pub sns_topic_arn: Str,
+    pub sns_topic_arn: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "backup")]
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationObjectType: ObjRule = ObjRule {
-    properties: &[
-        ("BackupVaultEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SNSTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["SNSTopicArn", "BackupVaultEvents"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "backup")]
 /// The `NotificationObjectType` property type, shared by `AWS::Backup::BackupVault`, `AWS::Backup::LogicallyAirGappedBackupVault`.
@@ -40,14 +26,14 @@ pub(crate) static RULE_NotificationObjectType: ObjRule = ObjRule {
 pub struct NotificationObjectType {
     /// `BackupVaultEvents`: a list of strings, required.
     ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see \[BackupVaultEvents\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax>) in the *AWS Backup API Guide* .
-    pub backup_vault_events: List<Str>,
+    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see [BackupVaultEvents](https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax) in the *AWS Backup API Guide* .
+    pub backup_vault_events: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SNSTopicArn`: a string, required.
     ///
     /// An ARN that uniquely identifies an Amazon Simple Notification Service (Amazon SNS) topic; for example, `arn:aws:sns:us-west-2:111122223333:MyTopic` .
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Str,
+    pub sns_topic_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "backup")]
@@ -63,35 +49,24 @@ impl NotificationObjectType {
     }
 
     /// `BackupVaultEvents`: a list of strings, required.
-    pub fn backup_vault_events(mut self, value: impl Into<List<Str>>) -> Self { self.backup_vault_events = value.into(); self }
+    pub fn backup_vault_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.backup_vault_events = value.into(); self }
     /// `SNSTopicArn`: a string, required.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = value.into(); self }
 }
 
 #[cfg(feature = "backup")]
-impl PropertyType for NotificationObjectType {}
+impl crate::PropertyType for NotificationObjectType {}
 
 #[cfg(feature = "backup")]
-impl ToValue for NotificationObjectType {
+impl ::cloudwright_core::ToValue for NotificationObjectType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BackupVaultEvents", &self.backup_vault_events)
             .req("SNSTopicArn", &self.sns_topic_arn)
             .build()
     }
 }
-
-#[cfg(feature = "backup")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "backup")]
 /// The `Tag` property type, shared by `AWS::Backup::Framework`, `AWS::Backup::ReportPlan`.
@@ -102,11 +77,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "backup")]
@@ -115,25 +90,55 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "backup")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "backup")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "backup")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationObjectType: ObjRule = ObjRule {
+        properties: &[
+            ("BackupVaultEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SNSTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["SNSTopicArn", "BackupVaultEvents"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "backup")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

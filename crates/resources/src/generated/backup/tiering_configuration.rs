@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TieringConfiguration`], by name: `TieringConfiguration::new(TieringConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TieringConfigurationRequired {
     /// `BackupVaultName`: a string, required.
-    pub backup_vault_name: Str,
+    pub backup_vault_name: ::cloudwright_core::Str,
     /// `ResourceSelection`: a list of [`ResourceSelection`] objects, required.
-    pub resource_selection: List<ResourceSelection>,
+    pub resource_selection: ::cloudwright_core::List<ResourceSelection>,
     /// `TieringConfigurationName`: a string, required.
-    pub tiering_configuration_name: Str,
+    pub tiering_configuration_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BackupVaultName", Shape::STR),
-        ("ResourceSelection", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceSelection), min_items: None, max_items: None, unique: false })),
-        ("TieringConfigurationName", Shape::STR),
-        ("TieringConfigurationTags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["TieringConfigurationName", "BackupVaultName", "ResourceSelection"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Backup::TieringConfiguration` resource.
 ///
@@ -46,15 +30,15 @@ pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TieringConfiguration {
     /// `BackupVaultName`: a string, required.
-    pub backup_vault_name: Str,
+    pub backup_vault_name: ::cloudwright_core::Str,
     /// `ResourceSelection`: a list of [`ResourceSelection`] objects, required.
-    pub resource_selection: List<ResourceSelection>,
+    pub resource_selection: ::cloudwright_core::List<ResourceSelection>,
     /// `TieringConfigurationName`: a string, required.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tiering_configuration_name: Str,
+    pub tiering_configuration_name: ::cloudwright_core::Str,
     /// `TieringConfigurationTags`: a JSON value.
-    pub tiering_configuration_tags: Option<Json>,
+    pub tiering_configuration_tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +48,7 @@ impl TieringConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Backup::TieringConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-tieringconfiguration.html",
         primary_identifier: &["TieringConfigurationName"],
@@ -75,7 +59,7 @@ impl TieringConfiguration {
         read_only: &["TieringConfigurationArn", "CreationTime", "LastUpdatedTime"],
         attributes: &["CreationTime", "LastUpdatedTime", "TieringConfigurationArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `TieringConfiguration` with its required properties, named in a [`TieringConfigurationRequired`].
@@ -85,38 +69,40 @@ impl TieringConfiguration {
             backup_vault_name: required.backup_vault_name,
             resource_selection: required.resource_selection,
             tiering_configuration_name: required.tiering_configuration_name,
-            tiering_configuration_tags: None,
+            tiering_configuration_tags: ::std::option::Option::None,
         }
     }
 
     /// `BackupVaultName`: a string, required.
-    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self { self.backup_vault_name = value.into(); self }
+    pub fn backup_vault_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_vault_name = value.into(); self }
     /// `ResourceSelection`: a list of [`ResourceSelection`] objects, required.
-    pub fn resource_selection(mut self, value: impl Into<List<ResourceSelection>>) -> Self { self.resource_selection = value.into(); self }
+    pub fn resource_selection(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceSelection>>) -> Self { self.resource_selection = value.into(); self }
     /// `TieringConfigurationName`: a string, required.
-    pub fn tiering_configuration_name(mut self, value: impl Into<Str>) -> Self { self.tiering_configuration_name = value.into(); self }
+    pub fn tiering_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tiering_configuration_name = value.into(); self }
     /// `TieringConfigurationTags`: a JSON value.
-    pub fn tiering_configuration_tags(mut self, value: impl Into<Json>) -> Self { self.tiering_configuration_tags = Some(value.into()); self }
+    pub fn tiering_configuration_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tiering_configuration_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TieringConfiguration {
+impl ::cloudwright_core::Resource for TieringConfiguration {
     type Attributes = TieringConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TieringConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TieringConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TieringConfiguration {
+impl ::cloudwright_core::ToValue for TieringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BackupVaultName", &self.backup_vault_name)
             .req("ResourceSelection", &self.resource_selection)
             .req("TieringConfigurationName", &self.tiering_configuration_name)
@@ -125,12 +111,12 @@ impl ToValue for TieringConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TieringConfiguration`]: `Handle<TieringConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TieringConfiguration`]: `Handle<TieringConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TieringConfigurationAttributes(ResourceRef);
+pub struct TieringConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TieringConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TieringConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -138,20 +124,20 @@ impl From<ResourceRef> for TieringConfigurationAttributes {
 impl TieringConfigurationAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `TieringConfigurationArn`: a string.
     #[inline]
-    pub fn tiering_configuration_arn(&self) -> Value {
-        self.0.get_att("TieringConfigurationArn")
+    pub fn tiering_configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TieringConfigurationArn"))
     }
 }
 
@@ -159,24 +145,12 @@ impl TieringConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceSelectionRequired {
     /// `ResourceType`: a string, required.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
     /// `Resources`: a list of strings, required.
-    pub resources: List<Str>,
+    pub resources: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TieringDownSettingsInDays`: an integer, required.
-    pub tiering_down_settings_in_days: Int,
+    pub tiering_down_settings_in_days: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceType", Shape::STR),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TieringDownSettingsInDays", Shape::INT),
-    ],
-    required: &["Resources", "TieringDownSettingsInDays", "ResourceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceSelection` property type of `AWS::Backup::TieringConfiguration`.
 ///
@@ -184,11 +158,11 @@ pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceSelection {
     /// `ResourceType`: a string, required.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
     /// `Resources`: a list of strings, required.
-    pub resources: List<Str>,
+    pub resources: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TieringDownSettingsInDays`: an integer, required.
-    pub tiering_down_settings_in_days: Int,
+    pub tiering_down_settings_in_days: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -204,19 +178,19 @@ impl ResourceSelection {
     }
 
     /// `ResourceType`: a string, required.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_type = value.into(); self }
     /// `Resources`: a list of strings, required.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = value.into(); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources = value.into(); self }
     /// `TieringDownSettingsInDays`: an integer, required.
-    pub fn tiering_down_settings_in_days(mut self, value: impl Into<Int>) -> Self { self.tiering_down_settings_in_days = value.into(); self }
+    pub fn tiering_down_settings_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.tiering_down_settings_in_days = value.into(); self }
 }
 
-impl PropertyType for ResourceSelection {}
+impl crate::PropertyType for ResourceSelection {}
 
-impl ToValue for ResourceSelection {
+impl ::cloudwright_core::ToValue for ResourceSelection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceType", &self.resource_type)
             .req("Resources", &self.resources)
             .req(
@@ -225,4 +199,37 @@ impl ToValue for ResourceSelection {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BackupVaultName", Shape::STR),
+            ("ResourceSelection", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceSelection), min_items: None, max_items: None, unique: false })),
+            ("TieringConfigurationName", Shape::STR),
+            ("TieringConfigurationTags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["TieringConfigurationName", "BackupVaultName", "ResourceSelection"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceType", Shape::STR),
+            ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TieringDownSettingsInDays", Shape::INT),
+        ],
+        required: &["Resources", "TieringDownSettingsInDays", "ResourceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,66 +5,36 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ComputeEnvironment`], by name: `ComputeEnvironment::new(ComputeEnvironmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComputeEnvironmentRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeEnvironment: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeEnvironmentName", Shape::STR),
-        ("ComputeResources", Shape::Object(&RULE_ComputeResources)),
-        ("Context", Shape::STR),
-        ("EksConfiguration", Shape::Object(&RULE_EksConfiguration)),
-        ("ReplaceComputeEnvironment", Shape::Bool),
-        ("ServiceRole", Shape::STR),
-        ("State", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::STR),
-        ("UnmanagedvCpus", Shape::INT),
-        ("UpdatePolicy", Shape::Object(&RULE_UpdatePolicy)),
-    ],
-    required: &["Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Batch::ComputeEnvironment` resource.
 ///
-/// The `AWS::Batch::ComputeEnvironment` resource defines your AWS Batch compute environment. You can define `MANAGED` or `UNMANAGED` compute environments. `MANAGED` compute environments can use Amazon EC2 or AWS Fargate resources. `UNMANAGED` compute environments can only use EC2 resources. For more information, see \[Compute Environments\](<https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html>) in the ** .
+/// The `AWS::Batch::ComputeEnvironment` resource defines your AWS Batch compute environment. You can define `MANAGED` or `UNMANAGED` compute environments. `MANAGED` compute environments can use Amazon EC2 or AWS Fargate resources. `UNMANAGED` compute environments can only use EC2 resources. For more information, see [Compute Environments](https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html) in the ** .
 ///
-/// In a managed compute environment, AWS Batch manages the capacity and instance types of the compute resources within the environment. This is based on the compute resource specification that you define or the \[launch template\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html>) that you specify when you create the compute environment. You can choose either to use EC2 On-Demand Instances and EC2 Spot Instances, or to use Fargate and Fargate Spot capacity in your managed compute environment. You can optionally set a maximum price so that Spot Instances only launch when the Spot Instance price is below a specified percentage of the On-Demand price.
+/// In a managed compute environment, AWS Batch manages the capacity and instance types of the compute resources within the environment. This is based on the compute resource specification that you define or the [launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html) that you specify when you create the compute environment. You can choose either to use EC2 On-Demand Instances and EC2 Spot Instances, or to use Fargate and Fargate Spot capacity in your managed compute environment. You can optionally set a maximum price so that Spot Instances only launch when the Spot Instance price is below a specified percentage of the On-Demand price.
 ///
-/// &gt; Multi-node parallel jobs are not supported on Spot Instances.
+/// \> Multi-node parallel jobs are not supported on Spot Instances.
 ///
-/// In an unmanaged compute environment, you can manage your own EC2 compute resources and have a lot of flexibility with how you configure your compute resources. For example, you can use custom AMI. However, you need to verify that your AMI meets the Amazon ECS container instance AMI specification. For more information, see \[container instance AMIs\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container_instance_AMIs.html>) in the *Amazon Elastic Container Service Developer Guide* . After you have created your unmanaged compute environment, you can use the \[DescribeComputeEnvironments\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_DescribeComputeEnvironments.html>) operation to find the Amazon ECS cluster that is associated with it. Then, manually launch your container instances into that Amazon ECS cluster. For more information, see \[Launching an Amazon ECS container instance\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_container_instance.html>) in the *Amazon Elastic Container Service Developer Guide* .
+/// In an unmanaged compute environment, you can manage your own EC2 compute resources and have a lot of flexibility with how you configure your compute resources. For example, you can use custom AMI. However, you need to verify that your AMI meets the Amazon ECS container instance AMI specification. For more information, see [container instance AMIs](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container_instance_AMIs.html) in the *Amazon Elastic Container Service Developer Guide* . After you have created your unmanaged compute environment, you can use the [DescribeComputeEnvironments](https://docs.aws.amazon.com/batch/latest/APIReference/API_DescribeComputeEnvironments.html) operation to find the Amazon ECS cluster that is associated with it. Then, manually launch your container instances into that Amazon ECS cluster. For more information, see [Launching an Amazon ECS container instance](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_container_instance.html) in the *Amazon Elastic Container Service Developer Guide* .
 ///
-/// &gt; To create a compute environment that uses EKS resources, the caller must have permissions to call `eks:DescribeCluster` . &gt; AWS Batch doesn't upgrade the AMIs in a compute environment after it's created except under specific conditions. For example, it doesn't automatically update the AMIs when a newer version of the Amazon ECS optimized AMI is available. Therefore, you're responsible for the management of the guest operating system (including updates and security patches) and any additional application software or utilities that you install on the compute resources. There are two ways to use a new AMI for your AWS Batch jobs. The original method is to complete these steps:
-/// &gt;
-/// &gt; - Create a new compute environment with the new AMI.
-/// &gt; - Add the compute environment to an existing job queue.
-/// &gt; - Remove the earlier compute environment from your job queue.
-/// &gt; - Delete the earlier compute environment.
-/// &gt;
-/// &gt; In April 2022, AWS Batch added enhanced support for updating compute environments. For example, the `UpdateComputeEnvironent` API lets you use the `ReplaceComputeEnvironment` property to dynamically update compute environment parameters such as the launch template or instance type without replacement. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
-/// &gt;
-/// &gt; To use the enhanced updating of compute environments to update AMIs, follow these rules:
-/// &gt;
-/// &gt; - Either do not set the \[ServiceRole\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-computeenvironment.html#cfn-batch-computeenvironment-servicerole>) property or set it to the *AWSServiceRoleForBatch* service-linked role.
-/// &gt; - Set the \[AllocationStrategy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-allocationstrategy>) property to `BEST_FIT_PROGRESSIVE` or `SPOT_CAPACITY_OPTIMIZED` .
-/// &gt; - Set the \[ReplaceComputeEnvironment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-computeenvironment.html#cfn-batch-computeenvironment-replacecomputeenvironment>) property to `false` .
-/// &gt;
-/// &gt; &gt; Set the `ReplaceComputeEnvironment` property to `true` if the compute environment uses the `BEST_FIT` allocation strategy. &gt; If the `ReplaceComputeEnvironment` property is set to `false` , you might receive an error message when you update the CFN template for a compute environment. This issue occurs if the updated `desiredvcpus` value is less than the current `desiredvcpus` value. As a workaround, delete the `desiredvcpus` value from the updated template or use the `minvcpus` property to manage the number of vCPUs. For information, see \[Error message when you update the `DesiredvCpus` setting\](<https://docs.aws.amazon.com/batch/latest/userguide/troubleshooting.html#error-desired-vcpus-update>) .
-/// &gt; - Set the \[UpdateToLatestImageVersion\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-updatetolatestimageversion>) property to `true` . This property is used when you update a compute environment. The \[UpdateToLatestImageVersion\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-updatetolatestimageversion>) property is ignored when you create a compute environment.
-/// &gt; - Either do not specify an image ID in \[ImageId\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-imageid>) or \[ImageIdOverride\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-ec2configurationobject.html#cfn-batch-computeenvironment-ec2configurationobject-imageidoverride>) properties, or in the launch template identified by the \[Launch Template\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-launchtemplate>) property. In that case AWS Batch will select the latest Amazon ECS optimized AMI supported by AWS Batch at the time the infrastructure update is initiated. Alternatively you can specify the AMI ID in the `ImageId` or `ImageIdOverride` properties, or the launch template identified by the `LaunchTemplate` properties. Changing any of these properties will trigger an infrastructure update.
-/// &gt;
-/// &gt; If these rules are followed, any update that triggers an infrastructure update will cause the AMI ID to be re-selected. If the \[Version\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-launchtemplatespecification.html#cfn-batch-computeenvironment-launchtemplatespecification-version>) property of the \[LaunchTemplateSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-launchtemplatespecification.html>) is set to `$Latest` or `$Default` , the latest or default version of the launch template will be evaluated up at the time of the infrastructure update, even if the `LaunchTemplateSpecification` was not updated.
+/// \> To create a compute environment that uses EKS resources, the caller must have permissions to call `eks:DescribeCluster` . > AWS Batch doesn't upgrade the AMIs in a compute environment after it's created except under specific conditions. For example, it doesn't automatically update the AMIs when a newer version of the Amazon ECS optimized AMI is available. Therefore, you're responsible for the management of the guest operating system (including updates and security patches) and any additional application software or utilities that you install on the compute resources. There are two ways to use a new AMI for your AWS Batch jobs. The original method is to complete these steps:
+/// \>
+/// \> - Create a new compute environment with the new AMI.
+/// \> - Add the compute environment to an existing job queue.
+/// \> - Remove the earlier compute environment from your job queue.
+/// \> - Delete the earlier compute environment.
+/// \>
+/// \> In April 2022, AWS Batch added enhanced support for updating compute environments. For example, the `UpdateComputeEnvironent` API lets you use the `ReplaceComputeEnvironment` property to dynamically update compute environment parameters such as the launch template or instance type without replacement. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
+/// \>
+/// \> To use the enhanced updating of compute environments to update AMIs, follow these rules:
+/// \>
+/// \> - Either do not set the [ServiceRole](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-computeenvironment.html#cfn-batch-computeenvironment-servicerole) property or set it to the *AWSServiceRoleForBatch* service-linked role.
+/// \> - Set the [AllocationStrategy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-allocationstrategy) property to `BEST_FIT_PROGRESSIVE` or `SPOT_CAPACITY_OPTIMIZED` .
+/// \> - Set the [ReplaceComputeEnvironment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-computeenvironment.html#cfn-batch-computeenvironment-replacecomputeenvironment) property to `false` .
+/// \>
+/// \> > Set the `ReplaceComputeEnvironment` property to `true` if the compute environment uses the `BEST_FIT` allocation strategy. > If the `ReplaceComputeEnvironment` property is set to `false` , you might receive an error message when you update the CFN template for a compute environment. This issue occurs if the updated `desiredvcpus` value is less than the current `desiredvcpus` value. As a workaround, delete the `desiredvcpus` value from the updated template or use the `minvcpus` property to manage the number of vCPUs. For information, see [Error message when you update the `DesiredvCpus` setting](https://docs.aws.amazon.com/batch/latest/userguide/troubleshooting.html#error-desired-vcpus-update) .
+/// \> - Set the [UpdateToLatestImageVersion](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-updatetolatestimageversion) property to `true` . This property is used when you update a compute environment. The [UpdateToLatestImageVersion](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-updatetolatestimageversion) property is ignored when you create a compute environment.
+/// \> - Either do not specify an image ID in [ImageId](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-imageid) or [ImageIdOverride](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-ec2configurationobject.html#cfn-batch-computeenvironment-ec2configurationobject-imageidoverride) properties, or in the launch template identified by the [Launch Template](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-launchtemplate) property. In that case AWS Batch will select the latest Amazon ECS optimized AMI supported by AWS Batch at the time the infrastructure update is initiated. Alternatively you can specify the AMI ID in the `ImageId` or `ImageIdOverride` properties, or the launch template identified by the `LaunchTemplate` properties. Changing any of these properties will trigger an infrastructure update.
+/// \>
+/// \> If these rules are followed, any update that triggers an infrastructure update will cause the AMI ID to be re-selected. If the [Version](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-launchtemplatespecification.html#cfn-batch-computeenvironment-launchtemplatespecification-version) property of the [LaunchTemplateSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-launchtemplatespecification.html) is set to `$Latest` or `$Default` , the latest or default version of the launch template will be evaluated up at the time of the infrastructure update, even if the `LaunchTemplateSpecification` was not updated.
 ///
 /// `Ref` returns its `ComputeEnvironmentArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ComputeEnvironmentAttributes`], which `Handle<ComputeEnvironment>` dereferences to.
@@ -80,43 +50,43 @@ pub struct ComputeEnvironment {
     /// The name for your compute environment. It can be up to 128 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
     ///
     /// Create-only: changing it replaces the resource.
-    pub compute_environment_name: Option<Str>,
+    pub compute_environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComputeResources`: a [`ComputeResources`] object.
     ///
-    /// The ComputeResources property type specifies details of the compute resources managed by the compute environment. This parameter is required for managed compute environments. For more information, see \[Compute Environments\](<https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html>) in the ** .
-    pub compute_resources: Option<Obj<ComputeResources>>,
+    /// The ComputeResources property type specifies details of the compute resources managed by the compute environment. This parameter is required for managed compute environments. For more information, see [Compute Environments](https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html) in the ** .
+    pub compute_resources: ::std::option::Option<crate::Obj<ComputeResources>>,
     /// `Context`: a string.
     ///
     /// Reserved.
-    pub context: Option<Str>,
+    pub context: ::std::option::Option<::cloudwright_core::Str>,
     /// `EksConfiguration`: an [`EksConfiguration`] object.
     ///
     /// The details for the Amazon EKS cluster that supports the compute environment.
     ///
-    /// &gt; To create a compute environment that uses EKS resources, the caller must have permissions to call `eks:DescribeCluster` .
+    /// \> To create a compute environment that uses EKS resources, the caller must have permissions to call `eks:DescribeCluster` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub eks_configuration: Option<Obj<EksConfiguration>>,
+    pub eks_configuration: ::std::option::Option<crate::Obj<EksConfiguration>>,
     /// `ReplaceComputeEnvironment`: a boolean.
     ///
-    /// Specifies whether the compute environment is replaced if an update is made that requires replacing the instances in the compute environment. The default value is `true` . To enable more properties to be updated, set this property to `false` . When changing the value of this property to `false` , do not change any other properties at the same time. If other properties are changed at the same time, and the change needs to be rolled back but it can't, it's possible for the stack to go into the `UPDATE_ROLLBACK_FAILED` state. You can't update a stack that is in the `UPDATE_ROLLBACK_FAILED` state. However, if you can continue to roll it back, you can return the stack to its original settings and then try to update it again. For more information, see \[Continue rolling back an update\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-continueupdaterollback.html>) in the *AWS CloudFormation User Guide* .
+    /// Specifies whether the compute environment is replaced if an update is made that requires replacing the instances in the compute environment. The default value is `true` . To enable more properties to be updated, set this property to `false` . When changing the value of this property to `false` , do not change any other properties at the same time. If other properties are changed at the same time, and the change needs to be rolled back but it can't, it's possible for the stack to go into the `UPDATE_ROLLBACK_FAILED` state. You can't update a stack that is in the `UPDATE_ROLLBACK_FAILED` state. However, if you can continue to roll it back, you can return the stack to its original settings and then try to update it again. For more information, see [Continue rolling back an update](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-continueupdaterollback.html) in the *AWS CloudFormation User Guide* .
     ///
     /// `ReplaceComputeEnvironment` is not applicable for Fargate compute environments. Fargate compute environments are always updated without interruption.
     ///
-    /// The properties that can't be changed without replacing the compute environment are in the \[`ComputeResources`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html>) property type: \[`AllocationStrategy`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-allocationstrategy>) , \[`BidPercentage`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-bidpercentage>) , \[`Ec2Configuration`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-ec2configuration>) , \[`Ec2KeyPair`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-ec2keypair>) , \[`Ec2KeyPair`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-ec2keypair>) , \[`ImageId`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-imageid>) , \[`InstanceRole`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-instancerole>) , \[`InstanceTypes`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-instancetypes>) , \[`LaunchTemplate`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-launchtemplate>) , \[`MaxvCpus`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-maxvcpus>) , \[`MinvCpus`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-minvcpus>) , \[`PlacementGroup`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-placementgroup>) , \[`SecurityGroupIds`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-securitygroupids>) , \[`Subnets`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-subnets>) , \[Tags\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-tags>) , \[`Type`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-type>) , and \[`UpdateToLatestImageVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-updatetolatestimageversion>) .
+    /// The properties that can't be changed without replacing the compute environment are in the [`ComputeResources`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html) property type: [`AllocationStrategy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-allocationstrategy) , [`BidPercentage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-bidpercentage) , [`Ec2Configuration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-ec2configuration) , [`Ec2KeyPair`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-ec2keypair) , [`Ec2KeyPair`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-ec2keypair) , [`ImageId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-imageid) , [`InstanceRole`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-instancerole) , [`InstanceTypes`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-instancetypes) , [`LaunchTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-launchtemplate) , [`MaxvCpus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-maxvcpus) , [`MinvCpus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-minvcpus) , [`PlacementGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-placementgroup) , [`SecurityGroupIds`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-securitygroupids) , [`Subnets`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-subnets) , [Tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-tags) , [`Type`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-type) , and [`UpdateToLatestImageVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html#cfn-batch-computeenvironment-computeresources-updatetolatestimageversion) .
     ///
     /// Default `true`; write-only: CloudFormation does not return it.
-    pub replace_compute_environment: Option<Bool>,
+    pub replace_compute_environment: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ServiceRole`: a string.
     ///
-    /// The full Amazon Resource Name (ARN) of the IAM role that allows AWS Batch to make calls to other AWS services on your behalf. For more information, see \[AWS Batch service IAM role\](<https://docs.aws.amazon.com/batch/latest/userguide/service_IAM_role.html>) in the *AWS Batch User Guide* .
+    /// The full Amazon Resource Name (ARN) of the IAM role that allows AWS Batch to make calls to other AWS services on your behalf. For more information, see [AWS Batch service IAM role](https://docs.aws.amazon.com/batch/latest/userguide/service_IAM_role.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; If your account already created the AWS Batch service-linked role, that role is used by default for your compute environment unless you specify a different role here. If the AWS Batch service-linked role doesn't exist in your account, and no role is specified here, the service attempts to create the AWS Batch service-linked role in your account.
+    /// \> If your account already created the AWS Batch service-linked role, that role is used by default for your compute environment unless you specify a different role here. If the AWS Batch service-linked role doesn't exist in your account, and no role is specified here, the service attempts to create the AWS Batch service-linked role in your account.
     ///
-    /// If your specified role has a path other than `/` , then you must specify either the full role ARN (recommended) or prefix the role name with the path. For example, if a role with the name `bar` has a path of `/foo/` , specify `/foo/bar` as the role name. For more information, see \[Friendly names and paths\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names>) in the *IAM User Guide* .
+    /// If your specified role has a path other than `/` , then you must specify either the full role ARN (recommended) or prefix the role name with the path. For example, if a role with the name `bar` has a path of `/foo/` , specify `/foo/bar` as the role name. For more information, see [Friendly names and paths](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names) in the *IAM User Guide* .
     ///
-    /// &gt; Depending on how you created your AWS Batch service role, its ARN might contain the `service-role` path prefix. When you only specify the name of the service role, AWS Batch assumes that your ARN doesn't use the `service-role` path prefix. Because of this, we recommend that you specify the full ARN of your service role when you create compute environments.
-    pub service_role: Option<Str>,
+    /// \> Depending on how you created your AWS Batch service role, its ARN might contain the `service-role` path prefix. When you only specify the name of the service role, AWS Batch assumes that your ARN doesn't use the `service-role` path prefix. Because of this, we recommend that you specify the full ARN of your service role when you create compute environments.
+    pub service_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `State`: a string.
     ///
     /// The state of the compute environment. If the state is `ENABLED` , then the compute environment accepts jobs from a queue and can scale out automatically based on queues.
@@ -125,34 +95,34 @@ pub struct ComputeEnvironment {
     ///
     /// If the state is `DISABLED` , then the AWS Batch scheduler doesn't attempt to place jobs within the environment. Jobs in a `STARTING` or `RUNNING` state continue to progress normally. Managed compute environments in the `DISABLED` state don't scale out.
     ///
-    /// &gt; Compute environments in a `DISABLED` state may continue to incur billing charges. To prevent additional charges, turn off and then delete the compute environment. For more information, see \[State\](<https://docs.aws.amazon.com/batch/latest/userguide/compute_environment_parameters.html#compute_environment_state>) in the *AWS Batch User Guide* .
+    /// \> Compute environments in a `DISABLED` state may continue to incur billing charges. To prevent additional charges, turn off and then delete the compute environment. For more information, see [State](https://docs.aws.amazon.com/batch/latest/userguide/compute_environment_parameters.html#compute_environment_state) in the *AWS Batch User Guide* .
     ///
     /// When an instance is idle, the instance scales down to the `minvCpus` value. However, the instance size doesn't change. For example, consider a `c5.8xlarge` instance with a `minvCpus` value of `4` and a `desiredvCpus` value of `36` . This instance doesn't scale down to a `c5.large` instance.
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags applied to the compute environment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: a string, required.
     ///
-    /// The type of the compute environment: `MANAGED` or `UNMANAGED` . For more information, see \[Compute Environments\](<https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html>) in the *AWS Batch User Guide* .
+    /// The type of the compute environment: `MANAGED` or `UNMANAGED` . For more information, see [Compute Environments](https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html) in the *AWS Batch User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `UnmanagedvCpus`: an integer.
     ///
     /// The maximum number of vCPUs for an unmanaged compute environment. This parameter is only used for fair-share scheduling to reserve vCPU capacity for new share identifiers. If this parameter isn't provided for a fair-share job queue, no vCPU capacity is reserved.
     ///
-    /// &gt; This parameter is only supported when the `type` parameter is set to `UNMANAGED` .
-    pub unmanagedv_cpus: Option<Int>,
+    /// \> This parameter is only supported when the `type` parameter is set to `UNMANAGED` .
+    pub unmanagedv_cpus: ::std::option::Option<::cloudwright_core::Int>,
     /// `UpdatePolicy`: an [`UpdatePolicy`] object.
     ///
-    /// Specifies the infrastructure update policy for the compute environment. For more information about infrastructure updates, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// Specifies the infrastructure update policy for the compute environment. For more information about infrastructure updates, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub update_policy: Option<Obj<UpdatePolicy>>,
+    pub update_policy: ::std::option::Option<crate::Obj<UpdatePolicy>>,
 }
 
 #[rustfmt::skip]
@@ -162,7 +132,7 @@ impl ComputeEnvironment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Batch::ComputeEnvironment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-computeenvironment.html",
         primary_identifier: &["ComputeEnvironmentArn"],
@@ -173,69 +143,71 @@ impl ComputeEnvironment {
         read_only: &["ComputeEnvironmentArn", "ComputeResources/Ec2Configuration/*/BatchImageStatus"],
         attributes: &["ComputeEnvironmentArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `ComputeEnvironment` with its required properties, named in a [`ComputeEnvironmentRequired`].
+    /// A `ComputeEnvironment` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ComputeEnvironmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            compute_environment_name: None,
-            compute_resources: None,
-            context: None,
-            eks_configuration: None,
-            replace_compute_environment: None,
-            service_role: None,
-            state: None,
-            tags: None,
-            r#type: required.r#type,
-            unmanagedv_cpus: None,
-            update_policy: None,
+            compute_environment_name: ::std::option::Option::None,
+            compute_resources: ::std::option::Option::None,
+            context: ::std::option::Option::None,
+            eks_configuration: ::std::option::Option::None,
+            replace_compute_environment: ::std::option::Option::None,
+            service_role: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#type: value.into(),
+            unmanagedv_cpus: ::std::option::Option::None,
+            update_policy: ::std::option::Option::None,
         }
     }
 
     /// `ComputeEnvironmentName`: a string.
-    pub fn compute_environment_name(mut self, value: impl Into<Str>) -> Self { self.compute_environment_name = Some(value.into()); self }
+    pub fn compute_environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.compute_environment_name = ::std::option::Option::Some(value.into()); self }
     /// `ComputeResources`: a [`ComputeResources`] object.
-    pub fn compute_resources(mut self, value: impl Into<Obj<ComputeResources>>) -> Self { self.compute_resources = Some(value.into()); self }
+    pub fn compute_resources(mut self, value: impl ::std::convert::Into<crate::Obj<ComputeResources>>) -> Self { self.compute_resources = ::std::option::Option::Some(value.into()); self }
     /// `Context`: a string.
-    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
+    pub fn context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.context = ::std::option::Option::Some(value.into()); self }
     /// `EksConfiguration`: an [`EksConfiguration`] object.
-    pub fn eks_configuration(mut self, value: impl Into<Obj<EksConfiguration>>) -> Self { self.eks_configuration = Some(value.into()); self }
+    pub fn eks_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EksConfiguration>>) -> Self { self.eks_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceComputeEnvironment`: a boolean.
-    pub fn replace_compute_environment(mut self, value: impl Into<Bool>) -> Self { self.replace_compute_environment = Some(value.into()); self }
+    pub fn replace_compute_environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.replace_compute_environment = ::std::option::Option::Some(value.into()); self }
     /// `ServiceRole`: a string.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = Some(value.into()); self }
+    pub fn service_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role = ::std::option::Option::Some(value.into()); self }
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `UnmanagedvCpus`: an integer.
-    pub fn unmanagedv_cpus(mut self, value: impl Into<Int>) -> Self { self.unmanagedv_cpus = Some(value.into()); self }
+    pub fn unmanagedv_cpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unmanagedv_cpus = ::std::option::Option::Some(value.into()); self }
     /// `UpdatePolicy`: an [`UpdatePolicy`] object.
-    pub fn update_policy(mut self, value: impl Into<Obj<UpdatePolicy>>) -> Self { self.update_policy = Some(value.into()); self }
+    pub fn update_policy(mut self, value: impl ::std::convert::Into<crate::Obj<UpdatePolicy>>) -> Self { self.update_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ComputeEnvironment {
+impl ::cloudwright_core::Resource for ComputeEnvironment {
     type Attributes = ComputeEnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ComputeEnvironment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ComputeEnvironment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ComputeEnvironment {
+impl ::cloudwright_core::ToValue for ComputeEnvironment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputeEnvironmentName", &self.compute_environment_name)
             .opt("ComputeResources", &self.compute_resources)
             .opt("Context", &self.context)
@@ -254,12 +226,12 @@ impl ToValue for ComputeEnvironment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ComputeEnvironment`]: `Handle<ComputeEnvironment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ComputeEnvironment`]: `Handle<ComputeEnvironment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ComputeEnvironmentAttributes(ResourceRef);
+pub struct ComputeEnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ComputeEnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ComputeEnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -269,8 +241,8 @@ impl ComputeEnvironmentAttributes {
     ///
     /// Returns the compute environment ARN, such as `batch: *us-east-1* : *111122223333* :compute-environment/ *ComputeEnvironmentName*` .
     #[inline]
-    pub fn compute_environment_arn(&self) -> Value {
-        self.0.get_att("ComputeEnvironmentArn")
+    pub fn compute_environment_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ComputeEnvironmentArn"))
     }
 }
 
@@ -278,117 +250,89 @@ impl ComputeEnvironmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeResourcesRequired {
     /// `MaxvCpus`: an integer, required.
-    pub maxv_cpus: Int,
+    pub maxv_cpus: ::cloudwright_core::Int,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeResources: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        ("BidPercentage", Shape::INT),
-        ("DesiredvCpus", Shape::INT),
-        ("Ec2Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2ConfigurationObject), min_items: None, max_items: None, unique: false })),
-        ("Ec2KeyPair", Shape::STR),
-        ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("InstanceRole", Shape::STR),
-        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
-        ("MaxvCpus", Shape::INT),
-        ("MinvCpus", Shape::INT),
-        ("PlacementGroup", Shape::STR),
-        ("ScalingPolicy", Shape::Object(&RULE_ComputeScalingPolicy)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SpotIamFleetRole", Shape::STR),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::STR),
-        ("UpdateToLatestImageVersion", Shape::Bool),
-    ],
-    required: &["Subnets", "Type", "MaxvCpus"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputeResources` property type of `AWS::Batch::ComputeEnvironment`.
 ///
-/// Details about the compute resources managed by the compute environment. This parameter is required for managed compute environments. For more information, see \[Compute Environments\](<https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html>) in the *AWS Batch User Guide* .
+/// Details about the compute resources managed by the compute environment. This parameter is required for managed compute environments. For more information, see [Compute Environments](https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html) in the *AWS Batch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computeresources.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeResources {
     /// `AllocationStrategy`: a string.
     ///
-    /// The allocation strategy to use for the compute resource if not enough instances of the best fitting instance type can be allocated. This might be because of availability of the instance type in the Region or \[Amazon EC2 service limits\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-resource-limits.html>) . For more information, see \[Allocation strategies\](<https://docs.aws.amazon.com/batch/latest/userguide/allocation-strategies.html>) in the *AWS Batch User Guide* .
+    /// The allocation strategy to use for the compute resource if not enough instances of the best fitting instance type can be allocated. This might be because of availability of the instance type in the Region or [Amazon EC2 service limits](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-resource-limits.html) . For more information, see [Allocation strategies](https://docs.aws.amazon.com/batch/latest/userguide/allocation-strategies.html) in the *AWS Batch User Guide* .
     ///
-    /// When updating a compute environment, changing the allocation strategy requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* . `BEST_FIT` is not supported when updating a compute environment.
+    /// When updating a compute environment, changing the allocation strategy requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* . `BEST_FIT` is not supported when updating a compute environment.
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources, and shouldn't be specified.
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources, and shouldn't be specified.
     ///
-    /// - **BEST_FIT (default)** - AWS Batch selects an instance type that best fits the needs of the jobs with a preference for the lowest-cost instance type. If additional instances of the selected instance type aren't available, AWS Batch waits for the additional instances to be available. If there aren't enough instances available, or if the user is reaching \[Amazon EC2 service limits\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-resource-limits.html>) then additional jobs aren't run until the currently running jobs have completed. This allocation strategy keeps costs lower but can limit scaling. If you are using Spot Fleets with `BEST_FIT` then the Spot Fleet IAM role must be specified.
+    /// - **BEST_FIT (default)** - AWS Batch selects an instance type that best fits the needs of the jobs with a preference for the lowest-cost instance type. If additional instances of the selected instance type aren't available, AWS Batch waits for the additional instances to be available. If there aren't enough instances available, or if the user is reaching [Amazon EC2 service limits](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-resource-limits.html) then additional jobs aren't run until the currently running jobs have completed. This allocation strategy keeps costs lower but can limit scaling. If you are using Spot Fleets with `BEST_FIT` then the Spot Fleet IAM role must be specified.
     /// - **BEST_FIT_PROGRESSIVE** - AWS Batch will select additional instance types that are large enough to meet the requirements of the jobs in the queue, with a preference for instance types with a lower cost per unit vCPU. If additional instances of the previously selected instance types aren't available, AWS Batch will select new instance types.
     /// - **SPOT_CAPACITY_OPTIMIZED** - AWS Batch will select one or more instance types that are large enough to meet the requirements of the jobs in the queue, with a preference for instance types that are less likely to be interrupted. This allocation strategy is only available for Spot Instance compute resources.
     /// - **SPOT_PRICE_CAPACITY_OPTIMIZED** - The price and capacity optimized allocation strategy looks at both price and capacity to select the Spot Instance pools that are the least likely to be interrupted and have the lowest possible price. This allocation strategy is only available for Spot Instance compute resources.
     ///
-    /// &gt; We recommend that you use `SPOT_PRICE_CAPACITY_OPTIMIZED` rather than `SPOT_CAPACITY_OPTIMIZED` in most instances.
+    /// \> We recommend that you use `SPOT_PRICE_CAPACITY_OPTIMIZED` rather than `SPOT_CAPACITY_OPTIMIZED` in most instances.
     ///
     /// With `BEST_FIT_PROGRESSIVE` , `SPOT_CAPACITY_OPTIMIZED` , and `SPOT_PRICE_CAPACITY_OPTIMIZED` allocation strategies using On-Demand or Spot Instances, and the `BEST_FIT` strategy using Spot Instances, AWS Batch might need to go above `maxvCpus` to meet your capacity requirements. In this event, AWS Batch never exceeds `maxvCpus` by more than a single instance.
-    pub allocation_strategy: Option<Str>,
+    pub allocation_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `BidPercentage`: an integer.
     ///
     /// The maximum percentage that a Spot Instance price can be when compared with the On-Demand price for that instance type before instances are launched. For example, if your maximum percentage is 20%, the Spot price must be less than 20% of the current On-Demand price for that Amazon EC2 instance. You always pay the lowest (market) price and never more than your maximum percentage. For most use cases, we recommend leaving this field empty.
     ///
-    /// When updating a compute environment, changing the bid percentage requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing the bid percentage requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
-    pub bid_percentage: Option<Int>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
+    pub bid_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `DesiredvCpus`: an integer.
     ///
     /// The desired number of vCPUS in the compute environment. AWS Batch modifies this value between the minimum and maximum values based on job queue demand.
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it. &gt; AWS Batch doesn't support changing the desired number of vCPUs of an existing compute environment. Don't specify this parameter for compute environments using Amazon EKS clusters. &gt; When you update the `desiredvCpus` setting, the value must be between the `minvCpus` and `maxvCpus` values.
-    /// &gt;
-    /// &gt; Additionally, the updated `desiredvCpus` value must be greater than or equal to the current `desiredvCpus` value. For more information, see \[Troubleshooting AWS Batch\](<https://docs.aws.amazon.com/batch/latest/userguide/troubleshooting.html#error-desired-vcpus-update>) in the *AWS Batch User Guide* .
-    pub desiredv_cpus: Option<Int>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it. > AWS Batch doesn't support changing the desired number of vCPUs of an existing compute environment. Don't specify this parameter for compute environments using Amazon EKS clusters. > When you update the `desiredvCpus` setting, the value must be between the `minvCpus` and `maxvCpus` values.
+    /// \>
+    /// \> Additionally, the updated `desiredvCpus` value must be greater than or equal to the current `desiredvCpus` value. For more information, see [Troubleshooting AWS Batch](https://docs.aws.amazon.com/batch/latest/userguide/troubleshooting.html#error-desired-vcpus-update) in the *AWS Batch User Guide* .
+    pub desiredv_cpus: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ec2Configuration`: a list of [`Ec2ConfigurationObject`] objects.
     ///
     /// Provides information used to select Amazon Machine Images (AMIs) for Amazon EC2 instances in the compute environment. If `Ec2Configuration` isn't specified, the default is `ECS_AL2` .
     ///
-    /// When updating a compute environment, changing this setting requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* . To remove the Amazon EC2 configuration and any custom AMI ID specified in `imageIdOverride` , set this value to an empty string.
+    /// When updating a compute environment, changing this setting requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* . To remove the Amazon EC2 configuration and any custom AMI ID specified in `imageIdOverride` , set this value to an empty string.
     ///
     /// One or two values can be provided.
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
-    pub ec2_configuration: Option<List<Ec2ConfigurationObject>>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
+    pub ec2_configuration: ::std::option::Option<::cloudwright_core::List<Ec2ConfigurationObject>>,
     /// `Ec2KeyPair`: a string.
     ///
     /// The Amazon EC2 key pair that's used for instances launched in the compute environment. You can use this key pair to log in to your instances with SSH. To remove the Amazon EC2 key pair, set this value to an empty string.
     ///
-    /// When updating a compute environment, changing the Amazon EC2 key pair requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing the Amazon EC2 key pair requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
-    pub ec2_key_pair: Option<Str>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
+    pub ec2_key_pair: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageId`: a string.
     ///
     /// The Amazon Machine Image (AMI) ID used for instances launched in the compute environment. This parameter is overridden by the `imageIdOverride` member of the `Ec2Configuration` structure. To remove the custom AMI ID and use the default AMI ID, set this value to an empty string.
     ///
-    /// When updating a compute environment, changing the AMI ID requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing the AMI ID requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it. &gt; The AMI that you choose for a compute environment must match the architecture of the instance types that you intend to use for that compute environment. For example, if your compute environment uses A1 instance types, the compute resource AMI that you choose must support ARM instances. Amazon ECS vends both x86 and ARM versions of the Amazon ECS-optimized Amazon Linux 2 AMI. For more information, see \[Amazon ECS-optimized Amazon Linux 2 AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#ecs-optimized-ami-linux-variants.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it. > The AMI that you choose for a compute environment must match the architecture of the instance types that you intend to use for that compute environment. For example, if your compute environment uses A1 instance types, the compute resource AMI that you choose must support ARM instances. Amazon ECS vends both x86 and ARM versions of the Amazon ECS-optimized Amazon Linux 2 AMI. For more information, see [Amazon ECS-optimized Amazon Linux 2 AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#ecs-optimized-ami-linux-variants.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Format `AWS::EC2::Image.Id`.
-    pub image_id: Option<Str>,
+    pub image_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceRole`: a string.
     ///
-    /// The Amazon ECS instance profile applied to Amazon EC2 instances in a compute environment. Required for Amazon EC2 instances. You can specify the short name or full Amazon Resource Name (ARN) of an instance profile. For example, `*ecsInstanceRole*` or `arn:aws:iam:: *<aws_account_id>* :instance-profile/ *ecsInstanceRole*` . For more information, see \[Amazon ECS instance role\](<https://docs.aws.amazon.com/batch/latest/userguide/instance_IAM_role.html>) in the *AWS Batch User Guide* .
+    /// The Amazon ECS instance profile applied to Amazon EC2 instances in a compute environment. Required for Amazon EC2 instances. You can specify the short name or full Amazon Resource Name (ARN) of an instance profile. For example, `*ecsInstanceRole*` or `arn:aws:iam:: *<aws_account_id>* :instance-profile/ *ecsInstanceRole*` . For more information, see [Amazon ECS instance role](https://docs.aws.amazon.com/batch/latest/userguide/instance_IAM_role.html) in the *AWS Batch User Guide* .
     ///
-    /// When updating a compute environment, changing this setting requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing this setting requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
-    pub instance_role: Option<Str>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
+    pub instance_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceTypes`: a list of strings.
     ///
     /// The instances types that can be launched. You can specify instance families to launch any instance type within those families (for example, `c5` or `p3` ), or you can specify specific sizes within a family (such as `c5.8xlarge` ).
@@ -399,96 +343,97 @@ pub struct ComputeResources {
     /// - `default_x86_64` to choose x86 based instance types (from the `m6i` , `c6i` , `r6i` , and `c7i` instance families) that matches the resource demands of the job queue.
     /// - `default_arm64` to choose x86 based instance types (from the `m6g` , `c6g` , `r6g` , and `c7g` instance families) that matches the resource demands of the job queue.
     ///
-    /// &gt; Starting on 11/01/2025 the behavior of `optimal` is going to be changed to match `default_x86_64` . During the change your instance families could be updated to a newer generation. You do not need to perform any actions for the upgrade to happen. For more information about change, see \[Optimal instance type configuration to receive automatic instance family updates\](<https://docs.aws.amazon.com/batch/latest/userguide/optimal-default-instance-troubleshooting.html>) . &gt; Instance family availability varies by AWS Region . For example, some AWS Region s may not have any fourth generation instance families but have fifth and sixth generation instance families.
-    /// &gt;
-    /// &gt; When using `default_x86_64` or `default_arm64` instance bundles, AWS Batch selects instance families based on a balance of cost-effectiveness and performance. While newer generation instances often provide better price-performance, AWS Batch may choose an earlier generation instance family if it provides the optimal combination of availability, cost, and performance for your workload. For example, in an AWS Region where both c6i and c7i instances are available, AWS Batch might select c6i instances if they offer better cost-effectiveness for your specific job requirements. For more information on AWS Batch instance types and AWS Region availability, see \[Instance type compute table\](<https://docs.aws.amazon.com/batch/latest/userguide/instance-type-compute-table.html>) in the *AWS Batch User Guide* .
-    /// &gt;
-    /// &gt; AWS Batch periodically updates your instances in default bundles to newer, more cost-effective options. Updates happen automatically without requiring any action from you. Your workloads continue running during updates with no interruption &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it. &gt; When you create a compute environment, the instance types that you select for the compute environment must share the same architecture. For example, you can't mix x86 and ARM instances in the same compute environment.
-    pub instance_types: Option<List<Str>>,
+    /// \> Starting on 11/01/2025 the behavior of `optimal` is going to be changed to match `default_x86_64` . During the change your instance families could be updated to a newer generation. You do not need to perform any actions for the upgrade to happen. For more information about change, see [Optimal instance type configuration to receive automatic instance family updates](https://docs.aws.amazon.com/batch/latest/userguide/optimal-default-instance-troubleshooting.html) . > Instance family availability varies by AWS Region . For example, some AWS Region s may not have any fourth generation instance families but have fifth and sixth generation instance families.
+    /// \>
+    /// \> When using `default_x86_64` or `default_arm64` instance bundles, AWS Batch selects instance families based on a balance of cost-effectiveness and performance. While newer generation instances often provide better price-performance, AWS Batch may choose an earlier generation instance family if it provides the optimal combination of availability, cost, and performance for your workload. For example, in an AWS Region where both c6i and c7i instances are available, AWS Batch might select c6i instances if they offer better cost-effectiveness for your specific job requirements. For more information on AWS Batch instance types and AWS Region availability, see [Instance type compute table](https://docs.aws.amazon.com/batch/latest/userguide/instance-type-compute-table.html) in the *AWS Batch User Guide* .
+    /// \>
+    /// \> AWS Batch periodically updates your instances in default bundles to newer, more cost-effective options. Updates happen automatically without requiring any action from you. Your workloads continue running during updates with no interruption > This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it. > When you create a compute environment, the instance types that you select for the compute environment must share the same architecture. For example, you can't mix x86 and ARM instances in the same compute environment.
+    pub instance_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
     ///
-    /// The launch template to use for your compute resources. Any other compute resource parameters that you specify in a \[CreateComputeEnvironment\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_CreateComputeEnvironment.html>) API operation override the same parameters in the launch template. You must specify either the launch template ID or launch template name in the request, but not both. For more information, see \[Launch Template Support\](<https://docs.aws.amazon.com/batch/latest/userguide/launch-templates.html>) in the ** . Removing the launch template from a compute environment will not remove the AMI specified in the launch template. In order to update the AMI specified in a launch template, the `updateToLatestImageVersion` parameter must be set to `true` .
+    /// The launch template to use for your compute resources. Any other compute resource parameters that you specify in a [CreateComputeEnvironment](https://docs.aws.amazon.com/batch/latest/APIReference/API_CreateComputeEnvironment.html) API operation override the same parameters in the launch template. You must specify either the launch template ID or launch template name in the request, but not both. For more information, see [Launch Template Support](https://docs.aws.amazon.com/batch/latest/userguide/launch-templates.html) in the ** . Removing the launch template from a compute environment will not remove the AMI specified in the launch template. In order to update the AMI specified in a launch template, the `updateToLatestImageVersion` parameter must be set to `true` .
     ///
-    /// When updating a compute environment, changing the launch template requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the ** .
+    /// When updating a compute environment, changing the launch template requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the ** .
     ///
-    /// &gt; This parameter isn't applicable to jobs running on Fargate resources, and shouldn't be specified.
-    pub launch_template: Option<Obj<LaunchTemplateSpecification>>,
+    /// \> This parameter isn't applicable to jobs running on Fargate resources, and shouldn't be specified.
+    pub launch_template: ::std::option::Option<crate::Obj<LaunchTemplateSpecification>>,
     /// `MaxvCpus`: an integer, required.
     ///
     /// The maximum number of Amazon EC2 vCPUs that an environment can reach.
     ///
-    /// &gt; With `BEST_FIT_PROGRESSIVE` , `SPOT_CAPACITY_OPTIMIZED` and `SPOT_PRICE_CAPACITY_OPTIMIZED` (recommended) strategies using On-Demand or Spot Instances, and the `BEST_FIT` strategy using Spot Instances, AWS Batch might need to exceed `maxvCpus` to meet your capacity requirements. In this event, AWS Batch never exceeds `maxvCpus` by more than a single instance.
-    pub maxv_cpus: Int,
+    /// \> With `BEST_FIT_PROGRESSIVE` , `SPOT_CAPACITY_OPTIMIZED` and `SPOT_PRICE_CAPACITY_OPTIMIZED` (recommended) strategies using On-Demand or Spot Instances, and the `BEST_FIT` strategy using Spot Instances, AWS Batch might need to exceed `maxvCpus` to meet your capacity requirements. In this event, AWS Batch never exceeds `maxvCpus` by more than a single instance.
+    pub maxv_cpus: ::cloudwright_core::Int,
     /// `MinvCpus`: an integer.
     ///
     /// The minimum number of vCPUs that an environment should maintain (even if the compute environment is `DISABLED` ).
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
-    pub minv_cpus: Option<Int>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
+    pub minv_cpus: ::std::option::Option<::cloudwright_core::Int>,
     /// `PlacementGroup`: a string.
     ///
-    /// The Amazon EC2 placement group to associate with your compute resources. If you intend to submit multi-node parallel jobs to your compute environment, you should consider creating a cluster placement group and associate it with your compute resources. This keeps your multi-node parallel job on a logical grouping of instances within a single Availability Zone with high network flow potential. For more information, see \[Placement groups\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html>) in the *Amazon EC2 User Guide for Linux Instances* .
+    /// The Amazon EC2 placement group to associate with your compute resources. If you intend to submit multi-node parallel jobs to your compute environment, you should consider creating a cluster placement group and associate it with your compute resources. This keeps your multi-node parallel job on a logical grouping of instances within a single Availability Zone with high network flow potential. For more information, see [Placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html) in the *Amazon EC2 User Guide for Linux Instances* .
     ///
-    /// When updating a compute environment, changing the placement group requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing the placement group requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
-    pub placement_group: Option<Str>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
+    pub placement_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScalingPolicy`: a [`ComputeScalingPolicy`] object.
-    pub scaling_policy: Option<Obj<ComputeScalingPolicy>>,
+    pub scaling_policy: ::std::option::Option<crate::Obj<ComputeScalingPolicy>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The Amazon EC2 security groups that are associated with instances launched in the compute environment. This parameter is required for Fargate compute resources, where it can contain up to 5 security groups. For Fargate compute resources, providing an empty list is handled as if this parameter wasn't specified and no change is made. For Amazon EC2 compute resources, providing an empty list removes the security groups from the compute resource.
     ///
-    /// When updating a compute environment, changing the Amazon EC2 security groups requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing the Amazon EC2 security groups requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SpotIamFleetRole`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon EC2 Spot Fleet IAM role applied to a `SPOT` compute environment. This role is required if the allocation strategy set to `BEST_FIT` or if the allocation strategy isn't specified. For more information, see \[Amazon EC2 spot fleet role\](<https://docs.aws.amazon.com/batch/latest/userguide/spot_fleet_IAM_role.html>) in the *AWS Batch User Guide* .
+    /// The Amazon Resource Name (ARN) of the Amazon EC2 Spot Fleet IAM role applied to a `SPOT` compute environment. This role is required if the allocation strategy set to `BEST_FIT` or if the allocation strategy isn't specified. For more information, see [Amazon EC2 spot fleet role](https://docs.aws.amazon.com/batch/latest/userguide/spot_fleet_IAM_role.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it. &gt; To tag your Spot Instances on creation, the Spot Fleet IAM role specified here must use the newer *AmazonEC2SpotFleetTaggingRole* managed policy. The previously recommended *AmazonEC2SpotFleetRole* managed policy doesn't have the required permissions to tag Spot Instances. For more information, see \[Spot instances not tagged on creation\](<https://docs.aws.amazon.com/batch/latest/userguide/troubleshooting.html#spot-instance-no-tag>) in the *AWS Batch User Guide* .
-    pub spot_iam_fleet_role: Option<Str>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it. > To tag your Spot Instances on creation, the Spot Fleet IAM role specified here must use the newer *AmazonEC2SpotFleetTaggingRole* managed policy. The previously recommended *AmazonEC2SpotFleetRole* managed policy doesn't have the required permissions to tag Spot Instances. For more information, see [Spot instances not tagged on creation](https://docs.aws.amazon.com/batch/latest/userguide/troubleshooting.html#spot-instance-no-tag) in the *AWS Batch User Guide* .
+    pub spot_iam_fleet_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
-    /// The VPC subnets where the compute resources are launched. Fargate compute resources can contain up to 16 subnets. For Fargate compute resources, providing an empty list will be handled as if this parameter wasn't specified and no change is made. For Amazon EC2 compute resources, providing an empty list removes the VPC subnets from the compute resource. For more information, see \[VPCs and subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) in the *Amazon VPC User Guide* .
+    /// The VPC subnets where the compute resources are launched. Fargate compute resources can contain up to 16 subnets. For Fargate compute resources, providing an empty list will be handled as if this parameter wasn't specified and no change is made. For Amazon EC2 compute resources, providing an empty list removes the VPC subnets from the compute resource. For more information, see [VPCs and subnets](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html) in the *Amazon VPC User Guide* .
     ///
-    /// When updating a compute environment, changing the VPC subnets requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing the VPC subnets requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; AWS Batch on Amazon EC2 and AWS Batch on Amazon EKS support Local Zones. For more information, see \[Local Zones\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html#concepts-local-zones>) in the *Amazon EC2 User Guide for Linux Instances* , \[Amazon EKS and AWS Local Zones\](<https://docs.aws.amazon.com/eks/latest/userguide/local-zones.html>) in the *Amazon EKS User Guide* and \[Amazon ECS clusters in Local Zones, Wavelength Zones, and AWS Outposts\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-regions-zones.html#clusters-local-zones>) in the *Amazon ECS Developer Guide* .
-    /// &gt;
-    /// &gt; AWS Batch on Fargate doesn't currently support Local Zones.
+    /// \> AWS Batch on Amazon EC2 and AWS Batch on Amazon EKS support Local Zones. For more information, see [Local Zones](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html#concepts-local-zones) in the *Amazon EC2 User Guide for Linux Instances* , [Amazon EKS and AWS Local Zones](https://docs.aws.amazon.com/eks/latest/userguide/local-zones.html) in the *Amazon EKS User Guide* and [Amazon ECS clusters in Local Zones, Wavelength Zones, and AWS Outposts](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-regions-zones.html#clusters-local-zones) in the *Amazon ECS Developer Guide* .
+    /// \>
+    /// \> AWS Batch on Fargate doesn't currently support Local Zones.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// Key-value pair tags to be applied to Amazon EC2 resources that are launched in the compute environment. For AWS Batch , these take the form of `"String1": "String2"` , where `String1` is the tag key and `String2` is the tag value (for example, `{ "Name": "Batch Instance - C4OnDemand" }` ). This is helpful for recognizing your Batch instances in the Amazon EC2 console. These tags aren't seen when using the AWS Batch `ListTagsForResource` API operation.
     ///
-    /// When updating a compute environment, changing this setting requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing this setting requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
-    pub tags: Option<Json>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't specify it.
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: a string, required.
     ///
-    /// The type of compute environment: `EC2` , `SPOT` , `FARGATE` , or `FARGATE_SPOT` . For more information, see \[Compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html>) in the *AWS Batch User Guide* .
+    /// The type of compute environment: `EC2` , `SPOT` , `FARGATE` , or `FARGATE_SPOT` . For more information, see [Compute environments](https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html) in the *AWS Batch User Guide* .
     ///
-    /// If you choose `SPOT` , you must also specify an Amazon EC2 Spot Fleet role with the `spotIamFleetRole` parameter. For more information, see \[Amazon EC2 spot fleet role\](<https://docs.aws.amazon.com/batch/latest/userguide/spot_fleet_IAM_role.html>) in the *AWS Batch User Guide* .
+    /// If you choose `SPOT` , you must also specify an Amazon EC2 Spot Fleet role with the `spotIamFleetRole` parameter. For more information, see [Amazon EC2 spot fleet role](https://docs.aws.amazon.com/batch/latest/userguide/spot_fleet_IAM_role.html) in the *AWS Batch User Guide* .
     ///
-    /// When updating compute environment, changing the type of a compute environment requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating compute environment, changing the type of a compute environment requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
     /// When updating the type of a compute environment, changing between `EC2` and `SPOT` or between `FARGATE` and `FARGATE_SPOT` will initiate an infrastructure update, but if you switch between `EC2` and `FARGATE` , CloudFormation will create a new compute environment.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `UpdateToLatestImageVersion`: a boolean.
     ///
     /// Specifies whether the AMI ID is updated to the latest one that's supported by AWS Batch when the compute environment has an infrastructure update. The default value is `false` .
     ///
-    /// &gt; An AMI ID can either be specified in the `imageId` or `imageIdOverride` parameters or be determined by the launch template that's specified in the `launchTemplate` parameter. If an AMI ID is specified any of these ways, this parameter is ignored. For more information about to update AMI IDs during an infrastructure update, see \[Updating the AMI ID\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html#updating-compute-environments-ami>) in the *AWS Batch User Guide* .
+    /// \> An AMI ID can either be specified in the `imageId` or `imageIdOverride` parameters or be determined by the launch template that's specified in the `launchTemplate` parameter. If an AMI ID is specified any of these ways, this parameter is ignored. For more information about to update AMI IDs during an infrastructure update, see [Updating the AMI ID](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html#updating-compute-environments-ami) in the *AWS Batch User Guide* .
     ///
-    /// When updating a compute environment, changing this setting requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// When updating a compute environment, changing this setting requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
     /// Default `false`.
-    pub update_to_latest_image_version: Option<Bool>,
+    pub update_to_latest_image_version: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -497,74 +442,74 @@ impl ComputeResources {
     #[inline]
     pub fn new(required: ComputeResourcesRequired) -> Self {
         Self {
-            allocation_strategy: None,
-            bid_percentage: None,
-            desiredv_cpus: None,
-            ec2_configuration: None,
-            ec2_key_pair: None,
-            image_id: None,
-            instance_role: None,
-            instance_types: None,
-            launch_template: None,
+            allocation_strategy: ::std::option::Option::None,
+            bid_percentage: ::std::option::Option::None,
+            desiredv_cpus: ::std::option::Option::None,
+            ec2_configuration: ::std::option::Option::None,
+            ec2_key_pair: ::std::option::Option::None,
+            image_id: ::std::option::Option::None,
+            instance_role: ::std::option::Option::None,
+            instance_types: ::std::option::Option::None,
+            launch_template: ::std::option::Option::None,
             maxv_cpus: required.maxv_cpus,
-            minv_cpus: None,
-            placement_group: None,
-            scaling_policy: None,
-            security_group_ids: None,
-            spot_iam_fleet_role: None,
+            minv_cpus: ::std::option::Option::None,
+            placement_group: ::std::option::Option::None,
+            scaling_policy: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            spot_iam_fleet_role: ::std::option::Option::None,
             subnets: required.subnets,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
-            update_to_latest_image_version: None,
+            update_to_latest_image_version: ::std::option::Option::None,
         }
     }
 
     /// `AllocationStrategy`: a string.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `BidPercentage`: an integer.
-    pub fn bid_percentage(mut self, value: impl Into<Int>) -> Self { self.bid_percentage = Some(value.into()); self }
+    pub fn bid_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bid_percentage = ::std::option::Option::Some(value.into()); self }
     /// `DesiredvCpus`: an integer.
-    pub fn desiredv_cpus(mut self, value: impl Into<Int>) -> Self { self.desiredv_cpus = Some(value.into()); self }
+    pub fn desiredv_cpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desiredv_cpus = ::std::option::Option::Some(value.into()); self }
     /// `Ec2Configuration`: a list of [`Ec2ConfigurationObject`] objects.
-    pub fn ec2_configuration(mut self, value: impl Into<List<Ec2ConfigurationObject>>) -> Self { self.ec2_configuration = Some(value.into()); self }
+    pub fn ec2_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ec2ConfigurationObject>>) -> Self { self.ec2_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Ec2KeyPair`: a string.
-    pub fn ec2_key_pair(mut self, value: impl Into<Str>) -> Self { self.ec2_key_pair = Some(value.into()); self }
+    pub fn ec2_key_pair(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_key_pair = ::std::option::Option::Some(value.into()); self }
     /// `ImageId`: a string.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRole`: a string.
-    pub fn instance_role(mut self, value: impl Into<Str>) -> Self { self.instance_role = Some(value.into()); self }
+    pub fn instance_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_role = ::std::option::Option::Some(value.into()); self }
     /// `InstanceTypes`: a list of strings.
-    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.instance_types = Some(value.into()); self }
+    pub fn instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instance_types = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
+    pub fn launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = ::std::option::Option::Some(value.into()); self }
     /// `MaxvCpus`: an integer, required.
-    pub fn maxv_cpus(mut self, value: impl Into<Int>) -> Self { self.maxv_cpus = value.into(); self }
+    pub fn maxv_cpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maxv_cpus = value.into(); self }
     /// `MinvCpus`: an integer.
-    pub fn minv_cpus(mut self, value: impl Into<Int>) -> Self { self.minv_cpus = Some(value.into()); self }
+    pub fn minv_cpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minv_cpus = ::std::option::Option::Some(value.into()); self }
     /// `PlacementGroup`: a string.
-    pub fn placement_group(mut self, value: impl Into<Str>) -> Self { self.placement_group = Some(value.into()); self }
+    pub fn placement_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placement_group = ::std::option::Option::Some(value.into()); self }
     /// `ScalingPolicy`: a [`ComputeScalingPolicy`] object.
-    pub fn scaling_policy(mut self, value: impl Into<Obj<ComputeScalingPolicy>>) -> Self { self.scaling_policy = Some(value.into()); self }
+    pub fn scaling_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ComputeScalingPolicy>>) -> Self { self.scaling_policy = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SpotIamFleetRole`: a string.
-    pub fn spot_iam_fleet_role(mut self, value: impl Into<Str>) -> Self { self.spot_iam_fleet_role = Some(value.into()); self }
+    pub fn spot_iam_fleet_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spot_iam_fleet_role = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `UpdateToLatestImageVersion`: a boolean.
-    pub fn update_to_latest_image_version(mut self, value: impl Into<Bool>) -> Self { self.update_to_latest_image_version = Some(value.into()); self }
+    pub fn update_to_latest_image_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.update_to_latest_image_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComputeResources {}
+impl crate::PropertyType for ComputeResources {}
 
-impl ToValue for ComputeResources {
+impl ::cloudwright_core::ToValue for ComputeResources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .opt("BidPercentage", &self.bid_percentage)
             .opt("DesiredvCpus", &self.desiredv_cpus)
@@ -591,22 +536,13 @@ impl ToValue for ComputeResources {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MinScaleDownDelayMinutes", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ComputeScalingPolicy` property type of `AWS::Batch::ComputeEnvironment`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-computescalingpolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ComputeScalingPolicy {
     /// `MinScaleDownDelayMinutes`: an integer.
-    pub min_scale_down_delay_minutes: Option<Int>,
+    pub min_scale_down_delay_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -614,19 +550,19 @@ impl ComputeScalingPolicy {
     /// A `ComputeScalingPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MinScaleDownDelayMinutes`: an integer.
-    pub fn min_scale_down_delay_minutes(mut self, value: impl Into<Int>) -> Self { self.min_scale_down_delay_minutes = Some(value.into()); self }
+    pub fn min_scale_down_delay_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_scale_down_delay_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComputeScalingPolicy {}
+impl crate::PropertyType for ComputeScalingPolicy {}
 
-impl ToValue for ComputeScalingPolicy {
+impl ::cloudwright_core::ToValue for ComputeScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MinScaleDownDelayMinutes",
                 &self.min_scale_down_delay_minutes,
@@ -635,111 +571,91 @@ impl ToValue for ComputeScalingPolicy {
     }
 }
 
-/// The required properties of [`Ec2ConfigurationObject`], by name: `Ec2ConfigurationObject::new(Ec2ConfigurationObjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ec2ConfigurationObjectRequired {
-    /// `ImageType`: a string, required.
-    pub image_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ec2ConfigurationObject: ObjRule = ObjRule {
-    properties: &[
-        ("BatchImageStatus", Shape::STR),
-        ("ImageIdOverride", Shape::STR),
-        ("ImageKubernetesVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ImageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["ImageType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ec2ConfigurationObject` property type of `AWS::Batch::ComputeEnvironment`.
 ///
-/// Provides information used to select Amazon Machine Images (AMIs) for instances in the compute environment. If `Ec2Configuration` isn't specified, the default is `ECS_AL2` ( \[Amazon Linux 2\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#al2ami>) ).
+/// Provides information used to select Amazon Machine Images (AMIs) for instances in the compute environment. If `Ec2Configuration` isn't specified, the default is `ECS_AL2` ( [Amazon Linux 2](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#al2ami) ).
 ///
-/// &gt; This object isn't applicable to jobs that are running on Fargate resources.
+/// \> This object isn't applicable to jobs that are running on Fargate resources.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-ec2configurationobject.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ec2ConfigurationObject {
     /// `BatchImageStatus`: a string.
-    pub batch_image_status: Option<Str>,
+    pub batch_image_status: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageIdOverride`: a string.
     ///
     /// The AMI ID used for instances launched in the compute environment that match the image type. This setting overrides the `imageId` set in the `computeResource` object.
     ///
-    /// &gt; The AMI that you choose for a compute environment must match the architecture of the instance types that you intend to use for that compute environment. For example, if your compute environment uses A1 instance types, the compute resource AMI that you choose must support ARM instances. Amazon ECS vends both x86 and ARM versions of the Amazon ECS-optimized Amazon Linux 2 AMI. For more information, see \[Amazon ECS-optimized Amazon Linux 2 AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#ecs-optimized-ami-linux-variants.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub image_id_override: Option<Str>,
+    /// \> The AMI that you choose for a compute environment must match the architecture of the instance types that you intend to use for that compute environment. For example, if your compute environment uses A1 instance types, the compute resource AMI that you choose must support ARM instances. Amazon ECS vends both x86 and ARM versions of the Amazon ECS-optimized Amazon Linux 2 AMI. For more information, see [Amazon ECS-optimized Amazon Linux 2 AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#ecs-optimized-ami-linux-variants.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub image_id_override: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageKubernetesVersion`: a string.
     ///
     /// The Kubernetes version for the compute environment. If you don't specify a value, the latest version that AWS Batch supports is used.
     ///
     /// Length 1 to 256.
-    pub image_kubernetes_version: Option<Str>,
+    pub image_kubernetes_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageType`: a string, required.
     ///
     /// The image type to match with the instance type to select an AMI. The supported values are different for `ECS` and `EKS` resources.
     ///
-    /// - **ECS** - If the `imageIdOverride` parameter isn't specified, then a recent \[Amazon ECS-optimized Amazon Linux 2 AMI\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#al2ami>) ( `ECS_AL2` ) is used. If a new image type is specified in an update, but neither an `imageId` nor a `imageIdOverride` parameter is specified, then the latest Amazon ECS optimized AMI for that image type that's supported by AWS Batch is used.
+    /// - **ECS** - If the `imageIdOverride` parameter isn't specified, then a recent [Amazon ECS-optimized Amazon Linux 2 AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#al2ami) ( `ECS_AL2` ) is used. If a new image type is specified in an update, but neither an `imageId` nor a `imageIdOverride` parameter is specified, then the latest Amazon ECS optimized AMI for that image type that's supported by AWS Batch is used.
     ///
-    /// &gt; AWS will end support for Amazon ECS optimized AL2-optimized and AL2-accelerated AMIs. Starting in January 2026, AWS Batch will change the default AMI for new Amazon ECS compute environments from Amazon Linux 2 to Amazon Linux 2023. We recommend migrating AWS Batch Amazon ECS compute environments to Amazon Linux 2023 to maintain optimal performance and security. For more information on upgrading from AL2 to AL2023, see \[How to migrate from ECS AL2 to ECS AL2023\](<https://docs.aws.amazon.com/batch/latest/userguide/ecs-migration-2023.html>) in the *AWS Batch User Guide* .
+    /// \> AWS will end support for Amazon ECS optimized AL2-optimized and AL2-accelerated AMIs. Starting in January 2026, AWS Batch will change the default AMI for new Amazon ECS compute environments from Amazon Linux 2 to Amazon Linux 2023. We recommend migrating AWS Batch Amazon ECS compute environments to Amazon Linux 2023 to maintain optimal performance and security. For more information on upgrading from AL2 to AL2023, see [How to migrate from ECS AL2 to ECS AL2023](https://docs.aws.amazon.com/batch/latest/userguide/ecs-migration-2023.html) in the *AWS Batch User Guide* .
     ///
-    /// - **ECS_AL2** - \[Amazon Linux 2\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#al2ami>) : Default for all non-GPU instance families.
-    /// - **ECS_AL2_NVIDIA** - \[Amazon Linux 2 (GPU)\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#gpuami>) : Default for all GPU instance families (for example `P4` and `G4` ) and can be used for all non AWS Graviton-based instance types.
-    /// - **ECS_AL2023** - \[Amazon Linux 2023\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html>) : AWS Batch supports Amazon Linux 2023.
+    /// - **ECS_AL2** - [Amazon Linux 2](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#al2ami) : Default for all non-GPU instance families.
+    /// - **ECS_AL2_NVIDIA** - [Amazon Linux 2 (GPU)](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#gpuami) : Default for all GPU instance families (for example `P4` and `G4` ) and can be used for all non AWS Graviton-based instance types.
+    /// - **ECS_AL2023** - [Amazon Linux 2023](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) : AWS Batch supports Amazon Linux 2023.
     ///
-    /// &gt; Amazon Linux 2023 does not support `A1` instances.
-    /// - **ECS_AL2023_NVIDIA** - \[Amazon Linux 2023 (GPU)\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#gpuami>) : For all GPU instance families and can be used for all non AWS Graviton-based instance types.
+    /// \> Amazon Linux 2023 does not support `A1` instances.
+    /// - **ECS_AL2023_NVIDIA** - [Amazon Linux 2023 (GPU)](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html#gpuami) : For all GPU instance families and can be used for all non AWS Graviton-based instance types.
     ///
-    /// &gt; ECS_AL2023_NVIDIA doesn't support `p3` and `g3` instance types.
-    /// - **EKS** - If the `imageIdOverride` parameter isn't specified, then a recent \[Amazon EKS-optimized Amazon Linux 2023 AMI\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) ( `EKS_AL2023` ) is used. If a new image type is specified in an update, but neither an `imageId` nor a `imageIdOverride` parameter is specified, then the latest Amazon EKS optimized AMI for that image type that AWS Batch supports is used.
+    /// \> ECS_AL2023_NVIDIA doesn't support `p3` and `g3` instance types.
+    /// - **EKS** - If the `imageIdOverride` parameter isn't specified, then a recent [Amazon EKS-optimized Amazon Linux 2023 AMI](https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html) ( `EKS_AL2023` ) is used. If a new image type is specified in an update, but neither an `imageId` nor a `imageIdOverride` parameter is specified, then the latest Amazon EKS optimized AMI for that image type that AWS Batch supports is used.
     ///
-    /// &gt; Amazon Linux 2023 AMIs are the default on AWS Batch for Amazon EKS.
-    /// &gt;
-    /// &gt; AWS will end support for Amazon EKS AL2-optimized and AL2-accelerated AMIs, starting 11/26/25. You can continue using AWS Batch -provided Amazon EKS optimized Amazon Linux 2 AMIs on your Amazon EKS compute environments beyond the 11/26/25 end-of-support date, these compute environments will no longer receive any new software updates, security patches, or bug fixes from AWS . For more information on upgrading from AL2 to AL2023, see \[How to upgrade from EKS AL2 to EKS AL2023\](<https://docs.aws.amazon.com/batch/latest/userguide/eks-migration-2023.html>) in the *AWS Batch User Guide* .
+    /// \> Amazon Linux 2023 AMIs are the default on AWS Batch for Amazon EKS.
+    /// \>
+    /// \> AWS will end support for Amazon EKS AL2-optimized and AL2-accelerated AMIs, starting 11/26/25. You can continue using AWS Batch -provided Amazon EKS optimized Amazon Linux 2 AMIs on your Amazon EKS compute environments beyond the 11/26/25 end-of-support date, these compute environments will no longer receive any new software updates, security patches, or bug fixes from AWS . For more information on upgrading from AL2 to AL2023, see [How to upgrade from EKS AL2 to EKS AL2023](https://docs.aws.amazon.com/batch/latest/userguide/eks-migration-2023.html) in the *AWS Batch User Guide* .
     ///
-    /// - **EKS_AL2** - \[Amazon Linux 2\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) : Used for non-GPU instance families.
-    /// - **EKS_AL2_NVIDIA** - \[Amazon Linux 2 (accelerated)\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) : Used for GPU instance families (for example, `P4` and `G4` ) and can be used for all non AWS Graviton-based instance types.
-    /// - **EKS_AL2023** - \[Amazon Linux 2023\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) : Default for non-GPU instance families.
+    /// - **EKS_AL2** - [Amazon Linux 2](https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html) : Used for non-GPU instance families.
+    /// - **EKS_AL2_NVIDIA** - [Amazon Linux 2 (accelerated)](https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html) : Used for GPU instance families (for example, `P4` and `G4` ) and can be used for all non AWS Graviton-based instance types.
+    /// - **EKS_AL2023** - [Amazon Linux 2023](https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html) : Default for non-GPU instance families.
     ///
-    /// &gt; Amazon Linux 2023 does not support `A1` instances.
-    /// - **EKS_AL2023_NVIDIA** - \[Amazon Linux 2023 (accelerated)\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html>) : Default for GPU instance families and can be used for all non AWS Graviton-based instance types.
+    /// \> Amazon Linux 2023 does not support `A1` instances.
+    /// - **EKS_AL2023_NVIDIA** - [Amazon Linux 2023 (accelerated)](https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-ami.html) : Default for GPU instance families and can be used for all non AWS Graviton-based instance types.
     ///
     /// Length 1 to 256.
-    pub image_type: Str,
+    pub image_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Ec2ConfigurationObject {
-    /// A `Ec2ConfigurationObject` with its required properties, named in a [`Ec2ConfigurationObjectRequired`].
+    /// A `Ec2ConfigurationObject` with its one required property, `ImageType`.
     #[inline]
-    pub fn new(required: Ec2ConfigurationObjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            batch_image_status: None,
-            image_id_override: None,
-            image_kubernetes_version: None,
-            image_type: required.image_type,
+            batch_image_status: ::std::option::Option::None,
+            image_id_override: ::std::option::Option::None,
+            image_kubernetes_version: ::std::option::Option::None,
+            image_type: value.into(),
         }
     }
 
     /// `BatchImageStatus`: a string.
-    pub fn batch_image_status(mut self, value: impl Into<Str>) -> Self { self.batch_image_status = Some(value.into()); self }
+    pub fn batch_image_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.batch_image_status = ::std::option::Option::Some(value.into()); self }
     /// `ImageIdOverride`: a string.
-    pub fn image_id_override(mut self, value: impl Into<Str>) -> Self { self.image_id_override = Some(value.into()); self }
+    pub fn image_id_override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id_override = ::std::option::Option::Some(value.into()); self }
     /// `ImageKubernetesVersion`: a string.
-    pub fn image_kubernetes_version(mut self, value: impl Into<Str>) -> Self { self.image_kubernetes_version = Some(value.into()); self }
+    pub fn image_kubernetes_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_kubernetes_version = ::std::option::Option::Some(value.into()); self }
     /// `ImageType`: a string, required.
-    pub fn image_type(mut self, value: impl Into<Str>) -> Self { self.image_type = value.into(); self }
+    pub fn image_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_type = value.into(); self }
 }
 
-impl PropertyType for Ec2ConfigurationObject {}
+impl crate::PropertyType for Ec2ConfigurationObject {}
 
-impl ToValue for Ec2ConfigurationObject {
+impl ::cloudwright_core::ToValue for Ec2ConfigurationObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchImageStatus", &self.batch_image_status)
             .opt("ImageIdOverride", &self.image_id_override)
             .opt("ImageKubernetesVersion", &self.image_kubernetes_version)
@@ -752,21 +668,10 @@ impl ToValue for Ec2ConfigurationObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksConfigurationRequired {
     /// `EksClusterArn`: a string, required.
-    pub eks_cluster_arn: Str,
+    pub eks_cluster_arn: ::cloudwright_core::Str,
     /// `KubernetesNamespace`: a string, required.
-    pub kubernetes_namespace: Str,
+    pub kubernetes_namespace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EksClusterArn", Shape::STR),
-        ("KubernetesNamespace", Shape::STR),
-    ],
-    required: &["EksClusterArn", "KubernetesNamespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksConfiguration` property type of `AWS::Batch::ComputeEnvironment`.
 ///
@@ -780,13 +685,13 @@ pub struct EksConfiguration {
     /// The Amazon Resource Name (ARN) of the Amazon EKS cluster. An example is `arn: *aws* :eks: *us-east-1* : *123456789012* :cluster/ *ClusterForBatch*` .
     ///
     /// Default `false`.
-    pub eks_cluster_arn: Str,
+    pub eks_cluster_arn: ::cloudwright_core::Str,
     /// `KubernetesNamespace`: a string, required.
     ///
-    /// The namespace of the Amazon EKS cluster. AWS Batch manages pods in this namespace. The value can't left empty or null. It must be fewer than 64 characters long, can't be set to `default` , can't start with " `kube-` ," and must match this regular expression: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$` . For more information, see \[Namespaces\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/>) in the Kubernetes documentation.
+    /// The namespace of the Amazon EKS cluster. AWS Batch manages pods in this namespace. The value can't left empty or null. It must be fewer than 64 characters long, can't be set to `default` , can't start with " `kube-` ," and must match this regular expression: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$` . For more information, see [Namespaces](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/) in the Kubernetes documentation.
     ///
     /// Default `false`.
-    pub kubernetes_namespace: Str,
+    pub kubernetes_namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -801,35 +706,22 @@ impl EksConfiguration {
     }
 
     /// `EksClusterArn`: a string, required.
-    pub fn eks_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.eks_cluster_arn = value.into(); self }
+    pub fn eks_cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.eks_cluster_arn = value.into(); self }
     /// `KubernetesNamespace`: a string, required.
-    pub fn kubernetes_namespace(mut self, value: impl Into<Str>) -> Self { self.kubernetes_namespace = value.into(); self }
+    pub fn kubernetes_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kubernetes_namespace = value.into(); self }
 }
 
-impl PropertyType for EksConfiguration {}
+impl crate::PropertyType for EksConfiguration {}
 
-impl ToValue for EksConfiguration {
+impl ::cloudwright_core::ToValue for EksConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EksClusterArn", &self.eks_cluster_arn)
             .req("KubernetesNamespace", &self.kubernetes_namespace)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateId", Shape::STR),
-        ("LaunchTemplateName", Shape::STR),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateSpecificationOverride), min_items: None, max_items: None, unique: false })),
-        ("UserdataType", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LaunchTemplateSpecification` property type of `AWS::Batch::ComputeEnvironment`.
 ///
@@ -837,7 +729,7 @@ pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
 ///
 /// If security groups are specified using both the `securityGroupIds` parameter of `CreateComputeEnvironment` and the launch template, the values in the `securityGroupIds` parameter of `CreateComputeEnvironment` will be used.
 ///
-/// &gt; This object isn't applicable to jobs that are running on Fargate resources.
+/// \> This object isn't applicable to jobs that are running on Fargate resources.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-launchtemplatespecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -845,35 +737,36 @@ pub struct LaunchTemplateSpecification {
     /// `LaunchTemplateId`: a string.
     ///
     /// The ID of the launch template.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateName`: a string.
     ///
     /// The name of the launch template.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Overrides`: a list of [`LaunchTemplateSpecificationOverride`] objects.
     ///
     /// A launch template to use in place of the default launch template. You must specify either the launch template ID or launch template name in the request, but not both.
     ///
     /// You can specify up to ten (10) launch template overrides that are associated to unique instance types or families for each compute environment.
     ///
-    /// &gt; To unset all override templates for a compute environment, you can pass an empty array to the \[UpdateComputeEnvironment.overrides\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_UpdateComputeEnvironment.html>) parameter, or not include the `overrides` parameter when submitting the `UpdateComputeEnvironment` API operation.
-    pub overrides: Option<List<LaunchTemplateSpecificationOverride>>,
+    /// \> To unset all override templates for a compute environment, you can pass an empty array to the [UpdateComputeEnvironment.overrides](https://docs.aws.amazon.com/batch/latest/APIReference/API_UpdateComputeEnvironment.html) parameter, or not include the `overrides` parameter when submitting the `UpdateComputeEnvironment` API operation.
+    pub overrides:
+        ::std::option::Option<::cloudwright_core::List<LaunchTemplateSpecificationOverride>>,
     /// `UserdataType`: a string.
     ///
     /// The EKS node initialization process to use. You only need to specify this value if you are using a custom AMI. The default value is `EKS_BOOTSTRAP_SH` . If *imageType* is a custom AMI based on EKS_AL2023 or EKS_AL2023_NVIDIA then you must choose `EKS_NODEADM` .
-    pub userdata_type: Option<Str>,
+    pub userdata_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The version number of the launch template, `$Default` , or `$Latest` .
     ///
     /// If the value is `$Default` , the default version of the launch template is used. If the value is `$Latest` , the latest version of the launch template is used.
     ///
-    /// &gt; If the AMI ID that's used in a compute environment is from the launch template, the AMI isn't changed when the compute environment is updated. It's only changed if the `updateToLatestImageVersion` parameter for the compute environment is set to `true` . During an infrastructure update, if either `$Default` or `$Latest` is specified, AWS Batch re-evaluates the launch template version, and it might use a different version of the launch template. This is the case even if the launch template isn't specified in the update. When updating a compute environment, changing the launch template requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// \> If the AMI ID that's used in a compute environment is from the launch template, the AMI isn't changed when the compute environment is updated. It's only changed if the `updateToLatestImageVersion` parameter for the compute environment is set to `true` . During an infrastructure update, if either `$Default` or `$Latest` is specified, AWS Batch re-evaluates the launch template version, and it might use a different version of the launch template. This is the case even if the launch template isn't specified in the update. When updating a compute environment, changing the launch template requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
     /// Default: `$Default`
     ///
     /// Latest: `$Latest`
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -881,27 +774,27 @@ impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `Overrides`: a list of [`LaunchTemplateSpecificationOverride`] objects.
-    pub fn overrides(mut self, value: impl Into<List<LaunchTemplateSpecificationOverride>>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LaunchTemplateSpecificationOverride>>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
     /// `UserdataType`: a string.
-    pub fn userdata_type(mut self, value: impl Into<Str>) -> Self { self.userdata_type = Some(value.into()); self }
+    pub fn userdata_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.userdata_type = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateSpecification {}
+impl crate::PropertyType for LaunchTemplateSpecification {}
 
-impl ToValue for LaunchTemplateSpecification {
+impl ::cloudwright_core::ToValue for LaunchTemplateSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .opt("Overrides", &self.overrides)
@@ -911,19 +804,6 @@ impl ToValue for LaunchTemplateSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateSpecificationOverride: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateId", Shape::STR),
-        ("LaunchTemplateName", Shape::STR),
-        ("TargetInstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("UserdataType", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LaunchTemplateSpecificationOverride` property type of `AWS::Batch::ComputeEnvironment`.
 ///
 /// An object that represents a launch template to use in place of the default launch template. You must specify either the launch template ID or launch template name in the request, but not both.
@@ -932,7 +812,7 @@ pub(crate) static RULE_LaunchTemplateSpecificationOverride: ObjRule = ObjRule {
 ///
 /// You can define up to ten (10) overrides for each compute environment.
 ///
-/// &gt; This object isn't applicable to jobs that are running on Fargate resources. &gt; To unset all override templates for a compute environment, you can pass an empty array to the \[UpdateComputeEnvironment.overrides\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_UpdateComputeEnvironment.html>) parameter, or not include the `overrides` parameter when submitting the `UpdateComputeEnvironment` API operation.
+/// \> This object isn't applicable to jobs that are running on Fargate resources. > To unset all override templates for a compute environment, you can pass an empty array to the [UpdateComputeEnvironment.overrides](https://docs.aws.amazon.com/batch/latest/APIReference/API_UpdateComputeEnvironment.html) parameter, or not include the `overrides` parameter when submitting the `UpdateComputeEnvironment` API operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-launchtemplatespecificationoverride.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -942,13 +822,13 @@ pub struct LaunchTemplateSpecificationOverride {
     /// The ID of the launch template.
     ///
     /// *Note:* If you specify the `launchTemplateId` you can't specify the `launchTemplateName` as well.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateName`: a string.
     ///
     /// The name of the launch template.
     ///
     /// *Note:* If you specify the `launchTemplateName` you can't specify the `launchTemplateId` as well.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetInstanceTypes`: a list of strings.
     ///
     /// The instance type or family that this override launch template should be applied to.
@@ -959,25 +839,26 @@ pub struct LaunchTemplateSpecificationOverride {
     ///
     /// - Must be a valid Amazon EC2 instance type or family.
     /// - The following AWS Batch `InstanceTypes` are not allowed: `optimal` , `default_x86_64` , and `default_arm64` .
-    /// - `targetInstanceTypes` can target only instance types and families that are included within the \[`ComputeResource.instanceTypes`\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html#Batch-Type-ComputeResource-instanceTypes>) set. `targetInstanceTypes` doesn't need to include all of the instances from the `instanceType` set, but at least a subset. For example, if `ComputeResource.instanceTypes` includes `[m5, g5]` , `targetInstanceTypes` can include `[m5.2xlarge]` and `[m5.large]` but not `[c5.large]` .
+    /// - `targetInstanceTypes` can target only instance types and families that are included within the [`ComputeResource.instanceTypes`](https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html#Batch-Type-ComputeResource-instanceTypes) set. `targetInstanceTypes` doesn't need to include all of the instances from the `instanceType` set, but at least a subset. For example, if `ComputeResource.instanceTypes` includes `[m5, g5]` , `targetInstanceTypes` can include `[m5.2xlarge]` and `[m5.large]` but not `[c5.large]` .
     /// - `targetInstanceTypes` included within the same launch template override or across launch template overrides can't overlap for the same compute environment. For example, you can't define one launch template override to target an instance family and another define an instance type within this same family.
-    pub target_instance_types: Option<List<Str>>,
+    pub target_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UserdataType`: a string.
     ///
     /// The EKS node initialization process to use. You only need to specify this value if you are using a custom AMI. The default value is `EKS_BOOTSTRAP_SH` . If *imageType* is a custom AMI based on EKS_AL2023 or EKS_AL2023_NVIDIA then you must choose `EKS_NODEADM` .
-    pub userdata_type: Option<Str>,
+    pub userdata_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The version number of the launch template, `$Default` , or `$Latest` .
     ///
     /// If the value is `$Default` , the default version of the launch template is used. If the value is `$Latest` , the latest version of the launch template is used.
     ///
-    /// &gt; If the AMI ID that's used in a compute environment is from the launch template, the AMI isn't changed when the compute environment is updated. It's only changed if the `updateToLatestImageVersion` parameter for the compute environment is set to `true` . During an infrastructure update, if either `$Default` or `$Latest` is specified, AWS Batch re-evaluates the launch template version, and it might use a different version of the launch template. This is the case even if the launch template isn't specified in the update. When updating a compute environment, changing the launch template requires an infrastructure update of the compute environment. For more information, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+    /// \> If the AMI ID that's used in a compute environment is from the launch template, the AMI isn't changed when the compute environment is updated. It's only changed if the `updateToLatestImageVersion` parameter for the compute environment is set to `true` . During an infrastructure update, if either `$Default` or `$Latest` is specified, AWS Batch re-evaluates the launch template version, and it might use a different version of the launch template. This is the case even if the launch template isn't specified in the update. When updating a compute environment, changing the launch template requires an infrastructure update of the compute environment. For more information, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
     ///
     /// Default: `$Default`
     ///
     /// Latest: `$Latest`
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -985,27 +866,27 @@ impl LaunchTemplateSpecificationOverride {
     /// A `LaunchTemplateSpecificationOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `TargetInstanceTypes`: a list of strings.
-    pub fn target_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.target_instance_types = Some(value.into()); self }
+    pub fn target_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `UserdataType`: a string.
-    pub fn userdata_type(mut self, value: impl Into<Str>) -> Self { self.userdata_type = Some(value.into()); self }
+    pub fn userdata_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.userdata_type = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateSpecificationOverride {}
+impl crate::PropertyType for LaunchTemplateSpecificationOverride {}
 
-impl ToValue for LaunchTemplateSpecificationOverride {
+impl ::cloudwright_core::ToValue for LaunchTemplateSpecificationOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .opt("TargetInstanceTypes", &self.target_instance_types)
@@ -1015,19 +896,9 @@ impl ToValue for LaunchTemplateSpecificationOverride {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UpdatePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("JobExecutionTimeoutMinutes", Shape::INT),
-        ("TerminateJobsOnUpdate", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UpdatePolicy` property type of `AWS::Batch::ComputeEnvironment`.
 ///
-/// Specifies the infrastructure update policy for the Amazon EC2 compute environment. For more information about infrastructure updates, see \[Updating compute environments\](<https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html>) in the *AWS Batch User Guide* .
+/// Specifies the infrastructure update policy for the Amazon EC2 compute environment. For more information about infrastructure updates, see [Updating compute environments](https://docs.aws.amazon.com/batch/latest/userguide/updating-compute-environments.html) in the *AWS Batch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-computeenvironment-updatepolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1037,13 +908,13 @@ pub struct UpdatePolicy {
     /// Specifies the job timeout (in minutes) when the compute environment infrastructure is updated. The default value is 30.
     ///
     /// Default `30`.
-    pub job_execution_timeout_minutes: Option<Int>,
+    pub job_execution_timeout_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `TerminateJobsOnUpdate`: a boolean.
     ///
     /// Specifies whether jobs are automatically terminated when the compute environment infrastructure is updated. The default value is `false` .
     ///
     /// Default `false`.
-    pub terminate_jobs_on_update: Option<Bool>,
+    pub terminate_jobs_on_update: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1051,21 +922,21 @@ impl UpdatePolicy {
     /// A `UpdatePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JobExecutionTimeoutMinutes`: an integer.
-    pub fn job_execution_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.job_execution_timeout_minutes = Some(value.into()); self }
+    pub fn job_execution_timeout_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.job_execution_timeout_minutes = ::std::option::Option::Some(value.into()); self }
     /// `TerminateJobsOnUpdate`: a boolean.
-    pub fn terminate_jobs_on_update(mut self, value: impl Into<Bool>) -> Self { self.terminate_jobs_on_update = Some(value.into()); self }
+    pub fn terminate_jobs_on_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.terminate_jobs_on_update = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UpdatePolicy {}
+impl crate::PropertyType for UpdatePolicy {}
 
-impl ToValue for UpdatePolicy {
+impl ::cloudwright_core::ToValue for UpdatePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "JobExecutionTimeoutMinutes",
                 &self.job_execution_timeout_minutes,
@@ -1073,4 +944,129 @@ impl ToValue for UpdatePolicy {
             .opt("TerminateJobsOnUpdate", &self.terminate_jobs_on_update)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeEnvironment: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeEnvironmentName", Shape::STR),
+            ("ComputeResources", Shape::Object(&RULE_ComputeResources)),
+            ("Context", Shape::STR),
+            ("EksConfiguration", Shape::Object(&RULE_EksConfiguration)),
+            ("ReplaceComputeEnvironment", Shape::Bool),
+            ("ServiceRole", Shape::STR),
+            ("State", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::STR),
+            ("UnmanagedvCpus", Shape::INT),
+            ("UpdatePolicy", Shape::Object(&RULE_UpdatePolicy)),
+        ],
+        required: &["Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeResources: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::STR),
+            ("BidPercentage", Shape::INT),
+            ("DesiredvCpus", Shape::INT),
+            ("Ec2Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2ConfigurationObject), min_items: None, max_items: None, unique: false })),
+            ("Ec2KeyPair", Shape::STR),
+            ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("InstanceRole", Shape::STR),
+            ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
+            ("MaxvCpus", Shape::INT),
+            ("MinvCpus", Shape::INT),
+            ("PlacementGroup", Shape::STR),
+            ("ScalingPolicy", Shape::Object(&RULE_ComputeScalingPolicy)),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SpotIamFleetRole", Shape::STR),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::STR),
+            ("UpdateToLatestImageVersion", Shape::Bool),
+        ],
+        required: &["Subnets", "Type", "MaxvCpus"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MinScaleDownDelayMinutes", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ec2ConfigurationObject: ObjRule = ObjRule {
+        properties: &[
+            ("BatchImageStatus", Shape::STR),
+            ("ImageIdOverride", Shape::STR),
+            ("ImageKubernetesVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ImageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["ImageType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EksClusterArn", Shape::STR),
+            ("KubernetesNamespace", Shape::STR),
+        ],
+        required: &["EksClusterArn", "KubernetesNamespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateId", Shape::STR),
+            ("LaunchTemplateName", Shape::STR),
+            ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateSpecificationOverride), min_items: None, max_items: None, unique: false })),
+            ("UserdataType", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateSpecificationOverride: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateId", Shape::STR),
+            ("LaunchTemplateName", Shape::STR),
+            ("TargetInstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("UserdataType", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdatePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("JobExecutionTimeoutMinutes", Shape::INT),
+            ("TerminateJobsOnUpdate", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

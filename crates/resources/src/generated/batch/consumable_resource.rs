@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("");
-
 /// The required properties of [`ConsumableResource`], by name: `ConsumableResource::new(ConsumableResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumableResourceRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
     pub resource_type: ResourceType,
     /// `TotalQuantity`: an integer, required.
-    pub total_quantity: Int,
+    pub total_quantity: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConsumableResource: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumableResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["REPLENISHABLE", "NON_REPLENISHABLE"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TotalQuantity", Shape::INT),
-    ],
-    required: &["ResourceType", "TotalQuantity"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Batch::ConsumableResource` resource.
 ///
-/// The `AWS::Batch::ConsumableResource` resource specifies the parameters for an AWS Batch consumable resource. For more information, see \[Resource-aware scheduling\](<https://docs.aws.amazon.com/batch/latest/userguide/resource-aware-scheduling.html>) in the ** .
+/// The `AWS::Batch::ConsumableResource` resource specifies the parameters for an AWS Batch consumable resource. For more information, see [Resource-aware scheduling](https://docs.aws.amazon.com/batch/latest/userguide/resource-aware-scheduling.html) in the ** .
 ///
 /// `Ref` returns its `ConsumableResourceArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConsumableResourceAttributes`], which `Handle<ConsumableResource>` dereferences to.
@@ -50,7 +32,7 @@ pub struct ConsumableResource {
     /// The name of the consumable resource.
     ///
     /// Pattern ``; create-only: changing it replaces the resource.
-    pub consumable_resource_name: Option<Str>,
+    pub consumable_resource_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// Indicates whether the resource is available to be re-used after a job completes. Can be one of:
@@ -62,16 +44,16 @@ pub struct ConsumableResource {
     pub resource_type: ResourceType,
     /// `Tags`: a JSON value.
     ///
-    /// The tags that you apply to the consumable resource to help you categorize and organize your resources. Each tag consists of a key and an optional value. For more information, see \[Tagging your AWS Batch resources\](<https://docs.aws.amazon.com/batch/latest/userguide/using-tags.html>) .
+    /// The tags that you apply to the consumable resource to help you categorize and organize your resources. Each tag consists of a key and an optional value. For more information, see [Tagging your AWS Batch resources](https://docs.aws.amazon.com/batch/latest/userguide/using-tags.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TotalQuantity`: an integer, required.
     ///
     /// The total amount of the consumable resource that is available.
     ///
     /// Format `int64`.
-    pub total_quantity: Int,
+    pub total_quantity: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -81,7 +63,7 @@ impl ConsumableResource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Batch::ConsumableResource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-consumableresource.html",
         primary_identifier: &["ConsumableResourceArn"],
@@ -92,48 +74,50 @@ impl ConsumableResource {
         read_only: &["ConsumableResourceArn", "CreatedAt", "InUseQuantity", "AvailableQuantity"],
         attributes: &["AvailableQuantity", "ConsumableResourceArn", "CreatedAt", "InUseQuantity"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ConsumableResource` with its required properties, named in a [`ConsumableResourceRequired`].
     #[inline]
     pub fn new(required: ConsumableResourceRequired) -> Self {
         Self {
-            consumable_resource_name: None,
+            consumable_resource_name: ::std::option::Option::None,
             resource_type: required.resource_type,
-            tags: None,
+            tags: ::std::option::Option::None,
             total_quantity: required.total_quantity,
         }
     }
 
     /// `ConsumableResourceName`: a string.
-    pub fn consumable_resource_name(mut self, value: impl Into<Str>) -> Self { self.consumable_resource_name = Some(value.into()); self }
+    pub fn consumable_resource_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.consumable_resource_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TotalQuantity`: an integer, required.
-    pub fn total_quantity(mut self, value: impl Into<Int>) -> Self { self.total_quantity = value.into(); self }
+    pub fn total_quantity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.total_quantity = value.into(); self }
 }
 
-impl Resource for ConsumableResource {
+impl ::cloudwright_core::Resource for ConsumableResource {
     type Attributes = ConsumableResourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConsumableResource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConsumableResource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConsumableResource {
+impl ::cloudwright_core::ToValue for ConsumableResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConsumableResourceName", &self.consumable_resource_name)
             .req("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
@@ -142,12 +126,12 @@ impl ToValue for ConsumableResource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConsumableResource`]: `Handle<ConsumableResource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConsumableResource`]: `Handle<ConsumableResource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConsumableResourceAttributes(ResourceRef);
+pub struct ConsumableResourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConsumableResourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConsumableResourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,30 +141,30 @@ impl ConsumableResourceAttributes {
     ///
     /// The amount of the consumable resource that is currently available to use.
     #[inline]
-    pub fn available_quantity(&self) -> Value {
-        self.0.get_att("AvailableQuantity")
+    pub fn available_quantity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AvailableQuantity"))
     }
 
     /// `Fn::GetAtt` `ConsumableResourceArn`: a string.
     #[inline]
-    pub fn consumable_resource_arn(&self) -> Value {
-        self.0.get_att("ConsumableResourceArn")
+    pub fn consumable_resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConsumableResourceArn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: an integer.
     ///
     /// The Unix timestamp (in milliseconds) for when the consumable resource was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `InUseQuantity`: an integer.
     ///
     /// The amount of the consumable resource that is currently in use.
     #[inline]
-    pub fn in_use_quantity(&self) -> Value {
-        self.0.get_att("InUseQuantity")
+    pub fn in_use_quantity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("InUseQuantity"))
     }
 }
 
@@ -192,23 +176,46 @@ pub enum ResourceType {
     /// `NON_REPLENISHABLE`
     NonReplenishable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Replenishable => "REPLENISHABLE",
             Self::NonReplenishable => "NON_REPLENISHABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConsumableResource: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumableResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["REPLENISHABLE", "NON_REPLENISHABLE"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TotalQuantity", Shape::INT),
+        ],
+        required: &["ResourceType", "TotalQuantity"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
-);
-
-/// The required properties of [`JobDefinition`], by name: `JobDefinition::new(JobDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobDefinitionRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumableResourceProperties", Shape::Object(&RULE_ConsumableResourceProperties)),
-        ("ContainerProperties", Shape::Object(&RULE_ContainerProperties)),
-        ("EcsProperties", Shape::Object(&RULE_EcsProperties)),
-        ("EksProperties", Shape::Object(&RULE_EksProperties)),
-        ("JobDefinitionName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
-        ("NodeProperties", Shape::Object(&RULE_NodeProperties)),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PropagateTags", Shape::Bool),
-        ("ResourceRetentionPolicy", Shape::Object(&RULE_ResourceRetentionPolicy)),
-        ("RetryStrategy", Shape::Object(&RULE_RetryStrategy)),
-        ("SchedulingPriority", Shape::INT),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Timeout", Shape::Object(&RULE_JobTimeout)),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Batch::JobDefinition` resource.
 ///
-/// The `AWS::Batch::JobDefinition` resource specifies the parameters for an AWS Batch job definition. For more information, see \[Job Definitions\](<https://docs.aws.amazon.com/batch/latest/userguide/job_definitions.html>) in the ** .
+/// The `AWS::Batch::JobDefinition` resource specifies the parameters for an AWS Batch job definition. For more information, see [Job Definitions](https://docs.aws.amazon.com/batch/latest/userguide/job_definitions.html) in the ** .
 ///
 /// `Ref` returns its `JobDefinitionName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`JobDefinitionAttributes`], which `Handle<JobDefinition>` dereferences to.
@@ -59,74 +21,76 @@ pub struct JobDefinition {
     /// `ConsumableResourceProperties`: a [`ConsumableResourceProperties`] object.
     ///
     /// Contains a list of consumable resources required by the job.
-    pub consumable_resource_properties: Option<Obj<ConsumableResourceProperties>>,
+    pub consumable_resource_properties:
+        ::std::option::Option<crate::Obj<ConsumableResourceProperties>>,
     /// `ContainerProperties`: a [`ContainerProperties`] object.
     ///
     /// An object with properties specific to Amazon ECS-based jobs. When `containerProperties` is used in the job definition, it can't be used in addition to `eksProperties` , `ecsProperties` , or `nodeProperties` .
-    pub container_properties: Option<Obj<ContainerProperties>>,
+    pub container_properties: ::std::option::Option<crate::Obj<ContainerProperties>>,
     /// `EcsProperties`: an [`EcsProperties`] object.
     ///
     /// An object that contains the properties for the Amazon ECS resources of a job.When `ecsProperties` is used in the job definition, it can't be used in addition to `containerProperties` , `eksProperties` , or `nodeProperties` .
-    pub ecs_properties: Option<Obj<EcsProperties>>,
+    pub ecs_properties: ::std::option::Option<crate::Obj<EcsProperties>>,
     /// `EksProperties`: an [`EksProperties`] object.
     ///
     /// An object with properties that are specific to Amazon EKS-based jobs. When `eksProperties` is used in the job definition, it can't be used in addition to `containerProperties` , `ecsProperties` , or `nodeProperties` .
-    pub eks_properties: Option<Obj<EksProperties>>,
+    pub eks_properties: ::std::option::Option<crate::Obj<EksProperties>>,
     /// `JobDefinitionName`: a string.
     ///
     /// The name of the job definition.
     ///
     /// Length at most 128; create-only: changing it replaces the resource.
-    pub job_definition_name: Option<Str>,
+    pub job_definition_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NodeProperties`: a [`NodeProperties`] object.
     ///
     /// An object with properties that are specific to multi-node parallel jobs. When `nodeProperties` is used in the job definition, it can't be used in addition to `containerProperties` , `ecsProperties` , or `eksProperties` .
     ///
-    /// &gt; If the job runs on Fargate resources, don't specify `nodeProperties` . Use `containerProperties` instead.
-    pub node_properties: Option<Obj<NodeProperties>>,
+    /// \> If the job runs on Fargate resources, don't specify `nodeProperties` . Use `containerProperties` instead.
+    pub node_properties: ::std::option::Option<crate::Obj<NodeProperties>>,
     /// `Parameters`: a JSON value.
     ///
-    /// Default parameters or parameter substitution placeholders that are set in the job definition. Parameters are specified as a key-value pair mapping. Parameters in a `SubmitJob` request override any corresponding parameter defaults from the job definition. For more information about specifying parameters, see \[Job definition parameters\](<https://docs.aws.amazon.com/batch/latest/userguide/job_definition_parameters.html>) in the *AWS Batch User Guide* .
-    pub parameters: Option<Json>,
+    /// Default parameters or parameter substitution placeholders that are set in the job definition. Parameters are specified as a key-value pair mapping. Parameters in a `SubmitJob` request override any corresponding parameter defaults from the job definition. For more information about specifying parameters, see [Job definition parameters](https://docs.aws.amazon.com/batch/latest/userguide/job_definition_parameters.html) in the *AWS Batch User Guide* .
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `PlatformCapabilities`: a list of strings.
     ///
     /// The platform capabilities required by the job definition. If no value is specified, it defaults to `EC2` . Jobs run on Fargate resources specify `FARGATE` .
-    pub platform_capabilities: Option<List<Str>>,
+    pub platform_capabilities:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PropagateTags`: a boolean.
     ///
     /// Specifies whether to propagate the tags from the job or job definition to the corresponding Amazon ECS task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the tasks when the tasks are created. For tags with the same name, job tags are given priority over job definitions tags. If the total number of combined tags from the job and job definition is over 50, the job is moved to the `FAILED` state.
-    pub propagate_tags: Option<Bool>,
+    pub propagate_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResourceRetentionPolicy`: a [`ResourceRetentionPolicy`] object.
     ///
     /// Specifies the resource retention policy settings for the job definition.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub resource_retention_policy: Option<Obj<ResourceRetentionPolicy>>,
+    pub resource_retention_policy: ::std::option::Option<crate::Obj<ResourceRetentionPolicy>>,
     /// `RetryStrategy`: a [`RetryStrategy`] object.
     ///
     /// The retry strategy to use for failed jobs that are submitted with this job definition.
-    pub retry_strategy: Option<Obj<RetryStrategy>>,
+    pub retry_strategy: ::std::option::Option<crate::Obj<RetryStrategy>>,
     /// `SchedulingPriority`: an integer.
     ///
     /// The scheduling priority of the job definition. This only affects jobs in job queues with a fair-share policy. Jobs with a higher scheduling priority are scheduled before jobs with a lower scheduling priority.
-    pub scheduling_priority: Option<Int>,
+    pub scheduling_priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a JSON value.
     ///
     /// The tags that are applied to the job definition.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Timeout`: a [`JobTimeout`] object.
     ///
     /// The timeout time for jobs that are submitted with this job definition. After the amount of time you specify passes, AWS Batch terminates your jobs if they aren't finished.
-    pub timeout: Option<Obj<JobTimeout>>,
+    pub timeout: ::std::option::Option<crate::Obj<JobTimeout>>,
     /// `Type`: a string, required.
     ///
-    /// The type of job definition. For more information about multi-node parallel jobs, see \[Creating a multi-node parallel job definition\](<https://docs.aws.amazon.com/batch/latest/userguide/multi-node-job-def.html>) in the *AWS Batch User Guide* .
+    /// The type of job definition. For more information about multi-node parallel jobs, see [Creating a multi-node parallel job definition](https://docs.aws.amazon.com/batch/latest/userguide/multi-node-job-def.html) in the *AWS Batch User Guide* .
     ///
     /// - If the value is `container` , then one of the following is required: `containerProperties` , `ecsProperties` , or `eksProperties` .
     /// - If the value is `multinode` , then `nodeProperties` is required.
     ///
-    /// &gt; If the job is run on Fargate resources, then `multinode` isn't supported.
-    pub r#type: Str,
+    /// \> If the job is run on Fargate resources, then `multinode` isn't supported.
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -136,7 +100,7 @@ impl JobDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Batch::JobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-jobdefinition.html",
         primary_identifier: &["JobDefinitionName"],
@@ -147,81 +111,83 @@ impl JobDefinition {
         read_only: &["JobDefinitionArn"],
         attributes: &["JobDefinitionArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `JobDefinition` with its required properties, named in a [`JobDefinitionRequired`].
+    /// A `JobDefinition` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: JobDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            consumable_resource_properties: None,
-            container_properties: None,
-            ecs_properties: None,
-            eks_properties: None,
-            job_definition_name: None,
-            node_properties: None,
-            parameters: None,
-            platform_capabilities: None,
-            propagate_tags: None,
-            resource_retention_policy: None,
-            retry_strategy: None,
-            scheduling_priority: None,
-            tags: None,
-            timeout: None,
-            r#type: required.r#type,
+            consumable_resource_properties: ::std::option::Option::None,
+            container_properties: ::std::option::Option::None,
+            ecs_properties: ::std::option::Option::None,
+            eks_properties: ::std::option::Option::None,
+            job_definition_name: ::std::option::Option::None,
+            node_properties: ::std::option::Option::None,
+            parameters: ::std::option::Option::None,
+            platform_capabilities: ::std::option::Option::None,
+            propagate_tags: ::std::option::Option::None,
+            resource_retention_policy: ::std::option::Option::None,
+            retry_strategy: ::std::option::Option::None,
+            scheduling_priority: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `ConsumableResourceProperties`: a [`ConsumableResourceProperties`] object.
-    pub fn consumable_resource_properties(mut self, value: impl Into<Obj<ConsumableResourceProperties>>) -> Self { self.consumable_resource_properties = Some(value.into()); self }
+    pub fn consumable_resource_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ConsumableResourceProperties>>) -> Self { self.consumable_resource_properties = ::std::option::Option::Some(value.into()); self }
     /// `ContainerProperties`: a [`ContainerProperties`] object.
-    pub fn container_properties(mut self, value: impl Into<Obj<ContainerProperties>>) -> Self { self.container_properties = Some(value.into()); self }
+    pub fn container_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerProperties>>) -> Self { self.container_properties = ::std::option::Option::Some(value.into()); self }
     /// `EcsProperties`: an [`EcsProperties`] object.
-    pub fn ecs_properties(mut self, value: impl Into<Obj<EcsProperties>>) -> Self { self.ecs_properties = Some(value.into()); self }
+    pub fn ecs_properties(mut self, value: impl ::std::convert::Into<crate::Obj<EcsProperties>>) -> Self { self.ecs_properties = ::std::option::Option::Some(value.into()); self }
     /// `EksProperties`: an [`EksProperties`] object.
-    pub fn eks_properties(mut self, value: impl Into<Obj<EksProperties>>) -> Self { self.eks_properties = Some(value.into()); self }
+    pub fn eks_properties(mut self, value: impl ::std::convert::Into<crate::Obj<EksProperties>>) -> Self { self.eks_properties = ::std::option::Option::Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
+    pub fn job_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_definition_name = ::std::option::Option::Some(value.into()); self }
     /// `NodeProperties`: a [`NodeProperties`] object.
-    pub fn node_properties(mut self, value: impl Into<Obj<NodeProperties>>) -> Self { self.node_properties = Some(value.into()); self }
+    pub fn node_properties(mut self, value: impl ::std::convert::Into<crate::Obj<NodeProperties>>) -> Self { self.node_properties = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `PlatformCapabilities`: a list of strings.
-    pub fn platform_capabilities(mut self, value: impl Into<List<Str>>) -> Self { self.platform_capabilities = Some(value.into()); self }
+    pub fn platform_capabilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.platform_capabilities = ::std::option::Option::Some(value.into()); self }
     /// `PropagateTags`: a boolean.
-    pub fn propagate_tags(mut self, value: impl Into<Bool>) -> Self { self.propagate_tags = Some(value.into()); self }
+    pub fn propagate_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.propagate_tags = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRetentionPolicy`: a [`ResourceRetentionPolicy`] object.
-    pub fn resource_retention_policy(mut self, value: impl Into<Obj<ResourceRetentionPolicy>>) -> Self { self.resource_retention_policy = Some(value.into()); self }
+    pub fn resource_retention_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceRetentionPolicy>>) -> Self { self.resource_retention_policy = ::std::option::Option::Some(value.into()); self }
     /// `RetryStrategy`: a [`RetryStrategy`] object.
-    pub fn retry_strategy(mut self, value: impl Into<Obj<RetryStrategy>>) -> Self { self.retry_strategy = Some(value.into()); self }
+    pub fn retry_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<RetryStrategy>>) -> Self { self.retry_strategy = ::std::option::Option::Some(value.into()); self }
     /// `SchedulingPriority`: an integer.
-    pub fn scheduling_priority(mut self, value: impl Into<Int>) -> Self { self.scheduling_priority = Some(value.into()); self }
+    pub fn scheduling_priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scheduling_priority = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: a [`JobTimeout`] object.
-    pub fn timeout(mut self, value: impl Into<Obj<JobTimeout>>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<crate::Obj<JobTimeout>>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for JobDefinition {
+impl ::cloudwright_core::Resource for JobDefinition {
     type Attributes = JobDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_JobDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_JobDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for JobDefinition {
+impl ::cloudwright_core::ToValue for JobDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConsumableResourceProperties",
                 &self.consumable_resource_properties,
@@ -244,12 +210,12 @@ impl ToValue for JobDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`JobDefinition`]: `Handle<JobDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`JobDefinition`]: `Handle<JobDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct JobDefinitionAttributes(ResourceRef);
+pub struct JobDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for JobDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for JobDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,27 +225,10 @@ impl JobDefinitionAttributes {
     ///
     /// The job definition ARN, such as `batch: *us-east-1* : *111122223333* :job-definition/ *test-gpu* : *2*` .
     #[inline]
-    pub fn job_definition_arn(&self) -> Value {
-        self.0.get_att("JobDefinitionArn")
+    pub fn job_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobDefinitionArn"))
     }
 }
-
-/// The required properties of [`ConsumableResourceProperties`], by name: `ConsumableResourceProperties::new(ConsumableResourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConsumableResourcePropertiesRequired {
-    /// `ConsumableResourceList`: a list of [`ConsumableResourceRequirement`] objects, required.
-    pub consumable_resource_list: List<ConsumableResourceRequirement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConsumableResourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumableResourceList", Shape::List(&ListRule { items: Shape::Object(&RULE_ConsumableResourceRequirement), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ConsumableResourceList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConsumableResourceProperties` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -291,29 +240,29 @@ pub struct ConsumableResourceProperties {
     /// `ConsumableResourceList`: a list of [`ConsumableResourceRequirement`] objects, required.
     ///
     /// The list of consumable resources required by a job.
-    pub consumable_resource_list: List<ConsumableResourceRequirement>,
+    pub consumable_resource_list: ::cloudwright_core::List<ConsumableResourceRequirement>,
 }
 
 #[rustfmt::skip]
 impl ConsumableResourceProperties {
-    /// A `ConsumableResourceProperties` with its required properties, named in a [`ConsumableResourcePropertiesRequired`].
+    /// A `ConsumableResourceProperties` with its one required property, `ConsumableResourceList`.
     #[inline]
-    pub fn new(required: ConsumableResourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ConsumableResourceRequirement>>) -> Self {
         Self {
-            consumable_resource_list: required.consumable_resource_list,
+            consumable_resource_list: value.into(),
         }
     }
 
     /// `ConsumableResourceList`: a list of [`ConsumableResourceRequirement`] objects, required.
-    pub fn consumable_resource_list(mut self, value: impl Into<List<ConsumableResourceRequirement>>) -> Self { self.consumable_resource_list = value.into(); self }
+    pub fn consumable_resource_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConsumableResourceRequirement>>) -> Self { self.consumable_resource_list = value.into(); self }
 }
 
-impl PropertyType for ConsumableResourceProperties {}
+impl crate::PropertyType for ConsumableResourceProperties {}
 
-impl ToValue for ConsumableResourceProperties {
+impl ::cloudwright_core::ToValue for ConsumableResourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConsumableResourceList", &self.consumable_resource_list)
             .build()
     }
@@ -323,21 +272,10 @@ impl ToValue for ConsumableResourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumableResourceRequirementRequired {
     /// `ConsumableResource`: a string, required.
-    pub consumable_resource: Str,
+    pub consumable_resource: ::cloudwright_core::Str,
     /// `Quantity`: an integer, required.
-    pub quantity: Int,
+    pub quantity: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConsumableResourceRequirement: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumableResource", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Quantity", Shape::INT),
-    ],
-    required: &["ConsumableResource", "Quantity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConsumableResourceRequirement` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -351,13 +289,13 @@ pub struct ConsumableResourceRequirement {
     /// The name or ARN of the consumable resource.
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`.
-    pub consumable_resource: Str,
+    pub consumable_resource: ::cloudwright_core::Str,
     /// `Quantity`: an integer, required.
     ///
     /// The quantity of the consumable resource that is needed.
     ///
     /// Format `int64`.
-    pub quantity: Int,
+    pub quantity: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -372,61 +310,22 @@ impl ConsumableResourceRequirement {
     }
 
     /// `ConsumableResource`: a string, required.
-    pub fn consumable_resource(mut self, value: impl Into<Str>) -> Self { self.consumable_resource = value.into(); self }
+    pub fn consumable_resource(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.consumable_resource = value.into(); self }
     /// `Quantity`: an integer, required.
-    pub fn quantity(mut self, value: impl Into<Int>) -> Self { self.quantity = value.into(); self }
+    pub fn quantity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.quantity = value.into(); self }
 }
 
-impl PropertyType for ConsumableResourceRequirement {}
+impl crate::PropertyType for ConsumableResourceRequirement {}
 
-impl ToValue for ConsumableResourceRequirement {
+impl ::cloudwright_core::ToValue for ConsumableResourceRequirement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConsumableResource", &self.consumable_resource)
             .req("Quantity", &self.quantity)
             .build()
     }
 }
-
-/// The required properties of [`ContainerProperties`], by name: `ContainerProperties::new(ContainerPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerPropertiesRequired {
-    /// `Image`: a string, required.
-    pub image: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("EnableExecuteCommand", Shape::Bool),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
-        ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("FargatePlatformConfiguration", Shape::Object(&RULE_FargatePlatformConfiguration)),
-        ("Image", Shape::STR),
-        ("JobRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("Memory", Shape::INT),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("Privileged", Shape::Bool),
-        ("ReadonlyRootFilesystem", Shape::Bool),
-        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
-        ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
-        ("User", Shape::STR),
-        ("Vcpus", Shape::INT),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerProperties` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -437,212 +336,213 @@ pub(crate) static RULE_ContainerProperties: ObjRule = ObjRule {
 pub struct ContainerProperties {
     /// `Command`: a list of strings.
     ///
-    /// The command that's passed to the container. This parameter maps to `Cmd` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `COMMAND` parameter to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . For more information, see \[<https://docs.docker.com/engine/reference/builder/#cmd](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#cmd>) .
-    pub command: Option<List<Str>>,
+    /// The command that's passed to the container. This parameter maps to `Cmd` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `COMMAND` parameter to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . For more information, see [https://docs.docker.com/engine/reference/builder/#cmd](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#cmd) .
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnableExecuteCommand`: a boolean.
     ///
     /// Determines whether execute command functionality is turned on for this task. If `true` , execute command functionality is turned on all the containers in the task.
-    pub enable_execute_command: Option<Bool>,
+    pub enable_execute_command: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Environment`: a list of [`Environment`] objects.
     ///
-    /// The environment variables to pass to a container. This parameter maps to `Env` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--env` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// The environment variables to pass to a container. This parameter maps to `Env` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--env` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; We don't recommend using plaintext environment variables for sensitive information, such as credential data. &gt; Environment variables cannot start with " `AWS_BATCH` ". This naming convention is reserved for variables that AWS Batch sets.
-    pub environment: Option<List<Environment>>,
+    /// \> We don't recommend using plaintext environment variables for sensitive information, such as credential data. > Environment variables cannot start with " `AWS_BATCH` ". This naming convention is reserved for variables that AWS Batch sets.
+    pub environment: ::std::option::Option<::cloudwright_core::List<Environment>>,
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
     ///
     /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on AWS Fargate .
-    pub ephemeral_storage: Option<Obj<EphemeralStorage>>,
+    pub ephemeral_storage: ::std::option::Option<crate::Obj<EphemeralStorage>>,
     /// `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the execution role that AWS Batch can assume. For jobs that run on Fargate resources, you must provide an execution role. For more information, see \[AWS Batch execution IAM role\](<https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html>) in the *AWS Batch User Guide* .
+    /// The Amazon Resource Name (ARN) of the execution role that AWS Batch can assume. For jobs that run on Fargate resources, you must provide an execution role. For more information, see [AWS Batch execution IAM role](https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html) in the *AWS Batch User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FargatePlatformConfiguration`: a [`FargatePlatformConfiguration`] object.
     ///
     /// The platform configuration for jobs that are running on Fargate resources. Jobs that are running on Amazon EC2 resources must not specify this parameter.
-    pub fargate_platform_configuration: Option<Obj<FargatePlatformConfiguration>>,
+    pub fargate_platform_configuration:
+        ::std::option::Option<crate::Obj<FargatePlatformConfiguration>>,
     /// `Image`: a string, required.
     ///
-    /// Required. The image used to start a container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with `*repository-url* / *image* : *tag*` . It can be 255 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), underscores (_), colons (:), periods (.), forward slashes (/), and number signs (#). This parameter maps to `Image` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `IMAGE` parameter of \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// Required. The image used to start a container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with `*repository-url* / *image* : *tag*` . It can be 255 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), underscores (_), colons (:), periods (.), forward slashes (/), and number signs (#). This parameter maps to `Image` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `IMAGE` parameter of [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; Docker image architecture must match the processor architecture of the compute resources that they're scheduled on. For example, ARM-based Docker images can only run on ARM-based compute resources.
+    /// \> Docker image architecture must match the processor architecture of the compute resources that they're scheduled on. For example, ARM-based Docker images can only run on ARM-based compute resources.
     ///
     /// - Images in Amazon ECR Public repositories use the full `registry/repository[:tag]` or `registry/repository[@digest]` naming conventions. For example, `public.ecr.aws/ *registry_alias* / *my-web-app* : *latest*` .
     /// - Images in Amazon ECR repositories use the full registry and repository URI (for example, `123456789012.dkr.ecr.<region-name>.amazonaws.com/<repository-name>` ).
     /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
     /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
     /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `JobRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role that the container can assume for AWS permissions. For more information, see \[IAM roles for tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM role that the container can assume for AWS permissions. For more information, see [IAM roles for tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub job_role_arn: Option<Str>,
+    pub job_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LinuxParameters`: a [`LinuxParameters`] object.
     ///
     /// Linux-specific modifications that are applied to the container, such as details for device mappings.
-    pub linux_parameters: Option<Obj<LinuxParameters>>,
+    pub linux_parameters: ::std::option::Option<crate::Obj<LinuxParameters>>,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
     ///
     /// The log configuration specification for the container.
     ///
-    /// This parameter maps to `LogConfig` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--log-driver` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . By default, containers use the same logging driver that the Docker daemon uses. However the container might use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see \[Configure logging drivers\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/>) in the Docker documentation.
+    /// This parameter maps to `LogConfig` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--log-driver` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . By default, containers use the same logging driver that the Docker daemon uses. However the container might use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see [Configure logging drivers](https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/) in the Docker documentation.
     ///
-    /// &gt; AWS Batch currently supports a subset of the logging drivers available to the Docker daemon (shown in the \[LogConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-containerproperties-logconfiguration.html>) data type).
+    /// \> AWS Batch currently supports a subset of the logging drivers available to the Docker daemon (shown in the [LogConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-containerproperties-logconfiguration.html) data type).
     ///
     /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version | grep "Server API version"`
     ///
-    /// &gt; The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub log_configuration: Option<Obj<LogConfiguration>>,
+    /// \> The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `Memory`: an integer.
     ///
     /// This parameter is deprecated, use `resourceRequirements` to specify the memory requirements for the job definition. It's not supported for jobs running on Fargate resources. For jobs that run on Amazon EC2 resources, it specifies the memory hard limit (in MiB) for a container. If your container attempts to exceed the specified number, it's terminated. You must specify at least 4 MiB of memory for a job using this parameter. The memory hard limit can be specified in several places. It must be specified for each node at least once.
-    pub memory: Option<Int>,
+    pub memory: ::std::option::Option<::cloudwright_core::Int>,
     /// `MountPoints`: a list of [`MountPoint`] objects.
     ///
-    /// The mount points for data volumes in your container. This parameter maps to `Volumes` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--volume` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
-    pub mount_points: Option<List<MountPoint>>,
+    /// The mount points for data volumes in your container. This parameter maps to `Volumes` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--volume` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
+    pub mount_points: ::std::option::Option<::cloudwright_core::List<MountPoint>>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
     /// The network configuration for jobs that are running on Fargate resources. Jobs that are running on Amazon EC2 resources must not specify this parameter.
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `Privileged`: a boolean.
     ///
-    /// When this parameter is true, the container is given elevated permissions on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--privileged` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . The default value is false.
+    /// When this parameter is true, the container is given elevated permissions on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--privileged` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . The default value is false.
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources and shouldn't be provided, or specified as false.
-    pub privileged: Option<Bool>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources and shouldn't be provided, or specified as false.
+    pub privileged: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadonlyRootFilesystem`: a boolean.
     ///
-    /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--read-only` option to `docker run` .
-    pub readonly_root_filesystem: Option<Bool>,
+    /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--read-only` option to `docker run` .
+    pub readonly_root_filesystem: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
     ///
     /// The private repository authentication credentials to use.
-    pub repository_credentials: Option<Obj<RepositoryCredentials>>,
+    pub repository_credentials: ::std::option::Option<crate::Obj<RepositoryCredentials>>,
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
     ///
     /// The type and amount of resources to assign to a container. The supported resources include `GPU` , `MEMORY` , and `VCPU` .
-    pub resource_requirements: Option<List<ResourceRequirement>>,
+    pub resource_requirements: ::std::option::Option<::cloudwright_core::List<ResourceRequirement>>,
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
     ///
     /// An object that represents the compute environment architecture for AWS Batch jobs on Fargate.
-    pub runtime_platform: Option<Obj<RuntimePlatform>>,
+    pub runtime_platform: ::std::option::Option<crate::Obj<RuntimePlatform>>,
     /// `Secrets`: a list of [`Secret`] objects.
     ///
-    /// The secrets for the container. For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html>) in the *AWS Batch User Guide* .
-    pub secrets: Option<List<Secret>>,
+    /// The secrets for the container. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html) in the *AWS Batch User Guide* .
+    pub secrets: ::std::option::Option<::cloudwright_core::List<Secret>>,
     /// `Ulimits`: a list of [`Ulimit`] objects.
     ///
-    /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--ulimit` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--ulimit` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources and shouldn't be provided.
-    pub ulimits: Option<List<Ulimit>>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources and shouldn't be provided.
+    pub ulimits: ::std::option::Option<::cloudwright_core::List<Ulimit>>,
     /// `User`: a string.
     ///
-    /// The user name to use inside the container. This parameter maps to `User` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--user` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
-    pub user: Option<Str>,
+    /// The user name to use inside the container. This parameter maps to `User` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--user` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
+    pub user: ::std::option::Option<::cloudwright_core::Str>,
     /// `Vcpus`: an integer.
     ///
     /// This parameter is deprecated, use `resourceRequirements` to specify the vCPU requirements for the job definition. It's not supported for jobs running on Fargate resources. For jobs running on Amazon EC2 resources, it specifies the number of vCPUs reserved for the job.
     ///
-    /// Each vCPU is equivalent to 1,024 CPU shares. This parameter maps to `CpuShares` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--cpu-shares` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . The number of vCPUs must be specified but can be specified in several places. You must specify it at least once for each node.
-    pub vcpus: Option<Int>,
+    /// Each vCPU is equivalent to 1,024 CPU shares. This parameter maps to `CpuShares` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--cpu-shares` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . The number of vCPUs must be specified but can be specified in several places. You must specify it at least once for each node.
+    pub vcpus: ::std::option::Option<::cloudwright_core::Int>,
     /// `Volumes`: a list of [`Volume`] objects.
     ///
     /// A list of data volumes used in a job.
-    pub volumes: Option<List<Volume>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<Volume>>,
 }
 
 #[rustfmt::skip]
 impl ContainerProperties {
-    /// A `ContainerProperties` with its required properties, named in a [`ContainerPropertiesRequired`].
+    /// A `ContainerProperties` with its one required property, `Image`.
     #[inline]
-    pub fn new(required: ContainerPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            command: None,
-            enable_execute_command: None,
-            environment: None,
-            ephemeral_storage: None,
-            execution_role_arn: None,
-            fargate_platform_configuration: None,
-            image: required.image,
-            job_role_arn: None,
-            linux_parameters: None,
-            log_configuration: None,
-            memory: None,
-            mount_points: None,
-            network_configuration: None,
-            privileged: None,
-            readonly_root_filesystem: None,
-            repository_credentials: None,
-            resource_requirements: None,
-            runtime_platform: None,
-            secrets: None,
-            ulimits: None,
-            user: None,
-            vcpus: None,
-            volumes: None,
+            command: ::std::option::Option::None,
+            enable_execute_command: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            ephemeral_storage: ::std::option::Option::None,
+            execution_role_arn: ::std::option::Option::None,
+            fargate_platform_configuration: ::std::option::Option::None,
+            image: value.into(),
+            job_role_arn: ::std::option::Option::None,
+            linux_parameters: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
+            memory: ::std::option::Option::None,
+            mount_points: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
+            privileged: ::std::option::Option::None,
+            readonly_root_filesystem: ::std::option::Option::None,
+            repository_credentials: ::std::option::Option::None,
+            resource_requirements: ::std::option::Option::None,
+            runtime_platform: ::std::option::Option::None,
+            secrets: ::std::option::Option::None,
+            ulimits: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            vcpus: ::std::option::Option::None,
+            volumes: ::std::option::Option::None,
         }
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
+    pub fn enable_execute_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_execute_command = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`Environment`] objects.
-    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Environment>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
+    pub fn ephemeral_storage(mut self, value: impl ::std::convert::Into<crate::Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `FargatePlatformConfiguration`: a [`FargatePlatformConfiguration`] object.
-    pub fn fargate_platform_configuration(mut self, value: impl Into<Obj<FargatePlatformConfiguration>>) -> Self { self.fargate_platform_configuration = Some(value.into()); self }
+    pub fn fargate_platform_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FargatePlatformConfiguration>>) -> Self { self.fargate_platform_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `JobRoleArn`: a string.
-    pub fn job_role_arn(mut self, value: impl Into<Str>) -> Self { self.job_role_arn = Some(value.into()); self }
+    pub fn job_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
+    pub fn linux_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<LinuxParameters>>) -> Self { self.linux_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: an integer.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
+    pub fn mount_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MountPoint>>) -> Self { self.mount_points = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Privileged`: a boolean.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
+    pub fn privileged(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.privileged = ::std::option::Option::Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
+    pub fn readonly_root_filesystem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.readonly_root_filesystem = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
+    pub fn repository_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
+    pub fn resource_requirements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceRequirement>>) -> Self { self.resource_requirements = ::std::option::Option::Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
+    pub fn runtime_platform(mut self, value: impl ::std::convert::Into<crate::Obj<RuntimePlatform>>) -> Self { self.runtime_platform = ::std::option::Option::Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
+    pub fn secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secrets = ::std::option::Option::Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
+    pub fn ulimits(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ulimit>>) -> Self { self.ulimits = ::std::option::Option::Some(value.into()); self }
     /// `User`: a string.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = ::std::option::Option::Some(value.into()); self }
     /// `Vcpus`: an integer.
-    pub fn vcpus(mut self, value: impl Into<Int>) -> Self { self.vcpus = Some(value.into()); self }
+    pub fn vcpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.vcpus = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Volume>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerProperties {}
+impl crate::PropertyType for ContainerProperties {}
 
-impl ToValue for ContainerProperties {
+impl ::cloudwright_core::ToValue for ContainerProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("EnableExecuteCommand", &self.enable_execute_command)
             .opt("Environment", &self.environment)
@@ -673,22 +573,11 @@ impl ToValue for ContainerProperties {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("HostPath", Shape::STR),
-        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Device` property type of `AWS::Batch::JobDefinition`.
 ///
 /// An object that represents a container instance host device.
 ///
-/// &gt; This object isn't applicable to jobs that are running on Fargate resources and shouldn't be provided.
+/// \> This object isn't applicable to jobs that are running on Fargate resources and shouldn't be provided.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-device.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -696,15 +585,15 @@ pub struct Device {
     /// `ContainerPath`: a string.
     ///
     /// The path inside the container that's used to expose the host device. By default, the `hostPath` value is used.
-    pub container_path: Option<Str>,
+    pub container_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostPath`: a string.
     ///
     /// The path for the device on the host container instance.
-    pub host_path: Option<Str>,
+    pub host_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Permissions`: a list of strings.
     ///
     /// The explicit permissions to provide to the container for the device. By default, the container has permissions for `read` , `write` , and `mknod` for the device.
-    pub permissions: Option<List<Str>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -712,46 +601,29 @@ impl Device {
     /// A `Device` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerPath`: a string.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
+    pub fn container_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_path = ::std::option::Option::Some(value.into()); self }
     /// `HostPath`: a string.
-    pub fn host_path(mut self, value: impl Into<Str>) -> Self { self.host_path = Some(value.into()); self }
+    pub fn host_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_path = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of strings.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Device {}
+impl crate::PropertyType for Device {}
 
-impl ToValue for Device {
+impl ::cloudwright_core::ToValue for Device {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
             .opt("HostPath", &self.host_path)
             .opt("Permissions", &self.permissions)
             .build()
     }
 }
-
-/// The required properties of [`EcsProperties`], by name: `EcsProperties::new(EcsPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EcsPropertiesRequired {
-    /// `TaskProperties`: a list of [`EcsTaskProperties`] objects, required.
-    pub task_properties: List<EcsTaskProperties>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsProperties: ObjRule = ObjRule {
-    properties: &[
-        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsTaskProperties), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["TaskProperties"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EcsProperties` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -764,53 +636,34 @@ pub struct EcsProperties {
     ///
     /// An object that contains the properties for the Amazon ECS task definition of a job.
     ///
-    /// &gt; This object is currently limited to one task element. However, the task element can run up to 10 containers.
-    pub task_properties: List<EcsTaskProperties>,
+    /// \> This object is currently limited to one task element. However, the task element can run up to 10 containers.
+    pub task_properties: ::cloudwright_core::List<EcsTaskProperties>,
 }
 
 #[rustfmt::skip]
 impl EcsProperties {
-    /// A `EcsProperties` with its required properties, named in a [`EcsPropertiesRequired`].
+    /// A `EcsProperties` with its one required property, `TaskProperties`.
     #[inline]
-    pub fn new(required: EcsPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EcsTaskProperties>>) -> Self {
         Self {
-            task_properties: required.task_properties,
+            task_properties: value.into(),
         }
     }
 
     /// `TaskProperties`: a list of [`EcsTaskProperties`] objects, required.
-    pub fn task_properties(mut self, value: impl Into<List<EcsTaskProperties>>) -> Self { self.task_properties = value.into(); self }
+    pub fn task_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EcsTaskProperties>>) -> Self { self.task_properties = value.into(); self }
 }
 
-impl PropertyType for EcsProperties {}
+impl crate::PropertyType for EcsProperties {}
 
-impl ToValue for EcsProperties {
+impl ::cloudwright_core::ToValue for EcsProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TaskProperties", &self.task_properties)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsTaskProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None, unique: false })),
-        ("EnableExecuteCommand", Shape::Bool),
-        ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("IpcMode", Shape::STR),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("PidMode", Shape::STR),
-        ("PlatformVersion", Shape::STR),
-        ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EcsTaskProperties` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -822,21 +675,21 @@ pub struct EcsTaskProperties {
     /// `Containers`: a list of [`TaskContainerProperties`] objects.
     ///
     /// This object is a list of containers.
-    pub containers: Option<List<TaskContainerProperties>>,
+    pub containers: ::std::option::Option<::cloudwright_core::List<TaskContainerProperties>>,
     /// `EnableExecuteCommand`: a boolean.
     ///
     /// Determines whether execute command functionality is turned on for this task. If `true` , execute command functionality is turned on all the containers in the task.
-    pub enable_execute_command: Option<Bool>,
+    pub enable_execute_command: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
     ///
     /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on AWS Fargate .
-    pub ephemeral_storage: Option<Obj<EphemeralStorage>>,
+    pub ephemeral_storage: ::std::option::Option<crate::Obj<EphemeralStorage>>,
     /// `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the execution role that AWS Batch can assume. For jobs that run on Fargate resources, you must provide an execution role. For more information, see \[AWS Batch execution IAM role\](<https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html>) in the *AWS Batch User Guide* .
+    /// The Amazon Resource Name (ARN) of the execution role that AWS Batch can assume. For jobs that run on Fargate resources, you must provide an execution role. For more information, see [AWS Batch execution IAM role](https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html) in the *AWS Batch User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpcMode`: a string.
     ///
     /// The IPC resource namespace to use for the containers in the task. The valid values are `host` , `task` , or `none` .
@@ -847,12 +700,12 @@ pub struct EcsTaskProperties {
     ///
     /// If `none` is specified, the IPC resources within the containers of a task are private, and are not shared with other containers in a task or on the container instance.
     ///
-    /// If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance. For more information, see \[IPC settings\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#ipc-settings---ipc>) in the Docker run reference.
-    pub ipc_mode: Option<Str>,
+    /// If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance. For more information, see [IPC settings](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#ipc-settings---ipc) in the Docker run reference.
+    pub ipc_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
     /// The network configuration for jobs that are running on Fargate resources. Jobs that are running on Amazon EC2 resources must not specify this parameter.
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `PidMode`: a string.
     ///
     /// The process namespace to use for the containers in the task. The valid values are `host` or `task` . For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
@@ -861,28 +714,28 @@ pub struct EcsTaskProperties {
     ///
     /// If `task` is specified, all containers within the specified task share the same process namespace.
     ///
-    /// If no value is specified, the default is a private namespace for each container. For more information, see \[PID settings\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#pid-settings---pid>) in the Docker run reference.
-    pub pid_mode: Option<Str>,
+    /// If no value is specified, the default is a private namespace for each container. For more information, see [PID settings](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#pid-settings---pid) in the Docker run reference.
+    pub pid_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `PlatformVersion`: a string.
     ///
-    /// The Fargate platform version where the jobs are running. A platform version is specified only for jobs that are running on Fargate resources. If one isn't specified, the `LATEST` platform version is used by default. This uses a recent, approved version of the Fargate platform for compute resources. For more information, see \[AWS Fargate platform versions\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub platform_version: Option<Str>,
+    /// The Fargate platform version where the jobs are running. A platform version is specified only for jobs that are running on Fargate resources. If one isn't specified, the `LATEST` platform version is used by default. This uses a recent, approved version of the Fargate platform for compute resources. For more information, see [AWS Fargate platform versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub platform_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
     ///
     /// An object that represents the compute environment architecture for AWS Batch jobs on Fargate.
-    pub runtime_platform: Option<Obj<RuntimePlatform>>,
+    pub runtime_platform: ::std::option::Option<crate::Obj<RuntimePlatform>>,
     /// `TaskRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that's associated with the Amazon ECS task.
     ///
-    /// &gt; This is object is comparable to \[ContainerProperties:jobRoleArn\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerProperties.html>) .
+    /// \> This is object is comparable to [ContainerProperties:jobRoleArn](https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerProperties.html) .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub task_role_arn: Option<Str>,
+    pub task_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Volumes`: a list of [`Volume`] objects.
     ///
     /// A list of volumes that are associated with the job.
-    pub volumes: Option<List<Volume>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<Volume>>,
 }
 
 #[rustfmt::skip]
@@ -890,39 +743,39 @@ impl EcsTaskProperties {
     /// A `EcsTaskProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Containers`: a list of [`TaskContainerProperties`] objects.
-    pub fn containers(mut self, value: impl Into<List<TaskContainerProperties>>) -> Self { self.containers = Some(value.into()); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TaskContainerProperties>>) -> Self { self.containers = ::std::option::Option::Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
+    pub fn enable_execute_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_execute_command = ::std::option::Option::Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
+    pub fn ephemeral_storage(mut self, value: impl ::std::convert::Into<crate::Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `IpcMode`: a string.
-    pub fn ipc_mode(mut self, value: impl Into<Str>) -> Self { self.ipc_mode = Some(value.into()); self }
+    pub fn ipc_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipc_mode = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PidMode`: a string.
-    pub fn pid_mode(mut self, value: impl Into<Str>) -> Self { self.pid_mode = Some(value.into()); self }
+    pub fn pid_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pid_mode = ::std::option::Option::Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
+    pub fn platform_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_version = ::std::option::Option::Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
+    pub fn runtime_platform(mut self, value: impl ::std::convert::Into<crate::Obj<RuntimePlatform>>) -> Self { self.runtime_platform = ::std::option::Option::Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
+    pub fn task_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Volume>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EcsTaskProperties {}
+impl crate::PropertyType for EcsTaskProperties {}
 
-impl ToValue for EcsTaskProperties {
+impl ::cloudwright_core::ToValue for EcsTaskProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Containers", &self.containers)
             .opt("EnableExecuteCommand", &self.enable_execute_command)
             .opt("EphemeralStorage", &self.ephemeral_storage)
@@ -938,16 +791,6 @@ impl ToValue for EcsTaskProperties {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPointId", Shape::STR),
-        ("Iam", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EFSAuthorizationConfig` property type of `AWS::Batch::JobDefinition`.
 ///
 /// The authorization configuration details for the Amazon EFS file system.
@@ -957,12 +800,12 @@ pub(crate) static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
 pub struct EfsAuthorizationConfig {
     /// `AccessPointId`: a string.
     ///
-    /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value specified in the `EFSVolumeConfiguration` must either be omitted or set to `/` which enforces the path set on the EFS access point. If an access point is used, transit encryption must be enabled in the `EFSVolumeConfiguration` . For more information, see \[Working with Amazon EFS access points\](<https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html>) in the *Amazon Elastic File System User Guide* .
-    pub access_point_id: Option<Str>,
+    /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value specified in the `EFSVolumeConfiguration` must either be omitted or set to `/` which enforces the path set on the EFS access point. If an access point is used, transit encryption must be enabled in the `EFSVolumeConfiguration` . For more information, see [Working with Amazon EFS access points](https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html) in the *Amazon Elastic File System User Guide* .
+    pub access_point_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Iam`: a string.
     ///
-    /// Whether or not to use the AWS Batch job IAM role defined in a job definition when mounting the Amazon EFS file system. If enabled, transit encryption must be enabled in the `EFSVolumeConfiguration` . If this parameter is omitted, the default value of `DISABLED` is used. For more information, see \[Using Amazon EFS access points\](<https://docs.aws.amazon.com/batch/latest/userguide/efs-volumes.html#efs-volume-accesspoints>) in the *AWS Batch User Guide* . EFS IAM authorization requires that `TransitEncryption` be `ENABLED` and that a `JobRoleArn` is specified.
-    pub iam: Option<Str>,
+    /// Whether or not to use the AWS Batch job IAM role defined in a job definition when mounting the Amazon EFS file system. If enabled, transit encryption must be enabled in the `EFSVolumeConfiguration` . If this parameter is omitted, the default value of `DISABLED` is used. For more information, see [Using Amazon EFS access points](https://docs.aws.amazon.com/batch/latest/userguide/efs-volumes.html#efs-volume-accesspoints) in the *AWS Batch User Guide* . EFS IAM authorization requires that `TransitEncryption` be `ENABLED` and that a `JobRoleArn` is specified.
+    pub iam: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -970,47 +813,26 @@ impl EfsAuthorizationConfig {
     /// A `EfsAuthorizationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessPointId`: a string.
-    pub fn access_point_id(mut self, value: impl Into<Str>) -> Self { self.access_point_id = Some(value.into()); self }
+    pub fn access_point_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_point_id = ::std::option::Option::Some(value.into()); self }
     /// `Iam`: a string.
-    pub fn iam(mut self, value: impl Into<Str>) -> Self { self.iam = Some(value.into()); self }
+    pub fn iam(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EfsAuthorizationConfig {}
+impl crate::PropertyType for EfsAuthorizationConfig {}
 
-impl ToValue for EfsAuthorizationConfig {
+impl ::cloudwright_core::ToValue for EfsAuthorizationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPointId", &self.access_point_id)
             .opt("Iam", &self.iam)
             .build()
     }
 }
-
-/// The required properties of [`EfsVolumeConfiguration`], by name: `EfsVolumeConfiguration::new(EfsVolumeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EfsVolumeConfigurationRequired {
-    /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationConfig", Shape::Object(&RULE_EfsAuthorizationConfig)),
-        ("FileSystemId", Shape::STR),
-        ("RootDirectory", Shape::STR),
-        ("TransitEncryption", Shape::STR),
-        ("TransitEncryptionPort", Shape::INT),
-    ],
-    required: &["FileSystemId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EFSVolumeConfiguration` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -1018,49 +840,49 @@ pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EfsVolumeConfiguration {
     /// `AuthorizationConfig`: an [`EfsAuthorizationConfig`] object.
-    pub authorization_config: Option<Obj<EfsAuthorizationConfig>>,
+    pub authorization_config: ::std::option::Option<crate::Obj<EfsAuthorizationConfig>>,
     /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `RootDirectory`: a string.
-    pub root_directory: Option<Str>,
+    pub root_directory: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitEncryption`: a string.
-    pub transit_encryption: Option<Str>,
+    pub transit_encryption: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitEncryptionPort`: an integer.
-    pub transit_encryption_port: Option<Int>,
+    pub transit_encryption_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl EfsVolumeConfiguration {
-    /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
+    /// A `EfsVolumeConfiguration` with its one required property, `FileSystemId`.
     #[inline]
-    pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            authorization_config: None,
-            file_system_id: required.file_system_id,
-            root_directory: None,
-            transit_encryption: None,
-            transit_encryption_port: None,
+            authorization_config: ::std::option::Option::None,
+            file_system_id: value.into(),
+            root_directory: ::std::option::Option::None,
+            transit_encryption: ::std::option::Option::None,
+            transit_encryption_port: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizationConfig`: an [`EfsAuthorizationConfig`] object.
-    pub fn authorization_config(mut self, value: impl Into<Obj<EfsAuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
+    pub fn authorization_config(mut self, value: impl ::std::convert::Into<crate::Obj<EfsAuthorizationConfig>>) -> Self { self.authorization_config = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `RootDirectory`: a string.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
+    pub fn root_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_directory = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryption`: a string.
-    pub fn transit_encryption(mut self, value: impl Into<Str>) -> Self { self.transit_encryption = Some(value.into()); self }
+    pub fn transit_encryption(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_encryption = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
+    pub fn transit_encryption_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transit_encryption_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EfsVolumeConfiguration {}
+impl crate::PropertyType for EfsVolumeConfiguration {}
 
-impl ToValue for EfsVolumeConfiguration {
+impl ::cloudwright_core::ToValue for EfsVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationConfig", &self.authorization_config)
             .req("FileSystemId", &self.file_system_id)
             .opt("RootDirectory", &self.root_directory)
@@ -1069,31 +891,6 @@ impl ToValue for EfsVolumeConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`EksContainer`], by name: `EksContainer::new(EksContainerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EksContainerRequired {
-    /// `Image`: a string, required.
-    pub image: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksContainer: ObjRule = ObjRule {
-    properties: &[
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Env", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerEnvironmentVariable), min_items: None, max_items: None, unique: false })),
-        ("Image", Shape::STR),
-        ("ImagePullPolicy", Shape::STR),
-        ("Name", Shape::STR),
-        ("Resources", Shape::Object(&RULE_EksContainerResourceRequirements)),
-        ("SecurityContext", Shape::Object(&RULE_EksContainerSecurityContext)),
-        ("VolumeMounts", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerVolumeMount), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksContainer` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -1104,92 +901,92 @@ pub(crate) static RULE_EksContainer: ObjRule = ObjRule {
 pub struct EksContainer {
     /// `Args`: a list of strings.
     ///
-    /// An array of arguments to the entrypoint. If this isn't specified, the `CMD` of the container image is used. This corresponds to the `args` member in the \[Entrypoint\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#entrypoint>) portion of the \[Pod\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/>) in Kubernetes. Environment variable references are expanded using the container's environment.
+    /// An array of arguments to the entrypoint. If this isn't specified, the `CMD` of the container image is used. This corresponds to the `args` member in the [Entrypoint](https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#entrypoint) portion of the [Pod](https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/) in Kubernetes. Environment variable references are expanded using the container's environment.
     ///
-    /// If the referenced environment variable doesn't exist, the reference in the command isn't changed. For example, if the reference is to " `$(NAME1)` " and the `NAME1` environment variable doesn't exist, the command string will remain " `$(NAME1)` ." `$$` is replaced with `$` , and the resulting string isn't expanded. For example, `$$(VAR_NAME)` is passed as `$(VAR_NAME)` whether or not the `VAR_NAME` environment variable exists. For more information, see \[Dockerfile reference: CMD\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#cmd>) and \[Define a command and arguments for a pod\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/>) in the *Kubernetes documentation* .
-    pub args: Option<List<Str>>,
+    /// If the referenced environment variable doesn't exist, the reference in the command isn't changed. For example, if the reference is to " `$(NAME1)` " and the `NAME1` environment variable doesn't exist, the command string will remain " `$(NAME1)` ." `$$` is replaced with `$` , and the resulting string isn't expanded. For example, `$$(VAR_NAME)` is passed as `$(VAR_NAME)` whether or not the `VAR_NAME` environment variable exists. For more information, see [Dockerfile reference: CMD](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#cmd) and [Define a command and arguments for a pod](https://docs.aws.amazon.com/https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/) in the *Kubernetes documentation* .
+    pub args: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Command`: a list of strings.
     ///
     /// The entrypoint for the container. This isn't run within a shell. If this isn't specified, the `ENTRYPOINT` of the container image is used. Environment variable references are expanded using the container's environment.
     ///
-    /// If the referenced environment variable doesn't exist, the reference in the command isn't changed. For example, if the reference is to " `$(NAME1)` " and the `NAME1` environment variable doesn't exist, the command string will remain " `$(NAME1)` ." `$$` is replaced with `$` and the resulting string isn't expanded. For example, `$$(VAR_NAME)` will be passed as `$(VAR_NAME)` whether or not the `VAR_NAME` environment variable exists. The entrypoint can't be updated. For more information, see \[ENTRYPOINT\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#entrypoint>) in the *Dockerfile reference* and \[Define a command and arguments for a container\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/>) and \[Entrypoint\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#entrypoint>) in the *Kubernetes documentation* .
-    pub command: Option<List<Str>>,
+    /// If the referenced environment variable doesn't exist, the reference in the command isn't changed. For example, if the reference is to " `$(NAME1)` " and the `NAME1` environment variable doesn't exist, the command string will remain " `$(NAME1)` ." `$$` is replaced with `$` and the resulting string isn't expanded. For example, `$$(VAR_NAME)` will be passed as `$(VAR_NAME)` whether or not the `VAR_NAME` environment variable exists. The entrypoint can't be updated. For more information, see [ENTRYPOINT](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#entrypoint) in the *Dockerfile reference* and [Define a command and arguments for a container](https://docs.aws.amazon.com/https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/) and [Entrypoint](https://docs.aws.amazon.com/https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#entrypoint) in the *Kubernetes documentation* .
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Env`: a list of [`EksContainerEnvironmentVariable`] objects.
     ///
     /// The environment variables to pass to a container.
     ///
-    /// &gt; Environment variables cannot start with " `AWS_BATCH` ". This naming convention is reserved for variables that AWS Batch sets.
-    pub env: Option<List<EksContainerEnvironmentVariable>>,
+    /// \> Environment variables cannot start with " `AWS_BATCH` ". This naming convention is reserved for variables that AWS Batch sets.
+    pub env: ::std::option::Option<::cloudwright_core::List<EksContainerEnvironmentVariable>>,
     /// `Image`: a string, required.
     ///
     /// The Docker image used to start the container.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `ImagePullPolicy`: a string.
     ///
-    /// The image pull policy for the container. Supported values are `Always` , `IfNotPresent` , and `Never` . This parameter defaults to `IfNotPresent` . However, if the `:latest` tag is specified, it defaults to `Always` . For more information, see \[Updating images\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/containers/images/#updating-images>) in the *Kubernetes documentation* .
-    pub image_pull_policy: Option<Str>,
+    /// The image pull policy for the container. Supported values are `Always` , `IfNotPresent` , and `Never` . This parameter defaults to `IfNotPresent` . However, if the `:latest` tag is specified, it defaults to `Always` . For more information, see [Updating images](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/containers/images/#updating-images) in the *Kubernetes documentation* .
+    pub image_pull_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the container. If the name isn't specified, the default name " `Default` " is used. Each container in a pod must have a unique name.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Resources`: an [`EksContainerResourceRequirements`] object.
     ///
-    /// The type and amount of resources to assign to a container. The supported resources include `memory` , `cpu` , and `nvidia.com/gpu` . For more information, see \[Resource management for pods and containers\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>) in the *Kubernetes documentation* .
-    pub resources: Option<Obj<EksContainerResourceRequirements>>,
+    /// The type and amount of resources to assign to a container. The supported resources include `memory` , `cpu` , and `nvidia.com/gpu` . For more information, see [Resource management for pods and containers](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/) in the *Kubernetes documentation* .
+    pub resources: ::std::option::Option<crate::Obj<EksContainerResourceRequirements>>,
     /// `SecurityContext`: an [`EksContainerSecurityContext`] object.
     ///
-    /// The security context for a job. For more information, see \[Configure a security context for a pod or container\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/tasks/configure-pod-container/security-context/>) in the *Kubernetes documentation* .
-    pub security_context: Option<Obj<EksContainerSecurityContext>>,
+    /// The security context for a job. For more information, see [Configure a security context for a pod or container](https://docs.aws.amazon.com/https://kubernetes.io/docs/tasks/configure-pod-container/security-context/) in the *Kubernetes documentation* .
+    pub security_context: ::std::option::Option<crate::Obj<EksContainerSecurityContext>>,
     /// `VolumeMounts`: a list of [`EksContainerVolumeMount`] objects.
     ///
-    /// The volume mounts for the container. AWS Batch supports `emptyDir` , `hostPath` , and `secret` volume types. For more information about volumes and volume mounts in Kubernetes, see \[Volumes\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/>) in the *Kubernetes documentation* .
-    pub volume_mounts: Option<List<EksContainerVolumeMount>>,
+    /// The volume mounts for the container. AWS Batch supports `emptyDir` , `hostPath` , and `secret` volume types. For more information about volumes and volume mounts in Kubernetes, see [Volumes](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/) in the *Kubernetes documentation* .
+    pub volume_mounts: ::std::option::Option<::cloudwright_core::List<EksContainerVolumeMount>>,
 }
 
 #[rustfmt::skip]
 impl EksContainer {
-    /// A `EksContainer` with its required properties, named in a [`EksContainerRequired`].
+    /// A `EksContainer` with its one required property, `Image`.
     #[inline]
-    pub fn new(required: EksContainerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            args: None,
-            command: None,
-            env: None,
-            image: required.image,
-            image_pull_policy: None,
-            name: None,
-            resources: None,
-            security_context: None,
-            volume_mounts: None,
+            args: ::std::option::Option::None,
+            command: ::std::option::Option::None,
+            env: ::std::option::Option::None,
+            image: value.into(),
+            image_pull_policy: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            resources: ::std::option::Option::None,
+            security_context: ::std::option::Option::None,
+            volume_mounts: ::std::option::Option::None,
         }
     }
 
     /// `Args`: a list of strings.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
+    pub fn args(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.args = ::std::option::Option::Some(value.into()); self }
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `Env`: a list of [`EksContainerEnvironmentVariable`] objects.
-    pub fn env(mut self, value: impl Into<List<EksContainerEnvironmentVariable>>) -> Self { self.env = Some(value.into()); self }
+    pub fn env(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EksContainerEnvironmentVariable>>) -> Self { self.env = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `ImagePullPolicy`: a string.
-    pub fn image_pull_policy(mut self, value: impl Into<Str>) -> Self { self.image_pull_policy = Some(value.into()); self }
+    pub fn image_pull_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_pull_policy = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Resources`: an [`EksContainerResourceRequirements`] object.
-    pub fn resources(mut self, value: impl Into<Obj<EksContainerResourceRequirements>>) -> Self { self.resources = Some(value.into()); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<crate::Obj<EksContainerResourceRequirements>>) -> Self { self.resources = ::std::option::Option::Some(value.into()); self }
     /// `SecurityContext`: an [`EksContainerSecurityContext`] object.
-    pub fn security_context(mut self, value: impl Into<Obj<EksContainerSecurityContext>>) -> Self { self.security_context = Some(value.into()); self }
+    pub fn security_context(mut self, value: impl ::std::convert::Into<crate::Obj<EksContainerSecurityContext>>) -> Self { self.security_context = ::std::option::Option::Some(value.into()); self }
     /// `VolumeMounts`: a list of [`EksContainerVolumeMount`] objects.
-    pub fn volume_mounts(mut self, value: impl Into<List<EksContainerVolumeMount>>) -> Self { self.volume_mounts = Some(value.into()); self }
+    pub fn volume_mounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EksContainerVolumeMount>>) -> Self { self.volume_mounts = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksContainer {}
+impl crate::PropertyType for EksContainer {}
 
-impl ToValue for EksContainer {
+impl ::cloudwright_core::ToValue for EksContainer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Args", &self.args)
             .opt("Command", &self.command)
             .opt("Env", &self.env)
@@ -1203,24 +1000,6 @@ impl ToValue for EksContainer {
     }
 }
 
-/// The required properties of [`EksContainerEnvironmentVariable`], by name: `EksContainerEnvironmentVariable::new(EksContainerEnvironmentVariableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EksContainerEnvironmentVariableRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksContainerEnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EksContainerEnvironmentVariable` property type of `AWS::Batch::JobDefinition`.
 ///
 /// An environment variable.
@@ -1231,51 +1010,41 @@ pub struct EksContainerEnvironmentVariable {
     /// `Name`: a string, required.
     ///
     /// The name of the environment variable.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// The value of the environment variable.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl EksContainerEnvironmentVariable {
-    /// A `EksContainerEnvironmentVariable` with its required properties, named in a [`EksContainerEnvironmentVariableRequired`].
+    /// A `EksContainerEnvironmentVariable` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EksContainerEnvironmentVariableRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            value: None,
+            name: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksContainerEnvironmentVariable {}
+impl crate::PropertyType for EksContainerEnvironmentVariable {}
 
-impl ToValue for EksContainerEnvironmentVariable {
+impl ::cloudwright_core::ToValue for EksContainerEnvironmentVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
-    properties: &[
-        ("Limits", Shape::Typed(json_type::OBJECT)),
-        ("Requests", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksContainerResourceRequirements` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -1283,9 +1052,9 @@ pub(crate) static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EksContainerResourceRequirements {
     /// `Limits`: a JSON value.
-    pub limits: Option<Json>,
+    pub limits: ::std::option::Option<::cloudwright_core::Json>,
     /// `Requests`: a JSON value.
-    pub requests: Option<Json>,
+    pub requests: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1293,40 +1062,26 @@ impl EksContainerResourceRequirements {
     /// A `EksContainerResourceRequirements` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Limits`: a JSON value.
-    pub fn limits(mut self, value: impl Into<Json>) -> Self { self.limits = Some(value.into()); self }
+    pub fn limits(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.limits = ::std::option::Option::Some(value.into()); self }
     /// `Requests`: a JSON value.
-    pub fn requests(mut self, value: impl Into<Json>) -> Self { self.requests = Some(value.into()); self }
+    pub fn requests(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.requests = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksContainerResourceRequirements {}
+impl crate::PropertyType for EksContainerResourceRequirements {}
 
-impl ToValue for EksContainerResourceRequirements {
+impl ::cloudwright_core::ToValue for EksContainerResourceRequirements {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Limits", &self.limits)
             .opt("Requests", &self.requests)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksContainerSecurityContext: ObjRule = ObjRule {
-    properties: &[
-        ("AllowPrivilegeEscalation", Shape::Bool),
-        ("Privileged", Shape::Bool),
-        ("ReadOnlyRootFilesystem", Shape::Bool),
-        ("RunAsGroup", Shape::INT),
-        ("RunAsNonRoot", Shape::Bool),
-        ("RunAsUser", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksContainerSecurityContext` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -1334,17 +1089,17 @@ pub(crate) static RULE_EksContainerSecurityContext: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EksContainerSecurityContext {
     /// `AllowPrivilegeEscalation`: a boolean.
-    pub allow_privilege_escalation: Option<Bool>,
+    pub allow_privilege_escalation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Privileged`: a boolean.
-    pub privileged: Option<Bool>,
+    pub privileged: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadOnlyRootFilesystem`: a boolean.
-    pub read_only_root_filesystem: Option<Bool>,
+    pub read_only_root_filesystem: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RunAsGroup`: an integer.
-    pub run_as_group: Option<Int>,
+    pub run_as_group: ::std::option::Option<::cloudwright_core::Int>,
     /// `RunAsNonRoot`: a boolean.
-    pub run_as_non_root: Option<Bool>,
+    pub run_as_non_root: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RunAsUser`: an integer.
-    pub run_as_user: Option<Int>,
+    pub run_as_user: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1352,29 +1107,29 @@ impl EksContainerSecurityContext {
     /// A `EksContainerSecurityContext` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowPrivilegeEscalation`: a boolean.
-    pub fn allow_privilege_escalation(mut self, value: impl Into<Bool>) -> Self { self.allow_privilege_escalation = Some(value.into()); self }
+    pub fn allow_privilege_escalation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_privilege_escalation = ::std::option::Option::Some(value.into()); self }
     /// `Privileged`: a boolean.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
+    pub fn privileged(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.privileged = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnlyRootFilesystem`: a boolean.
-    pub fn read_only_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.read_only_root_filesystem = Some(value.into()); self }
+    pub fn read_only_root_filesystem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_only_root_filesystem = ::std::option::Option::Some(value.into()); self }
     /// `RunAsGroup`: an integer.
-    pub fn run_as_group(mut self, value: impl Into<Int>) -> Self { self.run_as_group = Some(value.into()); self }
+    pub fn run_as_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.run_as_group = ::std::option::Option::Some(value.into()); self }
     /// `RunAsNonRoot`: a boolean.
-    pub fn run_as_non_root(mut self, value: impl Into<Bool>) -> Self { self.run_as_non_root = Some(value.into()); self }
+    pub fn run_as_non_root(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.run_as_non_root = ::std::option::Option::Some(value.into()); self }
     /// `RunAsUser`: an integer.
-    pub fn run_as_user(mut self, value: impl Into<Int>) -> Self { self.run_as_user = Some(value.into()); self }
+    pub fn run_as_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.run_as_user = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksContainerSecurityContext {}
+impl crate::PropertyType for EksContainerSecurityContext {}
 
-impl ToValue for EksContainerSecurityContext {
+impl ::cloudwright_core::ToValue for EksContainerSecurityContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowPrivilegeEscalation", &self.allow_privilege_escalation)
             .opt("Privileged", &self.privileged)
             .opt("ReadOnlyRootFilesystem", &self.read_only_root_filesystem)
@@ -1385,21 +1140,9 @@ impl ToValue for EksContainerSecurityContext {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EksContainerVolumeMount: ObjRule = ObjRule {
-    properties: &[
-        ("MountPath", Shape::STR),
-        ("Name", Shape::STR),
-        ("ReadOnly", Shape::Bool),
-        ("SubPath", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EksContainerVolumeMount` property type of `AWS::Batch::JobDefinition`.
 ///
-/// The volume mounts for a container for an Amazon EKS job. For more information about volumes and volume mounts in Kubernetes, see \[Volumes\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/>) in the *Kubernetes documentation* .
+/// The volume mounts for a container for an Amazon EKS job. For more information about volumes and volume mounts in Kubernetes, see [Volumes](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/) in the *Kubernetes documentation* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-ekscontainervolumemount.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1407,19 +1150,19 @@ pub struct EksContainerVolumeMount {
     /// `MountPath`: a string.
     ///
     /// The path on the container where the volume is mounted.
-    pub mount_path: Option<Str>,
+    pub mount_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name the volume mount. This must match the name of one of the volumes in the pod.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReadOnly`: a boolean.
     ///
     /// If this value is `true` , the container has read-only access to the volume. Otherwise, the container can write to the volume. The default value is `false` .
-    pub read_only: Option<Bool>,
+    pub read_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SubPath`: a string.
     ///
     /// A sub-path inside the referenced volume instead of its root.
-    pub sub_path: Option<Str>,
+    pub sub_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1427,25 +1170,25 @@ impl EksContainerVolumeMount {
     /// A `EksContainerVolumeMount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MountPath`: a string.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self { self.mount_path = Some(value.into()); self }
+    pub fn mount_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mount_path = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
+    pub fn read_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_only = ::std::option::Option::Some(value.into()); self }
     /// `SubPath`: a string.
-    pub fn sub_path(mut self, value: impl Into<Str>) -> Self { self.sub_path = Some(value.into()); self }
+    pub fn sub_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sub_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksContainerVolumeMount {}
+impl crate::PropertyType for EksContainerVolumeMount {}
 
-impl ToValue for EksContainerVolumeMount {
+impl ::cloudwright_core::ToValue for EksContainerVolumeMount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MountPath", &self.mount_path)
             .opt("Name", &self.name)
             .opt("ReadOnly", &self.read_only)
@@ -1454,27 +1197,17 @@ impl ToValue for EksContainerVolumeMount {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EksEmptyDir: ObjRule = ObjRule {
-    properties: &[
-        ("Medium", Shape::STR),
-        ("SizeLimit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EksEmptyDir` property type of `AWS::Batch::JobDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-eksemptydir.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EksEmptyDir {
     /// `Medium`: a string.
-    pub medium: Option<Str>,
+    pub medium: ::std::option::Option<::cloudwright_core::Str>,
     /// `SizeLimit`: a string.
     ///
     /// Length 1 to 256.
-    pub size_limit: Option<Str>,
+    pub size_limit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1482,35 +1215,26 @@ impl EksEmptyDir {
     /// A `EksEmptyDir` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Medium`: a string.
-    pub fn medium(mut self, value: impl Into<Str>) -> Self { self.medium = Some(value.into()); self }
+    pub fn medium(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.medium = ::std::option::Option::Some(value.into()); self }
     /// `SizeLimit`: a string.
-    pub fn size_limit(mut self, value: impl Into<Str>) -> Self { self.size_limit = Some(value.into()); self }
+    pub fn size_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.size_limit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksEmptyDir {}
+impl crate::PropertyType for EksEmptyDir {}
 
-impl ToValue for EksEmptyDir {
+impl ::cloudwright_core::ToValue for EksEmptyDir {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Medium", &self.medium)
             .opt("SizeLimit", &self.size_limit)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksHostPath: ObjRule = ObjRule {
-    properties: &[
-        ("Path", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksHostPath` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -1518,7 +1242,7 @@ pub(crate) static RULE_EksHostPath: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EksHostPath {
     /// `Path`: a string.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1526,36 +1250,27 @@ impl EksHostPath {
     /// A `EksHostPath` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksHostPath {}
+impl crate::PropertyType for EksHostPath {}
 
-impl ToValue for EksHostPath {
+impl ::cloudwright_core::ToValue for EksHostPath {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Path", &self.path).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Path", &self.path)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EksMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("Annotations", Shape::Typed(json_type::OBJECT)),
-        ("Labels", Shape::Typed(json_type::OBJECT)),
-        ("Namespace", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EksMetadata` property type of `AWS::Batch::JobDefinition`.
 ///
-/// Describes and uniquely identifies Kubernetes resources. For example, the compute environment that a pod runs in or the `jobID` for a job running in the pod. For more information, see \[Understanding Kubernetes Objects\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/kubernetes-objects/>) in the *Kubernetes documentation* .
+/// Describes and uniquely identifies Kubernetes resources. For example, the compute environment that a pod runs in or the `jobID` for a job running in the pod. For more information, see [Understanding Kubernetes Objects](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/kubernetes-objects/) in the *Kubernetes documentation* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-eksmetadata.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1567,14 +1282,14 @@ pub struct EksMetadata {
     /// - The prefix is optional and must be 253 characters or less. If specified, the prefix must be a DNS subdomain− a series of DNS labels separated by dots (.), and it must end with a slash (/).
     /// - The name segment is required and must be 63 characters or less. It can include alphanumeric characters (\[a-z0-9A-Z\]), dashes (-), underscores (_), and dots (.), but must begin and end with an alphanumeric character.
     ///
-    /// &gt; Annotation values must be 255 characters or less.
+    /// \> Annotation values must be 255 characters or less.
     ///
     /// Annotations can be added or modified at any time. Each resource can have multiple annotations.
-    pub annotations: Option<Json>,
+    pub annotations: ::std::option::Option<::cloudwright_core::Json>,
     /// `Labels`: a JSON value.
     ///
     /// Key-value pairs used to identify, sort, and organize cube resources. Can contain up to 63 uppercase letters, lowercase letters, numbers, hyphens (-), and underscores (_). Labels can be added or modified at any time. Each resource can have multiple labels, but each key must be unique for a given object.
-    pub labels: Option<Json>,
+    pub labels: ::std::option::Option<::cloudwright_core::Json>,
     /// `Namespace`: a string.
     ///
     /// The namespace of the Amazon EKS cluster. In Kubernetes, namespaces provide a mechanism for isolating groups of resources within a single cluster. Names of resources need to be unique within a namespace, but not across namespaces. AWS Batch places Batch Job pods in this namespace. If this field is provided, the value can't be empty or null. It must meet the following requirements:
@@ -1584,8 +1299,8 @@ pub struct EksMetadata {
     /// - Can't start with `kube`
     /// - Must match the following regular expression: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
     ///
-    /// For more information, see \[Namespaces\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/>) in the *Kubernetes documentation* . This namespace can be different from the `kubernetesNamespace` set in the compute environment's `EksConfiguration` , but must have identical role-based access control (RBAC) roles as the compute environment's `kubernetesNamespace` . For multi-node parallel jobs, the same value must be provided across all the node ranges.
-    pub namespace: Option<Str>,
+    /// For more information, see [Namespaces](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/) in the *Kubernetes documentation* . This namespace can be different from the `kubernetesNamespace` set in the compute environment's `EksConfiguration` , but must have identical role-based access control (RBAC) roles as the compute environment's `kubernetesNamespace` . For multi-node parallel jobs, the same value must be provided across all the node ranges.
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1593,23 +1308,23 @@ impl EksMetadata {
     /// A `EksMetadata` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Annotations`: a JSON value.
-    pub fn annotations(mut self, value: impl Into<Json>) -> Self { self.annotations = Some(value.into()); self }
+    pub fn annotations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.annotations = ::std::option::Option::Some(value.into()); self }
     /// `Labels`: a JSON value.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.labels = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksMetadata {}
+impl crate::PropertyType for EksMetadata {}
 
-impl ToValue for EksMetadata {
+impl ::cloudwright_core::ToValue for EksMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Annotations", &self.annotations)
             .opt("Labels", &self.labels)
             .opt("Namespace", &self.namespace)
@@ -1617,86 +1332,51 @@ impl ToValue for EksMetadata {
     }
 }
 
-/// The required properties of [`EksPersistentVolumeClaim`], by name: `EksPersistentVolumeClaim::new(EksPersistentVolumeClaimRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EksPersistentVolumeClaimRequired {
-    /// `ClaimName`: a string, required.
-    pub claim_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksPersistentVolumeClaim: ObjRule = ObjRule {
-    properties: &[
-        ("ClaimName", Shape::STR),
-        ("ReadOnly", Shape::Bool),
-    ],
-    required: &["ClaimName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EksPersistentVolumeClaim` property type of `AWS::Batch::JobDefinition`.
 ///
-/// A `persistentVolumeClaim` volume is used to mount a \[PersistentVolume\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/>) into a Pod. PersistentVolumeClaims are a way for users to "claim" durable storage without knowing the details of the particular cloud environment. See the information about \[PersistentVolumes\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/>) in the *Kubernetes documentation* .
+/// A `persistentVolumeClaim` volume is used to mount a [PersistentVolume](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/) into a Pod. PersistentVolumeClaims are a way for users to "claim" durable storage without knowing the details of the particular cloud environment. See the information about [PersistentVolumes](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/) in the *Kubernetes documentation* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-ekspersistentvolumeclaim.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct EksPersistentVolumeClaim {
     /// `ClaimName`: a string, required.
     ///
-    /// The name of the `persistentVolumeClaim` bounded to a `persistentVolume` . For more information, see \[Persistent Volume Claims\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims>) in the *Kubernetes documentation* .
-    pub claim_name: Str,
+    /// The name of the `persistentVolumeClaim` bounded to a `persistentVolume` . For more information, see [Persistent Volume Claims](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims) in the *Kubernetes documentation* .
+    pub claim_name: ::cloudwright_core::Str,
     /// `ReadOnly`: a boolean.
     ///
-    /// An optional boolean value indicating if the mount is read only. Default is false. For more information, see \[Read Only Mounts\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#read-only-mounts>) in the *Kubernetes documentation* .
-    pub read_only: Option<Bool>,
+    /// An optional boolean value indicating if the mount is read only. Default is false. For more information, see [Read Only Mounts](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#read-only-mounts) in the *Kubernetes documentation* .
+    pub read_only: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl EksPersistentVolumeClaim {
-    /// A `EksPersistentVolumeClaim` with its required properties, named in a [`EksPersistentVolumeClaimRequired`].
+    /// A `EksPersistentVolumeClaim` with its one required property, `ClaimName`.
     #[inline]
-    pub fn new(required: EksPersistentVolumeClaimRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            claim_name: required.claim_name,
-            read_only: None,
+            claim_name: value.into(),
+            read_only: ::std::option::Option::None,
         }
     }
 
     /// `ClaimName`: a string, required.
-    pub fn claim_name(mut self, value: impl Into<Str>) -> Self { self.claim_name = value.into(); self }
+    pub fn claim_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.claim_name = value.into(); self }
     /// `ReadOnly`: a boolean.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
+    pub fn read_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_only = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksPersistentVolumeClaim {}
+impl crate::PropertyType for EksPersistentVolumeClaim {}
 
-impl ToValue for EksPersistentVolumeClaim {
+impl ::cloudwright_core::ToValue for EksPersistentVolumeClaim {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClaimName", &self.claim_name)
             .opt("ReadOnly", &self.read_only)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksPodProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None, unique: false })),
-        ("DnsPolicy", Shape::STR),
-        ("HostNetwork", Shape::Bool),
-        ("ImagePullSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_ImagePullSecret), min_items: None, max_items: None, unique: false })),
-        ("InitContainers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None, unique: false })),
-        ("Metadata", Shape::Object(&RULE_EksMetadata)),
-        ("ServiceAccountName", Shape::STR),
-        ("ShareProcessNamespace", Shape::Bool),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_EksVolume), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksPodProperties` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -1704,23 +1384,23 @@ pub(crate) static RULE_EksPodProperties: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EksPodProperties {
     /// `Containers`: a list of [`EksContainer`] objects.
-    pub containers: Option<List<EksContainer>>,
+    pub containers: ::std::option::Option<::cloudwright_core::List<EksContainer>>,
     /// `DnsPolicy`: a string.
-    pub dns_policy: Option<Str>,
+    pub dns_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostNetwork`: a boolean.
-    pub host_network: Option<Bool>,
+    pub host_network: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ImagePullSecrets`: a list of [`ImagePullSecret`] objects.
-    pub image_pull_secrets: Option<List<ImagePullSecret>>,
+    pub image_pull_secrets: ::std::option::Option<::cloudwright_core::List<ImagePullSecret>>,
     /// `InitContainers`: a list of [`EksContainer`] objects.
-    pub init_containers: Option<List<EksContainer>>,
+    pub init_containers: ::std::option::Option<::cloudwright_core::List<EksContainer>>,
     /// `Metadata`: an [`EksMetadata`] object.
-    pub metadata: Option<Obj<EksMetadata>>,
+    pub metadata: ::std::option::Option<crate::Obj<EksMetadata>>,
     /// `ServiceAccountName`: a string.
-    pub service_account_name: Option<Str>,
+    pub service_account_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShareProcessNamespace`: a boolean.
-    pub share_process_namespace: Option<Bool>,
+    pub share_process_namespace: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Volumes`: a list of [`EksVolume`] objects.
-    pub volumes: Option<List<EksVolume>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<EksVolume>>,
 }
 
 #[rustfmt::skip]
@@ -1728,35 +1408,35 @@ impl EksPodProperties {
     /// A `EksPodProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Containers`: a list of [`EksContainer`] objects.
-    pub fn containers(mut self, value: impl Into<List<EksContainer>>) -> Self { self.containers = Some(value.into()); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EksContainer>>) -> Self { self.containers = ::std::option::Option::Some(value.into()); self }
     /// `DnsPolicy`: a string.
-    pub fn dns_policy(mut self, value: impl Into<Str>) -> Self { self.dns_policy = Some(value.into()); self }
+    pub fn dns_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_policy = ::std::option::Option::Some(value.into()); self }
     /// `HostNetwork`: a boolean.
-    pub fn host_network(mut self, value: impl Into<Bool>) -> Self { self.host_network = Some(value.into()); self }
+    pub fn host_network(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.host_network = ::std::option::Option::Some(value.into()); self }
     /// `ImagePullSecrets`: a list of [`ImagePullSecret`] objects.
-    pub fn image_pull_secrets(mut self, value: impl Into<List<ImagePullSecret>>) -> Self { self.image_pull_secrets = Some(value.into()); self }
+    pub fn image_pull_secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ImagePullSecret>>) -> Self { self.image_pull_secrets = ::std::option::Option::Some(value.into()); self }
     /// `InitContainers`: a list of [`EksContainer`] objects.
-    pub fn init_containers(mut self, value: impl Into<List<EksContainer>>) -> Self { self.init_containers = Some(value.into()); self }
+    pub fn init_containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EksContainer>>) -> Self { self.init_containers = ::std::option::Option::Some(value.into()); self }
     /// `Metadata`: an [`EksMetadata`] object.
-    pub fn metadata(mut self, value: impl Into<Obj<EksMetadata>>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<crate::Obj<EksMetadata>>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccountName`: a string.
-    pub fn service_account_name(mut self, value: impl Into<Str>) -> Self { self.service_account_name = Some(value.into()); self }
+    pub fn service_account_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_account_name = ::std::option::Option::Some(value.into()); self }
     /// `ShareProcessNamespace`: a boolean.
-    pub fn share_process_namespace(mut self, value: impl Into<Bool>) -> Self { self.share_process_namespace = Some(value.into()); self }
+    pub fn share_process_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.share_process_namespace = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`EksVolume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<EksVolume>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EksVolume>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksPodProperties {}
+impl crate::PropertyType for EksPodProperties {}
 
-impl ToValue for EksPodProperties {
+impl ::cloudwright_core::ToValue for EksPodProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Containers", &self.containers)
             .opt("DnsPolicy", &self.dns_policy)
             .opt("HostNetwork", &self.host_network)
@@ -1770,15 +1450,6 @@ impl ToValue for EksPodProperties {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EksProperties: ObjRule = ObjRule {
-    properties: &[
-        ("PodProperties", Shape::Object(&RULE_EksPodProperties)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EksProperties` property type of `AWS::Batch::JobDefinition`.
 ///
 /// An object that contains the properties for the Kubernetes resources of a job.
@@ -1789,7 +1460,7 @@ pub struct EksProperties {
     /// `PodProperties`: an [`EksPodProperties`] object.
     ///
     /// The properties for the Kubernetes pod resources of a job.
-    pub pod_properties: Option<Obj<EksPodProperties>>,
+    pub pod_properties: ::std::option::Option<crate::Obj<EksPodProperties>>,
 }
 
 #[rustfmt::skip]
@@ -1797,45 +1468,27 @@ impl EksProperties {
     /// A `EksProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PodProperties`: an [`EksPodProperties`] object.
-    pub fn pod_properties(mut self, value: impl Into<Obj<EksPodProperties>>) -> Self { self.pod_properties = Some(value.into()); self }
+    pub fn pod_properties(mut self, value: impl ::std::convert::Into<crate::Obj<EksPodProperties>>) -> Self { self.pod_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksProperties {}
+impl crate::PropertyType for EksProperties {}
 
-impl ToValue for EksProperties {
+impl ::cloudwright_core::ToValue for EksProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PodProperties", &self.pod_properties)
             .build()
     }
 }
 
-/// The required properties of [`EksSecret`], by name: `EksSecret::new(EksSecretRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EksSecretRequired {
-    /// `SecretName`: a string, required.
-    pub secret_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksSecret: ObjRule = ObjRule {
-    properties: &[
-        ("Optional", Shape::Bool),
-        ("SecretName", Shape::STR),
-    ],
-    required: &["SecretName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EksSecret` property type of `AWS::Batch::JobDefinition`.
 ///
-/// Specifies the configuration of a Kubernetes `secret` volume. For more information, see \[secret\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#secret>) in the *Kubernetes documentation* .
+/// Specifies the configuration of a Kubernetes `secret` volume. For more information, see [secret](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#secret) in the *Kubernetes documentation* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-ekssecret.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1843,62 +1496,41 @@ pub struct EksSecret {
     /// `Optional`: a boolean.
     ///
     /// Specifies whether the secret or the secret's keys must be defined.
-    pub optional: Option<Bool>,
+    pub optional: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecretName`: a string, required.
     ///
-    /// The name of the secret. The name must be allowed as a DNS subdomain name. For more information, see \[DNS subdomain names\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names>) in the *Kubernetes documentation* .
-    pub secret_name: Str,
+    /// The name of the secret. The name must be allowed as a DNS subdomain name. For more information, see [DNS subdomain names](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names) in the *Kubernetes documentation* .
+    pub secret_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EksSecret {
-    /// A `EksSecret` with its required properties, named in a [`EksSecretRequired`].
+    /// A `EksSecret` with its one required property, `SecretName`.
     #[inline]
-    pub fn new(required: EksSecretRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            optional: None,
-            secret_name: required.secret_name,
+            optional: ::std::option::Option::None,
+            secret_name: value.into(),
         }
     }
 
     /// `Optional`: a boolean.
-    pub fn optional(mut self, value: impl Into<Bool>) -> Self { self.optional = Some(value.into()); self }
+    pub fn optional(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.optional = ::std::option::Option::Some(value.into()); self }
     /// `SecretName`: a string, required.
-    pub fn secret_name(mut self, value: impl Into<Str>) -> Self { self.secret_name = value.into(); self }
+    pub fn secret_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_name = value.into(); self }
 }
 
-impl PropertyType for EksSecret {}
+impl crate::PropertyType for EksSecret {}
 
-impl ToValue for EksSecret {
+impl ::cloudwright_core::ToValue for EksSecret {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Optional", &self.optional)
             .req("SecretName", &self.secret_name)
             .build()
     }
 }
-
-/// The required properties of [`EksVolume`], by name: `EksVolume::new(EksVolumeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EksVolumeRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EksVolume: ObjRule = ObjRule {
-    properties: &[
-        ("EmptyDir", Shape::Object(&RULE_EksEmptyDir)),
-        ("HostPath", Shape::Object(&RULE_EksHostPath)),
-        ("Name", Shape::STR),
-        ("PersistentVolumeClaim", Shape::Object(&RULE_EksPersistentVolumeClaim)),
-        ("Secret", Shape::Object(&RULE_EksSecret)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EksVolume` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -1909,58 +1541,58 @@ pub(crate) static RULE_EksVolume: ObjRule = ObjRule {
 pub struct EksVolume {
     /// `EmptyDir`: an [`EksEmptyDir`] object.
     ///
-    /// Specifies the configuration of a Kubernetes `emptyDir` volume. For more information, see \[emptyDir\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#emptydir>) in the *Kubernetes documentation* .
-    pub empty_dir: Option<Obj<EksEmptyDir>>,
+    /// Specifies the configuration of a Kubernetes `emptyDir` volume. For more information, see [emptyDir](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#emptydir) in the *Kubernetes documentation* .
+    pub empty_dir: ::std::option::Option<crate::Obj<EksEmptyDir>>,
     /// `HostPath`: an [`EksHostPath`] object.
     ///
-    /// Specifies the configuration of a Kubernetes `hostPath` volume. For more information, see \[hostPath\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#hostpath>) in the *Kubernetes documentation* .
-    pub host_path: Option<Obj<EksHostPath>>,
+    /// Specifies the configuration of a Kubernetes `hostPath` volume. For more information, see [hostPath](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#hostpath) in the *Kubernetes documentation* .
+    pub host_path: ::std::option::Option<crate::Obj<EksHostPath>>,
     /// `Name`: a string, required.
     ///
-    /// The name of the volume. The name must be allowed as a DNS subdomain name. For more information, see \[DNS subdomain names\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names>) in the *Kubernetes documentation* .
-    pub name: Str,
+    /// The name of the volume. The name must be allowed as a DNS subdomain name. For more information, see [DNS subdomain names](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names) in the *Kubernetes documentation* .
+    pub name: ::cloudwright_core::Str,
     /// `PersistentVolumeClaim`: an [`EksPersistentVolumeClaim`] object.
     ///
-    /// Specifies the configuration of a Kubernetes `persistentVolumeClaim` bounded to a `persistentVolume` . For more information, see \[Persistent Volume Claims\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims>) in the *Kubernetes documentation* .
-    pub persistent_volume_claim: Option<Obj<EksPersistentVolumeClaim>>,
+    /// Specifies the configuration of a Kubernetes `persistentVolumeClaim` bounded to a `persistentVolume` . For more information, see [Persistent Volume Claims](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims) in the *Kubernetes documentation* .
+    pub persistent_volume_claim: ::std::option::Option<crate::Obj<EksPersistentVolumeClaim>>,
     /// `Secret`: an [`EksSecret`] object.
     ///
-    /// Specifies the configuration of a Kubernetes `secret` volume. For more information, see \[secret\](<https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#secret>) in the *Kubernetes documentation* .
-    pub secret: Option<Obj<EksSecret>>,
+    /// Specifies the configuration of a Kubernetes `secret` volume. For more information, see [secret](https://docs.aws.amazon.com/https://kubernetes.io/docs/concepts/storage/volumes/#secret) in the *Kubernetes documentation* .
+    pub secret: ::std::option::Option<crate::Obj<EksSecret>>,
 }
 
 #[rustfmt::skip]
 impl EksVolume {
-    /// A `EksVolume` with its required properties, named in a [`EksVolumeRequired`].
+    /// A `EksVolume` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EksVolumeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            empty_dir: None,
-            host_path: None,
-            name: required.name,
-            persistent_volume_claim: None,
-            secret: None,
+            empty_dir: ::std::option::Option::None,
+            host_path: ::std::option::Option::None,
+            name: value.into(),
+            persistent_volume_claim: ::std::option::Option::None,
+            secret: ::std::option::Option::None,
         }
     }
 
     /// `EmptyDir`: an [`EksEmptyDir`] object.
-    pub fn empty_dir(mut self, value: impl Into<Obj<EksEmptyDir>>) -> Self { self.empty_dir = Some(value.into()); self }
+    pub fn empty_dir(mut self, value: impl ::std::convert::Into<crate::Obj<EksEmptyDir>>) -> Self { self.empty_dir = ::std::option::Option::Some(value.into()); self }
     /// `HostPath`: an [`EksHostPath`] object.
-    pub fn host_path(mut self, value: impl Into<Obj<EksHostPath>>) -> Self { self.host_path = Some(value.into()); self }
+    pub fn host_path(mut self, value: impl ::std::convert::Into<crate::Obj<EksHostPath>>) -> Self { self.host_path = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PersistentVolumeClaim`: an [`EksPersistentVolumeClaim`] object.
-    pub fn persistent_volume_claim(mut self, value: impl Into<Obj<EksPersistentVolumeClaim>>) -> Self { self.persistent_volume_claim = Some(value.into()); self }
+    pub fn persistent_volume_claim(mut self, value: impl ::std::convert::Into<crate::Obj<EksPersistentVolumeClaim>>) -> Self { self.persistent_volume_claim = ::std::option::Option::Some(value.into()); self }
     /// `Secret`: an [`EksSecret`] object.
-    pub fn secret(mut self, value: impl Into<Obj<EksSecret>>) -> Self { self.secret = Some(value.into()); self }
+    pub fn secret(mut self, value: impl ::std::convert::Into<crate::Obj<EksSecret>>) -> Self { self.secret = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EksVolume {}
+impl crate::PropertyType for EksVolume {}
 
-impl ToValue for EksVolume {
+impl ::cloudwright_core::ToValue for EksVolume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmptyDir", &self.empty_dir)
             .opt("HostPath", &self.host_path)
             .req("Name", &self.name)
@@ -1969,16 +1601,6 @@ impl ToValue for EksVolume {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Environment` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -1990,11 +1612,11 @@ pub struct Environment {
     /// `Name`: a string.
     ///
     /// The name of the environment variable.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the environment variable.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2002,43 +1624,26 @@ impl Environment {
     /// A `Environment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Environment {}
+impl crate::PropertyType for Environment {}
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`EphemeralStorage`], by name: `EphemeralStorage::new(EphemeralStorageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EphemeralStorageRequired {
-    /// `SizeInGiB`: an integer, required.
-    pub size_in_gi_b: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
-    properties: &[
-        ("SizeInGiB", Shape::INT),
-    ],
-    required: &["SizeInGiB"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EphemeralStorage` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2050,53 +1655,33 @@ pub struct EphemeralStorage {
     /// `SizeInGiB`: an integer, required.
     ///
     /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is `21` GiB and the maximum supported value is `200` GiB.
-    pub size_in_gi_b: Int,
+    pub size_in_gi_b: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl EphemeralStorage {
-    /// A `EphemeralStorage` with its required properties, named in a [`EphemeralStorageRequired`].
+    /// A `EphemeralStorage` with its one required property, `SizeInGiB`.
     #[inline]
-    pub fn new(required: EphemeralStorageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            size_in_gi_b: required.size_in_gi_b,
+            size_in_gi_b: value.into(),
         }
     }
 
     /// `SizeInGiB`: an integer, required.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = value.into(); self }
+    pub fn size_in_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_gi_b = value.into(); self }
 }
 
-impl PropertyType for EphemeralStorage {}
+impl crate::PropertyType for EphemeralStorage {}
 
-impl ToValue for EphemeralStorage {
+impl ::cloudwright_core::ToValue for EphemeralStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SizeInGiB", &self.size_in_gi_b)
             .build()
     }
 }
-
-/// The required properties of [`EvaluateOnExit`], by name: `EvaluateOnExit::new(EvaluateOnExitRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluateOnExitRequired {
-    /// `Action`: a string, required.
-    pub action: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluateOnExit: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::STR),
-        ("OnExitCode", Shape::STR),
-        ("OnReason", Shape::STR),
-        ("OnStatusReason", Shape::STR),
-    ],
-    required: &["Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluateOnExit` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2108,52 +1693,52 @@ pub struct EvaluateOnExit {
     /// `Action`: a string, required.
     ///
     /// Specifies the action to take if all of the specified conditions ( `onStatusReason` , `onReason` , and `onExitCode` ) are met. The values aren't case sensitive.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `OnExitCode`: a string.
     ///
     /// Contains a glob pattern to match against the decimal representation of the `ExitCode` returned for a job. The pattern can be up to 512 characters long. It can contain only numbers, and can end with an asterisk (*) so that only the start of the string needs to be an exact match.
     ///
     /// The string can contain up to 512 characters.
-    pub on_exit_code: Option<Str>,
+    pub on_exit_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnReason`: a string.
     ///
     /// Contains a glob pattern to match against the `Reason` returned for a job. The pattern can contain up to 512 characters. It can contain letters, numbers, periods (.), colons (:), and white space (including spaces and tabs). It can optionally end with an asterisk (*) so that only the start of the string needs to be an exact match.
-    pub on_reason: Option<Str>,
+    pub on_reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnStatusReason`: a string.
     ///
     /// Contains a glob pattern to match against the `StatusReason` returned for a job. The pattern can contain up to 512 characters. It can contain letters, numbers, periods (.), colons (:), and white spaces (including spaces or tabs). It can optionally end with an asterisk (*) so that only the start of the string needs to be an exact match.
-    pub on_status_reason: Option<Str>,
+    pub on_status_reason: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl EvaluateOnExit {
-    /// A `EvaluateOnExit` with its required properties, named in a [`EvaluateOnExitRequired`].
+    /// A `EvaluateOnExit` with its one required property, `Action`.
     #[inline]
-    pub fn new(required: EvaluateOnExitRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            action: required.action,
-            on_exit_code: None,
-            on_reason: None,
-            on_status_reason: None,
+            action: value.into(),
+            on_exit_code: ::std::option::Option::None,
+            on_reason: ::std::option::Option::None,
+            on_status_reason: ::std::option::Option::None,
         }
     }
 
     /// `Action`: a string, required.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = value.into(); self }
     /// `OnExitCode`: a string.
-    pub fn on_exit_code(mut self, value: impl Into<Str>) -> Self { self.on_exit_code = Some(value.into()); self }
+    pub fn on_exit_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.on_exit_code = ::std::option::Option::Some(value.into()); self }
     /// `OnReason`: a string.
-    pub fn on_reason(mut self, value: impl Into<Str>) -> Self { self.on_reason = Some(value.into()); self }
+    pub fn on_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.on_reason = ::std::option::Option::Some(value.into()); self }
     /// `OnStatusReason`: a string.
-    pub fn on_status_reason(mut self, value: impl Into<Str>) -> Self { self.on_status_reason = Some(value.into()); self }
+    pub fn on_status_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.on_status_reason = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluateOnExit {}
+impl crate::PropertyType for EvaluateOnExit {}
 
-impl ToValue for EvaluateOnExit {
+impl ::cloudwright_core::ToValue for EvaluateOnExit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("OnExitCode", &self.on_exit_code)
             .opt("OnReason", &self.on_reason)
@@ -2161,15 +1746,6 @@ impl ToValue for EvaluateOnExit {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FargatePlatformConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PlatformVersion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FargatePlatformConfiguration` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2179,7 +1755,7 @@ pub(crate) static RULE_FargatePlatformConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FargatePlatformConfiguration {
     /// `PlatformVersion`: a string.
-    pub platform_version: Option<Str>,
+    pub platform_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2187,92 +1763,65 @@ impl FargatePlatformConfiguration {
     /// A `FargatePlatformConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PlatformVersion`: a string.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
+    pub fn platform_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FargatePlatformConfiguration {}
+impl crate::PropertyType for FargatePlatformConfiguration {}
 
-impl ToValue for FargatePlatformConfiguration {
+impl ::cloudwright_core::ToValue for FargatePlatformConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PlatformVersion", &self.platform_version)
             .build()
     }
 }
 
-/// The required properties of [`FirelensConfiguration`], by name: `FirelensConfiguration::new(FirelensConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirelensConfigurationRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Options", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FirelensConfiguration` property type of `AWS::Batch::JobDefinition`.
 ///
-/// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom log\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) routing in the *Amazon Elastic Container Service Developer Guide* .
+/// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) routing in the *Amazon Elastic Container Service Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-firelensconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirelensConfiguration {
     /// `Options`: a JSON value.
-    pub options: Option<Json>,
+    pub options: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FirelensConfiguration {
-    /// A `FirelensConfiguration` with its required properties, named in a [`FirelensConfigurationRequired`].
+    /// A `FirelensConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: FirelensConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            options: None,
-            r#type: required.r#type,
+            options: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Options`: a JSON value.
-    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for FirelensConfiguration {}
+impl crate::PropertyType for FirelensConfiguration {}
 
-impl ToValue for FirelensConfiguration {
+impl ::cloudwright_core::ToValue for FirelensConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Options", &self.options)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Host: ObjRule = ObjRule {
-    properties: &[
-        ("SourcePath", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Host` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2285,8 +1834,8 @@ pub struct Host {
     ///
     /// The path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you. If this parameter contains a file location, then the data volume persists at the specified location on the host container instance until you delete it manually. If the source path location doesn't exist on the host container instance, the Docker daemon creates it. If the location does exist, the contents of the source path folder are exported.
     ///
-    /// &gt; This parameter isn't applicable to jobs that run on Fargate resources. Don't provide this for these jobs.
-    pub source_path: Option<Str>,
+    /// \> This parameter isn't applicable to jobs that run on Fargate resources. Don't provide this for these jobs.
+    pub source_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2294,32 +1843,23 @@ impl Host {
     /// A `Host` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourcePath`: a string.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
+    pub fn source_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Host {}
+impl crate::PropertyType for Host {}
 
-impl ToValue for Host {
+impl ::cloudwright_core::ToValue for Host {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourcePath", &self.source_path)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImagePullSecret: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImagePullSecret` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2331,7 +1871,7 @@ pub struct ImagePullSecret {
     /// `Name`: a string.
     ///
     /// Provides a unique identifier for the `ImagePullSecret` . This object is required when `EksPodProperties$imagePullSecrets` is used.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2339,30 +1879,23 @@ impl ImagePullSecret {
     /// A `ImagePullSecret` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImagePullSecret {}
+impl crate::PropertyType for ImagePullSecret {}
 
-impl ToValue for ImagePullSecret {
+impl ::cloudwright_core::ToValue for ImagePullSecret {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Name", &self.name)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobTimeout: ObjRule = ObjRule {
-    properties: &[
-        ("AttemptDurationSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobTimeout` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2378,7 +1911,7 @@ pub struct JobTimeout {
     /// For array jobs, the timeout applies to the child jobs, not to the parent array job.
     ///
     /// For multi-node parallel (MNP) jobs, the timeout applies to the whole job, not to the individual nodes.
-    pub attempt_duration_seconds: Option<Int>,
+    pub attempt_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2386,37 +1919,23 @@ impl JobTimeout {
     /// A `JobTimeout` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttemptDurationSeconds`: an integer.
-    pub fn attempt_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.attempt_duration_seconds = Some(value.into()); self }
+    pub fn attempt_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.attempt_duration_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JobTimeout {}
+impl crate::PropertyType for JobTimeout {}
 
-impl ToValue for JobTimeout {
+impl ::cloudwright_core::ToValue for JobTimeout {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttemptDurationSeconds", &self.attempt_duration_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
-        ("InitProcessEnabled", Shape::Bool),
-        ("MaxSwap", Shape::INT),
-        ("SharedMemorySize", Shape::INT),
-        ("Swappiness", Shape::INT),
-        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LinuxParameters` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2427,48 +1946,48 @@ pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
 pub struct LinuxParameters {
     /// `Devices`: a list of [`Device`] objects.
     ///
-    /// Any of the host devices to expose to the container. This parameter maps to `Devices` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--device` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// Any of the host devices to expose to the container. This parameter maps to `Devices` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--device` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide it for these jobs.
-    pub devices: Option<List<Device>>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide it for these jobs.
+    pub devices: ::std::option::Option<::cloudwright_core::List<Device>>,
     /// `InitProcessEnabled`: a boolean.
     ///
-    /// If true, run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . This parameter requires version 1.25 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version | grep "Server API version"`
-    pub init_process_enabled: Option<Bool>,
+    /// If true, run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . This parameter requires version 1.25 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version | grep "Server API version"`
+    pub init_process_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxSwap`: an integer.
     ///
-    /// The total amount of swap memory (in MiB) a container can use. This parameter is translated to the `--memory-swap` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) where the value is the sum of the container memory plus the `maxSwap` value. For more information, see \[`--memory-swap` details\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/resource_constraints/#--memory-swap-details>) in the Docker documentation.
+    /// The total amount of swap memory (in MiB) a container can use. This parameter is translated to the `--memory-swap` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) where the value is the sum of the container memory plus the `maxSwap` value. For more information, see [`--memory-swap` details](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/resource_constraints/#--memory-swap-details) in the Docker documentation.
     ///
     /// If a `maxSwap` value of `0` is specified, the container doesn't use swap. Accepted values are `0` or any positive integer. If the `maxSwap` parameter is omitted, the container doesn't use the swap configuration for the container instance on which it runs. A `maxSwap` value must be set for the `swappiness` parameter to be used.
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide it for these jobs.
-    pub max_swap: Option<Int>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide it for these jobs.
+    pub max_swap: ::std::option::Option<::cloudwright_core::Int>,
     /// `SharedMemorySize`: an integer.
     ///
-    /// The value for the size (in MiB) of the `/dev/shm` volume. This parameter maps to the `--shm-size` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// The value for the size (in MiB) of the `/dev/shm` volume. This parameter maps to the `--shm-size` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide it for these jobs.
-    pub shared_memory_size: Option<Int>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide it for these jobs.
+    pub shared_memory_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Swappiness`: an integer.
     ///
-    /// You can use this parameter to tune a container's memory swappiness behavior. A `swappiness` value of `0` causes swapping to not occur unless absolutely necessary. A `swappiness` value of `100` causes pages to be swapped aggressively. Valid values are whole numbers between `0` and `100` . If the `swappiness` parameter isn't specified, a default value of `60` is used. If a value isn't specified for `maxSwap` , then this parameter is ignored. If `maxSwap` is set to 0, the container doesn't use swap. This parameter maps to the `--memory-swappiness` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// You can use this parameter to tune a container's memory swappiness behavior. A `swappiness` value of `0` causes swapping to not occur unless absolutely necessary. A `swappiness` value of `100` causes pages to be swapped aggressively. Valid values are whole numbers between `0` and `100` . If the `swappiness` parameter isn't specified, a default value of `60` is used. If a value isn't specified for `maxSwap` , then this parameter is ignored. If `maxSwap` is set to 0, the container doesn't use swap. This parameter maps to the `--memory-swappiness` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
     /// Consider the following when you use a per-container swap configuration.
     ///
     /// - Swap space must be enabled and allocated on the container instance for the containers to use.
     ///
-    /// &gt; By default, the Amazon ECS optimized AMIs don't have swap enabled. You must enable swap on the instance to use this feature. For more information, see \[Instance store swap volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-store-swap-volumes.html>) in the *Amazon EC2 User Guide for Linux Instances* or \[How do I allocate memory to work as swap space in an Amazon EC2 instance by using a swap file?\](<https://docs.aws.amazon.com/premiumsupport/knowledge-center/ec2-memory-swap-file/>)
+    /// \> By default, the Amazon ECS optimized AMIs don't have swap enabled. You must enable swap on the instance to use this feature. For more information, see [Instance store swap volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-store-swap-volumes.html) in the *Amazon EC2 User Guide for Linux Instances* or [How do I allocate memory to work as swap space in an Amazon EC2 instance by using a swap file?](https://docs.aws.amazon.com/premiumsupport/knowledge-center/ec2-memory-swap-file/)
     /// - The swap space parameters are only supported for job definitions using EC2 resources.
     /// - If the `maxSwap` and `swappiness` parameters are omitted from a job definition, each container has a default `swappiness` value of 60. Moreover, the total swap usage is limited to two times the memory reservation of the container.
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide it for these jobs.
-    pub swappiness: Option<Int>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide it for these jobs.
+    pub swappiness: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
     ///
-    /// The container path, mount options, and size (in MiB) of the `tmpfs` mount. This parameter maps to the `--tmpfs` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// The container path, mount options, and size (in MiB) of the `tmpfs` mount. This parameter maps to the `--tmpfs` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide this parameter for this resource type.
-    pub tmpfs: Option<List<Tmpfs>>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources. Don't provide this parameter for this resource type.
+    pub tmpfs: ::std::option::Option<::cloudwright_core::List<Tmpfs>>,
 }
 
 #[rustfmt::skip]
@@ -2476,29 +1995,29 @@ impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Devices`: a list of [`Device`] objects.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = Some(value.into()); self }
+    pub fn devices(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Device>>) -> Self { self.devices = ::std::option::Option::Some(value.into()); self }
     /// `InitProcessEnabled`: a boolean.
-    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self { self.init_process_enabled = Some(value.into()); self }
+    pub fn init_process_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.init_process_enabled = ::std::option::Option::Some(value.into()); self }
     /// `MaxSwap`: an integer.
-    pub fn max_swap(mut self, value: impl Into<Int>) -> Self { self.max_swap = Some(value.into()); self }
+    pub fn max_swap(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_swap = ::std::option::Option::Some(value.into()); self }
     /// `SharedMemorySize`: an integer.
-    pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self { self.shared_memory_size = Some(value.into()); self }
+    pub fn shared_memory_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shared_memory_size = ::std::option::Option::Some(value.into()); self }
     /// `Swappiness`: an integer.
-    pub fn swappiness(mut self, value: impl Into<Int>) -> Self { self.swappiness = Some(value.into()); self }
+    pub fn swappiness(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.swappiness = ::std::option::Option::Some(value.into()); self }
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
-    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self { self.tmpfs = Some(value.into()); self }
+    pub fn tmpfs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tmpfs>>) -> Self { self.tmpfs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LinuxParameters {}
+impl crate::PropertyType for LinuxParameters {}
 
-impl ToValue for LinuxParameters {
+impl ::cloudwright_core::ToValue for LinuxParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Devices", &self.devices)
             .opt("InitProcessEnabled", &self.init_process_enabled)
             .opt("MaxSwap", &self.max_swap)
@@ -2508,25 +2027,6 @@ impl ToValue for LinuxParameters {
             .build()
     }
 }
-
-/// The required properties of [`LogConfiguration`], by name: `LogConfiguration::new(LogConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogConfigurationRequired {
-    /// `LogDriver`: a string, required.
-    pub log_driver: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogDriver", Shape::STR),
-        ("Options", Shape::Typed(json_type::OBJECT)),
-        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["LogDriver"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfiguration` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2541,57 +2041,57 @@ pub struct LogConfiguration {
     ///
     /// The supported log drivers are `awsfirelens` , `awslogs` , `fluentd` , `gelf` , `json-file` , `journald` , `logentries` , `syslog` , and `splunk` .
     ///
-    /// &gt; Jobs that are running on Fargate resources are restricted to the `awslogs` and `splunk` log drivers.
+    /// \> Jobs that are running on Fargate resources are restricted to the `awslogs` and `splunk` log drivers.
     ///
-    /// - **awsfirelens** - Specifies the firelens logging driver. For more information on configuring Firelens, see \[Send Amazon ECS logs to an AWS service or AWS Partner\](<https://docs.aws.amazon.com//AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    /// - **awslogs** - Specifies the Amazon CloudWatch Logs logging driver. For more information, see \[Using the awslogs log driver\](<https://docs.aws.amazon.com/batch/latest/userguide/using_awslogs.html>) in the *AWS Batch User Guide* and \[Amazon CloudWatch Logs logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/>) in the Docker documentation.
-    /// - **fluentd** - Specifies the Fluentd logging driver. For more information including usage and options, see \[Fluentd logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/fluentd/>) in the *Docker documentation* .
-    /// - **gelf** - Specifies the Graylog Extended Format (GELF) logging driver. For more information including usage and options, see \[Graylog Extended Format logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/gelf/>) in the *Docker documentation* .
-    /// - **journald** - Specifies the journald logging driver. For more information including usage and options, see \[Journald logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/journald/>) in the *Docker documentation* .
-    /// - **json-file** - Specifies the JSON file logging driver. For more information including usage and options, see \[JSON File logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/json-file/>) in the *Docker documentation* .
-    /// - **splunk** - Specifies the Splunk logging driver. For more information including usage and options, see \[Splunk logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/splunk/>) in the *Docker documentation* .
-    /// - **syslog** - Specifies the syslog logging driver. For more information including usage and options, see \[Syslog logging driver\](<https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/syslog/>) in the *Docker documentation* .
+    /// - **awsfirelens** - Specifies the firelens logging driver. For more information on configuring Firelens, see [Send Amazon ECS logs to an AWS service or AWS Partner](https://docs.aws.amazon.com//AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide* .
+    /// - **awslogs** - Specifies the Amazon CloudWatch Logs logging driver. For more information, see [Using the awslogs log driver](https://docs.aws.amazon.com/batch/latest/userguide/using_awslogs.html) in the *AWS Batch User Guide* and [Amazon CloudWatch Logs logging driver](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/awslogs/) in the Docker documentation.
+    /// - **fluentd** - Specifies the Fluentd logging driver. For more information including usage and options, see [Fluentd logging driver](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/fluentd/) in the *Docker documentation* .
+    /// - **gelf** - Specifies the Graylog Extended Format (GELF) logging driver. For more information including usage and options, see [Graylog Extended Format logging driver](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/gelf/) in the *Docker documentation* .
+    /// - **journald** - Specifies the journald logging driver. For more information including usage and options, see [Journald logging driver](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/journald/) in the *Docker documentation* .
+    /// - **json-file** - Specifies the JSON file logging driver. For more information including usage and options, see [JSON File logging driver](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/json-file/) in the *Docker documentation* .
+    /// - **splunk** - Specifies the Splunk logging driver. For more information including usage and options, see [Splunk logging driver](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/splunk/) in the *Docker documentation* .
+    /// - **syslog** - Specifies the syslog logging driver. For more information including usage and options, see [Syslog logging driver](https://docs.aws.amazon.com/https://docs.docker.com/config/containers/logging/syslog/) in the *Docker documentation* .
     ///
-    /// &gt; If you have a custom driver that's not listed earlier that you want to work with the Amazon ECS container agent, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you want to have included. However, Amazon Web Services doesn't currently support running modified copies of this software.
+    /// \> If you have a custom driver that's not listed earlier that you want to work with the Amazon ECS container agent, you can fork the Amazon ECS container agent project that's [available on GitHub](https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent) and customize it to work with that driver. We encourage you to submit pull requests for changes that you want to have included. However, Amazon Web Services doesn't currently support running modified copies of this software.
     ///
     /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version | grep "Server API version"`
-    pub log_driver: Str,
+    pub log_driver: ::cloudwright_core::Str,
     /// `Options`: a JSON value.
     ///
     /// The configuration options to send to the log driver. This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version | grep "Server API version"`
-    pub options: Option<Json>,
+    pub options: ::std::option::Option<::cloudwright_core::Json>,
     /// `SecretOptions`: a list of [`Secret`] objects.
     ///
-    /// The secrets to pass to the log configuration. For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html>) in the *AWS Batch User Guide* .
-    pub secret_options: Option<List<Secret>>,
+    /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html) in the *AWS Batch User Guide* .
+    pub secret_options: ::std::option::Option<::cloudwright_core::List<Secret>>,
 }
 
 #[rustfmt::skip]
 impl LogConfiguration {
-    /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
+    /// A `LogConfiguration` with its one required property, `LogDriver`.
     #[inline]
-    pub fn new(required: LogConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_driver: required.log_driver,
-            options: None,
-            secret_options: None,
+            log_driver: value.into(),
+            options: ::std::option::Option::None,
+            secret_options: ::std::option::Option::None,
         }
     }
 
     /// `LogDriver`: a string, required.
-    pub fn log_driver(mut self, value: impl Into<Str>) -> Self { self.log_driver = value.into(); self }
+    pub fn log_driver(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_driver = value.into(); self }
     /// `Options`: a JSON value.
-    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `SecretOptions`: a list of [`Secret`] objects.
-    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self { self.secret_options = Some(value.into()); self }
+    pub fn secret_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secret_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogDriver", &self.log_driver)
             .opt("Options", &self.options)
             .opt("SecretOptions", &self.secret_options)
@@ -2599,20 +2099,9 @@ impl ToValue for LogConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("ReadOnly", Shape::Bool),
-        ("SourceVolume", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MountPoint` property type of `AWS::Batch::JobDefinition`.
 ///
-/// Details for a Docker volume mount point that's used in a job's container properties. This parameter maps to `Volumes` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.43/#tag/Container/operation/ContainerCreate>) section of the *Docker Remote API* and the `--volume` option to docker run.
+/// Details for a Docker volume mount point that's used in a job's container properties. This parameter maps to `Volumes` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.43/#tag/Container/operation/ContainerCreate) section of the *Docker Remote API* and the `--volume` option to docker run.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-mountpoint.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2620,15 +2109,15 @@ pub struct MountPoint {
     /// `ContainerPath`: a string.
     ///
     /// The path on the container where the host volume is mounted.
-    pub container_path: Option<Str>,
+    pub container_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReadOnly`: a boolean.
     ///
     /// If this value is `true` , the container has read-only access to the volume. Otherwise, the container can write to the volume. The default value is `false` .
-    pub read_only: Option<Bool>,
+    pub read_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SourceVolume`: a string.
     ///
     /// The name of the volume to mount.
-    pub source_volume: Option<Str>,
+    pub source_volume: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2636,67 +2125,29 @@ impl MountPoint {
     /// A `MountPoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerPath`: a string.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
+    pub fn container_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_path = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
+    pub fn read_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_only = ::std::option::Option::Some(value.into()); self }
     /// `SourceVolume`: a string.
-    pub fn source_volume(mut self, value: impl Into<Str>) -> Self { self.source_volume = Some(value.into()); self }
+    pub fn source_volume(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_volume = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MountPoint {}
+impl crate::PropertyType for MountPoint {}
 
-impl ToValue for MountPoint {
+impl ::cloudwright_core::ToValue for MountPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
             .opt("ReadOnly", &self.read_only)
             .opt("SourceVolume", &self.source_volume)
             .build()
     }
 }
-
-/// The required properties of [`MultiNodeContainerProperties`], by name: `MultiNodeContainerProperties::new(MultiNodeContainerPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MultiNodeContainerPropertiesRequired {
-    /// `Image`: a string, required.
-    pub image: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("EnableExecuteCommand", Shape::Bool),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
-        ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Image", Shape::STR),
-        ("InstanceType", Shape::STR),
-        ("JobRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("Memory", Shape::INT),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
-        ("Privileged", Shape::Bool),
-        ("ReadonlyRootFilesystem", Shape::Bool),
-        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
-        ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
-        ("User", Shape::STR),
-        ("Vcpus", Shape::INT),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiNodeContainerProperties` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -2707,211 +2158,211 @@ pub(crate) static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
 pub struct MultiNodeContainerProperties {
     /// `Command`: a list of strings.
     ///
-    /// The command that's passed to the container. This parameter maps to `Cmd` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `COMMAND` parameter to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . For more information, see \[<https://docs.docker.com/engine/reference/builder/#cmd](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#cmd>) .
-    pub command: Option<List<Str>>,
+    /// The command that's passed to the container. This parameter maps to `Cmd` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `COMMAND` parameter to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . For more information, see [https://docs.docker.com/engine/reference/builder/#cmd](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#cmd) .
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnableExecuteCommand`: a boolean.
     ///
     /// Determines whether execute command functionality is turned on for this task. If `true` , execute command functionality is turned on all the containers in the task.
-    pub enable_execute_command: Option<Bool>,
+    pub enable_execute_command: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Environment`: a list of [`Environment`] objects.
     ///
-    /// The environment variables to pass to a container. This parameter maps to `Env` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--env` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// The environment variables to pass to a container. This parameter maps to `Env` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--env` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; We don't recommend using plaintext environment variables for sensitive information, such as credential data. &gt; Environment variables cannot start with " `AWS_BATCH` ". This naming convention is reserved for variables that AWS Batch sets.
-    pub environment: Option<List<Environment>>,
+    /// \> We don't recommend using plaintext environment variables for sensitive information, such as credential data. > Environment variables cannot start with " `AWS_BATCH` ". This naming convention is reserved for variables that AWS Batch sets.
+    pub environment: ::std::option::Option<::cloudwright_core::List<Environment>>,
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
     ///
     /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on AWS Fargate .
-    pub ephemeral_storage: Option<Obj<EphemeralStorage>>,
+    pub ephemeral_storage: ::std::option::Option<crate::Obj<EphemeralStorage>>,
     /// `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the execution role that AWS Batch can assume. For jobs that run on Fargate resources, you must provide an execution role. For more information, see \[AWS Batch execution IAM role\](<https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html>) in the *AWS Batch User Guide* .
+    /// The Amazon Resource Name (ARN) of the execution role that AWS Batch can assume. For jobs that run on Fargate resources, you must provide an execution role. For more information, see [AWS Batch execution IAM role](https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html) in the *AWS Batch User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Image`: a string, required.
     ///
-    /// Required. The image used to start a container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with `*repository-url* / *image* : *tag*` . It can be 255 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), underscores (_), colons (:), periods (.), forward slashes (/), and number signs (#). This parameter maps to `Image` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `IMAGE` parameter of \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// Required. The image used to start a container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with `*repository-url* / *image* : *tag*` . It can be 255 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), underscores (_), colons (:), periods (.), forward slashes (/), and number signs (#). This parameter maps to `Image` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `IMAGE` parameter of [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; Docker image architecture must match the processor architecture of the compute resources that they're scheduled on. For example, ARM-based Docker images can only run on ARM-based compute resources.
+    /// \> Docker image architecture must match the processor architecture of the compute resources that they're scheduled on. For example, ARM-based Docker images can only run on ARM-based compute resources.
     ///
     /// - Images in Amazon ECR Public repositories use the full `registry/repository[:tag]` or `registry/repository[@digest]` naming conventions. For example, `public.ecr.aws/ *registry_alias* / *my-web-app* : *latest*` .
     /// - Images in Amazon ECR repositories use the full registry and repository URI (for example, `123456789012.dkr.ecr.<region-name>.amazonaws.com/<repository-name>` ).
     /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
     /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
     /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `InstanceType`: a string.
     ///
     /// The instance type to use for a multi-node parallel job. All node groups in a multi-node parallel job must use the same instance type.
     ///
-    /// &gt; This parameter isn't applicable to single-node container jobs or jobs that run on Fargate resources, and shouldn't be provided.
-    pub instance_type: Option<Str>,
+    /// \> This parameter isn't applicable to single-node container jobs or jobs that run on Fargate resources, and shouldn't be provided.
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role that the container can assume for AWS permissions. For more information, see \[IAM roles for tasks\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html>) in the *Amazon Elastic Container Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) of the IAM role that the container can assume for AWS permissions. For more information, see [IAM roles for tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub job_role_arn: Option<Str>,
+    pub job_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LinuxParameters`: a [`LinuxParameters`] object.
     ///
     /// Linux-specific modifications that are applied to the container, such as details for device mappings.
-    pub linux_parameters: Option<Obj<LinuxParameters>>,
+    pub linux_parameters: ::std::option::Option<crate::Obj<LinuxParameters>>,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
     ///
     /// The log configuration specification for the container.
     ///
-    /// This parameter maps to `LogConfig` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--log-driver` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . By default, containers use the same logging driver that the Docker daemon uses. However the container might use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see \[Configure logging drivers\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/>) in the Docker documentation.
+    /// This parameter maps to `LogConfig` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--log-driver` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . By default, containers use the same logging driver that the Docker daemon uses. However the container might use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see [Configure logging drivers](https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/) in the Docker documentation.
     ///
-    /// &gt; AWS Batch currently supports a subset of the logging drivers available to the Docker daemon (shown in the \[LogConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-containerproperties-logconfiguration.html>) data type).
+    /// \> AWS Batch currently supports a subset of the logging drivers available to the Docker daemon (shown in the [LogConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-containerproperties-logconfiguration.html) data type).
     ///
     /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: `sudo docker version | grep "Server API version"`
     ///
-    /// &gt; The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub log_configuration: Option<Obj<LogConfiguration>>,
+    /// \> The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `Memory`: an integer.
     ///
     /// This parameter is deprecated, use `resourceRequirements` to specify the memory requirements for the job definition. It's not supported for jobs running on Fargate resources. For jobs that run on Amazon EC2 resources, it specifies the memory hard limit (in MiB) for a container. If your container attempts to exceed the specified number, it's terminated. You must specify at least 4 MiB of memory for a job using this parameter. The memory hard limit can be specified in several places. It must be specified for each node at least once.
-    pub memory: Option<Int>,
+    pub memory: ::std::option::Option<::cloudwright_core::Int>,
     /// `MountPoints`: a list of [`MountPoint`] objects.
     ///
     /// The mount points for data volumes in your container.
     ///
-    /// This parameter maps to `Volumes` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the \[--volume\](<https://docs.aws.amazon.com/>) option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
+    /// This parameter maps to `Volumes` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the [--volume](https://docs.aws.amazon.com/) option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration) .
     ///
     /// Windows containers can mount whole directories on the same drive as `$env:ProgramData` . Windows containers can't mount directories on a different drive, and mount point can't be across drives.
-    pub mount_points: Option<List<MountPoint>>,
+    pub mount_points: ::std::option::Option<::cloudwright_core::List<MountPoint>>,
     /// `Privileged`: a boolean.
     ///
-    /// When this parameter is true, the container is given elevated permissions on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--privileged` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . The default value is false.
+    /// When this parameter is true, the container is given elevated permissions on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--privileged` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . The default value is false.
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources and shouldn't be provided, or specified as false.
-    pub privileged: Option<Bool>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources and shouldn't be provided, or specified as false.
+    pub privileged: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadonlyRootFilesystem`: a boolean.
     ///
-    /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--read-only` option to `docker run` .
-    pub readonly_root_filesystem: Option<Bool>,
+    /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--read-only` option to `docker run` .
+    pub readonly_root_filesystem: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
     ///
     /// The private repository authentication credentials to use.
-    pub repository_credentials: Option<Obj<RepositoryCredentials>>,
+    pub repository_credentials: ::std::option::Option<crate::Obj<RepositoryCredentials>>,
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
     ///
     /// The type and amount of resources to assign to a container. The supported resources include `GPU` , `MEMORY` , and `VCPU` .
-    pub resource_requirements: Option<List<ResourceRequirement>>,
+    pub resource_requirements: ::std::option::Option<::cloudwright_core::List<ResourceRequirement>>,
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
     ///
     /// An object that represents the compute environment architecture for AWS Batch jobs on Fargate.
-    pub runtime_platform: Option<Obj<RuntimePlatform>>,
+    pub runtime_platform: ::std::option::Option<crate::Obj<RuntimePlatform>>,
     /// `Secrets`: a list of [`Secret`] objects.
     ///
-    /// The secrets for the container. For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html>) in the *AWS Batch User Guide* .
-    pub secrets: Option<List<Secret>>,
+    /// The secrets for the container. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html) in the *AWS Batch User Guide* .
+    pub secrets: ::std::option::Option<::cloudwright_core::List<Secret>>,
     /// `Ulimits`: a list of [`Ulimit`] objects.
     ///
-    /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--ulimit` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--ulimit` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources and shouldn't be provided.
-    pub ulimits: Option<List<Ulimit>>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources and shouldn't be provided.
+    pub ulimits: ::std::option::Option<::cloudwright_core::List<Ulimit>>,
     /// `User`: a string.
     ///
-    /// The user name to use inside the container. This parameter maps to `User` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--user` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
-    pub user: Option<Str>,
+    /// The user name to use inside the container. This parameter maps to `User` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--user` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
+    pub user: ::std::option::Option<::cloudwright_core::Str>,
     /// `Vcpus`: an integer.
     ///
     /// This parameter is deprecated, use `resourceRequirements` to specify the vCPU requirements for the job definition. It's not supported for jobs running on Fargate resources. For jobs running on Amazon EC2 resources, it specifies the number of vCPUs reserved for the job.
     ///
-    /// Each vCPU is equivalent to 1,024 CPU shares. This parameter maps to `CpuShares` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--cpu-shares` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . The number of vCPUs must be specified but can be specified in several places. You must specify it at least once for each node.
-    pub vcpus: Option<Int>,
+    /// Each vCPU is equivalent to 1,024 CPU shares. This parameter maps to `CpuShares` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--cpu-shares` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . The number of vCPUs must be specified but can be specified in several places. You must specify it at least once for each node.
+    pub vcpus: ::std::option::Option<::cloudwright_core::Int>,
     /// `Volumes`: a list of [`Volume`] objects.
     ///
     /// A list of data volumes used in a job.
-    pub volumes: Option<List<Volume>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<Volume>>,
 }
 
 #[rustfmt::skip]
 impl MultiNodeContainerProperties {
-    /// A `MultiNodeContainerProperties` with its required properties, named in a [`MultiNodeContainerPropertiesRequired`].
+    /// A `MultiNodeContainerProperties` with its one required property, `Image`.
     #[inline]
-    pub fn new(required: MultiNodeContainerPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            command: None,
-            enable_execute_command: None,
-            environment: None,
-            ephemeral_storage: None,
-            execution_role_arn: None,
-            image: required.image,
-            instance_type: None,
-            job_role_arn: None,
-            linux_parameters: None,
-            log_configuration: None,
-            memory: None,
-            mount_points: None,
-            privileged: None,
-            readonly_root_filesystem: None,
-            repository_credentials: None,
-            resource_requirements: None,
-            runtime_platform: None,
-            secrets: None,
-            ulimits: None,
-            user: None,
-            vcpus: None,
-            volumes: None,
+            command: ::std::option::Option::None,
+            enable_execute_command: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            ephemeral_storage: ::std::option::Option::None,
+            execution_role_arn: ::std::option::Option::None,
+            image: value.into(),
+            instance_type: ::std::option::Option::None,
+            job_role_arn: ::std::option::Option::None,
+            linux_parameters: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
+            memory: ::std::option::Option::None,
+            mount_points: ::std::option::Option::None,
+            privileged: ::std::option::Option::None,
+            readonly_root_filesystem: ::std::option::Option::None,
+            repository_credentials: ::std::option::Option::None,
+            resource_requirements: ::std::option::Option::None,
+            runtime_platform: ::std::option::Option::None,
+            secrets: ::std::option::Option::None,
+            ulimits: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            vcpus: ::std::option::Option::None,
+            volumes: ::std::option::Option::None,
         }
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
+    pub fn enable_execute_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_execute_command = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`Environment`] objects.
-    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Environment>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
+    pub fn ephemeral_storage(mut self, value: impl ::std::convert::Into<crate::Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `JobRoleArn`: a string.
-    pub fn job_role_arn(mut self, value: impl Into<Str>) -> Self { self.job_role_arn = Some(value.into()); self }
+    pub fn job_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
+    pub fn linux_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<LinuxParameters>>) -> Self { self.linux_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Memory`: an integer.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
+    pub fn mount_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MountPoint>>) -> Self { self.mount_points = ::std::option::Option::Some(value.into()); self }
     /// `Privileged`: a boolean.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
+    pub fn privileged(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.privileged = ::std::option::Option::Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
+    pub fn readonly_root_filesystem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.readonly_root_filesystem = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
+    pub fn repository_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
+    pub fn resource_requirements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceRequirement>>) -> Self { self.resource_requirements = ::std::option::Option::Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
+    pub fn runtime_platform(mut self, value: impl ::std::convert::Into<crate::Obj<RuntimePlatform>>) -> Self { self.runtime_platform = ::std::option::Option::Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
+    pub fn secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secrets = ::std::option::Option::Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
+    pub fn ulimits(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ulimit>>) -> Self { self.ulimits = ::std::option::Option::Some(value.into()); self }
     /// `User`: a string.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = ::std::option::Option::Some(value.into()); self }
     /// `Vcpus`: an integer.
-    pub fn vcpus(mut self, value: impl Into<Int>) -> Self { self.vcpus = Some(value.into()); self }
+    pub fn vcpus(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.vcpus = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Volume>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiNodeContainerProperties {}
+impl crate::PropertyType for MultiNodeContainerProperties {}
 
-impl ToValue for MultiNodeContainerProperties {
+impl ::cloudwright_core::ToValue for MultiNodeContainerProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("EnableExecuteCommand", &self.enable_execute_command)
             .opt("Environment", &self.environment)
@@ -2938,23 +2389,6 @@ impl ToValue for MultiNodeContainerProperties {
     }
 }
 
-/// The required properties of [`MultiNodeEcsProperties`], by name: `MultiNodeEcsProperties::new(MultiNodeEcsPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MultiNodeEcsPropertiesRequired {
-    /// `TaskProperties`: a list of [`MultiNodeEcsTaskProperties`] objects, required.
-    pub task_properties: List<MultiNodeEcsTaskProperties>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiNodeEcsProperties: ObjRule = ObjRule {
-    properties: &[
-        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiNodeEcsTaskProperties), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["TaskProperties"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MultiNodeEcsProperties` property type of `AWS::Batch::JobDefinition`.
 ///
 /// An object that contains the properties for the Amazon ECS resources of a job.
@@ -2966,49 +2400,34 @@ pub struct MultiNodeEcsProperties {
     ///
     /// An object that contains the properties for the Amazon ECS task definition of a job.
     ///
-    /// &gt; This object is currently limited to one task element. However, the task element can run up to 10 containers.
-    pub task_properties: List<MultiNodeEcsTaskProperties>,
+    /// \> This object is currently limited to one task element. However, the task element can run up to 10 containers.
+    pub task_properties: ::cloudwright_core::List<MultiNodeEcsTaskProperties>,
 }
 
 #[rustfmt::skip]
 impl MultiNodeEcsProperties {
-    /// A `MultiNodeEcsProperties` with its required properties, named in a [`MultiNodeEcsPropertiesRequired`].
+    /// A `MultiNodeEcsProperties` with its one required property, `TaskProperties`.
     #[inline]
-    pub fn new(required: MultiNodeEcsPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MultiNodeEcsTaskProperties>>) -> Self {
         Self {
-            task_properties: required.task_properties,
+            task_properties: value.into(),
         }
     }
 
     /// `TaskProperties`: a list of [`MultiNodeEcsTaskProperties`] objects, required.
-    pub fn task_properties(mut self, value: impl Into<List<MultiNodeEcsTaskProperties>>) -> Self { self.task_properties = value.into(); self }
+    pub fn task_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MultiNodeEcsTaskProperties>>) -> Self { self.task_properties = value.into(); self }
 }
 
-impl PropertyType for MultiNodeEcsProperties {}
+impl crate::PropertyType for MultiNodeEcsProperties {}
 
-impl ToValue for MultiNodeEcsProperties {
+impl ::cloudwright_core::ToValue for MultiNodeEcsProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TaskProperties", &self.task_properties)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiNodeEcsTaskProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None, unique: false })),
-        ("EnableExecuteCommand", Shape::Bool),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("IpcMode", Shape::STR),
-        ("PidMode", Shape::STR),
-        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiNodeEcsTaskProperties` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3020,17 +2439,17 @@ pub struct MultiNodeEcsTaskProperties {
     /// `Containers`: a list of [`TaskContainerProperties`] objects.
     ///
     /// This object is a list of containers.
-    pub containers: Option<List<TaskContainerProperties>>,
+    pub containers: ::std::option::Option<::cloudwright_core::List<TaskContainerProperties>>,
     /// `EnableExecuteCommand`: a boolean.
     ///
     /// Determines whether execute command functionality is turned on for this task. If `true` , execute command functionality is turned on all the containers in the task.
-    pub enable_execute_command: Option<Bool>,
+    pub enable_execute_command: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the execution role that AWS Batch can assume. For jobs that run on Fargate resources, you must provide an execution role. For more information, see \[AWS Batch execution IAM role\](<https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html>) in the *AWS Batch User Guide* .
+    /// The Amazon Resource Name (ARN) of the execution role that AWS Batch can assume. For jobs that run on Fargate resources, you must provide an execution role. For more information, see [AWS Batch execution IAM role](https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html) in the *AWS Batch User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpcMode`: a string.
     ///
     /// The IPC resource namespace to use for the containers in the task. The valid values are `host` , `task` , or `none` .
@@ -3041,8 +2460,8 @@ pub struct MultiNodeEcsTaskProperties {
     ///
     /// If `none` is specified, the IPC resources within the containers of a task are private, and are not shared with other containers in a task or on the container instance.
     ///
-    /// If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance. For more information, see \[IPC settings\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#ipc-settings---ipc>) in the Docker run reference.
-    pub ipc_mode: Option<Str>,
+    /// If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance. For more information, see [IPC settings](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#ipc-settings---ipc) in the Docker run reference.
+    pub ipc_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `PidMode`: a string.
     ///
     /// The process namespace to use for the containers in the task. The valid values are `host` or `task` . For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
@@ -3051,20 +2470,20 @@ pub struct MultiNodeEcsTaskProperties {
     ///
     /// If `task` is specified, all containers within the specified task share the same process namespace.
     ///
-    /// If no value is specified, the default is a private namespace for each container. For more information, see \[PID settings\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#pid-settings---pid>) in the Docker run reference.
-    pub pid_mode: Option<Str>,
+    /// If no value is specified, the default is a private namespace for each container. For more information, see [PID settings](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#pid-settings---pid) in the Docker run reference.
+    pub pid_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `TaskRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that's associated with the Amazon ECS task.
     ///
-    /// &gt; This is object is comparable to \[ContainerProperties:jobRoleArn\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerProperties.html>) .
+    /// \> This is object is comparable to [ContainerProperties:jobRoleArn](https://docs.aws.amazon.com/batch/latest/APIReference/API_ContainerProperties.html) .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub task_role_arn: Option<Str>,
+    pub task_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Volumes`: a list of [`Volume`] objects.
     ///
     /// A list of volumes that are associated with the job.
-    pub volumes: Option<List<Volume>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<Volume>>,
 }
 
 #[rustfmt::skip]
@@ -3072,31 +2491,31 @@ impl MultiNodeEcsTaskProperties {
     /// A `MultiNodeEcsTaskProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Containers`: a list of [`TaskContainerProperties`] objects.
-    pub fn containers(mut self, value: impl Into<List<TaskContainerProperties>>) -> Self { self.containers = Some(value.into()); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TaskContainerProperties>>) -> Self { self.containers = ::std::option::Option::Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
+    pub fn enable_execute_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_execute_command = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `IpcMode`: a string.
-    pub fn ipc_mode(mut self, value: impl Into<Str>) -> Self { self.ipc_mode = Some(value.into()); self }
+    pub fn ipc_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipc_mode = ::std::option::Option::Some(value.into()); self }
     /// `PidMode`: a string.
-    pub fn pid_mode(mut self, value: impl Into<Str>) -> Self { self.pid_mode = Some(value.into()); self }
+    pub fn pid_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pid_mode = ::std::option::Option::Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
+    pub fn task_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Volume>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiNodeEcsTaskProperties {}
+impl crate::PropertyType for MultiNodeEcsTaskProperties {}
 
-impl ToValue for MultiNodeEcsTaskProperties {
+impl ::cloudwright_core::ToValue for MultiNodeEcsTaskProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Containers", &self.containers)
             .opt("EnableExecuteCommand", &self.enable_execute_command)
             .opt("ExecutionRoleArn", &self.execution_role_arn)
@@ -3108,15 +2527,6 @@ impl ToValue for MultiNodeEcsTaskProperties {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AssignPublicIp", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkConfiguration` property type of `AWS::Batch::JobDefinition`.
 ///
 /// The network configuration for jobs that are running on Fargate resources. Jobs that are running on Amazon EC2 resources must not specify this parameter.
@@ -3126,8 +2536,8 @@ pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
 pub struct NetworkConfiguration {
     /// `AssignPublicIp`: a string.
     ///
-    /// Indicates whether the job has a public IP address. For a job that's running on Fargate resources in a private subnet to send outbound traffic to the internet (for example, to pull container images), the private subnet requires a NAT gateway be attached to route requests to the internet. For more information, see \[Amazon ECS task networking\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html>) in the *Amazon Elastic Container Service Developer Guide* . The default value is " `DISABLED` ".
-    pub assign_public_ip: Option<Str>,
+    /// Indicates whether the job has a public IP address. For a job that's running on Fargate resources in a private subnet to send outbound traffic to the internet (for example, to pull container images), the private subnet requires a NAT gateway be attached to route requests to the internet. For more information, see [Amazon ECS task networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide* . The default value is " `DISABLED` ".
+    pub assign_public_ip: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3135,19 +2545,19 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssignPublicIp`: a string.
-    pub fn assign_public_ip(mut self, value: impl Into<Str>) -> Self { self.assign_public_ip = Some(value.into()); self }
+    pub fn assign_public_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assign_public_ip = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
             .build()
     }
@@ -3157,30 +2567,18 @@ impl ToValue for NetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodePropertiesRequired {
     /// `MainNode`: an integer, required.
-    pub main_node: Int,
+    pub main_node: ::cloudwright_core::Int,
     /// `NodeRangeProperties`: a list of [`NodeRangeProperty`] objects, required.
-    pub node_range_properties: List<NodeRangeProperty>,
+    pub node_range_properties: ::cloudwright_core::List<NodeRangeProperty>,
     /// `NumNodes`: an integer, required.
-    pub num_nodes: Int,
+    pub num_nodes: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeProperties: ObjRule = ObjRule {
-    properties: &[
-        ("MainNode", Shape::INT),
-        ("NodeRangeProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeRangeProperty), min_items: None, max_items: None, unique: false })),
-        ("NumNodes", Shape::INT),
-    ],
-    required: &["NumNodes", "MainNode", "NodeRangeProperties"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeProperties` property type of `AWS::Batch::JobDefinition`.
 ///
 /// An object that represents the node properties of a multi-node parallel job.
 ///
-/// &gt; Node properties can't be specified for Amazon EKS based job definitions.
+/// \> Node properties can't be specified for Amazon EKS based job definitions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-nodeproperties.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3188,15 +2586,15 @@ pub struct NodeProperties {
     /// `MainNode`: an integer, required.
     ///
     /// Specifies the node index for the main node of a multi-node parallel job. This node index value must be fewer than the number of nodes.
-    pub main_node: Int,
+    pub main_node: ::cloudwright_core::Int,
     /// `NodeRangeProperties`: a list of [`NodeRangeProperty`] objects, required.
     ///
     /// A list of node ranges and their properties that are associated with a multi-node parallel job.
-    pub node_range_properties: List<NodeRangeProperty>,
+    pub node_range_properties: ::cloudwright_core::List<NodeRangeProperty>,
     /// `NumNodes`: an integer, required.
     ///
     /// The number of nodes that are associated with a multi-node parallel job.
-    pub num_nodes: Int,
+    pub num_nodes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -3212,47 +2610,25 @@ impl NodeProperties {
     }
 
     /// `MainNode`: an integer, required.
-    pub fn main_node(mut self, value: impl Into<Int>) -> Self { self.main_node = value.into(); self }
+    pub fn main_node(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.main_node = value.into(); self }
     /// `NodeRangeProperties`: a list of [`NodeRangeProperty`] objects, required.
-    pub fn node_range_properties(mut self, value: impl Into<List<NodeRangeProperty>>) -> Self { self.node_range_properties = value.into(); self }
+    pub fn node_range_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NodeRangeProperty>>) -> Self { self.node_range_properties = value.into(); self }
     /// `NumNodes`: an integer, required.
-    pub fn num_nodes(mut self, value: impl Into<Int>) -> Self { self.num_nodes = value.into(); self }
+    pub fn num_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.num_nodes = value.into(); self }
 }
 
-impl PropertyType for NodeProperties {}
+impl crate::PropertyType for NodeProperties {}
 
-impl ToValue for NodeProperties {
+impl ::cloudwright_core::ToValue for NodeProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MainNode", &self.main_node)
             .req("NodeRangeProperties", &self.node_range_properties)
             .req("NumNodes", &self.num_nodes)
             .build()
     }
 }
-
-/// The required properties of [`NodeRangeProperty`], by name: `NodeRangeProperty::new(NodeRangePropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NodeRangePropertyRequired {
-    /// `TargetNodes`: a string, required.
-    pub target_nodes: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NodeRangeProperty: ObjRule = ObjRule {
-    properties: &[
-        ("ConsumableResourceProperties", Shape::Object(&RULE_ConsumableResourceProperties)),
-        ("Container", Shape::Object(&RULE_MultiNodeContainerProperties)),
-        ("EcsProperties", Shape::Object(&RULE_MultiNodeEcsProperties)),
-        ("EksProperties", Shape::Object(&RULE_EksProperties)),
-        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TargetNodes", Shape::STR),
-    ],
-    required: &["TargetNodes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NodeRangeProperty` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3264,68 +2640,69 @@ pub struct NodeRangeProperty {
     /// `ConsumableResourceProperties`: a [`ConsumableResourceProperties`] object.
     ///
     /// Contains a list of consumable resources required by a job.
-    pub consumable_resource_properties: Option<Obj<ConsumableResourceProperties>>,
+    pub consumable_resource_properties:
+        ::std::option::Option<crate::Obj<ConsumableResourceProperties>>,
     /// `Container`: a [`MultiNodeContainerProperties`] object.
     ///
     /// The container details for the node range.
-    pub container: Option<Obj<MultiNodeContainerProperties>>,
+    pub container: ::std::option::Option<crate::Obj<MultiNodeContainerProperties>>,
     /// `EcsProperties`: a [`MultiNodeEcsProperties`] object.
     ///
     /// This is an object that represents the properties of the node range for a multi-node parallel job.
-    pub ecs_properties: Option<Obj<MultiNodeEcsProperties>>,
+    pub ecs_properties: ::std::option::Option<crate::Obj<MultiNodeEcsProperties>>,
     /// `EksProperties`: an [`EksProperties`] object.
     ///
     /// This is an object that represents the properties of the node range for a multi-node parallel job.
-    pub eks_properties: Option<Obj<EksProperties>>,
+    pub eks_properties: ::std::option::Option<crate::Obj<EksProperties>>,
     /// `InstanceTypes`: a list of strings.
     ///
     /// The instance types of the underlying host infrastructure of a multi-node parallel job.
     ///
-    /// &gt; This parameter isn't applicable to jobs that are running on Fargate resources.
-    /// &gt;
-    /// &gt; In addition, this list object is currently limited to one element.
-    pub instance_types: Option<List<Str>>,
+    /// \> This parameter isn't applicable to jobs that are running on Fargate resources.
+    /// \>
+    /// \> In addition, this list object is currently limited to one element.
+    pub instance_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TargetNodes`: a string, required.
     ///
     /// The range of nodes, using node index values. A range of `0:3` indicates nodes with index values of `0` through `3` . If the starting range value is omitted ( `:n` ), then `0` is used to start the range. If the ending range value is omitted ( `n:` ), then the highest possible node index is used to end the range. Your accumulative node ranges must account for all nodes ( `0:n` ). You can nest node ranges (for example, `0:10` and `4:5` ). In this case, the `4:5` range properties override the `0:10` properties.
-    pub target_nodes: Str,
+    pub target_nodes: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl NodeRangeProperty {
-    /// A `NodeRangeProperty` with its required properties, named in a [`NodeRangePropertyRequired`].
+    /// A `NodeRangeProperty` with its one required property, `TargetNodes`.
     #[inline]
-    pub fn new(required: NodeRangePropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            consumable_resource_properties: None,
-            container: None,
-            ecs_properties: None,
-            eks_properties: None,
-            instance_types: None,
-            target_nodes: required.target_nodes,
+            consumable_resource_properties: ::std::option::Option::None,
+            container: ::std::option::Option::None,
+            ecs_properties: ::std::option::Option::None,
+            eks_properties: ::std::option::Option::None,
+            instance_types: ::std::option::Option::None,
+            target_nodes: value.into(),
         }
     }
 
     /// `ConsumableResourceProperties`: a [`ConsumableResourceProperties`] object.
-    pub fn consumable_resource_properties(mut self, value: impl Into<Obj<ConsumableResourceProperties>>) -> Self { self.consumable_resource_properties = Some(value.into()); self }
+    pub fn consumable_resource_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ConsumableResourceProperties>>) -> Self { self.consumable_resource_properties = ::std::option::Option::Some(value.into()); self }
     /// `Container`: a [`MultiNodeContainerProperties`] object.
-    pub fn container(mut self, value: impl Into<Obj<MultiNodeContainerProperties>>) -> Self { self.container = Some(value.into()); self }
+    pub fn container(mut self, value: impl ::std::convert::Into<crate::Obj<MultiNodeContainerProperties>>) -> Self { self.container = ::std::option::Option::Some(value.into()); self }
     /// `EcsProperties`: a [`MultiNodeEcsProperties`] object.
-    pub fn ecs_properties(mut self, value: impl Into<Obj<MultiNodeEcsProperties>>) -> Self { self.ecs_properties = Some(value.into()); self }
+    pub fn ecs_properties(mut self, value: impl ::std::convert::Into<crate::Obj<MultiNodeEcsProperties>>) -> Self { self.ecs_properties = ::std::option::Option::Some(value.into()); self }
     /// `EksProperties`: an [`EksProperties`] object.
-    pub fn eks_properties(mut self, value: impl Into<Obj<EksProperties>>) -> Self { self.eks_properties = Some(value.into()); self }
+    pub fn eks_properties(mut self, value: impl ::std::convert::Into<crate::Obj<EksProperties>>) -> Self { self.eks_properties = ::std::option::Option::Some(value.into()); self }
     /// `InstanceTypes`: a list of strings.
-    pub fn instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.instance_types = Some(value.into()); self }
+    pub fn instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instance_types = ::std::option::Option::Some(value.into()); self }
     /// `TargetNodes`: a string, required.
-    pub fn target_nodes(mut self, value: impl Into<Str>) -> Self { self.target_nodes = value.into(); self }
+    pub fn target_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_nodes = value.into(); self }
 }
 
-impl PropertyType for NodeRangeProperty {}
+impl crate::PropertyType for NodeRangeProperty {}
 
-impl ToValue for NodeRangeProperty {
+impl ::cloudwright_core::ToValue for NodeRangeProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConsumableResourceProperties",
                 &self.consumable_resource_properties,
@@ -3339,23 +2716,6 @@ impl ToValue for NodeRangeProperty {
     }
 }
 
-/// The required properties of [`RepositoryCredentials`], by name: `RepositoryCredentials::new(RepositoryCredentialsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RepositoryCredentialsRequired {
-    /// `CredentialsParameter`: a string, required.
-    pub credentials_parameter: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialsParameter", Shape::STR),
-    ],
-    required: &["CredentialsParameter"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RepositoryCredentials` property type of `AWS::Batch::JobDefinition`.
 ///
 /// The repository credentials for private registry authentication.
@@ -3366,43 +2726,33 @@ pub struct RepositoryCredentials {
     /// `CredentialsParameter`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-    pub credentials_parameter: Str,
+    pub credentials_parameter: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RepositoryCredentials {
-    /// A `RepositoryCredentials` with its required properties, named in a [`RepositoryCredentialsRequired`].
+    /// A `RepositoryCredentials` with its one required property, `CredentialsParameter`.
     #[inline]
-    pub fn new(required: RepositoryCredentialsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            credentials_parameter: required.credentials_parameter,
+            credentials_parameter: value.into(),
         }
     }
 
     /// `CredentialsParameter`: a string, required.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = value.into(); self }
+    pub fn credentials_parameter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_parameter = value.into(); self }
 }
 
-impl PropertyType for RepositoryCredentials {}
+impl crate::PropertyType for RepositoryCredentials {}
 
-impl ToValue for RepositoryCredentials {
+impl ::cloudwright_core::ToValue for RepositoryCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CredentialsParameter", &self.credentials_parameter)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceRequirement` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3414,17 +2764,17 @@ pub struct ResourceRequirement {
     /// `Type`: a string.
     ///
     /// The type of resource to assign to a container. The supported resources include `GPU` , `MEMORY` , and `VCPU` .
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The quantity of the specified resource to reserve for the container. The values vary based on the `type` specified.
     ///
     /// - **type="GPU"** - The number of physical GPUs to reserve for the container. Make sure that the number of GPUs reserved for all containers in a job doesn't exceed the number of available GPUs on the compute resource that the job is launched on.
     ///
-    /// &gt; GPUs aren't available for jobs that are running on Fargate resources.
-    /// - **type="MEMORY"** - The memory hard limit (in MiB) present to the container. This parameter is supported for jobs that are running on Amazon EC2 resources. If your container attempts to exceed the memory specified, the container is terminated. This parameter maps to `Memory` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--memory` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . You must specify at least 4 MiB of memory for a job. This is required but can be specified in several places for multi-node parallel (MNP) jobs. It must be specified for each node at least once. This parameter maps to `Memory` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--memory` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// \> GPUs aren't available for jobs that are running on Fargate resources.
+    /// - **type="MEMORY"** - The memory hard limit (in MiB) present to the container. This parameter is supported for jobs that are running on Amazon EC2 resources. If your container attempts to exceed the memory specified, the container is terminated. This parameter maps to `Memory` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--memory` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . You must specify at least 4 MiB of memory for a job. This is required but can be specified in several places for multi-node parallel (MNP) jobs. It must be specified for each node at least once. This parameter maps to `Memory` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--memory` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; If you're trying to maximize your resource utilization by providing your jobs as much memory as possible for a particular instance type, see \[Memory management\](<https://docs.aws.amazon.com/batch/latest/userguide/memory-management.html>) in the *AWS Batch User Guide* .
+    /// \> If you're trying to maximize your resource utilization by providing your jobs as much memory as possible for a particular instance type, see [Memory management](https://docs.aws.amazon.com/batch/latest/userguide/memory-management.html) in the *AWS Batch User Guide* .
     ///
     /// For jobs that are running on Fargate resources, then `value` is the hard limit (in MiB), and must match one of the supported values and the `VCPU` values must be one of the values supported for that memory value.
     ///
@@ -3442,9 +2792,9 @@ pub struct ResourceRequirement {
     /// - **value = 36864, 45056, 53248, or 61440** - `VCPU` = 8
     /// - **value = 32768, 40960, 49152, or 57344** - `VCPU` = 8 or 16
     /// - **value = 65536, 73728, 81920, 90112, 98304, 106496, 114688, or 122880** - `VCPU` = 16
-    /// - **type="VCPU"** - The number of vCPUs reserved for the container. This parameter maps to `CpuShares` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--cpu-shares` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . Each vCPU is equivalent to 1,024 CPU shares. For Amazon EC2 resources, you must specify at least one vCPU. This is required but can be specified in several places; it must be specified for each node at least once.
+    /// - **type="VCPU"** - The number of vCPUs reserved for the container. This parameter maps to `CpuShares` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--cpu-shares` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . Each vCPU is equivalent to 1,024 CPU shares. For Amazon EC2 resources, you must specify at least one vCPU. This is required but can be specified in several places; it must be specified for each node at least once.
     ///
-    /// The default for the Fargate On-Demand vCPU resource count quota is 6 vCPUs. For more information about Fargate quotas, see \[AWS Fargate quotas\](<https://docs.aws.amazon.com/general/latest/gr/ecs-service.html#service-quotas-fargate>) in the *AWS General Reference* .
+    /// The default for the Fargate On-Demand vCPU resource count quota is 6 vCPUs. For more information about Fargate quotas, see [AWS Fargate quotas](https://docs.aws.amazon.com/general/latest/gr/ecs-service.html#service-quotas-fargate) in the *AWS General Reference* .
     ///
     /// For jobs that are running on Fargate resources, then `value` must match one of the supported values and the `MEMORY` values must be one of the values supported for that `VCPU` value. The supported values are 0.25, 0.5, 1, 2, 4, 8, and 16
     ///
@@ -3455,7 +2805,7 @@ pub struct ResourceRequirement {
     /// - **value = 4** - `MEMORY` = 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, or 30720
     /// - **value = 8** - `MEMORY` = 16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, or 61440
     /// - **value = 16** - `MEMORY` = 32768, 40960, 49152, 57344, 65536, 73728, 81920, 90112, 98304, 106496, 114688, or 122880
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3463,35 +2813,26 @@ impl ResourceRequirement {
     /// A `ResourceRequirement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceRequirement {}
+impl crate::PropertyType for ResourceRequirement {}
 
-impl ToValue for ResourceRequirement {
+impl ::cloudwright_core::ToValue for ResourceRequirement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Type", &self.r#type)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceRetentionPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("SkipDeregisterOnUpdate", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceRetentionPolicy` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3505,7 +2846,7 @@ pub struct ResourceRetentionPolicy {
     /// Specifies whether the previous revision of the job definition is retained in an active status after UPDATE events for the resource. The default value is `false` . When the property is set to `false` , the previous revision of the job definition is de-registered after a new revision is created. When the property is set to `true` , the previous revision of the job definition is not de-registered.
     ///
     /// Default `false`.
-    pub skip_deregister_on_update: Option<Bool>,
+    pub skip_deregister_on_update: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -3513,37 +2854,27 @@ impl ResourceRetentionPolicy {
     /// A `ResourceRetentionPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SkipDeregisterOnUpdate`: a boolean.
-    pub fn skip_deregister_on_update(mut self, value: impl Into<Bool>) -> Self { self.skip_deregister_on_update = Some(value.into()); self }
+    pub fn skip_deregister_on_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.skip_deregister_on_update = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceRetentionPolicy {}
+impl crate::PropertyType for ResourceRetentionPolicy {}
 
-impl ToValue for ResourceRetentionPolicy {
+impl ::cloudwright_core::ToValue for ResourceRetentionPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SkipDeregisterOnUpdate", &self.skip_deregister_on_update)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RetryStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("Attempts", Shape::INT),
-        ("EvaluateOnExit", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluateOnExit), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RetryStrategy` property type of `AWS::Batch::JobDefinition`.
 ///
-/// The retry strategy that's associated with a job. For more information, see \[Automated job retries\](<https://docs.aws.amazon.com/batch/latest/userguide/job_retries.html>) in the *AWS Batch User Guide* .
+/// The retry strategy that's associated with a job. For more information, see [Automated job retries](https://docs.aws.amazon.com/batch/latest/userguide/job_retries.html) in the *AWS Batch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-retrystrategy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3551,11 +2882,11 @@ pub struct RetryStrategy {
     /// `Attempts`: an integer.
     ///
     /// The number of times to move a job to the `RUNNABLE` status. You can specify between 1 and 10 attempts. If the value of `attempts` is greater than one, the job is retried on failure the same number of attempts as the value.
-    pub attempts: Option<Int>,
+    pub attempts: ::std::option::Option<::cloudwright_core::Int>,
     /// `EvaluateOnExit`: a list of [`EvaluateOnExit`] objects.
     ///
     /// Array of up to 5 objects that specify the conditions where jobs are retried or failed. If this parameter is specified, then the `attempts` parameter must also be specified. If none of the listed conditions match, then the job is retried.
-    pub evaluate_on_exit: Option<List<EvaluateOnExit>>,
+    pub evaluate_on_exit: ::std::option::Option<::cloudwright_core::List<EvaluateOnExit>>,
 }
 
 #[rustfmt::skip]
@@ -3563,36 +2894,26 @@ impl RetryStrategy {
     /// A `RetryStrategy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attempts`: an integer.
-    pub fn attempts(mut self, value: impl Into<Int>) -> Self { self.attempts = Some(value.into()); self }
+    pub fn attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.attempts = ::std::option::Option::Some(value.into()); self }
     /// `EvaluateOnExit`: a list of [`EvaluateOnExit`] objects.
-    pub fn evaluate_on_exit(mut self, value: impl Into<List<EvaluateOnExit>>) -> Self { self.evaluate_on_exit = Some(value.into()); self }
+    pub fn evaluate_on_exit(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluateOnExit>>) -> Self { self.evaluate_on_exit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetryStrategy {}
+impl crate::PropertyType for RetryStrategy {}
 
-impl ToValue for RetryStrategy {
+impl ::cloudwright_core::ToValue for RetryStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attempts", &self.attempts)
             .opt("EvaluateOnExit", &self.evaluate_on_exit)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuntimePlatform: ObjRule = ObjRule {
-    properties: &[
-        ("CpuArchitecture", Shape::STR),
-        ("OperatingSystemFamily", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuntimePlatform` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3605,14 +2926,14 @@ pub struct RuntimePlatform {
     ///
     /// The vCPU architecture. The default value is `X86_64` . Valid values are `X86_64` and `ARM64` .
     ///
-    /// &gt; This parameter must be set to `X86_64` for Windows containers. &gt; Fargate Spot is not supported on Windows-based containers on Fargate. A job queue will be blocked if a Windows job is submitted to a job queue with only Fargate Spot compute environments. However, you can attach both `FARGATE` and `FARGATE_SPOT` compute environments to the same job queue.
-    pub cpu_architecture: Option<Str>,
+    /// \> This parameter must be set to `X86_64` for Windows containers. > Fargate Spot is not supported on Windows-based containers on Fargate. A job queue will be blocked if a Windows job is submitted to a job queue with only Fargate Spot compute environments. However, you can attach both `FARGATE` and `FARGATE_SPOT` compute environments to the same job queue.
+    pub cpu_architecture: ::std::option::Option<::cloudwright_core::Str>,
     /// `OperatingSystemFamily`: a string.
     ///
     /// The operating system for the compute environment. Valid values are: `LINUX` (default), `WINDOWS_SERVER_2019_CORE` , `WINDOWS_SERVER_2019_FULL` , `WINDOWS_SERVER_2022_CORE` , and `WINDOWS_SERVER_2022_FULL` .
     ///
-    /// &gt; The following parameters can’t be set for Windows containers: `linuxParameters` , `privileged` , `user` , `ulimits` , `readonlyRootFilesystem` , and `efsVolumeConfiguration` . &gt; The AWS Batch Scheduler checks the compute environments that are attached to the job queue before registering a task definition with Fargate. In this scenario, the job queue is where the job is submitted. If the job requires a Windows container and the first compute environment is `LINUX` , the compute environment is skipped and the next compute environment is checked until a Windows-based compute environment is found. &gt; Fargate Spot is not supported on Windows-based containers on Fargate. A job queue will be blocked if a Windows job is submitted to a job queue with only Fargate Spot compute environments. However, you can attach both `FARGATE` and `FARGATE_SPOT` compute environments to the same job queue.
-    pub operating_system_family: Option<Str>,
+    /// \> The following parameters can’t be set for Windows containers: `linuxParameters` , `privileged` , `user` , `ulimits` , `readonlyRootFilesystem` , and `efsVolumeConfiguration` . > The AWS Batch Scheduler checks the compute environments that are attached to the job queue before registering a task definition with Fargate. In this scenario, the job queue is where the job is submitted. If the job requires a Windows container and the first compute environment is `LINUX` , the compute environment is skipped and the next compute environment is checked until a Windows-based compute environment is found. > Fargate Spot is not supported on Windows-based containers on Fargate. A job queue will be blocked if a Windows job is submitted to a job queue with only Fargate Spot compute environments. However, you can attach both `FARGATE` and `FARGATE_SPOT` compute environments to the same job queue.
+    pub operating_system_family: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3620,46 +2941,26 @@ impl RuntimePlatform {
     /// A `RuntimePlatform` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CpuArchitecture`: a string.
-    pub fn cpu_architecture(mut self, value: impl Into<Str>) -> Self { self.cpu_architecture = Some(value.into()); self }
+    pub fn cpu_architecture(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu_architecture = ::std::option::Option::Some(value.into()); self }
     /// `OperatingSystemFamily`: a string.
-    pub fn operating_system_family(mut self, value: impl Into<Str>) -> Self { self.operating_system_family = Some(value.into()); self }
+    pub fn operating_system_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operating_system_family = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuntimePlatform {}
+impl crate::PropertyType for RuntimePlatform {}
 
-impl ToValue for RuntimePlatform {
+impl ::cloudwright_core::ToValue for RuntimePlatform {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CpuArchitecture", &self.cpu_architecture)
             .opt("OperatingSystemFamily", &self.operating_system_family)
             .build()
     }
 }
-
-/// The required properties of [`S3FilesVolumeConfiguration`], by name: `S3FilesVolumeConfiguration::new(S3FilesVolumeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3FilesVolumeConfigurationRequired {
-    /// `FileSystemArn`: a string, required.
-    pub file_system_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPointArn", Shape::STR),
-        ("FileSystemArn", Shape::STR),
-        ("RootDirectory", Shape::STR),
-        ("TransitEncryptionPort", Shape::INT),
-    ],
-    required: &["FileSystemArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3FilesVolumeConfiguration` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3667,44 +2968,44 @@ pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3FilesVolumeConfiguration {
     /// `AccessPointArn`: a string.
-    pub access_point_arn: Option<Str>,
+    pub access_point_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileSystemArn`: a string, required.
-    pub file_system_arn: Str,
+    pub file_system_arn: ::cloudwright_core::Str,
     /// `RootDirectory`: a string.
-    pub root_directory: Option<Str>,
+    pub root_directory: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitEncryptionPort`: an integer.
-    pub transit_encryption_port: Option<Int>,
+    pub transit_encryption_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl S3FilesVolumeConfiguration {
-    /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
+    /// A `S3FilesVolumeConfiguration` with its one required property, `FileSystemArn`.
     #[inline]
-    pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_point_arn: None,
-            file_system_arn: required.file_system_arn,
-            root_directory: None,
-            transit_encryption_port: None,
+            access_point_arn: ::std::option::Option::None,
+            file_system_arn: value.into(),
+            root_directory: ::std::option::Option::None,
+            transit_encryption_port: ::std::option::Option::None,
         }
     }
 
     /// `AccessPointArn`: a string.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
+    pub fn access_point_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_point_arn = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemArn`: a string, required.
-    pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self { self.file_system_arn = value.into(); self }
+    pub fn file_system_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_arn = value.into(); self }
     /// `RootDirectory`: a string.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
+    pub fn root_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_directory = ::std::option::Option::Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
+    pub fn transit_encryption_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transit_encryption_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3FilesVolumeConfiguration {}
+impl crate::PropertyType for S3FilesVolumeConfiguration {}
 
-impl ToValue for S3FilesVolumeConfiguration {
+impl ::cloudwright_core::ToValue for S3FilesVolumeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
             .req("FileSystemArn", &self.file_system_arn)
             .opt("RootDirectory", &self.root_directory)
@@ -3717,21 +3018,10 @@ impl ToValue for S3FilesVolumeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueFrom`: a string, required.
-    pub value_from: Str,
+    pub value_from: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Secret: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("ValueFrom", Shape::STR),
-    ],
-    required: &["Name", "ValueFrom"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Secret` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3740,7 +3030,7 @@ pub(crate) static RULE_Secret: ObjRule = ObjRule {
 /// - To inject sensitive data into your containers as environment variables, use the `secrets` container definition parameter.
 /// - To reference sensitive information in the log configuration of a container, use the `secretOptions` container definition parameter.
 ///
-/// For more information, see \[Specifying sensitive data\](<https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html>) in the *AWS Batch User Guide* .
+/// For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html) in the *AWS Batch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-secret.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3748,13 +3038,13 @@ pub struct Secret {
     /// `Name`: a string, required.
     ///
     /// The name of the secret.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueFrom`: a string, required.
     ///
     /// The secret to expose to the container. The supported values are either the full Amazon Resource Name (ARN) of the AWS Secrets Manager secret or the full ARN of the parameter in the AWS Systems Manager Parameter Store.
     ///
-    /// &gt; If the AWS Systems Manager Parameter Store parameter exists in the same Region as the job you're launching, then you can use either the full Amazon Resource Name (ARN) or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
-    pub value_from: Str,
+    /// \> If the AWS Systems Manager Parameter Store parameter exists in the same Region as the job you're launching, then you can use either the full Amazon Resource Name (ARN) or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
+    pub value_from: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3769,17 +3059,17 @@ impl Secret {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ValueFrom`: a string, required.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self { self.value_from = value.into(); self }
+    pub fn value_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_from = value.into(); self }
 }
 
-impl PropertyType for Secret {}
+impl crate::PropertyType for Secret {}
 
-impl ToValue for Secret {
+impl ::cloudwright_core::ToValue for Secret {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("ValueFrom", &self.value_from)
             .build()
@@ -3790,21 +3080,10 @@ impl ToValue for Secret {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskContainerDependencyRequired {
     /// `Condition`: a string, required.
-    pub condition: Str,
+    pub condition: ::cloudwright_core::Str,
     /// `ContainerName`: a string, required.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskContainerDependency: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::STR),
-        ("ContainerName", Shape::STR),
-    ],
-    required: &["ContainerName", "Condition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TaskContainerDependency` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3820,11 +3099,11 @@ pub struct TaskContainerDependency {
     /// - `START` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
     /// - `COMPLETE` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
     /// - `SUCCESS` - This condition is the same as `COMPLETE` , but it also requires that the container exits with a zero status. This condition can't be set on an essential container.
-    pub condition: Str,
+    pub condition: ::cloudwright_core::Str,
     /// `ContainerName`: a string, required.
     ///
     /// A unique identifier for the container.
-    pub container_name: Str,
+    pub container_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3839,57 +3118,22 @@ impl TaskContainerDependency {
     }
 
     /// `Condition`: a string, required.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition = value.into(); self }
     /// `ContainerName`: a string, required.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
+    pub fn container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_name = value.into(); self }
 }
 
-impl PropertyType for TaskContainerDependency {}
+impl crate::PropertyType for TaskContainerDependency {}
 
-impl ToValue for TaskContainerDependency {
+impl ::cloudwright_core::ToValue for TaskContainerDependency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Condition", &self.condition)
             .req("ContainerName", &self.container_name)
             .build()
     }
 }
-
-/// The required properties of [`TaskContainerProperties`], by name: `TaskContainerProperties::new(TaskContainerPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TaskContainerPropertiesRequired {
-    /// `Image`: a string, required.
-    pub image: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskContainerProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerDependency), min_items: None, max_items: None, unique: false })),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
-        ("Essential", Shape::Bool),
-        ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
-        ("Image", Shape::STR),
-        ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("Privileged", Shape::Bool),
-        ("ReadonlyRootFilesystem", Shape::Bool),
-        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
-        ("StartTimeout", Shape::INT),
-        ("StopTimeout", Shape::INT),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
-        ("User", Shape::STR),
-    ],
-    required: &["Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TaskContainerProperties` property type of `AWS::Batch::JobDefinition`.
 ///
@@ -3900,105 +3144,105 @@ pub(crate) static RULE_TaskContainerProperties: ObjRule = ObjRule {
 pub struct TaskContainerProperties {
     /// `Command`: a list of strings.
     ///
-    /// The command that's passed to the container. This parameter maps to `Cmd` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `COMMAND` parameter to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . For more information, see \[Dockerfile reference: CMD\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#cmd>) .
-    pub command: Option<List<Str>>,
+    /// The command that's passed to the container. This parameter maps to `Cmd` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `COMMAND` parameter to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) . For more information, see [Dockerfile reference: CMD](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/builder/#cmd) .
+    pub command: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DependsOn`: a list of [`TaskContainerDependency`] objects.
     ///
     /// A list of containers that this container depends on.
-    pub depends_on: Option<List<TaskContainerDependency>>,
+    pub depends_on: ::std::option::Option<::cloudwright_core::List<TaskContainerDependency>>,
     /// `Environment`: a list of [`Environment`] objects.
     ///
-    /// The environment variables to pass to a container. This parameter maps to Env in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--env` parameter to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
+    /// The environment variables to pass to a container. This parameter maps to Env in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/) and the `--env` parameter to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/) .
     ///
-    /// &gt; We don't recommend using plaintext environment variables for sensitive information, such as credential data. &gt; Environment variables cannot start with `AWS_BATCH` . This naming convention is reserved for variables that AWS Batch sets.
-    pub environment: Option<List<Environment>>,
+    /// \> We don't recommend using plaintext environment variables for sensitive information, such as credential data. > Environment variables cannot start with `AWS_BATCH` . This naming convention is reserved for variables that AWS Batch sets.
+    pub environment: ::std::option::Option<::cloudwright_core::List<Environment>>,
     /// `Essential`: a boolean.
     ///
     /// If the essential parameter of a container is marked as `true` , and that container fails or stops for any reason, all other containers that are part of the task are stopped. If the `essential` parameter of a container is marked as false, its failure doesn't affect the rest of the containers in a task. If this parameter is omitted, a container is assumed to be essential.
     ///
-    /// All jobs must have at least one essential container. If you have an application that's composed of multiple containers, group containers that are used for a common purpose into components, and separate the different components into multiple task definitions. For more information, see \[Application Architecture\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application_architecture.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub essential: Option<Bool>,
+    /// All jobs must have at least one essential container. If you have an application that's composed of multiple containers, group containers that are used for a common purpose into components, and separate the different components into multiple task definitions. For more information, see [Application Architecture](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application_architecture.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub essential: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
     ///
-    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom log\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) routing in the *Amazon Elastic Container Service Developer Guide* .
-    pub firelens_configuration: Option<Obj<FirelensConfiguration>>,
+    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) routing in the *Amazon Elastic Container Service Developer Guide* .
+    pub firelens_configuration: ::std::option::Option<crate::Obj<FirelensConfiguration>>,
     /// `Image`: a string, required.
     ///
-    /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest` . Up to 255 letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs are allowed. This parameter maps to `Image` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `IMAGE` parameter of the \[*docker run*\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
-    pub image: Str,
+    /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest` . Up to 255 letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs are allowed. This parameter maps to `Image` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `IMAGE` parameter of the [*docker run*](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration) .
+    pub image: ::cloudwright_core::Str,
     /// `LinuxParameters`: a [`LinuxParameters`] object.
     ///
-    /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information, see \[KernelCapabilities\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html>) .
-    pub linux_parameters: Option<Obj<LinuxParameters>>,
+    /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information, see [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html) .
+    pub linux_parameters: ::std::option::Option<crate::Obj<LinuxParameters>>,
     /// `LogConfiguration`: a [`LogConfiguration`] object.
     ///
     /// The log configuration specification for the container.
     ///
-    /// This parameter maps to `LogConfig` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--log-driver` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
+    /// This parameter maps to `LogConfig` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--log-driver` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration) .
     ///
-    /// By default, containers use the same logging driver that the Docker daemon uses. However the container can use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information about the options for different supported log drivers, see \[Configure logging drivers\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/>) in the *Docker documentation* .
+    /// By default, containers use the same logging driver that the Docker daemon uses. However the container can use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information about the options for different supported log drivers, see [Configure logging drivers](https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/) in the *Docker documentation* .
     ///
-    /// &gt; Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon (shown in the `LogConfiguration` data type). Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    /// \> Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon (shown in the `LogConfiguration` data type). Additional log drivers may be available in future releases of the Amazon ECS container agent.
     ///
     /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: sudo docker version `--format '{{.Server.APIVersion}}'`
     ///
-    /// &gt; The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see \[Amazon ECS container agent configuration\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html>) in the *Amazon Elastic Container Service Developer Guide* .
-    pub log_configuration: Option<Obj<LogConfiguration>>,
+    /// \> The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the `ECS_AVAILABLE_LOGGING_DRIVERS` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide* .
+    pub log_configuration: ::std::option::Option<crate::Obj<LogConfiguration>>,
     /// `MountPoints`: a list of [`MountPoint`] objects.
     ///
     /// The mount points for data volumes in your container.
     ///
-    /// This parameter maps to `Volumes` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the \[--volume\](<https://docs.aws.amazon.com/>) option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
+    /// This parameter maps to `Volumes` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the [--volume](https://docs.aws.amazon.com/) option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration) .
     ///
     /// Windows containers can mount whole directories on the same drive as `$env:ProgramData` . Windows containers can't mount directories on a different drive, and mount point can't be across drives.
-    pub mount_points: Option<List<MountPoint>>,
+    pub mount_points: ::std::option::Option<::cloudwright_core::List<MountPoint>>,
     /// `Name`: a string.
     ///
     /// The name of a container. The name can be used as a unique identifier to target your `dependsOn` and `Overrides` objects.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Privileged`: a boolean.
     ///
-    /// When this parameter is `true` , the container is given elevated privileges on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--privileged` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
+    /// When this parameter is `true` , the container is given elevated privileges on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--privileged` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration) .
     ///
-    /// &gt; This parameter is not supported for Windows containers or tasks run on Fargate.
-    pub privileged: Option<Bool>,
+    /// \> This parameter is not supported for Windows containers or tasks run on Fargate.
+    pub privileged: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadonlyRootFilesystem`: a boolean.
     ///
-    /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--read-only` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
+    /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--read-only` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration) .
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub readonly_root_filesystem: Option<Bool>,
+    /// \> This parameter is not supported for Windows containers.
+    pub readonly_root_filesystem: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
     ///
     /// The private repository authentication credentials to use.
-    pub repository_credentials: Option<Obj<RepositoryCredentials>>,
+    pub repository_credentials: ::std::option::Option<crate::Obj<RepositoryCredentials>>,
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
     ///
     /// The type and amount of a resource to assign to a container. The only supported resource is a GPU.
-    pub resource_requirements: Option<List<ResourceRequirement>>,
+    pub resource_requirements: ::std::option::Option<::cloudwright_core::List<ResourceRequirement>>,
     /// `Secrets`: a list of [`Secret`] objects.
     ///
-    /// The secrets to pass to the container. For more information, see \[Specifying Sensitive Data\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html>) in the Amazon Elastic Container Service Developer Guide.
-    pub secrets: Option<List<Secret>>,
+    /// The secrets to pass to the container. For more information, see [Specifying Sensitive Data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the Amazon Elastic Container Service Developer Guide.
+    pub secrets: ::std::option::Option<::cloudwright_core::List<Secret>>,
     /// `StartTimeout`: an integer.
-    pub start_timeout: Option<Int>,
+    pub start_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `StopTimeout`: an integer.
-    pub stop_timeout: Option<Int>,
+    pub stop_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ulimits`: a list of [`Ulimit`] objects.
     ///
-    /// A list of `ulimits` to set in the container. If a `ulimit` value is specified in a task definition, it overrides the default values set by Docker. This parameter maps to `Ulimits` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/>) and the `--ulimit` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration>) .
+    /// A list of `ulimits` to set in the container. If a `ulimit` value is specified in a task definition, it overrides the default values set by Docker. This parameter maps to `Ulimits` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--ulimit` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration) .
     ///
     /// Amazon ECS tasks hosted on Fargate use the default resource limit values set by the operating system with the exception of the nofile resource limit parameter which Fargate overrides. The `nofile` resource limit sets a restriction on the number of open files that a container can use. The default `nofile` soft limit is `1024` and the default hard limit is `65535` .
     ///
     /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: sudo docker version `--format '{{.Server.APIVersion}}'`
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub ulimits: Option<List<Ulimit>>,
+    /// \> This parameter is not supported for Windows containers.
+    pub ulimits: ::std::option::Option<::cloudwright_core::List<Ulimit>>,
     /// `User`: a string.
     ///
     /// The user to use inside the container. This parameter maps to User in the Create a container section of the Docker Remote API and the --user option to docker run.
     ///
-    /// &gt; When running tasks using the `host` network mode, don't run containers using the `root user (UID 0)` . We recommend using a non-root user for better security.
+    /// \> When running tasks using the `host` network mode, don't run containers using the `root user (UID 0)` . We recommend using a non-root user for better security.
     ///
     /// You can specify the `user` using the following formats. If specifying a UID or GID, you must specify it as a positive integer.
     ///
@@ -4009,84 +3253,84 @@ pub struct TaskContainerProperties {
     /// - `user:gi`
     /// - `uid:group`
     ///
-    /// &gt; This parameter is not supported for Windows containers.
-    pub user: Option<Str>,
+    /// \> This parameter is not supported for Windows containers.
+    pub user: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TaskContainerProperties {
-    /// A `TaskContainerProperties` with its required properties, named in a [`TaskContainerPropertiesRequired`].
+    /// A `TaskContainerProperties` with its one required property, `Image`.
     #[inline]
-    pub fn new(required: TaskContainerPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            command: None,
-            depends_on: None,
-            environment: None,
-            essential: None,
-            firelens_configuration: None,
-            image: required.image,
-            linux_parameters: None,
-            log_configuration: None,
-            mount_points: None,
-            name: None,
-            privileged: None,
-            readonly_root_filesystem: None,
-            repository_credentials: None,
-            resource_requirements: None,
-            secrets: None,
-            start_timeout: None,
-            stop_timeout: None,
-            ulimits: None,
-            user: None,
+            command: ::std::option::Option::None,
+            depends_on: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            essential: ::std::option::Option::None,
+            firelens_configuration: ::std::option::Option::None,
+            image: value.into(),
+            linux_parameters: ::std::option::Option::None,
+            log_configuration: ::std::option::Option::None,
+            mount_points: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            privileged: ::std::option::Option::None,
+            readonly_root_filesystem: ::std::option::Option::None,
+            repository_credentials: ::std::option::Option::None,
+            resource_requirements: ::std::option::Option::None,
+            secrets: ::std::option::Option::None,
+            start_timeout: ::std::option::Option::None,
+            stop_timeout: ::std::option::Option::None,
+            ulimits: ::std::option::Option::None,
+            user: ::std::option::Option::None,
         }
     }
 
     /// `Command`: a list of strings.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
+    pub fn command(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.command = ::std::option::Option::Some(value.into()); self }
     /// `DependsOn`: a list of [`TaskContainerDependency`] objects.
-    pub fn depends_on(mut self, value: impl Into<List<TaskContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
+    pub fn depends_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TaskContainerDependency>>) -> Self { self.depends_on = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a list of [`Environment`] objects.
-    pub fn environment(mut self, value: impl Into<List<Environment>>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Environment>>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Essential`: a boolean.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
+    pub fn essential(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.essential = ::std::option::Option::Some(value.into()); self }
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
-    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = Some(value.into()); self }
+    pub fn firelens_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
+    pub fn linux_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<LinuxParameters>>) -> Self { self.linux_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
+    pub fn mount_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MountPoint>>) -> Self { self.mount_points = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Privileged`: a boolean.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
+    pub fn privileged(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.privileged = ::std::option::Option::Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
+    pub fn readonly_root_filesystem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.readonly_root_filesystem = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
+    pub fn repository_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
+    pub fn resource_requirements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceRequirement>>) -> Self { self.resource_requirements = ::std::option::Option::Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
+    pub fn secrets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Secret>>) -> Self { self.secrets = ::std::option::Option::Some(value.into()); self }
     /// `StartTimeout`: an integer.
-    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self { self.start_timeout = Some(value.into()); self }
+    pub fn start_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_timeout = ::std::option::Option::Some(value.into()); self }
     /// `StopTimeout`: an integer.
-    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self { self.stop_timeout = Some(value.into()); self }
+    pub fn stop_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.stop_timeout = ::std::option::Option::Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
+    pub fn ulimits(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ulimit>>) -> Self { self.ulimits = ::std::option::Option::Some(value.into()); self }
     /// `User`: a string.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TaskContainerProperties {}
+impl crate::PropertyType for TaskContainerProperties {}
 
-impl ToValue for TaskContainerProperties {
+impl ::cloudwright_core::ToValue for TaskContainerProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Command", &self.command)
             .opt("DependsOn", &self.depends_on)
             .opt("Environment", &self.environment)
@@ -4114,28 +3358,16 @@ impl ToValue for TaskContainerProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TmpfsRequired {
     /// `ContainerPath`: a string, required.
-    pub container_path: Str,
+    pub container_path: ::cloudwright_core::Str,
     /// `Size`: an integer, required.
-    pub size: Int,
+    pub size: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Size", Shape::INT),
-    ],
-    required: &["ContainerPath", "Size"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tmpfs` property type of `AWS::Batch::JobDefinition`.
 ///
 /// The container path, mount options, and size of the `tmpfs` mount.
 ///
-/// &gt; This object isn't applicable to jobs that are running on Fargate resources.
+/// \> This object isn't applicable to jobs that are running on Fargate resources.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-tmpfs.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4143,17 +3375,17 @@ pub struct Tmpfs {
     /// `ContainerPath`: a string, required.
     ///
     /// The absolute file path in the container where the `tmpfs` volume is mounted.
-    pub container_path: Str,
+    pub container_path: ::cloudwright_core::Str,
     /// `MountOptions`: a list of strings.
     ///
     /// The list of `tmpfs` volume mount options.
     ///
     /// Valid values: " `defaults` " | " `ro` " | " `rw` " | " `suid` " | " `nosuid` " | " `dev` " | " `nodev` " | " `exec` " | " `noexec` " | " `sync` " | " `async` " | " `dirsync` " | " `remount` " | " `mand` " | " `nomand` " | " `atime` " | " `noatime` " | " `diratime` " | " `nodiratime` " | " `bind` " | " `rbind" | "unbindable" | "runbindable" | "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "relatime` " | " `norelatime` " | " `strictatime` " | " `nostrictatime` " | " `mode` " | " `uid` " | " `gid` " | " `nr_inodes` " | " `nr_blocks` " | " `mpol` "
-    pub mount_options: Option<List<Str>>,
+    pub mount_options: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Size`: an integer, required.
     ///
     /// The size (in MiB) of the `tmpfs` volume.
-    pub size: Int,
+    pub size: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -4163,25 +3395,25 @@ impl Tmpfs {
     pub fn new(required: TmpfsRequired) -> Self {
         Self {
             container_path: required.container_path,
-            mount_options: None,
+            mount_options: ::std::option::Option::None,
             size: required.size,
         }
     }
 
     /// `ContainerPath`: a string, required.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = value.into(); self }
+    pub fn container_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_path = value.into(); self }
     /// `MountOptions`: a list of strings.
-    pub fn mount_options(mut self, value: impl Into<List<Str>>) -> Self { self.mount_options = Some(value.into()); self }
+    pub fn mount_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.mount_options = ::std::option::Option::Some(value.into()); self }
     /// `Size`: an integer, required.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = value.into(); self }
 }
 
-impl PropertyType for Tmpfs {}
+impl crate::PropertyType for Tmpfs {}
 
-impl ToValue for Tmpfs {
+impl ::cloudwright_core::ToValue for Tmpfs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContainerPath", &self.container_path)
             .opt("MountOptions", &self.mount_options)
             .req("Size", &self.size)
@@ -4193,30 +3425,18 @@ impl ToValue for Tmpfs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UlimitRequired {
     /// `HardLimit`: an integer, required.
-    pub hard_limit: Int,
+    pub hard_limit: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SoftLimit`: an integer, required.
-    pub soft_limit: Int,
+    pub soft_limit: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
-    properties: &[
-        ("HardLimit", Shape::INT),
-        ("Name", Shape::STR),
-        ("SoftLimit", Shape::INT),
-    ],
-    required: &["HardLimit", "Name", "SoftLimit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Ulimit` property type of `AWS::Batch::JobDefinition`.
 ///
-/// The `ulimit` settings to pass to the container. For more information, see \[Ulimit\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html>) .
+/// The `ulimit` settings to pass to the container. For more information, see [Ulimit](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html) .
 ///
-/// &gt; This object isn't applicable to jobs that are running on Fargate resources.
+/// \> This object isn't applicable to jobs that are running on Fargate resources.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-ulimit.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4224,15 +3444,15 @@ pub struct Ulimit {
     /// `HardLimit`: an integer, required.
     ///
     /// The hard limit for the `ulimit` type.
-    pub hard_limit: Int,
+    pub hard_limit: ::cloudwright_core::Int,
     /// `Name`: a string, required.
     ///
     /// The `type` of the `ulimit` . Valid values are: `core` | `cpu` | `data` | `fsize` | `locks` | `memlock` | `msgqueue` | `nice` | `nofile` | `nproc` | `rss` | `rtprio` | `rttime` | `sigpending` | `stack` .
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SoftLimit`: an integer, required.
     ///
     /// The soft limit for the `ulimit` type.
-    pub soft_limit: Int,
+    pub soft_limit: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -4248,19 +3468,19 @@ impl Ulimit {
     }
 
     /// `HardLimit`: an integer, required.
-    pub fn hard_limit(mut self, value: impl Into<Int>) -> Self { self.hard_limit = value.into(); self }
+    pub fn hard_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.hard_limit = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SoftLimit`: an integer, required.
-    pub fn soft_limit(mut self, value: impl Into<Int>) -> Self { self.soft_limit = value.into(); self }
+    pub fn soft_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.soft_limit = value.into(); self }
 }
 
-impl PropertyType for Ulimit {}
+impl crate::PropertyType for Ulimit {}
 
-impl ToValue for Ulimit {
+impl ::cloudwright_core::ToValue for Ulimit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HardLimit", &self.hard_limit)
             .req("Name", &self.name)
             .req("SoftLimit", &self.soft_limit)
@@ -4268,31 +3488,20 @@ impl ToValue for Ulimit {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[
-        ("EfsVolumeConfiguration", Shape::Object(&RULE_EfsVolumeConfiguration)),
-        ("Host", Shape::Object(&RULE_Host)),
-        ("Name", Shape::STR),
-        ("S3FilesVolumeConfiguration", Shape::Object(&RULE_S3FilesVolumeConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Volume` property type of `AWS::Batch::JobDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobdefinition-volume.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Volume {
     /// `EfsVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
-    pub efs_volume_configuration: Option<Obj<EfsVolumeConfiguration>>,
+    pub efs_volume_configuration: ::std::option::Option<crate::Obj<EfsVolumeConfiguration>>,
     /// `Host`: a [`Host`] object.
-    pub host: Option<Obj<Host>>,
+    pub host: ::std::option::Option<crate::Obj<Host>>,
     /// `Name`: a string.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
-    pub s3_files_volume_configuration: Option<Obj<S3FilesVolumeConfiguration>>,
+    pub s3_files_volume_configuration:
+        ::std::option::Option<crate::Obj<S3FilesVolumeConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -4300,25 +3509,25 @@ impl Volume {
     /// A `Volume` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EfsVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
-    pub fn efs_volume_configuration(mut self, value: impl Into<Obj<EfsVolumeConfiguration>>) -> Self { self.efs_volume_configuration = Some(value.into()); self }
+    pub fn efs_volume_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EfsVolumeConfiguration>>) -> Self { self.efs_volume_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Host`: a [`Host`] object.
-    pub fn host(mut self, value: impl Into<Obj<Host>>) -> Self { self.host = Some(value.into()); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<crate::Obj<Host>>) -> Self { self.host = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
-    pub fn s3_files_volume_configuration(mut self, value: impl Into<Obj<S3FilesVolumeConfiguration>>) -> Self { self.s3_files_volume_configuration = Some(value.into()); self }
+    pub fn s3_files_volume_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3FilesVolumeConfiguration>>) -> Self { self.s3_files_volume_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Volume {}
+impl crate::PropertyType for Volume {}
 
-impl ToValue for Volume {
+impl ::cloudwright_core::ToValue for Volume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EfsVolumeConfiguration", &self.efs_volume_configuration)
             .opt("Host", &self.host)
             .opt("Name", &self.name)
@@ -4328,4 +3537,671 @@ impl ToValue for Volume {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumableResourceProperties", Shape::Object(&RULE_ConsumableResourceProperties)),
+            ("ContainerProperties", Shape::Object(&RULE_ContainerProperties)),
+            ("EcsProperties", Shape::Object(&RULE_EcsProperties)),
+            ("EksProperties", Shape::Object(&RULE_EksProperties)),
+            ("JobDefinitionName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+            ("NodeProperties", Shape::Object(&RULE_NodeProperties)),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PropagateTags", Shape::Bool),
+            ("ResourceRetentionPolicy", Shape::Object(&RULE_ResourceRetentionPolicy)),
+            ("RetryStrategy", Shape::Object(&RULE_RetryStrategy)),
+            ("SchedulingPriority", Shape::INT),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Timeout", Shape::Object(&RULE_JobTimeout)),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConsumableResourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumableResourceList", Shape::List(&ListRule { items: Shape::Object(&RULE_ConsumableResourceRequirement), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ConsumableResourceList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConsumableResourceRequirement: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumableResource", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Quantity", Shape::INT),
+        ],
+        required: &["ConsumableResource", "Quantity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("EnableExecuteCommand", Shape::Bool),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
+            ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("FargatePlatformConfiguration", Shape::Object(&RULE_FargatePlatformConfiguration)),
+            ("Image", Shape::STR),
+            ("JobRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("Memory", Shape::INT),
+            ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("Privileged", Shape::Bool),
+            ("ReadonlyRootFilesystem", Shape::Bool),
+            ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+            ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
+            ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
+            ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+            ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
+            ("User", Shape::STR),
+            ("Vcpus", Shape::INT),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Device: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerPath", Shape::STR),
+            ("HostPath", Shape::STR),
+            ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsProperties: ObjRule = ObjRule {
+        properties: &[
+            ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsTaskProperties), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["TaskProperties"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsTaskProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None, unique: false })),
+            ("EnableExecuteCommand", Shape::Bool),
+            ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("IpcMode", Shape::STR),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("PidMode", Shape::STR),
+            ("PlatformVersion", Shape::STR),
+            ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
+            ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPointId", Shape::STR),
+            ("Iam", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationConfig", Shape::Object(&RULE_EfsAuthorizationConfig)),
+            ("FileSystemId", Shape::STR),
+            ("RootDirectory", Shape::STR),
+            ("TransitEncryption", Shape::STR),
+            ("TransitEncryptionPort", Shape::INT),
+        ],
+        required: &["FileSystemId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksContainer: ObjRule = ObjRule {
+        properties: &[
+            ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Env", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerEnvironmentVariable), min_items: None, max_items: None, unique: false })),
+            ("Image", Shape::STR),
+            ("ImagePullPolicy", Shape::STR),
+            ("Name", Shape::STR),
+            ("Resources", Shape::Object(&RULE_EksContainerResourceRequirements)),
+            ("SecurityContext", Shape::Object(&RULE_EksContainerSecurityContext)),
+            ("VolumeMounts", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerVolumeMount), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksContainerEnvironmentVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
+        properties: &[
+            ("Limits", Shape::Typed(json_type::OBJECT)),
+            ("Requests", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksContainerSecurityContext: ObjRule = ObjRule {
+        properties: &[
+            ("AllowPrivilegeEscalation", Shape::Bool),
+            ("Privileged", Shape::Bool),
+            ("ReadOnlyRootFilesystem", Shape::Bool),
+            ("RunAsGroup", Shape::INT),
+            ("RunAsNonRoot", Shape::Bool),
+            ("RunAsUser", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksContainerVolumeMount: ObjRule = ObjRule {
+        properties: &[
+            ("MountPath", Shape::STR),
+            ("Name", Shape::STR),
+            ("ReadOnly", Shape::Bool),
+            ("SubPath", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksEmptyDir: ObjRule = ObjRule {
+        properties: &[
+            ("Medium", Shape::STR),
+            ("SizeLimit", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksHostPath: ObjRule = ObjRule {
+        properties: &[
+            ("Path", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("Annotations", Shape::Typed(json_type::OBJECT)),
+            ("Labels", Shape::Typed(json_type::OBJECT)),
+            ("Namespace", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksPersistentVolumeClaim: ObjRule = ObjRule {
+        properties: &[
+            ("ClaimName", Shape::STR),
+            ("ReadOnly", Shape::Bool),
+        ],
+        required: &["ClaimName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksPodProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None, unique: false })),
+            ("DnsPolicy", Shape::STR),
+            ("HostNetwork", Shape::Bool),
+            ("ImagePullSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_ImagePullSecret), min_items: None, max_items: None, unique: false })),
+            ("InitContainers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None, unique: false })),
+            ("Metadata", Shape::Object(&RULE_EksMetadata)),
+            ("ServiceAccountName", Shape::STR),
+            ("ShareProcessNamespace", Shape::Bool),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_EksVolume), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksProperties: ObjRule = ObjRule {
+        properties: &[
+            ("PodProperties", Shape::Object(&RULE_EksPodProperties)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksSecret: ObjRule = ObjRule {
+        properties: &[
+            ("Optional", Shape::Bool),
+            ("SecretName", Shape::STR),
+        ],
+        required: &["SecretName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EksVolume: ObjRule = ObjRule {
+        properties: &[
+            ("EmptyDir", Shape::Object(&RULE_EksEmptyDir)),
+            ("HostPath", Shape::Object(&RULE_EksHostPath)),
+            ("Name", Shape::STR),
+            ("PersistentVolumeClaim", Shape::Object(&RULE_EksPersistentVolumeClaim)),
+            ("Secret", Shape::Object(&RULE_EksSecret)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
+        properties: &[
+            ("SizeInGiB", Shape::INT),
+        ],
+        required: &["SizeInGiB"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluateOnExit: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::STR),
+            ("OnExitCode", Shape::STR),
+            ("OnReason", Shape::STR),
+            ("OnStatusReason", Shape::STR),
+        ],
+        required: &["Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FargatePlatformConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PlatformVersion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Host: ObjRule = ObjRule {
+        properties: &[
+            ("SourcePath", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImagePullSecret: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobTimeout: ObjRule = ObjRule {
+        properties: &[
+            ("AttemptDurationSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
+            ("InitProcessEnabled", Shape::Bool),
+            ("MaxSwap", Shape::INT),
+            ("SharedMemorySize", Shape::INT),
+            ("Swappiness", Shape::INT),
+            ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogDriver", Shape::STR),
+            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["LogDriver"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerPath", Shape::STR),
+            ("ReadOnly", Shape::Bool),
+            ("SourceVolume", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("EnableExecuteCommand", Shape::Bool),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
+            ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Image", Shape::STR),
+            ("InstanceType", Shape::STR),
+            ("JobRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("Memory", Shape::INT),
+            ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
+            ("Privileged", Shape::Bool),
+            ("ReadonlyRootFilesystem", Shape::Bool),
+            ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+            ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
+            ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
+            ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+            ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
+            ("User", Shape::STR),
+            ("Vcpus", Shape::INT),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiNodeEcsProperties: ObjRule = ObjRule {
+        properties: &[
+            ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiNodeEcsTaskProperties), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["TaskProperties"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiNodeEcsTaskProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None, unique: false })),
+            ("EnableExecuteCommand", Shape::Bool),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("IpcMode", Shape::STR),
+            ("PidMode", Shape::STR),
+            ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AssignPublicIp", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeProperties: ObjRule = ObjRule {
+        properties: &[
+            ("MainNode", Shape::INT),
+            ("NodeRangeProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeRangeProperty), min_items: None, max_items: None, unique: false })),
+            ("NumNodes", Shape::INT),
+        ],
+        required: &["NumNodes", "MainNode", "NodeRangeProperties"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NodeRangeProperty: ObjRule = ObjRule {
+        properties: &[
+            ("ConsumableResourceProperties", Shape::Object(&RULE_ConsumableResourceProperties)),
+            ("Container", Shape::Object(&RULE_MultiNodeContainerProperties)),
+            ("EcsProperties", Shape::Object(&RULE_MultiNodeEcsProperties)),
+            ("EksProperties", Shape::Object(&RULE_EksProperties)),
+            ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TargetNodes", Shape::STR),
+        ],
+        required: &["TargetNodes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialsParameter", Shape::STR),
+        ],
+        required: &["CredentialsParameter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceRetentionPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("SkipDeregisterOnUpdate", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetryStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("Attempts", Shape::INT),
+            ("EvaluateOnExit", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluateOnExit), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuntimePlatform: ObjRule = ObjRule {
+        properties: &[
+            ("CpuArchitecture", Shape::STR),
+            ("OperatingSystemFamily", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPointArn", Shape::STR),
+            ("FileSystemArn", Shape::STR),
+            ("RootDirectory", Shape::STR),
+            ("TransitEncryptionPort", Shape::INT),
+        ],
+        required: &["FileSystemArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Secret: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("ValueFrom", Shape::STR),
+        ],
+        required: &["Name", "ValueFrom"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskContainerDependency: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::STR),
+            ("ContainerName", Shape::STR),
+        ],
+        required: &["ContainerName", "Condition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskContainerProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerDependency), min_items: None, max_items: None, unique: false })),
+            ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
+            ("Essential", Shape::Bool),
+            ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
+            ("Image", Shape::STR),
+            ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("Privileged", Shape::Bool),
+            ("ReadonlyRootFilesystem", Shape::Bool),
+            ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+            ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
+            ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+            ("StartTimeout", Shape::INT),
+            ("StopTimeout", Shape::INT),
+            ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
+            ("User", Shape::STR),
+        ],
+        required: &["Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerPath", Shape::STR),
+            ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Size", Shape::INT),
+        ],
+        required: &["ContainerPath", "Size"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
+        properties: &[
+            ("HardLimit", Shape::INT),
+            ("Name", Shape::STR),
+            ("SoftLimit", Shape::INT),
+        ],
+        required: &["HardLimit", "Name", "SoftLimit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Volume: ObjRule = ObjRule {
+        properties: &[
+            ("EfsVolumeConfiguration", Shape::Object(&RULE_EfsVolumeConfiguration)),
+            ("Host", Shape::Object(&RULE_Host)),
+            ("Name", Shape::STR),
+            ("S3FilesVolumeConfiguration", Shape::Object(&RULE_S3FilesVolumeConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

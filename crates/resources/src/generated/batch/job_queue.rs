@@ -5,42 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
-);
-
-/// The required properties of [`JobQueue`], by name: `JobQueue::new(JobQueueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobQueueRequired {
-    /// `Priority`: an integer, required.
-    pub priority: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobQueue: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeEnvironmentOrder), min_items: None, max_items: None, unique: false })),
-        ("JobQueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("JobQueueType", Shape::STR),
-        ("JobStateTimeLimitActions", Shape::List(&ListRule { items: Shape::Object(&RULE_JobStateTimeLimitAction), min_items: None, max_items: None, unique: false })),
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("SchedulingPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServiceEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceEnvironmentOrder), min_items: None, max_items: None, unique: false })),
-        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Priority"],
-    one_of: &[&[&["ComputeEnvironmentOrder"], &["ServiceEnvironmentOrder"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Batch::JobQueue` resource.
 ///
-/// The `AWS::Batch::JobQueue` resource specifies the parameters for an AWS Batch job queue definition. For more information, see \[Job Queues\](<https://docs.aws.amazon.com/batch/latest/userguide/job_queues.html>) in the ** .
+/// The `AWS::Batch::JobQueue` resource specifies the parameters for an AWS Batch job queue definition. For more information, see [Job Queues](https://docs.aws.amazon.com/batch/latest/userguide/job_queues.html) in the ** .
 ///
 /// `Ref` returns its `JobQueueArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`JobQueueAttributes`], which `Handle<JobQueue>` dereferences to.
@@ -55,50 +22,53 @@ pub struct JobQueue {
     ///
     /// The set of compute environments mapped to a job queue and their order relative to each other. The job scheduler uses this parameter to determine which compute environment runs a specific job. Compute environments must be in the `VALID` state before you can associate them with a job queue. You can associate up to three compute environments with a job queue. All of the compute environments must be either EC2 ( `EC2` or `SPOT` ) or Fargate ( `FARGATE` or `FARGATE_SPOT` ); EC2 and Fargate compute environments can't be mixed.
     ///
-    /// &gt; All compute environments that are associated with a job queue must share the same architecture. AWS Batch doesn't support mixing compute environment architecture types in a single job queue.
-    pub compute_environment_order: Option<List<ComputeEnvironmentOrder>>,
+    /// \> All compute environments that are associated with a job queue must share the same architecture. AWS Batch doesn't support mixing compute environment architecture types in a single job queue.
+    pub compute_environment_order:
+        ::std::option::Option<::cloudwright_core::List<ComputeEnvironmentOrder>>,
     /// `JobQueueName`: a string.
     ///
     /// The name of the job queue. It can be up to 128 letters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub job_queue_name: Option<Str>,
+    pub job_queue_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobQueueType`: a string.
     ///
     /// The type of job queue. For service jobs that run on SageMaker AI , this value is `SAGEMAKER_TRAINING` . For regular container jobs, this value is `EKS` , `ECS` , or `ECS_FARGATE` depending on the compute environment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub job_queue_type: Option<Str>,
+    pub job_queue_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobStateTimeLimitActions`: a list of [`JobStateTimeLimitAction`] objects.
     ///
     /// The set of actions that AWS Batch perform on jobs that remain at the head of the job queue in the specified state longer than specified times. AWS Batch will perform each action after `maxTimeSeconds` has passed.
-    pub job_state_time_limit_actions: Option<List<JobStateTimeLimitAction>>,
+    pub job_state_time_limit_actions:
+        ::std::option::Option<::cloudwright_core::List<JobStateTimeLimitAction>>,
     /// `Priority`: an integer, required.
     ///
     /// The priority of the job queue. Job queues with a higher priority (or a higher integer value for the `priority` parameter) are evaluated first when associated with the same compute environment. Priority is determined in descending order. For example, a job queue with a priority value of `10` is given scheduling preference over a job queue with a priority value of `1` . All of the compute environments must be either EC2 ( `EC2` or `SPOT` ) or Fargate ( `FARGATE` or `FARGATE_SPOT` ); EC2 and Fargate compute environments can't be mixed.
     ///
     /// Value 0 to 1000.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `SchedulingPolicyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the scheduling policy. The format is `aws: *Partition* :batch: *Region* : *Account* :scheduling-policy/ *Name*` . For example, `aws:aws:batch:us-west-2:123456789012:scheduling-policy/MySchedulingPolicy` .
     ///
     /// Pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`.
-    pub scheduling_policy_arn: Option<Str>,
+    pub scheduling_policy_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceEnvironmentOrder`: a list of [`ServiceEnvironmentOrder`] objects.
     ///
     /// The order of the service environment associated with the job queue. Job queues with a higher priority are evaluated first when associated with the same service environment.
-    pub service_environment_order: Option<List<ServiceEnvironmentOrder>>,
+    pub service_environment_order:
+        ::std::option::Option<::cloudwright_core::List<ServiceEnvironmentOrder>>,
     /// `State`: a [`JobQueueState`] value.
     ///
     /// The state of the job queue. If the job queue state is `ENABLED` , it is able to accept jobs. If the job queue state is `DISABLED` , new jobs can't be added to the queue, but jobs already in the queue can finish.
-    pub state: Option<JobQueueState>,
+    pub state: ::std::option::Option<JobQueueState>,
     /// `Tags`: a JSON value.
     ///
-    /// The tags that are applied to the job queue. For more information, see \[Tagging your AWS Batch resources\](<https://docs.aws.amazon.com/batch/latest/userguide/using-tags.html>) in *AWS Batch User Guide* .
+    /// The tags that are applied to the job queue. For more information, see [Tagging your AWS Batch resources](https://docs.aws.amazon.com/batch/latest/userguide/using-tags.html) in *AWS Batch User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +78,7 @@ impl JobQueue {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Batch::JobQueue",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-jobqueue.html",
         primary_identifier: &["JobQueueArn"],
@@ -119,63 +89,65 @@ impl JobQueue {
         read_only: &["JobQueueArn"],
         attributes: &["JobQueueArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `JobQueue` with its required properties, named in a [`JobQueueRequired`].
+    /// A `JobQueue` with its one required property, `Priority`.
     #[inline]
-    pub fn new(required: JobQueueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            compute_environment_order: None,
-            job_queue_name: None,
-            job_queue_type: None,
-            job_state_time_limit_actions: None,
-            priority: required.priority,
-            scheduling_policy_arn: None,
-            service_environment_order: None,
-            state: None,
-            tags: None,
+            compute_environment_order: ::std::option::Option::None,
+            job_queue_name: ::std::option::Option::None,
+            job_queue_type: ::std::option::Option::None,
+            job_state_time_limit_actions: ::std::option::Option::None,
+            priority: value.into(),
+            scheduling_policy_arn: ::std::option::Option::None,
+            service_environment_order: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ComputeEnvironmentOrder`: a list of [`ComputeEnvironmentOrder`] objects.
-    pub fn compute_environment_order(mut self, value: impl Into<List<ComputeEnvironmentOrder>>) -> Self { self.compute_environment_order = Some(value.into()); self }
+    pub fn compute_environment_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComputeEnvironmentOrder>>) -> Self { self.compute_environment_order = ::std::option::Option::Some(value.into()); self }
     /// `JobQueueName`: a string.
-    pub fn job_queue_name(mut self, value: impl Into<Str>) -> Self { self.job_queue_name = Some(value.into()); self }
+    pub fn job_queue_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_queue_name = ::std::option::Option::Some(value.into()); self }
     /// `JobQueueType`: a string.
-    pub fn job_queue_type(mut self, value: impl Into<Str>) -> Self { self.job_queue_type = Some(value.into()); self }
+    pub fn job_queue_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_queue_type = ::std::option::Option::Some(value.into()); self }
     /// `JobStateTimeLimitActions`: a list of [`JobStateTimeLimitAction`] objects.
-    pub fn job_state_time_limit_actions(mut self, value: impl Into<List<JobStateTimeLimitAction>>) -> Self { self.job_state_time_limit_actions = Some(value.into()); self }
+    pub fn job_state_time_limit_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<JobStateTimeLimitAction>>) -> Self { self.job_state_time_limit_actions = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `SchedulingPolicyArn`: a string.
-    pub fn scheduling_policy_arn(mut self, value: impl Into<Str>) -> Self { self.scheduling_policy_arn = Some(value.into()); self }
+    pub fn scheduling_policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheduling_policy_arn = ::std::option::Option::Some(value.into()); self }
     /// `ServiceEnvironmentOrder`: a list of [`ServiceEnvironmentOrder`] objects.
-    pub fn service_environment_order(mut self, value: impl Into<List<ServiceEnvironmentOrder>>) -> Self { self.service_environment_order = Some(value.into()); self }
+    pub fn service_environment_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServiceEnvironmentOrder>>) -> Self { self.service_environment_order = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`JobQueueState`] value.
-    pub fn state(mut self, value: impl Into<JobQueueState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<JobQueueState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for JobQueue {
+impl ::cloudwright_core::Resource for JobQueue {
     type Attributes = JobQueueAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_JobQueue, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_JobQueue, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for JobQueue {
+impl ::cloudwright_core::ToValue for JobQueue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputeEnvironmentOrder", &self.compute_environment_order)
             .opt("JobQueueName", &self.job_queue_name)
             .opt("JobQueueType", &self.job_queue_type)
@@ -192,12 +164,12 @@ impl ToValue for JobQueue {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`JobQueue`]: `Handle<JobQueue>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`JobQueue`]: `Handle<JobQueue>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct JobQueueAttributes(ResourceRef);
+pub struct JobQueueAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for JobQueueAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for JobQueueAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,8 +177,8 @@ impl From<ResourceRef> for JobQueueAttributes {
 impl JobQueueAttributes {
     /// `Fn::GetAtt` `JobQueueArn`: a string.
     #[inline]
-    pub fn job_queue_arn(&self) -> Value {
-        self.0.get_att("JobQueueArn")
+    pub fn job_queue_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobQueueArn"))
     }
 }
 
@@ -214,27 +186,16 @@ impl JobQueueAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeEnvironmentOrderRequired {
     /// `ComputeEnvironment`: a string, required.
-    pub compute_environment: Str,
+    pub compute_environment: ::cloudwright_core::Str,
     /// `Order`: an integer, required.
-    pub order: Int,
+    pub order: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeEnvironmentOrder: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeEnvironment", Shape::STR),
-        ("Order", Shape::INT),
-    ],
-    required: &["ComputeEnvironment", "Order"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputeEnvironmentOrder` property type of `AWS::Batch::JobQueue`.
 ///
 /// The order that compute environments are tried in for job placement within a queue. Compute environments are tried in ascending order. For example, if two compute environments are associated with a job queue, the compute environment with a lower order integer value is tried for job placement first. Compute environments must be in the `VALID` state before you can associate them with a job queue. All of the compute environments must be either EC2 ( `EC2` or `SPOT` ) or Fargate ( `FARGATE` or `FARGATE_SPOT` ); Amazon EC2 and Fargate compute environments can't be mixed.
 ///
-/// &gt; All compute environments that are associated with a job queue must share the same architecture. AWS Batch doesn't support mixing compute environment architecture types in a single job queue.
+/// \> All compute environments that are associated with a job queue must share the same architecture. AWS Batch doesn't support mixing compute environment architecture types in a single job queue.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-batch-jobqueue-computeenvironmentorder.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -242,11 +203,11 @@ pub struct ComputeEnvironmentOrder {
     /// `ComputeEnvironment`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the compute environment.
-    pub compute_environment: Str,
+    pub compute_environment: ::cloudwright_core::Str,
     /// `Order`: an integer, required.
     ///
     /// The order of the compute environment. Compute environments are tried in ascending order. For example, if two compute environments are associated with a job queue, the compute environment with a lower `order` integer value is tried for job placement first.
-    pub order: Int,
+    pub order: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -261,17 +222,17 @@ impl ComputeEnvironmentOrder {
     }
 
     /// `ComputeEnvironment`: a string, required.
-    pub fn compute_environment(mut self, value: impl Into<Str>) -> Self { self.compute_environment = value.into(); self }
+    pub fn compute_environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.compute_environment = value.into(); self }
     /// `Order`: an integer, required.
-    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = value.into(); self }
+    pub fn order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.order = value.into(); self }
 }
 
-impl PropertyType for ComputeEnvironmentOrder {}
+impl crate::PropertyType for ComputeEnvironmentOrder {}
 
-impl ToValue for ComputeEnvironmentOrder {
+impl ::cloudwright_core::ToValue for ComputeEnvironmentOrder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComputeEnvironment", &self.compute_environment)
             .req("Order", &self.order)
             .build()
@@ -282,27 +243,14 @@ impl ToValue for ComputeEnvironmentOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobStateTimeLimitActionRequired {
     /// `Action`: a string, required.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `MaxTimeSeconds`: an integer, required.
-    pub max_time_seconds: Int,
+    pub max_time_seconds: ::cloudwright_core::Int,
     /// `Reason`: a string, required.
-    pub reason: Str,
+    pub reason: ::cloudwright_core::Str,
     /// `State`: a [`JobStateTimeLimitActionState`] value, required.
     pub state: JobStateTimeLimitActionState,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobStateTimeLimitAction: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::STR),
-        ("MaxTimeSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("Reason", Shape::STR),
-        ("State", Shape::Str(&StrRule { allowed: &["RUNNABLE"], ..StrRule::ANY })),
-    ],
-    required: &["Action", "MaxTimeSeconds", "Reason", "State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobStateTimeLimitAction` property type of `AWS::Batch::JobQueue`.
 ///
@@ -314,17 +262,17 @@ pub struct JobStateTimeLimitAction {
     /// `Action`: a string, required.
     ///
     /// The action to take when a job is at the head of the job queue in the specified state for the specified period of time. The only supported value is `CANCEL` , which will cancel the job.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `MaxTimeSeconds`: an integer, required.
     ///
     /// The approximate amount of time, in seconds, that must pass with the job in the specified state before the action is taken. The minimum value is 600 (10 minutes) and the maximum value is 86,400 (24 hours).
     ///
     /// Value 600 to 86400.
-    pub max_time_seconds: Int,
+    pub max_time_seconds: ::cloudwright_core::Int,
     /// `Reason`: a string, required.
     ///
     /// The reason to log for the action being taken.
-    pub reason: Str,
+    pub reason: ::cloudwright_core::Str,
     /// `State`: a [`JobStateTimeLimitActionState`] value, required.
     ///
     /// The state of the job needed to trigger the action. The only supported value is `RUNNABLE` .
@@ -345,21 +293,21 @@ impl JobStateTimeLimitAction {
     }
 
     /// `Action`: a string, required.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = value.into(); self }
     /// `MaxTimeSeconds`: an integer, required.
-    pub fn max_time_seconds(mut self, value: impl Into<Int>) -> Self { self.max_time_seconds = value.into(); self }
+    pub fn max_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_time_seconds = value.into(); self }
     /// `Reason`: a string, required.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = value.into(); self }
+    pub fn reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reason = value.into(); self }
     /// `State`: a [`JobStateTimeLimitActionState`] value, required.
-    pub fn state(mut self, value: impl Into<JobStateTimeLimitActionState>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<JobStateTimeLimitActionState>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for JobStateTimeLimitAction {}
+impl crate::PropertyType for JobStateTimeLimitAction {}
 
-impl ToValue for JobStateTimeLimitAction {
+impl ::cloudwright_core::ToValue for JobStateTimeLimitAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("MaxTimeSeconds", &self.max_time_seconds)
             .req("Reason", &self.reason)
@@ -372,21 +320,10 @@ impl ToValue for JobStateTimeLimitAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceEnvironmentOrderRequired {
     /// `Order`: an integer, required.
-    pub order: Int,
+    pub order: ::cloudwright_core::Int,
     /// `ServiceEnvironment`: a string, required.
-    pub service_environment: Str,
+    pub service_environment: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceEnvironmentOrder: ObjRule = ObjRule {
-    properties: &[
-        ("Order", Shape::INT),
-        ("ServiceEnvironment", Shape::STR),
-    ],
-    required: &["ServiceEnvironment", "Order"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceEnvironmentOrder` property type of `AWS::Batch::JobQueue`.
 ///
@@ -398,11 +335,11 @@ pub struct ServiceEnvironmentOrder {
     /// `Order`: an integer, required.
     ///
     /// The order of the service environment. Job queues with a higher priority are evaluated first when associated with the same service environment.
-    pub order: Int,
+    pub order: ::cloudwright_core::Int,
     /// `ServiceEnvironment`: a string, required.
     ///
     /// The name or ARN of the service environment.
-    pub service_environment: Str,
+    pub service_environment: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -417,17 +354,17 @@ impl ServiceEnvironmentOrder {
     }
 
     /// `Order`: an integer, required.
-    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = value.into(); self }
+    pub fn order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.order = value.into(); self }
     /// `ServiceEnvironment`: a string, required.
-    pub fn service_environment(mut self, value: impl Into<Str>) -> Self { self.service_environment = value.into(); self }
+    pub fn service_environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_environment = value.into(); self }
 }
 
-impl PropertyType for ServiceEnvironmentOrder {}
+impl crate::PropertyType for ServiceEnvironmentOrder {}
 
-impl ToValue for ServiceEnvironmentOrder {
+impl ::cloudwright_core::ToValue for ServiceEnvironmentOrder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Order", &self.order)
             .req("ServiceEnvironment", &self.service_environment)
             .build()
@@ -442,24 +379,24 @@ pub enum JobQueueState {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for JobQueueState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JobQueueState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for JobQueueState {
+impl ::cloudwright_core::ToValue for JobQueueState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -469,22 +406,88 @@ pub enum JobStateTimeLimitActionState {
     /// `RUNNABLE`
     Runnable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for JobStateTimeLimitActionState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JobStateTimeLimitActionState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for JobStateTimeLimitActionState {
+impl ::cloudwright_core::ToValue for JobStateTimeLimitActionState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Runnable => "RUNNABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobQueue: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeEnvironmentOrder), min_items: None, max_items: None, unique: false })),
+            ("JobQueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("JobQueueType", Shape::STR),
+            ("JobStateTimeLimitActions", Shape::List(&ListRule { items: Shape::Object(&RULE_JobStateTimeLimitAction), min_items: None, max_items: None, unique: false })),
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("SchedulingPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ServiceEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceEnvironmentOrder), min_items: None, max_items: None, unique: false })),
+            ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Priority"],
+        one_of: &[&[&["ComputeEnvironmentOrder"], &["ServiceEnvironmentOrder"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeEnvironmentOrder: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeEnvironment", Shape::STR),
+            ("Order", Shape::INT),
+        ],
+        required: &["ComputeEnvironment", "Order"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobStateTimeLimitAction: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::STR),
+            ("MaxTimeSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("Reason", Shape::STR),
+            ("State", Shape::Str(&StrRule { allowed: &["RUNNABLE"], ..StrRule::ANY })),
+        ],
+        required: &["Action", "MaxTimeSeconds", "Reason", "State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceEnvironmentOrder: ObjRule = ObjRule {
+        properties: &[
+            ("Order", Shape::INT),
+            ("ServiceEnvironment", Shape::STR),
+        ],
+        required: &["ServiceEnvironment", "Order"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -27,17 +27,15 @@ pub mod scheduling_policy;
 pub mod service_environment;
 
 #[cfg(feature = "batch")]
-pub use compute_environment::{
-    ComputeEnvironment, ComputeEnvironmentAttributes, ComputeEnvironmentRequired,
-};
+pub use compute_environment::{ComputeEnvironment, ComputeEnvironmentAttributes};
 #[cfg(feature = "batch")]
 pub use consumable_resource::{
     ConsumableResource, ConsumableResourceAttributes, ConsumableResourceRequired,
 };
 #[cfg(feature = "batch")]
-pub use job_definition::{JobDefinition, JobDefinitionAttributes, JobDefinitionRequired};
+pub use job_definition::{JobDefinition, JobDefinitionAttributes};
 #[cfg(feature = "batch")]
-pub use job_queue::{JobQueue, JobQueueAttributes, JobQueueRequired};
+pub use job_queue::{JobQueue, JobQueueAttributes};
 #[cfg(feature = "batch")]
 pub use quota_share::{QuotaShare, QuotaShareAttributes, QuotaShareRequired};
 #[cfg(feature = "batch")]

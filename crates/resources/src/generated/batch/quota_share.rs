@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`QuotaShare`], by name: `QuotaShare::new(QuotaShareRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuotaShareRequired {
     /// `CapacityLimits`: a list of [`QuotaShareCapacityLimit`] objects, required.
-    pub capacity_limits: List<QuotaShareCapacityLimit>,
+    pub capacity_limits: ::cloudwright_core::List<QuotaShareCapacityLimit>,
     /// `JobQueue`: a string, required.
-    pub job_queue: Str,
+    pub job_queue: ::cloudwright_core::Str,
     /// `PreemptionConfiguration`: a [`QuotaSharePreemptionConfiguration`] object, required.
-    pub preemption_configuration: Obj<QuotaSharePreemptionConfiguration>,
+    pub preemption_configuration: crate::Obj<QuotaSharePreemptionConfiguration>,
     /// `QuotaShareName`: a string, required.
-    pub quota_share_name: Str,
+    pub quota_share_name: ::cloudwright_core::Str,
     /// `ResourceSharingConfiguration`: a [`QuotaShareResourceSharingConfiguration`] object, required.
-    pub resource_sharing_configuration: Obj<QuotaShareResourceSharingConfiguration>,
+    pub resource_sharing_configuration: crate::Obj<QuotaShareResourceSharingConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuotaShare: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_QuotaShareCapacityLimit), min_items: None, max_items: None, unique: false })),
-        ("JobQueue", Shape::STR),
-        ("PreemptionConfiguration", Shape::Object(&RULE_QuotaSharePreemptionConfiguration)),
-        ("QuotaShareName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ResourceSharingConfiguration", Shape::Object(&RULE_QuotaShareResourceSharingConfiguration)),
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["QuotaShareName", "JobQueue", "CapacityLimits", "ResourceSharingConfiguration", "PreemptionConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Batch::QuotaShare` resource.
 ///
@@ -55,31 +36,31 @@ pub struct QuotaShare {
     /// `CapacityLimits`: a list of [`QuotaShareCapacityLimit`] objects, required.
     ///
     /// A list that specifies the quantity and type of compute capacity allocated to the quota share.
-    pub capacity_limits: List<QuotaShareCapacityLimit>,
+    pub capacity_limits: ::cloudwright_core::List<QuotaShareCapacityLimit>,
     /// `JobQueue`: a string, required.
     ///
     /// The AWS Batch job queue associated with the quota share. This can be the job queue name or ARN. A job queue must be in the `VALID` state before you can associate it with a quota share.
     ///
     /// Create-only: changing it replaces the resource.
-    pub job_queue: Str,
+    pub job_queue: ::cloudwright_core::Str,
     /// `PreemptionConfiguration`: a [`QuotaSharePreemptionConfiguration`] object, required.
-    pub preemption_configuration: Obj<QuotaSharePreemptionConfiguration>,
+    pub preemption_configuration: crate::Obj<QuotaSharePreemptionConfiguration>,
     /// `QuotaShareName`: a string, required.
     ///
     /// The name of the quota share. It can be up to 128 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub quota_share_name: Str,
+    pub quota_share_name: ::cloudwright_core::Str,
     /// `ResourceSharingConfiguration`: a [`QuotaShareResourceSharingConfiguration`] object, required.
-    pub resource_sharing_configuration: Obj<QuotaShareResourceSharingConfiguration>,
+    pub resource_sharing_configuration: crate::Obj<QuotaShareResourceSharingConfiguration>,
     /// `State`: a [`QuotaShareState`] value.
     ///
     /// The state of the quota share. If the quota share is `ENABLED`, it is able to accept jobs. If the quota share is `DISABLED`, new jobs won't be accepted but jobs already submitted can finish. The default state is `ENABLED`.
-    pub state: Option<QuotaShareState>,
+    pub state: ::std::option::Option<QuotaShareState>,
     /// `Tags`: a JSON value.
     ///
     /// The tags that you apply to the quota share to help you categorize and organize your resources. Each tag consists of a key and an optional value.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +70,7 @@ impl QuotaShare {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Batch::QuotaShare",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-quotashare.html",
         primary_identifier: &["QuotaShareArn"],
@@ -100,7 +81,7 @@ impl QuotaShare {
         read_only: &["QuotaShareArn"],
         attributes: &["QuotaShareArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `QuotaShare` with its required properties, named in a [`QuotaShareRequired`].
@@ -112,45 +93,47 @@ impl QuotaShare {
             preemption_configuration: required.preemption_configuration,
             quota_share_name: required.quota_share_name,
             resource_sharing_configuration: required.resource_sharing_configuration,
-            state: None,
-            tags: None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CapacityLimits`: a list of [`QuotaShareCapacityLimit`] objects, required.
-    pub fn capacity_limits(mut self, value: impl Into<List<QuotaShareCapacityLimit>>) -> Self { self.capacity_limits = value.into(); self }
+    pub fn capacity_limits(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<QuotaShareCapacityLimit>>) -> Self { self.capacity_limits = value.into(); self }
     /// `JobQueue`: a string, required.
-    pub fn job_queue(mut self, value: impl Into<Str>) -> Self { self.job_queue = value.into(); self }
+    pub fn job_queue(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_queue = value.into(); self }
     /// `PreemptionConfiguration`: a [`QuotaSharePreemptionConfiguration`] object, required.
-    pub fn preemption_configuration(mut self, value: impl Into<Obj<QuotaSharePreemptionConfiguration>>) -> Self { self.preemption_configuration = value.into(); self }
+    pub fn preemption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QuotaSharePreemptionConfiguration>>) -> Self { self.preemption_configuration = value.into(); self }
     /// `QuotaShareName`: a string, required.
-    pub fn quota_share_name(mut self, value: impl Into<Str>) -> Self { self.quota_share_name = value.into(); self }
+    pub fn quota_share_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.quota_share_name = value.into(); self }
     /// `ResourceSharingConfiguration`: a [`QuotaShareResourceSharingConfiguration`] object, required.
-    pub fn resource_sharing_configuration(mut self, value: impl Into<Obj<QuotaShareResourceSharingConfiguration>>) -> Self { self.resource_sharing_configuration = value.into(); self }
+    pub fn resource_sharing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QuotaShareResourceSharingConfiguration>>) -> Self { self.resource_sharing_configuration = value.into(); self }
     /// `State`: a [`QuotaShareState`] value.
-    pub fn state(mut self, value: impl Into<QuotaShareState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<QuotaShareState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for QuotaShare {
+impl ::cloudwright_core::Resource for QuotaShare {
     type Attributes = QuotaShareAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QuotaShare, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_QuotaShare, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for QuotaShare {
+impl ::cloudwright_core::ToValue for QuotaShare {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CapacityLimits", &self.capacity_limits)
             .req("JobQueue", &self.job_queue)
             .req("PreemptionConfiguration", &self.preemption_configuration)
@@ -165,12 +148,12 @@ impl ToValue for QuotaShare {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`QuotaShare`]: `Handle<QuotaShare>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`QuotaShare`]: `Handle<QuotaShare>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QuotaShareAttributes(ResourceRef);
+pub struct QuotaShareAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QuotaShareAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QuotaShareAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,8 +161,8 @@ impl From<ResourceRef> for QuotaShareAttributes {
 impl QuotaShareAttributes {
     /// `Fn::GetAtt` `QuotaShareArn`: a string.
     #[inline]
-    pub fn quota_share_arn(&self) -> Value {
-        self.0.get_att("QuotaShareArn")
+    pub fn quota_share_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QuotaShareArn"))
     }
 }
 
@@ -187,21 +170,10 @@ impl QuotaShareAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuotaShareCapacityLimitRequired {
     /// `CapacityUnit`: a string, required.
-    pub capacity_unit: Str,
+    pub capacity_unit: ::cloudwright_core::Str,
     /// `MaxCapacity`: an integer, required.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuotaShareCapacityLimit: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityUnit", Shape::STR),
-        ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxCapacity", "CapacityUnit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QuotaShareCapacityLimit` property type of `AWS::Batch::QuotaShare`.
 ///
@@ -211,13 +183,13 @@ pub struct QuotaShareCapacityLimit {
     /// `CapacityUnit`: a string, required.
     ///
     /// The unit of compute capacity for the capacityLimit. For example, `ml.m5.large`.
-    pub capacity_unit: Str,
+    pub capacity_unit: ::cloudwright_core::Str,
     /// `MaxCapacity`: an integer, required.
     ///
     /// The maximum capacity available for the quota share. This value represents the maximum quantity of a resource that can be allocated to jobs in the quota share without borrowing.
     ///
     /// Value at least 1.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -232,39 +204,22 @@ impl QuotaShareCapacityLimit {
     }
 
     /// `CapacityUnit`: a string, required.
-    pub fn capacity_unit(mut self, value: impl Into<Str>) -> Self { self.capacity_unit = value.into(); self }
+    pub fn capacity_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_unit = value.into(); self }
     /// `MaxCapacity`: an integer, required.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = value.into(); self }
 }
 
-impl PropertyType for QuotaShareCapacityLimit {}
+impl crate::PropertyType for QuotaShareCapacityLimit {}
 
-impl ToValue for QuotaShareCapacityLimit {
+impl ::cloudwright_core::ToValue for QuotaShareCapacityLimit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CapacityUnit", &self.capacity_unit)
             .req("MaxCapacity", &self.max_capacity)
             .build()
     }
 }
-
-/// The required properties of [`QuotaSharePreemptionConfiguration`], by name: `QuotaSharePreemptionConfiguration::new(QuotaSharePreemptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuotaSharePreemptionConfigurationRequired {
-    /// `InSharePreemption`: a string, required.
-    pub in_share_preemption: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuotaSharePreemptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InSharePreemption", Shape::STR),
-    ],
-    required: &["InSharePreemption"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QuotaSharePreemptionConfiguration` property type of `AWS::Batch::QuotaShare`.
 ///
@@ -274,51 +229,33 @@ pub struct QuotaSharePreemptionConfiguration {
     /// `InSharePreemption`: a string, required.
     ///
     /// Specifies whether jobs within a quota share can be preempted by another, higher priority job in the same quota share.
-    pub in_share_preemption: Str,
+    pub in_share_preemption: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl QuotaSharePreemptionConfiguration {
-    /// A `QuotaSharePreemptionConfiguration` with its required properties, named in a [`QuotaSharePreemptionConfigurationRequired`].
+    /// A `QuotaSharePreemptionConfiguration` with its one required property, `InSharePreemption`.
     #[inline]
-    pub fn new(required: QuotaSharePreemptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            in_share_preemption: required.in_share_preemption,
+            in_share_preemption: value.into(),
         }
     }
 
     /// `InSharePreemption`: a string, required.
-    pub fn in_share_preemption(mut self, value: impl Into<Str>) -> Self { self.in_share_preemption = value.into(); self }
+    pub fn in_share_preemption(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.in_share_preemption = value.into(); self }
 }
 
-impl PropertyType for QuotaSharePreemptionConfiguration {}
+impl crate::PropertyType for QuotaSharePreemptionConfiguration {}
 
-impl ToValue for QuotaSharePreemptionConfiguration {
+impl ::cloudwright_core::ToValue for QuotaSharePreemptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InSharePreemption", &self.in_share_preemption)
             .build()
     }
 }
-
-/// The required properties of [`QuotaShareResourceSharingConfiguration`], by name: `QuotaShareResourceSharingConfiguration::new(QuotaShareResourceSharingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuotaShareResourceSharingConfigurationRequired {
-    /// `Strategy`: a string, required.
-    pub strategy: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuotaShareResourceSharingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BorrowLimit", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("Strategy", Shape::STR),
-    ],
-    required: &["Strategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QuotaShareResourceSharingConfiguration` property type of `AWS::Batch::QuotaShare`.
 ///
@@ -330,36 +267,36 @@ pub struct QuotaShareResourceSharingConfiguration {
     /// The maximum percentage of additional capacity that the quota share can borrow from other shares. `BorrowLimit` can only be applied to quota shares with a strategy of `LEND_AND_BORROW`. This value is expressed as a percentage of the quota share's configured CapacityLimits. The `BorrowLimit` is applied uniformly across all capacity units. For example, if the `BorrowLimit` is 200, the quota share can borrow up to 200% of its configured `maxCapacity` for each capacity unit. The default `BorrowLimit` is -1, which indicates unlimited borrowing.
     ///
     /// Value at least -1.
-    pub borrow_limit: Option<Int>,
+    pub borrow_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `Strategy`: a string, required.
     ///
     /// The resource sharing strategy for the quota share. The `RESERVE` strategy allows a quota share to reserve idle capacity for itself. `LEND` configures the share to lend its idle capacity to another share in need of capacity. The `LEND_AND_BORROW` strategy configures the share to borrow idle capacity from an underutilized share, as well as lend to another share.
-    pub strategy: Str,
+    pub strategy: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl QuotaShareResourceSharingConfiguration {
-    /// A `QuotaShareResourceSharingConfiguration` with its required properties, named in a [`QuotaShareResourceSharingConfigurationRequired`].
+    /// A `QuotaShareResourceSharingConfiguration` with its one required property, `Strategy`.
     #[inline]
-    pub fn new(required: QuotaShareResourceSharingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            borrow_limit: None,
-            strategy: required.strategy,
+            borrow_limit: ::std::option::Option::None,
+            strategy: value.into(),
         }
     }
 
     /// `BorrowLimit`: an integer.
-    pub fn borrow_limit(mut self, value: impl Into<Int>) -> Self { self.borrow_limit = Some(value.into()); self }
+    pub fn borrow_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.borrow_limit = ::std::option::Option::Some(value.into()); self }
     /// `Strategy`: a string, required.
-    pub fn strategy(mut self, value: impl Into<Str>) -> Self { self.strategy = value.into(); self }
+    pub fn strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strategy = value.into(); self }
 }
 
-impl PropertyType for QuotaShareResourceSharingConfiguration {}
+impl crate::PropertyType for QuotaShareResourceSharingConfiguration {}
 
-impl ToValue for QuotaShareResourceSharingConfiguration {
+impl ::cloudwright_core::ToValue for QuotaShareResourceSharingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BorrowLimit", &self.borrow_limit)
             .req("Strategy", &self.strategy)
             .build()
@@ -374,23 +311,79 @@ pub enum QuotaShareState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QuotaShareState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QuotaShareState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QuotaShareState {
+impl ::cloudwright_core::ToValue for QuotaShareState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuotaShare: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_QuotaShareCapacityLimit), min_items: None, max_items: None, unique: false })),
+            ("JobQueue", Shape::STR),
+            ("PreemptionConfiguration", Shape::Object(&RULE_QuotaSharePreemptionConfiguration)),
+            ("QuotaShareName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("ResourceSharingConfiguration", Shape::Object(&RULE_QuotaShareResourceSharingConfiguration)),
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["QuotaShareName", "JobQueue", "CapacityLimits", "ResourceSharingConfiguration", "PreemptionConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuotaShareCapacityLimit: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityUnit", Shape::STR),
+            ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxCapacity", "CapacityUnit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuotaSharePreemptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InSharePreemption", Shape::STR),
+        ],
+        required: &["InSharePreemption"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuotaShareResourceSharingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BorrowLimit", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+            ("Strategy", Shape::STR),
+        ],
+        required: &["Strategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("");
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchedulingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("FairsharePolicy", Shape::Object(&RULE_FairsharePolicy)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("QuotaSharePolicy", Shape::Object(&RULE_QuotaSharePolicy)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Batch::SchedulingPolicy` resource.
 ///
-/// The `AWS::Batch::SchedulingPolicy` resource specifies the parameters for an AWS Batch scheduling policy. For more information, see \[Scheduling Policies\](<https://docs.aws.amazon.com/batch/latest/userguide/scheduling_policies.html>) in the ** .
+/// The `AWS::Batch::SchedulingPolicy` resource specifies the parameters for an AWS Batch scheduling policy. For more information, see [Scheduling Policies](https://docs.aws.amazon.com/batch/latest/userguide/scheduling_policies.html) in the ** .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SchedulingPolicyAttributes`], which `Handle<SchedulingPolicy>` dereferences to.
@@ -38,25 +21,25 @@ pub struct SchedulingPolicy {
     /// `FairsharePolicy`: a [`FairsharePolicy`] object.
     ///
     /// The fair-share scheduling policy details.
-    pub fairshare_policy: Option<Obj<FairsharePolicy>>,
+    pub fairshare_policy: ::std::option::Option<crate::Obj<FairsharePolicy>>,
     /// `Name`: a string.
     ///
     /// The name of the fair-share scheduling policy. It can be up to 128 letters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
     ///
     /// Pattern ``; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `QuotaSharePolicy`: a [`QuotaSharePolicy`] object.
     ///
     /// Quota Share Policy for the Job Queue.
-    pub quota_share_policy: Option<Obj<QuotaSharePolicy>>,
+    pub quota_share_policy: ::std::option::Option<crate::Obj<QuotaSharePolicy>>,
     /// `Tags`: a JSON value.
     ///
-    /// The tags that you apply to the scheduling policy to help you categorize and organize your resources. Each tag consists of a key and an optional value. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in *AWS General Reference* .
+    /// The tags that you apply to the scheduling policy to help you categorize and organize your resources. Each tag consists of a key and an optional value. For more information, see [Tagging AWS Resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in *AWS General Reference* .
     ///
-    /// These tags can be updated or removed using the \[TagResource\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_TagResource.html>) and \[UntagResource\](<https://docs.aws.amazon.com/batch/latest/APIReference/API_UntagResource.html>) API operations.
+    /// These tags can be updated or removed using the [TagResource](https://docs.aws.amazon.com/batch/latest/APIReference/API_TagResource.html) and [UntagResource](https://docs.aws.amazon.com/batch/latest/APIReference/API_UntagResource.html) API operations.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -66,7 +49,7 @@ impl SchedulingPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Batch::SchedulingPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-schedulingpolicy.html",
         primary_identifier: &["Arn"],
@@ -77,43 +60,45 @@ impl SchedulingPolicy {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `SchedulingPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FairsharePolicy`: a [`FairsharePolicy`] object.
-    pub fn fairshare_policy(mut self, value: impl Into<Obj<FairsharePolicy>>) -> Self { self.fairshare_policy = Some(value.into()); self }
+    pub fn fairshare_policy(mut self, value: impl ::std::convert::Into<crate::Obj<FairsharePolicy>>) -> Self { self.fairshare_policy = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `QuotaSharePolicy`: a [`QuotaSharePolicy`] object.
-    pub fn quota_share_policy(mut self, value: impl Into<Obj<QuotaSharePolicy>>) -> Self { self.quota_share_policy = Some(value.into()); self }
+    pub fn quota_share_policy(mut self, value: impl ::std::convert::Into<crate::Obj<QuotaSharePolicy>>) -> Self { self.quota_share_policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SchedulingPolicy {
+impl ::cloudwright_core::Resource for SchedulingPolicy {
     type Attributes = SchedulingPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SchedulingPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SchedulingPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SchedulingPolicy {
+impl ::cloudwright_core::ToValue for SchedulingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FairsharePolicy", &self.fairshare_policy)
             .opt("Name", &self.name)
             .opt("QuotaSharePolicy", &self.quota_share_policy)
@@ -122,12 +107,12 @@ impl ToValue for SchedulingPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SchedulingPolicy`]: `Handle<SchedulingPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SchedulingPolicy`]: `Handle<SchedulingPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SchedulingPolicyAttributes(ResourceRef);
+pub struct SchedulingPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SchedulingPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SchedulingPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,21 +120,10 @@ impl From<ResourceRef> for SchedulingPolicyAttributes {
 impl SchedulingPolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FairsharePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeReservation", Shape::Num(&NumRule { min: Some(0.0), max: Some(99.0), ..NumRule::ANY })),
-        ("ShareDecaySeconds", Shape::Num(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
-        ("ShareDistribution", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareAttributes), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FairsharePolicy` property type of `AWS::Batch::SchedulingPolicy`.
 ///
@@ -169,7 +143,7 @@ pub struct FairsharePolicy {
     /// The minimum value is 0 and the maximum value is 99.
     ///
     /// Value 0 to 99.
-    pub compute_reservation: Option<Num>,
+    pub compute_reservation: ::std::option::Option<::cloudwright_core::Num>,
     /// `ShareDecaySeconds`: a number.
     ///
     /// The amount of time (in seconds) to use to calculate a fair-share percentage for each share identifier in use. A value of zero (0) indicates the default minimum time window (600 seconds). The maximum supported value is 604800 (1 week).
@@ -177,11 +151,11 @@ pub struct FairsharePolicy {
     /// The decay allows for more recently run jobs to have more weight than jobs that ran earlier. Consider adjusting this number if you have jobs that (on average) run longer than ten minutes, or a large difference in job count or job run times between share identifiers, and the allocation of resources doesn't meet your needs.
     ///
     /// Value 0 to 604800.
-    pub share_decay_seconds: Option<Num>,
+    pub share_decay_seconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `ShareDistribution`: a list of [`ShareAttributes`] objects.
     ///
     /// An array of `SharedIdentifier` objects that contain the weights for the share identifiers for the fair-share policy. Share identifiers that aren't included have a default weight of `1.0` .
-    pub share_distribution: Option<List<ShareAttributes>>,
+    pub share_distribution: ::std::option::Option<::cloudwright_core::List<ShareAttributes>>,
 }
 
 #[rustfmt::skip]
@@ -189,38 +163,29 @@ impl FairsharePolicy {
     /// A `FairsharePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComputeReservation`: a number.
-    pub fn compute_reservation(mut self, value: impl Into<Num>) -> Self { self.compute_reservation = Some(value.into()); self }
+    pub fn compute_reservation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.compute_reservation = ::std::option::Option::Some(value.into()); self }
     /// `ShareDecaySeconds`: a number.
-    pub fn share_decay_seconds(mut self, value: impl Into<Num>) -> Self { self.share_decay_seconds = Some(value.into()); self }
+    pub fn share_decay_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.share_decay_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ShareDistribution`: a list of [`ShareAttributes`] objects.
-    pub fn share_distribution(mut self, value: impl Into<List<ShareAttributes>>) -> Self { self.share_distribution = Some(value.into()); self }
+    pub fn share_distribution(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ShareAttributes>>) -> Self { self.share_distribution = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FairsharePolicy {}
+impl crate::PropertyType for FairsharePolicy {}
 
-impl ToValue for FairsharePolicy {
+impl ::cloudwright_core::ToValue for FairsharePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputeReservation", &self.compute_reservation)
             .opt("ShareDecaySeconds", &self.share_decay_seconds)
             .opt("ShareDistribution", &self.share_distribution)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuotaSharePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("IdleResourceAssignmentStrategy", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QuotaSharePolicy` property type of `AWS::Batch::SchedulingPolicy`.
 ///
@@ -230,7 +195,7 @@ pub(crate) static RULE_QuotaSharePolicy: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuotaSharePolicy {
     /// `IdleResourceAssignmentStrategy`: a string.
-    pub idle_resource_assignment_strategy: Option<Str>,
+    pub idle_resource_assignment_strategy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -238,19 +203,19 @@ impl QuotaSharePolicy {
     /// A `QuotaSharePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdleResourceAssignmentStrategy`: a string.
-    pub fn idle_resource_assignment_strategy(mut self, value: impl Into<Str>) -> Self { self.idle_resource_assignment_strategy = Some(value.into()); self }
+    pub fn idle_resource_assignment_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idle_resource_assignment_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QuotaSharePolicy {}
+impl crate::PropertyType for QuotaSharePolicy {}
 
-impl ToValue for QuotaSharePolicy {
+impl ::cloudwright_core::ToValue for QuotaSharePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IdleResourceAssignmentStrategy",
                 &self.idle_resource_assignment_strategy,
@@ -258,16 +223,6 @@ impl ToValue for QuotaSharePolicy {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ShareAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("ShareIdentifier", Shape::STR),
-        ("WeightFactor", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ShareAttributes` property type of `AWS::Batch::SchedulingPolicy`.
 ///
@@ -283,7 +238,7 @@ pub struct ShareAttributes {
     /// There can be no more than 500 share identifiers active in a job queue.
     ///
     /// The string is limited to 255 alphanumeric characters, and can be followed by an asterisk (*).
-    pub share_identifier: Option<Str>,
+    pub share_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `WeightFactor`: a number.
     ///
     /// The weight factor for the share identifier. The default value is 1.0. A lower value has a higher priority for compute resources. For example, jobs that use a share identifier with a weight factor of 0.125 (1/8) get 8 times the compute resources of jobs that use a share identifier with a weight factor of 1.
@@ -291,7 +246,7 @@ pub struct ShareAttributes {
     /// The smallest supported value is 0.0001, and the largest supported value is 999.9999.
     ///
     /// Value 0 to 1000.
-    pub weight_factor: Option<Num>,
+    pub weight_factor: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -299,23 +254,75 @@ impl ShareAttributes {
     /// A `ShareAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ShareIdentifier`: a string.
-    pub fn share_identifier(mut self, value: impl Into<Str>) -> Self { self.share_identifier = Some(value.into()); self }
+    pub fn share_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.share_identifier = ::std::option::Option::Some(value.into()); self }
     /// `WeightFactor`: a number.
-    pub fn weight_factor(mut self, value: impl Into<Num>) -> Self { self.weight_factor = Some(value.into()); self }
+    pub fn weight_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weight_factor = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ShareAttributes {}
+impl crate::PropertyType for ShareAttributes {}
 
-impl ToValue for ShareAttributes {
+impl ::cloudwright_core::ToValue for ShareAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ShareIdentifier", &self.share_identifier)
             .opt("WeightFactor", &self.weight_factor)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchedulingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("FairsharePolicy", Shape::Object(&RULE_FairsharePolicy)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("QuotaSharePolicy", Shape::Object(&RULE_QuotaSharePolicy)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FairsharePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeReservation", Shape::Num(&NumRule { min: Some(0.0), max: Some(99.0), ..NumRule::ANY })),
+            ("ShareDecaySeconds", Shape::Num(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
+            ("ShareDistribution", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareAttributes), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuotaSharePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("IdleResourceAssignmentStrategy", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ShareAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("ShareIdentifier", Shape::STR),
+            ("WeightFactor", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

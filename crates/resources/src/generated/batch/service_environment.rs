@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ServiceEnvironment`], by name: `ServiceEnvironment::new(ServiceEnvironmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceEnvironmentRequired {
     /// `CapacityLimits`: a list of [`CapacityLimit`] objects, required.
-    pub capacity_limits: List<CapacityLimit>,
+    pub capacity_limits: ::cloudwright_core::List<CapacityLimit>,
     /// `ServiceEnvironmentType`: a string, required.
-    pub service_environment_type: Str,
+    pub service_environment_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceEnvironment: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityLimit), min_items: None, max_items: None, unique: false })),
-        ("ServiceEnvironmentName", Shape::STR),
-        ("ServiceEnvironmentType", Shape::STR),
-        ("State", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ServiceEnvironmentType", "CapacityLimits"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Batch::ServiceEnvironment` resource.
 ///
@@ -47,27 +30,27 @@ pub struct ServiceEnvironment {
     /// `CapacityLimits`: a list of [`CapacityLimit`] objects, required.
     ///
     /// The capacity limits for the service environment. This defines the maximum resources that can be used by service jobs in this environment.
-    pub capacity_limits: List<CapacityLimit>,
+    pub capacity_limits: ::cloudwright_core::List<CapacityLimit>,
     /// `ServiceEnvironmentName`: a string.
     ///
     /// The name of the service environment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_environment_name: Option<Str>,
+    pub service_environment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceEnvironmentType`: a string, required.
     ///
     /// The type of service environment. For SageMaker Training jobs, this value is `SAGEMAKER_TRAINING` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_environment_type: Str,
+    pub service_environment_type: ::cloudwright_core::Str,
     /// `State`: a string.
     ///
     /// The state of the service environment. Valid values are `ENABLED` and `DISABLED` .
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
-    /// The tags associated with the service environment. Each tag consists of a key and an optional value. For more information, see \[Tagging your AWS Batch resources\](<https://docs.aws.amazon.com/batch/latest/userguide/using-tags.html>) .
-    pub tags: Option<Json>,
+    /// The tags associated with the service environment. Each tag consists of a key and an optional value. For more information, see [Tagging your AWS Batch resources](https://docs.aws.amazon.com/batch/latest/userguide/using-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +60,7 @@ impl ServiceEnvironment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Batch::ServiceEnvironment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-serviceenvironment.html",
         primary_identifier: &["ServiceEnvironmentArn"],
@@ -88,7 +71,7 @@ impl ServiceEnvironment {
         read_only: &["ServiceEnvironmentArn"],
         attributes: &["ServiceEnvironmentArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ServiceEnvironment` with its required properties, named in a [`ServiceEnvironmentRequired`].
@@ -96,43 +79,45 @@ impl ServiceEnvironment {
     pub fn new(required: ServiceEnvironmentRequired) -> Self {
         Self {
             capacity_limits: required.capacity_limits,
-            service_environment_name: None,
+            service_environment_name: ::std::option::Option::None,
             service_environment_type: required.service_environment_type,
-            state: None,
-            tags: None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CapacityLimits`: a list of [`CapacityLimit`] objects, required.
-    pub fn capacity_limits(mut self, value: impl Into<List<CapacityLimit>>) -> Self { self.capacity_limits = value.into(); self }
+    pub fn capacity_limits(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CapacityLimit>>) -> Self { self.capacity_limits = value.into(); self }
     /// `ServiceEnvironmentName`: a string.
-    pub fn service_environment_name(mut self, value: impl Into<Str>) -> Self { self.service_environment_name = Some(value.into()); self }
+    pub fn service_environment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_environment_name = ::std::option::Option::Some(value.into()); self }
     /// `ServiceEnvironmentType`: a string, required.
-    pub fn service_environment_type(mut self, value: impl Into<Str>) -> Self { self.service_environment_type = value.into(); self }
+    pub fn service_environment_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_environment_type = value.into(); self }
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceEnvironment {
+impl ::cloudwright_core::Resource for ServiceEnvironment {
     type Attributes = ServiceEnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceEnvironment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceEnvironment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceEnvironment {
+impl ::cloudwright_core::ToValue for ServiceEnvironment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CapacityLimits", &self.capacity_limits)
             .opt("ServiceEnvironmentName", &self.service_environment_name)
             .req("ServiceEnvironmentType", &self.service_environment_type)
@@ -142,12 +127,12 @@ impl ToValue for ServiceEnvironment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceEnvironment`]: `Handle<ServiceEnvironment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceEnvironment`]: `Handle<ServiceEnvironment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceEnvironmentAttributes(ResourceRef);
+pub struct ServiceEnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceEnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceEnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,20 +142,10 @@ impl ServiceEnvironmentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the service environment.
     #[inline]
-    pub fn service_environment_arn(&self) -> Value {
-        self.0.get_att("ServiceEnvironmentArn")
+    pub fn service_environment_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceEnvironmentArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityLimit: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityUnit", Shape::STR),
-        ("MaxCapacity", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityLimit` property type of `AWS::Batch::ServiceEnvironment`.
 ///
@@ -182,13 +157,13 @@ pub struct CapacityLimit {
     /// `CapacityUnit`: a string.
     ///
     /// The unit of measure for the capacity limit. This defines how the maxCapacity value should be interpreted. For `SAGEMAKER_TRAINING` jobs, use `NUM_INSTANCES` .
-    pub capacity_unit: Option<Str>,
+    pub capacity_unit: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxCapacity`: an integer.
     ///
     /// The maximum capacity available for the service environment. This value represents the maximum amount resources that can be allocated to service jobs.
     ///
     /// For example, `maxCapacity=50` , `capacityUnit=NUM_INSTANCES` . This indicates that the maximum number of instances that can be run on this service environment is 50. You could then run 5 SageMaker Training jobs that each use 10 instances. However, if you submit another job that requires 10 instances, it will wait in the queue.
-    pub max_capacity: Option<Int>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -196,23 +171,55 @@ impl CapacityLimit {
     /// A `CapacityLimit` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityUnit`: a string.
-    pub fn capacity_unit(mut self, value: impl Into<Str>) -> Self { self.capacity_unit = Some(value.into()); self }
+    pub fn capacity_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_unit = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityLimit {}
+impl crate::PropertyType for CapacityLimit {}
 
-impl ToValue for CapacityLimit {
+impl ::cloudwright_core::ToValue for CapacityLimit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityUnit", &self.capacity_unit)
             .opt("MaxCapacity", &self.max_capacity)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceEnvironment: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityLimit), min_items: None, max_items: None, unique: false })),
+            ("ServiceEnvironmentName", Shape::STR),
+            ("ServiceEnvironmentType", Shape::STR),
+            ("State", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ServiceEnvironmentType", "CapacityLimits"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityLimit: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityUnit", Shape::STR),
+            ("MaxCapacity", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S\\s]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:(bcm-data-exports):[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z\\-_]+$");
-
-/// The required properties of [`Export`], by name: `Export::new(ExportRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExportRequired {
-    /// `Export`: an [`ExportProperty`] object, required.
-    pub export: Obj<ExportProperty>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Export: ObjRule = ObjRule {
-    properties: &[
-        ("Export", Shape::Object(&RULE_ExportProperty)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Export"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::BCMDataExports::Export` resource.
 ///
 /// Creates a data export and specifies the data query, the delivery preference, and any optional resource tags.
 ///
 /// A `DataQuery` consists of both a `QueryStatement` and `TableConfigurations` .
 ///
-/// The `QueryStatement` is an SQL statement. Data Exports only supports a limited subset of the SQL syntax. For more information on the SQL syntax that is supported, see \[Data query\](<https://docs.aws.amazon.com/cur/latest/userguide/de-data-query.html>) . To view the available tables and columns, see the \[Data Exports table dictionary\](<https://docs.aws.amazon.com/cur/latest/userguide/de-table-dictionary.html>) .
+/// The `QueryStatement` is an SQL statement. Data Exports only supports a limited subset of the SQL syntax. For more information on the SQL syntax that is supported, see [Data query](https://docs.aws.amazon.com/cur/latest/userguide/de-data-query.html) . To view the available tables and columns, see the [Data Exports table dictionary](https://docs.aws.amazon.com/cur/latest/userguide/de-table-dictionary.html) .
 ///
-/// The `TableConfigurations` is a collection of specified `TableProperties` for the table being queried in the `QueryStatement` . TableProperties are additional configurations you can provide to change the data and schema of a table. Each table can have different TableProperties. However, tables are not required to have any TableProperties. Each table property has a default value that it assumes if not specified. For more information on table configurations, see \[Data query\](<https://docs.aws.amazon.com/cur/latest/userguide/de-data-query.html>) . To view the table properties available for each table, see the \[Data Exports table dictionary\](<https://docs.aws.amazon.com/cur/latest/userguide/de-table-dictionary.html>) or use the `ListTables` API to get a response of all tables and their available properties.
+/// The `TableConfigurations` is a collection of specified `TableProperties` for the table being queried in the `QueryStatement` . TableProperties are additional configurations you can provide to change the data and schema of a table. Each table can have different TableProperties. However, tables are not required to have any TableProperties. Each table property has a default value that it assumes if not specified. For more information on table configurations, see [Data query](https://docs.aws.amazon.com/cur/latest/userguide/de-data-query.html) . To view the table properties available for each table, see the [Data Exports table dictionary](https://docs.aws.amazon.com/cur/latest/userguide/de-table-dictionary.html) or use the `ListTables` API to get a response of all tables and their available properties.
 ///
 /// `Ref` returns its `ExportArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ExportAttributes`], which `Handle<Export>` dereferences to.
@@ -54,11 +27,11 @@ pub struct Export {
     /// `Export`: an [`ExportProperty`] object, required.
     ///
     /// The details that are available for an export.
-    pub export: Obj<ExportProperty>,
+    pub export: crate::Obj<ExportProperty>,
     /// `Tags`: a list of [`ResourceTag`] objects.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<ResourceTag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +41,7 @@ impl Export {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BCMDataExports::Export",
         documentation_url: "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_DataExports_CreateExport.html#API_DataExports_CreateExport_RequestSyntax",
         primary_identifier: &["ExportArn"],
@@ -79,54 +52,56 @@ impl Export {
         read_only: &["ExportArn", "Export/ExportArn"],
         attributes: &["Export.ExportArn", "ExportArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Export` with its required properties, named in a [`ExportRequired`].
+    /// A `Export` with its one required property, `Export`.
     #[inline]
-    pub fn new(required: ExportRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ExportProperty>>) -> Self {
         Self {
-            export: required.export,
-            tags: None,
+            export: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Export`: an [`ExportProperty`] object, required.
-    pub fn export(mut self, value: impl Into<Obj<ExportProperty>>) -> Self { self.export = value.into(); self }
+    pub fn export(mut self, value: impl ::std::convert::Into<crate::Obj<ExportProperty>>) -> Self { self.export = value.into(); self }
     /// `Tags`: a list of [`ResourceTag`] objects.
-    pub fn tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Export {
+impl ::cloudwright_core::Resource for Export {
     type Attributes = ExportAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Export, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Export, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Export {
+impl ::cloudwright_core::ToValue for Export {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Export", &self.export)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Export`]: `Handle<Export>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Export`]: `Handle<Export>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ExportAttributes(ResourceRef);
+pub struct ExportAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ExportAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ExportAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,36 +111,18 @@ impl ExportAttributes {
     ///
     /// The Amazon Resource Name (ARN) for this export.
     #[inline]
-    pub fn export_export_arn(&self) -> Value {
-        self.0.get_att("Export.ExportArn")
+    pub fn export_export_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Export.ExportArn"))
     }
 
     /// `Fn::GetAtt` `ExportArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for this export.
     #[inline]
-    pub fn export_arn(&self) -> Value {
-        self.0.get_att("ExportArn")
+    pub fn export_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExportArn"))
     }
 }
-
-/// The required properties of [`DataQuery`], by name: `DataQuery::new(DataQueryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataQueryRequired {
-    /// `QueryStatement`: a string, required.
-    pub query_statement: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataQuery: ObjRule = ObjRule {
-    properties: &[
-        ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TableConfigurations", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["QueryStatement"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataQuery` property type of `AWS::BCMDataExports::Export`.
 ///
@@ -179,58 +136,41 @@ pub struct DataQuery {
     /// The query statement.
     ///
     /// Pattern `^[\S\s]*$`; length 1 to 36000.
-    pub query_statement: Str,
+    pub query_statement: ::cloudwright_core::Str,
     /// `TableConfigurations`: a JSON value.
     ///
     /// The table configuration.
-    pub table_configurations: Option<Json>,
+    pub table_configurations: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
 impl DataQuery {
-    /// A `DataQuery` with its required properties, named in a [`DataQueryRequired`].
+    /// A `DataQuery` with its one required property, `QueryStatement`.
     #[inline]
-    pub fn new(required: DataQueryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            query_statement: required.query_statement,
-            table_configurations: None,
+            query_statement: value.into(),
+            table_configurations: ::std::option::Option::None,
         }
     }
 
     /// `QueryStatement`: a string, required.
-    pub fn query_statement(mut self, value: impl Into<Str>) -> Self { self.query_statement = value.into(); self }
+    pub fn query_statement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_statement = value.into(); self }
     /// `TableConfigurations`: a JSON value.
-    pub fn table_configurations(mut self, value: impl Into<Json>) -> Self { self.table_configurations = Some(value.into()); self }
+    pub fn table_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.table_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataQuery {}
+impl crate::PropertyType for DataQuery {}
 
-impl ToValue for DataQuery {
+impl ::cloudwright_core::ToValue for DataQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QueryStatement", &self.query_statement)
             .opt("TableConfigurations", &self.table_configurations)
             .build()
     }
 }
-
-/// The required properties of [`DestinationConfigurations`], by name: `DestinationConfigurations::new(DestinationConfigurationsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DestinationConfigurationsRequired {
-    /// `S3Destination`: a [`S3Destination`] object, required.
-    pub s3_destination: Obj<S3Destination>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationConfigurations: ObjRule = ObjRule {
-    properties: &[
-        ("S3Destination", Shape::Object(&RULE_S3Destination)),
-    ],
-    required: &["S3Destination"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationConfigurations` property type of `AWS::BCMDataExports::Export`.
 ///
@@ -242,29 +182,29 @@ pub struct DestinationConfigurations {
     /// `S3Destination`: a [`S3Destination`] object, required.
     ///
     /// An object that describes the destination of the data exports file.
-    pub s3_destination: Obj<S3Destination>,
+    pub s3_destination: crate::Obj<S3Destination>,
 }
 
 #[rustfmt::skip]
 impl DestinationConfigurations {
-    /// A `DestinationConfigurations` with its required properties, named in a [`DestinationConfigurationsRequired`].
+    /// A `DestinationConfigurations` with its one required property, `S3Destination`.
     #[inline]
-    pub fn new(required: DestinationConfigurationsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Destination>>) -> Self {
         Self {
-            s3_destination: required.s3_destination,
+            s3_destination: value.into(),
         }
     }
 
     /// `S3Destination`: a [`S3Destination`] object, required.
-    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self { self.s3_destination = value.into(); self }
+    pub fn s3_destination(mut self, value: impl ::std::convert::Into<crate::Obj<S3Destination>>) -> Self { self.s3_destination = value.into(); self }
 }
 
-impl PropertyType for DestinationConfigurations {}
+impl crate::PropertyType for DestinationConfigurations {}
 
-impl ToValue for DestinationConfigurations {
+impl ::cloudwright_core::ToValue for DestinationConfigurations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Destination", &self.s3_destination)
             .build()
     }
@@ -274,29 +214,14 @@ impl ToValue for DestinationConfigurations {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportPropertyRequired {
     /// `DataQuery`: a [`DataQuery`] object, required.
-    pub data_query: Obj<DataQuery>,
+    pub data_query: crate::Obj<DataQuery>,
     /// `DestinationConfigurations`: a [`DestinationConfigurations`] object, required.
-    pub destination_configurations: Obj<DestinationConfigurations>,
+    pub destination_configurations: crate::Obj<DestinationConfigurations>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RefreshCadence`: a [`RefreshCadence`] object, required.
-    pub refresh_cadence: Obj<RefreshCadence>,
+    pub refresh_cadence: crate::Obj<RefreshCadence>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExportProperty: ObjRule = ObjRule {
-    properties: &[
-        ("DataQuery", Shape::Object(&RULE_DataQuery)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationConfigurations", Shape::Object(&RULE_DestinationConfigurations)),
-        ("ExportArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RefreshCadence", Shape::Object(&RULE_RefreshCadence)),
-    ],
-    required: &["DataQuery", "DestinationConfigurations", "Name", "RefreshCadence"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Export` property type of `AWS::BCMDataExports::Export`.
 ///
@@ -308,33 +233,33 @@ pub struct ExportProperty {
     /// `DataQuery`: a [`DataQuery`] object, required.
     ///
     /// The data query for this specific data export.
-    pub data_query: Obj<DataQuery>,
+    pub data_query: crate::Obj<DataQuery>,
     /// `Description`: a string.
     ///
     /// The description for this specific data export.
     ///
     /// Pattern `^[\S\s]*$`; length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationConfigurations`: a [`DestinationConfigurations`] object, required.
     ///
     /// The destination configuration for this specific data export.
-    pub destination_configurations: Obj<DestinationConfigurations>,
+    pub destination_configurations: crate::Obj<DestinationConfigurations>,
     /// `ExportArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for this export.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:(bcm-data-exports):[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$`; length 20 to 2048.
-    pub export_arn: Option<Str>,
+    pub export_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of this specific data export.
     ///
     /// Pattern `^[0-9A-Za-z\-_]+$`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RefreshCadence`: a [`RefreshCadence`] object, required.
     ///
     /// The cadence for AWS to update the export in your S3 bucket.
-    pub refresh_cadence: Obj<RefreshCadence>,
+    pub refresh_cadence: crate::Obj<RefreshCadence>,
 }
 
 #[rustfmt::skip]
@@ -344,34 +269,34 @@ impl ExportProperty {
     pub fn new(required: ExportPropertyRequired) -> Self {
         Self {
             data_query: required.data_query,
-            description: None,
+            description: ::std::option::Option::None,
             destination_configurations: required.destination_configurations,
-            export_arn: None,
+            export_arn: ::std::option::Option::None,
             name: required.name,
             refresh_cadence: required.refresh_cadence,
         }
     }
 
     /// `DataQuery`: a [`DataQuery`] object, required.
-    pub fn data_query(mut self, value: impl Into<Obj<DataQuery>>) -> Self { self.data_query = value.into(); self }
+    pub fn data_query(mut self, value: impl ::std::convert::Into<crate::Obj<DataQuery>>) -> Self { self.data_query = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DestinationConfigurations`: a [`DestinationConfigurations`] object, required.
-    pub fn destination_configurations(mut self, value: impl Into<Obj<DestinationConfigurations>>) -> Self { self.destination_configurations = value.into(); self }
+    pub fn destination_configurations(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationConfigurations>>) -> Self { self.destination_configurations = value.into(); self }
     /// `ExportArn`: a string.
-    pub fn export_arn(mut self, value: impl Into<Str>) -> Self { self.export_arn = Some(value.into()); self }
+    pub fn export_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.export_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RefreshCadence`: a [`RefreshCadence`] object, required.
-    pub fn refresh_cadence(mut self, value: impl Into<Obj<RefreshCadence>>) -> Self { self.refresh_cadence = value.into(); self }
+    pub fn refresh_cadence(mut self, value: impl ::std::convert::Into<crate::Obj<RefreshCadence>>) -> Self { self.refresh_cadence = value.into(); self }
 }
 
-impl PropertyType for ExportProperty {}
+impl crate::PropertyType for ExportProperty {}
 
-impl ToValue for ExportProperty {
+impl ::cloudwright_core::ToValue for ExportProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataQuery", &self.data_query)
             .opt("Description", &self.description)
             .req(
@@ -384,23 +309,6 @@ impl ToValue for ExportProperty {
             .build()
     }
 }
-
-/// The required properties of [`RefreshCadence`], by name: `RefreshCadence::new(RefreshCadenceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RefreshCadenceRequired {
-    /// `Frequency`: a [`FrequencyOption`] value, required.
-    pub frequency: FrequencyOption,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshCadence: ObjRule = ObjRule {
-    properties: &[
-        ("Frequency", Shape::Str(&StrRule { allowed: &["SYNCHRONOUS"], ..StrRule::ANY })),
-    ],
-    required: &["Frequency"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RefreshCadence` property type of `AWS::BCMDataExports::Export`.
 ///
@@ -417,24 +325,26 @@ pub struct RefreshCadence {
 
 #[rustfmt::skip]
 impl RefreshCadence {
-    /// A `RefreshCadence` with its required properties, named in a [`RefreshCadenceRequired`].
+    /// A `RefreshCadence` with its one required property, `Frequency`.
     #[inline]
-    pub fn new(required: RefreshCadenceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FrequencyOption>) -> Self {
         Self {
-            frequency: required.frequency,
+            frequency: value.into(),
         }
     }
 
     /// `Frequency`: a [`FrequencyOption`] value, required.
-    pub fn frequency(mut self, value: impl Into<FrequencyOption>) -> Self { self.frequency = value.into(); self }
+    pub fn frequency(mut self, value: impl ::std::convert::Into<FrequencyOption>) -> Self { self.frequency = value.into(); self }
 }
 
-impl PropertyType for RefreshCadence {}
+impl crate::PropertyType for RefreshCadence {}
 
-impl ToValue for RefreshCadence {
+impl ::cloudwright_core::ToValue for RefreshCadence {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Frequency", &self.frequency).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Frequency", &self.frequency)
+            .build()
     }
 }
 
@@ -442,21 +352,10 @@ impl ToValue for RefreshCadence {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceTag` property type of `AWS::BCMDataExports::Export`.
 ///
@@ -470,13 +369,13 @@ pub struct ResourceTag {
     /// The key that's associated with the tag.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value that's associated with the tag.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -491,17 +390,17 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ResourceTag {}
+impl crate::PropertyType for ResourceTag {}
 
-impl ToValue for ResourceTag {
+impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -512,28 +411,14 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationRequired {
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3OutputConfigurations`: a [`S3OutputConfigurations`] object, required.
-    pub s3_output_configurations: Obj<S3OutputConfigurations>,
+    pub s3_output_configurations: crate::Obj<S3OutputConfigurations>,
     /// `S3Prefix`: a string, required.
-    pub s3_prefix: Str,
+    pub s3_prefix: ::cloudwright_core::Str,
     /// `S3Region`: a string, required.
-    pub s3_region: Str,
+    pub s3_region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3BucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("S3OutputConfigurations", Shape::Object(&RULE_S3OutputConfigurations)),
-        ("S3Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("S3Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["S3Bucket", "S3OutputConfigurations", "S3Prefix", "S3Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Destination` property type of `AWS::BCMDataExports::Export`.
 ///
@@ -547,27 +432,27 @@ pub struct S3Destination {
     /// The name of the Amazon S3 bucket used as the destination of a data export file.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[\S\s]*$`; length 0 to 1024.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3BucketOwner`: a string.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub s3_bucket_owner: Option<Str>,
+    pub s3_bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3OutputConfigurations`: a [`S3OutputConfigurations`] object, required.
     ///
     /// The output configuration for the data export.
-    pub s3_output_configurations: Obj<S3OutputConfigurations>,
+    pub s3_output_configurations: crate::Obj<S3OutputConfigurations>,
     /// `S3Prefix`: a string, required.
     ///
     /// The S3 path prefix you want prepended to the name of your data export.
     ///
     /// Pattern `^[\S\s]*$`; length 0 to 1024.
-    pub s3_prefix: Str,
+    pub s3_prefix: ::cloudwright_core::Str,
     /// `S3Region`: a string, required.
     ///
     /// The S3 bucket Region.
     ///
     /// Pattern `^[\S\s]*$`; length 0 to 1024.
-    pub s3_region: Str,
+    pub s3_region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -577,7 +462,7 @@ impl S3Destination {
     pub fn new(required: S3DestinationRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
-            s3_bucket_owner: None,
+            s3_bucket_owner: ::std::option::Option::None,
             s3_output_configurations: required.s3_output_configurations,
             s3_prefix: required.s3_prefix,
             s3_region: required.s3_region,
@@ -585,23 +470,23 @@ impl S3Destination {
     }
 
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3BucketOwner`: a string.
-    pub fn s3_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_owner = Some(value.into()); self }
+    pub fn s3_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `S3OutputConfigurations`: a [`S3OutputConfigurations`] object, required.
-    pub fn s3_output_configurations(mut self, value: impl Into<Obj<S3OutputConfigurations>>) -> Self { self.s3_output_configurations = value.into(); self }
+    pub fn s3_output_configurations(mut self, value: impl ::std::convert::Into<crate::Obj<S3OutputConfigurations>>) -> Self { self.s3_output_configurations = value.into(); self }
     /// `S3Prefix`: a string, required.
-    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_prefix = value.into(); self }
+    pub fn s3_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_prefix = value.into(); self }
     /// `S3Region`: a string, required.
-    pub fn s3_region(mut self, value: impl Into<Str>) -> Self { self.s3_region = value.into(); self }
+    pub fn s3_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_region = value.into(); self }
 }
 
-impl PropertyType for S3Destination {}
+impl crate::PropertyType for S3Destination {}
 
-impl ToValue for S3Destination {
+impl ::cloudwright_core::ToValue for S3Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
             .opt("S3BucketOwner", &self.s3_bucket_owner)
             .req("S3OutputConfigurations", &self.s3_output_configurations)
@@ -623,19 +508,6 @@ pub struct S3OutputConfigurationsRequired {
     /// `Overwrite`: an [`OverwriteOption`] value, required.
     pub overwrite: OverwriteOption,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3OutputConfigurations: ObjRule = ObjRule {
-    properties: &[
-        ("Compression", Shape::Str(&StrRule { allowed: &["GZIP", "PARQUET"], ..StrRule::ANY })),
-        ("Format", Shape::Str(&StrRule { allowed: &["TEXT_OR_CSV", "PARQUET"], ..StrRule::ANY })),
-        ("OutputType", Shape::Str(&StrRule { allowed: &["CUSTOM"], ..StrRule::ANY })),
-        ("Overwrite", Shape::Str(&StrRule { allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"], ..StrRule::ANY })),
-    ],
-    required: &["Compression", "Format", "OutputType", "Overwrite"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3OutputConfigurations` property type of `AWS::BCMDataExports::Export`.
 ///
@@ -676,21 +548,21 @@ impl S3OutputConfigurations {
     }
 
     /// `Compression`: a [`CompressionOption`] value, required.
-    pub fn compression(mut self, value: impl Into<CompressionOption>) -> Self { self.compression = value.into(); self }
+    pub fn compression(mut self, value: impl ::std::convert::Into<CompressionOption>) -> Self { self.compression = value.into(); self }
     /// `Format`: a [`FormatOption`] value, required.
-    pub fn format(mut self, value: impl Into<FormatOption>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<FormatOption>) -> Self { self.format = value.into(); self }
     /// `OutputType`: a [`S3OutputType`] value, required.
-    pub fn output_type(mut self, value: impl Into<S3OutputType>) -> Self { self.output_type = value.into(); self }
+    pub fn output_type(mut self, value: impl ::std::convert::Into<S3OutputType>) -> Self { self.output_type = value.into(); self }
     /// `Overwrite`: an [`OverwriteOption`] value, required.
-    pub fn overwrite(mut self, value: impl Into<OverwriteOption>) -> Self { self.overwrite = value.into(); self }
+    pub fn overwrite(mut self, value: impl ::std::convert::Into<OverwriteOption>) -> Self { self.overwrite = value.into(); self }
 }
 
-impl PropertyType for S3OutputConfigurations {}
+impl crate::PropertyType for S3OutputConfigurations {}
 
-impl ToValue for S3OutputConfigurations {
+impl ::cloudwright_core::ToValue for S3OutputConfigurations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Compression", &self.compression)
             .req("Format", &self.format)
             .req("OutputType", &self.output_type)
@@ -707,24 +579,24 @@ pub enum CompressionOption {
     /// `PARQUET`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CompressionOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CompressionOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CompressionOption {
+impl ::cloudwright_core::ToValue for CompressionOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gzip => "GZIP",
             Self::Parquet => "PARQUET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -736,24 +608,24 @@ pub enum FormatOption {
     /// `PARQUET`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FormatOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FormatOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FormatOption {
+impl ::cloudwright_core::ToValue for FormatOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TextOrCsv => "TEXT_OR_CSV",
             Self::Parquet => "PARQUET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -763,23 +635,23 @@ pub enum FrequencyOption {
     /// `SYNCHRONOUS`
     Synchronous,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FrequencyOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FrequencyOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FrequencyOption {
+impl ::cloudwright_core::ToValue for FrequencyOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Synchronous => "SYNCHRONOUS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -791,24 +663,24 @@ pub enum OverwriteOption {
     /// `OVERWRITE_REPORT`
     OverwriteReport,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OverwriteOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OverwriteOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OverwriteOption {
+impl ::cloudwright_core::ToValue for OverwriteOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CreateNewReport => "CREATE_NEW_REPORT",
             Self::OverwriteReport => "OVERWRITE_REPORT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -818,22 +690,132 @@ pub enum S3OutputType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3OutputType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3OutputType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3OutputType {
+impl ::cloudwright_core::ToValue for S3OutputType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S\\s]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:(bcm-data-exports):[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z\\-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Export: ObjRule = ObjRule {
+        properties: &[
+            ("Export", Shape::Object(&RULE_ExportProperty)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Export"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataQuery: ObjRule = ObjRule {
+        properties: &[
+            ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TableConfigurations", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["QueryStatement"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationConfigurations: ObjRule = ObjRule {
+        properties: &[
+            ("S3Destination", Shape::Object(&RULE_S3Destination)),
+        ],
+        required: &["S3Destination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExportProperty: ObjRule = ObjRule {
+        properties: &[
+            ("DataQuery", Shape::Object(&RULE_DataQuery)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationConfigurations", Shape::Object(&RULE_DestinationConfigurations)),
+            ("ExportArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RefreshCadence", Shape::Object(&RULE_RefreshCadence)),
+        ],
+        required: &["DataQuery", "DestinationConfigurations", "Name", "RefreshCadence"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshCadence: ObjRule = ObjRule {
+        properties: &[
+            ("Frequency", Shape::Str(&StrRule { allowed: &["SYNCHRONOUS"], ..StrRule::ANY })),
+        ],
+        required: &["Frequency"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3BucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("S3OutputConfigurations", Shape::Object(&RULE_S3OutputConfigurations)),
+            ("S3Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("S3Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["S3Bucket", "S3OutputConfigurations", "S3Prefix", "S3Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3OutputConfigurations: ObjRule = ObjRule {
+        properties: &[
+            ("Compression", Shape::Str(&StrRule { allowed: &["GZIP", "PARQUET"], ..StrRule::ANY })),
+            ("Format", Shape::Str(&StrRule { allowed: &["TEXT_OR_CSV", "PARQUET"], ..StrRule::ANY })),
+            ("OutputType", Shape::Str(&StrRule { allowed: &["CUSTOM"], ..StrRule::ANY })),
+            ("Overwrite", Shape::Str(&StrRule { allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"], ..StrRule::ANY })),
+        ],
+        required: &["Compression", "Format", "OutputType", "Overwrite"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -9,4 +9,4 @@
 pub mod export;
 
 #[cfg(feature = "bcmdataexports")]
-pub use export::{Export, ExportAttributes, ExportRequired};
+pub use export::{Export, ExportAttributes};

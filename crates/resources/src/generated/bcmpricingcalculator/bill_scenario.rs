@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[a-z-]*:ce::[0-9]{12}:costcategory/[a-f0-9-]{36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_BillScenario: ObjRule = ObjRule {
-    properties: &[
-        ("CostCategoryGroupSharingPreferenceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExpiresAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("GroupSharingPreference", Shape::Str(&StrRule { allowed: &["OPEN", "PRIORITIZED", "RESTRICTED"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::BcmPricingCalculator::BillScenario` resource.
 ///
 /// Resource Type definition for AWS::BcmPricingCalculator::BillScenario
@@ -42,27 +22,27 @@ pub struct BillScenario {
     /// The ARN of the cost category group sharing preference
     ///
     /// Pattern `^arn:aws[a-z-]*:ce::[0-9]{12}:costcategory/[a-f0-9-]{36}$`; length 20 to 2048.
-    pub cost_category_group_sharing_preference_arn: Option<Str>,
+    pub cost_category_group_sharing_preference_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpiresAt`: a string.
     ///
     /// The timestamp when the bill scenario expires
     ///
     /// Format `date-time`.
-    pub expires_at: Option<Str>,
+    pub expires_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupSharingPreference`: a [`GroupSharingPreference`] value.
-    pub group_sharing_preference: Option<GroupSharingPreference>,
+    pub group_sharing_preference: ::std::option::Option<GroupSharingPreference>,
     /// `Name`: a string.
     ///
     /// The name of the bill scenario
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +52,7 @@ impl BillScenario {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BcmPricingCalculator::BillScenario",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmpricingcalculator-billscenario.html",
         primary_identifier: &["Arn"],
@@ -83,45 +63,47 @@ impl BillScenario {
         read_only: &["Arn", "Id", "BillInterval", "Status", "CreatedAt", "FailureMessage"],
         attributes: &["Arn", "BillInterval", "CreatedAt", "FailureMessage", "Id", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `BillScenario` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CostCategoryGroupSharingPreferenceArn`: a string.
-    pub fn cost_category_group_sharing_preference_arn(mut self, value: impl Into<Str>) -> Self { self.cost_category_group_sharing_preference_arn = Some(value.into()); self }
+    pub fn cost_category_group_sharing_preference_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cost_category_group_sharing_preference_arn = ::std::option::Option::Some(value.into()); self }
     /// `ExpiresAt`: a string.
-    pub fn expires_at(mut self, value: impl Into<Str>) -> Self { self.expires_at = Some(value.into()); self }
+    pub fn expires_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expires_at = ::std::option::Option::Some(value.into()); self }
     /// `GroupSharingPreference`: a [`GroupSharingPreference`] value.
-    pub fn group_sharing_preference(mut self, value: impl Into<GroupSharingPreference>) -> Self { self.group_sharing_preference = Some(value.into()); self }
+    pub fn group_sharing_preference(mut self, value: impl ::std::convert::Into<GroupSharingPreference>) -> Self { self.group_sharing_preference = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BillScenario {
+impl ::cloudwright_core::Resource for BillScenario {
     type Attributes = BillScenarioAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BillScenario, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BillScenario, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BillScenario {
+impl ::cloudwright_core::ToValue for BillScenario {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CostCategoryGroupSharingPreferenceArn",
                 &self.cost_category_group_sharing_preference_arn,
@@ -134,12 +116,12 @@ impl ToValue for BillScenario {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BillScenario`]: `Handle<BillScenario>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BillScenario`]: `Handle<BillScenario>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BillScenarioAttributes(ResourceRef);
+pub struct BillScenarioAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BillScenarioAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BillScenarioAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,44 +131,44 @@ impl BillScenarioAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the bill scenario.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `BillInterval`: an object.
     #[inline]
-    pub fn bill_interval(&self) -> Value {
-        self.0.get_att("BillInterval")
+    pub fn bill_interval(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("BillInterval"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the bill scenario was created
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureMessage`: a string.
     ///
     /// The failure message if the bill scenario failed
     #[inline]
-    pub fn failure_message(&self) -> Value {
-        self.0.get_att("FailureMessage")
+    pub fn failure_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureMessage"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the bill scenario
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -194,21 +176,10 @@ impl BillScenarioAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::BcmPricingCalculator::BillScenario`.
 ///
@@ -218,11 +189,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -237,17 +208,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -264,24 +235,60 @@ pub enum GroupSharingPreference {
     /// `RESTRICTED`
     Restricted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GroupSharingPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GroupSharingPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GroupSharingPreference {
+impl ::cloudwright_core::ToValue for GroupSharingPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Open => "OPEN",
             Self::Prioritized => "PRIORITIZED",
             Self::Restricted => "RESTRICTED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[a-z-]*:ce::[0-9]{12}:costcategory/[a-f0-9-]{36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BillScenario: ObjRule = ObjRule {
+        properties: &[
+            ("CostCategoryGroupSharingPreferenceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ExpiresAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("GroupSharingPreference", Shape::Str(&StrRule { allowed: &["OPEN", "PRIORITIZED", "RESTRICTED"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,72 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]{1,20}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
-);
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|([0-9]{12}:(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|(([0-9a-zA-Z][_-]?)+)$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(([0-9]{1,8})|(DRAFT))$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
-
-/// The required properties of [`Agent`], by name: `Agent::new(AgentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AgentRequired {
-    /// `AgentName`: a string, required.
-    pub agent_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Agent: ObjRule = ObjRule {
-    properties: &[
-        ("ActionGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentActionGroup), min_items: None, max_items: None, unique: false })),
-        ("AgentCollaboration", Shape::Str(&StrRule { allowed: &["DISABLED", "SUPERVISOR", "SUPERVISOR_ROUTER"], ..StrRule::ANY })),
-        ("AgentCollaborators", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentCollaborator), min_items: None, max_items: None, unique: false })),
-        ("AgentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AgentResourceRoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("AutoPrepare", Shape::Bool),
-        ("CustomOrchestration", Shape::Object(&RULE_CustomOrchestration)),
-        ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("GuardrailConfiguration", Shape::Object(&RULE_GuardrailConfiguration)),
-        ("IdleSessionTTLInSeconds", Shape::Num(&NumRule { min: Some(60.0), max: Some(5400.0), ..NumRule::ANY })),
-        ("Instruction", Shape::Str(&StrRule { min_len: Some(40), ..StrRule::ANY })),
-        ("KnowledgeBases", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentKnowledgeBase), min_items: None, max_items: None, unique: false })),
-        ("MemoryConfiguration", Shape::Object(&RULE_MemoryConfiguration)),
-        ("OrchestrationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM_ORCHESTRATION"], ..StrRule::ANY })),
-        ("PromptOverrideConfiguration", Shape::Object(&RULE_PromptOverrideConfiguration)),
-        ("SkipResourceInUseCheckOnDelete", Shape::Bool),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TestAliasTags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["AgentName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Bedrock::Agent` resource.
 ///
 /// Specifies an agent as a resource in a top-level template. Minimally, you must specify the following properties:
 ///
 /// - AgentName – Specify a name for the agent.
-/// - AgentResourceRoleArn – Specify the Amazon Resource Name (ARN) of the service role with permissions to invoke API operations on the agent. For more information, see \[Create a service role for Agents for Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/agents-permissions.html>) .
-/// - FoundationModel – Specify the model ID of a foundation model to use when invoking the agent. For more information, see \[Supported regions and models for Agents for Amazon Bedrock\](<https://docs.aws.amazon.com//bedrock/latest/userguide/agents-supported.html>) .
+/// - AgentResourceRoleArn – Specify the Amazon Resource Name (ARN) of the service role with permissions to invoke API operations on the agent. For more information, see [Create a service role for Agents for Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/agents-permissions.html) .
+/// - FoundationModel – Specify the model ID of a foundation model to use when invoking the agent. For more information, see [Supported regions and models for Agents for Amazon Bedrock](https://docs.aws.amazon.com//bedrock/latest/userguide/agents-supported.html) .
 ///
-/// For more information about using agents in Amazon Bedrock , see \[Agents for Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/agents.html>) .
+/// For more information about using agents in Amazon Bedrock , see [Agents for Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/agents.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -85,59 +28,59 @@ pub struct Agent {
     /// `ActionGroups`: a list of [`AgentActionGroup`] objects.
     ///
     /// The action groups that belong to an agent.
-    pub action_groups: Option<List<AgentActionGroup>>,
+    pub action_groups: ::std::option::Option<::cloudwright_core::List<AgentActionGroup>>,
     /// `AgentCollaboration`: an [`AgentCollaboration`] value.
     ///
     /// The agent's collaboration settings.
-    pub agent_collaboration: Option<AgentCollaboration>,
+    pub agent_collaboration: ::std::option::Option<AgentCollaboration>,
     /// `AgentCollaborators`: a list of [`AgentCollaborator`] objects.
     ///
     /// List of Agent Collaborators
-    pub agent_collaborators: Option<List<AgentCollaborator>>,
+    pub agent_collaborators: ::std::option::Option<::cloudwright_core::List<AgentCollaborator>>,
     /// `AgentName`: a string, required.
     ///
     /// The name of the agent.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub agent_name: Str,
+    pub agent_name: ::cloudwright_core::Str,
     /// `AgentResourceRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role with permissions to invoke API operations on the agent.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at most 2048.
-    pub agent_resource_role_arn: Option<Str>,
+    pub agent_resource_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoPrepare`: a boolean.
     ///
     /// Specifies whether to automatically update the `DRAFT` version of the agent after making changes to the agent. The `DRAFT` version can be continually iterated upon during internal development. By default, this value is `false` .
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub auto_prepare: Option<Bool>,
+    pub auto_prepare: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CustomOrchestration`: a [`CustomOrchestration`] object.
     ///
     /// Contains custom orchestration configurations for the agent.
-    pub custom_orchestration: Option<Obj<CustomOrchestration>>,
+    pub custom_orchestration: ::std::option::Option<crate::Obj<CustomOrchestration>>,
     /// `CustomerEncryptionKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS  key that encrypts the agent.
     ///
     /// Pattern `^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 2048.
-    pub customer_encryption_key_arn: Option<Str>,
+    pub customer_encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the agent.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FoundationModel`: a string.
     ///
     /// The foundation model used for orchestration by the agent.
     ///
     /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|([0-9]{12}:(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|(([0-9a-zA-Z][_-]?)+)$`; length 1 to 2048.
-    pub foundation_model: Option<Str>,
+    pub foundation_model: ::std::option::Option<::cloudwright_core::Str>,
     /// `GuardrailConfiguration`: a [`GuardrailConfiguration`] object.
     ///
     /// Details about the guardrail associated with the agent.
-    pub guardrail_configuration: Option<Obj<GuardrailConfiguration>>,
+    pub guardrail_configuration: ::std::option::Option<crate::Obj<GuardrailConfiguration>>,
     /// `IdleSessionTTLInSeconds`: a number.
     ///
     /// The number of seconds for which Amazon Bedrock keeps information about a user's conversation with the agent.
@@ -145,53 +88,54 @@ pub struct Agent {
     /// A user interaction remains active for the amount of time specified. If no conversation occurs during this time, the session expires and Amazon Bedrock deletes any data provided before the timeout.
     ///
     /// Value 60 to 5400.
-    pub idle_session_ttl_in_seconds: Option<Num>,
+    pub idle_session_ttl_in_seconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `Instruction`: a string.
     ///
     /// Instructions that tell the agent what it should do and how it should interact with users.
     ///
     /// Length at least 40.
-    pub instruction: Option<Str>,
+    pub instruction: ::std::option::Option<::cloudwright_core::Str>,
     /// `KnowledgeBases`: a list of [`AgentKnowledgeBase`] objects.
     ///
     /// The knowledge bases associated with the agent.
-    pub knowledge_bases: Option<List<AgentKnowledgeBase>>,
+    pub knowledge_bases: ::std::option::Option<::cloudwright_core::List<AgentKnowledgeBase>>,
     /// `MemoryConfiguration`: a [`MemoryConfiguration`] object.
     ///
     /// Contains memory configuration for the agent.
-    pub memory_configuration: Option<Obj<MemoryConfiguration>>,
+    pub memory_configuration: ::std::option::Option<crate::Obj<MemoryConfiguration>>,
     /// `OrchestrationType`: an [`OrchestrationType`] value.
     ///
     /// Specifies the orchestration strategy for the agent.
-    pub orchestration_type: Option<OrchestrationType>,
+    pub orchestration_type: ::std::option::Option<OrchestrationType>,
     /// `PromptOverrideConfiguration`: a [`PromptOverrideConfiguration`] object.
     ///
-    /// Contains configurations to override prompt templates in different parts of an agent sequence. For more information, see \[Advanced prompts\](<https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html>) .
-    pub prompt_override_configuration: Option<Obj<PromptOverrideConfiguration>>,
+    /// Contains configurations to override prompt templates in different parts of an agent sequence. For more information, see [Advanced prompts](https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html) .
+    pub prompt_override_configuration:
+        ::std::option::Option<crate::Obj<PromptOverrideConfiguration>>,
     /// `SkipResourceInUseCheckOnDelete`: a boolean.
     ///
     /// Specifies whether to delete the resource even if it's in use. By default, this value is `false` .
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub skip_resource_in_use_check_on_delete: Option<Bool>,
+    pub skip_resource_in_use_check_on_delete: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that you can assign to a resource as key-value pairs. For more information, see the following resources:
     ///
-    /// - \[Tag naming limits and requirements\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions>)
-    /// - \[Tagging best practices\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices>)
+    /// - [Tag naming limits and requirements](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions)
+    /// - [Tagging best practices](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices)
     ///
     /// Items 0 to 200.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TestAliasTags`: a JSON value.
     ///
     /// Metadata that you can assign to a resource as key-value pairs. For more information, see the following resources:
     ///
-    /// - \[Tag naming limits and requirements\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions>)
-    /// - \[Tagging best practices\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices>)
+    /// - [Tag naming limits and requirements](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions)
+    /// - [Tagging best practices](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices)
     ///
     /// Items 0 to 200.
-    pub test_alias_tags: Option<Json>,
+    pub test_alias_tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -201,7 +145,7 @@ impl Agent {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::Agent",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-agent.html",
         primary_identifier: &["AgentId"],
@@ -212,96 +156,98 @@ impl Agent {
         read_only: &["AgentArn", "AgentId", "AgentStatus", "AgentVersion", "CreatedAt", "FailureReasons", "PreparedAt", "RecommendedActions", "UpdatedAt"],
         attributes: &["AgentArn", "AgentId", "AgentStatus", "AgentVersion", "CreatedAt", "FailureReasons", "PreparedAt", "RecommendedActions", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Agent` with its required properties, named in a [`AgentRequired`].
+    /// A `Agent` with its one required property, `AgentName`.
     #[inline]
-    pub fn new(required: AgentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            action_groups: None,
-            agent_collaboration: None,
-            agent_collaborators: None,
-            agent_name: required.agent_name,
-            agent_resource_role_arn: None,
-            auto_prepare: None,
-            custom_orchestration: None,
-            customer_encryption_key_arn: None,
-            description: None,
-            foundation_model: None,
-            guardrail_configuration: None,
-            idle_session_ttl_in_seconds: None,
-            instruction: None,
-            knowledge_bases: None,
-            memory_configuration: None,
-            orchestration_type: None,
-            prompt_override_configuration: None,
-            skip_resource_in_use_check_on_delete: None,
-            tags: None,
-            test_alias_tags: None,
+            action_groups: ::std::option::Option::None,
+            agent_collaboration: ::std::option::Option::None,
+            agent_collaborators: ::std::option::Option::None,
+            agent_name: value.into(),
+            agent_resource_role_arn: ::std::option::Option::None,
+            auto_prepare: ::std::option::Option::None,
+            custom_orchestration: ::std::option::Option::None,
+            customer_encryption_key_arn: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            foundation_model: ::std::option::Option::None,
+            guardrail_configuration: ::std::option::Option::None,
+            idle_session_ttl_in_seconds: ::std::option::Option::None,
+            instruction: ::std::option::Option::None,
+            knowledge_bases: ::std::option::Option::None,
+            memory_configuration: ::std::option::Option::None,
+            orchestration_type: ::std::option::Option::None,
+            prompt_override_configuration: ::std::option::Option::None,
+            skip_resource_in_use_check_on_delete: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            test_alias_tags: ::std::option::Option::None,
         }
     }
 
     /// `ActionGroups`: a list of [`AgentActionGroup`] objects.
-    pub fn action_groups(mut self, value: impl Into<List<AgentActionGroup>>) -> Self { self.action_groups = Some(value.into()); self }
+    pub fn action_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AgentActionGroup>>) -> Self { self.action_groups = ::std::option::Option::Some(value.into()); self }
     /// `AgentCollaboration`: an [`AgentCollaboration`] value.
-    pub fn agent_collaboration(mut self, value: impl Into<AgentCollaboration>) -> Self { self.agent_collaboration = Some(value.into()); self }
+    pub fn agent_collaboration(mut self, value: impl ::std::convert::Into<AgentCollaboration>) -> Self { self.agent_collaboration = ::std::option::Option::Some(value.into()); self }
     /// `AgentCollaborators`: a list of [`AgentCollaborator`] objects.
-    pub fn agent_collaborators(mut self, value: impl Into<List<AgentCollaborator>>) -> Self { self.agent_collaborators = Some(value.into()); self }
+    pub fn agent_collaborators(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AgentCollaborator>>) -> Self { self.agent_collaborators = ::std::option::Option::Some(value.into()); self }
     /// `AgentName`: a string, required.
-    pub fn agent_name(mut self, value: impl Into<Str>) -> Self { self.agent_name = value.into(); self }
+    pub fn agent_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_name = value.into(); self }
     /// `AgentResourceRoleArn`: a string.
-    pub fn agent_resource_role_arn(mut self, value: impl Into<Str>) -> Self { self.agent_resource_role_arn = Some(value.into()); self }
+    pub fn agent_resource_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_resource_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `AutoPrepare`: a boolean.
-    pub fn auto_prepare(mut self, value: impl Into<Bool>) -> Self { self.auto_prepare = Some(value.into()); self }
+    pub fn auto_prepare(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_prepare = ::std::option::Option::Some(value.into()); self }
     /// `CustomOrchestration`: a [`CustomOrchestration`] object.
-    pub fn custom_orchestration(mut self, value: impl Into<Obj<CustomOrchestration>>) -> Self { self.custom_orchestration = Some(value.into()); self }
+    pub fn custom_orchestration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomOrchestration>>) -> Self { self.custom_orchestration = ::std::option::Option::Some(value.into()); self }
     /// `CustomerEncryptionKeyArn`: a string.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.customer_encryption_key_arn = Some(value.into()); self }
+    pub fn customer_encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FoundationModel`: a string.
-    pub fn foundation_model(mut self, value: impl Into<Str>) -> Self { self.foundation_model = Some(value.into()); self }
+    pub fn foundation_model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.foundation_model = ::std::option::Option::Some(value.into()); self }
     /// `GuardrailConfiguration`: a [`GuardrailConfiguration`] object.
-    pub fn guardrail_configuration(mut self, value: impl Into<Obj<GuardrailConfiguration>>) -> Self { self.guardrail_configuration = Some(value.into()); self }
+    pub fn guardrail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GuardrailConfiguration>>) -> Self { self.guardrail_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IdleSessionTTLInSeconds`: a number.
-    pub fn idle_session_ttl_in_seconds(mut self, value: impl Into<Num>) -> Self { self.idle_session_ttl_in_seconds = Some(value.into()); self }
+    pub fn idle_session_ttl_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.idle_session_ttl_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Instruction`: a string.
-    pub fn instruction(mut self, value: impl Into<Str>) -> Self { self.instruction = Some(value.into()); self }
+    pub fn instruction(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instruction = ::std::option::Option::Some(value.into()); self }
     /// `KnowledgeBases`: a list of [`AgentKnowledgeBase`] objects.
-    pub fn knowledge_bases(mut self, value: impl Into<List<AgentKnowledgeBase>>) -> Self { self.knowledge_bases = Some(value.into()); self }
+    pub fn knowledge_bases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AgentKnowledgeBase>>) -> Self { self.knowledge_bases = ::std::option::Option::Some(value.into()); self }
     /// `MemoryConfiguration`: a [`MemoryConfiguration`] object.
-    pub fn memory_configuration(mut self, value: impl Into<Obj<MemoryConfiguration>>) -> Self { self.memory_configuration = Some(value.into()); self }
+    pub fn memory_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryConfiguration>>) -> Self { self.memory_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OrchestrationType`: an [`OrchestrationType`] value.
-    pub fn orchestration_type(mut self, value: impl Into<OrchestrationType>) -> Self { self.orchestration_type = Some(value.into()); self }
+    pub fn orchestration_type(mut self, value: impl ::std::convert::Into<OrchestrationType>) -> Self { self.orchestration_type = ::std::option::Option::Some(value.into()); self }
     /// `PromptOverrideConfiguration`: a [`PromptOverrideConfiguration`] object.
-    pub fn prompt_override_configuration(mut self, value: impl Into<Obj<PromptOverrideConfiguration>>) -> Self { self.prompt_override_configuration = Some(value.into()); self }
+    pub fn prompt_override_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PromptOverrideConfiguration>>) -> Self { self.prompt_override_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SkipResourceInUseCheckOnDelete`: a boolean.
-    pub fn skip_resource_in_use_check_on_delete(mut self, value: impl Into<Bool>) -> Self { self.skip_resource_in_use_check_on_delete = Some(value.into()); self }
+    pub fn skip_resource_in_use_check_on_delete(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.skip_resource_in_use_check_on_delete = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TestAliasTags`: a JSON value.
-    pub fn test_alias_tags(mut self, value: impl Into<Json>) -> Self { self.test_alias_tags = Some(value.into()); self }
+    pub fn test_alias_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.test_alias_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Agent {
+impl ::cloudwright_core::Resource for Agent {
     type Attributes = AgentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Agent, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Agent, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Agent {
+impl ::cloudwright_core::ToValue for Agent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionGroups", &self.action_groups)
             .opt("AgentCollaboration", &self.agent_collaboration)
             .opt("AgentCollaborators", &self.agent_collaborators)
@@ -335,12 +281,12 @@ impl ToValue for Agent {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Agent`]: `Handle<Agent>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Agent`]: `Handle<Agent>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AgentAttributes(ResourceRef);
+pub struct AgentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AgentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AgentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -350,96 +296,72 @@ impl AgentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the agent.
     #[inline]
-    pub fn agent_arn(&self) -> Value {
-        self.0.get_att("AgentArn")
+    pub fn agent_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentArn"))
     }
 
     /// `Fn::GetAtt` `AgentId`: a string.
     ///
     /// The unique identifier of the agent.
     #[inline]
-    pub fn agent_id(&self) -> Value {
-        self.0.get_att("AgentId")
+    pub fn agent_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentId"))
     }
 
     /// `Fn::GetAtt` `AgentStatus`: one of a set of strings.
     #[inline]
-    pub fn agent_status(&self) -> Value {
-        self.0.get_att("AgentStatus")
+    pub fn agent_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentStatus"))
     }
 
     /// `Fn::GetAtt` `AgentVersion`: a string.
     ///
     /// The version of the agent.
     #[inline]
-    pub fn agent_version(&self) -> Value {
-        self.0.get_att("AgentVersion")
+    pub fn agent_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentVersion"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the agent was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReasons`: a list of strings.
     ///
     /// Contains reasons that the agent-related API that you invoked failed.
     #[inline]
-    pub fn failure_reasons(&self) -> Value {
-        self.0.get_att("FailureReasons")
+    pub fn failure_reasons(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("FailureReasons"))
     }
 
     /// `Fn::GetAtt` `PreparedAt`: a string.
     ///
     /// The time at which the agent was last prepared.
     #[inline]
-    pub fn prepared_at(&self) -> Value {
-        self.0.get_att("PreparedAt")
+    pub fn prepared_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PreparedAt"))
     }
 
     /// `Fn::GetAtt` `RecommendedActions`: a list of strings.
     ///
     /// Contains recommended actions to take for the agent-related API that you invoked to succeed.
     #[inline]
-    pub fn recommended_actions(&self) -> Value {
-        self.0.get_att("RecommendedActions")
+    pub fn recommended_actions(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("RecommendedActions"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the agent was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`AgentActionGroup`], by name: `AgentActionGroup::new(AgentActionGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AgentActionGroupRequired {
-    /// `ActionGroupName`: a string, required.
-    pub action_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentActionGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ActionGroupExecutor", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("ActionGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ActionGroupState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("ApiSchema", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("FunctionSchema", Shape::Object(&RULE_FunctionSchema)),
-        ("ParentActionGroupSignature", Shape::Str(&StrRule { allowed: &["AMAZON.UserInput", "AMAZON.CodeInterpreter"], ..StrRule::ANY })),
-        ("SkipResourceInUseCheckOnDelete", Shape::Bool),
-    ],
-    required: &["ActionGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentActionGroup` property type of `AWS::Bedrock::Agent`.
 ///
@@ -451,86 +373,86 @@ pub struct AgentActionGroup {
     /// `ActionGroupExecutor`: a JSON value.
     ///
     /// The Amazon Resource Name (ARN) of the Lambda function containing the business logic that is carried out upon invoking the action or the custom control method for handling the information elicited from the user.
-    pub action_group_executor: Option<Json>,
+    pub action_group_executor: ::std::option::Option<::cloudwright_core::Json>,
     /// `ActionGroupName`: a string, required.
     ///
     /// The name of the action group.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub action_group_name: Str,
+    pub action_group_name: ::cloudwright_core::Str,
     /// `ActionGroupState`: an [`ActionGroupState`] value.
     ///
-    /// Specifies whether the action group is available for the agent to invoke or not when sending an \[InvokeAgent\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_InvokeAgent.html>) request.
-    pub action_group_state: Option<ActionGroupState>,
+    /// Specifies whether the action group is available for the agent to invoke or not when sending an [InvokeAgent](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_InvokeAgent.html) request.
+    pub action_group_state: ::std::option::Option<ActionGroupState>,
     /// `ApiSchema`: a JSON value.
     ///
-    /// Contains either details about the S3 object containing the OpenAPI schema for the action group or the JSON or YAML-formatted payload defining the schema. For more information, see \[Action group OpenAPI schemas\](<https://docs.aws.amazon.com//bedrock/latest/userguide/agents-api-schema.html>) .
-    pub api_schema: Option<Json>,
+    /// Contains either details about the S3 object containing the OpenAPI schema for the action group or the JSON or YAML-formatted payload defining the schema. For more information, see [Action group OpenAPI schemas](https://docs.aws.amazon.com//bedrock/latest/userguide/agents-api-schema.html) .
+    pub api_schema: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// A description of the action group.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionSchema`: a [`FunctionSchema`] object.
     ///
     /// Contains details about the function schema for the action group or the JSON or YAML-formatted payload defining the schema.
-    pub function_schema: Option<Obj<FunctionSchema>>,
+    pub function_schema: ::std::option::Option<crate::Obj<FunctionSchema>>,
     /// `ParentActionGroupSignature`: an [`ActionGroupSignature`] value.
     ///
     /// If this field is set as `AMAZON.UserInput` , the agent can request the user for additional information when trying to complete a task. The `description` , `apiSchema` , and `actionGroupExecutor` fields must be blank for this action group.
     ///
-    /// During orchestration, if the agent determines that it needs to invoke an API in an action group, but doesn't have enough information to complete the API request, it will invoke this action group instead and return an \[Observation\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_Observation.html>) reprompting the user for more information.
-    pub parent_action_group_signature: Option<ActionGroupSignature>,
+    /// During orchestration, if the agent determines that it needs to invoke an API in an action group, but doesn't have enough information to complete the API request, it will invoke this action group instead and return an [Observation](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_Observation.html) reprompting the user for more information.
+    pub parent_action_group_signature: ::std::option::Option<ActionGroupSignature>,
     /// `SkipResourceInUseCheckOnDelete`: a boolean.
     ///
     /// Specifies whether to delete the resource even if it's in use. By default, this value is `false` .
     ///
     /// Default `false`.
-    pub skip_resource_in_use_check_on_delete: Option<Bool>,
+    pub skip_resource_in_use_check_on_delete: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl AgentActionGroup {
-    /// A `AgentActionGroup` with its required properties, named in a [`AgentActionGroupRequired`].
+    /// A `AgentActionGroup` with its one required property, `ActionGroupName`.
     #[inline]
-    pub fn new(required: AgentActionGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            action_group_executor: None,
-            action_group_name: required.action_group_name,
-            action_group_state: None,
-            api_schema: None,
-            description: None,
-            function_schema: None,
-            parent_action_group_signature: None,
-            skip_resource_in_use_check_on_delete: None,
+            action_group_executor: ::std::option::Option::None,
+            action_group_name: value.into(),
+            action_group_state: ::std::option::Option::None,
+            api_schema: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            function_schema: ::std::option::Option::None,
+            parent_action_group_signature: ::std::option::Option::None,
+            skip_resource_in_use_check_on_delete: ::std::option::Option::None,
         }
     }
 
     /// `ActionGroupExecutor`: a JSON value.
-    pub fn action_group_executor(mut self, value: impl Into<Json>) -> Self { self.action_group_executor = Some(value.into()); self }
+    pub fn action_group_executor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.action_group_executor = ::std::option::Option::Some(value.into()); self }
     /// `ActionGroupName`: a string, required.
-    pub fn action_group_name(mut self, value: impl Into<Str>) -> Self { self.action_group_name = value.into(); self }
+    pub fn action_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action_group_name = value.into(); self }
     /// `ActionGroupState`: an [`ActionGroupState`] value.
-    pub fn action_group_state(mut self, value: impl Into<ActionGroupState>) -> Self { self.action_group_state = Some(value.into()); self }
+    pub fn action_group_state(mut self, value: impl ::std::convert::Into<ActionGroupState>) -> Self { self.action_group_state = ::std::option::Option::Some(value.into()); self }
     /// `ApiSchema`: a JSON value.
-    pub fn api_schema(mut self, value: impl Into<Json>) -> Self { self.api_schema = Some(value.into()); self }
+    pub fn api_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.api_schema = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FunctionSchema`: a [`FunctionSchema`] object.
-    pub fn function_schema(mut self, value: impl Into<Obj<FunctionSchema>>) -> Self { self.function_schema = Some(value.into()); self }
+    pub fn function_schema(mut self, value: impl ::std::convert::Into<crate::Obj<FunctionSchema>>) -> Self { self.function_schema = ::std::option::Option::Some(value.into()); self }
     /// `ParentActionGroupSignature`: an [`ActionGroupSignature`] value.
-    pub fn parent_action_group_signature(mut self, value: impl Into<ActionGroupSignature>) -> Self { self.parent_action_group_signature = Some(value.into()); self }
+    pub fn parent_action_group_signature(mut self, value: impl ::std::convert::Into<ActionGroupSignature>) -> Self { self.parent_action_group_signature = ::std::option::Option::Some(value.into()); self }
     /// `SkipResourceInUseCheckOnDelete`: a boolean.
-    pub fn skip_resource_in_use_check_on_delete(mut self, value: impl Into<Bool>) -> Self { self.skip_resource_in_use_check_on_delete = Some(value.into()); self }
+    pub fn skip_resource_in_use_check_on_delete(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.skip_resource_in_use_check_on_delete = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AgentActionGroup {}
+impl crate::PropertyType for AgentActionGroup {}
 
-impl ToValue for AgentActionGroup {
+impl ::cloudwright_core::ToValue for AgentActionGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionGroupExecutor", &self.action_group_executor)
             .req("ActionGroupName", &self.action_group_name)
             .opt("ActionGroupState", &self.action_group_state)
@@ -553,25 +475,12 @@ impl ToValue for AgentActionGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentCollaboratorRequired {
     /// `AgentDescriptor`: an [`AgentDescriptor`] object, required.
-    pub agent_descriptor: Obj<AgentDescriptor>,
+    pub agent_descriptor: crate::Obj<AgentDescriptor>,
     /// `CollaborationInstruction`: a string, required.
-    pub collaboration_instruction: Str,
+    pub collaboration_instruction: ::cloudwright_core::Str,
     /// `CollaboratorName`: a string, required.
-    pub collaborator_name: Str,
+    pub collaborator_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentCollaborator: ObjRule = ObjRule {
-    properties: &[
-        ("AgentDescriptor", Shape::Object(&RULE_AgentDescriptor)),
-        ("CollaborationInstruction", Shape::STR),
-        ("CollaboratorName", Shape::STR),
-        ("RelayConversationHistory", Shape::Str(&StrRule { allowed: &["TO_COLLABORATOR", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["AgentDescriptor", "CollaborationInstruction", "CollaboratorName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentCollaborator` property type of `AWS::Bedrock::Agent`.
 ///
@@ -583,19 +492,19 @@ pub struct AgentCollaborator {
     /// `AgentDescriptor`: an [`AgentDescriptor`] object, required.
     ///
     /// The collaborator's agent descriptor.
-    pub agent_descriptor: Obj<AgentDescriptor>,
+    pub agent_descriptor: crate::Obj<AgentDescriptor>,
     /// `CollaborationInstruction`: a string, required.
     ///
     /// The collaborator's instructions.
-    pub collaboration_instruction: Str,
+    pub collaboration_instruction: ::cloudwright_core::Str,
     /// `CollaboratorName`: a string, required.
     ///
     /// The collaborator's collaborator name.
-    pub collaborator_name: Str,
+    pub collaborator_name: ::cloudwright_core::Str,
     /// `RelayConversationHistory`: a [`RelayConversationHistory`] value.
     ///
     /// The collaborator's relay conversation history.
-    pub relay_conversation_history: Option<RelayConversationHistory>,
+    pub relay_conversation_history: ::std::option::Option<RelayConversationHistory>,
 }
 
 #[rustfmt::skip]
@@ -607,26 +516,26 @@ impl AgentCollaborator {
             agent_descriptor: required.agent_descriptor,
             collaboration_instruction: required.collaboration_instruction,
             collaborator_name: required.collaborator_name,
-            relay_conversation_history: None,
+            relay_conversation_history: ::std::option::Option::None,
         }
     }
 
     /// `AgentDescriptor`: an [`AgentDescriptor`] object, required.
-    pub fn agent_descriptor(mut self, value: impl Into<Obj<AgentDescriptor>>) -> Self { self.agent_descriptor = value.into(); self }
+    pub fn agent_descriptor(mut self, value: impl ::std::convert::Into<crate::Obj<AgentDescriptor>>) -> Self { self.agent_descriptor = value.into(); self }
     /// `CollaborationInstruction`: a string, required.
-    pub fn collaboration_instruction(mut self, value: impl Into<Str>) -> Self { self.collaboration_instruction = value.into(); self }
+    pub fn collaboration_instruction(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collaboration_instruction = value.into(); self }
     /// `CollaboratorName`: a string, required.
-    pub fn collaborator_name(mut self, value: impl Into<Str>) -> Self { self.collaborator_name = value.into(); self }
+    pub fn collaborator_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collaborator_name = value.into(); self }
     /// `RelayConversationHistory`: a [`RelayConversationHistory`] value.
-    pub fn relay_conversation_history(mut self, value: impl Into<RelayConversationHistory>) -> Self { self.relay_conversation_history = Some(value.into()); self }
+    pub fn relay_conversation_history(mut self, value: impl ::std::convert::Into<RelayConversationHistory>) -> Self { self.relay_conversation_history = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AgentCollaborator {}
+impl crate::PropertyType for AgentCollaborator {}
 
-impl ToValue for AgentCollaborator {
+impl ::cloudwright_core::ToValue for AgentCollaborator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentDescriptor", &self.agent_descriptor)
             .req("CollaborationInstruction", &self.collaboration_instruction)
             .req("CollaboratorName", &self.collaborator_name)
@@ -634,15 +543,6 @@ impl ToValue for AgentCollaborator {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentDescriptor: ObjRule = ObjRule {
-    properties: &[
-        ("AliasArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentDescriptor` property type of `AWS::Bedrock::Agent`.
 ///
@@ -654,7 +554,7 @@ pub struct AgentDescriptor {
     /// `AliasArn`: a string.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}$`.
-    pub alias_arn: Option<Str>,
+    pub alias_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -662,19 +562,21 @@ impl AgentDescriptor {
     /// A `AgentDescriptor` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AliasArn`: a string.
-    pub fn alias_arn(mut self, value: impl Into<Str>) -> Self { self.alias_arn = Some(value.into()); self }
+    pub fn alias_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AgentDescriptor {}
+impl crate::PropertyType for AgentDescriptor {}
 
-impl ToValue for AgentDescriptor {
+impl ::cloudwright_core::ToValue for AgentDescriptor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("AliasArn", &self.alias_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("AliasArn", &self.alias_arn)
+            .build()
     }
 }
 
@@ -682,22 +584,10 @@ impl ToValue for AgentDescriptor {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentKnowledgeBaseRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `KnowledgeBaseId`: a string, required.
-    pub knowledge_base_id: Str,
+    pub knowledge_base_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentKnowledgeBase: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("KnowledgeBaseState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["KnowledgeBaseId", "Description"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentKnowledgeBase` property type of `AWS::Bedrock::Agent`.
 ///
@@ -711,17 +601,17 @@ pub struct AgentKnowledgeBase {
     /// The description of the association between the agent and the knowledge base.
     ///
     /// Length 1 to 200.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `KnowledgeBaseId`: a string, required.
     ///
     /// The unique identifier of the association between the agent and the knowledge base.
     ///
     /// Pattern `^[0-9a-zA-Z]{10}$`.
-    pub knowledge_base_id: Str,
+    pub knowledge_base_id: ::cloudwright_core::Str,
     /// `KnowledgeBaseState`: a [`KnowledgeBaseState`] value.
     ///
-    /// Specifies whether to use the knowledge base or not when sending an \[InvokeAgent\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_InvokeAgent.html>) request.
-    pub knowledge_base_state: Option<KnowledgeBaseState>,
+    /// Specifies whether to use the knowledge base or not when sending an [InvokeAgent](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_InvokeAgent.html) request.
+    pub knowledge_base_state: ::std::option::Option<KnowledgeBaseState>,
 }
 
 #[rustfmt::skip]
@@ -732,39 +622,30 @@ impl AgentKnowledgeBase {
         Self {
             description: required.description,
             knowledge_base_id: required.knowledge_base_id,
-            knowledge_base_state: None,
+            knowledge_base_state: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `KnowledgeBaseId`: a string, required.
-    pub fn knowledge_base_id(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_id = value.into(); self }
+    pub fn knowledge_base_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.knowledge_base_id = value.into(); self }
     /// `KnowledgeBaseState`: a [`KnowledgeBaseState`] value.
-    pub fn knowledge_base_state(mut self, value: impl Into<KnowledgeBaseState>) -> Self { self.knowledge_base_state = Some(value.into()); self }
+    pub fn knowledge_base_state(mut self, value: impl ::std::convert::Into<KnowledgeBaseState>) -> Self { self.knowledge_base_state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AgentKnowledgeBase {}
+impl crate::PropertyType for AgentKnowledgeBase {}
 
-impl ToValue for AgentKnowledgeBase {
+impl ::cloudwright_core::ToValue for AgentKnowledgeBase {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Description", &self.description)
             .req("KnowledgeBaseId", &self.knowledge_base_id)
             .opt("KnowledgeBaseState", &self.knowledge_base_state)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomOrchestration: ObjRule = ObjRule {
-    properties: &[
-        ("Executor", Shape::Object(&RULE_OrchestrationExecutor)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomOrchestration` property type of `AWS::Bedrock::Agent`.
 ///
@@ -776,7 +657,7 @@ pub struct CustomOrchestration {
     /// `Executor`: an [`OrchestrationExecutor`] object.
     ///
     /// The structure of the executor invoking the actions in custom orchestration.
-    pub executor: Option<Obj<OrchestrationExecutor>>,
+    pub executor: ::std::option::Option<crate::Obj<OrchestrationExecutor>>,
 }
 
 #[rustfmt::skip]
@@ -784,41 +665,23 @@ impl CustomOrchestration {
     /// A `CustomOrchestration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Executor`: an [`OrchestrationExecutor`] object.
-    pub fn executor(mut self, value: impl Into<Obj<OrchestrationExecutor>>) -> Self { self.executor = Some(value.into()); self }
+    pub fn executor(mut self, value: impl ::std::convert::Into<crate::Obj<OrchestrationExecutor>>) -> Self { self.executor = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomOrchestration {}
+impl crate::PropertyType for CustomOrchestration {}
 
-impl ToValue for CustomOrchestration {
+impl ::cloudwright_core::ToValue for CustomOrchestration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Executor", &self.executor).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Executor", &self.executor)
+            .build()
     }
 }
-
-/// The required properties of [`Function`], by name: `Function::new(FunctionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FunctionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Function: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("RequireConfirmation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Function` property type of `AWS::Bedrock::Agent`.
 ///
@@ -826,11 +689,11 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
 ///
 /// This data type is used in the following API operations:
 ///
-/// - \[CreateAgentActionGroup request\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_CreateAgentActionGroup.html#API_agent_CreateAgentActionGroup_RequestSyntax>)
-/// - \[CreateAgentActionGroup response\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_CreateAgentActionGroup.html#API_agent_CreateAgentActionGroup_ResponseSyntax>)
-/// - \[UpdateAgentActionGroup request\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_UpdateAgentActionGroup.html#API_agent_UpdateAgentActionGroup_RequestSyntax>)
-/// - \[UpdateAgentActionGroup response\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_UpdateAgentActionGroup.html#API_agent_UpdateAgentActionGroup_ResponseSyntax>)
-/// - \[GetAgentActionGroup response\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_GetAgentActionGroup.html#API_agent_GetAgentActionGroup_ResponseSyntax>)
+/// - [CreateAgentActionGroup request](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_CreateAgentActionGroup.html#API_agent_CreateAgentActionGroup_RequestSyntax)
+/// - [CreateAgentActionGroup response](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_CreateAgentActionGroup.html#API_agent_CreateAgentActionGroup_ResponseSyntax)
+/// - [UpdateAgentActionGroup request](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_UpdateAgentActionGroup.html#API_agent_UpdateAgentActionGroup_RequestSyntax)
+/// - [UpdateAgentActionGroup response](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_UpdateAgentActionGroup.html#API_agent_UpdateAgentActionGroup_ResponseSyntax)
+/// - [GetAgentActionGroup response](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_GetAgentActionGroup.html#API_agent_GetAgentActionGroup_ResponseSyntax)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-agent-function.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -840,52 +703,52 @@ pub struct Function {
     /// A description of the function and its purpose.
     ///
     /// Length 1 to 1200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name for the function.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value.
     ///
     /// The parameters that the agent elicits from the user to fulfill the function.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `RequireConfirmation`: a [`RequireConfirmation`] value.
     ///
     /// Contains information if user confirmation is required to invoke the function.
-    pub require_confirmation: Option<RequireConfirmation>,
+    pub require_confirmation: ::std::option::Option<RequireConfirmation>,
 }
 
 #[rustfmt::skip]
 impl Function {
-    /// A `Function` with its required properties, named in a [`FunctionRequired`].
+    /// A `Function` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: FunctionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            parameters: None,
-            require_confirmation: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            parameters: ::std::option::Option::None,
+            require_confirmation: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `RequireConfirmation`: a [`RequireConfirmation`] value.
-    pub fn require_confirmation(mut self, value: impl Into<RequireConfirmation>) -> Self { self.require_confirmation = Some(value.into()); self }
+    pub fn require_confirmation(mut self, value: impl ::std::convert::Into<RequireConfirmation>) -> Self { self.require_confirmation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Function {}
+impl crate::PropertyType for Function {}
 
-impl ToValue for Function {
+impl ::cloudwright_core::ToValue for Function {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Parameters", &self.parameters)
@@ -893,23 +756,6 @@ impl ToValue for Function {
             .build()
     }
 }
-
-/// The required properties of [`FunctionSchema`], by name: `FunctionSchema::new(FunctionSchemaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FunctionSchemaRequired {
-    /// `Functions`: a list of [`Function`] objects, required.
-    pub functions: List<Function>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionSchema: ObjRule = ObjRule {
-    properties: &[
-        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Functions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FunctionSchema` property type of `AWS::Bedrock::Agent`.
 ///
@@ -921,45 +767,37 @@ pub struct FunctionSchema {
     /// `Functions`: a list of [`Function`] objects, required.
     ///
     /// A list of functions that each define an action in the action group.
-    pub functions: List<Function>,
+    pub functions: ::cloudwright_core::List<Function>,
 }
 
 #[rustfmt::skip]
 impl FunctionSchema {
-    /// A `FunctionSchema` with its required properties, named in a [`FunctionSchemaRequired`].
+    /// A `FunctionSchema` with its one required property, `Functions`.
     #[inline]
-    pub fn new(required: FunctionSchemaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Function>>) -> Self {
         Self {
-            functions: required.functions,
+            functions: value.into(),
         }
     }
 
     /// `Functions`: a list of [`Function`] objects, required.
-    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self { self.functions = value.into(); self }
+    pub fn functions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Function>>) -> Self { self.functions = value.into(); self }
 }
 
-impl PropertyType for FunctionSchema {}
+impl crate::PropertyType for FunctionSchema {}
 
-impl ToValue for FunctionSchema {
+impl ::cloudwright_core::ToValue for FunctionSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Functions", &self.functions).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Functions", &self.functions)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GuardrailConfiguration` property type of `AWS::Bedrock::Agent`.
 ///
-/// Configuration information for a guardrail that you use with the \[Converse\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html>) operation.
+/// Configuration information for a guardrail that you use with the [Converse](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html) operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-agent-guardrailconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -969,13 +807,13 @@ pub struct GuardrailConfiguration {
     /// The identifier for the guardrail.
     ///
     /// Pattern `^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$`; length at most 2048.
-    pub guardrail_identifier: Option<Str>,
+    pub guardrail_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `GuardrailVersion`: a string.
     ///
     /// The version of the guardrail.
     ///
     /// Pattern `^(([0-9]{1,8})|(DRAFT))$`.
-    pub guardrail_version: Option<Str>,
+    pub guardrail_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -983,45 +821,32 @@ impl GuardrailConfiguration {
     /// A `GuardrailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GuardrailIdentifier`: a string.
-    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self { self.guardrail_identifier = Some(value.into()); self }
+    pub fn guardrail_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.guardrail_identifier = ::std::option::Option::Some(value.into()); self }
     /// `GuardrailVersion`: a string.
-    pub fn guardrail_version(mut self, value: impl Into<Str>) -> Self { self.guardrail_version = Some(value.into()); self }
+    pub fn guardrail_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.guardrail_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GuardrailConfiguration {}
+impl crate::PropertyType for GuardrailConfiguration {}
 
-impl ToValue for GuardrailConfiguration {
+impl ::cloudwright_core::ToValue for GuardrailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GuardrailIdentifier", &self.guardrail_identifier)
             .opt("GuardrailVersion", &self.guardrail_version)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumLength", Shape::Num(&NumRule { min: Some(0.0), max: Some(131072.0), ..NumRule::ANY })),
-        ("StopSequences", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(4), unique: false })),
-        ("Temperature", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("TopK", Shape::Num(&NumRule { min: Some(0.0), max: Some(500.0), ..NumRule::ANY })),
-        ("TopP", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InferenceConfiguration` property type of `AWS::Bedrock::Agent`.
 ///
-/// Base inference parameters to pass to a model in a call to \[Converse\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html>) or \[ConverseStream\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html>) . For more information, see \[Inference parameters for foundation models\](<https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>) .
+/// Base inference parameters to pass to a model in a call to [Converse](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html) or [ConverseStream](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html) . For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) .
 ///
-/// If you need to pass additional parameters that the model supports, use the `additionalModelRequestFields` request field in the call to `Converse` or `ConverseStream` . For more information, see \[Model parameters\](<https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>) .
+/// If you need to pass additional parameters that the model supports, use the `additionalModelRequestFields` request field in the call to `Converse` or `ConverseStream` . For more information, see [Model parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-agent-inferenceconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1031,35 +856,35 @@ pub struct InferenceConfiguration {
     /// The maximum number of tokens allowed in the generated response.
     ///
     /// Value 0 to 131072.
-    pub maximum_length: Option<Num>,
+    pub maximum_length: ::std::option::Option<::cloudwright_core::Num>,
     /// `StopSequences`: a list of strings.
     ///
     /// A list of stop sequences. A stop sequence is a sequence of characters that causes the model to stop generating the response.
     ///
     /// Items 0 to 4.
-    pub stop_sequences: Option<List<Str>>,
+    pub stop_sequences: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Temperature`: a number.
     ///
     /// The likelihood of the model selecting higher-probability options while generating a response. A lower value makes the model more likely to choose higher-probability options, while a higher value makes the model more likely to choose lower-probability options.
     ///
-    /// The default value is the default value for the model that you are using. For more information, see \[Inference parameters for foundation models\](<https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>) .
+    /// The default value is the default value for the model that you are using. For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) .
     ///
     /// Value 0 to 1.
-    pub temperature: Option<Num>,
+    pub temperature: ::std::option::Option<::cloudwright_core::Num>,
     /// `TopK`: a number.
     ///
     /// While generating a response, the model determines the probability of the following token at each point of generation. The value that you set for `topK` is the number of most-likely candidates from which the model chooses the next token in the sequence. For example, if you set `topK` to 50, the model selects the next token from among the top 50 most likely choices.
     ///
     /// Value 0 to 500.
-    pub top_k: Option<Num>,
+    pub top_k: ::std::option::Option<::cloudwright_core::Num>,
     /// `TopP`: a number.
     ///
     /// The percentage of most-likely candidates that the model considers for the next token. For example, if you choose a value of 0.8 for `topP` , the model selects from the top 80% of the probability distribution of tokens that could be next in the sequence.
     ///
-    /// The default value is the default value for the model that you are using. For more information, see \[Inference parameters for foundation models\](<https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>) .
+    /// The default value is the default value for the model that you are using. For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) .
     ///
     /// Value 0 to 1.
-    pub top_p: Option<Num>,
+    pub top_p: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1067,27 +892,27 @@ impl InferenceConfiguration {
     /// A `InferenceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaximumLength`: a number.
-    pub fn maximum_length(mut self, value: impl Into<Num>) -> Self { self.maximum_length = Some(value.into()); self }
+    pub fn maximum_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.maximum_length = ::std::option::Option::Some(value.into()); self }
     /// `StopSequences`: a list of strings.
-    pub fn stop_sequences(mut self, value: impl Into<List<Str>>) -> Self { self.stop_sequences = Some(value.into()); self }
+    pub fn stop_sequences(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.stop_sequences = ::std::option::Option::Some(value.into()); self }
     /// `Temperature`: a number.
-    pub fn temperature(mut self, value: impl Into<Num>) -> Self { self.temperature = Some(value.into()); self }
+    pub fn temperature(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.temperature = ::std::option::Option::Some(value.into()); self }
     /// `TopK`: a number.
-    pub fn top_k(mut self, value: impl Into<Num>) -> Self { self.top_k = Some(value.into()); self }
+    pub fn top_k(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.top_k = ::std::option::Option::Some(value.into()); self }
     /// `TopP`: a number.
-    pub fn top_p(mut self, value: impl Into<Num>) -> Self { self.top_p = Some(value.into()); self }
+    pub fn top_p(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.top_p = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceConfiguration {}
+impl crate::PropertyType for InferenceConfiguration {}
 
-impl ToValue for InferenceConfiguration {
+impl ::cloudwright_core::ToValue for InferenceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaximumLength", &self.maximum_length)
             .opt("StopSequences", &self.stop_sequences)
             .opt("Temperature", &self.temperature)
@@ -1096,17 +921,6 @@ impl ToValue for InferenceConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EnabledMemoryTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SESSION_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SessionSummaryConfiguration", Shape::Object(&RULE_SessionSummaryConfiguration)),
-        ("StorageDays", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemoryConfiguration` property type of `AWS::Bedrock::Agent`.
 ///
@@ -1118,15 +932,16 @@ pub struct MemoryConfiguration {
     /// `EnabledMemoryTypes`: a list of [`MemoryType`] values.
     ///
     /// The type of memory that is stored.
-    pub enabled_memory_types: Option<List<MemoryType>>,
+    pub enabled_memory_types: ::std::option::Option<::cloudwright_core::List<MemoryType>>,
     /// `SessionSummaryConfiguration`: a [`SessionSummaryConfiguration`] object.
     ///
     /// Contains the configuration for SESSION_SUMMARY memory type enabled for the agent.
-    pub session_summary_configuration: Option<Obj<SessionSummaryConfiguration>>,
+    pub session_summary_configuration:
+        ::std::option::Option<crate::Obj<SessionSummaryConfiguration>>,
     /// `StorageDays`: a number.
     ///
     /// The number of days the agent is configured to retain the conversational context.
-    pub storage_days: Option<Num>,
+    pub storage_days: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1134,23 +949,23 @@ impl MemoryConfiguration {
     /// A `MemoryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnabledMemoryTypes`: a list of [`MemoryType`] values.
-    pub fn enabled_memory_types(mut self, value: impl Into<List<MemoryType>>) -> Self { self.enabled_memory_types = Some(value.into()); self }
+    pub fn enabled_memory_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MemoryType>>) -> Self { self.enabled_memory_types = ::std::option::Option::Some(value.into()); self }
     /// `SessionSummaryConfiguration`: a [`SessionSummaryConfiguration`] object.
-    pub fn session_summary_configuration(mut self, value: impl Into<Obj<SessionSummaryConfiguration>>) -> Self { self.session_summary_configuration = Some(value.into()); self }
+    pub fn session_summary_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SessionSummaryConfiguration>>) -> Self { self.session_summary_configuration = ::std::option::Option::Some(value.into()); self }
     /// `StorageDays`: a number.
-    pub fn storage_days(mut self, value: impl Into<Num>) -> Self { self.storage_days = Some(value.into()); self }
+    pub fn storage_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.storage_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemoryConfiguration {}
+impl crate::PropertyType for MemoryConfiguration {}
 
-impl ToValue for MemoryConfiguration {
+impl ::cloudwright_core::ToValue for MemoryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnabledMemoryTypes", &self.enabled_memory_types)
             .opt(
                 "SessionSummaryConfiguration",
@@ -1160,23 +975,6 @@ impl ToValue for MemoryConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`OrchestrationExecutor`], by name: `OrchestrationExecutor::new(OrchestrationExecutorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrchestrationExecutorRequired {
-    /// `Lambda`: a string, required.
-    pub lambda: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrchestrationExecutor: ObjRule = ObjRule {
-    properties: &[
-        ("Lambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Lambda"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OrchestrationExecutor` property type of `AWS::Bedrock::Agent`.
 ///
@@ -1190,51 +988,37 @@ pub struct OrchestrationExecutor {
     /// The Amazon Resource Name (ARN) of the Lambda function containing the business logic that is carried out upon invoking the action.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]{1,20}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length at most 2048.
-    pub lambda: Str,
+    pub lambda: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OrchestrationExecutor {
-    /// A `OrchestrationExecutor` with its required properties, named in a [`OrchestrationExecutorRequired`].
+    /// A `OrchestrationExecutor` with its one required property, `Lambda`.
     #[inline]
-    pub fn new(required: OrchestrationExecutorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            lambda: required.lambda,
+            lambda: value.into(),
         }
     }
 
     /// `Lambda`: a string, required.
-    pub fn lambda(mut self, value: impl Into<Str>) -> Self { self.lambda = value.into(); self }
+    pub fn lambda(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda = value.into(); self }
 }
 
-impl PropertyType for OrchestrationExecutor {}
+impl crate::PropertyType for OrchestrationExecutor {}
 
-impl ToValue for OrchestrationExecutor {
+impl ::cloudwright_core::ToValue for OrchestrationExecutor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Lambda", &self.lambda).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Lambda", &self.lambda)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PromptConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
-        ("BasePromptTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
-        ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("InferenceConfiguration", Shape::Object(&RULE_InferenceConfiguration)),
-        ("ParserMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "OVERRIDDEN"], ..StrRule::ANY })),
-        ("PromptCreationMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "OVERRIDDEN"], ..StrRule::ANY })),
-        ("PromptState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("PromptType", Shape::Str(&StrRule { allowed: &["PRE_PROCESSING", "ORCHESTRATION", "POST_PROCESSING", "ROUTING_CLASSIFIER", "MEMORY_SUMMARIZATION", "KNOWLEDGE_BASE_RESPONSE_GENERATION"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PromptConfiguration` property type of `AWS::Bedrock::Agent`.
 ///
-/// Contains configurations to override a prompt template in one part of an agent sequence. For more information, see \[Advanced prompts\](<https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html>) .
+/// Contains configurations to override a prompt template in one part of an agent sequence. For more information, see [Advanced prompts](https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-agent-promptconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1243,32 +1027,32 @@ pub struct PromptConfiguration {
     ///
     /// If the Converse or ConverseStream operations support the model, `additionalModelRequestFields` contains additional inference parameters, beyond the base set of inference parameters in the `inferenceConfiguration` field.
     ///
-    /// For more information, see \[Inference request parameters and response fields for foundation models\](<https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>) .
-    pub additional_model_request_fields: Option<Json>,
+    /// For more information, see [Inference request parameters and response fields for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) .
+    pub additional_model_request_fields: ::std::option::Option<::cloudwright_core::Json>,
     /// `BasePromptTemplate`: a string.
     ///
-    /// Defines the prompt template with which to replace the default prompt template. You can use placeholder variables in the base prompt template to customize the prompt. For more information, see \[Prompt template placeholder variables\](<https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-placeholders.html>) . For more information, see \[Configure the prompt templates\](<https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts-configure.html>) .
+    /// Defines the prompt template with which to replace the default prompt template. You can use placeholder variables in the base prompt template to customize the prompt. For more information, see [Prompt template placeholder variables](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-placeholders.html) . For more information, see [Configure the prompt templates](https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts-configure.html) .
     ///
     /// Length 1 to 100000.
-    pub base_prompt_template: Option<Str>,
+    pub base_prompt_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `FoundationModel`: a string.
     ///
     /// The agent's foundation model.
     ///
     /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|([0-9]{12}:(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|(([0-9a-zA-Z][_-]?)+)$`; length 1 to 2048.
-    pub foundation_model: Option<Str>,
+    pub foundation_model: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceConfiguration`: an [`InferenceConfiguration`] object.
     ///
-    /// Contains inference parameters to use when the agent invokes a foundation model in the part of the agent sequence defined by the `promptType` . For more information, see \[Inference parameters for foundation models\](<https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>) .
-    pub inference_configuration: Option<Obj<InferenceConfiguration>>,
+    /// Contains inference parameters to use when the agent invokes a foundation model in the part of the agent sequence defined by the `promptType` . For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) .
+    pub inference_configuration: ::std::option::Option<crate::Obj<InferenceConfiguration>>,
     /// `ParserMode`: a [`CreationMode`] value.
     ///
-    /// Specifies whether to override the default parser Lambda function when parsing the raw foundation model output in the part of the agent sequence defined by the `promptType` . If you set the field as `OVERRIDDEN` , the `overrideLambda` field in the \[PromptOverrideConfiguration\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_PromptOverrideConfiguration.html>) must be specified with the ARN of a Lambda function.
-    pub parser_mode: Option<CreationMode>,
+    /// Specifies whether to override the default parser Lambda function when parsing the raw foundation model output in the part of the agent sequence defined by the `promptType` . If you set the field as `OVERRIDDEN` , the `overrideLambda` field in the [PromptOverrideConfiguration](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_PromptOverrideConfiguration.html) must be specified with the ARN of a Lambda function.
+    pub parser_mode: ::std::option::Option<CreationMode>,
     /// `PromptCreationMode`: a [`CreationMode`] value.
     ///
     /// Specifies whether to override the default prompt template for this `promptType` . Set this value to `OVERRIDDEN` to use the prompt that you provide in the `basePromptTemplate` . If you leave it as `DEFAULT` , the agent uses a default prompt template.
-    pub prompt_creation_mode: Option<CreationMode>,
+    pub prompt_creation_mode: ::std::option::Option<CreationMode>,
     /// `PromptState`: a [`PromptState`] value.
     ///
     /// Specifies whether to allow the inline agent to carry out the step specified in the `promptType` . If you set this value to `DISABLED` , the agent skips that step. The default state for each `promptType` is as follows.
@@ -1277,11 +1061,11 @@ pub struct PromptConfiguration {
     /// - `ORCHESTRATION` – `ENABLED`
     /// - `KNOWLEDGE_BASE_RESPONSE_GENERATION` – `ENABLED`
     /// - `POST_PROCESSING` – `DISABLED`
-    pub prompt_state: Option<PromptState>,
+    pub prompt_state: ::std::option::Option<PromptState>,
     /// `PromptType`: a [`PromptType`] value.
     ///
     /// The step in the agent sequence that this prompt configuration applies to.
-    pub prompt_type: Option<PromptType>,
+    pub prompt_type: ::std::option::Option<PromptType>,
 }
 
 #[rustfmt::skip]
@@ -1289,33 +1073,33 @@ impl PromptConfiguration {
     /// A `PromptConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalModelRequestFields`: a JSON value.
-    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self { self.additional_model_request_fields = Some(value.into()); self }
+    pub fn additional_model_request_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_model_request_fields = ::std::option::Option::Some(value.into()); self }
     /// `BasePromptTemplate`: a string.
-    pub fn base_prompt_template(mut self, value: impl Into<Str>) -> Self { self.base_prompt_template = Some(value.into()); self }
+    pub fn base_prompt_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_prompt_template = ::std::option::Option::Some(value.into()); self }
     /// `FoundationModel`: a string.
-    pub fn foundation_model(mut self, value: impl Into<Str>) -> Self { self.foundation_model = Some(value.into()); self }
+    pub fn foundation_model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.foundation_model = ::std::option::Option::Some(value.into()); self }
     /// `InferenceConfiguration`: an [`InferenceConfiguration`] object.
-    pub fn inference_configuration(mut self, value: impl Into<Obj<InferenceConfiguration>>) -> Self { self.inference_configuration = Some(value.into()); self }
+    pub fn inference_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceConfiguration>>) -> Self { self.inference_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ParserMode`: a [`CreationMode`] value.
-    pub fn parser_mode(mut self, value: impl Into<CreationMode>) -> Self { self.parser_mode = Some(value.into()); self }
+    pub fn parser_mode(mut self, value: impl ::std::convert::Into<CreationMode>) -> Self { self.parser_mode = ::std::option::Option::Some(value.into()); self }
     /// `PromptCreationMode`: a [`CreationMode`] value.
-    pub fn prompt_creation_mode(mut self, value: impl Into<CreationMode>) -> Self { self.prompt_creation_mode = Some(value.into()); self }
+    pub fn prompt_creation_mode(mut self, value: impl ::std::convert::Into<CreationMode>) -> Self { self.prompt_creation_mode = ::std::option::Option::Some(value.into()); self }
     /// `PromptState`: a [`PromptState`] value.
-    pub fn prompt_state(mut self, value: impl Into<PromptState>) -> Self { self.prompt_state = Some(value.into()); self }
+    pub fn prompt_state(mut self, value: impl ::std::convert::Into<PromptState>) -> Self { self.prompt_state = ::std::option::Option::Some(value.into()); self }
     /// `PromptType`: a [`PromptType`] value.
-    pub fn prompt_type(mut self, value: impl Into<PromptType>) -> Self { self.prompt_type = Some(value.into()); self }
+    pub fn prompt_type(mut self, value: impl ::std::convert::Into<PromptType>) -> Self { self.prompt_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PromptConfiguration {}
+impl crate::PropertyType for PromptConfiguration {}
 
-impl ToValue for PromptConfiguration {
+impl ::cloudwright_core::ToValue for PromptConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalModelRequestFields",
                 &self.additional_model_request_fields,
@@ -1331,82 +1115,55 @@ impl ToValue for PromptConfiguration {
     }
 }
 
-/// The required properties of [`PromptOverrideConfiguration`], by name: `PromptOverrideConfiguration::new(PromptOverrideConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PromptOverrideConfigurationRequired {
-    /// `PromptConfigurations`: a list of [`PromptConfiguration`] objects, required.
-    pub prompt_configurations: List<PromptConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PromptOverrideConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("OverrideLambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PromptConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptConfiguration), min_items: None, max_items: Some(10), unique: false })),
-    ],
-    required: &["PromptConfigurations"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PromptOverrideConfiguration` property type of `AWS::Bedrock::Agent`.
 ///
-/// Contains configurations to override prompts in different parts of an agent sequence. For more information, see \[Advanced prompts\](<https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html>) .
+/// Contains configurations to override prompts in different parts of an agent sequence. For more information, see [Advanced prompts](https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-agent-promptoverrideconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptOverrideConfiguration {
     /// `OverrideLambda`: a string.
     ///
-    /// The ARN of the Lambda function to use when parsing the raw foundation model output in parts of the agent sequence. If you specify this field, at least one of the `promptConfigurations` must contain a `parserMode` value that is set to `OVERRIDDEN` . For more information, see \[Parser Lambda function in Amazon Bedrock Agents\](<https://docs.aws.amazon.com/bedrock/latest/userguide/lambda-parser.html>) .
+    /// The ARN of the Lambda function to use when parsing the raw foundation model output in parts of the agent sequence. If you specify this field, at least one of the `promptConfigurations` must contain a `parserMode` value that is set to `OVERRIDDEN` . For more information, see [Parser Lambda function in Amazon Bedrock Agents](https://docs.aws.amazon.com/bedrock/latest/userguide/lambda-parser.html) .
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]{1,20}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length at most 2048.
-    pub override_lambda: Option<Str>,
+    pub override_lambda: ::std::option::Option<::cloudwright_core::Str>,
     /// `PromptConfigurations`: a list of [`PromptConfiguration`] objects, required.
     ///
-    /// Contains configurations to override a prompt template in one part of an agent sequence. For more information, see \[Advanced prompts\](<https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html>) .
+    /// Contains configurations to override a prompt template in one part of an agent sequence. For more information, see [Advanced prompts](https://docs.aws.amazon.com/bedrock/latest/userguide/advanced-prompts.html) .
     ///
     /// Items at most 10.
-    pub prompt_configurations: List<PromptConfiguration>,
+    pub prompt_configurations: ::cloudwright_core::List<PromptConfiguration>,
 }
 
 #[rustfmt::skip]
 impl PromptOverrideConfiguration {
-    /// A `PromptOverrideConfiguration` with its required properties, named in a [`PromptOverrideConfigurationRequired`].
+    /// A `PromptOverrideConfiguration` with its one required property, `PromptConfigurations`.
     #[inline]
-    pub fn new(required: PromptOverrideConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<PromptConfiguration>>) -> Self {
         Self {
-            override_lambda: None,
-            prompt_configurations: required.prompt_configurations,
+            override_lambda: ::std::option::Option::None,
+            prompt_configurations: value.into(),
         }
     }
 
     /// `OverrideLambda`: a string.
-    pub fn override_lambda(mut self, value: impl Into<Str>) -> Self { self.override_lambda = Some(value.into()); self }
+    pub fn override_lambda(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.override_lambda = ::std::option::Option::Some(value.into()); self }
     /// `PromptConfigurations`: a list of [`PromptConfiguration`] objects, required.
-    pub fn prompt_configurations(mut self, value: impl Into<List<PromptConfiguration>>) -> Self { self.prompt_configurations = value.into(); self }
+    pub fn prompt_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PromptConfiguration>>) -> Self { self.prompt_configurations = value.into(); self }
 }
 
-impl PropertyType for PromptOverrideConfiguration {}
+impl crate::PropertyType for PromptOverrideConfiguration {}
 
-impl ToValue for PromptOverrideConfiguration {
+impl ::cloudwright_core::ToValue for PromptOverrideConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OverrideLambda", &self.override_lambda)
             .req("PromptConfigurations", &self.prompt_configurations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SessionSummaryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxRecentSessions", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SessionSummaryConfiguration` property type of `AWS::Bedrock::Agent`.
 ///
@@ -1418,7 +1175,7 @@ pub struct SessionSummaryConfiguration {
     /// `MaxRecentSessions`: a number.
     ///
     /// Maximum number of recent session summaries to include in the agent's prompt context.
-    pub max_recent_sessions: Option<Num>,
+    pub max_recent_sessions: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1426,19 +1183,19 @@ impl SessionSummaryConfiguration {
     /// A `SessionSummaryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxRecentSessions`: a number.
-    pub fn max_recent_sessions(mut self, value: impl Into<Num>) -> Self { self.max_recent_sessions = Some(value.into()); self }
+    pub fn max_recent_sessions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_recent_sessions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SessionSummaryConfiguration {}
+impl crate::PropertyType for SessionSummaryConfiguration {}
 
-impl ToValue for SessionSummaryConfiguration {
+impl ::cloudwright_core::ToValue for SessionSummaryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxRecentSessions", &self.max_recent_sessions)
             .build()
     }
@@ -1452,24 +1209,24 @@ pub enum ActionGroupSignature {
     /// `AMAZON.CodeInterpreter`
     AmazonCodeInterpreter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActionGroupSignature {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionGroupSignature {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActionGroupSignature {
+impl ::cloudwright_core::ToValue for ActionGroupSignature {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonUserInput => "AMAZON.UserInput",
             Self::AmazonCodeInterpreter => "AMAZON.CodeInterpreter",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1481,24 +1238,24 @@ pub enum ActionGroupState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActionGroupState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionGroupState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActionGroupState {
+impl ::cloudwright_core::ToValue for ActionGroupState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1512,25 +1269,25 @@ pub enum AgentCollaboration {
     /// `SUPERVISOR_ROUTER`
     SupervisorRouter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AgentCollaboration {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AgentCollaboration {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AgentCollaboration {
+impl ::cloudwright_core::ToValue for AgentCollaboration {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Supervisor => "SUPERVISOR",
             Self::SupervisorRouter => "SUPERVISOR_ROUTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1542,24 +1299,24 @@ pub enum CreationMode {
     /// `OVERRIDDEN`
     Overridden,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CreationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CreationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CreationMode {
+impl ::cloudwright_core::ToValue for CreationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::Overridden => "OVERRIDDEN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1571,24 +1328,24 @@ pub enum KnowledgeBaseState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KnowledgeBaseState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KnowledgeBaseState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KnowledgeBaseState {
+impl ::cloudwright_core::ToValue for KnowledgeBaseState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1598,23 +1355,23 @@ pub enum MemoryType {
     /// `SESSION_SUMMARY`
     SessionSummary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MemoryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MemoryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MemoryType {
+impl ::cloudwright_core::ToValue for MemoryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SessionSummary => "SESSION_SUMMARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1626,24 +1383,24 @@ pub enum OrchestrationType {
     /// `CUSTOM_ORCHESTRATION`
     CustomOrchestration,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OrchestrationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OrchestrationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OrchestrationType {
+impl ::cloudwright_core::ToValue for OrchestrationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::CustomOrchestration => "CUSTOM_ORCHESTRATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1655,24 +1412,24 @@ pub enum PromptState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PromptState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PromptState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PromptState {
+impl ::cloudwright_core::ToValue for PromptState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1692,18 +1449,18 @@ pub enum PromptType {
     /// `KNOWLEDGE_BASE_RESPONSE_GENERATION`
     KnowledgeBaseResponseGeneration,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PromptType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PromptType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PromptType {
+impl ::cloudwright_core::ToValue for PromptType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PreProcessing => "PRE_PROCESSING",
             Self::Orchestration => "ORCHESTRATION",
@@ -1711,9 +1468,9 @@ impl ToValue for PromptType {
             Self::RoutingClassifier => "ROUTING_CLASSIFIER",
             Self::MemorySummarization => "MEMORY_SUMMARIZATION",
             Self::KnowledgeBaseResponseGeneration => "KNOWLEDGE_BASE_RESPONSE_GENERATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1725,24 +1482,24 @@ pub enum RelayConversationHistory {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RelayConversationHistory {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RelayConversationHistory {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RelayConversationHistory {
+impl ::cloudwright_core::ToValue for RelayConversationHistory {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ToCollaborator => "TO_COLLABORATOR",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1754,23 +1511,241 @@ pub enum RequireConfirmation {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RequireConfirmation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RequireConfirmation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RequireConfirmation {
+impl ::cloudwright_core::ToValue for RequireConfirmation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]{1,20}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|([0-9]{12}:(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|(([0-9a-zA-Z][_-]?)+)$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^(([0-9]{1,8})|(DRAFT))$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Agent: ObjRule = ObjRule {
+        properties: &[
+            ("ActionGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentActionGroup), min_items: None, max_items: None, unique: false })),
+            ("AgentCollaboration", Shape::Str(&StrRule { allowed: &["DISABLED", "SUPERVISOR", "SUPERVISOR_ROUTER"], ..StrRule::ANY })),
+            ("AgentCollaborators", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentCollaborator), min_items: None, max_items: None, unique: false })),
+            ("AgentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AgentResourceRoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("AutoPrepare", Shape::Bool),
+            ("CustomOrchestration", Shape::Object(&RULE_CustomOrchestration)),
+            ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("GuardrailConfiguration", Shape::Object(&RULE_GuardrailConfiguration)),
+            ("IdleSessionTTLInSeconds", Shape::Num(&NumRule { min: Some(60.0), max: Some(5400.0), ..NumRule::ANY })),
+            ("Instruction", Shape::Str(&StrRule { min_len: Some(40), ..StrRule::ANY })),
+            ("KnowledgeBases", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentKnowledgeBase), min_items: None, max_items: None, unique: false })),
+            ("MemoryConfiguration", Shape::Object(&RULE_MemoryConfiguration)),
+            ("OrchestrationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM_ORCHESTRATION"], ..StrRule::ANY })),
+            ("PromptOverrideConfiguration", Shape::Object(&RULE_PromptOverrideConfiguration)),
+            ("SkipResourceInUseCheckOnDelete", Shape::Bool),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TestAliasTags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["AgentName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentActionGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ActionGroupExecutor", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ActionGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ActionGroupState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("ApiSchema", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("FunctionSchema", Shape::Object(&RULE_FunctionSchema)),
+            ("ParentActionGroupSignature", Shape::Str(&StrRule { allowed: &["AMAZON.UserInput", "AMAZON.CodeInterpreter"], ..StrRule::ANY })),
+            ("SkipResourceInUseCheckOnDelete", Shape::Bool),
+        ],
+        required: &["ActionGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentCollaborator: ObjRule = ObjRule {
+        properties: &[
+            ("AgentDescriptor", Shape::Object(&RULE_AgentDescriptor)),
+            ("CollaborationInstruction", Shape::STR),
+            ("CollaboratorName", Shape::STR),
+            ("RelayConversationHistory", Shape::Str(&StrRule { allowed: &["TO_COLLABORATOR", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["AgentDescriptor", "CollaborationInstruction", "CollaboratorName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentDescriptor: ObjRule = ObjRule {
+        properties: &[
+            ("AliasArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentKnowledgeBase: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("KnowledgeBaseState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["KnowledgeBaseId", "Description"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomOrchestration: ObjRule = ObjRule {
+        properties: &[
+            ("Executor", Shape::Object(&RULE_OrchestrationExecutor)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Function: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("RequireConfirmation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionSchema: ObjRule = ObjRule {
+        properties: &[
+            ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Functions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumLength", Shape::Num(&NumRule { min: Some(0.0), max: Some(131072.0), ..NumRule::ANY })),
+            ("StopSequences", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(4), unique: false })),
+            ("Temperature", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("TopK", Shape::Num(&NumRule { min: Some(0.0), max: Some(500.0), ..NumRule::ANY })),
+            ("TopP", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EnabledMemoryTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SESSION_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SessionSummaryConfiguration", Shape::Object(&RULE_SessionSummaryConfiguration)),
+            ("StorageDays", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrchestrationExecutor: ObjRule = ObjRule {
+        properties: &[
+            ("Lambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Lambda"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PromptConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
+            ("BasePromptTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+            ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("InferenceConfiguration", Shape::Object(&RULE_InferenceConfiguration)),
+            ("ParserMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "OVERRIDDEN"], ..StrRule::ANY })),
+            ("PromptCreationMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "OVERRIDDEN"], ..StrRule::ANY })),
+            ("PromptState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("PromptType", Shape::Str(&StrRule { allowed: &["PRE_PROCESSING", "ORCHESTRATION", "POST_PROCESSING", "ROUTING_CLASSIFIER", "MEMORY_SUMMARIZATION", "KNOWLEDGE_BASE_RESPONSE_GENERATION"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PromptOverrideConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("OverrideLambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PromptConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptConfiguration), min_items: None, max_items: Some(10), unique: false })),
+        ],
+        required: &["PromptConfigurations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SessionSummaryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxRecentSessions", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$");
-
 /// The required properties of [`AgentAlias`], by name: `AgentAlias::new(AgentAliasRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentAliasRequired {
     /// `AgentAliasName`: a string, required.
-    pub agent_alias_name: Str,
+    pub agent_alias_name: ::cloudwright_core::Str,
     /// `AgentId`: a string, required.
-    pub agent_id: Str,
+    pub agent_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentAlias: ObjRule = ObjRule {
-    properties: &[
-        ("AgentAliasName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AgentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentAliasRoutingConfigurationListItem), min_items: None, max_items: Some(1), unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["AgentAliasName", "AgentId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::AgentAlias` resource.
 ///
@@ -41,7 +20,7 @@ pub(crate) static RULE_AgentAlias: ObjRule = ObjRule {
 ///
 /// - AgentAliasName – Specify a name for the alias.
 ///
-/// For more information about creating aliases for an agent in Amazon Bedrock , see \[Deploy an Amazon Bedrock agent\](<https://docs.aws.amazon.com/bedrock/latest/userguide/agents-deploy.html>) .
+/// For more information about creating aliases for an agent in Amazon Bedrock , see [Deploy an Amazon Bedrock agent](https://docs.aws.amazon.com/bedrock/latest/userguide/agents-deploy.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -59,32 +38,33 @@ pub struct AgentAlias {
     /// The name of the alias of the agent.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub agent_alias_name: Str,
+    pub agent_alias_name: ::cloudwright_core::Str,
     /// `AgentId`: a string, required.
     ///
     /// The unique identifier of the agent.
     ///
     /// Pattern `^[0-9a-zA-Z]{10}$`; create-only: changing it replaces the resource.
-    pub agent_id: Str,
+    pub agent_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the alias of the agent.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingConfiguration`: a list of [`AgentAliasRoutingConfigurationListItem`] objects.
     ///
     /// Contains details about the routing configuration of the alias.
     ///
     /// Items at most 1.
-    pub routing_configuration: Option<List<AgentAliasRoutingConfigurationListItem>>,
+    pub routing_configuration:
+        ::std::option::Option<::cloudwright_core::List<AgentAliasRoutingConfigurationListItem>>,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that you can assign to a resource as key-value pairs. For more information, see the following resources:
     ///
-    /// - \[Tag naming limits and requirements\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions>)
-    /// - \[Tagging best practices\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices>)
-    pub tags: Option<Json>,
+    /// - [Tag naming limits and requirements](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions)
+    /// - [Tagging best practices](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices)
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +74,7 @@ impl AgentAlias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::AgentAlias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-agentalias.html",
         primary_identifier: &["AgentId", "AgentAliasId"],
@@ -105,7 +85,7 @@ impl AgentAlias {
         read_only: &["AgentAliasArn", "AgentAliasHistoryEvents", "AgentAliasId", "AgentAliasStatus", "CreatedAt", "UpdatedAt"],
         attributes: &["AgentAliasArn", "AgentAliasHistoryEvents", "AgentAliasId", "AgentAliasStatus", "CreatedAt", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AgentAlias` with its required properties, named in a [`AgentAliasRequired`].
@@ -114,42 +94,44 @@ impl AgentAlias {
         Self {
             agent_alias_name: required.agent_alias_name,
             agent_id: required.agent_id,
-            description: None,
-            routing_configuration: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            routing_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AgentAliasName`: a string, required.
-    pub fn agent_alias_name(mut self, value: impl Into<Str>) -> Self { self.agent_alias_name = value.into(); self }
+    pub fn agent_alias_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_alias_name = value.into(); self }
     /// `AgentId`: a string, required.
-    pub fn agent_id(mut self, value: impl Into<Str>) -> Self { self.agent_id = value.into(); self }
+    pub fn agent_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `RoutingConfiguration`: a list of [`AgentAliasRoutingConfigurationListItem`] objects.
-    pub fn routing_configuration(mut self, value: impl Into<List<AgentAliasRoutingConfigurationListItem>>) -> Self { self.routing_configuration = Some(value.into()); self }
+    pub fn routing_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AgentAliasRoutingConfigurationListItem>>) -> Self { self.routing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AgentAlias {
+impl ::cloudwright_core::Resource for AgentAlias {
     type Attributes = AgentAliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AgentAlias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AgentAlias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AgentAlias {
+impl ::cloudwright_core::ToValue for AgentAlias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentAliasName", &self.agent_alias_name)
             .req("AgentId", &self.agent_id)
             .opt("Description", &self.description)
@@ -159,12 +141,12 @@ impl ToValue for AgentAlias {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AgentAlias`]: `Handle<AgentAlias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AgentAlias`]: `Handle<AgentAlias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AgentAliasAttributes(ResourceRef);
+pub struct AgentAliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AgentAliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AgentAliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,65 +156,48 @@ impl AgentAliasAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the alias of the agent.
     #[inline]
-    pub fn agent_alias_arn(&self) -> Value {
-        self.0.get_att("AgentAliasArn")
+    pub fn agent_alias_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentAliasArn"))
     }
 
     /// `Fn::GetAtt` `AgentAliasHistoryEvents`: a list of `AgentAliasHistoryEvent` objects.
     ///
     /// Contains details about the history of the alias.
     #[inline]
-    pub fn agent_alias_history_events(&self) -> Value {
-        self.0.get_att("AgentAliasHistoryEvents")
+    pub fn agent_alias_history_events(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AgentAliasHistoryEvents"))
     }
 
     /// `Fn::GetAtt` `AgentAliasId`: a string.
     ///
     /// The unique identifier of the alias of the agent.
     #[inline]
-    pub fn agent_alias_id(&self) -> Value {
-        self.0.get_att("AgentAliasId")
+    pub fn agent_alias_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentAliasId"))
     }
 
     /// `Fn::GetAtt` `AgentAliasStatus`: one of a set of strings.
     #[inline]
-    pub fn agent_alias_status(&self) -> Value {
-        self.0.get_att("AgentAliasStatus")
+    pub fn agent_alias_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentAliasStatus"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the alias of the agent was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the alias was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`AgentAliasRoutingConfigurationListItem`], by name: `AgentAliasRoutingConfigurationListItem::new(AgentAliasRoutingConfigurationListItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AgentAliasRoutingConfigurationListItemRequired {
-    /// `AgentVersion`: a string, required.
-    pub agent_version: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentAliasRoutingConfigurationListItem: ObjRule = ObjRule {
-    properties: &[
-        ("AgentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["AgentVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentAliasRoutingConfigurationListItem` property type of `AWS::Bedrock::AgentAlias`.
 ///
@@ -246,30 +211,66 @@ pub struct AgentAliasRoutingConfigurationListItem {
     /// The version of the agent with which the alias is associated.
     ///
     /// Pattern `^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$`; length 1 to 5.
-    pub agent_version: Str,
+    pub agent_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AgentAliasRoutingConfigurationListItem {
-    /// A `AgentAliasRoutingConfigurationListItem` with its required properties, named in a [`AgentAliasRoutingConfigurationListItemRequired`].
+    /// A `AgentAliasRoutingConfigurationListItem` with its one required property, `AgentVersion`.
     #[inline]
-    pub fn new(required: AgentAliasRoutingConfigurationListItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            agent_version: required.agent_version,
+            agent_version: value.into(),
         }
     }
 
     /// `AgentVersion`: a string, required.
-    pub fn agent_version(mut self, value: impl Into<Str>) -> Self { self.agent_version = value.into(); self }
+    pub fn agent_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_version = value.into(); self }
 }
 
-impl PropertyType for AgentAliasRoutingConfigurationListItem {}
+impl crate::PropertyType for AgentAliasRoutingConfigurationListItem {}
 
-impl ToValue for AgentAliasRoutingConfigurationListItem {
+impl ::cloudwright_core::ToValue for AgentAliasRoutingConfigurationListItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentVersion", &self.agent_version)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentAlias: ObjRule = ObjRule {
+        properties: &[
+            ("AgentAliasName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AgentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentAliasRoutingConfigurationListItem), min_items: None, max_items: Some(1), unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["AgentAliasName", "AgentId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentAliasRoutingConfigurationListItem: ObjRule = ObjRule {
+        properties: &[
+            ("AgentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["AgentVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z:.][ _-]?)+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
-
-/// The required properties of [`ApplicationInferenceProfile`], by name: `ApplicationInferenceProfile::new(ApplicationInferenceProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationInferenceProfileRequired {
-    /// `InferenceProfileName`: a string, required.
-    pub inference_profile_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationInferenceProfile: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InferenceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ModelSource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["InferenceProfileName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::ApplicationInferenceProfile` resource.
 ///
-/// Specifies an inference profile as a resource in a top-level template. Use the `ModelSource` field to specify the inference profile to copy into the resource. For more information about using inference profiles in Amazon Bedrock , see \[Improve resilience with cross-region inference\](<https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html>) .
+/// Specifies an inference profile as a resource in a top-level template. Use the `ModelSource` field to specify the inference profile to copy into the resource. For more information about using inference profiles in Amazon Bedrock , see [Improve resilience with cross-region inference](https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -54,25 +27,25 @@ pub struct ApplicationInferenceProfile {
     /// The description of the inference profile.
     ///
     /// Pattern `^([0-9a-zA-Z:.][ _-]?)+$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceProfileName`: a string, required.
     ///
     /// The name of the inference profile.
     ///
     /// Pattern `^([0-9a-zA-Z][ _-]?)+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub inference_profile_name: Str,
+    pub inference_profile_name: ::cloudwright_core::Str,
     /// `ModelSource`: a JSON value.
     ///
     /// Contains configurations for the inference profile to copy as the resource.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub model_source: Option<Json>,
+    pub model_source: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags associated with the inference profile.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +55,7 @@ impl ApplicationInferenceProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::ApplicationInferenceProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-applicationinferenceprofile.html",
         primary_identifier: &["InferenceProfileIdentifier"],
@@ -93,48 +66,50 @@ impl ApplicationInferenceProfile {
         read_only: &["Models", "InferenceProfileArn", "InferenceProfileId", "InferenceProfileIdentifier", "Status", "Type", "CreatedAt", "UpdatedAt"],
         attributes: &["CreatedAt", "InferenceProfileArn", "InferenceProfileId", "InferenceProfileIdentifier", "Models", "Status", "Type", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ApplicationInferenceProfile` with its required properties, named in a [`ApplicationInferenceProfileRequired`].
+    /// A `ApplicationInferenceProfile` with its one required property, `InferenceProfileName`.
     #[inline]
-    pub fn new(required: ApplicationInferenceProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            inference_profile_name: required.inference_profile_name,
-            model_source: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            inference_profile_name: value.into(),
+            model_source: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InferenceProfileName`: a string, required.
-    pub fn inference_profile_name(mut self, value: impl Into<Str>) -> Self { self.inference_profile_name = value.into(); self }
+    pub fn inference_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_profile_name = value.into(); self }
     /// `ModelSource`: a JSON value.
-    pub fn model_source(mut self, value: impl Into<Json>) -> Self { self.model_source = Some(value.into()); self }
+    pub fn model_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.model_source = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApplicationInferenceProfile {
+impl ::cloudwright_core::Resource for ApplicationInferenceProfile {
     type Attributes = ApplicationInferenceProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationInferenceProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApplicationInferenceProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationInferenceProfile {
+impl ::cloudwright_core::ToValue for ApplicationInferenceProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("InferenceProfileName", &self.inference_profile_name)
             .opt("ModelSource", &self.model_source)
@@ -143,12 +118,14 @@ impl ToValue for ApplicationInferenceProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationInferenceProfile`]: `Handle<ApplicationInferenceProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationInferenceProfile`]: `Handle<ApplicationInferenceProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationInferenceProfileAttributes(ResourceRef);
+pub struct ApplicationInferenceProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationInferenceProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ApplicationInferenceProfileAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,59 +135,84 @@ impl ApplicationInferenceProfileAttributes {
     ///
     /// The time at which the inference profile was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `InferenceProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the inference profile.
     #[inline]
-    pub fn inference_profile_arn(&self) -> Value {
-        self.0.get_att("InferenceProfileArn")
+    pub fn inference_profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InferenceProfileArn"))
     }
 
     /// `Fn::GetAtt` `InferenceProfileId`: a string.
     ///
     /// The unique identifier of the inference profile.
     #[inline]
-    pub fn inference_profile_id(&self) -> Value {
-        self.0.get_att("InferenceProfileId")
+    pub fn inference_profile_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InferenceProfileId"))
     }
 
     /// `Fn::GetAtt` `InferenceProfileIdentifier`: a string.
     ///
     /// The ID or Amazon Resource Name (ARN) of the inference profile.
     #[inline]
-    pub fn inference_profile_identifier(&self) -> Value {
-        self.0.get_att("InferenceProfileIdentifier")
+    pub fn inference_profile_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InferenceProfileIdentifier"))
     }
 
     /// `Fn::GetAtt` `Models`: a list of `InferenceProfileModel` objects.
     ///
     /// A list of information about each model in the inference profile.
     #[inline]
-    pub fn models(&self) -> Value {
-        self.0.get_att("Models")
+    pub fn models(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Models"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the inference profile was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z:.][ _-]?)+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationInferenceProfile: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InferenceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ModelSource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["InferenceProfileName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z]{128}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\\/[a-z0-9]{12}$",
-);
-
-/// The required properties of [`AutomatedReasoningPolicyVersion`], by name: `AutomatedReasoningPolicyVersion::new(AutomatedReasoningPolicyVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutomatedReasoningPolicyVersionRequired {
-    /// `PolicyArn`: a string, required.
-    pub policy_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomatedReasoningPolicyVersion: ObjRule = ObjRule {
-    properties: &[
-        ("LastUpdatedDefinitionHash", Shape::Str(&StrRule { min_len: Some(128), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["PolicyArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::AutomatedReasoningPolicyVersion` resource.
 ///
@@ -53,19 +25,19 @@ pub struct AutomatedReasoningPolicyVersion {
     /// The hash of the policy definition that was last updated.
     ///
     /// Pattern `^[0-9a-z]{128}$`; length 128 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub last_updated_definition_hash: Option<Str>,
+    pub last_updated_definition_hash: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the policy.
     ///
     /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\/[a-z0-9]{12}$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub policy_arn: Str,
+    pub policy_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the Automated Reasoning policy version.
     ///
     /// Items 0 to 200; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +47,7 @@ impl AutomatedReasoningPolicyVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::AutomatedReasoningPolicyVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-automatedreasoningpolicyversion.html",
         primary_identifier: &["PolicyArn", "Version"],
@@ -86,45 +58,50 @@ impl AutomatedReasoningPolicyVersion {
         read_only: &["Version", "Name", "Description", "CreatedAt", "UpdatedAt", "PolicyId", "DefinitionHash"],
         attributes: &["CreatedAt", "DefinitionHash", "Description", "Name", "PolicyId", "UpdatedAt", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AutomatedReasoningPolicyVersion` with its required properties, named in a [`AutomatedReasoningPolicyVersionRequired`].
+    /// A `AutomatedReasoningPolicyVersion` with its one required property, `PolicyArn`.
     #[inline]
-    pub fn new(required: AutomatedReasoningPolicyVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            last_updated_definition_hash: None,
-            policy_arn: required.policy_arn,
-            tags: None,
+            last_updated_definition_hash: ::std::option::Option::None,
+            policy_arn: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `LastUpdatedDefinitionHash`: a string.
-    pub fn last_updated_definition_hash(mut self, value: impl Into<Str>) -> Self { self.last_updated_definition_hash = Some(value.into()); self }
+    pub fn last_updated_definition_hash(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_updated_definition_hash = ::std::option::Option::Some(value.into()); self }
     /// `PolicyArn`: a string, required.
-    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self { self.policy_arn = value.into(); self }
+    pub fn policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AutomatedReasoningPolicyVersion {
+impl ::cloudwright_core::Resource for AutomatedReasoningPolicyVersion {
     type Attributes = AutomatedReasoningPolicyVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutomatedReasoningPolicyVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_AutomatedReasoningPolicyVersion,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AutomatedReasoningPolicyVersion {
+impl ::cloudwright_core::ToValue for AutomatedReasoningPolicyVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "LastUpdatedDefinitionHash",
                 &self.last_updated_definition_hash,
@@ -135,12 +112,14 @@ impl ToValue for AutomatedReasoningPolicyVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AutomatedReasoningPolicyVersion`]: `Handle<AutomatedReasoningPolicyVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AutomatedReasoningPolicyVersion`]: `Handle<AutomatedReasoningPolicyVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AutomatedReasoningPolicyVersionAttributes(ResourceRef);
+pub struct AutomatedReasoningPolicyVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AutomatedReasoningPolicyVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for AutomatedReasoningPolicyVersionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,43 +127,69 @@ impl From<ResourceRef> for AutomatedReasoningPolicyVersionAttributes {
 impl AutomatedReasoningPolicyVersionAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DefinitionHash`: a string.
     #[inline]
-    pub fn definition_hash(&self) -> Value {
-        self.0.get_att("DefinitionHash")
+    pub fn definition_hash(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefinitionHash"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `PolicyId`: a string.
     #[inline]
-    pub fn policy_id(&self) -> Value {
-        self.0.get_att("PolicyId")
+    pub fn policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z]{128}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\\/[a-z0-9]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomatedReasoningPolicyVersion: ObjRule = ObjRule {
+        properties: &[
+            ("LastUpdatedDefinitionHash", Shape::Str(&StrRule { min_len: Some(128), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["PolicyArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

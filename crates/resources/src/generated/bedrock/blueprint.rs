@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
 /// The required properties of [`Blueprint`], by name: `Blueprint::new(BlueprintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlueprintRequired {
     /// `BlueprintName`: a string, required.
-    pub blueprint_name: Str,
+    pub blueprint_name: ::cloudwright_core::Str,
     /// `Schema`: a JSON value, required.
-    pub schema: Json,
+    pub schema: ::cloudwright_core::Json,
     /// `Type`: a [`BlueprintType`] value, required.
     pub r#type: BlueprintType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Blueprint: ObjRule = ObjRule {
-    properties: &[
-        ("BlueprintName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Schema", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "AUDIO", "VIDEO"], ..StrRule::ANY })),
-    ],
-    required: &["BlueprintName", "Schema", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::Blueprint` resource.
 ///
@@ -57,27 +36,27 @@ pub struct Blueprint {
     /// The blueprint's name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub blueprint_name: Str,
+    pub blueprint_name: ::cloudwright_core::Str,
     /// `KmsEncryptionContext`: a JSON value.
     ///
     /// Name-value pairs to include as an encryption context.
-    pub kms_encryption_context: Option<Json>,
+    pub kms_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS  key to use for encryption.
     ///
     /// Length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Schema`: a JSON value, required.
     ///
     /// The blueprint's schema.
-    pub schema: Json,
+    pub schema: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// List of Tags
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`BlueprintType`] value, required.
     ///
     /// The blueprint's type.
@@ -93,7 +72,7 @@ impl Blueprint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::Blueprint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-blueprint.html",
         primary_identifier: &["BlueprintArn"],
@@ -104,7 +83,7 @@ impl Blueprint {
         read_only: &["BlueprintArn", "BlueprintStage", "CreationTime", "LastModifiedTime"],
         attributes: &["BlueprintArn", "BlueprintStage", "CreationTime", "LastModifiedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Blueprint` with its required properties, named in a [`BlueprintRequired`].
@@ -112,46 +91,48 @@ impl Blueprint {
     pub fn new(required: BlueprintRequired) -> Self {
         Self {
             blueprint_name: required.blueprint_name,
-            kms_encryption_context: None,
-            kms_key_id: None,
+            kms_encryption_context: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
             schema: required.schema,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `BlueprintName`: a string, required.
-    pub fn blueprint_name(mut self, value: impl Into<Str>) -> Self { self.blueprint_name = value.into(); self }
+    pub fn blueprint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blueprint_name = value.into(); self }
     /// `KmsEncryptionContext`: a JSON value.
-    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self { self.kms_encryption_context = Some(value.into()); self }
+    pub fn kms_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.kms_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Schema`: a JSON value, required.
-    pub fn schema(mut self, value: impl Into<Json>) -> Self { self.schema = value.into(); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.schema = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`BlueprintType`] value, required.
-    pub fn r#type(mut self, value: impl Into<BlueprintType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<BlueprintType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Blueprint {
+impl ::cloudwright_core::Resource for Blueprint {
     type Attributes = BlueprintAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Blueprint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Blueprint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Blueprint {
+impl ::cloudwright_core::ToValue for Blueprint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BlueprintName", &self.blueprint_name)
             .opt("KmsEncryptionContext", &self.kms_encryption_context)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -162,12 +143,12 @@ impl ToValue for Blueprint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Blueprint`]: `Handle<Blueprint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Blueprint`]: `Handle<Blueprint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BlueprintAttributes(ResourceRef);
+pub struct BlueprintAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BlueprintAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BlueprintAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -177,32 +158,32 @@ impl BlueprintAttributes {
     ///
     /// The blueprint's ARN.
     #[inline]
-    pub fn blueprint_arn(&self) -> Value {
-        self.0.get_att("BlueprintArn")
+    pub fn blueprint_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BlueprintArn"))
     }
 
     /// `Fn::GetAtt` `BlueprintStage`: one of a set of strings.
     ///
     /// The blueprint's stage.
     #[inline]
-    pub fn blueprint_stage(&self) -> Value {
-        self.0.get_att("BlueprintStage")
+    pub fn blueprint_stage(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BlueprintStage"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the blueprint was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// When the blueprint was last updated.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 }
 
@@ -218,25 +199,51 @@ pub enum BlueprintType {
     /// `VIDEO`
     Video,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BlueprintType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BlueprintType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BlueprintType {
+impl ::cloudwright_core::ToValue for BlueprintType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Document => "DOCUMENT",
             Self::Image => "IMAGE",
             Self::Audio => "AUDIO",
             Self::Video => "VIDEO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Blueprint: ObjRule = ObjRule {
+        properties: &[
+            ("BlueprintName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Schema", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "AUDIO", "VIDEO"], ..StrRule::ANY })),
+        ],
+        required: &["BlueprintName", "Schema", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

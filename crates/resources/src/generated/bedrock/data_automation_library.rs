@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-
-/// The required properties of [`DataAutomationLibrary`], by name: `DataAutomationLibrary::new(DataAutomationLibraryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataAutomationLibraryRequired {
-    /// `LibraryName`: a string, required.
-    pub library_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataAutomationLibrary: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("LibraryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
-        ("LibraryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["LibraryName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::DataAutomationLibrary` resource.
 ///
@@ -52,25 +25,25 @@ pub struct DataAutomationLibrary {
     /// KMS Encryption Configuration
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `LibraryDescription`: a string.
     ///
     /// Description of the DataAutomationLibrary
     ///
     /// Length 0 to 300.
-    pub library_description: Option<Str>,
+    pub library_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `LibraryName`: a string, required.
     ///
     /// Name of the DataAutomationLibrary
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub library_name: Str,
+    pub library_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// List of tags
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +53,7 @@ impl DataAutomationLibrary {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::DataAutomationLibrary",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-dataautomationlibrary.html",
         primary_identifier: &["LibraryArn"],
@@ -91,48 +64,50 @@ impl DataAutomationLibrary {
         read_only: &["CreationTime", "EntityTypes", "LibraryArn", "Status"],
         attributes: &["CreationTime", "EntityTypes", "LibraryArn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `DataAutomationLibrary` with its required properties, named in a [`DataAutomationLibraryRequired`].
+    /// A `DataAutomationLibrary` with its one required property, `LibraryName`.
     #[inline]
-    pub fn new(required: DataAutomationLibraryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            encryption_configuration: None,
-            library_description: None,
-            library_name: required.library_name,
-            tags: None,
+            encryption_configuration: ::std::option::Option::None,
+            library_description: ::std::option::Option::None,
+            library_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LibraryDescription`: a string.
-    pub fn library_description(mut self, value: impl Into<Str>) -> Self { self.library_description = Some(value.into()); self }
+    pub fn library_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.library_description = ::std::option::Option::Some(value.into()); self }
     /// `LibraryName`: a string, required.
-    pub fn library_name(mut self, value: impl Into<Str>) -> Self { self.library_name = value.into(); self }
+    pub fn library_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.library_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataAutomationLibrary {
+impl ::cloudwright_core::Resource for DataAutomationLibrary {
     type Attributes = DataAutomationLibraryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataAutomationLibrary, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataAutomationLibrary, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataAutomationLibrary {
+impl ::cloudwright_core::ToValue for DataAutomationLibrary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .opt("LibraryDescription", &self.library_description)
             .req("LibraryName", &self.library_name)
@@ -141,12 +116,12 @@ impl ToValue for DataAutomationLibrary {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataAutomationLibrary`]: `Handle<DataAutomationLibrary>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataAutomationLibrary`]: `Handle<DataAutomationLibrary>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataAutomationLibraryAttributes(ResourceRef);
+pub struct DataAutomationLibraryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataAutomationLibraryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataAutomationLibraryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,50 +131,32 @@ impl DataAutomationLibraryAttributes {
     ///
     /// Time Stamp
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `EntityTypes`: a list of `EntityTypeInfo` objects.
     ///
     /// List of info for each entity type in the DataAutomationLibrary
     #[inline]
-    pub fn entity_types(&self) -> Value {
-        self.0.get_att("EntityTypes")
+    pub fn entity_types(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("EntityTypes"))
     }
 
     /// `Fn::GetAtt` `LibraryArn`: a string.
     ///
     /// ARN generated at the server side when a DataAutomationLibrary is created
     #[inline]
-    pub fn library_arn(&self) -> Value {
-        self.0.get_att("LibraryArn")
+    pub fn library_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LibraryArn"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `KmsKeyId`: a string, required.
-    pub kms_key_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["KmsKeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::Bedrock::DataAutomationLibrary`.
 ///
@@ -211,40 +168,76 @@ pub struct EncryptionConfiguration {
     /// `KmsEncryptionContext`: a JSON value.
     ///
     /// KMS Encryption Context
-    pub kms_encryption_context: Option<Json>,
+    pub kms_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `KmsKeyId`: a string, required.
     ///
     /// KMS Key Identifier
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$`; length 1 to 2048.
-    pub kms_key_id: Str,
+    pub kms_key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `KmsKeyId`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_encryption_context: None,
-            kms_key_id: required.kms_key_id,
+            kms_encryption_context: ::std::option::Option::None,
+            kms_key_id: value.into(),
         }
     }
 
     /// `KmsEncryptionContext`: a JSON value.
-    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self { self.kms_encryption_context = Some(value.into()); self }
+    pub fn kms_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.kms_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string, required.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = value.into(); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = value.into(); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsEncryptionContext", &self.kms_encryption_context)
             .req("KmsKeyId", &self.kms_key_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataAutomationLibrary: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("LibraryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
+            ("LibraryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["LibraryName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["KmsKeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

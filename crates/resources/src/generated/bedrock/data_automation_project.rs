@@ -5,42 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(|-cn|-us-gov|-iso|-iso-[a-z]):bedrock:[a-zA-Z0-9-]*:(aws|[0-9]{12}):blueprint/(bedrock-data-automation-public-[a-zA-Z0-9-_]{1,30}|[a-zA-Z0-9-]{12,36})$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-
-/// The required properties of [`DataAutomationProject`], by name: `DataAutomationProject::new(DataAutomationProjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataAutomationProjectRequired {
-    /// `ProjectName`: a string, required.
-    pub project_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataAutomationProject: ObjRule = ObjRule {
-    properties: &[
-        ("CustomOutputConfiguration", Shape::Object(&RULE_CustomOutputConfiguration)),
-        ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("OverrideConfiguration", Shape::Object(&RULE_OverrideConfiguration)),
-        ("ProjectDescription", Shape::STR),
-        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ProjectType", Shape::Str(&StrRule { allowed: &["ASYNC", "SYNC"], ..StrRule::ANY })),
-        ("StandardOutputConfiguration", Shape::Object(&RULE_StandardOutputConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["ProjectName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::DataAutomationProject` resource.
 ///
@@ -58,47 +23,48 @@ pub struct DataAutomationProject {
     /// `CustomOutputConfiguration`: a [`CustomOutputConfiguration`] object.
     ///
     /// Blueprints to apply to objects processed by the project.
-    pub custom_output_configuration: Option<Obj<CustomOutputConfiguration>>,
+    pub custom_output_configuration: ::std::option::Option<crate::Obj<CustomOutputConfiguration>>,
     /// `KmsEncryptionContext`: a JSON value.
     ///
     /// The AWS  encryption context to use for encryption.
-    pub kms_encryption_context: Option<Json>,
+    pub kms_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS  key to use for encryption.
     ///
     /// Length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `OverrideConfiguration`: an [`OverrideConfiguration`] object.
     ///
     /// Additional settings for the project.
-    pub override_configuration: Option<Obj<OverrideConfiguration>>,
+    pub override_configuration: ::std::option::Option<crate::Obj<OverrideConfiguration>>,
     /// `ProjectDescription`: a string.
     ///
     /// The project's description.
-    pub project_description: Option<Str>,
+    pub project_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectName`: a string, required.
     ///
     /// The project's name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub project_name: Str,
+    pub project_name: ::cloudwright_core::Str,
     /// `ProjectType`: a [`ProjectType`] value.
     ///
     /// Type of the DataAutomationProject - Sync or Async
     ///
     /// Create-only: changing it replaces the resource.
-    pub project_type: Option<ProjectType>,
+    pub project_type: ::std::option::Option<ProjectType>,
     /// `StandardOutputConfiguration`: a [`StandardOutputConfiguration`] object.
     ///
     /// The project's standard output configuration.
-    pub standard_output_configuration: Option<Obj<StandardOutputConfiguration>>,
+    pub standard_output_configuration:
+        ::std::option::Option<crate::Obj<StandardOutputConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// List of Tags
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +74,7 @@ impl DataAutomationProject {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::DataAutomationProject",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-dataautomationproject.html",
         primary_identifier: &["ProjectArn"],
@@ -119,63 +85,65 @@ impl DataAutomationProject {
         read_only: &["CreationTime", "LastModifiedTime", "ProjectArn", "ProjectStage", "Status"],
         attributes: &["CreationTime", "LastModifiedTime", "ProjectArn", "ProjectStage", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `DataAutomationProject` with its required properties, named in a [`DataAutomationProjectRequired`].
+    /// A `DataAutomationProject` with its one required property, `ProjectName`.
     #[inline]
-    pub fn new(required: DataAutomationProjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            custom_output_configuration: None,
-            kms_encryption_context: None,
-            kms_key_id: None,
-            override_configuration: None,
-            project_description: None,
-            project_name: required.project_name,
-            project_type: None,
-            standard_output_configuration: None,
-            tags: None,
+            custom_output_configuration: ::std::option::Option::None,
+            kms_encryption_context: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            override_configuration: ::std::option::Option::None,
+            project_description: ::std::option::Option::None,
+            project_name: value.into(),
+            project_type: ::std::option::Option::None,
+            standard_output_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CustomOutputConfiguration`: a [`CustomOutputConfiguration`] object.
-    pub fn custom_output_configuration(mut self, value: impl Into<Obj<CustomOutputConfiguration>>) -> Self { self.custom_output_configuration = Some(value.into()); self }
+    pub fn custom_output_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomOutputConfiguration>>) -> Self { self.custom_output_configuration = ::std::option::Option::Some(value.into()); self }
     /// `KmsEncryptionContext`: a JSON value.
-    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self { self.kms_encryption_context = Some(value.into()); self }
+    pub fn kms_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.kms_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `OverrideConfiguration`: an [`OverrideConfiguration`] object.
-    pub fn override_configuration(mut self, value: impl Into<Obj<OverrideConfiguration>>) -> Self { self.override_configuration = Some(value.into()); self }
+    pub fn override_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideConfiguration>>) -> Self { self.override_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProjectDescription`: a string.
-    pub fn project_description(mut self, value: impl Into<Str>) -> Self { self.project_description = Some(value.into()); self }
+    pub fn project_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_description = ::std::option::Option::Some(value.into()); self }
     /// `ProjectName`: a string, required.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
+    pub fn project_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_name = value.into(); self }
     /// `ProjectType`: a [`ProjectType`] value.
-    pub fn project_type(mut self, value: impl Into<ProjectType>) -> Self { self.project_type = Some(value.into()); self }
+    pub fn project_type(mut self, value: impl ::std::convert::Into<ProjectType>) -> Self { self.project_type = ::std::option::Option::Some(value.into()); self }
     /// `StandardOutputConfiguration`: a [`StandardOutputConfiguration`] object.
-    pub fn standard_output_configuration(mut self, value: impl Into<Obj<StandardOutputConfiguration>>) -> Self { self.standard_output_configuration = Some(value.into()); self }
+    pub fn standard_output_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<StandardOutputConfiguration>>) -> Self { self.standard_output_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataAutomationProject {
+impl ::cloudwright_core::Resource for DataAutomationProject {
     type Attributes = DataAutomationProjectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataAutomationProject, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataAutomationProject, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataAutomationProject {
+impl ::cloudwright_core::ToValue for DataAutomationProject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomOutputConfiguration",
                 &self.custom_output_configuration,
@@ -195,12 +163,12 @@ impl ToValue for DataAutomationProject {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataAutomationProject`]: `Handle<DataAutomationProject>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataAutomationProject`]: `Handle<DataAutomationProject>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataAutomationProjectAttributes(ResourceRef);
+pub struct DataAutomationProjectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataAutomationProjectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataAutomationProjectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,57 +178,38 @@ impl DataAutomationProjectAttributes {
     ///
     /// When the project was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// When the project was last updated.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `ProjectArn`: a string.
     ///
     /// The project's ARN.
     #[inline]
-    pub fn project_arn(&self) -> Value {
-        self.0.get_att("ProjectArn")
+    pub fn project_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectArn"))
     }
 
     /// `Fn::GetAtt` `ProjectStage`: one of a set of strings.
     #[inline]
-    pub fn project_stage(&self) -> Value {
-        self.0.get_att("ProjectStage")
+    pub fn project_stage(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectStage"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`AudioExtractionCategory`], by name: `AudioExtractionCategory::new(AudioExtractionCategoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioExtractionCategoryRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioExtractionCategory: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("TypeConfiguration", Shape::Object(&RULE_AudioExtractionCategoryTypeConfiguration)),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_CONTENT_MODERATION", "TRANSCRIPT", "TOPIC_CONTENT_MODERATION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioExtractionCategory` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -276,54 +225,46 @@ pub struct AudioExtractionCategory {
     /// `TypeConfiguration`: an [`AudioExtractionCategoryTypeConfiguration`] object.
     ///
     /// This element contains information about extractions from different types. Used to enable speaker and channel labeling for transcripts.
-    pub type_configuration: Option<Obj<AudioExtractionCategoryTypeConfiguration>>,
+    pub type_configuration:
+        ::std::option::Option<crate::Obj<AudioExtractionCategoryTypeConfiguration>>,
     /// `Types`: a list of [`AudioExtractionCategoryType`] values.
     ///
     /// The types of data to generate.
-    pub types: Option<List<AudioExtractionCategoryType>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<AudioExtractionCategoryType>>,
 }
 
 #[rustfmt::skip]
 impl AudioExtractionCategory {
-    /// A `AudioExtractionCategory` with its required properties, named in a [`AudioExtractionCategoryRequired`].
+    /// A `AudioExtractionCategory` with its one required property, `State`.
     #[inline]
-    pub fn new(required: AudioExtractionCategoryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
-            type_configuration: None,
-            types: None,
+            state: value.into(),
+            type_configuration: ::std::option::Option::None,
+            types: ::std::option::Option::None,
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
     /// `TypeConfiguration`: an [`AudioExtractionCategoryTypeConfiguration`] object.
-    pub fn type_configuration(mut self, value: impl Into<Obj<AudioExtractionCategoryTypeConfiguration>>) -> Self { self.type_configuration = Some(value.into()); self }
+    pub fn type_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AudioExtractionCategoryTypeConfiguration>>) -> Self { self.type_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Types`: a list of [`AudioExtractionCategoryType`] values.
-    pub fn types(mut self, value: impl Into<List<AudioExtractionCategoryType>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioExtractionCategoryType>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioExtractionCategory {}
+impl crate::PropertyType for AudioExtractionCategory {}
 
-impl ToValue for AudioExtractionCategory {
+impl ::cloudwright_core::ToValue for AudioExtractionCategory {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("State", &self.state)
             .opt("TypeConfiguration", &self.type_configuration)
             .opt("Types", &self.types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioExtractionCategoryTypeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Transcript", Shape::Object(&RULE_TranscriptConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioExtractionCategoryTypeConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -335,7 +276,7 @@ pub struct AudioExtractionCategoryTypeConfiguration {
     /// `Transcript`: a [`TranscriptConfiguration`] object.
     ///
     /// This element allows you to configure different extractions for your transcript data, such as speaker and channel labeling.
-    pub transcript: Option<Obj<TranscriptConfiguration>>,
+    pub transcript: ::std::option::Option<crate::Obj<TranscriptConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -343,34 +284,23 @@ impl AudioExtractionCategoryTypeConfiguration {
     /// A `AudioExtractionCategoryTypeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Transcript`: a [`TranscriptConfiguration`] object.
-    pub fn transcript(mut self, value: impl Into<Obj<TranscriptConfiguration>>) -> Self { self.transcript = Some(value.into()); self }
+    pub fn transcript(mut self, value: impl ::std::convert::Into<crate::Obj<TranscriptConfiguration>>) -> Self { self.transcript = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioExtractionCategoryTypeConfiguration {}
+impl crate::PropertyType for AudioExtractionCategoryTypeConfiguration {}
 
-impl ToValue for AudioExtractionCategoryTypeConfiguration {
+impl ::cloudwright_core::ToValue for AudioExtractionCategoryTypeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Transcript", &self.transcript)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioLanguageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GenerativeOutputLanguage", Shape::Str(&StrRule { allowed: &["DEFAULT", "EN"], ..StrRule::ANY })),
-        ("IdentifyMultipleLanguages", Shape::Bool),
-        ("InputLanguages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EN", "DE", "ES", "FR", "IT", "PT", "JA", "KO", "CN", "TW", "HK"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioLanguageConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -382,15 +312,15 @@ pub struct AudioLanguageConfiguration {
     /// `GenerativeOutputLanguage`: an [`AudioGenerativeOutputLanguage`] value.
     ///
     /// The output language of your processing results. This can either be set to `EN` (English) or `DEFAULT` which will output the results in the dominant language of the audio. The dominant language is determined as the language in the audio, spoken the longest in the input audio.
-    pub generative_output_language: Option<AudioGenerativeOutputLanguage>,
+    pub generative_output_language: ::std::option::Option<AudioGenerativeOutputLanguage>,
     /// `IdentifyMultipleLanguages`: a boolean.
     ///
     /// The toggle determining if you want to detect multiple languages from your audio.
-    pub identify_multiple_languages: Option<Bool>,
+    pub identify_multiple_languages: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InputLanguages`: a list of [`Language`] values.
     ///
     /// The input language of your audio. This can be set to any of the currently supported languages via the language codes.
-    pub input_languages: Option<List<Language>>,
+    pub input_languages: ::std::option::Option<::cloudwright_core::List<Language>>,
 }
 
 #[rustfmt::skip]
@@ -398,23 +328,23 @@ impl AudioLanguageConfiguration {
     /// A `AudioLanguageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GenerativeOutputLanguage`: an [`AudioGenerativeOutputLanguage`] value.
-    pub fn generative_output_language(mut self, value: impl Into<AudioGenerativeOutputLanguage>) -> Self { self.generative_output_language = Some(value.into()); self }
+    pub fn generative_output_language(mut self, value: impl ::std::convert::Into<AudioGenerativeOutputLanguage>) -> Self { self.generative_output_language = ::std::option::Option::Some(value.into()); self }
     /// `IdentifyMultipleLanguages`: a boolean.
-    pub fn identify_multiple_languages(mut self, value: impl Into<Bool>) -> Self { self.identify_multiple_languages = Some(value.into()); self }
+    pub fn identify_multiple_languages(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.identify_multiple_languages = ::std::option::Option::Some(value.into()); self }
     /// `InputLanguages`: a list of [`Language`] values.
-    pub fn input_languages(mut self, value: impl Into<List<Language>>) -> Self { self.input_languages = Some(value.into()); self }
+    pub fn input_languages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Language>>) -> Self { self.input_languages = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioLanguageConfiguration {}
+impl crate::PropertyType for AudioLanguageConfiguration {}
 
-impl ToValue for AudioLanguageConfiguration {
+impl ::cloudwright_core::ToValue for AudioLanguageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GenerativeOutputLanguage", &self.generative_output_language)
             .opt(
                 "IdentifyMultipleLanguages",
@@ -424,17 +354,6 @@ impl ToValue for AudioLanguageConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioOverrideConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LanguageConfiguration", Shape::Object(&RULE_AudioLanguageConfiguration)),
-        ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
-        ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioOverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -446,15 +365,15 @@ pub struct AudioOverrideConfiguration {
     /// `LanguageConfiguration`: an [`AudioLanguageConfiguration`] object.
     ///
     /// The output and input language configuration for your audio.
-    pub language_configuration: Option<Obj<AudioLanguageConfiguration>>,
+    pub language_configuration: ::std::option::Option<crate::Obj<AudioLanguageConfiguration>>,
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
     ///
     /// Sets modality processing for audio files. All modalities are enabled by default.
-    pub modality_processing: Option<Obj<ModalityProcessingConfiguration>>,
+    pub modality_processing: ::std::option::Option<crate::Obj<ModalityProcessingConfiguration>>,
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
     ///
     /// Configuration for sensitive data detection and redaction for audio files.
-    pub sensitive_data_configuration: Option<Obj<SensitiveDataConfiguration>>,
+    pub sensitive_data_configuration: ::std::option::Option<crate::Obj<SensitiveDataConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -462,23 +381,23 @@ impl AudioOverrideConfiguration {
     /// A `AudioOverrideConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LanguageConfiguration`: an [`AudioLanguageConfiguration`] object.
-    pub fn language_configuration(mut self, value: impl Into<Obj<AudioLanguageConfiguration>>) -> Self { self.language_configuration = Some(value.into()); self }
+    pub fn language_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AudioLanguageConfiguration>>) -> Self { self.language_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
-    pub fn modality_processing(mut self, value: impl Into<Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = Some(value.into()); self }
+    pub fn modality_processing(mut self, value: impl ::std::convert::Into<crate::Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = ::std::option::Option::Some(value.into()); self }
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
-    pub fn sensitive_data_configuration(mut self, value: impl Into<Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = Some(value.into()); self }
+    pub fn sensitive_data_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioOverrideConfiguration {}
+impl crate::PropertyType for AudioOverrideConfiguration {}
 
-impl ToValue for AudioOverrideConfiguration {
+impl ::cloudwright_core::ToValue for AudioOverrideConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LanguageConfiguration", &self.language_configuration)
             .opt("ModalityProcessing", &self.modality_processing)
             .opt(
@@ -488,23 +407,6 @@ impl ToValue for AudioOverrideConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`AudioStandardExtraction`], by name: `AudioStandardExtraction::new(AudioStandardExtractionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioStandardExtractionRequired {
-    /// `Category`: an [`AudioExtractionCategory`] object, required.
-    pub category: Obj<AudioExtractionCategory>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioStandardExtraction: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::Object(&RULE_AudioExtractionCategory)),
-    ],
-    required: &["Category"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioStandardExtraction` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -516,49 +418,33 @@ pub struct AudioStandardExtraction {
     /// `Category`: an [`AudioExtractionCategory`] object, required.
     ///
     /// Settings for generating data from audio.
-    pub category: Obj<AudioExtractionCategory>,
+    pub category: crate::Obj<AudioExtractionCategory>,
 }
 
 #[rustfmt::skip]
 impl AudioStandardExtraction {
-    /// A `AudioStandardExtraction` with its required properties, named in a [`AudioStandardExtractionRequired`].
+    /// A `AudioStandardExtraction` with its one required property, `Category`.
     #[inline]
-    pub fn new(required: AudioStandardExtractionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AudioExtractionCategory>>) -> Self {
         Self {
-            category: required.category,
+            category: value.into(),
         }
     }
 
     /// `Category`: an [`AudioExtractionCategory`] object, required.
-    pub fn category(mut self, value: impl Into<Obj<AudioExtractionCategory>>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<crate::Obj<AudioExtractionCategory>>) -> Self { self.category = value.into(); self }
 }
 
-impl PropertyType for AudioStandardExtraction {}
+impl crate::PropertyType for AudioStandardExtraction {}
 
-impl ToValue for AudioStandardExtraction {
+impl ::cloudwright_core::ToValue for AudioStandardExtraction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Category", &self.category).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Category", &self.category)
+            .build()
     }
 }
-
-/// The required properties of [`AudioStandardGenerativeField`], by name: `AudioStandardGenerativeField::new(AudioStandardGenerativeFieldRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioStandardGenerativeFieldRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioStandardGenerativeField: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_SUMMARY", "IAB", "TOPIC_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioStandardGenerativeField` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -574,47 +460,37 @@ pub struct AudioStandardGenerativeField {
     /// `Types`: a list of [`AudioStandardGenerativeFieldType`] values.
     ///
     /// The types of description to generate.
-    pub types: Option<List<AudioStandardGenerativeFieldType>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<AudioStandardGenerativeFieldType>>,
 }
 
 #[rustfmt::skip]
 impl AudioStandardGenerativeField {
-    /// A `AudioStandardGenerativeField` with its required properties, named in a [`AudioStandardGenerativeFieldRequired`].
+    /// A `AudioStandardGenerativeField` with its one required property, `State`.
     #[inline]
-    pub fn new(required: AudioStandardGenerativeFieldRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
-            types: None,
+            state: value.into(),
+            types: ::std::option::Option::None,
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`AudioStandardGenerativeFieldType`] values.
-    pub fn types(mut self, value: impl Into<List<AudioStandardGenerativeFieldType>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioStandardGenerativeFieldType>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioStandardGenerativeField {}
+impl crate::PropertyType for AudioStandardGenerativeField {}
 
-impl ToValue for AudioStandardGenerativeField {
+impl ::cloudwright_core::ToValue for AudioStandardGenerativeField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("State", &self.state)
             .opt("Types", &self.types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioStandardOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Extraction", Shape::Object(&RULE_AudioStandardExtraction)),
-        ("GenerativeField", Shape::Object(&RULE_AudioStandardGenerativeField)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioStandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -626,11 +502,11 @@ pub struct AudioStandardOutputConfiguration {
     /// `Extraction`: an [`AudioStandardExtraction`] object.
     ///
     /// Settings for populating data fields that describe the audio.
-    pub extraction: Option<Obj<AudioStandardExtraction>>,
+    pub extraction: ::std::option::Option<crate::Obj<AudioStandardExtraction>>,
     /// `GenerativeField`: an [`AudioStandardGenerativeField`] object.
     ///
     /// Whether to generate descriptions of the data.
-    pub generative_field: Option<Obj<AudioStandardGenerativeField>>,
+    pub generative_field: ::std::option::Option<crate::Obj<AudioStandardGenerativeField>>,
 }
 
 #[rustfmt::skip]
@@ -638,45 +514,26 @@ impl AudioStandardOutputConfiguration {
     /// A `AudioStandardOutputConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Extraction`: an [`AudioStandardExtraction`] object.
-    pub fn extraction(mut self, value: impl Into<Obj<AudioStandardExtraction>>) -> Self { self.extraction = Some(value.into()); self }
+    pub fn extraction(mut self, value: impl ::std::convert::Into<crate::Obj<AudioStandardExtraction>>) -> Self { self.extraction = ::std::option::Option::Some(value.into()); self }
     /// `GenerativeField`: an [`AudioStandardGenerativeField`] object.
-    pub fn generative_field(mut self, value: impl Into<Obj<AudioStandardGenerativeField>>) -> Self { self.generative_field = Some(value.into()); self }
+    pub fn generative_field(mut self, value: impl ::std::convert::Into<crate::Obj<AudioStandardGenerativeField>>) -> Self { self.generative_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AudioStandardOutputConfiguration {}
+impl crate::PropertyType for AudioStandardOutputConfiguration {}
 
-impl ToValue for AudioStandardOutputConfiguration {
+impl ::cloudwright_core::ToValue for AudioStandardOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Extraction", &self.extraction)
             .opt("GenerativeField", &self.generative_field)
             .build()
     }
 }
-
-/// The required properties of [`BlueprintItem`], by name: `BlueprintItem::new(BlueprintItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BlueprintItemRequired {
-    /// `BlueprintArn`: a string, required.
-    pub blueprint_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlueprintItem: ObjRule = ObjRule {
-    properties: &[
-        ("BlueprintArn", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BlueprintStage", Shape::Str(&StrRule { allowed: &["DEVELOPMENT", "LIVE"], ..StrRule::ANY })),
-        ("BlueprintVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["BlueprintArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlueprintItem` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -690,68 +547,51 @@ pub struct BlueprintItem {
     /// The blueprint's ARN.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov|-iso|-iso-[a-z]):bedrock:[a-zA-Z0-9-]*:(aws|[0-9]{12}):blueprint/(bedrock-data-automation-public-[a-zA-Z0-9-_]{1,30}|[a-zA-Z0-9-]{12,36})$`; length at most 128.
-    pub blueprint_arn: Str,
+    pub blueprint_arn: ::cloudwright_core::Str,
     /// `BlueprintStage`: a [`BlueprintStage`] value.
     ///
     /// The blueprint's stage.
-    pub blueprint_stage: Option<BlueprintStage>,
+    pub blueprint_stage: ::std::option::Option<BlueprintStage>,
     /// `BlueprintVersion`: a string.
     ///
     /// The blueprint's version.
     ///
     /// Pattern `^[0-9]*$`; length 1 to 128.
-    pub blueprint_version: Option<Str>,
+    pub blueprint_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl BlueprintItem {
-    /// A `BlueprintItem` with its required properties, named in a [`BlueprintItemRequired`].
+    /// A `BlueprintItem` with its one required property, `BlueprintArn`.
     #[inline]
-    pub fn new(required: BlueprintItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            blueprint_arn: required.blueprint_arn,
-            blueprint_stage: None,
-            blueprint_version: None,
+            blueprint_arn: value.into(),
+            blueprint_stage: ::std::option::Option::None,
+            blueprint_version: ::std::option::Option::None,
         }
     }
 
     /// `BlueprintArn`: a string, required.
-    pub fn blueprint_arn(mut self, value: impl Into<Str>) -> Self { self.blueprint_arn = value.into(); self }
+    pub fn blueprint_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blueprint_arn = value.into(); self }
     /// `BlueprintStage`: a [`BlueprintStage`] value.
-    pub fn blueprint_stage(mut self, value: impl Into<BlueprintStage>) -> Self { self.blueprint_stage = Some(value.into()); self }
+    pub fn blueprint_stage(mut self, value: impl ::std::convert::Into<BlueprintStage>) -> Self { self.blueprint_stage = ::std::option::Option::Some(value.into()); self }
     /// `BlueprintVersion`: a string.
-    pub fn blueprint_version(mut self, value: impl Into<Str>) -> Self { self.blueprint_version = Some(value.into()); self }
+    pub fn blueprint_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blueprint_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlueprintItem {}
+impl crate::PropertyType for BlueprintItem {}
 
-impl ToValue for BlueprintItem {
+impl ::cloudwright_core::ToValue for BlueprintItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BlueprintArn", &self.blueprint_arn)
             .opt("BlueprintStage", &self.blueprint_stage)
             .opt("BlueprintVersion", &self.blueprint_version)
             .build()
     }
 }
-
-/// The required properties of [`ChannelLabelingConfiguration`], by name: `ChannelLabelingConfiguration::new(ChannelLabelingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelLabelingConfigurationRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelLabelingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ChannelLabelingConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -768,35 +608,28 @@ pub struct ChannelLabelingConfiguration {
 
 #[rustfmt::skip]
 impl ChannelLabelingConfiguration {
-    /// A `ChannelLabelingConfiguration` with its required properties, named in a [`ChannelLabelingConfigurationRequired`].
+    /// A `ChannelLabelingConfiguration` with its one required property, `State`.
     #[inline]
-    pub fn new(required: ChannelLabelingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for ChannelLabelingConfiguration {}
+impl crate::PropertyType for ChannelLabelingConfiguration {}
 
-impl ToValue for ChannelLabelingConfiguration {
+impl ::cloudwright_core::ToValue for ChannelLabelingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Blueprints", Shape::List(&ListRule { items: Shape::Object(&RULE_BlueprintItem), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -808,7 +641,7 @@ pub struct CustomOutputConfiguration {
     /// `Blueprints`: a list of [`BlueprintItem`] objects.
     ///
     /// A list of blueprints.
-    pub blueprints: Option<List<BlueprintItem>>,
+    pub blueprints: ::std::option::Option<::cloudwright_core::List<BlueprintItem>>,
 }
 
 #[rustfmt::skip]
@@ -816,40 +649,23 @@ impl CustomOutputConfiguration {
     /// A `CustomOutputConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Blueprints`: a list of [`BlueprintItem`] objects.
-    pub fn blueprints(mut self, value: impl Into<List<BlueprintItem>>) -> Self { self.blueprints = Some(value.into()); self }
+    pub fn blueprints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlueprintItem>>) -> Self { self.blueprints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomOutputConfiguration {}
+impl crate::PropertyType for CustomOutputConfiguration {}
 
-impl ToValue for CustomOutputConfiguration {
+impl ::cloudwright_core::ToValue for CustomOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Blueprints", &self.blueprints)
             .build()
     }
 }
-
-/// The required properties of [`DocumentBoundingBox`], by name: `DocumentBoundingBox::new(DocumentBoundingBoxRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentBoundingBoxRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentBoundingBox: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentBoundingBox` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -866,35 +682,28 @@ pub struct DocumentBoundingBox {
 
 #[rustfmt::skip]
 impl DocumentBoundingBox {
-    /// A `DocumentBoundingBox` with its required properties, named in a [`DocumentBoundingBoxRequired`].
+    /// A `DocumentBoundingBox` with its one required property, `State`.
     #[inline]
-    pub fn new(required: DocumentBoundingBoxRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for DocumentBoundingBox {}
+impl crate::PropertyType for DocumentBoundingBox {}
 
-impl ToValue for DocumentBoundingBox {
+impl ::cloudwright_core::ToValue for DocumentBoundingBox {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentExtractionGranularity: ObjRule = ObjRule {
-    properties: &[
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DOCUMENT", "PAGE", "ELEMENT", "WORD", "LINE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentExtractionGranularity` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -906,7 +715,7 @@ pub struct DocumentExtractionGranularity {
     /// `Types`: a list of [`DocumentExtractionGranularityType`] values.
     ///
     /// Granularity settings for documents.
-    pub types: Option<List<DocumentExtractionGranularityType>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<DocumentExtractionGranularityType>>,
 }
 
 #[rustfmt::skip]
@@ -914,38 +723,23 @@ impl DocumentExtractionGranularity {
     /// A `DocumentExtractionGranularity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Types`: a list of [`DocumentExtractionGranularityType`] values.
-    pub fn types(mut self, value: impl Into<List<DocumentExtractionGranularityType>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DocumentExtractionGranularityType>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentExtractionGranularity {}
+impl crate::PropertyType for DocumentExtractionGranularity {}
 
-impl ToValue for DocumentExtractionGranularity {
+impl ::cloudwright_core::ToValue for DocumentExtractionGranularity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Types", &self.types).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Types", &self.types)
+            .build()
     }
 }
-
-/// The required properties of [`DocumentOutputAdditionalFileFormat`], by name: `DocumentOutputAdditionalFileFormat::new(DocumentOutputAdditionalFileFormatRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentOutputAdditionalFileFormatRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentOutputAdditionalFileFormat: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentOutputAdditionalFileFormat` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -962,24 +756,26 @@ pub struct DocumentOutputAdditionalFileFormat {
 
 #[rustfmt::skip]
 impl DocumentOutputAdditionalFileFormat {
-    /// A `DocumentOutputAdditionalFileFormat` with its required properties, named in a [`DocumentOutputAdditionalFileFormatRequired`].
+    /// A `DocumentOutputAdditionalFileFormat` with its one required property, `State`.
     #[inline]
-    pub fn new(required: DocumentOutputAdditionalFileFormatRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for DocumentOutputAdditionalFileFormat {}
+impl crate::PropertyType for DocumentOutputAdditionalFileFormat {}
 
-impl ToValue for DocumentOutputAdditionalFileFormat {
+impl ::cloudwright_core::ToValue for DocumentOutputAdditionalFileFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
 
@@ -987,21 +783,10 @@ impl ToValue for DocumentOutputAdditionalFileFormat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentOutputFormatRequired {
     /// `AdditionalFileFormat`: a [`DocumentOutputAdditionalFileFormat`] object, required.
-    pub additional_file_format: Obj<DocumentOutputAdditionalFileFormat>,
+    pub additional_file_format: crate::Obj<DocumentOutputAdditionalFileFormat>,
     /// `TextFormat`: a [`DocumentOutputTextFormat`] object, required.
-    pub text_format: Obj<DocumentOutputTextFormat>,
+    pub text_format: crate::Obj<DocumentOutputTextFormat>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentOutputFormat: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalFileFormat", Shape::Object(&RULE_DocumentOutputAdditionalFileFormat)),
-        ("TextFormat", Shape::Object(&RULE_DocumentOutputTextFormat)),
-    ],
-    required: &["AdditionalFileFormat", "TextFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentOutputFormat` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1013,11 +798,11 @@ pub struct DocumentOutputFormat {
     /// `AdditionalFileFormat`: a [`DocumentOutputAdditionalFileFormat`] object, required.
     ///
     /// Output settings for additional file formats.
-    pub additional_file_format: Obj<DocumentOutputAdditionalFileFormat>,
+    pub additional_file_format: crate::Obj<DocumentOutputAdditionalFileFormat>,
     /// `TextFormat`: a [`DocumentOutputTextFormat`] object, required.
     ///
     /// An output text format.
-    pub text_format: Obj<DocumentOutputTextFormat>,
+    pub text_format: crate::Obj<DocumentOutputTextFormat>,
 }
 
 #[rustfmt::skip]
@@ -1032,31 +817,22 @@ impl DocumentOutputFormat {
     }
 
     /// `AdditionalFileFormat`: a [`DocumentOutputAdditionalFileFormat`] object, required.
-    pub fn additional_file_format(mut self, value: impl Into<Obj<DocumentOutputAdditionalFileFormat>>) -> Self { self.additional_file_format = value.into(); self }
+    pub fn additional_file_format(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentOutputAdditionalFileFormat>>) -> Self { self.additional_file_format = value.into(); self }
     /// `TextFormat`: a [`DocumentOutputTextFormat`] object, required.
-    pub fn text_format(mut self, value: impl Into<Obj<DocumentOutputTextFormat>>) -> Self { self.text_format = value.into(); self }
+    pub fn text_format(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentOutputTextFormat>>) -> Self { self.text_format = value.into(); self }
 }
 
-impl PropertyType for DocumentOutputFormat {}
+impl crate::PropertyType for DocumentOutputFormat {}
 
-impl ToValue for DocumentOutputFormat {
+impl ::cloudwright_core::ToValue for DocumentOutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AdditionalFileFormat", &self.additional_file_format)
             .req("TextFormat", &self.text_format)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentOutputTextFormat: ObjRule = ObjRule {
-    properties: &[
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PLAIN_TEXT", "MARKDOWN", "HTML", "CSV"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentOutputTextFormat` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1068,7 +844,7 @@ pub struct DocumentOutputTextFormat {
     /// `Types`: a list of [`DocumentOutputTextFormatType`] values.
     ///
     /// The types of output text to generate.
-    pub types: Option<List<DocumentOutputTextFormatType>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<DocumentOutputTextFormatType>>,
 }
 
 #[rustfmt::skip]
@@ -1076,32 +852,23 @@ impl DocumentOutputTextFormat {
     /// A `DocumentOutputTextFormat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Types`: a list of [`DocumentOutputTextFormatType`] values.
-    pub fn types(mut self, value: impl Into<List<DocumentOutputTextFormatType>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DocumentOutputTextFormatType>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentOutputTextFormat {}
+impl crate::PropertyType for DocumentOutputTextFormat {}
 
-impl ToValue for DocumentOutputTextFormat {
+impl ::cloudwright_core::ToValue for DocumentOutputTextFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Types", &self.types).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Types", &self.types)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentOverrideConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
-        ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
-        ("Splitter", Shape::Object(&RULE_SplitterConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentOverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1113,15 +880,15 @@ pub struct DocumentOverrideConfiguration {
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
     ///
     /// Sets modality processing for document files. All modalities are enabled by default.
-    pub modality_processing: Option<Obj<ModalityProcessingConfiguration>>,
+    pub modality_processing: ::std::option::Option<crate::Obj<ModalityProcessingConfiguration>>,
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
     ///
     /// Configuration for sensitive data detection and redaction for document files.
-    pub sensitive_data_configuration: Option<Obj<SensitiveDataConfiguration>>,
+    pub sensitive_data_configuration: ::std::option::Option<crate::Obj<SensitiveDataConfiguration>>,
     /// `Splitter`: a [`SplitterConfiguration`] object.
     ///
     /// Whether document splitter is enabled for a project.
-    pub splitter: Option<Obj<SplitterConfiguration>>,
+    pub splitter: ::std::option::Option<crate::Obj<SplitterConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1129,23 +896,23 @@ impl DocumentOverrideConfiguration {
     /// A `DocumentOverrideConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
-    pub fn modality_processing(mut self, value: impl Into<Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = Some(value.into()); self }
+    pub fn modality_processing(mut self, value: impl ::std::convert::Into<crate::Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = ::std::option::Option::Some(value.into()); self }
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
-    pub fn sensitive_data_configuration(mut self, value: impl Into<Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = Some(value.into()); self }
+    pub fn sensitive_data_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Splitter`: a [`SplitterConfiguration`] object.
-    pub fn splitter(mut self, value: impl Into<Obj<SplitterConfiguration>>) -> Self { self.splitter = Some(value.into()); self }
+    pub fn splitter(mut self, value: impl ::std::convert::Into<crate::Obj<SplitterConfiguration>>) -> Self { self.splitter = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentOverrideConfiguration {}
+impl crate::PropertyType for DocumentOverrideConfiguration {}
 
-impl ToValue for DocumentOverrideConfiguration {
+impl ::cloudwright_core::ToValue for DocumentOverrideConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ModalityProcessing", &self.modality_processing)
             .opt(
                 "SensitiveDataConfiguration",
@@ -1160,21 +927,10 @@ impl ToValue for DocumentOverrideConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentStandardExtractionRequired {
     /// `BoundingBox`: a [`DocumentBoundingBox`] object, required.
-    pub bounding_box: Obj<DocumentBoundingBox>,
+    pub bounding_box: crate::Obj<DocumentBoundingBox>,
     /// `Granularity`: a [`DocumentExtractionGranularity`] object, required.
-    pub granularity: Obj<DocumentExtractionGranularity>,
+    pub granularity: crate::Obj<DocumentExtractionGranularity>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentStandardExtraction: ObjRule = ObjRule {
-    properties: &[
-        ("BoundingBox", Shape::Object(&RULE_DocumentBoundingBox)),
-        ("Granularity", Shape::Object(&RULE_DocumentExtractionGranularity)),
-    ],
-    required: &["BoundingBox", "Granularity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentStandardExtraction` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1186,11 +942,11 @@ pub struct DocumentStandardExtraction {
     /// `BoundingBox`: a [`DocumentBoundingBox`] object, required.
     ///
     /// Whether to generate bounding boxes.
-    pub bounding_box: Obj<DocumentBoundingBox>,
+    pub bounding_box: crate::Obj<DocumentBoundingBox>,
     /// `Granularity`: a [`DocumentExtractionGranularity`] object, required.
     ///
     /// Which granularities to generate data for.
-    pub granularity: Obj<DocumentExtractionGranularity>,
+    pub granularity: crate::Obj<DocumentExtractionGranularity>,
 }
 
 #[rustfmt::skip]
@@ -1205,39 +961,22 @@ impl DocumentStandardExtraction {
     }
 
     /// `BoundingBox`: a [`DocumentBoundingBox`] object, required.
-    pub fn bounding_box(mut self, value: impl Into<Obj<DocumentBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
+    pub fn bounding_box(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
     /// `Granularity`: a [`DocumentExtractionGranularity`] object, required.
-    pub fn granularity(mut self, value: impl Into<Obj<DocumentExtractionGranularity>>) -> Self { self.granularity = value.into(); self }
+    pub fn granularity(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentExtractionGranularity>>) -> Self { self.granularity = value.into(); self }
 }
 
-impl PropertyType for DocumentStandardExtraction {}
+impl crate::PropertyType for DocumentStandardExtraction {}
 
-impl ToValue for DocumentStandardExtraction {
+impl ::cloudwright_core::ToValue for DocumentStandardExtraction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BoundingBox", &self.bounding_box)
             .req("Granularity", &self.granularity)
             .build()
     }
 }
-
-/// The required properties of [`DocumentStandardGenerativeField`], by name: `DocumentStandardGenerativeField::new(DocumentStandardGenerativeFieldRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentStandardGenerativeFieldRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentStandardGenerativeField: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentStandardGenerativeField` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1254,37 +993,28 @@ pub struct DocumentStandardGenerativeField {
 
 #[rustfmt::skip]
 impl DocumentStandardGenerativeField {
-    /// A `DocumentStandardGenerativeField` with its required properties, named in a [`DocumentStandardGenerativeFieldRequired`].
+    /// A `DocumentStandardGenerativeField` with its one required property, `State`.
     #[inline]
-    pub fn new(required: DocumentStandardGenerativeFieldRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for DocumentStandardGenerativeField {}
+impl crate::PropertyType for DocumentStandardGenerativeField {}
 
-impl ToValue for DocumentStandardGenerativeField {
+impl ::cloudwright_core::ToValue for DocumentStandardGenerativeField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentStandardOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Extraction", Shape::Object(&RULE_DocumentStandardExtraction)),
-        ("GenerativeField", Shape::Object(&RULE_DocumentStandardGenerativeField)),
-        ("OutputFormat", Shape::Object(&RULE_DocumentOutputFormat)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentStandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1296,15 +1026,15 @@ pub struct DocumentStandardOutputConfiguration {
     /// `Extraction`: a [`DocumentStandardExtraction`] object.
     ///
     /// Settings for populating data fields that describe the document.
-    pub extraction: Option<Obj<DocumentStandardExtraction>>,
+    pub extraction: ::std::option::Option<crate::Obj<DocumentStandardExtraction>>,
     /// `GenerativeField`: a [`DocumentStandardGenerativeField`] object.
     ///
     /// Whether to generate descriptions.
-    pub generative_field: Option<Obj<DocumentStandardGenerativeField>>,
+    pub generative_field: ::std::option::Option<crate::Obj<DocumentStandardGenerativeField>>,
     /// `OutputFormat`: a [`DocumentOutputFormat`] object.
     ///
     /// The output format to generate.
-    pub output_format: Option<Obj<DocumentOutputFormat>>,
+    pub output_format: ::std::option::Option<crate::Obj<DocumentOutputFormat>>,
 }
 
 #[rustfmt::skip]
@@ -1312,46 +1042,29 @@ impl DocumentStandardOutputConfiguration {
     /// A `DocumentStandardOutputConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Extraction`: a [`DocumentStandardExtraction`] object.
-    pub fn extraction(mut self, value: impl Into<Obj<DocumentStandardExtraction>>) -> Self { self.extraction = Some(value.into()); self }
+    pub fn extraction(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentStandardExtraction>>) -> Self { self.extraction = ::std::option::Option::Some(value.into()); self }
     /// `GenerativeField`: a [`DocumentStandardGenerativeField`] object.
-    pub fn generative_field(mut self, value: impl Into<Obj<DocumentStandardGenerativeField>>) -> Self { self.generative_field = Some(value.into()); self }
+    pub fn generative_field(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentStandardGenerativeField>>) -> Self { self.generative_field = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormat`: a [`DocumentOutputFormat`] object.
-    pub fn output_format(mut self, value: impl Into<Obj<DocumentOutputFormat>>) -> Self { self.output_format = Some(value.into()); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentOutputFormat>>) -> Self { self.output_format = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentStandardOutputConfiguration {}
+impl crate::PropertyType for DocumentStandardOutputConfiguration {}
 
-impl ToValue for DocumentStandardOutputConfiguration {
+impl ::cloudwright_core::ToValue for DocumentStandardOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Extraction", &self.extraction)
             .opt("GenerativeField", &self.generative_field)
             .opt("OutputFormat", &self.output_format)
             .build()
     }
 }
-
-/// The required properties of [`ImageBoundingBox`], by name: `ImageBoundingBox::new(ImageBoundingBoxRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageBoundingBoxRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageBoundingBox: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageBoundingBox` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1368,44 +1081,28 @@ pub struct ImageBoundingBox {
 
 #[rustfmt::skip]
 impl ImageBoundingBox {
-    /// A `ImageBoundingBox` with its required properties, named in a [`ImageBoundingBoxRequired`].
+    /// A `ImageBoundingBox` with its one required property, `State`.
     #[inline]
-    pub fn new(required: ImageBoundingBoxRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for ImageBoundingBox {}
+impl crate::PropertyType for ImageBoundingBox {}
 
-impl ToValue for ImageBoundingBox {
+impl ::cloudwright_core::ToValue for ImageBoundingBox {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
-
-/// The required properties of [`ImageExtractionCategory`], by name: `ImageExtractionCategory::new(ImageExtractionCategoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageExtractionCategoryRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageExtractionCategory: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageExtractionCategory` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1421,47 +1118,37 @@ pub struct ImageExtractionCategory {
     /// `Types`: a list of [`ImageExtractionCategoryType`] values.
     ///
     /// The types of data to generate.
-    pub types: Option<List<ImageExtractionCategoryType>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<ImageExtractionCategoryType>>,
 }
 
 #[rustfmt::skip]
 impl ImageExtractionCategory {
-    /// A `ImageExtractionCategory` with its required properties, named in a [`ImageExtractionCategoryRequired`].
+    /// A `ImageExtractionCategory` with its one required property, `State`.
     #[inline]
-    pub fn new(required: ImageExtractionCategoryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
-            types: None,
+            state: value.into(),
+            types: ::std::option::Option::None,
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`ImageExtractionCategoryType`] values.
-    pub fn types(mut self, value: impl Into<List<ImageExtractionCategoryType>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ImageExtractionCategoryType>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageExtractionCategory {}
+impl crate::PropertyType for ImageExtractionCategory {}
 
-impl ToValue for ImageExtractionCategory {
+impl ::cloudwright_core::ToValue for ImageExtractionCategory {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("State", &self.state)
             .opt("Types", &self.types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageOverrideConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
-        ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageOverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1473,11 +1160,11 @@ pub struct ImageOverrideConfiguration {
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
     ///
     /// Sets modality processing for image files. All modalities are enabled by default.
-    pub modality_processing: Option<Obj<ModalityProcessingConfiguration>>,
+    pub modality_processing: ::std::option::Option<crate::Obj<ModalityProcessingConfiguration>>,
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
     ///
     /// Configuration for sensitive data detection and redaction for image files.
-    pub sensitive_data_configuration: Option<Obj<SensitiveDataConfiguration>>,
+    pub sensitive_data_configuration: ::std::option::Option<crate::Obj<SensitiveDataConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1485,21 +1172,21 @@ impl ImageOverrideConfiguration {
     /// A `ImageOverrideConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
-    pub fn modality_processing(mut self, value: impl Into<Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = Some(value.into()); self }
+    pub fn modality_processing(mut self, value: impl ::std::convert::Into<crate::Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = ::std::option::Option::Some(value.into()); self }
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
-    pub fn sensitive_data_configuration(mut self, value: impl Into<Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = Some(value.into()); self }
+    pub fn sensitive_data_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageOverrideConfiguration {}
+impl crate::PropertyType for ImageOverrideConfiguration {}
 
-impl ToValue for ImageOverrideConfiguration {
+impl ::cloudwright_core::ToValue for ImageOverrideConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ModalityProcessing", &self.modality_processing)
             .opt(
                 "SensitiveDataConfiguration",
@@ -1513,21 +1200,10 @@ impl ToValue for ImageOverrideConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageStandardExtractionRequired {
     /// `BoundingBox`: an [`ImageBoundingBox`] object, required.
-    pub bounding_box: Obj<ImageBoundingBox>,
+    pub bounding_box: crate::Obj<ImageBoundingBox>,
     /// `Category`: an [`ImageExtractionCategory`] object, required.
-    pub category: Obj<ImageExtractionCategory>,
+    pub category: crate::Obj<ImageExtractionCategory>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageStandardExtraction: ObjRule = ObjRule {
-    properties: &[
-        ("BoundingBox", Shape::Object(&RULE_ImageBoundingBox)),
-        ("Category", Shape::Object(&RULE_ImageExtractionCategory)),
-    ],
-    required: &["BoundingBox", "Category"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageStandardExtraction` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1539,11 +1215,11 @@ pub struct ImageStandardExtraction {
     /// `BoundingBox`: an [`ImageBoundingBox`] object, required.
     ///
     /// Settings for generating bounding boxes.
-    pub bounding_box: Obj<ImageBoundingBox>,
+    pub bounding_box: crate::Obj<ImageBoundingBox>,
     /// `Category`: an [`ImageExtractionCategory`] object, required.
     ///
     /// Settings for generating categorical data.
-    pub category: Obj<ImageExtractionCategory>,
+    pub category: crate::Obj<ImageExtractionCategory>,
 }
 
 #[rustfmt::skip]
@@ -1558,40 +1234,22 @@ impl ImageStandardExtraction {
     }
 
     /// `BoundingBox`: an [`ImageBoundingBox`] object, required.
-    pub fn bounding_box(mut self, value: impl Into<Obj<ImageBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
+    pub fn bounding_box(mut self, value: impl ::std::convert::Into<crate::Obj<ImageBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
     /// `Category`: an [`ImageExtractionCategory`] object, required.
-    pub fn category(mut self, value: impl Into<Obj<ImageExtractionCategory>>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<crate::Obj<ImageExtractionCategory>>) -> Self { self.category = value.into(); self }
 }
 
-impl PropertyType for ImageStandardExtraction {}
+impl crate::PropertyType for ImageStandardExtraction {}
 
-impl ToValue for ImageStandardExtraction {
+impl ::cloudwright_core::ToValue for ImageStandardExtraction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BoundingBox", &self.bounding_box)
             .req("Category", &self.category)
             .build()
     }
 }
-
-/// The required properties of [`ImageStandardGenerativeField`], by name: `ImageStandardGenerativeField::new(ImageStandardGenerativeFieldRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageStandardGenerativeFieldRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageStandardGenerativeField: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IMAGE_SUMMARY", "IAB"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageStandardGenerativeField` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1607,47 +1265,37 @@ pub struct ImageStandardGenerativeField {
     /// `Types`: a list of [`ImageStandardGenerativeFieldType`] values.
     ///
     /// Settings for generating descriptions of images.
-    pub types: Option<List<ImageStandardGenerativeFieldType>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<ImageStandardGenerativeFieldType>>,
 }
 
 #[rustfmt::skip]
 impl ImageStandardGenerativeField {
-    /// A `ImageStandardGenerativeField` with its required properties, named in a [`ImageStandardGenerativeFieldRequired`].
+    /// A `ImageStandardGenerativeField` with its one required property, `State`.
     #[inline]
-    pub fn new(required: ImageStandardGenerativeFieldRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
-            types: None,
+            state: value.into(),
+            types: ::std::option::Option::None,
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`ImageStandardGenerativeFieldType`] values.
-    pub fn types(mut self, value: impl Into<List<ImageStandardGenerativeFieldType>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ImageStandardGenerativeFieldType>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageStandardGenerativeField {}
+impl crate::PropertyType for ImageStandardGenerativeField {}
 
-impl ToValue for ImageStandardGenerativeField {
+impl ::cloudwright_core::ToValue for ImageStandardGenerativeField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("State", &self.state)
             .opt("Types", &self.types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageStandardOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Extraction", Shape::Object(&RULE_ImageStandardExtraction)),
-        ("GenerativeField", Shape::Object(&RULE_ImageStandardGenerativeField)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageStandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1659,11 +1307,11 @@ pub struct ImageStandardOutputConfiguration {
     /// `Extraction`: an [`ImageStandardExtraction`] object.
     ///
     /// Settings for populating data fields that describe the image.
-    pub extraction: Option<Obj<ImageStandardExtraction>>,
+    pub extraction: ::std::option::Option<crate::Obj<ImageStandardExtraction>>,
     /// `GenerativeField`: an [`ImageStandardGenerativeField`] object.
     ///
     /// Whether to generate descriptions of the data.
-    pub generative_field: Option<Obj<ImageStandardGenerativeField>>,
+    pub generative_field: ::std::option::Option<crate::Obj<ImageStandardGenerativeField>>,
 }
 
 #[rustfmt::skip]
@@ -1671,35 +1319,26 @@ impl ImageStandardOutputConfiguration {
     /// A `ImageStandardOutputConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Extraction`: an [`ImageStandardExtraction`] object.
-    pub fn extraction(mut self, value: impl Into<Obj<ImageStandardExtraction>>) -> Self { self.extraction = Some(value.into()); self }
+    pub fn extraction(mut self, value: impl ::std::convert::Into<crate::Obj<ImageStandardExtraction>>) -> Self { self.extraction = ::std::option::Option::Some(value.into()); self }
     /// `GenerativeField`: an [`ImageStandardGenerativeField`] object.
-    pub fn generative_field(mut self, value: impl Into<Obj<ImageStandardGenerativeField>>) -> Self { self.generative_field = Some(value.into()); self }
+    pub fn generative_field(mut self, value: impl ::std::convert::Into<crate::Obj<ImageStandardGenerativeField>>) -> Self { self.generative_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageStandardOutputConfiguration {}
+impl crate::PropertyType for ImageStandardOutputConfiguration {}
 
-impl ToValue for ImageStandardOutputConfiguration {
+impl ::cloudwright_core::ToValue for ImageStandardOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Extraction", &self.extraction)
             .opt("GenerativeField", &self.generative_field)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModalityProcessingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModalityProcessingConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1711,7 +1350,7 @@ pub struct ModalityProcessingConfiguration {
     /// `State`: a [`State`] value.
     ///
     /// Stores the state of the modality for your project, set to either enabled or disabled
-    pub state: Option<State>,
+    pub state: ::std::option::Option<State>,
 }
 
 #[rustfmt::skip]
@@ -1719,33 +1358,23 @@ impl ModalityProcessingConfiguration {
     /// A `ModalityProcessingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `State`: a [`State`] value.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModalityProcessingConfiguration {}
+impl crate::PropertyType for ModalityProcessingConfiguration {}
 
-impl ToValue for ModalityProcessingConfiguration {
+impl ::cloudwright_core::ToValue for ModalityProcessingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("State", &self.state)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModalityRoutingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("jpeg", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
-        ("mov", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
-        ("mp4", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
-        ("png", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModalityRoutingConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1757,19 +1386,19 @@ pub struct ModalityRoutingConfiguration {
     /// `jpeg`: a [`DesiredModality`] value.
     ///
     /// Sets whether JPEG files are routed to document or image processing.
-    pub jpeg: Option<DesiredModality>,
+    pub jpeg: ::std::option::Option<DesiredModality>,
     /// `mov`: a [`DesiredModality`] value.
     ///
     /// Sets whether MOV files are routed to audio or video processing.
-    pub mov: Option<DesiredModality>,
+    pub mov: ::std::option::Option<DesiredModality>,
     /// `mp4`: a [`DesiredModality`] value.
     ///
     /// Sets whether MP4 files are routed to audio or video processing.
-    pub mp4: Option<DesiredModality>,
+    pub mp4: ::std::option::Option<DesiredModality>,
     /// `png`: a [`DesiredModality`] value.
     ///
     /// Sets whether PNG files are routed to document or image processing.
-    pub png: Option<DesiredModality>,
+    pub png: ::std::option::Option<DesiredModality>,
 }
 
 #[rustfmt::skip]
@@ -1777,25 +1406,25 @@ impl ModalityRoutingConfiguration {
     /// A `ModalityRoutingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `jpeg`: a [`DesiredModality`] value.
-    pub fn jpeg(mut self, value: impl Into<DesiredModality>) -> Self { self.jpeg = Some(value.into()); self }
+    pub fn jpeg(mut self, value: impl ::std::convert::Into<DesiredModality>) -> Self { self.jpeg = ::std::option::Option::Some(value.into()); self }
     /// `mov`: a [`DesiredModality`] value.
-    pub fn mov(mut self, value: impl Into<DesiredModality>) -> Self { self.mov = Some(value.into()); self }
+    pub fn mov(mut self, value: impl ::std::convert::Into<DesiredModality>) -> Self { self.mov = ::std::option::Option::Some(value.into()); self }
     /// `mp4`: a [`DesiredModality`] value.
-    pub fn mp4(mut self, value: impl Into<DesiredModality>) -> Self { self.mp4 = Some(value.into()); self }
+    pub fn mp4(mut self, value: impl ::std::convert::Into<DesiredModality>) -> Self { self.mp4 = ::std::option::Option::Some(value.into()); self }
     /// `png`: a [`DesiredModality`] value.
-    pub fn png(mut self, value: impl Into<DesiredModality>) -> Self { self.png = Some(value.into()); self }
+    pub fn png(mut self, value: impl ::std::convert::Into<DesiredModality>) -> Self { self.png = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModalityRoutingConfiguration {}
+impl crate::PropertyType for ModalityRoutingConfiguration {}
 
-impl ToValue for ModalityRoutingConfiguration {
+impl ::cloudwright_core::ToValue for ModalityRoutingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("jpeg", &self.jpeg)
             .opt("mov", &self.mov)
             .opt("mp4", &self.mp4)
@@ -1803,19 +1432,6 @@ impl ToValue for ModalityRoutingConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OverrideConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Audio", Shape::Object(&RULE_AudioOverrideConfiguration)),
-        ("Document", Shape::Object(&RULE_DocumentOverrideConfiguration)),
-        ("Image", Shape::Object(&RULE_ImageOverrideConfiguration)),
-        ("ModalityRouting", Shape::Object(&RULE_ModalityRoutingConfiguration)),
-        ("Video", Shape::Object(&RULE_VideoOverrideConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1827,23 +1443,23 @@ pub struct OverrideConfiguration {
     /// `Audio`: an [`AudioOverrideConfiguration`] object.
     ///
     /// This element declares whether your project will process audio files.
-    pub audio: Option<Obj<AudioOverrideConfiguration>>,
+    pub audio: ::std::option::Option<crate::Obj<AudioOverrideConfiguration>>,
     /// `Document`: a [`DocumentOverrideConfiguration`] object.
     ///
     /// Additional settings for a project.
-    pub document: Option<Obj<DocumentOverrideConfiguration>>,
+    pub document: ::std::option::Option<crate::Obj<DocumentOverrideConfiguration>>,
     /// `Image`: an [`ImageOverrideConfiguration`] object.
     ///
     /// This element declares whether your project will process image files.
-    pub image: Option<Obj<ImageOverrideConfiguration>>,
+    pub image: ::std::option::Option<crate::Obj<ImageOverrideConfiguration>>,
     /// `ModalityRouting`: a [`ModalityRoutingConfiguration`] object.
     ///
     /// Lets you set which modalities certain file types are processed as.
-    pub modality_routing: Option<Obj<ModalityRoutingConfiguration>>,
+    pub modality_routing: ::std::option::Option<crate::Obj<ModalityRoutingConfiguration>>,
     /// `Video`: a [`VideoOverrideConfiguration`] object.
     ///
     /// This element declares whether your project will process video files.
-    pub video: Option<Obj<VideoOverrideConfiguration>>,
+    pub video: ::std::option::Option<crate::Obj<VideoOverrideConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1851,27 +1467,27 @@ impl OverrideConfiguration {
     /// A `OverrideConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Audio`: an [`AudioOverrideConfiguration`] object.
-    pub fn audio(mut self, value: impl Into<Obj<AudioOverrideConfiguration>>) -> Self { self.audio = Some(value.into()); self }
+    pub fn audio(mut self, value: impl ::std::convert::Into<crate::Obj<AudioOverrideConfiguration>>) -> Self { self.audio = ::std::option::Option::Some(value.into()); self }
     /// `Document`: a [`DocumentOverrideConfiguration`] object.
-    pub fn document(mut self, value: impl Into<Obj<DocumentOverrideConfiguration>>) -> Self { self.document = Some(value.into()); self }
+    pub fn document(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentOverrideConfiguration>>) -> Self { self.document = ::std::option::Option::Some(value.into()); self }
     /// `Image`: an [`ImageOverrideConfiguration`] object.
-    pub fn image(mut self, value: impl Into<Obj<ImageOverrideConfiguration>>) -> Self { self.image = Some(value.into()); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<crate::Obj<ImageOverrideConfiguration>>) -> Self { self.image = ::std::option::Option::Some(value.into()); self }
     /// `ModalityRouting`: a [`ModalityRoutingConfiguration`] object.
-    pub fn modality_routing(mut self, value: impl Into<Obj<ModalityRoutingConfiguration>>) -> Self { self.modality_routing = Some(value.into()); self }
+    pub fn modality_routing(mut self, value: impl ::std::convert::Into<crate::Obj<ModalityRoutingConfiguration>>) -> Self { self.modality_routing = ::std::option::Option::Some(value.into()); self }
     /// `Video`: a [`VideoOverrideConfiguration`] object.
-    pub fn video(mut self, value: impl Into<Obj<VideoOverrideConfiguration>>) -> Self { self.video = Some(value.into()); self }
+    pub fn video(mut self, value: impl ::std::convert::Into<crate::Obj<VideoOverrideConfiguration>>) -> Self { self.video = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OverrideConfiguration {}
+impl crate::PropertyType for OverrideConfiguration {}
 
-impl ToValue for OverrideConfiguration {
+impl ::cloudwright_core::ToValue for OverrideConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Audio", &self.audio)
             .opt("Document", &self.document)
             .opt("Image", &self.image)
@@ -1880,15 +1496,6 @@ impl ToValue for OverrideConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PiiEntitiesConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PiiEntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ADDRESS", "AGE", "NAME", "EMAIL", "PHONE", "USERNAME", "PASSWORD", "DRIVER_ID", "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "PIN", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "SWIFT_CODE", "IP_ADDRESS", "MAC_ADDRESS", "URL", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("RedactionMaskMode", Shape::Str(&StrRule { allowed: &["PII", "ENTITY_TYPE"], ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `PIIEntitiesConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1900,11 +1507,11 @@ pub struct PiiEntitiesConfiguration {
     /// `PiiEntityTypes`: a list of [`PiiEntityTypes`] values.
     ///
     /// List of PII entity types to detect/redact in the output. Choose from specific entity types (such as ADDRESS, NAME, EMAIL, PHONE, US_SOCIAL_SECURITY_NUMBER) or specify ALL to detect all supported PII types. If not specified, defaults to ALL.
-    pub pii_entity_types: Option<List<PiiEntityTypes>>,
+    pub pii_entity_types: ::std::option::Option<::cloudwright_core::List<PiiEntityTypes>>,
     /// `RedactionMaskMode`: a [`PiiRedactionMaskMode`] value.
     ///
     /// Defines how detected PII entities are masked in redacted output files. Set to PII to replace all detected entities with a generic \[PII\] marker regardless of entity type. Set to ENTITY_TYPE to replace each detected entity with its specific type marker (for example, \[NAME\], \[EMAIL\], \[ADDRESS\]). This setting only applies when detectionMode is set to DETECTION_AND_REDACTION. If not specified, defaults to ENTITY_TYPE.
-    pub redaction_mask_mode: Option<PiiRedactionMaskMode>,
+    pub redaction_mask_mode: ::std::option::Option<PiiRedactionMaskMode>,
 }
 
 #[rustfmt::skip]
@@ -1912,36 +1519,26 @@ impl PiiEntitiesConfiguration {
     /// A `PiiEntitiesConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PiiEntityTypes`: a list of [`PiiEntityTypes`] values.
-    pub fn pii_entity_types(mut self, value: impl Into<List<PiiEntityTypes>>) -> Self { self.pii_entity_types = Some(value.into()); self }
+    pub fn pii_entity_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PiiEntityTypes>>) -> Self { self.pii_entity_types = ::std::option::Option::Some(value.into()); self }
     /// `RedactionMaskMode`: a [`PiiRedactionMaskMode`] value.
-    pub fn redaction_mask_mode(mut self, value: impl Into<PiiRedactionMaskMode>) -> Self { self.redaction_mask_mode = Some(value.into()); self }
+    pub fn redaction_mask_mode(mut self, value: impl ::std::convert::Into<PiiRedactionMaskMode>) -> Self { self.redaction_mask_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PiiEntitiesConfiguration {}
+impl crate::PropertyType for PiiEntitiesConfiguration {}
 
-impl ToValue for PiiEntitiesConfiguration {
+impl ::cloudwright_core::ToValue for PiiEntitiesConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PiiEntityTypes", &self.pii_entity_types)
             .opt("RedactionMaskMode", &self.redaction_mask_mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SensitiveDataConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DetectionMode", Shape::Str(&StrRule { allowed: &["DETECTION", "DETECTION_AND_REDACTION"], ..StrRule::ANY })),
-        ("DetectionScope", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STANDARD", "CUSTOM"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("PiiEntitiesConfiguration", Shape::Object(&RULE_PiiEntitiesConfiguration)),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `SensitiveDataConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -1953,15 +1550,16 @@ pub struct SensitiveDataConfiguration {
     /// `DetectionMode`: a [`SensitiveDataDetectionMode`] value.
     ///
     /// Specifies the mode for handling sensitive data detection. Set to DETECTION to only identify sensitive data without modifying content - this produces one output file per detection scope containing detection information with original unredacted content. Set to DETECTION_AND_REDACTION to both identify and mask sensitive data - this produces two output files per detection scope: one unredacted file with detection information and one redacted file with masking applied to sensitive content. For example, if detectionScope includes both STANDARD and CUSTOM with DETECTION_AND_REDACTION mode, four output files will be generated (two for standard output and two for custom output).
-    pub detection_mode: Option<SensitiveDataDetectionMode>,
+    pub detection_mode: ::std::option::Option<SensitiveDataDetectionMode>,
     /// `DetectionScope`: a list of [`SensitiveDataDetectionScope`] values.
     ///
     /// Defines which BDA output types to apply sensitive data detection to. Specify STANDARD to detect sensitive data in standard output, CUSTOM to detect in custom output (blueprint-based extraction), or both to apply detection to both output types. If not specified, defaults to both STANDARD and CUSTOM. The number of output files generated depends on both the detection mode and the scopes selected - each scope specified will produce its own set of output files according to the detection mode configured.
-    pub detection_scope: Option<List<SensitiveDataDetectionScope>>,
+    pub detection_scope:
+        ::std::option::Option<::cloudwright_core::List<SensitiveDataDetectionScope>>,
     /// `PiiEntitiesConfiguration`: a [`PiiEntitiesConfiguration`] object.
     ///
     /// Configuration for detecting and redacting Personally Identifiable Information (PII) entities.
-    pub pii_entities_configuration: Option<Obj<PiiEntitiesConfiguration>>,
+    pub pii_entities_configuration: ::std::option::Option<crate::Obj<PiiEntitiesConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1969,46 +1567,29 @@ impl SensitiveDataConfiguration {
     /// A `SensitiveDataConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DetectionMode`: a [`SensitiveDataDetectionMode`] value.
-    pub fn detection_mode(mut self, value: impl Into<SensitiveDataDetectionMode>) -> Self { self.detection_mode = Some(value.into()); self }
+    pub fn detection_mode(mut self, value: impl ::std::convert::Into<SensitiveDataDetectionMode>) -> Self { self.detection_mode = ::std::option::Option::Some(value.into()); self }
     /// `DetectionScope`: a list of [`SensitiveDataDetectionScope`] values.
-    pub fn detection_scope(mut self, value: impl Into<List<SensitiveDataDetectionScope>>) -> Self { self.detection_scope = Some(value.into()); self }
+    pub fn detection_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SensitiveDataDetectionScope>>) -> Self { self.detection_scope = ::std::option::Option::Some(value.into()); self }
     /// `PiiEntitiesConfiguration`: a [`PiiEntitiesConfiguration`] object.
-    pub fn pii_entities_configuration(mut self, value: impl Into<Obj<PiiEntitiesConfiguration>>) -> Self { self.pii_entities_configuration = Some(value.into()); self }
+    pub fn pii_entities_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PiiEntitiesConfiguration>>) -> Self { self.pii_entities_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SensitiveDataConfiguration {}
+impl crate::PropertyType for SensitiveDataConfiguration {}
 
-impl ToValue for SensitiveDataConfiguration {
+impl ::cloudwright_core::ToValue for SensitiveDataConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DetectionMode", &self.detection_mode)
             .opt("DetectionScope", &self.detection_scope)
             .opt("PiiEntitiesConfiguration", &self.pii_entities_configuration)
             .build()
     }
 }
-
-/// The required properties of [`SpeakerLabelingConfiguration`], by name: `SpeakerLabelingConfiguration::new(SpeakerLabelingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpeakerLabelingConfigurationRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpeakerLabelingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpeakerLabelingConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2025,35 +1606,28 @@ pub struct SpeakerLabelingConfiguration {
 
 #[rustfmt::skip]
 impl SpeakerLabelingConfiguration {
-    /// A `SpeakerLabelingConfiguration` with its required properties, named in a [`SpeakerLabelingConfigurationRequired`].
+    /// A `SpeakerLabelingConfiguration` with its one required property, `State`.
     #[inline]
-    pub fn new(required: SpeakerLabelingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for SpeakerLabelingConfiguration {}
+impl crate::PropertyType for SpeakerLabelingConfiguration {}
 
-impl ToValue for SpeakerLabelingConfiguration {
+impl ::cloudwright_core::ToValue for SpeakerLabelingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SplitterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SplitterConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2065,7 +1639,7 @@ pub struct SplitterConfiguration {
     /// `State`: a [`State`] value.
     ///
     /// Whether document splitter is enabled for a project.
-    pub state: Option<State>,
+    pub state: ::std::option::Option<State>,
 }
 
 #[rustfmt::skip]
@@ -2073,33 +1647,23 @@ impl SplitterConfiguration {
     /// A `SplitterConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `State`: a [`State`] value.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SplitterConfiguration {}
+impl crate::PropertyType for SplitterConfiguration {}
 
-impl ToValue for SplitterConfiguration {
+impl ::cloudwright_core::ToValue for SplitterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("State", &self.state)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StandardOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Audio", Shape::Object(&RULE_AudioStandardOutputConfiguration)),
-        ("Document", Shape::Object(&RULE_DocumentStandardOutputConfiguration)),
-        ("Image", Shape::Object(&RULE_ImageStandardOutputConfiguration)),
-        ("Video", Shape::Object(&RULE_VideoStandardOutputConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2111,19 +1675,19 @@ pub struct StandardOutputConfiguration {
     /// `Audio`: an [`AudioStandardOutputConfiguration`] object.
     ///
     /// Settings for processing audio.
-    pub audio: Option<Obj<AudioStandardOutputConfiguration>>,
+    pub audio: ::std::option::Option<crate::Obj<AudioStandardOutputConfiguration>>,
     /// `Document`: a [`DocumentStandardOutputConfiguration`] object.
     ///
     /// Settings for processing documents.
-    pub document: Option<Obj<DocumentStandardOutputConfiguration>>,
+    pub document: ::std::option::Option<crate::Obj<DocumentStandardOutputConfiguration>>,
     /// `Image`: an [`ImageStandardOutputConfiguration`] object.
     ///
     /// Settings for processing images.
-    pub image: Option<Obj<ImageStandardOutputConfiguration>>,
+    pub image: ::std::option::Option<crate::Obj<ImageStandardOutputConfiguration>>,
     /// `Video`: a [`VideoStandardOutputConfiguration`] object.
     ///
     /// Settings for processing video.
-    pub video: Option<Obj<VideoStandardOutputConfiguration>>,
+    pub video: ::std::option::Option<crate::Obj<VideoStandardOutputConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2131,25 +1695,25 @@ impl StandardOutputConfiguration {
     /// A `StandardOutputConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Audio`: an [`AudioStandardOutputConfiguration`] object.
-    pub fn audio(mut self, value: impl Into<Obj<AudioStandardOutputConfiguration>>) -> Self { self.audio = Some(value.into()); self }
+    pub fn audio(mut self, value: impl ::std::convert::Into<crate::Obj<AudioStandardOutputConfiguration>>) -> Self { self.audio = ::std::option::Option::Some(value.into()); self }
     /// `Document`: a [`DocumentStandardOutputConfiguration`] object.
-    pub fn document(mut self, value: impl Into<Obj<DocumentStandardOutputConfiguration>>) -> Self { self.document = Some(value.into()); self }
+    pub fn document(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentStandardOutputConfiguration>>) -> Self { self.document = ::std::option::Option::Some(value.into()); self }
     /// `Image`: an [`ImageStandardOutputConfiguration`] object.
-    pub fn image(mut self, value: impl Into<Obj<ImageStandardOutputConfiguration>>) -> Self { self.image = Some(value.into()); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<crate::Obj<ImageStandardOutputConfiguration>>) -> Self { self.image = ::std::option::Option::Some(value.into()); self }
     /// `Video`: a [`VideoStandardOutputConfiguration`] object.
-    pub fn video(mut self, value: impl Into<Obj<VideoStandardOutputConfiguration>>) -> Self { self.video = Some(value.into()); self }
+    pub fn video(mut self, value: impl ::std::convert::Into<crate::Obj<VideoStandardOutputConfiguration>>) -> Self { self.video = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StandardOutputConfiguration {}
+impl crate::PropertyType for StandardOutputConfiguration {}
 
-impl ToValue for StandardOutputConfiguration {
+impl ::cloudwright_core::ToValue for StandardOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Audio", &self.audio)
             .opt("Document", &self.document)
             .opt("Image", &self.image)
@@ -2157,16 +1721,6 @@ impl ToValue for StandardOutputConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TranscriptConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelLabeling", Shape::Object(&RULE_ChannelLabelingConfiguration)),
-        ("SpeakerLabeling", Shape::Object(&RULE_SpeakerLabelingConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TranscriptConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2178,11 +1732,11 @@ pub struct TranscriptConfiguration {
     /// `ChannelLabeling`: a [`ChannelLabelingConfiguration`] object.
     ///
     /// Enables channel labeling. Each audio channel will be labeled with a number, and the transcript will indicate which channel is being used.
-    pub channel_labeling: Option<Obj<ChannelLabelingConfiguration>>,
+    pub channel_labeling: ::std::option::Option<crate::Obj<ChannelLabelingConfiguration>>,
     /// `SpeakerLabeling`: a [`SpeakerLabelingConfiguration`] object.
     ///
     /// Enables speaker labeling. Each speaker within a transcript will recieve a number, and the transcript will note which speaker is talking.
-    pub speaker_labeling: Option<Obj<SpeakerLabelingConfiguration>>,
+    pub speaker_labeling: ::std::option::Option<crate::Obj<SpeakerLabelingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2190,43 +1744,26 @@ impl TranscriptConfiguration {
     /// A `TranscriptConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChannelLabeling`: a [`ChannelLabelingConfiguration`] object.
-    pub fn channel_labeling(mut self, value: impl Into<Obj<ChannelLabelingConfiguration>>) -> Self { self.channel_labeling = Some(value.into()); self }
+    pub fn channel_labeling(mut self, value: impl ::std::convert::Into<crate::Obj<ChannelLabelingConfiguration>>) -> Self { self.channel_labeling = ::std::option::Option::Some(value.into()); self }
     /// `SpeakerLabeling`: a [`SpeakerLabelingConfiguration`] object.
-    pub fn speaker_labeling(mut self, value: impl Into<Obj<SpeakerLabelingConfiguration>>) -> Self { self.speaker_labeling = Some(value.into()); self }
+    pub fn speaker_labeling(mut self, value: impl ::std::convert::Into<crate::Obj<SpeakerLabelingConfiguration>>) -> Self { self.speaker_labeling = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TranscriptConfiguration {}
+impl crate::PropertyType for TranscriptConfiguration {}
 
-impl ToValue for TranscriptConfiguration {
+impl ::cloudwright_core::ToValue for TranscriptConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelLabeling", &self.channel_labeling)
             .opt("SpeakerLabeling", &self.speaker_labeling)
             .build()
     }
 }
-
-/// The required properties of [`VideoBoundingBox`], by name: `VideoBoundingBox::new(VideoBoundingBoxRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VideoBoundingBoxRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoBoundingBox: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoBoundingBox` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2243,44 +1780,28 @@ pub struct VideoBoundingBox {
 
 #[rustfmt::skip]
 impl VideoBoundingBox {
-    /// A `VideoBoundingBox` with its required properties, named in a [`VideoBoundingBoxRequired`].
+    /// A `VideoBoundingBox` with its one required property, `State`.
     #[inline]
-    pub fn new(required: VideoBoundingBoxRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
 }
 
-impl PropertyType for VideoBoundingBox {}
+impl crate::PropertyType for VideoBoundingBox {}
 
-impl ToValue for VideoBoundingBox {
+impl ::cloudwright_core::ToValue for VideoBoundingBox {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
-
-/// The required properties of [`VideoExtractionCategory`], by name: `VideoExtractionCategory::new(VideoExtractionCategoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VideoExtractionCategoryRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoExtractionCategory: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "TRANSCRIPT", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoExtractionCategory` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2296,47 +1817,37 @@ pub struct VideoExtractionCategory {
     /// `Types`: a list of [`VideoExtractionCategoryType`] values.
     ///
     /// The types of data to generate.
-    pub types: Option<List<VideoExtractionCategoryType>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<VideoExtractionCategoryType>>,
 }
 
 #[rustfmt::skip]
 impl VideoExtractionCategory {
-    /// A `VideoExtractionCategory` with its required properties, named in a [`VideoExtractionCategoryRequired`].
+    /// A `VideoExtractionCategory` with its one required property, `State`.
     #[inline]
-    pub fn new(required: VideoExtractionCategoryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
-            types: None,
+            state: value.into(),
+            types: ::std::option::Option::None,
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`VideoExtractionCategoryType`] values.
-    pub fn types(mut self, value: impl Into<List<VideoExtractionCategoryType>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VideoExtractionCategoryType>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoExtractionCategory {}
+impl crate::PropertyType for VideoExtractionCategory {}
 
-impl ToValue for VideoExtractionCategory {
+impl ::cloudwright_core::ToValue for VideoExtractionCategory {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("State", &self.state)
             .opt("Types", &self.types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoOverrideConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
-        ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoOverrideConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2348,11 +1859,11 @@ pub struct VideoOverrideConfiguration {
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
     ///
     /// Sets modality processing for video files. All modalities are enabled by default.
-    pub modality_processing: Option<Obj<ModalityProcessingConfiguration>>,
+    pub modality_processing: ::std::option::Option<crate::Obj<ModalityProcessingConfiguration>>,
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
     ///
     /// Configuration for sensitive data detection and redaction for video files.
-    pub sensitive_data_configuration: Option<Obj<SensitiveDataConfiguration>>,
+    pub sensitive_data_configuration: ::std::option::Option<crate::Obj<SensitiveDataConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2360,21 +1871,21 @@ impl VideoOverrideConfiguration {
     /// A `VideoOverrideConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ModalityProcessing`: a [`ModalityProcessingConfiguration`] object.
-    pub fn modality_processing(mut self, value: impl Into<Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = Some(value.into()); self }
+    pub fn modality_processing(mut self, value: impl ::std::convert::Into<crate::Obj<ModalityProcessingConfiguration>>) -> Self { self.modality_processing = ::std::option::Option::Some(value.into()); self }
     /// `SensitiveDataConfiguration`: a [`SensitiveDataConfiguration`] object.
-    pub fn sensitive_data_configuration(mut self, value: impl Into<Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = Some(value.into()); self }
+    pub fn sensitive_data_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SensitiveDataConfiguration>>) -> Self { self.sensitive_data_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoOverrideConfiguration {}
+impl crate::PropertyType for VideoOverrideConfiguration {}
 
-impl ToValue for VideoOverrideConfiguration {
+impl ::cloudwright_core::ToValue for VideoOverrideConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ModalityProcessing", &self.modality_processing)
             .opt(
                 "SensitiveDataConfiguration",
@@ -2388,21 +1899,10 @@ impl ToValue for VideoOverrideConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoStandardExtractionRequired {
     /// `BoundingBox`: a [`VideoBoundingBox`] object, required.
-    pub bounding_box: Obj<VideoBoundingBox>,
+    pub bounding_box: crate::Obj<VideoBoundingBox>,
     /// `Category`: a [`VideoExtractionCategory`] object, required.
-    pub category: Obj<VideoExtractionCategory>,
+    pub category: crate::Obj<VideoExtractionCategory>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoStandardExtraction: ObjRule = ObjRule {
-    properties: &[
-        ("BoundingBox", Shape::Object(&RULE_VideoBoundingBox)),
-        ("Category", Shape::Object(&RULE_VideoExtractionCategory)),
-    ],
-    required: &["BoundingBox", "Category"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoStandardExtraction` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2414,11 +1914,11 @@ pub struct VideoStandardExtraction {
     /// `BoundingBox`: a [`VideoBoundingBox`] object, required.
     ///
     /// Settings for generating bounding boxes.
-    pub bounding_box: Obj<VideoBoundingBox>,
+    pub bounding_box: crate::Obj<VideoBoundingBox>,
     /// `Category`: a [`VideoExtractionCategory`] object, required.
     ///
     /// Settings for generating categorical data.
-    pub category: Obj<VideoExtractionCategory>,
+    pub category: crate::Obj<VideoExtractionCategory>,
 }
 
 #[rustfmt::skip]
@@ -2433,40 +1933,22 @@ impl VideoStandardExtraction {
     }
 
     /// `BoundingBox`: a [`VideoBoundingBox`] object, required.
-    pub fn bounding_box(mut self, value: impl Into<Obj<VideoBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
+    pub fn bounding_box(mut self, value: impl ::std::convert::Into<crate::Obj<VideoBoundingBox>>) -> Self { self.bounding_box = value.into(); self }
     /// `Category`: a [`VideoExtractionCategory`] object, required.
-    pub fn category(mut self, value: impl Into<Obj<VideoExtractionCategory>>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<crate::Obj<VideoExtractionCategory>>) -> Self { self.category = value.into(); self }
 }
 
-impl PropertyType for VideoStandardExtraction {}
+impl crate::PropertyType for VideoStandardExtraction {}
 
-impl ToValue for VideoStandardExtraction {
+impl ::cloudwright_core::ToValue for VideoStandardExtraction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BoundingBox", &self.bounding_box)
             .req("Category", &self.category)
             .build()
     }
 }
-
-/// The required properties of [`VideoStandardGenerativeField`], by name: `VideoStandardGenerativeField::new(VideoStandardGenerativeFieldRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VideoStandardGenerativeFieldRequired {
-    /// `State`: a [`State`] value, required.
-    pub state: State,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoStandardGenerativeField: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VIDEO_SUMMARY", "IAB", "CHAPTER_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoStandardGenerativeField` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2482,47 +1964,37 @@ pub struct VideoStandardGenerativeField {
     /// `Types`: a list of [`VideoStandardGenerativeFieldType`] values.
     ///
     /// The types of description to generate.
-    pub types: Option<List<VideoStandardGenerativeFieldType>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<VideoStandardGenerativeFieldType>>,
 }
 
 #[rustfmt::skip]
 impl VideoStandardGenerativeField {
-    /// A `VideoStandardGenerativeField` with its required properties, named in a [`VideoStandardGenerativeFieldRequired`].
+    /// A `VideoStandardGenerativeField` with its one required property, `State`.
     #[inline]
-    pub fn new(required: VideoStandardGenerativeFieldRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<State>) -> Self {
         Self {
-            state: required.state,
-            types: None,
+            state: value.into(),
+            types: ::std::option::Option::None,
         }
     }
 
     /// `State`: a [`State`] value, required.
-    pub fn state(mut self, value: impl Into<State>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<State>) -> Self { self.state = value.into(); self }
     /// `Types`: a list of [`VideoStandardGenerativeFieldType`] values.
-    pub fn types(mut self, value: impl Into<List<VideoStandardGenerativeFieldType>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VideoStandardGenerativeFieldType>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoStandardGenerativeField {}
+impl crate::PropertyType for VideoStandardGenerativeField {}
 
-impl ToValue for VideoStandardGenerativeField {
+impl ::cloudwright_core::ToValue for VideoStandardGenerativeField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("State", &self.state)
             .opt("Types", &self.types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoStandardOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Extraction", Shape::Object(&RULE_VideoStandardExtraction)),
-        ("GenerativeField", Shape::Object(&RULE_VideoStandardGenerativeField)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoStandardOutputConfiguration` property type of `AWS::Bedrock::DataAutomationProject`.
 ///
@@ -2534,11 +2006,11 @@ pub struct VideoStandardOutputConfiguration {
     /// `Extraction`: a [`VideoStandardExtraction`] object.
     ///
     /// Settings for populating data fields that describe the video.
-    pub extraction: Option<Obj<VideoStandardExtraction>>,
+    pub extraction: ::std::option::Option<crate::Obj<VideoStandardExtraction>>,
     /// `GenerativeField`: a [`VideoStandardGenerativeField`] object.
     ///
     /// Whether to generate descriptions of the video.
-    pub generative_field: Option<Obj<VideoStandardGenerativeField>>,
+    pub generative_field: ::std::option::Option<crate::Obj<VideoStandardGenerativeField>>,
 }
 
 #[rustfmt::skip]
@@ -2546,21 +2018,21 @@ impl VideoStandardOutputConfiguration {
     /// A `VideoStandardOutputConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Extraction`: a [`VideoStandardExtraction`] object.
-    pub fn extraction(mut self, value: impl Into<Obj<VideoStandardExtraction>>) -> Self { self.extraction = Some(value.into()); self }
+    pub fn extraction(mut self, value: impl ::std::convert::Into<crate::Obj<VideoStandardExtraction>>) -> Self { self.extraction = ::std::option::Option::Some(value.into()); self }
     /// `GenerativeField`: a [`VideoStandardGenerativeField`] object.
-    pub fn generative_field(mut self, value: impl Into<Obj<VideoStandardGenerativeField>>) -> Self { self.generative_field = Some(value.into()); self }
+    pub fn generative_field(mut self, value: impl ::std::convert::Into<crate::Obj<VideoStandardGenerativeField>>) -> Self { self.generative_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VideoStandardOutputConfiguration {}
+impl crate::PropertyType for VideoStandardOutputConfiguration {}
 
-impl ToValue for VideoStandardOutputConfiguration {
+impl ::cloudwright_core::ToValue for VideoStandardOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Extraction", &self.extraction)
             .opt("GenerativeField", &self.generative_field)
             .build()
@@ -2577,25 +2049,25 @@ pub enum AudioExtractionCategoryType {
     /// `TOPIC_CONTENT_MODERATION`
     TopicContentModeration,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AudioExtractionCategoryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AudioExtractionCategoryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AudioExtractionCategoryType {
+impl ::cloudwright_core::ToValue for AudioExtractionCategoryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AudioContentModeration => "AUDIO_CONTENT_MODERATION",
             Self::Transcript => "TRANSCRIPT",
             Self::TopicContentModeration => "TOPIC_CONTENT_MODERATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2607,24 +2079,24 @@ pub enum AudioGenerativeOutputLanguage {
     /// `EN`
     En,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AudioGenerativeOutputLanguage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AudioGenerativeOutputLanguage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AudioGenerativeOutputLanguage {
+impl ::cloudwright_core::ToValue for AudioGenerativeOutputLanguage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::En => "EN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2638,25 +2110,25 @@ pub enum AudioStandardGenerativeFieldType {
     /// `TOPIC_SUMMARY`
     TopicSummary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AudioStandardGenerativeFieldType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AudioStandardGenerativeFieldType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AudioStandardGenerativeFieldType {
+impl ::cloudwright_core::ToValue for AudioStandardGenerativeFieldType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AudioSummary => "AUDIO_SUMMARY",
             Self::Iab => "IAB",
             Self::TopicSummary => "TOPIC_SUMMARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2668,24 +2140,24 @@ pub enum BlueprintStage {
     /// `LIVE`
     Live,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BlueprintStage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BlueprintStage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BlueprintStage {
+impl ::cloudwright_core::ToValue for BlueprintStage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Development => "DEVELOPMENT",
             Self::Live => "LIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2701,26 +2173,26 @@ pub enum DesiredModality {
     /// `AUDIO`
     Audio,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DesiredModality {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DesiredModality {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DesiredModality {
+impl ::cloudwright_core::ToValue for DesiredModality {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Document => "DOCUMENT",
             Self::Image => "IMAGE",
             Self::Video => "VIDEO",
             Self::Audio => "AUDIO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2738,27 +2210,27 @@ pub enum DocumentExtractionGranularityType {
     /// `LINE`
     Line,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentExtractionGranularityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentExtractionGranularityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentExtractionGranularityType {
+impl ::cloudwright_core::ToValue for DocumentExtractionGranularityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Document => "DOCUMENT",
             Self::Page => "PAGE",
             Self::Element => "ELEMENT",
             Self::Word => "WORD",
             Self::Line => "LINE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2774,26 +2246,26 @@ pub enum DocumentOutputTextFormatType {
     /// `CSV`
     Csv,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentOutputTextFormatType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentOutputTextFormatType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentOutputTextFormatType {
+impl ::cloudwright_core::ToValue for DocumentOutputTextFormatType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PlainText => "PLAIN_TEXT",
             Self::Markdown => "MARKDOWN",
             Self::Html => "HTML",
             Self::Csv => "CSV",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2807,25 +2279,25 @@ pub enum ImageExtractionCategoryType {
     /// `LOGOS`
     Logos,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImageExtractionCategoryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImageExtractionCategoryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImageExtractionCategoryType {
+impl ::cloudwright_core::ToValue for ImageExtractionCategoryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ContentModeration => "CONTENT_MODERATION",
             Self::TextDetection => "TEXT_DETECTION",
             Self::Logos => "LOGOS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2837,24 +2309,24 @@ pub enum ImageStandardGenerativeFieldType {
     /// `IAB`
     Iab,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImageStandardGenerativeFieldType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImageStandardGenerativeFieldType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImageStandardGenerativeFieldType {
+impl ::cloudwright_core::ToValue for ImageStandardGenerativeFieldType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ImageSummary => "IMAGE_SUMMARY",
             Self::Iab => "IAB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2884,18 +2356,18 @@ pub enum Language {
     /// `HK`
     Hk,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Language {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Language {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Language {
+impl ::cloudwright_core::ToValue for Language {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::En => "EN",
             Self::De => "DE",
@@ -2908,9 +2380,9 @@ impl ToValue for Language {
             Self::Cn => "CN",
             Self::Tw => "TW",
             Self::Hk => "HK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2982,18 +2454,18 @@ pub enum PiiEntityTypes {
     /// `UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER`
     UkUniqueTaxpayerReferenceNumber,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PiiEntityTypes {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PiiEntityTypes {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PiiEntityTypes {
+impl ::cloudwright_core::ToValue for PiiEntityTypes {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Address => "ADDRESS",
@@ -3027,9 +2499,9 @@ impl ToValue for PiiEntityTypes {
             Self::UkNationalHealthServiceNumber => "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
             Self::UkNationalInsuranceNumber => "UK_NATIONAL_INSURANCE_NUMBER",
             Self::UkUniqueTaxpayerReferenceNumber => "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3041,24 +2513,24 @@ pub enum PiiRedactionMaskMode {
     /// `ENTITY_TYPE`
     EntityType,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PiiRedactionMaskMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PiiRedactionMaskMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PiiRedactionMaskMode {
+impl ::cloudwright_core::ToValue for PiiRedactionMaskMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pii => "PII",
             Self::EntityType => "ENTITY_TYPE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3070,24 +2542,24 @@ pub enum ProjectType {
     /// `SYNC`
     Sync,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProjectType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProjectType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProjectType {
+impl ::cloudwright_core::ToValue for ProjectType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Async => "ASYNC",
             Self::Sync => "SYNC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3099,24 +2571,24 @@ pub enum SensitiveDataDetectionMode {
     /// `DETECTION_AND_REDACTION`
     DetectionAndRedaction,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SensitiveDataDetectionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SensitiveDataDetectionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SensitiveDataDetectionMode {
+impl ::cloudwright_core::ToValue for SensitiveDataDetectionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Detection => "DETECTION",
             Self::DetectionAndRedaction => "DETECTION_AND_REDACTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3128,24 +2600,24 @@ pub enum SensitiveDataDetectionScope {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SensitiveDataDetectionScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SensitiveDataDetectionScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SensitiveDataDetectionScope {
+impl ::cloudwright_core::ToValue for SensitiveDataDetectionScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3157,24 +2629,24 @@ pub enum State {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for State {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for State {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for State {
+impl ::cloudwright_core::ToValue for State {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3190,26 +2662,26 @@ pub enum VideoExtractionCategoryType {
     /// `LOGOS`
     Logos,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VideoExtractionCategoryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VideoExtractionCategoryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VideoExtractionCategoryType {
+impl ::cloudwright_core::ToValue for VideoExtractionCategoryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ContentModeration => "CONTENT_MODERATION",
             Self::TextDetection => "TEXT_DETECTION",
             Self::Transcript => "TRANSCRIPT",
             Self::Logos => "LOGOS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3223,24 +2695,474 @@ pub enum VideoStandardGenerativeFieldType {
     /// `CHAPTER_SUMMARY`
     ChapterSummary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VideoStandardGenerativeFieldType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VideoStandardGenerativeFieldType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VideoStandardGenerativeFieldType {
+impl ::cloudwright_core::ToValue for VideoStandardGenerativeFieldType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::VideoSummary => "VIDEO_SUMMARY",
             Self::Iab => "IAB",
             Self::ChapterSummary => "CHAPTER_SUMMARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(|-cn|-us-gov|-iso|-iso-[a-z]):bedrock:[a-zA-Z0-9-]*:(aws|[0-9]{12}):blueprint/(bedrock-data-automation-public-[a-zA-Z0-9-_]{1,30}|[a-zA-Z0-9-]{12,36})$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataAutomationProject: ObjRule = ObjRule {
+        properties: &[
+            ("CustomOutputConfiguration", Shape::Object(&RULE_CustomOutputConfiguration)),
+            ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("OverrideConfiguration", Shape::Object(&RULE_OverrideConfiguration)),
+            ("ProjectDescription", Shape::STR),
+            ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ProjectType", Shape::Str(&StrRule { allowed: &["ASYNC", "SYNC"], ..StrRule::ANY })),
+            ("StandardOutputConfiguration", Shape::Object(&RULE_StandardOutputConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["ProjectName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioExtractionCategory: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("TypeConfiguration", Shape::Object(&RULE_AudioExtractionCategoryTypeConfiguration)),
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_CONTENT_MODERATION", "TRANSCRIPT", "TOPIC_CONTENT_MODERATION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioExtractionCategoryTypeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Transcript", Shape::Object(&RULE_TranscriptConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioLanguageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GenerativeOutputLanguage", Shape::Str(&StrRule { allowed: &["DEFAULT", "EN"], ..StrRule::ANY })),
+            ("IdentifyMultipleLanguages", Shape::Bool),
+            ("InputLanguages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EN", "DE", "ES", "FR", "IT", "PT", "JA", "KO", "CN", "TW", "HK"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioOverrideConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LanguageConfiguration", Shape::Object(&RULE_AudioLanguageConfiguration)),
+            ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
+            ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioStandardExtraction: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::Object(&RULE_AudioExtractionCategory)),
+        ],
+        required: &["Category"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioStandardGenerativeField: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_SUMMARY", "IAB", "TOPIC_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioStandardOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Extraction", Shape::Object(&RULE_AudioStandardExtraction)),
+            ("GenerativeField", Shape::Object(&RULE_AudioStandardGenerativeField)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlueprintItem: ObjRule = ObjRule {
+        properties: &[
+            ("BlueprintArn", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BlueprintStage", Shape::Str(&StrRule { allowed: &["DEVELOPMENT", "LIVE"], ..StrRule::ANY })),
+            ("BlueprintVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["BlueprintArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelLabelingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Blueprints", Shape::List(&ListRule { items: Shape::Object(&RULE_BlueprintItem), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentBoundingBox: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentExtractionGranularity: ObjRule = ObjRule {
+        properties: &[
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DOCUMENT", "PAGE", "ELEMENT", "WORD", "LINE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentOutputAdditionalFileFormat: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentOutputFormat: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalFileFormat", Shape::Object(&RULE_DocumentOutputAdditionalFileFormat)),
+            ("TextFormat", Shape::Object(&RULE_DocumentOutputTextFormat)),
+        ],
+        required: &["AdditionalFileFormat", "TextFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentOutputTextFormat: ObjRule = ObjRule {
+        properties: &[
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PLAIN_TEXT", "MARKDOWN", "HTML", "CSV"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentOverrideConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
+            ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
+            ("Splitter", Shape::Object(&RULE_SplitterConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentStandardExtraction: ObjRule = ObjRule {
+        properties: &[
+            ("BoundingBox", Shape::Object(&RULE_DocumentBoundingBox)),
+            ("Granularity", Shape::Object(&RULE_DocumentExtractionGranularity)),
+        ],
+        required: &["BoundingBox", "Granularity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentStandardGenerativeField: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentStandardOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Extraction", Shape::Object(&RULE_DocumentStandardExtraction)),
+            ("GenerativeField", Shape::Object(&RULE_DocumentStandardGenerativeField)),
+            ("OutputFormat", Shape::Object(&RULE_DocumentOutputFormat)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageBoundingBox: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageExtractionCategory: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageOverrideConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
+            ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageStandardExtraction: ObjRule = ObjRule {
+        properties: &[
+            ("BoundingBox", Shape::Object(&RULE_ImageBoundingBox)),
+            ("Category", Shape::Object(&RULE_ImageExtractionCategory)),
+        ],
+        required: &["BoundingBox", "Category"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageStandardGenerativeField: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IMAGE_SUMMARY", "IAB"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageStandardOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Extraction", Shape::Object(&RULE_ImageStandardExtraction)),
+            ("GenerativeField", Shape::Object(&RULE_ImageStandardGenerativeField)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModalityProcessingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModalityRoutingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("jpeg", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
+            ("mov", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
+            ("mp4", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
+            ("png", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OverrideConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Audio", Shape::Object(&RULE_AudioOverrideConfiguration)),
+            ("Document", Shape::Object(&RULE_DocumentOverrideConfiguration)),
+            ("Image", Shape::Object(&RULE_ImageOverrideConfiguration)),
+            ("ModalityRouting", Shape::Object(&RULE_ModalityRoutingConfiguration)),
+            ("Video", Shape::Object(&RULE_VideoOverrideConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PiiEntitiesConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PiiEntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ADDRESS", "AGE", "NAME", "EMAIL", "PHONE", "USERNAME", "PASSWORD", "DRIVER_ID", "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "PIN", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "SWIFT_CODE", "IP_ADDRESS", "MAC_ADDRESS", "URL", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("RedactionMaskMode", Shape::Str(&StrRule { allowed: &["PII", "ENTITY_TYPE"], ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SensitiveDataConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DetectionMode", Shape::Str(&StrRule { allowed: &["DETECTION", "DETECTION_AND_REDACTION"], ..StrRule::ANY })),
+            ("DetectionScope", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STANDARD", "CUSTOM"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("PiiEntitiesConfiguration", Shape::Object(&RULE_PiiEntitiesConfiguration)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpeakerLabelingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SplitterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StandardOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Audio", Shape::Object(&RULE_AudioStandardOutputConfiguration)),
+            ("Document", Shape::Object(&RULE_DocumentStandardOutputConfiguration)),
+            ("Image", Shape::Object(&RULE_ImageStandardOutputConfiguration)),
+            ("Video", Shape::Object(&RULE_VideoStandardOutputConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TranscriptConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelLabeling", Shape::Object(&RULE_ChannelLabelingConfiguration)),
+            ("SpeakerLabeling", Shape::Object(&RULE_SpeakerLabelingConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoBoundingBox: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoExtractionCategory: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "TRANSCRIPT", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoOverrideConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ModalityProcessing", Shape::Object(&RULE_ModalityProcessingConfiguration)),
+            ("SensitiveDataConfiguration", Shape::Object(&RULE_SensitiveDataConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoStandardExtraction: ObjRule = ObjRule {
+        properties: &[
+            ("BoundingBox", Shape::Object(&RULE_VideoBoundingBox)),
+            ("Category", Shape::Object(&RULE_VideoExtractionCategory)),
+        ],
+        required: &["BoundingBox", "Category"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoStandardGenerativeField: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VIDEO_SUMMARY", "IAB", "CHAPTER_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoStandardOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Extraction", Shape::Object(&RULE_VideoStandardExtraction)),
+            ("GenerativeField", Shape::Object(&RULE_VideoStandardGenerativeField)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

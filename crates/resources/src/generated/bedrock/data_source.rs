@@ -5,64 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_S3Location;
-pub use super::shared::{S3Location, S3LocationRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^https://[A-Za-z0-9][^\\s]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^https?://[A-Za-z0-9][^\\s]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new(
-    "^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-);
-pub(crate) static PATTERN_9: Pattern = Pattern::new(
-    "^(arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:(bedrock):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$",
-);
-pub(crate) static PATTERN_10: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
-);
+pub use super::shared::S3Location;
 
 /// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
-    pub data_source_configuration: Obj<DataSourceConfiguration>,
+    pub data_source_configuration: crate::Obj<DataSourceConfiguration>,
     /// `KnowledgeBaseId`: a string, required.
-    pub knowledge_base_id: Str,
+    pub knowledge_base_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("DataDeletionPolicy", Shape::Str(&StrRule { allowed: &["RETAIN", "DELETE"], ..StrRule::ANY })),
-        ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
-        ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
-    ],
-    required: &["DataSourceConfiguration", "Name", "KnowledgeBaseId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::DataSource` resource.
 ///
-/// &gt; Properties with `__Update requires: Replacement__` can result in the creation of a new data source and deletion of the old one. This can happen if you also change the Name of the data source.
+/// \> Properties with `__Update requires: Replacement__` can result in the creation of a new data source and deletion of the old one. This can happen if you also change the Name of the data source.
 ///
 /// Specifies a data source as a resource in a top-level template. Minimally, you must specify the following properties:
 ///
@@ -72,7 +30,7 @@ pub(crate) static RULE_DataSource: ObjRule = ObjRule {
 ///
 /// - Type – Specify the value `S3` .
 ///
-/// For more information about setting up data sources in Amazon Bedrock , see \[Set up a data source for your knowledge base\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html>) .
+/// For more information about setting up data sources in Amazon Bedrock , see [Set up a data source for your knowledge base](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-ds.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -88,37 +46,39 @@ pub struct DataSource {
     /// `DataDeletionPolicy`: a [`DataDeletionPolicy`] value.
     ///
     /// The data deletion policy for the data source.
-    pub data_deletion_policy: Option<DataDeletionPolicy>,
+    pub data_deletion_policy: ::std::option::Option<DataDeletionPolicy>,
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
     ///
     /// The connection configuration for the data source.
-    pub data_source_configuration: Obj<DataSourceConfiguration>,
+    pub data_source_configuration: crate::Obj<DataSourceConfiguration>,
     /// `Description`: a string.
     ///
     /// The description of the data source.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KnowledgeBaseId`: a string, required.
     ///
     /// The unique identifier of the knowledge base to which the data source belongs.
     ///
     /// Pattern `^[0-9a-zA-Z]{10}$`; create-only: changing it replaces the resource.
-    pub knowledge_base_id: Str,
+    pub knowledge_base_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the data source.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
     ///
     /// Contains details about the configuration of the server-side encryption.
-    pub server_side_encryption_configuration: Option<Obj<ServerSideEncryptionConfiguration>>,
+    pub server_side_encryption_configuration:
+        ::std::option::Option<crate::Obj<ServerSideEncryptionConfiguration>>,
     /// `VectorIngestionConfiguration`: a [`VectorIngestionConfiguration`] object.
     ///
     /// Contains details about how to ingest the documents in the data source.
-    pub vector_ingestion_configuration: Option<Obj<VectorIngestionConfiguration>>,
+    pub vector_ingestion_configuration:
+        ::std::option::Option<crate::Obj<VectorIngestionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -128,7 +88,7 @@ impl DataSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::DataSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-datasource.html",
         primary_identifier: &["KnowledgeBaseId", "DataSourceId"],
@@ -139,54 +99,56 @@ impl DataSource {
         read_only: &["DataSourceId", "DataSourceStatus", "CreatedAt", "UpdatedAt", "FailureReasons", "DataSourceConfiguration/WebConfiguration/CrawlerConfiguration/UserAgentHeader"],
         attributes: &["CreatedAt", "DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", "DataSourceId", "DataSourceStatus", "FailureReasons", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
     #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
-            data_deletion_policy: None,
+            data_deletion_policy: ::std::option::Option::None,
             data_source_configuration: required.data_source_configuration,
-            description: None,
+            description: ::std::option::Option::None,
             knowledge_base_id: required.knowledge_base_id,
             name: required.name,
-            server_side_encryption_configuration: None,
-            vector_ingestion_configuration: None,
+            server_side_encryption_configuration: ::std::option::Option::None,
+            vector_ingestion_configuration: ::std::option::Option::None,
         }
     }
 
     /// `DataDeletionPolicy`: a [`DataDeletionPolicy`] value.
-    pub fn data_deletion_policy(mut self, value: impl Into<DataDeletionPolicy>) -> Self { self.data_deletion_policy = Some(value.into()); self }
+    pub fn data_deletion_policy(mut self, value: impl ::std::convert::Into<DataDeletionPolicy>) -> Self { self.data_deletion_policy = ::std::option::Option::Some(value.into()); self }
     /// `DataSourceConfiguration`: a [`DataSourceConfiguration`] object, required.
-    pub fn data_source_configuration(mut self, value: impl Into<Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = value.into(); self }
+    pub fn data_source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceConfiguration>>) -> Self { self.data_source_configuration = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KnowledgeBaseId`: a string, required.
-    pub fn knowledge_base_id(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_id = value.into(); self }
+    pub fn knowledge_base_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.knowledge_base_id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
-    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = Some(value.into()); self }
+    pub fn server_side_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VectorIngestionConfiguration`: a [`VectorIngestionConfiguration`] object.
-    pub fn vector_ingestion_configuration(mut self, value: impl Into<Obj<VectorIngestionConfiguration>>) -> Self { self.vector_ingestion_configuration = Some(value.into()); self }
+    pub fn vector_ingestion_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VectorIngestionConfiguration>>) -> Self { self.vector_ingestion_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataSource {
+impl ::cloudwright_core::Resource for DataSource {
     type Attributes = DataSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataDeletionPolicy", &self.data_deletion_policy)
             .req("DataSourceConfiguration", &self.data_source_configuration)
             .opt("Description", &self.description)
@@ -204,12 +166,12 @@ impl ToValue for DataSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataSourceAttributes(ResourceRef);
+pub struct DataSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -219,8 +181,8 @@ impl DataSourceAttributes {
     ///
     /// The time at which the data source was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader`: a string.
@@ -229,51 +191,42 @@ impl DataSourceAttributes {
     #[inline]
     pub fn data_source_configuration_web_configuration_crawler_configuration_user_agent_header(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att(
             "DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `DataSourceId`: a string.
     ///
     /// The unique identifier of the data source.
     #[inline]
-    pub fn data_source_id(&self) -> Value {
-        self.0.get_att("DataSourceId")
+    pub fn data_source_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataSourceId"))
     }
 
     /// `Fn::GetAtt` `DataSourceStatus`: one of a set of strings.
     #[inline]
-    pub fn data_source_status(&self) -> Value {
-        self.0.get_att("DataSourceStatus")
+    pub fn data_source_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataSourceStatus"))
     }
 
     /// `Fn::GetAtt` `FailureReasons`: a list of strings.
     ///
     /// The detailed reasons on the failure to delete a data source.
     #[inline]
-    pub fn failure_reasons(&self) -> Value {
-        self.0.get_att("FailureReasons")
+    pub fn failure_reasons(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("FailureReasons"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the data source was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockDataAutomationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ParsingModality", Shape::Str(&StrRule { allowed: &["MULTIMODAL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockDataAutomationConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -285,7 +238,7 @@ pub struct BedrockDataAutomationConfiguration {
     /// `ParsingModality`: a [`ParsingModality`] value.
     ///
     /// Specifies whether to enable parsing of multimodal data, including both text and/or images.
-    pub parsing_modality: Option<ParsingModality>,
+    pub parsing_modality: ::std::option::Option<ParsingModality>,
 }
 
 #[rustfmt::skip]
@@ -293,42 +246,23 @@ impl BedrockDataAutomationConfiguration {
     /// A `BedrockDataAutomationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ParsingModality`: a [`ParsingModality`] value.
-    pub fn parsing_modality(mut self, value: impl Into<ParsingModality>) -> Self { self.parsing_modality = Some(value.into()); self }
+    pub fn parsing_modality(mut self, value: impl ::std::convert::Into<ParsingModality>) -> Self { self.parsing_modality = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BedrockDataAutomationConfiguration {}
+impl crate::PropertyType for BedrockDataAutomationConfiguration {}
 
-impl ToValue for BedrockDataAutomationConfiguration {
+impl ::cloudwright_core::ToValue for BedrockDataAutomationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ParsingModality", &self.parsing_modality)
             .build()
     }
 }
-
-/// The required properties of [`BedrockFoundationModelConfiguration`], by name: `BedrockFoundationModelConfiguration::new(BedrockFoundationModelConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BedrockFoundationModelConfigurationRequired {
-    /// `ModelArn`: a string, required.
-    pub model_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("ParsingModality", Shape::Str(&StrRule { allowed: &["MULTIMODAL"], ..StrRule::ANY })),
-        ("ParsingPrompt", Shape::Object(&RULE_ParsingPrompt)),
-    ],
-    required: &["ModelArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockFoundationModelConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -342,43 +276,43 @@ pub struct BedrockFoundationModelConfiguration {
     /// The ARN of the foundation model to use for parsing.
     ///
     /// Pattern `^(arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:(bedrock):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$`; length 1 to 2048.
-    pub model_arn: Str,
+    pub model_arn: ::cloudwright_core::Str,
     /// `ParsingModality`: a [`ParsingModality`] value.
     ///
     /// Specifies whether to enable parsing of multimodal data, including both text and/or images.
-    pub parsing_modality: Option<ParsingModality>,
+    pub parsing_modality: ::std::option::Option<ParsingModality>,
     /// `ParsingPrompt`: a [`ParsingPrompt`] object.
     ///
     /// Instructions for interpreting the contents of a document.
-    pub parsing_prompt: Option<Obj<ParsingPrompt>>,
+    pub parsing_prompt: ::std::option::Option<crate::Obj<ParsingPrompt>>,
 }
 
 #[rustfmt::skip]
 impl BedrockFoundationModelConfiguration {
-    /// A `BedrockFoundationModelConfiguration` with its required properties, named in a [`BedrockFoundationModelConfigurationRequired`].
+    /// A `BedrockFoundationModelConfiguration` with its one required property, `ModelArn`.
     #[inline]
-    pub fn new(required: BedrockFoundationModelConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            model_arn: required.model_arn,
-            parsing_modality: None,
-            parsing_prompt: None,
+            model_arn: value.into(),
+            parsing_modality: ::std::option::Option::None,
+            parsing_prompt: ::std::option::Option::None,
         }
     }
 
     /// `ModelArn`: a string, required.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
+    pub fn model_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_arn = value.into(); self }
     /// `ParsingModality`: a [`ParsingModality`] value.
-    pub fn parsing_modality(mut self, value: impl Into<ParsingModality>) -> Self { self.parsing_modality = Some(value.into()); self }
+    pub fn parsing_modality(mut self, value: impl ::std::convert::Into<ParsingModality>) -> Self { self.parsing_modality = ::std::option::Option::Some(value.into()); self }
     /// `ParsingPrompt`: a [`ParsingPrompt`] object.
-    pub fn parsing_prompt(mut self, value: impl Into<Obj<ParsingPrompt>>) -> Self { self.parsing_prompt = Some(value.into()); self }
+    pub fn parsing_prompt(mut self, value: impl ::std::convert::Into<crate::Obj<ParsingPrompt>>) -> Self { self.parsing_prompt = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BedrockFoundationModelConfiguration {}
+impl crate::PropertyType for BedrockFoundationModelConfiguration {}
 
-impl ToValue for BedrockFoundationModelConfiguration {
+impl ::cloudwright_core::ToValue for BedrockFoundationModelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ModelArn", &self.model_arn)
             .opt("ParsingModality", &self.parsing_modality)
             .opt("ParsingPrompt", &self.parsing_prompt)
@@ -390,21 +324,10 @@ impl ToValue for BedrockFoundationModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockFoundationModelContextEnrichmentConfigurationRequired {
     /// `EnrichmentStrategyConfiguration`: an [`EnrichmentStrategyConfiguration`] object, required.
-    pub enrichment_strategy_configuration: Obj<EnrichmentStrategyConfiguration>,
+    pub enrichment_strategy_configuration: crate::Obj<EnrichmentStrategyConfiguration>,
     /// `ModelArn`: a string, required.
-    pub model_arn: Str,
+    pub model_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockFoundationModelContextEnrichmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EnrichmentStrategyConfiguration", Shape::Object(&RULE_EnrichmentStrategyConfiguration)),
-        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["EnrichmentStrategyConfiguration", "ModelArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockFoundationModelContextEnrichmentConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -416,13 +339,13 @@ pub struct BedrockFoundationModelContextEnrichmentConfiguration {
     /// `EnrichmentStrategyConfiguration`: an [`EnrichmentStrategyConfiguration`] object, required.
     ///
     /// The enrichment stategy used to provide additional context. For example, Neptune GraphRAG uses Amazon Bedrock foundation models to perform chunk entity extraction.
-    pub enrichment_strategy_configuration: Obj<EnrichmentStrategyConfiguration>,
+    pub enrichment_strategy_configuration: crate::Obj<EnrichmentStrategyConfiguration>,
     /// `ModelArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the model used to create vector embeddings for the knowledge base.
     ///
     /// Pattern `^(arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:(bedrock):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$`; length 1 to 2048.
-    pub model_arn: Str,
+    pub model_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -437,17 +360,17 @@ impl BedrockFoundationModelContextEnrichmentConfiguration {
     }
 
     /// `EnrichmentStrategyConfiguration`: an [`EnrichmentStrategyConfiguration`] object, required.
-    pub fn enrichment_strategy_configuration(mut self, value: impl Into<Obj<EnrichmentStrategyConfiguration>>) -> Self { self.enrichment_strategy_configuration = value.into(); self }
+    pub fn enrichment_strategy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EnrichmentStrategyConfiguration>>) -> Self { self.enrichment_strategy_configuration = value.into(); self }
     /// `ModelArn`: a string, required.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
+    pub fn model_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_arn = value.into(); self }
 }
 
-impl PropertyType for BedrockFoundationModelContextEnrichmentConfiguration {}
+impl crate::PropertyType for BedrockFoundationModelContextEnrichmentConfiguration {}
 
-impl ToValue for BedrockFoundationModelContextEnrichmentConfiguration {
+impl ::cloudwright_core::ToValue for BedrockFoundationModelContextEnrichmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "EnrichmentStrategyConfiguration",
                 &self.enrichment_strategy_configuration,
@@ -456,26 +379,6 @@ impl ToValue for BedrockFoundationModelContextEnrichmentConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`ChunkingConfiguration`], by name: `ChunkingConfiguration::new(ChunkingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChunkingConfigurationRequired {
-    /// `ChunkingStrategy`: a [`ChunkingStrategy`] value, required.
-    pub chunking_strategy: ChunkingStrategy,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChunkingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChunkingStrategy", Shape::Str(&StrRule { allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"], ..StrRule::ANY })),
-        ("FixedSizeChunkingConfiguration", Shape::Object(&RULE_FixedSizeChunkingConfiguration)),
-        ("HierarchicalChunkingConfiguration", Shape::Object(&RULE_HierarchicalChunkingConfiguration)),
-        ("SemanticChunkingConfiguration", Shape::Object(&RULE_SemanticChunkingConfiguration)),
-    ],
-    required: &["ChunkingStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ChunkingConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -496,46 +399,49 @@ pub struct ChunkingConfiguration {
     /// `FixedSizeChunkingConfiguration`: a [`FixedSizeChunkingConfiguration`] object.
     ///
     /// Configurations for when you choose fixed-size chunking. If you set the `chunkingStrategy` as `NONE` , exclude this field.
-    pub fixed_size_chunking_configuration: Option<Obj<FixedSizeChunkingConfiguration>>,
+    pub fixed_size_chunking_configuration:
+        ::std::option::Option<crate::Obj<FixedSizeChunkingConfiguration>>,
     /// `HierarchicalChunkingConfiguration`: a [`HierarchicalChunkingConfiguration`] object.
     ///
     /// Settings for hierarchical document chunking for a data source. Hierarchical chunking splits documents into layers of chunks where the first layer contains large chunks, and the second layer contains smaller chunks derived from the first layer.
-    pub hierarchical_chunking_configuration: Option<Obj<HierarchicalChunkingConfiguration>>,
+    pub hierarchical_chunking_configuration:
+        ::std::option::Option<crate::Obj<HierarchicalChunkingConfiguration>>,
     /// `SemanticChunkingConfiguration`: a [`SemanticChunkingConfiguration`] object.
     ///
     /// Settings for semantic document chunking for a data source. Semantic chunking splits a document into into smaller documents based on groups of similar content derived from the text with natural language processing.
-    pub semantic_chunking_configuration: Option<Obj<SemanticChunkingConfiguration>>,
+    pub semantic_chunking_configuration:
+        ::std::option::Option<crate::Obj<SemanticChunkingConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl ChunkingConfiguration {
-    /// A `ChunkingConfiguration` with its required properties, named in a [`ChunkingConfigurationRequired`].
+    /// A `ChunkingConfiguration` with its one required property, `ChunkingStrategy`.
     #[inline]
-    pub fn new(required: ChunkingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ChunkingStrategy>) -> Self {
         Self {
-            chunking_strategy: required.chunking_strategy,
-            fixed_size_chunking_configuration: None,
-            hierarchical_chunking_configuration: None,
-            semantic_chunking_configuration: None,
+            chunking_strategy: value.into(),
+            fixed_size_chunking_configuration: ::std::option::Option::None,
+            hierarchical_chunking_configuration: ::std::option::Option::None,
+            semantic_chunking_configuration: ::std::option::Option::None,
         }
     }
 
     /// `ChunkingStrategy`: a [`ChunkingStrategy`] value, required.
-    pub fn chunking_strategy(mut self, value: impl Into<ChunkingStrategy>) -> Self { self.chunking_strategy = value.into(); self }
+    pub fn chunking_strategy(mut self, value: impl ::std::convert::Into<ChunkingStrategy>) -> Self { self.chunking_strategy = value.into(); self }
     /// `FixedSizeChunkingConfiguration`: a [`FixedSizeChunkingConfiguration`] object.
-    pub fn fixed_size_chunking_configuration(mut self, value: impl Into<Obj<FixedSizeChunkingConfiguration>>) -> Self { self.fixed_size_chunking_configuration = Some(value.into()); self }
+    pub fn fixed_size_chunking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FixedSizeChunkingConfiguration>>) -> Self { self.fixed_size_chunking_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HierarchicalChunkingConfiguration`: a [`HierarchicalChunkingConfiguration`] object.
-    pub fn hierarchical_chunking_configuration(mut self, value: impl Into<Obj<HierarchicalChunkingConfiguration>>) -> Self { self.hierarchical_chunking_configuration = Some(value.into()); self }
+    pub fn hierarchical_chunking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HierarchicalChunkingConfiguration>>) -> Self { self.hierarchical_chunking_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SemanticChunkingConfiguration`: a [`SemanticChunkingConfiguration`] object.
-    pub fn semantic_chunking_configuration(mut self, value: impl Into<Obj<SemanticChunkingConfiguration>>) -> Self { self.semantic_chunking_configuration = Some(value.into()); self }
+    pub fn semantic_chunking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticChunkingConfiguration>>) -> Self { self.semantic_chunking_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ChunkingConfiguration {}
+impl crate::PropertyType for ChunkingConfiguration {}
 
-impl ToValue for ChunkingConfiguration {
+impl ::cloudwright_core::ToValue for ChunkingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChunkingStrategy", &self.chunking_strategy)
             .opt(
                 "FixedSizeChunkingConfiguration",
@@ -553,15 +459,6 @@ impl ToValue for ChunkingConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceCrawlerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ConfluenceCrawlerConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
 /// The configuration of the Confluence content. For example, configuring specific types of Confluence content.
@@ -572,7 +469,7 @@ pub struct ConfluenceCrawlerConfiguration {
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
     ///
     /// The configuration of filtering the Confluence content. For example, configuring regular expression patterns to include or exclude certain content.
-    pub filter_configuration: Option<Obj<CrawlFilterConfiguration>>,
+    pub filter_configuration: ::std::option::Option<crate::Obj<CrawlFilterConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -580,41 +477,23 @@ impl ConfluenceCrawlerConfiguration {
     /// A `ConfluenceCrawlerConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfluenceCrawlerConfiguration {}
+impl crate::PropertyType for ConfluenceCrawlerConfiguration {}
 
-impl ToValue for ConfluenceCrawlerConfiguration {
+impl ::cloudwright_core::ToValue for ConfluenceCrawlerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FilterConfiguration", &self.filter_configuration)
             .build()
     }
 }
-
-/// The required properties of [`ConfluenceDataSourceConfiguration`], by name: `ConfluenceDataSourceConfiguration::new(ConfluenceDataSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfluenceDataSourceConfigurationRequired {
-    /// `SourceConfiguration`: a [`ConfluenceSourceConfiguration`] object, required.
-    pub source_configuration: Obj<ConfluenceSourceConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceDataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlerConfiguration", Shape::Object(&RULE_ConfluenceCrawlerConfiguration)),
-        ("SourceConfiguration", Shape::Object(&RULE_ConfluenceSourceConfiguration)),
-    ],
-    required: &["SourceConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceDataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -626,36 +505,36 @@ pub struct ConfluenceDataSourceConfiguration {
     /// `CrawlerConfiguration`: a [`ConfluenceCrawlerConfiguration`] object.
     ///
     /// The configuration of the Confluence content. For example, configuring specific types of Confluence content.
-    pub crawler_configuration: Option<Obj<ConfluenceCrawlerConfiguration>>,
+    pub crawler_configuration: ::std::option::Option<crate::Obj<ConfluenceCrawlerConfiguration>>,
     /// `SourceConfiguration`: a [`ConfluenceSourceConfiguration`] object, required.
     ///
     /// The endpoint information to connect to your Confluence data source.
-    pub source_configuration: Obj<ConfluenceSourceConfiguration>,
+    pub source_configuration: crate::Obj<ConfluenceSourceConfiguration>,
 }
 
 #[rustfmt::skip]
 impl ConfluenceDataSourceConfiguration {
-    /// A `ConfluenceDataSourceConfiguration` with its required properties, named in a [`ConfluenceDataSourceConfigurationRequired`].
+    /// A `ConfluenceDataSourceConfiguration` with its one required property, `SourceConfiguration`.
     #[inline]
-    pub fn new(required: ConfluenceDataSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ConfluenceSourceConfiguration>>) -> Self {
         Self {
-            crawler_configuration: None,
-            source_configuration: required.source_configuration,
+            crawler_configuration: ::std::option::Option::None,
+            source_configuration: value.into(),
         }
     }
 
     /// `CrawlerConfiguration`: a [`ConfluenceCrawlerConfiguration`] object.
-    pub fn crawler_configuration(mut self, value: impl Into<Obj<ConfluenceCrawlerConfiguration>>) -> Self { self.crawler_configuration = Some(value.into()); self }
+    pub fn crawler_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfluenceCrawlerConfiguration>>) -> Self { self.crawler_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SourceConfiguration`: a [`ConfluenceSourceConfiguration`] object, required.
-    pub fn source_configuration(mut self, value: impl Into<Obj<ConfluenceSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
+    pub fn source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfluenceSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
 }
 
-impl PropertyType for ConfluenceDataSourceConfiguration {}
+impl crate::PropertyType for ConfluenceDataSourceConfiguration {}
 
-impl ToValue for ConfluenceDataSourceConfiguration {
+impl ::cloudwright_core::ToValue for ConfluenceDataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlerConfiguration", &self.crawler_configuration)
             .req("SourceConfiguration", &self.source_configuration)
             .build()
@@ -668,25 +547,12 @@ pub struct ConfluenceSourceConfigurationRequired {
     /// `AuthType`: an [`AuthType`] value, required.
     pub auth_type: AuthType,
     /// `CredentialsSecretArn`: a string, required.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `HostType`: a [`HostType`] value, required.
     pub host_type: HostType,
     /// `HostUrl`: a string, required.
-    pub host_url: Str,
+    pub host_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfluenceSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::Str(&StrRule { allowed: &["BASIC", "OAUTH2_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
-        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HostType", Shape::Str(&StrRule { allowed: &["SAAS"], ..StrRule::ANY })),
-        ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["HostUrl", "HostType", "AuthType", "CredentialsSecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfluenceSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -701,10 +567,10 @@ pub struct ConfluenceSourceConfiguration {
     pub auth_type: AuthType,
     /// `CredentialsSecretArn`: a string, required.
     ///
-    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see \[Confluence connection configuration\](<https://docs.aws.amazon.com/bedrock/latest/userguide/confluence-data-source-connector.html#configuration-confluence-connector>) .
+    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see [Confluence connection configuration](https://docs.aws.amazon.com/bedrock/latest/userguide/confluence-data-source-connector.html#configuration-confluence-connector) .
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `HostType`: a [`HostType`] value, required.
     ///
     /// The supported host type, whether online/cloud or server/on-premises.
@@ -714,7 +580,7 @@ pub struct ConfluenceSourceConfiguration {
     /// The Confluence host URL or instance URL.
     ///
     /// Pattern `^https://[A-Za-z0-9][^\s]*$`; length 1 to 2048.
-    pub host_url: Str,
+    pub host_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -731,21 +597,21 @@ impl ConfluenceSourceConfiguration {
     }
 
     /// `AuthType`: an [`AuthType`] value, required.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = value.into(); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<AuthType>) -> Self { self.auth_type = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
+    pub fn credentials_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `HostType`: a [`HostType`] value, required.
-    pub fn host_type(mut self, value: impl Into<HostType>) -> Self { self.host_type = value.into(); self }
+    pub fn host_type(mut self, value: impl ::std::convert::Into<HostType>) -> Self { self.host_type = value.into(); self }
     /// `HostUrl`: a string, required.
-    pub fn host_url(mut self, value: impl Into<Str>) -> Self { self.host_url = value.into(); self }
+    pub fn host_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_url = value.into(); self }
 }
 
-impl PropertyType for ConfluenceSourceConfiguration {}
+impl crate::PropertyType for ConfluenceSourceConfiguration {}
 
-impl ToValue for ConfluenceSourceConfiguration {
+impl ::cloudwright_core::ToValue for ConfluenceSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthType", &self.auth_type)
             .req("CredentialsSecretArn", &self.credentials_secret_arn)
             .req("HostType", &self.host_type)
@@ -753,24 +619,6 @@ impl ToValue for ConfluenceSourceConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`ContextEnrichmentConfiguration`], by name: `ContextEnrichmentConfiguration::new(ContextEnrichmentConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContextEnrichmentConfigurationRequired {
-    /// `Type`: a [`ContextEnrichmentType`] value, required.
-    pub r#type: ContextEnrichmentType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContextEnrichmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelContextEnrichmentConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContextEnrichmentConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -783,7 +631,7 @@ pub struct ContextEnrichmentConfiguration {
     ///
     /// The configuration of the Amazon Bedrock foundation model used for context enrichment.
     pub bedrock_foundation_model_configuration:
-        Option<Obj<BedrockFoundationModelContextEnrichmentConfiguration>>,
+        ::std::option::Option<crate::Obj<BedrockFoundationModelContextEnrichmentConfiguration>>,
     /// `Type`: a [`ContextEnrichmentType`] value, required.
     ///
     /// The method used for context enrichment. It must be Amazon Bedrock foundation models.
@@ -792,27 +640,27 @@ pub struct ContextEnrichmentConfiguration {
 
 #[rustfmt::skip]
 impl ContextEnrichmentConfiguration {
-    /// A `ContextEnrichmentConfiguration` with its required properties, named in a [`ContextEnrichmentConfigurationRequired`].
+    /// A `ContextEnrichmentConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ContextEnrichmentConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ContextEnrichmentType>) -> Self {
         Self {
-            bedrock_foundation_model_configuration: None,
-            r#type: required.r#type,
+            bedrock_foundation_model_configuration: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `BedrockFoundationModelConfiguration`: a [`BedrockFoundationModelContextEnrichmentConfiguration`] object.
-    pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Obj<BedrockFoundationModelContextEnrichmentConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = Some(value.into()); self }
+    pub fn bedrock_foundation_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockFoundationModelContextEnrichmentConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ContextEnrichmentType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContextEnrichmentType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContextEnrichmentType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ContextEnrichmentConfiguration {}
+impl crate::PropertyType for ContextEnrichmentConfiguration {}
 
-impl ToValue for ContextEnrichmentConfiguration {
+impl ::cloudwright_core::ToValue for ContextEnrichmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockFoundationModelConfiguration",
                 &self.bedrock_foundation_model_configuration,
@@ -821,24 +669,6 @@ impl ToValue for ContextEnrichmentConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`CrawlFilterConfiguration`], by name: `CrawlFilterConfiguration::new(CrawlFilterConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CrawlFilterConfigurationRequired {
-    /// `Type`: a [`CrawlFilterConfigurationType`] value, required.
-    pub r#type: CrawlFilterConfigurationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrawlFilterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PatternObjectFilter", Shape::Object(&RULE_PatternObjectFilterConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["PATTERN"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CrawlFilterConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -850,7 +680,7 @@ pub struct CrawlFilterConfiguration {
     /// `PatternObjectFilter`: a [`PatternObjectFilterConfiguration`] object.
     ///
     /// The configuration of filtering certain objects or content types of the data source.
-    pub pattern_object_filter: Option<Obj<PatternObjectFilterConfiguration>>,
+    pub pattern_object_filter: ::std::option::Option<crate::Obj<PatternObjectFilterConfiguration>>,
     /// `Type`: a [`CrawlFilterConfigurationType`] value, required.
     ///
     /// The type of filtering that you want to apply to certain objects or content of the data source. For example, the `PATTERN` type is regular expression patterns you can apply to filter your content.
@@ -859,27 +689,27 @@ pub struct CrawlFilterConfiguration {
 
 #[rustfmt::skip]
 impl CrawlFilterConfiguration {
-    /// A `CrawlFilterConfiguration` with its required properties, named in a [`CrawlFilterConfigurationRequired`].
+    /// A `CrawlFilterConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: CrawlFilterConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<CrawlFilterConfigurationType>) -> Self {
         Self {
-            pattern_object_filter: None,
-            r#type: required.r#type,
+            pattern_object_filter: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `PatternObjectFilter`: a [`PatternObjectFilterConfiguration`] object.
-    pub fn pattern_object_filter(mut self, value: impl Into<Obj<PatternObjectFilterConfiguration>>) -> Self { self.pattern_object_filter = Some(value.into()); self }
+    pub fn pattern_object_filter(mut self, value: impl ::std::convert::Into<crate::Obj<PatternObjectFilterConfiguration>>) -> Self { self.pattern_object_filter = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`CrawlFilterConfigurationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<CrawlFilterConfigurationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CrawlFilterConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for CrawlFilterConfiguration {}
+impl crate::PropertyType for CrawlFilterConfiguration {}
 
-impl ToValue for CrawlFilterConfiguration {
+impl ::cloudwright_core::ToValue for CrawlFilterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PatternObjectFilter", &self.pattern_object_filter)
             .req("Type", &self.r#type)
             .build()
@@ -890,21 +720,10 @@ impl ToValue for CrawlFilterConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomTransformationConfigurationRequired {
     /// `IntermediateStorage`: an [`IntermediateStorage`] object, required.
-    pub intermediate_storage: Obj<IntermediateStorage>,
+    pub intermediate_storage: crate::Obj<IntermediateStorage>,
     /// `Transformations`: a list of [`Transformation`] objects, required.
-    pub transformations: List<Transformation>,
+    pub transformations: ::cloudwright_core::List<Transformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomTransformationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IntermediateStorage", Shape::Object(&RULE_IntermediateStorage)),
-        ("Transformations", Shape::List(&ListRule { items: Shape::Object(&RULE_Transformation), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["IntermediateStorage", "Transformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomTransformationConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -920,13 +739,13 @@ pub struct CustomTransformationConfiguration {
     /// `IntermediateStorage`: an [`IntermediateStorage`] object, required.
     ///
     /// An S3 bucket path for input and output objects.
-    pub intermediate_storage: Obj<IntermediateStorage>,
+    pub intermediate_storage: crate::Obj<IntermediateStorage>,
     /// `Transformations`: a list of [`Transformation`] objects, required.
     ///
     /// A Lambda function that processes documents.
     ///
     /// Items 1 to 1.
-    pub transformations: List<Transformation>,
+    pub transformations: ::cloudwright_core::List<Transformation>,
 }
 
 #[rustfmt::skip]
@@ -941,44 +760,22 @@ impl CustomTransformationConfiguration {
     }
 
     /// `IntermediateStorage`: an [`IntermediateStorage`] object, required.
-    pub fn intermediate_storage(mut self, value: impl Into<Obj<IntermediateStorage>>) -> Self { self.intermediate_storage = value.into(); self }
+    pub fn intermediate_storage(mut self, value: impl ::std::convert::Into<crate::Obj<IntermediateStorage>>) -> Self { self.intermediate_storage = value.into(); self }
     /// `Transformations`: a list of [`Transformation`] objects, required.
-    pub fn transformations(mut self, value: impl Into<List<Transformation>>) -> Self { self.transformations = value.into(); self }
+    pub fn transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Transformation>>) -> Self { self.transformations = value.into(); self }
 }
 
-impl PropertyType for CustomTransformationConfiguration {}
+impl crate::PropertyType for CustomTransformationConfiguration {}
 
-impl ToValue for CustomTransformationConfiguration {
+impl ::cloudwright_core::ToValue for CustomTransformationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IntermediateStorage", &self.intermediate_storage)
             .req("Transformations", &self.transformations)
             .build()
     }
 }
-
-/// The required properties of [`DataSourceConfiguration`], by name: `DataSourceConfiguration::new(DataSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataSourceConfigurationRequired {
-    /// `Type`: a [`DataSourceType`] value, required.
-    pub r#type: DataSourceType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConfluenceConfiguration", Shape::Object(&RULE_ConfluenceDataSourceConfiguration)),
-        ("S3Configuration", Shape::Object(&RULE_S3DataSourceConfiguration)),
-        ("SalesforceConfiguration", Shape::Object(&RULE_SalesforceDataSourceConfiguration)),
-        ("SharePointConfiguration", Shape::Object(&RULE_SharePointDataSourceConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["S3", "CONFLUENCE", "SALESFORCE", "SHAREPOINT", "WEB", "CUSTOM", "REDSHIFT_METADATA"], ..StrRule::ANY })),
-        ("WebConfiguration", Shape::Object(&RULE_WebDataSourceConfiguration)),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -991,24 +788,27 @@ pub struct DataSourceConfiguration {
     ///
     /// The configuration information to connect to Confluence as your data source.
     ///
-    /// &gt; Confluence data source connector is in preview release and is subject to change.
-    pub confluence_configuration: Option<Obj<ConfluenceDataSourceConfiguration>>,
+    /// \> Confluence data source connector is in preview release and is subject to change.
+    pub confluence_configuration:
+        ::std::option::Option<crate::Obj<ConfluenceDataSourceConfiguration>>,
     /// `S3Configuration`: a [`S3DataSourceConfiguration`] object.
     ///
     /// The configuration information to connect to Amazon S3 as your data source.
-    pub s3_configuration: Option<Obj<S3DataSourceConfiguration>>,
+    pub s3_configuration: ::std::option::Option<crate::Obj<S3DataSourceConfiguration>>,
     /// `SalesforceConfiguration`: a [`SalesforceDataSourceConfiguration`] object.
     ///
     /// The configuration information to connect to Salesforce as your data source.
     ///
-    /// &gt; Salesforce data source connector is in preview release and is subject to change.
-    pub salesforce_configuration: Option<Obj<SalesforceDataSourceConfiguration>>,
+    /// \> Salesforce data source connector is in preview release and is subject to change.
+    pub salesforce_configuration:
+        ::std::option::Option<crate::Obj<SalesforceDataSourceConfiguration>>,
     /// `SharePointConfiguration`: a [`SharePointDataSourceConfiguration`] object.
     ///
     /// The configuration information to connect to SharePoint as your data source.
     ///
-    /// &gt; SharePoint data source connector is in preview release and is subject to change.
-    pub share_point_configuration: Option<Obj<SharePointDataSourceConfiguration>>,
+    /// \> SharePoint data source connector is in preview release and is subject to change.
+    pub share_point_configuration:
+        ::std::option::Option<crate::Obj<SharePointDataSourceConfiguration>>,
     /// `Type`: a [`DataSourceType`] value, required.
     ///
     /// The type of data source.
@@ -1017,45 +817,45 @@ pub struct DataSourceConfiguration {
     ///
     /// The configuration of web URLs to crawl for your data source. You should be authorized to crawl the URLs.
     ///
-    /// &gt; Crawling web URLs as your data source is in preview release and is subject to change.
-    pub web_configuration: Option<Obj<WebDataSourceConfiguration>>,
+    /// \> Crawling web URLs as your data source is in preview release and is subject to change.
+    pub web_configuration: ::std::option::Option<crate::Obj<WebDataSourceConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl DataSourceConfiguration {
-    /// A `DataSourceConfiguration` with its required properties, named in a [`DataSourceConfigurationRequired`].
+    /// A `DataSourceConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: DataSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DataSourceType>) -> Self {
         Self {
-            confluence_configuration: None,
-            s3_configuration: None,
-            salesforce_configuration: None,
-            share_point_configuration: None,
-            r#type: required.r#type,
-            web_configuration: None,
+            confluence_configuration: ::std::option::Option::None,
+            s3_configuration: ::std::option::Option::None,
+            salesforce_configuration: ::std::option::Option::None,
+            share_point_configuration: ::std::option::Option::None,
+            r#type: value.into(),
+            web_configuration: ::std::option::Option::None,
         }
     }
 
     /// `ConfluenceConfiguration`: a [`ConfluenceDataSourceConfiguration`] object.
-    pub fn confluence_configuration(mut self, value: impl Into<Obj<ConfluenceDataSourceConfiguration>>) -> Self { self.confluence_configuration = Some(value.into()); self }
+    pub fn confluence_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ConfluenceDataSourceConfiguration>>) -> Self { self.confluence_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3DataSourceConfiguration`] object.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3DataSourceConfiguration>>) -> Self { self.s3_configuration = Some(value.into()); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3DataSourceConfiguration>>) -> Self { self.s3_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SalesforceConfiguration`: a [`SalesforceDataSourceConfiguration`] object.
-    pub fn salesforce_configuration(mut self, value: impl Into<Obj<SalesforceDataSourceConfiguration>>) -> Self { self.salesforce_configuration = Some(value.into()); self }
+    pub fn salesforce_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceDataSourceConfiguration>>) -> Self { self.salesforce_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SharePointConfiguration`: a [`SharePointDataSourceConfiguration`] object.
-    pub fn share_point_configuration(mut self, value: impl Into<Obj<SharePointDataSourceConfiguration>>) -> Self { self.share_point_configuration = Some(value.into()); self }
+    pub fn share_point_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SharePointDataSourceConfiguration>>) -> Self { self.share_point_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DataSourceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
     /// `WebConfiguration`: a [`WebDataSourceConfiguration`] object.
-    pub fn web_configuration(mut self, value: impl Into<Obj<WebDataSourceConfiguration>>) -> Self { self.web_configuration = Some(value.into()); self }
+    pub fn web_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebDataSourceConfiguration>>) -> Self { self.web_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSourceConfiguration {}
+impl crate::PropertyType for DataSourceConfiguration {}
 
-impl ToValue for DataSourceConfiguration {
+impl ::cloudwright_core::ToValue for DataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfluenceConfiguration", &self.confluence_configuration)
             .opt("S3Configuration", &self.s3_configuration)
             .opt("SalesforceConfiguration", &self.salesforce_configuration)
@@ -1065,23 +865,6 @@ impl ToValue for DataSourceConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`EnrichmentStrategyConfiguration`], by name: `EnrichmentStrategyConfiguration::new(EnrichmentStrategyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnrichmentStrategyConfigurationRequired {
-    /// `Method`: an [`EnrichmentStrategyMethod`] value, required.
-    pub method: EnrichmentStrategyMethod,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnrichmentStrategyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Method", Shape::Str(&StrRule { allowed: &["CHUNK_ENTITY_EXTRACTION"], ..StrRule::ANY })),
-    ],
-    required: &["Method"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnrichmentStrategyConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1098,24 +881,26 @@ pub struct EnrichmentStrategyConfiguration {
 
 #[rustfmt::skip]
 impl EnrichmentStrategyConfiguration {
-    /// A `EnrichmentStrategyConfiguration` with its required properties, named in a [`EnrichmentStrategyConfigurationRequired`].
+    /// A `EnrichmentStrategyConfiguration` with its one required property, `Method`.
     #[inline]
-    pub fn new(required: EnrichmentStrategyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EnrichmentStrategyMethod>) -> Self {
         Self {
-            method: required.method,
+            method: value.into(),
         }
     }
 
     /// `Method`: an [`EnrichmentStrategyMethod`] value, required.
-    pub fn method(mut self, value: impl Into<EnrichmentStrategyMethod>) -> Self { self.method = value.into(); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<EnrichmentStrategyMethod>) -> Self { self.method = value.into(); self }
 }
 
-impl PropertyType for EnrichmentStrategyConfiguration {}
+impl crate::PropertyType for EnrichmentStrategyConfiguration {}
 
-impl ToValue for EnrichmentStrategyConfiguration {
+impl ::cloudwright_core::ToValue for EnrichmentStrategyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Method", &self.method).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Method", &self.method)
+            .build()
     }
 }
 
@@ -1123,21 +908,10 @@ impl ToValue for EnrichmentStrategyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedSizeChunkingConfigurationRequired {
     /// `MaxTokens`: an integer, required.
-    pub max_tokens: Int,
+    pub max_tokens: ::cloudwright_core::Int,
     /// `OverlapPercentage`: an integer, required.
-    pub overlap_percentage: Int,
+    pub overlap_percentage: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("OverlapPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxTokens", "OverlapPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FixedSizeChunkingConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1151,13 +925,13 @@ pub struct FixedSizeChunkingConfiguration {
     /// The maximum number of tokens to include in a chunk.
     ///
     /// Value at least 1.
-    pub max_tokens: Int,
+    pub max_tokens: ::cloudwright_core::Int,
     /// `OverlapPercentage`: an integer, required.
     ///
     /// The percentage of overlap between adjacent chunks of a data source.
     ///
     /// Value 1 to 99.
-    pub overlap_percentage: Int,
+    pub overlap_percentage: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1172,17 +946,17 @@ impl FixedSizeChunkingConfiguration {
     }
 
     /// `MaxTokens`: an integer, required.
-    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self { self.max_tokens = value.into(); self }
+    pub fn max_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_tokens = value.into(); self }
     /// `OverlapPercentage`: an integer, required.
-    pub fn overlap_percentage(mut self, value: impl Into<Int>) -> Self { self.overlap_percentage = value.into(); self }
+    pub fn overlap_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.overlap_percentage = value.into(); self }
 }
 
-impl PropertyType for FixedSizeChunkingConfiguration {}
+impl crate::PropertyType for FixedSizeChunkingConfiguration {}
 
-impl ToValue for FixedSizeChunkingConfiguration {
+impl ::cloudwright_core::ToValue for FixedSizeChunkingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxTokens", &self.max_tokens)
             .req("OverlapPercentage", &self.overlap_percentage)
             .build()
@@ -1193,21 +967,10 @@ impl ToValue for FixedSizeChunkingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HierarchicalChunkingConfigurationRequired {
     /// `LevelConfigurations`: a list of [`HierarchicalChunkingLevelConfiguration`] objects, required.
-    pub level_configurations: List<HierarchicalChunkingLevelConfiguration>,
+    pub level_configurations: ::cloudwright_core::List<HierarchicalChunkingLevelConfiguration>,
     /// `OverlapTokens`: an integer, required.
-    pub overlap_tokens: Int,
+    pub overlap_tokens: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2), unique: false })),
-        ("OverlapTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["LevelConfigurations", "OverlapTokens"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HierarchicalChunkingConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1223,13 +986,13 @@ pub struct HierarchicalChunkingConfiguration {
     /// Token settings for each layer.
     ///
     /// Items 2 to 2.
-    pub level_configurations: List<HierarchicalChunkingLevelConfiguration>,
+    pub level_configurations: ::cloudwright_core::List<HierarchicalChunkingLevelConfiguration>,
     /// `OverlapTokens`: an integer, required.
     ///
     /// The number of tokens to repeat across chunks in the same layer.
     ///
     /// Value at least 1.
-    pub overlap_tokens: Int,
+    pub overlap_tokens: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1244,39 +1007,22 @@ impl HierarchicalChunkingConfiguration {
     }
 
     /// `LevelConfigurations`: a list of [`HierarchicalChunkingLevelConfiguration`] objects, required.
-    pub fn level_configurations(mut self, value: impl Into<List<HierarchicalChunkingLevelConfiguration>>) -> Self { self.level_configurations = value.into(); self }
+    pub fn level_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HierarchicalChunkingLevelConfiguration>>) -> Self { self.level_configurations = value.into(); self }
     /// `OverlapTokens`: an integer, required.
-    pub fn overlap_tokens(mut self, value: impl Into<Int>) -> Self { self.overlap_tokens = value.into(); self }
+    pub fn overlap_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.overlap_tokens = value.into(); self }
 }
 
-impl PropertyType for HierarchicalChunkingConfiguration {}
+impl crate::PropertyType for HierarchicalChunkingConfiguration {}
 
-impl ToValue for HierarchicalChunkingConfiguration {
+impl ::cloudwright_core::ToValue for HierarchicalChunkingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LevelConfigurations", &self.level_configurations)
             .req("OverlapTokens", &self.overlap_tokens)
             .build()
     }
 }
-
-/// The required properties of [`HierarchicalChunkingLevelConfiguration`], by name: `HierarchicalChunkingLevelConfiguration::new(HierarchicalChunkingLevelConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HierarchicalChunkingLevelConfigurationRequired {
-    /// `MaxTokens`: an integer, required.
-    pub max_tokens: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), max: Some(8192.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxTokens"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HierarchicalChunkingLevelConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1290,48 +1036,33 @@ pub struct HierarchicalChunkingLevelConfiguration {
     /// The maximum number of tokens that a chunk can contain in this layer.
     ///
     /// Value 1 to 8192.
-    pub max_tokens: Int,
+    pub max_tokens: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl HierarchicalChunkingLevelConfiguration {
-    /// A `HierarchicalChunkingLevelConfiguration` with its required properties, named in a [`HierarchicalChunkingLevelConfigurationRequired`].
+    /// A `HierarchicalChunkingLevelConfiguration` with its one required property, `MaxTokens`.
     #[inline]
-    pub fn new(required: HierarchicalChunkingLevelConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_tokens: required.max_tokens,
+            max_tokens: value.into(),
         }
     }
 
     /// `MaxTokens`: an integer, required.
-    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self { self.max_tokens = value.into(); self }
+    pub fn max_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_tokens = value.into(); self }
 }
 
-impl PropertyType for HierarchicalChunkingLevelConfiguration {}
+impl crate::PropertyType for HierarchicalChunkingLevelConfiguration {}
 
-impl ToValue for HierarchicalChunkingLevelConfiguration {
+impl ::cloudwright_core::ToValue for HierarchicalChunkingLevelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("MaxTokens", &self.max_tokens).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("MaxTokens", &self.max_tokens)
+            .build()
     }
 }
-
-/// The required properties of [`IntermediateStorage`], by name: `IntermediateStorage::new(IntermediateStorageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntermediateStorageRequired {
-    /// `S3Location`: a [`S3Location`] object, required.
-    pub s3_location: Obj<S3Location>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntermediateStorage: ObjRule = ObjRule {
-    properties: &[
-        ("S3Location", Shape::Object(&RULE_S3Location)),
-    ],
-    required: &["S3Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntermediateStorage` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1343,58 +1074,39 @@ pub struct IntermediateStorage {
     /// `S3Location`: a [`S3Location`] object, required.
     ///
     /// An S3 bucket path.
-    pub s3_location: Obj<S3Location>,
+    pub s3_location: crate::Obj<S3Location>,
 }
 
 #[rustfmt::skip]
 impl IntermediateStorage {
-    /// A `IntermediateStorage` with its required properties, named in a [`IntermediateStorageRequired`].
+    /// A `IntermediateStorage` with its one required property, `S3Location`.
     #[inline]
-    pub fn new(required: IntermediateStorageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self {
         Self {
-            s3_location: required.s3_location,
+            s3_location: value.into(),
         }
     }
 
     /// `S3Location`: a [`S3Location`] object, required.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_location = value.into(); self }
 }
 
-impl PropertyType for IntermediateStorage {}
+impl crate::PropertyType for IntermediateStorage {}
 
-impl ToValue for IntermediateStorage {
+impl ::cloudwright_core::ToValue for IntermediateStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Location", &self.s3_location)
             .build()
     }
 }
 
-/// The required properties of [`ParsingConfiguration`], by name: `ParsingConfiguration::new(ParsingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParsingConfigurationRequired {
-    /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
-    pub parsing_strategy: ParsingStrategy,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockDataAutomationConfiguration", Shape::Object(&RULE_BedrockDataAutomationConfiguration)),
-        ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelConfiguration)),
-        ("ParsingStrategy", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL", "BEDROCK_DATA_AUTOMATION"], ..StrRule::ANY })),
-    ],
-    required: &["ParsingStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParsingConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
-/// Settings for parsing document contents. If you exclude this field, the default parser converts the contents of each document into text before splitting it into chunks. Specify the parsing strategy to use in the `parsingStrategy` field and include the relevant configuration, or omit it to use the Amazon Bedrock default parser. For more information, see \[Parsing options for your data source\](<https://docs.aws.amazon.com/bedrock/latest/userguide/kb-advanced-parsing.html>) .
+/// Settings for parsing document contents. If you exclude this field, the default parser converts the contents of each document into text before splitting it into chunks. Specify the parsing strategy to use in the `parsingStrategy` field and include the relevant configuration, or omit it to use the Amazon Bedrock default parser. For more information, see [Parsing options for your data source](https://docs.aws.amazon.com/bedrock/latest/userguide/kb-advanced-parsing.html) .
 ///
-/// &gt; If you specify `BEDROCK_DATA_AUTOMATION` or `BEDROCK_FOUNDATION_MODEL` and it fails to parse a file, the Amazon Bedrock default parser will be used instead.
+/// \> If you specify `BEDROCK_DATA_AUTOMATION` or `BEDROCK_FOUNDATION_MODEL` and it fails to parse a file, the Amazon Bedrock default parser will be used instead.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-datasource-parsingconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1402,11 +1114,13 @@ pub struct ParsingConfiguration {
     /// `BedrockDataAutomationConfiguration`: a [`BedrockDataAutomationConfiguration`] object.
     ///
     /// If you specify `BEDROCK_DATA_AUTOMATION` as the parsing strategy for ingesting your data source, use this object to modify configurations for using the Amazon Bedrock Data Automation parser.
-    pub bedrock_data_automation_configuration: Option<Obj<BedrockDataAutomationConfiguration>>,
+    pub bedrock_data_automation_configuration:
+        ::std::option::Option<crate::Obj<BedrockDataAutomationConfiguration>>,
     /// `BedrockFoundationModelConfiguration`: a [`BedrockFoundationModelConfiguration`] object.
     ///
     /// If you specify `BEDROCK_FOUNDATION_MODEL` as the parsing strategy for ingesting your data source, use this object to modify configurations for using a foundation model to parse documents.
-    pub bedrock_foundation_model_configuration: Option<Obj<BedrockFoundationModelConfiguration>>,
+    pub bedrock_foundation_model_configuration:
+        ::std::option::Option<crate::Obj<BedrockFoundationModelConfiguration>>,
     /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
     ///
     /// The parsing strategy for the data source.
@@ -1415,30 +1129,30 @@ pub struct ParsingConfiguration {
 
 #[rustfmt::skip]
 impl ParsingConfiguration {
-    /// A `ParsingConfiguration` with its required properties, named in a [`ParsingConfigurationRequired`].
+    /// A `ParsingConfiguration` with its one required property, `ParsingStrategy`.
     #[inline]
-    pub fn new(required: ParsingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ParsingStrategy>) -> Self {
         Self {
-            bedrock_data_automation_configuration: None,
-            bedrock_foundation_model_configuration: None,
-            parsing_strategy: required.parsing_strategy,
+            bedrock_data_automation_configuration: ::std::option::Option::None,
+            bedrock_foundation_model_configuration: ::std::option::Option::None,
+            parsing_strategy: value.into(),
         }
     }
 
     /// `BedrockDataAutomationConfiguration`: a [`BedrockDataAutomationConfiguration`] object.
-    pub fn bedrock_data_automation_configuration(mut self, value: impl Into<Obj<BedrockDataAutomationConfiguration>>) -> Self { self.bedrock_data_automation_configuration = Some(value.into()); self }
+    pub fn bedrock_data_automation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockDataAutomationConfiguration>>) -> Self { self.bedrock_data_automation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BedrockFoundationModelConfiguration`: a [`BedrockFoundationModelConfiguration`] object.
-    pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Obj<BedrockFoundationModelConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = Some(value.into()); self }
+    pub fn bedrock_foundation_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockFoundationModelConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
-    pub fn parsing_strategy(mut self, value: impl Into<ParsingStrategy>) -> Self { self.parsing_strategy = value.into(); self }
+    pub fn parsing_strategy(mut self, value: impl ::std::convert::Into<ParsingStrategy>) -> Self { self.parsing_strategy = value.into(); self }
 }
 
-impl PropertyType for ParsingConfiguration {}
+impl crate::PropertyType for ParsingConfiguration {}
 
-impl ToValue for ParsingConfiguration {
+impl ::cloudwright_core::ToValue for ParsingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockDataAutomationConfiguration",
                 &self.bedrock_data_automation_configuration,
@@ -1452,23 +1166,6 @@ impl ToValue for ParsingConfiguration {
     }
 }
 
-/// The required properties of [`ParsingPrompt`], by name: `ParsingPrompt::new(ParsingPromptRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParsingPromptRequired {
-    /// `ParsingPromptText`: a string, required.
-    pub parsing_prompt_text: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParsingPrompt: ObjRule = ObjRule {
-    properties: &[
-        ("ParsingPromptText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
-    ],
-    required: &["ParsingPromptText"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ParsingPrompt` property type of `AWS::Bedrock::DataSource`.
 ///
 /// Instructions for interpreting the contents of a document.
@@ -1481,52 +1178,33 @@ pub struct ParsingPrompt {
     /// Instructions for interpreting the contents of a document.
     ///
     /// Length 1 to 10000.
-    pub parsing_prompt_text: Str,
+    pub parsing_prompt_text: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ParsingPrompt {
-    /// A `ParsingPrompt` with its required properties, named in a [`ParsingPromptRequired`].
+    /// A `ParsingPrompt` with its one required property, `ParsingPromptText`.
     #[inline]
-    pub fn new(required: ParsingPromptRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            parsing_prompt_text: required.parsing_prompt_text,
+            parsing_prompt_text: value.into(),
         }
     }
 
     /// `ParsingPromptText`: a string, required.
-    pub fn parsing_prompt_text(mut self, value: impl Into<Str>) -> Self { self.parsing_prompt_text = value.into(); self }
+    pub fn parsing_prompt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parsing_prompt_text = value.into(); self }
 }
 
-impl PropertyType for ParsingPrompt {}
+impl crate::PropertyType for ParsingPrompt {}
 
-impl ToValue for ParsingPrompt {
+impl ::cloudwright_core::ToValue for ParsingPrompt {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParsingPromptText", &self.parsing_prompt_text)
             .build()
     }
 }
-
-/// The required properties of [`PatternObjectFilter`], by name: `PatternObjectFilter::new(PatternObjectFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PatternObjectFilterRequired {
-    /// `ObjectType`: a string, required.
-    pub object_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PatternObjectFilter: ObjRule = ObjRule {
-    properties: &[
-        ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
-        ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
-        ("ObjectType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-    ],
-    required: &["ObjectType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PatternObjectFilter` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1540,70 +1218,53 @@ pub struct PatternObjectFilter {
     /// A list of one or more exclusion regular expression patterns to exclude certain object types that adhere to the pattern. If you specify an inclusion and exclusion filter/pattern and both match a document, the exclusion filter takes precedence and the document isn’t crawled.
     ///
     /// Items 1 to 25.
-    pub exclusion_filters: Option<List<Str>>,
+    pub exclusion_filters: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InclusionFilters`: a list of strings.
     ///
     /// A list of one or more inclusion regular expression patterns to include certain object types that adhere to the pattern. If you specify an inclusion and exclusion filter/pattern and both match a document, the exclusion filter takes precedence and the document isn’t crawled.
     ///
     /// Items 1 to 25.
-    pub inclusion_filters: Option<List<Str>>,
+    pub inclusion_filters: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ObjectType`: a string, required.
     ///
     /// The supported object type or content type of the data source.
     ///
     /// Length 1 to 50.
-    pub object_type: Str,
+    pub object_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PatternObjectFilter {
-    /// A `PatternObjectFilter` with its required properties, named in a [`PatternObjectFilterRequired`].
+    /// A `PatternObjectFilter` with its one required property, `ObjectType`.
     #[inline]
-    pub fn new(required: PatternObjectFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            exclusion_filters: None,
-            inclusion_filters: None,
-            object_type: required.object_type,
+            exclusion_filters: ::std::option::Option::None,
+            inclusion_filters: ::std::option::Option::None,
+            object_type: value.into(),
         }
     }
 
     /// `ExclusionFilters`: a list of strings.
-    pub fn exclusion_filters(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_filters = Some(value.into()); self }
+    pub fn exclusion_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusion_filters = ::std::option::Option::Some(value.into()); self }
     /// `InclusionFilters`: a list of strings.
-    pub fn inclusion_filters(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_filters = Some(value.into()); self }
+    pub fn inclusion_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_filters = ::std::option::Option::Some(value.into()); self }
     /// `ObjectType`: a string, required.
-    pub fn object_type(mut self, value: impl Into<Str>) -> Self { self.object_type = value.into(); self }
+    pub fn object_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_type = value.into(); self }
 }
 
-impl PropertyType for PatternObjectFilter {}
+impl crate::PropertyType for PatternObjectFilter {}
 
-impl ToValue for PatternObjectFilter {
+impl ::cloudwright_core::ToValue for PatternObjectFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExclusionFilters", &self.exclusion_filters)
             .opt("InclusionFilters", &self.inclusion_filters)
             .req("ObjectType", &self.object_type)
             .build()
     }
 }
-
-/// The required properties of [`PatternObjectFilterConfiguration`], by name: `PatternObjectFilterConfiguration::new(PatternObjectFilterConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PatternObjectFilterConfigurationRequired {
-    /// `Filters`: a list of [`PatternObjectFilter`] objects, required.
-    pub filters: List<PatternObjectFilter>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PatternObjectFilterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatternObjectFilter), min_items: Some(1), max_items: Some(25), unique: false })),
-    ],
-    required: &["Filters"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PatternObjectFilterConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1617,50 +1278,33 @@ pub struct PatternObjectFilterConfiguration {
     /// The configuration of specific filters applied to your data source content. You can filter out or include certain content.
     ///
     /// Items 1 to 25.
-    pub filters: List<PatternObjectFilter>,
+    pub filters: ::cloudwright_core::List<PatternObjectFilter>,
 }
 
 #[rustfmt::skip]
 impl PatternObjectFilterConfiguration {
-    /// A `PatternObjectFilterConfiguration` with its required properties, named in a [`PatternObjectFilterConfigurationRequired`].
+    /// A `PatternObjectFilterConfiguration` with its one required property, `Filters`.
     #[inline]
-    pub fn new(required: PatternObjectFilterConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<PatternObjectFilter>>) -> Self {
         Self {
-            filters: required.filters,
+            filters: value.into(),
         }
     }
 
     /// `Filters`: a list of [`PatternObjectFilter`] objects, required.
-    pub fn filters(mut self, value: impl Into<List<PatternObjectFilter>>) -> Self { self.filters = value.into(); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PatternObjectFilter>>) -> Self { self.filters = value.into(); self }
 }
 
-impl PropertyType for PatternObjectFilterConfiguration {}
+impl crate::PropertyType for PatternObjectFilterConfiguration {}
 
-impl ToValue for PatternObjectFilterConfiguration {
+impl ::cloudwright_core::ToValue for PatternObjectFilterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Filters", &self.filters).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Filters", &self.filters)
+            .build()
     }
 }
-
-/// The required properties of [`S3DataSourceConfiguration`], by name: `S3DataSourceConfiguration::new(S3DataSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3DataSourceConfigurationRequired {
-    /// `BucketArn`: a string, required.
-    pub bucket_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("BucketOwnerAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["BucketArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1674,62 +1318,54 @@ pub struct S3DataSourceConfiguration {
     /// The Amazon Resource Name (ARN) of the S3 bucket that contains your data.
     ///
     /// Pattern `^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`; length 1 to 2048.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `BucketOwnerAccountId`: a string.
     ///
     /// The account ID for the owner of the S3 bucket.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub bucket_owner_account_id: Option<Str>,
+    pub bucket_owner_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InclusionPrefixes`: a list of strings.
     ///
-    /// A list of S3 prefixes to include certain files or content. This field is an array with a maximum of one item, which can contain a string that has a maximum length of 300 characters. For more information, see \[Organizing objects using prefixes\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-prefixes.html>) .
+    /// A list of S3 prefixes to include certain files or content. This field is an array with a maximum of one item, which can contain a string that has a maximum length of 300 characters. For more information, see [Organizing objects using prefixes](https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-prefixes.html) .
     ///
     /// Items 1 to 1; each item: length 1 to 300.
-    pub inclusion_prefixes: Option<List<Str>>,
+    pub inclusion_prefixes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl S3DataSourceConfiguration {
-    /// A `S3DataSourceConfiguration` with its required properties, named in a [`S3DataSourceConfigurationRequired`].
+    /// A `S3DataSourceConfiguration` with its one required property, `BucketArn`.
     #[inline]
-    pub fn new(required: S3DataSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_arn: required.bucket_arn,
-            bucket_owner_account_id: None,
-            inclusion_prefixes: None,
+            bucket_arn: value.into(),
+            bucket_owner_account_id: ::std::option::Option::None,
+            inclusion_prefixes: ::std::option::Option::None,
         }
     }
 
     /// `BucketArn`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `BucketOwnerAccountId`: a string.
-    pub fn bucket_owner_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_owner_account_id = Some(value.into()); self }
+    pub fn bucket_owner_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_owner_account_id = ::std::option::Option::Some(value.into()); self }
     /// `InclusionPrefixes`: a list of strings.
-    pub fn inclusion_prefixes(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_prefixes = Some(value.into()); self }
+    pub fn inclusion_prefixes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_prefixes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3DataSourceConfiguration {}
+impl crate::PropertyType for S3DataSourceConfiguration {}
 
-impl ToValue for S3DataSourceConfiguration {
+impl ::cloudwright_core::ToValue for S3DataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketArn", &self.bucket_arn)
             .opt("BucketOwnerAccountId", &self.bucket_owner_account_id)
             .opt("InclusionPrefixes", &self.inclusion_prefixes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceCrawlerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceCrawlerConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1741,7 +1377,7 @@ pub struct SalesforceCrawlerConfiguration {
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
     ///
     /// The configuration of filtering the Salesforce content. For example, configuring regular expression patterns to include or exclude certain content.
-    pub filter_configuration: Option<Obj<CrawlFilterConfiguration>>,
+    pub filter_configuration: ::std::option::Option<crate::Obj<CrawlFilterConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1749,41 +1385,23 @@ impl SalesforceCrawlerConfiguration {
     /// A `SalesforceCrawlerConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SalesforceCrawlerConfiguration {}
+impl crate::PropertyType for SalesforceCrawlerConfiguration {}
 
-impl ToValue for SalesforceCrawlerConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceCrawlerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FilterConfiguration", &self.filter_configuration)
             .build()
     }
 }
-
-/// The required properties of [`SalesforceDataSourceConfiguration`], by name: `SalesforceDataSourceConfiguration::new(SalesforceDataSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SalesforceDataSourceConfigurationRequired {
-    /// `SourceConfiguration`: a [`SalesforceSourceConfiguration`] object, required.
-    pub source_configuration: Obj<SalesforceSourceConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceDataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlerConfiguration", Shape::Object(&RULE_SalesforceCrawlerConfiguration)),
-        ("SourceConfiguration", Shape::Object(&RULE_SalesforceSourceConfiguration)),
-    ],
-    required: &["SourceConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceDataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1795,36 +1413,36 @@ pub struct SalesforceDataSourceConfiguration {
     /// `CrawlerConfiguration`: a [`SalesforceCrawlerConfiguration`] object.
     ///
     /// The configuration of the Salesforce content. For example, configuring specific types of Salesforce content.
-    pub crawler_configuration: Option<Obj<SalesforceCrawlerConfiguration>>,
+    pub crawler_configuration: ::std::option::Option<crate::Obj<SalesforceCrawlerConfiguration>>,
     /// `SourceConfiguration`: a [`SalesforceSourceConfiguration`] object, required.
     ///
     /// The endpoint information to connect to your Salesforce data source.
-    pub source_configuration: Obj<SalesforceSourceConfiguration>,
+    pub source_configuration: crate::Obj<SalesforceSourceConfiguration>,
 }
 
 #[rustfmt::skip]
 impl SalesforceDataSourceConfiguration {
-    /// A `SalesforceDataSourceConfiguration` with its required properties, named in a [`SalesforceDataSourceConfigurationRequired`].
+    /// A `SalesforceDataSourceConfiguration` with its one required property, `SourceConfiguration`.
     #[inline]
-    pub fn new(required: SalesforceDataSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SalesforceSourceConfiguration>>) -> Self {
         Self {
-            crawler_configuration: None,
-            source_configuration: required.source_configuration,
+            crawler_configuration: ::std::option::Option::None,
+            source_configuration: value.into(),
         }
     }
 
     /// `CrawlerConfiguration`: a [`SalesforceCrawlerConfiguration`] object.
-    pub fn crawler_configuration(mut self, value: impl Into<Obj<SalesforceCrawlerConfiguration>>) -> Self { self.crawler_configuration = Some(value.into()); self }
+    pub fn crawler_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceCrawlerConfiguration>>) -> Self { self.crawler_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SourceConfiguration`: a [`SalesforceSourceConfiguration`] object, required.
-    pub fn source_configuration(mut self, value: impl Into<Obj<SalesforceSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
+    pub fn source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
 }
 
-impl PropertyType for SalesforceDataSourceConfiguration {}
+impl crate::PropertyType for SalesforceDataSourceConfiguration {}
 
-impl ToValue for SalesforceDataSourceConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceDataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlerConfiguration", &self.crawler_configuration)
             .req("SourceConfiguration", &self.source_configuration)
             .build()
@@ -1837,22 +1455,10 @@ pub struct SalesforceSourceConfigurationRequired {
     /// `AuthType`: a [`SalesforceSourceConfigurationAuthType`] value, required.
     pub auth_type: SalesforceSourceConfigurationAuthType,
     /// `CredentialsSecretArn`: a string, required.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `HostUrl`: a string, required.
-    pub host_url: Str,
+    pub host_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::Str(&StrRule { allowed: &["OAUTH2_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
-        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["HostUrl", "AuthType", "CredentialsSecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1867,16 +1473,16 @@ pub struct SalesforceSourceConfiguration {
     pub auth_type: SalesforceSourceConfigurationAuthType,
     /// `CredentialsSecretArn`: a string, required.
     ///
-    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see \[Salesforce connection configuration\](<https://docs.aws.amazon.com/bedrock/latest/userguide/salesforce-data-source-connector.html#configuration-salesforce-connector>) .
+    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see [Salesforce connection configuration](https://docs.aws.amazon.com/bedrock/latest/userguide/salesforce-data-source-connector.html#configuration-salesforce-connector) .
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `HostUrl`: a string, required.
     ///
     /// The Salesforce host URL or instance URL.
     ///
     /// Pattern `^https://[A-Za-z0-9][^\s]*$`; length 1 to 2048.
-    pub host_url: Str,
+    pub host_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1892,42 +1498,25 @@ impl SalesforceSourceConfiguration {
     }
 
     /// `AuthType`: a [`SalesforceSourceConfigurationAuthType`] value, required.
-    pub fn auth_type(mut self, value: impl Into<SalesforceSourceConfigurationAuthType>) -> Self { self.auth_type = value.into(); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<SalesforceSourceConfigurationAuthType>) -> Self { self.auth_type = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
+    pub fn credentials_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `HostUrl`: a string, required.
-    pub fn host_url(mut self, value: impl Into<Str>) -> Self { self.host_url = value.into(); self }
+    pub fn host_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_url = value.into(); self }
 }
 
-impl PropertyType for SalesforceSourceConfiguration {}
+impl crate::PropertyType for SalesforceSourceConfiguration {}
 
-impl ToValue for SalesforceSourceConfiguration {
+impl ::cloudwright_core::ToValue for SalesforceSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthType", &self.auth_type)
             .req("CredentialsSecretArn", &self.credentials_secret_arn)
             .req("HostUrl", &self.host_url)
             .build()
     }
 }
-
-/// The required properties of [`SeedUrl`], by name: `SeedUrl::new(SeedUrlRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SeedUrlRequired {
-    /// `Url`: a string, required.
-    pub url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SeedUrl: ObjRule = ObjRule {
-    properties: &[
-        ("Url", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Url"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SeedUrl` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -1941,29 +1530,31 @@ pub struct SeedUrl {
     /// A seed or starting point URL.
     ///
     /// Pattern `^https?://[A-Za-z0-9][^\s]*$`.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SeedUrl {
-    /// A `SeedUrl` with its required properties, named in a [`SeedUrlRequired`].
+    /// A `SeedUrl` with its one required property, `Url`.
     #[inline]
-    pub fn new(required: SeedUrlRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            url: required.url,
+            url: value.into(),
         }
     }
 
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for SeedUrl {}
+impl crate::PropertyType for SeedUrl {}
 
-impl ToValue for SeedUrl {
+impl ::cloudwright_core::ToValue for SeedUrl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Url", &self.url).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Url", &self.url)
+            .build()
     }
 }
 
@@ -1971,24 +1562,12 @@ impl ToValue for SeedUrl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticChunkingConfigurationRequired {
     /// `BreakpointPercentileThreshold`: an integer, required.
-    pub breakpoint_percentile_threshold: Int,
+    pub breakpoint_percentile_threshold: ::cloudwright_core::Int,
     /// `BufferSize`: an integer, required.
-    pub buffer_size: Int,
+    pub buffer_size: ::cloudwright_core::Int,
     /// `MaxTokens`: an integer, required.
-    pub max_tokens: Int,
+    pub max_tokens: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BreakpointPercentileThreshold", Shape::Int(&NumRule { min: Some(50.0), max: Some(99.0), ..NumRule::ANY })),
-        ("BufferSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["BreakpointPercentileThreshold", "BufferSize", "MaxTokens"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SemanticChunkingConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2006,19 +1585,19 @@ pub struct SemanticChunkingConfiguration {
     /// The dissimilarity threshold for splitting chunks.
     ///
     /// Value 50 to 99.
-    pub breakpoint_percentile_threshold: Int,
+    pub breakpoint_percentile_threshold: ::cloudwright_core::Int,
     /// `BufferSize`: an integer, required.
     ///
     /// The buffer size.
     ///
     /// Value 0 to 1.
-    pub buffer_size: Int,
+    pub buffer_size: ::cloudwright_core::Int,
     /// `MaxTokens`: an integer, required.
     ///
     /// The maximum number of tokens that a chunk can contain.
     ///
     /// Value at least 1.
-    pub max_tokens: Int,
+    pub max_tokens: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -2034,19 +1613,19 @@ impl SemanticChunkingConfiguration {
     }
 
     /// `BreakpointPercentileThreshold`: an integer, required.
-    pub fn breakpoint_percentile_threshold(mut self, value: impl Into<Int>) -> Self { self.breakpoint_percentile_threshold = value.into(); self }
+    pub fn breakpoint_percentile_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.breakpoint_percentile_threshold = value.into(); self }
     /// `BufferSize`: an integer, required.
-    pub fn buffer_size(mut self, value: impl Into<Int>) -> Self { self.buffer_size = value.into(); self }
+    pub fn buffer_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.buffer_size = value.into(); self }
     /// `MaxTokens`: an integer, required.
-    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self { self.max_tokens = value.into(); self }
+    pub fn max_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_tokens = value.into(); self }
 }
 
-impl PropertyType for SemanticChunkingConfiguration {}
+impl crate::PropertyType for SemanticChunkingConfiguration {}
 
-impl ToValue for SemanticChunkingConfiguration {
+impl ::cloudwright_core::ToValue for SemanticChunkingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "BreakpointPercentileThreshold",
                 &self.breakpoint_percentile_threshold,
@@ -2056,15 +1635,6 @@ impl ToValue for SemanticChunkingConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerSideEncryptionConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2078,7 +1648,7 @@ pub struct ServerSideEncryptionConfiguration {
     /// The Amazon Resource Name (ARN) of the AWS  key used to encrypt the resource.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2086,32 +1656,23 @@ impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerSideEncryptionConfiguration {}
+impl crate::PropertyType for ServerSideEncryptionConfiguration {}
 
-impl ToValue for ServerSideEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for ServerSideEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SharePointCrawlerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SharePointCrawlerConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2123,7 +1684,7 @@ pub struct SharePointCrawlerConfiguration {
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
     ///
     /// The configuration of filtering the SharePoint content. For example, configuring regular expression patterns to include or exclude certain content.
-    pub filter_configuration: Option<Obj<CrawlFilterConfiguration>>,
+    pub filter_configuration: ::std::option::Option<crate::Obj<CrawlFilterConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2131,41 +1692,23 @@ impl SharePointCrawlerConfiguration {
     /// A `SharePointCrawlerConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FilterConfiguration`: a [`CrawlFilterConfiguration`] object.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
+    pub fn filter_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CrawlFilterConfiguration>>) -> Self { self.filter_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SharePointCrawlerConfiguration {}
+impl crate::PropertyType for SharePointCrawlerConfiguration {}
 
-impl ToValue for SharePointCrawlerConfiguration {
+impl ::cloudwright_core::ToValue for SharePointCrawlerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FilterConfiguration", &self.filter_configuration)
             .build()
     }
 }
-
-/// The required properties of [`SharePointDataSourceConfiguration`], by name: `SharePointDataSourceConfiguration::new(SharePointDataSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SharePointDataSourceConfigurationRequired {
-    /// `SourceConfiguration`: a [`SharePointSourceConfiguration`] object, required.
-    pub source_configuration: Obj<SharePointSourceConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SharePointDataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlerConfiguration", Shape::Object(&RULE_SharePointCrawlerConfiguration)),
-        ("SourceConfiguration", Shape::Object(&RULE_SharePointSourceConfiguration)),
-    ],
-    required: &["SourceConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SharePointDataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2177,36 +1720,36 @@ pub struct SharePointDataSourceConfiguration {
     /// `CrawlerConfiguration`: a [`SharePointCrawlerConfiguration`] object.
     ///
     /// The configuration of the SharePoint content. For example, configuring specific types of SharePoint content.
-    pub crawler_configuration: Option<Obj<SharePointCrawlerConfiguration>>,
+    pub crawler_configuration: ::std::option::Option<crate::Obj<SharePointCrawlerConfiguration>>,
     /// `SourceConfiguration`: a [`SharePointSourceConfiguration`] object, required.
     ///
     /// The endpoint information to connect to your SharePoint data source.
-    pub source_configuration: Obj<SharePointSourceConfiguration>,
+    pub source_configuration: crate::Obj<SharePointSourceConfiguration>,
 }
 
 #[rustfmt::skip]
 impl SharePointDataSourceConfiguration {
-    /// A `SharePointDataSourceConfiguration` with its required properties, named in a [`SharePointDataSourceConfigurationRequired`].
+    /// A `SharePointDataSourceConfiguration` with its one required property, `SourceConfiguration`.
     #[inline]
-    pub fn new(required: SharePointDataSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SharePointSourceConfiguration>>) -> Self {
         Self {
-            crawler_configuration: None,
-            source_configuration: required.source_configuration,
+            crawler_configuration: ::std::option::Option::None,
+            source_configuration: value.into(),
         }
     }
 
     /// `CrawlerConfiguration`: a [`SharePointCrawlerConfiguration`] object.
-    pub fn crawler_configuration(mut self, value: impl Into<Obj<SharePointCrawlerConfiguration>>) -> Self { self.crawler_configuration = Some(value.into()); self }
+    pub fn crawler_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SharePointCrawlerConfiguration>>) -> Self { self.crawler_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SourceConfiguration`: a [`SharePointSourceConfiguration`] object, required.
-    pub fn source_configuration(mut self, value: impl Into<Obj<SharePointSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
+    pub fn source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SharePointSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
 }
 
-impl PropertyType for SharePointDataSourceConfiguration {}
+impl crate::PropertyType for SharePointDataSourceConfiguration {}
 
-impl ToValue for SharePointDataSourceConfiguration {
+impl ::cloudwright_core::ToValue for SharePointDataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlerConfiguration", &self.crawler_configuration)
             .req("SourceConfiguration", &self.source_configuration)
             .build()
@@ -2219,29 +1762,14 @@ pub struct SharePointSourceConfigurationRequired {
     /// `AuthType`: a [`SharePointSourceConfigurationAuthType`] value, required.
     pub auth_type: SharePointSourceConfigurationAuthType,
     /// `CredentialsSecretArn`: a string, required.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `Domain`: a string, required.
-    pub domain: Str,
+    pub domain: ::cloudwright_core::Str,
     /// `HostType`: a [`SharePointSourceConfigurationHostType`] value, required.
     pub host_type: SharePointSourceConfigurationHostType,
     /// `SiteUrls`: a list of strings, required.
-    pub site_urls: List<Str>,
+    pub site_urls: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SharePointSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::Str(&StrRule { allowed: &["OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
-        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("HostType", Shape::Str(&StrRule { allowed: &["ONLINE"], ..StrRule::ANY })),
-        ("SiteUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("TenantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Domain", "SiteUrls", "HostType", "AuthType", "CredentialsSecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SharePointSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2256,16 +1784,16 @@ pub struct SharePointSourceConfiguration {
     pub auth_type: SharePointSourceConfigurationAuthType,
     /// `CredentialsSecretArn`: a string, required.
     ///
-    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see \[SharePoint connection configuration\](<https://docs.aws.amazon.com/bedrock/latest/userguide/sharepoint-data-source-connector.html#configuration-sharepoint-connector>) .
+    /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see [SharePoint connection configuration](https://docs.aws.amazon.com/bedrock/latest/userguide/sharepoint-data-source-connector.html#configuration-sharepoint-connector) .
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `Domain`: a string, required.
     ///
     /// The domain of your SharePoint instance or site URL/URLs.
     ///
     /// Length 1 to 50.
-    pub domain: Str,
+    pub domain: ::cloudwright_core::Str,
     /// `HostType`: a [`SharePointSourceConfigurationHostType`] value, required.
     ///
     /// The supported host type, whether online/cloud or server/on-premises.
@@ -2275,13 +1803,13 @@ pub struct SharePointSourceConfiguration {
     /// A list of one or more SharePoint site URLs.
     ///
     /// Items 1 to 100; each item: pattern `^https://[A-Za-z0-9][^\s]*$`.
-    pub site_urls: List<Str>,
+    pub site_urls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TenantId`: a string.
     ///
     /// The identifier of your Microsoft 365 tenant.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`.
-    pub tenant_id: Option<Str>,
+    pub tenant_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2295,30 +1823,30 @@ impl SharePointSourceConfiguration {
             domain: required.domain,
             host_type: required.host_type,
             site_urls: required.site_urls,
-            tenant_id: None,
+            tenant_id: ::std::option::Option::None,
         }
     }
 
     /// `AuthType`: a [`SharePointSourceConfigurationAuthType`] value, required.
-    pub fn auth_type(mut self, value: impl Into<SharePointSourceConfigurationAuthType>) -> Self { self.auth_type = value.into(); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<SharePointSourceConfigurationAuthType>) -> Self { self.auth_type = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
+    pub fn credentials_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `Domain`: a string, required.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = value.into(); self }
     /// `HostType`: a [`SharePointSourceConfigurationHostType`] value, required.
-    pub fn host_type(mut self, value: impl Into<SharePointSourceConfigurationHostType>) -> Self { self.host_type = value.into(); self }
+    pub fn host_type(mut self, value: impl ::std::convert::Into<SharePointSourceConfigurationHostType>) -> Self { self.host_type = value.into(); self }
     /// `SiteUrls`: a list of strings, required.
-    pub fn site_urls(mut self, value: impl Into<List<Str>>) -> Self { self.site_urls = value.into(); self }
+    pub fn site_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.site_urls = value.into(); self }
     /// `TenantId`: a string.
-    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self { self.tenant_id = Some(value.into()); self }
+    pub fn tenant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tenant_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SharePointSourceConfiguration {}
+impl crate::PropertyType for SharePointSourceConfiguration {}
 
-impl ToValue for SharePointSourceConfiguration {
+impl ::cloudwright_core::ToValue for SharePointSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthType", &self.auth_type)
             .req("CredentialsSecretArn", &self.credentials_secret_arn)
             .req("Domain", &self.domain)
@@ -2335,19 +1863,8 @@ pub struct TransformationRequired {
     /// `StepToApply`: a [`StepToApply`] value, required.
     pub step_to_apply: StepToApply,
     /// `TransformationFunction`: a [`TransformationFunction`] object, required.
-    pub transformation_function: Obj<TransformationFunction>,
+    pub transformation_function: crate::Obj<TransformationFunction>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Transformation: ObjRule = ObjRule {
-    properties: &[
-        ("StepToApply", Shape::Str(&StrRule { allowed: &["POST_CHUNKING"], ..StrRule::ANY })),
-        ("TransformationFunction", Shape::Object(&RULE_TransformationFunction)),
-    ],
-    required: &["StepToApply", "TransformationFunction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Transformation` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2363,7 +1880,7 @@ pub struct Transformation {
     /// `TransformationFunction`: a [`TransformationFunction`] object, required.
     ///
     /// A Lambda function that processes documents.
-    pub transformation_function: Obj<TransformationFunction>,
+    pub transformation_function: crate::Obj<TransformationFunction>,
 }
 
 #[rustfmt::skip]
@@ -2378,39 +1895,22 @@ impl Transformation {
     }
 
     /// `StepToApply`: a [`StepToApply`] value, required.
-    pub fn step_to_apply(mut self, value: impl Into<StepToApply>) -> Self { self.step_to_apply = value.into(); self }
+    pub fn step_to_apply(mut self, value: impl ::std::convert::Into<StepToApply>) -> Self { self.step_to_apply = value.into(); self }
     /// `TransformationFunction`: a [`TransformationFunction`] object, required.
-    pub fn transformation_function(mut self, value: impl Into<Obj<TransformationFunction>>) -> Self { self.transformation_function = value.into(); self }
+    pub fn transformation_function(mut self, value: impl ::std::convert::Into<crate::Obj<TransformationFunction>>) -> Self { self.transformation_function = value.into(); self }
 }
 
-impl PropertyType for Transformation {}
+impl crate::PropertyType for Transformation {}
 
-impl ToValue for Transformation {
+impl ::cloudwright_core::ToValue for Transformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StepToApply", &self.step_to_apply)
             .req("TransformationFunction", &self.transformation_function)
             .build()
     }
 }
-
-/// The required properties of [`TransformationFunction`], by name: `TransformationFunction::new(TransformationFunctionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransformationFunctionRequired {
-    /// `TransformationLambdaConfiguration`: a [`TransformationLambdaConfiguration`] object, required.
-    pub transformation_lambda_configuration: Obj<TransformationLambdaConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformationFunction: ObjRule = ObjRule {
-    properties: &[
-        ("TransformationLambdaConfiguration", Shape::Object(&RULE_TransformationLambdaConfiguration)),
-    ],
-    required: &["TransformationLambdaConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformationFunction` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2422,29 +1922,29 @@ pub struct TransformationFunction {
     /// `TransformationLambdaConfiguration`: a [`TransformationLambdaConfiguration`] object, required.
     ///
     /// The Lambda function.
-    pub transformation_lambda_configuration: Obj<TransformationLambdaConfiguration>,
+    pub transformation_lambda_configuration: crate::Obj<TransformationLambdaConfiguration>,
 }
 
 #[rustfmt::skip]
 impl TransformationFunction {
-    /// A `TransformationFunction` with its required properties, named in a [`TransformationFunctionRequired`].
+    /// A `TransformationFunction` with its one required property, `TransformationLambdaConfiguration`.
     #[inline]
-    pub fn new(required: TransformationFunctionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TransformationLambdaConfiguration>>) -> Self {
         Self {
-            transformation_lambda_configuration: required.transformation_lambda_configuration,
+            transformation_lambda_configuration: value.into(),
         }
     }
 
     /// `TransformationLambdaConfiguration`: a [`TransformationLambdaConfiguration`] object, required.
-    pub fn transformation_lambda_configuration(mut self, value: impl Into<Obj<TransformationLambdaConfiguration>>) -> Self { self.transformation_lambda_configuration = value.into(); self }
+    pub fn transformation_lambda_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TransformationLambdaConfiguration>>) -> Self { self.transformation_lambda_configuration = value.into(); self }
 }
 
-impl PropertyType for TransformationFunction {}
+impl crate::PropertyType for TransformationFunction {}
 
-impl ToValue for TransformationFunction {
+impl ::cloudwright_core::ToValue for TransformationFunction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "TransformationLambdaConfiguration",
                 &self.transformation_lambda_configuration,
@@ -2452,23 +1952,6 @@ impl ToValue for TransformationFunction {
             .build()
     }
 }
-
-/// The required properties of [`TransformationLambdaConfiguration`], by name: `TransformationLambdaConfiguration::new(TransformationLambdaConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransformationLambdaConfigurationRequired {
-    /// `LambdaArn`: a string, required.
-    pub lambda_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformationLambdaConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_10), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-    ],
-    required: &["LambdaArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformationLambdaConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2482,48 +1965,33 @@ pub struct TransformationLambdaConfiguration {
     /// The function's ARN identifier.
     ///
     /// Format `AWS::Lambda::Function.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length 0 to 2048.
-    pub lambda_arn: Str,
+    pub lambda_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TransformationLambdaConfiguration {
-    /// A `TransformationLambdaConfiguration` with its required properties, named in a [`TransformationLambdaConfigurationRequired`].
+    /// A `TransformationLambdaConfiguration` with its one required property, `LambdaArn`.
     #[inline]
-    pub fn new(required: TransformationLambdaConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            lambda_arn: required.lambda_arn,
+            lambda_arn: value.into(),
         }
     }
 
     /// `LambdaArn`: a string, required.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = value.into(); self }
 }
 
-impl PropertyType for TransformationLambdaConfiguration {}
+impl crate::PropertyType for TransformationLambdaConfiguration {}
 
-impl ToValue for TransformationLambdaConfiguration {
+impl ::cloudwright_core::ToValue for TransformationLambdaConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LambdaArn", &self.lambda_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("LambdaArn", &self.lambda_arn)
+            .build()
     }
 }
-
-/// The required properties of [`UrlConfiguration`], by name: `UrlConfiguration::new(UrlConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UrlConfigurationRequired {
-    /// `SeedUrls`: a list of [`SeedUrl`] objects, required.
-    pub seed_urls: List<SeedUrl>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UrlConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SeedUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_SeedUrl), min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    required: &["SeedUrls"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UrlConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2537,43 +2005,33 @@ pub struct UrlConfiguration {
     /// One or more seed or starting point URLs.
     ///
     /// Items 1 to 100.
-    pub seed_urls: List<SeedUrl>,
+    pub seed_urls: ::cloudwright_core::List<SeedUrl>,
 }
 
 #[rustfmt::skip]
 impl UrlConfiguration {
-    /// A `UrlConfiguration` with its required properties, named in a [`UrlConfigurationRequired`].
+    /// A `UrlConfiguration` with its one required property, `SeedUrls`.
     #[inline]
-    pub fn new(required: UrlConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SeedUrl>>) -> Self {
         Self {
-            seed_urls: required.seed_urls,
+            seed_urls: value.into(),
         }
     }
 
     /// `SeedUrls`: a list of [`SeedUrl`] objects, required.
-    pub fn seed_urls(mut self, value: impl Into<List<SeedUrl>>) -> Self { self.seed_urls = value.into(); self }
+    pub fn seed_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SeedUrl>>) -> Self { self.seed_urls = value.into(); self }
 }
 
-impl PropertyType for UrlConfiguration {}
+impl crate::PropertyType for UrlConfiguration {}
 
-impl ToValue for UrlConfiguration {
+impl ::cloudwright_core::ToValue for UrlConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("SeedUrls", &self.seed_urls).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("SeedUrls", &self.seed_urls)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChunkingConfiguration", Shape::Object(&RULE_ChunkingConfiguration)),
-        ("ContextEnrichmentConfiguration", Shape::Object(&RULE_ContextEnrichmentConfiguration)),
-        ("CustomTransformationConfiguration", Shape::Object(&RULE_CustomTransformationConfiguration)),
-        ("ParsingConfiguration", Shape::Object(&RULE_ParsingConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VectorIngestionConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2585,19 +2043,21 @@ pub struct VectorIngestionConfiguration {
     /// `ChunkingConfiguration`: a [`ChunkingConfiguration`] object.
     ///
     /// Details about how to chunk the documents in the data source. A *chunk* refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried.
-    pub chunking_configuration: Option<Obj<ChunkingConfiguration>>,
+    pub chunking_configuration: ::std::option::Option<crate::Obj<ChunkingConfiguration>>,
     /// `ContextEnrichmentConfiguration`: a [`ContextEnrichmentConfiguration`] object.
     ///
     /// The context enrichment configuration used for ingestion of the data into the vector store.
-    pub context_enrichment_configuration: Option<Obj<ContextEnrichmentConfiguration>>,
+    pub context_enrichment_configuration:
+        ::std::option::Option<crate::Obj<ContextEnrichmentConfiguration>>,
     /// `CustomTransformationConfiguration`: a [`CustomTransformationConfiguration`] object.
     ///
     /// A custom document transformer for parsed data source documents.
-    pub custom_transformation_configuration: Option<Obj<CustomTransformationConfiguration>>,
+    pub custom_transformation_configuration:
+        ::std::option::Option<crate::Obj<CustomTransformationConfiguration>>,
     /// `ParsingConfiguration`: a [`ParsingConfiguration`] object.
     ///
     /// Configurations for a parser to use for parsing documents in your data source. If you exclude this field, the default parser will be used.
-    pub parsing_configuration: Option<Obj<ParsingConfiguration>>,
+    pub parsing_configuration: ::std::option::Option<crate::Obj<ParsingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2605,25 +2065,25 @@ impl VectorIngestionConfiguration {
     /// A `VectorIngestionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChunkingConfiguration`: a [`ChunkingConfiguration`] object.
-    pub fn chunking_configuration(mut self, value: impl Into<Obj<ChunkingConfiguration>>) -> Self { self.chunking_configuration = Some(value.into()); self }
+    pub fn chunking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ChunkingConfiguration>>) -> Self { self.chunking_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ContextEnrichmentConfiguration`: a [`ContextEnrichmentConfiguration`] object.
-    pub fn context_enrichment_configuration(mut self, value: impl Into<Obj<ContextEnrichmentConfiguration>>) -> Self { self.context_enrichment_configuration = Some(value.into()); self }
+    pub fn context_enrichment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ContextEnrichmentConfiguration>>) -> Self { self.context_enrichment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CustomTransformationConfiguration`: a [`CustomTransformationConfiguration`] object.
-    pub fn custom_transformation_configuration(mut self, value: impl Into<Obj<CustomTransformationConfiguration>>) -> Self { self.custom_transformation_configuration = Some(value.into()); self }
+    pub fn custom_transformation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomTransformationConfiguration>>) -> Self { self.custom_transformation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ParsingConfiguration`: a [`ParsingConfiguration`] object.
-    pub fn parsing_configuration(mut self, value: impl Into<Obj<ParsingConfiguration>>) -> Self { self.parsing_configuration = Some(value.into()); self }
+    pub fn parsing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ParsingConfiguration>>) -> Self { self.parsing_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VectorIngestionConfiguration {}
+impl crate::PropertyType for VectorIngestionConfiguration {}
 
-impl ToValue for VectorIngestionConfiguration {
+impl ::cloudwright_core::ToValue for VectorIngestionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChunkingConfiguration", &self.chunking_configuration)
             .opt(
                 "ContextEnrichmentConfiguration",
@@ -2638,20 +2098,6 @@ impl ToValue for VectorIngestionConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlerLimits", Shape::Object(&RULE_WebCrawlerLimits)),
-        ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
-        ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
-        ("Scope", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS"], ..StrRule::ANY })),
-        ("UserAgent", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(40), ..StrRule::ANY })),
-        ("UserAgentHeader", Shape::Str(&StrRule { min_len: Some(61), max_len: Some(86), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `WebCrawlerConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
 /// The configuration of web URLs that you want to crawl. You should be authorized to crawl the URLs.
@@ -2662,37 +2108,37 @@ pub struct WebCrawlerConfiguration {
     /// `CrawlerLimits`: a [`WebCrawlerLimits`] object.
     ///
     /// The configuration of crawl limits for the web URLs.
-    pub crawler_limits: Option<Obj<WebCrawlerLimits>>,
+    pub crawler_limits: ::std::option::Option<crate::Obj<WebCrawlerLimits>>,
     /// `ExclusionFilters`: a list of strings.
     ///
     /// A list of one or more exclusion regular expression patterns to exclude certain URLs. If you specify an inclusion and exclusion filter/pattern and both match a URL, the exclusion filter takes precedence and the web content of the URL isn’t crawled.
     ///
     /// Items 1 to 25.
-    pub exclusion_filters: Option<List<Str>>,
+    pub exclusion_filters: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InclusionFilters`: a list of strings.
     ///
     /// A list of one or more inclusion regular expression patterns to include certain URLs. If you specify an inclusion and exclusion filter/pattern and both match a URL, the exclusion filter takes precedence and the web content of the URL isn’t crawled.
     ///
     /// Items 1 to 25.
-    pub inclusion_filters: Option<List<Str>>,
+    pub inclusion_filters: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Scope`: a [`WebScopeType`] value.
     ///
     /// The scope of what is crawled for your URLs.
     ///
     /// You can choose to crawl only web pages that belong to the same host or primary domain. For example, only web pages that contain the seed URL "<https://docs.aws.amazon.com/bedrock/latest/userguide/>" and no other domains. You can choose to include sub domains in addition to the host or primary domain. For example, web pages that contain "aws.amazon.com" can also include sub domain "docs.aws.amazon.com".
-    pub scope: Option<WebScopeType>,
+    pub scope: ::std::option::Option<WebScopeType>,
     /// `UserAgent`: a string.
     ///
     /// Returns the user agent suffix for your web crawler.
     ///
     /// Length 15 to 40.
-    pub user_agent: Option<Str>,
+    pub user_agent: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserAgentHeader`: a string.
     ///
     /// A string used for identifying the crawler or bot when it accesses a web server. The user agent header value consists of the `bedrockbot` , UUID, and a user agent suffix for your crawler (if one is provided). By default, it is set to `bedrockbot_UUID` . You can optionally append a custom suffix to `bedrockbot_UUID` to allowlist a specific user agent permitted to access your source URLs.
     ///
     /// Length 61 to 86.
-    pub user_agent_header: Option<Str>,
+    pub user_agent_header: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2700,29 +2146,29 @@ impl WebCrawlerConfiguration {
     /// A `WebCrawlerConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CrawlerLimits`: a [`WebCrawlerLimits`] object.
-    pub fn crawler_limits(mut self, value: impl Into<Obj<WebCrawlerLimits>>) -> Self { self.crawler_limits = Some(value.into()); self }
+    pub fn crawler_limits(mut self, value: impl ::std::convert::Into<crate::Obj<WebCrawlerLimits>>) -> Self { self.crawler_limits = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionFilters`: a list of strings.
-    pub fn exclusion_filters(mut self, value: impl Into<List<Str>>) -> Self { self.exclusion_filters = Some(value.into()); self }
+    pub fn exclusion_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclusion_filters = ::std::option::Option::Some(value.into()); self }
     /// `InclusionFilters`: a list of strings.
-    pub fn inclusion_filters(mut self, value: impl Into<List<Str>>) -> Self { self.inclusion_filters = Some(value.into()); self }
+    pub fn inclusion_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inclusion_filters = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`WebScopeType`] value.
-    pub fn scope(mut self, value: impl Into<WebScopeType>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<WebScopeType>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `UserAgent`: a string.
-    pub fn user_agent(mut self, value: impl Into<Str>) -> Self { self.user_agent = Some(value.into()); self }
+    pub fn user_agent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_agent = ::std::option::Option::Some(value.into()); self }
     /// `UserAgentHeader`: a string.
-    pub fn user_agent_header(mut self, value: impl Into<Str>) -> Self { self.user_agent_header = Some(value.into()); self }
+    pub fn user_agent_header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_agent_header = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebCrawlerConfiguration {}
+impl crate::PropertyType for WebCrawlerConfiguration {}
 
-impl ToValue for WebCrawlerConfiguration {
+impl ::cloudwright_core::ToValue for WebCrawlerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlerLimits", &self.crawler_limits)
             .opt("ExclusionFilters", &self.exclusion_filters)
             .opt("InclusionFilters", &self.inclusion_filters)
@@ -2732,16 +2178,6 @@ impl ToValue for WebCrawlerConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebCrawlerLimits: ObjRule = ObjRule {
-    properties: &[
-        ("MaxPages", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("RateLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebCrawlerLimits` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2755,13 +2191,13 @@ pub struct WebCrawlerLimits {
     /// The max number of web pages crawled from your source URLs, up to 25,000 pages. If the web pages exceed this limit, the data source sync will fail and no web pages will be ingested.
     ///
     /// Value at least 1.
-    pub max_pages: Option<Int>,
+    pub max_pages: ::std::option::Option<::cloudwright_core::Int>,
     /// `RateLimit`: an integer.
     ///
     /// The max rate at which pages are crawled, up to 300 per minute per host.
     ///
     /// Value 1 to 300.
-    pub rate_limit: Option<Int>,
+    pub rate_limit: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2769,44 +2205,26 @@ impl WebCrawlerLimits {
     /// A `WebCrawlerLimits` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxPages`: an integer.
-    pub fn max_pages(mut self, value: impl Into<Int>) -> Self { self.max_pages = Some(value.into()); self }
+    pub fn max_pages(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_pages = ::std::option::Option::Some(value.into()); self }
     /// `RateLimit`: an integer.
-    pub fn rate_limit(mut self, value: impl Into<Int>) -> Self { self.rate_limit = Some(value.into()); self }
+    pub fn rate_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rate_limit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebCrawlerLimits {}
+impl crate::PropertyType for WebCrawlerLimits {}
 
-impl ToValue for WebCrawlerLimits {
+impl ::cloudwright_core::ToValue for WebCrawlerLimits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxPages", &self.max_pages)
             .opt("RateLimit", &self.rate_limit)
             .build()
     }
 }
-
-/// The required properties of [`WebDataSourceConfiguration`], by name: `WebDataSourceConfiguration::new(WebDataSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebDataSourceConfigurationRequired {
-    /// `SourceConfiguration`: a [`WebSourceConfiguration`] object, required.
-    pub source_configuration: Obj<WebSourceConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebDataSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CrawlerConfiguration", Shape::Object(&RULE_WebCrawlerConfiguration)),
-        ("SourceConfiguration", Shape::Object(&RULE_WebSourceConfiguration)),
-    ],
-    required: &["SourceConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebDataSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2818,58 +2236,41 @@ pub struct WebDataSourceConfiguration {
     /// `CrawlerConfiguration`: a [`WebCrawlerConfiguration`] object.
     ///
     /// The Web Crawler configuration details for the web data source.
-    pub crawler_configuration: Option<Obj<WebCrawlerConfiguration>>,
+    pub crawler_configuration: ::std::option::Option<crate::Obj<WebCrawlerConfiguration>>,
     /// `SourceConfiguration`: a [`WebSourceConfiguration`] object, required.
     ///
     /// The source configuration details for the web data source.
-    pub source_configuration: Obj<WebSourceConfiguration>,
+    pub source_configuration: crate::Obj<WebSourceConfiguration>,
 }
 
 #[rustfmt::skip]
 impl WebDataSourceConfiguration {
-    /// A `WebDataSourceConfiguration` with its required properties, named in a [`WebDataSourceConfigurationRequired`].
+    /// A `WebDataSourceConfiguration` with its one required property, `SourceConfiguration`.
     #[inline]
-    pub fn new(required: WebDataSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<WebSourceConfiguration>>) -> Self {
         Self {
-            crawler_configuration: None,
-            source_configuration: required.source_configuration,
+            crawler_configuration: ::std::option::Option::None,
+            source_configuration: value.into(),
         }
     }
 
     /// `CrawlerConfiguration`: a [`WebCrawlerConfiguration`] object.
-    pub fn crawler_configuration(mut self, value: impl Into<Obj<WebCrawlerConfiguration>>) -> Self { self.crawler_configuration = Some(value.into()); self }
+    pub fn crawler_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebCrawlerConfiguration>>) -> Self { self.crawler_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SourceConfiguration`: a [`WebSourceConfiguration`] object, required.
-    pub fn source_configuration(mut self, value: impl Into<Obj<WebSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
+    pub fn source_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebSourceConfiguration>>) -> Self { self.source_configuration = value.into(); self }
 }
 
-impl PropertyType for WebDataSourceConfiguration {}
+impl crate::PropertyType for WebDataSourceConfiguration {}
 
-impl ToValue for WebDataSourceConfiguration {
+impl ::cloudwright_core::ToValue for WebDataSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrawlerConfiguration", &self.crawler_configuration)
             .req("SourceConfiguration", &self.source_configuration)
             .build()
     }
 }
-
-/// The required properties of [`WebSourceConfiguration`], by name: `WebSourceConfiguration::new(WebSourceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebSourceConfigurationRequired {
-    /// `UrlConfiguration`: an [`UrlConfiguration`] object, required.
-    pub url_configuration: Obj<UrlConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebSourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("UrlConfiguration", Shape::Object(&RULE_UrlConfiguration)),
-    ],
-    required: &["UrlConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebSourceConfiguration` property type of `AWS::Bedrock::DataSource`.
 ///
@@ -2881,29 +2282,29 @@ pub struct WebSourceConfiguration {
     /// `UrlConfiguration`: an [`UrlConfiguration`] object, required.
     ///
     /// The configuration of the URL/URLs.
-    pub url_configuration: Obj<UrlConfiguration>,
+    pub url_configuration: crate::Obj<UrlConfiguration>,
 }
 
 #[rustfmt::skip]
 impl WebSourceConfiguration {
-    /// A `WebSourceConfiguration` with its required properties, named in a [`WebSourceConfigurationRequired`].
+    /// A `WebSourceConfiguration` with its one required property, `UrlConfiguration`.
     #[inline]
-    pub fn new(required: WebSourceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<UrlConfiguration>>) -> Self {
         Self {
-            url_configuration: required.url_configuration,
+            url_configuration: value.into(),
         }
     }
 
     /// `UrlConfiguration`: an [`UrlConfiguration`] object, required.
-    pub fn url_configuration(mut self, value: impl Into<Obj<UrlConfiguration>>) -> Self { self.url_configuration = value.into(); self }
+    pub fn url_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<UrlConfiguration>>) -> Self { self.url_configuration = value.into(); self }
 }
 
-impl PropertyType for WebSourceConfiguration {}
+impl crate::PropertyType for WebSourceConfiguration {}
 
-impl ToValue for WebSourceConfiguration {
+impl ::cloudwright_core::ToValue for WebSourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("UrlConfiguration", &self.url_configuration)
             .build()
     }
@@ -2917,24 +2318,24 @@ pub enum AuthType {
     /// `OAUTH2_CLIENT_CREDENTIALS`
     Oauth2ClientCredentials,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthType {
+impl ::cloudwright_core::ToValue for AuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Basic => "BASIC",
             Self::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2950,26 +2351,26 @@ pub enum ChunkingStrategy {
     /// `SEMANTIC`
     Semantic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ChunkingStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ChunkingStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ChunkingStrategy {
+impl ::cloudwright_core::ToValue for ChunkingStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FixedSize => "FIXED_SIZE",
             Self::None => "NONE",
             Self::Hierarchical => "HIERARCHICAL",
             Self::Semantic => "SEMANTIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2979,23 +2380,23 @@ pub enum ContextEnrichmentType {
     /// `BEDROCK_FOUNDATION_MODEL`
     BedrockFoundationModel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContextEnrichmentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContextEnrichmentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContextEnrichmentType {
+impl ::cloudwright_core::ToValue for ContextEnrichmentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BedrockFoundationModel => "BEDROCK_FOUNDATION_MODEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3005,23 +2406,23 @@ pub enum CrawlFilterConfigurationType {
     /// `PATTERN`
     Pattern,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CrawlFilterConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CrawlFilterConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CrawlFilterConfigurationType {
+impl ::cloudwright_core::ToValue for CrawlFilterConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pattern => "PATTERN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3033,24 +2434,24 @@ pub enum DataDeletionPolicy {
     /// `DELETE`
     Delete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataDeletionPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataDeletionPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataDeletionPolicy {
+impl ::cloudwright_core::ToValue for DataDeletionPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Retain => "RETAIN",
             Self::Delete => "DELETE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3072,18 +2473,18 @@ pub enum DataSourceType {
     /// `REDSHIFT_METADATA`
     RedshiftMetadata,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSourceType {
+impl ::cloudwright_core::ToValue for DataSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
             Self::Confluence => "CONFLUENCE",
@@ -3092,9 +2493,9 @@ impl ToValue for DataSourceType {
             Self::Web => "WEB",
             Self::Custom => "CUSTOM",
             Self::RedshiftMetadata => "REDSHIFT_METADATA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3104,23 +2505,23 @@ pub enum EnrichmentStrategyMethod {
     /// `CHUNK_ENTITY_EXTRACTION`
     ChunkEntityExtraction,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnrichmentStrategyMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnrichmentStrategyMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnrichmentStrategyMethod {
+impl ::cloudwright_core::ToValue for EnrichmentStrategyMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ChunkEntityExtraction => "CHUNK_ENTITY_EXTRACTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3130,23 +2531,23 @@ pub enum HostType {
     /// `SAAS`
     Saas,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HostType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HostType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HostType {
+impl ::cloudwright_core::ToValue for HostType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Saas => "SAAS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3156,23 +2557,23 @@ pub enum ParsingModality {
     /// `MULTIMODAL`
     Multimodal,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ParsingModality {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ParsingModality {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ParsingModality {
+impl ::cloudwright_core::ToValue for ParsingModality {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Multimodal => "MULTIMODAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3184,24 +2585,24 @@ pub enum ParsingStrategy {
     /// `BEDROCK_DATA_AUTOMATION`
     BedrockDataAutomation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ParsingStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ParsingStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ParsingStrategy {
+impl ::cloudwright_core::ToValue for ParsingStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BedrockFoundationModel => "BEDROCK_FOUNDATION_MODEL",
             Self::BedrockDataAutomation => "BEDROCK_DATA_AUTOMATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3211,23 +2612,23 @@ pub enum SalesforceSourceConfigurationAuthType {
     /// `OAUTH2_CLIENT_CREDENTIALS`
     Oauth2ClientCredentials,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SalesforceSourceConfigurationAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SalesforceSourceConfigurationAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SalesforceSourceConfigurationAuthType {
+impl ::cloudwright_core::ToValue for SalesforceSourceConfigurationAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3239,26 +2640,26 @@ pub enum SharePointSourceConfigurationAuthType {
     /// `OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS`
     Oauth2SharepointAppOnlyClientCredentials,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SharePointSourceConfigurationAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SharePointSourceConfigurationAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SharePointSourceConfigurationAuthType {
+impl ::cloudwright_core::ToValue for SharePointSourceConfigurationAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
             Self::Oauth2SharepointAppOnlyClientCredentials => {
                 "OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS"
             }
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3268,23 +2669,23 @@ pub enum SharePointSourceConfigurationHostType {
     /// `ONLINE`
     Online,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SharePointSourceConfigurationHostType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SharePointSourceConfigurationHostType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SharePointSourceConfigurationHostType {
+impl ::cloudwright_core::ToValue for SharePointSourceConfigurationHostType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Online => "ONLINE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3294,23 +2695,23 @@ pub enum StepToApply {
     /// `POST_CHUNKING`
     PostChunking,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StepToApply {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StepToApply {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StepToApply {
+impl ::cloudwright_core::ToValue for StepToApply {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PostChunking => "POST_CHUNKING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3322,23 +2723,500 @@ pub enum WebScopeType {
     /// `SUBDOMAINS`
     Subdomains,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WebScopeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WebScopeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WebScopeType {
+impl ::cloudwright_core::ToValue for WebScopeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HostOnly => "HOST_ONLY",
             Self::Subdomains => "SUBDOMAINS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_S3Location;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^https://[A-Za-z0-9][^\\s]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^https?://[A-Za-z0-9][^\\s]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
+        "^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
+    );
+    pub(crate) static PATTERN_9: Pattern = Pattern::new(
+        "^(arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:(bedrock):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$",
+    );
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("DataDeletionPolicy", Shape::Str(&StrRule { allowed: &["RETAIN", "DELETE"], ..StrRule::ANY })),
+            ("DataSourceConfiguration", Shape::Object(&RULE_DataSourceConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+            ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
+        ],
+        required: &["DataSourceConfiguration", "Name", "KnowledgeBaseId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockDataAutomationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ParsingModality", Shape::Str(&StrRule { allowed: &["MULTIMODAL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("ParsingModality", Shape::Str(&StrRule { allowed: &["MULTIMODAL"], ..StrRule::ANY })),
+            ("ParsingPrompt", Shape::Object(&RULE_ParsingPrompt)),
+        ],
+        required: &["ModelArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockFoundationModelContextEnrichmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EnrichmentStrategyConfiguration", Shape::Object(&RULE_EnrichmentStrategyConfiguration)),
+            ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["EnrichmentStrategyConfiguration", "ModelArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChunkingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChunkingStrategy", Shape::Str(&StrRule { allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"], ..StrRule::ANY })),
+            ("FixedSizeChunkingConfiguration", Shape::Object(&RULE_FixedSizeChunkingConfiguration)),
+            ("HierarchicalChunkingConfiguration", Shape::Object(&RULE_HierarchicalChunkingConfiguration)),
+            ("SemanticChunkingConfiguration", Shape::Object(&RULE_SemanticChunkingConfiguration)),
+        ],
+        required: &["ChunkingStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceCrawlerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceDataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlerConfiguration", Shape::Object(&RULE_ConfluenceCrawlerConfiguration)),
+            ("SourceConfiguration", Shape::Object(&RULE_ConfluenceSourceConfiguration)),
+        ],
+        required: &["SourceConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfluenceSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::Str(&StrRule { allowed: &["BASIC", "OAUTH2_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
+            ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HostType", Shape::Str(&StrRule { allowed: &["SAAS"], ..StrRule::ANY })),
+            ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["HostUrl", "HostType", "AuthType", "CredentialsSecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContextEnrichmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelContextEnrichmentConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrawlFilterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PatternObjectFilter", Shape::Object(&RULE_PatternObjectFilterConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["PATTERN"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomTransformationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IntermediateStorage", Shape::Object(&RULE_IntermediateStorage)),
+            ("Transformations", Shape::List(&ListRule { items: Shape::Object(&RULE_Transformation), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["IntermediateStorage", "Transformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConfluenceConfiguration", Shape::Object(&RULE_ConfluenceDataSourceConfiguration)),
+            ("S3Configuration", Shape::Object(&RULE_S3DataSourceConfiguration)),
+            ("SalesforceConfiguration", Shape::Object(&RULE_SalesforceDataSourceConfiguration)),
+            ("SharePointConfiguration", Shape::Object(&RULE_SharePointDataSourceConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["S3", "CONFLUENCE", "SALESFORCE", "SHAREPOINT", "WEB", "CUSTOM", "REDSHIFT_METADATA"], ..StrRule::ANY })),
+            ("WebConfiguration", Shape::Object(&RULE_WebDataSourceConfiguration)),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnrichmentStrategyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Method", Shape::Str(&StrRule { allowed: &["CHUNK_ENTITY_EXTRACTION"], ..StrRule::ANY })),
+        ],
+        required: &["Method"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("OverlapPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxTokens", "OverlapPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2), unique: false })),
+            ("OverlapTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["LevelConfigurations", "OverlapTokens"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), max: Some(8192.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxTokens"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntermediateStorage: ObjRule = ObjRule {
+        properties: &[
+            ("S3Location", Shape::Object(&RULE_S3Location)),
+        ],
+        required: &["S3Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockDataAutomationConfiguration", Shape::Object(&RULE_BedrockDataAutomationConfiguration)),
+            ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelConfiguration)),
+            ("ParsingStrategy", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL", "BEDROCK_DATA_AUTOMATION"], ..StrRule::ANY })),
+        ],
+        required: &["ParsingStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParsingPrompt: ObjRule = ObjRule {
+        properties: &[
+            ("ParsingPromptText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+        ],
+        required: &["ParsingPromptText"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PatternObjectFilter: ObjRule = ObjRule {
+        properties: &[
+            ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+            ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+            ("ObjectType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ],
+        required: &["ObjectType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PatternObjectFilterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatternObjectFilter), min_items: Some(1), max_items: Some(25), unique: false })),
+        ],
+        required: &["Filters"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("BucketOwnerAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["BucketArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceCrawlerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceDataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlerConfiguration", Shape::Object(&RULE_SalesforceCrawlerConfiguration)),
+            ("SourceConfiguration", Shape::Object(&RULE_SalesforceSourceConfiguration)),
+        ],
+        required: &["SourceConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::Str(&StrRule { allowed: &["OAUTH2_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
+            ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HostUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["HostUrl", "AuthType", "CredentialsSecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SeedUrl: ObjRule = ObjRule {
+        properties: &[
+            ("Url", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Url"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BreakpointPercentileThreshold", Shape::Int(&NumRule { min: Some(50.0), max: Some(99.0), ..NumRule::ANY })),
+            ("BufferSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["BreakpointPercentileThreshold", "BufferSize", "MaxTokens"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SharePointCrawlerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FilterConfiguration", Shape::Object(&RULE_CrawlFilterConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SharePointDataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlerConfiguration", Shape::Object(&RULE_SharePointCrawlerConfiguration)),
+            ("SourceConfiguration", Shape::Object(&RULE_SharePointSourceConfiguration)),
+        ],
+        required: &["SourceConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SharePointSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::Str(&StrRule { allowed: &["OAUTH2_CLIENT_CREDENTIALS", "OAUTH2_SHAREPOINT_APP_ONLY_CLIENT_CREDENTIALS"], ..StrRule::ANY })),
+            ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("HostType", Shape::Str(&StrRule { allowed: &["ONLINE"], ..StrRule::ANY })),
+            ("SiteUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("TenantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Domain", "SiteUrls", "HostType", "AuthType", "CredentialsSecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Transformation: ObjRule = ObjRule {
+        properties: &[
+            ("StepToApply", Shape::Str(&StrRule { allowed: &["POST_CHUNKING"], ..StrRule::ANY })),
+            ("TransformationFunction", Shape::Object(&RULE_TransformationFunction)),
+        ],
+        required: &["StepToApply", "TransformationFunction"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformationFunction: ObjRule = ObjRule {
+        properties: &[
+            ("TransformationLambdaConfiguration", Shape::Object(&RULE_TransformationLambdaConfiguration)),
+        ],
+        required: &["TransformationLambdaConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformationLambdaConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_10), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ],
+        required: &["LambdaArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UrlConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SeedUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_SeedUrl), min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        required: &["SeedUrls"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChunkingConfiguration", Shape::Object(&RULE_ChunkingConfiguration)),
+            ("ContextEnrichmentConfiguration", Shape::Object(&RULE_ContextEnrichmentConfiguration)),
+            ("CustomTransformationConfiguration", Shape::Object(&RULE_CustomTransformationConfiguration)),
+            ("ParsingConfiguration", Shape::Object(&RULE_ParsingConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlerLimits", Shape::Object(&RULE_WebCrawlerLimits)),
+            ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+            ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+            ("Scope", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS"], ..StrRule::ANY })),
+            ("UserAgent", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(40), ..StrRule::ANY })),
+            ("UserAgentHeader", Shape::Str(&StrRule { min_len: Some(61), max_len: Some(86), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebCrawlerLimits: ObjRule = ObjRule {
+        properties: &[
+            ("MaxPages", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("RateLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebDataSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CrawlerConfiguration", Shape::Object(&RULE_WebCrawlerConfiguration)),
+            ("SourceConfiguration", Shape::Object(&RULE_WebSourceConfiguration)),
+        ],
+        required: &["SourceConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebSourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("UrlConfiguration", Shape::Object(&RULE_UrlConfiguration)),
+        ],
+        required: &["UrlConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[1-9][0-9]{0,7}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}){0,1}$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(ALL|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}){0,1})$",
-);
-
 /// The required properties of [`EnforcedGuardrailConfiguration`], by name: `EnforcedGuardrailConfiguration::new(EnforcedGuardrailConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnforcedGuardrailConfigurationRequired {
     /// `GuardrailIdentifier`: a string, required.
-    pub guardrail_identifier: Str,
+    pub guardrail_identifier: ::cloudwright_core::Str,
     /// `GuardrailVersion`: a string, required.
-    pub guardrail_version: Str,
+    pub guardrail_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnforcedGuardrailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GuardrailIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ModelEnforcement", Shape::Object(&RULE_ModelEnforcement)),
-        ("SelectiveContentGuarding", Shape::Object(&RULE_SelectiveContentGuarding)),
-    ],
-    required: &["GuardrailIdentifier", "GuardrailVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::EnforcedGuardrailConfiguration` resource.
 ///
@@ -57,21 +31,21 @@ pub struct EnforcedGuardrailConfiguration {
     /// Identifier for the guardrail, could be the ID or the ARN
     ///
     /// Pattern `^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$`; length 0 to 2048.
-    pub guardrail_identifier: Str,
+    pub guardrail_identifier: ::cloudwright_core::Str,
     /// `GuardrailVersion`: a string, required.
     ///
     /// Numerical guardrail version (not DRAFT)
     ///
     /// Pattern `^[1-9][0-9]{0,7}$`.
-    pub guardrail_version: Str,
+    pub guardrail_version: ::cloudwright_core::Str,
     /// `ModelEnforcement`: a [`ModelEnforcement`] object.
     ///
     /// Model-specific information for the enforced guardrail configuration. If not present, the configuration is enforced on all models
-    pub model_enforcement: Option<Obj<ModelEnforcement>>,
+    pub model_enforcement: ::std::option::Option<crate::Obj<ModelEnforcement>>,
     /// `SelectiveContentGuarding`: a [`SelectiveContentGuarding`] object.
     ///
     /// Selective content guarding controls for enforced guardrails
-    pub selective_content_guarding: Option<Obj<SelectiveContentGuarding>>,
+    pub selective_content_guarding: ::std::option::Option<crate::Obj<SelectiveContentGuarding>>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +55,7 @@ impl EnforcedGuardrailConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::EnforcedGuardrailConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-enforcedguardrailconfiguration.html",
         primary_identifier: &["ConfigId"],
@@ -92,7 +66,7 @@ impl EnforcedGuardrailConfiguration {
         read_only: &["ConfigId", "GuardrailArn", "GuardrailId", "CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy", "Owner"],
         attributes: &["ConfigId", "CreatedAt", "CreatedBy", "GuardrailArn", "GuardrailId", "Owner", "UpdatedAt", "UpdatedBy"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EnforcedGuardrailConfiguration` with its required properties, named in a [`EnforcedGuardrailConfigurationRequired`].
@@ -101,36 +75,41 @@ impl EnforcedGuardrailConfiguration {
         Self {
             guardrail_identifier: required.guardrail_identifier,
             guardrail_version: required.guardrail_version,
-            model_enforcement: None,
-            selective_content_guarding: None,
+            model_enforcement: ::std::option::Option::None,
+            selective_content_guarding: ::std::option::Option::None,
         }
     }
 
     /// `GuardrailIdentifier`: a string, required.
-    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self { self.guardrail_identifier = value.into(); self }
+    pub fn guardrail_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.guardrail_identifier = value.into(); self }
     /// `GuardrailVersion`: a string, required.
-    pub fn guardrail_version(mut self, value: impl Into<Str>) -> Self { self.guardrail_version = value.into(); self }
+    pub fn guardrail_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.guardrail_version = value.into(); self }
     /// `ModelEnforcement`: a [`ModelEnforcement`] object.
-    pub fn model_enforcement(mut self, value: impl Into<Obj<ModelEnforcement>>) -> Self { self.model_enforcement = Some(value.into()); self }
+    pub fn model_enforcement(mut self, value: impl ::std::convert::Into<crate::Obj<ModelEnforcement>>) -> Self { self.model_enforcement = ::std::option::Option::Some(value.into()); self }
     /// `SelectiveContentGuarding`: a [`SelectiveContentGuarding`] object.
-    pub fn selective_content_guarding(mut self, value: impl Into<Obj<SelectiveContentGuarding>>) -> Self { self.selective_content_guarding = Some(value.into()); self }
+    pub fn selective_content_guarding(mut self, value: impl ::std::convert::Into<crate::Obj<SelectiveContentGuarding>>) -> Self { self.selective_content_guarding = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EnforcedGuardrailConfiguration {
+impl ::cloudwright_core::Resource for EnforcedGuardrailConfiguration {
     type Attributes = EnforcedGuardrailConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnforcedGuardrailConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_EnforcedGuardrailConfiguration,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnforcedGuardrailConfiguration {
+impl ::cloudwright_core::ToValue for EnforcedGuardrailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GuardrailIdentifier", &self.guardrail_identifier)
             .req("GuardrailVersion", &self.guardrail_version)
             .opt("ModelEnforcement", &self.model_enforcement)
@@ -139,12 +118,14 @@ impl ToValue for EnforcedGuardrailConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnforcedGuardrailConfiguration`]: `Handle<EnforcedGuardrailConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnforcedGuardrailConfiguration`]: `Handle<EnforcedGuardrailConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnforcedGuardrailConfigurationAttributes(ResourceRef);
+pub struct EnforcedGuardrailConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnforcedGuardrailConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for EnforcedGuardrailConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,62 +135,62 @@ impl EnforcedGuardrailConfigurationAttributes {
     ///
     /// Unique ID for the account enforced configuration
     #[inline]
-    pub fn config_id(&self) -> Value {
-        self.0.get_att("ConfigId")
+    pub fn config_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Timestamp when the configuration was created
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The ARN of the role used to create the configuration
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `GuardrailArn`: a string.
     ///
     /// ARN representation for the guardrail
     #[inline]
-    pub fn guardrail_arn(&self) -> Value {
-        self.0.get_att("GuardrailArn")
+    pub fn guardrail_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GuardrailArn"))
     }
 
     /// `Fn::GetAtt` `GuardrailId`: a string.
     ///
     /// Unique ID for the guardrail
     #[inline]
-    pub fn guardrail_id(&self) -> Value {
-        self.0.get_att("GuardrailId")
+    pub fn guardrail_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GuardrailId"))
     }
 
     /// `Fn::GetAtt` `Owner`: one of a set of strings.
     #[inline]
-    pub fn owner(&self) -> Value {
-        self.0.get_att("Owner")
+    pub fn owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Owner"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// Timestamp when the configuration was last updated
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedBy`: a string.
     ///
     /// The ARN of the role used to update the configuration
     #[inline]
-    pub fn updated_by(&self) -> Value {
-        self.0.get_att("UpdatedBy")
+    pub fn updated_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedBy"))
     }
 }
 
@@ -217,21 +198,10 @@ impl EnforcedGuardrailConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelEnforcementRequired {
     /// `ExcludedModels`: a list of strings, required.
-    pub excluded_models: List<Str>,
+    pub excluded_models: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `IncludedModels`: a list of strings, required.
-    pub included_models: List<Str>,
+    pub included_models: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelEnforcement: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("IncludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["IncludedModels", "ExcludedModels"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelEnforcement` property type of `AWS::Bedrock::EnforcedGuardrailConfiguration`.
 ///
@@ -245,13 +215,13 @@ pub struct ModelEnforcement {
     /// Models to exclude from enforcement. If a model is in both lists, it is excluded
     ///
     /// Items at least 0; each item: pattern `^([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}){0,1}$`.
-    pub excluded_models: List<Str>,
+    pub excluded_models: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `IncludedModels`: a list of strings, required.
     ///
     /// Models to enforce the guardrail on
     ///
     /// Items at least 1; each item: pattern `^(ALL|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}){0,1})$`.
-    pub included_models: List<Str>,
+    pub included_models: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -266,32 +236,22 @@ impl ModelEnforcement {
     }
 
     /// `ExcludedModels`: a list of strings, required.
-    pub fn excluded_models(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_models = value.into(); self }
+    pub fn excluded_models(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_models = value.into(); self }
     /// `IncludedModels`: a list of strings, required.
-    pub fn included_models(mut self, value: impl Into<List<Str>>) -> Self { self.included_models = value.into(); self }
+    pub fn included_models(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.included_models = value.into(); self }
 }
 
-impl PropertyType for ModelEnforcement {}
+impl crate::PropertyType for ModelEnforcement {}
 
-impl ToValue for ModelEnforcement {
+impl ::cloudwright_core::ToValue for ModelEnforcement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExcludedModels", &self.excluded_models)
             .req("IncludedModels", &self.included_models)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SelectiveContentGuarding: ObjRule = ObjRule {
-    properties: &[
-        ("Messages", Shape::Str(&StrRule { allowed: &["SELECTIVE", "COMPREHENSIVE"], ..StrRule::ANY })),
-        ("System", Shape::Str(&StrRule { allowed: &["SELECTIVE", "COMPREHENSIVE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SelectiveContentGuarding` property type of `AWS::Bedrock::EnforcedGuardrailConfiguration`.
 ///
@@ -303,11 +263,11 @@ pub struct SelectiveContentGuarding {
     /// `Messages`: a [`Messages`] value.
     ///
     /// Selective guarding mode for user messages
-    pub messages: Option<Messages>,
+    pub messages: ::std::option::Option<Messages>,
     /// `System`: a [`System`] value.
     ///
     /// Selective guarding mode for system prompts
-    pub system: Option<System>,
+    pub system: ::std::option::Option<System>,
 }
 
 #[rustfmt::skip]
@@ -315,21 +275,21 @@ impl SelectiveContentGuarding {
     /// A `SelectiveContentGuarding` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Messages`: a [`Messages`] value.
-    pub fn messages(mut self, value: impl Into<Messages>) -> Self { self.messages = Some(value.into()); self }
+    pub fn messages(mut self, value: impl ::std::convert::Into<Messages>) -> Self { self.messages = ::std::option::Option::Some(value.into()); self }
     /// `System`: a [`System`] value.
-    pub fn system(mut self, value: impl Into<System>) -> Self { self.system = Some(value.into()); self }
+    pub fn system(mut self, value: impl ::std::convert::Into<System>) -> Self { self.system = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SelectiveContentGuarding {}
+impl crate::PropertyType for SelectiveContentGuarding {}
 
-impl ToValue for SelectiveContentGuarding {
+impl ::cloudwright_core::ToValue for SelectiveContentGuarding {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Messages", &self.messages)
             .opt("System", &self.system)
             .build()
@@ -344,24 +304,24 @@ pub enum Messages {
     /// `COMPREHENSIVE`
     Comprehensive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Messages {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Messages {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Messages {
+impl ::cloudwright_core::ToValue for Messages {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Selective => "SELECTIVE",
             Self::Comprehensive => "COMPREHENSIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -373,23 +333,75 @@ pub enum System {
     /// `COMPREHENSIVE`
     Comprehensive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for System {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for System {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for System {
+impl ::cloudwright_core::ToValue for System {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Selective => "SELECTIVE",
             Self::Comprehensive => "COMPREHENSIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[1-9][0-9]{0,7}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}){0,1}$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(ALL|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12}){0,1})$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnforcedGuardrailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GuardrailIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ModelEnforcement", Shape::Object(&RULE_ModelEnforcement)),
+            ("SelectiveContentGuarding", Shape::Object(&RULE_SelectiveContentGuarding)),
+        ],
+        required: &["GuardrailIdentifier", "GuardrailVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelEnforcement: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("IncludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["IncludedModels", "ExcludedModels"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SelectiveContentGuarding: ObjRule = ObjRule {
+        properties: &[
+            ("Messages", Shape::Str(&StrRule { allowed: &["SELECTIVE", "COMPREHENSIVE"], ..StrRule::ANY })),
+            ("System", Shape::Str(&StrRule { allowed: &["SELECTIVE", "COMPREHENSIVE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,100}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/(service-role/)?.+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-
 /// The required properties of [`Flow`], by name: `Flow::new(FlowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowRequired {
     /// `ExecutionRoleArn`: a string, required.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Flow: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Definition", Shape::Object(&RULE_FlowDefinition)),
-        ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
-        ("DefinitionString", Shape::Str(&StrRule { max_len: Some(512000), ..StrRule::ANY })),
-        ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TestAliasTags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ExecutionRoleArn", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::Flow` resource.
 ///
 /// Creates a prompt flow that you can use to send an input through various steps to yield an output. You define a flow by configuring nodes, each of which corresponds to a step of the flow, and creating connections between the nodes to create paths to different outputs. You can define the flow in one of the following ways:
 ///
-/// - Define a \[FlowDefinition\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-flow-flowdefinition.html>) in the `Definition` property.
-/// - Provide the definition in the `DefinitionString` property as a JSON-formatted string matching the \[FlowDefinition\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-flow-flowdefinition.html>) property.
-/// - Provide an Amazon S3 location in the `DefinitionS3Location` property that matches the \[FlowDefinition\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-flow-flowdefinition.html>) .
+/// - Define a [FlowDefinition](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-flow-flowdefinition.html) in the `Definition` property.
+/// - Provide the definition in the `DefinitionString` property as a JSON-formatted string matching the [FlowDefinition](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-flow-flowdefinition.html) property.
+/// - Provide an Amazon S3 location in the `DefinitionS3Location` property that matches the [FlowDefinition](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-flow-flowdefinition.html) .
 ///
 /// If you use the `DefinitionString` or `DefinitionS3Location` property, you can use the `DefinitionSubstitutions` property to define key-value pairs to replace at runtime.
 ///
-/// For more information, see \[How it works\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-how-it-works.html>) and \[Create a prompt flow in Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-create.html>) in the Amazon Bedrock User Guide.
+/// For more information, see [How it works](https://docs.aws.amazon.com/bedrock/latest/userguide/flows-how-it-works.html) and [Create a prompt flow in Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/flows-create.html) in the Amazon Bedrock User Guide.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FlowAttributes`], which `Handle<Flow>` dereferences to.
@@ -70,23 +39,23 @@ pub struct Flow {
     /// The Amazon Resource Name (ARN) of the KMS key that the flow is encrypted with.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 2048.
-    pub customer_encryption_key_arn: Option<Str>,
+    pub customer_encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Definition`: a [`FlowDefinition`] object.
     ///
     /// The definition of the nodes and connections between the nodes in the flow.
-    pub definition: Option<Box<Obj<FlowDefinition>>>,
+    pub definition: ::std::option::Option<::std::boxed::Box<crate::Obj<FlowDefinition>>>,
     /// `DefinitionS3Location`: a [`S3Location`] object.
     ///
     /// The Amazon S3 location of the flow definition.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub definition_s3_location: Option<Obj<S3Location>>,
+    pub definition_s3_location: ::std::option::Option<crate::Obj<S3Location>>,
     /// `DefinitionString`: a string.
     ///
-    /// The definition of the flow as a JSON-formatted string. The string must match the format in \[FlowDefinition\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-flow-flowdefinition.html>) .
+    /// The definition of the flow as a JSON-formatted string. The string must match the format in [FlowDefinition](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-flow-flowdefinition.html) .
     ///
     /// Length at most 512000; write-only: CloudFormation does not return it.
-    pub definition_string: Option<Str>,
+    pub definition_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefinitionSubstitutions`: a JSON value.
     ///
     /// A map that specifies the mappings for placeholder variables in the prompt flow definition. This enables the customer to inject values obtained at runtime. Variables can be template parameter names, resource logical IDs, resource attributes, or a variable in a key-value map. Only supported with the `DefinitionString` and `DefinitionS3Location` fields.
@@ -94,40 +63,40 @@ pub struct Flow {
     /// Substitutions must follow the syntax: `${key_name}` or `${variable_1,variable_2,...}` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub definition_substitutions: Option<Json>,
+    pub definition_substitutions: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// A description of the flow.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRoleArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the service role with permissions to create a flow. For more information, see \[Create a service row for flows\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-permissions.html>) in the Amazon Bedrock User Guide.
+    /// The Amazon Resource Name (ARN) of the service role with permissions to create a flow. For more information, see [Create a service row for flows](https://docs.aws.amazon.com/bedrock/latest/userguide/flows-permissions.html) in the Amazon Bedrock User Guide.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/(service-role/)?.+$`; length at most 2048.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the flow.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that you can assign to a resource as key-value pairs. For more information, see the following resources:
     ///
-    /// - \[Tag naming limits and requirements\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions>)
-    /// - \[Tagging best practices\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices>)
+    /// - [Tag naming limits and requirements](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions)
+    /// - [Tagging best practices](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices)
     ///
     /// Items 0 to 200.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TestAliasTags`: a JSON value.
     ///
     /// A map of tag keys and values
     ///
     /// Items 0 to 200.
-    pub test_alias_tags: Option<Json>,
+    pub test_alias_tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -137,7 +106,7 @@ impl Flow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::Flow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flow.html",
         primary_identifier: &["Arn"],
@@ -148,66 +117,68 @@ impl Flow {
         read_only: &["Arn", "CreatedAt", "Id", "Status", "UpdatedAt", "Version", "Validations"],
         attributes: &["Arn", "CreatedAt", "Id", "Status", "UpdatedAt", "Validations", "Version"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Flow` with its required properties, named in a [`FlowRequired`].
     #[inline]
     pub fn new(required: FlowRequired) -> Self {
         Self {
-            customer_encryption_key_arn: None,
-            definition: None,
-            definition_s3_location: None,
-            definition_string: None,
-            definition_substitutions: None,
-            description: None,
+            customer_encryption_key_arn: ::std::option::Option::None,
+            definition: ::std::option::Option::None,
+            definition_s3_location: ::std::option::Option::None,
+            definition_string: ::std::option::Option::None,
+            definition_substitutions: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             execution_role_arn: required.execution_role_arn,
             name: required.name,
-            tags: None,
-            test_alias_tags: None,
+            tags: ::std::option::Option::None,
+            test_alias_tags: ::std::option::Option::None,
         }
     }
 
     /// `CustomerEncryptionKeyArn`: a string.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.customer_encryption_key_arn = Some(value.into()); self }
+    pub fn customer_encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Definition`: a [`FlowDefinition`] object.
-    pub fn definition(mut self, value: impl Into<Obj<FlowDefinition>>) -> Self { self.definition = Some(Box::new(value.into())); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<FlowDefinition>>) -> Self { self.definition = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `DefinitionS3Location`: a [`S3Location`] object.
-    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.definition_s3_location = Some(value.into()); self }
+    pub fn definition_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.definition_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionString`: a string.
-    pub fn definition_string(mut self, value: impl Into<Str>) -> Self { self.definition_string = Some(value.into()); self }
+    pub fn definition_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition_string = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionSubstitutions`: a JSON value.
-    pub fn definition_substitutions(mut self, value: impl Into<Json>) -> Self { self.definition_substitutions = Some(value.into()); self }
+    pub fn definition_substitutions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.definition_substitutions = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TestAliasTags`: a JSON value.
-    pub fn test_alias_tags(mut self, value: impl Into<Json>) -> Self { self.test_alias_tags = Some(value.into()); self }
+    pub fn test_alias_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.test_alias_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Flow {
+impl ::cloudwright_core::Resource for Flow {
     type Attributes = FlowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Flow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Flow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Flow {
+impl ::cloudwright_core::ToValue for Flow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomerEncryptionKeyArn",
                 &self.customer_encryption_key_arn,
@@ -225,12 +196,12 @@ impl ToValue for Flow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Flow`]: `Handle<Flow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Flow`]: `Handle<Flow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowAttributes(ResourceRef);
+pub struct FlowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -240,52 +211,52 @@ impl FlowAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the flow.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the flow was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the flow.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the flow was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Validations`: a list of `FlowValidation` objects.
     #[inline]
-    pub fn validations(&self) -> Value {
-        self.0.get_att("Validations")
+    pub fn validations(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Validations"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The latest version of the flow.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
 
@@ -293,28 +264,14 @@ impl FlowAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowConnectionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `Type`: a [`FlowConnectionType`] value, required.
     pub r#type: FlowConnectionType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowConnection: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["Data", "Conditional"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Source", "Target", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowConnection` property type of `AWS::Bedrock::Flow`.
 ///
@@ -326,25 +283,25 @@ pub struct FlowConnection {
     /// `Configuration`: a JSON value.
     ///
     /// The configuration of the connection.
-    pub configuration: Option<Json>,
+    pub configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `Name`: a string, required.
     ///
     /// A name for the connection that you can reference.
     ///
     /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Source`: a string, required.
     ///
     /// The node that the connection starts at.
     ///
     /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Target`: a string, required.
     ///
     /// The node that the connection ends at.
     ///
     /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `Type`: a [`FlowConnectionType`] value, required.
     ///
     /// Whether the source node that the connection begins from is a condition node ( `Conditional` ) or not ( `Data` ).
@@ -357,7 +314,7 @@ impl FlowConnection {
     #[inline]
     pub fn new(required: FlowConnectionRequired) -> Self {
         Self {
-            configuration: None,
+            configuration: ::std::option::Option::None,
             name: required.name,
             source: required.source,
             target: required.target,
@@ -366,23 +323,23 @@ impl FlowConnection {
     }
 
     /// `Configuration`: a JSON value.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
     /// `Type`: a [`FlowConnectionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FlowConnectionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FlowConnectionType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for FlowConnection {}
+impl crate::PropertyType for FlowConnection {}
 
-impl ToValue for FlowConnection {
+impl ::cloudwright_core::ToValue for FlowConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .req("Name", &self.name)
             .req("Source", &self.source)
@@ -391,16 +348,6 @@ impl ToValue for FlowConnection {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Connections", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowConnection), min_items: None, max_items: Some(100), unique: false })),
-        ("Nodes", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNode), min_items: None, max_items: Some(40), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowDefinition` property type of `AWS::Bedrock::Flow`.
 ///
@@ -414,13 +361,13 @@ pub struct FlowDefinition {
     /// An array of connection definitions in the flow.
     ///
     /// Items at most 100.
-    pub connections: Option<List<FlowConnection>>,
+    pub connections: ::std::option::Option<::cloudwright_core::List<FlowConnection>>,
     /// `Nodes`: a list of [`FlowNode`] objects.
     ///
     /// An array of node definitions in the flow.
     ///
     /// Items at most 40.
-    pub nodes: Option<List<FlowNode>>,
+    pub nodes: ::std::option::Option<::cloudwright_core::List<FlowNode>>,
 }
 
 #[rustfmt::skip]
@@ -428,21 +375,21 @@ impl FlowDefinition {
     /// A `FlowDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Connections`: a list of [`FlowConnection`] objects.
-    pub fn connections(mut self, value: impl Into<List<FlowConnection>>) -> Self { self.connections = Some(value.into()); self }
+    pub fn connections(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FlowConnection>>) -> Self { self.connections = ::std::option::Option::Some(value.into()); self }
     /// `Nodes`: a list of [`FlowNode`] objects.
-    pub fn nodes(mut self, value: impl Into<List<FlowNode>>) -> Self { self.nodes = Some(value.into()); self }
+    pub fn nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FlowNode>>) -> Self { self.nodes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FlowDefinition {}
+impl crate::PropertyType for FlowDefinition {}
 
-impl ToValue for FlowDefinition {
+impl ::cloudwright_core::ToValue for FlowDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Connections", &self.connections)
             .opt("Nodes", &self.nodes)
             .build()
@@ -453,24 +400,10 @@ impl ToValue for FlowDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowNodeRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`FlowNodeType`] value, required.
     pub r#type: FlowNodeType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowNode: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeInput), min_items: None, max_items: Some(20), unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeOutput), min_items: None, max_items: Some(5), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["Input", "Output", "KnowledgeBase", "Condition", "Lex", "Prompt", "LambdaFunction", "Agent", "Storage", "Retrieval", "Iterator", "Collector", "InlineCode", "Loop", "LoopInput", "LoopController"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowNode` property type of `AWS::Bedrock::Flow`.
 ///
@@ -482,25 +415,25 @@ pub struct FlowNode {
     /// `Configuration`: a JSON value.
     ///
     /// Contains configurations for the node.
-    pub configuration: Option<Json>,
+    pub configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `Inputs`: a list of [`FlowNodeInput`] objects.
     ///
     /// An array of objects, each of which contains information about an input into the node.
     ///
     /// Items at most 20.
-    pub inputs: Option<List<FlowNodeInput>>,
+    pub inputs: ::std::option::Option<::cloudwright_core::List<FlowNodeInput>>,
     /// `Name`: a string, required.
     ///
     /// A name for the node.
     ///
     /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Outputs`: a list of [`FlowNodeOutput`] objects.
     ///
     /// A list of objects, each of which contains information about an output from the node.
     ///
     /// Items at most 5.
-    pub outputs: Option<List<FlowNodeOutput>>,
+    pub outputs: ::std::option::Option<::cloudwright_core::List<FlowNodeOutput>>,
     /// `Type`: a [`FlowNodeType`] value, required.
     ///
     /// The type of node. This value must match the name of the key that you provide in the configuration you provide in the `FlowNodeConfiguration` field.
@@ -513,32 +446,32 @@ impl FlowNode {
     #[inline]
     pub fn new(required: FlowNodeRequired) -> Self {
         Self {
-            configuration: None,
-            inputs: None,
+            configuration: ::std::option::Option::None,
+            inputs: ::std::option::Option::None,
             name: required.name,
-            outputs: None,
+            outputs: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Configuration`: a JSON value.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Inputs`: a list of [`FlowNodeInput`] objects.
-    pub fn inputs(mut self, value: impl Into<List<FlowNodeInput>>) -> Self { self.inputs = Some(value.into()); self }
+    pub fn inputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FlowNodeInput>>) -> Self { self.inputs = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Outputs`: a list of [`FlowNodeOutput`] objects.
-    pub fn outputs(mut self, value: impl Into<List<FlowNodeOutput>>) -> Self { self.outputs = Some(value.into()); self }
+    pub fn outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FlowNodeOutput>>) -> Self { self.outputs = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`FlowNodeType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FlowNodeType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FlowNodeType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for FlowNode {}
+impl crate::PropertyType for FlowNode {}
 
-impl ToValue for FlowNode {
+impl ::cloudwright_core::ToValue for FlowNode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("Inputs", &self.inputs)
             .req("Name", &self.name)
@@ -552,25 +485,12 @@ impl ToValue for FlowNode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowNodeInputRequired {
     /// `Expression`: a string, required.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
     pub r#type: FlowNodeIoDataType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowNodeInput: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::Str(&StrRule { allowed: &["LoopCondition", "ReturnValueToLoopStart", "ExitLoop"], ..StrRule::ANY })),
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Boolean", "Object", "Array"], ..StrRule::ANY })),
-    ],
-    required: &["Expression", "Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowNodeInput` property type of `AWS::Bedrock::Flow`.
 ///
@@ -586,19 +506,19 @@ pub struct FlowNodeInput {
     /// - `LoopCondition` - Controls whether the loop continues by evaluating condition expressions against the input data. Use this category to define the condition that determines if the loop should continue.
     /// - `ReturnValueToLoopStart` - Defines data to pass back to the start of the loop's next iteration. Use this category for variables that you want to update for each loop iteration.
     /// - `ExitLoop` - Defines the value that's available once the loop ends. Use this category to expose loop results to nodes outside the loop.
-    pub category: Option<FlowNodeInputCategory>,
+    pub category: ::std::option::Option<FlowNodeInputCategory>,
     /// `Expression`: a string, required.
     ///
-    /// An expression that formats the input for the node. For an explanation of how to create expressions, see \[Expressions in Prompt flows in Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-expressions.html>) .
+    /// An expression that formats the input for the node. For an explanation of how to create expressions, see [Expressions in Prompt flows in Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/flows-expressions.html) .
     ///
     /// Length 1 to 64.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// Specifies a name for the input that you can reference.
     ///
     /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
     ///
     /// Specifies the data type of the input. If the input doesn't match this type at runtime, a validation error will be thrown.
@@ -611,7 +531,7 @@ impl FlowNodeInput {
     #[inline]
     pub fn new(required: FlowNodeInputRequired) -> Self {
         Self {
-            category: None,
+            category: ::std::option::Option::None,
             expression: required.expression,
             name: required.name,
             r#type: required.r#type,
@@ -619,21 +539,21 @@ impl FlowNodeInput {
     }
 
     /// `Category`: a [`FlowNodeInputCategory`] value.
-    pub fn category(mut self, value: impl Into<FlowNodeInputCategory>) -> Self { self.category = Some(value.into()); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<FlowNodeInputCategory>) -> Self { self.category = ::std::option::Option::Some(value.into()); self }
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FlowNodeIoDataType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FlowNodeIoDataType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for FlowNodeInput {}
+impl crate::PropertyType for FlowNodeInput {}
 
-impl ToValue for FlowNodeInput {
+impl ::cloudwright_core::ToValue for FlowNodeInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Category", &self.category)
             .req("Expression", &self.expression)
             .req("Name", &self.name)
@@ -646,21 +566,10 @@ impl ToValue for FlowNodeInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowNodeOutputRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
     pub r#type: FlowNodeIoDataType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowNodeOutput: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Boolean", "Object", "Array"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowNodeOutput` property type of `AWS::Bedrock::Flow`.
 ///
@@ -674,7 +583,7 @@ pub struct FlowNodeOutput {
     /// A name for the output that you can reference.
     ///
     /// Pattern `^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
     ///
     /// The data type of the output. If the output doesn't match this type at runtime, a validation error will be thrown.
@@ -693,17 +602,17 @@ impl FlowNodeOutput {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`FlowNodeIoDataType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FlowNodeIoDataType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FlowNodeIoDataType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for FlowNodeOutput {}
+impl crate::PropertyType for FlowNodeOutput {}
 
-impl ToValue for FlowNodeOutput {
+impl ::cloudwright_core::ToValue for FlowNodeOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Type", &self.r#type)
             .build()
@@ -714,22 +623,10 @@ impl ToValue for FlowNodeOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::Bedrock::Flow`.
 ///
@@ -743,19 +640,19 @@ pub struct S3Location {
     /// The S3 bucket containing the flow definition.
     ///
     /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The object key for the S3 location containing the definition.
     ///
     /// Length 1 to 1024.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Version`: a string.
     ///
     /// The Amazon S3 location from which to retrieve data for an S3 retrieve node or to which to store data for an S3 storage node.
     ///
     /// Length 1 to 1024.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -766,24 +663,24 @@ impl S3Location {
         Self {
             bucket: required.bucket,
             key: required.key,
-            version: None,
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .opt("Version", &self.version)
@@ -799,24 +696,24 @@ pub enum FlowConnectionType {
     /// `Conditional`
     Conditional,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlowConnectionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlowConnectionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlowConnectionType {
+impl ::cloudwright_core::ToValue for FlowConnectionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Data => "Data",
             Self::Conditional => "Conditional",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -830,25 +727,25 @@ pub enum FlowNodeInputCategory {
     /// `ExitLoop`
     ExitLoop,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlowNodeInputCategory {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlowNodeInputCategory {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlowNodeInputCategory {
+impl ::cloudwright_core::ToValue for FlowNodeInputCategory {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LoopCondition => "LoopCondition",
             Self::ReturnValueToLoopStart => "ReturnValueToLoopStart",
             Self::ExitLoop => "ExitLoop",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -866,27 +763,27 @@ pub enum FlowNodeIoDataType {
     /// `Array`
     Array,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlowNodeIoDataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlowNodeIoDataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlowNodeIoDataType {
+impl ::cloudwright_core::ToValue for FlowNodeIoDataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "String",
             Self::Number => "Number",
             Self::Boolean => "Boolean",
             Self::Object => "Object",
             Self::Array => "Array",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -926,18 +823,18 @@ pub enum FlowNodeType {
     /// `LoopController`
     LoopController,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlowNodeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlowNodeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlowNodeType {
+impl ::cloudwright_core::ToValue for FlowNodeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Input => "Input",
             Self::Output => "Output",
@@ -955,8 +852,118 @@ impl ToValue for FlowNodeType {
             Self::Loop => "Loop",
             Self::LoopInput => "LoopInput",
             Self::LoopController => "LoopController",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,100}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/(service-role/)?.+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Flow: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Definition", Shape::Object(&RULE_FlowDefinition)),
+            ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
+            ("DefinitionString", Shape::Str(&StrRule { max_len: Some(512000), ..StrRule::ANY })),
+            ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TestAliasTags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ExecutionRoleArn", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowConnection: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["Data", "Conditional"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Source", "Target", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Connections", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowConnection), min_items: None, max_items: Some(100), unique: false })),
+            ("Nodes", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNode), min_items: None, max_items: Some(40), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowNode: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeInput), min_items: None, max_items: Some(20), unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeOutput), min_items: None, max_items: Some(5), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["Input", "Output", "KnowledgeBase", "Condition", "Lex", "Prompt", "LambdaFunction", "Agent", "Storage", "Retrieval", "Iterator", "Collector", "InlineCode", "Loop", "LoopInput", "LoopController"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowNodeInput: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::Str(&StrRule { allowed: &["LoopCondition", "ReturnValueToLoopStart", "ExitLoop"], ..StrRule::ANY })),
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Boolean", "Object", "Array"], ..StrRule::ANY })),
+        ],
+        required: &["Expression", "Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowNodeOutput: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Boolean", "Object", "Array"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

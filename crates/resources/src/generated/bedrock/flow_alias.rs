@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$");
-
 /// The required properties of [`FlowAlias`], by name: `FlowAlias::new(FlowAliasRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowAliasRequired {
     /// `FlowArn`: a string, required.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoutingConfiguration`: a list of [`FlowAliasRoutingConfigurationListItem`] objects, required.
-    pub routing_configuration: List<FlowAliasRoutingConfigurationListItem>,
+    pub routing_configuration: ::cloudwright_core::List<FlowAliasRoutingConfigurationListItem>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowAlias: ObjRule = ObjRule {
-    properties: &[
-        ("ConcurrencyConfiguration", Shape::Object(&RULE_FlowAliasConcurrencyConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("FlowArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowAliasRoutingConfigurationListItem), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "FlowArn", "RoutingConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::FlowAlias` resource.
 ///
-/// Creates an alias of a flow for deployment. For more information, see \[Deploy a flow in Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-deploy.html>) in the Amazon Bedrock User Guide.
+/// Creates an alias of a flow for deployment. For more information, see [Deploy a flow in Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/flows-deploy.html) in the Amazon Bedrock User Guide.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Arn`, `FlowArn`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`FlowAliasAttributes`], which `Handle<FlowAlias>` dereferences to.
@@ -55,38 +32,39 @@ pub struct FlowAlias {
     /// `ConcurrencyConfiguration`: a [`FlowAliasConcurrencyConfiguration`] object.
     ///
     /// The configuration that specifies how nodes in the flow are executed concurrently.
-    pub concurrency_configuration: Option<Obj<FlowAliasConcurrencyConfiguration>>,
+    pub concurrency_configuration:
+        ::std::option::Option<crate::Obj<FlowAliasConcurrencyConfiguration>>,
     /// `Description`: a string.
     ///
     /// A description of the alias.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FlowArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the alias.
     ///
     /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$`; length at most 2048; create-only: changing it replaces the resource.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the alias.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoutingConfiguration`: a list of [`FlowAliasRoutingConfigurationListItem`] objects, required.
     ///
     /// A list of configurations about the versions that the alias maps to. Currently, you can only specify one.
     ///
     /// Items 1 to 1.
-    pub routing_configuration: List<FlowAliasRoutingConfigurationListItem>,
+    pub routing_configuration: ::cloudwright_core::List<FlowAliasRoutingConfigurationListItem>,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that you can assign to a resource as key-value pairs. For more information, see the following resources:
     ///
-    /// - \[Tag naming limits and requirements\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions>)
-    /// - \[Tagging best practices\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices>)
-    pub tags: Option<Json>,
+    /// - [Tag naming limits and requirements](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions)
+    /// - [Tagging best practices](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices)
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +74,7 @@ impl FlowAlias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::FlowAlias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flowalias.html",
         primary_identifier: &["Arn", "FlowArn"],
@@ -107,54 +85,56 @@ impl FlowAlias {
         read_only: &["Arn", "CreatedAt", "FlowId", "Id", "UpdatedAt"],
         attributes: &["Arn", "CreatedAt", "FlowId", "Id", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `FlowAlias` with its required properties, named in a [`FlowAliasRequired`].
     #[inline]
     pub fn new(required: FlowAliasRequired) -> Self {
         Self {
-            concurrency_configuration: None,
-            description: None,
+            concurrency_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             flow_arn: required.flow_arn,
             name: required.name,
             routing_configuration: required.routing_configuration,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConcurrencyConfiguration`: a [`FlowAliasConcurrencyConfiguration`] object.
-    pub fn concurrency_configuration(mut self, value: impl Into<Obj<FlowAliasConcurrencyConfiguration>>) -> Self { self.concurrency_configuration = Some(value.into()); self }
+    pub fn concurrency_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FlowAliasConcurrencyConfiguration>>) -> Self { self.concurrency_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoutingConfiguration`: a list of [`FlowAliasRoutingConfigurationListItem`] objects, required.
-    pub fn routing_configuration(mut self, value: impl Into<List<FlowAliasRoutingConfigurationListItem>>) -> Self { self.routing_configuration = value.into(); self }
+    pub fn routing_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FlowAliasRoutingConfigurationListItem>>) -> Self { self.routing_configuration = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FlowAlias {
+impl ::cloudwright_core::Resource for FlowAlias {
     type Attributes = FlowAliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowAlias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FlowAlias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FlowAlias {
+impl ::cloudwright_core::ToValue for FlowAlias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConcurrencyConfiguration", &self.concurrency_configuration)
             .opt("Description", &self.description)
             .req("FlowArn", &self.flow_arn)
@@ -165,12 +145,12 @@ impl ToValue for FlowAlias {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FlowAlias`]: `Handle<FlowAlias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FlowAlias`]: `Handle<FlowAlias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowAliasAttributes(ResourceRef);
+pub struct FlowAliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowAliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowAliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -180,60 +160,42 @@ impl FlowAliasAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the alias.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the alias was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FlowId`: a string.
     ///
     /// The unique identifier of the flow.
     #[inline]
-    pub fn flow_id(&self) -> Value {
-        self.0.get_att("FlowId")
+    pub fn flow_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlowId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the alias of the flow.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the alias was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`FlowAliasConcurrencyConfiguration`], by name: `FlowAliasConcurrencyConfiguration::new(FlowAliasConcurrencyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowAliasConcurrencyConfigurationRequired {
-    /// `Type`: a [`ConcurrencyType`] value, required.
-    pub r#type: ConcurrencyType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowAliasConcurrencyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConcurrency", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["Automatic", "Manual"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowAliasConcurrencyConfiguration` property type of `AWS::Bedrock::FlowAlias`.
 ///
@@ -247,7 +209,7 @@ pub struct FlowAliasConcurrencyConfiguration {
     /// The maximum number of nodes that can be executed concurrently in the flow.
     ///
     /// Value 1 to 100.
-    pub max_concurrency: Option<Num>,
+    pub max_concurrency: ::std::option::Option<::cloudwright_core::Num>,
     /// `Type`: a [`ConcurrencyType`] value, required.
     ///
     /// The type of concurrency to use for parallel node execution. Specify one of the following options:
@@ -259,41 +221,32 @@ pub struct FlowAliasConcurrencyConfiguration {
 
 #[rustfmt::skip]
 impl FlowAliasConcurrencyConfiguration {
-    /// A `FlowAliasConcurrencyConfiguration` with its required properties, named in a [`FlowAliasConcurrencyConfigurationRequired`].
+    /// A `FlowAliasConcurrencyConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: FlowAliasConcurrencyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ConcurrencyType>) -> Self {
         Self {
-            max_concurrency: None,
-            r#type: required.r#type,
+            max_concurrency: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `MaxConcurrency`: a number.
-    pub fn max_concurrency(mut self, value: impl Into<Num>) -> Self { self.max_concurrency = Some(value.into()); self }
+    pub fn max_concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_concurrency = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ConcurrencyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ConcurrencyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ConcurrencyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for FlowAliasConcurrencyConfiguration {}
+impl crate::PropertyType for FlowAliasConcurrencyConfiguration {}
 
-impl ToValue for FlowAliasConcurrencyConfiguration {
+impl ::cloudwright_core::ToValue for FlowAliasConcurrencyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxConcurrency", &self.max_concurrency)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowAliasRoutingConfigurationListItem: ObjRule = ObjRule {
-    properties: &[
-        ("FlowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowAliasRoutingConfigurationListItem` property type of `AWS::Bedrock::FlowAlias`.
 ///
@@ -307,7 +260,7 @@ pub struct FlowAliasRoutingConfigurationListItem {
     /// The version that the alias maps to.
     ///
     /// Pattern `^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$`; length 1 to 5.
-    pub flow_version: Option<Str>,
+    pub flow_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -315,19 +268,19 @@ impl FlowAliasRoutingConfigurationListItem {
     /// A `FlowAliasRoutingConfigurationListItem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FlowVersion`: a string.
-    pub fn flow_version(mut self, value: impl Into<Str>) -> Self { self.flow_version = Some(value.into()); self }
+    pub fn flow_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FlowAliasRoutingConfigurationListItem {}
+impl crate::PropertyType for FlowAliasRoutingConfigurationListItem {}
 
-impl ToValue for FlowAliasRoutingConfigurationListItem {
+impl ::cloudwright_core::ToValue for FlowAliasRoutingConfigurationListItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FlowVersion", &self.flow_version)
             .build()
     }
@@ -341,23 +294,71 @@ pub enum ConcurrencyType {
     /// `Manual`
     Manual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConcurrencyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConcurrencyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConcurrencyType {
+impl ::cloudwright_core::ToValue for ConcurrencyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "Automatic",
             Self::Manual => "Manual",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowAlias: ObjRule = ObjRule {
+        properties: &[
+            ("ConcurrencyConfiguration", Shape::Object(&RULE_FlowAliasConcurrencyConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("FlowArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowAliasRoutingConfigurationListItem), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "FlowArn", "RoutingConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowAliasConcurrencyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConcurrency", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["Automatic", "Manual"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowAliasRoutingConfigurationListItem: ObjRule = ObjRule {
+        properties: &[
+            ("FlowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

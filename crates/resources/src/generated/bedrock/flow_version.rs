@@ -5,32 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$");
-
-/// The required properties of [`FlowVersion`], by name: `FlowVersion::new(FlowVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlowVersionRequired {
-    /// `FlowArn`: a string, required.
-    pub flow_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["FlowArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Bedrock::FlowVersion` resource.
 ///
-/// Creates a version of the flow that you can deploy. For more information, see \[Deploy a flow in Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-deploy.html>) in the Amazon Bedrock User Guide.
+/// Creates a version of the flow that you can deploy. For more information, see [Deploy a flow in Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/flows-deploy.html) in the Amazon Bedrock User Guide.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`FlowArn`, `Version`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`FlowVersionAttributes`], which `Handle<FlowVersion>` dereferences to.
@@ -46,13 +23,13 @@ pub struct FlowVersion {
     /// The description of the flow version.
     ///
     /// Length 1 to 200; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FlowArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the flow that the version belongs to.
     ///
     /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$`; create-only: changing it replaces the resource.
-    pub flow_arn: Str,
+    pub flow_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -62,7 +39,7 @@ impl FlowVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::FlowVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flowversion.html",
         primary_identifier: &["FlowArn", "Version"],
@@ -73,51 +50,53 @@ impl FlowVersion {
         read_only: &["CreatedAt", "Definition", "ExecutionRoleArn", "FlowId", "Name", "Status", "Version", "CustomerEncryptionKeyArn"],
         attributes: &["CreatedAt", "CustomerEncryptionKeyArn", "Definition", "ExecutionRoleArn", "FlowId", "Name", "Status", "Version"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `FlowVersion` with its required properties, named in a [`FlowVersionRequired`].
+    /// A `FlowVersion` with its one required property, `FlowArn`.
     #[inline]
-    pub fn new(required: FlowVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            flow_arn: required.flow_arn,
+            description: ::std::option::Option::None,
+            flow_arn: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
+    pub fn flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_arn = value.into(); self }
 }
 
-impl Resource for FlowVersion {
+impl ::cloudwright_core::Resource for FlowVersion {
     type Attributes = FlowVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FlowVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FlowVersion {
+impl ::cloudwright_core::ToValue for FlowVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("FlowArn", &self.flow_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FlowVersion`]: `Handle<FlowVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FlowVersion`]: `Handle<FlowVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowVersionAttributes(ResourceRef);
+pub struct FlowVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,61 +106,82 @@ impl FlowVersionAttributes {
     ///
     /// The time at the version was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CustomerEncryptionKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key that the flow version is encrypted with.
     #[inline]
-    pub fn customer_encryption_key_arn(&self) -> Value {
-        self.0.get_att("CustomerEncryptionKeyArn")
+    pub fn customer_encryption_key_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CustomerEncryptionKeyArn"))
     }
 
     /// `Fn::GetAtt` `Definition`: an object.
     ///
     /// The definition of the nodes and connections between nodes in the flow.
     #[inline]
-    pub fn definition(&self) -> Value {
-        self.0.get_att("Definition")
+    pub fn definition(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Definition"))
     }
 
     /// `Fn::GetAtt` `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the service role with permissions to create a flow. For more information, see \[Create a service row for flows\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-permissions.html>) in the Amazon Bedrock User Guide.
+    /// The Amazon Resource Name (ARN) of the service role with permissions to create a flow. For more information, see [Create a service row for flows](https://docs.aws.amazon.com/bedrock/latest/userguide/flows-permissions.html) in the Amazon Bedrock User Guide.
     #[inline]
-    pub fn execution_role_arn(&self) -> Value {
-        self.0.get_att("ExecutionRoleArn")
+    pub fn execution_role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExecutionRoleArn"))
     }
 
     /// `Fn::GetAtt` `FlowId`: a string.
     ///
     /// The unique identifier of the flow.
     #[inline]
-    pub fn flow_id(&self) -> Value {
-        self.0.get_att("FlowId")
+    pub fn flow_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlowId"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the flow.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the flow.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["FlowArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

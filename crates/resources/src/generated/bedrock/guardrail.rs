@@ -5,55 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\\/[a-z0-9]{12}(:([1-9][0-9]{0,11}))?$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail-profile/[a-z0-9-]+[.]{1}guardrail[.]{1}v[0-9:]+$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-zA-Z-_]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
 
 /// The required properties of [`Guardrail`], by name: `Guardrail::new(GuardrailRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailRequired {
     /// `BlockedInputMessaging`: a string, required.
-    pub blocked_input_messaging: Str,
+    pub blocked_input_messaging: ::cloudwright_core::Str,
     /// `BlockedOutputsMessaging`: a string, required.
-    pub blocked_outputs_messaging: Str,
+    pub blocked_outputs_messaging: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Guardrail: ObjRule = ObjRule {
-    properties: &[
-        ("AutomatedReasoningPolicyConfig", Shape::Object(&RULE_AutomatedReasoningPolicyConfig)),
-        ("BlockedInputMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("BlockedOutputsMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("ContentPolicyConfig", Shape::Object(&RULE_ContentPolicyConfig)),
-        ("ContextualGroundingPolicyConfig", Shape::Object(&RULE_ContextualGroundingPolicyConfig)),
-        ("CrossRegionConfig", Shape::Object(&RULE_GuardrailCrossRegionConfig)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_SensitiveInformationPolicyConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TopicPolicyConfig", Shape::Object(&RULE_TopicPolicyConfig)),
-        ("WordPolicyConfig", Shape::Object(&RULE_WordPolicyConfig)),
-    ],
-    required: &["Name", "BlockedInputMessaging", "BlockedOutputsMessaging"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::Guardrail` resource.
 ///
@@ -67,7 +30,7 @@ pub(crate) static RULE_Guardrail: ObjRule = ObjRule {
 /// - *Sensitive information filters* - Configure filters to help block or mask sensitive information, such as personally identifiable information (PII), or custom regex in user inputs and model responses. Blocking or masking is done based on probabilistic detection of sensitive information in standard formats in entities such as SSN number, Date of Birth, address, etc. This also allows configuring regular expression based detection of patterns for identifiers.
 /// - *Contextual grounding check* - Help detect and filter hallucinations in model responses based on grounding in a source and relevance to the user query.
 ///
-/// For more information, see \[How Amazon Bedrock Guardrails works\](<https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-how.html>) .
+/// For more information, see [How Amazon Bedrock Guardrails works](https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-how.html) .
 ///
 /// `Ref` returns its `GuardrailArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GuardrailAttributes`], which `Handle<Guardrail>` dereferences to.
@@ -80,69 +43,72 @@ pub struct Guardrail {
     /// `AutomatedReasoningPolicyConfig`: an [`AutomatedReasoningPolicyConfig`] object.
     ///
     /// Configuration settings for integrating Automated Reasoning policies with Amazon Bedrock Guardrails.
-    pub automated_reasoning_policy_config: Option<Obj<AutomatedReasoningPolicyConfig>>,
+    pub automated_reasoning_policy_config:
+        ::std::option::Option<crate::Obj<AutomatedReasoningPolicyConfig>>,
     /// `BlockedInputMessaging`: a string, required.
     ///
     /// The message to return when the guardrail blocks a prompt.
     ///
     /// Length 1 to 500.
-    pub blocked_input_messaging: Str,
+    pub blocked_input_messaging: ::cloudwright_core::Str,
     /// `BlockedOutputsMessaging`: a string, required.
     ///
     /// The message to return when the guardrail blocks a model response.
     ///
     /// Length 1 to 500.
-    pub blocked_outputs_messaging: Str,
+    pub blocked_outputs_messaging: ::cloudwright_core::Str,
     /// `ContentPolicyConfig`: a [`ContentPolicyConfig`] object.
     ///
     /// The content filter policies to configure for the guardrail.
-    pub content_policy_config: Option<Obj<ContentPolicyConfig>>,
+    pub content_policy_config: ::std::option::Option<crate::Obj<ContentPolicyConfig>>,
     /// `ContextualGroundingPolicyConfig`: a [`ContextualGroundingPolicyConfig`] object.
     ///
     /// Contextual grounding policy config for a guardrail.
-    pub contextual_grounding_policy_config: Option<Obj<ContextualGroundingPolicyConfig>>,
+    pub contextual_grounding_policy_config:
+        ::std::option::Option<crate::Obj<ContextualGroundingPolicyConfig>>,
     /// `CrossRegionConfig`: a [`GuardrailCrossRegionConfig`] object.
     ///
     /// The system-defined guardrail profile that you're using with your guardrail. Guardrail profiles define the destination AWS Regions where guardrail inference requests can be automatically routed. Using guardrail profiles helps maintain guardrail performance and reliability when demand increases.
     ///
-    /// For more information, see the \[Amazon Bedrock User Guide\](<https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-cross-region.html>) .
-    pub cross_region_config: Option<Obj<GuardrailCrossRegionConfig>>,
+    /// For more information, see the [Amazon Bedrock User Guide](https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-cross-region.html) .
+    pub cross_region_config: ::std::option::Option<crate::Obj<GuardrailCrossRegionConfig>>,
     /// `Description`: a string.
     ///
     /// A description of the guardrail.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the AWS  key that you use to encrypt the guardrail.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the guardrail.
     ///
     /// Pattern `^[0-9a-zA-Z-_]+$`; length 1 to 50.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SensitiveInformationPolicyConfig`: a [`SensitiveInformationPolicyConfig`] object.
     ///
     /// The sensitive information policy to configure for the guardrail.
-    pub sensitive_information_policy_config: Option<Obj<SensitiveInformationPolicyConfig>>,
+    pub sensitive_information_policy_config:
+        ::std::option::Option<crate::Obj<SensitiveInformationPolicyConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags that you want to attach to the guardrail.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TopicPolicyConfig`: a [`TopicPolicyConfig`] object.
     ///
     /// The topic policies to configure for the guardrail.
-    pub topic_policy_config: Option<Obj<TopicPolicyConfig>>,
+    pub topic_policy_config: ::std::option::Option<crate::Obj<TopicPolicyConfig>>,
     /// `WordPolicyConfig`: a [`WordPolicyConfig`] object.
     ///
     /// The word policy you configure for the guardrail.
-    pub word_policy_config: Option<Obj<WordPolicyConfig>>,
+    pub word_policy_config: ::std::option::Option<crate::Obj<WordPolicyConfig>>,
 }
 
 #[rustfmt::skip]
@@ -152,7 +118,7 @@ impl Guardrail {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::Guardrail",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-guardrail.html",
         primary_identifier: &["GuardrailArn"],
@@ -163,75 +129,77 @@ impl Guardrail {
         read_only: &["CreatedAt", "FailureRecommendations", "GuardrailArn", "GuardrailId", "Status", "StatusReasons", "UpdatedAt", "Version"],
         attributes: &["CreatedAt", "FailureRecommendations", "GuardrailArn", "GuardrailId", "Status", "StatusReasons", "UpdatedAt", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Guardrail` with its required properties, named in a [`GuardrailRequired`].
     #[inline]
     pub fn new(required: GuardrailRequired) -> Self {
         Self {
-            automated_reasoning_policy_config: None,
+            automated_reasoning_policy_config: ::std::option::Option::None,
             blocked_input_messaging: required.blocked_input_messaging,
             blocked_outputs_messaging: required.blocked_outputs_messaging,
-            content_policy_config: None,
-            contextual_grounding_policy_config: None,
-            cross_region_config: None,
-            description: None,
-            kms_key_arn: None,
+            content_policy_config: ::std::option::Option::None,
+            contextual_grounding_policy_config: ::std::option::Option::None,
+            cross_region_config: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
             name: required.name,
-            sensitive_information_policy_config: None,
-            tags: None,
-            topic_policy_config: None,
-            word_policy_config: None,
+            sensitive_information_policy_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            topic_policy_config: ::std::option::Option::None,
+            word_policy_config: ::std::option::Option::None,
         }
     }
 
     /// `AutomatedReasoningPolicyConfig`: an [`AutomatedReasoningPolicyConfig`] object.
-    pub fn automated_reasoning_policy_config(mut self, value: impl Into<Obj<AutomatedReasoningPolicyConfig>>) -> Self { self.automated_reasoning_policy_config = Some(value.into()); self }
+    pub fn automated_reasoning_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<AutomatedReasoningPolicyConfig>>) -> Self { self.automated_reasoning_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `BlockedInputMessaging`: a string, required.
-    pub fn blocked_input_messaging(mut self, value: impl Into<Str>) -> Self { self.blocked_input_messaging = value.into(); self }
+    pub fn blocked_input_messaging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blocked_input_messaging = value.into(); self }
     /// `BlockedOutputsMessaging`: a string, required.
-    pub fn blocked_outputs_messaging(mut self, value: impl Into<Str>) -> Self { self.blocked_outputs_messaging = value.into(); self }
+    pub fn blocked_outputs_messaging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blocked_outputs_messaging = value.into(); self }
     /// `ContentPolicyConfig`: a [`ContentPolicyConfig`] object.
-    pub fn content_policy_config(mut self, value: impl Into<Obj<ContentPolicyConfig>>) -> Self { self.content_policy_config = Some(value.into()); self }
+    pub fn content_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<ContentPolicyConfig>>) -> Self { self.content_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `ContextualGroundingPolicyConfig`: a [`ContextualGroundingPolicyConfig`] object.
-    pub fn contextual_grounding_policy_config(mut self, value: impl Into<Obj<ContextualGroundingPolicyConfig>>) -> Self { self.contextual_grounding_policy_config = Some(value.into()); self }
+    pub fn contextual_grounding_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<ContextualGroundingPolicyConfig>>) -> Self { self.contextual_grounding_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `CrossRegionConfig`: a [`GuardrailCrossRegionConfig`] object.
-    pub fn cross_region_config(mut self, value: impl Into<Obj<GuardrailCrossRegionConfig>>) -> Self { self.cross_region_config = Some(value.into()); self }
+    pub fn cross_region_config(mut self, value: impl ::std::convert::Into<crate::Obj<GuardrailCrossRegionConfig>>) -> Self { self.cross_region_config = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SensitiveInformationPolicyConfig`: a [`SensitiveInformationPolicyConfig`] object.
-    pub fn sensitive_information_policy_config(mut self, value: impl Into<Obj<SensitiveInformationPolicyConfig>>) -> Self { self.sensitive_information_policy_config = Some(value.into()); self }
+    pub fn sensitive_information_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<SensitiveInformationPolicyConfig>>) -> Self { self.sensitive_information_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TopicPolicyConfig`: a [`TopicPolicyConfig`] object.
-    pub fn topic_policy_config(mut self, value: impl Into<Obj<TopicPolicyConfig>>) -> Self { self.topic_policy_config = Some(value.into()); self }
+    pub fn topic_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<TopicPolicyConfig>>) -> Self { self.topic_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `WordPolicyConfig`: a [`WordPolicyConfig`] object.
-    pub fn word_policy_config(mut self, value: impl Into<Obj<WordPolicyConfig>>) -> Self { self.word_policy_config = Some(value.into()); self }
+    pub fn word_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<WordPolicyConfig>>) -> Self { self.word_policy_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Guardrail {
+impl ::cloudwright_core::Resource for Guardrail {
     type Attributes = GuardrailAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Guardrail, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Guardrail, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Guardrail {
+impl ::cloudwright_core::ToValue for Guardrail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutomatedReasoningPolicyConfig",
                 &self.automated_reasoning_policy_config,
@@ -258,12 +226,12 @@ impl ToValue for Guardrail {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Guardrail`]: `Handle<Guardrail>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Guardrail`]: `Handle<Guardrail>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GuardrailAttributes(ResourceRef);
+pub struct GuardrailAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GuardrailAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GuardrailAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -273,82 +241,64 @@ impl GuardrailAttributes {
     ///
     /// Timestamp.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureRecommendations`: a list of strings.
     ///
     /// Appears if the `status` of the guardrail is `FAILED` . A list of recommendations to carry out before retrying the request.
     #[inline]
-    pub fn failure_recommendations(&self) -> Value {
-        self.0.get_att("FailureRecommendations")
+    pub fn failure_recommendations(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("FailureRecommendations"))
     }
 
     /// `Fn::GetAtt` `GuardrailArn`: a string.
     ///
     /// The ARN of the guardrail.
     #[inline]
-    pub fn guardrail_arn(&self) -> Value {
-        self.0.get_att("GuardrailArn")
+    pub fn guardrail_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GuardrailArn"))
     }
 
     /// `Fn::GetAtt` `GuardrailId`: a string.
     ///
     /// The unique identifier of the guardrail.
     #[inline]
-    pub fn guardrail_id(&self) -> Value {
-        self.0.get_att("GuardrailId")
+    pub fn guardrail_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GuardrailId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// Appears if the `status` is `FAILED` . A list of reasons for why the guardrail failed to be created, updated, versioned, or deleted.
     #[inline]
-    pub fn status_reasons(&self) -> Value {
-        self.0.get_att("StatusReasons")
+    pub fn status_reasons(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("StatusReasons"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// Timestamp.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the guardrail that was created. This value will always be `DRAFT` .
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
-
-/// The required properties of [`AutomatedReasoningPolicyConfig`], by name: `AutomatedReasoningPolicyConfig::new(AutomatedReasoningPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutomatedReasoningPolicyConfigRequired {
-    /// `Policies`: a list of strings, required.
-    pub policies: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomatedReasoningPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConfidenceThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("Policies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
-    ],
-    required: &["Policies"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutomatedReasoningPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -362,38 +312,38 @@ pub struct AutomatedReasoningPolicyConfig {
     /// The minimum confidence level required for Automated Reasoning policy violations to trigger guardrail actions. Values range from 0.0 to 1.0.
     ///
     /// Value 0 to 1.
-    pub confidence_threshold: Option<Num>,
+    pub confidence_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `Policies`: a list of strings, required.
     ///
     /// The list of Automated Reasoning policy ARNs that should be applied as part of this guardrail configuration.
     ///
     /// Items 1 to 2; each item: pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\/[a-z0-9]{12}(:([1-9][0-9]{0,11}))?$`, length 15 to 2048.
-    pub policies: List<Str>,
+    pub policies: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AutomatedReasoningPolicyConfig {
-    /// A `AutomatedReasoningPolicyConfig` with its required properties, named in a [`AutomatedReasoningPolicyConfigRequired`].
+    /// A `AutomatedReasoningPolicyConfig` with its one required property, `Policies`.
     #[inline]
-    pub fn new(required: AutomatedReasoningPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            confidence_threshold: None,
-            policies: required.policies,
+            confidence_threshold: ::std::option::Option::None,
+            policies: value.into(),
         }
     }
 
     /// `ConfidenceThreshold`: a number.
-    pub fn confidence_threshold(mut self, value: impl Into<Num>) -> Self { self.confidence_threshold = Some(value.into()); self }
+    pub fn confidence_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.confidence_threshold = ::std::option::Option::Some(value.into()); self }
     /// `Policies`: a list of strings, required.
-    pub fn policies(mut self, value: impl Into<List<Str>>) -> Self { self.policies = value.into(); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.policies = value.into(); self }
 }
 
-impl PropertyType for AutomatedReasoningPolicyConfig {}
+impl crate::PropertyType for AutomatedReasoningPolicyConfig {}
 
-impl ToValue for AutomatedReasoningPolicyConfig {
+impl ::cloudwright_core::ToValue for AutomatedReasoningPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfidenceThreshold", &self.confidence_threshold)
             .req("Policies", &self.policies)
             .build()
@@ -411,24 +361,6 @@ pub struct ContentFilterConfigRequired {
     pub r#type: ContentFilterType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ContentFilterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("InputEnabled", Shape::Bool),
-        ("InputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("InputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("OutputEnabled", Shape::Bool),
-        ("OutputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("OutputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"], ..StrRule::ANY })),
-    ],
-    required: &["InputStrength", "OutputStrength", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ContentFilterConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
 /// Contains filter strengths for harmful content. Guardrails support the following content filters to detect and filter harmful user inputs and FM-generated outputs.
@@ -440,7 +372,7 @@ pub(crate) static RULE_ContentFilterConfig: ObjRule = ObjRule {
 ///
 /// Content filtering depends on the confidence classification of user inputs and FM responses across each of the four harmful categories. All input and output statements are classified into one of four confidence levels (NONE, LOW, MEDIUM, HIGH) for each harmful category. For example, if a statement is classified as *Hate* with HIGH confidence, the likelihood of the statement representing hateful content is high. A single statement can be classified across multiple categories with varying confidence levels. For example, a single statement can be classified as *Hate* with HIGH confidence, *Insults* with LOW confidence, *Sexual* with NONE confidence, and *Violence* with MEDIUM confidence.
 ///
-/// For more information, see \[Guardrails content filters\](<https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-filters.html>) .
+/// For more information, see [Guardrails content filters](https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-filters.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-guardrail-contentfilterconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -451,17 +383,17 @@ pub struct ContentFilterConfig {
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub input_action: Option<ContentFilterAction>,
+    pub input_action: ::std::option::Option<ContentFilterAction>,
     /// `InputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the input. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub input_enabled: Option<Bool>,
+    pub input_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InputModalities`: a list of [`Modality`] values.
     ///
     /// The input modalities selected for the guardrail content filter configuration.
     ///
     /// Items 1 to 2.
-    pub input_modalities: Option<List<Modality>>,
+    pub input_modalities: ::std::option::Option<::cloudwright_core::List<Modality>>,
     /// `InputStrength`: a [`FilterStrength`] value, required.
     ///
     /// The strength of the content filter to apply to prompts. As you increase the filter strength, the likelihood of filtering harmful content increases and the probability of seeing harmful content in your application reduces.
@@ -472,17 +404,17 @@ pub struct ContentFilterConfig {
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub output_action: Option<ContentFilterAction>,
+    pub output_action: ::std::option::Option<ContentFilterAction>,
     /// `OutputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the output. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub output_enabled: Option<Bool>,
+    pub output_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OutputModalities`: a list of [`Modality`] values.
     ///
     /// The output modalities selected for the guardrail content filter configuration.
     ///
     /// Items 1 to 2.
-    pub output_modalities: Option<List<Modality>>,
+    pub output_modalities: ::std::option::Option<::cloudwright_core::List<Modality>>,
     /// `OutputStrength`: a [`FilterStrength`] value, required.
     ///
     /// The strength of the content filter to apply to model responses. As you increase the filter strength, the likelihood of filtering harmful content increases and the probability of seeing harmful content in your application reduces.
@@ -499,44 +431,44 @@ impl ContentFilterConfig {
     #[inline]
     pub fn new(required: ContentFilterConfigRequired) -> Self {
         Self {
-            input_action: None,
-            input_enabled: None,
-            input_modalities: None,
+            input_action: ::std::option::Option::None,
+            input_enabled: ::std::option::Option::None,
+            input_modalities: ::std::option::Option::None,
             input_strength: required.input_strength,
-            output_action: None,
-            output_enabled: None,
-            output_modalities: None,
+            output_action: ::std::option::Option::None,
+            output_enabled: ::std::option::Option::None,
+            output_modalities: ::std::option::Option::None,
             output_strength: required.output_strength,
             r#type: required.r#type,
         }
     }
 
     /// `InputAction`: a [`ContentFilterAction`] value.
-    pub fn input_action(mut self, value: impl Into<ContentFilterAction>) -> Self { self.input_action = Some(value.into()); self }
+    pub fn input_action(mut self, value: impl ::std::convert::Into<ContentFilterAction>) -> Self { self.input_action = ::std::option::Option::Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
+    pub fn input_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.input_enabled = ::std::option::Option::Some(value.into()); self }
     /// `InputModalities`: a list of [`Modality`] values.
-    pub fn input_modalities(mut self, value: impl Into<List<Modality>>) -> Self { self.input_modalities = Some(value.into()); self }
+    pub fn input_modalities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Modality>>) -> Self { self.input_modalities = ::std::option::Option::Some(value.into()); self }
     /// `InputStrength`: a [`FilterStrength`] value, required.
-    pub fn input_strength(mut self, value: impl Into<FilterStrength>) -> Self { self.input_strength = value.into(); self }
+    pub fn input_strength(mut self, value: impl ::std::convert::Into<FilterStrength>) -> Self { self.input_strength = value.into(); self }
     /// `OutputAction`: a [`ContentFilterAction`] value.
-    pub fn output_action(mut self, value: impl Into<ContentFilterAction>) -> Self { self.output_action = Some(value.into()); self }
+    pub fn output_action(mut self, value: impl ::std::convert::Into<ContentFilterAction>) -> Self { self.output_action = ::std::option::Option::Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
+    pub fn output_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.output_enabled = ::std::option::Option::Some(value.into()); self }
     /// `OutputModalities`: a list of [`Modality`] values.
-    pub fn output_modalities(mut self, value: impl Into<List<Modality>>) -> Self { self.output_modalities = Some(value.into()); self }
+    pub fn output_modalities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Modality>>) -> Self { self.output_modalities = ::std::option::Option::Some(value.into()); self }
     /// `OutputStrength`: a [`FilterStrength`] value, required.
-    pub fn output_strength(mut self, value: impl Into<FilterStrength>) -> Self { self.output_strength = value.into(); self }
+    pub fn output_strength(mut self, value: impl ::std::convert::Into<FilterStrength>) -> Self { self.output_strength = value.into(); self }
     /// `Type`: a [`ContentFilterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContentFilterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContentFilterType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ContentFilterConfig {}
+impl crate::PropertyType for ContentFilterConfig {}
 
-impl ToValue for ContentFilterConfig {
+impl ::cloudwright_core::ToValue for ContentFilterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputAction", &self.input_action)
             .opt("InputEnabled", &self.input_enabled)
             .opt("InputModalities", &self.input_modalities)
@@ -549,23 +481,6 @@ impl ToValue for ContentFilterConfig {
             .build()
     }
 }
-
-/// The required properties of [`ContentFiltersTierConfig`], by name: `ContentFiltersTierConfig::new(ContentFiltersTierConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContentFiltersTierConfigRequired {
-    /// `TierName`: a [`ContentFiltersTierName`] value, required.
-    pub tier_name: ContentFiltersTierName,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContentFiltersTierConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TierName", Shape::Str(&StrRule { allowed: &["CLASSIC", "STANDARD"], ..StrRule::ANY })),
-    ],
-    required: &["TierName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContentFiltersTierConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -580,44 +495,28 @@ pub struct ContentFiltersTierConfig {
 
 #[rustfmt::skip]
 impl ContentFiltersTierConfig {
-    /// A `ContentFiltersTierConfig` with its required properties, named in a [`ContentFiltersTierConfigRequired`].
+    /// A `ContentFiltersTierConfig` with its one required property, `TierName`.
     #[inline]
-    pub fn new(required: ContentFiltersTierConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ContentFiltersTierName>) -> Self {
         Self {
-            tier_name: required.tier_name,
+            tier_name: value.into(),
         }
     }
 
     /// `TierName`: a [`ContentFiltersTierName`] value, required.
-    pub fn tier_name(mut self, value: impl Into<ContentFiltersTierName>) -> Self { self.tier_name = value.into(); self }
+    pub fn tier_name(mut self, value: impl ::std::convert::Into<ContentFiltersTierName>) -> Self { self.tier_name = value.into(); self }
 }
 
-impl PropertyType for ContentFiltersTierConfig {}
+impl crate::PropertyType for ContentFiltersTierConfig {}
 
-impl ToValue for ContentFiltersTierConfig {
+impl ::cloudwright_core::ToValue for ContentFiltersTierConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TierName", &self.tier_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TierName", &self.tier_name)
+            .build()
     }
 }
-
-/// The required properties of [`ContentPolicyConfig`], by name: `ContentPolicyConfig::new(ContentPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContentPolicyConfigRequired {
-    /// `FiltersConfig`: a list of [`ContentFilterConfig`] objects, required.
-    pub filters_config: List<ContentFilterConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContentPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContentFiltersTierConfig", Shape::Object(&RULE_ContentFiltersTierConfig)),
-        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentFilterConfig), min_items: Some(1), max_items: Some(6), unique: false })),
-    ],
-    required: &["FiltersConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContentPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -629,38 +528,38 @@ pub struct ContentPolicyConfig {
     /// `ContentFiltersTierConfig`: a [`ContentFiltersTierConfig`] object.
     ///
     /// The tier that your guardrail uses for content filters. Consider using a tier that balances performance, accuracy, and compatibility with your existing generative AI workflows.
-    pub content_filters_tier_config: Option<Obj<ContentFiltersTierConfig>>,
+    pub content_filters_tier_config: ::std::option::Option<crate::Obj<ContentFiltersTierConfig>>,
     /// `FiltersConfig`: a list of [`ContentFilterConfig`] objects, required.
     ///
     /// Contains the type of the content filter and how strongly it should apply to prompts and model responses.
     ///
     /// Items 1 to 6.
-    pub filters_config: List<ContentFilterConfig>,
+    pub filters_config: ::cloudwright_core::List<ContentFilterConfig>,
 }
 
 #[rustfmt::skip]
 impl ContentPolicyConfig {
-    /// A `ContentPolicyConfig` with its required properties, named in a [`ContentPolicyConfigRequired`].
+    /// A `ContentPolicyConfig` with its one required property, `FiltersConfig`.
     #[inline]
-    pub fn new(required: ContentPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ContentFilterConfig>>) -> Self {
         Self {
-            content_filters_tier_config: None,
-            filters_config: required.filters_config,
+            content_filters_tier_config: ::std::option::Option::None,
+            filters_config: value.into(),
         }
     }
 
     /// `ContentFiltersTierConfig`: a [`ContentFiltersTierConfig`] object.
-    pub fn content_filters_tier_config(mut self, value: impl Into<Obj<ContentFiltersTierConfig>>) -> Self { self.content_filters_tier_config = Some(value.into()); self }
+    pub fn content_filters_tier_config(mut self, value: impl ::std::convert::Into<crate::Obj<ContentFiltersTierConfig>>) -> Self { self.content_filters_tier_config = ::std::option::Option::Some(value.into()); self }
     /// `FiltersConfig`: a list of [`ContentFilterConfig`] objects, required.
-    pub fn filters_config(mut self, value: impl Into<List<ContentFilterConfig>>) -> Self { self.filters_config = value.into(); self }
+    pub fn filters_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContentFilterConfig>>) -> Self { self.filters_config = value.into(); self }
 }
 
-impl PropertyType for ContentPolicyConfig {}
+impl crate::PropertyType for ContentPolicyConfig {}
 
-impl ToValue for ContentPolicyConfig {
+impl ::cloudwright_core::ToValue for ContentPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContentFiltersTierConfig",
                 &self.content_filters_tier_config,
@@ -674,23 +573,10 @@ impl ToValue for ContentPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContextualGroundingFilterConfigRequired {
     /// `Threshold`: a number, required.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `Type`: a [`ContextualGroundingFilterType`] value, required.
     pub r#type: ContextualGroundingFilterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContextualGroundingFilterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["GROUNDING", "RELEVANCE"], ..StrRule::ANY })),
-    ],
-    required: &["Threshold", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContextualGroundingFilterConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -705,17 +591,17 @@ pub struct ContextualGroundingFilterConfig {
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub action: Option<ContextualGroundingAction>,
+    pub action: ::std::option::Option<ContextualGroundingAction>,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether to enable contextual grounding evaluation. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Threshold`: a number, required.
     ///
     /// The threshold details for the guardrails contextual grounding filter.
     ///
     /// Value at least 0.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `Type`: a [`ContextualGroundingFilterType`] value, required.
     ///
     /// The filter details for the guardrails contextual grounding filter.
@@ -728,29 +614,29 @@ impl ContextualGroundingFilterConfig {
     #[inline]
     pub fn new(required: ContextualGroundingFilterConfigRequired) -> Self {
         Self {
-            action: None,
-            enabled: None,
+            action: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
             threshold: required.threshold,
             r#type: required.r#type,
         }
     }
 
     /// `Action`: a [`ContextualGroundingAction`] value.
-    pub fn action(mut self, value: impl Into<ContextualGroundingAction>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<ContextualGroundingAction>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Threshold`: a number, required.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = value.into(); self }
     /// `Type`: a [`ContextualGroundingFilterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContextualGroundingFilterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContextualGroundingFilterType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ContextualGroundingFilterConfig {}
+impl crate::PropertyType for ContextualGroundingFilterConfig {}
 
-impl ToValue for ContextualGroundingFilterConfig {
+impl ::cloudwright_core::ToValue for ContextualGroundingFilterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Enabled", &self.enabled)
             .req("Threshold", &self.threshold)
@@ -758,23 +644,6 @@ impl ToValue for ContextualGroundingFilterConfig {
             .build()
     }
 }
-
-/// The required properties of [`ContextualGroundingPolicyConfig`], by name: `ContextualGroundingPolicyConfig::new(ContextualGroundingPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContextualGroundingPolicyConfigRequired {
-    /// `FiltersConfig`: a list of [`ContextualGroundingFilterConfig`] objects, required.
-    pub filters_config: List<ContextualGroundingFilterConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContextualGroundingPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextualGroundingFilterConfig), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FiltersConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContextualGroundingPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -788,113 +657,75 @@ pub struct ContextualGroundingPolicyConfig {
     /// List of contextual grounding filter configs.
     ///
     /// Items at least 1.
-    pub filters_config: List<ContextualGroundingFilterConfig>,
+    pub filters_config: ::cloudwright_core::List<ContextualGroundingFilterConfig>,
 }
 
 #[rustfmt::skip]
 impl ContextualGroundingPolicyConfig {
-    /// A `ContextualGroundingPolicyConfig` with its required properties, named in a [`ContextualGroundingPolicyConfigRequired`].
+    /// A `ContextualGroundingPolicyConfig` with its one required property, `FiltersConfig`.
     #[inline]
-    pub fn new(required: ContextualGroundingPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ContextualGroundingFilterConfig>>) -> Self {
         Self {
-            filters_config: required.filters_config,
+            filters_config: value.into(),
         }
     }
 
     /// `FiltersConfig`: a list of [`ContextualGroundingFilterConfig`] objects, required.
-    pub fn filters_config(mut self, value: impl Into<List<ContextualGroundingFilterConfig>>) -> Self { self.filters_config = value.into(); self }
+    pub fn filters_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContextualGroundingFilterConfig>>) -> Self { self.filters_config = value.into(); self }
 }
 
-impl PropertyType for ContextualGroundingPolicyConfig {}
+impl crate::PropertyType for ContextualGroundingPolicyConfig {}
 
-impl ToValue for ContextualGroundingPolicyConfig {
+impl ::cloudwright_core::ToValue for ContextualGroundingPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FiltersConfig", &self.filters_config)
             .build()
     }
 }
 
-/// The required properties of [`GuardrailCrossRegionConfig`], by name: `GuardrailCrossRegionConfig::new(GuardrailCrossRegionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GuardrailCrossRegionConfigRequired {
-    /// `GuardrailProfileArn`: a string, required.
-    pub guardrail_profile_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailCrossRegionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("GuardrailProfileArn", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["GuardrailProfileArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GuardrailCrossRegionConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
 /// The system-defined guardrail profile that you're using with your guardrail. Guardrail profiles define the destination AWS Regions where guardrail inference requests can be automatically routed. Using guardrail profiles helps maintain guardrail performance and reliability when demand increases.
 ///
-/// For more information, see the \[Amazon Bedrock User Guide\](<https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-cross-region.html>) .
+/// For more information, see the [Amazon Bedrock User Guide](https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-cross-region.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-guardrail-guardrailcrossregionconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailCrossRegionConfig {
     /// `GuardrailProfileArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the guardrail profile that your guardrail is using. Guardrail profile availability depends on your current AWS Region . For more information, see the \[Amazon Bedrock User Guide\](<https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-cross-region-support.html>) .
+    /// The Amazon Resource Name (ARN) of the guardrail profile that your guardrail is using. Guardrail profile availability depends on your current AWS Region . For more information, see the [Amazon Bedrock User Guide](https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-cross-region-support.html) .
     ///
     /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail-profile/[a-z0-9-]+[.]{1}guardrail[.]{1}v[0-9:]+$`; length 15 to 2048.
-    pub guardrail_profile_arn: Str,
+    pub guardrail_profile_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GuardrailCrossRegionConfig {
-    /// A `GuardrailCrossRegionConfig` with its required properties, named in a [`GuardrailCrossRegionConfigRequired`].
+    /// A `GuardrailCrossRegionConfig` with its one required property, `GuardrailProfileArn`.
     #[inline]
-    pub fn new(required: GuardrailCrossRegionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            guardrail_profile_arn: required.guardrail_profile_arn,
+            guardrail_profile_arn: value.into(),
         }
     }
 
     /// `GuardrailProfileArn`: a string, required.
-    pub fn guardrail_profile_arn(mut self, value: impl Into<Str>) -> Self { self.guardrail_profile_arn = value.into(); self }
+    pub fn guardrail_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.guardrail_profile_arn = value.into(); self }
 }
 
-impl PropertyType for GuardrailCrossRegionConfig {}
+impl crate::PropertyType for GuardrailCrossRegionConfig {}
 
-impl ToValue for GuardrailCrossRegionConfig {
+impl ::cloudwright_core::ToValue for GuardrailCrossRegionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GuardrailProfileArn", &self.guardrail_profile_arn)
             .build()
     }
 }
-
-/// The required properties of [`ManagedWordsConfig`], by name: `ManagedWordsConfig::new(ManagedWordsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedWordsConfigRequired {
-    /// `Type`: a [`ManagedWordsType`] value, required.
-    pub r#type: ManagedWordsType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedWordsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("InputEnabled", Shape::Bool),
-        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("OutputEnabled", Shape::Bool),
-        ("Type", Shape::Str(&StrRule { allowed: &["PROFANITY"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedWordsConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -909,22 +740,22 @@ pub struct ManagedWordsConfig {
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub input_action: Option<WordAction>,
+    pub input_action: ::std::option::Option<WordAction>,
     /// `InputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the input. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub input_enabled: Option<Bool>,
+    pub input_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OutputAction`: a [`WordAction`] value.
     ///
     /// Specifies the action to take when harmful content is detected in the output. Supported values include:
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub output_action: Option<WordAction>,
+    pub output_action: ::std::option::Option<WordAction>,
     /// `OutputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the output. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub output_enabled: Option<Bool>,
+    pub output_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Type`: a [`ManagedWordsType`] value, required.
     ///
     /// The managed word type to configure for the guardrail.
@@ -933,36 +764,36 @@ pub struct ManagedWordsConfig {
 
 #[rustfmt::skip]
 impl ManagedWordsConfig {
-    /// A `ManagedWordsConfig` with its required properties, named in a [`ManagedWordsConfigRequired`].
+    /// A `ManagedWordsConfig` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ManagedWordsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ManagedWordsType>) -> Self {
         Self {
-            input_action: None,
-            input_enabled: None,
-            output_action: None,
-            output_enabled: None,
-            r#type: required.r#type,
+            input_action: ::std::option::Option::None,
+            input_enabled: ::std::option::Option::None,
+            output_action: ::std::option::Option::None,
+            output_enabled: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `InputAction`: a [`WordAction`] value.
-    pub fn input_action(mut self, value: impl Into<WordAction>) -> Self { self.input_action = Some(value.into()); self }
+    pub fn input_action(mut self, value: impl ::std::convert::Into<WordAction>) -> Self { self.input_action = ::std::option::Option::Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
+    pub fn input_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.input_enabled = ::std::option::Option::Some(value.into()); self }
     /// `OutputAction`: a [`WordAction`] value.
-    pub fn output_action(mut self, value: impl Into<WordAction>) -> Self { self.output_action = Some(value.into()); self }
+    pub fn output_action(mut self, value: impl ::std::convert::Into<WordAction>) -> Self { self.output_action = ::std::option::Option::Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
+    pub fn output_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.output_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ManagedWordsType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ManagedWordsType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ManagedWordsType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ManagedWordsConfig {}
+impl crate::PropertyType for ManagedWordsConfig {}
 
-impl ToValue for ManagedWordsConfig {
+impl ::cloudwright_core::ToValue for ManagedWordsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputAction", &self.input_action)
             .opt("InputEnabled", &self.input_enabled)
             .opt("OutputAction", &self.output_action)
@@ -980,21 +811,6 @@ pub struct PiiEntityConfigRequired {
     /// `Type`: a [`PiiEntityType`] value, required.
     pub r#type: PiiEntityType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PiiEntityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
-        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
-        ("InputEnabled", Shape::Bool),
-        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
-        ("OutputEnabled", Shape::Bool),
-        ("Type", Shape::Str(&StrRule { allowed: &["ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "VEHICLE_IDENTIFICATION_NUMBER"], ..StrRule::ANY })),
-    ],
-    required: &["Action", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PiiEntityConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -1014,11 +830,11 @@ pub struct PiiEntityConfig {
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `ANONYMIZE` – Mask the content and replace it with identifier tags.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub input_action: Option<SensitiveInformationAction>,
+    pub input_action: ::std::option::Option<SensitiveInformationAction>,
     /// `InputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the input. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub input_enabled: Option<Bool>,
+    pub input_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OutputAction`: a [`SensitiveInformationAction`] value.
     ///
     /// Specifies the action to take when harmful content is detected in the output. Supported values include:
@@ -1026,11 +842,11 @@ pub struct PiiEntityConfig {
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `ANONYMIZE` – Mask the content and replace it with identifier tags.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub output_action: Option<SensitiveInformationAction>,
+    pub output_action: ::std::option::Option<SensitiveInformationAction>,
     /// `OutputEnabled`: a boolean.
     ///
     /// Indicates whether guardrail evaluation is enabled on the output. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub output_enabled: Option<Bool>,
+    pub output_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Type`: a [`PiiEntityType`] value, required.
     ///
     /// Configure guardrail type when the PII entity is detected.
@@ -1085,7 +901,7 @@ pub struct PiiEntityConfig {
     /// A four-digit personal identification number (PIN) with which you can access your bank account.
     /// - *INTERNATIONAL_BANK_ACCOUNT_NUMBER*
     ///
-    /// An International Bank Account Number has specific formats in each country. For more information, see \[www.iban.com/structure\](<https://docs.aws.amazon.com/https://www.iban.com/structure>) .
+    /// An International Bank Account Number has specific formats in each country. For more information, see [www.iban.com/structure](https://docs.aws.amazon.com/https://www.iban.com/structure) .
     /// - *SWIFT_CODE*
     ///
     /// A SWIFT code is a standard format of Bank Identifier Code (BIC) used to specify a particular bank or branch. Banks use these codes for money transfers such as international wire transfers.
@@ -1134,7 +950,7 @@ pub struct PiiEntityConfig {
     ///
     /// A Canadian Social Insurance Number (SIN) is a nine-digit unique identifier, required for individuals to access government programs and benefits.
     ///
-    /// The SIN is formatted as three groups of three digits, such as *123-456-789* . A SIN can be validated through a simple check-digit process called the \[Luhn algorithm\](<https://docs.aws.amazon.com/https://www.wikipedia.org/wiki/Luhn_algorithm>) .
+    /// The SIN is formatted as three groups of three digits, such as *123-456-789* . A SIN can be validated through a simple check-digit process called the [Luhn algorithm](https://docs.aws.amazon.com/https://www.wikipedia.org/wiki/Luhn_algorithm) .
     /// - *UK Specific*
     ///
     /// - *UK_NATIONAL_HEALTH_SERVICE_NUMBER*
@@ -1161,34 +977,34 @@ impl PiiEntityConfig {
     pub fn new(required: PiiEntityConfigRequired) -> Self {
         Self {
             action: required.action,
-            input_action: None,
-            input_enabled: None,
-            output_action: None,
-            output_enabled: None,
+            input_action: ::std::option::Option::None,
+            input_enabled: ::std::option::Option::None,
+            output_action: ::std::option::Option::None,
+            output_enabled: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Action`: a [`SensitiveInformationAction`] value, required.
-    pub fn action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<SensitiveInformationAction>) -> Self { self.action = value.into(); self }
     /// `InputAction`: a [`SensitiveInformationAction`] value.
-    pub fn input_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.input_action = Some(value.into()); self }
+    pub fn input_action(mut self, value: impl ::std::convert::Into<SensitiveInformationAction>) -> Self { self.input_action = ::std::option::Option::Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
+    pub fn input_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.input_enabled = ::std::option::Option::Some(value.into()); self }
     /// `OutputAction`: a [`SensitiveInformationAction`] value.
-    pub fn output_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.output_action = Some(value.into()); self }
+    pub fn output_action(mut self, value: impl ::std::convert::Into<SensitiveInformationAction>) -> Self { self.output_action = ::std::option::Option::Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
+    pub fn output_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.output_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PiiEntityType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PiiEntityType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PiiEntityType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for PiiEntityConfig {}
+impl crate::PropertyType for PiiEntityConfig {}
 
-impl ToValue for PiiEntityConfig {
+impl ::cloudwright_core::ToValue for PiiEntityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("InputAction", &self.input_action)
             .opt("InputEnabled", &self.input_enabled)
@@ -1205,27 +1021,10 @@ pub struct RegexConfigRequired {
     /// `Action`: a [`SensitiveInformationAction`] value, required.
     pub action: SensitiveInformationAction,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Pattern`: a string, required.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegexConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
-        ("InputEnabled", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
-        ("OutputEnabled", Shape::Bool),
-        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Action", "Name", "Pattern"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegexConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -1243,41 +1042,41 @@ pub struct RegexConfig {
     /// The description of the regular expression to configure for the guardrail.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputAction`: a [`SensitiveInformationAction`] value.
     ///
     /// Specifies the action to take when harmful content is detected in the input. Supported values include:
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub input_action: Option<SensitiveInformationAction>,
+    pub input_action: ::std::option::Option<SensitiveInformationAction>,
     /// `InputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the input. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub input_enabled: Option<Bool>,
+    pub input_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the regular expression to configure for the guardrail.
     ///
     /// Length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputAction`: a [`SensitiveInformationAction`] value.
     ///
     /// Specifies the action to take when harmful content is detected in the output. Supported values include:
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub output_action: Option<SensitiveInformationAction>,
+    pub output_action: ::std::option::Option<SensitiveInformationAction>,
     /// `OutputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the output. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub output_enabled: Option<Bool>,
+    pub output_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Pattern`: a string, required.
     ///
     /// The regular expression pattern to configure for the guardrail.
     ///
     /// Length at least 1.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1287,40 +1086,40 @@ impl RegexConfig {
     pub fn new(required: RegexConfigRequired) -> Self {
         Self {
             action: required.action,
-            description: None,
-            input_action: None,
-            input_enabled: None,
+            description: ::std::option::Option::None,
+            input_action: ::std::option::Option::None,
+            input_enabled: ::std::option::Option::None,
             name: required.name,
-            output_action: None,
-            output_enabled: None,
+            output_action: ::std::option::Option::None,
+            output_enabled: ::std::option::Option::None,
             pattern: required.pattern,
         }
     }
 
     /// `Action`: a [`SensitiveInformationAction`] value, required.
-    pub fn action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<SensitiveInformationAction>) -> Self { self.action = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InputAction`: a [`SensitiveInformationAction`] value.
-    pub fn input_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.input_action = Some(value.into()); self }
+    pub fn input_action(mut self, value: impl ::std::convert::Into<SensitiveInformationAction>) -> Self { self.input_action = ::std::option::Option::Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
+    pub fn input_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.input_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutputAction`: a [`SensitiveInformationAction`] value.
-    pub fn output_action(mut self, value: impl Into<SensitiveInformationAction>) -> Self { self.output_action = Some(value.into()); self }
+    pub fn output_action(mut self, value: impl ::std::convert::Into<SensitiveInformationAction>) -> Self { self.output_action = ::std::option::Option::Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
+    pub fn output_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.output_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Pattern`: a string, required.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = value.into(); self }
 }
 
-impl PropertyType for RegexConfig {}
+impl crate::PropertyType for RegexConfig {}
 
-impl ToValue for RegexConfig {
+impl ::cloudwright_core::ToValue for RegexConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("Description", &self.description)
             .opt("InputAction", &self.input_action)
@@ -1332,16 +1131,6 @@ impl ToValue for RegexConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SensitiveInformationPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_PiiEntityConfig), min_items: Some(1), max_items: None, unique: true })),
-        ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_RegexConfig), min_items: Some(1), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SensitiveInformationPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -1355,13 +1144,13 @@ pub struct SensitiveInformationPolicyConfig {
     /// A list of PII entities to configure to the guardrail.
     ///
     /// Items at least 1.
-    pub pii_entities_config: Option<List<PiiEntityConfig>>,
+    pub pii_entities_config: ::std::option::Option<::cloudwright_core::List<PiiEntityConfig>>,
     /// `RegexesConfig`: a list of [`RegexConfig`] objects.
     ///
     /// A list of regular expressions to configure to the guardrail.
     ///
     /// Items 1 to 30.
-    pub regexes_config: Option<List<RegexConfig>>,
+    pub regexes_config: ::std::option::Option<::cloudwright_core::List<RegexConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1369,21 +1158,21 @@ impl SensitiveInformationPolicyConfig {
     /// A `SensitiveInformationPolicyConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PiiEntitiesConfig`: a list of [`PiiEntityConfig`] objects.
-    pub fn pii_entities_config(mut self, value: impl Into<List<PiiEntityConfig>>) -> Self { self.pii_entities_config = Some(value.into()); self }
+    pub fn pii_entities_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PiiEntityConfig>>) -> Self { self.pii_entities_config = ::std::option::Option::Some(value.into()); self }
     /// `RegexesConfig`: a list of [`RegexConfig`] objects.
-    pub fn regexes_config(mut self, value: impl Into<List<RegexConfig>>) -> Self { self.regexes_config = Some(value.into()); self }
+    pub fn regexes_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RegexConfig>>) -> Self { self.regexes_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SensitiveInformationPolicyConfig {}
+impl crate::PropertyType for SensitiveInformationPolicyConfig {}
 
-impl ToValue for SensitiveInformationPolicyConfig {
+impl ::cloudwright_core::ToValue for SensitiveInformationPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PiiEntitiesConfig", &self.pii_entities_config)
             .opt("RegexesConfig", &self.regexes_config)
             .build()
@@ -1394,29 +1183,12 @@ impl ToValue for SensitiveInformationPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicConfigRequired {
     /// `Definition`: a string, required.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`TopicType`] value, required.
     pub r#type: TopicType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("InputEnabled", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("OutputEnabled", Shape::Bool),
-        ("Type", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-    ],
-    required: &["Definition", "Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -1430,41 +1202,41 @@ pub struct TopicConfig {
     /// A definition of the topic to deny.
     ///
     /// Length 1 to 1000.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `Examples`: a list of strings.
     ///
     /// A list of prompts, each of which is an example of a prompt that can be categorized as belonging to the topic.
     ///
     /// Items 0 to 5; each item: length 1 to 100.
-    pub examples: Option<List<Str>>,
+    pub examples: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InputAction`: a [`TopicAction`] value.
     ///
     /// Specifies the action to take when harmful content is detected in the input. Supported values include:
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub input_action: Option<TopicAction>,
+    pub input_action: ::std::option::Option<TopicAction>,
     /// `InputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the input. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub input_enabled: Option<Bool>,
+    pub input_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the topic to deny.
     ///
     /// Pattern `^[0-9a-zA-Z-_ !?.]+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputAction`: a [`TopicAction`] value.
     ///
     /// Specifies the action to take when harmful content is detected in the output. Supported values include:
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub output_action: Option<TopicAction>,
+    pub output_action: ::std::option::Option<TopicAction>,
     /// `OutputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the output. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub output_enabled: Option<Bool>,
+    pub output_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Type`: a [`TopicType`] value, required.
     ///
     /// Specifies to deny the topic.
@@ -1478,40 +1250,40 @@ impl TopicConfig {
     pub fn new(required: TopicConfigRequired) -> Self {
         Self {
             definition: required.definition,
-            examples: None,
-            input_action: None,
-            input_enabled: None,
+            examples: ::std::option::Option::None,
+            input_action: ::std::option::Option::None,
+            input_enabled: ::std::option::Option::None,
             name: required.name,
-            output_action: None,
-            output_enabled: None,
+            output_action: ::std::option::Option::None,
+            output_enabled: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Definition`: a string, required.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition = value.into(); self }
     /// `Examples`: a list of strings.
-    pub fn examples(mut self, value: impl Into<List<Str>>) -> Self { self.examples = Some(value.into()); self }
+    pub fn examples(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.examples = ::std::option::Option::Some(value.into()); self }
     /// `InputAction`: a [`TopicAction`] value.
-    pub fn input_action(mut self, value: impl Into<TopicAction>) -> Self { self.input_action = Some(value.into()); self }
+    pub fn input_action(mut self, value: impl ::std::convert::Into<TopicAction>) -> Self { self.input_action = ::std::option::Option::Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
+    pub fn input_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.input_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutputAction`: a [`TopicAction`] value.
-    pub fn output_action(mut self, value: impl Into<TopicAction>) -> Self { self.output_action = Some(value.into()); self }
+    pub fn output_action(mut self, value: impl ::std::convert::Into<TopicAction>) -> Self { self.output_action = ::std::option::Option::Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
+    pub fn output_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.output_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TopicType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TopicType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TopicType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for TopicConfig {}
+impl crate::PropertyType for TopicConfig {}
 
-impl ToValue for TopicConfig {
+impl ::cloudwright_core::ToValue for TopicConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Definition", &self.definition)
             .opt("Examples", &self.examples)
             .opt("InputAction", &self.input_action)
@@ -1523,24 +1295,6 @@ impl ToValue for TopicConfig {
             .build()
     }
 }
-
-/// The required properties of [`TopicPolicyConfig`], by name: `TopicPolicyConfig::new(TopicPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicPolicyConfigRequired {
-    /// `TopicsConfig`: a list of [`TopicConfig`] objects, required.
-    pub topics_config: List<TopicConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfig), min_items: Some(1), max_items: Some(30), unique: false })),
-        ("TopicsTierConfig", Shape::Object(&RULE_TopicsTierConfig)),
-    ],
-    required: &["TopicsConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -1554,58 +1308,41 @@ pub struct TopicPolicyConfig {
     /// A list of policies related to topics that the guardrail should deny.
     ///
     /// Items 1 to 30.
-    pub topics_config: List<TopicConfig>,
+    pub topics_config: ::cloudwright_core::List<TopicConfig>,
     /// `TopicsTierConfig`: a [`TopicsTierConfig`] object.
     ///
     /// The tier that your guardrail uses for denied topic filters.
-    pub topics_tier_config: Option<Obj<TopicsTierConfig>>,
+    pub topics_tier_config: ::std::option::Option<crate::Obj<TopicsTierConfig>>,
 }
 
 #[rustfmt::skip]
 impl TopicPolicyConfig {
-    /// A `TopicPolicyConfig` with its required properties, named in a [`TopicPolicyConfigRequired`].
+    /// A `TopicPolicyConfig` with its one required property, `TopicsConfig`.
     #[inline]
-    pub fn new(required: TopicPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<TopicConfig>>) -> Self {
         Self {
-            topics_config: required.topics_config,
-            topics_tier_config: None,
+            topics_config: value.into(),
+            topics_tier_config: ::std::option::Option::None,
         }
     }
 
     /// `TopicsConfig`: a list of [`TopicConfig`] objects, required.
-    pub fn topics_config(mut self, value: impl Into<List<TopicConfig>>) -> Self { self.topics_config = value.into(); self }
+    pub fn topics_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TopicConfig>>) -> Self { self.topics_config = value.into(); self }
     /// `TopicsTierConfig`: a [`TopicsTierConfig`] object.
-    pub fn topics_tier_config(mut self, value: impl Into<Obj<TopicsTierConfig>>) -> Self { self.topics_tier_config = Some(value.into()); self }
+    pub fn topics_tier_config(mut self, value: impl ::std::convert::Into<crate::Obj<TopicsTierConfig>>) -> Self { self.topics_tier_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicPolicyConfig {}
+impl crate::PropertyType for TopicPolicyConfig {}
 
-impl ToValue for TopicPolicyConfig {
+impl ::cloudwright_core::ToValue for TopicPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TopicsConfig", &self.topics_config)
             .opt("TopicsTierConfig", &self.topics_tier_config)
             .build()
     }
 }
-
-/// The required properties of [`TopicsTierConfig`], by name: `TopicsTierConfig::new(TopicsTierConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicsTierConfigRequired {
-    /// `TierName`: a [`TopicsTierName`] value, required.
-    pub tier_name: TopicsTierName,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicsTierConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TierName", Shape::Str(&StrRule { allowed: &["CLASSIC", "STANDARD"], ..StrRule::ANY })),
-    ],
-    required: &["TierName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicsTierConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -1620,47 +1357,28 @@ pub struct TopicsTierConfig {
 
 #[rustfmt::skip]
 impl TopicsTierConfig {
-    /// A `TopicsTierConfig` with its required properties, named in a [`TopicsTierConfigRequired`].
+    /// A `TopicsTierConfig` with its one required property, `TierName`.
     #[inline]
-    pub fn new(required: TopicsTierConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TopicsTierName>) -> Self {
         Self {
-            tier_name: required.tier_name,
+            tier_name: value.into(),
         }
     }
 
     /// `TierName`: a [`TopicsTierName`] value, required.
-    pub fn tier_name(mut self, value: impl Into<TopicsTierName>) -> Self { self.tier_name = value.into(); self }
+    pub fn tier_name(mut self, value: impl ::std::convert::Into<TopicsTierName>) -> Self { self.tier_name = value.into(); self }
 }
 
-impl PropertyType for TopicsTierConfig {}
+impl crate::PropertyType for TopicsTierConfig {}
 
-impl ToValue for TopicsTierConfig {
+impl ::cloudwright_core::ToValue for TopicsTierConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TierName", &self.tier_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TierName", &self.tier_name)
+            .build()
     }
 }
-
-/// The required properties of [`WordConfig`], by name: `WordConfig::new(WordConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WordConfigRequired {
-    /// `Text`: a string, required.
-    pub text: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WordConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("InputEnabled", Shape::Bool),
-        ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
-        ("OutputEnabled", Shape::Bool),
-        ("Text", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Text"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WordConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -1675,62 +1393,62 @@ pub struct WordConfig {
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub input_action: Option<WordAction>,
+    pub input_action: ::std::option::Option<WordAction>,
     /// `InputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the intput. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub input_enabled: Option<Bool>,
+    pub input_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OutputAction`: a [`WordAction`] value.
     ///
     /// Specifies the action to take when harmful content is detected in the output. Supported values include:
     ///
     /// - `BLOCK` – Block the content and replace it with blocked messaging.
     /// - `NONE` – Take no action but return detection information in the trace response.
-    pub output_action: Option<WordAction>,
+    pub output_action: ::std::option::Option<WordAction>,
     /// `OutputEnabled`: a boolean.
     ///
     /// Specifies whether to enable guardrail evaluation on the output. When disabled, you aren't charged for the evaluation. The evaluation doesn't appear in the response.
-    pub output_enabled: Option<Bool>,
+    pub output_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Text`: a string, required.
     ///
     /// Text of the word configured for the guardrail to block.
     ///
     /// Length at least 1.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl WordConfig {
-    /// A `WordConfig` with its required properties, named in a [`WordConfigRequired`].
+    /// A `WordConfig` with its one required property, `Text`.
     #[inline]
-    pub fn new(required: WordConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            input_action: None,
-            input_enabled: None,
-            output_action: None,
-            output_enabled: None,
-            text: required.text,
+            input_action: ::std::option::Option::None,
+            input_enabled: ::std::option::Option::None,
+            output_action: ::std::option::Option::None,
+            output_enabled: ::std::option::Option::None,
+            text: value.into(),
         }
     }
 
     /// `InputAction`: a [`WordAction`] value.
-    pub fn input_action(mut self, value: impl Into<WordAction>) -> Self { self.input_action = Some(value.into()); self }
+    pub fn input_action(mut self, value: impl ::std::convert::Into<WordAction>) -> Self { self.input_action = ::std::option::Option::Some(value.into()); self }
     /// `InputEnabled`: a boolean.
-    pub fn input_enabled(mut self, value: impl Into<Bool>) -> Self { self.input_enabled = Some(value.into()); self }
+    pub fn input_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.input_enabled = ::std::option::Option::Some(value.into()); self }
     /// `OutputAction`: a [`WordAction`] value.
-    pub fn output_action(mut self, value: impl Into<WordAction>) -> Self { self.output_action = Some(value.into()); self }
+    pub fn output_action(mut self, value: impl ::std::convert::Into<WordAction>) -> Self { self.output_action = ::std::option::Option::Some(value.into()); self }
     /// `OutputEnabled`: a boolean.
-    pub fn output_enabled(mut self, value: impl Into<Bool>) -> Self { self.output_enabled = Some(value.into()); self }
+    pub fn output_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.output_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Text`: a string, required.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = value.into(); self }
 }
 
-impl PropertyType for WordConfig {}
+impl crate::PropertyType for WordConfig {}
 
-impl ToValue for WordConfig {
+impl ::cloudwright_core::ToValue for WordConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputAction", &self.input_action)
             .opt("InputEnabled", &self.input_enabled)
             .opt("OutputAction", &self.output_action)
@@ -1739,16 +1457,6 @@ impl ToValue for WordConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WordPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedWordsConfig), min_items: None, max_items: None, unique: false })),
-        ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_WordConfig), min_items: Some(1), max_items: Some(10000), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WordPolicyConfig` property type of `AWS::Bedrock::Guardrail`.
 ///
@@ -1760,13 +1468,14 @@ pub struct WordPolicyConfig {
     /// `ManagedWordListsConfig`: a list of [`ManagedWordsConfig`] objects.
     ///
     /// A list of managed words to configure for the guardrail.
-    pub managed_word_lists_config: Option<List<ManagedWordsConfig>>,
+    pub managed_word_lists_config:
+        ::std::option::Option<::cloudwright_core::List<ManagedWordsConfig>>,
     /// `WordsConfig`: a list of [`WordConfig`] objects.
     ///
     /// A list of words to configure for the guardrail.
     ///
     /// Items 1 to 10000.
-    pub words_config: Option<List<WordConfig>>,
+    pub words_config: ::std::option::Option<::cloudwright_core::List<WordConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1774,21 +1483,21 @@ impl WordPolicyConfig {
     /// A `WordPolicyConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ManagedWordListsConfig`: a list of [`ManagedWordsConfig`] objects.
-    pub fn managed_word_lists_config(mut self, value: impl Into<List<ManagedWordsConfig>>) -> Self { self.managed_word_lists_config = Some(value.into()); self }
+    pub fn managed_word_lists_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ManagedWordsConfig>>) -> Self { self.managed_word_lists_config = ::std::option::Option::Some(value.into()); self }
     /// `WordsConfig`: a list of [`WordConfig`] objects.
-    pub fn words_config(mut self, value: impl Into<List<WordConfig>>) -> Self { self.words_config = Some(value.into()); self }
+    pub fn words_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WordConfig>>) -> Self { self.words_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WordPolicyConfig {}
+impl crate::PropertyType for WordPolicyConfig {}
 
-impl ToValue for WordPolicyConfig {
+impl ::cloudwright_core::ToValue for WordPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManagedWordListsConfig", &self.managed_word_lists_config)
             .opt("WordsConfig", &self.words_config)
             .build()
@@ -1803,24 +1512,24 @@ pub enum ContentFilterAction {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentFilterAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentFilterAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentFilterAction {
+impl ::cloudwright_core::ToValue for ContentFilterAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Block => "BLOCK",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1840,18 +1549,18 @@ pub enum ContentFilterType {
     /// `PROMPT_ATTACK`
     PromptAttack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentFilterType {
+impl ::cloudwright_core::ToValue for ContentFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sexual => "SEXUAL",
             Self::Violence => "VIOLENCE",
@@ -1859,9 +1568,9 @@ impl ToValue for ContentFilterType {
             Self::Insults => "INSULTS",
             Self::Misconduct => "MISCONDUCT",
             Self::PromptAttack => "PROMPT_ATTACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1873,24 +1582,24 @@ pub enum ContentFiltersTierName {
     /// `STANDARD`
     Standard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentFiltersTierName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentFiltersTierName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentFiltersTierName {
+impl ::cloudwright_core::ToValue for ContentFiltersTierName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Classic => "CLASSIC",
             Self::Standard => "STANDARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1902,24 +1611,24 @@ pub enum ContextualGroundingAction {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContextualGroundingAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContextualGroundingAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContextualGroundingAction {
+impl ::cloudwright_core::ToValue for ContextualGroundingAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Block => "BLOCK",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1931,24 +1640,24 @@ pub enum ContextualGroundingFilterType {
     /// `RELEVANCE`
     Relevance,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContextualGroundingFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContextualGroundingFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContextualGroundingFilterType {
+impl ::cloudwright_core::ToValue for ContextualGroundingFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Grounding => "GROUNDING",
             Self::Relevance => "RELEVANCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1964,26 +1673,26 @@ pub enum FilterStrength {
     /// `HIGH`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilterStrength {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterStrength {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilterStrength {
+impl ::cloudwright_core::ToValue for FilterStrength {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1993,23 +1702,23 @@ pub enum ManagedWordsType {
     /// `PROFANITY`
     Profanity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManagedWordsType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManagedWordsType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManagedWordsType {
+impl ::cloudwright_core::ToValue for ManagedWordsType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Profanity => "PROFANITY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2021,24 +1730,24 @@ pub enum Modality {
     /// `IMAGE`
     Image,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Modality {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Modality {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Modality {
+impl ::cloudwright_core::ToValue for Modality {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "TEXT",
             Self::Image => "IMAGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2108,18 +1817,18 @@ pub enum PiiEntityType {
     /// `VEHICLE_IDENTIFICATION_NUMBER`
     VehicleIdentificationNumber,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PiiEntityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PiiEntityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PiiEntityType {
+impl ::cloudwright_core::ToValue for PiiEntityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Address => "ADDRESS",
             Self::Age => "AGE",
@@ -2152,9 +1861,9 @@ impl ToValue for PiiEntityType {
             Self::UsPassportNumber => "US_PASSPORT_NUMBER",
             Self::UsSocialSecurityNumber => "US_SOCIAL_SECURITY_NUMBER",
             Self::VehicleIdentificationNumber => "VEHICLE_IDENTIFICATION_NUMBER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2168,25 +1877,25 @@ pub enum SensitiveInformationAction {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SensitiveInformationAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SensitiveInformationAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SensitiveInformationAction {
+impl ::cloudwright_core::ToValue for SensitiveInformationAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Block => "BLOCK",
             Self::Anonymize => "ANONYMIZE",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2198,24 +1907,24 @@ pub enum TopicAction {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TopicAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TopicAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TopicAction {
+impl ::cloudwright_core::ToValue for TopicAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Block => "BLOCK",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2225,23 +1934,23 @@ pub enum TopicType {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TopicType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TopicType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TopicType {
+impl ::cloudwright_core::ToValue for TopicType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2253,24 +1962,24 @@ pub enum TopicsTierName {
     /// `STANDARD`
     Standard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TopicsTierName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TopicsTierName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TopicsTierName {
+impl ::cloudwright_core::ToValue for TopicsTierName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Classic => "CLASSIC",
             Self::Standard => "STANDARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2282,23 +1991,266 @@ pub enum WordAction {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WordAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WordAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WordAction {
+impl ::cloudwright_core::ToValue for WordAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Block => "BLOCK",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\\/[a-z0-9]{12}(:([1-9][0-9]{0,11}))?$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail-profile/[a-z0-9-]+[.]{1}guardrail[.]{1}v[0-9:]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-zA-Z-_]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Guardrail: ObjRule = ObjRule {
+        properties: &[
+            ("AutomatedReasoningPolicyConfig", Shape::Object(&RULE_AutomatedReasoningPolicyConfig)),
+            ("BlockedInputMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("BlockedOutputsMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("ContentPolicyConfig", Shape::Object(&RULE_ContentPolicyConfig)),
+            ("ContextualGroundingPolicyConfig", Shape::Object(&RULE_ContextualGroundingPolicyConfig)),
+            ("CrossRegionConfig", Shape::Object(&RULE_GuardrailCrossRegionConfig)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_SensitiveInformationPolicyConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TopicPolicyConfig", Shape::Object(&RULE_TopicPolicyConfig)),
+            ("WordPolicyConfig", Shape::Object(&RULE_WordPolicyConfig)),
+        ],
+        required: &["Name", "BlockedInputMessaging", "BlockedOutputsMessaging"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomatedReasoningPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConfidenceThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("Policies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
+        ],
+        required: &["Policies"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContentFilterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("InputEnabled", Shape::Bool),
+            ("InputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("InputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+            ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("OutputEnabled", Shape::Bool),
+            ("OutputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("OutputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"], ..StrRule::ANY })),
+        ],
+        required: &["InputStrength", "OutputStrength", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContentFiltersTierConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TierName", Shape::Str(&StrRule { allowed: &["CLASSIC", "STANDARD"], ..StrRule::ANY })),
+        ],
+        required: &["TierName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContentPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContentFiltersTierConfig", Shape::Object(&RULE_ContentFiltersTierConfig)),
+            ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentFilterConfig), min_items: Some(1), max_items: Some(6), unique: false })),
+        ],
+        required: &["FiltersConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContextualGroundingFilterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["GROUNDING", "RELEVANCE"], ..StrRule::ANY })),
+        ],
+        required: &["Threshold", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContextualGroundingPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextualGroundingFilterConfig), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FiltersConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailCrossRegionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("GuardrailProfileArn", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["GuardrailProfileArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedWordsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("InputEnabled", Shape::Bool),
+            ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("OutputEnabled", Shape::Bool),
+            ("Type", Shape::Str(&StrRule { allowed: &["PROFANITY"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PiiEntityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
+            ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
+            ("InputEnabled", Shape::Bool),
+            ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
+            ("OutputEnabled", Shape::Bool),
+            ("Type", Shape::Str(&StrRule { allowed: &["ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "VEHICLE_IDENTIFICATION_NUMBER"], ..StrRule::ANY })),
+        ],
+        required: &["Action", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegexConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
+            ("InputEnabled", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE", "NONE"], ..StrRule::ANY })),
+            ("OutputEnabled", Shape::Bool),
+            ("Pattern", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Action", "Name", "Pattern"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SensitiveInformationPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_PiiEntityConfig), min_items: Some(1), max_items: None, unique: true })),
+            ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_RegexConfig), min_items: Some(1), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("InputEnabled", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("OutputEnabled", Shape::Bool),
+            ("Type", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ],
+        required: &["Definition", "Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfig), min_items: Some(1), max_items: Some(30), unique: false })),
+            ("TopicsTierConfig", Shape::Object(&RULE_TopicsTierConfig)),
+        ],
+        required: &["TopicsConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicsTierConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TierName", Shape::Str(&StrRule { allowed: &["CLASSIC", "STANDARD"], ..StrRule::ANY })),
+        ],
+        required: &["TierName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WordConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("InputEnabled", Shape::Bool),
+            ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
+            ("OutputEnabled", Shape::Bool),
+            ("Text", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Text"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WordPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedWordsConfig), min_items: None, max_items: None, unique: false })),
+            ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_WordConfig), min_items: Some(1), max_items: Some(10000), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
-);
-
-/// The required properties of [`GuardrailVersion`], by name: `GuardrailVersion::new(GuardrailVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GuardrailVersionRequired {
-    /// `GuardrailIdentifier`: a string, required.
-    pub guardrail_identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["GuardrailIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Bedrock::GuardrailVersion` resource.
 ///
 /// Creates a version of the guardrail. Use this API to create a snapshot of the guardrail when you are satisfied with a configuration, or to compare the configuration with another version.
@@ -47,13 +23,13 @@ pub struct GuardrailVersion {
     /// A description of the guardrail version.
     ///
     /// Length 1 to 200; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GuardrailIdentifier`: a string, required.
     ///
     /// The unique identifier of the guardrail. This can be an ID or the ARN.
     ///
     /// Pattern `^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$`; length at most 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub guardrail_identifier: Str,
+    pub guardrail_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +39,7 @@ impl GuardrailVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::GuardrailVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-guardrailversion.html",
         primary_identifier: &["GuardrailId", "Version"],
@@ -74,51 +50,53 @@ impl GuardrailVersion {
         read_only: &["GuardrailArn", "GuardrailId", "Version"],
         attributes: &["GuardrailArn", "GuardrailId", "Version"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GuardrailVersion` with its required properties, named in a [`GuardrailVersionRequired`].
+    /// A `GuardrailVersion` with its one required property, `GuardrailIdentifier`.
     #[inline]
-    pub fn new(required: GuardrailVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            guardrail_identifier: required.guardrail_identifier,
+            description: ::std::option::Option::None,
+            guardrail_identifier: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GuardrailIdentifier`: a string, required.
-    pub fn guardrail_identifier(mut self, value: impl Into<Str>) -> Self { self.guardrail_identifier = value.into(); self }
+    pub fn guardrail_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.guardrail_identifier = value.into(); self }
 }
 
-impl Resource for GuardrailVersion {
+impl ::cloudwright_core::Resource for GuardrailVersion {
     type Attributes = GuardrailVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GuardrailVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GuardrailVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GuardrailVersion {
+impl ::cloudwright_core::ToValue for GuardrailVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("GuardrailIdentifier", &self.guardrail_identifier)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GuardrailVersion`]: `Handle<GuardrailVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GuardrailVersion`]: `Handle<GuardrailVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GuardrailVersionAttributes(ResourceRef);
+pub struct GuardrailVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GuardrailVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GuardrailVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,23 +106,45 @@ impl GuardrailVersionAttributes {
     ///
     /// The ARN of the guardrail.
     #[inline]
-    pub fn guardrail_arn(&self) -> Value {
-        self.0.get_att("GuardrailArn")
+    pub fn guardrail_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GuardrailArn"))
     }
 
     /// `Fn::GetAtt` `GuardrailId`: a string.
     ///
     /// The unique identifier of the guardrail.
     #[inline]
-    pub fn guardrail_id(&self) -> Value {
-        self.0.get_att("GuardrailId")
+    pub fn guardrail_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GuardrailId"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the guardrail.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["GuardrailIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z:.][ _-]?)+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "(^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})|(^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:(|[0-9a-z-]{0,20}):(|[0-9]{12}):(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+)$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
 
 /// The required properties of [`IntelligentPromptRouter`], by name: `IntelligentPromptRouter::new(IntelligentPromptRouterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentPromptRouterRequired {
     /// `FallbackModel`: a [`PromptRouterTargetModel`] object, required.
-    pub fallback_model: Obj<PromptRouterTargetModel>,
+    pub fallback_model: crate::Obj<PromptRouterTargetModel>,
     /// `Models`: a list of [`PromptRouterTargetModel`] objects, required.
-    pub models: List<PromptRouterTargetModel>,
+    pub models: ::cloudwright_core::List<PromptRouterTargetModel>,
     /// `PromptRouterName`: a string, required.
-    pub prompt_router_name: Str,
+    pub prompt_router_name: ::cloudwright_core::Str,
     /// `RoutingCriteria`: a [`RoutingCriteria`] object, required.
-    pub routing_criteria: Obj<RoutingCriteria>,
+    pub routing_criteria: crate::Obj<RoutingCriteria>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FallbackModel", Shape::Object(&RULE_PromptRouterTargetModel)),
-        ("Models", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptRouterTargetModel), min_items: None, max_items: None, unique: false })),
-        ("PromptRouterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RoutingCriteria", Shape::Object(&RULE_RoutingCriteria)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::IntelligentPromptRouter` resource.
 ///
@@ -63,37 +38,37 @@ pub struct IntelligentPromptRouter {
     /// An optional description of the prompt router to help identify its purpose.
     ///
     /// Pattern `^([0-9a-zA-Z:.][ _-]?)+$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FallbackModel`: a [`PromptRouterTargetModel`] object, required.
     ///
     /// The default model to use when the routing criteria is not met.
     ///
     /// Create-only: changing it replaces the resource.
-    pub fallback_model: Obj<PromptRouterTargetModel>,
+    pub fallback_model: crate::Obj<PromptRouterTargetModel>,
     /// `Models`: a list of [`PromptRouterTargetModel`] objects, required.
     ///
     /// A list of foundation models that the prompt router can route requests to. At least one model must be specified.
     ///
     /// Create-only: changing it replaces the resource.
-    pub models: List<PromptRouterTargetModel>,
+    pub models: ::cloudwright_core::List<PromptRouterTargetModel>,
     /// `PromptRouterName`: a string, required.
     ///
     /// The name of the prompt router. The name must be unique within your AWS account in the current region.
     ///
     /// Pattern `^([0-9a-zA-Z][ _-]?)+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub prompt_router_name: Str,
+    pub prompt_router_name: ::cloudwright_core::Str,
     /// `RoutingCriteria`: a [`RoutingCriteria`] object, required.
     ///
     /// Routing criteria for a prompt router.
     ///
     /// Create-only: changing it replaces the resource.
-    pub routing_criteria: Obj<RoutingCriteria>,
+    pub routing_criteria: crate::Obj<RoutingCriteria>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource as tags. You can use tags to categorize and manage your AWS resources.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +78,7 @@ impl IntelligentPromptRouter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::IntelligentPromptRouter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-intelligentpromptrouter.html",
         primary_identifier: &["PromptRouterArn"],
@@ -114,54 +89,56 @@ impl IntelligentPromptRouter {
         read_only: &["CreatedAt", "PromptRouterArn", "Status", "Type", "UpdatedAt"],
         attributes: &["CreatedAt", "PromptRouterArn", "Status", "Type", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IntelligentPromptRouter` with its required properties, named in a [`IntelligentPromptRouterRequired`].
     #[inline]
     pub fn new(required: IntelligentPromptRouterRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             fallback_model: required.fallback_model,
             models: required.models,
             prompt_router_name: required.prompt_router_name,
             routing_criteria: required.routing_criteria,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FallbackModel`: a [`PromptRouterTargetModel`] object, required.
-    pub fn fallback_model(mut self, value: impl Into<Obj<PromptRouterTargetModel>>) -> Self { self.fallback_model = value.into(); self }
+    pub fn fallback_model(mut self, value: impl ::std::convert::Into<crate::Obj<PromptRouterTargetModel>>) -> Self { self.fallback_model = value.into(); self }
     /// `Models`: a list of [`PromptRouterTargetModel`] objects, required.
-    pub fn models(mut self, value: impl Into<List<PromptRouterTargetModel>>) -> Self { self.models = value.into(); self }
+    pub fn models(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PromptRouterTargetModel>>) -> Self { self.models = value.into(); self }
     /// `PromptRouterName`: a string, required.
-    pub fn prompt_router_name(mut self, value: impl Into<Str>) -> Self { self.prompt_router_name = value.into(); self }
+    pub fn prompt_router_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prompt_router_name = value.into(); self }
     /// `RoutingCriteria`: a [`RoutingCriteria`] object, required.
-    pub fn routing_criteria(mut self, value: impl Into<Obj<RoutingCriteria>>) -> Self { self.routing_criteria = value.into(); self }
+    pub fn routing_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<RoutingCriteria>>) -> Self { self.routing_criteria = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IntelligentPromptRouter {
+impl ::cloudwright_core::Resource for IntelligentPromptRouter {
     type Attributes = IntelligentPromptRouterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntelligentPromptRouter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IntelligentPromptRouter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IntelligentPromptRouter {
+impl ::cloudwright_core::ToValue for IntelligentPromptRouter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("FallbackModel", &self.fallback_model)
             .req("Models", &self.models)
@@ -172,12 +149,12 @@ impl ToValue for IntelligentPromptRouter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IntelligentPromptRouter`]: `Handle<IntelligentPromptRouter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IntelligentPromptRouter`]: `Handle<IntelligentPromptRouter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntelligentPromptRouterAttributes(ResourceRef);
+pub struct IntelligentPromptRouterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntelligentPromptRouterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntelligentPromptRouterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,55 +164,38 @@ impl IntelligentPromptRouterAttributes {
     ///
     /// Indicates the time that the prompt router was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `PromptRouterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the prompt router.
     #[inline]
-    pub fn prompt_router_arn(&self) -> Value {
-        self.0.get_att("PromptRouterArn")
+    pub fn prompt_router_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PromptRouterArn"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// When the router was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`PromptRouterTargetModel`], by name: `PromptRouterTargetModel::new(PromptRouterTargetModelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PromptRouterTargetModelRequired {
-    /// `ModelArn`: a string, required.
-    pub model_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PromptRouterTargetModel: ObjRule = ObjRule {
-    properties: &[
-        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ModelArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PromptRouterTargetModel` property type of `AWS::Bedrock::IntelligentPromptRouter`.
 ///
@@ -249,48 +209,33 @@ pub struct PromptRouterTargetModel {
     /// The target model's ARN.
     ///
     /// Pattern `(^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})|(^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:(|[0-9a-z-]{0,20}):(|[0-9]{12}):(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+)$`; length 1 to 2048.
-    pub model_arn: Str,
+    pub model_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PromptRouterTargetModel {
-    /// A `PromptRouterTargetModel` with its required properties, named in a [`PromptRouterTargetModelRequired`].
+    /// A `PromptRouterTargetModel` with its one required property, `ModelArn`.
     #[inline]
-    pub fn new(required: PromptRouterTargetModelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            model_arn: required.model_arn,
+            model_arn: value.into(),
         }
     }
 
     /// `ModelArn`: a string, required.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
+    pub fn model_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_arn = value.into(); self }
 }
 
-impl PropertyType for PromptRouterTargetModel {}
+impl crate::PropertyType for PromptRouterTargetModel {}
 
-impl ToValue for PromptRouterTargetModel {
+impl ::cloudwright_core::ToValue for PromptRouterTargetModel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("ModelArn", &self.model_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("ModelArn", &self.model_arn)
+            .build()
     }
 }
-
-/// The required properties of [`RoutingCriteria`], by name: `RoutingCriteria::new(RoutingCriteriaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RoutingCriteriaRequired {
-    /// `ResponseQualityDifference`: a number, required.
-    pub response_quality_difference: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("ResponseQualityDifference", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["ResponseQualityDifference"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoutingCriteria` property type of `AWS::Bedrock::IntelligentPromptRouter`.
 ///
@@ -304,33 +249,83 @@ pub struct RoutingCriteria {
     /// The criteria's response quality difference.
     ///
     /// Value 0 to 100.
-    pub response_quality_difference: Num,
+    pub response_quality_difference: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl RoutingCriteria {
-    /// A `RoutingCriteria` with its required properties, named in a [`RoutingCriteriaRequired`].
+    /// A `RoutingCriteria` with its one required property, `ResponseQualityDifference`.
     #[inline]
-    pub fn new(required: RoutingCriteriaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            response_quality_difference: required.response_quality_difference,
+            response_quality_difference: value.into(),
         }
     }
 
     /// `ResponseQualityDifference`: a number, required.
-    pub fn response_quality_difference(mut self, value: impl Into<Num>) -> Self { self.response_quality_difference = value.into(); self }
+    pub fn response_quality_difference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.response_quality_difference = value.into(); self }
 }
 
-impl PropertyType for RoutingCriteria {}
+impl crate::PropertyType for RoutingCriteria {}
 
-impl ToValue for RoutingCriteria {
+impl ::cloudwright_core::ToValue for RoutingCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ResponseQualityDifference",
                 &self.response_quality_difference,
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z:.][ _-]?)+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "(^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})|(^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:(|[0-9a-z-]{0,20}):(|[0-9]{12}):(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+)$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FallbackModel", Shape::Object(&RULE_PromptRouterTargetModel)),
+            ("Models", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptRouterTargetModel), min_items: None, max_items: None, unique: false })),
+            ("PromptRouterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RoutingCriteria", Shape::Object(&RULE_RoutingCriteria)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PromptRouterTargetModel: ObjRule = ObjRule {
+        properties: &[
+            ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ModelArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("ResponseQualityDifference", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["ResponseQualityDifference"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

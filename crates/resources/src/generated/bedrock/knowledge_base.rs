@@ -5,81 +5,25 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_S3Location;
-pub use super::shared::{S3Location, S3LocationRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws(|-cn|-us-gov):kendra:[a-z0-9-]{1,20}:([0-9]{12}|):index/([a-zA-Z0-9][a-zA-Z0-9-]{35}|[a-zA-Z0-9][a-zA-Z0-9-]{35}-[a-zA-Z0-9][a-zA-Z0-9-]{35})$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:(aws(-[a-z]+)*):redshift-serverless:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:workgroup/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*\\..*\\..*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^.*\\.*$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^(arn:aws(-[^:]+)?:[a-z0-9-]+:[a-z0-9-]{1,20}:[0-9]{0,12}:[a-zA-Z0-9-:/._+]+)$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_9: Pattern =
-    Pattern::new("^[a-zA-Z0-9_-]+\\.[a-zA-Z0-9_-]+\\.mongodb\\.net$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new(
-    "^(?:arn:aws(?:-us-gov|-cn|-iso|-iso-[a-z])*:.+:.*:\\d+:.+/.+$|[a-zA-Z0-9*]+[a-zA-Z0-9._-]*)$",
-);
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
-    "^arn:aws(|-cn|-us-gov):neptune-graph:[a-zA-Z0-9-]*:[0-9]{12}:graph\\/g-[a-zA-Z0-9]{10}$",
-);
-pub(crate) static PATTERN_12: Pattern = Pattern::new(
-    "^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:es:([a-z]{2,}-){2,}\\d:\\d{12}:domain/[a-z][a-z0-9-]{3,28}$",
-);
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^https://.*$");
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^(?![\\-_+.])[a-z0-9][a-z0-9\\-_\\.]*$");
-pub(crate) static PATTERN_15: Pattern = Pattern::new(
-    "^arn:aws(|-cn|-us-gov|-iso):aoss:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:collection/[a-z0-9-]{3,32}$",
-);
-pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
-pub(crate) static PATTERN_17: Pattern =
-    Pattern::new("^arn:aws(|-cn|-us-gov):rds:[a-zA-Z0-9-]*:[0-9]{12}:cluster:[a-zA-Z0-9-]{1,63}$");
-pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9_\\.\\-]+$");
+pub use super::shared::S3Location;
 
 /// The required properties of [`KnowledgeBase`], by name: `KnowledgeBase::new(KnowledgeBaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KnowledgeBaseRequired {
     /// `KnowledgeBaseConfiguration`: a [`KnowledgeBaseConfiguration`] object, required.
-    pub knowledge_base_configuration: Obj<KnowledgeBaseConfiguration>,
+    pub knowledge_base_configuration: crate::Obj<KnowledgeBaseConfiguration>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("KnowledgeBaseConfiguration", Shape::Object(&RULE_KnowledgeBaseConfiguration)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StorageConfiguration", Shape::Object(&RULE_StorageConfiguration)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["KnowledgeBaseConfiguration", "Name", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Bedrock::KnowledgeBase` resource.
 ///
 /// Specifies a knowledge base as a resource in a top-level template. Minimally, you must specify the following properties:
 ///
 /// - Name – Specify a name for the knowledge base.
-/// - RoleArn – Specify the Amazon Resource Name (ARN) of the IAM role with permissions to invoke API operations on the knowledge base. For more information, see \[Create a service role for Knowledge base for Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html>) .
+/// - RoleArn – Specify the Amazon Resource Name (ARN) of the IAM role with permissions to invoke API operations on the knowledge base. For more information, see [Create a service role for Knowledge base for Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html) .
 /// - KnowledgeBaseConfiguration – Specify the embeddings configuration of the knowledge base. The following sub-properties are required:
 ///
 /// - Type – Specify the value `VECTOR` .
@@ -87,9 +31,9 @@ pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
 ///
 /// - Type – Specify the vector store service that you are using.
 ///
-/// &gt; Redis Enterprise Cloud vector stores are currently unsupported in CloudFormation .
+/// \> Redis Enterprise Cloud vector stores are currently unsupported in CloudFormation .
 ///
-/// For more information about using knowledge bases in Amazon Bedrock , see \[Knowledge base for Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base.html>) .
+/// For more information about using knowledge bases in Amazon Bedrock , see [Knowledge base for Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -107,36 +51,36 @@ pub struct KnowledgeBase {
     /// The description of the knowledge base associated with the inline agent.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KnowledgeBaseConfiguration`: a [`KnowledgeBaseConfiguration`] object, required.
     ///
     /// Contains details about the embeddings configuration of the knowledge base.
-    pub knowledge_base_configuration: Obj<KnowledgeBaseConfiguration>,
+    pub knowledge_base_configuration: crate::Obj<KnowledgeBaseConfiguration>,
     /// `Name`: a string, required.
     ///
     /// The name of the knowledge base.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role with permissions to invoke API operations on the knowledge base.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`; length at most 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StorageConfiguration`: a [`StorageConfiguration`] object.
     ///
     /// Contains details about the storage configuration of the knowledge base.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_configuration: Option<Obj<StorageConfiguration>>,
+    pub storage_configuration: ::std::option::Option<crate::Obj<StorageConfiguration>>,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that you can assign to a resource as key-value pairs. For more information, see the following resources:
     ///
-    /// - \[Tag naming limits and requirements\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions>)
-    /// - \[Tagging best practices\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices>)
-    pub tags: Option<Json>,
+    /// - [Tag naming limits and requirements](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions)
+    /// - [Tagging best practices](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices)
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -146,7 +90,7 @@ impl KnowledgeBase {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::KnowledgeBase",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-knowledgebase.html",
         primary_identifier: &["KnowledgeBaseId"],
@@ -157,54 +101,56 @@ impl KnowledgeBase {
         read_only: &["KnowledgeBaseId", "KnowledgeBaseArn", "CreatedAt", "UpdatedAt", "FailureReasons", "Status"],
         attributes: &["CreatedAt", "FailureReasons", "KnowledgeBaseArn", "KnowledgeBaseId", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `KnowledgeBase` with its required properties, named in a [`KnowledgeBaseRequired`].
     #[inline]
     pub fn new(required: KnowledgeBaseRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             knowledge_base_configuration: required.knowledge_base_configuration,
             name: required.name,
             role_arn: required.role_arn,
-            storage_configuration: None,
-            tags: None,
+            storage_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KnowledgeBaseConfiguration`: a [`KnowledgeBaseConfiguration`] object, required.
-    pub fn knowledge_base_configuration(mut self, value: impl Into<Obj<KnowledgeBaseConfiguration>>) -> Self { self.knowledge_base_configuration = value.into(); self }
+    pub fn knowledge_base_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<KnowledgeBaseConfiguration>>) -> Self { self.knowledge_base_configuration = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StorageConfiguration`: a [`StorageConfiguration`] object.
-    pub fn storage_configuration(mut self, value: impl Into<Obj<StorageConfiguration>>) -> Self { self.storage_configuration = Some(value.into()); self }
+    pub fn storage_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<StorageConfiguration>>) -> Self { self.storage_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for KnowledgeBase {
+impl ::cloudwright_core::Resource for KnowledgeBase {
     type Attributes = KnowledgeBaseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KnowledgeBase, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_KnowledgeBase, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for KnowledgeBase {
+impl ::cloudwright_core::ToValue for KnowledgeBase {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req(
                 "KnowledgeBaseConfiguration",
@@ -218,12 +164,12 @@ impl ToValue for KnowledgeBase {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`KnowledgeBase`]: `Handle<KnowledgeBase>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`KnowledgeBase`]: `Handle<KnowledgeBase>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct KnowledgeBaseAttributes(ResourceRef);
+pub struct KnowledgeBaseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for KnowledgeBaseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KnowledgeBaseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -233,65 +179,48 @@ impl KnowledgeBaseAttributes {
     ///
     /// The time the knowledge base was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReasons`: a list of strings.
     ///
     /// A list of reasons that the API operation on the knowledge base failed.
     #[inline]
-    pub fn failure_reasons(&self) -> Value {
-        self.0.get_att("FailureReasons")
+    pub fn failure_reasons(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("FailureReasons"))
     }
 
     /// `Fn::GetAtt` `KnowledgeBaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the knowledge base.
     #[inline]
-    pub fn knowledge_base_arn(&self) -> Value {
-        self.0.get_att("KnowledgeBaseArn")
+    pub fn knowledge_base_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KnowledgeBaseArn"))
     }
 
     /// `Fn::GetAtt` `KnowledgeBaseId`: a string.
     ///
     /// The unique identifier for a knowledge base associated with the inline agent.
     #[inline]
-    pub fn knowledge_base_id(&self) -> Value {
-        self.0.get_att("KnowledgeBaseId")
+    pub fn knowledge_base_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KnowledgeBaseId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time the knowledge base was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`AudioConfiguration`], by name: `AudioConfiguration::new(AudioConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioConfigurationRequired {
-    /// `SegmentationConfiguration`: an [`AudioSegmentationConfiguration`] object, required.
-    pub segmentation_configuration: Obj<AudioSegmentationConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SegmentationConfiguration", Shape::Object(&RULE_AudioSegmentationConfiguration)),
-    ],
-    required: &["SegmentationConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -303,29 +232,29 @@ pub struct AudioConfiguration {
     /// `SegmentationConfiguration`: an [`AudioSegmentationConfiguration`] object, required.
     ///
     /// Configuration for segmenting audio content during processing.
-    pub segmentation_configuration: Obj<AudioSegmentationConfiguration>,
+    pub segmentation_configuration: crate::Obj<AudioSegmentationConfiguration>,
 }
 
 #[rustfmt::skip]
 impl AudioConfiguration {
-    /// A `AudioConfiguration` with its required properties, named in a [`AudioConfigurationRequired`].
+    /// A `AudioConfiguration` with its one required property, `SegmentationConfiguration`.
     #[inline]
-    pub fn new(required: AudioConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AudioSegmentationConfiguration>>) -> Self {
         Self {
-            segmentation_configuration: required.segmentation_configuration,
+            segmentation_configuration: value.into(),
         }
     }
 
     /// `SegmentationConfiguration`: an [`AudioSegmentationConfiguration`] object, required.
-    pub fn segmentation_configuration(mut self, value: impl Into<Obj<AudioSegmentationConfiguration>>) -> Self { self.segmentation_configuration = value.into(); self }
+    pub fn segmentation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AudioSegmentationConfiguration>>) -> Self { self.segmentation_configuration = value.into(); self }
 }
 
-impl PropertyType for AudioConfiguration {}
+impl crate::PropertyType for AudioConfiguration {}
 
-impl ToValue for AudioConfiguration {
+impl ::cloudwright_core::ToValue for AudioConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "SegmentationConfiguration",
                 &self.segmentation_configuration,
@@ -333,23 +262,6 @@ impl ToValue for AudioConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`AudioSegmentationConfiguration`], by name: `AudioSegmentationConfiguration::new(AudioSegmentationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AudioSegmentationConfigurationRequired {
-    /// `FixedLengthDuration`: an integer, required.
-    pub fixed_length_duration: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AudioSegmentationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FixedLengthDuration", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
-    ],
-    required: &["FixedLengthDuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AudioSegmentationConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -363,45 +275,33 @@ pub struct AudioSegmentationConfiguration {
     /// The duration in seconds for each audio segment. Audio files will be divided into chunks of this length for processing.
     ///
     /// Value 1 to 30.
-    pub fixed_length_duration: Int,
+    pub fixed_length_duration: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl AudioSegmentationConfiguration {
-    /// A `AudioSegmentationConfiguration` with its required properties, named in a [`AudioSegmentationConfigurationRequired`].
+    /// A `AudioSegmentationConfiguration` with its one required property, `FixedLengthDuration`.
     #[inline]
-    pub fn new(required: AudioSegmentationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            fixed_length_duration: required.fixed_length_duration,
+            fixed_length_duration: value.into(),
         }
     }
 
     /// `FixedLengthDuration`: an integer, required.
-    pub fn fixed_length_duration(mut self, value: impl Into<Int>) -> Self { self.fixed_length_duration = value.into(); self }
+    pub fn fixed_length_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.fixed_length_duration = value.into(); self }
 }
 
-impl PropertyType for AudioSegmentationConfiguration {}
+impl crate::PropertyType for AudioSegmentationConfiguration {}
 
-impl ToValue for AudioSegmentationConfiguration {
+impl ::cloudwright_core::ToValue for AudioSegmentationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FixedLengthDuration", &self.fixed_length_duration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockEmbeddingModelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Audio", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Dimensions", Shape::Int(&NumRule { min: Some(0.0), max: Some(4096.0), ..NumRule::ANY })),
-        ("EmbeddingDataType", Shape::Str(&StrRule { allowed: &["FLOAT32", "BINARY"], ..StrRule::ANY })),
-        ("Video", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockEmbeddingModelConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -415,23 +315,23 @@ pub struct BedrockEmbeddingModelConfiguration {
     /// Configuration settings for processing audio content in multimodal knowledge bases.
     ///
     /// Items 1 to 1.
-    pub audio: Option<List<AudioConfiguration>>,
+    pub audio: ::std::option::Option<::cloudwright_core::List<AudioConfiguration>>,
     /// `Dimensions`: an integer.
     ///
     /// The dimensions details for the vector configuration used on the Bedrock embeddings model.
     ///
     /// Value 0 to 4096.
-    pub dimensions: Option<Int>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::Int>,
     /// `EmbeddingDataType`: an [`EmbeddingDataType`] value.
     ///
-    /// The data type for the vectors when using a model to convert text into vector embeddings. The model must support the specified data type for vector embeddings. Floating-point (float32) is the default data type, and is supported by most models for vector embeddings. See \[Supported embeddings models\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-supported.html>) for information on the available models and their vector data types.
-    pub embedding_data_type: Option<EmbeddingDataType>,
+    /// The data type for the vectors when using a model to convert text into vector embeddings. The model must support the specified data type for vector embeddings. Floating-point (float32) is the default data type, and is supported by most models for vector embeddings. See [Supported embeddings models](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-supported.html) for information on the available models and their vector data types.
+    pub embedding_data_type: ::std::option::Option<EmbeddingDataType>,
     /// `Video`: a list of [`VideoConfiguration`] objects.
     ///
     /// Configuration settings for processing video content in multimodal knowledge bases.
     ///
     /// Items 1 to 1.
-    pub video: Option<List<VideoConfiguration>>,
+    pub video: ::std::option::Option<::cloudwright_core::List<VideoConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -439,25 +339,25 @@ impl BedrockEmbeddingModelConfiguration {
     /// A `BedrockEmbeddingModelConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Audio`: a list of [`AudioConfiguration`] objects.
-    pub fn audio(mut self, value: impl Into<List<AudioConfiguration>>) -> Self { self.audio = Some(value.into()); self }
+    pub fn audio(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AudioConfiguration>>) -> Self { self.audio = ::std::option::Option::Some(value.into()); self }
     /// `Dimensions`: an integer.
-    pub fn dimensions(mut self, value: impl Into<Int>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `EmbeddingDataType`: an [`EmbeddingDataType`] value.
-    pub fn embedding_data_type(mut self, value: impl Into<EmbeddingDataType>) -> Self { self.embedding_data_type = Some(value.into()); self }
+    pub fn embedding_data_type(mut self, value: impl ::std::convert::Into<EmbeddingDataType>) -> Self { self.embedding_data_type = ::std::option::Option::Some(value.into()); self }
     /// `Video`: a list of [`VideoConfiguration`] objects.
-    pub fn video(mut self, value: impl Into<List<VideoConfiguration>>) -> Self { self.video = Some(value.into()); self }
+    pub fn video(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VideoConfiguration>>) -> Self { self.video = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BedrockEmbeddingModelConfiguration {}
+impl crate::PropertyType for BedrockEmbeddingModelConfiguration {}
 
-impl ToValue for BedrockEmbeddingModelConfiguration {
+impl ::cloudwright_core::ToValue for BedrockEmbeddingModelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Audio", &self.audio)
             .opt("Dimensions", &self.dimensions)
             .opt("EmbeddingDataType", &self.embedding_data_type)
@@ -470,21 +370,10 @@ impl ToValue for BedrockEmbeddingModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CuratedQueryRequired {
     /// `NaturalLanguage`: a string, required.
-    pub natural_language: Str,
+    pub natural_language: ::cloudwright_core::Str,
     /// `Sql`: a string, required.
-    pub sql: Str,
+    pub sql: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CuratedQuery: ObjRule = ObjRule {
-    properties: &[
-        ("NaturalLanguage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Sql", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    required: &["NaturalLanguage", "Sql"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CuratedQuery` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -498,13 +387,13 @@ pub struct CuratedQuery {
     /// An example natural language query.
     ///
     /// Length 1 to 1000.
-    pub natural_language: Str,
+    pub natural_language: ::cloudwright_core::Str,
     /// `Sql`: a string, required.
     ///
     /// The SQL equivalent of the natural language query.
     ///
     /// Length 1 to 1000.
-    pub sql: Str,
+    pub sql: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -519,31 +408,22 @@ impl CuratedQuery {
     }
 
     /// `NaturalLanguage`: a string, required.
-    pub fn natural_language(mut self, value: impl Into<Str>) -> Self { self.natural_language = value.into(); self }
+    pub fn natural_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.natural_language = value.into(); self }
     /// `Sql`: a string, required.
-    pub fn sql(mut self, value: impl Into<Str>) -> Self { self.sql = value.into(); self }
+    pub fn sql(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql = value.into(); self }
 }
 
-impl PropertyType for CuratedQuery {}
+impl crate::PropertyType for CuratedQuery {}
 
-impl ToValue for CuratedQuery {
+impl ::cloudwright_core::ToValue for CuratedQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NaturalLanguage", &self.natural_language)
             .req("Sql", &self.sql)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmbeddingModelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockEmbeddingModelConfiguration", Shape::Object(&RULE_BedrockEmbeddingModelConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmbeddingModelConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -555,7 +435,8 @@ pub struct EmbeddingModelConfiguration {
     /// `BedrockEmbeddingModelConfiguration`: a [`BedrockEmbeddingModelConfiguration`] object.
     ///
     /// The vector configuration details on the Bedrock embeddings model.
-    pub bedrock_embedding_model_configuration: Option<Obj<BedrockEmbeddingModelConfiguration>>,
+    pub bedrock_embedding_model_configuration:
+        ::std::option::Option<crate::Obj<BedrockEmbeddingModelConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -563,19 +444,19 @@ impl EmbeddingModelConfiguration {
     /// A `EmbeddingModelConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BedrockEmbeddingModelConfiguration`: a [`BedrockEmbeddingModelConfiguration`] object.
-    pub fn bedrock_embedding_model_configuration(mut self, value: impl Into<Obj<BedrockEmbeddingModelConfiguration>>) -> Self { self.bedrock_embedding_model_configuration = Some(value.into()); self }
+    pub fn bedrock_embedding_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockEmbeddingModelConfiguration>>) -> Self { self.bedrock_embedding_model_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EmbeddingModelConfiguration {}
+impl crate::PropertyType for EmbeddingModelConfiguration {}
 
-impl ToValue for EmbeddingModelConfiguration {
+impl ::cloudwright_core::ToValue for EmbeddingModelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockEmbeddingModelConfiguration",
                 &self.bedrock_embedding_model_configuration,
@@ -583,23 +464,6 @@ impl ToValue for EmbeddingModelConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`KendraKnowledgeBaseConfiguration`], by name: `KendraKnowledgeBaseConfiguration::new(KendraKnowledgeBaseConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KendraKnowledgeBaseConfigurationRequired {
-    /// `KendraIndexArn`: a string, required.
-    pub kendra_index_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KendraKnowledgeBaseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KendraIndexArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["KendraIndexArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KendraKnowledgeBaseConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -613,57 +477,37 @@ pub struct KendraKnowledgeBaseConfiguration {
     /// The ARN of the Amazon Kendra index.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):kendra:[a-z0-9-]{1,20}:([0-9]{12}|):index/([a-zA-Z0-9][a-zA-Z0-9-]{35}|[a-zA-Z0-9][a-zA-Z0-9-]{35}-[a-zA-Z0-9][a-zA-Z0-9-]{35})$`.
-    pub kendra_index_arn: Str,
+    pub kendra_index_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KendraKnowledgeBaseConfiguration {
-    /// A `KendraKnowledgeBaseConfiguration` with its required properties, named in a [`KendraKnowledgeBaseConfigurationRequired`].
+    /// A `KendraKnowledgeBaseConfiguration` with its one required property, `KendraIndexArn`.
     #[inline]
-    pub fn new(required: KendraKnowledgeBaseConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kendra_index_arn: required.kendra_index_arn,
+            kendra_index_arn: value.into(),
         }
     }
 
     /// `KendraIndexArn`: a string, required.
-    pub fn kendra_index_arn(mut self, value: impl Into<Str>) -> Self { self.kendra_index_arn = value.into(); self }
+    pub fn kendra_index_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kendra_index_arn = value.into(); self }
 }
 
-impl PropertyType for KendraKnowledgeBaseConfiguration {}
+impl crate::PropertyType for KendraKnowledgeBaseConfiguration {}
 
-impl ToValue for KendraKnowledgeBaseConfiguration {
+impl ::cloudwright_core::ToValue for KendraKnowledgeBaseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KendraIndexArn", &self.kendra_index_arn)
             .build()
     }
 }
 
-/// The required properties of [`KnowledgeBaseConfiguration`], by name: `KnowledgeBaseConfiguration::new(KnowledgeBaseConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KnowledgeBaseConfigurationRequired {
-    /// `Type`: a [`KnowledgeBaseType`] value, required.
-    pub r#type: KnowledgeBaseType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KnowledgeBaseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KendraKnowledgeBaseConfiguration", Shape::Object(&RULE_KendraKnowledgeBaseConfiguration)),
-        ("SqlKnowledgeBaseConfiguration", Shape::Object(&RULE_SqlKnowledgeBaseConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["VECTOR", "KENDRA", "SQL"], ..StrRule::ANY })),
-        ("VectorKnowledgeBaseConfiguration", Shape::Object(&RULE_VectorKnowledgeBaseConfiguration)),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KnowledgeBaseConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Configurations to apply to a knowledge base attached to the agent during query. For more information, see \[Knowledge base retrieval configurations\](<https://docs.aws.amazon.com/bedrock/latest/userguide/agents-session-state.html#session-state-kb>) .
+/// Configurations to apply to a knowledge base attached to the agent during query. For more information, see [Knowledge base retrieval configurations](https://docs.aws.amazon.com/bedrock/latest/userguide/agents-session-state.html#session-state-kb) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-knowledgebaseconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -671,11 +515,13 @@ pub struct KnowledgeBaseConfiguration {
     /// `KendraKnowledgeBaseConfiguration`: a [`KendraKnowledgeBaseConfiguration`] object.
     ///
     /// Settings for an Amazon Kendra knowledge base.
-    pub kendra_knowledge_base_configuration: Option<Obj<KendraKnowledgeBaseConfiguration>>,
+    pub kendra_knowledge_base_configuration:
+        ::std::option::Option<crate::Obj<KendraKnowledgeBaseConfiguration>>,
     /// `SqlKnowledgeBaseConfiguration`: a [`SqlKnowledgeBaseConfiguration`] object.
     ///
     /// Specifies configurations for a knowledge base connected to an SQL database.
-    pub sql_knowledge_base_configuration: Option<Obj<SqlKnowledgeBaseConfiguration>>,
+    pub sql_knowledge_base_configuration:
+        ::std::option::Option<crate::Obj<SqlKnowledgeBaseConfiguration>>,
     /// `Type`: a [`KnowledgeBaseType`] value, required.
     ///
     /// The type of data that the data source is converted into for the knowledge base.
@@ -683,38 +529,39 @@ pub struct KnowledgeBaseConfiguration {
     /// `VectorKnowledgeBaseConfiguration`: a [`VectorKnowledgeBaseConfiguration`] object.
     ///
     /// Contains details about the model that's used to convert the data source into vector embeddings.
-    pub vector_knowledge_base_configuration: Option<Obj<VectorKnowledgeBaseConfiguration>>,
+    pub vector_knowledge_base_configuration:
+        ::std::option::Option<crate::Obj<VectorKnowledgeBaseConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl KnowledgeBaseConfiguration {
-    /// A `KnowledgeBaseConfiguration` with its required properties, named in a [`KnowledgeBaseConfigurationRequired`].
+    /// A `KnowledgeBaseConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: KnowledgeBaseConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KnowledgeBaseType>) -> Self {
         Self {
-            kendra_knowledge_base_configuration: None,
-            sql_knowledge_base_configuration: None,
-            r#type: required.r#type,
-            vector_knowledge_base_configuration: None,
+            kendra_knowledge_base_configuration: ::std::option::Option::None,
+            sql_knowledge_base_configuration: ::std::option::Option::None,
+            r#type: value.into(),
+            vector_knowledge_base_configuration: ::std::option::Option::None,
         }
     }
 
     /// `KendraKnowledgeBaseConfiguration`: a [`KendraKnowledgeBaseConfiguration`] object.
-    pub fn kendra_knowledge_base_configuration(mut self, value: impl Into<Obj<KendraKnowledgeBaseConfiguration>>) -> Self { self.kendra_knowledge_base_configuration = Some(value.into()); self }
+    pub fn kendra_knowledge_base_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<KendraKnowledgeBaseConfiguration>>) -> Self { self.kendra_knowledge_base_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SqlKnowledgeBaseConfiguration`: a [`SqlKnowledgeBaseConfiguration`] object.
-    pub fn sql_knowledge_base_configuration(mut self, value: impl Into<Obj<SqlKnowledgeBaseConfiguration>>) -> Self { self.sql_knowledge_base_configuration = Some(value.into()); self }
+    pub fn sql_knowledge_base_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SqlKnowledgeBaseConfiguration>>) -> Self { self.sql_knowledge_base_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`KnowledgeBaseType`] value, required.
-    pub fn r#type(mut self, value: impl Into<KnowledgeBaseType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<KnowledgeBaseType>) -> Self { self.r#type = value.into(); self }
     /// `VectorKnowledgeBaseConfiguration`: a [`VectorKnowledgeBaseConfiguration`] object.
-    pub fn vector_knowledge_base_configuration(mut self, value: impl Into<Obj<VectorKnowledgeBaseConfiguration>>) -> Self { self.vector_knowledge_base_configuration = Some(value.into()); self }
+    pub fn vector_knowledge_base_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VectorKnowledgeBaseConfiguration>>) -> Self { self.vector_knowledge_base_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KnowledgeBaseConfiguration {}
+impl crate::PropertyType for KnowledgeBaseConfiguration {}
 
-impl ToValue for KnowledgeBaseConfiguration {
+impl ::cloudwright_core::ToValue for KnowledgeBaseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "KendraKnowledgeBaseConfiguration",
                 &self.kendra_knowledge_base_configuration,
@@ -736,35 +583,18 @@ impl ToValue for KnowledgeBaseConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MongoDbAtlasConfigurationRequired {
     /// `CollectionName`: a string, required.
-    pub collection_name: Str,
+    pub collection_name: ::cloudwright_core::Str,
     /// `CredentialsSecretArn`: a string, required.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Endpoint`: a string, required.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `FieldMapping`: a [`MongoDbAtlasFieldMapping`] object, required.
-    pub field_mapping: Obj<MongoDbAtlasFieldMapping>,
+    pub field_mapping: crate::Obj<MongoDbAtlasFieldMapping>,
     /// `VectorIndexName`: a string, required.
-    pub vector_index_name: Str,
+    pub vector_index_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("Endpoint", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("EndpointServiceName", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-        ("FieldMapping", Shape::Object(&RULE_MongoDbAtlasFieldMapping)),
-        ("TextIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("VectorIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["Endpoint", "CredentialsSecretArn", "DatabaseName", "CollectionName", "VectorIndexName", "FieldMapping"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MongoDbAtlasConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -778,47 +608,47 @@ pub struct MongoDbAtlasConfiguration {
     /// The collection name of the knowledge base in MongoDB Atlas.
     ///
     /// Pattern `^.*$`; length at most 63.
-    pub collection_name: Str,
+    pub collection_name: ::cloudwright_core::Str,
     /// `CredentialsSecretArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the secret that you created in AWS Secrets Manager that contains user credentials for your MongoDB Atlas cluster.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
     ///
     /// The database name in your MongoDB Atlas cluster for your knowledge base.
     ///
     /// Pattern `^.*$`; length at most 63.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Endpoint`: a string, required.
     ///
     /// The endpoint URL of your MongoDB Atlas cluster for your knowledge base.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+\.mongodb\.net$`; length at most 2048.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `EndpointServiceName`: a string.
     ///
     /// The name of the VPC endpoint service in your account that is connected to your MongoDB Atlas cluster.
     ///
     /// Pattern `^(?:arn:aws(?:-us-gov|-cn|-iso|-iso-[a-z])*:.+:.*:\d+:.+/.+$|[a-zA-Z0-9*]+[a-zA-Z0-9._-]*)$`; length at most 255.
-    pub endpoint_service_name: Option<Str>,
+    pub endpoint_service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FieldMapping`: a [`MongoDbAtlasFieldMapping`] object, required.
     ///
     /// Contains the names of the fields to which to map information about the vector store.
-    pub field_mapping: Obj<MongoDbAtlasFieldMapping>,
+    pub field_mapping: crate::Obj<MongoDbAtlasFieldMapping>,
     /// `TextIndexName`: a string.
     ///
     /// The name of the text search index in the MongoDB collection. This is required for using the hybrid search feature.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub text_index_name: Option<Str>,
+    pub text_index_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VectorIndexName`: a string, required.
     ///
     /// The name of the MongoDB Atlas vector search index.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub vector_index_name: Str,
+    pub vector_index_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -831,37 +661,37 @@ impl MongoDbAtlasConfiguration {
             credentials_secret_arn: required.credentials_secret_arn,
             database_name: required.database_name,
             endpoint: required.endpoint,
-            endpoint_service_name: None,
+            endpoint_service_name: ::std::option::Option::None,
             field_mapping: required.field_mapping,
-            text_index_name: None,
+            text_index_name: ::std::option::Option::None,
             vector_index_name: required.vector_index_name,
         }
     }
 
     /// `CollectionName`: a string, required.
-    pub fn collection_name(mut self, value: impl Into<Str>) -> Self { self.collection_name = value.into(); self }
+    pub fn collection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_name = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
+    pub fn credentials_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
     /// `EndpointServiceName`: a string.
-    pub fn endpoint_service_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_service_name = Some(value.into()); self }
+    pub fn endpoint_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_service_name = ::std::option::Option::Some(value.into()); self }
     /// `FieldMapping`: a [`MongoDbAtlasFieldMapping`] object, required.
-    pub fn field_mapping(mut self, value: impl Into<Obj<MongoDbAtlasFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
+    pub fn field_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<MongoDbAtlasFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `TextIndexName`: a string.
-    pub fn text_index_name(mut self, value: impl Into<Str>) -> Self { self.text_index_name = Some(value.into()); self }
+    pub fn text_index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_index_name = ::std::option::Option::Some(value.into()); self }
     /// `VectorIndexName`: a string, required.
-    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self { self.vector_index_name = value.into(); self }
+    pub fn vector_index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_index_name = value.into(); self }
 }
 
-impl PropertyType for MongoDbAtlasConfiguration {}
+impl crate::PropertyType for MongoDbAtlasConfiguration {}
 
-impl ToValue for MongoDbAtlasConfiguration {
+impl ::cloudwright_core::ToValue for MongoDbAtlasConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CollectionName", &self.collection_name)
             .req("CredentialsSecretArn", &self.credentials_secret_arn)
             .req("DatabaseName", &self.database_name)
@@ -878,24 +708,12 @@ impl ToValue for MongoDbAtlasConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MongoDbAtlasFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
     /// `VectorField`: a string, required.
-    pub vector_field: Str,
+    pub vector_field: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MongoDbAtlasFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["VectorField", "MetadataField", "TextField"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MongoDbAtlasFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -909,19 +727,19 @@ pub struct MongoDbAtlasFieldMapping {
     /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
     /// `VectorField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub vector_field: Str,
+    pub vector_field: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -937,19 +755,19 @@ impl MongoDbAtlasFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
+    pub fn metadata_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
+    pub fn text_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_field = value.into(); self }
     /// `VectorField`: a string, required.
-    pub fn vector_field(mut self, value: impl Into<Str>) -> Self { self.vector_field = value.into(); self }
+    pub fn vector_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_field = value.into(); self }
 }
 
-impl PropertyType for MongoDbAtlasFieldMapping {}
+impl crate::PropertyType for MongoDbAtlasFieldMapping {}
 
-impl ToValue for MongoDbAtlasFieldMapping {
+impl ::cloudwright_core::ToValue for MongoDbAtlasFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
             .req("TextField", &self.text_field)
             .req("VectorField", &self.vector_field)
@@ -961,25 +779,14 @@ impl ToValue for MongoDbAtlasFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeptuneAnalyticsConfigurationRequired {
     /// `FieldMapping`: a [`NeptuneAnalyticsFieldMapping`] object, required.
-    pub field_mapping: Obj<NeptuneAnalyticsFieldMapping>,
+    pub field_mapping: crate::Obj<NeptuneAnalyticsFieldMapping>,
     /// `GraphArn`: a string, required.
-    pub graph_arn: Str,
+    pub graph_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NeptuneAnalyticsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FieldMapping", Shape::Object(&RULE_NeptuneAnalyticsFieldMapping)),
-        ("GraphArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-    ],
-    required: &["GraphArn", "FieldMapping"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NeptuneAnalyticsConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains details about the storage configuration of the knowledge base in Amazon Neptune Analytics. For more information, see \[Create a vector index in Amazon Neptune Analytics\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-neptune.html>) .
+/// Contains details about the storage configuration of the knowledge base in Amazon Neptune Analytics. For more information, see [Create a vector index in Amazon Neptune Analytics](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-neptune.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-neptuneanalyticsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -987,13 +794,13 @@ pub struct NeptuneAnalyticsConfiguration {
     /// `FieldMapping`: a [`NeptuneAnalyticsFieldMapping`] object, required.
     ///
     /// Contains the names of the fields to which to map information about the vector store.
-    pub field_mapping: Obj<NeptuneAnalyticsFieldMapping>,
+    pub field_mapping: crate::Obj<NeptuneAnalyticsFieldMapping>,
     /// `GraphArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Neptune Analytics vector store.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):neptune-graph:[a-zA-Z0-9-]*:[0-9]{12}:graph\/g-[a-zA-Z0-9]{10}$`; length 1 to 255.
-    pub graph_arn: Str,
+    pub graph_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1008,17 +815,17 @@ impl NeptuneAnalyticsConfiguration {
     }
 
     /// `FieldMapping`: a [`NeptuneAnalyticsFieldMapping`] object, required.
-    pub fn field_mapping(mut self, value: impl Into<Obj<NeptuneAnalyticsFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
+    pub fn field_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<NeptuneAnalyticsFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `GraphArn`: a string, required.
-    pub fn graph_arn(mut self, value: impl Into<Str>) -> Self { self.graph_arn = value.into(); self }
+    pub fn graph_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.graph_arn = value.into(); self }
 }
 
-impl PropertyType for NeptuneAnalyticsConfiguration {}
+impl crate::PropertyType for NeptuneAnalyticsConfiguration {}
 
-impl ToValue for NeptuneAnalyticsConfiguration {
+impl ::cloudwright_core::ToValue for NeptuneAnalyticsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldMapping", &self.field_mapping)
             .req("GraphArn", &self.graph_arn)
             .build()
@@ -1029,21 +836,10 @@ impl ToValue for NeptuneAnalyticsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeptuneAnalyticsFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NeptuneAnalyticsFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["TextField", "MetadataField"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NeptuneAnalyticsFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -1057,13 +853,13 @@ pub struct NeptuneAnalyticsFieldMapping {
     /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1078,17 +874,17 @@ impl NeptuneAnalyticsFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
+    pub fn metadata_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
+    pub fn text_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_field = value.into(); self }
 }
 
-impl PropertyType for NeptuneAnalyticsFieldMapping {}
+impl crate::PropertyType for NeptuneAnalyticsFieldMapping {}
 
-impl ToValue for NeptuneAnalyticsFieldMapping {
+impl ::cloudwright_core::ToValue for NeptuneAnalyticsFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
             .req("TextField", &self.text_field)
             .build()
@@ -1099,31 +895,18 @@ impl ToValue for NeptuneAnalyticsFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchManagedClusterConfigurationRequired {
     /// `DomainArn`: a string, required.
-    pub domain_arn: Str,
+    pub domain_arn: ::cloudwright_core::Str,
     /// `DomainEndpoint`: a string, required.
-    pub domain_endpoint: Str,
+    pub domain_endpoint: ::cloudwright_core::Str,
     /// `FieldMapping`: an [`OpenSearchManagedClusterFieldMapping`] object, required.
-    pub field_mapping: Obj<OpenSearchManagedClusterFieldMapping>,
+    pub field_mapping: crate::Obj<OpenSearchManagedClusterFieldMapping>,
     /// `VectorIndexName`: a string, required.
-    pub vector_index_name: Str,
+    pub vector_index_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenSearchManagedClusterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DomainArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
-        ("DomainEndpoint", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
-        ("FieldMapping", Shape::Object(&RULE_OpenSearchManagedClusterFieldMapping)),
-        ("VectorIndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
-    ],
-    required: &["DomainArn", "DomainEndpoint", "VectorIndexName", "FieldMapping"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenSearchManagedClusterConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains details about the Managed Cluster configuration of the knowledge base in Amazon OpenSearch Service. For more information, see \[Create a vector index in OpenSearch Managed Cluster\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-osm.html>) .
+/// Contains details about the Managed Cluster configuration of the knowledge base in Amazon OpenSearch Service. For more information, see [Create a vector index in OpenSearch Managed Cluster](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-osm.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1133,23 +916,23 @@ pub struct OpenSearchManagedClusterConfiguration {
     /// The Amazon Resource Name (ARN) of the OpenSearch domain.
     ///
     /// Pattern `^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:es:([a-z]{2,}-){2,}\d:\d{12}:domain/[a-z][a-z0-9-]{3,28}$`; length at most 2048.
-    pub domain_arn: Str,
+    pub domain_arn: ::cloudwright_core::Str,
     /// `DomainEndpoint`: a string, required.
     ///
     /// The endpoint URL the OpenSearch domain.
     ///
     /// Pattern `^https://.*$`; length at most 2048.
-    pub domain_endpoint: Str,
+    pub domain_endpoint: ::cloudwright_core::Str,
     /// `FieldMapping`: an [`OpenSearchManagedClusterFieldMapping`] object, required.
     ///
     /// Contains the names of the fields to which to map information about the vector store.
-    pub field_mapping: Obj<OpenSearchManagedClusterFieldMapping>,
+    pub field_mapping: crate::Obj<OpenSearchManagedClusterFieldMapping>,
     /// `VectorIndexName`: a string, required.
     ///
     /// The name of the vector store.
     ///
     /// Pattern `^(?![\-_+.])[a-z0-9][a-z0-9\-_\.]*$`; length 1 to 2048.
-    pub vector_index_name: Str,
+    pub vector_index_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1166,21 +949,21 @@ impl OpenSearchManagedClusterConfiguration {
     }
 
     /// `DomainArn`: a string, required.
-    pub fn domain_arn(mut self, value: impl Into<Str>) -> Self { self.domain_arn = value.into(); self }
+    pub fn domain_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_arn = value.into(); self }
     /// `DomainEndpoint`: a string, required.
-    pub fn domain_endpoint(mut self, value: impl Into<Str>) -> Self { self.domain_endpoint = value.into(); self }
+    pub fn domain_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_endpoint = value.into(); self }
     /// `FieldMapping`: an [`OpenSearchManagedClusterFieldMapping`] object, required.
-    pub fn field_mapping(mut self, value: impl Into<Obj<OpenSearchManagedClusterFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
+    pub fn field_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<OpenSearchManagedClusterFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `VectorIndexName`: a string, required.
-    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self { self.vector_index_name = value.into(); self }
+    pub fn vector_index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_index_name = value.into(); self }
 }
 
-impl PropertyType for OpenSearchManagedClusterConfiguration {}
+impl crate::PropertyType for OpenSearchManagedClusterConfiguration {}
 
-impl ToValue for OpenSearchManagedClusterConfiguration {
+impl ::cloudwright_core::ToValue for OpenSearchManagedClusterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainArn", &self.domain_arn)
             .req("DomainEndpoint", &self.domain_endpoint)
             .req("FieldMapping", &self.field_mapping)
@@ -1193,24 +976,12 @@ impl ToValue for OpenSearchManagedClusterConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchManagedClusterFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
     /// `VectorField`: a string, required.
-    pub vector_field: Str,
+    pub vector_field: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenSearchManagedClusterFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["MetadataField", "TextField", "VectorField"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenSearchManagedClusterFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -1224,19 +995,19 @@ pub struct OpenSearchManagedClusterFieldMapping {
     /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
     /// `VectorField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub vector_field: Str,
+    pub vector_field: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1252,19 +1023,19 @@ impl OpenSearchManagedClusterFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
+    pub fn metadata_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
+    pub fn text_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_field = value.into(); self }
     /// `VectorField`: a string, required.
-    pub fn vector_field(mut self, value: impl Into<Str>) -> Self { self.vector_field = value.into(); self }
+    pub fn vector_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_field = value.into(); self }
 }
 
-impl PropertyType for OpenSearchManagedClusterFieldMapping {}
+impl crate::PropertyType for OpenSearchManagedClusterFieldMapping {}
 
-impl ToValue for OpenSearchManagedClusterFieldMapping {
+impl ::cloudwright_core::ToValue for OpenSearchManagedClusterFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
             .req("TextField", &self.text_field)
             .req("VectorField", &self.vector_field)
@@ -1276,28 +1047,16 @@ impl ToValue for OpenSearchManagedClusterFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchServerlessConfigurationRequired {
     /// `CollectionArn`: a string, required.
-    pub collection_arn: Str,
+    pub collection_arn: ::cloudwright_core::Str,
     /// `FieldMapping`: an [`OpenSearchServerlessFieldMapping`] object, required.
-    pub field_mapping: Obj<OpenSearchServerlessFieldMapping>,
+    pub field_mapping: crate::Obj<OpenSearchServerlessFieldMapping>,
     /// `VectorIndexName`: a string, required.
-    pub vector_index_name: Str,
+    pub vector_index_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenSearchServerlessConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
-        ("FieldMapping", Shape::Object(&RULE_OpenSearchServerlessFieldMapping)),
-        ("VectorIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["CollectionArn", "FieldMapping", "VectorIndexName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenSearchServerlessConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains details about the storage configuration of the knowledge base in Amazon OpenSearch Service. For more information, see \[Create a vector index in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-oss.html>) .
+/// Contains details about the storage configuration of the knowledge base in Amazon OpenSearch Service. For more information, see [Create a vector index in Amazon OpenSearch Service](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-oss.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-opensearchserverlessconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1307,17 +1066,17 @@ pub struct OpenSearchServerlessConfiguration {
     /// The Amazon Resource Name (ARN) of the OpenSearch Service vector store.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov|-iso):aoss:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:collection/[a-z0-9-]{3,32}$`; length at most 2048.
-    pub collection_arn: Str,
+    pub collection_arn: ::cloudwright_core::Str,
     /// `FieldMapping`: an [`OpenSearchServerlessFieldMapping`] object, required.
     ///
     /// Contains the names of the fields to which to map information about the vector store.
-    pub field_mapping: Obj<OpenSearchServerlessFieldMapping>,
+    pub field_mapping: crate::Obj<OpenSearchServerlessFieldMapping>,
     /// `VectorIndexName`: a string, required.
     ///
     /// The name of the vector store.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub vector_index_name: Str,
+    pub vector_index_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1333,19 +1092,19 @@ impl OpenSearchServerlessConfiguration {
     }
 
     /// `CollectionArn`: a string, required.
-    pub fn collection_arn(mut self, value: impl Into<Str>) -> Self { self.collection_arn = value.into(); self }
+    pub fn collection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_arn = value.into(); self }
     /// `FieldMapping`: an [`OpenSearchServerlessFieldMapping`] object, required.
-    pub fn field_mapping(mut self, value: impl Into<Obj<OpenSearchServerlessFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
+    pub fn field_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<OpenSearchServerlessFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `VectorIndexName`: a string, required.
-    pub fn vector_index_name(mut self, value: impl Into<Str>) -> Self { self.vector_index_name = value.into(); self }
+    pub fn vector_index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_index_name = value.into(); self }
 }
 
-impl PropertyType for OpenSearchServerlessConfiguration {}
+impl crate::PropertyType for OpenSearchServerlessConfiguration {}
 
-impl ToValue for OpenSearchServerlessConfiguration {
+impl ::cloudwright_core::ToValue for OpenSearchServerlessConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CollectionArn", &self.collection_arn)
             .req("FieldMapping", &self.field_mapping)
             .req("VectorIndexName", &self.vector_index_name)
@@ -1357,24 +1116,12 @@ impl ToValue for OpenSearchServerlessConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenSearchServerlessFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
     /// `VectorField`: a string, required.
-    pub vector_field: Str,
+    pub vector_field: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenSearchServerlessFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["MetadataField", "TextField", "VectorField"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenSearchServerlessFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -1388,19 +1135,19 @@ pub struct OpenSearchServerlessFieldMapping {
     /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
     /// `VectorField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub vector_field: Str,
+    pub vector_field: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1416,19 +1163,19 @@ impl OpenSearchServerlessFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
+    pub fn metadata_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
+    pub fn text_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_field = value.into(); self }
     /// `VectorField`: a string, required.
-    pub fn vector_field(mut self, value: impl Into<Str>) -> Self { self.vector_field = value.into(); self }
+    pub fn vector_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_field = value.into(); self }
 }
 
-impl PropertyType for OpenSearchServerlessFieldMapping {}
+impl crate::PropertyType for OpenSearchServerlessFieldMapping {}
 
-impl ToValue for OpenSearchServerlessFieldMapping {
+impl ::cloudwright_core::ToValue for OpenSearchServerlessFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
             .req("TextField", &self.text_field)
             .req("VectorField", &self.vector_field)
@@ -1440,29 +1187,16 @@ impl ToValue for OpenSearchServerlessFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PineconeConfigurationRequired {
     /// `ConnectionString`: a string, required.
-    pub connection_string: Str,
+    pub connection_string: ::cloudwright_core::Str,
     /// `CredentialsSecretArn`: a string, required.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `FieldMapping`: a [`PineconeFieldMapping`] object, required.
-    pub field_mapping: Obj<PineconeFieldMapping>,
+    pub field_mapping: crate::Obj<PineconeFieldMapping>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PineconeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionString", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FieldMapping", Shape::Object(&RULE_PineconeFieldMapping)),
-        ("Namespace", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["ConnectionString", "CredentialsSecretArn", "FieldMapping"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PineconeConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains details about the storage configuration of the knowledge base in Pinecone. For more information, see \[Create a vector index in Pinecone\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-pinecone.html>) .
+/// Contains details about the storage configuration of the knowledge base in Pinecone. For more information, see [Create a vector index in Pinecone](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-pinecone.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-pineconeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1472,23 +1206,23 @@ pub struct PineconeConfiguration {
     /// The endpoint URL for your index management page.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub connection_string: Str,
+    pub connection_string: ::cloudwright_core::Str,
     /// `CredentialsSecretArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `FieldMapping`: a [`PineconeFieldMapping`] object, required.
     ///
     /// Contains the names of the fields to which to map information about the vector store.
-    pub field_mapping: Obj<PineconeFieldMapping>,
+    pub field_mapping: crate::Obj<PineconeFieldMapping>,
     /// `Namespace`: a string.
     ///
     /// The namespace to be used to write new data to your database.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1500,26 +1234,26 @@ impl PineconeConfiguration {
             connection_string: required.connection_string,
             credentials_secret_arn: required.credentials_secret_arn,
             field_mapping: required.field_mapping,
-            namespace: None,
+            namespace: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionString`: a string, required.
-    pub fn connection_string(mut self, value: impl Into<Str>) -> Self { self.connection_string = value.into(); self }
+    pub fn connection_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_string = value.into(); self }
     /// `CredentialsSecretArn`: a string, required.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
+    pub fn credentials_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `FieldMapping`: a [`PineconeFieldMapping`] object, required.
-    pub fn field_mapping(mut self, value: impl Into<Obj<PineconeFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
+    pub fn field_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<PineconeFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PineconeConfiguration {}
+impl crate::PropertyType for PineconeConfiguration {}
 
-impl ToValue for PineconeConfiguration {
+impl ::cloudwright_core::ToValue for PineconeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionString", &self.connection_string)
             .req("CredentialsSecretArn", &self.credentials_secret_arn)
             .req("FieldMapping", &self.field_mapping)
@@ -1532,21 +1266,10 @@ impl ToValue for PineconeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PineconeFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PineconeFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["MetadataField", "TextField"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PineconeFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -1560,13 +1283,13 @@ pub struct PineconeFieldMapping {
     /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
     ///
     /// Pattern `^.*$`; length at most 2048.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1581,33 +1304,22 @@ impl PineconeFieldMapping {
     }
 
     /// `MetadataField`: a string, required.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
+    pub fn metadata_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_field = value.into(); self }
     /// `TextField`: a string, required.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
+    pub fn text_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_field = value.into(); self }
 }
 
-impl PropertyType for PineconeFieldMapping {}
+impl crate::PropertyType for PineconeFieldMapping {}
 
-impl ToValue for PineconeFieldMapping {
+impl ::cloudwright_core::ToValue for PineconeFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
             .req("TextField", &self.text_field)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryGenerationColumn: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("Inclusion", Shape::Str(&StrRule { allowed: &["INCLUDE", "EXCLUDE"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryGenerationColumn` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -1621,17 +1333,17 @@ pub struct QueryGenerationColumn {
     /// A description of the column that helps the query engine understand the contents of the column.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Inclusion`: an [`InclusionType`] value.
     ///
     /// Specifies whether to include or exclude the column during query generation. If you specify `EXCLUDE` , the column will be ignored. If you specify `INCLUDE` , all other columns in the table will be ignored.
-    pub inclusion: Option<InclusionType>,
+    pub inclusion: ::std::option::Option<InclusionType>,
     /// `Name`: a string.
     ///
     /// The name of the column for which the other fields in this object apply.
     ///
     /// Length 1 to 127.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1639,23 +1351,23 @@ impl QueryGenerationColumn {
     /// A `QueryGenerationColumn` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Inclusion`: an [`InclusionType`] value.
-    pub fn inclusion(mut self, value: impl Into<InclusionType>) -> Self { self.inclusion = Some(value.into()); self }
+    pub fn inclusion(mut self, value: impl ::std::convert::Into<InclusionType>) -> Self { self.inclusion = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QueryGenerationColumn {}
+impl crate::PropertyType for QueryGenerationColumn {}
 
-impl ToValue for QueryGenerationColumn {
+impl ::cloudwright_core::ToValue for QueryGenerationColumn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Inclusion", &self.inclusion)
             .opt("Name", &self.name)
@@ -1663,19 +1375,9 @@ impl ToValue for QueryGenerationColumn {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_QueryGenerationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
-        ("GenerationContext", Shape::Object(&RULE_QueryGenerationContext)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `QueryGenerationConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains configurations for query generation. For more information, see \[Build a knowledge base by connecting to a structured data source\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html>) in the Amazon Bedrock User Guide..
+/// Contains configurations for query generation. For more information, see [Build a knowledge base by connecting to a structured data source](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html) in the Amazon Bedrock User Guide..
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-querygenerationconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1685,11 +1387,11 @@ pub struct QueryGenerationConfiguration {
     /// The time after which query generation will time out.
     ///
     /// Value 1 to 200.
-    pub execution_timeout_seconds: Option<Int>,
+    pub execution_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `GenerationContext`: a [`QueryGenerationContext`] object.
     ///
     /// Specifies configurations for context to use during query generation.
-    pub generation_context: Option<Obj<QueryGenerationContext>>,
+    pub generation_context: ::std::option::Option<crate::Obj<QueryGenerationContext>>,
 }
 
 #[rustfmt::skip]
@@ -1697,40 +1399,30 @@ impl QueryGenerationConfiguration {
     /// A `QueryGenerationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExecutionTimeoutSeconds`: an integer.
-    pub fn execution_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.execution_timeout_seconds = Some(value.into()); self }
+    pub fn execution_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.execution_timeout_seconds = ::std::option::Option::Some(value.into()); self }
     /// `GenerationContext`: a [`QueryGenerationContext`] object.
-    pub fn generation_context(mut self, value: impl Into<Obj<QueryGenerationContext>>) -> Self { self.generation_context = Some(value.into()); self }
+    pub fn generation_context(mut self, value: impl ::std::convert::Into<crate::Obj<QueryGenerationContext>>) -> Self { self.generation_context = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QueryGenerationConfiguration {}
+impl crate::PropertyType for QueryGenerationConfiguration {}
 
-impl ToValue for QueryGenerationConfiguration {
+impl ::cloudwright_core::ToValue for QueryGenerationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExecutionTimeoutSeconds", &self.execution_timeout_seconds)
             .opt("GenerationContext", &self.generation_context)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_QueryGenerationContext: ObjRule = ObjRule {
-    properties: &[
-        ("CuratedQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_CuratedQuery), min_items: None, max_items: Some(10), unique: false })),
-        ("Tables", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationTable), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `QueryGenerationContext` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// &gt;Contains configurations for context to use during query generation.
+/// \>Contains configurations for context to use during query generation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-querygenerationcontext.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1740,13 +1432,13 @@ pub struct QueryGenerationContext {
     /// An array of objects, each of which defines information about example queries to help the query engine generate appropriate SQL queries.
     ///
     /// Items at most 10.
-    pub curated_queries: Option<List<CuratedQuery>>,
+    pub curated_queries: ::std::option::Option<::cloudwright_core::List<CuratedQuery>>,
     /// `Tables`: a list of [`QueryGenerationTable`] objects.
     ///
     /// An array of objects, each of which defines information about a table in the database.
     ///
     /// Items at most 50.
-    pub tables: Option<List<QueryGenerationTable>>,
+    pub tables: ::std::option::Option<::cloudwright_core::List<QueryGenerationTable>>,
 }
 
 #[rustfmt::skip]
@@ -1754,46 +1446,26 @@ impl QueryGenerationContext {
     /// A `QueryGenerationContext` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CuratedQueries`: a list of [`CuratedQuery`] objects.
-    pub fn curated_queries(mut self, value: impl Into<List<CuratedQuery>>) -> Self { self.curated_queries = Some(value.into()); self }
+    pub fn curated_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CuratedQuery>>) -> Self { self.curated_queries = ::std::option::Option::Some(value.into()); self }
     /// `Tables`: a list of [`QueryGenerationTable`] objects.
-    pub fn tables(mut self, value: impl Into<List<QueryGenerationTable>>) -> Self { self.tables = Some(value.into()); self }
+    pub fn tables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<QueryGenerationTable>>) -> Self { self.tables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QueryGenerationContext {}
+impl crate::PropertyType for QueryGenerationContext {}
 
-impl ToValue for QueryGenerationContext {
+impl ::cloudwright_core::ToValue for QueryGenerationContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CuratedQueries", &self.curated_queries)
             .opt("Tables", &self.tables)
             .build()
     }
 }
-
-/// The required properties of [`QueryGenerationTable`], by name: `QueryGenerationTable::new(QueryGenerationTableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryGenerationTableRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryGenerationTable: ObjRule = ObjRule {
-    properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationColumn), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("Inclusion", Shape::Str(&StrRule { allowed: &["INCLUDE", "EXCLUDE"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryGenerationTable` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -1805,54 +1477,54 @@ pub struct QueryGenerationTable {
     /// `Columns`: a list of [`QueryGenerationColumn`] objects.
     ///
     /// An array of objects, each of which defines information about a column in the table.
-    pub columns: Option<List<QueryGenerationColumn>>,
+    pub columns: ::std::option::Option<::cloudwright_core::List<QueryGenerationColumn>>,
     /// `Description`: a string.
     ///
     /// A description of the table that helps the query engine understand the contents of the table.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Inclusion`: an [`InclusionType`] value.
     ///
     /// Specifies whether to include or exclude the table during query generation. If you specify `EXCLUDE` , the table will be ignored. If you specify `INCLUDE` , all other tables will be ignored.
-    pub inclusion: Option<InclusionType>,
+    pub inclusion: ::std::option::Option<InclusionType>,
     /// `Name`: a string, required.
     ///
     /// The name of the table for which the other fields in this object apply.
     ///
     /// Pattern `^.*\..*\..*$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl QueryGenerationTable {
-    /// A `QueryGenerationTable` with its required properties, named in a [`QueryGenerationTableRequired`].
+    /// A `QueryGenerationTable` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: QueryGenerationTableRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            columns: None,
-            description: None,
-            inclusion: None,
-            name: required.name,
+            columns: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            inclusion: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Columns`: a list of [`QueryGenerationColumn`] objects.
-    pub fn columns(mut self, value: impl Into<List<QueryGenerationColumn>>) -> Self { self.columns = Some(value.into()); self }
+    pub fn columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<QueryGenerationColumn>>) -> Self { self.columns = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Inclusion`: an [`InclusionType`] value.
-    pub fn inclusion(mut self, value: impl Into<InclusionType>) -> Self { self.inclusion = Some(value.into()); self }
+    pub fn inclusion(mut self, value: impl ::std::convert::Into<InclusionType>) -> Self { self.inclusion = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for QueryGenerationTable {}
+impl crate::PropertyType for QueryGenerationTable {}
 
-impl ToValue for QueryGenerationTable {
+impl ::cloudwright_core::ToValue for QueryGenerationTable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Columns", &self.columns)
             .opt("Description", &self.description)
             .opt("Inclusion", &self.inclusion)
@@ -1865,34 +1537,20 @@ impl ToValue for QueryGenerationTable {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsConfigurationRequired {
     /// `CredentialsSecretArn`: a string, required.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `FieldMapping`: a [`RdsFieldMapping`] object, required.
-    pub field_mapping: Obj<RdsFieldMapping>,
+    pub field_mapping: crate::Obj<RdsFieldMapping>,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RdsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-        ("FieldMapping", Shape::Object(&RULE_RdsFieldMapping)),
-        ("ResourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_17), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
-    ],
-    required: &["CredentialsSecretArn", "DatabaseName", "FieldMapping", "ResourceArn", "TableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RdsConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains details about the storage configuration of the knowledge base in Amazon RDS. For more information, see \[Create a vector index in Amazon RDS\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-rds.html>) .
+/// Contains details about the storage configuration of the knowledge base in Amazon RDS. For more information, see [Create a vector index in Amazon RDS](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-rds.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-rdsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1902,29 +1560,29 @@ pub struct RdsConfiguration {
     /// The Amazon Resource Name (ARN) of the secret that you created in AWS Secrets Manager that is linked to your Amazon RDS database.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
-    pub credentials_secret_arn: Str,
+    pub credentials_secret_arn: ::cloudwright_core::Str,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of your Amazon RDS database.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `FieldMapping`: a [`RdsFieldMapping`] object, required.
     ///
     /// Contains the names of the fields to which to map information about the vector store.
-    pub field_mapping: Obj<RdsFieldMapping>,
+    pub field_mapping: crate::Obj<RdsFieldMapping>,
     /// `ResourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the vector store.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):rds:[a-zA-Z0-9-]*:[0-9]{12}:cluster:[a-zA-Z0-9-]{1,63}$`.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The name of the table in the database.
     ///
     /// Pattern `^[a-zA-Z0-9_\.\-]+$`; length at most 63.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1942,23 +1600,23 @@ impl RdsConfiguration {
     }
 
     /// `CredentialsSecretArn`: a string, required.
-    pub fn credentials_secret_arn(mut self, value: impl Into<Str>) -> Self { self.credentials_secret_arn = value.into(); self }
+    pub fn credentials_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credentials_secret_arn = value.into(); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `FieldMapping`: a [`RdsFieldMapping`] object, required.
-    pub fn field_mapping(mut self, value: impl Into<Obj<RdsFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
+    pub fn field_mapping(mut self, value: impl ::std::convert::Into<crate::Obj<RdsFieldMapping>>) -> Self { self.field_mapping = value.into(); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for RdsConfiguration {}
+impl crate::PropertyType for RdsConfiguration {}
 
-impl ToValue for RdsConfiguration {
+impl ::cloudwright_core::ToValue for RdsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CredentialsSecretArn", &self.credentials_secret_arn)
             .req("DatabaseName", &self.database_name)
             .req("FieldMapping", &self.field_mapping)
@@ -1972,28 +1630,14 @@ impl ToValue for RdsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsFieldMappingRequired {
     /// `MetadataField`: a string, required.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `PrimaryKeyField`: a string, required.
-    pub primary_key_field: Str,
+    pub primary_key_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
     /// `VectorField`: a string, required.
-    pub vector_field: Str,
+    pub vector_field: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RdsFieldMapping: ObjRule = ObjRule {
-    properties: &[
-        ("CustomMetadataField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-        ("MetadataField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-        ("PrimaryKeyField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-        ("TextField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-        ("VectorField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-    ],
-    required: &["MetadataField", "PrimaryKeyField", "TextField", "VectorField"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RdsFieldMapping` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2007,31 +1651,31 @@ pub struct RdsFieldMapping {
     /// Provide a name for the universal metadata field where Amazon Bedrock will store any custom metadata from your data source.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
-    pub custom_metadata_field: Option<Str>,
+    pub custom_metadata_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetadataField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores metadata about the vector store.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
-    pub metadata_field: Str,
+    pub metadata_field: ::cloudwright_core::Str,
     /// `PrimaryKeyField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the ID for each entry.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
-    pub primary_key_field: Str,
+    pub primary_key_field: ::cloudwright_core::Str,
     /// `TextField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
-    pub text_field: Str,
+    pub text_field: ::cloudwright_core::Str,
     /// `VectorField`: a string, required.
     ///
     /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]+$`; length at most 63.
-    pub vector_field: Str,
+    pub vector_field: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2040,7 +1684,7 @@ impl RdsFieldMapping {
     #[inline]
     pub fn new(required: RdsFieldMappingRequired) -> Self {
         Self {
-            custom_metadata_field: None,
+            custom_metadata_field: ::std::option::Option::None,
             metadata_field: required.metadata_field,
             primary_key_field: required.primary_key_field,
             text_field: required.text_field,
@@ -2049,23 +1693,23 @@ impl RdsFieldMapping {
     }
 
     /// `CustomMetadataField`: a string.
-    pub fn custom_metadata_field(mut self, value: impl Into<Str>) -> Self { self.custom_metadata_field = Some(value.into()); self }
+    pub fn custom_metadata_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_metadata_field = ::std::option::Option::Some(value.into()); self }
     /// `MetadataField`: a string, required.
-    pub fn metadata_field(mut self, value: impl Into<Str>) -> Self { self.metadata_field = value.into(); self }
+    pub fn metadata_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata_field = value.into(); self }
     /// `PrimaryKeyField`: a string, required.
-    pub fn primary_key_field(mut self, value: impl Into<Str>) -> Self { self.primary_key_field = value.into(); self }
+    pub fn primary_key_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_key_field = value.into(); self }
     /// `TextField`: a string, required.
-    pub fn text_field(mut self, value: impl Into<Str>) -> Self { self.text_field = value.into(); self }
+    pub fn text_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_field = value.into(); self }
     /// `VectorField`: a string, required.
-    pub fn vector_field(mut self, value: impl Into<Str>) -> Self { self.vector_field = value.into(); self }
+    pub fn vector_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_field = value.into(); self }
 }
 
-impl PropertyType for RdsFieldMapping {}
+impl crate::PropertyType for RdsFieldMapping {}
 
-impl ToValue for RdsFieldMapping {
+impl ::cloudwright_core::ToValue for RdsFieldMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomMetadataField", &self.custom_metadata_field)
             .req("MetadataField", &self.metadata_field)
             .req("PrimaryKeyField", &self.primary_key_field)
@@ -2079,26 +1723,14 @@ impl ToValue for RdsFieldMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftConfigurationRequired {
     /// `QueryEngineConfiguration`: a [`RedshiftQueryEngineConfiguration`] object, required.
-    pub query_engine_configuration: Obj<RedshiftQueryEngineConfiguration>,
+    pub query_engine_configuration: crate::Obj<RedshiftQueryEngineConfiguration>,
     /// `StorageConfigurations`: a list of [`RedshiftQueryEngineStorageConfiguration`] objects, required.
-    pub storage_configurations: List<RedshiftQueryEngineStorageConfiguration>,
+    pub storage_configurations: ::cloudwright_core::List<RedshiftQueryEngineStorageConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("QueryEngineConfiguration", Shape::Object(&RULE_RedshiftQueryEngineConfiguration)),
-        ("QueryGenerationConfiguration", Shape::Object(&RULE_QueryGenerationConfiguration)),
-        ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RedshiftQueryEngineStorageConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["StorageConfigurations", "QueryEngineConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains configurations for an Amazon Redshift database. For more information, see \[Build a knowledge base by connecting to a structured data source\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html>) in the Amazon Bedrock User Guide.
+/// Contains configurations for an Amazon Redshift database. For more information, see [Build a knowledge base by connecting to a structured data source](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html) in the Amazon Bedrock User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-redshiftconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2106,17 +1738,18 @@ pub struct RedshiftConfiguration {
     /// `QueryEngineConfiguration`: a [`RedshiftQueryEngineConfiguration`] object, required.
     ///
     /// Specifies configurations for an Amazon Redshift query engine.
-    pub query_engine_configuration: Obj<RedshiftQueryEngineConfiguration>,
+    pub query_engine_configuration: crate::Obj<RedshiftQueryEngineConfiguration>,
     /// `QueryGenerationConfiguration`: a [`QueryGenerationConfiguration`] object.
     ///
     /// Specifies configurations for generating queries.
-    pub query_generation_configuration: Option<Obj<QueryGenerationConfiguration>>,
+    pub query_generation_configuration:
+        ::std::option::Option<crate::Obj<QueryGenerationConfiguration>>,
     /// `StorageConfigurations`: a list of [`RedshiftQueryEngineStorageConfiguration`] objects, required.
     ///
     /// Specifies configurations for Amazon Redshift database storage.
     ///
     /// Items 1 to 1.
-    pub storage_configurations: List<RedshiftQueryEngineStorageConfiguration>,
+    pub storage_configurations: ::cloudwright_core::List<RedshiftQueryEngineStorageConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -2126,25 +1759,25 @@ impl RedshiftConfiguration {
     pub fn new(required: RedshiftConfigurationRequired) -> Self {
         Self {
             query_engine_configuration: required.query_engine_configuration,
-            query_generation_configuration: None,
+            query_generation_configuration: ::std::option::Option::None,
             storage_configurations: required.storage_configurations,
         }
     }
 
     /// `QueryEngineConfiguration`: a [`RedshiftQueryEngineConfiguration`] object, required.
-    pub fn query_engine_configuration(mut self, value: impl Into<Obj<RedshiftQueryEngineConfiguration>>) -> Self { self.query_engine_configuration = value.into(); self }
+    pub fn query_engine_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftQueryEngineConfiguration>>) -> Self { self.query_engine_configuration = value.into(); self }
     /// `QueryGenerationConfiguration`: a [`QueryGenerationConfiguration`] object.
-    pub fn query_generation_configuration(mut self, value: impl Into<Obj<QueryGenerationConfiguration>>) -> Self { self.query_generation_configuration = Some(value.into()); self }
+    pub fn query_generation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QueryGenerationConfiguration>>) -> Self { self.query_generation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `StorageConfigurations`: a list of [`RedshiftQueryEngineStorageConfiguration`] objects, required.
-    pub fn storage_configurations(mut self, value: impl Into<List<RedshiftQueryEngineStorageConfiguration>>) -> Self { self.storage_configurations = value.into(); self }
+    pub fn storage_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RedshiftQueryEngineStorageConfiguration>>) -> Self { self.storage_configurations = value.into(); self }
 }
 
-impl PropertyType for RedshiftConfiguration {}
+impl crate::PropertyType for RedshiftConfiguration {}
 
-impl ToValue for RedshiftConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QueryEngineConfiguration", &self.query_engine_configuration)
             .opt(
                 "QueryGenerationConfiguration",
@@ -2154,25 +1787,6 @@ impl ToValue for RedshiftConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`RedshiftProvisionedAuthConfiguration`], by name: `RedshiftProvisionedAuthConfiguration::new(RedshiftProvisionedAuthConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedshiftProvisionedAuthConfigurationRequired {
-    /// `Type`: a [`RedshiftProvisionedAuthType`] value, required.
-    pub r#type: RedshiftProvisionedAuthType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftProvisionedAuthConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseUser", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["IAM", "USERNAME_PASSWORD", "USERNAME"], ..StrRule::ANY })),
-        ("UsernamePasswordSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftProvisionedAuthConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2184,7 +1798,7 @@ pub struct RedshiftProvisionedAuthConfiguration {
     /// `DatabaseUser`: a string.
     ///
     /// The database username for authentication to an Amazon Redshift provisioned data warehouse.
-    pub database_user: Option<Str>,
+    pub database_user: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`RedshiftProvisionedAuthType`] value, required.
     ///
     /// The type of authentication to use.
@@ -2194,35 +1808,35 @@ pub struct RedshiftProvisionedAuthConfiguration {
     /// The ARN of an Secrets Manager secret for authentication.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
-    pub username_password_secret_arn: Option<Str>,
+    pub username_password_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl RedshiftProvisionedAuthConfiguration {
-    /// A `RedshiftProvisionedAuthConfiguration` with its required properties, named in a [`RedshiftProvisionedAuthConfigurationRequired`].
+    /// A `RedshiftProvisionedAuthConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: RedshiftProvisionedAuthConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RedshiftProvisionedAuthType>) -> Self {
         Self {
-            database_user: None,
-            r#type: required.r#type,
-            username_password_secret_arn: None,
+            database_user: ::std::option::Option::None,
+            r#type: value.into(),
+            username_password_secret_arn: ::std::option::Option::None,
         }
     }
 
     /// `DatabaseUser`: a string.
-    pub fn database_user(mut self, value: impl Into<Str>) -> Self { self.database_user = Some(value.into()); self }
+    pub fn database_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_user = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`RedshiftProvisionedAuthType`] value, required.
-    pub fn r#type(mut self, value: impl Into<RedshiftProvisionedAuthType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<RedshiftProvisionedAuthType>) -> Self { self.r#type = value.into(); self }
     /// `UsernamePasswordSecretArn`: a string.
-    pub fn username_password_secret_arn(mut self, value: impl Into<Str>) -> Self { self.username_password_secret_arn = Some(value.into()); self }
+    pub fn username_password_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username_password_secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedshiftProvisionedAuthConfiguration {}
+impl crate::PropertyType for RedshiftProvisionedAuthConfiguration {}
 
-impl ToValue for RedshiftProvisionedAuthConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftProvisionedAuthConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatabaseUser", &self.database_user)
             .req("Type", &self.r#type)
             .opt(
@@ -2237,21 +1851,10 @@ impl ToValue for RedshiftProvisionedAuthConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftProvisionedConfigurationRequired {
     /// `AuthConfiguration`: a [`RedshiftProvisionedAuthConfiguration`] object, required.
-    pub auth_configuration: Obj<RedshiftProvisionedAuthConfiguration>,
+    pub auth_configuration: crate::Obj<RedshiftProvisionedAuthConfiguration>,
     /// `ClusterIdentifier`: a string, required.
-    pub cluster_identifier: Str,
+    pub cluster_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftProvisionedConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthConfiguration", Shape::Object(&RULE_RedshiftProvisionedAuthConfiguration)),
-        ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-    ],
-    required: &["ClusterIdentifier", "AuthConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftProvisionedConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2263,13 +1866,13 @@ pub struct RedshiftProvisionedConfiguration {
     /// `AuthConfiguration`: a [`RedshiftProvisionedAuthConfiguration`] object, required.
     ///
     /// Specifies configurations for authentication to Amazon Redshift.
-    pub auth_configuration: Obj<RedshiftProvisionedAuthConfiguration>,
+    pub auth_configuration: crate::Obj<RedshiftProvisionedAuthConfiguration>,
     /// `ClusterIdentifier`: a string, required.
     ///
     /// The ID of the Amazon Redshift cluster.
     ///
     /// Length 1 to 63.
-    pub cluster_identifier: Str,
+    pub cluster_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2284,39 +1887,22 @@ impl RedshiftProvisionedConfiguration {
     }
 
     /// `AuthConfiguration`: a [`RedshiftProvisionedAuthConfiguration`] object, required.
-    pub fn auth_configuration(mut self, value: impl Into<Obj<RedshiftProvisionedAuthConfiguration>>) -> Self { self.auth_configuration = value.into(); self }
+    pub fn auth_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftProvisionedAuthConfiguration>>) -> Self { self.auth_configuration = value.into(); self }
     /// `ClusterIdentifier`: a string, required.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = value.into(); self }
+    pub fn cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_identifier = value.into(); self }
 }
 
-impl PropertyType for RedshiftProvisionedConfiguration {}
+impl crate::PropertyType for RedshiftProvisionedConfiguration {}
 
-impl ToValue for RedshiftProvisionedConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftProvisionedConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthConfiguration", &self.auth_configuration)
             .req("ClusterIdentifier", &self.cluster_identifier)
             .build()
     }
 }
-
-/// The required properties of [`RedshiftQueryEngineAwsDataCatalogStorageConfiguration`], by name: `RedshiftQueryEngineAwsDataCatalogStorageConfiguration::new(RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired {
-    /// `TableNames`: a list of strings, required.
-    pub table_names: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TableNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
-    ],
-    required: &["TableNames"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftQueryEngineAwsDataCatalogStorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2330,56 +1916,37 @@ pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
     /// A list of names of the tables to use.
     ///
     /// Items 1 to 1000.
-    pub table_names: List<Str>,
+    pub table_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
-    /// A `RedshiftQueryEngineAwsDataCatalogStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired`].
+    /// A `RedshiftQueryEngineAwsDataCatalogStorageConfiguration` with its one required property, `TableNames`.
     #[inline]
-    pub fn new(required: RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            table_names: required.table_names,
+            table_names: value.into(),
         }
     }
 
     /// `TableNames`: a list of strings, required.
-    pub fn table_names(mut self, value: impl Into<List<Str>>) -> Self { self.table_names = value.into(); self }
+    pub fn table_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.table_names = value.into(); self }
 }
 
-impl PropertyType for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {}
+impl crate::PropertyType for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {}
 
-impl ToValue for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TableNames", &self.table_names)
             .build()
     }
 }
 
-/// The required properties of [`RedshiftQueryEngineConfiguration`], by name: `RedshiftQueryEngineConfiguration::new(RedshiftQueryEngineConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedshiftQueryEngineConfigurationRequired {
-    /// `Type`: a [`RedshiftQueryEngineType`] value, required.
-    pub r#type: RedshiftQueryEngineType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftQueryEngineConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ProvisionedConfiguration", Shape::Object(&RULE_RedshiftProvisionedConfiguration)),
-        ("ServerlessConfiguration", Shape::Object(&RULE_RedshiftServerlessConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["SERVERLESS", "PROVISIONED"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RedshiftQueryEngineConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains configurations for an Amazon Redshift query engine. Specify the type of query engine in `type` and include the corresponding field. For more information, see \[Build a knowledge base by connecting to a structured data source\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html>) in the Amazon Bedrock User Guide.
+/// Contains configurations for an Amazon Redshift query engine. Specify the type of query engine in `type` and include the corresponding field. For more information, see [Build a knowledge base by connecting to a structured data source](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html) in the Amazon Bedrock User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-redshiftqueryengineconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2387,11 +1954,13 @@ pub struct RedshiftQueryEngineConfiguration {
     /// `ProvisionedConfiguration`: a [`RedshiftProvisionedConfiguration`] object.
     ///
     /// Specifies configurations for a provisioned Amazon Redshift query engine.
-    pub provisioned_configuration: Option<Obj<RedshiftProvisionedConfiguration>>,
+    pub provisioned_configuration:
+        ::std::option::Option<crate::Obj<RedshiftProvisionedConfiguration>>,
     /// `ServerlessConfiguration`: a [`RedshiftServerlessConfiguration`] object.
     ///
     /// Specifies configurations for a serverless Amazon Redshift query engine.
-    pub serverless_configuration: Option<Obj<RedshiftServerlessConfiguration>>,
+    pub serverless_configuration:
+        ::std::option::Option<crate::Obj<RedshiftServerlessConfiguration>>,
     /// `Type`: a [`RedshiftQueryEngineType`] value, required.
     ///
     /// The type of query engine.
@@ -2400,53 +1969,36 @@ pub struct RedshiftQueryEngineConfiguration {
 
 #[rustfmt::skip]
 impl RedshiftQueryEngineConfiguration {
-    /// A `RedshiftQueryEngineConfiguration` with its required properties, named in a [`RedshiftQueryEngineConfigurationRequired`].
+    /// A `RedshiftQueryEngineConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: RedshiftQueryEngineConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RedshiftQueryEngineType>) -> Self {
         Self {
-            provisioned_configuration: None,
-            serverless_configuration: None,
-            r#type: required.r#type,
+            provisioned_configuration: ::std::option::Option::None,
+            serverless_configuration: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `ProvisionedConfiguration`: a [`RedshiftProvisionedConfiguration`] object.
-    pub fn provisioned_configuration(mut self, value: impl Into<Obj<RedshiftProvisionedConfiguration>>) -> Self { self.provisioned_configuration = Some(value.into()); self }
+    pub fn provisioned_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftProvisionedConfiguration>>) -> Self { self.provisioned_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServerlessConfiguration`: a [`RedshiftServerlessConfiguration`] object.
-    pub fn serverless_configuration(mut self, value: impl Into<Obj<RedshiftServerlessConfiguration>>) -> Self { self.serverless_configuration = Some(value.into()); self }
+    pub fn serverless_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftServerlessConfiguration>>) -> Self { self.serverless_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`RedshiftQueryEngineType`] value, required.
-    pub fn r#type(mut self, value: impl Into<RedshiftQueryEngineType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<RedshiftQueryEngineType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for RedshiftQueryEngineConfiguration {}
+impl crate::PropertyType for RedshiftQueryEngineConfiguration {}
 
-impl ToValue for RedshiftQueryEngineConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftQueryEngineConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProvisionedConfiguration", &self.provisioned_configuration)
             .opt("ServerlessConfiguration", &self.serverless_configuration)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`RedshiftQueryEngineRedshiftStorageConfiguration`], by name: `RedshiftQueryEngineRedshiftStorageConfiguration::new(RedshiftQueryEngineRedshiftStorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedshiftQueryEngineRedshiftStorageConfigurationRequired {
-    /// `DatabaseName`: a string, required.
-    pub database_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftQueryEngineRedshiftStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-    ],
-    required: &["DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftQueryEngineRedshiftStorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2460,56 +2012,37 @@ pub struct RedshiftQueryEngineRedshiftStorageConfiguration {
     /// The name of the Amazon Redshift database.
     ///
     /// Length 1 to 200.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RedshiftQueryEngineRedshiftStorageConfiguration {
-    /// A `RedshiftQueryEngineRedshiftStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineRedshiftStorageConfigurationRequired`].
+    /// A `RedshiftQueryEngineRedshiftStorageConfiguration` with its one required property, `DatabaseName`.
     #[inline]
-    pub fn new(required: RedshiftQueryEngineRedshiftStorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            database_name: required.database_name,
+            database_name: value.into(),
         }
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
 }
 
-impl PropertyType for RedshiftQueryEngineRedshiftStorageConfiguration {}
+impl crate::PropertyType for RedshiftQueryEngineRedshiftStorageConfiguration {}
 
-impl ToValue for RedshiftQueryEngineRedshiftStorageConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftQueryEngineRedshiftStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseName", &self.database_name)
             .build()
     }
 }
 
-/// The required properties of [`RedshiftQueryEngineStorageConfiguration`], by name: `RedshiftQueryEngineStorageConfiguration::new(RedshiftQueryEngineStorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedshiftQueryEngineStorageConfigurationRequired {
-    /// `Type`: a [`RedshiftQueryEngineStorageType`] value, required.
-    pub r#type: RedshiftQueryEngineStorageType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftQueryEngineStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AwsDataCatalogConfiguration", Shape::Object(&RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration)),
-        ("RedshiftConfiguration", Shape::Object(&RULE_RedshiftQueryEngineRedshiftStorageConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["REDSHIFT", "AWS_DATA_CATALOG"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RedshiftQueryEngineStorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains configurations for Amazon Redshift data storage. Specify the data storage service to use in the `type` field and include the corresponding field. For more information, see \[Build a knowledge base by connecting to a structured data source\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html>) in the Amazon Bedrock User Guide.
+/// Contains configurations for Amazon Redshift data storage. Specify the data storage service to use in the `type` field and include the corresponding field. For more information, see [Build a knowledge base by connecting to a structured data source](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html) in the Amazon Bedrock User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-redshiftqueryenginestorageconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2518,11 +2051,12 @@ pub struct RedshiftQueryEngineStorageConfiguration {
     ///
     /// Specifies configurations for storage in AWS Glue Data Catalog.
     pub aws_data_catalog_configuration:
-        Option<Obj<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>>,
+        ::std::option::Option<crate::Obj<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>>,
     /// `RedshiftConfiguration`: a [`RedshiftQueryEngineRedshiftStorageConfiguration`] object.
     ///
     /// Specifies configurations for storage in Amazon Redshift.
-    pub redshift_configuration: Option<Obj<RedshiftQueryEngineRedshiftStorageConfiguration>>,
+    pub redshift_configuration:
+        ::std::option::Option<crate::Obj<RedshiftQueryEngineRedshiftStorageConfiguration>>,
     /// `Type`: a [`RedshiftQueryEngineStorageType`] value, required.
     ///
     /// The data storage service to use.
@@ -2531,30 +2065,30 @@ pub struct RedshiftQueryEngineStorageConfiguration {
 
 #[rustfmt::skip]
 impl RedshiftQueryEngineStorageConfiguration {
-    /// A `RedshiftQueryEngineStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineStorageConfigurationRequired`].
+    /// A `RedshiftQueryEngineStorageConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: RedshiftQueryEngineStorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RedshiftQueryEngineStorageType>) -> Self {
         Self {
-            aws_data_catalog_configuration: None,
-            redshift_configuration: None,
-            r#type: required.r#type,
+            aws_data_catalog_configuration: ::std::option::Option::None,
+            redshift_configuration: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `AwsDataCatalogConfiguration`: a [`RedshiftQueryEngineAwsDataCatalogStorageConfiguration`] object.
-    pub fn aws_data_catalog_configuration(mut self, value: impl Into<Obj<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>>) -> Self { self.aws_data_catalog_configuration = Some(value.into()); self }
+    pub fn aws_data_catalog_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>>) -> Self { self.aws_data_catalog_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftConfiguration`: a [`RedshiftQueryEngineRedshiftStorageConfiguration`] object.
-    pub fn redshift_configuration(mut self, value: impl Into<Obj<RedshiftQueryEngineRedshiftStorageConfiguration>>) -> Self { self.redshift_configuration = Some(value.into()); self }
+    pub fn redshift_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftQueryEngineRedshiftStorageConfiguration>>) -> Self { self.redshift_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`RedshiftQueryEngineStorageType`] value, required.
-    pub fn r#type(mut self, value: impl Into<RedshiftQueryEngineStorageType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<RedshiftQueryEngineStorageType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for RedshiftQueryEngineStorageConfiguration {}
+impl crate::PropertyType for RedshiftQueryEngineStorageConfiguration {}
 
-impl ToValue for RedshiftQueryEngineStorageConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftQueryEngineStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AwsDataCatalogConfiguration",
                 &self.aws_data_catalog_configuration,
@@ -2564,24 +2098,6 @@ impl ToValue for RedshiftQueryEngineStorageConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`RedshiftServerlessAuthConfiguration`], by name: `RedshiftServerlessAuthConfiguration::new(RedshiftServerlessAuthConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedshiftServerlessAuthConfigurationRequired {
-    /// `Type`: a [`RedshiftServerlessAuthType`] value, required.
-    pub r#type: RedshiftServerlessAuthType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftServerlessAuthConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["IAM", "USERNAME_PASSWORD"], ..StrRule::ANY })),
-        ("UsernamePasswordSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftServerlessAuthConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2599,32 +2115,32 @@ pub struct RedshiftServerlessAuthConfiguration {
     /// The ARN of an Secrets Manager secret for authentication.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$`.
-    pub username_password_secret_arn: Option<Str>,
+    pub username_password_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl RedshiftServerlessAuthConfiguration {
-    /// A `RedshiftServerlessAuthConfiguration` with its required properties, named in a [`RedshiftServerlessAuthConfigurationRequired`].
+    /// A `RedshiftServerlessAuthConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: RedshiftServerlessAuthConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RedshiftServerlessAuthType>) -> Self {
         Self {
-            r#type: required.r#type,
-            username_password_secret_arn: None,
+            r#type: value.into(),
+            username_password_secret_arn: ::std::option::Option::None,
         }
     }
 
     /// `Type`: a [`RedshiftServerlessAuthType`] value, required.
-    pub fn r#type(mut self, value: impl Into<RedshiftServerlessAuthType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<RedshiftServerlessAuthType>) -> Self { self.r#type = value.into(); self }
     /// `UsernamePasswordSecretArn`: a string.
-    pub fn username_password_secret_arn(mut self, value: impl Into<Str>) -> Self { self.username_password_secret_arn = Some(value.into()); self }
+    pub fn username_password_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username_password_secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedshiftServerlessAuthConfiguration {}
+impl crate::PropertyType for RedshiftServerlessAuthConfiguration {}
 
-impl ToValue for RedshiftServerlessAuthConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftServerlessAuthConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .opt(
                 "UsernamePasswordSecretArn",
@@ -2638,21 +2154,10 @@ impl ToValue for RedshiftServerlessAuthConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftServerlessConfigurationRequired {
     /// `AuthConfiguration`: a [`RedshiftServerlessAuthConfiguration`] object, required.
-    pub auth_configuration: Obj<RedshiftServerlessAuthConfiguration>,
+    pub auth_configuration: crate::Obj<RedshiftServerlessAuthConfiguration>,
     /// `WorkgroupArn`: a string, required.
-    pub workgroup_arn: Str,
+    pub workgroup_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftServerlessConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthConfiguration", Shape::Object(&RULE_RedshiftServerlessAuthConfiguration)),
-        ("WorkgroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["WorkgroupArn", "AuthConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftServerlessConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2664,13 +2169,13 @@ pub struct RedshiftServerlessConfiguration {
     /// `AuthConfiguration`: a [`RedshiftServerlessAuthConfiguration`] object, required.
     ///
     /// Specifies configurations for authentication to an Amazon Redshift provisioned data warehouse.
-    pub auth_configuration: Obj<RedshiftServerlessAuthConfiguration>,
+    pub auth_configuration: crate::Obj<RedshiftServerlessAuthConfiguration>,
     /// `WorkgroupArn`: a string, required.
     ///
     /// The ARN of the Amazon Redshift workgroup.
     ///
     /// Pattern `^(arn:(aws(-[a-z]+)*):redshift-serverless:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:workgroup/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`.
-    pub workgroup_arn: Str,
+    pub workgroup_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2685,34 +2190,22 @@ impl RedshiftServerlessConfiguration {
     }
 
     /// `AuthConfiguration`: a [`RedshiftServerlessAuthConfiguration`] object, required.
-    pub fn auth_configuration(mut self, value: impl Into<Obj<RedshiftServerlessAuthConfiguration>>) -> Self { self.auth_configuration = value.into(); self }
+    pub fn auth_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftServerlessAuthConfiguration>>) -> Self { self.auth_configuration = value.into(); self }
     /// `WorkgroupArn`: a string, required.
-    pub fn workgroup_arn(mut self, value: impl Into<Str>) -> Self { self.workgroup_arn = value.into(); self }
+    pub fn workgroup_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workgroup_arn = value.into(); self }
 }
 
-impl PropertyType for RedshiftServerlessConfiguration {}
+impl crate::PropertyType for RedshiftServerlessConfiguration {}
 
-impl ToValue for RedshiftServerlessConfiguration {
+impl ::cloudwright_core::ToValue for RedshiftServerlessConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthConfiguration", &self.auth_configuration)
             .req("WorkgroupArn", &self.workgroup_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3VectorsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IndexArn", Shape::STR),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("VectorBucketArn", Shape::STR),
-    ],
-    one_of: &[&[&["IndexArn"], &["VectorBucketArn", "IndexName"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3VectorsConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2724,17 +2217,17 @@ pub struct S3VectorsConfiguration {
     /// `IndexArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the vector index used for the knowledge base. This ARN identifies the specific vector index resource within Amazon Bedrock.
-    pub index_arn: Option<Str>,
+    pub index_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexName`: a string.
     ///
     /// The name of the vector index used for the knowledge base. This name identifies the vector index within the Amazon Bedrock service.
     ///
     /// Length 3 to 63.
-    pub index_name: Option<Str>,
+    pub index_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VectorBucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the S3 bucket where vector embeddings are stored. This bucket contains the vector data used by the knowledge base.
-    pub vector_bucket_arn: Option<Str>,
+    pub vector_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2742,23 +2235,23 @@ impl S3VectorsConfiguration {
     /// A `S3VectorsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IndexArn`: a string.
-    pub fn index_arn(mut self, value: impl Into<Str>) -> Self { self.index_arn = Some(value.into()); self }
+    pub fn index_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_arn = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = ::std::option::Option::Some(value.into()); self }
     /// `VectorBucketArn`: a string.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_arn = Some(value.into()); self }
+    pub fn vector_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_bucket_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3VectorsConfiguration {}
+impl crate::PropertyType for S3VectorsConfiguration {}
 
-impl ToValue for S3VectorsConfiguration {
+impl ::cloudwright_core::ToValue for S3VectorsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IndexArn", &self.index_arn)
             .opt("IndexName", &self.index_name)
             .opt("VectorBucketArn", &self.vector_bucket_arn)
@@ -2766,27 +2259,9 @@ impl ToValue for S3VectorsConfiguration {
     }
 }
 
-/// The required properties of [`SqlKnowledgeBaseConfiguration`], by name: `SqlKnowledgeBaseConfiguration::new(SqlKnowledgeBaseConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SqlKnowledgeBaseConfigurationRequired {
-    /// `Type`: a [`QueryEngineType`] value, required.
-    pub r#type: QueryEngineType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqlKnowledgeBaseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RedshiftConfiguration", Shape::Object(&RULE_RedshiftConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["REDSHIFT"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SqlKnowledgeBaseConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
-/// Contains configurations for a knowledge base connected to an SQL database. Specify the SQL database type in the `type` field and include the corresponding field. For more information, see \[Build a knowledge base by connecting to a structured data source\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html>) in the Amazon Bedrock User Guide.
+/// Contains configurations for a knowledge base connected to an SQL database. Specify the SQL database type in the `type` field and include the corresponding field. For more information, see [Build a knowledge base by connecting to a structured data source](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-build-structured.html) in the Amazon Bedrock User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-knowledgebase-sqlknowledgebaseconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2794,7 +2269,7 @@ pub struct SqlKnowledgeBaseConfiguration {
     /// `RedshiftConfiguration`: a [`RedshiftConfiguration`] object.
     ///
     /// Specifies configurations for a knowledge base connected to an Amazon Redshift database.
-    pub redshift_configuration: Option<Obj<RedshiftConfiguration>>,
+    pub redshift_configuration: ::std::option::Option<crate::Obj<RedshiftConfiguration>>,
     /// `Type`: a [`QueryEngineType`] value, required.
     ///
     /// The type of SQL database to connect to the knowledge base.
@@ -2803,57 +2278,32 @@ pub struct SqlKnowledgeBaseConfiguration {
 
 #[rustfmt::skip]
 impl SqlKnowledgeBaseConfiguration {
-    /// A `SqlKnowledgeBaseConfiguration` with its required properties, named in a [`SqlKnowledgeBaseConfigurationRequired`].
+    /// A `SqlKnowledgeBaseConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: SqlKnowledgeBaseConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<QueryEngineType>) -> Self {
         Self {
-            redshift_configuration: None,
-            r#type: required.r#type,
+            redshift_configuration: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `RedshiftConfiguration`: a [`RedshiftConfiguration`] object.
-    pub fn redshift_configuration(mut self, value: impl Into<Obj<RedshiftConfiguration>>) -> Self { self.redshift_configuration = Some(value.into()); self }
+    pub fn redshift_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftConfiguration>>) -> Self { self.redshift_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`QueryEngineType`] value, required.
-    pub fn r#type(mut self, value: impl Into<QueryEngineType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<QueryEngineType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for SqlKnowledgeBaseConfiguration {}
+impl crate::PropertyType for SqlKnowledgeBaseConfiguration {}
 
-impl ToValue for SqlKnowledgeBaseConfiguration {
+impl ::cloudwright_core::ToValue for SqlKnowledgeBaseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RedshiftConfiguration", &self.redshift_configuration)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`StorageConfiguration`], by name: `StorageConfiguration::new(StorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StorageConfigurationRequired {
-    /// `Type`: a [`KnowledgeBaseStorageType`] value, required.
-    pub r#type: KnowledgeBaseStorageType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MongoDbAtlasConfiguration", Shape::Object(&RULE_MongoDbAtlasConfiguration)),
-        ("NeptuneAnalyticsConfiguration", Shape::Object(&RULE_NeptuneAnalyticsConfiguration)),
-        ("OpensearchManagedClusterConfiguration", Shape::Object(&RULE_OpenSearchManagedClusterConfiguration)),
-        ("OpensearchServerlessConfiguration", Shape::Object(&RULE_OpenSearchServerlessConfiguration)),
-        ("PineconeConfiguration", Shape::Object(&RULE_PineconeConfiguration)),
-        ("RdsConfiguration", Shape::Object(&RULE_RdsConfiguration)),
-        ("S3VectorsConfiguration", Shape::Object(&RULE_S3VectorsConfiguration)),
-        ("Type", Shape::Str(&StrRule { allowed: &["OPENSEARCH_SERVERLESS", "PINECONE", "RDS", "MONGO_DB_ATLAS", "NEPTUNE_ANALYTICS", "S3_VECTORS", "OPENSEARCH_MANAGED_CLUSTER"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    one_of: &[&[&["OpensearchServerlessConfiguration"], &["PineconeConfiguration"], &["RdsConfiguration"], &["NeptuneAnalyticsConfiguration"], &["S3VectorsConfiguration"], &["MongoDbAtlasConfiguration"], &["OpensearchManagedClusterConfiguration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -2865,32 +2315,34 @@ pub struct StorageConfiguration {
     /// `MongoDbAtlasConfiguration`: a [`MongoDbAtlasConfiguration`] object.
     ///
     /// Contains the storage configuration of the knowledge base in MongoDB Atlas.
-    pub mongo_db_atlas_configuration: Option<Obj<MongoDbAtlasConfiguration>>,
+    pub mongo_db_atlas_configuration: ::std::option::Option<crate::Obj<MongoDbAtlasConfiguration>>,
     /// `NeptuneAnalyticsConfiguration`: a [`NeptuneAnalyticsConfiguration`] object.
     ///
-    /// Contains details about the Neptune Analytics configuration of the knowledge base in Amazon Neptune. For more information, see \[Create a vector index in Amazon Neptune Analytics.\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-neptune.html>) .
-    pub neptune_analytics_configuration: Option<Obj<NeptuneAnalyticsConfiguration>>,
+    /// Contains details about the Neptune Analytics configuration of the knowledge base in Amazon Neptune. For more information, see [Create a vector index in Amazon Neptune Analytics.](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-neptune.html) .
+    pub neptune_analytics_configuration:
+        ::std::option::Option<crate::Obj<NeptuneAnalyticsConfiguration>>,
     /// `OpensearchManagedClusterConfiguration`: an [`OpenSearchManagedClusterConfiguration`] object.
     ///
-    /// Contains details about the storage configuration of the knowledge base in OpenSearch Managed Cluster. For more information, see \[Create a vector index in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-osm.html>) .
+    /// Contains details about the storage configuration of the knowledge base in OpenSearch Managed Cluster. For more information, see [Create a vector index in Amazon OpenSearch Service](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-osm.html) .
     pub opensearch_managed_cluster_configuration:
-        Option<Obj<OpenSearchManagedClusterConfiguration>>,
+        ::std::option::Option<crate::Obj<OpenSearchManagedClusterConfiguration>>,
     /// `OpensearchServerlessConfiguration`: an [`OpenSearchServerlessConfiguration`] object.
     ///
     /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
-    pub opensearch_serverless_configuration: Option<Obj<OpenSearchServerlessConfiguration>>,
+    pub opensearch_serverless_configuration:
+        ::std::option::Option<crate::Obj<OpenSearchServerlessConfiguration>>,
     /// `PineconeConfiguration`: a [`PineconeConfiguration`] object.
     ///
     /// Contains the storage configuration of the knowledge base in Pinecone.
-    pub pinecone_configuration: Option<Obj<PineconeConfiguration>>,
+    pub pinecone_configuration: ::std::option::Option<crate::Obj<PineconeConfiguration>>,
     /// `RdsConfiguration`: a [`RdsConfiguration`] object.
     ///
-    /// Contains details about the storage configuration of the knowledge base in Amazon RDS. For more information, see \[Create a vector index in Amazon RDS\](<https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-rds.html>) .
-    pub rds_configuration: Option<Obj<RdsConfiguration>>,
+    /// Contains details about the storage configuration of the knowledge base in Amazon RDS. For more information, see [Create a vector index in Amazon RDS](https://docs.aws.amazon.com/bedrock/latest/userguide/knowledge-base-setup-rds.html) .
+    pub rds_configuration: ::std::option::Option<crate::Obj<RdsConfiguration>>,
     /// `S3VectorsConfiguration`: a [`S3VectorsConfiguration`] object.
     ///
     /// The configuration settings for storing knowledge base data using S3 vectors. This includes vector index information and S3 bucket details for vector storage.
-    pub s3_vectors_configuration: Option<Obj<S3VectorsConfiguration>>,
+    pub s3_vectors_configuration: ::std::option::Option<crate::Obj<S3VectorsConfiguration>>,
     /// `Type`: a [`KnowledgeBaseStorageType`] value, required.
     ///
     /// The vector store service in which the knowledge base is stored.
@@ -2899,45 +2351,45 @@ pub struct StorageConfiguration {
 
 #[rustfmt::skip]
 impl StorageConfiguration {
-    /// A `StorageConfiguration` with its required properties, named in a [`StorageConfigurationRequired`].
+    /// A `StorageConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: StorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<KnowledgeBaseStorageType>) -> Self {
         Self {
-            mongo_db_atlas_configuration: None,
-            neptune_analytics_configuration: None,
-            opensearch_managed_cluster_configuration: None,
-            opensearch_serverless_configuration: None,
-            pinecone_configuration: None,
-            rds_configuration: None,
-            s3_vectors_configuration: None,
-            r#type: required.r#type,
+            mongo_db_atlas_configuration: ::std::option::Option::None,
+            neptune_analytics_configuration: ::std::option::Option::None,
+            opensearch_managed_cluster_configuration: ::std::option::Option::None,
+            opensearch_serverless_configuration: ::std::option::Option::None,
+            pinecone_configuration: ::std::option::Option::None,
+            rds_configuration: ::std::option::Option::None,
+            s3_vectors_configuration: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `MongoDbAtlasConfiguration`: a [`MongoDbAtlasConfiguration`] object.
-    pub fn mongo_db_atlas_configuration(mut self, value: impl Into<Obj<MongoDbAtlasConfiguration>>) -> Self { self.mongo_db_atlas_configuration = Some(value.into()); self }
+    pub fn mongo_db_atlas_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MongoDbAtlasConfiguration>>) -> Self { self.mongo_db_atlas_configuration = ::std::option::Option::Some(value.into()); self }
     /// `NeptuneAnalyticsConfiguration`: a [`NeptuneAnalyticsConfiguration`] object.
-    pub fn neptune_analytics_configuration(mut self, value: impl Into<Obj<NeptuneAnalyticsConfiguration>>) -> Self { self.neptune_analytics_configuration = Some(value.into()); self }
+    pub fn neptune_analytics_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NeptuneAnalyticsConfiguration>>) -> Self { self.neptune_analytics_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OpensearchManagedClusterConfiguration`: an [`OpenSearchManagedClusterConfiguration`] object.
-    pub fn opensearch_managed_cluster_configuration(mut self, value: impl Into<Obj<OpenSearchManagedClusterConfiguration>>) -> Self { self.opensearch_managed_cluster_configuration = Some(value.into()); self }
+    pub fn opensearch_managed_cluster_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OpenSearchManagedClusterConfiguration>>) -> Self { self.opensearch_managed_cluster_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OpensearchServerlessConfiguration`: an [`OpenSearchServerlessConfiguration`] object.
-    pub fn opensearch_serverless_configuration(mut self, value: impl Into<Obj<OpenSearchServerlessConfiguration>>) -> Self { self.opensearch_serverless_configuration = Some(value.into()); self }
+    pub fn opensearch_serverless_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OpenSearchServerlessConfiguration>>) -> Self { self.opensearch_serverless_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PineconeConfiguration`: a [`PineconeConfiguration`] object.
-    pub fn pinecone_configuration(mut self, value: impl Into<Obj<PineconeConfiguration>>) -> Self { self.pinecone_configuration = Some(value.into()); self }
+    pub fn pinecone_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PineconeConfiguration>>) -> Self { self.pinecone_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RdsConfiguration`: a [`RdsConfiguration`] object.
-    pub fn rds_configuration(mut self, value: impl Into<Obj<RdsConfiguration>>) -> Self { self.rds_configuration = Some(value.into()); self }
+    pub fn rds_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RdsConfiguration>>) -> Self { self.rds_configuration = ::std::option::Option::Some(value.into()); self }
     /// `S3VectorsConfiguration`: a [`S3VectorsConfiguration`] object.
-    pub fn s3_vectors_configuration(mut self, value: impl Into<Obj<S3VectorsConfiguration>>) -> Self { self.s3_vectors_configuration = Some(value.into()); self }
+    pub fn s3_vectors_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3VectorsConfiguration>>) -> Self { self.s3_vectors_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`KnowledgeBaseStorageType`] value, required.
-    pub fn r#type(mut self, value: impl Into<KnowledgeBaseStorageType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<KnowledgeBaseStorageType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for StorageConfiguration {}
+impl crate::PropertyType for StorageConfiguration {}
 
-impl ToValue for StorageConfiguration {
+impl ::cloudwright_core::ToValue for StorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MongoDbAtlasConfiguration",
                 &self.mongo_db_atlas_configuration,
@@ -2962,23 +2414,6 @@ impl ToValue for StorageConfiguration {
     }
 }
 
-/// The required properties of [`SupplementalDataStorageConfiguration`], by name: `SupplementalDataStorageConfiguration::new(SupplementalDataStorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SupplementalDataStorageConfigurationRequired {
-    /// `SupplementalDataStorageLocations`: a list of [`SupplementalDataStorageLocation`] objects, required.
-    pub supplemental_data_storage_locations: List<SupplementalDataStorageLocation>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SupplementalDataStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SupplementalDataStorageLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_SupplementalDataStorageLocation), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["SupplementalDataStorageLocations"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SupplementalDataStorageConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
 /// Specifies configurations for the storage location of multimedia content (images, audio, and video) extracted from multimodal documents in your data source. This content can be retrieved and returned to the end user with timestamp references for audio and video segments.
@@ -2991,29 +2426,30 @@ pub struct SupplementalDataStorageConfiguration {
     /// List of supplemental data storage locations.
     ///
     /// Items 1 to 1.
-    pub supplemental_data_storage_locations: List<SupplementalDataStorageLocation>,
+    pub supplemental_data_storage_locations:
+        ::cloudwright_core::List<SupplementalDataStorageLocation>,
 }
 
 #[rustfmt::skip]
 impl SupplementalDataStorageConfiguration {
-    /// A `SupplementalDataStorageConfiguration` with its required properties, named in a [`SupplementalDataStorageConfigurationRequired`].
+    /// A `SupplementalDataStorageConfiguration` with its one required property, `SupplementalDataStorageLocations`.
     #[inline]
-    pub fn new(required: SupplementalDataStorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SupplementalDataStorageLocation>>) -> Self {
         Self {
-            supplemental_data_storage_locations: required.supplemental_data_storage_locations,
+            supplemental_data_storage_locations: value.into(),
         }
     }
 
     /// `SupplementalDataStorageLocations`: a list of [`SupplementalDataStorageLocation`] objects, required.
-    pub fn supplemental_data_storage_locations(mut self, value: impl Into<List<SupplementalDataStorageLocation>>) -> Self { self.supplemental_data_storage_locations = value.into(); self }
+    pub fn supplemental_data_storage_locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SupplementalDataStorageLocation>>) -> Self { self.supplemental_data_storage_locations = value.into(); self }
 }
 
-impl PropertyType for SupplementalDataStorageConfiguration {}
+impl crate::PropertyType for SupplementalDataStorageConfiguration {}
 
-impl ToValue for SupplementalDataStorageConfiguration {
+impl ::cloudwright_core::ToValue for SupplementalDataStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "SupplementalDataStorageLocations",
                 &self.supplemental_data_storage_locations,
@@ -3021,24 +2457,6 @@ impl ToValue for SupplementalDataStorageConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`SupplementalDataStorageLocation`], by name: `SupplementalDataStorageLocation::new(SupplementalDataStorageLocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SupplementalDataStorageLocationRequired {
-    /// `SupplementalDataStorageLocationType`: a [`SupplementalDataStorageLocationType`] value, required.
-    pub supplemental_data_storage_location_type: SupplementalDataStorageLocationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SupplementalDataStorageLocation: ObjRule = ObjRule {
-    properties: &[
-        ("S3Location", Shape::Object(&RULE_S3Location)),
-        ("SupplementalDataStorageLocationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
-    ],
-    required: &["SupplementalDataStorageLocationType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SupplementalDataStorageLocation` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -3050,7 +2468,7 @@ pub struct SupplementalDataStorageLocation {
     /// `S3Location`: a [`S3Location`] object.
     ///
     /// Contains information about the Amazon S3 location for the extracted multimedia content.
-    pub s3_location: Option<Obj<S3Location>>,
+    pub s3_location: ::std::option::Option<crate::Obj<S3Location>>,
     /// `SupplementalDataStorageLocationType`: a [`SupplementalDataStorageLocationType`] value, required.
     ///
     /// Supplemental data storage location type.
@@ -3059,27 +2477,27 @@ pub struct SupplementalDataStorageLocation {
 
 #[rustfmt::skip]
 impl SupplementalDataStorageLocation {
-    /// A `SupplementalDataStorageLocation` with its required properties, named in a [`SupplementalDataStorageLocationRequired`].
+    /// A `SupplementalDataStorageLocation` with its one required property, `SupplementalDataStorageLocationType`.
     #[inline]
-    pub fn new(required: SupplementalDataStorageLocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SupplementalDataStorageLocationType>) -> Self {
         Self {
-            s3_location: None,
-            supplemental_data_storage_location_type: required.supplemental_data_storage_location_type,
+            s3_location: ::std::option::Option::None,
+            supplemental_data_storage_location_type: value.into(),
         }
     }
 
     /// `S3Location`: a [`S3Location`] object.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = Some(value.into()); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_location = ::std::option::Option::Some(value.into()); self }
     /// `SupplementalDataStorageLocationType`: a [`SupplementalDataStorageLocationType`] value, required.
-    pub fn supplemental_data_storage_location_type(mut self, value: impl Into<SupplementalDataStorageLocationType>) -> Self { self.supplemental_data_storage_location_type = value.into(); self }
+    pub fn supplemental_data_storage_location_type(mut self, value: impl ::std::convert::Into<SupplementalDataStorageLocationType>) -> Self { self.supplemental_data_storage_location_type = value.into(); self }
 }
 
-impl PropertyType for SupplementalDataStorageLocation {}
+impl crate::PropertyType for SupplementalDataStorageLocation {}
 
-impl ToValue for SupplementalDataStorageLocation {
+impl ::cloudwright_core::ToValue for SupplementalDataStorageLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3Location", &self.s3_location)
             .req(
                 "SupplementalDataStorageLocationType",
@@ -3088,25 +2506,6 @@ impl ToValue for SupplementalDataStorageLocation {
             .build()
     }
 }
-
-/// The required properties of [`VectorKnowledgeBaseConfiguration`], by name: `VectorKnowledgeBaseConfiguration::new(VectorKnowledgeBaseConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VectorKnowledgeBaseConfigurationRequired {
-    /// `EmbeddingModelArn`: a string, required.
-    pub embedding_model_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VectorKnowledgeBaseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EmbeddingModelArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("EmbeddingModelConfiguration", Shape::Object(&RULE_EmbeddingModelConfiguration)),
-        ("SupplementalDataStorageConfiguration", Shape::Object(&RULE_SupplementalDataStorageConfiguration)),
-    ],
-    required: &["EmbeddingModelArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VectorKnowledgeBaseConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -3120,43 +2519,45 @@ pub struct VectorKnowledgeBaseConfiguration {
     /// The Amazon Resource Name (ARN) of the model used to create vector embeddings for the knowledge base.
     ///
     /// Pattern `^(arn:aws(-[^:]+)?:[a-z0-9-]+:[a-z0-9-]{1,20}:[0-9]{0,12}:[a-zA-Z0-9-:/._+]+)$`; length 20 to 2048.
-    pub embedding_model_arn: Str,
+    pub embedding_model_arn: ::cloudwright_core::Str,
     /// `EmbeddingModelConfiguration`: an [`EmbeddingModelConfiguration`] object.
     ///
     /// The embeddings model configuration details for the vector model used in Knowledge Base.
-    pub embedding_model_configuration: Option<Obj<EmbeddingModelConfiguration>>,
+    pub embedding_model_configuration:
+        ::std::option::Option<crate::Obj<EmbeddingModelConfiguration>>,
     /// `SupplementalDataStorageConfiguration`: a [`SupplementalDataStorageConfiguration`] object.
     ///
-    /// If you include multimodal data from your data source, use this object to specify configurations for the storage location of the images extracted from your documents. These images can be retrieved and returned to the end user. They can also be used in generation when using \[RetrieveAndGenerate\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_RetrieveAndGenerate.html>) .
-    pub supplemental_data_storage_configuration: Option<Obj<SupplementalDataStorageConfiguration>>,
+    /// If you include multimodal data from your data source, use this object to specify configurations for the storage location of the images extracted from your documents. These images can be retrieved and returned to the end user. They can also be used in generation when using [RetrieveAndGenerate](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent-runtime_RetrieveAndGenerate.html) .
+    pub supplemental_data_storage_configuration:
+        ::std::option::Option<crate::Obj<SupplementalDataStorageConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl VectorKnowledgeBaseConfiguration {
-    /// A `VectorKnowledgeBaseConfiguration` with its required properties, named in a [`VectorKnowledgeBaseConfigurationRequired`].
+    /// A `VectorKnowledgeBaseConfiguration` with its one required property, `EmbeddingModelArn`.
     #[inline]
-    pub fn new(required: VectorKnowledgeBaseConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            embedding_model_arn: required.embedding_model_arn,
-            embedding_model_configuration: None,
-            supplemental_data_storage_configuration: None,
+            embedding_model_arn: value.into(),
+            embedding_model_configuration: ::std::option::Option::None,
+            supplemental_data_storage_configuration: ::std::option::Option::None,
         }
     }
 
     /// `EmbeddingModelArn`: a string, required.
-    pub fn embedding_model_arn(mut self, value: impl Into<Str>) -> Self { self.embedding_model_arn = value.into(); self }
+    pub fn embedding_model_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.embedding_model_arn = value.into(); self }
     /// `EmbeddingModelConfiguration`: an [`EmbeddingModelConfiguration`] object.
-    pub fn embedding_model_configuration(mut self, value: impl Into<Obj<EmbeddingModelConfiguration>>) -> Self { self.embedding_model_configuration = Some(value.into()); self }
+    pub fn embedding_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EmbeddingModelConfiguration>>) -> Self { self.embedding_model_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SupplementalDataStorageConfiguration`: a [`SupplementalDataStorageConfiguration`] object.
-    pub fn supplemental_data_storage_configuration(mut self, value: impl Into<Obj<SupplementalDataStorageConfiguration>>) -> Self { self.supplemental_data_storage_configuration = Some(value.into()); self }
+    pub fn supplemental_data_storage_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SupplementalDataStorageConfiguration>>) -> Self { self.supplemental_data_storage_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VectorKnowledgeBaseConfiguration {}
+impl crate::PropertyType for VectorKnowledgeBaseConfiguration {}
 
-impl ToValue for VectorKnowledgeBaseConfiguration {
+impl ::cloudwright_core::ToValue for VectorKnowledgeBaseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EmbeddingModelArn", &self.embedding_model_arn)
             .opt(
                 "EmbeddingModelConfiguration",
@@ -3170,23 +2571,6 @@ impl ToValue for VectorKnowledgeBaseConfiguration {
     }
 }
 
-/// The required properties of [`VideoConfiguration`], by name: `VideoConfiguration::new(VideoConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VideoConfigurationRequired {
-    /// `SegmentationConfiguration`: a [`VideoSegmentationConfiguration`] object, required.
-    pub segmentation_configuration: Obj<VideoSegmentationConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SegmentationConfiguration", Shape::Object(&RULE_VideoSegmentationConfiguration)),
-    ],
-    required: &["SegmentationConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VideoConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
 /// Configuration settings for processing video content in multimodal knowledge bases.
@@ -3197,29 +2581,29 @@ pub struct VideoConfiguration {
     /// `SegmentationConfiguration`: a [`VideoSegmentationConfiguration`] object, required.
     ///
     /// Configuration for segmenting video content during processing.
-    pub segmentation_configuration: Obj<VideoSegmentationConfiguration>,
+    pub segmentation_configuration: crate::Obj<VideoSegmentationConfiguration>,
 }
 
 #[rustfmt::skip]
 impl VideoConfiguration {
-    /// A `VideoConfiguration` with its required properties, named in a [`VideoConfigurationRequired`].
+    /// A `VideoConfiguration` with its one required property, `SegmentationConfiguration`.
     #[inline]
-    pub fn new(required: VideoConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<VideoSegmentationConfiguration>>) -> Self {
         Self {
-            segmentation_configuration: required.segmentation_configuration,
+            segmentation_configuration: value.into(),
         }
     }
 
     /// `SegmentationConfiguration`: a [`VideoSegmentationConfiguration`] object, required.
-    pub fn segmentation_configuration(mut self, value: impl Into<Obj<VideoSegmentationConfiguration>>) -> Self { self.segmentation_configuration = value.into(); self }
+    pub fn segmentation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VideoSegmentationConfiguration>>) -> Self { self.segmentation_configuration = value.into(); self }
 }
 
-impl PropertyType for VideoConfiguration {}
+impl crate::PropertyType for VideoConfiguration {}
 
-impl ToValue for VideoConfiguration {
+impl ::cloudwright_core::ToValue for VideoConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "SegmentationConfiguration",
                 &self.segmentation_configuration,
@@ -3227,23 +2611,6 @@ impl ToValue for VideoConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`VideoSegmentationConfiguration`], by name: `VideoSegmentationConfiguration::new(VideoSegmentationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VideoSegmentationConfigurationRequired {
-    /// `FixedLengthDuration`: an integer, required.
-    pub fixed_length_duration: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VideoSegmentationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FixedLengthDuration", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
-    ],
-    required: &["FixedLengthDuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VideoSegmentationConfiguration` property type of `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -3257,29 +2624,29 @@ pub struct VideoSegmentationConfiguration {
     /// The duration in seconds for each video segment. Video files will be divided into chunks of this length for processing.
     ///
     /// Value 1 to 30.
-    pub fixed_length_duration: Int,
+    pub fixed_length_duration: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl VideoSegmentationConfiguration {
-    /// A `VideoSegmentationConfiguration` with its required properties, named in a [`VideoSegmentationConfigurationRequired`].
+    /// A `VideoSegmentationConfiguration` with its one required property, `FixedLengthDuration`.
     #[inline]
-    pub fn new(required: VideoSegmentationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            fixed_length_duration: required.fixed_length_duration,
+            fixed_length_duration: value.into(),
         }
     }
 
     /// `FixedLengthDuration`: an integer, required.
-    pub fn fixed_length_duration(mut self, value: impl Into<Int>) -> Self { self.fixed_length_duration = value.into(); self }
+    pub fn fixed_length_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.fixed_length_duration = value.into(); self }
 }
 
-impl PropertyType for VideoSegmentationConfiguration {}
+impl crate::PropertyType for VideoSegmentationConfiguration {}
 
-impl ToValue for VideoSegmentationConfiguration {
+impl ::cloudwright_core::ToValue for VideoSegmentationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FixedLengthDuration", &self.fixed_length_duration)
             .build()
     }
@@ -3293,24 +2660,24 @@ pub enum EmbeddingDataType {
     /// `BINARY`
     Binary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EmbeddingDataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EmbeddingDataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EmbeddingDataType {
+impl ::cloudwright_core::ToValue for EmbeddingDataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Float32 => "FLOAT32",
             Self::Binary => "BINARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3322,24 +2689,24 @@ pub enum InclusionType {
     /// `EXCLUDE`
     Exclude,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InclusionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InclusionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InclusionType {
+impl ::cloudwright_core::ToValue for InclusionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Include => "INCLUDE",
             Self::Exclude => "EXCLUDE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3361,18 +2728,18 @@ pub enum KnowledgeBaseStorageType {
     /// `OPENSEARCH_MANAGED_CLUSTER`
     OpensearchManagedCluster,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KnowledgeBaseStorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KnowledgeBaseStorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KnowledgeBaseStorageType {
+impl ::cloudwright_core::ToValue for KnowledgeBaseStorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OpensearchServerless => "OPENSEARCH_SERVERLESS",
             Self::Pinecone => "PINECONE",
@@ -3381,9 +2748,9 @@ impl ToValue for KnowledgeBaseStorageType {
             Self::NeptuneAnalytics => "NEPTUNE_ANALYTICS",
             Self::S3Vectors => "S3_VECTORS",
             Self::OpensearchManagedCluster => "OPENSEARCH_MANAGED_CLUSTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3397,25 +2764,25 @@ pub enum KnowledgeBaseType {
     /// `SQL`
     Sql,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KnowledgeBaseType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KnowledgeBaseType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KnowledgeBaseType {
+impl ::cloudwright_core::ToValue for KnowledgeBaseType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Vector => "VECTOR",
             Self::Kendra => "KENDRA",
             Self::Sql => "SQL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3425,23 +2792,23 @@ pub enum QueryEngineType {
     /// `REDSHIFT`
     Redshift,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QueryEngineType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QueryEngineType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QueryEngineType {
+impl ::cloudwright_core::ToValue for QueryEngineType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Redshift => "REDSHIFT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3455,25 +2822,25 @@ pub enum RedshiftProvisionedAuthType {
     /// `USERNAME`
     Username,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RedshiftProvisionedAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RedshiftProvisionedAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RedshiftProvisionedAuthType {
+impl ::cloudwright_core::ToValue for RedshiftProvisionedAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Iam => "IAM",
             Self::UsernamePassword => "USERNAME_PASSWORD",
             Self::Username => "USERNAME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3485,24 +2852,24 @@ pub enum RedshiftQueryEngineStorageType {
     /// `AWS_DATA_CATALOG`
     AwsDataCatalog,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RedshiftQueryEngineStorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RedshiftQueryEngineStorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RedshiftQueryEngineStorageType {
+impl ::cloudwright_core::ToValue for RedshiftQueryEngineStorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Redshift => "REDSHIFT",
             Self::AwsDataCatalog => "AWS_DATA_CATALOG",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3514,24 +2881,24 @@ pub enum RedshiftQueryEngineType {
     /// `PROVISIONED`
     Provisioned,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RedshiftQueryEngineType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RedshiftQueryEngineType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RedshiftQueryEngineType {
+impl ::cloudwright_core::ToValue for RedshiftQueryEngineType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Serverless => "SERVERLESS",
             Self::Provisioned => "PROVISIONED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3543,24 +2910,24 @@ pub enum RedshiftServerlessAuthType {
     /// `USERNAME_PASSWORD`
     UsernamePassword,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RedshiftServerlessAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RedshiftServerlessAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RedshiftServerlessAuthType {
+impl ::cloudwright_core::ToValue for RedshiftServerlessAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Iam => "IAM",
             Self::UsernamePassword => "USERNAME_PASSWORD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3570,22 +2937,552 @@ pub enum SupplementalDataStorageLocationType {
     /// `S3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SupplementalDataStorageLocationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SupplementalDataStorageLocationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SupplementalDataStorageLocationType {
+impl ::cloudwright_core::ToValue for SupplementalDataStorageLocationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_S3Location;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws(|-cn|-us-gov):kendra:[a-z0-9-]{1,20}:([0-9]{12}|):index/([a-zA-Z0-9][a-zA-Z0-9-]{35}|[a-zA-Z0-9][a-zA-Z0-9-]{35}-[a-zA-Z0-9][a-zA-Z0-9-]{35})$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws(|-cn|-us-gov):secretsmanager:[a-z0-9-]{1,20}:([0-9]{12}|):secret:[a-zA-Z0-9!/_+=.@-]{1,512}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(arn:(aws(-[a-z]+)*):redshift-serverless:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:workgroup/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*\\..*\\..*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^.*\\.*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^(arn:aws(-[^:]+)?:[a-z0-9-]+:[a-z0-9-]{1,20}:[0-9]{0,12}:[a-zA-Z0-9-:/._+]+)$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_9: Pattern =
+        Pattern::new("^[a-zA-Z0-9_-]+\\.[a-zA-Z0-9_-]+\\.mongodb\\.net$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(
+        "^(?:arn:aws(?:-us-gov|-cn|-iso|-iso-[a-z])*:.+:.*:\\d+:.+/.+$|[a-zA-Z0-9*]+[a-zA-Z0-9._-]*)$",
+    );
+    pub(crate) static PATTERN_11: Pattern = Pattern::new(
+        "^arn:aws(|-cn|-us-gov):neptune-graph:[a-zA-Z0-9-]*:[0-9]{12}:graph\\/g-[a-zA-Z0-9]{10}$",
+    );
+    pub(crate) static PATTERN_12: Pattern = Pattern::new(
+        "^arn:aws(-cn|-us-gov|-eusc|-iso(-[b-f])?)?:es:([a-z]{2,}-){2,}\\d:\\d{12}:domain/[a-z][a-z0-9-]{3,28}$",
+    );
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("^https://.*$");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("^(?![\\-_+.])[a-z0-9][a-z0-9\\-_\\.]*$");
+    pub(crate) static PATTERN_15: Pattern = Pattern::new(
+        "^arn:aws(|-cn|-us-gov|-iso):aoss:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:collection/[a-z0-9-]{3,32}$",
+    );
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
+    pub(crate) static PATTERN_17: Pattern = Pattern::new(
+        "^arn:aws(|-cn|-us-gov):rds:[a-zA-Z0-9-]*:[0-9]{12}:cluster:[a-zA-Z0-9-]{1,63}$",
+    );
+    pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9_\\.\\-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("KnowledgeBaseConfiguration", Shape::Object(&RULE_KnowledgeBaseConfiguration)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StorageConfiguration", Shape::Object(&RULE_StorageConfiguration)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["KnowledgeBaseConfiguration", "Name", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SegmentationConfiguration", Shape::Object(&RULE_AudioSegmentationConfiguration)),
+        ],
+        required: &["SegmentationConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AudioSegmentationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FixedLengthDuration", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
+        ],
+        required: &["FixedLengthDuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockEmbeddingModelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Audio", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Dimensions", Shape::Int(&NumRule { min: Some(0.0), max: Some(4096.0), ..NumRule::ANY })),
+            ("EmbeddingDataType", Shape::Str(&StrRule { allowed: &["FLOAT32", "BINARY"], ..StrRule::ANY })),
+            ("Video", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CuratedQuery: ObjRule = ObjRule {
+        properties: &[
+            ("NaturalLanguage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Sql", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        required: &["NaturalLanguage", "Sql"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmbeddingModelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockEmbeddingModelConfiguration", Shape::Object(&RULE_BedrockEmbeddingModelConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KendraKnowledgeBaseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KendraIndexArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["KendraIndexArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KnowledgeBaseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KendraKnowledgeBaseConfiguration", Shape::Object(&RULE_KendraKnowledgeBaseConfiguration)),
+            ("SqlKnowledgeBaseConfiguration", Shape::Object(&RULE_SqlKnowledgeBaseConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["VECTOR", "KENDRA", "SQL"], ..StrRule::ANY })),
+            ("VectorKnowledgeBaseConfiguration", Shape::Object(&RULE_VectorKnowledgeBaseConfiguration)),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MongoDbAtlasConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Endpoint", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("EndpointServiceName", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("FieldMapping", Shape::Object(&RULE_MongoDbAtlasFieldMapping)),
+            ("TextIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("VectorIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["Endpoint", "CredentialsSecretArn", "DatabaseName", "CollectionName", "VectorIndexName", "FieldMapping"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MongoDbAtlasFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["VectorField", "MetadataField", "TextField"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NeptuneAnalyticsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FieldMapping", Shape::Object(&RULE_NeptuneAnalyticsFieldMapping)),
+            ("GraphArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ],
+        required: &["GraphArn", "FieldMapping"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NeptuneAnalyticsFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["TextField", "MetadataField"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenSearchManagedClusterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DomainArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("DomainEndpoint", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+            ("FieldMapping", Shape::Object(&RULE_OpenSearchManagedClusterFieldMapping)),
+            ("VectorIndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+        ],
+        required: &["DomainArn", "DomainEndpoint", "VectorIndexName", "FieldMapping"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenSearchManagedClusterFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["MetadataField", "TextField", "VectorField"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenSearchServerlessConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+            ("FieldMapping", Shape::Object(&RULE_OpenSearchServerlessFieldMapping)),
+            ("VectorIndexName", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["CollectionArn", "FieldMapping", "VectorIndexName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenSearchServerlessFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("VectorField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["MetadataField", "TextField", "VectorField"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PineconeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionString", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FieldMapping", Shape::Object(&RULE_PineconeFieldMapping)),
+            ("Namespace", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["ConnectionString", "CredentialsSecretArn", "FieldMapping"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PineconeFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MetadataField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("TextField", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["MetadataField", "TextField"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryGenerationColumn: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("Inclusion", Shape::Str(&StrRule { allowed: &["INCLUDE", "EXCLUDE"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryGenerationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
+            ("GenerationContext", Shape::Object(&RULE_QueryGenerationContext)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryGenerationContext: ObjRule = ObjRule {
+        properties: &[
+            ("CuratedQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_CuratedQuery), min_items: None, max_items: Some(10), unique: false })),
+            ("Tables", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationTable), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryGenerationTable: ObjRule = ObjRule {
+        properties: &[
+            ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationColumn), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("Inclusion", Shape::Str(&StrRule { allowed: &["INCLUDE", "EXCLUDE"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RdsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("FieldMapping", Shape::Object(&RULE_RdsFieldMapping)),
+            ("ResourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
+        ],
+        required: &["CredentialsSecretArn", "DatabaseName", "FieldMapping", "ResourceArn", "TableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RdsFieldMapping: ObjRule = ObjRule {
+        properties: &[
+            ("CustomMetadataField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("MetadataField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("PrimaryKeyField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("TextField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("VectorField", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+        ],
+        required: &["MetadataField", "PrimaryKeyField", "TextField", "VectorField"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("QueryEngineConfiguration", Shape::Object(&RULE_RedshiftQueryEngineConfiguration)),
+            ("QueryGenerationConfiguration", Shape::Object(&RULE_QueryGenerationConfiguration)),
+            ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RedshiftQueryEngineStorageConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["StorageConfigurations", "QueryEngineConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftProvisionedAuthConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseUser", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["IAM", "USERNAME_PASSWORD", "USERNAME"], ..StrRule::ANY })),
+            ("UsernamePasswordSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftProvisionedConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthConfiguration", Shape::Object(&RULE_RedshiftProvisionedAuthConfiguration)),
+            ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ],
+        required: &["ClusterIdentifier", "AuthConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TableNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
+        ],
+        required: &["TableNames"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftQueryEngineConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ProvisionedConfiguration", Shape::Object(&RULE_RedshiftProvisionedConfiguration)),
+            ("ServerlessConfiguration", Shape::Object(&RULE_RedshiftServerlessConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["SERVERLESS", "PROVISIONED"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftQueryEngineRedshiftStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ],
+        required: &["DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftQueryEngineStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AwsDataCatalogConfiguration", Shape::Object(&RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration)),
+            ("RedshiftConfiguration", Shape::Object(&RULE_RedshiftQueryEngineRedshiftStorageConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["REDSHIFT", "AWS_DATA_CATALOG"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftServerlessAuthConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["IAM", "USERNAME_PASSWORD"], ..StrRule::ANY })),
+            ("UsernamePasswordSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftServerlessConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthConfiguration", Shape::Object(&RULE_RedshiftServerlessAuthConfiguration)),
+            ("WorkgroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["WorkgroupArn", "AuthConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3VectorsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IndexArn", Shape::STR),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("VectorBucketArn", Shape::STR),
+        ],
+        one_of: &[&[&["IndexArn"], &["VectorBucketArn", "IndexName"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqlKnowledgeBaseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RedshiftConfiguration", Shape::Object(&RULE_RedshiftConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["REDSHIFT"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MongoDbAtlasConfiguration", Shape::Object(&RULE_MongoDbAtlasConfiguration)),
+            ("NeptuneAnalyticsConfiguration", Shape::Object(&RULE_NeptuneAnalyticsConfiguration)),
+            ("OpensearchManagedClusterConfiguration", Shape::Object(&RULE_OpenSearchManagedClusterConfiguration)),
+            ("OpensearchServerlessConfiguration", Shape::Object(&RULE_OpenSearchServerlessConfiguration)),
+            ("PineconeConfiguration", Shape::Object(&RULE_PineconeConfiguration)),
+            ("RdsConfiguration", Shape::Object(&RULE_RdsConfiguration)),
+            ("S3VectorsConfiguration", Shape::Object(&RULE_S3VectorsConfiguration)),
+            ("Type", Shape::Str(&StrRule { allowed: &["OPENSEARCH_SERVERLESS", "PINECONE", "RDS", "MONGO_DB_ATLAS", "NEPTUNE_ANALYTICS", "S3_VECTORS", "OPENSEARCH_MANAGED_CLUSTER"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        one_of: &[&[&["OpensearchServerlessConfiguration"], &["PineconeConfiguration"], &["RdsConfiguration"], &["NeptuneAnalyticsConfiguration"], &["S3VectorsConfiguration"], &["MongoDbAtlasConfiguration"], &["OpensearchManagedClusterConfiguration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SupplementalDataStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SupplementalDataStorageLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_SupplementalDataStorageLocation), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["SupplementalDataStorageLocations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SupplementalDataStorageLocation: ObjRule = ObjRule {
+        properties: &[
+            ("S3Location", Shape::Object(&RULE_S3Location)),
+            ("SupplementalDataStorageLocationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
+        ],
+        required: &["SupplementalDataStorageLocationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VectorKnowledgeBaseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EmbeddingModelArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("EmbeddingModelConfiguration", Shape::Object(&RULE_EmbeddingModelConfiguration)),
+            ("SupplementalDataStorageConfiguration", Shape::Object(&RULE_SupplementalDataStorageConfiguration)),
+        ],
+        required: &["EmbeddingModelArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SegmentationConfiguration", Shape::Object(&RULE_VideoSegmentationConfiguration)),
+        ],
+        required: &["SegmentationConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VideoSegmentationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FixedLengthDuration", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
+        ],
+        required: &["FixedLengthDuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -70,33 +70,27 @@ pub mod resource_policy;
 pub mod shared;
 
 #[cfg(feature = "bedrock")]
-pub use agent::{Agent, AgentAttributes, AgentRequired};
+pub use agent::{Agent, AgentAttributes};
 #[cfg(feature = "bedrock")]
 pub use agent_alias::{AgentAlias, AgentAliasAttributes, AgentAliasRequired};
 #[cfg(feature = "bedrock")]
 pub use application_inference_profile::{
     ApplicationInferenceProfile, ApplicationInferenceProfileAttributes,
-    ApplicationInferenceProfileRequired,
 };
 #[cfg(feature = "bedrock")]
 pub use automated_reasoning_policy::{
-    AutomatedReasoningPolicy, AutomatedReasoningPolicyAttributes, AutomatedReasoningPolicyRequired,
+    AutomatedReasoningPolicy, AutomatedReasoningPolicyAttributes,
 };
 #[cfg(feature = "bedrock")]
 pub use automated_reasoning_policy_version::{
     AutomatedReasoningPolicyVersion, AutomatedReasoningPolicyVersionAttributes,
-    AutomatedReasoningPolicyVersionRequired,
 };
 #[cfg(feature = "bedrock")]
 pub use blueprint::{Blueprint, BlueprintAttributes, BlueprintRequired};
 #[cfg(feature = "bedrock")]
-pub use data_automation_library::{
-    DataAutomationLibrary, DataAutomationLibraryAttributes, DataAutomationLibraryRequired,
-};
+pub use data_automation_library::{DataAutomationLibrary, DataAutomationLibraryAttributes};
 #[cfg(feature = "bedrock")]
-pub use data_automation_project::{
-    DataAutomationProject, DataAutomationProjectAttributes, DataAutomationProjectRequired,
-};
+pub use data_automation_project::{DataAutomationProject, DataAutomationProjectAttributes};
 #[cfg(feature = "bedrock")]
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
 #[cfg(feature = "bedrock")]
@@ -109,13 +103,11 @@ pub use flow::{Flow, FlowAttributes, FlowRequired};
 #[cfg(feature = "bedrock")]
 pub use flow_alias::{FlowAlias, FlowAliasAttributes, FlowAliasRequired};
 #[cfg(feature = "bedrock")]
-pub use flow_version::{FlowVersion, FlowVersionAttributes, FlowVersionRequired};
+pub use flow_version::{FlowVersion, FlowVersionAttributes};
 #[cfg(feature = "bedrock")]
 pub use guardrail::{Guardrail, GuardrailAttributes, GuardrailRequired};
 #[cfg(feature = "bedrock")]
-pub use guardrail_version::{
-    GuardrailVersion, GuardrailVersionAttributes, GuardrailVersionRequired,
-};
+pub use guardrail_version::{GuardrailVersion, GuardrailVersionAttributes};
 #[cfg(feature = "bedrock")]
 pub use intelligent_prompt_router::{
     IntelligentPromptRouter, IntelligentPromptRouterAttributes, IntelligentPromptRouterRequired,
@@ -123,8 +115,8 @@ pub use intelligent_prompt_router::{
 #[cfg(feature = "bedrock")]
 pub use knowledge_base::{KnowledgeBase, KnowledgeBaseAttributes, KnowledgeBaseRequired};
 #[cfg(feature = "bedrock")]
-pub use prompt::{Prompt, PromptAttributes, PromptRequired};
+pub use prompt::{Prompt, PromptAttributes};
 #[cfg(feature = "bedrock")]
-pub use prompt_version::{PromptVersion, PromptVersionAttributes, PromptVersionRequired};
+pub use prompt_version::{PromptVersion, PromptVersionAttributes};
 #[cfg(feature = "bedrock")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};

@@ -5,42 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(arn:aws(-[^:]{1,12})?:(bedrock|sagemaker):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$",
-);
-
-/// The required properties of [`Prompt`], by name: `Prompt::new(PromptRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PromptRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Prompt: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefaultVariant", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptVariant), min_items: Some(0), max_items: Some(1), unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Bedrock::Prompt` resource.
 ///
-/// Creates a prompt in your prompt library that you can add to a flow. For more information, see \[Prompt management in Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management.html>) , \[Create a prompt using Prompt management\](<https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-create.html>) and \[Prompt flows in Amazon Bedrock\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows.html>) in the Amazon Bedrock User Guide.
+/// Creates a prompt in your prompt library that you can add to a flow. For more information, see [Prompt management in Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management.html) , [Create a prompt using Prompt management](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-create.html) and [Prompt flows in Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/flows.html) in the Amazon Bedrock User Guide.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PromptAttributes`], which `Handle<Prompt>` dereferences to.
@@ -55,38 +22,38 @@ pub struct Prompt {
     /// The Amazon Resource Name (ARN) of the KMS key that the prompt is encrypted with.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 2048.
-    pub customer_encryption_key_arn: Option<Str>,
+    pub customer_encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultVariant`: a string.
     ///
-    /// The name of the default variant for the prompt. This value must match the `name` field in the relevant \[PromptVariant\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_PromptVariant.html>) object.
+    /// The name of the default variant for the prompt. This value must match the `name` field in the relevant [PromptVariant](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_PromptVariant.html) object.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub default_variant: Option<Str>,
+    pub default_variant: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the prompt.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the prompt.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Metadata that you can assign to a resource as key-value pairs. For more information, see the following resources:
     ///
-    /// - \[Tag naming limits and requirements\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions>)
-    /// - \[Tagging best practices\](<https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices>)
-    pub tags: Option<Json>,
+    /// - [Tag naming limits and requirements](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions)
+    /// - [Tagging best practices](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-best-practices)
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Variants`: a list of [`PromptVariant`] objects.
     ///
     /// A list of objects, each containing details about a variant of the prompt.
     ///
     /// Items 0 to 1.
-    pub variants: Option<List<PromptVariant>>,
+    pub variants: ::std::option::Option<::cloudwright_core::List<PromptVariant>>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +63,7 @@ impl Prompt {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::Prompt",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-prompt.html",
         primary_identifier: &["Arn"],
@@ -107,54 +74,56 @@ impl Prompt {
         read_only: &["Arn", "CreatedAt", "Id", "UpdatedAt", "Version"],
         attributes: &["Arn", "CreatedAt", "Id", "UpdatedAt", "Version"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Prompt` with its required properties, named in a [`PromptRequired`].
+    /// A `Prompt` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: PromptRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            customer_encryption_key_arn: None,
-            default_variant: None,
-            description: None,
-            name: required.name,
-            tags: None,
-            variants: None,
+            customer_encryption_key_arn: ::std::option::Option::None,
+            default_variant: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
+            variants: ::std::option::Option::None,
         }
     }
 
     /// `CustomerEncryptionKeyArn`: a string.
-    pub fn customer_encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.customer_encryption_key_arn = Some(value.into()); self }
+    pub fn customer_encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `DefaultVariant`: a string.
-    pub fn default_variant(mut self, value: impl Into<Str>) -> Self { self.default_variant = Some(value.into()); self }
+    pub fn default_variant(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_variant = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Variants`: a list of [`PromptVariant`] objects.
-    pub fn variants(mut self, value: impl Into<List<PromptVariant>>) -> Self { self.variants = Some(value.into()); self }
+    pub fn variants(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PromptVariant>>) -> Self { self.variants = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Prompt {
+impl ::cloudwright_core::Resource for Prompt {
     type Attributes = PromptAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Prompt, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Prompt, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Prompt {
+impl ::cloudwright_core::ToValue for Prompt {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomerEncryptionKeyArn",
                 &self.customer_encryption_key_arn,
@@ -168,12 +137,12 @@ impl ToValue for Prompt {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Prompt`]: `Handle<Prompt>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Prompt`]: `Handle<Prompt>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PromptAttributes(ResourceRef);
+pub struct PromptAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PromptAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PromptAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,40 +152,40 @@ impl PromptAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the prompt or the prompt version (if you specified a version in the request).
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the prompt was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the prompt.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the prompt was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the prompt that this summary applies to.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
 
@@ -224,25 +193,14 @@ impl PromptAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptMetadataEntryRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PromptMetadataEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PromptMetadataEntry` property type of `AWS::Bedrock::Prompt`.
 ///
-/// Contains a key-value pair that defines a metadata tag and value to attach to a prompt variant. For more information, see \[Create a prompt using Prompt management\](<https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-create.html>) .
+/// Contains a key-value pair that defines a metadata tag and value to attach to a prompt variant. For more information, see [Create a prompt using Prompt management](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-create.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-prompt-promptmetadataentry.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -252,13 +210,13 @@ pub struct PromptMetadataEntry {
     /// The key of a metadata tag for a prompt variant.
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of a metadata tag for a prompt variant.
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -273,17 +231,17 @@ impl PromptMetadataEntry {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for PromptMetadataEntry {}
+impl crate::PropertyType for PromptMetadataEntry {}
 
-impl ToValue for PromptMetadataEntry {
+impl ::cloudwright_core::ToValue for PromptMetadataEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -294,29 +252,12 @@ impl ToValue for PromptMetadataEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptVariantRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TemplateConfiguration`: a JSON value, required.
-    pub template_configuration: Json,
+    pub template_configuration: ::cloudwright_core::Json,
     /// `TemplateType`: a [`PromptTemplateType`] value, required.
     pub template_type: PromptTemplateType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PromptVariant: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
-        ("GenAiResource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("InferenceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptMetadataEntry), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TemplateConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT", "CHAT"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "TemplateType", "TemplateConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PromptVariant` property type of `AWS::Bedrock::Prompt`.
 ///
@@ -327,38 +268,38 @@ pub(crate) static RULE_PromptVariant: ObjRule = ObjRule {
 pub struct PromptVariant {
     /// `AdditionalModelRequestFields`: a JSON value.
     ///
-    /// Contains model-specific inference configurations that aren't in the `inferenceConfiguration` field. To see model-specific inference parameters, see \[Inference request parameters and response fields for foundation models\](<https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>) .
-    pub additional_model_request_fields: Option<Json>,
+    /// Contains model-specific inference configurations that aren't in the `inferenceConfiguration` field. To see model-specific inference parameters, see [Inference request parameters and response fields for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html) .
+    pub additional_model_request_fields: ::std::option::Option<::cloudwright_core::Json>,
     /// `GenAiResource`: a JSON value.
     ///
     /// Specifies a generative AI resource with which to use the prompt.
-    pub gen_ai_resource: Option<Json>,
+    pub gen_ai_resource: ::std::option::Option<::cloudwright_core::Json>,
     /// `InferenceConfiguration`: a JSON value.
     ///
     /// Contains inference configurations for the prompt variant.
-    pub inference_configuration: Option<Json>,
+    pub inference_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `Metadata`: a list of [`PromptMetadataEntry`] objects.
     ///
     /// An array of objects, each containing a key-value pair that defines a metadata tag and value to attach to a prompt variant.
     ///
     /// Items 0 to 50.
-    pub metadata: Option<List<PromptMetadataEntry>>,
+    pub metadata: ::std::option::Option<::cloudwright_core::List<PromptMetadataEntry>>,
     /// `ModelId`: a string.
     ///
-    /// The unique identifier of the model or \[inference profile\](<https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html>) with which to run inference on the prompt.
+    /// The unique identifier of the model or [inference profile](https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html) with which to run inference on the prompt.
     ///
     /// Pattern `^(arn:aws(-[^:]{1,12})?:(bedrock|sagemaker):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$`; length 1 to 2048.
-    pub model_id: Option<Str>,
+    pub model_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the prompt variant.
     ///
     /// Pattern `^([0-9a-zA-Z][_-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TemplateConfiguration`: a JSON value, required.
     ///
     /// Contains configurations for the prompt template.
-    pub template_configuration: Json,
+    pub template_configuration: ::cloudwright_core::Json,
     /// `TemplateType`: a [`PromptTemplateType`] value, required.
     ///
     /// The type of prompt template to use.
@@ -371,11 +312,11 @@ impl PromptVariant {
     #[inline]
     pub fn new(required: PromptVariantRequired) -> Self {
         Self {
-            additional_model_request_fields: None,
-            gen_ai_resource: None,
-            inference_configuration: None,
-            metadata: None,
-            model_id: None,
+            additional_model_request_fields: ::std::option::Option::None,
+            gen_ai_resource: ::std::option::Option::None,
+            inference_configuration: ::std::option::Option::None,
+            metadata: ::std::option::Option::None,
+            model_id: ::std::option::Option::None,
             name: required.name,
             template_configuration: required.template_configuration,
             template_type: required.template_type,
@@ -383,29 +324,29 @@ impl PromptVariant {
     }
 
     /// `AdditionalModelRequestFields`: a JSON value.
-    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self { self.additional_model_request_fields = Some(value.into()); self }
+    pub fn additional_model_request_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_model_request_fields = ::std::option::Option::Some(value.into()); self }
     /// `GenAiResource`: a JSON value.
-    pub fn gen_ai_resource(mut self, value: impl Into<Json>) -> Self { self.gen_ai_resource = Some(value.into()); self }
+    pub fn gen_ai_resource(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.gen_ai_resource = ::std::option::Option::Some(value.into()); self }
     /// `InferenceConfiguration`: a JSON value.
-    pub fn inference_configuration(mut self, value: impl Into<Json>) -> Self { self.inference_configuration = Some(value.into()); self }
+    pub fn inference_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.inference_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Metadata`: a list of [`PromptMetadataEntry`] objects.
-    pub fn metadata(mut self, value: impl Into<List<PromptMetadataEntry>>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PromptMetadataEntry>>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
     /// `ModelId`: a string.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = Some(value.into()); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `TemplateConfiguration`: a JSON value, required.
-    pub fn template_configuration(mut self, value: impl Into<Json>) -> Self { self.template_configuration = value.into(); self }
+    pub fn template_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.template_configuration = value.into(); self }
     /// `TemplateType`: a [`PromptTemplateType`] value, required.
-    pub fn template_type(mut self, value: impl Into<PromptTemplateType>) -> Self { self.template_type = value.into(); self }
+    pub fn template_type(mut self, value: impl ::std::convert::Into<PromptTemplateType>) -> Self { self.template_type = value.into(); self }
 }
 
-impl PropertyType for PromptVariant {}
+impl crate::PropertyType for PromptVariant {}
 
-impl ToValue for PromptVariant {
+impl ::cloudwright_core::ToValue for PromptVariant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalModelRequestFields",
                 &self.additional_model_request_fields,
@@ -429,23 +370,82 @@ pub enum PromptTemplateType {
     /// `CHAT`
     Chat,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PromptTemplateType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PromptTemplateType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PromptTemplateType {
+impl ::cloudwright_core::ToValue for PromptTemplateType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "TEXT",
             Self::Chat => "CHAT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(arn:aws(-[^:]{1,12})?:(bedrock|sagemaker):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Prompt: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefaultVariant", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptVariant), min_items: Some(0), max_items: Some(1), unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PromptMetadataEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PromptVariant: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
+            ("GenAiResource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("InferenceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptMetadataEntry), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TemplateConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT", "CHAT"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "TemplateType", "TemplateConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:prompt/[0-9a-zA-Z]{10})$");
-
-/// The required properties of [`PromptVersion`], by name: `PromptVersion::new(PromptVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PromptVersionRequired {
-    /// `PromptArn`: a string, required.
-    pub prompt_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PromptVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("PromptArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["PromptArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Bedrock::PromptVersion` resource.
 ///
-/// Creates a static snapshot of your prompt that can be deployed to production. For more information, see \[Deploy prompts using Prompt management by creating versions\](<https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-deploy.html>) in the Amazon Bedrock User Guide.
+/// Creates a static snapshot of your prompt that can be deployed to production. For more information, see [Deploy prompts using Prompt management by creating versions](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-deploy.html) in the Amazon Bedrock User Guide.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PromptVersionAttributes`], which `Handle<PromptVersion>` dereferences to.
@@ -48,19 +23,19 @@ pub struct PromptVersion {
     /// The description of the prompt version.
     ///
     /// Length 1 to 200; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PromptArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the version of the prompt.
     ///
     /// Pattern `^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:prompt/[0-9a-zA-Z]{10})$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub prompt_arn: Str,
+    pub prompt_arn: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// A map of tags attached to the prompt version and their values.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +45,7 @@ impl PromptVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Bedrock::PromptVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-promptversion.html",
         primary_identifier: &["Arn"],
@@ -81,45 +56,47 @@ impl PromptVersion {
         read_only: &["Arn", "CreatedAt", "PromptId", "UpdatedAt", "Version", "Name", "DefaultVariant", "Variants", "CustomerEncryptionKeyArn"],
         attributes: &["Arn", "CreatedAt", "CustomerEncryptionKeyArn", "DefaultVariant", "Name", "PromptId", "UpdatedAt", "Variants", "Version"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `PromptVersion` with its required properties, named in a [`PromptVersionRequired`].
+    /// A `PromptVersion` with its one required property, `PromptArn`.
     #[inline]
-    pub fn new(required: PromptVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            prompt_arn: required.prompt_arn,
-            tags: None,
+            description: ::std::option::Option::None,
+            prompt_arn: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `PromptArn`: a string, required.
-    pub fn prompt_arn(mut self, value: impl Into<Str>) -> Self { self.prompt_arn = value.into(); self }
+    pub fn prompt_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prompt_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PromptVersion {
+impl ::cloudwright_core::Resource for PromptVersion {
     type Attributes = PromptVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PromptVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PromptVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PromptVersion {
+impl ::cloudwright_core::ToValue for PromptVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("PromptArn", &self.prompt_arn)
             .opt("Tags", &self.tags)
@@ -127,12 +104,12 @@ impl ToValue for PromptVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PromptVersion`]: `Handle<PromptVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PromptVersion`]: `Handle<PromptVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PromptVersionAttributes(ResourceRef);
+pub struct PromptVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PromptVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PromptVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,71 +119,95 @@ impl PromptVersionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the prompt or the prompt version (if you specified a version in the request).
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the prompt was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CustomerEncryptionKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key that the prompt version is encrypted with.
     #[inline]
-    pub fn customer_encryption_key_arn(&self) -> Value {
-        self.0.get_att("CustomerEncryptionKeyArn")
+    pub fn customer_encryption_key_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CustomerEncryptionKeyArn"))
     }
 
     /// `Fn::GetAtt` `DefaultVariant`: a string.
     ///
-    /// The name of the default variant for the prompt. This value must match the `name` field in the relevant \[PromptVariant\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_PromptVariant.html>) object.
+    /// The name of the default variant for the prompt. This value must match the `name` field in the relevant [PromptVariant](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_PromptVariant.html) object.
     #[inline]
-    pub fn default_variant(&self) -> Value {
-        self.0.get_att("DefaultVariant")
+    pub fn default_variant(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultVariant"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the prompt.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `PromptId`: a string.
     ///
     /// The unique identifier of the prompt.
     #[inline]
-    pub fn prompt_id(&self) -> Value {
-        self.0.get_att("PromptId")
+    pub fn prompt_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PromptId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the prompt was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Variants`: a list of `PromptVariant` objects.
     ///
     /// A list of objects, each containing details about a variant of the prompt.
     #[inline]
-    pub fn variants(&self) -> Value {
-        self.0.get_att("Variants")
+    pub fn variants(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Variants"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the prompt that this summary applies to.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:prompt/[0-9a-zA-Z]{10})$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PromptVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("PromptArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["PromptArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,32 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "bedrock")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^s3://.{1,128}$");
-#[cfg(feature = "bedrock")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
-
-#[cfg(feature = "bedrock")]
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `URI`: a string, required.
-    pub uri: Str,
-}
-
-#[cfg(feature = "bedrock")]
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("URI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["URI"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "bedrock")]
 /// The `S3Location` property type, shared by `AWS::Bedrock::DataSource`, `AWS::Bedrock::KnowledgeBase`.
 ///
@@ -45,32 +19,34 @@ pub struct S3Location {
     /// An object URI starting with `s3://` .
     ///
     /// Pattern `^s3://.{1,128}$`; length 1 to 2048.
-    pub uri: Str,
+    pub uri: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "bedrock")]
 #[rustfmt::skip]
 impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    /// A `S3Location` with its one required property, `URI`.
     #[inline]
-    pub fn new(required: S3LocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            uri: required.uri,
+            uri: value.into(),
         }
     }
 
     /// `URI`: a string, required.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = value.into(); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = value.into(); self }
 }
 
 #[cfg(feature = "bedrock")]
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
 #[cfg(feature = "bedrock")]
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("URI", &self.uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("URI", &self.uri)
+            .build()
     }
 }
 
@@ -79,22 +55,10 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "bedrock")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "bedrock")]
 /// The `Tag` property type, shared by `AWS::Bedrock::ApplicationInferenceProfile`, `AWS::Bedrock::AutomatedReasoningPolicy`, `AWS::Bedrock::AutomatedReasoningPolicyVersion`, `AWS::Bedrock::Blueprint`, `AWS::Bedrock::DataAutomationLibrary`, `AWS::Bedrock::DataAutomationProject`, `AWS::Bedrock::Guardrail`, `AWS::Bedrock::IntelligentPromptRouter`.
@@ -105,11 +69,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "bedrock")]
@@ -125,21 +89,56 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "bedrock")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "bedrock")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "bedrock")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^s3://.{1,128}$");
+    #[cfg(feature = "bedrock")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
+
+    #[cfg(feature = "bedrock")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("URI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["URI"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "bedrock")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

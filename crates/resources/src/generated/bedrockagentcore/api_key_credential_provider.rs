@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
-
-/// The required properties of [`ApiKeyCredentialProvider`], by name: `ApiKeyCredentialProvider::new(ApiKeyCredentialProviderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiKeyCredentialProviderRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiKeyCredentialProvider: ObjRule = ObjRule {
-    properties: &[
-        ("ApiKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::BedrockAgentCore::ApiKeyCredentialProvider` resource.
 ///
 /// Resource Type definition for AWS::BedrockAgentCore::ApiKeyCredentialProvider
@@ -48,19 +23,19 @@ pub struct ApiKeyCredentialProvider {
     /// The API key to use for authentication
     ///
     /// Length 1 to 65536; write-only: CloudFormation does not return it.
-    pub api_key: Option<Str>,
+    pub api_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the API key credential provider
     ///
     /// Pattern `^[a-zA-Z0-9\-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the API key credential provider
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +45,7 @@ impl ApiKeyCredentialProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::ApiKeyCredentialProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-apikeycredentialprovider.html",
         primary_identifier: &["CredentialProviderArn"],
@@ -81,45 +56,47 @@ impl ApiKeyCredentialProvider {
         read_only: &["CredentialProviderArn", "ApiKeySecretArn", "CreatedTime", "LastUpdatedTime"],
         attributes: &["ApiKeySecretArn", "CreatedTime", "CredentialProviderArn", "LastUpdatedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ApiKeyCredentialProvider` with its required properties, named in a [`ApiKeyCredentialProviderRequired`].
+    /// A `ApiKeyCredentialProvider` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ApiKeyCredentialProviderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            api_key: None,
-            name: required.name,
-            tags: None,
+            api_key: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApiKey`: a string.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = Some(value.into()); self }
+    pub fn api_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.api_key = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ApiKeyCredentialProvider {
+impl ::cloudwright_core::Resource for ApiKeyCredentialProvider {
     type Attributes = ApiKeyCredentialProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiKeyCredentialProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApiKeyCredentialProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApiKeyCredentialProvider {
+impl ::cloudwright_core::ToValue for ApiKeyCredentialProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiKey", &self.api_key)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -127,12 +104,12 @@ impl ToValue for ApiKeyCredentialProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApiKeyCredentialProvider`]: `Handle<ApiKeyCredentialProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApiKeyCredentialProvider`]: `Handle<ApiKeyCredentialProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApiKeyCredentialProviderAttributes(ResourceRef);
+pub struct ApiKeyCredentialProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApiKeyCredentialProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApiKeyCredentialProviderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,32 +119,32 @@ impl ApiKeyCredentialProviderAttributes {
     ///
     /// Contains information about the API key secret in AWS Secrets Manager
     #[inline]
-    pub fn api_key_secret_arn(&self) -> Value {
-        self.0.get_att("ApiKeySecretArn")
+    pub fn api_key_secret_arn(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ApiKeySecretArn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The timestamp when the credential provider was created
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `CredentialProviderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the API key credential provider
     #[inline]
-    pub fn credential_provider_arn(&self) -> Value {
-        self.0.get_att("CredentialProviderArn")
+    pub fn credential_provider_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CredentialProviderArn"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The timestamp when the credential provider was last updated
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 }
 
@@ -175,21 +152,10 @@ impl ApiKeyCredentialProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::BedrockAgentCore::ApiKeyCredentialProvider`.
 ///
@@ -199,11 +165,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -218,19 +184,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiKeyCredentialProvider: ObjRule = ObjRule {
+        properties: &[
+            ("ApiKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,51 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    Certificate, CertificateLocation, CertificateLocationRequired, CertificateRequired, VpcConfig,
-    VpcConfigRequired,
-};
-use super::shared::{RULE_Certificate, RULE_VpcConfig};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
+pub use super::shared::{Certificate, CertificateLocation, VpcConfig, VpcConfigRequired};
 
 /// The required properties of [`BrowserCustom`], by name: `BrowserCustom::new(BrowserCustomRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserCustomRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkConfiguration`: a [`BrowserNetworkConfiguration`] object, required.
-    pub network_configuration: Obj<BrowserNetworkConfiguration>,
+    pub network_configuration: crate::Obj<BrowserNetworkConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrowserCustom: ObjRule = ObjRule {
-    properties: &[
-        ("BrowserSigning", Shape::Object(&RULE_BrowserSigning)),
-        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Description", Shape::STR),
-        ("EnterprisePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserEnterprisePolicy), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("NetworkConfiguration", Shape::Object(&RULE_BrowserNetworkConfiguration)),
-        ("RecordingConfig", Shape::Object(&RULE_RecordingConfig)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "NetworkConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::BrowserCustom` resource.
 ///
 /// AgentCore Browser tool provides a fast, secure, cloud-based browser runtime to enable AI agents to interact with websites at scale.
 ///
-/// For more information about using the custom browser, see \[Interact with web applications using Amazon Bedrock AgentCore Browser\](<https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/browser-tool.html>) .
+/// For more information about using the custom browser, see [Interact with web applications using Amazon Bedrock AgentCore Browser](https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/browser-tool.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -67,53 +38,54 @@ pub struct BrowserCustom {
     /// Browser signing configuration
     ///
     /// Create-only: changing it replaces the resource.
-    pub browser_signing: Option<Obj<BrowserSigning>>,
+    pub browser_signing: ::std::option::Option<crate::Obj<BrowserSigning>>,
     /// `Certificates`: a list of [`Certificate`] objects.
     ///
     /// List of root CA certificates.
     ///
     /// Items 0 to 10; create-only: changing it replaces the resource.
-    pub certificates: Option<List<Certificate>>,
+    pub certificates: ::std::option::Option<::cloudwright_core::List<Certificate>>,
     /// `Description`: a string.
     ///
     /// The custom browser.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnterprisePolicies`: a list of [`BrowserEnterprisePolicy`] objects.
     ///
     /// List of browser enterprise policies.
     ///
     /// Items 0 to 10; create-only: changing it replaces the resource.
-    pub enterprise_policies: Option<List<BrowserEnterprisePolicy>>,
+    pub enterprise_policies:
+        ::std::option::Option<::cloudwright_core::List<BrowserEnterprisePolicy>>,
     /// `ExecutionRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the execution role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$`; create-only: changing it replaces the resource.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the custom browser.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkConfiguration`: a [`BrowserNetworkConfiguration`] object, required.
     ///
     /// The network configuration for a code interpreter. This structure defines how the code interpreter connects to the network.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_configuration: Obj<BrowserNetworkConfiguration>,
+    pub network_configuration: crate::Obj<BrowserNetworkConfiguration>,
     /// `RecordingConfig`: a [`RecordingConfig`] object.
     ///
     /// THe custom browser configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub recording_config: Option<Obj<RecordingConfig>>,
+    pub recording_config: ::std::option::Option<crate::Obj<RecordingConfig>>,
     /// `Tags`: a JSON value.
     ///
     /// The tags for the custom browser.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -123,7 +95,7 @@ impl BrowserCustom {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::BrowserCustom",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-browsercustom.html",
         primary_identifier: &["BrowserId"],
@@ -134,63 +106,65 @@ impl BrowserCustom {
         read_only: &["BrowserId", "BrowserArn", "Status", "FailureReason", "CreatedAt", "LastUpdatedAt"],
         attributes: &["BrowserArn", "BrowserId", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `BrowserCustom` with its required properties, named in a [`BrowserCustomRequired`].
     #[inline]
     pub fn new(required: BrowserCustomRequired) -> Self {
         Self {
-            browser_signing: None,
-            certificates: None,
-            description: None,
-            enterprise_policies: None,
-            execution_role_arn: None,
+            browser_signing: ::std::option::Option::None,
+            certificates: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            enterprise_policies: ::std::option::Option::None,
+            execution_role_arn: ::std::option::Option::None,
             name: required.name,
             network_configuration: required.network_configuration,
-            recording_config: None,
-            tags: None,
+            recording_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BrowserSigning`: a [`BrowserSigning`] object.
-    pub fn browser_signing(mut self, value: impl Into<Obj<BrowserSigning>>) -> Self { self.browser_signing = Some(value.into()); self }
+    pub fn browser_signing(mut self, value: impl ::std::convert::Into<crate::Obj<BrowserSigning>>) -> Self { self.browser_signing = ::std::option::Option::Some(value.into()); self }
     /// `Certificates`: a list of [`Certificate`] objects.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = Some(value.into()); self }
+    pub fn certificates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Certificate>>) -> Self { self.certificates = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnterprisePolicies`: a list of [`BrowserEnterprisePolicy`] objects.
-    pub fn enterprise_policies(mut self, value: impl Into<List<BrowserEnterprisePolicy>>) -> Self { self.enterprise_policies = Some(value.into()); self }
+    pub fn enterprise_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BrowserEnterprisePolicy>>) -> Self { self.enterprise_policies = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkConfiguration`: a [`BrowserNetworkConfiguration`] object, required.
-    pub fn network_configuration(mut self, value: impl Into<Obj<BrowserNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BrowserNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `RecordingConfig`: a [`RecordingConfig`] object.
-    pub fn recording_config(mut self, value: impl Into<Obj<RecordingConfig>>) -> Self { self.recording_config = Some(value.into()); self }
+    pub fn recording_config(mut self, value: impl ::std::convert::Into<crate::Obj<RecordingConfig>>) -> Self { self.recording_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BrowserCustom {
+impl ::cloudwright_core::Resource for BrowserCustom {
     type Attributes = BrowserCustomAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BrowserCustom, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BrowserCustom, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BrowserCustom {
+impl ::cloudwright_core::ToValue for BrowserCustom {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BrowserSigning", &self.browser_signing)
             .opt("Certificates", &self.certificates)
             .opt("Description", &self.description)
@@ -204,12 +178,12 @@ impl ToValue for BrowserCustom {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BrowserCustom`]: `Handle<BrowserCustom>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BrowserCustom`]: `Handle<BrowserCustom>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BrowserCustomAttributes(ResourceRef);
+pub struct BrowserCustomAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BrowserCustomAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BrowserCustomAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,44 +191,44 @@ impl From<ResourceRef> for BrowserCustomAttributes {
 impl BrowserCustomAttributes {
     /// `Fn::GetAtt` `BrowserArn`: a string.
     #[inline]
-    pub fn browser_arn(&self) -> Value {
-        self.0.get_att("BrowserArn")
+    pub fn browser_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BrowserArn"))
     }
 
     /// `Fn::GetAtt` `BrowserId`: a string.
     #[inline]
-    pub fn browser_id(&self) -> Value {
-        self.0.get_att("BrowserId")
+    pub fn browser_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BrowserId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the custom browser was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for failure if the browser creation or operation failed.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The time at which the custom browser was last updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -262,21 +236,10 @@ impl BrowserCustomAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserEnterprisePolicyRequired {
     /// `Location`: a [`S3Location`] object, required.
-    pub location: Obj<S3Location>,
+    pub location: crate::Obj<S3Location>,
     /// `Type`: a [`BrowserEnterprisePolicyType`] value, required.
     pub r#type: BrowserEnterprisePolicyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrowserEnterprisePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Location", Shape::Object(&RULE_S3Location)),
-        ("Type", Shape::Str(&StrRule { allowed: &["MANAGED", "RECOMMENDED"], ..StrRule::ANY })),
-    ],
-    required: &["Location", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BrowserEnterprisePolicy` property type of `AWS::BedrockAgentCore::BrowserCustom`.
 ///
@@ -288,7 +251,7 @@ pub struct BrowserEnterprisePolicy {
     /// `Location`: a [`S3Location`] object, required.
     ///
     /// S3 Location Configuration
-    pub location: Obj<S3Location>,
+    pub location: crate::Obj<S3Location>,
     /// `Type`: a [`BrowserEnterprisePolicyType`] value, required.
     ///
     /// The type of browser enterprise policy.
@@ -307,40 +270,22 @@ impl BrowserEnterprisePolicy {
     }
 
     /// `Location`: a [`S3Location`] object, required.
-    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.location = value.into(); self }
     /// `Type`: a [`BrowserEnterprisePolicyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<BrowserEnterprisePolicyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<BrowserEnterprisePolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for BrowserEnterprisePolicy {}
+impl crate::PropertyType for BrowserEnterprisePolicy {}
 
-impl ToValue for BrowserEnterprisePolicy {
+impl ::cloudwright_core::ToValue for BrowserEnterprisePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Location", &self.location)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`BrowserNetworkConfiguration`], by name: `BrowserNetworkConfiguration::new(BrowserNetworkConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BrowserNetworkConfigurationRequired {
-    /// `NetworkMode`: a [`BrowserNetworkMode`] value, required.
-    pub network_mode: BrowserNetworkMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrowserNetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC"], ..StrRule::ANY })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["NetworkMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BrowserNetworkConfiguration` property type of `AWS::BedrockAgentCore::BrowserCustom`.
 ///
@@ -358,46 +303,37 @@ pub struct BrowserNetworkConfiguration {
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
     /// Network mode configuration for VPC
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
 impl BrowserNetworkConfiguration {
-    /// A `BrowserNetworkConfiguration` with its required properties, named in a [`BrowserNetworkConfigurationRequired`].
+    /// A `BrowserNetworkConfiguration` with its one required property, `NetworkMode`.
     #[inline]
-    pub fn new(required: BrowserNetworkConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<BrowserNetworkMode>) -> Self {
         Self {
-            network_mode: required.network_mode,
-            vpc_config: None,
+            network_mode: value.into(),
+            vpc_config: ::std::option::Option::None,
         }
     }
 
     /// `NetworkMode`: a [`BrowserNetworkMode`] value, required.
-    pub fn network_mode(mut self, value: impl Into<BrowserNetworkMode>) -> Self { self.network_mode = value.into(); self }
+    pub fn network_mode(mut self, value: impl ::std::convert::Into<BrowserNetworkMode>) -> Self { self.network_mode = value.into(); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BrowserNetworkConfiguration {}
+impl crate::PropertyType for BrowserNetworkConfiguration {}
 
-impl ToValue for BrowserNetworkConfiguration {
+impl ::cloudwright_core::ToValue for BrowserNetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NetworkMode", &self.network_mode)
             .opt("VpcConfig", &self.vpc_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrowserSigning: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BrowserSigning` property type of `AWS::BedrockAgentCore::BrowserCustom`.
 ///
@@ -409,7 +345,7 @@ pub struct BrowserSigning {
     /// `Enabled`: a boolean.
     ///
     /// Default `false`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -417,31 +353,23 @@ impl BrowserSigning {
     /// A `BrowserSigning` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BrowserSigning {}
+impl crate::PropertyType for BrowserSigning {}
 
-impl ToValue for BrowserSigning {
+impl ::cloudwright_core::ToValue for BrowserSigning {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("S3Location", Shape::Object(&RULE_S3Location)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordingConfig` property type of `AWS::BedrockAgentCore::BrowserCustom`.
 ///
@@ -455,11 +383,11 @@ pub struct RecordingConfig {
     /// The recording configuration for a browser. This structure defines how browser sessions are recorded.
     ///
     /// Default `false`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `S3Location`: a [`S3Location`] object.
     ///
     /// The S3 location.
-    pub s3_location: Option<Obj<S3Location>>,
+    pub s3_location: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -467,21 +395,21 @@ impl RecordingConfig {
     /// A `RecordingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `S3Location`: a [`S3Location`] object.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = Some(value.into()); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecordingConfig {}
+impl crate::PropertyType for RecordingConfig {}
 
-impl ToValue for RecordingConfig {
+impl ::cloudwright_core::ToValue for RecordingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("S3Location", &self.s3_location)
             .build()
@@ -492,21 +420,10 @@ impl ToValue for RecordingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Prefix`: a string, required.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Prefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::BedrockAgentCore::BrowserCustom`.
 ///
@@ -520,13 +437,13 @@ pub struct S3Location {
     /// The S3 location bucket name.
     ///
     /// Pattern `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Prefix`: a string, required.
     ///
     /// The S3 location object prefix.
     ///
     /// Length at least 1.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -541,17 +458,17 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string, required.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = value.into(); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Prefix", &self.prefix)
             .build()
@@ -566,24 +483,24 @@ pub enum BrowserEnterprisePolicyType {
     /// `RECOMMENDED`
     Recommended,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BrowserEnterprisePolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BrowserEnterprisePolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BrowserEnterprisePolicyType {
+impl ::cloudwright_core::ToValue for BrowserEnterprisePolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Managed => "MANAGED",
             Self::Recommended => "RECOMMENDED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -595,23 +512,106 @@ pub enum BrowserNetworkMode {
     /// `VPC`
     Vpc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BrowserNetworkMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BrowserNetworkMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BrowserNetworkMode {
+impl ::cloudwright_core::ToValue for BrowserNetworkMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Public => "PUBLIC",
             Self::Vpc => "VPC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Certificate, RULE_VpcConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrowserCustom: ObjRule = ObjRule {
+        properties: &[
+            ("BrowserSigning", Shape::Object(&RULE_BrowserSigning)),
+            ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Description", Shape::STR),
+            ("EnterprisePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserEnterprisePolicy), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("NetworkConfiguration", Shape::Object(&RULE_BrowserNetworkConfiguration)),
+            ("RecordingConfig", Shape::Object(&RULE_RecordingConfig)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "NetworkConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrowserEnterprisePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Location", Shape::Object(&RULE_S3Location)),
+            ("Type", Shape::Str(&StrRule { allowed: &["MANAGED", "RECOMMENDED"], ..StrRule::ANY })),
+        ],
+        required: &["Location", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrowserNetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC"], ..StrRule::ANY })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["NetworkMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrowserSigning: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("S3Location", Shape::Object(&RULE_S3Location)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Prefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
-
-/// The required properties of [`BrowserProfile`], by name: `BrowserProfile::new(BrowserProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BrowserProfileRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrowserProfile: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::BedrockAgentCore::BrowserProfile` resource.
 ///
 /// Resource definition for AWS::BedrockAgentCore::BrowserProfile
@@ -47,17 +23,17 @@ pub struct BrowserProfile {
     /// The description of the browser profile.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the browser profile.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// A map of tag keys and values
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +43,7 @@ impl BrowserProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::BrowserProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-browserprofile.html",
         primary_identifier: &["ProfileId"],
@@ -78,45 +54,47 @@ impl BrowserProfile {
         read_only: &["ProfileId", "ProfileArn", "Status", "CreatedAt", "LastUpdatedAt", "LastSavedAt", "LastSavedBrowserSessionId", "LastSavedBrowserId"],
         attributes: &["CreatedAt", "LastSavedAt", "LastSavedBrowserId", "LastSavedBrowserSessionId", "LastUpdatedAt", "ProfileArn", "ProfileId", "Status"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `BrowserProfile` with its required properties, named in a [`BrowserProfileRequired`].
+    /// A `BrowserProfile` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: BrowserProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            tags: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BrowserProfile {
+impl ::cloudwright_core::Resource for BrowserProfile {
     type Attributes = BrowserProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BrowserProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BrowserProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BrowserProfile {
+impl ::cloudwright_core::ToValue for BrowserProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -124,12 +102,12 @@ impl ToValue for BrowserProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BrowserProfile`]: `Handle<BrowserProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BrowserProfile`]: `Handle<BrowserProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BrowserProfileAttributes(ResourceRef);
+pub struct BrowserProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BrowserProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BrowserProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,49 +115,71 @@ impl From<ResourceRef> for BrowserProfileAttributes {
 impl BrowserProfileAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastSavedAt`: a string.
     #[inline]
-    pub fn last_saved_at(&self) -> Value {
-        self.0.get_att("LastSavedAt")
+    pub fn last_saved_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastSavedAt"))
     }
 
     /// `Fn::GetAtt` `LastSavedBrowserId`: a string.
     #[inline]
-    pub fn last_saved_browser_id(&self) -> Value {
-        self.0.get_att("LastSavedBrowserId")
+    pub fn last_saved_browser_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastSavedBrowserId"))
     }
 
     /// `Fn::GetAtt` `LastSavedBrowserSessionId`: a string.
     #[inline]
-    pub fn last_saved_browser_session_id(&self) -> Value {
-        self.0.get_att("LastSavedBrowserSessionId")
+    pub fn last_saved_browser_session_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastSavedBrowserSessionId"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `ProfileArn`: a string.
     #[inline]
-    pub fn profile_arn(&self) -> Value {
-        self.0.get_att("ProfileArn")
+    pub fn profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileArn"))
     }
 
     /// `Fn::GetAtt` `ProfileId`: a string.
     #[inline]
-    pub fn profile_id(&self) -> Value {
-        self.0.get_att("ProfileId")
+    pub fn profile_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrowserProfile: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

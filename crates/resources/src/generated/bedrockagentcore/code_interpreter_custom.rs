@@ -5,47 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{
-    Certificate, CertificateLocation, CertificateLocationRequired, CertificateRequired, VpcConfig,
-    VpcConfigRequired,
-};
-use super::shared::{RULE_Certificate, RULE_VpcConfig};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
+pub use super::shared::{Certificate, CertificateLocation, VpcConfig, VpcConfigRequired};
 
 /// The required properties of [`CodeInterpreterCustom`], by name: `CodeInterpreterCustom::new(CodeInterpreterCustomRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeInterpreterCustomRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkConfiguration`: a [`CodeInterpreterNetworkConfiguration`] object, required.
-    pub network_configuration: Obj<CodeInterpreterNetworkConfiguration>,
+    pub network_configuration: crate::Obj<CodeInterpreterNetworkConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
-    properties: &[
-        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Description", Shape::STR),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("NetworkConfiguration", Shape::Object(&RULE_CodeInterpreterNetworkConfiguration)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "NetworkConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::CodeInterpreterCustom` resource.
 ///
 /// The AgentCore Code Interpreter tool enables agents to securely execute code in isolated sandbox environments. It offers advanced configuration support and seamless integration with popular frameworks.
 ///
-/// For more information about using the custom code interpreter, see \[Execute code and analyze data using Amazon Bedrock AgentCore Code Interpreter\](<https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/code-interpreter-tool.html>) .
+/// For more information about using the custom code interpreter, see [Execute code and analyze data using Amazon Bedrock AgentCore Code Interpreter](https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/code-interpreter-tool.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -63,35 +38,35 @@ pub struct CodeInterpreterCustom {
     /// List of root CA certificates.
     ///
     /// Items 0 to 10; create-only: changing it replaces the resource.
-    pub certificates: Option<List<Certificate>>,
+    pub certificates: ::std::option::Option<::cloudwright_core::List<Certificate>>,
     /// `Description`: a string.
     ///
     /// The code interpreter description.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the execution role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$`; create-only: changing it replaces the resource.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the code interpreter.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NetworkConfiguration`: a [`CodeInterpreterNetworkConfiguration`] object, required.
     ///
     /// The network configuration for a code interpreter. This structure defines how the code interpreter connects to the network.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_configuration: Obj<CodeInterpreterNetworkConfiguration>,
+    pub network_configuration: crate::Obj<CodeInterpreterNetworkConfiguration>,
     /// `Tags`: a JSON value.
     ///
     /// The tags for the code interpreter.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +76,7 @@ impl CodeInterpreterCustom {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::CodeInterpreterCustom",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-codeinterpretercustom.html",
         primary_identifier: &["CodeInterpreterId"],
@@ -112,54 +87,56 @@ impl CodeInterpreterCustom {
         read_only: &["CodeInterpreterId", "CodeInterpreterArn", "Status", "FailureReason", "CreatedAt", "LastUpdatedAt"],
         attributes: &["CodeInterpreterArn", "CodeInterpreterId", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `CodeInterpreterCustom` with its required properties, named in a [`CodeInterpreterCustomRequired`].
     #[inline]
     pub fn new(required: CodeInterpreterCustomRequired) -> Self {
         Self {
-            certificates: None,
-            description: None,
-            execution_role_arn: None,
+            certificates: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            execution_role_arn: ::std::option::Option::None,
             name: required.name,
             network_configuration: required.network_configuration,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Certificates`: a list of [`Certificate`] objects.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = Some(value.into()); self }
+    pub fn certificates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Certificate>>) -> Self { self.certificates = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NetworkConfiguration`: a [`CodeInterpreterNetworkConfiguration`] object, required.
-    pub fn network_configuration(mut self, value: impl Into<Obj<CodeInterpreterNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CodeInterpreterNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CodeInterpreterCustom {
+impl ::cloudwright_core::Resource for CodeInterpreterCustom {
     type Attributes = CodeInterpreterCustomAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeInterpreterCustom, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CodeInterpreterCustom, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CodeInterpreterCustom {
+impl ::cloudwright_core::ToValue for CodeInterpreterCustom {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Certificates", &self.certificates)
             .opt("Description", &self.description)
             .opt("ExecutionRoleArn", &self.execution_role_arn)
@@ -170,12 +147,12 @@ impl ToValue for CodeInterpreterCustom {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CodeInterpreterCustom`]: `Handle<CodeInterpreterCustom>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CodeInterpreterCustom`]: `Handle<CodeInterpreterCustom>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CodeInterpreterCustomAttributes(ResourceRef);
+pub struct CodeInterpreterCustomAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CodeInterpreterCustomAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CodeInterpreterCustomAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,64 +160,46 @@ impl From<ResourceRef> for CodeInterpreterCustomAttributes {
 impl CodeInterpreterCustomAttributes {
     /// `Fn::GetAtt` `CodeInterpreterArn`: a string.
     #[inline]
-    pub fn code_interpreter_arn(&self) -> Value {
-        self.0.get_att("CodeInterpreterArn")
+    pub fn code_interpreter_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CodeInterpreterArn"))
     }
 
     /// `Fn::GetAtt` `CodeInterpreterId`: a string.
     #[inline]
-    pub fn code_interpreter_id(&self) -> Value {
-        self.0.get_att("CodeInterpreterId")
+    pub fn code_interpreter_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CodeInterpreterId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the code interpreter was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for failure if the code interpreter creation or operation failed.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The time at which the code interpreter was last updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`CodeInterpreterNetworkConfiguration`], by name: `CodeInterpreterNetworkConfiguration::new(CodeInterpreterNetworkConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeInterpreterNetworkConfigurationRequired {
-    /// `NetworkMode`: a [`CodeInterpreterNetworkMode`] value, required.
-    pub network_mode: CodeInterpreterNetworkMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeInterpreterNetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "SANDBOX", "VPC"], ..StrRule::ANY })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["NetworkMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeInterpreterNetworkConfiguration` property type of `AWS::BedrockAgentCore::CodeInterpreterCustom`.
 ///
@@ -258,32 +217,32 @@ pub struct CodeInterpreterNetworkConfiguration {
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
     /// Network mode configuration for VPC
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
 impl CodeInterpreterNetworkConfiguration {
-    /// A `CodeInterpreterNetworkConfiguration` with its required properties, named in a [`CodeInterpreterNetworkConfigurationRequired`].
+    /// A `CodeInterpreterNetworkConfiguration` with its one required property, `NetworkMode`.
     #[inline]
-    pub fn new(required: CodeInterpreterNetworkConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<CodeInterpreterNetworkMode>) -> Self {
         Self {
-            network_mode: required.network_mode,
-            vpc_config: None,
+            network_mode: value.into(),
+            vpc_config: ::std::option::Option::None,
         }
     }
 
     /// `NetworkMode`: a [`CodeInterpreterNetworkMode`] value, required.
-    pub fn network_mode(mut self, value: impl Into<CodeInterpreterNetworkMode>) -> Self { self.network_mode = value.into(); self }
+    pub fn network_mode(mut self, value: impl ::std::convert::Into<CodeInterpreterNetworkMode>) -> Self { self.network_mode = value.into(); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CodeInterpreterNetworkConfiguration {}
+impl crate::PropertyType for CodeInterpreterNetworkConfiguration {}
 
-impl ToValue for CodeInterpreterNetworkConfiguration {
+impl ::cloudwright_core::ToValue for CodeInterpreterNetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NetworkMode", &self.network_mode)
             .opt("VpcConfig", &self.vpc_config)
             .build()
@@ -300,24 +259,62 @@ pub enum CodeInterpreterNetworkMode {
     /// `VPC`
     Vpc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CodeInterpreterNetworkMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CodeInterpreterNetworkMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CodeInterpreterNetworkMode {
+impl ::cloudwright_core::ToValue for CodeInterpreterNetworkMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Public => "PUBLIC",
             Self::Sandbox => "SANDBOX",
             Self::Vpc => "VPC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Certificate, RULE_VpcConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
+        properties: &[
+            ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Description", Shape::STR),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("NetworkConfiguration", Shape::Object(&RULE_CodeInterpreterNetworkConfiguration)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "NetworkConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeInterpreterNetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "SANDBOX", "VPC"], ..StrRule::ANY })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["NetworkMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
 
 /// The required properties of [`Evaluator`], by name: `Evaluator::new(EvaluatorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluatorRequired {
     /// `EvaluatorConfig`: an [`EvaluatorConfig`] object, required.
-    pub evaluator_config: Obj<EvaluatorConfig>,
+    pub evaluator_config: crate::Obj<EvaluatorConfig>,
     /// `EvaluatorName`: a string, required.
-    pub evaluator_name: Str,
+    pub evaluator_name: ::cloudwright_core::Str,
     /// `Level`: an [`EvaluatorLevel`] value, required.
     pub level: EvaluatorLevel,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Evaluator: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("EvaluatorConfig", Shape::Object(&RULE_EvaluatorConfig)),
-        ("EvaluatorName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Level", Shape::Str(&StrRule { allowed: &["TOOL_CALL", "TRACE", "SESSION"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["EvaluatorName", "EvaluatorConfig", "Level"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::Evaluator` resource.
 ///
@@ -62,23 +36,23 @@ pub struct Evaluator {
     /// The description of the evaluator.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EvaluatorConfig`: an [`EvaluatorConfig`] object, required.
     ///
     /// The configuration that defines how an evaluator assesses agent performance.
-    pub evaluator_config: Obj<EvaluatorConfig>,
+    pub evaluator_config: crate::Obj<EvaluatorConfig>,
     /// `EvaluatorName`: a string, required.
     ///
     /// The name of the evaluator. Must be unique within your account.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; create-only: changing it replaces the resource.
-    pub evaluator_name: Str,
+    pub evaluator_name: ::cloudwright_core::Str,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the KMS key used to encrypt evaluator data.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Level`: an [`EvaluatorLevel`] value, required.
     pub level: EvaluatorLevel,
     /// `Tags`: a list of [`Tag`] objects.
@@ -86,7 +60,7 @@ pub struct Evaluator {
     /// A list of tags to assign to the evaluator.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +70,7 @@ impl Evaluator {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::Evaluator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-evaluator.html",
         primary_identifier: &["EvaluatorArn"],
@@ -107,54 +81,56 @@ impl Evaluator {
         read_only: &["EvaluatorId", "EvaluatorArn", "Status", "CreatedAt", "UpdatedAt"],
         attributes: &["CreatedAt", "EvaluatorArn", "EvaluatorId", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Evaluator` with its required properties, named in a [`EvaluatorRequired`].
     #[inline]
     pub fn new(required: EvaluatorRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             evaluator_config: required.evaluator_config,
             evaluator_name: required.evaluator_name,
-            kms_key_arn: None,
+            kms_key_arn: ::std::option::Option::None,
             level: required.level,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EvaluatorConfig`: an [`EvaluatorConfig`] object, required.
-    pub fn evaluator_config(mut self, value: impl Into<Obj<EvaluatorConfig>>) -> Self { self.evaluator_config = value.into(); self }
+    pub fn evaluator_config(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluatorConfig>>) -> Self { self.evaluator_config = value.into(); self }
     /// `EvaluatorName`: a string, required.
-    pub fn evaluator_name(mut self, value: impl Into<Str>) -> Self { self.evaluator_name = value.into(); self }
+    pub fn evaluator_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.evaluator_name = value.into(); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Level`: an [`EvaluatorLevel`] value, required.
-    pub fn level(mut self, value: impl Into<EvaluatorLevel>) -> Self { self.level = value.into(); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<EvaluatorLevel>) -> Self { self.level = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Evaluator {
+impl ::cloudwright_core::Resource for Evaluator {
     type Attributes = EvaluatorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Evaluator, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Evaluator, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Evaluator {
+impl ::cloudwright_core::ToValue for Evaluator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("EvaluatorConfig", &self.evaluator_config)
             .req("EvaluatorName", &self.evaluator_name)
@@ -165,12 +141,12 @@ impl ToValue for Evaluator {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Evaluator`]: `Handle<Evaluator>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Evaluator`]: `Handle<Evaluator>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EvaluatorAttributes(ResourceRef);
+pub struct EvaluatorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EvaluatorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EvaluatorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -180,59 +156,40 @@ impl EvaluatorAttributes {
     ///
     /// The timestamp when the evaluator was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `EvaluatorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the evaluator.
     #[inline]
-    pub fn evaluator_arn(&self) -> Value {
-        self.0.get_att("EvaluatorArn")
+    pub fn evaluator_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EvaluatorArn"))
     }
 
     /// `Fn::GetAtt` `EvaluatorId`: a string.
     ///
     /// The unique identifier of the evaluator.
     #[inline]
-    pub fn evaluator_id(&self) -> Value {
-        self.0.get_att("EvaluatorId")
+    pub fn evaluator_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EvaluatorId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the evaluator was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`BedrockEvaluatorModelConfig`], by name: `BedrockEvaluatorModelConfig::new(BedrockEvaluatorModelConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BedrockEvaluatorModelConfigRequired {
-    /// `ModelId`: a string, required.
-    pub model_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockEvaluatorModelConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
-        ("InferenceConfig", Shape::Object(&RULE_InferenceConfiguration)),
-        ("ModelId", Shape::STR),
-    ],
-    required: &["ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockEvaluatorModelConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -244,43 +201,43 @@ pub struct BedrockEvaluatorModelConfig {
     /// `AdditionalModelRequestFields`: a JSON value.
     ///
     /// Additional model-specific request fields.
-    pub additional_model_request_fields: Option<Json>,
+    pub additional_model_request_fields: ::std::option::Option<::cloudwright_core::Json>,
     /// `InferenceConfig`: an [`InferenceConfiguration`] object.
     ///
     /// The inference configuration parameters that control model behavior during evaluation.
-    pub inference_config: Option<Obj<InferenceConfiguration>>,
+    pub inference_config: ::std::option::Option<crate::Obj<InferenceConfiguration>>,
     /// `ModelId`: a string, required.
     ///
     /// The identifier of the Amazon Bedrock model to use for evaluation.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl BedrockEvaluatorModelConfig {
-    /// A `BedrockEvaluatorModelConfig` with its required properties, named in a [`BedrockEvaluatorModelConfigRequired`].
+    /// A `BedrockEvaluatorModelConfig` with its one required property, `ModelId`.
     #[inline]
-    pub fn new(required: BedrockEvaluatorModelConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            additional_model_request_fields: None,
-            inference_config: None,
-            model_id: required.model_id,
+            additional_model_request_fields: ::std::option::Option::None,
+            inference_config: ::std::option::Option::None,
+            model_id: value.into(),
         }
     }
 
     /// `AdditionalModelRequestFields`: a JSON value.
-    pub fn additional_model_request_fields(mut self, value: impl Into<Json>) -> Self { self.additional_model_request_fields = Some(value.into()); self }
+    pub fn additional_model_request_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_model_request_fields = ::std::option::Option::Some(value.into()); self }
     /// `InferenceConfig`: an [`InferenceConfiguration`] object.
-    pub fn inference_config(mut self, value: impl Into<Obj<InferenceConfiguration>>) -> Self { self.inference_config = Some(value.into()); self }
+    pub fn inference_config(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceConfiguration>>) -> Self { self.inference_config = ::std::option::Option::Some(value.into()); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
 }
 
-impl PropertyType for BedrockEvaluatorModelConfig {}
+impl crate::PropertyType for BedrockEvaluatorModelConfig {}
 
-impl ToValue for BedrockEvaluatorModelConfig {
+impl ::cloudwright_core::ToValue for BedrockEvaluatorModelConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalModelRequestFields",
                 &self.additional_model_request_fields,
@@ -295,21 +252,10 @@ impl ToValue for BedrockEvaluatorModelConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoricalScaleDefinitionRequired {
     /// `Definition`: a string, required.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `Label`: a string, required.
-    pub label: Str,
+    pub label: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CategoricalScaleDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::STR),
-        ("Label", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["Label", "Definition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CategoricalScaleDefinition` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -321,13 +267,13 @@ pub struct CategoricalScaleDefinition {
     /// `Definition`: a string, required.
     ///
     /// The description that explains what this categorical rating represents.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `Label`: a string, required.
     ///
     /// The label of this categorical rating option.
     ///
     /// Length 1 to 100.
-    pub label: Str,
+    pub label: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -342,39 +288,22 @@ impl CategoricalScaleDefinition {
     }
 
     /// `Definition`: a string, required.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition = value.into(); self }
     /// `Label`: a string, required.
-    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = value.into(); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label = value.into(); self }
 }
 
-impl PropertyType for CategoricalScaleDefinition {}
+impl crate::PropertyType for CategoricalScaleDefinition {}
 
-impl ToValue for CategoricalScaleDefinition {
+impl ::cloudwright_core::ToValue for CategoricalScaleDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Definition", &self.definition)
             .req("Label", &self.label)
             .build()
     }
 }
-
-/// The required properties of [`CodeBasedEvaluatorConfig`], by name: `CodeBasedEvaluatorConfig::new(CodeBasedEvaluatorConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeBasedEvaluatorConfigRequired {
-    /// `LambdaConfig`: a [`LambdaEvaluatorConfig`] object, required.
-    pub lambda_config: Obj<LambdaEvaluatorConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeBasedEvaluatorConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaConfig", Shape::Object(&RULE_LambdaEvaluatorConfig)),
-    ],
-    required: &["LambdaConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeBasedEvaluatorConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -386,44 +315,33 @@ pub struct CodeBasedEvaluatorConfig {
     /// `LambdaConfig`: a [`LambdaEvaluatorConfig`] object, required.
     ///
     /// The Lambda function configuration for code-based evaluation.
-    pub lambda_config: Obj<LambdaEvaluatorConfig>,
+    pub lambda_config: crate::Obj<LambdaEvaluatorConfig>,
 }
 
 #[rustfmt::skip]
 impl CodeBasedEvaluatorConfig {
-    /// A `CodeBasedEvaluatorConfig` with its required properties, named in a [`CodeBasedEvaluatorConfigRequired`].
+    /// A `CodeBasedEvaluatorConfig` with its one required property, `LambdaConfig`.
     #[inline]
-    pub fn new(required: CodeBasedEvaluatorConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LambdaEvaluatorConfig>>) -> Self {
         Self {
-            lambda_config: required.lambda_config,
+            lambda_config: value.into(),
         }
     }
 
     /// `LambdaConfig`: a [`LambdaEvaluatorConfig`] object, required.
-    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaEvaluatorConfig>>) -> Self { self.lambda_config = value.into(); self }
+    pub fn lambda_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaEvaluatorConfig>>) -> Self { self.lambda_config = value.into(); self }
 }
 
-impl PropertyType for CodeBasedEvaluatorConfig {}
+impl crate::PropertyType for CodeBasedEvaluatorConfig {}
 
-impl ToValue for CodeBasedEvaluatorConfig {
+impl ::cloudwright_core::ToValue for CodeBasedEvaluatorConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LambdaConfig", &self.lambda_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluatorConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CodeBased", Shape::Object(&RULE_CodeBasedEvaluatorConfig)),
-        ("LlmAsAJudge", Shape::Object(&RULE_LlmAsAJudgeEvaluatorConfig)),
-    ],
-    one_of: &[&[&["LlmAsAJudge"], &["CodeBased"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluatorConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -435,11 +353,11 @@ pub struct EvaluatorConfig {
     /// `CodeBased`: a [`CodeBasedEvaluatorConfig`] object.
     ///
     /// The configuration for code-based evaluation using a Lambda function.
-    pub code_based: Option<Obj<CodeBasedEvaluatorConfig>>,
+    pub code_based: ::std::option::Option<crate::Obj<CodeBasedEvaluatorConfig>>,
     /// `LlmAsAJudge`: a [`LlmAsAJudgeEvaluatorConfig`] object.
     ///
     /// The configuration for LLM-as-a-Judge evaluation.
-    pub llm_as_a_judge: Option<Obj<LlmAsAJudgeEvaluatorConfig>>,
+    pub llm_as_a_judge: ::std::option::Option<crate::Obj<LlmAsAJudgeEvaluatorConfig>>,
 }
 
 #[rustfmt::skip]
@@ -447,43 +365,26 @@ impl EvaluatorConfig {
     /// A `EvaluatorConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CodeBased`: a [`CodeBasedEvaluatorConfig`] object.
-    pub fn code_based(mut self, value: impl Into<Obj<CodeBasedEvaluatorConfig>>) -> Self { self.code_based = Some(value.into()); self }
+    pub fn code_based(mut self, value: impl ::std::convert::Into<crate::Obj<CodeBasedEvaluatorConfig>>) -> Self { self.code_based = ::std::option::Option::Some(value.into()); self }
     /// `LlmAsAJudge`: a [`LlmAsAJudgeEvaluatorConfig`] object.
-    pub fn llm_as_a_judge(mut self, value: impl Into<Obj<LlmAsAJudgeEvaluatorConfig>>) -> Self { self.llm_as_a_judge = Some(value.into()); self }
+    pub fn llm_as_a_judge(mut self, value: impl ::std::convert::Into<crate::Obj<LlmAsAJudgeEvaluatorConfig>>) -> Self { self.llm_as_a_judge = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluatorConfig {}
+impl crate::PropertyType for EvaluatorConfig {}
 
-impl ToValue for EvaluatorConfig {
+impl ::cloudwright_core::ToValue for EvaluatorConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeBased", &self.code_based)
             .opt("LlmAsAJudge", &self.llm_as_a_judge)
             .build()
     }
 }
-
-/// The required properties of [`EvaluatorModelConfig`], by name: `EvaluatorModelConfig::new(EvaluatorModelConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluatorModelConfigRequired {
-    /// `BedrockEvaluatorModelConfig`: a [`BedrockEvaluatorModelConfig`] object, required.
-    pub bedrock_evaluator_model_config: Obj<BedrockEvaluatorModelConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluatorModelConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockEvaluatorModelConfig", Shape::Object(&RULE_BedrockEvaluatorModelConfig)),
-    ],
-    required: &["BedrockEvaluatorModelConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluatorModelConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -495,29 +396,29 @@ pub struct EvaluatorModelConfig {
     /// `BedrockEvaluatorModelConfig`: a [`BedrockEvaluatorModelConfig`] object, required.
     ///
     /// The configuration for using Amazon Bedrock models in evaluator assessments.
-    pub bedrock_evaluator_model_config: Obj<BedrockEvaluatorModelConfig>,
+    pub bedrock_evaluator_model_config: crate::Obj<BedrockEvaluatorModelConfig>,
 }
 
 #[rustfmt::skip]
 impl EvaluatorModelConfig {
-    /// A `EvaluatorModelConfig` with its required properties, named in a [`EvaluatorModelConfigRequired`].
+    /// A `EvaluatorModelConfig` with its one required property, `BedrockEvaluatorModelConfig`.
     #[inline]
-    pub fn new(required: EvaluatorModelConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<BedrockEvaluatorModelConfig>>) -> Self {
         Self {
-            bedrock_evaluator_model_config: required.bedrock_evaluator_model_config,
+            bedrock_evaluator_model_config: value.into(),
         }
     }
 
     /// `BedrockEvaluatorModelConfig`: a [`BedrockEvaluatorModelConfig`] object, required.
-    pub fn bedrock_evaluator_model_config(mut self, value: impl Into<Obj<BedrockEvaluatorModelConfig>>) -> Self { self.bedrock_evaluator_model_config = value.into(); self }
+    pub fn bedrock_evaluator_model_config(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockEvaluatorModelConfig>>) -> Self { self.bedrock_evaluator_model_config = value.into(); self }
 }
 
-impl PropertyType for EvaluatorModelConfig {}
+impl crate::PropertyType for EvaluatorModelConfig {}
 
-impl ToValue for EvaluatorModelConfig {
+impl ::cloudwright_core::ToValue for EvaluatorModelConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "BedrockEvaluatorModelConfig",
                 &self.bedrock_evaluator_model_config,
@@ -525,17 +426,6 @@ impl ToValue for EvaluatorModelConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Temperature", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("TopP", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceConfiguration` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -549,19 +439,19 @@ pub struct InferenceConfiguration {
     /// The maximum number of tokens to generate in the model response.
     ///
     /// Value at least 1.
-    pub max_tokens: Option<Int>,
+    pub max_tokens: ::std::option::Option<::cloudwright_core::Int>,
     /// `Temperature`: a number.
     ///
     /// The temperature value that controls randomness in the model's responses.
     ///
     /// Value 0 to 1.
-    pub temperature: Option<Num>,
+    pub temperature: ::std::option::Option<::cloudwright_core::Num>,
     /// `TopP`: a number.
     ///
     /// The top-p sampling parameter that controls the diversity of the model's responses.
     ///
     /// Value 0 to 1.
-    pub top_p: Option<Num>,
+    pub top_p: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -569,47 +459,29 @@ impl InferenceConfiguration {
     /// A `InferenceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxTokens`: an integer.
-    pub fn max_tokens(mut self, value: impl Into<Int>) -> Self { self.max_tokens = Some(value.into()); self }
+    pub fn max_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_tokens = ::std::option::Option::Some(value.into()); self }
     /// `Temperature`: a number.
-    pub fn temperature(mut self, value: impl Into<Num>) -> Self { self.temperature = Some(value.into()); self }
+    pub fn temperature(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.temperature = ::std::option::Option::Some(value.into()); self }
     /// `TopP`: a number.
-    pub fn top_p(mut self, value: impl Into<Num>) -> Self { self.top_p = Some(value.into()); self }
+    pub fn top_p(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.top_p = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceConfiguration {}
+impl crate::PropertyType for InferenceConfiguration {}
 
-impl ToValue for InferenceConfiguration {
+impl ::cloudwright_core::ToValue for InferenceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxTokens", &self.max_tokens)
             .opt("Temperature", &self.temperature)
             .opt("TopP", &self.top_p)
             .build()
     }
 }
-
-/// The required properties of [`LambdaEvaluatorConfig`], by name: `LambdaEvaluatorConfig::new(LambdaEvaluatorConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaEvaluatorConfigRequired {
-    /// `LambdaArn`: a string, required.
-    pub lambda_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaEvaluatorConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaTimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
-    ],
-    required: &["LambdaArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaEvaluatorConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -623,38 +495,38 @@ pub struct LambdaEvaluatorConfig {
     /// The ARN of the Lambda function used for evaluation.
     ///
     /// Format `AWS::Lambda::Function.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\d{1}):(\d{12}):function:([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$`.
-    pub lambda_arn: Str,
+    pub lambda_arn: ::cloudwright_core::Str,
     /// `LambdaTimeoutInSeconds`: an integer.
     ///
     /// The timeout in seconds for the Lambda function invocation.
     ///
     /// Value 1 to 300.
-    pub lambda_timeout_in_seconds: Option<Int>,
+    pub lambda_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl LambdaEvaluatorConfig {
-    /// A `LambdaEvaluatorConfig` with its required properties, named in a [`LambdaEvaluatorConfigRequired`].
+    /// A `LambdaEvaluatorConfig` with its one required property, `LambdaArn`.
     #[inline]
-    pub fn new(required: LambdaEvaluatorConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            lambda_arn: required.lambda_arn,
-            lambda_timeout_in_seconds: None,
+            lambda_arn: value.into(),
+            lambda_timeout_in_seconds: ::std::option::Option::None,
         }
     }
 
     /// `LambdaArn`: a string, required.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = value.into(); self }
     /// `LambdaTimeoutInSeconds`: an integer.
-    pub fn lambda_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.lambda_timeout_in_seconds = Some(value.into()); self }
+    pub fn lambda_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.lambda_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaEvaluatorConfig {}
+impl crate::PropertyType for LambdaEvaluatorConfig {}
 
-impl ToValue for LambdaEvaluatorConfig {
+impl ::cloudwright_core::ToValue for LambdaEvaluatorConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LambdaArn", &self.lambda_arn)
             .opt("LambdaTimeoutInSeconds", &self.lambda_timeout_in_seconds)
             .build()
@@ -665,24 +537,12 @@ impl ToValue for LambdaEvaluatorConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LlmAsAJudgeEvaluatorConfigRequired {
     /// `Instructions`: a string, required.
-    pub instructions: Str,
+    pub instructions: ::cloudwright_core::Str,
     /// `ModelConfig`: an [`EvaluatorModelConfig`] object, required.
-    pub model_config: Obj<EvaluatorModelConfig>,
+    pub model_config: crate::Obj<EvaluatorModelConfig>,
     /// `RatingScale`: a [`RatingScale`] object, required.
-    pub rating_scale: Obj<RatingScale>,
+    pub rating_scale: crate::Obj<RatingScale>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LlmAsAJudgeEvaluatorConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Instructions", Shape::STR),
-        ("ModelConfig", Shape::Object(&RULE_EvaluatorModelConfig)),
-        ("RatingScale", Shape::Object(&RULE_RatingScale)),
-    ],
-    required: &["Instructions", "RatingScale", "ModelConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LlmAsAJudgeEvaluatorConfig` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -694,15 +554,15 @@ pub struct LlmAsAJudgeEvaluatorConfig {
     /// `Instructions`: a string, required.
     ///
     /// The evaluation instructions that guide the language model in assessing agent performance.
-    pub instructions: Str,
+    pub instructions: ::cloudwright_core::Str,
     /// `ModelConfig`: an [`EvaluatorModelConfig`] object, required.
     ///
     /// The model configuration that specifies which foundation model to use for evaluation.
-    pub model_config: Obj<EvaluatorModelConfig>,
+    pub model_config: crate::Obj<EvaluatorModelConfig>,
     /// `RatingScale`: a [`RatingScale`] object, required.
     ///
     /// The rating scale that defines how evaluators should score agent performance.
-    pub rating_scale: Obj<RatingScale>,
+    pub rating_scale: crate::Obj<RatingScale>,
 }
 
 #[rustfmt::skip]
@@ -718,19 +578,19 @@ impl LlmAsAJudgeEvaluatorConfig {
     }
 
     /// `Instructions`: a string, required.
-    pub fn instructions(mut self, value: impl Into<Str>) -> Self { self.instructions = value.into(); self }
+    pub fn instructions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instructions = value.into(); self }
     /// `ModelConfig`: an [`EvaluatorModelConfig`] object, required.
-    pub fn model_config(mut self, value: impl Into<Obj<EvaluatorModelConfig>>) -> Self { self.model_config = value.into(); self }
+    pub fn model_config(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluatorModelConfig>>) -> Self { self.model_config = value.into(); self }
     /// `RatingScale`: a [`RatingScale`] object, required.
-    pub fn rating_scale(mut self, value: impl Into<Obj<RatingScale>>) -> Self { self.rating_scale = value.into(); self }
+    pub fn rating_scale(mut self, value: impl ::std::convert::Into<crate::Obj<RatingScale>>) -> Self { self.rating_scale = value.into(); self }
 }
 
-impl PropertyType for LlmAsAJudgeEvaluatorConfig {}
+impl crate::PropertyType for LlmAsAJudgeEvaluatorConfig {}
 
-impl ToValue for LlmAsAJudgeEvaluatorConfig {
+impl ::cloudwright_core::ToValue for LlmAsAJudgeEvaluatorConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Instructions", &self.instructions)
             .req("ModelConfig", &self.model_config)
             .req("RatingScale", &self.rating_scale)
@@ -742,24 +602,12 @@ impl ToValue for LlmAsAJudgeEvaluatorConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumericalScaleDefinitionRequired {
     /// `Definition`: a string, required.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `Label`: a string, required.
-    pub label: Str,
+    pub label: ::cloudwright_core::Str,
     /// `Value`: a number, required.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NumericalScaleDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::STR),
-        ("Label", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Value", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["Value", "Label", "Definition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NumericalScaleDefinition` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -771,19 +619,19 @@ pub struct NumericalScaleDefinition {
     /// `Definition`: a string, required.
     ///
     /// The description that explains what this numerical rating represents.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `Label`: a string, required.
     ///
     /// The label that describes this numerical rating option.
     ///
     /// Length 1 to 100.
-    pub label: Str,
+    pub label: ::cloudwright_core::Str,
     /// `Value`: a number, required.
     ///
     /// The numerical value for this rating scale option.
     ///
     /// Value at least 0.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -799,36 +647,25 @@ impl NumericalScaleDefinition {
     }
 
     /// `Definition`: a string, required.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition = value.into(); self }
     /// `Label`: a string, required.
-    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = value.into(); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label = value.into(); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for NumericalScaleDefinition {}
+impl crate::PropertyType for NumericalScaleDefinition {}
 
-impl ToValue for NumericalScaleDefinition {
+impl ::cloudwright_core::ToValue for NumericalScaleDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Definition", &self.definition)
             .req("Label", &self.label)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RatingScale: ObjRule = ObjRule {
-    properties: &[
-        ("Categorical", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalScaleDefinition), min_items: None, max_items: None, unique: false })),
-        ("Numerical", Shape::List(&ListRule { items: Shape::Object(&RULE_NumericalScaleDefinition), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["Numerical"], &["Categorical"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RatingScale` property type of `AWS::BedrockAgentCore::Evaluator`.
 ///
@@ -838,9 +675,9 @@ pub(crate) static RULE_RatingScale: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RatingScale {
     /// `Categorical`: a list of [`CategoricalScaleDefinition`] objects.
-    pub categorical: Option<List<CategoricalScaleDefinition>>,
+    pub categorical: ::std::option::Option<::cloudwright_core::List<CategoricalScaleDefinition>>,
     /// `Numerical`: a list of [`NumericalScaleDefinition`] objects.
-    pub numerical: Option<List<NumericalScaleDefinition>>,
+    pub numerical: ::std::option::Option<::cloudwright_core::List<NumericalScaleDefinition>>,
 }
 
 #[rustfmt::skip]
@@ -848,21 +685,21 @@ impl RatingScale {
     /// A `RatingScale` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Categorical`: a list of [`CategoricalScaleDefinition`] objects.
-    pub fn categorical(mut self, value: impl Into<List<CategoricalScaleDefinition>>) -> Self { self.categorical = Some(value.into()); self }
+    pub fn categorical(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CategoricalScaleDefinition>>) -> Self { self.categorical = ::std::option::Option::Some(value.into()); self }
     /// `Numerical`: a list of [`NumericalScaleDefinition`] objects.
-    pub fn numerical(mut self, value: impl Into<List<NumericalScaleDefinition>>) -> Self { self.numerical = Some(value.into()); self }
+    pub fn numerical(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumericalScaleDefinition>>) -> Self { self.numerical = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RatingScale {}
+impl crate::PropertyType for RatingScale {}
 
-impl ToValue for RatingScale {
+impl ::cloudwright_core::ToValue for RatingScale {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Categorical", &self.categorical)
             .opt("Numerical", &self.numerical)
             .build()
@@ -879,24 +716,166 @@ pub enum EvaluatorLevel {
     /// `SESSION`
     Session,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluatorLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EvaluatorLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluatorLevel {
+impl ::cloudwright_core::ToValue for EvaluatorLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ToolCall => "TOOL_CALL",
             Self::Trace => "TRACE",
             Self::Session => "SESSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Evaluator: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("EvaluatorConfig", Shape::Object(&RULE_EvaluatorConfig)),
+            ("EvaluatorName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Level", Shape::Str(&StrRule { allowed: &["TOOL_CALL", "TRACE", "SESSION"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["EvaluatorName", "EvaluatorConfig", "Level"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockEvaluatorModelConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
+            ("InferenceConfig", Shape::Object(&RULE_InferenceConfiguration)),
+            ("ModelId", Shape::STR),
+        ],
+        required: &["ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CategoricalScaleDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::STR),
+            ("Label", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["Label", "Definition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeBasedEvaluatorConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaConfig", Shape::Object(&RULE_LambdaEvaluatorConfig)),
+        ],
+        required: &["LambdaConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluatorConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CodeBased", Shape::Object(&RULE_CodeBasedEvaluatorConfig)),
+            ("LlmAsAJudge", Shape::Object(&RULE_LlmAsAJudgeEvaluatorConfig)),
+        ],
+        one_of: &[&[&["LlmAsAJudge"], &["CodeBased"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluatorModelConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockEvaluatorModelConfig", Shape::Object(&RULE_BedrockEvaluatorModelConfig)),
+        ],
+        required: &["BedrockEvaluatorModelConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Temperature", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("TopP", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaEvaluatorConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("LambdaTimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
+        ],
+        required: &["LambdaArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LlmAsAJudgeEvaluatorConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Instructions", Shape::STR),
+            ("ModelConfig", Shape::Object(&RULE_EvaluatorModelConfig)),
+            ("RatingScale", Shape::Object(&RULE_RatingScale)),
+        ],
+        required: &["Instructions", "RatingScale", "ModelConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NumericalScaleDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::STR),
+            ("Label", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Value", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["Value", "Label", "Definition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RatingScale: ObjRule = ObjRule {
+        properties: &[
+            ("Categorical", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalScaleDefinition), min_items: None, max_items: None, unique: false })),
+            ("Numerical", Shape::List(&ListRule { items: Shape::Object(&RULE_NumericalScaleDefinition), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["Numerical"], &["Categorical"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[a-z0-9-]{1,20}:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:[a-z0-9-]{1,20}:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}$",
-);
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:[a-z0-9-]{1,20}:iam::([0-9]{12})?:role/.+$");
-
 /// The required properties of [`Gateway`], by name: `Gateway::new(GatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRequired {
     /// `AuthorizerType`: an [`AuthorizerType`] value, required.
     pub authorizer_type: AuthorizerType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProtocolType`: a [`GatewayProtocolType`] value, required.
     pub protocol_type: GatewayProtocolType,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Gateway: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizerConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("AuthorizerType", Shape::Str(&StrRule { allowed: &["CUSTOM_JWT", "AWS_IAM", "NONE"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("ExceptionLevel", Shape::Str(&StrRule { allowed: &["DEBUG"], ..StrRule::ANY })),
-        ("InterceptorConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayInterceptorConfiguration), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PolicyEngineConfiguration", Shape::Object(&RULE_GatewayPolicyEngineConfiguration)),
-        ("ProtocolConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("ProtocolType", Shape::Str(&StrRule { allowed: &["MCP"], ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["AuthorizerType", "Name", "ProtocolType", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::Gateway` resource.
 ///
 /// Amazon Bedrock AgentCore Gateway provides a unified connectivity layer between agents and the tools and resources they need to interact with.
 ///
-/// For more information about creating a gateway, see \[Set up an Amazon Bedrock AgentCore gateway\](<https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-building.html>) .
+/// For more information about creating a gateway, see [Set up an Amazon Bedrock AgentCore gateway](https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-building.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -68,7 +35,7 @@ pub(crate) static RULE_Gateway: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gateway {
     /// `AuthorizerConfiguration`: a JSON value.
-    pub authorizer_configuration: Option<Json>,
+    pub authorizer_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `AuthorizerType`: an [`AuthorizerType`] value, required.
     ///
     /// The authorizer type for the gateway.
@@ -78,33 +45,35 @@ pub struct Gateway {
     /// The description for the gateway.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExceptionLevel`: an [`ExceptionLevel`] value.
     ///
     /// The exception level for the gateway.
-    pub exception_level: Option<ExceptionLevel>,
+    pub exception_level: ::std::option::Option<ExceptionLevel>,
     /// `InterceptorConfigurations`: a list of [`GatewayInterceptorConfiguration`] objects.
     ///
     /// Items 1 to 2.
-    pub interceptor_configurations: Option<List<GatewayInterceptorConfiguration>>,
+    pub interceptor_configurations:
+        ::std::option::Option<::cloudwright_core::List<GatewayInterceptorConfiguration>>,
     /// `KmsKeyArn`: a string.
     ///
     /// The KMS key ARN for the gateway.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:[a-z0-9-]{1,20}:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name for the gateway.
     ///
     /// Pattern `^([0-9a-zA-Z][-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyEngineConfiguration`: a [`GatewayPolicyEngineConfiguration`] object.
-    pub policy_engine_configuration: Option<Obj<GatewayPolicyEngineConfiguration>>,
+    pub policy_engine_configuration:
+        ::std::option::Option<crate::Obj<GatewayPolicyEngineConfiguration>>,
     /// `ProtocolConfiguration`: a JSON value.
     ///
     /// The protocol configuration for the gateway target.
-    pub protocol_configuration: Option<Json>,
+    pub protocol_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `ProtocolType`: a [`GatewayProtocolType`] value, required.
     ///
     /// The protocol type for the gateway target.
@@ -112,11 +81,11 @@ pub struct Gateway {
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:[a-z0-9-]{1,20}:iam::([0-9]{12})?:role/.+$`; length 1 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// The tags for the gateway.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -126,7 +95,7 @@ impl Gateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::Gateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gateway.html",
         primary_identifier: &["GatewayIdentifier"],
@@ -137,72 +106,74 @@ impl Gateway {
         read_only: &["CreatedAt", "GatewayArn", "GatewayIdentifier", "GatewayUrl", "Status", "StatusReasons", "UpdatedAt", "WorkloadIdentityDetails"],
         attributes: &["CreatedAt", "GatewayArn", "GatewayIdentifier", "GatewayUrl", "Status", "StatusReasons", "UpdatedAt", "WorkloadIdentityDetails"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Gateway` with its required properties, named in a [`GatewayRequired`].
     #[inline]
     pub fn new(required: GatewayRequired) -> Self {
         Self {
-            authorizer_configuration: None,
+            authorizer_configuration: ::std::option::Option::None,
             authorizer_type: required.authorizer_type,
-            description: None,
-            exception_level: None,
-            interceptor_configurations: None,
-            kms_key_arn: None,
+            description: ::std::option::Option::None,
+            exception_level: ::std::option::Option::None,
+            interceptor_configurations: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
             name: required.name,
-            policy_engine_configuration: None,
-            protocol_configuration: None,
+            policy_engine_configuration: ::std::option::Option::None,
+            protocol_configuration: ::std::option::Option::None,
             protocol_type: required.protocol_type,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizerConfiguration`: a JSON value.
-    pub fn authorizer_configuration(mut self, value: impl Into<Json>) -> Self { self.authorizer_configuration = Some(value.into()); self }
+    pub fn authorizer_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.authorizer_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizerType`: an [`AuthorizerType`] value, required.
-    pub fn authorizer_type(mut self, value: impl Into<AuthorizerType>) -> Self { self.authorizer_type = value.into(); self }
+    pub fn authorizer_type(mut self, value: impl ::std::convert::Into<AuthorizerType>) -> Self { self.authorizer_type = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExceptionLevel`: an [`ExceptionLevel`] value.
-    pub fn exception_level(mut self, value: impl Into<ExceptionLevel>) -> Self { self.exception_level = Some(value.into()); self }
+    pub fn exception_level(mut self, value: impl ::std::convert::Into<ExceptionLevel>) -> Self { self.exception_level = ::std::option::Option::Some(value.into()); self }
     /// `InterceptorConfigurations`: a list of [`GatewayInterceptorConfiguration`] objects.
-    pub fn interceptor_configurations(mut self, value: impl Into<List<GatewayInterceptorConfiguration>>) -> Self { self.interceptor_configurations = Some(value.into()); self }
+    pub fn interceptor_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GatewayInterceptorConfiguration>>) -> Self { self.interceptor_configurations = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PolicyEngineConfiguration`: a [`GatewayPolicyEngineConfiguration`] object.
-    pub fn policy_engine_configuration(mut self, value: impl Into<Obj<GatewayPolicyEngineConfiguration>>) -> Self { self.policy_engine_configuration = Some(value.into()); self }
+    pub fn policy_engine_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GatewayPolicyEngineConfiguration>>) -> Self { self.policy_engine_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolConfiguration`: a JSON value.
-    pub fn protocol_configuration(mut self, value: impl Into<Json>) -> Self { self.protocol_configuration = Some(value.into()); self }
+    pub fn protocol_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.protocol_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolType`: a [`GatewayProtocolType`] value, required.
-    pub fn protocol_type(mut self, value: impl Into<GatewayProtocolType>) -> Self { self.protocol_type = value.into(); self }
+    pub fn protocol_type(mut self, value: impl ::std::convert::Into<GatewayProtocolType>) -> Self { self.protocol_type = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Gateway {
+impl ::cloudwright_core::Resource for Gateway {
     type Attributes = GatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Gateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Gateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Gateway {
+impl ::cloudwright_core::ToValue for Gateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizerConfiguration", &self.authorizer_configuration)
             .req("AuthorizerType", &self.authorizer_type)
             .opt("Description", &self.description)
@@ -225,12 +196,12 @@ impl ToValue for Gateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Gateway`]: `Handle<Gateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Gateway`]: `Handle<Gateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GatewayAttributes(ResourceRef);
+pub struct GatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -240,58 +211,58 @@ impl GatewayAttributes {
     ///
     /// The date and time at which the gateway was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `GatewayArn`: a string.
     ///
     /// The ARN for the gateway.
     #[inline]
-    pub fn gateway_arn(&self) -> Value {
-        self.0.get_att("GatewayArn")
+    pub fn gateway_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayArn"))
     }
 
     /// `Fn::GetAtt` `GatewayIdentifier`: a string.
     #[inline]
-    pub fn gateway_identifier(&self) -> Value {
-        self.0.get_att("GatewayIdentifier")
+    pub fn gateway_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayIdentifier"))
     }
 
     /// `Fn::GetAtt` `GatewayUrl`: a string.
     ///
     /// The gateway URL for the gateway.
     #[inline]
-    pub fn gateway_url(&self) -> Value {
-        self.0.get_att("GatewayUrl")
+    pub fn gateway_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayUrl"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// The status reasons for the gateway.
     #[inline]
-    pub fn status_reasons(&self) -> Value {
-        self.0.get_att("StatusReasons")
+    pub fn status_reasons(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("StatusReasons"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `WorkloadIdentityDetails`: an object.
     ///
     /// The workload identity details for the gateway.
     #[inline]
-    pub fn workload_identity_details(&self) -> Value {
-        self.0.get_att("WorkloadIdentityDetails")
+    pub fn workload_identity_details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("WorkloadIdentityDetails"))
     }
 }
 
@@ -299,22 +270,10 @@ impl GatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayInterceptorConfigurationRequired {
     /// `InterceptionPoints`: a list of [`GatewayInterceptionPoint`] values, required.
-    pub interception_points: List<GatewayInterceptionPoint>,
+    pub interception_points: ::cloudwright_core::List<GatewayInterceptionPoint>,
     /// `Interceptor`: a JSON value, required.
-    pub interceptor: Json,
+    pub interceptor: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayInterceptorConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InputConfiguration", Shape::Object(&RULE_InterceptorInputConfiguration)),
-        ("InterceptionPoints", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REQUEST", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("Interceptor", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Interceptor", "InterceptionPoints"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayInterceptorConfiguration` property type of `AWS::BedrockAgentCore::Gateway`.
 ///
@@ -322,13 +281,13 @@ pub(crate) static RULE_GatewayInterceptorConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayInterceptorConfiguration {
     /// `InputConfiguration`: an [`InterceptorInputConfiguration`] object.
-    pub input_configuration: Option<Obj<InterceptorInputConfiguration>>,
+    pub input_configuration: ::std::option::Option<crate::Obj<InterceptorInputConfiguration>>,
     /// `InterceptionPoints`: a list of [`GatewayInterceptionPoint`] values, required.
     ///
     /// Items 1 to 2.
-    pub interception_points: List<GatewayInterceptionPoint>,
+    pub interception_points: ::cloudwright_core::List<GatewayInterceptionPoint>,
     /// `Interceptor`: a JSON value, required.
-    pub interceptor: Json,
+    pub interceptor: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -337,26 +296,26 @@ impl GatewayInterceptorConfiguration {
     #[inline]
     pub fn new(required: GatewayInterceptorConfigurationRequired) -> Self {
         Self {
-            input_configuration: None,
+            input_configuration: ::std::option::Option::None,
             interception_points: required.interception_points,
             interceptor: required.interceptor,
         }
     }
 
     /// `InputConfiguration`: an [`InterceptorInputConfiguration`] object.
-    pub fn input_configuration(mut self, value: impl Into<Obj<InterceptorInputConfiguration>>) -> Self { self.input_configuration = Some(value.into()); self }
+    pub fn input_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InterceptorInputConfiguration>>) -> Self { self.input_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InterceptionPoints`: a list of [`GatewayInterceptionPoint`] values, required.
-    pub fn interception_points(mut self, value: impl Into<List<GatewayInterceptionPoint>>) -> Self { self.interception_points = value.into(); self }
+    pub fn interception_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GatewayInterceptionPoint>>) -> Self { self.interception_points = value.into(); self }
     /// `Interceptor`: a JSON value, required.
-    pub fn interceptor(mut self, value: impl Into<Json>) -> Self { self.interceptor = value.into(); self }
+    pub fn interceptor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.interceptor = value.into(); self }
 }
 
-impl PropertyType for GatewayInterceptorConfiguration {}
+impl crate::PropertyType for GatewayInterceptorConfiguration {}
 
-impl ToValue for GatewayInterceptorConfiguration {
+impl ::cloudwright_core::ToValue for GatewayInterceptorConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputConfiguration", &self.input_configuration)
             .req("InterceptionPoints", &self.interception_points)
             .req("Interceptor", &self.interceptor)
@@ -368,21 +327,10 @@ impl ToValue for GatewayInterceptorConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayPolicyEngineConfigurationRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `Mode`: a [`GatewayPolicyEngineMode`] value, required.
     pub mode: GatewayPolicyEngineMode,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayPolicyEngineConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["LOG_ONLY", "ENFORCE"], ..StrRule::ANY })),
-    ],
-    required: &["Arn", "Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatewayPolicyEngineConfiguration` property type of `AWS::BedrockAgentCore::Gateway`.
 ///
@@ -392,7 +340,7 @@ pub struct GatewayPolicyEngineConfiguration {
     /// `Arn`: a string, required.
     ///
     /// Pattern `^arn:[a-z0-9-]{1,20}:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}$`; length 1 to 170.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `Mode`: a [`GatewayPolicyEngineMode`] value, required.
     pub mode: GatewayPolicyEngineMode,
 }
@@ -409,39 +357,22 @@ impl GatewayPolicyEngineConfiguration {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `Mode`: a [`GatewayPolicyEngineMode`] value, required.
-    pub fn mode(mut self, value: impl Into<GatewayPolicyEngineMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<GatewayPolicyEngineMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for GatewayPolicyEngineConfiguration {}
+impl crate::PropertyType for GatewayPolicyEngineConfiguration {}
 
-impl ToValue for GatewayPolicyEngineConfiguration {
+impl ::cloudwright_core::ToValue for GatewayPolicyEngineConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req("Mode", &self.mode)
             .build()
     }
 }
-
-/// The required properties of [`InterceptorInputConfiguration`], by name: `InterceptorInputConfiguration::new(InterceptorInputConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InterceptorInputConfigurationRequired {
-    /// `PassRequestHeaders`: a boolean, required.
-    pub pass_request_headers: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InterceptorInputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PassRequestHeaders", Shape::Bool),
-    ],
-    required: &["PassRequestHeaders"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InterceptorInputConfiguration` property type of `AWS::BedrockAgentCore::Gateway`.
 ///
@@ -449,29 +380,29 @@ pub(crate) static RULE_InterceptorInputConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InterceptorInputConfiguration {
     /// `PassRequestHeaders`: a boolean, required.
-    pub pass_request_headers: Bool,
+    pub pass_request_headers: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl InterceptorInputConfiguration {
-    /// A `InterceptorInputConfiguration` with its required properties, named in a [`InterceptorInputConfigurationRequired`].
+    /// A `InterceptorInputConfiguration` with its one required property, `PassRequestHeaders`.
     #[inline]
-    pub fn new(required: InterceptorInputConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            pass_request_headers: required.pass_request_headers,
+            pass_request_headers: value.into(),
         }
     }
 
     /// `PassRequestHeaders`: a boolean, required.
-    pub fn pass_request_headers(mut self, value: impl Into<Bool>) -> Self { self.pass_request_headers = value.into(); self }
+    pub fn pass_request_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.pass_request_headers = value.into(); self }
 }
 
-impl PropertyType for InterceptorInputConfiguration {}
+impl crate::PropertyType for InterceptorInputConfiguration {}
 
-impl ToValue for InterceptorInputConfiguration {
+impl ::cloudwright_core::ToValue for InterceptorInputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PassRequestHeaders", &self.pass_request_headers)
             .build()
     }
@@ -487,25 +418,25 @@ pub enum AuthorizerType {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthorizerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthorizerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthorizerType {
+impl ::cloudwright_core::ToValue for AuthorizerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomJwt => "CUSTOM_JWT",
             Self::AwsIam => "AWS_IAM",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -515,23 +446,23 @@ pub enum ExceptionLevel {
     /// `DEBUG`
     Debug,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExceptionLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExceptionLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExceptionLevel {
+impl ::cloudwright_core::ToValue for ExceptionLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Debug => "DEBUG",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -543,24 +474,24 @@ pub enum GatewayInterceptionPoint {
     /// `RESPONSE`
     Response,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GatewayInterceptionPoint {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GatewayInterceptionPoint {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GatewayInterceptionPoint {
+impl ::cloudwright_core::ToValue for GatewayInterceptionPoint {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Request => "REQUEST",
             Self::Response => "RESPONSE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -572,24 +503,24 @@ pub enum GatewayPolicyEngineMode {
     /// `ENFORCE`
     Enforce,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GatewayPolicyEngineMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GatewayPolicyEngineMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GatewayPolicyEngineMode {
+impl ::cloudwright_core::ToValue for GatewayPolicyEngineMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LogOnly => "LOG_ONLY",
             Self::Enforce => "ENFORCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -599,22 +530,93 @@ pub enum GatewayProtocolType {
     /// `MCP`
     Mcp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GatewayProtocolType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GatewayProtocolType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GatewayProtocolType {
+impl ::cloudwright_core::ToValue for GatewayProtocolType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mcp => "MCP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:[a-z0-9-]{1,20}:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:[a-z0-9-]{1,20}:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:[a-z0-9-]{1,20}:iam::([0-9]{12})?:role/.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Gateway: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizerConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("AuthorizerType", Shape::Str(&StrRule { allowed: &["CUSTOM_JWT", "AWS_IAM", "NONE"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("ExceptionLevel", Shape::Str(&StrRule { allowed: &["DEBUG"], ..StrRule::ANY })),
+            ("InterceptorConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayInterceptorConfiguration), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PolicyEngineConfiguration", Shape::Object(&RULE_GatewayPolicyEngineConfiguration)),
+            ("ProtocolConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("ProtocolType", Shape::Str(&StrRule { allowed: &["MCP"], ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["AuthorizerType", "Name", "ProtocolType", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayInterceptorConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InputConfiguration", Shape::Object(&RULE_InterceptorInputConfiguration)),
+            ("InterceptionPoints", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REQUEST", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("Interceptor", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Interceptor", "InterceptionPoints"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayPolicyEngineConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["LOG_ONLY", "ENFORCE"], ..StrRule::ANY })),
+        ],
+        required: &["Arn", "Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InterceptorInputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PassRequestHeaders", Shape::Bool),
+        ],
+        required: &["PassRequestHeaders"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

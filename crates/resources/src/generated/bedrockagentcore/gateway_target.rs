@@ -5,40 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$");
-
 /// The required properties of [`GatewayTarget`], by name: `GatewayTarget::new(GatewayTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayTargetRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TargetConfiguration`: a JSON value, required.
-    pub target_configuration: Json,
+    pub target_configuration: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayTarget: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialProviderConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CredentialProviderConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("GatewayIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TargetConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Name", "TargetConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::GatewayTarget` resource.
 ///
 /// After creating a gateway, you can add targets, which define the tools that your gateway will host.
 ///
-/// For more information about adding gateway targets, see \[Add targets to an existing gateway\](<https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-building-adding-targets.html>) .
+/// For more information about adding gateway targets, see [Add targets to an existing gateway](https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-building-adding-targets.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -56,31 +36,32 @@ pub struct GatewayTarget {
     /// The OAuth credential provider configuration.
     ///
     /// Items 1 to 1.
-    pub credential_provider_configurations: Option<List<CredentialProviderConfiguration>>,
+    pub credential_provider_configurations:
+        ::std::option::Option<::cloudwright_core::List<CredentialProviderConfiguration>>,
     /// `Description`: a string.
     ///
     /// The description for the gateway target.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GatewayIdentifier`: a string.
     ///
     /// The gateway ID for the gateway target.
     ///
     /// Pattern `^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$`; create-only: changing it replaces the resource.
-    pub gateway_identifier: Option<Str>,
+    pub gateway_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    pub metadata_configuration: Option<Obj<MetadataConfiguration>>,
+    pub metadata_configuration: ::std::option::Option<crate::Obj<MetadataConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name for the gateway target.
     ///
     /// Pattern `^([0-9a-zA-Z][-]?){1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TargetConfiguration`: a JSON value, required.
     ///
     /// The target configuration for the Smithy model target.
-    pub target_configuration: Json,
+    pub target_configuration: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -90,7 +71,7 @@ impl GatewayTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::GatewayTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gatewaytarget.html",
         primary_identifier: &["GatewayIdentifier", "TargetId"],
@@ -101,51 +82,53 @@ impl GatewayTarget {
         read_only: &["CreatedAt", "GatewayArn", "LastSynchronizedAt", "Status", "StatusReasons", "TargetId", "UpdatedAt"],
         attributes: &["CreatedAt", "GatewayArn", "LastSynchronizedAt", "Status", "StatusReasons", "TargetId", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `GatewayTarget` with its required properties, named in a [`GatewayTargetRequired`].
     #[inline]
     pub fn new(required: GatewayTargetRequired) -> Self {
         Self {
-            credential_provider_configurations: None,
-            description: None,
-            gateway_identifier: None,
-            metadata_configuration: None,
+            credential_provider_configurations: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            gateway_identifier: ::std::option::Option::None,
+            metadata_configuration: ::std::option::Option::None,
             name: required.name,
             target_configuration: required.target_configuration,
         }
     }
 
     /// `CredentialProviderConfigurations`: a list of [`CredentialProviderConfiguration`] objects.
-    pub fn credential_provider_configurations(mut self, value: impl Into<List<CredentialProviderConfiguration>>) -> Self { self.credential_provider_configurations = Some(value.into()); self }
+    pub fn credential_provider_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CredentialProviderConfiguration>>) -> Self { self.credential_provider_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GatewayIdentifier`: a string.
-    pub fn gateway_identifier(mut self, value: impl Into<Str>) -> Self { self.gateway_identifier = Some(value.into()); self }
+    pub fn gateway_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_identifier = ::std::option::Option::Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
+    pub fn metadata_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `TargetConfiguration`: a JSON value, required.
-    pub fn target_configuration(mut self, value: impl Into<Json>) -> Self { self.target_configuration = value.into(); self }
+    pub fn target_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.target_configuration = value.into(); self }
 }
 
-impl Resource for GatewayTarget {
+impl ::cloudwright_core::Resource for GatewayTarget {
     type Attributes = GatewayTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GatewayTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GatewayTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GatewayTarget {
+impl ::cloudwright_core::ToValue for GatewayTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CredentialProviderConfigurations",
                 &self.credential_provider_configurations,
@@ -159,12 +142,12 @@ impl ToValue for GatewayTarget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GatewayTarget`]: `Handle<GatewayTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GatewayTarget`]: `Handle<GatewayTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GatewayTargetAttributes(ResourceRef);
+pub struct GatewayTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GatewayTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GatewayTargetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,70 +157,52 @@ impl GatewayTargetAttributes {
     ///
     /// The date and time at which the gateway target was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `GatewayArn`: a string.
     #[inline]
-    pub fn gateway_arn(&self) -> Value {
-        self.0.get_att("GatewayArn")
+    pub fn gateway_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayArn"))
     }
 
     /// `Fn::GetAtt` `LastSynchronizedAt`: a string.
     #[inline]
-    pub fn last_synchronized_at(&self) -> Value {
-        self.0.get_att("LastSynchronizedAt")
+    pub fn last_synchronized_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastSynchronizedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// The status reasons for the gateway target.
     #[inline]
-    pub fn status_reasons(&self) -> Value {
-        self.0.get_att("StatusReasons")
+    pub fn status_reasons(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("StatusReasons"))
     }
 
     /// `Fn::GetAtt` `TargetId`: a string.
     ///
     /// The target ID for the gateway target.
     #[inline]
-    pub fn target_id(&self) -> Value {
-        self.0.get_att("TargetId")
+    pub fn target_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the resource was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`CredentialProviderConfiguration`], by name: `CredentialProviderConfiguration::new(CredentialProviderConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CredentialProviderConfigurationRequired {
-    /// `CredentialProviderType`: a [`CredentialProviderType`] value, required.
-    pub credential_provider_type: CredentialProviderType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CredentialProviderConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialProvider", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("CredentialProviderType", Shape::Str(&StrRule { allowed: &["GATEWAY_IAM_ROLE", "OAUTH", "API_KEY"], ..StrRule::ANY })),
-    ],
-    required: &["CredentialProviderType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CredentialProviderConfiguration` property type of `AWS::BedrockAgentCore::GatewayTarget`.
 ///
@@ -249,7 +214,7 @@ pub struct CredentialProviderConfiguration {
     /// `CredentialProvider`: a JSON value.
     ///
     /// The credential provider for the gateway target.
-    pub credential_provider: Option<Json>,
+    pub credential_provider: ::std::option::Option<::cloudwright_core::Json>,
     /// `CredentialProviderType`: a [`CredentialProviderType`] value, required.
     ///
     /// The credential provider type for the gateway target.
@@ -258,43 +223,32 @@ pub struct CredentialProviderConfiguration {
 
 #[rustfmt::skip]
 impl CredentialProviderConfiguration {
-    /// A `CredentialProviderConfiguration` with its required properties, named in a [`CredentialProviderConfigurationRequired`].
+    /// A `CredentialProviderConfiguration` with its one required property, `CredentialProviderType`.
     #[inline]
-    pub fn new(required: CredentialProviderConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<CredentialProviderType>) -> Self {
         Self {
-            credential_provider: None,
-            credential_provider_type: required.credential_provider_type,
+            credential_provider: ::std::option::Option::None,
+            credential_provider_type: value.into(),
         }
     }
 
     /// `CredentialProvider`: a JSON value.
-    pub fn credential_provider(mut self, value: impl Into<Json>) -> Self { self.credential_provider = Some(value.into()); self }
+    pub fn credential_provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.credential_provider = ::std::option::Option::Some(value.into()); self }
     /// `CredentialProviderType`: a [`CredentialProviderType`] value, required.
-    pub fn credential_provider_type(mut self, value: impl Into<CredentialProviderType>) -> Self { self.credential_provider_type = value.into(); self }
+    pub fn credential_provider_type(mut self, value: impl ::std::convert::Into<CredentialProviderType>) -> Self { self.credential_provider_type = value.into(); self }
 }
 
-impl PropertyType for CredentialProviderConfiguration {}
+impl crate::PropertyType for CredentialProviderConfiguration {}
 
-impl ToValue for CredentialProviderConfiguration {
+impl ::cloudwright_core::ToValue for CredentialProviderConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CredentialProvider", &self.credential_provider)
             .req("CredentialProviderType", &self.credential_provider_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedQueryParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AllowedRequestHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AllowedResponseHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetadataConfiguration` property type of `AWS::BedrockAgentCore::GatewayTarget`.
 ///
@@ -302,11 +256,14 @@ pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetadataConfiguration {
     /// `AllowedQueryParameters`: a list of strings.
-    pub allowed_query_parameters: Option<List<Str>>,
+    pub allowed_query_parameters:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedRequestHeaders`: a list of strings.
-    pub allowed_request_headers: Option<List<Str>>,
+    pub allowed_request_headers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedResponseHeaders`: a list of strings.
-    pub allowed_response_headers: Option<List<Str>>,
+    pub allowed_response_headers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -314,23 +271,23 @@ impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedQueryParameters`: a list of strings.
-    pub fn allowed_query_parameters(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_query_parameters = Some(value.into()); self }
+    pub fn allowed_query_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_query_parameters = ::std::option::Option::Some(value.into()); self }
     /// `AllowedRequestHeaders`: a list of strings.
-    pub fn allowed_request_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_request_headers = Some(value.into()); self }
+    pub fn allowed_request_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_request_headers = ::std::option::Option::Some(value.into()); self }
     /// `AllowedResponseHeaders`: a list of strings.
-    pub fn allowed_response_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_response_headers = Some(value.into()); self }
+    pub fn allowed_response_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_response_headers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataConfiguration {}
+impl crate::PropertyType for MetadataConfiguration {}
 
-impl ToValue for MetadataConfiguration {
+impl ::cloudwright_core::ToValue for MetadataConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedQueryParameters", &self.allowed_query_parameters)
             .opt("AllowedRequestHeaders", &self.allowed_request_headers)
             .opt("AllowedResponseHeaders", &self.allowed_response_headers)
@@ -348,24 +305,71 @@ pub enum CredentialProviderType {
     /// `API_KEY`
     ApiKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CredentialProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CredentialProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CredentialProviderType {
+impl ::cloudwright_core::ToValue for CredentialProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GatewayIamRole => "GATEWAY_IAM_ROLE",
             Self::Oauth => "OAUTH",
             Self::ApiKey => "API_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayTarget: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialProviderConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CredentialProviderConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("GatewayIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TargetConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Name", "TargetConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CredentialProviderConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialProvider", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("CredentialProviderType", Shape::Str(&StrRule { allowed: &["GATEWAY_IAM_ROLE", "OAUTH", "API_KEY"], ..StrRule::ANY })),
+        ],
+        required: &["CredentialProviderType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedQueryParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AllowedRequestHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AllowedResponseHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

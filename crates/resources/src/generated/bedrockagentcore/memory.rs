@@ -5,53 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^[a-zA-Z0-9\\-_/]*(\\{(actorId|sessionId|memoryStrategyId)\\}[a-zA-Z0-9\\-_/]*)*$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$");
-
 /// The required properties of [`Memory`], by name: `Memory::new(MemoryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemoryRequired {
     /// `EventExpiryDuration`: an integer, required.
-    pub event_expiry_duration: Int,
+    pub event_expiry_duration: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Memory: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("EncryptionKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventExpiryDuration", Shape::Int(&NumRule { min: Some(3.0), max: Some(365.0), ..NumRule::ANY })),
-        ("IndexedKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexedKey), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("MemoryExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("MemoryStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_MemoryStrategy), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("StreamDeliveryResources", Shape::Object(&RULE_StreamDeliveryResources)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "EventExpiryDuration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::Memory` resource.
 ///
 /// Memory allows AI agents to maintain both immediate and long-term knowledge, enabling context-aware and personalized interactions.
 ///
-/// For more information about using Memory in Amazon Bedrock AgentCore, see \[Host agent or tools with Amazon Bedrock AgentCore Memory\](<https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/memory-getting-started.html>) .
+/// For more information about using Memory in Amazon Bedrock AgentCore, see [Host agent or tools with Amazon Bedrock AgentCore Memory](https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/memory-getting-started.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -67,47 +34,47 @@ pub struct Memory {
     /// `Description`: a string.
     ///
     /// Description of the Memory resource
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionKeyArn`: a string.
     ///
     /// The memory encryption key Amazon Resource Name (ARN).
     ///
     /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`; create-only: changing it replaces the resource.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventExpiryDuration`: an integer, required.
     ///
     /// The event expiry configuration.
     ///
     /// Value 3 to 365.
-    pub event_expiry_duration: Int,
+    pub event_expiry_duration: ::cloudwright_core::Int,
     /// `IndexedKeys`: a list of [`IndexedKey`] objects.
     ///
     /// List of indexed keys for the memory
     ///
     /// Items 1 to 10.
-    pub indexed_keys: Option<List<IndexedKey>>,
+    pub indexed_keys: ::std::option::Option<::cloudwright_core::List<IndexedKey>>,
     /// `MemoryExecutionRoleArn`: a string.
     ///
     /// The memory role ARN.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub memory_execution_role_arn: Option<Str>,
+    pub memory_execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemoryStrategies`: a list of [`MemoryStrategy`] objects.
     ///
     /// The memory strategies.
-    pub memory_strategies: Option<List<MemoryStrategy>>,
+    pub memory_strategies: ::std::option::Option<::cloudwright_core::List<MemoryStrategy>>,
     /// `Name`: a string, required.
     ///
     /// The memory name.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `StreamDeliveryResources`: a [`StreamDeliveryResources`] object.
-    pub stream_delivery_resources: Option<Obj<StreamDeliveryResources>>,
+    pub stream_delivery_resources: ::std::option::Option<crate::Obj<StreamDeliveryResources>>,
     /// `Tags`: a JSON value.
     ///
     /// The tags for the resources.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +84,7 @@ impl Memory {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::Memory",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-memory.html",
         primary_identifier: &["MemoryArn"],
@@ -128,63 +95,65 @@ impl Memory {
         read_only: &["MemoryArn", "MemoryId", "Status", "CreatedAt", "UpdatedAt", "FailureReason", "MemoryStrategies/*/SemanticMemoryStrategy/CreatedAt", "MemoryStrategies/*/SemanticMemoryStrategy/UpdatedAt", "MemoryStrategies/*/SemanticMemoryStrategy/StrategyId", "MemoryStrategies/*/SemanticMemoryStrategy/Status", "MemoryStrategies/*/SemanticMemoryStrategy/Type", "MemoryStrategies/*/SummaryMemoryStrategy/CreatedAt", "MemoryStrategies/*/SummaryMemoryStrategy/UpdatedAt", "MemoryStrategies/*/SummaryMemoryStrategy/StrategyId", "MemoryStrategies/*/SummaryMemoryStrategy/Status", "MemoryStrategies/*/SummaryMemoryStrategy/Type", "MemoryStrategies/*/UserPreferenceMemoryStrategy/CreatedAt", "MemoryStrategies/*/UserPreferenceMemoryStrategy/UpdatedAt", "MemoryStrategies/*/UserPreferenceMemoryStrategy/StrategyId", "MemoryStrategies/*/UserPreferenceMemoryStrategy/Status", "MemoryStrategies/*/UserPreferenceMemoryStrategy/Type", "MemoryStrategies/*/CustomMemoryStrategy/CreatedAt", "MemoryStrategies/*/CustomMemoryStrategy/UpdatedAt", "MemoryStrategies/*/CustomMemoryStrategy/StrategyId", "MemoryStrategies/*/CustomMemoryStrategy/Status", "MemoryStrategies/*/CustomMemoryStrategy/Type", "MemoryStrategies/*/EpisodicMemoryStrategy/CreatedAt", "MemoryStrategies/*/EpisodicMemoryStrategy/UpdatedAt", "MemoryStrategies/*/EpisodicMemoryStrategy/StrategyId", "MemoryStrategies/*/EpisodicMemoryStrategy/Status", "MemoryStrategies/*/EpisodicMemoryStrategy/Type"],
         attributes: &["CreatedAt", "FailureReason", "MemoryArn", "MemoryId", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Memory` with its required properties, named in a [`MemoryRequired`].
     #[inline]
     pub fn new(required: MemoryRequired) -> Self {
         Self {
-            description: None,
-            encryption_key_arn: None,
+            description: ::std::option::Option::None,
+            encryption_key_arn: ::std::option::Option::None,
             event_expiry_duration: required.event_expiry_duration,
-            indexed_keys: None,
-            memory_execution_role_arn: None,
-            memory_strategies: None,
+            indexed_keys: ::std::option::Option::None,
+            memory_execution_role_arn: ::std::option::Option::None,
+            memory_strategies: ::std::option::Option::None,
             name: required.name,
-            stream_delivery_resources: None,
-            tags: None,
+            stream_delivery_resources: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `EventExpiryDuration`: an integer, required.
-    pub fn event_expiry_duration(mut self, value: impl Into<Int>) -> Self { self.event_expiry_duration = value.into(); self }
+    pub fn event_expiry_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.event_expiry_duration = value.into(); self }
     /// `IndexedKeys`: a list of [`IndexedKey`] objects.
-    pub fn indexed_keys(mut self, value: impl Into<List<IndexedKey>>) -> Self { self.indexed_keys = Some(value.into()); self }
+    pub fn indexed_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IndexedKey>>) -> Self { self.indexed_keys = ::std::option::Option::Some(value.into()); self }
     /// `MemoryExecutionRoleArn`: a string.
-    pub fn memory_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.memory_execution_role_arn = Some(value.into()); self }
+    pub fn memory_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory_execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `MemoryStrategies`: a list of [`MemoryStrategy`] objects.
-    pub fn memory_strategies(mut self, value: impl Into<List<MemoryStrategy>>) -> Self { self.memory_strategies = Some(value.into()); self }
+    pub fn memory_strategies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MemoryStrategy>>) -> Self { self.memory_strategies = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `StreamDeliveryResources`: a [`StreamDeliveryResources`] object.
-    pub fn stream_delivery_resources(mut self, value: impl Into<Obj<StreamDeliveryResources>>) -> Self { self.stream_delivery_resources = Some(value.into()); self }
+    pub fn stream_delivery_resources(mut self, value: impl ::std::convert::Into<crate::Obj<StreamDeliveryResources>>) -> Self { self.stream_delivery_resources = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Memory {
+impl ::cloudwright_core::Resource for Memory {
     type Attributes = MemoryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Memory, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Memory, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Memory {
+impl ::cloudwright_core::ToValue for Memory {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("EncryptionKeyArn", &self.encryption_key_arn)
             .req("EventExpiryDuration", &self.event_expiry_duration)
@@ -198,12 +167,12 @@ impl ToValue for Memory {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Memory`]: `Handle<Memory>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Memory`]: `Handle<Memory>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MemoryAttributes(ResourceRef);
+pub struct MemoryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MemoryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MemoryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,58 +182,40 @@ impl MemoryAttributes {
     ///
     /// The timestamp when the memory record was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `MemoryArn`: a string.
     #[inline]
-    pub fn memory_arn(&self) -> Value {
-        self.0.get_att("MemoryArn")
+    pub fn memory_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MemoryArn"))
     }
 
     /// `Fn::GetAtt` `MemoryId`: a string.
     #[inline]
-    pub fn memory_id(&self) -> Value {
-        self.0.get_att("MemoryId")
+    pub fn memory_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MemoryId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`ContentConfiguration`], by name: `ContentConfiguration::new(ContentConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContentConfigurationRequired {
-    /// `Type`: a [`ContentConfigurationType`] value, required.
-    pub r#type: ContentConfigurationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Level", Shape::Str(&StrRule { allowed: &["METADATA_ONLY", "FULL_CONTENT"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["MEMORY_RECORDS"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContentConfiguration` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -274,7 +225,7 @@ pub struct ContentConfiguration {
     /// `Level`: a [`Level`] value.
     ///
     /// The level of content detail to deliver
-    pub level: Option<Level>,
+    pub level: ::std::option::Option<Level>,
     /// `Type`: a [`ContentConfigurationType`] value, required.
     ///
     /// The type of content to deliver
@@ -283,45 +234,32 @@ pub struct ContentConfiguration {
 
 #[rustfmt::skip]
 impl ContentConfiguration {
-    /// A `ContentConfiguration` with its required properties, named in a [`ContentConfigurationRequired`].
+    /// A `ContentConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ContentConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ContentConfigurationType>) -> Self {
         Self {
-            level: None,
-            r#type: required.r#type,
+            level: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Level`: a [`Level`] value.
-    pub fn level(mut self, value: impl Into<Level>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<Level>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ContentConfigurationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContentConfigurationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContentConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ContentConfiguration {}
+impl crate::PropertyType for ContentConfiguration {}
 
-impl ToValue for ContentConfiguration {
+impl ::cloudwright_core::ToValue for ContentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Level", &self.level)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("EpisodicOverride", Shape::Object(&RULE_EpisodicOverride)),
-        ("SelfManagedConfiguration", Shape::Object(&RULE_SelfManagedConfiguration)),
-        ("SemanticOverride", Shape::Object(&RULE_SemanticOverride)),
-        ("SummaryOverride", Shape::Object(&RULE_SummaryOverride)),
-        ("UserPreferenceOverride", Shape::Object(&RULE_UserPreferenceOverride)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -331,23 +269,23 @@ pub(crate) static RULE_CustomConfigurationInput: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomConfigurationInput {
     /// `EpisodicOverride`: an [`EpisodicOverride`] object.
-    pub episodic_override: Option<Obj<EpisodicOverride>>,
+    pub episodic_override: ::std::option::Option<crate::Obj<EpisodicOverride>>,
     /// `SelfManagedConfiguration`: a [`SelfManagedConfiguration`] object.
     ///
     /// The custom configuration input.
-    pub self_managed_configuration: Option<Obj<SelfManagedConfiguration>>,
+    pub self_managed_configuration: ::std::option::Option<crate::Obj<SelfManagedConfiguration>>,
     /// `SemanticOverride`: a [`SemanticOverride`] object.
     ///
     /// The memory override configuration.
-    pub semantic_override: Option<Obj<SemanticOverride>>,
+    pub semantic_override: ::std::option::Option<crate::Obj<SemanticOverride>>,
     /// `SummaryOverride`: a [`SummaryOverride`] object.
     ///
     /// The memory configuration override.
-    pub summary_override: Option<Obj<SummaryOverride>>,
+    pub summary_override: ::std::option::Option<crate::Obj<SummaryOverride>>,
     /// `UserPreferenceOverride`: an [`UserPreferenceOverride`] object.
     ///
     /// The memory user preference override.
-    pub user_preference_override: Option<Obj<UserPreferenceOverride>>,
+    pub user_preference_override: ::std::option::Option<crate::Obj<UserPreferenceOverride>>,
 }
 
 #[rustfmt::skip]
@@ -355,27 +293,27 @@ impl CustomConfigurationInput {
     /// A `CustomConfigurationInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EpisodicOverride`: an [`EpisodicOverride`] object.
-    pub fn episodic_override(mut self, value: impl Into<Obj<EpisodicOverride>>) -> Self { self.episodic_override = Some(value.into()); self }
+    pub fn episodic_override(mut self, value: impl ::std::convert::Into<crate::Obj<EpisodicOverride>>) -> Self { self.episodic_override = ::std::option::Option::Some(value.into()); self }
     /// `SelfManagedConfiguration`: a [`SelfManagedConfiguration`] object.
-    pub fn self_managed_configuration(mut self, value: impl Into<Obj<SelfManagedConfiguration>>) -> Self { self.self_managed_configuration = Some(value.into()); self }
+    pub fn self_managed_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SelfManagedConfiguration>>) -> Self { self.self_managed_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SemanticOverride`: a [`SemanticOverride`] object.
-    pub fn semantic_override(mut self, value: impl Into<Obj<SemanticOverride>>) -> Self { self.semantic_override = Some(value.into()); self }
+    pub fn semantic_override(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticOverride>>) -> Self { self.semantic_override = ::std::option::Option::Some(value.into()); self }
     /// `SummaryOverride`: a [`SummaryOverride`] object.
-    pub fn summary_override(mut self, value: impl Into<Obj<SummaryOverride>>) -> Self { self.summary_override = Some(value.into()); self }
+    pub fn summary_override(mut self, value: impl ::std::convert::Into<crate::Obj<SummaryOverride>>) -> Self { self.summary_override = ::std::option::Option::Some(value.into()); self }
     /// `UserPreferenceOverride`: an [`UserPreferenceOverride`] object.
-    pub fn user_preference_override(mut self, value: impl Into<Obj<UserPreferenceOverride>>) -> Self { self.user_preference_override = Some(value.into()); self }
+    pub fn user_preference_override(mut self, value: impl ::std::convert::Into<crate::Obj<UserPreferenceOverride>>) -> Self { self.user_preference_override = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomConfigurationInput {}
+impl crate::PropertyType for CustomConfigurationInput {}
 
-impl ToValue for CustomConfigurationInput {
+impl ::cloudwright_core::ToValue for CustomConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EpisodicOverride", &self.episodic_override)
             .opt("SelfManagedConfiguration", &self.self_managed_configuration)
             .opt("SemanticOverride", &self.semantic_override)
@@ -384,33 +322,6 @@ impl ToValue for CustomConfigurationInput {
             .build()
     }
 }
-
-/// The required properties of [`CustomMemoryStrategy`], by name: `CustomMemoryStrategy::new(CustomMemoryStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomMemoryStrategyRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomMemoryStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_CustomConfigurationInput)),
-        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
-        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
-        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -422,109 +333,110 @@ pub struct CustomMemoryStrategy {
     /// `Configuration`: a [`CustomConfigurationInput`] object.
     ///
     /// The memory strategy configuration.
-    pub configuration: Option<Obj<CustomConfigurationInput>>,
+    pub configuration: ::std::option::Option<crate::Obj<CustomConfigurationInput>>,
     /// `CreatedAt`: a string.
     ///
     /// Creation timestamp of the memory strategy
     ///
     /// Format `date-time`.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The memory strategy description.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub memory_record_schema: Option<Obj<MemoryRecordSchema>>,
+    pub memory_record_schema: ::std::option::Option<crate::Obj<MemoryRecordSchema>>,
     /// `Name`: a string, required.
     ///
     /// The memory strategy name.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NamespaceTemplates`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespace_templates: Option<List<Str>>,
+    pub namespace_templates:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Namespaces`: a list of strings.
     ///
     /// The memory strategy namespaces.
     ///
     /// Items at least 1.
-    pub namespaces: Option<List<Str>>,
+    pub namespaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Status`: a [`CustomMemoryStrategyStatus`] value.
     ///
     /// The memory strategy status.
-    pub status: Option<CustomMemoryStrategyStatus>,
+    pub status: ::std::option::Option<CustomMemoryStrategyStatus>,
     /// `StrategyId`: a string.
     ///
     /// The memory strategy ID.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`; length at least 12.
-    pub strategy_id: Option<Str>,
+    pub strategy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`CustomMemoryStrategyType`] value.
     ///
     /// The memory strategy type.
-    pub r#type: Option<CustomMemoryStrategyType>,
+    pub r#type: ::std::option::Option<CustomMemoryStrategyType>,
     /// `UpdatedAt`: a string.
     ///
     /// The memory strategy update date and time.
     ///
     /// Format `date-time`.
-    pub updated_at: Option<Str>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CustomMemoryStrategy {
-    /// A `CustomMemoryStrategy` with its required properties, named in a [`CustomMemoryStrategyRequired`].
+    /// A `CustomMemoryStrategy` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: CustomMemoryStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            configuration: None,
-            created_at: None,
-            description: None,
-            memory_record_schema: None,
-            name: required.name,
-            namespace_templates: None,
-            namespaces: None,
-            status: None,
-            strategy_id: None,
-            r#type: None,
-            updated_at: None,
+            configuration: ::std::option::Option::None,
+            created_at: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            memory_record_schema: ::std::option::Option::None,
+            name: value.into(),
+            namespace_templates: ::std::option::Option::None,
+            namespaces: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            strategy_id: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            updated_at: ::std::option::Option::None,
         }
     }
 
     /// `Configuration`: a [`CustomConfigurationInput`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<CustomConfigurationInput>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomConfigurationInput>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
+    pub fn memory_record_schema(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
+    pub fn namespace_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespace_templates = ::std::option::Option::Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
+    pub fn namespaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespaces = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`CustomMemoryStrategyStatus`] value.
-    pub fn status(mut self, value: impl Into<CustomMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CustomMemoryStrategyStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `StrategyId`: a string.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
+    pub fn strategy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strategy_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`CustomMemoryStrategyType`] value.
-    pub fn r#type(mut self, value: impl Into<CustomMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CustomMemoryStrategyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomMemoryStrategy {}
+impl crate::PropertyType for CustomMemoryStrategy {}
 
-impl ToValue for CustomMemoryStrategy {
+impl ::cloudwright_core::ToValue for CustomMemoryStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("CreatedAt", &self.created_at)
             .opt("Description", &self.description)
@@ -540,33 +452,6 @@ impl ToValue for CustomMemoryStrategy {
     }
 }
 
-/// The required properties of [`EpisodicMemoryStrategy`], by name: `EpisodicMemoryStrategy::new(EpisodicMemoryStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EpisodicMemoryStrategyRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EpisodicMemoryStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("ReflectionConfiguration", Shape::Object(&RULE_EpisodicReflectionConfigurationInput)),
-        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
-        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
-        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EpisodicMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-memory-episodicmemorystrategy.html>
@@ -577,105 +462,107 @@ pub struct EpisodicMemoryStrategy {
     /// Creation timestamp of the memory strategy
     ///
     /// Format `date-time`.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Description of the Memory resource
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub memory_record_schema: Option<Obj<MemoryRecordSchema>>,
+    pub memory_record_schema: ::std::option::Option<crate::Obj<MemoryRecordSchema>>,
     /// `Name`: a string, required.
     ///
     /// Name of the Memory resource
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NamespaceTemplates`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespace_templates: Option<List<Str>>,
+    pub namespace_templates:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Namespaces`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespaces: Option<List<Str>>,
+    pub namespaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ReflectionConfiguration`: an [`EpisodicReflectionConfigurationInput`] object.
-    pub reflection_configuration: Option<Obj<EpisodicReflectionConfigurationInput>>,
+    pub reflection_configuration:
+        ::std::option::Option<crate::Obj<EpisodicReflectionConfigurationInput>>,
     /// `Status`: an [`EpisodicMemoryStrategyStatus`] value.
     ///
     /// Status of the memory strategy
-    pub status: Option<EpisodicMemoryStrategyStatus>,
+    pub status: ::std::option::Option<EpisodicMemoryStrategyStatus>,
     /// `StrategyId`: a string.
     ///
     /// Unique identifier for the memory strategy
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`; length at least 12.
-    pub strategy_id: Option<Str>,
+    pub strategy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`EpisodicMemoryStrategyType`] value.
     ///
     /// Type of memory strategy
-    pub r#type: Option<EpisodicMemoryStrategyType>,
+    pub r#type: ::std::option::Option<EpisodicMemoryStrategyType>,
     /// `UpdatedAt`: a string.
     ///
     /// Last update timestamp of the memory strategy
     ///
     /// Format `date-time`.
-    pub updated_at: Option<Str>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl EpisodicMemoryStrategy {
-    /// A `EpisodicMemoryStrategy` with its required properties, named in a [`EpisodicMemoryStrategyRequired`].
+    /// A `EpisodicMemoryStrategy` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EpisodicMemoryStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            created_at: None,
-            description: None,
-            memory_record_schema: None,
-            name: required.name,
-            namespace_templates: None,
-            namespaces: None,
-            reflection_configuration: None,
-            status: None,
-            strategy_id: None,
-            r#type: None,
-            updated_at: None,
+            created_at: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            memory_record_schema: ::std::option::Option::None,
+            name: value.into(),
+            namespace_templates: ::std::option::Option::None,
+            namespaces: ::std::option::Option::None,
+            reflection_configuration: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            strategy_id: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            updated_at: ::std::option::Option::None,
         }
     }
 
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
+    pub fn memory_record_schema(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
+    pub fn namespace_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespace_templates = ::std::option::Option::Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
+    pub fn namespaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespaces = ::std::option::Option::Some(value.into()); self }
     /// `ReflectionConfiguration`: an [`EpisodicReflectionConfigurationInput`] object.
-    pub fn reflection_configuration(mut self, value: impl Into<Obj<EpisodicReflectionConfigurationInput>>) -> Self { self.reflection_configuration = Some(value.into()); self }
+    pub fn reflection_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EpisodicReflectionConfigurationInput>>) -> Self { self.reflection_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`EpisodicMemoryStrategyStatus`] value.
-    pub fn status(mut self, value: impl Into<EpisodicMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<EpisodicMemoryStrategyStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `StrategyId`: a string.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
+    pub fn strategy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strategy_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`EpisodicMemoryStrategyType`] value.
-    pub fn r#type(mut self, value: impl Into<EpisodicMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EpisodicMemoryStrategyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EpisodicMemoryStrategy {}
+impl crate::PropertyType for EpisodicMemoryStrategy {}
 
-impl ToValue for EpisodicMemoryStrategy {
+impl ::cloudwright_core::ToValue for EpisodicMemoryStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
             .opt("Description", &self.description)
             .opt("MemoryRecordSchema", &self.memory_record_schema)
@@ -691,28 +578,18 @@ impl ToValue for EpisodicMemoryStrategy {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EpisodicOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Consolidation", Shape::Object(&RULE_EpisodicOverrideConsolidationConfigurationInput)),
-        ("Extraction", Shape::Object(&RULE_EpisodicOverrideExtractionConfigurationInput)),
-        ("Reflection", Shape::Object(&RULE_EpisodicOverrideReflectionConfigurationInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EpisodicOverride` property type of `AWS::BedrockAgentCore::Memory`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-memory-episodicoverride.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EpisodicOverride {
     /// `Consolidation`: an [`EpisodicOverrideConsolidationConfigurationInput`] object.
-    pub consolidation: Option<Obj<EpisodicOverrideConsolidationConfigurationInput>>,
+    pub consolidation:
+        ::std::option::Option<crate::Obj<EpisodicOverrideConsolidationConfigurationInput>>,
     /// `Extraction`: an [`EpisodicOverrideExtractionConfigurationInput`] object.
-    pub extraction: Option<Obj<EpisodicOverrideExtractionConfigurationInput>>,
+    pub extraction: ::std::option::Option<crate::Obj<EpisodicOverrideExtractionConfigurationInput>>,
     /// `Reflection`: an [`EpisodicOverrideReflectionConfigurationInput`] object.
-    pub reflection: Option<Obj<EpisodicOverrideReflectionConfigurationInput>>,
+    pub reflection: ::std::option::Option<crate::Obj<EpisodicOverrideReflectionConfigurationInput>>,
 }
 
 #[rustfmt::skip]
@@ -720,23 +597,23 @@ impl EpisodicOverride {
     /// A `EpisodicOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Consolidation`: an [`EpisodicOverrideConsolidationConfigurationInput`] object.
-    pub fn consolidation(mut self, value: impl Into<Obj<EpisodicOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = Some(value.into()); self }
+    pub fn consolidation(mut self, value: impl ::std::convert::Into<crate::Obj<EpisodicOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = ::std::option::Option::Some(value.into()); self }
     /// `Extraction`: an [`EpisodicOverrideExtractionConfigurationInput`] object.
-    pub fn extraction(mut self, value: impl Into<Obj<EpisodicOverrideExtractionConfigurationInput>>) -> Self { self.extraction = Some(value.into()); self }
+    pub fn extraction(mut self, value: impl ::std::convert::Into<crate::Obj<EpisodicOverrideExtractionConfigurationInput>>) -> Self { self.extraction = ::std::option::Option::Some(value.into()); self }
     /// `Reflection`: an [`EpisodicOverrideReflectionConfigurationInput`] object.
-    pub fn reflection(mut self, value: impl Into<Obj<EpisodicOverrideReflectionConfigurationInput>>) -> Self { self.reflection = Some(value.into()); self }
+    pub fn reflection(mut self, value: impl ::std::convert::Into<crate::Obj<EpisodicOverrideReflectionConfigurationInput>>) -> Self { self.reflection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EpisodicOverride {}
+impl crate::PropertyType for EpisodicOverride {}
 
-impl ToValue for EpisodicOverride {
+impl ::cloudwright_core::ToValue for EpisodicOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Consolidation", &self.consolidation)
             .opt("Extraction", &self.extraction)
             .opt("Reflection", &self.reflection)
@@ -748,21 +625,10 @@ impl ToValue for EpisodicOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpisodicOverrideConsolidationConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EpisodicOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("ModelId", Shape::STR),
-    ],
-    required: &["AppendToPrompt", "ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EpisodicOverrideConsolidationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -774,9 +640,9 @@ pub struct EpisodicOverrideConsolidationConfigurationInput {
     /// Text prompt for model instructions
     ///
     /// Length 1 to 30000.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -791,17 +657,17 @@ impl EpisodicOverrideConsolidationConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
+    pub fn append_to_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
 }
 
-impl PropertyType for EpisodicOverrideConsolidationConfigurationInput {}
+impl crate::PropertyType for EpisodicOverrideConsolidationConfigurationInput {}
 
-impl ToValue for EpisodicOverrideConsolidationConfigurationInput {
+impl ::cloudwright_core::ToValue for EpisodicOverrideConsolidationConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
             .req("ModelId", &self.model_id)
             .build()
@@ -812,21 +678,10 @@ impl ToValue for EpisodicOverrideConsolidationConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpisodicOverrideExtractionConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EpisodicOverrideExtractionConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("ModelId", Shape::STR),
-    ],
-    required: &["AppendToPrompt", "ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EpisodicOverrideExtractionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -838,9 +693,9 @@ pub struct EpisodicOverrideExtractionConfigurationInput {
     /// Text prompt for model instructions
     ///
     /// Length 1 to 30000.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -855,17 +710,17 @@ impl EpisodicOverrideExtractionConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
+    pub fn append_to_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
 }
 
-impl PropertyType for EpisodicOverrideExtractionConfigurationInput {}
+impl crate::PropertyType for EpisodicOverrideExtractionConfigurationInput {}
 
-impl ToValue for EpisodicOverrideExtractionConfigurationInput {
+impl ::cloudwright_core::ToValue for EpisodicOverrideExtractionConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
             .req("ModelId", &self.model_id)
             .build()
@@ -876,24 +731,10 @@ impl ToValue for EpisodicOverrideExtractionConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpisodicOverrideReflectionConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EpisodicOverrideReflectionConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
-        ("ModelId", Shape::STR),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["AppendToPrompt", "ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EpisodicOverrideReflectionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -905,23 +746,24 @@ pub struct EpisodicOverrideReflectionConfigurationInput {
     /// Text prompt for model instructions
     ///
     /// Length 1 to 30000.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub memory_record_schema: Option<Obj<MemoryRecordSchema>>,
+    pub memory_record_schema: ::std::option::Option<crate::Obj<MemoryRecordSchema>>,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
     /// `NamespaceTemplates`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespace_templates: Option<List<Str>>,
+    pub namespace_templates:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Namespaces`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespaces: Option<List<Str>>,
+    pub namespaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -931,31 +773,31 @@ impl EpisodicOverrideReflectionConfigurationInput {
     pub fn new(required: EpisodicOverrideReflectionConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
-            memory_record_schema: None,
+            memory_record_schema: ::std::option::Option::None,
             model_id: required.model_id,
-            namespace_templates: None,
-            namespaces: None,
+            namespace_templates: ::std::option::Option::None,
+            namespaces: ::std::option::Option::None,
         }
     }
 
     /// `AppendToPrompt`: a string, required.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
+    pub fn append_to_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
+    pub fn memory_record_schema(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = ::std::option::Option::Some(value.into()); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
+    pub fn namespace_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespace_templates = ::std::option::Option::Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
+    pub fn namespaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespaces = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EpisodicOverrideReflectionConfigurationInput {}
+impl crate::PropertyType for EpisodicOverrideReflectionConfigurationInput {}
 
-impl ToValue for EpisodicOverrideReflectionConfigurationInput {
+impl ::cloudwright_core::ToValue for EpisodicOverrideReflectionConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
             .opt("MemoryRecordSchema", &self.memory_record_schema)
             .req("ModelId", &self.model_id)
@@ -965,36 +807,26 @@ impl ToValue for EpisodicOverrideReflectionConfigurationInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EpisodicReflectionConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EpisodicReflectionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-memory-episodicreflectionconfigurationinput.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EpisodicReflectionConfigurationInput {
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub memory_record_schema: Option<Obj<MemoryRecordSchema>>,
+    pub memory_record_schema: ::std::option::Option<crate::Obj<MemoryRecordSchema>>,
     /// `NamespaceTemplates`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespace_templates: Option<List<Str>>,
+    pub namespace_templates:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Namespaces`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespaces: Option<List<Str>>,
+    pub namespaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1002,23 +834,23 @@ impl EpisodicReflectionConfigurationInput {
     /// A `EpisodicReflectionConfigurationInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
+    pub fn memory_record_schema(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = ::std::option::Option::Some(value.into()); self }
     /// `NamespaceTemplates`: a list of strings.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
+    pub fn namespace_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespace_templates = ::std::option::Option::Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
+    pub fn namespaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespaces = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EpisodicReflectionConfigurationInput {}
+impl crate::PropertyType for EpisodicReflectionConfigurationInput {}
 
-impl ToValue for EpisodicReflectionConfigurationInput {
+impl ::cloudwright_core::ToValue for EpisodicReflectionConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MemoryRecordSchema", &self.memory_record_schema)
             .opt("NamespaceTemplates", &self.namespace_templates)
             .opt("Namespaces", &self.namespaces)
@@ -1026,22 +858,13 @@ impl ToValue for EpisodicReflectionConfigurationInput {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ExtractionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LlmExtractionConfig", Shape::Object(&RULE_LlmExtractionConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExtractionConfig` property type of `AWS::BedrockAgentCore::Memory`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-memory-extractionconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExtractionConfig {
     /// `LlmExtractionConfig`: a [`LlmExtractionConfig`] object.
-    pub llm_extraction_config: Option<Obj<LlmExtractionConfig>>,
+    pub llm_extraction_config: ::std::option::Option<crate::Obj<LlmExtractionConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1049,19 +872,19 @@ impl ExtractionConfig {
     /// A `ExtractionConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LlmExtractionConfig`: a [`LlmExtractionConfig`] object.
-    pub fn llm_extraction_config(mut self, value: impl Into<Obj<LlmExtractionConfig>>) -> Self { self.llm_extraction_config = Some(value.into()); self }
+    pub fn llm_extraction_config(mut self, value: impl ::std::convert::Into<crate::Obj<LlmExtractionConfig>>) -> Self { self.llm_extraction_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExtractionConfig {}
+impl crate::PropertyType for ExtractionConfig {}
 
-impl ToValue for ExtractionConfig {
+impl ::cloudwright_core::ToValue for ExtractionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LlmExtractionConfig", &self.llm_extraction_config)
             .build()
     }
@@ -1071,21 +894,10 @@ impl ToValue for ExtractionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexedKeyRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Type`: a [`MetadataValueType`] value, required.
     pub r#type: MetadataValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IndexedKey: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRINGLIST", "NUMBER"], ..StrRule::ANY })),
-    ],
-    required: &["Key", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IndexedKey` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1097,7 +909,7 @@ pub struct IndexedKey {
     /// Key name for metadata fields
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Type`: a [`MetadataValueType`] value, required.
     ///
     /// Supported data types for metadata values
@@ -1116,32 +928,22 @@ impl IndexedKey {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Type`: a [`MetadataValueType`] value, required.
-    pub fn r#type(mut self, value: impl Into<MetadataValueType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<MetadataValueType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for IndexedKey {}
+impl crate::PropertyType for IndexedKey {}
 
-impl ToValue for IndexedKey {
+impl ::cloudwright_core::ToValue for IndexedKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InvocationConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("PayloadDeliveryBucketName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InvocationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1155,13 +957,13 @@ pub struct InvocationConfigurationInput {
     /// The message invocation configuration information for the bucket name.
     ///
     /// Pattern `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
-    pub payload_delivery_bucket_name: Option<Str>,
+    pub payload_delivery_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TopicArn`: a string.
     ///
     /// The memory trigger condition topic Amazon Resource Name (ARN).
     ///
     /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub topic_arn: Option<Str>,
+    pub topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1169,21 +971,21 @@ impl InvocationConfigurationInput {
     /// A `InvocationConfigurationInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PayloadDeliveryBucketName`: a string.
-    pub fn payload_delivery_bucket_name(mut self, value: impl Into<Str>) -> Self { self.payload_delivery_bucket_name = Some(value.into()); self }
+    pub fn payload_delivery_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_delivery_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `TopicArn`: a string.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InvocationConfigurationInput {}
+impl crate::PropertyType for InvocationConfigurationInput {}
 
-impl ToValue for InvocationConfigurationInput {
+impl ::cloudwright_core::ToValue for InvocationConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "PayloadDeliveryBucketName",
                 &self.payload_delivery_bucket_name,
@@ -1197,21 +999,10 @@ impl ToValue for InvocationConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisResourceRequired {
     /// `ContentConfigurations`: a list of [`ContentConfiguration`] objects, required.
-    pub content_configurations: List<ContentConfiguration>,
+    pub content_configurations: ::cloudwright_core::List<ContentConfiguration>,
     /// `DataStreamArn`: a string, required.
-    pub data_stream_arn: Str,
+    pub data_stream_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisResource: ObjRule = ObjRule {
-    properties: &[
-        ("ContentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("DataStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["DataStreamArn", "ContentConfigurations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisResource` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1221,13 +1012,13 @@ pub struct KinesisResource {
     /// `ContentConfigurations`: a list of [`ContentConfiguration`] objects, required.
     ///
     /// Items 1 to 1.
-    pub content_configurations: List<ContentConfiguration>,
+    pub content_configurations: ::cloudwright_core::List<ContentConfiguration>,
     /// `DataStreamArn`: a string, required.
     ///
     /// ARN format
     ///
     /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub data_stream_arn: Str,
+    pub data_stream_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1242,41 +1033,22 @@ impl KinesisResource {
     }
 
     /// `ContentConfigurations`: a list of [`ContentConfiguration`] objects, required.
-    pub fn content_configurations(mut self, value: impl Into<List<ContentConfiguration>>) -> Self { self.content_configurations = value.into(); self }
+    pub fn content_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContentConfiguration>>) -> Self { self.content_configurations = value.into(); self }
     /// `DataStreamArn`: a string, required.
-    pub fn data_stream_arn(mut self, value: impl Into<Str>) -> Self { self.data_stream_arn = value.into(); self }
+    pub fn data_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_stream_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisResource {}
+impl crate::PropertyType for KinesisResource {}
 
-impl ToValue for KinesisResource {
+impl ::cloudwright_core::ToValue for KinesisResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContentConfigurations", &self.content_configurations)
             .req("DataStreamArn", &self.data_stream_arn)
             .build()
     }
 }
-
-/// The required properties of [`LlmExtractionConfig`], by name: `LlmExtractionConfig::new(LlmExtractionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LlmExtractionConfigRequired {
-    /// `Definition`: a string, required.
-    pub definition: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LlmExtractionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("LlmExtractionInstruction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Validation", Shape::Object(&RULE_Validation)),
-    ],
-    required: &["Definition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LlmExtractionConfig` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1288,58 +1060,49 @@ pub struct LlmExtractionConfig {
     /// Definition for the metadata schema entry
     ///
     /// Length 1 to 1000.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `LlmExtractionInstruction`: a string.
     ///
     /// LLM extraction instruction
     ///
     /// Length 1 to 1000.
-    pub llm_extraction_instruction: Option<Str>,
+    pub llm_extraction_instruction: ::std::option::Option<::cloudwright_core::Str>,
     /// `Validation`: a [`Validation`] object.
-    pub validation: Option<Obj<Validation>>,
+    pub validation: ::std::option::Option<crate::Obj<Validation>>,
 }
 
 #[rustfmt::skip]
 impl LlmExtractionConfig {
-    /// A `LlmExtractionConfig` with its required properties, named in a [`LlmExtractionConfigRequired`].
+    /// A `LlmExtractionConfig` with its one required property, `Definition`.
     #[inline]
-    pub fn new(required: LlmExtractionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            definition: required.definition,
-            llm_extraction_instruction: None,
-            validation: None,
+            definition: value.into(),
+            llm_extraction_instruction: ::std::option::Option::None,
+            validation: ::std::option::Option::None,
         }
     }
 
     /// `Definition`: a string, required.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition = value.into(); self }
     /// `LlmExtractionInstruction`: a string.
-    pub fn llm_extraction_instruction(mut self, value: impl Into<Str>) -> Self { self.llm_extraction_instruction = Some(value.into()); self }
+    pub fn llm_extraction_instruction(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.llm_extraction_instruction = ::std::option::Option::Some(value.into()); self }
     /// `Validation`: a [`Validation`] object.
-    pub fn validation(mut self, value: impl Into<Obj<Validation>>) -> Self { self.validation = Some(value.into()); self }
+    pub fn validation(mut self, value: impl ::std::convert::Into<crate::Obj<Validation>>) -> Self { self.validation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LlmExtractionConfig {}
+impl crate::PropertyType for LlmExtractionConfig {}
 
-impl ToValue for LlmExtractionConfig {
+impl ::cloudwright_core::ToValue for LlmExtractionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Definition", &self.definition)
             .opt("LlmExtractionInstruction", &self.llm_extraction_instruction)
             .opt("Validation", &self.validation)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryRecordSchema: ObjRule = ObjRule {
-    properties: &[
-        ("MetadataSchema", Shape::List(&ListRule { items: Shape::Object(&RULE_MetadataSchemaEntry), min_items: Some(1), max_items: Some(20), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemoryRecordSchema` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1351,7 +1114,7 @@ pub struct MemoryRecordSchema {
     /// List of metadata schema entries
     ///
     /// Items 1 to 20.
-    pub metadata_schema: Option<List<MetadataSchemaEntry>>,
+    pub metadata_schema: ::std::option::Option<::cloudwright_core::List<MetadataSchemaEntry>>,
 }
 
 #[rustfmt::skip]
@@ -1359,36 +1122,23 @@ impl MemoryRecordSchema {
     /// A `MemoryRecordSchema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MetadataSchema`: a list of [`MetadataSchemaEntry`] objects.
-    pub fn metadata_schema(mut self, value: impl Into<List<MetadataSchemaEntry>>) -> Self { self.metadata_schema = Some(value.into()); self }
+    pub fn metadata_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetadataSchemaEntry>>) -> Self { self.metadata_schema = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemoryRecordSchema {}
+impl crate::PropertyType for MemoryRecordSchema {}
 
-impl ToValue for MemoryRecordSchema {
+impl ::cloudwright_core::ToValue for MemoryRecordSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MetadataSchema", &self.metadata_schema)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("CustomMemoryStrategy", Shape::Object(&RULE_CustomMemoryStrategy)),
-        ("EpisodicMemoryStrategy", Shape::Object(&RULE_EpisodicMemoryStrategy)),
-        ("SemanticMemoryStrategy", Shape::Object(&RULE_SemanticMemoryStrategy)),
-        ("SummaryMemoryStrategy", Shape::Object(&RULE_SummaryMemoryStrategy)),
-        ("UserPreferenceMemoryStrategy", Shape::Object(&RULE_UserPreferenceMemoryStrategy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1400,21 +1150,22 @@ pub struct MemoryStrategy {
     /// `CustomMemoryStrategy`: a [`CustomMemoryStrategy`] object.
     ///
     /// The memory strategy.
-    pub custom_memory_strategy: Option<Obj<CustomMemoryStrategy>>,
+    pub custom_memory_strategy: ::std::option::Option<crate::Obj<CustomMemoryStrategy>>,
     /// `EpisodicMemoryStrategy`: an [`EpisodicMemoryStrategy`] object.
-    pub episodic_memory_strategy: Option<Obj<EpisodicMemoryStrategy>>,
+    pub episodic_memory_strategy: ::std::option::Option<crate::Obj<EpisodicMemoryStrategy>>,
     /// `SemanticMemoryStrategy`: a [`SemanticMemoryStrategy`] object.
     ///
     /// The memory strategy.
-    pub semantic_memory_strategy: Option<Obj<SemanticMemoryStrategy>>,
+    pub semantic_memory_strategy: ::std::option::Option<crate::Obj<SemanticMemoryStrategy>>,
     /// `SummaryMemoryStrategy`: a [`SummaryMemoryStrategy`] object.
     ///
     /// The memory strategy summary.
-    pub summary_memory_strategy: Option<Obj<SummaryMemoryStrategy>>,
+    pub summary_memory_strategy: ::std::option::Option<crate::Obj<SummaryMemoryStrategy>>,
     /// `UserPreferenceMemoryStrategy`: an [`UserPreferenceMemoryStrategy`] object.
     ///
     /// The memory strategy.
-    pub user_preference_memory_strategy: Option<Obj<UserPreferenceMemoryStrategy>>,
+    pub user_preference_memory_strategy:
+        ::std::option::Option<crate::Obj<UserPreferenceMemoryStrategy>>,
 }
 
 #[rustfmt::skip]
@@ -1422,27 +1173,27 @@ impl MemoryStrategy {
     /// A `MemoryStrategy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomMemoryStrategy`: a [`CustomMemoryStrategy`] object.
-    pub fn custom_memory_strategy(mut self, value: impl Into<Obj<CustomMemoryStrategy>>) -> Self { self.custom_memory_strategy = Some(value.into()); self }
+    pub fn custom_memory_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<CustomMemoryStrategy>>) -> Self { self.custom_memory_strategy = ::std::option::Option::Some(value.into()); self }
     /// `EpisodicMemoryStrategy`: an [`EpisodicMemoryStrategy`] object.
-    pub fn episodic_memory_strategy(mut self, value: impl Into<Obj<EpisodicMemoryStrategy>>) -> Self { self.episodic_memory_strategy = Some(value.into()); self }
+    pub fn episodic_memory_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<EpisodicMemoryStrategy>>) -> Self { self.episodic_memory_strategy = ::std::option::Option::Some(value.into()); self }
     /// `SemanticMemoryStrategy`: a [`SemanticMemoryStrategy`] object.
-    pub fn semantic_memory_strategy(mut self, value: impl Into<Obj<SemanticMemoryStrategy>>) -> Self { self.semantic_memory_strategy = Some(value.into()); self }
+    pub fn semantic_memory_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticMemoryStrategy>>) -> Self { self.semantic_memory_strategy = ::std::option::Option::Some(value.into()); self }
     /// `SummaryMemoryStrategy`: a [`SummaryMemoryStrategy`] object.
-    pub fn summary_memory_strategy(mut self, value: impl Into<Obj<SummaryMemoryStrategy>>) -> Self { self.summary_memory_strategy = Some(value.into()); self }
+    pub fn summary_memory_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<SummaryMemoryStrategy>>) -> Self { self.summary_memory_strategy = ::std::option::Option::Some(value.into()); self }
     /// `UserPreferenceMemoryStrategy`: an [`UserPreferenceMemoryStrategy`] object.
-    pub fn user_preference_memory_strategy(mut self, value: impl Into<Obj<UserPreferenceMemoryStrategy>>) -> Self { self.user_preference_memory_strategy = Some(value.into()); self }
+    pub fn user_preference_memory_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<UserPreferenceMemoryStrategy>>) -> Self { self.user_preference_memory_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemoryStrategy {}
+impl crate::PropertyType for MemoryStrategy {}
 
-impl ToValue for MemoryStrategy {
+impl ::cloudwright_core::ToValue for MemoryStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomMemoryStrategy", &self.custom_memory_strategy)
             .opt("EpisodicMemoryStrategy", &self.episodic_memory_strategy)
             .opt("SemanticMemoryStrategy", &self.semantic_memory_strategy)
@@ -1454,15 +1205,6 @@ impl ToValue for MemoryStrategy {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MessageBasedTriggerInput: ObjRule = ObjRule {
-    properties: &[
-        ("MessageCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MessageBasedTriggerInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1476,7 +1218,7 @@ pub struct MessageBasedTriggerInput {
     /// The memory trigger condition input for the message based trigger message count.
     ///
     /// Value 1 to 50.
-    pub message_count: Option<Int>,
+    pub message_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1484,42 +1226,23 @@ impl MessageBasedTriggerInput {
     /// A `MessageBasedTriggerInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MessageCount`: an integer.
-    pub fn message_count(mut self, value: impl Into<Int>) -> Self { self.message_count = Some(value.into()); self }
+    pub fn message_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.message_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MessageBasedTriggerInput {}
+impl crate::PropertyType for MessageBasedTriggerInput {}
 
-impl ToValue for MessageBasedTriggerInput {
+impl ::cloudwright_core::ToValue for MessageBasedTriggerInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MessageCount", &self.message_count)
             .build()
     }
 }
-
-/// The required properties of [`MetadataSchemaEntry`], by name: `MetadataSchemaEntry::new(MetadataSchemaEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetadataSchemaEntryRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataSchemaEntry: ObjRule = ObjRule {
-    properties: &[
-        ("ExtractionConfig", Shape::Object(&RULE_ExtractionConfig)),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRINGLIST", "NUMBER"], ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetadataSchemaEntry` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1527,45 +1250,45 @@ pub(crate) static RULE_MetadataSchemaEntry: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataSchemaEntry {
     /// `ExtractionConfig`: an [`ExtractionConfig`] object.
-    pub extraction_config: Option<Obj<ExtractionConfig>>,
+    pub extraction_config: ::std::option::Option<crate::Obj<ExtractionConfig>>,
     /// `Key`: a string, required.
     ///
     /// Key name for metadata fields
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Type`: a [`MetadataValueType`] value.
     ///
     /// Supported data types for metadata values
-    pub r#type: Option<MetadataValueType>,
+    pub r#type: ::std::option::Option<MetadataValueType>,
 }
 
 #[rustfmt::skip]
 impl MetadataSchemaEntry {
-    /// A `MetadataSchemaEntry` with its required properties, named in a [`MetadataSchemaEntryRequired`].
+    /// A `MetadataSchemaEntry` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: MetadataSchemaEntryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            extraction_config: None,
-            key: required.key,
-            r#type: None,
+            extraction_config: ::std::option::Option::None,
+            key: value.into(),
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `ExtractionConfig`: an [`ExtractionConfig`] object.
-    pub fn extraction_config(mut self, value: impl Into<Obj<ExtractionConfig>>) -> Self { self.extraction_config = Some(value.into()); self }
+    pub fn extraction_config(mut self, value: impl ::std::convert::Into<crate::Obj<ExtractionConfig>>) -> Self { self.extraction_config = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Type`: a [`MetadataValueType`] value.
-    pub fn r#type(mut self, value: impl Into<MetadataValueType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<MetadataValueType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataSchemaEntry {}
+impl crate::PropertyType for MetadataSchemaEntry {}
 
-impl ToValue for MetadataSchemaEntry {
+impl ::cloudwright_core::ToValue for MetadataSchemaEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExtractionConfig", &self.extraction_config)
             .req("Key", &self.key)
             .opt("Type", &self.r#type)
@@ -1573,25 +1296,15 @@ impl ToValue for MetadataSchemaEntry {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NumberValidation: ObjRule = ObjRule {
-    properties: &[
-        ("MaxValue", Shape::NUM),
-        ("MinValue", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NumberValidation` property type of `AWS::BedrockAgentCore::Memory`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-memory-numbervalidation.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NumberValidation {
     /// `MaxValue`: a number.
-    pub max_value: Option<Num>,
+    pub max_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinValue`: a number.
-    pub min_value: Option<Num>,
+    pub min_value: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1599,37 +1312,26 @@ impl NumberValidation {
     /// A `NumberValidation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxValue`: a number.
-    pub fn max_value(mut self, value: impl Into<Num>) -> Self { self.max_value = Some(value.into()); self }
+    pub fn max_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_value = ::std::option::Option::Some(value.into()); self }
     /// `MinValue`: a number.
-    pub fn min_value(mut self, value: impl Into<Num>) -> Self { self.min_value = Some(value.into()); self }
+    pub fn min_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NumberValidation {}
+impl crate::PropertyType for NumberValidation {}
 
-impl ToValue for NumberValidation {
+impl ::cloudwright_core::ToValue for NumberValidation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxValue", &self.max_value)
             .opt("MinValue", &self.min_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SelfManagedConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("HistoricalContextWindowSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(50.0), ..NumRule::ANY })),
-        ("InvocationConfiguration", Shape::Object(&RULE_InvocationConfigurationInput)),
-        ("TriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConditionInput), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SelfManagedConfiguration` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1643,15 +1345,15 @@ pub struct SelfManagedConfiguration {
     /// The memory configuration for self managed.
     ///
     /// Value 0 to 50.
-    pub historical_context_window_size: Option<Int>,
+    pub historical_context_window_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `InvocationConfiguration`: an [`InvocationConfigurationInput`] object.
     ///
     /// The self managed configuration.
-    pub invocation_configuration: Option<Obj<InvocationConfigurationInput>>,
+    pub invocation_configuration: ::std::option::Option<crate::Obj<InvocationConfigurationInput>>,
     /// `TriggerConditions`: a list of [`TriggerConditionInput`] objects.
     ///
     /// Items at least 1.
-    pub trigger_conditions: Option<List<TriggerConditionInput>>,
+    pub trigger_conditions: ::std::option::Option<::cloudwright_core::List<TriggerConditionInput>>,
 }
 
 #[rustfmt::skip]
@@ -1659,23 +1361,23 @@ impl SelfManagedConfiguration {
     /// A `SelfManagedConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HistoricalContextWindowSize`: an integer.
-    pub fn historical_context_window_size(mut self, value: impl Into<Int>) -> Self { self.historical_context_window_size = Some(value.into()); self }
+    pub fn historical_context_window_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.historical_context_window_size = ::std::option::Option::Some(value.into()); self }
     /// `InvocationConfiguration`: an [`InvocationConfigurationInput`] object.
-    pub fn invocation_configuration(mut self, value: impl Into<Obj<InvocationConfigurationInput>>) -> Self { self.invocation_configuration = Some(value.into()); self }
+    pub fn invocation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InvocationConfigurationInput>>) -> Self { self.invocation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TriggerConditions`: a list of [`TriggerConditionInput`] objects.
-    pub fn trigger_conditions(mut self, value: impl Into<List<TriggerConditionInput>>) -> Self { self.trigger_conditions = Some(value.into()); self }
+    pub fn trigger_conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TriggerConditionInput>>) -> Self { self.trigger_conditions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SelfManagedConfiguration {}
+impl crate::PropertyType for SelfManagedConfiguration {}
 
-impl ToValue for SelfManagedConfiguration {
+impl ::cloudwright_core::ToValue for SelfManagedConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "HistoricalContextWindowSize",
                 &self.historical_context_window_size,
@@ -1685,32 +1387,6 @@ impl ToValue for SelfManagedConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`SemanticMemoryStrategy`], by name: `SemanticMemoryStrategy::new(SemanticMemoryStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SemanticMemoryStrategyRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticMemoryStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
-        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
-        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SemanticMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1724,100 +1400,101 @@ pub struct SemanticMemoryStrategy {
     /// Creation timestamp of the memory strategy
     ///
     /// Format `date-time`.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The memory strategy description.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub memory_record_schema: Option<Obj<MemoryRecordSchema>>,
+    pub memory_record_schema: ::std::option::Option<crate::Obj<MemoryRecordSchema>>,
     /// `Name`: a string, required.
     ///
     /// The memory strategy name.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NamespaceTemplates`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespace_templates: Option<List<Str>>,
+    pub namespace_templates:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Namespaces`: a list of strings.
     ///
     /// The memory strategy namespaces.
     ///
     /// Items at least 1.
-    pub namespaces: Option<List<Str>>,
+    pub namespaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Status`: a [`SemanticMemoryStrategyStatus`] value.
     ///
     /// Status of the memory strategy
-    pub status: Option<SemanticMemoryStrategyStatus>,
+    pub status: ::std::option::Option<SemanticMemoryStrategyStatus>,
     /// `StrategyId`: a string.
     ///
     /// The memory strategy ID.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`; length at least 12.
-    pub strategy_id: Option<Str>,
+    pub strategy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`SemanticMemoryStrategyType`] value.
     ///
     /// The memory strategy type.
-    pub r#type: Option<SemanticMemoryStrategyType>,
+    pub r#type: ::std::option::Option<SemanticMemoryStrategyType>,
     /// `UpdatedAt`: a string.
     ///
     /// Last update timestamp of the memory strategy
     ///
     /// Format `date-time`.
-    pub updated_at: Option<Str>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SemanticMemoryStrategy {
-    /// A `SemanticMemoryStrategy` with its required properties, named in a [`SemanticMemoryStrategyRequired`].
+    /// A `SemanticMemoryStrategy` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SemanticMemoryStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            created_at: None,
-            description: None,
-            memory_record_schema: None,
-            name: required.name,
-            namespace_templates: None,
-            namespaces: None,
-            status: None,
-            strategy_id: None,
-            r#type: None,
-            updated_at: None,
+            created_at: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            memory_record_schema: ::std::option::Option::None,
+            name: value.into(),
+            namespace_templates: ::std::option::Option::None,
+            namespaces: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            strategy_id: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            updated_at: ::std::option::Option::None,
         }
     }
 
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
+    pub fn memory_record_schema(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
+    pub fn namespace_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespace_templates = ::std::option::Option::Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
+    pub fn namespaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespaces = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`SemanticMemoryStrategyStatus`] value.
-    pub fn status(mut self, value: impl Into<SemanticMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<SemanticMemoryStrategyStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `StrategyId`: a string.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
+    pub fn strategy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strategy_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SemanticMemoryStrategyType`] value.
-    pub fn r#type(mut self, value: impl Into<SemanticMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SemanticMemoryStrategyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SemanticMemoryStrategy {}
+impl crate::PropertyType for SemanticMemoryStrategy {}
 
-impl ToValue for SemanticMemoryStrategy {
+impl ::cloudwright_core::ToValue for SemanticMemoryStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
             .opt("Description", &self.description)
             .opt("MemoryRecordSchema", &self.memory_record_schema)
@@ -1832,16 +1509,6 @@ impl ToValue for SemanticMemoryStrategy {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Consolidation", Shape::Object(&RULE_SemanticOverrideConsolidationConfigurationInput)),
-        ("Extraction", Shape::Object(&RULE_SemanticOverrideExtractionConfigurationInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SemanticOverride` property type of `AWS::BedrockAgentCore::Memory`.
 ///
 /// The memory override.
@@ -1852,11 +1519,12 @@ pub struct SemanticOverride {
     /// `Consolidation`: a [`SemanticOverrideConsolidationConfigurationInput`] object.
     ///
     /// The memory override consolidation.
-    pub consolidation: Option<Obj<SemanticOverrideConsolidationConfigurationInput>>,
+    pub consolidation:
+        ::std::option::Option<crate::Obj<SemanticOverrideConsolidationConfigurationInput>>,
     /// `Extraction`: a [`SemanticOverrideExtractionConfigurationInput`] object.
     ///
     /// The memory override extraction.
-    pub extraction: Option<Obj<SemanticOverrideExtractionConfigurationInput>>,
+    pub extraction: ::std::option::Option<crate::Obj<SemanticOverrideExtractionConfigurationInput>>,
 }
 
 #[rustfmt::skip]
@@ -1864,21 +1532,21 @@ impl SemanticOverride {
     /// A `SemanticOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Consolidation`: a [`SemanticOverrideConsolidationConfigurationInput`] object.
-    pub fn consolidation(mut self, value: impl Into<Obj<SemanticOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = Some(value.into()); self }
+    pub fn consolidation(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = ::std::option::Option::Some(value.into()); self }
     /// `Extraction`: a [`SemanticOverrideExtractionConfigurationInput`] object.
-    pub fn extraction(mut self, value: impl Into<Obj<SemanticOverrideExtractionConfigurationInput>>) -> Self { self.extraction = Some(value.into()); self }
+    pub fn extraction(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticOverrideExtractionConfigurationInput>>) -> Self { self.extraction = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SemanticOverride {}
+impl crate::PropertyType for SemanticOverride {}
 
-impl ToValue for SemanticOverride {
+impl ::cloudwright_core::ToValue for SemanticOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Consolidation", &self.consolidation)
             .opt("Extraction", &self.extraction)
             .build()
@@ -1889,21 +1557,10 @@ impl ToValue for SemanticOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticOverrideConsolidationConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("ModelId", Shape::STR),
-    ],
-    required: &["AppendToPrompt", "ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SemanticOverrideConsolidationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1917,11 +1574,11 @@ pub struct SemanticOverrideConsolidationConfigurationInput {
     /// The override configuration.
     ///
     /// Length 1 to 30000.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
     ///
     /// The memory override model ID.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1936,17 +1593,17 @@ impl SemanticOverrideConsolidationConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
+    pub fn append_to_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
 }
 
-impl PropertyType for SemanticOverrideConsolidationConfigurationInput {}
+impl crate::PropertyType for SemanticOverrideConsolidationConfigurationInput {}
 
-impl ToValue for SemanticOverrideConsolidationConfigurationInput {
+impl ::cloudwright_core::ToValue for SemanticOverrideConsolidationConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
             .req("ModelId", &self.model_id)
             .build()
@@ -1957,21 +1614,10 @@ impl ToValue for SemanticOverrideConsolidationConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticOverrideExtractionConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticOverrideExtractionConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("ModelId", Shape::STR),
-    ],
-    required: &["AppendToPrompt", "ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SemanticOverrideExtractionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -1985,11 +1631,11 @@ pub struct SemanticOverrideExtractionConfigurationInput {
     /// The extraction configuration.
     ///
     /// Length 1 to 30000.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
     ///
     /// The memory override configuration model ID.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2004,31 +1650,22 @@ impl SemanticOverrideExtractionConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
+    pub fn append_to_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
 }
 
-impl PropertyType for SemanticOverrideExtractionConfigurationInput {}
+impl crate::PropertyType for SemanticOverrideExtractionConfigurationInput {}
 
-impl ToValue for SemanticOverrideExtractionConfigurationInput {
+impl ::cloudwright_core::ToValue for SemanticOverrideExtractionConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
             .req("ModelId", &self.model_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamDeliveryResource: ObjRule = ObjRule {
-    properties: &[
-        ("Kinesis", Shape::Object(&RULE_KinesisResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamDeliveryResource` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2036,7 +1673,7 @@ pub(crate) static RULE_StreamDeliveryResource: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StreamDeliveryResource {
     /// `Kinesis`: a [`KinesisResource`] object.
-    pub kinesis: Option<Obj<KinesisResource>>,
+    pub kinesis: ::std::option::Option<crate::Obj<KinesisResource>>,
 }
 
 #[rustfmt::skip]
@@ -2044,38 +1681,23 @@ impl StreamDeliveryResource {
     /// A `StreamDeliveryResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Kinesis`: a [`KinesisResource`] object.
-    pub fn kinesis(mut self, value: impl Into<Obj<KinesisResource>>) -> Self { self.kinesis = Some(value.into()); self }
+    pub fn kinesis(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisResource>>) -> Self { self.kinesis = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StreamDeliveryResource {}
+impl crate::PropertyType for StreamDeliveryResource {}
 
-impl ToValue for StreamDeliveryResource {
+impl ::cloudwright_core::ToValue for StreamDeliveryResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Kinesis", &self.kinesis).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Kinesis", &self.kinesis)
+            .build()
     }
 }
-
-/// The required properties of [`StreamDeliveryResources`], by name: `StreamDeliveryResources::new(StreamDeliveryResourcesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StreamDeliveryResourcesRequired {
-    /// `Resources`: a list of [`StreamDeliveryResource`] objects, required.
-    pub resources: List<StreamDeliveryResource>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamDeliveryResources: ObjRule = ObjRule {
-    properties: &[
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_StreamDeliveryResource), min_items: None, max_items: Some(1), unique: false })),
-    ],
-    required: &["Resources"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamDeliveryResources` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2085,41 +1707,33 @@ pub struct StreamDeliveryResources {
     /// `Resources`: a list of [`StreamDeliveryResource`] objects, required.
     ///
     /// Items at most 1.
-    pub resources: List<StreamDeliveryResource>,
+    pub resources: ::cloudwright_core::List<StreamDeliveryResource>,
 }
 
 #[rustfmt::skip]
 impl StreamDeliveryResources {
-    /// A `StreamDeliveryResources` with its required properties, named in a [`StreamDeliveryResourcesRequired`].
+    /// A `StreamDeliveryResources` with its one required property, `Resources`.
     #[inline]
-    pub fn new(required: StreamDeliveryResourcesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<StreamDeliveryResource>>) -> Self {
         Self {
-            resources: required.resources,
+            resources: value.into(),
         }
     }
 
     /// `Resources`: a list of [`StreamDeliveryResource`] objects, required.
-    pub fn resources(mut self, value: impl Into<List<StreamDeliveryResource>>) -> Self { self.resources = value.into(); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StreamDeliveryResource>>) -> Self { self.resources = value.into(); self }
 }
 
-impl PropertyType for StreamDeliveryResources {}
+impl crate::PropertyType for StreamDeliveryResources {}
 
-impl ToValue for StreamDeliveryResources {
+impl ::cloudwright_core::ToValue for StreamDeliveryResources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Resources", &self.resources).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Resources", &self.resources)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringListValidation: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10), unique: false })),
-        ("MaxItems", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringListValidation` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2129,11 +1743,11 @@ pub struct StringListValidation {
     /// `AllowedValues`: a list of strings.
     ///
     /// Items 1 to 10.
-    pub allowed_values: Option<List<Str>>,
+    pub allowed_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MaxItems`: an integer.
     ///
     /// Value 1 to 5.
-    pub max_items: Option<Int>,
+    pub max_items: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2141,43 +1755,26 @@ impl StringListValidation {
     /// A `StringListValidation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedValues`: a list of strings.
-    pub fn allowed_values(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_values = Some(value.into()); self }
+    pub fn allowed_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_values = ::std::option::Option::Some(value.into()); self }
     /// `MaxItems`: an integer.
-    pub fn max_items(mut self, value: impl Into<Int>) -> Self { self.max_items = Some(value.into()); self }
+    pub fn max_items(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_items = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StringListValidation {}
+impl crate::PropertyType for StringListValidation {}
 
-impl ToValue for StringListValidation {
+impl ::cloudwright_core::ToValue for StringListValidation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedValues", &self.allowed_values)
             .opt("MaxItems", &self.max_items)
             .build()
     }
 }
-
-/// The required properties of [`StringValidation`], by name: `StringValidation::new(StringValidationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StringValidationRequired {
-    /// `AllowedValues`: a list of strings, required.
-    pub allowed_values: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringValidation: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["AllowedValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringValidation` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2187,59 +1784,33 @@ pub struct StringValidation {
     /// `AllowedValues`: a list of strings, required.
     ///
     /// Items 1 to 10.
-    pub allowed_values: List<Str>,
+    pub allowed_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl StringValidation {
-    /// A `StringValidation` with its required properties, named in a [`StringValidationRequired`].
+    /// A `StringValidation` with its one required property, `AllowedValues`.
     #[inline]
-    pub fn new(required: StringValidationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            allowed_values: required.allowed_values,
+            allowed_values: value.into(),
         }
     }
 
     /// `AllowedValues`: a list of strings, required.
-    pub fn allowed_values(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_values = value.into(); self }
+    pub fn allowed_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_values = value.into(); self }
 }
 
-impl PropertyType for StringValidation {}
+impl crate::PropertyType for StringValidation {}
 
-impl ToValue for StringValidation {
+impl ::cloudwright_core::ToValue for StringValidation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowedValues", &self.allowed_values)
             .build()
     }
 }
-
-/// The required properties of [`SummaryMemoryStrategy`], by name: `SummaryMemoryStrategy::new(SummaryMemoryStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SummaryMemoryStrategyRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SummaryMemoryStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
-        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
-        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SummaryMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2253,100 +1824,101 @@ pub struct SummaryMemoryStrategy {
     /// Creation timestamp of the memory strategy
     ///
     /// Format `date-time`.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The memory strategy description.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub memory_record_schema: Option<Obj<MemoryRecordSchema>>,
+    pub memory_record_schema: ::std::option::Option<crate::Obj<MemoryRecordSchema>>,
     /// `Name`: a string, required.
     ///
     /// The memory strategy name.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NamespaceTemplates`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespace_templates: Option<List<Str>>,
+    pub namespace_templates:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Namespaces`: a list of strings.
     ///
     /// The summary memory strategy.
     ///
     /// Items at least 1.
-    pub namespaces: Option<List<Str>>,
+    pub namespaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Status`: a [`SummaryMemoryStrategyStatus`] value.
     ///
     /// The memory strategy status.
-    pub status: Option<SummaryMemoryStrategyStatus>,
+    pub status: ::std::option::Option<SummaryMemoryStrategyStatus>,
     /// `StrategyId`: a string.
     ///
     /// The memory strategy ID.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`; length at least 12.
-    pub strategy_id: Option<Str>,
+    pub strategy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`SummaryMemoryStrategyType`] value.
     ///
     /// The memory strategy type.
-    pub r#type: Option<SummaryMemoryStrategyType>,
+    pub r#type: ::std::option::Option<SummaryMemoryStrategyType>,
     /// `UpdatedAt`: a string.
     ///
     /// The memory strategy update date and time.
     ///
     /// Format `date-time`.
-    pub updated_at: Option<Str>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SummaryMemoryStrategy {
-    /// A `SummaryMemoryStrategy` with its required properties, named in a [`SummaryMemoryStrategyRequired`].
+    /// A `SummaryMemoryStrategy` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SummaryMemoryStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            created_at: None,
-            description: None,
-            memory_record_schema: None,
-            name: required.name,
-            namespace_templates: None,
-            namespaces: None,
-            status: None,
-            strategy_id: None,
-            r#type: None,
-            updated_at: None,
+            created_at: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            memory_record_schema: ::std::option::Option::None,
+            name: value.into(),
+            namespace_templates: ::std::option::Option::None,
+            namespaces: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            strategy_id: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            updated_at: ::std::option::Option::None,
         }
     }
 
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
+    pub fn memory_record_schema(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
+    pub fn namespace_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespace_templates = ::std::option::Option::Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
+    pub fn namespaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespaces = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`SummaryMemoryStrategyStatus`] value.
-    pub fn status(mut self, value: impl Into<SummaryMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<SummaryMemoryStrategyStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `StrategyId`: a string.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
+    pub fn strategy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strategy_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SummaryMemoryStrategyType`] value.
-    pub fn r#type(mut self, value: impl Into<SummaryMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SummaryMemoryStrategyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SummaryMemoryStrategy {}
+impl crate::PropertyType for SummaryMemoryStrategy {}
 
-impl ToValue for SummaryMemoryStrategy {
+impl ::cloudwright_core::ToValue for SummaryMemoryStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
             .opt("Description", &self.description)
             .opt("MemoryRecordSchema", &self.memory_record_schema)
@@ -2361,15 +1933,6 @@ impl ToValue for SummaryMemoryStrategy {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SummaryOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Consolidation", Shape::Object(&RULE_SummaryOverrideConsolidationConfigurationInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SummaryOverride` property type of `AWS::BedrockAgentCore::Memory`.
 ///
 /// The memory summary override.
@@ -2380,7 +1943,8 @@ pub struct SummaryOverride {
     /// `Consolidation`: a [`SummaryOverrideConsolidationConfigurationInput`] object.
     ///
     /// The memory override consolidation.
-    pub consolidation: Option<Obj<SummaryOverrideConsolidationConfigurationInput>>,
+    pub consolidation:
+        ::std::option::Option<crate::Obj<SummaryOverrideConsolidationConfigurationInput>>,
 }
 
 #[rustfmt::skip]
@@ -2388,19 +1952,19 @@ impl SummaryOverride {
     /// A `SummaryOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Consolidation`: a [`SummaryOverrideConsolidationConfigurationInput`] object.
-    pub fn consolidation(mut self, value: impl Into<Obj<SummaryOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = Some(value.into()); self }
+    pub fn consolidation(mut self, value: impl ::std::convert::Into<crate::Obj<SummaryOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SummaryOverride {}
+impl crate::PropertyType for SummaryOverride {}
 
-impl ToValue for SummaryOverride {
+impl ::cloudwright_core::ToValue for SummaryOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Consolidation", &self.consolidation)
             .build()
     }
@@ -2410,21 +1974,10 @@ impl ToValue for SummaryOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SummaryOverrideConsolidationConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SummaryOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("ModelId", Shape::STR),
-    ],
-    required: &["AppendToPrompt", "ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SummaryOverrideConsolidationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2438,11 +1991,11 @@ pub struct SummaryOverrideConsolidationConfigurationInput {
     /// The memory override configuration.
     ///
     /// Length 1 to 30000.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
     ///
     /// The memory override configuration model ID.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2457,31 +2010,22 @@ impl SummaryOverrideConsolidationConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
+    pub fn append_to_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
 }
 
-impl PropertyType for SummaryOverrideConsolidationConfigurationInput {}
+impl crate::PropertyType for SummaryOverrideConsolidationConfigurationInput {}
 
-impl ToValue for SummaryOverrideConsolidationConfigurationInput {
+impl ::cloudwright_core::ToValue for SummaryOverrideConsolidationConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
             .req("ModelId", &self.model_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeBasedTriggerInput: ObjRule = ObjRule {
-    properties: &[
-        ("IdleSessionTimeout", Shape::Int(&NumRule { min: Some(10.0), max: Some(3000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeBasedTriggerInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2495,7 +2039,7 @@ pub struct TimeBasedTriggerInput {
     /// The memory trigger condition input for the session timeout.
     ///
     /// Value 10 to 3000.
-    pub idle_session_timeout: Option<Int>,
+    pub idle_session_timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2503,32 +2047,23 @@ impl TimeBasedTriggerInput {
     /// A `TimeBasedTriggerInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdleSessionTimeout`: an integer.
-    pub fn idle_session_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_session_timeout = Some(value.into()); self }
+    pub fn idle_session_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_session_timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimeBasedTriggerInput {}
+impl crate::PropertyType for TimeBasedTriggerInput {}
 
-impl ToValue for TimeBasedTriggerInput {
+impl ::cloudwright_core::ToValue for TimeBasedTriggerInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdleSessionTimeout", &self.idle_session_timeout)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TokenBasedTriggerInput: ObjRule = ObjRule {
-    properties: &[
-        ("TokenCount", Shape::Int(&NumRule { min: Some(100.0), max: Some(500000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TokenBasedTriggerInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2542,7 +2077,7 @@ pub struct TokenBasedTriggerInput {
     /// The token based trigger token count.
     ///
     /// Value 100 to 500000.
-    pub token_count: Option<Int>,
+    pub token_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2550,34 +2085,23 @@ impl TokenBasedTriggerInput {
     /// A `TokenBasedTriggerInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TokenCount`: an integer.
-    pub fn token_count(mut self, value: impl Into<Int>) -> Self { self.token_count = Some(value.into()); self }
+    pub fn token_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.token_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TokenBasedTriggerInput {}
+impl crate::PropertyType for TokenBasedTriggerInput {}
 
-impl ToValue for TokenBasedTriggerInput {
+impl ::cloudwright_core::ToValue for TokenBasedTriggerInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TokenCount", &self.token_count)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TriggerConditionInput: ObjRule = ObjRule {
-    properties: &[
-        ("MessageBasedTrigger", Shape::Object(&RULE_MessageBasedTriggerInput)),
-        ("TimeBasedTrigger", Shape::Object(&RULE_TimeBasedTriggerInput)),
-        ("TokenBasedTrigger", Shape::Object(&RULE_TokenBasedTriggerInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TriggerConditionInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2589,15 +2113,15 @@ pub struct TriggerConditionInput {
     /// `MessageBasedTrigger`: a [`MessageBasedTriggerInput`] object.
     ///
     /// The memory trigger condition input for the message based trigger.
-    pub message_based_trigger: Option<Obj<MessageBasedTriggerInput>>,
+    pub message_based_trigger: ::std::option::Option<crate::Obj<MessageBasedTriggerInput>>,
     /// `TimeBasedTrigger`: a [`TimeBasedTriggerInput`] object.
     ///
     /// The memory trigger condition input.
-    pub time_based_trigger: Option<Obj<TimeBasedTriggerInput>>,
+    pub time_based_trigger: ::std::option::Option<crate::Obj<TimeBasedTriggerInput>>,
     /// `TokenBasedTrigger`: a [`TokenBasedTriggerInput`] object.
     ///
     /// The trigger condition information for a token based trigger.
-    pub token_based_trigger: Option<Obj<TokenBasedTriggerInput>>,
+    pub token_based_trigger: ::std::option::Option<crate::Obj<TokenBasedTriggerInput>>,
 }
 
 #[rustfmt::skip]
@@ -2605,55 +2129,29 @@ impl TriggerConditionInput {
     /// A `TriggerConditionInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MessageBasedTrigger`: a [`MessageBasedTriggerInput`] object.
-    pub fn message_based_trigger(mut self, value: impl Into<Obj<MessageBasedTriggerInput>>) -> Self { self.message_based_trigger = Some(value.into()); self }
+    pub fn message_based_trigger(mut self, value: impl ::std::convert::Into<crate::Obj<MessageBasedTriggerInput>>) -> Self { self.message_based_trigger = ::std::option::Option::Some(value.into()); self }
     /// `TimeBasedTrigger`: a [`TimeBasedTriggerInput`] object.
-    pub fn time_based_trigger(mut self, value: impl Into<Obj<TimeBasedTriggerInput>>) -> Self { self.time_based_trigger = Some(value.into()); self }
+    pub fn time_based_trigger(mut self, value: impl ::std::convert::Into<crate::Obj<TimeBasedTriggerInput>>) -> Self { self.time_based_trigger = ::std::option::Option::Some(value.into()); self }
     /// `TokenBasedTrigger`: a [`TokenBasedTriggerInput`] object.
-    pub fn token_based_trigger(mut self, value: impl Into<Obj<TokenBasedTriggerInput>>) -> Self { self.token_based_trigger = Some(value.into()); self }
+    pub fn token_based_trigger(mut self, value: impl ::std::convert::Into<crate::Obj<TokenBasedTriggerInput>>) -> Self { self.token_based_trigger = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TriggerConditionInput {}
+impl crate::PropertyType for TriggerConditionInput {}
 
-impl ToValue for TriggerConditionInput {
+impl ::cloudwright_core::ToValue for TriggerConditionInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MessageBasedTrigger", &self.message_based_trigger)
             .opt("TimeBasedTrigger", &self.time_based_trigger)
             .opt("TokenBasedTrigger", &self.token_based_trigger)
             .build()
     }
 }
-
-/// The required properties of [`UserPreferenceMemoryStrategy`], by name: `UserPreferenceMemoryStrategy::new(UserPreferenceMemoryStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserPreferenceMemoryStrategyRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPreferenceMemoryStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
-        ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
-        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserPreferenceMemoryStrategy` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2667,100 +2165,101 @@ pub struct UserPreferenceMemoryStrategy {
     /// Creation timestamp of the memory strategy
     ///
     /// Format `date-time`.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The memory strategy description.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub memory_record_schema: Option<Obj<MemoryRecordSchema>>,
+    pub memory_record_schema: ::std::option::Option<crate::Obj<MemoryRecordSchema>>,
     /// `Name`: a string, required.
     ///
     /// The memory strategy name.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NamespaceTemplates`: a list of strings.
     ///
     /// List of namespaces for memory strategy
     ///
     /// Items at least 1.
-    pub namespace_templates: Option<List<Str>>,
+    pub namespace_templates:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Namespaces`: a list of strings.
     ///
     /// The memory namespaces.
     ///
     /// Items at least 1.
-    pub namespaces: Option<List<Str>>,
+    pub namespaces: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Status`: an [`UserPreferenceMemoryStrategyStatus`] value.
     ///
     /// The memory strategy status.
-    pub status: Option<UserPreferenceMemoryStrategyStatus>,
+    pub status: ::std::option::Option<UserPreferenceMemoryStrategyStatus>,
     /// `StrategyId`: a string.
     ///
     /// The memory strategy ID.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$`; length at least 12.
-    pub strategy_id: Option<Str>,
+    pub strategy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`UserPreferenceMemoryStrategyType`] value.
     ///
     /// The memory strategy type.
-    pub r#type: Option<UserPreferenceMemoryStrategyType>,
+    pub r#type: ::std::option::Option<UserPreferenceMemoryStrategyType>,
     /// `UpdatedAt`: a string.
     ///
     /// The memory strategy update date and time.
     ///
     /// Format `date-time`.
-    pub updated_at: Option<Str>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl UserPreferenceMemoryStrategy {
-    /// A `UserPreferenceMemoryStrategy` with its required properties, named in a [`UserPreferenceMemoryStrategyRequired`].
+    /// A `UserPreferenceMemoryStrategy` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: UserPreferenceMemoryStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            created_at: None,
-            description: None,
-            memory_record_schema: None,
-            name: required.name,
-            namespace_templates: None,
-            namespaces: None,
-            status: None,
-            strategy_id: None,
-            r#type: None,
-            updated_at: None,
+            created_at: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            memory_record_schema: ::std::option::Option::None,
+            name: value.into(),
+            namespace_templates: ::std::option::Option::None,
+            namespaces: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            strategy_id: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            updated_at: ::std::option::Option::None,
         }
     }
 
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MemoryRecordSchema`: a [`MemoryRecordSchema`] object.
-    pub fn memory_record_schema(mut self, value: impl Into<Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = Some(value.into()); self }
+    pub fn memory_record_schema(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryRecordSchema>>) -> Self { self.memory_record_schema = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NamespaceTemplates`: a list of strings.
-    pub fn namespace_templates(mut self, value: impl Into<List<Str>>) -> Self { self.namespace_templates = Some(value.into()); self }
+    pub fn namespace_templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespace_templates = ::std::option::Option::Some(value.into()); self }
     /// `Namespaces`: a list of strings.
-    pub fn namespaces(mut self, value: impl Into<List<Str>>) -> Self { self.namespaces = Some(value.into()); self }
+    pub fn namespaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.namespaces = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`UserPreferenceMemoryStrategyStatus`] value.
-    pub fn status(mut self, value: impl Into<UserPreferenceMemoryStrategyStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<UserPreferenceMemoryStrategyStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `StrategyId`: a string.
-    pub fn strategy_id(mut self, value: impl Into<Str>) -> Self { self.strategy_id = Some(value.into()); self }
+    pub fn strategy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strategy_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`UserPreferenceMemoryStrategyType`] value.
-    pub fn r#type(mut self, value: impl Into<UserPreferenceMemoryStrategyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<UserPreferenceMemoryStrategyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UpdatedAt`: a string.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserPreferenceMemoryStrategy {}
+impl crate::PropertyType for UserPreferenceMemoryStrategy {}
 
-impl ToValue for UserPreferenceMemoryStrategy {
+impl ::cloudwright_core::ToValue for UserPreferenceMemoryStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
             .opt("Description", &self.description)
             .opt("MemoryRecordSchema", &self.memory_record_schema)
@@ -2775,16 +2274,6 @@ impl ToValue for UserPreferenceMemoryStrategy {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UserPreferenceOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Consolidation", Shape::Object(&RULE_UserPreferenceOverrideConsolidationConfigurationInput)),
-        ("Extraction", Shape::Object(&RULE_UserPreferenceOverrideExtractionConfigurationInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UserPreferenceOverride` property type of `AWS::BedrockAgentCore::Memory`.
 ///
 /// The memory user preference override.
@@ -2795,11 +2284,13 @@ pub struct UserPreferenceOverride {
     /// `Consolidation`: an [`UserPreferenceOverrideConsolidationConfigurationInput`] object.
     ///
     /// The memory override consolidation information.
-    pub consolidation: Option<Obj<UserPreferenceOverrideConsolidationConfigurationInput>>,
+    pub consolidation:
+        ::std::option::Option<crate::Obj<UserPreferenceOverrideConsolidationConfigurationInput>>,
     /// `Extraction`: an [`UserPreferenceOverrideExtractionConfigurationInput`] object.
     ///
     /// The memory user preferences for extraction.
-    pub extraction: Option<Obj<UserPreferenceOverrideExtractionConfigurationInput>>,
+    pub extraction:
+        ::std::option::Option<crate::Obj<UserPreferenceOverrideExtractionConfigurationInput>>,
 }
 
 #[rustfmt::skip]
@@ -2807,21 +2298,21 @@ impl UserPreferenceOverride {
     /// A `UserPreferenceOverride` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Consolidation`: an [`UserPreferenceOverrideConsolidationConfigurationInput`] object.
-    pub fn consolidation(mut self, value: impl Into<Obj<UserPreferenceOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = Some(value.into()); self }
+    pub fn consolidation(mut self, value: impl ::std::convert::Into<crate::Obj<UserPreferenceOverrideConsolidationConfigurationInput>>) -> Self { self.consolidation = ::std::option::Option::Some(value.into()); self }
     /// `Extraction`: an [`UserPreferenceOverrideExtractionConfigurationInput`] object.
-    pub fn extraction(mut self, value: impl Into<Obj<UserPreferenceOverrideExtractionConfigurationInput>>) -> Self { self.extraction = Some(value.into()); self }
+    pub fn extraction(mut self, value: impl ::std::convert::Into<crate::Obj<UserPreferenceOverrideExtractionConfigurationInput>>) -> Self { self.extraction = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserPreferenceOverride {}
+impl crate::PropertyType for UserPreferenceOverride {}
 
-impl ToValue for UserPreferenceOverride {
+impl ::cloudwright_core::ToValue for UserPreferenceOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Consolidation", &self.consolidation)
             .opt("Extraction", &self.extraction)
             .build()
@@ -2832,21 +2323,10 @@ impl ToValue for UserPreferenceOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPreferenceOverrideConsolidationConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPreferenceOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("ModelId", Shape::STR),
-    ],
-    required: &["AppendToPrompt", "ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserPreferenceOverrideConsolidationConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2860,11 +2340,11 @@ pub struct UserPreferenceOverrideConsolidationConfigurationInput {
     /// The memory configuration.
     ///
     /// Length 1 to 30000.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
     ///
     /// The memory override configuration model ID.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2879,17 +2359,17 @@ impl UserPreferenceOverrideConsolidationConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
+    pub fn append_to_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
 }
 
-impl PropertyType for UserPreferenceOverrideConsolidationConfigurationInput {}
+impl crate::PropertyType for UserPreferenceOverrideConsolidationConfigurationInput {}
 
-impl ToValue for UserPreferenceOverrideConsolidationConfigurationInput {
+impl ::cloudwright_core::ToValue for UserPreferenceOverrideConsolidationConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
             .req("ModelId", &self.model_id)
             .build()
@@ -2900,21 +2380,10 @@ impl ToValue for UserPreferenceOverrideConsolidationConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPreferenceOverrideExtractionConfigurationInputRequired {
     /// `AppendToPrompt`: a string, required.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPreferenceOverrideExtractionConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
-        ("ModelId", Shape::STR),
-    ],
-    required: &["AppendToPrompt", "ModelId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserPreferenceOverrideExtractionConfigurationInput` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2928,11 +2397,11 @@ pub struct UserPreferenceOverrideExtractionConfigurationInput {
     /// The extraction configuration.
     ///
     /// Length 1 to 30000.
-    pub append_to_prompt: Str,
+    pub append_to_prompt: ::cloudwright_core::Str,
     /// `ModelId`: a string, required.
     ///
     /// The memory override for the model ID.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2947,33 +2416,22 @@ impl UserPreferenceOverrideExtractionConfigurationInput {
     }
 
     /// `AppendToPrompt`: a string, required.
-    pub fn append_to_prompt(mut self, value: impl Into<Str>) -> Self { self.append_to_prompt = value.into(); self }
+    pub fn append_to_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.append_to_prompt = value.into(); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
 }
 
-impl PropertyType for UserPreferenceOverrideExtractionConfigurationInput {}
+impl crate::PropertyType for UserPreferenceOverrideExtractionConfigurationInput {}
 
-impl ToValue for UserPreferenceOverrideExtractionConfigurationInput {
+impl ::cloudwright_core::ToValue for UserPreferenceOverrideExtractionConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
             .req("ModelId", &self.model_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Validation: ObjRule = ObjRule {
-    properties: &[
-        ("NumberValidation", Shape::Object(&RULE_NumberValidation)),
-        ("StringListValidation", Shape::Object(&RULE_StringListValidation)),
-        ("StringValidation", Shape::Object(&RULE_StringValidation)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Validation` property type of `AWS::BedrockAgentCore::Memory`.
 ///
@@ -2981,11 +2439,11 @@ pub(crate) static RULE_Validation: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Validation {
     /// `NumberValidation`: a [`NumberValidation`] object.
-    pub number_validation: Option<Obj<NumberValidation>>,
+    pub number_validation: ::std::option::Option<crate::Obj<NumberValidation>>,
     /// `StringListValidation`: a [`StringListValidation`] object.
-    pub string_list_validation: Option<Obj<StringListValidation>>,
+    pub string_list_validation: ::std::option::Option<crate::Obj<StringListValidation>>,
     /// `StringValidation`: a [`StringValidation`] object.
-    pub string_validation: Option<Obj<StringValidation>>,
+    pub string_validation: ::std::option::Option<crate::Obj<StringValidation>>,
 }
 
 #[rustfmt::skip]
@@ -2993,23 +2451,23 @@ impl Validation {
     /// A `Validation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NumberValidation`: a [`NumberValidation`] object.
-    pub fn number_validation(mut self, value: impl Into<Obj<NumberValidation>>) -> Self { self.number_validation = Some(value.into()); self }
+    pub fn number_validation(mut self, value: impl ::std::convert::Into<crate::Obj<NumberValidation>>) -> Self { self.number_validation = ::std::option::Option::Some(value.into()); self }
     /// `StringListValidation`: a [`StringListValidation`] object.
-    pub fn string_list_validation(mut self, value: impl Into<Obj<StringListValidation>>) -> Self { self.string_list_validation = Some(value.into()); self }
+    pub fn string_list_validation(mut self, value: impl ::std::convert::Into<crate::Obj<StringListValidation>>) -> Self { self.string_list_validation = ::std::option::Option::Some(value.into()); self }
     /// `StringValidation`: a [`StringValidation`] object.
-    pub fn string_validation(mut self, value: impl Into<Obj<StringValidation>>) -> Self { self.string_validation = Some(value.into()); self }
+    pub fn string_validation(mut self, value: impl ::std::convert::Into<crate::Obj<StringValidation>>) -> Self { self.string_validation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Validation {}
+impl crate::PropertyType for Validation {}
 
-impl ToValue for Validation {
+impl ::cloudwright_core::ToValue for Validation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NumberValidation", &self.number_validation)
             .opt("StringListValidation", &self.string_list_validation)
             .opt("StringValidation", &self.string_validation)
@@ -3023,23 +2481,23 @@ pub enum ContentConfigurationType {
     /// `MEMORY_RECORDS`
     MemoryRecords,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentConfigurationType {
+impl ::cloudwright_core::ToValue for ContentConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MemoryRecords => "MEMORY_RECORDS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3055,26 +2513,26 @@ pub enum CustomMemoryStrategyStatus {
     /// `FAILED`
     Failed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomMemoryStrategyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CustomMemoryStrategyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomMemoryStrategyStatus {
+impl ::cloudwright_core::ToValue for CustomMemoryStrategyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Creating => "CREATING",
             Self::Active => "ACTIVE",
             Self::Deleting => "DELETING",
             Self::Failed => "FAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3092,27 +2550,27 @@ pub enum CustomMemoryStrategyType {
     /// `EPISODIC`
     Episodic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomMemoryStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CustomMemoryStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomMemoryStrategyType {
+impl ::cloudwright_core::ToValue for CustomMemoryStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
             Self::Summarization => "SUMMARIZATION",
             Self::UserPreference => "USER_PREFERENCE",
             Self::Custom => "CUSTOM",
             Self::Episodic => "EPISODIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3128,26 +2586,26 @@ pub enum EpisodicMemoryStrategyStatus {
     /// `FAILED`
     Failed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EpisodicMemoryStrategyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EpisodicMemoryStrategyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EpisodicMemoryStrategyStatus {
+impl ::cloudwright_core::ToValue for EpisodicMemoryStrategyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Creating => "CREATING",
             Self::Active => "ACTIVE",
             Self::Deleting => "DELETING",
             Self::Failed => "FAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3165,27 +2623,27 @@ pub enum EpisodicMemoryStrategyType {
     /// `EPISODIC`
     Episodic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EpisodicMemoryStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EpisodicMemoryStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EpisodicMemoryStrategyType {
+impl ::cloudwright_core::ToValue for EpisodicMemoryStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
             Self::Summarization => "SUMMARIZATION",
             Self::UserPreference => "USER_PREFERENCE",
             Self::Custom => "CUSTOM",
             Self::Episodic => "EPISODIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3197,24 +2655,24 @@ pub enum Level {
     /// `FULL_CONTENT`
     FullContent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Level {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Level {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Level {
+impl ::cloudwright_core::ToValue for Level {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MetadataOnly => "METADATA_ONLY",
             Self::FullContent => "FULL_CONTENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3228,25 +2686,25 @@ pub enum MetadataValueType {
     /// `NUMBER`
     Number,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetadataValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetadataValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetadataValueType {
+impl ::cloudwright_core::ToValue for MetadataValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "STRING",
             Self::Stringlist => "STRINGLIST",
             Self::Number => "NUMBER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3262,26 +2720,26 @@ pub enum SemanticMemoryStrategyStatus {
     /// `FAILED`
     Failed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SemanticMemoryStrategyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SemanticMemoryStrategyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SemanticMemoryStrategyStatus {
+impl ::cloudwright_core::ToValue for SemanticMemoryStrategyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Creating => "CREATING",
             Self::Active => "ACTIVE",
             Self::Deleting => "DELETING",
             Self::Failed => "FAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3299,27 +2757,27 @@ pub enum SemanticMemoryStrategyType {
     /// `EPISODIC`
     Episodic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SemanticMemoryStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SemanticMemoryStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SemanticMemoryStrategyType {
+impl ::cloudwright_core::ToValue for SemanticMemoryStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
             Self::Summarization => "SUMMARIZATION",
             Self::UserPreference => "USER_PREFERENCE",
             Self::Custom => "CUSTOM",
             Self::Episodic => "EPISODIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3335,26 +2793,26 @@ pub enum SummaryMemoryStrategyStatus {
     /// `FAILED`
     Failed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SummaryMemoryStrategyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SummaryMemoryStrategyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SummaryMemoryStrategyStatus {
+impl ::cloudwright_core::ToValue for SummaryMemoryStrategyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Creating => "CREATING",
             Self::Active => "ACTIVE",
             Self::Deleting => "DELETING",
             Self::Failed => "FAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3372,27 +2830,27 @@ pub enum SummaryMemoryStrategyType {
     /// `EPISODIC`
     Episodic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SummaryMemoryStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SummaryMemoryStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SummaryMemoryStrategyType {
+impl ::cloudwright_core::ToValue for SummaryMemoryStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
             Self::Summarization => "SUMMARIZATION",
             Self::UserPreference => "USER_PREFERENCE",
             Self::Custom => "CUSTOM",
             Self::Episodic => "EPISODIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3408,26 +2866,26 @@ pub enum UserPreferenceMemoryStrategyStatus {
     /// `FAILED`
     Failed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserPreferenceMemoryStrategyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserPreferenceMemoryStrategyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserPreferenceMemoryStrategyStatus {
+impl ::cloudwright_core::ToValue for UserPreferenceMemoryStrategyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Creating => "CREATING",
             Self::Active => "ACTIVE",
             Self::Deleting => "DELETING",
             Self::Failed => "FAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3445,26 +2903,523 @@ pub enum UserPreferenceMemoryStrategyType {
     /// `EPISODIC`
     Episodic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserPreferenceMemoryStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserPreferenceMemoryStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserPreferenceMemoryStrategyType {
+impl ::cloudwright_core::ToValue for UserPreferenceMemoryStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
             Self::Summarization => "SUMMARIZATION",
             Self::UserPreference => "USER_PREFERENCE",
             Self::Custom => "CUSTOM",
             Self::Episodic => "EPISODIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^[a-zA-Z0-9\\-_/]*(\\{(actorId|sessionId|memoryStrategyId)\\}[a-zA-Z0-9\\-_/]*)*$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Memory: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("EncryptionKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventExpiryDuration", Shape::Int(&NumRule { min: Some(3.0), max: Some(365.0), ..NumRule::ANY })),
+            ("IndexedKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexedKey), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("MemoryExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("MemoryStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_MemoryStrategy), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("StreamDeliveryResources", Shape::Object(&RULE_StreamDeliveryResources)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "EventExpiryDuration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Level", Shape::Str(&StrRule { allowed: &["METADATA_ONLY", "FULL_CONTENT"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["MEMORY_RECORDS"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("EpisodicOverride", Shape::Object(&RULE_EpisodicOverride)),
+            ("SelfManagedConfiguration", Shape::Object(&RULE_SelfManagedConfiguration)),
+            ("SemanticOverride", Shape::Object(&RULE_SemanticOverride)),
+            ("SummaryOverride", Shape::Object(&RULE_SummaryOverride)),
+            ("UserPreferenceOverride", Shape::Object(&RULE_UserPreferenceOverride)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomMemoryStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_CustomConfigurationInput)),
+            ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+            ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+            ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EpisodicMemoryStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("ReflectionConfiguration", Shape::Object(&RULE_EpisodicReflectionConfigurationInput)),
+            ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+            ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+            ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EpisodicOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Consolidation", Shape::Object(&RULE_EpisodicOverrideConsolidationConfigurationInput)),
+            ("Extraction", Shape::Object(&RULE_EpisodicOverrideExtractionConfigurationInput)),
+            ("Reflection", Shape::Object(&RULE_EpisodicOverrideReflectionConfigurationInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EpisodicOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("ModelId", Shape::STR),
+        ],
+        required: &["AppendToPrompt", "ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EpisodicOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("ModelId", Shape::STR),
+        ],
+        required: &["AppendToPrompt", "ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EpisodicOverrideReflectionConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+            ("ModelId", Shape::STR),
+            ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["AppendToPrompt", "ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EpisodicReflectionConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+            ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExtractionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LlmExtractionConfig", Shape::Object(&RULE_LlmExtractionConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IndexedKey: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRINGLIST", "NUMBER"], ..StrRule::ANY })),
+        ],
+        required: &["Key", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InvocationConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("PayloadDeliveryBucketName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisResource: ObjRule = ObjRule {
+        properties: &[
+            ("ContentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("DataStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["DataStreamArn", "ContentConfigurations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LlmExtractionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("LlmExtractionInstruction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Validation", Shape::Object(&RULE_Validation)),
+        ],
+        required: &["Definition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryRecordSchema: ObjRule = ObjRule {
+        properties: &[
+            ("MetadataSchema", Shape::List(&ListRule { items: Shape::Object(&RULE_MetadataSchemaEntry), min_items: Some(1), max_items: Some(20), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("CustomMemoryStrategy", Shape::Object(&RULE_CustomMemoryStrategy)),
+            ("EpisodicMemoryStrategy", Shape::Object(&RULE_EpisodicMemoryStrategy)),
+            ("SemanticMemoryStrategy", Shape::Object(&RULE_SemanticMemoryStrategy)),
+            ("SummaryMemoryStrategy", Shape::Object(&RULE_SummaryMemoryStrategy)),
+            ("UserPreferenceMemoryStrategy", Shape::Object(&RULE_UserPreferenceMemoryStrategy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageBasedTriggerInput: ObjRule = ObjRule {
+        properties: &[
+            ("MessageCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataSchemaEntry: ObjRule = ObjRule {
+        properties: &[
+            ("ExtractionConfig", Shape::Object(&RULE_ExtractionConfig)),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRINGLIST", "NUMBER"], ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NumberValidation: ObjRule = ObjRule {
+        properties: &[
+            ("MaxValue", Shape::NUM),
+            ("MinValue", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SelfManagedConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("HistoricalContextWindowSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(50.0), ..NumRule::ANY })),
+            ("InvocationConfiguration", Shape::Object(&RULE_InvocationConfigurationInput)),
+            ("TriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConditionInput), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticMemoryStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+            ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+            ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Consolidation", Shape::Object(&RULE_SemanticOverrideConsolidationConfigurationInput)),
+            ("Extraction", Shape::Object(&RULE_SemanticOverrideExtractionConfigurationInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("ModelId", Shape::STR),
+        ],
+        required: &["AppendToPrompt", "ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("ModelId", Shape::STR),
+        ],
+        required: &["AppendToPrompt", "ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamDeliveryResource: ObjRule = ObjRule {
+        properties: &[
+            ("Kinesis", Shape::Object(&RULE_KinesisResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamDeliveryResources: ObjRule = ObjRule {
+        properties: &[
+            ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_StreamDeliveryResource), min_items: None, max_items: Some(1), unique: false })),
+        ],
+        required: &["Resources"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringListValidation: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10), unique: false })),
+            ("MaxItems", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringValidation: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["AllowedValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SummaryMemoryStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+            ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+            ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SummaryOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Consolidation", Shape::Object(&RULE_SummaryOverrideConsolidationConfigurationInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SummaryOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("ModelId", Shape::STR),
+        ],
+        required: &["AppendToPrompt", "ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeBasedTriggerInput: ObjRule = ObjRule {
+        properties: &[
+            ("IdleSessionTimeout", Shape::Int(&NumRule { min: Some(10.0), max: Some(3000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TokenBasedTriggerInput: ObjRule = ObjRule {
+        properties: &[
+            ("TokenCount", Shape::Int(&NumRule { min: Some(100.0), max: Some(500000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TriggerConditionInput: ObjRule = ObjRule {
+        properties: &[
+            ("MessageBasedTrigger", Shape::Object(&RULE_MessageBasedTriggerInput)),
+            ("TimeBasedTrigger", Shape::Object(&RULE_TimeBasedTriggerInput)),
+            ("TokenBasedTrigger", Shape::Object(&RULE_TokenBasedTriggerInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPreferenceMemoryStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
+            ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
+            ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPreferenceOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Consolidation", Shape::Object(&RULE_UserPreferenceOverrideConsolidationConfigurationInput)),
+            ("Extraction", Shape::Object(&RULE_UserPreferenceOverrideExtractionConfigurationInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPreferenceOverrideConsolidationConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("ModelId", Shape::STR),
+        ],
+        required: &["AppendToPrompt", "ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPreferenceOverrideExtractionConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
+            ("ModelId", Shape::STR),
+        ],
+        required: &["AppendToPrompt", "ModelId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Validation: ObjRule = ObjRule {
+        properties: &[
+            ("NumberValidation", Shape::Object(&RULE_NumberValidation)),
+            ("StringListValidation", Shape::Object(&RULE_StringListValidation)),
+            ("StringValidation", Shape::Object(&RULE_StringValidation)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -56,12 +56,12 @@ pub mod workload_identity;
 
 #[cfg(feature = "bedrockagentcore")]
 pub use api_key_credential_provider::{
-    ApiKeyCredentialProvider, ApiKeyCredentialProviderAttributes, ApiKeyCredentialProviderRequired,
+    ApiKeyCredentialProvider, ApiKeyCredentialProviderAttributes,
 };
 #[cfg(feature = "bedrockagentcore")]
 pub use browser_custom::{BrowserCustom, BrowserCustomAttributes, BrowserCustomRequired};
 #[cfg(feature = "bedrockagentcore")]
-pub use browser_profile::{BrowserProfile, BrowserProfileAttributes, BrowserProfileRequired};
+pub use browser_profile::{BrowserProfile, BrowserProfileAttributes};
 #[cfg(feature = "bedrockagentcore")]
 pub use code_interpreter_custom::{
     CodeInterpreterCustom, CodeInterpreterCustomAttributes, CodeInterpreterCustomRequired,
@@ -85,12 +85,10 @@ pub use online_evaluation_config::{
 #[cfg(feature = "bedrockagentcore")]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
 #[cfg(feature = "bedrockagentcore")]
-pub use policy_engine::{PolicyEngine, PolicyEngineAttributes, PolicyEngineRequired};
+pub use policy_engine::{PolicyEngine, PolicyEngineAttributes};
 #[cfg(feature = "bedrockagentcore")]
 pub use runtime::{Runtime, RuntimeAttributes, RuntimeRequired};
 #[cfg(feature = "bedrockagentcore")]
 pub use runtime_endpoint::{RuntimeEndpoint, RuntimeEndpointAttributes, RuntimeEndpointRequired};
 #[cfg(feature = "bedrockagentcore")]
-pub use workload_identity::{
-    WorkloadIdentity, WorkloadIdentityAttributes, WorkloadIdentityRequired,
-};
+pub use workload_identity::{WorkloadIdentity, WorkloadIdentityAttributes};

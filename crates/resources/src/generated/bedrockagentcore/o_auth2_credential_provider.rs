@@ -5,34 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+/\\.well-known/openid-configuration$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
-
 /// The required properties of [`OAuth2CredentialProvider`], by name: `OAuth2CredentialProvider::new(OAuth2CredentialProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OAuth2CredentialProviderRequired {
     /// `CredentialProviderVendor`: a [`CredentialProviderVendor`] value, required.
     pub credential_provider_vendor: CredentialProviderVendor,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OAuth2CredentialProvider: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialProviderVendor", Shape::Str(&StrRule { allowed: &["GoogleOauth2", "GithubOauth2", "SlackOauth2", "SalesforceOauth2", "MicrosoftOauth2", "CustomOauth2", "AtlassianOauth2", "LinkedinOauth2", "XOauth2", "OktaOauth2", "OneLoginOauth2", "PingOneOauth2", "FacebookOauth2", "YandexOauth2", "RedditOauth2", "ZoomOauth2", "TwitchOauth2", "SpotifyOauth2", "DropboxOauth2", "NotionOauth2", "HubspotOauth2", "CyberArkOauth2", "FusionAuthOauth2", "Auth0Oauth2", "CognitoOauth2"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Oauth2ProviderConfigInput", Shape::Object(&RULE_Oauth2ProviderConfigInput)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["Name", "CredentialProviderVendor"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::OAuth2CredentialProvider` resource.
 ///
@@ -58,19 +38,19 @@ pub struct OAuth2CredentialProvider {
     /// The name of the OAuth2 credential provider
     ///
     /// Pattern `^[a-zA-Z0-9\-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Oauth2ProviderConfigInput`: an [`Oauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for an OAuth2 provider
     ///
     /// Write-only: CloudFormation does not return it.
-    pub oauth2_provider_config_input: Option<Obj<Oauth2ProviderConfigInput>>,
+    pub oauth2_provider_config_input: ::std::option::Option<crate::Obj<Oauth2ProviderConfigInput>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the OAuth2 credential provider
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +60,7 @@ impl OAuth2CredentialProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::OAuth2CredentialProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-oauth2credentialprovider.html",
         primary_identifier: &["CredentialProviderArn"],
@@ -91,7 +71,7 @@ impl OAuth2CredentialProvider {
         read_only: &["CredentialProviderArn", "ClientSecretArn", "CallbackUrl", "Oauth2ProviderConfigOutput", "CreatedTime", "LastUpdatedTime"],
         attributes: &["CallbackUrl", "ClientSecretArn", "CreatedTime", "CredentialProviderArn", "LastUpdatedTime", "Oauth2ProviderConfigOutput"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OAuth2CredentialProvider` with its required properties, named in a [`OAuth2CredentialProviderRequired`].
@@ -100,39 +80,41 @@ impl OAuth2CredentialProvider {
         Self {
             credential_provider_vendor: required.credential_provider_vendor,
             name: required.name,
-            oauth2_provider_config_input: None,
-            tags: None,
+            oauth2_provider_config_input: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CredentialProviderVendor`: a [`CredentialProviderVendor`] value, required.
-    pub fn credential_provider_vendor(mut self, value: impl Into<CredentialProviderVendor>) -> Self { self.credential_provider_vendor = value.into(); self }
+    pub fn credential_provider_vendor(mut self, value: impl ::std::convert::Into<CredentialProviderVendor>) -> Self { self.credential_provider_vendor = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Oauth2ProviderConfigInput`: an [`Oauth2ProviderConfigInput`] object.
-    pub fn oauth2_provider_config_input(mut self, value: impl Into<Obj<Oauth2ProviderConfigInput>>) -> Self { self.oauth2_provider_config_input = Some(value.into()); self }
+    pub fn oauth2_provider_config_input(mut self, value: impl ::std::convert::Into<crate::Obj<Oauth2ProviderConfigInput>>) -> Self { self.oauth2_provider_config_input = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OAuth2CredentialProvider {
+impl ::cloudwright_core::Resource for OAuth2CredentialProvider {
     type Attributes = OAuth2CredentialProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OAuth2CredentialProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OAuth2CredentialProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OAuth2CredentialProvider {
+impl ::cloudwright_core::ToValue for OAuth2CredentialProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CredentialProviderVendor", &self.credential_provider_vendor)
             .req("Name", &self.name)
             .opt(
@@ -144,12 +126,12 @@ impl ToValue for OAuth2CredentialProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OAuth2CredentialProvider`]: `Handle<OAuth2CredentialProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OAuth2CredentialProvider`]: `Handle<OAuth2CredentialProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OAuth2CredentialProviderAttributes(ResourceRef);
+pub struct OAuth2CredentialProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OAuth2CredentialProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OAuth2CredentialProviderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,48 +141,48 @@ impl OAuth2CredentialProviderAttributes {
     ///
     /// The callback URL for the OAuth2 authorization flow
     #[inline]
-    pub fn callback_url(&self) -> Value {
-        self.0.get_att("CallbackUrl")
+    pub fn callback_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CallbackUrl"))
     }
 
     /// `Fn::GetAtt` `ClientSecretArn`: an object.
     ///
     /// Contains information about a secret in AWS Secrets Manager
     #[inline]
-    pub fn client_secret_arn(&self) -> Value {
-        self.0.get_att("ClientSecretArn")
+    pub fn client_secret_arn(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ClientSecretArn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The timestamp when the credential provider was created
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `CredentialProviderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the OAuth2 credential provider
     #[inline]
-    pub fn credential_provider_arn(&self) -> Value {
-        self.0.get_att("CredentialProviderArn")
+    pub fn credential_provider_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CredentialProviderArn"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The timestamp when the credential provider was last updated
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Oauth2ProviderConfigOutput`: an object.
     ///
     /// Output configuration for an OAuth2 provider
     #[inline]
-    pub fn oauth2_provider_config_output(&self) -> Value {
-        self.0.get_att("Oauth2ProviderConfigOutput")
+    pub fn oauth2_provider_config_output(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Oauth2ProviderConfigOutput"))
     }
 }
 
@@ -208,21 +190,10 @@ impl OAuth2CredentialProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AtlassianOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AtlassianOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AtlassianOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -234,11 +205,11 @@ pub struct AtlassianOauth2ProviderConfigInput {
     /// `ClientId`: a string, required.
     ///
     /// Length 1 to 256.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -253,42 +224,22 @@ impl AtlassianOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
 }
 
-impl PropertyType for AtlassianOauth2ProviderConfigInput {}
+impl crate::PropertyType for AtlassianOauth2ProviderConfigInput {}
 
-impl ToValue for AtlassianOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for AtlassianOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
             .build()
     }
 }
-
-/// The required properties of [`CustomOauth2ProviderConfigInput`], by name: `CustomOauth2ProviderConfigInput::new(CustomOauth2ProviderConfigInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomOauth2ProviderConfigInputRequired {
-    /// `OauthDiscovery`: an [`Oauth2Discovery`] object, required.
-    pub oauth_discovery: Obj<Oauth2Discovery>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("OauthDiscovery", Shape::Object(&RULE_Oauth2Discovery)),
-        ("OnBehalfOfTokenExchangeConfig", Shape::Object(&RULE_OnBehalfOfTokenExchangeConfig)),
-    ],
-    required: &["OauthDiscovery"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -302,52 +253,53 @@ pub struct CustomOauth2ProviderConfigInput {
     /// The client ID for the custom OAuth2 provider
     ///
     /// Length 1 to 256.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientSecret`: a string.
     ///
     /// The client secret for the custom OAuth2 provider
     ///
     /// Length 1 to 2048.
-    pub client_secret: Option<Str>,
+    pub client_secret: ::std::option::Option<::cloudwright_core::Str>,
     /// `OauthDiscovery`: an [`Oauth2Discovery`] object, required.
     ///
     /// Discovery information for an OAuth2 provider
-    pub oauth_discovery: Obj<Oauth2Discovery>,
+    pub oauth_discovery: crate::Obj<Oauth2Discovery>,
     /// `OnBehalfOfTokenExchangeConfig`: an [`OnBehalfOfTokenExchangeConfig`] object.
     ///
     /// Configuration for on-behalf-of token exchange
-    pub on_behalf_of_token_exchange_config: Option<Obj<OnBehalfOfTokenExchangeConfig>>,
+    pub on_behalf_of_token_exchange_config:
+        ::std::option::Option<crate::Obj<OnBehalfOfTokenExchangeConfig>>,
 }
 
 #[rustfmt::skip]
 impl CustomOauth2ProviderConfigInput {
-    /// A `CustomOauth2ProviderConfigInput` with its required properties, named in a [`CustomOauth2ProviderConfigInputRequired`].
+    /// A `CustomOauth2ProviderConfigInput` with its one required property, `OauthDiscovery`.
     #[inline]
-    pub fn new(required: CustomOauth2ProviderConfigInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Oauth2Discovery>>) -> Self {
         Self {
-            client_id: None,
-            client_secret: None,
-            oauth_discovery: required.oauth_discovery,
-            on_behalf_of_token_exchange_config: None,
+            client_id: ::std::option::Option::None,
+            client_secret: ::std::option::Option::None,
+            oauth_discovery: value.into(),
+            on_behalf_of_token_exchange_config: ::std::option::Option::None,
         }
     }
 
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `ClientSecret`: a string.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = ::std::option::Option::Some(value.into()); self }
     /// `OauthDiscovery`: an [`Oauth2Discovery`] object, required.
-    pub fn oauth_discovery(mut self, value: impl Into<Obj<Oauth2Discovery>>) -> Self { self.oauth_discovery = value.into(); self }
+    pub fn oauth_discovery(mut self, value: impl ::std::convert::Into<crate::Obj<Oauth2Discovery>>) -> Self { self.oauth_discovery = value.into(); self }
     /// `OnBehalfOfTokenExchangeConfig`: an [`OnBehalfOfTokenExchangeConfig`] object.
-    pub fn on_behalf_of_token_exchange_config(mut self, value: impl Into<Obj<OnBehalfOfTokenExchangeConfig>>) -> Self { self.on_behalf_of_token_exchange_config = Some(value.into()); self }
+    pub fn on_behalf_of_token_exchange_config(mut self, value: impl ::std::convert::Into<crate::Obj<OnBehalfOfTokenExchangeConfig>>) -> Self { self.on_behalf_of_token_exchange_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomOauth2ProviderConfigInput {}
+impl crate::PropertyType for CustomOauth2ProviderConfigInput {}
 
-impl ToValue for CustomOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for CustomOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientId", &self.client_id)
             .opt("ClientSecret", &self.client_secret)
             .req("OauthDiscovery", &self.oauth_discovery)
@@ -363,21 +315,10 @@ impl ToValue for CustomOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GithubOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GithubOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GithubOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -389,11 +330,11 @@ pub struct GithubOauth2ProviderConfigInput {
     /// `ClientId`: a string, required.
     ///
     /// Length 1 to 256.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -408,17 +349,17 @@ impl GithubOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
 }
 
-impl PropertyType for GithubOauth2ProviderConfigInput {}
+impl crate::PropertyType for GithubOauth2ProviderConfigInput {}
 
-impl ToValue for GithubOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for GithubOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
             .build()
@@ -429,21 +370,10 @@ impl ToValue for GithubOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GoogleOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GoogleOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GoogleOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -455,11 +385,11 @@ pub struct GoogleOauth2ProviderConfigInput {
     /// `ClientId`: a string, required.
     ///
     /// Length 1 to 256.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -474,17 +404,17 @@ impl GoogleOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
 }
 
-impl PropertyType for GoogleOauth2ProviderConfigInput {}
+impl crate::PropertyType for GoogleOauth2ProviderConfigInput {}
 
-impl ToValue for GoogleOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for GoogleOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
             .build()
@@ -495,24 +425,10 @@ impl ToValue for GoogleOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncludedOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IncludedOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationEndpoint", Shape::STR),
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Issuer", Shape::STR),
-        ("TokenEndpoint", Shape::STR),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IncludedOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -524,23 +440,23 @@ pub struct IncludedOauth2ProviderConfigInput {
     /// `AuthorizationEndpoint`: a string.
     ///
     /// OAuth2 authorization endpoint for your isolated OAuth2 application tenant
-    pub authorization_endpoint: Option<Str>,
+    pub authorization_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string, required.
     ///
     /// Length 1 to 256.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
     /// `Issuer`: a string.
     ///
     /// Token issuer of your isolated OAuth2 application tenant
-    pub issuer: Option<Str>,
+    pub issuer: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenEndpoint`: a string.
     ///
     /// OAuth2 token endpoint for your isolated OAuth2 application tenant
-    pub token_endpoint: Option<Str>,
+    pub token_endpoint: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -549,32 +465,32 @@ impl IncludedOauth2ProviderConfigInput {
     #[inline]
     pub fn new(required: IncludedOauth2ProviderConfigInputRequired) -> Self {
         Self {
-            authorization_endpoint: None,
+            authorization_endpoint: ::std::option::Option::None,
             client_id: required.client_id,
             client_secret: required.client_secret,
-            issuer: None,
-            token_endpoint: None,
+            issuer: ::std::option::Option::None,
+            token_endpoint: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizationEndpoint`: a string.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = Some(value.into()); self }
+    pub fn authorization_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
     /// `Issuer`: a string.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = ::std::option::Option::Some(value.into()); self }
     /// `TokenEndpoint`: a string.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = Some(value.into()); self }
+    pub fn token_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_endpoint = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IncludedOauth2ProviderConfigInput {}
+impl crate::PropertyType for IncludedOauth2ProviderConfigInput {}
 
-impl ToValue for IncludedOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for IncludedOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationEndpoint", &self.authorization_endpoint)
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
@@ -588,21 +504,10 @@ impl ToValue for IncludedOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkedinOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinkedinOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LinkedinOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -614,11 +519,11 @@ pub struct LinkedinOauth2ProviderConfigInput {
     /// `ClientId`: a string, required.
     ///
     /// Length 1 to 256.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -633,17 +538,17 @@ impl LinkedinOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
 }
 
-impl PropertyType for LinkedinOauth2ProviderConfigInput {}
+impl crate::PropertyType for LinkedinOauth2ProviderConfigInput {}
 
-impl ToValue for LinkedinOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for LinkedinOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
             .build()
@@ -654,22 +559,10 @@ impl ToValue for LinkedinOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrosoftOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MicrosoftOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("TenantId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MicrosoftOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -681,17 +574,17 @@ pub struct MicrosoftOauth2ProviderConfigInput {
     /// `ClientId`: a string, required.
     ///
     /// Length 1 to 256.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
     /// `TenantId`: a string.
     ///
     /// The Microsoft Entra ID tenant ID
     ///
     /// Length 1 to 2048.
-    pub tenant_id: Option<Str>,
+    pub tenant_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -702,24 +595,24 @@ impl MicrosoftOauth2ProviderConfigInput {
         Self {
             client_id: required.client_id,
             client_secret: required.client_secret,
-            tenant_id: None,
+            tenant_id: ::std::option::Option::None,
         }
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
     /// `TenantId`: a string.
-    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self { self.tenant_id = Some(value.into()); self }
+    pub fn tenant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tenant_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MicrosoftOauth2ProviderConfigInput {}
+impl crate::PropertyType for MicrosoftOauth2ProviderConfigInput {}
 
-impl ToValue for MicrosoftOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for MicrosoftOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
             .opt("TenantId", &self.tenant_id)
@@ -731,25 +624,12 @@ impl ToValue for MicrosoftOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Oauth2AuthorizationServerMetadataRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    pub authorization_endpoint: Str,
+    pub authorization_endpoint: ::cloudwright_core::Str,
     /// `Issuer`: a string, required.
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
     /// `TokenEndpoint`: a string, required.
-    pub token_endpoint: Str,
+    pub token_endpoint: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Oauth2AuthorizationServerMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationEndpoint", Shape::STR),
-        ("Issuer", Shape::STR),
-        ("ResponseTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TokenEndpoint", Shape::STR),
-    ],
-    required: &["Issuer", "AuthorizationEndpoint", "TokenEndpoint"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Oauth2AuthorizationServerMetadata` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -761,19 +641,19 @@ pub struct Oauth2AuthorizationServerMetadata {
     /// `AuthorizationEndpoint`: a string, required.
     ///
     /// The authorization endpoint URL
-    pub authorization_endpoint: Str,
+    pub authorization_endpoint: ::cloudwright_core::Str,
     /// `Issuer`: a string, required.
     ///
     /// The issuer URL for the OAuth2 authorization server
-    pub issuer: Str,
+    pub issuer: ::cloudwright_core::Str,
     /// `ResponseTypes`: a list of strings.
     ///
     /// The supported response types
-    pub response_types: Option<List<Str>>,
+    pub response_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TokenEndpoint`: a string, required.
     ///
     /// The token endpoint URL
-    pub token_endpoint: Str,
+    pub token_endpoint: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -784,27 +664,27 @@ impl Oauth2AuthorizationServerMetadata {
         Self {
             authorization_endpoint: required.authorization_endpoint,
             issuer: required.issuer,
-            response_types: None,
+            response_types: ::std::option::Option::None,
             token_endpoint: required.token_endpoint,
         }
     }
 
     /// `AuthorizationEndpoint`: a string, required.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
+    pub fn authorization_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `Issuer`: a string, required.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = value.into(); self }
     /// `ResponseTypes`: a list of strings.
-    pub fn response_types(mut self, value: impl Into<List<Str>>) -> Self { self.response_types = Some(value.into()); self }
+    pub fn response_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.response_types = ::std::option::Option::Some(value.into()); self }
     /// `TokenEndpoint`: a string, required.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = value.into(); self }
+    pub fn token_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_endpoint = value.into(); self }
 }
 
-impl PropertyType for Oauth2AuthorizationServerMetadata {}
+impl crate::PropertyType for Oauth2AuthorizationServerMetadata {}
 
-impl ToValue for Oauth2AuthorizationServerMetadata {
+impl ::cloudwright_core::ToValue for Oauth2AuthorizationServerMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthorizationEndpoint", &self.authorization_endpoint)
             .req("Issuer", &self.issuer)
             .opt("ResponseTypes", &self.response_types)
@@ -812,16 +692,6 @@ impl ToValue for Oauth2AuthorizationServerMetadata {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Oauth2Discovery: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationServerMetadata", Shape::Object(&RULE_Oauth2AuthorizationServerMetadata)),
-        ("DiscoveryUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Oauth2Discovery` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -833,13 +703,14 @@ pub struct Oauth2Discovery {
     /// `AuthorizationServerMetadata`: an [`Oauth2AuthorizationServerMetadata`] object.
     ///
     /// Authorization server metadata for the OAuth2 provider
-    pub authorization_server_metadata: Option<Obj<Oauth2AuthorizationServerMetadata>>,
+    pub authorization_server_metadata:
+        ::std::option::Option<crate::Obj<Oauth2AuthorizationServerMetadata>>,
     /// `DiscoveryUrl`: a string.
     ///
     /// The discovery URL for the OAuth2 provider
     ///
     /// Pattern `^.+/\.well-known/openid-configuration$`.
-    pub discovery_url: Option<Str>,
+    pub discovery_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -847,21 +718,21 @@ impl Oauth2Discovery {
     /// A `Oauth2Discovery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthorizationServerMetadata`: an [`Oauth2AuthorizationServerMetadata`] object.
-    pub fn authorization_server_metadata(mut self, value: impl Into<Obj<Oauth2AuthorizationServerMetadata>>) -> Self { self.authorization_server_metadata = Some(value.into()); self }
+    pub fn authorization_server_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<Oauth2AuthorizationServerMetadata>>) -> Self { self.authorization_server_metadata = ::std::option::Option::Some(value.into()); self }
     /// `DiscoveryUrl`: a string.
-    pub fn discovery_url(mut self, value: impl Into<Str>) -> Self { self.discovery_url = Some(value.into()); self }
+    pub fn discovery_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.discovery_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Oauth2Discovery {}
+impl crate::PropertyType for Oauth2Discovery {}
 
-impl ToValue for Oauth2Discovery {
+impl ::cloudwright_core::ToValue for Oauth2Discovery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AuthorizationServerMetadata",
                 &self.authorization_server_metadata,
@@ -870,23 +741,6 @@ impl ToValue for Oauth2Discovery {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Oauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("AtlassianOauth2ProviderConfig", Shape::Object(&RULE_AtlassianOauth2ProviderConfigInput)),
-        ("CustomOauth2ProviderConfig", Shape::Object(&RULE_CustomOauth2ProviderConfigInput)),
-        ("GithubOauth2ProviderConfig", Shape::Object(&RULE_GithubOauth2ProviderConfigInput)),
-        ("GoogleOauth2ProviderConfig", Shape::Object(&RULE_GoogleOauth2ProviderConfigInput)),
-        ("IncludedOauth2ProviderConfig", Shape::Object(&RULE_IncludedOauth2ProviderConfigInput)),
-        ("LinkedinOauth2ProviderConfig", Shape::Object(&RULE_LinkedinOauth2ProviderConfigInput)),
-        ("MicrosoftOauth2ProviderConfig", Shape::Object(&RULE_MicrosoftOauth2ProviderConfigInput)),
-        ("SalesforceOauth2ProviderConfig", Shape::Object(&RULE_SalesforceOauth2ProviderConfigInput)),
-        ("SlackOauth2ProviderConfig", Shape::Object(&RULE_SlackOauth2ProviderConfigInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Oauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -898,39 +752,48 @@ pub struct Oauth2ProviderConfigInput {
     /// `AtlassianOauth2ProviderConfig`: an [`AtlassianOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for an Atlassian OAuth2 provider
-    pub atlassian_oauth2_provider_config: Option<Obj<AtlassianOauth2ProviderConfigInput>>,
+    pub atlassian_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<AtlassianOauth2ProviderConfigInput>>,
     /// `CustomOauth2ProviderConfig`: a [`CustomOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for a custom OAuth2 provider
-    pub custom_oauth2_provider_config: Option<Obj<CustomOauth2ProviderConfigInput>>,
+    pub custom_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<CustomOauth2ProviderConfigInput>>,
     /// `GithubOauth2ProviderConfig`: a [`GithubOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for a GitHub OAuth2 provider
-    pub github_oauth2_provider_config: Option<Obj<GithubOauth2ProviderConfigInput>>,
+    pub github_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<GithubOauth2ProviderConfigInput>>,
     /// `GoogleOauth2ProviderConfig`: a [`GoogleOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for a Google OAuth2 provider
-    pub google_oauth2_provider_config: Option<Obj<GoogleOauth2ProviderConfigInput>>,
+    pub google_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<GoogleOauth2ProviderConfigInput>>,
     /// `IncludedOauth2ProviderConfig`: an [`IncludedOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for a supported non-custom OAuth2 provider
-    pub included_oauth2_provider_config: Option<Obj<IncludedOauth2ProviderConfigInput>>,
+    pub included_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<IncludedOauth2ProviderConfigInput>>,
     /// `LinkedinOauth2ProviderConfig`: a [`LinkedinOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for a LinkedIn OAuth2 provider
-    pub linkedin_oauth2_provider_config: Option<Obj<LinkedinOauth2ProviderConfigInput>>,
+    pub linkedin_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<LinkedinOauth2ProviderConfigInput>>,
     /// `MicrosoftOauth2ProviderConfig`: a [`MicrosoftOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for a Microsoft OAuth2 provider
-    pub microsoft_oauth2_provider_config: Option<Obj<MicrosoftOauth2ProviderConfigInput>>,
+    pub microsoft_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<MicrosoftOauth2ProviderConfigInput>>,
     /// `SalesforceOauth2ProviderConfig`: a [`SalesforceOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for a Salesforce OAuth2 provider
-    pub salesforce_oauth2_provider_config: Option<Obj<SalesforceOauth2ProviderConfigInput>>,
+    pub salesforce_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<SalesforceOauth2ProviderConfigInput>>,
     /// `SlackOauth2ProviderConfig`: a [`SlackOauth2ProviderConfigInput`] object.
     ///
     /// Input configuration for a Slack OAuth2 provider
-    pub slack_oauth2_provider_config: Option<Obj<SlackOauth2ProviderConfigInput>>,
+    pub slack_oauth2_provider_config:
+        ::std::option::Option<crate::Obj<SlackOauth2ProviderConfigInput>>,
 }
 
 #[rustfmt::skip]
@@ -938,35 +801,35 @@ impl Oauth2ProviderConfigInput {
     /// A `Oauth2ProviderConfigInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AtlassianOauth2ProviderConfig`: an [`AtlassianOauth2ProviderConfigInput`] object.
-    pub fn atlassian_oauth2_provider_config(mut self, value: impl Into<Obj<AtlassianOauth2ProviderConfigInput>>) -> Self { self.atlassian_oauth2_provider_config = Some(value.into()); self }
+    pub fn atlassian_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<AtlassianOauth2ProviderConfigInput>>) -> Self { self.atlassian_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomOauth2ProviderConfig`: a [`CustomOauth2ProviderConfigInput`] object.
-    pub fn custom_oauth2_provider_config(mut self, value: impl Into<Obj<CustomOauth2ProviderConfigInput>>) -> Self { self.custom_oauth2_provider_config = Some(value.into()); self }
+    pub fn custom_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomOauth2ProviderConfigInput>>) -> Self { self.custom_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `GithubOauth2ProviderConfig`: a [`GithubOauth2ProviderConfigInput`] object.
-    pub fn github_oauth2_provider_config(mut self, value: impl Into<Obj<GithubOauth2ProviderConfigInput>>) -> Self { self.github_oauth2_provider_config = Some(value.into()); self }
+    pub fn github_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<GithubOauth2ProviderConfigInput>>) -> Self { self.github_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `GoogleOauth2ProviderConfig`: a [`GoogleOauth2ProviderConfigInput`] object.
-    pub fn google_oauth2_provider_config(mut self, value: impl Into<Obj<GoogleOauth2ProviderConfigInput>>) -> Self { self.google_oauth2_provider_config = Some(value.into()); self }
+    pub fn google_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<GoogleOauth2ProviderConfigInput>>) -> Self { self.google_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `IncludedOauth2ProviderConfig`: an [`IncludedOauth2ProviderConfigInput`] object.
-    pub fn included_oauth2_provider_config(mut self, value: impl Into<Obj<IncludedOauth2ProviderConfigInput>>) -> Self { self.included_oauth2_provider_config = Some(value.into()); self }
+    pub fn included_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<IncludedOauth2ProviderConfigInput>>) -> Self { self.included_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `LinkedinOauth2ProviderConfig`: a [`LinkedinOauth2ProviderConfigInput`] object.
-    pub fn linkedin_oauth2_provider_config(mut self, value: impl Into<Obj<LinkedinOauth2ProviderConfigInput>>) -> Self { self.linkedin_oauth2_provider_config = Some(value.into()); self }
+    pub fn linkedin_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<LinkedinOauth2ProviderConfigInput>>) -> Self { self.linkedin_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `MicrosoftOauth2ProviderConfig`: a [`MicrosoftOauth2ProviderConfigInput`] object.
-    pub fn microsoft_oauth2_provider_config(mut self, value: impl Into<Obj<MicrosoftOauth2ProviderConfigInput>>) -> Self { self.microsoft_oauth2_provider_config = Some(value.into()); self }
+    pub fn microsoft_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<MicrosoftOauth2ProviderConfigInput>>) -> Self { self.microsoft_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `SalesforceOauth2ProviderConfig`: a [`SalesforceOauth2ProviderConfigInput`] object.
-    pub fn salesforce_oauth2_provider_config(mut self, value: impl Into<Obj<SalesforceOauth2ProviderConfigInput>>) -> Self { self.salesforce_oauth2_provider_config = Some(value.into()); self }
+    pub fn salesforce_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceOauth2ProviderConfigInput>>) -> Self { self.salesforce_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
     /// `SlackOauth2ProviderConfig`: a [`SlackOauth2ProviderConfigInput`] object.
-    pub fn slack_oauth2_provider_config(mut self, value: impl Into<Obj<SlackOauth2ProviderConfigInput>>) -> Self { self.slack_oauth2_provider_config = Some(value.into()); self }
+    pub fn slack_oauth2_provider_config(mut self, value: impl ::std::convert::Into<crate::Obj<SlackOauth2ProviderConfigInput>>) -> Self { self.slack_oauth2_provider_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Oauth2ProviderConfigInput {}
+impl crate::PropertyType for Oauth2ProviderConfigInput {}
 
-impl ToValue for Oauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for Oauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AtlassianOauth2ProviderConfig",
                 &self.atlassian_oauth2_provider_config,
@@ -1007,24 +870,6 @@ impl ToValue for Oauth2ProviderConfigInput {
     }
 }
 
-/// The required properties of [`OnBehalfOfTokenExchangeConfig`], by name: `OnBehalfOfTokenExchangeConfig::new(OnBehalfOfTokenExchangeConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OnBehalfOfTokenExchangeConfigRequired {
-    /// `GrantType`: a [`GrantType`] value, required.
-    pub grant_type: GrantType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnBehalfOfTokenExchangeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("GrantType", Shape::Str(&StrRule { allowed: &["TOKEN_EXCHANGE", "JWT_AUTHORIZATION_GRANT"], ..StrRule::ANY })),
-        ("TokenExchangeGrantTypeConfig", Shape::Object(&RULE_TokenExchangeGrantTypeConfig)),
-    ],
-    required: &["GrantType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OnBehalfOfTokenExchangeConfig` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
 /// Configuration for on-behalf-of token exchange
@@ -1039,32 +884,33 @@ pub struct OnBehalfOfTokenExchangeConfig {
     /// `TokenExchangeGrantTypeConfig`: a [`TokenExchangeGrantTypeConfig`] object.
     ///
     /// Configuration for RFC 8693 Token Exchange
-    pub token_exchange_grant_type_config: Option<Obj<TokenExchangeGrantTypeConfig>>,
+    pub token_exchange_grant_type_config:
+        ::std::option::Option<crate::Obj<TokenExchangeGrantTypeConfig>>,
 }
 
 #[rustfmt::skip]
 impl OnBehalfOfTokenExchangeConfig {
-    /// A `OnBehalfOfTokenExchangeConfig` with its required properties, named in a [`OnBehalfOfTokenExchangeConfigRequired`].
+    /// A `OnBehalfOfTokenExchangeConfig` with its one required property, `GrantType`.
     #[inline]
-    pub fn new(required: OnBehalfOfTokenExchangeConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<GrantType>) -> Self {
         Self {
-            grant_type: required.grant_type,
-            token_exchange_grant_type_config: None,
+            grant_type: value.into(),
+            token_exchange_grant_type_config: ::std::option::Option::None,
         }
     }
 
     /// `GrantType`: a [`GrantType`] value, required.
-    pub fn grant_type(mut self, value: impl Into<GrantType>) -> Self { self.grant_type = value.into(); self }
+    pub fn grant_type(mut self, value: impl ::std::convert::Into<GrantType>) -> Self { self.grant_type = value.into(); self }
     /// `TokenExchangeGrantTypeConfig`: a [`TokenExchangeGrantTypeConfig`] object.
-    pub fn token_exchange_grant_type_config(mut self, value: impl Into<Obj<TokenExchangeGrantTypeConfig>>) -> Self { self.token_exchange_grant_type_config = Some(value.into()); self }
+    pub fn token_exchange_grant_type_config(mut self, value: impl ::std::convert::Into<crate::Obj<TokenExchangeGrantTypeConfig>>) -> Self { self.token_exchange_grant_type_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnBehalfOfTokenExchangeConfig {}
+impl crate::PropertyType for OnBehalfOfTokenExchangeConfig {}
 
-impl ToValue for OnBehalfOfTokenExchangeConfig {
+impl ::cloudwright_core::ToValue for OnBehalfOfTokenExchangeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GrantType", &self.grant_type)
             .opt(
                 "TokenExchangeGrantTypeConfig",
@@ -1078,21 +924,10 @@ impl ToValue for OnBehalfOfTokenExchangeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SalesforceOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -1104,11 +939,11 @@ pub struct SalesforceOauth2ProviderConfigInput {
     /// `ClientId`: a string, required.
     ///
     /// Length 1 to 256.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1123,17 +958,17 @@ impl SalesforceOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
 }
 
-impl PropertyType for SalesforceOauth2ProviderConfigInput {}
+impl crate::PropertyType for SalesforceOauth2ProviderConfigInput {}
 
-impl ToValue for SalesforceOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for SalesforceOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
             .build()
@@ -1144,21 +979,10 @@ impl ToValue for SalesforceOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackOauth2ProviderConfigInputRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlackOauth2ProviderConfigInput: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ClientId", "ClientSecret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SlackOauth2ProviderConfigInput` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -1170,11 +994,11 @@ pub struct SlackOauth2ProviderConfigInput {
     /// `ClientId`: a string, required.
     ///
     /// Length 1 to 256.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ClientSecret`: a string, required.
     ///
     /// Length 1 to 2048.
-    pub client_secret: Str,
+    pub client_secret: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1189,17 +1013,17 @@ impl SlackOauth2ProviderConfigInput {
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = value.into(); self }
 }
 
-impl PropertyType for SlackOauth2ProviderConfigInput {}
+impl crate::PropertyType for SlackOauth2ProviderConfigInput {}
 
-impl ToValue for SlackOauth2ProviderConfigInput {
+impl ::cloudwright_core::ToValue for SlackOauth2ProviderConfigInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .req("ClientSecret", &self.client_secret)
             .build()
@@ -1210,21 +1034,10 @@ impl ToValue for SlackOauth2ProviderConfigInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -1234,11 +1047,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9\s._:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1253,40 +1066,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`TokenExchangeGrantTypeConfig`], by name: `TokenExchangeGrantTypeConfig::new(TokenExchangeGrantTypeConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TokenExchangeGrantTypeConfigRequired {
-    /// `ActorTokenContent`: an [`ActorTokenContent`] value, required.
-    pub actor_token_content: ActorTokenContent,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TokenExchangeGrantTypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ActorTokenContent", Shape::Str(&StrRule { allowed: &["NONE", "M2M", "AWS_IAM_ID_TOKEN_JWT"], ..StrRule::ANY })),
-        ("ActorTokenScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ActorTokenContent"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TokenExchangeGrantTypeConfig` property type of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
 ///
@@ -1302,32 +1097,33 @@ pub struct TokenExchangeGrantTypeConfig {
     /// `ActorTokenScopes`: a list of strings.
     ///
     /// The actor token scopes. Only valid when ActorTokenContent is M2M.
-    pub actor_token_scopes: Option<List<Str>>,
+    pub actor_token_scopes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl TokenExchangeGrantTypeConfig {
-    /// A `TokenExchangeGrantTypeConfig` with its required properties, named in a [`TokenExchangeGrantTypeConfigRequired`].
+    /// A `TokenExchangeGrantTypeConfig` with its one required property, `ActorTokenContent`.
     #[inline]
-    pub fn new(required: TokenExchangeGrantTypeConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ActorTokenContent>) -> Self {
         Self {
-            actor_token_content: required.actor_token_content,
-            actor_token_scopes: None,
+            actor_token_content: value.into(),
+            actor_token_scopes: ::std::option::Option::None,
         }
     }
 
     /// `ActorTokenContent`: an [`ActorTokenContent`] value, required.
-    pub fn actor_token_content(mut self, value: impl Into<ActorTokenContent>) -> Self { self.actor_token_content = value.into(); self }
+    pub fn actor_token_content(mut self, value: impl ::std::convert::Into<ActorTokenContent>) -> Self { self.actor_token_content = value.into(); self }
     /// `ActorTokenScopes`: a list of strings.
-    pub fn actor_token_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.actor_token_scopes = Some(value.into()); self }
+    pub fn actor_token_scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.actor_token_scopes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TokenExchangeGrantTypeConfig {}
+impl crate::PropertyType for TokenExchangeGrantTypeConfig {}
 
-impl ToValue for TokenExchangeGrantTypeConfig {
+impl ::cloudwright_core::ToValue for TokenExchangeGrantTypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActorTokenContent", &self.actor_token_content)
             .opt("ActorTokenScopes", &self.actor_token_scopes)
             .build()
@@ -1344,25 +1140,25 @@ pub enum ActorTokenContent {
     /// `AWS_IAM_ID_TOKEN_JWT`
     AwsIamIdTokenJwt,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActorTokenContent {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActorTokenContent {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActorTokenContent {
+impl ::cloudwright_core::ToValue for ActorTokenContent {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::M2M => "M2M",
             Self::AwsIamIdTokenJwt => "AWS_IAM_ID_TOKEN_JWT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1420,18 +1216,18 @@ pub enum CredentialProviderVendor {
     /// `CognitoOauth2`
     CognitoOauth2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CredentialProviderVendor {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CredentialProviderVendor {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CredentialProviderVendor {
+impl ::cloudwright_core::ToValue for CredentialProviderVendor {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GoogleOauth2 => "GoogleOauth2",
             Self::GithubOauth2 => "GithubOauth2",
@@ -1458,9 +1254,9 @@ impl ToValue for CredentialProviderVendor {
             Self::FusionAuthOauth2 => "FusionAuthOauth2",
             Self::Auth0Oauth2 => "Auth0Oauth2",
             Self::CognitoOauth2 => "CognitoOauth2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1472,23 +1268,226 @@ pub enum GrantType {
     /// `JWT_AUTHORIZATION_GRANT`
     JwtAuthorizationGrant,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GrantType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GrantType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GrantType {
+impl ::cloudwright_core::ToValue for GrantType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TokenExchange => "TOKEN_EXCHANGE",
             Self::JwtAuthorizationGrant => "JWT_AUTHORIZATION_GRANT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+/\\.well-known/openid-configuration$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuth2CredentialProvider: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialProviderVendor", Shape::Str(&StrRule { allowed: &["GoogleOauth2", "GithubOauth2", "SlackOauth2", "SalesforceOauth2", "MicrosoftOauth2", "CustomOauth2", "AtlassianOauth2", "LinkedinOauth2", "XOauth2", "OktaOauth2", "OneLoginOauth2", "PingOneOauth2", "FacebookOauth2", "YandexOauth2", "RedditOauth2", "ZoomOauth2", "TwitchOauth2", "SpotifyOauth2", "DropboxOauth2", "NotionOauth2", "HubspotOauth2", "CyberArkOauth2", "FusionAuthOauth2", "Auth0Oauth2", "CognitoOauth2"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Oauth2ProviderConfigInput", Shape::Object(&RULE_Oauth2ProviderConfigInput)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["Name", "CredentialProviderVendor"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AtlassianOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("OauthDiscovery", Shape::Object(&RULE_Oauth2Discovery)),
+            ("OnBehalfOfTokenExchangeConfig", Shape::Object(&RULE_OnBehalfOfTokenExchangeConfig)),
+        ],
+        required: &["OauthDiscovery"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GithubOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GoogleOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IncludedOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationEndpoint", Shape::STR),
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Issuer", Shape::STR),
+            ("TokenEndpoint", Shape::STR),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkedinOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MicrosoftOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("TenantId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Oauth2AuthorizationServerMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationEndpoint", Shape::STR),
+            ("Issuer", Shape::STR),
+            ("ResponseTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TokenEndpoint", Shape::STR),
+        ],
+        required: &["Issuer", "AuthorizationEndpoint", "TokenEndpoint"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Oauth2Discovery: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationServerMetadata", Shape::Object(&RULE_Oauth2AuthorizationServerMetadata)),
+            ("DiscoveryUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Oauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("AtlassianOauth2ProviderConfig", Shape::Object(&RULE_AtlassianOauth2ProviderConfigInput)),
+            ("CustomOauth2ProviderConfig", Shape::Object(&RULE_CustomOauth2ProviderConfigInput)),
+            ("GithubOauth2ProviderConfig", Shape::Object(&RULE_GithubOauth2ProviderConfigInput)),
+            ("GoogleOauth2ProviderConfig", Shape::Object(&RULE_GoogleOauth2ProviderConfigInput)),
+            ("IncludedOauth2ProviderConfig", Shape::Object(&RULE_IncludedOauth2ProviderConfigInput)),
+            ("LinkedinOauth2ProviderConfig", Shape::Object(&RULE_LinkedinOauth2ProviderConfigInput)),
+            ("MicrosoftOauth2ProviderConfig", Shape::Object(&RULE_MicrosoftOauth2ProviderConfigInput)),
+            ("SalesforceOauth2ProviderConfig", Shape::Object(&RULE_SalesforceOauth2ProviderConfigInput)),
+            ("SlackOauth2ProviderConfig", Shape::Object(&RULE_SlackOauth2ProviderConfigInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnBehalfOfTokenExchangeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("GrantType", Shape::Str(&StrRule { allowed: &["TOKEN_EXCHANGE", "JWT_AUTHORIZATION_GRANT"], ..StrRule::ANY })),
+            ("TokenExchangeGrantTypeConfig", Shape::Object(&RULE_TokenExchangeGrantTypeConfig)),
+        ],
+        required: &["GrantType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlackOauth2ProviderConfigInput: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ClientSecret", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ClientId", "ClientSecret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TokenExchangeGrantTypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ActorTokenContent", Shape::Str(&StrRule { allowed: &["NONE", "M2M", "AWS_IAM_ID_TOKEN_JWT"], ..StrRule::ANY })),
+            ("ActorTokenScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ActorTokenContent"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

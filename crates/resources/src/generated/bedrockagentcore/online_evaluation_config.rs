@@ -5,48 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(Builtin\\.[a-zA-Z0-9_-]+|[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10})$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
 /// The required properties of [`OnlineEvaluationConfig`], by name: `OnlineEvaluationConfig::new(OnlineEvaluationConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnlineEvaluationConfigRequired {
     /// `DataSourceConfig`: a [`DataSourceConfig`] object, required.
-    pub data_source_config: Obj<DataSourceConfig>,
+    pub data_source_config: crate::Obj<DataSourceConfig>,
     /// `EvaluationExecutionRoleArn`: a string, required.
-    pub evaluation_execution_role_arn: Str,
+    pub evaluation_execution_role_arn: ::cloudwright_core::Str,
     /// `Evaluators`: a list of [`EvaluatorReference`] objects, required.
-    pub evaluators: List<EvaluatorReference>,
+    pub evaluators: ::cloudwright_core::List<EvaluatorReference>,
     /// `OnlineEvaluationConfigName`: a string, required.
-    pub online_evaluation_config_name: Str,
+    pub online_evaluation_config_name: ::cloudwright_core::Str,
     /// `Rule`: a [`Rule`] object, required.
-    pub rule: Obj<Rule>,
+    pub rule: crate::Obj<Rule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnlineEvaluationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataSourceConfig", Shape::Object(&RULE_DataSourceConfig)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("EvaluationExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Evaluators", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluatorReference), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ExecutionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("OnlineEvaluationConfigName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Rule", Shape::Object(&RULE_Rule)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["OnlineEvaluationConfigName", "DataSourceConfig", "EvaluationExecutionRoleArn", "Evaluators", "Rule"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::OnlineEvaluationConfig` resource.
 ///
@@ -64,41 +36,41 @@ pub struct OnlineEvaluationConfig {
     /// `DataSourceConfig`: a [`DataSourceConfig`] object, required.
     ///
     /// The configuration that specifies where to read agent traces for online evaluation.
-    pub data_source_config: Obj<DataSourceConfig>,
+    pub data_source_config: crate::Obj<DataSourceConfig>,
     /// `Description`: a string.
     ///
     /// The description of the online evaluation configuration.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EvaluationExecutionRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`; length 1 to 2048.
-    pub evaluation_execution_role_arn: Str,
+    pub evaluation_execution_role_arn: ::cloudwright_core::Str,
     /// `Evaluators`: a list of [`EvaluatorReference`] objects, required.
     ///
     /// The list of evaluators to apply during online evaluation.
     ///
     /// Items 1 to 10.
-    pub evaluators: List<EvaluatorReference>,
+    pub evaluators: ::cloudwright_core::List<EvaluatorReference>,
     /// `ExecutionStatus`: an [`ExecutionStatus`] value.
-    pub execution_status: Option<ExecutionStatus>,
+    pub execution_status: ::std::option::Option<ExecutionStatus>,
     /// `OnlineEvaluationConfigName`: a string, required.
     ///
     /// The name of the online evaluation configuration. Must be unique within your account.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; create-only: changing it replaces the resource.
-    pub online_evaluation_config_name: Str,
+    pub online_evaluation_config_name: ::cloudwright_core::Str,
     /// `Rule`: a [`Rule`] object, required.
     ///
     /// The evaluation rule that defines sampling configuration, filtering criteria, and session detection settings.
-    pub rule: Obj<Rule>,
+    pub rule: crate::Obj<Rule>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to assign to the online evaluation configuration.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +80,7 @@ impl OnlineEvaluationConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::OnlineEvaluationConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-onlineevaluationconfig.html",
         primary_identifier: &["OnlineEvaluationConfigArn"],
@@ -119,7 +91,7 @@ impl OnlineEvaluationConfig {
         read_only: &["OnlineEvaluationConfigId", "OnlineEvaluationConfigArn", "Status", "OutputConfig", "CreatedAt", "UpdatedAt"],
         attributes: &["CreatedAt", "OnlineEvaluationConfigArn", "OnlineEvaluationConfigId", "OutputConfig", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OnlineEvaluationConfig` with its required properties, named in a [`OnlineEvaluationConfigRequired`].
@@ -127,52 +99,54 @@ impl OnlineEvaluationConfig {
     pub fn new(required: OnlineEvaluationConfigRequired) -> Self {
         Self {
             data_source_config: required.data_source_config,
-            description: None,
+            description: ::std::option::Option::None,
             evaluation_execution_role_arn: required.evaluation_execution_role_arn,
             evaluators: required.evaluators,
-            execution_status: None,
+            execution_status: ::std::option::Option::None,
             online_evaluation_config_name: required.online_evaluation_config_name,
             rule: required.rule,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataSourceConfig`: a [`DataSourceConfig`] object, required.
-    pub fn data_source_config(mut self, value: impl Into<Obj<DataSourceConfig>>) -> Self { self.data_source_config = value.into(); self }
+    pub fn data_source_config(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceConfig>>) -> Self { self.data_source_config = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationExecutionRoleArn`: a string, required.
-    pub fn evaluation_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.evaluation_execution_role_arn = value.into(); self }
+    pub fn evaluation_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.evaluation_execution_role_arn = value.into(); self }
     /// `Evaluators`: a list of [`EvaluatorReference`] objects, required.
-    pub fn evaluators(mut self, value: impl Into<List<EvaluatorReference>>) -> Self { self.evaluators = value.into(); self }
+    pub fn evaluators(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluatorReference>>) -> Self { self.evaluators = value.into(); self }
     /// `ExecutionStatus`: an [`ExecutionStatus`] value.
-    pub fn execution_status(mut self, value: impl Into<ExecutionStatus>) -> Self { self.execution_status = Some(value.into()); self }
+    pub fn execution_status(mut self, value: impl ::std::convert::Into<ExecutionStatus>) -> Self { self.execution_status = ::std::option::Option::Some(value.into()); self }
     /// `OnlineEvaluationConfigName`: a string, required.
-    pub fn online_evaluation_config_name(mut self, value: impl Into<Str>) -> Self { self.online_evaluation_config_name = value.into(); self }
+    pub fn online_evaluation_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.online_evaluation_config_name = value.into(); self }
     /// `Rule`: a [`Rule`] object, required.
-    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self { self.rule = value.into(); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<crate::Obj<Rule>>) -> Self { self.rule = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OnlineEvaluationConfig {
+impl ::cloudwright_core::Resource for OnlineEvaluationConfig {
     type Attributes = OnlineEvaluationConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OnlineEvaluationConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OnlineEvaluationConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OnlineEvaluationConfig {
+impl ::cloudwright_core::ToValue for OnlineEvaluationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSourceConfig", &self.data_source_config)
             .opt("Description", &self.description)
             .req(
@@ -191,12 +165,12 @@ impl ToValue for OnlineEvaluationConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OnlineEvaluationConfig`]: `Handle<OnlineEvaluationConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OnlineEvaluationConfig`]: `Handle<OnlineEvaluationConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OnlineEvaluationConfigAttributes(ResourceRef);
+pub struct OnlineEvaluationConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OnlineEvaluationConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OnlineEvaluationConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -206,46 +180,46 @@ impl OnlineEvaluationConfigAttributes {
     ///
     /// The timestamp when the online evaluation configuration was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `OnlineEvaluationConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the online evaluation configuration.
     #[inline]
-    pub fn online_evaluation_config_arn(&self) -> Value {
-        self.0.get_att("OnlineEvaluationConfigArn")
+    pub fn online_evaluation_config_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OnlineEvaluationConfigArn"))
     }
 
     /// `Fn::GetAtt` `OnlineEvaluationConfigId`: a string.
     ///
     /// The unique identifier of the online evaluation configuration.
     #[inline]
-    pub fn online_evaluation_config_id(&self) -> Value {
-        self.0.get_att("OnlineEvaluationConfigId")
+    pub fn online_evaluation_config_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OnlineEvaluationConfigId"))
     }
 
     /// `Fn::GetAtt` `OutputConfig`: an object.
     ///
     /// The configuration that specifies where evaluation results should be written.
     #[inline]
-    pub fn output_config(&self) -> Value {
-        self.0.get_att("OutputConfig")
+    pub fn output_config(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("OutputConfig"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the online evaluation configuration was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -253,21 +227,10 @@ impl OnlineEvaluationConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsInputConfigRequired {
     /// `LogGroupNames`: a list of strings, required.
-    pub log_group_names: List<Str>,
+    pub log_group_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ServiceNames`: a list of strings, required.
-    pub service_names: List<Str>,
+    pub service_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogsInputConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("ServiceNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["LogGroupNames", "ServiceNames"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogsInputConfig` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -281,13 +244,13 @@ pub struct CloudWatchLogsInputConfig {
     /// The list of CloudWatch log group names to monitor for agent traces.
     ///
     /// Items 1 to 5; each item: pattern `^[.\-_/#A-Za-z0-9]+$`, length 1 to 512.
-    pub log_group_names: List<Str>,
+    pub log_group_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ServiceNames`: a list of strings, required.
     ///
     /// The list of service names to filter traces within the specified log groups.
     ///
     /// Items 1 to 1; each item: pattern `^[a-zA-Z0-9._-]+$`, length 1 to 256.
-    pub service_names: List<Str>,
+    pub service_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -302,39 +265,22 @@ impl CloudWatchLogsInputConfig {
     }
 
     /// `LogGroupNames`: a list of strings, required.
-    pub fn log_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.log_group_names = value.into(); self }
+    pub fn log_group_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_group_names = value.into(); self }
     /// `ServiceNames`: a list of strings, required.
-    pub fn service_names(mut self, value: impl Into<List<Str>>) -> Self { self.service_names = value.into(); self }
+    pub fn service_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.service_names = value.into(); self }
 }
 
-impl PropertyType for CloudWatchLogsInputConfig {}
+impl crate::PropertyType for CloudWatchLogsInputConfig {}
 
-impl ToValue for CloudWatchLogsInputConfig {
+impl ::cloudwright_core::ToValue for CloudWatchLogsInputConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogGroupNames", &self.log_group_names)
             .req("ServiceNames", &self.service_names)
             .build()
     }
 }
-
-/// The required properties of [`DataSourceConfig`], by name: `DataSourceConfig::new(DataSourceConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataSourceConfigRequired {
-    /// `CloudWatchLogs`: a [`CloudWatchLogsInputConfig`] object, required.
-    pub cloud_watch_logs: Obj<CloudWatchLogsInputConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsInputConfig)),
-    ],
-    required: &["CloudWatchLogs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceConfig` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -346,50 +292,33 @@ pub struct DataSourceConfig {
     /// `CloudWatchLogs`: a [`CloudWatchLogsInputConfig`] object, required.
     ///
     /// The configuration for reading agent traces from CloudWatch logs.
-    pub cloud_watch_logs: Obj<CloudWatchLogsInputConfig>,
+    pub cloud_watch_logs: crate::Obj<CloudWatchLogsInputConfig>,
 }
 
 #[rustfmt::skip]
 impl DataSourceConfig {
-    /// A `DataSourceConfig` with its required properties, named in a [`DataSourceConfigRequired`].
+    /// A `DataSourceConfig` with its one required property, `CloudWatchLogs`.
     #[inline]
-    pub fn new(required: DataSourceConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsInputConfig>>) -> Self {
         Self {
-            cloud_watch_logs: required.cloud_watch_logs,
+            cloud_watch_logs: value.into(),
         }
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogsInputConfig`] object, required.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogsInputConfig>>) -> Self { self.cloud_watch_logs = value.into(); self }
+    pub fn cloud_watch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsInputConfig>>) -> Self { self.cloud_watch_logs = value.into(); self }
 }
 
-impl PropertyType for DataSourceConfig {}
+impl crate::PropertyType for DataSourceConfig {}
 
-impl ToValue for DataSourceConfig {
+impl ::cloudwright_core::ToValue for DataSourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CloudWatchLogs", &self.cloud_watch_logs)
             .build()
     }
 }
-
-/// The required properties of [`EvaluatorReference`], by name: `EvaluatorReference::new(EvaluatorReferenceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluatorReferenceRequired {
-    /// `EvaluatorId`: a string, required.
-    pub evaluator_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluatorReference: ObjRule = ObjRule {
-    properties: &[
-        ("EvaluatorId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["EvaluatorId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluatorReference` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -403,29 +332,29 @@ pub struct EvaluatorReference {
     /// The unique identifier of the evaluator.
     ///
     /// Pattern `^(Builtin\.[a-zA-Z0-9_-]+|[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10})$`.
-    pub evaluator_id: Str,
+    pub evaluator_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EvaluatorReference {
-    /// A `EvaluatorReference` with its required properties, named in a [`EvaluatorReferenceRequired`].
+    /// A `EvaluatorReference` with its one required property, `EvaluatorId`.
     #[inline]
-    pub fn new(required: EvaluatorReferenceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            evaluator_id: required.evaluator_id,
+            evaluator_id: value.into(),
         }
     }
 
     /// `EvaluatorId`: a string, required.
-    pub fn evaluator_id(mut self, value: impl Into<Str>) -> Self { self.evaluator_id = value.into(); self }
+    pub fn evaluator_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.evaluator_id = value.into(); self }
 }
 
-impl PropertyType for EvaluatorReference {}
+impl crate::PropertyType for EvaluatorReference {}
 
-impl ToValue for EvaluatorReference {
+impl ::cloudwright_core::ToValue for EvaluatorReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EvaluatorId", &self.evaluator_id)
             .build()
     }
@@ -435,24 +364,12 @@ impl ToValue for EvaluatorReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Operator`: an [`Operator`] value, required.
     pub operator: Operator,
     /// `Value`: a [`FilterValue`] object, required.
-    pub value: Obj<FilterValue>,
+    pub value: crate::Obj<FilterValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Operator", Shape::Str(&StrRule { allowed: &["Equals", "NotEquals", "GreaterThan", "LessThan", "GreaterThanOrEqual", "LessThanOrEqual", "Contains", "NotContains"], ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_FilterValue)),
-    ],
-    required: &["Key", "Operator", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -466,7 +383,7 @@ pub struct Filter {
     /// The key or field name to filter on within the agent trace data.
     ///
     /// Pattern `^[a-zA-Z0-9._-]+$`; length 1 to 256.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Operator`: an [`Operator`] value, required.
     ///
     /// The comparison operator to use for filtering.
@@ -474,7 +391,7 @@ pub struct Filter {
     /// `Value`: a [`FilterValue`] object, required.
     ///
     /// The value used in filter comparisons.
-    pub value: Obj<FilterValue>,
+    pub value: crate::Obj<FilterValue>,
 }
 
 #[rustfmt::skip]
@@ -490,36 +407,25 @@ impl Filter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Operator`: an [`Operator`] value, required.
-    pub fn operator(mut self, value: impl Into<Operator>) -> Self { self.operator = value.into(); self }
+    pub fn operator(mut self, value: impl ::std::convert::Into<Operator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a [`FilterValue`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<FilterValue>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<FilterValue>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Operator", &self.operator)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterValue: ObjRule = ObjRule {
-    properties: &[
-        ("BooleanValue", Shape::Bool),
-        ("DoubleValue", Shape::NUM),
-        ("StringValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterValue` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -531,17 +437,17 @@ pub struct FilterValue {
     /// `BooleanValue`: a boolean.
     ///
     /// The boolean value for true/false filtering conditions.
-    pub boolean_value: Option<Bool>,
+    pub boolean_value: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DoubleValue`: a number.
     ///
     /// The numeric value for numerical filtering.
-    pub double_value: Option<Num>,
+    pub double_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `StringValue`: a string.
     ///
     /// The string value for text-based filtering.
     ///
     /// Length 1 to 1024.
-    pub string_value: Option<Str>,
+    pub string_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -549,48 +455,29 @@ impl FilterValue {
     /// A `FilterValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BooleanValue`: a boolean.
-    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self { self.boolean_value = Some(value.into()); self }
+    pub fn boolean_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.boolean_value = ::std::option::Option::Some(value.into()); self }
     /// `DoubleValue`: a number.
-    pub fn double_value(mut self, value: impl Into<Num>) -> Self { self.double_value = Some(value.into()); self }
+    pub fn double_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.double_value = ::std::option::Option::Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilterValue {}
+impl crate::PropertyType for FilterValue {}
 
-impl ToValue for FilterValue {
+impl ::cloudwright_core::ToValue for FilterValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
             .opt("DoubleValue", &self.double_value)
             .opt("StringValue", &self.string_value)
             .build()
     }
 }
-
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `SamplingConfig`: a [`SamplingConfig`] object, required.
-    pub sampling_config: Obj<SamplingConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("SamplingConfig", Shape::Object(&RULE_SamplingConfig)),
-        ("SessionConfig", Shape::Object(&RULE_SessionConfig)),
-    ],
-    required: &["SamplingConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -604,66 +491,49 @@ pub struct Rule {
     /// The list of filters that determine which agent traces should be included in the evaluation.
     ///
     /// Items 0 to 5.
-    pub filters: Option<List<Filter>>,
+    pub filters: ::std::option::Option<::cloudwright_core::List<Filter>>,
     /// `SamplingConfig`: a [`SamplingConfig`] object, required.
     ///
     /// The configuration that controls what percentage of agent traces are sampled for evaluation.
-    pub sampling_config: Obj<SamplingConfig>,
+    pub sampling_config: crate::Obj<SamplingConfig>,
     /// `SessionConfig`: a [`SessionConfig`] object.
     ///
     /// The configuration that defines how agent sessions are detected.
-    pub session_config: Option<Obj<SessionConfig>>,
+    pub session_config: ::std::option::Option<crate::Obj<SessionConfig>>,
 }
 
 #[rustfmt::skip]
 impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    /// A `Rule` with its one required property, `SamplingConfig`.
     #[inline]
-    pub fn new(required: RuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SamplingConfig>>) -> Self {
         Self {
-            filters: None,
-            sampling_config: required.sampling_config,
-            session_config: None,
+            filters: ::std::option::Option::None,
+            sampling_config: value.into(),
+            session_config: ::std::option::Option::None,
         }
     }
 
     /// `Filters`: a list of [`Filter`] objects.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Filter>>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
     /// `SamplingConfig`: a [`SamplingConfig`] object, required.
-    pub fn sampling_config(mut self, value: impl Into<Obj<SamplingConfig>>) -> Self { self.sampling_config = value.into(); self }
+    pub fn sampling_config(mut self, value: impl ::std::convert::Into<crate::Obj<SamplingConfig>>) -> Self { self.sampling_config = value.into(); self }
     /// `SessionConfig`: a [`SessionConfig`] object.
-    pub fn session_config(mut self, value: impl Into<Obj<SessionConfig>>) -> Self { self.session_config = Some(value.into()); self }
+    pub fn session_config(mut self, value: impl ::std::convert::Into<crate::Obj<SessionConfig>>) -> Self { self.session_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Filters", &self.filters)
             .req("SamplingConfig", &self.sampling_config)
             .opt("SessionConfig", &self.session_config)
             .build()
     }
 }
-
-/// The required properties of [`SamplingConfig`], by name: `SamplingConfig::new(SamplingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SamplingConfigRequired {
-    /// `SamplingPercentage`: a number, required.
-    pub sampling_percentage: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamplingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SamplingPercentage", Shape::Num(&NumRule { min: Some(0.01), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["SamplingPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SamplingConfig` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -677,50 +547,33 @@ pub struct SamplingConfig {
     /// The percentage of agent traces to sample for evaluation.
     ///
     /// Value 0.01 to 100.
-    pub sampling_percentage: Num,
+    pub sampling_percentage: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl SamplingConfig {
-    /// A `SamplingConfig` with its required properties, named in a [`SamplingConfigRequired`].
+    /// A `SamplingConfig` with its one required property, `SamplingPercentage`.
     #[inline]
-    pub fn new(required: SamplingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            sampling_percentage: required.sampling_percentage,
+            sampling_percentage: value.into(),
         }
     }
 
     /// `SamplingPercentage`: a number, required.
-    pub fn sampling_percentage(mut self, value: impl Into<Num>) -> Self { self.sampling_percentage = value.into(); self }
+    pub fn sampling_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.sampling_percentage = value.into(); self }
 }
 
-impl PropertyType for SamplingConfig {}
+impl crate::PropertyType for SamplingConfig {}
 
-impl ToValue for SamplingConfig {
+impl ::cloudwright_core::ToValue for SamplingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SamplingPercentage", &self.sampling_percentage)
             .build()
     }
 }
-
-/// The required properties of [`SessionConfig`], by name: `SessionConfig::new(SessionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionConfigRequired {
-    /// `SessionTimeoutMinutes`: an integer, required.
-    pub session_timeout_minutes: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SessionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SessionTimeoutMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(1440.0), ..NumRule::ANY })),
-    ],
-    required: &["SessionTimeoutMinutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SessionConfig` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -734,29 +587,29 @@ pub struct SessionConfig {
     /// The number of minutes of inactivity after which an agent session is considered complete.
     ///
     /// Value 1 to 1440.
-    pub session_timeout_minutes: Int,
+    pub session_timeout_minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl SessionConfig {
-    /// A `SessionConfig` with its required properties, named in a [`SessionConfigRequired`].
+    /// A `SessionConfig` with its one required property, `SessionTimeoutMinutes`.
     #[inline]
-    pub fn new(required: SessionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            session_timeout_minutes: required.session_timeout_minutes,
+            session_timeout_minutes: value.into(),
         }
     }
 
     /// `SessionTimeoutMinutes`: an integer, required.
-    pub fn session_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.session_timeout_minutes = value.into(); self }
+    pub fn session_timeout_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.session_timeout_minutes = value.into(); self }
 }
 
-impl PropertyType for SessionConfig {}
+impl crate::PropertyType for SessionConfig {}
 
-impl ToValue for SessionConfig {
+impl ::cloudwright_core::ToValue for SessionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SessionTimeoutMinutes", &self.session_timeout_minutes)
             .build()
     }
@@ -766,21 +619,10 @@ impl ToValue for SessionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
 ///
@@ -790,11 +632,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -809,17 +651,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -834,24 +676,24 @@ pub enum ExecutionStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExecutionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExecutionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExecutionStatus {
+impl ::cloudwright_core::ToValue for ExecutionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -875,18 +717,18 @@ pub enum Operator {
     /// `NotContains`
     NotContains,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Operator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Operator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Operator {
+impl ::cloudwright_core::ToValue for Operator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "Equals",
             Self::NotEquals => "NotEquals",
@@ -896,8 +738,139 @@ impl ToValue for Operator {
             Self::LessThanOrEqual => "LessThanOrEqual",
             Self::Contains => "Contains",
             Self::NotContains => "NotContains",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(Builtin\\.[a-zA-Z0-9_-]+|[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10})$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnlineEvaluationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataSourceConfig", Shape::Object(&RULE_DataSourceConfig)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("EvaluationExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Evaluators", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluatorReference), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ExecutionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("OnlineEvaluationConfigName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Rule", Shape::Object(&RULE_Rule)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["OnlineEvaluationConfigName", "DataSourceConfig", "EvaluationExecutionRoleArn", "Evaluators", "Rule"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogsInputConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("ServiceNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["LogGroupNames", "ServiceNames"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogsInputConfig)),
+        ],
+        required: &["CloudWatchLogs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluatorReference: ObjRule = ObjRule {
+        properties: &[
+            ("EvaluatorId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["EvaluatorId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Operator", Shape::Str(&StrRule { allowed: &["Equals", "NotEquals", "GreaterThan", "LessThan", "GreaterThanOrEqual", "LessThanOrEqual", "Contains", "NotContains"], ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_FilterValue)),
+        ],
+        required: &["Key", "Operator", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterValue: ObjRule = ObjRule {
+        properties: &[
+            ("BooleanValue", Shape::Bool),
+            ("DoubleValue", Shape::NUM),
+            ("StringValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("SamplingConfig", Shape::Object(&RULE_SamplingConfig)),
+            ("SessionConfig", Shape::Object(&RULE_SessionConfig)),
+        ],
+        required: &["SamplingConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamplingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SamplingPercentage", Shape::Num(&NumRule { min: Some(0.01), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["SamplingPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SessionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SessionTimeoutMinutes", Shape::Int(&NumRule { min: Some(1.0), max: Some(1440.0), ..NumRule::ANY })),
+        ],
+        required: &["SessionTimeoutMinutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$");
-
 /// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `Definition`: a [`PolicyDefinition`] object, required.
-    pub definition: Obj<PolicyDefinition>,
+    pub definition: crate::Obj<PolicyDefinition>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyEngineId`: a string, required.
-    pub policy_engine_id: Str,
+    pub policy_engine_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::Object(&RULE_PolicyDefinition)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyEngineId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(59), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ValidationMode", Shape::Str(&StrRule { allowed: &["FAIL_ON_ANY_FINDINGS", "IGNORE_ALL_FINDINGS"], ..StrRule::ANY })),
-    ],
-    required: &["PolicyEngineId", "Name", "Definition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::Policy` resource.
 ///
@@ -51,31 +32,31 @@ pub struct Policy {
     /// `Definition`: a [`PolicyDefinition`] object, required.
     ///
     /// The definition structure for policies. Encapsulates different policy formats.
-    pub definition: Obj<PolicyDefinition>,
+    pub definition: crate::Obj<PolicyDefinition>,
     /// `Description`: a string.
     ///
     /// A human-readable description of the policy's purpose and functionality.
     ///
     /// Length 1 to 4096.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The customer-assigned immutable name for the policy. Must be unique within the policy engine.
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_]*$`; length 1 to 48; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyEngineId`: a string, required.
     ///
     /// The identifier of the policy engine which contains this policy.
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$`; length 12 to 59; create-only: changing it replaces the resource.
-    pub policy_engine_id: Str,
+    pub policy_engine_id: ::cloudwright_core::Str,
     /// `ValidationMode`: a [`PolicyValidationMode`] value.
     ///
     /// The validation mode for the policy. Determines how Cedar analyzer validation results are handled.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub validation_mode: Option<PolicyValidationMode>,
+    pub validation_mode: ::std::option::Option<PolicyValidationMode>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +66,7 @@ impl Policy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::Policy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-policy.html",
         primary_identifier: &["PolicyArn"],
@@ -96,7 +77,7 @@ impl Policy {
         read_only: &["PolicyId", "PolicyArn", "CreatedAt", "UpdatedAt", "Status", "StatusReasons"],
         attributes: &["CreatedAt", "PolicyArn", "PolicyId", "Status", "StatusReasons", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
@@ -104,40 +85,42 @@ impl Policy {
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             definition: required.definition,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             policy_engine_id: required.policy_engine_id,
-            validation_mode: None,
+            validation_mode: ::std::option::Option::None,
         }
     }
 
     /// `Definition`: a [`PolicyDefinition`] object, required.
-    pub fn definition(mut self, value: impl Into<Obj<PolicyDefinition>>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<PolicyDefinition>>) -> Self { self.definition = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PolicyEngineId`: a string, required.
-    pub fn policy_engine_id(mut self, value: impl Into<Str>) -> Self { self.policy_engine_id = value.into(); self }
+    pub fn policy_engine_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_engine_id = value.into(); self }
     /// `ValidationMode`: a [`PolicyValidationMode`] value.
-    pub fn validation_mode(mut self, value: impl Into<PolicyValidationMode>) -> Self { self.validation_mode = Some(value.into()); self }
+    pub fn validation_mode(mut self, value: impl ::std::convert::Into<PolicyValidationMode>) -> Self { self.validation_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Policy {
+impl ::cloudwright_core::Resource for Policy {
     type Attributes = PolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Policy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Policy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Definition", &self.definition)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -147,12 +130,12 @@ impl ToValue for Policy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyAttributes(ResourceRef);
+pub struct PolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -162,65 +145,48 @@ impl PolicyAttributes {
     ///
     /// The timestamp when the policy was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `PolicyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the policy.
     #[inline]
-    pub fn policy_arn(&self) -> Value {
-        self.0.get_att("PolicyArn")
+    pub fn policy_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyArn"))
     }
 
     /// `Fn::GetAtt` `PolicyId`: a string.
     ///
     /// The unique identifier for the policy.
     #[inline]
-    pub fn policy_id(&self) -> Value {
-        self.0.get_att("PolicyId")
+    pub fn policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// Additional information about the policy status.
     #[inline]
-    pub fn status_reasons(&self) -> Value {
-        self.0.get_att("StatusReasons")
+    pub fn status_reasons(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("StatusReasons"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the policy was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`CedarPolicy`], by name: `CedarPolicy::new(CedarPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CedarPolicyRequired {
-    /// `Statement`: a string, required.
-    pub statement: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CedarPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Statement", Shape::Str(&StrRule { min_len: Some(35), max_len: Some(153600), ..StrRule::ANY })),
-    ],
-    required: &["Statement"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CedarPolicy` property type of `AWS::BedrockAgentCore::Policy`.
 ///
@@ -234,48 +200,33 @@ pub struct CedarPolicy {
     /// The Cedar policy statement that defines the authorization logic.
     ///
     /// Length 35 to 153600.
-    pub statement: Str,
+    pub statement: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CedarPolicy {
-    /// A `CedarPolicy` with its required properties, named in a [`CedarPolicyRequired`].
+    /// A `CedarPolicy` with its one required property, `Statement`.
     #[inline]
-    pub fn new(required: CedarPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            statement: required.statement,
+            statement: value.into(),
         }
     }
 
     /// `Statement`: a string, required.
-    pub fn statement(mut self, value: impl Into<Str>) -> Self { self.statement = value.into(); self }
+    pub fn statement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statement = value.into(); self }
 }
 
-impl PropertyType for CedarPolicy {}
+impl crate::PropertyType for CedarPolicy {}
 
-impl ToValue for CedarPolicy {
+impl ::cloudwright_core::ToValue for CedarPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Statement", &self.statement).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Statement", &self.statement)
+            .build()
     }
 }
-
-/// The required properties of [`PolicyDefinition`], by name: `PolicyDefinition::new(PolicyDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyDefinitionRequired {
-    /// `Cedar`: a [`CedarPolicy`] object, required.
-    pub cedar: Obj<CedarPolicy>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Cedar", Shape::Object(&RULE_CedarPolicy)),
-    ],
-    required: &["Cedar"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyDefinition` property type of `AWS::BedrockAgentCore::Policy`.
 ///
@@ -287,29 +238,31 @@ pub struct PolicyDefinition {
     /// `Cedar`: a [`CedarPolicy`] object, required.
     ///
     /// A Cedar policy statement within the AgentCore Policy system.
-    pub cedar: Obj<CedarPolicy>,
+    pub cedar: crate::Obj<CedarPolicy>,
 }
 
 #[rustfmt::skip]
 impl PolicyDefinition {
-    /// A `PolicyDefinition` with its required properties, named in a [`PolicyDefinitionRequired`].
+    /// A `PolicyDefinition` with its one required property, `Cedar`.
     #[inline]
-    pub fn new(required: PolicyDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CedarPolicy>>) -> Self {
         Self {
-            cedar: required.cedar,
+            cedar: value.into(),
         }
     }
 
     /// `Cedar`: a [`CedarPolicy`] object, required.
-    pub fn cedar(mut self, value: impl Into<Obj<CedarPolicy>>) -> Self { self.cedar = value.into(); self }
+    pub fn cedar(mut self, value: impl ::std::convert::Into<crate::Obj<CedarPolicy>>) -> Self { self.cedar = value.into(); self }
 }
 
-impl PropertyType for PolicyDefinition {}
+impl crate::PropertyType for PolicyDefinition {}
 
-impl ToValue for PolicyDefinition {
+impl ::cloudwright_core::ToValue for PolicyDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Cedar", &self.cedar).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Cedar", &self.cedar)
+            .build()
     }
 }
 
@@ -321,23 +274,67 @@ pub enum PolicyValidationMode {
     /// `IGNORE_ALL_FINDINGS`
     IgnoreAllFindings,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PolicyValidationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PolicyValidationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PolicyValidationMode {
+impl ::cloudwright_core::ToValue for PolicyValidationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FailOnAnyFindings => "FAIL_ON_ANY_FINDINGS",
             Self::IgnoreAllFindings => "IGNORE_ALL_FINDINGS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::Object(&RULE_PolicyDefinition)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyEngineId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(59), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ValidationMode", Shape::Str(&StrRule { allowed: &["FAIL_ON_ANY_FINDINGS", "IGNORE_ALL_FINDINGS"], ..StrRule::ANY })),
+        ],
+        required: &["PolicyEngineId", "Name", "Definition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CedarPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Statement", Shape::Str(&StrRule { min_len: Some(35), max_len: Some(153600), ..StrRule::ANY })),
+        ],
+        required: &["Statement"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Cedar", Shape::Object(&RULE_CedarPolicy)),
+        ],
+        required: &["Cedar"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

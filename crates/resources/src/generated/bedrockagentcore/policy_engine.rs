@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*$");
-
-/// The required properties of [`PolicyEngine`], by name: `PolicyEngine::new(PolicyEngineRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyEngineRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyEngine: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::PolicyEngine` resource.
 ///
@@ -53,25 +25,25 @@ pub struct PolicyEngine {
     /// A human-readable description of the policy engine's purpose and scope
     ///
     /// Length 1 to 4096.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionKeyArn`: a string.
     ///
     /// The ARN of the KMS key used to encrypt the policy engine data
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The customer-assigned immutable name for the policy engine
     ///
     /// Pattern `^[A-Za-z][A-Za-z0-9_]*$`; length 1 to 48; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to assign to the policy engine.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +53,7 @@ impl PolicyEngine {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::PolicyEngine",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-policyengine.html",
         primary_identifier: &["PolicyEngineArn"],
@@ -92,48 +64,50 @@ impl PolicyEngine {
         read_only: &["PolicyEngineId", "CreatedAt", "UpdatedAt", "PolicyEngineArn", "Status", "StatusReasons"],
         attributes: &["CreatedAt", "PolicyEngineArn", "PolicyEngineId", "Status", "StatusReasons", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `PolicyEngine` with its required properties, named in a [`PolicyEngineRequired`].
+    /// A `PolicyEngine` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: PolicyEngineRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            encryption_key_arn: None,
-            name: required.name,
-            tags: None,
+            description: ::std::option::Option::None,
+            encryption_key_arn: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PolicyEngine {
+impl ::cloudwright_core::Resource for PolicyEngine {
     type Attributes = PolicyEngineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyEngine, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PolicyEngine, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PolicyEngine {
+impl ::cloudwright_core::ToValue for PolicyEngine {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("EncryptionKeyArn", &self.encryption_key_arn)
             .req("Name", &self.name)
@@ -142,12 +116,12 @@ impl ToValue for PolicyEngine {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PolicyEngine`]: `Handle<PolicyEngine>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PolicyEngine`]: `Handle<PolicyEngine>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyEngineAttributes(ResourceRef);
+pub struct PolicyEngineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyEngineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyEngineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,45 +131,71 @@ impl PolicyEngineAttributes {
     ///
     /// The timestamp when the policy engine was created
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `PolicyEngineArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the policy engine
     #[inline]
-    pub fn policy_engine_arn(&self) -> Value {
-        self.0.get_att("PolicyEngineArn")
+    pub fn policy_engine_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyEngineArn"))
     }
 
     /// `Fn::GetAtt` `PolicyEngineId`: a string.
     ///
     /// The unique identifier for the policy engine
     #[inline]
-    pub fn policy_engine_id(&self) -> Value {
-        self.0.get_att("PolicyEngineId")
+    pub fn policy_engine_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyEngineId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// Additional information about the policy engine status
     #[inline]
-    pub fn status_reasons(&self) -> Value {
-        self.0.get_att("StatusReasons")
+    pub fn status_reasons(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("StatusReasons"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the policy engine was last updated
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyEngine: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

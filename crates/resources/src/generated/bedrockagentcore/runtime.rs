@@ -5,59 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_VpcConfig;
 pub use super::shared::{VpcConfig, VpcConfigRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^\\d{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)([:@]\\S+)$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z][a-zA-Z0-9_]{0,47}");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[A-Za-z0-9_.-]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[A-Za-z0-9_.-:]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^.+/\\.well-known/openid-configuration$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9._-]+/?$");
-pub(crate) static PATTERN_8: Pattern =
-    Pattern::new("^(Authorization|X-Amzn-Bedrock-AgentCore-Runtime-Custom-[a-zA-Z0-9_-]+)$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
 
 /// The required properties of [`Runtime`], by name: `Runtime::new(RuntimeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeRequired {
     /// `AgentRuntimeArtifact`: an [`AgentRuntimeArtifact`] object, required.
-    pub agent_runtime_artifact: Obj<AgentRuntimeArtifact>,
+    pub agent_runtime_artifact: crate::Obj<AgentRuntimeArtifact>,
     /// `AgentRuntimeName`: a string, required.
-    pub agent_runtime_name: Str,
+    pub agent_runtime_name: ::cloudwright_core::Str,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object, required.
-    pub network_configuration: Obj<NetworkConfiguration>,
+    pub network_configuration: crate::Obj<NetworkConfiguration>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Runtime: ObjRule = ObjRule {
-    properties: &[
-        ("AgentRuntimeArtifact", Shape::Object(&RULE_AgentRuntimeArtifact)),
-        ("AgentRuntimeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("AuthorizerConfiguration", Shape::Object(&RULE_AuthorizerConfiguration)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
-        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
-        ("FilesystemConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FilesystemConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("ProtocolConfiguration", Shape::Str(&StrRule { allowed: &["MCP", "HTTP", "A2A", "AGUI"], ..StrRule::ANY })),
-        ("RequestHeaderConfiguration", Shape::Object(&RULE_RequestHeaderConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["AgentRuntimeName", "AgentRuntimeArtifact", "RoleArn", "NetworkConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::Runtime` resource.
 ///
@@ -65,7 +26,7 @@ pub(crate) static RULE_Runtime: ObjRule = ObjRule {
 ///
 /// AgentCore Runtime is a secure, serverless runtime purpose-built for deploying and scaling dynamic AI agents and tools using any open-source framework including LangGraph, CrewAI, and Strands Agents, any protocol, and any model.
 ///
-/// For more information about using agent runtime in Amazon Bedrock AgentCore, see \[Host agent or tools with Amazon Bedrock AgentCore Runtime\](<https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/agents-tools-runtime.html>) .
+/// For more information about using agent runtime in Amazon Bedrock AgentCore, see [Host agent or tools with Amazon Bedrock AgentCore Runtime](https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/agents-tools-runtime.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -81,59 +42,60 @@ pub struct Runtime {
     /// `AgentRuntimeArtifact`: an [`AgentRuntimeArtifact`] object, required.
     ///
     /// The artifact of the agent.
-    pub agent_runtime_artifact: Obj<AgentRuntimeArtifact>,
+    pub agent_runtime_artifact: crate::Obj<AgentRuntimeArtifact>,
     /// `AgentRuntimeName`: a string, required.
     ///
     /// The name of the AgentCore Runtime endpoint.
     ///
     /// Pattern `[a-zA-Z][a-zA-Z0-9_]{0,47}`; create-only: changing it replaces the resource.
-    pub agent_runtime_name: Str,
+    pub agent_runtime_name: ::cloudwright_core::Str,
     /// `AuthorizerConfiguration`: an [`AuthorizerConfiguration`] object.
     ///
     /// Represents inbound authorization configuration options used to authenticate incoming requests.
-    pub authorizer_configuration: Option<Obj<AuthorizerConfiguration>>,
+    pub authorizer_configuration: ::std::option::Option<crate::Obj<AuthorizerConfiguration>>,
     /// `Description`: a string.
     ///
     /// The agent runtime description.
     ///
     /// Length 1 to 1200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentVariables`: a JSON value.
     ///
     /// The environment variables for the agent.
-    pub environment_variables: Option<Json>,
+    pub environment_variables: ::std::option::Option<::cloudwright_core::Json>,
     /// `FilesystemConfigurations`: a list of [`FilesystemConfiguration`] objects.
     ///
     /// List of filesystem configurations
     ///
     /// Items 0 to 1.
-    pub filesystem_configurations: Option<List<FilesystemConfiguration>>,
+    pub filesystem_configurations:
+        ::std::option::Option<::cloudwright_core::List<FilesystemConfiguration>>,
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
     ///
     /// Configuration for managing the lifecycle of runtime sessions and resources
-    pub lifecycle_configuration: Option<Obj<LifecycleConfiguration>>,
+    pub lifecycle_configuration: ::std::option::Option<crate::Obj<LifecycleConfiguration>>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object, required.
     ///
     /// The network configuration.
-    pub network_configuration: Obj<NetworkConfiguration>,
+    pub network_configuration: crate::Obj<NetworkConfiguration>,
     /// `ProtocolConfiguration`: a [`ProtocolConfiguration`] value.
     ///
     /// The protocol configuration for an agent runtime. This structure defines how the agent runtime communicates with clients.
-    pub protocol_configuration: Option<ProtocolConfiguration>,
+    pub protocol_configuration: ::std::option::Option<ProtocolConfiguration>,
     /// `RequestHeaderConfiguration`: a [`RequestHeaderConfiguration`] object.
     ///
     /// Configuration for HTTP request headers
-    pub request_header_configuration: Option<Obj<RequestHeaderConfiguration>>,
+    pub request_header_configuration: ::std::option::Option<crate::Obj<RequestHeaderConfiguration>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for for the role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// The tags for the agent.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -143,7 +105,7 @@ impl Runtime {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::Runtime",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-runtime.html",
         primary_identifier: &["AgentRuntimeId"],
@@ -154,7 +116,7 @@ impl Runtime {
         read_only: &["AgentRuntimeArn", "AgentRuntimeId", "AgentRuntimeVersion", "Status", "CreatedAt", "LastUpdatedAt", "WorkloadIdentityDetails", "FailureReason"],
         attributes: &["AgentRuntimeArn", "AgentRuntimeId", "AgentRuntimeVersion", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status", "WorkloadIdentityDetails"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Runtime` with its required properties, named in a [`RuntimeRequired`].
@@ -163,63 +125,65 @@ impl Runtime {
         Self {
             agent_runtime_artifact: required.agent_runtime_artifact,
             agent_runtime_name: required.agent_runtime_name,
-            authorizer_configuration: None,
-            description: None,
-            environment_variables: None,
-            filesystem_configurations: None,
-            lifecycle_configuration: None,
+            authorizer_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            environment_variables: ::std::option::Option::None,
+            filesystem_configurations: ::std::option::Option::None,
+            lifecycle_configuration: ::std::option::Option::None,
             network_configuration: required.network_configuration,
-            protocol_configuration: None,
-            request_header_configuration: None,
+            protocol_configuration: ::std::option::Option::None,
+            request_header_configuration: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AgentRuntimeArtifact`: an [`AgentRuntimeArtifact`] object, required.
-    pub fn agent_runtime_artifact(mut self, value: impl Into<Obj<AgentRuntimeArtifact>>) -> Self { self.agent_runtime_artifact = value.into(); self }
+    pub fn agent_runtime_artifact(mut self, value: impl ::std::convert::Into<crate::Obj<AgentRuntimeArtifact>>) -> Self { self.agent_runtime_artifact = value.into(); self }
     /// `AgentRuntimeName`: a string, required.
-    pub fn agent_runtime_name(mut self, value: impl Into<Str>) -> Self { self.agent_runtime_name = value.into(); self }
+    pub fn agent_runtime_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_runtime_name = value.into(); self }
     /// `AuthorizerConfiguration`: an [`AuthorizerConfiguration`] object.
-    pub fn authorizer_configuration(mut self, value: impl Into<Obj<AuthorizerConfiguration>>) -> Self { self.authorizer_configuration = Some(value.into()); self }
+    pub fn authorizer_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AuthorizerConfiguration>>) -> Self { self.authorizer_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentVariables`: a JSON value.
-    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self { self.environment_variables = Some(value.into()); self }
+    pub fn environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `FilesystemConfigurations`: a list of [`FilesystemConfiguration`] objects.
-    pub fn filesystem_configurations(mut self, value: impl Into<List<FilesystemConfiguration>>) -> Self { self.filesystem_configurations = Some(value.into()); self }
+    pub fn filesystem_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilesystemConfiguration>>) -> Self { self.filesystem_configurations = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
+    pub fn lifecycle_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object, required.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `ProtocolConfiguration`: a [`ProtocolConfiguration`] value.
-    pub fn protocol_configuration(mut self, value: impl Into<ProtocolConfiguration>) -> Self { self.protocol_configuration = Some(value.into()); self }
+    pub fn protocol_configuration(mut self, value: impl ::std::convert::Into<ProtocolConfiguration>) -> Self { self.protocol_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RequestHeaderConfiguration`: a [`RequestHeaderConfiguration`] object.
-    pub fn request_header_configuration(mut self, value: impl Into<Obj<RequestHeaderConfiguration>>) -> Self { self.request_header_configuration = Some(value.into()); self }
+    pub fn request_header_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RequestHeaderConfiguration>>) -> Self { self.request_header_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Runtime {
+impl ::cloudwright_core::Resource for Runtime {
     type Attributes = RuntimeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Runtime, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Runtime, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Runtime {
+impl ::cloudwright_core::ToValue for Runtime {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentRuntimeArtifact", &self.agent_runtime_artifact)
             .req("AgentRuntimeName", &self.agent_runtime_name)
             .opt("AuthorizerConfiguration", &self.authorizer_configuration)
@@ -239,12 +203,12 @@ impl ToValue for Runtime {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Runtime`]: `Handle<Runtime>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Runtime`]: `Handle<Runtime>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuntimeAttributes(ResourceRef);
+pub struct RuntimeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuntimeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuntimeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -252,66 +216,56 @@ impl From<ResourceRef> for RuntimeAttributes {
 impl RuntimeAttributes {
     /// `Fn::GetAtt` `AgentRuntimeArn`: a string.
     #[inline]
-    pub fn agent_runtime_arn(&self) -> Value {
-        self.0.get_att("AgentRuntimeArn")
+    pub fn agent_runtime_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentRuntimeArn"))
     }
 
     /// `Fn::GetAtt` `AgentRuntimeId`: a string.
     #[inline]
-    pub fn agent_runtime_id(&self) -> Value {
-        self.0.get_att("AgentRuntimeId")
+    pub fn agent_runtime_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentRuntimeId"))
     }
 
     /// `Fn::GetAtt` `AgentRuntimeVersion`: a string.
     #[inline]
-    pub fn agent_runtime_version(&self) -> Value {
-        self.0.get_att("AgentRuntimeVersion")
+    pub fn agent_runtime_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentRuntimeVersion"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for failure if the agent is in a failed state.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `WorkloadIdentityDetails`: an object.
     ///
     /// The workload identity details for the agent.
     #[inline]
-    pub fn workload_identity_details(&self) -> Value {
-        self.0.get_att("WorkloadIdentityDetails")
+    pub fn workload_identity_details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("WorkloadIdentityDetails"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentRuntimeArtifact: ObjRule = ObjRule {
-    properties: &[
-        ("CodeConfiguration", Shape::Object(&RULE_CodeConfiguration)),
-        ("ContainerConfiguration", Shape::Object(&RULE_ContainerConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentRuntimeArtifact` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -323,11 +277,11 @@ pub struct AgentRuntimeArtifact {
     /// `CodeConfiguration`: a [`CodeConfiguration`] object.
     ///
     /// Representation of a code configuration
-    pub code_configuration: Option<Obj<CodeConfiguration>>,
+    pub code_configuration: ::std::option::Option<crate::Obj<CodeConfiguration>>,
     /// `ContainerConfiguration`: a [`ContainerConfiguration`] object.
     ///
     /// Representation of a container configuration.
-    pub container_configuration: Option<Obj<ContainerConfiguration>>,
+    pub container_configuration: ::std::option::Option<crate::Obj<ContainerConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -335,35 +289,26 @@ impl AgentRuntimeArtifact {
     /// A `AgentRuntimeArtifact` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CodeConfiguration`: a [`CodeConfiguration`] object.
-    pub fn code_configuration(mut self, value: impl Into<Obj<CodeConfiguration>>) -> Self { self.code_configuration = Some(value.into()); self }
+    pub fn code_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CodeConfiguration>>) -> Self { self.code_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ContainerConfiguration`: a [`ContainerConfiguration`] object.
-    pub fn container_configuration(mut self, value: impl Into<Obj<ContainerConfiguration>>) -> Self { self.container_configuration = Some(value.into()); self }
+    pub fn container_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerConfiguration>>) -> Self { self.container_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AgentRuntimeArtifact {}
+impl crate::PropertyType for AgentRuntimeArtifact {}
 
-impl ToValue for AgentRuntimeArtifact {
+impl ::cloudwright_core::ToValue for AgentRuntimeArtifact {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeConfiguration", &self.code_configuration)
             .opt("ContainerConfiguration", &self.container_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthorizerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CustomJWTAuthorizer", Shape::Object(&RULE_CustomJwtAuthorizerConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthorizerConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -375,7 +320,7 @@ pub struct AuthorizerConfiguration {
     /// `CustomJWTAuthorizer`: a [`CustomJwtAuthorizerConfiguration`] object.
     ///
     /// Represents inbound authorization configuration options used to authenticate incoming requests.
-    pub custom_jwt_authorizer: Option<Obj<CustomJwtAuthorizerConfiguration>>,
+    pub custom_jwt_authorizer: ::std::option::Option<crate::Obj<CustomJwtAuthorizerConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -383,19 +328,19 @@ impl AuthorizerConfiguration {
     /// A `AuthorizerConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomJWTAuthorizer`: a [`CustomJwtAuthorizerConfiguration`] object.
-    pub fn custom_jwt_authorizer(mut self, value: impl Into<Obj<CustomJwtAuthorizerConfiguration>>) -> Self { self.custom_jwt_authorizer = Some(value.into()); self }
+    pub fn custom_jwt_authorizer(mut self, value: impl ::std::convert::Into<crate::Obj<CustomJwtAuthorizerConfiguration>>) -> Self { self.custom_jwt_authorizer = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthorizerConfiguration {}
+impl crate::PropertyType for AuthorizerConfiguration {}
 
-impl ToValue for AuthorizerConfiguration {
+impl ::cloudwright_core::ToValue for AuthorizerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomJWTAuthorizer", &self.custom_jwt_authorizer)
             .build()
     }
@@ -407,19 +352,8 @@ pub struct AuthorizingClaimMatchValueTypeRequired {
     /// `ClaimMatchOperator`: a [`ClaimMatchOperator`] value, required.
     pub claim_match_operator: ClaimMatchOperator,
     /// `ClaimMatchValue`: a [`ClaimMatchValueType`] object, required.
-    pub claim_match_value: Obj<ClaimMatchValueType>,
+    pub claim_match_value: crate::Obj<ClaimMatchValueType>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthorizingClaimMatchValueType: ObjRule = ObjRule {
-    properties: &[
-        ("ClaimMatchOperator", Shape::Str(&StrRule { allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"], ..StrRule::ANY })),
-        ("ClaimMatchValue", Shape::Object(&RULE_ClaimMatchValueType)),
-    ],
-    required: &["ClaimMatchOperator", "ClaimMatchValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthorizingClaimMatchValueType` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -435,7 +369,7 @@ pub struct AuthorizingClaimMatchValueType {
     /// `ClaimMatchValue`: a [`ClaimMatchValueType`] object, required.
     ///
     /// The value or values in the custom claim to match for
-    pub claim_match_value: Obj<ClaimMatchValueType>,
+    pub claim_match_value: crate::Obj<ClaimMatchValueType>,
 }
 
 #[rustfmt::skip]
@@ -450,32 +384,22 @@ impl AuthorizingClaimMatchValueType {
     }
 
     /// `ClaimMatchOperator`: a [`ClaimMatchOperator`] value, required.
-    pub fn claim_match_operator(mut self, value: impl Into<ClaimMatchOperator>) -> Self { self.claim_match_operator = value.into(); self }
+    pub fn claim_match_operator(mut self, value: impl ::std::convert::Into<ClaimMatchOperator>) -> Self { self.claim_match_operator = value.into(); self }
     /// `ClaimMatchValue`: a [`ClaimMatchValueType`] object, required.
-    pub fn claim_match_value(mut self, value: impl Into<Obj<ClaimMatchValueType>>) -> Self { self.claim_match_value = value.into(); self }
+    pub fn claim_match_value(mut self, value: impl ::std::convert::Into<crate::Obj<ClaimMatchValueType>>) -> Self { self.claim_match_value = value.into(); self }
 }
 
-impl PropertyType for AuthorizingClaimMatchValueType {}
+impl crate::PropertyType for AuthorizingClaimMatchValueType {}
 
-impl ToValue for AuthorizingClaimMatchValueType {
+impl ::cloudwright_core::ToValue for AuthorizingClaimMatchValueType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClaimMatchOperator", &self.claim_match_operator)
             .req("ClaimMatchValue", &self.claim_match_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClaimMatchValueType: ObjRule = ObjRule {
-    properties: &[
-        ("MatchValueString", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("MatchValueStringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(255), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClaimMatchValueType` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -489,13 +413,14 @@ pub struct ClaimMatchValueType {
     /// The string value to match for
     ///
     /// Pattern `[A-Za-z0-9_.-]+`.
-    pub match_value_string: Option<Str>,
+    pub match_value_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `MatchValueStringList`: a list of strings.
     ///
     /// The list of strings to check for a match
     ///
     /// Items 1 to 255.
-    pub match_value_string_list: Option<List<Str>>,
+    pub match_value_string_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -503,35 +428,26 @@ impl ClaimMatchValueType {
     /// A `ClaimMatchValueType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MatchValueString`: a string.
-    pub fn match_value_string(mut self, value: impl Into<Str>) -> Self { self.match_value_string = Some(value.into()); self }
+    pub fn match_value_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.match_value_string = ::std::option::Option::Some(value.into()); self }
     /// `MatchValueStringList`: a list of strings.
-    pub fn match_value_string_list(mut self, value: impl Into<List<Str>>) -> Self { self.match_value_string_list = Some(value.into()); self }
+    pub fn match_value_string_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_value_string_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClaimMatchValueType {}
+impl crate::PropertyType for ClaimMatchValueType {}
 
-impl ToValue for ClaimMatchValueType {
+impl ::cloudwright_core::ToValue for ClaimMatchValueType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MatchValueString", &self.match_value_string)
             .opt("MatchValueStringList", &self.match_value_string_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Code: ObjRule = ObjRule {
-    properties: &[
-        ("S3", Shape::Object(&RULE_S3Location)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Code` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -543,7 +459,7 @@ pub struct Code {
     /// `S3`: a [`S3Location`] object.
     ///
     /// S3 Location Configuration
-    pub s3: Option<Obj<S3Location>>,
+    pub s3: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -551,19 +467,21 @@ impl Code {
     /// A `Code` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3`: a [`S3Location`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Code {}
+impl crate::PropertyType for Code {}
 
-impl ToValue for Code {
+impl ::cloudwright_core::ToValue for Code {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3", &self.s3).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3", &self.s3)
+            .build()
     }
 }
 
@@ -571,24 +489,12 @@ impl ToValue for Code {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeConfigurationRequired {
     /// `Code`: a [`Code`] object, required.
-    pub code: Obj<Code>,
+    pub code: crate::Obj<Code>,
     /// `EntryPoint`: a list of strings, required.
-    pub entry_point: List<Str>,
+    pub entry_point: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Runtime`: an [`AgentManagedRuntimeType`] value, required.
     pub runtime: AgentManagedRuntimeType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Code", Shape::Object(&RULE_Code)),
-        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2), unique: false })),
-        ("Runtime", Shape::Str(&StrRule { allowed: &["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22"], ..StrRule::ANY })),
-    ],
-    required: &["Code", "Runtime", "EntryPoint"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -600,13 +506,13 @@ pub struct CodeConfiguration {
     /// `Code`: a [`Code`] object, required.
     ///
     /// Object represents source code from zip file
-    pub code: Obj<Code>,
+    pub code: crate::Obj<Code>,
     /// `EntryPoint`: a list of strings, required.
     ///
     /// List of entry points
     ///
     /// Items 1 to 2.
-    pub entry_point: List<Str>,
+    pub entry_point: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Runtime`: an [`AgentManagedRuntimeType`] value, required.
     ///
     /// Managed runtime types
@@ -626,42 +532,25 @@ impl CodeConfiguration {
     }
 
     /// `Code`: a [`Code`] object, required.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = value.into(); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<crate::Obj<Code>>) -> Self { self.code = value.into(); self }
     /// `EntryPoint`: a list of strings, required.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = value.into(); self }
+    pub fn entry_point(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.entry_point = value.into(); self }
     /// `Runtime`: an [`AgentManagedRuntimeType`] value, required.
-    pub fn runtime(mut self, value: impl Into<AgentManagedRuntimeType>) -> Self { self.runtime = value.into(); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<AgentManagedRuntimeType>) -> Self { self.runtime = value.into(); self }
 }
 
-impl PropertyType for CodeConfiguration {}
+impl crate::PropertyType for CodeConfiguration {}
 
-impl ToValue for CodeConfiguration {
+impl ::cloudwright_core::ToValue for CodeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Code", &self.code)
             .req("EntryPoint", &self.entry_point)
             .req("Runtime", &self.runtime)
             .build()
     }
 }
-
-/// The required properties of [`ContainerConfiguration`], by name: `ContainerConfiguration::new(ContainerConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerConfigurationRequired {
-    /// `ContainerUri`: a string, required.
-    pub container_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ContainerUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -675,29 +564,29 @@ pub struct ContainerConfiguration {
     /// The container Uri.
     ///
     /// Pattern `^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)([:@]\S+)$`; length 1 to 1024.
-    pub container_uri: Str,
+    pub container_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ContainerConfiguration {
-    /// A `ContainerConfiguration` with its required properties, named in a [`ContainerConfigurationRequired`].
+    /// A `ContainerConfiguration` with its one required property, `ContainerUri`.
     #[inline]
-    pub fn new(required: ContainerConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            container_uri: required.container_uri,
+            container_uri: value.into(),
         }
     }
 
     /// `ContainerUri`: a string, required.
-    pub fn container_uri(mut self, value: impl Into<Str>) -> Self { self.container_uri = value.into(); self }
+    pub fn container_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_uri = value.into(); self }
 }
 
-impl PropertyType for ContainerConfiguration {}
+impl crate::PropertyType for ContainerConfiguration {}
 
-impl ToValue for ContainerConfiguration {
+impl ::cloudwright_core::ToValue for ContainerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContainerUri", &self.container_uri)
             .build()
     }
@@ -707,24 +596,12 @@ impl ToValue for ContainerConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomClaimValidationTypeRequired {
     /// `AuthorizingClaimMatchValue`: an [`AuthorizingClaimMatchValueType`] object, required.
-    pub authorizing_claim_match_value: Obj<AuthorizingClaimMatchValueType>,
+    pub authorizing_claim_match_value: crate::Obj<AuthorizingClaimMatchValueType>,
     /// `InboundTokenClaimName`: a string, required.
-    pub inbound_token_claim_name: Str,
+    pub inbound_token_claim_name: ::cloudwright_core::Str,
     /// `InboundTokenClaimValueType`: an [`InboundTokenClaimValueType`] value, required.
     pub inbound_token_claim_value_type: InboundTokenClaimValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomClaimValidationType: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizingClaimMatchValue", Shape::Object(&RULE_AuthorizingClaimMatchValueType)),
-        ("InboundTokenClaimName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("InboundTokenClaimValueType", Shape::Str(&StrRule { allowed: &["STRING", "STRING_ARRAY"], ..StrRule::ANY })),
-    ],
-    required: &["AuthorizingClaimMatchValue", "InboundTokenClaimName", "InboundTokenClaimValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomClaimValidationType` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -736,13 +613,13 @@ pub struct CustomClaimValidationType {
     /// `AuthorizingClaimMatchValue`: an [`AuthorizingClaimMatchValueType`] object, required.
     ///
     /// The value or values in the custom claim to match and relationship of match
-    pub authorizing_claim_match_value: Obj<AuthorizingClaimMatchValueType>,
+    pub authorizing_claim_match_value: crate::Obj<AuthorizingClaimMatchValueType>,
     /// `InboundTokenClaimName`: a string, required.
     ///
     /// The name of the custom claim to validate
     ///
     /// Pattern `[A-Za-z0-9_.-:]+`.
-    pub inbound_token_claim_name: Str,
+    pub inbound_token_claim_name: ::cloudwright_core::Str,
     /// `InboundTokenClaimValueType`: an [`InboundTokenClaimValueType`] value, required.
     ///
     /// Token claim data type
@@ -762,19 +639,19 @@ impl CustomClaimValidationType {
     }
 
     /// `AuthorizingClaimMatchValue`: an [`AuthorizingClaimMatchValueType`] object, required.
-    pub fn authorizing_claim_match_value(mut self, value: impl Into<Obj<AuthorizingClaimMatchValueType>>) -> Self { self.authorizing_claim_match_value = value.into(); self }
+    pub fn authorizing_claim_match_value(mut self, value: impl ::std::convert::Into<crate::Obj<AuthorizingClaimMatchValueType>>) -> Self { self.authorizing_claim_match_value = value.into(); self }
     /// `InboundTokenClaimName`: a string, required.
-    pub fn inbound_token_claim_name(mut self, value: impl Into<Str>) -> Self { self.inbound_token_claim_name = value.into(); self }
+    pub fn inbound_token_claim_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inbound_token_claim_name = value.into(); self }
     /// `InboundTokenClaimValueType`: an [`InboundTokenClaimValueType`] value, required.
-    pub fn inbound_token_claim_value_type(mut self, value: impl Into<InboundTokenClaimValueType>) -> Self { self.inbound_token_claim_value_type = value.into(); self }
+    pub fn inbound_token_claim_value_type(mut self, value: impl ::std::convert::Into<InboundTokenClaimValueType>) -> Self { self.inbound_token_claim_value_type = value.into(); self }
 }
 
-impl PropertyType for CustomClaimValidationType {}
+impl crate::PropertyType for CustomClaimValidationType {}
 
-impl ToValue for CustomClaimValidationType {
+impl ::cloudwright_core::ToValue for CustomClaimValidationType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AuthorizingClaimMatchValue",
                 &self.authorizing_claim_match_value,
@@ -788,27 +665,6 @@ impl ToValue for CustomClaimValidationType {
     }
 }
 
-/// The required properties of [`CustomJwtAuthorizerConfiguration`], by name: `CustomJwtAuthorizerConfiguration::new(CustomJwtAuthorizerConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomJwtAuthorizerConfigurationRequired {
-    /// `DiscoveryUrl`: a string, required.
-    pub discovery_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomJwtAuthorizerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedAudience", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
-        ("AllowedClients", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
-        ("AllowedScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("CustomClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomClaimValidationType), min_items: Some(1), max_items: None, unique: false })),
-        ("DiscoveryUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["DiscoveryUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomJWTAuthorizerConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
 /// Configuration for custom JWT authorizer
@@ -821,65 +677,65 @@ pub struct CustomJwtAuthorizerConfiguration {
     /// Represents inbound authorization configuration options used to authenticate incoming requests.
     ///
     /// Items at least 1.
-    pub allowed_audience: Option<List<Str>>,
+    pub allowed_audience: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedClients`: a list of strings.
     ///
     /// Represents individual client IDs that are validated in the incoming JWT token validation process.
     ///
     /// Items at least 1.
-    pub allowed_clients: Option<List<Str>>,
+    pub allowed_clients: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedScopes`: a list of strings.
     ///
     /// List of allowed scopes
     ///
     /// Items at least 1.
-    pub allowed_scopes: Option<List<Str>>,
+    pub allowed_scopes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CustomClaims`: a list of [`CustomClaimValidationType`] objects.
     ///
     /// List of required custom claims
     ///
     /// Items at least 1.
-    pub custom_claims: Option<List<CustomClaimValidationType>>,
+    pub custom_claims: ::std::option::Option<::cloudwright_core::List<CustomClaimValidationType>>,
     /// `DiscoveryUrl`: a string, required.
     ///
     /// The configuration authorization.
     ///
     /// Pattern `^.+/\.well-known/openid-configuration$`.
-    pub discovery_url: Str,
+    pub discovery_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CustomJwtAuthorizerConfiguration {
-    /// A `CustomJwtAuthorizerConfiguration` with its required properties, named in a [`CustomJwtAuthorizerConfigurationRequired`].
+    /// A `CustomJwtAuthorizerConfiguration` with its one required property, `DiscoveryUrl`.
     #[inline]
-    pub fn new(required: CustomJwtAuthorizerConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allowed_audience: None,
-            allowed_clients: None,
-            allowed_scopes: None,
-            custom_claims: None,
-            discovery_url: required.discovery_url,
+            allowed_audience: ::std::option::Option::None,
+            allowed_clients: ::std::option::Option::None,
+            allowed_scopes: ::std::option::Option::None,
+            custom_claims: ::std::option::Option::None,
+            discovery_url: value.into(),
         }
     }
 
     /// `AllowedAudience`: a list of strings.
-    pub fn allowed_audience(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_audience = Some(value.into()); self }
+    pub fn allowed_audience(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_audience = ::std::option::Option::Some(value.into()); self }
     /// `AllowedClients`: a list of strings.
-    pub fn allowed_clients(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_clients = Some(value.into()); self }
+    pub fn allowed_clients(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_clients = ::std::option::Option::Some(value.into()); self }
     /// `AllowedScopes`: a list of strings.
-    pub fn allowed_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_scopes = Some(value.into()); self }
+    pub fn allowed_scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_scopes = ::std::option::Option::Some(value.into()); self }
     /// `CustomClaims`: a list of [`CustomClaimValidationType`] objects.
-    pub fn custom_claims(mut self, value: impl Into<List<CustomClaimValidationType>>) -> Self { self.custom_claims = Some(value.into()); self }
+    pub fn custom_claims(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomClaimValidationType>>) -> Self { self.custom_claims = ::std::option::Option::Some(value.into()); self }
     /// `DiscoveryUrl`: a string, required.
-    pub fn discovery_url(mut self, value: impl Into<Str>) -> Self { self.discovery_url = value.into(); self }
+    pub fn discovery_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.discovery_url = value.into(); self }
 }
 
-impl PropertyType for CustomJwtAuthorizerConfiguration {}
+impl crate::PropertyType for CustomJwtAuthorizerConfiguration {}
 
-impl ToValue for CustomJwtAuthorizerConfiguration {
+impl ::cloudwright_core::ToValue for CustomJwtAuthorizerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedAudience", &self.allowed_audience)
             .opt("AllowedClients", &self.allowed_clients)
             .opt("AllowedScopes", &self.allowed_scopes)
@@ -888,15 +744,6 @@ impl ToValue for CustomJwtAuthorizerConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilesystemConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SessionStorage", Shape::Object(&RULE_SessionStorageConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilesystemConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -908,7 +755,7 @@ pub struct FilesystemConfiguration {
     /// `SessionStorage`: a [`SessionStorageConfiguration`] object.
     ///
     /// Configuration for session storage
-    pub session_storage: Option<Obj<SessionStorageConfiguration>>,
+    pub session_storage: ::std::option::Option<crate::Obj<SessionStorageConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -916,33 +763,23 @@ impl FilesystemConfiguration {
     /// A `FilesystemConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SessionStorage`: a [`SessionStorageConfiguration`] object.
-    pub fn session_storage(mut self, value: impl Into<Obj<SessionStorageConfiguration>>) -> Self { self.session_storage = Some(value.into()); self }
+    pub fn session_storage(mut self, value: impl ::std::convert::Into<crate::Obj<SessionStorageConfiguration>>) -> Self { self.session_storage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilesystemConfiguration {}
+impl crate::PropertyType for FilesystemConfiguration {}
 
-impl ToValue for FilesystemConfiguration {
+impl ::cloudwright_core::ToValue for FilesystemConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SessionStorage", &self.session_storage)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IdleRuntimeSessionTimeout", Shape::Int(&NumRule { min: Some(60.0), max: Some(28800.0), ..NumRule::ANY })),
-        ("MaxLifetime", Shape::Int(&NumRule { min: Some(60.0), max: Some(28800.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LifecycleConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -956,13 +793,13 @@ pub struct LifecycleConfiguration {
     /// Timeout in seconds for idle runtime sessions
     ///
     /// Value 60 to 28800.
-    pub idle_runtime_session_timeout: Option<Int>,
+    pub idle_runtime_session_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxLifetime`: an integer.
     ///
     /// Maximum lifetime in seconds for runtime sessions
     ///
     /// Value 60 to 28800.
-    pub max_lifetime: Option<Int>,
+    pub max_lifetime: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -970,21 +807,21 @@ impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdleRuntimeSessionTimeout`: an integer.
-    pub fn idle_runtime_session_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_runtime_session_timeout = Some(value.into()); self }
+    pub fn idle_runtime_session_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_runtime_session_timeout = ::std::option::Option::Some(value.into()); self }
     /// `MaxLifetime`: an integer.
-    pub fn max_lifetime(mut self, value: impl Into<Int>) -> Self { self.max_lifetime = Some(value.into()); self }
+    pub fn max_lifetime(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_lifetime = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LifecycleConfiguration {}
+impl crate::PropertyType for LifecycleConfiguration {}
 
-impl ToValue for LifecycleConfiguration {
+impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IdleRuntimeSessionTimeout",
                 &self.idle_runtime_session_timeout,
@@ -993,24 +830,6 @@ impl ToValue for LifecycleConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`NetworkConfiguration`], by name: `NetworkConfiguration::new(NetworkConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkConfigurationRequired {
-    /// `NetworkMode`: a [`NetworkMode`] value, required.
-    pub network_mode: NetworkMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC"], ..StrRule::ANY })),
-        ("NetworkModeConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["NetworkMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -1026,46 +845,37 @@ pub struct NetworkConfiguration {
     /// `NetworkModeConfig`: a [`VpcConfig`] object.
     ///
     /// Network mode configuration for VPC
-    pub network_mode_config: Option<Obj<VpcConfig>>,
+    pub network_mode_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
 impl NetworkConfiguration {
-    /// A `NetworkConfiguration` with its required properties, named in a [`NetworkConfigurationRequired`].
+    /// A `NetworkConfiguration` with its one required property, `NetworkMode`.
     #[inline]
-    pub fn new(required: NetworkConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<NetworkMode>) -> Self {
         Self {
-            network_mode: required.network_mode,
-            network_mode_config: None,
+            network_mode: value.into(),
+            network_mode_config: ::std::option::Option::None,
         }
     }
 
     /// `NetworkMode`: a [`NetworkMode`] value, required.
-    pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self { self.network_mode = value.into(); self }
+    pub fn network_mode(mut self, value: impl ::std::convert::Into<NetworkMode>) -> Self { self.network_mode = value.into(); self }
     /// `NetworkModeConfig`: a [`VpcConfig`] object.
-    pub fn network_mode_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.network_mode_config = Some(value.into()); self }
+    pub fn network_mode_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.network_mode_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NetworkMode", &self.network_mode)
             .opt("NetworkModeConfig", &self.network_mode_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequestHeaderConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RequestHeaderAllowlist", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequestHeaderConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -1079,7 +889,8 @@ pub struct RequestHeaderConfiguration {
     /// List of allowed HTTP headers for agent runtime requests
     ///
     /// Items 1 to 20.
-    pub request_header_allowlist: Option<List<Str>>,
+    pub request_header_allowlist:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1087,19 +898,19 @@ impl RequestHeaderConfiguration {
     /// A `RequestHeaderConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RequestHeaderAllowlist`: a list of strings.
-    pub fn request_header_allowlist(mut self, value: impl Into<List<Str>>) -> Self { self.request_header_allowlist = Some(value.into()); self }
+    pub fn request_header_allowlist(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.request_header_allowlist = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RequestHeaderConfiguration {}
+impl crate::PropertyType for RequestHeaderConfiguration {}
 
-impl ToValue for RequestHeaderConfiguration {
+impl ::cloudwright_core::ToValue for RequestHeaderConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RequestHeaderAllowlist", &self.request_header_allowlist)
             .build()
     }
@@ -1109,22 +920,10 @@ impl ToValue for RequestHeaderConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Prefix`: a string, required.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VersionId", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Prefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -1138,19 +937,19 @@ pub struct S3Location {
     /// S3 bucket name
     ///
     /// Pattern `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Prefix`: a string, required.
     ///
     /// S3 object key prefix
     ///
     /// Length 1 to 1024.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
     /// `VersionId`: a string.
     ///
     /// S3 object version ID
     ///
     /// Length 3 to 1024.
-    pub version_id: Option<Str>,
+    pub version_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1161,47 +960,30 @@ impl S3Location {
         Self {
             bucket: required.bucket,
             prefix: required.prefix,
-            version_id: None,
+            version_id: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string, required.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = value.into(); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
+    pub fn version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Prefix", &self.prefix)
             .opt("VersionId", &self.version_id)
             .build()
     }
 }
-
-/// The required properties of [`SessionStorageConfiguration`], by name: `SessionStorageConfiguration::new(SessionStorageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionStorageConfigurationRequired {
-    /// `MountPath`: a string, required.
-    pub mount_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SessionStorageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MountPath", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["MountPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SessionStorageConfiguration` property type of `AWS::BedrockAgentCore::Runtime`.
 ///
@@ -1215,29 +997,31 @@ pub struct SessionStorageConfiguration {
     /// Mount path for filesystem configuration
     ///
     /// Pattern `^/mnt/[a-zA-Z0-9._-]+/?$`; length 6 to 200.
-    pub mount_path: Str,
+    pub mount_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SessionStorageConfiguration {
-    /// A `SessionStorageConfiguration` with its required properties, named in a [`SessionStorageConfigurationRequired`].
+    /// A `SessionStorageConfiguration` with its one required property, `MountPath`.
     #[inline]
-    pub fn new(required: SessionStorageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            mount_path: required.mount_path,
+            mount_path: value.into(),
         }
     }
 
     /// `MountPath`: a string, required.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self { self.mount_path = value.into(); self }
+    pub fn mount_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mount_path = value.into(); self }
 }
 
-impl PropertyType for SessionStorageConfiguration {}
+impl crate::PropertyType for SessionStorageConfiguration {}
 
-impl ToValue for SessionStorageConfiguration {
+impl ::cloudwright_core::ToValue for SessionStorageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("MountPath", &self.mount_path).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("MountPath", &self.mount_path)
+            .build()
     }
 }
 
@@ -1257,18 +1041,18 @@ pub enum AgentManagedRuntimeType {
     /// `NODE_22`
     Node22,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AgentManagedRuntimeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AgentManagedRuntimeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AgentManagedRuntimeType {
+impl ::cloudwright_core::ToValue for AgentManagedRuntimeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Python3_10 => "PYTHON_3_10",
             Self::Python3_11 => "PYTHON_3_11",
@@ -1276,9 +1060,9 @@ impl ToValue for AgentManagedRuntimeType {
             Self::Python3_13 => "PYTHON_3_13",
             Self::Python3_14 => "PYTHON_3_14",
             Self::Node22 => "NODE_22",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1292,25 +1076,25 @@ pub enum ClaimMatchOperator {
     /// `CONTAINS_ANY`
     ContainsAny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ClaimMatchOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ClaimMatchOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ClaimMatchOperator {
+impl ::cloudwright_core::ToValue for ClaimMatchOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
             Self::Contains => "CONTAINS",
             Self::ContainsAny => "CONTAINS_ANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1322,24 +1106,24 @@ pub enum InboundTokenClaimValueType {
     /// `STRING_ARRAY`
     StringArray,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InboundTokenClaimValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InboundTokenClaimValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InboundTokenClaimValueType {
+impl ::cloudwright_core::ToValue for InboundTokenClaimValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "STRING",
             Self::StringArray => "STRING_ARRAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1351,24 +1135,24 @@ pub enum NetworkMode {
     /// `VPC`
     Vpc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkMode {
+impl ::cloudwright_core::ToValue for NetworkMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Public => "PUBLIC",
             Self::Vpc => "VPC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1384,25 +1168,228 @@ pub enum ProtocolConfiguration {
     /// `AGUI`
     Agui,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProtocolConfiguration {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProtocolConfiguration {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProtocolConfiguration {
+impl ::cloudwright_core::ToValue for ProtocolConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mcp => "MCP",
             Self::Http => "HTTP",
             Self::A2A => "A2A",
             Self::Agui => "AGUI",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_VpcConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^\\d{12}\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)([:@]\\S+)$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z][a-zA-Z0-9_]{0,47}");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[A-Za-z0-9_.-]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[A-Za-z0-9_.-:]+");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^.+/\\.well-known/openid-configuration$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9._-]+/?$");
+    pub(crate) static PATTERN_8: Pattern =
+        Pattern::new("^(Authorization|X-Amzn-Bedrock-AgentCore-Runtime-Custom-[a-zA-Z0-9_-]+)$");
+    pub(crate) static PATTERN_9: Pattern =
+        Pattern::new("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Runtime: ObjRule = ObjRule {
+        properties: &[
+            ("AgentRuntimeArtifact", Shape::Object(&RULE_AgentRuntimeArtifact)),
+            ("AgentRuntimeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("AuthorizerConfiguration", Shape::Object(&RULE_AuthorizerConfiguration)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
+            ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+            ("FilesystemConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FilesystemConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("ProtocolConfiguration", Shape::Str(&StrRule { allowed: &["MCP", "HTTP", "A2A", "AGUI"], ..StrRule::ANY })),
+            ("RequestHeaderConfiguration", Shape::Object(&RULE_RequestHeaderConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["AgentRuntimeName", "AgentRuntimeArtifact", "RoleArn", "NetworkConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentRuntimeArtifact: ObjRule = ObjRule {
+        properties: &[
+            ("CodeConfiguration", Shape::Object(&RULE_CodeConfiguration)),
+            ("ContainerConfiguration", Shape::Object(&RULE_ContainerConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthorizerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CustomJWTAuthorizer", Shape::Object(&RULE_CustomJwtAuthorizerConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthorizingClaimMatchValueType: ObjRule = ObjRule {
+        properties: &[
+            ("ClaimMatchOperator", Shape::Str(&StrRule { allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"], ..StrRule::ANY })),
+            ("ClaimMatchValue", Shape::Object(&RULE_ClaimMatchValueType)),
+        ],
+        required: &["ClaimMatchOperator", "ClaimMatchValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClaimMatchValueType: ObjRule = ObjRule {
+        properties: &[
+            ("MatchValueString", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("MatchValueStringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(255), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Code: ObjRule = ObjRule {
+        properties: &[
+            ("S3", Shape::Object(&RULE_S3Location)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Code", Shape::Object(&RULE_Code)),
+            ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2), unique: false })),
+            ("Runtime", Shape::Str(&StrRule { allowed: &["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22"], ..StrRule::ANY })),
+        ],
+        required: &["Code", "Runtime", "EntryPoint"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ContainerUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomClaimValidationType: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizingClaimMatchValue", Shape::Object(&RULE_AuthorizingClaimMatchValueType)),
+            ("InboundTokenClaimName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("InboundTokenClaimValueType", Shape::Str(&StrRule { allowed: &["STRING", "STRING_ARRAY"], ..StrRule::ANY })),
+        ],
+        required: &["AuthorizingClaimMatchValue", "InboundTokenClaimName", "InboundTokenClaimValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomJwtAuthorizerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedAudience", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+            ("AllowedClients", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+            ("AllowedScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("CustomClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomClaimValidationType), min_items: Some(1), max_items: None, unique: false })),
+            ("DiscoveryUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["DiscoveryUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilesystemConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SessionStorage", Shape::Object(&RULE_SessionStorageConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IdleRuntimeSessionTimeout", Shape::Int(&NumRule { min: Some(60.0), max: Some(28800.0), ..NumRule::ANY })),
+            ("MaxLifetime", Shape::Int(&NumRule { min: Some(60.0), max: Some(28800.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC"], ..StrRule::ANY })),
+            ("NetworkModeConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["NetworkMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequestHeaderConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RequestHeaderAllowlist", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VersionId", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Prefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SessionStorageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MountPath", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["MountPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([1-9][0-9]{0,4})$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
-
 /// The required properties of [`RuntimeEndpoint`], by name: `RuntimeEndpoint::new(RuntimeEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeEndpointRequired {
     /// `AgentRuntimeId`: a string, required.
-    pub agent_runtime_id: Str,
+    pub agent_runtime_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuntimeEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("AgentRuntimeId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AgentRuntimeVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["AgentRuntimeId", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BedrockAgentCore::RuntimeEndpoint` resource.
 ///
 /// AgentCore Runtime is a secure, serverless runtime purpose-built for deploying and scaling dynamic AI agents and tools using any open-source framework including LangGraph, CrewAI, and Strands Agents, any protocol, and any model.
 ///
-/// For more information about using agent runtime endpoints in Amazon Bedrock AgentCore, see \[AgentCore Runtime versioning and endpoints\](<https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/agent-runtime-versioning.html>) .
+/// For more information about using agent runtime endpoints in Amazon Bedrock AgentCore, see [AgentCore Runtime versioning and endpoints](https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/agent-runtime-versioning.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -57,29 +36,29 @@ pub struct RuntimeEndpoint {
     /// The agent runtime ID.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$`; create-only: changing it replaces the resource.
-    pub agent_runtime_id: Str,
+    pub agent_runtime_id: ::cloudwright_core::Str,
     /// `AgentRuntimeVersion`: a string.
     ///
     /// The version of the agent.
     ///
     /// Pattern `^([1-9][0-9]{0,4})$`.
-    pub agent_runtime_version: Option<Str>,
+    pub agent_runtime_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Contains information about an agent runtime endpoint. An agent runtime is the execution environment for a Amazon Bedrock Agent.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the AgentCore Runtime endpoint.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`; length 1 to 48; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// The tags for the AgentCore Runtime endpoint.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +68,7 @@ impl RuntimeEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::RuntimeEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-runtimeendpoint.html",
         primary_identifier: &["AgentRuntimeEndpointArn"],
@@ -100,7 +79,7 @@ impl RuntimeEndpoint {
         read_only: &["Id", "AgentRuntimeEndpointArn", "AgentRuntimeArn", "Status", "CreatedAt", "LastUpdatedAt", "FailureReason", "TargetVersion", "LiveVersion"],
         attributes: &["AgentRuntimeArn", "AgentRuntimeEndpointArn", "CreatedAt", "FailureReason", "Id", "LastUpdatedAt", "LiveVersion", "Status", "TargetVersion"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `RuntimeEndpoint` with its required properties, named in a [`RuntimeEndpointRequired`].
@@ -108,43 +87,45 @@ impl RuntimeEndpoint {
     pub fn new(required: RuntimeEndpointRequired) -> Self {
         Self {
             agent_runtime_id: required.agent_runtime_id,
-            agent_runtime_version: None,
-            description: None,
+            agent_runtime_version: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AgentRuntimeId`: a string, required.
-    pub fn agent_runtime_id(mut self, value: impl Into<Str>) -> Self { self.agent_runtime_id = value.into(); self }
+    pub fn agent_runtime_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_runtime_id = value.into(); self }
     /// `AgentRuntimeVersion`: a string.
-    pub fn agent_runtime_version(mut self, value: impl Into<Str>) -> Self { self.agent_runtime_version = Some(value.into()); self }
+    pub fn agent_runtime_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_runtime_version = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RuntimeEndpoint {
+impl ::cloudwright_core::Resource for RuntimeEndpoint {
     type Attributes = RuntimeEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RuntimeEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RuntimeEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RuntimeEndpoint {
+impl ::cloudwright_core::ToValue for RuntimeEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentRuntimeId", &self.agent_runtime_id)
             .opt("AgentRuntimeVersion", &self.agent_runtime_version)
             .opt("Description", &self.description)
@@ -154,12 +135,12 @@ impl ToValue for RuntimeEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RuntimeEndpoint`]: `Handle<RuntimeEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RuntimeEndpoint`]: `Handle<RuntimeEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuntimeEndpointAttributes(ResourceRef);
+pub struct RuntimeEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuntimeEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuntimeEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,57 +148,84 @@ impl From<ResourceRef> for RuntimeEndpointAttributes {
 impl RuntimeEndpointAttributes {
     /// `Fn::GetAtt` `AgentRuntimeArn`: a string.
     #[inline]
-    pub fn agent_runtime_arn(&self) -> Value {
-        self.0.get_att("AgentRuntimeArn")
+    pub fn agent_runtime_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentRuntimeArn"))
     }
 
     /// `Fn::GetAtt` `AgentRuntimeEndpointArn`: a string.
     #[inline]
-    pub fn agent_runtime_endpoint_arn(&self) -> Value {
-        self.0.get_att("AgentRuntimeEndpointArn")
+    pub fn agent_runtime_endpoint_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentRuntimeEndpointArn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for failure if the memory is in a failed state.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `LiveVersion`: a string.
     #[inline]
-    pub fn live_version(&self) -> Value {
-        self.0.get_att("LiveVersion")
+    pub fn live_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LiveVersion"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `TargetVersion`: a string.
     #[inline]
-    pub fn target_version(&self) -> Value {
-        self.0.get_att("TargetVersion")
+    pub fn target_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetVersion"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([1-9][0-9]{0,4})$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuntimeEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("AgentRuntimeId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AgentRuntimeVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["AgentRuntimeId", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

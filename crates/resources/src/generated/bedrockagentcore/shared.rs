@@ -6,36 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "bedrockagentcore")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-#[cfg(feature = "bedrockagentcore")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{8,17}$");
-#[cfg(feature = "bedrockagentcore")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{8,17}$");
-
-#[cfg(feature = "bedrockagentcore")]
-/// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateRequired {
-    /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    pub certificate_location: Obj<CertificateLocation>,
-}
-
-#[cfg(feature = "bedrockagentcore")]
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateLocation", Shape::Object(&RULE_CertificateLocation)),
-    ],
-    required: &["CertificateLocation"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "bedrockagentcore")]
 /// The `Certificate` property type, shared by `AWS::BedrockAgentCore::BrowserCustom`, `AWS::BedrockAgentCore::CodeInterpreterCustom`.
 ///
@@ -47,55 +17,36 @@ pub struct Certificate {
     /// `CertificateLocation`: a [`CertificateLocation`] object, required.
     ///
     /// Certificate location in Secrets Manager.
-    pub certificate_location: Obj<CertificateLocation>,
+    pub certificate_location: crate::Obj<CertificateLocation>,
 }
 
 #[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 impl Certificate {
-    /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    /// A `Certificate` with its one required property, `CertificateLocation`.
     #[inline]
-    pub fn new(required: CertificateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CertificateLocation>>) -> Self {
         Self {
-            certificate_location: required.certificate_location,
+            certificate_location: value.into(),
         }
     }
 
     /// `CertificateLocation`: a [`CertificateLocation`] object, required.
-    pub fn certificate_location(mut self, value: impl Into<Obj<CertificateLocation>>) -> Self { self.certificate_location = value.into(); self }
+    pub fn certificate_location(mut self, value: impl ::std::convert::Into<crate::Obj<CertificateLocation>>) -> Self { self.certificate_location = value.into(); self }
 }
 
 #[cfg(feature = "bedrockagentcore")]
-impl PropertyType for Certificate {}
+impl crate::PropertyType for Certificate {}
 
 #[cfg(feature = "bedrockagentcore")]
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateLocation", &self.certificate_location)
             .build()
     }
 }
-
-#[cfg(feature = "bedrockagentcore")]
-/// The required properties of [`CertificateLocation`], by name: `CertificateLocation::new(CertificateLocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateLocationRequired {
-    /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
-}
-
-#[cfg(feature = "bedrockagentcore")]
-#[rustfmt::skip]
-pub(crate) static RULE_CertificateLocation: ObjRule = ObjRule {
-    properties: &[
-        ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["SecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "bedrockagentcore")]
 /// The `CertificateLocation` property type, shared by `AWS::BedrockAgentCore::BrowserCustom`, `AWS::BedrockAgentCore::CodeInterpreterCustom`.
@@ -110,32 +61,34 @@ pub struct CertificateLocation {
     /// Secrets Manager secret ARN.
     ///
     /// Pattern `^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 impl CertificateLocation {
-    /// A `CertificateLocation` with its required properties, named in a [`CertificateLocationRequired`].
+    /// A `CertificateLocation` with its one required property, `SecretArn`.
     #[inline]
-    pub fn new(required: CertificateLocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            secret_arn: required.secret_arn,
+            secret_arn: value.into(),
         }
     }
 
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
 #[cfg(feature = "bedrockagentcore")]
-impl PropertyType for CertificateLocation {}
+impl crate::PropertyType for CertificateLocation {}
 
 #[cfg(feature = "bedrockagentcore")]
-impl ToValue for CertificateLocation {
+impl ::cloudwright_core::ToValue for CertificateLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("SecretArn", &self.secret_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("SecretArn", &self.secret_arn)
+            .build()
     }
 }
 
@@ -144,22 +97,10 @@ impl ToValue for CertificateLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "bedrockagentcore")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "bedrockagentcore")]
 /// The `Tag` property type, shared by `AWS::BedrockAgentCore::Evaluator`, `AWS::BedrockAgentCore::PolicyEngine`.
@@ -170,11 +111,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "bedrockagentcore")]
@@ -190,19 +131,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "bedrockagentcore")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "bedrockagentcore")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -214,22 +155,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroups`: a list of strings, required.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[cfg(feature = "bedrockagentcore")]
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-    ],
-    required: &["SecurityGroups", "Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "bedrockagentcore")]
 /// The `VpcConfig` property type, shared by `AWS::BedrockAgentCore::BrowserCustom`, `AWS::BedrockAgentCore::CodeInterpreterCustom`, `AWS::BedrockAgentCore::Runtime`.
@@ -244,13 +173,13 @@ pub struct VpcConfig {
     /// Security groups for VPC
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16.
-    pub security_groups: List<Str>,
+    pub security_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
     /// Subnets for VPC
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "bedrockagentcore")]
@@ -266,21 +195,83 @@ impl VpcConfig {
     }
 
     /// `SecurityGroups`: a list of strings, required.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 #[cfg(feature = "bedrockagentcore")]
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
 #[cfg(feature = "bedrockagentcore")]
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroups", &self.security_groups)
             .req("Subnets", &self.subnets)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "bedrockagentcore")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
+    );
+    #[cfg(feature = "bedrockagentcore")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{8,17}$");
+    #[cfg(feature = "bedrockagentcore")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{8,17}$");
+
+    #[cfg(feature = "bedrockagentcore")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateLocation", Shape::Object(&RULE_CertificateLocation)),
+        ],
+        required: &["CertificateLocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "bedrockagentcore")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertificateLocation: ObjRule = ObjRule {
+        properties: &[
+            ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["SecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "bedrockagentcore")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "bedrockagentcore")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+        ],
+        required: &["SecurityGroups", "Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+:(/?/?)[^\\s]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9_.-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
-/// The required properties of [`WorkloadIdentity`], by name: `WorkloadIdentity::new(WorkloadIdentityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkloadIdentityRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkloadIdentity: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedResourceOauth2ReturnUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::BedrockAgentCore::WorkloadIdentity` resource.
 ///
 /// Creates a workload identity for Amazon Bedrock AgentCore. A workload identity provides OAuth2-based authentication for resources associated with agent runtimes.
 ///
-/// For more information about using workload identities in Amazon Bedrock AgentCore, see \[Managing workload identities\](<https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/workload-identity.html>) .
+/// For more information about using workload identities in Amazon Bedrock AgentCore, see [Managing workload identities](https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/workload-identity.html) .
 ///
 /// See the *Properties* section below for descriptions of both the required and optional properties.
 ///
@@ -53,17 +27,18 @@ pub struct WorkloadIdentity {
     /// The list of allowed OAuth2 return URLs for resources associated with this workload identity.
     ///
     /// Each item: pattern `\w+:(/?/?)[^\s]+`, length 1 to 2048.
-    pub allowed_resource_oauth2_return_urls: Option<List<Str>>,
+    pub allowed_resource_oauth2_return_urls:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The name of the workload identity. The name must be unique within your account.
     ///
     /// Pattern `[A-Za-z0-9_.-]+`; length 3 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the workload identity.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +48,7 @@ impl WorkloadIdentity {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BedrockAgentCore::WorkloadIdentity",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-workloadidentity.html",
         primary_identifier: &["Name"],
@@ -84,45 +59,47 @@ impl WorkloadIdentity {
         read_only: &["WorkloadIdentityArn", "CreatedTime", "LastUpdatedTime"],
         attributes: &["CreatedTime", "LastUpdatedTime", "WorkloadIdentityArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `WorkloadIdentity` with its required properties, named in a [`WorkloadIdentityRequired`].
+    /// A `WorkloadIdentity` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: WorkloadIdentityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allowed_resource_oauth2_return_urls: None,
-            name: required.name,
-            tags: None,
+            allowed_resource_oauth2_return_urls: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowedResourceOauth2ReturnUrls`: a list of strings.
-    pub fn allowed_resource_oauth2_return_urls(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_resource_oauth2_return_urls = Some(value.into()); self }
+    pub fn allowed_resource_oauth2_return_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_resource_oauth2_return_urls = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WorkloadIdentity {
+impl ::cloudwright_core::Resource for WorkloadIdentity {
     type Attributes = WorkloadIdentityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkloadIdentity, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WorkloadIdentity, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WorkloadIdentity {
+impl ::cloudwright_core::ToValue for WorkloadIdentity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowedResourceOauth2ReturnUrls",
                 &self.allowed_resource_oauth2_return_urls,
@@ -133,12 +110,12 @@ impl ToValue for WorkloadIdentity {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WorkloadIdentity`]: `Handle<WorkloadIdentity>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WorkloadIdentity`]: `Handle<WorkloadIdentity>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkloadIdentityAttributes(ResourceRef);
+pub struct WorkloadIdentityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkloadIdentityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkloadIdentityAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,24 +125,24 @@ impl WorkloadIdentityAttributes {
     ///
     /// The timestamp when the workload identity was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a number.
     ///
     /// The timestamp when the workload identity was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `WorkloadIdentityArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the workload identity.
     #[inline]
-    pub fn workload_identity_arn(&self) -> Value {
-        self.0.get_att("WorkloadIdentityArn")
+    pub fn workload_identity_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkloadIdentityArn"))
     }
 }
 
@@ -173,21 +150,10 @@ impl WorkloadIdentityAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::BedrockAgentCore::WorkloadIdentity`.
 ///
@@ -197,11 +163,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -216,19 +182,54 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+:(/?/?)[^\\s]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9_.-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkloadIdentity: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedResourceOauth2ReturnUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

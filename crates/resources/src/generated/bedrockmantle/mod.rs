@@ -9,4 +9,4 @@
 pub mod project;
 
 #[cfg(feature = "bedrockmantle")]
-pub use project::{Project, ProjectAttributes, ProjectRequired};
+pub use project::{Project, ProjectAttributes};

@@ -5,37 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([ a-zA-Z0-9_\\+=\\.\\-@]+)?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("arn:aws[a-z-]*:(billing)::[0-9]{12}:billingview/[a-zA-Z0-9_+=.@-]{1,75}");
-
 /// The required properties of [`BillingView`], by name: `BillingView::new(BillingViewRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillingViewRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SourceViews`: a list of strings, required.
-    pub source_views: List<Str>,
+    pub source_views: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BillingView: ObjRule = ObjRule {
-    properties: &[
-        ("DataFilterExpression", Shape::Object(&RULE_DataFilterExpression)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SourceViews", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
-    ],
-    required: &["Name", "SourceViews"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Billing::BillingView` resource.
 ///
@@ -52,32 +29,32 @@ pub(crate) static RULE_BillingView: ObjRule = ObjRule {
 pub struct BillingView {
     /// `DataFilterExpression`: a [`DataFilterExpression`] object.
     ///
-    /// See \[Expression\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_billing_Expression.html>) . Billing view only supports `LINKED_ACCOUNT` and `Tags` .
-    pub data_filter_expression: Option<Obj<DataFilterExpression>>,
+    /// See [Expression](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_billing_Expression.html) . Billing view only supports `LINKED_ACCOUNT` and `Tags` .
+    pub data_filter_expression: ::std::option::Option<crate::Obj<DataFilterExpression>>,
     /// `Description`: a string.
     ///
     /// The description of the billing view.
     ///
     /// Pattern `^([ a-zA-Z0-9_\+=\.\-@]+)?$`; length 0 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the billing view.
     ///
     /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SourceViews`: a list of strings, required.
     ///
     /// A list of billing views used as the data source for the custom billing view.
     ///
     /// Items 1 to 10; each item: pattern `arn:aws[a-z-]*:(billing)::[0-9]{12}:billingview/[a-zA-Z0-9_+=.@-]{1,75}`.
-    pub source_views: List<Str>,
+    pub source_views: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key value map specifying tags associated to the billing view being created.
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +64,7 @@ impl BillingView {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Billing::BillingView",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billing-billingview.html",
         primary_identifier: &["Arn"],
@@ -98,51 +75,53 @@ impl BillingView {
         read_only: &["Arn", "CreatedAt", "UpdatedAt", "OwnerAccountId", "BillingViewType"],
         attributes: &["Arn", "BillingViewType", "CreatedAt", "OwnerAccountId", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `BillingView` with its required properties, named in a [`BillingViewRequired`].
     #[inline]
     pub fn new(required: BillingViewRequired) -> Self {
         Self {
-            data_filter_expression: None,
-            description: None,
+            data_filter_expression: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             name: required.name,
             source_views: required.source_views,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataFilterExpression`: a [`DataFilterExpression`] object.
-    pub fn data_filter_expression(mut self, value: impl Into<Obj<DataFilterExpression>>) -> Self { self.data_filter_expression = Some(value.into()); self }
+    pub fn data_filter_expression(mut self, value: impl ::std::convert::Into<crate::Obj<DataFilterExpression>>) -> Self { self.data_filter_expression = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SourceViews`: a list of strings, required.
-    pub fn source_views(mut self, value: impl Into<List<Str>>) -> Self { self.source_views = value.into(); self }
+    pub fn source_views(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_views = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BillingView {
+impl ::cloudwright_core::Resource for BillingView {
     type Attributes = BillingViewAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BillingView, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BillingView, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BillingView {
+impl ::cloudwright_core::ToValue for BillingView {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataFilterExpression", &self.data_filter_expression)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -152,12 +131,12 @@ impl ToValue for BillingView {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BillingView`]: `Handle<BillingView>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BillingView`]: `Handle<BillingView>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BillingViewAttributes(ResourceRef);
+pub struct BillingViewAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BillingViewAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BillingViewAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,65 +144,54 @@ impl From<ResourceRef> for BillingViewAttributes {
 impl BillingViewAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `BillingViewType`: one of a set of strings.
     #[inline]
-    pub fn billing_view_type(&self) -> Value {
-        self.0.get_att("BillingViewType")
+    pub fn billing_view_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BillingViewType"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a number.
     ///
     /// The time when the billing view was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The account owner of the billing view.
     #[inline]
-    pub fn owner_account_id(&self) -> Value {
-        self.0.get_att("OwnerAccountId")
+    pub fn owner_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccountId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a number.
     ///
     /// The time when the billing view was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("UpdatedAt"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DataFilterExpression: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::Object(&RULE_Dimensions)),
-        ("Tags", Shape::Object(&RULE_Tags)),
-        ("TimeRange", Shape::Object(&RULE_TimeRange)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataFilterExpression` property type of `AWS::Billing::BillingView`.
 ///
-/// See \[Expression\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_billing_Expression.html>) . Billing view only supports `LINKED_ACCOUNT` and `Tags` .
+/// See [Expression](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_billing_Expression.html) . Billing view only supports `LINKED_ACCOUNT` and `Tags` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-billing-billingview-datafilterexpression.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataFilterExpression {
     /// `Dimensions`: a [`Dimensions`] object.
-    pub dimensions: Option<Obj<Dimensions>>,
+    pub dimensions: ::std::option::Option<crate::Obj<Dimensions>>,
     /// `Tags`: a [`Tags`] object.
-    pub tags: Option<Obj<Tags>>,
+    pub tags: ::std::option::Option<crate::Obj<Tags>>,
     /// `TimeRange`: a [`TimeRange`] object.
-    pub time_range: Option<Obj<TimeRange>>,
+    pub time_range: ::std::option::Option<crate::Obj<TimeRange>>,
 }
 
 #[rustfmt::skip]
@@ -231,23 +199,23 @@ impl DataFilterExpression {
     /// A `DataFilterExpression` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a [`Dimensions`] object.
-    pub fn dimensions(mut self, value: impl Into<Obj<Dimensions>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<crate::Obj<Dimensions>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a [`Tags`] object.
-    pub fn tags(mut self, value: impl Into<Obj<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<crate::Obj<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeRange`: a [`TimeRange`] object.
-    pub fn time_range(mut self, value: impl Into<Obj<TimeRange>>) -> Self { self.time_range = Some(value.into()); self }
+    pub fn time_range(mut self, value: impl ::std::convert::Into<crate::Obj<TimeRange>>) -> Self { self.time_range = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataFilterExpression {}
+impl crate::PropertyType for DataFilterExpression {}
 
-impl ToValue for DataFilterExpression {
+impl ::cloudwright_core::ToValue for DataFilterExpression {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("Tags", &self.tags)
             .opt("TimeRange", &self.time_range)
@@ -255,27 +223,17 @@ impl ToValue for DataFilterExpression {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Dimensions: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { allowed: &["LINKED_ACCOUNT"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Dimensions` property type of `AWS::Billing::BillingView`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-billing-billingview-dimensions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Dimensions {
     /// `Key`: a [`DimensionKey`] value.
-    pub key: Option<DimensionKey>,
+    pub key: ::std::option::Option<DimensionKey>,
     /// `Values`: a list of strings.
     ///
     /// Items 1 to 200; each item: pattern `[\S\s]*`, length 0 to 1024.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -283,21 +241,21 @@ impl Dimensions {
     /// A `Dimensions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a [`DimensionKey`] value.
-    pub fn key(mut self, value: impl Into<DimensionKey>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<DimensionKey>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Dimensions {}
+impl crate::PropertyType for Dimensions {}
 
-impl ToValue for Dimensions {
+impl ::cloudwright_core::ToValue for Dimensions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Values", &self.values)
             .build()
@@ -308,21 +266,10 @@ impl ToValue for Dimensions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Billing::BillingView`.
 ///
@@ -332,11 +279,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -351,32 +298,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tags: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tags` property type of `AWS::Billing::BillingView`.
 ///
@@ -386,11 +323,11 @@ pub struct Tags {
     /// `Key`: a string.
     ///
     /// Pattern `[\S\s]*`; length 0 to 1024.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Values`: a list of strings.
     ///
     /// Items 1 to 200; each item: pattern `[\S\s]*`, length 0 to 1024.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -398,36 +335,26 @@ impl Tags {
     /// A `Tags` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tags {}
+impl crate::PropertyType for Tags {}
 
-impl ToValue for Tags {
+impl ::cloudwright_core::ToValue for Tags {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeRange: ObjRule = ObjRule {
-    properties: &[
-        ("BeginDateInclusive", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("EndDateInclusive", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeRange` property type of `AWS::Billing::BillingView`.
 ///
@@ -437,11 +364,11 @@ pub struct TimeRange {
     /// `BeginDateInclusive`: a string.
     ///
     /// Format `date-time`.
-    pub begin_date_inclusive: Option<Str>,
+    pub begin_date_inclusive: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndDateInclusive`: a string.
     ///
     /// Format `date-time`.
-    pub end_date_inclusive: Option<Str>,
+    pub end_date_inclusive: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -449,21 +376,21 @@ impl TimeRange {
     /// A `TimeRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BeginDateInclusive`: a string.
-    pub fn begin_date_inclusive(mut self, value: impl Into<Str>) -> Self { self.begin_date_inclusive = Some(value.into()); self }
+    pub fn begin_date_inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.begin_date_inclusive = ::std::option::Option::Some(value.into()); self }
     /// `EndDateInclusive`: a string.
-    pub fn end_date_inclusive(mut self, value: impl Into<Str>) -> Self { self.end_date_inclusive = Some(value.into()); self }
+    pub fn end_date_inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_date_inclusive = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimeRange {}
+impl crate::PropertyType for TimeRange {}
 
-impl ToValue for TimeRange {
+impl ::cloudwright_core::ToValue for TimeRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BeginDateInclusive", &self.begin_date_inclusive)
             .opt("EndDateInclusive", &self.end_date_inclusive)
             .build()
@@ -476,22 +403,102 @@ pub enum DimensionKey {
     /// `LINKED_ACCOUNT`
     LinkedAccount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DimensionKey {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DimensionKey {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DimensionKey {
+impl ::cloudwright_core::ToValue for DimensionKey {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LinkedAccount => "LINKED_ACCOUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([ a-zA-Z0-9_\\+=\\.\\-@]+)?$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("arn:aws[a-z-]*:(billing)::[0-9]{12}:billingview/[a-zA-Z0-9_+=.@-]{1,75}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BillingView: ObjRule = ObjRule {
+        properties: &[
+            ("DataFilterExpression", Shape::Object(&RULE_DataFilterExpression)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SourceViews", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
+        ],
+        required: &["Name", "SourceViews"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataFilterExpression: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::Object(&RULE_Dimensions)),
+            ("Tags", Shape::Object(&RULE_Tags)),
+            ("TimeRange", Shape::Object(&RULE_TimeRange)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dimensions: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { allowed: &["LINKED_ACCOUNT"], ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tags: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeRange: ObjRule = ObjRule {
+        properties: &[
+            ("BeginDateInclusive", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("EndDateInclusive", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "arn:[a-z0-9][a-z0-9-.]{0,62}:organizations::[0-9]{12}:transfer/o-[a-z0-9]{10,32}/(billing)/(inbound|outbound)/rt-[0-9a-z]{8,32}",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "arn:aws(-cn)?:billingconductor::(aws|[0-9]{12}):pricingplan/(BasicPricingPlan|Passthrough|[a-zA-Z0-9]{10})",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
 
 /// The required properties of [`BillingGroup`], by name: `BillingGroup::new(BillingGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillingGroupRequired {
     /// `AccountGrouping`: an [`AccountGrouping`] object, required.
-    pub account_grouping: Obj<AccountGrouping>,
+    pub account_grouping: crate::Obj<AccountGrouping>,
     /// `ComputationPreference`: a [`ComputationPreference`] object, required.
-    pub computation_preference: Obj<ComputationPreference>,
+    pub computation_preference: crate::Obj<ComputationPreference>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AccountGrouping", Shape::Object(&RULE_AccountGrouping)),
-        ("ComputationPreference", Shape::Object(&RULE_ComputationPreference)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PrimaryAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "AccountGrouping", "ComputationPreference"],
-    any_of: &[&[&["PrimaryAccountId"], &["AccountGrouping"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BillingConductor::BillingGroup` resource.
 ///
@@ -63,33 +34,33 @@ pub struct BillingGroup {
     /// `AccountGrouping`: an [`AccountGrouping`] object, required.
     ///
     /// The set of accounts that will be under the billing group. The set of accounts resemble the linked accounts in a consolidated billing family.
-    pub account_grouping: Obj<AccountGrouping>,
+    pub account_grouping: crate::Obj<AccountGrouping>,
     /// `ComputationPreference`: a [`ComputationPreference`] object, required.
     ///
     /// The preferences and settings that will be used to compute the AWS charges for a billing group.
-    pub computation_preference: Obj<ComputationPreference>,
+    pub computation_preference: crate::Obj<ComputationPreference>,
     /// `Description`: a string.
     ///
     /// The description of the billing group.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The billing group's name.
     ///
     /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PrimaryAccountId`: a string.
     ///
     /// The account ID that serves as the main account in a billing group.
     ///
     /// Pattern `[0-9]{12}`; create-only: changing it replaces the resource.
-    pub primary_account_id: Option<Str>,
+    pub primary_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map that contains tag keys and tag values that are attached to a billing group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +70,7 @@ impl BillingGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BillingConductor::BillingGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-billinggroup.html",
         primary_identifier: &["Arn"],
@@ -110,7 +81,7 @@ impl BillingGroup {
         read_only: &["Arn", "Size", "Status", "StatusReason", "CreationTime", "LastModifiedTime"],
         attributes: &["Arn", "CreationTime", "LastModifiedTime", "Size", "Status", "StatusReason"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `BillingGroup` with its required properties, named in a [`BillingGroupRequired`].
@@ -119,45 +90,47 @@ impl BillingGroup {
         Self {
             account_grouping: required.account_grouping,
             computation_preference: required.computation_preference,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            primary_account_id: None,
-            tags: None,
+            primary_account_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccountGrouping`: an [`AccountGrouping`] object, required.
-    pub fn account_grouping(mut self, value: impl Into<Obj<AccountGrouping>>) -> Self { self.account_grouping = value.into(); self }
+    pub fn account_grouping(mut self, value: impl ::std::convert::Into<crate::Obj<AccountGrouping>>) -> Self { self.account_grouping = value.into(); self }
     /// `ComputationPreference`: a [`ComputationPreference`] object, required.
-    pub fn computation_preference(mut self, value: impl Into<Obj<ComputationPreference>>) -> Self { self.computation_preference = value.into(); self }
+    pub fn computation_preference(mut self, value: impl ::std::convert::Into<crate::Obj<ComputationPreference>>) -> Self { self.computation_preference = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PrimaryAccountId`: a string.
-    pub fn primary_account_id(mut self, value: impl Into<Str>) -> Self { self.primary_account_id = Some(value.into()); self }
+    pub fn primary_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_account_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BillingGroup {
+impl ::cloudwright_core::Resource for BillingGroup {
     type Attributes = BillingGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BillingGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BillingGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BillingGroup {
+impl ::cloudwright_core::ToValue for BillingGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountGrouping", &self.account_grouping)
             .req("ComputationPreference", &self.computation_preference)
             .opt("Description", &self.description)
@@ -168,12 +141,12 @@ impl ToValue for BillingGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BillingGroup`]: `Handle<BillingGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BillingGroup`]: `Handle<BillingGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BillingGroupAttributes(ResourceRef);
+pub struct BillingGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BillingGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BillingGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,59 +156,48 @@ impl BillingGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the created billing group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: an integer.
     ///
     /// The time the billing group was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: an integer.
     ///
     /// The most recent time the billing group was modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `Size`: an integer.
     ///
     /// The number of accounts in the particular billing group.
     #[inline]
-    pub fn size(&self) -> Value {
-        self.0.get_att("Size")
+    pub fn size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Size"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// The reason why the billing group is in its current status.
     #[inline]
-    pub fn status_reason(&self) -> Value {
-        self.0.get_att("StatusReason")
+    pub fn status_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusReason"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountGrouping: ObjRule = ObjRule {
-    properties: &[
-        ("AutoAssociate", Shape::Bool),
-        ("LinkedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30), unique: true })),
-        ("ResponsibilityTransferArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccountGrouping` property type of `AWS::BillingConductor::BillingGroup`.
 ///
@@ -247,19 +209,20 @@ pub struct AccountGrouping {
     /// `AutoAssociate`: a boolean.
     ///
     /// Specifies if this billing group will automatically associate newly added AWS accounts that join your consolidated billing family.
-    pub auto_associate: Option<Bool>,
+    pub auto_associate: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LinkedAccountIds`: a list of strings.
     ///
     /// The account IDs that make up the billing group. Account IDs must be a part of the consolidated billing family, and not associated with another billing group.
     ///
     /// Items 1 to 30; each item: pattern `[0-9]{12}`.
-    pub linked_account_ids: Option<List<Str>>,
+    pub linked_account_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResponsibilityTransferArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that identifies the transfer relationship owned by the Bill Transfer account (caller account). When specified, the PrimaryAccountId is no longer required.
     ///
     /// Pattern `arn:[a-z0-9][a-z0-9-.]{0,62}:organizations::[0-9]{12}:transfer/o-[a-z0-9]{10,32}/(billing)/(inbound|outbound)/rt-[0-9a-z]{8,32}`.
-    pub responsibility_transfer_arn: Option<Str>,
+    pub responsibility_transfer_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -267,23 +230,23 @@ impl AccountGrouping {
     /// A `AccountGrouping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoAssociate`: a boolean.
-    pub fn auto_associate(mut self, value: impl Into<Bool>) -> Self { self.auto_associate = Some(value.into()); self }
+    pub fn auto_associate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_associate = ::std::option::Option::Some(value.into()); self }
     /// `LinkedAccountIds`: a list of strings.
-    pub fn linked_account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.linked_account_ids = Some(value.into()); self }
+    pub fn linked_account_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.linked_account_ids = ::std::option::Option::Some(value.into()); self }
     /// `ResponsibilityTransferArn`: a string.
-    pub fn responsibility_transfer_arn(mut self, value: impl Into<Str>) -> Self { self.responsibility_transfer_arn = Some(value.into()); self }
+    pub fn responsibility_transfer_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.responsibility_transfer_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccountGrouping {}
+impl crate::PropertyType for AccountGrouping {}
 
-impl ToValue for AccountGrouping {
+impl ::cloudwright_core::ToValue for AccountGrouping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoAssociate", &self.auto_associate)
             .opt("LinkedAccountIds", &self.linked_account_ids)
             .opt(
@@ -293,23 +256,6 @@ impl ToValue for AccountGrouping {
             .build()
     }
 }
-
-/// The required properties of [`ComputationPreference`], by name: `ComputationPreference::new(ComputationPreferenceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComputationPreferenceRequired {
-    /// `PricingPlanArn`: a string, required.
-    pub pricing_plan_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputationPreference: ObjRule = ObjRule {
-    properties: &[
-        ("PricingPlanArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["PricingPlanArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputationPreference` property type of `AWS::BillingConductor::BillingGroup`.
 ///
@@ -323,30 +269,85 @@ pub struct ComputationPreference {
     /// The Amazon Resource Name (ARN) of the pricing plan used to compute the AWS charges for a billing group.
     ///
     /// Pattern `arn:aws(-cn)?:billingconductor::(aws|[0-9]{12}):pricingplan/(BasicPricingPlan|Passthrough|[a-zA-Z0-9]{10})`.
-    pub pricing_plan_arn: Str,
+    pub pricing_plan_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ComputationPreference {
-    /// A `ComputationPreference` with its required properties, named in a [`ComputationPreferenceRequired`].
+    /// A `ComputationPreference` with its one required property, `PricingPlanArn`.
     #[inline]
-    pub fn new(required: ComputationPreferenceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            pricing_plan_arn: required.pricing_plan_arn,
+            pricing_plan_arn: value.into(),
         }
     }
 
     /// `PricingPlanArn`: a string, required.
-    pub fn pricing_plan_arn(mut self, value: impl Into<Str>) -> Self { self.pricing_plan_arn = value.into(); self }
+    pub fn pricing_plan_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pricing_plan_arn = value.into(); self }
 }
 
-impl PropertyType for ComputationPreference {}
+impl crate::PropertyType for ComputationPreference {}
 
-impl ToValue for ComputationPreference {
+impl ::cloudwright_core::ToValue for ComputationPreference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PricingPlanArn", &self.pricing_plan_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:[a-z0-9][a-z0-9-.]{0,62}:organizations::[0-9]{12}:transfer/o-[a-z0-9]{10,32}/(billing)/(inbound|outbound)/rt-[0-9a-z]{8,32}",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "arn:aws(-cn)?:billingconductor::(aws|[0-9]{12}):pricingplan/(BasicPricingPlan|Passthrough|[a-zA-Z0-9]{10})",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AccountGrouping", Shape::Object(&RULE_AccountGrouping)),
+            ("ComputationPreference", Shape::Object(&RULE_ComputationPreference)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PrimaryAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "AccountGrouping", "ComputationPreference"],
+        any_of: &[&[&["PrimaryAccountId"], &["AccountGrouping"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountGrouping: ObjRule = ObjRule {
+        properties: &[
+            ("AutoAssociate", Shape::Bool),
+            ("LinkedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30), unique: true })),
+            ("ResponsibilityTransferArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputationPreference: ObjRule = ObjRule {
+        properties: &[
+            ("PricingPlanArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["PricingPlanArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

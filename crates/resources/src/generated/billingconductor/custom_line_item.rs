@@ -5,48 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("\\d{4}-(0?[1-9]|1[012])");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "(arn:aws(-cn)?:billingconductor::[0-9]{12}:(customlineitem|billinggroup)/)?[a-zA-Z0-9]{10,12}",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
 
 /// The required properties of [`CustomLineItem`], by name: `CustomLineItem::new(CustomLineItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomLineItemRequired {
     /// `BillingGroupArn`: a string, required.
-    pub billing_group_arn: Str,
+    pub billing_group_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomLineItem: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BillingGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("BillingPeriodRange", Shape::Object(&RULE_BillingPeriodRange)),
-        ("ComputationRule", Shape::Str(&StrRule { allowed: &["CONSOLIDATED", "ITEMIZED"], ..StrRule::ANY })),
-        ("CustomLineItemChargeDetails", Shape::Object(&RULE_CustomLineItemChargeDetails)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("PresentationDetails", Shape::Object(&RULE_PresentationDetails)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "BillingGroupArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BillingConductor::CustomLineItem` resource.
 ///
@@ -66,49 +34,50 @@ pub struct CustomLineItem {
     /// The AWS account in which this custom line item will be applied to.
     ///
     /// Pattern `[0-9]{12}`; create-only: changing it replaces the resource.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingGroupArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) that references the billing group where the custom line item applies to.
     ///
     /// Pattern `arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}`; create-only: changing it replaces the resource.
-    pub billing_group_arn: Str,
+    pub billing_group_arn: ::cloudwright_core::Str,
     /// `BillingPeriodRange`: a [`BillingPeriodRange`] object.
     ///
     /// A time range for which the custom line item is effective.
-    pub billing_period_range: Option<Obj<BillingPeriodRange>>,
+    pub billing_period_range: ::std::option::Option<crate::Obj<BillingPeriodRange>>,
     /// `ComputationRule`: a [`ComputationRule`] value.
     ///
     /// The computation rule that determines how the custom line item charges are computed and reflected in the bill.
     ///
     /// Create-only: changing it replaces the resource.
-    pub computation_rule: Option<ComputationRule>,
+    pub computation_rule: ::std::option::Option<ComputationRule>,
     /// `CustomLineItemChargeDetails`: a [`CustomLineItemChargeDetails`] object.
     ///
     /// The charge details of a custom line item. It should contain only one of `Flat` or `Percentage` .
-    pub custom_line_item_charge_details: Option<Obj<CustomLineItemChargeDetails>>,
+    pub custom_line_item_charge_details:
+        ::std::option::Option<crate::Obj<CustomLineItemChargeDetails>>,
     /// `Description`: a string.
     ///
     /// The custom line item's description. This is shown on the Bills page in association with the charge value.
     ///
     /// Length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The custom line item's name.
     ///
     /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PresentationDetails`: a [`PresentationDetails`] object.
     ///
     /// Configuration details specifying how the custom line item charges are presented, including which service the charges are shown under.
     ///
     /// Create-only: changing it replaces the resource.
-    pub presentation_details: Option<Obj<PresentationDetails>>,
+    pub presentation_details: ::std::option::Option<crate::Obj<PresentationDetails>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map that contains tag keys and tag values that are attached to a custom line item.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -118,7 +87,7 @@ impl CustomLineItem {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BillingConductor::CustomLineItem",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-customlineitem.html",
         primary_identifier: &["Arn"],
@@ -129,63 +98,65 @@ impl CustomLineItem {
         read_only: &["Arn", "CreationTime", "LastModifiedTime", "AssociationSize", "CurrencyCode", "ProductCode"],
         attributes: &["Arn", "AssociationSize", "CreationTime", "CurrencyCode", "LastModifiedTime", "ProductCode"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomLineItem` with its required properties, named in a [`CustomLineItemRequired`].
     #[inline]
     pub fn new(required: CustomLineItemRequired) -> Self {
         Self {
-            account_id: None,
+            account_id: ::std::option::Option::None,
             billing_group_arn: required.billing_group_arn,
-            billing_period_range: None,
-            computation_rule: None,
-            custom_line_item_charge_details: None,
-            description: None,
+            billing_period_range: ::std::option::Option::None,
+            computation_rule: ::std::option::Option::None,
+            custom_line_item_charge_details: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             name: required.name,
-            presentation_details: None,
-            tags: None,
+            presentation_details: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `BillingGroupArn`: a string, required.
-    pub fn billing_group_arn(mut self, value: impl Into<Str>) -> Self { self.billing_group_arn = value.into(); self }
+    pub fn billing_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_group_arn = value.into(); self }
     /// `BillingPeriodRange`: a [`BillingPeriodRange`] object.
-    pub fn billing_period_range(mut self, value: impl Into<Obj<BillingPeriodRange>>) -> Self { self.billing_period_range = Some(value.into()); self }
+    pub fn billing_period_range(mut self, value: impl ::std::convert::Into<crate::Obj<BillingPeriodRange>>) -> Self { self.billing_period_range = ::std::option::Option::Some(value.into()); self }
     /// `ComputationRule`: a [`ComputationRule`] value.
-    pub fn computation_rule(mut self, value: impl Into<ComputationRule>) -> Self { self.computation_rule = Some(value.into()); self }
+    pub fn computation_rule(mut self, value: impl ::std::convert::Into<ComputationRule>) -> Self { self.computation_rule = ::std::option::Option::Some(value.into()); self }
     /// `CustomLineItemChargeDetails`: a [`CustomLineItemChargeDetails`] object.
-    pub fn custom_line_item_charge_details(mut self, value: impl Into<Obj<CustomLineItemChargeDetails>>) -> Self { self.custom_line_item_charge_details = Some(value.into()); self }
+    pub fn custom_line_item_charge_details(mut self, value: impl ::std::convert::Into<crate::Obj<CustomLineItemChargeDetails>>) -> Self { self.custom_line_item_charge_details = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PresentationDetails`: a [`PresentationDetails`] object.
-    pub fn presentation_details(mut self, value: impl Into<Obj<PresentationDetails>>) -> Self { self.presentation_details = Some(value.into()); self }
+    pub fn presentation_details(mut self, value: impl ::std::convert::Into<crate::Obj<PresentationDetails>>) -> Self { self.presentation_details = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomLineItem {
+impl ::cloudwright_core::Resource for CustomLineItem {
     type Attributes = CustomLineItemAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomLineItem, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomLineItem, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomLineItem {
+impl ::cloudwright_core::ToValue for CustomLineItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .req("BillingGroupArn", &self.billing_group_arn)
             .opt("BillingPeriodRange", &self.billing_period_range)
@@ -202,12 +173,12 @@ impl ToValue for CustomLineItem {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomLineItem`]: `Handle<CustomLineItem>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomLineItem`]: `Handle<CustomLineItem>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomLineItemAttributes(ResourceRef);
+pub struct CustomLineItemAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomLineItemAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomLineItemAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,60 +188,50 @@ impl CustomLineItemAttributes {
     ///
     /// The Amazon Resource Name (ARN) that references the billing group where the custom line item applies to.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AssociationSize`: an integer.
     ///
     /// The number of resources that are associated to the custom line item.
     #[inline]
-    pub fn association_size(&self) -> Value {
-        self.0.get_att("AssociationSize")
+    pub fn association_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AssociationSize"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: an integer.
     ///
     /// The time created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `CurrencyCode`: one of a set of strings.
     ///
     /// The custom line item's charge value currency. Only one of the valid values can be used.
     #[inline]
-    pub fn currency_code(&self) -> Value {
-        self.0.get_att("CurrencyCode")
+    pub fn currency_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CurrencyCode"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: an integer.
     ///
     /// The most recent time the custom line item was modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `ProductCode`: a string.
     ///
     /// The product code associated with the custom line item.
     #[inline]
-    pub fn product_code(&self) -> Value {
-        self.0.get_att("ProductCode")
+    pub fn product_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProductCode"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BillingPeriodRange: ObjRule = ObjRule {
-    properties: &[
-        ("ExclusiveEndBillingPeriod", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InclusiveStartBillingPeriod", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BillingPeriodRange` property type of `AWS::BillingConductor::CustomLineItem`.
 ///
@@ -284,13 +245,13 @@ pub struct BillingPeriodRange {
     /// The exclusive end billing period that defines a billing period range where a custom line is applied.
     ///
     /// Pattern `\d{4}-(0?[1-9]|1[012])`.
-    pub exclusive_end_billing_period: Option<Str>,
+    pub exclusive_end_billing_period: ::std::option::Option<::cloudwright_core::Str>,
     /// `InclusiveStartBillingPeriod`: a string.
     ///
     /// The inclusive start billing period that defines a billing period range where a custom line is applied.
     ///
     /// Pattern `\d{4}-(0?[1-9]|1[012])`.
-    pub inclusive_start_billing_period: Option<Str>,
+    pub inclusive_start_billing_period: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -298,21 +259,21 @@ impl BillingPeriodRange {
     /// A `BillingPeriodRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExclusiveEndBillingPeriod`: a string.
-    pub fn exclusive_end_billing_period(mut self, value: impl Into<Str>) -> Self { self.exclusive_end_billing_period = Some(value.into()); self }
+    pub fn exclusive_end_billing_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exclusive_end_billing_period = ::std::option::Option::Some(value.into()); self }
     /// `InclusiveStartBillingPeriod`: a string.
-    pub fn inclusive_start_billing_period(mut self, value: impl Into<Str>) -> Self { self.inclusive_start_billing_period = Some(value.into()); self }
+    pub fn inclusive_start_billing_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inclusive_start_billing_period = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BillingPeriodRange {}
+impl crate::PropertyType for BillingPeriodRange {}
 
-impl ToValue for BillingPeriodRange {
+impl ::cloudwright_core::ToValue for BillingPeriodRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExclusiveEndBillingPeriod",
                 &self.exclusive_end_billing_period,
@@ -325,26 +286,6 @@ impl ToValue for BillingPeriodRange {
     }
 }
 
-/// The required properties of [`CustomLineItemChargeDetails`], by name: `CustomLineItemChargeDetails::new(CustomLineItemChargeDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomLineItemChargeDetailsRequired {
-    /// `Type`: a [`Type`] value, required.
-    pub r#type: Type,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomLineItemChargeDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Flat", Shape::Object(&RULE_CustomLineItemFlatChargeDetails)),
-        ("LineItemFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_LineItemFilter), min_items: None, max_items: None, unique: true })),
-        ("Percentage", Shape::Object(&RULE_CustomLineItemPercentageChargeDetails)),
-        ("Type", Shape::Str(&StrRule { allowed: &["FEE", "CREDIT"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomLineItemChargeDetails` property type of `AWS::BillingConductor::CustomLineItem`.
 ///
 /// The charge details of a custom line item. It should contain only one of `Flat` or `Percentage` .
@@ -355,15 +296,15 @@ pub struct CustomLineItemChargeDetails {
     /// `Flat`: a [`CustomLineItemFlatChargeDetails`] object.
     ///
     /// A `CustomLineItemFlatChargeDetails` that describes the charge details of a flat custom line item.
-    pub flat: Option<Obj<CustomLineItemFlatChargeDetails>>,
+    pub flat: ::std::option::Option<crate::Obj<CustomLineItemFlatChargeDetails>>,
     /// `LineItemFilters`: a list of [`LineItemFilter`] objects.
     ///
     /// A representation of the line item filter.
-    pub line_item_filters: Option<List<LineItemFilter>>,
+    pub line_item_filters: ::std::option::Option<::cloudwright_core::List<LineItemFilter>>,
     /// `Percentage`: a [`CustomLineItemPercentageChargeDetails`] object.
     ///
     /// A `CustomLineItemPercentageChargeDetails` that describes the charge details of a percentage custom line item.
-    pub percentage: Option<Obj<CustomLineItemPercentageChargeDetails>>,
+    pub percentage: ::std::option::Option<crate::Obj<CustomLineItemPercentageChargeDetails>>,
     /// `Type`: a [`Type`] value, required.
     ///
     /// The type of the custom line item that indicates whether the charge is a fee or credit.
@@ -372,33 +313,33 @@ pub struct CustomLineItemChargeDetails {
 
 #[rustfmt::skip]
 impl CustomLineItemChargeDetails {
-    /// A `CustomLineItemChargeDetails` with its required properties, named in a [`CustomLineItemChargeDetailsRequired`].
+    /// A `CustomLineItemChargeDetails` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: CustomLineItemChargeDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Type>) -> Self {
         Self {
-            flat: None,
-            line_item_filters: None,
-            percentage: None,
-            r#type: required.r#type,
+            flat: ::std::option::Option::None,
+            line_item_filters: ::std::option::Option::None,
+            percentage: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Flat`: a [`CustomLineItemFlatChargeDetails`] object.
-    pub fn flat(mut self, value: impl Into<Obj<CustomLineItemFlatChargeDetails>>) -> Self { self.flat = Some(value.into()); self }
+    pub fn flat(mut self, value: impl ::std::convert::Into<crate::Obj<CustomLineItemFlatChargeDetails>>) -> Self { self.flat = ::std::option::Option::Some(value.into()); self }
     /// `LineItemFilters`: a list of [`LineItemFilter`] objects.
-    pub fn line_item_filters(mut self, value: impl Into<List<LineItemFilter>>) -> Self { self.line_item_filters = Some(value.into()); self }
+    pub fn line_item_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LineItemFilter>>) -> Self { self.line_item_filters = ::std::option::Option::Some(value.into()); self }
     /// `Percentage`: a [`CustomLineItemPercentageChargeDetails`] object.
-    pub fn percentage(mut self, value: impl Into<Obj<CustomLineItemPercentageChargeDetails>>) -> Self { self.percentage = Some(value.into()); self }
+    pub fn percentage(mut self, value: impl ::std::convert::Into<crate::Obj<CustomLineItemPercentageChargeDetails>>) -> Self { self.percentage = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`Type`] value, required.
-    pub fn r#type(mut self, value: impl Into<Type>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<Type>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for CustomLineItemChargeDetails {}
+impl crate::PropertyType for CustomLineItemChargeDetails {}
 
-impl ToValue for CustomLineItemChargeDetails {
+impl ::cloudwright_core::ToValue for CustomLineItemChargeDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Flat", &self.flat)
             .opt("LineItemFilters", &self.line_item_filters)
             .opt("Percentage", &self.percentage)
@@ -406,23 +347,6 @@ impl ToValue for CustomLineItemChargeDetails {
             .build()
     }
 }
-
-/// The required properties of [`CustomLineItemFlatChargeDetails`], by name: `CustomLineItemFlatChargeDetails::new(CustomLineItemFlatChargeDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomLineItemFlatChargeDetailsRequired {
-    /// `ChargeValue`: a number, required.
-    pub charge_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomLineItemFlatChargeDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ChargeValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000000.0), ..NumRule::ANY })),
-    ],
-    required: &["ChargeValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomLineItemFlatChargeDetails` property type of `AWS::BillingConductor::CustomLineItem`.
 ///
@@ -436,51 +360,33 @@ pub struct CustomLineItemFlatChargeDetails {
     /// The custom line item's fixed charge value in USD.
     ///
     /// Value 0 to 1000000.
-    pub charge_value: Num,
+    pub charge_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl CustomLineItemFlatChargeDetails {
-    /// A `CustomLineItemFlatChargeDetails` with its required properties, named in a [`CustomLineItemFlatChargeDetailsRequired`].
+    /// A `CustomLineItemFlatChargeDetails` with its one required property, `ChargeValue`.
     #[inline]
-    pub fn new(required: CustomLineItemFlatChargeDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            charge_value: required.charge_value,
+            charge_value: value.into(),
         }
     }
 
     /// `ChargeValue`: a number, required.
-    pub fn charge_value(mut self, value: impl Into<Num>) -> Self { self.charge_value = value.into(); self }
+    pub fn charge_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.charge_value = value.into(); self }
 }
 
-impl PropertyType for CustomLineItemFlatChargeDetails {}
+impl crate::PropertyType for CustomLineItemFlatChargeDetails {}
 
-impl ToValue for CustomLineItemFlatChargeDetails {
+impl ::cloudwright_core::ToValue for CustomLineItemFlatChargeDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChargeValue", &self.charge_value)
             .build()
     }
 }
-
-/// The required properties of [`CustomLineItemPercentageChargeDetails`], by name: `CustomLineItemPercentageChargeDetails::new(CustomLineItemPercentageChargeDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomLineItemPercentageChargeDetailsRequired {
-    /// `PercentageValue`: a number, required.
-    pub percentage_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomLineItemPercentageChargeDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ChildAssociatedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("PercentageValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
-    ],
-    required: &["PercentageValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomLineItemPercentageChargeDetails` property type of `AWS::BillingConductor::CustomLineItem`.
 ///
@@ -494,38 +400,39 @@ pub struct CustomLineItemPercentageChargeDetails {
     /// A list of resource ARNs to associate to the percentage custom line item.
     ///
     /// Each item: pattern `(arn:aws(-cn)?:billingconductor::[0-9]{12}:(customlineitem|billinggroup)/)?[a-zA-Z0-9]{10,12}`.
-    pub child_associated_resources: Option<List<Str>>,
+    pub child_associated_resources:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PercentageValue`: a number, required.
     ///
     /// The custom line item's percentage value. This will be multiplied against the combined value of its associated resources to determine its charge value.
     ///
     /// Value 0 to 10000.
-    pub percentage_value: Num,
+    pub percentage_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl CustomLineItemPercentageChargeDetails {
-    /// A `CustomLineItemPercentageChargeDetails` with its required properties, named in a [`CustomLineItemPercentageChargeDetailsRequired`].
+    /// A `CustomLineItemPercentageChargeDetails` with its one required property, `PercentageValue`.
     #[inline]
-    pub fn new(required: CustomLineItemPercentageChargeDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            child_associated_resources: None,
-            percentage_value: required.percentage_value,
+            child_associated_resources: ::std::option::Option::None,
+            percentage_value: value.into(),
         }
     }
 
     /// `ChildAssociatedResources`: a list of strings.
-    pub fn child_associated_resources(mut self, value: impl Into<List<Str>>) -> Self { self.child_associated_resources = Some(value.into()); self }
+    pub fn child_associated_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.child_associated_resources = ::std::option::Option::Some(value.into()); self }
     /// `PercentageValue`: a number, required.
-    pub fn percentage_value(mut self, value: impl Into<Num>) -> Self { self.percentage_value = value.into(); self }
+    pub fn percentage_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.percentage_value = value.into(); self }
 }
 
-impl PropertyType for CustomLineItemPercentageChargeDetails {}
+impl crate::PropertyType for CustomLineItemPercentageChargeDetails {}
 
-impl ToValue for CustomLineItemPercentageChargeDetails {
+impl ::cloudwright_core::ToValue for CustomLineItemPercentageChargeDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChildAssociatedResources", &self.child_associated_resources)
             .req("PercentageValue", &self.percentage_value)
             .build()
@@ -541,19 +448,6 @@ pub struct LineItemFilterRequired {
     pub match_option: MatchOption,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LineItemFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Attribute", Shape::Str(&StrRule { allowed: &["LINE_ITEM_TYPE", "SERVICE"], ..StrRule::ANY })),
-        ("AttributeValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("MatchOption", Shape::Str(&StrRule { allowed: &["NOT_EQUAL", "EQUAL"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAVINGS_PLAN_NEGATION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Attribute", "MatchOption"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LineItemFilter` property type of `AWS::BillingConductor::CustomLineItem`.
 ///
 /// A representation of the line item filter for your custom line item. You can use line item filters to include or exclude specific resource values from the billing group's total cost. For example, if you create a custom line item and you want to filter out a value, such as Savings Plans discounts, you can update `LineItemFilter` to exclude it.
@@ -568,7 +462,7 @@ pub struct LineItemFilter {
     /// `AttributeValues`: a list of strings.
     ///
     /// The values of the line item filter. This specifies the values to filter on.
-    pub attribute_values: Option<List<Str>>,
+    pub attribute_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MatchOption`: a [`MatchOption`] value, required.
     ///
     /// The match criteria of the line item filter. This parameter specifies whether not to include the resource value from the billing group total cost.
@@ -576,7 +470,7 @@ pub struct LineItemFilter {
     /// `Values`: a list of [`LineItemFilterValue`] values.
     ///
     /// The values of the line item filter. This specifies the values to filter on. Currently, you can only exclude Savings Plans discounts.
-    pub values: Option<List<LineItemFilterValue>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<LineItemFilterValue>>,
 }
 
 #[rustfmt::skip]
@@ -586,28 +480,28 @@ impl LineItemFilter {
     pub fn new(required: LineItemFilterRequired) -> Self {
         Self {
             attribute: required.attribute,
-            attribute_values: None,
+            attribute_values: ::std::option::Option::None,
             match_option: required.match_option,
-            values: None,
+            values: ::std::option::Option::None,
         }
     }
 
     /// `Attribute`: an [`Attribute`] value, required.
-    pub fn attribute(mut self, value: impl Into<Attribute>) -> Self { self.attribute = value.into(); self }
+    pub fn attribute(mut self, value: impl ::std::convert::Into<Attribute>) -> Self { self.attribute = value.into(); self }
     /// `AttributeValues`: a list of strings.
-    pub fn attribute_values(mut self, value: impl Into<List<Str>>) -> Self { self.attribute_values = Some(value.into()); self }
+    pub fn attribute_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.attribute_values = ::std::option::Option::Some(value.into()); self }
     /// `MatchOption`: a [`MatchOption`] value, required.
-    pub fn match_option(mut self, value: impl Into<MatchOption>) -> Self { self.match_option = value.into(); self }
+    pub fn match_option(mut self, value: impl ::std::convert::Into<MatchOption>) -> Self { self.match_option = value.into(); self }
     /// `Values`: a list of [`LineItemFilterValue`] values.
-    pub fn values(mut self, value: impl Into<List<LineItemFilterValue>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LineItemFilterValue>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LineItemFilter {}
+impl crate::PropertyType for LineItemFilter {}
 
-impl ToValue for LineItemFilter {
+impl ::cloudwright_core::ToValue for LineItemFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attribute", &self.attribute)
             .opt("AttributeValues", &self.attribute_values)
             .req("MatchOption", &self.match_option)
@@ -615,23 +509,6 @@ impl ToValue for LineItemFilter {
             .build()
     }
 }
-
-/// The required properties of [`PresentationDetails`], by name: `PresentationDetails::new(PresentationDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PresentationDetailsRequired {
-    /// `Service`: a string, required.
-    pub service: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PresentationDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Service", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Service"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PresentationDetails` property type of `AWS::BillingConductor::CustomLineItem`.
 ///
@@ -643,29 +520,31 @@ pub struct PresentationDetails {
     /// `Service`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub service: Str,
+    pub service: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PresentationDetails {
-    /// A `PresentationDetails` with its required properties, named in a [`PresentationDetailsRequired`].
+    /// A `PresentationDetails` with its one required property, `Service`.
     #[inline]
-    pub fn new(required: PresentationDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            service: required.service,
+            service: value.into(),
         }
     }
 
     /// `Service`: a string, required.
-    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = value.into(); self }
+    pub fn service(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service = value.into(); self }
 }
 
-impl PropertyType for PresentationDetails {}
+impl crate::PropertyType for PresentationDetails {}
 
-impl ToValue for PresentationDetails {
+impl ::cloudwright_core::ToValue for PresentationDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Service", &self.service).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Service", &self.service)
+            .build()
     }
 }
 
@@ -677,24 +556,24 @@ pub enum Attribute {
     /// `SERVICE`
     Service,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Attribute {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Attribute {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Attribute {
+impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LineItemType => "LINE_ITEM_TYPE",
             Self::Service => "SERVICE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -706,24 +585,24 @@ pub enum ComputationRule {
     /// `ITEMIZED`
     Itemized,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComputationRule {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComputationRule {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComputationRule {
+impl ::cloudwright_core::ToValue for ComputationRule {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Consolidated => "CONSOLIDATED",
             Self::Itemized => "ITEMIZED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -733,23 +612,23 @@ pub enum LineItemFilterValue {
     /// `SAVINGS_PLAN_NEGATION`
     SavingsPlanNegation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LineItemFilterValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LineItemFilterValue {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LineItemFilterValue {
+impl ::cloudwright_core::ToValue for LineItemFilterValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SavingsPlanNegation => "SAVINGS_PLAN_NEGATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -761,24 +640,24 @@ pub enum MatchOption {
     /// `EQUAL`
     Equal,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MatchOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MatchOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MatchOption {
+impl ::cloudwright_core::ToValue for MatchOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NotEqual => "NOT_EQUAL",
             Self::Equal => "EQUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -790,23 +669,127 @@ pub enum Type {
     /// `CREDIT`
     Credit,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Type {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Type {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Type {
+impl ::cloudwright_core::ToValue for Type {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Fee => "FEE",
             Self::Credit => "CREDIT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("\\d{4}-(0?[1-9]|1[012])");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "(arn:aws(-cn)?:billingconductor::[0-9]{12}:(customlineitem|billinggroup)/)?[a-zA-Z0-9]{10,12}",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomLineItem: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BillingGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("BillingPeriodRange", Shape::Object(&RULE_BillingPeriodRange)),
+            ("ComputationRule", Shape::Str(&StrRule { allowed: &["CONSOLIDATED", "ITEMIZED"], ..StrRule::ANY })),
+            ("CustomLineItemChargeDetails", Shape::Object(&RULE_CustomLineItemChargeDetails)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("PresentationDetails", Shape::Object(&RULE_PresentationDetails)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "BillingGroupArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BillingPeriodRange: ObjRule = ObjRule {
+        properties: &[
+            ("ExclusiveEndBillingPeriod", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InclusiveStartBillingPeriod", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomLineItemChargeDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Flat", Shape::Object(&RULE_CustomLineItemFlatChargeDetails)),
+            ("LineItemFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_LineItemFilter), min_items: None, max_items: None, unique: true })),
+            ("Percentage", Shape::Object(&RULE_CustomLineItemPercentageChargeDetails)),
+            ("Type", Shape::Str(&StrRule { allowed: &["FEE", "CREDIT"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomLineItemFlatChargeDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ChargeValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000000.0), ..NumRule::ANY })),
+        ],
+        required: &["ChargeValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomLineItemPercentageChargeDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ChildAssociatedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("PercentageValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
+        ],
+        required: &["PercentageValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LineItemFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Attribute", Shape::Str(&StrRule { allowed: &["LINE_ITEM_TYPE", "SERVICE"], ..StrRule::ANY })),
+            ("AttributeValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("MatchOption", Shape::Str(&StrRule { allowed: &["NOT_EQUAL", "EQUAL"], ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAVINGS_PLAN_NEGATION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Attribute", "MatchOption"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PresentationDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Service", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Service"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -26,6 +26,6 @@ pub use billing_group::{BillingGroup, BillingGroupAttributes, BillingGroupRequir
 #[cfg(feature = "billingconductor")]
 pub use custom_line_item::{CustomLineItem, CustomLineItemAttributes, CustomLineItemRequired};
 #[cfg(feature = "billingconductor")]
-pub use pricing_plan::{PricingPlan, PricingPlanAttributes, PricingPlanRequired};
+pub use pricing_plan::{PricingPlan, PricingPlanAttributes};
 #[cfg(feature = "billingconductor")]
 pub use pricing_rule::{PricingRule, PricingRuleAttributes, PricingRuleRequired};

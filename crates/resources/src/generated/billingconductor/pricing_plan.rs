@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:aws(-cn)?:billingconductor::[0-9]{12}:pricingrule/[a-zA-Z0-9]{10}");
-
-/// The required properties of [`PricingPlan`], by name: `PricingPlan::new(PricingPlanRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PricingPlanRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PricingPlan: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PricingRuleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BillingConductor::PricingPlan` resource.
 ///
@@ -52,23 +24,23 @@ pub struct PricingPlan {
     /// The pricing plan description.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of a pricing plan.
     ///
     /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PricingRuleArns`: a list of strings.
     ///
     /// The `PricingRuleArns` that are associated with the Pricing Plan.
     ///
     /// Items 0 to 30.
-    pub pricing_rule_arns: Option<List<Str>>,
+    pub pricing_rule_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map that contains tag keys and tag values that are attached to a pricing plan.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +50,7 @@ impl PricingPlan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BillingConductor::PricingPlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-pricingplan.html",
         primary_identifier: &["Arn"],
@@ -89,48 +61,50 @@ impl PricingPlan {
         read_only: &["Arn", "Size", "CreationTime", "LastModifiedTime"],
         attributes: &["Arn", "CreationTime", "LastModifiedTime", "Size"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `PricingPlan` with its required properties, named in a [`PricingPlanRequired`].
+    /// A `PricingPlan` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: PricingPlanRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            pricing_rule_arns: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            pricing_rule_arns: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PricingRuleArns`: a list of strings.
-    pub fn pricing_rule_arns(mut self, value: impl Into<List<Str>>) -> Self { self.pricing_rule_arns = Some(value.into()); self }
+    pub fn pricing_rule_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.pricing_rule_arns = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PricingPlan {
+impl ::cloudwright_core::Resource for PricingPlan {
     type Attributes = PricingPlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PricingPlan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PricingPlan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PricingPlan {
+impl ::cloudwright_core::ToValue for PricingPlan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("PricingRuleArns", &self.pricing_rule_arns)
@@ -139,12 +113,12 @@ impl ToValue for PricingPlan {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PricingPlan`]: `Handle<PricingPlan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PricingPlan`]: `Handle<PricingPlan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PricingPlanAttributes(ResourceRef);
+pub struct PricingPlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PricingPlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PricingPlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,31 +128,57 @@ impl PricingPlanAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the created pricing plan.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: an integer.
     ///
     /// The time the pricing plan was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: an integer.
     ///
     /// The most recent time the pricing plan was modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `Size`: an integer.
     ///
     /// The pricing rules count currently associated with this pricing plan list element.
     #[inline]
-    pub fn size(&self) -> Value {
-        self.0.get_att("Size")
+    pub fn size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Size"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:aws(-cn)?:billingconductor::[0-9]{12}:pricingrule/[a-zA-Z0-9]{10}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PricingPlan: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PricingRuleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9\\.\\-]+");
 
 /// The required properties of [`PricingRule`], by name: `PricingRule::new(PricingRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PricingRuleRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Scope`: a [`PricingRuleScope`] value, required.
     pub scope: PricingRuleScope,
     /// `Type`: a [`PricingRuleType`] value, required.
     pub r#type: PricingRuleType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PricingRule: ObjRule = ObjRule {
-    properties: &[
-        ("BillingEntity", Shape::Str(&StrRule { allowed: &["AWS", "AWS Marketplace", "AISPL"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ModifierPercentage", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Scope", Shape::Str(&StrRule { allowed: &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"], ..StrRule::ANY })),
-        ("Service", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Tiering", Shape::Object(&RULE_Tiering)),
-        ("Type", Shape::Str(&StrRule { allowed: &["MARKUP", "DISCOUNT", "TIERING"], ..StrRule::ANY })),
-        ("UsageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Scope", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::BillingConductor::PricingRule` resource.
 ///
@@ -64,25 +36,25 @@ pub struct PricingRule {
     /// The seller of services provided by AWS , their affiliates, or third-party providers selling services via AWS Marketplace .
     ///
     /// Create-only: changing it replaces the resource.
-    pub billing_entity: Option<BillingEntity>,
+    pub billing_entity: ::std::option::Option<BillingEntity>,
     /// `Description`: a string.
     ///
     /// The pricing rule description.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModifierPercentage`: a number.
     ///
     /// A percentage modifier applied on the public pricing rates.
     ///
     /// Value at least 0.
-    pub modifier_percentage: Option<Num>,
+    pub modifier_percentage: ::std::option::Option<::cloudwright_core::Num>,
     /// `Name`: a string, required.
     ///
     /// The name of a pricing rule.
     ///
     /// Pattern `[a-zA-Z0-9_\+=\.\-@]+`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Operation`: a string.
     ///
     /// Operation is the specific AWS action covered by this line item. This describes the specific usage of the line item.
@@ -90,7 +62,7 @@ pub struct PricingRule {
     /// If the `Scope` attribute is set to `SKU` , this attribute indicates which operation the `PricingRule` is modifying. For example, a value of `RunInstances:0202` indicates the operation of running an Amazon EC2 instance.
     ///
     /// Pattern `^\S+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub operation: Option<Str>,
+    pub operation: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scope`: a [`PricingRuleScope`] value, required.
     ///
     /// The scope of pricing rule that indicates if it's globally applicable or service-specific.
@@ -102,15 +74,15 @@ pub struct PricingRule {
     /// If the `Scope` attribute is `SERVICE` , this attribute indicates which service the `PricingRule` is applicable for.
     ///
     /// Pattern `[a-zA-Z0-9\.\-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub service: Option<Str>,
+    pub service: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map that contains tag keys and tag values that are attached to a pricing rule.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Tiering`: a [`Tiering`] object.
     ///
     /// The set of tiering configurations for the pricing rule.
-    pub tiering: Option<Obj<Tiering>>,
+    pub tiering: ::std::option::Option<crate::Obj<Tiering>>,
     /// `Type`: a [`PricingRuleType`] value, required.
     ///
     /// The type of pricing rule.
@@ -120,7 +92,7 @@ pub struct PricingRule {
     /// Usage Type is the unit that each service uses to measure the usage of a specific type of resource.
     ///
     /// Pattern `^\S+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub usage_type: Option<Str>,
+    pub usage_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +102,7 @@ impl PricingRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::BillingConductor::PricingRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-pricingrule.html",
         primary_identifier: &["Arn"],
@@ -141,69 +113,71 @@ impl PricingRule {
         read_only: &["Arn", "AssociatedPricingPlanCount", "CreationTime", "LastModifiedTime"],
         attributes: &["Arn", "AssociatedPricingPlanCount", "CreationTime", "LastModifiedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PricingRule` with its required properties, named in a [`PricingRuleRequired`].
     #[inline]
     pub fn new(required: PricingRuleRequired) -> Self {
         Self {
-            billing_entity: None,
-            description: None,
-            modifier_percentage: None,
+            billing_entity: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            modifier_percentage: ::std::option::Option::None,
             name: required.name,
-            operation: None,
+            operation: ::std::option::Option::None,
             scope: required.scope,
-            service: None,
-            tags: None,
-            tiering: None,
+            service: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tiering: ::std::option::Option::None,
             r#type: required.r#type,
-            usage_type: None,
+            usage_type: ::std::option::Option::None,
         }
     }
 
     /// `BillingEntity`: a [`BillingEntity`] value.
-    pub fn billing_entity(mut self, value: impl Into<BillingEntity>) -> Self { self.billing_entity = Some(value.into()); self }
+    pub fn billing_entity(mut self, value: impl ::std::convert::Into<BillingEntity>) -> Self { self.billing_entity = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ModifierPercentage`: a number.
-    pub fn modifier_percentage(mut self, value: impl Into<Num>) -> Self { self.modifier_percentage = Some(value.into()); self }
+    pub fn modifier_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.modifier_percentage = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Operation`: a string.
-    pub fn operation(mut self, value: impl Into<Str>) -> Self { self.operation = Some(value.into()); self }
+    pub fn operation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operation = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`PricingRuleScope`] value, required.
-    pub fn scope(mut self, value: impl Into<PricingRuleScope>) -> Self { self.scope = value.into(); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<PricingRuleScope>) -> Self { self.scope = value.into(); self }
     /// `Service`: a string.
-    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = Some(value.into()); self }
+    pub fn service(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tiering`: a [`Tiering`] object.
-    pub fn tiering(mut self, value: impl Into<Obj<Tiering>>) -> Self { self.tiering = Some(value.into()); self }
+    pub fn tiering(mut self, value: impl ::std::convert::Into<crate::Obj<Tiering>>) -> Self { self.tiering = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PricingRuleType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PricingRuleType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PricingRuleType>) -> Self { self.r#type = value.into(); self }
     /// `UsageType`: a string.
-    pub fn usage_type(mut self, value: impl Into<Str>) -> Self { self.usage_type = Some(value.into()); self }
+    pub fn usage_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.usage_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PricingRule {
+impl ::cloudwright_core::Resource for PricingRule {
     type Attributes = PricingRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PricingRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PricingRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PricingRule {
+impl ::cloudwright_core::ToValue for PricingRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BillingEntity", &self.billing_entity)
             .opt("Description", &self.description)
             .opt("ModifierPercentage", &self.modifier_percentage)
@@ -219,12 +193,12 @@ impl ToValue for PricingRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PricingRule`]: `Handle<PricingRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PricingRule`]: `Handle<PricingRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PricingRuleAttributes(ResourceRef);
+pub struct PricingRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PricingRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PricingRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -234,51 +208,34 @@ impl PricingRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) used to uniquely identify a pricing rule.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AssociatedPricingPlanCount`: an integer.
     ///
     /// The pricing plans count that this pricing rule is associated with.
     #[inline]
-    pub fn associated_pricing_plan_count(&self) -> Value {
-        self.0.get_att("AssociatedPricingPlanCount")
+    pub fn associated_pricing_plan_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AssociatedPricingPlanCount"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: an integer.
     ///
     /// The time the pricing rule was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: an integer.
     ///
     /// The most recent time the pricing rule was modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LastModifiedTime"))
     }
 }
-
-/// The required properties of [`FreeTier`], by name: `FreeTier::new(FreeTierRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FreeTierRequired {
-    /// `Activated`: a boolean, required.
-    pub activated: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FreeTier: ObjRule = ObjRule {
-    properties: &[
-        ("Activated", Shape::Bool),
-    ],
-    required: &["Activated"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FreeTier` property type of `AWS::BillingConductor::PricingRule`.
 ///
@@ -290,40 +247,33 @@ pub struct FreeTier {
     /// `Activated`: a boolean, required.
     ///
     /// Activate or deactivate AWS Free Tier.
-    pub activated: Bool,
+    pub activated: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl FreeTier {
-    /// A `FreeTier` with its required properties, named in a [`FreeTierRequired`].
+    /// A `FreeTier` with its one required property, `Activated`.
     #[inline]
-    pub fn new(required: FreeTierRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            activated: required.activated,
+            activated: value.into(),
         }
     }
 
     /// `Activated`: a boolean, required.
-    pub fn activated(mut self, value: impl Into<Bool>) -> Self { self.activated = value.into(); self }
+    pub fn activated(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.activated = value.into(); self }
 }
 
-impl PropertyType for FreeTier {}
+impl crate::PropertyType for FreeTier {}
 
-impl ToValue for FreeTier {
+impl ::cloudwright_core::ToValue for FreeTier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Activated", &self.activated).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Activated", &self.activated)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tiering: ObjRule = ObjRule {
-    properties: &[
-        ("FreeTier", Shape::Object(&RULE_FreeTier)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tiering` property type of `AWS::BillingConductor::PricingRule`.
 ///
@@ -333,7 +283,7 @@ pub(crate) static RULE_Tiering: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tiering {
     /// `FreeTier`: a [`FreeTier`] object.
-    pub free_tier: Option<Obj<FreeTier>>,
+    pub free_tier: ::std::option::Option<crate::Obj<FreeTier>>,
 }
 
 #[rustfmt::skip]
@@ -341,19 +291,21 @@ impl Tiering {
     /// A `Tiering` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FreeTier`: a [`FreeTier`] object.
-    pub fn free_tier(mut self, value: impl Into<Obj<FreeTier>>) -> Self { self.free_tier = Some(value.into()); self }
+    pub fn free_tier(mut self, value: impl ::std::convert::Into<crate::Obj<FreeTier>>) -> Self { self.free_tier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tiering {}
+impl crate::PropertyType for Tiering {}
 
-impl ToValue for Tiering {
+impl ::cloudwright_core::ToValue for Tiering {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("FreeTier", &self.free_tier).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("FreeTier", &self.free_tier)
+            .build()
     }
 }
 
@@ -367,25 +319,25 @@ pub enum BillingEntity {
     /// `AISPL`
     Aispl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BillingEntity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BillingEntity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BillingEntity {
+impl ::cloudwright_core::ToValue for BillingEntity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aws => "AWS",
             Self::AwsMarketplace => "AWS Marketplace",
             Self::Aispl => "AISPL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -401,26 +353,26 @@ pub enum PricingRuleScope {
     /// `SKU`
     Sku,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PricingRuleScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PricingRuleScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PricingRuleScope {
+impl ::cloudwright_core::ToValue for PricingRuleScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Global => "GLOBAL",
             Self::Service => "SERVICE",
             Self::BillingEntity => "BILLING_ENTITY",
             Self::Sku => "SKU",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -434,24 +386,76 @@ pub enum PricingRuleType {
     /// `TIERING`
     Tiering,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PricingRuleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PricingRuleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PricingRuleType {
+impl ::cloudwright_core::ToValue for PricingRuleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Markup => "MARKUP",
             Self::Discount => "DISCOUNT",
             Self::Tiering => "TIERING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\+=\\.\\-@]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9\\.\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PricingRule: ObjRule = ObjRule {
+        properties: &[
+            ("BillingEntity", Shape::Str(&StrRule { allowed: &["AWS", "AWS Marketplace", "AISPL"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ModifierPercentage", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Scope", Shape::Str(&StrRule { allowed: &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"], ..StrRule::ANY })),
+            ("Service", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Tiering", Shape::Object(&RULE_Tiering)),
+            ("Type", Shape::Str(&StrRule { allowed: &["MARKUP", "DISCOUNT", "TIERING"], ..StrRule::ANY })),
+            ("UsageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Scope", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FreeTier: ObjRule = ObjRule {
+        properties: &[
+            ("Activated", Shape::Bool),
+        ],
+        required: &["Activated"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tiering: ObjRule = ObjRule {
+        properties: &[
+            ("FreeTier", Shape::Object(&RULE_FreeTier)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

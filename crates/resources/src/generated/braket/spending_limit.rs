@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+(\\.\\d{1,2})?$");
-
 /// The required properties of [`SpendingLimit`], by name: `SpendingLimit::new(SpendingLimitRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpendingLimitRequired {
     /// `DeviceArn`: a string, required.
-    pub device_arn: Str,
+    pub device_arn: ::cloudwright_core::Str,
     /// `SpendingLimit`: a string, required.
-    pub spending_limit: Str,
+    pub spending_limit: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpendingLimit: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("SpendingLimit", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
-    ],
-    required: &["DeviceArn", "SpendingLimit"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Braket::SpendingLimit` resource.
 ///
@@ -50,21 +32,21 @@ pub struct SpendingLimit {
     /// The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub device_arn: Str,
+    pub device_arn: ::cloudwright_core::Str,
     /// `SpendingLimit`: a string, required.
     ///
     /// The maximum amount that can be spent on the specified device, in USD.
     ///
     /// Pattern `^\d+(\.\d{1,2})?$`; length at least 1.
-    pub spending_limit: Str,
+    pub spending_limit: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the spending limit.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimePeriod`: a [`TimePeriod`] object.
     ///
     /// Defines a time range for spending limits, specifying when the limit is active.
-    pub time_period: Option<Obj<TimePeriod>>,
+    pub time_period: ::std::option::Option<crate::Obj<TimePeriod>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +56,7 @@ impl SpendingLimit {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Braket::SpendingLimit",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-braket-spendinglimit.html",
         primary_identifier: &["SpendingLimitArn"],
@@ -85,7 +67,7 @@ impl SpendingLimit {
         read_only: &["SpendingLimitArn", "QueuedSpend", "TotalSpend", "CreatedAt", "UpdatedAt"],
         attributes: &["CreatedAt", "QueuedSpend", "SpendingLimitArn", "TotalSpend", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SpendingLimit` with its required properties, named in a [`SpendingLimitRequired`].
@@ -94,39 +76,41 @@ impl SpendingLimit {
         Self {
             device_arn: required.device_arn,
             spending_limit: required.spending_limit,
-            tags: None,
-            time_period: None,
+            tags: ::std::option::Option::None,
+            time_period: ::std::option::Option::None,
         }
     }
 
     /// `DeviceArn`: a string, required.
-    pub fn device_arn(mut self, value: impl Into<Str>) -> Self { self.device_arn = value.into(); self }
+    pub fn device_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_arn = value.into(); self }
     /// `SpendingLimit`: a string, required.
-    pub fn spending_limit(mut self, value: impl Into<Str>) -> Self { self.spending_limit = value.into(); self }
+    pub fn spending_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spending_limit = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimePeriod`: a [`TimePeriod`] object.
-    pub fn time_period(mut self, value: impl Into<Obj<TimePeriod>>) -> Self { self.time_period = Some(value.into()); self }
+    pub fn time_period(mut self, value: impl ::std::convert::Into<crate::Obj<TimePeriod>>) -> Self { self.time_period = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SpendingLimit {
+impl ::cloudwright_core::Resource for SpendingLimit {
     type Attributes = SpendingLimitAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SpendingLimit, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SpendingLimit, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SpendingLimit {
+impl ::cloudwright_core::ToValue for SpendingLimit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeviceArn", &self.device_arn)
             .req("SpendingLimit", &self.spending_limit)
             .opt("Tags", &self.tags)
@@ -135,12 +119,12 @@ impl ToValue for SpendingLimit {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SpendingLimit`]: `Handle<SpendingLimit>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SpendingLimit`]: `Handle<SpendingLimit>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SpendingLimitAttributes(ResourceRef);
+pub struct SpendingLimitAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SpendingLimitAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SpendingLimitAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,40 +134,40 @@ impl SpendingLimitAttributes {
     ///
     /// The date and time when the spending limit was created, in ISO 8601 format.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `QueuedSpend`: a string.
     ///
     /// The amount currently queued for spending on the device, in USD.
     #[inline]
-    pub fn queued_spend(&self) -> Value {
-        self.0.get_att("QueuedSpend")
+    pub fn queued_spend(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueuedSpend"))
     }
 
     /// `Fn::GetAtt` `SpendingLimitArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that uniquely identifies the spending limit.
     #[inline]
-    pub fn spending_limit_arn(&self) -> Value {
-        self.0.get_att("SpendingLimitArn")
+    pub fn spending_limit_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SpendingLimitArn"))
     }
 
     /// `Fn::GetAtt` `TotalSpend`: a string.
     ///
     /// The total amount spent on the device so far during the current time period, in USD.
     #[inline]
-    pub fn total_spend(&self) -> Value {
-        self.0.get_att("TotalSpend")
+    pub fn total_spend(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TotalSpend"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time when the spending limit was last modified, in ISO 8601 format.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -191,21 +175,10 @@ impl SpendingLimitAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Braket::SpendingLimit`.
 ///
@@ -215,11 +188,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -234,17 +207,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -255,21 +228,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimePeriodRequired {
     /// `EndAt`: a string, required.
-    pub end_at: Str,
+    pub end_at: ::cloudwright_core::Str,
     /// `StartAt`: a string, required.
-    pub start_at: Str,
+    pub start_at: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimePeriod: ObjRule = ObjRule {
-    properties: &[
-        ("EndAt", Shape::STR),
-        ("StartAt", Shape::STR),
-    ],
-    required: &["StartAt", "EndAt"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimePeriod` property type of `AWS::Braket::SpendingLimit`.
 ///
@@ -281,11 +243,11 @@ pub struct TimePeriod {
     /// `EndAt`: a string, required.
     ///
     /// The end date and time for the spending limit period, in ISO 8601 format.
-    pub end_at: Str,
+    pub end_at: ::cloudwright_core::Str,
     /// `StartAt`: a string, required.
     ///
     /// The start date and time for the spending limit period, in ISO 8601 format.
-    pub start_at: Str,
+    pub start_at: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -300,19 +262,64 @@ impl TimePeriod {
     }
 
     /// `EndAt`: a string, required.
-    pub fn end_at(mut self, value: impl Into<Str>) -> Self { self.end_at = value.into(); self }
+    pub fn end_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_at = value.into(); self }
     /// `StartAt`: a string, required.
-    pub fn start_at(mut self, value: impl Into<Str>) -> Self { self.start_at = value.into(); self }
+    pub fn start_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_at = value.into(); self }
 }
 
-impl PropertyType for TimePeriod {}
+impl crate::PropertyType for TimePeriod {}
 
-impl ToValue for TimePeriod {
+impl ::cloudwright_core::ToValue for TimePeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndAt", &self.end_at)
             .req("StartAt", &self.start_at)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+(\\.\\d{1,2})?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpendingLimit: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("SpendingLimit", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
+        ],
+        required: &["DeviceArn", "SpendingLimit"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimePeriod: ObjRule = ObjRule {
+        properties: &[
+            ("EndAt", Shape::STR),
+            ("StartAt", Shape::STR),
+        ],
+        required: &["StartAt", "EndAt"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Budget`], by name: `Budget::new(BudgetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BudgetRequired {
-    /// `Budget`: a [`BudgetData`] object, required.
-    pub budget: Obj<BudgetData>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Budget: ObjRule = ObjRule {
-    properties: &[
-        ("Budget", Shape::Object(&RULE_BudgetData)),
-        ("NotificationsWithSubscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationWithSubscribers), min_items: None, max_items: None, unique: false })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Budget"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Budgets::Budget` resource.
 ///
-/// The `AWS::Budgets::Budget` resource allows customers to take pre-defined actions that will trigger once a budget threshold has been exceeded. creates, replaces, or deletes budgets for Billing and Cost Management. For more information, see \[Managing Your Costs with Budgets\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/budgets-managing-costs.html>) in the *Billing and Cost Management User Guide* .
+/// The `AWS::Budgets::Budget` resource allows customers to take pre-defined actions that will trigger once a budget threshold has been exceeded. creates, replaces, or deletes budgets for Billing and Cost Management. For more information, see [Managing Your Costs with Budgets](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/budgets-managing-costs.html) in the *Billing and Cost Management User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BudgetAttributes`], which `Handle<Budget>` dereferences to.
@@ -42,17 +21,18 @@ pub struct Budget {
     /// `Budget`: a [`BudgetData`] object, required.
     ///
     /// The budget object that you want to create.
-    pub budget: Obj<BudgetData>,
+    pub budget: crate::Obj<BudgetData>,
     /// `NotificationsWithSubscribers`: a list of [`NotificationWithSubscribers`] objects.
     ///
     /// A notification that you want to associate with a budget. A budget can have up to five notifications, and each notification can have one SNS subscriber and up to 10 email subscribers. If you include notifications and subscribers in your `CreateBudget` call, AWS creates the notifications and subscribers for you.
     ///
     /// Create-only: changing it replaces the resource.
-    pub notifications_with_subscribers: Option<List<NotificationWithSubscribers>>,
+    pub notifications_with_subscribers:
+        ::std::option::Option<::cloudwright_core::List<NotificationWithSubscribers>>,
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
     ///
     /// An optional list of tags to associate with the specified budget. Each tag consists of a key and a value, and each key must be unique for the resource.
-    pub resource_tags: Option<List<ResourceTag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +42,7 @@ impl Budget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Budgets::Budget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budget.html",
         primary_identifier: &["Id"],
@@ -73,42 +53,44 @@ impl Budget {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Budget` with its required properties, named in a [`BudgetRequired`].
+    /// A `Budget` with its one required property, `Budget`.
     #[inline]
-    pub fn new(required: BudgetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<BudgetData>>) -> Self {
         Self {
-            budget: required.budget,
-            notifications_with_subscribers: None,
-            resource_tags: None,
+            budget: value.into(),
+            notifications_with_subscribers: ::std::option::Option::None,
+            resource_tags: ::std::option::Option::None,
         }
     }
 
     /// `Budget`: a [`BudgetData`] object, required.
-    pub fn budget(mut self, value: impl Into<Obj<BudgetData>>) -> Self { self.budget = value.into(); self }
+    pub fn budget(mut self, value: impl ::std::convert::Into<crate::Obj<BudgetData>>) -> Self { self.budget = value.into(); self }
     /// `NotificationsWithSubscribers`: a list of [`NotificationWithSubscribers`] objects.
-    pub fn notifications_with_subscribers(mut self, value: impl Into<List<NotificationWithSubscribers>>) -> Self { self.notifications_with_subscribers = Some(value.into()); self }
+    pub fn notifications_with_subscribers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotificationWithSubscribers>>) -> Self { self.notifications_with_subscribers = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Budget {
+impl ::cloudwright_core::Resource for Budget {
     type Attributes = BudgetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Budget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Budget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Budget {
+impl ::cloudwright_core::ToValue for Budget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Budget", &self.budget)
             .opt(
                 "NotificationsWithSubscribers",
@@ -119,12 +101,12 @@ impl ToValue for Budget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Budget`]: `Handle<Budget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Budget`]: `Handle<Budget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BudgetAttributes(ResourceRef);
+pub struct BudgetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BudgetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BudgetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,28 +114,10 @@ impl From<ResourceRef> for BudgetAttributes {
 impl BudgetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`AutoAdjustData`], by name: `AutoAdjustData::new(AutoAdjustDataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoAdjustDataRequired {
-    /// `AutoAdjustType`: a string, required.
-    pub auto_adjust_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoAdjustData: ObjRule = ObjRule {
-    properties: &[
-        ("AutoAdjustType", Shape::Str(&StrRule { allowed: &["FORECAST", "HISTORICAL"], ..StrRule::ANY })),
-        ("HistoricalOptions", Shape::Object(&RULE_HistoricalOptions)),
-    ],
-    required: &["AutoAdjustType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoAdjustData` property type of `AWS::Budgets::Budget`.
 ///
@@ -165,36 +129,36 @@ pub struct AutoAdjustData {
     /// `AutoAdjustType`: a string, required.
     ///
     /// The string that defines whether your budget auto-adjusts based on historical or forecasted data.
-    pub auto_adjust_type: Str,
+    pub auto_adjust_type: ::cloudwright_core::Str,
     /// `HistoricalOptions`: a [`HistoricalOptions`] object.
     ///
     /// The parameters that define or describe the historical data that your auto-adjusting budget is based on.
-    pub historical_options: Option<Obj<HistoricalOptions>>,
+    pub historical_options: ::std::option::Option<crate::Obj<HistoricalOptions>>,
 }
 
 #[rustfmt::skip]
 impl AutoAdjustData {
-    /// A `AutoAdjustData` with its required properties, named in a [`AutoAdjustDataRequired`].
+    /// A `AutoAdjustData` with its one required property, `AutoAdjustType`.
     #[inline]
-    pub fn new(required: AutoAdjustDataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auto_adjust_type: required.auto_adjust_type,
-            historical_options: None,
+            auto_adjust_type: value.into(),
+            historical_options: ::std::option::Option::None,
         }
     }
 
     /// `AutoAdjustType`: a string, required.
-    pub fn auto_adjust_type(mut self, value: impl Into<Str>) -> Self { self.auto_adjust_type = value.into(); self }
+    pub fn auto_adjust_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_adjust_type = value.into(); self }
     /// `HistoricalOptions`: a [`HistoricalOptions`] object.
-    pub fn historical_options(mut self, value: impl Into<Obj<HistoricalOptions>>) -> Self { self.historical_options = Some(value.into()); self }
+    pub fn historical_options(mut self, value: impl ::std::convert::Into<crate::Obj<HistoricalOptions>>) -> Self { self.historical_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoAdjustData {}
+impl crate::PropertyType for AutoAdjustData {}
 
-impl ToValue for AutoAdjustData {
+impl ::cloudwright_core::ToValue for AutoAdjustData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoAdjustType", &self.auto_adjust_type)
             .opt("HistoricalOptions", &self.historical_options)
             .build()
@@ -205,31 +169,10 @@ impl ToValue for AutoAdjustData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetDataRequired {
     /// `BudgetType`: a string, required.
-    pub budget_type: Str,
+    pub budget_type: ::cloudwright_core::Str,
     /// `TimeUnit`: a string, required.
-    pub time_unit: Str,
+    pub time_unit: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BudgetData: ObjRule = ObjRule {
-    properties: &[
-        ("AutoAdjustData", Shape::Object(&RULE_AutoAdjustData)),
-        ("BillingViewArn", Shape::STR),
-        ("BudgetLimit", Shape::Object(&RULE_Spend)),
-        ("BudgetName", Shape::STR),
-        ("BudgetType", Shape::Str(&StrRule { allowed: &["COST", "RI_COVERAGE", "RI_UTILIZATION", "SAVINGS_PLANS_COVERAGE", "SAVINGS_PLANS_UTILIZATION", "USAGE"], ..StrRule::ANY })),
-        ("CostFilters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("CostTypes", Shape::Object(&RULE_CostTypes)),
-        ("FilterExpression", Shape::Object(&RULE_Expression)),
-        ("Metrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AmortizedCost", "BlendedCost", "EstimatedContractedCost", "Hours", "NetAmortizedCost", "NetUnblendedCost", "NormalizedUsageAmount", "PublicOnDemandCost", "UnblendedCost", "UsageQuantity"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("PlannedBudgetLimits", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
-        ("TimeUnit", Shape::Str(&StrRule { allowed: &["ANNUALLY", "CUSTOM", "DAILY", "MONTHLY", "QUARTERLY", "WEEKLY"], ..StrRule::ANY })),
-    ],
-    required: &["TimeUnit", "BudgetType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BudgetData` property type of `AWS::Budgets::Budget`.
 ///
@@ -245,23 +188,23 @@ pub struct BudgetData {
     /// `AutoAdjustData`: an [`AutoAdjustData`] object.
     ///
     /// Determine the budget amount for an auto-adjusting budget.
-    pub auto_adjust_data: Option<Obj<AutoAdjustData>>,
+    pub auto_adjust_data: ::std::option::Option<crate::Obj<AutoAdjustData>>,
     /// `BillingViewArn`: a string.
-    pub billing_view_arn: Option<Str>,
+    pub billing_view_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `BudgetLimit`: a [`Spend`] object.
     ///
     /// The total amount of cost, usage, RI utilization, RI coverage, Savings Plans utilization, or Savings Plans coverage that you want to track with your budget.
     ///
     /// `BudgetLimit` is required for cost or usage budgets, but optional for RI or Savings Plans utilization or coverage budgets. RI and Savings Plans utilization or coverage budgets default to `100` . This is the only valid value for RI or Savings Plans utilization or coverage budgets. You can't use `BudgetLimit` with `PlannedBudgetLimits` for `CreateBudget` and `UpdateBudget` actions.
-    pub budget_limit: Option<Obj<Spend>>,
+    pub budget_limit: ::std::option::Option<crate::Obj<Spend>>,
     /// `BudgetName`: a string.
     ///
     /// The name of a budget. The value must be unique within an account. `BudgetName` can't include `:` and `\` characters. If you don't include value for `BudgetName` in the template, Billing and Cost Management assigns your budget a randomly generated name.
-    pub budget_name: Option<Str>,
+    pub budget_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BudgetType`: a string, required.
     ///
     /// Specifies whether this budget tracks costs, usage, RI utilization, RI coverage, Savings Plans utilization, or Savings Plans coverage.
-    pub budget_type: Str,
+    pub budget_type: ::cloudwright_core::Str,
     /// `CostFilters`: a JSON value.
     ///
     /// The cost filters, such as `Region` , `Service` , `LinkedAccount` , `Tag` , or `CostCategory` , that are applied to a budget.
@@ -275,17 +218,17 @@ pub struct BudgetData {
     /// - Amazon OpenSearch Service
     ///
     /// Format `json`.
-    pub cost_filters: Option<Json>,
+    pub cost_filters: ::std::option::Option<::cloudwright_core::Json>,
     /// `CostTypes`: a [`CostTypes`] object.
     ///
     /// The types of costs that are included in this `COST` budget.
     ///
     /// `USAGE` , `RI_UTILIZATION` , `RI_COVERAGE` , `SAVINGS_PLANS_UTILIZATION` , and `SAVINGS_PLANS_COVERAGE` budgets do not have `CostTypes` .
-    pub cost_types: Option<Obj<CostTypes>>,
+    pub cost_types: ::std::option::Option<crate::Obj<CostTypes>>,
     /// `FilterExpression`: an [`Expression`] object.
-    pub filter_expression: Option<Box<Obj<Expression>>>,
+    pub filter_expression: ::std::option::Option<::std::boxed::Box<crate::Obj<Expression>>>,
     /// `Metrics`: a list of strings.
-    pub metrics: Option<List<Str>>,
+    pub metrics: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PlannedBudgetLimits`: a JSON value.
     ///
     /// A map containing multiple `BudgetLimit` , including current or future limits.
@@ -305,7 +248,7 @@ pub struct BudgetData {
     /// `DescribeBudget` and `DescribeBudgets` response along with `PlannedBudgetLimits` also contain `BudgetLimit` representing the current month or quarter limit present in `PlannedBudgetLimits` . This only applies to budgets that are created with `PlannedBudgetLimits` . Budgets that are created without `PlannedBudgetLimits` only contain `BudgetLimit` . They don't contain `PlannedBudgetLimits` .
     ///
     /// Format `json`.
-    pub planned_budget_limits: Option<Json>,
+    pub planned_budget_limits: ::std::option::Option<::cloudwright_core::Json>,
     /// `TimePeriod`: a [`TimePeriod`] object.
     ///
     /// The period of time that is covered by a budget. The period has a start date and an end date. The start date must come before the end date. There are no restrictions on the end date.
@@ -315,11 +258,11 @@ pub struct BudgetData {
     /// You can change your start date with the `UpdateBudget` operation.
     ///
     /// After the end date, AWS deletes the budget and all associated notifications and subscribers.
-    pub time_period: Option<Obj<TimePeriod>>,
+    pub time_period: ::std::option::Option<crate::Obj<TimePeriod>>,
     /// `TimeUnit`: a string, required.
     ///
     /// The length of time until a budget resets the actual and forecasted spend. `DAILY` is available only for `RI_UTILIZATION` and `RI_COVERAGE` budgets.
-    pub time_unit: Str,
+    pub time_unit: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -328,53 +271,53 @@ impl BudgetData {
     #[inline]
     pub fn new(required: BudgetDataRequired) -> Self {
         Self {
-            auto_adjust_data: None,
-            billing_view_arn: None,
-            budget_limit: None,
-            budget_name: None,
+            auto_adjust_data: ::std::option::Option::None,
+            billing_view_arn: ::std::option::Option::None,
+            budget_limit: ::std::option::Option::None,
+            budget_name: ::std::option::Option::None,
             budget_type: required.budget_type,
-            cost_filters: None,
-            cost_types: None,
-            filter_expression: None,
-            metrics: None,
-            planned_budget_limits: None,
-            time_period: None,
+            cost_filters: ::std::option::Option::None,
+            cost_types: ::std::option::Option::None,
+            filter_expression: ::std::option::Option::None,
+            metrics: ::std::option::Option::None,
+            planned_budget_limits: ::std::option::Option::None,
+            time_period: ::std::option::Option::None,
             time_unit: required.time_unit,
         }
     }
 
     /// `AutoAdjustData`: an [`AutoAdjustData`] object.
-    pub fn auto_adjust_data(mut self, value: impl Into<Obj<AutoAdjustData>>) -> Self { self.auto_adjust_data = Some(value.into()); self }
+    pub fn auto_adjust_data(mut self, value: impl ::std::convert::Into<crate::Obj<AutoAdjustData>>) -> Self { self.auto_adjust_data = ::std::option::Option::Some(value.into()); self }
     /// `BillingViewArn`: a string.
-    pub fn billing_view_arn(mut self, value: impl Into<Str>) -> Self { self.billing_view_arn = Some(value.into()); self }
+    pub fn billing_view_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_view_arn = ::std::option::Option::Some(value.into()); self }
     /// `BudgetLimit`: a [`Spend`] object.
-    pub fn budget_limit(mut self, value: impl Into<Obj<Spend>>) -> Self { self.budget_limit = Some(value.into()); self }
+    pub fn budget_limit(mut self, value: impl ::std::convert::Into<crate::Obj<Spend>>) -> Self { self.budget_limit = ::std::option::Option::Some(value.into()); self }
     /// `BudgetName`: a string.
-    pub fn budget_name(mut self, value: impl Into<Str>) -> Self { self.budget_name = Some(value.into()); self }
+    pub fn budget_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.budget_name = ::std::option::Option::Some(value.into()); self }
     /// `BudgetType`: a string, required.
-    pub fn budget_type(mut self, value: impl Into<Str>) -> Self { self.budget_type = value.into(); self }
+    pub fn budget_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.budget_type = value.into(); self }
     /// `CostFilters`: a JSON value.
-    pub fn cost_filters(mut self, value: impl Into<Json>) -> Self { self.cost_filters = Some(value.into()); self }
+    pub fn cost_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.cost_filters = ::std::option::Option::Some(value.into()); self }
     /// `CostTypes`: a [`CostTypes`] object.
-    pub fn cost_types(mut self, value: impl Into<Obj<CostTypes>>) -> Self { self.cost_types = Some(value.into()); self }
+    pub fn cost_types(mut self, value: impl ::std::convert::Into<crate::Obj<CostTypes>>) -> Self { self.cost_types = ::std::option::Option::Some(value.into()); self }
     /// `FilterExpression`: an [`Expression`] object.
-    pub fn filter_expression(mut self, value: impl Into<Obj<Expression>>) -> Self { self.filter_expression = Some(Box::new(value.into())); self }
+    pub fn filter_expression(mut self, value: impl ::std::convert::Into<crate::Obj<Expression>>) -> Self { self.filter_expression = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `Metrics`: a list of strings.
-    pub fn metrics(mut self, value: impl Into<List<Str>>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
     /// `PlannedBudgetLimits`: a JSON value.
-    pub fn planned_budget_limits(mut self, value: impl Into<Json>) -> Self { self.planned_budget_limits = Some(value.into()); self }
+    pub fn planned_budget_limits(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.planned_budget_limits = ::std::option::Option::Some(value.into()); self }
     /// `TimePeriod`: a [`TimePeriod`] object.
-    pub fn time_period(mut self, value: impl Into<Obj<TimePeriod>>) -> Self { self.time_period = Some(value.into()); self }
+    pub fn time_period(mut self, value: impl ::std::convert::Into<crate::Obj<TimePeriod>>) -> Self { self.time_period = ::std::option::Option::Some(value.into()); self }
     /// `TimeUnit`: a string, required.
-    pub fn time_unit(mut self, value: impl Into<Str>) -> Self { self.time_unit = value.into(); self }
+    pub fn time_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_unit = value.into(); self }
 }
 
-impl PropertyType for BudgetData {}
+impl crate::PropertyType for BudgetData {}
 
-impl ToValue for BudgetData {
+impl ::cloudwright_core::ToValue for BudgetData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoAdjustData", &self.auto_adjust_data)
             .opt("BillingViewArn", &self.billing_view_arn)
             .opt("BudgetLimit", &self.budget_limit)
@@ -391,17 +334,6 @@ impl ToValue for BudgetData {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CostCategoryValues: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CostCategoryValues` property type of `AWS::Budgets::Budget`.
 ///
 /// The cost category values used for filtering the costs.
@@ -412,15 +344,15 @@ pub struct CostCategoryValues {
     /// `Key`: a string.
     ///
     /// The unique name of the cost category.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `MatchOptions`: a list of strings.
     ///
     /// The match options that you can use to filter your results.
-    pub match_options: Option<List<Str>>,
+    pub match_options: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Values`: a list of strings.
     ///
     /// The specific value of the cost category.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -428,48 +360,29 @@ impl CostCategoryValues {
     /// A `CostCategoryValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `MatchOptions`: a list of strings.
-    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self { self.match_options = Some(value.into()); self }
+    pub fn match_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_options = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CostCategoryValues {}
+impl crate::PropertyType for CostCategoryValues {}
 
-impl ToValue for CostCategoryValues {
+impl ::cloudwright_core::ToValue for CostCategoryValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("MatchOptions", &self.match_options)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CostTypes: ObjRule = ObjRule {
-    properties: &[
-        ("IncludeCredit", Shape::Bool),
-        ("IncludeDiscount", Shape::Bool),
-        ("IncludeOtherSubscription", Shape::Bool),
-        ("IncludeRecurring", Shape::Bool),
-        ("IncludeRefund", Shape::Bool),
-        ("IncludeSubscription", Shape::Bool),
-        ("IncludeSupport", Shape::Bool),
-        ("IncludeTax", Shape::Bool),
-        ("IncludeUpfront", Shape::Bool),
-        ("UseAmortized", Shape::Bool),
-        ("UseBlended", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CostTypes` property type of `AWS::Budgets::Budget`.
 ///
@@ -485,67 +398,67 @@ pub struct CostTypes {
     /// Specifies whether a budget includes credits.
     ///
     /// The default value is `true` .
-    pub include_credit: Option<Bool>,
+    pub include_credit: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeDiscount`: a boolean.
     ///
     /// Specifies whether a budget includes discounts.
     ///
     /// The default value is `true` .
-    pub include_discount: Option<Bool>,
+    pub include_discount: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeOtherSubscription`: a boolean.
     ///
     /// Specifies whether a budget includes non-RI subscription costs.
     ///
     /// The default value is `true` .
-    pub include_other_subscription: Option<Bool>,
+    pub include_other_subscription: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeRecurring`: a boolean.
     ///
     /// Specifies whether a budget includes recurring fees such as monthly RI fees.
     ///
     /// The default value is `true` .
-    pub include_recurring: Option<Bool>,
+    pub include_recurring: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeRefund`: a boolean.
     ///
     /// Specifies whether a budget includes refunds.
     ///
     /// The default value is `true` .
-    pub include_refund: Option<Bool>,
+    pub include_refund: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeSubscription`: a boolean.
     ///
     /// Specifies whether a budget includes subscriptions.
     ///
     /// The default value is `true` .
-    pub include_subscription: Option<Bool>,
+    pub include_subscription: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeSupport`: a boolean.
     ///
     /// Specifies whether a budget includes support subscription fees.
     ///
     /// The default value is `true` .
-    pub include_support: Option<Bool>,
+    pub include_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeTax`: a boolean.
     ///
     /// Specifies whether a budget includes taxes.
     ///
     /// The default value is `true` .
-    pub include_tax: Option<Bool>,
+    pub include_tax: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeUpfront`: a boolean.
     ///
     /// Specifies whether a budget includes upfront RI costs.
     ///
     /// The default value is `true` .
-    pub include_upfront: Option<Bool>,
+    pub include_upfront: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseAmortized`: a boolean.
     ///
     /// Specifies whether a budget uses the amortized rate.
     ///
     /// The default value is `false` .
-    pub use_amortized: Option<Bool>,
+    pub use_amortized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseBlended`: a boolean.
     ///
     /// Specifies whether a budget uses a blended rate.
     ///
     /// The default value is `false` .
-    pub use_blended: Option<Bool>,
+    pub use_blended: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -553,39 +466,39 @@ impl CostTypes {
     /// A `CostTypes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IncludeCredit`: a boolean.
-    pub fn include_credit(mut self, value: impl Into<Bool>) -> Self { self.include_credit = Some(value.into()); self }
+    pub fn include_credit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_credit = ::std::option::Option::Some(value.into()); self }
     /// `IncludeDiscount`: a boolean.
-    pub fn include_discount(mut self, value: impl Into<Bool>) -> Self { self.include_discount = Some(value.into()); self }
+    pub fn include_discount(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_discount = ::std::option::Option::Some(value.into()); self }
     /// `IncludeOtherSubscription`: a boolean.
-    pub fn include_other_subscription(mut self, value: impl Into<Bool>) -> Self { self.include_other_subscription = Some(value.into()); self }
+    pub fn include_other_subscription(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_other_subscription = ::std::option::Option::Some(value.into()); self }
     /// `IncludeRecurring`: a boolean.
-    pub fn include_recurring(mut self, value: impl Into<Bool>) -> Self { self.include_recurring = Some(value.into()); self }
+    pub fn include_recurring(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_recurring = ::std::option::Option::Some(value.into()); self }
     /// `IncludeRefund`: a boolean.
-    pub fn include_refund(mut self, value: impl Into<Bool>) -> Self { self.include_refund = Some(value.into()); self }
+    pub fn include_refund(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_refund = ::std::option::Option::Some(value.into()); self }
     /// `IncludeSubscription`: a boolean.
-    pub fn include_subscription(mut self, value: impl Into<Bool>) -> Self { self.include_subscription = Some(value.into()); self }
+    pub fn include_subscription(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_subscription = ::std::option::Option::Some(value.into()); self }
     /// `IncludeSupport`: a boolean.
-    pub fn include_support(mut self, value: impl Into<Bool>) -> Self { self.include_support = Some(value.into()); self }
+    pub fn include_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_support = ::std::option::Option::Some(value.into()); self }
     /// `IncludeTax`: a boolean.
-    pub fn include_tax(mut self, value: impl Into<Bool>) -> Self { self.include_tax = Some(value.into()); self }
+    pub fn include_tax(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_tax = ::std::option::Option::Some(value.into()); self }
     /// `IncludeUpfront`: a boolean.
-    pub fn include_upfront(mut self, value: impl Into<Bool>) -> Self { self.include_upfront = Some(value.into()); self }
+    pub fn include_upfront(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_upfront = ::std::option::Option::Some(value.into()); self }
     /// `UseAmortized`: a boolean.
-    pub fn use_amortized(mut self, value: impl Into<Bool>) -> Self { self.use_amortized = Some(value.into()); self }
+    pub fn use_amortized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_amortized = ::std::option::Option::Some(value.into()); self }
     /// `UseBlended`: a boolean.
-    pub fn use_blended(mut self, value: impl Into<Bool>) -> Self { self.use_blended = Some(value.into()); self }
+    pub fn use_blended(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_blended = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CostTypes {}
+impl crate::PropertyType for CostTypes {}
 
-impl ToValue for CostTypes {
+impl ::cloudwright_core::ToValue for CostTypes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IncludeCredit", &self.include_credit)
             .opt("IncludeDiscount", &self.include_discount)
             .opt("IncludeOtherSubscription", &self.include_other_subscription)
@@ -601,20 +514,6 @@ impl ToValue for CostTypes {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Expression: ObjRule = ObjRule {
-    properties: &[
-        ("And", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None, unique: false })),
-        ("CostCategories", Shape::Object(&RULE_CostCategoryValues)),
-        ("Dimensions", Shape::Object(&RULE_ExpressionDimensionValues)),
-        ("Not", Shape::Object(&RULE_Expression)),
-        ("Or", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Object(&RULE_TagValues)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Expression` property type of `AWS::Budgets::Budget`.
 ///
 /// Use Expression to filter in various Budgets APIs.
@@ -625,27 +524,27 @@ pub struct Expression {
     /// `And`: a list of [`Expression`] objects.
     ///
     /// Return results that match both Dimension objects.
-    pub and: Option<List<Expression>>,
+    pub and: ::std::option::Option<::cloudwright_core::List<Expression>>,
     /// `CostCategories`: a [`CostCategoryValues`] object.
     ///
     /// The filter that's based on CostCategoryValues.
-    pub cost_categories: Option<Obj<CostCategoryValues>>,
+    pub cost_categories: ::std::option::Option<crate::Obj<CostCategoryValues>>,
     /// `Dimensions`: an [`ExpressionDimensionValues`] object.
     ///
     /// The specific Dimension to use for Expression.
-    pub dimensions: Option<Obj<ExpressionDimensionValues>>,
+    pub dimensions: ::std::option::Option<crate::Obj<ExpressionDimensionValues>>,
     /// `Not`: an [`Expression`] object.
     ///
     /// Return results that don't match a Dimension object.
-    pub not: Option<Box<Obj<Expression>>>,
+    pub not: ::std::option::Option<::std::boxed::Box<crate::Obj<Expression>>>,
     /// `Or`: a list of [`Expression`] objects.
     ///
     /// Return results that match either Dimension object.
-    pub or: Option<List<Expression>>,
+    pub or: ::std::option::Option<::cloudwright_core::List<Expression>>,
     /// `Tags`: a [`TagValues`] object.
     ///
     /// The specific Tag to use for Expression.
-    pub tags: Option<Obj<TagValues>>,
+    pub tags: ::std::option::Option<crate::Obj<TagValues>>,
 }
 
 #[rustfmt::skip]
@@ -653,29 +552,29 @@ impl Expression {
     /// A `Expression` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `And`: a list of [`Expression`] objects.
-    pub fn and(mut self, value: impl Into<List<Expression>>) -> Self { self.and = Some(value.into()); self }
+    pub fn and(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Expression>>) -> Self { self.and = ::std::option::Option::Some(value.into()); self }
     /// `CostCategories`: a [`CostCategoryValues`] object.
-    pub fn cost_categories(mut self, value: impl Into<Obj<CostCategoryValues>>) -> Self { self.cost_categories = Some(value.into()); self }
+    pub fn cost_categories(mut self, value: impl ::std::convert::Into<crate::Obj<CostCategoryValues>>) -> Self { self.cost_categories = ::std::option::Option::Some(value.into()); self }
     /// `Dimensions`: an [`ExpressionDimensionValues`] object.
-    pub fn dimensions(mut self, value: impl Into<Obj<ExpressionDimensionValues>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<crate::Obj<ExpressionDimensionValues>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `Not`: an [`Expression`] object.
-    pub fn not(mut self, value: impl Into<Obj<Expression>>) -> Self { self.not = Some(Box::new(value.into())); self }
+    pub fn not(mut self, value: impl ::std::convert::Into<crate::Obj<Expression>>) -> Self { self.not = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `Or`: a list of [`Expression`] objects.
-    pub fn or(mut self, value: impl Into<List<Expression>>) -> Self { self.or = Some(value.into()); self }
+    pub fn or(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Expression>>) -> Self { self.or = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a [`TagValues`] object.
-    pub fn tags(mut self, value: impl Into<Obj<TagValues>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<crate::Obj<TagValues>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Expression {}
+impl crate::PropertyType for Expression {}
 
-impl ToValue for Expression {
+impl ::cloudwright_core::ToValue for Expression {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("And", &self.and)
             .opt("CostCategories", &self.cost_categories)
             .opt("Dimensions", &self.dimensions)
@@ -685,17 +584,6 @@ impl ToValue for Expression {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpressionDimensionValues: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { allowed: &["AZ", "BILLING_ENTITY", "CACHE_ENGINE", "COST_CATEGORY_NAME", "DATABASE_ENGINE", "DEPLOYMENT_OPTION", "IAM_PRINCIPAL", "IDENTITY_CENTER_GROUP", "IDENTITY_CENTER_USER", "INSTANCE_TYPE", "INSTANCE_TYPE_FAMILY", "INVOICING_ENTITY", "LEGAL_ENTITY_NAME", "LINKED_ACCOUNT", "LINKED_ACCOUNT_NAME", "OPERATING_SYSTEM", "OPERATION", "PAYMENT_OPTION", "PLATFORM", "PURCHASE_TYPE", "RECORD_TYPE", "REGION", "RESERVATION_ID", "RESERVATION_MODIFIED", "RESOURCE_ID", "RIGHTSIZING_TYPE", "SAVINGS_PLANS_TYPE", "SAVINGS_PLAN_ARN", "SCOPE", "SERVICE", "SERVICE_CODE", "SUBSCRIPTION_ID", "TAG_KEY", "TENANCY", "USAGE_TYPE", "USAGE_TYPE_GROUP"], ..StrRule::ANY })),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExpressionDimensionValues` property type of `AWS::Budgets::Budget`.
 ///
@@ -707,15 +595,15 @@ pub struct ExpressionDimensionValues {
     /// `Key`: a string.
     ///
     /// The name of the dimension that you want to filter on.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `MatchOptions`: a list of strings.
     ///
     /// The match options that you can use to filter your results. You can specify only one of these values in the array.
-    pub match_options: Option<List<Str>>,
+    pub match_options: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Values`: a list of strings.
     ///
     /// The metadata values you can specify to filter upon, so that the results all match at least one of the specified values.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -723,46 +611,29 @@ impl ExpressionDimensionValues {
     /// A `ExpressionDimensionValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `MatchOptions`: a list of strings.
-    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self { self.match_options = Some(value.into()); self }
+    pub fn match_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_options = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExpressionDimensionValues {}
+impl crate::PropertyType for ExpressionDimensionValues {}
 
-impl ToValue for ExpressionDimensionValues {
+impl ::cloudwright_core::ToValue for ExpressionDimensionValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("MatchOptions", &self.match_options)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-/// The required properties of [`HistoricalOptions`], by name: `HistoricalOptions::new(HistoricalOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HistoricalOptionsRequired {
-    /// `BudgetAdjustmentPeriod`: an integer, required.
-    pub budget_adjustment_period: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HistoricalOptions: ObjRule = ObjRule {
-    properties: &[
-        ("BudgetAdjustmentPeriod", Shape::INT),
-    ],
-    required: &["BudgetAdjustmentPeriod"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HistoricalOptions` property type of `AWS::Budgets::Budget`.
 ///
@@ -779,29 +650,29 @@ pub struct HistoricalOptions {
     /// - For the `MONTHLY` granularity, the maximum value is `12` .
     /// - For the `QUARTERLY` granularity, the maximum value is `4` .
     /// - For the `ANNUALLY` granularity, the maximum value is `1` .
-    pub budget_adjustment_period: Int,
+    pub budget_adjustment_period: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl HistoricalOptions {
-    /// A `HistoricalOptions` with its required properties, named in a [`HistoricalOptionsRequired`].
+    /// A `HistoricalOptions` with its one required property, `BudgetAdjustmentPeriod`.
     #[inline]
-    pub fn new(required: HistoricalOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            budget_adjustment_period: required.budget_adjustment_period,
+            budget_adjustment_period: value.into(),
         }
     }
 
     /// `BudgetAdjustmentPeriod`: an integer, required.
-    pub fn budget_adjustment_period(mut self, value: impl Into<Int>) -> Self { self.budget_adjustment_period = value.into(); self }
+    pub fn budget_adjustment_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.budget_adjustment_period = value.into(); self }
 }
 
-impl PropertyType for HistoricalOptions {}
+impl crate::PropertyType for HistoricalOptions {}
 
-impl ToValue for HistoricalOptions {
+impl ::cloudwright_core::ToValue for HistoricalOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BudgetAdjustmentPeriod", &self.budget_adjustment_period)
             .build()
     }
@@ -811,25 +682,12 @@ impl ToValue for HistoricalOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationRequired {
     /// `ComparisonOperator`: a string, required.
-    pub comparison_operator: Str,
+    pub comparison_operator: ::cloudwright_core::Str,
     /// `NotificationType`: a string, required.
-    pub notification_type: Str,
+    pub notification_type: ::cloudwright_core::Str,
     /// `Threshold`: a number, required.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Notification: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN"], ..StrRule::ANY })),
-        ("NotificationType", Shape::Str(&StrRule { allowed: &["ACTUAL", "FORECASTED"], ..StrRule::ANY })),
-        ("Threshold", Shape::Num(&NumRule { min: Some(0.1), max: Some(1000000000.0), ..NumRule::ANY })),
-        ("ThresholdType", Shape::Str(&StrRule { allowed: &["ABSOLUTE_VALUE", "PERCENTAGE"], ..StrRule::ANY })),
-    ],
-    required: &["ComparisonOperator", "NotificationType", "Threshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Notification` property type of `AWS::Budgets::Budget`.
 ///
@@ -850,21 +708,21 @@ pub struct Notification {
     /// `ComparisonOperator`: a string, required.
     ///
     /// The comparison that's used for this notification.
-    pub comparison_operator: Str,
+    pub comparison_operator: ::cloudwright_core::Str,
     /// `NotificationType`: a string, required.
     ///
     /// Specifies whether the notification is for how much you have spent ( `ACTUAL` ) or for how much that you're forecasted to spend ( `FORECASTED` ).
-    pub notification_type: Str,
+    pub notification_type: ::cloudwright_core::Str,
     /// `Threshold`: a number, required.
     ///
     /// The threshold that's associated with a notification. Thresholds are always a percentage, and many customers find value being alerted between 50% - 200% of the budgeted amount. The maximum limit for your threshold is 1,000,000% above the budgeted amount.
     ///
     /// Value 0.1 to 1000000000.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `ThresholdType`: a string.
     ///
     /// The type of threshold for a notification. For `ABSOLUTE_VALUE` thresholds, AWS notifies you when you go over or are forecasted to go over your total cost threshold. For `PERCENTAGE` thresholds, AWS notifies you when you go over or are forecasted to go over a certain percentage of your forecasted spend. For example, if you have a budget for 200 dollars and you have a `PERCENTAGE` threshold of 80%, AWS notifies you when you go over 160 dollars.
-    pub threshold_type: Option<Str>,
+    pub threshold_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -876,26 +734,26 @@ impl Notification {
             comparison_operator: required.comparison_operator,
             notification_type: required.notification_type,
             threshold: required.threshold,
-            threshold_type: None,
+            threshold_type: ::std::option::Option::None,
         }
     }
 
     /// `ComparisonOperator`: a string, required.
-    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comparison_operator = value.into(); self }
     /// `NotificationType`: a string, required.
-    pub fn notification_type(mut self, value: impl Into<Str>) -> Self { self.notification_type = value.into(); self }
+    pub fn notification_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_type = value.into(); self }
     /// `Threshold`: a number, required.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = value.into(); self }
     /// `ThresholdType`: a string.
-    pub fn threshold_type(mut self, value: impl Into<Str>) -> Self { self.threshold_type = Some(value.into()); self }
+    pub fn threshold_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.threshold_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Notification {}
+impl crate::PropertyType for Notification {}
 
-impl ToValue for Notification {
+impl ::cloudwright_core::ToValue for Notification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .req("NotificationType", &self.notification_type)
             .req("Threshold", &self.threshold)
@@ -908,21 +766,10 @@ impl ToValue for Notification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationWithSubscribersRequired {
     /// `Notification`: a [`Notification`] object, required.
-    pub notification: Obj<Notification>,
+    pub notification: crate::Obj<Notification>,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    pub subscribers: List<Subscriber>,
+    pub subscribers: ::cloudwright_core::List<Subscriber>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationWithSubscribers: ObjRule = ObjRule {
-    properties: &[
-        ("Notification", Shape::Object(&RULE_Notification)),
-        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Subscribers", "Notification"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationWithSubscribers` property type of `AWS::Budgets::Budget`.
 ///
@@ -934,11 +781,11 @@ pub struct NotificationWithSubscribers {
     /// `Notification`: a [`Notification`] object, required.
     ///
     /// The notification that's associated with a budget.
-    pub notification: Obj<Notification>,
+    pub notification: crate::Obj<Notification>,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
     ///
     /// A list of subscribers who are subscribed to this notification.
-    pub subscribers: List<Subscriber>,
+    pub subscribers: ::cloudwright_core::List<Subscriber>,
 }
 
 #[rustfmt::skip]
@@ -953,40 +800,22 @@ impl NotificationWithSubscribers {
     }
 
     /// `Notification`: a [`Notification`] object, required.
-    pub fn notification(mut self, value: impl Into<Obj<Notification>>) -> Self { self.notification = value.into(); self }
+    pub fn notification(mut self, value: impl ::std::convert::Into<crate::Obj<Notification>>) -> Self { self.notification = value.into(); self }
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
+    pub fn subscribers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
 }
 
-impl PropertyType for NotificationWithSubscribers {}
+impl crate::PropertyType for NotificationWithSubscribers {}
 
-impl ToValue for NotificationWithSubscribers {
+impl ::cloudwright_core::ToValue for NotificationWithSubscribers {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Notification", &self.notification)
             .req("Subscribers", &self.subscribers)
             .build()
     }
 }
-
-/// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceTagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceTag` property type of `AWS::Budgets::Budget`.
 ///
@@ -998,36 +827,36 @@ pub struct ResourceTag {
     /// `Key`: a string, required.
     ///
     /// The key that's associated with the tag.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// The value that's associated with the tag.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ResourceTag {
-    /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    /// A `ResourceTag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: ResourceTagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceTag {}
+impl crate::PropertyType for ResourceTag {}
 
-impl ToValue for ResourceTag {
+impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -1038,21 +867,10 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpendRequired {
     /// `Amount`: a number, required.
-    pub amount: Num,
+    pub amount: ::cloudwright_core::Num,
     /// `Unit`: a string, required.
-    pub unit: Str,
+    pub unit: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Spend: ObjRule = ObjRule {
-    properties: &[
-        ("Amount", Shape::NUM),
-        ("Unit", Shape::STR),
-    ],
-    required: &["Amount", "Unit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Spend` property type of `AWS::Budgets::Budget`.
 ///
@@ -1074,11 +892,11 @@ pub struct Spend {
     /// `Amount`: a number, required.
     ///
     /// The cost or usage amount that's associated with a budget forecast, actual spend, or budget threshold.
-    pub amount: Num,
+    pub amount: ::cloudwright_core::Num,
     /// `Unit`: a string, required.
     ///
     /// The unit of measurement that's used for the budget forecast, actual spend, or budget threshold.
-    pub unit: Str,
+    pub unit: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1093,17 +911,17 @@ impl Spend {
     }
 
     /// `Amount`: a number, required.
-    pub fn amount(mut self, value: impl Into<Num>) -> Self { self.amount = value.into(); self }
+    pub fn amount(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.amount = value.into(); self }
     /// `Unit`: a string, required.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = value.into(); self }
 }
 
-impl PropertyType for Spend {}
+impl crate::PropertyType for Spend {}
 
-impl ToValue for Spend {
+impl ::cloudwright_core::ToValue for Spend {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Amount", &self.amount)
             .req("Unit", &self.unit)
             .build()
@@ -1114,21 +932,10 @@ impl ToValue for Spend {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
     /// `Address`: a string, required.
-    pub address: Str,
+    pub address: ::cloudwright_core::Str,
     /// `SubscriptionType`: a string, required.
-    pub subscription_type: Str,
+    pub subscription_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::STR),
-        ("SubscriptionType", Shape::Str(&StrRule { allowed: &["EMAIL", "SNS"], ..StrRule::ANY })),
-    ],
-    required: &["SubscriptionType", "Address"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Subscriber` property type of `AWS::Budgets::Budget`.
 ///
@@ -1147,11 +954,11 @@ pub struct Subscriber {
     /// The address that AWS sends budget notifications to, either an SNS topic or an email.
     ///
     /// When you create a subscriber, the value of `Address` can't contain line breaks.
-    pub address: Str,
+    pub address: ::cloudwright_core::Str,
     /// `SubscriptionType`: a string, required.
     ///
     /// The type of notification that AWS sends to a subscriber.
-    pub subscription_type: Str,
+    pub subscription_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1166,33 +973,22 @@ impl Subscriber {
     }
 
     /// `Address`: a string, required.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = value.into(); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = value.into(); self }
     /// `SubscriptionType`: a string, required.
-    pub fn subscription_type(mut self, value: impl Into<Str>) -> Self { self.subscription_type = value.into(); self }
+    pub fn subscription_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscription_type = value.into(); self }
 }
 
-impl PropertyType for Subscriber {}
+impl crate::PropertyType for Subscriber {}
 
-impl ToValue for Subscriber {
+impl ::cloudwright_core::ToValue for Subscriber {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Address", &self.address)
             .req("SubscriptionType", &self.subscription_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagValues: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagValues` property type of `AWS::Budgets::Budget`.
 ///
@@ -1204,15 +1000,15 @@ pub struct TagValues {
     /// `Key`: a string.
     ///
     /// The key for the tag.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `MatchOptions`: a list of strings.
     ///
     /// The match options that you can use to filter your results.
-    pub match_options: Option<List<Str>>,
+    pub match_options: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Values`: a list of strings.
     ///
     /// The specific value of the tag.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1220,39 +1016,29 @@ impl TagValues {
     /// A `TagValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `MatchOptions`: a list of strings.
-    pub fn match_options(mut self, value: impl Into<List<Str>>) -> Self { self.match_options = Some(value.into()); self }
+    pub fn match_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_options = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagValues {}
+impl crate::PropertyType for TagValues {}
 
-impl ToValue for TagValues {
+impl ::cloudwright_core::ToValue for TagValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("MatchOptions", &self.match_options)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimePeriod: ObjRule = ObjRule {
-    properties: &[
-        ("End", Shape::STR),
-        ("Start", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimePeriod` property type of `AWS::Budgets::Budget`.
 ///
@@ -1266,7 +1052,7 @@ pub struct TimePeriod {
     /// The end date for a budget. If you didn't specify an end date, AWS set your end date to `06/15/87 00:00 UTC` . The defaults are the same for the Billing and Cost Management console and the API.
     ///
     /// After the end date, AWS deletes the budget and all the associated notifications and subscribers. You can change your end date with the `UpdateBudget` operation.
-    pub end: Option<Str>,
+    pub end: ::std::option::Option<::cloudwright_core::Str>,
     /// `Start`: a string.
     ///
     /// The start date for a budget. If you created your budget and didn't specify a start date, the start date defaults to the start of the chosen time period (MONTHLY, QUARTERLY, or ANNUALLY). For example, if you create your budget on January 24, 2019, choose `MONTHLY` , and don't set a start date, the start date defaults to `01/01/19 00:00 UTC` . The defaults are the same for the Billing and Cost Management console and the API.
@@ -1277,7 +1063,7 @@ pub struct TimePeriod {
     ///
     /// - If `BudgetType` is `COST` or `USAGE` : Valid values are `MONTHLY` , `QUARTERLY` , and `ANNUALLY` .
     /// - If `BudgetType` is `RI_UTILIZATION` or `RI_COVERAGE` : Valid values are `DAILY` , `MONTHLY` , `QUARTERLY` , and `ANNUALLY` .
-    pub start: Option<Str>,
+    pub start: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1285,23 +1071,217 @@ impl TimePeriod {
     /// A `TimePeriod` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `End`: a string.
-    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = Some(value.into()); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end = ::std::option::Option::Some(value.into()); self }
     /// `Start`: a string.
-    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
+    pub fn start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimePeriod {}
+impl crate::PropertyType for TimePeriod {}
 
-impl ToValue for TimePeriod {
+impl ::cloudwright_core::ToValue for TimePeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("End", &self.end)
             .opt("Start", &self.start)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Budget: ObjRule = ObjRule {
+        properties: &[
+            ("Budget", Shape::Object(&RULE_BudgetData)),
+            ("NotificationsWithSubscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationWithSubscribers), min_items: None, max_items: None, unique: false })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Budget"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoAdjustData: ObjRule = ObjRule {
+        properties: &[
+            ("AutoAdjustType", Shape::Str(&StrRule { allowed: &["FORECAST", "HISTORICAL"], ..StrRule::ANY })),
+            ("HistoricalOptions", Shape::Object(&RULE_HistoricalOptions)),
+        ],
+        required: &["AutoAdjustType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BudgetData: ObjRule = ObjRule {
+        properties: &[
+            ("AutoAdjustData", Shape::Object(&RULE_AutoAdjustData)),
+            ("BillingViewArn", Shape::STR),
+            ("BudgetLimit", Shape::Object(&RULE_Spend)),
+            ("BudgetName", Shape::STR),
+            ("BudgetType", Shape::Str(&StrRule { allowed: &["COST", "RI_COVERAGE", "RI_UTILIZATION", "SAVINGS_PLANS_COVERAGE", "SAVINGS_PLANS_UTILIZATION", "USAGE"], ..StrRule::ANY })),
+            ("CostFilters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("CostTypes", Shape::Object(&RULE_CostTypes)),
+            ("FilterExpression", Shape::Object(&RULE_Expression)),
+            ("Metrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AmortizedCost", "BlendedCost", "EstimatedContractedCost", "Hours", "NetAmortizedCost", "NetUnblendedCost", "NormalizedUsageAmount", "PublicOnDemandCost", "UnblendedCost", "UsageQuantity"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("PlannedBudgetLimits", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
+            ("TimeUnit", Shape::Str(&StrRule { allowed: &["ANNUALLY", "CUSTOM", "DAILY", "MONTHLY", "QUARTERLY", "WEEKLY"], ..StrRule::ANY })),
+        ],
+        required: &["TimeUnit", "BudgetType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CostCategoryValues: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CostTypes: ObjRule = ObjRule {
+        properties: &[
+            ("IncludeCredit", Shape::Bool),
+            ("IncludeDiscount", Shape::Bool),
+            ("IncludeOtherSubscription", Shape::Bool),
+            ("IncludeRecurring", Shape::Bool),
+            ("IncludeRefund", Shape::Bool),
+            ("IncludeSubscription", Shape::Bool),
+            ("IncludeSupport", Shape::Bool),
+            ("IncludeTax", Shape::Bool),
+            ("IncludeUpfront", Shape::Bool),
+            ("UseAmortized", Shape::Bool),
+            ("UseBlended", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Expression: ObjRule = ObjRule {
+        properties: &[
+            ("And", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None, unique: false })),
+            ("CostCategories", Shape::Object(&RULE_CostCategoryValues)),
+            ("Dimensions", Shape::Object(&RULE_ExpressionDimensionValues)),
+            ("Not", Shape::Object(&RULE_Expression)),
+            ("Or", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Object(&RULE_TagValues)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpressionDimensionValues: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { allowed: &["AZ", "BILLING_ENTITY", "CACHE_ENGINE", "COST_CATEGORY_NAME", "DATABASE_ENGINE", "DEPLOYMENT_OPTION", "IAM_PRINCIPAL", "IDENTITY_CENTER_GROUP", "IDENTITY_CENTER_USER", "INSTANCE_TYPE", "INSTANCE_TYPE_FAMILY", "INVOICING_ENTITY", "LEGAL_ENTITY_NAME", "LINKED_ACCOUNT", "LINKED_ACCOUNT_NAME", "OPERATING_SYSTEM", "OPERATION", "PAYMENT_OPTION", "PLATFORM", "PURCHASE_TYPE", "RECORD_TYPE", "REGION", "RESERVATION_ID", "RESERVATION_MODIFIED", "RESOURCE_ID", "RIGHTSIZING_TYPE", "SAVINGS_PLANS_TYPE", "SAVINGS_PLAN_ARN", "SCOPE", "SERVICE", "SERVICE_CODE", "SUBSCRIPTION_ID", "TAG_KEY", "TENANCY", "USAGE_TYPE", "USAGE_TYPE_GROUP"], ..StrRule::ANY })),
+            ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HistoricalOptions: ObjRule = ObjRule {
+        properties: &[
+            ("BudgetAdjustmentPeriod", Shape::INT),
+        ],
+        required: &["BudgetAdjustmentPeriod"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Notification: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN"], ..StrRule::ANY })),
+            ("NotificationType", Shape::Str(&StrRule { allowed: &["ACTUAL", "FORECASTED"], ..StrRule::ANY })),
+            ("Threshold", Shape::Num(&NumRule { min: Some(0.1), max: Some(1000000000.0), ..NumRule::ANY })),
+            ("ThresholdType", Shape::Str(&StrRule { allowed: &["ABSOLUTE_VALUE", "PERCENTAGE"], ..StrRule::ANY })),
+        ],
+        required: &["ComparisonOperator", "NotificationType", "Threshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationWithSubscribers: ObjRule = ObjRule {
+        properties: &[
+            ("Notification", Shape::Object(&RULE_Notification)),
+            ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Subscribers", "Notification"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Spend: ObjRule = ObjRule {
+        properties: &[
+            ("Amount", Shape::NUM),
+            ("Unit", Shape::STR),
+        ],
+        required: &["Amount", "Unit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::STR),
+            ("SubscriptionType", Shape::Str(&StrRule { allowed: &["EMAIL", "SNS"], ..StrRule::ANY })),
+        ],
+        required: &["SubscriptionType", "Address"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagValues: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("MatchOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ABSENT", "CASE_INSENSITIVE", "CASE_SENSITIVE", "CONTAINS", "ENDS_WITH", "EQUALS", "GREATER_THAN_OR_EQUAL", "STARTS_WITH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimePeriod: ObjRule = ObjRule {
+        properties: &[
+            ("End", Shape::STR),
+            ("Start", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

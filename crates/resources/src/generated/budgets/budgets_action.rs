@@ -5,66 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\\d{12}|aws):policy(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^p-[0-9a-zA-Z_]{8,128}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\w{2,4}-\\w+(-\\w+)?-\\d$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
-    "^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\\d{12}:role(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$",
-);
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^(.*[\\n\\r\\t\\f\\ ]?)*$");
-
 /// The required properties of [`BudgetsAction`], by name: `BudgetsAction::new(BudgetsActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetsActionRequired {
     /// `ActionThreshold`: an [`ActionThreshold`] object, required.
-    pub action_threshold: Obj<ActionThreshold>,
+    pub action_threshold: crate::Obj<ActionThreshold>,
     /// `ActionType`: an [`ActionType`] value, required.
     pub action_type: ActionType,
     /// `BudgetName`: a string, required.
-    pub budget_name: Str,
+    pub budget_name: ::cloudwright_core::Str,
     /// `Definition`: a [`Definition`] object, required.
-    pub definition: Obj<Definition>,
+    pub definition: crate::Obj<Definition>,
     /// `ExecutionRoleArn`: a string, required.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `NotificationType`: a [`NotificationType`] value, required.
     pub notification_type: NotificationType,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    pub subscribers: List<Subscriber>,
+    pub subscribers: ::cloudwright_core::List<Subscriber>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BudgetsAction: ObjRule = ObjRule {
-    properties: &[
-        ("ActionThreshold", Shape::Object(&RULE_ActionThreshold)),
-        ("ActionType", Shape::Str(&StrRule { allowed: &["APPLY_IAM_POLICY", "APPLY_SCP_POLICY", "RUN_SSM_DOCUMENTS"], ..StrRule::ANY })),
-        ("ApprovalModel", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
-        ("BudgetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Definition", Shape::Object(&RULE_Definition)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(618), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("NotificationType", Shape::Str(&StrRule { allowed: &["ACTUAL", "FORECASTED"], ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: Some(1), max_items: Some(11), unique: false })),
-    ],
-    required: &["BudgetName", "NotificationType", "ActionType", "ActionThreshold", "ExecutionRoleArn", "Definition", "Subscribers"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Budgets::BudgetsAction` resource.
 ///
-/// The `AWS::Budgets::BudgetsAction` resource enables you to take predefined actions that are initiated when a budget threshold has been exceeded. For more information, see \[Managing Your Costs with Budgets\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/budgets-managing-costs.html>) in the *Billing and Cost Management User Guide* .
+/// The `AWS::Budgets::BudgetsAction` resource enables you to take predefined actions that are initiated when a budget threshold has been exceeded. For more information, see [Managing Your Costs with Budgets](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/budgets-managing-costs.html) in the *Billing and Cost Management User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ActionId`, `BudgetName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`BudgetsActionAttributes`], which `Handle<BudgetsAction>` dereferences to.
@@ -78,7 +40,7 @@ pub struct BudgetsAction {
     /// `ActionThreshold`: an [`ActionThreshold`] object, required.
     ///
     /// The trigger threshold of the action.
-    pub action_threshold: Obj<ActionThreshold>,
+    pub action_threshold: crate::Obj<ActionThreshold>,
     /// `ActionType`: an [`ActionType`] value, required.
     ///
     /// The type of action. This defines the type of tasks that can be carried out by this action. This field also determines the format for definition.
@@ -88,23 +50,23 @@ pub struct BudgetsAction {
     /// `ApprovalModel`: an [`ApprovalModel`] value.
     ///
     /// This specifies if the action needs manual or automatic approval.
-    pub approval_model: Option<ApprovalModel>,
+    pub approval_model: ::std::option::Option<ApprovalModel>,
     /// `BudgetName`: a string, required.
     ///
     /// A string that represents the budget name. ":" and "\" characters aren't allowed.
     ///
     /// Pattern `^(?![^:\\]*/action/|(?i).*<script>.*</script>.*)[^:\\]+$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub budget_name: Str,
+    pub budget_name: ::cloudwright_core::Str,
     /// `Definition`: a [`Definition`] object, required.
     ///
     /// Specifies all of the type-specific parameters.
-    pub definition: Obj<Definition>,
+    pub definition: crate::Obj<Definition>,
     /// `ExecutionRoleArn`: a string, required.
     ///
     /// The role passed for action execution and reversion. Roles and actions must be in the same account.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\d{12}:role(\u002F[\u0021-\u007F]+\u002F|\u002F)[\w+=,.@-]+$`; length 32 to 618.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `NotificationType`: a [`NotificationType`] value, required.
     ///
     /// The type of a notification.
@@ -114,13 +76,13 @@ pub struct BudgetsAction {
     /// An optional list of tags to associate with the specified budget action. Each tag consists of a key and a value, and each key must be unique for the resource.
     ///
     /// Items 0 to 200.
-    pub resource_tags: Option<List<ResourceTag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
     ///
     /// A list of subscribers.
     ///
     /// Items 1 to 11.
-    pub subscribers: List<Subscriber>,
+    pub subscribers: ::cloudwright_core::List<Subscriber>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +92,7 @@ impl BudgetsAction {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Budgets::BudgetsAction",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budgetsaction.html",
         primary_identifier: &["ActionId", "BudgetName"],
@@ -141,7 +103,7 @@ impl BudgetsAction {
         read_only: &["ActionId"],
         attributes: &["ActionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `BudgetsAction` with its required properties, named in a [`BudgetsActionRequired`].
@@ -150,54 +112,56 @@ impl BudgetsAction {
         Self {
             action_threshold: required.action_threshold,
             action_type: required.action_type,
-            approval_model: None,
+            approval_model: ::std::option::Option::None,
             budget_name: required.budget_name,
             definition: required.definition,
             execution_role_arn: required.execution_role_arn,
             notification_type: required.notification_type,
-            resource_tags: None,
+            resource_tags: ::std::option::Option::None,
             subscribers: required.subscribers,
         }
     }
 
     /// `ActionThreshold`: an [`ActionThreshold`] object, required.
-    pub fn action_threshold(mut self, value: impl Into<Obj<ActionThreshold>>) -> Self { self.action_threshold = value.into(); self }
+    pub fn action_threshold(mut self, value: impl ::std::convert::Into<crate::Obj<ActionThreshold>>) -> Self { self.action_threshold = value.into(); self }
     /// `ActionType`: an [`ActionType`] value, required.
-    pub fn action_type(mut self, value: impl Into<ActionType>) -> Self { self.action_type = value.into(); self }
+    pub fn action_type(mut self, value: impl ::std::convert::Into<ActionType>) -> Self { self.action_type = value.into(); self }
     /// `ApprovalModel`: an [`ApprovalModel`] value.
-    pub fn approval_model(mut self, value: impl Into<ApprovalModel>) -> Self { self.approval_model = Some(value.into()); self }
+    pub fn approval_model(mut self, value: impl ::std::convert::Into<ApprovalModel>) -> Self { self.approval_model = ::std::option::Option::Some(value.into()); self }
     /// `BudgetName`: a string, required.
-    pub fn budget_name(mut self, value: impl Into<Str>) -> Self { self.budget_name = value.into(); self }
+    pub fn budget_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.budget_name = value.into(); self }
     /// `Definition`: a [`Definition`] object, required.
-    pub fn definition(mut self, value: impl Into<Obj<Definition>>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<Definition>>) -> Self { self.definition = value.into(); self }
     /// `ExecutionRoleArn`: a string, required.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `NotificationType`: a [`NotificationType`] value, required.
-    pub fn notification_type(mut self, value: impl Into<NotificationType>) -> Self { self.notification_type = value.into(); self }
+    pub fn notification_type(mut self, value: impl ::std::convert::Into<NotificationType>) -> Self { self.notification_type = value.into(); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
+    pub fn subscribers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
 }
 
-impl Resource for BudgetsAction {
+impl ::cloudwright_core::Resource for BudgetsAction {
     type Attributes = BudgetsActionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BudgetsAction, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BudgetsAction, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BudgetsAction {
+impl ::cloudwright_core::ToValue for BudgetsAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionThreshold", &self.action_threshold)
             .req("ActionType", &self.action_type)
             .opt("ApprovalModel", &self.approval_model)
@@ -211,12 +175,12 @@ impl ToValue for BudgetsAction {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BudgetsAction`]: `Handle<BudgetsAction>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BudgetsAction`]: `Handle<BudgetsAction>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BudgetsActionAttributes(ResourceRef);
+pub struct BudgetsActionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BudgetsActionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BudgetsActionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -226,8 +190,8 @@ impl BudgetsActionAttributes {
     ///
     /// A system-generated universally unique identifier (UUID) for the action.
     #[inline]
-    pub fn action_id(&self) -> Value {
-        self.0.get_att("ActionId")
+    pub fn action_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ActionId"))
     }
 }
 
@@ -237,19 +201,8 @@ pub struct ActionThresholdRequired {
     /// `Type`: an [`ActionThresholdType`] value, required.
     pub r#type: ActionThresholdType,
     /// `Value`: a number, required.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionThreshold: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["PERCENTAGE", "ABSOLUTE_VALUE"], ..StrRule::ANY })),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Value", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActionThreshold` property type of `AWS::Budgets::BudgetsAction`.
 ///
@@ -265,7 +218,7 @@ pub struct ActionThreshold {
     /// `Value`: a number, required.
     ///
     /// The threshold of a notification.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -280,33 +233,22 @@ impl ActionThreshold {
     }
 
     /// `Type`: an [`ActionThresholdType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ActionThresholdType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ActionThresholdType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ActionThreshold {}
+impl crate::PropertyType for ActionThreshold {}
 
-impl ToValue for ActionThreshold {
+impl ::cloudwright_core::ToValue for ActionThreshold {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Definition: ObjRule = ObjRule {
-    properties: &[
-        ("IamActionDefinition", Shape::Object(&RULE_IamActionDefinition)),
-        ("ScpActionDefinition", Shape::Object(&RULE_ScpActionDefinition)),
-        ("SsmActionDefinition", Shape::Object(&RULE_SsmActionDefinition)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Definition` property type of `AWS::Budgets::BudgetsAction`.
 ///
@@ -318,15 +260,15 @@ pub struct Definition {
     /// `IamActionDefinition`: an [`IamActionDefinition`] object.
     ///
     /// The AWS Identity and Access Management ( IAM ) action definition details.
-    pub iam_action_definition: Option<Obj<IamActionDefinition>>,
+    pub iam_action_definition: ::std::option::Option<crate::Obj<IamActionDefinition>>,
     /// `ScpActionDefinition`: a [`ScpActionDefinition`] object.
     ///
     /// The service control policies (SCP) action definition details.
-    pub scp_action_definition: Option<Obj<ScpActionDefinition>>,
+    pub scp_action_definition: ::std::option::Option<crate::Obj<ScpActionDefinition>>,
     /// `SsmActionDefinition`: a [`SsmActionDefinition`] object.
     ///
     /// The Amazon EC2 Systems Manager ( SSM ) action definition details.
-    pub ssm_action_definition: Option<Obj<SsmActionDefinition>>,
+    pub ssm_action_definition: ::std::option::Option<crate::Obj<SsmActionDefinition>>,
 }
 
 #[rustfmt::skip]
@@ -334,49 +276,29 @@ impl Definition {
     /// A `Definition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IamActionDefinition`: an [`IamActionDefinition`] object.
-    pub fn iam_action_definition(mut self, value: impl Into<Obj<IamActionDefinition>>) -> Self { self.iam_action_definition = Some(value.into()); self }
+    pub fn iam_action_definition(mut self, value: impl ::std::convert::Into<crate::Obj<IamActionDefinition>>) -> Self { self.iam_action_definition = ::std::option::Option::Some(value.into()); self }
     /// `ScpActionDefinition`: a [`ScpActionDefinition`] object.
-    pub fn scp_action_definition(mut self, value: impl Into<Obj<ScpActionDefinition>>) -> Self { self.scp_action_definition = Some(value.into()); self }
+    pub fn scp_action_definition(mut self, value: impl ::std::convert::Into<crate::Obj<ScpActionDefinition>>) -> Self { self.scp_action_definition = ::std::option::Option::Some(value.into()); self }
     /// `SsmActionDefinition`: a [`SsmActionDefinition`] object.
-    pub fn ssm_action_definition(mut self, value: impl Into<Obj<SsmActionDefinition>>) -> Self { self.ssm_action_definition = Some(value.into()); self }
+    pub fn ssm_action_definition(mut self, value: impl ::std::convert::Into<crate::Obj<SsmActionDefinition>>) -> Self { self.ssm_action_definition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Definition {}
+impl crate::PropertyType for Definition {}
 
-impl ToValue for Definition {
+impl ::cloudwright_core::ToValue for Definition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IamActionDefinition", &self.iam_action_definition)
             .opt("ScpActionDefinition", &self.scp_action_definition)
             .opt("SsmActionDefinition", &self.ssm_action_definition)
             .build()
     }
 }
-
-/// The required properties of [`IamActionDefinition`], by name: `IamActionDefinition::new(IamActionDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IamActionDefinitionRequired {
-    /// `PolicyArn`: a string, required.
-    pub policy_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamActionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(640), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("PolicyArn", Shape::Str(&StrRule { min_len: Some(25), max_len: Some(684), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Roles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("Users", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    required: &["PolicyArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamActionDefinition` property type of `AWS::Budgets::BudgetsAction`.
 ///
@@ -390,56 +312,56 @@ pub struct IamActionDefinition {
     /// A list of groups to be attached. There must be at least one group.
     ///
     /// Items 1 to 100; each item: pattern `^([\u0021-\u007F]+\u002F)?[\w+=,.@-]+$`, length 1 to 640.
-    pub groups: Option<List<Str>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PolicyArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the policy to be attached.
     ///
     /// Pattern `^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\d{12}|aws):policy(\u002F[\u0021-\u007F]+\u002F|\u002F)[\w+=,.@-]+$`; length 25 to 684.
-    pub policy_arn: Str,
+    pub policy_arn: ::cloudwright_core::Str,
     /// `Roles`: a list of strings.
     ///
     /// A list of roles to be attached. There must be at least one role.
     ///
     /// Items 1 to 100; each item: pattern `^([\u0021-\u007F]+\u002F)?[\w+=,.@-]+$`, length 1 to 576.
-    pub roles: Option<List<Str>>,
+    pub roles: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Users`: a list of strings.
     ///
     /// A list of users to be attached. There must be at least one user.
     ///
     /// Items 1 to 100; each item: pattern `^([\u0021-\u007F]+\u002F)?[\w+=,.@-]+$`, length 1 to 576.
-    pub users: Option<List<Str>>,
+    pub users: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl IamActionDefinition {
-    /// A `IamActionDefinition` with its required properties, named in a [`IamActionDefinitionRequired`].
+    /// A `IamActionDefinition` with its one required property, `PolicyArn`.
     #[inline]
-    pub fn new(required: IamActionDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            groups: None,
-            policy_arn: required.policy_arn,
-            roles: None,
-            users: None,
+            groups: ::std::option::Option::None,
+            policy_arn: value.into(),
+            roles: ::std::option::Option::None,
+            users: ::std::option::Option::None,
         }
     }
 
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `PolicyArn`: a string, required.
-    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self { self.policy_arn = value.into(); self }
+    pub fn policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_arn = value.into(); self }
     /// `Roles`: a list of strings.
-    pub fn roles(mut self, value: impl Into<List<Str>>) -> Self { self.roles = Some(value.into()); self }
+    pub fn roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.roles = ::std::option::Option::Some(value.into()); self }
     /// `Users`: a list of strings.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = Some(value.into()); self }
+    pub fn users(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.users = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamActionDefinition {}
+impl crate::PropertyType for IamActionDefinition {}
 
-impl ToValue for IamActionDefinition {
+impl ::cloudwright_core::ToValue for IamActionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Groups", &self.groups)
             .req("PolicyArn", &self.policy_arn)
             .opt("Roles", &self.roles)
@@ -452,21 +374,10 @@ impl ToValue for IamActionDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceTag` property type of `AWS::Budgets::BudgetsAction`.
 ///
@@ -480,13 +391,13 @@ pub struct ResourceTag {
     /// The key that's associated with the tag.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value that's associated with the tag.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -501,17 +412,17 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ResourceTag {}
+impl crate::PropertyType for ResourceTag {}
 
-impl ToValue for ResourceTag {
+impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -522,21 +433,10 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScpActionDefinitionRequired {
     /// `PolicyId`: a string, required.
-    pub policy_id: Str,
+    pub policy_id: ::cloudwright_core::Str,
     /// `TargetIds`: a list of strings, required.
-    pub target_ids: List<Str>,
+    pub target_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScpActionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(130), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TargetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(68), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    required: &["PolicyId", "TargetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScpActionDefinition` property type of `AWS::Budgets::BudgetsAction`.
 ///
@@ -550,13 +450,13 @@ pub struct ScpActionDefinition {
     /// The policy ID attached.
     ///
     /// Pattern `^p-[0-9a-zA-Z_]{8,128}$`; length 10 to 130.
-    pub policy_id: Str,
+    pub policy_id: ::cloudwright_core::Str,
     /// `TargetIds`: a list of strings, required.
     ///
     /// A list of target IDs.
     ///
     /// Items 1 to 100; each item: pattern `^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\d{12})$`, length 12 to 68.
-    pub target_ids: List<Str>,
+    pub target_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -571,17 +471,17 @@ impl ScpActionDefinition {
     }
 
     /// `PolicyId`: a string, required.
-    pub fn policy_id(mut self, value: impl Into<Str>) -> Self { self.policy_id = value.into(); self }
+    pub fn policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_id = value.into(); self }
     /// `TargetIds`: a list of strings, required.
-    pub fn target_ids(mut self, value: impl Into<List<Str>>) -> Self { self.target_ids = value.into(); self }
+    pub fn target_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_ids = value.into(); self }
 }
 
-impl PropertyType for ScpActionDefinition {}
+impl crate::PropertyType for ScpActionDefinition {}
 
-impl ToValue for ScpActionDefinition {
+impl ::cloudwright_core::ToValue for ScpActionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyId", &self.policy_id)
             .req("TargetIds", &self.target_ids)
             .build()
@@ -592,24 +492,12 @@ impl ToValue for ScpActionDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmActionDefinitionRequired {
     /// `InstanceIds`: a list of strings, required.
-    pub instance_ids: List<Str>,
+    pub instance_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Region`: a string, required.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `Subtype`: a [`Subtype`] value, required.
     pub subtype: Subtype,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SsmActionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("Region", Shape::Str(&StrRule { min_len: Some(9), max_len: Some(20), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Subtype", Shape::Str(&StrRule { allowed: &["STOP_EC2_INSTANCES", "STOP_RDS_INSTANCES"], ..StrRule::ANY })),
-    ],
-    required: &["Subtype", "Region", "InstanceIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SsmActionDefinition` property type of `AWS::Budgets::BudgetsAction`.
 ///
@@ -623,13 +511,13 @@ pub struct SsmActionDefinition {
     /// The EC2 and RDS instance IDs.
     ///
     /// Items 1 to 100; each item: pattern `^i-(\w{8}|\w{17})$|^[a-zA-Z]([\w-]{0,61}\w)?$`, length 1 to 63.
-    pub instance_ids: List<Str>,
+    pub instance_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Region`: a string, required.
     ///
     /// The Region to run the ( SSM ) document.
     ///
     /// Pattern `^\w{2,4}-\w+(-\w+)?-\d$`; length 9 to 20.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `Subtype`: a [`Subtype`] value, required.
     ///
     /// The action subType.
@@ -649,19 +537,19 @@ impl SsmActionDefinition {
     }
 
     /// `InstanceIds`: a list of strings, required.
-    pub fn instance_ids(mut self, value: impl Into<List<Str>>) -> Self { self.instance_ids = value.into(); self }
+    pub fn instance_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instance_ids = value.into(); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
     /// `Subtype`: a [`Subtype`] value, required.
-    pub fn subtype(mut self, value: impl Into<Subtype>) -> Self { self.subtype = value.into(); self }
+    pub fn subtype(mut self, value: impl ::std::convert::Into<Subtype>) -> Self { self.subtype = value.into(); self }
 }
 
-impl PropertyType for SsmActionDefinition {}
+impl crate::PropertyType for SsmActionDefinition {}
 
-impl ToValue for SsmActionDefinition {
+impl ::cloudwright_core::ToValue for SsmActionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceIds", &self.instance_ids)
             .req("Region", &self.region)
             .req("Subtype", &self.subtype)
@@ -673,21 +561,10 @@ impl ToValue for SsmActionDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
     /// `Address`: a string, required.
-    pub address: Str,
+    pub address: ::cloudwright_core::Str,
     /// `Type`: a [`SubscriberType`] value, required.
     pub r#type: SubscriberType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2147483647), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SNS", "EMAIL"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Address"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Subscriber` property type of `AWS::Budgets::BudgetsAction`.
 ///
@@ -708,7 +585,7 @@ pub struct Subscriber {
     /// When you create a subscriber, the value of `Address` can't contain line breaks.
     ///
     /// Pattern `^(.*[\n\r\t\f\ ]?)*$`; length 1 to 2147483647.
-    pub address: Str,
+    pub address: ::cloudwright_core::Str,
     /// `Type`: a [`SubscriberType`] value, required.
     ///
     /// The type of notification that AWS sends to a subscriber.
@@ -727,17 +604,17 @@ impl Subscriber {
     }
 
     /// `Address`: a string, required.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = value.into(); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = value.into(); self }
     /// `Type`: a [`SubscriberType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SubscriberType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SubscriberType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Subscriber {}
+impl crate::PropertyType for Subscriber {}
 
-impl ToValue for Subscriber {
+impl ::cloudwright_core::ToValue for Subscriber {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Address", &self.address)
             .req("Type", &self.r#type)
             .build()
@@ -752,24 +629,24 @@ pub enum ActionThresholdType {
     /// `ABSOLUTE_VALUE`
     AbsoluteValue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActionThresholdType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionThresholdType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActionThresholdType {
+impl ::cloudwright_core::ToValue for ActionThresholdType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Percentage => "PERCENTAGE",
             Self::AbsoluteValue => "ABSOLUTE_VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -783,25 +660,25 @@ pub enum ActionType {
     /// `RUN_SSM_DOCUMENTS`
     RunSsmDocuments,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActionType {
+impl ::cloudwright_core::ToValue for ActionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApplyIamPolicy => "APPLY_IAM_POLICY",
             Self::ApplyScpPolicy => "APPLY_SCP_POLICY",
             Self::RunSsmDocuments => "RUN_SSM_DOCUMENTS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -813,24 +690,24 @@ pub enum ApprovalModel {
     /// `MANUAL`
     Manual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApprovalModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApprovalModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApprovalModel {
+impl ::cloudwright_core::ToValue for ApprovalModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::Manual => "MANUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -842,24 +719,24 @@ pub enum NotificationType {
     /// `FORECASTED`
     Forecasted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotificationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotificationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotificationType {
+impl ::cloudwright_core::ToValue for NotificationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Actual => "ACTUAL",
             Self::Forecasted => "FORECASTED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -871,24 +748,24 @@ pub enum SubscriberType {
     /// `EMAIL`
     Email,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SubscriberType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SubscriberType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SubscriberType {
+impl ::cloudwright_core::ToValue for SubscriberType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sns => "SNS",
             Self::Email => "EMAIL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -900,23 +777,147 @@ pub enum Subtype {
     /// `STOP_RDS_INSTANCES`
     StopRdsInstances,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Subtype {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Subtype {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Subtype {
+impl ::cloudwright_core::ToValue for Subtype {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StopEc2Instances => "STOP_EC2_INSTANCES",
             Self::StopRdsInstances => "STOP_RDS_INSTANCES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^([\\u0021-\\u007F]+\\u002F)?[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::(\\d{12}|aws):policy(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^p-[0-9a-zA-Z_]{8,128}$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^\\w{2,4}-\\w+(-\\w+)?-\\d$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+        "^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\\d{12}:role(\\u002F[\\u0021-\\u007F]+\\u002F|\\u002F)[\\w+=,.@-]+$",
+    );
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^(.*[\\n\\r\\t\\f\\ ]?)*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BudgetsAction: ObjRule = ObjRule {
+        properties: &[
+            ("ActionThreshold", Shape::Object(&RULE_ActionThreshold)),
+            ("ActionType", Shape::Str(&StrRule { allowed: &["APPLY_IAM_POLICY", "APPLY_SCP_POLICY", "RUN_SSM_DOCUMENTS"], ..StrRule::ANY })),
+            ("ApprovalModel", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
+            ("BudgetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Definition", Shape::Object(&RULE_Definition)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(618), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("NotificationType", Shape::Str(&StrRule { allowed: &["ACTUAL", "FORECASTED"], ..StrRule::ANY })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: Some(1), max_items: Some(11), unique: false })),
+        ],
+        required: &["BudgetName", "NotificationType", "ActionType", "ActionThreshold", "ExecutionRoleArn", "Definition", "Subscribers"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionThreshold: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["PERCENTAGE", "ABSOLUTE_VALUE"], ..StrRule::ANY })),
+            ("Value", Shape::NUM),
+        ],
+        required: &["Value", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Definition: ObjRule = ObjRule {
+        properties: &[
+            ("IamActionDefinition", Shape::Object(&RULE_IamActionDefinition)),
+            ("ScpActionDefinition", Shape::Object(&RULE_ScpActionDefinition)),
+            ("SsmActionDefinition", Shape::Object(&RULE_SsmActionDefinition)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamActionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(640), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("PolicyArn", Shape::Str(&StrRule { min_len: Some(25), max_len: Some(684), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Roles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("Users", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        required: &["PolicyArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScpActionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(130), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TargetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(68), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        required: &["PolicyId", "TargetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SsmActionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("Region", Shape::Str(&StrRule { min_len: Some(9), max_len: Some(20), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Subtype", Shape::Str(&StrRule { allowed: &["STOP_EC2_INSTANCES", "STOP_RDS_INSTANCES"], ..StrRule::ANY })),
+        ],
+        required: &["Subtype", "Region", "InstanceIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2147483647), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SNS", "EMAIL"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Address"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

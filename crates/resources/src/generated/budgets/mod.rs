@@ -12,6 +12,6 @@ pub mod budget;
 pub mod budgets_action;
 
 #[cfg(feature = "budgets")]
-pub use budget::{Budget, BudgetAttributes, BudgetRequired};
+pub use budget::{Budget, BudgetAttributes};
 #[cfg(feature = "budgets")]
 pub use budgets_action::{BudgetsAction, BudgetsActionAttributes, BudgetsActionRequired};

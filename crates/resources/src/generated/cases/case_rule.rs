@@ -5,40 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
 
 /// The required properties of [`CaseRule`], by name: `CaseRule::new(CaseRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseRuleRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Rule`: a JSON value, required.
-    pub rule: Json,
+    pub rule: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaseRule: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Rule", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Rule"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cases::CaseRule` resource.
 ///
-/// Creates a new case rule. In the Amazon Connect admin website, case rules are known as *case field conditions* . For more information about case field conditions, see \[Add case field conditions to a case template\](<https://docs.aws.amazon.com/connect/latest/adminguide/case-field-conditions.html>) .
+/// Creates a new case rule. In the Amazon Connect admin website, case rules are known as *case field conditions* . For more information about case field conditions, see [Add case field conditions to a case template](https://docs.aws.amazon.com/connect/latest/adminguide/case-field-conditions.html) .
 ///
 /// `Ref` returns its `CaseRuleArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CaseRuleAttributes`], which `Handle<CaseRule>` dereferences to.
@@ -54,27 +34,27 @@ pub struct CaseRule {
     /// Description of a case rule.
     ///
     /// Length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainId`: a string.
     ///
     /// Unique identifier of a Cases domain.
     ///
     /// Length 1 to 500; create-only: changing it replaces the resource.
-    pub domain_id: Option<Str>,
+    pub domain_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Name of the case rule.
     ///
     /// Pattern `^.*[\S]$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Rule`: a JSON value, required.
     ///
     /// Represents what rule type should take place, under what conditions.
-    pub rule: Json,
+    pub rule: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +64,7 @@ impl CaseRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cases::CaseRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-caserule.html",
         primary_identifier: &["CaseRuleArn"],
@@ -95,51 +75,53 @@ impl CaseRule {
         read_only: &["CaseRuleId", "CreatedTime", "LastModifiedTime", "CaseRuleArn"],
         attributes: &["CaseRuleArn", "CaseRuleId", "CreatedTime", "LastModifiedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CaseRule` with its required properties, named in a [`CaseRuleRequired`].
     #[inline]
     pub fn new(required: CaseRuleRequired) -> Self {
         Self {
-            description: None,
-            domain_id: None,
+            description: ::std::option::Option::None,
+            domain_id: ::std::option::Option::None,
             name: required.name,
             rule: required.rule,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainId`: a string.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Rule`: a JSON value, required.
-    pub fn rule(mut self, value: impl Into<Json>) -> Self { self.rule = value.into(); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.rule = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CaseRule {
+impl ::cloudwright_core::Resource for CaseRule {
     type Attributes = CaseRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CaseRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CaseRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CaseRule {
+impl ::cloudwright_core::ToValue for CaseRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DomainId", &self.domain_id)
             .req("Name", &self.name)
@@ -149,12 +131,12 @@ impl ToValue for CaseRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CaseRule`]: `Handle<CaseRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CaseRule`]: `Handle<CaseRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CaseRuleAttributes(ResourceRef);
+pub struct CaseRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CaseRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CaseRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,31 +146,56 @@ impl CaseRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the case rule.
     #[inline]
-    pub fn case_rule_arn(&self) -> Value {
-        self.0.get_att("CaseRuleArn")
+    pub fn case_rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CaseRuleArn"))
     }
 
     /// `Fn::GetAtt` `CaseRuleId`: a string.
     ///
     /// Unique identifier of a case rule.
     #[inline]
-    pub fn case_rule_id(&self) -> Value {
-        self.0.get_att("CaseRuleId")
+    pub fn case_rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CaseRuleId"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp when the resource was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// Timestamp when the resource was created or last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaseRule: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Rule", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Rule"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
-
-/// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DomainRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cases::Domain` resource.
 ///
 /// Creates a domain, which is a container for all case data, such as cases, fields, templates and layouts. Each Amazon Connect instance can be associated with only one Cases domain.
 ///
-/// &gt; This will not associate your connect instance to Cases domain. Instead, use the Amazon Connect \[CreateIntegrationAssociation\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateIntegrationAssociation.html>) API. You need specific IAM permissions to successfully associate the Cases domain. For more information, see \[Onboard to Cases\](<https://docs.aws.amazon.com/connect/latest/adminguide/required-permissions-iam-cases.html#onboard-cases-iam>) .
+/// \> This will not associate your connect instance to Cases domain. Instead, use the Amazon Connect [CreateIntegrationAssociation](https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateIntegrationAssociation.html) API. You need specific IAM permissions to successfully associate the Cases domain. For more information, see [Onboard to Cases](https://docs.aws.amazon.com/connect/latest/adminguide/required-permissions-iam-cases.html#onboard-cases-iam) .
 ///
 /// `Ref` returns its `DomainArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DomainAttributes`], which `Handle<Domain>` dereferences to.
@@ -51,11 +27,11 @@ pub struct Domain {
     /// The name of the domain.
     ///
     /// Pattern `^.*[\S]$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -65,7 +41,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cases::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-domain.html",
         primary_identifier: &["DomainArn"],
@@ -76,54 +52,56 @@ impl Domain {
         read_only: &["CreatedTime", "DomainArn", "DomainId", "DomainStatus"],
         attributes: &["CreatedTime", "DomainArn", "DomainId", "DomainStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    /// A `Domain` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: DomainRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            tags: None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -133,29 +111,51 @@ impl DomainAttributes {
     ///
     /// The timestamp when the Cases domain was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `DomainArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Cases domain.
     #[inline]
-    pub fn domain_arn(&self) -> Value {
-        self.0.get_att("DomainArn")
+    pub fn domain_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainArn"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The unique identifier of the Cases domain.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `DomainStatus`: one of a set of strings.
     #[inline]
-    pub fn domain_status(&self) -> Value {
-        self.0.get_att("DomainStatus")
+    pub fn domain_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainStatus"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

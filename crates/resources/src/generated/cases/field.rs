@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
 
 /// The required properties of [`Field`], by name: `Field::new(FieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`FieldType`] value, required.
     pub r#type: FieldType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Field: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Object(&RULE_FieldAttributesProperty)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["Text", "Number", "Boolean", "DateTime", "SingleSelect", "Url", "User"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cases::Field` resource.
 ///
@@ -53,29 +32,29 @@ pub struct Field {
     /// `Attributes`: a [`FieldAttributesProperty`] object.
     ///
     /// Union of field attributes
-    pub attributes: Option<Obj<FieldAttributesProperty>>,
+    pub attributes: ::std::option::Option<crate::Obj<FieldAttributesProperty>>,
     /// `Description`: a string.
     ///
     /// Description of the field.
     ///
     /// Length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainId`: a string.
     ///
     /// The unique identifier of the Cases domain.
     ///
     /// Length 1 to 500; create-only: changing it replaces the resource.
-    pub domain_id: Option<Str>,
+    pub domain_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Name of the field.
     ///
     /// Pattern `^.*[\S]$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`FieldType`] value, required.
     ///
     /// Type of the field.
@@ -91,7 +70,7 @@ impl Field {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cases::Field",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-field.html",
         primary_identifier: &["FieldArn"],
@@ -102,54 +81,56 @@ impl Field {
         read_only: &["FieldArn", "FieldId", "Namespace", "CreatedTime", "LastModifiedTime"],
         attributes: &["CreatedTime", "FieldArn", "FieldId", "LastModifiedTime", "Namespace"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Field` with its required properties, named in a [`FieldRequired`].
     #[inline]
     pub fn new(required: FieldRequired) -> Self {
         Self {
-            attributes: None,
-            description: None,
-            domain_id: None,
+            attributes: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            domain_id: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Attributes`: a [`FieldAttributesProperty`] object.
-    pub fn attributes(mut self, value: impl Into<Obj<FieldAttributesProperty>>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<crate::Obj<FieldAttributesProperty>>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainId`: a string.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`FieldType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FieldType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FieldType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Field {
+impl ::cloudwright_core::Resource for Field {
     type Attributes = FieldAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Field, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Field, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Field {
+impl ::cloudwright_core::ToValue for Field {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .opt("Description", &self.description)
             .opt("DomainId", &self.domain_id)
@@ -160,12 +141,12 @@ impl ToValue for Field {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Field`]: `Handle<Field>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Field`]: `Handle<Field>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FieldAttributes(ResourceRef);
+pub struct FieldAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FieldAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FieldAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,51 +156,42 @@ impl FieldAttributes {
     ///
     /// Timestamp at which the resource was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `FieldArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the field.
     #[inline]
-    pub fn field_arn(&self) -> Value {
-        self.0.get_att("FieldArn")
+    pub fn field_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FieldArn"))
     }
 
     /// `Fn::GetAtt` `FieldId`: a string.
     ///
     /// Unique identifier of the field.
     #[inline]
-    pub fn field_id(&self) -> Value {
-        self.0.get_att("FieldId")
+    pub fn field_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FieldId"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// Timestamp at which the resource was created or last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `Namespace`: one of a set of strings.
     ///
     /// Namespace of the field.
     #[inline]
-    pub fn namespace(&self) -> Value {
-        self.0.get_att("Namespace")
+    pub fn namespace(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldAttributesProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Text", Shape::Object(&RULE_TextAttributes)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldAttributes` property type of `AWS::Cases::Field`.
 ///
@@ -231,7 +203,7 @@ pub struct FieldAttributesProperty {
     /// `Text`: a [`TextAttributes`] object.
     ///
     /// Field attributes for Text field type
-    pub text: Option<Obj<TextAttributes>>,
+    pub text: ::std::option::Option<crate::Obj<TextAttributes>>,
 }
 
 #[rustfmt::skip]
@@ -239,38 +211,23 @@ impl FieldAttributesProperty {
     /// A `FieldAttributesProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Text`: a [`TextAttributes`] object.
-    pub fn text(mut self, value: impl Into<Obj<TextAttributes>>) -> Self { self.text = Some(value.into()); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<crate::Obj<TextAttributes>>) -> Self { self.text = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FieldAttributesProperty {}
+impl crate::PropertyType for FieldAttributesProperty {}
 
-impl ToValue for FieldAttributesProperty {
+impl ::cloudwright_core::ToValue for FieldAttributesProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Text", &self.text).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Text", &self.text)
+            .build()
     }
 }
-
-/// The required properties of [`TextAttributes`], by name: `TextAttributes::new(TextAttributesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextAttributesRequired {
-    /// `IsMultiline`: a boolean, required.
-    pub is_multiline: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TextAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("IsMultiline", Shape::Bool),
-    ],
-    required: &["IsMultiline"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TextAttributes` property type of `AWS::Cases::Field`.
 ///
@@ -282,29 +239,29 @@ pub struct TextAttributes {
     /// `IsMultiline`: a boolean, required.
     ///
     /// Attribute that defines rendering component and validation
-    pub is_multiline: Bool,
+    pub is_multiline: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl TextAttributes {
-    /// A `TextAttributes` with its required properties, named in a [`TextAttributesRequired`].
+    /// A `TextAttributes` with its one required property, `IsMultiline`.
     #[inline]
-    pub fn new(required: TextAttributesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_multiline: required.is_multiline,
+            is_multiline: value.into(),
         }
     }
 
     /// `IsMultiline`: a boolean, required.
-    pub fn is_multiline(mut self, value: impl Into<Bool>) -> Self { self.is_multiline = value.into(); self }
+    pub fn is_multiline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_multiline = value.into(); self }
 }
 
-impl PropertyType for TextAttributes {}
+impl crate::PropertyType for TextAttributes {}
 
-impl ToValue for TextAttributes {
+impl ::cloudwright_core::ToValue for TextAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsMultiline", &self.is_multiline)
             .build()
     }
@@ -328,18 +285,18 @@ pub enum FieldType {
     /// `User`
     User,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FieldType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FieldType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FieldType {
+impl ::cloudwright_core::ToValue for FieldType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "Text",
             Self::Number => "Number",
@@ -348,8 +305,53 @@ impl ToValue for FieldType {
             Self::SingleSelect => "SingleSelect",
             Self::Url => "Url",
             Self::User => "User",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Field: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Object(&RULE_FieldAttributesProperty)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["Text", "Number", "Boolean", "DateTime", "SingleSelect", "Url", "User"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldAttributesProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Text", Shape::Object(&RULE_TextAttributes)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TextAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("IsMultiline", Shape::Bool),
+        ],
+        required: &["IsMultiline"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
 
 /// The required properties of [`Layout`], by name: `Layout::new(LayoutRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayoutRequired {
     /// `Content`: a JSON value, required.
-    pub content: Json,
+    pub content: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Layout: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Content", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cases::Layout` resource.
 ///
@@ -42,7 +23,7 @@ pub(crate) static RULE_Layout: ObjRule = ObjRule {
 /// - Fields to display to the users
 /// - Field ordering
 ///
-/// &gt; Title and Status fields cannot be part of layouts since they are not configurable.
+/// \> Title and Status fields cannot be part of layouts since they are not configurable.
 ///
 /// `Ref` returns its `LayoutArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LayoutAttributes`], which `Handle<Layout>` dereferences to.
@@ -56,23 +37,23 @@ pub struct Layout {
     /// `Content`: a JSON value, required.
     ///
     /// Object to store union of different versions of layout content.
-    pub content: Json,
+    pub content: ::cloudwright_core::Json,
     /// `DomainId`: a string.
     ///
     /// The unique identifier of the Cases domain.
     ///
     /// Length 1 to 500; create-only: changing it replaces the resource.
-    pub domain_id: Option<Str>,
+    pub domain_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the layout.
     ///
     /// Pattern `^.*[\S]$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +63,7 @@ impl Layout {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cases::Layout",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-layout.html",
         primary_identifier: &["LayoutArn"],
@@ -93,7 +74,7 @@ impl Layout {
         read_only: &["CreatedTime", "LastModifiedTime", "LayoutArn", "LayoutId"],
         attributes: &["CreatedTime", "LastModifiedTime", "LayoutArn", "LayoutId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Layout` with its required properties, named in a [`LayoutRequired`].
@@ -101,40 +82,42 @@ impl Layout {
     pub fn new(required: LayoutRequired) -> Self {
         Self {
             content: required.content,
-            domain_id: None,
+            domain_id: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Content`: a JSON value, required.
-    pub fn content(mut self, value: impl Into<Json>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.content = value.into(); self }
     /// `DomainId`: a string.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Layout {
+impl ::cloudwright_core::Resource for Layout {
     type Attributes = LayoutAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Layout, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Layout, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Layout {
+impl ::cloudwright_core::ToValue for Layout {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("DomainId", &self.domain_id)
             .req("Name", &self.name)
@@ -143,12 +126,12 @@ impl ToValue for Layout {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Layout`]: `Handle<Layout>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Layout`]: `Handle<Layout>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LayoutAttributes(ResourceRef);
+pub struct LayoutAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LayoutAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LayoutAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,31 +141,55 @@ impl LayoutAttributes {
     ///
     /// Timestamp at which the resource was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// Timestamp at which the resource was created or last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `LayoutArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the newly created layout.
     #[inline]
-    pub fn layout_arn(&self) -> Value {
-        self.0.get_att("LayoutArn")
+    pub fn layout_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LayoutArn"))
     }
 
     /// `Fn::GetAtt` `LayoutId`: a string.
     ///
     /// The unique identifier of the layout.
     #[inline]
-    pub fn layout_id(&self) -> Value {
-        self.0.get_att("LayoutId")
+    pub fn layout_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LayoutId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Layout: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Content", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -27,10 +27,10 @@ pub mod template;
 #[cfg(feature = "cases")]
 pub use case_rule::{CaseRule, CaseRuleAttributes, CaseRuleRequired};
 #[cfg(feature = "cases")]
-pub use domain::{Domain, DomainAttributes, DomainRequired};
+pub use domain::{Domain, DomainAttributes};
 #[cfg(feature = "cases")]
 pub use field::{Field, FieldAttributes, FieldRequired};
 #[cfg(feature = "cases")]
 pub use layout::{Layout, LayoutAttributes, LayoutRequired};
 #[cfg(feature = "cases")]
-pub use template::{Template, TemplateAttributes, TemplateRequired};
+pub use template::{Template, TemplateAttributes};

@@ -5,37 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
-
-/// The required properties of [`Template`], by name: `Template::new(TemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TemplateRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Template: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("LayoutConfiguration", Shape::Object(&RULE_LayoutConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredField), min_items: None, max_items: Some(100), unique: false })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateRule), min_items: None, max_items: Some(50), unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["Active", "Inactive"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cases::Template` resource.
 ///
@@ -43,10 +13,10 @@ pub(crate) static RULE_Template: ObjRule = ObjRule {
 ///
 /// Other template APIs are:
 ///
-/// - \[DeleteTemplate\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-cases_DeleteTemplate.html>)
-/// - \[GetTemplate\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-cases_GetTemplate.html>)
-/// - \[ListTemplates\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-cases_ListTemplates.html>)
-/// - \[UpdateTemplate\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-cases_UpdateTemplate.html>)
+/// - [DeleteTemplate](https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-cases_DeleteTemplate.html)
+/// - [GetTemplate](https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-cases_GetTemplate.html)
+/// - [ListTemplates](https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-cases_ListTemplates.html)
+/// - [UpdateTemplate](https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-cases_UpdateTemplate.html)
 ///
 /// `Ref` returns its `TemplateArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TemplateAttributes`], which `Handle<Template>` dereferences to.
@@ -62,43 +32,43 @@ pub struct Template {
     /// A brief description of the template.
     ///
     /// Length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainId`: a string.
     ///
     /// The unique identifier of the Cases domain.
     ///
     /// Length 1 to 500; create-only: changing it replaces the resource.
-    pub domain_id: Option<Str>,
+    pub domain_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LayoutConfiguration`: a [`LayoutConfiguration`] object.
     ///
     /// Object to store configuration of layouts associated to the template.
-    pub layout_configuration: Option<Obj<LayoutConfiguration>>,
+    pub layout_configuration: ::std::option::Option<crate::Obj<LayoutConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The template name.
     ///
     /// Pattern `^.*[\S]$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RequiredFields`: a list of [`RequiredField`] objects.
     ///
     /// A list of fields that must contain a value for a case to be successfully created with this template.
     ///
     /// Items at most 100.
-    pub required_fields: Option<List<RequiredField>>,
+    pub required_fields: ::std::option::Option<::cloudwright_core::List<RequiredField>>,
     /// `Rules`: a list of [`TemplateRule`] objects.
     ///
-    /// A list of case rules (also known as \[case field conditions\](<https://docs.aws.amazon.com/connect/latest/adminguide/case-field-conditions.html>) ) on a template.
+    /// A list of case rules (also known as [case field conditions](https://docs.aws.amazon.com/connect/latest/adminguide/case-field-conditions.html) ) on a template.
     ///
     /// Items at most 50.
-    pub rules: Option<List<TemplateRule>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<TemplateRule>>,
     /// `Status`: a [`TemplateStatus`] value.
     ///
     /// The status of the template.
-    pub status: Option<TemplateStatus>,
+    pub status: ::std::option::Option<TemplateStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +78,7 @@ impl Template {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cases::Template",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-template.html",
         primary_identifier: &["TemplateArn"],
@@ -119,60 +89,62 @@ impl Template {
         read_only: &["CreatedTime", "LastModifiedTime", "TemplateArn", "TemplateId"],
         attributes: &["CreatedTime", "LastModifiedTime", "TemplateArn", "TemplateId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Template` with its required properties, named in a [`TemplateRequired`].
+    /// A `Template` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: TemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            domain_id: None,
-            layout_configuration: None,
-            name: required.name,
-            required_fields: None,
-            rules: None,
-            status: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            domain_id: ::std::option::Option::None,
+            layout_configuration: ::std::option::Option::None,
+            name: value.into(),
+            required_fields: ::std::option::Option::None,
+            rules: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainId`: a string.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = ::std::option::Option::Some(value.into()); self }
     /// `LayoutConfiguration`: a [`LayoutConfiguration`] object.
-    pub fn layout_configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self { self.layout_configuration = Some(value.into()); self }
+    pub fn layout_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LayoutConfiguration>>) -> Self { self.layout_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RequiredFields`: a list of [`RequiredField`] objects.
-    pub fn required_fields(mut self, value: impl Into<List<RequiredField>>) -> Self { self.required_fields = Some(value.into()); self }
+    pub fn required_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RequiredField>>) -> Self { self.required_fields = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`TemplateRule`] objects.
-    pub fn rules(mut self, value: impl Into<List<TemplateRule>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TemplateRule>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`TemplateStatus`] value.
-    pub fn status(mut self, value: impl Into<TemplateStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<TemplateStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Template {
+impl ::cloudwright_core::Resource for Template {
     type Attributes = TemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Template, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Template, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Template {
+impl ::cloudwright_core::ToValue for Template {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DomainId", &self.domain_id)
             .opt("LayoutConfiguration", &self.layout_configuration)
@@ -185,12 +157,12 @@ impl ToValue for Template {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Template`]: `Handle<Template>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Template`]: `Handle<Template>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TemplateAttributes(ResourceRef);
+pub struct TemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,43 +172,34 @@ impl TemplateAttributes {
     ///
     /// Timestamp at which the resource was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// Timestamp at which the resource was created or last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `TemplateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the template.
     #[inline]
-    pub fn template_arn(&self) -> Value {
-        self.0.get_att("TemplateArn")
+    pub fn template_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TemplateArn"))
     }
 
     /// `Fn::GetAtt` `TemplateId`: a string.
     ///
     /// A unique identifier of a template.
     #[inline]
-    pub fn template_id(&self) -> Value {
-        self.0.get_att("TemplateId")
+    pub fn template_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TemplateId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultLayout", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LayoutConfiguration` property type of `AWS::Cases::Template`.
 ///
@@ -250,7 +213,7 @@ pub struct LayoutConfiguration {
     /// Unique identifier of a layout.
     ///
     /// Length 1 to 500.
-    pub default_layout: Option<Str>,
+    pub default_layout: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -258,40 +221,23 @@ impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultLayout`: a string.
-    pub fn default_layout(mut self, value: impl Into<Str>) -> Self { self.default_layout = Some(value.into()); self }
+    pub fn default_layout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_layout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LayoutConfiguration {}
+impl crate::PropertyType for LayoutConfiguration {}
 
-impl ToValue for LayoutConfiguration {
+impl ::cloudwright_core::ToValue for LayoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultLayout", &self.default_layout)
             .build()
     }
 }
-
-/// The required properties of [`RequiredField`], by name: `RequiredField::new(RequiredFieldRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RequiredFieldRequired {
-    /// `FieldId`: a string, required.
-    pub field_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequiredField: ObjRule = ObjRule {
-    properties: &[
-        ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-    ],
-    required: &["FieldId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequiredField` property type of `AWS::Cases::Template`.
 ///
@@ -305,53 +251,37 @@ pub struct RequiredField {
     /// Unique identifier of a field.
     ///
     /// Length 1 to 500.
-    pub field_id: Str,
+    pub field_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RequiredField {
-    /// A `RequiredField` with its required properties, named in a [`RequiredFieldRequired`].
+    /// A `RequiredField` with its one required property, `FieldId`.
     #[inline]
-    pub fn new(required: RequiredFieldRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            field_id: required.field_id,
+            field_id: value.into(),
         }
     }
 
     /// `FieldId`: a string, required.
-    pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = value.into(); self }
+    pub fn field_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_id = value.into(); self }
 }
 
-impl PropertyType for RequiredField {}
+impl crate::PropertyType for RequiredField {}
 
-impl ToValue for RequiredField {
+impl ::cloudwright_core::ToValue for RequiredField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("FieldId", &self.field_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("FieldId", &self.field_id)
+            .build()
     }
 }
 
-/// The required properties of [`TemplateRule`], by name: `TemplateRule::new(TemplateRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TemplateRuleRequired {
-    /// `CaseRuleId`: a string, required.
-    pub case_rule_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateRule: ObjRule = ObjRule {
-    properties: &[
-        ("CaseRuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-    ],
-    required: &["CaseRuleId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TemplateRule` property type of `AWS::Cases::Template`.
 ///
-/// An association representing a case rule acting upon a field. In the Amazon Connect admin website, case rules are known as *case field conditions* . For more information about case field conditions, see \[Add case field conditions to a case template\](<https://docs.aws.amazon.com/connect/latest/adminguide/case-field-conditions.html>) .
+/// An association representing a case rule acting upon a field. In the Amazon Connect admin website, case rules are known as *case field conditions* . For more information about case field conditions, see [Add case field conditions to a case template](https://docs.aws.amazon.com/connect/latest/adminguide/case-field-conditions.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cases-template-templaterule.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -361,38 +291,38 @@ pub struct TemplateRule {
     /// Unique identifier of a case rule.
     ///
     /// Length 1 to 500.
-    pub case_rule_id: Str,
+    pub case_rule_id: ::cloudwright_core::Str,
     /// `FieldId`: a string.
     ///
     /// Unique identifier of a field.
     ///
     /// Length 1 to 500.
-    pub field_id: Option<Str>,
+    pub field_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TemplateRule {
-    /// A `TemplateRule` with its required properties, named in a [`TemplateRuleRequired`].
+    /// A `TemplateRule` with its one required property, `CaseRuleId`.
     #[inline]
-    pub fn new(required: TemplateRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            case_rule_id: required.case_rule_id,
-            field_id: None,
+            case_rule_id: value.into(),
+            field_id: ::std::option::Option::None,
         }
     }
 
     /// `CaseRuleId`: a string, required.
-    pub fn case_rule_id(mut self, value: impl Into<Str>) -> Self { self.case_rule_id = value.into(); self }
+    pub fn case_rule_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.case_rule_id = value.into(); self }
     /// `FieldId`: a string.
-    pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = Some(value.into()); self }
+    pub fn field_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TemplateRule {}
+impl crate::PropertyType for TemplateRule {}
 
-impl ToValue for TemplateRule {
+impl ::cloudwright_core::ToValue for TemplateRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CaseRuleId", &self.case_rule_id)
             .opt("FieldId", &self.field_id)
             .build()
@@ -407,23 +337,81 @@ pub enum TemplateStatus {
     /// `Inactive`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TemplateStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TemplateStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TemplateStatus {
+impl ::cloudwright_core::ToValue for TemplateStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "Active",
             Self::Inactive => "Inactive",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Template: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("LayoutConfiguration", Shape::Object(&RULE_LayoutConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredField), min_items: None, max_items: Some(100), unique: false })),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateRule), min_items: None, max_items: Some(50), unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["Active", "Inactive"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultLayout", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequiredField: ObjRule = ObjRule {
+        properties: &[
+            ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ],
+        required: &["FieldId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateRule: ObjRule = ObjRule {
+        properties: &[
+            ("CaseRuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ],
+        required: &["CaseRuleId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

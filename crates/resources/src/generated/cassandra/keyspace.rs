@@ -5,29 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Keyspace: ObjRule = ObjRule {
-    properties: &[
-        ("ClientSideTimestampsEnabled", Shape::Bool),
-        ("KeyspaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ReplicationSpecification", Shape::Object(&RULE_ReplicationSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cassandra::Keyspace` resource.
 ///
-/// You can use the `AWS::Cassandra::Keyspace` resource to create a new keyspace in Amazon Keyspaces (for Apache Cassandra). For more information, see \[Create a keyspace\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/getting-started.keyspaces.html>) in the *Amazon Keyspaces Developer Guide* .
+/// You can use the `AWS::Cassandra::Keyspace` resource to create a new keyspace in Amazon Keyspaces (for Apache Cassandra). For more information, see [Create a keyspace](https://docs.aws.amazon.com/keyspaces/latest/devguide/getting-started.keyspaces.html) in the *Amazon Keyspaces Developer Guide* .
 ///
 /// `Ref` returns its `KeyspaceName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`KeyspaceAttributes`] is empty).
@@ -41,15 +23,15 @@ pub struct Keyspace {
     /// `ClientSideTimestampsEnabled`: a boolean.
     ///
     /// Indicates whether client-side timestamps are enabled (true) or disabled (false) for all tables in the keyspace. To add a Region to a single-Region keyspace with at least one table, the value must be set to true. After you've enabled client-side timestamps for a table, you can’t disable it again.
-    pub client_side_timestamps_enabled: Option<Bool>,
+    pub client_side_timestamps_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KeyspaceName`: a string.
     ///
-    /// The name of the keyspace to be created. The keyspace name is case sensitive. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the keyspace name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// The name of the keyspace to be created. The keyspace name is case sensitive. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the keyspace name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
     /// *Length constraints:* Minimum length of 1. Maximum length of 48.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`; create-only: changing it replaces the resource.
-    pub keyspace_name: Option<Str>,
+    pub keyspace_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationSpecification`: a [`ReplicationSpecification`] object.
     ///
     /// Specifies the `ReplicationStrategy` of a keyspace. The options are:
@@ -58,15 +40,15 @@ pub struct Keyspace {
     /// - `MULTI_REGION` for a multi-Region keyspace
     ///
     /// If no `ReplicationStrategy` is provided, the default is `SINGLE_REGION` . If you choose `MULTI_REGION` , you must also provide a `RegionList` with the AWS Regions that the keyspace is replicated in.
-    pub replication_specification: Option<Obj<ReplicationSpecification>>,
+    pub replication_specification: ::std::option::Option<crate::Obj<ReplicationSpecification>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +58,7 @@ impl Keyspace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cassandra::Keyspace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-keyspace.html",
         primary_identifier: &["KeyspaceName"],
@@ -87,43 +69,45 @@ impl Keyspace {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Keyspace` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientSideTimestampsEnabled`: a boolean.
-    pub fn client_side_timestamps_enabled(mut self, value: impl Into<Bool>) -> Self { self.client_side_timestamps_enabled = Some(value.into()); self }
+    pub fn client_side_timestamps_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.client_side_timestamps_enabled = ::std::option::Option::Some(value.into()); self }
     /// `KeyspaceName`: a string.
-    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self { self.keyspace_name = Some(value.into()); self }
+    pub fn keyspace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.keyspace_name = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationSpecification`: a [`ReplicationSpecification`] object.
-    pub fn replication_specification(mut self, value: impl Into<Obj<ReplicationSpecification>>) -> Self { self.replication_specification = Some(value.into()); self }
+    pub fn replication_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationSpecification>>) -> Self { self.replication_specification = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Keyspace {
+impl ::cloudwright_core::Resource for Keyspace {
     type Attributes = KeyspaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Keyspace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Keyspace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Keyspace {
+impl ::cloudwright_core::ToValue for Keyspace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ClientSideTimestampsEnabled",
                 &self.client_side_timestamps_enabled,
@@ -135,26 +119,15 @@ impl ToValue for Keyspace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Keyspace`]: `Handle<Keyspace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Keyspace`]: `Handle<Keyspace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct KeyspaceAttributes(());
 
-impl From<ResourceRef> for KeyspaceAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KeyspaceAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("RegionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1", "me-south-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(2), max_items: Some(20), unique: true })),
-        ("ReplicationStrategy", Shape::Str(&StrRule { allowed: &["SINGLE_REGION", "MULTI_REGION"], ..StrRule::ANY })),
-    ],
-    dependent_required: &[("RegionList", &["ReplicationStrategy"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationSpecification` property type of `AWS::Cassandra::Keyspace`.
 ///
@@ -162,9 +135,9 @@ pub(crate) static RULE_ReplicationSpecification: ObjRule = ObjRule {
 ///
 /// The `ReplicationSpecification` property applies automatically to all tables in the keyspace.
 ///
-/// To review the permissions that are required to add a new Region to a single-Region keyspace, see \[Configure the IAM permissions required to add an AWS Region to a keyspace\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/howitworks_replication_permissions_addReplica.html>) in the *Amazon Keyspaces Developer Guide* .
+/// To review the permissions that are required to add a new Region to a single-Region keyspace, see [Configure the IAM permissions required to add an AWS Region to a keyspace](https://docs.aws.amazon.com/keyspaces/latest/devguide/howitworks_replication_permissions_addReplica.html) in the *Amazon Keyspaces Developer Guide* .
 ///
-/// For more information about multi-Region replication, see \[Multi-Region replication\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/multiRegion-replication.html>) in the *Amazon Keyspaces Developer Guide* .
+/// For more information about multi-Region replication, see [Multi-Region replication](https://docs.aws.amazon.com/keyspaces/latest/devguide/multiRegion-replication.html) in the *Amazon Keyspaces Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cassandra-keyspace-replicationspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -173,10 +146,10 @@ pub struct ReplicationSpecification {
     ///
     /// Specifies the AWS Regions that the keyspace is replicated in. You must specify at least two Regions, including the Region that the keyspace is being created in.
     ///
-    /// To specify a Region \[that's disabled by default\](<https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html#rande-manage-enable>) , you must first enable the Region. For more information, see \[Multi-Region replication in AWS Regions disabled by default\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/multiRegion-replication_how-it-works.html#howitworks_mrr_opt_in>) in the *Amazon Keyspaces Developer Guide* .
+    /// To specify a Region [that's disabled by default](https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html#rande-manage-enable) , you must first enable the Region. For more information, see [Multi-Region replication in AWS Regions disabled by default](https://docs.aws.amazon.com/keyspaces/latest/devguide/multiRegion-replication_how-it-works.html#howitworks_mrr_opt_in) in the *Amazon Keyspaces Developer Guide* .
     ///
     /// Items 2 to 20.
-    pub region_list: Option<List<RegionList>>,
+    pub region_list: ::std::option::Option<::cloudwright_core::List<RegionList>>,
     /// `ReplicationStrategy`: a [`ReplicationStrategy`] value.
     ///
     /// The options are:
@@ -185,7 +158,7 @@ pub struct ReplicationSpecification {
     /// - `MULTI_REGION`
     ///
     /// If no value is specified, the default is `SINGLE_REGION` . If `MULTI_REGION` is specified, `RegionList` is required.
-    pub replication_strategy: Option<ReplicationStrategy>,
+    pub replication_strategy: ::std::option::Option<ReplicationStrategy>,
 }
 
 #[rustfmt::skip]
@@ -193,21 +166,21 @@ impl ReplicationSpecification {
     /// A `ReplicationSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RegionList`: a list of [`RegionList`] values.
-    pub fn region_list(mut self, value: impl Into<List<RegionList>>) -> Self { self.region_list = Some(value.into()); self }
+    pub fn region_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RegionList>>) -> Self { self.region_list = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationStrategy`: a [`ReplicationStrategy`] value.
-    pub fn replication_strategy(mut self, value: impl Into<ReplicationStrategy>) -> Self { self.replication_strategy = Some(value.into()); self }
+    pub fn replication_strategy(mut self, value: impl ::std::convert::Into<ReplicationStrategy>) -> Self { self.replication_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationSpecification {}
+impl crate::PropertyType for ReplicationSpecification {}
 
-impl ToValue for ReplicationSpecification {
+impl ::cloudwright_core::ToValue for ReplicationSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RegionList", &self.region_list)
             .opt("ReplicationStrategy", &self.replication_strategy)
             .build()
@@ -258,18 +231,18 @@ pub enum RegionList {
     /// `us-west-2`
     UsWest2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RegionList {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RegionList {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RegionList {
+impl ::cloudwright_core::ToValue for RegionList {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AfSouth1 => "af-south-1",
             Self::ApEast1 => "ap-east-1",
@@ -291,9 +264,9 @@ impl ToValue for RegionList {
             Self::UsEast2 => "us-east-2",
             Self::UsWest1 => "us-west-1",
             Self::UsWest2 => "us-west-2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -305,23 +278,57 @@ pub enum ReplicationStrategy {
     /// `MULTI_REGION`
     MultiRegion,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationStrategy {
+impl ::cloudwright_core::ToValue for ReplicationStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleRegion => "SINGLE_REGION",
             Self::MultiRegion => "MULTI_REGION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Keyspace: ObjRule = ObjRule {
+        properties: &[
+            ("ClientSideTimestampsEnabled", Shape::Bool),
+            ("KeyspaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ReplicationSpecification", Shape::Object(&RULE_ReplicationSpecification)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("RegionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1", "me-south-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(2), max_items: Some(20), unique: true })),
+            ("ReplicationStrategy", Shape::Str(&StrRule { allowed: &["SINGLE_REGION", "MULTI_REGION"], ..StrRule::ANY })),
+        ],
+        dependent_required: &[("RegionList", &["ReplicationStrategy"])],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

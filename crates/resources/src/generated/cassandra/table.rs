@@ -5,50 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$");
 
 /// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `KeyspaceName`: a string, required.
-    pub keyspace_name: Str,
+    pub keyspace_name: ::cloudwright_core::Str,
     /// `PartitionKeyColumns`: a list of [`Column`] objects, required.
-    pub partition_key_columns: List<Column>,
+    pub partition_key_columns: ::cloudwright_core::List<Column>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Table: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingSpecifications", Shape::Object(&RULE_AutoScalingSpecification)),
-        ("BillingMode", Shape::Object(&RULE_BillingMode)),
-        ("CdcSpecification", Shape::Object(&RULE_CdcSpecification)),
-        ("ClientSideTimestampsEnabled", Shape::Bool),
-        ("ClusteringKeyColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusteringKeyColumn), min_items: None, max_items: None, unique: true })),
-        ("DefaultTimeToLive", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("EncryptionSpecification", Shape::Object(&RULE_EncryptionSpecification)),
-        ("KeyspaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PartitionKeyColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: Some(1), max_items: None, unique: true })),
-        ("PointInTimeRecoveryEnabled", Shape::Bool),
-        ("RegularColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: true })),
-        ("ReplicaSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None, unique: true })),
-        ("TableName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-    ],
-    required: &["KeyspaceName", "PartitionKeyColumns"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cassandra::Table` resource.
 ///
-/// You can use the `AWS::Cassandra::Table` resource to create a new table in Amazon Keyspaces (for Apache Cassandra). For more information, see \[Create a table\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/getting-started.tables.html>) in the *Amazon Keyspaces Developer Guide* .
+/// You can use the `AWS::Cassandra::Table` resource to create a new table in Amazon Keyspaces (for Apache Cassandra). For more information, see [Create a table](https://docs.aws.amazon.com/keyspaces/latest/devguide/getting-started.tables.html) in the *Amazon Keyspaces Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`KeyspaceName`, `TableName`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`TableAttributes`] is empty).
@@ -64,7 +34,7 @@ pub struct Table {
     /// The optional auto scaling capacity settings for a table in provisioned capacity mode.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub auto_scaling_specifications: Option<Obj<AutoScalingSpecification>>,
+    pub auto_scaling_specifications: ::std::option::Option<crate::Obj<AutoScalingSpecification>>,
     /// `BillingMode`: a [`BillingMode`] object.
     ///
     /// The billing mode for the table, which determines how you'll be charged for reads and writes:
@@ -73,11 +43,11 @@ pub struct Table {
     /// - *Provisioned mode* - Lets you specify the number of reads and writes per second that you need for your application.
     ///
     /// If you don't specify a value for this property, then the table will use on-demand mode.
-    pub billing_mode: Option<Obj<BillingMode>>,
+    pub billing_mode: ::std::option::Option<crate::Obj<BillingMode>>,
     /// `CdcSpecification`: a [`CdcSpecification`] object.
     ///
-    /// The settings for the CDC stream of a table. For more information about CDC streams, see \[Working with change data capture (CDC) streams in Amazon Keyspaces\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/cdc.html>) in the *Amazon Keyspaces Developer Guide* .
-    pub cdc_specification: Option<Obj<CdcSpecification>>,
+    /// The settings for the CDC stream of a table. For more information about CDC streams, see [Working with change data capture (CDC) streams in Amazon Keyspaces](https://docs.aws.amazon.com/keyspaces/latest/devguide/cdc.html) in the *Amazon Keyspaces Developer Guide* .
+    pub cdc_specification: ::std::option::Option<crate::Obj<CdcSpecification>>,
     /// `ClientSideTimestampsEnabled`: a boolean.
     ///
     /// Enables client-side timestamps for the table. By default, the setting is disabled. You can enable client-side timestamps with the following option:
@@ -87,21 +57,22 @@ pub struct Table {
     /// After client-side timestamps are enabled for a table, you can't disable this setting.
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_side_timestamps_enabled: Option<Bool>,
+    pub client_side_timestamps_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ClusteringKeyColumns`: a list of [`ClusteringKeyColumn`] objects.
     ///
     /// One or more columns that determine how the table data is sorted.
     ///
     /// Create-only: changing it replaces the resource.
-    pub clustering_key_columns: Option<List<ClusteringKeyColumn>>,
+    pub clustering_key_columns:
+        ::std::option::Option<::cloudwright_core::List<ClusteringKeyColumn>>,
     /// `DefaultTimeToLive`: an integer.
     ///
     /// The default Time To Live (TTL) value for all rows in a table in seconds. The maximum configurable value is 630,720,000 seconds, which is the equivalent of 20 years. By default, the TTL value for a table is 0, which means data does not expire.
     ///
-    /// For more information, see \[Setting the default TTL value for a table\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/TTL-how-it-works.html#ttl-howitworks_default_ttl>) in the *Amazon Keyspaces Developer Guide* .
+    /// For more information, see [Setting the default TTL value for a table](https://docs.aws.amazon.com/keyspaces/latest/devguide/TTL-how-it-works.html#ttl-howitworks_default_ttl) in the *Amazon Keyspaces Developer Guide* .
     ///
     /// Value at least 0.
-    pub default_time_to_live: Option<Int>,
+    pub default_time_to_live: ::std::option::Option<::cloudwright_core::Int>,
     /// `EncryptionSpecification`: an [`EncryptionSpecification`] object.
     ///
     /// The encryption at rest options for the table.
@@ -109,32 +80,32 @@ pub struct Table {
     /// - *AWS owned key* (default) - The key is owned by Amazon Keyspaces .
     /// - *Customer managed key* - The key is stored in your account and is created, owned, and managed by you.
     ///
-    /// &gt; If you choose encryption with a customer managed key, you must specify a valid customer managed KMS key with permissions granted to Amazon Keyspaces.
+    /// \> If you choose encryption with a customer managed key, you must specify a valid customer managed KMS key with permissions granted to Amazon Keyspaces.
     ///
-    /// For more information, see \[Encryption at rest in Amazon Keyspaces\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/EncryptionAtRest.html>) in the *Amazon Keyspaces Developer Guide* .
-    pub encryption_specification: Option<Obj<EncryptionSpecification>>,
+    /// For more information, see [Encryption at rest in Amazon Keyspaces](https://docs.aws.amazon.com/keyspaces/latest/devguide/EncryptionAtRest.html) in the *Amazon Keyspaces Developer Guide* .
+    pub encryption_specification: ::std::option::Option<crate::Obj<EncryptionSpecification>>,
     /// `KeyspaceName`: a string, required.
     ///
     /// The name of the keyspace to create the table in. The keyspace must already exist.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`; create-only: changing it replaces the resource.
-    pub keyspace_name: Str,
+    pub keyspace_name: ::cloudwright_core::Str,
     /// `PartitionKeyColumns`: a list of [`Column`] objects, required.
     ///
     /// One or more columns that uniquely identify every row in the table. Every table must have a partition key.
     ///
     /// Items at least 1; create-only: changing it replaces the resource.
-    pub partition_key_columns: List<Column>,
+    pub partition_key_columns: ::cloudwright_core::List<Column>,
     /// `PointInTimeRecoveryEnabled`: a boolean.
     ///
     /// Specifies if point-in-time recovery is enabled or disabled for the table. The options are `PointInTimeRecoveryEnabled=true` and `PointInTimeRecoveryEnabled=false` . If not specified, the default is `PointInTimeRecoveryEnabled=false` .
-    pub point_in_time_recovery_enabled: Option<Bool>,
+    pub point_in_time_recovery_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RegularColumns`: a list of [`Column`] objects.
     ///
     /// One or more columns that are not part of the primary key - that is, columns that are *not* defined as partition key columns or clustering key columns.
     ///
     /// You can add regular columns to existing tables by adding them to the template.
-    pub regular_columns: Option<List<Column>>,
+    pub regular_columns: ::std::option::Option<::cloudwright_core::List<Column>>,
     /// `ReplicaSpecifications`: a list of [`ReplicaSpecification`] objects.
     ///
     /// The AWS Region specific settings of a multi-Region table.
@@ -146,31 +117,32 @@ pub struct Table {
     /// - `readCapacityAutoScaling` : The read capacity auto scaling settings for the table. (Optional)
     ///
     /// Items at least 1; write-only: CloudFormation does not return it.
-    pub replica_specifications: Option<List<ReplicaSpecification>>,
+    pub replica_specifications:
+        ::std::option::Option<::cloudwright_core::List<ReplicaSpecification>>,
     /// `TableName`: a string.
     ///
-    /// The name of the table to be created. The table name is case sensitive. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the table name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// The name of the table to be created. The table name is case sensitive. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the table name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacing this resource. You can perform updates that require no interruption or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacing this resource. You can perform updates that require no interruption or some interruption. If you must replace the resource, specify a new name.
     ///
     /// *Length constraints:* Minimum length of 3. Maximum length of 255.
     ///
     /// *Pattern:* `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`; create-only: changing it replaces the resource.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WarmThroughput`: a [`WarmThroughput`] object.
     ///
     /// Warm throughput configuration for the table
-    pub warm_throughput: Option<Obj<WarmThroughput>>,
+    pub warm_throughput: ::std::option::Option<crate::Obj<WarmThroughput>>,
 }
 
 #[rustfmt::skip]
@@ -180,7 +152,7 @@ impl Table {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cassandra::Table",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-table.html",
         primary_identifier: &["KeyspaceName", "TableName"],
@@ -191,81 +163,83 @@ impl Table {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Table` with its required properties, named in a [`TableRequired`].
     #[inline]
     pub fn new(required: TableRequired) -> Self {
         Self {
-            auto_scaling_specifications: None,
-            billing_mode: None,
-            cdc_specification: None,
-            client_side_timestamps_enabled: None,
-            clustering_key_columns: None,
-            default_time_to_live: None,
-            encryption_specification: None,
+            auto_scaling_specifications: ::std::option::Option::None,
+            billing_mode: ::std::option::Option::None,
+            cdc_specification: ::std::option::Option::None,
+            client_side_timestamps_enabled: ::std::option::Option::None,
+            clustering_key_columns: ::std::option::Option::None,
+            default_time_to_live: ::std::option::Option::None,
+            encryption_specification: ::std::option::Option::None,
             keyspace_name: required.keyspace_name,
             partition_key_columns: required.partition_key_columns,
-            point_in_time_recovery_enabled: None,
-            regular_columns: None,
-            replica_specifications: None,
-            table_name: None,
-            tags: None,
-            warm_throughput: None,
+            point_in_time_recovery_enabled: ::std::option::Option::None,
+            regular_columns: ::std::option::Option::None,
+            replica_specifications: ::std::option::Option::None,
+            table_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            warm_throughput: ::std::option::Option::None,
         }
     }
 
     /// `AutoScalingSpecifications`: an [`AutoScalingSpecification`] object.
-    pub fn auto_scaling_specifications(mut self, value: impl Into<Obj<AutoScalingSpecification>>) -> Self { self.auto_scaling_specifications = Some(value.into()); self }
+    pub fn auto_scaling_specifications(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingSpecification>>) -> Self { self.auto_scaling_specifications = ::std::option::Option::Some(value.into()); self }
     /// `BillingMode`: a [`BillingMode`] object.
-    pub fn billing_mode(mut self, value: impl Into<Obj<BillingMode>>) -> Self { self.billing_mode = Some(value.into()); self }
+    pub fn billing_mode(mut self, value: impl ::std::convert::Into<crate::Obj<BillingMode>>) -> Self { self.billing_mode = ::std::option::Option::Some(value.into()); self }
     /// `CdcSpecification`: a [`CdcSpecification`] object.
-    pub fn cdc_specification(mut self, value: impl Into<Obj<CdcSpecification>>) -> Self { self.cdc_specification = Some(value.into()); self }
+    pub fn cdc_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CdcSpecification>>) -> Self { self.cdc_specification = ::std::option::Option::Some(value.into()); self }
     /// `ClientSideTimestampsEnabled`: a boolean.
-    pub fn client_side_timestamps_enabled(mut self, value: impl Into<Bool>) -> Self { self.client_side_timestamps_enabled = Some(value.into()); self }
+    pub fn client_side_timestamps_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.client_side_timestamps_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ClusteringKeyColumns`: a list of [`ClusteringKeyColumn`] objects.
-    pub fn clustering_key_columns(mut self, value: impl Into<List<ClusteringKeyColumn>>) -> Self { self.clustering_key_columns = Some(value.into()); self }
+    pub fn clustering_key_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClusteringKeyColumn>>) -> Self { self.clustering_key_columns = ::std::option::Option::Some(value.into()); self }
     /// `DefaultTimeToLive`: an integer.
-    pub fn default_time_to_live(mut self, value: impl Into<Int>) -> Self { self.default_time_to_live = Some(value.into()); self }
+    pub fn default_time_to_live(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_time_to_live = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionSpecification`: an [`EncryptionSpecification`] object.
-    pub fn encryption_specification(mut self, value: impl Into<Obj<EncryptionSpecification>>) -> Self { self.encryption_specification = Some(value.into()); self }
+    pub fn encryption_specification(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionSpecification>>) -> Self { self.encryption_specification = ::std::option::Option::Some(value.into()); self }
     /// `KeyspaceName`: a string, required.
-    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self { self.keyspace_name = value.into(); self }
+    pub fn keyspace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.keyspace_name = value.into(); self }
     /// `PartitionKeyColumns`: a list of [`Column`] objects, required.
-    pub fn partition_key_columns(mut self, value: impl Into<List<Column>>) -> Self { self.partition_key_columns = value.into(); self }
+    pub fn partition_key_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Column>>) -> Self { self.partition_key_columns = value.into(); self }
     /// `PointInTimeRecoveryEnabled`: a boolean.
-    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self { self.point_in_time_recovery_enabled = Some(value.into()); self }
+    pub fn point_in_time_recovery_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.point_in_time_recovery_enabled = ::std::option::Option::Some(value.into()); self }
     /// `RegularColumns`: a list of [`Column`] objects.
-    pub fn regular_columns(mut self, value: impl Into<List<Column>>) -> Self { self.regular_columns = Some(value.into()); self }
+    pub fn regular_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Column>>) -> Self { self.regular_columns = ::std::option::Option::Some(value.into()); self }
     /// `ReplicaSpecifications`: a list of [`ReplicaSpecification`] objects.
-    pub fn replica_specifications(mut self, value: impl Into<List<ReplicaSpecification>>) -> Self { self.replica_specifications = Some(value.into()); self }
+    pub fn replica_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicaSpecification>>) -> Self { self.replica_specifications = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
+    pub fn warm_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<WarmThroughput>>) -> Self { self.warm_throughput = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Table {
+impl ::cloudwright_core::Resource for Table {
     type Attributes = TableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Table, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Table {
+impl ::cloudwright_core::ToValue for Table {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoScalingSpecifications",
                 &self.auto_scaling_specifications,
@@ -294,27 +268,15 @@ impl ToValue for Table {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TableAttributes(());
 
-impl From<ResourceRef> for TableAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TableAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScalingSetting: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalingDisabled", Shape::Bool),
-        ("MaximumUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinimumUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ScalingPolicy", Shape::Object(&RULE_ScalingPolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoScalingSetting` property type of `AWS::Cassandra::Table`.
 ///
@@ -328,7 +290,7 @@ pub(crate) static RULE_AutoScalingSetting: ObjRule = ObjRule {
 /// - `maximumUnits` : The maximum level of throughput the table should always be ready to support. The value must be between 1 and the max throughput per second quota for your account (40,000 by default).
 /// - `scalingPolicy` : Amazon Keyspaces supports the `target tracking` scaling policy. The auto scaling target is a percentage of the provisioned capacity of the table.
 ///
-/// For more information, see \[Managing throughput capacity automatically with Amazon Keyspaces auto scaling\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/autoscaling.html>) in the *Amazon Keyspaces Developer Guide* .
+/// For more information, see [Managing throughput capacity automatically with Amazon Keyspaces auto scaling](https://docs.aws.amazon.com/keyspaces/latest/devguide/autoscaling.html) in the *Amazon Keyspaces Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cassandra-table-autoscalingsetting.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -338,23 +300,23 @@ pub struct AutoScalingSetting {
     /// This optional parameter enables auto scaling for the table if set to `false` .
     ///
     /// Default `false`.
-    pub auto_scaling_disabled: Option<Bool>,
+    pub auto_scaling_disabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaximumUnits`: an integer.
     ///
     /// Manage costs by specifying the maximum amount of throughput to provision. The value must be between 1 and the max throughput per second quota for your account (40,000 by default).
     ///
     /// Value at least 1.
-    pub maximum_units: Option<Int>,
+    pub maximum_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinimumUnits`: an integer.
     ///
     /// The minimum level of throughput the table should always be ready to support. The value must be between 1 and the max throughput per second quota for your account (40,000 by default).
     ///
     /// Value at least 1.
-    pub minimum_units: Option<Int>,
+    pub minimum_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScalingPolicy`: a [`ScalingPolicy`] object.
     ///
     /// Amazon Keyspaces supports the `target tracking` auto scaling policy. With this policy, Amazon Keyspaces auto scaling ensures that the table's ratio of consumed to provisioned capacity stays at or near the target value that you specify. You define the target value as a percentage between 20 and 90.
-    pub scaling_policy: Option<Obj<ScalingPolicy>>,
+    pub scaling_policy: ::std::option::Option<crate::Obj<ScalingPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -362,25 +324,25 @@ impl AutoScalingSetting {
     /// A `AutoScalingSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoScalingDisabled`: a boolean.
-    pub fn auto_scaling_disabled(mut self, value: impl Into<Bool>) -> Self { self.auto_scaling_disabled = Some(value.into()); self }
+    pub fn auto_scaling_disabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_scaling_disabled = ::std::option::Option::Some(value.into()); self }
     /// `MaximumUnits`: an integer.
-    pub fn maximum_units(mut self, value: impl Into<Int>) -> Self { self.maximum_units = Some(value.into()); self }
+    pub fn maximum_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_units = ::std::option::Option::Some(value.into()); self }
     /// `MinimumUnits`: an integer.
-    pub fn minimum_units(mut self, value: impl Into<Int>) -> Self { self.minimum_units = Some(value.into()); self }
+    pub fn minimum_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_units = ::std::option::Option::Some(value.into()); self }
     /// `ScalingPolicy`: a [`ScalingPolicy`] object.
-    pub fn scaling_policy(mut self, value: impl Into<Obj<ScalingPolicy>>) -> Self { self.scaling_policy = Some(value.into()); self }
+    pub fn scaling_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingPolicy>>) -> Self { self.scaling_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoScalingSetting {}
+impl crate::PropertyType for AutoScalingSetting {}
 
-impl ToValue for AutoScalingSetting {
+impl ::cloudwright_core::ToValue for AutoScalingSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScalingDisabled", &self.auto_scaling_disabled)
             .opt("MaximumUnits", &self.maximum_units)
             .opt("MinimumUnits", &self.minimum_units)
@@ -388,16 +350,6 @@ impl ToValue for AutoScalingSetting {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoScalingSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ReadCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
-        ("WriteCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoScalingSpecification` property type of `AWS::Cassandra::Table`.
 ///
@@ -409,11 +361,11 @@ pub struct AutoScalingSpecification {
     /// `ReadCapacityAutoScaling`: an [`AutoScalingSetting`] object.
     ///
     /// The auto scaling settings for the table's read capacity.
-    pub read_capacity_auto_scaling: Option<Obj<AutoScalingSetting>>,
+    pub read_capacity_auto_scaling: ::std::option::Option<crate::Obj<AutoScalingSetting>>,
     /// `WriteCapacityAutoScaling`: an [`AutoScalingSetting`] object.
     ///
     /// The auto scaling settings for the table's write capacity.
-    pub write_capacity_auto_scaling: Option<Obj<AutoScalingSetting>>,
+    pub write_capacity_auto_scaling: ::std::option::Option<crate::Obj<AutoScalingSetting>>,
 }
 
 #[rustfmt::skip]
@@ -421,21 +373,21 @@ impl AutoScalingSpecification {
     /// A `AutoScalingSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReadCapacityAutoScaling`: an [`AutoScalingSetting`] object.
-    pub fn read_capacity_auto_scaling(mut self, value: impl Into<Obj<AutoScalingSetting>>) -> Self { self.read_capacity_auto_scaling = Some(value.into()); self }
+    pub fn read_capacity_auto_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingSetting>>) -> Self { self.read_capacity_auto_scaling = ::std::option::Option::Some(value.into()); self }
     /// `WriteCapacityAutoScaling`: an [`AutoScalingSetting`] object.
-    pub fn write_capacity_auto_scaling(mut self, value: impl Into<Obj<AutoScalingSetting>>) -> Self { self.write_capacity_auto_scaling = Some(value.into()); self }
+    pub fn write_capacity_auto_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingSetting>>) -> Self { self.write_capacity_auto_scaling = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoScalingSpecification {}
+impl crate::PropertyType for AutoScalingSpecification {}
 
-impl ToValue for AutoScalingSpecification {
+impl ::cloudwright_core::ToValue for AutoScalingSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReadCapacityAutoScaling", &self.read_capacity_auto_scaling)
             .opt(
                 "WriteCapacityAutoScaling",
@@ -444,24 +396,6 @@ impl ToValue for AutoScalingSpecification {
             .build()
     }
 }
-
-/// The required properties of [`BillingMode`], by name: `BillingMode::new(BillingModeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BillingModeRequired {
-    /// `Mode`: a [`Mode`] value, required.
-    pub mode: Mode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BillingMode: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["PROVISIONED", "ON_DEMAND"], ..StrRule::ANY })),
-        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BillingMode` property type of `AWS::Cassandra::Table`.
 ///
@@ -477,67 +411,48 @@ pub struct BillingMode {
     /// - On-demand mode - `ON_DEMAND`
     /// - Provisioned mode - `PROVISIONED`
     ///
-    /// &gt; If you choose `PROVISIONED` mode, then you also need to specify provisioned throughput (read and write capacity) for the table.
+    /// \> If you choose `PROVISIONED` mode, then you also need to specify provisioned throughput (read and write capacity) for the table.
     ///
     /// Valid values: `ON_DEMAND` | `PROVISIONED`
     pub mode: Mode,
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
     ///
-    /// The provisioned read capacity and write capacity for the table. For more information, see \[Provisioned throughput capacity mode\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/ReadWriteCapacityMode.html#ReadWriteCapacityMode.Provisioned>) in the *Amazon Keyspaces Developer Guide* .
-    pub provisioned_throughput: Option<Obj<ProvisionedThroughput>>,
+    /// The provisioned read capacity and write capacity for the table. For more information, see [Provisioned throughput capacity mode](https://docs.aws.amazon.com/keyspaces/latest/devguide/ReadWriteCapacityMode.html#ReadWriteCapacityMode.Provisioned) in the *Amazon Keyspaces Developer Guide* .
+    pub provisioned_throughput: ::std::option::Option<crate::Obj<ProvisionedThroughput>>,
 }
 
 #[rustfmt::skip]
 impl BillingMode {
-    /// A `BillingMode` with its required properties, named in a [`BillingModeRequired`].
+    /// A `BillingMode` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: BillingModeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Mode>) -> Self {
         Self {
-            mode: required.mode,
-            provisioned_throughput: None,
+            mode: value.into(),
+            provisioned_throughput: ::std::option::Option::None,
         }
     }
 
     /// `Mode`: a [`Mode`] value, required.
-    pub fn mode(mut self, value: impl Into<Mode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<Mode>) -> Self { self.mode = value.into(); self }
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
+    pub fn provisioned_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BillingMode {}
+impl crate::PropertyType for BillingMode {}
 
-impl ToValue for BillingMode {
+impl ::cloudwright_core::ToValue for BillingMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Mode", &self.mode)
             .opt("ProvisionedThroughput", &self.provisioned_throughput)
             .build()
     }
 }
 
-/// The required properties of [`CdcSpecification`], by name: `CdcSpecification::new(CdcSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CdcSpecificationRequired {
-    /// `Status`: a [`CdcStatus`] value, required.
-    pub status: CdcStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CdcSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("ViewType", Shape::Str(&StrRule { allowed: &["NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CdcSpecification` property type of `AWS::Cassandra::Table`.
 ///
-/// The settings for the CDC stream of a table. For more information about CDC streams, see \[Working with change data capture (CDC) streams in Amazon Keyspaces\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/cdc.html>) in the *Amazon Keyspaces Developer Guide* .
+/// The settings for the CDC stream of a table. For more information about CDC streams, see [Working with change data capture (CDC) streams in Amazon Keyspaces](https://docs.aws.amazon.com/keyspaces/latest/devguide/cdc.html) in the *Amazon Keyspaces Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cassandra-table-cdcspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -551,7 +466,7 @@ pub struct CdcSpecification {
     /// The tags (key-value pairs) that you want to apply to the stream.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ViewType`: a [`CdcViewType`] value.
     ///
     /// The view type specifies the changes Amazon Keyspaces records for each changed row in the stream. After you create the stream, you can't make changes to this selection.
@@ -562,59 +477,41 @@ pub struct CdcSpecification {
     /// - `NEW_IMAGE` - the version of the row after the change.
     /// - `OLD_IMAGE` - the version of the row before the change.
     /// - `KEYS_ONLY` - the partition and clustering keys of the row that was changed.
-    pub view_type: Option<CdcViewType>,
+    pub view_type: ::std::option::Option<CdcViewType>,
 }
 
 #[rustfmt::skip]
 impl CdcSpecification {
-    /// A `CdcSpecification` with its required properties, named in a [`CdcSpecificationRequired`].
+    /// A `CdcSpecification` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: CdcSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<CdcStatus>) -> Self {
         Self {
-            status: required.status,
-            tags: None,
-            view_type: None,
+            status: value.into(),
+            tags: ::std::option::Option::None,
+            view_type: ::std::option::Option::None,
         }
     }
 
     /// `Status`: a [`CdcStatus`] value, required.
-    pub fn status(mut self, value: impl Into<CdcStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CdcStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ViewType`: a [`CdcViewType`] value.
-    pub fn view_type(mut self, value: impl Into<CdcViewType>) -> Self { self.view_type = Some(value.into()); self }
+    pub fn view_type(mut self, value: impl ::std::convert::Into<CdcViewType>) -> Self { self.view_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CdcSpecification {}
+impl crate::PropertyType for CdcSpecification {}
 
-impl ToValue for CdcSpecification {
+impl ::cloudwright_core::ToValue for CdcSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Status", &self.status)
             .opt("Tags", &self.tags)
             .opt("ViewType", &self.view_type)
             .build()
     }
 }
-
-/// The required properties of [`ClusteringKeyColumn`], by name: `ClusteringKeyColumn::new(ClusteringKeyColumnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusteringKeyColumnRequired {
-    /// `Column`: a [`Column`] object, required.
-    pub column: Obj<Column>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusteringKeyColumn: ObjRule = ObjRule {
-    properties: &[
-        ("Column", Shape::Object(&RULE_Column)),
-        ("OrderBy", Shape::Str(&StrRule { allowed: &["ASC", "DESC"], ..StrRule::ANY })),
-    ],
-    required: &["Column"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusteringKeyColumn` property type of `AWS::Cassandra::Table`.
 ///
@@ -626,7 +523,7 @@ pub struct ClusteringKeyColumn {
     /// `Column`: a [`Column`] object, required.
     ///
     /// The name and data type of this clustering key column.
-    pub column: Obj<Column>,
+    pub column: crate::Obj<Column>,
     /// `OrderBy`: an [`OrderBy`] value.
     ///
     /// The order in which this column's data is stored:
@@ -635,32 +532,32 @@ pub struct ClusteringKeyColumn {
     /// - `DESC` - The column's data is stored in descending order.
     ///
     /// Default `"ASC"`.
-    pub order_by: Option<OrderBy>,
+    pub order_by: ::std::option::Option<OrderBy>,
 }
 
 #[rustfmt::skip]
 impl ClusteringKeyColumn {
-    /// A `ClusteringKeyColumn` with its required properties, named in a [`ClusteringKeyColumnRequired`].
+    /// A `ClusteringKeyColumn` with its one required property, `Column`.
     #[inline]
-    pub fn new(required: ClusteringKeyColumnRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Column>>) -> Self {
         Self {
-            column: required.column,
-            order_by: None,
+            column: value.into(),
+            order_by: ::std::option::Option::None,
         }
     }
 
     /// `Column`: a [`Column`] object, required.
-    pub fn column(mut self, value: impl Into<Obj<Column>>) -> Self { self.column = value.into(); self }
+    pub fn column(mut self, value: impl ::std::convert::Into<crate::Obj<Column>>) -> Self { self.column = value.into(); self }
     /// `OrderBy`: an [`OrderBy`] value.
-    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self { self.order_by = Some(value.into()); self }
+    pub fn order_by(mut self, value: impl ::std::convert::Into<OrderBy>) -> Self { self.order_by = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusteringKeyColumn {}
+impl crate::PropertyType for ClusteringKeyColumn {}
 
-impl ToValue for ClusteringKeyColumn {
+impl ::cloudwright_core::ToValue for ClusteringKeyColumn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Column", &self.column)
             .opt("OrderBy", &self.order_by)
             .build()
@@ -671,21 +568,10 @@ impl ToValue for ClusteringKeyColumn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnRequired {
     /// `ColumnName`: a string, required.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `ColumnType`: a string, required.
-    pub column_type: Str,
+    pub column_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Column: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ColumnType", Shape::STR),
-    ],
-    required: &["ColumnName", "ColumnType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Column` property type of `AWS::Cassandra::Table`.
 ///
@@ -699,14 +585,14 @@ pub(crate) static RULE_Column: ObjRule = ObjRule {
 pub struct Column {
     /// `ColumnName`: a string, required.
     ///
-    /// The name of the column. For more information, see \[Identifiers\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/cql.elements.html#cql.elements.identifier>) in the *Amazon Keyspaces Developer Guide* .
+    /// The name of the column. For more information, see [Identifiers](https://docs.aws.amazon.com/keyspaces/latest/devguide/cql.elements.html#cql.elements.identifier) in the *Amazon Keyspaces Developer Guide* .
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `ColumnType`: a string, required.
     ///
-    /// The data type of the column. For more information, see \[Data types\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/cql.elements.html#cql.data-types>) in the *Amazon Keyspaces Developer Guide* .
-    pub column_type: Str,
+    /// The data type of the column. For more information, see [Data types](https://docs.aws.amazon.com/keyspaces/latest/devguide/cql.elements.html#cql.data-types) in the *Amazon Keyspaces Developer Guide* .
+    pub column_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -721,40 +607,22 @@ impl Column {
     }
 
     /// `ColumnName`: a string, required.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
+    pub fn column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_name = value.into(); self }
     /// `ColumnType`: a string, required.
-    pub fn column_type(mut self, value: impl Into<Str>) -> Self { self.column_type = value.into(); self }
+    pub fn column_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_type = value.into(); self }
 }
 
-impl PropertyType for Column {}
+impl crate::PropertyType for Column {}
 
-impl ToValue for Column {
+impl ::cloudwright_core::ToValue for Column {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ColumnName", &self.column_name)
             .req("ColumnType", &self.column_type)
             .build()
     }
 }
-
-/// The required properties of [`EncryptionSpecification`], by name: `EncryptionSpecification::new(EncryptionSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionSpecificationRequired {
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    pub encryption_type: EncryptionType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KMS_KEY"], ..StrRule::ANY })),
-        ("KmsKeyIdentifier", Shape::STR),
-    ],
-    required: &["EncryptionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionSpecification` property type of `AWS::Cassandra::Table`.
 ///
@@ -770,39 +638,39 @@ pub struct EncryptionSpecification {
     /// - *AWS owned key* (default) - `AWS_OWNED_KMS_KEY`
     /// - *Customer managed key* - `CUSTOMER_MANAGED_KMS_KEY`
     ///
-    /// &gt; If you choose `CUSTOMER_MANAGED_KMS_KEY` , a `kms_key_identifier` in the format of a key ARN is required.
+    /// \> If you choose `CUSTOMER_MANAGED_KMS_KEY` , a `kms_key_identifier` in the format of a key ARN is required.
     ///
     /// Valid values: `CUSTOMER_MANAGED_KMS_KEY` | `AWS_OWNED_KMS_KEY` .
     pub encryption_type: EncryptionType,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// Requires a `kms_key_identifier` in the format of a key ARN.
-    pub kms_key_identifier: Option<Str>,
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl EncryptionSpecification {
-    /// A `EncryptionSpecification` with its required properties, named in a [`EncryptionSpecificationRequired`].
+    /// A `EncryptionSpecification` with its one required property, `EncryptionType`.
     #[inline]
-    pub fn new(required: EncryptionSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptionType>) -> Self {
         Self {
-            encryption_type: required.encryption_type,
-            kms_key_identifier: None,
+            encryption_type: value.into(),
+            kms_key_identifier: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionSpecification {}
+impl crate::PropertyType for EncryptionSpecification {}
 
-impl ToValue for EncryptionSpecification {
+impl ::cloudwright_core::ToValue for EncryptionSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
             .opt("KmsKeyIdentifier", &self.kms_key_identifier)
             .build()
@@ -813,21 +681,10 @@ impl ToValue for EncryptionSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedThroughputRequired {
     /// `ReadCapacityUnits`: an integer, required.
-    pub read_capacity_units: Int,
+    pub read_capacity_units: ::cloudwright_core::Int,
     /// `WriteCapacityUnits`: an integer, required.
-    pub write_capacity_units: Int,
+    pub write_capacity_units: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
-    properties: &[
-        ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("WriteCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["ReadCapacityUnits", "WriteCapacityUnits"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisionedThroughput` property type of `AWS::Cassandra::Table`.
 ///
@@ -838,16 +695,16 @@ pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
 pub struct ProvisionedThroughput {
     /// `ReadCapacityUnits`: an integer, required.
     ///
-    /// The amount of read capacity that's provisioned for the table. For more information, see \[Read/write capacity mode\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/ReadWriteCapacityMode.html>) in the *Amazon Keyspaces Developer Guide* .
+    /// The amount of read capacity that's provisioned for the table. For more information, see [Read/write capacity mode](https://docs.aws.amazon.com/keyspaces/latest/devguide/ReadWriteCapacityMode.html) in the *Amazon Keyspaces Developer Guide* .
     ///
     /// Value at least 1.
-    pub read_capacity_units: Int,
+    pub read_capacity_units: ::cloudwright_core::Int,
     /// `WriteCapacityUnits`: an integer, required.
     ///
-    /// The amount of write capacity that's provisioned for the table. For more information, see \[Read/write capacity mode\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/ReadWriteCapacityMode.html>) in the *Amazon Keyspaces Developer Guide* .
+    /// The amount of write capacity that's provisioned for the table. For more information, see [Read/write capacity mode](https://docs.aws.amazon.com/keyspaces/latest/devguide/ReadWriteCapacityMode.html) in the *Amazon Keyspaces Developer Guide* .
     ///
     /// Value at least 1.
-    pub write_capacity_units: Int,
+    pub write_capacity_units: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -862,41 +719,22 @@ impl ProvisionedThroughput {
     }
 
     /// `ReadCapacityUnits`: an integer, required.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = value.into(); self }
+    pub fn read_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.read_capacity_units = value.into(); self }
     /// `WriteCapacityUnits`: an integer, required.
-    pub fn write_capacity_units(mut self, value: impl Into<Int>) -> Self { self.write_capacity_units = value.into(); self }
+    pub fn write_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.write_capacity_units = value.into(); self }
 }
 
-impl PropertyType for ProvisionedThroughput {}
+impl crate::PropertyType for ProvisionedThroughput {}
 
-impl ToValue for ProvisionedThroughput {
+impl ::cloudwright_core::ToValue for ProvisionedThroughput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReadCapacityUnits", &self.read_capacity_units)
             .req("WriteCapacityUnits", &self.write_capacity_units)
             .build()
     }
 }
-
-/// The required properties of [`ReplicaSpecification`], by name: `ReplicaSpecification::new(ReplicaSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicaSpecificationRequired {
-    /// `Region`: a string, required.
-    pub region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ReadCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
-        ("ReadCapacityUnits", Shape::INT),
-        ("Region", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
-    ],
-    required: &["Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicaSpecification` property type of `AWS::Cassandra::Table`.
 ///
@@ -914,60 +752,51 @@ pub struct ReplicaSpecification {
     /// `ReadCapacityAutoScaling`: an [`AutoScalingSetting`] object.
     ///
     /// The read capacity auto scaling settings for the multi-Region table in the specified AWS Region.
-    pub read_capacity_auto_scaling: Option<Obj<AutoScalingSetting>>,
+    pub read_capacity_auto_scaling: ::std::option::Option<crate::Obj<AutoScalingSetting>>,
     /// `ReadCapacityUnits`: an integer.
     ///
     /// The provisioned read capacity units for the multi-Region table in the specified AWS Region.
-    pub read_capacity_units: Option<Int>,
+    pub read_capacity_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `Region`: a string, required.
     ///
     /// The AWS Region.
     ///
     /// Length 2 to 25.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ReplicaSpecification {
-    /// A `ReplicaSpecification` with its required properties, named in a [`ReplicaSpecificationRequired`].
+    /// A `ReplicaSpecification` with its one required property, `Region`.
     #[inline]
-    pub fn new(required: ReplicaSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            read_capacity_auto_scaling: None,
-            read_capacity_units: None,
-            region: required.region,
+            read_capacity_auto_scaling: ::std::option::Option::None,
+            read_capacity_units: ::std::option::Option::None,
+            region: value.into(),
         }
     }
 
     /// `ReadCapacityAutoScaling`: an [`AutoScalingSetting`] object.
-    pub fn read_capacity_auto_scaling(mut self, value: impl Into<Obj<AutoScalingSetting>>) -> Self { self.read_capacity_auto_scaling = Some(value.into()); self }
+    pub fn read_capacity_auto_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<AutoScalingSetting>>) -> Self { self.read_capacity_auto_scaling = ::std::option::Option::Some(value.into()); self }
     /// `ReadCapacityUnits`: an integer.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = Some(value.into()); self }
+    pub fn read_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.read_capacity_units = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
 }
 
-impl PropertyType for ReplicaSpecification {}
+impl crate::PropertyType for ReplicaSpecification {}
 
-impl ToValue for ReplicaSpecification {
+impl ::cloudwright_core::ToValue for ReplicaSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReadCapacityAutoScaling", &self.read_capacity_auto_scaling)
             .opt("ReadCapacityUnits", &self.read_capacity_units)
             .req("Region", &self.region)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScalingPolicy` property type of `AWS::Cassandra::Table`.
 ///
@@ -980,7 +809,7 @@ pub struct ScalingPolicy {
     ///
     /// The auto scaling policy that scales a table based on the ratio of consumed to provisioned capacity.
     pub target_tracking_scaling_policy_configuration:
-        Option<Obj<TargetTrackingScalingPolicyConfiguration>>,
+        ::std::option::Option<crate::Obj<TargetTrackingScalingPolicyConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -988,19 +817,19 @@ impl ScalingPolicy {
     /// A `ScalingPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object.
-    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = Some(value.into()); self }
+    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScalingPolicy {}
+impl crate::PropertyType for ScalingPolicy {}
 
-impl ToValue for ScalingPolicy {
+impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "TargetTrackingScalingPolicyConfiguration",
                 &self.target_tracking_scaling_policy_configuration,
@@ -1008,26 +837,6 @@ impl ToValue for ScalingPolicy {
             .build()
     }
 }
-
-/// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetTrackingScalingPolicyConfigurationRequired {
-    /// `TargetValue`: an integer, required.
-    pub target_value: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DisableScaleIn", Shape::Bool),
-        ("ScaleInCooldown", Shape::INT),
-        ("ScaleOutCooldown", Shape::INT),
-        ("TargetValue", Shape::INT),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::Cassandra::Table`.
 ///
@@ -1050,7 +859,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     /// When auto scaling automatically decreases capacity for a table, the table *scales in* . When scaling policies are set, they can't scale in the table lower than its minimum capacity.
     ///
     /// Default `"false"`.
-    pub disable_scale_in: Option<Bool>,
+    pub disable_scale_in: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ScaleInCooldown`: an integer.
     ///
     /// Specifies a `scale-in` cool down period.
@@ -1058,7 +867,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     /// A cooldown period in seconds between scaling activities that lets the table stabilize before another scaling activity starts.
     ///
     /// Default `0`.
-    pub scale_in_cooldown: Option<Int>,
+    pub scale_in_cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScaleOutCooldown`: an integer.
     ///
     /// Specifies a scale out cool down period.
@@ -1066,44 +875,44 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     /// A cooldown period in seconds between scaling activities that lets the table stabilize before another scaling activity starts.
     ///
     /// Default `0`.
-    pub scale_out_cooldown: Option<Int>,
+    pub scale_out_cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetValue`: an integer, required.
     ///
     /// Specifies the target value for the target tracking auto scaling policy.
     ///
     /// Amazon Keyspaces auto scaling scales up capacity automatically when traffic exceeds this target utilization rate, and then back down when it falls below the target. This ensures that the ratio of consumed capacity to provisioned capacity stays at or near this value. You define `targetValue` as a percentage. An `integer` between 20 and 90.
-    pub target_value: Int,
+    pub target_value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
-    /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
+    /// A `TargetTrackingScalingPolicyConfiguration` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            disable_scale_in: None,
-            scale_in_cooldown: None,
-            scale_out_cooldown: None,
-            target_value: required.target_value,
+            disable_scale_in: ::std::option::Option::None,
+            scale_in_cooldown: ::std::option::Option::None,
+            scale_out_cooldown: ::std::option::Option::None,
+            target_value: value.into(),
         }
     }
 
     /// `DisableScaleIn`: a boolean.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
+    pub fn disable_scale_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_scale_in = ::std::option::Option::Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
+    pub fn scale_in_cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_in_cooldown = ::std::option::Option::Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
+    pub fn scale_out_cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_out_cooldown = ::std::option::Option::Some(value.into()); self }
     /// `TargetValue`: an integer, required.
-    pub fn target_value(mut self, value: impl Into<Int>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
+impl crate::PropertyType for TargetTrackingScalingPolicyConfiguration {}
 
-impl ToValue for TargetTrackingScalingPolicyConfiguration {
+impl ::cloudwright_core::ToValue for TargetTrackingScalingPolicyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisableScaleIn", &self.disable_scale_in)
             .opt("ScaleInCooldown", &self.scale_in_cooldown)
             .opt("ScaleOutCooldown", &self.scale_out_cooldown)
@@ -1111,16 +920,6 @@ impl ToValue for TargetTrackingScalingPolicyConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
-    properties: &[
-        ("ReadUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("WriteUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WarmThroughput` property type of `AWS::Cassandra::Table`.
 ///
@@ -1132,11 +931,11 @@ pub struct WarmThroughput {
     /// `ReadUnitsPerSecond`: an integer.
     ///
     /// Value at least 1.
-    pub read_units_per_second: Option<Int>,
+    pub read_units_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `WriteUnitsPerSecond`: an integer.
     ///
     /// Value at least 1.
-    pub write_units_per_second: Option<Int>,
+    pub write_units_per_second: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1144,21 +943,21 @@ impl WarmThroughput {
     /// A `WarmThroughput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReadUnitsPerSecond`: an integer.
-    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self { self.read_units_per_second = Some(value.into()); self }
+    pub fn read_units_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.read_units_per_second = ::std::option::Option::Some(value.into()); self }
     /// `WriteUnitsPerSecond`: an integer.
-    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self { self.write_units_per_second = Some(value.into()); self }
+    pub fn write_units_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.write_units_per_second = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WarmThroughput {}
+impl crate::PropertyType for WarmThroughput {}
 
-impl ToValue for WarmThroughput {
+impl ::cloudwright_core::ToValue for WarmThroughput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReadUnitsPerSecond", &self.read_units_per_second)
             .opt("WriteUnitsPerSecond", &self.write_units_per_second)
             .build()
@@ -1173,24 +972,24 @@ pub enum CdcStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CdcStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CdcStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CdcStatus {
+impl ::cloudwright_core::ToValue for CdcStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1206,26 +1005,26 @@ pub enum CdcViewType {
     /// `NEW_AND_OLD_IMAGES`
     NewAndOldImages,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CdcViewType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CdcViewType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CdcViewType {
+impl ::cloudwright_core::ToValue for CdcViewType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NewImage => "NEW_IMAGE",
             Self::OldImage => "OLD_IMAGE",
             Self::KeysOnly => "KEYS_ONLY",
             Self::NewAndOldImages => "NEW_AND_OLD_IMAGES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1237,24 +1036,24 @@ pub enum EncryptionType {
     /// `CUSTOMER_MANAGED_KMS_KEY`
     CustomerManagedKmsKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionType {
+impl ::cloudwright_core::ToValue for EncryptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsOwnedKmsKey => "AWS_OWNED_KMS_KEY",
             Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1266,24 +1065,24 @@ pub enum Mode {
     /// `ON_DEMAND`
     OnDemand,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Mode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Mode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Mode {
+impl ::cloudwright_core::ToValue for Mode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Provisioned => "PROVISIONED",
             Self::OnDemand => "ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1295,23 +1094,191 @@ pub enum OrderBy {
     /// `DESC`
     Desc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OrderBy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OrderBy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OrderBy {
+impl ::cloudwright_core::ToValue for OrderBy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Asc => "ASC",
             Self::Desc => "DESC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Table: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingSpecifications", Shape::Object(&RULE_AutoScalingSpecification)),
+            ("BillingMode", Shape::Object(&RULE_BillingMode)),
+            ("CdcSpecification", Shape::Object(&RULE_CdcSpecification)),
+            ("ClientSideTimestampsEnabled", Shape::Bool),
+            ("ClusteringKeyColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusteringKeyColumn), min_items: None, max_items: None, unique: true })),
+            ("DefaultTimeToLive", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("EncryptionSpecification", Shape::Object(&RULE_EncryptionSpecification)),
+            ("KeyspaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PartitionKeyColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: Some(1), max_items: None, unique: true })),
+            ("PointInTimeRecoveryEnabled", Shape::Bool),
+            ("RegularColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: true })),
+            ("ReplicaSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None, unique: true })),
+            ("TableName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
+        ],
+        required: &["KeyspaceName", "PartitionKeyColumns"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScalingSetting: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalingDisabled", Shape::Bool),
+            ("MaximumUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinimumUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ScalingPolicy", Shape::Object(&RULE_ScalingPolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoScalingSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ReadCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
+            ("WriteCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BillingMode: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["PROVISIONED", "ON_DEMAND"], ..StrRule::ANY })),
+            ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CdcSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("ViewType", Shape::Str(&StrRule { allowed: &["NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusteringKeyColumn: ObjRule = ObjRule {
+        properties: &[
+            ("Column", Shape::Object(&RULE_Column)),
+            ("OrderBy", Shape::Str(&StrRule { allowed: &["ASC", "DESC"], ..StrRule::ANY })),
+        ],
+        required: &["Column"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Column: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ColumnType", Shape::STR),
+        ],
+        required: &["ColumnName", "ColumnType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KMS_KEY"], ..StrRule::ANY })),
+            ("KmsKeyIdentifier", Shape::STR),
+        ],
+        required: &["EncryptionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
+        properties: &[
+            ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("WriteCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["ReadCapacityUnits", "WriteCapacityUnits"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ReadCapacityAutoScaling", Shape::Object(&RULE_AutoScalingSetting)),
+            ("ReadCapacityUnits", Shape::INT),
+            ("Region", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
+        ],
+        required: &["Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DisableScaleIn", Shape::Bool),
+            ("ScaleInCooldown", Shape::INT),
+            ("ScaleOutCooldown", Shape::INT),
+            ("TargetValue", Shape::INT),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
+        properties: &[
+            ("ReadUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("WriteUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Type`], by name: `Type::new(TypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeRequired {
     /// `Fields`: a list of [`Field`] objects, required.
-    pub fields: List<Field>,
+    pub fields: ::cloudwright_core::List<Field>,
     /// `KeyspaceName`: a string, required.
-    pub keyspace_name: Str,
+    pub keyspace_name: ::cloudwright_core::Str,
     /// `TypeName`: a string, required.
-    pub type_name: Str,
+    pub type_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Type: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None, unique: true })),
-        ("KeyspaceName", Shape::STR),
-        ("TypeName", Shape::STR),
-    ],
-    required: &["KeyspaceName", "TypeName", "Fields"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cassandra::Type` resource.
 ///
 /// The `CreateType` operation creates a new user-defined type in the specified keyspace.
 ///
-/// To configure the required permissions, see \[Permissions to create a UDT\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/configure-udt-permissions.html#udt-permissions-create>) in the *Amazon Keyspaces Developer Guide* .
+/// To configure the required permissions, see [Permissions to create a UDT](https://docs.aws.amazon.com/keyspaces/latest/devguide/configure-udt-permissions.html#udt-permissions-create) in the *Amazon Keyspaces Developer Guide* .
 ///
-/// For more information, see \[User-defined types (UDTs)\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/udts.html>) in the *Amazon Keyspaces Developer Guide* .
+/// For more information, see [User-defined types (UDTs)](https://docs.aws.amazon.com/keyspaces/latest/devguide/udts.html) in the *Amazon Keyspaces Developer Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`KeyspaceName`, `TypeName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`TypeAttributes`], which `Handle<Type>` dereferences to.
@@ -52,19 +38,19 @@ pub struct Type {
     /// A list of fields that define this type.
     ///
     /// Create-only: changing it replaces the resource.
-    pub fields: List<Field>,
+    pub fields: ::cloudwright_core::List<Field>,
     /// `KeyspaceName`: a string, required.
     ///
     /// The name of the keyspace to create the type in. The keyspace must already exist.
     ///
     /// Create-only: changing it replaces the resource.
-    pub keyspace_name: Str,
+    pub keyspace_name: ::cloudwright_core::Str,
     /// `TypeName`: a string, required.
     ///
-    /// The name of the user-defined type. UDT names must contain 48 characters or less, must begin with an alphabetic character, and can only contain alpha-numeric characters and underscores. Amazon Keyspaces converts upper case characters automatically into lower case characters. For more information, see \[Create a user-defined type (UDT) in Amazon Keyspaces\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/keyspaces-create-udt.html>) in the *Amazon Keyspaces Developer Guide* .
+    /// The name of the user-defined type. UDT names must contain 48 characters or less, must begin with an alphabetic character, and can only contain alpha-numeric characters and underscores. Amazon Keyspaces converts upper case characters automatically into lower case characters. For more information, see [Create a user-defined type (UDT) in Amazon Keyspaces](https://docs.aws.amazon.com/keyspaces/latest/devguide/keyspaces-create-udt.html) in the *Amazon Keyspaces Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub type_name: Str,
+    pub type_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -74,7 +60,7 @@ impl Type {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cassandra::Type",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-type.html",
         primary_identifier: &["KeyspaceName", "TypeName"],
@@ -85,7 +71,7 @@ impl Type {
         read_only: &["DirectReferringTables", "DirectParentTypes", "MaxNestingDepth", "LastModifiedTimestamp", "KeyspaceArn"],
         attributes: &["DirectParentTypes", "DirectReferringTables", "KeyspaceArn", "LastModifiedTimestamp", "MaxNestingDepth"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Type` with its required properties, named in a [`TypeRequired`].
@@ -99,28 +85,30 @@ impl Type {
     }
 
     /// `Fields`: a list of [`Field`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Field>>) -> Self { self.fields = value.into(); self }
     /// `KeyspaceName`: a string, required.
-    pub fn keyspace_name(mut self, value: impl Into<Str>) -> Self { self.keyspace_name = value.into(); self }
+    pub fn keyspace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.keyspace_name = value.into(); self }
     /// `TypeName`: a string, required.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = value.into(); self }
 }
 
-impl Resource for Type {
+impl ::cloudwright_core::Resource for Type {
     type Attributes = TypeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Type, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Type, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Type {
+impl ::cloudwright_core::ToValue for Type {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Fields", &self.fields)
             .req("KeyspaceName", &self.keyspace_name)
             .req("TypeName", &self.type_name)
@@ -128,12 +116,12 @@ impl ToValue for Type {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Type`]: `Handle<Type>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Type`]: `Handle<Type>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TypeAttributes(ResourceRef);
+pub struct TypeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TypeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TypeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,40 +131,40 @@ impl TypeAttributes {
     ///
     /// A list of user-defined types that use this type.
     #[inline]
-    pub fn direct_parent_types(&self) -> Value {
-        self.0.get_att("DirectParentTypes")
+    pub fn direct_parent_types(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DirectParentTypes"))
     }
 
     /// `Fn::GetAtt` `DirectReferringTables`: a list of strings.
     ///
     /// A list of tables that use this type.
     #[inline]
-    pub fn direct_referring_tables(&self) -> Value {
-        self.0.get_att("DirectReferringTables")
+    pub fn direct_referring_tables(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DirectReferringTables"))
     }
 
     /// `Fn::GetAtt` `KeyspaceArn`: a string.
     ///
     /// The unique identifier of the keyspace that contains this type in the format of Amazon Resource Name (ARN)
     #[inline]
-    pub fn keyspace_arn(&self) -> Value {
-        self.0.get_att("KeyspaceArn")
+    pub fn keyspace_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyspaceArn"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTimestamp`: a number.
     ///
     /// The last time this type was modified.
     #[inline]
-    pub fn last_modified_timestamp(&self) -> Value {
-        self.0.get_att("LastModifiedTimestamp")
+    pub fn last_modified_timestamp(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastModifiedTimestamp"))
     }
 
     /// `Fn::GetAtt` `MaxNestingDepth`: an integer.
     ///
-    /// The maximum nesting depth of this type. For more information, see \[Amazon Keyspaces UDT quotas and default values\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/quotas.html#quotas-udts>) in the *Amazon Keyspaces Developer Guide* .
+    /// The maximum nesting depth of this type. For more information, see [Amazon Keyspaces UDT quotas and default values](https://docs.aws.amazon.com/keyspaces/latest/devguide/quotas.html#quotas-udts) in the *Amazon Keyspaces Developer Guide* .
     #[inline]
-    pub fn max_nesting_depth(&self) -> Value {
-        self.0.get_att("MaxNestingDepth")
+    pub fn max_nesting_depth(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxNestingDepth"))
     }
 }
 
@@ -184,21 +172,10 @@ impl TypeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `FieldName`: a string, required.
-    pub field_name: Str,
+    pub field_name: ::cloudwright_core::Str,
     /// `FieldType`: a string, required.
-    pub field_type: Str,
+    pub field_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Field: ObjRule = ObjRule {
-    properties: &[
-        ("FieldName", Shape::STR),
-        ("FieldType", Shape::STR),
-    ],
-    required: &["FieldName", "FieldType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Field` property type of `AWS::Cassandra::Type`.
 ///
@@ -210,11 +187,11 @@ pub struct Field {
     /// `FieldName`: a string, required.
     ///
     /// The name of the field.
-    pub field_name: Str,
+    pub field_name: ::cloudwright_core::Str,
     /// `FieldType`: a string, required.
     ///
     /// The data type of the field. This can be any Cassandra data type or another user-defined type.
-    pub field_type: Str,
+    pub field_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -229,19 +206,49 @@ impl Field {
     }
 
     /// `FieldName`: a string, required.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = value.into(); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_name = value.into(); self }
     /// `FieldType`: a string, required.
-    pub fn field_type(mut self, value: impl Into<Str>) -> Self { self.field_type = value.into(); self }
+    pub fn field_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_type = value.into(); self }
 }
 
-impl PropertyType for Field {}
+impl crate::PropertyType for Field {}
 
-impl ToValue for Field {
+impl ::cloudwright_core::ToValue for Field {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldName", &self.field_name)
             .req("FieldType", &self.field_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Type: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None, unique: true })),
+            ("KeyspaceName", Shape::STR),
+            ("TypeName", Shape::STR),
+        ],
+        required: &["KeyspaceName", "TypeName", "Fields"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Field: ObjRule = ObjRule {
+        properties: &[
+            ("FieldName", Shape::STR),
+            ("FieldType", Shape::STR),
+        ],
+        required: &["FieldName", "FieldType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,13 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Metadata: ObjRule = ObjRule {
-    ..OBJ_RULE
-};
-
 /// The `AWS::CDK::Metadata` resource.
 ///
 /// `Ref` returns its physical id.
@@ -30,7 +23,7 @@ impl Metadata {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CDK::Metadata",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cdk-metadata.html",
         primary_identifier: &[],
@@ -41,41 +34,55 @@ impl Metadata {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Metadata` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
 }
 
-impl Resource for Metadata {
+impl ::cloudwright_core::Resource for Metadata {
     type Attributes = MetadataAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Metadata, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Metadata, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Metadata {
+impl ::cloudwright_core::ToValue for Metadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Metadata`]: `Handle<Metadata>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Metadata`]: `Handle<Metadata>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct MetadataAttributes(());
 
-impl From<ResourceRef> for MetadataAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MetadataAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metadata: ObjRule = ObjRule {
+        ..OBJ_RULE
+    };
 }

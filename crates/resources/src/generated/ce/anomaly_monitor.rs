@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ResourceTag;
 pub use super::shared::{ResourceTag, ResourceTagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]*");
 
 /// The required properties of [`AnomalyMonitor`], by name: `AnomalyMonitor::new(AnomalyMonitorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnomalyMonitorRequired {
     /// `MonitorName`: a string, required.
-    pub monitor_name: Str,
+    pub monitor_name: ::cloudwright_core::Str,
     /// `MonitorType`: a [`MonitorType`] value, required.
     pub monitor_type: MonitorType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnomalyMonitor: ObjRule = ObjRule {
-    properties: &[
-        ("MonitorDimension", Shape::Str(&StrRule { allowed: &["SERVICE", "LINKED_ACCOUNT", "TAG", "COST_CATEGORY"], ..StrRule::ANY })),
-        ("MonitorName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MonitorSpecification", Shape::STR),
-        ("MonitorType", Shape::Str(&StrRule { allowed: &["DIMENSIONAL", "CUSTOM"], ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["MonitorName", "MonitorType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CE::AnomalyMonitor` resource.
 ///
@@ -56,19 +36,19 @@ pub struct AnomalyMonitor {
     /// For AWS managed monitors, this field controls which cost dimension is automatically analyzed by the monitor. For `TAG` and `COST_CATEGORY` dimensions, you must also specify MonitorSpecification to configure the specific tag or cost category key to analyze.
     ///
     /// Create-only: changing it replaces the resource.
-    pub monitor_dimension: Option<MonitorDimension>,
+    pub monitor_dimension: ::std::option::Option<MonitorDimension>,
     /// `MonitorName`: a string, required.
     ///
     /// The name of the monitor.
     ///
     /// Pattern `[\S\s]*`; length 0 to 1024.
-    pub monitor_name: Str,
+    pub monitor_name: ::cloudwright_core::Str,
     /// `MonitorSpecification`: a string.
     ///
-    /// The array of `MonitorSpecification` in JSON array format. For instance, you can use `MonitorSpecification` to specify a tag, Cost Category, or linked account for your custom anomaly monitor. For further information, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalymonitor.html#aws-resource-ce-anomalymonitor--examples>) section of this page.
+    /// The array of `MonitorSpecification` in JSON array format. For instance, you can use `MonitorSpecification` to specify a tag, Cost Category, or linked account for your custom anomaly monitor. For further information, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalymonitor.html#aws-resource-ce-anomalymonitor--examples) section of this page.
     ///
     /// Create-only: changing it replaces the resource.
-    pub monitor_specification: Option<Str>,
+    pub monitor_specification: ::std::option::Option<::cloudwright_core::Str>,
     /// `MonitorType`: a [`MonitorType`] value, required.
     ///
     /// The type of the monitor.
@@ -77,7 +57,7 @@ pub struct AnomalyMonitor {
     ///
     /// Set this to `CUSTOM` for a customer managed monitor. Customer managed monitors let you select specific dimension values that get monitored in aggregate.
     ///
-    /// For more information about monitor types, see \[Monitor types\](<https://docs.aws.amazon.com/cost-management/latest/userguide/getting-started-ad.html#monitor-type-def>) in the *Billing and Cost Management User Guide* .
+    /// For more information about monitor types, see [Monitor types](https://docs.aws.amazon.com/cost-management/latest/userguide/getting-started-ad.html#monitor-type-def) in the *Billing and Cost Management User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
     pub monitor_type: MonitorType,
@@ -86,7 +66,7 @@ pub struct AnomalyMonitor {
     /// Tags to assign to monitor.
     ///
     /// Items 0 to 200; create-only: changing it replaces the resource.
-    pub resource_tags: Option<List<ResourceTag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +76,7 @@ impl AnomalyMonitor {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CE::AnomalyMonitor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalymonitor.html",
         primary_identifier: &["MonitorArn"],
@@ -107,51 +87,53 @@ impl AnomalyMonitor {
         read_only: &["MonitorArn", "CreationDate", "LastEvaluatedDate", "LastUpdatedDate", "DimensionalValueCount"],
         attributes: &["CreationDate", "DimensionalValueCount", "LastEvaluatedDate", "LastUpdatedDate", "MonitorArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AnomalyMonitor` with its required properties, named in a [`AnomalyMonitorRequired`].
     #[inline]
     pub fn new(required: AnomalyMonitorRequired) -> Self {
         Self {
-            monitor_dimension: None,
+            monitor_dimension: ::std::option::Option::None,
             monitor_name: required.monitor_name,
-            monitor_specification: None,
+            monitor_specification: ::std::option::Option::None,
             monitor_type: required.monitor_type,
-            resource_tags: None,
+            resource_tags: ::std::option::Option::None,
         }
     }
 
     /// `MonitorDimension`: a [`MonitorDimension`] value.
-    pub fn monitor_dimension(mut self, value: impl Into<MonitorDimension>) -> Self { self.monitor_dimension = Some(value.into()); self }
+    pub fn monitor_dimension(mut self, value: impl ::std::convert::Into<MonitorDimension>) -> Self { self.monitor_dimension = ::std::option::Option::Some(value.into()); self }
     /// `MonitorName`: a string, required.
-    pub fn monitor_name(mut self, value: impl Into<Str>) -> Self { self.monitor_name = value.into(); self }
+    pub fn monitor_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitor_name = value.into(); self }
     /// `MonitorSpecification`: a string.
-    pub fn monitor_specification(mut self, value: impl Into<Str>) -> Self { self.monitor_specification = Some(value.into()); self }
+    pub fn monitor_specification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitor_specification = ::std::option::Option::Some(value.into()); self }
     /// `MonitorType`: a [`MonitorType`] value, required.
-    pub fn monitor_type(mut self, value: impl Into<MonitorType>) -> Self { self.monitor_type = value.into(); self }
+    pub fn monitor_type(mut self, value: impl ::std::convert::Into<MonitorType>) -> Self { self.monitor_type = value.into(); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AnomalyMonitor {
+impl ::cloudwright_core::Resource for AnomalyMonitor {
     type Attributes = AnomalyMonitorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalyMonitor, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AnomalyMonitor, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AnomalyMonitor {
+impl ::cloudwright_core::ToValue for AnomalyMonitor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MonitorDimension", &self.monitor_dimension)
             .req("MonitorName", &self.monitor_name)
             .opt("MonitorSpecification", &self.monitor_specification)
@@ -161,12 +143,12 @@ impl ToValue for AnomalyMonitor {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AnomalyMonitor`]: `Handle<AnomalyMonitor>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AnomalyMonitor`]: `Handle<AnomalyMonitor>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnomalyMonitorAttributes(ResourceRef);
+pub struct AnomalyMonitorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnomalyMonitorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnomalyMonitorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,38 +158,38 @@ impl AnomalyMonitorAttributes {
     ///
     /// The date when the monitor was created.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `DimensionalValueCount`: an integer.
     ///
     /// The value for evaluated dimensions.
     #[inline]
-    pub fn dimensional_value_count(&self) -> Value {
-        self.0.get_att("DimensionalValueCount")
+    pub fn dimensional_value_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DimensionalValueCount"))
     }
 
     /// `Fn::GetAtt` `LastEvaluatedDate`: a string.
     ///
     /// The date when the monitor last evaluated for anomalies.
     #[inline]
-    pub fn last_evaluated_date(&self) -> Value {
-        self.0.get_att("LastEvaluatedDate")
+    pub fn last_evaluated_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastEvaluatedDate"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedDate`: a string.
     ///
     /// The date when the monitor was last updated.
     #[inline]
-    pub fn last_updated_date(&self) -> Value {
-        self.0.get_att("LastUpdatedDate")
+    pub fn last_updated_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedDate"))
     }
 
     /// `Fn::GetAtt` `MonitorArn`: a string.
     #[inline]
-    pub fn monitor_arn(&self) -> Value {
-        self.0.get_att("MonitorArn")
+    pub fn monitor_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitorArn"))
     }
 }
 
@@ -223,26 +205,26 @@ pub enum MonitorDimension {
     /// `COST_CATEGORY`
     CostCategory,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MonitorDimension {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MonitorDimension {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MonitorDimension {
+impl ::cloudwright_core::ToValue for MonitorDimension {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Service => "SERVICE",
             Self::LinkedAccount => "LINKED_ACCOUNT",
             Self::Tag => "TAG",
             Self::CostCategory => "COST_CATEGORY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -254,23 +236,48 @@ pub enum MonitorType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MonitorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MonitorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MonitorType {
+impl ::cloudwright_core::ToValue for MonitorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dimensional => "DIMENSIONAL",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ResourceTag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnomalyMonitor: ObjRule = ObjRule {
+        properties: &[
+            ("MonitorDimension", Shape::Str(&StrRule { allowed: &["SERVICE", "LINKED_ACCOUNT", "TAG", "COST_CATEGORY"], ..StrRule::ANY })),
+            ("MonitorName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MonitorSpecification", Shape::STR),
+            ("MonitorType", Shape::Str(&StrRule { allowed: &["DIMENSIONAL", "CUSTOM"], ..StrRule::ANY })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["MonitorName", "MonitorType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

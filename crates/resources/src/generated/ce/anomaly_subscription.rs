@@ -5,17 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ResourceTag;
 pub use super::shared::{ResourceTag, ResourceTagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "(^[a-zA-Z0-9.!#$%&'*+=?^_‘{|}~-]+@[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)+$)|(^arn:(aws[a-zA-Z-]*):sns:[a-zA-Z0-9-]+:[0-9]{12}:[a-zA-Z0-9_-]+(\\.fifo)?$)",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S\\s]*");
 
 /// The required properties of [`AnomalySubscription`], by name: `AnomalySubscription::new(AnomalySubscriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,29 +13,12 @@ pub struct AnomalySubscriptionRequired {
     /// `Frequency`: a [`Frequency`] value, required.
     pub frequency: Frequency,
     /// `MonitorArnList`: a list of strings, required.
-    pub monitor_arn_list: List<Str>,
+    pub monitor_arn_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    pub subscribers: List<Subscriber>,
+    pub subscribers: ::cloudwright_core::List<Subscriber>,
     /// `SubscriptionName`: a string, required.
-    pub subscription_name: Str,
+    pub subscription_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnomalySubscription: ObjRule = ObjRule {
-    properties: &[
-        ("Frequency", Shape::Str(&StrRule { allowed: &["DAILY", "IMMEDIATE", "WEEKLY"], ..StrRule::ANY })),
-        ("MonitorArnList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None, unique: false })),
-        ("SubscriptionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ThresholdExpression", Shape::STR),
-    ],
-    required: &["MonitorArnList", "Subscribers", "Frequency", "SubscriptionName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CE::AnomalySubscription` resource.
 ///
@@ -53,9 +26,9 @@ pub(crate) static RULE_AnomalySubscription: ObjRule = ObjRule {
 ///
 /// You can specify the frequency of the alerts and the subscribers to notify.
 ///
-/// Anomaly subscriptions can be associated with one or more \[`AWS::CE::AnomalyMonitor`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalymonitor.html>) resources, and they only send notifications about anomalies detected by those associated monitors. You can also configure a threshold to further control which anomalies are included in the notifications.
+/// Anomaly subscriptions can be associated with one or more [`AWS::CE::AnomalyMonitor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalymonitor.html) resources, and they only send notifications about anomalies detected by those associated monitors. You can also configure a threshold to further control which anomalies are included in the notifications.
 ///
-/// Anomalies that don’t exceed the chosen threshold and therefore don’t trigger notifications from an anomaly subscription will still be available on the console and from the \[`GetAnomalies`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetAnomalies.html>) API.
+/// Anomalies that don’t exceed the chosen threshold and therefore don’t trigger notifications from an anomaly subscription will still be available on the console and from the [`GetAnomalies`](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetAnomalies.html) API.
 ///
 /// `Ref` returns its `SubscriptionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AnomalySubscriptionAttributes`], which `Handle<AnomalySubscription>` dereferences to.
@@ -68,48 +41,48 @@ pub(crate) static RULE_AnomalySubscription: ObjRule = ObjRule {
 pub struct AnomalySubscription {
     /// `Frequency`: a [`Frequency`] value, required.
     ///
-    /// The frequency that anomaly notifications are sent. Notifications are sent either over email (for DAILY and WEEKLY frequencies) or SNS (for IMMEDIATE frequency). For more information, see \[Creating an Amazon SNS topic for anomaly notifications\](<https://docs.aws.amazon.com/cost-management/latest/userguide/ad-SNS.html>) .
+    /// The frequency that anomaly notifications are sent. Notifications are sent either over email (for DAILY and WEEKLY frequencies) or SNS (for IMMEDIATE frequency). For more information, see [Creating an Amazon SNS topic for anomaly notifications](https://docs.aws.amazon.com/cost-management/latest/userguide/ad-SNS.html) .
     pub frequency: Frequency,
     /// `MonitorArnList`: a list of strings, required.
     ///
     /// A list of cost anomaly monitors.
-    pub monitor_arn_list: List<Str>,
+    pub monitor_arn_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
     ///
     /// Tags to assign to subscription.
     ///
     /// Items 0 to 200; create-only: changing it replaces the resource.
-    pub resource_tags: Option<List<ResourceTag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
     ///
     /// A list of subscribers to notify.
-    pub subscribers: List<Subscriber>,
+    pub subscribers: ::cloudwright_core::List<Subscriber>,
     /// `SubscriptionName`: a string, required.
     ///
     /// The name for the subscription.
     ///
     /// Pattern `[\S\s]*`; length 0 to 1024.
-    pub subscription_name: Str,
+    pub subscription_name: ::cloudwright_core::Str,
     /// `Threshold`: a number.
     ///
     /// (deprecated)
     ///
-    /// An absolute dollar value that must be exceeded by the anomaly's total impact (see \[Impact\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Impact.html>) for more details) for an anomaly notification to be generated.
+    /// An absolute dollar value that must be exceeded by the anomaly's total impact (see [Impact](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Impact.html) for more details) for an anomaly notification to be generated.
     ///
     /// This field has been deprecated. To specify a threshold, use ThresholdExpression. Continued use of Threshold will be treated as shorthand syntax for a ThresholdExpression.
     ///
     /// One of Threshold or ThresholdExpression is required for `AWS::CE::AnomalySubscription` . You cannot specify both.
     ///
     /// Value at least 0.
-    pub threshold: Option<Num>,
+    pub threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `ThresholdExpression`: a string.
     ///
-    /// An \[Expression\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Expression.html>) object in JSON string format used to specify the anomalies that you want to generate alerts for. This supports dimensions and nested expressions. The supported dimensions are `ANOMALY_TOTAL_IMPACT_ABSOLUTE` and `ANOMALY_TOTAL_IMPACT_PERCENTAGE` , corresponding to an anomaly’s TotalImpact and TotalImpactPercentage, respectively (see \[Impact\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Impact.html>) for more details). The supported nested expression types are `AND` and `OR` . The match option `GREATER_THAN_OR_EQUAL` is required. Values must be numbers between 0 and 10,000,000,000 in string format.
+    /// An [Expression](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Expression.html) object in JSON string format used to specify the anomalies that you want to generate alerts for. This supports dimensions and nested expressions. The supported dimensions are `ANOMALY_TOTAL_IMPACT_ABSOLUTE` and `ANOMALY_TOTAL_IMPACT_PERCENTAGE` , corresponding to an anomaly’s TotalImpact and TotalImpactPercentage, respectively (see [Impact](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Impact.html) for more details). The supported nested expression types are `AND` and `OR` . The match option `GREATER_THAN_OR_EQUAL` is required. Values must be numbers between 0 and 10,000,000,000 in string format.
     ///
     /// One of Threshold or ThresholdExpression is required for `AWS::CE::AnomalySubscription` . You cannot specify both.
     ///
-    /// For further information, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalysubscription.html#aws-resource-ce-anomalysubscription--examples>) section of this page.
-    pub threshold_expression: Option<Str>,
+    /// For further information, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalysubscription.html#aws-resource-ce-anomalysubscription--examples) section of this page.
+    pub threshold_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -119,7 +92,7 @@ impl AnomalySubscription {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CE::AnomalySubscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalysubscription.html",
         primary_identifier: &["SubscriptionArn"],
@@ -130,7 +103,7 @@ impl AnomalySubscription {
         read_only: &["SubscriptionArn", "AccountId", "Subscribers/*/Status"],
         attributes: &["AccountId", "SubscriptionArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AnomalySubscription` with its required properties, named in a [`AnomalySubscriptionRequired`].
@@ -139,48 +112,50 @@ impl AnomalySubscription {
         Self {
             frequency: required.frequency,
             monitor_arn_list: required.monitor_arn_list,
-            resource_tags: None,
+            resource_tags: ::std::option::Option::None,
             subscribers: required.subscribers,
             subscription_name: required.subscription_name,
-            threshold: None,
-            threshold_expression: None,
+            threshold: ::std::option::Option::None,
+            threshold_expression: ::std::option::Option::None,
         }
     }
 
     /// `Frequency`: a [`Frequency`] value, required.
-    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self { self.frequency = value.into(); self }
+    pub fn frequency(mut self, value: impl ::std::convert::Into<Frequency>) -> Self { self.frequency = value.into(); self }
     /// `MonitorArnList`: a list of strings, required.
-    pub fn monitor_arn_list(mut self, value: impl Into<List<Str>>) -> Self { self.monitor_arn_list = value.into(); self }
+    pub fn monitor_arn_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.monitor_arn_list = value.into(); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `Subscribers`: a list of [`Subscriber`] objects, required.
-    pub fn subscribers(mut self, value: impl Into<List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
+    pub fn subscribers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Subscriber>>) -> Self { self.subscribers = value.into(); self }
     /// `SubscriptionName`: a string, required.
-    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self { self.subscription_name = value.into(); self }
+    pub fn subscription_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscription_name = value.into(); self }
     /// `Threshold`: a number.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdExpression`: a string.
-    pub fn threshold_expression(mut self, value: impl Into<Str>) -> Self { self.threshold_expression = Some(value.into()); self }
+    pub fn threshold_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.threshold_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AnomalySubscription {
+impl ::cloudwright_core::Resource for AnomalySubscription {
     type Attributes = AnomalySubscriptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalySubscription, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AnomalySubscription, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AnomalySubscription {
+impl ::cloudwright_core::ToValue for AnomalySubscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Frequency", &self.frequency)
             .req("MonitorArnList", &self.monitor_arn_list)
             .opt("ResourceTags", &self.resource_tags)
@@ -192,12 +167,12 @@ impl ToValue for AnomalySubscription {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AnomalySubscription`]: `Handle<AnomalySubscription>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AnomalySubscription`]: `Handle<AnomalySubscription>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnomalySubscriptionAttributes(ResourceRef);
+pub struct AnomalySubscriptionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnomalySubscriptionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnomalySubscriptionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -207,14 +182,14 @@ impl AnomalySubscriptionAttributes {
     ///
     /// Your unique account identifier.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `SubscriptionArn`: a string.
     #[inline]
-    pub fn subscription_arn(&self) -> Value {
-        self.0.get_att("SubscriptionArn")
+    pub fn subscription_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubscriptionArn"))
     }
 }
 
@@ -222,22 +197,10 @@ impl AnomalySubscriptionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
     /// `Address`: a string, required.
-    pub address: Str,
+    pub address: ::cloudwright_core::Str,
     /// `Type`: a [`SubscriberType`] value, required.
     pub r#type: SubscriberType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["CONFIRMED", "DECLINED"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["EMAIL", "SNS"], ..StrRule::ANY })),
-    ],
-    required: &["Address", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Subscriber` property type of `AWS::CE::AnomalySubscription`.
 ///
@@ -251,11 +214,11 @@ pub struct Subscriber {
     /// The email address or SNS Topic Amazon Resource Name (ARN), depending on the `Type` .
     ///
     /// Pattern `(^[a-zA-Z0-9.!#$%&'*+=?^_‘{|}~-]+@[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$)|(^arn:(aws[a-zA-Z-]*):sns:[a-zA-Z0-9-]+:[0-9]{12}:[a-zA-Z0-9_-]+(\.fifo)?$)`.
-    pub address: Str,
+    pub address: ::cloudwright_core::Str,
     /// `Status`: a [`SubscriberStatus`] value.
     ///
     /// Indicates if the subscriber accepts the notifications.
-    pub status: Option<SubscriberStatus>,
+    pub status: ::std::option::Option<SubscriberStatus>,
     /// `Type`: a [`SubscriberType`] value, required.
     ///
     /// The notification delivery channel.
@@ -269,25 +232,25 @@ impl Subscriber {
     pub fn new(required: SubscriberRequired) -> Self {
         Self {
             address: required.address,
-            status: None,
+            status: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Address`: a string, required.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = value.into(); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = value.into(); self }
     /// `Status`: a [`SubscriberStatus`] value.
-    pub fn status(mut self, value: impl Into<SubscriberStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<SubscriberStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SubscriberType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SubscriberType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SubscriberType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Subscriber {}
+impl crate::PropertyType for Subscriber {}
 
-impl ToValue for Subscriber {
+impl ::cloudwright_core::ToValue for Subscriber {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Address", &self.address)
             .opt("Status", &self.status)
             .req("Type", &self.r#type)
@@ -305,25 +268,25 @@ pub enum Frequency {
     /// `WEEKLY`
     Weekly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Frequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Frequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Frequency {
+impl ::cloudwright_core::ToValue for Frequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Daily => "DAILY",
             Self::Immediate => "IMMEDIATE",
             Self::Weekly => "WEEKLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -335,24 +298,24 @@ pub enum SubscriberStatus {
     /// `DECLINED`
     Declined,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SubscriberStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SubscriberStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SubscriberStatus {
+impl ::cloudwright_core::ToValue for SubscriberStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Confirmed => "CONFIRMED",
             Self::Declined => "DECLINED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -364,23 +327,67 @@ pub enum SubscriberType {
     /// `SNS`
     Sns,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SubscriberType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SubscriberType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SubscriberType {
+impl ::cloudwright_core::ToValue for SubscriberType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Email => "EMAIL",
             Self::Sns => "SNS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ResourceTag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "(^[a-zA-Z0-9.!#$%&'*+=?^_‘{|}~-]+@[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)+$)|(^arn:(aws[a-zA-Z-]*):sns:[a-zA-Z0-9-]+:[0-9]{12}:[a-zA-Z0-9_-]+(\\.fifo)?$)",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S\\s]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnomalySubscription: ObjRule = ObjRule {
+        properties: &[
+            ("Frequency", Shape::Str(&StrRule { allowed: &["DAILY", "IMMEDIATE", "WEEKLY"], ..StrRule::ANY })),
+            ("MonitorArnList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None, unique: false })),
+            ("SubscriptionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ThresholdExpression", Shape::STR),
+        ],
+        required: &["MonitorArnList", "Subscribers", "Frequency", "SubscriptionName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["CONFIRMED", "DECLINED"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["EMAIL", "SNS"], ..StrRule::ANY })),
+        ],
+        required: &["Address", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ResourceTag;
 pub use super::shared::{ResourceTag, ResourceTagRequired};
 
 /// The required properties of [`CostCategory`], by name: `CostCategory::new(CostCategoryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CostCategoryRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RuleVersion`: a [`RuleVersion`] value, required.
     pub rule_version: RuleVersion,
     /// `Rules`: a string, required.
-    pub rules: Str,
+    pub rules: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CostCategory: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("RuleVersion", Shape::Str(&StrRule { allowed: &["CostCategoryExpression.v1"], ..StrRule::ANY })),
-        ("Rules", Shape::STR),
-        ("SplitChargeRules", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "RuleVersion", "Rules"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CE::CostCategory` resource.
 ///
-/// The `AWS::CE::CostCategory` resource creates groupings of cost that you can use across products in the Billing and Cost Management console, such as Cost Explorer and AWS Budgets. For more information, see \[Managing Your Costs with Cost Categories\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/manage-cost-categories.html>) in the *Billing and Cost Management User Guide* .
+/// The `AWS::CE::CostCategory` resource creates groupings of cost that you can use across products in the Billing and Cost Management console, such as Cost Explorer and AWS Budgets. For more information, see [Managing Your Costs with Cost Categories](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/manage-cost-categories.html) in the *Billing and Cost Management User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CostCategoryAttributes`], which `Handle<CostCategory>` dereferences to.
@@ -55,13 +36,13 @@ pub struct CostCategory {
     /// The default value for the cost category.
     ///
     /// Length 1 to 50.
-    pub default_value: Option<Str>,
+    pub default_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The unique name of the Cost Category.
     ///
     /// Length 1 to 50; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RuleVersion`: a [`RuleVersion`] value, required.
     ///
     /// The rule schema version in this particular Cost Category.
@@ -70,18 +51,18 @@ pub struct CostCategory {
     ///
     /// The array of CostCategoryRule in JSON array format.
     ///
-    /// &gt; Rules are processed in order. If there are multiple rules that match the line item, then the first rule to match is used to determine that Cost Category value.
-    pub rules: Str,
+    /// \> Rules are processed in order. If there are multiple rules that match the line item, then the first rule to match is used to determine that Cost Category value.
+    pub rules: ::cloudwright_core::Str,
     /// `SplitChargeRules`: a string.
     ///
     /// The split charge rules that are used to allocate your charges between your cost category values.
-    pub split_charge_rules: Option<Str>,
+    pub split_charge_rules: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`ResourceTag`] objects.
     ///
     /// Tags to assign to the cost category.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<ResourceTag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +72,7 @@ impl CostCategory {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CE::CostCategory",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-costcategory.html",
         primary_identifier: &["Arn"],
@@ -102,54 +83,56 @@ impl CostCategory {
         read_only: &["Arn", "EffectiveStart"],
         attributes: &["Arn", "EffectiveStart"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CostCategory` with its required properties, named in a [`CostCategoryRequired`].
     #[inline]
     pub fn new(required: CostCategoryRequired) -> Self {
         Self {
-            default_value: None,
+            default_value: ::std::option::Option::None,
             name: required.name,
             rule_version: required.rule_version,
             rules: required.rules,
-            split_charge_rules: None,
-            tags: None,
+            split_charge_rules: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DefaultValue`: a string.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RuleVersion`: a [`RuleVersion`] value, required.
-    pub fn rule_version(mut self, value: impl Into<RuleVersion>) -> Self { self.rule_version = value.into(); self }
+    pub fn rule_version(mut self, value: impl ::std::convert::Into<RuleVersion>) -> Self { self.rule_version = value.into(); self }
     /// `Rules`: a string, required.
-    pub fn rules(mut self, value: impl Into<Str>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rules = value.into(); self }
     /// `SplitChargeRules`: a string.
-    pub fn split_charge_rules(mut self, value: impl Into<Str>) -> Self { self.split_charge_rules = Some(value.into()); self }
+    pub fn split_charge_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.split_charge_rules = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`ResourceTag`] objects.
-    pub fn tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CostCategory {
+impl ::cloudwright_core::Resource for CostCategory {
     type Attributes = CostCategoryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CostCategory, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CostCategory, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CostCategory {
+impl ::cloudwright_core::ToValue for CostCategory {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
             .req("Name", &self.name)
             .req("RuleVersion", &self.rule_version)
@@ -160,12 +143,12 @@ impl ToValue for CostCategory {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CostCategory`]: `Handle<CostCategory>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CostCategory`]: `Handle<CostCategory>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CostCategoryAttributes(ResourceRef);
+pub struct CostCategoryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CostCategoryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CostCategoryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,14 +158,14 @@ impl CostCategoryAttributes {
     ///
     /// The unique identifier for your Cost Category.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EffectiveStart`: a string.
     #[inline]
-    pub fn effective_start(&self) -> Value {
-        self.0.get_att("EffectiveStart")
+    pub fn effective_start(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EffectiveStart"))
     }
 }
 
@@ -192,22 +175,46 @@ pub enum RuleVersion {
     /// `CostCategoryExpression.v1`
     CostCategoryExpressionV1,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleVersion {
+impl ::cloudwright_core::ToValue for RuleVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CostCategoryExpressionV1 => "CostCategoryExpression.v1",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ResourceTag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CostCategory: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("RuleVersion", Shape::Str(&StrRule { allowed: &["CostCategoryExpression.v1"], ..StrRule::ANY })),
+            ("Rules", Shape::STR),
+            ("SplitChargeRules", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "RuleVersion", "Rules"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,39 +6,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "ce")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:).*$");
-
 #[cfg(feature = "ce")]
 /// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "ce")]
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ce")]
 /// The `ResourceTag` property type, shared by `AWS::CE::AnomalyMonitor`, `AWS::CE::AnomalySubscription`, `AWS::CE::CostCategory`.
 ///
 /// The tag structure that contains a tag key and value.
 ///
-/// &gt; Tagging is supported only for the following Cost Explorer resource types: \[`AnomalyMonitor`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalyMonitor.html>) , \[`AnomalySubscription`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html>) , \[`CostCategory`\](<https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_CostCategory.html>) .
+/// \> Tagging is supported only for the following Cost Explorer resource types: [`AnomalyMonitor`](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalyMonitor.html) , [`AnomalySubscription`](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html) , [`CostCategory`](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_CostCategory.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ce-anomalymonitor-resourcetag.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -48,13 +31,13 @@ pub struct ResourceTag {
     /// The key that's associated with the tag.
     ///
     /// Pattern `^(?!aws:).*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value that's associated with the tag.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "ce")]
@@ -70,21 +53,43 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "ce")]
-impl PropertyType for ResourceTag {}
+impl crate::PropertyType for ResourceTag {}
 
 #[cfg(feature = "ce")]
-impl ToValue for ResourceTag {
+impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "ce")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:).*$");
+
+    #[cfg(feature = "ce")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

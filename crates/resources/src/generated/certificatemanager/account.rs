@@ -5,25 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Account`], by name: `Account::new(AccountRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccountRequired {
-    /// `ExpiryEventsConfiguration`: an [`ExpiryEventsConfiguration`] object, required.
-    pub expiry_events_configuration: Obj<ExpiryEventsConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Account: ObjRule = ObjRule {
-    properties: &[
-        ("ExpiryEventsConfiguration", Shape::Object(&RULE_ExpiryEventsConfiguration)),
-    ],
-    required: &["ExpiryEventsConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CertificateManager::Account` resource.
 ///
 /// The `AWS::CertificateManager::Account` resource defines the expiry event configuration that determines the number of days prior to expiry when ACM starts generating EventBridge events.
@@ -38,8 +19,8 @@ pub(crate) static RULE_Account: ObjRule = ObjRule {
 pub struct Account {
     /// `ExpiryEventsConfiguration`: an [`ExpiryEventsConfiguration`] object, required.
     ///
-    /// Object containing expiration events options associated with an AWS account . For more information, see \[ExpiryEventsConfiguration\](<https://docs.aws.amazon.com/acm/latest/APIReference/API_ExpiryEventsConfiguration.html>) in the API reference.
-    pub expiry_events_configuration: Obj<ExpiryEventsConfiguration>,
+    /// Object containing expiration events options associated with an AWS account . For more information, see [ExpiryEventsConfiguration](https://docs.aws.amazon.com/acm/latest/APIReference/API_ExpiryEventsConfiguration.html) in the API reference.
+    pub expiry_events_configuration: crate::Obj<ExpiryEventsConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -49,7 +30,7 @@ impl Account {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CertificateManager::Account",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-account.html",
         primary_identifier: &["AccountId"],
@@ -60,36 +41,38 @@ impl Account {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Account` with its required properties, named in a [`AccountRequired`].
+    /// A `Account` with its one required property, `ExpiryEventsConfiguration`.
     #[inline]
-    pub fn new(required: AccountRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ExpiryEventsConfiguration>>) -> Self {
         Self {
-            expiry_events_configuration: required.expiry_events_configuration,
+            expiry_events_configuration: value.into(),
         }
     }
 
     /// `ExpiryEventsConfiguration`: an [`ExpiryEventsConfiguration`] object, required.
-    pub fn expiry_events_configuration(mut self, value: impl Into<Obj<ExpiryEventsConfiguration>>) -> Self { self.expiry_events_configuration = value.into(); self }
+    pub fn expiry_events_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExpiryEventsConfiguration>>) -> Self { self.expiry_events_configuration = value.into(); self }
 }
 
-impl Resource for Account {
+impl ::cloudwright_core::Resource for Account {
     type Attributes = AccountAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Account, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Account, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Account {
+impl ::cloudwright_core::ToValue for Account {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ExpiryEventsConfiguration",
                 &self.expiry_events_configuration,
@@ -98,12 +81,12 @@ impl ToValue for Account {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Account`]: `Handle<Account>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Account`]: `Handle<Account>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccountAttributes(ResourceRef);
+pub struct AccountAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccountAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccountAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -111,23 +94,14 @@ impl From<ResourceRef> for AccountAttributes {
 impl AccountAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ExpiryEventsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DaysBeforeExpiry", Shape::Int(&NumRule { min: Some(1.0), max: Some(45.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExpiryEventsConfiguration` property type of `AWS::CertificateManager::Account`.
 ///
-/// Object containing expiration events options associated with an AWS account . For more information, see \[ExpiryEventsConfiguration\](<https://docs.aws.amazon.com/acm/latest/APIReference/API_ExpiryEventsConfiguration.html>) in the API reference.
+/// Object containing expiration events options associated with an AWS account . For more information, see [ExpiryEventsConfiguration](https://docs.aws.amazon.com/acm/latest/APIReference/API_ExpiryEventsConfiguration.html) in the API reference.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-certificatemanager-account-expiryeventsconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -137,7 +111,7 @@ pub struct ExpiryEventsConfiguration {
     /// This option specifies the number of days prior to certificate expiration when ACM starts generating `EventBridge` events. ACM sends one event per day per certificate until the certificate expires. By default, accounts receive events starting 45 days before certificate expiration.
     ///
     /// Value 1 to 45.
-    pub days_before_expiry: Option<Int>,
+    pub days_before_expiry: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -145,20 +119,46 @@ impl ExpiryEventsConfiguration {
     /// A `ExpiryEventsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DaysBeforeExpiry`: an integer.
-    pub fn days_before_expiry(mut self, value: impl Into<Int>) -> Self { self.days_before_expiry = Some(value.into()); self }
+    pub fn days_before_expiry(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days_before_expiry = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExpiryEventsConfiguration {}
+impl crate::PropertyType for ExpiryEventsConfiguration {}
 
-impl ToValue for ExpiryEventsConfiguration {
+impl ::cloudwright_core::ToValue for ExpiryEventsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DaysBeforeExpiry", &self.days_before_expiry)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Account: ObjRule = ObjRule {
+        properties: &[
+            ("ExpiryEventsConfiguration", Shape::Object(&RULE_ExpiryEventsConfiguration)),
+        ],
+        required: &["ExpiryEventsConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpiryEventsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DaysBeforeExpiry", Shape::Int(&NumRule { min: Some(1.0), max: Some(45.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

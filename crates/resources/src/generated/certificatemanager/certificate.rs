@@ -5,40 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateRequired {
-    /// `DomainName`: a string, required.
-    pub domain_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityArn", Shape::STR),
-        ("CertificateExport", Shape::STR),
-        ("CertificateTransparencyLoggingPreference", Shape::STR),
-        ("DomainName", Shape::STR),
-        ("DomainValidationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainValidationOption), min_items: None, max_items: None, unique: true })),
-        ("KeyAlgorithm", Shape::STR),
-        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("ValidationMethod", Shape::STR),
-    ],
-    required: &["DomainName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CertificateManager::Certificate` resource.
 ///
-/// The `AWS::CertificateManager::Certificate` resource requests an Certificate Manager ( ACM ) certificate that you can use to enable secure connections. For example, you can deploy an ACM certificate to an Elastic Load Balancer to enable HTTPS support. For more information, see \[RequestCertificate\](<https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html>) in the Certificate Manager API Reference.
+/// The `AWS::CertificateManager::Certificate` resource requests an Certificate Manager ( ACM ) certificate that you can use to enable secure connections. For example, you can deploy an ACM certificate to an Elastic Load Balancer to enable HTTPS support. For more information, see [RequestCertificate](https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html) in the Certificate Manager API Reference.
 ///
-/// &gt; When you use the `AWS::CertificateManager::Certificate` resource in a CloudFormation stack, domain validation is handled automatically if all three of the following are true: The certificate domain is hosted in Amazon Route 53, the domain resides in your AWS account , and you are using DNS validation.
-/// &gt;
-/// &gt; However, if the certificate uses email validation, or if the domain is not hosted in Route 53, then the stack will remain in the `CREATE_IN_PROGRESS` state. Further stack operations are delayed until you validate the certificate request, either by acting upon the instructions in the validation email, or by adding a CNAME record to your DNS configuration. For more information, see \[Option 1: DNS Validation\](<https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html>) and \[Option 2: Email Validation\](<https://docs.aws.amazon.com/acm/latest/userguide/email-validation.html>) .
+/// \> When you use the `AWS::CertificateManager::Certificate` resource in a CloudFormation stack, domain validation is handled automatically if all three of the following are true: The certificate domain is hosted in Amazon Route 53, the domain resides in your AWS account , and you are using DNS validation.
+/// \>
+/// \> However, if the certificate uses email validation, or if the domain is not hosted in Route 53, then the stack will remain in the `CREATE_IN_PROGRESS` state. Further stack operations are delayed until you validate the certificate request, either by acting upon the instructions in the validation email, or by adding a CNAME record to your DNS configuration. For more information, see [Option 1: DNS Validation](https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html) and [Option 2: Email Validation](https://docs.aws.amazon.com/acm/latest/userguide/email-validation.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CertificateAttributes`], which `Handle<Certificate>` dereferences to.
@@ -51,18 +24,18 @@ pub(crate) static RULE_Certificate: ObjRule = ObjRule {
 pub struct Certificate {
     /// `CertificateAuthorityArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate. If you do not provide an ARN and you are trying to request a private certificate, ACM will attempt to issue a public certificate. For more information about private CAs, see the \[AWS Private Certificate Authority\](<https://docs.aws.amazon.com/privateca/latest/userguide/PcaWelcome.html>) user guide. The ARN must have the following form:
+    /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate. If you do not provide an ARN and you are trying to request a private certificate, ACM will attempt to issue a public certificate. For more information about private CAs, see the [AWS Private Certificate Authority](https://docs.aws.amazon.com/privateca/latest/userguide/PcaWelcome.html) user guide. The ARN must have the following form:
     ///
     /// `arn:aws:acm-pca:region:account:certificate-authority/12345678-1234-1234-1234-123456789012`
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_authority_arn: Option<Str>,
+    pub certificate_authority_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateExport`: a string.
     ///
     /// You can opt out of allowing export of your certificate by specifying the `DISABLED` option. Allow export of your certificate by specifying the `ENABLED` option.
     ///
     /// If you do not specify an export preference in a new CloudFormation template, it is the same as explicitly denying export of your certificate.
-    pub certificate_export: Option<Str>,
+    pub certificate_export: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateTransparencyLoggingPreference`: a string.
     ///
     /// You can opt out of certificate transparency logging by specifying the `DISABLED` option. Opt in by specifying `ENABLED` . This setting doces not apply to private certificates.
@@ -70,55 +43,57 @@ pub struct Certificate {
     /// If you do not specify a certificate transparency logging preference on a new CloudFormation template, or if you remove the logging preference from an existing template, this is the same as explicitly enabling the preference.
     ///
     /// Changing the certificate transparency logging preference will update the existing resource by calling `UpdateCertificateOptions` on the certificate. This action will not create a new resource.
-    pub certificate_transparency_logging_preference: Option<Str>,
+    pub certificate_transparency_logging_preference: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate. Use an asterisk (*) to create a wildcard certificate that protects several sites in the same domain. For example, `*.example.com` protects `www.example.com` , `site.example.com` , and `images.example.com.`
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `DomainValidationOptions`: a list of [`DomainValidationOption`] objects.
     ///
     /// Domain information that domain name registrars use to verify your identity.
     ///
-    /// &gt; In order for a AWS::CertificateManager::Certificate to be provisioned and validated in CloudFormation automatically, the `DomainName` property needs to be identical to one of the `DomainName` property supplied in DomainValidationOptions, if the ValidationMethod is **DNS**. Failing to keep them like-for-like will result in failure to create the domain validation records in Route53.
+    /// \> In order for a AWS::CertificateManager::Certificate to be provisioned and validated in CloudFormation automatically, the `DomainName` property needs to be identical to one of the `DomainName` property supplied in DomainValidationOptions, if the ValidationMethod is **DNS**. Failing to keep them like-for-like will result in failure to create the domain validation records in Route53.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_validation_options: Option<List<DomainValidationOption>>,
+    pub domain_validation_options:
+        ::std::option::Option<::cloudwright_core::List<DomainValidationOption>>,
     /// `KeyAlgorithm`: a string.
     ///
-    /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data. RSA is the default key algorithm for ACM certificates. Elliptic Curve Digital Signature Algorithm (ECDSA) keys are smaller, offering security comparable to RSA keys but with greater computing efficiency. However, ECDSA is not supported by all network clients. Some AWS services may require RSA keys, or only support ECDSA keys of a particular size, while others allow the use of either RSA and ECDSA keys to ensure that compatibility is not broken. Check the requirements for the AWS service where you plan to deploy your certificate. For more information about selecting an algorithm, see \[Key algorithms\](<https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate-characteristics.html#algorithms-term>) .
+    /// Specifies the algorithm of the public and private key pair that your certificate uses to encrypt data. RSA is the default key algorithm for ACM certificates. Elliptic Curve Digital Signature Algorithm (ECDSA) keys are smaller, offering security comparable to RSA keys but with greater computing efficiency. However, ECDSA is not supported by all network clients. Some AWS services may require RSA keys, or only support ECDSA keys of a particular size, while others allow the use of either RSA and ECDSA keys to ensure that compatibility is not broken. Check the requirements for the AWS service where you plan to deploy your certificate. For more information about selecting an algorithm, see [Key algorithms](https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate-characteristics.html#algorithms-term) .
     ///
-    /// &gt; Algorithms supported for an ACM certificate request include:
-    /// &gt;
-    /// &gt; - `RSA_2048`
-    /// &gt; - `EC_prime256v1`
-    /// &gt; - `EC_secp384r1`
-    /// &gt;
-    /// &gt; Other listed algorithms are for imported certificates only. &gt; When you request a private PKI certificate signed by a CA from AWS Private CA, the specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
+    /// \> Algorithms supported for an ACM certificate request include:
+    /// \>
+    /// \> - `RSA_2048`
+    /// \> - `EC_prime256v1`
+    /// \> - `EC_secp384r1`
+    /// \>
+    /// \> Other listed algorithms are for imported certificates only. > When you request a private PKI certificate signed by a CA from AWS Private CA, the specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
     ///
     /// Default: RSA_2048
     ///
     /// Create-only: changing it replaces the resource.
-    pub key_algorithm: Option<Str>,
+    pub key_algorithm: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubjectAlternativeNames`: a list of strings.
     ///
     /// Additional FQDNs to be included in the Subject Alternative Name extension of the ACM certificate. For example, you can add www.example.net to a certificate for which the `DomainName` field is www.example.com if users can reach your site by using either name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subject_alternative_names: Option<List<Str>>,
+    pub subject_alternative_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can identify the certificate.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ValidationMethod`: a string.
     ///
-    /// The method you want to use to validate that you own or control the domain associated with a public certificate. You can \[validate with DNS\](<https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-validate-dns.html>) or \[validate with email\](<https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-validate-email.html>) . We recommend that you use DNS validation.
+    /// The method you want to use to validate that you own or control the domain associated with a public certificate. You can [validate with DNS](https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-validate-dns.html) or [validate with email](https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-validate-email.html) . We recommend that you use DNS validation.
     ///
     /// If not specified, this property defaults to email validation.
     ///
     /// Create-only: changing it replaces the resource.
-    pub validation_method: Option<Str>,
+    pub validation_method: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -128,7 +103,7 @@ impl Certificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CertificateManager::Certificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-certificate.html",
         primary_identifier: &["Id"],
@@ -139,63 +114,65 @@ impl Certificate {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    /// A `Certificate` with its one required property, `DomainName`.
     #[inline]
-    pub fn new(required: CertificateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            certificate_authority_arn: None,
-            certificate_export: None,
-            certificate_transparency_logging_preference: None,
-            domain_name: required.domain_name,
-            domain_validation_options: None,
-            key_algorithm: None,
-            subject_alternative_names: None,
-            tags: None,
-            validation_method: None,
+            certificate_authority_arn: ::std::option::Option::None,
+            certificate_export: ::std::option::Option::None,
+            certificate_transparency_logging_preference: ::std::option::Option::None,
+            domain_name: value.into(),
+            domain_validation_options: ::std::option::Option::None,
+            key_algorithm: ::std::option::Option::None,
+            subject_alternative_names: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            validation_method: ::std::option::Option::None,
         }
     }
 
     /// `CertificateAuthorityArn`: a string.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = Some(value.into()); self }
+    pub fn certificate_authority_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_authority_arn = ::std::option::Option::Some(value.into()); self }
     /// `CertificateExport`: a string.
-    pub fn certificate_export(mut self, value: impl Into<Str>) -> Self { self.certificate_export = Some(value.into()); self }
+    pub fn certificate_export(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_export = ::std::option::Option::Some(value.into()); self }
     /// `CertificateTransparencyLoggingPreference`: a string.
-    pub fn certificate_transparency_logging_preference(mut self, value: impl Into<Str>) -> Self { self.certificate_transparency_logging_preference = Some(value.into()); self }
+    pub fn certificate_transparency_logging_preference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_transparency_logging_preference = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainValidationOptions`: a list of [`DomainValidationOption`] objects.
-    pub fn domain_validation_options(mut self, value: impl Into<List<DomainValidationOption>>) -> Self { self.domain_validation_options = Some(value.into()); self }
+    pub fn domain_validation_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DomainValidationOption>>) -> Self { self.domain_validation_options = ::std::option::Option::Some(value.into()); self }
     /// `KeyAlgorithm`: a string.
-    pub fn key_algorithm(mut self, value: impl Into<Str>) -> Self { self.key_algorithm = Some(value.into()); self }
+    pub fn key_algorithm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_algorithm = ::std::option::Option::Some(value.into()); self }
     /// `SubjectAlternativeNames`: a list of strings.
-    pub fn subject_alternative_names(mut self, value: impl Into<List<Str>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
+    pub fn subject_alternative_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subject_alternative_names = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ValidationMethod`: a string.
-    pub fn validation_method(mut self, value: impl Into<Str>) -> Self { self.validation_method = Some(value.into()); self }
+    pub fn validation_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.validation_method = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Certificate {
+impl ::cloudwright_core::Resource for Certificate {
     type Attributes = CertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Certificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Certificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
             .opt("CertificateExport", &self.certificate_export)
             .opt(
@@ -212,12 +189,12 @@ impl ToValue for Certificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateAttributes(ResourceRef);
+pub struct CertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,33 +202,14 @@ impl From<ResourceRef> for CertificateAttributes {
 impl CertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
-/// The required properties of [`DomainValidationOption`], by name: `DomainValidationOption::new(DomainValidationOptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DomainValidationOptionRequired {
-    /// `DomainName`: a string, required.
-    pub domain_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainValidationOption: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::STR),
-        ("HostedZoneId", Shape::STR),
-        ("ValidationDomain", Shape::STR),
-    ],
-    required: &["DomainName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DomainValidationOption` property type of `AWS::CertificateManager::Certificate`.
 ///
-/// `DomainValidationOption` is a property of the \[AWS::CertificateManager::Certificate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-certificate.html>) resource that specifies the Certificate Manager ( ACM ) certificate domain to validate. Depending on the chosen validation method, ACM checks the domain's DNS record for a validation CNAME, or it attempts to send a validation email message to the domain owner.
+/// `DomainValidationOption` is a property of the [AWS::CertificateManager::Certificate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-certificate.html) resource that specifies the Certificate Manager ( ACM ) certificate domain to validate. Depending on the chosen validation method, ACM checks the domain's DNS record for a validation CNAME, or it attempts to send a validation email message to the domain owner.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-certificatemanager-certificate-domainvalidationoption.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -259,7 +217,7 @@ pub struct DomainValidationOption {
     /// `DomainName`: a string, required.
     ///
     /// A fully qualified domain name (FQDN) in the certificate request.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `HostedZoneId`: a string.
     ///
     /// The `HostedZoneId` option, which is available if you are using Route 53 as your domain registrar, causes ACM to add your CNAME to the domain record. Your list of `DomainValidationOptions` must contain one and only one of the domain-validation options, and the `HostedZoneId` can be used only when `DNS` is specified as your validation method.
@@ -268,10 +226,10 @@ pub struct DomainValidationOption {
     ///
     /// This option is required for publicly trusted certificates.
     ///
-    /// &gt; The `ListHostedZones` API returns IDs in the format "/hostedzone/Z111111QQQQQQQ", but CloudFormation requires the IDs to be in the format "Z111111QQQQQQQ".
+    /// \> The `ListHostedZones` API returns IDs in the format "/hostedzone/Z111111QQQQQQQ", but CloudFormation requires the IDs to be in the format "Z111111QQQQQQQ".
     ///
     /// When you change your `DomainValidationOptions` , a new resource is created.
-    pub hosted_zone_id: Option<Str>,
+    pub hosted_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidationDomain`: a string.
     ///
     /// The domain name to which you want ACM to send validation emails. This domain name is the suffix of the email addresses that you want ACM to use. This must be the same as the `DomainName` value or a superdomain of the `DomainName` value. For example, if you request a certificate for `testing.example.com` , you can specify `example.com` as this value. In that case, ACM sends domain validation emails to the following five addresses:
@@ -281,35 +239,35 @@ pub struct DomainValidationOption {
     /// - hostmaster@example.com
     /// - postmaster@example.com
     /// - webmaster@example.com
-    pub validation_domain: Option<Str>,
+    pub validation_domain: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DomainValidationOption {
-    /// A `DomainValidationOption` with its required properties, named in a [`DomainValidationOptionRequired`].
+    /// A `DomainValidationOption` with its one required property, `DomainName`.
     #[inline]
-    pub fn new(required: DomainValidationOptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain_name: required.domain_name,
-            hosted_zone_id: None,
-            validation_domain: None,
+            domain_name: value.into(),
+            hosted_zone_id: ::std::option::Option::None,
+            validation_domain: ::std::option::Option::None,
         }
     }
 
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `HostedZoneId`: a string.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
+    pub fn hosted_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `ValidationDomain`: a string.
-    pub fn validation_domain(mut self, value: impl Into<Str>) -> Self { self.validation_domain = Some(value.into()); self }
+    pub fn validation_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.validation_domain = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DomainValidationOption {}
+impl crate::PropertyType for DomainValidationOption {}
 
-impl ToValue for DomainValidationOption {
+impl ::cloudwright_core::ToValue for DomainValidationOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainName", &self.domain_name)
             .opt("HostedZoneId", &self.hosted_zone_id)
             .opt("ValidationDomain", &self.validation_domain)
@@ -321,21 +279,10 @@ impl ToValue for DomainValidationOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CertificateManager::Certificate`.
 ///
@@ -343,9 +290,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -360,19 +307,67 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityArn", Shape::STR),
+            ("CertificateExport", Shape::STR),
+            ("CertificateTransparencyLoggingPreference", Shape::STR),
+            ("DomainName", Shape::STR),
+            ("DomainValidationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainValidationOption), min_items: None, max_items: None, unique: true })),
+            ("KeyAlgorithm", Shape::STR),
+            ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("ValidationMethod", Shape::STR),
+        ],
+        required: &["DomainName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainValidationOption: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::STR),
+            ("HostedZoneId", Shape::STR),
+            ("ValidationDomain", Shape::STR),
+        ],
+        required: &["DomainName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -19,6 +19,6 @@ pub mod account;
 pub mod certificate;
 
 #[cfg(feature = "certificatemanager")]
-pub use account::{Account, AccountAttributes, AccountRequired};
+pub use account::{Account, AccountAttributes};
 #[cfg(any(feature = "certificatemanager", feature = "constructs"))]
-pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};
+pub use certificate::{Certificate, CertificateAttributes};

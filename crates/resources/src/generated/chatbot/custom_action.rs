@@ -5,45 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S\\s]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`CustomAction`], by name: `CustomAction::new(CustomActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionRequired {
     /// `ActionName`: a string, required.
-    pub action_name: Str,
+    pub action_name: ::cloudwright_core::Str,
     /// `Definition`: a [`CustomActionDefinition`] object, required.
-    pub definition: Obj<CustomActionDefinition>,
+    pub definition: crate::Obj<CustomActionDefinition>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
-    properties: &[
-        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachment), min_items: None, max_items: None, unique: false })),
-        ("Definition", Shape::Object(&RULE_CustomActionDefinition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["ActionName", "Definition"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Chatbot::CustomAction` resource.
 ///
-/// &gt; AWS Chatbot is now  . \[Learn more\](<https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html>)
-/// &gt;
-/// &gt; `Type` attribute values remain unchanged.
+/// \> AWS Chatbot is now  . [Learn more](https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html)
+/// \>
+/// \> `Type` attribute values remain unchanged.
 ///
 /// `Ref` returns its `CustomActionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CustomActionAttributes`], which `Handle<CustomAction>` dereferences to.
@@ -59,27 +36,27 @@ pub struct CustomAction {
     /// The name of the custom action. This name is included in the Amazon Resource Name (ARN).
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub action_name: Str,
+    pub action_name: ::cloudwright_core::Str,
     /// `AliasName`: a string.
     ///
     /// The name used to invoke this action in a chat channel. For example, `@Amazon Q run my-alias` .
     ///
     /// Pattern `^[A-Za-z0-9-_]+$`; length 1 to 30.
-    pub alias_name: Option<Str>,
+    pub alias_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Attachments`: a list of [`CustomActionAttachment`] objects.
     ///
     /// Defines when this custom action button should be attached to a notification.
-    pub attachments: Option<List<CustomActionAttachment>>,
+    pub attachments: ::std::option::Option<::cloudwright_core::List<CustomActionAttachment>>,
     /// `Definition`: a [`CustomActionDefinition`] object, required.
     ///
     /// The definition of the command to run when invoked as an alias or as an action button.
-    pub definition: Obj<CustomActionDefinition>,
+    pub definition: crate::Obj<CustomActionDefinition>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the configuration.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +66,7 @@ impl CustomAction {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Chatbot::CustomAction",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-customaction.html",
         primary_identifier: &["CustomActionArn"],
@@ -100,7 +77,7 @@ impl CustomAction {
         read_only: &["CustomActionArn"],
         attributes: &["CustomActionArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
@@ -108,43 +85,45 @@ impl CustomAction {
     pub fn new(required: CustomActionRequired) -> Self {
         Self {
             action_name: required.action_name,
-            alias_name: None,
-            attachments: None,
+            alias_name: ::std::option::Option::None,
+            attachments: ::std::option::Option::None,
             definition: required.definition,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ActionName`: a string, required.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = value.into(); self }
+    pub fn action_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action_name = value.into(); self }
     /// `AliasName`: a string.
-    pub fn alias_name(mut self, value: impl Into<Str>) -> Self { self.alias_name = Some(value.into()); self }
+    pub fn alias_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias_name = ::std::option::Option::Some(value.into()); self }
     /// `Attachments`: a list of [`CustomActionAttachment`] objects.
-    pub fn attachments(mut self, value: impl Into<List<CustomActionAttachment>>) -> Self { self.attachments = Some(value.into()); self }
+    pub fn attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomActionAttachment>>) -> Self { self.attachments = ::std::option::Option::Some(value.into()); self }
     /// `Definition`: a [`CustomActionDefinition`] object, required.
-    pub fn definition(mut self, value: impl Into<Obj<CustomActionDefinition>>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<CustomActionDefinition>>) -> Self { self.definition = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomAction {
+impl ::cloudwright_core::Resource for CustomAction {
     type Attributes = CustomActionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomAction, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomAction, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomAction {
+impl ::cloudwright_core::ToValue for CustomAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionName", &self.action_name)
             .opt("AliasName", &self.alias_name)
             .opt("Attachments", &self.attachments)
@@ -154,12 +133,12 @@ impl ToValue for CustomAction {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomAction`]: `Handle<CustomAction>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomAction`]: `Handle<CustomAction>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomActionAttributes(ResourceRef);
+pub struct CustomActionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomActionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomActionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,28 +148,16 @@ impl CustomActionAttributes {
     ///
     /// The fully defined ARN of the custom action.
     #[inline]
-    pub fn custom_action_arn(&self) -> Value {
-        self.0.get_att("CustomActionArn")
+    pub fn custom_action_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CustomActionArn"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CustomActionAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("ButtonText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Criteria", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachmentCriteria), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("NotificationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Variables", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomActionAttachment` property type of `AWS::Chatbot::CustomAction`.
 ///
-/// &gt; AWS Chatbot is now  . \[Learn more\](<https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html>)
-/// &gt;
-/// &gt; `Type` attribute values remain unchanged.
+/// \> AWS Chatbot is now  . [Learn more](https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html)
+/// \>
+/// \> `Type` attribute values remain unchanged.
 ///
 /// Defines when a custom action button should be attached to a notification.
 ///
@@ -202,23 +169,23 @@ pub struct CustomActionAttachment {
     /// The text of the button that appears on the notification.
     ///
     /// Pattern `^[\S\s]+$`; length 1 to 50.
-    pub button_text: Option<Str>,
+    pub button_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `Criteria`: a list of [`CustomActionAttachmentCriteria`] objects.
     ///
     /// The criteria for when a button should be shown based on values in the notification.
     ///
     /// Items 1 to 5.
-    pub criteria: Option<List<CustomActionAttachmentCriteria>>,
+    pub criteria: ::std::option::Option<::cloudwright_core::List<CustomActionAttachmentCriteria>>,
     /// `NotificationType`: a string.
     ///
     /// The type of notification that the custom action should be attached to.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 100.
-    pub notification_type: Option<Str>,
+    pub notification_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Variables`: a JSON value.
     ///
     /// The variables to extract from the notification.
-    pub variables: Option<Json>,
+    pub variables: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -226,25 +193,25 @@ impl CustomActionAttachment {
     /// A `CustomActionAttachment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ButtonText`: a string.
-    pub fn button_text(mut self, value: impl Into<Str>) -> Self { self.button_text = Some(value.into()); self }
+    pub fn button_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.button_text = ::std::option::Option::Some(value.into()); self }
     /// `Criteria`: a list of [`CustomActionAttachmentCriteria`] objects.
-    pub fn criteria(mut self, value: impl Into<List<CustomActionAttachmentCriteria>>) -> Self { self.criteria = Some(value.into()); self }
+    pub fn criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomActionAttachmentCriteria>>) -> Self { self.criteria = ::std::option::Option::Some(value.into()); self }
     /// `NotificationType`: a string.
-    pub fn notification_type(mut self, value: impl Into<Str>) -> Self { self.notification_type = Some(value.into()); self }
+    pub fn notification_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_type = ::std::option::Option::Some(value.into()); self }
     /// `Variables`: a JSON value.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomActionAttachment {}
+impl crate::PropertyType for CustomActionAttachment {}
 
-impl ToValue for CustomActionAttachment {
+impl ::cloudwright_core::ToValue for CustomActionAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ButtonText", &self.button_text)
             .opt("Criteria", &self.criteria)
             .opt("NotificationType", &self.notification_type)
@@ -259,26 +226,14 @@ pub struct CustomActionAttachmentCriteriaRequired {
     /// `Operator`: a [`CustomActionAttachmentCriteriaOperator`] value, required.
     pub operator: CustomActionAttachmentCriteriaOperator,
     /// `VariableName`: a string, required.
-    pub variable_name: Str,
+    pub variable_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomActionAttachmentCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Operator", Shape::Str(&StrRule { allowed: &["HAS_VALUE", "EQUALS"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("VariableName", Shape::STR),
-    ],
-    required: &["Operator", "VariableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomActionAttachmentCriteria` property type of `AWS::Chatbot::CustomAction`.
 ///
-/// &gt; AWS Chatbot is now  . \[Learn more\](<https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html>)
-/// &gt;
-/// &gt; `Type` attribute values remain unchanged.
+/// \> AWS Chatbot is now  . [Learn more](https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html)
+/// \>
+/// \> `Type` attribute values remain unchanged.
 ///
 /// A criteria for when a button should be shown based on values in the notification.
 ///
@@ -294,11 +249,11 @@ pub struct CustomActionAttachmentCriteria {
     /// A value that is compared with the actual value of the variable based on the behavior of the operator.
     ///
     /// Length 0 to 1024.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
     /// `VariableName`: a string, required.
     ///
     /// The name of the variable to operate on.
-    pub variable_name: Str,
+    pub variable_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -308,25 +263,25 @@ impl CustomActionAttachmentCriteria {
     pub fn new(required: CustomActionAttachmentCriteriaRequired) -> Self {
         Self {
             operator: required.operator,
-            value: None,
+            value: ::std::option::Option::None,
             variable_name: required.variable_name,
         }
     }
 
     /// `Operator`: a [`CustomActionAttachmentCriteriaOperator`] value, required.
-    pub fn operator(mut self, value: impl Into<CustomActionAttachmentCriteriaOperator>) -> Self { self.operator = value.into(); self }
+    pub fn operator(mut self, value: impl ::std::convert::Into<CustomActionAttachmentCriteriaOperator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
     /// `VariableName`: a string, required.
-    pub fn variable_name(mut self, value: impl Into<Str>) -> Self { self.variable_name = value.into(); self }
+    pub fn variable_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variable_name = value.into(); self }
 }
 
-impl PropertyType for CustomActionAttachmentCriteria {}
+impl crate::PropertyType for CustomActionAttachmentCriteria {}
 
-impl ToValue for CustomActionAttachmentCriteria {
+impl ::cloudwright_core::ToValue for CustomActionAttachmentCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Operator", &self.operator)
             .opt("Value", &self.value)
             .req("VariableName", &self.variable_name)
@@ -334,28 +289,11 @@ impl ToValue for CustomActionAttachmentCriteria {
     }
 }
 
-/// The required properties of [`CustomActionDefinition`], by name: `CustomActionDefinition::new(CustomActionDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomActionDefinitionRequired {
-    /// `CommandText`: a string, required.
-    pub command_text: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomActionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("CommandText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
-    ],
-    required: &["CommandText"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomActionDefinition` property type of `AWS::Chatbot::CustomAction`.
 ///
-/// &gt; AWS Chatbot is now  . \[Learn more\](<https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html>)
-/// &gt;
-/// &gt; `Type` attribute values remain unchanged.
+/// \> AWS Chatbot is now  . [Learn more](https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html)
+/// \>
+/// \> `Type` attribute values remain unchanged.
 ///
 /// The definition of the command to run when invoked as an alias or as an action button.
 ///
@@ -367,29 +305,29 @@ pub struct CustomActionDefinition {
     /// The command string to run which may include variables by prefixing with a dollar sign ($).
     ///
     /// Length 1 to 5000.
-    pub command_text: Str,
+    pub command_text: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CustomActionDefinition {
-    /// A `CustomActionDefinition` with its required properties, named in a [`CustomActionDefinitionRequired`].
+    /// A `CustomActionDefinition` with its one required property, `CommandText`.
     #[inline]
-    pub fn new(required: CustomActionDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            command_text: required.command_text,
+            command_text: value.into(),
         }
     }
 
     /// `CommandText`: a string, required.
-    pub fn command_text(mut self, value: impl Into<Str>) -> Self { self.command_text = value.into(); self }
+    pub fn command_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.command_text = value.into(); self }
 }
 
-impl PropertyType for CustomActionDefinition {}
+impl crate::PropertyType for CustomActionDefinition {}
 
-impl ToValue for CustomActionDefinition {
+impl ::cloudwright_core::ToValue for CustomActionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CommandText", &self.command_text)
             .build()
     }
@@ -403,23 +341,85 @@ pub enum CustomActionAttachmentCriteriaOperator {
     /// `EQUALS`
     Equals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomActionAttachmentCriteriaOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CustomActionAttachmentCriteriaOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomActionAttachmentCriteriaOperator {
+impl ::cloudwright_core::ToValue for CustomActionAttachmentCriteriaOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HasValue => "HAS_VALUE",
             Self::Equals => "EQUALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S\\s]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
+        properties: &[
+            ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachment), min_items: None, max_items: None, unique: false })),
+            ("Definition", Shape::Object(&RULE_CustomActionDefinition)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["ActionName", "Definition"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomActionAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("ButtonText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Criteria", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachmentCriteria), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("NotificationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Variables", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomActionAttachmentCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Operator", Shape::Str(&StrRule { allowed: &["HAS_VALUE", "EQUALS"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("VariableName", Shape::STR),
+        ],
+        required: &["Operator", "VariableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomActionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("CommandText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+        ],
+        required: &["CommandText"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

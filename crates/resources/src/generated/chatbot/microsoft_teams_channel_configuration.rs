@@ -5,74 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9-_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws:chatbot:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:custom-action/[a-zA-Z0-9_-]{1,64}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(^$|arn:aws:iam:[A-Za-z0-9_\\/.-]{0,63}:[A-Za-z0-9_\\/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_\\/+=,@.-]{0,1023})$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(ERROR|INFO|NONE)$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^(.*)$");
 
 /// The required properties of [`MicrosoftTeamsChannelConfiguration`], by name: `MicrosoftTeamsChannelConfiguration::new(MicrosoftTeamsChannelConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrosoftTeamsChannelConfigurationRequired {
     /// `ConfigurationName`: a string, required.
-    pub configuration_name: Str,
+    pub configuration_name: ::cloudwright_core::Str,
     /// `IamRoleArn`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `TeamId`: a string, required.
-    pub team_id: Str,
+    pub team_id: ::cloudwright_core::Str,
     /// `TeamsChannelId`: a string, required.
-    pub teams_channel_id: Str,
+    pub teams_channel_id: ::cloudwright_core::Str,
     /// `TeamsTenantId`: a string, required.
-    pub teams_tenant_id: Str,
+    pub teams_tenant_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MicrosoftTeamsChannelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CustomizationResourceArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("GuardrailPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LoggingLevel", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(5), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SnsTopicArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TeamId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("TeamsChannelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("TeamsChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("TeamsTenantId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("UserRoleRequired", Shape::Bool),
-    ],
-    required: &["TeamId", "TeamsChannelId", "TeamsTenantId", "ConfigurationName", "IamRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Chatbot::MicrosoftTeamsChannelConfiguration` resource.
 ///
-/// &gt; AWS Chatbot is now  . \[Learn more\](<https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html>)
-/// &gt;
-/// &gt; `Type` attribute values remain unchanged.
+/// \> AWS Chatbot is now  . [Learn more](https://docs.aws.amazon.com//chatbot/latest/adminguide/service-rename.html)
+/// \>
+/// \> `Type` attribute values remain unchanged.
 ///
 /// The `AWS::Chatbot::MicrosoftTeamsChannelConfiguration` resource configures a Microsoft Teams channel to allow users to use  with CloudFormation templates.
 ///
-/// This resource requires some setup to be done in the  in chat applications console. To provide the required Microsoft Teams team and tenant IDs, you must perform the initial authorization flow with Microsoft Teams in the  in chat applications console, then copy and paste the IDs from the console. For more details, see steps 1-3 in \[Get started with Microsoft Teams\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/teams-setup.html#teams-client-setup>) in the *in chat applications Administrator Guide* .
+/// This resource requires some setup to be done in the  in chat applications console. To provide the required Microsoft Teams team and tenant IDs, you must perform the initial authorization flow with Microsoft Teams in the  in chat applications console, then copy and paste the IDs from the console. For more details, see steps 1-3 in [Get started with Microsoft Teams](https://docs.aws.amazon.com/chatbot/latest/adminguide/teams-setup.html#teams-client-setup) in the *in chat applications Administrator Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MicrosoftTeamsChannelConfigurationAttributes`], which `Handle<MicrosoftTeamsChannelConfiguration>` dereferences to.
@@ -88,27 +46,29 @@ pub struct MicrosoftTeamsChannelConfiguration {
     /// The name of the configuration.
     ///
     /// Pattern `^[A-Za-z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub configuration_name: Str,
+    pub configuration_name: ::cloudwright_core::Str,
     /// `CustomizationResourceArns`: a list of strings.
     ///
     /// Links a list of resource ARNs (for example, custom action ARNs) to a Microsoft Teams channel configuration for  .
     ///
     /// Each item: pattern `^arn:aws:chatbot:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:custom-action/[a-zA-Z0-9_-]{1,64}$`.
-    pub customization_resource_arns: Option<List<Str>>,
+    pub customization_resource_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `GuardrailPolicies`: a list of strings.
     ///
     /// The list of IAM policy ARNs that are applied as channel guardrails. The AWS managed 'AdministratorAccess' policy is applied as a default if this is not set.
     ///
     /// Each item: pattern `^(^$|arn:aws:iam:[A-Za-z0-9_\/.-]{0,63}:[A-Za-z0-9_\/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_\/+=,@.-]{0,1023})$`.
-    pub guardrail_policies: Option<List<Str>>,
+    pub guardrail_policies:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IamRoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that defines the permissions for  .
     ///
-    /// This is a user-defined role that  will assume. This is not the service-linked role. For more information, see \[IAM Policies for  in chat applications\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-iam-policies.html>) .
+    /// This is a user-defined role that  will assume. This is not the service-linked role. For more information, see [IAM Policies for  in chat applications](https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-iam-policies.html) .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `LoggingLevel`: a string.
     ///
     /// Specifies the logging level for this configuration. This property affects the log entries pushed to Amazon CloudWatch Logs.
@@ -116,25 +76,25 @@ pub struct MicrosoftTeamsChannelConfiguration {
     /// Logging levels include `ERROR` , `INFO` , or `NONE` .
     ///
     /// Pattern `^(ERROR|INFO|NONE)$`; length 4 to 5; default `"NONE"`.
-    pub logging_level: Option<Str>,
+    pub logging_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnsTopicArns`: a list of strings.
     ///
     /// The ARNs of the SNS topics that deliver notifications to  .
     ///
     /// Each item: pattern `^arn:(aws[a-zA-Z-]*)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`.
-    pub sns_topic_arns: Option<List<Str>>,
+    pub sns_topic_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the configuration.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TeamId`: a string, required.
     ///
     /// The ID of the Microsoft Team authorized with  .
     ///
-    /// To get the team ID, you must perform the initial authorization flow with Microsoft Teams in the  in chat applications console. Then you can copy and paste the team ID from the console. For more details, see steps 1-3 in \[Tutorial: Get started with Microsoft Teams\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/teams-setup.html>) in the *in chat applications Administrator Guide* .
+    /// To get the team ID, you must perform the initial authorization flow with Microsoft Teams in the  in chat applications console. Then you can copy and paste the team ID from the console. For more details, see steps 1-3 in [Tutorial: Get started with Microsoft Teams](https://docs.aws.amazon.com/chatbot/latest/adminguide/teams-setup.html) in the *in chat applications Administrator Guide* .
     ///
     /// Pattern `^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub team_id: Str,
+    pub team_id: ::cloudwright_core::Str,
     /// `TeamsChannelId`: a string, required.
     ///
     /// The ID of the Microsoft Teams channel.
@@ -142,27 +102,27 @@ pub struct MicrosoftTeamsChannelConfiguration {
     /// To get the channel ID, open Microsoft Teams, right click on the channel name in the left pane, then choose *Copy* . An example of the channel ID syntax is: `19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2` .
     ///
     /// Pattern `^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$`; length 1 to 256.
-    pub teams_channel_id: Str,
+    pub teams_channel_id: ::cloudwright_core::Str,
     /// `TeamsChannelName`: a string.
     ///
     /// The name of the Microsoft Teams channel
     ///
     /// Pattern `^(.*)$`; length 1 to 256.
-    pub teams_channel_name: Option<Str>,
+    pub teams_channel_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TeamsTenantId`: a string, required.
     ///
     /// The ID of the Microsoft Teams tenant.
     ///
-    /// To get the tenant ID, you must perform the initial authorization flow with Microsoft Teams in the  in chat applications console. Then you can copy and paste the tenant ID from the console. For more details, see steps 1-3 in \[Tutorial: Get started with Microsoft Teams\](<https://docs.aws.amazon.com/chatbot/latest/adminguide/teams-setup.html>) in the *in chat applications Administrator Guide* .
+    /// To get the tenant ID, you must perform the initial authorization flow with Microsoft Teams in the  in chat applications console. Then you can copy and paste the tenant ID from the console. For more details, see steps 1-3 in [Tutorial: Get started with Microsoft Teams](https://docs.aws.amazon.com/chatbot/latest/adminguide/teams-setup.html) in the *in chat applications Administrator Guide* .
     ///
     /// Pattern `^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub teams_tenant_id: Str,
+    pub teams_tenant_id: ::cloudwright_core::Str,
     /// `UserRoleRequired`: a boolean.
     ///
     /// Enables use of a user role requirement in your chat configuration.
     ///
     /// Default `false`.
-    pub user_role_required: Option<Bool>,
+    pub user_role_required: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -172,7 +132,7 @@ impl MicrosoftTeamsChannelConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Chatbot::MicrosoftTeamsChannelConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-microsoftteamschannelconfiguration.html",
         primary_identifier: &["Arn"],
@@ -183,7 +143,7 @@ impl MicrosoftTeamsChannelConfiguration {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MicrosoftTeamsChannelConfiguration` with its required properties, named in a [`MicrosoftTeamsChannelConfigurationRequired`].
@@ -191,64 +151,69 @@ impl MicrosoftTeamsChannelConfiguration {
     pub fn new(required: MicrosoftTeamsChannelConfigurationRequired) -> Self {
         Self {
             configuration_name: required.configuration_name,
-            customization_resource_arns: None,
-            guardrail_policies: None,
+            customization_resource_arns: ::std::option::Option::None,
+            guardrail_policies: ::std::option::Option::None,
             iam_role_arn: required.iam_role_arn,
-            logging_level: None,
-            sns_topic_arns: None,
-            tags: None,
+            logging_level: ::std::option::Option::None,
+            sns_topic_arns: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             team_id: required.team_id,
             teams_channel_id: required.teams_channel_id,
-            teams_channel_name: None,
+            teams_channel_name: ::std::option::Option::None,
             teams_tenant_id: required.teams_tenant_id,
-            user_role_required: None,
+            user_role_required: ::std::option::Option::None,
         }
     }
 
     /// `ConfigurationName`: a string, required.
-    pub fn configuration_name(mut self, value: impl Into<Str>) -> Self { self.configuration_name = value.into(); self }
+    pub fn configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_name = value.into(); self }
     /// `CustomizationResourceArns`: a list of strings.
-    pub fn customization_resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.customization_resource_arns = Some(value.into()); self }
+    pub fn customization_resource_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.customization_resource_arns = ::std::option::Option::Some(value.into()); self }
     /// `GuardrailPolicies`: a list of strings.
-    pub fn guardrail_policies(mut self, value: impl Into<List<Str>>) -> Self { self.guardrail_policies = Some(value.into()); self }
+    pub fn guardrail_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.guardrail_policies = ::std::option::Option::Some(value.into()); self }
     /// `IamRoleArn`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `LoggingLevel`: a string.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
+    pub fn logging_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logging_level = ::std::option::Option::Some(value.into()); self }
     /// `SnsTopicArns`: a list of strings.
-    pub fn sns_topic_arns(mut self, value: impl Into<List<Str>>) -> Self { self.sns_topic_arns = Some(value.into()); self }
+    pub fn sns_topic_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.sns_topic_arns = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TeamId`: a string, required.
-    pub fn team_id(mut self, value: impl Into<Str>) -> Self { self.team_id = value.into(); self }
+    pub fn team_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.team_id = value.into(); self }
     /// `TeamsChannelId`: a string, required.
-    pub fn teams_channel_id(mut self, value: impl Into<Str>) -> Self { self.teams_channel_id = value.into(); self }
+    pub fn teams_channel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.teams_channel_id = value.into(); self }
     /// `TeamsChannelName`: a string.
-    pub fn teams_channel_name(mut self, value: impl Into<Str>) -> Self { self.teams_channel_name = Some(value.into()); self }
+    pub fn teams_channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.teams_channel_name = ::std::option::Option::Some(value.into()); self }
     /// `TeamsTenantId`: a string, required.
-    pub fn teams_tenant_id(mut self, value: impl Into<Str>) -> Self { self.teams_tenant_id = value.into(); self }
+    pub fn teams_tenant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.teams_tenant_id = value.into(); self }
     /// `UserRoleRequired`: a boolean.
-    pub fn user_role_required(mut self, value: impl Into<Bool>) -> Self { self.user_role_required = Some(value.into()); self }
+    pub fn user_role_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.user_role_required = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MicrosoftTeamsChannelConfiguration {
+impl ::cloudwright_core::Resource for MicrosoftTeamsChannelConfiguration {
     type Attributes = MicrosoftTeamsChannelConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MicrosoftTeamsChannelConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_MicrosoftTeamsChannelConfiguration,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MicrosoftTeamsChannelConfiguration {
+impl ::cloudwright_core::ToValue for MicrosoftTeamsChannelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigurationName", &self.configuration_name)
             .opt(
                 "CustomizationResourceArns",
@@ -268,12 +233,14 @@ impl ToValue for MicrosoftTeamsChannelConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MicrosoftTeamsChannelConfiguration`]: `Handle<MicrosoftTeamsChannelConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MicrosoftTeamsChannelConfiguration`]: `Handle<MicrosoftTeamsChannelConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MicrosoftTeamsChannelConfigurationAttributes(ResourceRef);
+pub struct MicrosoftTeamsChannelConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MicrosoftTeamsChannelConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for MicrosoftTeamsChannelConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -283,7 +250,54 @@ impl MicrosoftTeamsChannelConfigurationAttributes {
     ///
     /// The ARN of the resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9-_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws:chatbot:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:custom-action/[a-zA-Z0-9_-]{1,64}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(^$|arn:aws:iam:[A-Za-z0-9_\\/.-]{0,63}:[A-Za-z0-9_\\/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_\\/+=,@.-]{0,1023})$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(ERROR|INFO|NONE)$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^(.*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MicrosoftTeamsChannelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CustomizationResourceArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("GuardrailPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LoggingLevel", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(5), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SnsTopicArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TeamId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("TeamsChannelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("TeamsChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("TeamsTenantId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("UserRoleRequired", Shape::Bool),
+        ],
+        required: &["TeamId", "TeamsChannelId", "TeamsTenantId", "ConfigurationName", "IamRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

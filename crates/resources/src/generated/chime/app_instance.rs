@@ -5,30 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`AppInstance`], by name: `AppInstance::new(AppInstanceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AppInstanceRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppInstance: ObjRule = ObjRule {
-    properties: &[
-        ("Metadata", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Chime::AppInstance` resource.
 ///
@@ -47,17 +24,17 @@ pub struct AppInstance {
     /// The metadata of the AppInstance. Limited to a 1KB string in UTF-8.
     ///
     /// Length 0 to 1024.
-    pub metadata: Option<Str>,
+    pub metadata: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the AppInstance.
     ///
     /// Length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags assigned to the AppInstance.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +44,7 @@ impl AppInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Chime::AppInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-appinstance.html",
         primary_identifier: &["AppInstanceArn"],
@@ -78,45 +55,47 @@ impl AppInstance {
         read_only: &["AppInstanceArn", "CreatedTimestamp", "LastUpdatedTimestamp"],
         attributes: &["AppInstanceArn", "CreatedTimestamp", "LastUpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AppInstance` with its required properties, named in a [`AppInstanceRequired`].
+    /// A `AppInstance` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: AppInstanceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            metadata: None,
-            name: required.name,
-            tags: None,
+            metadata: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Metadata`: a string.
-    pub fn metadata(mut self, value: impl Into<Str>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AppInstance {
+impl ::cloudwright_core::Resource for AppInstance {
     type Attributes = AppInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AppInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AppInstance {
+impl ::cloudwright_core::ToValue for AppInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Metadata", &self.metadata)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -124,12 +103,12 @@ impl ToValue for AppInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AppInstance`]: `Handle<AppInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AppInstance`]: `Handle<AppInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppInstanceAttributes(ResourceRef);
+pub struct AppInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,23 +118,44 @@ impl AppInstanceAttributes {
     ///
     /// The Amazon Resource Number (ARN) of the AppInstance.
     #[inline]
-    pub fn app_instance_arn(&self) -> Value {
-        self.0.get_att("AppInstanceArn")
+    pub fn app_instance_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppInstanceArn"))
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a number.
     ///
     /// The time at which an AppInstance was created, as an ISO 8601 timestamp.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTimestamp`: a number.
     ///
     /// The time an AppInstance was last updated, as an ISO 8601 timestamp.
     #[inline]
-    pub fn last_updated_timestamp(&self) -> Value {
-        self.0.get_att("LastUpdatedTimestamp")
+    pub fn last_updated_timestamp(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastUpdatedTimestamp"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppInstance: ObjRule = ObjRule {
+        properties: &[
+            ("Metadata", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

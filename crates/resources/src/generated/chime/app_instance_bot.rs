@@ -5,46 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws:lex:[a-z]{2}-[a-z]+-\\d{1}:\\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([A-Za-z]_?)+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*$",
-);
 
 /// The required properties of [`AppInstanceBot`], by name: `AppInstanceBot::new(AppInstanceBotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppInstanceBotRequired {
     /// `AppInstanceArn`: a string, required.
-    pub app_instance_arn: Str,
+    pub app_instance_arn: ::cloudwright_core::Str,
     /// `Configuration`: a [`Configuration`] object, required.
-    pub configuration: Obj<Configuration>,
+    pub configuration: crate::Obj<Configuration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppInstanceBot: ObjRule = ObjRule {
-    properties: &[
-        ("AppInstanceArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Configuration", Shape::Object(&RULE_Configuration)),
-        ("Metadata", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AppInstanceArn", "Configuration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Chime::AppInstanceBot` resource.
 ///
@@ -64,27 +34,27 @@ pub struct AppInstanceBot {
     /// The ARN of the AppInstance.
     ///
     /// Pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`; length 5 to 1600; create-only: changing it replaces the resource.
-    pub app_instance_arn: Str,
+    pub app_instance_arn: ::cloudwright_core::Str,
     /// `Configuration`: a [`Configuration`] object, required.
     ///
     /// A structure that contains configuration data.
-    pub configuration: Obj<Configuration>,
+    pub configuration: crate::Obj<Configuration>,
     /// `Metadata`: a string.
     ///
     /// The metadata of the AppInstanceBot.
     ///
     /// Pattern `.*`; length 0 to 1024.
-    pub metadata: Option<Str>,
+    pub metadata: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the AppInstanceBot.
     ///
     /// Pattern `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`; length 0 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the AppInstanceBot.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +64,7 @@ impl AppInstanceBot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Chime::AppInstanceBot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-appinstancebot.html",
         primary_identifier: &["AppInstanceBotArn"],
@@ -105,7 +75,7 @@ impl AppInstanceBot {
         read_only: &["AppInstanceBotArn", "CreatedTimestamp", "LastUpdatedTimestamp"],
         attributes: &["AppInstanceBotArn", "CreatedTimestamp", "LastUpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AppInstanceBot` with its required properties, named in a [`AppInstanceBotRequired`].
@@ -114,42 +84,44 @@ impl AppInstanceBot {
         Self {
             app_instance_arn: required.app_instance_arn,
             configuration: required.configuration,
-            metadata: None,
-            name: None,
-            tags: None,
+            metadata: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AppInstanceArn`: a string, required.
-    pub fn app_instance_arn(mut self, value: impl Into<Str>) -> Self { self.app_instance_arn = value.into(); self }
+    pub fn app_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_instance_arn = value.into(); self }
     /// `Configuration`: a [`Configuration`] object, required.
-    pub fn configuration(mut self, value: impl Into<Obj<Configuration>>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<Configuration>>) -> Self { self.configuration = value.into(); self }
     /// `Metadata`: a string.
-    pub fn metadata(mut self, value: impl Into<Str>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AppInstanceBot {
+impl ::cloudwright_core::Resource for AppInstanceBot {
     type Attributes = AppInstanceBotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppInstanceBot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AppInstanceBot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AppInstanceBot {
+impl ::cloudwright_core::ToValue for AppInstanceBot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppInstanceArn", &self.app_instance_arn)
             .req("Configuration", &self.configuration)
             .opt("Metadata", &self.metadata)
@@ -159,12 +131,12 @@ impl ToValue for AppInstanceBot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AppInstanceBot`]: `Handle<AppInstanceBot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AppInstanceBot`]: `Handle<AppInstanceBot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppInstanceBotAttributes(ResourceRef);
+pub struct AppInstanceBotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppInstanceBotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppInstanceBotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,43 +146,26 @@ impl AppInstanceBotAttributes {
     ///
     /// The ARN of the AppInstanceBot.
     #[inline]
-    pub fn app_instance_bot_arn(&self) -> Value {
-        self.0.get_att("AppInstanceBotArn")
+    pub fn app_instance_bot_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppInstanceBotArn"))
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a number.
     ///
     /// The time at which the AppInstanceBot was created, as an ISO 8601 timestamp.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTimestamp`: a number.
     ///
     /// The time at which the AppInstanceBot was last updated, as an ISO 8601 timestamp.
     #[inline]
-    pub fn last_updated_timestamp(&self) -> Value {
-        self.0.get_att("LastUpdatedTimestamp")
+    pub fn last_updated_timestamp(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastUpdatedTimestamp"))
     }
 }
-
-/// The required properties of [`Configuration`], by name: `Configuration::new(ConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationRequired {
-    /// `Lex`: a [`LexConfiguration`] object, required.
-    pub lex: Obj<LexConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("Lex", Shape::Object(&RULE_LexConfiguration)),
-    ],
-    required: &["Lex"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Configuration` property type of `AWS::Chime::AppInstanceBot`.
 ///
@@ -222,29 +177,31 @@ pub struct Configuration {
     /// `Lex`: a [`LexConfiguration`] object, required.
     ///
     /// The configuration for an Amazon Lex V2 bot.
-    pub lex: Obj<LexConfiguration>,
+    pub lex: crate::Obj<LexConfiguration>,
 }
 
 #[rustfmt::skip]
 impl Configuration {
-    /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
+    /// A `Configuration` with its one required property, `Lex`.
     #[inline]
-    pub fn new(required: ConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LexConfiguration>>) -> Self {
         Self {
-            lex: required.lex,
+            lex: value.into(),
         }
     }
 
     /// `Lex`: a [`LexConfiguration`] object, required.
-    pub fn lex(mut self, value: impl Into<Obj<LexConfiguration>>) -> Self { self.lex = value.into(); self }
+    pub fn lex(mut self, value: impl ::std::convert::Into<crate::Obj<LexConfiguration>>) -> Self { self.lex = value.into(); self }
 }
 
-impl PropertyType for Configuration {}
+impl crate::PropertyType for Configuration {}
 
-impl ToValue for Configuration {
+impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Lex", &self.lex).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Lex", &self.lex)
+            .build()
     }
 }
 
@@ -256,17 +213,6 @@ pub struct InvokedByRequired {
     /// `TargetedMessages`: a [`TargetedMessages`] value, required.
     pub targeted_messages: TargetedMessages,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InvokedBy: ObjRule = ObjRule {
-    properties: &[
-        ("StandardMessages", Shape::Str(&StrRule { allowed: &["AUTO", "ALL", "MENTIONS", "NONE"], ..StrRule::ANY })),
-        ("TargetedMessages", Shape::Str(&StrRule { allowed: &["ALL", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["StandardMessages", "TargetedMessages"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InvokedBy` property type of `AWS::Chime::AppInstanceBot`.
 ///
@@ -297,17 +243,17 @@ impl InvokedBy {
     }
 
     /// `StandardMessages`: a [`StandardMessages`] value, required.
-    pub fn standard_messages(mut self, value: impl Into<StandardMessages>) -> Self { self.standard_messages = value.into(); self }
+    pub fn standard_messages(mut self, value: impl ::std::convert::Into<StandardMessages>) -> Self { self.standard_messages = value.into(); self }
     /// `TargetedMessages`: a [`TargetedMessages`] value, required.
-    pub fn targeted_messages(mut self, value: impl Into<TargetedMessages>) -> Self { self.targeted_messages = value.into(); self }
+    pub fn targeted_messages(mut self, value: impl ::std::convert::Into<TargetedMessages>) -> Self { self.targeted_messages = value.into(); self }
 }
 
-impl PropertyType for InvokedBy {}
+impl crate::PropertyType for InvokedBy {}
 
-impl ToValue for InvokedBy {
+impl ::cloudwright_core::ToValue for InvokedBy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StandardMessages", &self.standard_messages)
             .req("TargetedMessages", &self.targeted_messages)
             .build()
@@ -318,24 +264,10 @@ impl ToValue for InvokedBy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LexConfigurationRequired {
     /// `LexBotAliasArn`: a string, required.
-    pub lex_bot_alias_arn: Str,
+    pub lex_bot_alias_arn: ::cloudwright_core::Str,
     /// `LocaleId`: a string, required.
-    pub locale_id: Str,
+    pub locale_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LexConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InvokedBy", Shape::Object(&RULE_InvokedBy)),
-        ("LexBotAliasArn", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LocaleId", Shape::STR),
-        ("RespondsTo", Shape::Str(&StrRule { allowed: &["STANDARD_MESSAGES"], ..StrRule::ANY })),
-        ("WelcomeIntent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["LexBotAliasArn", "LocaleId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LexConfiguration` property type of `AWS::Chime::AppInstanceBot`.
 ///
@@ -347,27 +279,27 @@ pub struct LexConfiguration {
     /// `InvokedBy`: an [`InvokedBy`] object.
     ///
     /// Specifies the type of message that triggers a bot.
-    pub invoked_by: Option<Obj<InvokedBy>>,
+    pub invoked_by: ::std::option::Option<crate::Obj<InvokedBy>>,
     /// `LexBotAliasArn`: a string, required.
     ///
     /// The ARN of the Amazon Lex V2 bot's alias.
     ///
     /// Pattern `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`; length 15 to 2048.
-    pub lex_bot_alias_arn: Str,
+    pub lex_bot_alias_arn: ::cloudwright_core::Str,
     /// `LocaleId`: a string, required.
     ///
     /// Identifies the Amazon Lex V2 bot's language and locale.
-    pub locale_id: Str,
+    pub locale_id: ::cloudwright_core::Str,
     /// `RespondsTo`: a [`RespondsTo`] value.
     ///
     /// Determines whether the Amazon Lex V2 bot responds to all standard messages. Control messages are not supported.
-    pub responds_to: Option<RespondsTo>,
+    pub responds_to: ::std::option::Option<RespondsTo>,
     /// `WelcomeIntent`: a string.
     ///
     /// The name of the welcome intent configured in the Amazon Lex V2 bot.
     ///
     /// Pattern `^([A-Za-z]_?)+$`; length 1 to 100.
-    pub welcome_intent: Option<Str>,
+    pub welcome_intent: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -376,32 +308,32 @@ impl LexConfiguration {
     #[inline]
     pub fn new(required: LexConfigurationRequired) -> Self {
         Self {
-            invoked_by: None,
+            invoked_by: ::std::option::Option::None,
             lex_bot_alias_arn: required.lex_bot_alias_arn,
             locale_id: required.locale_id,
-            responds_to: None,
-            welcome_intent: None,
+            responds_to: ::std::option::Option::None,
+            welcome_intent: ::std::option::Option::None,
         }
     }
 
     /// `InvokedBy`: an [`InvokedBy`] object.
-    pub fn invoked_by(mut self, value: impl Into<Obj<InvokedBy>>) -> Self { self.invoked_by = Some(value.into()); self }
+    pub fn invoked_by(mut self, value: impl ::std::convert::Into<crate::Obj<InvokedBy>>) -> Self { self.invoked_by = ::std::option::Option::Some(value.into()); self }
     /// `LexBotAliasArn`: a string, required.
-    pub fn lex_bot_alias_arn(mut self, value: impl Into<Str>) -> Self { self.lex_bot_alias_arn = value.into(); self }
+    pub fn lex_bot_alias_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lex_bot_alias_arn = value.into(); self }
     /// `LocaleId`: a string, required.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
+    pub fn locale_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locale_id = value.into(); self }
     /// `RespondsTo`: a [`RespondsTo`] value.
-    pub fn responds_to(mut self, value: impl Into<RespondsTo>) -> Self { self.responds_to = Some(value.into()); self }
+    pub fn responds_to(mut self, value: impl ::std::convert::Into<RespondsTo>) -> Self { self.responds_to = ::std::option::Option::Some(value.into()); self }
     /// `WelcomeIntent`: a string.
-    pub fn welcome_intent(mut self, value: impl Into<Str>) -> Self { self.welcome_intent = Some(value.into()); self }
+    pub fn welcome_intent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.welcome_intent = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LexConfiguration {}
+impl crate::PropertyType for LexConfiguration {}
 
-impl ToValue for LexConfiguration {
+impl ::cloudwright_core::ToValue for LexConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InvokedBy", &self.invoked_by)
             .req("LexBotAliasArn", &self.lex_bot_alias_arn)
             .req("LocaleId", &self.locale_id)
@@ -417,23 +349,23 @@ pub enum RespondsTo {
     /// `STANDARD_MESSAGES`
     StandardMessages,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RespondsTo {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RespondsTo {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RespondsTo {
+impl ::cloudwright_core::ToValue for RespondsTo {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StandardMessages => "STANDARD_MESSAGES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -449,26 +381,26 @@ pub enum StandardMessages {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StandardMessages {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StandardMessages {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StandardMessages {
+impl ::cloudwright_core::ToValue for StandardMessages {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Auto => "AUTO",
             Self::All => "ALL",
             Self::Mentions => "MENTIONS",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -480,23 +412,93 @@ pub enum TargetedMessages {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetedMessages {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetedMessages {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetedMessages {
+impl ::cloudwright_core::ToValue for TargetedMessages {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws:lex:[a-z]{2}-[a-z]+-\\d{1}:\\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([A-Za-z]_?)+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppInstanceBot: ObjRule = ObjRule {
+        properties: &[
+            ("AppInstanceArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Configuration", Shape::Object(&RULE_Configuration)),
+            ("Metadata", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AppInstanceArn", "Configuration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("Lex", Shape::Object(&RULE_LexConfiguration)),
+        ],
+        required: &["Lex"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InvokedBy: ObjRule = ObjRule {
+        properties: &[
+            ("StandardMessages", Shape::Str(&StrRule { allowed: &["AUTO", "ALL", "MENTIONS", "NONE"], ..StrRule::ANY })),
+            ("TargetedMessages", Shape::Str(&StrRule { allowed: &["ALL", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["StandardMessages", "TargetedMessages"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LexConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InvokedBy", Shape::Object(&RULE_InvokedBy)),
+            ("LexBotAliasArn", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LocaleId", Shape::STR),
+            ("RespondsTo", Shape::Str(&StrRule { allowed: &["STANDARD_MESSAGES"], ..StrRule::ANY })),
+            ("WelcomeIntent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["LexBotAliasArn", "LocaleId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -16,6 +16,6 @@ pub mod app_instance_bot;
 pub mod shared;
 
 #[cfg(feature = "chime")]
-pub use app_instance::{AppInstance, AppInstanceAttributes, AppInstanceRequired};
+pub use app_instance::{AppInstance, AppInstanceAttributes};
 #[cfg(feature = "chime")]
 pub use app_instance_bot::{AppInstanceBot, AppInstanceBotAttributes, AppInstanceBotRequired};

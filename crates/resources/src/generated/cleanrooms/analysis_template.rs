@@ -5,18 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9a-zA-Z_]+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
 
 /// The required properties of [`AnalysisTemplate`], by name: `AnalysisTemplate::new(AnalysisTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,33 +13,12 @@ pub struct AnalysisTemplateRequired {
     /// `Format`: an [`AnalysisTemplateFormat`] value, required.
     pub format: AnalysisTemplateFormat,
     /// `MembershipIdentifier`: a string, required.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Source`: a JSON value, required.
-    pub source: Json,
+    pub source: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("AnalysisParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisParameter), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ErrorMessageConfiguration", Shape::Object(&RULE_ErrorMessageConfiguration)),
-        ("Format", Shape::Str(&StrRule { allowed: &["SQL", "PYSPARK_1_0"], ..StrRule::ANY })),
-        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Schema", Shape::Object(&RULE_AnalysisSchema)),
-        ("Source", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("SourceMetadata", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("SyntheticDataParameters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Source", "Format", "Name", "MembershipIdentifier"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRooms::AnalysisTemplate` resource.
 ///
@@ -70,17 +38,17 @@ pub struct AnalysisTemplate {
     /// The parameters of the analysis template.
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub analysis_parameters: Option<List<AnalysisParameter>>,
+    pub analysis_parameters: ::std::option::Option<::cloudwright_core::List<AnalysisParameter>>,
     /// `Description`: a string.
     ///
     /// The description of the analysis template.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ErrorMessageConfiguration`: an [`ErrorMessageConfiguration`] object.
     ///
     /// The configuration that specifies the level of detail in error messages returned by analyses using this template. When set to `DETAILED` , error messages include more information to help troubleshoot issues with PySpark jobs. Detailed error messages may expose underlying data, including sensitive information. Recommended for faster troubleshooting in development and testing environments.
-    pub error_message_configuration: Option<Obj<ErrorMessageConfiguration>>,
+    pub error_message_configuration: ::std::option::Option<crate::Obj<ErrorMessageConfiguration>>,
     /// `Format`: an [`AnalysisTemplateFormat`] value, required.
     ///
     /// The format of the analysis template.
@@ -92,35 +60,35 @@ pub struct AnalysisTemplate {
     /// The identifier for a membership resource.
     ///
     /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the analysis template.
     ///
     /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length at most 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schema`: an [`AnalysisSchema`] object.
     ///
     /// The entire schema object.
-    pub schema: Option<Obj<AnalysisSchema>>,
+    pub schema: ::std::option::Option<crate::Obj<AnalysisSchema>>,
     /// `Source`: a JSON value, required.
     ///
     /// The source of the analysis template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source: Json,
+    pub source: ::cloudwright_core::Json,
     /// `SourceMetadata`: a JSON value.
     ///
     /// The source metadata for the analysis template.
-    pub source_metadata: Option<Json>,
+    pub source_metadata: ::std::option::Option<::cloudwright_core::Json>,
     /// `SyntheticDataParameters`: a JSON value.
     ///
     /// The parameters used to generate synthetic data for this analysis template.
-    pub synthetic_data_parameters: Option<Json>,
+    pub synthetic_data_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional label that you can assign to a resource when you create it. Each tag consists of a key and an optional value, both of which you define. When you use tagging, you can also use tag-based access control in IAM policies to control access to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +98,7 @@ impl AnalysisTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRooms::AnalysisTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-analysistemplate.html",
         primary_identifier: &["AnalysisTemplateIdentifier", "MembershipIdentifier"],
@@ -141,69 +109,71 @@ impl AnalysisTemplate {
         read_only: &["CollaborationArn", "CollaborationIdentifier", "AnalysisTemplateIdentifier", "Arn", "MembershipArn"],
         attributes: &["AnalysisTemplateIdentifier", "Arn", "CollaborationArn", "CollaborationIdentifier", "MembershipArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AnalysisTemplate` with its required properties, named in a [`AnalysisTemplateRequired`].
     #[inline]
     pub fn new(required: AnalysisTemplateRequired) -> Self {
         Self {
-            analysis_parameters: None,
-            description: None,
-            error_message_configuration: None,
+            analysis_parameters: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            error_message_configuration: ::std::option::Option::None,
             format: required.format,
             membership_identifier: required.membership_identifier,
             name: required.name,
-            schema: None,
+            schema: ::std::option::Option::None,
             source: required.source,
-            source_metadata: None,
-            synthetic_data_parameters: None,
-            tags: None,
+            source_metadata: ::std::option::Option::None,
+            synthetic_data_parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AnalysisParameters`: a list of [`AnalysisParameter`] objects.
-    pub fn analysis_parameters(mut self, value: impl Into<List<AnalysisParameter>>) -> Self { self.analysis_parameters = Some(value.into()); self }
+    pub fn analysis_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AnalysisParameter>>) -> Self { self.analysis_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ErrorMessageConfiguration`: an [`ErrorMessageConfiguration`] object.
-    pub fn error_message_configuration(mut self, value: impl Into<Obj<ErrorMessageConfiguration>>) -> Self { self.error_message_configuration = Some(value.into()); self }
+    pub fn error_message_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorMessageConfiguration>>) -> Self { self.error_message_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Format`: an [`AnalysisTemplateFormat`] value, required.
-    pub fn format(mut self, value: impl Into<AnalysisTemplateFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<AnalysisTemplateFormat>) -> Self { self.format = value.into(); self }
     /// `MembershipIdentifier`: a string, required.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
+    pub fn membership_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Schema`: an [`AnalysisSchema`] object.
-    pub fn schema(mut self, value: impl Into<Obj<AnalysisSchema>>) -> Self { self.schema = Some(value.into()); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<crate::Obj<AnalysisSchema>>) -> Self { self.schema = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a JSON value, required.
-    pub fn source(mut self, value: impl Into<Json>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.source = value.into(); self }
     /// `SourceMetadata`: a JSON value.
-    pub fn source_metadata(mut self, value: impl Into<Json>) -> Self { self.source_metadata = Some(value.into()); self }
+    pub fn source_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.source_metadata = ::std::option::Option::Some(value.into()); self }
     /// `SyntheticDataParameters`: a JSON value.
-    pub fn synthetic_data_parameters(mut self, value: impl Into<Json>) -> Self { self.synthetic_data_parameters = Some(value.into()); self }
+    pub fn synthetic_data_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.synthetic_data_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AnalysisTemplate {
+impl ::cloudwright_core::Resource for AnalysisTemplate {
     type Attributes = AnalysisTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnalysisTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AnalysisTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AnalysisTemplate {
+impl ::cloudwright_core::ToValue for AnalysisTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnalysisParameters", &self.analysis_parameters)
             .opt("Description", &self.description)
             .opt(
@@ -222,12 +192,12 @@ impl ToValue for AnalysisTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AnalysisTemplate`]: `Handle<AnalysisTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AnalysisTemplate`]: `Handle<AnalysisTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnalysisTemplateAttributes(ResourceRef);
+pub struct AnalysisTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnalysisTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnalysisTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -239,8 +209,8 @@ impl AnalysisTemplateAttributes {
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE2222`
     #[inline]
-    pub fn analysis_template_identifier(&self) -> Value {
-        self.0.get_att("AnalysisTemplateIdentifier")
+    pub fn analysis_template_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AnalysisTemplateIdentifier"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
@@ -249,8 +219,8 @@ impl AnalysisTemplateAttributes {
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:membership/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111/analysistemplates/a1b2c3d4-5678-90ab-cdef-EXAMPLE2222`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CollaborationArn`: a string.
@@ -259,8 +229,8 @@ impl AnalysisTemplateAttributes {
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:collaboration/a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
     #[inline]
-    pub fn collaboration_arn(&self) -> Value {
-        self.0.get_att("CollaborationArn")
+    pub fn collaboration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationArn"))
     }
 
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
@@ -269,8 +239,8 @@ impl AnalysisTemplateAttributes {
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
     #[inline]
-    pub fn collaboration_identifier(&self) -> Value {
-        self.0.get_att("CollaborationIdentifier")
+    pub fn collaboration_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationIdentifier"))
     }
 
     /// `Fn::GetAtt` `MembershipArn`: a string.
@@ -279,8 +249,8 @@ impl AnalysisTemplateAttributes {
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:membership/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
     #[inline]
-    pub fn membership_arn(&self) -> Value {
-        self.0.get_att("MembershipArn")
+    pub fn membership_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MembershipArn"))
     }
 }
 
@@ -288,22 +258,10 @@ impl AnalysisTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisParameterRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: an [`AnalysisParameterType`] value, required.
     pub r#type: AnalysisParameterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SMALLINT", "INTEGER", "BIGINT", "DECIMAL", "REAL", "DOUBLE_PRECISION", "BOOLEAN", "CHAR", "VARCHAR", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "TIMETZ", "VARBYTE", "BINARY", "BYTE", "CHARACTER", "DOUBLE", "FLOAT", "INT", "LONG", "NUMERIC", "SHORT", "STRING", "TIMESTAMP_LTZ", "TIMESTAMP_NTZ", "TINYINT"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalysisParameter` property type of `AWS::CleanRooms::AnalysisTemplate`.
 ///
@@ -317,13 +275,13 @@ pub struct AnalysisParameter {
     /// Optional. The default value that is applied in the analysis template. The member who can query can override this value in the query editor.
     ///
     /// Length 0 to 1000.
-    pub default_value: Option<Str>,
+    pub default_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the parameter. The name must use only alphanumeric, underscore (_), or hyphen (-) characters but cannot start or end with a hyphen.
     ///
     /// Pattern `[0-9a-zA-Z_]+`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: an [`AnalysisParameterType`] value, required.
     ///
     /// The type of parameter.
@@ -336,49 +294,32 @@ impl AnalysisParameter {
     #[inline]
     pub fn new(required: AnalysisParameterRequired) -> Self {
         Self {
-            default_value: None,
+            default_value: ::std::option::Option::None,
             name: required.name,
             r#type: required.r#type,
         }
     }
 
     /// `DefaultValue`: a string.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: an [`AnalysisParameterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AnalysisParameterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AnalysisParameterType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for AnalysisParameter {}
+impl crate::PropertyType for AnalysisParameter {}
 
-impl ToValue for AnalysisParameter {
+impl ::cloudwright_core::ToValue for AnalysisParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
             .req("Name", &self.name)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`AnalysisSchema`], by name: `AnalysisSchema::new(AnalysisSchemaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AnalysisSchemaRequired {
-    /// `ReferencedTables`: a list of strings, required.
-    pub referenced_tables: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisSchema: ObjRule = ObjRule {
-    properties: &[
-        ("ReferencedTables", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-    ],
-    required: &["ReferencedTables"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalysisSchema` property type of `AWS::CleanRooms::AnalysisTemplate`.
 ///
@@ -392,50 +333,33 @@ pub struct AnalysisSchema {
     /// The tables referenced in the analysis schema.
     ///
     /// Items at least 0.
-    pub referenced_tables: List<Str>,
+    pub referenced_tables: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AnalysisSchema {
-    /// A `AnalysisSchema` with its required properties, named in a [`AnalysisSchemaRequired`].
+    /// A `AnalysisSchema` with its one required property, `ReferencedTables`.
     #[inline]
-    pub fn new(required: AnalysisSchemaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            referenced_tables: required.referenced_tables,
+            referenced_tables: value.into(),
         }
     }
 
     /// `ReferencedTables`: a list of strings, required.
-    pub fn referenced_tables(mut self, value: impl Into<List<Str>>) -> Self { self.referenced_tables = value.into(); self }
+    pub fn referenced_tables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.referenced_tables = value.into(); self }
 }
 
-impl PropertyType for AnalysisSchema {}
+impl crate::PropertyType for AnalysisSchema {}
 
-impl ToValue for AnalysisSchema {
+impl ::cloudwright_core::ToValue for AnalysisSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReferencedTables", &self.referenced_tables)
             .build()
     }
 }
-
-/// The required properties of [`ErrorMessageConfiguration`], by name: `ErrorMessageConfiguration::new(ErrorMessageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ErrorMessageConfigurationRequired {
-    /// `Type`: an [`ErrorMessageConfigurationType`] value, required.
-    pub r#type: ErrorMessageConfigurationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ErrorMessageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["DETAILED"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ErrorMessageConfiguration` property type of `AWS::CleanRooms::AnalysisTemplate`.
 ///
@@ -454,24 +378,26 @@ pub struct ErrorMessageConfiguration {
 
 #[rustfmt::skip]
 impl ErrorMessageConfiguration {
-    /// A `ErrorMessageConfiguration` with its required properties, named in a [`ErrorMessageConfigurationRequired`].
+    /// A `ErrorMessageConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ErrorMessageConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ErrorMessageConfigurationType>) -> Self {
         Self {
-            r#type: required.r#type,
+            r#type: value.into(),
         }
     }
 
     /// `Type`: an [`ErrorMessageConfigurationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ErrorMessageConfigurationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ErrorMessageConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ErrorMessageConfiguration {}
+impl crate::PropertyType for ErrorMessageConfiguration {}
 
-impl ToValue for ErrorMessageConfiguration {
+impl ::cloudwright_core::ToValue for ErrorMessageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Type", &self.r#type)
+            .build()
     }
 }
 
@@ -535,18 +461,18 @@ pub enum AnalysisParameterType {
     /// `TINYINT`
     Tinyint,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AnalysisParameterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AnalysisParameterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AnalysisParameterType {
+impl ::cloudwright_core::ToValue for AnalysisParameterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Smallint => "SMALLINT",
             Self::Integer => "INTEGER",
@@ -576,9 +502,9 @@ impl ToValue for AnalysisParameterType {
             Self::TimestampLtz => "TIMESTAMP_LTZ",
             Self::TimestampNtz => "TIMESTAMP_NTZ",
             Self::Tinyint => "TINYINT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -590,24 +516,24 @@ pub enum AnalysisTemplateFormat {
     /// `PYSPARK_1_0`
     Pyspark1_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AnalysisTemplateFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AnalysisTemplateFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AnalysisTemplateFormat {
+impl ::cloudwright_core::ToValue for AnalysisTemplateFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sql => "SQL",
             Self::Pyspark1_0 => "PYSPARK_1_0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -617,22 +543,91 @@ pub enum ErrorMessageConfigurationType {
     /// `DETAILED`
     Detailed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ErrorMessageConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ErrorMessageConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ErrorMessageConfigurationType {
+impl ::cloudwright_core::ToValue for ErrorMessageConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Detailed => "DETAILED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9a-zA-Z_]+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("AnalysisParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisParameter), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ErrorMessageConfiguration", Shape::Object(&RULE_ErrorMessageConfiguration)),
+            ("Format", Shape::Str(&StrRule { allowed: &["SQL", "PYSPARK_1_0"], ..StrRule::ANY })),
+            ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Schema", Shape::Object(&RULE_AnalysisSchema)),
+            ("Source", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("SourceMetadata", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("SyntheticDataParameters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Source", "Format", "Name", "MembershipIdentifier"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SMALLINT", "INTEGER", "BIGINT", "DECIMAL", "REAL", "DOUBLE_PRECISION", "BOOLEAN", "CHAR", "VARCHAR", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "TIMETZ", "VARBYTE", "BINARY", "BYTE", "CHARACTER", "DOUBLE", "FLOAT", "INT", "LONG", "NUMERIC", "SHORT", "STRING", "TIMESTAMP_LTZ", "TIMESTAMP_NTZ", "TINYINT"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisSchema: ObjRule = ObjRule {
+        properties: &[
+            ("ReferencedTables", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+        ],
+        required: &["ReferencedTables"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ErrorMessageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["DETAILED"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

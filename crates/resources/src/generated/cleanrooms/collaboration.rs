@@ -5,55 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\d+$");
 
 /// The required properties of [`Collaboration`], by name: `Collaboration::new(CollaborationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollaborationRequired {
     /// `CreatorDisplayName`: a string, required.
-    pub creator_display_name: Str,
+    pub creator_display_name: ::cloudwright_core::Str,
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QueryLogStatus`: a [`CollaborationQueryLogStatus`] value, required.
     pub query_log_status: CollaborationQueryLogStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Collaboration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedResultRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["us-west-1", "us-west-2", "us-east-1", "us-east-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ap-southeast-4", "ap-southeast-7", "ap-south-1", "ap-northeast-3", "ap-northeast-1", "ap-northeast-2", "ca-central-1", "ca-west-1", "eu-south-1", "eu-west-3", "eu-south-2", "eu-central-2", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "me-south-1", "me-central-1", "il-central-1", "sa-east-1", "mx-central-1"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("AnalyticsEngine", Shape::Str(&StrRule { allowed: &["CLEAN_ROOMS_SQL", "SPARK"], ..StrRule::ANY })),
-        ("AutoApprovedChangeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADD_MEMBER", "GRANT_RECEIVE_RESULTS_ABILITY", "REVOKE_RECEIVE_RESULTS_ABILITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("CreatorDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CreatorMLMemberAbilities", Shape::Object(&RULE_MlMemberAbilities)),
-        ("CreatorMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("CreatorPaymentConfiguration", Shape::Object(&RULE_PaymentConfiguration)),
-        ("DataEncryptionMetadata", Shape::Object(&RULE_DataEncryptionMetadata)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IsMetricsEnabled", Shape::Bool),
-        ("JobLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberSpecification), min_items: Some(0), max_items: Some(9), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("QueryLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["CreatorDisplayName", "Name", "Description", "QueryLogStatus"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRooms::Collaboration` resource.
 ///
@@ -73,31 +38,32 @@ pub struct Collaboration {
     /// The AWS Regions where collaboration query results can be stored. Returns the list of Region identifiers that were specified when the collaboration was created. This list is used to enforce regional storage policies and compliance requirements.
     ///
     /// Create-only: changing it replaces the resource.
-    pub allowed_result_regions: Option<List<SupportedS3Region>>,
+    pub allowed_result_regions: ::std::option::Option<::cloudwright_core::List<SupportedS3Region>>,
     /// `AnalyticsEngine`: an [`AnalyticsEngine`] value.
     ///
     /// The analytics engine for the collaboration.
     ///
-    /// &gt; After July 16, 2025, the `CLEAN_ROOMS_SQL` parameter will no longer be available.
-    pub analytics_engine: Option<AnalyticsEngine>,
+    /// \> After July 16, 2025, the `CLEAN_ROOMS_SQL` parameter will no longer be available.
+    pub analytics_engine: ::std::option::Option<AnalyticsEngine>,
     /// `AutoApprovedChangeTypes`: a list of [`AutoApprovedChangeType`] values.
     ///
     /// The types of change requests that are automatically approved for this collaboration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub auto_approved_change_types: Option<List<AutoApprovedChangeType>>,
+    pub auto_approved_change_types:
+        ::std::option::Option<::cloudwright_core::List<AutoApprovedChangeType>>,
     /// `CreatorDisplayName`: a string, required.
     ///
     /// A display name of the collaboration creator.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub creator_display_name: Str,
+    pub creator_display_name: ::cloudwright_core::Str,
     /// `CreatorMLMemberAbilities`: a [`MlMemberAbilities`] object.
     ///
     /// The ML member abilities for a collaboration member.
     ///
     /// Create-only: changing it replaces the resource.
-    pub creator_ml_member_abilities: Option<Obj<MlMemberAbilities>>,
+    pub creator_ml_member_abilities: ::std::option::Option<crate::Obj<MlMemberAbilities>>,
     /// `CreatorMemberAbilities`: a list of [`MemberAbility`] values.
     ///
     /// The abilities granted to the collaboration creator.
@@ -105,27 +71,27 @@ pub struct Collaboration {
     /// *Allowed values* `CAN_QUERY` | `CAN_RECEIVE_RESULTS` | `CAN_RUN_JOB`
     ///
     /// Create-only: changing it replaces the resource.
-    pub creator_member_abilities: Option<List<MemberAbility>>,
+    pub creator_member_abilities: ::std::option::Option<::cloudwright_core::List<MemberAbility>>,
     /// `CreatorPaymentConfiguration`: a [`PaymentConfiguration`] object.
     ///
     /// An object representing the collaboration member's payment responsibilities set by the collaboration creator.
     ///
     /// Create-only: changing it replaces the resource.
-    pub creator_payment_configuration: Option<Obj<PaymentConfiguration>>,
+    pub creator_payment_configuration: ::std::option::Option<crate::Obj<PaymentConfiguration>>,
     /// `DataEncryptionMetadata`: a [`DataEncryptionMetadata`] object.
     ///
     /// The settings for client-side encryption for cryptographic computing.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_encryption_metadata: Option<Obj<DataEncryptionMetadata>>,
+    pub data_encryption_metadata: ::std::option::Option<crate::Obj<DataEncryptionMetadata>>,
     /// `Description`: a string, required.
     ///
     /// A description of the collaboration provided by the collaboration owner.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length 1 to 255.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `IsMetricsEnabled`: a boolean.
-    pub is_metrics_enabled: Option<Bool>,
+    pub is_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `JobLogStatus`: a [`CollaborationJobLogStatus`] value.
     ///
     /// An indicator as to whether job logging has been enabled or disabled for the collaboration.
@@ -133,19 +99,19 @@ pub struct Collaboration {
     /// When `ENABLED` , AWS Clean Rooms logs details about jobs run within this collaboration and those logs can be viewed in Amazon CloudWatch Logs. The default value is `DISABLED` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub job_log_status: Option<CollaborationJobLogStatus>,
+    pub job_log_status: ::std::option::Option<CollaborationJobLogStatus>,
     /// `Members`: a list of [`MemberSpecification`] objects.
     ///
     /// A list of initial members, not including the creator. This list is immutable.
     ///
     /// Items 0 to 9; create-only: changing it replaces the resource.
-    pub members: Option<List<MemberSpecification>>,
+    pub members: ::std::option::Option<::cloudwright_core::List<MemberSpecification>>,
     /// `Name`: a string, required.
     ///
     /// A human-readable identifier provided by the collaboration owner. Display names are not unique.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QueryLogStatus`: a [`CollaborationQueryLogStatus`] value, required.
     ///
     /// An indicator as to whether query logging has been enabled or disabled for the collaboration.
@@ -157,7 +123,7 @@ pub struct Collaboration {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional label that you can assign to a resource when you create it. Each tag consists of a key and an optional value, both of which you define. When you use tagging, you can also use tag-based access control in IAM policies to control access to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -167,7 +133,7 @@ impl Collaboration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRooms::Collaboration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-collaboration.html",
         primary_identifier: &["CollaborationIdentifier"],
@@ -178,81 +144,83 @@ impl Collaboration {
         read_only: &["Arn", "CollaborationIdentifier"],
         attributes: &["Arn", "CollaborationIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Collaboration` with its required properties, named in a [`CollaborationRequired`].
     #[inline]
     pub fn new(required: CollaborationRequired) -> Self {
         Self {
-            allowed_result_regions: None,
-            analytics_engine: None,
-            auto_approved_change_types: None,
+            allowed_result_regions: ::std::option::Option::None,
+            analytics_engine: ::std::option::Option::None,
+            auto_approved_change_types: ::std::option::Option::None,
             creator_display_name: required.creator_display_name,
-            creator_ml_member_abilities: None,
-            creator_member_abilities: None,
-            creator_payment_configuration: None,
-            data_encryption_metadata: None,
+            creator_ml_member_abilities: ::std::option::Option::None,
+            creator_member_abilities: ::std::option::Option::None,
+            creator_payment_configuration: ::std::option::Option::None,
+            data_encryption_metadata: ::std::option::Option::None,
             description: required.description,
-            is_metrics_enabled: None,
-            job_log_status: None,
-            members: None,
+            is_metrics_enabled: ::std::option::Option::None,
+            job_log_status: ::std::option::Option::None,
+            members: ::std::option::Option::None,
             name: required.name,
             query_log_status: required.query_log_status,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowedResultRegions`: a list of [`SupportedS3Region`] values.
-    pub fn allowed_result_regions(mut self, value: impl Into<List<SupportedS3Region>>) -> Self { self.allowed_result_regions = Some(value.into()); self }
+    pub fn allowed_result_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SupportedS3Region>>) -> Self { self.allowed_result_regions = ::std::option::Option::Some(value.into()); self }
     /// `AnalyticsEngine`: an [`AnalyticsEngine`] value.
-    pub fn analytics_engine(mut self, value: impl Into<AnalyticsEngine>) -> Self { self.analytics_engine = Some(value.into()); self }
+    pub fn analytics_engine(mut self, value: impl ::std::convert::Into<AnalyticsEngine>) -> Self { self.analytics_engine = ::std::option::Option::Some(value.into()); self }
     /// `AutoApprovedChangeTypes`: a list of [`AutoApprovedChangeType`] values.
-    pub fn auto_approved_change_types(mut self, value: impl Into<List<AutoApprovedChangeType>>) -> Self { self.auto_approved_change_types = Some(value.into()); self }
+    pub fn auto_approved_change_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AutoApprovedChangeType>>) -> Self { self.auto_approved_change_types = ::std::option::Option::Some(value.into()); self }
     /// `CreatorDisplayName`: a string, required.
-    pub fn creator_display_name(mut self, value: impl Into<Str>) -> Self { self.creator_display_name = value.into(); self }
+    pub fn creator_display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.creator_display_name = value.into(); self }
     /// `CreatorMLMemberAbilities`: a [`MlMemberAbilities`] object.
-    pub fn creator_ml_member_abilities(mut self, value: impl Into<Obj<MlMemberAbilities>>) -> Self { self.creator_ml_member_abilities = Some(value.into()); self }
+    pub fn creator_ml_member_abilities(mut self, value: impl ::std::convert::Into<crate::Obj<MlMemberAbilities>>) -> Self { self.creator_ml_member_abilities = ::std::option::Option::Some(value.into()); self }
     /// `CreatorMemberAbilities`: a list of [`MemberAbility`] values.
-    pub fn creator_member_abilities(mut self, value: impl Into<List<MemberAbility>>) -> Self { self.creator_member_abilities = Some(value.into()); self }
+    pub fn creator_member_abilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MemberAbility>>) -> Self { self.creator_member_abilities = ::std::option::Option::Some(value.into()); self }
     /// `CreatorPaymentConfiguration`: a [`PaymentConfiguration`] object.
-    pub fn creator_payment_configuration(mut self, value: impl Into<Obj<PaymentConfiguration>>) -> Self { self.creator_payment_configuration = Some(value.into()); self }
+    pub fn creator_payment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PaymentConfiguration>>) -> Self { self.creator_payment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DataEncryptionMetadata`: a [`DataEncryptionMetadata`] object.
-    pub fn data_encryption_metadata(mut self, value: impl Into<Obj<DataEncryptionMetadata>>) -> Self { self.data_encryption_metadata = Some(value.into()); self }
+    pub fn data_encryption_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<DataEncryptionMetadata>>) -> Self { self.data_encryption_metadata = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `IsMetricsEnabled`: a boolean.
-    pub fn is_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_metrics_enabled = Some(value.into()); self }
+    pub fn is_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `JobLogStatus`: a [`CollaborationJobLogStatus`] value.
-    pub fn job_log_status(mut self, value: impl Into<CollaborationJobLogStatus>) -> Self { self.job_log_status = Some(value.into()); self }
+    pub fn job_log_status(mut self, value: impl ::std::convert::Into<CollaborationJobLogStatus>) -> Self { self.job_log_status = ::std::option::Option::Some(value.into()); self }
     /// `Members`: a list of [`MemberSpecification`] objects.
-    pub fn members(mut self, value: impl Into<List<MemberSpecification>>) -> Self { self.members = Some(value.into()); self }
+    pub fn members(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MemberSpecification>>) -> Self { self.members = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `QueryLogStatus`: a [`CollaborationQueryLogStatus`] value, required.
-    pub fn query_log_status(mut self, value: impl Into<CollaborationQueryLogStatus>) -> Self { self.query_log_status = value.into(); self }
+    pub fn query_log_status(mut self, value: impl ::std::convert::Into<CollaborationQueryLogStatus>) -> Self { self.query_log_status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Collaboration {
+impl ::cloudwright_core::Resource for Collaboration {
     type Attributes = CollaborationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Collaboration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Collaboration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Collaboration {
+impl ::cloudwright_core::ToValue for Collaboration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedResultRegions", &self.allowed_result_regions)
             .opt("AnalyticsEngine", &self.analytics_engine)
             .opt("AutoApprovedChangeTypes", &self.auto_approved_change_types)
@@ -278,12 +246,12 @@ impl ToValue for Collaboration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Collaboration`]: `Handle<Collaboration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Collaboration`]: `Handle<Collaboration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CollaborationAttributes(ResourceRef);
+pub struct CollaborationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CollaborationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CollaborationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -295,8 +263,8 @@ impl CollaborationAttributes {
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:collaboration/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
@@ -305,8 +273,8 @@ impl CollaborationAttributes {
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
     #[inline]
-    pub fn collaboration_identifier(&self) -> Value {
-        self.0.get_att("CollaborationIdentifier")
+    pub fn collaboration_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationIdentifier"))
     }
 }
 
@@ -314,27 +282,14 @@ impl CollaborationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataEncryptionMetadataRequired {
     /// `AllowCleartext`: a boolean, required.
-    pub allow_cleartext: Bool,
+    pub allow_cleartext: ::cloudwright_core::Bool,
     /// `AllowDuplicates`: a boolean, required.
-    pub allow_duplicates: Bool,
+    pub allow_duplicates: ::cloudwright_core::Bool,
     /// `AllowJoinsOnColumnsWithDifferentNames`: a boolean, required.
-    pub allow_joins_on_columns_with_different_names: Bool,
+    pub allow_joins_on_columns_with_different_names: ::cloudwright_core::Bool,
     /// `PreserveNulls`: a boolean, required.
-    pub preserve_nulls: Bool,
+    pub preserve_nulls: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataEncryptionMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("AllowCleartext", Shape::Bool),
-        ("AllowDuplicates", Shape::Bool),
-        ("AllowJoinsOnColumnsWithDifferentNames", Shape::Bool),
-        ("PreserveNulls", Shape::Bool),
-    ],
-    required: &["AllowCleartext", "AllowDuplicates", "AllowJoinsOnColumnsWithDifferentNames", "PreserveNulls"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataEncryptionMetadata` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -346,19 +301,19 @@ pub struct DataEncryptionMetadata {
     /// `AllowCleartext`: a boolean, required.
     ///
     /// Indicates whether encrypted tables can contain cleartext data ( `TRUE` ) or are to cryptographically process every column ( `FALSE` ).
-    pub allow_cleartext: Bool,
+    pub allow_cleartext: ::cloudwright_core::Bool,
     /// `AllowDuplicates`: a boolean, required.
     ///
     /// Indicates whether Fingerprint columns can contain duplicate entries ( `TRUE` ) or are to contain only non-repeated values ( `FALSE` ).
-    pub allow_duplicates: Bool,
+    pub allow_duplicates: ::cloudwright_core::Bool,
     /// `AllowJoinsOnColumnsWithDifferentNames`: a boolean, required.
     ///
     /// Indicates whether Fingerprint columns can be joined on any other Fingerprint column with a different name ( `TRUE` ) or can only be joined on Fingerprint columns of the same name ( `FALSE` ).
-    pub allow_joins_on_columns_with_different_names: Bool,
+    pub allow_joins_on_columns_with_different_names: ::cloudwright_core::Bool,
     /// `PreserveNulls`: a boolean, required.
     ///
     /// Indicates whether NULL values are to be copied as NULL to encrypted tables ( `TRUE` ) or cryptographically processed ( `FALSE` ).
-    pub preserve_nulls: Bool,
+    pub preserve_nulls: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -375,21 +330,21 @@ impl DataEncryptionMetadata {
     }
 
     /// `AllowCleartext`: a boolean, required.
-    pub fn allow_cleartext(mut self, value: impl Into<Bool>) -> Self { self.allow_cleartext = value.into(); self }
+    pub fn allow_cleartext(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_cleartext = value.into(); self }
     /// `AllowDuplicates`: a boolean, required.
-    pub fn allow_duplicates(mut self, value: impl Into<Bool>) -> Self { self.allow_duplicates = value.into(); self }
+    pub fn allow_duplicates(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_duplicates = value.into(); self }
     /// `AllowJoinsOnColumnsWithDifferentNames`: a boolean, required.
-    pub fn allow_joins_on_columns_with_different_names(mut self, value: impl Into<Bool>) -> Self { self.allow_joins_on_columns_with_different_names = value.into(); self }
+    pub fn allow_joins_on_columns_with_different_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_joins_on_columns_with_different_names = value.into(); self }
     /// `PreserveNulls`: a boolean, required.
-    pub fn preserve_nulls(mut self, value: impl Into<Bool>) -> Self { self.preserve_nulls = value.into(); self }
+    pub fn preserve_nulls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.preserve_nulls = value.into(); self }
 }
 
-impl PropertyType for DataEncryptionMetadata {}
+impl crate::PropertyType for DataEncryptionMetadata {}
 
-impl ToValue for DataEncryptionMetadata {
+impl ::cloudwright_core::ToValue for DataEncryptionMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowCleartext", &self.allow_cleartext)
             .req("AllowDuplicates", &self.allow_duplicates)
             .req(
@@ -400,23 +355,6 @@ impl ToValue for DataEncryptionMetadata {
             .build()
     }
 }
-
-/// The required properties of [`JobComputePaymentConfig`], by name: `JobComputePaymentConfig::new(JobComputePaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobComputePaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobComputePaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobComputePaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -432,29 +370,29 @@ pub struct JobComputePaymentConfig {
     /// Exactly one member can be configured to pay for query and job compute costs. An error is returned if the collaboration creator sets a `TRUE` value for more than one member in the collaboration.
     ///
     /// An error is returned if the collaboration creator sets a `FALSE` value for the member who can run queries and jobs.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl JobComputePaymentConfig {
-    /// A `JobComputePaymentConfig` with its required properties, named in a [`JobComputePaymentConfigRequired`].
+    /// A `JobComputePaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: JobComputePaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for JobComputePaymentConfig {}
+impl crate::PropertyType for JobComputePaymentConfig {}
 
-impl ToValue for JobComputePaymentConfig {
+impl ::cloudwright_core::ToValue for JobComputePaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
@@ -464,24 +402,10 @@ impl ToValue for JobComputePaymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberSpecificationRequired {
     /// `AccountId`: a string, required.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemberSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MLMemberAbilities", Shape::Object(&RULE_MlMemberAbilities)),
-        ("MemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("PaymentConfiguration", Shape::Object(&RULE_PaymentConfiguration)),
-    ],
-    required: &["AccountId", "DisplayName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemberSpecification` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -495,29 +419,29 @@ pub struct MemberSpecification {
     /// The identifier used to reference members of the collaboration. Currently only supports AWS account ID.
     ///
     /// Pattern `^\d+$`; length 12 to 12.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `DisplayName`: a string, required.
     ///
     /// The member's display name.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `MLMemberAbilities`: a [`MlMemberAbilities`] object.
     ///
     /// The ML abilities granted to the collaboration member.
-    pub ml_member_abilities: Option<Obj<MlMemberAbilities>>,
+    pub ml_member_abilities: ::std::option::Option<crate::Obj<MlMemberAbilities>>,
     /// `MemberAbilities`: a list of [`MemberAbility`] values.
     ///
     /// The abilities granted to the collaboration member.
     ///
     /// *Allowed Values* : `CAN_QUERY` | `CAN_RECEIVE_RESULTS`
-    pub member_abilities: Option<List<MemberAbility>>,
+    pub member_abilities: ::std::option::Option<::cloudwright_core::List<MemberAbility>>,
     /// `PaymentConfiguration`: a [`PaymentConfiguration`] object.
     ///
     /// The collaboration member's payment responsibilities set by the collaboration creator.
     ///
     /// If the collaboration creator hasn't speciﬁed anyone as the member paying for query compute costs, then the member who can query is the default payer.
-    pub payment_configuration: Option<Obj<PaymentConfiguration>>,
+    pub payment_configuration: ::std::option::Option<crate::Obj<PaymentConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -528,30 +452,30 @@ impl MemberSpecification {
         Self {
             account_id: required.account_id,
             display_name: required.display_name,
-            ml_member_abilities: None,
-            member_abilities: None,
-            payment_configuration: None,
+            ml_member_abilities: ::std::option::Option::None,
+            member_abilities: ::std::option::Option::None,
+            payment_configuration: ::std::option::Option::None,
         }
     }
 
     /// `AccountId`: a string, required.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = value.into(); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `MLMemberAbilities`: a [`MlMemberAbilities`] object.
-    pub fn ml_member_abilities(mut self, value: impl Into<Obj<MlMemberAbilities>>) -> Self { self.ml_member_abilities = Some(value.into()); self }
+    pub fn ml_member_abilities(mut self, value: impl ::std::convert::Into<crate::Obj<MlMemberAbilities>>) -> Self { self.ml_member_abilities = ::std::option::Option::Some(value.into()); self }
     /// `MemberAbilities`: a list of [`MemberAbility`] values.
-    pub fn member_abilities(mut self, value: impl Into<List<MemberAbility>>) -> Self { self.member_abilities = Some(value.into()); self }
+    pub fn member_abilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MemberAbility>>) -> Self { self.member_abilities = ::std::option::Option::Some(value.into()); self }
     /// `PaymentConfiguration`: a [`PaymentConfiguration`] object.
-    pub fn payment_configuration(mut self, value: impl Into<Obj<PaymentConfiguration>>) -> Self { self.payment_configuration = Some(value.into()); self }
+    pub fn payment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PaymentConfiguration>>) -> Self { self.payment_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemberSpecification {}
+impl crate::PropertyType for MemberSpecification {}
 
-impl ToValue for MemberSpecification {
+impl ::cloudwright_core::ToValue for MemberSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountId", &self.account_id)
             .req("DisplayName", &self.display_name)
             .opt("MLMemberAbilities", &self.ml_member_abilities)
@@ -560,23 +484,6 @@ impl ToValue for MemberSpecification {
             .build()
     }
 }
-
-/// The required properties of [`MlMemberAbilities`], by name: `MlMemberAbilities::new(MlMemberAbilitiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MlMemberAbilitiesRequired {
-    /// `CustomMLMemberAbilities`: a list of [`CustomMlMemberAbility`] values, required.
-    pub custom_ml_member_abilities: List<CustomMlMemberAbility>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MlMemberAbilities: ObjRule = ObjRule {
-    properties: &[
-        ("CustomMLMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_RECEIVE_MODEL_OUTPUT", "CAN_RECEIVE_INFERENCE_OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["CustomMLMemberAbilities"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MLMemberAbilities` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -590,44 +497,33 @@ pub struct MlMemberAbilities {
     /// The custom ML member abilities for a collaboration member.
     ///
     /// Items at least 1.
-    pub custom_ml_member_abilities: List<CustomMlMemberAbility>,
+    pub custom_ml_member_abilities: ::cloudwright_core::List<CustomMlMemberAbility>,
 }
 
 #[rustfmt::skip]
 impl MlMemberAbilities {
-    /// A `MlMemberAbilities` with its required properties, named in a [`MlMemberAbilitiesRequired`].
+    /// A `MlMemberAbilities` with its one required property, `CustomMLMemberAbilities`.
     #[inline]
-    pub fn new(required: MlMemberAbilitiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<CustomMlMemberAbility>>) -> Self {
         Self {
-            custom_ml_member_abilities: required.custom_ml_member_abilities,
+            custom_ml_member_abilities: value.into(),
         }
     }
 
     /// `CustomMLMemberAbilities`: a list of [`CustomMlMemberAbility`] values, required.
-    pub fn custom_ml_member_abilities(mut self, value: impl Into<List<CustomMlMemberAbility>>) -> Self { self.custom_ml_member_abilities = value.into(); self }
+    pub fn custom_ml_member_abilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomMlMemberAbility>>) -> Self { self.custom_ml_member_abilities = value.into(); self }
 }
 
-impl PropertyType for MlMemberAbilities {}
+impl crate::PropertyType for MlMemberAbilities {}
 
-impl ToValue for MlMemberAbilities {
+impl ::cloudwright_core::ToValue for MlMemberAbilities {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CustomMLMemberAbilities", &self.custom_ml_member_abilities)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MlPaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ModelInference", Shape::Object(&RULE_ModelInferencePaymentConfig)),
-        ("ModelTraining", Shape::Object(&RULE_ModelTrainingPaymentConfig)),
-        ("SyntheticDataGeneration", Shape::Object(&RULE_SyntheticDataGenerationPaymentConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MLPaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -639,15 +535,16 @@ pub struct MlPaymentConfig {
     /// `ModelInference`: a [`ModelInferencePaymentConfig`] object.
     ///
     /// The payment responsibilities accepted by the member for model inference.
-    pub model_inference: Option<Obj<ModelInferencePaymentConfig>>,
+    pub model_inference: ::std::option::Option<crate::Obj<ModelInferencePaymentConfig>>,
     /// `ModelTraining`: a [`ModelTrainingPaymentConfig`] object.
     ///
     /// The payment responsibilities accepted by the member for model training.
-    pub model_training: Option<Obj<ModelTrainingPaymentConfig>>,
+    pub model_training: ::std::option::Option<crate::Obj<ModelTrainingPaymentConfig>>,
     /// `SyntheticDataGeneration`: a [`SyntheticDataGenerationPaymentConfig`] object.
     ///
     /// The payment configuration for machine learning synthetic data generation.
-    pub synthetic_data_generation: Option<Obj<SyntheticDataGenerationPaymentConfig>>,
+    pub synthetic_data_generation:
+        ::std::option::Option<crate::Obj<SyntheticDataGenerationPaymentConfig>>,
 }
 
 #[rustfmt::skip]
@@ -655,46 +552,29 @@ impl MlPaymentConfig {
     /// A `MlPaymentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ModelInference`: a [`ModelInferencePaymentConfig`] object.
-    pub fn model_inference(mut self, value: impl Into<Obj<ModelInferencePaymentConfig>>) -> Self { self.model_inference = Some(value.into()); self }
+    pub fn model_inference(mut self, value: impl ::std::convert::Into<crate::Obj<ModelInferencePaymentConfig>>) -> Self { self.model_inference = ::std::option::Option::Some(value.into()); self }
     /// `ModelTraining`: a [`ModelTrainingPaymentConfig`] object.
-    pub fn model_training(mut self, value: impl Into<Obj<ModelTrainingPaymentConfig>>) -> Self { self.model_training = Some(value.into()); self }
+    pub fn model_training(mut self, value: impl ::std::convert::Into<crate::Obj<ModelTrainingPaymentConfig>>) -> Self { self.model_training = ::std::option::Option::Some(value.into()); self }
     /// `SyntheticDataGeneration`: a [`SyntheticDataGenerationPaymentConfig`] object.
-    pub fn synthetic_data_generation(mut self, value: impl Into<Obj<SyntheticDataGenerationPaymentConfig>>) -> Self { self.synthetic_data_generation = Some(value.into()); self }
+    pub fn synthetic_data_generation(mut self, value: impl ::std::convert::Into<crate::Obj<SyntheticDataGenerationPaymentConfig>>) -> Self { self.synthetic_data_generation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MlPaymentConfig {}
+impl crate::PropertyType for MlPaymentConfig {}
 
-impl ToValue for MlPaymentConfig {
+impl ::cloudwright_core::ToValue for MlPaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ModelInference", &self.model_inference)
             .opt("ModelTraining", &self.model_training)
             .opt("SyntheticDataGeneration", &self.synthetic_data_generation)
             .build()
     }
 }
-
-/// The required properties of [`ModelInferencePaymentConfig`], by name: `ModelInferencePaymentConfig::new(ModelInferencePaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelInferencePaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelInferencePaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelInferencePaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -710,50 +590,33 @@ pub struct ModelInferencePaymentConfig {
     /// Exactly one member can be configured to pay for model inference costs. An error is returned if the collaboration creator sets a `TRUE` value for more than one member in the collaboration.
     ///
     /// If the collaboration creator hasn't specified anyone as the member paying for model inference costs, then the member who can query is the default payer. An error is returned if the collaboration creator sets a `FALSE` value for the member who can query.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ModelInferencePaymentConfig {
-    /// A `ModelInferencePaymentConfig` with its required properties, named in a [`ModelInferencePaymentConfigRequired`].
+    /// A `ModelInferencePaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: ModelInferencePaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for ModelInferencePaymentConfig {}
+impl crate::PropertyType for ModelInferencePaymentConfig {}
 
-impl ToValue for ModelInferencePaymentConfig {
+impl ::cloudwright_core::ToValue for ModelInferencePaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
 }
-
-/// The required properties of [`ModelTrainingPaymentConfig`], by name: `ModelTrainingPaymentConfig::new(ModelTrainingPaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelTrainingPaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelTrainingPaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelTrainingPaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -769,52 +632,33 @@ pub struct ModelTrainingPaymentConfig {
     /// Exactly one member can be configured to pay for model training costs. An error is returned if the collaboration creator sets a `TRUE` value for more than one member in the collaboration.
     ///
     /// If the collaboration creator hasn't specified anyone as the member paying for model training costs, then the member who can query is the default payer. An error is returned if the collaboration creator sets a `FALSE` value for the member who can query.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ModelTrainingPaymentConfig {
-    /// A `ModelTrainingPaymentConfig` with its required properties, named in a [`ModelTrainingPaymentConfigRequired`].
+    /// A `ModelTrainingPaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: ModelTrainingPaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for ModelTrainingPaymentConfig {}
+impl crate::PropertyType for ModelTrainingPaymentConfig {}
 
-impl ToValue for ModelTrainingPaymentConfig {
+impl ::cloudwright_core::ToValue for ModelTrainingPaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
 }
-
-/// The required properties of [`PaymentConfiguration`], by name: `PaymentConfiguration::new(PaymentConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PaymentConfigurationRequired {
-    /// `QueryCompute`: a [`QueryComputePaymentConfig`] object, required.
-    pub query_compute: Obj<QueryComputePaymentConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PaymentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("JobCompute", Shape::Object(&RULE_JobComputePaymentConfig)),
-        ("MachineLearning", Shape::Object(&RULE_MlPaymentConfig)),
-        ("QueryCompute", Shape::Object(&RULE_QueryComputePaymentConfig)),
-    ],
-    required: &["QueryCompute"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PaymentConfiguration` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -826,66 +670,49 @@ pub struct PaymentConfiguration {
     /// `JobCompute`: a [`JobComputePaymentConfig`] object.
     ///
     /// The compute configuration for the job.
-    pub job_compute: Option<Obj<JobComputePaymentConfig>>,
+    pub job_compute: ::std::option::Option<crate::Obj<JobComputePaymentConfig>>,
     /// `MachineLearning`: a [`MlPaymentConfig`] object.
     ///
     /// An object representing the collaboration member's machine learning payment responsibilities set by the collaboration creator.
-    pub machine_learning: Option<Obj<MlPaymentConfig>>,
+    pub machine_learning: ::std::option::Option<crate::Obj<MlPaymentConfig>>,
     /// `QueryCompute`: a [`QueryComputePaymentConfig`] object, required.
     ///
     /// The collaboration member's payment responsibilities set by the collaboration creator for query compute costs.
-    pub query_compute: Obj<QueryComputePaymentConfig>,
+    pub query_compute: crate::Obj<QueryComputePaymentConfig>,
 }
 
 #[rustfmt::skip]
 impl PaymentConfiguration {
-    /// A `PaymentConfiguration` with its required properties, named in a [`PaymentConfigurationRequired`].
+    /// A `PaymentConfiguration` with its one required property, `QueryCompute`.
     #[inline]
-    pub fn new(required: PaymentConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<QueryComputePaymentConfig>>) -> Self {
         Self {
-            job_compute: None,
-            machine_learning: None,
-            query_compute: required.query_compute,
+            job_compute: ::std::option::Option::None,
+            machine_learning: ::std::option::Option::None,
+            query_compute: value.into(),
         }
     }
 
     /// `JobCompute`: a [`JobComputePaymentConfig`] object.
-    pub fn job_compute(mut self, value: impl Into<Obj<JobComputePaymentConfig>>) -> Self { self.job_compute = Some(value.into()); self }
+    pub fn job_compute(mut self, value: impl ::std::convert::Into<crate::Obj<JobComputePaymentConfig>>) -> Self { self.job_compute = ::std::option::Option::Some(value.into()); self }
     /// `MachineLearning`: a [`MlPaymentConfig`] object.
-    pub fn machine_learning(mut self, value: impl Into<Obj<MlPaymentConfig>>) -> Self { self.machine_learning = Some(value.into()); self }
+    pub fn machine_learning(mut self, value: impl ::std::convert::Into<crate::Obj<MlPaymentConfig>>) -> Self { self.machine_learning = ::std::option::Option::Some(value.into()); self }
     /// `QueryCompute`: a [`QueryComputePaymentConfig`] object, required.
-    pub fn query_compute(mut self, value: impl Into<Obj<QueryComputePaymentConfig>>) -> Self { self.query_compute = value.into(); self }
+    pub fn query_compute(mut self, value: impl ::std::convert::Into<crate::Obj<QueryComputePaymentConfig>>) -> Self { self.query_compute = value.into(); self }
 }
 
-impl PropertyType for PaymentConfiguration {}
+impl crate::PropertyType for PaymentConfiguration {}
 
-impl ToValue for PaymentConfiguration {
+impl ::cloudwright_core::ToValue for PaymentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("JobCompute", &self.job_compute)
             .opt("MachineLearning", &self.machine_learning)
             .req("QueryCompute", &self.query_compute)
             .build()
     }
 }
-
-/// The required properties of [`QueryComputePaymentConfig`], by name: `QueryComputePaymentConfig::new(QueryComputePaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryComputePaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryComputePaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryComputePaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -901,50 +728,33 @@ pub struct QueryComputePaymentConfig {
     /// Exactly one member can be configured to pay for query compute costs. An error is returned if the collaboration creator sets a `TRUE` value for more than one member in the collaboration.
     ///
     /// If the collaboration creator hasn't specified anyone as the member paying for query compute costs, then the member who can query is the default payer. An error is returned if the collaboration creator sets a `FALSE` value for the member who can query.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl QueryComputePaymentConfig {
-    /// A `QueryComputePaymentConfig` with its required properties, named in a [`QueryComputePaymentConfigRequired`].
+    /// A `QueryComputePaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: QueryComputePaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for QueryComputePaymentConfig {}
+impl crate::PropertyType for QueryComputePaymentConfig {}
 
-impl ToValue for QueryComputePaymentConfig {
+impl ::cloudwright_core::ToValue for QueryComputePaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
 }
-
-/// The required properties of [`SyntheticDataGenerationPaymentConfig`], by name: `SyntheticDataGenerationPaymentConfig::new(SyntheticDataGenerationPaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SyntheticDataGenerationPaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SyntheticDataGenerationPaymentConfig` property type of `AWS::CleanRooms::Collaboration`.
 ///
@@ -956,29 +766,29 @@ pub struct SyntheticDataGenerationPaymentConfig {
     /// `IsResponsible`: a boolean, required.
     ///
     /// Indicates who is responsible for paying for synthetic data generation.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl SyntheticDataGenerationPaymentConfig {
-    /// A `SyntheticDataGenerationPaymentConfig` with its required properties, named in a [`SyntheticDataGenerationPaymentConfigRequired`].
+    /// A `SyntheticDataGenerationPaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: SyntheticDataGenerationPaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for SyntheticDataGenerationPaymentConfig {}
+impl crate::PropertyType for SyntheticDataGenerationPaymentConfig {}
 
-impl ToValue for SyntheticDataGenerationPaymentConfig {
+impl ::cloudwright_core::ToValue for SyntheticDataGenerationPaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
@@ -992,24 +802,24 @@ pub enum AnalyticsEngine {
     /// `SPARK`
     Spark,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AnalyticsEngine {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AnalyticsEngine {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AnalyticsEngine {
+impl ::cloudwright_core::ToValue for AnalyticsEngine {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CleanRoomsSql => "CLEAN_ROOMS_SQL",
             Self::Spark => "SPARK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1023,25 +833,25 @@ pub enum AutoApprovedChangeType {
     /// `REVOKE_RECEIVE_RESULTS_ABILITY`
     RevokeReceiveResultsAbility,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoApprovedChangeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoApprovedChangeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoApprovedChangeType {
+impl ::cloudwright_core::ToValue for AutoApprovedChangeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AddMember => "ADD_MEMBER",
             Self::GrantReceiveResultsAbility => "GRANT_RECEIVE_RESULTS_ABILITY",
             Self::RevokeReceiveResultsAbility => "REVOKE_RECEIVE_RESULTS_ABILITY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1053,24 +863,24 @@ pub enum CollaborationJobLogStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CollaborationJobLogStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CollaborationJobLogStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CollaborationJobLogStatus {
+impl ::cloudwright_core::ToValue for CollaborationJobLogStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1082,24 +892,24 @@ pub enum CollaborationQueryLogStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CollaborationQueryLogStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CollaborationQueryLogStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CollaborationQueryLogStatus {
+impl ::cloudwright_core::ToValue for CollaborationQueryLogStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1111,24 +921,24 @@ pub enum CustomMlMemberAbility {
     /// `CAN_RECEIVE_INFERENCE_OUTPUT`
     CanReceiveInferenceOutput,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomMlMemberAbility {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CustomMlMemberAbility {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomMlMemberAbility {
+impl ::cloudwright_core::ToValue for CustomMlMemberAbility {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CanReceiveModelOutput => "CAN_RECEIVE_MODEL_OUTPUT",
             Self::CanReceiveInferenceOutput => "CAN_RECEIVE_INFERENCE_OUTPUT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1142,25 +952,25 @@ pub enum MemberAbility {
     /// `CAN_RECEIVE_RESULTS`
     CanReceiveResults,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MemberAbility {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MemberAbility {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MemberAbility {
+impl ::cloudwright_core::ToValue for MemberAbility {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CanQuery => "CAN_QUERY",
             Self::CanRunJob => "CAN_RUN_JOB",
             Self::CanReceiveResults => "CAN_RECEIVE_RESULTS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1234,18 +1044,18 @@ pub enum SupportedS3Region {
     /// `mx-central-1`
     MxCentral1,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SupportedS3Region {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SupportedS3Region {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SupportedS3Region {
+impl ::cloudwright_core::ToValue for SupportedS3Region {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UsWest1 => "us-west-1",
             Self::UsWest2 => "us-west-2",
@@ -1280,8 +1090,159 @@ impl ToValue for SupportedS3Region {
             Self::IlCentral1 => "il-central-1",
             Self::SaEast1 => "sa-east-1",
             Self::MxCentral1 => "mx-central-1",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\d+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Collaboration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedResultRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["us-west-1", "us-west-2", "us-east-1", "us-east-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ap-southeast-4", "ap-southeast-7", "ap-south-1", "ap-northeast-3", "ap-northeast-1", "ap-northeast-2", "ca-central-1", "ca-west-1", "eu-south-1", "eu-west-3", "eu-south-2", "eu-central-2", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "me-south-1", "me-central-1", "il-central-1", "sa-east-1", "mx-central-1"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("AnalyticsEngine", Shape::Str(&StrRule { allowed: &["CLEAN_ROOMS_SQL", "SPARK"], ..StrRule::ANY })),
+            ("AutoApprovedChangeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADD_MEMBER", "GRANT_RECEIVE_RESULTS_ABILITY", "REVOKE_RECEIVE_RESULTS_ABILITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("CreatorDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CreatorMLMemberAbilities", Shape::Object(&RULE_MlMemberAbilities)),
+            ("CreatorMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("CreatorPaymentConfiguration", Shape::Object(&RULE_PaymentConfiguration)),
+            ("DataEncryptionMetadata", Shape::Object(&RULE_DataEncryptionMetadata)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IsMetricsEnabled", Shape::Bool),
+            ("JobLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberSpecification), min_items: Some(0), max_items: Some(9), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("QueryLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["CreatorDisplayName", "Name", "Description", "QueryLogStatus"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataEncryptionMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("AllowCleartext", Shape::Bool),
+            ("AllowDuplicates", Shape::Bool),
+            ("AllowJoinsOnColumnsWithDifferentNames", Shape::Bool),
+            ("PreserveNulls", Shape::Bool),
+        ],
+        required: &["AllowCleartext", "AllowDuplicates", "AllowJoinsOnColumnsWithDifferentNames", "PreserveNulls"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobComputePaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemberSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MLMemberAbilities", Shape::Object(&RULE_MlMemberAbilities)),
+            ("MemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("PaymentConfiguration", Shape::Object(&RULE_PaymentConfiguration)),
+        ],
+        required: &["AccountId", "DisplayName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MlMemberAbilities: ObjRule = ObjRule {
+        properties: &[
+            ("CustomMLMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_RECEIVE_MODEL_OUTPUT", "CAN_RECEIVE_INFERENCE_OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["CustomMLMemberAbilities"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MlPaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ModelInference", Shape::Object(&RULE_ModelInferencePaymentConfig)),
+            ("ModelTraining", Shape::Object(&RULE_ModelTrainingPaymentConfig)),
+            ("SyntheticDataGeneration", Shape::Object(&RULE_SyntheticDataGenerationPaymentConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelInferencePaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelTrainingPaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PaymentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("JobCompute", Shape::Object(&RULE_JobComputePaymentConfig)),
+            ("MachineLearning", Shape::Object(&RULE_MlPaymentConfig)),
+            ("QueryCompute", Shape::Object(&RULE_QueryComputePaymentConfig)),
+        ],
+        required: &["QueryCompute"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryComputePaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

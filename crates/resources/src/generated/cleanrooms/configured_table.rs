@@ -5,47 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$");
 
 /// The required properties of [`ConfiguredTable`], by name: `ConfiguredTable::new(ConfiguredTableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredTableRequired {
     /// `AllowedColumns`: a list of strings, required.
-    pub allowed_columns: List<Str>,
+    pub allowed_columns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AnalysisMethod`: an [`AnalysisMethod`] value, required.
     pub analysis_method: AnalysisMethod,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TableReference`: a JSON value, required.
-    pub table_reference: Json,
+    pub table_reference: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfiguredTable: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("AnalysisMethod", Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"], ..StrRule::ANY })),
-        ("AnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRule), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SelectedAnalysisMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("TableReference", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["AllowedColumns", "AnalysisMethod", "Name", "TableReference"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRooms::ConfiguredTable` resource.
 ///
@@ -64,7 +37,7 @@ pub struct ConfiguredTable {
     /// The columns within the underlying AWS Glue table that can be used within collaborations.
     ///
     /// Items 1 to 100; each item: pattern `^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$`, length at most 128.
-    pub allowed_columns: List<Str>,
+    pub allowed_columns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AnalysisMethod`: an [`AnalysisMethod`] value, required.
     ///
     /// The analysis method for the configured table.
@@ -80,31 +53,32 @@ pub struct ConfiguredTable {
     /// The analysis rule that was created for the configured table.
     ///
     /// Items 1 to 1.
-    pub analysis_rules: Option<List<AnalysisRule>>,
+    pub analysis_rules: ::std::option::Option<::cloudwright_core::List<AnalysisRule>>,
     /// `Description`: a string.
     ///
     /// A description for the configured table.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name for the configured table.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SelectedAnalysisMethods`: a list of [`SelectedAnalysisMethod`] values.
     ///
     /// The selected analysis methods for the configured table.
-    pub selected_analysis_methods: Option<List<SelectedAnalysisMethod>>,
+    pub selected_analysis_methods:
+        ::std::option::Option<::cloudwright_core::List<SelectedAnalysisMethod>>,
     /// `TableReference`: a JSON value, required.
     ///
     /// The table that this configured table represents.
-    pub table_reference: Json,
+    pub table_reference: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional label that you can assign to a resource when you create it. Each tag consists of a key and an optional value, both of which you define. When you use tagging, you can also use tag-based access control in IAM policies to control access to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -114,7 +88,7 @@ impl ConfiguredTable {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRooms::ConfiguredTable",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-configuredtable.html",
         primary_identifier: &["ConfiguredTableIdentifier"],
@@ -125,7 +99,7 @@ impl ConfiguredTable {
         read_only: &["Arn", "ConfiguredTableIdentifier"],
         attributes: &["Arn", "ConfiguredTableIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConfiguredTable` with its required properties, named in a [`ConfiguredTableRequired`].
@@ -134,51 +108,53 @@ impl ConfiguredTable {
         Self {
             allowed_columns: required.allowed_columns,
             analysis_method: required.analysis_method,
-            analysis_rules: None,
-            description: None,
+            analysis_rules: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             name: required.name,
-            selected_analysis_methods: None,
+            selected_analysis_methods: ::std::option::Option::None,
             table_reference: required.table_reference,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowedColumns`: a list of strings, required.
-    pub fn allowed_columns(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_columns = value.into(); self }
+    pub fn allowed_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_columns = value.into(); self }
     /// `AnalysisMethod`: an [`AnalysisMethod`] value, required.
-    pub fn analysis_method(mut self, value: impl Into<AnalysisMethod>) -> Self { self.analysis_method = value.into(); self }
+    pub fn analysis_method(mut self, value: impl ::std::convert::Into<AnalysisMethod>) -> Self { self.analysis_method = value.into(); self }
     /// `AnalysisRules`: a list of [`AnalysisRule`] objects.
-    pub fn analysis_rules(mut self, value: impl Into<List<AnalysisRule>>) -> Self { self.analysis_rules = Some(value.into()); self }
+    pub fn analysis_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AnalysisRule>>) -> Self { self.analysis_rules = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SelectedAnalysisMethods`: a list of [`SelectedAnalysisMethod`] values.
-    pub fn selected_analysis_methods(mut self, value: impl Into<List<SelectedAnalysisMethod>>) -> Self { self.selected_analysis_methods = Some(value.into()); self }
+    pub fn selected_analysis_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SelectedAnalysisMethod>>) -> Self { self.selected_analysis_methods = ::std::option::Option::Some(value.into()); self }
     /// `TableReference`: a JSON value, required.
-    pub fn table_reference(mut self, value: impl Into<Json>) -> Self { self.table_reference = value.into(); self }
+    pub fn table_reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.table_reference = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfiguredTable {
+impl ::cloudwright_core::Resource for ConfiguredTable {
     type Attributes = ConfiguredTableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfiguredTable, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfiguredTable, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfiguredTable {
+impl ::cloudwright_core::ToValue for ConfiguredTable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowedColumns", &self.allowed_columns)
             .req("AnalysisMethod", &self.analysis_method)
             .opt("AnalysisRules", &self.analysis_rules)
@@ -191,12 +167,12 @@ impl ToValue for ConfiguredTable {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfiguredTable`]: `Handle<ConfiguredTable>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfiguredTable`]: `Handle<ConfiguredTable>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfiguredTableAttributes(ResourceRef);
+pub struct ConfiguredTableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfiguredTableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfiguredTableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -208,8 +184,8 @@ impl ConfiguredTableAttributes {
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:configuredtable/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ConfiguredTableIdentifier`: a string.
@@ -218,8 +194,8 @@ impl ConfiguredTableAttributes {
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
     #[inline]
-    pub fn configured_table_identifier(&self) -> Value {
-        self.0.get_att("ConfiguredTableIdentifier")
+    pub fn configured_table_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfiguredTableIdentifier"))
     }
 }
 
@@ -227,21 +203,10 @@ impl ConfiguredTableAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisRuleRequired {
     /// `Policy`: a [`ConfiguredTableAnalysisRulePolicy`] object, required.
-    pub policy: Obj<ConfiguredTableAnalysisRulePolicy>,
+    pub policy: crate::Obj<ConfiguredTableAnalysisRulePolicy>,
     /// `Type`: a [`ConfiguredTableAnalysisRuleType`] value, required.
     pub r#type: ConfiguredTableAnalysisRuleType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
-    properties: &[
-        ("Policy", Shape::Object(&RULE_ConfiguredTableAnalysisRulePolicy)),
-        ("Type", Shape::Str(&StrRule { allowed: &["AGGREGATION", "LIST", "CUSTOM"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalysisRule` property type of `AWS::CleanRooms::ConfiguredTable`.
 ///
@@ -253,7 +218,7 @@ pub struct AnalysisRule {
     /// `Policy`: a [`ConfiguredTableAnalysisRulePolicy`] object, required.
     ///
     /// A policy that describes the associated data usage limitations.
-    pub policy: Obj<ConfiguredTableAnalysisRulePolicy>,
+    pub policy: crate::Obj<ConfiguredTableAnalysisRulePolicy>,
     /// `Type`: a [`ConfiguredTableAnalysisRuleType`] value, required.
     ///
     /// The type of analysis rule.
@@ -272,39 +237,22 @@ impl AnalysisRule {
     }
 
     /// `Policy`: a [`ConfiguredTableAnalysisRulePolicy`] object, required.
-    pub fn policy(mut self, value: impl Into<Obj<ConfiguredTableAnalysisRulePolicy>>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<crate::Obj<ConfiguredTableAnalysisRulePolicy>>) -> Self { self.policy = value.into(); self }
     /// `Type`: a [`ConfiguredTableAnalysisRuleType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ConfiguredTableAnalysisRuleType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ConfiguredTableAnalysisRuleType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for AnalysisRule {}
+impl crate::PropertyType for AnalysisRule {}
 
-impl ToValue for AnalysisRule {
+impl ::cloudwright_core::ToValue for AnalysisRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Policy", &self.policy)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`ConfiguredTableAnalysisRulePolicy`], by name: `ConfiguredTableAnalysisRulePolicy::new(ConfiguredTableAnalysisRulePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfiguredTableAnalysisRulePolicyRequired {
-    /// `V1`: a JSON value, required.
-    pub v1: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfiguredTableAnalysisRulePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("V1", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["V1"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfiguredTableAnalysisRulePolicy` property type of `AWS::CleanRooms::ConfiguredTable`.
 ///
@@ -316,29 +264,31 @@ pub struct ConfiguredTableAnalysisRulePolicy {
     /// `V1`: a JSON value, required.
     ///
     /// Controls on the query specifications that can be run on a configured table.
-    pub v1: Json,
+    pub v1: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
 impl ConfiguredTableAnalysisRulePolicy {
-    /// A `ConfiguredTableAnalysisRulePolicy` with its required properties, named in a [`ConfiguredTableAnalysisRulePolicyRequired`].
+    /// A `ConfiguredTableAnalysisRulePolicy` with its one required property, `V1`.
     #[inline]
-    pub fn new(required: ConfiguredTableAnalysisRulePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            v1: required.v1,
+            v1: value.into(),
         }
     }
 
     /// `V1`: a JSON value, required.
-    pub fn v1(mut self, value: impl Into<Json>) -> Self { self.v1 = value.into(); self }
+    pub fn v1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.v1 = value.into(); self }
 }
 
-impl PropertyType for ConfiguredTableAnalysisRulePolicy {}
+impl crate::PropertyType for ConfiguredTableAnalysisRulePolicy {}
 
-impl ToValue for ConfiguredTableAnalysisRulePolicy {
+impl ::cloudwright_core::ToValue for ConfiguredTableAnalysisRulePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("V1", &self.v1).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("V1", &self.v1)
+            .build()
     }
 }
 
@@ -352,25 +302,25 @@ pub enum AnalysisMethod {
     /// `MULTIPLE`
     Multiple,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AnalysisMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AnalysisMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AnalysisMethod {
+impl ::cloudwright_core::ToValue for AnalysisMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DirectQuery => "DIRECT_QUERY",
             Self::DirectJob => "DIRECT_JOB",
             Self::Multiple => "MULTIPLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -384,25 +334,25 @@ pub enum ConfiguredTableAnalysisRuleType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfiguredTableAnalysisRuleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfiguredTableAnalysisRuleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfiguredTableAnalysisRuleType {
+impl ::cloudwright_core::ToValue for ConfiguredTableAnalysisRuleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aggregation => "AGGREGATION",
             Self::List => "LIST",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -414,23 +364,78 @@ pub enum SelectedAnalysisMethod {
     /// `DIRECT_JOB`
     DirectJob,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SelectedAnalysisMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SelectedAnalysisMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SelectedAnalysisMethod {
+impl ::cloudwright_core::ToValue for SelectedAnalysisMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DirectQuery => "DIRECT_QUERY",
             Self::DirectJob => "DIRECT_JOB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfiguredTable: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("AnalysisMethod", Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"], ..StrRule::ANY })),
+            ("AnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRule), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SelectedAnalysisMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("TableReference", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["AllowedColumns", "AnalysisMethod", "Name", "TableReference"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
+        properties: &[
+            ("Policy", Shape::Object(&RULE_ConfiguredTableAnalysisRulePolicy)),
+            ("Type", Shape::Str(&StrRule { allowed: &["AGGREGATION", "LIST", "CUSTOM"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfiguredTableAnalysisRulePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("V1", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["V1"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

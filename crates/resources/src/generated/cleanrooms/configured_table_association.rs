@@ -5,48 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
 
 /// The required properties of [`ConfiguredTableAssociation`], by name: `ConfiguredTableAssociation::new(ConfiguredTableAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredTableAssociationRequired {
     /// `ConfiguredTableIdentifier`: a string, required.
-    pub configured_table_identifier: Str,
+    pub configured_table_identifier: ::cloudwright_core::Str,
     /// `MembershipIdentifier`: a string, required.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ConfiguredTableAssociationAnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRule), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("ConfiguredTableIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ConfiguredTableIdentifier", "Name", "RoleArn", "MembershipIdentifier"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRooms::ConfiguredTableAssociation` resource.
 ///
@@ -67,41 +39,41 @@ pub struct ConfiguredTableAssociation {
     ///
     /// Items 1 to 1.
     pub configured_table_association_analysis_rules:
-        Option<List<ConfiguredTableAssociationAnalysisRule>>,
+        ::std::option::Option<::cloudwright_core::List<ConfiguredTableAssociationAnalysisRule>>,
     /// `ConfiguredTableIdentifier`: a string, required.
     ///
     /// A unique identifier for the configured table to be associated to. Currently accepts a configured table ID.
     ///
     /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
-    pub configured_table_identifier: Str,
+    pub configured_table_identifier: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description of the configured table association.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MembershipIdentifier`: a string, required.
     ///
     /// The unique ID for the membership this configured table association belongs to.
     ///
     /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the configured table association, in lowercase. The table is identified by this name when running protected queries against the underlying data.
     ///
     /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length at most 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The service will assume this role to access catalog metadata and query the table.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws:iam::[\w]+:role/[\w+=./@-]+$`; length 32 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional label that you can assign to a resource when you create it. Each tag consists of a key and an optional value, both of which you define. When you use tagging, you can also use tag-based access control in IAM policies to control access to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +83,7 @@ impl ConfiguredTableAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRooms::ConfiguredTableAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-configuredtableassociation.html",
         primary_identifier: &["ConfiguredTableAssociationIdentifier", "MembershipIdentifier"],
@@ -122,57 +94,59 @@ impl ConfiguredTableAssociation {
         read_only: &["ConfiguredTableAssociationIdentifier", "Arn"],
         attributes: &["Arn", "ConfiguredTableAssociationIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConfiguredTableAssociation` with its required properties, named in a [`ConfiguredTableAssociationRequired`].
     #[inline]
     pub fn new(required: ConfiguredTableAssociationRequired) -> Self {
         Self {
-            configured_table_association_analysis_rules: None,
+            configured_table_association_analysis_rules: ::std::option::Option::None,
             configured_table_identifier: required.configured_table_identifier,
-            description: None,
+            description: ::std::option::Option::None,
             membership_identifier: required.membership_identifier,
             name: required.name,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConfiguredTableAssociationAnalysisRules`: a list of [`ConfiguredTableAssociationAnalysisRule`] objects.
-    pub fn configured_table_association_analysis_rules(mut self, value: impl Into<List<ConfiguredTableAssociationAnalysisRule>>) -> Self { self.configured_table_association_analysis_rules = Some(value.into()); self }
+    pub fn configured_table_association_analysis_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfiguredTableAssociationAnalysisRule>>) -> Self { self.configured_table_association_analysis_rules = ::std::option::Option::Some(value.into()); self }
     /// `ConfiguredTableIdentifier`: a string, required.
-    pub fn configured_table_identifier(mut self, value: impl Into<Str>) -> Self { self.configured_table_identifier = value.into(); self }
+    pub fn configured_table_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configured_table_identifier = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MembershipIdentifier`: a string, required.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
+    pub fn membership_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfiguredTableAssociation {
+impl ::cloudwright_core::Resource for ConfiguredTableAssociation {
     type Attributes = ConfiguredTableAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfiguredTableAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfiguredTableAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfiguredTableAssociation {
+impl ::cloudwright_core::ToValue for ConfiguredTableAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConfiguredTableAssociationAnalysisRules",
                 &self.configured_table_association_analysis_rules,
@@ -190,12 +164,14 @@ impl ToValue for ConfiguredTableAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfiguredTableAssociation`]: `Handle<ConfiguredTableAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfiguredTableAssociation`]: `Handle<ConfiguredTableAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfiguredTableAssociationAttributes(ResourceRef);
+pub struct ConfiguredTableAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfiguredTableAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ConfiguredTableAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -207,8 +183,8 @@ impl ConfiguredTableAssociationAttributes {
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:configuredtable/a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ConfiguredTableAssociationIdentifier`: a string.
@@ -217,8 +193,8 @@ impl ConfiguredTableAssociationAttributes {
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
     #[inline]
-    pub fn configured_table_association_identifier(&self) -> Value {
-        self.0.get_att("ConfiguredTableAssociationIdentifier")
+    pub fn configured_table_association_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfiguredTableAssociationIdentifier"))
     }
 }
 
@@ -226,21 +202,10 @@ impl ConfiguredTableAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredTableAssociationAnalysisRuleRequired {
     /// `Policy`: a [`ConfiguredTableAssociationAnalysisRulePolicy`] object, required.
-    pub policy: Obj<ConfiguredTableAssociationAnalysisRulePolicy>,
+    pub policy: crate::Obj<ConfiguredTableAssociationAnalysisRulePolicy>,
     /// `Type`: a [`ConfiguredTableAssociationAnalysisRuleType`] value, required.
     pub r#type: ConfiguredTableAssociationAnalysisRuleType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfiguredTableAssociationAnalysisRule: ObjRule = ObjRule {
-    properties: &[
-        ("Policy", Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRulePolicy)),
-        ("Type", Shape::Str(&StrRule { allowed: &["AGGREGATION", "LIST", "CUSTOM"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfiguredTableAssociationAnalysisRule` property type of `AWS::CleanRooms::ConfiguredTableAssociation`.
 ///
@@ -252,7 +217,7 @@ pub struct ConfiguredTableAssociationAnalysisRule {
     /// `Policy`: a [`ConfiguredTableAssociationAnalysisRulePolicy`] object, required.
     ///
     /// The policy of the configured table association analysis rule.
-    pub policy: Obj<ConfiguredTableAssociationAnalysisRulePolicy>,
+    pub policy: crate::Obj<ConfiguredTableAssociationAnalysisRulePolicy>,
     /// `Type`: a [`ConfiguredTableAssociationAnalysisRuleType`] value, required.
     ///
     /// The type of the configured table association analysis rule.
@@ -271,39 +236,22 @@ impl ConfiguredTableAssociationAnalysisRule {
     }
 
     /// `Policy`: a [`ConfiguredTableAssociationAnalysisRulePolicy`] object, required.
-    pub fn policy(mut self, value: impl Into<Obj<ConfiguredTableAssociationAnalysisRulePolicy>>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<crate::Obj<ConfiguredTableAssociationAnalysisRulePolicy>>) -> Self { self.policy = value.into(); self }
     /// `Type`: a [`ConfiguredTableAssociationAnalysisRuleType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ConfiguredTableAssociationAnalysisRuleType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ConfiguredTableAssociationAnalysisRuleType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ConfiguredTableAssociationAnalysisRule {}
+impl crate::PropertyType for ConfiguredTableAssociationAnalysisRule {}
 
-impl ToValue for ConfiguredTableAssociationAnalysisRule {
+impl ::cloudwright_core::ToValue for ConfiguredTableAssociationAnalysisRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Policy", &self.policy)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`ConfiguredTableAssociationAnalysisRulePolicy`], by name: `ConfiguredTableAssociationAnalysisRulePolicy::new(ConfiguredTableAssociationAnalysisRulePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfiguredTableAssociationAnalysisRulePolicyRequired {
-    /// `V1`: a JSON value, required.
-    pub v1: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfiguredTableAssociationAnalysisRulePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("V1", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["V1"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfiguredTableAssociationAnalysisRulePolicy` property type of `AWS::CleanRooms::ConfiguredTableAssociation`.
 ///
@@ -315,29 +263,31 @@ pub struct ConfiguredTableAssociationAnalysisRulePolicy {
     /// `V1`: a JSON value, required.
     ///
     /// The policy for the configured table association analysis rule.
-    pub v1: Json,
+    pub v1: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
 impl ConfiguredTableAssociationAnalysisRulePolicy {
-    /// A `ConfiguredTableAssociationAnalysisRulePolicy` with its required properties, named in a [`ConfiguredTableAssociationAnalysisRulePolicyRequired`].
+    /// A `ConfiguredTableAssociationAnalysisRulePolicy` with its one required property, `V1`.
     #[inline]
-    pub fn new(required: ConfiguredTableAssociationAnalysisRulePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            v1: required.v1,
+            v1: value.into(),
         }
     }
 
     /// `V1`: a JSON value, required.
-    pub fn v1(mut self, value: impl Into<Json>) -> Self { self.v1 = value.into(); self }
+    pub fn v1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.v1 = value.into(); self }
 }
 
-impl PropertyType for ConfiguredTableAssociationAnalysisRulePolicy {}
+impl crate::PropertyType for ConfiguredTableAssociationAnalysisRulePolicy {}
 
-impl ToValue for ConfiguredTableAssociationAnalysisRulePolicy {
+impl ::cloudwright_core::ToValue for ConfiguredTableAssociationAnalysisRulePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("V1", &self.v1).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("V1", &self.v1)
+            .build()
     }
 }
 
@@ -351,24 +301,80 @@ pub enum ConfiguredTableAssociationAnalysisRuleType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfiguredTableAssociationAnalysisRuleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for ConfiguredTableAssociationAnalysisRuleType
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfiguredTableAssociationAnalysisRuleType {
+impl ::cloudwright_core::ToValue for ConfiguredTableAssociationAnalysisRuleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aggregation => "AGGREGATION",
             Self::List => "LIST",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ConfiguredTableAssociationAnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRule), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("ConfiguredTableIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ConfiguredTableIdentifier", "Name", "RoleArn", "MembershipIdentifier"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfiguredTableAssociationAnalysisRule: ObjRule = ObjRule {
+        properties: &[
+            ("Policy", Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRulePolicy)),
+            ("Type", Shape::Str(&StrRule { allowed: &["AGGREGATION", "LIST", "CUSTOM"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfiguredTableAssociationAnalysisRulePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("V1", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["V1"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

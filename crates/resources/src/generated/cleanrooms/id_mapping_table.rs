@@ -5,45 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(idmappingworkflow/.*)$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws:kms:[\\w]{2}-[\\w]{4,9}-[\\d]:[\\d]{12}:key/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
-
 /// The required properties of [`IdMappingTable`], by name: `IdMappingTable::new(IdMappingTableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingTableRequired {
     /// `InputReferenceConfig`: an [`IdMappingTableInputReferenceConfig`] object, required.
-    pub input_reference_config: Obj<IdMappingTableInputReferenceConfig>,
+    pub input_reference_config: crate::Obj<IdMappingTableInputReferenceConfig>,
     /// `MembershipIdentifier`: a string, required.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingTable: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InputReferenceConfig", Shape::Object(&RULE_IdMappingTableInputReferenceConfig)),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MembershipIdentifier", "Name", "InputReferenceConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRooms::IdMappingTable` resource.
 ///
@@ -63,35 +34,35 @@ pub struct IdMappingTable {
     /// The description of the ID mapping table.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputReferenceConfig`: an [`IdMappingTableInputReferenceConfig`] object, required.
     ///
     /// The input reference configuration for the ID mapping table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub input_reference_config: Obj<IdMappingTableInputReferenceConfig>,
+    pub input_reference_config: crate::Obj<IdMappingTableInputReferenceConfig>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS KMS key.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws:kms:[\w]{2}-[\w]{4,9}-[\d]:[\d]{12}:key/[a-zA-Z0-9-]+$`; length 4 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MembershipIdentifier`: a string, required.
     ///
     /// The unique identifier of the membership resource for the ID mapping table.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the ID mapping table.
     ///
     /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length at most 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional label that you can assign to a resource when you create it. Each tag consists of a key and an optional value, both of which you define. When you use tagging, you can also use tag-based access control in IAM policies to control access to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +72,7 @@ impl IdMappingTable {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRooms::IdMappingTable",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-idmappingtable.html",
         primary_identifier: &["IdMappingTableIdentifier", "MembershipIdentifier"],
@@ -112,54 +83,56 @@ impl IdMappingTable {
         read_only: &["IdMappingTableIdentifier", "Arn", "MembershipArn", "CollaborationIdentifier", "CollaborationArn", "InputReferenceProperties"],
         attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "IdMappingTableIdentifier", "InputReferenceProperties", "MembershipArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IdMappingTable` with its required properties, named in a [`IdMappingTableRequired`].
     #[inline]
     pub fn new(required: IdMappingTableRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             input_reference_config: required.input_reference_config,
-            kms_key_arn: None,
+            kms_key_arn: ::std::option::Option::None,
             membership_identifier: required.membership_identifier,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InputReferenceConfig`: an [`IdMappingTableInputReferenceConfig`] object, required.
-    pub fn input_reference_config(mut self, value: impl Into<Obj<IdMappingTableInputReferenceConfig>>) -> Self { self.input_reference_config = value.into(); self }
+    pub fn input_reference_config(mut self, value: impl ::std::convert::Into<crate::Obj<IdMappingTableInputReferenceConfig>>) -> Self { self.input_reference_config = value.into(); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `MembershipIdentifier`: a string, required.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
+    pub fn membership_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdMappingTable {
+impl ::cloudwright_core::Resource for IdMappingTable {
     type Attributes = IdMappingTableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdMappingTable, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdMappingTable, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdMappingTable {
+impl ::cloudwright_core::ToValue for IdMappingTable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("InputReferenceConfig", &self.input_reference_config)
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -170,12 +143,12 @@ impl ToValue for IdMappingTable {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdMappingTable`]: `Handle<IdMappingTable>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdMappingTable`]: `Handle<IdMappingTable>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdMappingTableAttributes(ResourceRef);
+pub struct IdMappingTableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdMappingTableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdMappingTableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -185,44 +158,44 @@ impl IdMappingTableAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the ID mapping table.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CollaborationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the collaboration that contains this ID mapping table.
     #[inline]
-    pub fn collaboration_arn(&self) -> Value {
-        self.0.get_att("CollaborationArn")
+    pub fn collaboration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationArn"))
     }
 
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
     #[inline]
-    pub fn collaboration_identifier(&self) -> Value {
-        self.0.get_att("CollaborationIdentifier")
+    pub fn collaboration_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationIdentifier"))
     }
 
     /// `Fn::GetAtt` `IdMappingTableIdentifier`: a string.
     #[inline]
-    pub fn id_mapping_table_identifier(&self) -> Value {
-        self.0.get_att("IdMappingTableIdentifier")
+    pub fn id_mapping_table_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdMappingTableIdentifier"))
     }
 
     /// `Fn::GetAtt` `InputReferenceProperties`: an object.
     ///
     /// The input reference properties for the ID mapping table.
     #[inline]
-    pub fn input_reference_properties(&self) -> Value {
-        self.0.get_att("InputReferenceProperties")
+    pub fn input_reference_properties(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("InputReferenceProperties"))
     }
 
     /// `Fn::GetAtt` `MembershipArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the membership resource for the ID mapping table.
     #[inline]
-    pub fn membership_arn(&self) -> Value {
-        self.0.get_att("MembershipArn")
+    pub fn membership_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MembershipArn"))
     }
 }
 
@@ -230,21 +203,10 @@ impl IdMappingTableAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingTableInputReferenceConfigRequired {
     /// `InputReferenceArn`: a string, required.
-    pub input_reference_arn: Str,
+    pub input_reference_arn: ::cloudwright_core::Str,
     /// `ManageResourcePolicies`: a boolean, required.
-    pub manage_resource_policies: Bool,
+    pub manage_resource_policies: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingTableInputReferenceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InputReferenceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ManageResourcePolicies", Shape::Bool),
-    ],
-    required: &["InputReferenceArn", "ManageResourcePolicies"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdMappingTableInputReferenceConfig` property type of `AWS::CleanRooms::IdMappingTable`.
 ///
@@ -258,13 +220,13 @@ pub struct IdMappingTableInputReferenceConfig {
     /// The Amazon Resource Name (ARN) of the referenced resource in AWS Entity Resolution . Valid values are ID mapping workflow ARNs.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(idmappingworkflow/.*)$`; length 20 to 2048.
-    pub input_reference_arn: Str,
+    pub input_reference_arn: ::cloudwright_core::Str,
     /// `ManageResourcePolicies`: a boolean, required.
     ///
     /// When `TRUE` , AWS Clean Rooms manages permissions for the ID mapping table resource.
     ///
     /// When `FALSE` , the resource owner manages permissions for the ID mapping table resource.
-    pub manage_resource_policies: Bool,
+    pub manage_resource_policies: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -279,17 +241,17 @@ impl IdMappingTableInputReferenceConfig {
     }
 
     /// `InputReferenceArn`: a string, required.
-    pub fn input_reference_arn(mut self, value: impl Into<Str>) -> Self { self.input_reference_arn = value.into(); self }
+    pub fn input_reference_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_reference_arn = value.into(); self }
     /// `ManageResourcePolicies`: a boolean, required.
-    pub fn manage_resource_policies(mut self, value: impl Into<Bool>) -> Self { self.manage_resource_policies = value.into(); self }
+    pub fn manage_resource_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.manage_resource_policies = value.into(); self }
 }
 
-impl PropertyType for IdMappingTableInputReferenceConfig {}
+impl crate::PropertyType for IdMappingTableInputReferenceConfig {}
 
-impl ToValue for IdMappingTableInputReferenceConfig {
+impl ::cloudwright_core::ToValue for IdMappingTableInputReferenceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputReferenceArn", &self.input_reference_arn)
             .req("ManageResourcePolicies", &self.manage_resource_policies)
             .build()
@@ -300,21 +262,10 @@ impl ToValue for IdMappingTableInputReferenceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CleanRooms::IdMappingTable`.
 ///
@@ -324,11 +275,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -343,19 +294,76 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn):entityresolution:.*:[0-9]+:(idmappingworkflow/.*)$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws:kms:[\\w]{2}-[\\w]{4,9}-[\\d]:[\\d]{12}:key/[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingTable: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InputReferenceConfig", Shape::Object(&RULE_IdMappingTableInputReferenceConfig)),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MembershipIdentifier", "Name", "InputReferenceConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingTableInputReferenceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InputReferenceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ManageResourcePolicies", Shape::Bool),
+        ],
+        required: &["InputReferenceArn", "ManageResourcePolicies"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

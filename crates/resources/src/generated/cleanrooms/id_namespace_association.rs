@@ -5,44 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws:entityresolution:[\\w]{2}-[\\w]{4,9}-[\\d]:[\\d]{12}:idnamespace/[\\d\\w-]+$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$");
-
 /// The required properties of [`IdNamespaceAssociation`], by name: `IdNamespaceAssociation::new(IdNamespaceAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdNamespaceAssociationRequired {
     /// `InputReferenceConfig`: an [`IdNamespaceAssociationInputReferenceConfig`] object, required.
-    pub input_reference_config: Obj<IdNamespaceAssociationInputReferenceConfig>,
+    pub input_reference_config: crate::Obj<IdNamespaceAssociationInputReferenceConfig>,
     /// `MembershipIdentifier`: a string, required.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdNamespaceAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IdMappingConfig", Shape::Object(&RULE_IdMappingConfig)),
-        ("InputReferenceConfig", Shape::Object(&RULE_IdNamespaceAssociationInputReferenceConfig)),
-        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MembershipIdentifier", "InputReferenceConfig", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRooms::IdNamespaceAssociation` resource.
 ///
@@ -62,33 +34,33 @@ pub struct IdNamespaceAssociation {
     /// The description of the ID namespace association.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdMappingConfig`: an [`IdMappingConfig`] object.
     ///
     /// The configuration settings for the ID mapping table.
-    pub id_mapping_config: Option<Obj<IdMappingConfig>>,
+    pub id_mapping_config: ::std::option::Option<crate::Obj<IdMappingConfig>>,
     /// `InputReferenceConfig`: an [`IdNamespaceAssociationInputReferenceConfig`] object, required.
     ///
     /// The input reference configuration for the ID namespace association.
     ///
     /// Create-only: changing it replaces the resource.
-    pub input_reference_config: Obj<IdNamespaceAssociationInputReferenceConfig>,
+    pub input_reference_config: crate::Obj<IdNamespaceAssociationInputReferenceConfig>,
     /// `MembershipIdentifier`: a string, required.
     ///
     /// The unique identifier of the membership that contains the ID namespace association.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of this ID namespace association.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional label that you can assign to a resource when you create it. Each tag consists of a key and an optional value, both of which you define. When you use tagging, you can also use tag-based access control in IAM policies to control access to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +70,7 @@ impl IdNamespaceAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRooms::IdNamespaceAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-idnamespaceassociation.html",
         primary_identifier: &["IdNamespaceAssociationIdentifier", "MembershipIdentifier"],
@@ -109,54 +81,56 @@ impl IdNamespaceAssociation {
         read_only: &["IdNamespaceAssociationIdentifier", "Arn", "MembershipArn", "CollaborationIdentifier", "CollaborationArn", "InputReferenceProperties"],
         attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "IdNamespaceAssociationIdentifier", "InputReferenceProperties", "MembershipArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IdNamespaceAssociation` with its required properties, named in a [`IdNamespaceAssociationRequired`].
     #[inline]
     pub fn new(required: IdNamespaceAssociationRequired) -> Self {
         Self {
-            description: None,
-            id_mapping_config: None,
+            description: ::std::option::Option::None,
+            id_mapping_config: ::std::option::Option::None,
             input_reference_config: required.input_reference_config,
             membership_identifier: required.membership_identifier,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IdMappingConfig`: an [`IdMappingConfig`] object.
-    pub fn id_mapping_config(mut self, value: impl Into<Obj<IdMappingConfig>>) -> Self { self.id_mapping_config = Some(value.into()); self }
+    pub fn id_mapping_config(mut self, value: impl ::std::convert::Into<crate::Obj<IdMappingConfig>>) -> Self { self.id_mapping_config = ::std::option::Option::Some(value.into()); self }
     /// `InputReferenceConfig`: an [`IdNamespaceAssociationInputReferenceConfig`] object, required.
-    pub fn input_reference_config(mut self, value: impl Into<Obj<IdNamespaceAssociationInputReferenceConfig>>) -> Self { self.input_reference_config = value.into(); self }
+    pub fn input_reference_config(mut self, value: impl ::std::convert::Into<crate::Obj<IdNamespaceAssociationInputReferenceConfig>>) -> Self { self.input_reference_config = value.into(); self }
     /// `MembershipIdentifier`: a string, required.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
+    pub fn membership_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdNamespaceAssociation {
+impl ::cloudwright_core::Resource for IdNamespaceAssociation {
     type Attributes = IdNamespaceAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdNamespaceAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdNamespaceAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdNamespaceAssociation {
+impl ::cloudwright_core::ToValue for IdNamespaceAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("IdMappingConfig", &self.id_mapping_config)
             .req("InputReferenceConfig", &self.input_reference_config)
@@ -167,12 +141,12 @@ impl ToValue for IdNamespaceAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdNamespaceAssociation`]: `Handle<IdNamespaceAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdNamespaceAssociation`]: `Handle<IdNamespaceAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdNamespaceAssociationAttributes(ResourceRef);
+pub struct IdNamespaceAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdNamespaceAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdNamespaceAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,63 +156,46 @@ impl IdNamespaceAssociationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the ID namespace association.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CollaborationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the collaboration that contains this ID namespace association.
     #[inline]
-    pub fn collaboration_arn(&self) -> Value {
-        self.0.get_att("CollaborationArn")
+    pub fn collaboration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationArn"))
     }
 
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
     #[inline]
-    pub fn collaboration_identifier(&self) -> Value {
-        self.0.get_att("CollaborationIdentifier")
+    pub fn collaboration_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationIdentifier"))
     }
 
     /// `Fn::GetAtt` `IdNamespaceAssociationIdentifier`: a string.
     #[inline]
-    pub fn id_namespace_association_identifier(&self) -> Value {
-        self.0.get_att("IdNamespaceAssociationIdentifier")
+    pub fn id_namespace_association_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdNamespaceAssociationIdentifier"))
     }
 
     /// `Fn::GetAtt` `InputReferenceProperties`: an object.
     ///
     /// Provides the information for the ID namespace association input reference properties.
     #[inline]
-    pub fn input_reference_properties(&self) -> Value {
-        self.0.get_att("InputReferenceProperties")
+    pub fn input_reference_properties(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("InputReferenceProperties"))
     }
 
     /// `Fn::GetAtt` `MembershipArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the membership resource for this ID namespace association.
     #[inline]
-    pub fn membership_arn(&self) -> Value {
-        self.0.get_att("MembershipArn")
+    pub fn membership_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MembershipArn"))
     }
 }
-
-/// The required properties of [`IdMappingConfig`], by name: `IdMappingConfig::new(IdMappingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdMappingConfigRequired {
-    /// `AllowUseAsDimensionColumn`: a boolean, required.
-    pub allow_use_as_dimension_column: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdMappingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AllowUseAsDimensionColumn", Shape::Bool),
-    ],
-    required: &["AllowUseAsDimensionColumn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdMappingConfig` property type of `AWS::CleanRooms::IdNamespaceAssociation`.
 ///
@@ -252,29 +209,29 @@ pub struct IdMappingConfig {
     /// An indicator as to whether you can use your column as a dimension column in the ID mapping table ( `TRUE` ) or not ( `FALSE` ).
     ///
     /// Default is `FALSE` .
-    pub allow_use_as_dimension_column: Bool,
+    pub allow_use_as_dimension_column: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl IdMappingConfig {
-    /// A `IdMappingConfig` with its required properties, named in a [`IdMappingConfigRequired`].
+    /// A `IdMappingConfig` with its one required property, `AllowUseAsDimensionColumn`.
     #[inline]
-    pub fn new(required: IdMappingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            allow_use_as_dimension_column: required.allow_use_as_dimension_column,
+            allow_use_as_dimension_column: value.into(),
         }
     }
 
     /// `AllowUseAsDimensionColumn`: a boolean, required.
-    pub fn allow_use_as_dimension_column(mut self, value: impl Into<Bool>) -> Self { self.allow_use_as_dimension_column = value.into(); self }
+    pub fn allow_use_as_dimension_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_use_as_dimension_column = value.into(); self }
 }
 
-impl PropertyType for IdMappingConfig {}
+impl crate::PropertyType for IdMappingConfig {}
 
-impl ToValue for IdMappingConfig {
+impl ::cloudwright_core::ToValue for IdMappingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AllowUseAsDimensionColumn",
                 &self.allow_use_as_dimension_column,
@@ -287,21 +244,10 @@ impl ToValue for IdMappingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdNamespaceAssociationInputReferenceConfigRequired {
     /// `InputReferenceArn`: a string, required.
-    pub input_reference_arn: Str,
+    pub input_reference_arn: ::cloudwright_core::Str,
     /// `ManageResourcePolicies`: a boolean, required.
-    pub manage_resource_policies: Bool,
+    pub manage_resource_policies: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdNamespaceAssociationInputReferenceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InputReferenceArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ManageResourcePolicies", Shape::Bool),
-    ],
-    required: &["InputReferenceArn", "ManageResourcePolicies"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdNamespaceAssociationInputReferenceConfig` property type of `AWS::CleanRooms::IdNamespaceAssociation`.
 ///
@@ -315,13 +261,13 @@ pub struct IdNamespaceAssociationInputReferenceConfig {
     /// The Amazon Resource Name (ARN) of the AWS Entity Resolution resource that is being associated to the collaboration. Valid resource ARNs are from the ID namespaces that you own.
     ///
     /// Pattern `^arn:aws:entityresolution:[\w]{2}-[\w]{4,9}-[\d]:[\d]{12}:idnamespace/[\d\w-]+$`; length at most 256.
-    pub input_reference_arn: Str,
+    pub input_reference_arn: ::cloudwright_core::Str,
     /// `ManageResourcePolicies`: a boolean, required.
     ///
     /// When `TRUE` , AWS Clean Rooms manages permissions for the ID namespace association resource.
     ///
     /// When `FALSE` , the resource owner manages permissions for the ID namespace association resource.
-    pub manage_resource_policies: Bool,
+    pub manage_resource_policies: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -336,17 +282,17 @@ impl IdNamespaceAssociationInputReferenceConfig {
     }
 
     /// `InputReferenceArn`: a string, required.
-    pub fn input_reference_arn(mut self, value: impl Into<Str>) -> Self { self.input_reference_arn = value.into(); self }
+    pub fn input_reference_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_reference_arn = value.into(); self }
     /// `ManageResourcePolicies`: a boolean, required.
-    pub fn manage_resource_policies(mut self, value: impl Into<Bool>) -> Self { self.manage_resource_policies = value.into(); self }
+    pub fn manage_resource_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.manage_resource_policies = value.into(); self }
 }
 
-impl PropertyType for IdNamespaceAssociationInputReferenceConfig {}
+impl crate::PropertyType for IdNamespaceAssociationInputReferenceConfig {}
 
-impl ToValue for IdNamespaceAssociationInputReferenceConfig {
+impl ::cloudwright_core::ToValue for IdNamespaceAssociationInputReferenceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputReferenceArn", &self.input_reference_arn)
             .req("ManageResourcePolicies", &self.manage_resource_policies)
             .build()
@@ -357,21 +303,10 @@ impl ToValue for IdNamespaceAssociationInputReferenceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CleanRooms::IdNamespaceAssociation`.
 ///
@@ -381,11 +316,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -400,19 +335,85 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws:entityresolution:[\\w]{2}-[\\w]{4,9}-[\\d]:[\\d]{12}:idnamespace/[\\d\\w-]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdNamespaceAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IdMappingConfig", Shape::Object(&RULE_IdMappingConfig)),
+            ("InputReferenceConfig", Shape::Object(&RULE_IdNamespaceAssociationInputReferenceConfig)),
+            ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MembershipIdentifier", "InputReferenceConfig", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdMappingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AllowUseAsDimensionColumn", Shape::Bool),
+        ],
+        required: &["AllowUseAsDimensionColumn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdNamespaceAssociationInputReferenceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InputReferenceArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ManageResourcePolicies", Shape::Bool),
+        ],
+        required: &["InputReferenceArn", "ManageResourcePolicies"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
 
 /// The required properties of [`Membership`], by name: `Membership::new(MembershipRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipRequired {
     /// `CollaborationIdentifier`: a string, required.
-    pub collaboration_identifier: Str,
+    pub collaboration_identifier: ::cloudwright_core::Str,
     /// `QueryLogStatus`: a [`MembershipQueryLogStatus`] value, required.
     pub query_log_status: MembershipQueryLogStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Membership: ObjRule = ObjRule {
-    properties: &[
-        ("CollaborationIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefaultJobResultConfiguration", Shape::Object(&RULE_MembershipProtectedJobResultConfiguration)),
-        ("DefaultResultConfiguration", Shape::Object(&RULE_MembershipProtectedQueryResultConfiguration)),
-        ("IsMetricsEnabled", Shape::Bool),
-        ("JobLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("PaymentConfiguration", Shape::Object(&RULE_MembershipPaymentConfiguration)),
-        ("QueryLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["CollaborationIdentifier", "QueryLogStatus"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRooms::Membership` resource.
 ///
@@ -59,27 +34,29 @@ pub struct Membership {
     /// The unique ID for the associated collaboration.
     ///
     /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
-    pub collaboration_identifier: Str,
+    pub collaboration_identifier: ::cloudwright_core::Str,
     /// `DefaultJobResultConfiguration`: a [`MembershipProtectedJobResultConfiguration`] object.
     ///
     /// The default job result configuration for the membership.
-    pub default_job_result_configuration: Option<Obj<MembershipProtectedJobResultConfiguration>>,
+    pub default_job_result_configuration:
+        ::std::option::Option<crate::Obj<MembershipProtectedJobResultConfiguration>>,
     /// `DefaultResultConfiguration`: a [`MembershipProtectedQueryResultConfiguration`] object.
     ///
     /// The default protected query result configuration as specified by the member who can receive results.
-    pub default_result_configuration: Option<Obj<MembershipProtectedQueryResultConfiguration>>,
+    pub default_result_configuration:
+        ::std::option::Option<crate::Obj<MembershipProtectedQueryResultConfiguration>>,
     /// `IsMetricsEnabled`: a boolean.
-    pub is_metrics_enabled: Option<Bool>,
+    pub is_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `JobLogStatus`: a [`MembershipJobLogStatus`] value.
     ///
     /// An indicator as to whether job logging has been enabled or disabled for the collaboration.
     ///
     /// When `ENABLED` , AWS Clean Rooms logs details about jobs run within this collaboration and those logs can be viewed in Amazon CloudWatch Logs. The default value is `DISABLED` .
-    pub job_log_status: Option<MembershipJobLogStatus>,
+    pub job_log_status: ::std::option::Option<MembershipJobLogStatus>,
     /// `PaymentConfiguration`: a [`MembershipPaymentConfiguration`] object.
     ///
     /// The payment responsibilities accepted by the collaboration member.
-    pub payment_configuration: Option<Obj<MembershipPaymentConfiguration>>,
+    pub payment_configuration: ::std::option::Option<crate::Obj<MembershipPaymentConfiguration>>,
     /// `QueryLogStatus`: a [`MembershipQueryLogStatus`] value, required.
     ///
     /// An indicator as to whether query logging has been enabled or disabled for the membership.
@@ -89,7 +66,7 @@ pub struct Membership {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional label that you can assign to a resource when you create it. Each tag consists of a key and an optional value, both of which you define. When you use tagging, you can also use tag-based access control in IAM policies to control access to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +76,7 @@ impl Membership {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRooms::Membership",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-membership.html",
         primary_identifier: &["MembershipIdentifier"],
@@ -110,7 +87,7 @@ impl Membership {
         read_only: &["Arn", "CollaborationArn", "CollaborationCreatorAccountId", "MembershipIdentifier"],
         attributes: &["Arn", "CollaborationArn", "CollaborationCreatorAccountId", "MembershipIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Membership` with its required properties, named in a [`MembershipRequired`].
@@ -118,52 +95,54 @@ impl Membership {
     pub fn new(required: MembershipRequired) -> Self {
         Self {
             collaboration_identifier: required.collaboration_identifier,
-            default_job_result_configuration: None,
-            default_result_configuration: None,
-            is_metrics_enabled: None,
-            job_log_status: None,
-            payment_configuration: None,
+            default_job_result_configuration: ::std::option::Option::None,
+            default_result_configuration: ::std::option::Option::None,
+            is_metrics_enabled: ::std::option::Option::None,
+            job_log_status: ::std::option::Option::None,
+            payment_configuration: ::std::option::Option::None,
             query_log_status: required.query_log_status,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CollaborationIdentifier`: a string, required.
-    pub fn collaboration_identifier(mut self, value: impl Into<Str>) -> Self { self.collaboration_identifier = value.into(); self }
+    pub fn collaboration_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collaboration_identifier = value.into(); self }
     /// `DefaultJobResultConfiguration`: a [`MembershipProtectedJobResultConfiguration`] object.
-    pub fn default_job_result_configuration(mut self, value: impl Into<Obj<MembershipProtectedJobResultConfiguration>>) -> Self { self.default_job_result_configuration = Some(value.into()); self }
+    pub fn default_job_result_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipProtectedJobResultConfiguration>>) -> Self { self.default_job_result_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResultConfiguration`: a [`MembershipProtectedQueryResultConfiguration`] object.
-    pub fn default_result_configuration(mut self, value: impl Into<Obj<MembershipProtectedQueryResultConfiguration>>) -> Self { self.default_result_configuration = Some(value.into()); self }
+    pub fn default_result_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipProtectedQueryResultConfiguration>>) -> Self { self.default_result_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IsMetricsEnabled`: a boolean.
-    pub fn is_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_metrics_enabled = Some(value.into()); self }
+    pub fn is_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `JobLogStatus`: a [`MembershipJobLogStatus`] value.
-    pub fn job_log_status(mut self, value: impl Into<MembershipJobLogStatus>) -> Self { self.job_log_status = Some(value.into()); self }
+    pub fn job_log_status(mut self, value: impl ::std::convert::Into<MembershipJobLogStatus>) -> Self { self.job_log_status = ::std::option::Option::Some(value.into()); self }
     /// `PaymentConfiguration`: a [`MembershipPaymentConfiguration`] object.
-    pub fn payment_configuration(mut self, value: impl Into<Obj<MembershipPaymentConfiguration>>) -> Self { self.payment_configuration = Some(value.into()); self }
+    pub fn payment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipPaymentConfiguration>>) -> Self { self.payment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `QueryLogStatus`: a [`MembershipQueryLogStatus`] value, required.
-    pub fn query_log_status(mut self, value: impl Into<MembershipQueryLogStatus>) -> Self { self.query_log_status = value.into(); self }
+    pub fn query_log_status(mut self, value: impl ::std::convert::Into<MembershipQueryLogStatus>) -> Self { self.query_log_status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Membership {
+impl ::cloudwright_core::Resource for Membership {
     type Attributes = MembershipAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Membership, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Membership, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Membership {
+impl ::cloudwright_core::ToValue for Membership {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CollaborationIdentifier", &self.collaboration_identifier)
             .opt(
                 "DefaultJobResultConfiguration",
@@ -182,12 +161,12 @@ impl ToValue for Membership {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Membership`]: `Handle<Membership>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Membership`]: `Handle<Membership>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MembershipAttributes(ResourceRef);
+pub struct MembershipAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MembershipAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MembershipAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -199,8 +178,8 @@ impl MembershipAttributes {
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:membership/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CollaborationArn`: a string.
@@ -209,8 +188,8 @@ impl MembershipAttributes {
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:collaboration/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
     #[inline]
-    pub fn collaboration_arn(&self) -> Value {
-        self.0.get_att("CollaborationArn")
+    pub fn collaboration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationArn"))
     }
 
     /// `Fn::GetAtt` `CollaborationCreatorAccountId`: a string.
@@ -219,8 +198,8 @@ impl MembershipAttributes {
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
     #[inline]
-    pub fn collaboration_creator_account_id(&self) -> Value {
-        self.0.get_att("CollaborationCreatorAccountId")
+    pub fn collaboration_creator_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationCreatorAccountId"))
     }
 
     /// `Fn::GetAtt` `MembershipIdentifier`: a string.
@@ -229,27 +208,10 @@ impl MembershipAttributes {
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE22222`
     #[inline]
-    pub fn membership_identifier(&self) -> Value {
-        self.0.get_att("MembershipIdentifier")
+    pub fn membership_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MembershipIdentifier"))
     }
 }
-
-/// The required properties of [`MembershipJobComputePaymentConfig`], by name: `MembershipJobComputePaymentConfig::new(MembershipJobComputePaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipJobComputePaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipJobComputePaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipJobComputePaymentConfig` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -268,44 +230,33 @@ pub struct MembershipJobComputePaymentConfig {
     ///
     /// - If you set the value to `FALSE` but you are responsible to pay for query and job compute costs.
     /// - If you set the value to `TRUE` but you are not responsible to pay for query and job compute costs.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl MembershipJobComputePaymentConfig {
-    /// A `MembershipJobComputePaymentConfig` with its required properties, named in a [`MembershipJobComputePaymentConfigRequired`].
+    /// A `MembershipJobComputePaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: MembershipJobComputePaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for MembershipJobComputePaymentConfig {}
+impl crate::PropertyType for MembershipJobComputePaymentConfig {}
 
-impl ToValue for MembershipJobComputePaymentConfig {
+impl ::cloudwright_core::ToValue for MembershipJobComputePaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipMlPaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ModelInference", Shape::Object(&RULE_MembershipModelInferencePaymentConfig)),
-        ("ModelTraining", Shape::Object(&RULE_MembershipModelTrainingPaymentConfig)),
-        ("SyntheticDataGeneration", Shape::Object(&RULE_MembershipSyntheticDataGenerationPaymentConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipMLPaymentConfig` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -317,15 +268,16 @@ pub struct MembershipMlPaymentConfig {
     /// `ModelInference`: a [`MembershipModelInferencePaymentConfig`] object.
     ///
     /// The payment responsibilities accepted by the member for model inference.
-    pub model_inference: Option<Obj<MembershipModelInferencePaymentConfig>>,
+    pub model_inference: ::std::option::Option<crate::Obj<MembershipModelInferencePaymentConfig>>,
     /// `ModelTraining`: a [`MembershipModelTrainingPaymentConfig`] object.
     ///
     /// The payment responsibilities accepted by the member for model training.
-    pub model_training: Option<Obj<MembershipModelTrainingPaymentConfig>>,
+    pub model_training: ::std::option::Option<crate::Obj<MembershipModelTrainingPaymentConfig>>,
     /// `SyntheticDataGeneration`: a [`MembershipSyntheticDataGenerationPaymentConfig`] object.
     ///
     /// The payment configuration for synthetic data generation for this machine learning membership.
-    pub synthetic_data_generation: Option<Obj<MembershipSyntheticDataGenerationPaymentConfig>>,
+    pub synthetic_data_generation:
+        ::std::option::Option<crate::Obj<MembershipSyntheticDataGenerationPaymentConfig>>,
 }
 
 #[rustfmt::skip]
@@ -333,46 +285,29 @@ impl MembershipMlPaymentConfig {
     /// A `MembershipMlPaymentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ModelInference`: a [`MembershipModelInferencePaymentConfig`] object.
-    pub fn model_inference(mut self, value: impl Into<Obj<MembershipModelInferencePaymentConfig>>) -> Self { self.model_inference = Some(value.into()); self }
+    pub fn model_inference(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipModelInferencePaymentConfig>>) -> Self { self.model_inference = ::std::option::Option::Some(value.into()); self }
     /// `ModelTraining`: a [`MembershipModelTrainingPaymentConfig`] object.
-    pub fn model_training(mut self, value: impl Into<Obj<MembershipModelTrainingPaymentConfig>>) -> Self { self.model_training = Some(value.into()); self }
+    pub fn model_training(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipModelTrainingPaymentConfig>>) -> Self { self.model_training = ::std::option::Option::Some(value.into()); self }
     /// `SyntheticDataGeneration`: a [`MembershipSyntheticDataGenerationPaymentConfig`] object.
-    pub fn synthetic_data_generation(mut self, value: impl Into<Obj<MembershipSyntheticDataGenerationPaymentConfig>>) -> Self { self.synthetic_data_generation = Some(value.into()); self }
+    pub fn synthetic_data_generation(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipSyntheticDataGenerationPaymentConfig>>) -> Self { self.synthetic_data_generation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MembershipMlPaymentConfig {}
+impl crate::PropertyType for MembershipMlPaymentConfig {}
 
-impl ToValue for MembershipMlPaymentConfig {
+impl ::cloudwright_core::ToValue for MembershipMlPaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ModelInference", &self.model_inference)
             .opt("ModelTraining", &self.model_training)
             .opt("SyntheticDataGeneration", &self.synthetic_data_generation)
             .build()
     }
 }
-
-/// The required properties of [`MembershipModelInferencePaymentConfig`], by name: `MembershipModelInferencePaymentConfig::new(MembershipModelInferencePaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipModelInferencePaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipModelInferencePaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipModelInferencePaymentConfig` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -391,50 +326,33 @@ pub struct MembershipModelInferencePaymentConfig {
     ///
     /// - If you set the value to `FALSE` but you are responsible to pay for model inference costs.
     /// - If you set the value to `TRUE` but you are not responsible to pay for model inference costs.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl MembershipModelInferencePaymentConfig {
-    /// A `MembershipModelInferencePaymentConfig` with its required properties, named in a [`MembershipModelInferencePaymentConfigRequired`].
+    /// A `MembershipModelInferencePaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: MembershipModelInferencePaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for MembershipModelInferencePaymentConfig {}
+impl crate::PropertyType for MembershipModelInferencePaymentConfig {}
 
-impl ToValue for MembershipModelInferencePaymentConfig {
+impl ::cloudwright_core::ToValue for MembershipModelInferencePaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
 }
-
-/// The required properties of [`MembershipModelTrainingPaymentConfig`], by name: `MembershipModelTrainingPaymentConfig::new(MembershipModelTrainingPaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipModelTrainingPaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipModelTrainingPaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipModelTrainingPaymentConfig` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -453,52 +371,33 @@ pub struct MembershipModelTrainingPaymentConfig {
     ///
     /// - If you set the value to `FALSE` but you are responsible to pay for model training costs.
     /// - If you set the value to `TRUE` but you are not responsible to pay for model training costs.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl MembershipModelTrainingPaymentConfig {
-    /// A `MembershipModelTrainingPaymentConfig` with its required properties, named in a [`MembershipModelTrainingPaymentConfigRequired`].
+    /// A `MembershipModelTrainingPaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: MembershipModelTrainingPaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for MembershipModelTrainingPaymentConfig {}
+impl crate::PropertyType for MembershipModelTrainingPaymentConfig {}
 
-impl ToValue for MembershipModelTrainingPaymentConfig {
+impl ::cloudwright_core::ToValue for MembershipModelTrainingPaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
 }
-
-/// The required properties of [`MembershipPaymentConfiguration`], by name: `MembershipPaymentConfiguration::new(MembershipPaymentConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipPaymentConfigurationRequired {
-    /// `QueryCompute`: a [`MembershipQueryComputePaymentConfig`] object, required.
-    pub query_compute: Obj<MembershipQueryComputePaymentConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipPaymentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("JobCompute", Shape::Object(&RULE_MembershipJobComputePaymentConfig)),
-        ("MachineLearning", Shape::Object(&RULE_MembershipMlPaymentConfig)),
-        ("QueryCompute", Shape::Object(&RULE_MembershipQueryComputePaymentConfig)),
-    ],
-    required: &["QueryCompute"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipPaymentConfiguration` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -510,66 +409,49 @@ pub struct MembershipPaymentConfiguration {
     /// `JobCompute`: a [`MembershipJobComputePaymentConfig`] object.
     ///
     /// The payment responsibilities accepted by the collaboration member for job compute costs.
-    pub job_compute: Option<Obj<MembershipJobComputePaymentConfig>>,
+    pub job_compute: ::std::option::Option<crate::Obj<MembershipJobComputePaymentConfig>>,
     /// `MachineLearning`: a [`MembershipMlPaymentConfig`] object.
     ///
     /// The payment responsibilities accepted by the collaboration member for machine learning costs.
-    pub machine_learning: Option<Obj<MembershipMlPaymentConfig>>,
+    pub machine_learning: ::std::option::Option<crate::Obj<MembershipMlPaymentConfig>>,
     /// `QueryCompute`: a [`MembershipQueryComputePaymentConfig`] object, required.
     ///
     /// The payment responsibilities accepted by the collaboration member for query compute costs.
-    pub query_compute: Obj<MembershipQueryComputePaymentConfig>,
+    pub query_compute: crate::Obj<MembershipQueryComputePaymentConfig>,
 }
 
 #[rustfmt::skip]
 impl MembershipPaymentConfiguration {
-    /// A `MembershipPaymentConfiguration` with its required properties, named in a [`MembershipPaymentConfigurationRequired`].
+    /// A `MembershipPaymentConfiguration` with its one required property, `QueryCompute`.
     #[inline]
-    pub fn new(required: MembershipPaymentConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<MembershipQueryComputePaymentConfig>>) -> Self {
         Self {
-            job_compute: None,
-            machine_learning: None,
-            query_compute: required.query_compute,
+            job_compute: ::std::option::Option::None,
+            machine_learning: ::std::option::Option::None,
+            query_compute: value.into(),
         }
     }
 
     /// `JobCompute`: a [`MembershipJobComputePaymentConfig`] object.
-    pub fn job_compute(mut self, value: impl Into<Obj<MembershipJobComputePaymentConfig>>) -> Self { self.job_compute = Some(value.into()); self }
+    pub fn job_compute(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipJobComputePaymentConfig>>) -> Self { self.job_compute = ::std::option::Option::Some(value.into()); self }
     /// `MachineLearning`: a [`MembershipMlPaymentConfig`] object.
-    pub fn machine_learning(mut self, value: impl Into<Obj<MembershipMlPaymentConfig>>) -> Self { self.machine_learning = Some(value.into()); self }
+    pub fn machine_learning(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipMlPaymentConfig>>) -> Self { self.machine_learning = ::std::option::Option::Some(value.into()); self }
     /// `QueryCompute`: a [`MembershipQueryComputePaymentConfig`] object, required.
-    pub fn query_compute(mut self, value: impl Into<Obj<MembershipQueryComputePaymentConfig>>) -> Self { self.query_compute = value.into(); self }
+    pub fn query_compute(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipQueryComputePaymentConfig>>) -> Self { self.query_compute = value.into(); self }
 }
 
-impl PropertyType for MembershipPaymentConfiguration {}
+impl crate::PropertyType for MembershipPaymentConfiguration {}
 
-impl ToValue for MembershipPaymentConfiguration {
+impl ::cloudwright_core::ToValue for MembershipPaymentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("JobCompute", &self.job_compute)
             .opt("MachineLearning", &self.machine_learning)
             .req("QueryCompute", &self.query_compute)
             .build()
     }
 }
-
-/// The required properties of [`MembershipProtectedJobOutputConfiguration`], by name: `MembershipProtectedJobOutputConfiguration::new(MembershipProtectedJobOutputConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipProtectedJobOutputConfigurationRequired {
-    /// `S3`: a [`ProtectedJobS3OutputConfigurationInput`] object, required.
-    pub s3: Obj<ProtectedJobS3OutputConfigurationInput>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipProtectedJobOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3", Shape::Object(&RULE_ProtectedJobS3OutputConfigurationInput)),
-    ],
-    required: &["S3"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipProtectedJobOutputConfiguration` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -581,29 +463,31 @@ pub struct MembershipProtectedJobOutputConfiguration {
     /// `S3`: a [`ProtectedJobS3OutputConfigurationInput`] object, required.
     ///
     /// Contains the configuration to write the job results to S3.
-    pub s3: Obj<ProtectedJobS3OutputConfigurationInput>,
+    pub s3: crate::Obj<ProtectedJobS3OutputConfigurationInput>,
 }
 
 #[rustfmt::skip]
 impl MembershipProtectedJobOutputConfiguration {
-    /// A `MembershipProtectedJobOutputConfiguration` with its required properties, named in a [`MembershipProtectedJobOutputConfigurationRequired`].
+    /// A `MembershipProtectedJobOutputConfiguration` with its one required property, `S3`.
     #[inline]
-    pub fn new(required: MembershipProtectedJobOutputConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ProtectedJobS3OutputConfigurationInput>>) -> Self {
         Self {
-            s3: required.s3,
+            s3: value.into(),
         }
     }
 
     /// `S3`: a [`ProtectedJobS3OutputConfigurationInput`] object, required.
-    pub fn s3(mut self, value: impl Into<Obj<ProtectedJobS3OutputConfigurationInput>>) -> Self { self.s3 = value.into(); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<ProtectedJobS3OutputConfigurationInput>>) -> Self { self.s3 = value.into(); self }
 }
 
-impl PropertyType for MembershipProtectedJobOutputConfiguration {}
+impl crate::PropertyType for MembershipProtectedJobOutputConfiguration {}
 
-impl ToValue for MembershipProtectedJobOutputConfiguration {
+impl ::cloudwright_core::ToValue for MembershipProtectedJobOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3", &self.s3).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("S3", &self.s3)
+            .build()
     }
 }
 
@@ -611,21 +495,10 @@ impl ToValue for MembershipProtectedJobOutputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MembershipProtectedJobResultConfigurationRequired {
     /// `OutputConfiguration`: a [`MembershipProtectedJobOutputConfiguration`] object, required.
-    pub output_configuration: Obj<MembershipProtectedJobOutputConfiguration>,
+    pub output_configuration: crate::Obj<MembershipProtectedJobOutputConfiguration>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipProtectedJobResultConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("OutputConfiguration", Shape::Object(&RULE_MembershipProtectedJobOutputConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["OutputConfiguration", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipProtectedJobResultConfiguration` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -637,13 +510,13 @@ pub struct MembershipProtectedJobResultConfiguration {
     /// `OutputConfiguration`: a [`MembershipProtectedJobOutputConfiguration`] object, required.
     ///
     /// The output configuration for a protected job result.
-    pub output_configuration: Obj<MembershipProtectedJobOutputConfiguration>,
+    pub output_configuration: crate::Obj<MembershipProtectedJobOutputConfiguration>,
     /// `RoleArn`: a string, required.
     ///
     /// The unique ARN for an IAM role that is used by AWS Clean Rooms to write protected job results to the result location, given by the member who can receive results.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws:iam::[\w]+:role/[\w+=./@-]+$`; length 32 to 512.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -658,39 +531,22 @@ impl MembershipProtectedJobResultConfiguration {
     }
 
     /// `OutputConfiguration`: a [`MembershipProtectedJobOutputConfiguration`] object, required.
-    pub fn output_configuration(mut self, value: impl Into<Obj<MembershipProtectedJobOutputConfiguration>>) -> Self { self.output_configuration = value.into(); self }
+    pub fn output_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipProtectedJobOutputConfiguration>>) -> Self { self.output_configuration = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for MembershipProtectedJobResultConfiguration {}
+impl crate::PropertyType for MembershipProtectedJobResultConfiguration {}
 
-impl ToValue for MembershipProtectedJobResultConfiguration {
+impl ::cloudwright_core::ToValue for MembershipProtectedJobResultConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OutputConfiguration", &self.output_configuration)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-/// The required properties of [`MembershipProtectedQueryOutputConfiguration`], by name: `MembershipProtectedQueryOutputConfiguration::new(MembershipProtectedQueryOutputConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipProtectedQueryOutputConfigurationRequired {
-    /// `S3`: a [`ProtectedQueryS3OutputConfiguration`] object, required.
-    pub s3: Obj<ProtectedQueryS3OutputConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipProtectedQueryOutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3", Shape::Object(&RULE_ProtectedQueryS3OutputConfiguration)),
-    ],
-    required: &["S3"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipProtectedQueryOutputConfiguration` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -702,49 +558,33 @@ pub struct MembershipProtectedQueryOutputConfiguration {
     /// `S3`: a [`ProtectedQueryS3OutputConfiguration`] object, required.
     ///
     /// Required configuration for a protected query with an `s3` output type.
-    pub s3: Obj<ProtectedQueryS3OutputConfiguration>,
+    pub s3: crate::Obj<ProtectedQueryS3OutputConfiguration>,
 }
 
 #[rustfmt::skip]
 impl MembershipProtectedQueryOutputConfiguration {
-    /// A `MembershipProtectedQueryOutputConfiguration` with its required properties, named in a [`MembershipProtectedQueryOutputConfigurationRequired`].
+    /// A `MembershipProtectedQueryOutputConfiguration` with its one required property, `S3`.
     #[inline]
-    pub fn new(required: MembershipProtectedQueryOutputConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ProtectedQueryS3OutputConfiguration>>) -> Self {
         Self {
-            s3: required.s3,
+            s3: value.into(),
         }
     }
 
     /// `S3`: a [`ProtectedQueryS3OutputConfiguration`] object, required.
-    pub fn s3(mut self, value: impl Into<Obj<ProtectedQueryS3OutputConfiguration>>) -> Self { self.s3 = value.into(); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<ProtectedQueryS3OutputConfiguration>>) -> Self { self.s3 = value.into(); self }
 }
 
-impl PropertyType for MembershipProtectedQueryOutputConfiguration {}
+impl crate::PropertyType for MembershipProtectedQueryOutputConfiguration {}
 
-impl ToValue for MembershipProtectedQueryOutputConfiguration {
+impl ::cloudwright_core::ToValue for MembershipProtectedQueryOutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3", &self.s3).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("S3", &self.s3)
+            .build()
     }
 }
-
-/// The required properties of [`MembershipProtectedQueryResultConfiguration`], by name: `MembershipProtectedQueryResultConfiguration::new(MembershipProtectedQueryResultConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipProtectedQueryResultConfigurationRequired {
-    /// `OutputConfiguration`: a [`MembershipProtectedQueryOutputConfiguration`] object, required.
-    pub output_configuration: Obj<MembershipProtectedQueryOutputConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipProtectedQueryResultConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("OutputConfiguration", Shape::Object(&RULE_MembershipProtectedQueryOutputConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["OutputConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipProtectedQueryResultConfiguration` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -756,60 +596,43 @@ pub struct MembershipProtectedQueryResultConfiguration {
     /// `OutputConfiguration`: a [`MembershipProtectedQueryOutputConfiguration`] object, required.
     ///
     /// Configuration for protected query results.
-    pub output_configuration: Obj<MembershipProtectedQueryOutputConfiguration>,
+    pub output_configuration: crate::Obj<MembershipProtectedQueryOutputConfiguration>,
     /// `RoleArn`: a string.
     ///
     /// The unique ARN for an IAM role that is used by AWS Clean Rooms to write protected query results to the result location, given by the member who can receive results.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws:iam::[\w]+:role/[\w+=./@-]+$`; length 32 to 512.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MembershipProtectedQueryResultConfiguration {
-    /// A `MembershipProtectedQueryResultConfiguration` with its required properties, named in a [`MembershipProtectedQueryResultConfigurationRequired`].
+    /// A `MembershipProtectedQueryResultConfiguration` with its one required property, `OutputConfiguration`.
     #[inline]
-    pub fn new(required: MembershipProtectedQueryResultConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<MembershipProtectedQueryOutputConfiguration>>) -> Self {
         Self {
-            output_configuration: required.output_configuration,
-            role_arn: None,
+            output_configuration: value.into(),
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `OutputConfiguration`: a [`MembershipProtectedQueryOutputConfiguration`] object, required.
-    pub fn output_configuration(mut self, value: impl Into<Obj<MembershipProtectedQueryOutputConfiguration>>) -> Self { self.output_configuration = value.into(); self }
+    pub fn output_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MembershipProtectedQueryOutputConfiguration>>) -> Self { self.output_configuration = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MembershipProtectedQueryResultConfiguration {}
+impl crate::PropertyType for MembershipProtectedQueryResultConfiguration {}
 
-impl ToValue for MembershipProtectedQueryResultConfiguration {
+impl ::cloudwright_core::ToValue for MembershipProtectedQueryResultConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OutputConfiguration", &self.output_configuration)
             .opt("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-/// The required properties of [`MembershipQueryComputePaymentConfig`], by name: `MembershipQueryComputePaymentConfig::new(MembershipQueryComputePaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipQueryComputePaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipQueryComputePaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipQueryComputePaymentConfig` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -828,50 +651,33 @@ pub struct MembershipQueryComputePaymentConfig {
     ///
     /// - If you set the value to `FALSE` but you are responsible to pay for query compute costs.
     /// - If you set the value to `TRUE` but you are not responsible to pay for query compute costs.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl MembershipQueryComputePaymentConfig {
-    /// A `MembershipQueryComputePaymentConfig` with its required properties, named in a [`MembershipQueryComputePaymentConfigRequired`].
+    /// A `MembershipQueryComputePaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: MembershipQueryComputePaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for MembershipQueryComputePaymentConfig {}
+impl crate::PropertyType for MembershipQueryComputePaymentConfig {}
 
-impl ToValue for MembershipQueryComputePaymentConfig {
+impl ::cloudwright_core::ToValue for MembershipQueryComputePaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
 }
-
-/// The required properties of [`MembershipSyntheticDataGenerationPaymentConfig`], by name: `MembershipSyntheticDataGenerationPaymentConfig::new(MembershipSyntheticDataGenerationPaymentConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipSyntheticDataGenerationPaymentConfigRequired {
-    /// `IsResponsible`: a boolean, required.
-    pub is_responsible: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MembershipSyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IsResponsible", Shape::Bool),
-    ],
-    required: &["IsResponsible"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MembershipSyntheticDataGenerationPaymentConfig` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -883,51 +689,33 @@ pub struct MembershipSyntheticDataGenerationPaymentConfig {
     /// `IsResponsible`: a boolean, required.
     ///
     /// Indicates if this membership is responsible for paying for synthetic data generation.
-    pub is_responsible: Bool,
+    pub is_responsible: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl MembershipSyntheticDataGenerationPaymentConfig {
-    /// A `MembershipSyntheticDataGenerationPaymentConfig` with its required properties, named in a [`MembershipSyntheticDataGenerationPaymentConfigRequired`].
+    /// A `MembershipSyntheticDataGenerationPaymentConfig` with its one required property, `IsResponsible`.
     #[inline]
-    pub fn new(required: MembershipSyntheticDataGenerationPaymentConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_responsible: required.is_responsible,
+            is_responsible: value.into(),
         }
     }
 
     /// `IsResponsible`: a boolean, required.
-    pub fn is_responsible(mut self, value: impl Into<Bool>) -> Self { self.is_responsible = value.into(); self }
+    pub fn is_responsible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_responsible = value.into(); self }
 }
 
-impl PropertyType for MembershipSyntheticDataGenerationPaymentConfig {}
+impl crate::PropertyType for MembershipSyntheticDataGenerationPaymentConfig {}
 
-impl ToValue for MembershipSyntheticDataGenerationPaymentConfig {
+impl ::cloudwright_core::ToValue for MembershipSyntheticDataGenerationPaymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
             .build()
     }
 }
-
-/// The required properties of [`ProtectedJobS3OutputConfigurationInput`], by name: `ProtectedJobS3OutputConfigurationInput::new(ProtectedJobS3OutputConfigurationInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProtectedJobS3OutputConfigurationInputRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProtectedJobS3OutputConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("KeyPrefix", Shape::STR),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProtectedJobS3OutputConfigurationInput` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -941,36 +729,36 @@ pub struct ProtectedJobS3OutputConfigurationInput {
     /// The S3 bucket for job output.
     ///
     /// Length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `KeyPrefix`: a string.
     ///
     /// The S3 prefix to unload the protected job results.
-    pub key_prefix: Option<Str>,
+    pub key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ProtectedJobS3OutputConfigurationInput {
-    /// A `ProtectedJobS3OutputConfigurationInput` with its required properties, named in a [`ProtectedJobS3OutputConfigurationInputRequired`].
+    /// A `ProtectedJobS3OutputConfigurationInput` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: ProtectedJobS3OutputConfigurationInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            key_prefix: None,
+            bucket: value.into(),
+            key_prefix: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
+    pub fn key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProtectedJobS3OutputConfigurationInput {}
+impl crate::PropertyType for ProtectedJobS3OutputConfigurationInput {}
 
-impl ToValue for ProtectedJobS3OutputConfigurationInput {
+impl ::cloudwright_core::ToValue for ProtectedJobS3OutputConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("KeyPrefix", &self.key_prefix)
             .build()
@@ -981,23 +769,10 @@ impl ToValue for ProtectedJobS3OutputConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectedQueryS3OutputConfigurationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `ResultFormat`: a [`ResultFormat`] value, required.
     pub result_format: ResultFormat,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProtectedQueryS3OutputConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("KeyPrefix", Shape::STR),
-        ("ResultFormat", Shape::Str(&StrRule { allowed: &["CSV", "PARQUET"], ..StrRule::ANY })),
-        ("SingleFileOutput", Shape::Bool),
-    ],
-    required: &["ResultFormat", "Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProtectedQueryS3OutputConfiguration` property type of `AWS::CleanRooms::Membership`.
 ///
@@ -1011,11 +786,11 @@ pub struct ProtectedQueryS3OutputConfiguration {
     /// The S3 bucket to unload the protected query results.
     ///
     /// Length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `KeyPrefix`: a string.
     ///
     /// The S3 prefix to unload the protected query results.
-    pub key_prefix: Option<Str>,
+    pub key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResultFormat`: a [`ResultFormat`] value, required.
     ///
     /// Intended file format of the result.
@@ -1023,7 +798,7 @@ pub struct ProtectedQueryS3OutputConfiguration {
     /// `SingleFileOutput`: a boolean.
     ///
     /// Indicates whether files should be output as a single file ( `TRUE` ) or output as multiple files ( `FALSE` ). This parameter is only supported for analyses with the Spark analytics engine.
-    pub single_file_output: Option<Bool>,
+    pub single_file_output: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1033,28 +808,28 @@ impl ProtectedQueryS3OutputConfiguration {
     pub fn new(required: ProtectedQueryS3OutputConfigurationRequired) -> Self {
         Self {
             bucket: required.bucket,
-            key_prefix: None,
+            key_prefix: ::std::option::Option::None,
             result_format: required.result_format,
-            single_file_output: None,
+            single_file_output: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `KeyPrefix`: a string.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
+    pub fn key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `ResultFormat`: a [`ResultFormat`] value, required.
-    pub fn result_format(mut self, value: impl Into<ResultFormat>) -> Self { self.result_format = value.into(); self }
+    pub fn result_format(mut self, value: impl ::std::convert::Into<ResultFormat>) -> Self { self.result_format = value.into(); self }
     /// `SingleFileOutput`: a boolean.
-    pub fn single_file_output(mut self, value: impl Into<Bool>) -> Self { self.single_file_output = Some(value.into()); self }
+    pub fn single_file_output(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.single_file_output = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProtectedQueryS3OutputConfiguration {}
+impl crate::PropertyType for ProtectedQueryS3OutputConfiguration {}
 
-impl ToValue for ProtectedQueryS3OutputConfiguration {
+impl ::cloudwright_core::ToValue for ProtectedQueryS3OutputConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("KeyPrefix", &self.key_prefix)
             .req("ResultFormat", &self.result_format)
@@ -1071,24 +846,24 @@ pub enum MembershipJobLogStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MembershipJobLogStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MembershipJobLogStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MembershipJobLogStatus {
+impl ::cloudwright_core::ToValue for MembershipJobLogStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1100,24 +875,24 @@ pub enum MembershipQueryLogStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MembershipQueryLogStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MembershipQueryLogStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MembershipQueryLogStatus {
+impl ::cloudwright_core::ToValue for MembershipQueryLogStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1129,23 +904,192 @@ pub enum ResultFormat {
     /// `PARQUET`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResultFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResultFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResultFormat {
+impl ::cloudwright_core::ToValue for ResultFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Parquet => "PARQUET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Membership: ObjRule = ObjRule {
+        properties: &[
+            ("CollaborationIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefaultJobResultConfiguration", Shape::Object(&RULE_MembershipProtectedJobResultConfiguration)),
+            ("DefaultResultConfiguration", Shape::Object(&RULE_MembershipProtectedQueryResultConfiguration)),
+            ("IsMetricsEnabled", Shape::Bool),
+            ("JobLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("PaymentConfiguration", Shape::Object(&RULE_MembershipPaymentConfiguration)),
+            ("QueryLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["CollaborationIdentifier", "QueryLogStatus"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipJobComputePaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipMlPaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ModelInference", Shape::Object(&RULE_MembershipModelInferencePaymentConfig)),
+            ("ModelTraining", Shape::Object(&RULE_MembershipModelTrainingPaymentConfig)),
+            ("SyntheticDataGeneration", Shape::Object(&RULE_MembershipSyntheticDataGenerationPaymentConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipModelInferencePaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipModelTrainingPaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipPaymentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("JobCompute", Shape::Object(&RULE_MembershipJobComputePaymentConfig)),
+            ("MachineLearning", Shape::Object(&RULE_MembershipMlPaymentConfig)),
+            ("QueryCompute", Shape::Object(&RULE_MembershipQueryComputePaymentConfig)),
+        ],
+        required: &["QueryCompute"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipProtectedJobOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3", Shape::Object(&RULE_ProtectedJobS3OutputConfigurationInput)),
+        ],
+        required: &["S3"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipProtectedJobResultConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("OutputConfiguration", Shape::Object(&RULE_MembershipProtectedJobOutputConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["OutputConfiguration", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipProtectedQueryOutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3", Shape::Object(&RULE_ProtectedQueryS3OutputConfiguration)),
+        ],
+        required: &["S3"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipProtectedQueryResultConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("OutputConfiguration", Shape::Object(&RULE_MembershipProtectedQueryOutputConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["OutputConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipQueryComputePaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MembershipSyntheticDataGenerationPaymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IsResponsible", Shape::Bool),
+        ],
+        required: &["IsResponsible"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProtectedJobS3OutputConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("KeyPrefix", Shape::STR),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProtectedQueryS3OutputConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("KeyPrefix", Shape::STR),
+            ("ResultFormat", Shape::Str(&StrRule { allowed: &["CSV", "PARQUET"], ..StrRule::ANY })),
+            ("SingleFileOutput", Shape::Bool),
+        ],
+        required: &["ResultFormat", "Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

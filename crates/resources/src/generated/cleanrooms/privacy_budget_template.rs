@@ -5,13 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
 /// The required properties of [`PrivacyBudgetTemplate`], by name: `PrivacyBudgetTemplate::new(PrivacyBudgetTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,27 +13,12 @@ pub struct PrivacyBudgetTemplateRequired {
     /// `AutoRefresh`: an [`AutoRefresh`] value, required.
     pub auto_refresh: AutoRefresh,
     /// `MembershipIdentifier`: a string, required.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Parameters`: a [`Parameters`] object, required.
-    pub parameters: Obj<Parameters>,
+    pub parameters: crate::Obj<Parameters>,
     /// `PrivacyBudgetType`: a [`PrivacyBudgetType`] value, required.
     pub privacy_budget_type: PrivacyBudgetType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrivacyBudgetTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRefresh", Shape::Str(&StrRule { allowed: &["CALENDAR_MONTH", "NONE"], ..StrRule::ANY })),
-        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::Object(&RULE_Parameters)),
-        ("PrivacyBudgetType", Shape::Str(&StrRule { allowed: &["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AutoRefresh", "PrivacyBudgetType", "Parameters", "MembershipIdentifier"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRooms::PrivacyBudgetTemplate` resource.
 ///
@@ -58,7 +37,7 @@ pub struct PrivacyBudgetTemplate {
     ///
     /// How often the privacy budget refreshes.
     ///
-    /// &gt; If you plan to regularly bring new data into the collaboration, use `CALENDAR_MONTH` to automatically get a new privacy budget for the collaboration every calendar month. Choosing this option allows arbitrary amounts of information to be revealed about rows of the data when repeatedly queried across refreshes. Avoid choosing this if the same rows will be repeatedly queried between privacy budget refreshes.
+    /// \> If you plan to regularly bring new data into the collaboration, use `CALENDAR_MONTH` to automatically get a new privacy budget for the collaboration every calendar month. Choosing this option allows arbitrary amounts of information to be revealed about rows of the data when repeatedly queried across refreshes. Avoid choosing this if the same rows will be repeatedly queried between privacy budget refreshes.
     ///
     /// Create-only: changing it replaces the resource.
     pub auto_refresh: AutoRefresh,
@@ -67,11 +46,11 @@ pub struct PrivacyBudgetTemplate {
     /// The identifier for a membership resource.
     ///
     /// Pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`; length 36 to 36; create-only: changing it replaces the resource.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Parameters`: a [`Parameters`] object, required.
     ///
     /// Specifies the epsilon and noise parameters for the privacy budget template.
-    pub parameters: Obj<Parameters>,
+    pub parameters: crate::Obj<Parameters>,
     /// `PrivacyBudgetType`: a [`PrivacyBudgetType`] value, required.
     ///
     /// Specifies the type of the privacy budget template.
@@ -81,7 +60,7 @@ pub struct PrivacyBudgetTemplate {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional label that you can assign to a resource when you create it. Each tag consists of a key and an optional value, both of which you define. When you use tagging, you can also use tag-based access control in IAM policies to control access to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +70,7 @@ impl PrivacyBudgetTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRooms::PrivacyBudgetTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-privacybudgettemplate.html",
         primary_identifier: &["PrivacyBudgetTemplateIdentifier", "MembershipIdentifier"],
@@ -102,7 +81,7 @@ impl PrivacyBudgetTemplate {
         read_only: &["CollaborationArn", "CollaborationIdentifier", "PrivacyBudgetTemplateIdentifier", "Arn", "MembershipArn"],
         attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "MembershipArn", "PrivacyBudgetTemplateIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PrivacyBudgetTemplate` with its required properties, named in a [`PrivacyBudgetTemplateRequired`].
@@ -113,40 +92,42 @@ impl PrivacyBudgetTemplate {
             membership_identifier: required.membership_identifier,
             parameters: required.parameters,
             privacy_budget_type: required.privacy_budget_type,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AutoRefresh`: an [`AutoRefresh`] value, required.
-    pub fn auto_refresh(mut self, value: impl Into<AutoRefresh>) -> Self { self.auto_refresh = value.into(); self }
+    pub fn auto_refresh(mut self, value: impl ::std::convert::Into<AutoRefresh>) -> Self { self.auto_refresh = value.into(); self }
     /// `MembershipIdentifier`: a string, required.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
+    pub fn membership_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Parameters`: a [`Parameters`] object, required.
-    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self { self.parameters = value.into(); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<crate::Obj<Parameters>>) -> Self { self.parameters = value.into(); self }
     /// `PrivacyBudgetType`: a [`PrivacyBudgetType`] value, required.
-    pub fn privacy_budget_type(mut self, value: impl Into<PrivacyBudgetType>) -> Self { self.privacy_budget_type = value.into(); self }
+    pub fn privacy_budget_type(mut self, value: impl ::std::convert::Into<PrivacyBudgetType>) -> Self { self.privacy_budget_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PrivacyBudgetTemplate {
+impl ::cloudwright_core::Resource for PrivacyBudgetTemplate {
     type Attributes = PrivacyBudgetTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivacyBudgetTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PrivacyBudgetTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PrivacyBudgetTemplate {
+impl ::cloudwright_core::ToValue for PrivacyBudgetTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoRefresh", &self.auto_refresh)
             .req("MembershipIdentifier", &self.membership_identifier)
             .req("Parameters", &self.parameters)
@@ -156,12 +137,12 @@ impl ToValue for PrivacyBudgetTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PrivacyBudgetTemplate`]: `Handle<PrivacyBudgetTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PrivacyBudgetTemplate`]: `Handle<PrivacyBudgetTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PrivacyBudgetTemplateAttributes(ResourceRef);
+pub struct PrivacyBudgetTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PrivacyBudgetTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PrivacyBudgetTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,40 +152,40 @@ impl PrivacyBudgetTemplateAttributes {
     ///
     /// The ARN of the privacy budget template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CollaborationArn`: a string.
     ///
     /// The ARN of the collaboration that contains this privacy budget template.
     #[inline]
-    pub fn collaboration_arn(&self) -> Value {
-        self.0.get_att("CollaborationArn")
+    pub fn collaboration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationArn"))
     }
 
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
     ///
     /// The unique ID of the collaboration that contains this privacy budget template.
     #[inline]
-    pub fn collaboration_identifier(&self) -> Value {
-        self.0.get_att("CollaborationIdentifier")
+    pub fn collaboration_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationIdentifier"))
     }
 
     /// `Fn::GetAtt` `MembershipArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the member who created the privacy budget template.
     #[inline]
-    pub fn membership_arn(&self) -> Value {
-        self.0.get_att("MembershipArn")
+    pub fn membership_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MembershipArn"))
     }
 
     /// `Fn::GetAtt` `PrivacyBudgetTemplateIdentifier`: a string.
     ///
     /// A unique identifier for one of your memberships for a collaboration. The privacy budget template is created in the collaboration that this membership belongs to. Accepts a membership ID.
     #[inline]
-    pub fn privacy_budget_template_identifier(&self) -> Value {
-        self.0.get_att("PrivacyBudgetTemplateIdentifier")
+    pub fn privacy_budget_template_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivacyBudgetTemplateIdentifier"))
     }
 }
 
@@ -212,22 +193,10 @@ impl PrivacyBudgetTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BudgetParameterRequired {
     /// `Budget`: an integer, required.
-    pub budget: Int,
+    pub budget: ::cloudwright_core::Int,
     /// `Type`: a [`BudgetParameterType`] value, required.
     pub r#type: BudgetParameterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BudgetParameter: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRefresh", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Budget", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["CALENDAR_DAY", "CALENDAR_MONTH", "CALENDAR_WEEK", "LIFETIME"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Budget"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BudgetParameter` property type of `AWS::CleanRooms::PrivacyBudgetTemplate`.
 ///
@@ -239,13 +208,13 @@ pub struct BudgetParameter {
     /// `AutoRefresh`: a [`BudgetParameterAutoRefresh`] value.
     ///
     /// Whether this individual budget parameter automatically refreshes when the budget period resets.
-    pub auto_refresh: Option<BudgetParameterAutoRefresh>,
+    pub auto_refresh: ::std::option::Option<BudgetParameterAutoRefresh>,
     /// `Budget`: an integer, required.
     ///
     /// The budget allocation amount for this specific parameter.
     ///
     /// Value at least 0.
-    pub budget: Int,
+    pub budget: ::cloudwright_core::Int,
     /// `Type`: a [`BudgetParameterType`] value, required.
     ///
     /// The type of budget parameter being configured.
@@ -258,44 +227,32 @@ impl BudgetParameter {
     #[inline]
     pub fn new(required: BudgetParameterRequired) -> Self {
         Self {
-            auto_refresh: None,
+            auto_refresh: ::std::option::Option::None,
             budget: required.budget,
             r#type: required.r#type,
         }
     }
 
     /// `AutoRefresh`: a [`BudgetParameterAutoRefresh`] value.
-    pub fn auto_refresh(mut self, value: impl Into<BudgetParameterAutoRefresh>) -> Self { self.auto_refresh = Some(value.into()); self }
+    pub fn auto_refresh(mut self, value: impl ::std::convert::Into<BudgetParameterAutoRefresh>) -> Self { self.auto_refresh = ::std::option::Option::Some(value.into()); self }
     /// `Budget`: an integer, required.
-    pub fn budget(mut self, value: impl Into<Int>) -> Self { self.budget = value.into(); self }
+    pub fn budget(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.budget = value.into(); self }
     /// `Type`: a [`BudgetParameterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<BudgetParameterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<BudgetParameterType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for BudgetParameter {}
+impl crate::PropertyType for BudgetParameter {}
 
-impl ToValue for BudgetParameter {
+impl ::cloudwright_core::ToValue for BudgetParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoRefresh", &self.auto_refresh)
             .req("Budget", &self.budget)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Parameters: ObjRule = ObjRule {
-    properties: &[
-        ("BudgetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_BudgetParameter), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("Epsilon", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
-        ("ResourceArn", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
-        ("UsersNoisePerQuery", Shape::Int(&NumRule { min: Some(10.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Parameters` property type of `AWS::CleanRooms::PrivacyBudgetTemplate`.
 ///
@@ -307,19 +264,19 @@ pub struct Parameters {
     /// `BudgetParameters`: a list of [`BudgetParameter`] objects.
     ///
     /// Items 1 to 2.
-    pub budget_parameters: Option<List<BudgetParameter>>,
+    pub budget_parameters: ::std::option::Option<::cloudwright_core::List<BudgetParameter>>,
     /// `Epsilon`: an integer.
     ///
     /// Value 1 to 20.
-    pub epsilon: Option<Int>,
+    pub epsilon: ::std::option::Option<::cloudwright_core::Int>,
     /// `ResourceArn`: a string.
     ///
     /// Length at most 200.
-    pub resource_arn: Option<Str>,
+    pub resource_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UsersNoisePerQuery`: an integer.
     ///
     /// Value 10 to 100.
-    pub users_noise_per_query: Option<Int>,
+    pub users_noise_per_query: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -327,25 +284,25 @@ impl Parameters {
     /// A `Parameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BudgetParameters`: a list of [`BudgetParameter`] objects.
-    pub fn budget_parameters(mut self, value: impl Into<List<BudgetParameter>>) -> Self { self.budget_parameters = Some(value.into()); self }
+    pub fn budget_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BudgetParameter>>) -> Self { self.budget_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Epsilon`: an integer.
-    pub fn epsilon(mut self, value: impl Into<Int>) -> Self { self.epsilon = Some(value.into()); self }
+    pub fn epsilon(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.epsilon = ::std::option::Option::Some(value.into()); self }
     /// `ResourceArn`: a string.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = ::std::option::Option::Some(value.into()); self }
     /// `UsersNoisePerQuery`: an integer.
-    pub fn users_noise_per_query(mut self, value: impl Into<Int>) -> Self { self.users_noise_per_query = Some(value.into()); self }
+    pub fn users_noise_per_query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.users_noise_per_query = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Parameters {}
+impl crate::PropertyType for Parameters {}
 
-impl ToValue for Parameters {
+impl ::cloudwright_core::ToValue for Parameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BudgetParameters", &self.budget_parameters)
             .opt("Epsilon", &self.epsilon)
             .opt("ResourceArn", &self.resource_arn)
@@ -362,24 +319,24 @@ pub enum AutoRefresh {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoRefresh {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoRefresh {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoRefresh {
+impl ::cloudwright_core::ToValue for AutoRefresh {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CalendarMonth => "CALENDAR_MONTH",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -391,24 +348,24 @@ pub enum BudgetParameterAutoRefresh {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BudgetParameterAutoRefresh {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BudgetParameterAutoRefresh {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BudgetParameterAutoRefresh {
+impl ::cloudwright_core::ToValue for BudgetParameterAutoRefresh {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -424,26 +381,26 @@ pub enum BudgetParameterType {
     /// `LIFETIME`
     Lifetime,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BudgetParameterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BudgetParameterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BudgetParameterType {
+impl ::cloudwright_core::ToValue for BudgetParameterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CalendarDay => "CALENDAR_DAY",
             Self::CalendarMonth => "CALENDAR_MONTH",
             Self::CalendarWeek => "CALENDAR_WEEK",
             Self::Lifetime => "LIFETIME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -455,23 +412,73 @@ pub enum PrivacyBudgetType {
     /// `ACCESS_BUDGET`
     AccessBudget,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PrivacyBudgetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PrivacyBudgetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PrivacyBudgetType {
+impl ::cloudwright_core::ToValue for PrivacyBudgetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DifferentialPrivacy => "DIFFERENTIAL_PRIVACY",
             Self::AccessBudget => "ACCESS_BUDGET",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivacyBudgetTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRefresh", Shape::Str(&StrRule { allowed: &["CALENDAR_MONTH", "NONE"], ..StrRule::ANY })),
+            ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Parameters", Shape::Object(&RULE_Parameters)),
+            ("PrivacyBudgetType", Shape::Str(&StrRule { allowed: &["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AutoRefresh", "PrivacyBudgetType", "Parameters", "MembershipIdentifier"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BudgetParameter: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRefresh", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Budget", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["CALENDAR_DAY", "CALENDAR_MONTH", "CALENDAR_WEEK", "LIFETIME"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Budget"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Parameters: ObjRule = ObjRule {
+        properties: &[
+            ("BudgetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_BudgetParameter), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("Epsilon", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+            ("UsersNoisePerQuery", Shape::Int(&NumRule { min: Some(10.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

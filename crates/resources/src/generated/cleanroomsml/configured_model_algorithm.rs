@@ -5,46 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^.+$");
 
 /// The required properties of [`ConfiguredModelAlgorithm`], by name: `ConfiguredModelAlgorithm::new(ConfiguredModelAlgorithmRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredModelAlgorithmRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfiguredModelAlgorithm: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InferenceContainerConfig", Shape::Object(&RULE_InferenceContainerConfig)),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TrainingContainerConfig", Shape::Object(&RULE_ContainerConfig)),
-    ],
-    required: &["Name", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRoomsML::ConfiguredModelAlgorithm` resource.
 ///
@@ -62,31 +32,31 @@ pub struct ConfiguredModelAlgorithm {
     /// `Description`: a string.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length at most 255; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceContainerConfig`: an [`InferenceContainerConfig`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub inference_container_config: Option<Obj<InferenceContainerConfig>>,
+    pub inference_container_config: ::std::option::Option<crate::Obj<InferenceContainerConfig>>,
     /// `KmsKeyArn`: a string.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key-value pairs) for this cleanrooms-ml configured model algorithm.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrainingContainerConfig`: a [`ContainerConfig`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub training_container_config: Option<Obj<ContainerConfig>>,
+    pub training_container_config: ::std::option::Option<crate::Obj<ContainerConfig>>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +66,7 @@ impl ConfiguredModelAlgorithm {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRoomsML::ConfiguredModelAlgorithm",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithm.html",
         primary_identifier: &["ConfiguredModelAlgorithmArn"],
@@ -107,57 +77,59 @@ impl ConfiguredModelAlgorithm {
         read_only: &["ConfiguredModelAlgorithmArn"],
         attributes: &["ConfiguredModelAlgorithmArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConfiguredModelAlgorithm` with its required properties, named in a [`ConfiguredModelAlgorithmRequired`].
     #[inline]
     pub fn new(required: ConfiguredModelAlgorithmRequired) -> Self {
         Self {
-            description: None,
-            inference_container_config: None,
-            kms_key_arn: None,
+            description: ::std::option::Option::None,
+            inference_container_config: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
             name: required.name,
             role_arn: required.role_arn,
-            tags: None,
-            training_container_config: None,
+            tags: ::std::option::Option::None,
+            training_container_config: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InferenceContainerConfig`: an [`InferenceContainerConfig`] object.
-    pub fn inference_container_config(mut self, value: impl Into<Obj<InferenceContainerConfig>>) -> Self { self.inference_container_config = Some(value.into()); self }
+    pub fn inference_container_config(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceContainerConfig>>) -> Self { self.inference_container_config = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrainingContainerConfig`: a [`ContainerConfig`] object.
-    pub fn training_container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self { self.training_container_config = Some(value.into()); self }
+    pub fn training_container_config(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerConfig>>) -> Self { self.training_container_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfiguredModelAlgorithm {
+impl ::cloudwright_core::Resource for ConfiguredModelAlgorithm {
     type Attributes = ConfiguredModelAlgorithmAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfiguredModelAlgorithm, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfiguredModelAlgorithm, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfiguredModelAlgorithm {
+impl ::cloudwright_core::ToValue for ConfiguredModelAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("InferenceContainerConfig", &self.inference_container_config)
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -169,12 +141,12 @@ impl ToValue for ConfiguredModelAlgorithm {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfiguredModelAlgorithm`]: `Handle<ConfiguredModelAlgorithm>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfiguredModelAlgorithm`]: `Handle<ConfiguredModelAlgorithm>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfiguredModelAlgorithmAttributes(ResourceRef);
+pub struct ConfiguredModelAlgorithmAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfiguredModelAlgorithmAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfiguredModelAlgorithmAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,30 +154,10 @@ impl From<ResourceRef> for ConfiguredModelAlgorithmAttributes {
 impl ConfiguredModelAlgorithmAttributes {
     /// `Fn::GetAtt` `ConfiguredModelAlgorithmArn`: a string.
     #[inline]
-    pub fn configured_model_algorithm_arn(&self) -> Value {
-        self.0.get_att("ConfiguredModelAlgorithmArn")
+    pub fn configured_model_algorithm_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfiguredModelAlgorithmArn"))
     }
 }
-
-/// The required properties of [`ContainerConfig`], by name: `ContainerConfig::new(ContainerConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerConfigRequired {
-    /// `ImageUri`: a string, required.
-    pub image_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Arguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("Entrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MetricDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinition), min_items: Some(0), max_items: Some(40), unique: false })),
-    ],
-    required: &["ImageUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerConfig` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
 ///
@@ -215,50 +167,50 @@ pub struct ContainerConfig {
     /// `Arguments`: a list of strings.
     ///
     /// Items 1 to 100; each item: pattern `^.*$`, length 1 to 256.
-    pub arguments: Option<List<Str>>,
+    pub arguments: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Entrypoint`: a list of strings.
     ///
     /// Items 1 to 100; each item: pattern `^.*$`, length 1 to 256.
-    pub entrypoint: Option<List<Str>>,
+    pub entrypoint: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ImageUri`: a string, required.
     ///
     /// Pattern `^.*$`; length 1 to 255.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
     /// `MetricDefinitions`: a list of [`MetricDefinition`] objects.
     ///
     /// Items 0 to 40.
-    pub metric_definitions: Option<List<MetricDefinition>>,
+    pub metric_definitions: ::std::option::Option<::cloudwright_core::List<MetricDefinition>>,
 }
 
 #[rustfmt::skip]
 impl ContainerConfig {
-    /// A `ContainerConfig` with its required properties, named in a [`ContainerConfigRequired`].
+    /// A `ContainerConfig` with its one required property, `ImageUri`.
     #[inline]
-    pub fn new(required: ContainerConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arguments: None,
-            entrypoint: None,
-            image_uri: required.image_uri,
-            metric_definitions: None,
+            arguments: ::std::option::Option::None,
+            entrypoint: ::std::option::Option::None,
+            image_uri: value.into(),
+            metric_definitions: ::std::option::Option::None,
         }
     }
 
     /// `Arguments`: a list of strings.
-    pub fn arguments(mut self, value: impl Into<List<Str>>) -> Self { self.arguments = Some(value.into()); self }
+    pub fn arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.arguments = ::std::option::Option::Some(value.into()); self }
     /// `Entrypoint`: a list of strings.
-    pub fn entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.entrypoint = Some(value.into()); self }
+    pub fn entrypoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.entrypoint = ::std::option::Option::Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
     /// `MetricDefinitions`: a list of [`MetricDefinition`] objects.
-    pub fn metric_definitions(mut self, value: impl Into<List<MetricDefinition>>) -> Self { self.metric_definitions = Some(value.into()); self }
+    pub fn metric_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDefinition>>) -> Self { self.metric_definitions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerConfig {}
+impl crate::PropertyType for ContainerConfig {}
 
-impl ToValue for ContainerConfig {
+impl ::cloudwright_core::ToValue for ContainerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arguments", &self.arguments)
             .opt("Entrypoint", &self.entrypoint)
             .req("ImageUri", &self.image_uri)
@@ -266,23 +218,6 @@ impl ToValue for ContainerConfig {
             .build()
     }
 }
-
-/// The required properties of [`InferenceContainerConfig`], by name: `InferenceContainerConfig::new(InferenceContainerConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InferenceContainerConfigRequired {
-    /// `ImageUri`: a string, required.
-    pub image_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceContainerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ImageUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceContainerConfig` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
 ///
@@ -292,29 +227,31 @@ pub struct InferenceContainerConfig {
     /// `ImageUri`: a string, required.
     ///
     /// Pattern `^.*$`; length 1 to 255.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl InferenceContainerConfig {
-    /// A `InferenceContainerConfig` with its required properties, named in a [`InferenceContainerConfigRequired`].
+    /// A `InferenceContainerConfig` with its one required property, `ImageUri`.
     #[inline]
-    pub fn new(required: InferenceContainerConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            image_uri: required.image_uri,
+            image_uri: value.into(),
         }
     }
 
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
 }
 
-impl PropertyType for InferenceContainerConfig {}
+impl crate::PropertyType for InferenceContainerConfig {}
 
-impl ToValue for InferenceContainerConfig {
+impl ::cloudwright_core::ToValue for InferenceContainerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("ImageUri", &self.image_uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("ImageUri", &self.image_uri)
+            .build()
     }
 }
 
@@ -322,21 +259,10 @@ impl ToValue for InferenceContainerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDefinitionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Regex`: a string, required.
-    pub regex: Str,
+    pub regex: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Regex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Regex"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricDefinition` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
 ///
@@ -346,11 +272,11 @@ pub struct MetricDefinition {
     /// `Name`: a string, required.
     ///
     /// Pattern `^.+$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Regex`: a string, required.
     ///
     /// Pattern `^.+$`; length 1 to 500.
-    pub regex: Str,
+    pub regex: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -365,19 +291,89 @@ impl MetricDefinition {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Regex`: a string, required.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = value.into(); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = value.into(); self }
 }
 
-impl PropertyType for MetricDefinition {}
+impl crate::PropertyType for MetricDefinition {}
 
-impl ToValue for MetricDefinition {
+impl ::cloudwright_core::ToValue for MetricDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Regex", &self.regex)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfiguredModelAlgorithm: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InferenceContainerConfig", Shape::Object(&RULE_InferenceContainerConfig)),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TrainingContainerConfig", Shape::Object(&RULE_ContainerConfig)),
+        ],
+        required: &["Name", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Arguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("Entrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MetricDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinition), min_items: Some(0), max_items: Some(40), unique: false })),
+        ],
+        required: &["ImageUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceContainerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ImageUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Regex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Regex"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

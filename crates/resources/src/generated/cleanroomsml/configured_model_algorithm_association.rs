@@ -5,51 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-model-algorithm/[-a-zA-Z0-9_/.]+$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^[a-zA-Z0-9\\_\\#\\=\\@\\/\\;\\,\\-\\ \\^\\$\\?\\[\\]\\{\\}\\|\\\\\\*\\+\\.\\(\\)]+$",
-);
 
 /// The required properties of [`ConfiguredModelAlgorithmAssociation`], by name: `ConfiguredModelAlgorithmAssociation::new(ConfiguredModelAlgorithmAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfiguredModelAlgorithmAssociationRequired {
     /// `ConfiguredModelAlgorithmArn`: a string, required.
-    pub configured_model_algorithm_arn: Str,
+    pub configured_model_algorithm_arn: ::cloudwright_core::Str,
     /// `MembershipIdentifier`: a string, required.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfiguredModelAlgorithmAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ConfiguredModelAlgorithmArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PrivacyConfiguration", Shape::Object(&RULE_PrivacyConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MembershipIdentifier", "ConfiguredModelAlgorithmArn", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation` resource.
 ///
@@ -67,27 +34,27 @@ pub struct ConfiguredModelAlgorithmAssociation {
     /// `ConfiguredModelAlgorithmArn`: a string, required.
     ///
     /// Pattern `^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-model-algorithm/[-a-zA-Z0-9_/.]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub configured_model_algorithm_arn: Str,
+    pub configured_model_algorithm_arn: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length at most 255; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MembershipIdentifier`: a string, required.
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
-    pub membership_identifier: Str,
+    pub membership_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PrivacyConfiguration`: a [`PrivacyConfiguration`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub privacy_configuration: Option<Obj<PrivacyConfiguration>>,
+    pub privacy_configuration: ::std::option::Option<crate::Obj<PrivacyConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key-value pairs) for this cleanrooms-ml configured model algorithm association.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +64,7 @@ impl ConfiguredModelAlgorithmAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithmassociation.html",
         primary_identifier: &["ConfiguredModelAlgorithmAssociationArn"],
@@ -108,7 +75,7 @@ impl ConfiguredModelAlgorithmAssociation {
         read_only: &["ConfiguredModelAlgorithmAssociationArn", "CollaborationIdentifier"],
         attributes: &["CollaborationIdentifier", "ConfiguredModelAlgorithmAssociationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConfiguredModelAlgorithmAssociation` with its required properties, named in a [`ConfiguredModelAlgorithmAssociationRequired`].
@@ -116,46 +83,51 @@ impl ConfiguredModelAlgorithmAssociation {
     pub fn new(required: ConfiguredModelAlgorithmAssociationRequired) -> Self {
         Self {
             configured_model_algorithm_arn: required.configured_model_algorithm_arn,
-            description: None,
+            description: ::std::option::Option::None,
             membership_identifier: required.membership_identifier,
             name: required.name,
-            privacy_configuration: None,
-            tags: None,
+            privacy_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConfiguredModelAlgorithmArn`: a string, required.
-    pub fn configured_model_algorithm_arn(mut self, value: impl Into<Str>) -> Self { self.configured_model_algorithm_arn = value.into(); self }
+    pub fn configured_model_algorithm_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configured_model_algorithm_arn = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MembershipIdentifier`: a string, required.
-    pub fn membership_identifier(mut self, value: impl Into<Str>) -> Self { self.membership_identifier = value.into(); self }
+    pub fn membership_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.membership_identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PrivacyConfiguration`: a [`PrivacyConfiguration`] object.
-    pub fn privacy_configuration(mut self, value: impl Into<Obj<PrivacyConfiguration>>) -> Self { self.privacy_configuration = Some(value.into()); self }
+    pub fn privacy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PrivacyConfiguration>>) -> Self { self.privacy_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfiguredModelAlgorithmAssociation {
+impl ::cloudwright_core::Resource for ConfiguredModelAlgorithmAssociation {
     type Attributes = ConfiguredModelAlgorithmAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfiguredModelAlgorithmAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ConfiguredModelAlgorithmAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfiguredModelAlgorithmAssociation {
+impl ::cloudwright_core::ToValue for ConfiguredModelAlgorithmAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ConfiguredModelAlgorithmArn",
                 &self.configured_model_algorithm_arn,
@@ -169,12 +141,14 @@ impl ToValue for ConfiguredModelAlgorithmAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfiguredModelAlgorithmAssociation`]: `Handle<ConfiguredModelAlgorithmAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfiguredModelAlgorithmAssociation`]: `Handle<ConfiguredModelAlgorithmAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfiguredModelAlgorithmAssociationAttributes(ResourceRef);
+pub struct ConfiguredModelAlgorithmAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfiguredModelAlgorithmAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ConfiguredModelAlgorithmAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,33 +156,16 @@ impl From<ResourceRef> for ConfiguredModelAlgorithmAssociationAttributes {
 impl ConfiguredModelAlgorithmAssociationAttributes {
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
     #[inline]
-    pub fn collaboration_identifier(&self) -> Value {
-        self.0.get_att("CollaborationIdentifier")
+    pub fn collaboration_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CollaborationIdentifier"))
     }
 
     /// `Fn::GetAtt` `ConfiguredModelAlgorithmAssociationArn`: a string.
     #[inline]
-    pub fn configured_model_algorithm_association_arn(&self) -> Value {
-        self.0.get_att("ConfiguredModelAlgorithmAssociationArn")
+    pub fn configured_model_algorithm_association_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfiguredModelAlgorithmAssociationArn"))
     }
 }
-
-/// The required properties of [`CustomEntityConfig`], by name: `CustomEntityConfig::new(CustomEntityConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomEntityConfigRequired {
-    /// `CustomDataIdentifiers`: a list of strings, required.
-    pub custom_data_identifiers: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomEntityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CustomDataIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    required: &["CustomDataIdentifiers"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomEntityConfig` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -218,51 +175,33 @@ pub struct CustomEntityConfig {
     /// `CustomDataIdentifiers`: a list of strings, required.
     ///
     /// Items 1 to 10; each item: pattern `^[a-zA-Z0-9\_\#\=\@\/\;\,\-\ \^\$\?\[\]\{\}\|\\\*\+\.\(\)]+$`, length 1 to 200.
-    pub custom_data_identifiers: List<Str>,
+    pub custom_data_identifiers: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CustomEntityConfig {
-    /// A `CustomEntityConfig` with its required properties, named in a [`CustomEntityConfigRequired`].
+    /// A `CustomEntityConfig` with its one required property, `CustomDataIdentifiers`.
     #[inline]
-    pub fn new(required: CustomEntityConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            custom_data_identifiers: required.custom_data_identifiers,
+            custom_data_identifiers: value.into(),
         }
     }
 
     /// `CustomDataIdentifiers`: a list of strings, required.
-    pub fn custom_data_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.custom_data_identifiers = value.into(); self }
+    pub fn custom_data_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.custom_data_identifiers = value.into(); self }
 }
 
-impl PropertyType for CustomEntityConfig {}
+impl crate::PropertyType for CustomEntityConfig {}
 
-impl ToValue for CustomEntityConfig {
+impl ::cloudwright_core::ToValue for CustomEntityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CustomDataIdentifiers", &self.custom_data_identifiers)
             .build()
     }
 }
-
-/// The required properties of [`LogRedactionConfiguration`], by name: `LogRedactionConfiguration::new(LogRedactionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogRedactionConfigurationRequired {
-    /// `EntitiesToRedact`: a list of [`EntityType`] values, required.
-    pub entities_to_redact: List<EntityType>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogRedactionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CustomEntityConfig", Shape::Object(&RULE_CustomEntityConfig)),
-        ("EntitiesToRedact", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL_PERSONALLY_IDENTIFIABLE_INFORMATION", "NUMBERS", "CUSTOM"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["EntitiesToRedact"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogRedactionConfiguration` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -270,61 +209,41 @@ pub(crate) static RULE_LogRedactionConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogRedactionConfiguration {
     /// `CustomEntityConfig`: a [`CustomEntityConfig`] object.
-    pub custom_entity_config: Option<Obj<CustomEntityConfig>>,
+    pub custom_entity_config: ::std::option::Option<crate::Obj<CustomEntityConfig>>,
     /// `EntitiesToRedact`: a list of [`EntityType`] values, required.
     ///
     /// Items at least 1.
-    pub entities_to_redact: List<EntityType>,
+    pub entities_to_redact: ::cloudwright_core::List<EntityType>,
 }
 
 #[rustfmt::skip]
 impl LogRedactionConfiguration {
-    /// A `LogRedactionConfiguration` with its required properties, named in a [`LogRedactionConfigurationRequired`].
+    /// A `LogRedactionConfiguration` with its one required property, `EntitiesToRedact`.
     #[inline]
-    pub fn new(required: LogRedactionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EntityType>>) -> Self {
         Self {
-            custom_entity_config: None,
-            entities_to_redact: required.entities_to_redact,
+            custom_entity_config: ::std::option::Option::None,
+            entities_to_redact: value.into(),
         }
     }
 
     /// `CustomEntityConfig`: a [`CustomEntityConfig`] object.
-    pub fn custom_entity_config(mut self, value: impl Into<Obj<CustomEntityConfig>>) -> Self { self.custom_entity_config = Some(value.into()); self }
+    pub fn custom_entity_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomEntityConfig>>) -> Self { self.custom_entity_config = ::std::option::Option::Some(value.into()); self }
     /// `EntitiesToRedact`: a list of [`EntityType`] values, required.
-    pub fn entities_to_redact(mut self, value: impl Into<List<EntityType>>) -> Self { self.entities_to_redact = value.into(); self }
+    pub fn entities_to_redact(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EntityType>>) -> Self { self.entities_to_redact = value.into(); self }
 }
 
-impl PropertyType for LogRedactionConfiguration {}
+impl crate::PropertyType for LogRedactionConfiguration {}
 
-impl ToValue for LogRedactionConfiguration {
+impl ::cloudwright_core::ToValue for LogRedactionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomEntityConfig", &self.custom_entity_config)
             .req("EntitiesToRedact", &self.entities_to_redact)
             .build()
     }
 }
-
-/// The required properties of [`LogsConfigurationPolicy`], by name: `LogsConfigurationPolicy::new(LogsConfigurationPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogsConfigurationPolicyRequired {
-    /// `AllowedAccountIds`: a list of strings, required.
-    pub allowed_account_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogsConfigurationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("LogRedactionConfiguration", Shape::Object(&RULE_LogRedactionConfiguration)),
-        ("LogType", Shape::Str(&StrRule { allowed: &["ALL", "ERROR_SUMMARY"], ..StrRule::ANY })),
-    ],
-    required: &["AllowedAccountIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -334,46 +253,46 @@ pub struct LogsConfigurationPolicy {
     /// `AllowedAccountIds`: a list of strings, required.
     ///
     /// Items 1 to 5; each item: pattern `^[0-9]{12}$`.
-    pub allowed_account_ids: List<Str>,
+    pub allowed_account_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `FilterPattern`: a string.
     ///
     /// Length 0 to 1024.
-    pub filter_pattern: Option<Str>,
+    pub filter_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogRedactionConfiguration`: a [`LogRedactionConfiguration`] object.
-    pub log_redaction_configuration: Option<Obj<LogRedactionConfiguration>>,
+    pub log_redaction_configuration: ::std::option::Option<crate::Obj<LogRedactionConfiguration>>,
     /// `LogType`: a [`LogType`] value.
-    pub log_type: Option<LogType>,
+    pub log_type: ::std::option::Option<LogType>,
 }
 
 #[rustfmt::skip]
 impl LogsConfigurationPolicy {
-    /// A `LogsConfigurationPolicy` with its required properties, named in a [`LogsConfigurationPolicyRequired`].
+    /// A `LogsConfigurationPolicy` with its one required property, `AllowedAccountIds`.
     #[inline]
-    pub fn new(required: LogsConfigurationPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            allowed_account_ids: required.allowed_account_ids,
-            filter_pattern: None,
-            log_redaction_configuration: None,
-            log_type: None,
+            allowed_account_ids: value.into(),
+            filter_pattern: ::std::option::Option::None,
+            log_redaction_configuration: ::std::option::Option::None,
+            log_type: ::std::option::Option::None,
         }
     }
 
     /// `AllowedAccountIds`: a list of strings, required.
-    pub fn allowed_account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_account_ids = value.into(); self }
+    pub fn allowed_account_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_account_ids = value.into(); self }
     /// `FilterPattern`: a string.
-    pub fn filter_pattern(mut self, value: impl Into<Str>) -> Self { self.filter_pattern = Some(value.into()); self }
+    pub fn filter_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_pattern = ::std::option::Option::Some(value.into()); self }
     /// `LogRedactionConfiguration`: a [`LogRedactionConfiguration`] object.
-    pub fn log_redaction_configuration(mut self, value: impl Into<Obj<LogRedactionConfiguration>>) -> Self { self.log_redaction_configuration = Some(value.into()); self }
+    pub fn log_redaction_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogRedactionConfiguration>>) -> Self { self.log_redaction_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LogType`: a [`LogType`] value.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = Some(value.into()); self }
+    pub fn log_type(mut self, value: impl ::std::convert::Into<LogType>) -> Self { self.log_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogsConfigurationPolicy {}
+impl crate::PropertyType for LogsConfigurationPolicy {}
 
-impl ToValue for LogsConfigurationPolicy {
+impl ::cloudwright_core::ToValue for LogsConfigurationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowedAccountIds", &self.allowed_account_ids)
             .opt("FilterPattern", &self.filter_pattern)
             .opt(
@@ -384,23 +303,6 @@ impl ToValue for LogsConfigurationPolicy {
             .build()
     }
 }
-
-/// The required properties of [`MetricsConfigurationPolicy`], by name: `MetricsConfigurationPolicy::new(MetricsConfigurationPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricsConfigurationPolicyRequired {
-    /// `NoiseLevel`: a [`NoiseLevelType`] value, required.
-    pub noise_level: NoiseLevelType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricsConfigurationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("NoiseLevel", Shape::Str(&StrRule { allowed: &["HIGH", "MEDIUM", "LOW", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["NoiseLevel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -413,45 +315,28 @@ pub struct MetricsConfigurationPolicy {
 
 #[rustfmt::skip]
 impl MetricsConfigurationPolicy {
-    /// A `MetricsConfigurationPolicy` with its required properties, named in a [`MetricsConfigurationPolicyRequired`].
+    /// A `MetricsConfigurationPolicy` with its one required property, `NoiseLevel`.
     #[inline]
-    pub fn new(required: MetricsConfigurationPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<NoiseLevelType>) -> Self {
         Self {
-            noise_level: required.noise_level,
+            noise_level: value.into(),
         }
     }
 
     /// `NoiseLevel`: a [`NoiseLevelType`] value, required.
-    pub fn noise_level(mut self, value: impl Into<NoiseLevelType>) -> Self { self.noise_level = value.into(); self }
+    pub fn noise_level(mut self, value: impl ::std::convert::Into<NoiseLevelType>) -> Self { self.noise_level = value.into(); self }
 }
 
-impl PropertyType for MetricsConfigurationPolicy {}
+impl crate::PropertyType for MetricsConfigurationPolicy {}
 
-impl ToValue for MetricsConfigurationPolicy {
+impl ::cloudwright_core::ToValue for MetricsConfigurationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NoiseLevel", &self.noise_level)
             .build()
     }
 }
-
-/// The required properties of [`PrivacyConfiguration`], by name: `PrivacyConfiguration::new(PrivacyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivacyConfigurationRequired {
-    /// `Policies`: a [`PrivacyConfigurationPolicies`] object, required.
-    pub policies: Obj<PrivacyConfigurationPolicies>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrivacyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Policies", Shape::Object(&RULE_PrivacyConfigurationPolicies)),
-    ],
-    required: &["Policies"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrivacyConfiguration` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -459,42 +344,33 @@ pub(crate) static RULE_PrivacyConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivacyConfiguration {
     /// `Policies`: a [`PrivacyConfigurationPolicies`] object, required.
-    pub policies: Obj<PrivacyConfigurationPolicies>,
+    pub policies: crate::Obj<PrivacyConfigurationPolicies>,
 }
 
 #[rustfmt::skip]
 impl PrivacyConfiguration {
-    /// A `PrivacyConfiguration` with its required properties, named in a [`PrivacyConfigurationRequired`].
+    /// A `PrivacyConfiguration` with its one required property, `Policies`.
     #[inline]
-    pub fn new(required: PrivacyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<PrivacyConfigurationPolicies>>) -> Self {
         Self {
-            policies: required.policies,
+            policies: value.into(),
         }
     }
 
     /// `Policies`: a [`PrivacyConfigurationPolicies`] object, required.
-    pub fn policies(mut self, value: impl Into<Obj<PrivacyConfigurationPolicies>>) -> Self { self.policies = value.into(); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<crate::Obj<PrivacyConfigurationPolicies>>) -> Self { self.policies = value.into(); self }
 }
 
-impl PropertyType for PrivacyConfiguration {}
+impl crate::PropertyType for PrivacyConfiguration {}
 
-impl ToValue for PrivacyConfiguration {
+impl ::cloudwright_core::ToValue for PrivacyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Policies", &self.policies).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Policies", &self.policies)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrivacyConfigurationPolicies: ObjRule = ObjRule {
-    properties: &[
-        ("TrainedModelExports", Shape::Object(&RULE_TrainedModelExportsConfigurationPolicy)),
-        ("TrainedModelInferenceJobs", Shape::Object(&RULE_TrainedModelInferenceJobsConfigurationPolicy)),
-        ("TrainedModels", Shape::Object(&RULE_TrainedModelsConfigurationPolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrivacyConfigurationPolicies` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -502,11 +378,13 @@ pub(crate) static RULE_PrivacyConfigurationPolicies: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrivacyConfigurationPolicies {
     /// `TrainedModelExports`: a [`TrainedModelExportsConfigurationPolicy`] object.
-    pub trained_model_exports: Option<Obj<TrainedModelExportsConfigurationPolicy>>,
+    pub trained_model_exports:
+        ::std::option::Option<crate::Obj<TrainedModelExportsConfigurationPolicy>>,
     /// `TrainedModelInferenceJobs`: a [`TrainedModelInferenceJobsConfigurationPolicy`] object.
-    pub trained_model_inference_jobs: Option<Obj<TrainedModelInferenceJobsConfigurationPolicy>>,
+    pub trained_model_inference_jobs:
+        ::std::option::Option<crate::Obj<TrainedModelInferenceJobsConfigurationPolicy>>,
     /// `TrainedModels`: a [`TrainedModelsConfigurationPolicy`] object.
-    pub trained_models: Option<Obj<TrainedModelsConfigurationPolicy>>,
+    pub trained_models: ::std::option::Option<crate::Obj<TrainedModelsConfigurationPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -514,23 +392,23 @@ impl PrivacyConfigurationPolicies {
     /// A `PrivacyConfigurationPolicies` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TrainedModelExports`: a [`TrainedModelExportsConfigurationPolicy`] object.
-    pub fn trained_model_exports(mut self, value: impl Into<Obj<TrainedModelExportsConfigurationPolicy>>) -> Self { self.trained_model_exports = Some(value.into()); self }
+    pub fn trained_model_exports(mut self, value: impl ::std::convert::Into<crate::Obj<TrainedModelExportsConfigurationPolicy>>) -> Self { self.trained_model_exports = ::std::option::Option::Some(value.into()); self }
     /// `TrainedModelInferenceJobs`: a [`TrainedModelInferenceJobsConfigurationPolicy`] object.
-    pub fn trained_model_inference_jobs(mut self, value: impl Into<Obj<TrainedModelInferenceJobsConfigurationPolicy>>) -> Self { self.trained_model_inference_jobs = Some(value.into()); self }
+    pub fn trained_model_inference_jobs(mut self, value: impl ::std::convert::Into<crate::Obj<TrainedModelInferenceJobsConfigurationPolicy>>) -> Self { self.trained_model_inference_jobs = ::std::option::Option::Some(value.into()); self }
     /// `TrainedModels`: a [`TrainedModelsConfigurationPolicy`] object.
-    pub fn trained_models(mut self, value: impl Into<Obj<TrainedModelsConfigurationPolicy>>) -> Self { self.trained_models = Some(value.into()); self }
+    pub fn trained_models(mut self, value: impl ::std::convert::Into<crate::Obj<TrainedModelsConfigurationPolicy>>) -> Self { self.trained_models = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrivacyConfigurationPolicies {}
+impl crate::PropertyType for PrivacyConfigurationPolicies {}
 
-impl ToValue for PrivacyConfigurationPolicies {
+impl ::cloudwright_core::ToValue for PrivacyConfigurationPolicies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TrainedModelExports", &self.trained_model_exports)
             .opt(
                 "TrainedModelInferenceJobs",
@@ -547,19 +425,8 @@ pub struct TrainedModelArtifactMaxSizeRequired {
     /// `Unit`: a [`TrainedModelArtifactMaxSizeUnitType`] value, required.
     pub unit: TrainedModelArtifactMaxSizeUnitType,
     /// `Value`: a number, required.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainedModelArtifactMaxSize: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
-        ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    required: &["Unit", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainedModelArtifactMaxSize` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -571,7 +438,7 @@ pub struct TrainedModelArtifactMaxSize {
     /// `Value`: a number, required.
     ///
     /// Value 0.01 to 10.0.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -586,17 +453,17 @@ impl TrainedModelArtifactMaxSize {
     }
 
     /// `Unit`: a [`TrainedModelArtifactMaxSizeUnitType`] value, required.
-    pub fn unit(mut self, value: impl Into<TrainedModelArtifactMaxSizeUnitType>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<TrainedModelArtifactMaxSizeUnitType>) -> Self { self.unit = value.into(); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TrainedModelArtifactMaxSize {}
+impl crate::PropertyType for TrainedModelArtifactMaxSize {}
 
-impl ToValue for TrainedModelArtifactMaxSize {
+impl ::cloudwright_core::ToValue for TrainedModelArtifactMaxSize {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
@@ -607,21 +474,10 @@ impl ToValue for TrainedModelArtifactMaxSize {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainedModelExportsConfigurationPolicyRequired {
     /// `FilesToExport`: a list of [`TrainedModelExportFileType`] values, required.
-    pub files_to_export: List<TrainedModelExportFileType>,
+    pub files_to_export: ::cloudwright_core::List<TrainedModelExportFileType>,
     /// `MaxSize`: a [`TrainedModelExportsMaxSize`] object, required.
-    pub max_size: Obj<TrainedModelExportsMaxSize>,
+    pub max_size: crate::Obj<TrainedModelExportsMaxSize>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainedModelExportsConfigurationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("FilesToExport", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MODEL", "OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
-        ("MaxSize", Shape::Object(&RULE_TrainedModelExportsMaxSize)),
-    ],
-    required: &["MaxSize", "FilesToExport"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainedModelExportsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -631,9 +487,9 @@ pub struct TrainedModelExportsConfigurationPolicy {
     /// `FilesToExport`: a list of [`TrainedModelExportFileType`] values, required.
     ///
     /// Items 1 to 2.
-    pub files_to_export: List<TrainedModelExportFileType>,
+    pub files_to_export: ::cloudwright_core::List<TrainedModelExportFileType>,
     /// `MaxSize`: a [`TrainedModelExportsMaxSize`] object, required.
-    pub max_size: Obj<TrainedModelExportsMaxSize>,
+    pub max_size: crate::Obj<TrainedModelExportsMaxSize>,
 }
 
 #[rustfmt::skip]
@@ -648,17 +504,17 @@ impl TrainedModelExportsConfigurationPolicy {
     }
 
     /// `FilesToExport`: a list of [`TrainedModelExportFileType`] values, required.
-    pub fn files_to_export(mut self, value: impl Into<List<TrainedModelExportFileType>>) -> Self { self.files_to_export = value.into(); self }
+    pub fn files_to_export(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TrainedModelExportFileType>>) -> Self { self.files_to_export = value.into(); self }
     /// `MaxSize`: a [`TrainedModelExportsMaxSize`] object, required.
-    pub fn max_size(mut self, value: impl Into<Obj<TrainedModelExportsMaxSize>>) -> Self { self.max_size = value.into(); self }
+    pub fn max_size(mut self, value: impl ::std::convert::Into<crate::Obj<TrainedModelExportsMaxSize>>) -> Self { self.max_size = value.into(); self }
 }
 
-impl PropertyType for TrainedModelExportsConfigurationPolicy {}
+impl crate::PropertyType for TrainedModelExportsConfigurationPolicy {}
 
-impl ToValue for TrainedModelExportsConfigurationPolicy {
+impl ::cloudwright_core::ToValue for TrainedModelExportsConfigurationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FilesToExport", &self.files_to_export)
             .req("MaxSize", &self.max_size)
             .build()
@@ -671,19 +527,8 @@ pub struct TrainedModelExportsMaxSizeRequired {
     /// `Unit`: a [`TrainedModelExportsMaxSizeUnitType`] value, required.
     pub unit: TrainedModelExportsMaxSizeUnitType,
     /// `Value`: a number, required.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainedModelExportsMaxSize: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
-        ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    required: &["Unit", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainedModelExportsMaxSize` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -695,7 +540,7 @@ pub struct TrainedModelExportsMaxSize {
     /// `Value`: a number, required.
     ///
     /// Value 0.01 to 10.0.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -710,32 +555,22 @@ impl TrainedModelExportsMaxSize {
     }
 
     /// `Unit`: a [`TrainedModelExportsMaxSizeUnitType`] value, required.
-    pub fn unit(mut self, value: impl Into<TrainedModelExportsMaxSizeUnitType>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<TrainedModelExportsMaxSizeUnitType>) -> Self { self.unit = value.into(); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TrainedModelExportsMaxSize {}
+impl crate::PropertyType for TrainedModelExportsMaxSize {}
 
-impl ToValue for TrainedModelExportsMaxSize {
+impl ::cloudwright_core::ToValue for TrainedModelExportsMaxSize {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainedModelInferenceJobsConfigurationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("MaxOutputSize", Shape::Object(&RULE_TrainedModelInferenceMaxOutputSize)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainedModelInferenceJobsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -745,9 +580,9 @@ pub struct TrainedModelInferenceJobsConfigurationPolicy {
     /// `ContainerLogs`: a list of [`LogsConfigurationPolicy`] objects.
     ///
     /// Items 1 to 5.
-    pub container_logs: Option<List<LogsConfigurationPolicy>>,
+    pub container_logs: ::std::option::Option<::cloudwright_core::List<LogsConfigurationPolicy>>,
     /// `MaxOutputSize`: a [`TrainedModelInferenceMaxOutputSize`] object.
-    pub max_output_size: Option<Obj<TrainedModelInferenceMaxOutputSize>>,
+    pub max_output_size: ::std::option::Option<crate::Obj<TrainedModelInferenceMaxOutputSize>>,
 }
 
 #[rustfmt::skip]
@@ -755,21 +590,21 @@ impl TrainedModelInferenceJobsConfigurationPolicy {
     /// A `TrainedModelInferenceJobsConfigurationPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerLogs`: a list of [`LogsConfigurationPolicy`] objects.
-    pub fn container_logs(mut self, value: impl Into<List<LogsConfigurationPolicy>>) -> Self { self.container_logs = Some(value.into()); self }
+    pub fn container_logs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogsConfigurationPolicy>>) -> Self { self.container_logs = ::std::option::Option::Some(value.into()); self }
     /// `MaxOutputSize`: a [`TrainedModelInferenceMaxOutputSize`] object.
-    pub fn max_output_size(mut self, value: impl Into<Obj<TrainedModelInferenceMaxOutputSize>>) -> Self { self.max_output_size = Some(value.into()); self }
+    pub fn max_output_size(mut self, value: impl ::std::convert::Into<crate::Obj<TrainedModelInferenceMaxOutputSize>>) -> Self { self.max_output_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrainedModelInferenceJobsConfigurationPolicy {}
+impl crate::PropertyType for TrainedModelInferenceJobsConfigurationPolicy {}
 
-impl ToValue for TrainedModelInferenceJobsConfigurationPolicy {
+impl ::cloudwright_core::ToValue for TrainedModelInferenceJobsConfigurationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerLogs", &self.container_logs)
             .opt("MaxOutputSize", &self.max_output_size)
             .build()
@@ -782,19 +617,8 @@ pub struct TrainedModelInferenceMaxOutputSizeRequired {
     /// `Unit`: a [`TrainedModelInferenceMaxOutputSizeUnitType`] value, required.
     pub unit: TrainedModelInferenceMaxOutputSizeUnitType,
     /// `Value`: a number, required.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainedModelInferenceMaxOutputSize: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
-        ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(50.0), ..NumRule::ANY })),
-    ],
-    required: &["Unit", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainedModelInferenceMaxOutputSize` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -806,7 +630,7 @@ pub struct TrainedModelInferenceMaxOutputSize {
     /// `Value`: a number, required.
     ///
     /// Value 0.01 to 50.0.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -821,33 +645,22 @@ impl TrainedModelInferenceMaxOutputSize {
     }
 
     /// `Unit`: a [`TrainedModelInferenceMaxOutputSizeUnitType`] value, required.
-    pub fn unit(mut self, value: impl Into<TrainedModelInferenceMaxOutputSizeUnitType>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<TrainedModelInferenceMaxOutputSizeUnitType>) -> Self { self.unit = value.into(); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TrainedModelInferenceMaxOutputSize {}
+impl crate::PropertyType for TrainedModelInferenceMaxOutputSize {}
 
-impl ToValue for TrainedModelInferenceMaxOutputSize {
+impl ::cloudwright_core::ToValue for TrainedModelInferenceMaxOutputSize {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainedModelsConfigurationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("ContainerMetrics", Shape::Object(&RULE_MetricsConfigurationPolicy)),
-        ("MaxArtifactSize", Shape::Object(&RULE_TrainedModelArtifactMaxSize)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainedModelsConfigurationPolicy` property type of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
 ///
@@ -857,11 +670,11 @@ pub struct TrainedModelsConfigurationPolicy {
     /// `ContainerLogs`: a list of [`LogsConfigurationPolicy`] objects.
     ///
     /// Items 1 to 5.
-    pub container_logs: Option<List<LogsConfigurationPolicy>>,
+    pub container_logs: ::std::option::Option<::cloudwright_core::List<LogsConfigurationPolicy>>,
     /// `ContainerMetrics`: a [`MetricsConfigurationPolicy`] object.
-    pub container_metrics: Option<Obj<MetricsConfigurationPolicy>>,
+    pub container_metrics: ::std::option::Option<crate::Obj<MetricsConfigurationPolicy>>,
     /// `MaxArtifactSize`: a [`TrainedModelArtifactMaxSize`] object.
-    pub max_artifact_size: Option<Obj<TrainedModelArtifactMaxSize>>,
+    pub max_artifact_size: ::std::option::Option<crate::Obj<TrainedModelArtifactMaxSize>>,
 }
 
 #[rustfmt::skip]
@@ -869,23 +682,23 @@ impl TrainedModelsConfigurationPolicy {
     /// A `TrainedModelsConfigurationPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerLogs`: a list of [`LogsConfigurationPolicy`] objects.
-    pub fn container_logs(mut self, value: impl Into<List<LogsConfigurationPolicy>>) -> Self { self.container_logs = Some(value.into()); self }
+    pub fn container_logs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogsConfigurationPolicy>>) -> Self { self.container_logs = ::std::option::Option::Some(value.into()); self }
     /// `ContainerMetrics`: a [`MetricsConfigurationPolicy`] object.
-    pub fn container_metrics(mut self, value: impl Into<Obj<MetricsConfigurationPolicy>>) -> Self { self.container_metrics = Some(value.into()); self }
+    pub fn container_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsConfigurationPolicy>>) -> Self { self.container_metrics = ::std::option::Option::Some(value.into()); self }
     /// `MaxArtifactSize`: a [`TrainedModelArtifactMaxSize`] object.
-    pub fn max_artifact_size(mut self, value: impl Into<Obj<TrainedModelArtifactMaxSize>>) -> Self { self.max_artifact_size = Some(value.into()); self }
+    pub fn max_artifact_size(mut self, value: impl ::std::convert::Into<crate::Obj<TrainedModelArtifactMaxSize>>) -> Self { self.max_artifact_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrainedModelsConfigurationPolicy {}
+impl crate::PropertyType for TrainedModelsConfigurationPolicy {}
 
-impl ToValue for TrainedModelsConfigurationPolicy {
+impl ::cloudwright_core::ToValue for TrainedModelsConfigurationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerLogs", &self.container_logs)
             .opt("ContainerMetrics", &self.container_metrics)
             .opt("MaxArtifactSize", &self.max_artifact_size)
@@ -903,25 +716,25 @@ pub enum EntityType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EntityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EntityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EntityType {
+impl ::cloudwright_core::ToValue for EntityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllPersonallyIdentifiableInformation => "ALL_PERSONALLY_IDENTIFIABLE_INFORMATION",
             Self::Numbers => "NUMBERS",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -933,24 +746,24 @@ pub enum LogType {
     /// `ERROR_SUMMARY`
     ErrorSummary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogType {
+impl ::cloudwright_core::ToValue for LogType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::ErrorSummary => "ERROR_SUMMARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -966,26 +779,26 @@ pub enum NoiseLevelType {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NoiseLevelType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NoiseLevelType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NoiseLevelType {
+impl ::cloudwright_core::ToValue for NoiseLevelType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::High => "HIGH",
             Self::Medium => "MEDIUM",
             Self::Low => "LOW",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -995,23 +808,23 @@ pub enum TrainedModelArtifactMaxSizeUnitType {
     /// `GB`
     Gb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrainedModelArtifactMaxSizeUnitType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrainedModelArtifactMaxSizeUnitType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrainedModelArtifactMaxSizeUnitType {
+impl ::cloudwright_core::ToValue for TrainedModelArtifactMaxSizeUnitType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gb => "GB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1023,24 +836,24 @@ pub enum TrainedModelExportFileType {
     /// `OUTPUT`
     Output,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrainedModelExportFileType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrainedModelExportFileType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrainedModelExportFileType {
+impl ::cloudwright_core::ToValue for TrainedModelExportFileType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Model => "MODEL",
             Self::Output => "OUTPUT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1050,23 +863,23 @@ pub enum TrainedModelExportsMaxSizeUnitType {
     /// `GB`
     Gb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrainedModelExportsMaxSizeUnitType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrainedModelExportsMaxSizeUnitType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrainedModelExportsMaxSizeUnitType {
+impl ::cloudwright_core::ToValue for TrainedModelExportsMaxSizeUnitType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gb => "GB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1076,22 +889,193 @@ pub enum TrainedModelInferenceMaxOutputSizeUnitType {
     /// `GB`
     Gb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrainedModelInferenceMaxOutputSizeUnitType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for TrainedModelInferenceMaxOutputSizeUnitType
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrainedModelInferenceMaxOutputSizeUnitType {
+impl ::cloudwright_core::ToValue for TrainedModelInferenceMaxOutputSizeUnitType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gb => "GB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-model-algorithm/[-a-zA-Z0-9_/.]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^[a-zA-Z0-9\\_\\#\\=\\@\\/\\;\\,\\-\\ \\^\\$\\?\\[\\]\\{\\}\\|\\\\\\*\\+\\.\\(\\)]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfiguredModelAlgorithmAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ConfiguredModelAlgorithmArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PrivacyConfiguration", Shape::Object(&RULE_PrivacyConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MembershipIdentifier", "ConfiguredModelAlgorithmArn", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomEntityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CustomDataIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        required: &["CustomDataIdentifiers"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogRedactionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CustomEntityConfig", Shape::Object(&RULE_CustomEntityConfig)),
+            ("EntitiesToRedact", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL_PERSONALLY_IDENTIFIABLE_INFORMATION", "NUMBERS", "CUSTOM"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["EntitiesToRedact"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogsConfigurationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("LogRedactionConfiguration", Shape::Object(&RULE_LogRedactionConfiguration)),
+            ("LogType", Shape::Str(&StrRule { allowed: &["ALL", "ERROR_SUMMARY"], ..StrRule::ANY })),
+        ],
+        required: &["AllowedAccountIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricsConfigurationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("NoiseLevel", Shape::Str(&StrRule { allowed: &["HIGH", "MEDIUM", "LOW", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["NoiseLevel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivacyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Policies", Shape::Object(&RULE_PrivacyConfigurationPolicies)),
+        ],
+        required: &["Policies"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivacyConfigurationPolicies: ObjRule = ObjRule {
+        properties: &[
+            ("TrainedModelExports", Shape::Object(&RULE_TrainedModelExportsConfigurationPolicy)),
+            ("TrainedModelInferenceJobs", Shape::Object(&RULE_TrainedModelInferenceJobsConfigurationPolicy)),
+            ("TrainedModels", Shape::Object(&RULE_TrainedModelsConfigurationPolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainedModelArtifactMaxSize: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
+            ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        required: &["Unit", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainedModelExportsConfigurationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("FilesToExport", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MODEL", "OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
+            ("MaxSize", Shape::Object(&RULE_TrainedModelExportsMaxSize)),
+        ],
+        required: &["MaxSize", "FilesToExport"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainedModelExportsMaxSize: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
+            ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        required: &["Unit", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainedModelInferenceJobsConfigurationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("MaxOutputSize", Shape::Object(&RULE_TrainedModelInferenceMaxOutputSize)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainedModelInferenceMaxOutputSize: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["GB"], ..StrRule::ANY })),
+            ("Value", Shape::Num(&NumRule { min: Some(0.01), max: Some(50.0), ..NumRule::ANY })),
+        ],
+        required: &["Unit", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainedModelsConfigurationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("ContainerMetrics", Shape::Object(&RULE_MetricsConfigurationPolicy)),
+            ("MaxArtifactSize", Shape::Object(&RULE_TrainedModelArtifactMaxSize)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_]+-)*([a-zA-Z0-9_]+))?$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
 
 /// The required properties of [`TrainingDataset`], by name: `TrainingDataset::new(TrainingDatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingDatasetRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TrainingData`: a list of [`Dataset`] objects, required.
-    pub training_data: List<Dataset>,
+    pub training_data: ::cloudwright_core::List<Dataset>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainingDataset: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TrainingData", Shape::List(&ListRule { items: Shape::Object(&RULE_Dataset), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["Name", "RoleArn", "TrainingData"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CleanRoomsML::TrainingDataset` resource.
 ///
@@ -65,13 +36,13 @@ pub struct TrainingDataset {
     /// The description of the training dataset.
     ///
     /// Pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`; length at most 255; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the training dataset.
     ///
     /// Pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that Clean Rooms ML can assume to read the data referred to in the `dataSource` field of each dataset.
@@ -79,7 +50,7 @@ pub struct TrainingDataset {
     /// Passing a role across accounts is not allowed. If you pass a role that isn't in your account, you get an `AccessDeniedException` error.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The optional metadata that you apply to the resource to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define.
@@ -93,13 +64,13 @@ pub struct TrainingDataset {
     /// - If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
     /// - Tag keys and values are case sensitive.
     /// - Do not use `aws:` , `AWS:` , or any upper or lowercase combination of such as a prefix for keys as it is reserved. You cannot edit or delete tag keys with this prefix. Values can have this prefix. If a tag value has `aws` as its prefix but the key does not, then Clean Rooms ML considers it to be a user tag and will count against the limit of 50 tags. Tags with only the key prefix of `aws` do not count against your tags per resource limit.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrainingData`: a list of [`Dataset`] objects, required.
     ///
     /// An array of information that lists the Dataset objects, which specifies the dataset type and details on its location and schema. You must provide a role that has read access to these tables.
     ///
     /// Items 1 to 1; create-only: changing it replaces the resource.
-    pub training_data: List<Dataset>,
+    pub training_data: ::cloudwright_core::List<Dataset>,
 }
 
 #[rustfmt::skip]
@@ -109,7 +80,7 @@ impl TrainingDataset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CleanRoomsML::TrainingDataset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-trainingdataset.html",
         primary_identifier: &["TrainingDatasetArn"],
@@ -120,51 +91,53 @@ impl TrainingDataset {
         read_only: &["Status", "TrainingDatasetArn"],
         attributes: &["Status", "TrainingDatasetArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TrainingDataset` with its required properties, named in a [`TrainingDatasetRequired`].
     #[inline]
     pub fn new(required: TrainingDatasetRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             training_data: required.training_data,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrainingData`: a list of [`Dataset`] objects, required.
-    pub fn training_data(mut self, value: impl Into<List<Dataset>>) -> Self { self.training_data = value.into(); self }
+    pub fn training_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dataset>>) -> Self { self.training_data = value.into(); self }
 }
 
-impl Resource for TrainingDataset {
+impl ::cloudwright_core::Resource for TrainingDataset {
     type Attributes = TrainingDatasetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrainingDataset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrainingDataset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrainingDataset {
+impl ::cloudwright_core::ToValue for TrainingDataset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("RoleArn", &self.role_arn)
@@ -174,12 +147,12 @@ impl ToValue for TrainingDataset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrainingDataset`]: `Handle<TrainingDataset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrainingDataset`]: `Handle<TrainingDataset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrainingDatasetAttributes(ResourceRef);
+pub struct TrainingDatasetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrainingDatasetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrainingDatasetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,16 +160,16 @@ impl From<ResourceRef> for TrainingDatasetAttributes {
 impl TrainingDatasetAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `TrainingDatasetArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the training dataset.
     #[inline]
-    pub fn training_dataset_arn(&self) -> Value {
-        self.0.get_att("TrainingDatasetArn")
+    pub fn training_dataset_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrainingDatasetArn"))
     }
 }
 
@@ -204,21 +177,10 @@ impl TrainingDatasetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSchemaRequired {
     /// `ColumnName`: a string, required.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `ColumnTypes`: a list of [`ColumnType`] values, required.
-    pub column_types: List<ColumnType>,
+    pub column_types: ::cloudwright_core::List<ColumnType>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnSchema: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ColumnTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["USER_ID", "ITEM_ID", "TIMESTAMP", "CATEGORICAL_FEATURE", "NUMERICAL_FEATURE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["ColumnName", "ColumnTypes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColumnSchema` property type of `AWS::CleanRoomsML::TrainingDataset`.
 ///
@@ -232,13 +194,13 @@ pub struct ColumnSchema {
     /// The name of a column.
     ///
     /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length 1 to 128.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `ColumnTypes`: a list of [`ColumnType`] values, required.
     ///
     /// The data type of column.
     ///
     /// Items 1 to 1.
-    pub column_types: List<ColumnType>,
+    pub column_types: ::cloudwright_core::List<ColumnType>,
 }
 
 #[rustfmt::skip]
@@ -253,39 +215,22 @@ impl ColumnSchema {
     }
 
     /// `ColumnName`: a string, required.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
+    pub fn column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_name = value.into(); self }
     /// `ColumnTypes`: a list of [`ColumnType`] values, required.
-    pub fn column_types(mut self, value: impl Into<List<ColumnType>>) -> Self { self.column_types = value.into(); self }
+    pub fn column_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnType>>) -> Self { self.column_types = value.into(); self }
 }
 
-impl PropertyType for ColumnSchema {}
+impl crate::PropertyType for ColumnSchema {}
 
-impl ToValue for ColumnSchema {
+impl ::cloudwright_core::ToValue for ColumnSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ColumnName", &self.column_name)
             .req("ColumnTypes", &self.column_types)
             .build()
     }
 }
-
-/// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataSourceRequired {
-    /// `GlueDataSource`: a [`GlueDataSource`] object, required.
-    pub glue_data_source: Obj<GlueDataSource>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("GlueDataSource", Shape::Object(&RULE_GlueDataSource)),
-    ],
-    required: &["GlueDataSource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSource` property type of `AWS::CleanRoomsML::TrainingDataset`.
 ///
@@ -297,29 +242,29 @@ pub struct DataSource {
     /// `GlueDataSource`: a [`GlueDataSource`] object, required.
     ///
     /// A GlueDataSource object that defines the catalog ID, database name, and table name for the training data.
-    pub glue_data_source: Obj<GlueDataSource>,
+    pub glue_data_source: crate::Obj<GlueDataSource>,
 }
 
 #[rustfmt::skip]
 impl DataSource {
-    /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    /// A `DataSource` with its one required property, `GlueDataSource`.
     #[inline]
-    pub fn new(required: DataSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<GlueDataSource>>) -> Self {
         Self {
-            glue_data_source: required.glue_data_source,
+            glue_data_source: value.into(),
         }
     }
 
     /// `GlueDataSource`: a [`GlueDataSource`] object, required.
-    pub fn glue_data_source(mut self, value: impl Into<Obj<GlueDataSource>>) -> Self { self.glue_data_source = value.into(); self }
+    pub fn glue_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<GlueDataSource>>) -> Self { self.glue_data_source = value.into(); self }
 }
 
-impl PropertyType for DataSource {}
+impl crate::PropertyType for DataSource {}
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GlueDataSource", &self.glue_data_source)
             .build()
     }
@@ -329,21 +274,10 @@ impl ToValue for DataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `InputConfig`: a [`DatasetInputConfig`] object, required.
-    pub input_config: Obj<DatasetInputConfig>,
+    pub input_config: crate::Obj<DatasetInputConfig>,
     /// `Type`: a [`DatasetType`] value, required.
     pub r#type: DatasetType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dataset: ObjRule = ObjRule {
-    properties: &[
-        ("InputConfig", Shape::Object(&RULE_DatasetInputConfig)),
-        ("Type", Shape::Str(&StrRule { allowed: &["INTERACTIONS"], ..StrRule::ANY })),
-    ],
-    required: &["InputConfig", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Dataset` property type of `AWS::CleanRoomsML::TrainingDataset`.
 ///
@@ -355,7 +289,7 @@ pub struct Dataset {
     /// `InputConfig`: a [`DatasetInputConfig`] object, required.
     ///
     /// A DatasetInputConfig object that defines the data source and schema mapping.
-    pub input_config: Obj<DatasetInputConfig>,
+    pub input_config: crate::Obj<DatasetInputConfig>,
     /// `Type`: a [`DatasetType`] value, required.
     ///
     /// What type of information is found in the dataset.
@@ -374,17 +308,17 @@ impl Dataset {
     }
 
     /// `InputConfig`: a [`DatasetInputConfig`] object, required.
-    pub fn input_config(mut self, value: impl Into<Obj<DatasetInputConfig>>) -> Self { self.input_config = value.into(); self }
+    pub fn input_config(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetInputConfig>>) -> Self { self.input_config = value.into(); self }
     /// `Type`: a [`DatasetType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DatasetType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DatasetType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Dataset {}
+impl crate::PropertyType for Dataset {}
 
-impl ToValue for Dataset {
+impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputConfig", &self.input_config)
             .req("Type", &self.r#type)
             .build()
@@ -395,21 +329,10 @@ impl ToValue for Dataset {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetInputConfigRequired {
     /// `DataSource`: a [`DataSource`] object, required.
-    pub data_source: Obj<DataSource>,
+    pub data_source: crate::Obj<DataSource>,
     /// `Schema`: a list of [`ColumnSchema`] objects, required.
-    pub schema: List<ColumnSchema>,
+    pub schema: ::cloudwright_core::List<ColumnSchema>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetInputConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataSource", Shape::Object(&RULE_DataSource)),
-        ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    required: &["DataSource", "Schema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatasetInputConfig` property type of `AWS::CleanRoomsML::TrainingDataset`.
 ///
@@ -421,13 +344,13 @@ pub struct DatasetInputConfig {
     /// `DataSource`: a [`DataSource`] object, required.
     ///
     /// A DataSource object that specifies the Glue data source for the training data.
-    pub data_source: Obj<DataSource>,
+    pub data_source: crate::Obj<DataSource>,
     /// `Schema`: a list of [`ColumnSchema`] objects, required.
     ///
     /// The schema information for the training data.
     ///
     /// Items 1 to 100.
-    pub schema: List<ColumnSchema>,
+    pub schema: ::cloudwright_core::List<ColumnSchema>,
 }
 
 #[rustfmt::skip]
@@ -442,17 +365,17 @@ impl DatasetInputConfig {
     }
 
     /// `DataSource`: a [`DataSource`] object, required.
-    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self { self.data_source = value.into(); self }
+    pub fn data_source(mut self, value: impl ::std::convert::Into<crate::Obj<DataSource>>) -> Self { self.data_source = value.into(); self }
     /// `Schema`: a list of [`ColumnSchema`] objects, required.
-    pub fn schema(mut self, value: impl Into<List<ColumnSchema>>) -> Self { self.schema = value.into(); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnSchema>>) -> Self { self.schema = value.into(); self }
 }
 
-impl PropertyType for DatasetInputConfig {}
+impl crate::PropertyType for DatasetInputConfig {}
 
-impl ToValue for DatasetInputConfig {
+impl ::cloudwright_core::ToValue for DatasetInputConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataSource", &self.data_source)
             .req("Schema", &self.schema)
             .build()
@@ -463,22 +386,10 @@ impl ToValue for DatasetInputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlueDataSourceRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlueDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["DatabaseName", "TableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlueDataSource` property type of `AWS::CleanRoomsML::TrainingDataset`.
 ///
@@ -492,19 +403,19 @@ pub struct GlueDataSource {
     /// The Glue catalog that contains the training data.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
     ///
     /// The Glue database that contains the training data.
     ///
     /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_]+-)*([a-zA-Z0-9_]+))?$`; length 1 to 128.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The Glue table that contains the training data.
     ///
     /// Pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`; length 1 to 128.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -513,26 +424,26 @@ impl GlueDataSource {
     #[inline]
     pub fn new(required: GlueDataSourceRequired) -> Self {
         Self {
-            catalog_id: None,
+            catalog_id: ::std::option::Option::None,
             database_name: required.database_name,
             table_name: required.table_name,
         }
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for GlueDataSource {}
+impl crate::PropertyType for GlueDataSource {}
 
-impl ToValue for GlueDataSource {
+impl ::cloudwright_core::ToValue for GlueDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .req("DatabaseName", &self.database_name)
             .req("TableName", &self.table_name)
@@ -554,27 +465,27 @@ pub enum ColumnType {
     /// `NUMERICAL_FEATURE`
     NumericalFeature,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ColumnType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ColumnType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ColumnType {
+impl ::cloudwright_core::ToValue for ColumnType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UserId => "USER_ID",
             Self::ItemId => "ITEM_ID",
             Self::Timestamp => "TIMESTAMP",
             Self::CategoricalFeature => "CATEGORICAL_FEATURE",
             Self::NumericalFeature => "NUMERICAL_FEATURE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -584,22 +495,112 @@ pub enum DatasetType {
     /// `INTERACTIONS`
     Interactions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatasetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatasetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatasetType {
+impl ::cloudwright_core::ToValue for DatasetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Interactions => "INTERACTIONS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_]+-)*([a-zA-Z0-9_]+))?$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainingDataset: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TrainingData", Shape::List(&ListRule { items: Shape::Object(&RULE_Dataset), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["Name", "RoleArn", "TrainingData"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnSchema: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ColumnTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["USER_ID", "ITEM_ID", "TIMESTAMP", "CATEGORICAL_FEATURE", "NUMERICAL_FEATURE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["ColumnName", "ColumnTypes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("GlueDataSource", Shape::Object(&RULE_GlueDataSource)),
+        ],
+        required: &["GlueDataSource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dataset: ObjRule = ObjRule {
+        properties: &[
+            ("InputConfig", Shape::Object(&RULE_DatasetInputConfig)),
+            ("Type", Shape::Str(&StrRule { allowed: &["INTERACTIONS"], ..StrRule::ANY })),
+        ],
+        required: &["InputConfig", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetInputConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataSource", Shape::Object(&RULE_DataSource)),
+            ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        required: &["DataSource", "Schema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlueDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["DatabaseName", "TableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

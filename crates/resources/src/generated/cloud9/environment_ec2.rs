@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`EnvironmentEc2`], by name: `EnvironmentEc2::new(EnvironmentEc2Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentEc2Required {
     /// `ImageId`: a string, required.
-    pub image_id: Str,
+    pub image_id: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentEc2: ObjRule = ObjRule {
-    properties: &[
-        ("AutomaticStopTimeMinutes", Shape::INT),
-        ("ConnectionType", Shape::STR),
-        ("Description", Shape::STR),
-        ("ImageId", Shape::STR),
-        ("InstanceType", Shape::STR),
-        ("Name", Shape::STR),
-        ("OwnerArn", Shape::STR),
-        ("Repositories", Shape::List(&ListRule { items: Shape::Object(&RULE_Repository), min_items: None, max_items: None, unique: false })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ImageId", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cloud9::EnvironmentEC2` resource.
 ///
-/// The `AWS::Cloud9::EnvironmentEC2` resource creates an Amazon EC2 development environment in AWS Cloud9 . For more information, see \[Creating an Environment\](<https://docs.aws.amazon.com/cloud9/latest/user-guide/create-environment.html>) in the *AWS Cloud9 User Guide* .
+/// The `AWS::Cloud9::EnvironmentEC2` resource creates an Amazon EC2 development environment in AWS Cloud9 . For more information, see [Creating an Environment](https://docs.aws.amazon.com/cloud9/latest/user-guide/create-environment.html) in the *AWS Cloud9 User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EnvironmentEc2Attributes`], which `Handle<EnvironmentEc2>` dereferences to.
@@ -56,17 +35,17 @@ pub struct EnvironmentEc2 {
     /// The number of minutes until the running instance is shut down after the environment was last used.
     ///
     /// Create-only: changing it replaces the resource.
-    pub automatic_stop_time_minutes: Option<Int>,
+    pub automatic_stop_time_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `ConnectionType`: a string.
     ///
     /// The connection type used for connecting to an Amazon EC2 environment. Valid values are `CONNECT_SSH` (default) and `CONNECT_SSM` (connected through AWS Systems Manager ).
     ///
     /// Create-only: changing it replaces the resource.
-    pub connection_type: Option<Str>,
+    pub connection_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the environment to create.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageId`: a string, required.
     ///
     /// The identifier for the Amazon Machine Image (AMI) that's used to create the EC2 instance. To choose an AMI for the instance, you must specify a valid AMI alias or a valid AWS Systems Manager path.
@@ -90,39 +69,39 @@ pub struct EnvironmentEc2 {
     /// - Ubuntu 22.04: `resolve:ssm:/aws/service/cloud9/amis/ubuntu-22.04-x86_64`
     ///
     /// Create-only: changing it replaces the resource.
-    pub image_id: Str,
+    pub image_id: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
     ///
     /// The type of instance to connect to the environment (for example, `t2.micro` ).
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the environment.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OwnerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the environment owner. This ARN can be the ARN of any AWS Identity and Access Management principal. If this value is not specified, the ARN defaults to this environment's creator.
     ///
     /// Create-only: changing it replaces the resource.
-    pub owner_arn: Option<Str>,
+    pub owner_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Repositories`: a list of [`Repository`] objects.
     ///
     /// Any AWS CodeCommit source code repositories to be cloned into the development environment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub repositories: Option<List<Repository>>,
+    pub repositories: ::std::option::Option<::cloudwright_core::List<Repository>>,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet in Amazon Virtual Private Cloud (Amazon VPC) that AWS Cloud9 will use to communicate with the Amazon Elastic Compute Cloud (Amazon EC2) instance.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs that will be associated with the new AWS Cloud9 development environment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +111,7 @@ impl EnvironmentEc2 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cloud9::EnvironmentEC2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloud9-environmentec2.html",
         primary_identifier: &["Id"],
@@ -143,66 +122,68 @@ impl EnvironmentEc2 {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id", "Name"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EnvironmentEc2` with its required properties, named in a [`EnvironmentEc2Required`].
     #[inline]
     pub fn new(required: EnvironmentEc2Required) -> Self {
         Self {
-            automatic_stop_time_minutes: None,
-            connection_type: None,
-            description: None,
+            automatic_stop_time_minutes: ::std::option::Option::None,
+            connection_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             image_id: required.image_id,
             instance_type: required.instance_type,
-            name: None,
-            owner_arn: None,
-            repositories: None,
-            subnet_id: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            owner_arn: ::std::option::Option::None,
+            repositories: ::std::option::Option::None,
+            subnet_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AutomaticStopTimeMinutes`: an integer.
-    pub fn automatic_stop_time_minutes(mut self, value: impl Into<Int>) -> Self { self.automatic_stop_time_minutes = Some(value.into()); self }
+    pub fn automatic_stop_time_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automatic_stop_time_minutes = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionType`: a string.
-    pub fn connection_type(mut self, value: impl Into<Str>) -> Self { self.connection_type = Some(value.into()); self }
+    pub fn connection_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ImageId`: a string, required.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = value.into(); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = value.into(); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OwnerArn`: a string.
-    pub fn owner_arn(mut self, value: impl Into<Str>) -> Self { self.owner_arn = Some(value.into()); self }
+    pub fn owner_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_arn = ::std::option::Option::Some(value.into()); self }
     /// `Repositories`: a list of [`Repository`] objects.
-    pub fn repositories(mut self, value: impl Into<List<Repository>>) -> Self { self.repositories = Some(value.into()); self }
+    pub fn repositories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Repository>>) -> Self { self.repositories = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EnvironmentEc2 {
+impl ::cloudwright_core::Resource for EnvironmentEc2 {
     type Attributes = EnvironmentEc2Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentEc2, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EnvironmentEc2, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnvironmentEc2 {
+impl ::cloudwright_core::ToValue for EnvironmentEc2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutomaticStopTimeMinutes",
                 &self.automatic_stop_time_minutes,
@@ -220,12 +201,12 @@ impl ToValue for EnvironmentEc2 {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnvironmentEc2`]: `Handle<EnvironmentEc2>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnvironmentEc2`]: `Handle<EnvironmentEc2>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentEc2Attributes(ResourceRef);
+pub struct EnvironmentEc2Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentEc2Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentEc2Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -235,22 +216,22 @@ impl EnvironmentEc2Attributes {
     ///
     /// The Amazon Resource Name (ARN) of the development environment, such as `arn:aws:cloud9:us-east-2:123456789012:environment:2bc3642873c342e485f7e0c561234567` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the environment.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
 
@@ -258,21 +239,10 @@ impl EnvironmentEc2Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryRequired {
     /// `PathComponent`: a string, required.
-    pub path_component: Str,
+    pub path_component: ::cloudwright_core::Str,
     /// `RepositoryUrl`: a string, required.
-    pub repository_url: Str,
+    pub repository_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Repository: ObjRule = ObjRule {
-    properties: &[
-        ("PathComponent", Shape::STR),
-        ("RepositoryUrl", Shape::STR),
-    ],
-    required: &["PathComponent", "RepositoryUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Repository` property type of `AWS::Cloud9::EnvironmentEC2`.
 ///
@@ -284,11 +254,11 @@ pub struct Repository {
     /// `PathComponent`: a string, required.
     ///
     /// The path within the development environment's default file system location to clone the AWS CodeCommit repository into. For example, `/REPOSITORY_NAME` would clone the repository into the `/home/USER_NAME/environment/REPOSITORY_NAME` directory in the environment.
-    pub path_component: Str,
+    pub path_component: ::cloudwright_core::Str,
     /// `RepositoryUrl`: a string, required.
     ///
     /// The clone URL of the AWS CodeCommit repository to be cloned. For example, for an AWS CodeCommit repository this might be `https://git-codecommit.us-east-2.amazonaws.com/v1/repos/REPOSITORY_NAME` .
-    pub repository_url: Str,
+    pub repository_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -303,17 +273,17 @@ impl Repository {
     }
 
     /// `PathComponent`: a string, required.
-    pub fn path_component(mut self, value: impl Into<Str>) -> Self { self.path_component = value.into(); self }
+    pub fn path_component(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path_component = value.into(); self }
     /// `RepositoryUrl`: a string, required.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
+    pub fn repository_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_url = value.into(); self }
 }
 
-impl PropertyType for Repository {}
+impl crate::PropertyType for Repository {}
 
-impl ToValue for Repository {
+impl ::cloudwright_core::ToValue for Repository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PathComponent", &self.path_component)
             .req("RepositoryUrl", &self.repository_url)
             .build()
@@ -324,21 +294,10 @@ impl ToValue for Repository {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Cloud9::EnvironmentEC2`.
 ///
@@ -346,9 +305,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -363,19 +322,67 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentEc2: ObjRule = ObjRule {
+        properties: &[
+            ("AutomaticStopTimeMinutes", Shape::INT),
+            ("ConnectionType", Shape::STR),
+            ("Description", Shape::STR),
+            ("ImageId", Shape::STR),
+            ("InstanceType", Shape::STR),
+            ("Name", Shape::STR),
+            ("OwnerArn", Shape::STR),
+            ("Repositories", Shape::List(&ListRule { items: Shape::Object(&RULE_Repository), min_items: None, max_items: None, unique: false })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ImageId", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Repository: ObjRule = ObjRule {
+        properties: &[
+            ("PathComponent", Shape::STR),
+            ("RepositoryUrl", Shape::STR),
+        ],
+        required: &["PathComponent", "RepositoryUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`CustomResource`], by name: `CustomResource::new(CustomResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomResourceRequired {
-    /// `ServiceToken`: a string, required.
-    pub service_token: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomResource: ObjRule = ObjRule {
-    properties: &[
-        ("ServiceTimeout", Shape::INT),
-        ("ServiceToken", Shape::STR),
-    ],
-    required: &["ServiceToken"],
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::CustomResource` resource.
 ///
 /// The `AWS::CloudFormation::CustomResource` resource creates a custom resource. Custom resources provide a way for you to write custom provisioning logic into your CloudFormation templates and have CloudFormation run it anytime you create, update (if you changed the custom resource), or delete a stack.
 ///
-/// For more information, see \[Create custom provisioning logic with custom resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources.html>) in the *CloudFormation User Guide* .
+/// For more information, see [Create custom provisioning logic with custom resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources.html) in the *CloudFormation User Guide* .
 ///
-/// &gt; If you use AWS PrivateLink , custom resources in the VPC must have access to CloudFormation -specific Amazon S3 buckets. Custom resources must send responses to a presigned Amazon S3 URL. If they can't send responses to Amazon S3 , CloudFormation won't receive a response and the stack operation fails. For more information, see \[Access CloudFormation using an interface endpoint ( AWS PrivateLink )\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/vpc-interface-endpoints.html>) in the *CloudFormation User Guide* .
+/// \> If you use AWS PrivateLink , custom resources in the VPC must have access to CloudFormation -specific Amazon S3 buckets. Custom resources must send responses to a presigned Amazon S3 URL. If they can't send responses to Amazon S3 , CloudFormation won't receive a response and the stack operation fails. For more information, see [Access CloudFormation using an interface endpoint ( AWS PrivateLink )](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/vpc-interface-endpoints.html) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CustomResourceAttributes`], which `Handle<CustomResource>` dereferences to.
@@ -46,7 +27,7 @@ pub struct CustomResource {
     /// The maximum time, in seconds, that can elapse before a custom resource operation times out.
     ///
     /// The value must be an integer from 1 to 3600. The default value is 3600 seconds (1 hour).
-    pub service_timeout: Option<Int>,
+    pub service_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServiceToken`: a string, required.
     ///
     /// The service token, such as an Amazon  topic ARN or Lambda function ARN. The service token must be from the same Region as the stack.
@@ -54,7 +35,7 @@ pub struct CustomResource {
     /// Updates aren't supported.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_token: Str,
+    pub service_token: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -64,7 +45,7 @@ impl CustomResource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::CustomResource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-customresource.html",
         primary_identifier: &["Id"],
@@ -75,51 +56,53 @@ impl CustomResource {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `CustomResource` with its required properties, named in a [`CustomResourceRequired`].
+    /// A `CustomResource` with its one required property, `ServiceToken`.
     #[inline]
-    pub fn new(required: CustomResourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            service_timeout: None,
-            service_token: required.service_token,
+            service_timeout: ::std::option::Option::None,
+            service_token: value.into(),
         }
     }
 
     /// `ServiceTimeout`: an integer.
-    pub fn service_timeout(mut self, value: impl Into<Int>) -> Self { self.service_timeout = Some(value.into()); self }
+    pub fn service_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.service_timeout = ::std::option::Option::Some(value.into()); self }
     /// `ServiceToken`: a string, required.
-    pub fn service_token(mut self, value: impl Into<Str>) -> Self { self.service_token = value.into(); self }
+    pub fn service_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_token = value.into(); self }
 }
 
-impl Resource for CustomResource {
+impl ::cloudwright_core::Resource for CustomResource {
     type Attributes = CustomResourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomResource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomResource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomResource {
+impl ::cloudwright_core::ToValue for CustomResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ServiceTimeout", &self.service_timeout)
             .req("ServiceToken", &self.service_token)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomResource`]: `Handle<CustomResource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomResource`]: `Handle<CustomResource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomResourceAttributes(ResourceRef);
+pub struct CustomResourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomResourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomResourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,7 +110,24 @@ impl From<ResourceRef> for CustomResourceAttributes {
 impl CustomResourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomResource: ObjRule = ObjRule {
+        properties: &[
+            ("ServiceTimeout", Shape::INT),
+            ("ServiceToken", Shape::STR),
+        ],
+        required: &["ServiceToken"],
+        ..OBJ_RULE
+    };
 }

@@ -5,59 +5,33 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_StackFilters;
 pub use super::shared::{
-    FailureMode, FilteringCriteria, HookStatus, StackFilters, StackFiltersRequired, StackNames,
-    StackRoles, TargetOperation,
+    FailureMode, FilteringCriteria, HookStatus, StackFilters, StackNames, StackRoles,
+    TargetOperation,
 };
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
 
 /// The required properties of [`GuardHook`], by name: `GuardHook::new(GuardHookRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardHookRequired {
     /// `Alias`: a string, required.
-    pub alias: Str,
+    pub alias: ::cloudwright_core::Str,
     /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `FailureMode`: a [`FailureMode`] value, required.
     pub failure_mode: FailureMode,
     /// `HookStatus`: a [`HookStatus`] value, required.
     pub hook_status: HookStatus,
     /// `RuleLocation`: a [`S3Location`] object, required.
-    pub rule_location: Obj<S3Location>,
+    pub rule_location: crate::Obj<S3Location>,
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    pub target_operations: List<TargetOperation>,
+    pub target_operations: ::cloudwright_core::List<TargetOperation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardHook: ObjRule = ObjRule {
-    properties: &[
-        ("Alias", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExecutionRole", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FailureMode", Shape::Str(&StrRule { allowed: &["FAIL", "WARN"], ..StrRule::ANY })),
-        ("HookStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("LogBucket", Shape::STR),
-        ("Options", Shape::Object(&RULE_Options)),
-        ("RuleLocation", Shape::Object(&RULE_S3Location)),
-        ("StackFilters", Shape::Object(&RULE_StackFilters)),
-        ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["RuleLocation", "HookStatus", "TargetOperations", "FailureMode", "Alias", "ExecutionRole"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFormation::GuardHook` resource.
 ///
 /// The `AWS::CloudFormation::GuardHook` resource creates and activates a Guard Hook. Using the Guard domain specific language (DSL), you can author Guard Hooks to evaluate your resources before allowing stack operations.
 ///
-/// For more information, see \[Guard Hooks\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/guard-hooks.html>) in the *CloudFormation Hooks User Guide* .
+/// For more information, see [Guard Hooks](https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/guard-hooks.html) in the *CloudFormation Hooks User Guide* .
 ///
 /// `Ref` returns its `HookArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GuardHookAttributes`], which `Handle<GuardHook>` dereferences to.
@@ -75,13 +49,13 @@ pub struct GuardHook {
     /// The alias must be in the form `Name1::Name2::Name3` and must not begin with `AWS` . For example, `Private::Guard::MyTestHook` .
     ///
     /// Pattern `^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
-    pub alias: Str,
+    pub alias: ::cloudwright_core::Str,
     /// `ExecutionRole`: a string, required.
     ///
     /// The IAM role that the Hook assumes to retrieve your Guard rules from S3 and optionally write a detailed Guard output report back.
     ///
     /// Pattern `arn:.+:iam::[0-9]{12}:role/.+`; length at most 256; create-only: changing it replaces the resource.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `FailureMode`: a [`FailureMode`] value, required.
     ///
     /// Specifies how the Hook responds when rules fail their evaluation.
@@ -100,15 +74,15 @@ pub struct GuardHook {
     /// `LogBucket`: a string.
     ///
     /// Specifies the name of an S3 bucket to store the Guard output report. This report contains the results of your Guard rule validations.
-    pub log_bucket: Option<Str>,
+    pub log_bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `Options`: an [`Options`] object.
     ///
     /// Specifies the S3 location of your input parameters.
-    pub options: Option<Obj<Options>>,
+    pub options: ::std::option::Option<crate::Obj<Options>>,
     /// `RuleLocation`: a [`S3Location`] object, required.
     ///
     /// Specifies the S3 location of your Guard rules.
-    pub rule_location: Obj<S3Location>,
+    pub rule_location: crate::Obj<S3Location>,
     /// `StackFilters`: a [`StackFilters`] object.
     ///
     /// Specifies the stack level filters for the Hook.
@@ -120,7 +94,7 @@ pub struct GuardHook {
     /// Example stack level filter in YAML:
     ///
     /// `StackFilters: FilteringCriteria: ALL StackNames: Exclude: - stack-1 - stack-2`
-    pub stack_filters: Option<Obj<StackFilters>>,
+    pub stack_filters: ::std::option::Option<crate::Obj<StackFilters>>,
     /// `TargetFilters`: a JSON value.
     ///
     /// Specifies the target filters for the Hook.
@@ -132,13 +106,13 @@ pub struct GuardHook {
     /// Example target filter in YAML:
     ///
     /// `TargetFilters: Actions: - CREATE - UPDATE - DELETE`
-    pub target_filters: Option<Json>,
+    pub target_filters: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
     ///
-    /// Specifies the list of operations the Hook is run against. For more information, see \[Hook targets\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-concepts.html#hook-terms-hook-target>) in the *CloudFormation Hooks User Guide* .
+    /// Specifies the list of operations the Hook is run against. For more information, see [Hook targets](https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-concepts.html#hook-terms-hook-target) in the *CloudFormation Hooks User Guide* .
     ///
     /// Valid values: `STACK` | `RESOURCE` | `CHANGE_SET` | `CLOUD_CONTROL`
-    pub target_operations: List<TargetOperation>,
+    pub target_operations: ::cloudwright_core::List<TargetOperation>,
 }
 
 #[rustfmt::skip]
@@ -148,7 +122,7 @@ impl GuardHook {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::GuardHook",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-guardhook.html",
         primary_identifier: &["HookArn"],
@@ -159,7 +133,7 @@ impl GuardHook {
         read_only: &["HookArn"],
         attributes: &["HookArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `GuardHook` with its required properties, named in a [`GuardHookRequired`].
@@ -170,52 +144,54 @@ impl GuardHook {
             execution_role: required.execution_role,
             failure_mode: required.failure_mode,
             hook_status: required.hook_status,
-            log_bucket: None,
-            options: None,
+            log_bucket: ::std::option::Option::None,
+            options: ::std::option::Option::None,
             rule_location: required.rule_location,
-            stack_filters: None,
-            target_filters: None,
+            stack_filters: ::std::option::Option::None,
+            target_filters: ::std::option::Option::None,
             target_operations: required.target_operations,
         }
     }
 
     /// `Alias`: a string, required.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `FailureMode`: a [`FailureMode`] value, required.
-    pub fn failure_mode(mut self, value: impl Into<FailureMode>) -> Self { self.failure_mode = value.into(); self }
+    pub fn failure_mode(mut self, value: impl ::std::convert::Into<FailureMode>) -> Self { self.failure_mode = value.into(); self }
     /// `HookStatus`: a [`HookStatus`] value, required.
-    pub fn hook_status(mut self, value: impl Into<HookStatus>) -> Self { self.hook_status = value.into(); self }
+    pub fn hook_status(mut self, value: impl ::std::convert::Into<HookStatus>) -> Self { self.hook_status = value.into(); self }
     /// `LogBucket`: a string.
-    pub fn log_bucket(mut self, value: impl Into<Str>) -> Self { self.log_bucket = Some(value.into()); self }
+    pub fn log_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_bucket = ::std::option::Option::Some(value.into()); self }
     /// `Options`: an [`Options`] object.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<Options>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `RuleLocation`: a [`S3Location`] object, required.
-    pub fn rule_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.rule_location = value.into(); self }
+    pub fn rule_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.rule_location = value.into(); self }
     /// `StackFilters`: a [`StackFilters`] object.
-    pub fn stack_filters(mut self, value: impl Into<Obj<StackFilters>>) -> Self { self.stack_filters = Some(value.into()); self }
+    pub fn stack_filters(mut self, value: impl ::std::convert::Into<crate::Obj<StackFilters>>) -> Self { self.stack_filters = ::std::option::Option::Some(value.into()); self }
     /// `TargetFilters`: a JSON value.
-    pub fn target_filters(mut self, value: impl Into<Json>) -> Self { self.target_filters = Some(value.into()); self }
+    pub fn target_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.target_filters = ::std::option::Option::Some(value.into()); self }
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    pub fn target_operations(mut self, value: impl Into<List<TargetOperation>>) -> Self { self.target_operations = value.into(); self }
+    pub fn target_operations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetOperation>>) -> Self { self.target_operations = value.into(); self }
 }
 
-impl Resource for GuardHook {
+impl ::cloudwright_core::Resource for GuardHook {
     type Attributes = GuardHookAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GuardHook, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GuardHook, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GuardHook {
+impl ::cloudwright_core::ToValue for GuardHook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Alias", &self.alias)
             .req("ExecutionRole", &self.execution_role)
             .req("FailureMode", &self.failure_mode)
@@ -230,12 +206,12 @@ impl ToValue for GuardHook {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GuardHook`]: `Handle<GuardHook>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GuardHook`]: `Handle<GuardHook>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GuardHookAttributes(ResourceRef);
+pub struct GuardHookAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GuardHookAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GuardHookAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -245,19 +221,10 @@ impl GuardHookAttributes {
     ///
     /// Returns the ARN of a Guard Hook.
     #[inline]
-    pub fn hook_arn(&self) -> Value {
-        self.0.get_att("HookArn")
+    pub fn hook_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HookArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Options: ObjRule = ObjRule {
-    properties: &[
-        ("InputParams", Shape::AnyOf(&[Shape::Object(&RULE_S3Location), Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(1), max_items: Some(10), unique: false })])),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Options` property type of `AWS::CloudFormation::GuardHook`.
 ///
@@ -267,7 +234,7 @@ pub(crate) static RULE_Options: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Options {
     /// `InputParams`: a JSON value.
-    pub input_params: Option<Json>,
+    pub input_params: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -275,41 +242,23 @@ impl Options {
     /// A `Options` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InputParams`: a JSON value.
-    pub fn input_params(mut self, value: impl Into<Json>) -> Self { self.input_params = Some(value.into()); self }
+    pub fn input_params(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.input_params = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Options {}
+impl crate::PropertyType for Options {}
 
-impl ToValue for Options {
+impl ::cloudwright_core::ToValue for Options {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputParams", &self.input_params)
             .build()
     }
 }
-
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `Uri`: a string, required.
-    pub uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Uri", Shape::STR),
-        ("VersionId", Shape::STR),
-    ],
-    required: &["Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::CloudFormation::GuardHook`.
 ///
@@ -325,40 +274,91 @@ pub struct S3Location {
     /// For Guard rules, the object stored in S3 must have one of the following file extensions: `.guard` , `.zip` , or `.tar.gz` .
     ///
     /// For input parameters, the object stored in S3 must have one of the following file extensions: `.yaml` , `.json` , `.zip` , or `.tar.gz` .
-    pub uri: Str,
+    pub uri: ::cloudwright_core::Str,
     /// `VersionId`: a string.
     ///
     /// For S3 buckets with versioning enabled, specifies the unique ID of the S3 object version to download your Guard rules or input parameters from.
     ///
     /// The Guard Hook downloads files from S3 every time the Hook is invoked. To prevent accidental changes or deletions, we recommend using a version when configuring your Guard Hook.
-    pub version_id: Option<Str>,
+    pub version_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    /// A `S3Location` with its one required property, `Uri`.
     #[inline]
-    pub fn new(required: S3LocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            uri: required.uri,
-            version_id: None,
+            uri: value.into(),
+            version_id: ::std::option::Option::None,
         }
     }
 
     /// `Uri`: a string, required.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = value.into(); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = value.into(); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
+    pub fn version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Uri", &self.uri)
             .opt("VersionId", &self.version_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_StackFilters;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardHook: ObjRule = ObjRule {
+        properties: &[
+            ("Alias", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ExecutionRole", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FailureMode", Shape::Str(&StrRule { allowed: &["FAIL", "WARN"], ..StrRule::ANY })),
+            ("HookStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("LogBucket", Shape::STR),
+            ("Options", Shape::Object(&RULE_Options)),
+            ("RuleLocation", Shape::Object(&RULE_S3Location)),
+            ("StackFilters", Shape::Object(&RULE_StackFilters)),
+            ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["RuleLocation", "HookStatus", "TargetOperations", "FailureMode", "Alias", "ExecutionRole"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Options: ObjRule = ObjRule {
+        properties: &[
+            ("InputParams", Shape::AnyOf(&[Shape::Object(&RULE_S3Location), Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(1), max_items: Some(10), unique: false })])),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Uri", Shape::STR),
+            ("VersionId", Shape::STR),
+        ],
+        required: &["Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/.+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9-]{1,128}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_HookDefaultVersion: ObjRule = ObjRule {
-    properties: &[
-        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TypeVersionArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("VersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["TypeVersionArn"], &["TypeName", "VersionId"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::HookDefaultVersion` resource.
 ///
 /// The `AWS::CloudFormation::HookDefaultVersion` resource specifies the default version of a Hook. The default version of the Hook is used in CloudFormation operations for this AWS account and AWS Region .
 ///
-/// For information about the CloudFormation registry, see \[Managing extensions with the CloudFormation registry\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html>) in the *CloudFormation User Guide* .
+/// For information about the CloudFormation registry, see [Managing extensions with the CloudFormation registry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html) in the *CloudFormation User Guide* .
 ///
 /// This resource type is not compatible with Guard and Lambda Hooks.
 ///
@@ -49,7 +28,7 @@ pub struct HookDefaultVersion {
     /// You must specify either `TypeVersionArn` , or `TypeName` and `VersionId` .
     ///
     /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TypeVersionArn`: a string.
     ///
     /// The version ID of the type configuration.
@@ -57,7 +36,7 @@ pub struct HookDefaultVersion {
     /// You must specify either `TypeVersionArn` , or `TypeName` and `VersionId` .
     ///
     /// Pattern `^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/.+$`.
-    pub type_version_arn: Option<Str>,
+    pub type_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `VersionId`: a string.
     ///
     /// The version ID of the type specified.
@@ -65,7 +44,7 @@ pub struct HookDefaultVersion {
     /// You must specify either `TypeVersionArn` , or `TypeName` and `VersionId` .
     ///
     /// Pattern `^[A-Za-z0-9-]{1,128}$`.
-    pub version_id: Option<Str>,
+    pub version_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +54,7 @@ impl HookDefaultVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::HookDefaultVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hookdefaultversion.html",
         primary_identifier: &["Arn"],
@@ -86,38 +65,40 @@ impl HookDefaultVersion {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `HookDefaultVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
     /// `TypeVersionArn`: a string.
-    pub fn type_version_arn(mut self, value: impl Into<Str>) -> Self { self.type_version_arn = Some(value.into()); self }
+    pub fn type_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
+    pub fn version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for HookDefaultVersion {
+impl ::cloudwright_core::Resource for HookDefaultVersion {
     type Attributes = HookDefaultVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HookDefaultVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HookDefaultVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HookDefaultVersion {
+impl ::cloudwright_core::ToValue for HookDefaultVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TypeName", &self.type_name)
             .opt("TypeVersionArn", &self.type_version_arn)
             .opt("VersionId", &self.version_id)
@@ -125,12 +106,12 @@ impl ToValue for HookDefaultVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HookDefaultVersion`]: `Handle<HookDefaultVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HookDefaultVersion`]: `Handle<HookDefaultVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HookDefaultVersionAttributes(ResourceRef);
+pub struct HookDefaultVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HookDefaultVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HookDefaultVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,7 +121,33 @@ impl HookDefaultVersionAttributes {
     ///
     /// The Amazon Resource Number (ARN) of the activated Hook in this account and Region.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/.+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9-]{1,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HookDefaultVersion: ObjRule = ObjRule {
+        properties: &[
+            ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TypeVersionArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("VersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["TypeVersionArn"], &["TypeName", "VersionId"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]{1,256}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/.+$",
-);
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_HookTypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConfigurationAlias", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["default"], ..StrRule::ANY })),
-        ("TypeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["TypeArn", "Configuration"], &["TypeName", "Configuration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::HookTypeConfig` resource.
 ///
 /// The `AWS::CloudFormation::HookTypeConfig` resource specifies the configuration of an activated Hook.
 ///
-/// For information about the CloudFormation registry, see \[Managing extensions with the CloudFormation registry\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html>) in the *CloudFormation User Guide* .
+/// For information about the CloudFormation registry, see [Managing extensions with the CloudFormation registry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `ConfigurationArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`HookTypeConfigAttributes`], which `Handle<HookTypeConfig>` dereferences to.
@@ -50,7 +27,7 @@ pub struct HookTypeConfig {
     /// You must specify either `TypeName` and `Configuration` or `TypeArn` and `Configuration` .
     ///
     /// Pattern `[\s\S]+`.
-    pub configuration: Option<Str>,
+    pub configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConfigurationAlias`: a [`ConfigurationAlias`] value.
     ///
     /// An alias by which to refer to this configuration data.
@@ -58,7 +35,7 @@ pub struct HookTypeConfig {
     /// Defaults to `default` alias. Hook types currently support default configuration alias.
     ///
     /// Pattern `^[a-zA-Z0-9]{1,256}$`; default `"default"`; create-only: changing it replaces the resource.
-    pub configuration_alias: Option<ConfigurationAlias>,
+    pub configuration_alias: ::std::option::Option<ConfigurationAlias>,
     /// `TypeArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) for the Hook to set `Configuration` for.
@@ -66,7 +43,7 @@ pub struct HookTypeConfig {
     /// You must specify either `TypeName` and `Configuration` or `TypeArn` and `Configuration` .
     ///
     /// Pattern `^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/.+$`.
-    pub type_arn: Option<Str>,
+    pub type_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TypeName`: a string.
     ///
     /// The unique name for your Hook. Specifies a three-part namespace for your Hook, with a recommended pattern of `Organization::Service::Hook` .
@@ -74,7 +51,7 @@ pub struct HookTypeConfig {
     /// You must specify either `TypeName` and `Configuration` or `TypeArn` and `Configuration` .
     ///
     /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +61,7 @@ impl HookTypeConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::HookTypeConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hooktypeconfig.html",
         primary_identifier: &["ConfigurationArn"],
@@ -95,40 +72,42 @@ impl HookTypeConfig {
         read_only: &["ConfigurationArn"],
         attributes: &["ConfigurationArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `HookTypeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configuration`: a string.
-    pub fn configuration(mut self, value: impl Into<Str>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationAlias`: a [`ConfigurationAlias`] value.
-    pub fn configuration_alias(mut self, value: impl Into<ConfigurationAlias>) -> Self { self.configuration_alias = Some(value.into()); self }
+    pub fn configuration_alias(mut self, value: impl ::std::convert::Into<ConfigurationAlias>) -> Self { self.configuration_alias = ::std::option::Option::Some(value.into()); self }
     /// `TypeArn`: a string.
-    pub fn type_arn(mut self, value: impl Into<Str>) -> Self { self.type_arn = Some(value.into()); self }
+    pub fn type_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_arn = ::std::option::Option::Some(value.into()); self }
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for HookTypeConfig {
+impl ::cloudwright_core::Resource for HookTypeConfig {
     type Attributes = HookTypeConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HookTypeConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HookTypeConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HookTypeConfig {
+impl ::cloudwright_core::ToValue for HookTypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("ConfigurationAlias", &self.configuration_alias)
             .opt("TypeArn", &self.type_arn)
@@ -137,12 +116,12 @@ impl ToValue for HookTypeConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HookTypeConfig`]: `Handle<HookTypeConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HookTypeConfig`]: `Handle<HookTypeConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HookTypeConfigAttributes(ResourceRef);
+pub struct HookTypeConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HookTypeConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HookTypeConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -152,8 +131,8 @@ impl HookTypeConfigAttributes {
     ///
     /// The Amazon Resource Number (ARN) of the activated Hook type configuration in this account and Region.
     #[inline]
-    pub fn configuration_arn(&self) -> Value {
-        self.0.get_att("ConfigurationArn")
+    pub fn configuration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationArn"))
     }
 }
 
@@ -163,22 +142,50 @@ pub enum ConfigurationAlias {
     /// `default`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfigurationAlias {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfigurationAlias {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfigurationAlias {
+impl ::cloudwright_core::ToValue for ConfigurationAlias {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]{1,256}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/.+$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HookTypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConfigurationAlias", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["default"], ..StrRule::ANY })),
+            ("TypeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["TypeArn", "Configuration"], &["TypeName", "Configuration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

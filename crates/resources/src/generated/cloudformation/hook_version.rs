@@ -5,42 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::LoggingConfig;
-use super::shared::RULE_LoggingConfig;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 
 /// The required properties of [`HookVersion`], by name: `HookVersion::new(HookVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HookVersionRequired {
     /// `SchemaHandlerPackage`: a string, required.
-    pub schema_handler_package: Str,
+    pub schema_handler_package: ::cloudwright_core::Str,
     /// `TypeName`: a string, required.
-    pub type_name: Str,
+    pub type_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HookVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        ("SchemaHandlerPackage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["SchemaHandlerPackage", "TypeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFormation::HookVersion` resource.
 ///
 /// The `AWS::CloudFormation::HookVersion` resource publishes new or first version of a Hook to the CloudFormation registry.
 ///
-/// For information about the CloudFormation registry, see \[Managing extensions with the CloudFormation registry\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html>) in the *CloudFormation User Guide* .
+/// For information about the CloudFormation registry, see [Managing extensions with the CloudFormation registry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html) in the *CloudFormation User Guide* .
 ///
 /// This resource type is not compatible with Guard and Lambda Hooks.
 ///
@@ -58,39 +38,39 @@ pub struct HookVersion {
     /// The Amazon Resource Name (ARN) of the task execution role that grants the Hook permission.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:.+:iam::[0-9]{12}:role/.+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfig`: a [`LoggingConfig`] object.
     ///
     /// Contains logging configuration information for an extension.
     ///
     /// Create-only: changing it replaces the resource.
-    pub logging_config: Option<Obj<LoggingConfig>>,
+    pub logging_config: ::std::option::Option<crate::Obj<LoggingConfig>>,
     /// `SchemaHandlerPackage`: a string, required.
     ///
     /// A URL to the Amazon S3 bucket for the Hook project package that contains the necessary files for the Hook you want to register.
     ///
-    /// For information on generating a schema handler package, see \[Modeling custom CloudFormation Hooks\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-model.html>) in the *CloudFormation Hooks User Guide* .
+    /// For information on generating a schema handler package, see [Modeling custom CloudFormation Hooks](https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-model.html) in the *CloudFormation Hooks User Guide* .
     ///
-    /// &gt; To register the Hook, you must have `s3:GetObject` permissions to access the S3 objects.
+    /// \> To register the Hook, you must have `s3:GetObject` permissions to access the S3 objects.
     ///
     /// Length 1 to 4096; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub schema_handler_package: Str,
+    pub schema_handler_package: ::cloudwright_core::Str,
     /// `TypeName`: a string, required.
     ///
     /// The unique name for your Hook. Specifies a three-part namespace for your Hook, with a recommended pattern of `Organization::Service::Hook` .
     ///
-    /// &gt; The following organization namespaces are reserved and can't be used in your Hook type names:
-    /// &gt;
-    /// &gt; - `Alexa`
-    /// &gt; - `AMZN`
-    /// &gt; - `Amazon`
-    /// &gt; - `ASK`
-    /// &gt; - `AWS`
-    /// &gt; - `Custom`
-    /// &gt; - `Dev`
+    /// \> The following organization namespaces are reserved and can't be used in your Hook type names:
+    /// \>
+    /// \> - `Alexa`
+    /// \> - `AMZN`
+    /// \> - `Amazon`
+    /// \> - `ASK`
+    /// \> - `AWS`
+    /// \> - `Custom`
+    /// \> - `Dev`
     ///
     /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
-    pub type_name: Str,
+    pub type_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -100,7 +80,7 @@ impl HookVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::HookVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hookversion.html",
         primary_identifier: &["Arn"],
@@ -111,45 +91,47 @@ impl HookVersion {
         read_only: &["Arn", "IsDefaultVersion", "Visibility", "VersionId", "TypeArn"],
         attributes: &["Arn", "IsDefaultVersion", "TypeArn", "VersionId", "Visibility"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `HookVersion` with its required properties, named in a [`HookVersionRequired`].
     #[inline]
     pub fn new(required: HookVersionRequired) -> Self {
         Self {
-            execution_role_arn: None,
-            logging_config: None,
+            execution_role_arn: ::std::option::Option::None,
+            logging_config: ::std::option::Option::None,
             schema_handler_package: required.schema_handler_package,
             type_name: required.type_name,
         }
     }
 
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
+    pub fn logging_config(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfig>>) -> Self { self.logging_config = ::std::option::Option::Some(value.into()); self }
     /// `SchemaHandlerPackage`: a string, required.
-    pub fn schema_handler_package(mut self, value: impl Into<Str>) -> Self { self.schema_handler_package = value.into(); self }
+    pub fn schema_handler_package(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_handler_package = value.into(); self }
     /// `TypeName`: a string, required.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = value.into(); self }
 }
 
-impl Resource for HookVersion {
+impl ::cloudwright_core::Resource for HookVersion {
     type Attributes = HookVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HookVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HookVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HookVersion {
+impl ::cloudwright_core::ToValue for HookVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExecutionRoleArn", &self.execution_role_arn)
             .opt("LoggingConfig", &self.logging_config)
             .req("SchemaHandlerPackage", &self.schema_handler_package)
@@ -158,12 +140,12 @@ impl ToValue for HookVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HookVersion`]: `Handle<HookVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HookVersion`]: `Handle<HookVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HookVersionAttributes(ResourceRef);
+pub struct HookVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HookVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HookVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,32 +155,32 @@ impl HookVersionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Hook.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IsDefaultVersion`: a boolean.
     ///
     /// Whether the specified Hook version is set as the default version.
     #[inline]
-    pub fn is_default_version(&self) -> Value {
-        self.0.get_att("IsDefaultVersion")
+    pub fn is_default_version(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefaultVersion"))
     }
 
     /// `Fn::GetAtt` `TypeArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) assigned to this version of the Hook.
     #[inline]
-    pub fn type_arn(&self) -> Value {
-        self.0.get_att("TypeArn")
+    pub fn type_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TypeArn"))
     }
 
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// The ID of this version of the Hook.
     #[inline]
-    pub fn version_id(&self) -> Value {
-        self.0.get_att("VersionId")
+    pub fn version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionId"))
     }
 
     /// `Fn::GetAtt` `Visibility`: one of a set of strings.
@@ -208,7 +190,32 @@ impl HookVersionAttributes {
     /// - `PRIVATE` : The Hook is only visible and usable within the account where it was registered. CloudFormation automatically marks any Hooks you register as `PRIVATE` .
     /// - `PUBLIC` : The Hook is publicly visible and usable within any AWS account.
     #[inline]
-    pub fn visibility(&self) -> Value {
-        self.0.get_att("Visibility")
+    pub fn visibility(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Visibility"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_LoggingConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HookVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
+            ("SchemaHandlerPackage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["SchemaHandlerPackage", "TypeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,60 +5,33 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_StackFilters;
 pub use super::shared::{
-    FailureMode, FilteringCriteria, HookStatus, StackFilters, StackFiltersRequired, StackNames,
-    StackRoles, TargetOperation,
+    FailureMode, FilteringCriteria, HookStatus, StackFilters, StackNames, StackRoles,
+    TargetOperation,
 };
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?(-iso([a-z])?)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
-);
 
 /// The required properties of [`LambdaHook`], by name: `LambdaHook::new(LambdaHookRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaHookRequired {
     /// `Alias`: a string, required.
-    pub alias: Str,
+    pub alias: ::cloudwright_core::Str,
     /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `FailureMode`: a [`FailureMode`] value, required.
     pub failure_mode: FailureMode,
     /// `HookStatus`: a [`HookStatus`] value, required.
     pub hook_status: HookStatus,
     /// `LambdaFunction`: a string, required.
-    pub lambda_function: Str,
+    pub lambda_function: ::cloudwright_core::Str,
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    pub target_operations: List<TargetOperation>,
+    pub target_operations: ::cloudwright_core::List<TargetOperation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaHook: ObjRule = ObjRule {
-    properties: &[
-        ("Alias", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExecutionRole", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FailureMode", Shape::Str(&StrRule { allowed: &["FAIL", "WARN"], ..StrRule::ANY })),
-        ("HookStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("LambdaFunction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("StackFilters", Shape::Object(&RULE_StackFilters)),
-        ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["LambdaFunction", "FailureMode", "Alias", "ExecutionRole", "TargetOperations", "HookStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFormation::LambdaHook` resource.
 ///
 /// The `AWS::CloudFormation::LambdaHook` resource creates and activates a Lambda Hook. You can use a Lambda Hook to evaluate your resources before allowing stack operations. This resource forwards requests for resource evaluation to a Lambda function.
 ///
-/// For more information, see \[Lambda Hooks\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks.html>) in the *CloudFormation Hooks User Guide* .
+/// For more information, see [Lambda Hooks](https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/lambda-hooks.html) in the *CloudFormation Hooks User Guide* .
 ///
 /// `Ref` returns its `HookArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LambdaHookAttributes`], which `Handle<LambdaHook>` dereferences to.
@@ -76,13 +49,13 @@ pub struct LambdaHook {
     /// The alias must be in the form `Name1::Name2::Name3` and must not begin with `AWS` . For example, `Private::Lambda::MyTestHook` .
     ///
     /// Pattern `^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
-    pub alias: Str,
+    pub alias: ::cloudwright_core::Str,
     /// `ExecutionRole`: a string, required.
     ///
     /// The IAM role that the Hook assumes to invoke your Lambda function.
     ///
     /// Pattern `arn:.+:iam::[0-9]{12}:role/.+`; length at most 256.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `FailureMode`: a [`FailureMode`] value, required.
     ///
     /// Specifies how the Hook responds when the Lambda function invoked by the Hook returns a `FAILED` response.
@@ -104,7 +77,7 @@ pub struct LambdaHook {
     /// - A qualified ARN with a version or alias suffix.
     ///
     /// Pattern `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?(-iso([a-z])?)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`; length 1 to 170.
-    pub lambda_function: Str,
+    pub lambda_function: ::cloudwright_core::Str,
     /// `StackFilters`: a [`StackFilters`] object.
     ///
     /// Specifies the stack level filters for the Hook.
@@ -116,7 +89,7 @@ pub struct LambdaHook {
     /// Example stack level filter in YAML:
     ///
     /// `StackFilters: FilteringCriteria: ALL StackNames: Exclude: - stack-1 - stack-2`
-    pub stack_filters: Option<Obj<StackFilters>>,
+    pub stack_filters: ::std::option::Option<crate::Obj<StackFilters>>,
     /// `TargetFilters`: a JSON value.
     ///
     /// Specifies the target filters for the Hook.
@@ -128,13 +101,13 @@ pub struct LambdaHook {
     /// Example target filter in YAML:
     ///
     /// `TargetFilters: Actions: - CREATE - UPDATE - DELETE`
-    pub target_filters: Option<Json>,
+    pub target_filters: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
     ///
-    /// Specifies the list of operations the Hook is run against. For more information, see \[Hook targets\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-concepts.html#hook-terms-hook-target>) in the *CloudFormation Hooks User Guide* .
+    /// Specifies the list of operations the Hook is run against. For more information, see [Hook targets](https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-concepts.html#hook-terms-hook-target) in the *CloudFormation Hooks User Guide* .
     ///
     /// Valid values: `STACK` | `RESOURCE` | `CHANGE_SET` | `CLOUD_CONTROL`
-    pub target_operations: List<TargetOperation>,
+    pub target_operations: ::cloudwright_core::List<TargetOperation>,
 }
 
 #[rustfmt::skip]
@@ -144,7 +117,7 @@ impl LambdaHook {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::LambdaHook",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-lambdahook.html",
         primary_identifier: &["HookArn"],
@@ -155,7 +128,7 @@ impl LambdaHook {
         read_only: &["HookArn"],
         attributes: &["HookArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LambdaHook` with its required properties, named in a [`LambdaHookRequired`].
@@ -167,45 +140,47 @@ impl LambdaHook {
             failure_mode: required.failure_mode,
             hook_status: required.hook_status,
             lambda_function: required.lambda_function,
-            stack_filters: None,
-            target_filters: None,
+            stack_filters: ::std::option::Option::None,
+            target_filters: ::std::option::Option::None,
             target_operations: required.target_operations,
         }
     }
 
     /// `Alias`: a string, required.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `FailureMode`: a [`FailureMode`] value, required.
-    pub fn failure_mode(mut self, value: impl Into<FailureMode>) -> Self { self.failure_mode = value.into(); self }
+    pub fn failure_mode(mut self, value: impl ::std::convert::Into<FailureMode>) -> Self { self.failure_mode = value.into(); self }
     /// `HookStatus`: a [`HookStatus`] value, required.
-    pub fn hook_status(mut self, value: impl Into<HookStatus>) -> Self { self.hook_status = value.into(); self }
+    pub fn hook_status(mut self, value: impl ::std::convert::Into<HookStatus>) -> Self { self.hook_status = value.into(); self }
     /// `LambdaFunction`: a string, required.
-    pub fn lambda_function(mut self, value: impl Into<Str>) -> Self { self.lambda_function = value.into(); self }
+    pub fn lambda_function(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_function = value.into(); self }
     /// `StackFilters`: a [`StackFilters`] object.
-    pub fn stack_filters(mut self, value: impl Into<Obj<StackFilters>>) -> Self { self.stack_filters = Some(value.into()); self }
+    pub fn stack_filters(mut self, value: impl ::std::convert::Into<crate::Obj<StackFilters>>) -> Self { self.stack_filters = ::std::option::Option::Some(value.into()); self }
     /// `TargetFilters`: a JSON value.
-    pub fn target_filters(mut self, value: impl Into<Json>) -> Self { self.target_filters = Some(value.into()); self }
+    pub fn target_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.target_filters = ::std::option::Option::Some(value.into()); self }
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    pub fn target_operations(mut self, value: impl Into<List<TargetOperation>>) -> Self { self.target_operations = value.into(); self }
+    pub fn target_operations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetOperation>>) -> Self { self.target_operations = value.into(); self }
 }
 
-impl Resource for LambdaHook {
+impl ::cloudwright_core::Resource for LambdaHook {
     type Attributes = LambdaHookAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LambdaHook, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LambdaHook, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LambdaHook {
+impl ::cloudwright_core::ToValue for LambdaHook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Alias", &self.alias)
             .req("ExecutionRole", &self.execution_role)
             .req("FailureMode", &self.failure_mode)
@@ -218,12 +193,12 @@ impl ToValue for LambdaHook {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LambdaHook`]: `Handle<LambdaHook>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LambdaHook`]: `Handle<LambdaHook>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LambdaHookAttributes(ResourceRef);
+pub struct LambdaHookAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LambdaHookAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LambdaHookAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -233,7 +208,39 @@ impl LambdaHookAttributes {
     ///
     /// Returns the ARN of a Lambda Hook.
     #[inline]
-    pub fn hook_arn(&self) -> Value {
-        self.0.get_att("HookArn")
+    pub fn hook_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HookArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_StackFilters;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?(-iso([a-z])?)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaHook: ObjRule = ObjRule {
+        properties: &[
+            ("Alias", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ExecutionRole", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FailureMode", Shape::Str(&StrRule { allowed: &["FAIL", "WARN"], ..StrRule::ANY })),
+            ("HookStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("LambdaFunction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("StackFilters", Shape::Object(&RULE_StackFilters)),
+            ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["LambdaFunction", "FailureMode", "Alias", "ExecutionRole", "TargetOperations", "HookStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

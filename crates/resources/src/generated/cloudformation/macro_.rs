@@ -5,36 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Macro`], by name: `Macro::new(MacroRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MacroRequired {
     /// `FunctionName`: a string, required.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Macro: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("FunctionName", Shape::STR),
-        ("LogGroupName", Shape::Str(&StrRule { format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("LogRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-    ],
-    required: &["FunctionName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFormation::Macro` resource.
 ///
 /// The `AWS::CloudFormation::Macro` resource is a CloudFormation resource type that creates a CloudFormation macro to perform custom processing on CloudFormation templates.
 ///
-/// For more information, see \[Perform custom processing on CloudFormation templates with template macros\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros.html>) in the *CloudFormation User Guide* .
+/// For more information, see [Perform custom processing on CloudFormation templates with template macros](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros.html) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MacroAttributes`], which `Handle<Macro>` dereferences to.
@@ -48,11 +32,11 @@ pub struct Macro {
     /// `Description`: a string.
     ///
     /// A description of the macro.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionName`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the underlying Lambda function that you want CloudFormation to invoke when the macro is run.
-    pub function_name: Str,
+    pub function_name: ::cloudwright_core::Str,
     /// `LogGroupName`: a string.
     ///
     /// The CloudWatch Logs group to which CloudFormation sends error logging information when invoking the macro's underlying Lambda function.
@@ -60,19 +44,19 @@ pub struct Macro {
     /// This will be an existing CloudWatch Logs LogGroup. Neither CloudFormation or Lambda will create the group.
     ///
     /// Format `AWS::Logs::LogGroup.Name`.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogRoleARN`: a string.
     ///
     /// The ARN of the role CloudFormation should assume when sending log entries to CloudWatch Logs .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub log_role_arn: Option<Str>,
+    pub log_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the macro. The name of the macro must be unique across all macros in the account.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +66,7 @@ impl Macro {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::Macro",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-macro.html",
         primary_identifier: &["Id"],
@@ -93,48 +77,50 @@ impl Macro {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Macro` with its required properties, named in a [`MacroRequired`].
     #[inline]
     pub fn new(required: MacroRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             function_name: required.function_name,
-            log_group_name: None,
-            log_role_arn: None,
+            log_group_name: ::std::option::Option::None,
+            log_role_arn: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FunctionName`: a string, required.
-    pub fn function_name(mut self, value: impl Into<Str>) -> Self { self.function_name = value.into(); self }
+    pub fn function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_name = value.into(); self }
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `LogRoleARN`: a string.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self { self.log_role_arn = Some(value.into()); self }
+    pub fn log_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for Macro {
+impl ::cloudwright_core::Resource for Macro {
     type Attributes = MacroAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Macro, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Macro, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Macro {
+impl ::cloudwright_core::ToValue for Macro {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("FunctionName", &self.function_name)
             .opt("LogGroupName", &self.log_group_name)
@@ -144,12 +130,12 @@ impl ToValue for Macro {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Macro`]: `Handle<Macro>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Macro`]: `Handle<Macro>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MacroAttributes(ResourceRef);
+pub struct MacroAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MacroAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MacroAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,7 +145,28 @@ impl MacroAttributes {
     ///
     /// Returns a unique identifier for the resource.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Macro: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("FunctionName", Shape::STR),
+            ("LogGroupName", Shape::Str(&StrRule { format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+        ],
+        required: &["FunctionName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

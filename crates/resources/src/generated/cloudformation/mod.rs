@@ -64,7 +64,7 @@ pub mod wait_condition;
 pub mod wait_condition_handle;
 
 #[cfg(feature = "cloudformation")]
-pub use custom_resource::{CustomResource, CustomResourceAttributes, CustomResourceRequired};
+pub use custom_resource::{CustomResource, CustomResourceAttributes};
 #[cfg(feature = "cloudformation")]
 pub use guard_hook::{GuardHook, GuardHookAttributes, GuardHookRequired};
 #[cfg(feature = "cloudformation")]
@@ -84,13 +84,13 @@ pub use module_version::{ModuleVersion, ModuleVersionAttributes, ModuleVersionRe
 #[cfg(feature = "cloudformation")]
 pub use public_type_version::{PublicTypeVersion, PublicTypeVersionAttributes};
 #[cfg(feature = "cloudformation")]
-pub use publisher::{Publisher, PublisherAttributes, PublisherRequired};
+pub use publisher::{Publisher, PublisherAttributes};
 #[cfg(feature = "cloudformation")]
 pub use resource_default_version::{ResourceDefaultVersion, ResourceDefaultVersionAttributes};
 #[cfg(feature = "cloudformation")]
 pub use resource_version::{ResourceVersion, ResourceVersionAttributes, ResourceVersionRequired};
 #[cfg(feature = "cloudformation")]
-pub use stack::{Stack, StackAttributes, StackRequired};
+pub use stack::{Stack, StackAttributes};
 #[cfg(feature = "cloudformation")]
 pub use stack_set::{StackSet, StackSetAttributes, StackSetRequired};
 #[cfg(feature = "cloudformation")]

@@ -5,34 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/module/.+/[0-9]{8}$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{8}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModuleDefaultVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ModuleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("VersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["Arn"], &["ModuleName", "VersionId"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::ModuleDefaultVersion` resource.
 ///
 /// Specifies the default version of a module. The default version of the module will be used in CloudFormation operations for this account and Region.
 ///
-/// For more information, see \[Create reusable resource configurations that can be included across templates with CloudFormation modules\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/modules.html>) in the *CloudFormation User Guide* .
+/// For more information, see [Create reusable resource configurations that can be included across templates with CloudFormation modules](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/modules.html) in the *CloudFormation User Guide* .
 ///
-/// For information about the CloudFormation registry, see \[Managing extensions with the CloudFormation registry\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html>) in the *CloudFormation User Guide* .
+/// For information about the CloudFormation registry, see [Managing extensions with the CloudFormation registry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`ModuleDefaultVersionAttributes`] is empty).
@@ -50,7 +29,7 @@ pub struct ModuleDefaultVersion {
     /// Conditional: You must specify either `Arn` , or `ModuleName` and `VersionId` .
     ///
     /// Pattern `^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/module/.+/[0-9]{8}$`; create-only: changing it replaces the resource.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModuleName`: a string.
     ///
     /// The name of the module.
@@ -58,7 +37,7 @@ pub struct ModuleDefaultVersion {
     /// Conditional: You must specify either `Arn` , or `ModuleName` and `VersionId` .
     ///
     /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub module_name: Option<Str>,
+    pub module_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VersionId`: a string.
     ///
     /// The ID for the specific version of the module.
@@ -66,7 +45,7 @@ pub struct ModuleDefaultVersion {
     /// Conditional: You must specify either `Arn` , or `ModuleName` and `VersionId` .
     ///
     /// Pattern `^[0-9]{8}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub version_id: Option<Str>,
+    pub version_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +55,7 @@ impl ModuleDefaultVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::ModuleDefaultVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-moduledefaultversion.html",
         primary_identifier: &["Arn"],
@@ -87,38 +66,40 @@ impl ModuleDefaultVersion {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ModuleDefaultVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `ModuleName`: a string.
-    pub fn module_name(mut self, value: impl Into<Str>) -> Self { self.module_name = Some(value.into()); self }
+    pub fn module_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.module_name = ::std::option::Option::Some(value.into()); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
+    pub fn version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ModuleDefaultVersion {
+impl ::cloudwright_core::Resource for ModuleDefaultVersion {
     type Attributes = ModuleDefaultVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModuleDefaultVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ModuleDefaultVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ModuleDefaultVersion {
+impl ::cloudwright_core::ToValue for ModuleDefaultVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("ModuleName", &self.module_name)
             .opt("VersionId", &self.version_id)
@@ -126,12 +107,38 @@ impl ToValue for ModuleDefaultVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ModuleDefaultVersion`]: `Handle<ModuleDefaultVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ModuleDefaultVersion`]: `Handle<ModuleDefaultVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ModuleDefaultVersionAttributes(());
 
-impl From<ResourceRef> for ModuleDefaultVersionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModuleDefaultVersionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/module/.+/[0-9]{8}$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{8}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModuleDefaultVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ModuleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("VersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["Arn"], &["ModuleName", "VersionId"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE");
-
 /// The required properties of [`ModuleVersion`], by name: `ModuleVersion::new(ModuleVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModuleVersionRequired {
     /// `ModuleName`: a string, required.
-    pub module_name: Str,
+    pub module_name: ::cloudwright_core::Str,
     /// `ModulePackage`: a string, required.
-    pub module_package: Str,
+    pub module_package: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModuleVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ModuleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ModulePackage", Shape::STR),
-    ],
-    required: &["ModuleName", "ModulePackage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFormation::ModuleVersion` resource.
 ///
 /// The `AWS::CloudFormation::ModuleVersion` resource registers the specified version of the module with the CloudFormation registry. Registering a module makes it available for use in CloudFormation templates in your AWS account and Region.
 ///
-/// For more information, see \[Create reusable resource configurations that can be included across templates with CloudFormation modules\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/modules.html>) in the *CloudFormation User Guide* .
+/// For more information, see [Create reusable resource configurations that can be included across templates with CloudFormation modules](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/modules.html) in the *CloudFormation User Guide* .
 ///
-/// For information about the CloudFormation registry, see \[Managing extensions with the CloudFormation registry\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html>) in the *CloudFormation User Guide* .
+/// For information about the CloudFormation registry, see [Managing extensions with the CloudFormation registry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ModuleVersionAttributes`], which `Handle<ModuleVersion>` dereferences to.
@@ -52,17 +36,17 @@ pub struct ModuleVersion {
     /// The name of the module being registered.
     ///
     /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE`; create-only: changing it replaces the resource.
-    pub module_name: Str,
+    pub module_name: ::cloudwright_core::Str,
     /// `ModulePackage`: a string, required.
     ///
     /// A URL to the S3 bucket for the package that contains the template fragment and schema files for the module version to register.
     ///
-    /// For more information, see \[Module structure and requirements\](<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/modules-structure.html>) in the *CloudFormation Command Line Interface (CLI) User Guide* .
+    /// For more information, see [Module structure and requirements](https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/modules-structure.html) in the *CloudFormation Command Line Interface (CLI) User Guide* .
     ///
-    /// &gt; To register the module version, you must have `s3:GetObject` permissions to access the S3 objects.
+    /// \> To register the module version, you must have `s3:GetObject` permissions to access the S3 objects.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub module_package: Str,
+    pub module_package: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -72,7 +56,7 @@ impl ModuleVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::ModuleVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-moduleversion.html",
         primary_identifier: &["Arn"],
@@ -83,7 +67,7 @@ impl ModuleVersion {
         read_only: &["Arn", "Description", "DocumentationUrl", "IsDefaultVersion", "Schema", "TimeCreated", "VersionId", "Visibility"],
         attributes: &["Arn", "Description", "DocumentationUrl", "IsDefaultVersion", "Schema", "TimeCreated", "VersionId", "Visibility"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ModuleVersion` with its required properties, named in a [`ModuleVersionRequired`].
@@ -96,38 +80,40 @@ impl ModuleVersion {
     }
 
     /// `ModuleName`: a string, required.
-    pub fn module_name(mut self, value: impl Into<Str>) -> Self { self.module_name = value.into(); self }
+    pub fn module_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.module_name = value.into(); self }
     /// `ModulePackage`: a string, required.
-    pub fn module_package(mut self, value: impl Into<Str>) -> Self { self.module_package = value.into(); self }
+    pub fn module_package(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.module_package = value.into(); self }
 }
 
-impl Resource for ModuleVersion {
+impl ::cloudwright_core::Resource for ModuleVersion {
     type Attributes = ModuleVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModuleVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ModuleVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ModuleVersion {
+impl ::cloudwright_core::ToValue for ModuleVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ModuleName", &self.module_name)
             .req("ModulePackage", &self.module_package)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ModuleVersion`]: `Handle<ModuleVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ModuleVersion`]: `Handle<ModuleVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModuleVersionAttributes(ResourceRef);
+pub struct ModuleVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModuleVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModuleVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,24 +123,24 @@ impl ModuleVersionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the module.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of the module.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `DocumentationUrl`: a string.
     ///
     /// The URL of a page providing detailed documentation for this module.
     #[inline]
-    pub fn documentation_url(&self) -> Value {
-        self.0.get_att("DocumentationUrl")
+    pub fn documentation_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DocumentationUrl"))
     }
 
     /// `Fn::GetAtt` `IsDefaultVersion`: a boolean.
@@ -163,32 +149,32 @@ impl ModuleVersionAttributes {
     ///
     /// This applies only to private extensions you have registered in your account, and extensions published by AWS . For public third-party extensions, whether they are activated in your account, CloudFormation returns `null` .
     #[inline]
-    pub fn is_default_version(&self) -> Value {
-        self.0.get_att("IsDefaultVersion")
+    pub fn is_default_version(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefaultVersion"))
     }
 
     /// `Fn::GetAtt` `Schema`: a string.
     ///
     /// The schema that defines the module.
     #[inline]
-    pub fn schema(&self) -> Value {
-        self.0.get_att("Schema")
+    pub fn schema(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Schema"))
     }
 
     /// `Fn::GetAtt` `TimeCreated`: a string.
     ///
     /// When the specified private module version was registered or activated in your account.
     #[inline]
-    pub fn time_created(&self) -> Value {
-        self.0.get_att("TimeCreated")
+    pub fn time_created(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TimeCreated"))
     }
 
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// The ID of this version of the module.
     #[inline]
-    pub fn version_id(&self) -> Value {
-        self.0.get_att("VersionId")
+    pub fn version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionId"))
     }
 
     /// `Fn::GetAtt` `Visibility`: one of a set of strings.
@@ -198,7 +184,28 @@ impl ModuleVersionAttributes {
     /// - `PRIVATE` : The module is only visible and usable within the account where it was registered. CloudFormation automatically marks any modules you register as `PRIVATE` .
     /// - `PUBLIC` : The module is publicly visible and usable within any AWS account.
     #[inline]
-    pub fn visibility(&self) -> Value {
-        self.0.get_att("Visibility")
+    pub fn visibility(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Visibility"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModuleVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ModuleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ModulePackage", Shape::STR),
+        ],
+        required: &["ModuleName", "ModulePackage"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(.*)$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}");
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublicTypeVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LogDeliveryBucket", Shape::STR),
-        ("PublicVersionNumber", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["RESOURCE", "MODULE", "HOOK"], ..StrRule::ANY })),
-        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["TypeName", "Type"], &["Arn"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::PublicTypeVersion` resource.
 ///
 /// The `AWS::CloudFormation::PublicTypeVersion` resource tests and publishes a registered extension as a public, third-party extension.
@@ -36,13 +14,13 @@ pub(crate) static RULE_PublicTypeVersion: ObjRule = ObjRule {
 /// - For resource types, testing includes passing all contracts tests defined for the type.
 /// - For modules, testing includes determining if the module's model meets all necessary requirements.
 ///
-/// For more information, see \[Testing your public extension prior to publishing\](<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/publish-extension.html#publish-extension-testing>) in the *CloudFormation Command Line Interface (CLI) User Guide* .
+/// For more information, see [Testing your public extension prior to publishing](https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/publish-extension.html#publish-extension-testing) in the *CloudFormation Command Line Interface (CLI) User Guide* .
 ///
 /// If you don't specify a version, CloudFormation uses the default version of the extension in your account and Region for testing.
 ///
 /// To perform testing, CloudFormation assumes the execution role specified when the type was registered.
 ///
-/// An extension must have a test status of `PASSED` before it can be published. For more information, see \[Publishing extensions to make them available for public use\](<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/publish-extension.html>) in the *CloudFormation Command Line Interface (CLI) User Guide* .
+/// An extension must have a test status of `PASSED` before it can be published. For more information, see [Publishing extensions to make them available for public use](https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/publish-extension.html) in the *CloudFormation Command Line Interface (CLI) User Guide* .
 ///
 /// `Ref` returns its `PublicTypeArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PublicTypeVersionAttributes`], which `Handle<PublicTypeVersion>` dereferences to.
@@ -60,7 +38,7 @@ pub struct PublicTypeVersion {
     /// Conditional: You must specify `Arn` , or `TypeName` and `Type` .
     ///
     /// Pattern `arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+`; length 0 to 1024; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogDeliveryBucket`: a string.
     ///
     /// The S3 bucket to which CloudFormation delivers the contract test execution logs.
@@ -73,7 +51,7 @@ pub struct PublicTypeVersion {
     /// - s3:PutObject
     ///
     /// Create-only: changing it replaces the resource.
-    pub log_delivery_bucket: Option<Str>,
+    pub log_delivery_bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `PublicVersionNumber`: a string.
     ///
     /// The version number to assign to this version of the extension.
@@ -82,14 +60,14 @@ pub struct PublicTypeVersion {
     ///
     /// `MAJOR.MINOR.PATCH`
     ///
-    /// For more information, see \[Semantic Versioning 2.0.0\](<https://docs.aws.amazon.com/https://semver.org/>) .
+    /// For more information, see [Semantic Versioning 2.0.0](https://docs.aws.amazon.com/https://semver.org/) .
     ///
     /// If you don't specify a version number, CloudFormation increments the version number by one minor version release.
     ///
     /// You cannot specify a version number the first time you publish a type. CloudFormation automatically sets the first version number to be `1.0.0` .
     ///
     /// Pattern `^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(.*)$`; length 5 to 64; create-only: changing it replaces the resource.
-    pub public_version_number: Option<Str>,
+    pub public_version_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PublicTypeVersionType`] value.
     ///
     /// The type of the extension to test.
@@ -97,7 +75,7 @@ pub struct PublicTypeVersion {
     /// Conditional: You must specify `Arn` , or `TypeName` and `Type` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<PublicTypeVersionType>,
+    pub r#type: ::std::option::Option<PublicTypeVersionType>,
     /// `TypeName`: a string.
     ///
     /// The name of the extension to test.
@@ -105,7 +83,7 @@ pub struct PublicTypeVersion {
     /// Conditional: You must specify `Arn` , or `TypeName` and `Type` .
     ///
     /// Pattern `[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}`; create-only: changing it replaces the resource.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +93,7 @@ impl PublicTypeVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::PublicTypeVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-publictypeversion.html",
         primary_identifier: &["PublicTypeArn"],
@@ -126,42 +104,44 @@ impl PublicTypeVersion {
         read_only: &["PublicTypeArn", "TypeVersionArn", "PublisherId"],
         attributes: &["PublicTypeArn", "PublisherId", "TypeVersionArn"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PublicTypeVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `LogDeliveryBucket`: a string.
-    pub fn log_delivery_bucket(mut self, value: impl Into<Str>) -> Self { self.log_delivery_bucket = Some(value.into()); self }
+    pub fn log_delivery_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_delivery_bucket = ::std::option::Option::Some(value.into()); self }
     /// `PublicVersionNumber`: a string.
-    pub fn public_version_number(mut self, value: impl Into<Str>) -> Self { self.public_version_number = Some(value.into()); self }
+    pub fn public_version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_version_number = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PublicTypeVersionType`] value.
-    pub fn r#type(mut self, value: impl Into<PublicTypeVersionType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PublicTypeVersionType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PublicTypeVersion {
+impl ::cloudwright_core::Resource for PublicTypeVersion {
     type Attributes = PublicTypeVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicTypeVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PublicTypeVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PublicTypeVersion {
+impl ::cloudwright_core::ToValue for PublicTypeVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("LogDeliveryBucket", &self.log_delivery_bucket)
             .opt("PublicVersionNumber", &self.public_version_number)
@@ -171,12 +151,12 @@ impl ToValue for PublicTypeVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PublicTypeVersion`]: `Handle<PublicTypeVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PublicTypeVersion`]: `Handle<PublicTypeVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PublicTypeVersionAttributes(ResourceRef);
+pub struct PublicTypeVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PublicTypeVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PublicTypeVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,8 +166,8 @@ impl PublicTypeVersionAttributes {
     ///
     /// The Amazon Resource Number (ARN) assigned to the public extension upon publication.
     #[inline]
-    pub fn public_type_arn(&self) -> Value {
-        self.0.get_att("PublicTypeArn")
+    pub fn public_type_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublicTypeArn"))
     }
 
     /// `Fn::GetAtt` `PublisherId`: a string.
@@ -196,16 +176,16 @@ impl PublicTypeVersionAttributes {
     ///
     /// This applies only to public third-party extensions. For private registered extensions, and extensions provided by AWS , CloudFormation returns `null` .
     #[inline]
-    pub fn publisher_id(&self) -> Value {
-        self.0.get_att("PublisherId")
+    pub fn publisher_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublisherId"))
     }
 
     /// `Fn::GetAtt` `TypeVersionArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) assigned to this version of the extension.
     #[inline]
-    pub fn type_version_arn(&self) -> Value {
-        self.0.get_att("TypeVersionArn")
+    pub fn type_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TypeVersionArn"))
     }
 }
 
@@ -219,24 +199,52 @@ pub enum PublicTypeVersionType {
     /// `HOOK`
     Hook,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PublicTypeVersionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PublicTypeVersionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PublicTypeVersionType {
+impl ::cloudwright_core::ToValue for PublicTypeVersionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Resource => "RESOURCE",
             Self::Module => "MODULE",
             Self::Hook => "HOOK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(.*)$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicTypeVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LogDeliveryBucket", Shape::STR),
+            ("PublicVersionNumber", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["RESOURCE", "MODULE", "HOOK"], ..StrRule::ANY })),
+            ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["TypeName", "Type"], &["Arn"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[w]+)*:.+:.+:[0-9]{12}:.+");
-
-/// The required properties of [`Publisher`], by name: `Publisher::new(PublisherRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublisherRequired {
-    /// `AcceptTermsAndConditions`: a boolean, required.
-    pub accept_terms_and_conditions: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Publisher: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptTermsAndConditions", Shape::Bool),
-        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AcceptTermsAndConditions"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::Publisher` resource.
 ///
 /// The `AWS::CloudFormation::Publisher` resource registers your account as a publisher of public extensions in the CloudFormation registry. Public extensions are available for use by all CloudFormation users.
 ///
-/// For information on requirements for registering as a public extension publisher, see \[Publishing extensions to make them available for public use\](<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/publish-extension.htm>) in the *CloudFormation Command Line Interface (CLI) User Guide* .
+/// For information on requirements for registering as a public extension publisher, see [Publishing extensions to make them available for public use](https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/publish-extension.htm) in the *CloudFormation Command Line Interface (CLI) User Guide* .
 ///
 /// `Ref` returns its `PublisherId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PublisherAttributes`], which `Handle<Publisher>` dereferences to.
@@ -44,20 +22,20 @@ pub(crate) static RULE_Publisher: ObjRule = ObjRule {
 pub struct Publisher {
     /// `AcceptTermsAndConditions`: a boolean, required.
     ///
-    /// Whether you accept the \[Terms and Conditions\](<https://docs.aws.amazon.com/https://cloudformation-registry-documents.s3.amazonaws.com/Terms_and_Conditions_for_AWS_CloudFormation_Registry_Publishers.pdf>) for publishing extensions in the CloudFormation registry. You must accept the terms and conditions in order to register to publish public extensions to the CloudFormation registry.
+    /// Whether you accept the [Terms and Conditions](https://docs.aws.amazon.com/https://cloudformation-registry-documents.s3.amazonaws.com/Terms_and_Conditions_for_AWS_CloudFormation_Registry_Publishers.pdf) for publishing extensions in the CloudFormation registry. You must accept the terms and conditions in order to register to publish public extensions to the CloudFormation registry.
     ///
     /// The default is `false` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub accept_terms_and_conditions: Bool,
+    pub accept_terms_and_conditions: ::cloudwright_core::Bool,
     /// `ConnectionArn`: a string.
     ///
     /// If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
     ///
-    /// For more information, see \[Prerequisite: Registering your account to publish CloudFormation extensions\](<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/publish-extension.html#publish-extension-prereqs>) in the *AWS CloudFormation Command Line Interface (CLI) User Guide* .
+    /// For more information, see [Prerequisite: Registering your account to publish CloudFormation extensions](https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/publish-extension.html#publish-extension-prereqs) in the *AWS CloudFormation Command Line Interface (CLI) User Guide* .
     ///
     /// Pattern `arn:aws(-[w]+)*:.+:.+:[0-9]{12}:.+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub connection_arn: Option<Str>,
+    pub connection_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +45,7 @@ impl Publisher {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::Publisher",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-publisher.html",
         primary_identifier: &["PublisherId"],
@@ -78,39 +56,41 @@ impl Publisher {
         read_only: &["PublisherId", "PublisherStatus", "PublisherProfile", "IdentityProvider"],
         attributes: &["IdentityProvider", "PublisherId", "PublisherProfile", "PublisherStatus"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Publisher` with its required properties, named in a [`PublisherRequired`].
+    /// A `Publisher` with its one required property, `AcceptTermsAndConditions`.
     #[inline]
-    pub fn new(required: PublisherRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            accept_terms_and_conditions: required.accept_terms_and_conditions,
-            connection_arn: None,
+            accept_terms_and_conditions: value.into(),
+            connection_arn: ::std::option::Option::None,
         }
     }
 
     /// `AcceptTermsAndConditions`: a boolean, required.
-    pub fn accept_terms_and_conditions(mut self, value: impl Into<Bool>) -> Self { self.accept_terms_and_conditions = value.into(); self }
+    pub fn accept_terms_and_conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.accept_terms_and_conditions = value.into(); self }
     /// `ConnectionArn`: a string.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
+    pub fn connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Publisher {
+impl ::cloudwright_core::Resource for Publisher {
     type Attributes = PublisherAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Publisher, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Publisher, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Publisher {
+impl ::cloudwright_core::ToValue for Publisher {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AcceptTermsAndConditions",
                 &self.accept_terms_and_conditions,
@@ -120,12 +100,12 @@ impl ToValue for Publisher {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Publisher`]: `Handle<Publisher>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Publisher`]: `Handle<Publisher>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PublisherAttributes(ResourceRef);
+pub struct PublisherAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PublisherAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PublisherAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,31 +115,51 @@ impl PublisherAttributes {
     ///
     /// The type of account used as the identity provider when registering this publisher with CloudFormation.
     #[inline]
-    pub fn identity_provider(&self) -> Value {
-        self.0.get_att("IdentityProvider")
+    pub fn identity_provider(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityProvider"))
     }
 
     /// `Fn::GetAtt` `PublisherId`: a string.
     ///
     /// The ID of the extension publisher.
     #[inline]
-    pub fn publisher_id(&self) -> Value {
-        self.0.get_att("PublisherId")
+    pub fn publisher_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublisherId"))
     }
 
     /// `Fn::GetAtt` `PublisherProfile`: a string.
     ///
     /// The URL to the publisher's profile with the identity provider.
     #[inline]
-    pub fn publisher_profile(&self) -> Value {
-        self.0.get_att("PublisherProfile")
+    pub fn publisher_profile(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublisherProfile"))
     }
 
     /// `Fn::GetAtt` `PublisherStatus`: one of a set of strings.
     ///
     /// Whether the publisher is verified. Currently, all registered publishers are verified.
     #[inline]
-    pub fn publisher_status(&self) -> Value {
-        self.0.get_att("PublisherStatus")
+    pub fn publisher_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublisherStatus"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[w]+)*:.+:.+:[0-9]{12}:.+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Publisher: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptTermsAndConditions", Shape::Bool),
+            ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AcceptTermsAndConditions"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

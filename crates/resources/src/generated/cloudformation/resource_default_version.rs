@@ -5,32 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/resource/.+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9-]{1,128}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceDefaultVersion: ObjRule = ObjRule {
-    properties: &[
-        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TypeVersionArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("VersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["TypeVersionArn"], &["TypeName", "VersionId"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::ResourceDefaultVersion` resource.
 ///
 /// The `AWS::CloudFormation::ResourceDefaultVersion` resource specifies the default version of a resource. The default version of a resource will be used in CloudFormation operations.
 ///
-/// For information about the CloudFormation registry, see \[Managing extensions with the CloudFormation registry\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html>) in the *CloudFormation User Guide* .
+/// For information about the CloudFormation registry, see [Managing extensions with the CloudFormation registry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResourceDefaultVersionAttributes`], which `Handle<ResourceDefaultVersion>` dereferences to.
@@ -47,7 +26,7 @@ pub struct ResourceDefaultVersion {
     /// Conditional: You must specify either `TypeVersionArn` , or `TypeName` and `VersionId` .
     ///
     /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TypeVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource version.
@@ -55,7 +34,7 @@ pub struct ResourceDefaultVersion {
     /// Conditional: You must specify either `TypeVersionArn` , or `TypeName` and `VersionId` .
     ///
     /// Pattern `^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/resource/.+$`.
-    pub type_version_arn: Option<Str>,
+    pub type_version_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `VersionId`: a string.
     ///
     /// The ID of a specific version of the resource. The version ID is the value at the end of the Amazon Resource Name (ARN) assigned to the resource version when it's registered.
@@ -63,7 +42,7 @@ pub struct ResourceDefaultVersion {
     /// Conditional: You must specify either `TypeVersionArn` , or `TypeName` and `VersionId` .
     ///
     /// Pattern `^[A-Za-z0-9-]{1,128}$`.
-    pub version_id: Option<Str>,
+    pub version_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +52,7 @@ impl ResourceDefaultVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::ResourceDefaultVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-resourcedefaultversion.html",
         primary_identifier: &["Arn"],
@@ -84,38 +63,40 @@ impl ResourceDefaultVersion {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourceDefaultVersion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
     /// `TypeVersionArn`: a string.
-    pub fn type_version_arn(mut self, value: impl Into<Str>) -> Self { self.type_version_arn = Some(value.into()); self }
+    pub fn type_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_version_arn = ::std::option::Option::Some(value.into()); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
+    pub fn version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResourceDefaultVersion {
+impl ::cloudwright_core::Resource for ResourceDefaultVersion {
     type Attributes = ResourceDefaultVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceDefaultVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceDefaultVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceDefaultVersion {
+impl ::cloudwright_core::ToValue for ResourceDefaultVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TypeName", &self.type_name)
             .opt("TypeVersionArn", &self.type_version_arn)
             .opt("VersionId", &self.version_id)
@@ -123,12 +104,12 @@ impl ToValue for ResourceDefaultVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceDefaultVersion`]: `Handle<ResourceDefaultVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceDefaultVersion`]: `Handle<ResourceDefaultVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceDefaultVersionAttributes(ResourceRef);
+pub struct ResourceDefaultVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceDefaultVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceDefaultVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -138,7 +119,33 @@ impl ResourceDefaultVersionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/resource/.+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9-]{1,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceDefaultVersion: ObjRule = ObjRule {
+        properties: &[
+            ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TypeVersionArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("VersionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["TypeVersionArn"], &["TypeName", "VersionId"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

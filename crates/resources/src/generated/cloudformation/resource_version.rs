@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::LoggingConfig;
-use super::shared::RULE_LoggingConfig;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
 
 /// The required properties of [`ResourceVersion`], by name: `ResourceVersion::new(ResourceVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceVersionRequired {
     /// `SchemaHandlerPackage`: a string, required.
-    pub schema_handler_package: Str,
+    pub schema_handler_package: ::cloudwright_core::Str,
     /// `TypeName`: a string, required.
-    pub type_name: Str,
+    pub type_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        ("SchemaHandlerPackage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["SchemaHandlerPackage", "TypeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFormation::ResourceVersion` resource.
 ///
@@ -44,7 +24,7 @@ pub(crate) static RULE_ResourceVersion: ObjRule = ObjRule {
 /// - Determining which handlers, if any, have been specified for the resource.
 /// - Making the resource available for use in your account.
 ///
-/// For information about the CloudFormation registry, see \[Managing extensions with the CloudFormation registry\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html>) in the *CloudFormation User Guide* .
+/// For information about the CloudFormation registry, see [Managing extensions with the CloudFormation registry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html) in the *CloudFormation User Guide* .
 ///
 /// You can have a maximum of 50 resource versions registered at a time. This maximum is per account and per Region.
 ///
@@ -62,40 +42,40 @@ pub struct ResourceVersion {
     /// The Amazon Resource Name (ARN) of the IAM role for CloudFormation to assume when invoking the resource. If your resource calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account. When CloudFormation needs to invoke the resource type handler, CloudFormation assumes this execution role to create a temporary session token, which it then passes to the resource type handler, thereby supplying your resource type with the appropriate credentials.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfig`: a [`LoggingConfig`] object.
     ///
     /// Logging configuration information for a resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub logging_config: Option<Obj<LoggingConfig>>,
+    pub logging_config: ::std::option::Option<crate::Obj<LoggingConfig>>,
     /// `SchemaHandlerPackage`: a string, required.
     ///
     /// A URL to the S3 bucket for the resource project package that contains the necessary files for the resource you want to register.
     ///
-    /// For information on generating a schema handler package, see \[Modeling resource types to use with CloudFormation\](<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-model.html>) in the *CloudFormation Command Line Interface (CLI) User Guide* .
+    /// For information on generating a schema handler package, see [Modeling resource types to use with CloudFormation](https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-model.html) in the *CloudFormation Command Line Interface (CLI) User Guide* .
     ///
-    /// &gt; To register the resource version, you must have `s3:GetObject` permissions to access the S3 objects.
+    /// \> To register the resource version, you must have `s3:GetObject` permissions to access the S3 objects.
     ///
     /// Length 1 to 4096; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub schema_handler_package: Str,
+    pub schema_handler_package: ::cloudwright_core::Str,
     /// `TypeName`: a string, required.
     ///
     /// The name of the resource being registered.
     ///
     /// We recommend that resource names adhere to the following pattern: *company_or_organization* :: *service* :: *type* .
     ///
-    /// &gt; The following organization namespaces are reserved and can't be used in your resource names:
-    /// &gt;
-    /// &gt; - `Alexa`
-    /// &gt; - `AMZN`
-    /// &gt; - `Amazon`
-    /// &gt; - `AWS`
-    /// &gt; - `Custom`
-    /// &gt; - `Dev`
+    /// \> The following organization namespaces are reserved and can't be used in your resource names:
+    /// \>
+    /// \> - `Alexa`
+    /// \> - `AMZN`
+    /// \> - `Amazon`
+    /// \> - `AWS`
+    /// \> - `Custom`
+    /// \> - `Dev`
     ///
     /// Pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
-    pub type_name: Str,
+    pub type_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -105,7 +85,7 @@ impl ResourceVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::ResourceVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-resourceversion.html",
         primary_identifier: &["Arn"],
@@ -116,45 +96,47 @@ impl ResourceVersion {
         read_only: &["Arn", "IsDefaultVersion", "ProvisioningType", "Visibility", "VersionId", "TypeArn"],
         attributes: &["Arn", "IsDefaultVersion", "ProvisioningType", "TypeArn", "VersionId", "Visibility"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourceVersion` with its required properties, named in a [`ResourceVersionRequired`].
     #[inline]
     pub fn new(required: ResourceVersionRequired) -> Self {
         Self {
-            execution_role_arn: None,
-            logging_config: None,
+            execution_role_arn: ::std::option::Option::None,
+            logging_config: ::std::option::Option::None,
             schema_handler_package: required.schema_handler_package,
             type_name: required.type_name,
         }
     }
 
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
+    pub fn logging_config(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfig>>) -> Self { self.logging_config = ::std::option::Option::Some(value.into()); self }
     /// `SchemaHandlerPackage`: a string, required.
-    pub fn schema_handler_package(mut self, value: impl Into<Str>) -> Self { self.schema_handler_package = value.into(); self }
+    pub fn schema_handler_package(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schema_handler_package = value.into(); self }
     /// `TypeName`: a string, required.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = value.into(); self }
 }
 
-impl Resource for ResourceVersion {
+impl ::cloudwright_core::Resource for ResourceVersion {
     type Attributes = ResourceVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceVersion {
+impl ::cloudwright_core::ToValue for ResourceVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExecutionRoleArn", &self.execution_role_arn)
             .opt("LoggingConfig", &self.logging_config)
             .req("SchemaHandlerPackage", &self.schema_handler_package)
@@ -163,12 +145,12 @@ impl ToValue for ResourceVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceVersion`]: `Handle<ResourceVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceVersion`]: `Handle<ResourceVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceVersionAttributes(ResourceRef);
+pub struct ResourceVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,8 +160,8 @@ impl ResourceVersionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IsDefaultVersion`: a boolean.
@@ -188,8 +170,8 @@ impl ResourceVersionAttributes {
     ///
     /// This applies only to private extensions you have registered in your account, and extensions published by AWS . For public third-party extensions, whether they are activated in your account, CloudFormation returns `null` .
     #[inline]
-    pub fn is_default_version(&self) -> Value {
-        self.0.get_att("IsDefaultVersion")
+    pub fn is_default_version(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefaultVersion"))
     }
 
     /// `Fn::GetAtt` `ProvisioningType`: one of a set of strings.
@@ -206,24 +188,24 @@ impl ResourceVersionAttributes {
     /// - read
     /// - delete
     #[inline]
-    pub fn provisioning_type(&self) -> Value {
-        self.0.get_att("ProvisioningType")
+    pub fn provisioning_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProvisioningType"))
     }
 
     /// `Fn::GetAtt` `TypeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the extension.
     #[inline]
-    pub fn type_arn(&self) -> Value {
-        self.0.get_att("TypeArn")
+    pub fn type_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TypeArn"))
     }
 
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// The ID of a specific version of the resource. The version ID is the value at the end of the Amazon Resource Name (ARN) assigned to the resource version when it is registered.
     #[inline]
-    pub fn version_id(&self) -> Value {
-        self.0.get_att("VersionId")
+    pub fn version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionId"))
     }
 
     /// `Fn::GetAtt` `Visibility`: one of a set of strings.
@@ -233,7 +215,32 @@ impl ResourceVersionAttributes {
     /// - `PRIVATE` : The resource is only visible and usable within the account where it was registered. CloudFormation automatically marks any resources you register as `PRIVATE` .
     /// - `PUBLIC` : The resource is publicly visible and usable within any AWS account.
     #[inline]
-    pub fn visibility(&self) -> Value {
-        self.0.get_att("Visibility")
+    pub fn visibility(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Visibility"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_LoggingConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
+            ("SchemaHandlerPackage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["SchemaHandlerPackage", "TypeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

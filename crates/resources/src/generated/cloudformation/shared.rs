@@ -6,26 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "cloudformation")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-#[cfg(feature = "cloudformation")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
-#[cfg(feature = "cloudformation")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z*?][-a-zA-Z0-9*?]*$");
-
-#[cfg(feature = "cloudformation")]
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("LogRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "cloudformation")]
 /// The `LoggingConfig` property type, shared by `AWS::CloudFormation::HookVersion`, `AWS::CloudFormation::ResourceVersion`.
 ///
@@ -39,13 +19,13 @@ pub struct LoggingConfig {
     /// The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`; length 1 to 256.
-    pub log_role_arn: Option<Str>,
+    pub log_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "cloudformation")]
@@ -54,49 +34,28 @@ impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `LogRoleArn`: a string.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self { self.log_role_arn = Some(value.into()); self }
+    pub fn log_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "cloudformation")]
-impl PropertyType for LoggingConfig {}
+impl crate::PropertyType for LoggingConfig {}
 
 #[cfg(feature = "cloudformation")]
-impl ToValue for LoggingConfig {
+impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
             .opt("LogRoleArn", &self.log_role_arn)
             .build()
     }
 }
-
-#[cfg(feature = "cloudformation")]
-/// The required properties of [`StackFilters`], by name: `StackFilters::new(StackFiltersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StackFiltersRequired {
-    /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    pub filtering_criteria: FilteringCriteria,
-}
-
-#[cfg(feature = "cloudformation")]
-#[rustfmt::skip]
-pub(crate) static RULE_StackFilters: ObjRule = ObjRule {
-    properties: &[
-        ("FilteringCriteria", Shape::Str(&StrRule { allowed: &["ALL", "ANY"], ..StrRule::ANY })),
-        ("StackNames", Shape::Object(&RULE_StackNames)),
-        ("StackRoles", Shape::Object(&RULE_StackRoles)),
-    ],
-    required: &["FilteringCriteria"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "cloudformation")]
 /// The `StackFilters` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -119,57 +78,46 @@ pub struct StackFilters {
     /// Default `"ALL"`.
     pub filtering_criteria: FilteringCriteria,
     /// `StackNames`: a [`StackNames`] object.
-    pub stack_names: Option<Obj<StackNames>>,
+    pub stack_names: ::std::option::Option<crate::Obj<StackNames>>,
     /// `StackRoles`: a [`StackRoles`] object.
-    pub stack_roles: Option<Obj<StackRoles>>,
+    pub stack_roles: ::std::option::Option<crate::Obj<StackRoles>>,
 }
 
 #[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 impl StackFilters {
-    /// A `StackFilters` with its required properties, named in a [`StackFiltersRequired`].
+    /// A `StackFilters` with its one required property, `FilteringCriteria`.
     #[inline]
-    pub fn new(required: StackFiltersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FilteringCriteria>) -> Self {
         Self {
-            filtering_criteria: required.filtering_criteria,
-            stack_names: None,
-            stack_roles: None,
+            filtering_criteria: value.into(),
+            stack_names: ::std::option::Option::None,
+            stack_roles: ::std::option::Option::None,
         }
     }
 
     /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    pub fn filtering_criteria(mut self, value: impl Into<FilteringCriteria>) -> Self { self.filtering_criteria = value.into(); self }
+    pub fn filtering_criteria(mut self, value: impl ::std::convert::Into<FilteringCriteria>) -> Self { self.filtering_criteria = value.into(); self }
     /// `StackNames`: a [`StackNames`] object.
-    pub fn stack_names(mut self, value: impl Into<Obj<StackNames>>) -> Self { self.stack_names = Some(value.into()); self }
+    pub fn stack_names(mut self, value: impl ::std::convert::Into<crate::Obj<StackNames>>) -> Self { self.stack_names = ::std::option::Option::Some(value.into()); self }
     /// `StackRoles`: a [`StackRoles`] object.
-    pub fn stack_roles(mut self, value: impl Into<Obj<StackRoles>>) -> Self { self.stack_roles = Some(value.into()); self }
+    pub fn stack_roles(mut self, value: impl ::std::convert::Into<crate::Obj<StackRoles>>) -> Self { self.stack_roles = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "cloudformation")]
-impl PropertyType for StackFilters {}
+impl crate::PropertyType for StackFilters {}
 
 #[cfg(feature = "cloudformation")]
-impl ToValue for StackFilters {
+impl ::cloudwright_core::ToValue for StackFilters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FilteringCriteria", &self.filtering_criteria)
             .opt("StackNames", &self.stack_names)
             .opt("StackRoles", &self.stack_roles)
             .build()
     }
 }
-
-#[cfg(feature = "cloudformation")]
-#[rustfmt::skip]
-pub(crate) static RULE_StackNames: ObjRule = ObjRule {
-    properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "cloudformation")]
 /// The `StackNames` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -180,11 +128,11 @@ pub struct StackNames {
     /// `Exclude`: a list of strings.
     ///
     /// Items 1 to 50.
-    pub exclude: Option<List<Str>>,
+    pub exclude: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Include`: a list of strings.
     ///
     /// Items 1 to 50.
-    pub include: Option<List<Str>>,
+    pub include: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "cloudformation")]
@@ -193,39 +141,28 @@ impl StackNames {
     /// A `StackNames` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
+    pub fn exclude(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude = ::std::option::Option::Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "cloudformation")]
-impl PropertyType for StackNames {}
+impl crate::PropertyType for StackNames {}
 
 #[cfg(feature = "cloudformation")]
-impl ToValue for StackNames {
+impl ::cloudwright_core::ToValue for StackNames {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exclude", &self.exclude)
             .opt("Include", &self.include)
             .build()
     }
 }
-
-#[cfg(feature = "cloudformation")]
-#[rustfmt::skip]
-pub(crate) static RULE_StackRoles: ObjRule = ObjRule {
-    properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "cloudformation")]
 /// The `StackRoles` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -236,11 +173,11 @@ pub struct StackRoles {
     /// `Exclude`: a list of strings.
     ///
     /// Items 1 to 50.
-    pub exclude: Option<List<Str>>,
+    pub exclude: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Include`: a list of strings.
     ///
     /// Items 1 to 50.
-    pub include: Option<List<Str>>,
+    pub include: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "cloudformation")]
@@ -249,23 +186,23 @@ impl StackRoles {
     /// A `StackRoles` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
+    pub fn exclude(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude = ::std::option::Option::Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "cloudformation")]
-impl PropertyType for StackRoles {}
+impl crate::PropertyType for StackRoles {}
 
 #[cfg(feature = "cloudformation")]
-impl ToValue for StackRoles {
+impl ::cloudwright_core::ToValue for StackRoles {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exclude", &self.exclude)
             .opt("Include", &self.include)
             .build()
@@ -283,26 +220,26 @@ pub enum FailureMode {
     /// `WARN`
     Warn,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "cloudformation")]
-impl From<Value> for FailureMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FailureMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "cloudformation")]
-impl ToValue for FailureMode {
+impl ::cloudwright_core::ToValue for FailureMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Fail => "FAIL",
             Self::Warn => "WARN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -317,26 +254,26 @@ pub enum FilteringCriteria {
     /// `ANY`
     Any,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "cloudformation")]
-impl From<Value> for FilteringCriteria {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilteringCriteria {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "cloudformation")]
-impl ToValue for FilteringCriteria {
+impl ::cloudwright_core::ToValue for FilteringCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Any => "ANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -351,26 +288,26 @@ pub enum HookStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "cloudformation")]
-impl From<Value> for HookStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HookStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "cloudformation")]
-impl ToValue for HookStatus {
+impl ::cloudwright_core::ToValue for HookStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -389,27 +326,87 @@ pub enum TargetOperation {
     /// `CLOUD_CONTROL`
     CloudControl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "cloudformation")]
-impl From<Value> for TargetOperation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetOperation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "cloudformation")]
-impl ToValue for TargetOperation {
+impl ::cloudwright_core::ToValue for TargetOperation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Resource => "RESOURCE",
             Self::Stack => "STACK",
             Self::ChangeSet => "CHANGE_SET",
             Self::CloudControl => "CLOUD_CONTROL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "cloudformation")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+    #[cfg(feature = "cloudformation")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
+    #[cfg(feature = "cloudformation")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z*?][-a-zA-Z0-9*?]*$");
+
+    #[cfg(feature = "cloudformation")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "cloudformation")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackFilters: ObjRule = ObjRule {
+        properties: &[
+            ("FilteringCriteria", Shape::Str(&StrRule { allowed: &["ALL", "ANY"], ..StrRule::ANY })),
+            ("StackNames", Shape::Object(&RULE_StackNames)),
+            ("StackRoles", Shape::Object(&RULE_StackRoles)),
+        ],
+        required: &["FilteringCriteria"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "cloudformation")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackNames: ObjRule = ObjRule {
+        properties: &[
+            ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "cloudformation")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackRoles: ObjRule = ObjRule {
+        properties: &[
+            ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,75 +5,51 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Stack`], by name: `Stack::new(StackRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StackRequired {
-    /// `TemplateURL`: a string, required.
-    pub template_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stack: ObjRule = ObjRule {
-    properties: &[
-        ("NotificationARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: false })),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-        ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["TemplateURL"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::Stack` resource.
 ///
-/// The `AWS::CloudFormation::Stack` resource nests a stack as a resource in a top-level template. For more information, see \[Nested stacks\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html>) in the *CloudFormation User Guide* .
+/// The `AWS::CloudFormation::Stack` resource nests a stack as a resource in a top-level template. For more information, see [Nested stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html) in the *CloudFormation User Guide* .
 ///
-/// You can add output values from a nested stack within the containing template. You use the \[GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getatt.html>) function with the nested stack's logical name and the name of the output value in the nested stack in the format `Outputs. *NestedStackOutputName*` .
+/// You can add output values from a nested stack within the containing template. You use the [GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getatt.html) function with the nested stack's logical name and the name of the output value in the nested stack in the format `Outputs. *NestedStackOutputName*` .
 ///
 /// We strongly recommend that updates to nested stacks are run from the parent stack.
 ///
 /// When you apply template changes to update a top-level stack, CloudFormation updates the top-level stack and initiates an update to its nested stacks. CloudFormation updates the resources of modified nested stacks, but doesn't update the resources of unmodified nested stacks.
 ///
-/// For stacks that contain IAM resources, you must acknowledge IAM capabilities. Also, make sure that you have cancel update stack permissions, which are required if an update rolls back. For more information about IAM and CloudFormation , see \[Controlling access with AWS Identity and Access Management\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html>) in the *CloudFormation User Guide* .
+/// For stacks that contain IAM resources, you must acknowledge IAM capabilities. Also, make sure that you have cancel update stack permissions, which are required if an update rolls back. For more information about IAM and CloudFormation , see [Controlling access with AWS Identity and Access Management](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html) in the *CloudFormation User Guide* .
 ///
-/// &gt; A subset of `AWS::CloudFormation::Stack` resource type properties listed below are available to customers using CloudFormation , AWS CDK , and Cloud Control  to configure.
-/// &gt;
-/// &gt; - `NotificationARNs`
-/// &gt; - `Parameters`
-/// &gt; - `Tags`
-/// &gt; - `TemplateURL`
-/// &gt; - `TimeoutInMinutes`
-/// &gt;
-/// &gt; These properties can be configured only when using Cloud Control  . This is because the below properties are set by the parent stack, and thus cannot be configured using CloudFormation or AWS CDK but only Cloud Control  .
-/// &gt;
-/// &gt; - `Capabilities`
-/// &gt; - `Description`
-/// &gt; - `DisableRollback`
-/// &gt; - `EnableTerminationProtection`
-/// &gt; - `RoleARN`
-/// &gt; - `StackName`
-/// &gt; - `StackPolicyBody`
-/// &gt; - `StackPolicyURL`
-/// &gt; - `StackStatusReason`
-/// &gt; - `TemplateBody`
-/// &gt;
-/// &gt; Customers that configure `AWS::CloudFormation::Stack` using CloudFormation and AWS CDK can do so for nesting a CloudFormation stack as a resource in their top-level template.
-/// &gt;
-/// &gt; These read-only properties can be accessed only when using Cloud Control  .
-/// &gt;
-/// &gt; - `ChangeSetId`
-/// &gt; - `CreationTime`
-/// &gt; - `LastUpdateTime`
-/// &gt; - `Outputs`
-/// &gt; - `ParentId`
-/// &gt; - `RootId`
-/// &gt; - `StackId`
-/// &gt; - `StackStatus`
+/// \> A subset of `AWS::CloudFormation::Stack` resource type properties listed below are available to customers using CloudFormation , AWS CDK , and Cloud Control  to configure.
+/// \>
+/// \> - `NotificationARNs`
+/// \> - `Parameters`
+/// \> - `Tags`
+/// \> - `TemplateURL`
+/// \> - `TimeoutInMinutes`
+/// \>
+/// \> These properties can be configured only when using Cloud Control  . This is because the below properties are set by the parent stack, and thus cannot be configured using CloudFormation or AWS CDK but only Cloud Control  .
+/// \>
+/// \> - `Capabilities`
+/// \> - `Description`
+/// \> - `DisableRollback`
+/// \> - `EnableTerminationProtection`
+/// \> - `RoleARN`
+/// \> - `StackName`
+/// \> - `StackPolicyBody`
+/// \> - `StackPolicyURL`
+/// \> - `StackStatusReason`
+/// \> - `TemplateBody`
+/// \>
+/// \> Customers that configure `AWS::CloudFormation::Stack` using CloudFormation and AWS CDK can do so for nesting a CloudFormation stack as a resource in their top-level template.
+/// \>
+/// \> These read-only properties can be accessed only when using Cloud Control  .
+/// \>
+/// \> - `ChangeSetId`
+/// \> - `CreationTime`
+/// \> - `LastUpdateTime`
+/// \> - `Outputs`
+/// \> - `ParentId`
+/// \> - `RootId`
+/// \> - `StackId`
+/// \> - `StackStatus`
 ///
 /// `Ref` returns its `StackId` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`StackAttributes`] is empty).
@@ -88,23 +64,24 @@ pub struct Stack {
     /// The Amazon SNS topic ARNs to publish stack related events. You can find your Amazon SNS topic ARNs using the Amazon SNS console or your Command Line Interface (CLI).
     ///
     /// Items at most 5.
-    pub notification_ar_ns: Option<List<Str>>,
+    pub notification_ar_ns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Parameters`: a JSON value.
     ///
     /// The set value pairs that represent the parameters passed to CloudFormation when this nested stack is created. Each parameter has a name corresponding to a parameter defined in the embedded template and a value representing the value that you want to set for the parameter.
     ///
-    /// &gt; If you use the `Ref` function to pass a parameter value to a nested stack, comma-delimited list parameters must be of type `String` . In other words, you can't pass values that are of type `CommaDelimitedList` to nested stacks.
+    /// \> If you use the `Ref` function to pass a parameter value to a nested stack, comma-delimited list parameters must be of type `String` . In other words, you can't pass values that are of type `CommaDelimitedList` to nested stacks.
     ///
     /// Required if the nested stack requires input parameters.
     ///
     /// Whether an update causes interruptions depends on the resources that are being updated. An update never causes a nested stack to be replaced.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs to associate with this stack. CloudFormation also propagates these tags to the resources created in the stack. A maximum number of 50 tags can be specified.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TemplateURL`: a string, required.
     ///
     /// The URL of a file that contains the template body. The URL must point to a template (max size: 1 MB) that's located in an Amazon S3 bucket. The location for an Amazon S3 bucket must start with `https://` .
@@ -112,7 +89,7 @@ pub struct Stack {
     /// Whether an update causes interruptions depends on the resources that are being updated. An update never causes a nested stack to be replaced.
     ///
     /// Length 1 to 1024; write-only: CloudFormation does not return it.
-    pub template_url: Str,
+    pub template_url: ::cloudwright_core::Str,
     /// `TimeoutInMinutes`: an integer.
     ///
     /// The length of time, in minutes, that CloudFormation waits for the nested stack to reach the `CREATE_COMPLETE` state. The default is no timeout. When CloudFormation detects that the nested stack has reached the `CREATE_COMPLETE` state, it marks the nested stack resource as `CREATE_COMPLETE` in the parent stack and resumes creating the parent stack. If the timeout period expires before the nested stack reaches `CREATE_COMPLETE` , CloudFormation marks the nested stack as failed and rolls back both the nested stack and parent stack.
@@ -120,7 +97,7 @@ pub struct Stack {
     /// Updates aren't supported.
     ///
     /// Value at least 1.
-    pub timeout_in_minutes: Option<Int>,
+    pub timeout_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +107,7 @@ impl Stack {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::Stack",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-stack.html",
         primary_identifier: &["StackId"],
@@ -141,51 +118,53 @@ impl Stack {
         read_only: &["StackId"],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Stack` with its required properties, named in a [`StackRequired`].
+    /// A `Stack` with its one required property, `TemplateURL`.
     #[inline]
-    pub fn new(required: StackRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            notification_ar_ns: None,
-            parameters: None,
-            tags: None,
-            template_url: required.template_url,
-            timeout_in_minutes: None,
+            notification_ar_ns: ::std::option::Option::None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            template_url: value.into(),
+            timeout_in_minutes: ::std::option::Option::None,
         }
     }
 
     /// `NotificationARNs`: a list of strings.
-    pub fn notification_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.notification_ar_ns = Some(value.into()); self }
+    pub fn notification_ar_ns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.notification_ar_ns = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateURL`: a string, required.
-    pub fn template_url(mut self, value: impl Into<Str>) -> Self { self.template_url = value.into(); self }
+    pub fn template_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_url = value.into(); self }
     /// `TimeoutInMinutes`: an integer.
-    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_in_minutes = Some(value.into()); self }
+    pub fn timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Stack {
+impl ::cloudwright_core::Resource for Stack {
     type Attributes = StackAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Stack, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Stack, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Stack {
+impl ::cloudwright_core::ToValue for Stack {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NotificationARNs", &self.notification_ar_ns)
             .opt("Parameters", &self.parameters)
             .opt("Tags", &self.tags)
@@ -195,12 +174,12 @@ impl ToValue for Stack {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Stack`]: `Handle<Stack>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Stack`]: `Handle<Stack>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct StackAttributes(());
 
-impl From<ResourceRef> for StackAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StackAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -209,21 +188,10 @@ impl From<ResourceRef> for StackAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudFormation::Stack`.
 ///
@@ -231,9 +199,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -248,19 +216,52 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stack: ObjRule = ObjRule {
+        properties: &[
+            ("NotificationARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: false })),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+            ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["TemplateURL"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

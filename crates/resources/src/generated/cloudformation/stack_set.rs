@@ -5,58 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_0-9+=,.@/-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,128}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("(s3://|http(s?)://).+");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]{0,127}$");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("^(?!aws:.*)[a-zA-Z0-9\\s\\:\\_\\.\\/\\=\\+\\-]+$");
-
 /// The required properties of [`StackSet`], by name: `StackSet::new(StackSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSetRequired {
     /// `PermissionModel`: a [`PermissionModel`] value, required.
     pub permission_model: PermissionModel,
     /// `StackSetName`: a string, required.
-    pub stack_set_name: Str,
+    pub stack_set_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StackSet: ObjRule = ObjRule {
-    properties: &[
-        ("AdministrationRoleARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("AutoDeployment", Shape::Object(&RULE_AutoDeployment)),
-        ("CallAs", Shape::Str(&StrRule { allowed: &["SELF", "DELEGATED_ADMIN"], ..StrRule::ANY })),
-        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ManagedExecution", Shape::Object(&RULE_ManagedExecution)),
-        ("OperationPreferences", Shape::Object(&RULE_OperationPreferences)),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: true })),
-        ("PermissionModel", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "SELF_MANAGED"], ..StrRule::ANY })),
-        ("StackInstancesGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_StackInstances), min_items: None, max_items: None, unique: true })),
-        ("StackSetName", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
-        ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), ..StrRule::ANY })),
-    ],
-    required: &["StackSetName", "PermissionModel"],
-    one_of: &[&[&["TemplateURL"], &["TemplateBody"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFormation::StackSet` resource.
 ///
 /// The `AWS::CloudFormation::StackSet` resource contains information about a StackSet. With StackSets, you can provision stacks across AWS accounts and Regions from a single CloudFormation template. Each stack is based on the same CloudFormation template, but you can customize individual stacks using parameters.
 ///
-/// &gt; Run deployments to nested StackSets from the parent stack, not directly through the StackSet API.
+/// \> Run deployments to nested StackSets from the parent stack, not directly through the StackSet API.
 ///
 /// `Ref` returns its `StackSetId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StackSetAttributes`], which `Handle<StackSet>` dereferences to.
@@ -71,18 +33,18 @@ pub struct StackSet {
     ///
     /// The Amazon Resource Number (ARN) of the IAM role to use to create this StackSet. Specify an IAM role only if you are using customized administrator roles to control which users or groups can manage specific StackSets within the same administrator account.
     ///
-    /// Use customized administrator roles to control which users or groups can manage specific StackSets within the same administrator account. For more information, see \[Grant self-managed permissions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html>) in the *CloudFormation User Guide* .
+    /// Use customized administrator roles to control which users or groups can manage specific StackSets within the same administrator account. For more information, see [Grant self-managed permissions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html) in the *CloudFormation User Guide* .
     ///
     /// Valid only if the permissions model is `SELF_MANAGED` .
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub administration_role_arn: Option<Str>,
+    pub administration_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoDeployment`: an [`AutoDeployment`] object.
     ///
-    /// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to a target organization or organizational unit (OU). For more information, see \[Enable or disable automatic deployments for StackSets in AWS Organizations\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html>) in the *CloudFormation User Guide* .
+    /// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to a target organization or organizational unit (OU). For more information, see [Enable or disable automatic deployments for StackSets in AWS Organizations](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html) in the *CloudFormation User Guide* .
     ///
     /// Required if the permissions model is `SERVICE_MANAGED` . (Not used with self-managed permissions.)
-    pub auto_deployment: Option<Obj<AutoDeployment>>,
+    pub auto_deployment: ::std::option::Option<crate::Obj<AutoDeployment>>,
     /// `CallAs`: a [`CallAs`] value.
     ///
     /// Specifies whether you are acting as an account administrator in the organization's management account or as a delegated administrator in a member account.
@@ -92,24 +54,24 @@ pub struct StackSet {
     /// - To create a StackSet with service-managed permissions while signed in to the management account, specify `SELF` .
     /// - To create a StackSet with service-managed permissions while signed in to a delegated administrator account, specify `DELEGATED_ADMIN` .
     ///
-    /// Your AWS account must be registered as a delegated admin in the management account. For more information, see \[Register a delegated administrator\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-delegated-admin.html>) in the *CloudFormation User Guide* .
+    /// Your AWS account must be registered as a delegated admin in the management account. For more information, see [Register a delegated administrator](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-delegated-admin.html) in the *CloudFormation User Guide* .
     ///
     /// StackSets with service-managed permissions are created in the management account, including StackSets that are created by delegated administrators.
     ///
     /// Valid only if the permissions model is `SERVICE_MANAGED` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub call_as: Option<CallAs>,
+    pub call_as: ::std::option::Option<CallAs>,
     /// `Capabilities`: a list of [`Capability`] values.
     ///
-    /// The capabilities that are allowed in the StackSet. Some StackSet templates might include resources that can affect permissions in your AWS account —for example, by creating new IAM users. For more information, see \[Acknowledging IAM resources in CloudFormation templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#using-iam-capabilities>) in the *CloudFormation User Guide* .
-    pub capabilities: Option<List<Capability>>,
+    /// The capabilities that are allowed in the StackSet. Some StackSet templates might include resources that can affect permissions in your AWS account —for example, by creating new IAM users. For more information, see [Acknowledging IAM resources in CloudFormation templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#using-iam-capabilities) in the *CloudFormation User Guide* .
+    pub capabilities: ::std::option::Option<::cloudwright_core::List<Capability>>,
     /// `Description`: a string.
     ///
     /// A description of the StackSet.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRoleName`: a string.
     ///
     /// The name of the IAM execution role to use to create the StackSet. If you don't specify an execution role, CloudFormation uses the `AWSCloudFormationStackSetExecutionRole` role for the StackSet operation.
@@ -119,35 +81,35 @@ pub struct StackSet {
     /// *Pattern* : `[a-zA-Z_0-9+=,.@-]+`
     ///
     /// Pattern `^[a-zA-Z_0-9+=,.@/-]+$`; length 1 to 64.
-    pub execution_role_name: Option<Str>,
+    pub execution_role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedExecution`: a [`ManagedExecution`] object.
     ///
     /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
     ///
     /// When active, StackSets performs non-conflicting operations concurrently and queues conflicting operations. After conflicting operations finish, StackSets starts queued operations in request order.
     ///
-    /// &gt; If there are already running or queued operations, StackSets queues all incoming operations even if they are non-conflicting.
-    /// &gt;
-    /// &gt; You can't modify your StackSet's execution configuration while there are running or queued operations for that StackSet.
+    /// \> If there are already running or queued operations, StackSets queues all incoming operations even if they are non-conflicting.
+    /// \>
+    /// \> You can't modify your StackSet's execution configuration while there are running or queued operations for that StackSet.
     ///
     /// When inactive (default), StackSets performs one operation at a time in request order.
-    pub managed_execution: Option<Obj<ManagedExecution>>,
+    pub managed_execution: ::std::option::Option<crate::Obj<ManagedExecution>>,
     /// `OperationPreferences`: an [`OperationPreferences`] object.
     ///
     /// The user-specified preferences for how CloudFormation performs a StackSet operation.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub operation_preferences: Option<Obj<OperationPreferences>>,
+    pub operation_preferences: ::std::option::Option<crate::Obj<OperationPreferences>>,
     /// `Parameters`: a list of [`Parameter`] objects.
     ///
     /// The input parameters for the StackSet template.
-    pub parameters: Option<List<Parameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<Parameter>>,
     /// `PermissionModel`: a [`PermissionModel`] value, required.
     ///
     /// Describes how the IAM roles required for StackSet operations are created.
     ///
-    /// - With `SELF_MANAGED` permissions, you must create the administrator and execution roles required to deploy to target accounts. For more information, see \[Grant self-managed permissions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html>) in the *CloudFormation User Guide* .
-    /// - With `SERVICE_MANAGED` permissions, StackSets automatically creates the IAM roles required to deploy to accounts managed by AWS Organizations . For more information, see \[Activate trusted access for StackSets with AWS Organizations\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html>) in the *CloudFormation User Guide* .
+    /// - With `SELF_MANAGED` permissions, you must create the administrator and execution roles required to deploy to target accounts. For more information, see [Grant self-managed permissions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html) in the *CloudFormation User Guide* .
+    /// - With `SERVICE_MANAGED` permissions, StackSets automatically creates the IAM roles required to deploy to accounts managed by AWS Organizations . For more information, see [Activate trusted access for StackSets with AWS Organizations](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html) in the *CloudFormation User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
     pub permission_model: PermissionModel,
@@ -156,13 +118,13 @@ pub struct StackSet {
     /// A group of stack instances with parameters in some specific accounts and Regions.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub stack_instances_group: Option<List<StackInstances>>,
+    pub stack_instances_group: ::std::option::Option<::cloudwright_core::List<StackInstances>>,
     /// `StackSetName`: a string, required.
     ///
     /// The name to associate with the StackSet. The name must be unique in the Region where you create your StackSet.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9\-]{0,127}$`; length at most 128; create-only: changing it replaces the resource.
-    pub stack_set_name: Str,
+    pub stack_set_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs to associate with this stack. CloudFormation also propagates these tags to supported resources in the stack. You can specify a maximum number of 50 tags.
@@ -170,7 +132,7 @@ pub struct StackSet {
     /// If you don't specify this parameter, CloudFormation doesn't modify the stack's tags. If you specify an empty value, CloudFormation removes all associated tags.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TemplateBody`: a string.
     ///
     /// The structure that contains the template body, with a minimum length of 1 byte and a maximum length of 51,200 bytes.
@@ -178,7 +140,7 @@ pub struct StackSet {
     /// You must include either `TemplateURL` or `TemplateBody` in a StackSet, but you can't use both. Dynamic references in the `TemplateBody` may not work correctly in all cases. It's recommended to pass templates that contain dynamic references through `TemplateUrl` instead.
     ///
     /// Length 1 to 51200.
-    pub template_body: Option<Str>,
+    pub template_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateURL`: a string.
     ///
     /// The URL of a file that contains the template body. The URL must point to a template (max size: 1 MB) that's located in an Amazon S3 bucket or a Systems Manager document. The location for an Amazon S3 bucket must start with `https://` .
@@ -186,7 +148,7 @@ pub struct StackSet {
     /// Conditional: You must specify only one of the following parameters: `TemplateBody` , `TemplateURL` .
     ///
     /// Length 1 to 5120; write-only: CloudFormation does not return it.
-    pub template_url: Option<Str>,
+    pub template_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -196,7 +158,7 @@ impl StackSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::StackSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-stackset.html",
         primary_identifier: &["StackSetId"],
@@ -207,81 +169,83 @@ impl StackSet {
         read_only: &["StackSetId"],
         attributes: &["StackSetId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StackSet` with its required properties, named in a [`StackSetRequired`].
     #[inline]
     pub fn new(required: StackSetRequired) -> Self {
         Self {
-            administration_role_arn: None,
-            auto_deployment: None,
-            call_as: None,
-            capabilities: None,
-            description: None,
-            execution_role_name: None,
-            managed_execution: None,
-            operation_preferences: None,
-            parameters: None,
+            administration_role_arn: ::std::option::Option::None,
+            auto_deployment: ::std::option::Option::None,
+            call_as: ::std::option::Option::None,
+            capabilities: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            execution_role_name: ::std::option::Option::None,
+            managed_execution: ::std::option::Option::None,
+            operation_preferences: ::std::option::Option::None,
+            parameters: ::std::option::Option::None,
             permission_model: required.permission_model,
-            stack_instances_group: None,
+            stack_instances_group: ::std::option::Option::None,
             stack_set_name: required.stack_set_name,
-            tags: None,
-            template_body: None,
-            template_url: None,
+            tags: ::std::option::Option::None,
+            template_body: ::std::option::Option::None,
+            template_url: ::std::option::Option::None,
         }
     }
 
     /// `AdministrationRoleARN`: a string.
-    pub fn administration_role_arn(mut self, value: impl Into<Str>) -> Self { self.administration_role_arn = Some(value.into()); self }
+    pub fn administration_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.administration_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `AutoDeployment`: an [`AutoDeployment`] object.
-    pub fn auto_deployment(mut self, value: impl Into<Obj<AutoDeployment>>) -> Self { self.auto_deployment = Some(value.into()); self }
+    pub fn auto_deployment(mut self, value: impl ::std::convert::Into<crate::Obj<AutoDeployment>>) -> Self { self.auto_deployment = ::std::option::Option::Some(value.into()); self }
     /// `CallAs`: a [`CallAs`] value.
-    pub fn call_as(mut self, value: impl Into<CallAs>) -> Self { self.call_as = Some(value.into()); self }
+    pub fn call_as(mut self, value: impl ::std::convert::Into<CallAs>) -> Self { self.call_as = ::std::option::Option::Some(value.into()); self }
     /// `Capabilities`: a list of [`Capability`] values.
-    pub fn capabilities(mut self, value: impl Into<List<Capability>>) -> Self { self.capabilities = Some(value.into()); self }
+    pub fn capabilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Capability>>) -> Self { self.capabilities = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleName`: a string.
-    pub fn execution_role_name(mut self, value: impl Into<Str>) -> Self { self.execution_role_name = Some(value.into()); self }
+    pub fn execution_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_name = ::std::option::Option::Some(value.into()); self }
     /// `ManagedExecution`: a [`ManagedExecution`] object.
-    pub fn managed_execution(mut self, value: impl Into<Obj<ManagedExecution>>) -> Self { self.managed_execution = Some(value.into()); self }
+    pub fn managed_execution(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedExecution>>) -> Self { self.managed_execution = ::std::option::Option::Some(value.into()); self }
     /// `OperationPreferences`: an [`OperationPreferences`] object.
-    pub fn operation_preferences(mut self, value: impl Into<Obj<OperationPreferences>>) -> Self { self.operation_preferences = Some(value.into()); self }
+    pub fn operation_preferences(mut self, value: impl ::std::convert::Into<crate::Obj<OperationPreferences>>) -> Self { self.operation_preferences = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a list of [`Parameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Parameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `PermissionModel`: a [`PermissionModel`] value, required.
-    pub fn permission_model(mut self, value: impl Into<PermissionModel>) -> Self { self.permission_model = value.into(); self }
+    pub fn permission_model(mut self, value: impl ::std::convert::Into<PermissionModel>) -> Self { self.permission_model = value.into(); self }
     /// `StackInstancesGroup`: a list of [`StackInstances`] objects.
-    pub fn stack_instances_group(mut self, value: impl Into<List<StackInstances>>) -> Self { self.stack_instances_group = Some(value.into()); self }
+    pub fn stack_instances_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StackInstances>>) -> Self { self.stack_instances_group = ::std::option::Option::Some(value.into()); self }
     /// `StackSetName`: a string, required.
-    pub fn stack_set_name(mut self, value: impl Into<Str>) -> Self { self.stack_set_name = value.into(); self }
+    pub fn stack_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_set_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateBody`: a string.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = Some(value.into()); self }
+    pub fn template_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_body = ::std::option::Option::Some(value.into()); self }
     /// `TemplateURL`: a string.
-    pub fn template_url(mut self, value: impl Into<Str>) -> Self { self.template_url = Some(value.into()); self }
+    pub fn template_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StackSet {
+impl ::cloudwright_core::Resource for StackSet {
     type Attributes = StackSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StackSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StackSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StackSet {
+impl ::cloudwright_core::ToValue for StackSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdministrationRoleARN", &self.administration_role_arn)
             .opt("AutoDeployment", &self.auto_deployment)
             .opt("CallAs", &self.call_as)
@@ -301,12 +265,12 @@ impl ToValue for StackSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StackSet`]: `Handle<StackSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StackSet`]: `Handle<StackSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StackSetAttributes(ResourceRef);
+pub struct StackSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StackSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StackSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -316,25 +280,14 @@ impl StackSetAttributes {
     ///
     /// Returns the unique identifier of the resource.
     #[inline]
-    pub fn stack_set_id(&self) -> Value {
-        self.0.get_att("StackSetId")
+    pub fn stack_set_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StackSetId"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AutoDeployment: ObjRule = ObjRule {
-    properties: &[
-        ("DependsOn", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Enabled", Shape::Bool),
-        ("RetainStacksOnAccountRemoval", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AutoDeployment` property type of `AWS::CloudFormation::StackSet`.
 ///
-/// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to a target organization or organizational unit (OU). For more information, see \[Enable or disable automatic deployments for StackSets in AWS Organizations\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html>) in the *CloudFormation User Guide* .
+/// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to a target organization or organizational unit (OU). For more information, see [Enable or disable automatic deployments for StackSets in AWS Organizations](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html) in the *CloudFormation User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-stackset-autodeployment.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -342,15 +295,15 @@ pub struct AutoDeployment {
     /// `DependsOn`: a list of strings.
     ///
     /// A list of StackSet ARNs that this StackSet depends on for auto-deployment operations. When auto-deployment is triggered, operations will be sequenced to ensure all dependencies complete successfully before this StackSet's operation begins.
-    pub depends_on: Option<List<Str>>,
+    pub depends_on: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Enabled`: a boolean.
     ///
     /// If set to `true` , StackSets automatically deploys additional stack instances to AWS Organizations accounts that are added to a target organization or organizational unit (OU) in the specified Regions. If an account is removed from a target organization or OU, StackSets deletes stack instances from the account in the specified Regions.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RetainStacksOnAccountRemoval`: a boolean.
     ///
     /// If set to `true` , stack resources are retained when an account is removed from a target organization or OU. If set to `false` , stack resources are deleted. Specify only if `Enabled` is set to `True` .
-    pub retain_stacks_on_account_removal: Option<Bool>,
+    pub retain_stacks_on_account_removal: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -358,23 +311,23 @@ impl AutoDeployment {
     /// A `AutoDeployment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DependsOn`: a list of strings.
-    pub fn depends_on(mut self, value: impl Into<List<Str>>) -> Self { self.depends_on = Some(value.into()); self }
+    pub fn depends_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.depends_on = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `RetainStacksOnAccountRemoval`: a boolean.
-    pub fn retain_stacks_on_account_removal(mut self, value: impl Into<Bool>) -> Self { self.retain_stacks_on_account_removal = Some(value.into()); self }
+    pub fn retain_stacks_on_account_removal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.retain_stacks_on_account_removal = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoDeployment {}
+impl crate::PropertyType for AutoDeployment {}
 
-impl ToValue for AutoDeployment {
+impl ::cloudwright_core::ToValue for AutoDeployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DependsOn", &self.depends_on)
             .opt("Enabled", &self.enabled)
             .opt(
@@ -384,18 +337,6 @@ impl ToValue for AutoDeployment {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentTargets: ObjRule = ObjRule {
-    properties: &[
-        ("AccountFilterType", Shape::Str(&StrRule { allowed: &["NONE", "UNION", "INTERSECTION", "DIFFERENCE"], ..StrRule::ANY })),
-        ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("AccountsUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OrganizationalUnitIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentTargets` property type of `AWS::CloudFormation::StackSet`.
 ///
@@ -422,7 +363,7 @@ pub struct DeploymentTargets {
     /// - `INTERSECTION` : StackSet deploys to the accounts specified in the `Accounts` property.
     /// - `DIFFERENCE` : StackSet deploys to the OU, excluding the accounts specified in the `Accounts` property.
     /// - `UNION` : StackSet deploys to the OU, and the accounts specified in the `Accounts` property. `UNION` is not supported for create operations when using StackSet as a resource or the `CreateStackInstances` API.
-    pub account_filter_type: Option<AccountFilterType>,
+    pub account_filter_type: ::std::option::Option<AccountFilterType>,
     /// `Accounts`: a list of strings.
     ///
     /// The account IDs of the AWS accounts . If you have many account numbers, you can provide those accounts using the `AccountsUrl` property instead.
@@ -430,7 +371,7 @@ pub struct DeploymentTargets {
     /// *Pattern* : `^[0-9]{12}$`
     ///
     /// Items at least 1.
-    pub accounts: Option<List<Str>>,
+    pub accounts: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AccountsUrl`: a string.
     ///
     /// The Amazon S3 URL path to a file that contains a list of AWS account IDs. The file format must be either `.csv` or `.txt` , and the data can be comma-separated or new-line-separated. There is currently a 10MB limit for the data (approximately 800,000 accounts).
@@ -438,7 +379,7 @@ pub struct DeploymentTargets {
     /// This property serves the same purpose as `Accounts` but allows you to specify a large number of accounts.
     ///
     /// Pattern `(s3://|http(s?)://).+`; length 1 to 5120.
-    pub accounts_url: Option<Str>,
+    pub accounts_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationalUnitIds`: a list of strings.
     ///
     /// The organization root ID or organizational unit (OU) IDs.
@@ -446,7 +387,8 @@ pub struct DeploymentTargets {
     /// *Pattern* : `^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$`
     ///
     /// Items at least 1.
-    pub organizational_unit_ids: Option<List<Str>>,
+    pub organizational_unit_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -454,25 +396,25 @@ impl DeploymentTargets {
     /// A `DeploymentTargets` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountFilterType`: an [`AccountFilterType`] value.
-    pub fn account_filter_type(mut self, value: impl Into<AccountFilterType>) -> Self { self.account_filter_type = Some(value.into()); self }
+    pub fn account_filter_type(mut self, value: impl ::std::convert::Into<AccountFilterType>) -> Self { self.account_filter_type = ::std::option::Option::Some(value.into()); self }
     /// `Accounts`: a list of strings.
-    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self { self.accounts = Some(value.into()); self }
+    pub fn accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.accounts = ::std::option::Option::Some(value.into()); self }
     /// `AccountsUrl`: a string.
-    pub fn accounts_url(mut self, value: impl Into<Str>) -> Self { self.accounts_url = Some(value.into()); self }
+    pub fn accounts_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accounts_url = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationalUnitIds`: a list of strings.
-    pub fn organizational_unit_ids(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_unit_ids = Some(value.into()); self }
+    pub fn organizational_unit_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organizational_unit_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentTargets {}
+impl crate::PropertyType for DeploymentTargets {}
 
-impl ToValue for DeploymentTargets {
+impl ::cloudwright_core::ToValue for DeploymentTargets {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountFilterType", &self.account_filter_type)
             .opt("Accounts", &self.accounts)
             .opt("AccountsUrl", &self.accounts_url)
@@ -481,24 +423,15 @@ impl ToValue for DeploymentTargets {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedExecution: ObjRule = ObjRule {
-    properties: &[
-        ("Active", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ManagedExecution` property type of `AWS::CloudFormation::StackSet`.
 ///
 /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
 ///
 /// When active, StackSets performs non-conflicting operations concurrently and queues conflicting operations. After conflicting operations finish, StackSets starts queued operations in request order.
 ///
-/// &gt; If there are already running or queued operations, StackSets queues all incoming operations even if they are non-conflicting.
-/// &gt;
-/// &gt; You can't modify your StackSet's execution configuration while there are running or queued operations for that StackSet.
+/// \> If there are already running or queued operations, StackSets queues all incoming operations even if they are non-conflicting.
+/// \>
+/// \> You can't modify your StackSet's execution configuration while there are running or queued operations for that StackSet.
 ///
 /// When inactive (default), StackSets performs one operation at a time in request order.
 ///
@@ -506,7 +439,7 @@ pub(crate) static RULE_ManagedExecution: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ManagedExecution {
     /// `Active`: a boolean.
-    pub active: Option<Bool>,
+    pub active: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -514,40 +447,27 @@ impl ManagedExecution {
     /// A `ManagedExecution` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Active`: a boolean.
-    pub fn active(mut self, value: impl Into<Bool>) -> Self { self.active = Some(value.into()); self }
+    pub fn active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.active = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedExecution {}
+impl crate::PropertyType for ManagedExecution {}
 
-impl ToValue for ManagedExecution {
+impl ::cloudwright_core::ToValue for ManagedExecution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Active", &self.active).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Active", &self.active)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OperationPreferences: ObjRule = ObjRule {
-    properties: &[
-        ("ConcurrencyMode", Shape::Str(&StrRule { allowed: &["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"], ..StrRule::ANY })),
-        ("FailureToleranceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("FailureTolerancePercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MaxConcurrentCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxConcurrentPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("RegionConcurrencyType", Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "PARALLEL"], ..StrRule::ANY })),
-        ("RegionOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OperationPreferences` property type of `AWS::CloudFormation::StackSet`.
 ///
-/// The user-specified preferences for how CloudFormation performs a StackSet operation. For more information on maximum concurrent accounts and failure tolerance, see \[StackSet operation options\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-concepts.html#stackset-ops-options>) in the *CloudFormation User Guide* .
+/// The user-specified preferences for how CloudFormation performs a StackSet operation. For more information on maximum concurrent accounts and failure tolerance, see [StackSet operation options](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-concepts.html#stackset-ops-options) in the *CloudFormation User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-stackset-operationpreferences.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -560,7 +480,7 @@ pub struct OperationPreferences {
     ///
     /// If failure tolerance or Maximum concurrent accounts are set to percentages, the behavior is similar.
     /// - `SOFT_FAILURE_TOLERANCE` : This option decouples `FailureToleranceCount` from the actual concurrency. This allows StackSet operations to run at the concurrency level set by the `MaxConcurrentCount` value, or `MaxConcurrentPercentage` , regardless of the number of failures.
-    pub concurrency_mode: Option<ConcurrencyMode>,
+    pub concurrency_mode: ::std::option::Option<ConcurrencyMode>,
     /// `FailureToleranceCount`: an integer.
     ///
     /// The number of accounts per Region this operation can fail in before CloudFormation stops the operation in that Region. If the operation is stopped in a Region, CloudFormation doesn't attempt the operation in any subsequent Regions.
@@ -568,7 +488,7 @@ pub struct OperationPreferences {
     /// Conditional: You must specify either `FailureToleranceCount` or `FailureTolerancePercentage` (but not both).
     ///
     /// Value at least 0.
-    pub failure_tolerance_count: Option<Int>,
+    pub failure_tolerance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `FailureTolerancePercentage`: an integer.
     ///
     /// The percentage of accounts per Region this stack operation can fail in before CloudFormation stops the operation in that Region. If the operation is stopped in a Region, CloudFormation doesn't attempt the operation in any subsequent Regions.
@@ -578,7 +498,7 @@ pub struct OperationPreferences {
     /// Conditional: You must specify either `FailureToleranceCount` or `FailureTolerancePercentage` , but not both.
     ///
     /// Value 0 to 100.
-    pub failure_tolerance_percentage: Option<Int>,
+    pub failure_tolerance_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxConcurrentCount`: an integer.
     ///
     /// The maximum number of accounts in which to perform this operation at one time. This is dependent on the value of `FailureToleranceCount` . `MaxConcurrentCount` is at most one more than the `FailureToleranceCount` .
@@ -588,7 +508,7 @@ pub struct OperationPreferences {
     /// Conditional: You must specify either `MaxConcurrentCount` or `MaxConcurrentPercentage` , but not both.
     ///
     /// Value at least 1.
-    pub max_concurrent_count: Option<Int>,
+    pub max_concurrent_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxConcurrentPercentage`: an integer.
     ///
     /// The maximum percentage of accounts in which to perform this operation at one time.
@@ -600,15 +520,15 @@ pub struct OperationPreferences {
     /// Conditional: You must specify either `MaxConcurrentCount` or `MaxConcurrentPercentage` , but not both.
     ///
     /// Value 0 to 100.
-    pub max_concurrent_percentage: Option<Int>,
+    pub max_concurrent_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `RegionConcurrencyType`: a [`RegionConcurrencyType`] value.
     ///
     /// The concurrency type of deploying StackSets operations in Regions, could be in parallel or one Region at a time.
-    pub region_concurrency_type: Option<RegionConcurrencyType>,
+    pub region_concurrency_type: ::std::option::Option<RegionConcurrencyType>,
     /// `RegionOrder`: a list of strings.
     ///
     /// The order of the Regions where you want to perform the stack operation.
-    pub region_order: Option<List<Str>>,
+    pub region_order: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -616,31 +536,31 @@ impl OperationPreferences {
     /// A `OperationPreferences` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConcurrencyMode`: a [`ConcurrencyMode`] value.
-    pub fn concurrency_mode(mut self, value: impl Into<ConcurrencyMode>) -> Self { self.concurrency_mode = Some(value.into()); self }
+    pub fn concurrency_mode(mut self, value: impl ::std::convert::Into<ConcurrencyMode>) -> Self { self.concurrency_mode = ::std::option::Option::Some(value.into()); self }
     /// `FailureToleranceCount`: an integer.
-    pub fn failure_tolerance_count(mut self, value: impl Into<Int>) -> Self { self.failure_tolerance_count = Some(value.into()); self }
+    pub fn failure_tolerance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.failure_tolerance_count = ::std::option::Option::Some(value.into()); self }
     /// `FailureTolerancePercentage`: an integer.
-    pub fn failure_tolerance_percentage(mut self, value: impl Into<Int>) -> Self { self.failure_tolerance_percentage = Some(value.into()); self }
+    pub fn failure_tolerance_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.failure_tolerance_percentage = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrentCount`: an integer.
-    pub fn max_concurrent_count(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_count = Some(value.into()); self }
+    pub fn max_concurrent_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_count = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrentPercentage`: an integer.
-    pub fn max_concurrent_percentage(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_percentage = Some(value.into()); self }
+    pub fn max_concurrent_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_percentage = ::std::option::Option::Some(value.into()); self }
     /// `RegionConcurrencyType`: a [`RegionConcurrencyType`] value.
-    pub fn region_concurrency_type(mut self, value: impl Into<RegionConcurrencyType>) -> Self { self.region_concurrency_type = Some(value.into()); self }
+    pub fn region_concurrency_type(mut self, value: impl ::std::convert::Into<RegionConcurrencyType>) -> Self { self.region_concurrency_type = ::std::option::Option::Some(value.into()); self }
     /// `RegionOrder`: a list of strings.
-    pub fn region_order(mut self, value: impl Into<List<Str>>) -> Self { self.region_order = Some(value.into()); self }
+    pub fn region_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.region_order = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OperationPreferences {}
+impl crate::PropertyType for OperationPreferences {}
 
-impl ToValue for OperationPreferences {
+impl ::cloudwright_core::ToValue for OperationPreferences {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConcurrencyMode", &self.concurrency_mode)
             .opt("FailureToleranceCount", &self.failure_tolerance_count)
             .opt(
@@ -659,21 +579,10 @@ impl ToValue for OperationPreferences {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterRequired {
     /// `ParameterKey`: a string, required.
-    pub parameter_key: Str,
+    pub parameter_key: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Parameter: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterKey", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterKey", "ParameterValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Parameter` property type of `AWS::CloudFormation::StackSet`.
 ///
@@ -685,11 +594,11 @@ pub struct Parameter {
     /// `ParameterKey`: a string, required.
     ///
     /// The key associated with the parameter. If you don't specify a key and value for a particular parameter, CloudFormation uses the default value that's specified in your template.
-    pub parameter_key: Str,
+    pub parameter_key: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
     ///
     /// The input value associated with the parameter.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -704,17 +613,17 @@ impl Parameter {
     }
 
     /// `ParameterKey`: a string, required.
-    pub fn parameter_key(mut self, value: impl Into<Str>) -> Self { self.parameter_key = value.into(); self }
+    pub fn parameter_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_key = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
-impl PropertyType for Parameter {}
+impl crate::PropertyType for Parameter {}
 
-impl ToValue for Parameter {
+impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterKey", &self.parameter_key)
             .req("ParameterValue", &self.parameter_value)
             .build()
@@ -725,22 +634,10 @@ impl ToValue for Parameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackInstancesRequired {
     /// `DeploymentTargets`: a [`DeploymentTargets`] object, required.
-    pub deployment_targets: Obj<DeploymentTargets>,
+    pub deployment_targets: crate::Obj<DeploymentTargets>,
     /// `Regions`: a list of strings, required.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StackInstances: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentTargets", Shape::Object(&RULE_DeploymentTargets)),
-        ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: true })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["DeploymentTargets", "Regions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StackInstances` property type of `AWS::CloudFormation::StackSet`.
 ///
@@ -752,17 +649,17 @@ pub struct StackInstances {
     /// `DeploymentTargets`: a [`DeploymentTargets`] object, required.
     ///
     /// The AWS Organizations accounts or AWS accounts to deploy stacks to in the specified Regions.
-    pub deployment_targets: Obj<DeploymentTargets>,
+    pub deployment_targets: crate::Obj<DeploymentTargets>,
     /// `ParameterOverrides`: a list of [`Parameter`] objects.
     ///
     /// A list of StackSet parameters whose values you want to override in the selected stack instances.
-    pub parameter_overrides: Option<List<Parameter>>,
+    pub parameter_overrides: ::std::option::Option<::cloudwright_core::List<Parameter>>,
     /// `Regions`: a list of strings, required.
     ///
     /// The names of one or more Regions where you want to create stack instances using the specified AWS accounts .
     ///
     /// Items at least 1.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -772,25 +669,25 @@ impl StackInstances {
     pub fn new(required: StackInstancesRequired) -> Self {
         Self {
             deployment_targets: required.deployment_targets,
-            parameter_overrides: None,
+            parameter_overrides: ::std::option::Option::None,
             regions: required.regions,
         }
     }
 
     /// `DeploymentTargets`: a [`DeploymentTargets`] object, required.
-    pub fn deployment_targets(mut self, value: impl Into<Obj<DeploymentTargets>>) -> Self { self.deployment_targets = value.into(); self }
+    pub fn deployment_targets(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentTargets>>) -> Self { self.deployment_targets = value.into(); self }
     /// `ParameterOverrides`: a list of [`Parameter`] objects.
-    pub fn parameter_overrides(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameter_overrides = Some(value.into()); self }
+    pub fn parameter_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Parameter>>) -> Self { self.parameter_overrides = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of strings, required.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = value.into(); self }
 }
 
-impl PropertyType for StackInstances {}
+impl crate::PropertyType for StackInstances {}
 
-impl ToValue for StackInstances {
+impl ::cloudwright_core::ToValue for StackInstances {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeploymentTargets", &self.deployment_targets)
             .opt("ParameterOverrides", &self.parameter_overrides)
             .req("Regions", &self.regions)
@@ -802,21 +699,10 @@ impl ToValue for StackInstances {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudFormation::StackSet`.
 ///
@@ -826,11 +712,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:.*)[a-zA-Z0-9\s\:\_\.\/\=\+\-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -845,17 +731,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -874,26 +760,26 @@ pub enum AccountFilterType {
     /// `DIFFERENCE`
     Difference,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccountFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccountFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccountFilterType {
+impl ::cloudwright_core::ToValue for AccountFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Union => "UNION",
             Self::Intersection => "INTERSECTION",
             Self::Difference => "DIFFERENCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -905,24 +791,24 @@ pub enum CallAs {
     /// `DELEGATED_ADMIN`
     DelegatedAdmin,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CallAs {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CallAs {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CallAs {
+impl ::cloudwright_core::ToValue for CallAs {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Self_ => "SELF",
             Self::DelegatedAdmin => "DELEGATED_ADMIN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -936,25 +822,25 @@ pub enum Capability {
     /// `CAPABILITY_AUTO_EXPAND`
     CapabilityAutoExpand,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Capability {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Capability {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Capability {
+impl ::cloudwright_core::ToValue for Capability {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapabilityIam => "CAPABILITY_IAM",
             Self::CapabilityNamedIam => "CAPABILITY_NAMED_IAM",
             Self::CapabilityAutoExpand => "CAPABILITY_AUTO_EXPAND",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -966,24 +852,24 @@ pub enum ConcurrencyMode {
     /// `SOFT_FAILURE_TOLERANCE`
     SoftFailureTolerance,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConcurrencyMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConcurrencyMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConcurrencyMode {
+impl ::cloudwright_core::ToValue for ConcurrencyMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StrictFailureTolerance => "STRICT_FAILURE_TOLERANCE",
             Self::SoftFailureTolerance => "SOFT_FAILURE_TOLERANCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -995,24 +881,24 @@ pub enum PermissionModel {
     /// `SELF_MANAGED`
     SelfManaged,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PermissionModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PermissionModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PermissionModel {
+impl ::cloudwright_core::ToValue for PermissionModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ServiceManaged => "SERVICE_MANAGED",
             Self::SelfManaged => "SELF_MANAGED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1024,23 +910,147 @@ pub enum RegionConcurrencyType {
     /// `PARALLEL`
     Parallel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RegionConcurrencyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RegionConcurrencyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RegionConcurrencyType {
+impl ::cloudwright_core::ToValue for RegionConcurrencyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sequential => "SEQUENTIAL",
             Self::Parallel => "PARALLEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_0-9+=,.@/-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,128}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("(s3://|http(s?)://).+");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]{0,127}$");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^(?!aws:.*)[a-zA-Z0-9\\s\\:\\_\\.\\/\\=\\+\\-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackSet: ObjRule = ObjRule {
+        properties: &[
+            ("AdministrationRoleARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("AutoDeployment", Shape::Object(&RULE_AutoDeployment)),
+            ("CallAs", Shape::Str(&StrRule { allowed: &["SELF", "DELEGATED_ADMIN"], ..StrRule::ANY })),
+            ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("ExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ManagedExecution", Shape::Object(&RULE_ManagedExecution)),
+            ("OperationPreferences", Shape::Object(&RULE_OperationPreferences)),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: true })),
+            ("PermissionModel", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "SELF_MANAGED"], ..StrRule::ANY })),
+            ("StackInstancesGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_StackInstances), min_items: None, max_items: None, unique: true })),
+            ("StackSetName", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
+            ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), ..StrRule::ANY })),
+        ],
+        required: &["StackSetName", "PermissionModel"],
+        one_of: &[&[&["TemplateURL"], &["TemplateBody"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoDeployment: ObjRule = ObjRule {
+        properties: &[
+            ("DependsOn", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Enabled", Shape::Bool),
+            ("RetainStacksOnAccountRemoval", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentTargets: ObjRule = ObjRule {
+        properties: &[
+            ("AccountFilterType", Shape::Str(&StrRule { allowed: &["NONE", "UNION", "INTERSECTION", "DIFFERENCE"], ..StrRule::ANY })),
+            ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("AccountsUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OrganizationalUnitIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedExecution: ObjRule = ObjRule {
+        properties: &[
+            ("Active", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OperationPreferences: ObjRule = ObjRule {
+        properties: &[
+            ("ConcurrencyMode", Shape::Str(&StrRule { allowed: &["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"], ..StrRule::ANY })),
+            ("FailureToleranceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("FailureTolerancePercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("MaxConcurrentCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxConcurrentPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("RegionConcurrencyType", Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "PARALLEL"], ..StrRule::ANY })),
+            ("RegionOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Parameter: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterKey", Shape::STR),
+            ("ParameterValue", Shape::STR),
+        ],
+        required: &["ParameterKey", "ParameterValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackInstances: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentTargets", Shape::Object(&RULE_DeploymentTargets)),
+            ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: true })),
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["DeploymentTargets", "Regions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9a-zA-Z-]{1,40}");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}");
-
-#[rustfmt::skip]
-pub(crate) static RULE_TypeActivation: ObjRule = ObjRule {
-    properties: &[
-        ("AutoUpdate", Shape::Bool),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
-        ("MajorVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
-        ("PublicTypeArn", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PublisherId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["RESOURCE", "MODULE", "HOOK"], ..StrRule::ANY })),
-        ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TypeNameAlias", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(204), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("VersionBump", Shape::Str(&StrRule { allowed: &["MAJOR", "MINOR"], ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["TypeName", "PublisherId", "Type"], &["PublicTypeArn"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::TypeActivation` resource.
 ///
 /// The `AWS::CloudFormation::TypeActivation` resource activates a public third-party extension, making it available for use in stack templates.
 ///
-/// For information about the CloudFormation registry, see \[Managing extensions with the CloudFormation registry\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html>) in the *CloudFormation User Guide* .
+/// For information about the CloudFormation registry, see [Managing extensions with the CloudFormation registry](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/registry.html) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TypeActivationAttributes`], which `Handle<TypeActivation>` dereferences to.
@@ -56,19 +27,19 @@ pub struct TypeActivation {
     /// The default is `true` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub auto_update: Option<Bool>,
+    pub auto_update: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionRoleArn`: a string.
     ///
     /// The name of the IAM execution role to use to activate the extension.
     ///
     /// Format `AWS::IAM::Role.Arn`; write-only: CloudFormation does not return it.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingConfig`: a [`LoggingConfig`] object.
     ///
     /// Specifies logging configuration information for an extension.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub logging_config: Option<Obj<LoggingConfig>>,
+    pub logging_config: ::std::option::Option<crate::Obj<LoggingConfig>>,
     /// `MajorVersion`: a string.
     ///
     /// The major version of this extension you want to activate, if multiple major versions are available. The default is the latest major version. CloudFormation uses the latest available *minor* version of the major version selected.
@@ -76,7 +47,7 @@ pub struct TypeActivation {
     /// You can specify `MajorVersion` or `VersionBump` , but not both.
     ///
     /// Length 1 to 100000; write-only: CloudFormation does not return it.
-    pub major_version: Option<Str>,
+    pub major_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `PublicTypeArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the public extension.
@@ -84,7 +55,7 @@ pub struct TypeActivation {
     /// Conditional: You must specify `PublicTypeArn` , or `TypeName` , `Type` , and `PublisherId` .
     ///
     /// Pattern `arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+`; length at most 1024.
-    pub public_type_arn: Option<Str>,
+    pub public_type_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PublisherId`: a string.
     ///
     /// The ID of the extension publisher.
@@ -92,7 +63,7 @@ pub struct TypeActivation {
     /// Conditional: You must specify `PublicTypeArn` , or `TypeName` , `Type` , and `PublisherId` .
     ///
     /// Pattern `[0-9a-zA-Z-]{1,40}`; length 1 to 40.
-    pub publisher_id: Option<Str>,
+    pub publisher_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`TypeActivationType`] value.
     ///
     /// The extension type.
@@ -100,7 +71,7 @@ pub struct TypeActivation {
     /// Conditional: You must specify `PublicTypeArn` , or `TypeName` , `Type` , and `PublisherId` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub r#type: Option<TypeActivationType>,
+    pub r#type: ::std::option::Option<TypeActivationType>,
     /// `TypeName`: a string.
     ///
     /// The name of the extension.
@@ -108,7 +79,7 @@ pub struct TypeActivation {
     /// Conditional: You must specify `PublicTypeArn` , or `TypeName` , `Type` , and `PublisherId` .
     ///
     /// Pattern `[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}`.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TypeNameAlias`: a string.
     ///
     /// An alias to assign to the public extension in this account and Region. If you specify an alias for the extension, CloudFormation treats the alias as the extension type name within this account and Region. You must use the alias to refer to the extension in your templates, API calls, and CloudFormation console.
@@ -116,7 +87,7 @@ pub struct TypeActivation {
     /// An extension alias must be unique within a given account and Region. You can activate the same public resource multiple times in the same account and Region, using different type name aliases.
     ///
     /// Pattern `[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}`; length 10 to 204.
-    pub type_name_alias: Option<Str>,
+    pub type_name_alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `VersionBump`: a [`VersionBump`] value.
     ///
     /// Manually updates a previously-activated type to a new major or minor version, if available. You can also use this parameter to update the value of `AutoUpdate` .
@@ -125,7 +96,7 @@ pub struct TypeActivation {
     /// - `MINOR` : CloudFormation updates the extension to the newest minor version, if one is available.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub version_bump: Option<VersionBump>,
+    pub version_bump: ::std::option::Option<VersionBump>,
 }
 
 #[rustfmt::skip]
@@ -135,7 +106,7 @@ impl TypeActivation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::TypeActivation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-typeactivation.html",
         primary_identifier: &["Arn"],
@@ -146,52 +117,54 @@ impl TypeActivation {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TypeActivation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoUpdate`: a boolean.
-    pub fn auto_update(mut self, value: impl Into<Bool>) -> Self { self.auto_update = Some(value.into()); self }
+    pub fn auto_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_update = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfig`: a [`LoggingConfig`] object.
-    pub fn logging_config(mut self, value: impl Into<Obj<LoggingConfig>>) -> Self { self.logging_config = Some(value.into()); self }
+    pub fn logging_config(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfig>>) -> Self { self.logging_config = ::std::option::Option::Some(value.into()); self }
     /// `MajorVersion`: a string.
-    pub fn major_version(mut self, value: impl Into<Str>) -> Self { self.major_version = Some(value.into()); self }
+    pub fn major_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.major_version = ::std::option::Option::Some(value.into()); self }
     /// `PublicTypeArn`: a string.
-    pub fn public_type_arn(mut self, value: impl Into<Str>) -> Self { self.public_type_arn = Some(value.into()); self }
+    pub fn public_type_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_type_arn = ::std::option::Option::Some(value.into()); self }
     /// `PublisherId`: a string.
-    pub fn publisher_id(mut self, value: impl Into<Str>) -> Self { self.publisher_id = Some(value.into()); self }
+    pub fn publisher_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.publisher_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TypeActivationType`] value.
-    pub fn r#type(mut self, value: impl Into<TypeActivationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TypeActivationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
     /// `TypeNameAlias`: a string.
-    pub fn type_name_alias(mut self, value: impl Into<Str>) -> Self { self.type_name_alias = Some(value.into()); self }
+    pub fn type_name_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name_alias = ::std::option::Option::Some(value.into()); self }
     /// `VersionBump`: a [`VersionBump`] value.
-    pub fn version_bump(mut self, value: impl Into<VersionBump>) -> Self { self.version_bump = Some(value.into()); self }
+    pub fn version_bump(mut self, value: impl ::std::convert::Into<VersionBump>) -> Self { self.version_bump = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TypeActivation {
+impl ::cloudwright_core::Resource for TypeActivation {
     type Attributes = TypeActivationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TypeActivation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TypeActivation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TypeActivation {
+impl ::cloudwright_core::ToValue for TypeActivation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoUpdate", &self.auto_update)
             .opt("ExecutionRoleArn", &self.execution_role_arn)
             .opt("LoggingConfig", &self.logging_config)
@@ -206,12 +179,12 @@ impl ToValue for TypeActivation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TypeActivation`]: `Handle<TypeActivation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TypeActivation`]: `Handle<TypeActivation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TypeActivationAttributes(ResourceRef);
+pub struct TypeActivationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TypeActivationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TypeActivationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -221,20 +194,10 @@ impl TypeActivationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the activated extension in this account and Region.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("LogRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingConfig` property type of `AWS::CloudFormation::TypeActivation`.
 ///
@@ -248,13 +211,13 @@ pub struct LoggingConfig {
     /// The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
     ///
     /// Format `AWS::Logs::LogGroup.Name`; pattern `^[\.\-_/#A-Za-z0-9]+$`; length 1 to 512.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 256.
-    pub log_role_arn: Option<Str>,
+    pub log_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -262,21 +225,21 @@ impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `LogRoleArn`: a string.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self { self.log_role_arn = Some(value.into()); self }
+    pub fn log_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingConfig {}
+impl crate::PropertyType for LoggingConfig {}
 
-impl ToValue for LoggingConfig {
+impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
             .opt("LogRoleArn", &self.log_role_arn)
             .build()
@@ -293,25 +256,25 @@ pub enum TypeActivationType {
     /// `HOOK`
     Hook,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TypeActivationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TypeActivationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TypeActivationType {
+impl ::cloudwright_core::ToValue for TypeActivationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Resource => "RESOURCE",
             Self::Module => "MODULE",
             Self::Hook => "HOOK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -323,23 +286,67 @@ pub enum VersionBump {
     /// `MINOR`
     Minor,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VersionBump {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VersionBump {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VersionBump {
+impl ::cloudwright_core::ToValue for VersionBump {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Major => "MAJOR",
             Self::Minor => "MINOR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9a-zA-Z-]{1,40}");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TypeActivation: ObjRule = ObjRule {
+        properties: &[
+            ("AutoUpdate", Shape::Bool),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
+            ("MajorVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+            ("PublicTypeArn", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PublisherId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["RESOURCE", "MODULE", "HOOK"], ..StrRule::ANY })),
+            ("TypeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TypeNameAlias", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(204), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("VersionBump", Shape::Str(&StrRule { allowed: &["MAJOR", "MINOR"], ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["TypeName", "PublisherId", "Type"], &["PublicTypeArn"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,24 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_WaitCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::INT),
-        ("Handle", Shape::STR),
-        ("Timeout", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::WaitCondition` resource.
 ///
-/// The `AWS::CloudFormation::WaitCondition` resource provides a way to coordinate stack resource creation with configuration actions that are external to the stack creation or to track the status of a configuration process. In these situations, we recommend that you associate a `CreationPolicy` attribute with the wait condition instead of using a wait condition handle. For more information and an example, see \[CreationPolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-creationpolicy.html>) in the *CloudFormation User Guide* . If you use a `CreationPolicy` with a wait condition, don't specify any of the wait condition's properties.
+/// The `AWS::CloudFormation::WaitCondition` resource provides a way to coordinate stack resource creation with configuration actions that are external to the stack creation or to track the status of a configuration process. In these situations, we recommend that you associate a `CreationPolicy` attribute with the wait condition instead of using a wait condition handle. For more information and an example, see [CreationPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-creationpolicy.html) in the *CloudFormation User Guide* . If you use a `CreationPolicy` with a wait condition, don't specify any of the wait condition's properties.
 ///
-/// &gt; If you use AWS PrivateLink , resources in the VPC that respond to wait conditions must have access to CloudFormation , specific Amazon S3 buckets. Resources must send wait condition responses to a presigned Amazon S3 URL. If they can't send responses to Amazon S3 , CloudFormation won't receive a response and the stack operation fails. For more information, see \[Access CloudFormation using an interface endpoint ( AWS PrivateLink )\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/vpc-interface-endpoints.html>) in the *CloudFormation User Guide* . &gt; For Amazon EC2 and Auto Scaling resources, we recommend that you use a `CreationPolicy` attribute instead of wait conditions. Add a `CreationPolicy` attribute to those resources, and use the `cfn-signal` helper script to signal when an instance creation process has completed successfully.
+/// \> If you use AWS PrivateLink , resources in the VPC that respond to wait conditions must have access to CloudFormation , specific Amazon S3 buckets. Resources must send wait condition responses to a presigned Amazon S3 URL. If they can't send responses to Amazon S3 , CloudFormation won't receive a response and the stack operation fails. For more information, see [Access CloudFormation using an interface endpoint ( AWS PrivateLink )](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/vpc-interface-endpoints.html) in the *CloudFormation User Guide* . > For Amazon EC2 and Auto Scaling resources, we recommend that you use a `CreationPolicy` attribute instead of wait conditions. Add a `CreationPolicy` attribute to those resources, and use the `cfn-signal` helper script to signal when an instance creation process has completed successfully.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`WaitConditionAttributes`], which `Handle<WaitCondition>` dereferences to.
@@ -37,15 +24,15 @@ pub struct WaitCondition {
     /// The number of success signals that CloudFormation must receive before it continues the stack creation process. When the wait condition receives the requisite number of success signals, CloudFormation resumes the creation of the stack. If the wait condition doesn't receive the specified number of success signals before the Timeout period expires, CloudFormation assumes that the wait condition has failed and rolls the stack back.
     ///
     /// Updates aren't supported.
-    pub count: Option<Int>,
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Handle`: a string.
     ///
-    /// A reference to the wait condition handle used to signal this wait condition. Use the `Ref` intrinsic function to specify an \[AWS::CloudFormation::WaitConditionHandle\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitconditionhandle.html>) resource.
+    /// A reference to the wait condition handle used to signal this wait condition. Use the `Ref` intrinsic function to specify an [AWS::CloudFormation::WaitConditionHandle](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitconditionhandle.html) resource.
     ///
     /// Anytime you add a `WaitCondition` resource during a stack update, you must associate the wait condition with a new WaitConditionHandle resource. Don't reuse an old wait condition handle that has already been defined in the template. If you reuse a wait condition handle, the wait condition might evaluate old signals from a previous create or update stack command.
     ///
     /// Updates aren't supported.
-    pub handle: Option<Str>,
+    pub handle: ::std::option::Option<::cloudwright_core::Str>,
     /// `Timeout`: a string.
     ///
     /// The length of time (in seconds) to wait for the number of signals that the `Count` property specifies. `Timeout` is a minimum-bound property, meaning the timeout occurs no sooner than the time you specify, but can occur shortly thereafter. The maximum time that can be specified for this property is 12 hours (43200 seconds).
@@ -53,7 +40,7 @@ pub struct WaitCondition {
     /// Updates aren't supported.
     ///
     /// Value 0 to 43200.
-    pub timeout: Option<Str>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl WaitCondition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::WaitCondition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-waitcondition.html",
         primary_identifier: &["Id"],
@@ -74,38 +61,40 @@ impl WaitCondition {
         read_only: &["Data", "Id"],
         attributes: &["Data", "Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `WaitCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `Handle`: a string.
-    pub fn handle(mut self, value: impl Into<Str>) -> Self { self.handle = Some(value.into()); self }
+    pub fn handle(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.handle = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: a string.
-    pub fn timeout(mut self, value: impl Into<Str>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WaitCondition {
+impl ::cloudwright_core::Resource for WaitCondition {
     type Attributes = WaitConditionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WaitCondition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WaitCondition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WaitCondition {
+impl ::cloudwright_core::ToValue for WaitCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Count", &self.count)
             .opt("Handle", &self.handle)
             .opt("Timeout", &self.timeout)
@@ -113,12 +102,12 @@ impl ToValue for WaitCondition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WaitCondition`]: `Handle<WaitCondition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WaitCondition`]: `Handle<WaitCondition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WaitConditionAttributes(ResourceRef);
+pub struct WaitConditionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WaitConditionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WaitConditionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -126,15 +115,33 @@ impl From<ResourceRef> for WaitConditionAttributes {
 impl WaitConditionAttributes {
     /// `Fn::GetAtt` `Data`: a JSON value.
     #[inline]
-    pub fn data(&self) -> Value {
-        self.0.get_att("Data")
+    pub fn data(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Data"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns a unique identifier for the resource.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WaitCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::INT),
+            ("Handle", Shape::STR),
+            ("Timeout", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

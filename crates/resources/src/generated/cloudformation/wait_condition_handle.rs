@@ -5,19 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_WaitConditionHandle: ObjRule = ObjRule {
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFormation::WaitConditionHandle` resource.
 ///
 /// The `AWS::CloudFormation::WaitConditionHandle` type has no properties. When you reference the `WaitConditionHandle` resource by using the `Ref` function, CloudFormation returns a presigned URL. You pass this URL to applications or scripts that are running on your Amazon EC2 instances to send signals to that URL. An associated `AWS::CloudFormation::WaitCondition` resource checks the URL for the required number of success signals or for a failure signal.
 ///
-/// For more information, see \[Create wait conditions in a CloudFormation template\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-waitcondition.html>) in the *CloudFormation User Guide* .
+/// For more information, see [Create wait conditions in a CloudFormation template](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-waitcondition.html) in the *CloudFormation User Guide* .
 ///
 /// Anytime you add a `WaitCondition` resource during a stack update or update a resource with a wait condition, you must associate the wait condition with a new `WaitConditionHandle` resource. Don't reuse an old wait condition handle that has already been defined in the template. If you reuse a wait condition handle, the wait condition might evaluate old signals from a previous create or update stack command.
 ///
@@ -39,7 +31,7 @@ impl WaitConditionHandle {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFormation::WaitConditionHandle",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-waitconditionhandle.html",
         primary_identifier: &["Id"],
@@ -50,41 +42,43 @@ impl WaitConditionHandle {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `WaitConditionHandle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
 }
 
-impl Resource for WaitConditionHandle {
+impl ::cloudwright_core::Resource for WaitConditionHandle {
     type Attributes = WaitConditionHandleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WaitConditionHandle, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WaitConditionHandle, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WaitConditionHandle {
+impl ::cloudwright_core::ToValue for WaitConditionHandle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WaitConditionHandle`]: `Handle<WaitConditionHandle>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WaitConditionHandle`]: `Handle<WaitConditionHandle>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WaitConditionHandleAttributes(ResourceRef);
+pub struct WaitConditionHandleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WaitConditionHandleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WaitConditionHandleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -94,7 +88,20 @@ impl WaitConditionHandleAttributes {
     ///
     /// Returns a unique identifier for the resource.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WaitConditionHandle: ObjRule = ObjRule {
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`AnycastIpList`], by name: `AnycastIpList::new(AnycastIpListRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnycastIpListRequired {
     /// `IpCount`: an integer, required.
-    pub ip_count: Int,
+    pub ip_count: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnycastIpList: ObjRule = ObjRule {
-    properties: &[
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "dualstack"], ..StrRule::ANY })),
-        ("IpCount", Shape::INT),
-        ("IpamCidrConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamCidrConfig), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Object(&RULE_Tags)),
-    ],
-    required: &["IpCount", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::AnycastIpList` resource.
 ///
-/// An Anycast static IP list. For more information, see \[Request Anycast static IPs to use for allowlisting\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/request-static-ips.html>) in the *Amazon CloudFront Developer Guide* .
+/// An Anycast static IP list. For more information, see [Request Anycast static IPs to use for allowlisting](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/request-static-ips.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AnycastIpListAttributes`], which `Handle<AnycastIpList>` dereferences to.
@@ -50,31 +30,31 @@ pub struct AnycastIpList {
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The IP address type for the Anycast static IP list.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `IpCount`: an integer, required.
     ///
     /// The number of IP addresses in the Anycast static IP list.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_count: Int,
+    pub ip_count: ::cloudwright_core::Int,
     /// `IpamCidrConfigs`: a list of [`IpamCidrConfig`] objects.
     ///
     /// A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and associated Anycast IP addresses.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub ipam_cidr_configs: Option<List<IpamCidrConfig>>,
+    pub ipam_cidr_configs: ::std::option::Option<::cloudwright_core::List<IpamCidrConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the Anycast static IP list.
     ///
     /// Pattern `^[a-zA-Z0-9-_]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a [`Tags`] object.
     ///
     /// A complex type that contains zero or more `Tag` elements.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Obj<Tags>>,
+    pub tags: ::std::option::Option<crate::Obj<Tags>>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +64,7 @@ impl AnycastIpList {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::AnycastIpList",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-anycastiplist.html",
         primary_identifier: &["Id"],
@@ -95,51 +75,53 @@ impl AnycastIpList {
         read_only: &["AnycastIpList", "ETag", "Id", "IpamCidrConfigResults"],
         attributes: &["AnycastIpList", "ETag", "Id", "IpamCidrConfigResults"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AnycastIpList` with its required properties, named in a [`AnycastIpListRequired`].
     #[inline]
     pub fn new(required: AnycastIpListRequired) -> Self {
         Self {
-            ip_address_type: None,
+            ip_address_type: ::std::option::Option::None,
             ip_count: required.ip_count,
-            ipam_cidr_configs: None,
+            ipam_cidr_configs: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `IpCount`: an integer, required.
-    pub fn ip_count(mut self, value: impl Into<Int>) -> Self { self.ip_count = value.into(); self }
+    pub fn ip_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ip_count = value.into(); self }
     /// `IpamCidrConfigs`: a list of [`IpamCidrConfig`] objects.
-    pub fn ipam_cidr_configs(mut self, value: impl Into<List<IpamCidrConfig>>) -> Self { self.ipam_cidr_configs = Some(value.into()); self }
+    pub fn ipam_cidr_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpamCidrConfig>>) -> Self { self.ipam_cidr_configs = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a [`Tags`] object.
-    pub fn tags(mut self, value: impl Into<Obj<Tags>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<crate::Obj<Tags>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AnycastIpList {
+impl ::cloudwright_core::Resource for AnycastIpList {
     type Attributes = AnycastIpListAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnycastIpList, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AnycastIpList, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AnycastIpList {
+impl ::cloudwright_core::ToValue for AnycastIpList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
             .req("IpCount", &self.ip_count)
             .opt("IpamCidrConfigs", &self.ipam_cidr_configs)
@@ -149,12 +131,12 @@ impl ToValue for AnycastIpList {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AnycastIpList`]: `Handle<AnycastIpList>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AnycastIpList`]: `Handle<AnycastIpList>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnycastIpListAttributes(ResourceRef);
+pub struct AnycastIpListAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnycastIpListAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnycastIpListAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -162,32 +144,32 @@ impl From<ResourceRef> for AnycastIpListAttributes {
 impl AnycastIpListAttributes {
     /// `Fn::GetAtt` `AnycastIpList`: an object.
     ///
-    /// An Anycast static IP list. For more information, see \[Request Anycast static IPs to use for allowlisting\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/request-static-ips.html>) in the *Amazon CloudFront Developer Guide* .
+    /// An Anycast static IP list. For more information, see [Request Anycast static IPs to use for allowlisting](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/request-static-ips.html) in the *Amazon CloudFront Developer Guide* .
     #[inline]
-    pub fn anycast_ip_list(&self) -> Value {
-        self.0.get_att("AnycastIpList")
+    pub fn anycast_ip_list(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("AnycastIpList"))
     }
 
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// A complex type that contains `Tag` key and `Tag` value.
     #[inline]
-    pub fn e_tag(&self) -> Value {
-        self.0.get_att("ETag")
+    pub fn e_tag(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ETag"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Anycast static IP list.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IpamCidrConfigResults`: a list of `IpamCidrConfigResult` objects.
     #[inline]
-    pub fn ipam_cidr_config_results(&self) -> Value {
-        self.0.get_att("IpamCidrConfigResults")
+    pub fn ipam_cidr_config_results(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("IpamCidrConfigResults"))
     }
 }
 
@@ -195,21 +177,10 @@ impl AnycastIpListAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamCidrConfigRequired {
     /// `Cidr`: a string, required.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
     /// `IpamPoolArn`: a string, required.
-    pub ipam_pool_arn: Str,
+    pub ipam_pool_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamCidrConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("IpamPoolArn", Shape::STR),
-    ],
-    required: &["Cidr", "IpamPoolArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IpamCidrConfig` property type of `AWS::CloudFront::AnycastIpList`.
 ///
@@ -223,11 +194,11 @@ pub struct IpamCidrConfig {
     /// The CIDR that specifies the IP address range for this IPAM configuration.
     ///
     /// Format `ipv4-network`.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
     /// `IpamPoolArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to.
-    pub ipam_pool_arn: Str,
+    pub ipam_pool_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -242,40 +213,22 @@ impl IpamCidrConfig {
     }
 
     /// `Cidr`: a string, required.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = value.into(); self }
     /// `IpamPoolArn`: a string, required.
-    pub fn ipam_pool_arn(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_arn = value.into(); self }
+    pub fn ipam_pool_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_pool_arn = value.into(); self }
 }
 
-impl PropertyType for IpamCidrConfig {}
+impl crate::PropertyType for IpamCidrConfig {}
 
-impl ToValue for IpamCidrConfig {
+impl ::cloudwright_core::ToValue for IpamCidrConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Cidr", &self.cidr)
             .req("IpamPoolArn", &self.ipam_pool_arn)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudFront::AnycastIpList`.
 ///
@@ -285,50 +238,41 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tags: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tags` property type of `AWS::CloudFront::AnycastIpList`.
 ///
@@ -340,7 +284,7 @@ pub struct Tags {
     /// `Items`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains `Tag` elements.
-    pub items: Option<List<Tag>>,
+    pub items: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -348,19 +292,21 @@ impl Tags {
     /// A `Tags` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Items`: a list of [`Tag`] objects.
-    pub fn items(mut self, value: impl Into<List<Tag>>) -> Self { self.items = Some(value.into()); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.items = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tags {}
+impl crate::PropertyType for Tags {}
 
-impl ToValue for Tags {
+impl ::cloudwright_core::ToValue for Tags {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Items", &self.items).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Items", &self.items)
+            .build()
     }
 }
 
@@ -372,23 +318,79 @@ pub enum IpAddressType {
     /// `dualstack`
     Dualstack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Dualstack => "dualstack",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnycastIpList: ObjRule = ObjRule {
+        properties: &[
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "dualstack"], ..StrRule::ANY })),
+            ("IpCount", Shape::INT),
+            ("IpamCidrConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamCidrConfig), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&RULE_Tags)),
+        ],
+        required: &["IpCount", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamCidrConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("IpamPoolArn", Shape::STR),
+        ],
+        required: &["Cidr", "IpamPoolArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tags: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(none|whitelist|allExcept|all)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(none|whitelist)$");
-
-/// The required properties of [`CachePolicy`], by name: `CachePolicy::new(CachePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CachePolicyRequired {
-    /// `CachePolicyConfig`: a [`CachePolicyConfig`] object, required.
-    pub cache_policy_config: Obj<CachePolicyConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CachePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("CachePolicyConfig", Shape::Object(&RULE_CachePolicyConfig)),
-    ],
-    required: &["CachePolicyConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::CachePolicy` resource.
 ///
 /// A cache policy.
@@ -49,7 +27,7 @@ pub struct CachePolicy {
     /// `CachePolicyConfig`: a [`CachePolicyConfig`] object, required.
     ///
     /// The cache policy configuration.
-    pub cache_policy_config: Obj<CachePolicyConfig>,
+    pub cache_policy_config: crate::Obj<CachePolicyConfig>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +37,7 @@ impl CachePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::CachePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-cachepolicy.html",
         primary_identifier: &["Id"],
@@ -70,47 +48,49 @@ impl CachePolicy {
         read_only: &["Id", "LastModifiedTime"],
         attributes: &["Id", "LastModifiedTime"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `CachePolicy` with its required properties, named in a [`CachePolicyRequired`].
+    /// A `CachePolicy` with its one required property, `CachePolicyConfig`.
     #[inline]
-    pub fn new(required: CachePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CachePolicyConfig>>) -> Self {
         Self {
-            cache_policy_config: required.cache_policy_config,
+            cache_policy_config: value.into(),
         }
     }
 
     /// `CachePolicyConfig`: a [`CachePolicyConfig`] object, required.
-    pub fn cache_policy_config(mut self, value: impl Into<Obj<CachePolicyConfig>>) -> Self { self.cache_policy_config = value.into(); self }
+    pub fn cache_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<CachePolicyConfig>>) -> Self { self.cache_policy_config = value.into(); self }
 }
 
-impl Resource for CachePolicy {
+impl ::cloudwright_core::Resource for CachePolicy {
     type Attributes = CachePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CachePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CachePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CachePolicy {
+impl ::cloudwright_core::ToValue for CachePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CachePolicyConfig", &self.cache_policy_config)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CachePolicy`]: `Handle<CachePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CachePolicy`]: `Handle<CachePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CachePolicyAttributes(ResourceRef);
+pub struct CachePolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CachePolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CachePolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -120,16 +100,16 @@ impl CachePolicyAttributes {
     ///
     /// The unique identifier for the cache policy. For example: `2766f7b2-75c5-41c6-8f06-bf4303a2f2f5` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the cache policy was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 }
 
@@ -137,32 +117,17 @@ impl CachePolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachePolicyConfigRequired {
     /// `DefaultTTL`: a number, required.
-    pub default_ttl: Num,
+    pub default_ttl: ::cloudwright_core::Num,
     /// `MaxTTL`: a number, required.
-    pub max_ttl: Num,
+    pub max_ttl: ::cloudwright_core::Num,
     /// `MinTTL`: a number, required.
-    pub min_ttl: Num,
+    pub min_ttl: ::cloudwright_core::Num,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParametersInCacheKeyAndForwardedToOrigin`: a [`ParametersInCacheKeyAndForwardedToOrigin`] object, required.
     pub parameters_in_cache_key_and_forwarded_to_origin:
-        Obj<ParametersInCacheKeyAndForwardedToOrigin>,
+        crate::Obj<ParametersInCacheKeyAndForwardedToOrigin>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CachePolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("DefaultTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MaxTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MinTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Name", Shape::STR),
-        ("ParametersInCacheKeyAndForwardedToOrigin", Shape::Object(&RULE_ParametersInCacheKeyAndForwardedToOrigin)),
-    ],
-    required: &["Name", "MinTTL", "MaxTTL", "DefaultTTL", "ParametersInCacheKeyAndForwardedToOrigin"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CachePolicyConfig` property type of `AWS::CloudFront::CachePolicy`.
 ///
@@ -173,7 +138,7 @@ pub(crate) static RULE_CachePolicyConfig: ObjRule = ObjRule {
 /// - The values that CloudFront includes in the cache key. These values can include HTTP headers, cookies, and URL query strings. CloudFront uses the cache key to find an object in its cache that it can return to the viewer.
 /// - The default, minimum, and maximum time to live (TTL) values that you want objects to stay in the CloudFront cache.
 ///
-/// &gt; If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache` , `no-store` , or `private` directives are present in the origin headers.
+/// \> If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache` , `no-store` , or `private` directives are present in the origin headers.
 ///
 /// The headers, cookies, and query strings that are included in the cache key are also included in requests that CloudFront sends to the origin. CloudFront sends a request when it can't find a valid object in its cache that matches the request's cache key. If you want to send values to the origin but *not* include them in the cache key, use `OriginRequestPolicy` .
 ///
@@ -183,38 +148,38 @@ pub struct CachePolicyConfig {
     /// `Comment`: a string.
     ///
     /// A comment to describe the cache policy. The comment cannot be longer than 128 characters.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultTTL`: a number, required.
     ///
-    /// The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value as the object's time to live (TTL) only when the origin does *not* send `Cache-Control` or `Expires` headers with the object. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value as the object's time to live (TTL) only when the origin does *not* send `Cache-Control` or `Expires` headers with the object. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// The default value for this field is 86400 seconds (one day). If the value of `MinTTL` is more than 86400 seconds, then the default value for this field is the same as the value of `MinTTL` .
     ///
     /// Value at least 0.
-    pub default_ttl: Num,
+    pub default_ttl: ::cloudwright_core::Num,
     /// `MaxTTL`: a number, required.
     ///
-    /// The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value only when the origin sends `Cache-Control` or `Expires` headers with the object. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFront uses this value only when the origin sends `Cache-Control` or `Expires` headers with the object. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// The default value for this field is 31536000 seconds (one year). If the value of `MinTTL` or `DefaultTTL` is more than 31536000 seconds, then the default value for this field is the same as the value of `DefaultTTL` .
     ///
     /// Value at least 0.
-    pub max_ttl: Num,
+    pub max_ttl: ::cloudwright_core::Num,
     /// `MinTTL`: a number, required.
     ///
-    /// The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Value at least 0.
-    pub min_ttl: Num,
+    pub min_ttl: ::cloudwright_core::Num,
     /// `Name`: a string, required.
     ///
     /// A unique name to identify the cache policy.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParametersInCacheKeyAndForwardedToOrigin`: a [`ParametersInCacheKeyAndForwardedToOrigin`] object, required.
     ///
     /// The HTTP headers, cookies, and URL query strings to include in the cache key. The values included in the cache key are also included in requests that CloudFront sends to the origin.
     pub parameters_in_cache_key_and_forwarded_to_origin:
-        Obj<ParametersInCacheKeyAndForwardedToOrigin>,
+        crate::Obj<ParametersInCacheKeyAndForwardedToOrigin>,
 }
 
 #[rustfmt::skip]
@@ -223,7 +188,7 @@ impl CachePolicyConfig {
     #[inline]
     pub fn new(required: CachePolicyConfigRequired) -> Self {
         Self {
-            comment: None,
+            comment: ::std::option::Option::None,
             default_ttl: required.default_ttl,
             max_ttl: required.max_ttl,
             min_ttl: required.min_ttl,
@@ -233,25 +198,25 @@ impl CachePolicyConfig {
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `DefaultTTL`: a number, required.
-    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self { self.default_ttl = value.into(); self }
+    pub fn default_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.default_ttl = value.into(); self }
     /// `MaxTTL`: a number, required.
-    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self { self.max_ttl = value.into(); self }
+    pub fn max_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_ttl = value.into(); self }
     /// `MinTTL`: a number, required.
-    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self { self.min_ttl = value.into(); self }
+    pub fn min_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_ttl = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParametersInCacheKeyAndForwardedToOrigin`: a [`ParametersInCacheKeyAndForwardedToOrigin`] object, required.
-    pub fn parameters_in_cache_key_and_forwarded_to_origin(mut self, value: impl Into<Obj<ParametersInCacheKeyAndForwardedToOrigin>>) -> Self { self.parameters_in_cache_key_and_forwarded_to_origin = value.into(); self }
+    pub fn parameters_in_cache_key_and_forwarded_to_origin(mut self, value: impl ::std::convert::Into<crate::Obj<ParametersInCacheKeyAndForwardedToOrigin>>) -> Self { self.parameters_in_cache_key_and_forwarded_to_origin = value.into(); self }
 }
 
-impl PropertyType for CachePolicyConfig {}
+impl crate::PropertyType for CachePolicyConfig {}
 
-impl ToValue for CachePolicyConfig {
+impl ::cloudwright_core::ToValue for CachePolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .req("DefaultTTL", &self.default_ttl)
             .req("MaxTTL", &self.max_ttl)
@@ -264,24 +229,6 @@ impl ToValue for CachePolicyConfig {
             .build()
     }
 }
-
-/// The required properties of [`CookiesConfig`], by name: `CookiesConfig::new(CookiesConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CookiesConfigRequired {
-    /// `CookieBehavior`: a string, required.
-    pub cookie_behavior: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
-        ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CookieBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CookiesConfig` property type of `AWS::CloudFront::CachePolicy`.
 ///
@@ -300,59 +247,41 @@ pub struct CookiesConfig {
     /// - `all` – All cookies in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
     ///
     /// Pattern `^(none|whitelist|allExcept|all)$`.
-    pub cookie_behavior: Str,
+    pub cookie_behavior: ::cloudwright_core::Str,
     /// `Cookies`: a list of strings.
     ///
     /// Contains a list of cookie names.
-    pub cookies: Option<List<Str>>,
+    pub cookies: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl CookiesConfig {
-    /// A `CookiesConfig` with its required properties, named in a [`CookiesConfigRequired`].
+    /// A `CookiesConfig` with its one required property, `CookieBehavior`.
     #[inline]
-    pub fn new(required: CookiesConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cookie_behavior: required.cookie_behavior,
-            cookies: None,
+            cookie_behavior: value.into(),
+            cookies: ::std::option::Option::None,
         }
     }
 
     /// `CookieBehavior`: a string, required.
-    pub fn cookie_behavior(mut self, value: impl Into<Str>) -> Self { self.cookie_behavior = value.into(); self }
+    pub fn cookie_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cookie_behavior = value.into(); self }
     /// `Cookies`: a list of strings.
-    pub fn cookies(mut self, value: impl Into<List<Str>>) -> Self { self.cookies = Some(value.into()); self }
+    pub fn cookies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cookies = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CookiesConfig {}
+impl crate::PropertyType for CookiesConfig {}
 
-impl ToValue for CookiesConfig {
+impl ::cloudwright_core::ToValue for CookiesConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CookieBehavior", &self.cookie_behavior)
             .opt("Cookies", &self.cookies)
             .build()
     }
 }
-
-/// The required properties of [`HeadersConfig`], by name: `HeadersConfig::new(HeadersConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeadersConfigRequired {
-    /// `HeaderBehavior`: a string, required.
-    pub header_behavior: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["none", "whitelist"], ..StrRule::ANY })),
-        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["HeaderBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HeadersConfig` property type of `AWS::CloudFront::CachePolicy`.
 ///
@@ -369,36 +298,36 @@ pub struct HeadersConfig {
     /// - `whitelist` – Only the HTTP headers that are listed in the `Headers` type are included in the cache key and in requests that CloudFront sends to the origin.
     ///
     /// Pattern `^(none|whitelist)$`.
-    pub header_behavior: Str,
+    pub header_behavior: ::cloudwright_core::Str,
     /// `Headers`: a list of strings.
     ///
     /// Contains a list of HTTP header names.
-    pub headers: Option<List<Str>>,
+    pub headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl HeadersConfig {
-    /// A `HeadersConfig` with its required properties, named in a [`HeadersConfigRequired`].
+    /// A `HeadersConfig` with its one required property, `HeaderBehavior`.
     #[inline]
-    pub fn new(required: HeadersConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            header_behavior: required.header_behavior,
-            headers: None,
+            header_behavior: value.into(),
+            headers: ::std::option::Option::None,
         }
     }
 
     /// `HeaderBehavior`: a string, required.
-    pub fn header_behavior(mut self, value: impl Into<Str>) -> Self { self.header_behavior = value.into(); self }
+    pub fn header_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_behavior = value.into(); self }
     /// `Headers`: a list of strings.
-    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HeadersConfig {}
+impl crate::PropertyType for HeadersConfig {}
 
-impl ToValue for HeadersConfig {
+impl ::cloudwright_core::ToValue for HeadersConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HeaderBehavior", &self.header_behavior)
             .opt("Headers", &self.headers)
             .build()
@@ -409,28 +338,14 @@ impl ToValue for HeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParametersInCacheKeyAndForwardedToOriginRequired {
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
-    pub cookies_config: Obj<CookiesConfig>,
+    pub cookies_config: crate::Obj<CookiesConfig>,
     /// `EnableAcceptEncodingGzip`: a boolean, required.
-    pub enable_accept_encoding_gzip: Bool,
+    pub enable_accept_encoding_gzip: ::cloudwright_core::Bool,
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
-    pub headers_config: Obj<HeadersConfig>,
+    pub headers_config: crate::Obj<HeadersConfig>,
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
-    pub query_strings_config: Obj<QueryStringsConfig>,
+    pub query_strings_config: crate::Obj<QueryStringsConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParametersInCacheKeyAndForwardedToOrigin: ObjRule = ObjRule {
-    properties: &[
-        ("CookiesConfig", Shape::Object(&RULE_CookiesConfig)),
-        ("EnableAcceptEncodingBrotli", Shape::Bool),
-        ("EnableAcceptEncodingGzip", Shape::Bool),
-        ("HeadersConfig", Shape::Object(&RULE_HeadersConfig)),
-        ("QueryStringsConfig", Shape::Object(&RULE_QueryStringsConfig)),
-    ],
-    required: &["EnableAcceptEncodingGzip", "HeadersConfig", "CookiesConfig", "QueryStringsConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParametersInCacheKeyAndForwardedToOrigin` property type of `AWS::CloudFront::CachePolicy`.
 ///
@@ -444,7 +359,7 @@ pub struct ParametersInCacheKeyAndForwardedToOrigin {
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
     ///
     /// An object that determines whether any cookies in viewer requests (and if so, which cookies) are included in the cache key and in requests that CloudFront sends to the origin.
-    pub cookies_config: Obj<CookiesConfig>,
+    pub cookies_config: crate::Obj<CookiesConfig>,
     /// `EnableAcceptEncodingBrotli`: a boolean.
     ///
     /// A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
@@ -455,12 +370,12 @@ pub struct ParametersInCacheKeyAndForwardedToOrigin {
     /// - Includes the normalized header in the cache key
     /// - Includes the normalized header in the request to the origin, if a request is necessary
     ///
-    /// For more information, see \[Compression support\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-policy-compressed-objects>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Compression support](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-policy-compressed-objects) in the *Amazon CloudFront Developer Guide* .
     ///
     /// If you set this value to `true` , and this cache behavior also has an origin request policy attached, do not include the `Accept-Encoding` header in the origin request policy. CloudFront always includes the `Accept-Encoding` header in origin requests when the value of this field is `true` , so including this header in an origin request policy has no effect.
     ///
     /// If both of these fields are `false` , then CloudFront treats the `Accept-Encoding` header the same as any other HTTP header in the viewer request. By default, it's not included in the cache key and it's not included in origin requests. In this case, you can manually add `Accept-Encoding` to the headers whitelist like any other HTTP header.
-    pub enable_accept_encoding_brotli: Option<Bool>,
+    pub enable_accept_encoding_brotli: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableAcceptEncodingGzip`: a boolean, required.
     ///
     /// A flag that can affect whether the `Accept-Encoding` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
@@ -471,20 +386,20 @@ pub struct ParametersInCacheKeyAndForwardedToOrigin {
     /// - Includes the normalized header in the cache key
     /// - Includes the normalized header in the request to the origin, if a request is necessary
     ///
-    /// For more information, see \[Compression support\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-policy-compressed-objects>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Compression support](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-policy-compressed-objects) in the *Amazon CloudFront Developer Guide* .
     ///
     /// If you set this value to `true` , and this cache behavior also has an origin request policy attached, do not include the `Accept-Encoding` header in the origin request policy. CloudFront always includes the `Accept-Encoding` header in origin requests when the value of this field is `true` , so including this header in an origin request policy has no effect.
     ///
     /// If both of these fields are `false` , then CloudFront treats the `Accept-Encoding` header the same as any other HTTP header in the viewer request. By default, it's not included in the cache key and it's not included in origin requests. In this case, you can manually add `Accept-Encoding` to the headers whitelist like any other HTTP header.
-    pub enable_accept_encoding_gzip: Bool,
+    pub enable_accept_encoding_gzip: ::cloudwright_core::Bool,
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
     ///
     /// An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
-    pub headers_config: Obj<HeadersConfig>,
+    pub headers_config: crate::Obj<HeadersConfig>,
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
     ///
     /// An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
-    pub query_strings_config: Obj<QueryStringsConfig>,
+    pub query_strings_config: crate::Obj<QueryStringsConfig>,
 }
 
 #[rustfmt::skip]
@@ -494,7 +409,7 @@ impl ParametersInCacheKeyAndForwardedToOrigin {
     pub fn new(required: ParametersInCacheKeyAndForwardedToOriginRequired) -> Self {
         Self {
             cookies_config: required.cookies_config,
-            enable_accept_encoding_brotli: None,
+            enable_accept_encoding_brotli: ::std::option::Option::None,
             enable_accept_encoding_gzip: required.enable_accept_encoding_gzip,
             headers_config: required.headers_config,
             query_strings_config: required.query_strings_config,
@@ -502,23 +417,23 @@ impl ParametersInCacheKeyAndForwardedToOrigin {
     }
 
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
-    pub fn cookies_config(mut self, value: impl Into<Obj<CookiesConfig>>) -> Self { self.cookies_config = value.into(); self }
+    pub fn cookies_config(mut self, value: impl ::std::convert::Into<crate::Obj<CookiesConfig>>) -> Self { self.cookies_config = value.into(); self }
     /// `EnableAcceptEncodingBrotli`: a boolean.
-    pub fn enable_accept_encoding_brotli(mut self, value: impl Into<Bool>) -> Self { self.enable_accept_encoding_brotli = Some(value.into()); self }
+    pub fn enable_accept_encoding_brotli(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_accept_encoding_brotli = ::std::option::Option::Some(value.into()); self }
     /// `EnableAcceptEncodingGzip`: a boolean, required.
-    pub fn enable_accept_encoding_gzip(mut self, value: impl Into<Bool>) -> Self { self.enable_accept_encoding_gzip = value.into(); self }
+    pub fn enable_accept_encoding_gzip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_accept_encoding_gzip = value.into(); self }
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
-    pub fn headers_config(mut self, value: impl Into<Obj<HeadersConfig>>) -> Self { self.headers_config = value.into(); self }
+    pub fn headers_config(mut self, value: impl ::std::convert::Into<crate::Obj<HeadersConfig>>) -> Self { self.headers_config = value.into(); self }
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
-    pub fn query_strings_config(mut self, value: impl Into<Obj<QueryStringsConfig>>) -> Self { self.query_strings_config = value.into(); self }
+    pub fn query_strings_config(mut self, value: impl ::std::convert::Into<crate::Obj<QueryStringsConfig>>) -> Self { self.query_strings_config = value.into(); self }
 }
 
-impl PropertyType for ParametersInCacheKeyAndForwardedToOrigin {}
+impl crate::PropertyType for ParametersInCacheKeyAndForwardedToOrigin {}
 
-impl ToValue for ParametersInCacheKeyAndForwardedToOrigin {
+impl ::cloudwright_core::ToValue for ParametersInCacheKeyAndForwardedToOrigin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CookiesConfig", &self.cookies_config)
             .opt(
                 "EnableAcceptEncodingBrotli",
@@ -533,24 +448,6 @@ impl ToValue for ParametersInCacheKeyAndForwardedToOrigin {
             .build()
     }
 }
-
-/// The required properties of [`QueryStringsConfig`], by name: `QueryStringsConfig::new(QueryStringsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryStringsConfigRequired {
-    /// `QueryStringBehavior`: a string, required.
-    pub query_string_behavior: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
-        ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["QueryStringBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryStringsConfig` property type of `AWS::CloudFront::CachePolicy`.
 ///
@@ -569,38 +466,120 @@ pub struct QueryStringsConfig {
     /// - `all` – All query strings in viewer requests are included in the cache key and in requests that CloudFront sends to the origin.
     ///
     /// Pattern `^(none|whitelist|allExcept|all)$`.
-    pub query_string_behavior: Str,
+    pub query_string_behavior: ::cloudwright_core::Str,
     /// `QueryStrings`: a list of strings.
     ///
     /// Contains a list of query string names.
-    pub query_strings: Option<List<Str>>,
+    pub query_strings: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl QueryStringsConfig {
-    /// A `QueryStringsConfig` with its required properties, named in a [`QueryStringsConfigRequired`].
+    /// A `QueryStringsConfig` with its one required property, `QueryStringBehavior`.
     #[inline]
-    pub fn new(required: QueryStringsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            query_string_behavior: required.query_string_behavior,
-            query_strings: None,
+            query_string_behavior: value.into(),
+            query_strings: ::std::option::Option::None,
         }
     }
 
     /// `QueryStringBehavior`: a string, required.
-    pub fn query_string_behavior(mut self, value: impl Into<Str>) -> Self { self.query_string_behavior = value.into(); self }
+    pub fn query_string_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string_behavior = value.into(); self }
     /// `QueryStrings`: a list of strings.
-    pub fn query_strings(mut self, value: impl Into<List<Str>>) -> Self { self.query_strings = Some(value.into()); self }
+    pub fn query_strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.query_strings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QueryStringsConfig {}
+impl crate::PropertyType for QueryStringsConfig {}
 
-impl ToValue for QueryStringsConfig {
+impl ::cloudwright_core::ToValue for QueryStringsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QueryStringBehavior", &self.query_string_behavior)
             .opt("QueryStrings", &self.query_strings)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(none|whitelist|allExcept|all)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(none|whitelist)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CachePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("CachePolicyConfig", Shape::Object(&RULE_CachePolicyConfig)),
+        ],
+        required: &["CachePolicyConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CachePolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("DefaultTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MaxTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MinTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Name", Shape::STR),
+            ("ParametersInCacheKeyAndForwardedToOrigin", Shape::Object(&RULE_ParametersInCacheKeyAndForwardedToOrigin)),
+        ],
+        required: &["Name", "MinTTL", "MaxTTL", "DefaultTTL", "ParametersInCacheKeyAndForwardedToOrigin"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
+            ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CookieBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["none", "whitelist"], ..StrRule::ANY })),
+            ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["HeaderBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParametersInCacheKeyAndForwardedToOrigin: ObjRule = ObjRule {
+        properties: &[
+            ("CookiesConfig", Shape::Object(&RULE_CookiesConfig)),
+            ("EnableAcceptEncodingBrotli", Shape::Bool),
+            ("EnableAcceptEncodingGzip", Shape::Bool),
+            ("HeadersConfig", Shape::Object(&RULE_HeadersConfig)),
+            ("QueryStringsConfig", Shape::Object(&RULE_QueryStringsConfig)),
+        ],
+        required: &["EnableAcceptEncodingGzip", "HeadersConfig", "CookiesConfig", "QueryStringsConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
+            ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["QueryStringBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`CloudFrontOriginAccessIdentity`], by name: `CloudFrontOriginAccessIdentity::new(CloudFrontOriginAccessIdentityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudFrontOriginAccessIdentityRequired {
-    /// `CloudFrontOriginAccessIdentityConfig`: a [`CloudFrontOriginAccessIdentityConfig`] object, required.
-    pub cloud_front_origin_access_identity_config: Obj<CloudFrontOriginAccessIdentityConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudFrontOriginAccessIdentity: ObjRule = ObjRule {
-    properties: &[
-        ("CloudFrontOriginAccessIdentityConfig", Shape::Object(&RULE_CloudFrontOriginAccessIdentityConfig)),
-    ],
-    required: &["CloudFrontOriginAccessIdentityConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::CloudFrontOriginAccessIdentity` resource.
 ///
-/// The request to create a new origin access identity (OAI). An origin access identity is a special CloudFront user that you can associate with Amazon S3 origins, so that you can secure all or just some of your Amazon S3 content. For more information, see \[Restricting Access to Amazon S3 Content by Using an Origin Access Identity\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html>) in the *Amazon CloudFront Developer Guide* .
+/// The request to create a new origin access identity (OAI). An origin access identity is a special CloudFront user that you can associate with Amazon S3 origins, so that you can secure all or just some of your Amazon S3 content. For more information, see [Restricting Access to Amazon S3 Content by Using an Origin Access Identity](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CloudFrontOriginAccessIdentityAttributes`], which `Handle<CloudFrontOriginAccessIdentity>` dereferences to.
@@ -39,7 +20,7 @@ pub struct CloudFrontOriginAccessIdentity {
     /// `CloudFrontOriginAccessIdentityConfig`: a [`CloudFrontOriginAccessIdentityConfig`] object, required.
     ///
     /// The current configuration information for the identity.
-    pub cloud_front_origin_access_identity_config: Obj<CloudFrontOriginAccessIdentityConfig>,
+    pub cloud_front_origin_access_identity_config: crate::Obj<CloudFrontOriginAccessIdentityConfig>,
 }
 
 #[rustfmt::skip]
@@ -49,7 +30,7 @@ impl CloudFrontOriginAccessIdentity {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::CloudFrontOriginAccessIdentity",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-cloudfrontoriginaccessidentity.html",
         primary_identifier: &["Id"],
@@ -60,36 +41,41 @@ impl CloudFrontOriginAccessIdentity {
         read_only: &["Id", "S3CanonicalUserId"],
         attributes: &["Id", "S3CanonicalUserId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `CloudFrontOriginAccessIdentity` with its required properties, named in a [`CloudFrontOriginAccessIdentityRequired`].
+    /// A `CloudFrontOriginAccessIdentity` with its one required property, `CloudFrontOriginAccessIdentityConfig`.
     #[inline]
-    pub fn new(required: CloudFrontOriginAccessIdentityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CloudFrontOriginAccessIdentityConfig>>) -> Self {
         Self {
-            cloud_front_origin_access_identity_config: required.cloud_front_origin_access_identity_config,
+            cloud_front_origin_access_identity_config: value.into(),
         }
     }
 
     /// `CloudFrontOriginAccessIdentityConfig`: a [`CloudFrontOriginAccessIdentityConfig`] object, required.
-    pub fn cloud_front_origin_access_identity_config(mut self, value: impl Into<Obj<CloudFrontOriginAccessIdentityConfig>>) -> Self { self.cloud_front_origin_access_identity_config = value.into(); self }
+    pub fn cloud_front_origin_access_identity_config(mut self, value: impl ::std::convert::Into<crate::Obj<CloudFrontOriginAccessIdentityConfig>>) -> Self { self.cloud_front_origin_access_identity_config = value.into(); self }
 }
 
-impl Resource for CloudFrontOriginAccessIdentity {
+impl ::cloudwright_core::Resource for CloudFrontOriginAccessIdentity {
     type Attributes = CloudFrontOriginAccessIdentityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudFrontOriginAccessIdentity, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_CloudFrontOriginAccessIdentity,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CloudFrontOriginAccessIdentity {
+impl ::cloudwright_core::ToValue for CloudFrontOriginAccessIdentity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CloudFrontOriginAccessIdentityConfig",
                 &self.cloud_front_origin_access_identity_config,
@@ -98,12 +84,14 @@ impl ToValue for CloudFrontOriginAccessIdentity {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CloudFrontOriginAccessIdentity`]: `Handle<CloudFrontOriginAccessIdentity>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CloudFrontOriginAccessIdentity`]: `Handle<CloudFrontOriginAccessIdentity>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CloudFrontOriginAccessIdentityAttributes(ResourceRef);
+pub struct CloudFrontOriginAccessIdentityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CloudFrontOriginAccessIdentityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CloudFrontOriginAccessIdentityAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -113,35 +101,18 @@ impl CloudFrontOriginAccessIdentityAttributes {
     ///
     /// The ID for the origin access identity, for example, `E74FTE3AJFJ256A` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `S3CanonicalUserId`: a string.
     ///
     /// The Amazon S3 canonical user ID for the origin access identity, used when giving the origin access identity read permission to an object in Amazon S3. For example: `b970b42360b81c8ddbd79d2f5df0069ba9033c8a79655752abe380cd6d63ba8bcf23384d568fcf89fc49700b5e11a0fd` .
     #[inline]
-    pub fn s3_canonical_user_id(&self) -> Value {
-        self.0.get_att("S3CanonicalUserId")
+    pub fn s3_canonical_user_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("S3CanonicalUserId"))
     }
 }
-
-/// The required properties of [`CloudFrontOriginAccessIdentityConfig`], by name: `CloudFrontOriginAccessIdentityConfig::new(CloudFrontOriginAccessIdentityConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudFrontOriginAccessIdentityConfigRequired {
-    /// `Comment`: a string, required.
-    pub comment: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudFrontOriginAccessIdentityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-    ],
-    required: &["Comment"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudFrontOriginAccessIdentityConfig` property type of `AWS::CloudFront::CloudFrontOriginAccessIdentity`.
 ///
@@ -153,28 +124,57 @@ pub struct CloudFrontOriginAccessIdentityConfig {
     /// `Comment`: a string, required.
     ///
     /// A comment to describe the origin access identity. The comment cannot be longer than 128 characters.
-    pub comment: Str,
+    pub comment: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CloudFrontOriginAccessIdentityConfig {
-    /// A `CloudFrontOriginAccessIdentityConfig` with its required properties, named in a [`CloudFrontOriginAccessIdentityConfigRequired`].
+    /// A `CloudFrontOriginAccessIdentityConfig` with its one required property, `Comment`.
     #[inline]
-    pub fn new(required: CloudFrontOriginAccessIdentityConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            comment: required.comment,
+            comment: value.into(),
         }
     }
 
     /// `Comment`: a string, required.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = value.into(); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = value.into(); self }
 }
 
-impl PropertyType for CloudFrontOriginAccessIdentityConfig {}
+impl crate::PropertyType for CloudFrontOriginAccessIdentityConfig {}
 
-impl ToValue for CloudFrontOriginAccessIdentityConfig {
+impl ::cloudwright_core::ToValue for CloudFrontOriginAccessIdentityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Comment", &self.comment).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Comment", &self.comment)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudFrontOriginAccessIdentity: ObjRule = ObjRule {
+        properties: &[
+            ("CloudFrontOriginAccessIdentityConfig", Shape::Object(&RULE_CloudFrontOriginAccessIdentityConfig)),
+        ],
+        required: &["CloudFrontOriginAccessIdentityConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudFrontOriginAccessIdentityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+        ],
+        required: &["Comment"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_KeyValueStoreAssociation;
-pub use super::shared::{KeyValueStoreAssociation, KeyValueStoreAssociationRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::KeyValueStoreAssociation;
 
 /// The required properties of [`ConnectionFunction`], by name: `ConnectionFunction::new(ConnectionFunctionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionFunctionRequired {
     /// `ConnectionFunctionCode`: a string, required.
-    pub connection_function_code: Str,
+    pub connection_function_code: ::cloudwright_core::Str,
     /// `ConnectionFunctionConfig`: a [`ConnectionFunctionConfig`] object, required.
-    pub connection_function_config: Obj<ConnectionFunctionConfig>,
+    pub connection_function_config: crate::Obj<ConnectionFunctionConfig>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionFunction: ObjRule = ObjRule {
-    properties: &[
-        ("AutoPublish", Shape::Bool),
-        ("ConnectionFunctionCode", Shape::STR),
-        ("ConnectionFunctionConfig", Shape::Object(&RULE_ConnectionFunctionConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "ConnectionFunctionCode", "ConnectionFunctionConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::ConnectionFunction` resource.
 ///
@@ -57,25 +36,25 @@ pub struct ConnectionFunction {
     /// A flag that determines whether to automatically publish the function to the `LIVE` stage when it’s created. To automatically publish to the `LIVE` stage, set this property to `true` .
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub auto_publish: Option<Bool>,
+    pub auto_publish: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ConnectionFunctionCode`: a string, required.
     ///
     /// The code for the connection function.
-    pub connection_function_code: Str,
+    pub connection_function_code: ::cloudwright_core::Str,
     /// `ConnectionFunctionConfig`: a [`ConnectionFunctionConfig`] object, required.
     ///
     /// Contains configuration information about a CloudFront function.
-    pub connection_function_config: Obj<ConnectionFunctionConfig>,
+    pub connection_function_config: crate::Obj<ConnectionFunctionConfig>,
     /// `Name`: a string, required.
     ///
     /// The connection function name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains zero or more `Tag` elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +64,7 @@ impl ConnectionFunction {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::ConnectionFunction",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-connectionfunction.html",
         primary_identifier: &["Id"],
@@ -96,51 +75,53 @@ impl ConnectionFunction {
         read_only: &["Id", "ConnectionFunctionArn", "Stage", "Status", "ETag", "CreatedTime", "LastModifiedTime"],
         attributes: &["ConnectionFunctionArn", "CreatedTime", "ETag", "Id", "LastModifiedTime", "Stage", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConnectionFunction` with its required properties, named in a [`ConnectionFunctionRequired`].
     #[inline]
     pub fn new(required: ConnectionFunctionRequired) -> Self {
         Self {
-            auto_publish: None,
+            auto_publish: ::std::option::Option::None,
             connection_function_code: required.connection_function_code,
             connection_function_config: required.connection_function_config,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AutoPublish`: a boolean.
-    pub fn auto_publish(mut self, value: impl Into<Bool>) -> Self { self.auto_publish = Some(value.into()); self }
+    pub fn auto_publish(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_publish = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionFunctionCode`: a string, required.
-    pub fn connection_function_code(mut self, value: impl Into<Str>) -> Self { self.connection_function_code = value.into(); self }
+    pub fn connection_function_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_function_code = value.into(); self }
     /// `ConnectionFunctionConfig`: a [`ConnectionFunctionConfig`] object, required.
-    pub fn connection_function_config(mut self, value: impl Into<Obj<ConnectionFunctionConfig>>) -> Self { self.connection_function_config = value.into(); self }
+    pub fn connection_function_config(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionFunctionConfig>>) -> Self { self.connection_function_config = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConnectionFunction {
+impl ::cloudwright_core::Resource for ConnectionFunction {
     type Attributes = ConnectionFunctionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectionFunction, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectionFunction, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectionFunction {
+impl ::cloudwright_core::ToValue for ConnectionFunction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoPublish", &self.auto_publish)
             .req("ConnectionFunctionCode", &self.connection_function_code)
             .req("ConnectionFunctionConfig", &self.connection_function_config)
@@ -150,12 +131,12 @@ impl ToValue for ConnectionFunction {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectionFunction`]: `Handle<ConnectionFunction>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectionFunction`]: `Handle<ConnectionFunction>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionFunctionAttributes(ResourceRef);
+pub struct ConnectionFunctionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionFunctionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionFunctionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,56 +146,56 @@ impl ConnectionFunctionAttributes {
     ///
     /// The connection function Amazon Resource Name (ARN).
     #[inline]
-    pub fn connection_function_arn(&self) -> Value {
-        self.0.get_att("ConnectionFunctionArn")
+    pub fn connection_function_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionFunctionArn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The connection function created time.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// A complex type that contains `Tag` key and `Tag` value.
     #[inline]
-    pub fn e_tag(&self) -> Value {
-        self.0.get_att("ETag")
+    pub fn e_tag(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ETag"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The connection function ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The connection function last modified time.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `Stage`: one of a set of strings.
     ///
     /// The connection function stage.
     #[inline]
-    pub fn stage(&self) -> Value {
-        self.0.get_att("Stage")
+    pub fn stage(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Stage"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The connection function status.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -222,22 +203,10 @@ impl ConnectionFunctionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionFunctionConfigRequired {
     /// `Comment`: a string, required.
-    pub comment: Str,
+    pub comment: ::cloudwright_core::Str,
     /// `Runtime`: a [`Runtime`] value, required.
     pub runtime: Runtime,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionFunctionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None, unique: true })),
-        ("Runtime", Shape::Str(&StrRule { allowed: &["cloudfront-js-2.0"], ..StrRule::ANY })),
-    ],
-    required: &["Comment", "Runtime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionFunctionConfig` property type of `AWS::CloudFront::ConnectionFunction`.
 ///
@@ -249,11 +218,12 @@ pub struct ConnectionFunctionConfig {
     /// `Comment`: a string, required.
     ///
     /// A comment to describe the function.
-    pub comment: Str,
+    pub comment: ::cloudwright_core::Str,
     /// `KeyValueStoreAssociations`: a list of [`KeyValueStoreAssociation`] objects.
     ///
     /// The configuration for the key value store associations.
-    pub key_value_store_associations: Option<List<KeyValueStoreAssociation>>,
+    pub key_value_store_associations:
+        ::std::option::Option<::cloudwright_core::List<KeyValueStoreAssociation>>,
     /// `Runtime`: a [`Runtime`] value, required.
     ///
     /// The function's runtime environment version.
@@ -267,25 +237,25 @@ impl ConnectionFunctionConfig {
     pub fn new(required: ConnectionFunctionConfigRequired) -> Self {
         Self {
             comment: required.comment,
-            key_value_store_associations: None,
+            key_value_store_associations: ::std::option::Option::None,
             runtime: required.runtime,
         }
     }
 
     /// `Comment`: a string, required.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = value.into(); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = value.into(); self }
     /// `KeyValueStoreAssociations`: a list of [`KeyValueStoreAssociation`] objects.
-    pub fn key_value_store_associations(mut self, value: impl Into<List<KeyValueStoreAssociation>>) -> Self { self.key_value_store_associations = Some(value.into()); self }
+    pub fn key_value_store_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValueStoreAssociation>>) -> Self { self.key_value_store_associations = ::std::option::Option::Some(value.into()); self }
     /// `Runtime`: a [`Runtime`] value, required.
-    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self { self.runtime = value.into(); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<Runtime>) -> Self { self.runtime = value.into(); self }
 }
 
-impl PropertyType for ConnectionFunctionConfig {}
+impl crate::PropertyType for ConnectionFunctionConfig {}
 
-impl ToValue for ConnectionFunctionConfig {
+impl ::cloudwright_core::ToValue for ConnectionFunctionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comment", &self.comment)
             .opt(
                 "KeyValueStoreAssociations",
@@ -300,21 +270,10 @@ impl ToValue for ConnectionFunctionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudFront::ConnectionFunction`.
 ///
@@ -324,11 +283,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -343,17 +302,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -366,22 +325,71 @@ pub enum Runtime {
     /// `cloudfront-js-2.0`
     CloudfrontJs2_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Runtime {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Runtime {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Runtime {
+impl ::cloudwright_core::ToValue for Runtime {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudfrontJs2_0 => "cloudfront-js-2.0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_KeyValueStoreAssociation;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionFunction: ObjRule = ObjRule {
+        properties: &[
+            ("AutoPublish", Shape::Bool),
+            ("ConnectionFunctionCode", Shape::STR),
+            ("ConnectionFunctionConfig", Shape::Object(&RULE_ConnectionFunctionConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "ConnectionFunctionCode", "ConnectionFunctionConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionFunctionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None, unique: true })),
+            ("Runtime", Shape::Str(&StrRule { allowed: &["cloudfront-js-2.0"], ..StrRule::ANY })),
+        ],
+        required: &["Comment", "Runtime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

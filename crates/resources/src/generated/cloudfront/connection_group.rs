@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`ConnectionGroup`], by name: `ConnectionGroup::new(ConnectionGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionGroupRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AnycastIpListId", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Ipv6Enabled", Shape::Bool),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::ConnectionGroup` resource.
 ///
@@ -48,25 +23,25 @@ pub struct ConnectionGroup {
     /// `AnycastIpListId`: a string.
     ///
     /// The ID of the Anycast static IP list.
-    pub anycast_ip_list_id: Option<Str>,
+    pub anycast_ip_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Whether the connection group is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Ipv6Enabled`: a boolean.
     ///
     /// IPv6 is enabled for the connection group.
-    pub ipv6_enabled: Option<Bool>,
+    pub ipv6_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the connection group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains zero or more `Tag` elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +51,7 @@ impl ConnectionGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::ConnectionGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-connectiongroup.html",
         primary_identifier: &["Id"],
@@ -87,51 +62,53 @@ impl ConnectionGroup {
         read_only: &["Id", "Arn", "CreatedTime", "LastModifiedTime", "RoutingEndpoint", "Status", "IsDefault", "ETag"],
         attributes: &["Arn", "CreatedTime", "ETag", "Id", "IsDefault", "LastModifiedTime", "RoutingEndpoint", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ConnectionGroup` with its required properties, named in a [`ConnectionGroupRequired`].
+    /// A `ConnectionGroup` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ConnectionGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            anycast_ip_list_id: None,
-            enabled: None,
-            ipv6_enabled: None,
-            name: required.name,
-            tags: None,
+            anycast_ip_list_id: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
+            ipv6_enabled: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AnycastIpListId`: a string.
-    pub fn anycast_ip_list_id(mut self, value: impl Into<Str>) -> Self { self.anycast_ip_list_id = Some(value.into()); self }
+    pub fn anycast_ip_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.anycast_ip_list_id = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Enabled`: a boolean.
-    pub fn ipv6_enabled(mut self, value: impl Into<Bool>) -> Self { self.ipv6_enabled = Some(value.into()); self }
+    pub fn ipv6_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ipv6_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConnectionGroup {
+impl ::cloudwright_core::Resource for ConnectionGroup {
     type Attributes = ConnectionGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectionGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectionGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectionGroup {
+impl ::cloudwright_core::ToValue for ConnectionGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnycastIpListId", &self.anycast_ip_list_id)
             .opt("Enabled", &self.enabled)
             .opt("Ipv6Enabled", &self.ipv6_enabled)
@@ -141,12 +118,12 @@ impl ToValue for ConnectionGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectionGroup`]: `Handle<ConnectionGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectionGroup`]: `Handle<ConnectionGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionGroupAttributes(ResourceRef);
+pub struct ConnectionGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,63 +133,86 @@ impl ConnectionGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the connection group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The date and time when the connection group was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// The current version of the connection group.
     #[inline]
-    pub fn e_tag(&self) -> Value {
-        self.0.get_att("ETag")
+    pub fn e_tag(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ETag"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the connection group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Whether the connection group is the default connection group for the distribution tenants.
     #[inline]
-    pub fn is_default(&self) -> Value {
-        self.0.get_att("IsDefault")
+    pub fn is_default(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefault"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the connection group was updated.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `RoutingEndpoint`: a string.
     ///
     /// The routing endpoint (also known as the DNS name) that is assigned to the connection group, such as d111111abcdef8.cloudfront.net.
     #[inline]
-    pub fn routing_endpoint(&self) -> Value {
-        self.0.get_att("RoutingEndpoint")
+    pub fn routing_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoutingEndpoint"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the connection group.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AnycastIpListId", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("Ipv6Enabled", Shape::Bool),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ContinuousDeploymentPolicy`], by name: `ContinuousDeploymentPolicy::new(ContinuousDeploymentPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContinuousDeploymentPolicyRequired {
-    /// `ContinuousDeploymentPolicyConfig`: a [`ContinuousDeploymentPolicyConfig`] object, required.
-    pub continuous_deployment_policy_config: Obj<ContinuousDeploymentPolicyConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContinuousDeploymentPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ContinuousDeploymentPolicyConfig", Shape::Object(&RULE_ContinuousDeploymentPolicyConfig)),
-    ],
-    required: &["ContinuousDeploymentPolicyConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::ContinuousDeploymentPolicy` resource.
 ///
 /// Creates a continuous deployment policy that routes a subset of production traffic from a primary distribution to a staging distribution.
 ///
 /// After you create and update a staging distribution, you can use a continuous deployment policy to incrementally move traffic to the staging distribution. This enables you to test changes to a distribution's configuration before moving all of your production traffic to the new configuration.
 ///
-/// For more information, see \[Using CloudFront continuous deployment to safely test CDN configuration changes\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/continuous-deployment.html>) in the *Amazon CloudFront Developer Guide* .
+/// For more information, see [Using CloudFront continuous deployment to safely test CDN configuration changes](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/continuous-deployment.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ContinuousDeploymentPolicyAttributes`], which `Handle<ContinuousDeploymentPolicy>` dereferences to.
@@ -43,7 +24,7 @@ pub struct ContinuousDeploymentPolicy {
     /// `ContinuousDeploymentPolicyConfig`: a [`ContinuousDeploymentPolicyConfig`] object, required.
     ///
     /// Contains the configuration for a continuous deployment policy.
-    pub continuous_deployment_policy_config: Obj<ContinuousDeploymentPolicyConfig>,
+    pub continuous_deployment_policy_config: crate::Obj<ContinuousDeploymentPolicyConfig>,
 }
 
 #[rustfmt::skip]
@@ -53,7 +34,7 @@ impl ContinuousDeploymentPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::ContinuousDeploymentPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-continuousdeploymentpolicy.html",
         primary_identifier: &["Id"],
@@ -64,36 +45,38 @@ impl ContinuousDeploymentPolicy {
         read_only: &["Id", "LastModifiedTime"],
         attributes: &["Id", "LastModifiedTime"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ContinuousDeploymentPolicy` with its required properties, named in a [`ContinuousDeploymentPolicyRequired`].
+    /// A `ContinuousDeploymentPolicy` with its one required property, `ContinuousDeploymentPolicyConfig`.
     #[inline]
-    pub fn new(required: ContinuousDeploymentPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ContinuousDeploymentPolicyConfig>>) -> Self {
         Self {
-            continuous_deployment_policy_config: required.continuous_deployment_policy_config,
+            continuous_deployment_policy_config: value.into(),
         }
     }
 
     /// `ContinuousDeploymentPolicyConfig`: a [`ContinuousDeploymentPolicyConfig`] object, required.
-    pub fn continuous_deployment_policy_config(mut self, value: impl Into<Obj<ContinuousDeploymentPolicyConfig>>) -> Self { self.continuous_deployment_policy_config = value.into(); self }
+    pub fn continuous_deployment_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<ContinuousDeploymentPolicyConfig>>) -> Self { self.continuous_deployment_policy_config = value.into(); self }
 }
 
-impl Resource for ContinuousDeploymentPolicy {
+impl ::cloudwright_core::Resource for ContinuousDeploymentPolicy {
     type Attributes = ContinuousDeploymentPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContinuousDeploymentPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContinuousDeploymentPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContinuousDeploymentPolicy {
+impl ::cloudwright_core::ToValue for ContinuousDeploymentPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ContinuousDeploymentPolicyConfig",
                 &self.continuous_deployment_policy_config,
@@ -102,12 +85,14 @@ impl ToValue for ContinuousDeploymentPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContinuousDeploymentPolicy`]: `Handle<ContinuousDeploymentPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContinuousDeploymentPolicy`]: `Handle<ContinuousDeploymentPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContinuousDeploymentPolicyAttributes(ResourceRef);
+pub struct ContinuousDeploymentPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContinuousDeploymentPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ContinuousDeploymentPolicyAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -117,16 +102,16 @@ impl ContinuousDeploymentPolicyAttributes {
     ///
     /// The identifier of the cotinuous deployment policy.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the continuous deployment policy was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 }
 
@@ -134,25 +119,10 @@ impl ContinuousDeploymentPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContinuousDeploymentPolicyConfigRequired {
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `StagingDistributionDnsNames`: a list of strings, required.
-    pub staging_distribution_dns_names: List<Str>,
+    pub staging_distribution_dns_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContinuousDeploymentPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("SingleHeaderPolicyConfig", Shape::Object(&RULE_SingleHeaderPolicyConfig)),
-        ("SingleWeightPolicyConfig", Shape::Object(&RULE_SingleWeightPolicyConfig)),
-        ("StagingDistributionDnsNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
-        ("TrafficConfig", Shape::Object(&RULE_TrafficConfig)),
-        ("Type", Shape::Str(&StrRule { allowed: &["SingleWeight", "SingleHeader"], ..StrRule::ANY })),
-    ],
-    required: &["Enabled", "StagingDistributionDnsNames"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContinuousDeploymentPolicyConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
 ///
@@ -164,29 +134,29 @@ pub struct ContinuousDeploymentPolicyConfig {
     /// `Enabled`: a boolean, required.
     ///
     /// A Boolean that indicates whether this continuous deployment policy is enabled (in effect). When this value is `true` , this policy is enabled and in effect. When this value is `false` , this policy is not enabled and has no effect.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `SingleHeaderPolicyConfig`: a [`SingleHeaderPolicyConfig`] object.
     ///
     /// This configuration determines which HTTP requests are sent to the staging distribution. If the HTTP request contains a header and value that matches what you specify here, the request is sent to the staging distribution. Otherwise the request is sent to the primary distribution.
-    pub single_header_policy_config: Option<Obj<SingleHeaderPolicyConfig>>,
+    pub single_header_policy_config: ::std::option::Option<crate::Obj<SingleHeaderPolicyConfig>>,
     /// `SingleWeightPolicyConfig`: a [`SingleWeightPolicyConfig`] object.
     ///
     /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
-    pub single_weight_policy_config: Option<Obj<SingleWeightPolicyConfig>>,
+    pub single_weight_policy_config: ::std::option::Option<crate::Obj<SingleWeightPolicyConfig>>,
     /// `StagingDistributionDnsNames`: a list of strings, required.
     ///
     /// The CloudFront domain name of the staging distribution. For example: `d111111abcdef8.cloudfront.net` .
     ///
     /// Items at least 1.
-    pub staging_distribution_dns_names: List<Str>,
+    pub staging_distribution_dns_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TrafficConfig`: a [`TrafficConfig`] object.
     ///
     /// Contains the parameters for routing production traffic from your primary to staging distributions.
-    pub traffic_config: Option<Obj<TrafficConfig>>,
+    pub traffic_config: ::std::option::Option<crate::Obj<TrafficConfig>>,
     /// `Type`: a [`ContinuousDeploymentPolicyConfigType`] value.
     ///
     /// The type of traffic configuration.
-    pub r#type: Option<ContinuousDeploymentPolicyConfigType>,
+    pub r#type: ::std::option::Option<ContinuousDeploymentPolicyConfigType>,
 }
 
 #[rustfmt::skip]
@@ -196,34 +166,34 @@ impl ContinuousDeploymentPolicyConfig {
     pub fn new(required: ContinuousDeploymentPolicyConfigRequired) -> Self {
         Self {
             enabled: required.enabled,
-            single_header_policy_config: None,
-            single_weight_policy_config: None,
+            single_header_policy_config: ::std::option::Option::None,
+            single_weight_policy_config: ::std::option::Option::None,
             staging_distribution_dns_names: required.staging_distribution_dns_names,
-            traffic_config: None,
-            r#type: None,
+            traffic_config: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `SingleHeaderPolicyConfig`: a [`SingleHeaderPolicyConfig`] object.
-    pub fn single_header_policy_config(mut self, value: impl Into<Obj<SingleHeaderPolicyConfig>>) -> Self { self.single_header_policy_config = Some(value.into()); self }
+    pub fn single_header_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<SingleHeaderPolicyConfig>>) -> Self { self.single_header_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `SingleWeightPolicyConfig`: a [`SingleWeightPolicyConfig`] object.
-    pub fn single_weight_policy_config(mut self, value: impl Into<Obj<SingleWeightPolicyConfig>>) -> Self { self.single_weight_policy_config = Some(value.into()); self }
+    pub fn single_weight_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<SingleWeightPolicyConfig>>) -> Self { self.single_weight_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `StagingDistributionDnsNames`: a list of strings, required.
-    pub fn staging_distribution_dns_names(mut self, value: impl Into<List<Str>>) -> Self { self.staging_distribution_dns_names = value.into(); self }
+    pub fn staging_distribution_dns_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.staging_distribution_dns_names = value.into(); self }
     /// `TrafficConfig`: a [`TrafficConfig`] object.
-    pub fn traffic_config(mut self, value: impl Into<Obj<TrafficConfig>>) -> Self { self.traffic_config = Some(value.into()); self }
+    pub fn traffic_config(mut self, value: impl ::std::convert::Into<crate::Obj<TrafficConfig>>) -> Self { self.traffic_config = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ContinuousDeploymentPolicyConfigType`] value.
-    pub fn r#type(mut self, value: impl Into<ContinuousDeploymentPolicyConfigType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContinuousDeploymentPolicyConfigType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContinuousDeploymentPolicyConfig {}
+impl crate::PropertyType for ContinuousDeploymentPolicyConfig {}
 
-impl ToValue for ContinuousDeploymentPolicyConfig {
+impl ::cloudwright_core::ToValue for ContinuousDeploymentPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt(
                 "SingleHeaderPolicyConfig",
@@ -247,21 +217,10 @@ impl ToValue for ContinuousDeploymentPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionStickinessConfigRequired {
     /// `IdleTTL`: an integer, required.
-    pub idle_ttl: Int,
+    pub idle_ttl: ::cloudwright_core::Int,
     /// `MaximumTTL`: an integer, required.
-    pub maximum_ttl: Int,
+    pub maximum_ttl: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SessionStickinessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IdleTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("MaximumTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    required: &["IdleTTL", "MaximumTTL"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SessionStickinessConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
 ///
@@ -275,13 +234,13 @@ pub struct SessionStickinessConfig {
     /// The amount of time after which you want sessions to cease if no requests are received. Allowed values are 300–3600 seconds (5–60 minutes).
     ///
     /// Value 300 to 3600.
-    pub idle_ttl: Int,
+    pub idle_ttl: ::cloudwright_core::Int,
     /// `MaximumTTL`: an integer, required.
     ///
     /// The maximum amount of time to consider requests from the viewer as being part of the same session. Allowed values are 300–3600 seconds (5–60 minutes).
     ///
     /// Value 300 to 3600.
-    pub maximum_ttl: Int,
+    pub maximum_ttl: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -296,17 +255,17 @@ impl SessionStickinessConfig {
     }
 
     /// `IdleTTL`: an integer, required.
-    pub fn idle_ttl(mut self, value: impl Into<Int>) -> Self { self.idle_ttl = value.into(); self }
+    pub fn idle_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_ttl = value.into(); self }
     /// `MaximumTTL`: an integer, required.
-    pub fn maximum_ttl(mut self, value: impl Into<Int>) -> Self { self.maximum_ttl = value.into(); self }
+    pub fn maximum_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_ttl = value.into(); self }
 }
 
-impl PropertyType for SessionStickinessConfig {}
+impl crate::PropertyType for SessionStickinessConfig {}
 
-impl ToValue for SessionStickinessConfig {
+impl ::cloudwright_core::ToValue for SessionStickinessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdleTTL", &self.idle_ttl)
             .req("MaximumTTL", &self.maximum_ttl)
             .build()
@@ -317,21 +276,10 @@ impl ToValue for SessionStickinessConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeaderConfigRequired {
     /// `Header`: a string, required.
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleHeaderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Header", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1783), ..StrRule::ANY })),
-    ],
-    required: &["Header", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleHeaderConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
 ///
@@ -345,13 +293,13 @@ pub struct SingleHeaderConfig {
     /// The request header name that you want CloudFront to send to your staging distribution. The header must contain the prefix `aws-cf-cd-` .
     ///
     /// Length 1 to 256.
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The request header value.
     ///
     /// Length 1 to 1783.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -366,17 +314,17 @@ impl SingleHeaderConfig {
     }
 
     /// `Header`: a string, required.
-    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for SingleHeaderConfig {}
+impl crate::PropertyType for SingleHeaderConfig {}
 
-impl ToValue for SingleHeaderConfig {
+impl ::cloudwright_core::ToValue for SingleHeaderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Header", &self.header)
             .req("Value", &self.value)
             .build()
@@ -387,21 +335,10 @@ impl ToValue for SingleHeaderConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeaderPolicyConfigRequired {
     /// `Header`: a string, required.
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleHeaderPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Header", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1783), ..StrRule::ANY })),
-    ],
-    required: &["Header", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleHeaderPolicyConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
 ///
@@ -413,11 +350,11 @@ pub struct SingleHeaderPolicyConfig {
     /// `Header`: a string, required.
     ///
     /// Length 1 to 256.
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 1783.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -432,40 +369,22 @@ impl SingleHeaderPolicyConfig {
     }
 
     /// `Header`: a string, required.
-    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for SingleHeaderPolicyConfig {}
+impl crate::PropertyType for SingleHeaderPolicyConfig {}
 
-impl ToValue for SingleHeaderPolicyConfig {
+impl ::cloudwright_core::ToValue for SingleHeaderPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Header", &self.header)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`SingleWeightConfig`], by name: `SingleWeightConfig::new(SingleWeightConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingleWeightConfigRequired {
-    /// `Weight`: a number, required.
-    pub weight: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleWeightConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
-        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["Weight"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleWeightConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
 ///
@@ -477,61 +396,43 @@ pub struct SingleWeightConfig {
     /// `SessionStickinessConfig`: a [`SessionStickinessConfig`] object.
     ///
     /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session. This prevents the potentially inconsistent experience of sending some of a given user's requests to your staging distribution, while others are sent to your primary distribution. Define the session duration using TTL values.
-    pub session_stickiness_config: Option<Obj<SessionStickinessConfig>>,
+    pub session_stickiness_config: ::std::option::Option<crate::Obj<SessionStickinessConfig>>,
     /// `Weight`: a number, required.
     ///
     /// The percentage of traffic to send to a staging distribution, expressed as a decimal number between 0 and 0.15. For example, a value of 0.10 means 10% of traffic is sent to the staging distribution.
     ///
     /// Value 0 to 1.
-    pub weight: Num,
+    pub weight: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl SingleWeightConfig {
-    /// A `SingleWeightConfig` with its required properties, named in a [`SingleWeightConfigRequired`].
+    /// A `SingleWeightConfig` with its one required property, `Weight`.
     #[inline]
-    pub fn new(required: SingleWeightConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            session_stickiness_config: None,
-            weight: required.weight,
+            session_stickiness_config: ::std::option::Option::None,
+            weight: value.into(),
         }
     }
 
     /// `SessionStickinessConfig`: a [`SessionStickinessConfig`] object.
-    pub fn session_stickiness_config(mut self, value: impl Into<Obj<SessionStickinessConfig>>) -> Self { self.session_stickiness_config = Some(value.into()); self }
+    pub fn session_stickiness_config(mut self, value: impl ::std::convert::Into<crate::Obj<SessionStickinessConfig>>) -> Self { self.session_stickiness_config = ::std::option::Option::Some(value.into()); self }
     /// `Weight`: a number, required.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = value.into(); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weight = value.into(); self }
 }
 
-impl PropertyType for SingleWeightConfig {}
+impl crate::PropertyType for SingleWeightConfig {}
 
-impl ToValue for SingleWeightConfig {
+impl ::cloudwright_core::ToValue for SingleWeightConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SessionStickinessConfig", &self.session_stickiness_config)
             .req("Weight", &self.weight)
             .build()
     }
 }
-
-/// The required properties of [`SingleWeightPolicyConfig`], by name: `SingleWeightPolicyConfig::new(SingleWeightPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingleWeightPolicyConfigRequired {
-    /// `Weight`: a number, required.
-    pub weight: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
-        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["Weight"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleWeightPolicyConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
 ///
@@ -541,60 +442,41 @@ pub(crate) static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleWeightPolicyConfig {
     /// `SessionStickinessConfig`: a [`SessionStickinessConfig`] object.
-    pub session_stickiness_config: Option<Obj<SessionStickinessConfig>>,
+    pub session_stickiness_config: ::std::option::Option<crate::Obj<SessionStickinessConfig>>,
     /// `Weight`: a number, required.
     ///
     /// Value 0 to 1.
-    pub weight: Num,
+    pub weight: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl SingleWeightPolicyConfig {
-    /// A `SingleWeightPolicyConfig` with its required properties, named in a [`SingleWeightPolicyConfigRequired`].
+    /// A `SingleWeightPolicyConfig` with its one required property, `Weight`.
     #[inline]
-    pub fn new(required: SingleWeightPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            session_stickiness_config: None,
-            weight: required.weight,
+            session_stickiness_config: ::std::option::Option::None,
+            weight: value.into(),
         }
     }
 
     /// `SessionStickinessConfig`: a [`SessionStickinessConfig`] object.
-    pub fn session_stickiness_config(mut self, value: impl Into<Obj<SessionStickinessConfig>>) -> Self { self.session_stickiness_config = Some(value.into()); self }
+    pub fn session_stickiness_config(mut self, value: impl ::std::convert::Into<crate::Obj<SessionStickinessConfig>>) -> Self { self.session_stickiness_config = ::std::option::Option::Some(value.into()); self }
     /// `Weight`: a number, required.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = value.into(); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weight = value.into(); self }
 }
 
-impl PropertyType for SingleWeightPolicyConfig {}
+impl crate::PropertyType for SingleWeightPolicyConfig {}
 
-impl ToValue for SingleWeightPolicyConfig {
+impl ::cloudwright_core::ToValue for SingleWeightPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SessionStickinessConfig", &self.session_stickiness_config)
             .req("Weight", &self.weight)
             .build()
     }
 }
-
-/// The required properties of [`TrafficConfig`], by name: `TrafficConfig::new(TrafficConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrafficConfigRequired {
-    /// `Type`: a [`TrafficConfigType`] value, required.
-    pub r#type: TrafficConfigType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SingleHeaderConfig", Shape::Object(&RULE_SingleHeaderConfig)),
-        ("SingleWeightConfig", Shape::Object(&RULE_SingleWeightConfig)),
-        ("Type", Shape::Str(&StrRule { allowed: &["SingleWeight", "SingleHeader"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrafficConfig` property type of `AWS::CloudFront::ContinuousDeploymentPolicy`.
 ///
@@ -606,11 +488,11 @@ pub struct TrafficConfig {
     /// `SingleHeaderConfig`: a [`SingleHeaderConfig`] object.
     ///
     /// Determines which HTTP requests are sent to the staging distribution.
-    pub single_header_config: Option<Obj<SingleHeaderConfig>>,
+    pub single_header_config: ::std::option::Option<crate::Obj<SingleHeaderConfig>>,
     /// `SingleWeightConfig`: a [`SingleWeightConfig`] object.
     ///
     /// Contains the percentage of traffic to send to the staging distribution.
-    pub single_weight_config: Option<Obj<SingleWeightConfig>>,
+    pub single_weight_config: ::std::option::Option<crate::Obj<SingleWeightConfig>>,
     /// `Type`: a [`TrafficConfigType`] value, required.
     ///
     /// The type of traffic configuration.
@@ -619,30 +501,30 @@ pub struct TrafficConfig {
 
 #[rustfmt::skip]
 impl TrafficConfig {
-    /// A `TrafficConfig` with its required properties, named in a [`TrafficConfigRequired`].
+    /// A `TrafficConfig` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: TrafficConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TrafficConfigType>) -> Self {
         Self {
-            single_header_config: None,
-            single_weight_config: None,
-            r#type: required.r#type,
+            single_header_config: ::std::option::Option::None,
+            single_weight_config: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `SingleHeaderConfig`: a [`SingleHeaderConfig`] object.
-    pub fn single_header_config(mut self, value: impl Into<Obj<SingleHeaderConfig>>) -> Self { self.single_header_config = Some(value.into()); self }
+    pub fn single_header_config(mut self, value: impl ::std::convert::Into<crate::Obj<SingleHeaderConfig>>) -> Self { self.single_header_config = ::std::option::Option::Some(value.into()); self }
     /// `SingleWeightConfig`: a [`SingleWeightConfig`] object.
-    pub fn single_weight_config(mut self, value: impl Into<Obj<SingleWeightConfig>>) -> Self { self.single_weight_config = Some(value.into()); self }
+    pub fn single_weight_config(mut self, value: impl ::std::convert::Into<crate::Obj<SingleWeightConfig>>) -> Self { self.single_weight_config = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TrafficConfigType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TrafficConfigType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TrafficConfigType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for TrafficConfig {}
+impl crate::PropertyType for TrafficConfig {}
 
-impl ToValue for TrafficConfig {
+impl ::cloudwright_core::ToValue for TrafficConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SingleHeaderConfig", &self.single_header_config)
             .opt("SingleWeightConfig", &self.single_weight_config)
             .req("Type", &self.r#type)
@@ -658,24 +540,24 @@ pub enum ContinuousDeploymentPolicyConfigType {
     /// `SingleHeader`
     SingleHeader,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContinuousDeploymentPolicyConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContinuousDeploymentPolicyConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContinuousDeploymentPolicyConfigType {
+impl ::cloudwright_core::ToValue for ContinuousDeploymentPolicyConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleWeight => "SingleWeight",
             Self::SingleHeader => "SingleHeader",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -687,23 +569,122 @@ pub enum TrafficConfigType {
     /// `SingleHeader`
     SingleHeader,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrafficConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrafficConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrafficConfigType {
+impl ::cloudwright_core::ToValue for TrafficConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleWeight => "SingleWeight",
             Self::SingleHeader => "SingleHeader",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContinuousDeploymentPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ContinuousDeploymentPolicyConfig", Shape::Object(&RULE_ContinuousDeploymentPolicyConfig)),
+        ],
+        required: &["ContinuousDeploymentPolicyConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContinuousDeploymentPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("SingleHeaderPolicyConfig", Shape::Object(&RULE_SingleHeaderPolicyConfig)),
+            ("SingleWeightPolicyConfig", Shape::Object(&RULE_SingleWeightPolicyConfig)),
+            ("StagingDistributionDnsNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
+            ("TrafficConfig", Shape::Object(&RULE_TrafficConfig)),
+            ("Type", Shape::Str(&StrRule { allowed: &["SingleWeight", "SingleHeader"], ..StrRule::ANY })),
+        ],
+        required: &["Enabled", "StagingDistributionDnsNames"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SessionStickinessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IdleTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("MaximumTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        required: &["IdleTTL", "MaximumTTL"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleHeaderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Header", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1783), ..StrRule::ANY })),
+        ],
+        required: &["Header", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleHeaderPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Header", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1783), ..StrRule::ANY })),
+        ],
+        required: &["Header", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleWeightConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
+            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["Weight"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
+            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["Weight"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SingleHeaderConfig", Shape::Object(&RULE_SingleHeaderConfig)),
+            ("SingleWeightConfig", Shape::Object(&RULE_SingleWeightConfig)),
+            ("Type", Shape::Str(&StrRule { allowed: &["SingleWeight", "SingleHeader"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

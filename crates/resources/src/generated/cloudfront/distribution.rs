@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-
-/// The required properties of [`Distribution`], by name: `Distribution::new(DistributionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DistributionRequired {
-    /// `DistributionConfig`: a [`DistributionConfig`] object, required.
-    pub distribution_config: Obj<DistributionConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Distribution: ObjRule = ObjRule {
-    properties: &[
-        ("DistributionConfig", Shape::Object(&RULE_DistributionConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DistributionConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::Distribution` resource.
 ///
@@ -46,11 +22,11 @@ pub struct Distribution {
     /// `DistributionConfig`: a [`DistributionConfig`] object, required.
     ///
     /// The distribution's configuration.
-    pub distribution_config: Obj<DistributionConfig>,
+    pub distribution_config: crate::Obj<DistributionConfig>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains zero or more `Tag` elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -60,7 +36,7 @@ impl Distribution {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::Distribution",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distribution.html",
         primary_identifier: &["Id"],
@@ -71,54 +47,56 @@ impl Distribution {
         read_only: &["Id", "DomainName"],
         attributes: &["DomainName", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Distribution` with its required properties, named in a [`DistributionRequired`].
+    /// A `Distribution` with its one required property, `DistributionConfig`.
     #[inline]
-    pub fn new(required: DistributionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<DistributionConfig>>) -> Self {
         Self {
-            distribution_config: required.distribution_config,
-            tags: None,
+            distribution_config: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DistributionConfig`: a [`DistributionConfig`] object, required.
-    pub fn distribution_config(mut self, value: impl Into<Obj<DistributionConfig>>) -> Self { self.distribution_config = value.into(); self }
+    pub fn distribution_config(mut self, value: impl ::std::convert::Into<crate::Obj<DistributionConfig>>) -> Self { self.distribution_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Distribution {
+impl ::cloudwright_core::Resource for Distribution {
     type Attributes = DistributionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Distribution, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Distribution, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Distribution {
+impl ::cloudwright_core::ToValue for Distribution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DistributionConfig", &self.distribution_config)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Distribution`]: `Handle<Distribution>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Distribution`]: `Handle<Distribution>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DistributionAttributes(ResourceRef);
+pub struct DistributionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DistributionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DistributionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,16 +106,16 @@ impl DistributionAttributes {
     ///
     /// The domain name of the resource, such as `d111111abcdef8.cloudfront.net` .
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The distribution's identifier. For example: `E1U5RQF7T870K0` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -145,42 +123,12 @@ impl DistributionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CacheBehaviorRequired {
     /// `PathPattern`: a string, required.
-    pub path_pattern: Str,
+    pub path_pattern: ::cloudwright_core::Str,
     /// `TargetOriginId`: a string, required.
-    pub target_origin_id: Str,
+    pub target_origin_id: ::cloudwright_core::Str,
     /// `ViewerProtocolPolicy`: a string, required.
-    pub viewer_protocol_policy: Str,
+    pub viewer_protocol_policy: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("CachePolicyId", Shape::STR),
-        ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Compress", Shape::Bool),
-        ("DefaultTTL", Shape::NUM),
-        ("FieldLevelEncryptionId", Shape::STR),
-        ("ForwardedValues", Shape::Object(&RULE_ForwardedValues)),
-        ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None, unique: false })),
-        ("GrpcConfig", Shape::Object(&RULE_GrpcConfig)),
-        ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None, unique: false })),
-        ("MaxTTL", Shape::NUM),
-        ("MinTTL", Shape::NUM),
-        ("OriginRequestPolicyId", Shape::STR),
-        ("PathPattern", Shape::STR),
-        ("RealtimeLogConfigArn", Shape::STR),
-        ("ResponseHeadersPolicyId", Shape::STR),
-        ("SmoothStreaming", Shape::Bool),
-        ("TargetOriginId", Shape::STR),
-        ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ViewerProtocolPolicy", Shape::STR),
-    ],
-    required: &["PathPattern", "TargetOriginId", "ViewerProtocolPolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CacheBehavior` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -188,17 +136,17 @@ pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
 ///
 /// You must create at least as many cache behaviors (including the default cache behavior) as you have origins if you want CloudFront to serve objects from all of the origins. Each cache behavior specifies the one origin from which you want CloudFront to get objects. If you have two origins and only the default cache behavior, the default cache behavior will cause CloudFront to get objects from one of the origins, but the other origin is never used.
 ///
-/// For the current quota (formerly known as limit) on the number of cache behaviors that you can add to a distribution, see \[Quotas\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html>) in the *Amazon CloudFront Developer Guide* .
+/// For the current quota (formerly known as limit) on the number of cache behaviors that you can add to a distribution, see [Quotas](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html) in the *Amazon CloudFront Developer Guide* .
 ///
-/// If you don't want to specify any cache behaviors, include only an empty `CacheBehaviors` element. Don't specify an empty individual `CacheBehavior` element, because this is invalid. For more information, see \[CacheBehaviors\](<https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehaviors.html>) .
+/// If you don't want to specify any cache behaviors, include only an empty `CacheBehaviors` element. Don't specify an empty individual `CacheBehavior` element, because this is invalid. For more information, see [CacheBehaviors](https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehaviors.html) .
 ///
 /// To delete all cache behaviors in an existing distribution, update the distribution configuration and include only an empty `CacheBehaviors` element.
 ///
 /// To add, change, or remove one or more cache behaviors, update the distribution configuration and specify all of the cache behaviors that you want to include in the updated distribution.
 ///
-/// &gt; If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache` , `no-store` , or `private` directives are present in the origin headers.
+/// \> If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache` , `no-store` , or `private` directives are present in the origin headers.
 ///
-/// For more information about cache behaviors, see \[Cache Behavior Settings\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesCacheBehavior>) in the *Amazon CloudFront Developer Guide* .
+/// For more information about cache behaviors, see [Cache Behavior Settings](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesCacheBehavior) in the *Amazon CloudFront Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-cachebehavior.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -214,13 +162,13 @@ pub struct CacheBehavior {
     /// If you pick the third choice, you may need to restrict access to your Amazon S3 bucket or to your custom origin so users can't perform operations that you don't want them to. For example, you might not want users to have permissions to delete objects from your origin.
     ///
     /// Default `["GET","HEAD"]`.
-    pub allowed_methods: Option<List<Str>>,
+    pub allowed_methods: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CachePolicyId`: a string.
     ///
-    /// The unique identifier of the cache policy that is attached to this cache behavior. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The unique identifier of the cache policy that is attached to this cache behavior. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A `CacheBehavior` must include either a `CachePolicyId` or `ForwardedValues` . We recommend that you use a `CachePolicyId` .
-    pub cache_policy_id: Option<Str>,
+    pub cache_policy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CachedMethods`: a list of strings.
     ///
     /// A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods. There are two choices:
@@ -231,123 +179,125 @@ pub struct CacheBehavior {
     /// If you pick the second choice for your Amazon S3 Origin, you may need to forward Access-Control-Request-Method, Access-Control-Request-Headers, and Origin headers for the responses to be cached correctly.
     ///
     /// Default `["GET","HEAD"]`.
-    pub cached_methods: Option<List<Str>>,
+    pub cached_methods: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Compress`: a boolean.
     ///
-    /// Whether you want CloudFront to automatically compress certain files for this cache behavior. If so, specify true; if not, specify false. For more information, see \[Serving Compressed Files\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html>) in the *Amazon CloudFront Developer Guide* .
+    /// Whether you want CloudFront to automatically compress certain files for this cache behavior. If so, specify true; if not, specify false. For more information, see [Serving Compressed Files](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `false`.
-    pub compress: Option<Bool>,
+    pub compress: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DefaultTTL`: a number.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// This field is deprecated. We recommend that you use the `DefaultTTL` field in a cache policy instead of this field. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// This field is deprecated. We recommend that you use the `DefaultTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// The default amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin does not add HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The default amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin does not add HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `86400`.
-    pub default_ttl: Option<Num>,
+    pub default_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `FieldLevelEncryptionId`: a string.
     ///
     /// The value of `ID` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for this cache behavior.
     ///
     /// Default `""`.
-    pub field_level_encryption_id: Option<Str>,
+    pub field_level_encryption_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ForwardedValues`: a [`ForwardedValues`] object.
     ///
-    /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field. For more information, see \[Working with policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/working-with-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field. For more information, see [Working with policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/working-with-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to include values in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to include values in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) or \[Using the managed origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) or [Using the managed origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A `CacheBehavior` must include either a `CachePolicyId` or `ForwardedValues` . We recommend that you use a `CachePolicyId` .
     ///
     /// A complex type that specifies how CloudFront handles query strings, cookies, and HTTP headers.
-    pub forwarded_values: Option<Obj<ForwardedValues>>,
+    pub forwarded_values: ::std::option::Option<crate::Obj<ForwardedValues>>,
     /// `FunctionAssociations`: a list of [`FunctionAssociation`] objects.
     ///
     /// A list of CloudFront functions that are associated with this cache behavior. CloudFront functions must be published to the `LIVE` stage to associate them with a cache behavior.
-    pub function_associations: Option<List<FunctionAssociation>>,
+    pub function_associations: ::std::option::Option<::cloudwright_core::List<FunctionAssociation>>,
     /// `GrpcConfig`: a [`GrpcConfig`] object.
     ///
     /// The gRPC configuration for your cache behavior.
-    pub grpc_config: Option<Obj<GrpcConfig>>,
+    pub grpc_config: ::std::option::Option<crate::Obj<GrpcConfig>>,
     /// `LambdaFunctionAssociations`: a list of [`LambdaFunctionAssociation`] objects.
     ///
     /// A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
-    pub lambda_function_associations: Option<List<LambdaFunctionAssociation>>,
+    pub lambda_function_associations:
+        ::std::option::Option<::cloudwright_core::List<LambdaFunctionAssociation>>,
     /// `MaxTTL`: a number.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// This field is deprecated. We recommend that you use the `MaxTTL` field in a cache policy instead of this field. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// This field is deprecated. We recommend that you use the `MaxTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// The maximum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin adds HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The maximum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin adds HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `31536000`.
-    pub max_ttl: Option<Num>,
+    pub max_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinTTL`: a number.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// This field is deprecated. We recommend that you use the `MinTTL` field in a cache policy instead of this field. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// This field is deprecated. We recommend that you use the `MinTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// You must specify `0` for `MinTTL` if you configure CloudFront to forward all headers to your origin (under `Headers` , if you specify `1` for `Quantity` and `*` for `Name` ).
     ///
     /// Default `0`.
-    pub min_ttl: Option<Num>,
+    pub min_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `OriginRequestPolicyId`: a string.
     ///
-    /// The unique identifier of the origin request policy that is attached to this cache behavior. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) or \[Using the managed origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html>) in the *Amazon CloudFront Developer Guide* .
-    pub origin_request_policy_id: Option<Str>,
+    /// The unique identifier of the origin request policy that is attached to this cache behavior. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) or [Using the managed origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html) in the *Amazon CloudFront Developer Guide* .
+    pub origin_request_policy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PathPattern`: a string, required.
     ///
     /// The pattern (for example, `images/*.jpg` ) that specifies which requests to apply the behavior to. When CloudFront receives a viewer request, the requested path is compared with path patterns in the order in which cache behaviors are listed in the distribution.
     ///
-    /// &gt; You can optionally include a slash ( `/` ) at the beginning of the path pattern. For example, `/images/*.jpg` . CloudFront behavior is the same with or without the leading `/` .
+    /// \> You can optionally include a slash ( `/` ) at the beginning of the path pattern. For example, `/images/*.jpg` . CloudFront behavior is the same with or without the leading `/` .
     ///
     /// The path pattern for the default cache behavior is `*` and cannot be changed. If the request for an object does not match the path pattern for any cache behaviors, CloudFront applies the behavior in the default cache behavior.
     ///
-    /// For more information, see \[Path Pattern\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesPathPattern>) in the *Amazon CloudFront Developer Guide* .
-    pub path_pattern: Str,
+    /// For more information, see [Path Pattern](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesPathPattern) in the *Amazon CloudFront Developer Guide* .
+    pub path_pattern: ::cloudwright_core::Str,
     /// `RealtimeLogConfigArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior. For more information, see \[Real-time logs\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html>) in the *Amazon CloudFront Developer Guide* .
-    pub realtime_log_config_arn: Option<Str>,
+    /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior. For more information, see [Real-time logs](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html) in the *Amazon CloudFront Developer Guide* .
+    pub realtime_log_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseHeadersPolicyId`: a string.
     ///
     /// The identifier for a response headers policy.
-    pub response_headers_policy_id: Option<Str>,
+    pub response_headers_policy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SmoothStreaming`: a boolean.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Indicates whether you want to distribute media files in the Microsoft Smooth Streaming format using the origin that is associated with this cache behavior. If so, specify `true` ; if not, specify `false` . If you specify `true` for `SmoothStreaming` , you can still distribute other content using this cache behavior if the content matches the value of `PathPattern` .
     ///
     /// Default `false`.
-    pub smooth_streaming: Option<Bool>,
+    pub smooth_streaming: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TargetOriginId`: a string, required.
     ///
     /// The value of `ID` for the origin that you want CloudFront to route requests to when they match this cache behavior.
-    pub target_origin_id: Str,
+    pub target_origin_id: ::cloudwright_core::Str,
     /// `TrustedKeyGroups`: a list of strings.
     ///
     /// A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
     ///
-    /// When a cache behavior contains trusted key groups, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with a private key whose corresponding public key is in the key group. The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see \[Serving private content\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) in the *Amazon CloudFront Developer Guide* .
-    pub trusted_key_groups: Option<List<Str>>,
+    /// When a cache behavior contains trusted key groups, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with a private key whose corresponding public key is in the key group. The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see [Serving private content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide* .
+    pub trusted_key_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TrustedSigners`: a list of strings.
     ///
-    /// &gt; We recommend using `TrustedKeyGroups` instead of `TrustedSigners` . &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> We recommend using `TrustedKeyGroups` instead of `TrustedSigners` . > This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A list of AWS account IDs whose public keys CloudFront can use to validate signed URLs or signed cookies.
     ///
-    /// When a cache behavior contains trusted signers, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with the private key of a CloudFront key pair in the trusted signer's AWS account . The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see \[Serving private content\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) in the *Amazon CloudFront Developer Guide* .
-    pub trusted_signers: Option<List<Str>>,
+    /// When a cache behavior contains trusted signers, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with the private key of a CloudFront key pair in the trusted signer's AWS account . The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see [Serving private content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide* .
+    pub trusted_signers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ViewerProtocolPolicy`: a string, required.
     ///
     /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern` . You can specify the following options:
@@ -356,10 +306,10 @@ pub struct CacheBehavior {
     /// - `redirect-to-https` : If a viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently) to the viewer along with the HTTPS URL. The viewer then resubmits the request using the new URL.
     /// - `https-only` : If a viewer sends an HTTP request, CloudFront returns an HTTP status code of 403 (Forbidden).
     ///
-    /// For more information about requiring the HTTPS protocol, see \[Requiring HTTPS Between Viewers and CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information about requiring the HTTPS protocol, see [Requiring HTTPS Between Viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// &gt; The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see \[Managing Cache Expiration\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
-    pub viewer_protocol_policy: Str,
+    /// \> The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see [Managing Cache Expiration](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
+    pub viewer_protocol_policy: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -368,80 +318,80 @@ impl CacheBehavior {
     #[inline]
     pub fn new(required: CacheBehaviorRequired) -> Self {
         Self {
-            allowed_methods: None,
-            cache_policy_id: None,
-            cached_methods: None,
-            compress: None,
-            default_ttl: None,
-            field_level_encryption_id: None,
-            forwarded_values: None,
-            function_associations: None,
-            grpc_config: None,
-            lambda_function_associations: None,
-            max_ttl: None,
-            min_ttl: None,
-            origin_request_policy_id: None,
+            allowed_methods: ::std::option::Option::None,
+            cache_policy_id: ::std::option::Option::None,
+            cached_methods: ::std::option::Option::None,
+            compress: ::std::option::Option::None,
+            default_ttl: ::std::option::Option::None,
+            field_level_encryption_id: ::std::option::Option::None,
+            forwarded_values: ::std::option::Option::None,
+            function_associations: ::std::option::Option::None,
+            grpc_config: ::std::option::Option::None,
+            lambda_function_associations: ::std::option::Option::None,
+            max_ttl: ::std::option::Option::None,
+            min_ttl: ::std::option::Option::None,
+            origin_request_policy_id: ::std::option::Option::None,
             path_pattern: required.path_pattern,
-            realtime_log_config_arn: None,
-            response_headers_policy_id: None,
-            smooth_streaming: None,
+            realtime_log_config_arn: ::std::option::Option::None,
+            response_headers_policy_id: ::std::option::Option::None,
+            smooth_streaming: ::std::option::Option::None,
             target_origin_id: required.target_origin_id,
-            trusted_key_groups: None,
-            trusted_signers: None,
+            trusted_key_groups: ::std::option::Option::None,
+            trusted_signers: ::std::option::Option::None,
             viewer_protocol_policy: required.viewer_protocol_policy,
         }
     }
 
     /// `AllowedMethods`: a list of strings.
-    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_methods = Some(value.into()); self }
+    pub fn allowed_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_methods = ::std::option::Option::Some(value.into()); self }
     /// `CachePolicyId`: a string.
-    pub fn cache_policy_id(mut self, value: impl Into<Str>) -> Self { self.cache_policy_id = Some(value.into()); self }
+    pub fn cache_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_policy_id = ::std::option::Option::Some(value.into()); self }
     /// `CachedMethods`: a list of strings.
-    pub fn cached_methods(mut self, value: impl Into<List<Str>>) -> Self { self.cached_methods = Some(value.into()); self }
+    pub fn cached_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cached_methods = ::std::option::Option::Some(value.into()); self }
     /// `Compress`: a boolean.
-    pub fn compress(mut self, value: impl Into<Bool>) -> Self { self.compress = Some(value.into()); self }
+    pub fn compress(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.compress = ::std::option::Option::Some(value.into()); self }
     /// `DefaultTTL`: a number.
-    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self { self.default_ttl = Some(value.into()); self }
+    pub fn default_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.default_ttl = ::std::option::Option::Some(value.into()); self }
     /// `FieldLevelEncryptionId`: a string.
-    pub fn field_level_encryption_id(mut self, value: impl Into<Str>) -> Self { self.field_level_encryption_id = Some(value.into()); self }
+    pub fn field_level_encryption_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_level_encryption_id = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedValues`: a [`ForwardedValues`] object.
-    pub fn forwarded_values(mut self, value: impl Into<Obj<ForwardedValues>>) -> Self { self.forwarded_values = Some(value.into()); self }
+    pub fn forwarded_values(mut self, value: impl ::std::convert::Into<crate::Obj<ForwardedValues>>) -> Self { self.forwarded_values = ::std::option::Option::Some(value.into()); self }
     /// `FunctionAssociations`: a list of [`FunctionAssociation`] objects.
-    pub fn function_associations(mut self, value: impl Into<List<FunctionAssociation>>) -> Self { self.function_associations = Some(value.into()); self }
+    pub fn function_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FunctionAssociation>>) -> Self { self.function_associations = ::std::option::Option::Some(value.into()); self }
     /// `GrpcConfig`: a [`GrpcConfig`] object.
-    pub fn grpc_config(mut self, value: impl Into<Obj<GrpcConfig>>) -> Self { self.grpc_config = Some(value.into()); self }
+    pub fn grpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcConfig>>) -> Self { self.grpc_config = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionAssociations`: a list of [`LambdaFunctionAssociation`] objects.
-    pub fn lambda_function_associations(mut self, value: impl Into<List<LambdaFunctionAssociation>>) -> Self { self.lambda_function_associations = Some(value.into()); self }
+    pub fn lambda_function_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LambdaFunctionAssociation>>) -> Self { self.lambda_function_associations = ::std::option::Option::Some(value.into()); self }
     /// `MaxTTL`: a number.
-    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self { self.max_ttl = Some(value.into()); self }
+    pub fn max_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_ttl = ::std::option::Option::Some(value.into()); self }
     /// `MinTTL`: a number.
-    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self { self.min_ttl = Some(value.into()); self }
+    pub fn min_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_ttl = ::std::option::Option::Some(value.into()); self }
     /// `OriginRequestPolicyId`: a string.
-    pub fn origin_request_policy_id(mut self, value: impl Into<Str>) -> Self { self.origin_request_policy_id = Some(value.into()); self }
+    pub fn origin_request_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_request_policy_id = ::std::option::Option::Some(value.into()); self }
     /// `PathPattern`: a string, required.
-    pub fn path_pattern(mut self, value: impl Into<Str>) -> Self { self.path_pattern = value.into(); self }
+    pub fn path_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path_pattern = value.into(); self }
     /// `RealtimeLogConfigArn`: a string.
-    pub fn realtime_log_config_arn(mut self, value: impl Into<Str>) -> Self { self.realtime_log_config_arn = Some(value.into()); self }
+    pub fn realtime_log_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.realtime_log_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResponseHeadersPolicyId`: a string.
-    pub fn response_headers_policy_id(mut self, value: impl Into<Str>) -> Self { self.response_headers_policy_id = Some(value.into()); self }
+    pub fn response_headers_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_headers_policy_id = ::std::option::Option::Some(value.into()); self }
     /// `SmoothStreaming`: a boolean.
-    pub fn smooth_streaming(mut self, value: impl Into<Bool>) -> Self { self.smooth_streaming = Some(value.into()); self }
+    pub fn smooth_streaming(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.smooth_streaming = ::std::option::Option::Some(value.into()); self }
     /// `TargetOriginId`: a string, required.
-    pub fn target_origin_id(mut self, value: impl Into<Str>) -> Self { self.target_origin_id = value.into(); self }
+    pub fn target_origin_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_origin_id = value.into(); self }
     /// `TrustedKeyGroups`: a list of strings.
-    pub fn trusted_key_groups(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_key_groups = Some(value.into()); self }
+    pub fn trusted_key_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.trusted_key_groups = ::std::option::Option::Some(value.into()); self }
     /// `TrustedSigners`: a list of strings.
-    pub fn trusted_signers(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_signers = Some(value.into()); self }
+    pub fn trusted_signers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.trusted_signers = ::std::option::Option::Some(value.into()); self }
     /// `ViewerProtocolPolicy`: a string, required.
-    pub fn viewer_protocol_policy(mut self, value: impl Into<Str>) -> Self { self.viewer_protocol_policy = value.into(); self }
+    pub fn viewer_protocol_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.viewer_protocol_policy = value.into(); self }
 }
 
-impl PropertyType for CacheBehavior {}
+impl crate::PropertyType for CacheBehavior {}
 
-impl ToValue for CacheBehavior {
+impl ::cloudwright_core::ToValue for CacheBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedMethods", &self.allowed_methods)
             .opt("CachePolicyId", &self.cache_policy_id)
             .opt("CachedMethods", &self.cached_methods)
@@ -470,23 +420,6 @@ impl ToValue for CacheBehavior {
     }
 }
 
-/// The required properties of [`CacheTagConfig`], by name: `CacheTagConfig::new(CacheTagConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CacheTagConfigRequired {
-    /// `HeaderName`: a string, required.
-    pub header_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CacheTagConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderName", Shape::STR),
-    ],
-    required: &["HeaderName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CacheTagConfig` property type of `AWS::CloudFront::Distribution`.
 ///
 /// A complex type that specifies the HTTP header name from which CloudFront extracts cache tags from origin responses. When you add ``CacheTagConfig`` to a distribution, CloudFront reads the specified header from origin responses, parses the comma-separated tag values, and stores them with the cached object. You can then invalidate cached objects by tag using the ``CreateInvalidation`` API.
@@ -497,50 +430,33 @@ pub struct CacheTagConfig {
     /// `HeaderName`: a string, required.
     ///
     /// The name of the HTTP header that your origin includes in responses. CloudFront uses this header to extract cache tags. The header value must contain comma-separated tag values (for example, ``product:electronics, category:tv, brand:example``).
-    pub header_name: Str,
+    pub header_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CacheTagConfig {
-    /// A `CacheTagConfig` with its required properties, named in a [`CacheTagConfigRequired`].
+    /// A `CacheTagConfig` with its one required property, `HeaderName`.
     #[inline]
-    pub fn new(required: CacheTagConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            header_name: required.header_name,
+            header_name: value.into(),
         }
     }
 
     /// `HeaderName`: a string, required.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
+    pub fn header_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_name = value.into(); self }
 }
 
-impl PropertyType for CacheTagConfig {}
+impl crate::PropertyType for CacheTagConfig {}
 
-impl ToValue for CacheTagConfig {
+impl ::cloudwright_core::ToValue for CacheTagConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HeaderName", &self.header_name)
             .build()
     }
 }
-
-/// The required properties of [`ConnectionFunctionAssociation`], by name: `ConnectionFunctionAssociation::new(ConnectionFunctionAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionFunctionAssociationRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionFunctionAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionFunctionAssociation` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -554,59 +470,43 @@ pub struct ConnectionFunctionAssociation {
     /// The association's ID.
     ///
     /// Length 1 to 64.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ConnectionFunctionAssociation {
-    /// A `ConnectionFunctionAssociation` with its required properties, named in a [`ConnectionFunctionAssociationRequired`].
+    /// A `ConnectionFunctionAssociation` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: ConnectionFunctionAssociationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            id: required.id,
+            id: value.into(),
         }
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
 }
 
-impl PropertyType for ConnectionFunctionAssociation {}
+impl crate::PropertyType for ConnectionFunctionAssociation {}
 
-impl ToValue for ConnectionFunctionAssociation {
+impl ::cloudwright_core::ToValue for ConnectionFunctionAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Id", &self.id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Id", &self.id)
+            .build()
     }
 }
-
-/// The required properties of [`Cookies`], by name: `Cookies::new(CookiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CookiesRequired {
-    /// `Forward`: a [`Forward`] value, required.
-    pub forward: Forward,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cookies: ObjRule = ObjRule {
-    properties: &[
-        ("Forward", Shape::Str(&StrRule { allowed: &["all", "none", "whitelist"], ..StrRule::ANY })),
-        ("WhitelistedNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Forward"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Cookies` property type of `AWS::CloudFront::Distribution`.
 ///
 /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
 ///
-/// If you want to include cookies in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
+/// If you want to include cookies in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide* .
 ///
-/// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
+/// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide* .
 ///
-/// A complex type that specifies whether you want CloudFront to forward cookies to the origin and, if so, which ones. For more information about forwarding cookies to the origin, see \[How CloudFront Forwards, Caches, and Logs Cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html>) in the *Amazon CloudFront Developer Guide* .
+/// A complex type that specifies whether you want CloudFront to forward cookies to the origin and, if so, which ones. For more information about forwarding cookies to the origin, see [How CloudFront Forwards, Caches, and Logs Cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-cookies.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -615,9 +515,9 @@ pub struct Cookies {
     ///
     /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
     ///
-    /// If you want to include cookies in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to include cookies in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to send cookies to the origin but not include them in the cache key, use origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to send cookies to the origin but not include them in the cache key, use origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Specifies which cookies to forward to the origin for this cache behavior: all, none, or the list of cookies specified in the `WhitelistedNames` complex type.
     ///
@@ -627,67 +527,46 @@ pub struct Cookies {
     ///
     /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
     ///
-    /// If you want to include cookies in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to include cookies in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Required if you specify `whitelist` for the value of `Forward` . A complex type that specifies how many different cookies you want CloudFront to forward to the origin for this cache behavior and, if you want to forward selected cookies, the names of those cookies.
     ///
     /// If you specify `all` or `none` for the value of `Forward` , omit `WhitelistedNames` . If you change the value of `Forward` from `whitelist` to `all` or `none` and you don't delete the `WhitelistedNames` element and its child elements, CloudFront deletes them automatically.
     ///
-    /// For the current limit on the number of cookie names that you can whitelist for each cache behavior, see \[CloudFront Limits\](<https://docs.aws.amazon.com/general/latest/gr/xrefaws_service_limits.html#limits_cloudfront>) in the *AWS General Reference* .
-    pub whitelisted_names: Option<List<Str>>,
+    /// For the current limit on the number of cookie names that you can whitelist for each cache behavior, see [CloudFront Limits](https://docs.aws.amazon.com/general/latest/gr/xrefaws_service_limits.html#limits_cloudfront) in the *AWS General Reference* .
+    pub whitelisted_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl Cookies {
-    /// A `Cookies` with its required properties, named in a [`CookiesRequired`].
+    /// A `Cookies` with its one required property, `Forward`.
     #[inline]
-    pub fn new(required: CookiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Forward>) -> Self {
         Self {
-            forward: required.forward,
-            whitelisted_names: None,
+            forward: value.into(),
+            whitelisted_names: ::std::option::Option::None,
         }
     }
 
     /// `Forward`: a [`Forward`] value, required.
-    pub fn forward(mut self, value: impl Into<Forward>) -> Self { self.forward = value.into(); self }
+    pub fn forward(mut self, value: impl ::std::convert::Into<Forward>) -> Self { self.forward = value.into(); self }
     /// `WhitelistedNames`: a list of strings.
-    pub fn whitelisted_names(mut self, value: impl Into<List<Str>>) -> Self { self.whitelisted_names = Some(value.into()); self }
+    pub fn whitelisted_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.whitelisted_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Cookies {}
+impl crate::PropertyType for Cookies {}
 
-impl ToValue for Cookies {
+impl ::cloudwright_core::ToValue for Cookies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Forward", &self.forward)
             .opt("WhitelistedNames", &self.whitelisted_names)
             .build()
     }
 }
-
-/// The required properties of [`CustomErrorResponse`], by name: `CustomErrorResponse::new(CustomErrorResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomErrorResponseRequired {
-    /// `ErrorCode`: an integer, required.
-    pub error_code: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomErrorResponse: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorCachingMinTTL", Shape::NUM),
-        ("ErrorCode", Shape::Int(&NumRule { allowed: &[400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0], ..NumRule::ANY })),
-        ("ResponseCode", Shape::Int(&NumRule { allowed: &[200.0, 400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0], ..NumRule::ANY })),
-        ("ResponsePagePath", Shape::STR),
-    ],
-    required: &["ErrorCode"],
-    dependent_required: &[("ResponseCode", &["ResponsePagePath"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomErrorResponse` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -696,7 +575,7 @@ pub(crate) static RULE_CustomErrorResponse: ObjRule = ObjRule {
 /// - Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error messages before returning the response to the viewer.
 /// - How long CloudFront caches HTTP status codes in the 4xx and 5xx range.
 ///
-/// For more information about custom error pages, see \[Customizing Error Responses\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html>) in the *Amazon CloudFront Developer Guide* .
+/// For more information about custom error pages, see [Customizing Error Responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-customerrorresponse.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -705,16 +584,16 @@ pub struct CustomErrorResponse {
     ///
     /// The minimum amount of time, in seconds, that you want CloudFront to cache the HTTP status code specified in `ErrorCode` . When this time period has elapsed, CloudFront queries your origin to see whether the problem that caused the error has been resolved and the requested object is now available.
     ///
-    /// For more information, see \[Customizing Error Responses\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Customizing Error Responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `300`.
-    pub error_caching_min_ttl: Option<Num>,
+    pub error_caching_min_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `ErrorCode`: an integer, required.
     ///
     /// The HTTP status code for which you want to specify a custom error page and/or a caching duration.
     ///
     /// One of 400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504.
-    pub error_code: Int,
+    pub error_code: ::cloudwright_core::Int,
     /// `ResponseCode`: an integer.
     ///
     /// The HTTP status code that you want CloudFront to return to the viewer along with the custom error page. There are a variety of reasons that you might want CloudFront to return a status code different from the status code that your origin returned to CloudFront, for example:
@@ -726,7 +605,7 @@ pub struct CustomErrorResponse {
     /// If you specify a value for `ResponseCode` , you must also specify a value for `ResponsePagePath` .
     ///
     /// One of 200, 400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504.
-    pub response_code: Option<Int>,
+    pub response_code: ::std::option::Option<::cloudwright_core::Int>,
     /// `ResponsePagePath`: a string.
     ///
     /// The path to the custom error page that you want CloudFront to return to a viewer when your origin returns the HTTP status code specified by `ErrorCode` , for example, `/4xx-errors/403-forbidden.html` . If you want to store your objects and your custom error pages in different locations, your distribution must include a cache behavior for which the following is true:
@@ -737,38 +616,38 @@ pub struct CustomErrorResponse {
     /// If you specify a value for `ResponsePagePath` , you must also specify a value for `ResponseCode` .
     ///
     /// We recommend that you store custom error pages in an Amazon S3 bucket. If you store custom error pages on an HTTP server and the server starts to return 5xx errors, CloudFront can't get the files that you want to return to viewers because the origin server is unavailable.
-    pub response_page_path: Option<Str>,
+    pub response_page_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CustomErrorResponse {
-    /// A `CustomErrorResponse` with its required properties, named in a [`CustomErrorResponseRequired`].
+    /// A `CustomErrorResponse` with its one required property, `ErrorCode`.
     #[inline]
-    pub fn new(required: CustomErrorResponseRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            error_caching_min_ttl: None,
-            error_code: required.error_code,
-            response_code: None,
-            response_page_path: None,
+            error_caching_min_ttl: ::std::option::Option::None,
+            error_code: value.into(),
+            response_code: ::std::option::Option::None,
+            response_page_path: ::std::option::Option::None,
         }
     }
 
     /// `ErrorCachingMinTTL`: a number.
-    pub fn error_caching_min_ttl(mut self, value: impl Into<Num>) -> Self { self.error_caching_min_ttl = Some(value.into()); self }
+    pub fn error_caching_min_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.error_caching_min_ttl = ::std::option::Option::Some(value.into()); self }
     /// `ErrorCode`: an integer, required.
-    pub fn error_code(mut self, value: impl Into<Int>) -> Self { self.error_code = value.into(); self }
+    pub fn error_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.error_code = value.into(); self }
     /// `ResponseCode`: an integer.
-    pub fn response_code(mut self, value: impl Into<Int>) -> Self { self.response_code = Some(value.into()); self }
+    pub fn response_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.response_code = ::std::option::Option::Some(value.into()); self }
     /// `ResponsePagePath`: a string.
-    pub fn response_page_path(mut self, value: impl Into<Str>) -> Self { self.response_page_path = Some(value.into()); self }
+    pub fn response_page_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_page_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomErrorResponse {}
+impl crate::PropertyType for CustomErrorResponse {}
 
-impl ToValue for CustomErrorResponse {
+impl ::cloudwright_core::ToValue for CustomErrorResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorCachingMinTTL", &self.error_caching_min_ttl)
             .req("ErrorCode", &self.error_code)
             .opt("ResponseCode", &self.response_code)
@@ -777,33 +656,9 @@ impl ToValue for CustomErrorResponse {
     }
 }
 
-/// The required properties of [`CustomOriginConfig`], by name: `CustomOriginConfig::new(CustomOriginConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomOriginConfigRequired {
-    /// `OriginProtocolPolicy`: a string, required.
-    pub origin_protocol_policy: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomOriginConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HTTPPort", Shape::INT),
-        ("HTTPSPort", Shape::INT),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack"], ..StrRule::ANY })),
-        ("OriginKeepaliveTimeout", Shape::INT),
-        ("OriginMtlsConfig", Shape::Object(&RULE_OriginMtlsConfig)),
-        ("OriginProtocolPolicy", Shape::STR),
-        ("OriginReadTimeout", Shape::INT),
-        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["OriginProtocolPolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomOriginConfig` property type of `AWS::CloudFront::Distribution`.
 ///
-/// A custom origin. A custom origin is any origin that is *not* an Amazon S3 bucket, with one exception. An Amazon S3 bucket that is \[configured with static website hosting\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html>) *is* a custom origin.
+/// A custom origin. A custom origin is any origin that is *not* an Amazon S3 bucket, with one exception. An Amazon S3 bucket that is [configured with static website hosting](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html) *is* a custom origin.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-customoriginconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -813,29 +668,29 @@ pub struct CustomOriginConfig {
     /// The HTTP port that CloudFront uses to connect to the origin. Specify the HTTP port that the origin listens on.
     ///
     /// Default `80`.
-    pub http_port: Option<Int>,
+    pub http_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `HTTPSPort`: an integer.
     ///
     /// The HTTPS port that CloudFront uses to connect to the origin. Specify the HTTPS port that the origin listens on.
     ///
     /// Default `443`.
-    pub https_port: Option<Int>,
+    pub https_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// Specifies which IP protocol CloudFront uses when connecting to your origin. If your origin uses both IPv4 and IPv6 protocols, you can choose `dualstack` to help optimize reliability.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `OriginKeepaliveTimeout`: an integer.
     ///
     /// Specifies how long, in seconds, CloudFront persists its connection to the origin. The minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify otherwise) is 5 seconds.
     ///
-    /// For more information, see \[Keep-alive timeout (custom origins only)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginKeepaliveTimeout>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Keep-alive timeout (custom origins only)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginKeepaliveTimeout) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `5`.
-    pub origin_keepalive_timeout: Option<Int>,
+    pub origin_keepalive_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `OriginMtlsConfig`: an [`OriginMtlsConfig`] object.
     ///
     /// Configures mutual TLS authentication between CloudFront and your origin server.
-    pub origin_mtls_config: Option<Obj<OriginMtlsConfig>>,
+    pub origin_mtls_config: ::std::option::Option<crate::Obj<OriginMtlsConfig>>,
     /// `OriginProtocolPolicy`: a string, required.
     ///
     /// Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin. Valid values are:
@@ -843,66 +698,67 @@ pub struct CustomOriginConfig {
     /// - `http-only` – CloudFront always uses HTTP to connect to the origin.
     /// - `match-viewer` – CloudFront connects to the origin using the same protocol that the viewer used to connect to CloudFront.
     /// - `https-only` – CloudFront always uses HTTPS to connect to the origin.
-    pub origin_protocol_policy: Str,
+    pub origin_protocol_policy: ::cloudwright_core::Str,
     /// `OriginReadTimeout`: an integer.
     ///
     /// Specifies how long, in seconds, CloudFront waits for a response from the origin. This is also known as the *origin response timeout* . The minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify otherwise) is 30 seconds.
     ///
-    /// For more information, see \[Response timeout\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Response timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `30`.
-    pub origin_read_timeout: Option<Int>,
+    pub origin_read_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `OriginSSLProtocols`: a list of strings.
     ///
     /// Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS. Valid values include `SSLv3` , `TLSv1` , `TLSv1.1` , and `TLSv1.2` .
     ///
-    /// For more information, see \[Minimum Origin SSL Protocol\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginSSLProtocols>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Minimum Origin SSL Protocol](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginSSLProtocols) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `["TLSv1","SSLv3"]`.
-    pub origin_ssl_protocols: Option<List<Str>>,
+    pub origin_ssl_protocols:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl CustomOriginConfig {
-    /// A `CustomOriginConfig` with its required properties, named in a [`CustomOriginConfigRequired`].
+    /// A `CustomOriginConfig` with its one required property, `OriginProtocolPolicy`.
     #[inline]
-    pub fn new(required: CustomOriginConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            http_port: None,
-            https_port: None,
-            ip_address_type: None,
-            origin_keepalive_timeout: None,
-            origin_mtls_config: None,
-            origin_protocol_policy: required.origin_protocol_policy,
-            origin_read_timeout: None,
-            origin_ssl_protocols: None,
+            http_port: ::std::option::Option::None,
+            https_port: ::std::option::Option::None,
+            ip_address_type: ::std::option::Option::None,
+            origin_keepalive_timeout: ::std::option::Option::None,
+            origin_mtls_config: ::std::option::Option::None,
+            origin_protocol_policy: value.into(),
+            origin_read_timeout: ::std::option::Option::None,
+            origin_ssl_protocols: ::std::option::Option::None,
         }
     }
 
     /// `HTTPPort`: an integer.
-    pub fn http_port(mut self, value: impl Into<Int>) -> Self { self.http_port = Some(value.into()); self }
+    pub fn http_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_port = ::std::option::Option::Some(value.into()); self }
     /// `HTTPSPort`: an integer.
-    pub fn https_port(mut self, value: impl Into<Int>) -> Self { self.https_port = Some(value.into()); self }
+    pub fn https_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.https_port = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `OriginKeepaliveTimeout`: an integer.
-    pub fn origin_keepalive_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_keepalive_timeout = Some(value.into()); self }
+    pub fn origin_keepalive_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.origin_keepalive_timeout = ::std::option::Option::Some(value.into()); self }
     /// `OriginMtlsConfig`: an [`OriginMtlsConfig`] object.
-    pub fn origin_mtls_config(mut self, value: impl Into<Obj<OriginMtlsConfig>>) -> Self { self.origin_mtls_config = Some(value.into()); self }
+    pub fn origin_mtls_config(mut self, value: impl ::std::convert::Into<crate::Obj<OriginMtlsConfig>>) -> Self { self.origin_mtls_config = ::std::option::Option::Some(value.into()); self }
     /// `OriginProtocolPolicy`: a string, required.
-    pub fn origin_protocol_policy(mut self, value: impl Into<Str>) -> Self { self.origin_protocol_policy = value.into(); self }
+    pub fn origin_protocol_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_protocol_policy = value.into(); self }
     /// `OriginReadTimeout`: an integer.
-    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_read_timeout = Some(value.into()); self }
+    pub fn origin_read_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.origin_read_timeout = ::std::option::Option::Some(value.into()); self }
     /// `OriginSSLProtocols`: a list of strings.
-    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self { self.origin_ssl_protocols = Some(value.into()); self }
+    pub fn origin_ssl_protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.origin_ssl_protocols = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomOriginConfig {}
+impl crate::PropertyType for CustomOriginConfig {}
 
-impl ToValue for CustomOriginConfig {
+impl ::cloudwright_core::ToValue for CustomOriginConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HTTPPort", &self.http_port)
             .opt("HTTPSPort", &self.https_port)
             .opt("IpAddressType", &self.ip_address_type)
@@ -919,45 +775,16 @@ impl ToValue for CustomOriginConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultCacheBehaviorRequired {
     /// `TargetOriginId`: a string, required.
-    pub target_origin_id: Str,
+    pub target_origin_id: ::cloudwright_core::Str,
     /// `ViewerProtocolPolicy`: a [`ViewerProtocolPolicy`] value, required.
     pub viewer_protocol_policy: ViewerProtocolPolicy,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("CachePolicyId", Shape::STR),
-        ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Compress", Shape::Bool),
-        ("DefaultTTL", Shape::NUM),
-        ("FieldLevelEncryptionId", Shape::STR),
-        ("ForwardedValues", Shape::Object(&RULE_ForwardedValues)),
-        ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None, unique: false })),
-        ("GrpcConfig", Shape::Object(&RULE_GrpcConfig)),
-        ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None, unique: false })),
-        ("MaxTTL", Shape::NUM),
-        ("MinTTL", Shape::NUM),
-        ("OriginRequestPolicyId", Shape::STR),
-        ("RealtimeLogConfigArn", Shape::STR),
-        ("ResponseHeadersPolicyId", Shape::STR),
-        ("SmoothStreaming", Shape::Bool),
-        ("TargetOriginId", Shape::STR),
-        ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ViewerProtocolPolicy", Shape::Str(&StrRule { allowed: &["allow-all", "https-only", "redirect-to-https"], ..StrRule::ANY })),
-    ],
-    required: &["TargetOriginId", "ViewerProtocolPolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultCacheBehavior` property type of `AWS::CloudFront::Distribution`.
 ///
 /// A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if request URLs don't match any of the values of `PathPattern` in `CacheBehavior` elements. You must create exactly one default cache behavior.
 ///
-/// &gt; If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache` , `no-store` , or `private` directives are present in the origin headers.
+/// \> If your minimum TTL is greater than 0, CloudFront will cache content for at least the duration specified in the cache policy's minimum TTL, even if the `Cache-Control: no-cache` , `no-store` , or `private` directives are present in the origin headers.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-defaultcachebehavior.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -973,15 +800,15 @@ pub struct DefaultCacheBehavior {
     /// If you pick the third choice, you may need to restrict access to your Amazon S3 bucket or to your custom origin so users can't perform operations that you don't want them to. For example, you might not want users to have permissions to delete objects from your origin.
     ///
     /// Default `["GET","HEAD"]`.
-    pub allowed_methods: Option<List<Str>>,
+    pub allowed_methods: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CachePolicyId`: a string.
     ///
-    /// The unique identifier of the cache policy that is attached to the default cache behavior. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The unique identifier of the cache policy that is attached to the default cache behavior. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A `DefaultCacheBehavior` must include either a `CachePolicyId` or `ForwardedValues` . We recommend that you use a `CachePolicyId` .
     ///
     /// Default `""`.
-    pub cache_policy_id: Option<Str>,
+    pub cache_policy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CachedMethods`: a list of strings.
     ///
     /// A complex type that controls whether CloudFront caches the response to requests using the specified HTTP methods. There are two choices:
@@ -992,119 +819,121 @@ pub struct DefaultCacheBehavior {
     /// If you pick the second choice for your Amazon S3 Origin, you may need to forward Access-Control-Request-Method, Access-Control-Request-Headers, and Origin headers for the responses to be cached correctly.
     ///
     /// Default `["GET","HEAD"]`.
-    pub cached_methods: Option<List<Str>>,
+    pub cached_methods: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Compress`: a boolean.
     ///
-    /// Whether you want CloudFront to automatically compress certain files for this cache behavior. If so, specify `true` ; if not, specify `false` . For more information, see \[Serving Compressed Files\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html>) in the *Amazon CloudFront Developer Guide* .
+    /// Whether you want CloudFront to automatically compress certain files for this cache behavior. If so, specify `true` ; if not, specify `false` . For more information, see [Serving Compressed Files](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `false`.
-    pub compress: Option<Bool>,
+    pub compress: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DefaultTTL`: a number.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// This field is deprecated. We recommend that you use the `DefaultTTL` field in a cache policy instead of this field. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// This field is deprecated. We recommend that you use the `DefaultTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// The default amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin does not add HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The default amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin does not add HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `86400`.
-    pub default_ttl: Option<Num>,
+    pub default_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `FieldLevelEncryptionId`: a string.
     ///
     /// The value of `ID` for the field-level encryption configuration that you want CloudFront to use for encrypting specific fields of data for the default cache behavior.
     ///
     /// Default `""`.
-    pub field_level_encryption_id: Option<Str>,
+    pub field_level_encryption_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ForwardedValues`: a [`ForwardedValues`] object.
     ///
-    /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field. For more information, see \[Working with policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/working-with-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field. For more information, see [Working with policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/working-with-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to include values in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to include values in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) or \[Using the managed origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) or [Using the managed origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A `DefaultCacheBehavior` must include either a `CachePolicyId` or `ForwardedValues` . We recommend that you use a `CachePolicyId` .
     ///
     /// A complex type that specifies how CloudFront handles query strings, cookies, and HTTP headers.
-    pub forwarded_values: Option<Obj<ForwardedValues>>,
+    pub forwarded_values: ::std::option::Option<crate::Obj<ForwardedValues>>,
     /// `FunctionAssociations`: a list of [`FunctionAssociation`] objects.
     ///
     /// A list of CloudFront functions that are associated with this cache behavior. Your functions must be published to the `LIVE` stage to associate them with a cache behavior.
-    pub function_associations: Option<List<FunctionAssociation>>,
+    pub function_associations: ::std::option::Option<::cloudwright_core::List<FunctionAssociation>>,
     /// `GrpcConfig`: a [`GrpcConfig`] object.
     ///
     /// The gRPC configuration for your cache behavior.
-    pub grpc_config: Option<Obj<GrpcConfig>>,
+    pub grpc_config: ::std::option::Option<crate::Obj<GrpcConfig>>,
     /// `LambdaFunctionAssociations`: a list of [`LambdaFunctionAssociation`] objects.
     ///
     /// A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
-    pub lambda_function_associations: Option<List<LambdaFunctionAssociation>>,
+    pub lambda_function_associations:
+        ::std::option::Option<::cloudwright_core::List<LambdaFunctionAssociation>>,
     /// `MaxTTL`: a number.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// This field is deprecated. We recommend that you use the `MaxTTL` field in a cache policy instead of this field. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// This field is deprecated. We recommend that you use the `MaxTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// The maximum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin adds HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The maximum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. The value that you specify applies only when your origin adds HTTP headers such as `Cache-Control max-age` , `Cache-Control s-maxage` , and `Expires` to objects. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `31536000`.
-    pub max_ttl: Option<Num>,
+    pub max_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinTTL`: a number.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// This field is deprecated. We recommend that you use the `MinTTL` field in a cache policy instead of this field. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) or \[Using the managed cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// This field is deprecated. We recommend that you use the `MinTTL` field in a cache policy instead of this field. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) or [Using the managed cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. For more information, see \[Managing How Long Content Stays in an Edge Cache (Expiration)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The minimum amount of time that you want objects to stay in CloudFront caches before CloudFront forwards another request to your origin to determine whether the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// You must specify `0` for `MinTTL` if you configure CloudFront to forward all headers to your origin (under `Headers` , if you specify `1` for `Quantity` and `*` for `Name` ).
     ///
     /// Default `0`.
-    pub min_ttl: Option<Num>,
+    pub min_ttl: ::std::option::Option<::cloudwright_core::Num>,
     /// `OriginRequestPolicyId`: a string.
     ///
-    /// The unique identifier of the origin request policy that is attached to the default cache behavior. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) or \[Using the managed origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The unique identifier of the origin request policy that is attached to the default cache behavior. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) or [Using the managed origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `""`.
-    pub origin_request_policy_id: Option<Str>,
+    pub origin_request_policy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RealtimeLogConfigArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior. For more information, see \[Real-time logs\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html>) in the *Amazon CloudFront Developer Guide* .
+    /// The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this cache behavior. For more information, see [Real-time logs](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `""`.
-    pub realtime_log_config_arn: Option<Str>,
+    pub realtime_log_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseHeadersPolicyId`: a string.
     ///
     /// The identifier for a response headers policy.
     ///
     /// Default `""`.
-    pub response_headers_policy_id: Option<Str>,
+    pub response_headers_policy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SmoothStreaming`: a boolean.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Indicates whether you want to distribute media files in the Microsoft Smooth Streaming format using the origin that is associated with this cache behavior. If so, specify `true` ; if not, specify `false` . If you specify `true` for `SmoothStreaming` , you can still distribute other content using this cache behavior if the content matches the value of `PathPattern` .
     ///
     /// Default `false`.
-    pub smooth_streaming: Option<Bool>,
+    pub smooth_streaming: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TargetOriginId`: a string, required.
     ///
     /// The value of `ID` for the origin that you want CloudFront to route requests to when they use the default cache behavior.
-    pub target_origin_id: Str,
+    pub target_origin_id: ::cloudwright_core::Str,
     /// `TrustedKeyGroups`: a list of strings.
     ///
     /// A list of key groups that CloudFront can use to validate signed URLs or signed cookies.
     ///
-    /// When a cache behavior contains trusted key groups, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with a private key whose corresponding public key is in the key group. The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see \[Serving private content\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) in the *Amazon CloudFront Developer Guide* .
-    pub trusted_key_groups: Option<List<Str>>,
+    /// When a cache behavior contains trusted key groups, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with a private key whose corresponding public key is in the key group. The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see [Serving private content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide* .
+    pub trusted_key_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TrustedSigners`: a list of strings.
     ///
-    /// &gt; We recommend using `TrustedKeyGroups` instead of `TrustedSigners` . &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> We recommend using `TrustedKeyGroups` instead of `TrustedSigners` . > This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A list of AWS account IDs whose public keys CloudFront can use to validate signed URLs or signed cookies.
     ///
-    /// When a cache behavior contains trusted signers, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with the private key of a CloudFront key pair in a trusted signer's AWS account . The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see \[Serving private content\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) in the *Amazon CloudFront Developer Guide* .
-    pub trusted_signers: Option<List<Str>>,
+    /// When a cache behavior contains trusted signers, CloudFront requires signed URLs or signed cookies for all requests that match the cache behavior. The URLs or cookies must be signed with the private key of a CloudFront key pair in a trusted signer's AWS account . The signed URL or cookie contains information about which public key CloudFront should use to verify the signature. For more information, see [Serving private content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide* .
+    pub trusted_signers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ViewerProtocolPolicy`: a [`ViewerProtocolPolicy`] value, required.
     ///
     /// The protocol that viewers can use to access the files in the origin specified by `TargetOriginId` when a request matches the path pattern in `PathPattern` . You can specify the following options:
@@ -1113,9 +942,9 @@ pub struct DefaultCacheBehavior {
     /// - `redirect-to-https` : If a viewer submits an HTTP request, CloudFront returns an HTTP status code of 301 (Moved Permanently) to the viewer along with the HTTPS URL. The viewer then resubmits the request using the new URL.
     /// - `https-only` : If a viewer sends an HTTP request, CloudFront returns an HTTP status code of 403 (Forbidden).
     ///
-    /// For more information about requiring the HTTPS protocol, see \[Requiring HTTPS Between Viewers and CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information about requiring the HTTPS protocol, see [Requiring HTTPS Between Viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// &gt; The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see \[Managing Cache Expiration\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html>) in the *Amazon CloudFront Developer Guide* .
+    /// \> The only way to guarantee that viewers retrieve an object that was fetched from the origin using HTTPS is never to use any other protocol to fetch the object. If you have recently changed from HTTP to HTTPS, we recommend that you clear your objects' cache because cached objects are protocol agnostic. That means that an edge location will return an object from the cache regardless of whether the current request protocol matches the protocol used previously. For more information, see [Managing Cache Expiration](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide* .
     pub viewer_protocol_policy: ViewerProtocolPolicy,
 }
 
@@ -1125,77 +954,77 @@ impl DefaultCacheBehavior {
     #[inline]
     pub fn new(required: DefaultCacheBehaviorRequired) -> Self {
         Self {
-            allowed_methods: None,
-            cache_policy_id: None,
-            cached_methods: None,
-            compress: None,
-            default_ttl: None,
-            field_level_encryption_id: None,
-            forwarded_values: None,
-            function_associations: None,
-            grpc_config: None,
-            lambda_function_associations: None,
-            max_ttl: None,
-            min_ttl: None,
-            origin_request_policy_id: None,
-            realtime_log_config_arn: None,
-            response_headers_policy_id: None,
-            smooth_streaming: None,
+            allowed_methods: ::std::option::Option::None,
+            cache_policy_id: ::std::option::Option::None,
+            cached_methods: ::std::option::Option::None,
+            compress: ::std::option::Option::None,
+            default_ttl: ::std::option::Option::None,
+            field_level_encryption_id: ::std::option::Option::None,
+            forwarded_values: ::std::option::Option::None,
+            function_associations: ::std::option::Option::None,
+            grpc_config: ::std::option::Option::None,
+            lambda_function_associations: ::std::option::Option::None,
+            max_ttl: ::std::option::Option::None,
+            min_ttl: ::std::option::Option::None,
+            origin_request_policy_id: ::std::option::Option::None,
+            realtime_log_config_arn: ::std::option::Option::None,
+            response_headers_policy_id: ::std::option::Option::None,
+            smooth_streaming: ::std::option::Option::None,
             target_origin_id: required.target_origin_id,
-            trusted_key_groups: None,
-            trusted_signers: None,
+            trusted_key_groups: ::std::option::Option::None,
+            trusted_signers: ::std::option::Option::None,
             viewer_protocol_policy: required.viewer_protocol_policy,
         }
     }
 
     /// `AllowedMethods`: a list of strings.
-    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_methods = Some(value.into()); self }
+    pub fn allowed_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_methods = ::std::option::Option::Some(value.into()); self }
     /// `CachePolicyId`: a string.
-    pub fn cache_policy_id(mut self, value: impl Into<Str>) -> Self { self.cache_policy_id = Some(value.into()); self }
+    pub fn cache_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cache_policy_id = ::std::option::Option::Some(value.into()); self }
     /// `CachedMethods`: a list of strings.
-    pub fn cached_methods(mut self, value: impl Into<List<Str>>) -> Self { self.cached_methods = Some(value.into()); self }
+    pub fn cached_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cached_methods = ::std::option::Option::Some(value.into()); self }
     /// `Compress`: a boolean.
-    pub fn compress(mut self, value: impl Into<Bool>) -> Self { self.compress = Some(value.into()); self }
+    pub fn compress(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.compress = ::std::option::Option::Some(value.into()); self }
     /// `DefaultTTL`: a number.
-    pub fn default_ttl(mut self, value: impl Into<Num>) -> Self { self.default_ttl = Some(value.into()); self }
+    pub fn default_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.default_ttl = ::std::option::Option::Some(value.into()); self }
     /// `FieldLevelEncryptionId`: a string.
-    pub fn field_level_encryption_id(mut self, value: impl Into<Str>) -> Self { self.field_level_encryption_id = Some(value.into()); self }
+    pub fn field_level_encryption_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_level_encryption_id = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedValues`: a [`ForwardedValues`] object.
-    pub fn forwarded_values(mut self, value: impl Into<Obj<ForwardedValues>>) -> Self { self.forwarded_values = Some(value.into()); self }
+    pub fn forwarded_values(mut self, value: impl ::std::convert::Into<crate::Obj<ForwardedValues>>) -> Self { self.forwarded_values = ::std::option::Option::Some(value.into()); self }
     /// `FunctionAssociations`: a list of [`FunctionAssociation`] objects.
-    pub fn function_associations(mut self, value: impl Into<List<FunctionAssociation>>) -> Self { self.function_associations = Some(value.into()); self }
+    pub fn function_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FunctionAssociation>>) -> Self { self.function_associations = ::std::option::Option::Some(value.into()); self }
     /// `GrpcConfig`: a [`GrpcConfig`] object.
-    pub fn grpc_config(mut self, value: impl Into<Obj<GrpcConfig>>) -> Self { self.grpc_config = Some(value.into()); self }
+    pub fn grpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<GrpcConfig>>) -> Self { self.grpc_config = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionAssociations`: a list of [`LambdaFunctionAssociation`] objects.
-    pub fn lambda_function_associations(mut self, value: impl Into<List<LambdaFunctionAssociation>>) -> Self { self.lambda_function_associations = Some(value.into()); self }
+    pub fn lambda_function_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LambdaFunctionAssociation>>) -> Self { self.lambda_function_associations = ::std::option::Option::Some(value.into()); self }
     /// `MaxTTL`: a number.
-    pub fn max_ttl(mut self, value: impl Into<Num>) -> Self { self.max_ttl = Some(value.into()); self }
+    pub fn max_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_ttl = ::std::option::Option::Some(value.into()); self }
     /// `MinTTL`: a number.
-    pub fn min_ttl(mut self, value: impl Into<Num>) -> Self { self.min_ttl = Some(value.into()); self }
+    pub fn min_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_ttl = ::std::option::Option::Some(value.into()); self }
     /// `OriginRequestPolicyId`: a string.
-    pub fn origin_request_policy_id(mut self, value: impl Into<Str>) -> Self { self.origin_request_policy_id = Some(value.into()); self }
+    pub fn origin_request_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_request_policy_id = ::std::option::Option::Some(value.into()); self }
     /// `RealtimeLogConfigArn`: a string.
-    pub fn realtime_log_config_arn(mut self, value: impl Into<Str>) -> Self { self.realtime_log_config_arn = Some(value.into()); self }
+    pub fn realtime_log_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.realtime_log_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResponseHeadersPolicyId`: a string.
-    pub fn response_headers_policy_id(mut self, value: impl Into<Str>) -> Self { self.response_headers_policy_id = Some(value.into()); self }
+    pub fn response_headers_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.response_headers_policy_id = ::std::option::Option::Some(value.into()); self }
     /// `SmoothStreaming`: a boolean.
-    pub fn smooth_streaming(mut self, value: impl Into<Bool>) -> Self { self.smooth_streaming = Some(value.into()); self }
+    pub fn smooth_streaming(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.smooth_streaming = ::std::option::Option::Some(value.into()); self }
     /// `TargetOriginId`: a string, required.
-    pub fn target_origin_id(mut self, value: impl Into<Str>) -> Self { self.target_origin_id = value.into(); self }
+    pub fn target_origin_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_origin_id = value.into(); self }
     /// `TrustedKeyGroups`: a list of strings.
-    pub fn trusted_key_groups(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_key_groups = Some(value.into()); self }
+    pub fn trusted_key_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.trusted_key_groups = ::std::option::Option::Some(value.into()); self }
     /// `TrustedSigners`: a list of strings.
-    pub fn trusted_signers(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_signers = Some(value.into()); self }
+    pub fn trusted_signers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.trusted_signers = ::std::option::Option::Some(value.into()); self }
     /// `ViewerProtocolPolicy`: a [`ViewerProtocolPolicy`] value, required.
-    pub fn viewer_protocol_policy(mut self, value: impl Into<ViewerProtocolPolicy>) -> Self { self.viewer_protocol_policy = value.into(); self }
+    pub fn viewer_protocol_policy(mut self, value: impl ::std::convert::Into<ViewerProtocolPolicy>) -> Self { self.viewer_protocol_policy = value.into(); self }
 }
 
-impl PropertyType for DefaultCacheBehavior {}
+impl crate::PropertyType for DefaultCacheBehavior {}
 
-impl ToValue for DefaultCacheBehavior {
+impl ::cloudwright_core::ToValue for DefaultCacheBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedMethods", &self.allowed_methods)
             .opt("CachePolicyId", &self.cache_policy_id)
             .opt("CachedMethods", &self.cached_methods)
@@ -1223,15 +1052,6 @@ impl ToValue for DefaultCacheBehavior {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Definition: ObjRule = ObjRule {
-    properties: &[
-        ("StringSchema", Shape::Object(&RULE_StringSchema)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Definition` property type of `AWS::CloudFront::Distribution`.
 ///
 /// The value that you assigned to the parameter.
@@ -1240,7 +1060,7 @@ pub(crate) static RULE_Definition: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Definition {
     /// `StringSchema`: a [`StringSchema`] object.
-    pub string_schema: Option<Obj<StringSchema>>,
+    pub string_schema: ::std::option::Option<crate::Obj<StringSchema>>,
 }
 
 #[rustfmt::skip]
@@ -1248,19 +1068,19 @@ impl Definition {
     /// A `Definition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StringSchema`: a [`StringSchema`] object.
-    pub fn string_schema(mut self, value: impl Into<Obj<StringSchema>>) -> Self { self.string_schema = Some(value.into()); self }
+    pub fn string_schema(mut self, value: impl ::std::convert::Into<crate::Obj<StringSchema>>) -> Self { self.string_schema = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Definition {}
+impl crate::PropertyType for Definition {}
 
-impl ToValue for Definition {
+impl ::cloudwright_core::ToValue for Definition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StringSchema", &self.string_schema)
             .build()
     }
@@ -1270,46 +1090,10 @@ impl ToValue for Definition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionConfigRequired {
     /// `DefaultCacheBehavior`: a [`DefaultCacheBehavior`] object, required.
-    pub default_cache_behavior: Obj<DefaultCacheBehavior>,
+    pub default_cache_behavior: crate::Obj<DefaultCacheBehavior>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DistributionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AnycastIpListId", Shape::STR),
-        ("CNAMEs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehavior), min_items: None, max_items: None, unique: false })),
-        ("CacheTagConfig", Shape::Object(&RULE_CacheTagConfig)),
-        ("Comment", Shape::STR),
-        ("ConnectionFunctionAssociation", Shape::Object(&RULE_ConnectionFunctionAssociation)),
-        ("ConnectionMode", Shape::Str(&StrRule { allowed: &["direct", "tenant-only"], ..StrRule::ANY })),
-        ("ContinuousDeploymentPolicyId", Shape::STR),
-        ("CustomErrorResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomErrorResponse), min_items: None, max_items: None, unique: false })),
-        ("CustomOrigin", Shape::Object(&RULE_LegacyCustomOrigin)),
-        ("DefaultCacheBehavior", Shape::Object(&RULE_DefaultCacheBehavior)),
-        ("DefaultRootObject", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("HttpVersion", Shape::Str(&StrRule { allowed: &["http1.1", "http2", "http2and3", "http3"], ..StrRule::ANY })),
-        ("IPV6Enabled", Shape::Bool),
-        ("Logging", Shape::Object(&RULE_Logging)),
-        ("OriginGroups", Shape::Object(&RULE_OriginGroups)),
-        ("Origins", Shape::List(&ListRule { items: Shape::Object(&RULE_Origin), min_items: None, max_items: None, unique: false })),
-        ("PriceClass", Shape::Str(&StrRule { allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"], ..StrRule::ANY })),
-        ("Restrictions", Shape::Object(&RULE_Restrictions)),
-        ("S3Origin", Shape::Object(&RULE_LegacyS3Origin)),
-        ("Staging", Shape::Bool),
-        ("TenantConfig", Shape::Object(&RULE_TenantConfig)),
-        ("ViewerCertificate", Shape::Object(&RULE_ViewerCertificate)),
-        ("ViewerMtlsConfig", Shape::Object(&RULE_ViewerMtlsConfig)),
-        ("WebACLId", Shape::STR),
-    ],
-    required: &["Enabled", "DefaultCacheBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DistributionConfig` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -1320,50 +1104,51 @@ pub(crate) static RULE_DistributionConfig: ObjRule = ObjRule {
 pub struct DistributionConfig {
     /// `Aliases`: a list of strings.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A complex type that contains information about CNAMEs (alternate domain names), if any, for this distribution.
-    pub aliases: Option<List<Str>>,
+    pub aliases: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AnycastIpListId`: a string.
     ///
-    /// &gt; To use this field for a multi-tenant distribution, use a connection group instead. For more information, see \[ConnectionGroup\](<https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ConnectionGroup.html>) .
+    /// \> To use this field for a multi-tenant distribution, use a connection group instead. For more information, see [ConnectionGroup](https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ConnectionGroup.html) .
     ///
     /// ID of the Anycast static IP list that is associated with the distribution.
-    pub anycast_ip_list_id: Option<Str>,
+    pub anycast_ip_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CNAMEs`: a list of strings.
     ///
     /// An alias for the CloudFront distribution's domain name.
     ///
-    /// &gt; This property is legacy. We recommend that you use \[Aliases\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-aliases>) instead.
-    pub cnam_es: Option<List<Str>>,
+    /// \> This property is legacy. We recommend that you use [Aliases](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-aliases) instead.
+    pub cnam_es: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CacheBehaviors`: a list of [`CacheBehavior`] objects.
     ///
     /// A complex type that contains zero or more `CacheBehavior` elements.
-    pub cache_behaviors: Option<List<CacheBehavior>>,
+    pub cache_behaviors: ::std::option::Option<::cloudwright_core::List<CacheBehavior>>,
     /// `CacheTagConfig`: a [`CacheTagConfig`] object.
     ///
     /// A complex type that specifies the HTTP header name from which CloudFront extracts cache tags from origin responses. When you add ``CacheTagConfig`` to a distribution, CloudFront reads the specified header from origin responses, parses the comma-separated tag values, and stores them with the cached object. You can then invalidate cached objects by tag using the ``CreateInvalidation`` API.
-    pub cache_tag_config: Option<Obj<CacheTagConfig>>,
+    pub cache_tag_config: ::std::option::Option<crate::Obj<CacheTagConfig>>,
     /// `Comment`: a string.
     ///
     /// A comment to describe the distribution. The comment cannot be longer than 128 characters.
     ///
     /// Default `""`.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionFunctionAssociation`: a [`ConnectionFunctionAssociation`] object.
     ///
     /// The distribution's connection function association.
-    pub connection_function_association: Option<Obj<ConnectionFunctionAssociation>>,
+    pub connection_function_association:
+        ::std::option::Option<crate::Obj<ConnectionFunctionAssociation>>,
     /// `ConnectionMode`: a [`ConnectionMode`] value.
     ///
     /// This field specifies whether the connection mode is through a standard distribution (direct) or a multi-tenant distribution with distribution tenants (tenant-only).
-    pub connection_mode: Option<ConnectionMode>,
+    pub connection_mode: ::std::option::Option<ConnectionMode>,
     /// `ContinuousDeploymentPolicyId`: a string.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// The identifier of a continuous deployment policy. For more information, see `CreateContinuousDeploymentPolicy` .
-    pub continuous_deployment_policy_id: Option<Str>,
+    pub continuous_deployment_policy_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomErrorResponses`: a list of [`CustomErrorResponse`] objects.
     ///
     /// A complex type that controls the following:
@@ -1371,18 +1156,19 @@ pub struct DistributionConfig {
     /// - Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error messages before returning the response to the viewer.
     /// - How long CloudFront caches HTTP status codes in the 4xx and 5xx range.
     ///
-    /// For more information about custom error pages, see \[Customizing Error Responses\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html>) in the *Amazon CloudFront Developer Guide* .
-    pub custom_error_responses: Option<List<CustomErrorResponse>>,
+    /// For more information about custom error pages, see [Customizing Error Responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html) in the *Amazon CloudFront Developer Guide* .
+    pub custom_error_responses:
+        ::std::option::Option<::cloudwright_core::List<CustomErrorResponse>>,
     /// `CustomOrigin`: a [`LegacyCustomOrigin`] object.
     ///
     /// The user-defined HTTP server that serves as the origin for content that CloudFront distributes.
     ///
-    /// &gt; This property is legacy. We recommend that you use \[Origin\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html>) instead.
-    pub custom_origin: Option<Obj<LegacyCustomOrigin>>,
+    /// \> This property is legacy. We recommend that you use [Origin](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html) instead.
+    pub custom_origin: ::std::option::Option<crate::Obj<LegacyCustomOrigin>>,
     /// `DefaultCacheBehavior`: a [`DefaultCacheBehavior`] object, required.
     ///
     /// A complex type that describes the default cache behavior if you don't specify a `CacheBehavior` element or if files don't match any of the values of `PathPattern` in `CacheBehavior` elements. You must create exactly one default cache behavior.
-    pub default_cache_behavior: Obj<DefaultCacheBehavior>,
+    pub default_cache_behavior: crate::Obj<DefaultCacheBehavior>,
     /// `DefaultRootObject`: a string.
     ///
     /// When a viewer requests the root URL for your distribution, the default root object is the object that you want CloudFront to request from your origin. For example, if your root URL is `https://www.example.com` , you can specify CloudFront to return the `index.html` file as the default root object. You can specify a default root object so that viewers see a specific file or object, instead of another object in your distribution (for example, `https://www.example.com/product-description.html` ). A default root object avoids exposing the contents of your distribution.
@@ -1395,115 +1181,115 @@ pub struct DistributionConfig {
     ///
     /// To replace the default root object, update the distribution configuration and specify the new object.
     ///
-    /// For more information about the default root object, see \[Specify a default root object\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information about the default root object, see [Specify a default root object](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `""`.
-    pub default_root_object: Option<Str>,
+    pub default_root_object: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// From this field, you can enable or disable the selected distribution.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `HttpVersion`: a [`HttpVersion`] value.
     ///
     /// (Optional) Specify the HTTP version(s) that you want viewers to use to communicate with CloudFront . The default value for new distributions is `http1.1` .
     ///
     /// For viewers and CloudFront to use HTTP/2, viewers must support TLSv1.2 or later, and must support Server Name Indication (SNI).
     ///
-    /// For viewers and CloudFront to use HTTP/3, viewers must support TLSv1.3 and Server Name Indication (SNI). CloudFront supports HTTP/3 connection migration to allow the viewer to switch networks without losing connection. For more information about connection migration, see \[Connection Migration\](<https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc9000.html#name-connection-migration>) at RFC 9000. For more information about supported TLSv1.3 ciphers, see \[Supported protocols and ciphers between viewers and CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html>) .
+    /// For viewers and CloudFront to use HTTP/3, viewers must support TLSv1.3 and Server Name Indication (SNI). CloudFront supports HTTP/3 connection migration to allow the viewer to switch networks without losing connection. For more information about connection migration, see [Connection Migration](https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc9000.html#name-connection-migration) at RFC 9000. For more information about supported TLSv1.3 ciphers, see [Supported protocols and ciphers between viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html) .
     ///
     /// Default `"http1.1"`.
-    pub http_version: Option<HttpVersion>,
+    pub http_version: ::std::option::Option<HttpVersion>,
     /// `IPV6Enabled`: a boolean.
     ///
-    /// &gt; To use this field for a multi-tenant distribution, use a connection group instead. For more information, see \[ConnectionGroup\](<https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ConnectionGroup.html>) .
+    /// \> To use this field for a multi-tenant distribution, use a connection group instead. For more information, see [ConnectionGroup](https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ConnectionGroup.html) .
     ///
     /// If you want CloudFront to respond to IPv6 DNS requests with an IPv6 address for your distribution, specify `true` . If you specify `false` , CloudFront responds to IPv6 DNS requests with the DNS response code `NOERROR` and with no IP addresses. This allows viewers to submit a second request, for an IPv4 address for your distribution.
     ///
-    /// In general, you should enable IPv6 if you have users on IPv6 networks who want to access your content. However, if you're using signed URLs or signed cookies to restrict access to your content, and if you're using a custom policy that includes the `IpAddress` parameter to restrict the IP addresses that can access your content, don't enable IPv6. If you want to restrict access to some content by IP address and not restrict access to other content (or restrict access but not by IP address), you can create two distributions. For more information, see \[Creating a Signed URL Using a Custom Policy\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-creating-signed-url-custom-policy.html>) in the *Amazon CloudFront Developer Guide* .
+    /// In general, you should enable IPv6 if you have users on IPv6 networks who want to access your content. However, if you're using signed URLs or signed cookies to restrict access to your content, and if you're using a custom policy that includes the `IpAddress` parameter to restrict the IP addresses that can access your content, don't enable IPv6. If you want to restrict access to some content by IP address and not restrict access to other content (or restrict access but not by IP address), you can create two distributions. For more information, see [Creating a Signed URL Using a Custom Policy](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-creating-signed-url-custom-policy.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// If you're using an Amazon Route 53 AWS Integration alias resource record set to route traffic to your CloudFront distribution, you need to create a second alias resource record set when both of the following are true:
     ///
     /// - You enable IPv6 for the distribution
     /// - You're using alternate domain names in the URLs for your objects
     ///
-    /// For more information, see \[Routing Traffic to an Amazon CloudFront Web Distribution by Using Your Domain Name\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-cloudfront-distribution.html>) in the *Amazon Route 53 AWS Integration Developer Guide* .
+    /// For more information, see [Routing Traffic to an Amazon CloudFront Web Distribution by Using Your Domain Name](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-cloudfront-distribution.html) in the *Amazon Route 53 AWS Integration Developer Guide* .
     ///
     /// If you created a CNAME resource record set, either with Amazon Route 53 AWS Integration or with another DNS service, you don't need to make any changes. A CNAME record will route traffic to your distribution regardless of the IP address format of the viewer request.
-    pub ipv6_enabled: Option<Bool>,
+    pub ipv6_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Logging`: a [`Logging`] object.
     ///
     /// A complex type that controls whether access logs are written for the distribution.
     ///
-    /// For more information about logging, see \[Access Logs\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html>) in the *Amazon CloudFront Developer Guide* .
-    pub logging: Option<Obj<Logging>>,
+    /// For more information about logging, see [Access Logs](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html) in the *Amazon CloudFront Developer Guide* .
+    pub logging: ::std::option::Option<crate::Obj<Logging>>,
     /// `OriginGroups`: an [`OriginGroups`] object.
     ///
     /// A complex type that contains information about origin groups for this distribution.
     ///
     /// Specify a value for either the `Origins` or `OriginGroups` property.
-    pub origin_groups: Option<Obj<OriginGroups>>,
+    pub origin_groups: ::std::option::Option<crate::Obj<OriginGroups>>,
     /// `Origins`: a list of [`Origin`] objects.
     ///
     /// A complex type that contains information about origins for this distribution.
     ///
     /// Specify a value for either the `Origins` or `OriginGroups` property.
-    pub origins: Option<List<Origin>>,
+    pub origins: ::std::option::Option<::cloudwright_core::List<Origin>>,
     /// `PriceClass`: a [`PriceClass`] value.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// The price class that corresponds with the maximum price that you want to pay for CloudFront service. If you specify `PriceClass_All` , CloudFront responds to requests for your objects from all CloudFront edge locations.
     ///
     /// If you specify a price class other than `PriceClass_All` , CloudFront serves your objects from the CloudFront edge location that has the lowest latency among the edge locations in your price class. Viewers who are in or near regions that are excluded from your specified price class may encounter slower performance.
     ///
-    /// For more information about price classes, see \[Choosing the Price Class for a CloudFront Distribution\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PriceClass.html>) in the *Amazon CloudFront Developer Guide* . For information about CloudFront pricing, including how price classes (such as Price Class 100) map to CloudFront regions, see \[Amazon CloudFront Pricing\](<https://docs.aws.amazon.com/cloudfront/pricing/>) .
+    /// For more information about price classes, see [Choosing the Price Class for a CloudFront Distribution](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PriceClass.html) in the *Amazon CloudFront Developer Guide* . For information about CloudFront pricing, including how price classes (such as Price Class 100) map to CloudFront regions, see [Amazon CloudFront Pricing](https://docs.aws.amazon.com/cloudfront/pricing/) .
     ///
     /// Default `"PriceClass_All"`.
-    pub price_class: Option<PriceClass>,
+    pub price_class: ::std::option::Option<PriceClass>,
     /// `Restrictions`: a [`Restrictions`] object.
     ///
     /// A complex type that identifies ways in which you want to restrict distribution of your content.
     ///
     /// Default `{"GeoRestriction":{"RestrictionType":"none"}}`.
-    pub restrictions: Option<Obj<Restrictions>>,
+    pub restrictions: ::std::option::Option<crate::Obj<Restrictions>>,
     /// `S3Origin`: a [`LegacyS3Origin`] object.
     ///
     /// The origin as an Amazon S3 bucket.
     ///
-    /// &gt; This property is legacy. We recommend that you use \[Origin\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html>) instead.
-    pub s3_origin: Option<Obj<LegacyS3Origin>>,
+    /// \> This property is legacy. We recommend that you use [Origin](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html) instead.
+    pub s3_origin: ::std::option::Option<crate::Obj<LegacyS3Origin>>,
     /// `Staging`: a boolean.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A Boolean that indicates whether this is a staging distribution. When this value is `true` , this is a staging distribution. When this value is `false` , this is not a staging distribution.
-    pub staging: Option<Bool>,
+    pub staging: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TenantConfig`: a [`TenantConfig`] object.
     ///
-    /// &gt; This field only supports multi-tenant distributions. You can't specify this field for standard distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+    /// \> This field only supports multi-tenant distributions. You can't specify this field for standard distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A distribution tenant configuration.
-    pub tenant_config: Option<Obj<TenantConfig>>,
+    pub tenant_config: ::std::option::Option<crate::Obj<TenantConfig>>,
     /// `ViewerCertificate`: a [`ViewerCertificate`] object.
     ///
     /// A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
     ///
     /// Default `{"CloudFrontDefaultCertificate":true}`.
-    pub viewer_certificate: Option<Obj<ViewerCertificate>>,
+    pub viewer_certificate: ::std::option::Option<crate::Obj<ViewerCertificate>>,
     /// `ViewerMtlsConfig`: a [`ViewerMtlsConfig`] object.
     ///
     /// The distribution's viewer mTLS configuration.
-    pub viewer_mtls_config: Option<Obj<ViewerMtlsConfig>>,
+    pub viewer_mtls_config: ::std::option::Option<crate::Obj<ViewerMtlsConfig>>,
     /// `WebACLId`: a string.
     ///
-    /// &gt; Multi-tenant distributions only support AWS WAF V2 web ACLs.
+    /// \> Multi-tenant distributions only support AWS WAF V2 web ACLs.
     ///
     /// A unique identifier that specifies the AWS WAF web ACL, if any, to associate with this distribution. To specify a web ACL created using the latest version of AWS WAF , use the ACL ARN, for example `arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` . To specify a web ACL created using AWS WAF Classic, use the ACL ID, for example `a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` .
     ///
-    /// AWS WAF is a web application firewall that lets you monitor the HTTP and HTTPS requests that are forwarded to CloudFront, and lets you control access to your content. Based on conditions that you specify, such as the IP addresses that requests originate from or the values of query strings, CloudFront responds to requests either with the requested content or with an HTTP 403 status code (Forbidden). You can also configure CloudFront to return a custom error page when a request is blocked. For more information about AWS WAF , see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/what-is-aws-waf.html>) .
+    /// AWS WAF is a web application firewall that lets you monitor the HTTP and HTTPS requests that are forwarded to CloudFront, and lets you control access to your content. Based on conditions that you specify, such as the IP addresses that requests originate from or the values of query strings, CloudFront responds to requests either with the requested content or with an HTTP 403 status code (Forbidden). You can also configure CloudFront to return a custom error page when a request is blocked. For more information about AWS WAF , see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/what-is-aws-waf.html) .
     ///
     /// Default `""`.
-    pub web_acl_id: Option<Str>,
+    pub web_acl_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1512,98 +1298,98 @@ impl DistributionConfig {
     #[inline]
     pub fn new(required: DistributionConfigRequired) -> Self {
         Self {
-            aliases: None,
-            anycast_ip_list_id: None,
-            cnam_es: None,
-            cache_behaviors: None,
-            cache_tag_config: None,
-            comment: None,
-            connection_function_association: None,
-            connection_mode: None,
-            continuous_deployment_policy_id: None,
-            custom_error_responses: None,
-            custom_origin: None,
+            aliases: ::std::option::Option::None,
+            anycast_ip_list_id: ::std::option::Option::None,
+            cnam_es: ::std::option::Option::None,
+            cache_behaviors: ::std::option::Option::None,
+            cache_tag_config: ::std::option::Option::None,
+            comment: ::std::option::Option::None,
+            connection_function_association: ::std::option::Option::None,
+            connection_mode: ::std::option::Option::None,
+            continuous_deployment_policy_id: ::std::option::Option::None,
+            custom_error_responses: ::std::option::Option::None,
+            custom_origin: ::std::option::Option::None,
             default_cache_behavior: required.default_cache_behavior,
-            default_root_object: None,
+            default_root_object: ::std::option::Option::None,
             enabled: required.enabled,
-            http_version: None,
-            ipv6_enabled: None,
-            logging: None,
-            origin_groups: None,
-            origins: None,
-            price_class: None,
-            restrictions: None,
-            s3_origin: None,
-            staging: None,
-            tenant_config: None,
-            viewer_certificate: None,
-            viewer_mtls_config: None,
-            web_acl_id: None,
+            http_version: ::std::option::Option::None,
+            ipv6_enabled: ::std::option::Option::None,
+            logging: ::std::option::Option::None,
+            origin_groups: ::std::option::Option::None,
+            origins: ::std::option::Option::None,
+            price_class: ::std::option::Option::None,
+            restrictions: ::std::option::Option::None,
+            s3_origin: ::std::option::Option::None,
+            staging: ::std::option::Option::None,
+            tenant_config: ::std::option::Option::None,
+            viewer_certificate: ::std::option::Option::None,
+            viewer_mtls_config: ::std::option::Option::None,
+            web_acl_id: ::std::option::Option::None,
         }
     }
 
     /// `Aliases`: a list of strings.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
+    pub fn aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.aliases = ::std::option::Option::Some(value.into()); self }
     /// `AnycastIpListId`: a string.
-    pub fn anycast_ip_list_id(mut self, value: impl Into<Str>) -> Self { self.anycast_ip_list_id = Some(value.into()); self }
+    pub fn anycast_ip_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.anycast_ip_list_id = ::std::option::Option::Some(value.into()); self }
     /// `CNAMEs`: a list of strings.
-    pub fn cnam_es(mut self, value: impl Into<List<Str>>) -> Self { self.cnam_es = Some(value.into()); self }
+    pub fn cnam_es(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cnam_es = ::std::option::Option::Some(value.into()); self }
     /// `CacheBehaviors`: a list of [`CacheBehavior`] objects.
-    pub fn cache_behaviors(mut self, value: impl Into<List<CacheBehavior>>) -> Self { self.cache_behaviors = Some(value.into()); self }
+    pub fn cache_behaviors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CacheBehavior>>) -> Self { self.cache_behaviors = ::std::option::Option::Some(value.into()); self }
     /// `CacheTagConfig`: a [`CacheTagConfig`] object.
-    pub fn cache_tag_config(mut self, value: impl Into<Obj<CacheTagConfig>>) -> Self { self.cache_tag_config = Some(value.into()); self }
+    pub fn cache_tag_config(mut self, value: impl ::std::convert::Into<crate::Obj<CacheTagConfig>>) -> Self { self.cache_tag_config = ::std::option::Option::Some(value.into()); self }
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionFunctionAssociation`: a [`ConnectionFunctionAssociation`] object.
-    pub fn connection_function_association(mut self, value: impl Into<Obj<ConnectionFunctionAssociation>>) -> Self { self.connection_function_association = Some(value.into()); self }
+    pub fn connection_function_association(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionFunctionAssociation>>) -> Self { self.connection_function_association = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionMode`: a [`ConnectionMode`] value.
-    pub fn connection_mode(mut self, value: impl Into<ConnectionMode>) -> Self { self.connection_mode = Some(value.into()); self }
+    pub fn connection_mode(mut self, value: impl ::std::convert::Into<ConnectionMode>) -> Self { self.connection_mode = ::std::option::Option::Some(value.into()); self }
     /// `ContinuousDeploymentPolicyId`: a string.
-    pub fn continuous_deployment_policy_id(mut self, value: impl Into<Str>) -> Self { self.continuous_deployment_policy_id = Some(value.into()); self }
+    pub fn continuous_deployment_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.continuous_deployment_policy_id = ::std::option::Option::Some(value.into()); self }
     /// `CustomErrorResponses`: a list of [`CustomErrorResponse`] objects.
-    pub fn custom_error_responses(mut self, value: impl Into<List<CustomErrorResponse>>) -> Self { self.custom_error_responses = Some(value.into()); self }
+    pub fn custom_error_responses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomErrorResponse>>) -> Self { self.custom_error_responses = ::std::option::Option::Some(value.into()); self }
     /// `CustomOrigin`: a [`LegacyCustomOrigin`] object.
-    pub fn custom_origin(mut self, value: impl Into<Obj<LegacyCustomOrigin>>) -> Self { self.custom_origin = Some(value.into()); self }
+    pub fn custom_origin(mut self, value: impl ::std::convert::Into<crate::Obj<LegacyCustomOrigin>>) -> Self { self.custom_origin = ::std::option::Option::Some(value.into()); self }
     /// `DefaultCacheBehavior`: a [`DefaultCacheBehavior`] object, required.
-    pub fn default_cache_behavior(mut self, value: impl Into<Obj<DefaultCacheBehavior>>) -> Self { self.default_cache_behavior = value.into(); self }
+    pub fn default_cache_behavior(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultCacheBehavior>>) -> Self { self.default_cache_behavior = value.into(); self }
     /// `DefaultRootObject`: a string.
-    pub fn default_root_object(mut self, value: impl Into<Str>) -> Self { self.default_root_object = Some(value.into()); self }
+    pub fn default_root_object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_root_object = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `HttpVersion`: a [`HttpVersion`] value.
-    pub fn http_version(mut self, value: impl Into<HttpVersion>) -> Self { self.http_version = Some(value.into()); self }
+    pub fn http_version(mut self, value: impl ::std::convert::Into<HttpVersion>) -> Self { self.http_version = ::std::option::Option::Some(value.into()); self }
     /// `IPV6Enabled`: a boolean.
-    pub fn ipv6_enabled(mut self, value: impl Into<Bool>) -> Self { self.ipv6_enabled = Some(value.into()); self }
+    pub fn ipv6_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ipv6_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Logging`: a [`Logging`] object.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
+    pub fn logging(mut self, value: impl ::std::convert::Into<crate::Obj<Logging>>) -> Self { self.logging = ::std::option::Option::Some(value.into()); self }
     /// `OriginGroups`: an [`OriginGroups`] object.
-    pub fn origin_groups(mut self, value: impl Into<Obj<OriginGroups>>) -> Self { self.origin_groups = Some(value.into()); self }
+    pub fn origin_groups(mut self, value: impl ::std::convert::Into<crate::Obj<OriginGroups>>) -> Self { self.origin_groups = ::std::option::Option::Some(value.into()); self }
     /// `Origins`: a list of [`Origin`] objects.
-    pub fn origins(mut self, value: impl Into<List<Origin>>) -> Self { self.origins = Some(value.into()); self }
+    pub fn origins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Origin>>) -> Self { self.origins = ::std::option::Option::Some(value.into()); self }
     /// `PriceClass`: a [`PriceClass`] value.
-    pub fn price_class(mut self, value: impl Into<PriceClass>) -> Self { self.price_class = Some(value.into()); self }
+    pub fn price_class(mut self, value: impl ::std::convert::Into<PriceClass>) -> Self { self.price_class = ::std::option::Option::Some(value.into()); self }
     /// `Restrictions`: a [`Restrictions`] object.
-    pub fn restrictions(mut self, value: impl Into<Obj<Restrictions>>) -> Self { self.restrictions = Some(value.into()); self }
+    pub fn restrictions(mut self, value: impl ::std::convert::Into<crate::Obj<Restrictions>>) -> Self { self.restrictions = ::std::option::Option::Some(value.into()); self }
     /// `S3Origin`: a [`LegacyS3Origin`] object.
-    pub fn s3_origin(mut self, value: impl Into<Obj<LegacyS3Origin>>) -> Self { self.s3_origin = Some(value.into()); self }
+    pub fn s3_origin(mut self, value: impl ::std::convert::Into<crate::Obj<LegacyS3Origin>>) -> Self { self.s3_origin = ::std::option::Option::Some(value.into()); self }
     /// `Staging`: a boolean.
-    pub fn staging(mut self, value: impl Into<Bool>) -> Self { self.staging = Some(value.into()); self }
+    pub fn staging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.staging = ::std::option::Option::Some(value.into()); self }
     /// `TenantConfig`: a [`TenantConfig`] object.
-    pub fn tenant_config(mut self, value: impl Into<Obj<TenantConfig>>) -> Self { self.tenant_config = Some(value.into()); self }
+    pub fn tenant_config(mut self, value: impl ::std::convert::Into<crate::Obj<TenantConfig>>) -> Self { self.tenant_config = ::std::option::Option::Some(value.into()); self }
     /// `ViewerCertificate`: a [`ViewerCertificate`] object.
-    pub fn viewer_certificate(mut self, value: impl Into<Obj<ViewerCertificate>>) -> Self { self.viewer_certificate = Some(value.into()); self }
+    pub fn viewer_certificate(mut self, value: impl ::std::convert::Into<crate::Obj<ViewerCertificate>>) -> Self { self.viewer_certificate = ::std::option::Option::Some(value.into()); self }
     /// `ViewerMtlsConfig`: a [`ViewerMtlsConfig`] object.
-    pub fn viewer_mtls_config(mut self, value: impl Into<Obj<ViewerMtlsConfig>>) -> Self { self.viewer_mtls_config = Some(value.into()); self }
+    pub fn viewer_mtls_config(mut self, value: impl ::std::convert::Into<crate::Obj<ViewerMtlsConfig>>) -> Self { self.viewer_mtls_config = ::std::option::Option::Some(value.into()); self }
     /// `WebACLId`: a string.
-    pub fn web_acl_id(mut self, value: impl Into<Str>) -> Self { self.web_acl_id = Some(value.into()); self }
+    pub fn web_acl_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.web_acl_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DistributionConfig {}
+impl crate::PropertyType for DistributionConfig {}
 
-impl ToValue for DistributionConfig {
+impl ::cloudwright_core::ToValue for DistributionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Aliases", &self.aliases)
             .opt("AnycastIpListId", &self.anycast_ip_list_id)
             .opt("CNAMEs", &self.cnam_es)
@@ -1641,35 +1427,15 @@ impl ToValue for DistributionConfig {
     }
 }
 
-/// The required properties of [`ForwardedValues`], by name: `ForwardedValues::new(ForwardedValuesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ForwardedValuesRequired {
-    /// `QueryString`: a boolean, required.
-    pub query_string: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ForwardedValues: ObjRule = ObjRule {
-    properties: &[
-        ("Cookies", Shape::Object(&RULE_Cookies)),
-        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("QueryString", Shape::Bool),
-        ("QueryStringCacheKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["QueryString"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ForwardedValues` property type of `AWS::CloudFront::Distribution`.
 ///
-/// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+/// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
 ///
 /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
 ///
-/// If you want to include values in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
+/// If you want to include values in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide* .
 ///
-/// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
+/// If you want to send values to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide* .
 ///
 /// A complex type that specifies how CloudFront handles query strings, cookies, and HTTP headers.
 ///
@@ -1680,33 +1446,33 @@ pub struct ForwardedValues {
     ///
     /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
     ///
-    /// If you want to include cookies in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to include cookies in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to send cookies to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// A complex type that specifies whether you want CloudFront to forward cookies to the origin and, if so, which ones. For more information about forwarding cookies to the origin, see \[How CloudFront Forwards, Caches, and Logs Cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html>) in the *Amazon CloudFront Developer Guide* .
+    /// A complex type that specifies whether you want CloudFront to forward cookies to the origin and, if so, which ones. For more information about forwarding cookies to the origin, see [How CloudFront Forwards, Caches, and Logs Cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `{"Forward":"none"}`.
-    pub cookies: Option<Obj<Cookies>>,
+    pub cookies: ::std::option::Option<crate::Obj<Cookies>>,
     /// `Headers`: a list of strings.
     ///
     /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
     ///
-    /// If you want to include headers in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to include headers in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to send headers to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to send headers to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A complex type that specifies the `Headers` , if any, that you want CloudFront to forward to the origin for this cache behavior (whitelisted headers). For the headers that you specify, CloudFront also caches separate versions of a specified object that is based on the header values in viewer requests.
     ///
-    /// For more information, see \[Caching Content Based on Request Headers\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/header-caching.html>) in the *Amazon CloudFront Developer Guide* .
-    pub headers: Option<List<Str>>,
+    /// For more information, see [Caching Content Based on Request Headers](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/header-caching.html) in the *Amazon CloudFront Developer Guide* .
+    pub headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `QueryString`: a boolean, required.
     ///
     /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
     ///
-    /// If you want to include query strings in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to include query strings in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to send query strings to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to send query strings to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Indicates whether you want CloudFront to forward query strings to the origin that is associated with this cache behavior and cache based on the query string parameters. CloudFront behavior depends on the value of `QueryString` and on the values that you specify for `QueryStringCacheKeys` , if any:
     ///
@@ -1716,49 +1482,50 @@ pub struct ForwardedValues {
     ///
     /// If you specify false for `QueryString` , CloudFront doesn't forward any query string parameters to the origin, and doesn't cache based on query string parameters.
     ///
-    /// For more information, see \[Configuring CloudFront to Cache Based on Query String Parameters\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/QueryStringParameters.html>) in the *Amazon CloudFront Developer Guide* .
-    pub query_string: Bool,
+    /// For more information, see [Configuring CloudFront to Cache Based on Query String Parameters](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/QueryStringParameters.html) in the *Amazon CloudFront Developer Guide* .
+    pub query_string: ::cloudwright_core::Bool,
     /// `QueryStringCacheKeys`: a list of strings.
     ///
     /// This field is deprecated. We recommend that you use a cache policy or an origin request policy instead of this field.
     ///
-    /// If you want to include query strings in the cache key, use a cache policy. For more information, see \[Creating cache policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to include query strings in the cache key, use a cache policy. For more information, see [Creating cache policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html#cache-key-create-cache-policy) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// If you want to send query strings to the origin but not include them in the cache key, use an origin request policy. For more information, see \[Creating origin request policies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy>) in the *Amazon CloudFront Developer Guide* .
+    /// If you want to send query strings to the origin but not include them in the cache key, use an origin request policy. For more information, see [Creating origin request policies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html#origin-request-create-origin-request-policy) in the *Amazon CloudFront Developer Guide* .
     ///
     /// A complex type that contains information about the query string parameters that you want CloudFront to use for caching for this cache behavior.
-    pub query_string_cache_keys: Option<List<Str>>,
+    pub query_string_cache_keys:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl ForwardedValues {
-    /// A `ForwardedValues` with its required properties, named in a [`ForwardedValuesRequired`].
+    /// A `ForwardedValues` with its one required property, `QueryString`.
     #[inline]
-    pub fn new(required: ForwardedValuesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            cookies: None,
-            headers: None,
-            query_string: required.query_string,
-            query_string_cache_keys: None,
+            cookies: ::std::option::Option::None,
+            headers: ::std::option::Option::None,
+            query_string: value.into(),
+            query_string_cache_keys: ::std::option::Option::None,
         }
     }
 
     /// `Cookies`: a [`Cookies`] object.
-    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self { self.cookies = Some(value.into()); self }
+    pub fn cookies(mut self, value: impl ::std::convert::Into<crate::Obj<Cookies>>) -> Self { self.cookies = ::std::option::Option::Some(value.into()); self }
     /// `Headers`: a list of strings.
-    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a boolean, required.
-    pub fn query_string(mut self, value: impl Into<Bool>) -> Self { self.query_string = value.into(); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.query_string = value.into(); self }
     /// `QueryStringCacheKeys`: a list of strings.
-    pub fn query_string_cache_keys(mut self, value: impl Into<List<Str>>) -> Self { self.query_string_cache_keys = Some(value.into()); self }
+    pub fn query_string_cache_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.query_string_cache_keys = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ForwardedValues {}
+impl crate::PropertyType for ForwardedValues {}
 
-impl ToValue for ForwardedValues {
+impl ::cloudwright_core::ToValue for ForwardedValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cookies", &self.cookies)
             .opt("Headers", &self.headers)
             .req("QueryString", &self.query_string)
@@ -1766,16 +1533,6 @@ impl ToValue for ForwardedValues {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("EventType", Shape::STR),
-        ("FunctionARN", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FunctionAssociation` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -1787,11 +1544,11 @@ pub struct FunctionAssociation {
     /// `EventType`: a string.
     ///
     /// The event type of the function, either `viewer-request` or `viewer-response` . You cannot use origin-facing event types ( `origin-request` and `origin-response` ) with a CloudFront function.
-    pub event_type: Option<Str>,
+    pub event_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `FunctionARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the function.
-    pub function_arn: Option<Str>,
+    pub function_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1799,48 +1556,30 @@ impl FunctionAssociation {
     /// A `FunctionAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EventType`: a string.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = Some(value.into()); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_type = ::std::option::Option::Some(value.into()); self }
     /// `FunctionARN`: a string.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = Some(value.into()); self }
+    pub fn function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FunctionAssociation {}
+impl crate::PropertyType for FunctionAssociation {}
 
-impl ToValue for FunctionAssociation {
+impl ::cloudwright_core::ToValue for FunctionAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventType", &self.event_type)
             .opt("FunctionARN", &self.function_arn)
             .build()
     }
 }
 
-/// The required properties of [`GeoRestriction`], by name: `GeoRestriction::new(GeoRestrictionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GeoRestrictionRequired {
-    /// `RestrictionType`: a [`RestrictionType`] value, required.
-    pub restriction_type: RestrictionType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GeoRestriction: ObjRule = ObjRule {
-    properties: &[
-        ("Locations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("RestrictionType", Shape::Str(&StrRule { allowed: &["blacklist", "none", "whitelist"], ..StrRule::ANY })),
-    ],
-    required: &["RestrictionType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GeoRestriction` property type of `AWS::CloudFront::Distribution`.
 ///
-/// A complex type that controls the countries in which your content is distributed. CloudFront determines the location of your users using `MaxMind` GeoIP databases. To disable geo restriction, remove the \[Restrictions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-restrictions>) property from your stack template.
+/// A complex type that controls the countries in which your content is distributed. CloudFront determines the location of your users using `MaxMind` GeoIP databases. To disable geo restriction, remove the [Restrictions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-restrictions) property from your stack template.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-georestriction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1852,7 +1591,7 @@ pub struct GeoRestriction {
     /// The `Location` element is a two-letter, uppercase country code for a country that you want to include in your `blacklist` or `whitelist` . Include one `Location` element for each country.
     ///
     /// CloudFront and `MaxMind` both use `ISO 3166` country codes. For the current list of countries and the corresponding codes, see `ISO 3166-1-alpha-2` code on the *International Organization for Standardization* website. You can also refer to the country list on the CloudFront console, which includes both country names and codes.
-    pub locations: Option<List<Location>>,
+    pub locations: ::std::option::Option<::cloudwright_core::List<Location>>,
     /// `RestrictionType`: a [`RestrictionType`] value, required.
     ///
     /// The method that you want to use to restrict distribution of your content by country:
@@ -1865,49 +1604,32 @@ pub struct GeoRestriction {
 
 #[rustfmt::skip]
 impl GeoRestriction {
-    /// A `GeoRestriction` with its required properties, named in a [`GeoRestrictionRequired`].
+    /// A `GeoRestriction` with its one required property, `RestrictionType`.
     #[inline]
-    pub fn new(required: GeoRestrictionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RestrictionType>) -> Self {
         Self {
-            locations: None,
-            restriction_type: required.restriction_type,
+            locations: ::std::option::Option::None,
+            restriction_type: value.into(),
         }
     }
 
     /// `Locations`: a list of [`Location`] values.
-    pub fn locations(mut self, value: impl Into<List<Location>>) -> Self { self.locations = Some(value.into()); self }
+    pub fn locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Location>>) -> Self { self.locations = ::std::option::Option::Some(value.into()); self }
     /// `RestrictionType`: a [`RestrictionType`] value, required.
-    pub fn restriction_type(mut self, value: impl Into<RestrictionType>) -> Self { self.restriction_type = value.into(); self }
+    pub fn restriction_type(mut self, value: impl ::std::convert::Into<RestrictionType>) -> Self { self.restriction_type = value.into(); self }
 }
 
-impl PropertyType for GeoRestriction {}
+impl crate::PropertyType for GeoRestriction {}
 
-impl ToValue for GeoRestriction {
+impl ::cloudwright_core::ToValue for GeoRestriction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Locations", &self.locations)
             .req("RestrictionType", &self.restriction_type)
             .build()
     }
 }
-
-/// The required properties of [`GrpcConfig`], by name: `GrpcConfig::new(GrpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GrpcConfigRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GrpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GrpcConfig` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -1915,7 +1637,7 @@ pub(crate) static RULE_GrpcConfig: ObjRule = ObjRule {
 ///
 /// To enable your distribution to handle gRPC requests, you must include HTTP/2 as one of the supported `HTTP` versions and allow `HTTP` methods, including `POST` .
 ///
-/// For more information, see \[Using gRPC with CloudFront distributions\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-using-grpc.html>) in the *Amazon CloudFront Developer Guide* .
+/// For more information, see [Using gRPC with CloudFront distributions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-using-grpc.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-grpcconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1923,42 +1645,33 @@ pub struct GrpcConfig {
     /// `Enabled`: a boolean, required.
     ///
     /// Enables your CloudFront distribution to receive gRPC requests and to proxy them directly to your origins.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl GrpcConfig {
-    /// A `GrpcConfig` with its required properties, named in a [`GrpcConfigRequired`].
+    /// A `GrpcConfig` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: GrpcConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for GrpcConfig {}
+impl crate::PropertyType for GrpcConfig {}
 
-impl ToValue for GrpcConfig {
+impl ::cloudwright_core::ToValue for GrpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaFunctionAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("EventType", Shape::STR),
-        ("IncludeBody", Shape::Bool),
-        ("LambdaFunctionARN", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaFunctionAssociation` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -1977,15 +1690,15 @@ pub struct LambdaFunctionAssociation {
     /// - `viewer-response` : The function executes before CloudFront returns the requested object to the viewer. The function executes regardless of whether the object was already in the edge cache.
     ///
     /// If the origin returns an HTTP status code other than HTTP 200 (OK), the function doesn't execute.
-    pub event_type: Option<Str>,
+    pub event_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeBody`: a boolean.
     ///
-    /// A flag that allows a Lambda@Edge function to have read access to the body content. For more information, see \[Accessing the Request Body by Choosing the Include Body Option\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-include-body-access.html>) in the Amazon CloudFront Developer Guide.
-    pub include_body: Option<Bool>,
+    /// A flag that allows a Lambda@Edge function to have read access to the body content. For more information, see [Accessing the Request Body by Choosing the Include Body Option](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-include-body-access.html) in the Amazon CloudFront Developer Guide.
+    pub include_body: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LambdaFunctionARN`: a string.
     ///
     /// The ARN of the Lambda@Edge function. You must specify the ARN of a function version; you can't specify an alias or $LATEST.
-    pub lambda_function_arn: Option<Str>,
+    pub lambda_function_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1993,23 +1706,23 @@ impl LambdaFunctionAssociation {
     /// A `LambdaFunctionAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EventType`: a string.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = Some(value.into()); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_type = ::std::option::Option::Some(value.into()); self }
     /// `IncludeBody`: a boolean.
-    pub fn include_body(mut self, value: impl Into<Bool>) -> Self { self.include_body = Some(value.into()); self }
+    pub fn include_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_body = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionARN`: a string.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = Some(value.into()); self }
+    pub fn lambda_function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_function_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaFunctionAssociation {}
+impl crate::PropertyType for LambdaFunctionAssociation {}
 
-impl ToValue for LambdaFunctionAssociation {
+impl ::cloudwright_core::ToValue for LambdaFunctionAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventType", &self.event_type)
             .opt("IncludeBody", &self.include_body)
             .opt("LambdaFunctionARN", &self.lambda_function_arn)
@@ -2021,32 +1734,18 @@ impl ToValue for LambdaFunctionAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LegacyCustomOriginRequired {
     /// `DNSName`: a string, required.
-    pub dns_name: Str,
+    pub dns_name: ::cloudwright_core::Str,
     /// `OriginProtocolPolicy`: a string, required.
-    pub origin_protocol_policy: Str,
+    pub origin_protocol_policy: ::cloudwright_core::Str,
     /// `OriginSSLProtocols`: a list of strings, required.
-    pub origin_ssl_protocols: List<Str>,
+    pub origin_ssl_protocols: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LegacyCustomOrigin: ObjRule = ObjRule {
-    properties: &[
-        ("DNSName", Shape::STR),
-        ("HTTPPort", Shape::INT),
-        ("HTTPSPort", Shape::INT),
-        ("OriginProtocolPolicy", Shape::STR),
-        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DNSName", "OriginProtocolPolicy", "OriginSSLProtocols"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LegacyCustomOrigin` property type of `AWS::CloudFront::Distribution`.
 ///
-/// A custom origin. A custom origin is any origin that is *not* an Amazon S3 bucket, with one exception. An Amazon S3 bucket that is \[configured with static website hosting\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html>) *is* a custom origin.
+/// A custom origin. A custom origin is any origin that is *not* an Amazon S3 bucket, with one exception. An Amazon S3 bucket that is [configured with static website hosting](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html) *is* a custom origin.
 ///
-/// &gt; This property is legacy. We recommend that you use \[Origin\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html>) instead.
+/// \> This property is legacy. We recommend that you use [Origin](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html) instead.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-legacycustomorigin.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2054,29 +1753,29 @@ pub struct LegacyCustomOrigin {
     /// `DNSName`: a string, required.
     ///
     /// The domain name assigned to your CloudFront distribution.
-    pub dns_name: Str,
+    pub dns_name: ::cloudwright_core::Str,
     /// `HTTPPort`: an integer.
     ///
     /// The HTTP port that CloudFront uses to connect to the origin. Specify the HTTP port that the origin listens on.
     ///
     /// Default `80`.
-    pub http_port: Option<Int>,
+    pub http_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `HTTPSPort`: an integer.
     ///
     /// The HTTPS port that CloudFront uses to connect to the origin. Specify the HTTPS port that the origin listens on.
     ///
     /// Default `443`.
-    pub https_port: Option<Int>,
+    pub https_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `OriginProtocolPolicy`: a string, required.
     ///
     /// Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin.
-    pub origin_protocol_policy: Str,
+    pub origin_protocol_policy: ::cloudwright_core::Str,
     /// `OriginSSLProtocols`: a list of strings, required.
     ///
     /// The minimum SSL/TLS protocol version that CloudFront uses when communicating with your origin server over HTTPs.
     ///
-    /// For more information, see \[Minimum Origin SSL Protocol\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginSSLProtocols>) in the *Amazon CloudFront Developer Guide* .
-    pub origin_ssl_protocols: List<Str>,
+    /// For more information, see [Minimum Origin SSL Protocol](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginSSLProtocols) in the *Amazon CloudFront Developer Guide* .
+    pub origin_ssl_protocols: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2086,31 +1785,31 @@ impl LegacyCustomOrigin {
     pub fn new(required: LegacyCustomOriginRequired) -> Self {
         Self {
             dns_name: required.dns_name,
-            http_port: None,
-            https_port: None,
+            http_port: ::std::option::Option::None,
+            https_port: ::std::option::Option::None,
             origin_protocol_policy: required.origin_protocol_policy,
             origin_ssl_protocols: required.origin_ssl_protocols,
         }
     }
 
     /// `DNSName`: a string, required.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = value.into(); self }
+    pub fn dns_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_name = value.into(); self }
     /// `HTTPPort`: an integer.
-    pub fn http_port(mut self, value: impl Into<Int>) -> Self { self.http_port = Some(value.into()); self }
+    pub fn http_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_port = ::std::option::Option::Some(value.into()); self }
     /// `HTTPSPort`: an integer.
-    pub fn https_port(mut self, value: impl Into<Int>) -> Self { self.https_port = Some(value.into()); self }
+    pub fn https_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.https_port = ::std::option::Option::Some(value.into()); self }
     /// `OriginProtocolPolicy`: a string, required.
-    pub fn origin_protocol_policy(mut self, value: impl Into<Str>) -> Self { self.origin_protocol_policy = value.into(); self }
+    pub fn origin_protocol_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_protocol_policy = value.into(); self }
     /// `OriginSSLProtocols`: a list of strings, required.
-    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self { self.origin_ssl_protocols = value.into(); self }
+    pub fn origin_ssl_protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.origin_ssl_protocols = value.into(); self }
 }
 
-impl PropertyType for LegacyCustomOrigin {}
+impl crate::PropertyType for LegacyCustomOrigin {}
 
-impl ToValue for LegacyCustomOrigin {
+impl ::cloudwright_core::ToValue for LegacyCustomOrigin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DNSName", &self.dns_name)
             .opt("HTTPPort", &self.http_port)
             .opt("HTTPSPort", &self.https_port)
@@ -2120,29 +1819,11 @@ impl ToValue for LegacyCustomOrigin {
     }
 }
 
-/// The required properties of [`LegacyS3Origin`], by name: `LegacyS3Origin::new(LegacyS3OriginRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LegacyS3OriginRequired {
-    /// `DNSName`: a string, required.
-    pub dns_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LegacyS3Origin: ObjRule = ObjRule {
-    properties: &[
-        ("DNSName", Shape::STR),
-        ("OriginAccessIdentity", Shape::STR),
-    ],
-    required: &["DNSName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LegacyS3Origin` property type of `AWS::CloudFront::Distribution`.
 ///
 /// The origin as an Amazon S3 bucket.
 ///
-/// &gt; This property is legacy. We recommend that you use \[Origin\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html>) instead.
+/// \> This property is legacy. We recommend that you use [Origin](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html) instead.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-legacys3origin.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2150,62 +1831,51 @@ pub struct LegacyS3Origin {
     /// `DNSName`: a string, required.
     ///
     /// The domain name assigned to your CloudFront distribution.
-    pub dns_name: Str,
+    pub dns_name: ::cloudwright_core::Str,
     /// `OriginAccessIdentity`: a string.
     ///
     /// The CloudFront origin access identity to associate with the distribution. Use an origin access identity to configure the distribution so that end users can only access objects in an Amazon S3 through CloudFront .
     ///
-    /// &gt; This property is legacy. We recommend that you use \[OriginAccessControl\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-originaccesscontrol.html>) instead.
+    /// \> This property is legacy. We recommend that you use [OriginAccessControl](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-originaccesscontrol.html) instead.
     ///
     /// Default `""`.
-    pub origin_access_identity: Option<Str>,
+    pub origin_access_identity: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl LegacyS3Origin {
-    /// A `LegacyS3Origin` with its required properties, named in a [`LegacyS3OriginRequired`].
+    /// A `LegacyS3Origin` with its one required property, `DNSName`.
     #[inline]
-    pub fn new(required: LegacyS3OriginRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dns_name: required.dns_name,
-            origin_access_identity: None,
+            dns_name: value.into(),
+            origin_access_identity: ::std::option::Option::None,
         }
     }
 
     /// `DNSName`: a string, required.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = value.into(); self }
+    pub fn dns_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_name = value.into(); self }
     /// `OriginAccessIdentity`: a string.
-    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self { self.origin_access_identity = Some(value.into()); self }
+    pub fn origin_access_identity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_access_identity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LegacyS3Origin {}
+impl crate::PropertyType for LegacyS3Origin {}
 
-impl ToValue for LegacyS3Origin {
+impl ::cloudwright_core::ToValue for LegacyS3Origin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DNSName", &self.dns_name)
             .opt("OriginAccessIdentity", &self.origin_access_identity)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Logging: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("IncludeCookies", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Logging` property type of `AWS::CloudFront::Distribution`.
 ///
 /// A complex type that specifies whether access logs are written for the distribution.
 ///
-/// &gt; If you already enabled standard logging (legacy) and you want to enable standard logging (v2) to send your access logs to Amazon S3, we recommend that you specify a *different* Amazon S3 bucket or use a *separate path* in the same bucket (for example, use a log prefix or partitioning). This helps you keep track of which log files are associated with which logging subscription and prevents log files from overwriting each other. For more information, see \[Standard logging (access logs)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html>) in the *Amazon CloudFront Developer Guide* .
+/// \> If you already enabled standard logging (legacy) and you want to enable standard logging (v2) to send your access logs to Amazon S3, we recommend that you specify a *different* Amazon S3 bucket or use a *separate path* in the same bucket (for example, use a log prefix or partitioning). This helps you keep track of which log files are associated with which logging subscription and prevents log files from overwriting each other. For more information, see [Standard logging (access logs)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-logging.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2213,19 +1883,19 @@ pub struct Logging {
     /// `Bucket`: a string.
     ///
     /// The Amazon S3 bucket to store the access logs in, for example, `amzn-s3-demo-bucket.s3.amazonaws.com` .
-    pub bucket: Option<Str>,
+    pub bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeCookies`: a boolean.
     ///
     /// Specifies whether you want CloudFront to include cookies in access logs, specify `true` for `IncludeCookies` . If you choose to include cookies in logs, CloudFront logs all cookies regardless of how you configure the cache behaviors for this distribution. If you don't want to include cookies when you create a distribution or if you want to disable include cookies for an existing distribution, specify `false` for `IncludeCookies` .
     ///
     /// Default `false`.
-    pub include_cookies: Option<Bool>,
+    pub include_cookies: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Prefix`: a string.
     ///
     /// An optional string that you want CloudFront to prefix to the access log `filenames` for this distribution, for example, `myprefix/` . If you want to enable logging, but you don't want to specify a prefix, you still must include an empty `Prefix` element in the `Logging` element.
     ///
     /// Default `""`.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2233,23 +1903,23 @@ impl Logging {
     /// A `Logging` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bucket`: a string.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = ::std::option::Option::Some(value.into()); self }
     /// `IncludeCookies`: a boolean.
-    pub fn include_cookies(mut self, value: impl Into<Bool>) -> Self { self.include_cookies = Some(value.into()); self }
+    pub fn include_cookies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_cookies = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Logging {}
+impl crate::PropertyType for Logging {}
 
-impl ToValue for Logging {
+impl ::cloudwright_core::ToValue for Logging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bucket", &self.bucket)
             .opt("IncludeCookies", &self.include_cookies)
             .opt("Prefix", &self.prefix)
@@ -2261,32 +1931,10 @@ impl ToValue for Logging {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginRequired {
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Origin: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionAttempts", Shape::INT),
-        ("ConnectionTimeout", Shape::INT),
-        ("CustomOriginConfig", Shape::Object(&RULE_CustomOriginConfig)),
-        ("DomainName", Shape::STR),
-        ("Id", Shape::STR),
-        ("OriginAccessControlId", Shape::STR),
-        ("OriginCustomHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginCustomHeader), min_items: None, max_items: None, unique: false })),
-        ("OriginPath", Shape::STR),
-        ("OriginShield", Shape::Object(&RULE_OriginShield)),
-        ("ResponseCompletionTimeout", Shape::INT),
-        ("S3OriginConfig", Shape::Object(&RULE_S3OriginConfig)),
-        ("VpcOriginConfig", Shape::Object(&RULE_VpcOriginConfig)),
-    ],
-    required: &["DomainName", "Id"],
-    dependent_excluded: &[("CustomOriginConfig", &["S3OriginConfig"]), ("S3OriginConfig", &["CustomOriginConfig"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Origin` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2304,7 +1952,7 @@ pub(crate) static RULE_Origin: ObjRule = ObjRule {
 /// - An AWS Elemental MediaStore container
 /// - Any other HTTP server, running on an Amazon EC2 instance or any other kind of host
 ///
-/// For the current maximum number of origins that you can specify per distribution, see \[General Quotas on Web Distributions\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-web-distributions>) in the *Amazon CloudFront Developer Guide* (quotas were formerly referred to as limits).
+/// For the current maximum number of origins that you can specify per distribution, see [General Quotas on Web Distributions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-web-distributions) in the *Amazon CloudFront Developer Guide* (quotas were formerly referred to as limits).
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origin.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2313,74 +1961,74 @@ pub struct Origin {
     ///
     /// The number of times that CloudFront attempts to connect to the origin. The minimum number is 1, the maximum is 3, and the default (if you don't specify otherwise) is 3.
     ///
-    /// For a custom origin (including an Amazon S3 bucket that's configured with static website hosting), this value also specifies the number of times that CloudFront attempts to get a response from the origin, in the case of an \[Origin Response Timeout\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginResponseTimeout>) .
+    /// For a custom origin (including an Amazon S3 bucket that's configured with static website hosting), this value also specifies the number of times that CloudFront attempts to get a response from the origin, in the case of an [Origin Response Timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginResponseTimeout) .
     ///
-    /// For more information, see \[Origin Connection Attempts\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#origin-connection-attempts>) in the *Amazon CloudFront Developer Guide* .
-    pub connection_attempts: Option<Int>,
+    /// For more information, see [Origin Connection Attempts](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#origin-connection-attempts) in the *Amazon CloudFront Developer Guide* .
+    pub connection_attempts: ::std::option::Option<::cloudwright_core::Int>,
     /// `ConnectionTimeout`: an integer.
     ///
     /// The number of seconds that CloudFront waits when trying to establish a connection to the origin. The minimum timeout is 1 second, the maximum is 10 seconds, and the default (if you don't specify otherwise) is 10 seconds.
     ///
-    /// For more information, see \[Origin Connection Timeout\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#origin-connection-timeout>) in the *Amazon CloudFront Developer Guide* .
-    pub connection_timeout: Option<Int>,
+    /// For more information, see [Origin Connection Timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#origin-connection-timeout) in the *Amazon CloudFront Developer Guide* .
+    pub connection_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `CustomOriginConfig`: a [`CustomOriginConfig`] object.
     ///
     /// Use this type to specify an origin that is not an Amazon S3 bucket, with one exception. If the Amazon S3 bucket is configured with static website hosting, use this type. If the Amazon S3 bucket is not configured with static website hosting, use the `S3OriginConfig` type instead.
-    pub custom_origin_config: Option<Obj<CustomOriginConfig>>,
+    pub custom_origin_config: ::std::option::Option<crate::Obj<CustomOriginConfig>>,
     /// `DomainName`: a string, required.
     ///
     /// The domain name for the origin.
     ///
-    /// For more information, see \[Origin Domain Name\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesDomainName>) in the *Amazon CloudFront Developer Guide* .
-    pub domain_name: Str,
+    /// For more information, see [Origin Domain Name](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesDomainName) in the *Amazon CloudFront Developer Guide* .
+    pub domain_name: ::cloudwright_core::Str,
     /// `Id`: a string, required.
     ///
     /// A unique identifier for the origin. This value must be unique within the distribution.
     ///
     /// Use this value to specify the `TargetOriginId` in a `CacheBehavior` or `DefaultCacheBehavior` .
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `OriginAccessControlId`: a string.
     ///
     /// The unique identifier of an origin access control for this origin.
     ///
-    /// For more information, see \[Restricting access to an Amazon S3 origin\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html>) in the *Amazon CloudFront Developer Guide* .
-    pub origin_access_control_id: Option<Str>,
+    /// For more information, see [Restricting access to an Amazon S3 origin](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html) in the *Amazon CloudFront Developer Guide* .
+    pub origin_access_control_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `OriginCustomHeaders`: a list of [`OriginCustomHeader`] objects.
     ///
     /// A list of HTTP header names and values that CloudFront adds to the requests that it sends to the origin.
     ///
-    /// For more information, see \[Adding Custom Headers to Origin Requests\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html>) in the *Amazon CloudFront Developer Guide* .
-    pub origin_custom_headers: Option<List<OriginCustomHeader>>,
+    /// For more information, see [Adding Custom Headers to Origin Requests](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html) in the *Amazon CloudFront Developer Guide* .
+    pub origin_custom_headers: ::std::option::Option<::cloudwright_core::List<OriginCustomHeader>>,
     /// `OriginPath`: a string.
     ///
     /// An optional path that CloudFront appends to the origin domain name when CloudFront requests content from the origin.
     ///
-    /// For more information, see \[Origin Path\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginPath>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Origin Path](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesOriginPath) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `""`.
-    pub origin_path: Option<Str>,
+    pub origin_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `OriginShield`: an [`OriginShield`] object.
     ///
     /// CloudFront Origin Shield. Using Origin Shield can help reduce the load on your origin.
     ///
-    /// For more information, see \[Using Origin Shield\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html>) in the *Amazon CloudFront Developer Guide* .
-    pub origin_shield: Option<Obj<OriginShield>>,
+    /// For more information, see [Using Origin Shield](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html) in the *Amazon CloudFront Developer Guide* .
+    pub origin_shield: ::std::option::Option<crate::Obj<OriginShield>>,
     /// `ResponseCompletionTimeout`: an integer.
     ///
     /// The time (in seconds) that a request from CloudFront to the origin can stay open and wait for a response. If the complete response isn't received from the origin by this time, CloudFront ends the connection.
     ///
     /// The value for `ResponseCompletionTimeout` must be equal to or greater than the value for `OriginReadTimeout` . If you don't set a value for `ResponseCompletionTimeout` , CloudFront doesn't enforce a maximum value.
     ///
-    /// For more information, see \[Response completion timeout\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#response-completion-timeout>) in the *Amazon CloudFront Developer Guide* .
-    pub response_completion_timeout: Option<Int>,
+    /// For more information, see [Response completion timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#response-completion-timeout) in the *Amazon CloudFront Developer Guide* .
+    pub response_completion_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `S3OriginConfig`: a [`S3OriginConfig`] object.
     ///
     /// Use this type to specify an origin that is an Amazon S3 bucket that is not configured with static website hosting. To specify any other type of origin, including an Amazon S3 bucket that is configured with static website hosting, use the `CustomOriginConfig` type instead.
-    pub s3_origin_config: Option<Obj<S3OriginConfig>>,
+    pub s3_origin_config: ::std::option::Option<crate::Obj<S3OriginConfig>>,
     /// `VpcOriginConfig`: a [`VpcOriginConfig`] object.
     ///
     /// The VPC origin configuration.
-    pub vpc_origin_config: Option<Obj<VpcOriginConfig>>,
+    pub vpc_origin_config: ::std::option::Option<crate::Obj<VpcOriginConfig>>,
 }
 
 #[rustfmt::skip]
@@ -2389,53 +2037,53 @@ impl Origin {
     #[inline]
     pub fn new(required: OriginRequired) -> Self {
         Self {
-            connection_attempts: None,
-            connection_timeout: None,
-            custom_origin_config: None,
+            connection_attempts: ::std::option::Option::None,
+            connection_timeout: ::std::option::Option::None,
+            custom_origin_config: ::std::option::Option::None,
             domain_name: required.domain_name,
             id: required.id,
-            origin_access_control_id: None,
-            origin_custom_headers: None,
-            origin_path: None,
-            origin_shield: None,
-            response_completion_timeout: None,
-            s3_origin_config: None,
-            vpc_origin_config: None,
+            origin_access_control_id: ::std::option::Option::None,
+            origin_custom_headers: ::std::option::Option::None,
+            origin_path: ::std::option::Option::None,
+            origin_shield: ::std::option::Option::None,
+            response_completion_timeout: ::std::option::Option::None,
+            s3_origin_config: ::std::option::Option::None,
+            vpc_origin_config: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionAttempts`: an integer.
-    pub fn connection_attempts(mut self, value: impl Into<Int>) -> Self { self.connection_attempts = Some(value.into()); self }
+    pub fn connection_attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_attempts = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionTimeout`: an integer.
-    pub fn connection_timeout(mut self, value: impl Into<Int>) -> Self { self.connection_timeout = Some(value.into()); self }
+    pub fn connection_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_timeout = ::std::option::Option::Some(value.into()); self }
     /// `CustomOriginConfig`: a [`CustomOriginConfig`] object.
-    pub fn custom_origin_config(mut self, value: impl Into<Obj<CustomOriginConfig>>) -> Self { self.custom_origin_config = Some(value.into()); self }
+    pub fn custom_origin_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomOriginConfig>>) -> Self { self.custom_origin_config = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `OriginAccessControlId`: a string.
-    pub fn origin_access_control_id(mut self, value: impl Into<Str>) -> Self { self.origin_access_control_id = Some(value.into()); self }
+    pub fn origin_access_control_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_access_control_id = ::std::option::Option::Some(value.into()); self }
     /// `OriginCustomHeaders`: a list of [`OriginCustomHeader`] objects.
-    pub fn origin_custom_headers(mut self, value: impl Into<List<OriginCustomHeader>>) -> Self { self.origin_custom_headers = Some(value.into()); self }
+    pub fn origin_custom_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OriginCustomHeader>>) -> Self { self.origin_custom_headers = ::std::option::Option::Some(value.into()); self }
     /// `OriginPath`: a string.
-    pub fn origin_path(mut self, value: impl Into<Str>) -> Self { self.origin_path = Some(value.into()); self }
+    pub fn origin_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_path = ::std::option::Option::Some(value.into()); self }
     /// `OriginShield`: an [`OriginShield`] object.
-    pub fn origin_shield(mut self, value: impl Into<Obj<OriginShield>>) -> Self { self.origin_shield = Some(value.into()); self }
+    pub fn origin_shield(mut self, value: impl ::std::convert::Into<crate::Obj<OriginShield>>) -> Self { self.origin_shield = ::std::option::Option::Some(value.into()); self }
     /// `ResponseCompletionTimeout`: an integer.
-    pub fn response_completion_timeout(mut self, value: impl Into<Int>) -> Self { self.response_completion_timeout = Some(value.into()); self }
+    pub fn response_completion_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.response_completion_timeout = ::std::option::Option::Some(value.into()); self }
     /// `S3OriginConfig`: a [`S3OriginConfig`] object.
-    pub fn s3_origin_config(mut self, value: impl Into<Obj<S3OriginConfig>>) -> Self { self.s3_origin_config = Some(value.into()); self }
+    pub fn s3_origin_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3OriginConfig>>) -> Self { self.s3_origin_config = ::std::option::Option::Some(value.into()); self }
     /// `VpcOriginConfig`: a [`VpcOriginConfig`] object.
-    pub fn vpc_origin_config(mut self, value: impl Into<Obj<VpcOriginConfig>>) -> Self { self.vpc_origin_config = Some(value.into()); self }
+    pub fn vpc_origin_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcOriginConfig>>) -> Self { self.vpc_origin_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Origin {}
+impl crate::PropertyType for Origin {}
 
-impl ToValue for Origin {
+impl ::cloudwright_core::ToValue for Origin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionAttempts", &self.connection_attempts)
             .opt("ConnectionTimeout", &self.connection_timeout)
             .opt("CustomOriginConfig", &self.custom_origin_config)
@@ -2459,21 +2107,10 @@ impl ToValue for Origin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginCustomHeaderRequired {
     /// `HeaderName`: a string, required.
-    pub header_name: Str,
+    pub header_name: ::cloudwright_core::Str,
     /// `HeaderValue`: a string, required.
-    pub header_value: Str,
+    pub header_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginCustomHeader: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderName", Shape::STR),
-        ("HeaderValue", Shape::STR),
-    ],
-    required: &["HeaderValue", "HeaderName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginCustomHeader` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2484,12 +2121,12 @@ pub(crate) static RULE_OriginCustomHeader: ObjRule = ObjRule {
 pub struct OriginCustomHeader {
     /// `HeaderName`: a string, required.
     ///
-    /// The name of a header that you want CloudFront to send to your origin. For more information, see \[Adding Custom Headers to Origin Requests\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/forward-custom-headers.html>) in the *Amazon CloudFront Developer Guide* .
-    pub header_name: Str,
+    /// The name of a header that you want CloudFront to send to your origin. For more information, see [Adding Custom Headers to Origin Requests](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/forward-custom-headers.html) in the *Amazon CloudFront Developer Guide* .
+    pub header_name: ::cloudwright_core::Str,
     /// `HeaderValue`: a string, required.
     ///
     /// The value for the header that you specified in the `HeaderName` field.
-    pub header_value: Str,
+    pub header_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2504,17 +2141,17 @@ impl OriginCustomHeader {
     }
 
     /// `HeaderName`: a string, required.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
+    pub fn header_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_name = value.into(); self }
     /// `HeaderValue`: a string, required.
-    pub fn header_value(mut self, value: impl Into<Str>) -> Self { self.header_value = value.into(); self }
+    pub fn header_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_value = value.into(); self }
 }
 
-impl PropertyType for OriginCustomHeader {}
+impl crate::PropertyType for OriginCustomHeader {}
 
-impl ToValue for OriginCustomHeader {
+impl ::cloudwright_core::ToValue for OriginCustomHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HeaderName", &self.header_name)
             .req("HeaderValue", &self.header_value)
             .build()
@@ -2525,25 +2162,12 @@ impl ToValue for OriginCustomHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginGroupRequired {
     /// `FailoverCriteria`: an [`OriginGroupFailoverCriteria`] object, required.
-    pub failover_criteria: Obj<OriginGroupFailoverCriteria>,
+    pub failover_criteria: crate::Obj<OriginGroupFailoverCriteria>,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Members`: an [`OriginGroupMembers`] object, required.
-    pub members: Obj<OriginGroupMembers>,
+    pub members: crate::Obj<OriginGroupMembers>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginGroup: ObjRule = ObjRule {
-    properties: &[
-        ("FailoverCriteria", Shape::Object(&RULE_OriginGroupFailoverCriteria)),
-        ("Id", Shape::STR),
-        ("Members", Shape::Object(&RULE_OriginGroupMembers)),
-        ("SelectionCriteria", Shape::Str(&StrRule { allowed: &["default", "media-quality-based"], ..StrRule::ANY })),
-    ],
-    required: &["Id", "FailoverCriteria", "Members"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginGroup` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2557,19 +2181,19 @@ pub struct OriginGroup {
     /// `FailoverCriteria`: an [`OriginGroupFailoverCriteria`] object, required.
     ///
     /// A complex type that contains information about the failover criteria for an origin group.
-    pub failover_criteria: Obj<OriginGroupFailoverCriteria>,
+    pub failover_criteria: crate::Obj<OriginGroupFailoverCriteria>,
     /// `Id`: a string, required.
     ///
     /// The origin group's ID.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Members`: an [`OriginGroupMembers`] object, required.
     ///
     /// A complex type that contains information about the origins in an origin group.
-    pub members: Obj<OriginGroupMembers>,
+    pub members: crate::Obj<OriginGroupMembers>,
     /// `SelectionCriteria`: an [`OriginGroupSelectionCriteria`] value.
     ///
-    /// The selection criteria for the origin group. For more information, see \[Create an origin group\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html#concept_origin_groups.creating>) in the *Amazon CloudFront Developer Guide* .
-    pub selection_criteria: Option<OriginGroupSelectionCriteria>,
+    /// The selection criteria for the origin group. For more information, see [Create an origin group](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html#concept_origin_groups.creating) in the *Amazon CloudFront Developer Guide* .
+    pub selection_criteria: ::std::option::Option<OriginGroupSelectionCriteria>,
 }
 
 #[rustfmt::skip]
@@ -2581,26 +2205,26 @@ impl OriginGroup {
             failover_criteria: required.failover_criteria,
             id: required.id,
             members: required.members,
-            selection_criteria: None,
+            selection_criteria: ::std::option::Option::None,
         }
     }
 
     /// `FailoverCriteria`: an [`OriginGroupFailoverCriteria`] object, required.
-    pub fn failover_criteria(mut self, value: impl Into<Obj<OriginGroupFailoverCriteria>>) -> Self { self.failover_criteria = value.into(); self }
+    pub fn failover_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<OriginGroupFailoverCriteria>>) -> Self { self.failover_criteria = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Members`: an [`OriginGroupMembers`] object, required.
-    pub fn members(mut self, value: impl Into<Obj<OriginGroupMembers>>) -> Self { self.members = value.into(); self }
+    pub fn members(mut self, value: impl ::std::convert::Into<crate::Obj<OriginGroupMembers>>) -> Self { self.members = value.into(); self }
     /// `SelectionCriteria`: an [`OriginGroupSelectionCriteria`] value.
-    pub fn selection_criteria(mut self, value: impl Into<OriginGroupSelectionCriteria>) -> Self { self.selection_criteria = Some(value.into()); self }
+    pub fn selection_criteria(mut self, value: impl ::std::convert::Into<OriginGroupSelectionCriteria>) -> Self { self.selection_criteria = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OriginGroup {}
+impl crate::PropertyType for OriginGroup {}
 
-impl ToValue for OriginGroup {
+impl ::cloudwright_core::ToValue for OriginGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailoverCriteria", &self.failover_criteria)
             .req("Id", &self.id)
             .req("Members", &self.members)
@@ -2608,23 +2232,6 @@ impl ToValue for OriginGroup {
             .build()
     }
 }
-
-/// The required properties of [`OriginGroupFailoverCriteria`], by name: `OriginGroupFailoverCriteria::new(OriginGroupFailoverCriteriaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OriginGroupFailoverCriteriaRequired {
-    /// `StatusCodes`: a [`StatusCodes`] object, required.
-    pub status_codes: Obj<StatusCodes>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginGroupFailoverCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("StatusCodes", Shape::Object(&RULE_StatusCodes)),
-    ],
-    required: &["StatusCodes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginGroupFailoverCriteria` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2636,50 +2243,33 @@ pub struct OriginGroupFailoverCriteria {
     /// `StatusCodes`: a [`StatusCodes`] object, required.
     ///
     /// The status codes that, when returned from the primary origin, will trigger CloudFront to failover to the second origin.
-    pub status_codes: Obj<StatusCodes>,
+    pub status_codes: crate::Obj<StatusCodes>,
 }
 
 #[rustfmt::skip]
 impl OriginGroupFailoverCriteria {
-    /// A `OriginGroupFailoverCriteria` with its required properties, named in a [`OriginGroupFailoverCriteriaRequired`].
+    /// A `OriginGroupFailoverCriteria` with its one required property, `StatusCodes`.
     #[inline]
-    pub fn new(required: OriginGroupFailoverCriteriaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<StatusCodes>>) -> Self {
         Self {
-            status_codes: required.status_codes,
+            status_codes: value.into(),
         }
     }
 
     /// `StatusCodes`: a [`StatusCodes`] object, required.
-    pub fn status_codes(mut self, value: impl Into<Obj<StatusCodes>>) -> Self { self.status_codes = value.into(); self }
+    pub fn status_codes(mut self, value: impl ::std::convert::Into<crate::Obj<StatusCodes>>) -> Self { self.status_codes = value.into(); self }
 }
 
-impl PropertyType for OriginGroupFailoverCriteria {}
+impl crate::PropertyType for OriginGroupFailoverCriteria {}
 
-impl ToValue for OriginGroupFailoverCriteria {
+impl ::cloudwright_core::ToValue for OriginGroupFailoverCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StatusCodes", &self.status_codes)
             .build()
     }
 }
-
-/// The required properties of [`OriginGroupMember`], by name: `OriginGroupMember::new(OriginGroupMemberRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OriginGroupMemberRequired {
-    /// `OriginId`: a string, required.
-    pub origin_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginGroupMember: ObjRule = ObjRule {
-    properties: &[
-        ("OriginId", Shape::STR),
-    ],
-    required: &["OriginId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginGroupMember` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2691,29 +2281,31 @@ pub struct OriginGroupMember {
     /// `OriginId`: a string, required.
     ///
     /// The ID for an origin in an origin group.
-    pub origin_id: Str,
+    pub origin_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OriginGroupMember {
-    /// A `OriginGroupMember` with its required properties, named in a [`OriginGroupMemberRequired`].
+    /// A `OriginGroupMember` with its one required property, `OriginId`.
     #[inline]
-    pub fn new(required: OriginGroupMemberRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            origin_id: required.origin_id,
+            origin_id: value.into(),
         }
     }
 
     /// `OriginId`: a string, required.
-    pub fn origin_id(mut self, value: impl Into<Str>) -> Self { self.origin_id = value.into(); self }
+    pub fn origin_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_id = value.into(); self }
 }
 
-impl PropertyType for OriginGroupMember {}
+impl crate::PropertyType for OriginGroupMember {}
 
-impl ToValue for OriginGroupMember {
+impl ::cloudwright_core::ToValue for OriginGroupMember {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("OriginId", &self.origin_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("OriginId", &self.origin_id)
+            .build()
     }
 }
 
@@ -2721,21 +2313,10 @@ impl ToValue for OriginGroupMember {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginGroupMembersRequired {
     /// `Items`: a list of [`OriginGroupMember`] objects, required.
-    pub items: List<OriginGroupMember>,
+    pub items: ::cloudwright_core::List<OriginGroupMember>,
     /// `Quantity`: an integer, required.
-    pub quantity: Int,
+    pub quantity: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginGroupMembers: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroupMember), min_items: Some(2), max_items: Some(2), unique: false })),
-        ("Quantity", Shape::INT),
-    ],
-    required: &["Quantity", "Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginGroupMembers` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2749,11 +2330,11 @@ pub struct OriginGroupMembers {
     /// Items (origins) in an origin group.
     ///
     /// Items 2 to 2.
-    pub items: List<OriginGroupMember>,
+    pub items: ::cloudwright_core::List<OriginGroupMember>,
     /// `Quantity`: an integer, required.
     ///
     /// The number of origins in an origin group.
-    pub quantity: Int,
+    pub quantity: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -2768,40 +2349,22 @@ impl OriginGroupMembers {
     }
 
     /// `Items`: a list of [`OriginGroupMember`] objects, required.
-    pub fn items(mut self, value: impl Into<List<OriginGroupMember>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OriginGroupMember>>) -> Self { self.items = value.into(); self }
     /// `Quantity`: an integer, required.
-    pub fn quantity(mut self, value: impl Into<Int>) -> Self { self.quantity = value.into(); self }
+    pub fn quantity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.quantity = value.into(); self }
 }
 
-impl PropertyType for OriginGroupMembers {}
+impl crate::PropertyType for OriginGroupMembers {}
 
-impl ToValue for OriginGroupMembers {
+impl ::cloudwright_core::ToValue for OriginGroupMembers {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Items", &self.items)
             .req("Quantity", &self.quantity)
             .build()
     }
 }
-
-/// The required properties of [`OriginGroups`], by name: `OriginGroups::new(OriginGroupsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OriginGroupsRequired {
-    /// `Quantity`: an integer, required.
-    pub quantity: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginGroups: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroup), min_items: None, max_items: None, unique: false })),
-        ("Quantity", Shape::INT),
-    ],
-    required: &["Quantity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginGroups` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2813,58 +2376,41 @@ pub struct OriginGroups {
     /// `Items`: a list of [`OriginGroup`] objects.
     ///
     /// The items (origin groups) in a distribution.
-    pub items: Option<List<OriginGroup>>,
+    pub items: ::std::option::Option<::cloudwright_core::List<OriginGroup>>,
     /// `Quantity`: an integer, required.
     ///
     /// The number of origin groups.
-    pub quantity: Int,
+    pub quantity: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl OriginGroups {
-    /// A `OriginGroups` with its required properties, named in a [`OriginGroupsRequired`].
+    /// A `OriginGroups` with its one required property, `Quantity`.
     #[inline]
-    pub fn new(required: OriginGroupsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            items: None,
-            quantity: required.quantity,
+            items: ::std::option::Option::None,
+            quantity: value.into(),
         }
     }
 
     /// `Items`: a list of [`OriginGroup`] objects.
-    pub fn items(mut self, value: impl Into<List<OriginGroup>>) -> Self { self.items = Some(value.into()); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OriginGroup>>) -> Self { self.items = ::std::option::Option::Some(value.into()); self }
     /// `Quantity`: an integer, required.
-    pub fn quantity(mut self, value: impl Into<Int>) -> Self { self.quantity = value.into(); self }
+    pub fn quantity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.quantity = value.into(); self }
 }
 
-impl PropertyType for OriginGroups {}
+impl crate::PropertyType for OriginGroups {}
 
-impl ToValue for OriginGroups {
+impl ::cloudwright_core::ToValue for OriginGroups {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Items", &self.items)
             .req("Quantity", &self.quantity)
             .build()
     }
 }
-
-/// The required properties of [`OriginMtlsConfig`], by name: `OriginMtlsConfig::new(OriginMtlsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OriginMtlsConfigRequired {
-    /// `ClientCertificateArn`: a string, required.
-    pub client_certificate_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginMtlsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClientCertificateArn", Shape::STR),
-    ],
-    required: &["ClientCertificateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginMtlsConfig` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2876,49 +2422,39 @@ pub struct OriginMtlsConfig {
     /// `ClientCertificateArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the client certificate stored in AWS Certificate Manager (ACM) that CloudFront uses to authenticate with your origin using Mutual TLS.
-    pub client_certificate_arn: Str,
+    pub client_certificate_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OriginMtlsConfig {
-    /// A `OriginMtlsConfig` with its required properties, named in a [`OriginMtlsConfigRequired`].
+    /// A `OriginMtlsConfig` with its one required property, `ClientCertificateArn`.
     #[inline]
-    pub fn new(required: OriginMtlsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_certificate_arn: required.client_certificate_arn,
+            client_certificate_arn: value.into(),
         }
     }
 
     /// `ClientCertificateArn`: a string, required.
-    pub fn client_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.client_certificate_arn = value.into(); self }
+    pub fn client_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_certificate_arn = value.into(); self }
 }
 
-impl PropertyType for OriginMtlsConfig {}
+impl crate::PropertyType for OriginMtlsConfig {}
 
-impl ToValue for OriginMtlsConfig {
+impl ::cloudwright_core::ToValue for OriginMtlsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientCertificateArn", &self.client_certificate_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OriginShield: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("OriginShieldRegion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OriginShield` property type of `AWS::CloudFront::Distribution`.
 ///
 /// CloudFront Origin Shield.
 ///
-/// Using Origin Shield can help reduce the load on your origin. For more information, see \[Using Origin Shield\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html>) in the *Amazon CloudFront Developer Guide* .
+/// Using Origin Shield can help reduce the load on your origin. For more information, see [Using Origin Shield](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-originshield.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2928,15 +2464,15 @@ pub struct OriginShield {
     /// A flag that specifies whether Origin Shield is enabled.
     ///
     /// When it's enabled, CloudFront routes all requests through Origin Shield, which can help protect your origin. When it's disabled, CloudFront might send requests directly to your origin from multiple edge locations or regional edge caches.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OriginShieldRegion`: a string.
     ///
     /// The AWS Region for Origin Shield.
     ///
     /// Specify the AWS Region that has the lowest latency to your origin. To specify a region, use the region code, not the region name. For example, specify the US East (Ohio) region as `us-east-2` .
     ///
-    /// When you enable CloudFront Origin Shield, you must specify the AWS Region for Origin Shield. For the list of AWS Regions that you can specify, and for help choosing the best Region for your origin, see \[Choosing the AWS Region for Origin Shield\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html#choose-origin-shield-region>) in the *Amazon CloudFront Developer Guide* .
-    pub origin_shield_region: Option<Str>,
+    /// When you enable CloudFront Origin Shield, you must specify the AWS Region for Origin Shield. For the list of AWS Regions that you can specify, and for help choosing the best Region for your origin, see [Choosing the AWS Region for Origin Shield](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-shield.html#choose-origin-shield-region) in the *Amazon CloudFront Developer Guide* .
+    pub origin_shield_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2944,21 +2480,21 @@ impl OriginShield {
     /// A `OriginShield` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `OriginShieldRegion`: a string.
-    pub fn origin_shield_region(mut self, value: impl Into<Str>) -> Self { self.origin_shield_region = Some(value.into()); self }
+    pub fn origin_shield_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_shield_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OriginShield {}
+impl crate::PropertyType for OriginShield {}
 
-impl ToValue for OriginShield {
+impl ::cloudwright_core::ToValue for OriginShield {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("OriginShieldRegion", &self.origin_shield_region)
             .build()
@@ -2969,21 +2505,10 @@ impl ToValue for OriginShield {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterDefinitionRequired {
     /// `Definition`: a [`Definition`] object, required.
-    pub definition: Obj<Definition>,
+    pub definition: crate::Obj<Definition>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParameterDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::Object(&RULE_Definition)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Definition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParameterDefinition` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -2995,13 +2520,13 @@ pub struct ParameterDefinition {
     /// `Definition`: a [`Definition`] object, required.
     ///
     /// The value that you assigned to the parameter.
-    pub definition: Obj<Definition>,
+    pub definition: crate::Obj<Definition>,
     /// `Name`: a string, required.
     ///
     /// The name of the parameter.
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3016,39 +2541,22 @@ impl ParameterDefinition {
     }
 
     /// `Definition`: a [`Definition`] object, required.
-    pub fn definition(mut self, value: impl Into<Obj<Definition>>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<Definition>>) -> Self { self.definition = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for ParameterDefinition {}
+impl crate::PropertyType for ParameterDefinition {}
 
-impl ToValue for ParameterDefinition {
+impl ::cloudwright_core::ToValue for ParameterDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Definition", &self.definition)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`Restrictions`], by name: `Restrictions::new(RestrictionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RestrictionsRequired {
-    /// `GeoRestriction`: a [`GeoRestriction`] object, required.
-    pub geo_restriction: Obj<GeoRestriction>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
-    properties: &[
-        ("GeoRestriction", Shape::Object(&RULE_GeoRestriction)),
-    ],
-    required: &["GeoRestriction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Restrictions` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -3059,44 +2567,34 @@ pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
 pub struct Restrictions {
     /// `GeoRestriction`: a [`GeoRestriction`] object, required.
     ///
-    /// A complex type that controls the countries in which your content is distributed. CloudFront determines the location of your users using `MaxMind` GeoIP databases. To disable geo restriction, remove the \[Restrictions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-restrictions>) property from your stack template.
-    pub geo_restriction: Obj<GeoRestriction>,
+    /// A complex type that controls the countries in which your content is distributed. CloudFront determines the location of your users using `MaxMind` GeoIP databases. To disable geo restriction, remove the [Restrictions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-distributionconfig.html#cfn-cloudfront-distribution-distributionconfig-restrictions) property from your stack template.
+    pub geo_restriction: crate::Obj<GeoRestriction>,
 }
 
 #[rustfmt::skip]
 impl Restrictions {
-    /// A `Restrictions` with its required properties, named in a [`RestrictionsRequired`].
+    /// A `Restrictions` with its one required property, `GeoRestriction`.
     #[inline]
-    pub fn new(required: RestrictionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<GeoRestriction>>) -> Self {
         Self {
-            geo_restriction: required.geo_restriction,
+            geo_restriction: value.into(),
         }
     }
 
     /// `GeoRestriction`: a [`GeoRestriction`] object, required.
-    pub fn geo_restriction(mut self, value: impl Into<Obj<GeoRestriction>>) -> Self { self.geo_restriction = value.into(); self }
+    pub fn geo_restriction(mut self, value: impl ::std::convert::Into<crate::Obj<GeoRestriction>>) -> Self { self.geo_restriction = value.into(); self }
 }
 
-impl PropertyType for Restrictions {}
+impl crate::PropertyType for Restrictions {}
 
-impl ToValue for Restrictions {
+impl ::cloudwright_core::ToValue for Restrictions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GeoRestriction", &self.geo_restriction)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3OriginConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OriginAccessIdentity", Shape::STR),
-        ("OriginReadTimeout", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3OriginConfig` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -3107,7 +2605,7 @@ pub(crate) static RULE_S3OriginConfig: ObjRule = ObjRule {
 pub struct S3OriginConfig {
     /// `OriginAccessIdentity`: a string.
     ///
-    /// &gt; If you're using origin access control (OAC) instead of origin access identity, specify an empty `OriginAccessIdentity` element. For more information, see \[Restricting access to an AWS\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-origin.html>) in the *Amazon CloudFront Developer Guide* .
+    /// \> If you're using origin access control (OAC) instead of origin access identity, specify an empty `OriginAccessIdentity` element. For more information, see [Restricting access to an AWS](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-origin.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// The CloudFront origin access identity to associate with the origin. Use an origin access identity to configure the origin so that viewers can *only* access objects in an Amazon S3 bucket through CloudFront. The format of the value is:
     ///
@@ -3121,18 +2619,18 @@ pub struct S3OriginConfig {
     ///
     /// To replace the origin access identity, update the distribution configuration and specify the new origin access identity.
     ///
-    /// For more information about the origin access identity, see \[Serving Private Content through CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information about the origin access identity, see [Serving Private Content through CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `""`.
-    pub origin_access_identity: Option<Str>,
+    pub origin_access_identity: ::std::option::Option<::cloudwright_core::Str>,
     /// `OriginReadTimeout`: an integer.
     ///
     /// Specifies how long, in seconds, CloudFront waits for a response from the origin. This is also known as the *origin response timeout* . The minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify otherwise) is 30 seconds.
     ///
-    /// For more information, see \[Response timeout\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Response timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `30`.
-    pub origin_read_timeout: Option<Int>,
+    pub origin_read_timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3140,21 +2638,21 @@ impl S3OriginConfig {
     /// A `S3OriginConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OriginAccessIdentity`: a string.
-    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self { self.origin_access_identity = Some(value.into()); self }
+    pub fn origin_access_identity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_access_identity = ::std::option::Option::Some(value.into()); self }
     /// `OriginReadTimeout`: an integer.
-    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_read_timeout = Some(value.into()); self }
+    pub fn origin_read_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.origin_read_timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3OriginConfig {}
+impl crate::PropertyType for S3OriginConfig {}
 
-impl ToValue for S3OriginConfig {
+impl ::cloudwright_core::ToValue for S3OriginConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OriginAccessIdentity", &self.origin_access_identity)
             .opt("OriginReadTimeout", &self.origin_read_timeout)
             .build()
@@ -3165,21 +2663,10 @@ impl ToValue for S3OriginConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatusCodesRequired {
     /// `Items`: a list of integers, required.
-    pub items: List<Int>,
+    pub items: ::cloudwright_core::List<::cloudwright_core::Int>,
     /// `Quantity`: an integer, required.
-    pub quantity: Int,
+    pub quantity: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatusCodes: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: None, unique: false })),
-        ("Quantity", Shape::INT),
-    ],
-    required: &["Quantity", "Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatusCodes` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -3193,11 +2680,11 @@ pub struct StatusCodes {
     /// The items (status codes) for an origin group.
     ///
     /// Items at least 1.
-    pub items: List<Int>,
+    pub items: ::cloudwright_core::List<::cloudwright_core::Int>,
     /// `Quantity`: an integer, required.
     ///
     /// The number of status codes.
-    pub quantity: Int,
+    pub quantity: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -3212,41 +2699,22 @@ impl StatusCodes {
     }
 
     /// `Items`: a list of integers, required.
-    pub fn items(mut self, value: impl Into<List<Int>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.items = value.into(); self }
     /// `Quantity`: an integer, required.
-    pub fn quantity(mut self, value: impl Into<Int>) -> Self { self.quantity = value.into(); self }
+    pub fn quantity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.quantity = value.into(); self }
 }
 
-impl PropertyType for StatusCodes {}
+impl crate::PropertyType for StatusCodes {}
 
-impl ToValue for StatusCodes {
+impl ::cloudwright_core::ToValue for StatusCodes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Items", &self.items)
             .req("Quantity", &self.quantity)
             .build()
     }
 }
-
-/// The required properties of [`StringSchema`], by name: `StringSchema::new(StringSchemaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StringSchemaRequired {
-    /// `Required`: a boolean, required.
-    pub required: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringSchema: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Required", Shape::Bool),
-    ],
-    required: &["Required"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringSchema` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -3254,41 +2722,41 @@ pub(crate) static RULE_StringSchema: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringSchema {
     /// `Comment`: a string.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultValue`: a string.
     ///
     /// Length 1 to 256.
-    pub default_value: Option<Str>,
+    pub default_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Required`: a boolean, required.
-    pub required: Bool,
+    pub required: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl StringSchema {
-    /// A `StringSchema` with its required properties, named in a [`StringSchemaRequired`].
+    /// A `StringSchema` with its one required property, `Required`.
     #[inline]
-    pub fn new(required: StringSchemaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            comment: None,
-            default_value: None,
-            required: required.required,
+            comment: ::std::option::Option::None,
+            default_value: ::std::option::Option::None,
+            required: value.into(),
         }
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `DefaultValue`: a string.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
     /// `Required`: a boolean, required.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
+    pub fn required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.required = value.into(); self }
 }
 
-impl PropertyType for StringSchema {}
+impl crate::PropertyType for StringSchema {}
 
-impl ToValue for StringSchema {
+impl ::cloudwright_core::ToValue for StringSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .opt("DefaultValue", &self.default_value)
             .req("Required", &self.required)
@@ -3296,18 +2764,9 @@ impl ToValue for StringSchema {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TenantConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDefinition), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TenantConfig` property type of `AWS::CloudFront::Distribution`.
 ///
-/// &gt; This field only supports multi-tenant distributions. You can't specify this field for standard distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* .
+/// \> This field only supports multi-tenant distributions. You can't specify this field for standard distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* .
 ///
 /// A distribution tenant configuration.
 ///
@@ -3315,7 +2774,7 @@ pub(crate) static RULE_TenantConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TenantConfig {
     /// `ParameterDefinitions`: a list of [`ParameterDefinition`] objects.
-    pub parameter_definitions: Option<List<ParameterDefinition>>,
+    pub parameter_definitions: ::std::option::Option<::cloudwright_core::List<ParameterDefinition>>,
 }
 
 #[rustfmt::skip]
@@ -3323,42 +2782,23 @@ impl TenantConfig {
     /// A `TenantConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ParameterDefinitions`: a list of [`ParameterDefinition`] objects.
-    pub fn parameter_definitions(mut self, value: impl Into<List<ParameterDefinition>>) -> Self { self.parameter_definitions = Some(value.into()); self }
+    pub fn parameter_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterDefinition>>) -> Self { self.parameter_definitions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TenantConfig {}
+impl crate::PropertyType for TenantConfig {}
 
-impl ToValue for TenantConfig {
+impl ::cloudwright_core::ToValue for TenantConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ParameterDefinitions", &self.parameter_definitions)
             .build()
     }
 }
-
-/// The required properties of [`TrustStoreConfig`], by name: `TrustStoreConfig::new(TrustStoreConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrustStoreConfigRequired {
-    /// `TrustStoreId`: a string, required.
-    pub trust_store_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustStoreConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AdvertiseTrustStoreCaNames", Shape::Bool),
-        ("IgnoreCertificateExpiry", Shape::Bool),
-        ("TrustStoreId", Shape::STR),
-    ],
-    required: &["TrustStoreId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrustStoreConfig` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -3370,43 +2810,43 @@ pub struct TrustStoreConfig {
     /// `AdvertiseTrustStoreCaNames`: a boolean.
     ///
     /// The configuration to use to advertise trust store CA names.
-    pub advertise_trust_store_ca_names: Option<Bool>,
+    pub advertise_trust_store_ca_names: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IgnoreCertificateExpiry`: a boolean.
     ///
     /// The configuration to use to ignore certificate expiration.
-    pub ignore_certificate_expiry: Option<Bool>,
+    pub ignore_certificate_expiry: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TrustStoreId`: a string, required.
     ///
     /// The trust store ID.
-    pub trust_store_id: Str,
+    pub trust_store_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TrustStoreConfig {
-    /// A `TrustStoreConfig` with its required properties, named in a [`TrustStoreConfigRequired`].
+    /// A `TrustStoreConfig` with its one required property, `TrustStoreId`.
     #[inline]
-    pub fn new(required: TrustStoreConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            advertise_trust_store_ca_names: None,
-            ignore_certificate_expiry: None,
-            trust_store_id: required.trust_store_id,
+            advertise_trust_store_ca_names: ::std::option::Option::None,
+            ignore_certificate_expiry: ::std::option::Option::None,
+            trust_store_id: value.into(),
         }
     }
 
     /// `AdvertiseTrustStoreCaNames`: a boolean.
-    pub fn advertise_trust_store_ca_names(mut self, value: impl Into<Bool>) -> Self { self.advertise_trust_store_ca_names = Some(value.into()); self }
+    pub fn advertise_trust_store_ca_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.advertise_trust_store_ca_names = ::std::option::Option::Some(value.into()); self }
     /// `IgnoreCertificateExpiry`: a boolean.
-    pub fn ignore_certificate_expiry(mut self, value: impl Into<Bool>) -> Self { self.ignore_certificate_expiry = Some(value.into()); self }
+    pub fn ignore_certificate_expiry(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ignore_certificate_expiry = ::std::option::Option::Some(value.into()); self }
     /// `TrustStoreId`: a string, required.
-    pub fn trust_store_id(mut self, value: impl Into<Str>) -> Self { self.trust_store_id = value.into(); self }
+    pub fn trust_store_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trust_store_id = value.into(); self }
 }
 
-impl PropertyType for TrustStoreConfig {}
+impl crate::PropertyType for TrustStoreConfig {}
 
-impl ToValue for TrustStoreConfig {
+impl ::cloudwright_core::ToValue for TrustStoreConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdvertiseTrustStoreCaNames",
                 &self.advertise_trust_store_ca_names,
@@ -3417,21 +2857,6 @@ impl ToValue for TrustStoreConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ViewerCertificate: ObjRule = ObjRule {
-    properties: &[
-        ("AcmCertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-        ("CloudFrontDefaultCertificate", Shape::Bool),
-        ("IamCertificateId", Shape::Str(&StrRule { max_len: Some(32), ..StrRule::ANY })),
-        ("MinimumProtocolVersion", Shape::Str(&StrRule { allowed: &["SSLv3", "TLSv1", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025", "TLSv1_2016"], ..StrRule::ANY })),
-        ("SslSupportMethod", Shape::Str(&StrRule { allowed: &["sni-only", "static-ip", "vip"], ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["AcmCertificateArn"], &["CloudFrontDefaultCertificate"], &["IamCertificateId"]]],
-    dependent_required: &[("AcmCertificateArn", &["SslSupportMethod"]), ("IamCertificateId", &["SslSupportMethod"])],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ViewerCertificate` property type of `AWS::CloudFront::Distribution`.
 ///
 /// A complex type that determines the distribution's SSL/TLS configuration for communicating with viewers.
@@ -3440,33 +2865,33 @@ pub(crate) static RULE_ViewerCertificate: ObjRule = ObjRule {
 ///
 /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), use the fields in this type to specify the following settings:
 ///
-/// - Which viewers the distribution accepts HTTPS connections from: only viewers that support \[server name indication (SNI)\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Server_Name_Indication>) (recommended), or all viewers including those that don't support SNI.
+/// - Which viewers the distribution accepts HTTPS connections from: only viewers that support [server name indication (SNI)](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Server_Name_Indication) (recommended), or all viewers including those that don't support SNI.
 ///
 /// - To accept HTTPS connections from only viewers that support SNI, set `SSLSupportMethod` to `sni-only` . This is recommended. Most browsers and clients support SNI. (In CloudFormation, the field name is `SslSupportMethod` . Note the different capitalization.)
 /// - To accept HTTPS connections from all viewers, including those that don't support SNI, set `SSLSupportMethod` to `vip` . This is not recommended, and results in additional monthly charges from CloudFront. (In CloudFormation, the field name is `SslSupportMethod` . Note the different capitalization.)
-/// - The minimum SSL/TLS protocol version that the distribution can use to communicate with viewers. To specify a minimum version, choose a value for `MinimumProtocolVersion` . For more information, see \[Security Policy\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValues-security-policy>) in the *Amazon CloudFront Developer Guide* .
-/// - The location of the SSL/TLS certificate, \[Certificate Manager (ACM)\](<https://docs.aws.amazon.com/acm/latest/userguide/acm-overview.html>) (recommended) or \[AWS Identity and Access Management (IAM)\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html>) . You specify the location by setting a value in one of the following fields (not both):
+/// - The minimum SSL/TLS protocol version that the distribution can use to communicate with viewers. To specify a minimum version, choose a value for `MinimumProtocolVersion` . For more information, see [Security Policy](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValues-security-policy) in the *Amazon CloudFront Developer Guide* .
+/// - The location of the SSL/TLS certificate, [Certificate Manager (ACM)](https://docs.aws.amazon.com/acm/latest/userguide/acm-overview.html) (recommended) or [AWS Identity and Access Management (IAM)](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html) . You specify the location by setting a value in one of the following fields (not both):
 ///
 /// - `ACMCertificateArn` (In CloudFormation, this field name is `AcmCertificateArn` . Note the different capitalization.)
 /// - `IAMCertificateId` (In CloudFormation, this field name is `IamCertificateId` . Note the different capitalization.)
 ///
 /// All distributions support HTTPS connections from viewers. To require viewers to use HTTPS only, or to redirect them from HTTP to HTTPS, use `ViewerProtocolPolicy` in the `CacheBehavior` or `DefaultCacheBehavior` . To specify how CloudFront should use SSL/TLS to communicate with your custom origin, use `CustomOriginConfig` .
 ///
-/// For more information, see \[Using HTTPS with CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https.html>) and \[Using Alternate Domain Names and HTTPS\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-alternate-domain-names.html>) in the *Amazon CloudFront Developer Guide* .
+/// For more information, see [Using HTTPS with CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https.html) and [Using Alternate Domain Names and HTTPS](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-alternate-domain-names.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-viewercertificate.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ViewerCertificate {
     /// `AcmCertificateArn`: a string.
     ///
-    /// &gt; In CloudFormation, this field name is `AcmCertificateArn` . Note the different capitalization.
+    /// \> In CloudFormation, this field name is `AcmCertificateArn` . Note the different capitalization.
     ///
-    /// If the distribution uses `Aliases` (alternate domain names or CNAMEs) and the SSL/TLS certificate is stored in \[Certificate Manager (ACM)\](<https://docs.aws.amazon.com/acm/latest/userguide/acm-overview.html>) , provide the Amazon Resource Name (ARN) of the ACM certificate. CloudFront only supports ACM certificates in the US East (N. Virginia) Region ( `us-east-1` ).
+    /// If the distribution uses `Aliases` (alternate domain names or CNAMEs) and the SSL/TLS certificate is stored in [Certificate Manager (ACM)](https://docs.aws.amazon.com/acm/latest/userguide/acm-overview.html) , provide the Amazon Resource Name (ARN) of the ACM certificate. CloudFront only supports ACM certificates in the US East (N. Virginia) Region ( `us-east-1` ).
     ///
     /// If you specify an ACM certificate ARN, you must also specify values for `MinimumProtocolVersion` and `SSLSupportMethod` . (In CloudFormation, the field name is `SslSupportMethod` . Note the different capitalization.)
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
-    pub acm_certificate_arn: Option<Str>,
+    pub acm_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CloudFrontDefaultCertificate`: a boolean.
     ///
     /// If the distribution uses the CloudFront domain name such as `d111111abcdef8.cloudfront.net` , set this field to `true` .
@@ -3476,17 +2901,17 @@ pub struct ViewerCertificate {
     /// - `AcmCertificateArn` or `IamCertificateId` (specify a value for one, not both)
     /// - `MinimumProtocolVersion`
     /// - `SslSupportMethod`
-    pub cloud_front_default_certificate: Option<Bool>,
+    pub cloud_front_default_certificate: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IamCertificateId`: a string.
     ///
-    /// &gt; This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see \[Unsupported features for SaaS Manager for Amazon CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas>) in the *Amazon CloudFront Developer Guide* . &gt; In CloudFormation, this field name is `IamCertificateId` . Note the different capitalization.
+    /// \> This field only supports standard distributions. You can't specify this field for multi-tenant distributions. For more information, see [Unsupported features for SaaS Manager for Amazon CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html#unsupported-saas) in the *Amazon CloudFront Developer Guide* . > In CloudFormation, this field name is `IamCertificateId` . Note the different capitalization.
     ///
-    /// If the distribution uses `Aliases` (alternate domain names or CNAMEs) and the SSL/TLS certificate is stored in \[AWS Identity and Access Management (IAM)\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html>) , provide the ID of the IAM certificate.
+    /// If the distribution uses `Aliases` (alternate domain names or CNAMEs) and the SSL/TLS certificate is stored in [AWS Identity and Access Management (IAM)](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_server-certs.html) , provide the ID of the IAM certificate.
     ///
     /// If you specify an IAM certificate ID, you must also specify values for `MinimumProtocolVersion` and `SSLSupportMethod` . (In CloudFormation, the field name is `SslSupportMethod` . Note the different capitalization.)
     ///
     /// Length at most 32.
-    pub iam_certificate_id: Option<Str>,
+    pub iam_certificate_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinimumProtocolVersion`: a [`MinimumProtocolVersion`] value.
     ///
     /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify the security policy that you want CloudFront to use for HTTPS connections with viewers. The security policy determines two settings:
@@ -3494,26 +2919,26 @@ pub struct ViewerCertificate {
     /// - The minimum SSL/TLS protocol that CloudFront can use to communicate with viewers.
     /// - The ciphers that CloudFront can use to encrypt the content that it returns to viewers.
     ///
-    /// For more information, see \[Security Policy\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValues-security-policy>) and \[Supported Protocols and Ciphers Between Viewers and CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html#secure-connections-supported-ciphers>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Security Policy](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValues-security-policy) and [Supported Protocols and Ciphers Between Viewers and CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-viewer-protocols-ciphers.html#secure-connections-supported-ciphers) in the *Amazon CloudFront Developer Guide* .
     ///
-    /// &gt; On the CloudFront console, this setting is called *Security Policy* .
+    /// \> On the CloudFront console, this setting is called *Security Policy* .
     ///
     /// When you're using SNI only (you set `SSLSupportMethod` to `sni-only` ), you must specify `TLSv1` or higher. (In CloudFormation, the field name is `SslSupportMethod` . Note the different capitalization.)
     ///
     /// If the distribution uses the CloudFront domain name such as `d111111abcdef8.cloudfront.net` (you set `CloudFrontDefaultCertificate` to `true` ), CloudFront automatically sets the security policy to `TLSv1` regardless of the value that you set here.
-    pub minimum_protocol_version: Option<MinimumProtocolVersion>,
+    pub minimum_protocol_version: ::std::option::Option<MinimumProtocolVersion>,
     /// `SslSupportMethod`: a [`SslSupportMethod`] value.
     ///
-    /// &gt; In CloudFormation, this field name is `SslSupportMethod` . Note the different capitalization.
+    /// \> In CloudFormation, this field name is `SslSupportMethod` . Note the different capitalization.
     ///
     /// If the distribution uses `Aliases` (alternate domain names or CNAMEs), specify which viewers the distribution accepts HTTPS connections from.
     ///
-    /// - `sni-only` – The distribution accepts HTTPS connections from only viewers that support \[server name indication (SNI)\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Server_Name_Indication>) . This is recommended. Most browsers and clients support SNI.
+    /// - `sni-only` – The distribution accepts HTTPS connections from only viewers that support [server name indication (SNI)](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Server_Name_Indication) . This is recommended. Most browsers and clients support SNI.
     /// - `vip` – The distribution accepts HTTPS connections from all viewers including those that don't support SNI. This is not recommended, and results in additional monthly charges from CloudFront.
-    /// - `static-ip` - Do not specify this value unless your distribution has been enabled for this feature by the CloudFront team. If you have a use case that requires static IP addresses for a distribution, contact CloudFront through the \[Support Center\](<https://docs.aws.amazon.com/support/home>) .
+    /// - `static-ip` - Do not specify this value unless your distribution has been enabled for this feature by the CloudFront team. If you have a use case that requires static IP addresses for a distribution, contact CloudFront through the [Support Center](https://docs.aws.amazon.com/support/home) .
     ///
     /// If the distribution uses the CloudFront domain name such as `d111111abcdef8.cloudfront.net` , don't set a value for this field.
-    pub ssl_support_method: Option<SslSupportMethod>,
+    pub ssl_support_method: ::std::option::Option<SslSupportMethod>,
 }
 
 #[rustfmt::skip]
@@ -3521,27 +2946,27 @@ impl ViewerCertificate {
     /// A `ViewerCertificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcmCertificateArn`: a string.
-    pub fn acm_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.acm_certificate_arn = Some(value.into()); self }
+    pub fn acm_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.acm_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `CloudFrontDefaultCertificate`: a boolean.
-    pub fn cloud_front_default_certificate(mut self, value: impl Into<Bool>) -> Self { self.cloud_front_default_certificate = Some(value.into()); self }
+    pub fn cloud_front_default_certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cloud_front_default_certificate = ::std::option::Option::Some(value.into()); self }
     /// `IamCertificateId`: a string.
-    pub fn iam_certificate_id(mut self, value: impl Into<Str>) -> Self { self.iam_certificate_id = Some(value.into()); self }
+    pub fn iam_certificate_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_certificate_id = ::std::option::Option::Some(value.into()); self }
     /// `MinimumProtocolVersion`: a [`MinimumProtocolVersion`] value.
-    pub fn minimum_protocol_version(mut self, value: impl Into<MinimumProtocolVersion>) -> Self { self.minimum_protocol_version = Some(value.into()); self }
+    pub fn minimum_protocol_version(mut self, value: impl ::std::convert::Into<MinimumProtocolVersion>) -> Self { self.minimum_protocol_version = ::std::option::Option::Some(value.into()); self }
     /// `SslSupportMethod`: a [`SslSupportMethod`] value.
-    pub fn ssl_support_method(mut self, value: impl Into<SslSupportMethod>) -> Self { self.ssl_support_method = Some(value.into()); self }
+    pub fn ssl_support_method(mut self, value: impl ::std::convert::Into<SslSupportMethod>) -> Self { self.ssl_support_method = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ViewerCertificate {}
+impl crate::PropertyType for ViewerCertificate {}
 
-impl ToValue for ViewerCertificate {
+impl ::cloudwright_core::ToValue for ViewerCertificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcmCertificateArn", &self.acm_certificate_arn)
             .opt(
                 "CloudFrontDefaultCertificate",
@@ -3553,16 +2978,6 @@ impl ToValue for ViewerCertificate {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ViewerMtlsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["required", "optional", "passthrough"], ..StrRule::ANY })),
-        ("TrustStoreConfig", Shape::Object(&RULE_TrustStoreConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ViewerMtlsConfig` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -3576,11 +2991,11 @@ pub struct ViewerMtlsConfig {
     /// The viewer mTLS mode.
     ///
     /// Default `"required"`.
-    pub mode: Option<ViewerMtlsMode>,
+    pub mode: ::std::option::Option<ViewerMtlsMode>,
     /// `TrustStoreConfig`: a [`TrustStoreConfig`] object.
     ///
     /// The trust store configuration associated with the viewer mTLS configuration.
-    pub trust_store_config: Option<Obj<TrustStoreConfig>>,
+    pub trust_store_config: ::std::option::Option<crate::Obj<TrustStoreConfig>>,
 }
 
 #[rustfmt::skip]
@@ -3588,46 +3003,26 @@ impl ViewerMtlsConfig {
     /// A `ViewerMtlsConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Mode`: a [`ViewerMtlsMode`] value.
-    pub fn mode(mut self, value: impl Into<ViewerMtlsMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<ViewerMtlsMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `TrustStoreConfig`: a [`TrustStoreConfig`] object.
-    pub fn trust_store_config(mut self, value: impl Into<Obj<TrustStoreConfig>>) -> Self { self.trust_store_config = Some(value.into()); self }
+    pub fn trust_store_config(mut self, value: impl ::std::convert::Into<crate::Obj<TrustStoreConfig>>) -> Self { self.trust_store_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ViewerMtlsConfig {}
+impl crate::PropertyType for ViewerMtlsConfig {}
 
-impl ToValue for ViewerMtlsConfig {
+impl ::cloudwright_core::ToValue for ViewerMtlsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mode", &self.mode)
             .opt("TrustStoreConfig", &self.trust_store_config)
             .build()
     }
 }
-
-/// The required properties of [`VpcOriginConfig`], by name: `VpcOriginConfig::new(VpcOriginConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcOriginConfigRequired {
-    /// `VpcOriginId`: a string, required.
-    pub vpc_origin_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcOriginConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OriginKeepaliveTimeout", Shape::INT),
-        ("OriginReadTimeout", Shape::INT),
-        ("OwnerAccountId", Shape::STR),
-        ("VpcOriginId", Shape::STR),
-    ],
-    required: &["VpcOriginId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcOriginConfig` property type of `AWS::CloudFront::Distribution`.
 ///
@@ -3640,57 +3035,57 @@ pub struct VpcOriginConfig {
     ///
     /// Specifies how long, in seconds, CloudFront persists its connection to the origin. The minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify otherwise) is 5 seconds.
     ///
-    /// For more information, see \[Keep-alive timeout (custom origins only)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginKeepaliveTimeout>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Keep-alive timeout (custom origins only)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginKeepaliveTimeout) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `5`.
-    pub origin_keepalive_timeout: Option<Int>,
+    pub origin_keepalive_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `OriginReadTimeout`: an integer.
     ///
     /// Specifies how long, in seconds, CloudFront waits for a response from the origin. This is also known as the *origin response timeout* . The minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify otherwise) is 30 seconds.
     ///
-    /// For more information, see \[Response timeout\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Response timeout](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `30`.
-    pub origin_read_timeout: Option<Int>,
+    pub origin_read_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `OwnerAccountId`: a string.
     ///
     /// The account ID of the AWS account that owns the VPC origin.
-    pub owner_account_id: Option<Str>,
+    pub owner_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcOriginId`: a string, required.
     ///
     /// The VPC origin ID.
-    pub vpc_origin_id: Str,
+    pub vpc_origin_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VpcOriginConfig {
-    /// A `VpcOriginConfig` with its required properties, named in a [`VpcOriginConfigRequired`].
+    /// A `VpcOriginConfig` with its one required property, `VpcOriginId`.
     #[inline]
-    pub fn new(required: VpcOriginConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            origin_keepalive_timeout: None,
-            origin_read_timeout: None,
-            owner_account_id: None,
-            vpc_origin_id: required.vpc_origin_id,
+            origin_keepalive_timeout: ::std::option::Option::None,
+            origin_read_timeout: ::std::option::Option::None,
+            owner_account_id: ::std::option::Option::None,
+            vpc_origin_id: value.into(),
         }
     }
 
     /// `OriginKeepaliveTimeout`: an integer.
-    pub fn origin_keepalive_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_keepalive_timeout = Some(value.into()); self }
+    pub fn origin_keepalive_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.origin_keepalive_timeout = ::std::option::Option::Some(value.into()); self }
     /// `OriginReadTimeout`: an integer.
-    pub fn origin_read_timeout(mut self, value: impl Into<Int>) -> Self { self.origin_read_timeout = Some(value.into()); self }
+    pub fn origin_read_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.origin_read_timeout = ::std::option::Option::Some(value.into()); self }
     /// `OwnerAccountId`: a string.
-    pub fn owner_account_id(mut self, value: impl Into<Str>) -> Self { self.owner_account_id = Some(value.into()); self }
+    pub fn owner_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_account_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcOriginId`: a string, required.
-    pub fn vpc_origin_id(mut self, value: impl Into<Str>) -> Self { self.vpc_origin_id = value.into(); self }
+    pub fn vpc_origin_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_origin_id = value.into(); self }
 }
 
-impl PropertyType for VpcOriginConfig {}
+impl crate::PropertyType for VpcOriginConfig {}
 
-impl ToValue for VpcOriginConfig {
+impl ::cloudwright_core::ToValue for VpcOriginConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OriginKeepaliveTimeout", &self.origin_keepalive_timeout)
             .opt("OriginReadTimeout", &self.origin_read_timeout)
             .opt("OwnerAccountId", &self.owner_account_id)
@@ -3707,24 +3102,24 @@ pub enum ConnectionMode {
     /// `tenant-only`
     TenantOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectionMode {
+impl ::cloudwright_core::ToValue for ConnectionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Direct => "direct",
             Self::TenantOnly => "tenant-only",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3738,25 +3133,25 @@ pub enum Forward {
     /// `whitelist`
     Whitelist,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Forward {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Forward {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Forward {
+impl ::cloudwright_core::ToValue for Forward {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "all",
             Self::None => "none",
             Self::Whitelist => "whitelist",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3772,26 +3167,26 @@ pub enum HttpVersion {
     /// `http3`
     Http3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpVersion {
+impl ::cloudwright_core::ToValue for HttpVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http1_1 => "http1.1",
             Self::Http2 => "http2",
             Self::Http2and3 => "http2and3",
             Self::Http3 => "http3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3805,25 +3200,25 @@ pub enum IpAddressType {
     /// `dualstack`
     Dualstack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
             Self::Dualstack => "dualstack",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4329,18 +3724,18 @@ pub enum Location {
     /// `ZW`
     Zw,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Location {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Location {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Location {
+impl ::cloudwright_core::ToValue for Location {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ad => "AD",
             Self::Ae => "AE",
@@ -4591,9 +3986,9 @@ impl ToValue for Location {
             Self::Za => "ZA",
             Self::Zm => "ZM",
             Self::Zw => "ZW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4619,18 +4014,18 @@ pub enum MinimumProtocolVersion {
     /// `TLSv1_2016`
     TlSv1_2016,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MinimumProtocolVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MinimumProtocolVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MinimumProtocolVersion {
+impl ::cloudwright_core::ToValue for MinimumProtocolVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SsLv3 => "SSLv3",
             Self::TlSv1 => "TLSv1",
@@ -4641,9 +4036,9 @@ impl ToValue for MinimumProtocolVersion {
             Self::TlSv1_2_2025 => "TLSv1.2_2025",
             Self::TlSv1_3_2025 => "TLSv1.3_2025",
             Self::TlSv1_2016 => "TLSv1_2016",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4655,24 +4050,24 @@ pub enum OriginGroupSelectionCriteria {
     /// `media-quality-based`
     MediaQualityBased,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OriginGroupSelectionCriteria {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OriginGroupSelectionCriteria {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OriginGroupSelectionCriteria {
+impl ::cloudwright_core::ToValue for OriginGroupSelectionCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
             Self::MediaQualityBased => "media-quality-based",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4688,26 +4083,26 @@ pub enum PriceClass {
     /// `PriceClass_All`
     PriceClassAll,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PriceClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PriceClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PriceClass {
+impl ::cloudwright_core::ToValue for PriceClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::PriceClass100 => "PriceClass_100",
             Self::PriceClass200 => "PriceClass_200",
             Self::PriceClassAll => "PriceClass_All",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4721,25 +4116,25 @@ pub enum RestrictionType {
     /// `whitelist`
     Whitelist,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RestrictionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RestrictionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RestrictionType {
+impl ::cloudwright_core::ToValue for RestrictionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Blacklist => "blacklist",
             Self::None => "none",
             Self::Whitelist => "whitelist",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4753,25 +4148,25 @@ pub enum SslSupportMethod {
     /// `vip`
     Vip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SslSupportMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SslSupportMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SslSupportMethod {
+impl ::cloudwright_core::ToValue for SslSupportMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SniOnly => "sni-only",
             Self::StaticIp => "static-ip",
             Self::Vip => "vip",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4785,25 +4180,25 @@ pub enum ViewerMtlsMode {
     /// `passthrough`
     Passthrough,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ViewerMtlsMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ViewerMtlsMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ViewerMtlsMode {
+impl ::cloudwright_core::ToValue for ViewerMtlsMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Required => "required",
             Self::Optional => "optional",
             Self::Passthrough => "passthrough",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4817,24 +4212,524 @@ pub enum ViewerProtocolPolicy {
     /// `redirect-to-https`
     RedirectToHttps,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ViewerProtocolPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ViewerProtocolPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ViewerProtocolPolicy {
+impl ::cloudwright_core::ToValue for ViewerProtocolPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllowAll => "allow-all",
             Self::HttpsOnly => "https-only",
             Self::RedirectToHttps => "redirect-to-https",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Distribution: ObjRule = ObjRule {
+        properties: &[
+            ("DistributionConfig", Shape::Object(&RULE_DistributionConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DistributionConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("CachePolicyId", Shape::STR),
+            ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Compress", Shape::Bool),
+            ("DefaultTTL", Shape::NUM),
+            ("FieldLevelEncryptionId", Shape::STR),
+            ("ForwardedValues", Shape::Object(&RULE_ForwardedValues)),
+            ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None, unique: false })),
+            ("GrpcConfig", Shape::Object(&RULE_GrpcConfig)),
+            ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None, unique: false })),
+            ("MaxTTL", Shape::NUM),
+            ("MinTTL", Shape::NUM),
+            ("OriginRequestPolicyId", Shape::STR),
+            ("PathPattern", Shape::STR),
+            ("RealtimeLogConfigArn", Shape::STR),
+            ("ResponseHeadersPolicyId", Shape::STR),
+            ("SmoothStreaming", Shape::Bool),
+            ("TargetOriginId", Shape::STR),
+            ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ViewerProtocolPolicy", Shape::STR),
+        ],
+        required: &["PathPattern", "TargetOriginId", "ViewerProtocolPolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CacheTagConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderName", Shape::STR),
+        ],
+        required: &["HeaderName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionFunctionAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cookies: ObjRule = ObjRule {
+        properties: &[
+            ("Forward", Shape::Str(&StrRule { allowed: &["all", "none", "whitelist"], ..StrRule::ANY })),
+            ("WhitelistedNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Forward"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomErrorResponse: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorCachingMinTTL", Shape::NUM),
+            ("ErrorCode", Shape::Int(&NumRule { allowed: &[400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0], ..NumRule::ANY })),
+            ("ResponseCode", Shape::Int(&NumRule { allowed: &[200.0, 400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0], ..NumRule::ANY })),
+            ("ResponsePagePath", Shape::STR),
+        ],
+        required: &["ErrorCode"],
+        dependent_required: &[("ResponseCode", &["ResponsePagePath"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomOriginConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HTTPPort", Shape::INT),
+            ("HTTPSPort", Shape::INT),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack"], ..StrRule::ANY })),
+            ("OriginKeepaliveTimeout", Shape::INT),
+            ("OriginMtlsConfig", Shape::Object(&RULE_OriginMtlsConfig)),
+            ("OriginProtocolPolicy", Shape::STR),
+            ("OriginReadTimeout", Shape::INT),
+            ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["OriginProtocolPolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("CachePolicyId", Shape::STR),
+            ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Compress", Shape::Bool),
+            ("DefaultTTL", Shape::NUM),
+            ("FieldLevelEncryptionId", Shape::STR),
+            ("ForwardedValues", Shape::Object(&RULE_ForwardedValues)),
+            ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None, unique: false })),
+            ("GrpcConfig", Shape::Object(&RULE_GrpcConfig)),
+            ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None, unique: false })),
+            ("MaxTTL", Shape::NUM),
+            ("MinTTL", Shape::NUM),
+            ("OriginRequestPolicyId", Shape::STR),
+            ("RealtimeLogConfigArn", Shape::STR),
+            ("ResponseHeadersPolicyId", Shape::STR),
+            ("SmoothStreaming", Shape::Bool),
+            ("TargetOriginId", Shape::STR),
+            ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ViewerProtocolPolicy", Shape::Str(&StrRule { allowed: &["allow-all", "https-only", "redirect-to-https"], ..StrRule::ANY })),
+        ],
+        required: &["TargetOriginId", "ViewerProtocolPolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Definition: ObjRule = ObjRule {
+        properties: &[
+            ("StringSchema", Shape::Object(&RULE_StringSchema)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DistributionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AnycastIpListId", Shape::STR),
+            ("CNAMEs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehavior), min_items: None, max_items: None, unique: false })),
+            ("CacheTagConfig", Shape::Object(&RULE_CacheTagConfig)),
+            ("Comment", Shape::STR),
+            ("ConnectionFunctionAssociation", Shape::Object(&RULE_ConnectionFunctionAssociation)),
+            ("ConnectionMode", Shape::Str(&StrRule { allowed: &["direct", "tenant-only"], ..StrRule::ANY })),
+            ("ContinuousDeploymentPolicyId", Shape::STR),
+            ("CustomErrorResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomErrorResponse), min_items: None, max_items: None, unique: false })),
+            ("CustomOrigin", Shape::Object(&RULE_LegacyCustomOrigin)),
+            ("DefaultCacheBehavior", Shape::Object(&RULE_DefaultCacheBehavior)),
+            ("DefaultRootObject", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("HttpVersion", Shape::Str(&StrRule { allowed: &["http1.1", "http2", "http2and3", "http3"], ..StrRule::ANY })),
+            ("IPV6Enabled", Shape::Bool),
+            ("Logging", Shape::Object(&RULE_Logging)),
+            ("OriginGroups", Shape::Object(&RULE_OriginGroups)),
+            ("Origins", Shape::List(&ListRule { items: Shape::Object(&RULE_Origin), min_items: None, max_items: None, unique: false })),
+            ("PriceClass", Shape::Str(&StrRule { allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"], ..StrRule::ANY })),
+            ("Restrictions", Shape::Object(&RULE_Restrictions)),
+            ("S3Origin", Shape::Object(&RULE_LegacyS3Origin)),
+            ("Staging", Shape::Bool),
+            ("TenantConfig", Shape::Object(&RULE_TenantConfig)),
+            ("ViewerCertificate", Shape::Object(&RULE_ViewerCertificate)),
+            ("ViewerMtlsConfig", Shape::Object(&RULE_ViewerMtlsConfig)),
+            ("WebACLId", Shape::STR),
+        ],
+        required: &["Enabled", "DefaultCacheBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ForwardedValues: ObjRule = ObjRule {
+        properties: &[
+            ("Cookies", Shape::Object(&RULE_Cookies)),
+            ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("QueryString", Shape::Bool),
+            ("QueryStringCacheKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["QueryString"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("EventType", Shape::STR),
+            ("FunctionARN", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeoRestriction: ObjRule = ObjRule {
+        properties: &[
+            ("Locations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("RestrictionType", Shape::Str(&StrRule { allowed: &["blacklist", "none", "whitelist"], ..StrRule::ANY })),
+        ],
+        required: &["RestrictionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GrpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaFunctionAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("EventType", Shape::STR),
+            ("IncludeBody", Shape::Bool),
+            ("LambdaFunctionARN", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LegacyCustomOrigin: ObjRule = ObjRule {
+        properties: &[
+            ("DNSName", Shape::STR),
+            ("HTTPPort", Shape::INT),
+            ("HTTPSPort", Shape::INT),
+            ("OriginProtocolPolicy", Shape::STR),
+            ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DNSName", "OriginProtocolPolicy", "OriginSSLProtocols"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LegacyS3Origin: ObjRule = ObjRule {
+        properties: &[
+            ("DNSName", Shape::STR),
+            ("OriginAccessIdentity", Shape::STR),
+        ],
+        required: &["DNSName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Logging: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("IncludeCookies", Shape::Bool),
+            ("Prefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Origin: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionAttempts", Shape::INT),
+            ("ConnectionTimeout", Shape::INT),
+            ("CustomOriginConfig", Shape::Object(&RULE_CustomOriginConfig)),
+            ("DomainName", Shape::STR),
+            ("Id", Shape::STR),
+            ("OriginAccessControlId", Shape::STR),
+            ("OriginCustomHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginCustomHeader), min_items: None, max_items: None, unique: false })),
+            ("OriginPath", Shape::STR),
+            ("OriginShield", Shape::Object(&RULE_OriginShield)),
+            ("ResponseCompletionTimeout", Shape::INT),
+            ("S3OriginConfig", Shape::Object(&RULE_S3OriginConfig)),
+            ("VpcOriginConfig", Shape::Object(&RULE_VpcOriginConfig)),
+        ],
+        required: &["DomainName", "Id"],
+        dependent_excluded: &[("CustomOriginConfig", &["S3OriginConfig"]), ("S3OriginConfig", &["CustomOriginConfig"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginCustomHeader: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderName", Shape::STR),
+            ("HeaderValue", Shape::STR),
+        ],
+        required: &["HeaderValue", "HeaderName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginGroup: ObjRule = ObjRule {
+        properties: &[
+            ("FailoverCriteria", Shape::Object(&RULE_OriginGroupFailoverCriteria)),
+            ("Id", Shape::STR),
+            ("Members", Shape::Object(&RULE_OriginGroupMembers)),
+            ("SelectionCriteria", Shape::Str(&StrRule { allowed: &["default", "media-quality-based"], ..StrRule::ANY })),
+        ],
+        required: &["Id", "FailoverCriteria", "Members"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginGroupFailoverCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("StatusCodes", Shape::Object(&RULE_StatusCodes)),
+        ],
+        required: &["StatusCodes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginGroupMember: ObjRule = ObjRule {
+        properties: &[
+            ("OriginId", Shape::STR),
+        ],
+        required: &["OriginId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginGroupMembers: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroupMember), min_items: Some(2), max_items: Some(2), unique: false })),
+            ("Quantity", Shape::INT),
+        ],
+        required: &["Quantity", "Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginGroups: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroup), min_items: None, max_items: None, unique: false })),
+            ("Quantity", Shape::INT),
+        ],
+        required: &["Quantity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginMtlsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClientCertificateArn", Shape::STR),
+        ],
+        required: &["ClientCertificateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginShield: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("OriginShieldRegion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParameterDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::Object(&RULE_Definition)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Definition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
+        properties: &[
+            ("GeoRestriction", Shape::Object(&RULE_GeoRestriction)),
+        ],
+        required: &["GeoRestriction"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3OriginConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OriginAccessIdentity", Shape::STR),
+            ("OriginReadTimeout", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatusCodes: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: None, unique: false })),
+            ("Quantity", Shape::INT),
+        ],
+        required: &["Quantity", "Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringSchema: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Required", Shape::Bool),
+        ],
+        required: &["Required"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TenantConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDefinition), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustStoreConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AdvertiseTrustStoreCaNames", Shape::Bool),
+            ("IgnoreCertificateExpiry", Shape::Bool),
+            ("TrustStoreId", Shape::STR),
+        ],
+        required: &["TrustStoreId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ViewerCertificate: ObjRule = ObjRule {
+        properties: &[
+            ("AcmCertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+            ("CloudFrontDefaultCertificate", Shape::Bool),
+            ("IamCertificateId", Shape::Str(&StrRule { max_len: Some(32), ..StrRule::ANY })),
+            ("MinimumProtocolVersion", Shape::Str(&StrRule { allowed: &["SSLv3", "TLSv1", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025", "TLSv1_2016"], ..StrRule::ANY })),
+            ("SslSupportMethod", Shape::Str(&StrRule { allowed: &["sni-only", "static-ip", "vip"], ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["AcmCertificateArn"], &["CloudFrontDefaultCertificate"], &["IamCertificateId"]]],
+        dependent_required: &[("AcmCertificateArn", &["SslSupportMethod"]), ("IamCertificateId", &["SslSupportMethod"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ViewerMtlsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["required", "optional", "passthrough"], ..StrRule::ANY })),
+            ("TrustStoreConfig", Shape::Object(&RULE_TrustStoreConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcOriginConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OriginKeepaliveTimeout", Shape::INT),
+            ("OriginReadTimeout", Shape::INT),
+            ("OwnerAccountId", Shape::STR),
+            ("VpcOriginId", Shape::STR),
+        ],
+        required: &["VpcOriginId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

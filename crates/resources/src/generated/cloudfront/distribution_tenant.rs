@@ -5,42 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
 /// The required properties of [`DistributionTenant`], by name: `DistributionTenant::new(DistributionTenantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistributionTenantRequired {
     /// `DistributionId`: a string, required.
-    pub distribution_id: Str,
+    pub distribution_id: ::cloudwright_core::Str,
     /// `Domains`: a list of strings, required.
-    pub domains: List<Str>,
+    pub domains: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DistributionTenant: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionGroupId", Shape::STR),
-        ("Customizations", Shape::Object(&RULE_Customizations)),
-        ("DistributionId", Shape::STR),
-        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Enabled", Shape::Bool),
-        ("ManagedCertificateRequest", Shape::Object(&RULE_ManagedCertificateRequest)),
-        ("Name", Shape::STR),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DistributionId", "Name", "Domains"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::DistributionTenant` resource.
 ///
@@ -58,43 +34,43 @@ pub struct DistributionTenant {
     /// `ConnectionGroupId`: a string.
     ///
     /// The ID of the connection group for the distribution tenant. If you don't specify a connection group, CloudFront uses the default connection group.
-    pub connection_group_id: Option<Str>,
+    pub connection_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Customizations`: a [`Customizations`] object.
     ///
     /// Customizations for the distribution tenant. For each distribution tenant, you can specify the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and AWS WAF web ACL. These are specific values that you can override or disable from the multi-tenant distribution that was used to create the distribution tenant.
-    pub customizations: Option<Obj<Customizations>>,
+    pub customizations: ::std::option::Option<crate::Obj<Customizations>>,
     /// `DistributionId`: a string, required.
     ///
     /// The ID of the multi-tenant distribution.
-    pub distribution_id: Str,
+    pub distribution_id: ::cloudwright_core::Str,
     /// `Domains`: a list of strings, required.
     ///
     /// The domains associated with the distribution tenant.
-    pub domains: List<Str>,
+    pub domains: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether the distribution tenant is in an enabled state. If disabled, the distribution tenant won't serve traffic.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ManagedCertificateRequest`: a [`ManagedCertificateRequest`] object.
     ///
     /// An object that represents the request for the Amazon CloudFront managed ACM certificate.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub managed_certificate_request: Option<Obj<ManagedCertificateRequest>>,
+    pub managed_certificate_request: ::std::option::Option<crate::Obj<ManagedCertificateRequest>>,
     /// `Name`: a string, required.
     ///
     /// The name of the distribution tenant.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Parameters`: a list of [`Parameter`] objects.
     ///
     /// A list of parameter values to add to the resource. A parameter is specified as a key-value pair. A valid parameter value must exist for any parameter that is marked as required in the multi-tenant distribution.
-    pub parameters: Option<List<Parameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<Parameter>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains zero or more `Tag` elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +80,7 @@ impl DistributionTenant {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::DistributionTenant",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distributiontenant.html",
         primary_identifier: &["Id"],
@@ -115,63 +91,65 @@ impl DistributionTenant {
         read_only: &["Id", "Arn", "DomainResults", "ETag", "Status", "CreatedTime", "LastModifiedTime"],
         attributes: &["Arn", "CreatedTime", "DomainResults", "ETag", "Id", "LastModifiedTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DistributionTenant` with its required properties, named in a [`DistributionTenantRequired`].
     #[inline]
     pub fn new(required: DistributionTenantRequired) -> Self {
         Self {
-            connection_group_id: None,
-            customizations: None,
+            connection_group_id: ::std::option::Option::None,
+            customizations: ::std::option::Option::None,
             distribution_id: required.distribution_id,
             domains: required.domains,
-            enabled: None,
-            managed_certificate_request: None,
+            enabled: ::std::option::Option::None,
+            managed_certificate_request: ::std::option::Option::None,
             name: required.name,
-            parameters: None,
-            tags: None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionGroupId`: a string.
-    pub fn connection_group_id(mut self, value: impl Into<Str>) -> Self { self.connection_group_id = Some(value.into()); self }
+    pub fn connection_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_group_id = ::std::option::Option::Some(value.into()); self }
     /// `Customizations`: a [`Customizations`] object.
-    pub fn customizations(mut self, value: impl Into<Obj<Customizations>>) -> Self { self.customizations = Some(value.into()); self }
+    pub fn customizations(mut self, value: impl ::std::convert::Into<crate::Obj<Customizations>>) -> Self { self.customizations = ::std::option::Option::Some(value.into()); self }
     /// `DistributionId`: a string, required.
-    pub fn distribution_id(mut self, value: impl Into<Str>) -> Self { self.distribution_id = value.into(); self }
+    pub fn distribution_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.distribution_id = value.into(); self }
     /// `Domains`: a list of strings, required.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = value.into(); self }
+    pub fn domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domains = value.into(); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `ManagedCertificateRequest`: a [`ManagedCertificateRequest`] object.
-    pub fn managed_certificate_request(mut self, value: impl Into<Obj<ManagedCertificateRequest>>) -> Self { self.managed_certificate_request = Some(value.into()); self }
+    pub fn managed_certificate_request(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedCertificateRequest>>) -> Self { self.managed_certificate_request = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a list of [`Parameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Parameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DistributionTenant {
+impl ::cloudwright_core::Resource for DistributionTenant {
     type Attributes = DistributionTenantAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DistributionTenant, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DistributionTenant, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DistributionTenant {
+impl ::cloudwright_core::ToValue for DistributionTenant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionGroupId", &self.connection_group_id)
             .opt("Customizations", &self.customizations)
             .req("DistributionId", &self.distribution_id)
@@ -188,12 +166,12 @@ impl ToValue for DistributionTenant {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DistributionTenant`]: `Handle<DistributionTenant>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DistributionTenant`]: `Handle<DistributionTenant>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DistributionTenantAttributes(ResourceRef);
+pub struct DistributionTenantAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DistributionTenantAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DistributionTenantAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -203,65 +181,56 @@ impl DistributionTenantAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the distribution tenant.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The date and time when the distribution tenant was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `DomainResults`: a list of `DomainResult` objects.
     #[inline]
-    pub fn domain_results(&self) -> Value {
-        self.0.get_att("DomainResults")
+    pub fn domain_results(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DomainResults"))
     }
 
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// The current version of the distribution tenant.
     #[inline]
-    pub fn e_tag(&self) -> Value {
-        self.0.get_att("ETag")
+    pub fn e_tag(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ETag"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the distribution tenant.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the distribution tenant was updated.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the distribution tenant.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Certificate` property type of `AWS::CloudFront::DistributionTenant`.
 ///
@@ -273,7 +242,7 @@ pub struct Certificate {
     /// `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ACM certificate.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -281,32 +250,23 @@ impl Certificate {
     /// A `Certificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Certificate {}
+impl crate::PropertyType for Certificate {}
 
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Arn", &self.arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Customizations: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::Object(&RULE_Certificate)),
-        ("GeoRestrictions", Shape::Object(&RULE_GeoRestrictionCustomization)),
-        ("WebAcl", Shape::Object(&RULE_WebAclCustomization)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Customizations` property type of `AWS::CloudFront::DistributionTenant`.
 ///
@@ -318,15 +278,15 @@ pub struct Customizations {
     /// `Certificate`: a [`Certificate`] object.
     ///
     /// The Certificate Manager (ACM) certificate.
-    pub certificate: Option<Obj<Certificate>>,
+    pub certificate: ::std::option::Option<crate::Obj<Certificate>>,
     /// `GeoRestrictions`: a [`GeoRestrictionCustomization`] object.
     ///
     /// The geographic restrictions.
-    pub geo_restrictions: Option<Obj<GeoRestrictionCustomization>>,
+    pub geo_restrictions: ::std::option::Option<crate::Obj<GeoRestrictionCustomization>>,
     /// `WebAcl`: a [`WebAclCustomization`] object.
     ///
     /// The AWS WAF web ACL.
-    pub web_acl: Option<Obj<WebAclCustomization>>,
+    pub web_acl: ::std::option::Option<crate::Obj<WebAclCustomization>>,
 }
 
 #[rustfmt::skip]
@@ -334,39 +294,29 @@ impl Customizations {
     /// A `Customizations` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Certificate`: a [`Certificate`] object.
-    pub fn certificate(mut self, value: impl Into<Obj<Certificate>>) -> Self { self.certificate = Some(value.into()); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<crate::Obj<Certificate>>) -> Self { self.certificate = ::std::option::Option::Some(value.into()); self }
     /// `GeoRestrictions`: a [`GeoRestrictionCustomization`] object.
-    pub fn geo_restrictions(mut self, value: impl Into<Obj<GeoRestrictionCustomization>>) -> Self { self.geo_restrictions = Some(value.into()); self }
+    pub fn geo_restrictions(mut self, value: impl ::std::convert::Into<crate::Obj<GeoRestrictionCustomization>>) -> Self { self.geo_restrictions = ::std::option::Option::Some(value.into()); self }
     /// `WebAcl`: a [`WebAclCustomization`] object.
-    pub fn web_acl(mut self, value: impl Into<Obj<WebAclCustomization>>) -> Self { self.web_acl = Some(value.into()); self }
+    pub fn web_acl(mut self, value: impl ::std::convert::Into<crate::Obj<WebAclCustomization>>) -> Self { self.web_acl = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Customizations {}
+impl crate::PropertyType for Customizations {}
 
-impl ToValue for Customizations {
+impl ::cloudwright_core::ToValue for Customizations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Certificate", &self.certificate)
             .opt("GeoRestrictions", &self.geo_restrictions)
             .opt("WebAcl", &self.web_acl)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GeoRestrictionCustomization: ObjRule = ObjRule {
-    properties: &[
-        ("Locations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("RestrictionType", Shape::Str(&StrRule { allowed: &["blacklist", "whitelist", "none"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GeoRestrictionCustomization` property type of `AWS::CloudFront::DistributionTenant`.
 ///
@@ -378,7 +328,7 @@ pub struct GeoRestrictionCustomization {
     /// `Locations`: a list of strings.
     ///
     /// The locations for geographic restrictions.
-    pub locations: Option<List<Str>>,
+    pub locations: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RestrictionType`: a [`RestrictionType`] value.
     ///
     /// The method that you want to use to restrict distribution of your content by country:
@@ -386,7 +336,7 @@ pub struct GeoRestrictionCustomization {
     /// - `none` : No geographic restriction is enabled, meaning access to content is not restricted by client geo location.
     /// - `blacklist` : The `Location` elements specify the countries in which you don't want CloudFront to distribute your content.
     /// - `whitelist` : The `Location` elements specify the countries in which you want CloudFront to distribute your content.
-    pub restriction_type: Option<RestrictionType>,
+    pub restriction_type: ::std::option::Option<RestrictionType>,
 }
 
 #[rustfmt::skip]
@@ -394,37 +344,26 @@ impl GeoRestrictionCustomization {
     /// A `GeoRestrictionCustomization` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Locations`: a list of strings.
-    pub fn locations(mut self, value: impl Into<List<Str>>) -> Self { self.locations = Some(value.into()); self }
+    pub fn locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.locations = ::std::option::Option::Some(value.into()); self }
     /// `RestrictionType`: a [`RestrictionType`] value.
-    pub fn restriction_type(mut self, value: impl Into<RestrictionType>) -> Self { self.restriction_type = Some(value.into()); self }
+    pub fn restriction_type(mut self, value: impl ::std::convert::Into<RestrictionType>) -> Self { self.restriction_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GeoRestrictionCustomization {}
+impl crate::PropertyType for GeoRestrictionCustomization {}
 
-impl ToValue for GeoRestrictionCustomization {
+impl ::cloudwright_core::ToValue for GeoRestrictionCustomization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Locations", &self.locations)
             .opt("RestrictionType", &self.restriction_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedCertificateRequest: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateTransparencyLoggingPreference", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
-        ("PrimaryDomainName", Shape::STR),
-        ("ValidationTokenHost", Shape::Str(&StrRule { allowed: &["cloudfront", "self-hosted"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedCertificateRequest` property type of `AWS::CloudFront::DistributionTenant`.
 ///
@@ -435,20 +374,20 @@ pub(crate) static RULE_ManagedCertificateRequest: ObjRule = ObjRule {
 pub struct ManagedCertificateRequest {
     /// `CertificateTransparencyLoggingPreference`: a [`CertificateTransparencyLoggingPreference`] value.
     ///
-    /// You can opt out of certificate transparency logging by specifying the `disabled` option. Opt in by specifying `enabled` . For more information, see \[Certificate Transparency Logging\](<https://docs.aws.amazon.com/acm/latest/userguide/acm-concepts.html#concept-transparency>) in the *Certificate Manager User Guide* .
+    /// You can opt out of certificate transparency logging by specifying the `disabled` option. Opt in by specifying `enabled` . For more information, see [Certificate Transparency Logging](https://docs.aws.amazon.com/acm/latest/userguide/acm-concepts.html#concept-transparency) in the *Certificate Manager User Guide* .
     pub certificate_transparency_logging_preference:
-        Option<CertificateTransparencyLoggingPreference>,
+        ::std::option::Option<CertificateTransparencyLoggingPreference>,
     /// `PrimaryDomainName`: a string.
     ///
     /// The primary domain name associated with the CloudFront managed ACM certificate.
-    pub primary_domain_name: Option<Str>,
+    pub primary_domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidationTokenHost`: a [`ValidationTokenHost`] value.
     ///
     /// Specify how the HTTP validation token will be served when requesting the CloudFront managed ACM certificate.
     ///
     /// - For `cloudfront` , CloudFront will automatically serve the validation token. Choose this mode if you can point the domain's DNS to CloudFront immediately.
     /// - For `self-hosted` , you serve the validation token from your existing infrastructure. Choose this mode when you need to maintain current traffic flow while your certificate is being issued. You can place the validation token at the well-known path on your existing web server, wait for ACM to validate and issue the certificate, and then update your DNS to point to CloudFront.
-    pub validation_token_host: Option<ValidationTokenHost>,
+    pub validation_token_host: ::std::option::Option<ValidationTokenHost>,
 }
 
 #[rustfmt::skip]
@@ -456,23 +395,23 @@ impl ManagedCertificateRequest {
     /// A `ManagedCertificateRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateTransparencyLoggingPreference`: a [`CertificateTransparencyLoggingPreference`] value.
-    pub fn certificate_transparency_logging_preference(mut self, value: impl Into<CertificateTransparencyLoggingPreference>) -> Self { self.certificate_transparency_logging_preference = Some(value.into()); self }
+    pub fn certificate_transparency_logging_preference(mut self, value: impl ::std::convert::Into<CertificateTransparencyLoggingPreference>) -> Self { self.certificate_transparency_logging_preference = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryDomainName`: a string.
-    pub fn primary_domain_name(mut self, value: impl Into<Str>) -> Self { self.primary_domain_name = Some(value.into()); self }
+    pub fn primary_domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_domain_name = ::std::option::Option::Some(value.into()); self }
     /// `ValidationTokenHost`: a [`ValidationTokenHost`] value.
-    pub fn validation_token_host(mut self, value: impl Into<ValidationTokenHost>) -> Self { self.validation_token_host = Some(value.into()); self }
+    pub fn validation_token_host(mut self, value: impl ::std::convert::Into<ValidationTokenHost>) -> Self { self.validation_token_host = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedCertificateRequest {}
+impl crate::PropertyType for ManagedCertificateRequest {}
 
-impl ToValue for ManagedCertificateRequest {
+impl ::cloudwright_core::ToValue for ManagedCertificateRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CertificateTransparencyLoggingPreference",
                 &self.certificate_transparency_logging_preference,
@@ -482,16 +421,6 @@ impl ToValue for ManagedCertificateRequest {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Parameter: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Parameter` property type of `AWS::CloudFront::DistributionTenant`.
 ///
@@ -505,13 +434,13 @@ pub struct Parameter {
     /// The parameter name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The parameter value.
     ///
     /// Length 1 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -519,36 +448,26 @@ impl Parameter {
     /// A `Parameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Parameter {}
+impl crate::PropertyType for Parameter {}
 
-impl ToValue for Parameter {
+impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebAclCustomization: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["override", "disable"], ..StrRule::ANY })),
-        ("Arn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebAclCustomization` property type of `AWS::CloudFront::DistributionTenant`.
 ///
@@ -560,11 +479,11 @@ pub struct WebAclCustomization {
     /// `Action`: an [`Action`] value.
     ///
     /// The action for the AWS WAF web ACL customization. You can specify `override` to specify a separate AWS WAF web ACL for the distribution tenant. If you specify `disable` , the distribution tenant won't have AWS WAF web ACL protections and won't inherit from the multi-tenant distribution.
-    pub action: Option<Action>,
+    pub action: ::std::option::Option<Action>,
     /// `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS WAF web ACL.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -572,21 +491,21 @@ impl WebAclCustomization {
     /// A `WebAclCustomization` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: an [`Action`] value.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebAclCustomization {}
+impl crate::PropertyType for WebAclCustomization {}
 
-impl ToValue for WebAclCustomization {
+impl ::cloudwright_core::ToValue for WebAclCustomization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Arn", &self.arn)
             .build()
@@ -601,24 +520,24 @@ pub enum Action {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Override => "override",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -630,24 +549,24 @@ pub enum CertificateTransparencyLoggingPreference {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CertificateTransparencyLoggingPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateTransparencyLoggingPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CertificateTransparencyLoggingPreference {
+impl ::cloudwright_core::ToValue for CertificateTransparencyLoggingPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -661,25 +580,25 @@ pub enum RestrictionType {
     /// `none`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RestrictionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RestrictionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RestrictionType {
+impl ::cloudwright_core::ToValue for RestrictionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Blacklist => "blacklist",
             Self::Whitelist => "whitelist",
             Self::None => "none",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -691,23 +610,113 @@ pub enum ValidationTokenHost {
     /// `self-hosted`
     SelfHosted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ValidationTokenHost {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ValidationTokenHost {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ValidationTokenHost {
+impl ::cloudwright_core::ToValue for ValidationTokenHost {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cloudfront => "cloudfront",
             Self::SelfHosted => "self-hosted",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DistributionTenant: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionGroupId", Shape::STR),
+            ("Customizations", Shape::Object(&RULE_Customizations)),
+            ("DistributionId", Shape::STR),
+            ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Enabled", Shape::Bool),
+            ("ManagedCertificateRequest", Shape::Object(&RULE_ManagedCertificateRequest)),
+            ("Name", Shape::STR),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DistributionId", "Name", "Domains"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Customizations: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::Object(&RULE_Certificate)),
+            ("GeoRestrictions", Shape::Object(&RULE_GeoRestrictionCustomization)),
+            ("WebAcl", Shape::Object(&RULE_WebAclCustomization)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeoRestrictionCustomization: ObjRule = ObjRule {
+        properties: &[
+            ("Locations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("RestrictionType", Shape::Str(&StrRule { allowed: &["blacklist", "whitelist", "none"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedCertificateRequest: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateTransparencyLoggingPreference", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+            ("PrimaryDomainName", Shape::STR),
+            ("ValidationTokenHost", Shape::Str(&StrRule { allowed: &["cloudfront", "self-hosted"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Parameter: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebAclCustomization: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["override", "disable"], ..StrRule::ANY })),
+            ("Arn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

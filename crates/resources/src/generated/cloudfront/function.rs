@@ -5,40 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_KeyValueStoreAssociation;
-pub use super::shared::{KeyValueStoreAssociation, KeyValueStoreAssociationRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::KeyValueStoreAssociation;
 
 /// The required properties of [`Function`], by name: `Function::new(FunctionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
     /// `FunctionCode`: a string, required.
-    pub function_code: Str,
+    pub function_code: ::cloudwright_core::Str,
     /// `FunctionConfig`: a [`FunctionConfig`] object, required.
-    pub function_config: Obj<FunctionConfig>,
+    pub function_config: crate::Obj<FunctionConfig>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Function: ObjRule = ObjRule {
-    properties: &[
-        ("AutoPublish", Shape::Bool),
-        ("FunctionCode", Shape::STR),
-        ("FunctionConfig", Shape::Object(&RULE_FunctionConfig)),
-        ("FunctionMetadata", Shape::Object(&RULE_FunctionMetadata)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "FunctionConfig", "FunctionCode"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::Function` resource.
 ///
@@ -46,7 +24,7 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
 ///
 /// To create a function, you provide the function code and some configuration information about the function. The response contains an Amazon Resource Name (ARN) that uniquely identifies the function, and the function’s stage.
 ///
-/// By default, when you create a function, it’s in the `DEVELOPMENT` stage. In this stage, you can \[test the function\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/test-function.html>) in the CloudFront console (or with `TestFunction` in the CloudFront API).
+/// By default, when you create a function, it’s in the `DEVELOPMENT` stage. In this stage, you can [test the function](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/test-function.html) in the CloudFront console (or with `TestFunction` in the CloudFront API).
 ///
 /// When you’re ready to use your function with a CloudFront distribution, publish the function to the `LIVE` stage. You can do this in the CloudFront console, with `PublishFunction` in the CloudFront API, or by updating the `AWS::CloudFront::Function` resource with the `AutoPublish` property set to `true` . When the function is published to the `LIVE` stage, you can attach it to a distribution’s cache behavior, using the function’s ARN.
 ///
@@ -66,29 +44,29 @@ pub struct Function {
     /// A flag that determines whether to automatically publish the function to the `LIVE` stage when it’s created. To automatically publish to the `LIVE` stage, set this property to `true` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub auto_publish: Option<Bool>,
+    pub auto_publish: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FunctionCode`: a string, required.
     ///
-    /// The function code. For more information about writing a CloudFront function, see \[Writing function code for CloudFront Functions\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/writing-function-code.html>) in the *Amazon CloudFront Developer Guide* .
-    pub function_code: Str,
+    /// The function code. For more information about writing a CloudFront function, see [Writing function code for CloudFront Functions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/writing-function-code.html) in the *Amazon CloudFront Developer Guide* .
+    pub function_code: ::cloudwright_core::Str,
     /// `FunctionConfig`: a [`FunctionConfig`] object, required.
     ///
     /// Contains configuration information about a CloudFront function.
-    pub function_config: Obj<FunctionConfig>,
+    pub function_config: crate::Obj<FunctionConfig>,
     /// `FunctionMetadata`: a [`FunctionMetadata`] object.
     ///
     /// Contains metadata about a CloudFront function.
-    pub function_metadata: Option<Obj<FunctionMetadata>>,
+    pub function_metadata: ::std::option::Option<crate::Obj<FunctionMetadata>>,
     /// `Name`: a string, required.
     ///
     /// A name to identify the function.
     ///
     /// Pattern `^[a-zA-Z0-9-_]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains zero or more ``Tag`` elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +76,7 @@ impl Function {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::Function",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-function.html",
         primary_identifier: &["FunctionARN"],
@@ -109,54 +87,56 @@ impl Function {
         read_only: &["FunctionARN", "FunctionMetadata/FunctionARN", "Stage"],
         attributes: &["FunctionARN", "FunctionMetadata.FunctionARN", "Stage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
     #[inline]
     pub fn new(required: FunctionRequired) -> Self {
         Self {
-            auto_publish: None,
+            auto_publish: ::std::option::Option::None,
             function_code: required.function_code,
             function_config: required.function_config,
-            function_metadata: None,
+            function_metadata: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AutoPublish`: a boolean.
-    pub fn auto_publish(mut self, value: impl Into<Bool>) -> Self { self.auto_publish = Some(value.into()); self }
+    pub fn auto_publish(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_publish = ::std::option::Option::Some(value.into()); self }
     /// `FunctionCode`: a string, required.
-    pub fn function_code(mut self, value: impl Into<Str>) -> Self { self.function_code = value.into(); self }
+    pub fn function_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_code = value.into(); self }
     /// `FunctionConfig`: a [`FunctionConfig`] object, required.
-    pub fn function_config(mut self, value: impl Into<Obj<FunctionConfig>>) -> Self { self.function_config = value.into(); self }
+    pub fn function_config(mut self, value: impl ::std::convert::Into<crate::Obj<FunctionConfig>>) -> Self { self.function_config = value.into(); self }
     /// `FunctionMetadata`: a [`FunctionMetadata`] object.
-    pub fn function_metadata(mut self, value: impl Into<Obj<FunctionMetadata>>) -> Self { self.function_metadata = Some(value.into()); self }
+    pub fn function_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<FunctionMetadata>>) -> Self { self.function_metadata = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Function {
+impl ::cloudwright_core::Resource for Function {
     type Attributes = FunctionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Function, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Function, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Function {
+impl ::cloudwright_core::ToValue for Function {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoPublish", &self.auto_publish)
             .req("FunctionCode", &self.function_code)
             .req("FunctionConfig", &self.function_config)
@@ -167,12 +147,12 @@ impl ToValue for Function {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Function`]: `Handle<Function>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Function`]: `Handle<Function>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FunctionAttributes(ResourceRef);
+pub struct FunctionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FunctionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FunctionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -188,22 +168,22 @@ impl FunctionAttributes {
     ///
     /// `!GetAtt *Function_Logical_ID* .FunctionMetadata.FunctionARN`
     #[inline]
-    pub fn function_arn(&self) -> Value {
-        self.0.get_att("FunctionARN")
+    pub fn function_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FunctionARN"))
     }
 
     /// `Fn::GetAtt` `FunctionMetadata.FunctionARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the function. The ARN uniquely identifies the function.
     #[inline]
-    pub fn function_metadata_function_arn(&self) -> Value {
-        self.0.get_att("FunctionMetadata.FunctionARN")
+    pub fn function_metadata_function_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FunctionMetadata.FunctionARN"))
     }
 
     /// `Fn::GetAtt` `Stage`: a string.
     #[inline]
-    pub fn stage(&self) -> Value {
-        self.0.get_att("Stage")
+    pub fn stage(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Stage"))
     }
 }
 
@@ -211,22 +191,10 @@ impl FunctionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionConfigRequired {
     /// `Comment`: a string, required.
-    pub comment: Str,
+    pub comment: ::cloudwright_core::Str,
     /// `Runtime`: a [`Runtime`] value, required.
     pub runtime: Runtime,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None, unique: true })),
-        ("Runtime", Shape::Str(&StrRule { allowed: &["cloudfront-js-1.0", "cloudfront-js-2.0"], ..StrRule::ANY })),
-    ],
-    required: &["Comment", "Runtime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FunctionConfig` property type of `AWS::CloudFront::Function`.
 ///
@@ -238,11 +206,12 @@ pub struct FunctionConfig {
     /// `Comment`: a string, required.
     ///
     /// A comment to describe the function.
-    pub comment: Str,
+    pub comment: ::cloudwright_core::Str,
     /// `KeyValueStoreAssociations`: a list of [`KeyValueStoreAssociation`] objects.
     ///
     /// The configuration for the key value store associations.
-    pub key_value_store_associations: Option<List<KeyValueStoreAssociation>>,
+    pub key_value_store_associations:
+        ::std::option::Option<::cloudwright_core::List<KeyValueStoreAssociation>>,
     /// `Runtime`: a [`Runtime`] value, required.
     ///
     /// The function's runtime environment version.
@@ -256,25 +225,25 @@ impl FunctionConfig {
     pub fn new(required: FunctionConfigRequired) -> Self {
         Self {
             comment: required.comment,
-            key_value_store_associations: None,
+            key_value_store_associations: ::std::option::Option::None,
             runtime: required.runtime,
         }
     }
 
     /// `Comment`: a string, required.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = value.into(); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = value.into(); self }
     /// `KeyValueStoreAssociations`: a list of [`KeyValueStoreAssociation`] objects.
-    pub fn key_value_store_associations(mut self, value: impl Into<List<KeyValueStoreAssociation>>) -> Self { self.key_value_store_associations = Some(value.into()); self }
+    pub fn key_value_store_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyValueStoreAssociation>>) -> Self { self.key_value_store_associations = ::std::option::Option::Some(value.into()); self }
     /// `Runtime`: a [`Runtime`] value, required.
-    pub fn runtime(mut self, value: impl Into<Runtime>) -> Self { self.runtime = value.into(); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<Runtime>) -> Self { self.runtime = value.into(); self }
 }
 
-impl PropertyType for FunctionConfig {}
+impl crate::PropertyType for FunctionConfig {}
 
-impl ToValue for FunctionConfig {
+impl ::cloudwright_core::ToValue for FunctionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comment", &self.comment)
             .opt(
                 "KeyValueStoreAssociations",
@@ -284,15 +253,6 @@ impl ToValue for FunctionConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunctionMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("FunctionARN", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FunctionMetadata` property type of `AWS::CloudFront::Function`.
 ///
@@ -304,7 +264,7 @@ pub struct FunctionMetadata {
     /// `FunctionARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the function. The ARN uniquely identifies the function.
-    pub function_arn: Option<Str>,
+    pub function_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -312,19 +272,19 @@ impl FunctionMetadata {
     /// A `FunctionMetadata` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FunctionARN`: a string.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = Some(value.into()); self }
+    pub fn function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FunctionMetadata {}
+impl crate::PropertyType for FunctionMetadata {}
 
-impl ToValue for FunctionMetadata {
+impl ::cloudwright_core::ToValue for FunctionMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FunctionARN", &self.function_arn)
             .build()
     }
@@ -334,21 +294,10 @@ impl ToValue for FunctionMetadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudFront::Function`.
 ///
@@ -358,11 +307,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -377,17 +326,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -402,23 +351,82 @@ pub enum Runtime {
     /// `cloudfront-js-2.0`
     CloudfrontJs2_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Runtime {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Runtime {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Runtime {
+impl ::cloudwright_core::ToValue for Runtime {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudfrontJs1_0 => "cloudfront-js-1.0",
             Self::CloudfrontJs2_0 => "cloudfront-js-2.0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_KeyValueStoreAssociation;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Function: ObjRule = ObjRule {
+        properties: &[
+            ("AutoPublish", Shape::Bool),
+            ("FunctionCode", Shape::STR),
+            ("FunctionConfig", Shape::Object(&RULE_FunctionConfig)),
+            ("FunctionMetadata", Shape::Object(&RULE_FunctionMetadata)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "FunctionConfig", "FunctionCode"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None, unique: true })),
+            ("Runtime", Shape::Str(&StrRule { allowed: &["cloudfront-js-1.0", "cloudfront-js-2.0"], ..StrRule::ANY })),
+        ],
+        required: &["Comment", "Runtime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunctionMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("FunctionARN", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`KeyGroup`], by name: `KeyGroup::new(KeyGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyGroupRequired {
-    /// `KeyGroupConfig`: a [`KeyGroupConfig`] object, required.
-    pub key_group_config: Obj<KeyGroupConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyGroup: ObjRule = ObjRule {
-    properties: &[
-        ("KeyGroupConfig", Shape::Object(&RULE_KeyGroupConfig)),
-    ],
-    required: &["KeyGroupConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::KeyGroup` resource.
 ///
 /// A key group.
 ///
-/// A key group contains a list of public keys that you can use with \[CloudFront signed URLs and signed cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) .
+/// A key group contains a list of public keys that you can use with [CloudFront signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`KeyGroupAttributes`], which `Handle<KeyGroup>` dereferences to.
@@ -41,7 +22,7 @@ pub struct KeyGroup {
     /// `KeyGroupConfig`: a [`KeyGroupConfig`] object, required.
     ///
     /// The key group configuration.
-    pub key_group_config: Obj<KeyGroupConfig>,
+    pub key_group_config: crate::Obj<KeyGroupConfig>,
 }
 
 #[rustfmt::skip]
@@ -51,7 +32,7 @@ impl KeyGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::KeyGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-keygroup.html",
         primary_identifier: &["Id"],
@@ -62,47 +43,49 @@ impl KeyGroup {
         read_only: &["Id", "LastModifiedTime"],
         attributes: &["Id", "LastModifiedTime"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `KeyGroup` with its required properties, named in a [`KeyGroupRequired`].
+    /// A `KeyGroup` with its one required property, `KeyGroupConfig`.
     #[inline]
-    pub fn new(required: KeyGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<KeyGroupConfig>>) -> Self {
         Self {
-            key_group_config: required.key_group_config,
+            key_group_config: value.into(),
         }
     }
 
     /// `KeyGroupConfig`: a [`KeyGroupConfig`] object, required.
-    pub fn key_group_config(mut self, value: impl Into<Obj<KeyGroupConfig>>) -> Self { self.key_group_config = value.into(); self }
+    pub fn key_group_config(mut self, value: impl ::std::convert::Into<crate::Obj<KeyGroupConfig>>) -> Self { self.key_group_config = value.into(); self }
 }
 
-impl Resource for KeyGroup {
+impl ::cloudwright_core::Resource for KeyGroup {
     type Attributes = KeyGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KeyGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_KeyGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for KeyGroup {
+impl ::cloudwright_core::ToValue for KeyGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KeyGroupConfig", &self.key_group_config)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`KeyGroup`]: `Handle<KeyGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`KeyGroup`]: `Handle<KeyGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct KeyGroupAttributes(ResourceRef);
+pub struct KeyGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for KeyGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KeyGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -112,16 +95,16 @@ impl KeyGroupAttributes {
     ///
     /// The identifier for the key group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the key group was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 }
 
@@ -129,28 +112,16 @@ impl KeyGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyGroupConfigRequired {
     /// `Items`: a list of strings, required.
-    pub items: List<Str>,
+    pub items: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyGroupConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name", "Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyGroupConfig` property type of `AWS::CloudFront::KeyGroup`.
 ///
 /// A key group configuration.
 ///
-/// A key group contains a list of public keys that you can use with \[CloudFront signed URLs and signed cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) .
+/// A key group contains a list of public keys that you can use with [CloudFront signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-keygroup-keygroupconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -158,15 +129,15 @@ pub struct KeyGroupConfig {
     /// `Comment`: a string.
     ///
     /// A comment to describe the key group. The comment cannot be longer than 128 characters.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `Items`: a list of strings, required.
     ///
     /// A list of the identifiers of the public keys in the key group.
-    pub items: List<Str>,
+    pub items: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name to identify the key group.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -175,29 +146,58 @@ impl KeyGroupConfig {
     #[inline]
     pub fn new(required: KeyGroupConfigRequired) -> Self {
         Self {
-            comment: None,
+            comment: ::std::option::Option::None,
             items: required.items,
             name: required.name,
         }
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `Items`: a list of strings, required.
-    pub fn items(mut self, value: impl Into<List<Str>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.items = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for KeyGroupConfig {}
+impl crate::PropertyType for KeyGroupConfig {}
 
-impl ToValue for KeyGroupConfig {
+impl ::cloudwright_core::ToValue for KeyGroupConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .req("Items", &self.items)
             .req("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyGroup: ObjRule = ObjRule {
+        properties: &[
+            ("KeyGroupConfig", Shape::Object(&RULE_KeyGroupConfig)),
+        ],
+        required: &["KeyGroupConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyGroupConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name", "Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`KeyValueStore`], by name: `KeyValueStore::new(KeyValueStoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyValueStoreRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyValueStore: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("ImportSource", Shape::Object(&RULE_ImportSource)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::KeyValueStore` resource.
 ///
 /// The key value store. Use this to separate data from function code, allowing you to update data without having to publish a new version of a function. The key value store holds keys and their corresponding values.
@@ -49,23 +23,23 @@ pub struct KeyValueStore {
     /// A comment for the key value store.
     ///
     /// Length 0 to 128.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImportSource`: an [`ImportSource`] object.
     ///
     /// The import source for the key value store.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub import_source: Option<Obj<ImportSource>>,
+    pub import_source: ::std::option::Option<crate::Obj<ImportSource>>,
     /// `Name`: a string, required.
     ///
     /// The name of the key value store.
     ///
     /// Pattern `^[a-zA-Z0-9-_]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains zero or more ``Tag`` elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +49,7 @@ impl KeyValueStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::KeyValueStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-keyvaluestore.html",
         primary_identifier: &["Name"],
@@ -86,48 +60,50 @@ impl KeyValueStore {
         read_only: &["Arn", "Id", "Status"],
         attributes: &["Arn", "Id", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `KeyValueStore` with its required properties, named in a [`KeyValueStoreRequired`].
+    /// A `KeyValueStore` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: KeyValueStoreRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            comment: None,
-            import_source: None,
-            name: required.name,
-            tags: None,
+            comment: ::std::option::Option::None,
+            import_source: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `ImportSource`: an [`ImportSource`] object.
-    pub fn import_source(mut self, value: impl Into<Obj<ImportSource>>) -> Self { self.import_source = Some(value.into()); self }
+    pub fn import_source(mut self, value: impl ::std::convert::Into<crate::Obj<ImportSource>>) -> Self { self.import_source = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for KeyValueStore {
+impl ::cloudwright_core::Resource for KeyValueStore {
     type Attributes = KeyValueStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KeyValueStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_KeyValueStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for KeyValueStore {
+impl ::cloudwright_core::ToValue for KeyValueStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .opt("ImportSource", &self.import_source)
             .req("Name", &self.name)
@@ -136,12 +112,12 @@ impl ToValue for KeyValueStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`KeyValueStore`]: `Handle<KeyValueStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`KeyValueStore`]: `Handle<KeyValueStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct KeyValueStoreAttributes(ResourceRef);
+pub struct KeyValueStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for KeyValueStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KeyValueStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,24 +127,24 @@ impl KeyValueStoreAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the key value store.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique Id for the key value store.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
-    /// The current status of the key value store. For more information, see \[Key value store statuses\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/kvs-with-functions-create.html#key-value-store-status>) in the *.*
+    /// The current status of the key value store. For more information, see [Key value store statuses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/kvs-with-functions-create.html#key-value-store-status) in the *.*
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -176,21 +152,10 @@ impl KeyValueStoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportSourceRequired {
     /// `SourceArn`: a string, required.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `SourceType`: a [`SourceType`] value, required.
     pub source_type: SourceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImportSource: ObjRule = ObjRule {
-    properties: &[
-        ("SourceArn", Shape::STR),
-        ("SourceType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
-    ],
-    required: &["SourceType", "SourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImportSource` property type of `AWS::CloudFront::KeyValueStore`.
 ///
@@ -202,7 +167,7 @@ pub struct ImportSource {
     /// `SourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the import source for the key value store.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `SourceType`: a [`SourceType`] value, required.
     ///
     /// The source type of the import source for the key value store.
@@ -221,17 +186,17 @@ impl ImportSource {
     }
 
     /// `SourceArn`: a string, required.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = value.into(); self }
     /// `SourceType`: a [`SourceType`] value, required.
-    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self { self.source_type = value.into(); self }
+    pub fn source_type(mut self, value: impl ::std::convert::Into<SourceType>) -> Self { self.source_type = value.into(); self }
 }
 
-impl PropertyType for ImportSource {}
+impl crate::PropertyType for ImportSource {}
 
-impl ToValue for ImportSource {
+impl ::cloudwright_core::ToValue for ImportSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SourceArn", &self.source_arn)
             .req("SourceType", &self.source_type)
             .build()
@@ -242,21 +207,10 @@ impl ToValue for ImportSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudFront::KeyValueStore`.
 ///
@@ -266,11 +220,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -285,17 +239,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -308,22 +262,68 @@ pub enum SourceType {
     /// `S3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SourceType {
+impl ::cloudwright_core::ToValue for SourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]{1,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyValueStore: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("ImportSource", Shape::Object(&RULE_ImportSource)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImportSource: ObjRule = ObjRule {
+        properties: &[
+            ("SourceArn", Shape::STR),
+            ("SourceType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
+        ],
+        required: &["SourceType", "SourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -72,25 +72,23 @@ pub mod vpc_origin;
 #[cfg(feature = "cloudfront")]
 pub use anycast_ip_list::{AnycastIpList, AnycastIpListAttributes, AnycastIpListRequired};
 #[cfg(feature = "cloudfront")]
-pub use cache_policy::{CachePolicy, CachePolicyAttributes, CachePolicyRequired};
+pub use cache_policy::{CachePolicy, CachePolicyAttributes};
 #[cfg(feature = "cloudfront")]
 pub use cloud_front_origin_access_identity::{
     CloudFrontOriginAccessIdentity, CloudFrontOriginAccessIdentityAttributes,
-    CloudFrontOriginAccessIdentityRequired,
 };
 #[cfg(feature = "cloudfront")]
 pub use connection_function::{
     ConnectionFunction, ConnectionFunctionAttributes, ConnectionFunctionRequired,
 };
 #[cfg(feature = "cloudfront")]
-pub use connection_group::{ConnectionGroup, ConnectionGroupAttributes, ConnectionGroupRequired};
+pub use connection_group::{ConnectionGroup, ConnectionGroupAttributes};
 #[cfg(feature = "cloudfront")]
 pub use continuous_deployment_policy::{
     ContinuousDeploymentPolicy, ContinuousDeploymentPolicyAttributes,
-    ContinuousDeploymentPolicyRequired,
 };
 #[cfg(feature = "cloudfront")]
-pub use distribution::{Distribution, DistributionAttributes, DistributionRequired};
+pub use distribution::{Distribution, DistributionAttributes};
 #[cfg(feature = "cloudfront")]
 pub use distribution_tenant::{
     DistributionTenant, DistributionTenantAttributes, DistributionTenantRequired,
@@ -98,36 +96,30 @@ pub use distribution_tenant::{
 #[cfg(feature = "cloudfront")]
 pub use function::{Function, FunctionAttributes, FunctionRequired};
 #[cfg(feature = "cloudfront")]
-pub use key_group::{KeyGroup, KeyGroupAttributes, KeyGroupRequired};
+pub use key_group::{KeyGroup, KeyGroupAttributes};
 #[cfg(feature = "cloudfront")]
-pub use key_value_store::{KeyValueStore, KeyValueStoreAttributes, KeyValueStoreRequired};
+pub use key_value_store::{KeyValueStore, KeyValueStoreAttributes};
 #[cfg(feature = "cloudfront")]
 pub use monitoring_subscription::{
     MonitoringSubscription, MonitoringSubscriptionAttributes, MonitoringSubscriptionRequired,
 };
 #[cfg(feature = "cloudfront")]
-pub use origin_access_control::{
-    OriginAccessControl, OriginAccessControlAttributes, OriginAccessControlRequired,
-};
+pub use origin_access_control::{OriginAccessControl, OriginAccessControlAttributes};
 #[cfg(feature = "cloudfront")]
-pub use origin_request_policy::{
-    OriginRequestPolicy, OriginRequestPolicyAttributes, OriginRequestPolicyRequired,
-};
+pub use origin_request_policy::{OriginRequestPolicy, OriginRequestPolicyAttributes};
 #[cfg(feature = "cloudfront")]
-pub use public_key::{PublicKey, PublicKeyAttributes, PublicKeyRequired};
+pub use public_key::{PublicKey, PublicKeyAttributes};
 #[cfg(feature = "cloudfront")]
 pub use realtime_log_config::{
     RealtimeLogConfig, RealtimeLogConfigAttributes, RealtimeLogConfigRequired,
 };
 #[cfg(feature = "cloudfront")]
-pub use response_headers_policy::{
-    ResponseHeadersPolicy, ResponseHeadersPolicyAttributes, ResponseHeadersPolicyRequired,
-};
+pub use response_headers_policy::{ResponseHeadersPolicy, ResponseHeadersPolicyAttributes};
 #[cfg(feature = "cloudfront")]
 pub use streaming_distribution::{
     StreamingDistribution, StreamingDistributionAttributes, StreamingDistributionRequired,
 };
 #[cfg(feature = "cloudfront")]
-pub use trust_store::{TrustStore, TrustStoreAttributes, TrustStoreRequired};
+pub use trust_store::{TrustStore, TrustStoreAttributes};
 #[cfg(feature = "cloudfront")]
-pub use vpc_origin::{VpcOrigin, VpcOriginAttributes, VpcOriginRequired};
+pub use vpc_origin::{VpcOrigin, VpcOriginAttributes};

@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`MonitoringSubscription`], by name: `MonitoringSubscription::new(MonitoringSubscriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringSubscriptionRequired {
     /// `DistributionId`: a string, required.
-    pub distribution_id: Str,
+    pub distribution_id: ::cloudwright_core::Str,
     /// `MonitoringSubscription`: a [`MonitoringSubscriptionProperty`] object, required.
-    pub monitoring_subscription: Obj<MonitoringSubscriptionProperty>,
+    pub monitoring_subscription: crate::Obj<MonitoringSubscriptionProperty>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringSubscription: ObjRule = ObjRule {
-    properties: &[
-        ("DistributionId", Shape::STR),
-        ("MonitoringSubscription", Shape::Object(&RULE_MonitoringSubscriptionProperty)),
-    ],
-    required: &["DistributionId", "MonitoringSubscription"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::MonitoringSubscription` resource.
 ///
@@ -45,11 +32,11 @@ pub struct MonitoringSubscription {
     /// The ID of the distribution that you are enabling metrics for.
     ///
     /// Create-only: changing it replaces the resource.
-    pub distribution_id: Str,
+    pub distribution_id: ::cloudwright_core::Str,
     /// `MonitoringSubscription`: a [`MonitoringSubscriptionProperty`] object, required.
     ///
     /// A subscription configuration for additional CloudWatch metrics.
-    pub monitoring_subscription: Obj<MonitoringSubscriptionProperty>,
+    pub monitoring_subscription: crate::Obj<MonitoringSubscriptionProperty>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +46,7 @@ impl MonitoringSubscription {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::MonitoringSubscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-monitoringsubscription.html",
         primary_identifier: &["DistributionId"],
@@ -70,7 +57,7 @@ impl MonitoringSubscription {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MonitoringSubscription` with its required properties, named in a [`MonitoringSubscriptionRequired`].
@@ -83,50 +70,43 @@ impl MonitoringSubscription {
     }
 
     /// `DistributionId`: a string, required.
-    pub fn distribution_id(mut self, value: impl Into<Str>) -> Self { self.distribution_id = value.into(); self }
+    pub fn distribution_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.distribution_id = value.into(); self }
     /// `MonitoringSubscription`: a [`MonitoringSubscriptionProperty`] object, required.
-    pub fn monitoring_subscription(mut self, value: impl Into<Obj<MonitoringSubscriptionProperty>>) -> Self { self.monitoring_subscription = value.into(); self }
+    pub fn monitoring_subscription(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringSubscriptionProperty>>) -> Self { self.monitoring_subscription = value.into(); self }
 }
 
-impl Resource for MonitoringSubscription {
+impl ::cloudwright_core::Resource for MonitoringSubscription {
     type Attributes = MonitoringSubscriptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MonitoringSubscription, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MonitoringSubscription, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MonitoringSubscription {
+impl ::cloudwright_core::ToValue for MonitoringSubscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DistributionId", &self.distribution_id)
             .req("MonitoringSubscription", &self.monitoring_subscription)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MonitoringSubscription`]: `Handle<MonitoringSubscription>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MonitoringSubscription`]: `Handle<MonitoringSubscription>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct MonitoringSubscriptionAttributes(());
 
-impl From<ResourceRef> for MonitoringSubscriptionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MonitoringSubscriptionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringSubscriptionProperty: ObjRule = ObjRule {
-    properties: &[
-        ("RealtimeMetricsSubscriptionConfig", Shape::Object(&RULE_RealtimeMetricsSubscriptionConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MonitoringSubscription` property type of `AWS::CloudFront::MonitoringSubscription`.
 ///
@@ -138,7 +118,8 @@ pub struct MonitoringSubscriptionProperty {
     /// `RealtimeMetricsSubscriptionConfig`: a [`RealtimeMetricsSubscriptionConfig`] object.
     ///
     /// A subscription configuration for additional CloudWatch metrics.
-    pub realtime_metrics_subscription_config: Option<Obj<RealtimeMetricsSubscriptionConfig>>,
+    pub realtime_metrics_subscription_config:
+        ::std::option::Option<crate::Obj<RealtimeMetricsSubscriptionConfig>>,
 }
 
 #[rustfmt::skip]
@@ -146,19 +127,19 @@ impl MonitoringSubscriptionProperty {
     /// A `MonitoringSubscriptionProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RealtimeMetricsSubscriptionConfig`: a [`RealtimeMetricsSubscriptionConfig`] object.
-    pub fn realtime_metrics_subscription_config(mut self, value: impl Into<Obj<RealtimeMetricsSubscriptionConfig>>) -> Self { self.realtime_metrics_subscription_config = Some(value.into()); self }
+    pub fn realtime_metrics_subscription_config(mut self, value: impl ::std::convert::Into<crate::Obj<RealtimeMetricsSubscriptionConfig>>) -> Self { self.realtime_metrics_subscription_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringSubscriptionProperty {}
+impl crate::PropertyType for MonitoringSubscriptionProperty {}
 
-impl ToValue for MonitoringSubscriptionProperty {
+impl ::cloudwright_core::ToValue for MonitoringSubscriptionProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "RealtimeMetricsSubscriptionConfig",
                 &self.realtime_metrics_subscription_config,
@@ -166,23 +147,6 @@ impl ToValue for MonitoringSubscriptionProperty {
             .build()
     }
 }
-
-/// The required properties of [`RealtimeMetricsSubscriptionConfig`], by name: `RealtimeMetricsSubscriptionConfig::new(RealtimeMetricsSubscriptionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RealtimeMetricsSubscriptionConfigRequired {
-    /// `RealtimeMetricsSubscriptionStatus`: a [`RealtimeMetricsSubscriptionStatus`] value, required.
-    pub realtime_metrics_subscription_status: RealtimeMetricsSubscriptionStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RealtimeMetricsSubscriptionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RealtimeMetricsSubscriptionStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-    ],
-    required: &["RealtimeMetricsSubscriptionStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RealtimeMetricsSubscriptionConfig` property type of `AWS::CloudFront::MonitoringSubscription`.
 ///
@@ -199,24 +163,24 @@ pub struct RealtimeMetricsSubscriptionConfig {
 
 #[rustfmt::skip]
 impl RealtimeMetricsSubscriptionConfig {
-    /// A `RealtimeMetricsSubscriptionConfig` with its required properties, named in a [`RealtimeMetricsSubscriptionConfigRequired`].
+    /// A `RealtimeMetricsSubscriptionConfig` with its one required property, `RealtimeMetricsSubscriptionStatus`.
     #[inline]
-    pub fn new(required: RealtimeMetricsSubscriptionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RealtimeMetricsSubscriptionStatus>) -> Self {
         Self {
-            realtime_metrics_subscription_status: required.realtime_metrics_subscription_status,
+            realtime_metrics_subscription_status: value.into(),
         }
     }
 
     /// `RealtimeMetricsSubscriptionStatus`: a [`RealtimeMetricsSubscriptionStatus`] value, required.
-    pub fn realtime_metrics_subscription_status(mut self, value: impl Into<RealtimeMetricsSubscriptionStatus>) -> Self { self.realtime_metrics_subscription_status = value.into(); self }
+    pub fn realtime_metrics_subscription_status(mut self, value: impl ::std::convert::Into<RealtimeMetricsSubscriptionStatus>) -> Self { self.realtime_metrics_subscription_status = value.into(); self }
 }
 
-impl PropertyType for RealtimeMetricsSubscriptionConfig {}
+impl crate::PropertyType for RealtimeMetricsSubscriptionConfig {}
 
-impl ToValue for RealtimeMetricsSubscriptionConfig {
+impl ::cloudwright_core::ToValue for RealtimeMetricsSubscriptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "RealtimeMetricsSubscriptionStatus",
                 &self.realtime_metrics_subscription_status,
@@ -233,23 +197,60 @@ pub enum RealtimeMetricsSubscriptionStatus {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RealtimeMetricsSubscriptionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RealtimeMetricsSubscriptionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RealtimeMetricsSubscriptionStatus {
+impl ::cloudwright_core::ToValue for RealtimeMetricsSubscriptionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringSubscription: ObjRule = ObjRule {
+        properties: &[
+            ("DistributionId", Shape::STR),
+            ("MonitoringSubscription", Shape::Object(&RULE_MonitoringSubscriptionProperty)),
+        ],
+        required: &["DistributionId", "MonitoringSubscription"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringSubscriptionProperty: ObjRule = ObjRule {
+        properties: &[
+            ("RealtimeMetricsSubscriptionConfig", Shape::Object(&RULE_RealtimeMetricsSubscriptionConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RealtimeMetricsSubscriptionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RealtimeMetricsSubscriptionStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ],
+        required: &["RealtimeMetricsSubscriptionStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(s3|mediastore|lambda|mediapackagev2)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(never|no-override|always)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(sigv4)$");
-
-/// The required properties of [`OriginAccessControl`], by name: `OriginAccessControl::new(OriginAccessControlRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OriginAccessControlRequired {
-    /// `OriginAccessControlConfig`: an [`OriginAccessControlConfig`] object, required.
-    pub origin_access_control_config: Obj<OriginAccessControlConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginAccessControl: ObjRule = ObjRule {
-    properties: &[
-        ("OriginAccessControlConfig", Shape::Object(&RULE_OriginAccessControlConfig)),
-    ],
-    required: &["OriginAccessControlConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::OriginAccessControl` resource.
 ///
 /// Creates a new origin access control in CloudFront. After you create an origin access control, you can add it to an origin in a CloudFront distribution so that CloudFront sends authenticated (signed) requests to the origin.
 ///
 /// This makes it possible to block public access to the origin, allowing viewers (users) to access the origin's content only through CloudFront.
 ///
-/// For more information about using a CloudFront origin access control, see \[Restricting access to an AWS origin\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-origin.html>) in the *Amazon CloudFront Developer Guide* .
+/// For more information about using a CloudFront origin access control, see [Restricting access to an AWS origin](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-origin.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`OriginAccessControlAttributes`], which `Handle<OriginAccessControl>` dereferences to.
@@ -47,7 +24,7 @@ pub struct OriginAccessControl {
     /// `OriginAccessControlConfig`: an [`OriginAccessControlConfig`] object, required.
     ///
     /// The origin access control.
-    pub origin_access_control_config: Obj<OriginAccessControlConfig>,
+    pub origin_access_control_config: crate::Obj<OriginAccessControlConfig>,
 }
 
 #[rustfmt::skip]
@@ -57,7 +34,7 @@ impl OriginAccessControl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::OriginAccessControl",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-originaccesscontrol.html",
         primary_identifier: &["Id"],
@@ -68,36 +45,38 @@ impl OriginAccessControl {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `OriginAccessControl` with its required properties, named in a [`OriginAccessControlRequired`].
+    /// A `OriginAccessControl` with its one required property, `OriginAccessControlConfig`.
     #[inline]
-    pub fn new(required: OriginAccessControlRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<OriginAccessControlConfig>>) -> Self {
         Self {
-            origin_access_control_config: required.origin_access_control_config,
+            origin_access_control_config: value.into(),
         }
     }
 
     /// `OriginAccessControlConfig`: an [`OriginAccessControlConfig`] object, required.
-    pub fn origin_access_control_config(mut self, value: impl Into<Obj<OriginAccessControlConfig>>) -> Self { self.origin_access_control_config = value.into(); self }
+    pub fn origin_access_control_config(mut self, value: impl ::std::convert::Into<crate::Obj<OriginAccessControlConfig>>) -> Self { self.origin_access_control_config = value.into(); self }
 }
 
-impl Resource for OriginAccessControl {
+impl ::cloudwright_core::Resource for OriginAccessControl {
     type Attributes = OriginAccessControlAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginAccessControl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OriginAccessControl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OriginAccessControl {
+impl ::cloudwright_core::ToValue for OriginAccessControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "OriginAccessControlConfig",
                 &self.origin_access_control_config,
@@ -106,12 +85,12 @@ impl ToValue for OriginAccessControl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OriginAccessControl`]: `Handle<OriginAccessControl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OriginAccessControl`]: `Handle<OriginAccessControl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OriginAccessControlAttributes(ResourceRef);
+pub struct OriginAccessControlAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OriginAccessControlAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OriginAccessControlAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,8 +100,8 @@ impl OriginAccessControlAttributes {
     ///
     /// The unique identifier of the origin access control.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -130,28 +109,14 @@ impl OriginAccessControlAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginAccessControlConfigRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OriginAccessControlOriginType`: a string, required.
-    pub origin_access_control_origin_type: Str,
+    pub origin_access_control_origin_type: ::cloudwright_core::Str,
     /// `SigningBehavior`: a string, required.
-    pub signing_behavior: Str,
+    pub signing_behavior: ::cloudwright_core::Str,
     /// `SigningProtocol`: a string, required.
-    pub signing_protocol: Str,
+    pub signing_protocol: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginAccessControlConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("OriginAccessControlOriginType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["lambda", "mediapackagev2", "mediastore", "s3"], ..StrRule::ANY })),
-        ("SigningBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["always", "always-amz-auth", "never", "no-override"], ..StrRule::ANY })),
-        ("SigningProtocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), allowed: &["sigv4", "sigv4a"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "SigningProtocol", "SigningBehavior", "OriginAccessControlOriginType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginAccessControlConfig` property type of `AWS::CloudFront::OriginAccessControl`.
 ///
@@ -159,7 +124,7 @@ pub(crate) static RULE_OriginAccessControlConfig: ObjRule = ObjRule {
 ///
 /// This makes it possible to block public access to the origin, allowing viewers (users) to access the origin's content only through CloudFront.
 ///
-/// For more information about using a CloudFront origin access control, see \[Restricting access to an AWS origin\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-origin.html>) in the *Amazon CloudFront Developer Guide* .
+/// For more information about using a CloudFront origin access control, see [Restricting access to an AWS origin](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-origin.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-originaccesscontrol-originaccesscontrolconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -167,35 +132,35 @@ pub struct OriginAccessControlConfig {
     /// `Description`: a string.
     ///
     /// A description of the origin access control.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A name to identify the origin access control. You can specify up to 64 characters.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OriginAccessControlOriginType`: a string, required.
     ///
     /// The type of origin that this origin access control is for.
     ///
     /// Pattern `^(s3|mediastore|lambda|mediapackagev2)$`.
-    pub origin_access_control_origin_type: Str,
+    pub origin_access_control_origin_type: ::cloudwright_core::Str,
     /// `SigningBehavior`: a string, required.
     ///
-    /// Specifies which requests CloudFront signs (adds authentication information to). Specify `always` for the most common use case. For more information, see \[origin access control advanced settings\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-advanced-settings>) in the *Amazon CloudFront Developer Guide* .
+    /// Specifies which requests CloudFront signs (adds authentication information to). Specify `always` for the most common use case. For more information, see [origin access control advanced settings](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-advanced-settings) in the *Amazon CloudFront Developer Guide* .
     ///
     /// This field can have one of the following values:
     ///
     /// - `always` – CloudFront signs all origin requests, overwriting the `Authorization` header from the viewer request if one exists.
     /// - `never` – CloudFront doesn't sign any origin requests. This value turns off origin access control for all origins in all distributions that use this origin access control.
-    /// - `no-override` – If the viewer request doesn't contain the `Authorization` header, then CloudFront signs the origin request. If the viewer request contains the `Authorization` header, then CloudFront doesn't sign the origin request and instead passes along the `Authorization` header from the viewer request. *WARNING: To pass along the `Authorization` header from the viewer request, you *must* add the `Authorization` header to a \[cache policy\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html>) for all cache behaviors that use origins associated with this origin access control.*
+    /// - `no-override` – If the viewer request doesn't contain the `Authorization` header, then CloudFront signs the origin request. If the viewer request contains the `Authorization` header, then CloudFront doesn't sign the origin request and instead passes along the `Authorization` header from the viewer request. *WARNING: To pass along the `Authorization` header from the viewer request, you *must* add the `Authorization` header to a [cache policy](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-the-cache-key.html) for all cache behaviors that use origins associated with this origin access control.*
     ///
     /// Pattern `^(never|no-override|always)$`.
-    pub signing_behavior: Str,
+    pub signing_behavior: ::cloudwright_core::Str,
     /// `SigningProtocol`: a string, required.
     ///
     /// The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests. The only valid value is `sigv4` .
     ///
     /// Pattern `^(sigv4)$`.
-    pub signing_protocol: Str,
+    pub signing_protocol: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -204,7 +169,7 @@ impl OriginAccessControlConfig {
     #[inline]
     pub fn new(required: OriginAccessControlConfigRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             origin_access_control_origin_type: required.origin_access_control_origin_type,
             signing_behavior: required.signing_behavior,
@@ -213,23 +178,23 @@ impl OriginAccessControlConfig {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OriginAccessControlOriginType`: a string, required.
-    pub fn origin_access_control_origin_type(mut self, value: impl Into<Str>) -> Self { self.origin_access_control_origin_type = value.into(); self }
+    pub fn origin_access_control_origin_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_access_control_origin_type = value.into(); self }
     /// `SigningBehavior`: a string, required.
-    pub fn signing_behavior(mut self, value: impl Into<Str>) -> Self { self.signing_behavior = value.into(); self }
+    pub fn signing_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signing_behavior = value.into(); self }
     /// `SigningProtocol`: a string, required.
-    pub fn signing_protocol(mut self, value: impl Into<Str>) -> Self { self.signing_protocol = value.into(); self }
+    pub fn signing_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signing_protocol = value.into(); self }
 }
 
-impl PropertyType for OriginAccessControlConfig {}
+impl crate::PropertyType for OriginAccessControlConfig {}
 
-impl ToValue for OriginAccessControlConfig {
+impl ::cloudwright_core::ToValue for OriginAccessControlConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req(
@@ -240,4 +205,39 @@ impl ToValue for OriginAccessControlConfig {
             .req("SigningProtocol", &self.signing_protocol)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(s3|mediastore|lambda|mediapackagev2)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(never|no-override|always)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(sigv4)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginAccessControl: ObjRule = ObjRule {
+        properties: &[
+            ("OriginAccessControlConfig", Shape::Object(&RULE_OriginAccessControlConfig)),
+        ],
+        required: &["OriginAccessControlConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginAccessControlConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("OriginAccessControlOriginType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["lambda", "mediapackagev2", "mediastore", "s3"], ..StrRule::ANY })),
+            ("SigningBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["always", "always-amz-auth", "never", "no-override"], ..StrRule::ANY })),
+            ("SigningProtocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), allowed: &["sigv4", "sigv4a"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "SigningProtocol", "SigningBehavior", "OriginAccessControlOriginType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(none|whitelist|all|allExcept)$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(none|whitelist|allViewer|allViewerAndWhitelistCloudFront|allExcept)$");
-
-/// The required properties of [`OriginRequestPolicy`], by name: `OriginRequestPolicy::new(OriginRequestPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OriginRequestPolicyRequired {
-    /// `OriginRequestPolicyConfig`: an [`OriginRequestPolicyConfig`] object, required.
-    pub origin_request_policy_config: Obj<OriginRequestPolicyConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginRequestPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("OriginRequestPolicyConfig", Shape::Object(&RULE_OriginRequestPolicyConfig)),
-    ],
-    required: &["OriginRequestPolicyConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::OriginRequestPolicy` resource.
 ///
 /// An origin request policy.
@@ -51,7 +28,7 @@ pub struct OriginRequestPolicy {
     /// `OriginRequestPolicyConfig`: an [`OriginRequestPolicyConfig`] object, required.
     ///
     /// The origin request policy configuration.
-    pub origin_request_policy_config: Obj<OriginRequestPolicyConfig>,
+    pub origin_request_policy_config: crate::Obj<OriginRequestPolicyConfig>,
 }
 
 #[rustfmt::skip]
@@ -61,7 +38,7 @@ impl OriginRequestPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::OriginRequestPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-originrequestpolicy.html",
         primary_identifier: &["Id"],
@@ -72,36 +49,38 @@ impl OriginRequestPolicy {
         read_only: &["Id", "LastModifiedTime"],
         attributes: &["Id", "LastModifiedTime"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `OriginRequestPolicy` with its required properties, named in a [`OriginRequestPolicyRequired`].
+    /// A `OriginRequestPolicy` with its one required property, `OriginRequestPolicyConfig`.
     #[inline]
-    pub fn new(required: OriginRequestPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<OriginRequestPolicyConfig>>) -> Self {
         Self {
-            origin_request_policy_config: required.origin_request_policy_config,
+            origin_request_policy_config: value.into(),
         }
     }
 
     /// `OriginRequestPolicyConfig`: an [`OriginRequestPolicyConfig`] object, required.
-    pub fn origin_request_policy_config(mut self, value: impl Into<Obj<OriginRequestPolicyConfig>>) -> Self { self.origin_request_policy_config = value.into(); self }
+    pub fn origin_request_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<OriginRequestPolicyConfig>>) -> Self { self.origin_request_policy_config = value.into(); self }
 }
 
-impl Resource for OriginRequestPolicy {
+impl ::cloudwright_core::Resource for OriginRequestPolicy {
     type Attributes = OriginRequestPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginRequestPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OriginRequestPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OriginRequestPolicy {
+impl ::cloudwright_core::ToValue for OriginRequestPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "OriginRequestPolicyConfig",
                 &self.origin_request_policy_config,
@@ -110,12 +89,12 @@ impl ToValue for OriginRequestPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OriginRequestPolicy`]: `Handle<OriginRequestPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OriginRequestPolicy`]: `Handle<OriginRequestPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OriginRequestPolicyAttributes(ResourceRef);
+pub struct OriginRequestPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OriginRequestPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OriginRequestPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -125,36 +104,18 @@ impl OriginRequestPolicyAttributes {
     ///
     /// The unique identifier for the origin request policy. For example: `befd7079-9bbc-4ebf-8ade-498a3694176c` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the origin request policy was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 }
-
-/// The required properties of [`CookiesConfig`], by name: `CookiesConfig::new(CookiesConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CookiesConfigRequired {
-    /// `CookieBehavior`: a string, required.
-    pub cookie_behavior: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
-        ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CookieBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CookiesConfig` property type of `AWS::CloudFront::OriginRequestPolicy`.
 ///
@@ -173,59 +134,41 @@ pub struct CookiesConfig {
     /// - `allExcept` – All cookies in viewer requests are included in requests that CloudFront sends to the origin, **except** for those listed in the `CookieNames` type, which are not included.
     ///
     /// Pattern `^(none|whitelist|all|allExcept)$`.
-    pub cookie_behavior: Str,
+    pub cookie_behavior: ::cloudwright_core::Str,
     /// `Cookies`: a list of strings.
     ///
     /// Contains a list of cookie names.
-    pub cookies: Option<List<Str>>,
+    pub cookies: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl CookiesConfig {
-    /// A `CookiesConfig` with its required properties, named in a [`CookiesConfigRequired`].
+    /// A `CookiesConfig` with its one required property, `CookieBehavior`.
     #[inline]
-    pub fn new(required: CookiesConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cookie_behavior: required.cookie_behavior,
-            cookies: None,
+            cookie_behavior: value.into(),
+            cookies: ::std::option::Option::None,
         }
     }
 
     /// `CookieBehavior`: a string, required.
-    pub fn cookie_behavior(mut self, value: impl Into<Str>) -> Self { self.cookie_behavior = value.into(); self }
+    pub fn cookie_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cookie_behavior = value.into(); self }
     /// `Cookies`: a list of strings.
-    pub fn cookies(mut self, value: impl Into<List<Str>>) -> Self { self.cookies = Some(value.into()); self }
+    pub fn cookies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cookies = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CookiesConfig {}
+impl crate::PropertyType for CookiesConfig {}
 
-impl ToValue for CookiesConfig {
+impl ::cloudwright_core::ToValue for CookiesConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CookieBehavior", &self.cookie_behavior)
             .opt("Cookies", &self.cookies)
             .build()
     }
 }
-
-/// The required properties of [`HeadersConfig`], by name: `HeadersConfig::new(HeadersConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeadersConfigRequired {
-    /// `HeaderBehavior`: a string, required.
-    pub header_behavior: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["allExcept", "allViewer", "allViewerAndWhitelistCloudFront", "none", "whitelist"], ..StrRule::ANY })),
-        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["HeaderBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HeadersConfig` property type of `AWS::CloudFront::OriginRequestPolicy`.
 ///
@@ -245,36 +188,36 @@ pub struct HeadersConfig {
     /// - `allExcept` – All HTTP headers in viewer requests are included in requests that CloudFront sends to the origin, **except** for those listed in the `Headers` type, which are not included.
     ///
     /// Pattern `^(none|whitelist|allViewer|allViewerAndWhitelistCloudFront|allExcept)$`.
-    pub header_behavior: Str,
+    pub header_behavior: ::cloudwright_core::Str,
     /// `Headers`: a list of strings.
     ///
     /// Contains a list of HTTP header names.
-    pub headers: Option<List<Str>>,
+    pub headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl HeadersConfig {
-    /// A `HeadersConfig` with its required properties, named in a [`HeadersConfigRequired`].
+    /// A `HeadersConfig` with its one required property, `HeaderBehavior`.
     #[inline]
-    pub fn new(required: HeadersConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            header_behavior: required.header_behavior,
-            headers: None,
+            header_behavior: value.into(),
+            headers: ::std::option::Option::None,
         }
     }
 
     /// `HeaderBehavior`: a string, required.
-    pub fn header_behavior(mut self, value: impl Into<Str>) -> Self { self.header_behavior = value.into(); self }
+    pub fn header_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_behavior = value.into(); self }
     /// `Headers`: a list of strings.
-    pub fn headers(mut self, value: impl Into<List<Str>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HeadersConfig {}
+impl crate::PropertyType for HeadersConfig {}
 
-impl ToValue for HeadersConfig {
+impl ::cloudwright_core::ToValue for HeadersConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HeaderBehavior", &self.header_behavior)
             .opt("Headers", &self.headers)
             .build()
@@ -285,28 +228,14 @@ impl ToValue for HeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginRequestPolicyConfigRequired {
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
-    pub cookies_config: Obj<CookiesConfig>,
+    pub cookies_config: crate::Obj<CookiesConfig>,
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
-    pub headers_config: Obj<HeadersConfig>,
+    pub headers_config: crate::Obj<HeadersConfig>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
-    pub query_strings_config: Obj<QueryStringsConfig>,
+    pub query_strings_config: crate::Obj<QueryStringsConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginRequestPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("CookiesConfig", Shape::Object(&RULE_CookiesConfig)),
-        ("HeadersConfig", Shape::Object(&RULE_HeadersConfig)),
-        ("Name", Shape::STR),
-        ("QueryStringsConfig", Shape::Object(&RULE_QueryStringsConfig)),
-    ],
-    required: &["Name", "HeadersConfig", "CookiesConfig", "QueryStringsConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginRequestPolicyConfig` property type of `AWS::CloudFront::OriginRequestPolicy`.
 ///
@@ -326,23 +255,23 @@ pub struct OriginRequestPolicyConfig {
     /// `Comment`: a string.
     ///
     /// A comment to describe the origin request policy. The comment cannot be longer than 128 characters.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
     ///
     /// The cookies from viewer requests to include in origin requests.
-    pub cookies_config: Obj<CookiesConfig>,
+    pub cookies_config: crate::Obj<CookiesConfig>,
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
     ///
     /// The HTTP headers to include in origin requests. These can include headers from viewer requests and additional headers added by CloudFront.
-    pub headers_config: Obj<HeadersConfig>,
+    pub headers_config: crate::Obj<HeadersConfig>,
     /// `Name`: a string, required.
     ///
     /// A unique name to identify the origin request policy.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
     ///
     /// The URL query strings from viewer requests to include in origin requests.
-    pub query_strings_config: Obj<QueryStringsConfig>,
+    pub query_strings_config: crate::Obj<QueryStringsConfig>,
 }
 
 #[rustfmt::skip]
@@ -351,7 +280,7 @@ impl OriginRequestPolicyConfig {
     #[inline]
     pub fn new(required: OriginRequestPolicyConfigRequired) -> Self {
         Self {
-            comment: None,
+            comment: ::std::option::Option::None,
             cookies_config: required.cookies_config,
             headers_config: required.headers_config,
             name: required.name,
@@ -360,23 +289,23 @@ impl OriginRequestPolicyConfig {
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `CookiesConfig`: a [`CookiesConfig`] object, required.
-    pub fn cookies_config(mut self, value: impl Into<Obj<CookiesConfig>>) -> Self { self.cookies_config = value.into(); self }
+    pub fn cookies_config(mut self, value: impl ::std::convert::Into<crate::Obj<CookiesConfig>>) -> Self { self.cookies_config = value.into(); self }
     /// `HeadersConfig`: a [`HeadersConfig`] object, required.
-    pub fn headers_config(mut self, value: impl Into<Obj<HeadersConfig>>) -> Self { self.headers_config = value.into(); self }
+    pub fn headers_config(mut self, value: impl ::std::convert::Into<crate::Obj<HeadersConfig>>) -> Self { self.headers_config = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `QueryStringsConfig`: a [`QueryStringsConfig`] object, required.
-    pub fn query_strings_config(mut self, value: impl Into<Obj<QueryStringsConfig>>) -> Self { self.query_strings_config = value.into(); self }
+    pub fn query_strings_config(mut self, value: impl ::std::convert::Into<crate::Obj<QueryStringsConfig>>) -> Self { self.query_strings_config = value.into(); self }
 }
 
-impl PropertyType for OriginRequestPolicyConfig {}
+impl crate::PropertyType for OriginRequestPolicyConfig {}
 
-impl ToValue for OriginRequestPolicyConfig {
+impl ::cloudwright_core::ToValue for OriginRequestPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .req("CookiesConfig", &self.cookies_config)
             .req("HeadersConfig", &self.headers_config)
@@ -385,24 +314,6 @@ impl ToValue for OriginRequestPolicyConfig {
             .build()
     }
 }
-
-/// The required properties of [`QueryStringsConfig`], by name: `QueryStringsConfig::new(QueryStringsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryStringsConfigRequired {
-    /// `QueryStringBehavior`: a string, required.
-    pub query_string_behavior: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
-        ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["QueryStringBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryStringsConfig` property type of `AWS::CloudFront::OriginRequestPolicy`.
 ///
@@ -421,38 +332,106 @@ pub struct QueryStringsConfig {
     /// - `allExcept` – All query strings in viewer requests are included in requests that CloudFront sends to the origin, **except** for those listed in the `QueryStringNames` type, which are not included.
     ///
     /// Pattern `^(none|whitelist|all|allExcept)$`.
-    pub query_string_behavior: Str,
+    pub query_string_behavior: ::cloudwright_core::Str,
     /// `QueryStrings`: a list of strings.
     ///
     /// Contains a list of query string names.
-    pub query_strings: Option<List<Str>>,
+    pub query_strings: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl QueryStringsConfig {
-    /// A `QueryStringsConfig` with its required properties, named in a [`QueryStringsConfigRequired`].
+    /// A `QueryStringsConfig` with its one required property, `QueryStringBehavior`.
     #[inline]
-    pub fn new(required: QueryStringsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            query_string_behavior: required.query_string_behavior,
-            query_strings: None,
+            query_string_behavior: value.into(),
+            query_strings: ::std::option::Option::None,
         }
     }
 
     /// `QueryStringBehavior`: a string, required.
-    pub fn query_string_behavior(mut self, value: impl Into<Str>) -> Self { self.query_string_behavior = value.into(); self }
+    pub fn query_string_behavior(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string_behavior = value.into(); self }
     /// `QueryStrings`: a list of strings.
-    pub fn query_strings(mut self, value: impl Into<List<Str>>) -> Self { self.query_strings = Some(value.into()); self }
+    pub fn query_strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.query_strings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QueryStringsConfig {}
+impl crate::PropertyType for QueryStringsConfig {}
 
-impl ToValue for QueryStringsConfig {
+impl ::cloudwright_core::ToValue for QueryStringsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QueryStringBehavior", &self.query_string_behavior)
             .opt("QueryStrings", &self.query_strings)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(none|whitelist|all|allExcept)$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(none|whitelist|allViewer|allViewerAndWhitelistCloudFront|allExcept)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginRequestPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("OriginRequestPolicyConfig", Shape::Object(&RULE_OriginRequestPolicyConfig)),
+        ],
+        required: &["OriginRequestPolicyConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
+            ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CookieBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["allExcept", "allViewer", "allViewerAndWhitelistCloudFront", "none", "whitelist"], ..StrRule::ANY })),
+            ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["HeaderBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginRequestPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("CookiesConfig", Shape::Object(&RULE_CookiesConfig)),
+            ("HeadersConfig", Shape::Object(&RULE_HeadersConfig)),
+            ("Name", Shape::STR),
+            ("QueryStringsConfig", Shape::Object(&RULE_QueryStringsConfig)),
+        ],
+        required: &["Name", "HeadersConfig", "CookiesConfig", "QueryStringsConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["all", "allExcept", "none", "whitelist"], ..StrRule::ANY })),
+            ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["QueryStringBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

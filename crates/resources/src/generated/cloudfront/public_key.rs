@@ -5,28 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`PublicKey`], by name: `PublicKey::new(PublicKeyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublicKeyRequired {
-    /// `PublicKeyConfig`: a [`PublicKeyConfig`] object, required.
-    pub public_key_config: Obj<PublicKeyConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublicKey: ObjRule = ObjRule {
-    properties: &[
-        ("PublicKeyConfig", Shape::Object(&RULE_PublicKeyConfig)),
-    ],
-    required: &["PublicKeyConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::PublicKey` resource.
 ///
-/// A public key that you can use with \[signed URLs and signed cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) , or with \[field-level encryption\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html>) .
+/// A public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) , or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html) .
 ///
 /// CloudFront supports signed URLs and signed cookies with RSA 2048 or ECDSA 256 key signatures. Field-level encryption is only compatible with RSA 2048 key signatures.
 ///
@@ -40,8 +21,8 @@ pub(crate) static RULE_PublicKey: ObjRule = ObjRule {
 pub struct PublicKey {
     /// `PublicKeyConfig`: a [`PublicKeyConfig`] object, required.
     ///
-    /// Configuration information about a public key that you can use with \[signed URLs and signed cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) , or with \[field-level encryption\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html>) .
-    pub public_key_config: Obj<PublicKeyConfig>,
+    /// Configuration information about a public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) , or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html) .
+    pub public_key_config: crate::Obj<PublicKeyConfig>,
 }
 
 #[rustfmt::skip]
@@ -51,7 +32,7 @@ impl PublicKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::PublicKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-publickey.html",
         primary_identifier: &["Id"],
@@ -62,47 +43,49 @@ impl PublicKey {
         read_only: &["Id", "CreatedTime"],
         attributes: &["CreatedTime", "Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `PublicKey` with its required properties, named in a [`PublicKeyRequired`].
+    /// A `PublicKey` with its one required property, `PublicKeyConfig`.
     #[inline]
-    pub fn new(required: PublicKeyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<PublicKeyConfig>>) -> Self {
         Self {
-            public_key_config: required.public_key_config,
+            public_key_config: value.into(),
         }
     }
 
     /// `PublicKeyConfig`: a [`PublicKeyConfig`] object, required.
-    pub fn public_key_config(mut self, value: impl Into<Obj<PublicKeyConfig>>) -> Self { self.public_key_config = value.into(); self }
+    pub fn public_key_config(mut self, value: impl ::std::convert::Into<crate::Obj<PublicKeyConfig>>) -> Self { self.public_key_config = value.into(); self }
 }
 
-impl Resource for PublicKey {
+impl ::cloudwright_core::Resource for PublicKey {
     type Attributes = PublicKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PublicKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PublicKey {
+impl ::cloudwright_core::ToValue for PublicKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PublicKeyConfig", &self.public_key_config)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PublicKey`]: `Handle<PublicKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PublicKey`]: `Handle<PublicKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PublicKeyAttributes(ResourceRef);
+pub struct PublicKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PublicKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PublicKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -112,16 +95,16 @@ impl PublicKeyAttributes {
     ///
     /// The date and time when the public key was uploaded.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the public key.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -129,29 +112,16 @@ impl PublicKeyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicKeyConfigRequired {
     /// `CallerReference`: a string, required.
-    pub caller_reference: Str,
+    pub caller_reference: ::cloudwright_core::Str,
     /// `EncodedKey`: a string, required.
-    pub encoded_key: Str,
+    pub encoded_key: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublicKeyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CallerReference", Shape::STR),
-        ("Comment", Shape::STR),
-        ("EncodedKey", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["CallerReference", "Name", "EncodedKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PublicKeyConfig` property type of `AWS::CloudFront::PublicKey`.
 ///
-/// Configuration information about a public key that you can use with \[signed URLs and signed cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) , or with \[field-level encryption\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html>) .
+/// Configuration information about a public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) , or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html) .
 ///
 /// CloudFront supports signed URLs and signed cookies with RSA 2048 or ECDSA 256 key signatures. Field-level encryption is only compatible with RSA 2048 key signatures.
 ///
@@ -161,19 +131,19 @@ pub struct PublicKeyConfig {
     /// `CallerReference`: a string, required.
     ///
     /// A string included in the request to help make sure that the request can't be replayed.
-    pub caller_reference: Str,
+    pub caller_reference: ::cloudwright_core::Str,
     /// `Comment`: a string.
     ///
     /// A comment to describe the public key. The comment cannot be longer than 128 characters.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncodedKey`: a string, required.
     ///
-    /// The public key that you can use with \[signed URLs and signed cookies\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) , or with \[field-level encryption\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html>) .
-    pub encoded_key: Str,
+    /// The public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) , or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html) .
+    pub encoded_key: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A name to help identify the public key.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -183,32 +153,62 @@ impl PublicKeyConfig {
     pub fn new(required: PublicKeyConfigRequired) -> Self {
         Self {
             caller_reference: required.caller_reference,
-            comment: None,
+            comment: ::std::option::Option::None,
             encoded_key: required.encoded_key,
             name: required.name,
         }
     }
 
     /// `CallerReference`: a string, required.
-    pub fn caller_reference(mut self, value: impl Into<Str>) -> Self { self.caller_reference = value.into(); self }
+    pub fn caller_reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.caller_reference = value.into(); self }
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `EncodedKey`: a string, required.
-    pub fn encoded_key(mut self, value: impl Into<Str>) -> Self { self.encoded_key = value.into(); self }
+    pub fn encoded_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encoded_key = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for PublicKeyConfig {}
+impl crate::PropertyType for PublicKeyConfig {}
 
-impl ToValue for PublicKeyConfig {
+impl ::cloudwright_core::ToValue for PublicKeyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CallerReference", &self.caller_reference)
             .opt("Comment", &self.comment)
             .req("EncodedKey", &self.encoded_key)
             .req("Name", &self.name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicKey: ObjRule = ObjRule {
+        properties: &[
+            ("PublicKeyConfig", Shape::Object(&RULE_PublicKeyConfig)),
+        ],
+        required: &["PublicKeyConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicKeyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CallerReference", Shape::STR),
+            ("Comment", Shape::STR),
+            ("EncodedKey", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["CallerReference", "Name", "EncodedKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

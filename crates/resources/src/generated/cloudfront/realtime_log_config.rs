@@ -5,33 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RealtimeLogConfig`], by name: `RealtimeLogConfig::new(RealtimeLogConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RealtimeLogConfigRequired {
     /// `EndPoints`: a list of [`EndPoint`] objects, required.
-    pub end_points: List<EndPoint>,
+    pub end_points: ::cloudwright_core::List<EndPoint>,
     /// `Fields`: a list of strings, required.
-    pub fields: List<Str>,
+    pub fields: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SamplingRate`: a number, required.
-    pub sampling_rate: Num,
+    pub sampling_rate: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RealtimeLogConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EndPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EndPoint), min_items: Some(1), max_items: None, unique: false })),
-        ("Fields", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
-        ("Name", Shape::STR),
-        ("SamplingRate", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["Name", "EndPoints", "Fields", "SamplingRate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::RealtimeLogConfig` resource.
 ///
@@ -51,27 +36,27 @@ pub struct RealtimeLogConfig {
     /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
     ///
     /// Items at least 1.
-    pub end_points: List<EndPoint>,
+    pub end_points: ::cloudwright_core::List<EndPoint>,
     /// `Fields`: a list of strings, required.
     ///
     /// A list of fields that are included in each real-time log record. In an API response, the fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
     ///
-    /// For more information about fields, see \[Real-time log configuration fields\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-fields>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information about fields, see [Real-time log configuration fields](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-fields) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Items at least 1.
-    pub fields: List<Str>,
+    pub fields: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The unique name of this real-time log configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SamplingRate`: a number, required.
     ///
     /// The sampling rate for this real-time log configuration. The sampling rate determines the percentage of viewer requests that are represented in the real-time log data. The sampling rate is an integer between 1 and 100, inclusive.
     ///
     /// Value 1 to 100.
-    pub sampling_rate: Num,
+    pub sampling_rate: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -81,7 +66,7 @@ impl RealtimeLogConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::RealtimeLogConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-realtimelogconfig.html",
         primary_identifier: &["Arn"],
@@ -92,7 +77,7 @@ impl RealtimeLogConfig {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RealtimeLogConfig` with its required properties, named in a [`RealtimeLogConfigRequired`].
@@ -107,30 +92,32 @@ impl RealtimeLogConfig {
     }
 
     /// `EndPoints`: a list of [`EndPoint`] objects, required.
-    pub fn end_points(mut self, value: impl Into<List<EndPoint>>) -> Self { self.end_points = value.into(); self }
+    pub fn end_points(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EndPoint>>) -> Self { self.end_points = value.into(); self }
     /// `Fields`: a list of strings, required.
-    pub fn fields(mut self, value: impl Into<List<Str>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.fields = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SamplingRate`: a number, required.
-    pub fn sampling_rate(mut self, value: impl Into<Num>) -> Self { self.sampling_rate = value.into(); self }
+    pub fn sampling_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.sampling_rate = value.into(); self }
 }
 
-impl Resource for RealtimeLogConfig {
+impl ::cloudwright_core::Resource for RealtimeLogConfig {
     type Attributes = RealtimeLogConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RealtimeLogConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RealtimeLogConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RealtimeLogConfig {
+impl ::cloudwright_core::ToValue for RealtimeLogConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndPoints", &self.end_points)
             .req("Fields", &self.fields)
             .req("Name", &self.name)
@@ -139,12 +126,12 @@ impl ToValue for RealtimeLogConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RealtimeLogConfig`]: `Handle<RealtimeLogConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RealtimeLogConfig`]: `Handle<RealtimeLogConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RealtimeLogConfigAttributes(ResourceRef);
+pub struct RealtimeLogConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RealtimeLogConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RealtimeLogConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,8 +141,8 @@ impl RealtimeLogConfigAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the real-time log configuration. For example: `arn:aws:cloudfront::111122223333:realtime-log-config/ExampleNameForRealtimeLogConfig` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -163,21 +150,10 @@ impl RealtimeLogConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndPointRequired {
     /// `KinesisStreamConfig`: a [`KinesisStreamConfig`] object, required.
-    pub kinesis_stream_config: Obj<KinesisStreamConfig>,
+    pub kinesis_stream_config: crate::Obj<KinesisStreamConfig>,
     /// `StreamType`: a string, required.
-    pub stream_type: Str,
+    pub stream_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndPoint: ObjRule = ObjRule {
-    properties: &[
-        ("KinesisStreamConfig", Shape::Object(&RULE_KinesisStreamConfig)),
-        ("StreamType", Shape::STR),
-    ],
-    required: &["KinesisStreamConfig", "StreamType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndPoint` property type of `AWS::CloudFront::RealtimeLogConfig`.
 ///
@@ -189,11 +165,11 @@ pub struct EndPoint {
     /// `KinesisStreamConfig`: a [`KinesisStreamConfig`] object, required.
     ///
     /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data in a real-time log configuration.
-    pub kinesis_stream_config: Obj<KinesisStreamConfig>,
+    pub kinesis_stream_config: crate::Obj<KinesisStreamConfig>,
     /// `StreamType`: a string, required.
     ///
     /// The type of data stream where you are sending real-time log data. The only valid value is `Kinesis` .
-    pub stream_type: Str,
+    pub stream_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -208,17 +184,17 @@ impl EndPoint {
     }
 
     /// `KinesisStreamConfig`: a [`KinesisStreamConfig`] object, required.
-    pub fn kinesis_stream_config(mut self, value: impl Into<Obj<KinesisStreamConfig>>) -> Self { self.kinesis_stream_config = value.into(); self }
+    pub fn kinesis_stream_config(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisStreamConfig>>) -> Self { self.kinesis_stream_config = value.into(); self }
     /// `StreamType`: a string, required.
-    pub fn stream_type(mut self, value: impl Into<Str>) -> Self { self.stream_type = value.into(); self }
+    pub fn stream_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_type = value.into(); self }
 }
 
-impl PropertyType for EndPoint {}
+impl crate::PropertyType for EndPoint {}
 
-impl ToValue for EndPoint {
+impl ::cloudwright_core::ToValue for EndPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KinesisStreamConfig", &self.kinesis_stream_config)
             .req("StreamType", &self.stream_type)
             .build()
@@ -229,21 +205,10 @@ impl ToValue for EndPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamConfigRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StreamArn`: a string, required.
-    pub stream_arn: Str,
+    pub stream_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisStreamConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StreamArn", Shape::STR),
-    ],
-    required: &["RoleArn", "StreamArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisStreamConfig` property type of `AWS::CloudFront::RealtimeLogConfig`.
 ///
@@ -256,14 +221,14 @@ pub struct KinesisStreamConfig {
     ///
     /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream.
     ///
-    /// For more information the IAM role, see \[Real-time log configuration IAM role\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-iam-role>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information the IAM role, see [Real-time log configuration IAM role](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/real-time-logs.html#understand-real-time-log-config-iam-role) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StreamArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data.
-    pub stream_arn: Str,
+    pub stream_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -278,19 +243,61 @@ impl KinesisStreamConfig {
     }
 
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StreamArn`: a string, required.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
+    pub fn stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisStreamConfig {}
+impl crate::PropertyType for KinesisStreamConfig {}
 
-impl ToValue for KinesisStreamConfig {
+impl ::cloudwright_core::ToValue for KinesisStreamConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RoleArn", &self.role_arn)
             .req("StreamArn", &self.stream_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RealtimeLogConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EndPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EndPoint), min_items: Some(1), max_items: None, unique: false })),
+            ("Fields", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+            ("Name", Shape::STR),
+            ("SamplingRate", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["Name", "EndPoints", "Fields", "SamplingRate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndPoint: ObjRule = ObjRule {
+        properties: &[
+            ("KinesisStreamConfig", Shape::Object(&RULE_KinesisStreamConfig)),
+            ("StreamType", Shape::STR),
+        ],
+        required: &["KinesisStreamConfig", "StreamType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisStreamConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StreamArn", Shape::STR),
+        ],
+        required: &["RoleArn", "StreamArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(DENY|SAMEORIGIN)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(no-referrer|no-referrer-when-downgrade|origin|origin-when-cross-origin|same-origin|strict-origin|strict-origin-when-cross-origin|unsafe-url)$",
-);
-
-/// The required properties of [`ResponseHeadersPolicy`], by name: `ResponseHeadersPolicy::new(ResponseHeadersPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResponseHeadersPolicyRequired {
-    /// `ResponseHeadersPolicyConfig`: a [`ResponseHeadersPolicyConfig`] object, required.
-    pub response_headers_policy_config: Obj<ResponseHeadersPolicyConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponseHeadersPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ResponseHeadersPolicyConfig", Shape::Object(&RULE_ResponseHeadersPolicyConfig)),
-    ],
-    required: &["ResponseHeadersPolicyConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::ResponseHeadersPolicy` resource.
 ///
 /// A response headers policy.
@@ -37,7 +13,7 @@ pub(crate) static RULE_ResponseHeadersPolicy: ObjRule = ObjRule {
 ///
 /// After you create a response headers policy, you can use its ID to attach it to one or more cache behaviors in a CloudFront distribution. When it's attached to a cache behavior, the response headers policy affects the HTTP headers that CloudFront includes in HTTP responses to requests that match the cache behavior. CloudFront adds or removes response headers according to the configuration of the response headers policy.
 ///
-/// For more information, see \[Adding or removing HTTP headers in CloudFront responses\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/modifying-response-headers.html>) in the *Amazon CloudFront Developer Guide* .
+/// For more information, see [Adding or removing HTTP headers in CloudFront responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/modifying-response-headers.html) in the *Amazon CloudFront Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResponseHeadersPolicyAttributes`], which `Handle<ResponseHeadersPolicy>` dereferences to.
@@ -50,7 +26,7 @@ pub struct ResponseHeadersPolicy {
     /// `ResponseHeadersPolicyConfig`: a [`ResponseHeadersPolicyConfig`] object, required.
     ///
     /// A response headers policy configuration.
-    pub response_headers_policy_config: Obj<ResponseHeadersPolicyConfig>,
+    pub response_headers_policy_config: crate::Obj<ResponseHeadersPolicyConfig>,
 }
 
 #[rustfmt::skip]
@@ -60,7 +36,7 @@ impl ResponseHeadersPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::ResponseHeadersPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-responseheaderspolicy.html",
         primary_identifier: &["Id"],
@@ -71,36 +47,38 @@ impl ResponseHeadersPolicy {
         read_only: &["Id", "LastModifiedTime"],
         attributes: &["Id", "LastModifiedTime"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ResponseHeadersPolicy` with its required properties, named in a [`ResponseHeadersPolicyRequired`].
+    /// A `ResponseHeadersPolicy` with its one required property, `ResponseHeadersPolicyConfig`.
     #[inline]
-    pub fn new(required: ResponseHeadersPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ResponseHeadersPolicyConfig>>) -> Self {
         Self {
-            response_headers_policy_config: required.response_headers_policy_config,
+            response_headers_policy_config: value.into(),
         }
     }
 
     /// `ResponseHeadersPolicyConfig`: a [`ResponseHeadersPolicyConfig`] object, required.
-    pub fn response_headers_policy_config(mut self, value: impl Into<Obj<ResponseHeadersPolicyConfig>>) -> Self { self.response_headers_policy_config = value.into(); self }
+    pub fn response_headers_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseHeadersPolicyConfig>>) -> Self { self.response_headers_policy_config = value.into(); self }
 }
 
-impl Resource for ResponseHeadersPolicy {
+impl ::cloudwright_core::Resource for ResponseHeadersPolicy {
     type Attributes = ResponseHeadersPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResponseHeadersPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResponseHeadersPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResponseHeadersPolicy {
+impl ::cloudwright_core::ToValue for ResponseHeadersPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ResponseHeadersPolicyConfig",
                 &self.response_headers_policy_config,
@@ -109,12 +87,12 @@ impl ToValue for ResponseHeadersPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResponseHeadersPolicy`]: `Handle<ResponseHeadersPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResponseHeadersPolicy`]: `Handle<ResponseHeadersPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResponseHeadersPolicyAttributes(ResourceRef);
+pub struct ResponseHeadersPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResponseHeadersPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResponseHeadersPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,41 +102,24 @@ impl ResponseHeadersPolicyAttributes {
     ///
     /// The unique identifier for the response headers policy. For example: `57f99797-3b20-4e1b-a728-27972a74082a` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the response headers policy was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 }
-
-/// The required properties of [`AccessControlAllowHeaders`], by name: `AccessControlAllowHeaders::new(AccessControlAllowHeadersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessControlAllowHeadersRequired {
-    /// `Items`: a list of strings, required.
-    pub items: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessControlAllowHeaders: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessControlAllowHeaders` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response header.
 ///
-/// For more information about the `Access-Control-Allow-Headers` HTTP response header, see \[Access-Control-Allow-Headers\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers>) in the MDN Web Docs.
+/// For more information about the `Access-Control-Allow-Headers` HTTP response header, see [Access-Control-Allow-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowheaders.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -166,54 +127,39 @@ pub struct AccessControlAllowHeaders {
     /// `Items`: a list of strings, required.
     ///
     /// The list of HTTP header names. You can specify `*` to allow all headers.
-    pub items: List<Str>,
+    pub items: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AccessControlAllowHeaders {
-    /// A `AccessControlAllowHeaders` with its required properties, named in a [`AccessControlAllowHeadersRequired`].
+    /// A `AccessControlAllowHeaders` with its one required property, `Items`.
     #[inline]
-    pub fn new(required: AccessControlAllowHeadersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            items: required.items,
+            items: value.into(),
         }
     }
 
     /// `Items`: a list of strings, required.
-    pub fn items(mut self, value: impl Into<List<Str>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.items = value.into(); self }
 }
 
-impl PropertyType for AccessControlAllowHeaders {}
+impl crate::PropertyType for AccessControlAllowHeaders {}
 
-impl ToValue for AccessControlAllowHeaders {
+impl ::cloudwright_core::ToValue for AccessControlAllowHeaders {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Items", &self.items).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Items", &self.items)
+            .build()
     }
 }
-
-/// The required properties of [`AccessControlAllowMethods`], by name: `AccessControlAllowMethods::new(AccessControlAllowMethodsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessControlAllowMethodsRequired {
-    /// `Items`: a list of [`Item`] values, required.
-    pub items: List<Item>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessControlAllowMethods: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessControlAllowMethods` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
 ///
-/// For more information about the `Access-Control-Allow-Methods` HTTP response header, see \[Access-Control-Allow-Methods\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods>) in the MDN Web Docs.
+/// For more information about the `Access-Control-Allow-Methods` HTTP response header, see [Access-Control-Allow-Methods](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowmethods.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -232,54 +178,39 @@ pub struct AccessControlAllowMethods {
     /// - `ALL`
     ///
     /// `ALL` is a special value that includes all of the listed HTTP methods.
-    pub items: List<Item>,
+    pub items: ::cloudwright_core::List<Item>,
 }
 
 #[rustfmt::skip]
 impl AccessControlAllowMethods {
-    /// A `AccessControlAllowMethods` with its required properties, named in a [`AccessControlAllowMethodsRequired`].
+    /// A `AccessControlAllowMethods` with its one required property, `Items`.
     #[inline]
-    pub fn new(required: AccessControlAllowMethodsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Item>>) -> Self {
         Self {
-            items: required.items,
+            items: value.into(),
         }
     }
 
     /// `Items`: a list of [`Item`] values, required.
-    pub fn items(mut self, value: impl Into<List<Item>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Item>>) -> Self { self.items = value.into(); self }
 }
 
-impl PropertyType for AccessControlAllowMethods {}
+impl crate::PropertyType for AccessControlAllowMethods {}
 
-impl ToValue for AccessControlAllowMethods {
+impl ::cloudwright_core::ToValue for AccessControlAllowMethods {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Items", &self.items).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Items", &self.items)
+            .build()
     }
 }
-
-/// The required properties of [`AccessControlAllowOrigins`], by name: `AccessControlAllowOrigins::new(AccessControlAllowOriginsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessControlAllowOriginsRequired {
-    /// `Items`: a list of strings, required.
-    pub items: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessControlAllowOrigins: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessControlAllowOrigins` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// A list of origins (domain names) that CloudFront can use as the value for the `Access-Control-Allow-Origin` HTTP response header.
 ///
-/// For more information about the `Access-Control-Allow-Origin` HTTP response header, see \[Access-Control-Allow-Origin\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin>) in the MDN Web Docs.
+/// For more information about the `Access-Control-Allow-Origin` HTTP response header, see [Access-Control-Allow-Origin](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-accesscontrolalloworigins.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -287,54 +218,39 @@ pub struct AccessControlAllowOrigins {
     /// `Items`: a list of strings, required.
     ///
     /// The list of origins (domain names). You can specify `*` to allow all origins.
-    pub items: List<Str>,
+    pub items: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AccessControlAllowOrigins {
-    /// A `AccessControlAllowOrigins` with its required properties, named in a [`AccessControlAllowOriginsRequired`].
+    /// A `AccessControlAllowOrigins` with its one required property, `Items`.
     #[inline]
-    pub fn new(required: AccessControlAllowOriginsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            items: required.items,
+            items: value.into(),
         }
     }
 
     /// `Items`: a list of strings, required.
-    pub fn items(mut self, value: impl Into<List<Str>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.items = value.into(); self }
 }
 
-impl PropertyType for AccessControlAllowOrigins {}
+impl crate::PropertyType for AccessControlAllowOrigins {}
 
-impl ToValue for AccessControlAllowOrigins {
+impl ::cloudwright_core::ToValue for AccessControlAllowOrigins {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Items", &self.items).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Items", &self.items)
+            .build()
     }
 }
-
-/// The required properties of [`AccessControlExposeHeaders`], by name: `AccessControlExposeHeaders::new(AccessControlExposeHeadersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessControlExposeHeadersRequired {
-    /// `Items`: a list of strings, required.
-    pub items: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessControlExposeHeaders: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessControlExposeHeaders` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// A list of HTTP headers that CloudFront includes as values for the `Access-Control-Expose-Headers` HTTP response header.
 ///
-/// For more information about the `Access-Control-Expose-Headers` HTTP response header, see \[Access-Control-Expose-Headers\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers>) in the MDN Web Docs.
+/// For more information about the `Access-Control-Expose-Headers` HTTP response header, see [Access-Control-Expose-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-accesscontrolexposeheaders.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -342,29 +258,31 @@ pub struct AccessControlExposeHeaders {
     /// `Items`: a list of strings, required.
     ///
     /// The list of HTTP headers. You can specify `*` to expose all headers.
-    pub items: List<Str>,
+    pub items: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AccessControlExposeHeaders {
-    /// A `AccessControlExposeHeaders` with its required properties, named in a [`AccessControlExposeHeadersRequired`].
+    /// A `AccessControlExposeHeaders` with its one required property, `Items`.
     #[inline]
-    pub fn new(required: AccessControlExposeHeadersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            items: required.items,
+            items: value.into(),
         }
     }
 
     /// `Items`: a list of strings, required.
-    pub fn items(mut self, value: impl Into<List<Str>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.items = value.into(); self }
 }
 
-impl PropertyType for AccessControlExposeHeaders {}
+impl crate::PropertyType for AccessControlExposeHeaders {}
 
-impl ToValue for AccessControlExposeHeaders {
+impl ::cloudwright_core::ToValue for AccessControlExposeHeaders {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Items", &self.items).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Items", &self.items)
+            .build()
     }
 }
 
@@ -372,27 +290,16 @@ impl ToValue for AccessControlExposeHeaders {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentSecurityPolicyRequired {
     /// `ContentSecurityPolicy`: a string, required.
-    pub content_security_policy: Str,
+    pub content_security_policy: ::cloudwright_core::Str,
     /// `Override`: a boolean, required.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContentSecurityPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ContentSecurityPolicy", Shape::STR),
-        ("Override", Shape::Bool),
-    ],
-    required: &["Override", "ContentSecurityPolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContentSecurityPolicy` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
 ///
-/// For more information about the `Content-Security-Policy` HTTP response header, see \[Content-Security-Policy\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy>) in the MDN Web Docs.
+/// For more information about the `Content-Security-Policy` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-contentsecuritypolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -400,11 +307,11 @@ pub struct ContentSecurityPolicy {
     /// `ContentSecurityPolicy`: a string, required.
     ///
     /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
-    pub content_security_policy: Str,
+    pub content_security_policy: ::cloudwright_core::Str,
     /// `Override`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront overrides the `Content-Security-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -419,45 +326,28 @@ impl ContentSecurityPolicy {
     }
 
     /// `ContentSecurityPolicy`: a string, required.
-    pub fn content_security_policy(mut self, value: impl Into<Str>) -> Self { self.content_security_policy = value.into(); self }
+    pub fn content_security_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_security_policy = value.into(); self }
     /// `Override`: a boolean, required.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
+    pub fn r#override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.r#override = value.into(); self }
 }
 
-impl PropertyType for ContentSecurityPolicy {}
+impl crate::PropertyType for ContentSecurityPolicy {}
 
-impl ToValue for ContentSecurityPolicy {
+impl ::cloudwright_core::ToValue for ContentSecurityPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContentSecurityPolicy", &self.content_security_policy)
             .req("Override", &self.r#override)
             .build()
     }
 }
 
-/// The required properties of [`ContentTypeOptions`], by name: `ContentTypeOptions::new(ContentTypeOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContentTypeOptionsRequired {
-    /// `Override`: a boolean, required.
-    pub r#override: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContentTypeOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Override", Shape::Bool),
-    ],
-    required: &["Override"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ContentTypeOptions` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// Determines whether CloudFront includes the `X-Content-Type-Options` HTTP response header with its value set to `nosniff` .
 ///
-/// For more information about the `X-Content-Type-Options` HTTP response header, see \[X-Content-Type-Options\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options>) in the MDN Web Docs.
+/// For more information about the `X-Content-Type-Options` HTTP response header, see [X-Content-Type-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-contenttypeoptions.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -465,29 +355,31 @@ pub struct ContentTypeOptions {
     /// `Override`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront overrides the `X-Content-Type-Options` HTTP response header received from the origin with the one specified in this response headers policy.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ContentTypeOptions {
-    /// A `ContentTypeOptions` with its required properties, named in a [`ContentTypeOptionsRequired`].
+    /// A `ContentTypeOptions` with its one required property, `Override`.
     #[inline]
-    pub fn new(required: ContentTypeOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            r#override: required.r#override,
+            r#override: value.into(),
         }
     }
 
     /// `Override`: a boolean, required.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
+    pub fn r#override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.r#override = value.into(); self }
 }
 
-impl PropertyType for ContentTypeOptions {}
+impl crate::PropertyType for ContentTypeOptions {}
 
-impl ToValue for ContentTypeOptions {
+impl ::cloudwright_core::ToValue for ContentTypeOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Override", &self.r#override).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Override", &self.r#override)
+            .build()
     }
 }
 
@@ -495,38 +387,22 @@ impl ToValue for ContentTypeOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsConfigRequired {
     /// `AccessControlAllowCredentials`: a boolean, required.
-    pub access_control_allow_credentials: Bool,
+    pub access_control_allow_credentials: ::cloudwright_core::Bool,
     /// `AccessControlAllowHeaders`: an [`AccessControlAllowHeaders`] object, required.
-    pub access_control_allow_headers: Obj<AccessControlAllowHeaders>,
+    pub access_control_allow_headers: crate::Obj<AccessControlAllowHeaders>,
     /// `AccessControlAllowMethods`: an [`AccessControlAllowMethods`] object, required.
-    pub access_control_allow_methods: Obj<AccessControlAllowMethods>,
+    pub access_control_allow_methods: crate::Obj<AccessControlAllowMethods>,
     /// `AccessControlAllowOrigins`: an [`AccessControlAllowOrigins`] object, required.
-    pub access_control_allow_origins: Obj<AccessControlAllowOrigins>,
+    pub access_control_allow_origins: crate::Obj<AccessControlAllowOrigins>,
     /// `OriginOverride`: a boolean, required.
-    pub origin_override: Bool,
+    pub origin_override: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CorsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AccessControlAllowCredentials", Shape::Bool),
-        ("AccessControlAllowHeaders", Shape::Object(&RULE_AccessControlAllowHeaders)),
-        ("AccessControlAllowMethods", Shape::Object(&RULE_AccessControlAllowMethods)),
-        ("AccessControlAllowOrigins", Shape::Object(&RULE_AccessControlAllowOrigins)),
-        ("AccessControlExposeHeaders", Shape::Object(&RULE_AccessControlExposeHeaders)),
-        ("AccessControlMaxAgeSec", Shape::INT),
-        ("OriginOverride", Shape::Bool),
-    ],
-    required: &["AccessControlAllowOrigins", "AccessControlAllowHeaders", "AccessControlAllowMethods", "AccessControlAllowCredentials", "OriginOverride"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CorsConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS). CloudFront adds these headers to HTTP responses that it sends for CORS requests that match a cache behavior associated with this response headers policy.
 ///
-/// For more information about CORS, see \[Cross-Origin Resource Sharing (CORS)\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS>) in the MDN Web Docs.
+/// For more information about CORS, see [Cross-Origin Resource Sharing (CORS)](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-corsconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -535,42 +411,43 @@ pub struct CorsConfig {
     ///
     /// A Boolean that CloudFront uses as the value for the `Access-Control-Allow-Credentials` HTTP response header.
     ///
-    /// For more information about the `Access-Control-Allow-Credentials` HTTP response header, see \[Access-Control-Allow-Credentials\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials>) in the MDN Web Docs.
-    pub access_control_allow_credentials: Bool,
+    /// For more information about the `Access-Control-Allow-Credentials` HTTP response header, see [Access-Control-Allow-Credentials](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials) in the MDN Web Docs.
+    pub access_control_allow_credentials: ::cloudwright_core::Bool,
     /// `AccessControlAllowHeaders`: an [`AccessControlAllowHeaders`] object, required.
     ///
     /// A list of HTTP header names that CloudFront includes as values for the `Access-Control-Allow-Headers` HTTP response header.
     ///
-    /// For more information about the `Access-Control-Allow-Headers` HTTP response header, see \[Access-Control-Allow-Headers\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers>) in the MDN Web Docs.
-    pub access_control_allow_headers: Obj<AccessControlAllowHeaders>,
+    /// For more information about the `Access-Control-Allow-Headers` HTTP response header, see [Access-Control-Allow-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers) in the MDN Web Docs.
+    pub access_control_allow_headers: crate::Obj<AccessControlAllowHeaders>,
     /// `AccessControlAllowMethods`: an [`AccessControlAllowMethods`] object, required.
     ///
     /// A list of HTTP methods that CloudFront includes as values for the `Access-Control-Allow-Methods` HTTP response header.
     ///
-    /// For more information about the `Access-Control-Allow-Methods` HTTP response header, see \[Access-Control-Allow-Methods\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods>) in the MDN Web Docs.
-    pub access_control_allow_methods: Obj<AccessControlAllowMethods>,
+    /// For more information about the `Access-Control-Allow-Methods` HTTP response header, see [Access-Control-Allow-Methods](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods) in the MDN Web Docs.
+    pub access_control_allow_methods: crate::Obj<AccessControlAllowMethods>,
     /// `AccessControlAllowOrigins`: an [`AccessControlAllowOrigins`] object, required.
     ///
     /// A list of origins (domain names) that CloudFront can use as the value for the `Access-Control-Allow-Origin` HTTP response header.
     ///
-    /// For more information about the `Access-Control-Allow-Origin` HTTP response header, see \[Access-Control-Allow-Origin\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin>) in the MDN Web Docs.
-    pub access_control_allow_origins: Obj<AccessControlAllowOrigins>,
+    /// For more information about the `Access-Control-Allow-Origin` HTTP response header, see [Access-Control-Allow-Origin](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin) in the MDN Web Docs.
+    pub access_control_allow_origins: crate::Obj<AccessControlAllowOrigins>,
     /// `AccessControlExposeHeaders`: an [`AccessControlExposeHeaders`] object.
     ///
     /// A list of HTTP headers that CloudFront includes as values for the `Access-Control-Expose-Headers` HTTP response header.
     ///
-    /// For more information about the `Access-Control-Expose-Headers` HTTP response header, see \[Access-Control-Expose-Headers\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers>) in the MDN Web Docs.
-    pub access_control_expose_headers: Option<Obj<AccessControlExposeHeaders>>,
+    /// For more information about the `Access-Control-Expose-Headers` HTTP response header, see [Access-Control-Expose-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
+    pub access_control_expose_headers:
+        ::std::option::Option<crate::Obj<AccessControlExposeHeaders>>,
     /// `AccessControlMaxAgeSec`: an integer.
     ///
     /// A number that CloudFront uses as the value for the `Access-Control-Max-Age` HTTP response header.
     ///
-    /// For more information about the `Access-Control-Max-Age` HTTP response header, see \[Access-Control-Max-Age\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age>) in the MDN Web Docs.
-    pub access_control_max_age_sec: Option<Int>,
+    /// For more information about the `Access-Control-Max-Age` HTTP response header, see [Access-Control-Max-Age](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age) in the MDN Web Docs.
+    pub access_control_max_age_sec: ::std::option::Option<::cloudwright_core::Int>,
     /// `OriginOverride`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
-    pub origin_override: Bool,
+    pub origin_override: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -583,34 +460,34 @@ impl CorsConfig {
             access_control_allow_headers: required.access_control_allow_headers,
             access_control_allow_methods: required.access_control_allow_methods,
             access_control_allow_origins: required.access_control_allow_origins,
-            access_control_expose_headers: None,
-            access_control_max_age_sec: None,
+            access_control_expose_headers: ::std::option::Option::None,
+            access_control_max_age_sec: ::std::option::Option::None,
             origin_override: required.origin_override,
         }
     }
 
     /// `AccessControlAllowCredentials`: a boolean, required.
-    pub fn access_control_allow_credentials(mut self, value: impl Into<Bool>) -> Self { self.access_control_allow_credentials = value.into(); self }
+    pub fn access_control_allow_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.access_control_allow_credentials = value.into(); self }
     /// `AccessControlAllowHeaders`: an [`AccessControlAllowHeaders`] object, required.
-    pub fn access_control_allow_headers(mut self, value: impl Into<Obj<AccessControlAllowHeaders>>) -> Self { self.access_control_allow_headers = value.into(); self }
+    pub fn access_control_allow_headers(mut self, value: impl ::std::convert::Into<crate::Obj<AccessControlAllowHeaders>>) -> Self { self.access_control_allow_headers = value.into(); self }
     /// `AccessControlAllowMethods`: an [`AccessControlAllowMethods`] object, required.
-    pub fn access_control_allow_methods(mut self, value: impl Into<Obj<AccessControlAllowMethods>>) -> Self { self.access_control_allow_methods = value.into(); self }
+    pub fn access_control_allow_methods(mut self, value: impl ::std::convert::Into<crate::Obj<AccessControlAllowMethods>>) -> Self { self.access_control_allow_methods = value.into(); self }
     /// `AccessControlAllowOrigins`: an [`AccessControlAllowOrigins`] object, required.
-    pub fn access_control_allow_origins(mut self, value: impl Into<Obj<AccessControlAllowOrigins>>) -> Self { self.access_control_allow_origins = value.into(); self }
+    pub fn access_control_allow_origins(mut self, value: impl ::std::convert::Into<crate::Obj<AccessControlAllowOrigins>>) -> Self { self.access_control_allow_origins = value.into(); self }
     /// `AccessControlExposeHeaders`: an [`AccessControlExposeHeaders`] object.
-    pub fn access_control_expose_headers(mut self, value: impl Into<Obj<AccessControlExposeHeaders>>) -> Self { self.access_control_expose_headers = Some(value.into()); self }
+    pub fn access_control_expose_headers(mut self, value: impl ::std::convert::Into<crate::Obj<AccessControlExposeHeaders>>) -> Self { self.access_control_expose_headers = ::std::option::Option::Some(value.into()); self }
     /// `AccessControlMaxAgeSec`: an integer.
-    pub fn access_control_max_age_sec(mut self, value: impl Into<Int>) -> Self { self.access_control_max_age_sec = Some(value.into()); self }
+    pub fn access_control_max_age_sec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.access_control_max_age_sec = ::std::option::Option::Some(value.into()); self }
     /// `OriginOverride`: a boolean, required.
-    pub fn origin_override(mut self, value: impl Into<Bool>) -> Self { self.origin_override = value.into(); self }
+    pub fn origin_override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.origin_override = value.into(); self }
 }
 
-impl PropertyType for CorsConfig {}
+impl crate::PropertyType for CorsConfig {}
 
-impl ToValue for CorsConfig {
+impl ::cloudwright_core::ToValue for CorsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AccessControlAllowCredentials",
                 &self.access_control_allow_credentials,
@@ -641,24 +518,12 @@ impl ToValue for CorsConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomHeaderRequired {
     /// `Header`: a string, required.
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
     /// `Override`: a boolean, required.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Header", Shape::STR),
-        ("Override", Shape::Bool),
-        ("Value", Shape::STR),
-    ],
-    required: &["Header", "Value", "Override"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomHeader` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
@@ -670,15 +535,15 @@ pub struct CustomHeader {
     /// `Header`: a string, required.
     ///
     /// The HTTP response header name.
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
     /// `Override`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
     /// `Value`: a string, required.
     ///
     /// The value for the HTTP response header.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -694,42 +559,25 @@ impl CustomHeader {
     }
 
     /// `Header`: a string, required.
-    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header = value.into(); self }
     /// `Override`: a boolean, required.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
+    pub fn r#override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.r#override = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for CustomHeader {}
+impl crate::PropertyType for CustomHeader {}
 
-impl ToValue for CustomHeader {
+impl ::cloudwright_core::ToValue for CustomHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Header", &self.header)
             .req("Override", &self.r#override)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`CustomHeadersConfig`], by name: `CustomHeadersConfig::new(CustomHeadersConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomHeadersConfigRequired {
-    /// `Items`: a list of [`CustomHeader`] objects, required.
-    pub items: List<CustomHeader>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomHeadersConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHeader), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomHeadersConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
@@ -741,29 +589,31 @@ pub struct CustomHeadersConfig {
     /// `Items`: a list of [`CustomHeader`] objects, required.
     ///
     /// The list of HTTP response headers and their values.
-    pub items: List<CustomHeader>,
+    pub items: ::cloudwright_core::List<CustomHeader>,
 }
 
 #[rustfmt::skip]
 impl CustomHeadersConfig {
-    /// A `CustomHeadersConfig` with its required properties, named in a [`CustomHeadersConfigRequired`].
+    /// A `CustomHeadersConfig` with its one required property, `Items`.
     #[inline]
-    pub fn new(required: CustomHeadersConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<CustomHeader>>) -> Self {
         Self {
-            items: required.items,
+            items: value.into(),
         }
     }
 
     /// `Items`: a list of [`CustomHeader`] objects, required.
-    pub fn items(mut self, value: impl Into<List<CustomHeader>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomHeader>>) -> Self { self.items = value.into(); self }
 }
 
-impl PropertyType for CustomHeadersConfig {}
+impl crate::PropertyType for CustomHeadersConfig {}
 
-impl ToValue for CustomHeadersConfig {
+impl ::cloudwright_core::ToValue for CustomHeadersConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Items", &self.items).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Items", &self.items)
+            .build()
     }
 }
 
@@ -771,27 +621,16 @@ impl ToValue for CustomHeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrameOptionsRequired {
     /// `FrameOption`: a string, required.
-    pub frame_option: Str,
+    pub frame_option: ::cloudwright_core::Str,
     /// `Override`: a boolean, required.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FrameOptions: ObjRule = ObjRule {
-    properties: &[
-        ("FrameOption", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["DENY", "SAMEORIGIN"], ..StrRule::ANY })),
-        ("Override", Shape::Bool),
-    ],
-    required: &["Override", "FrameOption"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FrameOptions` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// Determines whether CloudFront includes the `X-Frame-Options` HTTP response header and the header's value.
 ///
-/// For more information about the `X-Frame-Options` HTTP response header, see \[X-Frame-Options\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options>) in the MDN Web Docs.
+/// For more information about the `X-Frame-Options` HTTP response header, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-frameoptions.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -800,14 +639,14 @@ pub struct FrameOptions {
     ///
     /// The value of the `X-Frame-Options` HTTP response header. Valid values are `DENY` and `SAMEORIGIN` .
     ///
-    /// For more information about these values, see \[X-Frame-Options\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options>) in the MDN Web Docs.
+    /// For more information about these values, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
     ///
     /// Pattern `^(DENY|SAMEORIGIN)$`.
-    pub frame_option: Str,
+    pub frame_option: ::cloudwright_core::Str,
     /// `Override`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront overrides the `X-Frame-Options` HTTP response header received from the origin with the one specified in this response headers policy.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -822,17 +661,17 @@ impl FrameOptions {
     }
 
     /// `FrameOption`: a string, required.
-    pub fn frame_option(mut self, value: impl Into<Str>) -> Self { self.frame_option = value.into(); self }
+    pub fn frame_option(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.frame_option = value.into(); self }
     /// `Override`: a boolean, required.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
+    pub fn r#override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.r#override = value.into(); self }
 }
 
-impl PropertyType for FrameOptions {}
+impl crate::PropertyType for FrameOptions {}
 
-impl ToValue for FrameOptions {
+impl ::cloudwright_core::ToValue for FrameOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FrameOption", &self.frame_option)
             .req("Override", &self.r#override)
             .build()
@@ -843,27 +682,16 @@ impl ToValue for FrameOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferrerPolicyRequired {
     /// `Override`: a boolean, required.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
     /// `ReferrerPolicy`: a string, required.
-    pub referrer_policy: Str,
+    pub referrer_policy: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReferrerPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Override", Shape::Bool),
-        ("ReferrerPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url"], ..StrRule::ANY })),
-    ],
-    required: &["Override", "ReferrerPolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReferrerPolicy` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
 ///
-/// For more information about the `Referrer-Policy` HTTP response header, see \[Referrer-Policy\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy>) in the MDN Web Docs.
+/// For more information about the `Referrer-Policy` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-referrerpolicy.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -871,7 +699,7 @@ pub struct ReferrerPolicy {
     /// `Override`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront overrides the `Referrer-Policy` HTTP response header received from the origin with the one specified in this response headers policy.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
     /// `ReferrerPolicy`: a string, required.
     ///
     /// The value of the `Referrer-Policy` HTTP response header. Valid values are:
@@ -885,10 +713,10 @@ pub struct ReferrerPolicy {
     /// - `strict-origin-when-cross-origin`
     /// - `unsafe-url`
     ///
-    /// For more information about these values, see \[Referrer-Policy\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy>) in the MDN Web Docs.
+    /// For more information about these values, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
     ///
     /// Pattern `^(no-referrer|no-referrer-when-downgrade|origin|origin-when-cross-origin|same-origin|strict-origin|strict-origin-when-cross-origin|unsafe-url)$`.
-    pub referrer_policy: Str,
+    pub referrer_policy: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -903,39 +731,22 @@ impl ReferrerPolicy {
     }
 
     /// `Override`: a boolean, required.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
+    pub fn r#override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.r#override = value.into(); self }
     /// `ReferrerPolicy`: a string, required.
-    pub fn referrer_policy(mut self, value: impl Into<Str>) -> Self { self.referrer_policy = value.into(); self }
+    pub fn referrer_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.referrer_policy = value.into(); self }
 }
 
-impl PropertyType for ReferrerPolicy {}
+impl crate::PropertyType for ReferrerPolicy {}
 
-impl ToValue for ReferrerPolicy {
+impl ::cloudwright_core::ToValue for ReferrerPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Override", &self.r#override)
             .req("ReferrerPolicy", &self.referrer_policy)
             .build()
     }
 }
-
-/// The required properties of [`RemoveHeader`], by name: `RemoveHeader::new(RemoveHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RemoveHeaderRequired {
-    /// `Header`: a string, required.
-    pub header: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemoveHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Header", Shape::STR),
-    ],
-    required: &["Header"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemoveHeader` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
@@ -947,48 +758,33 @@ pub struct RemoveHeader {
     /// `Header`: a string, required.
     ///
     /// The HTTP header name.
-    pub header: Str,
+    pub header: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RemoveHeader {
-    /// A `RemoveHeader` with its required properties, named in a [`RemoveHeaderRequired`].
+    /// A `RemoveHeader` with its one required property, `Header`.
     #[inline]
-    pub fn new(required: RemoveHeaderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            header: required.header,
+            header: value.into(),
         }
     }
 
     /// `Header`: a string, required.
-    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = value.into(); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header = value.into(); self }
 }
 
-impl PropertyType for RemoveHeader {}
+impl crate::PropertyType for RemoveHeader {}
 
-impl ToValue for RemoveHeader {
+impl ::cloudwright_core::ToValue for RemoveHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Header", &self.header).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Header", &self.header)
+            .build()
     }
 }
-
-/// The required properties of [`RemoveHeadersConfig`], by name: `RemoveHeadersConfig::new(RemoveHeadersConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RemoveHeadersConfigRequired {
-    /// `Items`: a list of [`RemoveHeader`] objects, required.
-    pub items: List<RemoveHeader>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemoveHeadersConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoveHeader), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Items"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RemoveHeadersConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
@@ -1000,54 +796,33 @@ pub struct RemoveHeadersConfig {
     /// `Items`: a list of [`RemoveHeader`] objects, required.
     ///
     /// The list of HTTP header names.
-    pub items: List<RemoveHeader>,
+    pub items: ::cloudwright_core::List<RemoveHeader>,
 }
 
 #[rustfmt::skip]
 impl RemoveHeadersConfig {
-    /// A `RemoveHeadersConfig` with its required properties, named in a [`RemoveHeadersConfigRequired`].
+    /// A `RemoveHeadersConfig` with its one required property, `Items`.
     #[inline]
-    pub fn new(required: RemoveHeadersConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<RemoveHeader>>) -> Self {
         Self {
-            items: required.items,
+            items: value.into(),
         }
     }
 
     /// `Items`: a list of [`RemoveHeader`] objects, required.
-    pub fn items(mut self, value: impl Into<List<RemoveHeader>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RemoveHeader>>) -> Self { self.items = value.into(); self }
 }
 
-impl PropertyType for RemoveHeadersConfig {}
+impl crate::PropertyType for RemoveHeadersConfig {}
 
-impl ToValue for RemoveHeadersConfig {
+impl ::cloudwright_core::ToValue for RemoveHeadersConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Items", &self.items).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Items", &self.items)
+            .build()
     }
 }
-
-/// The required properties of [`ResponseHeadersPolicyConfig`], by name: `ResponseHeadersPolicyConfig::new(ResponseHeadersPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResponseHeadersPolicyConfigRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponseHeadersPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("CorsConfig", Shape::Object(&RULE_CorsConfig)),
-        ("CustomHeadersConfig", Shape::Object(&RULE_CustomHeadersConfig)),
-        ("Name", Shape::STR),
-        ("RemoveHeadersConfig", Shape::Object(&RULE_RemoveHeadersConfig)),
-        ("SecurityHeadersConfig", Shape::Object(&RULE_SecurityHeadersConfig)),
-        ("ServerTimingHeadersConfig", Shape::Object(&RULE_ServerTimingHeadersConfig)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResponseHeadersPolicyConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
@@ -1063,73 +838,73 @@ pub struct ResponseHeadersPolicyConfig {
     /// A comment to describe the response headers policy.
     ///
     /// The comment cannot be longer than 128 characters.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `CorsConfig`: a [`CorsConfig`] object.
     ///
     /// A configuration for a set of HTTP response headers that are used for cross-origin resource sharing (CORS).
-    pub cors_config: Option<Obj<CorsConfig>>,
+    pub cors_config: ::std::option::Option<crate::Obj<CorsConfig>>,
     /// `CustomHeadersConfig`: a [`CustomHeadersConfig`] object.
     ///
     /// A configuration for a set of custom HTTP response headers.
-    pub custom_headers_config: Option<Obj<CustomHeadersConfig>>,
+    pub custom_headers_config: ::std::option::Option<crate::Obj<CustomHeadersConfig>>,
     /// `Name`: a string, required.
     ///
     /// A name to identify the response headers policy.
     ///
     /// The name must be unique for response headers policies in this AWS account .
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RemoveHeadersConfig`: a [`RemoveHeadersConfig`] object.
     ///
     /// A configuration for a set of HTTP headers to remove from the HTTP response.
-    pub remove_headers_config: Option<Obj<RemoveHeadersConfig>>,
+    pub remove_headers_config: ::std::option::Option<crate::Obj<RemoveHeadersConfig>>,
     /// `SecurityHeadersConfig`: a [`SecurityHeadersConfig`] object.
     ///
     /// A configuration for a set of security-related HTTP response headers.
-    pub security_headers_config: Option<Obj<SecurityHeadersConfig>>,
+    pub security_headers_config: ::std::option::Option<crate::Obj<SecurityHeadersConfig>>,
     /// `ServerTimingHeadersConfig`: a [`ServerTimingHeadersConfig`] object.
     ///
     /// A configuration for enabling the `Server-Timing` header in HTTP responses sent from CloudFront.
-    pub server_timing_headers_config: Option<Obj<ServerTimingHeadersConfig>>,
+    pub server_timing_headers_config: ::std::option::Option<crate::Obj<ServerTimingHeadersConfig>>,
 }
 
 #[rustfmt::skip]
 impl ResponseHeadersPolicyConfig {
-    /// A `ResponseHeadersPolicyConfig` with its required properties, named in a [`ResponseHeadersPolicyConfigRequired`].
+    /// A `ResponseHeadersPolicyConfig` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ResponseHeadersPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            comment: None,
-            cors_config: None,
-            custom_headers_config: None,
-            name: required.name,
-            remove_headers_config: None,
-            security_headers_config: None,
-            server_timing_headers_config: None,
+            comment: ::std::option::Option::None,
+            cors_config: ::std::option::Option::None,
+            custom_headers_config: ::std::option::Option::None,
+            name: value.into(),
+            remove_headers_config: ::std::option::Option::None,
+            security_headers_config: ::std::option::Option::None,
+            server_timing_headers_config: ::std::option::Option::None,
         }
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `CorsConfig`: a [`CorsConfig`] object.
-    pub fn cors_config(mut self, value: impl Into<Obj<CorsConfig>>) -> Self { self.cors_config = Some(value.into()); self }
+    pub fn cors_config(mut self, value: impl ::std::convert::Into<crate::Obj<CorsConfig>>) -> Self { self.cors_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomHeadersConfig`: a [`CustomHeadersConfig`] object.
-    pub fn custom_headers_config(mut self, value: impl Into<Obj<CustomHeadersConfig>>) -> Self { self.custom_headers_config = Some(value.into()); self }
+    pub fn custom_headers_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomHeadersConfig>>) -> Self { self.custom_headers_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RemoveHeadersConfig`: a [`RemoveHeadersConfig`] object.
-    pub fn remove_headers_config(mut self, value: impl Into<Obj<RemoveHeadersConfig>>) -> Self { self.remove_headers_config = Some(value.into()); self }
+    pub fn remove_headers_config(mut self, value: impl ::std::convert::Into<crate::Obj<RemoveHeadersConfig>>) -> Self { self.remove_headers_config = ::std::option::Option::Some(value.into()); self }
     /// `SecurityHeadersConfig`: a [`SecurityHeadersConfig`] object.
-    pub fn security_headers_config(mut self, value: impl Into<Obj<SecurityHeadersConfig>>) -> Self { self.security_headers_config = Some(value.into()); self }
+    pub fn security_headers_config(mut self, value: impl ::std::convert::Into<crate::Obj<SecurityHeadersConfig>>) -> Self { self.security_headers_config = ::std::option::Option::Some(value.into()); self }
     /// `ServerTimingHeadersConfig`: a [`ServerTimingHeadersConfig`] object.
-    pub fn server_timing_headers_config(mut self, value: impl Into<Obj<ServerTimingHeadersConfig>>) -> Self { self.server_timing_headers_config = Some(value.into()); self }
+    pub fn server_timing_headers_config(mut self, value: impl ::std::convert::Into<crate::Obj<ServerTimingHeadersConfig>>) -> Self { self.server_timing_headers_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResponseHeadersPolicyConfig {}
+impl crate::PropertyType for ResponseHeadersPolicyConfig {}
 
-impl ToValue for ResponseHeadersPolicyConfig {
+impl ::cloudwright_core::ToValue for ResponseHeadersPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .opt("CorsConfig", &self.cors_config)
             .opt("CustomHeadersConfig", &self.custom_headers_config)
@@ -1144,20 +919,6 @@ impl ToValue for ResponseHeadersPolicyConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityHeadersConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContentSecurityPolicy", Shape::Object(&RULE_ContentSecurityPolicy)),
-        ("ContentTypeOptions", Shape::Object(&RULE_ContentTypeOptions)),
-        ("FrameOptions", Shape::Object(&RULE_FrameOptions)),
-        ("ReferrerPolicy", Shape::Object(&RULE_ReferrerPolicy)),
-        ("StrictTransportSecurity", Shape::Object(&RULE_StrictTransportSecurity)),
-        ("XSSProtection", Shape::Object(&RULE_XssProtection)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SecurityHeadersConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// A configuration for a set of security-related HTTP response headers. CloudFront adds these headers to HTTP responses that it sends for requests that match a cache behavior associated with this response headers policy.
@@ -1169,38 +930,38 @@ pub struct SecurityHeadersConfig {
     ///
     /// The policy directives and their values that CloudFront includes as values for the `Content-Security-Policy` HTTP response header.
     ///
-    /// For more information about the `Content-Security-Policy` HTTP response header, see \[Content-Security-Policy\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy>) in the MDN Web Docs.
-    pub content_security_policy: Option<Obj<ContentSecurityPolicy>>,
+    /// For more information about the `Content-Security-Policy` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
+    pub content_security_policy: ::std::option::Option<crate::Obj<ContentSecurityPolicy>>,
     /// `ContentTypeOptions`: a [`ContentTypeOptions`] object.
     ///
     /// Determines whether CloudFront includes the `X-Content-Type-Options` HTTP response header with its value set to `nosniff` .
     ///
-    /// For more information about the `X-Content-Type-Options` HTTP response header, see \[X-Content-Type-Options\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options>) in the MDN Web Docs.
-    pub content_type_options: Option<Obj<ContentTypeOptions>>,
+    /// For more information about the `X-Content-Type-Options` HTTP response header, see [X-Content-Type-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Content-Type-Options) in the MDN Web Docs.
+    pub content_type_options: ::std::option::Option<crate::Obj<ContentTypeOptions>>,
     /// `FrameOptions`: a [`FrameOptions`] object.
     ///
     /// Determines whether CloudFront includes the `X-Frame-Options` HTTP response header and the header's value.
     ///
-    /// For more information about the `X-Frame-Options` HTTP response header, see \[X-Frame-Options\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options>) in the MDN Web Docs.
-    pub frame_options: Option<Obj<FrameOptions>>,
+    /// For more information about the `X-Frame-Options` HTTP response header, see [X-Frame-Options](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options) in the MDN Web Docs.
+    pub frame_options: ::std::option::Option<crate::Obj<FrameOptions>>,
     /// `ReferrerPolicy`: a [`ReferrerPolicy`] object.
     ///
     /// Determines whether CloudFront includes the `Referrer-Policy` HTTP response header and the header's value.
     ///
-    /// For more information about the `Referrer-Policy` HTTP response header, see \[Referrer-Policy\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy>) in the MDN Web Docs.
-    pub referrer_policy: Option<Obj<ReferrerPolicy>>,
+    /// For more information about the `Referrer-Policy` HTTP response header, see [Referrer-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy) in the MDN Web Docs.
+    pub referrer_policy: ::std::option::Option<crate::Obj<ReferrerPolicy>>,
     /// `StrictTransportSecurity`: a [`StrictTransportSecurity`] object.
     ///
     /// Determines whether CloudFront includes the `Strict-Transport-Security` HTTP response header and the header's value.
     ///
-    /// For more information about the `Strict-Transport-Security` HTTP response header, see \[Security headers\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html#understanding-response-headers-policies-security>) in the *Amazon CloudFront Developer Guide* and \[Strict-Transport-Security\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security>) in the MDN Web Docs.
-    pub strict_transport_security: Option<Obj<StrictTransportSecurity>>,
+    /// For more information about the `Strict-Transport-Security` HTTP response header, see [Security headers](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html#understanding-response-headers-policies-security) in the *Amazon CloudFront Developer Guide* and [Strict-Transport-Security](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
+    pub strict_transport_security: ::std::option::Option<crate::Obj<StrictTransportSecurity>>,
     /// `XSSProtection`: a [`XssProtection`] object.
     ///
     /// Determines whether CloudFront includes the `X-XSS-Protection` HTTP response header and the header's value.
     ///
-    /// For more information about the `X-XSS-Protection` HTTP response header, see \[X-XSS-Protection\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection>) in the MDN Web Docs.
-    pub xss_protection: Option<Obj<XssProtection>>,
+    /// For more information about the `X-XSS-Protection` HTTP response header, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+    pub xss_protection: ::std::option::Option<crate::Obj<XssProtection>>,
 }
 
 #[rustfmt::skip]
@@ -1208,29 +969,29 @@ impl SecurityHeadersConfig {
     /// A `SecurityHeadersConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContentSecurityPolicy`: a [`ContentSecurityPolicy`] object.
-    pub fn content_security_policy(mut self, value: impl Into<Obj<ContentSecurityPolicy>>) -> Self { self.content_security_policy = Some(value.into()); self }
+    pub fn content_security_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ContentSecurityPolicy>>) -> Self { self.content_security_policy = ::std::option::Option::Some(value.into()); self }
     /// `ContentTypeOptions`: a [`ContentTypeOptions`] object.
-    pub fn content_type_options(mut self, value: impl Into<Obj<ContentTypeOptions>>) -> Self { self.content_type_options = Some(value.into()); self }
+    pub fn content_type_options(mut self, value: impl ::std::convert::Into<crate::Obj<ContentTypeOptions>>) -> Self { self.content_type_options = ::std::option::Option::Some(value.into()); self }
     /// `FrameOptions`: a [`FrameOptions`] object.
-    pub fn frame_options(mut self, value: impl Into<Obj<FrameOptions>>) -> Self { self.frame_options = Some(value.into()); self }
+    pub fn frame_options(mut self, value: impl ::std::convert::Into<crate::Obj<FrameOptions>>) -> Self { self.frame_options = ::std::option::Option::Some(value.into()); self }
     /// `ReferrerPolicy`: a [`ReferrerPolicy`] object.
-    pub fn referrer_policy(mut self, value: impl Into<Obj<ReferrerPolicy>>) -> Self { self.referrer_policy = Some(value.into()); self }
+    pub fn referrer_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ReferrerPolicy>>) -> Self { self.referrer_policy = ::std::option::Option::Some(value.into()); self }
     /// `StrictTransportSecurity`: a [`StrictTransportSecurity`] object.
-    pub fn strict_transport_security(mut self, value: impl Into<Obj<StrictTransportSecurity>>) -> Self { self.strict_transport_security = Some(value.into()); self }
+    pub fn strict_transport_security(mut self, value: impl ::std::convert::Into<crate::Obj<StrictTransportSecurity>>) -> Self { self.strict_transport_security = ::std::option::Option::Some(value.into()); self }
     /// `XSSProtection`: a [`XssProtection`] object.
-    pub fn xss_protection(mut self, value: impl Into<Obj<XssProtection>>) -> Self { self.xss_protection = Some(value.into()); self }
+    pub fn xss_protection(mut self, value: impl ::std::convert::Into<crate::Obj<XssProtection>>) -> Self { self.xss_protection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecurityHeadersConfig {}
+impl crate::PropertyType for SecurityHeadersConfig {}
 
-impl ToValue for SecurityHeadersConfig {
+impl ::cloudwright_core::ToValue for SecurityHeadersConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentSecurityPolicy", &self.content_security_policy)
             .opt("ContentTypeOptions", &self.content_type_options)
             .opt("FrameOptions", &self.frame_options)
@@ -1240,24 +1001,6 @@ impl ToValue for SecurityHeadersConfig {
             .build()
     }
 }
-
-/// The required properties of [`ServerTimingHeadersConfig`], by name: `ServerTimingHeadersConfig::new(ServerTimingHeadersConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServerTimingHeadersConfigRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerTimingHeadersConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("SamplingRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerTimingHeadersConfig` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
@@ -1269,38 +1012,38 @@ pub struct ServerTimingHeadersConfig {
     /// `Enabled`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront adds the `Server-Timing` header to HTTP responses that it sends in response to requests that match a cache behavior that's associated with this response headers policy.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `SamplingRate`: a number.
     ///
     /// A number 0–100 (inclusive) that specifies the percentage of responses that you want CloudFront to add the `Server-Timing` header to. When you set the sampling rate to 100, CloudFront adds the `Server-Timing` header to the HTTP response for every request that matches the cache behavior that this response headers policy is attached to. When you set it to 50, CloudFront adds the header to 50% of the responses for requests that match the cache behavior. You can set the sampling rate to any number 0–100 with up to four decimal places.
     ///
     /// Value 0 to 100.
-    pub sampling_rate: Option<Num>,
+    pub sampling_rate: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl ServerTimingHeadersConfig {
-    /// A `ServerTimingHeadersConfig` with its required properties, named in a [`ServerTimingHeadersConfigRequired`].
+    /// A `ServerTimingHeadersConfig` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ServerTimingHeadersConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            sampling_rate: None,
+            enabled: value.into(),
+            sampling_rate: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `SamplingRate`: a number.
-    pub fn sampling_rate(mut self, value: impl Into<Num>) -> Self { self.sampling_rate = Some(value.into()); self }
+    pub fn sampling_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.sampling_rate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerTimingHeadersConfig {}
+impl crate::PropertyType for ServerTimingHeadersConfig {}
 
-impl ToValue for ServerTimingHeadersConfig {
+impl ::cloudwright_core::ToValue for ServerTimingHeadersConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("SamplingRate", &self.sampling_rate)
             .build()
@@ -1311,29 +1054,16 @@ impl ToValue for ServerTimingHeadersConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StrictTransportSecurityRequired {
     /// `AccessControlMaxAgeSec`: an integer, required.
-    pub access_control_max_age_sec: Int,
+    pub access_control_max_age_sec: ::cloudwright_core::Int,
     /// `Override`: a boolean, required.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StrictTransportSecurity: ObjRule = ObjRule {
-    properties: &[
-        ("AccessControlMaxAgeSec", Shape::INT),
-        ("IncludeSubdomains", Shape::Bool),
-        ("Override", Shape::Bool),
-        ("Preload", Shape::Bool),
-    ],
-    required: &["Override", "AccessControlMaxAgeSec"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StrictTransportSecurity` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// Determines whether CloudFront includes the `Strict-Transport-Security` HTTP response header and the header's value.
 ///
-/// For more information about the `Strict-Transport-Security` HTTP response header, see \[Strict-Transport-Security\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security>) in the MDN Web Docs.
+/// For more information about the `Strict-Transport-Security` HTTP response header, see [Strict-Transport-Security](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-stricttransportsecurity.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1341,19 +1071,19 @@ pub struct StrictTransportSecurity {
     /// `AccessControlMaxAgeSec`: an integer, required.
     ///
     /// A number that CloudFront uses as the value for the `max-age` directive in the `Strict-Transport-Security` HTTP response header.
-    pub access_control_max_age_sec: Int,
+    pub access_control_max_age_sec: ::cloudwright_core::Int,
     /// `IncludeSubdomains`: a boolean.
     ///
     /// A Boolean that determines whether CloudFront includes the `includeSubDomains` directive in the `Strict-Transport-Security` HTTP response header.
-    pub include_subdomains: Option<Bool>,
+    pub include_subdomains: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Override`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront overrides the `Strict-Transport-Security` HTTP response header received from the origin with the one specified in this response headers policy.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
     /// `Preload`: a boolean.
     ///
     /// A Boolean that determines whether CloudFront includes the `preload` directive in the `Strict-Transport-Security` HTTP response header.
-    pub preload: Option<Bool>,
+    pub preload: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1363,28 +1093,28 @@ impl StrictTransportSecurity {
     pub fn new(required: StrictTransportSecurityRequired) -> Self {
         Self {
             access_control_max_age_sec: required.access_control_max_age_sec,
-            include_subdomains: None,
+            include_subdomains: ::std::option::Option::None,
             r#override: required.r#override,
-            preload: None,
+            preload: ::std::option::Option::None,
         }
     }
 
     /// `AccessControlMaxAgeSec`: an integer, required.
-    pub fn access_control_max_age_sec(mut self, value: impl Into<Int>) -> Self { self.access_control_max_age_sec = value.into(); self }
+    pub fn access_control_max_age_sec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.access_control_max_age_sec = value.into(); self }
     /// `IncludeSubdomains`: a boolean.
-    pub fn include_subdomains(mut self, value: impl Into<Bool>) -> Self { self.include_subdomains = Some(value.into()); self }
+    pub fn include_subdomains(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_subdomains = ::std::option::Option::Some(value.into()); self }
     /// `Override`: a boolean, required.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
+    pub fn r#override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.r#override = value.into(); self }
     /// `Preload`: a boolean.
-    pub fn preload(mut self, value: impl Into<Bool>) -> Self { self.preload = Some(value.into()); self }
+    pub fn preload(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.preload = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StrictTransportSecurity {}
+impl crate::PropertyType for StrictTransportSecurity {}
 
-impl ToValue for StrictTransportSecurity {
+impl ::cloudwright_core::ToValue for StrictTransportSecurity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessControlMaxAgeSec", &self.access_control_max_age_sec)
             .opt("IncludeSubdomains", &self.include_subdomains)
             .req("Override", &self.r#override)
@@ -1397,29 +1127,16 @@ impl ToValue for StrictTransportSecurity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssProtectionRequired {
     /// `Override`: a boolean, required.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
     /// `Protection`: a boolean, required.
-    pub protection: Bool,
+    pub protection: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_XssProtection: ObjRule = ObjRule {
-    properties: &[
-        ("ModeBlock", Shape::Bool),
-        ("Override", Shape::Bool),
-        ("Protection", Shape::Bool),
-        ("ReportUri", Shape::STR),
-    ],
-    required: &["Override", "Protection"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `XSSProtection` property type of `AWS::CloudFront::ResponseHeadersPolicy`.
 ///
 /// Determines whether CloudFront includes the `X-XSS-Protection` HTTP response header and the header's value.
 ///
-/// For more information about the `X-XSS-Protection` HTTP response header, see \[X-XSS-Protection\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection>) in the MDN Web Docs.
+/// For more information about the `X-XSS-Protection` HTTP response header, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-responseheaderspolicy-xssprotection.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1428,26 +1145,26 @@ pub struct XssProtection {
     ///
     /// A Boolean that determines whether CloudFront includes the `mode=block` directive in the `X-XSS-Protection` header.
     ///
-    /// For more information about this directive, see \[X-XSS-Protection\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection>) in the MDN Web Docs.
-    pub mode_block: Option<Bool>,
+    /// For more information about this directive, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+    pub mode_block: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Override`: a boolean, required.
     ///
     /// A Boolean that determines whether CloudFront overrides the `X-XSS-Protection` HTTP response header received from the origin with the one specified in this response headers policy.
-    pub r#override: Bool,
+    pub r#override: ::cloudwright_core::Bool,
     /// `Protection`: a boolean, required.
     ///
     /// A Boolean that determines the value of the `X-XSS-Protection` HTTP response header. When this setting is `true` , the value of the `X-XSS-Protection` header is `1` . When this setting is `false` , the value of the `X-XSS-Protection` header is `0` .
     ///
-    /// For more information about these settings, see \[X-XSS-Protection\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection>) in the MDN Web Docs.
-    pub protection: Bool,
+    /// For more information about these settings, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+    pub protection: ::cloudwright_core::Bool,
     /// `ReportUri`: a string.
     ///
     /// A reporting URI, which CloudFront uses as the value of the `report` directive in the `X-XSS-Protection` header.
     ///
     /// You cannot specify a `ReportUri` when `ModeBlock` is `true` .
     ///
-    /// For more information about using a reporting URL, see \[X-XSS-Protection\](<https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection>) in the MDN Web Docs.
-    pub report_uri: Option<Str>,
+    /// For more information about using a reporting URL, see [X-XSS-Protection](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-XSS-Protection) in the MDN Web Docs.
+    pub report_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1456,29 +1173,29 @@ impl XssProtection {
     #[inline]
     pub fn new(required: XssProtectionRequired) -> Self {
         Self {
-            mode_block: None,
+            mode_block: ::std::option::Option::None,
             r#override: required.r#override,
             protection: required.protection,
-            report_uri: None,
+            report_uri: ::std::option::Option::None,
         }
     }
 
     /// `ModeBlock`: a boolean.
-    pub fn mode_block(mut self, value: impl Into<Bool>) -> Self { self.mode_block = Some(value.into()); self }
+    pub fn mode_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.mode_block = ::std::option::Option::Some(value.into()); self }
     /// `Override`: a boolean, required.
-    pub fn r#override(mut self, value: impl Into<Bool>) -> Self { self.r#override = value.into(); self }
+    pub fn r#override(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.r#override = value.into(); self }
     /// `Protection`: a boolean, required.
-    pub fn protection(mut self, value: impl Into<Bool>) -> Self { self.protection = value.into(); self }
+    pub fn protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.protection = value.into(); self }
     /// `ReportUri`: a string.
-    pub fn report_uri(mut self, value: impl Into<Str>) -> Self { self.report_uri = Some(value.into()); self }
+    pub fn report_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.report_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for XssProtection {}
+impl crate::PropertyType for XssProtection {}
 
-impl ToValue for XssProtection {
+impl ::cloudwright_core::ToValue for XssProtection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ModeBlock", &self.mode_block)
             .req("Override", &self.r#override)
             .req("Protection", &self.protection)
@@ -1507,18 +1224,18 @@ pub enum Item {
     /// `PUT`
     Put,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Item {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Item {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Item {
+impl ::cloudwright_core::ToValue for Item {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Delete => "DELETE",
@@ -1528,8 +1245,238 @@ impl ToValue for Item {
             Self::Patch => "PATCH",
             Self::Post => "POST",
             Self::Put => "PUT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(DENY|SAMEORIGIN)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(no-referrer|no-referrer-when-downgrade|origin|origin-when-cross-origin|same-origin|strict-origin|strict-origin-when-cross-origin|unsafe-url)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponseHeadersPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ResponseHeadersPolicyConfig", Shape::Object(&RULE_ResponseHeadersPolicyConfig)),
+        ],
+        required: &["ResponseHeadersPolicyConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessControlAllowHeaders: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessControlAllowMethods: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessControlAllowOrigins: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessControlExposeHeaders: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContentSecurityPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ContentSecurityPolicy", Shape::STR),
+            ("Override", Shape::Bool),
+        ],
+        required: &["Override", "ContentSecurityPolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContentTypeOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Override", Shape::Bool),
+        ],
+        required: &["Override"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CorsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AccessControlAllowCredentials", Shape::Bool),
+            ("AccessControlAllowHeaders", Shape::Object(&RULE_AccessControlAllowHeaders)),
+            ("AccessControlAllowMethods", Shape::Object(&RULE_AccessControlAllowMethods)),
+            ("AccessControlAllowOrigins", Shape::Object(&RULE_AccessControlAllowOrigins)),
+            ("AccessControlExposeHeaders", Shape::Object(&RULE_AccessControlExposeHeaders)),
+            ("AccessControlMaxAgeSec", Shape::INT),
+            ("OriginOverride", Shape::Bool),
+        ],
+        required: &["AccessControlAllowOrigins", "AccessControlAllowHeaders", "AccessControlAllowMethods", "AccessControlAllowCredentials", "OriginOverride"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Header", Shape::STR),
+            ("Override", Shape::Bool),
+            ("Value", Shape::STR),
+        ],
+        required: &["Header", "Value", "Override"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomHeadersConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHeader), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FrameOptions: ObjRule = ObjRule {
+        properties: &[
+            ("FrameOption", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), allowed: &["DENY", "SAMEORIGIN"], ..StrRule::ANY })),
+            ("Override", Shape::Bool),
+        ],
+        required: &["Override", "FrameOption"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReferrerPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Override", Shape::Bool),
+            ("ReferrerPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), allowed: &["no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url"], ..StrRule::ANY })),
+        ],
+        required: &["Override", "ReferrerPolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemoveHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Header", Shape::STR),
+        ],
+        required: &["Header"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemoveHeadersConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoveHeader), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Items"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponseHeadersPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("CorsConfig", Shape::Object(&RULE_CorsConfig)),
+            ("CustomHeadersConfig", Shape::Object(&RULE_CustomHeadersConfig)),
+            ("Name", Shape::STR),
+            ("RemoveHeadersConfig", Shape::Object(&RULE_RemoveHeadersConfig)),
+            ("SecurityHeadersConfig", Shape::Object(&RULE_SecurityHeadersConfig)),
+            ("ServerTimingHeadersConfig", Shape::Object(&RULE_ServerTimingHeadersConfig)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityHeadersConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContentSecurityPolicy", Shape::Object(&RULE_ContentSecurityPolicy)),
+            ("ContentTypeOptions", Shape::Object(&RULE_ContentTypeOptions)),
+            ("FrameOptions", Shape::Object(&RULE_FrameOptions)),
+            ("ReferrerPolicy", Shape::Object(&RULE_ReferrerPolicy)),
+            ("StrictTransportSecurity", Shape::Object(&RULE_StrictTransportSecurity)),
+            ("XSSProtection", Shape::Object(&RULE_XssProtection)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerTimingHeadersConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("SamplingRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StrictTransportSecurity: ObjRule = ObjRule {
+        properties: &[
+            ("AccessControlMaxAgeSec", Shape::INT),
+            ("IncludeSubdomains", Shape::Bool),
+            ("Override", Shape::Bool),
+            ("Preload", Shape::Bool),
+        ],
+        required: &["Override", "AccessControlMaxAgeSec"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_XssProtection: ObjRule = ObjRule {
+        properties: &[
+            ("ModeBlock", Shape::Bool),
+            ("Override", Shape::Bool),
+            ("Protection", Shape::Bool),
+            ("ReportUri", Shape::STR),
+        ],
+        required: &["Override", "Protection"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,27 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "cloudfront")]
-/// The required properties of [`KeyValueStoreAssociation`], by name: `KeyValueStoreAssociation::new(KeyValueStoreAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyValueStoreAssociationRequired {
-    /// `KeyValueStoreARN`: a string, required.
-    pub key_value_store_arn: Str,
-}
-
-#[cfg(feature = "cloudfront")]
-#[rustfmt::skip]
-pub(crate) static RULE_KeyValueStoreAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("KeyValueStoreARN", Shape::STR),
-    ],
-    required: &["KeyValueStoreARN"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "cloudfront")]
 /// The `KeyValueStoreAssociation` property type, shared by `AWS::CloudFront::ConnectionFunction`, `AWS::CloudFront::Function`.
 ///
@@ -38,32 +17,32 @@ pub struct KeyValueStoreAssociation {
     /// `KeyValueStoreARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the key value store association.
-    pub key_value_store_arn: Str,
+    pub key_value_store_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "cloudfront")]
 #[rustfmt::skip]
 impl KeyValueStoreAssociation {
-    /// A `KeyValueStoreAssociation` with its required properties, named in a [`KeyValueStoreAssociationRequired`].
+    /// A `KeyValueStoreAssociation` with its one required property, `KeyValueStoreARN`.
     #[inline]
-    pub fn new(required: KeyValueStoreAssociationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key_value_store_arn: required.key_value_store_arn,
+            key_value_store_arn: value.into(),
         }
     }
 
     /// `KeyValueStoreARN`: a string, required.
-    pub fn key_value_store_arn(mut self, value: impl Into<Str>) -> Self { self.key_value_store_arn = value.into(); self }
+    pub fn key_value_store_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_value_store_arn = value.into(); self }
 }
 
 #[cfg(feature = "cloudfront")]
-impl PropertyType for KeyValueStoreAssociation {}
+impl crate::PropertyType for KeyValueStoreAssociation {}
 
 #[cfg(feature = "cloudfront")]
-impl ToValue for KeyValueStoreAssociation {
+impl ::cloudwright_core::ToValue for KeyValueStoreAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KeyValueStoreARN", &self.key_value_store_arn)
             .build()
     }
@@ -74,22 +53,10 @@ impl ToValue for KeyValueStoreAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "cloudfront")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "cloudfront")]
 /// The `Tag` property type, shared by `AWS::CloudFront::ConnectionGroup`, `AWS::CloudFront::Distribution`, `AWS::CloudFront::DistributionTenant`, `AWS::CloudFront::StreamingDistribution`, `AWS::CloudFront::VpcOrigin`.
@@ -98,9 +65,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "cloudfront")]
@@ -116,21 +83,51 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "cloudfront")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "cloudfront")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "cloudfront")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyValueStoreAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("KeyValueStoreARN", Shape::STR),
+        ],
+        required: &["KeyValueStoreARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "cloudfront")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

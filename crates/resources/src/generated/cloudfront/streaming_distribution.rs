@@ -5,34 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`StreamingDistribution`], by name: `StreamingDistribution::new(StreamingDistributionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamingDistributionRequired {
     /// `StreamingDistributionConfig`: a [`StreamingDistributionConfig`] object, required.
-    pub streaming_distribution_config: Obj<StreamingDistributionConfig>,
+    pub streaming_distribution_config: crate::Obj<StreamingDistributionConfig>,
     /// `Tags`: a list of [`Tag`] objects, required.
-    pub tags: List<Tag>,
+    pub tags: ::cloudwright_core::List<Tag>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamingDistribution: ObjRule = ObjRule {
-    properties: &[
-        ("StreamingDistributionConfig", Shape::Object(&RULE_StreamingDistributionConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["StreamingDistributionConfig", "Tags"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::StreamingDistribution` resource.
 ///
-/// This resource is deprecated. Amazon CloudFront is deprecating real-time messaging protocol (RTMP) distributions on December 31, 2020. For more information, \[read the announcement\](<https://docs.aws.amazon.com/ann.jspa?annID=7356>) on the Amazon CloudFront discussion forum.
+/// This resource is deprecated. Amazon CloudFront is deprecating real-time messaging protocol (RTMP) distributions on December 31, 2020. For more information, [read the announcement](https://docs.aws.amazon.com/ann.jspa?annID=7356) on the Amazon CloudFront discussion forum.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StreamingDistributionAttributes`], which `Handle<StreamingDistribution>` dereferences to.
@@ -45,11 +31,11 @@ pub struct StreamingDistribution {
     /// `StreamingDistributionConfig`: a [`StreamingDistributionConfig`] object, required.
     ///
     /// The current configuration information for the RTMP distribution.
-    pub streaming_distribution_config: Obj<StreamingDistributionConfig>,
+    pub streaming_distribution_config: crate::Obj<StreamingDistributionConfig>,
     /// `Tags`: a list of [`Tag`] objects, required.
     ///
     /// A complex type that contains zero or more `Tag` elements.
-    pub tags: List<Tag>,
+    pub tags: ::cloudwright_core::List<Tag>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +45,7 @@ impl StreamingDistribution {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::StreamingDistribution",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-streamingdistribution.html",
         primary_identifier: &["Id"],
@@ -70,7 +56,7 @@ impl StreamingDistribution {
         read_only: &["DomainName", "Id"],
         attributes: &["DomainName", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StreamingDistribution` with its required properties, named in a [`StreamingDistributionRequired`].
@@ -83,29 +69,31 @@ impl StreamingDistribution {
     }
 
     /// `StreamingDistributionConfig`: a [`StreamingDistributionConfig`] object, required.
-    pub fn streaming_distribution_config(mut self, value: impl Into<Obj<StreamingDistributionConfig>>) -> Self { self.streaming_distribution_config = value.into(); self }
+    pub fn streaming_distribution_config(mut self, value: impl ::std::convert::Into<crate::Obj<StreamingDistributionConfig>>) -> Self { self.streaming_distribution_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects, required.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = value.into(); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = value.into(); self }
 }
 
-impl Resource for StreamingDistribution {
+impl ::cloudwright_core::Resource for StreamingDistribution {
     type Attributes = StreamingDistributionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamingDistribution, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StreamingDistribution, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StreamingDistribution {
+impl ::cloudwright_core::ToValue for StreamingDistribution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "StreamingDistributionConfig",
                 &self.streaming_distribution_config,
@@ -115,12 +103,12 @@ impl ToValue for StreamingDistribution {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StreamingDistribution`]: `Handle<StreamingDistribution>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StreamingDistribution`]: `Handle<StreamingDistribution>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StreamingDistributionAttributes(ResourceRef);
+pub struct StreamingDistributionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StreamingDistributionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StreamingDistributionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,14 +118,14 @@ impl StreamingDistributionAttributes {
     ///
     /// The domain name of the resource, such as `d111111abcdef8.cloudfront.net` .
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -145,24 +133,12 @@ impl StreamingDistributionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Prefix`: a string, required.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Logging: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["Bucket", "Enabled", "Prefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Logging` property type of `AWS::CloudFront::StreamingDistribution`.
 ///
@@ -174,15 +150,15 @@ pub struct Logging {
     /// `Bucket`: a string, required.
     ///
     /// The Amazon S3 bucket to store the access logs in, for example, `amzn-s3-demo-bucket.s3.amazonaws.com` .
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether you want CloudFront to save access logs to an Amazon S3 bucket. If you don't want to enable logging when you create a streaming distribution or if you want to disable logging for an existing streaming distribution, specify `false` for `Enabled` , and specify `empty Bucket` and `Prefix` elements. If you specify `false` for `Enabled` but you specify values for `Bucket` and `Prefix` , the values are automatically deleted.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Prefix`: a string, required.
     ///
     /// An optional string that you want CloudFront to prefix to the access log filenames for this streaming distribution, for example, `myprefix/` . If you want to enable logging, but you don't want to specify a prefix, you still must include an empty `Prefix` element in the `Logging` element.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -198,19 +174,19 @@ impl Logging {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Prefix`: a string, required.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = value.into(); self }
 }
 
-impl PropertyType for Logging {}
+impl crate::PropertyType for Logging {}
 
-impl ToValue for Logging {
+impl ::cloudwright_core::ToValue for Logging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Enabled", &self.enabled)
             .req("Prefix", &self.prefix)
@@ -222,21 +198,10 @@ impl ToValue for Logging {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3OriginRequired {
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `OriginAccessIdentity`: a string, required.
-    pub origin_access_identity: Str,
+    pub origin_access_identity: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Origin: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::STR),
-        ("OriginAccessIdentity", Shape::STR),
-    ],
-    required: &["DomainName", "OriginAccessIdentity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Origin` property type of `AWS::CloudFront::StreamingDistribution`.
 ///
@@ -248,7 +213,7 @@ pub struct S3Origin {
     /// `DomainName`: a string, required.
     ///
     /// The DNS name of the Amazon S3 origin.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `OriginAccessIdentity`: a string, required.
     ///
     /// The CloudFront origin access identity to associate with the distribution. Use an origin access identity to configure the distribution so that end users can only access objects in an Amazon S3 bucket through CloudFront.
@@ -259,8 +224,8 @@ pub struct S3Origin {
     ///
     /// To replace the origin access identity, update the distribution configuration and specify the new origin access identity.
     ///
-    /// For more information, see \[Using an Origin Access Identity to Restrict Access to Your Amazon S3 Content\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html>) in the *Amazon CloudFront Developer Guide* .
-    pub origin_access_identity: Str,
+    /// For more information, see [Using an Origin Access Identity to Restrict Access to Your Amazon S3 Content](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html) in the *Amazon CloudFront Developer Guide* .
+    pub origin_access_identity: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -275,17 +240,17 @@ impl S3Origin {
     }
 
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `OriginAccessIdentity`: a string, required.
-    pub fn origin_access_identity(mut self, value: impl Into<Str>) -> Self { self.origin_access_identity = value.into(); self }
+    pub fn origin_access_identity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin_access_identity = value.into(); self }
 }
 
-impl PropertyType for S3Origin {}
+impl crate::PropertyType for S3Origin {}
 
-impl ToValue for S3Origin {
+impl ::cloudwright_core::ToValue for S3Origin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainName", &self.domain_name)
             .req("OriginAccessIdentity", &self.origin_access_identity)
             .build()
@@ -296,30 +261,14 @@ impl ToValue for S3Origin {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamingDistributionConfigRequired {
     /// `Comment`: a string, required.
-    pub comment: Str,
+    pub comment: ::cloudwright_core::Str,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `S3Origin`: a [`S3Origin`] object, required.
-    pub s3_origin: Obj<S3Origin>,
+    pub s3_origin: crate::Obj<S3Origin>,
     /// `TrustedSigners`: a [`TrustedSigners`] object, required.
-    pub trusted_signers: Obj<TrustedSigners>,
+    pub trusted_signers: crate::Obj<TrustedSigners>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Comment", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Logging", Shape::Object(&RULE_Logging)),
-        ("PriceClass", Shape::Str(&StrRule { allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"], ..StrRule::ANY })),
-        ("S3Origin", Shape::Object(&RULE_S3Origin)),
-        ("TrustedSigners", Shape::Object(&RULE_TrustedSigners)),
-    ],
-    required: &["Comment", "Enabled", "S3Origin", "TrustedSigners"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamingDistributionConfig` property type of `AWS::CloudFront::StreamingDistribution`.
 ///
@@ -331,31 +280,31 @@ pub struct StreamingDistributionConfig {
     /// `Aliases`: a list of strings.
     ///
     /// A complex type that contains information about CNAMEs (alternate domain names), if any, for this streaming distribution.
-    pub aliases: Option<List<Str>>,
+    pub aliases: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Comment`: a string, required.
     ///
     /// Any comments you want to include about the streaming distribution.
-    pub comment: Str,
+    pub comment: ::cloudwright_core::Str,
     /// `Enabled`: a boolean, required.
     ///
     /// Whether the streaming distribution is enabled to accept user requests for content.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Logging`: a [`Logging`] object.
     ///
     /// A complex type that controls whether access logs are written for the streaming distribution.
-    pub logging: Option<Obj<Logging>>,
+    pub logging: ::std::option::Option<crate::Obj<Logging>>,
     /// `PriceClass`: a string.
     ///
     /// A complex type that contains information about price class for this streaming distribution.
-    pub price_class: Option<Str>,
+    pub price_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Origin`: a [`S3Origin`] object, required.
     ///
     /// A complex type that contains information about the Amazon S3 bucket from which you want CloudFront to get your media files for distribution.
-    pub s3_origin: Obj<S3Origin>,
+    pub s3_origin: crate::Obj<S3Origin>,
     /// `TrustedSigners`: a [`TrustedSigners`] object, required.
     ///
-    /// A complex type that specifies any AWS accounts that you want to permit to create signed URLs for private content. If you want the distribution to use signed URLs, include this element; if you want the distribution to use public URLs, remove this element. For more information, see \[Serving Private Content through CloudFront\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html>) in the *Amazon CloudFront Developer Guide* .
-    pub trusted_signers: Obj<TrustedSigners>,
+    /// A complex type that specifies any AWS accounts that you want to permit to create signed URLs for private content. If you want the distribution to use signed URLs, include this element; if you want the distribution to use public URLs, remove this element. For more information, see [Serving Private Content through CloudFront](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html) in the *Amazon CloudFront Developer Guide* .
+    pub trusted_signers: crate::Obj<TrustedSigners>,
 }
 
 #[rustfmt::skip]
@@ -364,38 +313,38 @@ impl StreamingDistributionConfig {
     #[inline]
     pub fn new(required: StreamingDistributionConfigRequired) -> Self {
         Self {
-            aliases: None,
+            aliases: ::std::option::Option::None,
             comment: required.comment,
             enabled: required.enabled,
-            logging: None,
-            price_class: None,
+            logging: ::std::option::Option::None,
+            price_class: ::std::option::Option::None,
             s3_origin: required.s3_origin,
             trusted_signers: required.trusted_signers,
         }
     }
 
     /// `Aliases`: a list of strings.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
+    pub fn aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.aliases = ::std::option::Option::Some(value.into()); self }
     /// `Comment`: a string, required.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = value.into(); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = value.into(); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Logging`: a [`Logging`] object.
-    pub fn logging(mut self, value: impl Into<Obj<Logging>>) -> Self { self.logging = Some(value.into()); self }
+    pub fn logging(mut self, value: impl ::std::convert::Into<crate::Obj<Logging>>) -> Self { self.logging = ::std::option::Option::Some(value.into()); self }
     /// `PriceClass`: a string.
-    pub fn price_class(mut self, value: impl Into<Str>) -> Self { self.price_class = Some(value.into()); self }
+    pub fn price_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.price_class = ::std::option::Option::Some(value.into()); self }
     /// `S3Origin`: a [`S3Origin`] object, required.
-    pub fn s3_origin(mut self, value: impl Into<Obj<S3Origin>>) -> Self { self.s3_origin = value.into(); self }
+    pub fn s3_origin(mut self, value: impl ::std::convert::Into<crate::Obj<S3Origin>>) -> Self { self.s3_origin = value.into(); self }
     /// `TrustedSigners`: a [`TrustedSigners`] object, required.
-    pub fn trusted_signers(mut self, value: impl Into<Obj<TrustedSigners>>) -> Self { self.trusted_signers = value.into(); self }
+    pub fn trusted_signers(mut self, value: impl ::std::convert::Into<crate::Obj<TrustedSigners>>) -> Self { self.trusted_signers = value.into(); self }
 }
 
-impl PropertyType for StreamingDistributionConfig {}
+impl crate::PropertyType for StreamingDistributionConfig {}
 
-impl ToValue for StreamingDistributionConfig {
+impl ::cloudwright_core::ToValue for StreamingDistributionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Aliases", &self.aliases)
             .req("Comment", &self.comment)
             .req("Enabled", &self.enabled)
@@ -407,24 +356,6 @@ impl ToValue for StreamingDistributionConfig {
     }
 }
 
-/// The required properties of [`TrustedSigners`], by name: `TrustedSigners::new(TrustedSignersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrustedSignersRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustedSigners: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountNumbers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TrustedSigners` property type of `AWS::CloudFront::StreamingDistribution`.
 ///
 /// A list of AWS accounts whose public keys CloudFront can use to verify the signatures of signed URLs and signed cookies.
@@ -435,38 +366,108 @@ pub struct TrustedSigners {
     /// `AwsAccountNumbers`: a list of strings.
     ///
     /// An AWS account number that contains active CloudFront key pairs that CloudFront can use to verify the signatures of signed URLs and signed cookies. If the AWS account that owns the key pairs is the same account that owns the CloudFront distribution, the value of this field is `self` .
-    pub aws_account_numbers: Option<List<Str>>,
+    pub aws_account_numbers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Enabled`: a boolean, required.
     ///
     /// This field is `true` if any of the AWS accounts in the list are configured as trusted signers. If not, this field is `false` .
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl TrustedSigners {
-    /// A `TrustedSigners` with its required properties, named in a [`TrustedSignersRequired`].
+    /// A `TrustedSigners` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: TrustedSignersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            aws_account_numbers: None,
-            enabled: required.enabled,
+            aws_account_numbers: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `AwsAccountNumbers`: a list of strings.
-    pub fn aws_account_numbers(mut self, value: impl Into<List<Str>>) -> Self { self.aws_account_numbers = Some(value.into()); self }
+    pub fn aws_account_numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.aws_account_numbers = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for TrustedSigners {}
+impl crate::PropertyType for TrustedSigners {}
 
-impl ToValue for TrustedSigners {
+impl ::cloudwright_core::ToValue for TrustedSigners {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountNumbers", &self.aws_account_numbers)
             .req("Enabled", &self.enabled)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamingDistribution: ObjRule = ObjRule {
+        properties: &[
+            ("StreamingDistributionConfig", Shape::Object(&RULE_StreamingDistributionConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["StreamingDistributionConfig", "Tags"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Logging: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("Prefix", Shape::STR),
+        ],
+        required: &["Bucket", "Enabled", "Prefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Origin: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::STR),
+            ("OriginAccessIdentity", Shape::STR),
+        ],
+        required: &["DomainName", "OriginAccessIdentity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Comment", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("Logging", Shape::Object(&RULE_Logging)),
+            ("PriceClass", Shape::Str(&StrRule { allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"], ..StrRule::ANY })),
+            ("S3Origin", Shape::Object(&RULE_S3Origin)),
+            ("TrustedSigners", Shape::Object(&RULE_TrustedSigners)),
+        ],
+        required: &["Comment", "Enabled", "S3Origin", "TrustedSigners"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustedSigners: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountNumbers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`TrustStore`], by name: `TrustStore::new(TrustStoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrustStoreRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
-    properties: &[
-        ("CaCertificatesBundleSource", Shape::Object(&RULE_CaCertificatesBundleSource)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UseClientCertificateOCSPEndpoint", Shape::Bool),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudFront::TrustStore` resource.
 ///
 /// A trust store.
@@ -48,21 +23,22 @@ pub struct TrustStore {
     /// A CA certificates bundle source.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub ca_certificates_bundle_source: Option<Obj<CaCertificatesBundleSource>>,
+    pub ca_certificates_bundle_source:
+        ::std::option::Option<crate::Obj<CaCertificatesBundleSource>>,
     /// `Name`: a string, required.
     ///
     /// The trust store's name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains zero or more `Tag` elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UseClientCertificateOCSPEndpoint`: a boolean.
     ///
     /// A boolean. When true, performs real-time certificate revocation checks by querying the OCSP endpoint specified within the client certificate.
-    pub use_client_certificate_ocsp_endpoint: Option<Bool>,
+    pub use_client_certificate_ocsp_endpoint: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +48,7 @@ impl TrustStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::TrustStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-truststore.html",
         primary_identifier: &["Id"],
@@ -83,48 +59,50 @@ impl TrustStore {
         read_only: &["Id", "Arn", "Status", "ETag", "LastModifiedTime", "NumberOfCaCertificates"],
         attributes: &["Arn", "ETag", "Id", "LastModifiedTime", "NumberOfCaCertificates", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TrustStore` with its required properties, named in a [`TrustStoreRequired`].
+    /// A `TrustStore` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: TrustStoreRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ca_certificates_bundle_source: None,
-            name: required.name,
-            tags: None,
-            use_client_certificate_ocsp_endpoint: None,
+            ca_certificates_bundle_source: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
+            use_client_certificate_ocsp_endpoint: ::std::option::Option::None,
         }
     }
 
     /// `CaCertificatesBundleSource`: a [`CaCertificatesBundleSource`] object.
-    pub fn ca_certificates_bundle_source(mut self, value: impl Into<Obj<CaCertificatesBundleSource>>) -> Self { self.ca_certificates_bundle_source = Some(value.into()); self }
+    pub fn ca_certificates_bundle_source(mut self, value: impl ::std::convert::Into<crate::Obj<CaCertificatesBundleSource>>) -> Self { self.ca_certificates_bundle_source = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UseClientCertificateOCSPEndpoint`: a boolean.
-    pub fn use_client_certificate_ocsp_endpoint(mut self, value: impl Into<Bool>) -> Self { self.use_client_certificate_ocsp_endpoint = Some(value.into()); self }
+    pub fn use_client_certificate_ocsp_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_client_certificate_ocsp_endpoint = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrustStore {
+impl ::cloudwright_core::Resource for TrustStore {
     type Attributes = TrustStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrustStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrustStore {
+impl ::cloudwright_core::ToValue for TrustStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CaCertificatesBundleSource",
                 &self.ca_certificates_bundle_source,
@@ -139,12 +117,12 @@ impl ToValue for TrustStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrustStore`]: `Handle<TrustStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrustStore`]: `Handle<TrustStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrustStoreAttributes(ResourceRef);
+pub struct TrustStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrustStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrustStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,48 +132,48 @@ impl TrustStoreAttributes {
     ///
     /// The trust store's Amazon Resource Name (ARN).
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// The version identifier for the current version of the trust store.
     #[inline]
-    pub fn e_tag(&self) -> Value {
-        self.0.get_att("ETag")
+    pub fn e_tag(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ETag"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The trust store's ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The trust store's last modified time.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `NumberOfCaCertificates`: an integer.
     ///
     /// The trust store's number of CA certificates.
     #[inline]
-    pub fn number_of_ca_certificates(&self) -> Value {
-        self.0.get_att("NumberOfCaCertificates")
+    pub fn number_of_ca_certificates(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("NumberOfCaCertificates"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The trust store's status.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -203,25 +181,12 @@ impl TrustStoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaCertificatesBundleS3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Region`: a string, required.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaCertificatesBundleS3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Key", Shape::STR),
-        ("Region", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    required: &["Bucket", "Key", "Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaCertificatesBundleS3Location` property type of `AWS::CloudFront::TrustStore`.
 ///
@@ -233,19 +198,19 @@ pub struct CaCertificatesBundleS3Location {
     /// `Bucket`: a string, required.
     ///
     /// The S3 bucket.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The location's key.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Region`: a string, required.
     ///
     /// The location's Region.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `Version`: a string.
     ///
     /// The location's version.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -257,26 +222,26 @@ impl CaCertificatesBundleS3Location {
             bucket: required.bucket,
             key: required.key,
             region: required.region,
-            version: None,
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaCertificatesBundleS3Location {}
+impl crate::PropertyType for CaCertificatesBundleS3Location {}
 
-impl ToValue for CaCertificatesBundleS3Location {
+impl ::cloudwright_core::ToValue for CaCertificatesBundleS3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .req("Region", &self.region)
@@ -284,23 +249,6 @@ impl ToValue for CaCertificatesBundleS3Location {
             .build()
     }
 }
-
-/// The required properties of [`CaCertificatesBundleSource`], by name: `CaCertificatesBundleSource::new(CaCertificatesBundleSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CaCertificatesBundleSourceRequired {
-    /// `CaCertificatesBundleS3Location`: a [`CaCertificatesBundleS3Location`] object, required.
-    pub ca_certificates_bundle_s3_location: Obj<CaCertificatesBundleS3Location>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaCertificatesBundleSource: ObjRule = ObjRule {
-    properties: &[
-        ("CaCertificatesBundleS3Location", Shape::Object(&RULE_CaCertificatesBundleS3Location)),
-    ],
-    required: &["CaCertificatesBundleS3Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaCertificatesBundleSource` property type of `AWS::CloudFront::TrustStore`.
 ///
@@ -312,29 +260,29 @@ pub struct CaCertificatesBundleSource {
     /// `CaCertificatesBundleS3Location`: a [`CaCertificatesBundleS3Location`] object, required.
     ///
     /// The CA certificates bundle location in Amazon S3.
-    pub ca_certificates_bundle_s3_location: Obj<CaCertificatesBundleS3Location>,
+    pub ca_certificates_bundle_s3_location: crate::Obj<CaCertificatesBundleS3Location>,
 }
 
 #[rustfmt::skip]
 impl CaCertificatesBundleSource {
-    /// A `CaCertificatesBundleSource` with its required properties, named in a [`CaCertificatesBundleSourceRequired`].
+    /// A `CaCertificatesBundleSource` with its one required property, `CaCertificatesBundleS3Location`.
     #[inline]
-    pub fn new(required: CaCertificatesBundleSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CaCertificatesBundleS3Location>>) -> Self {
         Self {
-            ca_certificates_bundle_s3_location: required.ca_certificates_bundle_s3_location,
+            ca_certificates_bundle_s3_location: value.into(),
         }
     }
 
     /// `CaCertificatesBundleS3Location`: a [`CaCertificatesBundleS3Location`] object, required.
-    pub fn ca_certificates_bundle_s3_location(mut self, value: impl Into<Obj<CaCertificatesBundleS3Location>>) -> Self { self.ca_certificates_bundle_s3_location = value.into(); self }
+    pub fn ca_certificates_bundle_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<CaCertificatesBundleS3Location>>) -> Self { self.ca_certificates_bundle_s3_location = value.into(); self }
 }
 
-impl PropertyType for CaCertificatesBundleSource {}
+impl crate::PropertyType for CaCertificatesBundleSource {}
 
-impl ToValue for CaCertificatesBundleSource {
+impl ::cloudwright_core::ToValue for CaCertificatesBundleSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CaCertificatesBundleS3Location",
                 &self.ca_certificates_bundle_s3_location,
@@ -347,21 +295,10 @@ impl ToValue for CaCertificatesBundleSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudFront::TrustStore`.
 ///
@@ -371,11 +308,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -390,19 +327,76 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
+        properties: &[
+            ("CaCertificatesBundleSource", Shape::Object(&RULE_CaCertificatesBundleSource)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UseClientCertificateOCSPEndpoint", Shape::Bool),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaCertificatesBundleS3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Key", Shape::STR),
+            ("Region", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        required: &["Bucket", "Key", "Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaCertificatesBundleSource: ObjRule = ObjRule {
+        properties: &[
+            ("CaCertificatesBundleS3Location", Shape::Object(&RULE_CaCertificatesBundleS3Location)),
+        ],
+        required: &["CaCertificatesBundleS3Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

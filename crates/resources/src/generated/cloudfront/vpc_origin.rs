@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`VpcOrigin`], by name: `VpcOrigin::new(VpcOriginRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcOriginRequired {
-    /// `VpcOriginEndpointConfig`: a [`VpcOriginEndpointConfig`] object, required.
-    pub vpc_origin_endpoint_config: Obj<VpcOriginEndpointConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcOrigin: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcOriginEndpointConfig", Shape::Object(&RULE_VpcOriginEndpointConfig)),
-    ],
-    required: &["VpcOriginEndpointConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudFront::VpcOrigin` resource.
 ///
@@ -44,11 +22,11 @@ pub struct VpcOrigin {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A complex type that contains zero or more `Tag` elements.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcOriginEndpointConfig`: a [`VpcOriginEndpointConfig`] object, required.
     ///
     /// The VPC origin endpoint configuration.
-    pub vpc_origin_endpoint_config: Obj<VpcOriginEndpointConfig>,
+    pub vpc_origin_endpoint_config: crate::Obj<VpcOriginEndpointConfig>,
 }
 
 #[rustfmt::skip]
@@ -58,7 +36,7 @@ impl VpcOrigin {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudFront::VpcOrigin",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-vpcorigin.html",
         primary_identifier: &["Id"],
@@ -69,54 +47,56 @@ impl VpcOrigin {
         read_only: &["Id", "Arn", "AccountId", "Status", "CreatedTime", "LastModifiedTime"],
         attributes: &["AccountId", "Arn", "CreatedTime", "Id", "LastModifiedTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `VpcOrigin` with its required properties, named in a [`VpcOriginRequired`].
+    /// A `VpcOrigin` with its one required property, `VpcOriginEndpointConfig`.
     #[inline]
-    pub fn new(required: VpcOriginRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<VpcOriginEndpointConfig>>) -> Self {
         Self {
-            tags: None,
-            vpc_origin_endpoint_config: required.vpc_origin_endpoint_config,
+            tags: ::std::option::Option::None,
+            vpc_origin_endpoint_config: value.into(),
         }
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcOriginEndpointConfig`: a [`VpcOriginEndpointConfig`] object, required.
-    pub fn vpc_origin_endpoint_config(mut self, value: impl Into<Obj<VpcOriginEndpointConfig>>) -> Self { self.vpc_origin_endpoint_config = value.into(); self }
+    pub fn vpc_origin_endpoint_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcOriginEndpointConfig>>) -> Self { self.vpc_origin_endpoint_config = value.into(); self }
 }
 
-impl Resource for VpcOrigin {
+impl ::cloudwright_core::Resource for VpcOrigin {
     type Attributes = VpcOriginAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcOrigin, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcOrigin, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcOrigin {
+impl ::cloudwright_core::ToValue for VpcOrigin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tags", &self.tags)
             .req("VpcOriginEndpointConfig", &self.vpc_origin_endpoint_config)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcOrigin`]: `Handle<VpcOrigin>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcOrigin`]: `Handle<VpcOrigin>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcOriginAttributes(ResourceRef);
+pub struct VpcOriginAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcOriginAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcOriginAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -126,48 +106,48 @@ impl VpcOriginAttributes {
     ///
     /// The account ID of the AWS account that owns the VPC origin.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The VPC origin ARN.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The VPC origin created time.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The VPC origin ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The VPC origin last modified time.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The VPC origin status.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -175,25 +155,10 @@ impl VpcOriginAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcOriginEndpointConfigRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcOriginEndpointConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("HTTPPort", Shape::INT),
-        ("HTTPSPort", Shape::INT),
-        ("Name", Shape::STR),
-        ("OriginProtocolPolicy", Shape::Str(&StrRule { allowed: &["http-only", "https-only", "match-viewer"], ..StrRule::ANY })),
-        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcOriginEndpointConfig` property type of `AWS::CloudFront::VpcOrigin`.
 ///
@@ -205,37 +170,38 @@ pub struct VpcOriginEndpointConfig {
     /// `Arn`: a string, required.
     ///
     /// The ARN of the CloudFront VPC origin endpoint configuration.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `HTTPPort`: an integer.
     ///
     /// The HTTP port for the CloudFront VPC origin endpoint configuration. The default value is `80` .
     ///
     /// Default `80`.
-    pub http_port: Option<Int>,
+    pub http_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `HTTPSPort`: an integer.
     ///
     /// The HTTPS port of the CloudFront VPC origin endpoint configuration. The default value is `443` .
     ///
     /// Default `443`.
-    pub https_port: Option<Int>,
+    pub https_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name of the CloudFront VPC origin endpoint configuration.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OriginProtocolPolicy`: an [`OriginProtocolPolicy`] value.
     ///
     /// The origin protocol policy for the CloudFront VPC origin endpoint configuration.
     ///
     /// Default `"match-viewer"`.
-    pub origin_protocol_policy: Option<OriginProtocolPolicy>,
+    pub origin_protocol_policy: ::std::option::Option<OriginProtocolPolicy>,
     /// `OriginSSLProtocols`: a list of strings.
     ///
     /// Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin over HTTPS. Valid values include `SSLv3` , `TLSv1` , `TLSv1.1` , and `TLSv1.2` .
     ///
-    /// For more information, see \[Minimum Origin SSL Protocol\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginSSLProtocols>) in the *Amazon CloudFront Developer Guide* .
+    /// For more information, see [Minimum Origin SSL Protocol](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginSSLProtocols) in the *Amazon CloudFront Developer Guide* .
     ///
     /// Default `["TLSv1","SSLv3"]`.
-    pub origin_ssl_protocols: Option<List<Str>>,
+    pub origin_ssl_protocols:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -245,34 +211,34 @@ impl VpcOriginEndpointConfig {
     pub fn new(required: VpcOriginEndpointConfigRequired) -> Self {
         Self {
             arn: required.arn,
-            http_port: None,
-            https_port: None,
+            http_port: ::std::option::Option::None,
+            https_port: ::std::option::Option::None,
             name: required.name,
-            origin_protocol_policy: None,
-            origin_ssl_protocols: None,
+            origin_protocol_policy: ::std::option::Option::None,
+            origin_ssl_protocols: ::std::option::Option::None,
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `HTTPPort`: an integer.
-    pub fn http_port(mut self, value: impl Into<Int>) -> Self { self.http_port = Some(value.into()); self }
+    pub fn http_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_port = ::std::option::Option::Some(value.into()); self }
     /// `HTTPSPort`: an integer.
-    pub fn https_port(mut self, value: impl Into<Int>) -> Self { self.https_port = Some(value.into()); self }
+    pub fn https_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.https_port = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OriginProtocolPolicy`: an [`OriginProtocolPolicy`] value.
-    pub fn origin_protocol_policy(mut self, value: impl Into<OriginProtocolPolicy>) -> Self { self.origin_protocol_policy = Some(value.into()); self }
+    pub fn origin_protocol_policy(mut self, value: impl ::std::convert::Into<OriginProtocolPolicy>) -> Self { self.origin_protocol_policy = ::std::option::Option::Some(value.into()); self }
     /// `OriginSSLProtocols`: a list of strings.
-    pub fn origin_ssl_protocols(mut self, value: impl Into<List<Str>>) -> Self { self.origin_ssl_protocols = Some(value.into()); self }
+    pub fn origin_ssl_protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.origin_ssl_protocols = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcOriginEndpointConfig {}
+impl crate::PropertyType for VpcOriginEndpointConfig {}
 
-impl ToValue for VpcOriginEndpointConfig {
+impl ::cloudwright_core::ToValue for VpcOriginEndpointConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .opt("HTTPPort", &self.http_port)
             .opt("HTTPSPort", &self.https_port)
@@ -293,24 +259,59 @@ pub enum OriginProtocolPolicy {
     /// `match-viewer`
     MatchViewer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OriginProtocolPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OriginProtocolPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OriginProtocolPolicy {
+impl ::cloudwright_core::ToValue for OriginProtocolPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HttpOnly => "http-only",
             Self::HttpsOnly => "https-only",
             Self::MatchViewer => "match-viewer",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcOrigin: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcOriginEndpointConfig", Shape::Object(&RULE_VpcOriginEndpointConfig)),
+        ],
+        required: &["VpcOriginEndpointConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcOriginEndpointConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("HTTPPort", Shape::INT),
+            ("HTTPSPort", Shape::INT),
+            ("Name", Shape::STR),
+            ("OriginProtocolPolicy", Shape::Str(&StrRule { allowed: &["http-only", "https-only", "match-viewer"], ..StrRule::ANY })),
+            ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,25 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(^[a-zA-Z0-9._/\\-:]+$)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(^[a-zA-Z0-9._\\-]+$)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(.*)");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Destination), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudTrail::Channel` resource.
 ///
 /// Contains information about a returned CloudTrail channel.
@@ -42,27 +23,27 @@ pub struct Channel {
     /// One or more event data stores to which events arriving through a channel will be logged.
     ///
     /// Items 1 to 10.
-    pub destinations: Option<List<Destination>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<Destination>>,
     /// `Name`: a string.
     ///
     /// The name of the channel.
     ///
     /// Pattern `(^[a-zA-Z0-9._\-]+$)`; length 3 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source`: a string.
     ///
     /// The name of the partner or external event source. You cannot change this name after you create the channel. A maximum of one channel is allowed per source.
     ///
-    /// A source can be either `Custom` for all valid non- AWS events, or the name of a partner event source. For information about the source names for available partners, see \[Additional information about integration partners\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-event-data-store-integration.html#cloudtrail-lake-partner-information>) in the CloudTrail User Guide.
+    /// A source can be either `Custom` for all valid non- AWS events, or the name of a partner event source. For information about the source names for available partners, see [Additional information about integration partners](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-event-data-store-integration.html#cloudtrail-lake-partner-information) in the CloudTrail User Guide.
     ///
     /// Pattern `(.*)`; length 1 to 256; create-only: changing it replaces the resource.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +53,7 @@ impl Channel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudTrail::Channel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-channel.html",
         primary_identifier: &["ChannelArn"],
@@ -83,43 +64,45 @@ impl Channel {
         read_only: &["ChannelArn"],
         attributes: &["ChannelArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Channel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destinations`: a list of [`Destination`] objects.
-    pub fn destinations(mut self, value: impl Into<List<Destination>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Destination>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Channel {
+impl ::cloudwright_core::Resource for Channel {
     type Attributes = ChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Channel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Channel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destinations", &self.destinations)
             .opt("Name", &self.name)
             .opt("Source", &self.source)
@@ -128,12 +111,12 @@ impl ToValue for Channel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Channel`]: `Handle<Channel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ChannelAttributes(ResourceRef);
+pub struct ChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,8 +124,8 @@ impl From<ResourceRef> for ChannelAttributes {
 impl ChannelAttributes {
     /// `Fn::GetAtt` `ChannelArn`: a string.
     #[inline]
-    pub fn channel_arn(&self) -> Value {
-        self.0.get_att("ChannelArn")
+    pub fn channel_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ChannelArn"))
     }
 }
 
@@ -150,21 +133,10 @@ impl ChannelAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationRequired {
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `Type`: a [`DestinationType`] value, required.
     pub r#type: DestinationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Destination: ObjRule = ObjRule {
-    properties: &[
-        ("Location", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["EVENT_DATA_STORE"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Destination` property type of `AWS::CloudTrail::Channel`.
 ///
@@ -178,7 +150,7 @@ pub struct Destination {
     /// For channels used for a CloudTrail Lake integration, the location is the ARN of an event data store that receives events from a channel. For service-linked channels, the location is the name of the AWS service.
     ///
     /// Pattern `(^[a-zA-Z0-9._/\-:]+$)`; length 3 to 1024.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `Type`: a [`DestinationType`] value, required.
     ///
     /// The type of destination for events arriving from a channel. For channels used for a CloudTrail Lake integration, the value is `EVENT_DATA_STORE` . For service-linked channels, the value is `AWS_SERVICE` .
@@ -197,17 +169,17 @@ impl Destination {
     }
 
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `Type`: a [`DestinationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DestinationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DestinationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Destination {}
+impl crate::PropertyType for Destination {}
 
-impl ToValue for Destination {
+impl ::cloudwright_core::ToValue for Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Location", &self.location)
             .req("Type", &self.r#type)
             .build()
@@ -218,21 +190,10 @@ impl ToValue for Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudTrail::Channel`.
 ///
@@ -242,11 +203,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -261,17 +222,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -284,22 +245,68 @@ pub enum DestinationType {
     /// `EVENT_DATA_STORE`
     EventDataStore,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DestinationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DestinationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DestinationType {
+impl ::cloudwright_core::ToValue for DestinationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EventDataStore => "EVENT_DATA_STORE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(^[a-zA-Z0-9._/\\-:]+$)");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(^[a-zA-Z0-9._\\-]+$)");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("(.*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Destination), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Destination: ObjRule = ObjRule {
+        properties: &[
+            ("Location", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["EVENT_DATA_STORE"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

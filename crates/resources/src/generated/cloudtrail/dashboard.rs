@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{2}:[0-9]{2}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("(?s).*");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RefreshSchedule", Shape::Object(&RULE_RefreshSchedule)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TerminationProtectionEnabled", Shape::Bool),
-        ("Widgets", Shape::List(&ListRule { items: Shape::Object(&RULE_Widget), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudTrail::Dashboard` resource.
 ///
@@ -36,11 +14,11 @@ pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
 /// - *Custom dashboards* - Custom dashboards allow you to query events in any event data store type. You can add up to 10 widgets to a custom dashboard. You can manually refresh a custom dashboard, or you can set a refresh schedule.
 /// - *Highlights dashboard* - You can create the Highlights dashboard to see a summary of key user activities and API usage across all your event data stores. CloudTrail Lake manages the Highlights dashboard and refreshes the dashboard every 6 hours. To create the Highlights dashboard, you must set and enable a refresh schedule.
 ///
-/// CloudTrail runs queries to populate the dashboard's widgets during a manual or scheduled refresh. CloudTrail must be granted permissions to run the `StartQuery` operation on your behalf. To provide permissions, run the `PutResourcePolicy` operation to attach a resource-based policy to each event data store. For more information, see \[Example: Allow CloudTrail to run queries to populate a dashboard\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html#security_iam_resource-based-policy-examples-eds-dashboard>) in the *AWS CloudTrail User Guide* .
+/// CloudTrail runs queries to populate the dashboard's widgets during a manual or scheduled refresh. CloudTrail must be granted permissions to run the `StartQuery` operation on your behalf. To provide permissions, run the `PutResourcePolicy` operation to attach a resource-based policy to each event data store. For more information, see [Example: Allow CloudTrail to run queries to populate a dashboard](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html#security_iam_resource-based-policy-examples-eds-dashboard) in the *AWS CloudTrail User Guide* .
 ///
-/// To set a refresh schedule, CloudTrail must be granted permissions to run the `StartDashboardRefresh` operation to refresh the dashboard on your behalf. To provide permissions, run the `PutResourcePolicy` operation to attach a resource-based policy to the dashboard. For more information, see \[Resource-based policy example for a dashboard\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html#security_iam_resource-based-policy-examples-dashboards>) in the *AWS CloudTrail User Guide* .
+/// To set a refresh schedule, CloudTrail must be granted permissions to run the `StartDashboardRefresh` operation to refresh the dashboard on your behalf. To provide permissions, run the `PutResourcePolicy` operation to attach a resource-based policy to the dashboard. For more information, see [Resource-based policy example for a dashboard](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html#security_iam_resource-based-policy-examples-dashboards) in the *AWS CloudTrail User Guide* .
 ///
-/// For more information about dashboards, see \[CloudTrail Lake dashboards\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-dashboard.html>) in the *AWS CloudTrail User Guide* .
+/// For more information about dashboards, see [CloudTrail Lake dashboards](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-dashboard.html) in the *AWS CloudTrail User Guide* .
 ///
 /// `Ref` returns its `DashboardArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DashboardAttributes`], which `Handle<Dashboard>` dereferences to.
@@ -57,25 +35,25 @@ pub struct Dashboard {
     /// To create the Highlights dashboard, the name must be `AWSCloudTrail-Highlights` .
     ///
     /// Pattern `^[a-zA-Z0-9_\-]+$`; length 3 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RefreshSchedule`: a [`RefreshSchedule`] object.
     ///
     /// The schedule for a dashboard refresh.
-    pub refresh_schedule: Option<Obj<RefreshSchedule>>,
+    pub refresh_schedule: ::std::option::Option<crate::Obj<RefreshSchedule>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TerminationProtectionEnabled`: a boolean.
     ///
     /// Specifies whether termination protection is enabled for the dashboard. If termination protection is enabled, you cannot delete the dashboard until termination protection is disabled.
-    pub termination_protection_enabled: Option<Bool>,
+    pub termination_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Widgets`: a list of [`Widget`] objects.
     ///
     /// An array of widgets for a custom dashboard. A custom dashboard can have a maximum of ten widgets.
     ///
     /// You do not need to specify widgets for the Highlights dashboard.
-    pub widgets: Option<List<Widget>>,
+    pub widgets: ::std::option::Option<::cloudwright_core::List<Widget>>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +63,7 @@ impl Dashboard {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudTrail::Dashboard",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-dashboard.html",
         primary_identifier: &["DashboardArn"],
@@ -96,45 +74,47 @@ impl Dashboard {
         read_only: &["DashboardArn", "CreatedTimestamp", "UpdatedTimestamp", "Status", "Type"],
         attributes: &["CreatedTimestamp", "DashboardArn", "Status", "Type", "UpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Dashboard` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RefreshSchedule`: a [`RefreshSchedule`] object.
-    pub fn refresh_schedule(mut self, value: impl Into<Obj<RefreshSchedule>>) -> Self { self.refresh_schedule = Some(value.into()); self }
+    pub fn refresh_schedule(mut self, value: impl ::std::convert::Into<crate::Obj<RefreshSchedule>>) -> Self { self.refresh_schedule = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TerminationProtectionEnabled`: a boolean.
-    pub fn termination_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.termination_protection_enabled = Some(value.into()); self }
+    pub fn termination_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.termination_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Widgets`: a list of [`Widget`] objects.
-    pub fn widgets(mut self, value: impl Into<List<Widget>>) -> Self { self.widgets = Some(value.into()); self }
+    pub fn widgets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Widget>>) -> Self { self.widgets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Dashboard {
+impl ::cloudwright_core::Resource for Dashboard {
     type Attributes = DashboardAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dashboard, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dashboard, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dashboard {
+impl ::cloudwright_core::ToValue for Dashboard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("RefreshSchedule", &self.refresh_schedule)
             .opt("Tags", &self.tags)
@@ -147,12 +127,12 @@ impl ToValue for Dashboard {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dashboard`]: `Handle<Dashboard>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dashboard`]: `Handle<Dashboard>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DashboardAttributes(ResourceRef);
+pub struct DashboardAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DashboardAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DashboardAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,38 +140,38 @@ impl From<ResourceRef> for DashboardAttributes {
 impl DashboardAttributes {
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `DashboardArn`: a string.
     ///
     /// The ARN for the dashboard.
     #[inline]
-    pub fn dashboard_arn(&self) -> Value {
-        self.0.get_att("DashboardArn")
+    pub fn dashboard_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DashboardArn"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the dashboard.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// The type of dashboard.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
     #[inline]
-    pub fn updated_timestamp(&self) -> Value {
-        self.0.get_att("UpdatedTimestamp")
+    pub fn updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedTimestamp"))
     }
 }
 
@@ -201,19 +181,8 @@ pub struct FrequencyRequired {
     /// `Unit`: an [`Unit`] value, required.
     pub unit: Unit,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Frequency: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS"], ..StrRule::ANY })),
-        ("Value", Shape::INT),
-    ],
-    required: &["Unit", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Frequency` property type of `AWS::CloudTrail::Dashboard`.
 ///
@@ -225,7 +194,7 @@ pub struct Frequency {
     /// `Unit`: an [`Unit`] value, required.
     pub unit: Unit,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -240,33 +209,22 @@ impl Frequency {
     }
 
     /// `Unit`: an [`Unit`] value, required.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Frequency {}
+impl crate::PropertyType for Frequency {}
 
-impl ToValue for Frequency {
+impl ::cloudwright_core::ToValue for Frequency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshSchedule: ObjRule = ObjRule {
-    properties: &[
-        ("Frequency", Shape::Object(&RULE_Frequency)),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RefreshSchedule` property type of `AWS::CloudTrail::Dashboard`.
 ///
@@ -278,17 +236,17 @@ pub struct RefreshSchedule {
     /// `Frequency`: a [`Frequency`] object.
     ///
     /// The frequency at which you want the dashboard refreshed.
-    pub frequency: Option<Obj<Frequency>>,
+    pub frequency: ::std::option::Option<crate::Obj<Frequency>>,
     /// `Status`: a [`RefreshScheduleStatus`] value.
     ///
     /// Specifies whether the refresh schedule is enabled. Set the value to `ENABLED` to enable the refresh schedule, or to `DISABLED` to turn off the refresh schedule.
-    pub status: Option<RefreshScheduleStatus>,
+    pub status: ::std::option::Option<RefreshScheduleStatus>,
     /// `TimeOfDay`: a string.
     ///
     /// The time of day in UTC to run the schedule; for hourly only refer to minutes; default is 00:00.
     ///
     /// Pattern `^[0-9]{2}:[0-9]{2}`.
-    pub time_of_day: Option<Str>,
+    pub time_of_day: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -296,48 +254,29 @@ impl RefreshSchedule {
     /// A `RefreshSchedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Frequency`: a [`Frequency`] object.
-    pub fn frequency(mut self, value: impl Into<Obj<Frequency>>) -> Self { self.frequency = Some(value.into()); self }
+    pub fn frequency(mut self, value: impl ::std::convert::Into<crate::Obj<Frequency>>) -> Self { self.frequency = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`RefreshScheduleStatus`] value.
-    pub fn status(mut self, value: impl Into<RefreshScheduleStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<RefreshScheduleStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `TimeOfDay`: a string.
-    pub fn time_of_day(mut self, value: impl Into<Str>) -> Self { self.time_of_day = Some(value.into()); self }
+    pub fn time_of_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_of_day = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RefreshSchedule {}
+impl crate::PropertyType for RefreshSchedule {}
 
-impl ToValue for RefreshSchedule {
+impl ::cloudwright_core::ToValue for RefreshSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Frequency", &self.frequency)
             .opt("Status", &self.status)
             .opt("TimeOfDay", &self.time_of_day)
             .build()
     }
 }
-
-/// The required properties of [`Widget`], by name: `Widget::new(WidgetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WidgetRequired {
-    /// `QueryStatement`: a string, required.
-    pub query_statement: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Widget: ObjRule = ObjRule {
-    properties: &[
-        ("QueryParameters", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ViewProperties", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["QueryStatement"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Widget` property type of `AWS::CloudTrail::Dashboard`.
 ///
@@ -351,47 +290,47 @@ pub struct Widget {
     /// The optional query parameters. The following query parameters are valid: `$StartTime$` , `$EndTime$` , and `$Period$` .
     ///
     /// Items 1 to 10.
-    pub query_parameters: Option<List<Str>>,
+    pub query_parameters: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `QueryStatement`: a string, required.
     ///
     /// The query statement for the widget. For custom dashboard widgets, you can query across multiple event data stores as long as all event data stores exist in your account.
     ///
-    /// &gt; When a query uses `?` with `eventTime` , `?` must be surrounded by single quotes as follows: `'?'` .
+    /// \> When a query uses `?` with `eventTime` , `?` must be surrounded by single quotes as follows: `'?'` .
     ///
     /// Pattern `(?s).*`; length 1 to 10000.
-    pub query_statement: Str,
+    pub query_statement: ::cloudwright_core::Str,
     /// `ViewProperties`: a JSON value.
     ///
-    /// The view properties for the widget. For more information about view properties, see \[View properties for widgets\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-widget-properties.html>) in the *AWS CloudTrail User Guide* .
-    pub view_properties: Option<Json>,
+    /// The view properties for the widget. For more information about view properties, see [View properties for widgets](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-widget-properties.html) in the *AWS CloudTrail User Guide* .
+    pub view_properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
 impl Widget {
-    /// A `Widget` with its required properties, named in a [`WidgetRequired`].
+    /// A `Widget` with its one required property, `QueryStatement`.
     #[inline]
-    pub fn new(required: WidgetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            query_parameters: None,
-            query_statement: required.query_statement,
-            view_properties: None,
+            query_parameters: ::std::option::Option::None,
+            query_statement: value.into(),
+            view_properties: ::std::option::Option::None,
         }
     }
 
     /// `QueryParameters`: a list of strings.
-    pub fn query_parameters(mut self, value: impl Into<List<Str>>) -> Self { self.query_parameters = Some(value.into()); self }
+    pub fn query_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.query_parameters = ::std::option::Option::Some(value.into()); self }
     /// `QueryStatement`: a string, required.
-    pub fn query_statement(mut self, value: impl Into<Str>) -> Self { self.query_statement = value.into(); self }
+    pub fn query_statement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_statement = value.into(); self }
     /// `ViewProperties`: a JSON value.
-    pub fn view_properties(mut self, value: impl Into<Json>) -> Self { self.view_properties = Some(value.into()); self }
+    pub fn view_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.view_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Widget {}
+impl crate::PropertyType for Widget {}
 
-impl ToValue for Widget {
+impl ::cloudwright_core::ToValue for Widget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("QueryParameters", &self.query_parameters)
             .req("QueryStatement", &self.query_statement)
             .opt("ViewProperties", &self.view_properties)
@@ -407,24 +346,24 @@ pub enum RefreshScheduleStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RefreshScheduleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RefreshScheduleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RefreshScheduleStatus {
+impl ::cloudwright_core::ToValue for RefreshScheduleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -436,23 +375,84 @@ pub enum Unit {
     /// `DAYS`
     Days,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hours => "HOURS",
             Self::Days => "DAYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{2}:[0-9]{2}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("(?s).*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RefreshSchedule", Shape::Object(&RULE_RefreshSchedule)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TerminationProtectionEnabled", Shape::Bool),
+            ("Widgets", Shape::List(&ListRule { items: Shape::Object(&RULE_Widget), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Frequency: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS"], ..StrRule::ANY })),
+            ("Value", Shape::INT),
+        ],
+        required: &["Unit", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshSchedule: ObjRule = ObjRule {
+        properties: &[
+            ("Frequency", Shape::Object(&RULE_Frequency)),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("TimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Widget: ObjRule = ObjRule {
+        properties: &[
+            ("QueryParameters", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ViewProperties", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["QueryStatement"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

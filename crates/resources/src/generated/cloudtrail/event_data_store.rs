@@ -5,41 +5,8 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AdvancedEventSelector, AdvancedEventSelectorRequired, AdvancedFieldSelector,
-    AdvancedFieldSelectorRequired, InsightType, Tag, TagRequired,
-};
-use super::shared::{RULE_AdvancedEventSelector, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(.+)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._/\\-:]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventDataStore: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
-        ("BillingMode", Shape::Str(&StrRule { allowed: &["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"], ..StrRule::ANY })),
-        ("ContextKeySelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextKeySelector), min_items: Some(0), max_items: Some(2), unique: true })),
-        ("FederationEnabled", Shape::Bool),
-        ("FederationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("IngestionEnabled", Shape::Bool),
-        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None, unique: true })),
-        ("InsightsDestination", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MaxEventSize", Shape::Str(&StrRule { allowed: &["Standard", "Large"], ..StrRule::ANY })),
-        ("MultiRegionEnabled", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OrganizationEnabled", Shape::Bool),
-        ("RetentionPeriod", Shape::Int(&NumRule { min: Some(7.0), max: Some(3653.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TerminationProtectionEnabled", Shape::Bool),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    AdvancedEventSelector, AdvancedFieldSelector, InsightType, Tag, TagRequired,
 };
 
 /// The `AWS::CloudTrail::EventDataStore` resource.
@@ -58,12 +25,13 @@ pub struct EventDataStore {
     ///
     /// The advanced event selectors to use to select the events for the data store. You can configure up to five advanced event selectors for each event data store.
     ///
-    /// For more information about how to use advanced event selectors to log CloudTrail events, see \[Log events by using advanced event selectors\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html#creating-data-event-selectors-advanced>) in the CloudTrail User Guide.
+    /// For more information about how to use advanced event selectors to log CloudTrail events, see [Log events by using advanced event selectors](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html#creating-data-event-selectors-advanced) in the CloudTrail User Guide.
     ///
-    /// For more information about how to use advanced event selectors to include AWS Config configuration items in your event data store, see \[Create an event data store for AWS Config configuration items\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-eds-cli.html#lake-cli-create-eds-config>) in the CloudTrail User Guide.
+    /// For more information about how to use advanced event selectors to include AWS Config configuration items in your event data store, see [Create an event data store for AWS Config configuration items](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-eds-cli.html#lake-cli-create-eds-config) in the CloudTrail User Guide.
     ///
-    /// For more information about how to use advanced event selectors to include events outside of AWS events in your event data store, see \[Create an integration to log events from outside AWS\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-integrations-cli.html#lake-cli-create-integration>) in the CloudTrail User Guide.
-    pub advanced_event_selectors: Option<List<AdvancedEventSelector>>,
+    /// For more information about how to use advanced event selectors to include events outside of AWS events in your event data store, see [Create an integration to log events from outside AWS](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/lake-integrations-cli.html#lake-cli-create-integration) in the CloudTrail User Guide.
+    pub advanced_event_selectors:
+        ::std::option::Option<::cloudwright_core::List<AdvancedEventSelector>>,
     /// `BillingMode`: a [`BillingMode`] value.
     ///
     /// The billing mode for the event data store determines the cost for ingesting events and the default and maximum retention period for the event data store.
@@ -75,30 +43,30 @@ pub struct EventDataStore {
     ///
     /// The default value is `EXTENDABLE_RETENTION_PRICING` .
     ///
-    /// For more information about CloudTrail pricing, see \[AWS CloudTrail Pricing\](<https://docs.aws.amazon.com/cloudtrail/pricing/>) and \[Managing CloudTrail Lake costs\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-manage-costs.html>) .
-    pub billing_mode: Option<BillingMode>,
+    /// For more information about CloudTrail pricing, see [AWS CloudTrail Pricing](https://docs.aws.amazon.com/cloudtrail/pricing/) and [Managing CloudTrail Lake costs](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake-manage-costs.html) .
+    pub billing_mode: ::std::option::Option<BillingMode>,
     /// `ContextKeySelectors`: a list of [`ContextKeySelector`] objects.
     ///
     /// The list of context key selectors that are configured for the event data store.
     ///
     /// Items 0 to 2.
-    pub context_key_selectors: Option<List<ContextKeySelector>>,
+    pub context_key_selectors: ::std::option::Option<::cloudwright_core::List<ContextKeySelector>>,
     /// `FederationEnabled`: a boolean.
     ///
-    /// Indicates if \[Lake query federation\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-federation.html>) is enabled. By default, Lake query federation is disabled. You cannot delete an event data store if Lake query federation is enabled.
-    pub federation_enabled: Option<Bool>,
+    /// Indicates if [Lake query federation](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-federation.html) is enabled. By default, Lake query federation is disabled. You cannot delete an event data store if Lake query federation is enabled.
+    pub federation_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FederationRoleArn`: a string.
     ///
     /// If Lake query federation is enabled, provides the ARN of the federation role used to access the resources for the federated event data store.
     ///
-    /// The federation role must exist in your account and provide the \[required minimum permissions\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-federation.html#query-federation-permissions-role>) .
+    /// The federation role must exist in your account and provide the [required minimum permissions](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-federation.html#query-federation-permissions-role) .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub federation_role_arn: Option<Str>,
+    pub federation_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IngestionEnabled`: a boolean.
     ///
     /// Specifies whether the event data store should start ingesting live events. The default is true.
-    pub ingestion_enabled: Option<Bool>,
+    pub ingestion_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InsightSelectors`: a list of [`InsightSelector`] objects.
     ///
     /// A JSON string that contains the Insights types you want to log on an event data store. `ApiCallRateInsight` and `ApiErrorRateInsight` are valid Insight types.
@@ -106,20 +74,20 @@ pub struct EventDataStore {
     /// The `ApiCallRateInsight` Insights type analyzes write-only management API calls that are aggregated per minute against a baseline API call volume.
     ///
     /// The `ApiErrorRateInsight` Insights type analyzes management API calls that result in error codes. The error is shown if the API call is unsuccessful.
-    pub insight_selectors: Option<List<InsightSelector>>,
+    pub insight_selectors: ::std::option::Option<::cloudwright_core::List<InsightSelector>>,
     /// `InsightsDestination`: a string.
     ///
-    /// The ARN (or ID suffix of the ARN) of the destination event data store that logs Insights events. For more information, see \[Create an event data store for CloudTrail Insights events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-event-data-store-insights.html>) .
+    /// The ARN (or ID suffix of the ARN) of the destination event data store that logs Insights events. For more information, see [Create an event data store for CloudTrail Insights events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-event-data-store-insights.html) .
     ///
     /// Pattern `^[a-zA-Z0-9._/\-:]+$`; length 3 to 256.
-    pub insights_destination: Option<Str>,
+    pub insights_destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// Specifies the AWS  key ID to use to encrypt the events delivered by CloudTrail. The value can be an alias name prefixed by `alias/` , a fully specified ARN to an alias, a fully specified ARN to a key, or a globally unique identifier.
     ///
-    /// &gt; Disabling or deleting the KMS key, or removing CloudTrail permissions on the key, prevents CloudTrail from logging events to the event data store, and prevents users from querying the data in the event data store that was encrypted with the key. After you associate an event data store with a KMS key, the KMS key cannot be removed or changed. Before you disable or delete a KMS key that you are using with an event data store, delete or back up your event data store.
+    /// \> Disabling or deleting the KMS key, or removing CloudTrail permissions on the key, prevents CloudTrail from logging events to the event data store, and prevents users from querying the data in the event data store that was encrypted with the key. After you associate an event data store with a KMS key, the KMS key cannot be removed or changed. Before you disable or delete a KMS key that you are using with an event data store, delete or back up your event data store.
     ///
-    /// CloudTrail also supports AWS  multi-Region keys. For more information about multi-Region keys, see \[Using multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>) in the *AWS Key Management Service Developer Guide* .
+    /// CloudTrail also supports AWS  multi-Region keys. For more information about multi-Region keys, see [Using multi-Region keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Examples:
     ///
@@ -129,43 +97,43 @@ pub struct EventDataStore {
     /// - `12345678-1234-1234-1234-123456789012`
     ///
     /// Pattern `^[a-zA-Z0-9._/\-:]+$`; length 1 to 350.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxEventSize`: a [`MaxEventSize`] value.
     ///
     /// The maximum allowed size for events to be stored in the specified event data store. If you are using context key selectors, MaxEventSize must be set to Large.
-    pub max_event_size: Option<MaxEventSize>,
+    pub max_event_size: ::std::option::Option<MaxEventSize>,
     /// `MultiRegionEnabled`: a boolean.
     ///
     /// Specifies whether the event data store includes events from all Regions, or only from the Region in which the event data store is created.
-    pub multi_region_enabled: Option<Bool>,
+    pub multi_region_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
     /// The name of the event data store.
     ///
     /// Pattern `^[a-zA-Z0-9._\-]+$`; length 3 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationEnabled`: a boolean.
     ///
     /// Specifies whether an event data store collects events logged for an organization in AWS Organizations .
-    pub organization_enabled: Option<Bool>,
+    pub organization_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RetentionPeriod`: an integer.
     ///
     /// The retention period of the event data store, in days. If `BillingMode` is set to `EXTENDABLE_RETENTION_PRICING` , you can set a retention period of up to 3653 days, the equivalent of 10 years. If `BillingMode` is set to `FIXED_RETENTION_PRICING` , you can set a retention period of up to 2557 days, the equivalent of seven years.
     ///
     /// CloudTrail Lake determines whether to retain an event by checking if the `eventTime` of the event is within the specified retention period. For example, if you set a retention period of 90 days, CloudTrail will remove events when the `eventTime` is older than 90 days.
     ///
-    /// &gt; If you plan to copy trail events to this event data store, we recommend that you consider both the age of the events that you want to copy as well as how long you want to keep the copied events in your event data store. For example, if you copy trail events that are 5 years old and specify a retention period of 7 years, the event data store will retain those events for two years.
+    /// \> If you plan to copy trail events to this event data store, we recommend that you consider both the age of the events that you want to copy as well as how long you want to keep the copied events in your event data store. For example, if you copy trail events that are 5 years old and specify a retention period of 7 years, the event data store will retain those events for two years.
     ///
     /// Value 7 to 3653.
-    pub retention_period: Option<Int>,
+    pub retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TerminationProtectionEnabled`: a boolean.
     ///
     /// Specifies whether termination protection is enabled for the event data store. If termination protection is enabled, you cannot delete the event data store until termination protection is disabled.
-    pub termination_protection_enabled: Option<Bool>,
+    pub termination_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -175,7 +143,7 @@ impl EventDataStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudTrail::EventDataStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-eventdatastore.html",
         primary_identifier: &["EventDataStoreArn"],
@@ -186,67 +154,69 @@ impl EventDataStore {
         read_only: &["EventDataStoreArn", "CreatedTimestamp", "UpdatedTimestamp", "Status"],
         attributes: &["CreatedTimestamp", "EventDataStoreArn", "Status", "UpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EventDataStore` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects.
-    pub fn advanced_event_selectors(mut self, value: impl Into<List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = Some(value.into()); self }
+    pub fn advanced_event_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = ::std::option::Option::Some(value.into()); self }
     /// `BillingMode`: a [`BillingMode`] value.
-    pub fn billing_mode(mut self, value: impl Into<BillingMode>) -> Self { self.billing_mode = Some(value.into()); self }
+    pub fn billing_mode(mut self, value: impl ::std::convert::Into<BillingMode>) -> Self { self.billing_mode = ::std::option::Option::Some(value.into()); self }
     /// `ContextKeySelectors`: a list of [`ContextKeySelector`] objects.
-    pub fn context_key_selectors(mut self, value: impl Into<List<ContextKeySelector>>) -> Self { self.context_key_selectors = Some(value.into()); self }
+    pub fn context_key_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContextKeySelector>>) -> Self { self.context_key_selectors = ::std::option::Option::Some(value.into()); self }
     /// `FederationEnabled`: a boolean.
-    pub fn federation_enabled(mut self, value: impl Into<Bool>) -> Self { self.federation_enabled = Some(value.into()); self }
+    pub fn federation_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.federation_enabled = ::std::option::Option::Some(value.into()); self }
     /// `FederationRoleArn`: a string.
-    pub fn federation_role_arn(mut self, value: impl Into<Str>) -> Self { self.federation_role_arn = Some(value.into()); self }
+    pub fn federation_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.federation_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `IngestionEnabled`: a boolean.
-    pub fn ingestion_enabled(mut self, value: impl Into<Bool>) -> Self { self.ingestion_enabled = Some(value.into()); self }
+    pub fn ingestion_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ingestion_enabled = ::std::option::Option::Some(value.into()); self }
     /// `InsightSelectors`: a list of [`InsightSelector`] objects.
-    pub fn insight_selectors(mut self, value: impl Into<List<InsightSelector>>) -> Self { self.insight_selectors = Some(value.into()); self }
+    pub fn insight_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InsightSelector>>) -> Self { self.insight_selectors = ::std::option::Option::Some(value.into()); self }
     /// `InsightsDestination`: a string.
-    pub fn insights_destination(mut self, value: impl Into<Str>) -> Self { self.insights_destination = Some(value.into()); self }
+    pub fn insights_destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.insights_destination = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MaxEventSize`: a [`MaxEventSize`] value.
-    pub fn max_event_size(mut self, value: impl Into<MaxEventSize>) -> Self { self.max_event_size = Some(value.into()); self }
+    pub fn max_event_size(mut self, value: impl ::std::convert::Into<MaxEventSize>) -> Self { self.max_event_size = ::std::option::Option::Some(value.into()); self }
     /// `MultiRegionEnabled`: a boolean.
-    pub fn multi_region_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_region_enabled = Some(value.into()); self }
+    pub fn multi_region_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_region_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationEnabled`: a boolean.
-    pub fn organization_enabled(mut self, value: impl Into<Bool>) -> Self { self.organization_enabled = Some(value.into()); self }
+    pub fn organization_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.organization_enabled = ::std::option::Option::Some(value.into()); self }
     /// `RetentionPeriod`: an integer.
-    pub fn retention_period(mut self, value: impl Into<Int>) -> Self { self.retention_period = Some(value.into()); self }
+    pub fn retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_period = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TerminationProtectionEnabled`: a boolean.
-    pub fn termination_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.termination_protection_enabled = Some(value.into()); self }
+    pub fn termination_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.termination_protection_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventDataStore {
+impl ::cloudwright_core::Resource for EventDataStore {
     type Attributes = EventDataStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventDataStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventDataStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventDataStore {
+impl ::cloudwright_core::ToValue for EventDataStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdvancedEventSelectors", &self.advanced_event_selectors)
             .opt("BillingMode", &self.billing_mode)
             .opt("ContextKeySelectors", &self.context_key_selectors)
@@ -270,12 +240,12 @@ impl ToValue for EventDataStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventDataStore`]: `Handle<EventDataStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventDataStore`]: `Handle<EventDataStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventDataStoreAttributes(ResourceRef);
+pub struct EventDataStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventDataStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventDataStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -283,30 +253,30 @@ impl From<ResourceRef> for EventDataStoreAttributes {
 impl EventDataStoreAttributes {
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `EventDataStoreArn`: a string.
     ///
     /// `Ref` returns the ARN of the CloudTrail event data store, such as `arn:aws:cloudtrail:us-east-1:12345678910:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE` .
     #[inline]
-    pub fn event_data_store_arn(&self) -> Value {
-        self.0.get_att("EventDataStoreArn")
+    pub fn event_data_store_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EventDataStoreArn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// `Ref` returns the status of the event data store, such as `ENABLED` .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
     #[inline]
-    pub fn updated_timestamp(&self) -> Value {
-        self.0.get_att("UpdatedTimestamp")
+    pub fn updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedTimestamp"))
     }
 }
 
@@ -314,21 +284,10 @@ impl EventDataStoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContextKeySelectorRequired {
     /// `Equals`: a list of strings, required.
-    pub equals: List<Str>,
+    pub equals: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Type`: a [`ContextKeySelectorType`] value, required.
     pub r#type: ContextKeySelectorType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContextKeySelector: ObjRule = ObjRule {
-    properties: &[
-        ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["RequestContext", "TagContext"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Equals"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContextKeySelector` property type of `AWS::CloudTrail::EventDataStore`.
 ///
@@ -342,7 +301,7 @@ pub struct ContextKeySelector {
     /// A list of keys defined by Type to be included in CloudTrail enriched events.
     ///
     /// Items 1 to 50; each item: pattern `(.+)`, length 1 to 128.
-    pub equals: List<Str>,
+    pub equals: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Type`: a [`ContextKeySelectorType`] value, required.
     ///
     /// Specifies the type of the event record field in ContextKeySelector. Valid values include RequestContext, TagContext.
@@ -361,31 +320,22 @@ impl ContextKeySelector {
     }
 
     /// `Equals`: a list of strings, required.
-    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self { self.equals = value.into(); self }
+    pub fn equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.equals = value.into(); self }
     /// `Type`: a [`ContextKeySelectorType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContextKeySelectorType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContextKeySelectorType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ContextKeySelector {}
+impl crate::PropertyType for ContextKeySelector {}
 
-impl ToValue for ContextKeySelector {
+impl ::cloudwright_core::ToValue for ContextKeySelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Equals", &self.equals)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InsightSelector: ObjRule = ObjRule {
-    properties: &[
-        ("InsightType", Shape::Str(&StrRule { allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InsightSelector` property type of `AWS::CloudTrail::EventDataStore`.
 ///
@@ -401,7 +351,7 @@ pub struct InsightSelector {
     /// The `ApiCallRateInsight` Insights type analyzes write-only management API calls that are aggregated per minute against a baseline API call volume.
     ///
     /// The `ApiErrorRateInsight` Insights type analyzes management API calls that result in error codes. The error is shown if the API call is unsuccessful.
-    pub insight_type: Option<InsightType>,
+    pub insight_type: ::std::option::Option<InsightType>,
 }
 
 #[rustfmt::skip]
@@ -409,19 +359,19 @@ impl InsightSelector {
     /// A `InsightSelector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InsightType`: an [`InsightType`] value.
-    pub fn insight_type(mut self, value: impl Into<InsightType>) -> Self { self.insight_type = Some(value.into()); self }
+    pub fn insight_type(mut self, value: impl ::std::convert::Into<InsightType>) -> Self { self.insight_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InsightSelector {}
+impl crate::PropertyType for InsightSelector {}
 
-impl ToValue for InsightSelector {
+impl ::cloudwright_core::ToValue for InsightSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InsightType", &self.insight_type)
             .build()
     }
@@ -435,24 +385,24 @@ pub enum BillingMode {
     /// `FIXED_RETENTION_PRICING`
     FixedRetentionPricing,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BillingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BillingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BillingMode {
+impl ::cloudwright_core::ToValue for BillingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ExtendableRetentionPricing => "EXTENDABLE_RETENTION_PRICING",
             Self::FixedRetentionPricing => "FIXED_RETENTION_PRICING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -464,24 +414,24 @@ pub enum ContextKeySelectorType {
     /// `TagContext`
     TagContext,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContextKeySelectorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContextKeySelectorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContextKeySelectorType {
+impl ::cloudwright_core::ToValue for ContextKeySelectorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RequestContext => "RequestContext",
             Self::TagContext => "TagContext",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -493,23 +443,80 @@ pub enum MaxEventSize {
     /// `Large`
     Large,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MaxEventSize {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MaxEventSize {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MaxEventSize {
+impl ::cloudwright_core::ToValue for MaxEventSize {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "Standard",
             Self::Large => "Large",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AdvancedEventSelector, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(.+)");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._/\\-:]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventDataStore: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
+            ("BillingMode", Shape::Str(&StrRule { allowed: &["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"], ..StrRule::ANY })),
+            ("ContextKeySelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextKeySelector), min_items: Some(0), max_items: Some(2), unique: true })),
+            ("FederationEnabled", Shape::Bool),
+            ("FederationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("IngestionEnabled", Shape::Bool),
+            ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None, unique: true })),
+            ("InsightsDestination", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MaxEventSize", Shape::Str(&StrRule { allowed: &["Standard", "Large"], ..StrRule::ANY })),
+            ("MultiRegionEnabled", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OrganizationEnabled", Shape::Bool),
+            ("RetentionPeriod", Shape::Int(&NumRule { min: Some(7.0), max: Some(3653.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TerminationProtectionEnabled", Shape::Bool),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContextKeySelector: ObjRule = ObjRule {
+        properties: &[
+            ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["RequestContext", "TagContext"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Equals"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InsightSelector: ObjRule = ObjRule {
+        properties: &[
+            ("InsightType", Shape::Str(&StrRule { allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._/\\-:]+$");
-
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `ResourcePolicy`: a JSON value, required.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["ResourceArn", "ResourcePolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudTrail::ResourcePolicy` resource.
 ///
-/// Attaches a resource-based permission policy to a CloudTrail event data store, dashboard, or channel. For more information about resource-based policies, see \[CloudTrail resource-based policy examples\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html>) in the *CloudTrail User Guide* .
+/// Attaches a resource-based permission policy to a CloudTrail event data store, dashboard, or channel. For more information about resource-based policies, see [CloudTrail resource-based policy examples](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html) in the *CloudTrail User Guide* .
 ///
 /// `Ref` returns its `ResourceArn` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`ResourcePolicyAttributes`] is empty).
@@ -53,15 +38,15 @@ pub struct ResourcePolicy {
     /// Example channel ARN format: `arn:aws:cloudtrail:us-east-2:123456789012:channel/01234567890`
     ///
     /// Pattern `^[a-zA-Z0-9._/\-:]+$`; length 3 to 256; create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `ResourcePolicy`: a JSON value, required.
     ///
     /// A JSON-formatted string for an AWS resource-based policy.
     ///
-    /// For example resource-based policies, see \[CloudTrail resource-based policy examples\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html>) in the *CloudTrail User Guide* .
+    /// For example resource-based policies, see [CloudTrail resource-based policy examples](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/security_iam_resource-based-policy-examples.html) in the *CloudTrail User Guide* .
     ///
     /// Length 1 to 8192.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -71,7 +56,7 @@ impl ResourcePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudTrail::ResourcePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-resourcepolicy.html",
         primary_identifier: &["ResourceArn"],
@@ -82,7 +67,7 @@ impl ResourcePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
@@ -95,38 +80,60 @@ impl ResourcePolicy {
     }
 
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `ResourcePolicy`: a JSON value, required.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.resource_policy = value.into(); self }
 }
 
-impl Resource for ResourcePolicy {
+impl ::cloudwright_core::Resource for ResourcePolicy {
     type Attributes = ResourcePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourcePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourcePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
             .req("ResourcePolicy", &self.resource_policy)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ResourcePolicyAttributes(());
 
-impl From<ResourceRef> for ResourcePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourcePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._/\\-:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["ResourceArn", "ResourcePolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

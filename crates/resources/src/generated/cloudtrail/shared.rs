@@ -6,37 +6,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "cloudtrail")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(.+)");
-#[cfg(feature = "cloudtrail")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("([\\w|\\d|\\.|_]+)");
-
-#[cfg(feature = "cloudtrail")]
-/// The required properties of [`AdvancedEventSelector`], by name: `AdvancedEventSelector::new(AdvancedEventSelectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedEventSelectorRequired {
-    /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    pub field_selectors: List<AdvancedFieldSelector>,
-}
-
-#[cfg(feature = "cloudtrail")]
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
-    properties: &[
-        ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: Some(1), max_items: None, unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    required: &["FieldSelectors"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "cloudtrail")]
 /// The `AdvancedEventSelector` property type, shared by `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
 ///
-/// Advanced event selectors let you create fine-grained selectors for AWS CloudTrail management, data, and network activity events. They help you control costs by logging only those events that are important to you. For more information about configuring advanced event selectors, see the \[Logging data events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html>) , \[Logging network activity events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html>) , and \[Logging management events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html>) topics in the *AWS CloudTrail User Guide* .
+/// Advanced event selectors let you create fine-grained selectors for AWS CloudTrail management, data, and network activity events. They help you control costs by logging only those events that are important to you. For more information about configuring advanced event selectors, see the [Logging data events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html) , [Logging network activity events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html) , and [Logging management events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html) topics in the *AWS CloudTrail User Guide* .
 ///
 /// You cannot apply both event selectors and advanced event selectors to a trail.
 ///
@@ -73,7 +46,7 @@ pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
 /// - `errorCode` - The only valid value for `errorCode` is `VpceAccessDenied` .
 /// - `vpcEndpointId`
 ///
-/// &gt; For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the only supported field is `eventCategory` .
+/// \> For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the only supported field is `eventCategory` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudtrail-eventdatastore-advancedeventselector.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -83,71 +56,46 @@ pub struct AdvancedEventSelector {
     /// Contains all selector statements in an advanced event selector.
     ///
     /// Items at least 1.
-    pub field_selectors: List<AdvancedFieldSelector>,
+    pub field_selectors: ::cloudwright_core::List<AdvancedFieldSelector>,
     /// `Name`: a string.
     ///
     /// An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
     ///
     /// Length 1 to 1000.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 impl AdvancedEventSelector {
-    /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
+    /// A `AdvancedEventSelector` with its one required property, `FieldSelectors`.
     #[inline]
-    pub fn new(required: AdvancedEventSelectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedFieldSelector>>) -> Self {
         Self {
-            field_selectors: required.field_selectors,
-            name: None,
+            field_selectors: value.into(),
+            name: ::std::option::Option::None,
         }
     }
 
     /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    pub fn field_selectors(mut self, value: impl Into<List<AdvancedFieldSelector>>) -> Self { self.field_selectors = value.into(); self }
+    pub fn field_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedFieldSelector>>) -> Self { self.field_selectors = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "cloudtrail")]
-impl PropertyType for AdvancedEventSelector {}
+impl crate::PropertyType for AdvancedEventSelector {}
 
 #[cfg(feature = "cloudtrail")]
-impl ToValue for AdvancedEventSelector {
+impl ::cloudwright_core::ToValue for AdvancedEventSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldSelectors", &self.field_selectors)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[cfg(feature = "cloudtrail")]
-/// The required properties of [`AdvancedFieldSelector`], by name: `AdvancedFieldSelector::new(AdvancedFieldSelectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedFieldSelectorRequired {
-    /// `Field`: a string, required.
-    pub field: Str,
-}
-
-#[cfg(feature = "cloudtrail")]
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
-    properties: &[
-        ("EndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("Field", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NotEndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("NotEquals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("NotStartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("StartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["Field"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "cloudtrail")]
 /// The `AdvancedFieldSelector` property type, shared by `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
@@ -162,13 +110,13 @@ pub struct AdvancedFieldSelector {
     /// An operator that includes events that match the last few characters of the event record field specified as the value of `Field` .
     ///
     /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub ends_with: Option<List<Str>>,
+    pub ends_with: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Equals`: a list of strings.
     ///
     /// An operator that includes events that match the exact value of the event record field specified as the value of `Field` . This is the only valid operator that you can use with the `readOnly` , `eventCategory` , and `resources.type` fields.
     ///
     /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub equals: Option<List<Str>>,
+    pub equals: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Field`: a string, required.
     ///
     /// A field in a CloudTrail event record on which to filter events to be logged. For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the field is used only for selecting events as filtering is not supported.
@@ -181,7 +129,7 @@ pub struct AdvancedFieldSelector {
     ///
     /// For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the only supported field is `eventCategory` .
     ///
-    /// &gt; Selectors don't support the use of wildcards like `*` . To match multiple values with a single condition, you may use `StartsWith` , `EndsWith` , `NotStartsWith` , or `NotEndsWith` to explicitly match the beginning or end of the event field.
+    /// \> Selectors don't support the use of wildcards like `*` . To match multiple values with a single condition, you may use `StartsWith` , `EndsWith` , `NotStartsWith` , or `NotEndsWith` to explicitly match the beginning or end of the event field.
     ///
     /// - *`readOnly`* - This is an optional field that is only used for management events and data events. This field can be set to `Equals` with a value of `true` or `false` . If you do not add this field, CloudTrail logs both `read` and `write` events. A value of `true` logs only `read` events. A value of `false` logs only `write` events.
     /// - *`eventSource`* - This field is only used for management events, data events, and network activity events.
@@ -192,7 +140,7 @@ pub struct AdvancedFieldSelector {
     ///
     /// For management and data events for event data stores, this is an optional field that you can use to include or exclude any event source and can use any operator.
     ///
-    /// For network activity events, this is a required field that only uses the `Equals` operator. Set this field to the event source for which you want to log network activity events. If you want to log network activity events for multiple event sources, you must create a separate field selector for each event source. For a list of services supporting network activity events, see \[Logging network activity events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html>) in the *AWS CloudTrail User Guide* .
+    /// For network activity events, this is a required field that only uses the `Equals` operator. Set this field to the event source for which you want to log network activity events. If you want to log network activity events for multiple event sources, you must create a separate field selector for each event source. For a list of services supporting network activity events, see [Logging network activity events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html) in the *AWS CloudTrail User Guide* .
     /// - *`eventName`* - This is an optional field that is only used for data events, management events (for event data stores only), and network activity events. You can use any operator with `eventName` . You can use it to ﬁlter in or ﬁlter out specific events. You can have multiple values for this ﬁeld, separated by commas.
     /// - *`eventCategory`* - This field is required and must be set to `Equals` .
     ///
@@ -206,91 +154,91 @@ pub struct AdvancedFieldSelector {
     /// - For AWS Config configuration items, the value must be `ConfigurationItem` .
     /// - For Audit Manager evidence, the value must be `Evidence` .
     /// - For events outside of AWS , the value must be `ActivityAuditLog` .
-    /// - *`eventType`* - For event data stores, this is an optional field available for event data stores to filter management and data events on the event type. For trails, this is an optional field to filter data events on the event type. For information about available event types, see \[CloudTrail record contents\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html#ct-event-type>) in the *AWS CloudTrail user guide* .
+    /// - *`eventType`* - For event data stores, this is an optional field available for event data stores to filter management and data events on the event type. For trails, this is an optional field to filter data events on the event type. For information about available event types, see [CloudTrail record contents](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html#ct-event-type) in the *AWS CloudTrail user guide* .
     /// - *`errorCode`* - This ﬁeld is only used to filter CloudTrail network activity events and is optional. This is the error code to filter on. Currently, the only valid `errorCode` is `VpceAccessDenied` . `errorCode` can only use the `Equals` operator.
     /// - *`sessionCredentialFromConsole`* - For event data stores, this is an optional field used to filter management and data events based on whether the events originated from an AWS Management Console session. For trails, this is an optional field used to filter data events. `sessionCredentialFromConsole` can only use the `Equals` and `NotEquals` operators.
     /// - *`resources.type`* - This ﬁeld is required for CloudTrail data events. `resources.type` can only use the `Equals` operator.
     ///
-    /// For a list of available resource types for data events, see \[Data events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html#logging-data-events>) in the *AWS CloudTrail User Guide* .
+    /// For a list of available resource types for data events, see [Data events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html#logging-data-events) in the *AWS CloudTrail User Guide* .
     ///
     /// You can have only one `resources.type` ﬁeld per selector. To log events on more than one resource type, add another selector.
     /// - *`resources.ARN`* - The `resources.ARN` is an optional field for data events. You can use any operator with `resources.ARN` , but if you use `Equals` or `NotEquals` , the value must exactly match the ARN of a valid resource of the type you've speciﬁed in the template as the value of resources.type. To log all data events for all objects in a specific S3 bucket, use the `StartsWith` operator, and include only the bucket ARN as the matching value.
     ///
-    /// For more information about the ARN formats of data event resources, see \[Actions, resources, and condition keys for AWS services\](<https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>) in the *Service Authorization Reference* .
+    /// For more information about the ARN formats of data event resources, see [Actions, resources, and condition keys for AWS services](https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html) in the *Service Authorization Reference* .
     ///
-    /// &gt; You can't use the `resources.ARN` field to filter resource types that do not have ARNs.
-    /// - *`userIdentity.arn`* - For event data stores, this is an optional field used to filter management and data events for actions taken by specific IAM identities. For trails, this is an optional field used to filter data events. You can use any operator with `userIdentity.arn` . For more information on the userIdentity element, see \[CloudTrail userIdentity element\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html>) in the *AWS CloudTrail User Guide* .
+    /// \> You can't use the `resources.ARN` field to filter resource types that do not have ARNs.
+    /// - *`userIdentity.arn`* - For event data stores, this is an optional field used to filter management and data events for actions taken by specific IAM identities. For trails, this is an optional field used to filter data events. You can use any operator with `userIdentity.arn` . For more information on the userIdentity element, see [CloudTrail userIdentity element](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html) in the *AWS CloudTrail User Guide* .
     /// - *`vpcEndpointId`* - This ﬁeld is only used to filter CloudTrail network activity events and is optional. This field identifies the VPC endpoint that the request passed through. You can use any operator with `vpcEndpointId` .
     ///
     /// Pattern `([\w|\d|\.|_]+)`; length 1 to 1000.
-    pub field: Str,
+    pub field: ::cloudwright_core::Str,
     /// `NotEndsWith`: a list of strings.
     ///
     /// An operator that excludes events that match the last few characters of the event record field specified as the value of `Field` .
     ///
     /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub not_ends_with: Option<List<Str>>,
+    pub not_ends_with: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NotEquals`: a list of strings.
     ///
     /// An operator that excludes events that match the exact value of the event record field specified as the value of `Field` .
     ///
     /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub not_equals: Option<List<Str>>,
+    pub not_equals: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NotStartsWith`: a list of strings.
     ///
     /// An operator that excludes events that match the first few characters of the event record field specified as the value of `Field` .
     ///
     /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub not_starts_with: Option<List<Str>>,
+    pub not_starts_with: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StartsWith`: a list of strings.
     ///
     /// An operator that includes events that match the first few characters of the event record field specified as the value of `Field` .
     ///
     /// Items at least 1; each item: pattern `(.+)`, length 1 to 2048.
-    pub starts_with: Option<List<Str>>,
+    pub starts_with: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 impl AdvancedFieldSelector {
-    /// A `AdvancedFieldSelector` with its required properties, named in a [`AdvancedFieldSelectorRequired`].
+    /// A `AdvancedFieldSelector` with its one required property, `Field`.
     #[inline]
-    pub fn new(required: AdvancedFieldSelectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ends_with: None,
-            equals: None,
-            field: required.field,
-            not_ends_with: None,
-            not_equals: None,
-            not_starts_with: None,
-            starts_with: None,
+            ends_with: ::std::option::Option::None,
+            equals: ::std::option::Option::None,
+            field: value.into(),
+            not_ends_with: ::std::option::Option::None,
+            not_equals: ::std::option::Option::None,
+            not_starts_with: ::std::option::Option::None,
+            starts_with: ::std::option::Option::None,
         }
     }
 
     /// `EndsWith`: a list of strings.
-    pub fn ends_with(mut self, value: impl Into<List<Str>>) -> Self { self.ends_with = Some(value.into()); self }
+    pub fn ends_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ends_with = ::std::option::Option::Some(value.into()); self }
     /// `Equals`: a list of strings.
-    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self { self.equals = Some(value.into()); self }
+    pub fn equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.equals = ::std::option::Option::Some(value.into()); self }
     /// `Field`: a string, required.
-    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = value.into(); self }
+    pub fn field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field = value.into(); self }
     /// `NotEndsWith`: a list of strings.
-    pub fn not_ends_with(mut self, value: impl Into<List<Str>>) -> Self { self.not_ends_with = Some(value.into()); self }
+    pub fn not_ends_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.not_ends_with = ::std::option::Option::Some(value.into()); self }
     /// `NotEquals`: a list of strings.
-    pub fn not_equals(mut self, value: impl Into<List<Str>>) -> Self { self.not_equals = Some(value.into()); self }
+    pub fn not_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.not_equals = ::std::option::Option::Some(value.into()); self }
     /// `NotStartsWith`: a list of strings.
-    pub fn not_starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.not_starts_with = Some(value.into()); self }
+    pub fn not_starts_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.not_starts_with = ::std::option::Option::Some(value.into()); self }
     /// `StartsWith`: a list of strings.
-    pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.starts_with = Some(value.into()); self }
+    pub fn starts_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.starts_with = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "cloudtrail")]
-impl PropertyType for AdvancedFieldSelector {}
+impl crate::PropertyType for AdvancedFieldSelector {}
 
 #[cfg(feature = "cloudtrail")]
-impl ToValue for AdvancedFieldSelector {
+impl ::cloudwright_core::ToValue for AdvancedFieldSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndsWith", &self.ends_with)
             .opt("Equals", &self.equals)
             .req("Field", &self.field)
@@ -307,22 +255,10 @@ impl ToValue for AdvancedFieldSelector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "cloudtrail")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "cloudtrail")]
 /// The `Tag` property type, shared by `AWS::CloudTrail::Dashboard`, `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
@@ -331,9 +267,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "cloudtrail")]
@@ -349,19 +285,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "cloudtrail")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "cloudtrail")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -379,25 +315,78 @@ pub enum InsightType {
     /// `ApiErrorRateInsight`
     ApiErrorRateInsight,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "cloudtrail")]
-impl From<Value> for InsightType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InsightType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "cloudtrail")]
-impl ToValue for InsightType {
+impl ::cloudwright_core::ToValue for InsightType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApiCallRateInsight => "ApiCallRateInsight",
             Self::ApiErrorRateInsight => "ApiErrorRateInsight",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "cloudtrail")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(.+)");
+    #[cfg(feature = "cloudtrail")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("([\\w|\\d|\\.|_]+)");
+
+    #[cfg(feature = "cloudtrail")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
+        properties: &[
+            ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: Some(1), max_items: None, unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        required: &["FieldSelectors"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "cloudtrail")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
+        properties: &[
+            ("EndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("Field", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NotEndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("NotEquals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("NotStartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("StartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["Field"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "cloudtrail")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AdvancedEventSelector, AdvancedEventSelectorRequired, AdvancedFieldSelector,
-    AdvancedFieldSelectorRequired, InsightType, Tag, TagRequired,
+    AdvancedEventSelector, AdvancedFieldSelector, InsightType, Tag, TagRequired,
 };
-use super::shared::{RULE_AdvancedEventSelector, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("(^[a-zA-Z0-9]$)|(^[a-zA-Z0-9]([a-zA-Z0-9\\._-])*[a-zA-Z0-9]$)");
 
 /// The required properties of [`Trail`], by name: `Trail::new(TrailRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrailRequired {
     /// `IsLogging`: a boolean, required.
-    pub is_logging: Bool,
+    pub is_logging: ::cloudwright_core::Bool,
     /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Trail: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
-        ("AggregationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AggregationConfiguration), min_items: Some(0), max_items: Some(1), unique: true })),
-        ("CloudWatchLogsLogGroupArn", Shape::STR),
-        ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("EnableLogFileValidation", Shape::Bool),
-        ("EventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSelector), min_items: None, max_items: Some(5), unique: true })),
-        ("IncludeGlobalServiceEvents", Shape::Bool),
-        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None, unique: true })),
-        ("IsLogging", Shape::Bool),
-        ("IsMultiRegionTrail", Shape::Bool),
-        ("IsOrganizationTrail", Shape::Bool),
-        ("KMSKeyId", Shape::STR),
-        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3KeyPrefix", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
-        ("SnsTopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TrailName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["S3BucketName", "IsLogging"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudTrail::Trail` resource.
 ///
@@ -69,38 +35,40 @@ pub struct Trail {
     ///
     /// Specifies the settings for advanced event selectors. You can use advanced event selectors to log management events, data events for all resource types, and network activity events.
     ///
-    /// You can add advanced event selectors, and conditions for your advanced event selectors, up to a maximum of 500 values for all conditions and selectors on a trail. You can use either `AdvancedEventSelectors` or `EventSelectors` , but not both. If you apply `AdvancedEventSelectors` to a trail, any existing `EventSelectors` are overwritten. For more information about advanced event selectors, see \[Logging data events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html>) and \[Logging network activity events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html>) in the *AWS CloudTrail User Guide* .
-    pub advanced_event_selectors: Option<List<AdvancedEventSelector>>,
+    /// You can add advanced event selectors, and conditions for your advanced event selectors, up to a maximum of 500 values for all conditions and selectors on a trail. You can use either `AdvancedEventSelectors` or `EventSelectors` , but not both. If you apply `AdvancedEventSelectors` to a trail, any existing `EventSelectors` are overwritten. For more information about advanced event selectors, see [Logging data events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html) and [Logging network activity events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html) in the *AWS CloudTrail User Guide* .
+    pub advanced_event_selectors:
+        ::std::option::Option<::cloudwright_core::List<AdvancedEventSelector>>,
     /// `AggregationConfigurations`: a list of [`AggregationConfiguration`] objects.
     ///
     /// Specifies the aggregation configuration to aggregate CloudTrail Events. A maximum of 1 aggregation configuration is allowed.
     ///
     /// Items 0 to 1.
-    pub aggregation_configurations: Option<List<AggregationConfiguration>>,
+    pub aggregation_configurations:
+        ::std::option::Option<::cloudwright_core::List<AggregationConfiguration>>,
     /// `CloudWatchLogsLogGroupArn`: a string.
     ///
     /// Specifies a log group name using an Amazon Resource Name (ARN), a unique identifier that represents the log group to which CloudTrail logs are delivered. You must use a log group that exists in your account.
     ///
     /// To enable CloudWatch Logs delivery, you must provide values for `CloudWatchLogsLogGroupArn` and `CloudWatchLogsRoleArn` .
     ///
-    /// &gt; If you previously enabled CloudWatch Logs delivery and want to disable CloudWatch Logs delivery, you must set the values of the `CloudWatchLogsRoleArn` and `CloudWatchLogsLogGroupArn` fields to `""` .
-    pub cloud_watch_logs_log_group_arn: Option<Str>,
+    /// \> If you previously enabled CloudWatch Logs delivery and want to disable CloudWatch Logs delivery, you must set the values of the `CloudWatchLogsRoleArn` and `CloudWatchLogsLogGroupArn` fields to `""` .
+    pub cloud_watch_logs_log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CloudWatchLogsRoleArn`: a string.
     ///
     /// Specifies the role for the CloudWatch Logs endpoint to assume to write to a user's log group. You must use a role that exists in your account.
     ///
     /// To enable CloudWatch Logs delivery, you must provide values for `CloudWatchLogsLogGroupArn` and `CloudWatchLogsRoleArn` .
     ///
-    /// &gt; If you previously enabled CloudWatch Logs delivery and want to disable CloudWatch Logs delivery, you must set the values of the `CloudWatchLogsRoleArn` and `CloudWatchLogsLogGroupArn` fields to `""` .
+    /// \> If you previously enabled CloudWatch Logs delivery and want to disable CloudWatch Logs delivery, you must set the values of the `CloudWatchLogsRoleArn` and `CloudWatchLogsLogGroupArn` fields to `""` .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub cloud_watch_logs_role_arn: Option<Str>,
+    pub cloud_watch_logs_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableLogFileValidation`: a boolean.
     ///
     /// Specifies whether log file validation is enabled. The default is false.
     ///
-    /// &gt; When you disable log file integrity validation, the chain of digest files is broken after one hour. CloudTrail does not create digest files for log files that were delivered during a period in which log file integrity validation was disabled. For example, if you enable log file integrity validation at noon on January 1, disable it at noon on January 2, and re-enable it at noon on January 10, digest files will not be created for the log files delivered from noon on January 2 to noon on January 10. The same applies whenever you stop CloudTrail logging or delete a trail.
-    pub enable_log_file_validation: Option<Bool>,
+    /// \> When you disable log file integrity validation, the chain of digest files is broken after one hour. CloudTrail does not create digest files for log files that were delivered during a period in which log file integrity validation was disabled. For example, if you enable log file integrity validation at noon on January 1, disable it at noon on January 2, and re-enable it at noon on January 10, digest files will not be created for the log files delivered from noon on January 2 to noon on January 10. The same applies whenever you stop CloudTrail logging or delete a trail.
+    pub enable_log_file_validation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EventSelectors`: a list of [`EventSelector`] objects.
     ///
     /// Use event selectors to further specify the management and data event settings for your trail. By default, trails created without specific event selectors will be configured to log all read and write management events, and no data events. When an event occurs in your account, CloudTrail evaluates the event selector for all trails. For each trail, if the event matches any event selector, the trail processes and logs the event. If the event doesn't match any event selector, the trail doesn't log the event.
@@ -110,11 +78,11 @@ pub struct Trail {
     /// You cannot apply both event selectors and advanced event selectors to a trail.
     ///
     /// Items at most 5.
-    pub event_selectors: Option<List<EventSelector>>,
+    pub event_selectors: ::std::option::Option<::cloudwright_core::List<EventSelector>>,
     /// `IncludeGlobalServiceEvents`: a boolean.
     ///
     /// Specifies whether the trail is publishing events from global services such as IAM to the log files.
-    pub include_global_service_events: Option<Bool>,
+    pub include_global_service_events: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InsightSelectors`: a list of [`InsightSelector`] objects.
     ///
     /// A JSON string that contains the Insights types you want to log on a trail. `ApiCallRateInsight` and `ApiErrorRateInsight` are valid Insight types.
@@ -122,26 +90,26 @@ pub struct Trail {
     /// The `ApiCallRateInsight` Insights type analyzes write-only management API calls that are aggregated per minute against a baseline API call volume.
     ///
     /// The `ApiErrorRateInsight` Insights type analyzes management API calls that result in error codes. The error is shown if the API call is unsuccessful.
-    pub insight_selectors: Option<List<InsightSelector>>,
+    pub insight_selectors: ::std::option::Option<::cloudwright_core::List<InsightSelector>>,
     /// `IsLogging`: a boolean, required.
     ///
     /// Whether the CloudTrail trail is currently logging AWS API calls.
-    pub is_logging: Bool,
+    pub is_logging: ::cloudwright_core::Bool,
     /// `IsMultiRegionTrail`: a boolean.
     ///
     /// Specifies whether the trail applies only to the current Region or to all Regions. The default is false. If the trail exists only in the current Region and this value is set to true, shadow trails (replications of the trail) will be created in the other Regions. If the trail exists in all Regions and this value is set to false, the trail will remain in the Region where it was created, and its shadow trails in other Regions will be deleted. As a best practice, consider using trails that log events in all Regions.
-    pub is_multi_region_trail: Option<Bool>,
+    pub is_multi_region_trail: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsOrganizationTrail`: a boolean.
     ///
     /// Specifies whether the trail is applied to all accounts in an organization in AWS Organizations , or only for the current AWS account . The default is false, and cannot be true unless the call is made on behalf of an AWS account that is the management account for an organization in AWS Organizations . If the trail is not an organization trail and this is set to `true` , the trail will be created in all AWS accounts that belong to the organization. If the trail is an organization trail and this is set to `false` , the trail will remain in the current AWS account but be deleted from all member accounts in the organization.
     ///
-    /// &gt; Only the management account for the organization can convert an organization trail to a non-organization trail, or convert a non-organization trail to an organization trail.
-    pub is_organization_trail: Option<Bool>,
+    /// \> Only the management account for the organization can convert an organization trail to a non-organization trail, or convert a non-organization trail to an organization trail.
+    pub is_organization_trail: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KMSKeyId`: a string.
     ///
     /// Specifies the AWS  key ID to use to encrypt the logs and digest files delivered by CloudTrail. The value can be an alias name prefixed by "alias/", a fully specified ARN to an alias, a fully specified ARN to a key, or a globally unique identifier.
     ///
-    /// CloudTrail also supports AWS  multi-Region keys. For more information about multi-Region keys, see \[Using multi-Region keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html>) in the *AWS Key Management Service Developer Guide* .
+    /// CloudTrail also supports AWS  multi-Region keys. For more information about multi-Region keys, see [Using multi-Region keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Examples:
     ///
@@ -149,29 +117,29 @@ pub struct Trail {
     /// - arn:aws:kms:us-east-2:123456789012:alias/MyAliasName
     /// - arn:aws:kms:us-east-2:123456789012:key/12345678-1234-1234-1234-123456789012
     /// - 12345678-1234-1234-1234-123456789012
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketName`: a string, required.
     ///
-    /// Specifies the name of the Amazon S3 bucket designated for publishing log files. See \[Amazon S3 Bucket naming rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>) .
+    /// Specifies the name of the Amazon S3 bucket designated for publishing log files. See [Amazon S3 Bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) .
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3KeyPrefix`: a string.
     ///
-    /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for log file delivery. For more information, see \[Finding Your CloudTrail Log Files\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html#cloudtrail-find-log-files>) . The maximum length is 200 characters.
+    /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for log file delivery. For more information, see [Finding Your CloudTrail Log Files](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html#cloudtrail-find-log-files) . The maximum length is 200 characters.
     ///
     /// Length at most 200.
-    pub s3_key_prefix: Option<Str>,
+    pub s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnsTopicName`: a string.
     ///
     /// Specifies the name or ARN of the Amazon SNS topic defined for notification of log file delivery. The maximum length is 256 characters.
     ///
     /// Length at most 256.
-    pub sns_topic_name: Option<Str>,
+    pub sns_topic_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A custom set of tags (key-value pairs) for this trail.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrailName`: a string.
     ///
     /// Specifies the name of the trail. The name must meet the following requirements:
@@ -183,7 +151,7 @@ pub struct Trail {
     /// - Not be in IP address format (for example, 192.168.5.4)
     ///
     /// Pattern `(^[a-zA-Z0-9]$)|(^[a-zA-Z0-9]([a-zA-Z0-9\._-])*[a-zA-Z0-9]$)`; length 3 to 128; create-only: changing it replaces the resource.
-    pub trail_name: Option<Str>,
+    pub trail_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -193,7 +161,7 @@ impl Trail {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudTrail::Trail",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-trail.html",
         primary_identifier: &["TrailName"],
@@ -204,87 +172,89 @@ impl Trail {
         read_only: &["Arn", "SnsTopicArn"],
         attributes: &["Arn", "SnsTopicArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Trail` with its required properties, named in a [`TrailRequired`].
     #[inline]
     pub fn new(required: TrailRequired) -> Self {
         Self {
-            advanced_event_selectors: None,
-            aggregation_configurations: None,
-            cloud_watch_logs_log_group_arn: None,
-            cloud_watch_logs_role_arn: None,
-            enable_log_file_validation: None,
-            event_selectors: None,
-            include_global_service_events: None,
-            insight_selectors: None,
+            advanced_event_selectors: ::std::option::Option::None,
+            aggregation_configurations: ::std::option::Option::None,
+            cloud_watch_logs_log_group_arn: ::std::option::Option::None,
+            cloud_watch_logs_role_arn: ::std::option::Option::None,
+            enable_log_file_validation: ::std::option::Option::None,
+            event_selectors: ::std::option::Option::None,
+            include_global_service_events: ::std::option::Option::None,
+            insight_selectors: ::std::option::Option::None,
             is_logging: required.is_logging,
-            is_multi_region_trail: None,
-            is_organization_trail: None,
-            kms_key_id: None,
+            is_multi_region_trail: ::std::option::Option::None,
+            is_organization_trail: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
             s3_bucket_name: required.s3_bucket_name,
-            s3_key_prefix: None,
-            sns_topic_name: None,
-            tags: None,
-            trail_name: None,
+            s3_key_prefix: ::std::option::Option::None,
+            sns_topic_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            trail_name: ::std::option::Option::None,
         }
     }
 
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects.
-    pub fn advanced_event_selectors(mut self, value: impl Into<List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = Some(value.into()); self }
+    pub fn advanced_event_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = ::std::option::Option::Some(value.into()); self }
     /// `AggregationConfigurations`: a list of [`AggregationConfiguration`] objects.
-    pub fn aggregation_configurations(mut self, value: impl Into<List<AggregationConfiguration>>) -> Self { self.aggregation_configurations = Some(value.into()); self }
+    pub fn aggregation_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AggregationConfiguration>>) -> Self { self.aggregation_configurations = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLogsLogGroupArn`: a string.
-    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_log_group_arn = Some(value.into()); self }
+    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_logs_log_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchLogsRoleArn`: a string.
-    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_role_arn = Some(value.into()); self }
+    pub fn cloud_watch_logs_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_logs_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `EnableLogFileValidation`: a boolean.
-    pub fn enable_log_file_validation(mut self, value: impl Into<Bool>) -> Self { self.enable_log_file_validation = Some(value.into()); self }
+    pub fn enable_log_file_validation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_log_file_validation = ::std::option::Option::Some(value.into()); self }
     /// `EventSelectors`: a list of [`EventSelector`] objects.
-    pub fn event_selectors(mut self, value: impl Into<List<EventSelector>>) -> Self { self.event_selectors = Some(value.into()); self }
+    pub fn event_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventSelector>>) -> Self { self.event_selectors = ::std::option::Option::Some(value.into()); self }
     /// `IncludeGlobalServiceEvents`: a boolean.
-    pub fn include_global_service_events(mut self, value: impl Into<Bool>) -> Self { self.include_global_service_events = Some(value.into()); self }
+    pub fn include_global_service_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_global_service_events = ::std::option::Option::Some(value.into()); self }
     /// `InsightSelectors`: a list of [`InsightSelector`] objects.
-    pub fn insight_selectors(mut self, value: impl Into<List<InsightSelector>>) -> Self { self.insight_selectors = Some(value.into()); self }
+    pub fn insight_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InsightSelector>>) -> Self { self.insight_selectors = ::std::option::Option::Some(value.into()); self }
     /// `IsLogging`: a boolean, required.
-    pub fn is_logging(mut self, value: impl Into<Bool>) -> Self { self.is_logging = value.into(); self }
+    pub fn is_logging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_logging = value.into(); self }
     /// `IsMultiRegionTrail`: a boolean.
-    pub fn is_multi_region_trail(mut self, value: impl Into<Bool>) -> Self { self.is_multi_region_trail = Some(value.into()); self }
+    pub fn is_multi_region_trail(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_multi_region_trail = ::std::option::Option::Some(value.into()); self }
     /// `IsOrganizationTrail`: a boolean.
-    pub fn is_organization_trail(mut self, value: impl Into<Bool>) -> Self { self.is_organization_trail = Some(value.into()); self }
+    pub fn is_organization_trail(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_organization_trail = ::std::option::Option::Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
+    pub fn s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `SnsTopicName`: a string.
-    pub fn sns_topic_name(mut self, value: impl Into<Str>) -> Self { self.sns_topic_name = Some(value.into()); self }
+    pub fn sns_topic_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrailName`: a string.
-    pub fn trail_name(mut self, value: impl Into<Str>) -> Self { self.trail_name = Some(value.into()); self }
+    pub fn trail_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trail_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Trail {
+impl ::cloudwright_core::Resource for Trail {
     type Attributes = TrailAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Trail, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Trail, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Trail {
+impl ::cloudwright_core::ToValue for Trail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdvancedEventSelectors", &self.advanced_event_selectors)
             .opt(
                 "AggregationConfigurations",
@@ -315,12 +285,12 @@ impl ToValue for Trail {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Trail`]: `Handle<Trail>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Trail`]: `Handle<Trail>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrailAttributes(ResourceRef);
+pub struct TrailAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrailAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrailAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -330,16 +300,16 @@ impl TrailAttributes {
     ///
     /// `Ref` returns the ARN of the CloudTrail trail, such as `arn:aws:cloudtrail:us-east-2:123456789012:trail/myCloudTrail` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `SnsTopicArn`: a string.
     ///
     /// `Ref` returns the ARN of the Amazon  topic that's associated with the CloudTrail trail, such as `arn:aws:sns:us-east-2:123456789012:mySNSTopic` .
     #[inline]
-    pub fn sns_topic_arn(&self) -> Value {
-        self.0.get_att("SnsTopicArn")
+    pub fn sns_topic_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnsTopicArn"))
     }
 }
 
@@ -349,19 +319,8 @@ pub struct AggregationConfigurationRequired {
     /// `EventCategory`: an [`EventCategory`] value, required.
     pub event_category: EventCategory,
     /// `Templates`: a list of [`Template`] values, required.
-    pub templates: List<Template>,
+    pub templates: ::cloudwright_core::List<Template>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AggregationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EventCategory", Shape::Str(&StrRule { allowed: &["Data"], ..StrRule::ANY })),
-        ("Templates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    required: &["EventCategory", "Templates"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AggregationConfiguration` property type of `AWS::CloudTrail::Trail`.
 ///
@@ -379,7 +338,7 @@ pub struct AggregationConfiguration {
     /// A list of aggregation templates that can be used to configure event aggregation.
     ///
     /// Items 1 to 50.
-    pub templates: List<Template>,
+    pub templates: ::cloudwright_core::List<Template>,
 }
 
 #[rustfmt::skip]
@@ -394,40 +353,22 @@ impl AggregationConfiguration {
     }
 
     /// `EventCategory`: an [`EventCategory`] value, required.
-    pub fn event_category(mut self, value: impl Into<EventCategory>) -> Self { self.event_category = value.into(); self }
+    pub fn event_category(mut self, value: impl ::std::convert::Into<EventCategory>) -> Self { self.event_category = value.into(); self }
     /// `Templates`: a list of [`Template`] values, required.
-    pub fn templates(mut self, value: impl Into<List<Template>>) -> Self { self.templates = value.into(); self }
+    pub fn templates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Template>>) -> Self { self.templates = value.into(); self }
 }
 
-impl PropertyType for AggregationConfiguration {}
+impl crate::PropertyType for AggregationConfiguration {}
 
-impl ToValue for AggregationConfiguration {
+impl ::cloudwright_core::ToValue for AggregationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventCategory", &self.event_category)
             .req("Templates", &self.templates)
             .build()
     }
 }
-
-/// The required properties of [`DataResource`], by name: `DataResource::new(DataResourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataResourceRequired {
-    /// `Type`: a [`DataResourceType`] value, required.
-    pub r#type: DataResourceType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataResource: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["AWS::Lambda::Function", "AWS::S3::Object", "AWS::DynamoDB::Table", "AWS::S3Outposts::Object", "AWS::ManagedBlockchain::Node", "AWS::S3ObjectLambda::AccessPoint", "AWS::EC2::Snapshot", "AWS::S3::AccessPoint", "AWS::DynamoDB::Stream"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataResource` property type of `AWS::CloudTrail::Trail`.
 ///
@@ -437,11 +378,11 @@ pub(crate) static RULE_DataResource: ObjRule = ObjRule {
 /// - `AWS::Lambda::Function`
 /// - `AWS::S3::Object`
 ///
-/// To log data events for all other resource types including objects stored in \[directory buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html>) , you must use \[AdvancedEventSelectors\](<https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html>) . You must also use `AdvancedEventSelectors` if you want to filter on the `eventName` field.
+/// To log data events for all other resource types including objects stored in [directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html) , you must use [AdvancedEventSelectors](https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html) . You must also use `AdvancedEventSelectors` if you want to filter on the `eventName` field.
 ///
 /// Configure the `DataResource` to specify the resource type and resource ARNs for which you want to log data events.
 ///
-/// &gt; The total number of allowed data resources is 250. This number can be distributed between 1 and 5 event selectors, but the total cannot exceed 250 across all selectors for the trail.
+/// \> The total number of allowed data resources is 250. This number can be distributed between 1 and 5 event selectors, but the total cannot exceed 250 across all selectors for the trail.
 ///
 /// The following example demonstrates how logging works when you configure logging of all data events for a general purpose bucket named `amzn-s3-demo-bucket1` . In this example, the CloudTrail user specified an empty prefix, and the option to log both `Read` and `Write` data events.
 ///
@@ -467,7 +408,7 @@ pub struct DataResource {
     /// - `AWS::Lambda::Function`
     /// - `AWS::S3::Object`
     ///
-    /// Additional resource types are available through *advanced* event selectors. For more information, see \[AdvancedEventSelector\](<https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html>) .
+    /// Additional resource types are available through *advanced* event selectors. For more information, see [AdvancedEventSelector](https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html) .
     pub r#type: DataResourceType,
     /// `Values`: a list of strings.
     ///
@@ -475,59 +416,47 @@ pub struct DataResource {
     ///
     /// - To log data events for all objects in all S3 buckets in your AWS account , specify the prefix as `arn:aws:s3` .
     ///
-    /// &gt; This also enables logging of data event activity performed by any user or role in your AWS account , even if that activity is performed on a bucket that belongs to another AWS account .
+    /// \> This also enables logging of data event activity performed by any user or role in your AWS account , even if that activity is performed on a bucket that belongs to another AWS account .
     /// - To log data events for all objects in an S3 bucket, specify the bucket and an empty object prefix such as `arn:aws:s3:::amzn-s3-demo-bucket1/` . The trail logs data events for all objects in this S3 bucket.
     /// - To log data events for specific objects, specify the S3 bucket and object prefix such as `arn:aws:s3:::amzn-s3-demo-bucket1/example-images` . The trail logs data events for objects in this S3 bucket that match the prefix.
     /// - To log data events for all Lambda functions in your AWS account , specify the prefix as `arn:aws:lambda` .
     ///
-    /// &gt; This also enables logging of `Invoke` activity performed by any user or role in your AWS account , even if that activity is performed on a function that belongs to another AWS account .
+    /// \> This also enables logging of `Invoke` activity performed by any user or role in your AWS account , even if that activity is performed on a function that belongs to another AWS account .
     /// - To log data events for a specific Lambda function, specify the function ARN.
     ///
-    /// &gt; Lambda function ARNs are exact. For example, if you specify a function ARN *arn:aws:lambda:us-west-2:111111111111:function:helloworld* , data events will only be logged for *arn:aws:lambda:us-west-2:111111111111:function:helloworld* . They will not be logged for *arn:aws:lambda:us-west-2:111111111111:function:helloworld2* .
+    /// \> Lambda function ARNs are exact. For example, if you specify a function ARN *arn:aws:lambda:us-west-2:111111111111:function:helloworld* , data events will only be logged for *arn:aws:lambda:us-west-2:111111111111:function:helloworld* . They will not be logged for *arn:aws:lambda:us-west-2:111111111111:function:helloworld2* .
     /// - To log data events for all DynamoDB tables in your AWS account , specify the prefix as `arn:aws:dynamodb` .
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl DataResource {
-    /// A `DataResource` with its required properties, named in a [`DataResourceRequired`].
+    /// A `DataResource` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: DataResourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DataResourceType>) -> Self {
         Self {
-            r#type: required.r#type,
-            values: None,
+            r#type: value.into(),
+            values: ::std::option::Option::None,
         }
     }
 
     /// `Type`: a [`DataResourceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DataResourceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DataResourceType>) -> Self { self.r#type = value.into(); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataResource {}
+impl crate::PropertyType for DataResource {}
 
-impl ToValue for DataResource {
+impl ::cloudwright_core::ToValue for DataResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventSelector: ObjRule = ObjRule {
-    properties: &[
-        ("DataResources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataResource), min_items: None, max_items: None, unique: true })),
-        ("ExcludeManagementEventSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("IncludeManagementEvents", Shape::Bool),
-        ("ReadWriteType", Shape::Str(&StrRule { allowed: &["All", "ReadOnly", "WriteOnly"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventSelector` property type of `AWS::CloudTrail::Trail`.
 ///
@@ -544,30 +473,31 @@ pub struct EventSelector {
     ///
     /// CloudTrail supports data event logging for Amazon S3 objects in standard S3 buckets, AWS Lambda functions, and Amazon DynamoDB tables with basic event selectors. You can specify up to 250 resources for an individual event selector, but the total number of data resources cannot exceed 250 across all event selectors in a trail. This limit does not apply if you configure resource logging for all data events.
     ///
-    /// For more information, see \[Data Events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html>) and \[Limits in AWS CloudTrail\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html>) in the *AWS CloudTrail User Guide* .
+    /// For more information, see [Data Events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html) and [Limits in AWS CloudTrail](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html) in the *AWS CloudTrail User Guide* .
     ///
-    /// &gt; To log data events for all other resource types including objects stored in \[directory buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html>) , you must use \[AdvancedEventSelectors\](<https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html>) . You must also use `AdvancedEventSelectors` if you want to filter on the `eventName` field.
-    pub data_resources: Option<List<DataResource>>,
+    /// \> To log data events for all other resource types including objects stored in [directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-overview.html) , you must use [AdvancedEventSelectors](https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html) . You must also use `AdvancedEventSelectors` if you want to filter on the `eventName` field.
+    pub data_resources: ::std::option::Option<::cloudwright_core::List<DataResource>>,
     /// `ExcludeManagementEventSources`: a list of strings.
     ///
     /// An optional list of service event sources from which you do not want management events to be logged on your trail. In this release, the list can be empty (disables the filter), or it can filter out AWS Key Management Service or Amazon RDS Data API events by containing `kms.amazonaws.com` or `rdsdata.amazonaws.com` . By default, `ExcludeManagementEventSources` is empty, and AWS  and Amazon RDS Data API events are logged to your trail. You can exclude management event sources only in Regions that support the event source.
-    pub exclude_management_event_sources: Option<List<Str>>,
+    pub exclude_management_event_sources:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IncludeManagementEvents`: a boolean.
     ///
     /// Specify if you want your event selector to include management events for your trail.
     ///
-    /// For more information, see \[Management Events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html>) in the *AWS CloudTrail User Guide* .
+    /// For more information, see [Management Events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html) in the *AWS CloudTrail User Guide* .
     ///
     /// By default, the value is `true` .
     ///
-    /// The first copy of management events is free. You are charged for additional copies of management events that you are logging on any subsequent trail in the same Region. For more information about CloudTrail pricing, see \[AWS CloudTrail Pricing\](<https://docs.aws.amazon.com/cloudtrail/pricing/>) .
-    pub include_management_events: Option<Bool>,
+    /// The first copy of management events is free. You are charged for additional copies of management events that you are logging on any subsequent trail in the same Region. For more information about CloudTrail pricing, see [AWS CloudTrail Pricing](https://docs.aws.amazon.com/cloudtrail/pricing/) .
+    pub include_management_events: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadWriteType`: a [`ReadWriteType`] value.
     ///
     /// Specify if you want your trail to log read-only events, write-only events, or all. For example, the EC2 `GetConsoleOutput` is a read-only API operation and `RunInstances` is a write-only API operation.
     ///
     /// By default, the value is `All` .
-    pub read_write_type: Option<ReadWriteType>,
+    pub read_write_type: ::std::option::Option<ReadWriteType>,
 }
 
 #[rustfmt::skip]
@@ -575,25 +505,25 @@ impl EventSelector {
     /// A `EventSelector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataResources`: a list of [`DataResource`] objects.
-    pub fn data_resources(mut self, value: impl Into<List<DataResource>>) -> Self { self.data_resources = Some(value.into()); self }
+    pub fn data_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataResource>>) -> Self { self.data_resources = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeManagementEventSources`: a list of strings.
-    pub fn exclude_management_event_sources(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_management_event_sources = Some(value.into()); self }
+    pub fn exclude_management_event_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude_management_event_sources = ::std::option::Option::Some(value.into()); self }
     /// `IncludeManagementEvents`: a boolean.
-    pub fn include_management_events(mut self, value: impl Into<Bool>) -> Self { self.include_management_events = Some(value.into()); self }
+    pub fn include_management_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_management_events = ::std::option::Option::Some(value.into()); self }
     /// `ReadWriteType`: a [`ReadWriteType`] value.
-    pub fn read_write_type(mut self, value: impl Into<ReadWriteType>) -> Self { self.read_write_type = Some(value.into()); self }
+    pub fn read_write_type(mut self, value: impl ::std::convert::Into<ReadWriteType>) -> Self { self.read_write_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventSelector {}
+impl crate::PropertyType for EventSelector {}
 
-impl ToValue for EventSelector {
+impl ::cloudwright_core::ToValue for EventSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataResources", &self.data_resources)
             .opt(
                 "ExcludeManagementEventSources",
@@ -604,16 +534,6 @@ impl ToValue for EventSelector {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InsightSelector: ObjRule = ObjRule {
-    properties: &[
-        ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Management", "Data"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("InsightType", Shape::Str(&StrRule { allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InsightSelector` property type of `AWS::CloudTrail::Trail`.
 ///
@@ -628,7 +548,7 @@ pub struct InsightSelector {
     ///
     /// - If EventCategories is not provided, the specified Insights types are enabled on management API calls by default.
     /// - If EventCategories is provided, the given event categories will overwrite the existing ones. For example, if a trail already has Insights enabled on management events, and then a PutInsightSelectors request is made with only data events specified in EventCategories, Insights on management events will be disabled.
-    pub event_categories: Option<List<SourceEventCategory>>,
+    pub event_categories: ::std::option::Option<::cloudwright_core::List<SourceEventCategory>>,
     /// `InsightType`: an [`InsightType`] value.
     ///
     /// The type of Insights events to log on a trail. `ApiCallRateInsight` and `ApiErrorRateInsight` are valid Insight types.
@@ -636,7 +556,7 @@ pub struct InsightSelector {
     /// The `ApiCallRateInsight` Insights type analyzes write-only management API calls that are aggregated per minute against a baseline API call volume.
     ///
     /// The `ApiErrorRateInsight` Insights type analyzes management API calls that result in error codes. The error is shown if the API call is unsuccessful.
-    pub insight_type: Option<InsightType>,
+    pub insight_type: ::std::option::Option<InsightType>,
 }
 
 #[rustfmt::skip]
@@ -644,21 +564,21 @@ impl InsightSelector {
     /// A `InsightSelector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EventCategories`: a list of [`SourceEventCategory`] values.
-    pub fn event_categories(mut self, value: impl Into<List<SourceEventCategory>>) -> Self { self.event_categories = Some(value.into()); self }
+    pub fn event_categories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceEventCategory>>) -> Self { self.event_categories = ::std::option::Option::Some(value.into()); self }
     /// `InsightType`: an [`InsightType`] value.
-    pub fn insight_type(mut self, value: impl Into<InsightType>) -> Self { self.insight_type = Some(value.into()); self }
+    pub fn insight_type(mut self, value: impl ::std::convert::Into<InsightType>) -> Self { self.insight_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InsightSelector {}
+impl crate::PropertyType for InsightSelector {}
 
-impl ToValue for InsightSelector {
+impl ::cloudwright_core::ToValue for InsightSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventCategories", &self.event_categories)
             .opt("InsightType", &self.insight_type)
             .build()
@@ -687,18 +607,18 @@ pub enum DataResourceType {
     /// `AWS::DynamoDB::Stream`
     AwsDynamoDbStream,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataResourceType {
+impl ::cloudwright_core::ToValue for DataResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsLambdaFunction => "AWS::Lambda::Function",
             Self::AwsS3Object => "AWS::S3::Object",
@@ -709,9 +629,9 @@ impl ToValue for DataResourceType {
             Self::AwsEc2Snapshot => "AWS::EC2::Snapshot",
             Self::AwsS3AccessPoint => "AWS::S3::AccessPoint",
             Self::AwsDynamoDbStream => "AWS::DynamoDB::Stream",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -721,23 +641,23 @@ pub enum EventCategory {
     /// `Data`
     Data,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventCategory {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventCategory {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventCategory {
+impl ::cloudwright_core::ToValue for EventCategory {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Data => "Data",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -751,25 +671,25 @@ pub enum ReadWriteType {
     /// `WriteOnly`
     WriteOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReadWriteType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReadWriteType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReadWriteType {
+impl ::cloudwright_core::ToValue for ReadWriteType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "All",
             Self::ReadOnly => "ReadOnly",
             Self::WriteOnly => "WriteOnly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -781,24 +701,24 @@ pub enum SourceEventCategory {
     /// `Data`
     Data,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SourceEventCategory {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SourceEventCategory {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SourceEventCategory {
+impl ::cloudwright_core::ToValue for SourceEventCategory {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Management => "Management",
             Self::Data => "Data",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -812,24 +732,106 @@ pub enum Template {
     /// `USER_ACTIONS`
     UserActions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Template {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Template {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Template {
+impl ::cloudwright_core::ToValue for Template {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApiActivity => "API_ACTIVITY",
             Self::ResourceAccess => "RESOURCE_ACCESS",
             Self::UserActions => "USER_ACTIONS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_AdvancedEventSelector, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("(^[a-zA-Z0-9]$)|(^[a-zA-Z0-9]([a-zA-Z0-9\\._-])*[a-zA-Z0-9]$)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Trail: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
+            ("AggregationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AggregationConfiguration), min_items: Some(0), max_items: Some(1), unique: true })),
+            ("CloudWatchLogsLogGroupArn", Shape::STR),
+            ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("EnableLogFileValidation", Shape::Bool),
+            ("EventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSelector), min_items: None, max_items: Some(5), unique: true })),
+            ("IncludeGlobalServiceEvents", Shape::Bool),
+            ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None, unique: true })),
+            ("IsLogging", Shape::Bool),
+            ("IsMultiRegionTrail", Shape::Bool),
+            ("IsOrganizationTrail", Shape::Bool),
+            ("KMSKeyId", Shape::STR),
+            ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3KeyPrefix", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+            ("SnsTopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TrailName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["S3BucketName", "IsLogging"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AggregationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EventCategory", Shape::Str(&StrRule { allowed: &["Data"], ..StrRule::ANY })),
+            ("Templates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        required: &["EventCategory", "Templates"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataResource: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["AWS::Lambda::Function", "AWS::S3::Object", "AWS::DynamoDB::Table", "AWS::S3Outposts::Object", "AWS::ManagedBlockchain::Node", "AWS::S3ObjectLambda::AccessPoint", "AWS::EC2::Snapshot", "AWS::S3::AccessPoint", "AWS::DynamoDB::Stream"], ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventSelector: ObjRule = ObjRule {
+        properties: &[
+            ("DataResources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataResource), min_items: None, max_items: None, unique: true })),
+            ("ExcludeManagementEventSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("IncludeManagementEvents", Shape::Bool),
+            ("ReadWriteType", Shape::Str(&StrRule { allowed: &["All", "ReadOnly", "WriteOnly"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InsightSelector: ObjRule = ObjRule {
+        properties: &[
+            ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Management", "Data"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("InsightType", Shape::Str(&StrRule { allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z])([A-Za-z0-9\\_]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:]");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[
-        ("ActionsEnabled", Shape::Bool),
-        ("AlarmActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("AlarmDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"], ..StrRule::ANY })),
-        ("DatapointsToAlarm", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("EvaluateLowSampleCountPercentile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("EvaluationCriteria", Shape::Object(&RULE_EvaluationCriteria)),
-        ("EvaluationInterval", Shape::Int(&NumRule { min: Some(10.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ExtendedStatistic", Shape::STR),
-        ("InsufficientDataActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OKActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Threshold", Shape::NUM),
-        ("ThresholdMetricId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TreatMissingData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["breaching", "ignore", "missing", "notBreaching"], ..StrRule::ANY })),
-        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["Metrics"], &["MetricName"]]],
-    dependent_excluded: &[("ExtendedStatistic", &["Statistic"]), ("Metrics", &["MetricName", "Dimensions", "Period", "Namespace", "Statistic", "ExtendedStatistic", "Unit"]), ("Statistic", &["ExtendedStatistic"]), ("Threshold", &["ThresholdMetricId"]), ("ThresholdMetricId", &["Threshold"])],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudWatch::Alarm` resource.
 ///
 /// The `AWS::CloudWatch::Alarm` type specifies an alarm and associates it with the specified metric or metric math expression.
@@ -67,69 +27,69 @@ pub struct Alarm {
     /// Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
     ///
     /// Default `true`.
-    pub actions_enabled: Option<Bool>,
+    pub actions_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AlarmActions`: a list of strings.
     ///
-    /// The list of actions to execute when this alarm transitions into an ALARM state from any other state. Specify each action as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see \[PutMetricAlarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html>) in the *Amazon CloudWatch API Reference* .
+    /// The list of actions to execute when this alarm transitions into an ALARM state from any other state. Specify each action as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see [PutMetricAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html) in the *Amazon CloudWatch API Reference* .
     ///
     /// Items at least 0; each item: length 1 to 1024.
-    pub alarm_actions: Option<List<Str>>,
+    pub alarm_actions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AlarmDescription`: a string.
     ///
     /// The description of the alarm.
     ///
     /// Length 0 to 1024.
-    pub alarm_description: Option<Str>,
+    pub alarm_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `AlarmName`: a string.
     ///
     /// The name of the alarm. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the alarm name.
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub alarm_name: Option<Str>,
+    pub alarm_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
     ///
     /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
-    pub comparison_operator: Option<ComparisonOperator>,
+    pub comparison_operator: ::std::option::Option<ComparisonOperator>,
     /// `DatapointsToAlarm`: an integer.
     ///
-    /// The number of datapoints that must be breaching to trigger the alarm. This is used only if you are setting an "M out of N" alarm. In that case, this value is the M, and the value that you set for `EvaluationPeriods` is the N value. For more information, see \[Evaluating an Alarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation>) in the *Amazon CloudWatch User Guide* .
+    /// The number of datapoints that must be breaching to trigger the alarm. This is used only if you are setting an "M out of N" alarm. In that case, this value is the M, and the value that you set for `EvaluationPeriods` is the N value. For more information, see [Evaluating an Alarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation) in the *Amazon CloudWatch User Guide* .
     ///
     /// If you omit this parameter, CloudWatch uses the same value here that you set for `EvaluationPeriods` , and the alarm goes to alarm state if that many consecutive periods are breaching.
     ///
     /// Value at least 1.
-    pub datapoints_to_alarm: Option<Int>,
+    pub datapoints_to_alarm: ::std::option::Option<::cloudwright_core::Int>,
     /// `Dimensions`: a list of [`Dimension`] objects.
     ///
     /// The dimensions for the metric associated with the alarm. For an alarm based on a math expression, you can't specify `Dimensions` . Instead, you use `Metrics` .
     ///
     /// Items 0 to 30.
-    pub dimensions: Option<List<Dimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<Dimension>>,
     /// `EvaluateLowSampleCountPercentile`: a string.
     ///
     /// Used only for alarms based on percentiles. If `ignore` , the alarm state does not change during periods with too few data points to be statistically significant. If `evaluate` or this parameter is not used, the alarm is always evaluated and possibly changes state no matter how many data points are available.
     ///
     /// Length 1 to 255.
-    pub evaluate_low_sample_count_percentile: Option<Str>,
+    pub evaluate_low_sample_count_percentile: ::std::option::Option<::cloudwright_core::Str>,
     /// `EvaluationCriteria`: an [`EvaluationCriteria`] object.
     ///
     /// The evaluation criteria for an alarm. This is a union type that currently supports ``PromQLCriteria``.
-    pub evaluation_criteria: Option<Obj<EvaluationCriteria>>,
+    pub evaluation_criteria: ::std::option::Option<crate::Obj<EvaluationCriteria>>,
     /// `EvaluationInterval`: an integer.
     ///
     /// The frequency, in seconds, at which the alarm is evaluated.
     ///
     /// Value 10 to 3600.
-    pub evaluation_interval: Option<Int>,
+    pub evaluation_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `EvaluationPeriods`: an integer.
     ///
     /// The number of periods over which data is compared to the specified threshold. If you are setting an alarm that requires that a number of consecutive data points be breaching to trigger the alarm, this value specifies that number. If you are setting an "M out of N" alarm, this value is the N, and `DatapointsToAlarm` is the M.
     ///
-    /// For more information, see \[Evaluating an Alarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation>) in the *Amazon CloudWatch User Guide* .
+    /// For more information, see [Evaluating an Alarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation) in the *Amazon CloudWatch User Guide* .
     ///
     /// Value at least 1.
-    pub evaluation_periods: Option<Int>,
+    pub evaluation_periods: ::std::option::Option<::cloudwright_core::Int>,
     /// `ExtendedStatistic`: a string.
     ///
     /// The percentile statistic for the metric associated with the alarm. Specify a value between p0.0 and p100.
@@ -137,39 +97,40 @@ pub struct Alarm {
     /// For an alarm based on a metric, you must specify either `Statistic` or `ExtendedStatistic` but not both.
     ///
     /// For an alarm based on a math expression, you can't specify `ExtendedStatistic` . Instead, you use `Metrics` .
-    pub extended_statistic: Option<Str>,
+    pub extended_statistic: ::std::option::Option<::cloudwright_core::Str>,
     /// `InsufficientDataActions`: a list of strings.
     ///
     /// The actions to execute when this alarm transitions to the `INSUFFICIENT_DATA` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
     ///
     /// Items at least 0; each item: length 1 to 1024.
-    pub insufficient_data_actions: Option<List<Str>>,
+    pub insufficient_data_actions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MetricName`: a string.
     ///
     /// The name of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you use `Metrics` instead and you can't specify `MetricName` .
     ///
     /// Length 1 to 255.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Metrics`: a list of [`MetricDataQuery`] objects.
     ///
     /// An array that enables you to create an alarm based on the result of a metric math expression. Each item in the array either retrieves a metric or performs a math expression.
     ///
     /// If you specify the `Metrics` parameter, you cannot specify `MetricName` , `Dimensions` , `Period` , `Namespace` , `Statistic` , `ExtendedStatistic` , or `Unit` .
-    pub metrics: Option<List<MetricDataQuery>>,
+    pub metrics: ::std::option::Option<::cloudwright_core::List<MetricDataQuery>>,
     /// `Namespace`: a string.
     ///
     /// The namespace of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you can't specify `Namespace` and you use `Metrics` instead.
     ///
-    /// For a list of namespaces for metrics from AWS services, see \[AWS Services That Publish CloudWatch Metrics.\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>)
+    /// For a list of namespaces for metrics from AWS services, see [AWS Services That Publish CloudWatch Metrics.](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html)
     ///
     /// Pattern `^[^:]`; length 1 to 255.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `OKActions`: a list of strings.
     ///
     /// The actions to execute when this alarm transitions to the `OK` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
     ///
     /// Items at least 0; each item: length 1 to 1024.
-    pub ok_actions: Option<List<Str>>,
+    pub ok_actions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Period`: an integer.
     ///
     /// The period, in seconds, over which the statistic is applied. This is required for an alarm based on a metric. Valid values are 10, 20, 30, 60, and any multiple of 60.
@@ -179,7 +140,7 @@ pub struct Alarm {
     /// *Minimum:* 10
     ///
     /// Value at least 1.
-    pub period: Option<Int>,
+    pub period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Statistic`: an [`AlarmStatistic`] value.
     ///
     /// The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use `ExtendedStatistic` .
@@ -187,7 +148,7 @@ pub struct Alarm {
     /// For an alarm based on a metric, you must specify either `Statistic` or `ExtendedStatistic` but not both.
     ///
     /// For an alarm based on a math expression, you can't specify `Statistic` . Instead, you use `Metrics` .
-    pub statistic: Option<AlarmStatistic>,
+    pub statistic: ::std::option::Option<AlarmStatistic>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to associate with the alarm. You can associate as many as 50 tags with an alarm. To be able to associate tags with the alarm when you create the alarm, you must have the `cloudwatch:TagResource` permission.
@@ -195,31 +156,31 @@ pub struct Alarm {
     /// Tags can help you organize and categorize your resources. You can also use them to scope user permissions by granting a user permission to access or change only resources with certain tag values.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Threshold`: a number.
     ///
     /// The value to compare with the specified statistic.
-    pub threshold: Option<Num>,
+    pub threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `ThresholdMetricId`: a string.
     ///
     /// In an alarm based on an anomaly detection model, this is the ID of the `ANOMALY_DETECTION_BAND` function used as the threshold for the alarm.
     ///
     /// Length 1 to 255.
-    pub threshold_metric_id: Option<Str>,
+    pub threshold_metric_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TreatMissingData`: a [`TreatMissingData`] value.
     ///
-    /// Sets how this alarm is to handle missing data points. Valid values are `breaching` , `notBreaching` , `ignore` , and `missing` . For more information, see \[Configuring How CloudWatch Alarms Treat Missing Data\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data>) in the *Amazon CloudWatch User Guide* .
+    /// Sets how this alarm is to handle missing data points. Valid values are `breaching` , `notBreaching` , `ignore` , and `missing` . For more information, see [Configuring How CloudWatch Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon CloudWatch User Guide* .
     ///
     /// If you omit this parameter, the default behavior of `missing` is used.
     ///
     /// Length 1 to 255.
-    pub treat_missing_data: Option<TreatMissingData>,
+    pub treat_missing_data: ::std::option::Option<TreatMissingData>,
     /// `Unit`: an [`Unit`] value.
     ///
     /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a `Metrics` array.
     ///
     /// You can specify the following values: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
-    pub unit: Option<Unit>,
+    pub unit: ::std::option::Option<Unit>,
 }
 
 #[rustfmt::skip]
@@ -229,7 +190,7 @@ impl Alarm {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudWatch::Alarm",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html",
         primary_identifier: &["AlarmName"],
@@ -240,83 +201,85 @@ impl Alarm {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Alarm` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActionsEnabled`: a boolean.
-    pub fn actions_enabled(mut self, value: impl Into<Bool>) -> Self { self.actions_enabled = Some(value.into()); self }
+    pub fn actions_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.actions_enabled = ::std::option::Option::Some(value.into()); self }
     /// `AlarmActions`: a list of strings.
-    pub fn alarm_actions(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_actions = Some(value.into()); self }
+    pub fn alarm_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.alarm_actions = ::std::option::Option::Some(value.into()); self }
     /// `AlarmDescription`: a string.
-    pub fn alarm_description(mut self, value: impl Into<Str>) -> Self { self.alarm_description = Some(value.into()); self }
+    pub fn alarm_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_description = ::std::option::Option::Some(value.into()); self }
     /// `AlarmName`: a string.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = Some(value.into()); self }
+    pub fn alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_name = ::std::option::Option::Some(value.into()); self }
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = ::std::option::Option::Some(value.into()); self }
     /// `DatapointsToAlarm`: an integer.
-    pub fn datapoints_to_alarm(mut self, value: impl Into<Int>) -> Self { self.datapoints_to_alarm = Some(value.into()); self }
+    pub fn datapoints_to_alarm(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.datapoints_to_alarm = ::std::option::Option::Some(value.into()); self }
     /// `Dimensions`: a list of [`Dimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `EvaluateLowSampleCountPercentile`: a string.
-    pub fn evaluate_low_sample_count_percentile(mut self, value: impl Into<Str>) -> Self { self.evaluate_low_sample_count_percentile = Some(value.into()); self }
+    pub fn evaluate_low_sample_count_percentile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.evaluate_low_sample_count_percentile = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationCriteria`: an [`EvaluationCriteria`] object.
-    pub fn evaluation_criteria(mut self, value: impl Into<Obj<EvaluationCriteria>>) -> Self { self.evaluation_criteria = Some(value.into()); self }
+    pub fn evaluation_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationCriteria>>) -> Self { self.evaluation_criteria = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationInterval`: an integer.
-    pub fn evaluation_interval(mut self, value: impl Into<Int>) -> Self { self.evaluation_interval = Some(value.into()); self }
+    pub fn evaluation_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_interval = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
+    pub fn evaluation_periods(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_periods = ::std::option::Option::Some(value.into()); self }
     /// `ExtendedStatistic`: a string.
-    pub fn extended_statistic(mut self, value: impl Into<Str>) -> Self { self.extended_statistic = Some(value.into()); self }
+    pub fn extended_statistic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extended_statistic = ::std::option::Option::Some(value.into()); self }
     /// `InsufficientDataActions`: a list of strings.
-    pub fn insufficient_data_actions(mut self, value: impl Into<List<Str>>) -> Self { self.insufficient_data_actions = Some(value.into()); self }
+    pub fn insufficient_data_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.insufficient_data_actions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Metrics`: a list of [`MetricDataQuery`] objects.
-    pub fn metrics(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `OKActions`: a list of strings.
-    pub fn ok_actions(mut self, value: impl Into<List<Str>>) -> Self { self.ok_actions = Some(value.into()); self }
+    pub fn ok_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ok_actions = ::std::option::Option::Some(value.into()); self }
     /// `Period`: an integer.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
     /// `Statistic`: an [`AlarmStatistic`] value.
-    pub fn statistic(mut self, value: impl Into<AlarmStatistic>) -> Self { self.statistic = Some(value.into()); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<AlarmStatistic>) -> Self { self.statistic = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Threshold`: a number.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = ::std::option::Option::Some(value.into()); self }
     /// `ThresholdMetricId`: a string.
-    pub fn threshold_metric_id(mut self, value: impl Into<Str>) -> Self { self.threshold_metric_id = Some(value.into()); self }
+    pub fn threshold_metric_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.threshold_metric_id = ::std::option::Option::Some(value.into()); self }
     /// `TreatMissingData`: a [`TreatMissingData`] value.
-    pub fn treat_missing_data(mut self, value: impl Into<TreatMissingData>) -> Self { self.treat_missing_data = Some(value.into()); self }
+    pub fn treat_missing_data(mut self, value: impl ::std::convert::Into<TreatMissingData>) -> Self { self.treat_missing_data = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: an [`Unit`] value.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Alarm {
+impl ::cloudwright_core::Resource for Alarm {
     type Attributes = AlarmAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Alarm, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Alarm, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Alarm {
+impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionsEnabled", &self.actions_enabled)
             .opt("AlarmActions", &self.alarm_actions)
             .opt("AlarmDescription", &self.alarm_description)
@@ -348,12 +311,12 @@ impl ToValue for Alarm {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Alarm`]: `Handle<Alarm>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Alarm`]: `Handle<Alarm>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AlarmAttributes(ResourceRef);
+pub struct AlarmAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AlarmAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AlarmAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -363,21 +326,10 @@ impl AlarmAttributes {
     ///
     /// The ARN of the CloudWatch alarm, such as `arn:aws:cloudwatch:us-west-2:123456789012:alarm:myCloudWatchAlarm-CPUAlarm-UXMMZK36R55Z` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmPromQlCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("PendingPeriod", Shape::INT),
-        ("Query", Shape::STR),
-        ("RecoveryPeriod", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AlarmPromQLCriteria` property type of `AWS::CloudWatch::Alarm`.
 ///
@@ -389,15 +341,15 @@ pub struct AlarmPromQlCriteria {
     /// `PendingPeriod`: an integer.
     ///
     /// The duration, in seconds, that a contributor must be continuously breaching before it transitions to the ``ALARM`` state.
-    pub pending_period: Option<Int>,
+    pub pending_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Query`: a string.
     ///
     /// The PromQL query that the alarm evaluates. The query must return a result of vector type. Each entry in the vector result represents an alarm contributor.
-    pub query: Option<Str>,
+    pub query: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecoveryPeriod`: an integer.
     ///
     /// The duration, in seconds, that a contributor must continuously not be breaching before it transitions back to the ``OK`` state.
-    pub recovery_period: Option<Int>,
+    pub recovery_period: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -405,23 +357,23 @@ impl AlarmPromQlCriteria {
     /// A `AlarmPromQlCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PendingPeriod`: an integer.
-    pub fn pending_period(mut self, value: impl Into<Int>) -> Self { self.pending_period = Some(value.into()); self }
+    pub fn pending_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.pending_period = ::std::option::Option::Some(value.into()); self }
     /// `Query`: a string.
-    pub fn query(mut self, value: impl Into<Str>) -> Self { self.query = Some(value.into()); self }
+    pub fn query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query = ::std::option::Option::Some(value.into()); self }
     /// `RecoveryPeriod`: an integer.
-    pub fn recovery_period(mut self, value: impl Into<Int>) -> Self { self.recovery_period = Some(value.into()); self }
+    pub fn recovery_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.recovery_period = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AlarmPromQlCriteria {}
+impl crate::PropertyType for AlarmPromQlCriteria {}
 
-impl ToValue for AlarmPromQlCriteria {
+impl ::cloudwright_core::ToValue for AlarmPromQlCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PendingPeriod", &self.pending_period)
             .opt("Query", &self.query)
             .opt("RecoveryPeriod", &self.recovery_period)
@@ -433,21 +385,10 @@ impl ToValue for AlarmPromQlCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Dimension` property type of `AWS::CloudWatch::Alarm`.
 ///
@@ -461,13 +402,13 @@ pub struct Dimension {
     /// The name of the dimension, from 1–255 characters in length. This dimension name must have been included when the metric was published.
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value for the dimension, from 1–255 characters in length.
     ///
     /// Length 1 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -482,31 +423,22 @@ impl Dimension {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Dimension {}
+impl crate::PropertyType for Dimension {}
 
-impl ToValue for Dimension {
+impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("PromQLCriteria", Shape::Object(&RULE_AlarmPromQlCriteria)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationCriteria` property type of `AWS::CloudWatch::Alarm`.
 ///
@@ -518,7 +450,7 @@ pub struct EvaluationCriteria {
     /// `PromQLCriteria`: an [`AlarmPromQlCriteria`] object.
     ///
     /// Contains the configuration that determines how a PromQL alarm evaluates its contributors, including the query to run and the durations that define when contributors transition between states.
-    pub prom_ql_criteria: Option<Obj<AlarmPromQlCriteria>>,
+    pub prom_ql_criteria: ::std::option::Option<crate::Obj<AlarmPromQlCriteria>>,
 }
 
 #[rustfmt::skip]
@@ -526,38 +458,27 @@ impl EvaluationCriteria {
     /// A `EvaluationCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PromQLCriteria`: an [`AlarmPromQlCriteria`] object.
-    pub fn prom_ql_criteria(mut self, value: impl Into<Obj<AlarmPromQlCriteria>>) -> Self { self.prom_ql_criteria = Some(value.into()); self }
+    pub fn prom_ql_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<AlarmPromQlCriteria>>) -> Self { self.prom_ql_criteria = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationCriteria {}
+impl crate::PropertyType for EvaluationCriteria {}
 
-impl ToValue for EvaluationCriteria {
+impl ::cloudwright_core::ToValue for EvaluationCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PromQLCriteria", &self.prom_ql_criteria)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Metric: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Metric` property type of `AWS::CloudWatch::Alarm`.
 ///
-/// The `Metric` property type represents a specific metric. `Metric` is a property of the \[MetricStat\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html>) property type.
+/// The `Metric` property type represents a specific metric. `Metric` is a property of the [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metric.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -567,19 +488,19 @@ pub struct Metric {
     /// The metric dimensions that you want to be used for the metric that the alarm will watch.
     ///
     /// Items 0 to 30.
-    pub dimensions: Option<List<Dimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<Dimension>>,
     /// `MetricName`: a string.
     ///
     /// The name of the metric that you want the alarm to watch. This is a required field.
     ///
     /// Length 1 to 255.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Namespace`: a string.
     ///
     /// The namespace of the metric that the alarm will watch.
     ///
     /// Pattern `^[^:]`; length 1 to 255.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -587,23 +508,23 @@ impl Metric {
     /// A `Metric` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a list of [`Dimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Metric {}
+impl crate::PropertyType for Metric {}
 
-impl ToValue for Metric {
+impl ::cloudwright_core::ToValue for Metric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("MetricName", &self.metric_name)
             .opt("Namespace", &self.namespace)
@@ -611,34 +532,11 @@ impl ToValue for Metric {
     }
 }
 
-/// The required properties of [`MetricDataQuery`], by name: `MetricDataQuery::new(MetricDataQueryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDataQueryRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Label", Shape::STR),
-        ("MetricStat", Shape::Object(&RULE_MetricStat)),
-        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ReturnData", Shape::Bool),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricDataQuery` property type of `AWS::CloudWatch::Alarm`.
 ///
 /// The `MetricDataQuery` property type specifies the metric data to return, and whether this call is just retrieving a batch set of data for one metric, or is performing a math expression on metric data.
 ///
-/// Any expression used must return a single time series. For more information, see \[Metric Math Syntax and Functions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax>) in the *Amazon CloudWatch User Guide* .
+/// Any expression used must return a single time series. For more information, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *Amazon CloudWatch User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -648,37 +546,37 @@ pub struct MetricDataQuery {
     /// The ID of the account where the metrics are located, if this is a cross-account alarm.
     ///
     /// Length 1 to 255.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Expression`: a string.
     ///
-    /// The math expression to be performed on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see \[Metric Math Syntax and Functions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax>) in the *Amazon CloudWatch User Guide* .
+    /// The math expression to be performed on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *Amazon CloudWatch User Guide* .
     ///
     /// Within each MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
     ///
     /// Length 1 to 2048.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string, required.
     ///
     /// A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData` . If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
     ///
     /// Pattern `^([a-z])([A-Za-z0-9\_]*)$`; length 1 to 255.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Label`: a string.
     ///
     /// A human-readable label for this metric or expression. This is especially useful if this is an expression, so that you know what the value represents. If the metric or expression is shown in a CloudWatch dashboard widget, the label is shown. If `Label` is omitted, CloudWatch generates a default.
-    pub label: Option<Str>,
+    pub label: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricStat`: a [`MetricStat`] object.
     ///
     /// The metric to be returned, along with statistics, period, and units. Use this parameter only if this object is retrieving a metric and not performing a math expression on returned data.
     ///
     /// Within one MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
-    pub metric_stat: Option<Obj<MetricStat>>,
+    pub metric_stat: ::std::option::Option<crate::Obj<MetricStat>>,
     /// `Period`: an integer.
     ///
     /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` operation that includes a `StorageResolution of 1 second` .
     ///
     /// Value at least 1.
-    pub period: Option<Int>,
+    pub period: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReturnData`: a boolean.
     ///
     /// This option indicates whether to return the timestamps and raw data values of this metric.
@@ -686,47 +584,47 @@ pub struct MetricDataQuery {
     /// When you create an alarm based on a metric math expression, specify `True` for this value for only the one math expression that the alarm is based on. You must specify `False` for `ReturnData` for all the other metrics and expressions used in the alarm.
     ///
     /// This field is required.
-    pub return_data: Option<Bool>,
+    pub return_data: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl MetricDataQuery {
-    /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
+    /// A `MetricDataQuery` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: MetricDataQueryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            account_id: None,
-            expression: None,
-            id: required.id,
-            label: None,
-            metric_stat: None,
-            period: None,
-            return_data: None,
+            account_id: ::std::option::Option::None,
+            expression: ::std::option::Option::None,
+            id: value.into(),
+            label: ::std::option::Option::None,
+            metric_stat: ::std::option::Option::None,
+            period: ::std::option::Option::None,
+            return_data: ::std::option::Option::None,
         }
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Label`: a string.
-    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label = ::std::option::Option::Some(value.into()); self }
     /// `MetricStat`: a [`MetricStat`] object.
-    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
+    pub fn metric_stat(mut self, value: impl ::std::convert::Into<crate::Obj<MetricStat>>) -> Self { self.metric_stat = ::std::option::Option::Some(value.into()); self }
     /// `Period`: an integer.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
+    pub fn return_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricDataQuery {}
+impl crate::PropertyType for MetricDataQuery {}
 
-impl ToValue for MetricDataQuery {
+impl ::cloudwright_core::ToValue for MetricDataQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .opt("Expression", &self.expression)
             .req("Id", &self.id)
@@ -742,31 +640,18 @@ impl ToValue for MetricDataQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Period`: an integer, required.
-    pub period: Int,
+    pub period: ::cloudwright_core::Int,
     /// `Stat`: a string, required.
-    pub stat: Str,
+    pub stat: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
-    properties: &[
-        ("Metric", Shape::Object(&RULE_Metric)),
-        ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Stat", Shape::STR),
-        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
-    ],
-    required: &["Stat", "Period", "Metric"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricStat` property type of `AWS::CloudWatch::Alarm`.
 ///
 /// This structure defines the metric to be returned, along with the statistics, period, and units.
 ///
-/// `MetricStat` is a property of the \[MetricDataQuery\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html>) property type.
+/// `MetricStat` is a property of the [MetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -774,7 +659,7 @@ pub struct MetricStat {
     /// `Metric`: a [`Metric`] object, required.
     ///
     /// The metric to return, including the metric name, namespace, and dimensions.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Period`: an integer, required.
     ///
     /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` call that includes a `StorageResolution` of 1 second.
@@ -786,17 +671,17 @@ pub struct MetricStat {
     /// - Start time greater than 63 days ago - Use a multiple of 3600 seconds (1 hour).
     ///
     /// Value at least 1.
-    pub period: Int,
+    pub period: ::cloudwright_core::Int,
     /// `Stat`: a string, required.
     ///
-    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>) in the *Amazon CloudWatch User Guide* .
-    pub stat: Str,
+    /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide* .
+    pub stat: ::cloudwright_core::Str,
     /// `Unit`: an [`Unit`] value.
     ///
     /// The unit to use for the returned data points.
     ///
     /// Valid values are: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
-    pub unit: Option<Unit>,
+    pub unit: ::std::option::Option<Unit>,
 }
 
 #[rustfmt::skip]
@@ -808,26 +693,26 @@ impl MetricStat {
             metric: required.metric,
             period: required.period,
             stat: required.stat,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Period`: an integer, required.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = value.into(); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = value.into(); self }
     /// `Stat`: a string, required.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: an [`Unit`] value.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricStat {}
+impl crate::PropertyType for MetricStat {}
 
-impl ToValue for MetricStat {
+impl ::cloudwright_core::ToValue for MetricStat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Metric", &self.metric)
             .req("Period", &self.period)
             .req("Stat", &self.stat)
@@ -840,21 +725,10 @@ impl ToValue for MetricStat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudWatch::Alarm`.
 ///
@@ -864,11 +738,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -883,17 +757,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -914,27 +788,27 @@ pub enum AlarmStatistic {
     /// `Sum`
     Sum,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AlarmStatistic {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AlarmStatistic {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AlarmStatistic {
+impl ::cloudwright_core::ToValue for AlarmStatistic {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Average => "Average",
             Self::Maximum => "Maximum",
             Self::Minimum => "Minimum",
             Self::SampleCount => "SampleCount",
             Self::Sum => "Sum",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -956,18 +830,18 @@ pub enum ComparisonOperator {
     /// `LessThanThreshold`
     LessThanThreshold,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComparisonOperator {
+impl ::cloudwright_core::ToValue for ComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
             Self::GreaterThanThreshold => "GreaterThanThreshold",
@@ -978,9 +852,9 @@ impl ToValue for ComparisonOperator {
             Self::LessThanLowerThreshold => "LessThanLowerThreshold",
             Self::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
             Self::LessThanThreshold => "LessThanThreshold",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -996,26 +870,26 @@ pub enum TreatMissingData {
     /// `notBreaching`
     NotBreaching,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TreatMissingData {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TreatMissingData {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TreatMissingData {
+impl ::cloudwright_core::ToValue for TreatMissingData {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Breaching => "breaching",
             Self::Ignore => "ignore",
             Self::Missing => "missing",
             Self::NotBreaching => "notBreaching",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1077,18 +951,18 @@ pub enum Unit {
     /// `Terabytes/Second`
     TerabytesSecond,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bits => "Bits",
             Self::BitsSecond => "Bits/Second",
@@ -1117,8 +991,135 @@ impl ToValue for Unit {
             Self::TerabitsSecond => "Terabits/Second",
             Self::Terabytes => "Terabytes",
             Self::TerabytesSecond => "Terabytes/Second",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z])([A-Za-z0-9\\_]*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^:]");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+        properties: &[
+            ("ActionsEnabled", Shape::Bool),
+            ("AlarmActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("AlarmDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"], ..StrRule::ANY })),
+            ("DatapointsToAlarm", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("EvaluateLowSampleCountPercentile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("EvaluationCriteria", Shape::Object(&RULE_EvaluationCriteria)),
+            ("EvaluationInterval", Shape::Int(&NumRule { min: Some(10.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ExtendedStatistic", Shape::STR),
+            ("InsufficientDataActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OKActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Threshold", Shape::NUM),
+            ("ThresholdMetricId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TreatMissingData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["breaching", "ignore", "missing", "notBreaching"], ..StrRule::ANY })),
+            ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["Metrics"], &["MetricName"]]],
+        dependent_excluded: &[("ExtendedStatistic", &["Statistic"]), ("Metrics", &["MetricName", "Dimensions", "Period", "Namespace", "Statistic", "ExtendedStatistic", "Unit"]), ("Statistic", &["ExtendedStatistic"]), ("Threshold", &["ThresholdMetricId"]), ("ThresholdMetricId", &["Threshold"])],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmPromQlCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("PendingPeriod", Shape::INT),
+            ("Query", Shape::STR),
+            ("RecoveryPeriod", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("PromQLCriteria", Shape::Object(&RULE_AlarmPromQlCriteria)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metric: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Label", Shape::STR),
+            ("MetricStat", Shape::Object(&RULE_MetricStat)),
+            ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ReturnData", Shape::Bool),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
+        properties: &[
+            ("Metric", Shape::Object(&RULE_Metric)),
+            ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Stat", Shape::STR),
+            ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
+        ],
+        required: &["Stat", "Period", "Metric"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

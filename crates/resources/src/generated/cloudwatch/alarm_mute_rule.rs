@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`AlarmMuteRule`], by name: `AlarmMuteRule::new(AlarmMuteRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlarmMuteRuleRequired {
-    /// `Rule`: a [`Rule`] object, required.
-    pub rule: Obj<Rule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmMuteRule: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ExpireDate", Shape::STR),
-        ("MuteTargets", Shape::Object(&RULE_MuteTargets)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Rule", Shape::Object(&RULE_Rule)),
-        ("StartDate", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Rule"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudWatch::AlarmMuteRule` resource.
 ///
@@ -52,33 +25,33 @@ pub struct AlarmMuteRule {
     /// The description of the AlarmMuteRule
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpireDate`: a string.
     ///
     /// The date, with the same timezone offset as "ScheduleTimezone" after which the alarm mute rule will be expired.
-    pub expire_date: Option<Str>,
+    pub expire_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `MuteTargets`: a [`MuteTargets`] object.
     ///
     /// Targets to be muted
-    pub mute_targets: Option<Obj<MuteTargets>>,
+    pub mute_targets: ::std::option::Option<crate::Obj<MuteTargets>>,
     /// `Name`: a string.
     ///
     /// The name of the AlarmMuteRule
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Rule`: a [`Rule`] object, required.
     ///
     /// The rule for the mute
-    pub rule: Obj<Rule>,
+    pub rule: crate::Obj<Rule>,
     /// `StartDate`: a string.
     ///
     /// The date, with the same timezone offset as "ScheduleTimezone", after which the alarm mute rule will become active.
-    pub start_date: Option<Str>,
+    pub start_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +61,7 @@ impl AlarmMuteRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudWatch::AlarmMuteRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarmmuterule.html",
         primary_identifier: &["Arn"],
@@ -99,57 +72,59 @@ impl AlarmMuteRule {
         read_only: &["Status", "LastUpdatedTimestamp", "MuteType", "Arn"],
         attributes: &["Arn", "LastUpdatedTimestamp", "MuteType", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AlarmMuteRule` with its required properties, named in a [`AlarmMuteRuleRequired`].
+    /// A `AlarmMuteRule` with its one required property, `Rule`.
     #[inline]
-    pub fn new(required: AlarmMuteRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Rule>>) -> Self {
         Self {
-            description: None,
-            expire_date: None,
-            mute_targets: None,
-            name: None,
-            rule: required.rule,
-            start_date: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            expire_date: ::std::option::Option::None,
+            mute_targets: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            rule: value.into(),
+            start_date: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExpireDate`: a string.
-    pub fn expire_date(mut self, value: impl Into<Str>) -> Self { self.expire_date = Some(value.into()); self }
+    pub fn expire_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expire_date = ::std::option::Option::Some(value.into()); self }
     /// `MuteTargets`: a [`MuteTargets`] object.
-    pub fn mute_targets(mut self, value: impl Into<Obj<MuteTargets>>) -> Self { self.mute_targets = Some(value.into()); self }
+    pub fn mute_targets(mut self, value: impl ::std::convert::Into<crate::Obj<MuteTargets>>) -> Self { self.mute_targets = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Rule`: a [`Rule`] object, required.
-    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self { self.rule = value.into(); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<crate::Obj<Rule>>) -> Self { self.rule = value.into(); self }
     /// `StartDate`: a string.
-    pub fn start_date(mut self, value: impl Into<Str>) -> Self { self.start_date = Some(value.into()); self }
+    pub fn start_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_date = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AlarmMuteRule {
+impl ::cloudwright_core::Resource for AlarmMuteRule {
     type Attributes = AlarmMuteRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AlarmMuteRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AlarmMuteRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AlarmMuteRule {
+impl ::cloudwright_core::ToValue for AlarmMuteRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("ExpireDate", &self.expire_date)
             .opt("MuteTargets", &self.mute_targets)
@@ -161,12 +136,12 @@ impl ToValue for AlarmMuteRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AlarmMuteRule`]: `Handle<AlarmMuteRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AlarmMuteRule`]: `Handle<AlarmMuteRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AlarmMuteRuleAttributes(ResourceRef);
+pub struct AlarmMuteRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AlarmMuteRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AlarmMuteRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,51 +151,34 @@ impl AlarmMuteRuleAttributes {
     ///
     /// Amazon Resource Name (ARN) of the AlarmMuteRule
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTimestamp`: a string.
     ///
     /// The last update timestamp of the alarm mute schedule
     #[inline]
-    pub fn last_updated_timestamp(&self) -> Value {
-        self.0.get_att("LastUpdatedTimestamp")
+    pub fn last_updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `MuteType`: a string.
     ///
     /// The mute type of the alarm mute
     #[inline]
-    pub fn mute_type(&self) -> Value {
-        self.0.get_att("MuteType")
+    pub fn mute_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MuteType"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the AlarmMuteRule
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`MuteTargets`], by name: `MuteTargets::new(MuteTargetsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MuteTargetsRequired {
-    /// `AlarmNames`: a list of strings, required.
-    pub alarm_names: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MuteTargets: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500), unique: true })),
-    ],
-    required: &["AlarmNames"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MuteTargets` property type of `AWS::CloudWatch::AlarmMuteRule`.
 ///
@@ -232,50 +190,33 @@ pub struct MuteTargets {
     /// `AlarmNames`: a list of strings, required.
     ///
     /// Items 0 to 500.
-    pub alarm_names: List<Str>,
+    pub alarm_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MuteTargets {
-    /// A `MuteTargets` with its required properties, named in a [`MuteTargetsRequired`].
+    /// A `MuteTargets` with its one required property, `AlarmNames`.
     #[inline]
-    pub fn new(required: MuteTargetsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            alarm_names: required.alarm_names,
+            alarm_names: value.into(),
         }
     }
 
     /// `AlarmNames`: a list of strings, required.
-    pub fn alarm_names(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_names = value.into(); self }
+    pub fn alarm_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.alarm_names = value.into(); self }
 }
 
-impl PropertyType for MuteTargets {}
+impl crate::PropertyType for MuteTargets {}
 
-impl ToValue for MuteTargets {
+impl ::cloudwright_core::ToValue for MuteTargets {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlarmNames", &self.alarm_names)
             .build()
     }
 }
-
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `Schedule`: a [`Schedule`] object, required.
-    pub schedule: Obj<Schedule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-    ],
-    required: &["Schedule"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::CloudWatch::AlarmMuteRule`.
 ///
@@ -285,29 +226,31 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
     /// `Schedule`: a [`Schedule`] object, required.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
 }
 
 #[rustfmt::skip]
 impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    /// A `Rule` with its one required property, `Schedule`.
     #[inline]
-    pub fn new(required: RuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self {
         Self {
-            schedule: required.schedule,
+            schedule: value.into(),
         }
     }
 
     /// `Schedule`: a [`Schedule`] object, required.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Schedule", &self.schedule).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Schedule", &self.schedule)
+            .build()
     }
 }
 
@@ -315,22 +258,10 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `Duration`: a string, required.
-    pub duration: Str,
+    pub duration: ::cloudwright_core::Str,
     /// `Expression`: a string, required.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("Duration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Timezone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-    ],
-    required: &["Duration", "Expression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::CloudWatch::AlarmMuteRule`.
 ///
@@ -340,15 +271,15 @@ pub struct Schedule {
     /// `Duration`: a string, required.
     ///
     /// Length 1 to 50.
-    pub duration: Str,
+    pub duration: ::cloudwright_core::Str,
     /// `Expression`: a string, required.
     ///
     /// Length 1 to 256.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `Timezone`: a string.
     ///
     /// Length 1 to 50.
-    pub timezone: Option<Str>,
+    pub timezone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -359,27 +290,84 @@ impl Schedule {
         Self {
             duration: required.duration,
             expression: required.expression,
-            timezone: None,
+            timezone: ::std::option::Option::None,
         }
     }
 
     /// `Duration`: a string, required.
-    pub fn duration(mut self, value: impl Into<Str>) -> Self { self.duration = value.into(); self }
+    pub fn duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.duration = value.into(); self }
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
     /// `Timezone`: a string.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
+    pub fn timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timezone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Duration", &self.duration)
             .req("Expression", &self.expression)
             .opt("Timezone", &self.timezone)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmMuteRule: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ExpireDate", Shape::STR),
+            ("MuteTargets", Shape::Object(&RULE_MuteTargets)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Rule", Shape::Object(&RULE_Rule)),
+            ("StartDate", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Rule"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MuteTargets: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500), unique: true })),
+        ],
+        required: &["AlarmNames"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+        ],
+        required: &["Schedule"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("Duration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Timezone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ],
+        required: &["Duration", "Expression"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_Configuration)),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
-        ("MetricCharacteristics", Shape::Object(&RULE_MetricCharacteristics)),
-        ("MetricMathAnomalyDetector", Shape::Object(&RULE_MetricMathAnomalyDetector)),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-        ("SingleMetricAnomalyDetector", Shape::Object(&RULE_SingleMetricAnomalyDetector)),
-        ("Stat", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudWatch::AnomalyDetector` resource.
 ///
 /// The `AWS::CloudWatch::AnomalyDetector` type specifies an anomaly detection band for a certain metric and statistic. The band represents the expected "normal" range for the metric values. Anomaly detection bands can be used for visualization of a metric's expected values, and for alarms.
 ///
-/// For more information see \[Using CloudWatch anomaly detection.\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html>) .
+/// For more information see [Using CloudWatch anomaly detection.](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AnomalyDetectorAttributes`], which `Handle<AnomalyDetector>` dereferences to.
@@ -41,49 +23,50 @@ pub struct AnomalyDetector {
     /// `Configuration`: a [`Configuration`] object.
     ///
     /// Specifies details about how the anomaly detection model is to be trained, including time ranges to exclude when training and updating the model. The configuration can also include the time zone to use for the metric.
-    pub configuration: Option<Obj<Configuration>>,
+    pub configuration: ::std::option::Option<crate::Obj<Configuration>>,
     /// `Dimensions`: a list of [`Dimension`] objects.
     ///
     /// The dimensions of the metric associated with the anomaly detection band.
     ///
     /// Create-only: changing it replaces the resource.
-    pub dimensions: Option<List<Dimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<Dimension>>,
     /// `MetricCharacteristics`: a [`MetricCharacteristics`] object.
     ///
     /// Use this object to include parameters to provide information about your metric to CloudWatch to help it build more accurate anomaly detection models. Currently, it includes the `PeriodicSpikes` parameter.
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric_characteristics: Option<Obj<MetricCharacteristics>>,
+    pub metric_characteristics: ::std::option::Option<crate::Obj<MetricCharacteristics>>,
     /// `MetricMathAnomalyDetector`: a [`MetricMathAnomalyDetector`] object.
     ///
     /// The CloudWatch metric math expression for this anomaly detector.
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric_math_anomaly_detector: Option<Obj<MetricMathAnomalyDetector>>,
+    pub metric_math_anomaly_detector: ::std::option::Option<crate::Obj<MetricMathAnomalyDetector>>,
     /// `MetricName`: a string.
     ///
     /// The name of the metric associated with the anomaly detection band.
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Namespace`: a string.
     ///
     /// The namespace of the metric associated with the anomaly detection band.
     ///
     /// Create-only: changing it replaces the resource.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `SingleMetricAnomalyDetector`: a [`SingleMetricAnomalyDetector`] object.
     ///
     /// The CloudWatch metric and statistic for this anomaly detector.
     ///
     /// Create-only: changing it replaces the resource.
-    pub single_metric_anomaly_detector: Option<Obj<SingleMetricAnomalyDetector>>,
+    pub single_metric_anomaly_detector:
+        ::std::option::Option<crate::Obj<SingleMetricAnomalyDetector>>,
     /// `Stat`: a string.
     ///
     /// The statistic of the metric associated with the anomaly detection band.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stat: Option<Str>,
+    pub stat: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +76,7 @@ impl AnomalyDetector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudWatch::AnomalyDetector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-anomalydetector.html",
         primary_identifier: &["Id"],
@@ -104,48 +87,50 @@ impl AnomalyDetector {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AnomalyDetector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configuration`: a [`Configuration`] object.
-    pub fn configuration(mut self, value: impl Into<Obj<Configuration>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<Configuration>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Dimensions`: a list of [`Dimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricCharacteristics`: a [`MetricCharacteristics`] object.
-    pub fn metric_characteristics(mut self, value: impl Into<Obj<MetricCharacteristics>>) -> Self { self.metric_characteristics = Some(value.into()); self }
+    pub fn metric_characteristics(mut self, value: impl ::std::convert::Into<crate::Obj<MetricCharacteristics>>) -> Self { self.metric_characteristics = ::std::option::Option::Some(value.into()); self }
     /// `MetricMathAnomalyDetector`: a [`MetricMathAnomalyDetector`] object.
-    pub fn metric_math_anomaly_detector(mut self, value: impl Into<Obj<MetricMathAnomalyDetector>>) -> Self { self.metric_math_anomaly_detector = Some(value.into()); self }
+    pub fn metric_math_anomaly_detector(mut self, value: impl ::std::convert::Into<crate::Obj<MetricMathAnomalyDetector>>) -> Self { self.metric_math_anomaly_detector = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `SingleMetricAnomalyDetector`: a [`SingleMetricAnomalyDetector`] object.
-    pub fn single_metric_anomaly_detector(mut self, value: impl Into<Obj<SingleMetricAnomalyDetector>>) -> Self { self.single_metric_anomaly_detector = Some(value.into()); self }
+    pub fn single_metric_anomaly_detector(mut self, value: impl ::std::convert::Into<crate::Obj<SingleMetricAnomalyDetector>>) -> Self { self.single_metric_anomaly_detector = ::std::option::Option::Some(value.into()); self }
     /// `Stat`: a string.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = Some(value.into()); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AnomalyDetector {
+impl ::cloudwright_core::Resource for AnomalyDetector {
     type Attributes = AnomalyDetectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalyDetector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AnomalyDetector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AnomalyDetector {
+impl ::cloudwright_core::ToValue for AnomalyDetector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("Dimensions", &self.dimensions)
             .opt("MetricCharacteristics", &self.metric_characteristics)
@@ -164,12 +149,12 @@ impl ToValue for AnomalyDetector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AnomalyDetector`]: `Handle<AnomalyDetector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AnomalyDetector`]: `Handle<AnomalyDetector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnomalyDetectorAttributes(ResourceRef);
+pub struct AnomalyDetectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnomalyDetectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnomalyDetectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -177,20 +162,10 @@ impl From<ResourceRef> for AnomalyDetectorAttributes {
 impl AnomalyDetectorAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludedTimeRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_Range), min_items: None, max_items: None, unique: false })),
-        ("MetricTimeZone", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Configuration` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -202,13 +177,13 @@ pub struct Configuration {
     /// `ExcludedTimeRanges`: a list of [`Range`] objects.
     ///
     /// Specifies an array of time ranges to exclude from use when the anomaly detection model is trained and updated. Use this to make sure that events that could cause unusual values for the metric, such as deployments, aren't used when CloudWatch creates or updates the model.
-    pub excluded_time_ranges: Option<List<Range>>,
+    pub excluded_time_ranges: ::std::option::Option<::cloudwright_core::List<Range>>,
     /// `MetricTimeZone`: a string.
     ///
     /// The time zone to use for the metric. This is useful to enable the model to automatically account for daylight savings time changes if the metric is sensitive to such time changes.
     ///
-    /// To specify a time zone, use the name of the time zone as specified in the standard tz database. For more information, see \[tz database\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Tz_database>) .
-    pub metric_time_zone: Option<Str>,
+    /// To specify a time zone, use the name of the time zone as specified in the standard tz database. For more information, see [tz database](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Tz_database) .
+    pub metric_time_zone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -216,21 +191,21 @@ impl Configuration {
     /// A `Configuration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludedTimeRanges`: a list of [`Range`] objects.
-    pub fn excluded_time_ranges(mut self, value: impl Into<List<Range>>) -> Self { self.excluded_time_ranges = Some(value.into()); self }
+    pub fn excluded_time_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Range>>) -> Self { self.excluded_time_ranges = ::std::option::Option::Some(value.into()); self }
     /// `MetricTimeZone`: a string.
-    pub fn metric_time_zone(mut self, value: impl Into<Str>) -> Self { self.metric_time_zone = Some(value.into()); self }
+    pub fn metric_time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_time_zone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Configuration {}
+impl crate::PropertyType for Configuration {}
 
-impl ToValue for Configuration {
+impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludedTimeRanges", &self.excluded_time_ranges)
             .opt("MetricTimeZone", &self.metric_time_zone)
             .build()
@@ -241,21 +216,10 @@ impl ToValue for Configuration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Dimension` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -269,11 +233,11 @@ pub struct Dimension {
     /// `Name`: a string, required.
     ///
     /// The name of the dimension.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the dimension. Dimension values must contain only ASCII characters and must include at least one non-whitespace character. ASCII control characters are not supported as part of dimension values.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -288,17 +252,17 @@ impl Dimension {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Dimension {}
+impl crate::PropertyType for Dimension {}
 
-impl ToValue for Dimension {
+impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -309,22 +273,10 @@ impl ToValue for Dimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Metric: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-    ],
-    required: &["MetricName", "Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Metric` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -336,15 +288,15 @@ pub struct Metric {
     /// `Dimensions`: a list of [`Dimension`] objects.
     ///
     /// The dimensions for the metric.
-    pub dimensions: Option<List<Dimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<Dimension>>,
     /// `MetricName`: a string, required.
     ///
     /// The name of the metric. This is a required field.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
     ///
     /// The namespace of the metric.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -353,41 +305,32 @@ impl Metric {
     #[inline]
     pub fn new(required: MetricRequired) -> Self {
         Self {
-            dimensions: None,
+            dimensions: ::std::option::Option::None,
             metric_name: required.metric_name,
             namespace: required.namespace,
         }
     }
 
     /// `Dimensions`: a list of [`Dimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
 }
 
-impl PropertyType for Metric {}
+impl crate::PropertyType for Metric {}
 
-impl ToValue for Metric {
+impl ::cloudwright_core::ToValue for Metric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .req("MetricName", &self.metric_name)
             .req("Namespace", &self.namespace)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricCharacteristics: ObjRule = ObjRule {
-    properties: &[
-        ("PeriodicSpikes", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricCharacteristics` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -399,7 +342,7 @@ pub struct MetricCharacteristics {
     /// `PeriodicSpikes`: a boolean.
     ///
     /// Set this parameter to true if values for this metric consistently include spikes that should not be considered to be anomalies. With this set to true, CloudWatch will expect to see spikes that occurred consistently during the model training period, and won't flag future similar spikes as anomalies.
-    pub periodic_spikes: Option<Bool>,
+    pub periodic_spikes: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -407,46 +350,23 @@ impl MetricCharacteristics {
     /// A `MetricCharacteristics` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PeriodicSpikes`: a boolean.
-    pub fn periodic_spikes(mut self, value: impl Into<Bool>) -> Self { self.periodic_spikes = Some(value.into()); self }
+    pub fn periodic_spikes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.periodic_spikes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricCharacteristics {}
+impl crate::PropertyType for MetricCharacteristics {}
 
-impl ToValue for MetricCharacteristics {
+impl ::cloudwright_core::ToValue for MetricCharacteristics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PeriodicSpikes", &self.periodic_spikes)
             .build()
     }
 }
-
-/// The required properties of [`MetricDataQuery`], by name: `MetricDataQuery::new(MetricDataQueryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDataQueryRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::STR),
-        ("Expression", Shape::STR),
-        ("Id", Shape::STR),
-        ("Label", Shape::STR),
-        ("MetricStat", Shape::Object(&RULE_MetricStat)),
-        ("Period", Shape::INT),
-        ("ReturnData", Shape::Bool),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricDataQuery` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -456,7 +376,7 @@ pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
 ///
 /// When used in `PutMetricAlarm` , it enables you to create an alarm based on a metric math expression. Each `MetricDataQuery` in the array specifies either a metric to retrieve, or a math expression to be performed on retrieved metrics. A single `PutMetricAlarm` call can include up to 20 `MetricDataQuery` structures in the array. The 20 structures can include as many as 10 structures that contain a `MetricStat` parameter to retrieve a metric, and as many as 10 structures that contain the `Expression` parameter to perform a math expression. Of those `Expression` structures, one must have `true` as the value for `ReturnData` . The result of this expression is the value the alarm watches.
 ///
-/// Any expression used in a `PutMetricAlarm` operation must return a single time series. For more information, see \[Metric Math Syntax and Functions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax>) in the *Amazon CloudWatch User Guide* .
+/// Any expression used in a `PutMetricAlarm` operation must return a single time series. For more information, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *Amazon CloudWatch User Guide* .
 ///
 /// Some of the parameters of this structure also have different uses whether you are using this structure in a `GetMetricData` operation or a `PutMetricAlarm` operation. These differences are explained in the following parameter list.
 ///
@@ -470,81 +390,81 @@ pub struct MetricDataQuery {
     /// If you are performing a `GetMetricData` operation in a monitoring account, use this to specify which account to retrieve this metric from.
     ///
     /// If you are performing a `PutMetricAlarm` operation, use this to specify which account contains the metric that the alarm is watching.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Expression`: a string.
     ///
-    /// This field can contain either a Metrics Insights query, or a metric math expression to be performed on the returned data. For more information about Metrics Insights queries, see \[Metrics Insights query components and syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage>) in the *Amazon CloudWatch User Guide* .
+    /// This field can contain either a Metrics Insights query, or a metric math expression to be performed on the returned data. For more information about Metrics Insights queries, see [Metrics Insights query components and syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage) in the *Amazon CloudWatch User Guide* .
     ///
-    /// A math expression can use the `Id` of the other metrics or queries to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see \[Metric Math Syntax and Functions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax>) in the *Amazon CloudWatch User Guide* .
+    /// A math expression can use the `Id` of the other metrics or queries to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *Amazon CloudWatch User Guide* .
     ///
     /// Within each MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string, required.
     ///
     /// A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData` . If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Label`: a string.
     ///
     /// A human-readable label for this metric or expression. This is especially useful if this is an expression, so that you know what the value represents. If the metric or expression is shown in a CloudWatch dashboard widget, the label is shown. If Label is omitted, CloudWatch generates a default.
     ///
-    /// You can put dynamic expressions into a label, so that it is more descriptive. For more information, see \[Using Dynamic Labels\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/graph-dynamic-labels.html>) .
-    pub label: Option<Str>,
+    /// You can put dynamic expressions into a label, so that it is more descriptive. For more information, see [Using Dynamic Labels](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/graph-dynamic-labels.html) .
+    pub label: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricStat`: a [`MetricStat`] object.
     ///
     /// The metric to be returned, along with statistics, period, and units. Use this parameter only if this object is retrieving a metric and not performing a math expression on returned data.
     ///
     /// Within one MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
-    pub metric_stat: Option<Obj<MetricStat>>,
+    pub metric_stat: ::std::option::Option<crate::Obj<MetricStat>>,
     /// `Period`: an integer.
     ///
     /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` operation that includes a `StorageResolution of 1 second` .
-    pub period: Option<Int>,
+    pub period: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReturnData`: a boolean.
     ///
     /// When used in `GetMetricData` , this option indicates whether to return the timestamps and raw data values of this metric. If you are performing this call just to do math expressions and do not also need the raw data returned, you can specify `false` . If you omit this, the default of `true` is used.
     ///
     /// When used in `PutMetricAlarm` , specify `true` for the one expression result to use as the alarm. For all other metrics and expressions in the same `PutMetricAlarm` operation, specify `ReturnData` as False.
-    pub return_data: Option<Bool>,
+    pub return_data: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl MetricDataQuery {
-    /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
+    /// A `MetricDataQuery` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: MetricDataQueryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            account_id: None,
-            expression: None,
-            id: required.id,
-            label: None,
-            metric_stat: None,
-            period: None,
-            return_data: None,
+            account_id: ::std::option::Option::None,
+            expression: ::std::option::Option::None,
+            id: value.into(),
+            label: ::std::option::Option::None,
+            metric_stat: ::std::option::Option::None,
+            period: ::std::option::Option::None,
+            return_data: ::std::option::Option::None,
         }
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Label`: a string.
-    pub fn label(mut self, value: impl Into<Str>) -> Self { self.label = Some(value.into()); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label = ::std::option::Option::Some(value.into()); self }
     /// `MetricStat`: a [`MetricStat`] object.
-    pub fn metric_stat(mut self, value: impl Into<Obj<MetricStat>>) -> Self { self.metric_stat = Some(value.into()); self }
+    pub fn metric_stat(mut self, value: impl ::std::convert::Into<crate::Obj<MetricStat>>) -> Self { self.metric_stat = ::std::option::Option::Some(value.into()); self }
     /// `Period`: an integer.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
     /// `ReturnData`: a boolean.
-    pub fn return_data(mut self, value: impl Into<Bool>) -> Self { self.return_data = Some(value.into()); self }
+    pub fn return_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricDataQuery {}
+impl crate::PropertyType for MetricDataQuery {}
 
-impl ToValue for MetricDataQuery {
+impl ::cloudwright_core::ToValue for MetricDataQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .opt("Expression", &self.expression)
             .req("Id", &self.id)
@@ -556,15 +476,6 @@ impl ToValue for MetricDataQuery {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MetricMathAnomalyDetector: ObjRule = ObjRule {
-    properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricMathAnomalyDetector` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
 /// Indicates the CloudWatch math expression that provides the time series the anomaly detector uses as input. The designated math expression must return a single time series.
@@ -575,7 +486,7 @@ pub struct MetricMathAnomalyDetector {
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects.
     ///
     /// An array of metric data query structures that enables you to create an anomaly detector based on the result of a metric math expression. Each item in `MetricDataQueries` gets a metric or performs a math expression. One item in `MetricDataQueries` is the expression that provides the time series that the anomaly detector uses as input. Designate the expression by setting `ReturnData` to `true` for this object in the array. For all other expressions and metrics, set `ReturnData` to `false` . The designated expression must return a single time series.
-    pub metric_data_queries: Option<List<MetricDataQuery>>,
+    pub metric_data_queries: ::std::option::Option<::cloudwright_core::List<MetricDataQuery>>,
 }
 
 #[rustfmt::skip]
@@ -583,19 +494,19 @@ impl MetricMathAnomalyDetector {
     /// A `MetricMathAnomalyDetector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MetricDataQueries`: a list of [`MetricDataQuery`] objects.
-    pub fn metric_data_queries(mut self, value: impl Into<List<MetricDataQuery>>) -> Self { self.metric_data_queries = Some(value.into()); self }
+    pub fn metric_data_queries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDataQuery>>) -> Self { self.metric_data_queries = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricMathAnomalyDetector {}
+impl crate::PropertyType for MetricMathAnomalyDetector {}
 
-impl ToValue for MetricMathAnomalyDetector {
+impl ::cloudwright_core::ToValue for MetricMathAnomalyDetector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MetricDataQueries", &self.metric_data_queries)
             .build()
     }
@@ -605,25 +516,12 @@ impl ToValue for MetricMathAnomalyDetector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStatRequired {
     /// `Metric`: a [`Metric`] object, required.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Period`: an integer, required.
-    pub period: Int,
+    pub period: ::cloudwright_core::Int,
     /// `Stat`: a string, required.
-    pub stat: Str,
+    pub stat: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
-    properties: &[
-        ("Metric", Shape::Object(&RULE_Metric)),
-        ("Period", Shape::INT),
-        ("Stat", Shape::STR),
-        ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
-    ],
-    required: &["Stat", "Period", "Metric"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricStat` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -635,7 +533,7 @@ pub struct MetricStat {
     /// `Metric`: a [`Metric`] object, required.
     ///
     /// The metric to return, including the metric name, namespace, and dimensions.
-    pub metric: Obj<Metric>,
+    pub metric: crate::Obj<Metric>,
     /// `Period`: an integer, required.
     ///
     /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` call that includes a `StorageResolution` of 1 second.
@@ -645,17 +543,17 @@ pub struct MetricStat {
     /// - Start time between 3 hours and 15 days ago - Use a multiple of 60 seconds (1 minute).
     /// - Start time between 15 and 63 days ago - Use a multiple of 300 seconds (5 minutes).
     /// - Start time greater than 63 days ago - Use a multiple of 3600 seconds (1 hour).
-    pub period: Int,
+    pub period: ::cloudwright_core::Int,
     /// `Stat`: a string, required.
     ///
     /// The statistic to return. It can include any CloudWatch statistic or extended statistic.
-    pub stat: Str,
+    pub stat: ::cloudwright_core::Str,
     /// `Unit`: a string.
     ///
     /// When you are using a `Put` operation, this defines what unit you want to use when storing the metric.
     ///
     /// In a `Get` operation, if you omit `Unit` then all data that was collected with any unit is returned, along with the corresponding units that were specified when the data was reported to CloudWatch. If you specify a unit, the operation returns only data that was collected with that unit specified. If you specify a unit that does not match the data collected, the results of the operation are null. CloudWatch does not perform unit conversions.
-    pub unit: Option<Str>,
+    pub unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -667,26 +565,26 @@ impl MetricStat {
             metric: required.metric,
             period: required.period,
             stat: required.stat,
-            unit: None,
+            unit: ::std::option::Option::None,
         }
     }
 
     /// `Metric`: a [`Metric`] object, required.
-    pub fn metric(mut self, value: impl Into<Obj<Metric>>) -> Self { self.metric = value.into(); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<Metric>>) -> Self { self.metric = value.into(); self }
     /// `Period`: an integer, required.
-    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = value.into(); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.period = value.into(); self }
     /// `Stat`: a string, required.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = value.into(); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = value.into(); self }
     /// `Unit`: a string.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricStat {}
+impl crate::PropertyType for MetricStat {}
 
-impl ToValue for MetricStat {
+impl ::cloudwright_core::ToValue for MetricStat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Metric", &self.metric)
             .req("Period", &self.period)
             .req("Stat", &self.stat)
@@ -699,21 +597,10 @@ impl ToValue for MetricStat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RangeRequired {
     /// `EndTime`: a string, required.
-    pub end_time: Str,
+    pub end_time: ::cloudwright_core::Str,
     /// `StartTime`: a string, required.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Range: ObjRule = ObjRule {
-    properties: &[
-        ("EndTime", Shape::STR),
-        ("StartTime", Shape::STR),
-    ],
-    required: &["EndTime", "StartTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Range` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -725,11 +612,11 @@ pub struct Range {
     /// `EndTime`: a string, required.
     ///
     /// The end time of the range to exclude. The format is `yyyy-MM-dd'T'HH:mm:ss` . For example, `2019-07-01T23:59:59` .
-    pub end_time: Str,
+    pub end_time: ::cloudwright_core::Str,
     /// `StartTime`: a string, required.
     ///
     /// The start time of the range to exclude. The format is `yyyy-MM-dd'T'HH:mm:ss` . For example, `2019-07-01T23:59:59` .
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -744,35 +631,22 @@ impl Range {
     }
 
     /// `EndTime`: a string, required.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = value.into(); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: a string, required.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for Range {}
+impl crate::PropertyType for Range {}
 
-impl ToValue for Range {
+impl ::cloudwright_core::ToValue for Range {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndTime", &self.end_time)
             .req("StartTime", &self.start_time)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleMetricAnomalyDetector: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::STR),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::STR),
-        ("Namespace", Shape::STR),
-        ("Stat", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleMetricAnomalyDetector` property type of `AWS::CloudWatch::AnomalyDetector`.
 ///
@@ -784,23 +658,23 @@ pub struct SingleMetricAnomalyDetector {
     /// `AccountId`: a string.
     ///
     /// If the CloudWatch metric that provides the time series that the anomaly detector uses as input is in another account, specify that account ID here. If you omit this parameter, the current account is used.
-    pub account_id: Option<Str>,
+    pub account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Dimensions`: a list of [`Dimension`] objects.
     ///
     /// The metric dimensions to create the anomaly detection model for.
-    pub dimensions: Option<List<Dimension>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<Dimension>>,
     /// `MetricName`: a string.
     ///
     /// The name of the metric to create the anomaly detection model for.
-    pub metric_name: Option<Str>,
+    pub metric_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Namespace`: a string.
     ///
     /// The namespace of the metric to create the anomaly detection model for.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `Stat`: a string.
     ///
     /// The statistic to use for the metric and anomaly detection model.
-    pub stat: Option<Str>,
+    pub stat: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -808,27 +682,27 @@ impl SingleMetricAnomalyDetector {
     /// A `SingleMetricAnomalyDetector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountId`: a string.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = Some(value.into()); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = ::std::option::Option::Some(value.into()); self }
     /// `Dimensions`: a list of [`Dimension`] objects.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dimension>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `Stat`: a string.
-    pub fn stat(mut self, value: impl Into<Str>) -> Self { self.stat = Some(value.into()); self }
+    pub fn stat(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stat = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SingleMetricAnomalyDetector {}
+impl crate::PropertyType for SingleMetricAnomalyDetector {}
 
-impl ToValue for SingleMetricAnomalyDetector {
+impl ::cloudwright_core::ToValue for SingleMetricAnomalyDetector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountId", &self.account_id)
             .opt("Dimensions", &self.dimensions)
             .opt("MetricName", &self.metric_name)
@@ -836,4 +710,131 @@ impl ToValue for SingleMetricAnomalyDetector {
             .opt("Stat", &self.stat)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_Configuration)),
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
+            ("MetricCharacteristics", Shape::Object(&RULE_MetricCharacteristics)),
+            ("MetricMathAnomalyDetector", Shape::Object(&RULE_MetricMathAnomalyDetector)),
+            ("MetricName", Shape::STR),
+            ("Namespace", Shape::STR),
+            ("SingleMetricAnomalyDetector", Shape::Object(&RULE_SingleMetricAnomalyDetector)),
+            ("Stat", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludedTimeRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_Range), min_items: None, max_items: None, unique: false })),
+            ("MetricTimeZone", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dimension: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metric: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::STR),
+            ("Namespace", Shape::STR),
+        ],
+        required: &["MetricName", "Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricCharacteristics: ObjRule = ObjRule {
+        properties: &[
+            ("PeriodicSpikes", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDataQuery: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::STR),
+            ("Expression", Shape::STR),
+            ("Id", Shape::STR),
+            ("Label", Shape::STR),
+            ("MetricStat", Shape::Object(&RULE_MetricStat)),
+            ("Period", Shape::INT),
+            ("ReturnData", Shape::Bool),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricMathAnomalyDetector: ObjRule = ObjRule {
+        properties: &[
+            ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricStat: ObjRule = ObjRule {
+        properties: &[
+            ("Metric", Shape::Object(&RULE_Metric)),
+            ("Period", Shape::INT),
+            ("Stat", Shape::STR),
+            ("Unit", Shape::Str(&StrRule { allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"], ..StrRule::ANY })),
+        ],
+        required: &["Stat", "Period", "Metric"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Range: ObjRule = ObjRule {
+        properties: &[
+            ("EndTime", Shape::STR),
+            ("StartTime", Shape::STR),
+        ],
+        required: &["EndTime", "StartTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleMetricAnomalyDetector: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::STR),
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::STR),
+            ("Namespace", Shape::STR),
+            ("Stat", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

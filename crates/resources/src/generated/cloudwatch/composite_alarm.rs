@@ -5,36 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`CompositeAlarm`], by name: `CompositeAlarm::new(CompositeAlarmRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CompositeAlarmRequired {
-    /// `AlarmRule`: a string, required.
-    pub alarm_rule: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CompositeAlarm: ObjRule = ObjRule {
-    properties: &[
-        ("ActionsEnabled", Shape::Bool),
-        ("ActionsSuppressor", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
-        ("ActionsSuppressorExtensionPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ActionsSuppressorWaitPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("AlarmActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
-        ("AlarmDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("AlarmRule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10240), ..StrRule::ANY })),
-        ("InsufficientDataActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
-        ("OKActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["AlarmRule"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudWatch::CompositeAlarm` resource.
 ///
 /// The `AWS::CloudWatch::CompositeAlarm` type creates or updates a composite alarm. When you create a composite alarm, you specify a rule expression for the alarm that takes into account the alarm states of other alarms that you have created. The composite alarm goes into ALARM state only if all conditions of the rule are met.
@@ -59,47 +29,47 @@ pub struct CompositeAlarm {
     /// `ActionsEnabled`: a boolean.
     ///
     /// Indicates whether actions should be executed during any changes to the alarm state of the composite alarm. The default is TRUE.
-    pub actions_enabled: Option<Bool>,
+    pub actions_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ActionsSuppressor`: a string.
     ///
     /// Actions will be suppressed if the suppressor alarm is in the `ALARM` state. `ActionsSuppressor` can be an AlarmName or an Amazon Resource Name (ARN) from an existing alarm.
     ///
     /// Length 1 to 1600.
-    pub actions_suppressor: Option<Str>,
+    pub actions_suppressor: ::std::option::Option<::cloudwright_core::Str>,
     /// `ActionsSuppressorExtensionPeriod`: an integer.
     ///
     /// The maximum time in seconds that the composite alarm waits after suppressor alarm goes out of the `ALARM` state. After this time, the composite alarm performs its actions.
     ///
-    /// &gt; `ExtensionPeriod` is required only when `ActionsSuppressor` is specified.
+    /// \> `ExtensionPeriod` is required only when `ActionsSuppressor` is specified.
     ///
     /// Value at least 0.
-    pub actions_suppressor_extension_period: Option<Int>,
+    pub actions_suppressor_extension_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `ActionsSuppressorWaitPeriod`: an integer.
     ///
     /// The maximum time in seconds that the composite alarm waits for the suppressor alarm to go into the `ALARM` state. After this time, the composite alarm performs its actions.
     ///
-    /// &gt; `WaitPeriod` is required only when `ActionsSuppressor` is specified.
+    /// \> `WaitPeriod` is required only when `ActionsSuppressor` is specified.
     ///
     /// Value at least 0.
-    pub actions_suppressor_wait_period: Option<Int>,
+    pub actions_suppressor_wait_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `AlarmActions`: a list of strings.
     ///
-    /// The actions to execute when this alarm transitions to the ALARM state from any other state. Each action is specified as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see \[PutCompositeAlarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html>) in the *Amazon CloudWatch API Reference* .
+    /// The actions to execute when this alarm transitions to the ALARM state from any other state. Each action is specified as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see [PutCompositeAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html) in the *Amazon CloudWatch API Reference* .
     ///
     /// Items at most 5; each item: length 1 to 1024.
-    pub alarm_actions: Option<List<Str>>,
+    pub alarm_actions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AlarmDescription`: a string.
     ///
     /// The description for the composite alarm.
     ///
     /// Length 0 to 1024.
-    pub alarm_description: Option<Str>,
+    pub alarm_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `AlarmName`: a string.
     ///
     /// The name for the composite alarm. This name must be unique within your AWS account.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub alarm_name: Option<Str>,
+    pub alarm_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `AlarmRule`: a string, required.
     ///
     /// An expression that specifies which other alarms are to be evaluated to determine this composite alarm's state. For each alarm that you reference, you designate a function that specifies whether that alarm needs to be in ALARM state, OK state, or INSUFFICIENT_DATA state. You can use operators (AND, OR and NOT) to combine multiple functions in a single expression. You can use parenthesis to logically group the functions in your expression.
@@ -116,22 +86,23 @@ pub struct CompositeAlarm {
     ///
     /// TRUE and FALSE are useful for testing a complex AlarmRule structure, and for testing your alarm actions.
     ///
-    /// For more information about `AlarmRule` syntax, see \[PutCompositeAlarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html>) in the *Amazon CloudWatch API Reference* .
+    /// For more information about `AlarmRule` syntax, see [PutCompositeAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html) in the *Amazon CloudWatch API Reference* .
     ///
     /// Length 1 to 10240.
-    pub alarm_rule: Str,
+    pub alarm_rule: ::cloudwright_core::Str,
     /// `InsufficientDataActions`: a list of strings.
     ///
-    /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state. Each action is specified as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see \[PutCompositeAlarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html>) in the *Amazon CloudWatch API Reference* .
+    /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state. Each action is specified as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see [PutCompositeAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html) in the *Amazon CloudWatch API Reference* .
     ///
     /// Items at most 5; each item: length 1 to 1024.
-    pub insufficient_data_actions: Option<List<Str>>,
+    pub insufficient_data_actions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OKActions`: a list of strings.
     ///
-    /// The actions to execute when this alarm transitions to the OK state from any other state. Each action is specified as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see \[PutCompositeAlarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html>) in the *Amazon CloudWatch API Reference* .
+    /// The actions to execute when this alarm transitions to the OK state from any other state. Each action is specified as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see [PutCompositeAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html) in the *Amazon CloudWatch API Reference* .
     ///
     /// Items at most 5; each item: length 1 to 1024.
-    pub ok_actions: Option<List<Str>>,
+    pub ok_actions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to associate with the alarm. You can associate as many as 50 tags with an alarm. To be able to associate tags with the alarm when you create the alarm, you must have the `cloudwatch:TagResource` permission.
@@ -139,7 +110,7 @@ pub struct CompositeAlarm {
     /// Tags can help you organize and categorize your resources. You can also use them to scope user permissions by granting a user permission to access or change only resources with certain tag values.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -149,7 +120,7 @@ impl CompositeAlarm {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudWatch::CompositeAlarm",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-compositealarm.html",
         primary_identifier: &["AlarmName"],
@@ -160,69 +131,71 @@ impl CompositeAlarm {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `CompositeAlarm` with its required properties, named in a [`CompositeAlarmRequired`].
+    /// A `CompositeAlarm` with its one required property, `AlarmRule`.
     #[inline]
-    pub fn new(required: CompositeAlarmRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions_enabled: None,
-            actions_suppressor: None,
-            actions_suppressor_extension_period: None,
-            actions_suppressor_wait_period: None,
-            alarm_actions: None,
-            alarm_description: None,
-            alarm_name: None,
-            alarm_rule: required.alarm_rule,
-            insufficient_data_actions: None,
-            ok_actions: None,
-            tags: None,
+            actions_enabled: ::std::option::Option::None,
+            actions_suppressor: ::std::option::Option::None,
+            actions_suppressor_extension_period: ::std::option::Option::None,
+            actions_suppressor_wait_period: ::std::option::Option::None,
+            alarm_actions: ::std::option::Option::None,
+            alarm_description: ::std::option::Option::None,
+            alarm_name: ::std::option::Option::None,
+            alarm_rule: value.into(),
+            insufficient_data_actions: ::std::option::Option::None,
+            ok_actions: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ActionsEnabled`: a boolean.
-    pub fn actions_enabled(mut self, value: impl Into<Bool>) -> Self { self.actions_enabled = Some(value.into()); self }
+    pub fn actions_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.actions_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ActionsSuppressor`: a string.
-    pub fn actions_suppressor(mut self, value: impl Into<Str>) -> Self { self.actions_suppressor = Some(value.into()); self }
+    pub fn actions_suppressor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.actions_suppressor = ::std::option::Option::Some(value.into()); self }
     /// `ActionsSuppressorExtensionPeriod`: an integer.
-    pub fn actions_suppressor_extension_period(mut self, value: impl Into<Int>) -> Self { self.actions_suppressor_extension_period = Some(value.into()); self }
+    pub fn actions_suppressor_extension_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.actions_suppressor_extension_period = ::std::option::Option::Some(value.into()); self }
     /// `ActionsSuppressorWaitPeriod`: an integer.
-    pub fn actions_suppressor_wait_period(mut self, value: impl Into<Int>) -> Self { self.actions_suppressor_wait_period = Some(value.into()); self }
+    pub fn actions_suppressor_wait_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.actions_suppressor_wait_period = ::std::option::Option::Some(value.into()); self }
     /// `AlarmActions`: a list of strings.
-    pub fn alarm_actions(mut self, value: impl Into<List<Str>>) -> Self { self.alarm_actions = Some(value.into()); self }
+    pub fn alarm_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.alarm_actions = ::std::option::Option::Some(value.into()); self }
     /// `AlarmDescription`: a string.
-    pub fn alarm_description(mut self, value: impl Into<Str>) -> Self { self.alarm_description = Some(value.into()); self }
+    pub fn alarm_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_description = ::std::option::Option::Some(value.into()); self }
     /// `AlarmName`: a string.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = Some(value.into()); self }
+    pub fn alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_name = ::std::option::Option::Some(value.into()); self }
     /// `AlarmRule`: a string, required.
-    pub fn alarm_rule(mut self, value: impl Into<Str>) -> Self { self.alarm_rule = value.into(); self }
+    pub fn alarm_rule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_rule = value.into(); self }
     /// `InsufficientDataActions`: a list of strings.
-    pub fn insufficient_data_actions(mut self, value: impl Into<List<Str>>) -> Self { self.insufficient_data_actions = Some(value.into()); self }
+    pub fn insufficient_data_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.insufficient_data_actions = ::std::option::Option::Some(value.into()); self }
     /// `OKActions`: a list of strings.
-    pub fn ok_actions(mut self, value: impl Into<List<Str>>) -> Self { self.ok_actions = Some(value.into()); self }
+    pub fn ok_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ok_actions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CompositeAlarm {
+impl ::cloudwright_core::Resource for CompositeAlarm {
     type Attributes = CompositeAlarmAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CompositeAlarm, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CompositeAlarm, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CompositeAlarm {
+impl ::cloudwright_core::ToValue for CompositeAlarm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionsEnabled", &self.actions_enabled)
             .opt("ActionsSuppressor", &self.actions_suppressor)
             .opt(
@@ -244,12 +217,12 @@ impl ToValue for CompositeAlarm {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CompositeAlarm`]: `Handle<CompositeAlarm>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CompositeAlarm`]: `Handle<CompositeAlarm>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CompositeAlarmAttributes(ResourceRef);
+pub struct CompositeAlarmAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CompositeAlarmAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CompositeAlarmAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,8 +232,8 @@ impl CompositeAlarmAttributes {
     ///
     /// The ARN of the composite alarm, such as `arn:aws:cloudwatch:us-west-2:123456789012:alarm/CompositeAlarmName` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -268,21 +241,10 @@ impl CompositeAlarmAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudWatch::CompositeAlarm`.
 ///
@@ -292,11 +254,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -311,19 +273,58 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CompositeAlarm: ObjRule = ObjRule {
+        properties: &[
+            ("ActionsEnabled", Shape::Bool),
+            ("ActionsSuppressor", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+            ("ActionsSuppressorExtensionPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ActionsSuppressorWaitPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("AlarmActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+            ("AlarmDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("AlarmRule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10240), ..StrRule::ANY })),
+            ("InsufficientDataActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+            ("OKActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["AlarmRule"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

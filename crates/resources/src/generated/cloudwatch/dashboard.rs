@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Dashboard`], by name: `Dashboard::new(DashboardRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashboardRequired {
-    /// `DashboardBody`: a string, required.
-    pub dashboard_body: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
-    properties: &[
-        ("DashboardBody", Shape::STR),
-        ("DashboardName", Shape::STR),
-    ],
-    required: &["DashboardBody"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudWatch::Dashboard` resource.
 ///
 /// The `AWS::CloudWatch::Dashboard` resource specifies an Amazon CloudWatch dashboard. A dashboard is a customizable home page in the CloudWatch console that you can use to monitor your AWS resources in a single view.
@@ -44,14 +24,14 @@ pub struct Dashboard {
     ///
     /// The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard. This parameter is required.
     ///
-    /// For more information about the syntax, see \[Dashboard Body Structure and Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html>) .
-    pub dashboard_body: Str,
+    /// For more information about the syntax, see [Dashboard Body Structure and Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html) .
+    pub dashboard_body: ::cloudwright_core::Str,
     /// `DashboardName`: a string.
     ///
     /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically.
     ///
     /// Create-only: changing it replaces the resource.
-    pub dashboard_name: Option<Str>,
+    pub dashboard_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -61,7 +41,7 @@ impl Dashboard {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudWatch::Dashboard",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-dashboard.html",
         primary_identifier: &["DashboardName"],
@@ -72,51 +52,71 @@ impl Dashboard {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Dashboard` with its required properties, named in a [`DashboardRequired`].
+    /// A `Dashboard` with its one required property, `DashboardBody`.
     #[inline]
-    pub fn new(required: DashboardRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dashboard_body: required.dashboard_body,
-            dashboard_name: None,
+            dashboard_body: value.into(),
+            dashboard_name: ::std::option::Option::None,
         }
     }
 
     /// `DashboardBody`: a string, required.
-    pub fn dashboard_body(mut self, value: impl Into<Str>) -> Self { self.dashboard_body = value.into(); self }
+    pub fn dashboard_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dashboard_body = value.into(); self }
     /// `DashboardName`: a string.
-    pub fn dashboard_name(mut self, value: impl Into<Str>) -> Self { self.dashboard_name = Some(value.into()); self }
+    pub fn dashboard_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dashboard_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Dashboard {
+impl ::cloudwright_core::Resource for Dashboard {
     type Attributes = DashboardAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dashboard, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dashboard, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dashboard {
+impl ::cloudwright_core::ToValue for Dashboard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DashboardBody", &self.dashboard_body)
             .opt("DashboardName", &self.dashboard_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dashboard`]: `Handle<Dashboard>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dashboard`]: `Handle<Dashboard>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DashboardAttributes(());
 
-impl From<ResourceRef> for DashboardAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DashboardAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
+        properties: &[
+            ("DashboardBody", Shape::STR),
+            ("DashboardName", Shape::STR),
+        ],
+        required: &["DashboardBody"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`InsightRule`], by name: `InsightRule::new(InsightRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsightRuleRequired {
     /// `RuleBody`: a string, required.
-    pub rule_body: Str,
+    pub rule_body: ::cloudwright_core::Str,
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `RuleState`: a string, required.
-    pub rule_state: Str,
+    pub rule_state: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InsightRule: ObjRule = ObjRule {
-    properties: &[
-        ("ApplyOnTransformedLogs", Shape::Bool),
-        ("RuleBody", Shape::STR),
-        ("RuleName", Shape::STR),
-        ("RuleState", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["RuleState", "RuleBody", "RuleName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudWatch::InsightRule` resource.
 ///
-/// Creates or updates a Contributor Insights rule. Rules evaluate log events in a CloudWatch Logs log group, enabling you to find contributor data for the log events in that log group. For more information, see \[Using Contributor Insights to Analyze High-Cardinality Data\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights.html>) in the *Amazon CloudWatch User Guide* .
+/// Creates or updates a Contributor Insights rule. Rules evaluate log events in a CloudWatch Logs log group, enabling you to find contributor data for the log events in that log group. For more information, see [Using Contributor Insights to Analyze High-Cardinality Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights.html) in the *Amazon CloudWatch User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InsightRuleAttributes`], which `Handle<InsightRule>` dereferences to.
@@ -48,29 +32,29 @@ pub struct InsightRule {
     /// `ApplyOnTransformedLogs`: a boolean.
     ///
     /// Determines whether the rules is evaluated on transformed versions of logs. Valid values are `TRUE` and `FALSE` .
-    pub apply_on_transformed_logs: Option<Bool>,
+    pub apply_on_transformed_logs: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RuleBody`: a string, required.
     ///
-    /// The definition of the rule, as a JSON object. For details about the syntax, see \[Contributor Insights Rule Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html>) in the *Amazon CloudWatch User Guide* .
-    pub rule_body: Str,
+    /// The definition of the rule, as a JSON object. For details about the syntax, see [Contributor Insights Rule Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html) in the *Amazon CloudWatch User Guide* .
+    pub rule_body: ::cloudwright_core::Str,
     /// `RuleName`: a string, required.
     ///
     /// The name of the rule.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `RuleState`: a string, required.
     ///
     /// The current state of the rule. Valid values are `ENABLED` and `DISABLED` .
-    pub rule_state: Str,
+    pub rule_state: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to associate with the Contributor Insights rule. You can associate as many as 50 tags with a rule.
     ///
-    /// Tags can help you organize and categorize your resources. For more information, see \[Tagging Your Amazon CloudWatch Resources\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Tagging.html>) .
+    /// Tags can help you organize and categorize your resources. For more information, see [Tagging Your Amazon CloudWatch Resources](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Tagging.html) .
     ///
     /// To be able to associate tags with a rule, you must have the `cloudwatch:TagResource` permission in addition to the `cloudwatch:PutInsightRule` permission.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +64,7 @@ impl InsightRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudWatch::InsightRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-insightrule.html",
         primary_identifier: &["Id"],
@@ -91,51 +75,53 @@ impl InsightRule {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id", "RuleName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `InsightRule` with its required properties, named in a [`InsightRuleRequired`].
     #[inline]
     pub fn new(required: InsightRuleRequired) -> Self {
         Self {
-            apply_on_transformed_logs: None,
+            apply_on_transformed_logs: ::std::option::Option::None,
             rule_body: required.rule_body,
             rule_name: required.rule_name,
             rule_state: required.rule_state,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplyOnTransformedLogs`: a boolean.
-    pub fn apply_on_transformed_logs(mut self, value: impl Into<Bool>) -> Self { self.apply_on_transformed_logs = Some(value.into()); self }
+    pub fn apply_on_transformed_logs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.apply_on_transformed_logs = ::std::option::Option::Some(value.into()); self }
     /// `RuleBody`: a string, required.
-    pub fn rule_body(mut self, value: impl Into<Str>) -> Self { self.rule_body = value.into(); self }
+    pub fn rule_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_body = value.into(); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
     /// `RuleState`: a string, required.
-    pub fn rule_state(mut self, value: impl Into<Str>) -> Self { self.rule_state = value.into(); self }
+    pub fn rule_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_state = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InsightRule {
+impl ::cloudwright_core::Resource for InsightRule {
     type Attributes = InsightRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InsightRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InsightRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InsightRule {
+impl ::cloudwright_core::ToValue for InsightRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
             .req("RuleBody", &self.rule_body)
             .req("RuleName", &self.rule_name)
@@ -145,12 +131,12 @@ impl ToValue for InsightRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InsightRule`]: `Handle<InsightRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InsightRule`]: `Handle<InsightRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InsightRuleAttributes(ResourceRef);
+pub struct InsightRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InsightRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InsightRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,22 +146,22 @@ impl InsightRuleAttributes {
     ///
     /// The ARN of the Contributor Insights rule, such as `arn:aws:cloudwatch:us-west-2:123456789012:insight-rule/MyInsightRuleName` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `RuleName`: a string.
     ///
     /// The name of the rule.
     #[inline]
-    pub fn rule_name(&self) -> Value {
-        self.0.get_att("RuleName")
+    pub fn rule_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleName"))
     }
 }
 
@@ -183,21 +169,10 @@ impl InsightRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CloudWatch::InsightRule`.
 ///
@@ -205,9 +180,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -222,19 +197,51 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InsightRule: ObjRule = ObjRule {
+        properties: &[
+            ("ApplyOnTransformedLogs", Shape::Bool),
+            ("RuleBody", Shape::STR),
+            ("RuleName", Shape::STR),
+            ("RuleState", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["RuleState", "RuleBody", "RuleName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:]");
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricStream: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000), unique: true })),
-        ("FirehoseArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("IncludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000), unique: true })),
-        ("IncludeLinkedAccountsMetrics", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["json", "opentelemetry0.7", "opentelemetry1.0"], ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsConfiguration), min_items: None, max_items: Some(100), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CloudWatch::MetricStream` resource.
 ///
-/// Creates or updates a metric stream. Metrics streams can automatically stream CloudWatch metrics to AWS destinations including Amazon S3 and to many third-party solutions. For more information, see \[Metric streams\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Metric-Streams.html>) .
+/// Creates or updates a metric stream. Metrics streams can automatically stream CloudWatch metrics to AWS destinations including Amazon S3 and to many third-party solutions. For more information, see [Metric streams](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Metric-Streams.html) .
 ///
 /// To create a metric stream, you must be logged on to an account that has the `iam:PassRole` permission and either the *CloudWatchFullAccess* policy or the `cloudwatch:PutMetricStream` permission.
 ///
@@ -62,13 +39,13 @@ pub struct MetricStream {
     /// When you modify the `IncludeFilters` or `ExcludeFilters` of an existing metric stream in any way, the metric stream is effectively restarted, so after such a change you will get only the datapoints that have a timestamp after the time of the update.
     ///
     /// Items at most 1000.
-    pub exclude_filters: Option<List<MetricStreamFilter>>,
+    pub exclude_filters: ::std::option::Option<::cloudwright_core::List<MetricStreamFilter>>,
     /// `FirehoseArn`: a string.
     ///
     /// The ARN of the Amazon Kinesis Firehose delivery stream to use for this metric stream. This Amazon Kinesis Firehose delivery stream must already exist and must be in the same account as the metric stream.
     ///
     /// Length 20 to 2048.
-    pub firehose_arn: Option<Str>,
+    pub firehose_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeFilters`: a list of [`MetricStreamFilter`] objects.
     ///
     /// If you specify this parameter, the stream sends only the metrics from the metric namespaces that you specify here. You cannot specify both `IncludeFilters` and `ExcludeFilters` in the same metric stream.
@@ -76,13 +53,13 @@ pub struct MetricStream {
     /// When you modify the `IncludeFilters` or `ExcludeFilters` of an existing metric stream in any way, the metric stream is effectively restarted, so after such a change you will get only the datapoints that have a timestamp after the time of the update.
     ///
     /// Items at most 1000.
-    pub include_filters: Option<List<MetricStreamFilter>>,
+    pub include_filters: ::std::option::Option<::cloudwright_core::List<MetricStreamFilter>>,
     /// `IncludeLinkedAccountsMetrics`: a boolean.
     ///
     /// If you are creating a metric stream in a monitoring account, specify `true` to include metrics from source accounts that are linked to this monitoring account, in the metric stream. The default is `false` .
     ///
-    /// For more information about linking accounts, see \[CloudWatch cross-account observability\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Unified-Cross-Account.html>)
-    pub include_linked_accounts_metrics: Option<Bool>,
+    /// For more information about linking accounts, see [CloudWatch cross-account observability](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Unified-Cross-Account.html)
+    pub include_linked_accounts_metrics: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
     /// If you are creating a new metric stream, this is the name for the new stream. The name must be different than the names of other metric streams in this account and Region.
@@ -90,37 +67,38 @@ pub struct MetricStream {
     /// If you are updating a metric stream, specify the name of that stream here.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputFormat`: an [`OutputFormat`] value.
     ///
-    /// The output format for the stream. Valid values are `json` , `opentelemetry1.0` and `opentelemetry0.7` For more information about metric stream output formats, see \[Metric streams output formats\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-metric-streams-formats.html>) .
+    /// The output format for the stream. Valid values are `json` , `opentelemetry1.0` and `opentelemetry0.7` For more information about metric stream output formats, see [Metric streams output formats](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-metric-streams-formats.html) .
     ///
     /// This parameter is required.
     ///
     /// Length 1 to 255.
-    pub output_format: Option<OutputFormat>,
+    pub output_format: ::std::option::Option<OutputFormat>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of an IAM role that this metric stream will use to access Amazon Kinesis Firehose resources. This IAM role must already exist and must be in the same account as the metric stream. This IAM role must include the `firehose:PutRecord` and `firehose:PutRecordBatch` permissions.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `StatisticsConfigurations`: a list of [`MetricStreamStatisticsConfiguration`] objects.
     ///
     /// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics for each metric that is streamed. You can use this parameter to have the metric stream also send additional statistics in the stream. This array can have up to 100 members.
     ///
-    /// For each entry in this array, you specify one or more metrics and the list of additional statistics to stream for those metrics. The additional statistics that you can stream depend on the stream's `OutputFormat` . If the `OutputFormat` is `json` , you can stream any additional statistic that is supported by CloudWatch , listed in \[CloudWatch statistics definitions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html>) . If the `OutputFormat` is OpenTelemetry, you can stream percentile statistics.
+    /// For each entry in this array, you specify one or more metrics and the list of additional statistics to stream for those metrics. The additional statistics that you can stream depend on the stream's `OutputFormat` . If the `OutputFormat` is `json` , you can stream any additional statistic that is supported by CloudWatch , listed in [CloudWatch statistics definitions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html) . If the `OutputFormat` is OpenTelemetry, you can stream percentile statistics.
     ///
     /// Items at most 100.
-    pub statistics_configurations: Option<List<MetricStreamStatisticsConfiguration>>,
+    pub statistics_configurations:
+        ::std::option::Option<::cloudwright_core::List<MetricStreamStatisticsConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the metric stream.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +108,7 @@ impl MetricStream {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudWatch::MetricStream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-metricstream.html",
         primary_identifier: &["Name"],
@@ -141,53 +119,55 @@ impl MetricStream {
         read_only: &["Arn", "CreationDate", "LastUpdateDate", "State"],
         attributes: &["Arn", "CreationDate", "LastUpdateDate", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MetricStream` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludeFilters`: a list of [`MetricStreamFilter`] objects.
-    pub fn exclude_filters(mut self, value: impl Into<List<MetricStreamFilter>>) -> Self { self.exclude_filters = Some(value.into()); self }
+    pub fn exclude_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricStreamFilter>>) -> Self { self.exclude_filters = ::std::option::Option::Some(value.into()); self }
     /// `FirehoseArn`: a string.
-    pub fn firehose_arn(mut self, value: impl Into<Str>) -> Self { self.firehose_arn = Some(value.into()); self }
+    pub fn firehose_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firehose_arn = ::std::option::Option::Some(value.into()); self }
     /// `IncludeFilters`: a list of [`MetricStreamFilter`] objects.
-    pub fn include_filters(mut self, value: impl Into<List<MetricStreamFilter>>) -> Self { self.include_filters = Some(value.into()); self }
+    pub fn include_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricStreamFilter>>) -> Self { self.include_filters = ::std::option::Option::Some(value.into()); self }
     /// `IncludeLinkedAccountsMetrics`: a boolean.
-    pub fn include_linked_accounts_metrics(mut self, value: impl Into<Bool>) -> Self { self.include_linked_accounts_metrics = Some(value.into()); self }
+    pub fn include_linked_accounts_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_linked_accounts_metrics = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormat`: an [`OutputFormat`] value.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = Some(value.into()); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<OutputFormat>) -> Self { self.output_format = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `StatisticsConfigurations`: a list of [`MetricStreamStatisticsConfiguration`] objects.
-    pub fn statistics_configurations(mut self, value: impl Into<List<MetricStreamStatisticsConfiguration>>) -> Self { self.statistics_configurations = Some(value.into()); self }
+    pub fn statistics_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricStreamStatisticsConfiguration>>) -> Self { self.statistics_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MetricStream {
+impl ::cloudwright_core::Resource for MetricStream {
     type Attributes = MetricStreamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MetricStream, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MetricStream, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MetricStream {
+impl ::cloudwright_core::ToValue for MetricStream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludeFilters", &self.exclude_filters)
             .opt("FirehoseArn", &self.firehose_arn)
             .opt("IncludeFilters", &self.include_filters)
@@ -204,12 +184,12 @@ impl ToValue for MetricStream {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MetricStream`]: `Handle<MetricStream>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MetricStream`]: `Handle<MetricStream>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MetricStreamAttributes(ResourceRef);
+pub struct MetricStreamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MetricStreamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MetricStreamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -219,52 +199,34 @@ impl MetricStreamAttributes {
     ///
     /// The ARN of the metric stream.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date that the metric stream was originally created.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `LastUpdateDate`: a string.
     ///
     /// The date that the metric stream was most recently updated.
     #[inline]
-    pub fn last_update_date(&self) -> Value {
-        self.0.get_att("LastUpdateDate")
+    pub fn last_update_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdateDate"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the metric stream, either `running` or `stopped` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-/// The required properties of [`MetricStreamFilter`], by name: `MetricStreamFilter::new(MetricStreamFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricStreamFilterRequired {
-    /// `Namespace`: a string, required.
-    pub namespace: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricStreamFilter: ObjRule = ObjRule {
-    properties: &[
-        ("MetricNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: Some(999), unique: false })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricStreamFilter` property type of `AWS::CloudWatch::MetricStream`.
 ///
@@ -284,7 +246,7 @@ pub struct MetricStreamFilter {
     /// Each metric name can contain only ASCII printable characters (ASCII range 32 through 126). Each metric name must contain at least one non-whitespace character.
     ///
     /// Items at most 999; each item: length 1 to 255.
-    pub metric_names: Option<List<Str>>,
+    pub metric_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Namespace`: a string, required.
     ///
     /// The name of the metric namespace in the filter.
@@ -292,32 +254,32 @@ pub struct MetricStreamFilter {
     /// The namespace can contain only ASCII printable characters (ASCII range 32 through 126). It must contain at least one non-whitespace character.
     ///
     /// Pattern `^[^:]`; length 1 to 255.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MetricStreamFilter {
-    /// A `MetricStreamFilter` with its required properties, named in a [`MetricStreamFilterRequired`].
+    /// A `MetricStreamFilter` with its one required property, `Namespace`.
     #[inline]
-    pub fn new(required: MetricStreamFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            metric_names: None,
-            namespace: required.namespace,
+            metric_names: ::std::option::Option::None,
+            namespace: value.into(),
         }
     }
 
     /// `MetricNames`: a list of strings.
-    pub fn metric_names(mut self, value: impl Into<List<Str>>) -> Self { self.metric_names = Some(value.into()); self }
+    pub fn metric_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.metric_names = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
 }
 
-impl PropertyType for MetricStreamFilter {}
+impl crate::PropertyType for MetricStreamFilter {}
 
-impl ToValue for MetricStreamFilter {
+impl ::cloudwright_core::ToValue for MetricStreamFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MetricNames", &self.metric_names)
             .req("Namespace", &self.namespace)
             .build()
@@ -328,21 +290,10 @@ impl ToValue for MetricStreamFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStreamStatisticsConfigurationRequired {
     /// `AdditionalStatistics`: a list of strings, required.
-    pub additional_statistics: List<Str>,
+    pub additional_statistics: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `IncludeMetrics`: a list of [`MetricStreamStatisticsMetric`] objects, required.
-    pub include_metrics: List<MetricStreamStatisticsMetric>,
+    pub include_metrics: ::cloudwright_core::List<MetricStreamStatisticsMetric>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricStreamStatisticsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalStatistics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20), unique: true })),
-        ("IncludeMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsMetric), min_items: None, max_items: Some(100), unique: true })),
-    ],
-    required: &["AdditionalStatistics", "IncludeMetrics"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricStreamStatisticsConfiguration` property type of `AWS::CloudWatch::MetricStream`.
 ///
@@ -358,13 +309,13 @@ pub struct MetricStreamStatisticsConfiguration {
     /// The additional statistics to stream for the metrics listed in `IncludeMetrics` .
     ///
     /// Items at most 20.
-    pub additional_statistics: List<Str>,
+    pub additional_statistics: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `IncludeMetrics`: a list of [`MetricStreamStatisticsMetric`] objects, required.
     ///
     /// An array that defines the metrics that are to have additional statistics streamed.
     ///
     /// Items at most 100.
-    pub include_metrics: List<MetricStreamStatisticsMetric>,
+    pub include_metrics: ::cloudwright_core::List<MetricStreamStatisticsMetric>,
 }
 
 #[rustfmt::skip]
@@ -379,17 +330,17 @@ impl MetricStreamStatisticsConfiguration {
     }
 
     /// `AdditionalStatistics`: a list of strings, required.
-    pub fn additional_statistics(mut self, value: impl Into<List<Str>>) -> Self { self.additional_statistics = value.into(); self }
+    pub fn additional_statistics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.additional_statistics = value.into(); self }
     /// `IncludeMetrics`: a list of [`MetricStreamStatisticsMetric`] objects, required.
-    pub fn include_metrics(mut self, value: impl Into<List<MetricStreamStatisticsMetric>>) -> Self { self.include_metrics = value.into(); self }
+    pub fn include_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricStreamStatisticsMetric>>) -> Self { self.include_metrics = value.into(); self }
 }
 
-impl PropertyType for MetricStreamStatisticsConfiguration {}
+impl crate::PropertyType for MetricStreamStatisticsConfiguration {}
 
-impl ToValue for MetricStreamStatisticsConfiguration {
+impl ::cloudwright_core::ToValue for MetricStreamStatisticsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AdditionalStatistics", &self.additional_statistics)
             .req("IncludeMetrics", &self.include_metrics)
             .build()
@@ -400,21 +351,10 @@ impl ToValue for MetricStreamStatisticsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricStreamStatisticsMetricRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricStreamStatisticsMetric: ObjRule = ObjRule {
-    properties: &[
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["MetricName", "Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricStreamStatisticsMetric` property type of `AWS::CloudWatch::MetricStream`.
 ///
@@ -428,13 +368,13 @@ pub struct MetricStreamStatisticsMetric {
     /// The name of the metric.
     ///
     /// Length 1 to 255.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Namespace`: a string, required.
     ///
     /// The namespace of the metric.
     ///
     /// Pattern `^[^:]`; length 1 to 255.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -449,17 +389,17 @@ impl MetricStreamStatisticsMetric {
     }
 
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
 }
 
-impl PropertyType for MetricStreamStatisticsMetric {}
+impl crate::PropertyType for MetricStreamStatisticsMetric {}
 
-impl ToValue for MetricStreamStatisticsMetric {
+impl ::cloudwright_core::ToValue for MetricStreamStatisticsMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricName", &self.metric_name)
             .req("Namespace", &self.namespace)
             .build()
@@ -476,24 +416,85 @@ pub enum OutputFormat {
     /// `opentelemetry1.0`
     Opentelemetry1_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputFormat {
+impl ::cloudwright_core::ToValue for OutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "json",
             Self::Opentelemetry0_7 => "opentelemetry0.7",
             Self::Opentelemetry1_0 => "opentelemetry1.0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:]");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricStream: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000), unique: true })),
+            ("FirehoseArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+            ("IncludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000), unique: true })),
+            ("IncludeLinkedAccountsMetrics", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["json", "opentelemetry0.7", "opentelemetry1.0"], ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsConfiguration), min_items: None, max_items: Some(100), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricStreamFilter: ObjRule = ObjRule {
+        properties: &[
+            ("MetricNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: Some(999), unique: false })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricStreamStatisticsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalStatistics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20), unique: true })),
+            ("IncludeMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsMetric), min_items: None, max_items: Some(100), unique: true })),
+        ],
+        required: &["AdditionalStatistics", "IncludeMetrics"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricStreamStatisticsMetric: ObjRule = ObjRule {
+        properties: &[
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["MetricName", "Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

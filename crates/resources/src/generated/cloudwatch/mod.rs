@@ -36,13 +36,13 @@ pub mod shared;
 #[cfg(feature = "cloudwatch")]
 pub use alarm::{Alarm, AlarmAttributes};
 #[cfg(feature = "cloudwatch")]
-pub use alarm_mute_rule::{AlarmMuteRule, AlarmMuteRuleAttributes, AlarmMuteRuleRequired};
+pub use alarm_mute_rule::{AlarmMuteRule, AlarmMuteRuleAttributes};
 #[cfg(feature = "cloudwatch")]
 pub use anomaly_detector::{AnomalyDetector, AnomalyDetectorAttributes};
 #[cfg(feature = "cloudwatch")]
-pub use composite_alarm::{CompositeAlarm, CompositeAlarmAttributes, CompositeAlarmRequired};
+pub use composite_alarm::{CompositeAlarm, CompositeAlarmAttributes};
 #[cfg(feature = "cloudwatch")]
-pub use dashboard::{Dashboard, DashboardAttributes, DashboardRequired};
+pub use dashboard::{Dashboard, DashboardAttributes};
 #[cfg(feature = "cloudwatch")]
 pub use insight_rule::{InsightRule, InsightRuleAttributes, InsightRuleRequired};
 #[cfg(feature = "cloudwatch")]

@@ -5,14 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_OTelEnrichment: ObjRule = ObjRule {
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CloudWatch::OTelEnrichment` resource.
 ///
 /// AWS::CloudWatch::OTelEnrichment enables OTel metric enrichment in CloudWatch, allowing CloudWatch vended metrics to be available for PromQL querying enriched with AWS resource tags and metadata.
@@ -33,7 +25,7 @@ impl OTelEnrichment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CloudWatch::OTelEnrichment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-otelenrichment.html",
         primary_identifier: &["AccountId"],
@@ -44,41 +36,43 @@ impl OTelEnrichment {
         read_only: &["AccountId", "Status"],
         attributes: &["AccountId", "Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `OTelEnrichment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
 }
 
-impl Resource for OTelEnrichment {
+impl ::cloudwright_core::Resource for OTelEnrichment {
     type Attributes = OTelEnrichmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OTelEnrichment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OTelEnrichment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OTelEnrichment {
+impl ::cloudwright_core::ToValue for OTelEnrichment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OTelEnrichment`]: `Handle<OTelEnrichment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OTelEnrichment`]: `Handle<OTelEnrichment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OTelEnrichmentAttributes(ResourceRef);
+pub struct OTelEnrichmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OTelEnrichmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OTelEnrichmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -88,13 +82,26 @@ impl OTelEnrichmentAttributes {
     ///
     /// The AWS account ID. This is the primary identifier for this singleton resource.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OTelEnrichment: ObjRule = ObjRule {
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
-
-/// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DomainRequired {
-    /// `DomainName`: a string, required.
-    pub domain_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PermissionsPolicyDocument", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["DomainName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeArtifact::Domain` resource.
 ///
-/// The `AWS::CodeArtifact::Domain` resource creates an AWS CodeArtifact domain. CodeArtifact *domains* make it easier to manage multiple repositories across an organization. You can use a domain to apply permissions across many repositories owned by different AWS accounts. For more information about domains, see the \[Domain concepts information\](<https://docs.aws.amazon.com/codeartifact/latest/ug/codeartifact-concepts.html#welcome-concepts-domain>) in the *CodeArtifact User Guide* . For more information about the `CreateDomain` API, see \[CreateDomain\](<https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_CreateDomain.html>) in the *CodeArtifact API Reference* .
+/// The `AWS::CodeArtifact::Domain` resource creates an AWS CodeArtifact domain. CodeArtifact *domains* make it easier to manage multiple repositories across an organization. You can use a domain to apply permissions across many repositories owned by different AWS accounts. For more information about domains, see the [Domain concepts information](https://docs.aws.amazon.com/codeartifact/latest/ug/codeartifact-concepts.html#welcome-concepts-domain) in the *CodeArtifact User Guide* . For more information about the `CreateDomain` API, see [CreateDomain](https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_CreateDomain.html) in the *CodeArtifact API Reference* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DomainAttributes`], which `Handle<Domain>` dereferences to.
@@ -50,19 +25,19 @@ pub struct Domain {
     /// A string that specifies the name of the requested domain.
     ///
     /// Pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`; length 2 to 50; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `PermissionsPolicyDocument`: a JSON value.
     ///
     /// The document that defines the resource policy that is set on a domain.
     ///
     /// Length 2 to 5120.
-    pub permissions_policy_document: Option<Json>,
+    pub permissions_policy_document: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to be applied to the domain.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +47,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeArtifact::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-domain.html",
         primary_identifier: &["Arn"],
@@ -83,45 +58,47 @@ impl Domain {
         read_only: &["Owner", "Name", "EncryptionKey", "Arn"],
         attributes: &["Arn", "DomainName", "EncryptionKey", "Name", "Owner", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    /// A `Domain` with its one required property, `DomainName`.
     #[inline]
-    pub fn new(required: DomainRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain_name: required.domain_name,
-            permissions_policy_document: None,
-            tags: None,
+            domain_name: value.into(),
+            permissions_policy_document: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `PermissionsPolicyDocument`: a JSON value.
-    pub fn permissions_policy_document(mut self, value: impl Into<Json>) -> Self { self.permissions_policy_document = Some(value.into()); self }
+    pub fn permissions_policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.permissions_policy_document = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainName", &self.domain_name)
             .opt(
                 "PermissionsPolicyDocument",
@@ -132,12 +109,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -147,47 +124,70 @@ impl DomainAttributes {
     ///
     /// When you pass the logical ID of this resource, the function returns the Amazon Resource Name (ARN) of the domain.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// A string that specifies the name of the requested domain.
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `EncryptionKey`: a string.
     ///
     /// The key used to encrypt the domain.
     #[inline]
-    pub fn encryption_key(&self) -> Value {
-        self.0.get_att("EncryptionKey")
+    pub fn encryption_key(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EncryptionKey"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the name of the domain.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Owner`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the 12-digit account number of the AWS account that owns the domain.
     #[inline]
-    pub fn owner(&self) -> Value {
-        self.0.get_att("Owner")
+    pub fn owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Owner"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of tags to be applied to the domain.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PermissionsPolicyDocument", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["DomainName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

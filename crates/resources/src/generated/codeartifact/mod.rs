@@ -19,7 +19,7 @@ pub mod repository;
 pub mod shared;
 
 #[cfg(feature = "codeartifact")]
-pub use domain::{Domain, DomainAttributes, DomainRequired};
+pub use domain::{Domain, DomainAttributes};
 #[cfg(feature = "codeartifact")]
 pub use package_group::{PackageGroup, PackageGroupAttributes, PackageGroupRequired};
 #[cfg(feature = "codeartifact")]

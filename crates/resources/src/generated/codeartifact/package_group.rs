@@ -5,44 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]{12}");
 
 /// The required properties of [`PackageGroup`], by name: `PackageGroup::new(PackageGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackageGroupRequired {
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Pattern`: a string, required.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PackageGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ContactInfo", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DomainOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OriginConfiguration", Shape::Object(&RULE_OriginConfiguration)),
-        ("Pattern", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(520), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Pattern", "DomainName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeArtifact::PackageGroup` resource.
 ///
-/// Creates a package group. For more information about creating package groups, including example CLI commands, see \[Create a package group\](<https://docs.aws.amazon.com/codeartifact/latest/ug/create-package-group.html>) in the *CodeArtifact User Guide* .
+/// Creates a package group. For more information about creating package groups, including example CLI commands, see [Create a package group](https://docs.aws.amazon.com/codeartifact/latest/ug/create-package-group.html) in the *CodeArtifact User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PackageGroupAttributes`], which `Handle<PackageGroup>` dereferences to.
@@ -58,41 +34,41 @@ pub struct PackageGroup {
     /// The contact information of the package group.
     ///
     /// Pattern `^\P{C}*$`; length 0 to 1000.
-    pub contact_info: Option<Str>,
+    pub contact_info: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the package group.
     ///
     /// Pattern `^\P{C}*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The domain that contains the package group.
     ///
     /// Pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`; length 2 to 50; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `DomainOwner`: a string.
     ///
     /// The 12-digit account number of the AWS account that owns the domain. It does not include dashes or spaces.
     ///
     /// Pattern `[0-9]{12}`; length 12 to 12.
-    pub domain_owner: Option<Str>,
+    pub domain_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `OriginConfiguration`: an [`OriginConfiguration`] object.
     ///
     /// Details about the package origin configuration of a package group.
-    pub origin_configuration: Option<Obj<OriginConfiguration>>,
+    pub origin_configuration: ::std::option::Option<crate::Obj<OriginConfiguration>>,
     /// `Pattern`: a string, required.
     ///
     /// The pattern of the package group. The pattern determines which packages are associated with the package group.
     ///
     /// Length 2 to 520; create-only: changing it replaces the resource.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the package group.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +78,7 @@ impl PackageGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeArtifact::PackageGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-packagegroup.html",
         primary_identifier: &["Arn"],
@@ -113,57 +89,59 @@ impl PackageGroup {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PackageGroup` with its required properties, named in a [`PackageGroupRequired`].
     #[inline]
     pub fn new(required: PackageGroupRequired) -> Self {
         Self {
-            contact_info: None,
-            description: None,
+            contact_info: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             domain_name: required.domain_name,
-            domain_owner: None,
-            origin_configuration: None,
+            domain_owner: ::std::option::Option::None,
+            origin_configuration: ::std::option::Option::None,
             pattern: required.pattern,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ContactInfo`: a string.
-    pub fn contact_info(mut self, value: impl Into<Str>) -> Self { self.contact_info = Some(value.into()); self }
+    pub fn contact_info(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_info = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainOwner`: a string.
-    pub fn domain_owner(mut self, value: impl Into<Str>) -> Self { self.domain_owner = Some(value.into()); self }
+    pub fn domain_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_owner = ::std::option::Option::Some(value.into()); self }
     /// `OriginConfiguration`: an [`OriginConfiguration`] object.
-    pub fn origin_configuration(mut self, value: impl Into<Obj<OriginConfiguration>>) -> Self { self.origin_configuration = Some(value.into()); self }
+    pub fn origin_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OriginConfiguration>>) -> Self { self.origin_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Pattern`: a string, required.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PackageGroup {
+impl ::cloudwright_core::Resource for PackageGroup {
     type Attributes = PackageGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PackageGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PackageGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PackageGroup {
+impl ::cloudwright_core::ToValue for PackageGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContactInfo", &self.contact_info)
             .opt("Description", &self.description)
             .req("DomainName", &self.domain_name)
@@ -175,12 +153,12 @@ impl ToValue for PackageGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PackageGroup`]: `Handle<PackageGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PackageGroup`]: `Handle<PackageGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PackageGroupAttributes(ResourceRef);
+pub struct PackageGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PackageGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PackageGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -190,27 +168,10 @@ impl PackageGroupAttributes {
     ///
     /// The ARN of the package group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`OriginConfiguration`], by name: `OriginConfiguration::new(OriginConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OriginConfigurationRequired {
-    /// `Restrictions`: a [`Restrictions`] object, required.
-    pub restrictions: Obj<Restrictions>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OriginConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Restrictions", Shape::Object(&RULE_Restrictions)),
-    ],
-    required: &["Restrictions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OriginConfiguration` property type of `AWS::CodeArtifact::PackageGroup`.
 ///
@@ -218,51 +179,33 @@ pub(crate) static RULE_OriginConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginConfiguration {
     /// `Restrictions`: a [`Restrictions`] object, required.
-    pub restrictions: Obj<Restrictions>,
+    pub restrictions: crate::Obj<Restrictions>,
 }
 
 #[rustfmt::skip]
 impl OriginConfiguration {
-    /// A `OriginConfiguration` with its required properties, named in a [`OriginConfigurationRequired`].
+    /// A `OriginConfiguration` with its one required property, `Restrictions`.
     #[inline]
-    pub fn new(required: OriginConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Restrictions>>) -> Self {
         Self {
-            restrictions: required.restrictions,
+            restrictions: value.into(),
         }
     }
 
     /// `Restrictions`: a [`Restrictions`] object, required.
-    pub fn restrictions(mut self, value: impl Into<Obj<Restrictions>>) -> Self { self.restrictions = value.into(); self }
+    pub fn restrictions(mut self, value: impl ::std::convert::Into<crate::Obj<Restrictions>>) -> Self { self.restrictions = value.into(); self }
 }
 
-impl PropertyType for OriginConfiguration {}
+impl crate::PropertyType for OriginConfiguration {}
 
-impl ToValue for OriginConfiguration {
+impl ::cloudwright_core::ToValue for OriginConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Restrictions", &self.restrictions)
             .build()
     }
 }
-
-/// The required properties of [`RestrictionType`], by name: `RestrictionType::new(RestrictionTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RestrictionTypeRequired {
-    /// `RestrictionMode`: a [`RestrictionMode`] value, required.
-    pub restriction_mode: RestrictionMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RestrictionType: ObjRule = ObjRule {
-    properties: &[
-        ("Repositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("RestrictionMode", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "ALLOW_SPECIFIC_REPOSITORIES", "INHERIT"], ..StrRule::ANY })),
-    ],
-    required: &["RestrictionMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RestrictionType` property type of `AWS::CodeArtifact::PackageGroup`.
 ///
@@ -270,50 +213,39 @@ pub(crate) static RULE_RestrictionType: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestrictionType {
     /// `Repositories`: a list of strings.
-    pub repositories: Option<List<Str>>,
+    pub repositories: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RestrictionMode`: a [`RestrictionMode`] value, required.
     pub restriction_mode: RestrictionMode,
 }
 
 #[rustfmt::skip]
 impl RestrictionType {
-    /// A `RestrictionType` with its required properties, named in a [`RestrictionTypeRequired`].
+    /// A `RestrictionType` with its one required property, `RestrictionMode`.
     #[inline]
-    pub fn new(required: RestrictionTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RestrictionMode>) -> Self {
         Self {
-            repositories: None,
-            restriction_mode: required.restriction_mode,
+            repositories: ::std::option::Option::None,
+            restriction_mode: value.into(),
         }
     }
 
     /// `Repositories`: a list of strings.
-    pub fn repositories(mut self, value: impl Into<List<Str>>) -> Self { self.repositories = Some(value.into()); self }
+    pub fn repositories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.repositories = ::std::option::Option::Some(value.into()); self }
     /// `RestrictionMode`: a [`RestrictionMode`] value, required.
-    pub fn restriction_mode(mut self, value: impl Into<RestrictionMode>) -> Self { self.restriction_mode = value.into(); self }
+    pub fn restriction_mode(mut self, value: impl ::std::convert::Into<RestrictionMode>) -> Self { self.restriction_mode = value.into(); self }
 }
 
-impl PropertyType for RestrictionType {}
+impl crate::PropertyType for RestrictionType {}
 
-impl ToValue for RestrictionType {
+impl ::cloudwright_core::ToValue for RestrictionType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Repositories", &self.repositories)
             .req("RestrictionMode", &self.restriction_mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
-    properties: &[
-        ("ExternalUpstream", Shape::Object(&RULE_RestrictionType)),
-        ("InternalUpstream", Shape::Object(&RULE_RestrictionType)),
-        ("Publish", Shape::Object(&RULE_RestrictionType)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Restrictions` property type of `AWS::CodeArtifact::PackageGroup`.
 ///
@@ -321,11 +253,11 @@ pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Restrictions {
     /// `ExternalUpstream`: a [`RestrictionType`] object.
-    pub external_upstream: Option<Obj<RestrictionType>>,
+    pub external_upstream: ::std::option::Option<crate::Obj<RestrictionType>>,
     /// `InternalUpstream`: a [`RestrictionType`] object.
-    pub internal_upstream: Option<Obj<RestrictionType>>,
+    pub internal_upstream: ::std::option::Option<crate::Obj<RestrictionType>>,
     /// `Publish`: a [`RestrictionType`] object.
-    pub publish: Option<Obj<RestrictionType>>,
+    pub publish: ::std::option::Option<crate::Obj<RestrictionType>>,
 }
 
 #[rustfmt::skip]
@@ -333,23 +265,23 @@ impl Restrictions {
     /// A `Restrictions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExternalUpstream`: a [`RestrictionType`] object.
-    pub fn external_upstream(mut self, value: impl Into<Obj<RestrictionType>>) -> Self { self.external_upstream = Some(value.into()); self }
+    pub fn external_upstream(mut self, value: impl ::std::convert::Into<crate::Obj<RestrictionType>>) -> Self { self.external_upstream = ::std::option::Option::Some(value.into()); self }
     /// `InternalUpstream`: a [`RestrictionType`] object.
-    pub fn internal_upstream(mut self, value: impl Into<Obj<RestrictionType>>) -> Self { self.internal_upstream = Some(value.into()); self }
+    pub fn internal_upstream(mut self, value: impl ::std::convert::Into<crate::Obj<RestrictionType>>) -> Self { self.internal_upstream = ::std::option::Option::Some(value.into()); self }
     /// `Publish`: a [`RestrictionType`] object.
-    pub fn publish(mut self, value: impl Into<Obj<RestrictionType>>) -> Self { self.publish = Some(value.into()); self }
+    pub fn publish(mut self, value: impl ::std::convert::Into<crate::Obj<RestrictionType>>) -> Self { self.publish = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Restrictions {}
+impl crate::PropertyType for Restrictions {}
 
-impl ToValue for Restrictions {
+impl ::cloudwright_core::ToValue for Restrictions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExternalUpstream", &self.external_upstream)
             .opt("InternalUpstream", &self.internal_upstream)
             .opt("Publish", &self.publish)
@@ -369,25 +301,86 @@ pub enum RestrictionMode {
     /// `INHERIT`
     Inherit,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RestrictionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RestrictionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RestrictionMode {
+impl ::cloudwright_core::ToValue for RestrictionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Block => "BLOCK",
             Self::AllowSpecificRepositories => "ALLOW_SPECIFIC_REPOSITORIES",
             Self::Inherit => "INHERIT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]{12}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PackageGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ContactInfo", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DomainOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OriginConfiguration", Shape::Object(&RULE_OriginConfiguration)),
+            ("Pattern", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(520), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Pattern", "DomainName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OriginConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Restrictions", Shape::Object(&RULE_Restrictions)),
+        ],
+        required: &["Restrictions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RestrictionType: ObjRule = ObjRule {
+        properties: &[
+            ("Repositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("RestrictionMode", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "ALLOW_SPECIFIC_REPOSITORIES", "INHERIT"], ..StrRule::ANY })),
+        ],
+        required: &["RestrictionMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Restrictions: ObjRule = ObjRule {
+        properties: &[
+            ("ExternalUpstream", Shape::Object(&RULE_RestrictionType)),
+            ("InternalUpstream", Shape::Object(&RULE_RestrictionType)),
+            ("Publish", Shape::Object(&RULE_RestrictionType)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

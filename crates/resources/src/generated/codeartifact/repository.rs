@@ -5,44 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([A-Za-z0-9][A-Za-z0-9._\\-]{1,99})$");
 
 /// The required properties of [`Repository`], by name: `Repository::new(RepositoryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryRequired {
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `RepositoryName`: a string, required.
-    pub repository_name: Str,
+    pub repository_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Repository: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ExternalConnections", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PermissionsPolicyDocument", Shape::Typed(json_type::OBJECT)),
-        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Upstreams", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["RepositoryName", "DomainName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeArtifact::Repository` resource.
 ///
-/// The `AWS::CodeArtifact::Repository` resource creates an AWS CodeArtifact repository. CodeArtifact *repositories* contain a set of package versions. For more information about repositories, see the \[Repository concepts information\](<https://docs.aws.amazon.com/codeartifact/latest/ug/codeartifact-concepts.html#welcome-concepts-repository>) in the *CodeArtifact User Guide* . For more information about the `CreateRepository` API, see \[CreateRepository\](<https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_CreateRepository.html>) in the *CodeArtifact API Reference* .
+/// The `AWS::CodeArtifact::Repository` resource creates an AWS CodeArtifact repository. CodeArtifact *repositories* contain a set of package versions. For more information about repositories, see the [Repository concepts information](https://docs.aws.amazon.com/codeartifact/latest/ug/codeartifact-concepts.html#welcome-concepts-repository) in the *CodeArtifact User Guide* . For more information about the `CreateRepository` API, see [CreateRepository](https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_CreateRepository.html) in the *CodeArtifact API Reference* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RepositoryAttributes`], which `Handle<Repository>` dereferences to.
@@ -58,39 +34,40 @@ pub struct Repository {
     /// A text description of the repository.
     ///
     /// Pattern `^\P{C}*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The name of the domain that contains the repository.
     ///
     /// Pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`; length 2 to 50; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `ExternalConnections`: a list of strings.
     ///
-    /// An array of external connections associated with the repository. For more information, see \[Supported external connection repositories\](<https://docs.aws.amazon.com/codeartifact/latest/ug/external-connection.html#supported-public-repositories>) in the *CodeArtifact user guide* .
-    pub external_connections: Option<List<Str>>,
+    /// An array of external connections associated with the repository. For more information, see [Supported external connection repositories](https://docs.aws.amazon.com/codeartifact/latest/ug/external-connection.html#supported-public-repositories) in the *CodeArtifact user guide* .
+    pub external_connections:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PermissionsPolicyDocument`: a JSON value.
     ///
     /// The document that defines the resource policy that is set on a repository.
     ///
     /// Length 2 to 5120.
-    pub permissions_policy_document: Option<Json>,
+    pub permissions_policy_document: ::std::option::Option<::cloudwright_core::Json>,
     /// `RepositoryName`: a string, required.
     ///
     /// The name of an upstream repository.
     ///
     /// Pattern `^([A-Za-z0-9][A-Za-z0-9._\-]{1,99})$`; length 2 to 100; create-only: changing it replaces the resource.
-    pub repository_name: Str,
+    pub repository_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to be applied to the repository.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Upstreams`: a list of strings.
     ///
-    /// A list of upstream repositories to associate with the repository. The order of the upstream repositories in the list determines their priority order when AWS CodeArtifact looks for a requested package version. For more information, see \[Working with upstream repositories\](<https://docs.aws.amazon.com/codeartifact/latest/ug/repos-upstream.html>) .
-    pub upstreams: Option<List<Str>>,
+    /// A list of upstream repositories to associate with the repository. The order of the upstream repositories in the list determines their priority order when AWS CodeArtifact looks for a requested package version. For more information, see [Working with upstream repositories](https://docs.aws.amazon.com/codeartifact/latest/ug/repos-upstream.html) .
+    pub upstreams: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +77,7 @@ impl Repository {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeArtifact::Repository",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-repository.html",
         primary_identifier: &["Arn"],
@@ -111,57 +88,59 @@ impl Repository {
         read_only: &["Name", "DomainOwner", "Arn"],
         attributes: &["Arn", "Description", "DomainName", "DomainOwner", "ExternalConnections", "Name", "RepositoryName", "Tags", "Upstreams"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Repository` with its required properties, named in a [`RepositoryRequired`].
     #[inline]
     pub fn new(required: RepositoryRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             domain_name: required.domain_name,
-            external_connections: None,
-            permissions_policy_document: None,
+            external_connections: ::std::option::Option::None,
+            permissions_policy_document: ::std::option::Option::None,
             repository_name: required.repository_name,
-            tags: None,
-            upstreams: None,
+            tags: ::std::option::Option::None,
+            upstreams: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `ExternalConnections`: a list of strings.
-    pub fn external_connections(mut self, value: impl Into<List<Str>>) -> Self { self.external_connections = Some(value.into()); self }
+    pub fn external_connections(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.external_connections = ::std::option::Option::Some(value.into()); self }
     /// `PermissionsPolicyDocument`: a JSON value.
-    pub fn permissions_policy_document(mut self, value: impl Into<Json>) -> Self { self.permissions_policy_document = Some(value.into()); self }
+    pub fn permissions_policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.permissions_policy_document = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryName`: a string, required.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = value.into(); self }
+    pub fn repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Upstreams`: a list of strings.
-    pub fn upstreams(mut self, value: impl Into<List<Str>>) -> Self { self.upstreams = Some(value.into()); self }
+    pub fn upstreams(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.upstreams = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Repository {
+impl ::cloudwright_core::Resource for Repository {
     type Attributes = RepositoryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Repository, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Repository, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Repository {
+impl ::cloudwright_core::ToValue for Repository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DomainName", &self.domain_name)
             .opt("ExternalConnections", &self.external_connections)
@@ -176,12 +155,12 @@ impl ToValue for Repository {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Repository`]: `Handle<Repository>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Repository`]: `Handle<Repository>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RepositoryAttributes(ResourceRef);
+pub struct RepositoryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RepositoryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RepositoryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -191,71 +170,100 @@ impl RepositoryAttributes {
     ///
     /// When you pass the logical ID of this resource, the function returns the Amazon Resource Name (ARN) of the repository.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A text description of the repository.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The name of the domain that contains the repository.
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `DomainOwner`: a string.
     ///
     /// The 12-digit account number of the AWS account that owns the domain that contains the repository. It does not include dashes or spaces.
     #[inline]
-    pub fn domain_owner(&self) -> Value {
-        self.0.get_att("DomainOwner")
+    pub fn domain_owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainOwner"))
     }
 
     /// `Fn::GetAtt` `ExternalConnections`: a list of strings.
     ///
-    /// An array of external connections associated with the repository. For more information, see \[Supported external connection repositories\](<https://docs.aws.amazon.com/codeartifact/latest/ug/external-connection.html#supported-public-repositories>) in the *CodeArtifact user guide* .
+    /// An array of external connections associated with the repository. For more information, see [Supported external connection repositories](https://docs.aws.amazon.com/codeartifact/latest/ug/external-connection.html#supported-public-repositories) in the *CodeArtifact user guide* .
     #[inline]
-    pub fn external_connections(&self) -> Value {
-        self.0.get_att("ExternalConnections")
+    pub fn external_connections(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ExternalConnections"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the name of the repository.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `RepositoryName`: a string.
     ///
     /// The name of an upstream repository.
     #[inline]
-    pub fn repository_name(&self) -> Value {
-        self.0.get_att("RepositoryName")
+    pub fn repository_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RepositoryName"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of tags to be applied to the repository.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `Upstreams`: a list of strings.
     ///
-    /// A list of upstream repositories to associate with the repository. The order of the upstream repositories in the list determines their priority order when AWS CodeArtifact looks for a requested package version. For more information, see \[Working with upstream repositories\](<https://docs.aws.amazon.com/codeartifact/latest/ug/repos-upstream.html>) .
+    /// A list of upstream repositories to associate with the repository. The order of the upstream repositories in the list determines their priority order when AWS CodeArtifact looks for a requested package version. For more information, see [Working with upstream repositories](https://docs.aws.amazon.com/codeartifact/latest/ug/repos-upstream.html) .
     #[inline]
-    pub fn upstreams(&self) -> Value {
-        self.0.get_att("Upstreams")
+    pub fn upstreams(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Upstreams"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([A-Za-z0-9][A-Za-z0-9._\\-]{1,99})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Repository: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ExternalConnections", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PermissionsPolicyDocument", Shape::Typed(json_type::OBJECT)),
+            ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Upstreams", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["RepositoryName", "DomainName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_VpcConfig;
 pub use super::shared::VpcConfig;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?:arn:)[a-zA-Z+-=,._:/@]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((aws/codebuild/([A-Za-z0-9._-]+|ami/[A-Za-z0-9._-]+):[A-Za-z0-9._-]+)|ami-[a-z0-9]{1,1020})$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-_]{1,127}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z+-=._:/]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Fleet: ObjRule = ObjRule {
-    properties: &[
-        ("BaseCapacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ComputeConfiguration", Shape::Object(&RULE_ComputeConfiguration)),
-        ("ComputeType", Shape::Str(&StrRule { allowed: &["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE", "ATTRIBUTE_BASED_COMPUTE", "CUSTOM_INSTANCE_TYPE"], ..StrRule::ANY })),
-        ("EnvironmentType", Shape::Str(&StrRule { allowed: &["WINDOWS_SERVER_2019_CONTAINER", "WINDOWS_SERVER_2022_CONTAINER", "LINUX_CONTAINER", "LINUX_GPU_CONTAINER", "ARM_CONTAINER", "MAC_ARM", "LINUX_EC2", "ARM_EC2", "WINDOWS_EC2"], ..StrRule::ANY })),
-        ("FleetProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
-        ("FleetServiceRole", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FleetVpcConfig", Shape::Object(&RULE_VpcConfig)),
-        ("ImageId", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OverflowBehavior", Shape::Str(&StrRule { allowed: &["QUEUE", "ON_DEMAND"], ..StrRule::ANY })),
-        ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfigurationInput)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeBuild::Fleet` resource.
 ///
@@ -56,18 +24,18 @@ pub struct Fleet {
     /// The initial number of machines allocated to the compute ﬂeet, which deﬁnes the number of builds that can run in parallel.
     ///
     /// Value at least 0.
-    pub base_capacity: Option<Int>,
+    pub base_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `ComputeConfiguration`: a [`ComputeConfiguration`] object.
     ///
     /// The compute configuration of the compute fleet. This is only required if `computeType` is set to `ATTRIBUTE_BASED_COMPUTE` or `CUSTOM_INSTANCE_TYPE` .
-    pub compute_configuration: Option<Obj<ComputeConfiguration>>,
+    pub compute_configuration: ::std::option::Option<crate::Obj<ComputeConfiguration>>,
     /// `ComputeType`: a [`ComputeType`] value.
     ///
     /// Information about the compute resources the compute fleet uses. Available values include:
     ///
     /// - `ATTRIBUTE_BASED_COMPUTE` : Specify the amount of vCPUs, memory, disk space, and the type of machine.
     ///
-    /// &gt; If you use `ATTRIBUTE_BASED_COMPUTE` , you must define your attributes by using `computeConfiguration` . AWS CodeBuild will select the cheapest instance that satisfies your specified attributes. For more information, see \[Reserved capacity environment types\](<https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html#environment-reserved-capacity.types>) in the *AWS CodeBuild User Guide* .
+    /// \> If you use `ATTRIBUTE_BASED_COMPUTE` , you must define your attributes by using `computeConfiguration` . AWS CodeBuild will select the cheapest instance that satisfies your specified attributes. For more information, see [Reserved capacity environment types](https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html#environment-reserved-capacity.types) in the *AWS CodeBuild User Guide* .
     /// - `BUILD_GENERAL1_SMALL` : Use up to 4 GiB memory and 2 vCPUs for builds.
     /// - `BUILD_GENERAL1_MEDIUM` : Use up to 8 GiB memory and 4 vCPUs for builds.
     /// - `BUILD_GENERAL1_LARGE` : Use up to 16 GiB memory and 8 vCPUs for builds, depending on your environment type.
@@ -91,8 +59,8 @@ pub struct Fleet {
     /// - For environment type `LINUX_GPU_CONTAINER` , you can use up to 255 GiB memory, 32 vCPUs, and 4 NVIDIA Tesla V100 GPUs for builds.
     /// - For environment type `ARM_CONTAINER` , you can use up to 16 GiB memory and 8 vCPUs on ARM-based processors for builds.
     ///
-    /// For more information, see \[On-demand environment types\](<https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html#environment.types>) in the *AWS CodeBuild User Guide.*
-    pub compute_type: Option<ComputeType>,
+    /// For more information, see [On-demand environment types](https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-compute-types.html#environment.types) in the *AWS CodeBuild User Guide.*
+    pub compute_type: ::std::option::Option<ComputeType>,
     /// `EnvironmentType`: an [`EnvironmentType`] value.
     ///
     /// The environment type of the compute fleet.
@@ -107,34 +75,34 @@ pub struct Fleet {
     /// - The environment type `WINDOWS_SERVER_2019_CONTAINER` is available only in regions US East (N. Virginia), US East (Ohio), US West (Oregon), Asia Pacific (Sydney), Asia Pacific (Tokyo), Asia Pacific (Mumbai) and EU (Ireland).
     /// - The environment type `WINDOWS_SERVER_2022_CONTAINER` is available only in regions US East (N. Virginia), US East (Ohio), US West (Oregon), EU (Ireland), EU (Frankfurt), Asia Pacific (Sydney), Asia Pacific (Singapore), Asia Pacific (Tokyo), South America (São Paulo) and Asia Pacific (Mumbai).
     ///
-    /// For more information, see \[Build environment compute types\](<https://docs.aws.amazon.com//codebuild/latest/userguide/build-env-ref-compute-types.html>) in the *AWS CodeBuild user guide* .
-    pub environment_type: Option<EnvironmentType>,
+    /// For more information, see [Build environment compute types](https://docs.aws.amazon.com//codebuild/latest/userguide/build-env-ref-compute-types.html) in the *AWS CodeBuild user guide* .
+    pub environment_type: ::std::option::Option<EnvironmentType>,
     /// `FleetProxyConfiguration`: a [`ProxyConfiguration`] object.
     ///
     /// Information about the proxy configurations that apply network access control to your reserved capacity instances.
-    pub fleet_proxy_configuration: Option<Obj<ProxyConfiguration>>,
+    pub fleet_proxy_configuration: ::std::option::Option<crate::Obj<ProxyConfiguration>>,
     /// `FleetServiceRole`: a string.
     ///
-    /// The service role associated with the compute fleet. For more information, see \[Allow a user to add a permission policy for a fleet service role\](<https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-permission-policy-fleet-service-role.html>) in the *AWS CodeBuild User Guide* .
+    /// The service role associated with the compute fleet. For more information, see [Allow a user to add a permission policy for a fleet service role](https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-permission-policy-fleet-service-role.html) in the *AWS CodeBuild User Guide* .
     ///
     /// Pattern `^(?:arn:)[a-zA-Z+-=,._:/@]+$`; length at least 1.
-    pub fleet_service_role: Option<Str>,
+    pub fleet_service_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `FleetVpcConfig`: a [`VpcConfig`] object.
     ///
     /// Information about the VPC configuration that AWS CodeBuild accesses.
-    pub fleet_vpc_config: Option<Obj<VpcConfig>>,
+    pub fleet_vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
     /// `ImageId`: a string.
     ///
     /// The Amazon Machine Image (AMI) of the compute fleet.
     ///
     /// Format `AWS::EC2::Image.Id`; pattern `^((aws/codebuild/([A-Za-z0-9._-]+|ami/[A-Za-z0-9._-]+):[A-Za-z0-9._-]+)|ami-[a-z0-9]{1,1020})$`; length at least 1.
-    pub image_id: Option<Str>,
+    pub image_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the compute fleet.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9\-_]{1,127}$`; length 2 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OverflowBehavior`: an [`OverflowBehavior`] value.
     ///
     /// The compute fleet overflow behavior.
@@ -142,12 +110,12 @@ pub struct Fleet {
     /// - For overflow behavior `QUEUE` , your overflow builds need to wait on the existing fleet instance to become available.
     /// - For overflow behavior `ON_DEMAND` , your overflow builds run on CodeBuild on-demand.
     ///
-    /// &gt; If you choose to set your overflow behavior to on-demand while creating a VPC-connected fleet, make sure that you add the required VPC permissions to your project service role. For more information, see \[Example policy statement to allow CodeBuild access to AWS services required to create a VPC network interface\](<https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface>) .
-    pub overflow_behavior: Option<OverflowBehavior>,
+    /// \> If you choose to set your overflow behavior to on-demand while creating a VPC-connected fleet, make sure that you add the required VPC permissions to your project service role. For more information, see [Example policy statement to allow CodeBuild access to AWS services required to create a VPC network interface](https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface) .
+    pub overflow_behavior: ::std::option::Option<OverflowBehavior>,
     /// `ScalingConfiguration`: a [`ScalingConfigurationInput`] object.
     ///
     /// The scaling configuration of the compute fleet.
-    pub scaling_configuration: Option<Obj<ScalingConfigurationInput>>,
+    pub scaling_configuration: ::std::option::Option<crate::Obj<ScalingConfigurationInput>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tag key and value pairs associated with this compute fleet.
@@ -155,7 +123,7 @@ pub struct Fleet {
     /// These tags are available for use by AWS services that support AWS CodeBuild compute fleet tags.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -165,7 +133,7 @@ impl Fleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeBuild::Fleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-fleet.html",
         primary_identifier: &["Arn"],
@@ -176,59 +144,61 @@ impl Fleet {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Fleet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BaseCapacity`: an integer.
-    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self { self.base_capacity = Some(value.into()); self }
+    pub fn base_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.base_capacity = ::std::option::Option::Some(value.into()); self }
     /// `ComputeConfiguration`: a [`ComputeConfiguration`] object.
-    pub fn compute_configuration(mut self, value: impl Into<Obj<ComputeConfiguration>>) -> Self { self.compute_configuration = Some(value.into()); self }
+    pub fn compute_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ComputeConfiguration>>) -> Self { self.compute_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ComputeType`: a [`ComputeType`] value.
-    pub fn compute_type(mut self, value: impl Into<ComputeType>) -> Self { self.compute_type = Some(value.into()); self }
+    pub fn compute_type(mut self, value: impl ::std::convert::Into<ComputeType>) -> Self { self.compute_type = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentType`: an [`EnvironmentType`] value.
-    pub fn environment_type(mut self, value: impl Into<EnvironmentType>) -> Self { self.environment_type = Some(value.into()); self }
+    pub fn environment_type(mut self, value: impl ::std::convert::Into<EnvironmentType>) -> Self { self.environment_type = ::std::option::Option::Some(value.into()); self }
     /// `FleetProxyConfiguration`: a [`ProxyConfiguration`] object.
-    pub fn fleet_proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self { self.fleet_proxy_configuration = Some(value.into()); self }
+    pub fn fleet_proxy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProxyConfiguration>>) -> Self { self.fleet_proxy_configuration = ::std::option::Option::Some(value.into()); self }
     /// `FleetServiceRole`: a string.
-    pub fn fleet_service_role(mut self, value: impl Into<Str>) -> Self { self.fleet_service_role = Some(value.into()); self }
+    pub fn fleet_service_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fleet_service_role = ::std::option::Option::Some(value.into()); self }
     /// `FleetVpcConfig`: a [`VpcConfig`] object.
-    pub fn fleet_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.fleet_vpc_config = Some(value.into()); self }
+    pub fn fleet_vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.fleet_vpc_config = ::std::option::Option::Some(value.into()); self }
     /// `ImageId`: a string.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OverflowBehavior`: an [`OverflowBehavior`] value.
-    pub fn overflow_behavior(mut self, value: impl Into<OverflowBehavior>) -> Self { self.overflow_behavior = Some(value.into()); self }
+    pub fn overflow_behavior(mut self, value: impl ::std::convert::Into<OverflowBehavior>) -> Self { self.overflow_behavior = ::std::option::Option::Some(value.into()); self }
     /// `ScalingConfiguration`: a [`ScalingConfigurationInput`] object.
-    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfigurationInput>>) -> Self { self.scaling_configuration = Some(value.into()); self }
+    pub fn scaling_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingConfigurationInput>>) -> Self { self.scaling_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Fleet {
+impl ::cloudwright_core::Resource for Fleet {
     type Attributes = FleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Fleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Fleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Fleet {
+impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaseCapacity", &self.base_capacity)
             .opt("ComputeConfiguration", &self.compute_configuration)
             .opt("ComputeType", &self.compute_type)
@@ -245,12 +215,12 @@ impl ToValue for Fleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FleetAttributes(ResourceRef);
+pub struct FleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -260,23 +230,10 @@ impl FleetAttributes {
     ///
     /// The ARN of the compute fleet.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("disk", Shape::INT),
-        ("instanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("machineType", Shape::Str(&StrRule { allowed: &["GENERAL", "NVME"], ..StrRule::ANY })),
-        ("memory", Shape::INT),
-        ("vCpu", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputeConfiguration` property type of `AWS::CodeBuild::Fleet`.
 ///
@@ -288,25 +245,25 @@ pub struct ComputeConfiguration {
     /// `disk`: an integer.
     ///
     /// The amount of disk space of the instance type included in your fleet.
-    pub disk: Option<Int>,
+    pub disk: ::std::option::Option<::cloudwright_core::Int>,
     /// `instanceType`: a string.
     ///
     /// The EC2 instance type to be launched in your fleet.
     ///
     /// Length at least 1.
-    pub instance_type: Option<Str>,
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `machineType`: a [`MachineType`] value.
     ///
     /// The machine type of the instance type included in your fleet.
-    pub machine_type: Option<MachineType>,
+    pub machine_type: ::std::option::Option<MachineType>,
     /// `memory`: an integer.
     ///
     /// The amount of memory of the instance type included in your fleet.
-    pub memory: Option<Int>,
+    pub memory: ::std::option::Option<::cloudwright_core::Int>,
     /// `vCpu`: an integer.
     ///
     /// The number of vCPUs of the instance type included in your fleet.
-    pub v_cpu: Option<Int>,
+    pub v_cpu: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -314,27 +271,27 @@ impl ComputeConfiguration {
     /// A `ComputeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `disk`: an integer.
-    pub fn disk(mut self, value: impl Into<Int>) -> Self { self.disk = Some(value.into()); self }
+    pub fn disk(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.disk = ::std::option::Option::Some(value.into()); self }
     /// `instanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `machineType`: a [`MachineType`] value.
-    pub fn machine_type(mut self, value: impl Into<MachineType>) -> Self { self.machine_type = Some(value.into()); self }
+    pub fn machine_type(mut self, value: impl ::std::convert::Into<MachineType>) -> Self { self.machine_type = ::std::option::Option::Some(value.into()); self }
     /// `memory`: an integer.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
+    pub fn memory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory = ::std::option::Option::Some(value.into()); self }
     /// `vCpu`: an integer.
-    pub fn v_cpu(mut self, value: impl Into<Int>) -> Self { self.v_cpu = Some(value.into()); self }
+    pub fn v_cpu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.v_cpu = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComputeConfiguration {}
+impl crate::PropertyType for ComputeConfiguration {}
 
-impl ToValue for ComputeConfiguration {
+impl ::cloudwright_core::ToValue for ComputeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("disk", &self.disk)
             .opt("instanceType", &self.instance_type)
             .opt("machineType", &self.machine_type)
@@ -343,17 +300,6 @@ impl ToValue for ComputeConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FleetProxyRule: ObjRule = ObjRule {
-    properties: &[
-        ("Effect", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("Entities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["DOMAIN", "IP"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FleetProxyRule` property type of `AWS::CodeBuild::Fleet`.
 ///
@@ -365,15 +311,15 @@ pub struct FleetProxyRule {
     /// `Effect`: an [`Effect`] value.
     ///
     /// The behavior of the proxy rule.
-    pub effect: Option<Effect>,
+    pub effect: ::std::option::Option<Effect>,
     /// `Entities`: a list of strings.
     ///
     /// The destination of the proxy rule.
-    pub entities: Option<List<Str>>,
+    pub entities: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Type`: a [`FleetProxyRuleType`] value.
     ///
     /// The type of proxy rule.
-    pub r#type: Option<FleetProxyRuleType>,
+    pub r#type: ::std::option::Option<FleetProxyRuleType>,
 }
 
 #[rustfmt::skip]
@@ -381,39 +327,29 @@ impl FleetProxyRule {
     /// A `FleetProxyRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Effect`: an [`Effect`] value.
-    pub fn effect(mut self, value: impl Into<Effect>) -> Self { self.effect = Some(value.into()); self }
+    pub fn effect(mut self, value: impl ::std::convert::Into<Effect>) -> Self { self.effect = ::std::option::Option::Some(value.into()); self }
     /// `Entities`: a list of strings.
-    pub fn entities(mut self, value: impl Into<List<Str>>) -> Self { self.entities = Some(value.into()); self }
+    pub fn entities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.entities = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`FleetProxyRuleType`] value.
-    pub fn r#type(mut self, value: impl Into<FleetProxyRuleType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FleetProxyRuleType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FleetProxyRule {}
+impl crate::PropertyType for FleetProxyRule {}
 
-impl ToValue for FleetProxyRule {
+impl ::cloudwright_core::ToValue for FleetProxyRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Effect", &self.effect)
             .opt("Entities", &self.entities)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["ALLOW_ALL", "DENY_ALL"], ..StrRule::ANY })),
-        ("OrderedProxyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetProxyRule), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProxyConfiguration` property type of `AWS::CodeBuild::Fleet`.
 ///
@@ -425,11 +361,11 @@ pub struct ProxyConfiguration {
     /// `DefaultBehavior`: a [`DefaultBehavior`] value.
     ///
     /// The default behavior of outgoing traffic.
-    pub default_behavior: Option<DefaultBehavior>,
+    pub default_behavior: ::std::option::Option<DefaultBehavior>,
     /// `OrderedProxyRules`: a list of [`FleetProxyRule`] objects.
     ///
     /// An array of `FleetProxyRule` objects that represent the specified destination domains or IPs to allow or deny network access control to.
-    pub ordered_proxy_rules: Option<List<FleetProxyRule>>,
+    pub ordered_proxy_rules: ::std::option::Option<::cloudwright_core::List<FleetProxyRule>>,
 }
 
 #[rustfmt::skip]
@@ -437,37 +373,26 @@ impl ProxyConfiguration {
     /// A `ProxyConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultBehavior`: a [`DefaultBehavior`] value.
-    pub fn default_behavior(mut self, value: impl Into<DefaultBehavior>) -> Self { self.default_behavior = Some(value.into()); self }
+    pub fn default_behavior(mut self, value: impl ::std::convert::Into<DefaultBehavior>) -> Self { self.default_behavior = ::std::option::Option::Some(value.into()); self }
     /// `OrderedProxyRules`: a list of [`FleetProxyRule`] objects.
-    pub fn ordered_proxy_rules(mut self, value: impl Into<List<FleetProxyRule>>) -> Self { self.ordered_proxy_rules = Some(value.into()); self }
+    pub fn ordered_proxy_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FleetProxyRule>>) -> Self { self.ordered_proxy_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProxyConfiguration {}
+impl crate::PropertyType for ProxyConfiguration {}
 
-impl ToValue for ProxyConfiguration {
+impl ::cloudwright_core::ToValue for ProxyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultBehavior", &self.default_behavior)
             .opt("OrderedProxyRules", &self.ordered_proxy_rules)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingConfigurationInput: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ScalingType", Shape::Str(&StrRule { allowed: &["TARGET_TRACKING_SCALING"], ..StrRule::ANY })),
-        ("TargetTrackingScalingConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScalingConfigurationInput` property type of `AWS::CodeBuild::Fleet`.
 ///
@@ -481,15 +406,16 @@ pub struct ScalingConfigurationInput {
     /// The maximum number of instances in the ﬂeet when auto-scaling.
     ///
     /// Value at least 1.
-    pub max_capacity: Option<Int>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScalingType`: a [`ScalingType`] value.
     ///
     /// The scaling type for a compute fleet.
-    pub scaling_type: Option<ScalingType>,
+    pub scaling_type: ::std::option::Option<ScalingType>,
     /// `TargetTrackingScalingConfigs`: a list of [`TargetTrackingScalingConfiguration`] objects.
     ///
     /// A list of `TargetTrackingScalingConfiguration` objects.
-    pub target_tracking_scaling_configs: Option<List<TargetTrackingScalingConfiguration>>,
+    pub target_tracking_scaling_configs:
+        ::std::option::Option<::cloudwright_core::List<TargetTrackingScalingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -497,23 +423,23 @@ impl ScalingConfigurationInput {
     /// A `ScalingConfigurationInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxCapacity`: an integer.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `ScalingType`: a [`ScalingType`] value.
-    pub fn scaling_type(mut self, value: impl Into<ScalingType>) -> Self { self.scaling_type = Some(value.into()); self }
+    pub fn scaling_type(mut self, value: impl ::std::convert::Into<ScalingType>) -> Self { self.scaling_type = ::std::option::Option::Some(value.into()); self }
     /// `TargetTrackingScalingConfigs`: a list of [`TargetTrackingScalingConfiguration`] objects.
-    pub fn target_tracking_scaling_configs(mut self, value: impl Into<List<TargetTrackingScalingConfiguration>>) -> Self { self.target_tracking_scaling_configs = Some(value.into()); self }
+    pub fn target_tracking_scaling_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetTrackingScalingConfiguration>>) -> Self { self.target_tracking_scaling_configs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScalingConfigurationInput {}
+impl crate::PropertyType for ScalingConfigurationInput {}
 
-impl ToValue for ScalingConfigurationInput {
+impl ::cloudwright_core::ToValue for ScalingConfigurationInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxCapacity", &self.max_capacity)
             .opt("ScalingType", &self.scaling_type)
             .opt(
@@ -528,21 +454,10 @@ impl ToValue for ScalingConfigurationInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CodeBuild::Fleet`.
 ///
@@ -552,11 +467,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `[a-zA-Z+-=._:/]+$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -571,32 +486,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingScalingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MetricType", Shape::Str(&StrRule { allowed: &["FLEET_UTILIZATION_RATE"], ..StrRule::ANY })),
-        ("TargetValue", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetTrackingScalingConfiguration` property type of `AWS::CodeBuild::Fleet`.
 ///
@@ -608,11 +513,11 @@ pub struct TargetTrackingScalingConfiguration {
     /// `MetricType`: a [`MetricType`] value.
     ///
     /// The metric type to determine auto-scaling.
-    pub metric_type: Option<MetricType>,
+    pub metric_type: ::std::option::Option<MetricType>,
     /// `TargetValue`: a number.
     ///
     /// The value of `metricType` when to start scaling.
-    pub target_value: Option<Num>,
+    pub target_value: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -620,21 +525,21 @@ impl TargetTrackingScalingConfiguration {
     /// A `TargetTrackingScalingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MetricType`: a [`MetricType`] value.
-    pub fn metric_type(mut self, value: impl Into<MetricType>) -> Self { self.metric_type = Some(value.into()); self }
+    pub fn metric_type(mut self, value: impl ::std::convert::Into<MetricType>) -> Self { self.metric_type = ::std::option::Option::Some(value.into()); self }
     /// `TargetValue`: a number.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = Some(value.into()); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetTrackingScalingConfiguration {}
+impl crate::PropertyType for TargetTrackingScalingConfiguration {}
 
-impl ToValue for TargetTrackingScalingConfiguration {
+impl ::cloudwright_core::ToValue for TargetTrackingScalingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MetricType", &self.metric_type)
             .opt("TargetValue", &self.target_value)
             .build()
@@ -659,18 +564,18 @@ pub enum ComputeType {
     /// `CUSTOM_INSTANCE_TYPE`
     CustomInstanceType,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComputeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComputeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComputeType {
+impl ::cloudwright_core::ToValue for ComputeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BuildGeneral1Small => "BUILD_GENERAL1_SMALL",
             Self::BuildGeneral1Medium => "BUILD_GENERAL1_MEDIUM",
@@ -679,9 +584,9 @@ impl ToValue for ComputeType {
             Self::BuildGeneral1_2Xlarge => "BUILD_GENERAL1_2XLARGE",
             Self::AttributeBasedCompute => "ATTRIBUTE_BASED_COMPUTE",
             Self::CustomInstanceType => "CUSTOM_INSTANCE_TYPE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -693,24 +598,24 @@ pub enum DefaultBehavior {
     /// `DENY_ALL`
     DenyAll,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultBehavior {
+impl ::cloudwright_core::ToValue for DefaultBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllowAll => "ALLOW_ALL",
             Self::DenyAll => "DENY_ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -722,24 +627,24 @@ pub enum Effect {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Effect {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Effect {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Effect {
+impl ::cloudwright_core::ToValue for Effect {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -765,18 +670,18 @@ pub enum EnvironmentType {
     /// `WINDOWS_EC2`
     WindowsEc2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnvironmentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnvironmentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnvironmentType {
+impl ::cloudwright_core::ToValue for EnvironmentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::WindowsServer2019Container => "WINDOWS_SERVER_2019_CONTAINER",
             Self::WindowsServer2022Container => "WINDOWS_SERVER_2022_CONTAINER",
@@ -787,9 +692,9 @@ impl ToValue for EnvironmentType {
             Self::LinuxEc2 => "LINUX_EC2",
             Self::ArmEc2 => "ARM_EC2",
             Self::WindowsEc2 => "WINDOWS_EC2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -801,24 +706,24 @@ pub enum FleetProxyRuleType {
     /// `IP`
     Ip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FleetProxyRuleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FleetProxyRuleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FleetProxyRuleType {
+impl ::cloudwright_core::ToValue for FleetProxyRuleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Domain => "DOMAIN",
             Self::Ip => "IP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -830,24 +735,24 @@ pub enum MachineType {
     /// `NVME`
     Nvme,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MachineType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MachineType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MachineType {
+impl ::cloudwright_core::ToValue for MachineType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::General => "GENERAL",
             Self::Nvme => "NVME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -857,23 +762,23 @@ pub enum MetricType {
     /// `FLEET_UTILIZATION_RATE`
     FleetUtilizationRate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricType {
+impl ::cloudwright_core::ToValue for MetricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FleetUtilizationRate => "FLEET_UTILIZATION_RATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -885,24 +790,24 @@ pub enum OverflowBehavior {
     /// `ON_DEMAND`
     OnDemand,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OverflowBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OverflowBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OverflowBehavior {
+impl ::cloudwright_core::ToValue for OverflowBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Queue => "QUEUE",
             Self::OnDemand => "ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -912,22 +817,125 @@ pub enum ScalingType {
     /// `TARGET_TRACKING_SCALING`
     TargetTrackingScaling,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScalingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScalingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScalingType {
+impl ::cloudwright_core::ToValue for ScalingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TargetTrackingScaling => "TARGET_TRACKING_SCALING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_VpcConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?:arn:)[a-zA-Z+-=,._:/@]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((aws/codebuild/([A-Za-z0-9._-]+|ami/[A-Za-z0-9._-]+):[A-Za-z0-9._-]+)|ami-[a-z0-9]{1,1020})$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-_]{1,127}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Fleet: ObjRule = ObjRule {
+        properties: &[
+            ("BaseCapacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ComputeConfiguration", Shape::Object(&RULE_ComputeConfiguration)),
+            ("ComputeType", Shape::Str(&StrRule { allowed: &["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE", "ATTRIBUTE_BASED_COMPUTE", "CUSTOM_INSTANCE_TYPE"], ..StrRule::ANY })),
+            ("EnvironmentType", Shape::Str(&StrRule { allowed: &["WINDOWS_SERVER_2019_CONTAINER", "WINDOWS_SERVER_2022_CONTAINER", "LINUX_CONTAINER", "LINUX_GPU_CONTAINER", "ARM_CONTAINER", "MAC_ARM", "LINUX_EC2", "ARM_EC2", "WINDOWS_EC2"], ..StrRule::ANY })),
+            ("FleetProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
+            ("FleetServiceRole", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FleetVpcConfig", Shape::Object(&RULE_VpcConfig)),
+            ("ImageId", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OverflowBehavior", Shape::Str(&StrRule { allowed: &["QUEUE", "ON_DEMAND"], ..StrRule::ANY })),
+            ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfigurationInput)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("disk", Shape::INT),
+            ("instanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("machineType", Shape::Str(&StrRule { allowed: &["GENERAL", "NVME"], ..StrRule::ANY })),
+            ("memory", Shape::INT),
+            ("vCpu", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FleetProxyRule: ObjRule = ObjRule {
+        properties: &[
+            ("Effect", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+            ("Entities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["DOMAIN", "IP"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["ALLOW_ALL", "DENY_ALL"], ..StrRule::ANY })),
+            ("OrderedProxyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetProxyRule), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingConfigurationInput: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ScalingType", Shape::Str(&StrRule { allowed: &["TARGET_TRACKING_SCALING"], ..StrRule::ANY })),
+            ("TargetTrackingScalingConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingScalingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MetricType", Shape::Str(&StrRule { allowed: &["FLEET_UTILIZATION_RATE"], ..StrRule::ANY })),
+            ("TargetValue", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

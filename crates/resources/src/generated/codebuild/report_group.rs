@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ReportGroup`], by name: `ReportGroup::new(ReportGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportGroupRequired {
     /// `ExportConfig`: a [`ReportExportConfig`] object, required.
-    pub export_config: Obj<ReportExportConfig>,
+    pub export_config: crate::Obj<ReportExportConfig>,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReportGroup: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteReports", Shape::Bool),
-        ("ExportConfig", Shape::Object(&RULE_ReportExportConfig)),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "ExportConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeBuild::ReportGroup` resource.
 ///
@@ -52,23 +35,23 @@ pub struct ReportGroup {
     ///
     /// - **true** - Deletes any reports that belong to the report group before deleting the report group.
     /// - **false** - You must delete any reports in the report group. This is the default value. If you delete a report group that contains one or more reports, an exception is thrown.
-    pub delete_reports: Option<Bool>,
+    pub delete_reports: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExportConfig`: a [`ReportExportConfig`] object, required.
     ///
     /// Information about the destination where the raw data of this `ReportGroup` is exported.
-    pub export_config: Obj<ReportExportConfig>,
+    pub export_config: crate::Obj<ReportExportConfig>,
     /// `Name`: a string.
     ///
     /// The name of the `ReportGroup` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tag key and value pairs associated with this report group.
     ///
     /// These tags are available for use by AWS services that support AWS CodeBuild report group tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string, required.
     ///
     /// The type of the `ReportGroup` . This can be one of the following values:
@@ -77,7 +60,7 @@ pub struct ReportGroup {
     /// - **TEST** - The report group contains test reports.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -87,7 +70,7 @@ impl ReportGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeBuild::ReportGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-reportgroup.html",
         primary_identifier: &["Id"],
@@ -98,51 +81,53 @@ impl ReportGroup {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ReportGroup` with its required properties, named in a [`ReportGroupRequired`].
     #[inline]
     pub fn new(required: ReportGroupRequired) -> Self {
         Self {
-            delete_reports: None,
+            delete_reports: ::std::option::Option::None,
             export_config: required.export_config,
-            name: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `DeleteReports`: a boolean.
-    pub fn delete_reports(mut self, value: impl Into<Bool>) -> Self { self.delete_reports = Some(value.into()); self }
+    pub fn delete_reports(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_reports = ::std::option::Option::Some(value.into()); self }
     /// `ExportConfig`: a [`ReportExportConfig`] object, required.
-    pub fn export_config(mut self, value: impl Into<Obj<ReportExportConfig>>) -> Self { self.export_config = value.into(); self }
+    pub fn export_config(mut self, value: impl ::std::convert::Into<crate::Obj<ReportExportConfig>>) -> Self { self.export_config = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for ReportGroup {
+impl ::cloudwright_core::Resource for ReportGroup {
     type Attributes = ReportGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReportGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReportGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReportGroup {
+impl ::cloudwright_core::ToValue for ReportGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteReports", &self.delete_reports)
             .req("ExportConfig", &self.export_config)
             .opt("Name", &self.name)
@@ -152,12 +137,12 @@ impl ToValue for ReportGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReportGroup`]: `Handle<ReportGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReportGroup`]: `Handle<ReportGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReportGroupAttributes(ResourceRef);
+pub struct ReportGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReportGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReportGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,34 +152,16 @@ impl ReportGroupAttributes {
     ///
     /// The ARN of the AWS CodeBuild report group, such as `arn:aws:codebuild:region:123456789012:report-group/myReportGroupName` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`ReportExportConfig`], by name: `ReportExportConfig::new(ReportExportConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReportExportConfigRequired {
-    /// `ExportConfigType`: a string, required.
-    pub export_config_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReportExportConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ExportConfigType", Shape::STR),
-        ("S3Destination", Shape::Object(&RULE_S3ReportExportConfig)),
-    ],
-    required: &["ExportConfigType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReportExportConfig` property type of `AWS::CodeBuild::ReportGroup`.
 ///
@@ -209,63 +176,41 @@ pub struct ReportExportConfig {
     ///
     /// - `S3` : The report results are exported to an S3 bucket.
     /// - `NO_EXPORT` : The report results are not exported.
-    pub export_config_type: Str,
+    pub export_config_type: ::cloudwright_core::Str,
     /// `S3Destination`: a [`S3ReportExportConfig`] object.
     ///
     /// A `S3ReportExportConfig` object that contains information about the S3 bucket where the run of a report is exported.
-    pub s3_destination: Option<Obj<S3ReportExportConfig>>,
+    pub s3_destination: ::std::option::Option<crate::Obj<S3ReportExportConfig>>,
 }
 
 #[rustfmt::skip]
 impl ReportExportConfig {
-    /// A `ReportExportConfig` with its required properties, named in a [`ReportExportConfigRequired`].
+    /// A `ReportExportConfig` with its one required property, `ExportConfigType`.
     #[inline]
-    pub fn new(required: ReportExportConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            export_config_type: required.export_config_type,
-            s3_destination: None,
+            export_config_type: value.into(),
+            s3_destination: ::std::option::Option::None,
         }
     }
 
     /// `ExportConfigType`: a string, required.
-    pub fn export_config_type(mut self, value: impl Into<Str>) -> Self { self.export_config_type = value.into(); self }
+    pub fn export_config_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.export_config_type = value.into(); self }
     /// `S3Destination`: a [`S3ReportExportConfig`] object.
-    pub fn s3_destination(mut self, value: impl Into<Obj<S3ReportExportConfig>>) -> Self { self.s3_destination = Some(value.into()); self }
+    pub fn s3_destination(mut self, value: impl ::std::convert::Into<crate::Obj<S3ReportExportConfig>>) -> Self { self.s3_destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReportExportConfig {}
+impl crate::PropertyType for ReportExportConfig {}
 
-impl ToValue for ReportExportConfig {
+impl ::cloudwright_core::ToValue for ReportExportConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExportConfigType", &self.export_config_type)
             .opt("S3Destination", &self.s3_destination)
             .build()
     }
 }
-
-/// The required properties of [`S3ReportExportConfig`], by name: `S3ReportExportConfig::new(S3ReportExportConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ReportExportConfigRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3ReportExportConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("BucketOwner", Shape::STR),
-        ("EncryptionDisabled", Shape::Bool),
-        ("EncryptionKey", Shape::STR),
-        ("Packaging", Shape::STR),
-        ("Path", Shape::STR),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3ReportExportConfig` property type of `AWS::CodeBuild::ReportGroup`.
 ///
@@ -277,67 +222,67 @@ pub struct S3ReportExportConfig {
     /// `Bucket`: a string, required.
     ///
     /// The name of the S3 bucket where the raw data of a report are exported.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `BucketOwner`: a string.
     ///
     /// The AWS account identifier of the owner of the Amazon S3 bucket. This allows report data to be exported to an Amazon S3 bucket that is owned by an account other than the account running the build.
-    pub bucket_owner: Option<Str>,
+    pub bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionDisabled`: a boolean.
     ///
     /// A boolean value that specifies if the results of a report are encrypted.
-    pub encryption_disabled: Option<Bool>,
+    pub encryption_disabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncryptionKey`: a string.
     ///
     /// The encryption key for the report's encrypted raw data.
-    pub encryption_key: Option<Str>,
+    pub encryption_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Packaging`: a string.
     ///
     /// The type of build output artifact to create. Valid values include:
     ///
     /// - `NONE` : CodeBuild creates the raw data in the output bucket. This is the default if packaging is not specified.
     /// - `ZIP` : CodeBuild creates a ZIP file with the raw data in the output bucket.
-    pub packaging: Option<Str>,
+    pub packaging: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
     /// The path to the exported report's raw data results.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3ReportExportConfig {
-    /// A `S3ReportExportConfig` with its required properties, named in a [`S3ReportExportConfigRequired`].
+    /// A `S3ReportExportConfig` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: S3ReportExportConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            bucket_owner: None,
-            encryption_disabled: None,
-            encryption_key: None,
-            packaging: None,
-            path: None,
+            bucket: value.into(),
+            bucket_owner: ::std::option::Option::None,
+            encryption_disabled: ::std::option::Option::None,
+            encryption_key: ::std::option::Option::None,
+            packaging: ::std::option::Option::None,
+            path: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketOwner`: a string.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
+    pub fn bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionDisabled`: a boolean.
-    pub fn encryption_disabled(mut self, value: impl Into<Bool>) -> Self { self.encryption_disabled = Some(value.into()); self }
+    pub fn encryption_disabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encryption_disabled = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKey`: a string.
-    pub fn encryption_key(mut self, value: impl Into<Str>) -> Self { self.encryption_key = Some(value.into()); self }
+    pub fn encryption_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key = ::std::option::Option::Some(value.into()); self }
     /// `Packaging`: a string.
-    pub fn packaging(mut self, value: impl Into<Str>) -> Self { self.packaging = Some(value.into()); self }
+    pub fn packaging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.packaging = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3ReportExportConfig {}
+impl crate::PropertyType for S3ReportExportConfig {}
 
-impl ToValue for S3ReportExportConfig {
+impl ::cloudwright_core::ToValue for S3ReportExportConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("BucketOwner", &self.bucket_owner)
             .opt("EncryptionDisabled", &self.encryption_disabled)
@@ -346,4 +291,52 @@ impl ToValue for S3ReportExportConfig {
             .opt("Path", &self.path)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReportGroup: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteReports", Shape::Bool),
+            ("ExportConfig", Shape::Object(&RULE_ReportExportConfig)),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "ExportConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReportExportConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ExportConfigType", Shape::STR),
+            ("S3Destination", Shape::Object(&RULE_S3ReportExportConfig)),
+        ],
+        required: &["ExportConfigType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3ReportExportConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("BucketOwner", Shape::STR),
+            ("EncryptionDisabled", Shape::Bool),
+            ("EncryptionKey", Shape::STR),
+            ("Packaging", Shape::STR),
+            ("Path", Shape::STR),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,29 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "codebuild")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "codebuild")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "codebuild")]
 /// The `Tag` property type, shared by `AWS::CodeBuild::Project`, `AWS::CodeBuild::ReportGroup`.
@@ -37,9 +23,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "codebuild")]
@@ -55,36 +41,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "codebuild")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "codebuild")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "codebuild")]
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "codebuild")]
 /// The `VpcConfig` property type, shared by `AWS::CodeBuild::Fleet`, `AWS::CodeBuild::Project`.
@@ -99,19 +73,20 @@ pub struct VpcConfig {
     /// A list of one or more security groups IDs in your Amazon VPC.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Subnets`: a list of strings.
     ///
     /// A list of one or more subnet IDs in your Amazon VPC.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: Option<List<Str>>,
+    pub subnets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcId`: a string.
     ///
     /// The ID of the Amazon VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "codebuild")]
@@ -120,28 +95,59 @@ impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "codebuild")]
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
 #[cfg(feature = "codebuild")]
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("Subnets", &self.subnets)
             .opt("VpcId", &self.vpc_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "codebuild")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "codebuild")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SourceCredential`], by name: `SourceCredential::new(SourceCredentialRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceCredentialRequired {
     /// `AuthType`: a string, required.
-    pub auth_type: Str,
+    pub auth_type: ::cloudwright_core::Str,
     /// `ServerType`: a string, required.
-    pub server_type: Str,
+    pub server_type: ::cloudwright_core::Str,
     /// `Token`: a string, required.
-    pub token: Str,
+    pub token: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceCredential: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::STR),
-        ("ServerType", Shape::STR),
-        ("Token", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    required: &["ServerType", "Token", "AuthType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeBuild::SourceCredential` resource.
 ///
-/// Information about the credentials for a GitHub, GitHub Enterprise, or Bitbucket repository. We strongly recommend that you use AWS Secrets Manager to store your credentials. If you use Secrets Manager , you must have secrets in your secrets manager. For more information, see \[Using Dynamic References to Specify Template Values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) .
+/// Information about the credentials for a GitHub, GitHub Enterprise, or Bitbucket repository. We strongly recommend that you use AWS Secrets Manager to store your credentials. If you use Secrets Manager , you must have secrets in your secrets manager. For more information, see [Using Dynamic References to Specify Template Values](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) .
 ///
-/// &gt; For security purposes, do not use plain text in your CloudFormation template to store your credentials.
+/// \> For security purposes, do not use plain text in your CloudFormation template to store your credentials.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SourceCredentialAttributes`], which `Handle<SourceCredential>` dereferences to.
@@ -49,21 +34,21 @@ pub struct SourceCredential {
     /// `AuthType`: a string, required.
     ///
     /// The type of authentication used by the credentials. Valid options are OAUTH, BASIC_AUTH, PERSONAL_ACCESS_TOKEN, CODECONNECTIONS, or SECRETS_MANAGER.
-    pub auth_type: Str,
+    pub auth_type: ::cloudwright_core::Str,
     /// `ServerType`: a string, required.
     ///
     /// The type of source provider. The valid options are GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED, or BITBUCKET.
     ///
     /// Create-only: changing it replaces the resource.
-    pub server_type: Str,
+    pub server_type: ::cloudwright_core::Str,
     /// `Token`: a string, required.
     ///
     /// For GitHub or GitHub Enterprise, this is the personal access token. For Bitbucket, this is either the access token or the app password. For the `authType` CODECONNECTIONS, this is the `connectionArn` . For the `authType` SECRETS_MANAGER, this is the `secretArn` .
-    pub token: Str,
+    pub token: ::cloudwright_core::Str,
     /// `Username`: a string.
     ///
     /// The Bitbucket username when the `authType` is BASIC_AUTH. This parameter is not valid for other types of source providers or connections.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +58,7 @@ impl SourceCredential {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeBuild::SourceCredential",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-sourcecredential.html",
         primary_identifier: &["Id"],
@@ -84,7 +69,7 @@ impl SourceCredential {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SourceCredential` with its required properties, named in a [`SourceCredentialRequired`].
@@ -94,35 +79,37 @@ impl SourceCredential {
             auth_type: required.auth_type,
             server_type: required.server_type,
             token: required.token,
-            username: None,
+            username: ::std::option::Option::None,
         }
     }
 
     /// `AuthType`: a string, required.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = value.into(); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_type = value.into(); self }
     /// `ServerType`: a string, required.
-    pub fn server_type(mut self, value: impl Into<Str>) -> Self { self.server_type = value.into(); self }
+    pub fn server_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_type = value.into(); self }
     /// `Token`: a string, required.
-    pub fn token(mut self, value: impl Into<Str>) -> Self { self.token = value.into(); self }
+    pub fn token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token = value.into(); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SourceCredential {
+impl ::cloudwright_core::Resource for SourceCredential {
     type Attributes = SourceCredentialAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SourceCredential, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SourceCredential, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SourceCredential {
+impl ::cloudwright_core::ToValue for SourceCredential {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthType", &self.auth_type)
             .req("ServerType", &self.server_type)
             .req("Token", &self.token)
@@ -131,12 +118,12 @@ impl ToValue for SourceCredential {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SourceCredential`]: `Handle<SourceCredential>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SourceCredential`]: `Handle<SourceCredential>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SourceCredentialAttributes(ResourceRef);
+pub struct SourceCredentialAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SourceCredentialAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SourceCredentialAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,7 +131,27 @@ impl From<ResourceRef> for SourceCredentialAttributes {
 impl SourceCredentialAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceCredential: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::STR),
+            ("ServerType", Shape::STR),
+            ("Token", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        required: &["ServerType", "Token", "AuthType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

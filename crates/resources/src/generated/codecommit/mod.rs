@@ -9,4 +9,4 @@
 pub mod repository;
 
 #[cfg(feature = "codecommit")]
-pub use repository::{Repository, RepositoryAttributes, RepositoryRequired};
+pub use repository::{Repository, RepositoryAttributes};

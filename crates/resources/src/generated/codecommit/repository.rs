@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+(?<!\\.git)$");
-
-/// The required properties of [`Repository`], by name: `Repository::new(RepositoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RepositoryRequired {
-    /// `RepositoryName`: a string, required.
-    pub repository_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Repository: ObjRule = ObjRule {
-    properties: &[
-        ("Code", Shape::Object(&RULE_Code)),
-        ("KmsKeyId", Shape::STR),
-        ("RepositoryDescription", Shape::STR),
-        ("RepositoryName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryTrigger), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["RepositoryName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CodeCommit::Repository` resource.
 ///
 /// Creates a new, empty repository.
 ///
-/// &gt; AWS CodeCommit is no longer available to new customers. Existing customers of AWS CodeCommit can continue to use the service as normal. \[Learn more"\](<https://docs.aws.amazon.com/devops/how-to-migrate-your-aws-codecommit-repository-to-another-git-provider>)
+/// \> AWS CodeCommit is no longer available to new customers. Existing customers of AWS CodeCommit can continue to use the service as normal. [Learn more"](https://docs.aws.amazon.com/devops/how-to-migrate-your-aws-codecommit-repository-to-another-git-provider)
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RepositoryAttributes`], which `Handle<Repository>` dereferences to.
@@ -49,36 +23,36 @@ pub struct Repository {
     ///
     /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack. Information about code is only used in resource creation. Updates to a stack will not reflect changes made to code properties after initial resource creation.
     ///
-    /// &gt; You can only use this property to add code when creating a repository with a CloudFormation template at creation time. This property cannot be used for updating code to an existing repository.
-    pub code: Option<Obj<Code>>,
+    /// \> You can only use this property to add code when creating a repository with a CloudFormation template at creation time. This property cannot be used for updating code to an existing repository.
+    pub code: ::std::option::Option<crate::Obj<Code>>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service encryption key used to encrypt and decrypt the repository.
     ///
-    /// &gt; The input can be the full ARN, the key ID, or the key alias. For more information, see \[Finding the key ID and key ARN\](<https://docs.aws.amazon.com/kms/latest/developerguide/find-cmk-id-arn.html>) .
-    pub kms_key_id: Option<Str>,
+    /// \> The input can be the full ARN, the key ID, or the key alias. For more information, see [Finding the key ID and key ARN](https://docs.aws.amazon.com/kms/latest/developerguide/find-cmk-id-arn.html) .
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepositoryDescription`: a string.
     ///
     /// A comment or description about the new repository.
     ///
-    /// &gt; The description field for a repository accepts all HTML characters and all valid Unicode characters. Applications that do not HTML-encode the description and display it in a webpage can expose users to potentially malicious code. Make sure that you HTML-encode the description field in any application that uses this API to display the repository description on a webpage.
-    pub repository_description: Option<Str>,
+    /// \> The description field for a repository accepts all HTML characters and all valid Unicode characters. Applications that do not HTML-encode the description and display it in a webpage can expose users to potentially malicious code. Make sure that you HTML-encode the description field in any application that uses this API to display the repository description on a webpage.
+    pub repository_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepositoryName`: a string, required.
     ///
     /// The name of the new repository to be created.
     ///
-    /// &gt; The repository name must be unique across the calling AWS account . Repository names are limited to 100 alphanumeric, dash, and underscore characters, and cannot include certain characters. For more information about the limits on repository names, see \[Quotas\](<https://docs.aws.amazon.com/codecommit/latest/userguide/limits.html>) in the *AWS CodeCommit User Guide* . The suffix .git is prohibited.
+    /// \> The repository name must be unique across the calling AWS account . Repository names are limited to 100 alphanumeric, dash, and underscore characters, and cannot include certain characters. For more information about the limits on repository names, see [Quotas](https://docs.aws.amazon.com/codecommit/latest/userguide/limits.html) in the *AWS CodeCommit User Guide* . The suffix .git is prohibited.
     ///
     /// Pattern `^[a-zA-Z0-9._\-]+(?<!\.git)$`; value 1 to 100.
-    pub repository_name: Str,
+    pub repository_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tag key-value pairs to use when tagging this repository.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Triggers`: a list of [`RepositoryTrigger`] objects.
     ///
     /// The JSON block of configuration information for each trigger.
-    pub triggers: Option<List<RepositoryTrigger>>,
+    pub triggers: ::std::option::Option<::cloudwright_core::List<RepositoryTrigger>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +62,7 @@ impl Repository {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeCommit::Repository",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codecommit-repository.html",
         primary_identifier: &["Id"],
@@ -99,54 +73,56 @@ impl Repository {
         read_only: &["CloneUrlHttp", "Id", "Name", "CloneUrlSsh", "Arn"],
         attributes: &["Arn", "CloneUrlHttp", "CloneUrlSsh", "Id", "Name"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Repository` with its required properties, named in a [`RepositoryRequired`].
+    /// A `Repository` with its one required property, `RepositoryName`.
     #[inline]
-    pub fn new(required: RepositoryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            code: None,
-            kms_key_id: None,
-            repository_description: None,
-            repository_name: required.repository_name,
-            tags: None,
-            triggers: None,
+            code: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            repository_description: ::std::option::Option::None,
+            repository_name: value.into(),
+            tags: ::std::option::Option::None,
+            triggers: ::std::option::Option::None,
         }
     }
 
     /// `Code`: a [`Code`] object.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = Some(value.into()); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<crate::Obj<Code>>) -> Self { self.code = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryDescription`: a string.
-    pub fn repository_description(mut self, value: impl Into<Str>) -> Self { self.repository_description = Some(value.into()); self }
+    pub fn repository_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_description = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryName`: a string, required.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = value.into(); self }
+    pub fn repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Triggers`: a list of [`RepositoryTrigger`] objects.
-    pub fn triggers(mut self, value: impl Into<List<RepositoryTrigger>>) -> Self { self.triggers = Some(value.into()); self }
+    pub fn triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RepositoryTrigger>>) -> Self { self.triggers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Repository {
+impl ::cloudwright_core::Resource for Repository {
     type Attributes = RepositoryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Repository, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Repository, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Repository {
+impl ::cloudwright_core::ToValue for Repository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Code", &self.code)
             .opt("KmsKeyId", &self.kms_key_id)
             .opt("RepositoryDescription", &self.repository_description)
@@ -157,12 +133,12 @@ impl ToValue for Repository {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Repository`]: `Handle<Repository>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Repository`]: `Handle<Repository>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RepositoryAttributes(ResourceRef);
+pub struct RepositoryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RepositoryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RepositoryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,58 +148,40 @@ impl RepositoryAttributes {
     ///
     /// When you pass the logical ID of this resource, the function returns the Amazon Resource Name (ARN) of the repository.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CloneUrlHttp`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the URL to use for cloning the repository over HTTPS.
     #[inline]
-    pub fn clone_url_http(&self) -> Value {
-        self.0.get_att("CloneUrlHttp")
+    pub fn clone_url_http(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloneUrlHttp"))
     }
 
     /// `Fn::GetAtt` `CloneUrlSsh`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the URL to use for cloning the repository over SSH.
     #[inline]
-    pub fn clone_url_ssh(&self) -> Value {
-        self.0.get_att("CloneUrlSsh")
+    pub fn clone_url_ssh(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloneUrlSsh"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the repository's name.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-/// The required properties of [`Code`], by name: `Code::new(CodeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRequired {
-    /// `S3`: a [`S3`] object, required.
-    pub s3: Obj<S3>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Code: ObjRule = ObjRule {
-    properties: &[
-        ("BranchName", Shape::STR),
-        ("S3", Shape::Object(&RULE_S3)),
-    ],
-    required: &["S3"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Code` property type of `AWS::CodeCommit::Repository`.
 ///
@@ -235,36 +193,36 @@ pub struct Code {
     /// `BranchName`: a string.
     ///
     /// Optional. Specifies a branch name to be used as the default branch when importing code into a repository on initial creation. If this property is not set, the name *main* will be used for the default branch for the repository. Changes to this property are ignored after initial resource creation. We recommend using this parameter to set the name to *main* to align with the default behavior of CodeCommit unless another name is needed.
-    pub branch_name: Option<Str>,
+    pub branch_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3`: a [`S3`] object, required.
     ///
     /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
-    pub s3: Obj<S3>,
+    pub s3: crate::Obj<S3>,
 }
 
 #[rustfmt::skip]
 impl Code {
-    /// A `Code` with its required properties, named in a [`CodeRequired`].
+    /// A `Code` with its one required property, `S3`.
     #[inline]
-    pub fn new(required: CodeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3>>) -> Self {
         Self {
-            branch_name: None,
-            s3: required.s3,
+            branch_name: ::std::option::Option::None,
+            s3: value.into(),
         }
     }
 
     /// `BranchName`: a string.
-    pub fn branch_name(mut self, value: impl Into<Str>) -> Self { self.branch_name = Some(value.into()); self }
+    pub fn branch_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.branch_name = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3`] object, required.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = value.into(); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3>>) -> Self { self.s3 = value.into(); self }
 }
 
-impl PropertyType for Code {}
+impl crate::PropertyType for Code {}
 
-impl ToValue for Code {
+impl ::cloudwright_core::ToValue for Code {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BranchName", &self.branch_name)
             .req("S3", &self.s3)
             .build()
@@ -275,32 +233,18 @@ impl ToValue for Code {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryTriggerRequired {
     /// `DestinationArn`: a string, required.
-    pub destination_arn: Str,
+    pub destination_arn: ::cloudwright_core::Str,
     /// `Events`: a list of strings, required.
-    pub events: List<Str>,
+    pub events: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryTrigger: ObjRule = ObjRule {
-    properties: &[
-        ("Branches", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("CustomData", Shape::STR),
-        ("DestinationArn", Shape::STR),
-        ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-    ],
-    required: &["Events", "DestinationArn", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RepositoryTrigger` property type of `AWS::CodeCommit::Repository`.
 ///
 /// Information about a trigger for a repository.
 ///
-/// &gt; If you want to receive notifications about repository events, consider using notifications instead of triggers. For more information, see \[Configuring notifications for repository events\](<https://docs.aws.amazon.com/codecommit/latest/userguide/how-to-repository-email.html>) .
+/// \> If you want to receive notifications about repository events, consider using notifications instead of triggers. For more information, see [Configuring notifications for repository events](https://docs.aws.amazon.com/codecommit/latest/userguide/how-to-repository-email.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codecommit-repository-repositorytrigger.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -309,26 +253,26 @@ pub struct RepositoryTrigger {
     ///
     /// The branches to be included in the trigger configuration. If you specify an empty array, the trigger applies to all branches.
     ///
-    /// &gt; Although no content is required in the array, you must include the array itself.
-    pub branches: Option<List<Str>>,
+    /// \> Although no content is required in the array, you must include the array itself.
+    pub branches: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CustomData`: a string.
     ///
     /// Any custom data associated with the trigger to be included in the information sent to the target of the trigger.
-    pub custom_data: Option<Str>,
+    pub custom_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationArn`: a string, required.
     ///
     /// The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
-    pub destination_arn: Str,
+    pub destination_arn: ::cloudwright_core::Str,
     /// `Events`: a list of strings, required.
     ///
     /// The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
     ///
-    /// &gt; The valid value "all" cannot be used with any other values.
-    pub events: List<Str>,
+    /// \> The valid value "all" cannot be used with any other values.
+    pub events: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the trigger.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -337,8 +281,8 @@ impl RepositoryTrigger {
     #[inline]
     pub fn new(required: RepositoryTriggerRequired) -> Self {
         Self {
-            branches: None,
-            custom_data: None,
+            branches: ::std::option::Option::None,
+            custom_data: ::std::option::Option::None,
             destination_arn: required.destination_arn,
             events: required.events,
             name: required.name,
@@ -346,23 +290,23 @@ impl RepositoryTrigger {
     }
 
     /// `Branches`: a list of strings.
-    pub fn branches(mut self, value: impl Into<List<Str>>) -> Self { self.branches = Some(value.into()); self }
+    pub fn branches(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.branches = ::std::option::Option::Some(value.into()); self }
     /// `CustomData`: a string.
-    pub fn custom_data(mut self, value: impl Into<Str>) -> Self { self.custom_data = Some(value.into()); self }
+    pub fn custom_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_data = ::std::option::Option::Some(value.into()); self }
     /// `DestinationArn`: a string, required.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = value.into(); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = value.into(); self }
     /// `Events`: a list of strings, required.
-    pub fn events(mut self, value: impl Into<List<Str>>) -> Self { self.events = value.into(); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.events = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for RepositoryTrigger {}
+impl crate::PropertyType for RepositoryTrigger {}
 
-impl ToValue for RepositoryTrigger {
+impl ::cloudwright_core::ToValue for RepositoryTrigger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Branches", &self.branches)
             .opt("CustomData", &self.custom_data)
             .req("DestinationArn", &self.destination_arn)
@@ -376,22 +320,10 @@ impl ToValue for RepositoryTrigger {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3Required {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Key", Shape::STR),
-        ("ObjectVersion", Shape::STR),
-    ],
-    required: &["Bucket", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3` property type of `AWS::CodeCommit::Repository`.
 ///
@@ -403,15 +335,15 @@ pub struct S3 {
     /// `Bucket`: a string, required.
     ///
     /// The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository. This can be specified using the name of the bucket in the AWS account . Changes to this property are ignored after initial resource creation.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
-    /// The key to use for accessing the Amazon S3 bucket. Changes to this property are ignored after initial resource creation. For more information, see \[Creating object key names\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html>) and \[Uploading objects\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html>) in the Amazon S3 User Guide.
-    pub key: Str,
+    /// The key to use for accessing the Amazon S3 bucket. Changes to this property are ignored after initial resource creation. For more information, see [Creating object key names](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) and [Uploading objects](https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html) in the Amazon S3 User Guide.
+    pub key: ::cloudwright_core::Str,
     /// `ObjectVersion`: a string.
     ///
     /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket. Changes to this property are ignored after initial resource creation.
-    pub object_version: Option<Str>,
+    pub object_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -422,24 +354,24 @@ impl S3 {
         Self {
             bucket: required.bucket,
             key: required.key,
-            object_version: None,
+            object_version: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `ObjectVersion`: a string.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
+    pub fn object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3 {}
+impl crate::PropertyType for S3 {}
 
-impl ToValue for S3 {
+impl ::cloudwright_core::ToValue for S3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .opt("ObjectVersion", &self.object_version)
@@ -451,21 +383,10 @@ impl ToValue for S3 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CodeCommit::Repository`.
 ///
@@ -473,9 +394,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -490,19 +411,91 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+(?<!\\.git)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Repository: ObjRule = ObjRule {
+        properties: &[
+            ("Code", Shape::Object(&RULE_Code)),
+            ("KmsKeyId", Shape::STR),
+            ("RepositoryDescription", Shape::STR),
+            ("RepositoryName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryTrigger), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["RepositoryName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Code: ObjRule = ObjRule {
+        properties: &[
+            ("BranchName", Shape::STR),
+            ("S3", Shape::Object(&RULE_S3)),
+        ],
+        required: &["S3"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryTrigger: ObjRule = ObjRule {
+        properties: &[
+            ("Branches", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("CustomData", Shape::STR),
+            ("DestinationArn", Shape::STR),
+            ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+        ],
+        required: &["Events", "DestinationArn", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Key", Shape::STR),
+            ("ObjectVersion", Shape::STR),
+        ],
+        required: &["Bucket", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -9,4 +9,4 @@
 pub mod connection;
 
 #[cfg(feature = "codeconnections")]
-pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};
+pub use connection::{Connection, ConnectionAttributes};

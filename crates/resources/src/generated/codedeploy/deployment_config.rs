@@ -5,22 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::ComputePlatform;
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ComputePlatform", Shape::Str(&StrRule { allowed: &["ECS", "Lambda", "Server"], ..StrRule::ANY })),
-        ("DeploymentConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("MinimumHealthyHosts", Shape::Object(&RULE_MinimumHealthyHosts)),
-        ("TrafficRoutingConfig", Shape::Object(&RULE_TrafficRoutingConfig)),
-        ("ZonalConfig", Shape::Object(&RULE_ZonalConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeDeploy::DeploymentConfig` resource.
 ///
@@ -40,15 +25,15 @@ pub struct DeploymentConfig {
     /// The destination platform type for the deployment ( `Lambda` , `Server` , or `ECS` ).
     ///
     /// Create-only: changing it replaces the resource.
-    pub compute_platform: Option<ComputePlatform>,
+    pub compute_platform: ::std::option::Option<ComputePlatform>,
     /// `DeploymentConfigName`: a string.
     ///
-    /// A name for the deployment configuration. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the deployment configuration name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the deployment configuration. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the deployment configuration name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub deployment_config_name: Option<Str>,
+    pub deployment_config_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinimumHealthyHosts`: a [`MinimumHealthyHosts`] object.
     ///
     /// The minimum number of healthy instances that should be available at any time during the deployment. There are two parameters expected in the input: type and value.
@@ -62,24 +47,24 @@ pub struct DeploymentConfig {
     ///
     /// For example, to set a minimum of 95% healthy instance, specify a type of FLEET_PERCENT and a value of 95.
     ///
-    /// For more information about instance health, see \[CodeDeploy Instance Health\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-health.html>) in the AWS CodeDeploy User Guide.
+    /// For more information about instance health, see [CodeDeploy Instance Health](https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-health.html) in the AWS CodeDeploy User Guide.
     ///
     /// Create-only: changing it replaces the resource.
-    pub minimum_healthy_hosts: Option<Obj<MinimumHealthyHosts>>,
+    pub minimum_healthy_hosts: ::std::option::Option<crate::Obj<MinimumHealthyHosts>>,
     /// `TrafficRoutingConfig`: a [`TrafficRoutingConfig`] object.
     ///
     /// The configuration that specifies how the deployment traffic is routed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub traffic_routing_config: Option<Obj<TrafficRoutingConfig>>,
+    pub traffic_routing_config: ::std::option::Option<crate::Obj<TrafficRoutingConfig>>,
     /// `ZonalConfig`: a [`ZonalConfig`] object.
     ///
-    /// Configure the `ZonalConfig` object if you want AWS CodeDeploy to deploy your application to one \[Availability Zone\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html#concepts-availability-zones>) at a time, within an AWS Region.
+    /// Configure the `ZonalConfig` object if you want AWS CodeDeploy to deploy your application to one [Availability Zone](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html#concepts-availability-zones) at a time, within an AWS Region.
     ///
-    /// For more information about the zonal configuration feature, see \[zonal configuration\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config>) in the *CodeDeploy User Guide* .
+    /// For more information about the zonal configuration feature, see [zonal configuration](https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config) in the *CodeDeploy User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub zonal_config: Option<Obj<ZonalConfig>>,
+    pub zonal_config: ::std::option::Option<crate::Obj<ZonalConfig>>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +74,7 @@ impl DeploymentConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeDeploy::DeploymentConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentconfig.html",
         primary_identifier: &["DeploymentConfigName"],
@@ -100,42 +85,44 @@ impl DeploymentConfig {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DeploymentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComputePlatform`: a [`ComputePlatform`] value.
-    pub fn compute_platform(mut self, value: impl Into<ComputePlatform>) -> Self { self.compute_platform = Some(value.into()); self }
+    pub fn compute_platform(mut self, value: impl ::std::convert::Into<ComputePlatform>) -> Self { self.compute_platform = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentConfigName`: a string.
-    pub fn deployment_config_name(mut self, value: impl Into<Str>) -> Self { self.deployment_config_name = Some(value.into()); self }
+    pub fn deployment_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_config_name = ::std::option::Option::Some(value.into()); self }
     /// `MinimumHealthyHosts`: a [`MinimumHealthyHosts`] object.
-    pub fn minimum_healthy_hosts(mut self, value: impl Into<Obj<MinimumHealthyHosts>>) -> Self { self.minimum_healthy_hosts = Some(value.into()); self }
+    pub fn minimum_healthy_hosts(mut self, value: impl ::std::convert::Into<crate::Obj<MinimumHealthyHosts>>) -> Self { self.minimum_healthy_hosts = ::std::option::Option::Some(value.into()); self }
     /// `TrafficRoutingConfig`: a [`TrafficRoutingConfig`] object.
-    pub fn traffic_routing_config(mut self, value: impl Into<Obj<TrafficRoutingConfig>>) -> Self { self.traffic_routing_config = Some(value.into()); self }
+    pub fn traffic_routing_config(mut self, value: impl ::std::convert::Into<crate::Obj<TrafficRoutingConfig>>) -> Self { self.traffic_routing_config = ::std::option::Option::Some(value.into()); self }
     /// `ZonalConfig`: a [`ZonalConfig`] object.
-    pub fn zonal_config(mut self, value: impl Into<Obj<ZonalConfig>>) -> Self { self.zonal_config = Some(value.into()); self }
+    pub fn zonal_config(mut self, value: impl ::std::convert::Into<crate::Obj<ZonalConfig>>) -> Self { self.zonal_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeploymentConfig {
+impl ::cloudwright_core::Resource for DeploymentConfig {
     type Attributes = DeploymentConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeploymentConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeploymentConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeploymentConfig {
+impl ::cloudwright_core::ToValue for DeploymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputePlatform", &self.compute_platform)
             .opt("DeploymentConfigName", &self.deployment_config_name)
             .opt("MinimumHealthyHosts", &self.minimum_healthy_hosts)
@@ -145,12 +132,12 @@ impl ToValue for DeploymentConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeploymentConfig`]: `Handle<DeploymentConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeploymentConfig`]: `Handle<DeploymentConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DeploymentConfigAttributes(());
 
-impl From<ResourceRef> for DeploymentConfigAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentConfigAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -161,23 +148,12 @@ pub struct MinimumHealthyHostsRequired {
     /// `Type`: a [`MinimumHealthyHostsType`] value, required.
     pub r#type: MinimumHealthyHostsType,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MinimumHealthyHosts: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["FLEET_PERCENT", "HOST_COUNT"], ..StrRule::ANY })),
-        ("Value", Shape::INT),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MinimumHealthyHosts` property type of `AWS::CodeDeploy::DeploymentConfig`.
 ///
-/// `MinimumHealthyHosts` is a property of the \[DeploymentConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentconfig.html>) resource that defines how many instances must remain healthy during an AWS CodeDeploy deployment.
+/// `MinimumHealthyHosts` is a property of the [DeploymentConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentconfig.html) resource that defines how many instances must remain healthy during an AWS CodeDeploy deployment.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentconfig-minimumhealthyhosts.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -191,14 +167,14 @@ pub struct MinimumHealthyHosts {
     ///
     /// In an example of nine instance, if a HOST_COUNT of six is specified, deploy to up to three instances at a time. The deployment is successful if six or more instances are deployed to successfully. Otherwise, the deployment fails. If a FLEET_PERCENT of 40 is specified, deploy to up to five instance at a time. The deployment is successful if four or more instance are deployed to successfully. Otherwise, the deployment fails.
     ///
-    /// &gt; In a call to `GetDeploymentConfig` , CodeDeployDefault.OneAtATime returns a minimum healthy instance type of MOST_CONCURRENCY and a value of 1. This means a deployment to only one instance at a time. (You cannot set the type to MOST_CONCURRENCY, only to HOST_COUNT or FLEET_PERCENT.) In addition, with CodeDeployDefault.OneAtATime, AWS CodeDeploy attempts to ensure that all instances but one are kept in a healthy state during the deployment. Although this allows one instance at a time to be taken offline for a new deployment, it also means that if the deployment to the last instance fails, the overall deployment is still successful.
+    /// \> In a call to `GetDeploymentConfig` , CodeDeployDefault.OneAtATime returns a minimum healthy instance type of MOST_CONCURRENCY and a value of 1. This means a deployment to only one instance at a time. (You cannot set the type to MOST_CONCURRENCY, only to HOST_COUNT or FLEET_PERCENT.) In addition, with CodeDeployDefault.OneAtATime, AWS CodeDeploy attempts to ensure that all instances but one are kept in a healthy state during the deployment. Although this allows one instance at a time to be taken offline for a new deployment, it also means that if the deployment to the last instance fails, the overall deployment is still successful.
     ///
-    /// For more information, see \[AWS CodeDeploy Instance Health\](<https://docs.aws.amazon.com//codedeploy/latest/userguide/instances-health.html>) in the *AWS CodeDeploy User Guide* .
+    /// For more information, see [AWS CodeDeploy Instance Health](https://docs.aws.amazon.com//codedeploy/latest/userguide/instances-health.html) in the *AWS CodeDeploy User Guide* .
     pub r#type: MinimumHealthyHostsType,
     /// `Value`: an integer, required.
     ///
     /// The minimum healthy instance value.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -213,17 +189,17 @@ impl MinimumHealthyHosts {
     }
 
     /// `Type`: a [`MinimumHealthyHostsType`] value, required.
-    pub fn r#type(mut self, value: impl Into<MinimumHealthyHostsType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<MinimumHealthyHostsType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for MinimumHealthyHosts {}
+impl crate::PropertyType for MinimumHealthyHosts {}
 
-impl ToValue for MinimumHealthyHosts {
+impl ::cloudwright_core::ToValue for MinimumHealthyHosts {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
@@ -236,19 +212,8 @@ pub struct MinimumHealthyHostsPerZoneRequired {
     /// `Type`: a [`MinimumHealthyHostsPerZoneType`] value, required.
     pub r#type: MinimumHealthyHostsPerZoneType,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MinimumHealthyHostsPerZone: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["FLEET_PERCENT", "HOST_COUNT"], ..StrRule::ANY })),
-        ("Value", Shape::INT),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MinimumHealthyHostsPerZone` property type of `AWS::CodeDeploy::DeploymentConfig`.
 ///
@@ -264,7 +229,7 @@ pub struct MinimumHealthyHostsPerZone {
     /// `Value`: an integer, required.
     ///
     /// The `value` associated with the `MinimumHealthyHostsPerZone` option.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -279,17 +244,17 @@ impl MinimumHealthyHostsPerZone {
     }
 
     /// `Type`: a [`MinimumHealthyHostsPerZoneType`] value, required.
-    pub fn r#type(mut self, value: impl Into<MinimumHealthyHostsPerZoneType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<MinimumHealthyHostsPerZoneType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for MinimumHealthyHostsPerZone {}
+impl crate::PropertyType for MinimumHealthyHostsPerZone {}
 
-impl ToValue for MinimumHealthyHostsPerZone {
+impl ::cloudwright_core::ToValue for MinimumHealthyHostsPerZone {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
@@ -300,21 +265,10 @@ impl ToValue for MinimumHealthyHostsPerZone {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeBasedCanaryRequired {
     /// `CanaryInterval`: an integer, required.
-    pub canary_interval: Int,
+    pub canary_interval: ::cloudwright_core::Int,
     /// `CanaryPercentage`: an integer, required.
-    pub canary_percentage: Int,
+    pub canary_percentage: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeBasedCanary: ObjRule = ObjRule {
-    properties: &[
-        ("CanaryInterval", Shape::INT),
-        ("CanaryPercentage", Shape::INT),
-    ],
-    required: &["CanaryPercentage", "CanaryInterval"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeBasedCanary` property type of `AWS::CodeDeploy::DeploymentConfig`.
 ///
@@ -326,11 +280,11 @@ pub struct TimeBasedCanary {
     /// `CanaryInterval`: an integer, required.
     ///
     /// The number of minutes between the first and second traffic shifts of a `TimeBasedCanary` deployment.
-    pub canary_interval: Int,
+    pub canary_interval: ::cloudwright_core::Int,
     /// `CanaryPercentage`: an integer, required.
     ///
     /// The percentage of traffic to shift in the first increment of a `TimeBasedCanary` deployment.
-    pub canary_percentage: Int,
+    pub canary_percentage: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -345,17 +299,17 @@ impl TimeBasedCanary {
     }
 
     /// `CanaryInterval`: an integer, required.
-    pub fn canary_interval(mut self, value: impl Into<Int>) -> Self { self.canary_interval = value.into(); self }
+    pub fn canary_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.canary_interval = value.into(); self }
     /// `CanaryPercentage`: an integer, required.
-    pub fn canary_percentage(mut self, value: impl Into<Int>) -> Self { self.canary_percentage = value.into(); self }
+    pub fn canary_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.canary_percentage = value.into(); self }
 }
 
-impl PropertyType for TimeBasedCanary {}
+impl crate::PropertyType for TimeBasedCanary {}
 
-impl ToValue for TimeBasedCanary {
+impl ::cloudwright_core::ToValue for TimeBasedCanary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CanaryInterval", &self.canary_interval)
             .req("CanaryPercentage", &self.canary_percentage)
             .build()
@@ -366,21 +320,10 @@ impl ToValue for TimeBasedCanary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeBasedLinearRequired {
     /// `LinearInterval`: an integer, required.
-    pub linear_interval: Int,
+    pub linear_interval: ::cloudwright_core::Int,
     /// `LinearPercentage`: an integer, required.
-    pub linear_percentage: Int,
+    pub linear_percentage: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeBasedLinear: ObjRule = ObjRule {
-    properties: &[
-        ("LinearInterval", Shape::INT),
-        ("LinearPercentage", Shape::INT),
-    ],
-    required: &["LinearInterval", "LinearPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeBasedLinear` property type of `AWS::CodeDeploy::DeploymentConfig`.
 ///
@@ -392,11 +335,11 @@ pub struct TimeBasedLinear {
     /// `LinearInterval`: an integer, required.
     ///
     /// The number of minutes between each incremental traffic shift of a `TimeBasedLinear` deployment.
-    pub linear_interval: Int,
+    pub linear_interval: ::cloudwright_core::Int,
     /// `LinearPercentage`: an integer, required.
     ///
     /// The percentage of traffic that is shifted at the start of each increment of a `TimeBasedLinear` deployment.
-    pub linear_percentage: Int,
+    pub linear_percentage: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -411,41 +354,22 @@ impl TimeBasedLinear {
     }
 
     /// `LinearInterval`: an integer, required.
-    pub fn linear_interval(mut self, value: impl Into<Int>) -> Self { self.linear_interval = value.into(); self }
+    pub fn linear_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.linear_interval = value.into(); self }
     /// `LinearPercentage`: an integer, required.
-    pub fn linear_percentage(mut self, value: impl Into<Int>) -> Self { self.linear_percentage = value.into(); self }
+    pub fn linear_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.linear_percentage = value.into(); self }
 }
 
-impl PropertyType for TimeBasedLinear {}
+impl crate::PropertyType for TimeBasedLinear {}
 
-impl ToValue for TimeBasedLinear {
+impl ::cloudwright_core::ToValue for TimeBasedLinear {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LinearInterval", &self.linear_interval)
             .req("LinearPercentage", &self.linear_percentage)
             .build()
     }
 }
-
-/// The required properties of [`TrafficRoutingConfig`], by name: `TrafficRoutingConfig::new(TrafficRoutingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrafficRoutingConfigRequired {
-    /// `Type`: a [`TrafficRoutingConfigType`] value, required.
-    pub r#type: TrafficRoutingConfigType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TimeBasedCanary", Shape::Object(&RULE_TimeBasedCanary)),
-        ("TimeBasedLinear", Shape::Object(&RULE_TimeBasedLinear)),
-        ("Type", Shape::Str(&StrRule { allowed: &["AllAtOnce", "TimeBasedCanary", "TimeBasedLinear"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrafficRoutingConfig` property type of `AWS::CodeDeploy::DeploymentConfig`.
 ///
@@ -457,11 +381,11 @@ pub struct TrafficRoutingConfig {
     /// `TimeBasedCanary`: a [`TimeBasedCanary`] object.
     ///
     /// A configuration that shifts traffic from one version of a Lambda function or ECS task set to another in two increments. The original and target Lambda function versions or ECS task sets are specified in the deployment's AppSpec file.
-    pub time_based_canary: Option<Obj<TimeBasedCanary>>,
+    pub time_based_canary: ::std::option::Option<crate::Obj<TimeBasedCanary>>,
     /// `TimeBasedLinear`: a [`TimeBasedLinear`] object.
     ///
     /// A configuration that shifts traffic from one version of a Lambda function or Amazon ECS task set to another in equal increments, with an equal number of minutes between each increment. The original and target Lambda function versions or Amazon ECS task sets are specified in the deployment's AppSpec file.
-    pub time_based_linear: Option<Obj<TimeBasedLinear>>,
+    pub time_based_linear: ::std::option::Option<crate::Obj<TimeBasedLinear>>,
     /// `Type`: a [`TrafficRoutingConfigType`] value, required.
     ///
     /// The type of traffic shifting ( `TimeBasedCanary` or `TimeBasedLinear` ) used by a deployment configuration.
@@ -470,30 +394,30 @@ pub struct TrafficRoutingConfig {
 
 #[rustfmt::skip]
 impl TrafficRoutingConfig {
-    /// A `TrafficRoutingConfig` with its required properties, named in a [`TrafficRoutingConfigRequired`].
+    /// A `TrafficRoutingConfig` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: TrafficRoutingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TrafficRoutingConfigType>) -> Self {
         Self {
-            time_based_canary: None,
-            time_based_linear: None,
-            r#type: required.r#type,
+            time_based_canary: ::std::option::Option::None,
+            time_based_linear: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `TimeBasedCanary`: a [`TimeBasedCanary`] object.
-    pub fn time_based_canary(mut self, value: impl Into<Obj<TimeBasedCanary>>) -> Self { self.time_based_canary = Some(value.into()); self }
+    pub fn time_based_canary(mut self, value: impl ::std::convert::Into<crate::Obj<TimeBasedCanary>>) -> Self { self.time_based_canary = ::std::option::Option::Some(value.into()); self }
     /// `TimeBasedLinear`: a [`TimeBasedLinear`] object.
-    pub fn time_based_linear(mut self, value: impl Into<Obj<TimeBasedLinear>>) -> Self { self.time_based_linear = Some(value.into()); self }
+    pub fn time_based_linear(mut self, value: impl ::std::convert::Into<crate::Obj<TimeBasedLinear>>) -> Self { self.time_based_linear = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TrafficRoutingConfigType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TrafficRoutingConfigType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TrafficRoutingConfigType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for TrafficRoutingConfig {}
+impl crate::PropertyType for TrafficRoutingConfig {}
 
-impl ToValue for TrafficRoutingConfig {
+impl ::cloudwright_core::ToValue for TrafficRoutingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TimeBasedCanary", &self.time_based_canary)
             .opt("TimeBasedLinear", &self.time_based_linear)
             .req("Type", &self.r#type)
@@ -501,22 +425,11 @@ impl ToValue for TrafficRoutingConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ZonalConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FirstZoneMonitorDurationInSeconds", Shape::INT),
-        ("MinimumHealthyHostsPerZone", Shape::Object(&RULE_MinimumHealthyHostsPerZone)),
-        ("MonitorDurationInSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ZonalConfig` property type of `AWS::CodeDeploy::DeploymentConfig`.
 ///
-/// Configure the `ZonalConfig` object if you want AWS CodeDeploy to deploy your application to one \[Availability Zone\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html#concepts-availability-zones>) at a time, within an AWS Region. By deploying to one Availability Zone at a time, you can expose your deployment to a progressively larger audience as confidence in the deployment's performance and viability grows. If you don't configure the `ZonalConfig` object, CodeDeploy deploys your application to a random selection of hosts across a Region.
+/// Configure the `ZonalConfig` object if you want AWS CodeDeploy to deploy your application to one [Availability Zone](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html#concepts-availability-zones) at a time, within an AWS Region. By deploying to one Availability Zone at a time, you can expose your deployment to a progressively larger audience as confidence in the deployment's performance and viability grows. If you don't configure the `ZonalConfig` object, CodeDeploy deploys your application to a random selection of hosts across a Region.
 ///
-/// For more information about the zonal configuration feature, see \[zonal configuration\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config>) in the *CodeDeploy User Guide* .
+/// For more information about the zonal configuration feature, see [zonal configuration](https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config) in the *CodeDeploy User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentconfig-zonalconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -525,26 +438,27 @@ pub struct ZonalConfig {
     ///
     /// The period of time, in seconds, that CodeDeploy must wait after completing a deployment to the *first* Availability Zone. CodeDeploy will wait this amount of time before starting a deployment to the second Availability Zone. You might set this option if you want to allow extra bake time for the first Availability Zone. If you don't specify a value for `firstZoneMonitorDurationInSeconds` , then CodeDeploy uses the `monitorDurationInSeconds` value for the first Availability Zone.
     ///
-    /// For more information about the zonal configuration feature, see \[zonal configuration\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config>) in the *CodeDeploy User Guide* .
+    /// For more information about the zonal configuration feature, see [zonal configuration](https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config) in the *CodeDeploy User Guide* .
     ///
     /// Format `int64`.
-    pub first_zone_monitor_duration_in_seconds: Option<Int>,
+    pub first_zone_monitor_duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinimumHealthyHostsPerZone`: a [`MinimumHealthyHostsPerZone`] object.
     ///
-    /// The number or percentage of instances that must remain available per Availability Zone during a deployment. This option works in conjunction with the `MinimumHealthyHosts` option. For more information, see \[About the minimum number of healthy hosts per Availability Zone\](<https://docs.aws.amazon.com//codedeploy/latest/userguide/instances-health.html#minimum-healthy-hosts-az>) in the *CodeDeploy User Guide* .
+    /// The number or percentage of instances that must remain available per Availability Zone during a deployment. This option works in conjunction with the `MinimumHealthyHosts` option. For more information, see [About the minimum number of healthy hosts per Availability Zone](https://docs.aws.amazon.com//codedeploy/latest/userguide/instances-health.html#minimum-healthy-hosts-az) in the *CodeDeploy User Guide* .
     ///
     /// If you don't specify the `minimumHealthyHostsPerZone` option, then CodeDeploy uses a default value of `0` percent.
     ///
-    /// For more information about the zonal configuration feature, see \[zonal configuration\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config>) in the *CodeDeploy User Guide* .
-    pub minimum_healthy_hosts_per_zone: Option<Obj<MinimumHealthyHostsPerZone>>,
+    /// For more information about the zonal configuration feature, see [zonal configuration](https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config) in the *CodeDeploy User Guide* .
+    pub minimum_healthy_hosts_per_zone:
+        ::std::option::Option<crate::Obj<MinimumHealthyHostsPerZone>>,
     /// `MonitorDurationInSeconds`: an integer.
     ///
     /// The period of time, in seconds, that CodeDeploy must wait after completing a deployment to an Availability Zone. CodeDeploy will wait this amount of time before starting a deployment to the next Availability Zone. Consider adding a monitor duration to give the deployment some time to prove itself (or 'bake') in one Availability Zone before it is released in the next zone. If you don't specify a `monitorDurationInSeconds` , CodeDeploy starts deploying to the next Availability Zone immediately.
     ///
-    /// For more information about the zonal configuration feature, see \[zonal configuration\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config>) in the *CodeDeploy User Guide* .
+    /// For more information about the zonal configuration feature, see [zonal configuration](https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations-create.html#zonal-config) in the *CodeDeploy User Guide* .
     ///
     /// Format `int64`.
-    pub monitor_duration_in_seconds: Option<Int>,
+    pub monitor_duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -552,23 +466,23 @@ impl ZonalConfig {
     /// A `ZonalConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FirstZoneMonitorDurationInSeconds`: an integer.
-    pub fn first_zone_monitor_duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.first_zone_monitor_duration_in_seconds = Some(value.into()); self }
+    pub fn first_zone_monitor_duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.first_zone_monitor_duration_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MinimumHealthyHostsPerZone`: a [`MinimumHealthyHostsPerZone`] object.
-    pub fn minimum_healthy_hosts_per_zone(mut self, value: impl Into<Obj<MinimumHealthyHostsPerZone>>) -> Self { self.minimum_healthy_hosts_per_zone = Some(value.into()); self }
+    pub fn minimum_healthy_hosts_per_zone(mut self, value: impl ::std::convert::Into<crate::Obj<MinimumHealthyHostsPerZone>>) -> Self { self.minimum_healthy_hosts_per_zone = ::std::option::Option::Some(value.into()); self }
     /// `MonitorDurationInSeconds`: an integer.
-    pub fn monitor_duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.monitor_duration_in_seconds = Some(value.into()); self }
+    pub fn monitor_duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.monitor_duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ZonalConfig {}
+impl crate::PropertyType for ZonalConfig {}
 
-impl ToValue for ZonalConfig {
+impl ::cloudwright_core::ToValue for ZonalConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "FirstZoneMonitorDurationInSeconds",
                 &self.first_zone_monitor_duration_in_seconds,
@@ -593,24 +507,24 @@ pub enum MinimumHealthyHostsPerZoneType {
     /// `HOST_COUNT`
     HostCount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MinimumHealthyHostsPerZoneType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MinimumHealthyHostsPerZoneType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MinimumHealthyHostsPerZoneType {
+impl ::cloudwright_core::ToValue for MinimumHealthyHostsPerZoneType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FleetPercent => "FLEET_PERCENT",
             Self::HostCount => "HOST_COUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -622,24 +536,24 @@ pub enum MinimumHealthyHostsType {
     /// `HOST_COUNT`
     HostCount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MinimumHealthyHostsType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MinimumHealthyHostsType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MinimumHealthyHostsType {
+impl ::cloudwright_core::ToValue for MinimumHealthyHostsType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FleetPercent => "FLEET_PERCENT",
             Self::HostCount => "HOST_COUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -653,24 +567,111 @@ pub enum TrafficRoutingConfigType {
     /// `TimeBasedLinear`
     TimeBasedLinear,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrafficRoutingConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrafficRoutingConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrafficRoutingConfigType {
+impl ::cloudwright_core::ToValue for TrafficRoutingConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllAtOnce => "AllAtOnce",
             Self::TimeBasedCanary => "TimeBasedCanary",
             Self::TimeBasedLinear => "TimeBasedLinear",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ComputePlatform", Shape::Str(&StrRule { allowed: &["ECS", "Lambda", "Server"], ..StrRule::ANY })),
+            ("DeploymentConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("MinimumHealthyHosts", Shape::Object(&RULE_MinimumHealthyHosts)),
+            ("TrafficRoutingConfig", Shape::Object(&RULE_TrafficRoutingConfig)),
+            ("ZonalConfig", Shape::Object(&RULE_ZonalConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MinimumHealthyHosts: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["FLEET_PERCENT", "HOST_COUNT"], ..StrRule::ANY })),
+            ("Value", Shape::INT),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MinimumHealthyHostsPerZone: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["FLEET_PERCENT", "HOST_COUNT"], ..StrRule::ANY })),
+            ("Value", Shape::INT),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeBasedCanary: ObjRule = ObjRule {
+        properties: &[
+            ("CanaryInterval", Shape::INT),
+            ("CanaryPercentage", Shape::INT),
+        ],
+        required: &["CanaryPercentage", "CanaryInterval"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeBasedLinear: ObjRule = ObjRule {
+        properties: &[
+            ("LinearInterval", Shape::INT),
+            ("LinearPercentage", Shape::INT),
+        ],
+        required: &["LinearInterval", "LinearPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TimeBasedCanary", Shape::Object(&RULE_TimeBasedCanary)),
+            ("TimeBasedLinear", Shape::Object(&RULE_TimeBasedLinear)),
+            ("Type", Shape::Str(&StrRule { allowed: &["AllAtOnce", "TimeBasedCanary", "TimeBasedLinear"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZonalConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FirstZoneMonitorDurationInSeconds", Shape::INT),
+            ("MinimumHealthyHostsPerZone", Shape::Object(&RULE_MinimumHealthyHostsPerZone)),
+            ("MonitorDurationInSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,55 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`DeploymentGroup`], by name: `DeploymentGroup::new(DeploymentGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentGroupRequired {
     /// `ApplicationName`: a string, required.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `ServiceRoleArn`: a string, required.
-    pub service_role_arn: Str,
+    pub service_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmConfiguration", Shape::Object(&RULE_AlarmConfiguration)),
-        ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfiguration)),
-        ("AutoScalingGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("BlueGreenDeploymentConfiguration", Shape::Object(&RULE_BlueGreenDeploymentConfiguration)),
-        ("Deployment", Shape::Object(&RULE_Deployment)),
-        ("DeploymentConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DeploymentGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("DeploymentStyle", Shape::Object(&RULE_DeploymentStyle)),
-        ("ECSServices", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsService), min_items: None, max_items: None, unique: true })),
-        ("Ec2TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None, unique: true })),
-        ("Ec2TagSet", Shape::Object(&RULE_Ec2TagSet)),
-        ("LoadBalancerInfo", Shape::Object(&RULE_LoadBalancerInfo)),
-        ("OnPremisesInstanceTagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
-        ("OnPremisesTagSet", Shape::Object(&RULE_OnPremisesTagSet)),
-        ("OutdatedInstancesStrategy", Shape::Str(&StrRule { allowed: &["IGNORE", "UPDATE"], ..StrRule::ANY })),
-        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TerminationHookEnabled", Shape::Bool),
-        ("TriggerConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConfig), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ApplicationName", "ServiceRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeDeploy::DeploymentGroup` resource.
 ///
-/// The `AWS::CodeDeploy::DeploymentGroup` resource creates an AWS CodeDeploy deployment group that specifies which instances your application revisions are deployed to, along with other deployment options. For more information, see \[CreateDeploymentGroup\](<https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html>) in the *CodeDeploy API Reference* .
+/// The `AWS::CodeDeploy::DeploymentGroup` resource creates an AWS CodeDeploy deployment group that specifies which instances your application revisions are deployed to, along with other deployment options. For more information, see [CreateDeploymentGroup](https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html) in the *CodeDeploy API Reference* .
 ///
-/// &gt; Amazon ECS blue/green deployments through CodeDeploy do not use the `AWS::CodeDeploy::DeploymentGroup` resource. To perform Amazon ECS blue/green deployments, use the `AWS::CodeDeploy::BlueGreen` hook. See \[Perform Amazon ECS blue/green deployments through CodeDeploy using CloudFormation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/blue-green.html>) for more information.
+/// \> Amazon ECS blue/green deployments through CodeDeploy do not use the `AWS::CodeDeploy::DeploymentGroup` resource. To perform Amazon ECS blue/green deployments, use the `AWS::CodeDeploy::BlueGreen` hook. See [Perform Amazon ECS blue/green deployments through CodeDeploy using CloudFormation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/blue-green.html) for more information.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ApplicationName`, `DeploymentGroupName`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`DeploymentGroupAttributes`] is empty).
@@ -67,81 +34,84 @@ pub struct DeploymentGroup {
     /// `AlarmConfiguration`: an [`AlarmConfiguration`] object.
     ///
     /// Information about the Amazon CloudWatch alarms that are associated with the deployment group.
-    pub alarm_configuration: Option<Obj<AlarmConfiguration>>,
+    pub alarm_configuration: ::std::option::Option<crate::Obj<AlarmConfiguration>>,
     /// `ApplicationName`: a string, required.
     ///
     /// The name of an existing CodeDeploy application to associate this deployment group with.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub application_name: Str,
+    pub application_name: ::cloudwright_core::Str,
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfiguration`] object.
     ///
     /// Information about the automatic rollback configuration that is associated with the deployment group. If you specify this property, don't specify the `Deployment` property.
-    pub auto_rollback_configuration: Option<Obj<AutoRollbackConfiguration>>,
+    pub auto_rollback_configuration: ::std::option::Option<crate::Obj<AutoRollbackConfiguration>>,
     /// `AutoScalingGroups`: a list of strings.
     ///
     /// A list of associated Auto Scaling groups that CodeDeploy automatically deploys revisions to when new instances are created. Duplicates are not allowed.
-    pub auto_scaling_groups: Option<List<Str>>,
+    pub auto_scaling_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BlueGreenDeploymentConfiguration`: a [`BlueGreenDeploymentConfiguration`] object.
     ///
     /// Information about blue/green deployment options for a deployment group.
-    pub blue_green_deployment_configuration: Option<Obj<BlueGreenDeploymentConfiguration>>,
+    pub blue_green_deployment_configuration:
+        ::std::option::Option<crate::Obj<BlueGreenDeploymentConfiguration>>,
     /// `Deployment`: a [`Deployment`] object.
     ///
     /// The application revision to deploy to this deployment group. If you specify this property, your target application revision is deployed as soon as the provisioning process is complete. If you specify this property, don't specify the `AutoRollbackConfiguration` property.
-    pub deployment: Option<Obj<Deployment>>,
+    pub deployment: ::std::option::Option<crate::Obj<Deployment>>,
     /// `DeploymentConfigName`: a string.
     ///
-    /// A deployment configuration name or a predefined configuration name. With predefined configurations, you can deploy application revisions to one instance at a time ( `CodeDeployDefault.OneAtATime` ), half of the instances at a time ( `CodeDeployDefault.HalfAtATime` ), or all the instances at once ( `CodeDeployDefault.AllAtOnce` ). For more information and valid values, see \[Working with Deployment Configurations\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html>) in the *AWS CodeDeploy User Guide* .
+    /// A deployment configuration name or a predefined configuration name. With predefined configurations, you can deploy application revisions to one instance at a time ( `CodeDeployDefault.OneAtATime` ), half of the instances at a time ( `CodeDeployDefault.HalfAtATime` ), or all the instances at once ( `CodeDeployDefault.AllAtOnce` ). For more information and valid values, see [Working with Deployment Configurations](https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html) in the *AWS CodeDeploy User Guide* .
     ///
     /// Length 1 to 100.
-    pub deployment_config_name: Option<Str>,
+    pub deployment_config_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentGroupName`: a string.
     ///
-    /// A name for the deployment group. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the deployment group name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the deployment group. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the deployment group name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub deployment_group_name: Option<Str>,
+    pub deployment_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeploymentStyle`: a [`DeploymentStyle`] object.
     ///
     /// Attributes that determine the type of deployment to run and whether to route deployment traffic behind a load balancer.
     ///
     /// If you specify this property with a blue/green deployment type, don't specify the `AutoScalingGroups` , `LoadBalancerInfo` , or `Deployment` properties.
     ///
-    /// &gt; For blue/green deployments, CloudFormation supports deployments on Lambda compute platforms only. You can perform Amazon ECS blue/green deployments using `AWS::CodeDeploy::BlueGreen` hook. See \[Perform Amazon ECS blue/green deployments through CodeDeploy using CloudFormation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/blue-green.html>) for more information.
-    pub deployment_style: Option<Obj<DeploymentStyle>>,
+    /// \> For blue/green deployments, CloudFormation supports deployments on Lambda compute platforms only. You can perform Amazon ECS blue/green deployments using `AWS::CodeDeploy::BlueGreen` hook. See [Perform Amazon ECS blue/green deployments through CodeDeploy using CloudFormation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/blue-green.html) for more information.
+    pub deployment_style: ::std::option::Option<crate::Obj<DeploymentStyle>>,
     /// `ECSServices`: a list of [`EcsService`] objects.
     ///
     /// The target Amazon ECS services in the deployment group. This applies only to deployment groups that use the Amazon ECS compute platform. A target Amazon ECS service is specified as an Amazon ECS cluster and service name pair using the format `<clustername>:<servicename>` .
-    pub ecs_services: Option<List<EcsService>>,
+    pub ecs_services: ::std::option::Option<::cloudwright_core::List<EcsService>>,
     /// `Ec2TagFilters`: a list of [`Ec2TagFilter`] objects.
     ///
     /// The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group. CodeDeploy includes all Amazon EC2 instances identified by any of the tags you specify in this deployment group. Duplicates are not allowed.
     ///
     /// You can specify `EC2TagFilters` or `Ec2TagSet` , but not both.
-    pub ec2_tag_filters: Option<List<Ec2TagFilter>>,
+    pub ec2_tag_filters: ::std::option::Option<::cloudwright_core::List<Ec2TagFilter>>,
     /// `Ec2TagSet`: an [`Ec2TagSet`] object.
     ///
     /// Information about groups of tags applied to Amazon EC2 instances. The deployment group includes only Amazon EC2 instances identified by all the tag groups. Cannot be used in the same call as `ec2TagFilter` .
-    pub ec2_tag_set: Option<Obj<Ec2TagSet>>,
+    pub ec2_tag_set: ::std::option::Option<crate::Obj<Ec2TagSet>>,
     /// `LoadBalancerInfo`: a [`LoadBalancerInfo`] object.
     ///
-    /// Information about the load balancer to use in a deployment. For more information, see \[Integrating CodeDeploy with Elastic Load Balancing\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/integrations-aws-elastic-load-balancing.html>) in the *AWS CodeDeploy User Guide* .
-    pub load_balancer_info: Option<Obj<LoadBalancerInfo>>,
+    /// Information about the load balancer to use in a deployment. For more information, see [Integrating CodeDeploy with Elastic Load Balancing](https://docs.aws.amazon.com/codedeploy/latest/userguide/integrations-aws-elastic-load-balancing.html) in the *AWS CodeDeploy User Guide* .
+    pub load_balancer_info: ::std::option::Option<crate::Obj<LoadBalancerInfo>>,
     /// `OnPremisesInstanceTagFilters`: a list of [`TagFilter`] objects.
     ///
-    /// The on-premises instance tags already applied to on-premises instances that you want to include in the deployment group. CodeDeploy includes all on-premises instances identified by any of the tags you specify in this deployment group. To register on-premises instances with CodeDeploy , see \[Working with On-Premises Instances for CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-on-premises.html>) in the *AWS CodeDeploy User Guide* . Duplicates are not allowed.
+    /// The on-premises instance tags already applied to on-premises instances that you want to include in the deployment group. CodeDeploy includes all on-premises instances identified by any of the tags you specify in this deployment group. To register on-premises instances with CodeDeploy , see [Working with On-Premises Instances for CodeDeploy](https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-on-premises.html) in the *AWS CodeDeploy User Guide* . Duplicates are not allowed.
     ///
     /// You can specify `OnPremisesInstanceTagFilters` or `OnPremisesInstanceTagSet` , but not both.
-    pub on_premises_instance_tag_filters: Option<List<TagFilter>>,
+    pub on_premises_instance_tag_filters:
+        ::std::option::Option<::cloudwright_core::List<TagFilter>>,
     /// `OnPremisesTagSet`: an [`OnPremisesTagSet`] object.
     ///
     /// Information about groups of tags applied to on-premises instances. The deployment group includes only on-premises instances identified by all the tag groups.
     ///
     /// You can specify `OnPremisesInstanceTagFilters` or `OnPremisesInstanceTagSet` , but not both.
-    pub on_premises_tag_set: Option<Obj<OnPremisesTagSet>>,
+    pub on_premises_tag_set: ::std::option::Option<crate::Obj<OnPremisesTagSet>>,
     /// `OutdatedInstancesStrategy`: an [`OutdatedInstancesStrategy`] value.
     ///
     /// Indicates what happens when new Amazon EC2 instances are launched mid-deployment and do not receive the deployed application revision.
@@ -149,29 +119,29 @@ pub struct DeploymentGroup {
     /// If this option is set to `UPDATE` or is unspecified, CodeDeploy initiates one or more 'auto-update outdated instances' deployments to apply the deployed application revision to the new Amazon EC2 instances.
     ///
     /// If this option is set to `IGNORE` , CodeDeploy does not initiate a deployment to update the new Amazon EC2 instances. This may result in instances having different revisions.
-    pub outdated_instances_strategy: Option<OutdatedInstancesStrategy>,
+    pub outdated_instances_strategy: ::std::option::Option<OutdatedInstancesStrategy>,
     /// `ServiceRoleArn`: a string, required.
     ///
-    /// A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf. For more information, see \[Create a Service Role for AWS CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html>) in the *AWS CodeDeploy User Guide* .
+    /// A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf. For more information, see [Create a Service Role for AWS CodeDeploy](https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html) in the *AWS CodeDeploy User Guide* .
     ///
-    /// &gt; In some cases, you might need to add a dependency on the service role's policy. For more information, see IAM role policy in \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
+    /// \> In some cases, you might need to add a dependency on the service role's policy. For more information, see IAM role policy in [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_role_arn: Str,
+    pub service_role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The metadata that you apply to CodeDeploy deployment groups to help you organize and categorize them. Each tag consists of a key and an optional value, both of which you define.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TerminationHookEnabled`: a boolean.
     ///
     /// Indicates whether the deployment group was configured to have CodeDeploy install a termination hook into an Auto Scaling group.
     ///
-    /// For more information about the termination hook, see \[How Amazon EC2 Auto Scaling works with CodeDeploy\](<https://docs.aws.amazon.com//codedeploy/latest/userguide/integrations-aws-auto-scaling.html#integrations-aws-auto-scaling-behaviors>) in the *AWS CodeDeploy User Guide* .
-    pub termination_hook_enabled: Option<Bool>,
+    /// For more information about the termination hook, see [How Amazon EC2 Auto Scaling works with CodeDeploy](https://docs.aws.amazon.com//codedeploy/latest/userguide/integrations-aws-auto-scaling.html#integrations-aws-auto-scaling-behaviors) in the *AWS CodeDeploy User Guide* .
+    pub termination_hook_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TriggerConfigurations`: a list of [`TriggerConfig`] objects.
     ///
     /// Information about triggers associated with the deployment group. Duplicates are not allowed
-    pub trigger_configurations: Option<List<TriggerConfig>>,
+    pub trigger_configurations: ::std::option::Option<::cloudwright_core::List<TriggerConfig>>,
 }
 
 #[rustfmt::skip]
@@ -181,7 +151,7 @@ impl DeploymentGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeDeploy::DeploymentGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html",
         primary_identifier: &["ApplicationName", "DeploymentGroupName"],
@@ -192,96 +162,98 @@ impl DeploymentGroup {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DeploymentGroup` with its required properties, named in a [`DeploymentGroupRequired`].
     #[inline]
     pub fn new(required: DeploymentGroupRequired) -> Self {
         Self {
-            alarm_configuration: None,
+            alarm_configuration: ::std::option::Option::None,
             application_name: required.application_name,
-            auto_rollback_configuration: None,
-            auto_scaling_groups: None,
-            blue_green_deployment_configuration: None,
-            deployment: None,
-            deployment_config_name: None,
-            deployment_group_name: None,
-            deployment_style: None,
-            ecs_services: None,
-            ec2_tag_filters: None,
-            ec2_tag_set: None,
-            load_balancer_info: None,
-            on_premises_instance_tag_filters: None,
-            on_premises_tag_set: None,
-            outdated_instances_strategy: None,
+            auto_rollback_configuration: ::std::option::Option::None,
+            auto_scaling_groups: ::std::option::Option::None,
+            blue_green_deployment_configuration: ::std::option::Option::None,
+            deployment: ::std::option::Option::None,
+            deployment_config_name: ::std::option::Option::None,
+            deployment_group_name: ::std::option::Option::None,
+            deployment_style: ::std::option::Option::None,
+            ecs_services: ::std::option::Option::None,
+            ec2_tag_filters: ::std::option::Option::None,
+            ec2_tag_set: ::std::option::Option::None,
+            load_balancer_info: ::std::option::Option::None,
+            on_premises_instance_tag_filters: ::std::option::Option::None,
+            on_premises_tag_set: ::std::option::Option::None,
+            outdated_instances_strategy: ::std::option::Option::None,
             service_role_arn: required.service_role_arn,
-            tags: None,
-            termination_hook_enabled: None,
-            trigger_configurations: None,
+            tags: ::std::option::Option::None,
+            termination_hook_enabled: ::std::option::Option::None,
+            trigger_configurations: ::std::option::Option::None,
         }
     }
 
     /// `AlarmConfiguration`: an [`AlarmConfiguration`] object.
-    pub fn alarm_configuration(mut self, value: impl Into<Obj<AlarmConfiguration>>) -> Self { self.alarm_configuration = Some(value.into()); self }
+    pub fn alarm_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AlarmConfiguration>>) -> Self { self.alarm_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationName`: a string, required.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
+    pub fn application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_name = value.into(); self }
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfiguration`] object.
-    pub fn auto_rollback_configuration(mut self, value: impl Into<Obj<AutoRollbackConfiguration>>) -> Self { self.auto_rollback_configuration = Some(value.into()); self }
+    pub fn auto_rollback_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoRollbackConfiguration>>) -> Self { self.auto_rollback_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AutoScalingGroups`: a list of strings.
-    pub fn auto_scaling_groups(mut self, value: impl Into<List<Str>>) -> Self { self.auto_scaling_groups = Some(value.into()); self }
+    pub fn auto_scaling_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.auto_scaling_groups = ::std::option::Option::Some(value.into()); self }
     /// `BlueGreenDeploymentConfiguration`: a [`BlueGreenDeploymentConfiguration`] object.
-    pub fn blue_green_deployment_configuration(mut self, value: impl Into<Obj<BlueGreenDeploymentConfiguration>>) -> Self { self.blue_green_deployment_configuration = Some(value.into()); self }
+    pub fn blue_green_deployment_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BlueGreenDeploymentConfiguration>>) -> Self { self.blue_green_deployment_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Deployment`: a [`Deployment`] object.
-    pub fn deployment(mut self, value: impl Into<Obj<Deployment>>) -> Self { self.deployment = Some(value.into()); self }
+    pub fn deployment(mut self, value: impl ::std::convert::Into<crate::Obj<Deployment>>) -> Self { self.deployment = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentConfigName`: a string.
-    pub fn deployment_config_name(mut self, value: impl Into<Str>) -> Self { self.deployment_config_name = Some(value.into()); self }
+    pub fn deployment_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_config_name = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentGroupName`: a string.
-    pub fn deployment_group_name(mut self, value: impl Into<Str>) -> Self { self.deployment_group_name = Some(value.into()); self }
+    pub fn deployment_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deployment_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentStyle`: a [`DeploymentStyle`] object.
-    pub fn deployment_style(mut self, value: impl Into<Obj<DeploymentStyle>>) -> Self { self.deployment_style = Some(value.into()); self }
+    pub fn deployment_style(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentStyle>>) -> Self { self.deployment_style = ::std::option::Option::Some(value.into()); self }
     /// `ECSServices`: a list of [`EcsService`] objects.
-    pub fn ecs_services(mut self, value: impl Into<List<EcsService>>) -> Self { self.ecs_services = Some(value.into()); self }
+    pub fn ecs_services(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EcsService>>) -> Self { self.ecs_services = ::std::option::Option::Some(value.into()); self }
     /// `Ec2TagFilters`: a list of [`Ec2TagFilter`] objects.
-    pub fn ec2_tag_filters(mut self, value: impl Into<List<Ec2TagFilter>>) -> Self { self.ec2_tag_filters = Some(value.into()); self }
+    pub fn ec2_tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ec2TagFilter>>) -> Self { self.ec2_tag_filters = ::std::option::Option::Some(value.into()); self }
     /// `Ec2TagSet`: an [`Ec2TagSet`] object.
-    pub fn ec2_tag_set(mut self, value: impl Into<Obj<Ec2TagSet>>) -> Self { self.ec2_tag_set = Some(value.into()); self }
+    pub fn ec2_tag_set(mut self, value: impl ::std::convert::Into<crate::Obj<Ec2TagSet>>) -> Self { self.ec2_tag_set = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancerInfo`: a [`LoadBalancerInfo`] object.
-    pub fn load_balancer_info(mut self, value: impl Into<Obj<LoadBalancerInfo>>) -> Self { self.load_balancer_info = Some(value.into()); self }
+    pub fn load_balancer_info(mut self, value: impl ::std::convert::Into<crate::Obj<LoadBalancerInfo>>) -> Self { self.load_balancer_info = ::std::option::Option::Some(value.into()); self }
     /// `OnPremisesInstanceTagFilters`: a list of [`TagFilter`] objects.
-    pub fn on_premises_instance_tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.on_premises_instance_tag_filters = Some(value.into()); self }
+    pub fn on_premises_instance_tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.on_premises_instance_tag_filters = ::std::option::Option::Some(value.into()); self }
     /// `OnPremisesTagSet`: an [`OnPremisesTagSet`] object.
-    pub fn on_premises_tag_set(mut self, value: impl Into<Obj<OnPremisesTagSet>>) -> Self { self.on_premises_tag_set = Some(value.into()); self }
+    pub fn on_premises_tag_set(mut self, value: impl ::std::convert::Into<crate::Obj<OnPremisesTagSet>>) -> Self { self.on_premises_tag_set = ::std::option::Option::Some(value.into()); self }
     /// `OutdatedInstancesStrategy`: an [`OutdatedInstancesStrategy`] value.
-    pub fn outdated_instances_strategy(mut self, value: impl Into<OutdatedInstancesStrategy>) -> Self { self.outdated_instances_strategy = Some(value.into()); self }
+    pub fn outdated_instances_strategy(mut self, value: impl ::std::convert::Into<OutdatedInstancesStrategy>) -> Self { self.outdated_instances_strategy = ::std::option::Option::Some(value.into()); self }
     /// `ServiceRoleArn`: a string, required.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = value.into(); self }
+    pub fn service_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TerminationHookEnabled`: a boolean.
-    pub fn termination_hook_enabled(mut self, value: impl Into<Bool>) -> Self { self.termination_hook_enabled = Some(value.into()); self }
+    pub fn termination_hook_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.termination_hook_enabled = ::std::option::Option::Some(value.into()); self }
     /// `TriggerConfigurations`: a list of [`TriggerConfig`] objects.
-    pub fn trigger_configurations(mut self, value: impl Into<List<TriggerConfig>>) -> Self { self.trigger_configurations = Some(value.into()); self }
+    pub fn trigger_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TriggerConfig>>) -> Self { self.trigger_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeploymentGroup {
+impl ::cloudwright_core::Resource for DeploymentGroup {
     type Attributes = DeploymentGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeploymentGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeploymentGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeploymentGroup {
+impl ::cloudwright_core::ToValue for DeploymentGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlarmConfiguration", &self.alarm_configuration)
             .req("ApplicationName", &self.application_name)
             .opt(
@@ -318,28 +290,19 @@ impl ToValue for DeploymentGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeploymentGroup`]: `Handle<DeploymentGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeploymentGroup`]: `Handle<DeploymentGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DeploymentGroupAttributes(());
 
-impl From<ResourceRef> for DeploymentGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeploymentGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Alarm` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// The `Alarm` property type specifies a CloudWatch alarm to use for an AWS CodeDeploy deployment group. The `Alarm` property of the \[CodeDeploy DeploymentGroup AlarmConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-alarmconfiguration.html>) property contains a list of `Alarm` property types.
+/// The `Alarm` property type specifies a CloudWatch alarm to use for an AWS CodeDeploy deployment group. The `Alarm` property of the [CodeDeploy DeploymentGroup AlarmConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-alarmconfiguration.html) property contains a list of `Alarm` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-alarm.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -347,7 +310,7 @@ pub struct Alarm {
     /// `Name`: a string.
     ///
     /// The name of the alarm. Maximum length is 255 characters. Each alarm name can be used only once in a list of alarms.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -355,36 +318,27 @@ impl Alarm {
     /// A `Alarm` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Alarm {}
+impl crate::PropertyType for Alarm {}
 
-impl ToValue for Alarm {
+impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Name", &self.name)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None, unique: true })),
-        ("Enabled", Shape::Bool),
-        ("IgnorePollAlarmFailure", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AlarmConfiguration` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// The `AlarmConfiguration` property type configures CloudWatch alarms for an AWS CodeDeploy deployment group. `AlarmConfiguration` is a property of the \[DeploymentGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html>) resource.
+/// The `AlarmConfiguration` property type configures CloudWatch alarms for an AWS CodeDeploy deployment group. `AlarmConfiguration` is a property of the [DeploymentGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-alarmconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -392,18 +346,18 @@ pub struct AlarmConfiguration {
     /// `Alarms`: a list of [`Alarm`] objects.
     ///
     /// A list of alarms configured for the deployment or deployment group. A maximum of 10 alarms can be added.
-    pub alarms: Option<List<Alarm>>,
+    pub alarms: ::std::option::Option<::cloudwright_core::List<Alarm>>,
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether the alarm configuration is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IgnorePollAlarmFailure`: a boolean.
     ///
     /// Indicates whether a deployment should continue if information about the current state of alarms cannot be retrieved from Amazon CloudWatch . The default value is `false` .
     ///
     /// - `true` : The deployment proceeds even if alarm status information can't be retrieved from CloudWatch .
     /// - `false` : The deployment stops if alarm status information can't be retrieved from CloudWatch .
-    pub ignore_poll_alarm_failure: Option<Bool>,
+    pub ignore_poll_alarm_failure: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -411,23 +365,23 @@ impl AlarmConfiguration {
     /// A `AlarmConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Alarms`: a list of [`Alarm`] objects.
-    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self { self.alarms = Some(value.into()); self }
+    pub fn alarms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Alarm>>) -> Self { self.alarms = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `IgnorePollAlarmFailure`: a boolean.
-    pub fn ignore_poll_alarm_failure(mut self, value: impl Into<Bool>) -> Self { self.ignore_poll_alarm_failure = Some(value.into()); self }
+    pub fn ignore_poll_alarm_failure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ignore_poll_alarm_failure = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AlarmConfiguration {}
+impl crate::PropertyType for AlarmConfiguration {}
 
-impl ToValue for AlarmConfiguration {
+impl ::cloudwright_core::ToValue for AlarmConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alarms", &self.alarms)
             .opt("Enabled", &self.enabled)
             .opt("IgnorePollAlarmFailure", &self.ignore_poll_alarm_failure)
@@ -435,21 +389,11 @@ impl ToValue for AlarmConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AutoRollbackConfiguration` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// The `AutoRollbackConfiguration` property type configures automatic rollback for an AWS CodeDeploy deployment group when a deployment is not completed successfully. For more information, see \[Automatic Rollbacks\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/deployments-rollback-and-redeploy.html#deployments-rollback-and-redeploy-automatic-rollbacks>) in the *AWS CodeDeploy User Guide* .
+/// The `AutoRollbackConfiguration` property type configures automatic rollback for an AWS CodeDeploy deployment group when a deployment is not completed successfully. For more information, see [Automatic Rollbacks](https://docs.aws.amazon.com/codedeploy/latest/userguide/deployments-rollback-and-redeploy.html#deployments-rollback-and-redeploy-automatic-rollbacks) in the *AWS CodeDeploy User Guide* .
 ///
-/// `AutoRollbackConfiguration` is a property of the \[DeploymentGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html>) resource.
+/// `AutoRollbackConfiguration` is a property of the [DeploymentGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-autorollbackconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -457,11 +401,11 @@ pub struct AutoRollbackConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether a defined automatic rollback configuration is currently enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Events`: a list of [`Event`] values.
     ///
     /// The event type or types that trigger a rollback. Valid values are `DEPLOYMENT_FAILURE` , `DEPLOYMENT_STOP_ON_ALARM` , or `DEPLOYMENT_STOP_ON_REQUEST` .
-    pub events: Option<List<Event>>,
+    pub events: ::std::option::Option<::cloudwright_core::List<Event>>,
 }
 
 #[rustfmt::skip]
@@ -469,37 +413,26 @@ impl AutoRollbackConfiguration {
     /// A `AutoRollbackConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Events`: a list of [`Event`] values.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Event>>) -> Self { self.events = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoRollbackConfiguration {}
+impl crate::PropertyType for AutoRollbackConfiguration {}
 
-impl ToValue for AutoRollbackConfiguration {
+impl ::cloudwright_core::ToValue for AutoRollbackConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("Events", &self.events)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlueGreenDeploymentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentReadyOption", Shape::Object(&RULE_DeploymentReadyOption)),
-        ("GreenFleetProvisioningOption", Shape::Object(&RULE_GreenFleetProvisioningOption)),
-        ("TerminateBlueInstancesOnDeploymentSuccess", Shape::Object(&RULE_BlueInstanceTerminationOption)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlueGreenDeploymentConfiguration` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -511,15 +444,17 @@ pub struct BlueGreenDeploymentConfiguration {
     /// `DeploymentReadyOption`: a [`DeploymentReadyOption`] object.
     ///
     /// Information about the action to take when newly provisioned instances are ready to receive traffic in a blue/green deployment.
-    pub deployment_ready_option: Option<Obj<DeploymentReadyOption>>,
+    pub deployment_ready_option: ::std::option::Option<crate::Obj<DeploymentReadyOption>>,
     /// `GreenFleetProvisioningOption`: a [`GreenFleetProvisioningOption`] object.
     ///
     /// Information about how instances are provisioned for a replacement environment in a blue/green deployment.
-    pub green_fleet_provisioning_option: Option<Obj<GreenFleetProvisioningOption>>,
+    pub green_fleet_provisioning_option:
+        ::std::option::Option<crate::Obj<GreenFleetProvisioningOption>>,
     /// `TerminateBlueInstancesOnDeploymentSuccess`: a [`BlueInstanceTerminationOption`] object.
     ///
     /// Information about whether to terminate instances in the original fleet during a blue/green deployment.
-    pub terminate_blue_instances_on_deployment_success: Option<Obj<BlueInstanceTerminationOption>>,
+    pub terminate_blue_instances_on_deployment_success:
+        ::std::option::Option<crate::Obj<BlueInstanceTerminationOption>>,
 }
 
 #[rustfmt::skip]
@@ -527,23 +462,23 @@ impl BlueGreenDeploymentConfiguration {
     /// A `BlueGreenDeploymentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeploymentReadyOption`: a [`DeploymentReadyOption`] object.
-    pub fn deployment_ready_option(mut self, value: impl Into<Obj<DeploymentReadyOption>>) -> Self { self.deployment_ready_option = Some(value.into()); self }
+    pub fn deployment_ready_option(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentReadyOption>>) -> Self { self.deployment_ready_option = ::std::option::Option::Some(value.into()); self }
     /// `GreenFleetProvisioningOption`: a [`GreenFleetProvisioningOption`] object.
-    pub fn green_fleet_provisioning_option(mut self, value: impl Into<Obj<GreenFleetProvisioningOption>>) -> Self { self.green_fleet_provisioning_option = Some(value.into()); self }
+    pub fn green_fleet_provisioning_option(mut self, value: impl ::std::convert::Into<crate::Obj<GreenFleetProvisioningOption>>) -> Self { self.green_fleet_provisioning_option = ::std::option::Option::Some(value.into()); self }
     /// `TerminateBlueInstancesOnDeploymentSuccess`: a [`BlueInstanceTerminationOption`] object.
-    pub fn terminate_blue_instances_on_deployment_success(mut self, value: impl Into<Obj<BlueInstanceTerminationOption>>) -> Self { self.terminate_blue_instances_on_deployment_success = Some(value.into()); self }
+    pub fn terminate_blue_instances_on_deployment_success(mut self, value: impl ::std::convert::Into<crate::Obj<BlueInstanceTerminationOption>>) -> Self { self.terminate_blue_instances_on_deployment_success = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlueGreenDeploymentConfiguration {}
+impl crate::PropertyType for BlueGreenDeploymentConfiguration {}
 
-impl ToValue for BlueGreenDeploymentConfiguration {
+impl ::cloudwright_core::ToValue for BlueGreenDeploymentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentReadyOption", &self.deployment_ready_option)
             .opt(
                 "GreenFleetProvisioningOption",
@@ -556,16 +491,6 @@ impl ToValue for BlueGreenDeploymentConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlueInstanceTerminationOption: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["KEEP_ALIVE", "TERMINATE"], ..StrRule::ANY })),
-        ("TerminationWaitTimeInMinutes", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlueInstanceTerminationOption` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -580,7 +505,7 @@ pub struct BlueInstanceTerminationOption {
     ///
     /// - `TERMINATE` : Instances are terminated after a specified wait time.
     /// - `KEEP_ALIVE` : Instances are left running after they are deregistered from the load balancer and removed from the deployment group.
-    pub action: Option<BlueInstanceTerminationOptionAction>,
+    pub action: ::std::option::Option<BlueInstanceTerminationOptionAction>,
     /// `TerminationWaitTimeInMinutes`: an integer.
     ///
     /// For an Amazon EC2 deployment, the number of minutes to wait after a successful blue/green deployment before terminating instances from the original environment.
@@ -588,7 +513,7 @@ pub struct BlueInstanceTerminationOption {
     /// For an Amazon ECS deployment, the number of minutes before deleting the original (blue) task set. During an Amazon ECS deployment, CodeDeploy shifts traffic from the original (blue) task set to a replacement (green) task set.
     ///
     /// The maximum setting is 2880 minutes (2 days).
-    pub termination_wait_time_in_minutes: Option<Int>,
+    pub termination_wait_time_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -596,21 +521,21 @@ impl BlueInstanceTerminationOption {
     /// A `BlueInstanceTerminationOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: a [`BlueInstanceTerminationOptionAction`] value.
-    pub fn action(mut self, value: impl Into<BlueInstanceTerminationOptionAction>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<BlueInstanceTerminationOptionAction>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `TerminationWaitTimeInMinutes`: an integer.
-    pub fn termination_wait_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.termination_wait_time_in_minutes = Some(value.into()); self }
+    pub fn termination_wait_time_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.termination_wait_time_in_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlueInstanceTerminationOption {}
+impl crate::PropertyType for BlueInstanceTerminationOption {}
 
-impl ToValue for BlueInstanceTerminationOption {
+impl ::cloudwright_core::ToValue for BlueInstanceTerminationOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt(
                 "TerminationWaitTimeInMinutes",
@@ -620,28 +545,9 @@ impl ToValue for BlueInstanceTerminationOption {
     }
 }
 
-/// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeploymentRequired {
-    /// `Revision`: a [`RevisionLocation`] object, required.
-    pub revision: Obj<RevisionLocation>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Deployment: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("IgnoreApplicationStopFailures", Shape::Bool),
-        ("Revision", Shape::Object(&RULE_RevisionLocation)),
-    ],
-    required: &["Revision"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Deployment` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// `Deployment` is a property of the \[DeploymentGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html>) resource that specifies an AWS CodeDeploy application revision to be deployed to instances in the deployment group. If you specify an application revision, your target revision is deployed as soon as the provisioning process is complete.
+/// `Deployment` is a property of the [DeploymentGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html) resource that specifies an AWS CodeDeploy application revision to be deployed to instances in the deployment group. If you specify an application revision, your target revision is deployed as soon as the provisioning process is complete.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-deployment.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -649,7 +555,7 @@ pub struct Deployment {
     /// `Description`: a string.
     ///
     /// A comment about the deployment.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IgnoreApplicationStopFailures`: a boolean.
     ///
     /// If true, then if an `ApplicationStop` , `BeforeBlockTraffic` , or `AfterBlockTraffic` deployment lifecycle event to an instance fails, then the deployment continues to the next deployment lifecycle event. For example, if `ApplicationStop` fails, the deployment continues with DownloadBundle. If `BeforeBlockTraffic` fails, the deployment continues with `BlockTraffic` . If `AfterBlockTraffic` fails, the deployment continues with `ApplicationStop` .
@@ -659,39 +565,39 @@ pub struct Deployment {
     /// During a deployment, the AWS CodeDeploy agent runs the scripts specified for `ApplicationStop` , `BeforeBlockTraffic` , and `AfterBlockTraffic` in the AppSpec file from the previous successful deployment. (All other scripts are run from the AppSpec file in the current deployment.) If one of these scripts contains an error and does not run successfully, the deployment can fail.
     ///
     /// If the cause of the failure is a script from the last successful deployment that will never run successfully, create a new deployment and use `ignoreApplicationStopFailures` to specify that the `ApplicationStop` , `BeforeBlockTraffic` , and `AfterBlockTraffic` failures should be ignored.
-    pub ignore_application_stop_failures: Option<Bool>,
+    pub ignore_application_stop_failures: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Revision`: a [`RevisionLocation`] object, required.
     ///
     /// Information about the location of stored application artifacts and the service from which to retrieve them.
-    pub revision: Obj<RevisionLocation>,
+    pub revision: crate::Obj<RevisionLocation>,
 }
 
 #[rustfmt::skip]
 impl Deployment {
-    /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    /// A `Deployment` with its one required property, `Revision`.
     #[inline]
-    pub fn new(required: DeploymentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RevisionLocation>>) -> Self {
         Self {
-            description: None,
-            ignore_application_stop_failures: None,
-            revision: required.revision,
+            description: ::std::option::Option::None,
+            ignore_application_stop_failures: ::std::option::Option::None,
+            revision: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IgnoreApplicationStopFailures`: a boolean.
-    pub fn ignore_application_stop_failures(mut self, value: impl Into<Bool>) -> Self { self.ignore_application_stop_failures = Some(value.into()); self }
+    pub fn ignore_application_stop_failures(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ignore_application_stop_failures = ::std::option::Option::Some(value.into()); self }
     /// `Revision`: a [`RevisionLocation`] object, required.
-    pub fn revision(mut self, value: impl Into<Obj<RevisionLocation>>) -> Self { self.revision = value.into(); self }
+    pub fn revision(mut self, value: impl ::std::convert::Into<crate::Obj<RevisionLocation>>) -> Self { self.revision = value.into(); self }
 }
 
-impl PropertyType for Deployment {}
+impl crate::PropertyType for Deployment {}
 
-impl ToValue for Deployment {
+impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt(
                 "IgnoreApplicationStopFailures",
@@ -701,16 +607,6 @@ impl ToValue for Deployment {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentReadyOption: ObjRule = ObjRule {
-    properties: &[
-        ("ActionOnTimeout", Shape::Str(&StrRule { allowed: &["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"], ..StrRule::ANY })),
-        ("WaitTimeInMinutes", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentReadyOption` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -724,12 +620,12 @@ pub struct DeploymentReadyOption {
     /// Information about when to reroute traffic from an original environment to a replacement environment in a blue/green deployment.
     ///
     /// - CONTINUE_DEPLOYMENT: Register new instances with the load balancer immediately after the new application revision is installed on the instances in the replacement environment.
-    /// - STOP_DEPLOYMENT: Do not register new instances with a load balancer unless traffic rerouting is started using \[ContinueDeployment\](<https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ContinueDeployment.html>) . If traffic rerouting is not started before the end of the specified wait period, the deployment status is changed to Stopped.
-    pub action_on_timeout: Option<ActionOnTimeout>,
+    /// - STOP_DEPLOYMENT: Do not register new instances with a load balancer unless traffic rerouting is started using [ContinueDeployment](https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ContinueDeployment.html) . If traffic rerouting is not started before the end of the specified wait period, the deployment status is changed to Stopped.
+    pub action_on_timeout: ::std::option::Option<ActionOnTimeout>,
     /// `WaitTimeInMinutes`: an integer.
     ///
     /// The number of minutes to wait before the status of a blue/green deployment is changed to Stopped if rerouting is not started manually. Applies only to the `STOP_DEPLOYMENT` option for `actionOnTimeout` .
-    pub wait_time_in_minutes: Option<Int>,
+    pub wait_time_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -737,36 +633,26 @@ impl DeploymentReadyOption {
     /// A `DeploymentReadyOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActionOnTimeout`: an [`ActionOnTimeout`] value.
-    pub fn action_on_timeout(mut self, value: impl Into<ActionOnTimeout>) -> Self { self.action_on_timeout = Some(value.into()); self }
+    pub fn action_on_timeout(mut self, value: impl ::std::convert::Into<ActionOnTimeout>) -> Self { self.action_on_timeout = ::std::option::Option::Some(value.into()); self }
     /// `WaitTimeInMinutes`: an integer.
-    pub fn wait_time_in_minutes(mut self, value: impl Into<Int>) -> Self { self.wait_time_in_minutes = Some(value.into()); self }
+    pub fn wait_time_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_time_in_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentReadyOption {}
+impl crate::PropertyType for DeploymentReadyOption {}
 
-impl ToValue for DeploymentReadyOption {
+impl ::cloudwright_core::ToValue for DeploymentReadyOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionOnTimeout", &self.action_on_timeout)
             .opt("WaitTimeInMinutes", &self.wait_time_in_minutes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentStyle: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentOption", Shape::Str(&StrRule { allowed: &["WITHOUT_TRAFFIC_CONTROL", "WITH_TRAFFIC_CONTROL"], ..StrRule::ANY })),
-        ("DeploymentType", Shape::Str(&StrRule { allowed: &["BLUE_GREEN", "IN_PLACE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentStyle` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -779,12 +665,12 @@ pub struct DeploymentStyle {
     ///
     /// Indicates whether to route deployment traffic behind a load balancer.
     ///
-    /// &gt; An Amazon EC2 Application Load Balancer or Network Load Balancer is required for an Amazon ECS deployment.
-    pub deployment_option: Option<DeploymentOption>,
+    /// \> An Amazon EC2 Application Load Balancer or Network Load Balancer is required for an Amazon ECS deployment.
+    pub deployment_option: ::std::option::Option<DeploymentOption>,
     /// `DeploymentType`: a [`DeploymentType`] value.
     ///
     /// Indicates whether to run an in-place or blue/green deployment.
-    pub deployment_type: Option<DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
 }
 
 #[rustfmt::skip]
@@ -792,43 +678,32 @@ impl DeploymentStyle {
     /// A `DeploymentStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeploymentOption`: a [`DeploymentOption`] value.
-    pub fn deployment_option(mut self, value: impl Into<DeploymentOption>) -> Self { self.deployment_option = Some(value.into()); self }
+    pub fn deployment_option(mut self, value: impl ::std::convert::Into<DeploymentOption>) -> Self { self.deployment_option = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentType`: a [`DeploymentType`] value.
-    pub fn deployment_type(mut self, value: impl Into<DeploymentType>) -> Self { self.deployment_type = Some(value.into()); self }
+    pub fn deployment_type(mut self, value: impl ::std::convert::Into<DeploymentType>) -> Self { self.deployment_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentStyle {}
+impl crate::PropertyType for DeploymentStyle {}
 
-impl ToValue for DeploymentStyle {
+impl ::cloudwright_core::ToValue for DeploymentStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentOption", &self.deployment_option)
             .opt("DeploymentType", &self.deployment_type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ec2TagFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EC2TagFilter` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
 /// Information about an Amazon EC2 tag filter.
 ///
-/// For more information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see \[Tagging Instances for Deployment Groups in AWS CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html>) in the *AWS CodeDeploy User Guide* .
+/// For more information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see [Tagging Instances for Deployment Groups in AWS CodeDeploy](https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html) in the *AWS CodeDeploy User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-ec2tagfilter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -836,7 +711,7 @@ pub struct Ec2TagFilter {
     /// `Key`: a string.
     ///
     /// The tag filter key.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`Ec2TagFilterType`] value.
     ///
     /// The tag filter type:
@@ -844,11 +719,11 @@ pub struct Ec2TagFilter {
     /// - `KEY_ONLY` : Key only.
     /// - `VALUE_ONLY` : Value only.
     /// - `KEY_AND_VALUE` : Key and value.
-    pub r#type: Option<Ec2TagFilterType>,
+    pub r#type: ::std::option::Option<Ec2TagFilterType>,
     /// `Value`: a string.
     ///
     /// The tag filter value.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -856,23 +731,23 @@ impl Ec2TagFilter {
     /// A `Ec2TagFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`Ec2TagFilterType`] value.
-    pub fn r#type(mut self, value: impl Into<Ec2TagFilterType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<Ec2TagFilterType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ec2TagFilter {}
+impl crate::PropertyType for Ec2TagFilter {}
 
-impl ToValue for Ec2TagFilter {
+impl ::cloudwright_core::ToValue for Ec2TagFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Type", &self.r#type)
             .opt("Value", &self.value)
@@ -880,20 +755,11 @@ impl ToValue for Ec2TagFilter {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ec2TagSet: ObjRule = ObjRule {
-    properties: &[
-        ("Ec2TagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagSetListObject), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EC2TagSet` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
 /// The `EC2TagSet` property type specifies information about groups of tags applied to Amazon EC2 instances. The deployment group includes only Amazon EC2 instances identified by all the tag groups. `EC2TagSet` cannot be used in the same template as `EC2TagFilter` .
 ///
-/// For information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see \[Tagging Instances for Deployment Groups in AWS CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html>) .
+/// For information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see [Tagging Instances for Deployment Groups in AWS CodeDeploy](https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-ec2tagset.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -903,7 +769,7 @@ pub struct Ec2TagSet {
     /// The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group. CodeDeploy includes all Amazon EC2 instances identified by any of the tags you specify in this deployment group.
     ///
     /// Duplicates are not allowed.
-    pub ec2_tag_set_list: Option<List<Ec2TagSetListObject>>,
+    pub ec2_tag_set_list: ::std::option::Option<::cloudwright_core::List<Ec2TagSetListObject>>,
 }
 
 #[rustfmt::skip]
@@ -911,40 +777,31 @@ impl Ec2TagSet {
     /// A `Ec2TagSet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Ec2TagSetList`: a list of [`Ec2TagSetListObject`] objects.
-    pub fn ec2_tag_set_list(mut self, value: impl Into<List<Ec2TagSetListObject>>) -> Self { self.ec2_tag_set_list = Some(value.into()); self }
+    pub fn ec2_tag_set_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ec2TagSetListObject>>) -> Self { self.ec2_tag_set_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ec2TagSet {}
+impl crate::PropertyType for Ec2TagSet {}
 
-impl ToValue for Ec2TagSet {
+impl ::cloudwright_core::ToValue for Ec2TagSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ec2TagSetList", &self.ec2_tag_set_list)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ec2TagSetListObject: ObjRule = ObjRule {
-    properties: &[
-        ("Ec2TagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EC2TagSetListObject` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
 /// The `EC2TagSet` property type specifies information about groups of tags applied to Amazon EC2 instances. The deployment group includes only Amazon EC2 instances identified by all the tag groups. Cannot be used in the same template as EC2TagFilters.
 ///
-/// For more information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see \[Tagging Instances for Deployment Groups in AWS CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html>) in the *AWS CodeDeploy User Guide* .
+/// For more information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see [Tagging Instances for Deployment Groups in AWS CodeDeploy](https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html) in the *AWS CodeDeploy User Guide* .
 ///
-/// `EC2TagSet` is a property of the \[DeploymentGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html>) resource type.
+/// `EC2TagSet` is a property of the [DeploymentGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html) resource type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-ec2tagsetlistobject.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -952,7 +809,7 @@ pub struct Ec2TagSetListObject {
     /// `Ec2TagGroup`: a list of [`Ec2TagFilter`] objects.
     ///
     /// A list that contains other lists of Amazon EC2 instance tag groups. For an instance to be included in the deployment group, it must be identified by all of the tag groups in the list.
-    pub ec2_tag_group: Option<List<Ec2TagFilter>>,
+    pub ec2_tag_group: ::std::option::Option<::cloudwright_core::List<Ec2TagFilter>>,
 }
 
 #[rustfmt::skip]
@@ -960,19 +817,19 @@ impl Ec2TagSetListObject {
     /// A `Ec2TagSetListObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Ec2TagGroup`: a list of [`Ec2TagFilter`] objects.
-    pub fn ec2_tag_group(mut self, value: impl Into<List<Ec2TagFilter>>) -> Self { self.ec2_tag_group = Some(value.into()); self }
+    pub fn ec2_tag_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ec2TagFilter>>) -> Self { self.ec2_tag_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ec2TagSetListObject {}
+impl crate::PropertyType for Ec2TagSetListObject {}
 
-impl ToValue for Ec2TagSetListObject {
+impl ::cloudwright_core::ToValue for Ec2TagSetListObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ec2TagGroup", &self.ec2_tag_group)
             .build()
     }
@@ -982,21 +839,10 @@ impl ToValue for Ec2TagSetListObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EcsServiceRequired {
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsService: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterName", Shape::STR),
-        ("ServiceName", Shape::STR),
-    ],
-    required: &["ServiceName", "ClusterName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ECSService` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -1008,11 +854,11 @@ pub struct EcsService {
     /// `ClusterName`: a string, required.
     ///
     /// The name of the cluster that the Amazon ECS service is associated with.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
     ///
     /// The name of the target Amazon ECS service.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1027,31 +873,22 @@ impl EcsService {
     }
 
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `ServiceName`: a string, required.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = value.into(); self }
 }
 
-impl PropertyType for EcsService {}
+impl crate::PropertyType for EcsService {}
 
-impl ToValue for EcsService {
+impl ::cloudwright_core::ToValue for EcsService {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterName", &self.cluster_name)
             .req("ServiceName", &self.service_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElbInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ELBInfo` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -1059,7 +896,7 @@ pub(crate) static RULE_ElbInfo: ObjRule = ObjRule {
 ///
 /// If you specify the `ELBInfo` property, the `DeploymentStyle.DeploymentOption` property must be set to `WITH_TRAFFIC_CONTROL` for AWS CodeDeploy to route your traffic using the specified load balancers.
 ///
-/// `ELBInfo` is a property of the \[AWS CodeDeploy DeploymentGroup LoadBalancerInfo\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html>) property type.
+/// `ELBInfo` is a property of the [AWS CodeDeploy DeploymentGroup LoadBalancerInfo](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-elbinfo.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1068,8 +905,8 @@ pub struct ElbInfo {
     ///
     /// For blue/green deployments, the name of the load balancer that is used to route traffic from original instances to replacement instances in a blue/green deployment. For in-place deployments, the name of the load balancer that instances are deregistered from so they are not serving traffic during a deployment, and then re-registered with after the deployment is complete.
     ///
-    /// &gt; CloudFormation supports blue/green deployments on AWS Lambda compute platforms only.
-    pub name: Option<Str>,
+    /// \> CloudFormation supports blue/green deployments on AWS Lambda compute platforms only.
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1077,19 +914,21 @@ impl ElbInfo {
     /// A `ElbInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElbInfo {}
+impl crate::PropertyType for ElbInfo {}
 
-impl ToValue for ElbInfo {
+impl ::cloudwright_core::ToValue for ElbInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Name", &self.name)
+            .build()
     }
 }
 
@@ -1097,25 +936,14 @@ impl ToValue for ElbInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitHubLocationRequired {
     /// `CommitId`: a string, required.
-    pub commit_id: Str,
+    pub commit_id: ::cloudwright_core::Str,
     /// `Repository`: a string, required.
-    pub repository: Str,
+    pub repository: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitHubLocation: ObjRule = ObjRule {
-    properties: &[
-        ("CommitId", Shape::STR),
-        ("Repository", Shape::STR),
-    ],
-    required: &["Repository", "CommitId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitHubLocation` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// `GitHubLocation` is a property of the \[CodeDeploy DeploymentGroup Revision\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-deployment-revision.html>) property that specifies the location of an application revision that is stored in GitHub.
+/// `GitHubLocation` is a property of the [CodeDeploy DeploymentGroup Revision](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-deployment-revision.html) property that specifies the location of an application revision that is stored in GitHub.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-githublocation.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1123,13 +951,13 @@ pub struct GitHubLocation {
     /// `CommitId`: a string, required.
     ///
     /// The SHA1 commit ID of the GitHub commit that represents the bundled artifacts for the application revision.
-    pub commit_id: Str,
+    pub commit_id: ::cloudwright_core::Str,
     /// `Repository`: a string, required.
     ///
     /// The GitHub account and repository pair that stores a reference to the commit that represents the bundled artifacts for the application revision.
     ///
     /// Specify the value as `account/repository` .
-    pub repository: Str,
+    pub repository: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1144,31 +972,22 @@ impl GitHubLocation {
     }
 
     /// `CommitId`: a string, required.
-    pub fn commit_id(mut self, value: impl Into<Str>) -> Self { self.commit_id = value.into(); self }
+    pub fn commit_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.commit_id = value.into(); self }
     /// `Repository`: a string, required.
-    pub fn repository(mut self, value: impl Into<Str>) -> Self { self.repository = value.into(); self }
+    pub fn repository(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository = value.into(); self }
 }
 
-impl PropertyType for GitHubLocation {}
+impl crate::PropertyType for GitHubLocation {}
 
-impl ToValue for GitHubLocation {
+impl ::cloudwright_core::ToValue for GitHubLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CommitId", &self.commit_id)
             .req("Repository", &self.repository)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GreenFleetProvisioningOption: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["COPY_AUTO_SCALING_GROUP", "DISCOVER_EXISTING"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GreenFleetProvisioningOption` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -1183,7 +1002,7 @@ pub struct GreenFleetProvisioningOption {
     ///
     /// - `DISCOVER_EXISTING` : Use instances that already exist or will be created manually.
     /// - `COPY_AUTO_SCALING_GROUP` : Use settings from a specified Auto Scaling group to define and create instances in a new Auto Scaling group.
-    pub action: Option<Action>,
+    pub action: ::std::option::Option<Action>,
 }
 
 #[rustfmt::skip]
@@ -1191,42 +1010,33 @@ impl GreenFleetProvisioningOption {
     /// A `GreenFleetProvisioningOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: an [`Action`] value.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GreenFleetProvisioningOption {}
+impl crate::PropertyType for GreenFleetProvisioningOption {}
 
-impl ToValue for GreenFleetProvisioningOption {
+impl ::cloudwright_core::ToValue for GreenFleetProvisioningOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Action", &self.action).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Action", &self.action)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancerInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ElbInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ElbInfo), min_items: None, max_items: None, unique: true })),
-        ("TargetGroupInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None, unique: true })),
-        ("TargetGroupPairInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupPairInfo), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LoadBalancerInfo` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// The `LoadBalancerInfo` property type specifies information about the load balancer or target group used for an AWS CodeDeploy deployment group. For more information, see \[Integrating CodeDeploy with Elastic Load Balancing\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/integrations-aws-elastic-load-balancing.html>) in the *AWS CodeDeploy User Guide* .
+/// The `LoadBalancerInfo` property type specifies information about the load balancer or target group used for an AWS CodeDeploy deployment group. For more information, see [Integrating CodeDeploy with Elastic Load Balancing](https://docs.aws.amazon.com/codedeploy/latest/userguide/integrations-aws-elastic-load-balancing.html) in the *AWS CodeDeploy User Guide* .
 ///
 /// For CloudFormation to use the properties specified in `LoadBalancerInfo` , the `DeploymentStyle.DeploymentOption` property must be set to `WITH_TRAFFIC_CONTROL` . If `DeploymentStyle.DeploymentOption` is not set to `WITH_TRAFFIC_CONTROL` , CloudFormation ignores any settings specified in `LoadBalancerInfo` .
 ///
-/// &gt; CloudFormation supports blue/green deployments on the AWS Lambda compute platform only.
+/// \> CloudFormation supports blue/green deployments on the AWS Lambda compute platform only.
 ///
-/// `LoadBalancerInfo` is a property of the \[DeploymentGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html>) resource.
+/// `LoadBalancerInfo` is a property of the [DeploymentGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1235,18 +1045,19 @@ pub struct LoadBalancerInfo {
     ///
     /// An array that contains information about the load balancers to use for load balancing in a deployment. If you're using Classic Load Balancers, specify those load balancers in this array.
     ///
-    /// &gt; You can add up to 10 load balancers to the array. &gt; If you're using Application Load Balancers or Network Load Balancers, use the `targetGroupInfoList` array instead of this one.
-    pub elb_info_list: Option<List<ElbInfo>>,
+    /// \> You can add up to 10 load balancers to the array. > If you're using Application Load Balancers or Network Load Balancers, use the `targetGroupInfoList` array instead of this one.
+    pub elb_info_list: ::std::option::Option<::cloudwright_core::List<ElbInfo>>,
     /// `TargetGroupInfoList`: a list of [`TargetGroupInfo`] objects.
     ///
     /// An array that contains information about the target groups to use for load balancing in a deployment. If you're using Application Load Balancers and Network Load Balancers, specify their associated target groups in this array.
     ///
-    /// &gt; You can add up to 10 target groups to the array. &gt; If you're using Classic Load Balancers, use the `elbInfoList` array instead of this one.
-    pub target_group_info_list: Option<List<TargetGroupInfo>>,
+    /// \> You can add up to 10 target groups to the array. > If you're using Classic Load Balancers, use the `elbInfoList` array instead of this one.
+    pub target_group_info_list: ::std::option::Option<::cloudwright_core::List<TargetGroupInfo>>,
     /// `TargetGroupPairInfoList`: a list of [`TargetGroupPairInfo`] objects.
     ///
     /// The target group pair information. This is an array of `TargeGroupPairInfo` objects with a maximum size of one.
-    pub target_group_pair_info_list: Option<List<TargetGroupPairInfo>>,
+    pub target_group_pair_info_list:
+        ::std::option::Option<::cloudwright_core::List<TargetGroupPairInfo>>,
 }
 
 #[rustfmt::skip]
@@ -1254,23 +1065,23 @@ impl LoadBalancerInfo {
     /// A `LoadBalancerInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ElbInfoList`: a list of [`ElbInfo`] objects.
-    pub fn elb_info_list(mut self, value: impl Into<List<ElbInfo>>) -> Self { self.elb_info_list = Some(value.into()); self }
+    pub fn elb_info_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ElbInfo>>) -> Self { self.elb_info_list = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupInfoList`: a list of [`TargetGroupInfo`] objects.
-    pub fn target_group_info_list(mut self, value: impl Into<List<TargetGroupInfo>>) -> Self { self.target_group_info_list = Some(value.into()); self }
+    pub fn target_group_info_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetGroupInfo>>) -> Self { self.target_group_info_list = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupPairInfoList`: a list of [`TargetGroupPairInfo`] objects.
-    pub fn target_group_pair_info_list(mut self, value: impl Into<List<TargetGroupPairInfo>>) -> Self { self.target_group_pair_info_list = Some(value.into()); self }
+    pub fn target_group_pair_info_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetGroupPairInfo>>) -> Self { self.target_group_pair_info_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoadBalancerInfo {}
+impl crate::PropertyType for LoadBalancerInfo {}
 
-impl ToValue for LoadBalancerInfo {
+impl ::cloudwright_core::ToValue for LoadBalancerInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ElbInfoList", &self.elb_info_list)
             .opt("TargetGroupInfoList", &self.target_group_info_list)
             .opt("TargetGroupPairInfoList", &self.target_group_pair_info_list)
@@ -1278,22 +1089,13 @@ impl ToValue for LoadBalancerInfo {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OnPremisesTagSet: ObjRule = ObjRule {
-    properties: &[
-        ("OnPremisesTagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_OnPremisesTagSetListObject), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OnPremisesTagSet` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
 /// The `OnPremisesTagSet` property type specifies a list containing other lists of on-premises instance tag groups. In order for an instance to be included in the deployment group, it must be identified by all the tag groups in the list.
 ///
-/// For more information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see \[Tagging Instances for Deployment Groups in AWS CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html>) in the *AWS CodeDeploy User Guide* .
+/// For more information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see [Tagging Instances for Deployment Groups in AWS CodeDeploy](https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html) in the *AWS CodeDeploy User Guide* .
 ///
-/// `OnPremisesTagSet` is a property of the \[DeploymentGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html>) resource.
+/// `OnPremisesTagSet` is a property of the [DeploymentGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-onpremisestagset.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1303,7 +1105,8 @@ pub struct OnPremisesTagSet {
     /// A list that contains other lists of on-premises instance tag groups. For an instance to be included in the deployment group, it must be identified by all of the tag groups in the list.
     ///
     /// Duplicates are not allowed.
-    pub on_premises_tag_set_list: Option<List<OnPremisesTagSetListObject>>,
+    pub on_premises_tag_set_list:
+        ::std::option::Option<::cloudwright_core::List<OnPremisesTagSetListObject>>,
 }
 
 #[rustfmt::skip]
@@ -1311,38 +1114,29 @@ impl OnPremisesTagSet {
     /// A `OnPremisesTagSet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnPremisesTagSetList`: a list of [`OnPremisesTagSetListObject`] objects.
-    pub fn on_premises_tag_set_list(mut self, value: impl Into<List<OnPremisesTagSetListObject>>) -> Self { self.on_premises_tag_set_list = Some(value.into()); self }
+    pub fn on_premises_tag_set_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OnPremisesTagSetListObject>>) -> Self { self.on_premises_tag_set_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnPremisesTagSet {}
+impl crate::PropertyType for OnPremisesTagSet {}
 
-impl ToValue for OnPremisesTagSet {
+impl ::cloudwright_core::ToValue for OnPremisesTagSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnPremisesTagSetList", &self.on_premises_tag_set_list)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OnPremisesTagSetListObject: ObjRule = ObjRule {
-    properties: &[
-        ("OnPremisesTagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OnPremisesTagSetListObject` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
 /// The `OnPremisesTagSetListObject` property type specifies lists of on-premises instance tag groups. In order for an instance to be included in the deployment group, it must be identified by all the tag groups in the list.
 ///
-/// `OnPremisesTagSetListObject` is a property of the \[CodeDeploy DeploymentGroup OnPremisesTagSet\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-onpremisestagset.html>) property type.
+/// `OnPremisesTagSetListObject` is a property of the [CodeDeploy DeploymentGroup OnPremisesTagSet](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-onpremisestagset.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-onpremisestagsetlistobject.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1350,7 +1144,7 @@ pub struct OnPremisesTagSetListObject {
     /// `OnPremisesTagGroup`: a list of [`TagFilter`] objects.
     ///
     /// Information about groups of on-premises instance tags.
-    pub on_premises_tag_group: Option<List<TagFilter>>,
+    pub on_premises_tag_group: ::std::option::Option<::cloudwright_core::List<TagFilter>>,
 }
 
 #[rustfmt::skip]
@@ -1358,34 +1152,23 @@ impl OnPremisesTagSetListObject {
     /// A `OnPremisesTagSetListObject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnPremisesTagGroup`: a list of [`TagFilter`] objects.
-    pub fn on_premises_tag_group(mut self, value: impl Into<List<TagFilter>>) -> Self { self.on_premises_tag_group = Some(value.into()); self }
+    pub fn on_premises_tag_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.on_premises_tag_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnPremisesTagSetListObject {}
+impl crate::PropertyType for OnPremisesTagSetListObject {}
 
-impl ToValue for OnPremisesTagSetListObject {
+impl ::cloudwright_core::ToValue for OnPremisesTagSetListObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnPremisesTagGroup", &self.on_premises_tag_group)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RevisionLocation: ObjRule = ObjRule {
-    properties: &[
-        ("GitHubLocation", Shape::Object(&RULE_GitHubLocation)),
-        ("RevisionType", Shape::STR),
-        ("S3Location", Shape::Object(&RULE_S3Location)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RevisionLocation` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -1397,7 +1180,7 @@ pub struct RevisionLocation {
     /// `GitHubLocation`: a [`GitHubLocation`] object.
     ///
     /// Information about the location of application artifacts stored in GitHub.
-    pub git_hub_location: Option<Obj<GitHubLocation>>,
+    pub git_hub_location: ::std::option::Option<crate::Obj<GitHubLocation>>,
     /// `RevisionType`: a string.
     ///
     /// The type of application revision:
@@ -1406,11 +1189,11 @@ pub struct RevisionLocation {
     /// - GitHub: An application revision stored in GitHub (EC2/On-premises deployments only).
     /// - String: A YAML-formatted or JSON-formatted string ( AWS Lambda deployments only).
     /// - AppSpecContent: An `AppSpecContent` object that contains the contents of an AppSpec file for an AWS Lambda or Amazon ECS deployment. The content is formatted as JSON or YAML stored as a RawString.
-    pub revision_type: Option<Str>,
+    pub revision_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Location`: a [`S3Location`] object.
     ///
     /// Information about the location of a revision stored in Amazon S3.
-    pub s3_location: Option<Obj<S3Location>>,
+    pub s3_location: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -1418,23 +1201,23 @@ impl RevisionLocation {
     /// A `RevisionLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GitHubLocation`: a [`GitHubLocation`] object.
-    pub fn git_hub_location(mut self, value: impl Into<Obj<GitHubLocation>>) -> Self { self.git_hub_location = Some(value.into()); self }
+    pub fn git_hub_location(mut self, value: impl ::std::convert::Into<crate::Obj<GitHubLocation>>) -> Self { self.git_hub_location = ::std::option::Option::Some(value.into()); self }
     /// `RevisionType`: a string.
-    pub fn revision_type(mut self, value: impl Into<Str>) -> Self { self.revision_type = Some(value.into()); self }
+    pub fn revision_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.revision_type = ::std::option::Option::Some(value.into()); self }
     /// `S3Location`: a [`S3Location`] object.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = Some(value.into()); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RevisionLocation {}
+impl crate::PropertyType for RevisionLocation {}
 
-impl ToValue for RevisionLocation {
+impl ::cloudwright_core::ToValue for RevisionLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GitHubLocation", &self.git_hub_location)
             .opt("RevisionType", &self.revision_type)
             .opt("S3Location", &self.s3_location)
@@ -1446,28 +1229,14 @@ impl ToValue for RevisionLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("BundleType", Shape::STR),
-        ("ETag", Shape::STR),
-        ("Key", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    required: &["Bucket", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// `S3Location` is a property of the \[CodeDeploy DeploymentGroup Revision\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-deployment-revision.html>) property that specifies the location of an application revision that is stored in Amazon Simple Storage Service ( Amazon S3 ).
+/// `S3Location` is a property of the [CodeDeploy DeploymentGroup Revision](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-deployment-revision.html) property that specifies the location of an application revision that is stored in Amazon Simple Storage Service ( Amazon S3 ).
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-s3location.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1475,7 +1244,7 @@ pub struct S3Location {
     /// `Bucket`: a string, required.
     ///
     /// The name of the Amazon S3 bucket where the application revision is stored.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `BundleType`: a string.
     ///
     /// The file type of the application revision. Must be one of the following:
@@ -1485,23 +1254,23 @@ pub struct S3Location {
     /// - tgz: A compressed tar archive file.
     /// - YAML
     /// - zip: A zip archive file.
-    pub bundle_type: Option<Str>,
+    pub bundle_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ETag`: a string.
     ///
     /// The ETag of the Amazon S3 object that represents the bundled artifacts for the application revision.
     ///
     /// If the ETag is not specified as an input parameter, ETag validation of the object is skipped.
-    pub e_tag: Option<Str>,
+    pub e_tag: ::std::option::Option<::cloudwright_core::Str>,
     /// `Key`: a string, required.
     ///
     /// The name of the Amazon S3 object that represents the bundled artifacts for the application revision.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Version`: a string.
     ///
     /// A specific version of the Amazon S3 object that represents the bundled artifacts for the application revision.
     ///
     /// If the version is not specified, the system uses the most recent version by default.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1511,31 +1280,31 @@ impl S3Location {
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
-            bundle_type: None,
-            e_tag: None,
+            bundle_type: ::std::option::Option::None,
+            e_tag: ::std::option::Option::None,
             key: required.key,
-            version: None,
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `BundleType`: a string.
-    pub fn bundle_type(mut self, value: impl Into<Str>) -> Self { self.bundle_type = Some(value.into()); self }
+    pub fn bundle_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bundle_type = ::std::option::Option::Some(value.into()); self }
     /// `ETag`: a string.
-    pub fn e_tag(mut self, value: impl Into<Str>) -> Self { self.e_tag = Some(value.into()); self }
+    pub fn e_tag(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.e_tag = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("BundleType", &self.bundle_type)
             .opt("ETag", &self.e_tag)
@@ -1545,22 +1314,11 @@ impl ToValue for S3Location {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TagFilter` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// `TagFilter` is a property type of the \[AWS::CodeDeploy::DeploymentGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html>) resource that specifies which on-premises instances to associate with the deployment group. To register on-premise instances with AWS CodeDeploy , see \[Configure Existing On-Premises Instances by Using AWS CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-on-premises.html>) in the *AWS CodeDeploy User Guide* .
+/// `TagFilter` is a property type of the [AWS::CodeDeploy::DeploymentGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html) resource that specifies which on-premises instances to associate with the deployment group. To register on-premise instances with AWS CodeDeploy , see [Configure Existing On-Premises Instances by Using AWS CodeDeploy](https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-on-premises.html) in the *AWS CodeDeploy User Guide* .
 ///
-/// For more information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see \[Tagging Instances for Deployment Groups in AWS CodeDeploy\](<https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html>) in the *AWS CodeDeploy User Guide* .
+/// For more information about using tags and tag groups to help manage your Amazon EC2 instances and on-premises instances, see [Tagging Instances for Deployment Groups in AWS CodeDeploy](https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html) in the *AWS CodeDeploy User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-tagfilter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1568,7 +1326,7 @@ pub struct TagFilter {
     /// `Key`: a string.
     ///
     /// The on-premises instance tag filter key.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`TagFilterType`] value.
     ///
     /// The on-premises instance tag filter type:
@@ -1576,11 +1334,11 @@ pub struct TagFilter {
     /// - KEY_ONLY: Key only.
     /// - VALUE_ONLY: Value only.
     /// - KEY_AND_VALUE: Key and value.
-    pub r#type: Option<TagFilterType>,
+    pub r#type: ::std::option::Option<TagFilterType>,
     /// `Value`: a string.
     ///
     /// The on-premises instance tag filter value.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1588,23 +1346,23 @@ impl TagFilter {
     /// A `TagFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TagFilterType`] value.
-    pub fn r#type(mut self, value: impl Into<TagFilterType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TagFilterType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagFilter {}
+impl crate::PropertyType for TagFilter {}
 
-impl ToValue for TagFilter {
+impl ::cloudwright_core::ToValue for TagFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Type", &self.r#type)
             .opt("Value", &self.value)
@@ -1612,22 +1370,13 @@ impl ToValue for TagFilter {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroupInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetGroupInfo` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
-/// The `TargetGroupInfo` property type specifies information about a target group in Elastic Load Balancing to use in a deployment. Instances are registered as targets in a target group, and traffic is routed to the target group. For more information, see \[TargetGroupInfo\](<https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_TargetGroupInfo.html>) in the *AWS CodeDeploy API Reference*
+/// The `TargetGroupInfo` property type specifies information about a target group in Elastic Load Balancing to use in a deployment. Instances are registered as targets in a target group, and traffic is routed to the target group. For more information, see [TargetGroupInfo](https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_TargetGroupInfo.html) in the *AWS CodeDeploy API Reference*
 ///
 /// If you specify the `TargetGroupInfo` property, the `DeploymentStyle.DeploymentOption` property must be set to `WITH_TRAFFIC_CONTROL` for CodeDeploy to route your traffic using the specified target groups.
 ///
-/// `TargetGroupInfo` is a property of the \[LoadBalancerInfo\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html>) property type.
+/// `TargetGroupInfo` is a property of the [LoadBalancerInfo](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-targetgroupinfo.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1636,10 +1385,10 @@ pub struct TargetGroupInfo {
     ///
     /// For blue/green deployments, the name of the target group that instances in the original environment are deregistered from, and instances in the replacement environment registered with. For in-place deployments, the name of the target group that instances are deregistered from, so they are not serving traffic during a deployment, and then re-registered with after the deployment completes. No duplicates allowed.
     ///
-    /// &gt; CloudFormation supports blue/green deployments on AWS Lambda compute platforms only.
+    /// \> CloudFormation supports blue/green deployments on AWS Lambda compute platforms only.
     ///
     /// This value cannot exceed 32 characters, so you should use the `Name` property of the target group, or the `TargetGroupName` attribute with the `Fn::GetAtt` intrinsic function, as shown in the following example. Don't use the group's Amazon Resource Name (ARN) or `TargetGroupFullName` attribute.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1647,32 +1396,23 @@ impl TargetGroupInfo {
     /// A `TargetGroupInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetGroupInfo {}
+impl crate::PropertyType for TargetGroupInfo {}
 
-impl ToValue for TargetGroupInfo {
+impl ::cloudwright_core::ToValue for TargetGroupInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Name", &self.name)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroupPairInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ProdTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None, unique: true })),
-        ("TestTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetGroupPairInfo` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -1684,15 +1424,15 @@ pub struct TargetGroupPairInfo {
     /// `ProdTrafficRoute`: a [`TrafficRoute`] object.
     ///
     /// The path used by a load balancer to route production traffic when an Amazon ECS deployment is complete.
-    pub prod_traffic_route: Option<Obj<TrafficRoute>>,
+    pub prod_traffic_route: ::std::option::Option<crate::Obj<TrafficRoute>>,
     /// `TargetGroups`: a list of [`TargetGroupInfo`] objects.
     ///
     /// One pair of target groups. One is associated with the original task set. The second is associated with the task set that serves traffic after the deployment is complete.
-    pub target_groups: Option<List<TargetGroupInfo>>,
+    pub target_groups: ::std::option::Option<::cloudwright_core::List<TargetGroupInfo>>,
     /// `TestTrafficRoute`: a [`TrafficRoute`] object.
     ///
     /// An optional path used by a load balancer to route test traffic after an Amazon ECS deployment. Validation can occur while test traffic is served during a deployment.
-    pub test_traffic_route: Option<Obj<TrafficRoute>>,
+    pub test_traffic_route: ::std::option::Option<crate::Obj<TrafficRoute>>,
 }
 
 #[rustfmt::skip]
@@ -1700,38 +1440,29 @@ impl TargetGroupPairInfo {
     /// A `TargetGroupPairInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ProdTrafficRoute`: a [`TrafficRoute`] object.
-    pub fn prod_traffic_route(mut self, value: impl Into<Obj<TrafficRoute>>) -> Self { self.prod_traffic_route = Some(value.into()); self }
+    pub fn prod_traffic_route(mut self, value: impl ::std::convert::Into<crate::Obj<TrafficRoute>>) -> Self { self.prod_traffic_route = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroups`: a list of [`TargetGroupInfo`] objects.
-    pub fn target_groups(mut self, value: impl Into<List<TargetGroupInfo>>) -> Self { self.target_groups = Some(value.into()); self }
+    pub fn target_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetGroupInfo>>) -> Self { self.target_groups = ::std::option::Option::Some(value.into()); self }
     /// `TestTrafficRoute`: a [`TrafficRoute`] object.
-    pub fn test_traffic_route(mut self, value: impl Into<Obj<TrafficRoute>>) -> Self { self.test_traffic_route = Some(value.into()); self }
+    pub fn test_traffic_route(mut self, value: impl ::std::convert::Into<crate::Obj<TrafficRoute>>) -> Self { self.test_traffic_route = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetGroupPairInfo {}
+impl crate::PropertyType for TargetGroupPairInfo {}
 
-impl ToValue for TargetGroupPairInfo {
+impl ::cloudwright_core::ToValue for TargetGroupPairInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProdTrafficRoute", &self.prod_traffic_route)
             .opt("TargetGroups", &self.target_groups)
             .opt("TestTrafficRoute", &self.test_traffic_route)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficRoute: ObjRule = ObjRule {
-    properties: &[
-        ("ListenerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrafficRoute` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -1743,7 +1474,7 @@ pub struct TrafficRoute {
     /// `ListenerArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of one listener. The listener identifies the route between a target group and a load balancer. This is an array of strings with a maximum size of one.
-    pub listener_arns: Option<List<Str>>,
+    pub listener_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1751,34 +1482,23 @@ impl TrafficRoute {
     /// A `TrafficRoute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ListenerArns`: a list of strings.
-    pub fn listener_arns(mut self, value: impl Into<List<Str>>) -> Self { self.listener_arns = Some(value.into()); self }
+    pub fn listener_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.listener_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrafficRoute {}
+impl crate::PropertyType for TrafficRoute {}
 
-impl ToValue for TrafficRoute {
+impl ::cloudwright_core::ToValue for TrafficRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ListenerArns", &self.listener_arns)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TriggerEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DeploymentFailure", "DeploymentReady", "DeploymentRollback", "DeploymentStart", "DeploymentStop", "DeploymentSuccess", "InstanceFailure", "InstanceReady", "InstanceStart", "InstanceSuccess"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("TriggerName", Shape::STR),
-        ("TriggerTargetArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TriggerConfig` property type of `AWS::CodeDeploy::DeploymentGroup`.
 ///
@@ -1790,15 +1510,15 @@ pub struct TriggerConfig {
     /// `TriggerEvents`: a list of [`TriggerEvent`] values.
     ///
     /// The event type or types that trigger notifications.
-    pub trigger_events: Option<List<TriggerEvent>>,
+    pub trigger_events: ::std::option::Option<::cloudwright_core::List<TriggerEvent>>,
     /// `TriggerName`: a string.
     ///
     /// The name of the notification trigger.
-    pub trigger_name: Option<Str>,
+    pub trigger_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TriggerTargetArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic through which notifications about deployment or instance events are sent.
-    pub trigger_target_arn: Option<Str>,
+    pub trigger_target_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1806,23 +1526,23 @@ impl TriggerConfig {
     /// A `TriggerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TriggerEvents`: a list of [`TriggerEvent`] values.
-    pub fn trigger_events(mut self, value: impl Into<List<TriggerEvent>>) -> Self { self.trigger_events = Some(value.into()); self }
+    pub fn trigger_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TriggerEvent>>) -> Self { self.trigger_events = ::std::option::Option::Some(value.into()); self }
     /// `TriggerName`: a string.
-    pub fn trigger_name(mut self, value: impl Into<Str>) -> Self { self.trigger_name = Some(value.into()); self }
+    pub fn trigger_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trigger_name = ::std::option::Option::Some(value.into()); self }
     /// `TriggerTargetArn`: a string.
-    pub fn trigger_target_arn(mut self, value: impl Into<Str>) -> Self { self.trigger_target_arn = Some(value.into()); self }
+    pub fn trigger_target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trigger_target_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TriggerConfig {}
+impl crate::PropertyType for TriggerConfig {}
 
-impl ToValue for TriggerConfig {
+impl ::cloudwright_core::ToValue for TriggerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TriggerEvents", &self.trigger_events)
             .opt("TriggerName", &self.trigger_name)
             .opt("TriggerTargetArn", &self.trigger_target_arn)
@@ -1838,24 +1558,24 @@ pub enum Action {
     /// `DISCOVER_EXISTING`
     DiscoverExisting,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CopyAutoScalingGroup => "COPY_AUTO_SCALING_GROUP",
             Self::DiscoverExisting => "DISCOVER_EXISTING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1867,24 +1587,24 @@ pub enum ActionOnTimeout {
     /// `STOP_DEPLOYMENT`
     StopDeployment,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ActionOnTimeout {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ActionOnTimeout {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ActionOnTimeout {
+impl ::cloudwright_core::ToValue for ActionOnTimeout {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ContinueDeployment => "CONTINUE_DEPLOYMENT",
             Self::StopDeployment => "STOP_DEPLOYMENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1896,24 +1616,24 @@ pub enum BlueInstanceTerminationOptionAction {
     /// `TERMINATE`
     Terminate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BlueInstanceTerminationOptionAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BlueInstanceTerminationOptionAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BlueInstanceTerminationOptionAction {
+impl ::cloudwright_core::ToValue for BlueInstanceTerminationOptionAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::KeepAlive => "KEEP_ALIVE",
             Self::Terminate => "TERMINATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1925,24 +1645,24 @@ pub enum DeploymentOption {
     /// `WITH_TRAFFIC_CONTROL`
     WithTrafficControl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeploymentOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeploymentOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeploymentOption {
+impl ::cloudwright_core::ToValue for DeploymentOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::WithoutTrafficControl => "WITHOUT_TRAFFIC_CONTROL",
             Self::WithTrafficControl => "WITH_TRAFFIC_CONTROL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1954,24 +1674,24 @@ pub enum DeploymentType {
     /// `IN_PLACE`
     InPlace,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeploymentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeploymentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeploymentType {
+impl ::cloudwright_core::ToValue for DeploymentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BlueGreen => "BLUE_GREEN",
             Self::InPlace => "IN_PLACE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1985,25 +1705,25 @@ pub enum Ec2TagFilterType {
     /// `VALUE_ONLY`
     ValueOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Ec2TagFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Ec2TagFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Ec2TagFilterType {
+impl ::cloudwright_core::ToValue for Ec2TagFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::KeyAndValue => "KEY_AND_VALUE",
             Self::KeyOnly => "KEY_ONLY",
             Self::ValueOnly => "VALUE_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2017,25 +1737,25 @@ pub enum Event {
     /// `DEPLOYMENT_STOP_ON_REQUEST`
     DeploymentStopOnRequest,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Event {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Event {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Event {
+impl ::cloudwright_core::ToValue for Event {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DeploymentFailure => "DEPLOYMENT_FAILURE",
             Self::DeploymentStopOnAlarm => "DEPLOYMENT_STOP_ON_ALARM",
             Self::DeploymentStopOnRequest => "DEPLOYMENT_STOP_ON_REQUEST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2047,24 +1767,24 @@ pub enum OutdatedInstancesStrategy {
     /// `UPDATE`
     Update,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutdatedInstancesStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutdatedInstancesStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutdatedInstancesStrategy {
+impl ::cloudwright_core::ToValue for OutdatedInstancesStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ignore => "IGNORE",
             Self::Update => "UPDATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2078,25 +1798,25 @@ pub enum TagFilterType {
     /// `VALUE_ONLY`
     ValueOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TagFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TagFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TagFilterType {
+impl ::cloudwright_core::ToValue for TagFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::KeyAndValue => "KEY_AND_VALUE",
             Self::KeyOnly => "KEY_ONLY",
             Self::ValueOnly => "VALUE_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2124,18 +1844,18 @@ pub enum TriggerEvent {
     /// `InstanceSuccess`
     InstanceSuccess,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TriggerEvent {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TriggerEvent {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TriggerEvent {
+impl ::cloudwright_core::ToValue for TriggerEvent {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DeploymentFailure => "DeploymentFailure",
             Self::DeploymentReady => "DeploymentReady",
@@ -2147,8 +1867,303 @@ impl ToValue for TriggerEvent {
             Self::InstanceReady => "InstanceReady",
             Self::InstanceStart => "InstanceStart",
             Self::InstanceSuccess => "InstanceSuccess",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmConfiguration", Shape::Object(&RULE_AlarmConfiguration)),
+            ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfiguration)),
+            ("AutoScalingGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("BlueGreenDeploymentConfiguration", Shape::Object(&RULE_BlueGreenDeploymentConfiguration)),
+            ("Deployment", Shape::Object(&RULE_Deployment)),
+            ("DeploymentConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DeploymentGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("DeploymentStyle", Shape::Object(&RULE_DeploymentStyle)),
+            ("ECSServices", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsService), min_items: None, max_items: None, unique: true })),
+            ("Ec2TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None, unique: true })),
+            ("Ec2TagSet", Shape::Object(&RULE_Ec2TagSet)),
+            ("LoadBalancerInfo", Shape::Object(&RULE_LoadBalancerInfo)),
+            ("OnPremisesInstanceTagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
+            ("OnPremisesTagSet", Shape::Object(&RULE_OnPremisesTagSet)),
+            ("OutdatedInstancesStrategy", Shape::Str(&StrRule { allowed: &["IGNORE", "UPDATE"], ..StrRule::ANY })),
+            ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TerminationHookEnabled", Shape::Bool),
+            ("TriggerConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConfig), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ApplicationName", "ServiceRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None, unique: true })),
+            ("Enabled", Shape::Bool),
+            ("IgnorePollAlarmFailure", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlueGreenDeploymentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentReadyOption", Shape::Object(&RULE_DeploymentReadyOption)),
+            ("GreenFleetProvisioningOption", Shape::Object(&RULE_GreenFleetProvisioningOption)),
+            ("TerminateBlueInstancesOnDeploymentSuccess", Shape::Object(&RULE_BlueInstanceTerminationOption)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlueInstanceTerminationOption: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["KEEP_ALIVE", "TERMINATE"], ..StrRule::ANY })),
+            ("TerminationWaitTimeInMinutes", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deployment: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("IgnoreApplicationStopFailures", Shape::Bool),
+            ("Revision", Shape::Object(&RULE_RevisionLocation)),
+        ],
+        required: &["Revision"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentReadyOption: ObjRule = ObjRule {
+        properties: &[
+            ("ActionOnTimeout", Shape::Str(&StrRule { allowed: &["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"], ..StrRule::ANY })),
+            ("WaitTimeInMinutes", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentStyle: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentOption", Shape::Str(&StrRule { allowed: &["WITHOUT_TRAFFIC_CONTROL", "WITH_TRAFFIC_CONTROL"], ..StrRule::ANY })),
+            ("DeploymentType", Shape::Str(&StrRule { allowed: &["BLUE_GREEN", "IN_PLACE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ec2TagFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ec2TagSet: ObjRule = ObjRule {
+        properties: &[
+            ("Ec2TagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagSetListObject), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ec2TagSetListObject: ObjRule = ObjRule {
+        properties: &[
+            ("Ec2TagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsService: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterName", Shape::STR),
+            ("ServiceName", Shape::STR),
+        ],
+        required: &["ServiceName", "ClusterName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElbInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitHubLocation: ObjRule = ObjRule {
+        properties: &[
+            ("CommitId", Shape::STR),
+            ("Repository", Shape::STR),
+        ],
+        required: &["Repository", "CommitId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GreenFleetProvisioningOption: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["COPY_AUTO_SCALING_GROUP", "DISCOVER_EXISTING"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancerInfo: ObjRule = ObjRule {
+        properties: &[
+            ("ElbInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ElbInfo), min_items: None, max_items: None, unique: true })),
+            ("TargetGroupInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None, unique: true })),
+            ("TargetGroupPairInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupPairInfo), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnPremisesTagSet: ObjRule = ObjRule {
+        properties: &[
+            ("OnPremisesTagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_OnPremisesTagSetListObject), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnPremisesTagSetListObject: ObjRule = ObjRule {
+        properties: &[
+            ("OnPremisesTagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RevisionLocation: ObjRule = ObjRule {
+        properties: &[
+            ("GitHubLocation", Shape::Object(&RULE_GitHubLocation)),
+            ("RevisionType", Shape::STR),
+            ("S3Location", Shape::Object(&RULE_S3Location)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("BundleType", Shape::STR),
+            ("ETag", Shape::STR),
+            ("Key", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        required: &["Bucket", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroupInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroupPairInfo: ObjRule = ObjRule {
+        properties: &[
+            ("ProdTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
+            ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None, unique: true })),
+            ("TestTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficRoute: ObjRule = ObjRule {
+        properties: &[
+            ("ListenerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TriggerEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DeploymentFailure", "DeploymentReady", "DeploymentRollback", "DeploymentStart", "DeploymentStop", "DeploymentSuccess", "InstanceFailure", "InstanceReady", "InstanceStart", "InstanceSuccess"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("TriggerName", Shape::STR),
+            ("TriggerTargetArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

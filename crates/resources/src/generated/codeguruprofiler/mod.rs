@@ -9,4 +9,4 @@
 pub mod profiling_group;
 
 #[cfg(feature = "codeguruprofiler")]
-pub use profiling_group::{ProfilingGroup, ProfilingGroupAttributes, ProfilingGroupRequired};
+pub use profiling_group::{ProfilingGroup, ProfilingGroupAttributes};

@@ -5,37 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws([-\\w]*):iam::([0-9]{12}):[\\S]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws([-\\w]*):[a-z-]+:(([a-z]+-)+[0-9]+)?:([0-9]{12}):[^.]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w-]+$");
-
-/// The required properties of [`ProfilingGroup`], by name: `ProfilingGroup::new(ProfilingGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProfilingGroupRequired {
-    /// `ProfilingGroupName`: a string, required.
-    pub profiling_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProfilingGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AgentPermissions", Shape::Object(&RULE_AgentPermissions)),
-        ("AnomalyDetectionNotificationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_Channel), min_items: None, max_items: None, unique: false })),
-        ("ComputePlatform", Shape::Str(&StrRule { allowed: &["Default", "AWSLambda"], ..StrRule::ANY })),
-        ("ProfilingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["ProfilingGroupName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::CodeGuruProfiler::ProfilingGroup` resource.
 ///
 /// Creates a profiling group.
@@ -55,30 +24,31 @@ pub struct ProfilingGroup {
     ///
     /// *Principals* : A list of string ARNs for the roles and users you want to grant access to the profiling group. Wildcards are not supported in the ARNs. You are allowed to provide up to 50 ARNs. An empty list is not permitted. This is a required key.
     ///
-    /// For more information, see \[Resource-based policies in CodeGuru Profiler\](<https://docs.aws.amazon.com/codeguru/latest/profiler-ug/resource-based-policies.html>) in the *Amazon CodeGuru Profiler user guide* , \[ConfigureAgent\](<https://docs.aws.amazon.com/codeguru/latest/profiler-api/API_ConfigureAgent.html>) , and \[PostAgentProfile\](<https://docs.aws.amazon.com/codeguru/latest/profiler-api/API_PostAgentProfile.html>) .
-    pub agent_permissions: Option<Obj<AgentPermissions>>,
+    /// For more information, see [Resource-based policies in CodeGuru Profiler](https://docs.aws.amazon.com/codeguru/latest/profiler-ug/resource-based-policies.html) in the *Amazon CodeGuru Profiler user guide* , [ConfigureAgent](https://docs.aws.amazon.com/codeguru/latest/profiler-api/API_ConfigureAgent.html) , and [PostAgentProfile](https://docs.aws.amazon.com/codeguru/latest/profiler-api/API_PostAgentProfile.html) .
+    pub agent_permissions: ::std::option::Option<crate::Obj<AgentPermissions>>,
     /// `AnomalyDetectionNotificationConfiguration`: a list of [`Channel`] objects.
     ///
     /// Adds anomaly notifications for a profiling group.
-    pub anomaly_detection_notification_configuration: Option<List<Channel>>,
+    pub anomaly_detection_notification_configuration:
+        ::std::option::Option<::cloudwright_core::List<Channel>>,
     /// `ComputePlatform`: a [`ComputePlatform`] value.
     ///
     /// The compute platform of the profiling group. Use `AWSLambda` if your application runs on AWS Lambda. Use `Default` if your application runs on a compute platform that is not AWS Lambda , such an Amazon EC2 instance, an on-premises server, or a different platform. If not specified, `Default` is used. This property is immutable.
     ///
     /// Create-only: changing it replaces the resource.
-    pub compute_platform: Option<ComputePlatform>,
+    pub compute_platform: ::std::option::Option<ComputePlatform>,
     /// `ProfilingGroupName`: a string, required.
     ///
     /// The name of the profiling group.
     ///
     /// Pattern `^[\w-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub profiling_group_name: Str,
+    pub profiling_group_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to add to the created profiling group.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +58,7 @@ impl ProfilingGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeGuruProfiler::ProfilingGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeguruprofiler-profilinggroup.html",
         primary_identifier: &["ProfilingGroupName"],
@@ -99,51 +69,53 @@ impl ProfilingGroup {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ProfilingGroup` with its required properties, named in a [`ProfilingGroupRequired`].
+    /// A `ProfilingGroup` with its one required property, `ProfilingGroupName`.
     #[inline]
-    pub fn new(required: ProfilingGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            agent_permissions: None,
-            anomaly_detection_notification_configuration: None,
-            compute_platform: None,
-            profiling_group_name: required.profiling_group_name,
-            tags: None,
+            agent_permissions: ::std::option::Option::None,
+            anomaly_detection_notification_configuration: ::std::option::Option::None,
+            compute_platform: ::std::option::Option::None,
+            profiling_group_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AgentPermissions`: an [`AgentPermissions`] object.
-    pub fn agent_permissions(mut self, value: impl Into<Obj<AgentPermissions>>) -> Self { self.agent_permissions = Some(value.into()); self }
+    pub fn agent_permissions(mut self, value: impl ::std::convert::Into<crate::Obj<AgentPermissions>>) -> Self { self.agent_permissions = ::std::option::Option::Some(value.into()); self }
     /// `AnomalyDetectionNotificationConfiguration`: a list of [`Channel`] objects.
-    pub fn anomaly_detection_notification_configuration(mut self, value: impl Into<List<Channel>>) -> Self { self.anomaly_detection_notification_configuration = Some(value.into()); self }
+    pub fn anomaly_detection_notification_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Channel>>) -> Self { self.anomaly_detection_notification_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ComputePlatform`: a [`ComputePlatform`] value.
-    pub fn compute_platform(mut self, value: impl Into<ComputePlatform>) -> Self { self.compute_platform = Some(value.into()); self }
+    pub fn compute_platform(mut self, value: impl ::std::convert::Into<ComputePlatform>) -> Self { self.compute_platform = ::std::option::Option::Some(value.into()); self }
     /// `ProfilingGroupName`: a string, required.
-    pub fn profiling_group_name(mut self, value: impl Into<Str>) -> Self { self.profiling_group_name = value.into(); self }
+    pub fn profiling_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profiling_group_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ProfilingGroup {
+impl ::cloudwright_core::Resource for ProfilingGroup {
     type Attributes = ProfilingGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProfilingGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProfilingGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProfilingGroup {
+impl ::cloudwright_core::ToValue for ProfilingGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentPermissions", &self.agent_permissions)
             .opt(
                 "AnomalyDetectionNotificationConfiguration",
@@ -156,12 +128,12 @@ impl ToValue for ProfilingGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProfilingGroup`]: `Handle<ProfilingGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProfilingGroup`]: `Handle<ProfilingGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProfilingGroupAttributes(ResourceRef);
+pub struct ProfilingGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProfilingGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProfilingGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,27 +141,10 @@ impl From<ResourceRef> for ProfilingGroupAttributes {
 impl ProfilingGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`AgentPermissions`], by name: `AgentPermissions::new(AgentPermissionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AgentPermissionsRequired {
-    /// `Principals`: a list of strings, required.
-    pub principals: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentPermissions: ObjRule = ObjRule {
-    properties: &[
-        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Principals"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentPermissions` property type of `AWS::CodeGuruProfiler::ProfilingGroup`.
 ///
@@ -197,56 +152,39 @@ pub(crate) static RULE_AgentPermissions: ObjRule = ObjRule {
 ///
 /// *Principals* : A list of string ARNs for the roles and users you want to grant access to the profiling group. Wildcards are not supported in the ARNs. You are allowed to provide up to 50 ARNs. An empty list is not permitted. This is a required key.
 ///
-/// For more information, see \[Resource-based policies in CodeGuru Profiler\](<https://docs.aws.amazon.com/codeguru/latest/profiler-ug/resource-based-policies.html>) in the *Amazon CodeGuru Profiler user guide* , \[ConfigureAgent\](<https://docs.aws.amazon.com/codeguru/latest/profiler-api/API_ConfigureAgent.html>) , and \[PostAgentProfile\](<https://docs.aws.amazon.com/codeguru/latest/profiler-api/API_PostAgentProfile.html>) .
+/// For more information, see [Resource-based policies in CodeGuru Profiler](https://docs.aws.amazon.com/codeguru/latest/profiler-ug/resource-based-policies.html) in the *Amazon CodeGuru Profiler user guide* , [ConfigureAgent](https://docs.aws.amazon.com/codeguru/latest/profiler-api/API_ConfigureAgent.html) , and [PostAgentProfile](https://docs.aws.amazon.com/codeguru/latest/profiler-api/API_PostAgentProfile.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codeguruprofiler-profilinggroup-agentpermissions.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentPermissions {
     /// `Principals`: a list of strings, required.
-    pub principals: List<Str>,
+    pub principals: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AgentPermissions {
-    /// A `AgentPermissions` with its required properties, named in a [`AgentPermissionsRequired`].
+    /// A `AgentPermissions` with its one required property, `Principals`.
     #[inline]
-    pub fn new(required: AgentPermissionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            principals: required.principals,
+            principals: value.into(),
         }
     }
 
     /// `Principals`: a list of strings, required.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = value.into(); self }
+    pub fn principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.principals = value.into(); self }
 }
 
-impl PropertyType for AgentPermissions {}
+impl crate::PropertyType for AgentPermissions {}
 
-impl ToValue for AgentPermissions {
+impl ::cloudwright_core::ToValue for AgentPermissions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Principals", &self.principals)
             .build()
     }
 }
-
-/// The required properties of [`Channel`], by name: `Channel::new(ChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelRequired {
-    /// `channelUri`: a string, required.
-    pub channel_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Channel: ObjRule = ObjRule {
-    properties: &[
-        ("channelId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("channelUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["channelUri"],
-    ..OBJ_RULE
-};
 
 /// The `Channel` property type of `AWS::CodeGuruProfiler::ProfilingGroup`.
 ///
@@ -260,38 +198,38 @@ pub struct Channel {
     /// The channel ID.
     ///
     /// Pattern `[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}`.
-    pub channel_id: Option<Str>,
+    pub channel_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `channelUri`: a string, required.
     ///
     /// The channel URI.
     ///
     /// Pattern `^arn:aws([-\w]*):[a-z-]+:(([a-z]+-)+[0-9]+)?:([0-9]{12}):[^.]+$`.
-    pub channel_uri: Str,
+    pub channel_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Channel {
-    /// A `Channel` with its required properties, named in a [`ChannelRequired`].
+    /// A `Channel` with its one required property, `channelUri`.
     #[inline]
-    pub fn new(required: ChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            channel_id: None,
-            channel_uri: required.channel_uri,
+            channel_id: ::std::option::Option::None,
+            channel_uri: value.into(),
         }
     }
 
     /// `channelId`: a string.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = Some(value.into()); self }
+    pub fn channel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_id = ::std::option::Option::Some(value.into()); self }
     /// `channelUri`: a string, required.
-    pub fn channel_uri(mut self, value: impl Into<Str>) -> Self { self.channel_uri = value.into(); self }
+    pub fn channel_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_uri = value.into(); self }
 }
 
-impl PropertyType for Channel {}
+impl crate::PropertyType for Channel {}
 
-impl ToValue for Channel {
+impl ::cloudwright_core::ToValue for Channel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("channelId", &self.channel_id)
             .req("channelUri", &self.channel_uri)
             .build()
@@ -302,21 +240,10 @@ impl ToValue for Channel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CodeGuruProfiler::ProfilingGroup`.
 ///
@@ -326,11 +253,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -345,17 +272,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -370,23 +297,84 @@ pub enum ComputePlatform {
     /// `AWSLambda`
     AwsLambda,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComputePlatform {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComputePlatform {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComputePlatform {
+impl ::cloudwright_core::ToValue for ComputePlatform {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "Default",
             Self::AwsLambda => "AWSLambda",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws([-\\w]*):iam::([0-9]{12}):[\\S]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws([-\\w]*):[a-z-]+:(([a-z]+-)+[0-9]+)?:([0-9]{12}):[^.]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProfilingGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AgentPermissions", Shape::Object(&RULE_AgentPermissions)),
+            ("AnomalyDetectionNotificationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_Channel), min_items: None, max_items: None, unique: false })),
+            ("ComputePlatform", Shape::Str(&StrRule { allowed: &["Default", "AWSLambda"], ..StrRule::ANY })),
+            ("ProfilingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["ProfilingGroupName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentPermissions: ObjRule = ObjRule {
+        properties: &[
+            ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Principals"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Channel: ObjRule = ObjRule {
+        properties: &[
+            ("channelId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("channelUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["channelUri"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

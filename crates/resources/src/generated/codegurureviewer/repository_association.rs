@@ -5,47 +5,25 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S(.*\\S)?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\S[\\w.-]*$");
-
 /// The required properties of [`RepositoryAssociation`], by name: `RepositoryAssociation::new(RepositoryAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryAssociationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`RepositoryAssociationType`] value, required.
     pub r#type: RepositoryAssociationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Owner", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["CodeCommit", "Bitbucket", "GitHubEnterpriseServer", "S3Bucket"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeGuruReviewer::RepositoryAssociation` resource.
 ///
 /// This resource configures how Amazon CodeGuru Reviewer retrieves the source code to be reviewed. You can use an AWS CloudFormation template to create an association with the following repository types:
 ///
-/// - AWS CodeCommit - For more information, see \[Create an AWS CodeCommit repository association\](<https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/create-codecommit-association.html>) in the *Amazon CodeGuru Reviewer User Guide* .
-/// - Bitbucket - For more information, see \[Create a Bitbucket repository association\](<https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/create-bitbucket-association.html>) in the *Amazon CodeGuru Reviewer User Guide* .
-/// - GitHub Enterprise Server - For more information, see \[Create a GitHub Enterprise Server repository association\](<https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/create-github-enterprise-association.html>) in the *Amazon CodeGuru Reviewer User Guide* .
-/// - S3Bucket - For more information, see \[Create code reviews with GitHub Actions\](<https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/working-with-cicd.html>) in the *Amazon CodeGuru Reviewer User Guide* .
+/// - AWS CodeCommit - For more information, see [Create an AWS CodeCommit repository association](https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/create-codecommit-association.html) in the *Amazon CodeGuru Reviewer User Guide* .
+/// - Bitbucket - For more information, see [Create a Bitbucket repository association](https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/create-bitbucket-association.html) in the *Amazon CodeGuru Reviewer User Guide* .
+/// - GitHub Enterprise Server - For more information, see [Create a GitHub Enterprise Server repository association](https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/create-github-enterprise-association.html) in the *Amazon CodeGuru Reviewer User Guide* .
+/// - S3Bucket - For more information, see [Create code reviews with GitHub Actions](https://docs.aws.amazon.com/codeguru/latest/reviewer-ug/working-with-cicd.html) in the *Amazon CodeGuru Reviewer User Guide* .
 ///
-/// &gt; You cannot use a CloudFormation template to create an association with a GitHub repository.
+/// \> You cannot use a CloudFormation template to create an association with a GitHub repository.
 ///
 /// `Ref` returns its `AssociationArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RepositoryAssociationAttributes`], which `Handle<RepositoryAssociation>` dereferences to.
@@ -64,21 +42,21 @@ pub struct RepositoryAssociation {
     /// The name of the bucket. This is required for your S3Bucket repository. The name must start with the prefix `codeguru-reviewer-*` .
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^\S(.*\S)?$`; length 3 to 63; create-only: changing it replaces the resource.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of an AWS CodeStar Connections connection. Its format is `arn:aws:codestar-connections:region-id:aws-account_id:connection/connection-id` . For more information, see \[Connection\](<https://docs.aws.amazon.com/codestar-connections/latest/APIReference/API_Connection.html>) in the *AWS CodeStar Connections API Reference* .
+    /// The Amazon Resource Name (ARN) of an AWS CodeStar Connections connection. Its format is `arn:aws:codestar-connections:region-id:aws-account_id:connection/connection-id` . For more information, see [Connection](https://docs.aws.amazon.com/codestar-connections/latest/APIReference/API_Connection.html) in the *AWS CodeStar Connections API Reference* .
     ///
     /// `ConnectionArn` must be specified for Bitbucket and GitHub Enterprise Server repositories. It has no effect if it is specified for an AWS CodeCommit repository.
     ///
     /// Pattern `arn:aws(-[\w]+)*:.+:.+:[0-9]{12}:.+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub connection_arn: Option<Str>,
+    pub connection_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the repository.
     ///
     /// Pattern `^\S[\w.-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Owner`: a string.
     ///
     /// The owner of the repository. For a GitHub Enterprise Server or Bitbucket repository, this is the username for the account that owns the repository.
@@ -86,7 +64,7 @@ pub struct RepositoryAssociation {
     /// `Owner` must be specified for Bitbucket and GitHub Enterprise Server repositories. It has no effect if it is specified for an AWS CodeCommit repository.
     ///
     /// Pattern `^\S(.*\S)?$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub owner: Option<Str>,
+    pub owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs used to tag an associated repository. A tag is a custom attribute label with two parts:
@@ -95,7 +73,7 @@ pub struct RepositoryAssociation {
     /// - An optional field known as a *tag value* (for example, `111122223333` , `Production` , or a team name). Omitting the tag value is the same as using an empty string. Like tag keys, tag values are case sensitive.
     ///
     /// Items at most 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`RepositoryAssociationType`] value, required.
     ///
     /// The type of repository that contains the source code to be reviewed. The valid values are:
@@ -116,7 +94,7 @@ impl RepositoryAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeGuruReviewer::RepositoryAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codegurureviewer-repositoryassociation.html",
         primary_identifier: &["AssociationArn"],
@@ -127,54 +105,56 @@ impl RepositoryAssociation {
         read_only: &["AssociationArn"],
         attributes: &["AssociationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RepositoryAssociation` with its required properties, named in a [`RepositoryAssociationRequired`].
     #[inline]
     pub fn new(required: RepositoryAssociationRequired) -> Self {
         Self {
-            bucket_name: None,
-            connection_arn: None,
+            bucket_name: ::std::option::Option::None,
+            connection_arn: ::std::option::Option::None,
             name: required.name,
-            owner: None,
-            tags: None,
+            owner: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionArn`: a string.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
+    pub fn connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Owner`: a string.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = Some(value.into()); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`RepositoryAssociationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<RepositoryAssociationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<RepositoryAssociationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for RepositoryAssociation {
+impl ::cloudwright_core::Resource for RepositoryAssociation {
     type Attributes = RepositoryAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RepositoryAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RepositoryAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RepositoryAssociation {
+impl ::cloudwright_core::ToValue for RepositoryAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("ConnectionArn", &self.connection_arn)
             .req("Name", &self.name)
@@ -185,12 +165,12 @@ impl ToValue for RepositoryAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RepositoryAssociation`]: `Handle<RepositoryAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RepositoryAssociation`]: `Handle<RepositoryAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RepositoryAssociationAttributes(ResourceRef);
+pub struct RepositoryAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RepositoryAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RepositoryAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -198,10 +178,10 @@ impl From<ResourceRef> for RepositoryAssociationAttributes {
 impl RepositoryAssociationAttributes {
     /// `Fn::GetAtt` `AssociationArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the \[`RepositoryAssociation`\](<https://docs.aws.amazon.com/codeguru/latest/reviewer-api/API_RepositoryAssociation.html>) object. You can retrieve this ARN by calling `ListRepositories` .
+    /// The Amazon Resource Name (ARN) of the [`RepositoryAssociation`](https://docs.aws.amazon.com/codeguru/latest/reviewer-api/API_RepositoryAssociation.html) object. You can retrieve this ARN by calling `ListRepositories` .
     #[inline]
-    pub fn association_arn(&self) -> Value {
-        self.0.get_att("AssociationArn")
+    pub fn association_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationArn"))
     }
 }
 
@@ -209,21 +189,10 @@ impl RepositoryAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CodeGuruReviewer::RepositoryAssociation`.
 ///
@@ -233,11 +202,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -252,17 +221,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -281,25 +250,63 @@ pub enum RepositoryAssociationType {
     /// `S3Bucket`
     S3Bucket,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RepositoryAssociationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RepositoryAssociationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RepositoryAssociationType {
+impl ::cloudwright_core::ToValue for RepositoryAssociationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CodeCommit => "CodeCommit",
             Self::Bitbucket => "Bitbucket",
             Self::GitHubEnterpriseServer => "GitHubEnterpriseServer",
             Self::S3Bucket => "S3Bucket",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S(.*\\S)?$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\S[\\w.-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Owner", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["CodeCommit", "Bitbucket", "GitHubEnterpriseServer", "S3Bucket"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,12 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
 
 /// The required properties of [`CustomActionType`], by name: `CustomActionType::new(CustomActionTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,36 +13,18 @@ pub struct CustomActionTypeRequired {
     /// `Category`: a [`Category`] value, required.
     pub category: Category,
     /// `InputArtifactDetails`: an [`ArtifactDetails`] object, required.
-    pub input_artifact_details: Obj<ArtifactDetails>,
+    pub input_artifact_details: crate::Obj<ArtifactDetails>,
     /// `OutputArtifactDetails`: an [`ArtifactDetails`] object, required.
-    pub output_artifact_details: Obj<ArtifactDetails>,
+    pub output_artifact_details: crate::Obj<ArtifactDetails>,
     /// `Provider`: a string, required.
-    pub provider: Str,
+    pub provider: ::cloudwright_core::Str,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomActionType: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::Str(&StrRule { allowed: &["Approval", "Build", "Compute", "Deploy", "Invoke", "Source", "Test"], ..StrRule::ANY })),
-        ("ConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationProperties), min_items: Some(0), max_items: Some(10), unique: true })),
-        ("InputArtifactDetails", Shape::Object(&RULE_ArtifactDetails)),
-        ("OutputArtifactDetails", Shape::Object(&RULE_ArtifactDetails)),
-        ("Provider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(35), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Settings", Shape::Object(&RULE_Settings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Category", "InputArtifactDetails", "OutputArtifactDetails", "Provider", "Version"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodePipeline::CustomActionType` resource.
 ///
-/// The `AWS::CodePipeline::CustomActionType` resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite. You can use these custom actions in the stage of a pipeline. For more information, see \[Create and Add a Custom Action in AWS CodePipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-create-custom-action.html>) in the *AWS CodePipeline User Guide* .
+/// The `AWS::CodePipeline::CustomActionType` resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite. You can use these custom actions in the stage of a pipeline. For more information, see [Create and Add a Custom Action in AWS CodePipeline](https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-create-custom-action.html) in the *AWS CodePipeline User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Category`, `Provider`, `Version`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`CustomActionTypeAttributes`], which `Handle<CustomActionType>` dereferences to.
@@ -68,44 +45,45 @@ pub struct CustomActionType {
     ///
     /// The configuration properties for the custom action.
     ///
-    /// &gt; You can refer to a name in the configuration properties of the custom action within the URL templates by following the format of {Config:name}, as long as the configuration property is both required and not secret. For more information, see \[Create a Custom Action for a Pipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-create-custom-action.html>) .
+    /// \> You can refer to a name in the configuration properties of the custom action within the URL templates by following the format of {Config:name}, as long as the configuration property is both required and not secret. For more information, see [Create a Custom Action for a Pipeline](https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-create-custom-action.html) .
     ///
     /// Items 0 to 10; create-only: changing it replaces the resource.
-    pub configuration_properties: Option<List<ConfigurationProperties>>,
+    pub configuration_properties:
+        ::std::option::Option<::cloudwright_core::List<ConfigurationProperties>>,
     /// `InputArtifactDetails`: an [`ArtifactDetails`] object, required.
     ///
     /// The details of the input artifact for the action, such as its commit ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub input_artifact_details: Obj<ArtifactDetails>,
+    pub input_artifact_details: crate::Obj<ArtifactDetails>,
     /// `OutputArtifactDetails`: an [`ArtifactDetails`] object, required.
     ///
     /// The details of the output artifact of the action, such as its commit ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub output_artifact_details: Obj<ArtifactDetails>,
+    pub output_artifact_details: crate::Obj<ArtifactDetails>,
     /// `Provider`: a string, required.
     ///
     /// The provider of the service used in the custom action, such as CodeDeploy.
     ///
     /// Pattern `^[0-9A-Za-z_-]+$`; length 1 to 35; create-only: changing it replaces the resource.
-    pub provider: Str,
+    pub provider: ::cloudwright_core::Str,
     /// `Settings`: a [`Settings`] object.
     ///
     /// URLs that provide users information about this custom action.
     ///
     /// Create-only: changing it replaces the resource.
-    pub settings: Option<Obj<Settings>>,
+    pub settings: ::std::option::Option<crate::Obj<Settings>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the custom action.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Version`: a string, required.
     ///
     /// The version identifier of the custom action.
     ///
     /// Pattern `^[0-9A-Za-z_-]+$`; length 1 to 9; create-only: changing it replaces the resource.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -115,7 +93,7 @@ impl CustomActionType {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodePipeline::CustomActionType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-customactiontype.html",
         primary_identifier: &["Category", "Provider", "Version"],
@@ -126,7 +104,7 @@ impl CustomActionType {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomActionType` with its required properties, named in a [`CustomActionTypeRequired`].
@@ -134,52 +112,54 @@ impl CustomActionType {
     pub fn new(required: CustomActionTypeRequired) -> Self {
         Self {
             category: required.category,
-            configuration_properties: None,
+            configuration_properties: ::std::option::Option::None,
             input_artifact_details: required.input_artifact_details,
             output_artifact_details: required.output_artifact_details,
             provider: required.provider,
-            settings: None,
-            tags: None,
+            settings: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             version: required.version,
         }
     }
 
     /// `Category`: a [`Category`] value, required.
-    pub fn category(mut self, value: impl Into<Category>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<Category>) -> Self { self.category = value.into(); self }
     /// `ConfigurationProperties`: a list of [`ConfigurationProperties`] objects.
-    pub fn configuration_properties(mut self, value: impl Into<List<ConfigurationProperties>>) -> Self { self.configuration_properties = Some(value.into()); self }
+    pub fn configuration_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigurationProperties>>) -> Self { self.configuration_properties = ::std::option::Option::Some(value.into()); self }
     /// `InputArtifactDetails`: an [`ArtifactDetails`] object, required.
-    pub fn input_artifact_details(mut self, value: impl Into<Obj<ArtifactDetails>>) -> Self { self.input_artifact_details = value.into(); self }
+    pub fn input_artifact_details(mut self, value: impl ::std::convert::Into<crate::Obj<ArtifactDetails>>) -> Self { self.input_artifact_details = value.into(); self }
     /// `OutputArtifactDetails`: an [`ArtifactDetails`] object, required.
-    pub fn output_artifact_details(mut self, value: impl Into<Obj<ArtifactDetails>>) -> Self { self.output_artifact_details = value.into(); self }
+    pub fn output_artifact_details(mut self, value: impl ::std::convert::Into<crate::Obj<ArtifactDetails>>) -> Self { self.output_artifact_details = value.into(); self }
     /// `Provider`: a string, required.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = value.into(); self }
+    pub fn provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider = value.into(); self }
     /// `Settings`: a [`Settings`] object.
-    pub fn settings(mut self, value: impl Into<Obj<Settings>>) -> Self { self.settings = Some(value.into()); self }
+    pub fn settings(mut self, value: impl ::std::convert::Into<crate::Obj<Settings>>) -> Self { self.settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl Resource for CustomActionType {
+impl ::cloudwright_core::Resource for CustomActionType {
     type Attributes = CustomActionTypeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomActionType, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomActionType, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomActionType {
+impl ::cloudwright_core::ToValue for CustomActionType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Category", &self.category)
             .opt("ConfigurationProperties", &self.configuration_properties)
             .req("InputArtifactDetails", &self.input_artifact_details)
@@ -192,12 +172,12 @@ impl ToValue for CustomActionType {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomActionType`]: `Handle<CustomActionType>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomActionType`]: `Handle<CustomActionType>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomActionTypeAttributes(ResourceRef);
+pub struct CustomActionTypeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomActionTypeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomActionTypeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,8 +185,8 @@ impl From<ResourceRef> for CustomActionTypeAttributes {
 impl CustomActionTypeAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -214,21 +194,10 @@ impl CustomActionTypeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArtifactDetailsRequired {
     /// `MaximumCount`: an integer, required.
-    pub maximum_count: Int,
+    pub maximum_count: ::cloudwright_core::Int,
     /// `MinimumCount`: an integer, required.
-    pub minimum_count: Int,
+    pub minimum_count: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArtifactDetails: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
-        ("MinimumCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
-    ],
-    required: &["MaximumCount", "MinimumCount"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArtifactDetails` property type of `AWS::CodePipeline::CustomActionType`.
 ///
@@ -242,13 +211,13 @@ pub struct ArtifactDetails {
     /// The maximum number of artifacts allowed for the action type.
     ///
     /// Value 0 to 5.
-    pub maximum_count: Int,
+    pub maximum_count: ::cloudwright_core::Int,
     /// `MinimumCount`: an integer, required.
     ///
     /// The minimum number of artifacts allowed for the action type.
     ///
     /// Value 0 to 5.
-    pub minimum_count: Int,
+    pub minimum_count: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -263,17 +232,17 @@ impl ArtifactDetails {
     }
 
     /// `MaximumCount`: an integer, required.
-    pub fn maximum_count(mut self, value: impl Into<Int>) -> Self { self.maximum_count = value.into(); self }
+    pub fn maximum_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_count = value.into(); self }
     /// `MinimumCount`: an integer, required.
-    pub fn minimum_count(mut self, value: impl Into<Int>) -> Self { self.minimum_count = value.into(); self }
+    pub fn minimum_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_count = value.into(); self }
 }
 
-impl PropertyType for ArtifactDetails {}
+impl crate::PropertyType for ArtifactDetails {}
 
-impl ToValue for ArtifactDetails {
+impl ::cloudwright_core::ToValue for ArtifactDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaximumCount", &self.maximum_count)
             .req("MinimumCount", &self.minimum_count)
             .build()
@@ -284,36 +253,20 @@ impl ToValue for ArtifactDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationPropertiesRequired {
     /// `Key`: a boolean, required.
-    pub key: Bool,
+    pub key: ::cloudwright_core::Bool,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Required`: a boolean, required.
-    pub required: Bool,
+    pub required: ::cloudwright_core::Bool,
     /// `Secret`: a boolean, required.
-    pub secret: Bool,
+    pub secret: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(160), ..StrRule::ANY })),
-        ("Key", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Queryable", Shape::Bool),
-        ("Required", Shape::Bool),
-        ("Secret", Shape::Bool),
-        ("Type", Shape::Str(&StrRule { allowed: &["Boolean", "Number", "String"], ..StrRule::ANY })),
-    ],
-    required: &["Key", "Name", "Required", "Secret"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigurationProperties` property type of `AWS::CodePipeline::CustomActionType`.
 ///
 /// The configuration properties for the custom action.
 ///
-/// &gt; You can refer to a name in the configuration properties of the custom action within the URL templates by following the format of {Config:name}, as long as the configuration property is both required and not secret. For more information, see \[Create a Custom Action for a Pipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-create-custom-action.html>) .
+/// \> You can refer to a name in the configuration properties of the custom action within the URL templates by following the format of {Config:name}, as long as the configuration property is both required and not secret. For more information, see [Create a Custom Action for a Pipeline](https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-create-custom-action.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-customactiontype-configurationproperties.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -323,37 +276,37 @@ pub struct ConfigurationProperties {
     /// The description of the action configuration property that is displayed to users.
     ///
     /// Length 1 to 160.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Key`: a boolean, required.
     ///
     /// Whether the configuration property is a key.
-    pub key: Bool,
+    pub key: ::cloudwright_core::Bool,
     /// `Name`: a string, required.
     ///
     /// The name of the action configuration property.
     ///
     /// Length 1 to 50.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Queryable`: a boolean.
     ///
     /// Indicates that the property is used with `PollForJobs` . When creating a custom action, an action can have up to one queryable property. If it has one, that property must be both required and not secret.
     ///
     /// If you create a pipeline with a custom action type, and that custom action contains a queryable property, the value for that configuration property is subject to other restrictions. The value must be less than or equal to twenty (20) characters. The value can contain only alphanumeric characters, underscores, and hyphens.
-    pub queryable: Option<Bool>,
+    pub queryable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Required`: a boolean, required.
     ///
     /// Whether the configuration property is a required value.
-    pub required: Bool,
+    pub required: ::cloudwright_core::Bool,
     /// `Secret`: a boolean, required.
     ///
     /// Whether the configuration property is secret. Secrets are hidden from all calls except for `GetJobDetails` , `GetThirdPartyJobDetails` , `PollForJobs` , and `PollForThirdPartyJobs` .
     ///
     /// When updating a pipeline, passing * * * * * without changing any other values of the action preserves the previous value of the secret.
-    pub secret: Bool,
+    pub secret: ::cloudwright_core::Bool,
     /// `Type`: a [`ConfigurationPropertiesType`] value.
     ///
     /// The type of the configuration property.
-    pub r#type: Option<ConfigurationPropertiesType>,
+    pub r#type: ::std::option::Option<ConfigurationPropertiesType>,
 }
 
 #[rustfmt::skip]
@@ -362,38 +315,38 @@ impl ConfigurationProperties {
     #[inline]
     pub fn new(required: ConfigurationPropertiesRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             key: required.key,
             name: required.name,
-            queryable: None,
+            queryable: ::std::option::Option::None,
             required: required.required,
             secret: required.secret,
-            r#type: None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a boolean, required.
-    pub fn key(mut self, value: impl Into<Bool>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.key = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Queryable`: a boolean.
-    pub fn queryable(mut self, value: impl Into<Bool>) -> Self { self.queryable = Some(value.into()); self }
+    pub fn queryable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.queryable = ::std::option::Option::Some(value.into()); self }
     /// `Required`: a boolean, required.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
+    pub fn required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.required = value.into(); self }
     /// `Secret`: a boolean, required.
-    pub fn secret(mut self, value: impl Into<Bool>) -> Self { self.secret = value.into(); self }
+    pub fn secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.secret = value.into(); self }
     /// `Type`: a [`ConfigurationPropertiesType`] value.
-    pub fn r#type(mut self, value: impl Into<ConfigurationPropertiesType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ConfigurationPropertiesType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationProperties {}
+impl crate::PropertyType for ConfigurationProperties {}
 
-impl ToValue for ConfigurationProperties {
+impl ::cloudwright_core::ToValue for ConfigurationProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Key", &self.key)
             .req("Name", &self.name)
@@ -404,18 +357,6 @@ impl ToValue for ConfigurationProperties {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Settings: ObjRule = ObjRule {
-    properties: &[
-        ("EntityUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ExecutionUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("RevisionUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ThirdPartyConfigurationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Settings` property type of `AWS::CodePipeline::CustomActionType`.
 ///
@@ -429,25 +370,25 @@ pub struct Settings {
     /// The URL returned to the CodePipeline console that provides a deep link to the resources of the external system, such as the configuration page for a CodeDeploy deployment group. This link is provided as part of the action display in the pipeline.
     ///
     /// Length 1 to 2048.
-    pub entity_url_template: Option<Str>,
+    pub entity_url_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionUrlTemplate`: a string.
     ///
     /// The URL returned to the CodePipeline console that contains a link to the top-level landing page for the external system, such as the console page for CodeDeploy. This link is shown on the pipeline view page in the CodePipeline console and provides a link to the execution entity of the external action.
     ///
     /// Length 1 to 2048.
-    pub execution_url_template: Option<Str>,
+    pub execution_url_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `RevisionUrlTemplate`: a string.
     ///
     /// The URL returned to the CodePipeline console that contains a link to the page where customers can update or change the configuration of the external action.
     ///
     /// Length 1 to 2048.
-    pub revision_url_template: Option<Str>,
+    pub revision_url_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `ThirdPartyConfigurationUrl`: a string.
     ///
     /// The URL of a sign-up page where users can sign up for an external service and perform initial configuration of the action provided by that service.
     ///
     /// Length 1 to 2048.
-    pub third_party_configuration_url: Option<Str>,
+    pub third_party_configuration_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -455,25 +396,25 @@ impl Settings {
     /// A `Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EntityUrlTemplate`: a string.
-    pub fn entity_url_template(mut self, value: impl Into<Str>) -> Self { self.entity_url_template = Some(value.into()); self }
+    pub fn entity_url_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_url_template = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionUrlTemplate`: a string.
-    pub fn execution_url_template(mut self, value: impl Into<Str>) -> Self { self.execution_url_template = Some(value.into()); self }
+    pub fn execution_url_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_url_template = ::std::option::Option::Some(value.into()); self }
     /// `RevisionUrlTemplate`: a string.
-    pub fn revision_url_template(mut self, value: impl Into<Str>) -> Self { self.revision_url_template = Some(value.into()); self }
+    pub fn revision_url_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.revision_url_template = ::std::option::Option::Some(value.into()); self }
     /// `ThirdPartyConfigurationUrl`: a string.
-    pub fn third_party_configuration_url(mut self, value: impl Into<Str>) -> Self { self.third_party_configuration_url = Some(value.into()); self }
+    pub fn third_party_configuration_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.third_party_configuration_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Settings {}
+impl crate::PropertyType for Settings {}
 
-impl ToValue for Settings {
+impl ::cloudwright_core::ToValue for Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EntityUrlTemplate", &self.entity_url_template)
             .opt("ExecutionUrlTemplate", &self.execution_url_template)
             .opt("RevisionUrlTemplate", &self.revision_url_template)
@@ -503,18 +444,18 @@ pub enum Category {
     /// `Test`
     Test,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Category {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Category {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Category {
+impl ::cloudwright_core::ToValue for Category {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Approval => "Approval",
             Self::Build => "Build",
@@ -523,9 +464,9 @@ impl ToValue for Category {
             Self::Invoke => "Invoke",
             Self::Source => "Source",
             Self::Test => "Test",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -539,24 +480,91 @@ pub enum ConfigurationPropertiesType {
     /// `String`
     String,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfigurationPropertiesType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfigurationPropertiesType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfigurationPropertiesType {
+impl ::cloudwright_core::ToValue for ConfigurationPropertiesType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Boolean => "Boolean",
             Self::Number => "Number",
             Self::String => "String",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomActionType: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::Str(&StrRule { allowed: &["Approval", "Build", "Compute", "Deploy", "Invoke", "Source", "Test"], ..StrRule::ANY })),
+            ("ConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationProperties), min_items: Some(0), max_items: Some(10), unique: true })),
+            ("InputArtifactDetails", Shape::Object(&RULE_ArtifactDetails)),
+            ("OutputArtifactDetails", Shape::Object(&RULE_ArtifactDetails)),
+            ("Provider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(35), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Settings", Shape::Object(&RULE_Settings)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Category", "InputArtifactDetails", "OutputArtifactDetails", "Provider", "Version"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArtifactDetails: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
+            ("MinimumCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
+        ],
+        required: &["MaximumCount", "MinimumCount"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(160), ..StrRule::ANY })),
+            ("Key", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Queryable", Shape::Bool),
+            ("Required", Shape::Bool),
+            ("Secret", Shape::Bool),
+            ("Type", Shape::Str(&StrRule { allowed: &["Boolean", "Number", "String"], ..StrRule::ANY })),
+        ],
+        required: &["Key", "Name", "Required", "Secret"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Settings: ObjRule = ObjRule {
+        properties: &[
+            ("EntityUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("ExecutionUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("RevisionUrlTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("ThirdPartyConfigurationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

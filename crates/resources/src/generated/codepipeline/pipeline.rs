@@ -5,52 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z_\\-]{1,9}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9.@\\-_]{1,100}$");
 
 /// The required properties of [`Pipeline`], by name: `Pipeline::new(PipelineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequired {
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Stages`: a list of [`StageDeclaration`] objects, required.
-    pub stages: List<StageDeclaration>,
+    pub stages: ::cloudwright_core::List<StageDeclaration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
-    properties: &[
-        ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
-        ("ArtifactStores", Shape::List(&ListRule { items: Shape::Object(&RULE_ArtifactStoreMap), min_items: None, max_items: None, unique: true })),
-        ("DisableInboundStageTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_StageTransition), min_items: None, max_items: None, unique: true })),
-        ("ExecutionMode", Shape::Str(&StrRule { allowed: &["QUEUED", "SUPERSEDED", "PARALLEL"], ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("PipelineType", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
-        ("RestartExecutionOnUpdate", Shape::Bool),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_StageDeclaration), min_items: Some(2), max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTriggerDeclaration), min_items: None, max_items: None, unique: true })),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_VariableDeclaration), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Stages", "RoleArn"],
-    one_of: &[&[&["ArtifactStore"], &["ArtifactStores"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodePipeline::Pipeline` resource.
 ///
-/// The `AWS::CodePipeline::Pipeline` resource creates a CodePipeline pipeline that describes how software changes go through a release process. For more information, see \[What Is CodePipeline?\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/welcome.html>) in the *CodePipeline User Guide* .
+/// The `AWS::CodePipeline::Pipeline` resource creates a CodePipeline pipeline that describes how software changes go through a release process. For more information, see [What Is CodePipeline?](https://docs.aws.amazon.com/codepipeline/latest/userguide/welcome.html) in the *CodePipeline User Guide* .
 ///
-/// For an example in YAML and JSON that contains the parameters in this reference, see \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-pipeline.html#aws-resource-codepipeline-pipeline--examples>) .
+/// For an example in YAML and JSON that contains the parameters in this reference, see [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-pipeline.html#aws-resource-codepipeline-pipeline--examples) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PipelineAttributes`], which `Handle<Pipeline>` dereferences to.
@@ -65,30 +35,31 @@ pub struct Pipeline {
     ///
     /// The S3 bucket where artifacts for the pipeline are stored.
     ///
-    /// &gt; You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
-    pub artifact_store: Option<Obj<ArtifactStore>>,
+    /// \> You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
+    pub artifact_store: ::std::option::Option<crate::Obj<ArtifactStore>>,
     /// `ArtifactStores`: a list of [`ArtifactStoreMap`] objects.
     ///
     /// A mapping of `artifactStore` objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
     ///
-    /// &gt; You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
-    pub artifact_stores: Option<List<ArtifactStoreMap>>,
+    /// \> You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
+    pub artifact_stores: ::std::option::Option<::cloudwright_core::List<ArtifactStoreMap>>,
     /// `DisableInboundStageTransitions`: a list of [`StageTransition`] objects.
     ///
     /// Represents the input of a `DisableStageTransition` action.
-    pub disable_inbound_stage_transitions: Option<List<StageTransition>>,
+    pub disable_inbound_stage_transitions:
+        ::std::option::Option<::cloudwright_core::List<StageTransition>>,
     /// `ExecutionMode`: an [`ExecutionMode`] value.
     ///
     /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
     ///
     /// Default `"SUPERSEDED"`.
-    pub execution_mode: Option<ExecutionMode>,
+    pub execution_mode: ::std::option::Option<ExecutionMode>,
     /// `Name`: a string.
     ///
     /// The name of the pipeline.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PipelineType`: a [`PipelineType`] value.
     ///
     /// CodePipeline provides the following pipeline types, which differ in characteristics and price, so that you can tailor your pipeline features and cost to the needs of your applications.
@@ -96,44 +67,44 @@ pub struct Pipeline {
     /// - V1 type pipelines have a JSON structure that contains standard pipeline, stage, and action-level parameters.
     /// - V2 type pipelines have the same structure as a V1 type, along with additional parameters for release safety and trigger configuration.
     ///
-    /// &gt; Including V2 parameters, such as triggers on Git tags, in the pipeline JSON when creating or updating a pipeline will result in the pipeline having the V2 type of pipeline and the associated costs.
+    /// \> Including V2 parameters, such as triggers on Git tags, in the pipeline JSON when creating or updating a pipeline will result in the pipeline having the V2 type of pipeline and the associated costs.
     ///
-    /// For information about pricing for CodePipeline, see \[Pricing\](<https://docs.aws.amazon.com/codepipeline/pricing/>) .
+    /// For information about pricing for CodePipeline, see [Pricing](https://docs.aws.amazon.com/codepipeline/pricing/) .
     ///
-    /// For information about which type of pipeline to choose, see \[What type of pipeline is right for me?\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/pipeline-types-planning.html>) .
-    pub pipeline_type: Option<PipelineType>,
+    /// For information about which type of pipeline to choose, see [What type of pipeline is right for me?](https://docs.aws.amazon.com/codepipeline/latest/userguide/pipeline-types-planning.html) .
+    pub pipeline_type: ::std::option::Option<PipelineType>,
     /// `RestartExecutionOnUpdate`: a boolean.
     ///
     /// Indicates whether to rerun the CodePipeline pipeline after you update it.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub restart_execution_on_update: Option<Bool>,
+    pub restart_execution_on_update: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no `actionRoleArn` , or to use to assume roles for actions with an `actionRoleArn` .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Stages`: a list of [`StageDeclaration`] objects, required.
     ///
     /// Represents information about a stage and its definition.
     ///
     /// Items at least 2.
-    pub stages: List<StageDeclaration>,
+    pub stages: ::cloudwright_core::List<StageDeclaration>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies the tags applied to the pipeline.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Triggers`: a list of [`PipelineTriggerDeclaration`] objects.
     ///
     /// The trigger configuration specifying a type of event, such as Git tags, that starts the pipeline.
     ///
-    /// &gt; When a trigger configuration is specified, default change detection for repository and branch commits is disabled.
-    pub triggers: Option<List<PipelineTriggerDeclaration>>,
+    /// \> When a trigger configuration is specified, default change detection for repository and branch commits is disabled.
+    pub triggers: ::std::option::Option<::cloudwright_core::List<PipelineTriggerDeclaration>>,
     /// `Variables`: a list of [`VariableDeclaration`] objects.
     ///
     /// A list that defines the pipeline variables for a pipeline resource. Variable names can have alphanumeric and underscore characters, and the values must match `[A-Za-z0-9@\-_]+` .
-    pub variables: Option<List<VariableDeclaration>>,
+    pub variables: ::std::option::Option<::cloudwright_core::List<VariableDeclaration>>,
 }
 
 #[rustfmt::skip]
@@ -143,7 +114,7 @@ impl Pipeline {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodePipeline::Pipeline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-pipeline.html",
         primary_identifier: &["Name"],
@@ -154,72 +125,74 @@ impl Pipeline {
         read_only: &["Version"],
         attributes: &["Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
     #[inline]
     pub fn new(required: PipelineRequired) -> Self {
         Self {
-            artifact_store: None,
-            artifact_stores: None,
-            disable_inbound_stage_transitions: None,
-            execution_mode: None,
-            name: None,
-            pipeline_type: None,
-            restart_execution_on_update: None,
+            artifact_store: ::std::option::Option::None,
+            artifact_stores: ::std::option::Option::None,
+            disable_inbound_stage_transitions: ::std::option::Option::None,
+            execution_mode: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            pipeline_type: ::std::option::Option::None,
+            restart_execution_on_update: ::std::option::Option::None,
             role_arn: required.role_arn,
             stages: required.stages,
-            tags: None,
-            triggers: None,
-            variables: None,
+            tags: ::std::option::Option::None,
+            triggers: ::std::option::Option::None,
+            variables: ::std::option::Option::None,
         }
     }
 
     /// `ArtifactStore`: an [`ArtifactStore`] object.
-    pub fn artifact_store(mut self, value: impl Into<Obj<ArtifactStore>>) -> Self { self.artifact_store = Some(value.into()); self }
+    pub fn artifact_store(mut self, value: impl ::std::convert::Into<crate::Obj<ArtifactStore>>) -> Self { self.artifact_store = ::std::option::Option::Some(value.into()); self }
     /// `ArtifactStores`: a list of [`ArtifactStoreMap`] objects.
-    pub fn artifact_stores(mut self, value: impl Into<List<ArtifactStoreMap>>) -> Self { self.artifact_stores = Some(value.into()); self }
+    pub fn artifact_stores(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ArtifactStoreMap>>) -> Self { self.artifact_stores = ::std::option::Option::Some(value.into()); self }
     /// `DisableInboundStageTransitions`: a list of [`StageTransition`] objects.
-    pub fn disable_inbound_stage_transitions(mut self, value: impl Into<List<StageTransition>>) -> Self { self.disable_inbound_stage_transitions = Some(value.into()); self }
+    pub fn disable_inbound_stage_transitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StageTransition>>) -> Self { self.disable_inbound_stage_transitions = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionMode`: an [`ExecutionMode`] value.
-    pub fn execution_mode(mut self, value: impl Into<ExecutionMode>) -> Self { self.execution_mode = Some(value.into()); self }
+    pub fn execution_mode(mut self, value: impl ::std::convert::Into<ExecutionMode>) -> Self { self.execution_mode = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PipelineType`: a [`PipelineType`] value.
-    pub fn pipeline_type(mut self, value: impl Into<PipelineType>) -> Self { self.pipeline_type = Some(value.into()); self }
+    pub fn pipeline_type(mut self, value: impl ::std::convert::Into<PipelineType>) -> Self { self.pipeline_type = ::std::option::Option::Some(value.into()); self }
     /// `RestartExecutionOnUpdate`: a boolean.
-    pub fn restart_execution_on_update(mut self, value: impl Into<Bool>) -> Self { self.restart_execution_on_update = Some(value.into()); self }
+    pub fn restart_execution_on_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.restart_execution_on_update = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Stages`: a list of [`StageDeclaration`] objects, required.
-    pub fn stages(mut self, value: impl Into<List<StageDeclaration>>) -> Self { self.stages = value.into(); self }
+    pub fn stages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StageDeclaration>>) -> Self { self.stages = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Triggers`: a list of [`PipelineTriggerDeclaration`] objects.
-    pub fn triggers(mut self, value: impl Into<List<PipelineTriggerDeclaration>>) -> Self { self.triggers = Some(value.into()); self }
+    pub fn triggers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PipelineTriggerDeclaration>>) -> Self { self.triggers = ::std::option::Option::Some(value.into()); self }
     /// `Variables`: a list of [`VariableDeclaration`] objects.
-    pub fn variables(mut self, value: impl Into<List<VariableDeclaration>>) -> Self { self.variables = Some(value.into()); self }
+    pub fn variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VariableDeclaration>>) -> Self { self.variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Pipeline {
+impl ::cloudwright_core::Resource for Pipeline {
     type Attributes = PipelineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pipeline, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Pipeline, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Pipeline {
+impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArtifactStore", &self.artifact_store)
             .opt("ArtifactStores", &self.artifact_stores)
             .opt(
@@ -242,12 +215,12 @@ impl ToValue for Pipeline {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PipelineAttributes(ResourceRef);
+pub struct PipelineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PipelineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PipelineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -257,10 +230,10 @@ impl PipelineAttributes {
     ///
     /// The version of the pipeline.
     ///
-    /// &gt; A new pipeline is always assigned a version number of 1. This number increments when a pipeline is updated.
+    /// \> A new pipeline is always assigned a version number of 1. This number increments when a pipeline is updated.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
 
@@ -268,32 +241,10 @@ impl PipelineAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionDeclarationRequired {
     /// `ActionTypeId`: an [`ActionTypeId`] object, required.
-    pub action_type_id: Obj<ActionTypeId>,
+    pub action_type_id: crate::Obj<ActionTypeId>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionDeclaration: ObjRule = ObjRule {
-    properties: &[
-        ("ActionTypeId", Shape::Object(&RULE_ActionTypeId)),
-        ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Configuration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: true })),
-        ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Namespace", Shape::STR),
-        ("OutputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputArtifact), min_items: None, max_items: None, unique: true })),
-        ("OutputVariables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Region", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RunOrder", Shape::INT),
-        ("TimeoutInMinutes", Shape::INT),
-    ],
-    required: &["ActionTypeId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActionDeclaration` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -305,16 +256,16 @@ pub struct ActionDeclaration {
     /// `ActionTypeId`: an [`ActionTypeId`] object, required.
     ///
     /// Specifies the action type and the provider of the action.
-    pub action_type_id: Obj<ActionTypeId>,
+    pub action_type_id: crate::Obj<ActionTypeId>,
     /// `Commands`: a list of strings.
     ///
     /// The shell commands to run with your compute action in CodePipeline. All commands are supported except multi-line formats. While CodeBuild logs and permissions are used, you do not need to create any resources in CodeBuild.
     ///
-    /// &gt; Using compute time for this action will incur separate charges in AWS CodeBuild .
-    pub commands: Option<List<Str>>,
+    /// \> Using compute time for this action will incur separate charges in AWS CodeBuild .
+    pub commands: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Configuration`: a JSON value.
     ///
-    /// The action's configuration. These are key-value pairs that specify input values for an action. For more information, see \[Action Structure Requirements in CodePipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#action-requirements>) . For the list of configuration properties for the AWS CloudFormation action type in CodePipeline, see \[Configuration Properties Reference\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/continuous-delivery-codepipeline-action-reference.html>) in the *AWS CloudFormation User Guide* . For template snippets with examples, see \[Using Parameter Override Functions with CodePipeline Pipelines\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/continuous-delivery-codepipeline-parameter-override-functions.html>) in the *AWS CloudFormation User Guide* .
+    /// The action's configuration. These are key-value pairs that specify input values for an action. For more information, see [Action Structure Requirements in CodePipeline](https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#action-requirements) . For the list of configuration properties for the AWS CloudFormation action type in CodePipeline, see [Configuration Properties Reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/continuous-delivery-codepipeline-action-reference.html) in the *AWS CloudFormation User Guide* . For template snippets with examples, see [Using Parameter Override Functions with CodePipeline Pipelines](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/continuous-delivery-codepipeline-parameter-override-functions.html) in the *AWS CloudFormation User Guide* .
     ///
     /// The values can be represented in either JSON or YAML format. For example, the JSON configuration item format is as follows:
     ///
@@ -323,53 +274,53 @@ pub struct ActionDeclaration {
     /// `"Configuration" : { Key : Value },`
     ///
     /// Format `json`.
-    pub configuration: Option<Json>,
+    pub configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
     ///
     /// The environment variables for the action.
-    pub environment_variables: Option<List<EnvironmentVariable>>,
+    pub environment_variables: ::std::option::Option<::cloudwright_core::List<EnvironmentVariable>>,
     /// `InputArtifacts`: a list of [`InputArtifact`] objects.
     ///
-    /// The name or ID of the artifact consumed by the action, such as a test or build artifact. While the field is not a required parameter, most actions have an action configuration that requires a specified quantity of input artifacts. To refer to the action configuration specification by action provider, see the \[Action structure reference\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference.html>) in the *AWS CodePipeline User Guide* .
+    /// The name or ID of the artifact consumed by the action, such as a test or build artifact. While the field is not a required parameter, most actions have an action configuration that requires a specified quantity of input artifacts. To refer to the action configuration specification by action provider, see the [Action structure reference](https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference.html) in the *AWS CodePipeline User Guide* .
     ///
-    /// &gt; For a CodeBuild action with multiple input artifacts, one of your input sources must be designated the PrimarySource. For more information, see the \[CodeBuild action reference page\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeBuild.html>) in the *AWS CodePipeline User Guide* .
-    pub input_artifacts: Option<List<InputArtifact>>,
+    /// \> For a CodeBuild action with multiple input artifacts, one of your input sources must be designated the PrimarySource. For more information, see the [CodeBuild action reference page](https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeBuild.html) in the *AWS CodePipeline User Guide* .
+    pub input_artifacts: ::std::option::Option<::cloudwright_core::List<InputArtifact>>,
     /// `Name`: a string, required.
     ///
     /// The action declaration's name.
     ///
     /// Pattern `^[A-Za-z0-9.@\-_]{1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Namespace`: a string.
     ///
     /// The variable namespace associated with the action. All variables produced as output by this action fall under this namespace.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputArtifacts`: a list of [`OutputArtifact`] objects.
     ///
-    /// The name or ID of the result of the action declaration, such as a test or build artifact. While the field is not a required parameter, most actions have an action configuration that requires a specified quantity of output artifacts. To refer to the action configuration specification by action provider, see the \[Action structure reference\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference.html>) in the *AWS CodePipeline User Guide* .
-    pub output_artifacts: Option<List<OutputArtifact>>,
+    /// The name or ID of the result of the action declaration, such as a test or build artifact. While the field is not a required parameter, most actions have an action configuration that requires a specified quantity of output artifacts. To refer to the action configuration specification by action provider, see the [Action structure reference](https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference.html) in the *AWS CodePipeline User Guide* .
+    pub output_artifacts: ::std::option::Option<::cloudwright_core::List<OutputArtifact>>,
     /// `OutputVariables`: a list of strings.
     ///
     /// The list of variables that are to be exported from the compute action. This is specifically CodeBuild environment variables as used for that action.
-    pub output_variables: Option<List<Str>>,
+    pub output_variables: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Region`: a string.
     ///
     /// The action declaration's AWS Region, such as us-east-1.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the IAM service role that performs the declared action. This is assumed through the roleArn for the pipeline.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RunOrder`: an integer.
     ///
     /// The order in which actions are run.
-    pub run_order: Option<Int>,
+    pub run_order: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimeoutInMinutes`: an integer.
     ///
-    /// A timeout duration in minutes that can be applied against the ActionType’s default timeout value specified in \[Quotas for AWS CodePipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html>) . This attribute is available only to the manual approval ActionType.
-    pub timeout_in_minutes: Option<Int>,
+    /// A timeout duration in minutes that can be applied against the ActionType’s default timeout value specified in [Quotas for AWS CodePipeline](https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html) . This attribute is available only to the manual approval ActionType.
+    pub timeout_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -379,55 +330,55 @@ impl ActionDeclaration {
     pub fn new(required: ActionDeclarationRequired) -> Self {
         Self {
             action_type_id: required.action_type_id,
-            commands: None,
-            configuration: None,
-            environment_variables: None,
-            input_artifacts: None,
+            commands: ::std::option::Option::None,
+            configuration: ::std::option::Option::None,
+            environment_variables: ::std::option::Option::None,
+            input_artifacts: ::std::option::Option::None,
             name: required.name,
-            namespace: None,
-            output_artifacts: None,
-            output_variables: None,
-            region: None,
-            role_arn: None,
-            run_order: None,
-            timeout_in_minutes: None,
+            namespace: ::std::option::Option::None,
+            output_artifacts: ::std::option::Option::None,
+            output_variables: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            run_order: ::std::option::Option::None,
+            timeout_in_minutes: ::std::option::Option::None,
         }
     }
 
     /// `ActionTypeId`: an [`ActionTypeId`] object, required.
-    pub fn action_type_id(mut self, value: impl Into<Obj<ActionTypeId>>) -> Self { self.action_type_id = value.into(); self }
+    pub fn action_type_id(mut self, value: impl ::std::convert::Into<crate::Obj<ActionTypeId>>) -> Self { self.action_type_id = value.into(); self }
     /// `Commands`: a list of strings.
-    pub fn commands(mut self, value: impl Into<List<Str>>) -> Self { self.commands = Some(value.into()); self }
+    pub fn commands(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.commands = ::std::option::Option::Some(value.into()); self }
     /// `Configuration`: a JSON value.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentVariables`: a list of [`EnvironmentVariable`] objects.
-    pub fn environment_variables(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment_variables = Some(value.into()); self }
+    pub fn environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentVariable>>) -> Self { self.environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `InputArtifacts`: a list of [`InputArtifact`] objects.
-    pub fn input_artifacts(mut self, value: impl Into<List<InputArtifact>>) -> Self { self.input_artifacts = Some(value.into()); self }
+    pub fn input_artifacts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputArtifact>>) -> Self { self.input_artifacts = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `OutputArtifacts`: a list of [`OutputArtifact`] objects.
-    pub fn output_artifacts(mut self, value: impl Into<List<OutputArtifact>>) -> Self { self.output_artifacts = Some(value.into()); self }
+    pub fn output_artifacts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OutputArtifact>>) -> Self { self.output_artifacts = ::std::option::Option::Some(value.into()); self }
     /// `OutputVariables`: a list of strings.
-    pub fn output_variables(mut self, value: impl Into<List<Str>>) -> Self { self.output_variables = Some(value.into()); self }
+    pub fn output_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.output_variables = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `RunOrder`: an integer.
-    pub fn run_order(mut self, value: impl Into<Int>) -> Self { self.run_order = Some(value.into()); self }
+    pub fn run_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.run_order = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInMinutes`: an integer.
-    pub fn timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_in_minutes = Some(value.into()); self }
+    pub fn timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ActionDeclaration {}
+impl crate::PropertyType for ActionDeclaration {}
 
-impl ToValue for ActionDeclaration {
+impl ::cloudwright_core::ToValue for ActionDeclaration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionTypeId", &self.action_type_id)
             .opt("Commands", &self.commands)
             .opt("Configuration", &self.configuration)
@@ -451,25 +402,12 @@ pub struct ActionTypeIdRequired {
     /// `Category`: a [`Category`] value, required.
     pub category: Category,
     /// `Owner`: a string, required.
-    pub owner: Str,
+    pub owner: ::cloudwright_core::Str,
     /// `Provider`: a string, required.
-    pub provider: Str,
+    pub provider: ::cloudwright_core::Str,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionTypeId: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::Str(&StrRule { allowed: &["Source", "Build", "Test", "Deploy", "Invoke", "Approval", "Compute"], ..StrRule::ANY })),
-        ("Owner", Shape::STR),
-        ("Provider", Shape::STR),
-        ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Owner", "Category", "Version", "Provider"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActionTypeId` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -492,18 +430,18 @@ pub struct ActionTypeId {
     pub category: Category,
     /// `Owner`: a string, required.
     ///
-    /// The creator of the action being called. There are three valid values for the `Owner` field in the action category section within your pipeline structure: `AWS` , `ThirdParty` , and `Custom` . For more information, see \[Valid Action Types and Providers in CodePipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#actions-valid-providers>) .
-    pub owner: Str,
+    /// The creator of the action being called. There are three valid values for the `Owner` field in the action category section within your pipeline structure: `AWS` , `ThirdParty` , and `Custom` . For more information, see [Valid Action Types and Providers in CodePipeline](https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#actions-valid-providers) .
+    pub owner: ::cloudwright_core::Str,
     /// `Provider`: a string, required.
     ///
-    /// The provider of the service being called by the action. Valid providers are determined by the action category. For example, an action in the Deploy category type might have a provider of CodeDeploy, which would be specified as `CodeDeploy` . For more information, see \[Valid Action Types and Providers in CodePipeline\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#actions-valid-providers>) .
-    pub provider: Str,
+    /// The provider of the service being called by the action. Valid providers are determined by the action category. For example, an action in the Deploy category type might have a provider of CodeDeploy, which would be specified as `CodeDeploy` . For more information, see [Valid Action Types and Providers in CodePipeline](https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#actions-valid-providers) .
+    pub provider: ::cloudwright_core::Str,
     /// `Version`: a string, required.
     ///
     /// A string that describes the action version.
     ///
     /// Pattern `^[0-9A-Za-z_\-]{1,9}$`.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -520,21 +458,21 @@ impl ActionTypeId {
     }
 
     /// `Category`: a [`Category`] value, required.
-    pub fn category(mut self, value: impl Into<Category>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<Category>) -> Self { self.category = value.into(); self }
     /// `Owner`: a string, required.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = value.into(); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner = value.into(); self }
     /// `Provider`: a string, required.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = value.into(); self }
+    pub fn provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider = value.into(); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for ActionTypeId {}
+impl crate::PropertyType for ActionTypeId {}
 
-impl ToValue for ActionTypeId {
+impl ::cloudwright_core::ToValue for ActionTypeId {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Category", &self.category)
             .req("Owner", &self.owner)
             .req("Provider", &self.provider)
@@ -547,40 +485,28 @@ impl ToValue for ActionTypeId {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArtifactStoreRequired {
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `Type`: an [`ArtifactStoreType`] value, required.
     pub r#type: ArtifactStoreType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArtifactStore: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionKey", Shape::Object(&RULE_EncryptionKey)),
-        ("Location", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArtifactStore` property type of `AWS::CodePipeline::Pipeline`.
 ///
 /// The S3 bucket where artifacts for the pipeline are stored.
 ///
-/// &gt; You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
+/// \> You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-artifactstore.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArtifactStore {
     /// `EncryptionKey`: an [`EncryptionKey`] object.
     ///
-    /// The encryption key used to encrypt the data in the artifact store, such as an AWS Key Management Service ( AWS KMS) key. If this is undefined, the default key for Amazon S3 is used. To see an example artifact store encryption key field, see the example structure here: \[AWS::CodePipeline::Pipeline\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-pipeline.html>) .
-    pub encryption_key: Option<Obj<EncryptionKey>>,
+    /// The encryption key used to encrypt the data in the artifact store, such as an AWS Key Management Service ( AWS KMS) key. If this is undefined, the default key for Amazon S3 is used. To see an example artifact store encryption key field, see the example structure here: [AWS::CodePipeline::Pipeline](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-pipeline.html) .
+    pub encryption_key: ::std::option::Option<crate::Obj<EncryptionKey>>,
     /// `Location`: a string, required.
     ///
     /// The S3 bucket used for storing the artifacts for a pipeline. You can specify the name of an S3 bucket but not a folder in the bucket. A folder to contain the pipeline artifacts is created for you based on the name of the pipeline. You can use any S3 bucket in the same AWS Region as the pipeline to store your pipeline artifacts.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `Type`: an [`ArtifactStoreType`] value, required.
     ///
     /// The type of the artifact store, such as S3.
@@ -593,26 +519,26 @@ impl ArtifactStore {
     #[inline]
     pub fn new(required: ArtifactStoreRequired) -> Self {
         Self {
-            encryption_key: None,
+            encryption_key: ::std::option::Option::None,
             location: required.location,
             r#type: required.r#type,
         }
     }
 
     /// `EncryptionKey`: an [`EncryptionKey`] object.
-    pub fn encryption_key(mut self, value: impl Into<Obj<EncryptionKey>>) -> Self { self.encryption_key = Some(value.into()); self }
+    pub fn encryption_key(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionKey>>) -> Self { self.encryption_key = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `Type`: an [`ArtifactStoreType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ArtifactStoreType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ArtifactStoreType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ArtifactStore {}
+impl crate::PropertyType for ArtifactStore {}
 
-impl ToValue for ArtifactStore {
+impl ::cloudwright_core::ToValue for ArtifactStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionKey", &self.encryption_key)
             .req("Location", &self.location)
             .req("Type", &self.r#type)
@@ -624,27 +550,16 @@ impl ToValue for ArtifactStore {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArtifactStoreMapRequired {
     /// `ArtifactStore`: an [`ArtifactStore`] object, required.
-    pub artifact_store: Obj<ArtifactStore>,
+    pub artifact_store: crate::Obj<ArtifactStore>,
     /// `Region`: a string, required.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArtifactStoreMap: ObjRule = ObjRule {
-    properties: &[
-        ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
-        ("Region", Shape::STR),
-    ],
-    required: &["ArtifactStore", "Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArtifactStoreMap` property type of `AWS::CodePipeline::Pipeline`.
 ///
 /// A mapping of `artifactStore` objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
 ///
-/// &gt; You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
+/// \> You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-artifactstoremap.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -653,12 +568,12 @@ pub struct ArtifactStoreMap {
     ///
     /// Represents information about the S3 bucket where artifacts are stored for the pipeline.
     ///
-    /// &gt; You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
-    pub artifact_store: Obj<ArtifactStore>,
+    /// \> You must include either `artifactStore` or `artifactStores` in your pipeline, but you cannot use both. If you create a cross-region action in your pipeline, you must use `artifactStores` .
+    pub artifact_store: crate::Obj<ArtifactStore>,
     /// `Region`: a string, required.
     ///
     /// The action declaration's AWS Region, such as us-east-1.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -673,35 +588,26 @@ impl ArtifactStoreMap {
     }
 
     /// `ArtifactStore`: an [`ArtifactStore`] object, required.
-    pub fn artifact_store(mut self, value: impl Into<Obj<ArtifactStore>>) -> Self { self.artifact_store = value.into(); self }
+    pub fn artifact_store(mut self, value: impl ::std::convert::Into<crate::Obj<ArtifactStore>>) -> Self { self.artifact_store = value.into(); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
 }
 
-impl PropertyType for ArtifactStoreMap {}
+impl crate::PropertyType for ArtifactStoreMap {}
 
-impl ToValue for ArtifactStoreMap {
+impl ::cloudwright_core::ToValue for ArtifactStoreMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ArtifactStore", &self.artifact_store)
             .req("Region", &self.region)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BeforeEntryConditions: ObjRule = ObjRule {
-    properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BeforeEntryConditions` property type of `AWS::CodePipeline::Pipeline`.
 ///
-/// The conditions for making checks for entry to a stage. For more information about conditions, see \[Stage conditions\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html>) and \[How do stage conditions work?\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html>) .
+/// The conditions for making checks for entry to a stage. For more information about conditions, see [Stage conditions](https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html) and [How do stage conditions work?](https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-beforeentryconditions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -709,7 +615,7 @@ pub struct BeforeEntryConditions {
     /// `Conditions`: a list of [`Condition`] objects.
     ///
     /// The conditions that are configured as entry conditions.
-    pub conditions: Option<List<Condition>>,
+    pub conditions: ::std::option::Option<::cloudwright_core::List<Condition>>,
 }
 
 #[rustfmt::skip]
@@ -717,19 +623,19 @@ impl BeforeEntryConditions {
     /// A `BeforeEntryConditions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Conditions`: a list of [`Condition`] objects.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Condition>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BeforeEntryConditions {}
+impl crate::PropertyType for BeforeEntryConditions {}
 
-impl ToValue for BeforeEntryConditions {
+impl ::cloudwright_core::ToValue for BeforeEntryConditions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Conditions", &self.conditions)
             .build()
     }
@@ -739,21 +645,10 @@ impl ToValue for BeforeEntryConditions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockerDeclarationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`BlockerDeclarationType`] value, required.
     pub r#type: BlockerDeclarationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockerDeclaration: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["Schedule"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlockerDeclaration` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -765,7 +660,7 @@ pub struct BlockerDeclaration {
     /// `Name`: a string, required.
     ///
     /// Reserved for future use.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`BlockerDeclarationType`] value, required.
     ///
     /// Reserved for future use.
@@ -784,36 +679,26 @@ impl BlockerDeclaration {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`BlockerDeclarationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<BlockerDeclarationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<BlockerDeclarationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for BlockerDeclaration {}
+impl crate::PropertyType for BlockerDeclaration {}
 
-impl ToValue for BlockerDeclaration {
+impl ::cloudwright_core::ToValue for BlockerDeclaration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Type", &self.r#type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("Result", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleDeclaration), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Condition` property type of `AWS::CodePipeline::Pipeline`.
 ///
-/// The condition for the stage. A condition is made up of the rules and the result for the condition. For more information about conditions, see \[Stage conditions\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html>) and \[How do stage conditions work?\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html>) .. For more information about rules, see the \[AWS CodePipeline rule reference\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html>) .
+/// The condition for the stage. A condition is made up of the rules and the result for the condition. For more information about conditions, see [Stage conditions](https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html) and [How do stage conditions work?](https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html) .. For more information about rules, see the [AWS CodePipeline rule reference](https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-condition.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -821,11 +706,11 @@ pub struct Condition {
     /// `Result`: a string.
     ///
     /// The action to be done when the condition is met. For example, rolling back an execution for a failure condition.
-    pub result: Option<Str>,
+    pub result: ::std::option::Option<::cloudwright_core::Str>,
     /// `Rules`: a list of [`RuleDeclaration`] objects.
     ///
     /// The rules that make up the condition.
-    pub rules: Option<List<RuleDeclaration>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<RuleDeclaration>>,
 }
 
 #[rustfmt::skip]
@@ -833,21 +718,21 @@ impl Condition {
     /// A `Condition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Result`: a string.
-    pub fn result(mut self, value: impl Into<Str>) -> Self { self.result = Some(value.into()); self }
+    pub fn result(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.result = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`RuleDeclaration`] objects.
-    pub fn rules(mut self, value: impl Into<List<RuleDeclaration>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RuleDeclaration>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Condition {}
+impl crate::PropertyType for Condition {}
 
-impl ToValue for Condition {
+impl ::cloudwright_core::ToValue for Condition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Result", &self.result)
             .opt("Rules", &self.rules)
             .build()
@@ -858,27 +743,16 @@ impl ToValue for Condition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionKeyRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionKey: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionKey` property type of `AWS::CodePipeline::Pipeline`.
 ///
 /// Represents information about the key used to encrypt data in the artifact store, such as an AWS Key Management Service ( AWS KMS) key.
 ///
-/// `EncryptionKey` is a property of the \[ArtifactStore\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-artifactstore.html>) property type.
+/// `EncryptionKey` is a property of the [ArtifactStore](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-artifactstore.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-encryptionkey.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -887,12 +761,12 @@ pub struct EncryptionKey {
     ///
     /// The ID used to identify the key. For an AWS KMS key, you can use the key ID, the key ARN, or the alias ARN.
     ///
-    /// &gt; Aliases are recognized only in the account that created the AWS  key. For cross-account actions, you can only use the key ID or key ARN to identify the key. Cross-account actions involve using the role from the other account (AccountB), so specifying the key ID will use the key from the other account (AccountB).
-    pub id: Str,
+    /// \> Aliases are recognized only in the account that created the AWS  key. For cross-account actions, you can only use the key ID or key ARN to identify the key. Cross-account actions involve using the role from the other account (AccountB), so specifying the key ID will use the key from the other account (AccountB).
+    pub id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// The type of encryption key, such as an AWS KMS key. When creating or updating a pipeline, the value must be set to 'KMS'.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -907,17 +781,17 @@ impl EncryptionKey {
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for EncryptionKey {}
+impl crate::PropertyType for EncryptionKey {}
 
-impl ToValue for EncryptionKey {
+impl ::cloudwright_core::ToValue for EncryptionKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("Type", &self.r#type)
             .build()
@@ -928,22 +802,10 @@ impl ToValue for EncryptionKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentVariableRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "SECRETS_MANAGER"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnvironmentVariable` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -955,15 +817,15 @@ pub struct EnvironmentVariable {
     /// `Name`: a string, required.
     ///
     /// The environment variable name in the key-value pair.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: an [`EnvironmentVariableType`] value.
     ///
     /// Specifies the type of use for the environment variable value. The value can be either `PLAINTEXT` or `SECRETS_MANAGER` . If the value is `SECRETS_MANAGER` , provide the Secrets reference in the EnvironmentVariable value.
-    pub r#type: Option<EnvironmentVariableType>,
+    pub r#type: ::std::option::Option<EnvironmentVariableType>,
     /// `Value`: a string, required.
     ///
     /// The environment variable value in the key-value pair.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -973,25 +835,25 @@ impl EnvironmentVariable {
     pub fn new(required: EnvironmentVariableRequired) -> Self {
         Self {
             name: required.name,
-            r#type: None,
+            r#type: ::std::option::Option::None,
             value: required.value,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: an [`EnvironmentVariableType`] value.
-    pub fn r#type(mut self, value: impl Into<EnvironmentVariableType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EnvironmentVariableType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for EnvironmentVariable {}
+impl crate::PropertyType for EnvironmentVariable {}
 
-impl ToValue for EnvironmentVariable {
+impl ::cloudwright_core::ToValue for EnvironmentVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Type", &self.r#type)
             .req("Value", &self.value)
@@ -999,36 +861,25 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FailureConditions: ObjRule = ObjRule {
-    properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
-        ("Result", Shape::Str(&StrRule { allowed: &["ROLLBACK", "RETRY"], ..StrRule::ANY })),
-        ("RetryConfiguration", Shape::Object(&RULE_RetryConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FailureConditions` property type of `AWS::CodePipeline::Pipeline`.
 ///
-/// The configuration that specifies the result, such as rollback, to occur upon stage failure. For more information about conditions, see \[Stage conditions\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html>) and \[How do stage conditions work?\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html>) .
+/// The configuration that specifies the result, such as rollback, to occur upon stage failure. For more information about conditions, see [Stage conditions](https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html) and [How do stage conditions work?](https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-failureconditions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FailureConditions {
     /// `Conditions`: a list of [`Condition`] objects.
     ///
-    /// The conditions that are configured as failure conditions. For more information about conditions, see \[Stage conditions\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html>) and \[How do stage conditions work?\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html>) .
-    pub conditions: Option<List<Condition>>,
-    /// `Result`: a [`FailureConditionsResult`] value.
+    /// The conditions that are configured as failure conditions. For more information about conditions, see [Stage conditions](https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html) and [How do stage conditions work?](https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html) .
+    pub conditions: ::std::option::Option<::cloudwright_core::List<Condition>>,
+    /// `Result`: a [`Result`] value.
     ///
     /// The specified result for when the failure conditions are met, such as rolling back the stage.
-    pub result: Option<FailureConditionsResult>,
+    pub result: ::std::option::Option<Result>,
     /// `RetryConfiguration`: a [`RetryConfiguration`] object.
     ///
     /// The retry configuration specifies automatic retry for a failed stage, along with the configured retry mode.
-    pub retry_configuration: Option<Obj<RetryConfiguration>>,
+    pub retry_configuration: ::std::option::Option<crate::Obj<RetryConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -1036,39 +887,29 @@ impl FailureConditions {
     /// A `FailureConditions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Conditions`: a list of [`Condition`] objects.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
-    /// `Result`: a [`FailureConditionsResult`] value.
-    pub fn result(mut self, value: impl Into<FailureConditionsResult>) -> Self { self.result = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Condition>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
+    /// `Result`: a [`Result`] value.
+    pub fn result(mut self, value: impl ::std::convert::Into<Result>) -> Self { self.result = ::std::option::Option::Some(value.into()); self }
     /// `RetryConfiguration`: a [`RetryConfiguration`] object.
-    pub fn retry_configuration(mut self, value: impl Into<Obj<RetryConfiguration>>) -> Self { self.retry_configuration = Some(value.into()); self }
+    pub fn retry_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RetryConfiguration>>) -> Self { self.retry_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FailureConditions {}
+impl crate::PropertyType for FailureConditions {}
 
-impl ToValue for FailureConditions {
+impl ::cloudwright_core::ToValue for FailureConditions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Conditions", &self.conditions)
             .opt("Result", &self.result)
             .opt("RetryConfiguration", &self.retry_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitBranchFilterCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitBranchFilterCriteria` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1080,11 +921,11 @@ pub struct GitBranchFilterCriteria {
     /// `Excludes`: a list of strings.
     ///
     /// The list of patterns of Git branches that, when a commit is pushed, are to be excluded from starting the pipeline.
-    pub excludes: Option<List<Str>>,
+    pub excludes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Includes`: a list of strings.
     ///
     /// The list of patterns of Git branches that, when a commit is pushed, are to be included as criteria that starts the pipeline.
-    pub includes: Option<List<Str>>,
+    pub includes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1092,51 +933,32 @@ impl GitBranchFilterCriteria {
     /// A `GitBranchFilterCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Excludes`: a list of strings.
-    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self { self.excludes = Some(value.into()); self }
+    pub fn excludes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excludes = ::std::option::Option::Some(value.into()); self }
     /// `Includes`: a list of strings.
-    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self { self.includes = Some(value.into()); self }
+    pub fn includes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.includes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GitBranchFilterCriteria {}
+impl crate::PropertyType for GitBranchFilterCriteria {}
 
-impl ToValue for GitBranchFilterCriteria {
+impl ::cloudwright_core::ToValue for GitBranchFilterCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Excludes", &self.excludes)
             .opt("Includes", &self.includes)
             .build()
     }
 }
 
-/// The required properties of [`GitConfiguration`], by name: `GitConfiguration::new(GitConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GitConfigurationRequired {
-    /// `SourceActionName`: a string, required.
-    pub source_action_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PullRequest", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPullRequestFilter), min_items: None, max_items: None, unique: true })),
-        ("Push", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPushFilter), min_items: None, max_items: None, unique: true })),
-        ("SourceActionName", Shape::STR),
-    ],
-    required: &["SourceActionName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GitConfiguration` property type of `AWS::CodePipeline::Pipeline`.
 ///
 /// A type of trigger configuration for Git-based source actions.
 ///
-/// &gt; You can specify the Git configuration trigger type for all third-party Git-based source actions that are supported by the `CodeStarSourceConnection` action type.
+/// \> You can specify the Git configuration trigger type for all third-party Git-based source actions that are supported by the `CodeStarSourceConnection` action type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-gitconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1144,61 +966,51 @@ pub struct GitConfiguration {
     /// `PullRequest`: a list of [`GitPullRequestFilter`] objects.
     ///
     /// The field where the repository event that will start the pipeline is specified as pull requests.
-    pub pull_request: Option<List<GitPullRequestFilter>>,
+    pub pull_request: ::std::option::Option<::cloudwright_core::List<GitPullRequestFilter>>,
     /// `Push`: a list of [`GitPushFilter`] objects.
     ///
     /// The field where the repository event that will start the pipeline, such as pushing Git tags, is specified with details.
-    pub push: Option<List<GitPushFilter>>,
+    pub push: ::std::option::Option<::cloudwright_core::List<GitPushFilter>>,
     /// `SourceActionName`: a string, required.
     ///
     /// The name of the pipeline source action where the trigger configuration, such as Git tags, is specified. The trigger configuration will start the pipeline upon the specified change only.
     ///
-    /// &gt; You can only specify one trigger configuration per source action.
-    pub source_action_name: Str,
+    /// \> You can only specify one trigger configuration per source action.
+    pub source_action_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GitConfiguration {
-    /// A `GitConfiguration` with its required properties, named in a [`GitConfigurationRequired`].
+    /// A `GitConfiguration` with its one required property, `SourceActionName`.
     #[inline]
-    pub fn new(required: GitConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            pull_request: None,
-            push: None,
-            source_action_name: required.source_action_name,
+            pull_request: ::std::option::Option::None,
+            push: ::std::option::Option::None,
+            source_action_name: value.into(),
         }
     }
 
     /// `PullRequest`: a list of [`GitPullRequestFilter`] objects.
-    pub fn pull_request(mut self, value: impl Into<List<GitPullRequestFilter>>) -> Self { self.pull_request = Some(value.into()); self }
+    pub fn pull_request(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GitPullRequestFilter>>) -> Self { self.pull_request = ::std::option::Option::Some(value.into()); self }
     /// `Push`: a list of [`GitPushFilter`] objects.
-    pub fn push(mut self, value: impl Into<List<GitPushFilter>>) -> Self { self.push = Some(value.into()); self }
+    pub fn push(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GitPushFilter>>) -> Self { self.push = ::std::option::Option::Some(value.into()); self }
     /// `SourceActionName`: a string, required.
-    pub fn source_action_name(mut self, value: impl Into<Str>) -> Self { self.source_action_name = value.into(); self }
+    pub fn source_action_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_action_name = value.into(); self }
 }
 
-impl PropertyType for GitConfiguration {}
+impl crate::PropertyType for GitConfiguration {}
 
-impl ToValue for GitConfiguration {
+impl ::cloudwright_core::ToValue for GitConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PullRequest", &self.pull_request)
             .opt("Push", &self.push)
             .req("SourceActionName", &self.source_action_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitFilePathFilterCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitFilePathFilterCriteria` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1210,11 +1022,11 @@ pub struct GitFilePathFilterCriteria {
     /// `Excludes`: a list of strings.
     ///
     /// The list of patterns of Git repository file paths that, when a commit is pushed, are to be excluded from starting the pipeline.
-    pub excludes: Option<List<Str>>,
+    pub excludes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Includes`: a list of strings.
     ///
     /// The list of patterns of Git repository file paths that, when a commit is pushed, are to be included as criteria that starts the pipeline.
-    pub includes: Option<List<Str>>,
+    pub includes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1222,37 +1034,26 @@ impl GitFilePathFilterCriteria {
     /// A `GitFilePathFilterCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Excludes`: a list of strings.
-    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self { self.excludes = Some(value.into()); self }
+    pub fn excludes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excludes = ::std::option::Option::Some(value.into()); self }
     /// `Includes`: a list of strings.
-    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self { self.includes = Some(value.into()); self }
+    pub fn includes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.includes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GitFilePathFilterCriteria {}
+impl crate::PropertyType for GitFilePathFilterCriteria {}
 
-impl ToValue for GitFilePathFilterCriteria {
+impl ::cloudwright_core::ToValue for GitFilePathFilterCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Excludes", &self.excludes)
             .opt("Includes", &self.includes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitPullRequestFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
-        ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("FilePaths", Shape::Object(&RULE_GitFilePathFilterCriteria)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitPullRequestFilter` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1270,15 +1071,15 @@ pub struct GitPullRequestFilter {
     /// `Branches`: a [`GitBranchFilterCriteria`] object.
     ///
     /// The field that specifies to filter on branches for the pull request trigger configuration.
-    pub branches: Option<Obj<GitBranchFilterCriteria>>,
+    pub branches: ::std::option::Option<crate::Obj<GitBranchFilterCriteria>>,
     /// `Events`: a list of strings.
     ///
     /// The field that specifies which pull request events to filter on (OPEN, UPDATED, CLOSED) for the trigger configuration.
-    pub events: Option<List<Str>>,
+    pub events: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FilePaths`: a [`GitFilePathFilterCriteria`] object.
     ///
     /// The field that specifies to filter on file paths for the pull request trigger configuration.
-    pub file_paths: Option<Obj<GitFilePathFilterCriteria>>,
+    pub file_paths: ::std::option::Option<crate::Obj<GitFilePathFilterCriteria>>,
 }
 
 #[rustfmt::skip]
@@ -1286,40 +1087,29 @@ impl GitPullRequestFilter {
     /// A `GitPullRequestFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Branches`: a [`GitBranchFilterCriteria`] object.
-    pub fn branches(mut self, value: impl Into<Obj<GitBranchFilterCriteria>>) -> Self { self.branches = Some(value.into()); self }
+    pub fn branches(mut self, value: impl ::std::convert::Into<crate::Obj<GitBranchFilterCriteria>>) -> Self { self.branches = ::std::option::Option::Some(value.into()); self }
     /// `Events`: a list of strings.
-    pub fn events(mut self, value: impl Into<List<Str>>) -> Self { self.events = Some(value.into()); self }
+    pub fn events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.events = ::std::option::Option::Some(value.into()); self }
     /// `FilePaths`: a [`GitFilePathFilterCriteria`] object.
-    pub fn file_paths(mut self, value: impl Into<Obj<GitFilePathFilterCriteria>>) -> Self { self.file_paths = Some(value.into()); self }
+    pub fn file_paths(mut self, value: impl ::std::convert::Into<crate::Obj<GitFilePathFilterCriteria>>) -> Self { self.file_paths = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GitPullRequestFilter {}
+impl crate::PropertyType for GitPullRequestFilter {}
 
-impl ToValue for GitPullRequestFilter {
+impl ::cloudwright_core::ToValue for GitPullRequestFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Branches", &self.branches)
             .opt("Events", &self.events)
             .opt("FilePaths", &self.file_paths)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitPushFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
-        ("FilePaths", Shape::Object(&RULE_GitFilePathFilterCriteria)),
-        ("Tags", Shape::Object(&RULE_GitTagFilterCriteria)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitPushFilter` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1331,15 +1121,15 @@ pub struct GitPushFilter {
     /// `Branches`: a [`GitBranchFilterCriteria`] object.
     ///
     /// The field that specifies to filter on branches for the push trigger configuration.
-    pub branches: Option<Obj<GitBranchFilterCriteria>>,
+    pub branches: ::std::option::Option<crate::Obj<GitBranchFilterCriteria>>,
     /// `FilePaths`: a [`GitFilePathFilterCriteria`] object.
     ///
     /// The field that specifies to filter on file paths for the push trigger configuration.
-    pub file_paths: Option<Obj<GitFilePathFilterCriteria>>,
+    pub file_paths: ::std::option::Option<crate::Obj<GitFilePathFilterCriteria>>,
     /// `Tags`: a [`GitTagFilterCriteria`] object.
     ///
     /// The field that contains the details for the Git tags trigger configuration.
-    pub tags: Option<Obj<GitTagFilterCriteria>>,
+    pub tags: ::std::option::Option<crate::Obj<GitTagFilterCriteria>>,
 }
 
 #[rustfmt::skip]
@@ -1347,39 +1137,29 @@ impl GitPushFilter {
     /// A `GitPushFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Branches`: a [`GitBranchFilterCriteria`] object.
-    pub fn branches(mut self, value: impl Into<Obj<GitBranchFilterCriteria>>) -> Self { self.branches = Some(value.into()); self }
+    pub fn branches(mut self, value: impl ::std::convert::Into<crate::Obj<GitBranchFilterCriteria>>) -> Self { self.branches = ::std::option::Option::Some(value.into()); self }
     /// `FilePaths`: a [`GitFilePathFilterCriteria`] object.
-    pub fn file_paths(mut self, value: impl Into<Obj<GitFilePathFilterCriteria>>) -> Self { self.file_paths = Some(value.into()); self }
+    pub fn file_paths(mut self, value: impl ::std::convert::Into<crate::Obj<GitFilePathFilterCriteria>>) -> Self { self.file_paths = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a [`GitTagFilterCriteria`] object.
-    pub fn tags(mut self, value: impl Into<Obj<GitTagFilterCriteria>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<crate::Obj<GitTagFilterCriteria>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GitPushFilter {}
+impl crate::PropertyType for GitPushFilter {}
 
-impl ToValue for GitPushFilter {
+impl ::cloudwright_core::ToValue for GitPushFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Branches", &self.branches)
             .opt("FilePaths", &self.file_paths)
             .opt("Tags", &self.tags)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitTagFilterCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitTagFilterCriteria` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1391,11 +1171,11 @@ pub struct GitTagFilterCriteria {
     /// `Excludes`: a list of strings.
     ///
     /// The list of patterns of Git tags that, when pushed, are to be excluded from starting the pipeline.
-    pub excludes: Option<List<Str>>,
+    pub excludes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Includes`: a list of strings.
     ///
     /// The list of patterns of Git tags that, when pushed, are to be included as criteria that starts the pipeline.
-    pub includes: Option<List<Str>>,
+    pub includes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1403,43 +1183,26 @@ impl GitTagFilterCriteria {
     /// A `GitTagFilterCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Excludes`: a list of strings.
-    pub fn excludes(mut self, value: impl Into<List<Str>>) -> Self { self.excludes = Some(value.into()); self }
+    pub fn excludes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excludes = ::std::option::Option::Some(value.into()); self }
     /// `Includes`: a list of strings.
-    pub fn includes(mut self, value: impl Into<List<Str>>) -> Self { self.includes = Some(value.into()); self }
+    pub fn includes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.includes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GitTagFilterCriteria {}
+impl crate::PropertyType for GitTagFilterCriteria {}
 
-impl ToValue for GitTagFilterCriteria {
+impl ::cloudwright_core::ToValue for GitTagFilterCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Excludes", &self.excludes)
             .opt("Includes", &self.includes)
             .build()
     }
 }
-
-/// The required properties of [`InputArtifact`], by name: `InputArtifact::new(InputArtifactRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputArtifactRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputArtifact: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputArtifact` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1455,49 +1218,33 @@ pub struct InputArtifact {
     /// Artifacts are the files that are worked on by actions in the pipeline. See the action configuration for each action for details about artifact parameters. For example, the S3 source action input artifact is a file name (or file path), and the files are generally provided as a ZIP file. Example artifact name: SampleApp_Windows.zip
     ///
     /// The input artifact of an action must exactly match the output artifact declared in a preceding action, but the input artifact does not have to be the next action in strict sequence from the action that provided the output artifact. Actions in parallel can declare different output artifacts, which are in turn consumed by different following actions.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl InputArtifact {
-    /// A `InputArtifact` with its required properties, named in a [`InputArtifactRequired`].
+    /// A `InputArtifact` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: InputArtifactRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for InputArtifact {}
+impl crate::PropertyType for InputArtifact {}
 
-impl ToValue for InputArtifact {
+impl ::cloudwright_core::ToValue for InputArtifact {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`OutputArtifact`], by name: `OutputArtifact::new(OutputArtifactRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputArtifactRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputArtifact: ObjRule = ObjRule {
-    properties: &[
-        ("Files", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputArtifact` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1509,7 +1256,7 @@ pub struct OutputArtifact {
     /// `Files`: a list of strings.
     ///
     /// The files that you want to associate with the output artifact that will be exported from the compute action.
-    pub files: Option<List<Str>>,
+    pub files: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The name of the output of an artifact, such as "My App".
@@ -1517,61 +1264,43 @@ pub struct OutputArtifact {
     /// The output artifact name must exactly match the input artifact declared for a downstream action. However, the downstream action's input artifact does not have to be the next action in strict sequence from the action that provided the output artifact. Actions in parallel can declare different output artifacts, which are in turn consumed by different following actions.
     ///
     /// Output artifact names must be unique within a pipeline.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OutputArtifact {
-    /// A `OutputArtifact` with its required properties, named in a [`OutputArtifactRequired`].
+    /// A `OutputArtifact` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: OutputArtifactRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            files: None,
-            name: required.name,
+            files: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Files`: a list of strings.
-    pub fn files(mut self, value: impl Into<List<Str>>) -> Self { self.files = Some(value.into()); self }
+    pub fn files(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.files = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for OutputArtifact {}
+impl crate::PropertyType for OutputArtifact {}
 
-impl ToValue for OutputArtifact {
+impl ::cloudwright_core::ToValue for OutputArtifact {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Files", &self.files)
             .req("Name", &self.name)
             .build()
     }
 }
 
-/// The required properties of [`PipelineTriggerDeclaration`], by name: `PipelineTriggerDeclaration::new(PipelineTriggerDeclarationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipelineTriggerDeclarationRequired {
-    /// `ProviderType`: a [`ProviderType`] value, required.
-    pub provider_type: ProviderType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipelineTriggerDeclaration: ObjRule = ObjRule {
-    properties: &[
-        ("GitConfiguration", Shape::Object(&RULE_GitConfiguration)),
-        ("ProviderType", Shape::Str(&StrRule { allowed: &["CodeStarSourceConnection"], ..StrRule::ANY })),
-    ],
-    required: &["ProviderType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PipelineTriggerDeclaration` property type of `AWS::CodePipeline::Pipeline`.
 ///
 /// Represents information about the specified trigger configuration, such as the filter criteria and the source stage for the action that contains the trigger.
 ///
-/// &gt; This is only supported for the `CodeStarSourceConnection` action type. &gt; When a trigger configuration is specified, default change detection for repository and branch commits is disabled.
+/// \> This is only supported for the `CodeStarSourceConnection` action type. > When a trigger configuration is specified, default change detection for repository and branch commits is disabled.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-pipelinetriggerdeclaration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1579,7 +1308,7 @@ pub struct PipelineTriggerDeclaration {
     /// `GitConfiguration`: a [`GitConfiguration`] object.
     ///
     /// Provides the filter criteria and the source stage for the repository event that starts the pipeline, such as Git tags.
-    pub git_configuration: Option<Obj<GitConfiguration>>,
+    pub git_configuration: ::std::option::Option<crate::Obj<GitConfiguration>>,
     /// `ProviderType`: a [`ProviderType`] value, required.
     ///
     /// The source provider for the event, such as connections configured for a repository with Git tags, for the specified trigger configuration.
@@ -1588,41 +1317,32 @@ pub struct PipelineTriggerDeclaration {
 
 #[rustfmt::skip]
 impl PipelineTriggerDeclaration {
-    /// A `PipelineTriggerDeclaration` with its required properties, named in a [`PipelineTriggerDeclarationRequired`].
+    /// A `PipelineTriggerDeclaration` with its one required property, `ProviderType`.
     #[inline]
-    pub fn new(required: PipelineTriggerDeclarationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ProviderType>) -> Self {
         Self {
-            git_configuration: None,
-            provider_type: required.provider_type,
+            git_configuration: ::std::option::Option::None,
+            provider_type: value.into(),
         }
     }
 
     /// `GitConfiguration`: a [`GitConfiguration`] object.
-    pub fn git_configuration(mut self, value: impl Into<Obj<GitConfiguration>>) -> Self { self.git_configuration = Some(value.into()); self }
+    pub fn git_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GitConfiguration>>) -> Self { self.git_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProviderType`: a [`ProviderType`] value, required.
-    pub fn provider_type(mut self, value: impl Into<ProviderType>) -> Self { self.provider_type = value.into(); self }
+    pub fn provider_type(mut self, value: impl ::std::convert::Into<ProviderType>) -> Self { self.provider_type = value.into(); self }
 }
 
-impl PropertyType for PipelineTriggerDeclaration {}
+impl crate::PropertyType for PipelineTriggerDeclaration {}
 
-impl ToValue for PipelineTriggerDeclaration {
+impl ::cloudwright_core::ToValue for PipelineTriggerDeclaration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GitConfiguration", &self.git_configuration)
             .req("ProviderType", &self.provider_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RetryMode", Shape::Str(&StrRule { allowed: &["ALL_ACTIONS", "FAILED_ACTIONS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetryConfiguration` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1632,7 +1352,7 @@ pub(crate) static RULE_RetryConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetryConfiguration {
     /// `RetryMode`: a [`RetryMode`] value.
-    pub retry_mode: Option<RetryMode>,
+    pub retry_mode: ::std::option::Option<RetryMode>,
 }
 
 #[rustfmt::skip]
@@ -1640,40 +1360,27 @@ impl RetryConfiguration {
     /// A `RetryConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RetryMode`: a [`RetryMode`] value.
-    pub fn retry_mode(mut self, value: impl Into<RetryMode>) -> Self { self.retry_mode = Some(value.into()); self }
+    pub fn retry_mode(mut self, value: impl ::std::convert::Into<RetryMode>) -> Self { self.retry_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetryConfiguration {}
+impl crate::PropertyType for RetryConfiguration {}
 
-impl ToValue for RetryConfiguration {
+impl ::cloudwright_core::ToValue for RetryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("RetryMode", &self.retry_mode).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("RetryMode", &self.retry_mode)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RuleDeclaration: ObjRule = ObjRule {
-    properties: &[
-        ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Configuration", Shape::Typed(json_type::OBJECT)),
-        ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::STR),
-        ("Region", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RuleTypeId", Shape::Object(&RULE_RuleTypeId)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RuleDeclaration` property type of `AWS::CodePipeline::Pipeline`.
 ///
-/// Represents information about the rule to be created for an associated condition. An example would be creating a new rule for an entry condition, such as a rule that checks for a test result before allowing the run to enter the deployment stage. For more information about conditions, see \[Stage conditions\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html>) and \[How do stage conditions work?\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html>) . For more information about rules, see the \[AWS CodePipeline rule reference\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html>) .
+/// Represents information about the rule to be created for an associated condition. An example would be creating a new rule for an entry condition, such as a rule that checks for a test result before allowing the run to enter the deployment stage. For more information about conditions, see [Stage conditions](https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html) and [How do stage conditions work?](https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html) . For more information about rules, see the [AWS CodePipeline rule reference](https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-ruledeclaration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1682,34 +1389,34 @@ pub struct RuleDeclaration {
     ///
     /// The shell commands to run with your commands rule in CodePipeline. All commands are supported except multi-line formats. While CodeBuild logs and permissions are used, you do not need to create any resources in CodeBuild.
     ///
-    /// &gt; Using compute time for this action will incur separate charges in AWS CodeBuild .
-    pub commands: Option<List<Str>>,
+    /// \> Using compute time for this action will incur separate charges in AWS CodeBuild .
+    pub commands: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Configuration`: a JSON value.
     ///
     /// The action configuration fields for the rule.
-    pub configuration: Option<Json>,
+    pub configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `InputArtifacts`: a list of [`InputArtifact`] objects.
     ///
     /// The input artifacts fields for the rule, such as specifying an input file for the rule.
-    pub input_artifacts: Option<List<InputArtifact>>,
+    pub input_artifacts: ::std::option::Option<::cloudwright_core::List<InputArtifact>>,
     /// `Name`: a string.
     ///
     /// The name of the rule that is created for the condition, such as `VariableCheck` .
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string.
     ///
     /// The Region for the condition associated with the rule.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The pipeline role ARN associated with the rule.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleTypeId`: a [`RuleTypeId`] object.
     ///
     /// The ID for the rule type, which is made up of the combined values for category, owner, provider, and version.
-    pub rule_type_id: Option<Obj<RuleTypeId>>,
+    pub rule_type_id: ::std::option::Option<crate::Obj<RuleTypeId>>,
 }
 
 #[rustfmt::skip]
@@ -1717,31 +1424,31 @@ impl RuleDeclaration {
     /// A `RuleDeclaration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Commands`: a list of strings.
-    pub fn commands(mut self, value: impl Into<List<Str>>) -> Self { self.commands = Some(value.into()); self }
+    pub fn commands(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.commands = ::std::option::Option::Some(value.into()); self }
     /// `Configuration`: a JSON value.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `InputArtifacts`: a list of [`InputArtifact`] objects.
-    pub fn input_artifacts(mut self, value: impl Into<List<InputArtifact>>) -> Self { self.input_artifacts = Some(value.into()); self }
+    pub fn input_artifacts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InputArtifact>>) -> Self { self.input_artifacts = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `RuleTypeId`: a [`RuleTypeId`] object.
-    pub fn rule_type_id(mut self, value: impl Into<Obj<RuleTypeId>>) -> Self { self.rule_type_id = Some(value.into()); self }
+    pub fn rule_type_id(mut self, value: impl ::std::convert::Into<crate::Obj<RuleTypeId>>) -> Self { self.rule_type_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleDeclaration {}
+impl crate::PropertyType for RuleDeclaration {}
 
-impl ToValue for RuleDeclaration {
+impl ::cloudwright_core::ToValue for RuleDeclaration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Commands", &self.commands)
             .opt("Configuration", &self.configuration)
             .opt("InputArtifacts", &self.input_artifacts)
@@ -1753,21 +1460,9 @@ impl ToValue for RuleDeclaration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RuleTypeId: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::STR),
-        ("Owner", Shape::STR),
-        ("Provider", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RuleTypeId` property type of `AWS::CodePipeline::Pipeline`.
 ///
-/// The ID for the rule type, which is made up of the combined values for category, owner, provider, and version. For more information about conditions, see \[Stage conditions\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html>) . For more information about rules, see the \[AWS CodePipeline rule reference\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html>) .
+/// The ID for the rule type, which is made up of the combined values for category, owner, provider, and version. For more information about conditions, see [Stage conditions](https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html) . For more information about rules, see the [AWS CodePipeline rule reference](https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-ruletypeid.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1775,19 +1470,19 @@ pub struct RuleTypeId {
     /// `Category`: a string.
     ///
     /// A category defines what kind of rule can be run in the stage, and constrains the provider type for the rule. The valid category is `Rule` .
-    pub category: Option<Str>,
+    pub category: ::std::option::Option<::cloudwright_core::Str>,
     /// `Owner`: a string.
     ///
     /// The creator of the rule being called. The valid value for the `Owner` field in the rule category is `AWS` .
-    pub owner: Option<Str>,
+    pub owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Provider`: a string.
     ///
-    /// The rule provider, such as the `DeploymentWindow` rule. For a list of rule provider names, see the rules listed in the \[AWS CodePipeline rule reference\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html>) .
-    pub provider: Option<Str>,
+    /// The rule provider, such as the `DeploymentWindow` rule. For a list of rule provider names, see the rules listed in the [AWS CodePipeline rule reference](https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html) .
+    pub provider: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// A string that describes the rule version.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1795,25 +1490,25 @@ impl RuleTypeId {
     /// A `RuleTypeId` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Category`: a string.
-    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = Some(value.into()); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.category = ::std::option::Option::Some(value.into()); self }
     /// `Owner`: a string.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = Some(value.into()); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner = ::std::option::Option::Some(value.into()); self }
     /// `Provider`: a string.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = Some(value.into()); self }
+    pub fn provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleTypeId {}
+impl crate::PropertyType for RuleTypeId {}
 
-impl ToValue for RuleTypeId {
+impl ::cloudwright_core::ToValue for RuleTypeId {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Category", &self.category)
             .opt("Owner", &self.owner)
             .opt("Provider", &self.provider)
@@ -1826,25 +1521,10 @@ impl ToValue for RuleTypeId {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageDeclarationRequired {
     /// `Actions`: a list of [`ActionDeclaration`] objects, required.
-    pub actions: List<ActionDeclaration>,
+    pub actions: ::cloudwright_core::List<ActionDeclaration>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StageDeclaration: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionDeclaration), min_items: Some(1), max_items: None, unique: true })),
-        ("BeforeEntry", Shape::Object(&RULE_BeforeEntryConditions)),
-        ("Blockers", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockerDeclaration), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::STR),
-        ("OnFailure", Shape::Object(&RULE_FailureConditions)),
-        ("OnSuccess", Shape::Object(&RULE_SuccessConditions)),
-    ],
-    required: &["Actions", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StageDeclaration` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1858,27 +1538,27 @@ pub struct StageDeclaration {
     /// The actions included in a stage.
     ///
     /// Items at least 1.
-    pub actions: List<ActionDeclaration>,
+    pub actions: ::cloudwright_core::List<ActionDeclaration>,
     /// `BeforeEntry`: a [`BeforeEntryConditions`] object.
     ///
     /// The method to use when a stage allows entry. For example, configuring this field for conditions will allow entry to the stage when the conditions are met.
-    pub before_entry: Option<Obj<BeforeEntryConditions>>,
+    pub before_entry: ::std::option::Option<crate::Obj<BeforeEntryConditions>>,
     /// `Blockers`: a list of [`BlockerDeclaration`] objects.
     ///
     /// Reserved for future use.
-    pub blockers: Option<List<BlockerDeclaration>>,
+    pub blockers: ::std::option::Option<::cloudwright_core::List<BlockerDeclaration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the stage.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OnFailure`: a [`FailureConditions`] object.
     ///
     /// The method to use when a stage has not completed successfully. For example, configuring this field for rollback will roll back a failed stage automatically to the last successful pipeline execution in the stage.
-    pub on_failure: Option<Obj<FailureConditions>>,
+    pub on_failure: ::std::option::Option<crate::Obj<FailureConditions>>,
     /// `OnSuccess`: a [`SuccessConditions`] object.
     ///
     /// The method to use when a stage has succeeded. For example, configuring this field for conditions will allow the stage to succeed when the conditions are met.
-    pub on_success: Option<Obj<SuccessConditions>>,
+    pub on_success: ::std::option::Option<crate::Obj<SuccessConditions>>,
 }
 
 #[rustfmt::skip]
@@ -1888,34 +1568,34 @@ impl StageDeclaration {
     pub fn new(required: StageDeclarationRequired) -> Self {
         Self {
             actions: required.actions,
-            before_entry: None,
-            blockers: None,
+            before_entry: ::std::option::Option::None,
+            blockers: ::std::option::Option::None,
             name: required.name,
-            on_failure: None,
-            on_success: None,
+            on_failure: ::std::option::Option::None,
+            on_success: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of [`ActionDeclaration`] objects, required.
-    pub fn actions(mut self, value: impl Into<List<ActionDeclaration>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ActionDeclaration>>) -> Self { self.actions = value.into(); self }
     /// `BeforeEntry`: a [`BeforeEntryConditions`] object.
-    pub fn before_entry(mut self, value: impl Into<Obj<BeforeEntryConditions>>) -> Self { self.before_entry = Some(value.into()); self }
+    pub fn before_entry(mut self, value: impl ::std::convert::Into<crate::Obj<BeforeEntryConditions>>) -> Self { self.before_entry = ::std::option::Option::Some(value.into()); self }
     /// `Blockers`: a list of [`BlockerDeclaration`] objects.
-    pub fn blockers(mut self, value: impl Into<List<BlockerDeclaration>>) -> Self { self.blockers = Some(value.into()); self }
+    pub fn blockers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlockerDeclaration>>) -> Self { self.blockers = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OnFailure`: a [`FailureConditions`] object.
-    pub fn on_failure(mut self, value: impl Into<Obj<FailureConditions>>) -> Self { self.on_failure = Some(value.into()); self }
+    pub fn on_failure(mut self, value: impl ::std::convert::Into<crate::Obj<FailureConditions>>) -> Self { self.on_failure = ::std::option::Option::Some(value.into()); self }
     /// `OnSuccess`: a [`SuccessConditions`] object.
-    pub fn on_success(mut self, value: impl Into<Obj<SuccessConditions>>) -> Self { self.on_success = Some(value.into()); self }
+    pub fn on_success(mut self, value: impl ::std::convert::Into<crate::Obj<SuccessConditions>>) -> Self { self.on_success = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StageDeclaration {}
+impl crate::PropertyType for StageDeclaration {}
 
-impl ToValue for StageDeclaration {
+impl ::cloudwright_core::ToValue for StageDeclaration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("BeforeEntry", &self.before_entry)
             .opt("Blockers", &self.blockers)
@@ -1930,21 +1610,10 @@ impl ToValue for StageDeclaration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageTransitionRequired {
     /// `Reason`: a string, required.
-    pub reason: Str,
+    pub reason: ::cloudwright_core::Str,
     /// `StageName`: a string, required.
-    pub stage_name: Str,
+    pub stage_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StageTransition: ObjRule = ObjRule {
-    properties: &[
-        ("Reason", Shape::STR),
-        ("StageName", Shape::STR),
-    ],
-    required: &["StageName", "Reason"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StageTransition` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -1956,11 +1625,11 @@ pub struct StageTransition {
     /// `Reason`: a string, required.
     ///
     /// The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests. This message is displayed in the pipeline console UI.
-    pub reason: Str,
+    pub reason: ::cloudwright_core::Str,
     /// `StageName`: a string, required.
     ///
     /// The name of the stage where you want to disable the inbound or outbound transition of artifacts.
-    pub stage_name: Str,
+    pub stage_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1975,35 +1644,26 @@ impl StageTransition {
     }
 
     /// `Reason`: a string, required.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = value.into(); self }
+    pub fn reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reason = value.into(); self }
     /// `StageName`: a string, required.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = value.into(); self }
+    pub fn stage_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage_name = value.into(); self }
 }
 
-impl PropertyType for StageTransition {}
+impl crate::PropertyType for StageTransition {}
 
-impl ToValue for StageTransition {
+impl ::cloudwright_core::ToValue for StageTransition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Reason", &self.reason)
             .req("StageName", &self.stage_name)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SuccessConditions: ObjRule = ObjRule {
-    properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SuccessConditions` property type of `AWS::CodePipeline::Pipeline`.
 ///
-/// The conditions for making checks that, if met, succeed a stage. For more information about conditions, see \[Stage conditions\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html>) and \[How do stage conditions work?\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html>) .
+/// The conditions for making checks that, if met, succeed a stage. For more information about conditions, see [Stage conditions](https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html) and [How do stage conditions work?](https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works-conditions.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codepipeline-pipeline-successconditions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2011,7 +1671,7 @@ pub struct SuccessConditions {
     /// `Conditions`: a list of [`Condition`] objects.
     ///
     /// The conditions that are success conditions.
-    pub conditions: Option<List<Condition>>,
+    pub conditions: ::std::option::Option<::cloudwright_core::List<Condition>>,
 }
 
 #[rustfmt::skip]
@@ -2019,42 +1679,23 @@ impl SuccessConditions {
     /// A `SuccessConditions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Conditions`: a list of [`Condition`] objects.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Condition>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SuccessConditions {}
+impl crate::PropertyType for SuccessConditions {}
 
-impl ToValue for SuccessConditions {
+impl ::cloudwright_core::ToValue for SuccessConditions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Conditions", &self.conditions)
             .build()
     }
 }
-
-/// The required properties of [`VariableDeclaration`], by name: `VariableDeclaration::new(VariableDeclarationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VariableDeclarationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VariableDeclaration: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::STR),
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VariableDeclaration` property type of `AWS::CodePipeline::Pipeline`.
 ///
@@ -2066,43 +1707,43 @@ pub struct VariableDeclaration {
     /// `DefaultValue`: a string.
     ///
     /// The value of a pipeline-level variable.
-    pub default_value: Option<Str>,
+    pub default_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of a pipeline-level variable. It's used to add additional context about the variable, and not being used at time when pipeline executes.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of a pipeline-level variable.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VariableDeclaration {
-    /// A `VariableDeclaration` with its required properties, named in a [`VariableDeclarationRequired`].
+    /// A `VariableDeclaration` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: VariableDeclarationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            default_value: None,
-            description: None,
-            name: required.name,
+            default_value: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `DefaultValue`: a string.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for VariableDeclaration {}
+impl crate::PropertyType for VariableDeclaration {}
 
-impl ToValue for VariableDeclaration {
+impl ::cloudwright_core::ToValue for VariableDeclaration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -2116,23 +1757,23 @@ pub enum ArtifactStoreType {
     /// `S3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ArtifactStoreType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ArtifactStoreType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ArtifactStoreType {
+impl ::cloudwright_core::ToValue for ArtifactStoreType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2142,23 +1783,23 @@ pub enum BlockerDeclarationType {
     /// `Schedule`
     Schedule,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BlockerDeclarationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BlockerDeclarationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BlockerDeclarationType {
+impl ::cloudwright_core::ToValue for BlockerDeclarationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Schedule => "Schedule",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2180,18 +1821,18 @@ pub enum Category {
     /// `Compute`
     Compute,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Category {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Category {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Category {
+impl ::cloudwright_core::ToValue for Category {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Source => "Source",
             Self::Build => "Build",
@@ -2200,9 +1841,9 @@ impl ToValue for Category {
             Self::Invoke => "Invoke",
             Self::Approval => "Approval",
             Self::Compute => "Compute",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2214,24 +1855,24 @@ pub enum EnvironmentVariableType {
     /// `SECRETS_MANAGER`
     SecretsManager,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnvironmentVariableType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnvironmentVariableType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnvironmentVariableType {
+impl ::cloudwright_core::ToValue for EnvironmentVariableType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Plaintext => "PLAINTEXT",
             Self::SecretsManager => "SECRETS_MANAGER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2245,54 +1886,25 @@ pub enum ExecutionMode {
     /// `PARALLEL`
     Parallel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExecutionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExecutionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExecutionMode {
+impl ::cloudwright_core::ToValue for ExecutionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Queued => "QUEUED",
             Self::Superseded => "SUPERSEDED",
             Self::Parallel => "PARALLEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Result` (`AWS::CodePipeline::Pipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FailureConditionsResult {
-    /// `ROLLBACK`
-    Rollback,
-    /// `RETRY`
-    Retry,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FailureConditionsResult {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FailureConditionsResult {
-    #[inline]
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Rollback => "ROLLBACK",
-            Self::Retry => "RETRY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2304,24 +1916,24 @@ pub enum PipelineType {
     /// `V2`
     V2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PipelineType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PipelineType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PipelineType {
+impl ::cloudwright_core::ToValue for PipelineType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V1 => "V1",
             Self::V2 => "V2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2331,23 +1943,52 @@ pub enum ProviderType {
     /// `CodeStarSourceConnection`
     CodeStarSourceConnection,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProviderType {
+impl ::cloudwright_core::ToValue for ProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CodeStarSourceConnection => "CodeStarSourceConnection",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+}
+
+/// The values of `Result` (`AWS::CodePipeline::Pipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Result {
+    /// `ROLLBACK`
+    Rollback,
+    /// `RETRY`
+    Retry,
+    /// An intrinsic function that yields one of the values, or a value the schema does not list.
+    Expr(::cloudwright_core::Value),
+}
+
+impl ::std::convert::From<::cloudwright_core::Value> for Result {
+    fn from(v: ::cloudwright_core::Value) -> Self {
+        Self::Expr(v)
+    }
+}
+
+impl ::cloudwright_core::ToValue for Result {
+    #[inline]
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        let s = match self {
+            Self::Rollback => "ROLLBACK",
+            Self::Retry => "RETRY",
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
+        };
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2359,23 +2000,359 @@ pub enum RetryMode {
     /// `FAILED_ACTIONS`
     FailedActions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RetryMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RetryMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RetryMode {
+impl ::cloudwright_core::ToValue for RetryMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllActions => "ALL_ACTIONS",
             Self::FailedActions => "FAILED_ACTIONS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z_\\-]{1,9}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9.@\\-_]{1,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
+        properties: &[
+            ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
+            ("ArtifactStores", Shape::List(&ListRule { items: Shape::Object(&RULE_ArtifactStoreMap), min_items: None, max_items: None, unique: true })),
+            ("DisableInboundStageTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_StageTransition), min_items: None, max_items: None, unique: true })),
+            ("ExecutionMode", Shape::Str(&StrRule { allowed: &["QUEUED", "SUPERSEDED", "PARALLEL"], ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("PipelineType", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
+            ("RestartExecutionOnUpdate", Shape::Bool),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_StageDeclaration), min_items: Some(2), max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTriggerDeclaration), min_items: None, max_items: None, unique: true })),
+            ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_VariableDeclaration), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Stages", "RoleArn"],
+        one_of: &[&[&["ArtifactStore"], &["ArtifactStores"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionDeclaration: ObjRule = ObjRule {
+        properties: &[
+            ("ActionTypeId", Shape::Object(&RULE_ActionTypeId)),
+            ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Configuration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: true })),
+            ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Namespace", Shape::STR),
+            ("OutputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputArtifact), min_items: None, max_items: None, unique: true })),
+            ("OutputVariables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Region", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RunOrder", Shape::INT),
+            ("TimeoutInMinutes", Shape::INT),
+        ],
+        required: &["ActionTypeId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionTypeId: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::Str(&StrRule { allowed: &["Source", "Build", "Test", "Deploy", "Invoke", "Approval", "Compute"], ..StrRule::ANY })),
+            ("Owner", Shape::STR),
+            ("Provider", Shape::STR),
+            ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Owner", "Category", "Version", "Provider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArtifactStore: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionKey", Shape::Object(&RULE_EncryptionKey)),
+            ("Location", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArtifactStoreMap: ObjRule = ObjRule {
+        properties: &[
+            ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
+            ("Region", Shape::STR),
+        ],
+        required: &["ArtifactStore", "Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BeforeEntryConditions: ObjRule = ObjRule {
+        properties: &[
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockerDeclaration: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["Schedule"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Condition: ObjRule = ObjRule {
+        properties: &[
+            ("Result", Shape::STR),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleDeclaration), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionKey: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["PLAINTEXT", "SECRETS_MANAGER"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FailureConditions: ObjRule = ObjRule {
+        properties: &[
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
+            ("Result", Shape::Str(&StrRule { allowed: &["ROLLBACK", "RETRY"], ..StrRule::ANY })),
+            ("RetryConfiguration", Shape::Object(&RULE_RetryConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitBranchFilterCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PullRequest", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPullRequestFilter), min_items: None, max_items: None, unique: true })),
+            ("Push", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPushFilter), min_items: None, max_items: None, unique: true })),
+            ("SourceActionName", Shape::STR),
+        ],
+        required: &["SourceActionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitFilePathFilterCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitPullRequestFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
+            ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("FilePaths", Shape::Object(&RULE_GitFilePathFilterCriteria)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitPushFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
+            ("FilePaths", Shape::Object(&RULE_GitFilePathFilterCriteria)),
+            ("Tags", Shape::Object(&RULE_GitTagFilterCriteria)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitTagFilterCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputArtifact: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputArtifact: ObjRule = ObjRule {
+        properties: &[
+            ("Files", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipelineTriggerDeclaration: ObjRule = ObjRule {
+        properties: &[
+            ("GitConfiguration", Shape::Object(&RULE_GitConfiguration)),
+            ("ProviderType", Shape::Str(&StrRule { allowed: &["CodeStarSourceConnection"], ..StrRule::ANY })),
+        ],
+        required: &["ProviderType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RetryMode", Shape::Str(&StrRule { allowed: &["ALL_ACTIONS", "FAILED_ACTIONS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleDeclaration: ObjRule = ObjRule {
+        properties: &[
+            ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Configuration", Shape::Typed(json_type::OBJECT)),
+            ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::STR),
+            ("Region", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RuleTypeId", Shape::Object(&RULE_RuleTypeId)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleTypeId: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::STR),
+            ("Owner", Shape::STR),
+            ("Provider", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StageDeclaration: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionDeclaration), min_items: Some(1), max_items: None, unique: true })),
+            ("BeforeEntry", Shape::Object(&RULE_BeforeEntryConditions)),
+            ("Blockers", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockerDeclaration), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::STR),
+            ("OnFailure", Shape::Object(&RULE_FailureConditions)),
+            ("OnSuccess", Shape::Object(&RULE_SuccessConditions)),
+        ],
+        required: &["Actions", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StageTransition: ObjRule = ObjRule {
+        properties: &[
+            ("Reason", Shape::STR),
+            ("StageName", Shape::STR),
+        ],
+        required: &["StageName", "Reason"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SuccessConditions: ObjRule = ObjRule {
+        properties: &[
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VariableDeclaration: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::STR),
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9.@\\-_]+");
-
 /// The required properties of [`Webhook`], by name: `Webhook::new(WebhookRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookRequired {
     /// `Authentication`: an [`Authentication`] value, required.
     pub authentication: Authentication,
     /// `AuthenticationConfiguration`: a [`WebhookAuthConfiguration`] object, required.
-    pub authentication_configuration: Obj<WebhookAuthConfiguration>,
+    pub authentication_configuration: crate::Obj<WebhookAuthConfiguration>,
     /// `Filters`: a list of [`WebhookFilterRule`] objects, required.
-    pub filters: List<WebhookFilterRule>,
+    pub filters: ::cloudwright_core::List<WebhookFilterRule>,
     /// `TargetAction`: a string, required.
-    pub target_action: Str,
+    pub target_action: ::cloudwright_core::Str,
     /// `TargetPipeline`: a string, required.
-    pub target_pipeline: Str,
+    pub target_pipeline: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Webhook: ObjRule = ObjRule {
-    properties: &[
-        ("Authentication", Shape::Str(&StrRule { allowed: &["GITHUB_HMAC", "IP", "UNAUTHENTICATED"], ..StrRule::ANY })),
-        ("AuthenticationConfiguration", Shape::Object(&RULE_WebhookAuthConfiguration)),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_WebhookFilterRule), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RegisterWithThirdParty", Shape::Bool),
-        ("TargetAction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetPipeline", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetPipelineVersion", Shape::INT),
-    ],
-    required: &["AuthenticationConfiguration", "Filters", "Authentication", "TargetPipeline", "TargetAction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodePipeline::Webhook` resource.
 ///
-/// The `AWS::CodePipeline::Webhook` resource creates and registers your webhook. After the webhook is created and registered, it triggers your pipeline to start every time an external event occurs. For more information, see \[Migrate polling pipelines to use event-based change detection\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/update-change-detection.html>) in the *AWS CodePipeline User Guide* .
+/// The `AWS::CodePipeline::Webhook` resource creates and registers your webhook. After the webhook is created and registered, it triggers your pipeline to start every time an external event occurs. For more information, see [Migrate polling pipelines to use event-based change detection](https://docs.aws.amazon.com/codepipeline/latest/userguide/update-change-detection.html) in the *AWS CodePipeline User Guide* .
 ///
-/// We strongly recommend that you use AWS Secrets Manager to store your credentials. If you use Secrets Manager, you must have already configured and stored your secret parameters in Secrets Manager. For more information, see \[Using Dynamic References to Specify Template Values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager>) .
+/// We strongly recommend that you use AWS Secrets Manager to store your credentials. If you use Secrets Manager, you must have already configured and stored your secret parameters in Secrets Manager. For more information, see [Using Dynamic References to Specify Template Values](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html#dynamic-references-secretsmanager) .
 ///
-/// &gt; When passing secret parameters, do not enter the value directly into the template. The value is rendered as plaintext and is therefore readable. For security reasons, do not use plaintext in your AWS CloudFormation template to store your credentials.
+/// \> When passing secret parameters, do not enter the value directly into the template. The value is rendered as plaintext and is therefore readable. For security reasons, do not use plaintext in your AWS CloudFormation template to store your credentials.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`WebhookAttributes`], which `Handle<Webhook>` dereferences to.
@@ -62,44 +41,44 @@ pub struct Webhook {
     ///
     /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
     ///
-    /// &gt; When creating CodePipeline webhooks, do not use your own credentials or reuse the same secret token across multiple webhooks. For optimal security, generate a unique secret token for each webhook you create. The secret token is an arbitrary string that you provide, which GitHub uses to compute and sign the webhook payloads sent to CodePipeline, for protecting the integrity and authenticity of the webhook payloads. Using your own credentials or reusing the same token across multiple webhooks can lead to security vulnerabilities. &gt; If a secret token was provided, it will be redacted in the response.
+    /// \> When creating CodePipeline webhooks, do not use your own credentials or reuse the same secret token across multiple webhooks. For optimal security, generate a unique secret token for each webhook you create. The secret token is an arbitrary string that you provide, which GitHub uses to compute and sign the webhook payloads sent to CodePipeline, for protecting the integrity and authenticity of the webhook payloads. Using your own credentials or reusing the same token across multiple webhooks can lead to security vulnerabilities. > If a secret token was provided, it will be redacted in the response.
     ///
-    /// - For information about the authentication scheme implemented by GITHUB_HMAC, see \[Securing your webhooks\](<https://docs.aws.amazon.com/https://developer.github.com/webhooks/securing/>) on the GitHub Developer website.
+    /// - For information about the authentication scheme implemented by GITHUB_HMAC, see [Securing your webhooks](https://docs.aws.amazon.com/https://developer.github.com/webhooks/securing/) on the GitHub Developer website.
     /// - IP rejects webhooks trigger requests unless they originate from an IP address in the IP range whitelisted in the authentication configuration.
     /// - UNAUTHENTICATED accepts all webhook trigger requests regardless of origin.
     pub authentication: Authentication,
     /// `AuthenticationConfiguration`: a [`WebhookAuthConfiguration`] object, required.
     ///
     /// Properties that configure the authentication applied to incoming webhook trigger requests. The required properties depend on the authentication type. For GITHUB_HMAC, only the `SecretToken` property must be set. For IP, only the `AllowedIPRange` property must be set to a valid CIDR range. For UNAUTHENTICATED, no properties can be set.
-    pub authentication_configuration: Obj<WebhookAuthConfiguration>,
+    pub authentication_configuration: crate::Obj<WebhookAuthConfiguration>,
     /// `Filters`: a list of [`WebhookFilterRule`] objects, required.
     ///
     /// A list of rules applied to the body/payload sent in the POST request to a webhook URL. All defined rules must pass for the request to be accepted and the pipeline started.
-    pub filters: List<WebhookFilterRule>,
+    pub filters: ::cloudwright_core::List<WebhookFilterRule>,
     /// `Name`: a string.
     ///
     /// The name of the webhook.
     ///
     /// Pattern `[A-Za-z0-9.@\-_]+`; length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegisterWithThirdParty`: a boolean.
     ///
     /// Configures a connection between the webhook that was created and the external tool with events to be detected.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub register_with_third_party: Option<Bool>,
+    pub register_with_third_party: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TargetAction`: a string, required.
     ///
     /// The name of the action in a pipeline you want to connect to the webhook. The action must be from the source (first) stage of the pipeline.
     ///
     /// Pattern `[A-Za-z0-9.@\-_]+`; length 1 to 100.
-    pub target_action: Str,
+    pub target_action: ::cloudwright_core::Str,
     /// `TargetPipeline`: a string, required.
     ///
     /// The name of the pipeline you want to connect to the webhook.
     ///
     /// Pattern `[A-Za-z0-9.@\-_]+`; length 1 to 100.
-    pub target_pipeline: Str,
+    pub target_pipeline: ::cloudwright_core::Str,
     /// `TargetPipelineVersion`: an integer.
     ///
     /// The version number of the pipeline to be connected to the trigger request.
@@ -108,10 +87,10 @@ pub struct Webhook {
     ///
     /// Type: Integer
     ///
-    /// Update requires: \[No interruption\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-no-interrupt>)
+    /// Update requires: [No interruption](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-no-interrupt)
     ///
     /// Write-only: CloudFormation does not return it.
-    pub target_pipeline_version: Option<Int>,
+    pub target_pipeline_version: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -121,7 +100,7 @@ impl Webhook {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodePipeline::Webhook",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-webhook.html",
         primary_identifier: &["Id"],
@@ -132,7 +111,7 @@ impl Webhook {
         read_only: &["Id", "Url"],
         attributes: &["Id", "Url"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Webhook` with its required properties, named in a [`WebhookRequired`].
@@ -142,47 +121,49 @@ impl Webhook {
             authentication: required.authentication,
             authentication_configuration: required.authentication_configuration,
             filters: required.filters,
-            name: None,
-            register_with_third_party: None,
+            name: ::std::option::Option::None,
+            register_with_third_party: ::std::option::Option::None,
             target_action: required.target_action,
             target_pipeline: required.target_pipeline,
-            target_pipeline_version: None,
+            target_pipeline_version: ::std::option::Option::None,
         }
     }
 
     /// `Authentication`: an [`Authentication`] value, required.
-    pub fn authentication(mut self, value: impl Into<Authentication>) -> Self { self.authentication = value.into(); self }
+    pub fn authentication(mut self, value: impl ::std::convert::Into<Authentication>) -> Self { self.authentication = value.into(); self }
     /// `AuthenticationConfiguration`: a [`WebhookAuthConfiguration`] object, required.
-    pub fn authentication_configuration(mut self, value: impl Into<Obj<WebhookAuthConfiguration>>) -> Self { self.authentication_configuration = value.into(); self }
+    pub fn authentication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebhookAuthConfiguration>>) -> Self { self.authentication_configuration = value.into(); self }
     /// `Filters`: a list of [`WebhookFilterRule`] objects, required.
-    pub fn filters(mut self, value: impl Into<List<WebhookFilterRule>>) -> Self { self.filters = value.into(); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WebhookFilterRule>>) -> Self { self.filters = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RegisterWithThirdParty`: a boolean.
-    pub fn register_with_third_party(mut self, value: impl Into<Bool>) -> Self { self.register_with_third_party = Some(value.into()); self }
+    pub fn register_with_third_party(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.register_with_third_party = ::std::option::Option::Some(value.into()); self }
     /// `TargetAction`: a string, required.
-    pub fn target_action(mut self, value: impl Into<Str>) -> Self { self.target_action = value.into(); self }
+    pub fn target_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_action = value.into(); self }
     /// `TargetPipeline`: a string, required.
-    pub fn target_pipeline(mut self, value: impl Into<Str>) -> Self { self.target_pipeline = value.into(); self }
+    pub fn target_pipeline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_pipeline = value.into(); self }
     /// `TargetPipelineVersion`: an integer.
-    pub fn target_pipeline_version(mut self, value: impl Into<Int>) -> Self { self.target_pipeline_version = Some(value.into()); self }
+    pub fn target_pipeline_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_pipeline_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Webhook {
+impl ::cloudwright_core::Resource for Webhook {
     type Attributes = WebhookAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Webhook, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Webhook, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Webhook {
+impl ::cloudwright_core::ToValue for Webhook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Authentication", &self.authentication)
             .req(
                 "AuthenticationConfiguration",
@@ -198,12 +179,12 @@ impl ToValue for Webhook {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Webhook`]: `Handle<Webhook>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Webhook`]: `Handle<Webhook>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WebhookAttributes(ResourceRef);
+pub struct WebhookAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WebhookAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WebhookAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,28 +194,18 @@ impl WebhookAttributes {
     ///
     /// logical id of the webhook
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The webhook URL generated by AWS CodePipeline , such as `https://eu-central-1.webhooks.aws/trigger123456` .
     #[inline]
-    pub fn url(&self) -> Value {
-        self.0.get_att("Url")
+    pub fn url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Url"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebhookAuthConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedIPRange", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("SecretToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebhookAuthConfiguration` property type of `AWS::CodePipeline::Webhook`.
 ///
@@ -248,15 +219,15 @@ pub struct WebhookAuthConfiguration {
     /// The property used to configure acceptance of webhooks in an IP address range. For IP, only the `AllowedIPRange` property must be set. This property must be set to a valid CIDR range.
     ///
     /// Length 1 to 100.
-    pub allowed_ip_range: Option<Str>,
+    pub allowed_ip_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretToken`: a string.
     ///
     /// The property used to configure GitHub authentication. For GITHUB_HMAC, only the `SecretToken` property must be set.
     ///
-    /// &gt; When creating CodePipeline webhooks, do not use your own credentials or reuse the same secret token across multiple webhooks. For optimal security, generate a unique secret token for each webhook you create. The secret token is an arbitrary string that you provide, which GitHub uses to compute and sign the webhook payloads sent to CodePipeline, for protecting the integrity and authenticity of the webhook payloads. Using your own credentials or reusing the same token across multiple webhooks can lead to security vulnerabilities. &gt; If a secret token was provided, it will be redacted in the response.
+    /// \> When creating CodePipeline webhooks, do not use your own credentials or reuse the same secret token across multiple webhooks. For optimal security, generate a unique secret token for each webhook you create. The secret token is an arbitrary string that you provide, which GitHub uses to compute and sign the webhook payloads sent to CodePipeline, for protecting the integrity and authenticity of the webhook payloads. Using your own credentials or reusing the same token across multiple webhooks can lead to security vulnerabilities. > If a secret token was provided, it will be redacted in the response.
     ///
     /// Length 1 to 100.
-    pub secret_token: Option<Str>,
+    pub secret_token: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -264,44 +235,26 @@ impl WebhookAuthConfiguration {
     /// A `WebhookAuthConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedIPRange`: a string.
-    pub fn allowed_ip_range(mut self, value: impl Into<Str>) -> Self { self.allowed_ip_range = Some(value.into()); self }
+    pub fn allowed_ip_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allowed_ip_range = ::std::option::Option::Some(value.into()); self }
     /// `SecretToken`: a string.
-    pub fn secret_token(mut self, value: impl Into<Str>) -> Self { self.secret_token = Some(value.into()); self }
+    pub fn secret_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_token = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebhookAuthConfiguration {}
+impl crate::PropertyType for WebhookAuthConfiguration {}
 
-impl ToValue for WebhookAuthConfiguration {
+impl ::cloudwright_core::ToValue for WebhookAuthConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedIPRange", &self.allowed_ip_range)
             .opt("SecretToken", &self.secret_token)
             .build()
     }
 }
-
-/// The required properties of [`WebhookFilterRule`], by name: `WebhookFilterRule::new(WebhookFilterRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebhookFilterRuleRequired {
-    /// `JsonPath`: a string, required.
-    pub json_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebhookFilterRule: ObjRule = ObjRule {
-    properties: &[
-        ("JsonPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
-        ("MatchEquals", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
-    ],
-    required: &["JsonPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebhookFilterRule` property type of `AWS::CodePipeline::Webhook`.
 ///
@@ -312,41 +265,41 @@ pub(crate) static RULE_WebhookFilterRule: ObjRule = ObjRule {
 pub struct WebhookFilterRule {
     /// `JsonPath`: a string, required.
     ///
-    /// A JsonPath expression that is applied to the body/payload of the webhook. The value selected by the JsonPath expression must match the value specified in the `MatchEquals` field. Otherwise, the request is ignored. For more information, see \[Java JsonPath implementation\](<https://docs.aws.amazon.com/https://github.com/json-path/JsonPath>) in GitHub.
+    /// A JsonPath expression that is applied to the body/payload of the webhook. The value selected by the JsonPath expression must match the value specified in the `MatchEquals` field. Otherwise, the request is ignored. For more information, see [Java JsonPath implementation](https://docs.aws.amazon.com/https://github.com/json-path/JsonPath) in GitHub.
     ///
     /// Length 1 to 150.
-    pub json_path: Str,
+    pub json_path: ::cloudwright_core::Str,
     /// `MatchEquals`: a string.
     ///
-    /// The value selected by the `JsonPath` expression must match what is supplied in the `MatchEquals` field. Otherwise, the request is ignored. Properties from the target action configuration can be included as placeholders in this value by surrounding the action configuration key with curly brackets. For example, if the value supplied here is "refs/heads/{Branch}" and the target action has an action configuration property called "Branch" with a value of "main", the `MatchEquals` value is evaluated as "refs/heads/main". For a list of action configuration properties for built-in action types, see \[Pipeline Structure Reference Action Requirements\](<https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#action-requirements>) .
+    /// The value selected by the `JsonPath` expression must match what is supplied in the `MatchEquals` field. Otherwise, the request is ignored. Properties from the target action configuration can be included as placeholders in this value by surrounding the action configuration key with curly brackets. For example, if the value supplied here is "refs/heads/{Branch}" and the target action has an action configuration property called "Branch" with a value of "main", the `MatchEquals` value is evaluated as "refs/heads/main". For a list of action configuration properties for built-in action types, see [Pipeline Structure Reference Action Requirements](https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html#action-requirements) .
     ///
     /// Length 1 to 150.
-    pub match_equals: Option<Str>,
+    pub match_equals: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl WebhookFilterRule {
-    /// A `WebhookFilterRule` with its required properties, named in a [`WebhookFilterRuleRequired`].
+    /// A `WebhookFilterRule` with its one required property, `JsonPath`.
     #[inline]
-    pub fn new(required: WebhookFilterRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            json_path: required.json_path,
-            match_equals: None,
+            json_path: value.into(),
+            match_equals: ::std::option::Option::None,
         }
     }
 
     /// `JsonPath`: a string, required.
-    pub fn json_path(mut self, value: impl Into<Str>) -> Self { self.json_path = value.into(); self }
+    pub fn json_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.json_path = value.into(); self }
     /// `MatchEquals`: a string.
-    pub fn match_equals(mut self, value: impl Into<Str>) -> Self { self.match_equals = Some(value.into()); self }
+    pub fn match_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.match_equals = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebhookFilterRule {}
+impl crate::PropertyType for WebhookFilterRule {}
 
-impl ToValue for WebhookFilterRule {
+impl ::cloudwright_core::ToValue for WebhookFilterRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("JsonPath", &self.json_path)
             .opt("MatchEquals", &self.match_equals)
             .build()
@@ -363,24 +316,71 @@ pub enum Authentication {
     /// `UNAUTHENTICATED`
     Unauthenticated,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Authentication {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Authentication {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Authentication {
+impl ::cloudwright_core::ToValue for Authentication {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GithubHmac => "GITHUB_HMAC",
             Self::Ip => "IP",
             Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9.@\\-_]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Webhook: ObjRule = ObjRule {
+        properties: &[
+            ("Authentication", Shape::Str(&StrRule { allowed: &["GITHUB_HMAC", "IP", "UNAUTHENTICATED"], ..StrRule::ANY })),
+            ("AuthenticationConfiguration", Shape::Object(&RULE_WebhookAuthConfiguration)),
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_WebhookFilterRule), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RegisterWithThirdParty", Shape::Bool),
+            ("TargetAction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetPipeline", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetPipelineVersion", Shape::INT),
+        ],
+        required: &["AuthenticationConfiguration", "Filters", "Authentication", "TargetPipeline", "TargetAction"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebhookAuthConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedIPRange", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("SecretToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebhookFilterRule: ObjRule = ObjRule {
+        properties: &[
+            ("JsonPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
+            ("MatchEquals", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), ..StrRule::ANY })),
+        ],
+        required: &["JsonPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

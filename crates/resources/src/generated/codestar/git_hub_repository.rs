@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`GitHubRepository`], by name: `GitHubRepository::new(GitHubRepositoryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitHubRepositoryRequired {
     /// `RepositoryName`: a string, required.
-    pub repository_name: Str,
+    pub repository_name: ::cloudwright_core::Str,
     /// `RepositoryOwner`: a string, required.
-    pub repository_owner: Str,
+    pub repository_owner: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitHubRepository: ObjRule = ObjRule {
-    properties: &[
-        ("Code", Shape::Object(&RULE_Code)),
-        ("ConnectionArn", Shape::STR),
-        ("EnableIssues", Shape::Bool),
-        ("IsPrivate", Shape::Bool),
-        ("RepositoryAccessToken", Shape::STR),
-        ("RepositoryDescription", Shape::STR),
-        ("RepositoryName", Shape::STR),
-        ("RepositoryOwner", Shape::STR),
-    ],
-    required: &["RepositoryName", "RepositoryOwner"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeStar::GitHubRepository` resource.
 ///
@@ -51,33 +32,33 @@ pub struct GitHubRepository {
     /// `Code`: a [`Code`] object.
     ///
     /// Information about code to be committed to a repository after it is created in an CloudFormation stack.
-    pub code: Option<Obj<Code>>,
+    pub code: ::std::option::Option<crate::Obj<Code>>,
     /// `ConnectionArn`: a string.
-    pub connection_arn: Option<Str>,
+    pub connection_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableIssues`: a boolean.
     ///
     /// Indicates whether to enable issues for the GitHub repository. You can use GitHub issues to track information and bugs for your repository.
-    pub enable_issues: Option<Bool>,
+    pub enable_issues: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsPrivate`: a boolean.
     ///
     /// Indicates whether the GitHub repository is a private repository. If so, you choose who can see and commit to this repository.
-    pub is_private: Option<Bool>,
+    pub is_private: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RepositoryAccessToken`: a string.
     ///
     /// The GitHub user's personal access token for the GitHub repository.
-    pub repository_access_token: Option<Str>,
+    pub repository_access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepositoryDescription`: a string.
     ///
     /// A comment or description about the new repository. This description is displayed in GitHub after the repository is created.
-    pub repository_description: Option<Str>,
+    pub repository_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepositoryName`: a string, required.
     ///
     /// The name of the repository you want to create in GitHub with CloudFormation stack creation.
-    pub repository_name: Str,
+    pub repository_name: ::cloudwright_core::Str,
     /// `RepositoryOwner`: a string, required.
     ///
     /// The GitHub user name for the owner of the GitHub repository to be created. If this repository should be owned by a GitHub organization, provide its name.
-    pub repository_owner: Str,
+    pub repository_owner: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -87,7 +68,7 @@ impl GitHubRepository {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeStar::GitHubRepository",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestar-githubrepository.html",
         primary_identifier: &["Id"],
@@ -98,57 +79,59 @@ impl GitHubRepository {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `GitHubRepository` with its required properties, named in a [`GitHubRepositoryRequired`].
     #[inline]
     pub fn new(required: GitHubRepositoryRequired) -> Self {
         Self {
-            code: None,
-            connection_arn: None,
-            enable_issues: None,
-            is_private: None,
-            repository_access_token: None,
-            repository_description: None,
+            code: ::std::option::Option::None,
+            connection_arn: ::std::option::Option::None,
+            enable_issues: ::std::option::Option::None,
+            is_private: ::std::option::Option::None,
+            repository_access_token: ::std::option::Option::None,
+            repository_description: ::std::option::Option::None,
             repository_name: required.repository_name,
             repository_owner: required.repository_owner,
         }
     }
 
     /// `Code`: a [`Code`] object.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = Some(value.into()); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<crate::Obj<Code>>) -> Self { self.code = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionArn`: a string.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
+    pub fn connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_arn = ::std::option::Option::Some(value.into()); self }
     /// `EnableIssues`: a boolean.
-    pub fn enable_issues(mut self, value: impl Into<Bool>) -> Self { self.enable_issues = Some(value.into()); self }
+    pub fn enable_issues(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_issues = ::std::option::Option::Some(value.into()); self }
     /// `IsPrivate`: a boolean.
-    pub fn is_private(mut self, value: impl Into<Bool>) -> Self { self.is_private = Some(value.into()); self }
+    pub fn is_private(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_private = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryAccessToken`: a string.
-    pub fn repository_access_token(mut self, value: impl Into<Str>) -> Self { self.repository_access_token = Some(value.into()); self }
+    pub fn repository_access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_access_token = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryDescription`: a string.
-    pub fn repository_description(mut self, value: impl Into<Str>) -> Self { self.repository_description = Some(value.into()); self }
+    pub fn repository_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_description = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryName`: a string, required.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = value.into(); self }
+    pub fn repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_name = value.into(); self }
     /// `RepositoryOwner`: a string, required.
-    pub fn repository_owner(mut self, value: impl Into<Str>) -> Self { self.repository_owner = value.into(); self }
+    pub fn repository_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_owner = value.into(); self }
 }
 
-impl Resource for GitHubRepository {
+impl ::cloudwright_core::Resource for GitHubRepository {
     type Attributes = GitHubRepositoryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GitHubRepository, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GitHubRepository, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GitHubRepository {
+impl ::cloudwright_core::ToValue for GitHubRepository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Code", &self.code)
             .opt("ConnectionArn", &self.connection_arn)
             .opt("EnableIssues", &self.enable_issues)
@@ -161,12 +144,12 @@ impl ToValue for GitHubRepository {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GitHubRepository`]: `Handle<GitHubRepository>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GitHubRepository`]: `Handle<GitHubRepository>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GitHubRepositoryAttributes(ResourceRef);
+pub struct GitHubRepositoryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GitHubRepositoryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GitHubRepositoryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,27 +159,10 @@ impl GitHubRepositoryAttributes {
     ///
     /// The repository ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`Code`], by name: `Code::new(CodeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRequired {
-    /// `S3`: a [`S3`] object, required.
-    pub s3: Obj<S3>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Code: ObjRule = ObjRule {
-    properties: &[
-        ("S3", Shape::Object(&RULE_S3)),
-    ],
-    required: &["S3"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Code` property type of `AWS::CodeStar::GitHubRepository`.
 ///
@@ -210,29 +176,31 @@ pub struct Code {
     /// `S3`: a [`S3`] object, required.
     ///
     /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
-    pub s3: Obj<S3>,
+    pub s3: crate::Obj<S3>,
 }
 
 #[rustfmt::skip]
 impl Code {
-    /// A `Code` with its required properties, named in a [`CodeRequired`].
+    /// A `Code` with its one required property, `S3`.
     #[inline]
-    pub fn new(required: CodeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3>>) -> Self {
         Self {
-            s3: required.s3,
+            s3: value.into(),
         }
     }
 
     /// `S3`: a [`S3`] object, required.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = value.into(); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3>>) -> Self { self.s3 = value.into(); self }
 }
 
-impl PropertyType for Code {}
+impl crate::PropertyType for Code {}
 
-impl ToValue for Code {
+impl ::cloudwright_core::ToValue for Code {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3", &self.s3).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("S3", &self.s3)
+            .build()
     }
 }
 
@@ -240,22 +208,10 @@ impl ToValue for Code {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3Required {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Key", Shape::STR),
-        ("ObjectVersion", Shape::STR),
-    ],
-    required: &["Bucket", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3` property type of `AWS::CodeStar::GitHubRepository`.
 ///
@@ -269,15 +225,15 @@ pub struct S3 {
     /// `Bucket`: a string, required.
     ///
     /// The name of the Amazon S3 bucket that contains the ZIP file with the content to be committed to the new repository.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The S3 object key or file name for the ZIP file.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `ObjectVersion`: a string.
     ///
     /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket.
-    pub object_version: Option<Str>,
+    pub object_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -288,27 +244,73 @@ impl S3 {
         Self {
             bucket: required.bucket,
             key: required.key,
-            object_version: None,
+            object_version: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `ObjectVersion`: a string.
-    pub fn object_version(mut self, value: impl Into<Str>) -> Self { self.object_version = Some(value.into()); self }
+    pub fn object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3 {}
+impl crate::PropertyType for S3 {}
 
-impl ToValue for S3 {
+impl ::cloudwright_core::ToValue for S3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .opt("ObjectVersion", &self.object_version)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitHubRepository: ObjRule = ObjRule {
+        properties: &[
+            ("Code", Shape::Object(&RULE_Code)),
+            ("ConnectionArn", Shape::STR),
+            ("EnableIssues", Shape::Bool),
+            ("IsPrivate", Shape::Bool),
+            ("RepositoryAccessToken", Shape::STR),
+            ("RepositoryDescription", Shape::STR),
+            ("RepositoryName", Shape::STR),
+            ("RepositoryOwner", Shape::STR),
+        ],
+        required: &["RepositoryName", "RepositoryOwner"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Code: ObjRule = ObjRule {
+        properties: &[
+            ("S3", Shape::Object(&RULE_S3)),
+        ],
+        required: &["S3"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Key", Shape::STR),
+            ("ObjectVersion", Shape::STR),
+        ],
+        required: &["Bucket", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+");
-
-/// The required properties of [`Connection`], by name: `Connection::new(ConnectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionRequired {
-    /// `ConnectionName`: a string, required.
-    pub connection_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connection: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HostArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProviderType", Shape::Str(&StrRule { allowed: &["Bitbucket", "GitHub", "GitHubEnterpriseServer", "GitLab", "GitLabSelfManaged"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["ConnectionName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeStarConnections::Connection` resource.
 ///
@@ -54,25 +27,25 @@ pub struct Connection {
     /// The name of the connection. Connection names must be unique in an AWS account .
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 32; create-only: changing it replaces the resource.
-    pub connection_name: Str,
+    pub connection_name: ::cloudwright_core::Str,
     /// `HostArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the host associated with the connection.
     ///
     /// Pattern `arn:aws(-[\w]+)*:.+:.+:[0-9]{12}:.+`; length 0 to 256; create-only: changing it replaces the resource.
-    pub host_arn: Option<Str>,
+    pub host_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProviderType`: a [`ProviderType`] value.
     ///
     /// The name of the external provider where your third-party code repository is configured.
     ///
     /// Create-only: changing it replaces the resource.
-    pub provider_type: Option<ProviderType>,
+    pub provider_type: ::std::option::Option<ProviderType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies the tags applied to the resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +55,7 @@ impl Connection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeStarConnections::Connection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-connection.html",
         primary_identifier: &["ConnectionArn"],
@@ -93,48 +66,50 @@ impl Connection {
         read_only: &["ConnectionArn", "ConnectionStatus", "OwnerAccountId"],
         attributes: &["ConnectionArn", "ConnectionStatus", "OwnerAccountId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
+    /// A `Connection` with its one required property, `ConnectionName`.
     #[inline]
-    pub fn new(required: ConnectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            connection_name: required.connection_name,
-            host_arn: None,
-            provider_type: None,
-            tags: None,
+            connection_name: value.into(),
+            host_arn: ::std::option::Option::None,
+            provider_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionName`: a string, required.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = value.into(); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = value.into(); self }
     /// `HostArn`: a string.
-    pub fn host_arn(mut self, value: impl Into<Str>) -> Self { self.host_arn = Some(value.into()); self }
+    pub fn host_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_arn = ::std::option::Option::Some(value.into()); self }
     /// `ProviderType`: a [`ProviderType`] value.
-    pub fn provider_type(mut self, value: impl Into<ProviderType>) -> Self { self.provider_type = Some(value.into()); self }
+    pub fn provider_type(mut self, value: impl ::std::convert::Into<ProviderType>) -> Self { self.provider_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connection {
+impl ::cloudwright_core::Resource for Connection {
     type Attributes = ConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connection {
+impl ::cloudwright_core::ToValue for Connection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionName", &self.connection_name)
             .opt("HostArn", &self.host_arn)
             .opt("ProviderType", &self.provider_type)
@@ -143,12 +118,12 @@ impl ToValue for Connection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionAttributes(ResourceRef);
+pub struct ConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,24 +133,24 @@ impl ConnectionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the connection. The ARN is used as the connection reference when the connection is shared between AWS services. For example: `arn:aws:codestar-connections:us-west-2:123456789012:connection/39e4c34d-e13a-4e94-a886-ea67651bf042` .
     #[inline]
-    pub fn connection_arn(&self) -> Value {
-        self.0.get_att("ConnectionArn")
+    pub fn connection_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionArn"))
     }
 
     /// `Fn::GetAtt` `ConnectionStatus`: a string.
     ///
     /// The current status of the connection. For example: `PENDING` , `AVAILABLE` , or `ERROR` .
     #[inline]
-    pub fn connection_status(&self) -> Value {
-        self.0.get_att("ConnectionStatus")
+    pub fn connection_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionStatus"))
     }
 
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The AWS account ID of the owner of the connection. For Bitbucket, this is the account ID of the owner of the Bitbucket repository. For example: `123456789012` .
     #[inline]
-    pub fn owner_account_id(&self) -> Value {
-        self.0.get_att("OwnerAccountId")
+    pub fn owner_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccountId"))
     }
 }
 
@@ -193,26 +168,51 @@ pub enum ProviderType {
     /// `GitLabSelfManaged`
     GitLabSelfManaged,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProviderType {
+impl ::cloudwright_core::ToValue for ProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bitbucket => "Bitbucket",
             Self::GitHub => "GitHub",
             Self::GitHubEnterpriseServer => "GitHubEnterpriseServer",
             Self::GitLab => "GitLab",
             Self::GitLabSelfManaged => "GitLabSelfManaged",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connection: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HostArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProviderType", Shape::Str(&StrRule { allowed: &["Bitbucket", "GitHub", "GitHubEnterpriseServer", "GitLab", "GitLabSelfManaged"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["ConnectionName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -19,7 +19,7 @@ pub mod shared;
 pub mod sync_configuration;
 
 #[cfg(feature = "codestarconnections")]
-pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};
+pub use connection::{Connection, ConnectionAttributes};
 #[cfg(feature = "codestarconnections")]
 pub use repository_link::{RepositoryLink, RepositoryLinkAttributes, RepositoryLinkRequired};
 #[cfg(feature = "codestarconnections")]

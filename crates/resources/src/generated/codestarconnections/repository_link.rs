@@ -5,40 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-za-z0-9_\\.-]+");
 
 /// The required properties of [`RepositoryLink`], by name: `RepositoryLink::new(RepositoryLinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryLinkRequired {
     /// `ConnectionArn`: a string, required.
-    pub connection_arn: Str,
+    pub connection_arn: ::cloudwright_core::Str,
     /// `OwnerId`: a string, required.
-    pub owner_id: Str,
+    pub owner_id: ::cloudwright_core::Str,
     /// `RepositoryName`: a string, required.
-    pub repository_name: Str,
+    pub repository_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryLink: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OwnerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["RepositoryName", "ConnectionArn", "OwnerId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeStarConnections::RepositoryLink` resource.
 ///
@@ -58,31 +36,31 @@ pub struct RepositoryLink {
     /// The Amazon Resource Name (ARN) of the connection associated with the repository link.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+`; length 0 to 256.
-    pub connection_arn: Str,
+    pub connection_arn: ::cloudwright_core::Str,
     /// `EncryptionKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the encryption key for the repository associated with the repository link.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+`; length 1 to 1024.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `OwnerId`: a string, required.
     ///
     /// The owner ID for the repository associated with the repository link, such as the owner ID in GitHub.
     ///
     /// Pattern `[a-za-z0-9_\.-]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub owner_id: Str,
+    pub owner_id: ::cloudwright_core::Str,
     /// `RepositoryName`: a string, required.
     ///
     /// The name of the repository associated with the repository link.
     ///
     /// Pattern `[a-za-z0-9_\.-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub repository_name: Str,
+    pub repository_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the repository to be associated with the repository link.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -92,7 +70,7 @@ impl RepositoryLink {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeStarConnections::RepositoryLink",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-repositorylink.html",
         primary_identifier: &["RepositoryLinkArn"],
@@ -103,7 +81,7 @@ impl RepositoryLink {
         read_only: &["RepositoryLinkArn", "RepositoryLinkId", "ProviderType"],
         attributes: &["ProviderType", "RepositoryLinkArn", "RepositoryLinkId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RepositoryLink` with its required properties, named in a [`RepositoryLinkRequired`].
@@ -111,43 +89,45 @@ impl RepositoryLink {
     pub fn new(required: RepositoryLinkRequired) -> Self {
         Self {
             connection_arn: required.connection_arn,
-            encryption_key_arn: None,
+            encryption_key_arn: ::std::option::Option::None,
             owner_id: required.owner_id,
             repository_name: required.repository_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionArn`: a string, required.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = value.into(); self }
+    pub fn connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_arn = value.into(); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `OwnerId`: a string, required.
-    pub fn owner_id(mut self, value: impl Into<Str>) -> Self { self.owner_id = value.into(); self }
+    pub fn owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_id = value.into(); self }
     /// `RepositoryName`: a string, required.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = value.into(); self }
+    pub fn repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RepositoryLink {
+impl ::cloudwright_core::Resource for RepositoryLink {
     type Attributes = RepositoryLinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RepositoryLink, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RepositoryLink, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RepositoryLink {
+impl ::cloudwright_core::ToValue for RepositoryLink {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionArn", &self.connection_arn)
             .opt("EncryptionKeyArn", &self.encryption_key_arn)
             .req("OwnerId", &self.owner_id)
@@ -157,12 +137,12 @@ impl ToValue for RepositoryLink {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RepositoryLink`]: `Handle<RepositoryLink>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RepositoryLink`]: `Handle<RepositoryLink>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RepositoryLinkAttributes(ResourceRef);
+pub struct RepositoryLinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RepositoryLinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RepositoryLinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,23 +152,50 @@ impl RepositoryLinkAttributes {
     ///
     /// The name of the external provider where your third-party code repository is configured.
     #[inline]
-    pub fn provider_type(&self) -> Value {
-        self.0.get_att("ProviderType")
+    pub fn provider_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProviderType"))
     }
 
     /// `Fn::GetAtt` `RepositoryLinkArn`: a string.
     ///
     /// A unique Amazon Resource Name (ARN) to designate the repository link.
     #[inline]
-    pub fn repository_link_arn(&self) -> Value {
-        self.0.get_att("RepositoryLinkArn")
+    pub fn repository_link_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RepositoryLinkArn"))
     }
 
     /// `Fn::GetAtt` `RepositoryLinkId`: a string.
     ///
     /// A UUID that uniquely identifies the RepositoryLink.
     #[inline]
-    pub fn repository_link_id(&self) -> Value {
-        self.0.get_att("RepositoryLinkId")
+    pub fn repository_link_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RepositoryLinkId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-za-z0-9_\\.-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryLink: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OwnerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["RepositoryName", "ConnectionArn", "OwnerId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

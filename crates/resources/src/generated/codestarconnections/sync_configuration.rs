@@ -5,47 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-za-z0-9_\\.-]+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws(-[\\w]+)*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+$");
-
 /// The required properties of [`SyncConfiguration`], by name: `SyncConfiguration::new(SyncConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncConfigurationRequired {
     /// `Branch`: a string, required.
-    pub branch: Str,
+    pub branch: ::cloudwright_core::Str,
     /// `ConfigFile`: a string, required.
-    pub config_file: Str,
+    pub config_file: ::cloudwright_core::Str,
     /// `RepositoryLinkId`: a string, required.
-    pub repository_link_id: Str,
+    pub repository_link_id: ::cloudwright_core::Str,
     /// `ResourceName`: a string, required.
-    pub resource_name: Str,
+    pub resource_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SyncType`: a [`SyncType`] value, required.
     pub sync_type: SyncType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SyncConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Branch", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("ConfigFile", Shape::STR),
-        ("PublishDeploymentStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("RepositoryLinkId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SyncType", Shape::Str(&StrRule { allowed: &["CFN_STACK_SYNC"], ..StrRule::ANY })),
-        ("TriggerResourceUpdateOn", Shape::Str(&StrRule { allowed: &["ANY_CHANGE", "FILE_CHANGE"], ..StrRule::ANY })),
-    ],
-    required: &["Branch", "ConfigFile", "RepositoryLinkId", "ResourceName", "SyncType", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeStarConnections::SyncConfiguration` resource.
 ///
@@ -65,33 +40,33 @@ pub struct SyncConfiguration {
     /// The branch associated with a specific sync configuration.
     ///
     /// Length 1 to 255.
-    pub branch: Str,
+    pub branch: ::cloudwright_core::Str,
     /// `ConfigFile`: a string, required.
     ///
     /// The file path to the configuration file associated with a specific sync configuration. The path should point to an actual file in the sync configurations linked repository.
-    pub config_file: Str,
+    pub config_file: ::cloudwright_core::Str,
     /// `PublishDeploymentStatus`: a [`PublishDeploymentStatus`] value.
     ///
     /// Whether to enable or disable publishing of deployment status to source providers.
-    pub publish_deployment_status: Option<PublishDeploymentStatus>,
+    pub publish_deployment_status: ::std::option::Option<PublishDeploymentStatus>,
     /// `RepositoryLinkId`: a string, required.
     ///
     /// The ID of the repository link associated with a specific sync configuration.
     ///
     /// Pattern `[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`.
-    pub repository_link_id: Str,
+    pub repository_link_id: ::cloudwright_core::Str,
     /// `ResourceName`: a string, required.
     ///
     /// The name of the connection resource associated with a specific sync configuration.
     ///
     /// Pattern `[a-za-z0-9_\.-]+`; length 1 to 100; create-only: changing it replaces the resource.
-    pub resource_name: Str,
+    pub resource_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role associated with a specific sync configuration.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[\w]+)*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 1024.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SyncType`: a [`SyncType`] value, required.
     ///
     /// The type of sync for a specific sync configuration.
@@ -101,7 +76,7 @@ pub struct SyncConfiguration {
     /// `TriggerResourceUpdateOn`: a [`TriggerResourceUpdateOn`] value.
     ///
     /// When to trigger Git sync to begin the stack update.
-    pub trigger_resource_update_on: Option<TriggerResourceUpdateOn>,
+    pub trigger_resource_update_on: ::std::option::Option<TriggerResourceUpdateOn>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +86,7 @@ impl SyncConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeStarConnections::SyncConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-syncconfiguration.html",
         primary_identifier: &["ResourceName", "SyncType"],
@@ -122,7 +97,7 @@ impl SyncConfiguration {
         read_only: &["ProviderType", "OwnerId", "RepositoryName"],
         attributes: &["OwnerId", "ProviderType", "RepositoryName"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SyncConfiguration` with its required properties, named in a [`SyncConfigurationRequired`].
@@ -131,48 +106,50 @@ impl SyncConfiguration {
         Self {
             branch: required.branch,
             config_file: required.config_file,
-            publish_deployment_status: None,
+            publish_deployment_status: ::std::option::Option::None,
             repository_link_id: required.repository_link_id,
             resource_name: required.resource_name,
             role_arn: required.role_arn,
             sync_type: required.sync_type,
-            trigger_resource_update_on: None,
+            trigger_resource_update_on: ::std::option::Option::None,
         }
     }
 
     /// `Branch`: a string, required.
-    pub fn branch(mut self, value: impl Into<Str>) -> Self { self.branch = value.into(); self }
+    pub fn branch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.branch = value.into(); self }
     /// `ConfigFile`: a string, required.
-    pub fn config_file(mut self, value: impl Into<Str>) -> Self { self.config_file = value.into(); self }
+    pub fn config_file(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.config_file = value.into(); self }
     /// `PublishDeploymentStatus`: a [`PublishDeploymentStatus`] value.
-    pub fn publish_deployment_status(mut self, value: impl Into<PublishDeploymentStatus>) -> Self { self.publish_deployment_status = Some(value.into()); self }
+    pub fn publish_deployment_status(mut self, value: impl ::std::convert::Into<PublishDeploymentStatus>) -> Self { self.publish_deployment_status = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryLinkId`: a string, required.
-    pub fn repository_link_id(mut self, value: impl Into<Str>) -> Self { self.repository_link_id = value.into(); self }
+    pub fn repository_link_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_link_id = value.into(); self }
     /// `ResourceName`: a string, required.
-    pub fn resource_name(mut self, value: impl Into<Str>) -> Self { self.resource_name = value.into(); self }
+    pub fn resource_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SyncType`: a [`SyncType`] value, required.
-    pub fn sync_type(mut self, value: impl Into<SyncType>) -> Self { self.sync_type = value.into(); self }
+    pub fn sync_type(mut self, value: impl ::std::convert::Into<SyncType>) -> Self { self.sync_type = value.into(); self }
     /// `TriggerResourceUpdateOn`: a [`TriggerResourceUpdateOn`] value.
-    pub fn trigger_resource_update_on(mut self, value: impl Into<TriggerResourceUpdateOn>) -> Self { self.trigger_resource_update_on = Some(value.into()); self }
+    pub fn trigger_resource_update_on(mut self, value: impl ::std::convert::Into<TriggerResourceUpdateOn>) -> Self { self.trigger_resource_update_on = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SyncConfiguration {
+impl ::cloudwright_core::Resource for SyncConfiguration {
     type Attributes = SyncConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SyncConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SyncConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SyncConfiguration {
+impl ::cloudwright_core::ToValue for SyncConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Branch", &self.branch)
             .req("ConfigFile", &self.config_file)
             .opt("PublishDeploymentStatus", &self.publish_deployment_status)
@@ -185,12 +162,12 @@ impl ToValue for SyncConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SyncConfiguration`]: `Handle<SyncConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SyncConfiguration`]: `Handle<SyncConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SyncConfigurationAttributes(ResourceRef);
+pub struct SyncConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SyncConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SyncConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,24 +177,24 @@ impl SyncConfigurationAttributes {
     ///
     /// The owner ID for the repository associated with a specific sync configuration, such as the owner ID in GitHub.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `ProviderType`: one of a set of strings.
     ///
     /// The name of the external provider where your third-party code repository is configured.
     #[inline]
-    pub fn provider_type(&self) -> Value {
-        self.0.get_att("ProviderType")
+    pub fn provider_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProviderType"))
     }
 
     /// `Fn::GetAtt` `RepositoryName`: a string.
     ///
     /// The name of the repository that is being synced to.
     #[inline]
-    pub fn repository_name(&self) -> Value {
-        self.0.get_att("RepositoryName")
+    pub fn repository_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RepositoryName"))
     }
 }
 
@@ -229,24 +206,24 @@ pub enum PublishDeploymentStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PublishDeploymentStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PublishDeploymentStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PublishDeploymentStatus {
+impl ::cloudwright_core::ToValue for PublishDeploymentStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -256,23 +233,23 @@ pub enum SyncType {
     /// `CFN_STACK_SYNC`
     CfnStackSync,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SyncType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SyncType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SyncType {
+impl ::cloudwright_core::ToValue for SyncType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CfnStackSync => "CFN_STACK_SYNC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -284,23 +261,53 @@ pub enum TriggerResourceUpdateOn {
     /// `FILE_CHANGE`
     FileChange,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TriggerResourceUpdateOn {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TriggerResourceUpdateOn {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TriggerResourceUpdateOn {
+impl ::cloudwright_core::ToValue for TriggerResourceUpdateOn {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AnyChange => "ANY_CHANGE",
             Self::FileChange => "FILE_CHANGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-za-z0-9_\\.-]+");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws(-[\\w]+)*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SyncConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Branch", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("ConfigFile", Shape::STR),
+            ("PublishDeploymentStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("RepositoryLinkId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SyncType", Shape::Str(&StrRule { allowed: &["CFN_STACK_SYNC"], ..StrRule::ANY })),
+            ("TriggerResourceUpdateOn", Shape::Str(&StrRule { allowed: &["ANY_CHANGE", "FILE_CHANGE"], ..StrRule::ANY })),
+        ],
+        required: &["Branch", "ConfigFile", "RepositoryLinkId", "ResourceName", "SyncType", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

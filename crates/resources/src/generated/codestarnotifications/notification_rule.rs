@@ -5,45 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9\\-_ ]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[^:\\s]*:[^:\\s]*:[^:\\s]*:[0-9]{12}:[^\\s]+$");
-
 /// The required properties of [`NotificationRule`], by name: `NotificationRule::new(NotificationRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationRuleRequired {
     /// `DetailType`: a [`DetailType`] value, required.
     pub detail_type: DetailType,
     /// `EventTypeIds`: a list of strings, required.
-    pub event_type_ids: List<Str>,
+    pub event_type_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Resource`: a string, required.
-    pub resource: Str,
+    pub resource: ::cloudwright_core::Str,
     /// `Targets`: a list of [`Target`] objects, required.
-    pub targets: List<Target>,
+    pub targets: ::cloudwright_core::List<Target>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationRule: ObjRule = ObjRule {
-    properties: &[
-        ("CreatedBy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("DetailType", Shape::Str(&StrRule { allowed: &["BASIC", "FULL"], ..StrRule::ANY })),
-        ("EventTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("EventTypeIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TargetAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: None, max_items: Some(10), unique: false })),
-    ],
-    required: &["EventTypeIds", "Resource", "DetailType", "Targets", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CodeStarNotifications::NotificationRule` resource.
 ///
@@ -63,55 +38,55 @@ pub struct NotificationRule {
     /// The name or email alias of the person who created the notification rule.
     ///
     /// Length 1 to 2048.
-    pub created_by: Option<Str>,
+    pub created_by: ::std::option::Option<::cloudwright_core::Str>,
     /// `DetailType`: a [`DetailType`] value, required.
     ///
     /// The level of detail to include in the notifications for this resource. `BASIC` will include only the contents of the event as it would appear in Amazon CloudWatch. `FULL` will include any supplemental information provided by AWS CodeStar Notifications and/or the service for the resource for which the notification is created.
     pub detail_type: DetailType,
     /// `EventTypeId`: a string.
     ///
-    /// The event type associated with this notification rule. For a complete list of event types and IDs, see \[Notification concepts\](<https://docs.aws.amazon.com/dtconsole/latest/userguide/concepts.html#concepts-api>) in the *Developer Tools Console User Guide* .
+    /// The event type associated with this notification rule. For a complete list of event types and IDs, see [Notification concepts](https://docs.aws.amazon.com/dtconsole/latest/userguide/concepts.html#concepts-api) in the *Developer Tools Console User Guide* .
     ///
     /// Length 1 to 2048; write-only: CloudFormation does not return it.
-    pub event_type_id: Option<Str>,
+    pub event_type_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventTypeIds`: a list of strings, required.
     ///
-    /// A list of event types associated with this notification rule. For a complete list of event types and IDs, see \[Notification concepts\](<https://docs.aws.amazon.com/dtconsole/latest/userguide/concepts.html#concepts-api>) in the *Developer Tools Console User Guide* .
+    /// A list of event types associated with this notification rule. For a complete list of event types and IDs, see [Notification concepts](https://docs.aws.amazon.com/dtconsole/latest/userguide/concepts.html#concepts-api) in the *Developer Tools Console User Guide* .
     ///
     /// Each item: length 1 to 200.
-    pub event_type_ids: List<Str>,
+    pub event_type_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name for the notification rule. Notification rule names must be unique in your AWS account .
     ///
     /// Pattern `[A-Za-z0-9\-_ ]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Resource`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the resource to associate with the notification rule. Supported resources include pipelines in AWS CodePipeline , repositories in AWS CodeCommit , and build projects in AWS CodeBuild .
     ///
     /// Pattern `^arn:aws[^:\s]*:[^:\s]*:[^:\s]*:[0-9]{12}:[^\s]+$`; create-only: changing it replaces the resource.
-    pub resource: Str,
+    pub resource: ::cloudwright_core::Str,
     /// `Status`: a [`NotificationRuleStatus`] value.
     ///
     /// The status of the notification rule. The default value is `ENABLED` . If the status is set to `DISABLED` , notifications aren't sent for the notification rule.
-    pub status: Option<NotificationRuleStatus>,
+    pub status: ::std::option::Option<NotificationRuleStatus>,
     /// `Tags`: a JSON value.
     ///
     /// A list of tags to apply to this notification rule. Key names cannot start with " `aws` ".
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TargetAddress`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon  topic or  client.
     ///
     /// Length 1 to 2048; write-only: CloudFormation does not return it.
-    pub target_address: Option<Str>,
+    pub target_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Targets`: a list of [`Target`] objects, required.
     ///
     /// A list of Amazon Resource Names (ARNs) of Amazon  topics and  clients to associate with the notification rule.
     ///
     /// Items at most 10.
-    pub targets: List<Target>,
+    pub targets: ::cloudwright_core::List<Target>,
 }
 
 #[rustfmt::skip]
@@ -121,7 +96,7 @@ impl NotificationRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CodeStarNotifications::NotificationRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarnotifications-notificationrule.html",
         primary_identifier: &["Arn"],
@@ -132,66 +107,68 @@ impl NotificationRule {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `NotificationRule` with its required properties, named in a [`NotificationRuleRequired`].
     #[inline]
     pub fn new(required: NotificationRuleRequired) -> Self {
         Self {
-            created_by: None,
+            created_by: ::std::option::Option::None,
             detail_type: required.detail_type,
-            event_type_id: None,
+            event_type_id: ::std::option::Option::None,
             event_type_ids: required.event_type_ids,
             name: required.name,
             resource: required.resource,
-            status: None,
-            tags: None,
-            target_address: None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_address: ::std::option::Option::None,
             targets: required.targets,
         }
     }
 
     /// `CreatedBy`: a string.
-    pub fn created_by(mut self, value: impl Into<Str>) -> Self { self.created_by = Some(value.into()); self }
+    pub fn created_by(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_by = ::std::option::Option::Some(value.into()); self }
     /// `DetailType`: a [`DetailType`] value, required.
-    pub fn detail_type(mut self, value: impl Into<DetailType>) -> Self { self.detail_type = value.into(); self }
+    pub fn detail_type(mut self, value: impl ::std::convert::Into<DetailType>) -> Self { self.detail_type = value.into(); self }
     /// `EventTypeId`: a string.
-    pub fn event_type_id(mut self, value: impl Into<Str>) -> Self { self.event_type_id = Some(value.into()); self }
+    pub fn event_type_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_type_id = ::std::option::Option::Some(value.into()); self }
     /// `EventTypeIds`: a list of strings, required.
-    pub fn event_type_ids(mut self, value: impl Into<List<Str>>) -> Self { self.event_type_ids = value.into(); self }
+    pub fn event_type_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.event_type_ids = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Resource`: a string, required.
-    pub fn resource(mut self, value: impl Into<Str>) -> Self { self.resource = value.into(); self }
+    pub fn resource(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource = value.into(); self }
     /// `Status`: a [`NotificationRuleStatus`] value.
-    pub fn status(mut self, value: impl Into<NotificationRuleStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<NotificationRuleStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetAddress`: a string.
-    pub fn target_address(mut self, value: impl Into<Str>) -> Self { self.target_address = Some(value.into()); self }
+    pub fn target_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_address = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects, required.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = value.into(); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Target>>) -> Self { self.targets = value.into(); self }
 }
 
-impl Resource for NotificationRule {
+impl ::cloudwright_core::Resource for NotificationRule {
     type Attributes = NotificationRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotificationRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NotificationRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NotificationRule {
+impl ::cloudwright_core::ToValue for NotificationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreatedBy", &self.created_by)
             .req("DetailType", &self.detail_type)
             .opt("EventTypeId", &self.event_type_id)
@@ -206,12 +183,12 @@ impl ToValue for NotificationRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NotificationRule`]: `Handle<NotificationRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NotificationRule`]: `Handle<NotificationRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NotificationRuleAttributes(ResourceRef);
+pub struct NotificationRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NotificationRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NotificationRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -221,8 +198,8 @@ impl NotificationRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the notification rule.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -230,21 +207,10 @@ impl NotificationRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `TargetAddress`: a string, required.
-    pub target_address: Str,
+    pub target_address: ::cloudwright_core::Str,
     /// `TargetType`: a string, required.
-    pub target_type: Str,
+    pub target_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Target: ObjRule = ObjRule {
-    properties: &[
-        ("TargetAddress", Shape::STR),
-        ("TargetType", Shape::STR),
-    ],
-    required: &["TargetType", "TargetAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Target` property type of `AWS::CodeStarNotifications::NotificationRule`.
 ///
@@ -256,7 +222,7 @@ pub struct Target {
     /// `TargetAddress`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the  topic or  client.
-    pub target_address: Str,
+    pub target_address: ::cloudwright_core::Str,
     /// `TargetType`: a string, required.
     ///
     /// The target type. Can be an Amazon Simple Notification Service topic or  client.
@@ -264,7 +230,7 @@ pub struct Target {
     /// - Amazon Simple Notification Service topics are specified as `SNS` .
     /// - clients are specified as `AWSChatbotSlack` .
     /// - clients for Microsoft Teams are specified as `AWSChatbotMicrosoftTeams` .
-    pub target_type: Str,
+    pub target_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -279,17 +245,17 @@ impl Target {
     }
 
     /// `TargetAddress`: a string, required.
-    pub fn target_address(mut self, value: impl Into<Str>) -> Self { self.target_address = value.into(); self }
+    pub fn target_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_address = value.into(); self }
     /// `TargetType`: a string, required.
-    pub fn target_type(mut self, value: impl Into<Str>) -> Self { self.target_type = value.into(); self }
+    pub fn target_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_type = value.into(); self }
 }
 
-impl PropertyType for Target {}
+impl crate::PropertyType for Target {}
 
-impl ToValue for Target {
+impl ::cloudwright_core::ToValue for Target {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TargetAddress", &self.target_address)
             .req("TargetType", &self.target_type)
             .build()
@@ -304,24 +270,24 @@ pub enum DetailType {
     /// `FULL`
     Full,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DetailType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DetailType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DetailType {
+impl ::cloudwright_core::ToValue for DetailType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Basic => "BASIC",
             Self::Full => "FULL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -333,23 +299,64 @@ pub enum NotificationRuleStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotificationRuleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotificationRuleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotificationRuleStatus {
+impl ::cloudwright_core::ToValue for NotificationRuleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9\\-_ ]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[^:\\s]*:[^:\\s]*:[^:\\s]*:[0-9]{12}:[^\\s]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationRule: ObjRule = ObjRule {
+        properties: &[
+            ("CreatedBy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("DetailType", Shape::Str(&StrRule { allowed: &["BASIC", "FULL"], ..StrRule::ANY })),
+            ("EventTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("EventTypeIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TargetAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: None, max_items: Some(10), unique: false })),
+        ],
+        required: &["EventTypeIds", "Resource", "DetailType", "Targets", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Target: ObjRule = ObjRule {
+        properties: &[
+            ("TargetAddress", Shape::STR),
+            ("TargetType", Shape::STR),
+        ],
+        required: &["TargetType", "TargetAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`IdentityPool`], by name: `IdentityPool::new(IdentityPoolRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdentityPoolRequired {
-    /// `AllowUnauthenticatedIdentities`: a boolean, required.
-    pub allow_unauthenticated_identities: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityPool: ObjRule = ObjRule {
-    properties: &[
-        ("AllowClassicFlow", Shape::Bool),
-        ("AllowUnauthenticatedIdentities", Shape::Bool),
-        ("CognitoEvents", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("CognitoIdentityProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_CognitoIdentityProvider), min_items: None, max_items: None, unique: false })),
-        ("CognitoStreams", Shape::Object(&RULE_CognitoStreams)),
-        ("DeveloperProviderName", Shape::STR),
-        ("IdentityPoolName", Shape::STR),
-        ("IdentityPoolTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("OpenIdConnectProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PushSync", Shape::Object(&RULE_PushSync)),
-        ("SamlProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SupportedLoginProviders", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["AllowUnauthenticatedIdentities"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Cognito::IdentityPool` resource.
 ///
 /// The `AWS::Cognito::IdentityPool` resource creates an Amazon Cognito identity pool.
 ///
-/// To avoid deleting the resource accidentally from CloudFormation , use \[DeletionPolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) and the \[UpdateReplacePolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html>) to retain the resource on deletion or replacement.
+/// To avoid deleting the resource accidentally from CloudFormation , use [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) and the [UpdateReplacePolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatereplacepolicy.html) to retain the resource on deletion or replacement.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IdentityPoolAttributes`], which `Handle<IdentityPool>` dereferences to.
@@ -53,27 +22,28 @@ pub struct IdentityPool {
     /// `AllowClassicFlow`: a boolean.
     ///
     /// Enables the Basic (Classic) authentication flow.
-    pub allow_classic_flow: Option<Bool>,
+    pub allow_classic_flow: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AllowUnauthenticatedIdentities`: a boolean, required.
     ///
     /// Specifies whether the identity pool supports unauthenticated logins.
-    pub allow_unauthenticated_identities: Bool,
+    pub allow_unauthenticated_identities: ::cloudwright_core::Bool,
     /// `CognitoEvents`: a JSON value.
     ///
     /// The events to configure.
     ///
     /// Format `json`; write-only: CloudFormation does not return it.
-    pub cognito_events: Option<Json>,
+    pub cognito_events: ::std::option::Option<::cloudwright_core::Json>,
     /// `CognitoIdentityProviders`: a list of [`CognitoIdentityProvider`] objects.
     ///
     /// The Amazon Cognito user pools and their client IDs.
-    pub cognito_identity_providers: Option<List<CognitoIdentityProvider>>,
+    pub cognito_identity_providers:
+        ::std::option::Option<::cloudwright_core::List<CognitoIdentityProvider>>,
     /// `CognitoStreams`: a [`CognitoStreams`] object.
     ///
     /// Configuration options for configuring Amazon Cognito streams.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub cognito_streams: Option<Obj<CognitoStreams>>,
+    pub cognito_streams: ::std::option::Option<crate::Obj<CognitoStreams>>,
     /// `DeveloperProviderName`: a string.
     ///
     /// The "domain" Amazon Cognito uses when referencing your users. This name acts as a placeholder that allows your backend and the Amazon Cognito service to communicate about the developer provider. For the `DeveloperProviderName` , you can use letters and periods (.), underscores (_), and dashes (-).
@@ -81,7 +51,7 @@ pub struct IdentityPool {
     /// *Minimum length* : 1
     ///
     /// *Maximum length* : 100
-    pub developer_provider_name: Option<Str>,
+    pub developer_provider_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityPoolName`: a string.
     ///
     /// The name of your Amazon Cognito identity pool.
@@ -91,31 +61,33 @@ pub struct IdentityPool {
     /// *Maximum length* : 128
     ///
     /// *Pattern* : `[\w\s+=,.@-]+`
-    pub identity_pool_name: Option<Str>,
+    pub identity_pool_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityPoolTags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the identity pool. A tag is a label that you can apply to identity pools to categorize and manage them in different ways, such as by purpose, owner, environment, or other criteria.
-    pub identity_pool_tags: Option<List<Tag>>,
+    pub identity_pool_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `OpenIdConnectProviderARNs`: a list of strings.
     ///
     /// The Amazon Resource Names (ARNs) of the OpenID connect providers.
-    pub open_id_connect_provider_ar_ns: Option<List<Str>>,
+    pub open_id_connect_provider_ar_ns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PushSync`: a [`PushSync`] object.
     ///
     /// The configuration options to be applied to the identity pool.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub push_sync: Option<Obj<PushSync>>,
+    pub push_sync: ::std::option::Option<crate::Obj<PushSync>>,
     /// `SamlProviderARNs`: a list of strings.
     ///
     /// The Amazon Resource Names (ARNs) of the Security Assertion Markup Language (SAML) providers.
-    pub saml_provider_ar_ns: Option<List<Str>>,
+    pub saml_provider_ar_ns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SupportedLoginProviders`: a JSON value.
     ///
     /// Key-value pairs that map provider names to provider app IDs.
     ///
     /// Format `json`.
-    pub supported_login_providers: Option<Json>,
+    pub supported_login_providers: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -125,7 +97,7 @@ impl IdentityPool {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::IdentityPool",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html",
         primary_identifier: &["Id"],
@@ -136,72 +108,74 @@ impl IdentityPool {
         read_only: &["Id", "Name"],
         attributes: &["Id", "Name"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `IdentityPool` with its required properties, named in a [`IdentityPoolRequired`].
+    /// A `IdentityPool` with its one required property, `AllowUnauthenticatedIdentities`.
     #[inline]
-    pub fn new(required: IdentityPoolRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            allow_classic_flow: None,
-            allow_unauthenticated_identities: required.allow_unauthenticated_identities,
-            cognito_events: None,
-            cognito_identity_providers: None,
-            cognito_streams: None,
-            developer_provider_name: None,
-            identity_pool_name: None,
-            identity_pool_tags: None,
-            open_id_connect_provider_ar_ns: None,
-            push_sync: None,
-            saml_provider_ar_ns: None,
-            supported_login_providers: None,
+            allow_classic_flow: ::std::option::Option::None,
+            allow_unauthenticated_identities: value.into(),
+            cognito_events: ::std::option::Option::None,
+            cognito_identity_providers: ::std::option::Option::None,
+            cognito_streams: ::std::option::Option::None,
+            developer_provider_name: ::std::option::Option::None,
+            identity_pool_name: ::std::option::Option::None,
+            identity_pool_tags: ::std::option::Option::None,
+            open_id_connect_provider_ar_ns: ::std::option::Option::None,
+            push_sync: ::std::option::Option::None,
+            saml_provider_ar_ns: ::std::option::Option::None,
+            supported_login_providers: ::std::option::Option::None,
         }
     }
 
     /// `AllowClassicFlow`: a boolean.
-    pub fn allow_classic_flow(mut self, value: impl Into<Bool>) -> Self { self.allow_classic_flow = Some(value.into()); self }
+    pub fn allow_classic_flow(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_classic_flow = ::std::option::Option::Some(value.into()); self }
     /// `AllowUnauthenticatedIdentities`: a boolean, required.
-    pub fn allow_unauthenticated_identities(mut self, value: impl Into<Bool>) -> Self { self.allow_unauthenticated_identities = value.into(); self }
+    pub fn allow_unauthenticated_identities(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_unauthenticated_identities = value.into(); self }
     /// `CognitoEvents`: a JSON value.
-    pub fn cognito_events(mut self, value: impl Into<Json>) -> Self { self.cognito_events = Some(value.into()); self }
+    pub fn cognito_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.cognito_events = ::std::option::Option::Some(value.into()); self }
     /// `CognitoIdentityProviders`: a list of [`CognitoIdentityProvider`] objects.
-    pub fn cognito_identity_providers(mut self, value: impl Into<List<CognitoIdentityProvider>>) -> Self { self.cognito_identity_providers = Some(value.into()); self }
+    pub fn cognito_identity_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CognitoIdentityProvider>>) -> Self { self.cognito_identity_providers = ::std::option::Option::Some(value.into()); self }
     /// `CognitoStreams`: a [`CognitoStreams`] object.
-    pub fn cognito_streams(mut self, value: impl Into<Obj<CognitoStreams>>) -> Self { self.cognito_streams = Some(value.into()); self }
+    pub fn cognito_streams(mut self, value: impl ::std::convert::Into<crate::Obj<CognitoStreams>>) -> Self { self.cognito_streams = ::std::option::Option::Some(value.into()); self }
     /// `DeveloperProviderName`: a string.
-    pub fn developer_provider_name(mut self, value: impl Into<Str>) -> Self { self.developer_provider_name = Some(value.into()); self }
+    pub fn developer_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.developer_provider_name = ::std::option::Option::Some(value.into()); self }
     /// `IdentityPoolName`: a string.
-    pub fn identity_pool_name(mut self, value: impl Into<Str>) -> Self { self.identity_pool_name = Some(value.into()); self }
+    pub fn identity_pool_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_pool_name = ::std::option::Option::Some(value.into()); self }
     /// `IdentityPoolTags`: a list of [`Tag`] objects.
-    pub fn identity_pool_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.identity_pool_tags = Some(value.into()); self }
+    pub fn identity_pool_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.identity_pool_tags = ::std::option::Option::Some(value.into()); self }
     /// `OpenIdConnectProviderARNs`: a list of strings.
-    pub fn open_id_connect_provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.open_id_connect_provider_ar_ns = Some(value.into()); self }
+    pub fn open_id_connect_provider_ar_ns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.open_id_connect_provider_ar_ns = ::std::option::Option::Some(value.into()); self }
     /// `PushSync`: a [`PushSync`] object.
-    pub fn push_sync(mut self, value: impl Into<Obj<PushSync>>) -> Self { self.push_sync = Some(value.into()); self }
+    pub fn push_sync(mut self, value: impl ::std::convert::Into<crate::Obj<PushSync>>) -> Self { self.push_sync = ::std::option::Option::Some(value.into()); self }
     /// `SamlProviderARNs`: a list of strings.
-    pub fn saml_provider_ar_ns(mut self, value: impl Into<List<Str>>) -> Self { self.saml_provider_ar_ns = Some(value.into()); self }
+    pub fn saml_provider_ar_ns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.saml_provider_ar_ns = ::std::option::Option::Some(value.into()); self }
     /// `SupportedLoginProviders`: a JSON value.
-    pub fn supported_login_providers(mut self, value: impl Into<Json>) -> Self { self.supported_login_providers = Some(value.into()); self }
+    pub fn supported_login_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.supported_login_providers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdentityPool {
+impl ::cloudwright_core::Resource for IdentityPool {
     type Attributes = IdentityPoolAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityPool, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdentityPool, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdentityPool {
+impl ::cloudwright_core::ToValue for IdentityPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowClassicFlow", &self.allow_classic_flow)
             .req(
                 "AllowUnauthenticatedIdentities",
@@ -224,12 +198,12 @@ impl ToValue for IdentityPool {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdentityPool`]: `Handle<IdentityPool>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdentityPool`]: `Handle<IdentityPool>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdentityPoolAttributes(ResourceRef);
+pub struct IdentityPoolAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdentityPoolAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdentityPoolAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -237,16 +211,16 @@ impl From<ResourceRef> for IdentityPoolAttributes {
 impl IdentityPoolAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the Amazon Cognito identity pool, returned as a string.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
 
@@ -254,26 +228,14 @@ impl IdentityPoolAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CognitoIdentityProviderRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ProviderName`: a string, required.
-    pub provider_name: Str,
+    pub provider_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CognitoIdentityProvider: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::STR),
-        ("ProviderName", Shape::STR),
-        ("ServerSideTokenCheck", Shape::Bool),
-    ],
-    required: &["ProviderName", "ClientId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CognitoIdentityProvider` property type of `AWS::Cognito::IdentityPool`.
 ///
-/// `CognitoIdentityProvider` is a property of the \[AWS::Cognito::IdentityPool\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html>) resource that represents an Amazon Cognito user pool and its client ID.
+/// `CognitoIdentityProvider` is a property of the [AWS::Cognito::IdentityPool](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html) resource that represents an Amazon Cognito user pool and its client ID.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-identitypool-cognitoidentityprovider.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -281,11 +243,11 @@ pub struct CognitoIdentityProvider {
     /// `ClientId`: a string, required.
     ///
     /// The client ID for the Amazon Cognito user pool.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `ProviderName`: a string, required.
     ///
     /// The provider name for an Amazon Cognito user pool. For example: `cognito-idp.us-east-2.amazonaws.com/us-east-2_123456789` .
-    pub provider_name: Str,
+    pub provider_name: ::cloudwright_core::Str,
     /// `ServerSideTokenCheck`: a boolean.
     ///
     /// TRUE if server-side token validation is enabled for the identity provider’s token.
@@ -293,7 +255,7 @@ pub struct CognitoIdentityProvider {
     /// After you set the `ServerSideTokenCheck` to TRUE for an identity pool, that identity pool checks with the integrated user pools to make sure the user has not been globally signed out or deleted before the identity pool provides an OIDC token or AWS credentials for the user.
     ///
     /// If the user is signed out or deleted, the identity pool returns a 400 Not Authorized error.
-    pub server_side_token_check: Option<Bool>,
+    pub server_side_token_check: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -304,24 +266,24 @@ impl CognitoIdentityProvider {
         Self {
             client_id: required.client_id,
             provider_name: required.provider_name,
-            server_side_token_check: None,
+            server_side_token_check: ::std::option::Option::None,
         }
     }
 
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `ProviderName`: a string, required.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = value.into(); self }
+    pub fn provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider_name = value.into(); self }
     /// `ServerSideTokenCheck`: a boolean.
-    pub fn server_side_token_check(mut self, value: impl Into<Bool>) -> Self { self.server_side_token_check = Some(value.into()); self }
+    pub fn server_side_token_check(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.server_side_token_check = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CognitoIdentityProvider {}
+impl crate::PropertyType for CognitoIdentityProvider {}
 
-impl ToValue for CognitoIdentityProvider {
+impl ::cloudwright_core::ToValue for CognitoIdentityProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientId", &self.client_id)
             .req("ProviderName", &self.provider_name)
             .opt("ServerSideTokenCheck", &self.server_side_token_check)
@@ -329,20 +291,9 @@ impl ToValue for CognitoIdentityProvider {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CognitoStreams: ObjRule = ObjRule {
-    properties: &[
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StreamName", Shape::STR),
-        ("StreamingStatus", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CognitoStreams` property type of `AWS::Cognito::IdentityPool`.
 ///
-/// `CognitoStreams` is a property of the \[AWS::Cognito::IdentityPool\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html>) resource that defines configuration options for Amazon Cognito streams.
+/// `CognitoStreams` is a property of the [AWS::Cognito::IdentityPool](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html) resource that defines configuration options for Amazon Cognito streams.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-identitypool-cognitostreams.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -352,15 +303,15 @@ pub struct CognitoStreams {
     /// The Amazon Resource Name (ARN) of the role Amazon Cognito can assume to publish to the stream. This role must grant access to Amazon Cognito (cognito-sync) to invoke `PutRecord` on your Amazon Cognito stream.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamName`: a string.
     ///
     /// The name of the Amazon Cognito stream to receive updates. This stream must be in the developer's account and in the same Region as the identity pool.
-    pub stream_name: Option<Str>,
+    pub stream_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamingStatus`: a string.
     ///
     /// Status of the Amazon Cognito streams. Valid values are: `ENABLED` or `DISABLED` .
-    pub streaming_status: Option<Str>,
+    pub streaming_status: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -368,23 +319,23 @@ impl CognitoStreams {
     /// A `CognitoStreams` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `StreamName`: a string.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = Some(value.into()); self }
+    pub fn stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_name = ::std::option::Option::Some(value.into()); self }
     /// `StreamingStatus`: a string.
-    pub fn streaming_status(mut self, value: impl Into<Str>) -> Self { self.streaming_status = Some(value.into()); self }
+    pub fn streaming_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.streaming_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CognitoStreams {}
+impl crate::PropertyType for CognitoStreams {}
 
-impl ToValue for CognitoStreams {
+impl ::cloudwright_core::ToValue for CognitoStreams {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
             .opt("StreamName", &self.stream_name)
             .opt("StreamingStatus", &self.streaming_status)
@@ -392,19 +343,9 @@ impl ToValue for CognitoStreams {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PushSync: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PushSync` property type of `AWS::Cognito::IdentityPool`.
 ///
-/// `PushSync` is a property of the \[AWS::Cognito::IdentityPool\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html>) resource that defines the configuration options to be applied to an Amazon Cognito identity pool.
+/// `PushSync` is a property of the [AWS::Cognito::IdentityPool](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html) resource that defines the configuration options to be applied to an Amazon Cognito identity pool.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-identitypool-pushsync.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -412,13 +353,13 @@ pub struct PushSync {
     /// `ApplicationArns`: a list of strings.
     ///
     /// The ARNs of the Amazon SNS platform applications that could be used by clients.
-    pub application_arns: Option<List<Str>>,
+    pub application_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RoleArn`: a string.
     ///
     /// An IAM role configured to allow Amazon Cognito to call Amazon SNS on behalf of the developer.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -426,21 +367,21 @@ impl PushSync {
     /// A `PushSync` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationArns`: a list of strings.
-    pub fn application_arns(mut self, value: impl Into<List<Str>>) -> Self { self.application_arns = Some(value.into()); self }
+    pub fn application_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.application_arns = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PushSync {}
+impl crate::PropertyType for PushSync {}
 
-impl ToValue for PushSync {
+impl ::cloudwright_core::ToValue for PushSync {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationArns", &self.application_arns)
             .opt("RoleArn", &self.role_arn)
             .build()
@@ -451,21 +392,10 @@ impl ToValue for PushSync {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Cognito::IdentityPool`.
 ///
@@ -475,11 +405,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -494,19 +424,92 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityPool: ObjRule = ObjRule {
+        properties: &[
+            ("AllowClassicFlow", Shape::Bool),
+            ("AllowUnauthenticatedIdentities", Shape::Bool),
+            ("CognitoEvents", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("CognitoIdentityProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_CognitoIdentityProvider), min_items: None, max_items: None, unique: false })),
+            ("CognitoStreams", Shape::Object(&RULE_CognitoStreams)),
+            ("DeveloperProviderName", Shape::STR),
+            ("IdentityPoolName", Shape::STR),
+            ("IdentityPoolTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("OpenIdConnectProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PushSync", Shape::Object(&RULE_PushSync)),
+            ("SamlProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SupportedLoginProviders", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["AllowUnauthenticatedIdentities"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CognitoIdentityProvider: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::STR),
+            ("ProviderName", Shape::STR),
+            ("ServerSideTokenCheck", Shape::Bool),
+        ],
+        required: &["ProviderName", "ClientId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CognitoStreams: ObjRule = ObjRule {
+        properties: &[
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StreamName", Shape::STR),
+            ("StreamingStatus", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PushSync: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`IdentityPoolPrincipalTag`], by name: `IdentityPoolPrincipalTag::new(IdentityPoolPrincipalTagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityPoolPrincipalTagRequired {
     /// `IdentityPoolId`: a string, required.
-    pub identity_pool_id: Str,
+    pub identity_pool_id: ::cloudwright_core::Str,
     /// `IdentityProviderName`: a string, required.
-    pub identity_provider_name: Str,
+    pub identity_provider_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityPoolPrincipalTag: ObjRule = ObjRule {
-    properties: &[
-        ("IdentityPoolId", Shape::STR),
-        ("IdentityProviderName", Shape::STR),
-        ("PrincipalTags", Shape::Typed(json_type::OBJECT)),
-        ("UseDefaults", Shape::Bool),
-    ],
-    required: &["IdentityPoolId", "IdentityProviderName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cognito::IdentityPoolPrincipalTag` resource.
 ///
@@ -47,21 +32,21 @@ pub struct IdentityPoolPrincipalTag {
     /// The identity pool that you want to associate with this principal tag map.
     ///
     /// Create-only: changing it replaces the resource.
-    pub identity_pool_id: Str,
+    pub identity_pool_id: ::cloudwright_core::Str,
     /// `IdentityProviderName`: a string, required.
     ///
     /// The identity pool identity provider (IdP) that you want to associate with this principal tag map.
     ///
     /// Create-only: changing it replaces the resource.
-    pub identity_provider_name: Str,
+    pub identity_provider_name: ::cloudwright_core::Str,
     /// `PrincipalTags`: a JSON value.
     ///
     /// A JSON-formatted list of user claims and the principal tags that you want to associate with them. When Amazon Cognito requests credentials, it sets the value of the principal tag to the value of the user's claim.
-    pub principal_tags: Option<Json>,
+    pub principal_tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `UseDefaults`: a boolean.
     ///
     /// Use a default set of mappings between claims and tags for this provider, instead of a custom map.
-    pub use_defaults: Option<Bool>,
+    pub use_defaults: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +56,7 @@ impl IdentityPoolPrincipalTag {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::IdentityPoolPrincipalTag",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypoolprincipaltag.html",
         primary_identifier: &["IdentityPoolId", "IdentityProviderName"],
@@ -82,7 +67,7 @@ impl IdentityPoolPrincipalTag {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `IdentityPoolPrincipalTag` with its required properties, named in a [`IdentityPoolPrincipalTagRequired`].
@@ -91,36 +76,38 @@ impl IdentityPoolPrincipalTag {
         Self {
             identity_pool_id: required.identity_pool_id,
             identity_provider_name: required.identity_provider_name,
-            principal_tags: None,
-            use_defaults: None,
+            principal_tags: ::std::option::Option::None,
+            use_defaults: ::std::option::Option::None,
         }
     }
 
     /// `IdentityPoolId`: a string, required.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = value.into(); self }
+    pub fn identity_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_pool_id = value.into(); self }
     /// `IdentityProviderName`: a string, required.
-    pub fn identity_provider_name(mut self, value: impl Into<Str>) -> Self { self.identity_provider_name = value.into(); self }
+    pub fn identity_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_provider_name = value.into(); self }
     /// `PrincipalTags`: a JSON value.
-    pub fn principal_tags(mut self, value: impl Into<Json>) -> Self { self.principal_tags = Some(value.into()); self }
+    pub fn principal_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.principal_tags = ::std::option::Option::Some(value.into()); self }
     /// `UseDefaults`: a boolean.
-    pub fn use_defaults(mut self, value: impl Into<Bool>) -> Self { self.use_defaults = Some(value.into()); self }
+    pub fn use_defaults(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_defaults = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdentityPoolPrincipalTag {
+impl ::cloudwright_core::Resource for IdentityPoolPrincipalTag {
     type Attributes = IdentityPoolPrincipalTagAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityPoolPrincipalTag, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdentityPoolPrincipalTag, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdentityPoolPrincipalTag {
+impl ::cloudwright_core::ToValue for IdentityPoolPrincipalTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdentityPoolId", &self.identity_pool_id)
             .req("IdentityProviderName", &self.identity_provider_name)
             .opt("PrincipalTags", &self.principal_tags)
@@ -129,12 +116,32 @@ impl ToValue for IdentityPoolPrincipalTag {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdentityPoolPrincipalTag`]: `Handle<IdentityPoolPrincipalTag>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdentityPoolPrincipalTag`]: `Handle<IdentityPoolPrincipalTag>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct IdentityPoolPrincipalTagAttributes(());
 
-impl From<ResourceRef> for IdentityPoolPrincipalTagAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdentityPoolPrincipalTagAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityPoolPrincipalTag: ObjRule = ObjRule {
+        properties: &[
+            ("IdentityPoolId", Shape::STR),
+            ("IdentityProviderName", Shape::STR),
+            ("PrincipalTags", Shape::Typed(json_type::OBJECT)),
+            ("UseDefaults", Shape::Bool),
+        ],
+        required: &["IdentityPoolId", "IdentityProviderName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

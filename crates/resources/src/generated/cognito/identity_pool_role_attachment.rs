@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`IdentityPoolRoleAttachment`], by name: `IdentityPoolRoleAttachment::new(IdentityPoolRoleAttachmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IdentityPoolRoleAttachmentRequired {
-    /// `IdentityPoolId`: a string, required.
-    pub identity_pool_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityPoolRoleAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("IdentityPoolId", Shape::STR),
-        ("RoleMappings", Shape::Any),
-        ("Roles", Shape::Any),
-    ],
-    required: &["IdentityPoolId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Cognito::IdentityPoolRoleAttachment` resource.
 ///
 /// The `AWS::Cognito::IdentityPoolRoleAttachment` resource manages the role configuration for an Amazon Cognito identity pool.
@@ -44,19 +23,19 @@ pub struct IdentityPoolRoleAttachment {
     /// An identity pool ID in the format `REGION:GUID` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub identity_pool_id: Str,
+    pub identity_pool_id: ::cloudwright_core::Str,
     /// `RoleMappings`: a JSON value.
     ///
     /// How users for a specific identity provider are mapped to roles. This is a string to the `RoleMapping` object map. The string identifies the identity provider. For example: `graph.facebook.com` or `cognito-idp.us-east-1.amazonaws.com/us-east-1_abcdefghi:app_client_id` .
     ///
     /// If the `IdentityProvider` field isn't provided in this object, the string is used as the identity provider name.
     ///
-    /// For more information, see the \[RoleMapping property\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-identitypoolroleattachment-rolemapping.html>) .
-    pub role_mappings: Option<Json>,
+    /// For more information, see the [RoleMapping property](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-identitypoolroleattachment-rolemapping.html) .
+    pub role_mappings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Roles`: a JSON value.
     ///
     /// The map of the roles associated with this pool. For a given role, the key is either "authenticated" or "unauthenticated". The value is the role ARN.
-    pub roles: Option<Json>,
+    pub roles: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -66,7 +45,7 @@ impl IdentityPoolRoleAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::IdentityPoolRoleAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypoolroleattachment.html",
         primary_identifier: &["Id"],
@@ -77,42 +56,44 @@ impl IdentityPoolRoleAttachment {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `IdentityPoolRoleAttachment` with its required properties, named in a [`IdentityPoolRoleAttachmentRequired`].
+    /// A `IdentityPoolRoleAttachment` with its one required property, `IdentityPoolId`.
     #[inline]
-    pub fn new(required: IdentityPoolRoleAttachmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            identity_pool_id: required.identity_pool_id,
-            role_mappings: None,
-            roles: None,
+            identity_pool_id: value.into(),
+            role_mappings: ::std::option::Option::None,
+            roles: ::std::option::Option::None,
         }
     }
 
     /// `IdentityPoolId`: a string, required.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = value.into(); self }
+    pub fn identity_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_pool_id = value.into(); self }
     /// `RoleMappings`: a JSON value.
-    pub fn role_mappings(mut self, value: impl Into<Json>) -> Self { self.role_mappings = Some(value.into()); self }
+    pub fn role_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.role_mappings = ::std::option::Option::Some(value.into()); self }
     /// `Roles`: a JSON value.
-    pub fn roles(mut self, value: impl Into<Json>) -> Self { self.roles = Some(value.into()); self }
+    pub fn roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.roles = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdentityPoolRoleAttachment {
+impl ::cloudwright_core::Resource for IdentityPoolRoleAttachment {
     type Attributes = IdentityPoolRoleAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityPoolRoleAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdentityPoolRoleAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdentityPoolRoleAttachment {
+impl ::cloudwright_core::ToValue for IdentityPoolRoleAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdentityPoolId", &self.identity_pool_id)
             .opt("RoleMappings", &self.role_mappings)
             .opt("Roles", &self.roles)
@@ -120,12 +101,14 @@ impl ToValue for IdentityPoolRoleAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdentityPoolRoleAttachment`]: `Handle<IdentityPoolRoleAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdentityPoolRoleAttachment`]: `Handle<IdentityPoolRoleAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdentityPoolRoleAttachmentAttributes(ResourceRef);
+pub struct IdentityPoolRoleAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdentityPoolRoleAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for IdentityPoolRoleAttachmentAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,7 +118,26 @@ impl IdentityPoolRoleAttachmentAttributes {
     ///
     /// The resource ID.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityPoolRoleAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("IdentityPoolId", Shape::STR),
+            ("RoleMappings", Shape::Any),
+            ("Roles", Shape::Any),
+        ],
+        required: &["IdentityPoolId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

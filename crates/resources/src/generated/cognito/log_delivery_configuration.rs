@@ -5,29 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`LogDeliveryConfiguration`], by name: `LogDeliveryConfiguration::new(LogDeliveryConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogDeliveryConfigurationRequired {
-    /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogConfiguration), min_items: None, max_items: None, unique: false })),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Cognito::LogDeliveryConfiguration` resource.
 ///
-/// Sets up or modifies the logging configuration of a user pool. User pools can export user notification logs and, when threat protection is active, user-activity logs. For more information, see \[Exporting user pool logs\](<https://docs.aws.amazon.com/cognito/latest/developerguide/exporting-quotas-and-usage.html>) .
+/// Sets up or modifies the logging configuration of a user pool. User pools can export user notification logs and, when threat protection is active, user-activity logs. For more information, see [Exporting user pool logs](https://docs.aws.amazon.com/cognito/latest/developerguide/exporting-quotas-and-usage.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LogDeliveryConfigurationAttributes`], which `Handle<LogDeliveryConfiguration>` dereferences to.
@@ -41,13 +21,13 @@ pub struct LogDeliveryConfiguration {
     /// `LogConfigurations`: a list of [`LogConfiguration`] objects.
     ///
     /// A logging destination of a user pool. User pools can have multiple logging destinations for message-delivery and user-activity logs.
-    pub log_configurations: Option<List<LogConfiguration>>,
+    pub log_configurations: ::std::option::Option<::cloudwright_core::List<LogConfiguration>>,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool where you configured logging.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -57,7 +37,7 @@ impl LogDeliveryConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::LogDeliveryConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-logdeliveryconfiguration.html",
         primary_identifier: &["Id"],
@@ -68,51 +48,53 @@ impl LogDeliveryConfiguration {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `LogDeliveryConfiguration` with its required properties, named in a [`LogDeliveryConfigurationRequired`].
+    /// A `LogDeliveryConfiguration` with its one required property, `UserPoolId`.
     #[inline]
-    pub fn new(required: LogDeliveryConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_configurations: None,
-            user_pool_id: required.user_pool_id,
+            log_configurations: ::std::option::Option::None,
+            user_pool_id: value.into(),
         }
     }
 
     /// `LogConfigurations`: a list of [`LogConfiguration`] objects.
-    pub fn log_configurations(mut self, value: impl Into<List<LogConfiguration>>) -> Self { self.log_configurations = Some(value.into()); self }
+    pub fn log_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogConfiguration>>) -> Self { self.log_configurations = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for LogDeliveryConfiguration {
+impl ::cloudwright_core::Resource for LogDeliveryConfiguration {
     type Attributes = LogDeliveryConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogDeliveryConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LogDeliveryConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LogDeliveryConfiguration {
+impl ::cloudwright_core::ToValue for LogDeliveryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogConfigurations", &self.log_configurations)
             .req("UserPoolId", &self.user_pool_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LogDeliveryConfiguration`]: `Handle<LogDeliveryConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LogDeliveryConfiguration`]: `Handle<LogDeliveryConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LogDeliveryConfigurationAttributes(ResourceRef);
+pub struct LogDeliveryConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LogDeliveryConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LogDeliveryConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -122,19 +104,10 @@ impl LogDeliveryConfigurationAttributes {
     ///
     /// A user pool ID, for example `us-east-1_EXAMPLE` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogsConfiguration` property type of `AWS::Cognito::LogDeliveryConfiguration`.
 ///
@@ -147,8 +120,8 @@ pub struct CloudWatchLogsConfiguration {
     ///
     /// The Amazon Resource Name (arn) of a CloudWatch Logs log group where your user pool sends logs. The log group must not be encrypted with AWS Key Management Service and must be in the same AWS account as your user pool.
     ///
-    /// To send logs to log groups with a resource policy of a size greater than 5120 characters, configure a log group with a path that starts with `/aws/vendedlogs` . For more information, see \[Enabling logging from certain AWS services\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html>) .
-    pub log_group_arn: Option<Str>,
+    /// To send logs to log groups with a resource policy of a size greater than 5120 characters, configure a log group with a path that starts with `/aws/vendedlogs` . For more information, see [Enabling logging from certain AWS services](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html) .
+    pub log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -156,32 +129,23 @@ impl CloudWatchLogsConfiguration {
     /// A `CloudWatchLogsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupArn`: a string.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchLogsConfiguration {}
+impl crate::PropertyType for CloudWatchLogsConfiguration {}
 
-impl ToValue for CloudWatchLogsConfiguration {
+impl ::cloudwright_core::ToValue for CloudWatchLogsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirehoseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("StreamArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirehoseConfiguration` property type of `AWS::Cognito::LogDeliveryConfiguration`.
 ///
@@ -193,7 +157,7 @@ pub struct FirehoseConfiguration {
     /// `StreamArn`: a string.
     ///
     /// The ARN of an Amazon Data Firehose stream that's the destination for threat protection log export.
-    pub stream_arn: Option<Str>,
+    pub stream_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -201,34 +165,23 @@ impl FirehoseConfiguration {
     /// A `FirehoseConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StreamArn`: a string.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = Some(value.into()); self }
+    pub fn stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FirehoseConfiguration {}
+impl crate::PropertyType for FirehoseConfiguration {}
 
-impl ToValue for FirehoseConfiguration {
+impl ::cloudwright_core::ToValue for FirehoseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("StreamArn", &self.stream_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("StreamArn", &self.stream_arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogsConfiguration", Shape::Object(&RULE_CloudWatchLogsConfiguration)),
-        ("EventSource", Shape::STR),
-        ("FirehoseConfiguration", Shape::Object(&RULE_FirehoseConfiguration)),
-        ("LogLevel", Shape::STR),
-        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfiguration` property type of `AWS::Cognito::LogDeliveryConfiguration`.
 ///
@@ -240,23 +193,24 @@ pub struct LogConfiguration {
     /// `CloudWatchLogsConfiguration`: a [`CloudWatchLogsConfiguration`] object.
     ///
     /// Configuration for the CloudWatch log group destination of user pool detailed activity logging, or of user activity log export with advanced security features.
-    pub cloud_watch_logs_configuration: Option<Obj<CloudWatchLogsConfiguration>>,
+    pub cloud_watch_logs_configuration:
+        ::std::option::Option<crate::Obj<CloudWatchLogsConfiguration>>,
     /// `EventSource`: a string.
     ///
     /// The source of events that your user pool sends for logging. To send error-level logs about user notification activity, set to `userNotification` . To send info-level logs about threat-protection user activity in user pools with the Plus feature plan, set to `userAuthEvents` .
-    pub event_source: Option<Str>,
+    pub event_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `FirehoseConfiguration`: a [`FirehoseConfiguration`] object.
     ///
     /// Configuration for the Amazon Data Firehose stream destination of user activity log export with threat protection.
-    pub firehose_configuration: Option<Obj<FirehoseConfiguration>>,
+    pub firehose_configuration: ::std::option::Option<crate::Obj<FirehoseConfiguration>>,
     /// `LogLevel`: a string.
     ///
-    /// The `errorlevel` selection of logs that a user pool sends for detailed activity logging. To send `userNotification` activity with \[information about message delivery\](<https://docs.aws.amazon.com/cognito/latest/developerguide/exporting-quotas-and-usage.html>) , choose `ERROR` with `CloudWatchLogsConfiguration` . To send `userAuthEvents` activity with user logs from threat protection with the Plus feature plan, choose `INFO` with one of `CloudWatchLogsConfiguration` , `FirehoseConfiguration` , or `S3Configuration` .
-    pub log_level: Option<Str>,
+    /// The `errorlevel` selection of logs that a user pool sends for detailed activity logging. To send `userNotification` activity with [information about message delivery](https://docs.aws.amazon.com/cognito/latest/developerguide/exporting-quotas-and-usage.html) , choose `ERROR` with `CloudWatchLogsConfiguration` . To send `userAuthEvents` activity with user logs from threat protection with the Plus feature plan, choose `INFO` with one of `CloudWatchLogsConfiguration` , `FirehoseConfiguration` , or `S3Configuration` .
+    pub log_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Configuration`: a [`S3Configuration`] object.
     ///
     /// Configuration for the Amazon S3 bucket destination of user activity log export with threat protection.
-    pub s3_configuration: Option<Obj<S3Configuration>>,
+    pub s3_configuration: ::std::option::Option<crate::Obj<S3Configuration>>,
 }
 
 #[rustfmt::skip]
@@ -264,27 +218,27 @@ impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogsConfiguration`: a [`CloudWatchLogsConfiguration`] object.
-    pub fn cloud_watch_logs_configuration(mut self, value: impl Into<Obj<CloudWatchLogsConfiguration>>) -> Self { self.cloud_watch_logs_configuration = Some(value.into()); self }
+    pub fn cloud_watch_logs_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsConfiguration>>) -> Self { self.cloud_watch_logs_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EventSource`: a string.
-    pub fn event_source(mut self, value: impl Into<Str>) -> Self { self.event_source = Some(value.into()); self }
+    pub fn event_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_source = ::std::option::Option::Some(value.into()); self }
     /// `FirehoseConfiguration`: a [`FirehoseConfiguration`] object.
-    pub fn firehose_configuration(mut self, value: impl Into<Obj<FirehoseConfiguration>>) -> Self { self.firehose_configuration = Some(value.into()); self }
+    pub fn firehose_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FirehoseConfiguration>>) -> Self { self.firehose_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LogLevel`: a string.
-    pub fn log_level(mut self, value: impl Into<Str>) -> Self { self.log_level = Some(value.into()); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_level = ::std::option::Option::Some(value.into()); self }
     /// `S3Configuration`: a [`S3Configuration`] object.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = Some(value.into()); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3Configuration>>) -> Self { self.s3_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLogsConfiguration",
                 &self.cloud_watch_logs_configuration,
@@ -297,15 +251,6 @@ impl ToValue for LogConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3Configuration` property type of `AWS::Cognito::LogDeliveryConfiguration`.
 ///
 /// Configuration for the Amazon S3 bucket destination of user activity log export with threat protection.
@@ -316,7 +261,7 @@ pub struct S3Configuration {
     /// `BucketArn`: a string.
     ///
     /// The ARN of an Amazon S3 bucket that's the destination for threat protection log export.
-    pub bucket_arn: Option<Str>,
+    pub bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -324,18 +269,78 @@ impl S3Configuration {
     /// A `S3Configuration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketArn`: a string.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = Some(value.into()); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Configuration {}
+impl crate::PropertyType for S3Configuration {}
 
-impl ToValue for S3Configuration {
+impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("BucketArn", &self.bucket_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("BucketArn", &self.bucket_arn)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogConfiguration), min_items: None, max_items: None, unique: false })),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirehoseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("StreamArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogsConfiguration", Shape::Object(&RULE_CloudWatchLogsConfiguration)),
+            ("EventSource", Shape::STR),
+            ("FirehoseConfiguration", Shape::Object(&RULE_FirehoseConfiguration)),
+            ("LogLevel", Shape::STR),
+            ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]+$");
-
-/// The required properties of [`ManagedLoginBranding`], by name: `ManagedLoginBranding::new(ManagedLoginBrandingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedLoginBrandingRequired {
-    /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedLoginBranding: ObjRule = ObjRule {
-    properties: &[
-        ("Assets", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetType), min_items: None, max_items: None, unique: false })),
-        ("ClientId", Shape::STR),
-        ("ReturnMergedResources", Shape::Bool),
-        ("Settings", Shape::Typed(json_type::OBJECT)),
-        ("UseCognitoProvidedValues", Shape::Bool),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Cognito::ManagedLoginBranding` resource.
 ///
 /// Creates a new set of branding settings for a user pool style and associates it with an app client. This operation is the programmatic option for the creation of a new style in the branding designer.
@@ -39,7 +13,7 @@ pub(crate) static RULE_ManagedLoginBranding: ObjRule = ObjRule {
 ///
 /// This operation has a 2-megabyte request-size limit and include the CSS settings and image assets for your app client. Your branding settings might exceed 2MB in size. Amazon Cognito doesn't require that you pass all parameters in one request and preserves existing style settings that you don't specify. If your request is larger than 2MB, separate it into multiple requests, each with a size smaller than the limit.
 ///
-/// As a best practice, modify the output of \[DescribeManagedLoginBrandingByClient\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DescribeManagedLoginBrandingByClient.html>) into the request parameters for this operation. To get all settings, set `ReturnMergedResources` to `true` . For more information, see \[API and SDK operations for managed login branding\](<https://docs.aws.amazon.com/cognito/latest/developerguide/managed-login-brandingdesigner.html#branding-designer-api>)
+/// As a best practice, modify the output of [DescribeManagedLoginBrandingByClient](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DescribeManagedLoginBrandingByClient.html) into the request parameters for this operation. To get all settings, set `ReturnMergedResources` to `true` . For more information, see [API and SDK operations for managed login branding](https://docs.aws.amazon.com/cognito/latest/developerguide/managed-login-brandingdesigner.html#branding-designer-api)
 ///
 /// `Ref` returns the primary identifier, which is composite here (`UserPoolId`, `ManagedLoginBrandingId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ManagedLoginBrandingAttributes`], which `Handle<ManagedLoginBranding>` dereferences to.
@@ -53,19 +27,19 @@ pub struct ManagedLoginBranding {
     /// `Assets`: a list of [`AssetType`] objects.
     ///
     /// An array of image files that you want to apply to roles like backgrounds, logos, and icons. Each object must also indicate whether it is for dark mode, light mode, or browser-adaptive mode.
-    pub assets: Option<List<AssetType>>,
+    pub assets: ::std::option::Option<::cloudwright_core::List<AssetType>>,
     /// `ClientId`: a string.
     ///
     /// The app client that you want to assign the branding style to. Each style is linked to an app client until you delete it.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReturnMergedResources`: a boolean.
     ///
     /// When `true` , returns values for branding options that are unchanged from Amazon Cognito defaults. When `false` or when you omit this parameter, returns only values that you customized in your branding style.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub return_merged_resources: Option<Bool>,
+    pub return_merged_resources: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Settings`: a JSON value.
     ///
     /// A JSON file, encoded as a `Document` type, with the the settings that you want to apply to your style.
@@ -75,20 +49,20 @@ pub struct ManagedLoginBranding {
     /// - `signUp`
     /// - `instructions`
     /// - `sessionTimerDisplay`
-    /// - `languageSelector` (for localization, see \[Managed login localization)\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html#managed-login-localization>)
-    pub settings: Option<Json>,
+    /// - `languageSelector` (for localization, see [Managed login localization)](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html#managed-login-localization)
+    pub settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `UseCognitoProvidedValues`: a boolean.
     ///
     /// When true, applies the default branding style options. This option reverts to default style options that are managed by Amazon Cognito. You can modify them later in the branding editor.
     ///
     /// When you specify `true` for this option, you must also omit values for `Settings` and `Assets` in the request.
-    pub use_cognito_provided_values: Option<Bool>,
+    pub use_cognito_provided_values: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UserPoolId`: a string, required.
     ///
     /// The user pool where the branding style is assigned.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -98,7 +72,7 @@ impl ManagedLoginBranding {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::ManagedLoginBranding",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-managedloginbranding.html",
         primary_identifier: &["UserPoolId", "ManagedLoginBrandingId"],
@@ -109,51 +83,53 @@ impl ManagedLoginBranding {
         read_only: &["ManagedLoginBrandingId"],
         attributes: &["ManagedLoginBrandingId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ManagedLoginBranding` with its required properties, named in a [`ManagedLoginBrandingRequired`].
+    /// A `ManagedLoginBranding` with its one required property, `UserPoolId`.
     #[inline]
-    pub fn new(required: ManagedLoginBrandingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            assets: None,
-            client_id: None,
-            return_merged_resources: None,
-            settings: None,
-            use_cognito_provided_values: None,
-            user_pool_id: required.user_pool_id,
+            assets: ::std::option::Option::None,
+            client_id: ::std::option::Option::None,
+            return_merged_resources: ::std::option::Option::None,
+            settings: ::std::option::Option::None,
+            use_cognito_provided_values: ::std::option::Option::None,
+            user_pool_id: value.into(),
         }
     }
 
     /// `Assets`: a list of [`AssetType`] objects.
-    pub fn assets(mut self, value: impl Into<List<AssetType>>) -> Self { self.assets = Some(value.into()); self }
+    pub fn assets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssetType>>) -> Self { self.assets = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `ReturnMergedResources`: a boolean.
-    pub fn return_merged_resources(mut self, value: impl Into<Bool>) -> Self { self.return_merged_resources = Some(value.into()); self }
+    pub fn return_merged_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.return_merged_resources = ::std::option::Option::Some(value.into()); self }
     /// `Settings`: a JSON value.
-    pub fn settings(mut self, value: impl Into<Json>) -> Self { self.settings = Some(value.into()); self }
+    pub fn settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.settings = ::std::option::Option::Some(value.into()); self }
     /// `UseCognitoProvidedValues`: a boolean.
-    pub fn use_cognito_provided_values(mut self, value: impl Into<Bool>) -> Self { self.use_cognito_provided_values = Some(value.into()); self }
+    pub fn use_cognito_provided_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_cognito_provided_values = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for ManagedLoginBranding {
+impl ::cloudwright_core::Resource for ManagedLoginBranding {
     type Attributes = ManagedLoginBrandingAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ManagedLoginBranding, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ManagedLoginBranding, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ManagedLoginBranding {
+impl ::cloudwright_core::ToValue for ManagedLoginBranding {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Assets", &self.assets)
             .opt("ClientId", &self.client_id)
             .opt("ReturnMergedResources", &self.return_merged_resources)
@@ -167,12 +143,12 @@ impl ToValue for ManagedLoginBranding {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ManagedLoginBranding`]: `Handle<ManagedLoginBranding>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ManagedLoginBranding`]: `Handle<ManagedLoginBranding>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ManagedLoginBrandingAttributes(ResourceRef);
+pub struct ManagedLoginBrandingAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ManagedLoginBrandingAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ManagedLoginBrandingAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -180,8 +156,8 @@ impl From<ResourceRef> for ManagedLoginBrandingAttributes {
 impl ManagedLoginBrandingAttributes {
     /// `Fn::GetAtt` `ManagedLoginBrandingId`: a string.
     #[inline]
-    pub fn managed_login_branding_id(&self) -> Value {
-        self.0.get_att("ManagedLoginBrandingId")
+    pub fn managed_login_branding_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ManagedLoginBrandingId"))
     }
 }
 
@@ -196,20 +172,6 @@ pub struct AssetTypeRequired {
     pub extension: ExtensionType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AssetType: ObjRule = ObjRule {
-    properties: &[
-        ("Bytes", Shape::Str(&StrRule { max_len: Some(1000000), ..StrRule::ANY })),
-        ("Category", Shape::Str(&StrRule { allowed: &["FAVICON_ICO", "FAVICON_SVG", "EMAIL_GRAPHIC", "SMS_GRAPHIC", "AUTH_APP_GRAPHIC", "PASSWORD_GRAPHIC", "PASSKEY_GRAPHIC", "PAGE_HEADER_LOGO", "PAGE_HEADER_BACKGROUND", "PAGE_FOOTER_LOGO", "PAGE_FOOTER_BACKGROUND", "PAGE_BACKGROUND", "FORM_BACKGROUND", "FORM_LOGO", "IDP_BUTTON_ICON"], ..StrRule::ANY })),
-        ("ColorMode", Shape::Str(&StrRule { allowed: &["LIGHT", "DARK", "DYNAMIC"], ..StrRule::ANY })),
-        ("Extension", Shape::Str(&StrRule { allowed: &["ICO", "JPEG", "PNG", "SVG", "WEBP"], ..StrRule::ANY })),
-        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Category", "ColorMode", "Extension"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AssetType` property type of `AWS::Cognito::ManagedLoginBranding`.
 ///
 /// An image file from a managed login branding style in a user pool.
@@ -222,7 +184,7 @@ pub struct AssetType {
     /// The image file, in Base64-encoded binary.
     ///
     /// Length at most 1000000.
-    pub bytes: Option<Str>,
+    pub bytes: ::std::option::Option<::cloudwright_core::Str>,
     /// `Category`: a [`CategoryType`] value, required.
     ///
     /// The category that the image corresponds to in your managed login configuration. Managed login has asset categories for different types of logos, backgrounds, and icons.
@@ -240,7 +202,7 @@ pub struct AssetType {
     /// The ID of the asset.
     ///
     /// Pattern `^[\w\- ]+$`; length 1 to 40.
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -249,32 +211,32 @@ impl AssetType {
     #[inline]
     pub fn new(required: AssetTypeRequired) -> Self {
         Self {
-            bytes: None,
+            bytes: ::std::option::Option::None,
             category: required.category,
             color_mode: required.color_mode,
             extension: required.extension,
-            resource_id: None,
+            resource_id: ::std::option::Option::None,
         }
     }
 
     /// `Bytes`: a string.
-    pub fn bytes(mut self, value: impl Into<Str>) -> Self { self.bytes = Some(value.into()); self }
+    pub fn bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bytes = ::std::option::Option::Some(value.into()); self }
     /// `Category`: a [`CategoryType`] value, required.
-    pub fn category(mut self, value: impl Into<CategoryType>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<CategoryType>) -> Self { self.category = value.into(); self }
     /// `ColorMode`: a [`ColorModeType`] value, required.
-    pub fn color_mode(mut self, value: impl Into<ColorModeType>) -> Self { self.color_mode = value.into(); self }
+    pub fn color_mode(mut self, value: impl ::std::convert::Into<ColorModeType>) -> Self { self.color_mode = value.into(); self }
     /// `Extension`: an [`ExtensionType`] value, required.
-    pub fn extension(mut self, value: impl Into<ExtensionType>) -> Self { self.extension = value.into(); self }
+    pub fn extension(mut self, value: impl ::std::convert::Into<ExtensionType>) -> Self { self.extension = value.into(); self }
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssetType {}
+impl crate::PropertyType for AssetType {}
 
-impl ToValue for AssetType {
+impl ::cloudwright_core::ToValue for AssetType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bytes", &self.bytes)
             .req("Category", &self.category)
             .req("ColorMode", &self.color_mode)
@@ -318,18 +280,18 @@ pub enum CategoryType {
     /// `IDP_BUTTON_ICON`
     IdpButtonIcon,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CategoryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CategoryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CategoryType {
+impl ::cloudwright_core::ToValue for CategoryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FaviconIco => "FAVICON_ICO",
             Self::FaviconSvg => "FAVICON_SVG",
@@ -346,9 +308,9 @@ impl ToValue for CategoryType {
             Self::FormBackground => "FORM_BACKGROUND",
             Self::FormLogo => "FORM_LOGO",
             Self::IdpButtonIcon => "IDP_BUTTON_ICON",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -362,25 +324,25 @@ pub enum ColorModeType {
     /// `DYNAMIC`
     Dynamic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ColorModeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ColorModeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ColorModeType {
+impl ::cloudwright_core::ToValue for ColorModeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Light => "LIGHT",
             Self::Dark => "DARK",
             Self::Dynamic => "DYNAMIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -398,26 +360,64 @@ pub enum ExtensionType {
     /// `WEBP`
     Webp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExtensionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExtensionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExtensionType {
+impl ::cloudwright_core::ToValue for ExtensionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ico => "ICO",
             Self::Jpeg => "JPEG",
             Self::Png => "PNG",
             Self::Svg => "SVG",
             Self::Webp => "WEBP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedLoginBranding: ObjRule = ObjRule {
+        properties: &[
+            ("Assets", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetType), min_items: None, max_items: None, unique: false })),
+            ("ClientId", Shape::STR),
+            ("ReturnMergedResources", Shape::Bool),
+            ("Settings", Shape::Typed(json_type::OBJECT)),
+            ("UseCognitoProvidedValues", Shape::Bool),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetType: ObjRule = ObjRule {
+        properties: &[
+            ("Bytes", Shape::Str(&StrRule { max_len: Some(1000000), ..StrRule::ANY })),
+            ("Category", Shape::Str(&StrRule { allowed: &["FAVICON_ICO", "FAVICON_SVG", "EMAIL_GRAPHIC", "SMS_GRAPHIC", "AUTH_APP_GRAPHIC", "PASSWORD_GRAPHIC", "PASSKEY_GRAPHIC", "PAGE_HEADER_LOGO", "PAGE_HEADER_BACKGROUND", "PAGE_FOOTER_LOGO", "PAGE_FOOTER_BACKGROUND", "PAGE_BACKGROUND", "FORM_BACKGROUND", "FORM_LOGO", "IDP_BUTTON_ICON"], ..StrRule::ANY })),
+            ("ColorMode", Shape::Str(&StrRule { allowed: &["LIGHT", "DARK", "DYNAMIC"], ..StrRule::ANY })),
+            ("Extension", Shape::Str(&StrRule { allowed: &["ICO", "JPEG", "PNG", "SVG", "WEBP"], ..StrRule::ANY })),
+            ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Category", "ColorMode", "Extension"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -54,7 +54,7 @@ pub mod user_pool_user;
 pub mod user_pool_user_to_group_attachment;
 
 #[cfg(feature = "cognito")]
-pub use identity_pool::{IdentityPool, IdentityPoolAttributes, IdentityPoolRequired};
+pub use identity_pool::{IdentityPool, IdentityPoolAttributes};
 #[cfg(feature = "cognito")]
 pub use identity_pool_principal_tag::{
     IdentityPoolPrincipalTag, IdentityPoolPrincipalTagAttributes, IdentityPoolPrincipalTagRequired,
@@ -62,26 +62,23 @@ pub use identity_pool_principal_tag::{
 #[cfg(feature = "cognito")]
 pub use identity_pool_role_attachment::{
     IdentityPoolRoleAttachment, IdentityPoolRoleAttachmentAttributes,
-    IdentityPoolRoleAttachmentRequired,
 };
 #[cfg(feature = "cognito")]
 pub use log_delivery_configuration::{
-    LogDeliveryConfiguration, LogDeliveryConfigurationAttributes, LogDeliveryConfigurationRequired,
+    LogDeliveryConfiguration, LogDeliveryConfigurationAttributes,
 };
 #[cfg(feature = "cognito")]
-pub use managed_login_branding::{
-    ManagedLoginBranding, ManagedLoginBrandingAttributes, ManagedLoginBrandingRequired,
-};
+pub use managed_login_branding::{ManagedLoginBranding, ManagedLoginBrandingAttributes};
 #[cfg(feature = "cognito")]
 pub use terms::{Terms, TermsAttributes, TermsRequired};
 #[cfg(feature = "cognito")]
 pub use user_pool::{UserPool, UserPoolAttributes};
 #[cfg(feature = "cognito")]
-pub use user_pool_client::{UserPoolClient, UserPoolClientAttributes, UserPoolClientRequired};
+pub use user_pool_client::{UserPoolClient, UserPoolClientAttributes};
 #[cfg(feature = "cognito")]
 pub use user_pool_domain::{UserPoolDomain, UserPoolDomainAttributes, UserPoolDomainRequired};
 #[cfg(feature = "cognito")]
-pub use user_pool_group::{UserPoolGroup, UserPoolGroupAttributes, UserPoolGroupRequired};
+pub use user_pool_group::{UserPoolGroup, UserPoolGroupAttributes};
 #[cfg(feature = "cognito")]
 pub use user_pool_identity_provider::{
     UserPoolIdentityProvider, UserPoolIdentityProviderAttributes, UserPoolIdentityProviderRequired,
@@ -101,7 +98,7 @@ pub use user_pool_ui_customization_attachment::{
     UserPoolUiCustomizationAttachmentRequired,
 };
 #[cfg(feature = "cognito")]
-pub use user_pool_user::{UserPoolUser, UserPoolUserAttributes, UserPoolUserRequired};
+pub use user_pool_user::{UserPoolUser, UserPoolUserAttributes};
 #[cfg(feature = "cognito")]
 pub use user_pool_user_to_group_attachment::{
     UserPoolUserToGroupAttachment, UserPoolUserToGroupAttachmentAttributes,

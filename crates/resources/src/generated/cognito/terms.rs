@@ -5,54 +5,35 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(terms-of-use|privacy-policy)$");
-
 /// The required properties of [`Terms`], by name: `Terms::new(TermsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TermsRequired {
     /// `Enforcement`: a [`TermsEnforcementType`] value, required.
     pub enforcement: TermsEnforcementType,
     /// `Links`: a JSON value, required.
-    pub links: Json,
+    pub links: ::cloudwright_core::Json,
     /// `TermsName`: a string, required.
-    pub terms_name: Str,
+    pub terms_name: ::cloudwright_core::Str,
     /// `TermsSource`: a [`TermsSourceType`] value, required.
     pub terms_source: TermsSourceType,
     /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Terms: ObjRule = ObjRule {
-    properties: &[
-        ("ClientId", Shape::STR),
-        ("Enforcement", Shape::Str(&StrRule { allowed: &["NONE"], ..StrRule::ANY })),
-        ("Links", Shape::Typed(json_type::OBJECT)),
-        ("TermsName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TermsSource", Shape::Str(&StrRule { allowed: &["LINK"], ..StrRule::ANY })),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId", "TermsName", "TermsSource", "Enforcement", "Links"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cognito::Terms` resource.
 ///
 /// Creates terms documents for the requested app client. When Terms and conditions and Privacy policy documents are configured, the app client displays links to them in the sign-up page of managed login for the app client.
 ///
-/// You can provide URLs for terms documents in the languages that are supported by \[managed login localization\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html#managed-login-localization>) . Amazon Cognito directs users to the terms documents for their current language, with fallback to `default` if no document exists for the language.
+/// You can provide URLs for terms documents in the languages that are supported by [managed login localization](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html#managed-login-localization) . Amazon Cognito directs users to the terms documents for their current language, with fallback to `default` if no document exists for the language.
 ///
 /// Each request accepts one type of terms document and a map of language-to-link for that document type. You must provide both types of terms documents in at least one language before Amazon Cognito displays your terms documents. Supply each type in separate requests.
 ///
-/// For more information, see \[Terms documents\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html#managed-login-terms-documents>) .
+/// For more information, see [Terms documents](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html#managed-login-terms-documents) .
 ///
-/// &gt; Amazon Cognito evaluates AWS Identity and Access Management (IAM) policies in requests for this API operation. For this operation, you must use IAM credentials to authorize requests, and you must grant yourself the corresponding IAM permission in a policy.
-/// &gt;
-/// &gt; **Learn more** - \[Signing AWS API Requests\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-signing.html>)
-/// &gt; - \[Using the Amazon Cognito user pools API and user pool endpoints\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html>)
+/// \> Amazon Cognito evaluates AWS Identity and Access Management (IAM) policies in requests for this API operation. For this operation, you must use IAM credentials to authorize requests, and you must grant yourself the corresponding IAM permission in a policy.
+/// \>
+/// \> **Learn more** - [Signing AWS API Requests](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-signing.html)
+/// \> - [Using the Amazon Cognito user pools API and user pool endpoints](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html)
 ///
 /// `Ref` returns the primary identifier, which is composite here (`UserPoolId`, `TermsId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`TermsAttributes`], which `Handle<Terms>` dereferences to.
@@ -68,7 +49,7 @@ pub struct Terms {
     /// The ID of the app client that the terms documents are assigned to.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enforcement`: a [`TermsEnforcementType`] value, required.
     ///
     /// This parameter is reserved for future use and currently accepts one value.
@@ -78,13 +59,13 @@ pub struct Terms {
     /// A map of URLs to languages. For each localized language that will view the requested `TermsName` , assign a URL. A selection of `cognito:default` displays for all languages that don't have a language-specific URL.
     ///
     /// For example, `"cognito:default": "https://terms.example.com", "cognito:spanish": "https://terms.example.com/es"` .
-    pub links: Json,
+    pub links: ::cloudwright_core::Json,
     /// `TermsName`: a string, required.
     ///
     /// The type and friendly name of the terms documents.
     ///
     /// Pattern `^(terms-of-use|privacy-policy)$`.
-    pub terms_name: Str,
+    pub terms_name: ::cloudwright_core::Str,
     /// `TermsSource`: a [`TermsSourceType`] value, required.
     ///
     /// This parameter is reserved for future use and currently accepts one value.
@@ -94,7 +75,7 @@ pub struct Terms {
     /// The ID of the user pool that contains the terms documents.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -104,7 +85,7 @@ impl Terms {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::Terms",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-terms.html",
         primary_identifier: &["UserPoolId", "TermsId"],
@@ -115,14 +96,14 @@ impl Terms {
         read_only: &["TermsId"],
         attributes: &["TermsId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Terms` with its required properties, named in a [`TermsRequired`].
     #[inline]
     pub fn new(required: TermsRequired) -> Self {
         Self {
-            client_id: None,
+            client_id: ::std::option::Option::None,
             enforcement: required.enforcement,
             links: required.links,
             terms_name: required.terms_name,
@@ -132,34 +113,36 @@ impl Terms {
     }
 
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `Enforcement`: a [`TermsEnforcementType`] value, required.
-    pub fn enforcement(mut self, value: impl Into<TermsEnforcementType>) -> Self { self.enforcement = value.into(); self }
+    pub fn enforcement(mut self, value: impl ::std::convert::Into<TermsEnforcementType>) -> Self { self.enforcement = value.into(); self }
     /// `Links`: a JSON value, required.
-    pub fn links(mut self, value: impl Into<Json>) -> Self { self.links = value.into(); self }
+    pub fn links(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.links = value.into(); self }
     /// `TermsName`: a string, required.
-    pub fn terms_name(mut self, value: impl Into<Str>) -> Self { self.terms_name = value.into(); self }
+    pub fn terms_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.terms_name = value.into(); self }
     /// `TermsSource`: a [`TermsSourceType`] value, required.
-    pub fn terms_source(mut self, value: impl Into<TermsSourceType>) -> Self { self.terms_source = value.into(); self }
+    pub fn terms_source(mut self, value: impl ::std::convert::Into<TermsSourceType>) -> Self { self.terms_source = value.into(); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for Terms {
+impl ::cloudwright_core::Resource for Terms {
     type Attributes = TermsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Terms, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Terms, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Terms {
+impl ::cloudwright_core::ToValue for Terms {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientId", &self.client_id)
             .req("Enforcement", &self.enforcement)
             .req("Links", &self.links)
@@ -170,12 +153,12 @@ impl ToValue for Terms {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Terms`]: `Handle<Terms>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Terms`]: `Handle<Terms>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TermsAttributes(ResourceRef);
+pub struct TermsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TermsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TermsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,8 +166,8 @@ impl From<ResourceRef> for TermsAttributes {
 impl TermsAttributes {
     /// `Fn::GetAtt` `TermsId`: a string.
     #[inline]
-    pub fn terms_id(&self) -> Value {
-        self.0.get_att("TermsId")
+    pub fn terms_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TermsId"))
     }
 }
 
@@ -194,23 +177,23 @@ pub enum TermsEnforcementType {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TermsEnforcementType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TermsEnforcementType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TermsEnforcementType {
+impl ::cloudwright_core::ToValue for TermsEnforcementType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -220,22 +203,46 @@ pub enum TermsSourceType {
     /// `LINK`
     Link,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TermsSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TermsSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TermsSourceType {
+impl ::cloudwright_core::ToValue for TermsSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Link => "LINK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(terms-of-use|privacy-policy)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Terms: ObjRule = ObjRule {
+        properties: &[
+            ("ClientId", Shape::STR),
+            ("Enforcement", Shape::Str(&StrRule { allowed: &["NONE"], ..StrRule::ANY })),
+            ("Links", Shape::Typed(json_type::OBJECT)),
+            ("TermsName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TermsSource", Shape::Str(&StrRule { allowed: &["LINK"], ..StrRule::ANY })),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId", "TermsName", "TermsSource", "Enforcement", "Links"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPool: ObjRule = ObjRule {
-    properties: &[
-        ("AccountRecoverySetting", Shape::Object(&RULE_AccountRecoverySetting)),
-        ("AdminCreateUserConfig", Shape::Object(&RULE_AdminCreateUserConfig)),
-        ("AliasAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number", "preferred_username"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AutoVerifiedAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("DeletionProtection", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("DeviceConfiguration", Shape::Object(&RULE_DeviceConfiguration)),
-        ("EmailAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
-        ("EmailAuthenticationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
-        ("EmailConfiguration", Shape::Object(&RULE_EmailConfiguration)),
-        ("EmailVerificationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
-        ("EmailVerificationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
-        ("EnabledMfas", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
-        ("MfaConfiguration", Shape::Str(&StrRule { allowed: &["OFF", "ON", "OPTIONAL"], ..StrRule::ANY })),
-        ("Policies", Shape::Object(&RULE_Policies)),
-        ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaAttribute), min_items: None, max_items: None, unique: false })),
-        ("SmsAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
-        ("SmsConfiguration", Shape::Object(&RULE_SmsConfiguration)),
-        ("SmsVerificationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
-        ("UserAttributeUpdateSettings", Shape::Object(&RULE_UserAttributeUpdateSettings)),
-        ("UserPoolAddOns", Shape::Object(&RULE_UserPoolAddOns)),
-        ("UserPoolName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("UserPoolTags", Shape::Typed(json_type::OBJECT)),
-        ("UserPoolTier", Shape::Str(&StrRule { allowed: &["LITE", "ESSENTIALS", "PLUS"], ..StrRule::ANY })),
-        ("UsernameAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("UsernameConfiguration", Shape::Object(&RULE_UsernameConfiguration)),
-        ("VerificationMessageTemplate", Shape::Object(&RULE_VerificationMessageTemplate)),
-        ("WebAuthnFactorConfiguration", Shape::Str(&StrRule { allowed: &["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"], ..StrRule::ANY })),
-        ("WebAuthnRelyingPartyID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("WebAuthnUserVerification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Cognito::UserPool` resource.
 ///
-/// The `AWS::Cognito::UserPool` resource creates an Amazon Cognito user pool. For more information on working with Amazon Cognito user pools, see \[Amazon Cognito User Pools\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-identity-pools.html>) and \[CreateUserPool\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPool.html>) .
+/// The `AWS::Cognito::UserPool` resource creates an Amazon Cognito user pool. For more information on working with Amazon Cognito user pools, see [Amazon Cognito User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-identity-pools.html) and [CreateUserPool](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPool.html) .
 ///
-/// &gt; If you don't specify a value for a parameter, Amazon Cognito sets it to a default value.
+/// \> If you don't specify a value for a parameter, Amazon Cognito sets it to a default value.
 ///
 /// `Ref` returns its `UserPoolId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UserPoolAttributes`], which `Handle<UserPool>` dereferences to.
@@ -63,19 +22,20 @@ pub struct UserPool {
     /// `AccountRecoverySetting`: an [`AccountRecoverySetting`] object.
     ///
     /// The available verified method a user can use to recover their password when they call `ForgotPassword` . You can use this setting to define a preferred method when a user has more than one method available. With this setting, SMS doesn't qualify for a valid password recovery mechanism if the user also has SMS multi-factor authentication (MFA) activated. In the absence of this setting, Amazon Cognito uses the legacy behavior to determine the recovery method where SMS is preferred through email.
-    pub account_recovery_setting: Option<Obj<AccountRecoverySetting>>,
+    pub account_recovery_setting: ::std::option::Option<crate::Obj<AccountRecoverySetting>>,
     /// `AdminCreateUserConfig`: an [`AdminCreateUserConfig`] object.
     ///
     /// The settings for administrator creation of users in a user pool. Contains settings for allowing user sign-up, customizing invitation messages to new users, and the amount of time before temporary passwords expire.
-    pub admin_create_user_config: Option<Obj<AdminCreateUserConfig>>,
+    pub admin_create_user_config: ::std::option::Option<crate::Obj<AdminCreateUserConfig>>,
     /// `AliasAttributes`: a list of strings.
     ///
-    /// Attributes supported as an alias for this user pool. For more information about alias attributes, see \[Customizing sign-in attributes\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-aliases>) .
-    pub alias_attributes: Option<List<Str>>,
+    /// Attributes supported as an alias for this user pool. For more information about alias attributes, see [Customizing sign-in attributes](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-aliases) .
+    pub alias_attributes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AutoVerifiedAttributes`: a list of strings.
     ///
-    /// The attributes that you want your user pool to automatically verify. For more information, see \[Verifying contact information at sign-up\](<https://docs.aws.amazon.com/cognito/latest/developerguide/signing-up-users-in-your-app.html#allowing-users-to-sign-up-and-confirm-themselves>) .
-    pub auto_verified_attributes: Option<List<Str>>,
+    /// The attributes that you want your user pool to automatically verify. For more information, see [Verifying contact information at sign-up](https://docs.aws.amazon.com/cognito/latest/developerguide/signing-up-users-in-your-app.html#allowing-users-to-sign-up-and-confirm-themselves) .
+    pub auto_verified_attributes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DeletionProtection`: a string.
     ///
     /// When active, `DeletionProtection` prevents accidental deletion of your user
@@ -83,37 +43,37 @@ pub struct UserPool {
     /// must deactivate this feature.
     ///
     /// When you try to delete a protected user pool in a `DeleteUserPool` API request, Amazon Cognito returns an `InvalidParameterException` error. To delete a protected user pool, send a new `DeleteUserPool` request after you deactivate deletion protection in an `UpdateUserPool` API request.
-    pub deletion_protection: Option<Str>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceConfiguration`: a [`DeviceConfiguration`] object.
     ///
-    /// The device-remembering configuration for a user pool. Device remembering or device tracking is a "Remember me on this device" option for user pools that perform authentication with the device key of a trusted device in the back end, instead of a user-provided MFA code. For more information about device authentication, see \[Working with user devices in your user pool\](<https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-device-tracking.html>) . A null value indicates that you have deactivated device remembering in your user pool.
+    /// The device-remembering configuration for a user pool. Device remembering or device tracking is a "Remember me on this device" option for user pools that perform authentication with the device key of a trusted device in the back end, instead of a user-provided MFA code. For more information about device authentication, see [Working with user devices in your user pool](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-device-tracking.html) . A null value indicates that you have deactivated device remembering in your user pool.
     ///
-    /// &gt; When you provide a value for any `DeviceConfiguration` field, you activate the Amazon Cognito device-remembering feature. For more information, see \[Working with devices\](<https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-device-tracking.html>) .
-    pub device_configuration: Option<Obj<DeviceConfiguration>>,
+    /// \> When you provide a value for any `DeviceConfiguration` field, you activate the Amazon Cognito device-remembering feature. For more information, see [Working with devices](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-device-tracking.html) .
+    pub device_configuration: ::std::option::Option<crate::Obj<DeviceConfiguration>>,
     /// `EmailAuthenticationMessage`: a string.
     ///
     /// Length 6 to 20000.
-    pub email_authentication_message: Option<Str>,
+    pub email_authentication_message: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailAuthenticationSubject`: a string.
     ///
     /// Length 1 to 140.
-    pub email_authentication_subject: Option<Str>,
+    pub email_authentication_subject: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailConfiguration`: an [`EmailConfiguration`] object.
     ///
     /// The email configuration of your user pool. The email configuration type sets your preferred sending method, AWS Region, and sender for messages from your user pool.
-    pub email_configuration: Option<Obj<EmailConfiguration>>,
+    pub email_configuration: ::std::option::Option<crate::Obj<EmailConfiguration>>,
     /// `EmailVerificationMessage`: a string.
     ///
-    /// This parameter is no longer used. See \[VerificationMessageTemplateType\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-verificationmessagetemplate.html>) .
+    /// This parameter is no longer used. See [VerificationMessageTemplateType](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-verificationmessagetemplate.html) .
     ///
     /// Length 6 to 20000.
-    pub email_verification_message: Option<Str>,
+    pub email_verification_message: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailVerificationSubject`: a string.
     ///
-    /// This parameter is no longer used. See \[VerificationMessageTemplateType\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-verificationmessagetemplate.html>) .
+    /// This parameter is no longer used. See [VerificationMessageTemplateType](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-verificationmessagetemplate.html) .
     ///
     /// Length 1 to 140.
-    pub email_verification_subject: Option<Str>,
+    pub email_verification_subject: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnabledMfas`: a list of strings.
     ///
     /// Set enabled MFA options on a specified user pool. To disable all MFAs after it has been enabled, set `MfaConfiguration` to `OFF` and remove EnabledMfas. MFAs can only be all disabled if `MfaConfiguration` is `OFF` . After you enable `SMS_MFA` , you can only disable it by setting `MfaConfiguration` to `OFF` . Can be one of the following values:
@@ -125,71 +85,73 @@ pub struct UserPool {
     /// Allowed values: `SMS_MFA` | `SOFTWARE_TOKEN_MFA` | `EMAIL_OTP`
     ///
     /// Write-only: CloudFormation does not return it.
-    pub enabled_mfas: Option<List<Str>>,
+    pub enabled_mfas: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LambdaConfig`: a [`LambdaConfig`] object.
     ///
     /// A collection of user pool Lambda triggers. Amazon Cognito invokes triggers at several possible stages of authentication operations. Triggers can modify the outcome of the operations that invoked them.
-    pub lambda_config: Option<Obj<LambdaConfig>>,
+    pub lambda_config: ::std::option::Option<crate::Obj<LambdaConfig>>,
     /// `MfaConfiguration`: a string.
     ///
     /// Displays the state of multi-factor authentication (MFA) as on, off, or optional. When `ON` , all users must set up MFA before they can sign in. When `OPTIONAL` , your application must make a client-side determination of whether a user wants to register an MFA device. For user pools with adaptive authentication with threat protection, choose `OPTIONAL` .
     ///
     /// When `MfaConfiguration` is `OPTIONAL` , managed login doesn't automatically prompt users to set up MFA. Amazon Cognito generates MFA prompts in API responses and in managed login for users who have chosen and configured a preferred MFA factor.
-    pub mfa_configuration: Option<Str>,
+    pub mfa_configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policies`: a [`Policies`] object.
     ///
     /// A list of user pool policies. Contains the policy that sets password-complexity requirements.
-    pub policies: Option<Obj<Policies>>,
+    pub policies: ::std::option::Option<crate::Obj<Policies>>,
     /// `Schema`: a list of [`SchemaAttribute`] objects.
     ///
-    /// An array of attributes for the new user pool. You can add custom attributes and modify the properties of default attributes. The specifications in this parameter set the required attributes in your user pool. For more information, see \[Working with user attributes\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html>) .
-    pub schema: Option<List<SchemaAttribute>>,
+    /// An array of attributes for the new user pool. You can add custom attributes and modify the properties of default attributes. The specifications in this parameter set the required attributes in your user pool. For more information, see [Working with user attributes](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html) .
+    pub schema: ::std::option::Option<::cloudwright_core::List<SchemaAttribute>>,
     /// `SmsAuthenticationMessage`: a string.
     ///
     /// The contents of the SMS authentication message.
     ///
     /// Length 6 to 140.
-    pub sms_authentication_message: Option<Str>,
+    pub sms_authentication_message: ::std::option::Option<::cloudwright_core::Str>,
     /// `SmsConfiguration`: a [`SmsConfiguration`] object.
     ///
-    /// The settings for your Amazon Cognito user pool to send SMS messages with Amazon Simple Notification Service. To send SMS messages with Amazon SNS in the AWS Region that you want, the Amazon Cognito user pool uses an AWS Identity and Access Management (IAM) role in your AWS account . For more information see \[SMS message settings\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-sms-settings.html>) .
-    pub sms_configuration: Option<Obj<SmsConfiguration>>,
+    /// The settings for your Amazon Cognito user pool to send SMS messages with Amazon Simple Notification Service. To send SMS messages with Amazon SNS in the AWS Region that you want, the Amazon Cognito user pool uses an AWS Identity and Access Management (IAM) role in your AWS account . For more information see [SMS message settings](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-sms-settings.html) .
+    pub sms_configuration: ::std::option::Option<crate::Obj<SmsConfiguration>>,
     /// `SmsVerificationMessage`: a string.
     ///
-    /// This parameter is no longer used. See \[VerificationMessageTemplateType\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-verificationmessagetemplate.html>) .
+    /// This parameter is no longer used. See [VerificationMessageTemplateType](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-verificationmessagetemplate.html) .
     ///
     /// Length 6 to 140.
-    pub sms_verification_message: Option<Str>,
+    pub sms_verification_message: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserAttributeUpdateSettings`: an [`UserAttributeUpdateSettings`] object.
     ///
     /// The settings for updates to user attributes. These settings include the property `AttributesRequireVerificationBeforeUpdate` ,
     /// a user-pool setting that tells Amazon Cognito how to handle changes to the value of your users' email address and phone number attributes. For
-    /// more information, see \[Verifying updates to email addresses and phone numbers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html#user-pool-settings-verifications-verify-attribute-updates>) .
-    pub user_attribute_update_settings: Option<Obj<UserAttributeUpdateSettings>>,
+    /// more information, see [Verifying updates to email addresses and phone numbers](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html#user-pool-settings-verifications-verify-attribute-updates) .
+    pub user_attribute_update_settings:
+        ::std::option::Option<crate::Obj<UserAttributeUpdateSettings>>,
     /// `UserPoolAddOns`: an [`UserPoolAddOns`] object.
     ///
     /// Contains settings for activation of threat protection, including the operating mode and additional authentication types. To log user security information but take no action, set to `AUDIT` . To configure automatic security responses to potentially unwanted traffic to your user pool, set to `ENFORCED` .
     ///
-    /// For more information, see \[Adding advanced security to a user pool\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-advanced-security.html>) . To activate this setting, your user pool must be on the \[Plus tier\](<https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-plus.html>) .
-    pub user_pool_add_ons: Option<Obj<UserPoolAddOns>>,
+    /// For more information, see [Adding advanced security to a user pool](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-advanced-security.html) . To activate this setting, your user pool must be on the [Plus tier](https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-plus.html) .
+    pub user_pool_add_ons: ::std::option::Option<crate::Obj<UserPoolAddOns>>,
     /// `UserPoolName`: a string.
     ///
     /// A friendly name for your user pool.
     ///
     /// Length 1 to 128.
-    pub user_pool_name: Option<Str>,
+    pub user_pool_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserPoolTags`: a JSON value.
     ///
     /// The tag keys and values to assign to the user pool. A tag is a label that you can use to categorize and manage user pools in different ways, such as by purpose, owner, environment, or other criteria.
-    pub user_pool_tags: Option<Json>,
+    pub user_pool_tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `UserPoolTier`: an [`UserPoolTier`] value.
     ///
-    /// The user pool \[feature plan\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html>) , or tier. This parameter determines the eligibility of the user pool for features like managed login, access-token customization, and threat protection. Defaults to `ESSENTIALS` .
-    pub user_pool_tier: Option<UserPoolTier>,
+    /// The user pool [feature plan](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html) , or tier. This parameter determines the eligibility of the user pool for features like managed login, access-token customization, and threat protection. Defaults to `ESSENTIALS` .
+    pub user_pool_tier: ::std::option::Option<UserPoolTier>,
     /// `UsernameAttributes`: a list of strings.
     ///
     /// Specifies whether a user can use an email address or phone number as a username when they sign up.
-    pub username_attributes: Option<List<Str>>,
+    pub username_attributes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UsernameConfiguration`: an [`UsernameConfiguration`] object.
     ///
     /// Sets the case sensitivity option for sign-in usernames. When `CaseSensitive` is `false` (case insensitive), users can sign in with any combination of capital and lowercase letters. For example, `username` , `USERNAME` , or `UserName` , or for email, `email@example.com` or `EMaiL@eXamplE.Com` . For most use cases, set case sensitivity to `false` as a best practice. When usernames and email addresses are case insensitive, Amazon Cognito treats any variation in case as the same user, and prevents a case variation from being assigned to the same attribute for a different user.
@@ -197,15 +159,16 @@ pub struct UserPool {
     /// When `CaseSensitive` is `true` (case sensitive), Amazon Cognito interprets `USERNAME` and `UserName` as distinct users.
     ///
     /// This configuration is immutable after you set it.
-    pub username_configuration: Option<Obj<UsernameConfiguration>>,
+    pub username_configuration: ::std::option::Option<crate::Obj<UsernameConfiguration>>,
     /// `VerificationMessageTemplate`: a [`VerificationMessageTemplate`] object.
     ///
     /// The template for the verification message that your user pool delivers to users who set an email address or phone number attribute.
     ///
     /// Set the email message type that corresponds to your `DefaultEmailOption` selection. For `CONFIRM_WITH_LINK` , specify an `EmailMessageByLink` and leave `EmailMessage` blank. For `CONFIRM_WITH_CODE` , specify an `EmailMessage` and leave `EmailMessageByLink` blank. When you supply both parameters with either choice, Amazon Cognito returns an error.
-    pub verification_message_template: Option<Obj<VerificationMessageTemplate>>,
+    pub verification_message_template:
+        ::std::option::Option<crate::Obj<VerificationMessageTemplate>>,
     /// `WebAuthnFactorConfiguration`: a [`WebAuthnFactorConfiguration`] value.
-    pub web_authn_factor_configuration: Option<WebAuthnFactorConfiguration>,
+    pub web_authn_factor_configuration: ::std::option::Option<WebAuthnFactorConfiguration>,
     /// `WebAuthnRelyingPartyID`: a string.
     ///
     /// Sets or displays the authentication domain, typically your user pool domain, that passkey providers must use as a relying party (RP) in their configuration.
@@ -217,13 +180,13 @@ pub struct UserPool {
     /// - Your application performs authentication with managed login or the classic hosted UI.
     ///
     /// Length 1 to 63.
-    pub web_authn_relying_party_id: Option<Str>,
+    pub web_authn_relying_party_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `WebAuthnUserVerification`: a string.
     ///
-    /// When `required` , users can only register and sign in users with passkeys that are capable of \[user verification\](<https://docs.aws.amazon.com/https://www.w3.org/TR/webauthn-2/#enum-userVerificationRequirement>) . When `preferred` , your user pool doesn't require the use of authenticators with user verification but encourages it.
+    /// When `required` , users can only register and sign in users with passkeys that are capable of [user verification](https://docs.aws.amazon.com/https://www.w3.org/TR/webauthn-2/#enum-userVerificationRequirement) . When `preferred` , your user pool doesn't require the use of authenticators with user verification but encourages it.
     ///
     /// Length 1 to 9.
-    pub web_authn_user_verification: Option<Str>,
+    pub web_authn_user_verification: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -233,7 +196,7 @@ impl UserPool {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPool",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpool.html",
         primary_identifier: &["UserPoolId"],
@@ -244,95 +207,97 @@ impl UserPool {
         read_only: &["ProviderName", "UserPoolId", "ProviderURL", "Arn"],
         attributes: &["Arn", "ProviderName", "ProviderURL", "UserPoolId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `UserPool` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountRecoverySetting`: an [`AccountRecoverySetting`] object.
-    pub fn account_recovery_setting(mut self, value: impl Into<Obj<AccountRecoverySetting>>) -> Self { self.account_recovery_setting = Some(value.into()); self }
+    pub fn account_recovery_setting(mut self, value: impl ::std::convert::Into<crate::Obj<AccountRecoverySetting>>) -> Self { self.account_recovery_setting = ::std::option::Option::Some(value.into()); self }
     /// `AdminCreateUserConfig`: an [`AdminCreateUserConfig`] object.
-    pub fn admin_create_user_config(mut self, value: impl Into<Obj<AdminCreateUserConfig>>) -> Self { self.admin_create_user_config = Some(value.into()); self }
+    pub fn admin_create_user_config(mut self, value: impl ::std::convert::Into<crate::Obj<AdminCreateUserConfig>>) -> Self { self.admin_create_user_config = ::std::option::Option::Some(value.into()); self }
     /// `AliasAttributes`: a list of strings.
-    pub fn alias_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.alias_attributes = Some(value.into()); self }
+    pub fn alias_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.alias_attributes = ::std::option::Option::Some(value.into()); self }
     /// `AutoVerifiedAttributes`: a list of strings.
-    pub fn auto_verified_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.auto_verified_attributes = Some(value.into()); self }
+    pub fn auto_verified_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.auto_verified_attributes = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtection`: a string.
-    pub fn deletion_protection(mut self, value: impl Into<Str>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `DeviceConfiguration`: a [`DeviceConfiguration`] object.
-    pub fn device_configuration(mut self, value: impl Into<Obj<DeviceConfiguration>>) -> Self { self.device_configuration = Some(value.into()); self }
+    pub fn device_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DeviceConfiguration>>) -> Self { self.device_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EmailAuthenticationMessage`: a string.
-    pub fn email_authentication_message(mut self, value: impl Into<Str>) -> Self { self.email_authentication_message = Some(value.into()); self }
+    pub fn email_authentication_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_authentication_message = ::std::option::Option::Some(value.into()); self }
     /// `EmailAuthenticationSubject`: a string.
-    pub fn email_authentication_subject(mut self, value: impl Into<Str>) -> Self { self.email_authentication_subject = Some(value.into()); self }
+    pub fn email_authentication_subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_authentication_subject = ::std::option::Option::Some(value.into()); self }
     /// `EmailConfiguration`: an [`EmailConfiguration`] object.
-    pub fn email_configuration(mut self, value: impl Into<Obj<EmailConfiguration>>) -> Self { self.email_configuration = Some(value.into()); self }
+    pub fn email_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EmailConfiguration>>) -> Self { self.email_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EmailVerificationMessage`: a string.
-    pub fn email_verification_message(mut self, value: impl Into<Str>) -> Self { self.email_verification_message = Some(value.into()); self }
+    pub fn email_verification_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_verification_message = ::std::option::Option::Some(value.into()); self }
     /// `EmailVerificationSubject`: a string.
-    pub fn email_verification_subject(mut self, value: impl Into<Str>) -> Self { self.email_verification_subject = Some(value.into()); self }
+    pub fn email_verification_subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_verification_subject = ::std::option::Option::Some(value.into()); self }
     /// `EnabledMfas`: a list of strings.
-    pub fn enabled_mfas(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_mfas = Some(value.into()); self }
+    pub fn enabled_mfas(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enabled_mfas = ::std::option::Option::Some(value.into()); self }
     /// `LambdaConfig`: a [`LambdaConfig`] object.
-    pub fn lambda_config(mut self, value: impl Into<Obj<LambdaConfig>>) -> Self { self.lambda_config = Some(value.into()); self }
+    pub fn lambda_config(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaConfig>>) -> Self { self.lambda_config = ::std::option::Option::Some(value.into()); self }
     /// `MfaConfiguration`: a string.
-    pub fn mfa_configuration(mut self, value: impl Into<Str>) -> Self { self.mfa_configuration = Some(value.into()); self }
+    pub fn mfa_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mfa_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Policies`: a [`Policies`] object.
-    pub fn policies(mut self, value: impl Into<Obj<Policies>>) -> Self { self.policies = Some(value.into()); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<crate::Obj<Policies>>) -> Self { self.policies = ::std::option::Option::Some(value.into()); self }
     /// `Schema`: a list of [`SchemaAttribute`] objects.
-    pub fn schema(mut self, value: impl Into<List<SchemaAttribute>>) -> Self { self.schema = Some(value.into()); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SchemaAttribute>>) -> Self { self.schema = ::std::option::Option::Some(value.into()); self }
     /// `SmsAuthenticationMessage`: a string.
-    pub fn sms_authentication_message(mut self, value: impl Into<Str>) -> Self { self.sms_authentication_message = Some(value.into()); self }
+    pub fn sms_authentication_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sms_authentication_message = ::std::option::Option::Some(value.into()); self }
     /// `SmsConfiguration`: a [`SmsConfiguration`] object.
-    pub fn sms_configuration(mut self, value: impl Into<Obj<SmsConfiguration>>) -> Self { self.sms_configuration = Some(value.into()); self }
+    pub fn sms_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SmsConfiguration>>) -> Self { self.sms_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SmsVerificationMessage`: a string.
-    pub fn sms_verification_message(mut self, value: impl Into<Str>) -> Self { self.sms_verification_message = Some(value.into()); self }
+    pub fn sms_verification_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sms_verification_message = ::std::option::Option::Some(value.into()); self }
     /// `UserAttributeUpdateSettings`: an [`UserAttributeUpdateSettings`] object.
-    pub fn user_attribute_update_settings(mut self, value: impl Into<Obj<UserAttributeUpdateSettings>>) -> Self { self.user_attribute_update_settings = Some(value.into()); self }
+    pub fn user_attribute_update_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UserAttributeUpdateSettings>>) -> Self { self.user_attribute_update_settings = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolAddOns`: an [`UserPoolAddOns`] object.
-    pub fn user_pool_add_ons(mut self, value: impl Into<Obj<UserPoolAddOns>>) -> Self { self.user_pool_add_ons = Some(value.into()); self }
+    pub fn user_pool_add_ons(mut self, value: impl ::std::convert::Into<crate::Obj<UserPoolAddOns>>) -> Self { self.user_pool_add_ons = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolName`: a string.
-    pub fn user_pool_name(mut self, value: impl Into<Str>) -> Self { self.user_pool_name = Some(value.into()); self }
+    pub fn user_pool_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_name = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolTags`: a JSON value.
-    pub fn user_pool_tags(mut self, value: impl Into<Json>) -> Self { self.user_pool_tags = Some(value.into()); self }
+    pub fn user_pool_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.user_pool_tags = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolTier`: an [`UserPoolTier`] value.
-    pub fn user_pool_tier(mut self, value: impl Into<UserPoolTier>) -> Self { self.user_pool_tier = Some(value.into()); self }
+    pub fn user_pool_tier(mut self, value: impl ::std::convert::Into<UserPoolTier>) -> Self { self.user_pool_tier = ::std::option::Option::Some(value.into()); self }
     /// `UsernameAttributes`: a list of strings.
-    pub fn username_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.username_attributes = Some(value.into()); self }
+    pub fn username_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.username_attributes = ::std::option::Option::Some(value.into()); self }
     /// `UsernameConfiguration`: an [`UsernameConfiguration`] object.
-    pub fn username_configuration(mut self, value: impl Into<Obj<UsernameConfiguration>>) -> Self { self.username_configuration = Some(value.into()); self }
+    pub fn username_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<UsernameConfiguration>>) -> Self { self.username_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VerificationMessageTemplate`: a [`VerificationMessageTemplate`] object.
-    pub fn verification_message_template(mut self, value: impl Into<Obj<VerificationMessageTemplate>>) -> Self { self.verification_message_template = Some(value.into()); self }
+    pub fn verification_message_template(mut self, value: impl ::std::convert::Into<crate::Obj<VerificationMessageTemplate>>) -> Self { self.verification_message_template = ::std::option::Option::Some(value.into()); self }
     /// `WebAuthnFactorConfiguration`: a [`WebAuthnFactorConfiguration`] value.
-    pub fn web_authn_factor_configuration(mut self, value: impl Into<WebAuthnFactorConfiguration>) -> Self { self.web_authn_factor_configuration = Some(value.into()); self }
+    pub fn web_authn_factor_configuration(mut self, value: impl ::std::convert::Into<WebAuthnFactorConfiguration>) -> Self { self.web_authn_factor_configuration = ::std::option::Option::Some(value.into()); self }
     /// `WebAuthnRelyingPartyID`: a string.
-    pub fn web_authn_relying_party_id(mut self, value: impl Into<Str>) -> Self { self.web_authn_relying_party_id = Some(value.into()); self }
+    pub fn web_authn_relying_party_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.web_authn_relying_party_id = ::std::option::Option::Some(value.into()); self }
     /// `WebAuthnUserVerification`: a string.
-    pub fn web_authn_user_verification(mut self, value: impl Into<Str>) -> Self { self.web_authn_user_verification = Some(value.into()); self }
+    pub fn web_authn_user_verification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.web_authn_user_verification = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserPool {
+impl ::cloudwright_core::Resource for UserPool {
     type Attributes = UserPoolAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPool, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserPool, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPool {
+impl ::cloudwright_core::ToValue for UserPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountRecoverySetting", &self.account_recovery_setting)
             .opt("AdminCreateUserConfig", &self.admin_create_user_config)
             .opt("AliasAttributes", &self.alias_attributes)
@@ -385,12 +350,12 @@ impl ToValue for UserPool {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPool`]: `Handle<UserPool>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPool`]: `Handle<UserPool>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserPoolAttributes(ResourceRef);
+pub struct UserPoolAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserPoolAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserPoolAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -400,43 +365,34 @@ impl UserPoolAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the user pool, such as `arn:aws:cognito-idp:us-east-1:123412341234:userpool/us-east-1_123412341` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ProviderName`: a string.
     ///
     /// A friendly name for the IdP.
     #[inline]
-    pub fn provider_name(&self) -> Value {
-        self.0.get_att("ProviderName")
+    pub fn provider_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProviderName"))
     }
 
     /// `Fn::GetAtt` `ProviderURL`: a string.
     ///
     /// The URL of the provider of the Amazon Cognito user pool, specified as a `String` .
     #[inline]
-    pub fn provider_url(&self) -> Value {
-        self.0.get_att("ProviderURL")
+    pub fn provider_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProviderURL"))
     }
 
     /// `Fn::GetAtt` `UserPoolId`: a string.
     ///
     /// The ID of the user pool.
     #[inline]
-    pub fn user_pool_id(&self) -> Value {
-        self.0.get_att("UserPoolId")
+    pub fn user_pool_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserPoolId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountRecoverySetting: ObjRule = ObjRule {
-    properties: &[
-        ("RecoveryMechanisms", Shape::List(&ListRule { items: Shape::Object(&RULE_RecoveryOption), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccountRecoverySetting` property type of `AWS::Cognito::UserPool`.
 ///
@@ -448,7 +404,7 @@ pub struct AccountRecoverySetting {
     /// `RecoveryMechanisms`: a list of [`RecoveryOption`] objects.
     ///
     /// The list of options and priorities for user message delivery in forgot-password operations. Sets or displays user pool preferences for email or SMS message priority, whether users should fall back to a second delivery method, and whether passwords should only be reset by administrators.
-    pub recovery_mechanisms: Option<List<RecoveryOption>>,
+    pub recovery_mechanisms: ::std::option::Option<::cloudwright_core::List<RecoveryOption>>,
 }
 
 #[rustfmt::skip]
@@ -456,34 +412,23 @@ impl AccountRecoverySetting {
     /// A `AccountRecoverySetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RecoveryMechanisms`: a list of [`RecoveryOption`] objects.
-    pub fn recovery_mechanisms(mut self, value: impl Into<List<RecoveryOption>>) -> Self { self.recovery_mechanisms = Some(value.into()); self }
+    pub fn recovery_mechanisms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecoveryOption>>) -> Self { self.recovery_mechanisms = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccountRecoverySetting {}
+impl crate::PropertyType for AccountRecoverySetting {}
 
-impl ToValue for AccountRecoverySetting {
+impl ::cloudwright_core::ToValue for AccountRecoverySetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RecoveryMechanisms", &self.recovery_mechanisms)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdminCreateUserConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AllowAdminCreateUserOnly", Shape::Bool),
-        ("InviteMessageTemplate", Shape::Object(&RULE_InviteMessageTemplate)),
-        ("UnusedAccountValidityDays", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdminCreateUserConfig` property type of `AWS::Cognito::UserPool`.
 ///
@@ -495,13 +440,13 @@ pub struct AdminCreateUserConfig {
     /// `AllowAdminCreateUserOnly`: a boolean.
     ///
     /// The setting for allowing self-service sign-up. When `true` , only administrators can create new user profiles. When `false` , users can register themselves and create a new user profile with the `SignUp` operation.
-    pub allow_admin_create_user_only: Option<Bool>,
+    pub allow_admin_create_user_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InviteMessageTemplate`: an [`InviteMessageTemplate`] object.
     ///
     /// The template for the welcome message to new users. This template must include the `{####}` temporary password placeholder if you are creating users with passwords. If your users don't have passwords, you can omit the placeholder.
     ///
-    /// See also \[Customizing User Invitation Messages\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-message-customizations.html#cognito-user-pool-settings-user-invitation-message-customization>) .
-    pub invite_message_template: Option<Obj<InviteMessageTemplate>>,
+    /// See also [Customizing User Invitation Messages](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-message-customizations.html#cognito-user-pool-settings-user-invitation-message-customization) .
+    pub invite_message_template: ::std::option::Option<crate::Obj<InviteMessageTemplate>>,
     /// `UnusedAccountValidityDays`: an integer.
     ///
     /// This parameter is no longer in use.
@@ -509,7 +454,7 @@ pub struct AdminCreateUserConfig {
     /// The password expiration limit in days for administrator-created users. When this time expires, the user can't sign in with their temporary password. To reset the account after that time limit, you must call `AdminCreateUser` again, specifying `RESEND` for the `MessageAction` parameter.
     ///
     /// The default value for this parameter is 7.
-    pub unused_account_validity_days: Option<Int>,
+    pub unused_account_validity_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -517,23 +462,23 @@ impl AdminCreateUserConfig {
     /// A `AdminCreateUserConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowAdminCreateUserOnly`: a boolean.
-    pub fn allow_admin_create_user_only(mut self, value: impl Into<Bool>) -> Self { self.allow_admin_create_user_only = Some(value.into()); self }
+    pub fn allow_admin_create_user_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_admin_create_user_only = ::std::option::Option::Some(value.into()); self }
     /// `InviteMessageTemplate`: an [`InviteMessageTemplate`] object.
-    pub fn invite_message_template(mut self, value: impl Into<Obj<InviteMessageTemplate>>) -> Self { self.invite_message_template = Some(value.into()); self }
+    pub fn invite_message_template(mut self, value: impl ::std::convert::Into<crate::Obj<InviteMessageTemplate>>) -> Self { self.invite_message_template = ::std::option::Option::Some(value.into()); self }
     /// `UnusedAccountValidityDays`: an integer.
-    pub fn unused_account_validity_days(mut self, value: impl Into<Int>) -> Self { self.unused_account_validity_days = Some(value.into()); self }
+    pub fn unused_account_validity_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unused_account_validity_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdminCreateUserConfig {}
+impl crate::PropertyType for AdminCreateUserConfig {}
 
-impl ToValue for AdminCreateUserConfig {
+impl ::cloudwright_core::ToValue for AdminCreateUserConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowAdminCreateUserOnly",
                 &self.allow_admin_create_user_only,
@@ -547,15 +492,6 @@ impl ToValue for AdminCreateUserConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedSecurityAdditionalFlows: ObjRule = ObjRule {
-    properties: &[
-        ("CustomAuthMode", Shape::Str(&StrRule { allowed: &["AUDIT", "ENFORCED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AdvancedSecurityAdditionalFlows` property type of `AWS::Cognito::UserPool`.
 ///
 /// Threat protection configuration options for additional authentication types in your user pool, including custom authentication.
@@ -565,8 +501,8 @@ pub(crate) static RULE_AdvancedSecurityAdditionalFlows: ObjRule = ObjRule {
 pub struct AdvancedSecurityAdditionalFlows {
     /// `CustomAuthMode`: a string.
     ///
-    /// The operating mode of threat protection in custom authentication with \[Custom authentication challenge Lambda triggers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-challenge.html>) .
-    pub custom_auth_mode: Option<Str>,
+    /// The operating mode of threat protection in custom authentication with [Custom authentication challenge Lambda triggers](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-challenge.html) .
+    pub custom_auth_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -574,33 +510,23 @@ impl AdvancedSecurityAdditionalFlows {
     /// A `AdvancedSecurityAdditionalFlows` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomAuthMode`: a string.
-    pub fn custom_auth_mode(mut self, value: impl Into<Str>) -> Self { self.custom_auth_mode = Some(value.into()); self }
+    pub fn custom_auth_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_auth_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedSecurityAdditionalFlows {}
+impl crate::PropertyType for AdvancedSecurityAdditionalFlows {}
 
-impl ToValue for AdvancedSecurityAdditionalFlows {
+impl ::cloudwright_core::ToValue for AdvancedSecurityAdditionalFlows {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomAuthMode", &self.custom_auth_mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomEmailSender: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomEmailSender` property type of `AWS::Cognito::UserPool`.
 ///
@@ -614,13 +540,13 @@ pub struct CustomEmailSender {
     /// The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub lambda_arn: Option<Str>,
+    pub lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LambdaVersion`: a string.
     ///
     /// The user pool trigger version of the request that Amazon Cognito sends to your Lambda function. Higher-numbered versions add fields that support new features.
     ///
     /// You must use a `LambdaVersion` of `V1_0` with a custom sender function.
-    pub lambda_version: Option<Str>,
+    pub lambda_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -628,36 +554,26 @@ impl CustomEmailSender {
     /// A `CustomEmailSender` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LambdaArn`: a string.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = ::std::option::Option::Some(value.into()); self }
     /// `LambdaVersion`: a string.
-    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self { self.lambda_version = Some(value.into()); self }
+    pub fn lambda_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomEmailSender {}
+impl crate::PropertyType for CustomEmailSender {}
 
-impl ToValue for CustomEmailSender {
+impl ::cloudwright_core::ToValue for CustomEmailSender {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LambdaArn", &self.lambda_arn)
             .opt("LambdaVersion", &self.lambda_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomSmsSender: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomSMSSender` property type of `AWS::Cognito::UserPool`.
 ///
@@ -671,13 +587,13 @@ pub struct CustomSmsSender {
     /// The Amazon Resource Name (ARN) of the function that you want to assign to your Lambda trigger.
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub lambda_arn: Option<Str>,
+    pub lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LambdaVersion`: a string.
     ///
     /// The user pool trigger version of the request that Amazon Cognito sends to your Lambda function. Higher-numbered versions add fields that support new features.
     ///
     /// You must use a `LambdaVersion` of `V1_0` with a custom sender function.
-    pub lambda_version: Option<Str>,
+    pub lambda_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -685,36 +601,26 @@ impl CustomSmsSender {
     /// A `CustomSmsSender` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LambdaArn`: a string.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = ::std::option::Option::Some(value.into()); self }
     /// `LambdaVersion`: a string.
-    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self { self.lambda_version = Some(value.into()); self }
+    pub fn lambda_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomSmsSender {}
+impl crate::PropertyType for CustomSmsSender {}
 
-impl ToValue for CustomSmsSender {
+impl ::cloudwright_core::ToValue for CustomSmsSender {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LambdaArn", &self.lambda_arn)
             .opt("LambdaVersion", &self.lambda_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChallengeRequiredOnNewDevice", Shape::Bool),
-        ("DeviceOnlyRememberedOnUserPrompt", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeviceConfiguration` property type of `AWS::Cognito::UserPool`.
 ///
@@ -727,14 +633,14 @@ pub struct DeviceConfiguration {
     ///
     /// When true, a remembered device can sign in with device authentication instead of SMS and time-based one-time password (TOTP) factors for multi-factor authentication (MFA).
     ///
-    /// &gt; Whether or not `ChallengeRequiredOnNewDevice` is true, users who sign in with devices that have not been confirmed or remembered must still provide a second factor in a user pool that requires MFA.
-    pub challenge_required_on_new_device: Option<Bool>,
+    /// \> Whether or not `ChallengeRequiredOnNewDevice` is true, users who sign in with devices that have not been confirmed or remembered must still provide a second factor in a user pool that requires MFA.
+    pub challenge_required_on_new_device: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeviceOnlyRememberedOnUserPrompt`: a boolean.
     ///
     /// When true, Amazon Cognito doesn't automatically remember a user's device when your app sends a `ConfirmDevice` API request. In your app, create a prompt for your user to choose whether they want to remember their device. Return the user's choice in an `UpdateDeviceStatus` API request.
     ///
     /// When `DeviceOnlyRememberedOnUserPrompt` is `false` , Amazon Cognito immediately remembers devices that you register in a `ConfirmDevice` API request.
-    pub device_only_remembered_on_user_prompt: Option<Bool>,
+    pub device_only_remembered_on_user_prompt: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -742,21 +648,21 @@ impl DeviceConfiguration {
     /// A `DeviceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChallengeRequiredOnNewDevice`: a boolean.
-    pub fn challenge_required_on_new_device(mut self, value: impl Into<Bool>) -> Self { self.challenge_required_on_new_device = Some(value.into()); self }
+    pub fn challenge_required_on_new_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.challenge_required_on_new_device = ::std::option::Option::Some(value.into()); self }
     /// `DeviceOnlyRememberedOnUserPrompt`: a boolean.
-    pub fn device_only_remembered_on_user_prompt(mut self, value: impl Into<Bool>) -> Self { self.device_only_remembered_on_user_prompt = Some(value.into()); self }
+    pub fn device_only_remembered_on_user_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.device_only_remembered_on_user_prompt = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeviceConfiguration {}
+impl crate::PropertyType for DeviceConfiguration {}
 
-impl ToValue for DeviceConfiguration {
+impl ::cloudwright_core::ToValue for DeviceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ChallengeRequiredOnNewDevice",
                 &self.challenge_required_on_new_device,
@@ -768,19 +674,6 @@ impl ToValue for DeviceConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationSet", Shape::STR),
-        ("EmailSendingAccount", Shape::Str(&StrRule { allowed: &["COGNITO_DEFAULT", "DEVELOPER"], ..StrRule::ANY })),
-        ("From", Shape::STR),
-        ("ReplyToEmailAddress", Shape::STR),
-        ("SourceArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmailConfiguration` property type of `AWS::Cognito::UserPool`.
 ///
@@ -795,30 +688,30 @@ pub struct EmailConfiguration {
     ///
     /// - **Event publishing** - Amazon Simple Email Service can track the number of send, delivery, open, click, bounce, and complaint events for each email sent. Use event publishing to send information about these events to other AWS services such as and Amazon CloudWatch
     /// - **IP pool management** - When leasing dedicated IP addresses with Amazon Simple Email Service, you can create groups of IP addresses, called dedicated IP pools. You can then associate the dedicated IP pools with configuration sets.
-    pub configuration_set: Option<Str>,
+    pub configuration_set: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailSendingAccount`: a string.
     ///
     /// Specifies whether Amazon Cognito uses its built-in functionality to send your users email messages, or uses your Amazon Simple Email Service email configuration. Specify one of the following values:
     ///
     /// - **COGNITO_DEFAULT** - When Amazon Cognito emails your users, it uses its built-in email functionality. When you use the default option, Amazon Cognito allows only a limited number of emails each day for your user pool. For typical production environments, the default email limit is less than the required delivery volume. To achieve a higher delivery volume, specify DEVELOPER to use your Amazon SES email configuration.
     ///
-    /// To look up the email delivery limit for the default option, see \[Limits\](<https://docs.aws.amazon.com/cognito/latest/developerguide/limits.html>) in the *Amazon Cognito Developer Guide* .
+    /// To look up the email delivery limit for the default option, see [Limits](https://docs.aws.amazon.com/cognito/latest/developerguide/limits.html) in the *Amazon Cognito Developer Guide* .
     ///
     /// The default FROM address is `no-reply@verificationemail.com` . To customize the FROM address, provide the Amazon Resource Name (ARN) of an Amazon SES verified email address for the `SourceArn` parameter.
     /// - **DEVELOPER** - When Amazon Cognito emails your users, it uses your Amazon SES configuration. Amazon Cognito calls Amazon SES on your behalf to send email from your verified email address. When you use this option, the email delivery limits are the same limits that apply to your Amazon SES verified email address in your AWS account .
     ///
     /// If you use this option, provide the ARN of an Amazon SES verified email address for the `SourceArn` parameter.
     ///
-    /// Before Amazon Cognito can email your users, it requires additional permissions to call Amazon SES on your behalf. When you update your user pool with this option, Amazon Cognito creates a *service-linked role* , which is a type of role in your AWS account . This role contains the permissions that allow you to access Amazon SES and send email messages from your email address. For more information about the service-linked role that Amazon Cognito creates, see \[Using Service-Linked Roles for Amazon Cognito\](<https://docs.aws.amazon.com/cognito/latest/developerguide/using-service-linked-roles.html>) in the *Amazon Cognito Developer Guide* .
-    pub email_sending_account: Option<Str>,
+    /// Before Amazon Cognito can email your users, it requires additional permissions to call Amazon SES on your behalf. When you update your user pool with this option, Amazon Cognito creates a *service-linked role* , which is a type of role in your AWS account . This role contains the permissions that allow you to access Amazon SES and send email messages from your email address. For more information about the service-linked role that Amazon Cognito creates, see [Using Service-Linked Roles for Amazon Cognito](https://docs.aws.amazon.com/cognito/latest/developerguide/using-service-linked-roles.html) in the *Amazon Cognito Developer Guide* .
+    pub email_sending_account: ::std::option::Option<::cloudwright_core::Str>,
     /// `From`: a string.
     ///
     /// Either the sender’s email address or the sender’s name with their email address. For example, `testuser@example.com` or `Test User <testuser@example.com>` . This address appears before the body of the email.
-    pub from: Option<Str>,
+    pub from: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplyToEmailAddress`: a string.
     ///
     /// The destination to which the receiver of the email should reply.
-    pub reply_to_email_address: Option<Str>,
+    pub reply_to_email_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string.
     ///
     /// The ARN of a verified email address or an address from a verified domain in Amazon SES. You can set a `SourceArn` email from a verified domain only with an API request. You can set a verified email address, but not an address in a verified domain, in the Amazon Cognito console. Amazon Cognito uses the email address that you provide in one of the following ways, depending on the value that you specify for the `EmailSendingAccount` parameter:
@@ -826,8 +719,8 @@ pub struct EmailConfiguration {
     /// - If you specify `COGNITO_DEFAULT` , Amazon Cognito uses this address as the custom FROM address when it emails your users using its built-in email account.
     /// - If you specify `DEVELOPER` , Amazon Cognito emails your users with this address by calling Amazon SES on your behalf.
     ///
-    /// The Region value of the `SourceArn` parameter must indicate a supported AWS Region of your user pool. Typically, the Region in the `SourceArn` and the user pool Region are the same. For more information, see \[Amazon SES email configuration regions\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html#user-pool-email-developer-region-mapping>) in the \[Amazon Cognito Developer Guide\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-identity-pools.html>) .
-    pub source_arn: Option<Str>,
+    /// The Region value of the `SourceArn` parameter must indicate a supported AWS Region of your user pool. Typically, the Region in the `SourceArn` and the user pool Region are the same. For more information, see [Amazon SES email configuration regions](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html#user-pool-email-developer-region-mapping) in the [Amazon Cognito Developer Guide](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-identity-pools.html) .
+    pub source_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -835,27 +728,27 @@ impl EmailConfiguration {
     /// A `EmailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfigurationSet`: a string.
-    pub fn configuration_set(mut self, value: impl Into<Str>) -> Self { self.configuration_set = Some(value.into()); self }
+    pub fn configuration_set(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_set = ::std::option::Option::Some(value.into()); self }
     /// `EmailSendingAccount`: a string.
-    pub fn email_sending_account(mut self, value: impl Into<Str>) -> Self { self.email_sending_account = Some(value.into()); self }
+    pub fn email_sending_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_sending_account = ::std::option::Option::Some(value.into()); self }
     /// `From`: a string.
-    pub fn from(mut self, value: impl Into<Str>) -> Self { self.from = Some(value.into()); self }
+    pub fn from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.from = ::std::option::Option::Some(value.into()); self }
     /// `ReplyToEmailAddress`: a string.
-    pub fn reply_to_email_address(mut self, value: impl Into<Str>) -> Self { self.reply_to_email_address = Some(value.into()); self }
+    pub fn reply_to_email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reply_to_email_address = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EmailConfiguration {}
+impl crate::PropertyType for EmailConfiguration {}
 
-impl ToValue for EmailConfiguration {
+impl ::cloudwright_core::ToValue for EmailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfigurationSet", &self.configuration_set)
             .opt("EmailSendingAccount", &self.email_sending_account)
             .opt("From", &self.from)
@@ -865,16 +758,6 @@ impl ToValue for EmailConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InboundFederation: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InboundFederation` property type of `AWS::Cognito::UserPool`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-inboundfederation.html>
@@ -883,9 +766,9 @@ pub struct InboundFederation {
     /// `LambdaArn`: a string.
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub lambda_arn: Option<Str>,
+    pub lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LambdaVersion`: a string.
-    pub lambda_version: Option<Str>,
+    pub lambda_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -893,59 +776,48 @@ impl InboundFederation {
     /// A `InboundFederation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LambdaArn`: a string.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = ::std::option::Option::Some(value.into()); self }
     /// `LambdaVersion`: a string.
-    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self { self.lambda_version = Some(value.into()); self }
+    pub fn lambda_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InboundFederation {}
+impl crate::PropertyType for InboundFederation {}
 
-impl ToValue for InboundFederation {
+impl ::cloudwright_core::ToValue for InboundFederation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LambdaArn", &self.lambda_arn)
             .opt("LambdaVersion", &self.lambda_version)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InviteMessageTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("EmailMessage", Shape::STR),
-        ("EmailSubject", Shape::STR),
-        ("SMSMessage", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InviteMessageTemplate` property type of `AWS::Cognito::UserPool`.
 ///
 /// The template for the welcome message to new users. This template must include the `{####}` temporary password placeholder if you are creating users with passwords. If your users don't have passwords, you can omit the placeholder.
 ///
-/// See also \[Customizing User Invitation Messages\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-message-customizations.html#cognito-user-pool-settings-user-invitation-message-customization>) .
+/// See also [Customizing User Invitation Messages](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-message-customizations.html#cognito-user-pool-settings-user-invitation-message-customization) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-invitemessagetemplate.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InviteMessageTemplate {
     /// `EmailMessage`: a string.
     ///
-    /// The message template for email messages. EmailMessage is allowed only if \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is DEVELOPER.
-    pub email_message: Option<Str>,
+    /// The message template for email messages. EmailMessage is allowed only if [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is DEVELOPER.
+    pub email_message: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailSubject`: a string.
     ///
-    /// The subject line for email messages. EmailSubject is allowed only if \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is DEVELOPER.
-    pub email_subject: Option<Str>,
+    /// The subject line for email messages. EmailSubject is allowed only if [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is DEVELOPER.
+    pub email_subject: ::std::option::Option<::cloudwright_core::Str>,
     /// `SMSMessage`: a string.
     ///
     /// The message template for SMS messages.
-    pub sms_message: Option<Str>,
+    pub sms_message: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -953,52 +825,29 @@ impl InviteMessageTemplate {
     /// A `InviteMessageTemplate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EmailMessage`: a string.
-    pub fn email_message(mut self, value: impl Into<Str>) -> Self { self.email_message = Some(value.into()); self }
+    pub fn email_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_message = ::std::option::Option::Some(value.into()); self }
     /// `EmailSubject`: a string.
-    pub fn email_subject(mut self, value: impl Into<Str>) -> Self { self.email_subject = Some(value.into()); self }
+    pub fn email_subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_subject = ::std::option::Option::Some(value.into()); self }
     /// `SMSMessage`: a string.
-    pub fn sms_message(mut self, value: impl Into<Str>) -> Self { self.sms_message = Some(value.into()); self }
+    pub fn sms_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sms_message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InviteMessageTemplate {}
+impl crate::PropertyType for InviteMessageTemplate {}
 
-impl ToValue for InviteMessageTemplate {
+impl ::cloudwright_core::ToValue for InviteMessageTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmailMessage", &self.email_message)
             .opt("EmailSubject", &self.email_subject)
             .opt("SMSMessage", &self.sms_message)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CreateAuthChallenge", Shape::STR),
-        ("CustomEmailSender", Shape::Object(&RULE_CustomEmailSender)),
-        ("CustomMessage", Shape::STR),
-        ("CustomSMSSender", Shape::Object(&RULE_CustomSmsSender)),
-        ("DefineAuthChallenge", Shape::STR),
-        ("InboundFederation", Shape::Object(&RULE_InboundFederation)),
-        ("KMSKeyID", Shape::STR),
-        ("PostAuthentication", Shape::STR),
-        ("PostConfirmation", Shape::STR),
-        ("PreAuthentication", Shape::STR),
-        ("PreSignUp", Shape::STR),
-        ("PreTokenGeneration", Shape::STR),
-        ("PreTokenGenerationConfig", Shape::Object(&RULE_PreTokenGenerationConfig)),
-        ("UserMigration", Shape::STR),
-        ("VerifyAuthChallengeResponse", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaConfig` property type of `AWS::Cognito::UserPool`.
 ///
@@ -1009,64 +858,64 @@ pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
 pub struct LambdaConfig {
     /// `CreateAuthChallenge`: a string.
     ///
-    /// The configuration of a create auth challenge Lambda trigger, one of three triggers in the sequence of the \[custom authentication challenge triggers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-challenge.html>) .
-    pub create_auth_challenge: Option<Str>,
+    /// The configuration of a create auth challenge Lambda trigger, one of three triggers in the sequence of the [custom authentication challenge triggers](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-challenge.html) .
+    pub create_auth_challenge: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomEmailSender`: a [`CustomEmailSender`] object.
     ///
     /// The configuration of a custom email sender Lambda trigger. This trigger routes all email notifications from a user pool to a Lambda function that delivers the message using custom logic.
-    pub custom_email_sender: Option<Obj<CustomEmailSender>>,
+    pub custom_email_sender: ::std::option::Option<crate::Obj<CustomEmailSender>>,
     /// `CustomMessage`: a string.
     ///
     /// A custom message Lambda trigger. This trigger is an opportunity to customize all SMS and email messages from your user pool. When a custom message trigger is active, your user pool routes all messages to a Lambda function that returns a runtime-customized message subject and body for your user pool to deliver to a user.
-    pub custom_message: Option<Str>,
+    pub custom_message: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomSMSSender`: a [`CustomSmsSender`] object.
     ///
     /// The configuration of a custom SMS sender Lambda trigger. This trigger routes all SMS notifications from a user pool to a Lambda function that delivers the message using custom logic.
-    pub custom_sms_sender: Option<Obj<CustomSmsSender>>,
+    pub custom_sms_sender: ::std::option::Option<crate::Obj<CustomSmsSender>>,
     /// `DefineAuthChallenge`: a string.
     ///
-    /// The configuration of a define auth challenge Lambda trigger, one of three triggers in the sequence of the \[custom authentication challenge triggers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-challenge.html>) .
-    pub define_auth_challenge: Option<Str>,
+    /// The configuration of a define auth challenge Lambda trigger, one of three triggers in the sequence of the [custom authentication challenge triggers](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-challenge.html) .
+    pub define_auth_challenge: ::std::option::Option<::cloudwright_core::Str>,
     /// `InboundFederation`: an [`InboundFederation`] object.
-    pub inbound_federation: Option<Obj<InboundFederation>>,
+    pub inbound_federation: ::std::option::Option<crate::Obj<InboundFederation>>,
     /// `KMSKeyID`: a string.
     ///
-    /// The ARN of an \[KMS key\](<https://docs.aws.amazon.com//kms/latest/developerguide/concepts.html#master_keys>) . Amazon Cognito uses the key to encrypt codes and temporary passwords sent to custom sender Lambda triggers.
-    pub kms_key_id: Option<Str>,
+    /// The ARN of an [KMS key](https://docs.aws.amazon.com//kms/latest/developerguide/concepts.html#master_keys) . Amazon Cognito uses the key to encrypt codes and temporary passwords sent to custom sender Lambda triggers.
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PostAuthentication`: a string.
     ///
-    /// The configuration of a \[post authentication Lambda trigger\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-authentication.html>) in a user pool. This trigger can take custom actions after a user signs in.
-    pub post_authentication: Option<Str>,
+    /// The configuration of a [post authentication Lambda trigger](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-authentication.html) in a user pool. This trigger can take custom actions after a user signs in.
+    pub post_authentication: ::std::option::Option<::cloudwright_core::Str>,
     /// `PostConfirmation`: a string.
     ///
-    /// The configuration of a \[post confirmation Lambda trigger\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-confirmation.html>) in a user pool. This trigger can take custom actions after a user confirms their user account and their email address or phone number.
-    pub post_confirmation: Option<Str>,
+    /// The configuration of a [post confirmation Lambda trigger](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-confirmation.html) in a user pool. This trigger can take custom actions after a user confirms their user account and their email address or phone number.
+    pub post_confirmation: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreAuthentication`: a string.
     ///
-    /// The configuration of a \[pre authentication trigger\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-authentication.html>) in a user pool. This trigger can evaluate and modify user sign-in events.
-    pub pre_authentication: Option<Str>,
+    /// The configuration of a [pre authentication trigger](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-authentication.html) in a user pool. This trigger can evaluate and modify user sign-in events.
+    pub pre_authentication: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreSignUp`: a string.
     ///
-    /// The configuration of a \[pre sign-up Lambda trigger\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html>) in a user pool. This trigger evaluates new users and can bypass confirmation, \[link a federated user profile\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-identity-federation-consolidate-users.html>) , or block sign-up requests.
-    pub pre_sign_up: Option<Str>,
+    /// The configuration of a [pre sign-up Lambda trigger](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html) in a user pool. This trigger evaluates new users and can bypass confirmation, [link a federated user profile](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-identity-federation-consolidate-users.html) , or block sign-up requests.
+    pub pre_sign_up: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreTokenGeneration`: a string.
     ///
-    /// The legacy configuration of a \[pre token generation Lambda trigger\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html>) in a user pool.
+    /// The legacy configuration of a [pre token generation Lambda trigger](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html) in a user pool.
     ///
     /// Set this parameter for legacy purposes. If you also set an ARN in `PreTokenGenerationConfig` , its value must be identical to `PreTokenGeneration` . For new instances of pre token generation triggers, set the `LambdaArn` of `PreTokenGenerationConfig` .
-    pub pre_token_generation: Option<Str>,
+    pub pre_token_generation: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreTokenGenerationConfig`: a [`PreTokenGenerationConfig`] object.
     ///
-    /// The detailed configuration of a \[pre token generation Lambda trigger\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html>) in a user pool. If you also set an ARN in `PreTokenGeneration` , its value must be identical to `PreTokenGenerationConfig` .
-    pub pre_token_generation_config: Option<Obj<PreTokenGenerationConfig>>,
+    /// The detailed configuration of a [pre token generation Lambda trigger](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html) in a user pool. If you also set an ARN in `PreTokenGeneration` , its value must be identical to `PreTokenGenerationConfig` .
+    pub pre_token_generation_config: ::std::option::Option<crate::Obj<PreTokenGenerationConfig>>,
     /// `UserMigration`: a string.
     ///
-    /// The configuration of a \[migrate user Lambda trigger\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-migrate-user.html>) in a user pool. This trigger can create user profiles when users sign in or attempt to reset their password with credentials that don't exist yet.
-    pub user_migration: Option<Str>,
+    /// The configuration of a [migrate user Lambda trigger](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-migrate-user.html) in a user pool. This trigger can create user profiles when users sign in or attempt to reset their password with credentials that don't exist yet.
+    pub user_migration: ::std::option::Option<::cloudwright_core::Str>,
     /// `VerifyAuthChallengeResponse`: a string.
     ///
-    /// The configuration of a verify auth challenge Lambda trigger, one of three triggers in the sequence of the \[custom authentication challenge triggers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-challenge.html>) .
-    pub verify_auth_challenge_response: Option<Str>,
+    /// The configuration of a verify auth challenge Lambda trigger, one of three triggers in the sequence of the [custom authentication challenge triggers](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-challenge.html) .
+    pub verify_auth_challenge_response: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1074,47 +923,47 @@ impl LambdaConfig {
     /// A `LambdaConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CreateAuthChallenge`: a string.
-    pub fn create_auth_challenge(mut self, value: impl Into<Str>) -> Self { self.create_auth_challenge = Some(value.into()); self }
+    pub fn create_auth_challenge(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.create_auth_challenge = ::std::option::Option::Some(value.into()); self }
     /// `CustomEmailSender`: a [`CustomEmailSender`] object.
-    pub fn custom_email_sender(mut self, value: impl Into<Obj<CustomEmailSender>>) -> Self { self.custom_email_sender = Some(value.into()); self }
+    pub fn custom_email_sender(mut self, value: impl ::std::convert::Into<crate::Obj<CustomEmailSender>>) -> Self { self.custom_email_sender = ::std::option::Option::Some(value.into()); self }
     /// `CustomMessage`: a string.
-    pub fn custom_message(mut self, value: impl Into<Str>) -> Self { self.custom_message = Some(value.into()); self }
+    pub fn custom_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_message = ::std::option::Option::Some(value.into()); self }
     /// `CustomSMSSender`: a [`CustomSmsSender`] object.
-    pub fn custom_sms_sender(mut self, value: impl Into<Obj<CustomSmsSender>>) -> Self { self.custom_sms_sender = Some(value.into()); self }
+    pub fn custom_sms_sender(mut self, value: impl ::std::convert::Into<crate::Obj<CustomSmsSender>>) -> Self { self.custom_sms_sender = ::std::option::Option::Some(value.into()); self }
     /// `DefineAuthChallenge`: a string.
-    pub fn define_auth_challenge(mut self, value: impl Into<Str>) -> Self { self.define_auth_challenge = Some(value.into()); self }
+    pub fn define_auth_challenge(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.define_auth_challenge = ::std::option::Option::Some(value.into()); self }
     /// `InboundFederation`: an [`InboundFederation`] object.
-    pub fn inbound_federation(mut self, value: impl Into<Obj<InboundFederation>>) -> Self { self.inbound_federation = Some(value.into()); self }
+    pub fn inbound_federation(mut self, value: impl ::std::convert::Into<crate::Obj<InboundFederation>>) -> Self { self.inbound_federation = ::std::option::Option::Some(value.into()); self }
     /// `KMSKeyID`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `PostAuthentication`: a string.
-    pub fn post_authentication(mut self, value: impl Into<Str>) -> Self { self.post_authentication = Some(value.into()); self }
+    pub fn post_authentication(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_authentication = ::std::option::Option::Some(value.into()); self }
     /// `PostConfirmation`: a string.
-    pub fn post_confirmation(mut self, value: impl Into<Str>) -> Self { self.post_confirmation = Some(value.into()); self }
+    pub fn post_confirmation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_confirmation = ::std::option::Option::Some(value.into()); self }
     /// `PreAuthentication`: a string.
-    pub fn pre_authentication(mut self, value: impl Into<Str>) -> Self { self.pre_authentication = Some(value.into()); self }
+    pub fn pre_authentication(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pre_authentication = ::std::option::Option::Some(value.into()); self }
     /// `PreSignUp`: a string.
-    pub fn pre_sign_up(mut self, value: impl Into<Str>) -> Self { self.pre_sign_up = Some(value.into()); self }
+    pub fn pre_sign_up(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pre_sign_up = ::std::option::Option::Some(value.into()); self }
     /// `PreTokenGeneration`: a string.
-    pub fn pre_token_generation(mut self, value: impl Into<Str>) -> Self { self.pre_token_generation = Some(value.into()); self }
+    pub fn pre_token_generation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pre_token_generation = ::std::option::Option::Some(value.into()); self }
     /// `PreTokenGenerationConfig`: a [`PreTokenGenerationConfig`] object.
-    pub fn pre_token_generation_config(mut self, value: impl Into<Obj<PreTokenGenerationConfig>>) -> Self { self.pre_token_generation_config = Some(value.into()); self }
+    pub fn pre_token_generation_config(mut self, value: impl ::std::convert::Into<crate::Obj<PreTokenGenerationConfig>>) -> Self { self.pre_token_generation_config = ::std::option::Option::Some(value.into()); self }
     /// `UserMigration`: a string.
-    pub fn user_migration(mut self, value: impl Into<Str>) -> Self { self.user_migration = Some(value.into()); self }
+    pub fn user_migration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_migration = ::std::option::Option::Some(value.into()); self }
     /// `VerifyAuthChallengeResponse`: a string.
-    pub fn verify_auth_challenge_response(mut self, value: impl Into<Str>) -> Self { self.verify_auth_challenge_response = Some(value.into()); self }
+    pub fn verify_auth_challenge_response(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.verify_auth_challenge_response = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaConfig {}
+impl crate::PropertyType for LambdaConfig {}
 
-impl ToValue for LambdaConfig {
+impl ::cloudwright_core::ToValue for LambdaConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreateAuthChallenge", &self.create_auth_challenge)
             .opt("CustomEmailSender", &self.custom_email_sender)
             .opt("CustomMessage", &self.custom_message)
@@ -1140,16 +989,6 @@ impl ToValue for LambdaConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NumberAttributeConstraints: ObjRule = ObjRule {
-    properties: &[
-        ("MaxValue", Shape::STR),
-        ("MinValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NumberAttributeConstraints` property type of `AWS::Cognito::UserPool`.
 ///
 /// The minimum and maximum values of an attribute that is of the number type, for example `custom:age` .
@@ -1160,11 +999,11 @@ pub struct NumberAttributeConstraints {
     /// `MaxValue`: a string.
     ///
     /// The maximum length of a number attribute value. Must be a number less than or equal to `2^1023` , represented as a string with a length of 131072 characters or fewer.
-    pub max_value: Option<Str>,
+    pub max_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinValue`: a string.
     ///
     /// The minimum value of an attribute that is of the number data type.
-    pub min_value: Option<Str>,
+    pub min_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1172,41 +1011,26 @@ impl NumberAttributeConstraints {
     /// A `NumberAttributeConstraints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxValue`: a string.
-    pub fn max_value(mut self, value: impl Into<Str>) -> Self { self.max_value = Some(value.into()); self }
+    pub fn max_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_value = ::std::option::Option::Some(value.into()); self }
     /// `MinValue`: a string.
-    pub fn min_value(mut self, value: impl Into<Str>) -> Self { self.min_value = Some(value.into()); self }
+    pub fn min_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.min_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NumberAttributeConstraints {}
+impl crate::PropertyType for NumberAttributeConstraints {}
 
-impl ToValue for NumberAttributeConstraints {
+impl ::cloudwright_core::ToValue for NumberAttributeConstraints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxValue", &self.max_value)
             .opt("MinValue", &self.min_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PasswordPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MinimumLength", Shape::INT),
-        ("PasswordHistorySize", Shape::INT),
-        ("RequireLowercase", Shape::Bool),
-        ("RequireNumbers", Shape::Bool),
-        ("RequireSymbols", Shape::Bool),
-        ("RequireUppercase", Shape::Bool),
-        ("TemporaryPasswordValidityDays", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PasswordPolicy` property type of `AWS::Cognito::UserPool`.
 ///
@@ -1218,33 +1042,33 @@ pub struct PasswordPolicy {
     /// `MinimumLength`: an integer.
     ///
     /// The minimum length of the password in the policy that you have set. This value can't be less than 6.
-    pub minimum_length: Option<Int>,
+    pub minimum_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `PasswordHistorySize`: an integer.
     ///
     /// The number of previous passwords that you want Amazon Cognito to restrict each user from reusing. Users can't set a password that matches any of `n` previous passwords, where `n` is the value of `PasswordHistorySize` .
-    pub password_history_size: Option<Int>,
+    pub password_history_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `RequireLowercase`: a boolean.
     ///
     /// The requirement in a password policy that users must include at least one lowercase letter in their password.
-    pub require_lowercase: Option<Bool>,
+    pub require_lowercase: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RequireNumbers`: a boolean.
     ///
     /// The requirement in a password policy that users must include at least one number in their password.
-    pub require_numbers: Option<Bool>,
+    pub require_numbers: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RequireSymbols`: a boolean.
     ///
     /// The requirement in a password policy that users must include at least one symbol in their password.
-    pub require_symbols: Option<Bool>,
+    pub require_symbols: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RequireUppercase`: a boolean.
     ///
     /// The requirement in a password policy that users must include at least one uppercase letter in their password.
-    pub require_uppercase: Option<Bool>,
+    pub require_uppercase: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TemporaryPasswordValidityDays`: an integer.
     ///
     /// The number of days a temporary password is valid in the password policy. If the user doesn't sign in during this time, an administrator must reset their password. Defaults to `7` . If you submit a value of `0` , Amazon Cognito treats it as a null value and sets `TemporaryPasswordValidityDays` to its default value.
     ///
-    /// &gt; When you set `TemporaryPasswordValidityDays` for a user pool, you can no longer set a value for the legacy `UnusedAccountValidityDays` parameter in that user pool.
-    pub temporary_password_validity_days: Option<Int>,
+    /// \> When you set `TemporaryPasswordValidityDays` for a user pool, you can no longer set a value for the legacy `UnusedAccountValidityDays` parameter in that user pool.
+    pub temporary_password_validity_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1252,31 +1076,31 @@ impl PasswordPolicy {
     /// A `PasswordPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MinimumLength`: an integer.
-    pub fn minimum_length(mut self, value: impl Into<Int>) -> Self { self.minimum_length = Some(value.into()); self }
+    pub fn minimum_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_length = ::std::option::Option::Some(value.into()); self }
     /// `PasswordHistorySize`: an integer.
-    pub fn password_history_size(mut self, value: impl Into<Int>) -> Self { self.password_history_size = Some(value.into()); self }
+    pub fn password_history_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.password_history_size = ::std::option::Option::Some(value.into()); self }
     /// `RequireLowercase`: a boolean.
-    pub fn require_lowercase(mut self, value: impl Into<Bool>) -> Self { self.require_lowercase = Some(value.into()); self }
+    pub fn require_lowercase(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_lowercase = ::std::option::Option::Some(value.into()); self }
     /// `RequireNumbers`: a boolean.
-    pub fn require_numbers(mut self, value: impl Into<Bool>) -> Self { self.require_numbers = Some(value.into()); self }
+    pub fn require_numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_numbers = ::std::option::Option::Some(value.into()); self }
     /// `RequireSymbols`: a boolean.
-    pub fn require_symbols(mut self, value: impl Into<Bool>) -> Self { self.require_symbols = Some(value.into()); self }
+    pub fn require_symbols(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_symbols = ::std::option::Option::Some(value.into()); self }
     /// `RequireUppercase`: a boolean.
-    pub fn require_uppercase(mut self, value: impl Into<Bool>) -> Self { self.require_uppercase = Some(value.into()); self }
+    pub fn require_uppercase(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_uppercase = ::std::option::Option::Some(value.into()); self }
     /// `TemporaryPasswordValidityDays`: an integer.
-    pub fn temporary_password_validity_days(mut self, value: impl Into<Int>) -> Self { self.temporary_password_validity_days = Some(value.into()); self }
+    pub fn temporary_password_validity_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.temporary_password_validity_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PasswordPolicy {}
+impl crate::PropertyType for PasswordPolicy {}
 
-impl ToValue for PasswordPolicy {
+impl ::cloudwright_core::ToValue for PasswordPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MinimumLength", &self.minimum_length)
             .opt("PasswordHistorySize", &self.password_history_size)
             .opt("RequireLowercase", &self.require_lowercase)
@@ -1291,16 +1115,6 @@ impl ToValue for PasswordPolicy {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Policies: ObjRule = ObjRule {
-    properties: &[
-        ("PasswordPolicy", Shape::Object(&RULE_PasswordPolicy)),
-        ("SignInPolicy", Shape::Object(&RULE_SignInPolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Policies` property type of `AWS::Cognito::UserPool`.
 ///
 /// A list of user pool policies. Contains the policy that sets password-complexity requirements.
@@ -1311,11 +1125,11 @@ pub struct Policies {
     /// `PasswordPolicy`: a [`PasswordPolicy`] object.
     ///
     /// The password policy settings for a user pool, including complexity, history, and length requirements.
-    pub password_policy: Option<Obj<PasswordPolicy>>,
+    pub password_policy: ::std::option::Option<crate::Obj<PasswordPolicy>>,
     /// `SignInPolicy`: a [`SignInPolicy`] object.
     ///
-    /// The policy for allowed types of authentication in a user pool. To activate this setting, your user pool must be in the \[Essentials tier\](<https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-essentials.html>) or higher.
-    pub sign_in_policy: Option<Obj<SignInPolicy>>,
+    /// The policy for allowed types of authentication in a user pool. To activate this setting, your user pool must be in the [Essentials tier](https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-essentials.html) or higher.
+    pub sign_in_policy: ::std::option::Option<crate::Obj<SignInPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -1323,36 +1137,26 @@ impl Policies {
     /// A `Policies` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PasswordPolicy`: a [`PasswordPolicy`] object.
-    pub fn password_policy(mut self, value: impl Into<Obj<PasswordPolicy>>) -> Self { self.password_policy = Some(value.into()); self }
+    pub fn password_policy(mut self, value: impl ::std::convert::Into<crate::Obj<PasswordPolicy>>) -> Self { self.password_policy = ::std::option::Option::Some(value.into()); self }
     /// `SignInPolicy`: a [`SignInPolicy`] object.
-    pub fn sign_in_policy(mut self, value: impl Into<Obj<SignInPolicy>>) -> Self { self.sign_in_policy = Some(value.into()); self }
+    pub fn sign_in_policy(mut self, value: impl ::std::convert::Into<crate::Obj<SignInPolicy>>) -> Self { self.sign_in_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Policies {}
+impl crate::PropertyType for Policies {}
 
-impl ToValue for Policies {
+impl ::cloudwright_core::ToValue for Policies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PasswordPolicy", &self.password_policy)
             .opt("SignInPolicy", &self.sign_in_policy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PreTokenGenerationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0", "V2_0", "V3_0"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PreTokenGenerationConfig` property type of `AWS::Cognito::UserPool`.
 ///
@@ -1368,11 +1172,11 @@ pub struct PreTokenGenerationConfig {
     /// This parameter and the `PreTokenGeneration` property of `LambdaConfig` have the same value. For new instances of pre token generation triggers, set `LambdaArn` .
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub lambda_arn: Option<Str>,
+    pub lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LambdaVersion`: a string.
     ///
     /// The user pool trigger version of the request that Amazon Cognito sends to your Lambda function. Higher-numbered versions add fields that support new features.
-    pub lambda_version: Option<Str>,
+    pub lambda_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1380,36 +1184,26 @@ impl PreTokenGenerationConfig {
     /// A `PreTokenGenerationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LambdaArn`: a string.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
+    pub fn lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_arn = ::std::option::Option::Some(value.into()); self }
     /// `LambdaVersion`: a string.
-    pub fn lambda_version(mut self, value: impl Into<Str>) -> Self { self.lambda_version = Some(value.into()); self }
+    pub fn lambda_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PreTokenGenerationConfig {}
+impl crate::PropertyType for PreTokenGenerationConfig {}
 
-impl ToValue for PreTokenGenerationConfig {
+impl ::cloudwright_core::ToValue for PreTokenGenerationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LambdaArn", &self.lambda_arn)
             .opt("LambdaVersion", &self.lambda_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecoveryOption: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["admin_only", "verified_email", "verified_phone_number"], ..StrRule::ANY })),
-        ("Priority", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecoveryOption` property type of `AWS::Cognito::UserPool`.
 ///
@@ -1423,11 +1217,11 @@ pub struct RecoveryOption {
     /// `Name`: a string.
     ///
     /// The recovery method that this object sets a recovery option for.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer.
     ///
     /// Your priority preference for using the specified attribute in account recovery. The highest priority is `1` .
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1435,45 +1229,30 @@ impl RecoveryOption {
     /// A `RecoveryOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecoveryOption {}
+impl crate::PropertyType for RecoveryOption {}
 
-impl ToValue for RecoveryOption {
+impl ::cloudwright_core::ToValue for RecoveryOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Priority", &self.priority)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeDataType", Shape::Str(&StrRule { allowed: &["Boolean", "DateTime", "Number", "String"], ..StrRule::ANY })),
-        ("DeveloperOnlyAttribute", Shape::Bool),
-        ("Mutable", Shape::Bool),
-        ("Name", Shape::STR),
-        ("NumberAttributeConstraints", Shape::Object(&RULE_NumberAttributeConstraints)),
-        ("Required", Shape::Bool),
-        ("StringAttributeConstraints", Shape::Object(&RULE_StringAttributeConstraints)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SchemaAttribute` property type of `AWS::Cognito::UserPool`.
 ///
-/// A list of the user attributes and their properties in your user pool. The attribute schema contains standard attributes, custom attributes with a `custom:` prefix, and developer attributes with a `dev:` prefix. For more information, see \[User pool attributes\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html>) .
+/// A list of the user attributes and their properties in your user pool. The attribute schema contains standard attributes, custom attributes with a `custom:` prefix, and developer attributes with a `dev:` prefix. For more information, see [User pool attributes](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html) .
 ///
 /// Developer-only `dev:` attributes are a legacy feature of user pools, and are read-only to all app clients. You can create and update developer-only attributes only with IAM-authenticated API operations. Use app client read/write permissions instead.
 ///
@@ -1483,35 +1262,35 @@ pub struct SchemaAttribute {
     /// `AttributeDataType`: a string.
     ///
     /// The data format of the values for your attribute. When you choose an `AttributeDataType` , Amazon Cognito validates the input against the data type. A custom attribute value in your user's ID token is always a string, for example `"custom:isMember" : "true"` or `"custom:YearsAsMember" : "12"` .
-    pub attribute_data_type: Option<Str>,
+    pub attribute_data_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeveloperOnlyAttribute`: a boolean.
     ///
-    /// &gt; You should use \[WriteAttributes\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserPoolClientType.html#CognitoUserPools-Type-UserPoolClientType-WriteAttributes>) in the user pool client to control how attributes can be mutated for new use cases instead of using `DeveloperOnlyAttribute` .
+    /// \> You should use [WriteAttributes](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserPoolClientType.html#CognitoUserPools-Type-UserPoolClientType-WriteAttributes) in the user pool client to control how attributes can be mutated for new use cases instead of using `DeveloperOnlyAttribute` .
     ///
     /// Specifies whether the attribute type is developer only. This attribute can only be modified by an administrator. Users won't be able to modify this attribute using their access token. For example, `DeveloperOnlyAttribute` can be modified using AdminUpdateUserAttributes but can't be updated using UpdateUserAttributes.
-    pub developer_only_attribute: Option<Bool>,
+    pub developer_only_attribute: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Mutable`: a boolean.
     ///
     /// Specifies whether the value of the attribute can be changed.
     ///
-    /// Any user pool attribute whose value you map from an IdP attribute must be mutable, with a parameter value of `true` . Amazon Cognito updates mapped attributes when users sign in to your application through an IdP. If an attribute is immutable, Amazon Cognito throws an error when it attempts to update the attribute. For more information, see \[Specifying Identity Provider Attribute Mappings for Your User Pool\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-specifying-attribute-mapping.html>) .
-    pub mutable: Option<Bool>,
+    /// Any user pool attribute whose value you map from an IdP attribute must be mutable, with a parameter value of `true` . Amazon Cognito updates mapped attributes when users sign in to your application through an IdP. If an attribute is immutable, Amazon Cognito throws an error when it attempts to update the attribute. For more information, see [Specifying Identity Provider Attribute Mappings for Your User Pool](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-specifying-attribute-mapping.html) .
+    pub mutable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
     /// The name of your user pool attribute. When you create or update a user pool, adding a schema attribute creates a custom or developer-only attribute. When you add an attribute with a `Name` value of `MyAttribute` , Amazon Cognito creates the custom attribute `custom:MyAttribute` . When `DeveloperOnlyAttribute` is `true` , Amazon Cognito creates your attribute as `dev:MyAttribute` . In an operation that describes a user pool, Amazon Cognito returns this value as `value` for standard attributes, `custom:value` for custom attributes, and `dev:value` for developer-only attributes..
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumberAttributeConstraints`: a [`NumberAttributeConstraints`] object.
     ///
     /// Specifies the constraints for an attribute of the number type.
-    pub number_attribute_constraints: Option<Obj<NumberAttributeConstraints>>,
+    pub number_attribute_constraints: ::std::option::Option<crate::Obj<NumberAttributeConstraints>>,
     /// `Required`: a boolean.
     ///
     /// Specifies whether a user pool attribute is required. If the attribute is required and the user doesn't provide a value, registration or sign-in will fail.
-    pub required: Option<Bool>,
+    pub required: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StringAttributeConstraints`: a [`StringAttributeConstraints`] object.
     ///
     /// Specifies the constraints for an attribute of the string type.
-    pub string_attribute_constraints: Option<Obj<StringAttributeConstraints>>,
+    pub string_attribute_constraints: ::std::option::Option<crate::Obj<StringAttributeConstraints>>,
 }
 
 #[rustfmt::skip]
@@ -1519,31 +1298,31 @@ impl SchemaAttribute {
     /// A `SchemaAttribute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttributeDataType`: a string.
-    pub fn attribute_data_type(mut self, value: impl Into<Str>) -> Self { self.attribute_data_type = Some(value.into()); self }
+    pub fn attribute_data_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_data_type = ::std::option::Option::Some(value.into()); self }
     /// `DeveloperOnlyAttribute`: a boolean.
-    pub fn developer_only_attribute(mut self, value: impl Into<Bool>) -> Self { self.developer_only_attribute = Some(value.into()); self }
+    pub fn developer_only_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.developer_only_attribute = ::std::option::Option::Some(value.into()); self }
     /// `Mutable`: a boolean.
-    pub fn mutable(mut self, value: impl Into<Bool>) -> Self { self.mutable = Some(value.into()); self }
+    pub fn mutable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.mutable = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NumberAttributeConstraints`: a [`NumberAttributeConstraints`] object.
-    pub fn number_attribute_constraints(mut self, value: impl Into<Obj<NumberAttributeConstraints>>) -> Self { self.number_attribute_constraints = Some(value.into()); self }
+    pub fn number_attribute_constraints(mut self, value: impl ::std::convert::Into<crate::Obj<NumberAttributeConstraints>>) -> Self { self.number_attribute_constraints = ::std::option::Option::Some(value.into()); self }
     /// `Required`: a boolean.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = Some(value.into()); self }
+    pub fn required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.required = ::std::option::Option::Some(value.into()); self }
     /// `StringAttributeConstraints`: a [`StringAttributeConstraints`] object.
-    pub fn string_attribute_constraints(mut self, value: impl Into<Obj<StringAttributeConstraints>>) -> Self { self.string_attribute_constraints = Some(value.into()); self }
+    pub fn string_attribute_constraints(mut self, value: impl ::std::convert::Into<crate::Obj<StringAttributeConstraints>>) -> Self { self.string_attribute_constraints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaAttribute {}
+impl crate::PropertyType for SchemaAttribute {}
 
-impl ToValue for SchemaAttribute {
+impl ::cloudwright_core::ToValue for SchemaAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeDataType", &self.attribute_data_type)
             .opt("DeveloperOnlyAttribute", &self.developer_only_attribute)
             .opt("Mutable", &self.mutable)
@@ -1561,18 +1340,9 @@ impl ToValue for SchemaAttribute {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SignInPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedFirstAuthFactors", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EMAIL_OTP", "PASSWORD", "SMS_OTP", "SOFTWARE_TOKEN", "WEB_AUTHN"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SignInPolicy` property type of `AWS::Cognito::UserPool`.
 ///
-/// The policy for allowed types of authentication in a user pool. To activate this setting, your user pool must be in the \[Essentials tier\](<https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-essentials.html>) or higher.
+/// The policy for allowed types of authentication in a user pool. To activate this setting, your user pool must be in the [Essentials tier](https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-essentials.html) or higher.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-signinpolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1582,7 +1352,8 @@ pub struct SignInPolicy {
     /// The sign-in methods that a user pool supports as the first factor. You can permit users to start authentication with a standard username and password, or with other one-time password and hardware factors.
     ///
     /// Supports values of `EMAIL_OTP` , `SMS_OTP` , `WEB_AUTHN` and `PASSWORD` ,
-    pub allowed_first_auth_factors: Option<List<Str>>,
+    pub allowed_first_auth_factors:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1590,34 +1361,23 @@ impl SignInPolicy {
     /// A `SignInPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedFirstAuthFactors`: a list of strings.
-    pub fn allowed_first_auth_factors(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_first_auth_factors = Some(value.into()); self }
+    pub fn allowed_first_auth_factors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_first_auth_factors = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SignInPolicy {}
+impl crate::PropertyType for SignInPolicy {}
 
-impl ToValue for SignInPolicy {
+impl ::cloudwright_core::ToValue for SignInPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedFirstAuthFactors", &self.allowed_first_auth_factors)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ExternalId", Shape::STR),
-        ("SnsCallerArn", Shape::STR),
-        ("SnsRegion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SmsConfiguration` property type of `AWS::Cognito::UserPool`.
 ///
@@ -1630,18 +1390,18 @@ pub struct SmsConfiguration {
     ///
     /// The external ID provides additional security for your IAM role. You can use an `ExternalId` with the IAM role that you use with Amazon SNS to send SMS messages for your user pool. If you provide an `ExternalId` , your Amazon Cognito user pool includes it in the request to assume your IAM role. You can configure the role trust policy to require that Amazon Cognito, and any principal, provide the `ExternalID` . If you use the Amazon Cognito Management Console to create a role for SMS multi-factor authentication (MFA), Amazon Cognito creates a role with the required permissions and a trust policy that demonstrates use of the `ExternalId` .
     ///
-    /// For more information about the `ExternalId` of a role, see \[How to use an external ID when granting access to your AWS resources to a third party\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html>) .
-    pub external_id: Option<Str>,
+    /// For more information about the `ExternalId` of a role, see [How to use an external ID when granting access to your AWS resources to a third party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) .
+    pub external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnsCallerArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS caller. This is the ARN of the IAM role in your AWS account that Amazon Cognito will use to send SMS messages. SMS messages are subject to a \[spending limit\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html>) .
-    pub sns_caller_arn: Option<Str>,
+    /// The Amazon Resource Name (ARN) of the Amazon SNS caller. This is the ARN of the IAM role in your AWS account that Amazon Cognito will use to send SMS messages. SMS messages are subject to a [spending limit](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html) .
+    pub sns_caller_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnsRegion`: a string.
     ///
     /// The AWS Region to use with Amazon SNS integration. You can choose the same Region as your user pool, or a supported *Legacy Amazon SNS alternate Region* .
     ///
-    /// Amazon Cognito resources in the Asia Pacific (Seoul) AWS Region must use your Amazon SNS configuration in the Asia Pacific (Tokyo) Region. For more information, see \[SMS message settings for Amazon Cognito user pools\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-sms-settings.html>) .
-    pub sns_region: Option<Str>,
+    /// Amazon Cognito resources in the Asia Pacific (Seoul) AWS Region must use your Amazon SNS configuration in the Asia Pacific (Tokyo) Region. For more information, see [SMS message settings for Amazon Cognito user pools](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-sms-settings.html) .
+    pub sns_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1649,39 +1409,29 @@ impl SmsConfiguration {
     /// A `SmsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExternalId`: a string.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = ::std::option::Option::Some(value.into()); self }
     /// `SnsCallerArn`: a string.
-    pub fn sns_caller_arn(mut self, value: impl Into<Str>) -> Self { self.sns_caller_arn = Some(value.into()); self }
+    pub fn sns_caller_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_caller_arn = ::std::option::Option::Some(value.into()); self }
     /// `SnsRegion`: a string.
-    pub fn sns_region(mut self, value: impl Into<Str>) -> Self { self.sns_region = Some(value.into()); self }
+    pub fn sns_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SmsConfiguration {}
+impl crate::PropertyType for SmsConfiguration {}
 
-impl ToValue for SmsConfiguration {
+impl ::cloudwright_core::ToValue for SmsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExternalId", &self.external_id)
             .opt("SnsCallerArn", &self.sns_caller_arn)
             .opt("SnsRegion", &self.sns_region)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringAttributeConstraints: ObjRule = ObjRule {
-    properties: &[
-        ("MaxLength", Shape::STR),
-        ("MinLength", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringAttributeConstraints` property type of `AWS::Cognito::UserPool`.
 ///
@@ -1693,11 +1443,11 @@ pub struct StringAttributeConstraints {
     /// `MaxLength`: a string.
     ///
     /// The maximum length of a string attribute value. Must be a number less than or equal to `2^1023` , represented as a string with a length of 131072 characters or fewer.
-    pub max_length: Option<Str>,
+    pub max_length: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinLength`: a string.
     ///
     /// The minimum length of a string attribute value.
-    pub min_length: Option<Str>,
+    pub min_length: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1705,49 +1455,32 @@ impl StringAttributeConstraints {
     /// A `StringAttributeConstraints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxLength`: a string.
-    pub fn max_length(mut self, value: impl Into<Str>) -> Self { self.max_length = Some(value.into()); self }
+    pub fn max_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_length = ::std::option::Option::Some(value.into()); self }
     /// `MinLength`: a string.
-    pub fn min_length(mut self, value: impl Into<Str>) -> Self { self.min_length = Some(value.into()); self }
+    pub fn min_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.min_length = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StringAttributeConstraints {}
+impl crate::PropertyType for StringAttributeConstraints {}
 
-impl ToValue for StringAttributeConstraints {
+impl ::cloudwright_core::ToValue for StringAttributeConstraints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxLength", &self.max_length)
             .opt("MinLength", &self.min_length)
             .build()
     }
 }
 
-/// The required properties of [`UserAttributeUpdateSettings`], by name: `UserAttributeUpdateSettings::new(UserAttributeUpdateSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserAttributeUpdateSettingsRequired {
-    /// `AttributesRequireVerificationBeforeUpdate`: a list of strings, required.
-    pub attributes_require_verification_before_update: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserAttributeUpdateSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AttributesRequireVerificationBeforeUpdate", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AttributesRequireVerificationBeforeUpdate"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UserAttributeUpdateSettings` property type of `AWS::Cognito::UserPool`.
 ///
 /// The settings for updates to user attributes. These settings include the property `AttributesRequireVerificationBeforeUpdate` ,
 /// a user-pool setting that tells Amazon Cognito how to handle changes to the value of your users' email address and phone number attributes. For
-/// more information, see \[Verifying updates to email addresses and phone numbers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html#user-pool-settings-verifications-verify-attribute-updates>) .
+/// more information, see [Verifying updates to email addresses and phone numbers](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html#user-pool-settings-verifications-verify-attribute-updates) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-userattributeupdatesettings.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1757,29 +1490,30 @@ pub struct UserAttributeUpdateSettings {
     /// Requires that your user verifies their email address, phone number, or both before Amazon Cognito updates the value of that attribute. When you update a user attribute that has this option activated, Amazon Cognito sends a verification message to the new phone number or email address. Amazon Cognito doesn’t change the value of the attribute until your user responds to the verification message and confirms the new value.
     ///
     /// When `AttributesRequireVerificationBeforeUpdate` is false, your user pool doesn't require that your users verify attribute changes before Amazon Cognito updates them. In a user pool where `AttributesRequireVerificationBeforeUpdate` is false, API operations that change attribute values can immediately update a user’s `email` or `phone_number` attribute.
-    pub attributes_require_verification_before_update: List<Str>,
+    pub attributes_require_verification_before_update:
+        ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl UserAttributeUpdateSettings {
-    /// A `UserAttributeUpdateSettings` with its required properties, named in a [`UserAttributeUpdateSettingsRequired`].
+    /// A `UserAttributeUpdateSettings` with its one required property, `AttributesRequireVerificationBeforeUpdate`.
     #[inline]
-    pub fn new(required: UserAttributeUpdateSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            attributes_require_verification_before_update: required.attributes_require_verification_before_update,
+            attributes_require_verification_before_update: value.into(),
         }
     }
 
     /// `AttributesRequireVerificationBeforeUpdate`: a list of strings, required.
-    pub fn attributes_require_verification_before_update(mut self, value: impl Into<List<Str>>) -> Self { self.attributes_require_verification_before_update = value.into(); self }
+    pub fn attributes_require_verification_before_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.attributes_require_verification_before_update = value.into(); self }
 }
 
-impl PropertyType for UserAttributeUpdateSettings {}
+impl crate::PropertyType for UserAttributeUpdateSettings {}
 
-impl ToValue for UserAttributeUpdateSettings {
+impl ::cloudwright_core::ToValue for UserAttributeUpdateSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "AttributesRequireVerificationBeforeUpdate",
                 &self.attributes_require_verification_before_update,
@@ -1788,21 +1522,11 @@ impl ToValue for UserAttributeUpdateSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolAddOns: ObjRule = ObjRule {
-    properties: &[
-        ("AdvancedSecurityAdditionalFlows", Shape::Object(&RULE_AdvancedSecurityAdditionalFlows)),
-        ("AdvancedSecurityMode", Shape::Str(&StrRule { allowed: &["AUDIT", "ENFORCED", "OFF"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UserPoolAddOns` property type of `AWS::Cognito::UserPool`.
 ///
 /// User pool add-ons. Contains settings for activation of threat protection. To log user security information but take no action, set to `AUDIT` . To configure automatic security responses to risky traffic to your user pool, set to `ENFORCED` .
 ///
-/// For more information, see \[Adding advanced security to a user pool\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-advanced-security.html>) . To activate this setting, your user pool must be on the \[Plus tier\](<https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-plus.html>) .
+/// For more information, see [Adding advanced security to a user pool](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-advanced-security.html) . To activate this setting, your user pool must be on the [Plus tier](https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-plus.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpool-userpooladdons.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1810,11 +1534,12 @@ pub struct UserPoolAddOns {
     /// `AdvancedSecurityAdditionalFlows`: an [`AdvancedSecurityAdditionalFlows`] object.
     ///
     /// Threat protection configuration options for additional authentication types in your user pool, including custom authentication.
-    pub advanced_security_additional_flows: Option<Obj<AdvancedSecurityAdditionalFlows>>,
+    pub advanced_security_additional_flows:
+        ::std::option::Option<crate::Obj<AdvancedSecurityAdditionalFlows>>,
     /// `AdvancedSecurityMode`: a string.
     ///
     /// The operating mode of threat protection for standard authentication types in your user pool, including username-password and secure remote password (SRP) authentication.
-    pub advanced_security_mode: Option<Str>,
+    pub advanced_security_mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1822,21 +1547,21 @@ impl UserPoolAddOns {
     /// A `UserPoolAddOns` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdvancedSecurityAdditionalFlows`: an [`AdvancedSecurityAdditionalFlows`] object.
-    pub fn advanced_security_additional_flows(mut self, value: impl Into<Obj<AdvancedSecurityAdditionalFlows>>) -> Self { self.advanced_security_additional_flows = Some(value.into()); self }
+    pub fn advanced_security_additional_flows(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedSecurityAdditionalFlows>>) -> Self { self.advanced_security_additional_flows = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedSecurityMode`: a string.
-    pub fn advanced_security_mode(mut self, value: impl Into<Str>) -> Self { self.advanced_security_mode = Some(value.into()); self }
+    pub fn advanced_security_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.advanced_security_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserPoolAddOns {}
+impl crate::PropertyType for UserPoolAddOns {}
 
-impl ToValue for UserPoolAddOns {
+impl ::cloudwright_core::ToValue for UserPoolAddOns {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdvancedSecurityAdditionalFlows",
                 &self.advanced_security_additional_flows,
@@ -1845,15 +1570,6 @@ impl ToValue for UserPoolAddOns {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UsernameConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CaseSensitive", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UsernameConfiguration` property type of `AWS::Cognito::UserPool`.
 ///
@@ -1870,7 +1586,7 @@ pub struct UsernameConfiguration {
     ///
     /// - **true** - Enables case sensitivity for all username input. When this option is set to `true` , users must sign in using the exact capitalization of their given username, such as “UserName”. This is the default value.
     /// - **false** - Enables case insensitivity for all username input. For example, when this option is set to `false` , users can sign in using `username` , `USERNAME` , or `UserName` . This option also enables both `preferred_username` and `email` alias to be case insensitive, in addition to the `username` attribute.
-    pub case_sensitive: Option<Bool>,
+    pub case_sensitive: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1878,37 +1594,23 @@ impl UsernameConfiguration {
     /// A `UsernameConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CaseSensitive`: a boolean.
-    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self { self.case_sensitive = Some(value.into()); self }
+    pub fn case_sensitive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.case_sensitive = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UsernameConfiguration {}
+impl crate::PropertyType for UsernameConfiguration {}
 
-impl ToValue for UsernameConfiguration {
+impl ::cloudwright_core::ToValue for UsernameConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CaseSensitive", &self.case_sensitive)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VerificationMessageTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultEmailOption", Shape::Str(&StrRule { allowed: &["CONFIRM_WITH_CODE", "CONFIRM_WITH_LINK"], ..StrRule::ANY })),
-        ("EmailMessage", Shape::STR),
-        ("EmailMessageByLink", Shape::STR),
-        ("EmailSubject", Shape::STR),
-        ("EmailSubjectByLink", Shape::STR),
-        ("SmsMessage", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VerificationMessageTemplate` property type of `AWS::Cognito::UserPool`.
 ///
@@ -1922,27 +1624,27 @@ pub struct VerificationMessageTemplate {
     /// The configuration of verification emails to contain a clickable link or a verification code.
     ///
     /// For link, your template body must contain link text in the format `{##Click here##}` . "Click here" in the example is a customizable string. For code, your template body must contain a code placeholder in the format `{####}` .
-    pub default_email_option: Option<Str>,
+    pub default_email_option: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailMessage`: a string.
     ///
-    /// The template for email messages that Amazon Cognito sends to your users. You can set an `EmailMessage` template only if the value of \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is `DEVELOPER` . When your \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is `DEVELOPER` , your user pool sends email messages with your own Amazon SES configuration.
-    pub email_message: Option<Str>,
+    /// The template for email messages that Amazon Cognito sends to your users. You can set an `EmailMessage` template only if the value of [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is `DEVELOPER` . When your [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is `DEVELOPER` , your user pool sends email messages with your own Amazon SES configuration.
+    pub email_message: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailMessageByLink`: a string.
     ///
-    /// The email message template for sending a confirmation link to the user. You can set an `EmailMessageByLink` template only if the value of \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is `DEVELOPER` . When your \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is `DEVELOPER` , your user pool sends email messages with your own Amazon SES configuration.
-    pub email_message_by_link: Option<Str>,
+    /// The email message template for sending a confirmation link to the user. You can set an `EmailMessageByLink` template only if the value of [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is `DEVELOPER` . When your [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is `DEVELOPER` , your user pool sends email messages with your own Amazon SES configuration.
+    pub email_message_by_link: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailSubject`: a string.
     ///
-    /// The subject line for the email message template. You can set an `EmailSubject` template only if the value of \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is `DEVELOPER` . When your \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is `DEVELOPER` , your user pool sends email messages with your own Amazon SES configuration.
-    pub email_subject: Option<Str>,
+    /// The subject line for the email message template. You can set an `EmailSubject` template only if the value of [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is `DEVELOPER` . When your [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is `DEVELOPER` , your user pool sends email messages with your own Amazon SES configuration.
+    pub email_subject: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailSubjectByLink`: a string.
     ///
-    /// The subject line for the email message template for sending a confirmation link to the user. You can set an `EmailSubjectByLink` template only if the value of \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is `DEVELOPER` . When your \[EmailSendingAccount\](<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount>) is `DEVELOPER` , your user pool sends email messages with your own Amazon SES configuration.
-    pub email_subject_by_link: Option<Str>,
+    /// The subject line for the email message template for sending a confirmation link to the user. You can set an `EmailSubjectByLink` template only if the value of [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is `DEVELOPER` . When your [EmailSendingAccount](https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html#CognitoUserPools-Type-EmailConfigurationType-EmailSendingAccount) is `DEVELOPER` , your user pool sends email messages with your own Amazon SES configuration.
+    pub email_subject_by_link: ::std::option::Option<::cloudwright_core::Str>,
     /// `SmsMessage`: a string.
     ///
     /// The template for SMS messages that Amazon Cognito sends to your users.
-    pub sms_message: Option<Str>,
+    pub sms_message: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1950,29 +1652,29 @@ impl VerificationMessageTemplate {
     /// A `VerificationMessageTemplate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultEmailOption`: a string.
-    pub fn default_email_option(mut self, value: impl Into<Str>) -> Self { self.default_email_option = Some(value.into()); self }
+    pub fn default_email_option(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_email_option = ::std::option::Option::Some(value.into()); self }
     /// `EmailMessage`: a string.
-    pub fn email_message(mut self, value: impl Into<Str>) -> Self { self.email_message = Some(value.into()); self }
+    pub fn email_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_message = ::std::option::Option::Some(value.into()); self }
     /// `EmailMessageByLink`: a string.
-    pub fn email_message_by_link(mut self, value: impl Into<Str>) -> Self { self.email_message_by_link = Some(value.into()); self }
+    pub fn email_message_by_link(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_message_by_link = ::std::option::Option::Some(value.into()); self }
     /// `EmailSubject`: a string.
-    pub fn email_subject(mut self, value: impl Into<Str>) -> Self { self.email_subject = Some(value.into()); self }
+    pub fn email_subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_subject = ::std::option::Option::Some(value.into()); self }
     /// `EmailSubjectByLink`: a string.
-    pub fn email_subject_by_link(mut self, value: impl Into<Str>) -> Self { self.email_subject_by_link = Some(value.into()); self }
+    pub fn email_subject_by_link(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_subject_by_link = ::std::option::Option::Some(value.into()); self }
     /// `SmsMessage`: a string.
-    pub fn sms_message(mut self, value: impl Into<Str>) -> Self { self.sms_message = Some(value.into()); self }
+    pub fn sms_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sms_message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VerificationMessageTemplate {}
+impl crate::PropertyType for VerificationMessageTemplate {}
 
-impl ToValue for VerificationMessageTemplate {
+impl ::cloudwright_core::ToValue for VerificationMessageTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultEmailOption", &self.default_email_option)
             .opt("EmailMessage", &self.email_message)
             .opt("EmailMessageByLink", &self.email_message_by_link)
@@ -1993,25 +1695,25 @@ pub enum UserPoolTier {
     /// `PLUS`
     Plus,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserPoolTier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserPoolTier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserPoolTier {
+impl ::cloudwright_core::ToValue for UserPoolTier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Lite => "LITE",
             Self::Essentials => "ESSENTIALS",
             Self::Plus => "PLUS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2023,23 +1725,328 @@ pub enum WebAuthnFactorConfiguration {
     /// `MULTI_FACTOR_WITH_USER_VERIFICATION`
     MultiFactorWithUserVerification,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WebAuthnFactorConfiguration {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WebAuthnFactorConfiguration {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WebAuthnFactorConfiguration {
+impl ::cloudwright_core::ToValue for WebAuthnFactorConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleFactor => "SINGLE_FACTOR",
             Self::MultiFactorWithUserVerification => "MULTI_FACTOR_WITH_USER_VERIFICATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPool: ObjRule = ObjRule {
+        properties: &[
+            ("AccountRecoverySetting", Shape::Object(&RULE_AccountRecoverySetting)),
+            ("AdminCreateUserConfig", Shape::Object(&RULE_AdminCreateUserConfig)),
+            ("AliasAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number", "preferred_username"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AutoVerifiedAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("DeletionProtection", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+            ("DeviceConfiguration", Shape::Object(&RULE_DeviceConfiguration)),
+            ("EmailAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
+            ("EmailAuthenticationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+            ("EmailConfiguration", Shape::Object(&RULE_EmailConfiguration)),
+            ("EmailVerificationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
+            ("EmailVerificationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+            ("EnabledMfas", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
+            ("MfaConfiguration", Shape::Str(&StrRule { allowed: &["OFF", "ON", "OPTIONAL"], ..StrRule::ANY })),
+            ("Policies", Shape::Object(&RULE_Policies)),
+            ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaAttribute), min_items: None, max_items: None, unique: false })),
+            ("SmsAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
+            ("SmsConfiguration", Shape::Object(&RULE_SmsConfiguration)),
+            ("SmsVerificationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
+            ("UserAttributeUpdateSettings", Shape::Object(&RULE_UserAttributeUpdateSettings)),
+            ("UserPoolAddOns", Shape::Object(&RULE_UserPoolAddOns)),
+            ("UserPoolName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("UserPoolTags", Shape::Typed(json_type::OBJECT)),
+            ("UserPoolTier", Shape::Str(&StrRule { allowed: &["LITE", "ESSENTIALS", "PLUS"], ..StrRule::ANY })),
+            ("UsernameAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("UsernameConfiguration", Shape::Object(&RULE_UsernameConfiguration)),
+            ("VerificationMessageTemplate", Shape::Object(&RULE_VerificationMessageTemplate)),
+            ("WebAuthnFactorConfiguration", Shape::Str(&StrRule { allowed: &["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"], ..StrRule::ANY })),
+            ("WebAuthnRelyingPartyID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("WebAuthnUserVerification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountRecoverySetting: ObjRule = ObjRule {
+        properties: &[
+            ("RecoveryMechanisms", Shape::List(&ListRule { items: Shape::Object(&RULE_RecoveryOption), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdminCreateUserConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AllowAdminCreateUserOnly", Shape::Bool),
+            ("InviteMessageTemplate", Shape::Object(&RULE_InviteMessageTemplate)),
+            ("UnusedAccountValidityDays", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedSecurityAdditionalFlows: ObjRule = ObjRule {
+        properties: &[
+            ("CustomAuthMode", Shape::Str(&StrRule { allowed: &["AUDIT", "ENFORCED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomEmailSender: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomSmsSender: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChallengeRequiredOnNewDevice", Shape::Bool),
+            ("DeviceOnlyRememberedOnUserPrompt", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationSet", Shape::STR),
+            ("EmailSendingAccount", Shape::Str(&StrRule { allowed: &["COGNITO_DEFAULT", "DEVELOPER"], ..StrRule::ANY })),
+            ("From", Shape::STR),
+            ("ReplyToEmailAddress", Shape::STR),
+            ("SourceArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InboundFederation: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InviteMessageTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("EmailMessage", Shape::STR),
+            ("EmailSubject", Shape::STR),
+            ("SMSMessage", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CreateAuthChallenge", Shape::STR),
+            ("CustomEmailSender", Shape::Object(&RULE_CustomEmailSender)),
+            ("CustomMessage", Shape::STR),
+            ("CustomSMSSender", Shape::Object(&RULE_CustomSmsSender)),
+            ("DefineAuthChallenge", Shape::STR),
+            ("InboundFederation", Shape::Object(&RULE_InboundFederation)),
+            ("KMSKeyID", Shape::STR),
+            ("PostAuthentication", Shape::STR),
+            ("PostConfirmation", Shape::STR),
+            ("PreAuthentication", Shape::STR),
+            ("PreSignUp", Shape::STR),
+            ("PreTokenGeneration", Shape::STR),
+            ("PreTokenGenerationConfig", Shape::Object(&RULE_PreTokenGenerationConfig)),
+            ("UserMigration", Shape::STR),
+            ("VerifyAuthChallengeResponse", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NumberAttributeConstraints: ObjRule = ObjRule {
+        properties: &[
+            ("MaxValue", Shape::STR),
+            ("MinValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PasswordPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MinimumLength", Shape::INT),
+            ("PasswordHistorySize", Shape::INT),
+            ("RequireLowercase", Shape::Bool),
+            ("RequireNumbers", Shape::Bool),
+            ("RequireSymbols", Shape::Bool),
+            ("RequireUppercase", Shape::Bool),
+            ("TemporaryPasswordValidityDays", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policies: ObjRule = ObjRule {
+        properties: &[
+            ("PasswordPolicy", Shape::Object(&RULE_PasswordPolicy)),
+            ("SignInPolicy", Shape::Object(&RULE_SignInPolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PreTokenGenerationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LambdaArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("LambdaVersion", Shape::Str(&StrRule { allowed: &["V1_0", "V2_0", "V3_0"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecoveryOption: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["admin_only", "verified_email", "verified_phone_number"], ..StrRule::ANY })),
+            ("Priority", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeDataType", Shape::Str(&StrRule { allowed: &["Boolean", "DateTime", "Number", "String"], ..StrRule::ANY })),
+            ("DeveloperOnlyAttribute", Shape::Bool),
+            ("Mutable", Shape::Bool),
+            ("Name", Shape::STR),
+            ("NumberAttributeConstraints", Shape::Object(&RULE_NumberAttributeConstraints)),
+            ("Required", Shape::Bool),
+            ("StringAttributeConstraints", Shape::Object(&RULE_StringAttributeConstraints)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SignInPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedFirstAuthFactors", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EMAIL_OTP", "PASSWORD", "SMS_OTP", "SOFTWARE_TOKEN", "WEB_AUTHN"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ExternalId", Shape::STR),
+            ("SnsCallerArn", Shape::STR),
+            ("SnsRegion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringAttributeConstraints: ObjRule = ObjRule {
+        properties: &[
+            ("MaxLength", Shape::STR),
+            ("MinLength", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserAttributeUpdateSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AttributesRequireVerificationBeforeUpdate", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AttributesRequireVerificationBeforeUpdate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolAddOns: ObjRule = ObjRule {
+        properties: &[
+            ("AdvancedSecurityAdditionalFlows", Shape::Object(&RULE_AdvancedSecurityAdditionalFlows)),
+            ("AdvancedSecurityMode", Shape::Str(&StrRule { allowed: &["AUDIT", "ENFORCED", "OFF"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UsernameConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CaseSensitive", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VerificationMessageTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultEmailOption", Shape::Str(&StrRule { allowed: &["CONFIRM_WITH_CODE", "CONFIRM_WITH_LINK"], ..StrRule::ANY })),
+            ("EmailMessage", Shape::STR),
+            ("EmailMessageByLink", Shape::STR),
+            ("EmailSubject", Shape::STR),
+            ("EmailSubjectByLink", Shape::STR),
+            ("SmsMessage", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`UserPoolClient`], by name: `UserPoolClient::new(UserPoolClientRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserPoolClientRequired {
-    /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolClient: ObjRule = ObjRule {
-    properties: &[
-        ("AccessTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("AllowedOAuthFlows", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["client_credentials", "code", "implicit"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AllowedOAuthFlowsUserPoolClient", Shape::Bool),
-        ("AllowedOAuthScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AnalyticsConfiguration", Shape::Object(&RULE_AnalyticsConfiguration)),
-        ("AuthSessionValidity", Shape::Int(&NumRule { min: Some(3.0), max: Some(15.0), ..NumRule::ANY })),
-        ("CallbackURLs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ClientName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("DefaultRedirectURI", Shape::STR),
-        ("EnablePropagateAdditionalUserContextData", Shape::Bool),
-        ("EnableTokenRevocation", Shape::Bool),
-        ("ExplicitAuthFlows", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADMIN_NO_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_TOKEN_EXCHANGE_DELEGATION", "ALLOW_TOKEN_EXCHANGE_IMPERSONATION", "ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("GenerateSecret", Shape::Bool),
-        ("IdTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("LogoutURLs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PreventUserExistenceErrors", Shape::Str(&StrRule { allowed: &["ENABLED", "LEGACY"], ..StrRule::ANY })),
-        ("ReadAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("RefreshTokenRotation", Shape::Object(&RULE_RefreshTokenRotation)),
-        ("RefreshTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(315360000.0), ..NumRule::ANY })),
-        ("SupportedIdentityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TokenValidityUnits", Shape::Object(&RULE_TokenValidityUnits)),
-        ("UserPoolId", Shape::STR),
-        ("WriteAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["UserPoolId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Cognito::UserPoolClient` resource.
 ///
 /// The `AWS::Cognito::UserPoolClient` resource specifies an Amazon Cognito user pool client.
 ///
-/// &gt; If you don't specify a value for a parameter, Amazon Cognito sets it to a default value.
+/// \> If you don't specify a value for a parameter, Amazon Cognito sets it to a default value.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`UserPoolId`, `ClientId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`UserPoolClientAttributes`], which `Handle<UserPoolClient>` dereferences to.
@@ -74,7 +33,7 @@ pub struct UserPoolClient {
     /// tokens are valid for one hour.
     ///
     /// Value 1 to 86400.
-    pub access_token_validity: Option<Int>,
+    pub access_token_validity: ::std::option::Option<::cloudwright_core::Int>,
     /// `AllowedOAuthFlows`: a list of strings.
     ///
     /// The OAuth grant types that you want your app client to generate for clients in managed login authentication. To create an app client that generates client credentials grants, you must add `client_credentials` as the only allowed OAuth flow.
@@ -82,7 +41,8 @@ pub struct UserPoolClient {
     /// - **code** - Use a code grant flow, which provides an authorization code as the response. This code can be exchanged for access tokens with the `/oauth2/token` endpoint.
     /// - **implicit** - Issue the access token, and the ID token when scopes like `openid` and `profile` are requested, directly to your user.
     /// - **client_credentials** - Issue the access token from the `/oauth2/token` endpoint directly to a non-person user, authorized by a combination of the client ID and client secret.
-    pub allowed_o_auth_flows: Option<List<Str>>,
+    pub allowed_o_auth_flows:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedOAuthFlowsUserPoolClient`: a boolean.
     ///
     /// Set to `true` to use OAuth 2.0 authorization server features in your app client.
@@ -95,23 +55,24 @@ pub struct UserPoolClient {
     /// - `AllowedOAuthFlows` : Support for authorization code, implicit, and client credentials OAuth 2.0 grants.
     ///
     /// To use authorization server features, configure one of these features in the Amazon Cognito console or set `AllowedOAuthFlowsUserPoolClient` to `true` in a `CreateUserPoolClient` or `UpdateUserPoolClient` API request. If you don't set a value for `AllowedOAuthFlowsUserPoolClient` in a request with the AWS CLI or SDKs, it defaults to `false` . When `false` , only SDK-based API sign-in is permitted.
-    pub allowed_o_auth_flows_user_pool_client: Option<Bool>,
+    pub allowed_o_auth_flows_user_pool_client: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AllowedOAuthScopes`: a list of strings.
     ///
     /// The OAuth, OpenID Connect (OIDC), and custom scopes that you want to permit your app client to authorize access with. Scopes govern access control to user pool self-service API operations, user data from the `userInfo` endpoint, and third-party APIs. Scope values include `phone` , `email` , `openid` , and `profile` . The `aws.cognito.signin.user.admin` scope authorizes user self-service operations. Custom scopes with resource servers authorize access to external APIs.
-    pub allowed_o_auth_scopes: Option<List<Str>>,
+    pub allowed_o_auth_scopes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AnalyticsConfiguration`: an [`AnalyticsConfiguration`] object.
     ///
     /// The user pool analytics configuration for collecting metrics and sending them to your Amazon Pinpoint campaign.
     ///
-    /// In AWS Regions where Amazon Pinpoint isn't available, user pools might not have access to analytics or might be configurable with campaigns in the US East (N. Virginia) Region. For more information, see \[Using Amazon Pinpoint analytics\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-pinpoint-integration.html>) .
-    pub analytics_configuration: Option<Obj<AnalyticsConfiguration>>,
+    /// In AWS Regions where Amazon Pinpoint isn't available, user pools might not have access to analytics or might be configurable with campaigns in the US East (N. Virginia) Region. For more information, see [Using Amazon Pinpoint analytics](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-pinpoint-integration.html) .
+    pub analytics_configuration: ::std::option::Option<crate::Obj<AnalyticsConfiguration>>,
     /// `AuthSessionValidity`: an integer.
     ///
     /// Amazon Cognito creates a session token for each API request in an authentication flow. `AuthSessionValidity` is the duration, in minutes, of that session token. Your user pool native user must respond to each authentication challenge before the session expires.
     ///
     /// Value 3 to 15.
-    pub auth_session_validity: Option<Int>,
+    pub auth_session_validity: ::std::option::Option<::cloudwright_core::Int>,
     /// `CallbackURLs`: a list of strings.
     ///
     /// A list of allowed redirect, or callback, URLs for managed login authentication. These URLs are the paths where you want to send your users' browsers after they complete authentication with managed login or a third-party IdP. Typically, callback URLs are the home of an application that uses OAuth or OIDC libraries to process authentication outcomes.
@@ -122,43 +83,44 @@ pub struct UserPoolClient {
     /// - Be registered with the authorization server. Amazon Cognito doesn't accept authorization requests with `redirect_uri` values that aren't in the list of `CallbackURLs` that you provide in this parameter.
     /// - Not include a fragment component.
     ///
-    /// See \[OAuth 2.0 - Redirection Endpoint\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6749#section-3.1.2>) .
+    /// See [OAuth 2.0 - Redirection Endpoint](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6749#section-3.1.2) .
     ///
     /// Amazon Cognito requires HTTPS over HTTP except for callback URLs to `http://localhost` , `http://127.0.0.1` and `http://[::1]` . These callback URLs are for testing purposes only. You can specify custom TCP ports for your callback URLs.
     ///
     /// App callback URLs such as `myapp://example` are also supported.
-    pub callback_ur_ls: Option<List<Str>>,
+    pub callback_ur_ls: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ClientName`: a string.
     ///
     /// A friendly name for the app client that you want to create.
     ///
     /// Length 1 to 128.
-    pub client_name: Option<Str>,
+    pub client_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultRedirectURI`: a string.
     ///
     /// The default redirect URI. In app clients with one assigned IdP, replaces `redirect_uri` in authentication requests. Must be in the `CallbackURLs` list.
-    pub default_redirect_uri: Option<Str>,
+    pub default_redirect_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnablePropagateAdditionalUserContextData`: a boolean.
     ///
-    /// When `true` , your application can include additional `UserContextData` in authentication requests. This data includes the IP address, and contributes to analysis by threat protection features. For more information about propagation of user context data, see \[Adding session data to API requests\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-adaptive-authentication.html#user-pool-settings-adaptive-authentication-device-fingerprint>) . If you don’t include this parameter, you can't send the source IP address to Amazon Cognito threat protection features. You can only activate `EnablePropagateAdditionalUserContextData` in an app client that has a client secret.
-    pub enable_propagate_additional_user_context_data: Option<Bool>,
+    /// When `true` , your application can include additional `UserContextData` in authentication requests. This data includes the IP address, and contributes to analysis by threat protection features. For more information about propagation of user context data, see [Adding session data to API requests](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-adaptive-authentication.html#user-pool-settings-adaptive-authentication-device-fingerprint) . If you don’t include this parameter, you can't send the source IP address to Amazon Cognito threat protection features. You can only activate `EnablePropagateAdditionalUserContextData` in an app client that has a client secret.
+    pub enable_propagate_additional_user_context_data:
+        ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableTokenRevocation`: a boolean.
     ///
     /// Activates or deactivates token revocation.
     ///
     /// If you don't include this parameter, token revocation is automatically activated for the new user pool client.
-    pub enable_token_revocation: Option<Bool>,
+    pub enable_token_revocation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExplicitAuthFlows`: a list of strings.
     ///
-    /// The \[authentication flows\](<https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-authentication-flow-methods.html>) that you want your user pool client to support. For each app client in your user pool, you can sign in your users with any combination of one or more flows, including with a user name and Secure Remote Password (SRP), a user name and password, or a custom authentication process that you define with Lambda functions.
+    /// The [authentication flows](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-authentication-flow-methods.html) that you want your user pool client to support. For each app client in your user pool, you can sign in your users with any combination of one or more flows, including with a user name and Secure Remote Password (SRP), a user name and password, or a custom authentication process that you define with Lambda functions.
     ///
-    /// &gt; If you don't specify a value for `ExplicitAuthFlows` , your app client supports `ALLOW_REFRESH_TOKEN_AUTH` , `ALLOW_USER_SRP_AUTH` , and `ALLOW_CUSTOM_AUTH` .
+    /// \> If you don't specify a value for `ExplicitAuthFlows` , your app client supports `ALLOW_REFRESH_TOKEN_AUTH` , `ALLOW_USER_SRP_AUTH` , and `ALLOW_CUSTOM_AUTH` .
     ///
     /// The values for authentication flow options include the following.
     ///
     /// - `ALLOW_USER_AUTH` : Enable selection-based sign-in with `USER_AUTH` . This setting covers username-password, secure remote password (SRP), passwordless, and passkey authentication. This authentiation flow can do username-password and SRP authentication without other `ExplicitAuthFlows` permitting them. For example users can complete an SRP challenge through `USER_AUTH` without the flow `USER_SRP_AUTH` being active for the app client. This flow doesn't include `CUSTOM_AUTH` .
     ///
-    /// To activate this setting, your user pool must be in the \[Essentials tier\](<https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-essentials.html>) or higher.
+    /// To activate this setting, your user pool must be in the [Essentials tier](https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-essentials.html) or higher.
     /// - `ALLOW_ADMIN_USER_PASSWORD_AUTH` : Enable admin based user password authentication flow `ADMIN_USER_PASSWORD_AUTH` . This setting replaces the `ADMIN_NO_SRP_AUTH` setting. With this authentication flow, your app passes a user name and password to Amazon Cognito in the request, instead of using the Secure Remote Password (SRP) protocol to securely transmit the password.
     /// - `ALLOW_CUSTOM_AUTH` : Enable Lambda trigger based authentication.
     /// - `ALLOW_USER_PASSWORD_AUTH` : Enable user password-based authentication. In this flow, Amazon Cognito receives the password in the request instead of using the SRP protocol to verify passwords.
@@ -167,13 +129,14 @@ pub struct UserPoolClient {
     ///
     /// In some environments, you will see the values `ADMIN_NO_SRP_AUTH` , `CUSTOM_AUTH_FLOW_ONLY` , or `USER_PASSWORD_AUTH` . You can't assign these legacy `ExplicitAuthFlows` values to user pool clients at the same time as values that begin with `ALLOW_` ,
     /// like `ALLOW_USER_SRP_AUTH` .
-    pub explicit_auth_flows: Option<List<Str>>,
+    pub explicit_auth_flows:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `GenerateSecret`: a boolean.
     ///
-    /// When `true` , generates a client secret for the app client. Client secrets are used with server-side and machine-to-machine applications. Client secrets are automatically generated; you can't specify a secret value. For more information, see \[App client types\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-client-apps.html#user-pool-settings-client-app-client-types>) .
+    /// When `true` , generates a client secret for the app client. Client secrets are used with server-side and machine-to-machine applications. Client secrets are automatically generated; you can't specify a secret value. For more information, see [App client types](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-client-apps.html#user-pool-settings-client-app-client-types) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub generate_secret: Option<Bool>,
+    pub generate_secret: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IdTokenValidity`: an integer.
     ///
     /// The ID token time limit. After this limit expires, your user can't use their ID token. To specify the time unit for `IdTokenValidity` as `seconds` , `minutes` , `hours` , or `days` , set a `TokenValidityUnits` value in your API request.
@@ -186,11 +149,11 @@ pub struct UserPoolClient {
     /// tokens are valid for one hour.
     ///
     /// Value 1 to 86400.
-    pub id_token_validity: Option<Int>,
+    pub id_token_validity: ::std::option::Option<::cloudwright_core::Int>,
     /// `LogoutURLs`: a list of strings.
     ///
-    /// A list of allowed logout URLs for managed login authentication. When you pass `logout_uri` and `client_id` parameters to `/logout` , Amazon Cognito signs out your user and redirects them to the logout URL. This parameter describes the URLs that you want to be the permitted targets of `logout_uri` . A typical use of these URLs is when a user selects "Sign out" and you redirect them to your public homepage. For more information, see \[Logout endpoint\](<https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html>) .
-    pub logout_ur_ls: Option<List<Str>>,
+    /// A list of allowed logout URLs for managed login authentication. When you pass `logout_uri` and `client_id` parameters to `/logout` , Amazon Cognito signs out your user and redirects them to the logout URL. This parameter describes the URLs that you want to be the permitted targets of `logout_uri` . A typical use of these URLs is when a user selects "Sign out" and you redirect them to your public homepage. For more information, see [Logout endpoint](https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html) .
+    pub logout_ur_ls: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PreventUserExistenceErrors`: a string.
     ///
     /// Errors and responses that you want Amazon Cognito APIs to return during authentication, account confirmation, and password recovery when the user doesn't exist in the user pool. When set to `ENABLED` and the user doesn't exist, authentication returns an error indicating either the username or password was incorrect. Account confirmation and password recovery return a response indicating a code was sent to a simulated destination. When set to `LEGACY` , those APIs return a `UserNotFoundException` exception if the user doesn't exist in the user pool.
@@ -201,17 +164,17 @@ pub struct UserPoolClient {
     /// - `LEGACY` - This represents the early behavior of Amazon Cognito where user existence related errors aren't prevented.
     ///
     /// Defaults to `LEGACY` when you don't provide a value.
-    pub prevent_user_existence_errors: Option<Str>,
+    pub prevent_user_existence_errors: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReadAttributes`: a list of strings.
     ///
     /// The list of user attributes that you want your app client to have read access to. After your user authenticates in your app, their access token authorizes them to read their own attribute value for any attribute in this list. An example of this kind of activity is when your user selects a link to view their profile information.
     ///
     /// When you don't specify the `ReadAttributes` for your app client, your app can read the values of `email_verified` , `phone_number_verified` , and the Standard attributes of your user pool. When your user pool app client has read access to these default attributes, `ReadAttributes` doesn't return any information. Amazon Cognito only populates `ReadAttributes` in the API response if you have specified your own custom set of read attributes.
-    pub read_attributes: Option<List<Str>>,
+    pub read_attributes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RefreshTokenRotation`: a [`RefreshTokenRotation`] object.
     ///
     /// The configuration of your app client for refresh token rotation. When enabled, your app client issues new ID, access, and refresh tokens when users renew their sessions with refresh tokens. When disabled, token refresh issues only ID and access tokens.
-    pub refresh_token_rotation: Option<Obj<RefreshTokenRotation>>,
+    pub refresh_token_rotation: ::std::option::Option<crate::Obj<RefreshTokenRotation>>,
     /// `RefreshTokenValidity`: an integer.
     ///
     /// The refresh token time limit. After this limit expires, your user can't use their refresh token. To specify the time unit for `RefreshTokenValidity` as `seconds` , `minutes` , `hours` , or `days` , set a `TokenValidityUnits` value in your API request.
@@ -225,31 +188,32 @@ pub struct UserPoolClient {
     /// tokens are valid for 30 days.
     ///
     /// Value 1 to 315360000.
-    pub refresh_token_validity: Option<Int>,
+    pub refresh_token_validity: ::std::option::Option<::cloudwright_core::Int>,
     /// `SupportedIdentityProviders`: a list of strings.
     ///
     /// A list of provider names for the identity providers (IdPs) that are supported on this client. The following are supported: `COGNITO` , `Facebook` , `Google` , `SignInWithApple` , and `LoginWithAmazon` . You can also specify the names that you configured for the SAML and OIDC IdPs in your user pool, for example `MySAMLIdP` or `MyOIDCIdP` .
     ///
-    /// This parameter sets the IdPs that \[managed login\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html>) will display on the login page for your app client. The removal of `COGNITO` from this list doesn't prevent authentication operations for local users with the user pools API in an AWS SDK. The only way to prevent SDK-based authentication is to block access with a \[AWS WAF rule\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-waf.html>) .
-    pub supported_identity_providers: Option<List<Str>>,
+    /// This parameter sets the IdPs that [managed login](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html) will display on the login page for your app client. The removal of `COGNITO` from this list doesn't prevent authentication operations for local users with the user pools API in an AWS SDK. The only way to prevent SDK-based authentication is to block access with a [AWS WAF rule](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-waf.html) .
+    pub supported_identity_providers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TokenValidityUnits`: a [`TokenValidityUnits`] object.
     ///
     /// The units that validity times are represented in. The default unit for refresh tokens is days, and the default for ID and access tokens are hours.
-    pub token_validity_units: Option<Obj<TokenValidityUnits>>,
+    pub token_validity_units: ::std::option::Option<crate::Obj<TokenValidityUnits>>,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool where you want to create an app client.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
     /// `WriteAttributes`: a list of strings.
     ///
     /// The list of user attributes that you want your app client to have write access to. After your user authenticates in your app, their access token authorizes them to set or modify their own attribute value for any attribute in this list.
     ///
     /// When you don't specify the `WriteAttributes` for your app client, your app can write the values of the Standard attributes of your user pool. When your user pool has write access to these default attributes, `WriteAttributes` doesn't return any information. Amazon Cognito only populates `WriteAttributes` in the API response if you have specified your own custom set of write attributes.
     ///
-    /// If your app client allows users to sign in through an IdP, this array must include all attributes that you have mapped to IdP attributes. Amazon Cognito updates mapped attributes when users sign in to your application through an IdP. If your app client does not have write access to a mapped attribute, Amazon Cognito throws an error when it tries to update the attribute. For more information, see \[Specifying IdP Attribute Mappings for Your user pool\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-specifying-attribute-mapping.html>) .
-    pub write_attributes: Option<List<Str>>,
+    /// If your app client allows users to sign in through an IdP, this array must include all attributes that you have mapped to IdP attributes. Amazon Cognito updates mapped attributes when users sign in to your application through an IdP. If your app client does not have write access to a mapped attribute, Amazon Cognito throws an error when it tries to update the attribute. For more information, see [Specifying IdP Attribute Mappings for Your user pool](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-specifying-attribute-mapping.html) .
+    pub write_attributes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -259,7 +223,7 @@ impl UserPoolClient {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolClient",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolclient.html",
         primary_identifier: &["UserPoolId", "ClientId"],
@@ -270,102 +234,104 @@ impl UserPoolClient {
         read_only: &["ClientSecret", "Name", "ClientId"],
         attributes: &["ClientId", "ClientSecret", "Name"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `UserPoolClient` with its required properties, named in a [`UserPoolClientRequired`].
+    /// A `UserPoolClient` with its one required property, `UserPoolId`.
     #[inline]
-    pub fn new(required: UserPoolClientRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_token_validity: None,
-            allowed_o_auth_flows: None,
-            allowed_o_auth_flows_user_pool_client: None,
-            allowed_o_auth_scopes: None,
-            analytics_configuration: None,
-            auth_session_validity: None,
-            callback_ur_ls: None,
-            client_name: None,
-            default_redirect_uri: None,
-            enable_propagate_additional_user_context_data: None,
-            enable_token_revocation: None,
-            explicit_auth_flows: None,
-            generate_secret: None,
-            id_token_validity: None,
-            logout_ur_ls: None,
-            prevent_user_existence_errors: None,
-            read_attributes: None,
-            refresh_token_rotation: None,
-            refresh_token_validity: None,
-            supported_identity_providers: None,
-            token_validity_units: None,
-            user_pool_id: required.user_pool_id,
-            write_attributes: None,
+            access_token_validity: ::std::option::Option::None,
+            allowed_o_auth_flows: ::std::option::Option::None,
+            allowed_o_auth_flows_user_pool_client: ::std::option::Option::None,
+            allowed_o_auth_scopes: ::std::option::Option::None,
+            analytics_configuration: ::std::option::Option::None,
+            auth_session_validity: ::std::option::Option::None,
+            callback_ur_ls: ::std::option::Option::None,
+            client_name: ::std::option::Option::None,
+            default_redirect_uri: ::std::option::Option::None,
+            enable_propagate_additional_user_context_data: ::std::option::Option::None,
+            enable_token_revocation: ::std::option::Option::None,
+            explicit_auth_flows: ::std::option::Option::None,
+            generate_secret: ::std::option::Option::None,
+            id_token_validity: ::std::option::Option::None,
+            logout_ur_ls: ::std::option::Option::None,
+            prevent_user_existence_errors: ::std::option::Option::None,
+            read_attributes: ::std::option::Option::None,
+            refresh_token_rotation: ::std::option::Option::None,
+            refresh_token_validity: ::std::option::Option::None,
+            supported_identity_providers: ::std::option::Option::None,
+            token_validity_units: ::std::option::Option::None,
+            user_pool_id: value.into(),
+            write_attributes: ::std::option::Option::None,
         }
     }
 
     /// `AccessTokenValidity`: an integer.
-    pub fn access_token_validity(mut self, value: impl Into<Int>) -> Self { self.access_token_validity = Some(value.into()); self }
+    pub fn access_token_validity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.access_token_validity = ::std::option::Option::Some(value.into()); self }
     /// `AllowedOAuthFlows`: a list of strings.
-    pub fn allowed_o_auth_flows(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_o_auth_flows = Some(value.into()); self }
+    pub fn allowed_o_auth_flows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_o_auth_flows = ::std::option::Option::Some(value.into()); self }
     /// `AllowedOAuthFlowsUserPoolClient`: a boolean.
-    pub fn allowed_o_auth_flows_user_pool_client(mut self, value: impl Into<Bool>) -> Self { self.allowed_o_auth_flows_user_pool_client = Some(value.into()); self }
+    pub fn allowed_o_auth_flows_user_pool_client(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allowed_o_auth_flows_user_pool_client = ::std::option::Option::Some(value.into()); self }
     /// `AllowedOAuthScopes`: a list of strings.
-    pub fn allowed_o_auth_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_o_auth_scopes = Some(value.into()); self }
+    pub fn allowed_o_auth_scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_o_auth_scopes = ::std::option::Option::Some(value.into()); self }
     /// `AnalyticsConfiguration`: an [`AnalyticsConfiguration`] object.
-    pub fn analytics_configuration(mut self, value: impl Into<Obj<AnalyticsConfiguration>>) -> Self { self.analytics_configuration = Some(value.into()); self }
+    pub fn analytics_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AnalyticsConfiguration>>) -> Self { self.analytics_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AuthSessionValidity`: an integer.
-    pub fn auth_session_validity(mut self, value: impl Into<Int>) -> Self { self.auth_session_validity = Some(value.into()); self }
+    pub fn auth_session_validity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.auth_session_validity = ::std::option::Option::Some(value.into()); self }
     /// `CallbackURLs`: a list of strings.
-    pub fn callback_ur_ls(mut self, value: impl Into<List<Str>>) -> Self { self.callback_ur_ls = Some(value.into()); self }
+    pub fn callback_ur_ls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.callback_ur_ls = ::std::option::Option::Some(value.into()); self }
     /// `ClientName`: a string.
-    pub fn client_name(mut self, value: impl Into<Str>) -> Self { self.client_name = Some(value.into()); self }
+    pub fn client_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_name = ::std::option::Option::Some(value.into()); self }
     /// `DefaultRedirectURI`: a string.
-    pub fn default_redirect_uri(mut self, value: impl Into<Str>) -> Self { self.default_redirect_uri = Some(value.into()); self }
+    pub fn default_redirect_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_redirect_uri = ::std::option::Option::Some(value.into()); self }
     /// `EnablePropagateAdditionalUserContextData`: a boolean.
-    pub fn enable_propagate_additional_user_context_data(mut self, value: impl Into<Bool>) -> Self { self.enable_propagate_additional_user_context_data = Some(value.into()); self }
+    pub fn enable_propagate_additional_user_context_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_propagate_additional_user_context_data = ::std::option::Option::Some(value.into()); self }
     /// `EnableTokenRevocation`: a boolean.
-    pub fn enable_token_revocation(mut self, value: impl Into<Bool>) -> Self { self.enable_token_revocation = Some(value.into()); self }
+    pub fn enable_token_revocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_token_revocation = ::std::option::Option::Some(value.into()); self }
     /// `ExplicitAuthFlows`: a list of strings.
-    pub fn explicit_auth_flows(mut self, value: impl Into<List<Str>>) -> Self { self.explicit_auth_flows = Some(value.into()); self }
+    pub fn explicit_auth_flows(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.explicit_auth_flows = ::std::option::Option::Some(value.into()); self }
     /// `GenerateSecret`: a boolean.
-    pub fn generate_secret(mut self, value: impl Into<Bool>) -> Self { self.generate_secret = Some(value.into()); self }
+    pub fn generate_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.generate_secret = ::std::option::Option::Some(value.into()); self }
     /// `IdTokenValidity`: an integer.
-    pub fn id_token_validity(mut self, value: impl Into<Int>) -> Self { self.id_token_validity = Some(value.into()); self }
+    pub fn id_token_validity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.id_token_validity = ::std::option::Option::Some(value.into()); self }
     /// `LogoutURLs`: a list of strings.
-    pub fn logout_ur_ls(mut self, value: impl Into<List<Str>>) -> Self { self.logout_ur_ls = Some(value.into()); self }
+    pub fn logout_ur_ls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.logout_ur_ls = ::std::option::Option::Some(value.into()); self }
     /// `PreventUserExistenceErrors`: a string.
-    pub fn prevent_user_existence_errors(mut self, value: impl Into<Str>) -> Self { self.prevent_user_existence_errors = Some(value.into()); self }
+    pub fn prevent_user_existence_errors(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prevent_user_existence_errors = ::std::option::Option::Some(value.into()); self }
     /// `ReadAttributes`: a list of strings.
-    pub fn read_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.read_attributes = Some(value.into()); self }
+    pub fn read_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.read_attributes = ::std::option::Option::Some(value.into()); self }
     /// `RefreshTokenRotation`: a [`RefreshTokenRotation`] object.
-    pub fn refresh_token_rotation(mut self, value: impl Into<Obj<RefreshTokenRotation>>) -> Self { self.refresh_token_rotation = Some(value.into()); self }
+    pub fn refresh_token_rotation(mut self, value: impl ::std::convert::Into<crate::Obj<RefreshTokenRotation>>) -> Self { self.refresh_token_rotation = ::std::option::Option::Some(value.into()); self }
     /// `RefreshTokenValidity`: an integer.
-    pub fn refresh_token_validity(mut self, value: impl Into<Int>) -> Self { self.refresh_token_validity = Some(value.into()); self }
+    pub fn refresh_token_validity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.refresh_token_validity = ::std::option::Option::Some(value.into()); self }
     /// `SupportedIdentityProviders`: a list of strings.
-    pub fn supported_identity_providers(mut self, value: impl Into<List<Str>>) -> Self { self.supported_identity_providers = Some(value.into()); self }
+    pub fn supported_identity_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.supported_identity_providers = ::std::option::Option::Some(value.into()); self }
     /// `TokenValidityUnits`: a [`TokenValidityUnits`] object.
-    pub fn token_validity_units(mut self, value: impl Into<Obj<TokenValidityUnits>>) -> Self { self.token_validity_units = Some(value.into()); self }
+    pub fn token_validity_units(mut self, value: impl ::std::convert::Into<crate::Obj<TokenValidityUnits>>) -> Self { self.token_validity_units = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
     /// `WriteAttributes`: a list of strings.
-    pub fn write_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.write_attributes = Some(value.into()); self }
+    pub fn write_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.write_attributes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserPoolClient {
+impl ::cloudwright_core::Resource for UserPoolClient {
     type Attributes = UserPoolClientAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolClient, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserPoolClient, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolClient {
+impl ::cloudwright_core::ToValue for UserPoolClient {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessTokenValidity", &self.access_token_validity)
             .opt("AllowedOAuthFlows", &self.allowed_o_auth_flows)
             .opt(
@@ -405,12 +371,12 @@ impl ToValue for UserPoolClient {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolClient`]: `Handle<UserPoolClient>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolClient`]: `Handle<UserPoolClient>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserPoolClientAttributes(ResourceRef);
+pub struct UserPoolClientAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserPoolClientAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserPoolClientAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -420,41 +386,28 @@ impl UserPoolClientAttributes {
     ///
     /// The ID of the app client, for example `1example23456789` .
     #[inline]
-    pub fn client_id(&self) -> Value {
-        self.0.get_att("ClientId")
+    pub fn client_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClientId"))
     }
 
     /// `Fn::GetAtt` `ClientSecret`: a string.
     #[inline]
-    pub fn client_secret(&self) -> Value {
-        self.0.get_att("ClientSecret")
+    pub fn client_secret(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClientSecret"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationArn", Shape::STR),
-        ("ApplicationId", Shape::STR),
-        ("ExternalId", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("UserDataShared", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalyticsConfiguration` property type of `AWS::Cognito::UserPoolClient`.
 ///
 /// The settings for Amazon Pinpoint analytics configuration. With an analytics configuration, your application can collect user-activity metrics for user notifications with a Amazon Pinpoint campaign.
 ///
-/// Amazon Pinpoint isn't available in all AWS Regions. For a list of available Regions, see \[Amazon Cognito and Amazon Pinpoint Region availability\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-pinpoint-integration.html#cognito-user-pools-find-region-mappings>) .
+/// Amazon Pinpoint isn't available in all AWS Regions. For a list of available Regions, see [Amazon Cognito and Amazon Pinpoint Region availability](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-pinpoint-integration.html#cognito-user-pools-find-region-mappings) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpoolclient-analyticsconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -462,25 +415,25 @@ pub struct AnalyticsConfiguration {
     /// `ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an Amazon Pinpoint project that you want to connect to your user pool app client. Amazon Cognito publishes events to the Amazon Pinpoint project that `ApplicationArn` declares. You can also configure your application to pass an endpoint ID in the `AnalyticsMetadata` parameter of sign-in operations. The endpoint ID is information about the destination for push notifications
-    pub application_arn: Option<Str>,
+    pub application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationId`: a string.
     ///
     /// Your Amazon Pinpoint project ID.
-    pub application_id: Option<Str>,
+    pub application_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExternalId`: a string.
     ///
-    /// The \[external ID\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html>) of the role that Amazon Cognito assumes to send analytics data to Amazon Pinpoint.
-    pub external_id: Option<Str>,
+    /// The [external ID](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) of the role that Amazon Cognito assumes to send analytics data to Amazon Pinpoint.
+    pub external_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of an AWS Identity and Access Management role that has the permissions required for Amazon Cognito to publish events to Amazon Pinpoint analytics.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserDataShared`: a boolean.
     ///
     /// If `UserDataShared` is `true` , Amazon Cognito includes user data in the events that it publishes to Amazon Pinpoint analytics.
-    pub user_data_shared: Option<Bool>,
+    pub user_data_shared: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -488,27 +441,27 @@ impl AnalyticsConfiguration {
     /// A `AnalyticsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationArn`: a string.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
+    pub fn application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_arn = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationId`: a string.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = Some(value.into()); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = ::std::option::Option::Some(value.into()); self }
     /// `ExternalId`: a string.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `UserDataShared`: a boolean.
-    pub fn user_data_shared(mut self, value: impl Into<Bool>) -> Self { self.user_data_shared = Some(value.into()); self }
+    pub fn user_data_shared(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.user_data_shared = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnalyticsConfiguration {}
+impl crate::PropertyType for AnalyticsConfiguration {}
 
-impl ToValue for AnalyticsConfiguration {
+impl ::cloudwright_core::ToValue for AnalyticsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationArn", &self.application_arn)
             .opt("ApplicationId", &self.application_id)
             .opt("ExternalId", &self.external_id)
@@ -517,15 +470,6 @@ impl ToValue for AnalyticsConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshTokenRotation: ObjRule = ObjRule {
-    properties: &[
-        ("Feature", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("RetryGracePeriodSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `RefreshTokenRotation` property type of `AWS::Cognito::UserPoolClient`.
 ///
@@ -537,13 +481,13 @@ pub struct RefreshTokenRotation {
     /// `Feature`: a [`Feature`] value.
     ///
     /// The state of refresh token rotation for the current app client.
-    pub feature: Option<Feature>,
+    pub feature: ::std::option::Option<Feature>,
     /// `RetryGracePeriodSeconds`: an integer.
     ///
     /// When you request a token refresh with `GetTokensFromRefreshToken` , the original refresh token that you're rotating out can remain valid for a period of time of up to 60 seconds. This allows for client-side retries. When `RetryGracePeriodSeconds` is `0` , the grace period is disabled and a successful request immediately invalidates the submitted refresh token.
     ///
     /// Value 0 to 60.
-    pub retry_grace_period_seconds: Option<Int>,
+    pub retry_grace_period_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -551,37 +495,26 @@ impl RefreshTokenRotation {
     /// A `RefreshTokenRotation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Feature`: a [`Feature`] value.
-    pub fn feature(mut self, value: impl Into<Feature>) -> Self { self.feature = Some(value.into()); self }
+    pub fn feature(mut self, value: impl ::std::convert::Into<Feature>) -> Self { self.feature = ::std::option::Option::Some(value.into()); self }
     /// `RetryGracePeriodSeconds`: an integer.
-    pub fn retry_grace_period_seconds(mut self, value: impl Into<Int>) -> Self { self.retry_grace_period_seconds = Some(value.into()); self }
+    pub fn retry_grace_period_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retry_grace_period_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RefreshTokenRotation {}
+impl crate::PropertyType for RefreshTokenRotation {}
 
-impl ToValue for RefreshTokenRotation {
+impl ::cloudwright_core::ToValue for RefreshTokenRotation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Feature", &self.feature)
             .opt("RetryGracePeriodSeconds", &self.retry_grace_period_seconds)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TokenValidityUnits: ObjRule = ObjRule {
-    properties: &[
-        ("AccessToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
-        ("IdToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
-        ("RefreshToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TokenValidityUnits` property type of `AWS::Cognito::UserPoolClient`.
 ///
@@ -593,15 +526,15 @@ pub struct TokenValidityUnits {
     /// `AccessToken`: a string.
     ///
     /// A time unit for the value that you set in the `AccessTokenValidity` parameter. The default `AccessTokenValidity` time unit is `hours` . `AccessTokenValidity` duration can range from five minutes to one day.
-    pub access_token: Option<Str>,
+    pub access_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdToken`: a string.
     ///
     /// A time unit for the value that you set in the `IdTokenValidity` parameter. The default `IdTokenValidity` time unit is `hours` . `IdTokenValidity` duration can range from five minutes to one day.
-    pub id_token: Option<Str>,
+    pub id_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `RefreshToken`: a string.
     ///
     /// A time unit for the value that you set in the `RefreshTokenValidity` parameter. The default `RefreshTokenValidity` time unit is `days` . `RefreshTokenValidity` duration can range from 60 minutes to 10 years.
-    pub refresh_token: Option<Str>,
+    pub refresh_token: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -609,23 +542,23 @@ impl TokenValidityUnits {
     /// A `TokenValidityUnits` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessToken`: a string.
-    pub fn access_token(mut self, value: impl Into<Str>) -> Self { self.access_token = Some(value.into()); self }
+    pub fn access_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_token = ::std::option::Option::Some(value.into()); self }
     /// `IdToken`: a string.
-    pub fn id_token(mut self, value: impl Into<Str>) -> Self { self.id_token = Some(value.into()); self }
+    pub fn id_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id_token = ::std::option::Option::Some(value.into()); self }
     /// `RefreshToken`: a string.
-    pub fn refresh_token(mut self, value: impl Into<Str>) -> Self { self.refresh_token = Some(value.into()); self }
+    pub fn refresh_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_token = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TokenValidityUnits {}
+impl crate::PropertyType for TokenValidityUnits {}
 
-impl ToValue for TokenValidityUnits {
+impl ::cloudwright_core::ToValue for TokenValidityUnits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessToken", &self.access_token)
             .opt("IdToken", &self.id_token)
             .opt("RefreshToken", &self.refresh_token)
@@ -641,23 +574,95 @@ pub enum Feature {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Feature {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Feature {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Feature {
+impl ::cloudwright_core::ToValue for Feature {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolClient: ObjRule = ObjRule {
+        properties: &[
+            ("AccessTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("AllowedOAuthFlows", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["client_credentials", "code", "implicit"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AllowedOAuthFlowsUserPoolClient", Shape::Bool),
+            ("AllowedOAuthScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AnalyticsConfiguration", Shape::Object(&RULE_AnalyticsConfiguration)),
+            ("AuthSessionValidity", Shape::Int(&NumRule { min: Some(3.0), max: Some(15.0), ..NumRule::ANY })),
+            ("CallbackURLs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ClientName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("DefaultRedirectURI", Shape::STR),
+            ("EnablePropagateAdditionalUserContextData", Shape::Bool),
+            ("EnableTokenRevocation", Shape::Bool),
+            ("ExplicitAuthFlows", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADMIN_NO_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_TOKEN_EXCHANGE_DELEGATION", "ALLOW_TOKEN_EXCHANGE_IMPERSONATION", "ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("GenerateSecret", Shape::Bool),
+            ("IdTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("LogoutURLs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PreventUserExistenceErrors", Shape::Str(&StrRule { allowed: &["ENABLED", "LEGACY"], ..StrRule::ANY })),
+            ("ReadAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("RefreshTokenRotation", Shape::Object(&RULE_RefreshTokenRotation)),
+            ("RefreshTokenValidity", Shape::Int(&NumRule { min: Some(1.0), max: Some(315360000.0), ..NumRule::ANY })),
+            ("SupportedIdentityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TokenValidityUnits", Shape::Object(&RULE_TokenValidityUnits)),
+            ("UserPoolId", Shape::STR),
+            ("WriteAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["UserPoolId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationArn", Shape::STR),
+            ("ApplicationId", Shape::STR),
+            ("ExternalId", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("UserDataShared", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshTokenRotation: ObjRule = ObjRule {
+        properties: &[
+            ("Feature", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("RetryGracePeriodSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TokenValidityUnits: ObjRule = ObjRule {
+        properties: &[
+            ("AccessToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
+            ("IdToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
+            ("RefreshToken", Shape::Str(&StrRule { allowed: &["days", "hours", "minutes", "seconds"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`UserPoolDomain`], by name: `UserPoolDomain::new(UserPoolDomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolDomainRequired {
     /// `Domain`: a string, required.
-    pub domain: Str,
+    pub domain: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolDomain: ObjRule = ObjRule {
-    properties: &[
-        ("CustomDomainConfig", Shape::Object(&RULE_CustomDomainConfigType)),
-        ("Domain", Shape::STR),
-        ("ManagedLoginVersion", Shape::INT),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId", "Domain"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cognito::UserPoolDomain` resource.
 ///
@@ -47,25 +32,25 @@ pub struct UserPoolDomain {
     /// The configuration for a custom domain that hosts the sign-up and sign-in pages for your application. Use this object to specify an SSL certificate that is managed by ACM.
     ///
     /// When you create a custom domain, the passkey RP ID defaults to the custom domain. If you had a prefix domain active, this will cause passkey integration for your prefix domain to stop working due to a mismatch in RP ID. To keep the prefix domain passkey integration working, you can explicitly set RP ID to the prefix domain.
-    pub custom_domain_config: Option<Obj<CustomDomainConfigType>>,
+    pub custom_domain_config: ::std::option::Option<crate::Obj<CustomDomainConfigType>>,
     /// `Domain`: a string, required.
     ///
     /// The name of the domain that you want to update. For custom domains, this is the fully-qualified domain name, for example `auth.example.com` . For prefix domains, this is the prefix alone, such as `myprefix` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain: Str,
+    pub domain: ::cloudwright_core::Str,
     /// `ManagedLoginVersion`: an integer.
     ///
-    /// A version number that indicates the state of managed login for your domain. Version `1` is hosted UI (classic). Version `2` is the newer managed login with the branding editor. For more information, see \[Managed login\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html>) .
+    /// A version number that indicates the state of managed login for your domain. Version `1` is hosted UI (classic). Version `2` is the newer managed login with the branding editor. For more information, see [Managed login](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managed-login.html) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub managed_login_version: Option<Int>,
+    pub managed_login_version: ::std::option::Option<::cloudwright_core::Int>,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool that is associated with the domain you're updating.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -75,7 +60,7 @@ impl UserPoolDomain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolDomain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooldomain.html",
         primary_identifier: &["UserPoolId", "Domain"],
@@ -86,45 +71,47 @@ impl UserPoolDomain {
         read_only: &["CloudFrontDistribution"],
         attributes: &["CloudFrontDistribution"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UserPoolDomain` with its required properties, named in a [`UserPoolDomainRequired`].
     #[inline]
     pub fn new(required: UserPoolDomainRequired) -> Self {
         Self {
-            custom_domain_config: None,
+            custom_domain_config: ::std::option::Option::None,
             domain: required.domain,
-            managed_login_version: None,
+            managed_login_version: ::std::option::Option::None,
             user_pool_id: required.user_pool_id,
         }
     }
 
     /// `CustomDomainConfig`: a [`CustomDomainConfigType`] object.
-    pub fn custom_domain_config(mut self, value: impl Into<Obj<CustomDomainConfigType>>) -> Self { self.custom_domain_config = Some(value.into()); self }
+    pub fn custom_domain_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomDomainConfigType>>) -> Self { self.custom_domain_config = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string, required.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = value.into(); self }
     /// `ManagedLoginVersion`: an integer.
-    pub fn managed_login_version(mut self, value: impl Into<Int>) -> Self { self.managed_login_version = Some(value.into()); self }
+    pub fn managed_login_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.managed_login_version = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for UserPoolDomain {
+impl ::cloudwright_core::Resource for UserPoolDomain {
     type Attributes = UserPoolDomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolDomain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserPoolDomain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolDomain {
+impl ::cloudwright_core::ToValue for UserPoolDomain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomDomainConfig", &self.custom_domain_config)
             .req("Domain", &self.domain)
             .opt("ManagedLoginVersion", &self.managed_login_version)
@@ -133,12 +120,12 @@ impl ToValue for UserPoolDomain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolDomain`]: `Handle<UserPoolDomain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolDomain`]: `Handle<UserPoolDomain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserPoolDomainAttributes(ResourceRef);
+pub struct UserPoolDomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserPoolDomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserPoolDomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,19 +135,10 @@ impl UserPoolDomainAttributes {
     ///
     /// The Amazon CloudFront endpoint that you use as the target of the alias that you set up with your Domain Name Service (DNS) provider.
     #[inline]
-    pub fn cloud_front_distribution(&self) -> Value {
-        self.0.get_att("CloudFrontDistribution")
+    pub fn cloud_front_distribution(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloudFrontDistribution"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomDomainConfigType: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomDomainConfigType` property type of `AWS::Cognito::UserPoolDomain`.
 ///
@@ -174,7 +152,7 @@ pub struct CustomDomainConfigType {
     /// The Amazon Resource Name (ARN) of an Certificate Manager SSL certificate. You use this certificate for the subdomain of your custom domain.
     ///
     /// Format `AWS::ACM::Certificate.Arn`.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -182,20 +160,49 @@ impl CustomDomainConfigType {
     /// A `CustomDomainConfigType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomDomainConfigType {}
+impl crate::PropertyType for CustomDomainConfigType {}
 
-impl ToValue for CustomDomainConfigType {
+impl ::cloudwright_core::ToValue for CustomDomainConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolDomain: ObjRule = ObjRule {
+        properties: &[
+            ("CustomDomainConfig", Shape::Object(&RULE_CustomDomainConfigType)),
+            ("Domain", Shape::STR),
+            ("ManagedLoginVersion", Shape::INT),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId", "Domain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomDomainConfigType: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`UserPoolGroup`], by name: `UserPoolGroup::new(UserPoolGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserPoolGroupRequired {
-    /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("GroupName", Shape::STR),
-        ("Precedence", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Cognito::UserPoolGroup` resource.
 ///
 /// A user pool group. Contains details about the group and the way that it contributes to IAM role decisions with identity pools. Identity pools can make decisions about the IAM role to assign based on groups: users get credentials for the role associated with their highest-priority group.
@@ -46,13 +23,13 @@ pub struct UserPoolGroup {
     /// A description of the group that you're creating.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupName`: a string.
     ///
     /// A name for the group. This name must be unique in your user pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Precedence`: an integer.
     ///
     /// A non-negative integer value that specifies the precedence of this group relative to the other groups that a user can belong to in the user pool. Zero is the highest precedence value. Groups with lower `Precedence` values take precedence over groups with higher or null `Precedence` values. If a user belongs to two or more groups, it is the group with the lowest precedence value whose role ARN is given in the user's tokens for the `cognito:roles` and `cognito:preferred_role` claims.
@@ -62,19 +39,19 @@ pub struct UserPoolGroup {
     /// The default `Precedence` value is null. The maximum `Precedence` value is `2^31-1` .
     ///
     /// Value at least 0.
-    pub precedence: Option<Int>,
+    pub precedence: ::std::option::Option<::cloudwright_core::Int>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the IAM role that you want to associate with the group. A group role primarily declares a preferred role for the credentials that you get from an identity pool. Amazon Cognito ID tokens have a `cognito:preferred_role` claim that presents the highest-precedence group that a user belongs to. Both ID and access tokens also contain a `cognito:groups` claim that list all the groups that a user is a member of.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool where you want to create a user group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -84,7 +61,7 @@ impl UserPoolGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolgroup.html",
         primary_identifier: &["UserPoolId", "GroupName"],
@@ -95,48 +72,50 @@ impl UserPoolGroup {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `UserPoolGroup` with its required properties, named in a [`UserPoolGroupRequired`].
+    /// A `UserPoolGroup` with its one required property, `UserPoolId`.
     #[inline]
-    pub fn new(required: UserPoolGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            group_name: None,
-            precedence: None,
-            role_arn: None,
-            user_pool_id: required.user_pool_id,
+            description: ::std::option::Option::None,
+            group_name: ::std::option::Option::None,
+            precedence: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            user_pool_id: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `Precedence`: an integer.
-    pub fn precedence(mut self, value: impl Into<Int>) -> Self { self.precedence = Some(value.into()); self }
+    pub fn precedence(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.precedence = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for UserPoolGroup {
+impl ::cloudwright_core::Resource for UserPoolGroup {
     type Attributes = UserPoolGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserPoolGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolGroup {
+impl ::cloudwright_core::ToValue for UserPoolGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("GroupName", &self.group_name)
             .opt("Precedence", &self.precedence)
@@ -146,12 +125,33 @@ impl ToValue for UserPoolGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolGroup`]: `Handle<UserPoolGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolGroup`]: `Handle<UserPoolGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct UserPoolGroupAttributes(());
 
-impl From<ResourceRef> for UserPoolGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserPoolGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("GroupName", Shape::STR),
+            ("Precedence", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`UserPoolIdentityProvider`], by name: `UserPoolIdentityProvider::new(UserPoolIdentityProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolIdentityProviderRequired {
     /// `ProviderDetails`: a JSON value, required.
-    pub provider_details: Json,
+    pub provider_details: ::cloudwright_core::Json,
     /// `ProviderName`: a string, required.
-    pub provider_name: Str,
+    pub provider_name: ::cloudwright_core::Str,
     /// `ProviderType`: a string, required.
-    pub provider_type: Str,
+    pub provider_type: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeMapping", Shape::Typed(json_type::OBJECT)),
-        ("IdpIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ProviderDetails", Shape::Typed(json_type::OBJECT)),
-        ("ProviderName", Shape::STR),
-        ("ProviderType", Shape::STR),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId", "ProviderName", "ProviderType", "ProviderDetails"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cognito::UserPoolIdentityProvider` resource.
 ///
@@ -51,11 +34,11 @@ pub struct UserPoolIdentityProvider {
     /// `AttributeMapping`: a JSON value.
     ///
     /// A mapping of IdP attributes to standard and custom user pool attributes. Specify a user pool attribute as the key of the key-value pair, and the IdP attribute claim name as the value.
-    pub attribute_mapping: Option<Json>,
+    pub attribute_mapping: ::std::option::Option<::cloudwright_core::Json>,
     /// `IdpIdentifiers`: a list of strings.
     ///
-    /// An array of IdP identifiers, for example `"IdPIdentifiers": [ "MyIdP", "MyIdP2" ]` . Identifiers are friendly names that you can pass in the `idp_identifier` query parameter of requests to the \[Authorize endpoint\](<https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html>) to silently redirect to sign-in with the associated IdP. Identifiers in a domain format also enable the use of \[email-address matching with SAML providers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managing-saml-idp-naming.html>) .
-    pub idp_identifiers: Option<List<Str>>,
+    /// An array of IdP identifiers, for example `"IdPIdentifiers": [ "MyIdP", "MyIdP2" ]` . Identifiers are friendly names that you can pass in the `idp_identifier` query parameter of requests to the [Authorize endpoint](https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html) to silently redirect to sign-in with the associated IdP. Identifiers in a domain format also enable the use of [email-address matching with SAML providers](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-managing-saml-idp-naming.html) .
+    pub idp_identifiers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ProviderDetails`: a JSON value, required.
     ///
     /// The scopes, URLs, and identifiers for your external identity provider. The following
@@ -87,25 +70,25 @@ pub struct UserPoolIdentityProvider {
     /// - **Facebook** - Create or update request: `"ProviderDetails": { "api_version": "v17.0", "authorize_scopes": "public_profile, email", "client_id": "1example23456789", "client_secret": "provider-app-client-secret" }`
     ///
     /// Describe response: `"ProviderDetails": { "api_version": "v17.0", "attributes_url": "https://graph.facebook.com/v17.0/me?fields=", "attributes_url_add_attributes": "true", "authorize_scopes": "public_profile, email", "authorize_url": "https://www.facebook.com/v17.0/dialog/oauth", "client_id": "1example23456789", "client_secret": "provider-app-client-secret", "token_request_method": "GET", "token_url": "https://graph.facebook.com/v17.0/oauth/access_token" }`
-    pub provider_details: Json,
+    pub provider_details: ::cloudwright_core::Json,
     /// `ProviderName`: a string, required.
     ///
-    /// The name that you want to assign to the IdP. You can pass the identity provider name in the `identity_provider` query parameter of requests to the \[Authorize endpoint\](<https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html>) to silently redirect to sign-in with the associated IdP.
+    /// The name that you want to assign to the IdP. You can pass the identity provider name in the `identity_provider` query parameter of requests to the [Authorize endpoint](https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html) to silently redirect to sign-in with the associated IdP.
     ///
     /// Create-only: changing it replaces the resource.
-    pub provider_name: Str,
+    pub provider_name: ::cloudwright_core::Str,
     /// `ProviderType`: a string, required.
     ///
     /// The type of IdP that you want to add. Amazon Cognito supports OIDC, SAML 2.0, Login With Amazon, Sign In With Apple, Google, and Facebook IdPs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub provider_type: Str,
+    pub provider_type: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
     ///
     /// The Id of the user pool where you want to create an IdP.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -115,7 +98,7 @@ impl UserPoolIdentityProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolIdentityProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolidentityprovider.html",
         primary_identifier: &["UserPoolId", "ProviderName"],
@@ -126,15 +109,15 @@ impl UserPoolIdentityProvider {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UserPoolIdentityProvider` with its required properties, named in a [`UserPoolIdentityProviderRequired`].
     #[inline]
     pub fn new(required: UserPoolIdentityProviderRequired) -> Self {
         Self {
-            attribute_mapping: None,
-            idp_identifiers: None,
+            attribute_mapping: ::std::option::Option::None,
+            idp_identifiers: ::std::option::Option::None,
             provider_details: required.provider_details,
             provider_name: required.provider_name,
             provider_type: required.provider_type,
@@ -143,34 +126,36 @@ impl UserPoolIdentityProvider {
     }
 
     /// `AttributeMapping`: a JSON value.
-    pub fn attribute_mapping(mut self, value: impl Into<Json>) -> Self { self.attribute_mapping = Some(value.into()); self }
+    pub fn attribute_mapping(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attribute_mapping = ::std::option::Option::Some(value.into()); self }
     /// `IdpIdentifiers`: a list of strings.
-    pub fn idp_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.idp_identifiers = Some(value.into()); self }
+    pub fn idp_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.idp_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `ProviderDetails`: a JSON value, required.
-    pub fn provider_details(mut self, value: impl Into<Json>) -> Self { self.provider_details = value.into(); self }
+    pub fn provider_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.provider_details = value.into(); self }
     /// `ProviderName`: a string, required.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = value.into(); self }
+    pub fn provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider_name = value.into(); self }
     /// `ProviderType`: a string, required.
-    pub fn provider_type(mut self, value: impl Into<Str>) -> Self { self.provider_type = value.into(); self }
+    pub fn provider_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider_type = value.into(); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for UserPoolIdentityProvider {
+impl ::cloudwright_core::Resource for UserPoolIdentityProvider {
     type Attributes = UserPoolIdentityProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolIdentityProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserPoolIdentityProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolIdentityProvider {
+impl ::cloudwright_core::ToValue for UserPoolIdentityProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeMapping", &self.attribute_mapping)
             .opt("IdpIdentifiers", &self.idp_identifiers)
             .req("ProviderDetails", &self.provider_details)
@@ -181,12 +166,34 @@ impl ToValue for UserPoolIdentityProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolIdentityProvider`]: `Handle<UserPoolIdentityProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolIdentityProvider`]: `Handle<UserPoolIdentityProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct UserPoolIdentityProviderAttributes(());
 
-impl From<ResourceRef> for UserPoolIdentityProviderAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserPoolIdentityProviderAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeMapping", Shape::Typed(json_type::OBJECT)),
+            ("IdpIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ProviderDetails", Shape::Typed(json_type::OBJECT)),
+            ("ProviderName", Shape::STR),
+            ("ProviderType", Shape::STR),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId", "ProviderName", "ProviderType", "ProviderDetails"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`UserPoolResourceServer`], by name: `UserPoolResourceServer::new(UserPoolResourceServerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolResourceServerRequired {
     /// `Identifier`: a string, required.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolResourceServer: ObjRule = ObjRule {
-    properties: &[
-        ("Identifier", Shape::STR),
-        ("Name", Shape::STR),
-        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceServerScopeType), min_items: None, max_items: None, unique: false })),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId", "Identifier", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cognito::UserPoolResourceServer` resource.
 ///
 /// The `AWS::Cognito::UserPoolResourceServer` resource creates a new OAuth2.0 resource server and defines custom scopes in it.
 ///
-/// &gt; If you don't specify a value for a parameter, Amazon Cognito sets it to a default value.
+/// \> If you don't specify a value for a parameter, Amazon Cognito sets it to a default value.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`UserPoolId`, `Identifier`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`UserPoolResourceServerAttributes`] is empty).
@@ -53,21 +38,21 @@ pub struct UserPoolResourceServer {
     /// Amazon Cognito represents scopes in the access token in the format `$resource-server-identifier/$scope` . Longer scope-identifier strings increase the size of your access tokens.
     ///
     /// Create-only: changing it replaces the resource.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A friendly name for the resource server.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Scopes`: a list of [`ResourceServerScopeType`] objects.
     ///
     /// A list of scopes. Each scope is a map with keys `ScopeName` and `ScopeDescription` .
-    pub scopes: Option<List<ResourceServerScopeType>>,
+    pub scopes: ::std::option::Option<::cloudwright_core::List<ResourceServerScopeType>>,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool where you want to create a resource server.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -77,7 +62,7 @@ impl UserPoolResourceServer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolResourceServer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolresourceserver.html",
         primary_identifier: &["UserPoolId", "Identifier"],
@@ -88,7 +73,7 @@ impl UserPoolResourceServer {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UserPoolResourceServer` with its required properties, named in a [`UserPoolResourceServerRequired`].
@@ -97,36 +82,38 @@ impl UserPoolResourceServer {
         Self {
             identifier: required.identifier,
             name: required.name,
-            scopes: None,
+            scopes: ::std::option::Option::None,
             user_pool_id: required.user_pool_id,
         }
     }
 
     /// `Identifier`: a string, required.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Scopes`: a list of [`ResourceServerScopeType`] objects.
-    pub fn scopes(mut self, value: impl Into<List<ResourceServerScopeType>>) -> Self { self.scopes = Some(value.into()); self }
+    pub fn scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceServerScopeType>>) -> Self { self.scopes = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for UserPoolResourceServer {
+impl ::cloudwright_core::Resource for UserPoolResourceServer {
     type Attributes = UserPoolResourceServerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolResourceServer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserPoolResourceServer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolResourceServer {
+impl ::cloudwright_core::ToValue for UserPoolResourceServer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Identifier", &self.identifier)
             .req("Name", &self.name)
             .opt("Scopes", &self.scopes)
@@ -135,12 +122,12 @@ impl ToValue for UserPoolResourceServer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolResourceServer`]: `Handle<UserPoolResourceServer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolResourceServer`]: `Handle<UserPoolResourceServer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct UserPoolResourceServerAttributes(());
 
-impl From<ResourceRef> for UserPoolResourceServerAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserPoolResourceServerAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -149,25 +136,14 @@ impl From<ResourceRef> for UserPoolResourceServerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceServerScopeTypeRequired {
     /// `ScopeDescription`: a string, required.
-    pub scope_description: Str,
+    pub scope_description: ::cloudwright_core::Str,
     /// `ScopeName`: a string, required.
-    pub scope_name: Str,
+    pub scope_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceServerScopeType: ObjRule = ObjRule {
-    properties: &[
-        ("ScopeDescription", Shape::STR),
-        ("ScopeName", Shape::STR),
-    ],
-    required: &["ScopeDescription", "ScopeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceServerScopeType` property type of `AWS::Cognito::UserPoolResourceServer`.
 ///
-/// One custom scope associated with a user pool resource server. This data type is a member of `ResourceServerScopeType` . For more information, see \[Scopes, M2M, and API authorization with resource servers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-define-resource-servers.html>) .
+/// One custom scope associated with a user pool resource server. This data type is a member of `ResourceServerScopeType` . For more information, see [Scopes, M2M, and API authorization with resource servers](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-define-resource-servers.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cognito-userpoolresourceserver-resourceserverscopetype.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -175,11 +151,11 @@ pub struct ResourceServerScopeType {
     /// `ScopeDescription`: a string, required.
     ///
     /// A friendly description of a custom scope.
-    pub scope_description: Str,
+    pub scope_description: ::cloudwright_core::Str,
     /// `ScopeName`: a string, required.
     ///
     /// The name of the scope. Amazon Cognito renders custom scopes in the format `resourceServerIdentifier/ScopeName` . For example, if this parameter is `exampleScope` in the resource server with the identifier `exampleResourceServer` , you request and receive the scope `exampleResourceServer/exampleScope` .
-    pub scope_name: Str,
+    pub scope_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -194,19 +170,50 @@ impl ResourceServerScopeType {
     }
 
     /// `ScopeDescription`: a string, required.
-    pub fn scope_description(mut self, value: impl Into<Str>) -> Self { self.scope_description = value.into(); self }
+    pub fn scope_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope_description = value.into(); self }
     /// `ScopeName`: a string, required.
-    pub fn scope_name(mut self, value: impl Into<Str>) -> Self { self.scope_name = value.into(); self }
+    pub fn scope_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope_name = value.into(); self }
 }
 
-impl PropertyType for ResourceServerScopeType {}
+impl crate::PropertyType for ResourceServerScopeType {}
 
-impl ToValue for ResourceServerScopeType {
+impl ::cloudwright_core::ToValue for ResourceServerScopeType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ScopeDescription", &self.scope_description)
             .req("ScopeName", &self.scope_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolResourceServer: ObjRule = ObjRule {
+        properties: &[
+            ("Identifier", Shape::STR),
+            ("Name", Shape::STR),
+            ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceServerScopeType), min_items: None, max_items: None, unique: false })),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId", "Identifier", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceServerScopeType: ObjRule = ObjRule {
+        properties: &[
+            ("ScopeDescription", Shape::STR),
+            ("ScopeName", Shape::STR),
+        ],
+        required: &["ScopeDescription", "ScopeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`UserPoolRiskConfigurationAttachment`], by name: `UserPoolRiskConfigurationAttachment::new(UserPoolRiskConfigurationAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolRiskConfigurationAttachmentRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolRiskConfigurationAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("AccountTakeoverRiskConfiguration", Shape::Object(&RULE_AccountTakeoverRiskConfigurationType)),
-        ("ClientId", Shape::STR),
-        ("CompromisedCredentialsRiskConfiguration", Shape::Object(&RULE_CompromisedCredentialsRiskConfigurationType)),
-        ("RiskExceptionConfiguration", Shape::Object(&RULE_RiskExceptionConfigurationType)),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId", "ClientId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cognito::UserPoolRiskConfigurationAttachment` resource.
 ///
@@ -48,28 +32,30 @@ pub struct UserPoolRiskConfigurationAttachment {
     /// `AccountTakeoverRiskConfiguration`: an [`AccountTakeoverRiskConfigurationType`] object.
     ///
     /// The settings for automated responses and notification templates for adaptive authentication with threat protection.
-    pub account_takeover_risk_configuration: Option<Obj<AccountTakeoverRiskConfigurationType>>,
+    pub account_takeover_risk_configuration:
+        ::std::option::Option<crate::Obj<AccountTakeoverRiskConfigurationType>>,
     /// `ClientId`: a string, required.
     ///
     /// The app client where this configuration is applied. When this parameter isn't present, the risk configuration applies to all user pool app clients that don't have client-level settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `CompromisedCredentialsRiskConfiguration`: a [`CompromisedCredentialsRiskConfigurationType`] object.
     ///
     /// Settings for compromised-credentials actions and authentication types with threat protection in full-function `ENFORCED` mode.
     pub compromised_credentials_risk_configuration:
-        Option<Obj<CompromisedCredentialsRiskConfigurationType>>,
+        ::std::option::Option<crate::Obj<CompromisedCredentialsRiskConfigurationType>>,
     /// `RiskExceptionConfiguration`: a [`RiskExceptionConfigurationType`] object.
     ///
     /// Exceptions to the risk evaluation configuration, including always-allow and always-block IP address ranges.
-    pub risk_exception_configuration: Option<Obj<RiskExceptionConfigurationType>>,
+    pub risk_exception_configuration:
+        ::std::option::Option<crate::Obj<RiskExceptionConfigurationType>>,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool that has the risk configuration applied.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -79,7 +65,7 @@ impl UserPoolRiskConfigurationAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolRiskConfigurationAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolriskconfigurationattachment.html",
         primary_identifier: &["UserPoolId", "ClientId"],
@@ -90,48 +76,53 @@ impl UserPoolRiskConfigurationAttachment {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UserPoolRiskConfigurationAttachment` with its required properties, named in a [`UserPoolRiskConfigurationAttachmentRequired`].
     #[inline]
     pub fn new(required: UserPoolRiskConfigurationAttachmentRequired) -> Self {
         Self {
-            account_takeover_risk_configuration: None,
+            account_takeover_risk_configuration: ::std::option::Option::None,
             client_id: required.client_id,
-            compromised_credentials_risk_configuration: None,
-            risk_exception_configuration: None,
+            compromised_credentials_risk_configuration: ::std::option::Option::None,
+            risk_exception_configuration: ::std::option::Option::None,
             user_pool_id: required.user_pool_id,
         }
     }
 
     /// `AccountTakeoverRiskConfiguration`: an [`AccountTakeoverRiskConfigurationType`] object.
-    pub fn account_takeover_risk_configuration(mut self, value: impl Into<Obj<AccountTakeoverRiskConfigurationType>>) -> Self { self.account_takeover_risk_configuration = Some(value.into()); self }
+    pub fn account_takeover_risk_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AccountTakeoverRiskConfigurationType>>) -> Self { self.account_takeover_risk_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `CompromisedCredentialsRiskConfiguration`: a [`CompromisedCredentialsRiskConfigurationType`] object.
-    pub fn compromised_credentials_risk_configuration(mut self, value: impl Into<Obj<CompromisedCredentialsRiskConfigurationType>>) -> Self { self.compromised_credentials_risk_configuration = Some(value.into()); self }
+    pub fn compromised_credentials_risk_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CompromisedCredentialsRiskConfigurationType>>) -> Self { self.compromised_credentials_risk_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RiskExceptionConfiguration`: a [`RiskExceptionConfigurationType`] object.
-    pub fn risk_exception_configuration(mut self, value: impl Into<Obj<RiskExceptionConfigurationType>>) -> Self { self.risk_exception_configuration = Some(value.into()); self }
+    pub fn risk_exception_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RiskExceptionConfigurationType>>) -> Self { self.risk_exception_configuration = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for UserPoolRiskConfigurationAttachment {
+impl ::cloudwright_core::Resource for UserPoolRiskConfigurationAttachment {
     type Attributes = UserPoolRiskConfigurationAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolRiskConfigurationAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_UserPoolRiskConfigurationAttachment,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolRiskConfigurationAttachment {
+impl ::cloudwright_core::ToValue for UserPoolRiskConfigurationAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AccountTakeoverRiskConfiguration",
                 &self.account_takeover_risk_configuration,
@@ -150,12 +141,14 @@ impl ToValue for UserPoolRiskConfigurationAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolRiskConfigurationAttachment`]: `Handle<UserPoolRiskConfigurationAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolRiskConfigurationAttachment`]: `Handle<UserPoolRiskConfigurationAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct UserPoolRiskConfigurationAttachmentAttributes(());
 
-impl From<ResourceRef> for UserPoolRiskConfigurationAttachmentAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for UserPoolRiskConfigurationAttachmentAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -164,21 +157,10 @@ impl From<ResourceRef> for UserPoolRiskConfigurationAttachmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountTakeoverActionTypeRequired {
     /// `EventAction`: a string, required.
-    pub event_action: Str,
+    pub event_action: ::cloudwright_core::Str,
     /// `Notify`: a boolean, required.
-    pub notify: Bool,
+    pub notify: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountTakeoverActionType: ObjRule = ObjRule {
-    properties: &[
-        ("EventAction", Shape::STR),
-        ("Notify", Shape::Bool),
-    ],
-    required: &["EventAction", "Notify"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccountTakeoverActionType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -195,11 +177,11 @@ pub struct AccountTakeoverActionType {
     /// - `MFA_IF_CONFIGURED` : Present an MFA challenge if possible. MFA is possible if the user pool has active MFA methods that the user can set up. For example, if the user pool only supports SMS message MFA but the user doesn't have a phone number attribute, MFA setup isn't possible. If MFA setup isn't possible, allow the request.
     /// - `MFA_REQUIRED` : Present an MFA challenge if possible. Block the request if a user hasn't set up MFA. To sign in with required MFA, users must have an email address or phone number attribute, or a registered TOTP factor.
     /// - `NO_ACTION` : Take no action. Permit sign-in.
-    pub event_action: Str,
+    pub event_action: ::cloudwright_core::Str,
     /// `Notify`: a boolean, required.
     ///
     /// Determines whether Amazon Cognito sends a user a notification message when your user pools assesses a user's session at the associated risk level.
-    pub notify: Bool,
+    pub notify: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -214,33 +196,22 @@ impl AccountTakeoverActionType {
     }
 
     /// `EventAction`: a string, required.
-    pub fn event_action(mut self, value: impl Into<Str>) -> Self { self.event_action = value.into(); self }
+    pub fn event_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_action = value.into(); self }
     /// `Notify`: a boolean, required.
-    pub fn notify(mut self, value: impl Into<Bool>) -> Self { self.notify = value.into(); self }
+    pub fn notify(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.notify = value.into(); self }
 }
 
-impl PropertyType for AccountTakeoverActionType {}
+impl crate::PropertyType for AccountTakeoverActionType {}
 
-impl ToValue for AccountTakeoverActionType {
+impl ::cloudwright_core::ToValue for AccountTakeoverActionType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventAction", &self.event_action)
             .req("Notify", &self.notify)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountTakeoverActionsType: ObjRule = ObjRule {
-    properties: &[
-        ("HighAction", Shape::Object(&RULE_AccountTakeoverActionType)),
-        ("LowAction", Shape::Object(&RULE_AccountTakeoverActionType)),
-        ("MediumAction", Shape::Object(&RULE_AccountTakeoverActionType)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccountTakeoverActionsType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -252,15 +223,15 @@ pub struct AccountTakeoverActionsType {
     /// `HighAction`: an [`AccountTakeoverActionType`] object.
     ///
     /// The action that you assign to a high-risk assessment by threat protection.
-    pub high_action: Option<Obj<AccountTakeoverActionType>>,
+    pub high_action: ::std::option::Option<crate::Obj<AccountTakeoverActionType>>,
     /// `LowAction`: an [`AccountTakeoverActionType`] object.
     ///
     /// The action that you assign to a low-risk assessment by threat protection.
-    pub low_action: Option<Obj<AccountTakeoverActionType>>,
+    pub low_action: ::std::option::Option<crate::Obj<AccountTakeoverActionType>>,
     /// `MediumAction`: an [`AccountTakeoverActionType`] object.
     ///
     /// The action that you assign to a medium-risk assessment by threat protection.
-    pub medium_action: Option<Obj<AccountTakeoverActionType>>,
+    pub medium_action: ::std::option::Option<crate::Obj<AccountTakeoverActionType>>,
 }
 
 #[rustfmt::skip]
@@ -268,47 +239,29 @@ impl AccountTakeoverActionsType {
     /// A `AccountTakeoverActionsType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HighAction`: an [`AccountTakeoverActionType`] object.
-    pub fn high_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self { self.high_action = Some(value.into()); self }
+    pub fn high_action(mut self, value: impl ::std::convert::Into<crate::Obj<AccountTakeoverActionType>>) -> Self { self.high_action = ::std::option::Option::Some(value.into()); self }
     /// `LowAction`: an [`AccountTakeoverActionType`] object.
-    pub fn low_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self { self.low_action = Some(value.into()); self }
+    pub fn low_action(mut self, value: impl ::std::convert::Into<crate::Obj<AccountTakeoverActionType>>) -> Self { self.low_action = ::std::option::Option::Some(value.into()); self }
     /// `MediumAction`: an [`AccountTakeoverActionType`] object.
-    pub fn medium_action(mut self, value: impl Into<Obj<AccountTakeoverActionType>>) -> Self { self.medium_action = Some(value.into()); self }
+    pub fn medium_action(mut self, value: impl ::std::convert::Into<crate::Obj<AccountTakeoverActionType>>) -> Self { self.medium_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccountTakeoverActionsType {}
+impl crate::PropertyType for AccountTakeoverActionsType {}
 
-impl ToValue for AccountTakeoverActionsType {
+impl ::cloudwright_core::ToValue for AccountTakeoverActionsType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HighAction", &self.high_action)
             .opt("LowAction", &self.low_action)
             .opt("MediumAction", &self.medium_action)
             .build()
     }
 }
-
-/// The required properties of [`AccountTakeoverRiskConfigurationType`], by name: `AccountTakeoverRiskConfigurationType::new(AccountTakeoverRiskConfigurationTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccountTakeoverRiskConfigurationTypeRequired {
-    /// `Actions`: an [`AccountTakeoverActionsType`] object, required.
-    pub actions: Obj<AccountTakeoverActionsType>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountTakeoverRiskConfigurationType: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::Object(&RULE_AccountTakeoverActionsType)),
-        ("NotifyConfiguration", Shape::Object(&RULE_NotifyConfigurationType)),
-    ],
-    required: &["Actions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccountTakeoverRiskConfigurationType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -320,58 +273,41 @@ pub struct AccountTakeoverRiskConfigurationType {
     /// `Actions`: an [`AccountTakeoverActionsType`] object, required.
     ///
     /// A list of account-takeover actions for each level of risk that Amazon Cognito might assess with threat protection.
-    pub actions: Obj<AccountTakeoverActionsType>,
+    pub actions: crate::Obj<AccountTakeoverActionsType>,
     /// `NotifyConfiguration`: a [`NotifyConfigurationType`] object.
     ///
     /// The settings for composing and sending an email message when threat protection assesses a risk level with adaptive authentication. When you choose to notify users in `AccountTakeoverRiskConfiguration` , Amazon Cognito sends an email message using the method and template that you set with this data type.
-    pub notify_configuration: Option<Obj<NotifyConfigurationType>>,
+    pub notify_configuration: ::std::option::Option<crate::Obj<NotifyConfigurationType>>,
 }
 
 #[rustfmt::skip]
 impl AccountTakeoverRiskConfigurationType {
-    /// A `AccountTakeoverRiskConfigurationType` with its required properties, named in a [`AccountTakeoverRiskConfigurationTypeRequired`].
+    /// A `AccountTakeoverRiskConfigurationType` with its one required property, `Actions`.
     #[inline]
-    pub fn new(required: AccountTakeoverRiskConfigurationTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AccountTakeoverActionsType>>) -> Self {
         Self {
-            actions: required.actions,
-            notify_configuration: None,
+            actions: value.into(),
+            notify_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: an [`AccountTakeoverActionsType`] object, required.
-    pub fn actions(mut self, value: impl Into<Obj<AccountTakeoverActionsType>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<crate::Obj<AccountTakeoverActionsType>>) -> Self { self.actions = value.into(); self }
     /// `NotifyConfiguration`: a [`NotifyConfigurationType`] object.
-    pub fn notify_configuration(mut self, value: impl Into<Obj<NotifyConfigurationType>>) -> Self { self.notify_configuration = Some(value.into()); self }
+    pub fn notify_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NotifyConfigurationType>>) -> Self { self.notify_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccountTakeoverRiskConfigurationType {}
+impl crate::PropertyType for AccountTakeoverRiskConfigurationType {}
 
-impl ToValue for AccountTakeoverRiskConfigurationType {
+impl ::cloudwright_core::ToValue for AccountTakeoverRiskConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("NotifyConfiguration", &self.notify_configuration)
             .build()
     }
 }
-
-/// The required properties of [`CompromisedCredentialsActionsType`], by name: `CompromisedCredentialsActionsType::new(CompromisedCredentialsActionsTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CompromisedCredentialsActionsTypeRequired {
-    /// `EventAction`: a string, required.
-    pub event_action: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CompromisedCredentialsActionsType: ObjRule = ObjRule {
-    properties: &[
-        ("EventAction", Shape::STR),
-    ],
-    required: &["EventAction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CompromisedCredentialsActionsType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -383,51 +319,33 @@ pub struct CompromisedCredentialsActionsType {
     /// `EventAction`: a string, required.
     ///
     /// The action that Amazon Cognito takes when it detects compromised credentials.
-    pub event_action: Str,
+    pub event_action: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CompromisedCredentialsActionsType {
-    /// A `CompromisedCredentialsActionsType` with its required properties, named in a [`CompromisedCredentialsActionsTypeRequired`].
+    /// A `CompromisedCredentialsActionsType` with its one required property, `EventAction`.
     #[inline]
-    pub fn new(required: CompromisedCredentialsActionsTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            event_action: required.event_action,
+            event_action: value.into(),
         }
     }
 
     /// `EventAction`: a string, required.
-    pub fn event_action(mut self, value: impl Into<Str>) -> Self { self.event_action = value.into(); self }
+    pub fn event_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_action = value.into(); self }
 }
 
-impl PropertyType for CompromisedCredentialsActionsType {}
+impl crate::PropertyType for CompromisedCredentialsActionsType {}
 
-impl ToValue for CompromisedCredentialsActionsType {
+impl ::cloudwright_core::ToValue for CompromisedCredentialsActionsType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventAction", &self.event_action)
             .build()
     }
 }
-
-/// The required properties of [`CompromisedCredentialsRiskConfigurationType`], by name: `CompromisedCredentialsRiskConfigurationType::new(CompromisedCredentialsRiskConfigurationTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CompromisedCredentialsRiskConfigurationTypeRequired {
-    /// `Actions`: a [`CompromisedCredentialsActionsType`] object, required.
-    pub actions: Obj<CompromisedCredentialsActionsType>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CompromisedCredentialsRiskConfigurationType: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::Object(&RULE_CompromisedCredentialsActionsType)),
-        ("EventFilter", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Actions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CompromisedCredentialsRiskConfigurationType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -439,63 +357,41 @@ pub struct CompromisedCredentialsRiskConfigurationType {
     /// `Actions`: a [`CompromisedCredentialsActionsType`] object, required.
     ///
     /// Settings for the actions that you want your user pool to take when Amazon Cognito detects compromised credentials.
-    pub actions: Obj<CompromisedCredentialsActionsType>,
+    pub actions: crate::Obj<CompromisedCredentialsActionsType>,
     /// `EventFilter`: a list of strings.
     ///
     /// Settings for the sign-in activity where you want to configure compromised-credentials actions. Defaults to all events.
-    pub event_filter: Option<List<Str>>,
+    pub event_filter: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl CompromisedCredentialsRiskConfigurationType {
-    /// A `CompromisedCredentialsRiskConfigurationType` with its required properties, named in a [`CompromisedCredentialsRiskConfigurationTypeRequired`].
+    /// A `CompromisedCredentialsRiskConfigurationType` with its one required property, `Actions`.
     #[inline]
-    pub fn new(required: CompromisedCredentialsRiskConfigurationTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CompromisedCredentialsActionsType>>) -> Self {
         Self {
-            actions: required.actions,
-            event_filter: None,
+            actions: value.into(),
+            event_filter: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a [`CompromisedCredentialsActionsType`] object, required.
-    pub fn actions(mut self, value: impl Into<Obj<CompromisedCredentialsActionsType>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<crate::Obj<CompromisedCredentialsActionsType>>) -> Self { self.actions = value.into(); self }
     /// `EventFilter`: a list of strings.
-    pub fn event_filter(mut self, value: impl Into<List<Str>>) -> Self { self.event_filter = Some(value.into()); self }
+    pub fn event_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.event_filter = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CompromisedCredentialsRiskConfigurationType {}
+impl crate::PropertyType for CompromisedCredentialsRiskConfigurationType {}
 
-impl ToValue for CompromisedCredentialsRiskConfigurationType {
+impl ::cloudwright_core::ToValue for CompromisedCredentialsRiskConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("EventFilter", &self.event_filter)
             .build()
     }
 }
-
-/// The required properties of [`NotifyConfigurationType`], by name: `NotifyConfigurationType::new(NotifyConfigurationTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotifyConfigurationTypeRequired {
-    /// `SourceArn`: a string, required.
-    pub source_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotifyConfigurationType: ObjRule = ObjRule {
-    properties: &[
-        ("BlockEmail", Shape::Object(&RULE_NotifyEmailType)),
-        ("From", Shape::STR),
-        ("MfaEmail", Shape::Object(&RULE_NotifyEmailType)),
-        ("NoActionEmail", Shape::Object(&RULE_NotifyEmailType)),
-        ("ReplyTo", Shape::STR),
-        ("SourceArn", Shape::STR),
-    ],
-    required: &["SourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotifyConfigurationType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -507,64 +403,64 @@ pub struct NotifyConfigurationType {
     /// `BlockEmail`: a [`NotifyEmailType`] object.
     ///
     /// The template for the email message that your user pool sends when a detected risk event is blocked.
-    pub block_email: Option<Obj<NotifyEmailType>>,
+    pub block_email: ::std::option::Option<crate::Obj<NotifyEmailType>>,
     /// `From`: a string.
     ///
     /// The email address that sends the email message. The address must be either individually verified with Amazon Simple Email Service, or from a domain that has been verified with Amazon SES.
-    pub from: Option<Str>,
+    pub from: ::std::option::Option<::cloudwright_core::Str>,
     /// `MfaEmail`: a [`NotifyEmailType`] object.
     ///
     /// The template for the email message that your user pool sends when MFA is challenged in response to a detected risk.
-    pub mfa_email: Option<Obj<NotifyEmailType>>,
+    pub mfa_email: ::std::option::Option<crate::Obj<NotifyEmailType>>,
     /// `NoActionEmail`: a [`NotifyEmailType`] object.
     ///
     /// The template for the email message that your user pool sends when no action is taken in response to a detected risk.
-    pub no_action_email: Option<Obj<NotifyEmailType>>,
+    pub no_action_email: ::std::option::Option<crate::Obj<NotifyEmailType>>,
     /// `ReplyTo`: a string.
     ///
     /// The reply-to email address of an email template. Can be an email address in the format `admin@example.com` or `Administrator <admin@example.com>` .
-    pub reply_to: Option<Str>,
+    pub reply_to: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the identity that is associated with the sending authorization policy. This identity permits Amazon Cognito to send for the email address specified in the `From` parameter.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl NotifyConfigurationType {
-    /// A `NotifyConfigurationType` with its required properties, named in a [`NotifyConfigurationTypeRequired`].
+    /// A `NotifyConfigurationType` with its one required property, `SourceArn`.
     #[inline]
-    pub fn new(required: NotifyConfigurationTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            block_email: None,
-            from: None,
-            mfa_email: None,
-            no_action_email: None,
-            reply_to: None,
-            source_arn: required.source_arn,
+            block_email: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            mfa_email: ::std::option::Option::None,
+            no_action_email: ::std::option::Option::None,
+            reply_to: ::std::option::Option::None,
+            source_arn: value.into(),
         }
     }
 
     /// `BlockEmail`: a [`NotifyEmailType`] object.
-    pub fn block_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self { self.block_email = Some(value.into()); self }
+    pub fn block_email(mut self, value: impl ::std::convert::Into<crate::Obj<NotifyEmailType>>) -> Self { self.block_email = ::std::option::Option::Some(value.into()); self }
     /// `From`: a string.
-    pub fn from(mut self, value: impl Into<Str>) -> Self { self.from = Some(value.into()); self }
+    pub fn from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.from = ::std::option::Option::Some(value.into()); self }
     /// `MfaEmail`: a [`NotifyEmailType`] object.
-    pub fn mfa_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self { self.mfa_email = Some(value.into()); self }
+    pub fn mfa_email(mut self, value: impl ::std::convert::Into<crate::Obj<NotifyEmailType>>) -> Self { self.mfa_email = ::std::option::Option::Some(value.into()); self }
     /// `NoActionEmail`: a [`NotifyEmailType`] object.
-    pub fn no_action_email(mut self, value: impl Into<Obj<NotifyEmailType>>) -> Self { self.no_action_email = Some(value.into()); self }
+    pub fn no_action_email(mut self, value: impl ::std::convert::Into<crate::Obj<NotifyEmailType>>) -> Self { self.no_action_email = ::std::option::Option::Some(value.into()); self }
     /// `ReplyTo`: a string.
-    pub fn reply_to(mut self, value: impl Into<Str>) -> Self { self.reply_to = Some(value.into()); self }
+    pub fn reply_to(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reply_to = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = value.into(); self }
 }
 
-impl PropertyType for NotifyConfigurationType {}
+impl crate::PropertyType for NotifyConfigurationType {}
 
-impl ToValue for NotifyConfigurationType {
+impl ::cloudwright_core::ToValue for NotifyConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockEmail", &self.block_email)
             .opt("From", &self.from)
             .opt("MfaEmail", &self.mfa_email)
@@ -574,25 +470,6 @@ impl ToValue for NotifyConfigurationType {
             .build()
     }
 }
-
-/// The required properties of [`NotifyEmailType`], by name: `NotifyEmailType::new(NotifyEmailTypeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotifyEmailTypeRequired {
-    /// `Subject`: a string, required.
-    pub subject: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotifyEmailType: ObjRule = ObjRule {
-    properties: &[
-        ("HtmlBody", Shape::STR),
-        ("Subject", Shape::STR),
-        ("TextBody", Shape::STR),
-    ],
-    required: &["Subject"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotifyEmailType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -604,59 +481,49 @@ pub struct NotifyEmailType {
     /// `HtmlBody`: a string.
     ///
     /// The body of an email notification formatted in HTML. Choose an `HtmlBody` or a `TextBody` to send an HTML-formatted or plaintext message, respectively.
-    pub html_body: Option<Str>,
+    pub html_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subject`: a string, required.
     ///
     /// The subject of the threat protection email notification.
-    pub subject: Str,
+    pub subject: ::cloudwright_core::Str,
     /// `TextBody`: a string.
     ///
     /// The body of an email notification formatted in plaintext. Choose an `HtmlBody` or a `TextBody` to send an HTML-formatted or plaintext message, respectively.
-    pub text_body: Option<Str>,
+    pub text_body: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl NotifyEmailType {
-    /// A `NotifyEmailType` with its required properties, named in a [`NotifyEmailTypeRequired`].
+    /// A `NotifyEmailType` with its one required property, `Subject`.
     #[inline]
-    pub fn new(required: NotifyEmailTypeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            html_body: None,
-            subject: required.subject,
-            text_body: None,
+            html_body: ::std::option::Option::None,
+            subject: value.into(),
+            text_body: ::std::option::Option::None,
         }
     }
 
     /// `HtmlBody`: a string.
-    pub fn html_body(mut self, value: impl Into<Str>) -> Self { self.html_body = Some(value.into()); self }
+    pub fn html_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.html_body = ::std::option::Option::Some(value.into()); self }
     /// `Subject`: a string, required.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = value.into(); self }
+    pub fn subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject = value.into(); self }
     /// `TextBody`: a string.
-    pub fn text_body(mut self, value: impl Into<Str>) -> Self { self.text_body = Some(value.into()); self }
+    pub fn text_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_body = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotifyEmailType {}
+impl crate::PropertyType for NotifyEmailType {}
 
-impl ToValue for NotifyEmailType {
+impl ::cloudwright_core::ToValue for NotifyEmailType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HtmlBody", &self.html_body)
             .req("Subject", &self.subject)
             .opt("TextBody", &self.text_body)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RiskExceptionConfigurationType: ObjRule = ObjRule {
-    properties: &[
-        ("BlockedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SkippedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RiskExceptionConfigurationType` property type of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
 ///
@@ -668,11 +535,13 @@ pub struct RiskExceptionConfigurationType {
     /// `BlockedIPRangeList`: a list of strings.
     ///
     /// An always-block IP address list. Overrides the risk decision and always blocks authentication requests. This parameter is displayed and set in CIDR notation.
-    pub blocked_ip_range_list: Option<List<Str>>,
+    pub blocked_ip_range_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SkippedIPRangeList`: a list of strings.
     ///
     /// An always-allow IP address list. Risk detection isn't performed on the IP addresses in this range list. This parameter is displayed and set in CIDR notation.
-    pub skipped_ip_range_list: Option<List<Str>>,
+    pub skipped_ip_range_list:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -680,23 +549,135 @@ impl RiskExceptionConfigurationType {
     /// A `RiskExceptionConfigurationType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockedIPRangeList`: a list of strings.
-    pub fn blocked_ip_range_list(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_ip_range_list = Some(value.into()); self }
+    pub fn blocked_ip_range_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.blocked_ip_range_list = ::std::option::Option::Some(value.into()); self }
     /// `SkippedIPRangeList`: a list of strings.
-    pub fn skipped_ip_range_list(mut self, value: impl Into<List<Str>>) -> Self { self.skipped_ip_range_list = Some(value.into()); self }
+    pub fn skipped_ip_range_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.skipped_ip_range_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RiskExceptionConfigurationType {}
+impl crate::PropertyType for RiskExceptionConfigurationType {}
 
-impl ToValue for RiskExceptionConfigurationType {
+impl ::cloudwright_core::ToValue for RiskExceptionConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockedIPRangeList", &self.blocked_ip_range_list)
             .opt("SkippedIPRangeList", &self.skipped_ip_range_list)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolRiskConfigurationAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("AccountTakeoverRiskConfiguration", Shape::Object(&RULE_AccountTakeoverRiskConfigurationType)),
+            ("ClientId", Shape::STR),
+            ("CompromisedCredentialsRiskConfiguration", Shape::Object(&RULE_CompromisedCredentialsRiskConfigurationType)),
+            ("RiskExceptionConfiguration", Shape::Object(&RULE_RiskExceptionConfigurationType)),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId", "ClientId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountTakeoverActionType: ObjRule = ObjRule {
+        properties: &[
+            ("EventAction", Shape::STR),
+            ("Notify", Shape::Bool),
+        ],
+        required: &["EventAction", "Notify"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountTakeoverActionsType: ObjRule = ObjRule {
+        properties: &[
+            ("HighAction", Shape::Object(&RULE_AccountTakeoverActionType)),
+            ("LowAction", Shape::Object(&RULE_AccountTakeoverActionType)),
+            ("MediumAction", Shape::Object(&RULE_AccountTakeoverActionType)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountTakeoverRiskConfigurationType: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::Object(&RULE_AccountTakeoverActionsType)),
+            ("NotifyConfiguration", Shape::Object(&RULE_NotifyConfigurationType)),
+        ],
+        required: &["Actions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CompromisedCredentialsActionsType: ObjRule = ObjRule {
+        properties: &[
+            ("EventAction", Shape::STR),
+        ],
+        required: &["EventAction"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CompromisedCredentialsRiskConfigurationType: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::Object(&RULE_CompromisedCredentialsActionsType)),
+            ("EventFilter", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Actions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotifyConfigurationType: ObjRule = ObjRule {
+        properties: &[
+            ("BlockEmail", Shape::Object(&RULE_NotifyEmailType)),
+            ("From", Shape::STR),
+            ("MfaEmail", Shape::Object(&RULE_NotifyEmailType)),
+            ("NoActionEmail", Shape::Object(&RULE_NotifyEmailType)),
+            ("ReplyTo", Shape::STR),
+            ("SourceArn", Shape::STR),
+        ],
+        required: &["SourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotifyEmailType: ObjRule = ObjRule {
+        properties: &[
+            ("HtmlBody", Shape::STR),
+            ("Subject", Shape::STR),
+            ("TextBody", Shape::STR),
+        ],
+        required: &["Subject"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RiskExceptionConfigurationType: ObjRule = ObjRule {
+        properties: &[
+            ("BlockedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SkippedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`UserPoolUiCustomizationAttachment`], by name: `UserPoolUiCustomizationAttachment::new(UserPoolUiCustomizationAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolUiCustomizationAttachmentRequired {
     /// `ClientId`: a string, required.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolUiCustomizationAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("CSS", Shape::STR),
-        ("ClientId", Shape::STR),
-        ("UserPoolId", Shape::STR),
-    ],
-    required: &["UserPoolId", "ClientId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cognito::UserPoolUICustomizationAttachment` resource.
 ///
@@ -44,19 +30,19 @@ pub struct UserPoolUiCustomizationAttachment {
     /// `CSS`: a string.
     ///
     /// A plaintext CSS file that contains the custom fields that you want to apply to your user pool or app client. To download a template, go to the Amazon Cognito console. Navigate to your user pool *App clients* tab, select *Login pages* , edit *Hosted UI (classic) style* , and select the link to `CSS template.css` .
-    pub css: Option<Str>,
+    pub css: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string, required.
     ///
     /// The app client ID for your UI customization. When this value isn't present, the customization applies to all user pool app clients that don't have client-level settings..
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_id: Str,
+    pub client_id: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool where you want to apply branding to the classic hosted UI.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -66,7 +52,7 @@ impl UserPoolUiCustomizationAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolUICustomizationAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooluicustomizationattachment.html",
         primary_identifier: &["UserPoolId", "ClientId"],
@@ -77,42 +63,47 @@ impl UserPoolUiCustomizationAttachment {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UserPoolUiCustomizationAttachment` with its required properties, named in a [`UserPoolUiCustomizationAttachmentRequired`].
     #[inline]
     pub fn new(required: UserPoolUiCustomizationAttachmentRequired) -> Self {
         Self {
-            css: None,
+            css: ::std::option::Option::None,
             client_id: required.client_id,
             user_pool_id: required.user_pool_id,
         }
     }
 
     /// `CSS`: a string.
-    pub fn css(mut self, value: impl Into<Str>) -> Self { self.css = Some(value.into()); self }
+    pub fn css(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.css = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string, required.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = value.into(); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
 }
 
-impl Resource for UserPoolUiCustomizationAttachment {
+impl ::cloudwright_core::Resource for UserPoolUiCustomizationAttachment {
     type Attributes = UserPoolUiCustomizationAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolUiCustomizationAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_UserPoolUiCustomizationAttachment,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolUiCustomizationAttachment {
+impl ::cloudwright_core::ToValue for UserPoolUiCustomizationAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CSS", &self.css)
             .req("ClientId", &self.client_id)
             .req("UserPoolId", &self.user_pool_id)
@@ -120,12 +111,33 @@ impl ToValue for UserPoolUiCustomizationAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolUiCustomizationAttachment`]: `Handle<UserPoolUiCustomizationAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolUiCustomizationAttachment`]: `Handle<UserPoolUiCustomizationAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct UserPoolUiCustomizationAttachmentAttributes(());
 
-impl From<ResourceRef> for UserPoolUiCustomizationAttachmentAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for UserPoolUiCustomizationAttachmentAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolUiCustomizationAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("CSS", Shape::STR),
+            ("ClientId", Shape::STR),
+            ("UserPoolId", Shape::STR),
+        ],
+        required: &["UserPoolId", "ClientId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`UserPoolUser`], by name: `UserPoolUser::new(UserPoolUserRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserPoolUserRequired {
-    /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolUser: ObjRule = ObjRule {
-    properties: &[
-        ("ClientMetadata", Shape::Typed(json_type::OBJECT)),
-        ("DesiredDeliveryMediums", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ForceAliasCreation", Shape::Bool),
-        ("MessageAction", Shape::STR),
-        ("UserAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None, unique: false })),
-        ("UserPoolId", Shape::STR),
-        ("Username", Shape::STR),
-        ("ValidationData", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["UserPoolId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Cognito::UserPoolUser` resource.
 ///
 /// The `AWS::Cognito::UserPoolUser` resource creates an Amazon Cognito user pool user.
@@ -50,22 +24,23 @@ pub struct UserPoolUser {
     ///
     /// When Amazon Cognito invokes any of these functions, it passes a JSON payload, which the function receives as input. This payload contains a `clientMetadata` attribute that provides the data that you assigned to the ClientMetadata parameter in your request. In your function code, you can process the `clientMetadata` value to enhance your workflow for your specific needs.
     ///
-    /// To review the Lambda trigger types that Amazon Cognito invokes at runtime with API requests, see \[Connecting API actions to Lambda triggers\](<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html#lambda-triggers-by-event>) in the *Amazon Cognito Developer Guide* .
+    /// To review the Lambda trigger types that Amazon Cognito invokes at runtime with API requests, see [Connecting API actions to Lambda triggers](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html#lambda-triggers-by-event) in the *Amazon Cognito Developer Guide* .
     ///
-    /// &gt; When you use the `ClientMetadata` parameter, note that Amazon Cognito won't do the following:
-    /// &gt;
-    /// &gt; - Store the `ClientMetadata` value. This data is available only to AWS Lambda triggers that are assigned to a user pool to support custom workflows. If your user pool configuration doesn't include triggers, the `ClientMetadata` parameter serves no purpose.
-    /// &gt; - Validate the `ClientMetadata` value.
-    /// &gt; - Encrypt the `ClientMetadata` value. Don't send sensitive information in this parameter.
+    /// \> When you use the `ClientMetadata` parameter, note that Amazon Cognito won't do the following:
+    /// \>
+    /// \> - Store the `ClientMetadata` value. This data is available only to AWS Lambda triggers that are assigned to a user pool to support custom workflows. If your user pool configuration doesn't include triggers, the `ClientMetadata` parameter serves no purpose.
+    /// \> - Validate the `ClientMetadata` value.
+    /// \> - Encrypt the `ClientMetadata` value. Don't send sensitive information in this parameter.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_metadata: Option<Json>,
+    pub client_metadata: ::std::option::Option<::cloudwright_core::Json>,
     /// `DesiredDeliveryMediums`: a list of strings.
     ///
     /// Specify `EMAIL` if email will be used to send the welcome message. Specify `SMS` if the phone number will be used. The default value is `SMS` . You can specify more than one value.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub desired_delivery_mediums: Option<List<Str>>,
+    pub desired_delivery_mediums:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ForceAliasCreation`: a boolean.
     ///
     /// This parameter is used only if the `phone_number_verified` or `email_verified` attribute is set to `True` . Otherwise, it is ignored.
@@ -75,13 +50,13 @@ pub struct UserPoolUser {
     /// If this parameter is set to `False` , the API throws an `AliasExistsException` error if the alias already exists. The default value is `False` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub force_alias_creation: Option<Bool>,
+    pub force_alias_creation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MessageAction`: a string.
     ///
     /// Set to `RESEND` to resend the invitation message to a user that already exists, and to reset the temporary-password duration with a new temporary password. Set to `SUPPRESS` to suppress sending the message. You can specify only one value.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub message_action: Option<Str>,
+    pub message_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserAttributes`: a list of [`AttributeType`] objects.
     ///
     /// An array of name-value pairs that contain user attributes and attribute values to be set for the user to be created. You can create a user without specifying any attributes other than `Username` . However, any attributes that you specify as required (when creating a user pool or in the *Attributes* tab of the console) either you should supply (in your call to `AdminCreateUser` ) or the user should supply (when they sign up in response to your welcome message).
@@ -98,33 +73,33 @@ pub struct UserPoolUser {
     /// - *phone_number* : The phone number of the user to whom the message that contains the code and username will be sent. Required if the `phone_number_verified` attribute is set to `True` , or if `"SMS"` is specified in the `DesiredDeliveryMediums` parameter.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_attributes: Option<List<AttributeType>>,
+    pub user_attributes: ::std::option::Option<::cloudwright_core::List<AttributeType>>,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool where you want to create a user.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
     /// `Username`: a string.
     ///
     /// The value that you want to set as the username sign-in attribute. The following conditions apply to the username parameter.
     ///
     /// - The username can't be a duplicate of another username in the same user pool.
     /// - You can't change the value of a username after you create it.
-    /// - You can only provide a value if usernames are a valid sign-in attribute for your user pool. If your user pool only supports phone numbers or email addresses as sign-in attributes, Amazon Cognito automatically generates a username value. For more information, see \[Customizing sign-in attributes\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-aliases>) .
+    /// - You can only provide a value if usernames are a valid sign-in attribute for your user pool. If your user pool only supports phone numbers or email addresses as sign-in attributes, Amazon Cognito automatically generates a username value. For more information, see [Customizing sign-in attributes](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-aliases) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidationData`: a list of [`AttributeType`] objects.
     ///
     /// Temporary user attributes that contribute to the outcomes of your pre sign-up Lambda trigger. This set of key-value pairs are for custom validation of information that you collect from your users but don't need to retain.
     ///
     /// Your Lambda function can analyze this additional data and act on it. Your function can automatically confirm and verify select users or perform external API operations like logging user attributes and validation data to Amazon CloudWatch Logs.
     ///
-    /// For more information about the pre sign-up Lambda trigger, see \[Pre sign-up Lambda trigger\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html>) .
+    /// For more information about the pre sign-up Lambda trigger, see [Pre sign-up Lambda trigger](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html) .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub validation_data: Option<List<AttributeType>>,
+    pub validation_data: ::std::option::Option<::cloudwright_core::List<AttributeType>>,
 }
 
 #[rustfmt::skip]
@@ -134,7 +109,7 @@ impl UserPoolUser {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolUser",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooluser.html",
         primary_identifier: &["UserPoolId", "Username"],
@@ -145,57 +120,59 @@ impl UserPoolUser {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `UserPoolUser` with its required properties, named in a [`UserPoolUserRequired`].
+    /// A `UserPoolUser` with its one required property, `UserPoolId`.
     #[inline]
-    pub fn new(required: UserPoolUserRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_metadata: None,
-            desired_delivery_mediums: None,
-            force_alias_creation: None,
-            message_action: None,
-            user_attributes: None,
-            user_pool_id: required.user_pool_id,
-            username: None,
-            validation_data: None,
+            client_metadata: ::std::option::Option::None,
+            desired_delivery_mediums: ::std::option::Option::None,
+            force_alias_creation: ::std::option::Option::None,
+            message_action: ::std::option::Option::None,
+            user_attributes: ::std::option::Option::None,
+            user_pool_id: value.into(),
+            username: ::std::option::Option::None,
+            validation_data: ::std::option::Option::None,
         }
     }
 
     /// `ClientMetadata`: a JSON value.
-    pub fn client_metadata(mut self, value: impl Into<Json>) -> Self { self.client_metadata = Some(value.into()); self }
+    pub fn client_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.client_metadata = ::std::option::Option::Some(value.into()); self }
     /// `DesiredDeliveryMediums`: a list of strings.
-    pub fn desired_delivery_mediums(mut self, value: impl Into<List<Str>>) -> Self { self.desired_delivery_mediums = Some(value.into()); self }
+    pub fn desired_delivery_mediums(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.desired_delivery_mediums = ::std::option::Option::Some(value.into()); self }
     /// `ForceAliasCreation`: a boolean.
-    pub fn force_alias_creation(mut self, value: impl Into<Bool>) -> Self { self.force_alias_creation = Some(value.into()); self }
+    pub fn force_alias_creation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force_alias_creation = ::std::option::Option::Some(value.into()); self }
     /// `MessageAction`: a string.
-    pub fn message_action(mut self, value: impl Into<Str>) -> Self { self.message_action = Some(value.into()); self }
+    pub fn message_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_action = ::std::option::Option::Some(value.into()); self }
     /// `UserAttributes`: a list of [`AttributeType`] objects.
-    pub fn user_attributes(mut self, value: impl Into<List<AttributeType>>) -> Self { self.user_attributes = Some(value.into()); self }
+    pub fn user_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeType>>) -> Self { self.user_attributes = ::std::option::Option::Some(value.into()); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
     /// `ValidationData`: a list of [`AttributeType`] objects.
-    pub fn validation_data(mut self, value: impl Into<List<AttributeType>>) -> Self { self.validation_data = Some(value.into()); self }
+    pub fn validation_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeType>>) -> Self { self.validation_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserPoolUser {
+impl ::cloudwright_core::Resource for UserPoolUser {
     type Attributes = UserPoolUserAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolUser, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserPoolUser, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolUser {
+impl ::cloudwright_core::ToValue for UserPoolUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientMetadata", &self.client_metadata)
             .opt("DesiredDeliveryMediums", &self.desired_delivery_mediums)
             .opt("ForceAliasCreation", &self.force_alias_creation)
@@ -208,25 +185,15 @@ impl ToValue for UserPoolUser {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolUser`]: `Handle<UserPoolUser>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolUser`]: `Handle<UserPoolUser>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct UserPoolUserAttributes(());
 
-impl From<ResourceRef> for UserPoolUserAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserPoolUserAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeType: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttributeType` property type of `AWS::Cognito::UserPoolUser`.
 ///
@@ -238,11 +205,11 @@ pub struct AttributeType {
     /// `Name`: a string.
     ///
     /// The name of the attribute.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the attribute.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -250,23 +217,57 @@ impl AttributeType {
     /// A `AttributeType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AttributeType {}
+impl crate::PropertyType for AttributeType {}
 
-impl ToValue for AttributeType {
+impl ::cloudwright_core::ToValue for AttributeType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolUser: ObjRule = ObjRule {
+        properties: &[
+            ("ClientMetadata", Shape::Typed(json_type::OBJECT)),
+            ("DesiredDeliveryMediums", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ForceAliasCreation", Shape::Bool),
+            ("MessageAction", Shape::STR),
+            ("UserAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None, unique: false })),
+            ("UserPoolId", Shape::STR),
+            ("Username", Shape::STR),
+            ("ValidationData", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["UserPoolId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeType: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,25 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`UserPoolUserToGroupAttachment`], by name: `UserPoolUserToGroupAttachment::new(UserPoolUserToGroupAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolUserToGroupAttachmentRequired {
     /// `GroupName`: a string, required.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPoolUserToGroupAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("GroupName", Shape::STR),
-        ("UserPoolId", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    required: &["UserPoolId", "Username", "GroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Cognito::UserPoolUserToGroupAttachment` resource.
 ///
 /// Adds a user to a group. A user who is in a group can present a preferred-role claim to an identity pool, and populates a `cognito:groups` claim to their access and identity tokens.
 ///
-/// &gt; Amazon Cognito evaluates AWS Identity and Access Management (IAM) policies in requests for this API operation. For this operation, you must use IAM credentials to authorize requests, and you must grant yourself the corresponding IAM permission in a policy.
-/// &gt;
-/// &gt; **Learn more** - \[Signing AWS API Requests\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-signing.html>)
-/// &gt; - \[Using the Amazon Cognito user pools API and user pool endpoints\](<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html>)
+/// \> Amazon Cognito evaluates AWS Identity and Access Management (IAM) policies in requests for this API operation. For this operation, you must use IAM credentials to authorize requests, and you must grant yourself the corresponding IAM permission in a policy.
+/// \>
+/// \> **Learn more** - [Signing AWS API Requests](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-signing.html)
+/// \> - [Using the Amazon Cognito user pools API and user pool endpoints](https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html)
 ///
 /// `Ref` returns the primary identifier, which is composite here (`UserPoolId`, `GroupName`, `Username`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`UserPoolUserToGroupAttachmentAttributes`] is empty).
@@ -53,19 +39,19 @@ pub struct UserPoolUserToGroupAttachment {
     /// The name of the group that you want to add your user to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `UserPoolId`: a string, required.
     ///
     /// The ID of the user pool that contains the group that you want to add the user to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_pool_id: Str,
+    pub user_pool_id: ::cloudwright_core::Str,
     /// `Username`: a string, required.
     ///
     /// The user's username.
     ///
     /// Create-only: changing it replaces the resource.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -75,7 +61,7 @@ impl UserPoolUserToGroupAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Cognito::UserPoolUserToGroupAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolusertogroupattachment.html",
         primary_identifier: &["UserPoolId", "GroupName", "Username"],
@@ -86,7 +72,7 @@ impl UserPoolUserToGroupAttachment {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UserPoolUserToGroupAttachment` with its required properties, named in a [`UserPoolUserToGroupAttachmentRequired`].
@@ -100,28 +86,33 @@ impl UserPoolUserToGroupAttachment {
     }
 
     /// `GroupName`: a string, required.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = value.into(); self }
     /// `UserPoolId`: a string, required.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = value.into(); self }
+    pub fn user_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_pool_id = value.into(); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
 }
 
-impl Resource for UserPoolUserToGroupAttachment {
+impl ::cloudwright_core::Resource for UserPoolUserToGroupAttachment {
     type Attributes = UserPoolUserToGroupAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolUserToGroupAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_UserPoolUserToGroupAttachment,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserPoolUserToGroupAttachment {
+impl ::cloudwright_core::ToValue for UserPoolUserToGroupAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupName", &self.group_name)
             .req("UserPoolId", &self.user_pool_id)
             .req("Username", &self.username)
@@ -129,12 +120,33 @@ impl ToValue for UserPoolUserToGroupAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserPoolUserToGroupAttachment`]: `Handle<UserPoolUserToGroupAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserPoolUserToGroupAttachment`]: `Handle<UserPoolUserToGroupAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct UserPoolUserToGroupAttachmentAttributes(());
 
-impl From<ResourceRef> for UserPoolUserToGroupAttachmentAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for UserPoolUserToGroupAttachmentAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPoolUserToGroupAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("GroupName", Shape::STR),
+            ("UserPoolId", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        required: &["UserPoolId", "Username", "GroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,58 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{LanguageCode, Tag, TagRequired, VpcConfig, VpcConfigRequired};
-use super::shared::{RULE_Tag, RULE_VpcConfig};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[ ~!@#$%^*\\-_+=|\\\\:;\\t>?/]$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\p{ASCII}+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
 
 /// The required properties of [`DocumentClassifier`], by name: `DocumentClassifier::new(DocumentClassifierRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentClassifierRequired {
     /// `DataAccessRoleArn`: a string, required.
-    pub data_access_role_arn: Str,
+    pub data_access_role_arn: ::cloudwright_core::Str,
     /// `DocumentClassifierName`: a string, required.
-    pub document_classifier_name: Str,
+    pub document_classifier_name: ::cloudwright_core::Str,
     /// `InputDataConfig`: a [`DocumentClassifierInputDataConfig`] object, required.
-    pub input_data_config: Obj<DocumentClassifierInputDataConfig>,
+    pub input_data_config: crate::Obj<DocumentClassifierInputDataConfig>,
     /// `LanguageCode`: a [`LanguageCode`] value, required.
     pub language_code: LanguageCode,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentClassifier: ObjRule = ObjRule {
-    properties: &[
-        ("DataAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("DocumentClassifierName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InputDataConfig", Shape::Object(&RULE_DocumentClassifierInputDataConfig)),
-        ("LanguageCode", Shape::Str(&StrRule { allowed: &["en", "es", "fr", "it", "de", "pt"], ..StrRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
-        ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ModelPolicy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("OutputDataConfig", Shape::Object(&RULE_DocumentClassifierOutputDataConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["DocumentClassifierName", "DataAccessRoleArn", "InputDataConfig", "LanguageCode"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Comprehend::DocumentClassifier` resource.
 ///
-/// This resource creates and trains a document classifier to categorize documents. You provide a set of training documents that are labeled with the categories that you want to identify. After the classifier is trained you can use it to categorize a set of labeled documents into the categories. For more information, see \[Document Classification\](<https://docs.aws.amazon.com/comprehend/latest/dg/how-document-classification.html>) in the Comprehend Developer Guide.
+/// This resource creates and trains a document classifier to categorize documents. You provide a set of training documents that are labeled with the categories that you want to identify. After the classifier is trained you can use it to categorize a set of labeled documents into the categories. For more information, see [Document Classification](https://docs.aws.amazon.com/comprehend/latest/dg/how-document-classification.html) in the Comprehend Developer Guide.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DocumentClassifierAttributes`], which `Handle<DocumentClassifier>` dereferences to.
@@ -72,19 +38,19 @@ pub struct DocumentClassifier {
     /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to your input data.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub data_access_role_arn: Str,
+    pub data_access_role_arn: ::cloudwright_core::Str,
     /// `DocumentClassifierName`: a string, required.
     ///
     /// The name of the document classifier.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub document_classifier_name: Str,
+    pub document_classifier_name: ::cloudwright_core::Str,
     /// `InputDataConfig`: a [`DocumentClassifierInputDataConfig`] object, required.
     ///
     /// Specifies the format and location of the input data for the job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub input_data_config: Obj<DocumentClassifierInputDataConfig>,
+    pub input_data_config: crate::Obj<DocumentClassifierInputDataConfig>,
     /// `LanguageCode`: a [`LanguageCode`] value, required.
     ///
     /// The language of the input documents. You can specify any of the languages supported by Amazon Comprehend. All documents must be in the same language.
@@ -96,7 +62,7 @@ pub struct DocumentClassifier {
     /// Indicates the mode in which the classifier will be trained. The classifier can be trained in multi-class (single-label) mode or multi-label mode. Multi-class mode identifies a single class label for each document and multi-label mode identifies one or more class labels for each document. Multiple labels for an individual document are separated by a delimiter. The default delimiter between labels is a pipe (|).
     ///
     /// Create-only: changing it replaces the resource.
-    pub mode: Option<DocumentClassifierMode>,
+    pub mode: ::std::option::Option<DocumentClassifierMode>,
     /// `ModelKmsKeyId`: a string.
     ///
     /// ID for the AWS  key that Amazon Comprehend uses to encrypt trained custom models. The ModelKmsKeyId can be either of the following formats:
@@ -105,7 +71,7 @@ pub struct DocumentClassifier {
     /// - Amazon Resource Name (ARN) of a KMS Key: `"arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"`
     ///
     /// Pattern `^\p{ASCII}+$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub model_kms_key_id: Option<Str>,
+    pub model_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPolicy`: a string.
     ///
     /// The resource-based policy to attach to your custom document classifier model. You can use this policy to allow another AWS account to import your custom model.
@@ -119,23 +85,23 @@ pub struct DocumentClassifier {
     /// `'{"attribute": "value", "attribute": ["value"]}'`
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`; length 1 to 20000.
-    pub model_policy: Option<Str>,
+    pub model_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputDataConfig`: a [`DocumentClassifierOutputDataConfig`] object.
     ///
     /// Provides output results configuration parameters for custom classifier jobs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub output_data_config: Option<Obj<DocumentClassifierOutputDataConfig>>,
+    pub output_data_config: ::std::option::Option<crate::Obj<DocumentClassifierOutputDataConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to associate with the document classifier. A tag is a key-value pair that adds as a metadata to a resource used by Amazon Comprehend. For example, a tag with "Sales" as the key might be added to a resource to indicate its use by the sales department.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VersionName`: a string.
     ///
     /// The version name given to the newly created classifier. Version names can have a maximum of 256 characters. Alphanumeric characters, hyphens (-) and underscores (_) are allowed. The version name must be unique among all models with the same classifier name in the AWS account / AWS Region .
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub version_name: Option<Str>,
+    pub version_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeKmsKeyId`: a string.
     ///
     /// ID for the AWS Key Management Service (KMS) key that Amazon Comprehend uses to encrypt data on the storage volume attached to the ML compute instance(s) that process the analysis job. The VolumeKmsKeyId can be either of the following formats:
@@ -144,13 +110,13 @@ pub struct DocumentClassifier {
     /// - Amazon Resource Name (ARN) of a KMS Key: `"arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"`
     ///
     /// Pattern `^\p{ASCII}+$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub volume_kms_key_id: Option<Str>,
+    pub volume_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
-    /// Configuration parameters for a private Virtual Private Cloud (VPC) containing the resources you are using for your custom classifier. For more information, see \[Amazon VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html>) .
+    /// Configuration parameters for a private Virtual Private Cloud (VPC) containing the resources you are using for your custom classifier. For more information, see [Amazon VPC](https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -160,7 +126,7 @@ impl DocumentClassifier {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Comprehend::DocumentClassifier",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-documentclassifier.html",
         primary_identifier: &["Arn"],
@@ -171,7 +137,7 @@ impl DocumentClassifier {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DocumentClassifier` with its required properties, named in a [`DocumentClassifierRequired`].
@@ -182,61 +148,63 @@ impl DocumentClassifier {
             document_classifier_name: required.document_classifier_name,
             input_data_config: required.input_data_config,
             language_code: required.language_code,
-            mode: None,
-            model_kms_key_id: None,
-            model_policy: None,
-            output_data_config: None,
-            tags: None,
-            version_name: None,
-            volume_kms_key_id: None,
-            vpc_config: None,
+            mode: ::std::option::Option::None,
+            model_kms_key_id: ::std::option::Option::None,
+            model_policy: ::std::option::Option::None,
+            output_data_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            version_name: ::std::option::Option::None,
+            volume_kms_key_id: ::std::option::Option::None,
+            vpc_config: ::std::option::Option::None,
         }
     }
 
     /// `DataAccessRoleArn`: a string, required.
-    pub fn data_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_access_role_arn = value.into(); self }
+    pub fn data_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_access_role_arn = value.into(); self }
     /// `DocumentClassifierName`: a string, required.
-    pub fn document_classifier_name(mut self, value: impl Into<Str>) -> Self { self.document_classifier_name = value.into(); self }
+    pub fn document_classifier_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_classifier_name = value.into(); self }
     /// `InputDataConfig`: a [`DocumentClassifierInputDataConfig`] object, required.
-    pub fn input_data_config(mut self, value: impl Into<Obj<DocumentClassifierInputDataConfig>>) -> Self { self.input_data_config = value.into(); self }
+    pub fn input_data_config(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentClassifierInputDataConfig>>) -> Self { self.input_data_config = value.into(); self }
     /// `LanguageCode`: a [`LanguageCode`] value, required.
-    pub fn language_code(mut self, value: impl Into<LanguageCode>) -> Self { self.language_code = value.into(); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<LanguageCode>) -> Self { self.language_code = value.into(); self }
     /// `Mode`: a [`DocumentClassifierMode`] value.
-    pub fn mode(mut self, value: impl Into<DocumentClassifierMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<DocumentClassifierMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `ModelKmsKeyId`: a string.
-    pub fn model_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.model_kms_key_id = Some(value.into()); self }
+    pub fn model_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ModelPolicy`: a string.
-    pub fn model_policy(mut self, value: impl Into<Str>) -> Self { self.model_policy = Some(value.into()); self }
+    pub fn model_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_policy = ::std::option::Option::Some(value.into()); self }
     /// `OutputDataConfig`: a [`DocumentClassifierOutputDataConfig`] object.
-    pub fn output_data_config(mut self, value: impl Into<Obj<DocumentClassifierOutputDataConfig>>) -> Self { self.output_data_config = Some(value.into()); self }
+    pub fn output_data_config(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentClassifierOutputDataConfig>>) -> Self { self.output_data_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VersionName`: a string.
-    pub fn version_name(mut self, value: impl Into<Str>) -> Self { self.version_name = Some(value.into()); self }
+    pub fn version_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_name = ::std::option::Option::Some(value.into()); self }
     /// `VolumeKmsKeyId`: a string.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
+    pub fn volume_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DocumentClassifier {
+impl ::cloudwright_core::Resource for DocumentClassifier {
     type Attributes = DocumentClassifierAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DocumentClassifier, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DocumentClassifier, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DocumentClassifier {
+impl ::cloudwright_core::ToValue for DocumentClassifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataAccessRoleArn", &self.data_access_role_arn)
             .req("DocumentClassifierName", &self.document_classifier_name)
             .req("InputDataConfig", &self.input_data_config)
@@ -253,12 +221,12 @@ impl ToValue for DocumentClassifier {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DocumentClassifier`]: `Handle<DocumentClassifier>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DocumentClassifier`]: `Handle<DocumentClassifier>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DocumentClassifierAttributes(ResourceRef);
+pub struct DocumentClassifierAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DocumentClassifierAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DocumentClassifierAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -268,8 +236,8 @@ impl DocumentClassifierAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the document classifier.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -277,22 +245,10 @@ impl DocumentClassifierAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AugmentedManifestsListItemRequired {
     /// `AttributeNames`: a list of strings, required.
-    pub attribute_names: List<Str>,
+    pub attribute_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AugmentedManifestsListItem: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(63), unique: true })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Split", Shape::Str(&StrRule { allowed: &["TRAIN", "TEST"], ..StrRule::ANY })),
-    ],
-    required: &["AttributeNames", "S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AugmentedManifestsListItem` property type of `AWS::Comprehend::DocumentClassifier`.
 ///
@@ -310,13 +266,13 @@ pub struct AugmentedManifestsListItem {
     /// If your file is the output of a chained labeling job, specify the LabelAttributeName key for one or more jobs in the chain. Each LabelAttributeName key provides the annotations from an individual job.
     ///
     /// Items 1 to 63; each item: pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`, length 1 to 63.
-    pub attribute_names: List<Str>,
+    pub attribute_names: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `S3Uri`: a string, required.
     ///
     /// The Amazon S3 location of the augmented manifest file.
     ///
     /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
     /// `Split`: a [`Split`] value.
     ///
     /// The purpose of the data you've provided in the augmented manifest. You can either train or test this data. If you don't specify, the default is train.
@@ -324,7 +280,7 @@ pub struct AugmentedManifestsListItem {
     /// TRAIN - all of the documents in the manifest will be used for training. If no test documents are provided, Amazon Comprehend will automatically reserve a portion of the training documents for testing.
     ///
     /// TEST - all of the documents in the manifest will be used for testing.
-    pub split: Option<Split>,
+    pub split: ::std::option::Option<Split>,
 }
 
 #[rustfmt::skip]
@@ -335,48 +291,30 @@ impl AugmentedManifestsListItem {
         Self {
             attribute_names: required.attribute_names,
             s3_uri: required.s3_uri,
-            split: None,
+            split: ::std::option::Option::None,
         }
     }
 
     /// `AttributeNames`: a list of strings, required.
-    pub fn attribute_names(mut self, value: impl Into<List<Str>>) -> Self { self.attribute_names = value.into(); self }
+    pub fn attribute_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.attribute_names = value.into(); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
     /// `Split`: a [`Split`] value.
-    pub fn split(mut self, value: impl Into<Split>) -> Self { self.split = Some(value.into()); self }
+    pub fn split(mut self, value: impl ::std::convert::Into<Split>) -> Self { self.split = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AugmentedManifestsListItem {}
+impl crate::PropertyType for AugmentedManifestsListItem {}
 
-impl ToValue for AugmentedManifestsListItem {
+impl ::cloudwright_core::ToValue for AugmentedManifestsListItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeNames", &self.attribute_names)
             .req("S3Uri", &self.s3_uri)
             .opt("Split", &self.split)
             .build()
     }
 }
-
-/// The required properties of [`DocumentClassifierDocuments`], by name: `DocumentClassifierDocuments::new(DocumentClassifierDocumentsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentClassifierDocumentsRequired {
-    /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentClassifierDocuments: ObjRule = ObjRule {
-    properties: &[
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TestS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentClassifierDocuments` property type of `AWS::Comprehend::DocumentClassifier`.
 ///
@@ -390,65 +328,49 @@ pub struct DocumentClassifierDocuments {
     /// The S3 URI location of the training documents specified in the S3Uri CSV file.
     ///
     /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
     /// `TestS3Uri`: a string.
     ///
     /// The S3 URI location of the test documents included in the TestS3Uri CSV file. This field is not required if you do not specify a test CSV file.
     ///
     /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
-    pub test_s3_uri: Option<Str>,
+    pub test_s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DocumentClassifierDocuments {
-    /// A `DocumentClassifierDocuments` with its required properties, named in a [`DocumentClassifierDocumentsRequired`].
+    /// A `DocumentClassifierDocuments` with its one required property, `S3Uri`.
     #[inline]
-    pub fn new(required: DocumentClassifierDocumentsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            s3_uri: required.s3_uri,
-            test_s3_uri: None,
+            s3_uri: value.into(),
+            test_s3_uri: ::std::option::Option::None,
         }
     }
 
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
     /// `TestS3Uri`: a string.
-    pub fn test_s3_uri(mut self, value: impl Into<Str>) -> Self { self.test_s3_uri = Some(value.into()); self }
+    pub fn test_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.test_s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentClassifierDocuments {}
+impl crate::PropertyType for DocumentClassifierDocuments {}
 
-impl ToValue for DocumentClassifierDocuments {
+impl ::cloudwright_core::ToValue for DocumentClassifierDocuments {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Uri", &self.s3_uri)
             .opt("TestS3Uri", &self.test_s3_uri)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentClassifierInputDataConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AugmentedManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_AugmentedManifestsListItem), min_items: None, max_items: None, unique: true })),
-        ("DataFormat", Shape::Str(&StrRule { allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"], ..StrRule::ANY })),
-        ("DocumentReaderConfig", Shape::Object(&RULE_DocumentReaderConfig)),
-        ("DocumentType", Shape::Str(&StrRule { allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"], ..StrRule::ANY })),
-        ("Documents", Shape::Object(&RULE_DocumentClassifierDocuments)),
-        ("LabelDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TestS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DocumentClassifierInputDataConfig` property type of `AWS::Comprehend::DocumentClassifier`.
 ///
 /// The input properties for training a document classifier.
 ///
-/// For more information on how the input file is formatted, see \[Preparing training data\](<https://docs.aws.amazon.com/comprehend/latest/dg/prep-classifier-data.html>) in the Comprehend Developer Guide.
+/// For more information on how the input file is formatted, see [Preparing training data](https://docs.aws.amazon.com/comprehend/latest/dg/prep-classifier-data.html) in the Comprehend Developer Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-documentclassifier-documentclassifierinputdataconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -458,7 +380,8 @@ pub struct DocumentClassifierInputDataConfig {
     /// A list of augmented manifest files that provide training data for your custom model. An augmented manifest file is a labeled dataset that is produced by Amazon SageMaker Ground Truth.
     ///
     /// This parameter is required if you set `DataFormat` to `AUGMENTED_MANIFEST` .
-    pub augmented_manifests: Option<List<AugmentedManifestsListItem>>,
+    pub augmented_manifests:
+        ::std::option::Option<::cloudwright_core::List<AugmentedManifestsListItem>>,
     /// `DataFormat`: a [`DataFormat`] value.
     ///
     /// The format of your training data:
@@ -469,23 +392,23 @@ pub struct DocumentClassifierInputDataConfig {
     /// If you use this value, you must provide the `AugmentedManifests` parameter in your request.
     ///
     /// If you don't specify a value, Amazon Comprehend uses `COMPREHEND_CSV` as the default.
-    pub data_format: Option<DataFormat>,
+    pub data_format: ::std::option::Option<DataFormat>,
     /// `DocumentReaderConfig`: a [`DocumentReaderConfig`] object.
-    pub document_reader_config: Option<Obj<DocumentReaderConfig>>,
+    pub document_reader_config: ::std::option::Option<crate::Obj<DocumentReaderConfig>>,
     /// `DocumentType`: a [`DocumentType`] value.
     ///
     /// The type of input documents for training the model. Provide plain-text documents to create a plain-text model, and provide semi-structured documents to create a native document model.
-    pub document_type: Option<DocumentType>,
+    pub document_type: ::std::option::Option<DocumentType>,
     /// `Documents`: a [`DocumentClassifierDocuments`] object.
     ///
     /// The S3 location of the training documents. This parameter is required in a request to create a native document model.
-    pub documents: Option<Obj<DocumentClassifierDocuments>>,
+    pub documents: ::std::option::Option<crate::Obj<DocumentClassifierDocuments>>,
     /// `LabelDelimiter`: a string.
     ///
     /// Indicates the delimiter used to separate each label for training a multi-label classifier. The default delimiter between labels is a pipe (|). You can use a different character as a delimiter (if it's an allowed character) by specifying it under Delimiter for labels. If the training documents use a delimiter other than the default or the delimiter you specify, the labels on that line will be combined to make a single unique label, such as LABELLABELLABEL.
     ///
     /// Pattern `^[ ~!@#$%^*\-_+=|\\:;\t>?/]$`; length 1 to 1.
-    pub label_delimiter: Option<Str>,
+    pub label_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Uri`: a string.
     ///
     /// The Amazon S3 URI for the input data. The S3 bucket must be in the same Region as the API endpoint that you are calling. The URI can point to a single input file or it can provide the prefix for a collection of input files.
@@ -495,13 +418,13 @@ pub struct DocumentClassifierInputDataConfig {
     /// This parameter is required if you set `DataFormat` to `COMPREHEND_CSV` .
     ///
     /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
+    pub s3_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `TestS3Uri`: a string.
     ///
     /// This specifies the Amazon S3 location that contains the test annotations for the document classifier. The URI must be in the same AWS Region as the API endpoint that you are calling.
     ///
     /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
-    pub test_s3_uri: Option<Str>,
+    pub test_s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -509,33 +432,33 @@ impl DocumentClassifierInputDataConfig {
     /// A `DocumentClassifierInputDataConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AugmentedManifests`: a list of [`AugmentedManifestsListItem`] objects.
-    pub fn augmented_manifests(mut self, value: impl Into<List<AugmentedManifestsListItem>>) -> Self { self.augmented_manifests = Some(value.into()); self }
+    pub fn augmented_manifests(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AugmentedManifestsListItem>>) -> Self { self.augmented_manifests = ::std::option::Option::Some(value.into()); self }
     /// `DataFormat`: a [`DataFormat`] value.
-    pub fn data_format(mut self, value: impl Into<DataFormat>) -> Self { self.data_format = Some(value.into()); self }
+    pub fn data_format(mut self, value: impl ::std::convert::Into<DataFormat>) -> Self { self.data_format = ::std::option::Option::Some(value.into()); self }
     /// `DocumentReaderConfig`: a [`DocumentReaderConfig`] object.
-    pub fn document_reader_config(mut self, value: impl Into<Obj<DocumentReaderConfig>>) -> Self { self.document_reader_config = Some(value.into()); self }
+    pub fn document_reader_config(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentReaderConfig>>) -> Self { self.document_reader_config = ::std::option::Option::Some(value.into()); self }
     /// `DocumentType`: a [`DocumentType`] value.
-    pub fn document_type(mut self, value: impl Into<DocumentType>) -> Self { self.document_type = Some(value.into()); self }
+    pub fn document_type(mut self, value: impl ::std::convert::Into<DocumentType>) -> Self { self.document_type = ::std::option::Option::Some(value.into()); self }
     /// `Documents`: a [`DocumentClassifierDocuments`] object.
-    pub fn documents(mut self, value: impl Into<Obj<DocumentClassifierDocuments>>) -> Self { self.documents = Some(value.into()); self }
+    pub fn documents(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentClassifierDocuments>>) -> Self { self.documents = ::std::option::Option::Some(value.into()); self }
     /// `LabelDelimiter`: a string.
-    pub fn label_delimiter(mut self, value: impl Into<Str>) -> Self { self.label_delimiter = Some(value.into()); self }
+    pub fn label_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `S3Uri`: a string.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = ::std::option::Option::Some(value.into()); self }
     /// `TestS3Uri`: a string.
-    pub fn test_s3_uri(mut self, value: impl Into<Str>) -> Self { self.test_s3_uri = Some(value.into()); self }
+    pub fn test_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.test_s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentClassifierInputDataConfig {}
+impl crate::PropertyType for DocumentClassifierInputDataConfig {}
 
-impl ToValue for DocumentClassifierInputDataConfig {
+impl ::cloudwright_core::ToValue for DocumentClassifierInputDataConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AugmentedManifests", &self.augmented_manifests)
             .opt("DataFormat", &self.data_format)
             .opt("DocumentReaderConfig", &self.document_reader_config)
@@ -547,16 +470,6 @@ impl ToValue for DocumentClassifierInputDataConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentClassifierOutputDataConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentClassifierOutputDataConfig` property type of `AWS::Comprehend::DocumentClassifier`.
 ///
@@ -575,7 +488,7 @@ pub struct DocumentClassifierOutputDataConfig {
     /// - ARN of a KMS Key Alias: `"arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias"`
     ///
     /// Pattern `^\p{ASCII}+$`; length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Uri`: a string.
     ///
     /// When you use the `OutputDataConfig` object while creating a custom classifier, you specify the Amazon S3 location where you want to write the confusion matrix and other output files. The URI must be in the same Region as the API endpoint that you are calling. The location is used as the prefix for the actual location of this output file.
@@ -583,7 +496,7 @@ pub struct DocumentClassifierOutputDataConfig {
     /// When the custom classifier job is finished, the service creates the output file in a directory specific to the job. The `S3Uri` field contains the location of the output file, called `output.tar.gz` . It is a compressed archive that contains the confusion matrix.
     ///
     /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
+    pub s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -591,45 +504,26 @@ impl DocumentClassifierOutputDataConfig {
     /// A `DocumentClassifierOutputDataConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `S3Uri`: a string.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentClassifierOutputDataConfig {}
+impl crate::PropertyType for DocumentClassifierOutputDataConfig {}
 
-impl ToValue for DocumentClassifierOutputDataConfig {
+impl ::cloudwright_core::ToValue for DocumentClassifierOutputDataConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .opt("S3Uri", &self.s3_uri)
             .build()
     }
 }
-
-/// The required properties of [`DocumentReaderConfig`], by name: `DocumentReaderConfig::new(DocumentReaderConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentReaderConfigRequired {
-    /// `DocumentReadAction`: a [`DocumentReadAction`] value, required.
-    pub document_read_action: DocumentReadAction,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentReaderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentReadAction", Shape::Str(&StrRule { allowed: &["TEXTRACT_DETECT_DOCUMENT_TEXT", "TEXTRACT_ANALYZE_DOCUMENT"], ..StrRule::ANY })),
-        ("DocumentReadMode", Shape::Str(&StrRule { allowed: &["SERVICE_DEFAULT", "FORCE_DOCUMENT_READ_ACTION"], ..StrRule::ANY })),
-        ("FeatureTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TABLES", "FORMS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
-    ],
-    required: &["DocumentReadAction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentReaderConfig` property type of `AWS::Comprehend::DocumentClassifier`.
 ///
@@ -643,7 +537,7 @@ pub(crate) static RULE_DocumentReaderConfig: ObjRule = ObjRule {
 ///
 /// `DocumentReaderConfig` does not apply to plain text files or Word files.
 ///
-/// For image files and PDF documents, you can override these default actions using the fields listed below. For more information, see \[Setting text extraction options\](<https://docs.aws.amazon.com/comprehend/latest/dg/idp-set-textract-options.html>) in the Comprehend Developer Guide.
+/// For image files and PDF documents, you can override these default actions using the fields listed below. For more information, see [Setting text extraction options](https://docs.aws.amazon.com/comprehend/latest/dg/idp-set-textract-options.html) in the Comprehend Developer Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-documentclassifier-documentreaderconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -661,7 +555,7 @@ pub struct DocumentReaderConfig {
     ///
     /// - `SERVICE_DEFAULT` - use the Amazon Comprehend service defaults for PDF files.
     /// - `FORCE_DOCUMENT_READ_ACTION` - Amazon Comprehend uses the Textract API specified by DocumentReadAction for all PDF files, including digital PDF files.
-    pub document_read_mode: Option<DocumentReadMode>,
+    pub document_read_mode: ::std::option::Option<DocumentReadMode>,
     /// `FeatureTypes`: a list of [`FeatureType`] values.
     ///
     /// Specifies the type of Amazon Textract features to apply. If you chose `TEXTRACT_ANALYZE_DOCUMENT` as the read action, you must specify one or both of the following values:
@@ -670,35 +564,35 @@ pub struct DocumentReaderConfig {
     /// - `FORMS` - Returns additional information about any forms that are detected in the input document.
     ///
     /// Items 1 to 2.
-    pub feature_types: Option<List<FeatureType>>,
+    pub feature_types: ::std::option::Option<::cloudwright_core::List<FeatureType>>,
 }
 
 #[rustfmt::skip]
 impl DocumentReaderConfig {
-    /// A `DocumentReaderConfig` with its required properties, named in a [`DocumentReaderConfigRequired`].
+    /// A `DocumentReaderConfig` with its one required property, `DocumentReadAction`.
     #[inline]
-    pub fn new(required: DocumentReaderConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DocumentReadAction>) -> Self {
         Self {
-            document_read_action: required.document_read_action,
-            document_read_mode: None,
-            feature_types: None,
+            document_read_action: value.into(),
+            document_read_mode: ::std::option::Option::None,
+            feature_types: ::std::option::Option::None,
         }
     }
 
     /// `DocumentReadAction`: a [`DocumentReadAction`] value, required.
-    pub fn document_read_action(mut self, value: impl Into<DocumentReadAction>) -> Self { self.document_read_action = value.into(); self }
+    pub fn document_read_action(mut self, value: impl ::std::convert::Into<DocumentReadAction>) -> Self { self.document_read_action = value.into(); self }
     /// `DocumentReadMode`: a [`DocumentReadMode`] value.
-    pub fn document_read_mode(mut self, value: impl Into<DocumentReadMode>) -> Self { self.document_read_mode = Some(value.into()); self }
+    pub fn document_read_mode(mut self, value: impl ::std::convert::Into<DocumentReadMode>) -> Self { self.document_read_mode = ::std::option::Option::Some(value.into()); self }
     /// `FeatureTypes`: a list of [`FeatureType`] values.
-    pub fn feature_types(mut self, value: impl Into<List<FeatureType>>) -> Self { self.feature_types = Some(value.into()); self }
+    pub fn feature_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FeatureType>>) -> Self { self.feature_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentReaderConfig {}
+impl crate::PropertyType for DocumentReaderConfig {}
 
-impl ToValue for DocumentReaderConfig {
+impl ::cloudwright_core::ToValue for DocumentReaderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DocumentReadAction", &self.document_read_action)
             .opt("DocumentReadMode", &self.document_read_mode)
             .opt("FeatureTypes", &self.feature_types)
@@ -714,24 +608,24 @@ pub enum DataFormat {
     /// `AUGMENTED_MANIFEST`
     AugmentedManifest,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataFormat {
+impl ::cloudwright_core::ToValue for DataFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ComprehendCsv => "COMPREHEND_CSV",
             Self::AugmentedManifest => "AUGMENTED_MANIFEST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -743,24 +637,24 @@ pub enum DocumentClassifierMode {
     /// `MULTI_LABEL`
     MultiLabel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentClassifierMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentClassifierMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentClassifierMode {
+impl ::cloudwright_core::ToValue for DocumentClassifierMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MultiClass => "MULTI_CLASS",
             Self::MultiLabel => "MULTI_LABEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -772,24 +666,24 @@ pub enum DocumentReadAction {
     /// `TEXTRACT_ANALYZE_DOCUMENT`
     TextractAnalyzeDocument,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentReadAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentReadAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentReadAction {
+impl ::cloudwright_core::ToValue for DocumentReadAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TextractDetectDocumentText => "TEXTRACT_DETECT_DOCUMENT_TEXT",
             Self::TextractAnalyzeDocument => "TEXTRACT_ANALYZE_DOCUMENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -801,24 +695,24 @@ pub enum DocumentReadMode {
     /// `FORCE_DOCUMENT_READ_ACTION`
     ForceDocumentReadAction,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentReadMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentReadMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentReadMode {
+impl ::cloudwright_core::ToValue for DocumentReadMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ServiceDefault => "SERVICE_DEFAULT",
             Self::ForceDocumentReadAction => "FORCE_DOCUMENT_READ_ACTION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -830,24 +724,24 @@ pub enum DocumentType {
     /// `SEMI_STRUCTURED_DOCUMENT`
     SemiStructuredDocument,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentType {
+impl ::cloudwright_core::ToValue for DocumentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PlainTextDocument => "PLAIN_TEXT_DOCUMENT",
             Self::SemiStructuredDocument => "SEMI_STRUCTURED_DOCUMENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -859,24 +753,24 @@ pub enum FeatureType {
     /// `FORMS`
     Forms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FeatureType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FeatureType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FeatureType {
+impl ::cloudwright_core::ToValue for FeatureType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tables => "TABLES",
             Self::Forms => "FORMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -888,23 +782,123 @@ pub enum Split {
     /// `TEST`
     Test,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Split {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Split {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Split {
+impl ::cloudwright_core::ToValue for Split {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Train => "TRAIN",
             Self::Test => "TEST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Tag, RULE_VpcConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[ ~!@#$%^*\\-_+=|\\\\:;\\t>?/]$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\p{ASCII}+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentClassifier: ObjRule = ObjRule {
+        properties: &[
+            ("DataAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("DocumentClassifierName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InputDataConfig", Shape::Object(&RULE_DocumentClassifierInputDataConfig)),
+            ("LanguageCode", Shape::Str(&StrRule { allowed: &["en", "es", "fr", "it", "de", "pt"], ..StrRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
+            ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ModelPolicy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("OutputDataConfig", Shape::Object(&RULE_DocumentClassifierOutputDataConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["DocumentClassifierName", "DataAccessRoleArn", "InputDataConfig", "LanguageCode"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AugmentedManifestsListItem: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(63), unique: true })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Split", Shape::Str(&StrRule { allowed: &["TRAIN", "TEST"], ..StrRule::ANY })),
+        ],
+        required: &["AttributeNames", "S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentClassifierDocuments: ObjRule = ObjRule {
+        properties: &[
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TestS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentClassifierInputDataConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AugmentedManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_AugmentedManifestsListItem), min_items: None, max_items: None, unique: true })),
+            ("DataFormat", Shape::Str(&StrRule { allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"], ..StrRule::ANY })),
+            ("DocumentReaderConfig", Shape::Object(&RULE_DocumentReaderConfig)),
+            ("DocumentType", Shape::Str(&StrRule { allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"], ..StrRule::ANY })),
+            ("Documents", Shape::Object(&RULE_DocumentClassifierDocuments)),
+            ("LabelDelimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TestS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentClassifierOutputDataConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentReaderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentReadAction", Shape::Str(&StrRule { allowed: &["TEXTRACT_DETECT_DOCUMENT_TEXT", "TEXTRACT_ANALYZE_DOCUMENT"], ..StrRule::ANY })),
+            ("DocumentReadMode", Shape::Str(&StrRule { allowed: &["SERVICE_DEFAULT", "FORCE_DOCUMENT_READ_ACTION"], ..StrRule::ANY })),
+            ("FeatureTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TABLES", "FORMS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
+        ],
+        required: &["DocumentReadAction"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

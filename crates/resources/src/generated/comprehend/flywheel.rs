@@ -5,51 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{LanguageCode, Tag, TagRequired, VpcConfig, VpcConfigRequired};
-use super::shared::{RULE_Tag, RULE_VpcConfig};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:(document-classifier|entity-recognizer)/[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\p{ASCII}+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\P{C}*$");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("^(?![^\\n\\r\\t,]*\\\\n|\\\\r|\\\\t)[^\\n\\r\\t,]+$");
 
 /// The required properties of [`Flywheel`], by name: `Flywheel::new(FlywheelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlywheelRequired {
     /// `DataAccessRoleArn`: a string, required.
-    pub data_access_role_arn: Str,
+    pub data_access_role_arn: ::cloudwright_core::Str,
     /// `DataLakeS3Uri`: a string, required.
-    pub data_lake_s3_uri: Str,
+    pub data_lake_s3_uri: ::cloudwright_core::Str,
     /// `FlywheelName`: a string, required.
-    pub flywheel_name: Str,
+    pub flywheel_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Flywheel: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveModelArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DataAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("DataLakeS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DataSecurityConfig", Shape::Object(&RULE_DataSecurityConfig)),
-        ("FlywheelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ModelType", Shape::Str(&StrRule { allowed: &["DOCUMENT_CLASSIFIER", "ENTITY_RECOGNIZER"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TaskConfig", Shape::Object(&RULE_TaskConfig)),
-    ],
-    required: &["FlywheelName", "DataAccessRoleArn", "DataLakeS3Uri"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Comprehend::Flywheel` resource.
 ///
@@ -61,7 +28,7 @@ pub(crate) static RULE_Flywheel: ObjRule = ObjRule {
 ///
 /// To use the flywheel with a new model, you need to provide a dataset for training data (and optional test data) when you create the flywheel.
 ///
-/// For more information about flywheels, see \[Flywheel overview\](<https://docs.aws.amazon.com/comprehend/latest/dg/flywheels-about.html>) in the *Amazon Comprehend Developer Guide* .
+/// For more information about flywheels, see [Flywheel overview](https://docs.aws.amazon.com/comprehend/latest/dg/flywheels-about.html) in the *Amazon Comprehend Developer Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FlywheelAttributes`], which `Handle<Flywheel>` dereferences to.
@@ -77,45 +44,45 @@ pub struct Flywheel {
     /// The Amazon Resource Number (ARN) of the active model version.
     ///
     /// Pattern `arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:(document-classifier|entity-recognizer)/[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?`; length 0 to 256.
-    pub active_model_arn: Option<Str>,
+    pub active_model_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataAccessRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend permission to access the flywheel data.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`; length 20 to 2048.
-    pub data_access_role_arn: Str,
+    pub data_access_role_arn: ::cloudwright_core::Str,
     /// `DataLakeS3Uri`: a string, required.
     ///
     /// Amazon S3 URI of the data lake location.
     ///
     /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 512; create-only: changing it replaces the resource.
-    pub data_lake_s3_uri: Str,
+    pub data_lake_s3_uri: ::cloudwright_core::Str,
     /// `DataSecurityConfig`: a [`DataSecurityConfig`] object.
     ///
     /// Data security configuration.
-    pub data_security_config: Option<Obj<DataSecurityConfig>>,
+    pub data_security_config: ::std::option::Option<crate::Obj<DataSecurityConfig>>,
     /// `FlywheelName`: a string, required.
     ///
     /// Name for the flywheel.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub flywheel_name: Str,
+    pub flywheel_name: ::cloudwright_core::Str,
     /// `ModelType`: a [`ModelType`] value.
     ///
     /// Model type of the flywheel's model.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_type: Option<ModelType>,
+    pub model_type: ::std::option::Option<ModelType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags associated with the endpoint being created. A tag is a key-value pair that adds metadata to the endpoint. For example, a tag with "Sales" as the key might be added to an endpoint to indicate its use by the sales department.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskConfig`: a [`TaskConfig`] object.
     ///
     /// Configuration about the model associated with a flywheel.
     ///
     /// Create-only: changing it replaces the resource.
-    pub task_config: Option<Obj<TaskConfig>>,
+    pub task_config: ::std::option::Option<crate::Obj<TaskConfig>>,
 }
 
 #[rustfmt::skip]
@@ -125,7 +92,7 @@ impl Flywheel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Comprehend::Flywheel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-flywheel.html",
         primary_identifier: &["Arn"],
@@ -136,60 +103,62 @@ impl Flywheel {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Flywheel` with its required properties, named in a [`FlywheelRequired`].
     #[inline]
     pub fn new(required: FlywheelRequired) -> Self {
         Self {
-            active_model_arn: None,
+            active_model_arn: ::std::option::Option::None,
             data_access_role_arn: required.data_access_role_arn,
             data_lake_s3_uri: required.data_lake_s3_uri,
-            data_security_config: None,
+            data_security_config: ::std::option::Option::None,
             flywheel_name: required.flywheel_name,
-            model_type: None,
-            tags: None,
-            task_config: None,
+            model_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            task_config: ::std::option::Option::None,
         }
     }
 
     /// `ActiveModelArn`: a string.
-    pub fn active_model_arn(mut self, value: impl Into<Str>) -> Self { self.active_model_arn = Some(value.into()); self }
+    pub fn active_model_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.active_model_arn = ::std::option::Option::Some(value.into()); self }
     /// `DataAccessRoleArn`: a string, required.
-    pub fn data_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_access_role_arn = value.into(); self }
+    pub fn data_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_access_role_arn = value.into(); self }
     /// `DataLakeS3Uri`: a string, required.
-    pub fn data_lake_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_lake_s3_uri = value.into(); self }
+    pub fn data_lake_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_lake_s3_uri = value.into(); self }
     /// `DataSecurityConfig`: a [`DataSecurityConfig`] object.
-    pub fn data_security_config(mut self, value: impl Into<Obj<DataSecurityConfig>>) -> Self { self.data_security_config = Some(value.into()); self }
+    pub fn data_security_config(mut self, value: impl ::std::convert::Into<crate::Obj<DataSecurityConfig>>) -> Self { self.data_security_config = ::std::option::Option::Some(value.into()); self }
     /// `FlywheelName`: a string, required.
-    pub fn flywheel_name(mut self, value: impl Into<Str>) -> Self { self.flywheel_name = value.into(); self }
+    pub fn flywheel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flywheel_name = value.into(); self }
     /// `ModelType`: a [`ModelType`] value.
-    pub fn model_type(mut self, value: impl Into<ModelType>) -> Self { self.model_type = Some(value.into()); self }
+    pub fn model_type(mut self, value: impl ::std::convert::Into<ModelType>) -> Self { self.model_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskConfig`: a [`TaskConfig`] object.
-    pub fn task_config(mut self, value: impl Into<Obj<TaskConfig>>) -> Self { self.task_config = Some(value.into()); self }
+    pub fn task_config(mut self, value: impl ::std::convert::Into<crate::Obj<TaskConfig>>) -> Self { self.task_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Flywheel {
+impl ::cloudwright_core::Resource for Flywheel {
     type Attributes = FlywheelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Flywheel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Flywheel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Flywheel {
+impl ::cloudwright_core::ToValue for Flywheel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActiveModelArn", &self.active_model_arn)
             .req("DataAccessRoleArn", &self.data_access_role_arn)
             .req("DataLakeS3Uri", &self.data_lake_s3_uri)
@@ -202,12 +171,12 @@ impl ToValue for Flywheel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Flywheel`]: `Handle<Flywheel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Flywheel`]: `Handle<Flywheel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlywheelAttributes(ResourceRef);
+pub struct FlywheelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlywheelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlywheelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,22 +186,10 @@ impl FlywheelAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the flywheel.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSecurityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataLakeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSecurityConfig` property type of `AWS::Comprehend::Flywheel`.
 ///
@@ -246,7 +203,7 @@ pub struct DataSecurityConfig {
     /// ID for the AWS  key that Amazon Comprehend uses to encrypt the data in the data lake.
     ///
     /// Pattern `^\p{ASCII}+$`; length 1 to 2048.
-    pub data_lake_kms_key_id: Option<Str>,
+    pub data_lake_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelKmsKeyId`: a string.
     ///
     /// ID for the AWS  key that Amazon Comprehend uses to encrypt trained custom models. The ModelKmsKeyId can be either of the following formats:
@@ -255,17 +212,17 @@ pub struct DataSecurityConfig {
     /// - Amazon Resource Name (ARN) of a KMS Key: `"arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"`
     ///
     /// Pattern `^\p{ASCII}+$`; length 1 to 2048.
-    pub model_kms_key_id: Option<Str>,
+    pub model_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeKmsKeyId`: a string.
     ///
     /// ID for the AWS  key that Amazon Comprehend uses to encrypt the volume.
     ///
     /// Pattern `^\p{ASCII}+$`; length 1 to 2048.
-    pub volume_kms_key_id: Option<Str>,
+    pub volume_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
-    /// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job. For more information, see \[Amazon VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html>) .
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    /// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job. For more information, see [Amazon VPC](https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html) .
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -273,25 +230,25 @@ impl DataSecurityConfig {
     /// A `DataSecurityConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataLakeKmsKeyId`: a string.
-    pub fn data_lake_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.data_lake_kms_key_id = Some(value.into()); self }
+    pub fn data_lake_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_lake_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ModelKmsKeyId`: a string.
-    pub fn model_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.model_kms_key_id = Some(value.into()); self }
+    pub fn model_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `VolumeKmsKeyId`: a string.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
+    pub fn volume_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSecurityConfig {}
+impl crate::PropertyType for DataSecurityConfig {}
 
-impl ToValue for DataSecurityConfig {
+impl ::cloudwright_core::ToValue for DataSecurityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataLakeKmsKeyId", &self.data_lake_kms_key_id)
             .opt("ModelKmsKeyId", &self.model_kms_key_id)
             .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
@@ -299,24 +256,6 @@ impl ToValue for DataSecurityConfig {
             .build()
     }
 }
-
-/// The required properties of [`DocumentClassificationConfig`], by name: `DocumentClassificationConfig::new(DocumentClassificationConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentClassificationConfigRequired {
-    /// `Mode`: a [`DocumentClassificationConfigMode`] value, required.
-    pub mode: DocumentClassificationConfigMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: true })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentClassificationConfig` property type of `AWS::Comprehend::Flywheel`.
 ///
@@ -330,7 +269,7 @@ pub struct DocumentClassificationConfig {
     /// One or more labels to associate with the custom classifier.
     ///
     /// Items 0 to 1000; each item: pattern `^\P{C}*$`, length 0 to 5000.
-    pub labels: Option<List<Str>>,
+    pub labels: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Mode`: a [`DocumentClassificationConfigMode`] value, required.
     ///
     /// Classification mode indicates whether the documents are `MULTI_CLASS` or `MULTI_LABEL` .
@@ -339,41 +278,32 @@ pub struct DocumentClassificationConfig {
 
 #[rustfmt::skip]
 impl DocumentClassificationConfig {
-    /// A `DocumentClassificationConfig` with its required properties, named in a [`DocumentClassificationConfigRequired`].
+    /// A `DocumentClassificationConfig` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: DocumentClassificationConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DocumentClassificationConfigMode>) -> Self {
         Self {
-            labels: None,
-            mode: required.mode,
+            labels: ::std::option::Option::None,
+            mode: value.into(),
         }
     }
 
     /// `Labels`: a list of strings.
-    pub fn labels(mut self, value: impl Into<List<Str>>) -> Self { self.labels = Some(value.into()); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.labels = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a [`DocumentClassificationConfigMode`] value, required.
-    pub fn mode(mut self, value: impl Into<DocumentClassificationConfigMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<DocumentClassificationConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for DocumentClassificationConfig {}
+impl crate::PropertyType for DocumentClassificationConfig {}
 
-impl ToValue for DocumentClassificationConfig {
+impl ::cloudwright_core::ToValue for DocumentClassificationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Labels", &self.labels)
             .req("Mode", &self.mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EntityRecognitionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityTypesListItem), min_items: Some(1), max_items: Some(25), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EntityRecognitionConfig` property type of `AWS::Comprehend::Flywheel`.
 ///
@@ -387,7 +317,7 @@ pub struct EntityRecognitionConfig {
     /// Up to 25 entity types that the model is trained to recognize.
     ///
     /// Items 1 to 25.
-    pub entity_types: Option<List<EntityTypesListItem>>,
+    pub entity_types: ::std::option::Option<::cloudwright_core::List<EntityTypesListItem>>,
 }
 
 #[rustfmt::skip]
@@ -395,40 +325,23 @@ impl EntityRecognitionConfig {
     /// A `EntityRecognitionConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EntityTypes`: a list of [`EntityTypesListItem`] objects.
-    pub fn entity_types(mut self, value: impl Into<List<EntityTypesListItem>>) -> Self { self.entity_types = Some(value.into()); self }
+    pub fn entity_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EntityTypesListItem>>) -> Self { self.entity_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EntityRecognitionConfig {}
+impl crate::PropertyType for EntityRecognitionConfig {}
 
-impl ToValue for EntityRecognitionConfig {
+impl ::cloudwright_core::ToValue for EntityRecognitionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EntityTypes", &self.entity_types)
             .build()
     }
 }
-
-/// The required properties of [`EntityTypesListItem`], by name: `EntityTypesListItem::new(EntityTypesListItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EntityTypesListItemRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EntityTypesListItem: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EntityTypesListItem` property type of `AWS::Comprehend::Flywheel`.
 ///
@@ -444,50 +357,33 @@ pub struct EntityTypesListItem {
     /// Entity types must not contain the following invalid characters: \n (line break), \\n (escaped line break, \r (carriage return), \\r (escaped carriage return), \t (tab), \\t (escaped tab), and , (comma).
     ///
     /// Pattern `^(?![^\n\r\t,]*\\n|\\r|\\t)[^\n\r\t,]+$`; length 1 to 64.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EntityTypesListItem {
-    /// A `EntityTypesListItem` with its required properties, named in a [`EntityTypesListItemRequired`].
+    /// A `EntityTypesListItem` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: EntityTypesListItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#type: required.r#type,
+            r#type: value.into(),
         }
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for EntityTypesListItem {}
+impl crate::PropertyType for EntityTypesListItem {}
 
-impl ToValue for EntityTypesListItem {
+impl ::cloudwright_core::ToValue for EntityTypesListItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Type", &self.r#type)
+            .build()
     }
 }
-
-/// The required properties of [`TaskConfig`], by name: `TaskConfig::new(TaskConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TaskConfigRequired {
-    /// `LanguageCode`: a [`LanguageCode`] value, required.
-    pub language_code: LanguageCode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentClassificationConfig", Shape::Object(&RULE_DocumentClassificationConfig)),
-        ("EntityRecognitionConfig", Shape::Object(&RULE_EntityRecognitionConfig)),
-        ("LanguageCode", Shape::Str(&StrRule { allowed: &["en", "es", "fr", "it", "de", "pt"], ..StrRule::ANY })),
-    ],
-    required: &["LanguageCode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TaskConfig` property type of `AWS::Comprehend::Flywheel`.
 ///
@@ -499,11 +395,12 @@ pub struct TaskConfig {
     /// `DocumentClassificationConfig`: a [`DocumentClassificationConfig`] object.
     ///
     /// Configuration required for a document classification model.
-    pub document_classification_config: Option<Obj<DocumentClassificationConfig>>,
+    pub document_classification_config:
+        ::std::option::Option<crate::Obj<DocumentClassificationConfig>>,
     /// `EntityRecognitionConfig`: an [`EntityRecognitionConfig`] object.
     ///
     /// Configuration required for an entity recognition model.
-    pub entity_recognition_config: Option<Obj<EntityRecognitionConfig>>,
+    pub entity_recognition_config: ::std::option::Option<crate::Obj<EntityRecognitionConfig>>,
     /// `LanguageCode`: a [`LanguageCode`] value, required.
     ///
     /// Language code for the language that the model supports.
@@ -512,30 +409,30 @@ pub struct TaskConfig {
 
 #[rustfmt::skip]
 impl TaskConfig {
-    /// A `TaskConfig` with its required properties, named in a [`TaskConfigRequired`].
+    /// A `TaskConfig` with its one required property, `LanguageCode`.
     #[inline]
-    pub fn new(required: TaskConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<LanguageCode>) -> Self {
         Self {
-            document_classification_config: None,
-            entity_recognition_config: None,
-            language_code: required.language_code,
+            document_classification_config: ::std::option::Option::None,
+            entity_recognition_config: ::std::option::Option::None,
+            language_code: value.into(),
         }
     }
 
     /// `DocumentClassificationConfig`: a [`DocumentClassificationConfig`] object.
-    pub fn document_classification_config(mut self, value: impl Into<Obj<DocumentClassificationConfig>>) -> Self { self.document_classification_config = Some(value.into()); self }
+    pub fn document_classification_config(mut self, value: impl ::std::convert::Into<crate::Obj<DocumentClassificationConfig>>) -> Self { self.document_classification_config = ::std::option::Option::Some(value.into()); self }
     /// `EntityRecognitionConfig`: an [`EntityRecognitionConfig`] object.
-    pub fn entity_recognition_config(mut self, value: impl Into<Obj<EntityRecognitionConfig>>) -> Self { self.entity_recognition_config = Some(value.into()); self }
+    pub fn entity_recognition_config(mut self, value: impl ::std::convert::Into<crate::Obj<EntityRecognitionConfig>>) -> Self { self.entity_recognition_config = ::std::option::Option::Some(value.into()); self }
     /// `LanguageCode`: a [`LanguageCode`] value, required.
-    pub fn language_code(mut self, value: impl Into<LanguageCode>) -> Self { self.language_code = value.into(); self }
+    pub fn language_code(mut self, value: impl ::std::convert::Into<LanguageCode>) -> Self { self.language_code = value.into(); self }
 }
 
-impl PropertyType for TaskConfig {}
+impl crate::PropertyType for TaskConfig {}
 
-impl ToValue for TaskConfig {
+impl ::cloudwright_core::ToValue for TaskConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DocumentClassificationConfig",
                 &self.document_classification_config,
@@ -554,24 +451,24 @@ pub enum DocumentClassificationConfigMode {
     /// `MULTI_LABEL`
     MultiLabel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentClassificationConfigMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentClassificationConfigMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentClassificationConfigMode {
+impl ::cloudwright_core::ToValue for DocumentClassificationConfigMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MultiClass => "MULTI_CLASS",
             Self::MultiLabel => "MULTI_LABEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -583,23 +480,115 @@ pub enum ModelType {
     /// `ENTITY_RECOGNIZER`
     EntityRecognizer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ModelType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ModelType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ModelType {
+impl ::cloudwright_core::ToValue for ModelType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DocumentClassifier => "DOCUMENT_CLASSIFIER",
             Self::EntityRecognizer => "ENTITY_RECOGNIZER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Tag, RULE_VpcConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:(document-classifier|entity-recognizer)/[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\p{ASCII}+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\P{C}*$");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^(?![^\\n\\r\\t,]*\\\\n|\\\\r|\\\\t)[^\\n\\r\\t,]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Flywheel: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveModelArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DataAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("DataLakeS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DataSecurityConfig", Shape::Object(&RULE_DataSecurityConfig)),
+            ("FlywheelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ModelType", Shape::Str(&StrRule { allowed: &["DOCUMENT_CLASSIFIER", "ENTITY_RECOGNIZER"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TaskConfig", Shape::Object(&RULE_TaskConfig)),
+        ],
+        required: &["FlywheelName", "DataAccessRoleArn", "DataLakeS3Uri"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSecurityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataLakeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: true })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EntityRecognitionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityTypesListItem), min_items: Some(1), max_items: Some(25), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EntityTypesListItem: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentClassificationConfig", Shape::Object(&RULE_DocumentClassificationConfig)),
+            ("EntityRecognitionConfig", Shape::Object(&RULE_EntityRecognitionConfig)),
+            ("LanguageCode", Shape::Str(&StrRule { allowed: &["en", "es", "fr", "it", "de", "pt"], ..StrRule::ANY })),
+        ],
+        required: &["LanguageCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,32 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "comprehend")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-
 #[cfg(feature = "comprehend")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "comprehend")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "comprehend")]
 /// The `Tag` property type, shared by `AWS::Comprehend::DocumentClassifier`, `AWS::Comprehend::Flywheel`.
@@ -42,11 +25,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "comprehend")]
@@ -62,19 +45,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "comprehend")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "comprehend")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -86,43 +69,31 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[cfg(feature = "comprehend")]
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "comprehend")]
 /// The `VpcConfig` property type, shared by `AWS::Comprehend::DocumentClassifier`, `AWS::Comprehend::Flywheel`.
 ///
-/// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job. For more information, see \[Amazon VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html>) .
+/// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job. For more information, see [Amazon VPC](https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-documentclassifier-vpcconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfig {
     /// `SecurityGroupIds`: a list of strings, required.
     ///
-    /// The ID number for a security group on an instance of your private VPC. Security groups on your VPC function serve as a virtual firewall to control inbound and outbound traffic and provides security for the resources that you’ll be accessing on the VPC. This ID number is preceded by "sg-", for instance: "sg-03b388029b0a285ea". For more information, see \[Security Groups for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) .
+    /// The ID number for a security group on an instance of your private VPC. Security groups on your VPC function serve as a virtual firewall to control inbound and outbound traffic and provides security for the resources that you’ll be accessing on the VPC. This ID number is preceded by "sg-", for instance: "sg-03b388029b0a285ea". For more information, see [Security Groups for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html) .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
-    /// The ID for each subnet being used in your private VPC. This subnet is a subset of the a range of IPv4 addresses used by the VPC and is specific to a given availability zone in the VPC’s Region. This ID number is preceded by "subnet-", for instance: "subnet-04ccf456919e69055". For more information, see \[VPCs and Subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html>) .
+    /// The ID for each subnet being used in your private VPC. This subnet is a subset of the a range of IPv4 addresses used by the VPC and is specific to a given availability zone in the VPC’s Region. This ID number is preceded by "subnet-", for instance: "subnet-04ccf456919e69055". For more information, see [VPCs and Subnets](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html) .
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 1 to 32.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "comprehend")]
@@ -138,19 +109,19 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 #[cfg(feature = "comprehend")]
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
 #[cfg(feature = "comprehend")]
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("Subnets", &self.subnets)
             .build()
@@ -176,20 +147,20 @@ pub enum LanguageCode {
     /// `pt`
     Pt,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "comprehend")]
-impl From<Value> for LanguageCode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LanguageCode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "comprehend")]
-impl ToValue for LanguageCode {
+impl ::cloudwright_core::ToValue for LanguageCode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::En => "en",
             Self::Es => "es",
@@ -197,8 +168,42 @@ impl ToValue for LanguageCode {
             Self::It => "it",
             Self::De => "de",
             Self::Pt => "pt",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "comprehend")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[-0-9a-zA-Z]+");
+
+    #[cfg(feature = "comprehend")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "comprehend")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
+        ],
+        required: &["SecurityGroupIds", "Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@\\*\\?]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\s@\\.]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@]*$");
-
 /// The required properties of [`AutomationRule`], by name: `AutomationRule::new(AutomationRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRuleRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RecommendedActionTypes`: a list of [`RecommendedActionType`] values, required.
-    pub recommended_action_types: List<RecommendedActionType>,
+    pub recommended_action_types: ::cloudwright_core::List<RecommendedActionType>,
     /// `RuleType`: a [`RuleType`] value, required.
     pub rule_type: RuleType,
     /// `Schedule`: a [`Schedule`] object, required.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
     /// `Status`: an [`AutomationRuleStatus`] value, required.
     pub status: AutomationRuleStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
-    properties: &[
-        ("Criteria", Shape::Object(&RULE_Criteria)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OrganizationConfiguration", Shape::Object(&RULE_OrganizationConfiguration)),
-        ("Priority", Shape::STR),
-        ("RecommendedActionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SnapshotAndDeleteUnattachedEbsVolume", "UpgradeEbsVolumeType"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("RuleType", Shape::Str(&StrRule { allowed: &["AccountRule", "OrganizationRule"], ..StrRule::ANY })),
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("Status", Shape::Str(&StrRule { allowed: &["Active", "Inactive"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "RuleType", "RecommendedActionTypes", "Schedule", "Status"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ComputeOptimizer::AutomationRule` resource.
 ///
@@ -62,37 +33,37 @@ pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRule {
     /// `Criteria`: a [`Criteria`] object.
-    pub criteria: Option<Obj<Criteria>>,
+    pub criteria: ::std::option::Option<crate::Obj<Criteria>>,
     /// `Description`: a string.
     ///
     /// The description of the automation rule.
     ///
     /// Pattern `^[a-zA-Z0-9_\-\s@\.]*$`; length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the automation rule.
     ///
     /// Pattern `^[a-zA-Z0-9_-]*$`; length 0 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OrganizationConfiguration`: an [`OrganizationConfiguration`] object.
-    pub organization_configuration: Option<Obj<OrganizationConfiguration>>,
+    pub organization_configuration: ::std::option::Option<crate::Obj<OrganizationConfiguration>>,
     /// `Priority`: a string.
     ///
     /// Rule priority within its group
-    pub priority: Option<Str>,
+    pub priority: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecommendedActionTypes`: a list of [`RecommendedActionType`] values, required.
     ///
     /// The types of recommended actions this rule will implement.
     ///
     /// Items at least 1.
-    pub recommended_action_types: List<RecommendedActionType>,
+    pub recommended_action_types: ::cloudwright_core::List<RecommendedActionType>,
     /// `RuleType`: a [`RuleType`] value, required.
     ///
     /// The type of automation rule.
     pub rule_type: RuleType,
     /// `Schedule`: a [`Schedule`] object, required.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
     /// `Status`: an [`AutomationRuleStatus`] value, required.
     ///
     /// The status of the automation rule.
@@ -102,7 +73,7 @@ pub struct AutomationRule {
     /// Tags associated with the automation rule.
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +83,7 @@ impl AutomationRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ComputeOptimizer::AutomationRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-computeoptimizer-automationrule.html",
         primary_identifier: &["RuleArn"],
@@ -123,66 +94,68 @@ impl AutomationRule {
         read_only: &["RuleArn", "RuleId", "RuleRevision", "AccountId", "CreatedTimestamp", "LastUpdatedTimestamp"],
         attributes: &["AccountId", "CreatedTimestamp", "LastUpdatedTimestamp", "RuleArn", "RuleId", "RuleRevision"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AutomationRule` with its required properties, named in a [`AutomationRuleRequired`].
     #[inline]
     pub fn new(required: AutomationRuleRequired) -> Self {
         Self {
-            criteria: None,
-            description: None,
+            criteria: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             name: required.name,
-            organization_configuration: None,
-            priority: None,
+            organization_configuration: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
             recommended_action_types: required.recommended_action_types,
             rule_type: required.rule_type,
             schedule: required.schedule,
             status: required.status,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Criteria`: a [`Criteria`] object.
-    pub fn criteria(mut self, value: impl Into<Obj<Criteria>>) -> Self { self.criteria = Some(value.into()); self }
+    pub fn criteria(mut self, value: impl ::std::convert::Into<crate::Obj<Criteria>>) -> Self { self.criteria = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OrganizationConfiguration`: an [`OrganizationConfiguration`] object.
-    pub fn organization_configuration(mut self, value: impl Into<Obj<OrganizationConfiguration>>) -> Self { self.organization_configuration = Some(value.into()); self }
+    pub fn organization_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<OrganizationConfiguration>>) -> Self { self.organization_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: a string.
-    pub fn priority(mut self, value: impl Into<Str>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `RecommendedActionTypes`: a list of [`RecommendedActionType`] values, required.
-    pub fn recommended_action_types(mut self, value: impl Into<List<RecommendedActionType>>) -> Self { self.recommended_action_types = value.into(); self }
+    pub fn recommended_action_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecommendedActionType>>) -> Self { self.recommended_action_types = value.into(); self }
     /// `RuleType`: a [`RuleType`] value, required.
-    pub fn rule_type(mut self, value: impl Into<RuleType>) -> Self { self.rule_type = value.into(); self }
+    pub fn rule_type(mut self, value: impl ::std::convert::Into<RuleType>) -> Self { self.rule_type = value.into(); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `Status`: an [`AutomationRuleStatus`] value, required.
-    pub fn status(mut self, value: impl Into<AutomationRuleStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<AutomationRuleStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AutomationRule {
+impl ::cloudwright_core::Resource for AutomationRule {
     type Attributes = AutomationRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutomationRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AutomationRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AutomationRule {
+impl ::cloudwright_core::ToValue for AutomationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Criteria", &self.criteria)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -200,12 +173,12 @@ impl ToValue for AutomationRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AutomationRule`]: `Handle<AutomationRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AutomationRule`]: `Handle<AutomationRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AutomationRuleAttributes(ResourceRef);
+pub struct AutomationRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AutomationRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AutomationRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -215,66 +188,50 @@ impl AutomationRuleAttributes {
     ///
     /// The AWS account ID that owns the automation rule.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     ///
     /// The timestamp when the automation rule was created.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTimestamp`: a string.
     ///
     /// The timestamp when the automation rule was last updated.
     #[inline]
-    pub fn last_updated_timestamp(&self) -> Value {
-        self.0.get_att("LastUpdatedTimestamp")
+    pub fn last_updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the automation rule.
     #[inline]
-    pub fn rule_arn(&self) -> Value {
-        self.0.get_att("RuleArn")
+    pub fn rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleArn"))
     }
 
     /// `Fn::GetAtt` `RuleId`: a string.
     ///
     /// The unique identifier of the automation rule.
     #[inline]
-    pub fn rule_id(&self) -> Value {
-        self.0.get_att("RuleId")
+    pub fn rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleId"))
     }
 
     /// `Fn::GetAtt` `RuleRevision`: a string.
     ///
     /// The revision number of the automation rule.
     #[inline]
-    pub fn rule_revision(&self) -> Value {
-        self.0.get_att("RuleRevision")
+    pub fn rule_revision(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleRevision"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Criteria: ObjRule = ObjRule {
-    properties: &[
-        ("EbsVolumeSizeInGib", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None, unique: false })),
-        ("EbsVolumeType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
-        ("EstimatedMonthlySavings", Shape::List(&ListRule { items: Shape::Object(&RULE_DoubleCriteriaCondition), min_items: None, max_items: None, unique: false })),
-        ("LookBackPeriodInDays", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None, unique: false })),
-        ("Region", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
-        ("ResourceArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
-        ("ResourceTag", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagsCriteriaCondition), min_items: None, max_items: None, unique: false })),
-        ("RestartNeeded", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Criteria` property type of `AWS::ComputeOptimizer::AutomationRule`.
 ///
@@ -282,21 +239,25 @@ pub(crate) static RULE_Criteria: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Criteria {
     /// `EbsVolumeSizeInGib`: a list of [`IntegerCriteriaCondition`] objects.
-    pub ebs_volume_size_in_gib: Option<List<IntegerCriteriaCondition>>,
+    pub ebs_volume_size_in_gib:
+        ::std::option::Option<::cloudwright_core::List<IntegerCriteriaCondition>>,
     /// `EbsVolumeType`: a list of [`StringCriteriaCondition`] objects.
-    pub ebs_volume_type: Option<List<StringCriteriaCondition>>,
+    pub ebs_volume_type: ::std::option::Option<::cloudwright_core::List<StringCriteriaCondition>>,
     /// `EstimatedMonthlySavings`: a list of [`DoubleCriteriaCondition`] objects.
-    pub estimated_monthly_savings: Option<List<DoubleCriteriaCondition>>,
+    pub estimated_monthly_savings:
+        ::std::option::Option<::cloudwright_core::List<DoubleCriteriaCondition>>,
     /// `LookBackPeriodInDays`: a list of [`IntegerCriteriaCondition`] objects.
-    pub look_back_period_in_days: Option<List<IntegerCriteriaCondition>>,
+    pub look_back_period_in_days:
+        ::std::option::Option<::cloudwright_core::List<IntegerCriteriaCondition>>,
     /// `Region`: a list of [`StringCriteriaCondition`] objects.
-    pub region: Option<List<StringCriteriaCondition>>,
+    pub region: ::std::option::Option<::cloudwright_core::List<StringCriteriaCondition>>,
     /// `ResourceArn`: a list of [`StringCriteriaCondition`] objects.
-    pub resource_arn: Option<List<StringCriteriaCondition>>,
+    pub resource_arn: ::std::option::Option<::cloudwright_core::List<StringCriteriaCondition>>,
     /// `ResourceTag`: a list of [`ResourceTagsCriteriaCondition`] objects.
-    pub resource_tag: Option<List<ResourceTagsCriteriaCondition>>,
+    pub resource_tag:
+        ::std::option::Option<::cloudwright_core::List<ResourceTagsCriteriaCondition>>,
     /// `RestartNeeded`: a list of [`StringCriteriaCondition`] objects.
-    pub restart_needed: Option<List<StringCriteriaCondition>>,
+    pub restart_needed: ::std::option::Option<::cloudwright_core::List<StringCriteriaCondition>>,
 }
 
 #[rustfmt::skip]
@@ -304,33 +265,33 @@ impl Criteria {
     /// A `Criteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EbsVolumeSizeInGib`: a list of [`IntegerCriteriaCondition`] objects.
-    pub fn ebs_volume_size_in_gib(mut self, value: impl Into<List<IntegerCriteriaCondition>>) -> Self { self.ebs_volume_size_in_gib = Some(value.into()); self }
+    pub fn ebs_volume_size_in_gib(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IntegerCriteriaCondition>>) -> Self { self.ebs_volume_size_in_gib = ::std::option::Option::Some(value.into()); self }
     /// `EbsVolumeType`: a list of [`StringCriteriaCondition`] objects.
-    pub fn ebs_volume_type(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self { self.ebs_volume_type = Some(value.into()); self }
+    pub fn ebs_volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringCriteriaCondition>>) -> Self { self.ebs_volume_type = ::std::option::Option::Some(value.into()); self }
     /// `EstimatedMonthlySavings`: a list of [`DoubleCriteriaCondition`] objects.
-    pub fn estimated_monthly_savings(mut self, value: impl Into<List<DoubleCriteriaCondition>>) -> Self { self.estimated_monthly_savings = Some(value.into()); self }
+    pub fn estimated_monthly_savings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DoubleCriteriaCondition>>) -> Self { self.estimated_monthly_savings = ::std::option::Option::Some(value.into()); self }
     /// `LookBackPeriodInDays`: a list of [`IntegerCriteriaCondition`] objects.
-    pub fn look_back_period_in_days(mut self, value: impl Into<List<IntegerCriteriaCondition>>) -> Self { self.look_back_period_in_days = Some(value.into()); self }
+    pub fn look_back_period_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IntegerCriteriaCondition>>) -> Self { self.look_back_period_in_days = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a list of [`StringCriteriaCondition`] objects.
-    pub fn region(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringCriteriaCondition>>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `ResourceArn`: a list of [`StringCriteriaCondition`] objects.
-    pub fn resource_arn(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self { self.resource_arn = Some(value.into()); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringCriteriaCondition>>) -> Self { self.resource_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTag`: a list of [`ResourceTagsCriteriaCondition`] objects.
-    pub fn resource_tag(mut self, value: impl Into<List<ResourceTagsCriteriaCondition>>) -> Self { self.resource_tag = Some(value.into()); self }
+    pub fn resource_tag(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTagsCriteriaCondition>>) -> Self { self.resource_tag = ::std::option::Option::Some(value.into()); self }
     /// `RestartNeeded`: a list of [`StringCriteriaCondition`] objects.
-    pub fn restart_needed(mut self, value: impl Into<List<StringCriteriaCondition>>) -> Self { self.restart_needed = Some(value.into()); self }
+    pub fn restart_needed(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringCriteriaCondition>>) -> Self { self.restart_needed = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Criteria {}
+impl crate::PropertyType for Criteria {}
 
-impl ToValue for Criteria {
+impl ::cloudwright_core::ToValue for Criteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EbsVolumeSizeInGib", &self.ebs_volume_size_in_gib)
             .opt("EbsVolumeType", &self.ebs_volume_type)
             .opt("EstimatedMonthlySavings", &self.estimated_monthly_savings)
@@ -343,25 +304,15 @@ impl ToValue for Criteria {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DoubleCriteriaCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DoubleCriteriaCondition` property type of `AWS::ComputeOptimizer::AutomationRule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-computeoptimizer-automationrule-doublecriteriacondition.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DoubleCriteriaCondition {
     /// `Comparison`: a [`Comparison`] value.
-    pub comparison: Option<Comparison>,
+    pub comparison: ::std::option::Option<Comparison>,
     /// `Values`: a list of numbers.
-    pub values: Option<List<Num>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Num>>,
 }
 
 #[rustfmt::skip]
@@ -369,36 +320,26 @@ impl DoubleCriteriaCondition {
     /// A `DoubleCriteriaCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Comparison`: a [`Comparison`] value.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = Some(value.into()); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<Comparison>) -> Self { self.comparison = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of numbers.
-    pub fn values(mut self, value: impl Into<List<Num>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Num>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DoubleCriteriaCondition {}
+impl crate::PropertyType for DoubleCriteriaCondition {}
 
-impl ToValue for DoubleCriteriaCondition {
+impl ::cloudwright_core::ToValue for DoubleCriteriaCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comparison", &self.comparison)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegerCriteriaCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegerCriteriaCondition` property type of `AWS::ComputeOptimizer::AutomationRule`.
 ///
@@ -406,9 +347,9 @@ pub(crate) static RULE_IntegerCriteriaCondition: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IntegerCriteriaCondition {
     /// `Comparison`: a [`Comparison`] value.
-    pub comparison: Option<Comparison>,
+    pub comparison: ::std::option::Option<Comparison>,
     /// `Values`: a list of integers.
-    pub values: Option<List<Int>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
 }
 
 #[rustfmt::skip]
@@ -416,36 +357,26 @@ impl IntegerCriteriaCondition {
     /// A `IntegerCriteriaCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Comparison`: a [`Comparison`] value.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = Some(value.into()); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<Comparison>) -> Self { self.comparison = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of integers.
-    pub fn values(mut self, value: impl Into<List<Int>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntegerCriteriaCondition {}
+impl crate::PropertyType for IntegerCriteriaCondition {}
 
-impl ToValue for IntegerCriteriaCondition {
+impl ::cloudwright_core::ToValue for IntegerCriteriaCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comparison", &self.comparison)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("RuleApplyOrder", Shape::Str(&StrRule { allowed: &["BeforeAccountRules", "AfterAccountRules"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OrganizationConfiguration` property type of `AWS::ComputeOptimizer::AutomationRule`.
 ///
@@ -457,11 +388,11 @@ pub struct OrganizationConfiguration {
     /// List of account IDs where the organization rule applies
     ///
     /// Items 1 to 50; each item: pattern `^[0-9]{12}$`.
-    pub account_ids: Option<List<Str>>,
+    pub account_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RuleApplyOrder`: a [`RuleApplyOrder`] value.
     ///
     /// When the rule should be applied relative to account rules
-    pub rule_apply_order: Option<RuleApplyOrder>,
+    pub rule_apply_order: ::std::option::Option<RuleApplyOrder>,
 }
 
 #[rustfmt::skip]
@@ -469,37 +400,26 @@ impl OrganizationConfiguration {
     /// A `OrganizationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountIds`: a list of strings.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = Some(value.into()); self }
+    pub fn account_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.account_ids = ::std::option::Option::Some(value.into()); self }
     /// `RuleApplyOrder`: a [`RuleApplyOrder`] value.
-    pub fn rule_apply_order(mut self, value: impl Into<RuleApplyOrder>) -> Self { self.rule_apply_order = Some(value.into()); self }
+    pub fn rule_apply_order(mut self, value: impl ::std::convert::Into<RuleApplyOrder>) -> Self { self.rule_apply_order = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OrganizationConfiguration {}
+impl crate::PropertyType for OrganizationConfiguration {}
 
-impl ToValue for OrganizationConfiguration {
+impl ::cloudwright_core::ToValue for OrganizationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountIds", &self.account_ids)
             .opt("RuleApplyOrder", &self.rule_apply_order)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTagsCriteriaCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceTagsCriteriaCondition` property type of `AWS::ComputeOptimizer::AutomationRule`.
 ///
@@ -507,15 +427,15 @@ pub(crate) static RULE_ResourceTagsCriteriaCondition: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceTagsCriteriaCondition {
     /// `Comparison`: a [`Comparison`] value.
-    pub comparison: Option<Comparison>,
+    pub comparison: ::std::option::Option<Comparison>,
     /// `Key`: a string.
     ///
     /// Pattern `^[\w\s\.\-\:\/\=\+\@\*\?]+$`; length 1 to 512.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Values`: a list of strings.
     ///
     /// Each item: pattern `^[\w\s\.\-\:\/\=\+\@\*\?]+$`, length 1 to 512.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -523,40 +443,29 @@ impl ResourceTagsCriteriaCondition {
     /// A `ResourceTagsCriteriaCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Comparison`: a [`Comparison`] value.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = Some(value.into()); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<Comparison>) -> Self { self.comparison = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceTagsCriteriaCondition {}
+impl crate::PropertyType for ResourceTagsCriteriaCondition {}
 
-impl ToValue for ResourceTagsCriteriaCondition {
+impl ::cloudwright_core::ToValue for ResourceTagsCriteriaCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comparison", &self.comparison)
             .opt("Key", &self.key)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionWindowInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("ScheduleExpression", Shape::STR),
-        ("ScheduleExpressionTimezone", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::ComputeOptimizer::AutomationRule`.
 ///
@@ -568,15 +477,15 @@ pub struct Schedule {
     /// Execution window duration in minutes
     ///
     /// Value 60 to 1440.
-    pub execution_window_in_minutes: Option<Int>,
+    pub execution_window_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScheduleExpression`: a string.
     ///
     /// Schedule expression (e.g., cron or rate expression)
-    pub schedule_expression: Option<Str>,
+    pub schedule_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleExpressionTimezone`: a string.
     ///
     /// IANA timezone identifier
-    pub schedule_expression_timezone: Option<Str>,
+    pub schedule_expression_timezone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -584,23 +493,23 @@ impl Schedule {
     /// A `Schedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExecutionWindowInMinutes`: an integer.
-    pub fn execution_window_in_minutes(mut self, value: impl Into<Int>) -> Self { self.execution_window_in_minutes = Some(value.into()); self }
+    pub fn execution_window_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.execution_window_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpressionTimezone`: a string.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_expression_timezone = Some(value.into()); self }
+    pub fn schedule_expression_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression_timezone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExecutionWindowInMinutes",
                 &self.execution_window_in_minutes,
@@ -614,27 +523,17 @@ impl ToValue for Schedule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_StringCriteriaCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StringCriteriaCondition` property type of `AWS::ComputeOptimizer::AutomationRule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-computeoptimizer-automationrule-stringcriteriacondition.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StringCriteriaCondition {
     /// `Comparison`: a [`Comparison`] value.
-    pub comparison: Option<Comparison>,
+    pub comparison: ::std::option::Option<Comparison>,
     /// `Values`: a list of strings.
     ///
     /// Each item: pattern `^[\w\s\.\-\:\/\=\+\@\*\?]+$`, length 1 to 512.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -642,21 +541,21 @@ impl StringCriteriaCondition {
     /// A `StringCriteriaCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Comparison`: a [`Comparison`] value.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = Some(value.into()); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<Comparison>) -> Self { self.comparison = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StringCriteriaCondition {}
+impl crate::PropertyType for StringCriteriaCondition {}
 
-impl ToValue for StringCriteriaCondition {
+impl ::cloudwright_core::ToValue for StringCriteriaCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comparison", &self.comparison)
             .opt("Values", &self.values)
             .build()
@@ -667,21 +566,10 @@ impl ToValue for StringCriteriaCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ComputeOptimizer::AutomationRule`.
 ///
@@ -691,11 +579,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\w\s\.\-\:\/\=\+\@]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\w\s\.\-\:\/\=\+\@]*$`; length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -710,17 +598,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -735,24 +623,24 @@ pub enum AutomationRuleStatus {
     /// `Inactive`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutomationRuleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutomationRuleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutomationRuleStatus {
+impl ::cloudwright_core::ToValue for AutomationRuleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "Active",
             Self::Inactive => "Inactive",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -784,18 +672,18 @@ pub enum Comparison {
     /// `NumericGreaterThanEquals`
     NumericGreaterThanEquals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Comparison {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Comparison {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Comparison {
+impl ::cloudwright_core::ToValue for Comparison {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StringEquals => "StringEquals",
             Self::StringNotEquals => "StringNotEquals",
@@ -809,9 +697,9 @@ impl ToValue for Comparison {
             Self::NumericLessThanEquals => "NumericLessThanEquals",
             Self::NumericGreaterThan => "NumericGreaterThan",
             Self::NumericGreaterThanEquals => "NumericGreaterThanEquals",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -823,24 +711,24 @@ pub enum RecommendedActionType {
     /// `UpgradeEbsVolumeType`
     UpgradeEbsVolumeType,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RecommendedActionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecommendedActionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RecommendedActionType {
+impl ::cloudwright_core::ToValue for RecommendedActionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SnapshotAndDeleteUnattachedEbsVolume => "SnapshotAndDeleteUnattachedEbsVolume",
             Self::UpgradeEbsVolumeType => "UpgradeEbsVolumeType",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -852,24 +740,24 @@ pub enum RuleApplyOrder {
     /// `AfterAccountRules`
     AfterAccountRules,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleApplyOrder {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleApplyOrder {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleApplyOrder {
+impl ::cloudwright_core::ToValue for RuleApplyOrder {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BeforeAccountRules => "BeforeAccountRules",
             Self::AfterAccountRules => "AfterAccountRules",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -881,23 +769,146 @@ pub enum RuleType {
     /// `OrganizationRule`
     OrganizationRule,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleType {
+impl ::cloudwright_core::ToValue for RuleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AccountRule => "AccountRule",
             Self::OrganizationRule => "OrganizationRule",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@\\*\\?]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\s@\\.]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
+        properties: &[
+            ("Criteria", Shape::Object(&RULE_Criteria)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OrganizationConfiguration", Shape::Object(&RULE_OrganizationConfiguration)),
+            ("Priority", Shape::STR),
+            ("RecommendedActionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SnapshotAndDeleteUnattachedEbsVolume", "UpgradeEbsVolumeType"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("RuleType", Shape::Str(&StrRule { allowed: &["AccountRule", "OrganizationRule"], ..StrRule::ANY })),
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("Status", Shape::Str(&StrRule { allowed: &["Active", "Inactive"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "RuleType", "RecommendedActionTypes", "Schedule", "Status"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Criteria: ObjRule = ObjRule {
+        properties: &[
+            ("EbsVolumeSizeInGib", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None, unique: false })),
+            ("EbsVolumeType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
+            ("EstimatedMonthlySavings", Shape::List(&ListRule { items: Shape::Object(&RULE_DoubleCriteriaCondition), min_items: None, max_items: None, unique: false })),
+            ("LookBackPeriodInDays", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None, unique: false })),
+            ("Region", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
+            ("ResourceArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
+            ("ResourceTag", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagsCriteriaCondition), min_items: None, max_items: None, unique: false })),
+            ("RestartNeeded", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DoubleCriteriaCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegerCriteriaCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("RuleApplyOrder", Shape::Str(&StrRule { allowed: &["BeforeAccountRules", "AfterAccountRules"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTagsCriteriaCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionWindowInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("ScheduleExpression", Shape::STR),
+            ("ScheduleExpressionTimezone", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringCriteriaCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
-
 /// The required properties of [`AggregationAuthorization`], by name: `AggregationAuthorization::new(AggregationAuthorizationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregationAuthorizationRequired {
     /// `AuthorizedAccountId`: a string, required.
-    pub authorized_account_id: Str,
+    pub authorized_account_id: ::cloudwright_core::Str,
     /// `AuthorizedAwsRegion`: a string, required.
-    pub authorized_aws_region: Str,
+    pub authorized_aws_region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AggregationAuthorization: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizedAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AuthorizedAwsRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["AuthorizedAccountId", "AuthorizedAwsRegion"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Config::AggregationAuthorization` resource.
 ///
@@ -49,19 +32,19 @@ pub struct AggregationAuthorization {
     /// The 12-digit account ID of the account authorized to aggregate data.
     ///
     /// Pattern `^\d{12}$`; create-only: changing it replaces the resource.
-    pub authorized_account_id: Str,
+    pub authorized_account_id: ::cloudwright_core::Str,
     /// `AuthorizedAwsRegion`: a string, required.
     ///
     /// The region authorized to collect aggregated data.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub authorized_aws_region: Str,
+    pub authorized_aws_region: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of tag object.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +54,7 @@ impl AggregationAuthorization {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::AggregationAuthorization",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-aggregationauthorization.html",
         primary_identifier: &["AuthorizedAccountId", "AuthorizedAwsRegion"],
@@ -82,7 +65,7 @@ impl AggregationAuthorization {
         read_only: &["AggregationAuthorizationArn"],
         attributes: &["AggregationAuthorizationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AggregationAuthorization` with its required properties, named in a [`AggregationAuthorizationRequired`].
@@ -91,36 +74,38 @@ impl AggregationAuthorization {
         Self {
             authorized_account_id: required.authorized_account_id,
             authorized_aws_region: required.authorized_aws_region,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AuthorizedAccountId`: a string, required.
-    pub fn authorized_account_id(mut self, value: impl Into<Str>) -> Self { self.authorized_account_id = value.into(); self }
+    pub fn authorized_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorized_account_id = value.into(); self }
     /// `AuthorizedAwsRegion`: a string, required.
-    pub fn authorized_aws_region(mut self, value: impl Into<Str>) -> Self { self.authorized_aws_region = value.into(); self }
+    pub fn authorized_aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorized_aws_region = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AggregationAuthorization {
+impl ::cloudwright_core::Resource for AggregationAuthorization {
     type Attributes = AggregationAuthorizationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AggregationAuthorization, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AggregationAuthorization, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AggregationAuthorization {
+impl ::cloudwright_core::ToValue for AggregationAuthorization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthorizedAccountId", &self.authorized_account_id)
             .req("AuthorizedAwsRegion", &self.authorized_aws_region)
             .opt("Tags", &self.tags)
@@ -128,12 +113,12 @@ impl ToValue for AggregationAuthorization {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AggregationAuthorization`]: `Handle<AggregationAuthorization>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AggregationAuthorization`]: `Handle<AggregationAuthorization>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AggregationAuthorizationAttributes(ResourceRef);
+pub struct AggregationAuthorizationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AggregationAuthorizationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AggregationAuthorizationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,8 +128,8 @@ impl AggregationAuthorizationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the aggregation object.
     #[inline]
-    pub fn aggregation_authorization_arn(&self) -> Value {
-        self.0.get_att("AggregationAuthorizationArn")
+    pub fn aggregation_authorization_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AggregationAuthorizationArn"))
     }
 }
 
@@ -152,21 +137,10 @@ impl AggregationAuthorizationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Config::AggregationAuthorization`.
 ///
@@ -176,11 +150,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -195,19 +169,52 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AggregationAuthorization: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizedAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AuthorizedAwsRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["AuthorizedAccountId", "AuthorizedAwsRegion"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

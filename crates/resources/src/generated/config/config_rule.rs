@@ -5,43 +5,17 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ConfigRule`], by name: `ConfigRule::new(ConfigRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigRuleRequired {
-    /// `Source`: a [`Source`] object, required.
-    pub source: Obj<Source>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigRule: ObjRule = ObjRule {
-    properties: &[
-        ("Compliance", Shape::Object(&RULE_Compliance)),
-        ("ConfigRuleName", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("EvaluationModes", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationModeConfiguration), min_items: None, max_items: None, unique: false })),
-        ("InputParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("MaximumExecutionFrequency", Shape::STR),
-        ("Scope", Shape::Object(&RULE_Scope)),
-        ("Source", Shape::Object(&RULE_Source)),
-    ],
-    required: &["Source"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Config::ConfigRule` resource.
 ///
-/// &gt; You must first create and start the AWS Config configuration recorder in order to create AWS Config managed rules with AWS CloudFormation . For more information, see \[Managing the Configuration Recorder\](<https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html>) .
+/// \> You must first create and start the AWS Config configuration recorder in order to create AWS Config managed rules with AWS CloudFormation . For more information, see [Managing the Configuration Recorder](https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html) .
 ///
-/// Adds or updates an AWS Config rule to evaluate if your AWS resources comply with your desired configurations. For information on how many AWS Config rules you can have per account, see \[*Service Limits*\](<https://docs.aws.amazon.com/config/latest/developerguide/configlimits.html>) in the *AWS Config Developer Guide* .
+/// Adds or updates an AWS Config rule to evaluate if your AWS resources comply with your desired configurations. For information on how many AWS Config rules you can have per account, see [*Service Limits*](https://docs.aws.amazon.com/config/latest/developerguide/configlimits.html) in the *AWS Config Developer Guide* .
 ///
 /// There are two types of rules: *AWS Config Managed Rules* and *AWS Config Custom Rules* . You can use the `ConfigRule` resource to create both AWS Config Managed Rules and AWS Config Custom Rules.
 ///
-/// AWS Config Managed Rules are predefined, customizable rules created by AWS Config . For a list of managed rules, see \[List of AWS Config Managed Rules\](<https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html>) . If you are adding an AWS Config managed rule, you must specify the rule's identifier for the `SourceIdentifier` key.
+/// AWS Config Managed Rules are predefined, customizable rules created by AWS Config . For a list of managed rules, see [List of AWS Config Managed Rules](https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html) . If you are adding an AWS Config managed rule, you must specify the rule's identifier for the `SourceIdentifier` key.
 ///
-/// AWS Config Custom Rules are rules that you create from scratch. There are two ways to create AWS Config custom rules: with Lambda functions ( \[AWS Lambda Developer Guide\](<https://docs.aws.amazon.com/config/latest/developerguide/gettingstarted-concepts.html#gettingstarted-concepts-function>) ) and with Guard ( \[Guard GitHub Repository\](<https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard>) ), a policy-as-code language. AWS Config custom rules created with AWS Lambda are called *AWS Config Custom Lambda Rules* and AWS Config custom rules created with Guard are called *AWS Config Custom Policy Rules* .
+/// AWS Config Custom Rules are rules that you create from scratch. There are two ways to create AWS Config custom rules: with Lambda functions ( [AWS Lambda Developer Guide](https://docs.aws.amazon.com/config/latest/developerguide/gettingstarted-concepts.html#gettingstarted-concepts-function) ) and with Guard ( [Guard GitHub Repository](https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard) ), a policy-as-code language. AWS Config custom rules created with AWS Lambda are called *AWS Config Custom Lambda Rules* and AWS Config custom rules created with Guard are called *AWS Config Custom Policy Rules* .
 ///
 /// If you are adding a new AWS Config Custom Lambda rule, you first need to create an AWS Lambda function that the rule invokes to evaluate your resources. When you use the `ConfigRule` resource to add a Custom Lambda rule to AWS Config , you must specify the Amazon Resource Name (ARN) that AWS Lambda assigns to the function. You specify the ARN in the `SourceIdentifier` key. This key is part of the `Source` object, which is part of the `ConfigRule` object.
 ///
@@ -49,7 +23,7 @@ pub(crate) static RULE_ConfigRule: ObjRule = ObjRule {
 ///
 /// If you are updating a rule that you added previously, you can specify the rule by `ConfigRuleName` , `ConfigRuleId` , or `ConfigRuleArn` in the `ConfigRule` data type that you use in this request.
 ///
-/// For more information about developing and using AWS Config rules, see \[Evaluating Resources with AWS Config Rules\](<https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config.html>) in the *AWS Config Developer Guide* .
+/// For more information about developing and using AWS Config rules, see [Evaluating Resources with AWS Config Rules](https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config.html) in the *AWS Config Developer Guide* .
 ///
 /// `Ref` returns its `ConfigRuleName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConfigRuleAttributes`], which `Handle<ConfigRule>` dereferences to.
@@ -63,44 +37,45 @@ pub struct ConfigRule {
     /// `Compliance`: a [`Compliance`] object.
     ///
     /// Indicates whether an AWS resource or AWS Config rule is compliant and provides the number of contributors that affect the compliance.
-    pub compliance: Option<Obj<Compliance>>,
+    pub compliance: ::std::option::Option<crate::Obj<Compliance>>,
     /// `ConfigRuleName`: a string.
     ///
-    /// A name for the AWS Config rule. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the rule name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the AWS Config rule. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the rule name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub config_rule_name: Option<Str>,
+    pub config_rule_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description that you provide for the AWS Config rule.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EvaluationModes`: a list of [`EvaluationModeConfiguration`] objects.
     ///
     /// The modes the AWS Config rule can be evaluated in. The valid values are distinct objects. By default, the value is Detective evaluation mode only.
-    pub evaluation_modes: Option<List<EvaluationModeConfiguration>>,
+    pub evaluation_modes:
+        ::std::option::Option<::cloudwright_core::List<EvaluationModeConfiguration>>,
     /// `InputParameters`: a JSON value.
     ///
     /// A string, in JSON format, that is passed to the AWS Config rule Lambda function.
-    pub input_parameters: Option<Json>,
+    pub input_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `MaximumExecutionFrequency`: a string.
     ///
     /// The maximum frequency with which AWS Config runs evaluations for a rule. You can specify a value for `MaximumExecutionFrequency` when:
     ///
     /// - You are using an AWS managed rule that is triggered at a periodic frequency.
-    /// - Your custom rule is triggered when AWS Config delivers the configuration snapshot. For more information, see \[ConfigSnapshotDeliveryProperties\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigSnapshotDeliveryProperties.html>) .
+    /// - Your custom rule is triggered when AWS Config delivers the configuration snapshot. For more information, see [ConfigSnapshotDeliveryProperties](https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigSnapshotDeliveryProperties.html) .
     ///
-    /// &gt; By default, rules with a periodic trigger are evaluated every 24 hours. To change the frequency, specify a valid value for the `MaximumExecutionFrequency` parameter.
-    pub maximum_execution_frequency: Option<Str>,
+    /// \> By default, rules with a periodic trigger are evaluated every 24 hours. To change the frequency, specify a valid value for the `MaximumExecutionFrequency` parameter.
+    pub maximum_execution_frequency: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scope`: a [`Scope`] object.
     ///
     /// Defines which resources can trigger an evaluation for the rule. The scope can include one or more resource types, a combination of one resource type and one resource ID, or a combination of a tag key and value. Specify a scope to constrain the resources that can trigger an evaluation for the rule. If you do not specify a scope, evaluations are triggered when any resource in the recording group changes.
-    pub scope: Option<Obj<Scope>>,
+    pub scope: ::std::option::Option<crate::Obj<Scope>>,
     /// `Source`: a [`Source`] object, required.
     ///
     /// Provides the rule owner ( `AWS` for managed rules, `CUSTOM_POLICY` for Custom Policy rules, and `CUSTOM_LAMBDA` for Custom Lambda rules), the rule identifier, and the notifications that cause the function to evaluate your AWS resources.
-    pub source: Obj<Source>,
+    pub source: crate::Obj<Source>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +85,7 @@ impl ConfigRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::ConfigRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configrule.html",
         primary_identifier: &["ConfigRuleName"],
@@ -121,57 +96,59 @@ impl ConfigRule {
         read_only: &["ConfigRuleId", "Compliance/Type", "Arn"],
         attributes: &["Arn", "Compliance.Type", "ConfigRuleId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ConfigRule` with its required properties, named in a [`ConfigRuleRequired`].
+    /// A `ConfigRule` with its one required property, `Source`.
     #[inline]
-    pub fn new(required: ConfigRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self {
         Self {
-            compliance: None,
-            config_rule_name: None,
-            description: None,
-            evaluation_modes: None,
-            input_parameters: None,
-            maximum_execution_frequency: None,
-            scope: None,
-            source: required.source,
+            compliance: ::std::option::Option::None,
+            config_rule_name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            evaluation_modes: ::std::option::Option::None,
+            input_parameters: ::std::option::Option::None,
+            maximum_execution_frequency: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            source: value.into(),
         }
     }
 
     /// `Compliance`: a [`Compliance`] object.
-    pub fn compliance(mut self, value: impl Into<Obj<Compliance>>) -> Self { self.compliance = Some(value.into()); self }
+    pub fn compliance(mut self, value: impl ::std::convert::Into<crate::Obj<Compliance>>) -> Self { self.compliance = ::std::option::Option::Some(value.into()); self }
     /// `ConfigRuleName`: a string.
-    pub fn config_rule_name(mut self, value: impl Into<Str>) -> Self { self.config_rule_name = Some(value.into()); self }
+    pub fn config_rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.config_rule_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationModes`: a list of [`EvaluationModeConfiguration`] objects.
-    pub fn evaluation_modes(mut self, value: impl Into<List<EvaluationModeConfiguration>>) -> Self { self.evaluation_modes = Some(value.into()); self }
+    pub fn evaluation_modes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationModeConfiguration>>) -> Self { self.evaluation_modes = ::std::option::Option::Some(value.into()); self }
     /// `InputParameters`: a JSON value.
-    pub fn input_parameters(mut self, value: impl Into<Json>) -> Self { self.input_parameters = Some(value.into()); self }
+    pub fn input_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.input_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MaximumExecutionFrequency`: a string.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
+    pub fn maximum_execution_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maximum_execution_frequency = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`Scope`] object.
-    pub fn scope(mut self, value: impl Into<Obj<Scope>>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<crate::Obj<Scope>>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self { self.source = value.into(); self }
 }
 
-impl Resource for ConfigRule {
+impl ::cloudwright_core::Resource for ConfigRule {
     type Attributes = ConfigRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigRule {
+impl ::cloudwright_core::ToValue for ConfigRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Compliance", &self.compliance)
             .opt("ConfigRuleName", &self.config_rule_name)
             .opt("Description", &self.description)
@@ -187,12 +164,12 @@ impl ToValue for ConfigRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigRule`]: `Handle<ConfigRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigRule`]: `Handle<ConfigRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigRuleAttributes(ResourceRef);
+pub struct ConfigRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -202,33 +179,24 @@ impl ConfigRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AWS Config rule, such as `arn:aws:config:us-east-1:123456789012:config-rule/config-rule-a1bzhi` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Compliance.Type`: a string.
     #[inline]
-    pub fn compliance_type(&self) -> Value {
-        self.0.get_att("Compliance.Type")
+    pub fn compliance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Compliance.Type"))
     }
 
     /// `Fn::GetAtt` `ConfigRuleId`: a string.
     ///
     /// The ID of the AWS Config rule, such as `config-rule-a1bzhi` .
     #[inline]
-    pub fn config_rule_id(&self) -> Value {
-        self.0.get_att("ConfigRuleId")
+    pub fn config_rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigRuleId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Compliance: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Compliance` property type of `AWS::Config::ConfigRule`.
 ///
@@ -238,7 +206,7 @@ pub(crate) static RULE_Compliance: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Compliance {
     /// `Type`: a string.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -246,32 +214,23 @@ impl Compliance {
     /// A `Compliance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Compliance {}
+impl crate::PropertyType for Compliance {}
 
-impl ToValue for Compliance {
+impl ::cloudwright_core::ToValue for Compliance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Type", &self.r#type)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPolicyDetails: ObjRule = ObjRule {
-    properties: &[
-        ("EnableDebugLogDelivery", Shape::Bool),
-        ("PolicyRuntime", Shape::STR),
-        ("PolicyText", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomPolicyDetails` property type of `AWS::Config::ConfigRule`.
 ///
@@ -283,15 +242,15 @@ pub struct CustomPolicyDetails {
     /// `EnableDebugLogDelivery`: a boolean.
     ///
     /// The boolean expression for enabling debug logging for your AWS Config Custom Policy rule. The default value is `false` .
-    pub enable_debug_log_delivery: Option<Bool>,
+    pub enable_debug_log_delivery: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PolicyRuntime`: a string.
     ///
-    /// The runtime system for your AWS Config Custom Policy rule. Guard is a policy-as-code language that allows you to write policies that are enforced by AWS Config Custom Policy rules. For more information about Guard, see the \[Guard GitHub Repository\](<https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard>) .
-    pub policy_runtime: Option<Str>,
+    /// The runtime system for your AWS Config Custom Policy rule. Guard is a policy-as-code language that allows you to write policies that are enforced by AWS Config Custom Policy rules. For more information about Guard, see the [Guard GitHub Repository](https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard) .
+    pub policy_runtime: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyText`: a string.
     ///
     /// The policy definition containing the logic for your AWS Config Custom Policy rule.
-    pub policy_text: Option<Str>,
+    pub policy_text: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -299,38 +258,29 @@ impl CustomPolicyDetails {
     /// A `CustomPolicyDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableDebugLogDelivery`: a boolean.
-    pub fn enable_debug_log_delivery(mut self, value: impl Into<Bool>) -> Self { self.enable_debug_log_delivery = Some(value.into()); self }
+    pub fn enable_debug_log_delivery(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_debug_log_delivery = ::std::option::Option::Some(value.into()); self }
     /// `PolicyRuntime`: a string.
-    pub fn policy_runtime(mut self, value: impl Into<Str>) -> Self { self.policy_runtime = Some(value.into()); self }
+    pub fn policy_runtime(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_runtime = ::std::option::Option::Some(value.into()); self }
     /// `PolicyText`: a string.
-    pub fn policy_text(mut self, value: impl Into<Str>) -> Self { self.policy_text = Some(value.into()); self }
+    pub fn policy_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_text = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomPolicyDetails {}
+impl crate::PropertyType for CustomPolicyDetails {}
 
-impl ToValue for CustomPolicyDetails {
+impl ::cloudwright_core::ToValue for CustomPolicyDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableDebugLogDelivery", &self.enable_debug_log_delivery)
             .opt("PolicyRuntime", &self.policy_runtime)
             .opt("PolicyText", &self.policy_text)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationModeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationModeConfiguration` property type of `AWS::Config::ConfigRule`.
 ///
@@ -342,7 +292,7 @@ pub struct EvaluationModeConfiguration {
     /// `Mode`: a string.
     ///
     /// The mode of an evaluation. The valid values are Detective or Proactive.
-    pub mode: Option<Str>,
+    pub mode: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -350,33 +300,23 @@ impl EvaluationModeConfiguration {
     /// A `EvaluationModeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Mode`: a string.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationModeConfiguration {}
+impl crate::PropertyType for EvaluationModeConfiguration {}
 
-impl ToValue for EvaluationModeConfiguration {
+impl ::cloudwright_core::ToValue for EvaluationModeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Mode", &self.mode).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Mode", &self.mode)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Scope: ObjRule = ObjRule {
-    properties: &[
-        ("ComplianceResourceId", Shape::STR),
-        ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("TagKey", Shape::STR),
-        ("TagValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Scope` property type of `AWS::Config::ConfigRule`.
 ///
@@ -388,19 +328,20 @@ pub struct Scope {
     /// `ComplianceResourceId`: a string.
     ///
     /// The ID of the only AWS resource that you want to trigger an evaluation for the rule. If you specify a resource ID, you must specify one resource type for `ComplianceResourceTypes` .
-    pub compliance_resource_id: Option<Str>,
+    pub compliance_resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComplianceResourceTypes`: a list of strings.
     ///
     /// The resource types of only those AWS resources that you want to trigger an evaluation for the rule. You can only specify one type if you also specify a resource ID for `ComplianceResourceId` .
-    pub compliance_resource_types: Option<List<Str>>,
+    pub compliance_resource_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TagKey`: a string.
     ///
     /// The tag key that is applied to only those AWS resources that you want to trigger an evaluation for the rule.
-    pub tag_key: Option<Str>,
+    pub tag_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagValue`: a string.
     ///
     /// The tag value applied to only those AWS resources that you want to trigger an evaluation for the rule. If you specify a value for `TagValue` , you must also specify a value for `TagKey` .
-    pub tag_value: Option<Str>,
+    pub tag_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -408,25 +349,25 @@ impl Scope {
     /// A `Scope` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComplianceResourceId`: a string.
-    pub fn compliance_resource_id(mut self, value: impl Into<Str>) -> Self { self.compliance_resource_id = Some(value.into()); self }
+    pub fn compliance_resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.compliance_resource_id = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceResourceTypes`: a list of strings.
-    pub fn compliance_resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.compliance_resource_types = Some(value.into()); self }
+    pub fn compliance_resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.compliance_resource_types = ::std::option::Option::Some(value.into()); self }
     /// `TagKey`: a string.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = Some(value.into()); self }
+    pub fn tag_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key = ::std::option::Option::Some(value.into()); self }
     /// `TagValue`: a string.
-    pub fn tag_value(mut self, value: impl Into<Str>) -> Self { self.tag_value = Some(value.into()); self }
+    pub fn tag_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scope {}
+impl crate::PropertyType for Scope {}
 
-impl ToValue for Scope {
+impl ::cloudwright_core::ToValue for Scope {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComplianceResourceId", &self.compliance_resource_id)
             .opt("ComplianceResourceTypes", &self.compliance_resource_types)
             .opt("TagKey", &self.tag_key)
@@ -434,26 +375,6 @@ impl ToValue for Scope {
             .build()
     }
 }
-
-/// The required properties of [`Source`], by name: `Source::new(SourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceRequired {
-    /// `Owner`: a string, required.
-    pub owner: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("CustomPolicyDetails", Shape::Object(&RULE_CustomPolicyDetails)),
-        ("Owner", Shape::STR),
-        ("SourceDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceDetail), min_items: None, max_items: None, unique: true })),
-        ("SourceIdentifier", Shape::STR),
-    ],
-    required: &["Owner"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Source` property type of `AWS::Config::ConfigRule`.
 ///
@@ -465,60 +386,60 @@ pub struct Source {
     /// `CustomPolicyDetails`: a [`CustomPolicyDetails`] object.
     ///
     /// Provides the runtime system, policy definition, and whether debug logging is enabled. Required when owner is set to `CUSTOM_POLICY` .
-    pub custom_policy_details: Option<Obj<CustomPolicyDetails>>,
+    pub custom_policy_details: ::std::option::Option<crate::Obj<CustomPolicyDetails>>,
     /// `Owner`: a string, required.
     ///
     /// Indicates whether AWS or the customer owns and manages the AWS Config rule.
     ///
-    /// AWS Config Managed Rules are predefined rules owned by AWS . For more information, see \[AWS Config Managed Rules\](<https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_use-managed-rules.html>) in the *AWS Config developer guide* .
+    /// AWS Config Managed Rules are predefined rules owned by AWS . For more information, see [AWS Config Managed Rules](https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_use-managed-rules.html) in the *AWS Config developer guide* .
     ///
-    /// AWS Config Custom Rules are rules that you can develop either with Guard ( `CUSTOM_POLICY` ) or AWS Lambda ( `CUSTOM_LAMBDA` ). For more information, see \[AWS Config Custom Rules\](<https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules.html>) in the *AWS Config developer guide* .
-    pub owner: Str,
+    /// AWS Config Custom Rules are rules that you can develop either with Guard ( `CUSTOM_POLICY` ) or AWS Lambda ( `CUSTOM_LAMBDA` ). For more information, see [AWS Config Custom Rules](https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules.html) in the *AWS Config developer guide* .
+    pub owner: ::cloudwright_core::Str,
     /// `SourceDetails`: a list of [`SourceDetail`] objects.
     ///
     /// Provides the source and the message types that cause AWS Config to evaluate your AWS resources against a rule. It also provides the frequency with which you want AWS Config to run evaluations for the rule if the trigger type is periodic.
     ///
     /// If the owner is set to `CUSTOM_POLICY` , the only acceptable values for the AWS Config rule trigger message type are `ConfigurationItemChangeNotification` and `OversizedConfigurationItemChangeNotification` .
-    pub source_details: Option<List<SourceDetail>>,
+    pub source_details: ::std::option::Option<::cloudwright_core::List<SourceDetail>>,
     /// `SourceIdentifier`: a string.
     ///
-    /// For AWS Config Managed rules, a predefined identifier from a list. For example, `IAM_PASSWORD_POLICY` is a managed rule. To reference a managed rule, see \[List of AWS Config Managed Rules\](<https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html>) .
+    /// For AWS Config Managed rules, a predefined identifier from a list. For example, `IAM_PASSWORD_POLICY` is a managed rule. To reference a managed rule, see [List of AWS Config Managed Rules](https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html) .
     ///
     /// For AWS Config Custom Lambda rules, the identifier is the Amazon Resource Name (ARN) of the rule's AWS Lambda function, such as `arn:aws:lambda:us-east-2:123456789012:function:custom_rule_name` .
     ///
     /// For AWS Config Custom Policy rules, this field will be ignored.
-    pub source_identifier: Option<Str>,
+    pub source_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Source {
-    /// A `Source` with its required properties, named in a [`SourceRequired`].
+    /// A `Source` with its one required property, `Owner`.
     #[inline]
-    pub fn new(required: SourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            custom_policy_details: None,
-            owner: required.owner,
-            source_details: None,
-            source_identifier: None,
+            custom_policy_details: ::std::option::Option::None,
+            owner: value.into(),
+            source_details: ::std::option::Option::None,
+            source_identifier: ::std::option::Option::None,
         }
     }
 
     /// `CustomPolicyDetails`: a [`CustomPolicyDetails`] object.
-    pub fn custom_policy_details(mut self, value: impl Into<Obj<CustomPolicyDetails>>) -> Self { self.custom_policy_details = Some(value.into()); self }
+    pub fn custom_policy_details(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPolicyDetails>>) -> Self { self.custom_policy_details = ::std::option::Option::Some(value.into()); self }
     /// `Owner`: a string, required.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = value.into(); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner = value.into(); self }
     /// `SourceDetails`: a list of [`SourceDetail`] objects.
-    pub fn source_details(mut self, value: impl Into<List<SourceDetail>>) -> Self { self.source_details = Some(value.into()); self }
+    pub fn source_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceDetail>>) -> Self { self.source_details = ::std::option::Option::Some(value.into()); self }
     /// `SourceIdentifier`: a string.
-    pub fn source_identifier(mut self, value: impl Into<Str>) -> Self { self.source_identifier = Some(value.into()); self }
+    pub fn source_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Source {}
+impl crate::PropertyType for Source {}
 
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomPolicyDetails", &self.custom_policy_details)
             .req("Owner", &self.owner)
             .opt("SourceDetails", &self.source_details)
@@ -531,22 +452,10 @@ impl ToValue for Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceDetailRequired {
     /// `EventSource`: a string, required.
-    pub event_source: Str,
+    pub event_source: ::cloudwright_core::Str,
     /// `MessageType`: a string, required.
-    pub message_type: Str,
+    pub message_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceDetail: ObjRule = ObjRule {
-    properties: &[
-        ("EventSource", Shape::STR),
-        ("MaximumExecutionFrequency", Shape::STR),
-        ("MessageType", Shape::STR),
-    ],
-    required: &["EventSource", "MessageType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceDetail` property type of `AWS::Config::ConfigRule`.
 ///
@@ -558,15 +467,15 @@ pub struct SourceDetail {
     /// `EventSource`: a string, required.
     ///
     /// The source of the event, such as an AWS service, that triggers AWS Config to evaluate your AWS resources.
-    pub event_source: Str,
+    pub event_source: ::cloudwright_core::Str,
     /// `MaximumExecutionFrequency`: a string.
     ///
     /// The frequency at which you want AWS Config to run evaluations for a custom rule with a periodic trigger. If you specify a value for `MaximumExecutionFrequency` , then `MessageType` must use the `ScheduledNotification` value.
     ///
-    /// &gt; By default, rules with a periodic trigger are evaluated every 24 hours. To change the frequency, specify a valid value for the `MaximumExecutionFrequency` parameter.
-    /// &gt;
-    /// &gt; Based on the valid value you choose, AWS Config runs evaluations once for each valid value. For example, if you choose `Three_Hours` , AWS Config runs evaluations once every three hours. In this case, `Three_Hours` is the frequency of this rule.
-    pub maximum_execution_frequency: Option<Str>,
+    /// \> By default, rules with a periodic trigger are evaluated every 24 hours. To change the frequency, specify a valid value for the `MaximumExecutionFrequency` parameter.
+    /// \>
+    /// \> Based on the valid value you choose, AWS Config runs evaluations once for each valid value. For example, if you choose `Three_Hours` , AWS Config runs evaluations once every three hours. In this case, `Three_Hours` is the frequency of this rule.
+    pub maximum_execution_frequency: ::std::option::Option<::cloudwright_core::Str>,
     /// `MessageType`: a string, required.
     ///
     /// The type of notification that triggers AWS Config to run an evaluation for a rule. You can specify the following notification types:
@@ -577,7 +486,7 @@ pub struct SourceDetail {
     /// - `ConfigurationSnapshotDeliveryCompleted` - Triggers a periodic evaluation when AWS Config delivers a configuration snapshot.
     ///
     /// If you want your custom rule to be triggered by configuration changes, specify two SourceDetail objects, one for `ConfigurationItemChangeNotification` and one for `OversizedConfigurationItemChangeNotification` .
-    pub message_type: Str,
+    pub message_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -587,25 +496,25 @@ impl SourceDetail {
     pub fn new(required: SourceDetailRequired) -> Self {
         Self {
             event_source: required.event_source,
-            maximum_execution_frequency: None,
+            maximum_execution_frequency: ::std::option::Option::None,
             message_type: required.message_type,
         }
     }
 
     /// `EventSource`: a string, required.
-    pub fn event_source(mut self, value: impl Into<Str>) -> Self { self.event_source = value.into(); self }
+    pub fn event_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_source = value.into(); self }
     /// `MaximumExecutionFrequency`: a string.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
+    pub fn maximum_execution_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maximum_execution_frequency = ::std::option::Option::Some(value.into()); self }
     /// `MessageType`: a string, required.
-    pub fn message_type(mut self, value: impl Into<Str>) -> Self { self.message_type = value.into(); self }
+    pub fn message_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_type = value.into(); self }
 }
 
-impl PropertyType for SourceDetail {}
+impl crate::PropertyType for SourceDetail {}
 
-impl ToValue for SourceDetail {
+impl ::cloudwright_core::ToValue for SourceDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventSource", &self.event_source)
             .opt(
                 "MaximumExecutionFrequency",
@@ -614,4 +523,94 @@ impl ToValue for SourceDetail {
             .req("MessageType", &self.message_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigRule: ObjRule = ObjRule {
+        properties: &[
+            ("Compliance", Shape::Object(&RULE_Compliance)),
+            ("ConfigRuleName", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("EvaluationModes", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationModeConfiguration), min_items: None, max_items: None, unique: false })),
+            ("InputParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("MaximumExecutionFrequency", Shape::STR),
+            ("Scope", Shape::Object(&RULE_Scope)),
+            ("Source", Shape::Object(&RULE_Source)),
+        ],
+        required: &["Source"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Compliance: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPolicyDetails: ObjRule = ObjRule {
+        properties: &[
+            ("EnableDebugLogDelivery", Shape::Bool),
+            ("PolicyRuntime", Shape::STR),
+            ("PolicyText", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationModeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scope: ObjRule = ObjRule {
+        properties: &[
+            ("ComplianceResourceId", Shape::STR),
+            ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("TagKey", Shape::STR),
+            ("TagValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Source: ObjRule = ObjRule {
+        properties: &[
+            ("CustomPolicyDetails", Shape::Object(&RULE_CustomPolicyDetails)),
+            ("Owner", Shape::STR),
+            ("SourceDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceDetail), min_items: None, max_items: None, unique: true })),
+            ("SourceIdentifier", Shape::STR),
+        ],
+        required: &["Owner"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceDetail: ObjRule = ObjRule {
+        properties: &[
+            ("EventSource", Shape::STR),
+            ("MaximumExecutionFrequency", Shape::STR),
+            ("MessageType", Shape::STR),
+        ],
+        required: &["EventSource", "MessageType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w\\-]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationAggregator: ObjRule = ObjRule {
-    properties: &[
-        ("AccountAggregationSources", Shape::List(&ListRule { items: Shape::Object(&RULE_AccountAggregationSource), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("ConfigurationAggregatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OrganizationAggregationSource", Shape::Object(&RULE_OrganizationAggregationSource)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Config::ConfigurationAggregator` resource.
 ///
@@ -44,23 +25,25 @@ pub struct ConfigurationAggregator {
     /// Provides a list of source accounts and regions to be aggregated.
     ///
     /// Items 0 to 1.
-    pub account_aggregation_sources: Option<List<AccountAggregationSource>>,
+    pub account_aggregation_sources:
+        ::std::option::Option<::cloudwright_core::List<AccountAggregationSource>>,
     /// `ConfigurationAggregatorName`: a string.
     ///
     /// The name of the aggregator.
     ///
     /// Pattern `[\w\-]+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub configuration_aggregator_name: Option<Str>,
+    pub configuration_aggregator_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationAggregationSource`: an [`OrganizationAggregationSource`] object.
     ///
     /// Provides an organization and list of regions to be aggregated.
-    pub organization_aggregation_source: Option<Obj<OrganizationAggregationSource>>,
+    pub organization_aggregation_source:
+        ::std::option::Option<crate::Obj<OrganizationAggregationSource>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of tag object.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +53,7 @@ impl ConfigurationAggregator {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::ConfigurationAggregator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationaggregator.html",
         primary_identifier: &["ConfigurationAggregatorName"],
@@ -81,43 +64,45 @@ impl ConfigurationAggregator {
         read_only: &["ConfigurationAggregatorArn"],
         attributes: &["ConfigurationAggregatorArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConfigurationAggregator` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountAggregationSources`: a list of [`AccountAggregationSource`] objects.
-    pub fn account_aggregation_sources(mut self, value: impl Into<List<AccountAggregationSource>>) -> Self { self.account_aggregation_sources = Some(value.into()); self }
+    pub fn account_aggregation_sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccountAggregationSource>>) -> Self { self.account_aggregation_sources = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationAggregatorName`: a string.
-    pub fn configuration_aggregator_name(mut self, value: impl Into<Str>) -> Self { self.configuration_aggregator_name = Some(value.into()); self }
+    pub fn configuration_aggregator_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_aggregator_name = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationAggregationSource`: an [`OrganizationAggregationSource`] object.
-    pub fn organization_aggregation_source(mut self, value: impl Into<Obj<OrganizationAggregationSource>>) -> Self { self.organization_aggregation_source = Some(value.into()); self }
+    pub fn organization_aggregation_source(mut self, value: impl ::std::convert::Into<crate::Obj<OrganizationAggregationSource>>) -> Self { self.organization_aggregation_source = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfigurationAggregator {
+impl ::cloudwright_core::Resource for ConfigurationAggregator {
     type Attributes = ConfigurationAggregatorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationAggregator, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationAggregator, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationAggregator {
+impl ::cloudwright_core::ToValue for ConfigurationAggregator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AccountAggregationSources",
                 &self.account_aggregation_sources,
@@ -135,12 +120,12 @@ impl ToValue for ConfigurationAggregator {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationAggregator`]: `Handle<ConfigurationAggregator>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationAggregator`]: `Handle<ConfigurationAggregator>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationAggregatorAttributes(ResourceRef);
+pub struct ConfigurationAggregatorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationAggregatorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationAggregatorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,29 +135,10 @@ impl ConfigurationAggregatorAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the aggregator.
     #[inline]
-    pub fn configuration_aggregator_arn(&self) -> Value {
-        self.0.get_att("ConfigurationAggregatorArn")
+    pub fn configuration_aggregator_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationAggregatorArn"))
     }
 }
-
-/// The required properties of [`AccountAggregationSource`], by name: `AccountAggregationSource::new(AccountAggregationSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccountAggregationSourceRequired {
-    /// `AccountIds`: a list of strings, required.
-    pub account_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountAggregationSource: ObjRule = ObjRule {
-    properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("AllAwsRegions", Shape::Bool),
-        ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["AccountIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccountAggregationSource` property type of `AWS::Config::ConfigurationAggregator`.
 ///
@@ -186,70 +152,51 @@ pub struct AccountAggregationSource {
     /// The 12-digit account ID of the account being aggregated.
     ///
     /// Items at least 1; each item: pattern `^\d{12}$`.
-    pub account_ids: List<Str>,
+    pub account_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AllAwsRegions`: a boolean.
     ///
     /// If true, aggregate existing AWS Config regions and future regions.
-    pub all_aws_regions: Option<Bool>,
+    pub all_aws_regions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AwsRegions`: a list of strings.
     ///
     /// The source regions being aggregated.
     ///
     /// Items at least 1.
-    pub aws_regions: Option<List<Str>>,
+    pub aws_regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl AccountAggregationSource {
-    /// A `AccountAggregationSource` with its required properties, named in a [`AccountAggregationSourceRequired`].
+    /// A `AccountAggregationSource` with its one required property, `AccountIds`.
     #[inline]
-    pub fn new(required: AccountAggregationSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            account_ids: required.account_ids,
-            all_aws_regions: None,
-            aws_regions: None,
+            account_ids: value.into(),
+            all_aws_regions: ::std::option::Option::None,
+            aws_regions: ::std::option::Option::None,
         }
     }
 
     /// `AccountIds`: a list of strings, required.
-    pub fn account_ids(mut self, value: impl Into<List<Str>>) -> Self { self.account_ids = value.into(); self }
+    pub fn account_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.account_ids = value.into(); self }
     /// `AllAwsRegions`: a boolean.
-    pub fn all_aws_regions(mut self, value: impl Into<Bool>) -> Self { self.all_aws_regions = Some(value.into()); self }
+    pub fn all_aws_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.all_aws_regions = ::std::option::Option::Some(value.into()); self }
     /// `AwsRegions`: a list of strings.
-    pub fn aws_regions(mut self, value: impl Into<List<Str>>) -> Self { self.aws_regions = Some(value.into()); self }
+    pub fn aws_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.aws_regions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccountAggregationSource {}
+impl crate::PropertyType for AccountAggregationSource {}
 
-impl ToValue for AccountAggregationSource {
+impl ::cloudwright_core::ToValue for AccountAggregationSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountIds", &self.account_ids)
             .opt("AllAwsRegions", &self.all_aws_regions)
             .opt("AwsRegions", &self.aws_regions)
             .build()
     }
 }
-
-/// The required properties of [`OrganizationAggregationSource`], by name: `OrganizationAggregationSource::new(OrganizationAggregationSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrganizationAggregationSourceRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationAggregationSource: ObjRule = ObjRule {
-    properties: &[
-        ("AllAwsRegions", Shape::Bool),
-        ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OrganizationAggregationSource` property type of `AWS::Config::ConfigurationAggregator`.
 ///
@@ -261,50 +208,98 @@ pub struct OrganizationAggregationSource {
     /// `AllAwsRegions`: a boolean.
     ///
     /// If true, aggregate existing AWS Config regions and future regions.
-    pub all_aws_regions: Option<Bool>,
+    pub all_aws_regions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AwsRegions`: a list of strings.
     ///
     /// The source regions being aggregated.
     ///
     /// Items at least 1.
-    pub aws_regions: Option<List<Str>>,
+    pub aws_regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RoleArn`: a string, required.
     ///
     /// ARN of the IAM role used to retrieve AWS Organizations details associated with the aggregator account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OrganizationAggregationSource {
-    /// A `OrganizationAggregationSource` with its required properties, named in a [`OrganizationAggregationSourceRequired`].
+    /// A `OrganizationAggregationSource` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: OrganizationAggregationSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            all_aws_regions: None,
-            aws_regions: None,
-            role_arn: required.role_arn,
+            all_aws_regions: ::std::option::Option::None,
+            aws_regions: ::std::option::Option::None,
+            role_arn: value.into(),
         }
     }
 
     /// `AllAwsRegions`: a boolean.
-    pub fn all_aws_regions(mut self, value: impl Into<Bool>) -> Self { self.all_aws_regions = Some(value.into()); self }
+    pub fn all_aws_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.all_aws_regions = ::std::option::Option::Some(value.into()); self }
     /// `AwsRegions`: a list of strings.
-    pub fn aws_regions(mut self, value: impl Into<List<Str>>) -> Self { self.aws_regions = Some(value.into()); self }
+    pub fn aws_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.aws_regions = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for OrganizationAggregationSource {}
+impl crate::PropertyType for OrganizationAggregationSource {}
 
-impl ToValue for OrganizationAggregationSource {
+impl ::cloudwright_core::ToValue for OrganizationAggregationSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllAwsRegions", &self.all_aws_regions)
             .opt("AwsRegions", &self.aws_regions)
             .req("RoleArn", &self.role_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationAggregator: ObjRule = ObjRule {
+        properties: &[
+            ("AccountAggregationSources", Shape::List(&ListRule { items: Shape::Object(&RULE_AccountAggregationSource), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("ConfigurationAggregatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OrganizationAggregationSource", Shape::Object(&RULE_OrganizationAggregationSource)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountAggregationSource: ObjRule = ObjRule {
+        properties: &[
+            ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("AllAwsRegions", Shape::Bool),
+            ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["AccountIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationAggregationSource: ObjRule = ObjRule {
+        properties: &[
+            ("AllAwsRegions", Shape::Bool),
+            ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ConfigurationRecorder`], by name: `ConfigurationRecorder::new(ConfigurationRecorderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationRecorderRequired {
-    /// `RoleARN`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationRecorder: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("RecordingGroup", Shape::Object(&RULE_RecordingGroup)),
-        ("RecordingMode", Shape::Object(&RULE_RecordingMode)),
-        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Config::ConfigurationRecorder` resource.
 ///
 /// The `AWS::Config::ConfigurationRecorder` resource type describes the AWS resource types that AWS Config records for configuration changes.
 ///
 /// The configuration recorder stores the configuration changes of the specified resources in your account as configuration items.
 ///
-/// &gt; To enable AWS Config , you must create a configuration recorder and a delivery channel.
-/// &gt;
-/// &gt; AWS Config uses the delivery channel to deliver the configuration changes to your Amazon S3 bucket or Amazon  topic. For more information, see \[AWS::Config::DeliveryChannel\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-deliverychannel.html>) .
+/// \> To enable AWS Config , you must create a configuration recorder and a delivery channel.
+/// \>
+/// \> AWS Config uses the delivery channel to deliver the configuration changes to your Amazon S3 bucket or Amazon  topic. For more information, see [AWS::Config::DeliveryChannel](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-deliverychannel.html) .
 ///
 /// AWS CloudFormation starts the recorder as soon as the delivery channel is available.
 ///
-/// To stop the recorder and delete it, delete the configuration recorder from your stack. To stop the recorder without deleting it, call the \[StopConfigurationRecorder\](<https://docs.aws.amazon.com/config/latest/APIReference/API_StopConfigurationRecorder.html>) action of the AWS Config API directly.
+/// To stop the recorder and delete it, delete the configuration recorder from your stack. To stop the recorder without deleting it, call the [StopConfigurationRecorder](https://docs.aws.amazon.com/config/latest/APIReference/API_StopConfigurationRecorder.html) action of the AWS Config API directly.
 ///
-/// For more information, see \[Configuration Recorder\](<https://docs.aws.amazon.com/config/latest/developerguide/config-concepts.html#config-recorder>) in the AWS Config Developer Guide.
+/// For more information, see [Configuration Recorder](https://docs.aws.amazon.com/config/latest/developerguide/config-concepts.html#config-recorder) in the AWS Config Developer Guide.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConfigurationRecorderAttributes`], which `Handle<ConfigurationRecorder>` dereferences to.
@@ -59,17 +37,17 @@ pub struct ConfigurationRecorder {
     /// You cannot change the name of the configuration recorder after it has been created. To change the configuration recorder name, you must delete it and create a new configuration recorder with a new name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordingGroup`: a [`RecordingGroup`] object.
     ///
     /// Specifies which resource types AWS Config records for configuration changes.
     ///
-    /// &gt; *High Number of AWS Config Evaluations*
-    /// &gt;
-    /// &gt; You may notice increased activity in your account during your initial month recording with AWS Config when compared to subsequent months. During the initial bootstrapping process, AWS Config runs evaluations on all the resources in your account that you have selected for AWS Config to record.
-    /// &gt;
-    /// &gt; If you are running ephemeral workloads, you may see increased activity from AWS Config as it records configuration changes associated with creating and deleting these temporary resources. An *ephemeral workload* is a temporary use of computing resources that are loaded and run when needed. Examples include Amazon Elastic Compute Cloud ( Amazon EC2 ) Spot Instances, Amazon EMR jobs, and AWS Auto Scaling . If you want to avoid the increased activity from running ephemeral workloads, you can run these types of workloads in a separate account with AWS Config turned off to avoid increased configuration recording and rule evaluations.
-    pub recording_group: Option<Obj<RecordingGroup>>,
+    /// \> *High Number of AWS Config Evaluations*
+    /// \>
+    /// \> You may notice increased activity in your account during your initial month recording with AWS Config when compared to subsequent months. During the initial bootstrapping process, AWS Config runs evaluations on all the resources in your account that you have selected for AWS Config to record.
+    /// \>
+    /// \> If you are running ephemeral workloads, you may see increased activity from AWS Config as it records configuration changes associated with creating and deleting these temporary resources. An *ephemeral workload* is a temporary use of computing resources that are loaded and run when needed. Examples include Amazon Elastic Compute Cloud ( Amazon EC2 ) Spot Instances, Amazon EMR jobs, and AWS Auto Scaling . If you want to avoid the increased activity from running ephemeral workloads, you can run these types of workloads in a separate account with AWS Config turned off to avoid increased configuration recording and rule evaluations.
+    pub recording_group: ::std::option::Option<crate::Obj<RecordingGroup>>,
     /// `RecordingMode`: a [`RecordingMode`] object.
     ///
     /// Specifies the default recording frequency for the configuration recorder. AWS Config supports *Continuous recording* and *Daily recording* .
@@ -77,24 +55,24 @@ pub struct ConfigurationRecorder {
     /// - Continuous recording allows you to record configuration changes continuously whenever a change occurs.
     /// - Daily recording allows you to receive a configuration item (CI) representing the most recent state of your resources over the last 24-hour period, only if it’s different from the previous CI recorded.
     ///
-    /// &gt; *Some resource types require continuous recording*
-    /// &gt;
-    /// &gt; AWS Firewall Manager depends on continuous recording to monitor your resources. If you are using Firewall Manager, it is recommended that you set the recording frequency to Continuous.
+    /// \> *Some resource types require continuous recording*
+    /// \>
+    /// \> AWS Firewall Manager depends on continuous recording to monitor your resources. If you are using Firewall Manager, it is recommended that you set the recording frequency to Continuous.
     ///
     /// You can also override the recording frequency for specific resource types.
-    pub recording_mode: Option<Obj<RecordingMode>>,
+    pub recording_mode: ::std::option::Option<crate::Obj<RecordingMode>>,
     /// `RoleARN`: a string, required.
     ///
-    /// Amazon Resource Name (ARN) of the IAM role assumed by AWS Config and used by the configuration recorder. For more information, see \[Permissions for the IAM Role Assigned\](<https://docs.aws.amazon.com/config/latest/developerguide/iamrole-permissions.html>) to AWS Config in the AWS Config Developer Guide.
+    /// Amazon Resource Name (ARN) of the IAM role assumed by AWS Config and used by the configuration recorder. For more information, see [Permissions for the IAM Role Assigned](https://docs.aws.amazon.com/config/latest/developerguide/iamrole-permissions.html) to AWS Config in the AWS Config Developer Guide.
     ///
-    /// &gt; *Pre-existing AWS Config role*
-    /// &gt;
-    /// &gt; If you have used an AWS service that uses AWS Config , such as AWS Security Hub CSPM or AWS Control Tower , and an AWS Config role has already been created, make sure that the IAM role that you use when setting up AWS Config keeps the same minimum permissions as the already created AWS Config role. You must do this so that the other AWS service continues to run as expected.
-    /// &gt;
-    /// &gt; For example, if AWS Control Tower has an IAM role that allows AWS Config to read Amazon Simple Storage Service ( Amazon S3 ) objects, make sure that the same permissions are granted within the IAM role you use when setting up AWS Config . Otherwise, it may interfere with how AWS Control Tower operates. For more information about IAM roles for AWS Config , see \[*Identity and Access Management for AWS Config*\](<https://docs.aws.amazon.com/config/latest/developerguide/security-iam.html>) in the *AWS Config Developer Guide* .
+    /// \> *Pre-existing AWS Config role*
+    /// \>
+    /// \> If you have used an AWS service that uses AWS Config , such as AWS Security Hub CSPM or AWS Control Tower , and an AWS Config role has already been created, make sure that the IAM role that you use when setting up AWS Config keeps the same minimum permissions as the already created AWS Config role. You must do this so that the other AWS service continues to run as expected.
+    /// \>
+    /// \> For example, if AWS Control Tower has an IAM role that allows AWS Config to read Amazon Simple Storage Service ( Amazon S3 ) objects, make sure that the same permissions are granted within the IAM role you use when setting up AWS Config . Otherwise, it may interfere with how AWS Control Tower operates. For more information about IAM roles for AWS Config , see [*Identity and Access Management for AWS Config*](https://docs.aws.amazon.com/config/latest/developerguide/security-iam.html) in the *AWS Config Developer Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -104,7 +82,7 @@ impl ConfigurationRecorder {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::ConfigurationRecorder",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationrecorder.html",
         primary_identifier: &["Id"],
@@ -115,45 +93,47 @@ impl ConfigurationRecorder {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ConfigurationRecorder` with its required properties, named in a [`ConfigurationRecorderRequired`].
+    /// A `ConfigurationRecorder` with its one required property, `RoleARN`.
     #[inline]
-    pub fn new(required: ConfigurationRecorderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: None,
-            recording_group: None,
-            recording_mode: None,
-            role_arn: required.role_arn,
+            name: ::std::option::Option::None,
+            recording_group: ::std::option::Option::None,
+            recording_mode: ::std::option::Option::None,
+            role_arn: value.into(),
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RecordingGroup`: a [`RecordingGroup`] object.
-    pub fn recording_group(mut self, value: impl Into<Obj<RecordingGroup>>) -> Self { self.recording_group = Some(value.into()); self }
+    pub fn recording_group(mut self, value: impl ::std::convert::Into<crate::Obj<RecordingGroup>>) -> Self { self.recording_group = ::std::option::Option::Some(value.into()); self }
     /// `RecordingMode`: a [`RecordingMode`] object.
-    pub fn recording_mode(mut self, value: impl Into<Obj<RecordingMode>>) -> Self { self.recording_mode = Some(value.into()); self }
+    pub fn recording_mode(mut self, value: impl ::std::convert::Into<crate::Obj<RecordingMode>>) -> Self { self.recording_mode = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl Resource for ConfigurationRecorder {
+impl ::cloudwright_core::Resource for ConfigurationRecorder {
     type Attributes = ConfigurationRecorderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationRecorder, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationRecorder, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationRecorder {
+impl ::cloudwright_core::ToValue for ConfigurationRecorder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("RecordingGroup", &self.recording_group)
             .opt("RecordingMode", &self.recording_mode)
@@ -162,12 +142,12 @@ impl ToValue for ConfigurationRecorder {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationRecorder`]: `Handle<ConfigurationRecorder>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationRecorder`]: `Handle<ConfigurationRecorder>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationRecorderAttributes(ResourceRef);
+pub struct ConfigurationRecorderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationRecorderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationRecorderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,27 +155,10 @@ impl From<ResourceRef> for ConfigurationRecorderAttributes {
 impl ConfigurationRecorderAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`ExclusionByResourceTypes`], by name: `ExclusionByResourceTypes::new(ExclusionByResourceTypesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExclusionByResourceTypesRequired {
-    /// `ResourceTypes`: a list of strings, required.
-    pub resource_types: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExclusionByResourceTypes: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ResourceTypes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExclusionByResourceTypes` property type of `AWS::Config::ConfigurationRecorder`.
 ///
@@ -203,25 +166,25 @@ pub(crate) static RULE_ExclusionByResourceTypes: ObjRule = ObjRule {
 ///
 /// By default, when AWS Config adds support for a new resource type in the Region where you set up the configuration recorder, including global resource types, AWS Config starts recording resources of that type automatically.
 ///
-/// &gt; *How to use the exclusion recording strategy*
-/// &gt;
-/// &gt; To use this option, you must set the `useOnly` field of \[RecordingStrategy\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html>) to `EXCLUSION_BY_RESOURCE_TYPES` .
-/// &gt;
-/// &gt; AWS Config will then record configuration changes for all supported resource types, except the resource types that you specify to exclude from being recorded.
-/// &gt;
-/// &gt; *Global resource types and the exclusion recording strategy*
-/// &gt;
-/// &gt; Unless specifically listed as exclusions, `AWS::RDS::GlobalCluster` will be recorded automatically in all supported AWS Config Regions were the configuration recorder is enabled.
-/// &gt;
-/// &gt; IAM users, groups, roles, and customer managed policies will be recorded in the Region where you set up the configuration recorder if that is a Region where AWS Config was available before February 2022. You cannot be record the global IAM resouce types in Regions supported by AWS Config after February 2022. This list where you cannot record the global IAM resource types includes the following Regions:
-/// &gt;
-/// &gt; - Asia Pacific (Hyderabad)
-/// &gt; - Asia Pacific (Melbourne)
-/// &gt; - Canada West (Calgary)
-/// &gt; - Europe (Spain)
-/// &gt; - Europe (Zurich)
-/// &gt; - Israel (Tel Aviv)
-/// &gt; - Middle East (UAE)
+/// \> *How to use the exclusion recording strategy*
+/// \>
+/// \> To use this option, you must set the `useOnly` field of [RecordingStrategy](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html) to `EXCLUSION_BY_RESOURCE_TYPES` .
+/// \>
+/// \> AWS Config will then record configuration changes for all supported resource types, except the resource types that you specify to exclude from being recorded.
+/// \>
+/// \> *Global resource types and the exclusion recording strategy*
+/// \>
+/// \> Unless specifically listed as exclusions, `AWS::RDS::GlobalCluster` will be recorded automatically in all supported AWS Config Regions were the configuration recorder is enabled.
+/// \>
+/// \> IAM users, groups, roles, and customer managed policies will be recorded in the Region where you set up the configuration recorder if that is a Region where AWS Config was available before February 2022. You cannot be record the global IAM resouce types in Regions supported by AWS Config after February 2022. This list where you cannot record the global IAM resource types includes the following Regions:
+/// \>
+/// \> - Asia Pacific (Hyderabad)
+/// \> - Asia Pacific (Melbourne)
+/// \> - Canada West (Calgary)
+/// \> - Europe (Spain)
+/// \> - Europe (Zurich)
+/// \> - Israel (Tel Aviv)
+/// \> - Middle East (UAE)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-config-configurationrecorder-exclusionbyresourcetypes.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -229,52 +192,39 @@ pub struct ExclusionByResourceTypes {
     /// `ResourceTypes`: a list of strings, required.
     ///
     /// A comma-separated list of resource types to exclude from recording by the configuration recorder.
-    pub resource_types: List<Str>,
+    pub resource_types: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ExclusionByResourceTypes {
-    /// A `ExclusionByResourceTypes` with its required properties, named in a [`ExclusionByResourceTypesRequired`].
+    /// A `ExclusionByResourceTypes` with its one required property, `ResourceTypes`.
     #[inline]
-    pub fn new(required: ExclusionByResourceTypesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            resource_types: required.resource_types,
+            resource_types: value.into(),
         }
     }
 
     /// `ResourceTypes`: a list of strings, required.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = value.into(); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types = value.into(); self }
 }
 
-impl PropertyType for ExclusionByResourceTypes {}
+impl crate::PropertyType for ExclusionByResourceTypes {}
 
-impl ToValue for ExclusionByResourceTypes {
+impl ::cloudwright_core::ToValue for ExclusionByResourceTypes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceTypes", &self.resource_types)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RecordingGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AllSupported", Shape::Bool),
-        ("ExclusionByResourceTypes", Shape::Object(&RULE_ExclusionByResourceTypes)),
-        ("IncludeGlobalResourceTypes", Shape::Bool),
-        ("RecordingStrategy", Shape::Object(&RULE_RecordingStrategy)),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RecordingGroup` property type of `AWS::Config::ConfigurationRecorder`.
 ///
 /// Specifies which resource types AWS Config records for configuration changes. By default, AWS Config records configuration changes for all current and future supported resource types in the AWS Region where you have enabled AWS Config , excluding the global IAM resource types: IAM users, groups, roles, and customer managed policies.
 ///
-/// In the recording group, you specify whether you want to record all supported current and future supported resource types or to include or exclude specific resources types. For a list of supported resource types, see \[Supported Resource Types\](<https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html#supported-resources>) in the *AWS Config developer guide* .
+/// In the recording group, you specify whether you want to record all supported current and future supported resource types or to include or exclude specific resources types. For a list of supported resource types, see [Supported Resource Types](https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html#supported-resources) in the *AWS Config developer guide* .
 ///
 /// If you don't want AWS Config to record all current and future supported resource types (excluding the global IAM resource types), use one of the following recording strategies:
 ///
@@ -283,11 +233,11 @@ pub(crate) static RULE_RecordingGroup: ObjRule = ObjRule {
 ///
 /// If you use the recording strategy to *Record all current and future resource types* ( `ALL_SUPPORTED_RESOURCE_TYPES` ), you can use the flag `IncludeGlobalResourceTypes` to include the global IAM resource types in your recording.
 ///
-/// &gt; *Aurora global clusters are recorded in all enabled Regions*
-/// &gt;
-/// &gt; The `AWS::RDS::GlobalCluster` resource type will be recorded in all supported AWS Config Regions where the configuration recorder is enabled.
-/// &gt;
-/// &gt; If you do not want to record `AWS::RDS::GlobalCluster` in all enabled Regions, use the `EXCLUSION_BY_RESOURCE_TYPES` or `INCLUSION_BY_RESOURCE_TYPES` recording strategy.
+/// \> *Aurora global clusters are recorded in all enabled Regions*
+/// \>
+/// \> The `AWS::RDS::GlobalCluster` resource type will be recorded in all supported AWS Config Regions where the configuration recorder is enabled.
+/// \>
+/// \> If you do not want to record `AWS::RDS::GlobalCluster` in all enabled Regions, use the `EXCLUSION_BY_RESOURCE_TYPES` or `INCLUSION_BY_RESOURCE_TYPES` recording strategy.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-config-configurationrecorder-recordinggroup.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -298,18 +248,18 @@ pub struct RecordingGroup {
     ///
     /// If you set this field to `true` , when AWS Config adds support for a new resource type, AWS Config starts recording resources of that type automatically.
     ///
-    /// If you set this field to `true` , you cannot enumerate specific resource types to record in the `resourceTypes` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) , or to exclude in the `resourceTypes` field of \[ExclusionByResourceTypes\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html>) .
+    /// If you set this field to `true` , you cannot enumerate specific resource types to record in the `resourceTypes` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) , or to exclude in the `resourceTypes` field of [ExclusionByResourceTypes](https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html) .
     ///
-    /// &gt; *Region availability*
-    /// &gt;
-    /// &gt; Check \[Resource Coverage by Region Availability\](<https://docs.aws.amazon.com/config/latest/developerguide/what-is-resource-config-coverage.html>) to see if a resource type is supported in the AWS Region where you set up AWS Config .
-    pub all_supported: Option<Bool>,
+    /// \> *Region availability*
+    /// \>
+    /// \> Check [Resource Coverage by Region Availability](https://docs.aws.amazon.com/config/latest/developerguide/what-is-resource-config-coverage.html) to see if a resource type is supported in the AWS Region where you set up AWS Config .
+    pub all_supported: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExclusionByResourceTypes`: an [`ExclusionByResourceTypes`] object.
     ///
     /// An object that specifies how AWS Config excludes resource types from being recorded by the configuration recorder.
     ///
-    /// To use this option, you must set the `useOnly` field of \[AWS::Config::ConfigurationRecorder RecordingStrategy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-config-configurationrecorder-recordingstrategy.html>) to `EXCLUSION_BY_RESOURCE_TYPES` .
-    pub exclusion_by_resource_types: Option<Obj<ExclusionByResourceTypes>>,
+    /// To use this option, you must set the `useOnly` field of [AWS::Config::ConfigurationRecorder RecordingStrategy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-config-configurationrecorder-recordingstrategy.html) to `EXCLUSION_BY_RESOURCE_TYPES` .
+    pub exclusion_by_resource_types: ::std::option::Option<crate::Obj<ExclusionByResourceTypes>>,
     /// `IncludeGlobalResourceTypes`: a boolean.
     ///
     /// This option is a bundle which only applies to the global IAM resource types: IAM users, groups, roles, and customer managed policies. These global IAM resource types can only be recorded by AWS Config in Regions where AWS Config was available before February 2022. You cannot be record the global IAM resouce types in Regions supported by AWS Config after February 2022. This list where you cannot record the global IAM resource types includes the following Regions:
@@ -322,77 +272,77 @@ pub struct RecordingGroup {
     /// - Israel (Tel Aviv)
     /// - Middle East (UAE)
     ///
-    /// &gt; *Aurora global clusters are recorded in all enabled Regions*
-    /// &gt;
-    /// &gt; The `AWS::RDS::GlobalCluster` resource type will be recorded in all supported AWS Config Regions where the configuration recorder is enabled, even if `IncludeGlobalResourceTypes` is set to `false` . The `IncludeGlobalResourceTypes` option is a bundle which only applies to IAM users, groups, roles, and customer managed policies.
-    /// &gt;
-    /// &gt; If you do not want to record `AWS::RDS::GlobalCluster` in all enabled Regions, use one of the following recording strategies:
-    /// &gt;
-    /// &gt; - *Record all current and future resource types with exclusions* ( `EXCLUSION_BY_RESOURCE_TYPES` ), or
-    /// &gt; - *Record specific resource types* ( `INCLUSION_BY_RESOURCE_TYPES` ).
-    /// &gt;
-    /// &gt; For more information, see \[Selecting Which Resources are Recorded\](<https://docs.aws.amazon.com/config/latest/developerguide/select-resources.html#select-resources-all>) in the *AWS Config developer guide* . &gt; *IncludeGlobalResourceTypes and the exclusion recording strategy*
-    /// &gt;
-    /// &gt; The `IncludeGlobalResourceTypes` field has no impact on the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy. This means that the global IAM resource types ( IAM users, groups, roles, and customer managed policies) will not be automatically added as exclusions for `ExclusionByResourceTypes` when `IncludeGlobalResourceTypes` is set to `false` .
-    /// &gt;
-    /// &gt; The `IncludeGlobalResourceTypes` field should only be used to modify the `AllSupported` field, as the default for the `AllSupported` field is to record configuration changes for all supported resource types excluding the global IAM resource types. To include the global IAM resource types when `AllSupported` is set to `true` , make sure to set `IncludeGlobalResourceTypes` to `true` .
-    /// &gt;
-    /// &gt; To exclude the global IAM resource types for the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy, you need to manually add them to the `ResourceTypes` field of `ExclusionByResourceTypes` . &gt; *Required and optional fields*
-    /// &gt;
-    /// &gt; Before you set this field to `true` , set the `AllSupported` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) to `true` . Optionally, you can set the `useOnly` field of \[RecordingStrategy\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html>) to `ALL_SUPPORTED_RESOURCE_TYPES` . &gt; *Overriding fields*
-    /// &gt;
-    /// &gt; If you set this field to `false` but list global IAM resource types in the `ResourceTypes` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) , AWS Config will still record configuration changes for those specified resource types *regardless* of if you set the `IncludeGlobalResourceTypes` field to false.
-    /// &gt;
-    /// &gt; If you do not want to record configuration changes to the global IAM resource types (IAM users, groups, roles, and customer managed policies), make sure to not list them in the `ResourceTypes` field in addition to setting the `IncludeGlobalResourceTypes` field to false.
-    pub include_global_resource_types: Option<Bool>,
+    /// \> *Aurora global clusters are recorded in all enabled Regions*
+    /// \>
+    /// \> The `AWS::RDS::GlobalCluster` resource type will be recorded in all supported AWS Config Regions where the configuration recorder is enabled, even if `IncludeGlobalResourceTypes` is set to `false` . The `IncludeGlobalResourceTypes` option is a bundle which only applies to IAM users, groups, roles, and customer managed policies.
+    /// \>
+    /// \> If you do not want to record `AWS::RDS::GlobalCluster` in all enabled Regions, use one of the following recording strategies:
+    /// \>
+    /// \> - *Record all current and future resource types with exclusions* ( `EXCLUSION_BY_RESOURCE_TYPES` ), or
+    /// \> - *Record specific resource types* ( `INCLUSION_BY_RESOURCE_TYPES` ).
+    /// \>
+    /// \> For more information, see [Selecting Which Resources are Recorded](https://docs.aws.amazon.com/config/latest/developerguide/select-resources.html#select-resources-all) in the *AWS Config developer guide* . > *IncludeGlobalResourceTypes and the exclusion recording strategy*
+    /// \>
+    /// \> The `IncludeGlobalResourceTypes` field has no impact on the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy. This means that the global IAM resource types ( IAM users, groups, roles, and customer managed policies) will not be automatically added as exclusions for `ExclusionByResourceTypes` when `IncludeGlobalResourceTypes` is set to `false` .
+    /// \>
+    /// \> The `IncludeGlobalResourceTypes` field should only be used to modify the `AllSupported` field, as the default for the `AllSupported` field is to record configuration changes for all supported resource types excluding the global IAM resource types. To include the global IAM resource types when `AllSupported` is set to `true` , make sure to set `IncludeGlobalResourceTypes` to `true` .
+    /// \>
+    /// \> To exclude the global IAM resource types for the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy, you need to manually add them to the `ResourceTypes` field of `ExclusionByResourceTypes` . > *Required and optional fields*
+    /// \>
+    /// \> Before you set this field to `true` , set the `AllSupported` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) to `true` . Optionally, you can set the `useOnly` field of [RecordingStrategy](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html) to `ALL_SUPPORTED_RESOURCE_TYPES` . > *Overriding fields*
+    /// \>
+    /// \> If you set this field to `false` but list global IAM resource types in the `ResourceTypes` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) , AWS Config will still record configuration changes for those specified resource types *regardless* of if you set the `IncludeGlobalResourceTypes` field to false.
+    /// \>
+    /// \> If you do not want to record configuration changes to the global IAM resource types (IAM users, groups, roles, and customer managed policies), make sure to not list them in the `ResourceTypes` field in addition to setting the `IncludeGlobalResourceTypes` field to false.
+    pub include_global_resource_types: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RecordingStrategy`: a [`RecordingStrategy`] object.
     ///
     /// An object that specifies the recording strategy for the configuration recorder.
     ///
-    /// - If you set the `useOnly` field of \[RecordingStrategy\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html>) to `ALL_SUPPORTED_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types, excluding the global IAM resource types. You also must set the `AllSupported` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) to `true` . When AWS Config adds support for a new resource type, AWS Config automatically starts recording resources of that type.
-    /// - If you set the `useOnly` field of \[RecordingStrategy\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html>) to `INCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for only the resource types you specify in the `ResourceTypes` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) .
-    /// - If you set the `useOnly` field of \[RecordingStrategy\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html>) to `EXCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types except the resource types that you specify to exclude from being recorded in the `ResourceTypes` field of \[ExclusionByResourceTypes\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html>) .
+    /// - If you set the `useOnly` field of [RecordingStrategy](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html) to `ALL_SUPPORTED_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types, excluding the global IAM resource types. You also must set the `AllSupported` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) to `true` . When AWS Config adds support for a new resource type, AWS Config automatically starts recording resources of that type.
+    /// - If you set the `useOnly` field of [RecordingStrategy](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html) to `INCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for only the resource types you specify in the `ResourceTypes` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) .
+    /// - If you set the `useOnly` field of [RecordingStrategy](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html) to `EXCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types except the resource types that you specify to exclude from being recorded in the `ResourceTypes` field of [ExclusionByResourceTypes](https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html) .
     ///
-    /// &gt; *Required and optional fields*
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is optional when you set the `AllSupported` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) to `true` .
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is optional when you list resource types in the `ResourceTypes` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) .
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is required if you list resource types to exclude from recording in the `ResourceTypes` field of \[ExclusionByResourceTypes\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html>) . &gt; *Overriding fields*
-    /// &gt;
-    /// &gt; If you choose `EXCLUSION_BY_RESOURCE_TYPES` for the recording strategy, the `ExclusionByResourceTypes` field will override other properties in the request.
-    /// &gt;
-    /// &gt; For example, even if you set `IncludeGlobalResourceTypes` to false, global IAM resource types will still be automatically recorded in this option unless those resource types are specifically listed as exclusions in the `ResourceTypes` field of `ExclusionByResourceTypes` . &gt; *Global resources types and the resource exclusion recording strategy*
-    /// &gt;
-    /// &gt; By default, if you choose the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy, when AWS Config adds support for a new resource type in the Region where you set up the configuration recorder, including global resource types, AWS Config starts recording resources of that type automatically.
-    /// &gt;
-    /// &gt; Unless specifically listed as exclusions, `AWS::RDS::GlobalCluster` will be recorded automatically in all supported AWS Config Regions were the configuration recorder is enabled.
-    /// &gt;
-    /// &gt; IAM users, groups, roles, and customer managed policies will be recorded in the Region where you set up the configuration recorder if that is a Region where AWS Config was available before February 2022. You cannot be record the global IAM resouce types in Regions supported by AWS Config after February 2022. This list where you cannot record the global IAM resource types includes the following Regions:
-    /// &gt;
-    /// &gt; - Asia Pacific (Hyderabad)
-    /// &gt; - Asia Pacific (Melbourne)
-    /// &gt; - Canada West (Calgary)
-    /// &gt; - Europe (Spain)
-    /// &gt; - Europe (Zurich)
-    /// &gt; - Israel (Tel Aviv)
-    /// &gt; - Middle East (UAE)
-    pub recording_strategy: Option<Obj<RecordingStrategy>>,
+    /// \> *Required and optional fields*
+    /// \>
+    /// \> The `recordingStrategy` field is optional when you set the `AllSupported` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) to `true` .
+    /// \>
+    /// \> The `recordingStrategy` field is optional when you list resource types in the `ResourceTypes` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) .
+    /// \>
+    /// \> The `recordingStrategy` field is required if you list resource types to exclude from recording in the `ResourceTypes` field of [ExclusionByResourceTypes](https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html) . > *Overriding fields*
+    /// \>
+    /// \> If you choose `EXCLUSION_BY_RESOURCE_TYPES` for the recording strategy, the `ExclusionByResourceTypes` field will override other properties in the request.
+    /// \>
+    /// \> For example, even if you set `IncludeGlobalResourceTypes` to false, global IAM resource types will still be automatically recorded in this option unless those resource types are specifically listed as exclusions in the `ResourceTypes` field of `ExclusionByResourceTypes` . > *Global resources types and the resource exclusion recording strategy*
+    /// \>
+    /// \> By default, if you choose the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy, when AWS Config adds support for a new resource type in the Region where you set up the configuration recorder, including global resource types, AWS Config starts recording resources of that type automatically.
+    /// \>
+    /// \> Unless specifically listed as exclusions, `AWS::RDS::GlobalCluster` will be recorded automatically in all supported AWS Config Regions were the configuration recorder is enabled.
+    /// \>
+    /// \> IAM users, groups, roles, and customer managed policies will be recorded in the Region where you set up the configuration recorder if that is a Region where AWS Config was available before February 2022. You cannot be record the global IAM resouce types in Regions supported by AWS Config after February 2022. This list where you cannot record the global IAM resource types includes the following Regions:
+    /// \>
+    /// \> - Asia Pacific (Hyderabad)
+    /// \> - Asia Pacific (Melbourne)
+    /// \> - Canada West (Calgary)
+    /// \> - Europe (Spain)
+    /// \> - Europe (Zurich)
+    /// \> - Israel (Tel Aviv)
+    /// \> - Middle East (UAE)
+    pub recording_strategy: ::std::option::Option<crate::Obj<RecordingStrategy>>,
     /// `ResourceTypes`: a list of strings.
     ///
     /// A comma-separated list that specifies which resource types AWS Config records.
     ///
-    /// For a list of valid `ResourceTypes` values, see the *Resource Type Value* column in \[Supported AWS resource Types\](<https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html#supported-resources>) in the *AWS Config developer guide* .
+    /// For a list of valid `ResourceTypes` values, see the *Resource Type Value* column in [Supported AWS resource Types](https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html#supported-resources) in the *AWS Config developer guide* .
     ///
-    /// &gt; *Required and optional fields*
-    /// &gt;
-    /// &gt; Optionally, you can set the `useOnly` field of \[RecordingStrategy\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html>) to `INCLUSION_BY_RESOURCE_TYPES` .
-    /// &gt;
-    /// &gt; To record all configuration changes, set the `AllSupported` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) to `true` , and either omit this field or don't specify any resource types in this field. If you set the `AllSupported` field to `false` and specify values for `ResourceTypes` , when AWS Config adds support for a new type of resource, it will not record resources of that type unless you manually add that type to your recording group. &gt; *Region availability*
-    /// &gt;
-    /// &gt; Before specifying a resource type for AWS Config to track, check \[Resource Coverage by Region Availability\](<https://docs.aws.amazon.com/config/latest/developerguide/what-is-resource-config-coverage.html>) to see if the resource type is supported in the AWS Region where you set up AWS Config . If a resource type is supported by AWS Config in at least one Region, you can enable the recording of that resource type in all Regions supported by AWS Config , even if the specified resource type is not supported in the AWS Region where you set up AWS Config .
-    pub resource_types: Option<List<Str>>,
+    /// \> *Required and optional fields*
+    /// \>
+    /// \> Optionally, you can set the `useOnly` field of [RecordingStrategy](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingStrategy.html) to `INCLUSION_BY_RESOURCE_TYPES` .
+    /// \>
+    /// \> To record all configuration changes, set the `AllSupported` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) to `true` , and either omit this field or don't specify any resource types in this field. If you set the `AllSupported` field to `false` and specify values for `ResourceTypes` , when AWS Config adds support for a new type of resource, it will not record resources of that type unless you manually add that type to your recording group. > *Region availability*
+    /// \>
+    /// \> Before specifying a resource type for AWS Config to track, check [Resource Coverage by Region Availability](https://docs.aws.amazon.com/config/latest/developerguide/what-is-resource-config-coverage.html) to see if the resource type is supported in the AWS Region where you set up AWS Config . If a resource type is supported by AWS Config in at least one Region, you can enable the recording of that resource type in all Regions supported by AWS Config , even if the specified resource type is not supported in the AWS Region where you set up AWS Config .
+    pub resource_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -400,27 +350,27 @@ impl RecordingGroup {
     /// A `RecordingGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllSupported`: a boolean.
-    pub fn all_supported(mut self, value: impl Into<Bool>) -> Self { self.all_supported = Some(value.into()); self }
+    pub fn all_supported(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.all_supported = ::std::option::Option::Some(value.into()); self }
     /// `ExclusionByResourceTypes`: an [`ExclusionByResourceTypes`] object.
-    pub fn exclusion_by_resource_types(mut self, value: impl Into<Obj<ExclusionByResourceTypes>>) -> Self { self.exclusion_by_resource_types = Some(value.into()); self }
+    pub fn exclusion_by_resource_types(mut self, value: impl ::std::convert::Into<crate::Obj<ExclusionByResourceTypes>>) -> Self { self.exclusion_by_resource_types = ::std::option::Option::Some(value.into()); self }
     /// `IncludeGlobalResourceTypes`: a boolean.
-    pub fn include_global_resource_types(mut self, value: impl Into<Bool>) -> Self { self.include_global_resource_types = Some(value.into()); self }
+    pub fn include_global_resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_global_resource_types = ::std::option::Option::Some(value.into()); self }
     /// `RecordingStrategy`: a [`RecordingStrategy`] object.
-    pub fn recording_strategy(mut self, value: impl Into<Obj<RecordingStrategy>>) -> Self { self.recording_strategy = Some(value.into()); self }
+    pub fn recording_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<RecordingStrategy>>) -> Self { self.recording_strategy = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypes`: a list of strings.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecordingGroup {}
+impl crate::PropertyType for RecordingGroup {}
 
-impl ToValue for RecordingGroup {
+impl ::cloudwright_core::ToValue for RecordingGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllSupported", &self.all_supported)
             .opt(
                 "ExclusionByResourceTypes",
@@ -436,24 +386,6 @@ impl ToValue for RecordingGroup {
     }
 }
 
-/// The required properties of [`RecordingMode`], by name: `RecordingMode::new(RecordingModeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordingModeRequired {
-    /// `RecordingFrequency`: a string, required.
-    pub recording_frequency: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordingMode: ObjRule = ObjRule {
-    properties: &[
-        ("RecordingFrequency", Shape::STR),
-        ("RecordingModeOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordingModeOverride), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["RecordingFrequency"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RecordingMode` property type of `AWS::Config::ConfigurationRecorder`.
 ///
 /// Specifies the default recording frequency that AWS Config uses to record configuration changes. AWS Config supports *Continuous recording* and *Daily recording* .
@@ -461,7 +393,7 @@ pub(crate) static RULE_RecordingMode: ObjRule = ObjRule {
 /// - Continuous recording allows you to record configuration changes continuously whenever a change occurs.
 /// - Daily recording allows you to receive a configuration item (CI) representing the most recent state of your resources over the last 24-hour period, only if it’s different from the previous CI recorded.
 ///
-/// &gt; AWS Firewall Manager depends on continuous recording to monitor your resources. If you are using Firewall Manager, it is recommended that you set the recording frequency to Continuous.
+/// \> AWS Firewall Manager depends on continuous recording to monitor your resources. If you are using Firewall Manager, it is recommended that you set the recording frequency to Continuous.
 ///
 /// You can also override the recording frequency for specific resource types.
 ///
@@ -472,43 +404,44 @@ pub struct RecordingMode {
     ///
     /// The default recording frequency that AWS Config uses to record configuration changes.
     ///
-    /// &gt; Daily recording cannot be specified for the following resource types:
-    /// &gt;
-    /// &gt; - `AWS::Config::ResourceCompliance`
-    /// &gt; - `AWS::Config::ConformancePackCompliance`
-    /// &gt; - `AWS::Config::ConfigurationRecorder`
-    /// &gt;
-    /// &gt; For the *allSupported* ( `ALL_SUPPORTED_RESOURCE_TYPES` ) recording strategy, these resource types will be set to Continuous recording.
-    pub recording_frequency: Str,
+    /// \> Daily recording cannot be specified for the following resource types:
+    /// \>
+    /// \> - `AWS::Config::ResourceCompliance`
+    /// \> - `AWS::Config::ConformancePackCompliance`
+    /// \> - `AWS::Config::ConfigurationRecorder`
+    /// \>
+    /// \> For the *allSupported* ( `ALL_SUPPORTED_RESOURCE_TYPES` ) recording strategy, these resource types will be set to Continuous recording.
+    pub recording_frequency: ::cloudwright_core::Str,
     /// `RecordingModeOverrides`: a list of [`RecordingModeOverride`] objects.
     ///
     /// An array of `recordingModeOverride` objects for you to specify your overrides for the recording mode. The `recordingModeOverride` object in the `recordingModeOverrides` array consists of three fields: a `description` , the new `recordingFrequency` , and an array of `resourceTypes` to override.
-    pub recording_mode_overrides: Option<List<RecordingModeOverride>>,
+    pub recording_mode_overrides:
+        ::std::option::Option<::cloudwright_core::List<RecordingModeOverride>>,
 }
 
 #[rustfmt::skip]
 impl RecordingMode {
-    /// A `RecordingMode` with its required properties, named in a [`RecordingModeRequired`].
+    /// A `RecordingMode` with its one required property, `RecordingFrequency`.
     #[inline]
-    pub fn new(required: RecordingModeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            recording_frequency: required.recording_frequency,
-            recording_mode_overrides: None,
+            recording_frequency: value.into(),
+            recording_mode_overrides: ::std::option::Option::None,
         }
     }
 
     /// `RecordingFrequency`: a string, required.
-    pub fn recording_frequency(mut self, value: impl Into<Str>) -> Self { self.recording_frequency = value.into(); self }
+    pub fn recording_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recording_frequency = value.into(); self }
     /// `RecordingModeOverrides`: a list of [`RecordingModeOverride`] objects.
-    pub fn recording_mode_overrides(mut self, value: impl Into<List<RecordingModeOverride>>) -> Self { self.recording_mode_overrides = Some(value.into()); self }
+    pub fn recording_mode_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecordingModeOverride>>) -> Self { self.recording_mode_overrides = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecordingMode {}
+impl crate::PropertyType for RecordingMode {}
 
-impl ToValue for RecordingMode {
+impl ::cloudwright_core::ToValue for RecordingMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecordingFrequency", &self.recording_frequency)
             .opt("RecordingModeOverrides", &self.recording_mode_overrides)
             .build()
@@ -519,22 +452,10 @@ impl ToValue for RecordingMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordingModeOverrideRequired {
     /// `RecordingFrequency`: a string, required.
-    pub recording_frequency: Str,
+    pub recording_frequency: ::cloudwright_core::Str,
     /// `ResourceTypes`: a list of strings, required.
-    pub resource_types: List<Str>,
+    pub resource_types: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordingModeOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("RecordingFrequency", Shape::STR),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ResourceTypes", "RecordingFrequency"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordingModeOverride` property type of `AWS::Config::ConfigurationRecorder`.
 ///
@@ -546,7 +467,7 @@ pub struct RecordingModeOverride {
     /// `Description`: a string.
     ///
     /// A description that you provide for the override.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordingFrequency`: a string, required.
     ///
     /// The recording frequency that will be applied to all the resource types specified in the override.
@@ -554,18 +475,18 @@ pub struct RecordingModeOverride {
     /// - Continuous recording allows you to record configuration changes continuously whenever a change occurs.
     /// - Daily recording allows you to receive a configuration item (CI) representing the most recent state of your resources over the last 24-hour period, only if it’s different from the previous CI recorded.
     ///
-    /// &gt; AWS Firewall Manager depends on continuous recording to monitor your resources. If you are using Firewall Manager, it is recommended that you set the recording frequency to Continuous.
-    pub recording_frequency: Str,
+    /// \> AWS Firewall Manager depends on continuous recording to monitor your resources. If you are using Firewall Manager, it is recommended that you set the recording frequency to Continuous.
+    pub recording_frequency: ::cloudwright_core::Str,
     /// `ResourceTypes`: a list of strings, required.
     ///
     /// A comma-separated list that specifies which resource types AWS Config includes in the override.
     ///
-    /// &gt; Daily recording cannot be specified for the following resource types:
-    /// &gt;
-    /// &gt; - `AWS::Config::ResourceCompliance`
-    /// &gt; - `AWS::Config::ConformancePackCompliance`
-    /// &gt; - `AWS::Config::ConfigurationRecorder`
-    pub resource_types: List<Str>,
+    /// \> Daily recording cannot be specified for the following resource types:
+    /// \>
+    /// \> - `AWS::Config::ResourceCompliance`
+    /// \> - `AWS::Config::ConformancePackCompliance`
+    /// \> - `AWS::Config::ConfigurationRecorder`
+    pub resource_types: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -574,49 +495,32 @@ impl RecordingModeOverride {
     #[inline]
     pub fn new(required: RecordingModeOverrideRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             recording_frequency: required.recording_frequency,
             resource_types: required.resource_types,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `RecordingFrequency`: a string, required.
-    pub fn recording_frequency(mut self, value: impl Into<Str>) -> Self { self.recording_frequency = value.into(); self }
+    pub fn recording_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recording_frequency = value.into(); self }
     /// `ResourceTypes`: a list of strings, required.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = value.into(); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types = value.into(); self }
 }
 
-impl PropertyType for RecordingModeOverride {}
+impl crate::PropertyType for RecordingModeOverride {}
 
-impl ToValue for RecordingModeOverride {
+impl ::cloudwright_core::ToValue for RecordingModeOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("RecordingFrequency", &self.recording_frequency)
             .req("ResourceTypes", &self.resource_types)
             .build()
     }
 }
-
-/// The required properties of [`RecordingStrategy`], by name: `RecordingStrategy::new(RecordingStrategyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordingStrategyRequired {
-    /// `UseOnly`: a string, required.
-    pub use_only: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordingStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("UseOnly", Shape::STR),
-    ],
-    required: &["UseOnly"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordingStrategy` property type of `AWS::Config::ConfigurationRecorder`.
 ///
@@ -631,57 +535,135 @@ pub struct RecordingStrategy {
     ///
     /// The recording strategy for the configuration recorder.
     ///
-    /// - If you set this option to `ALL_SUPPORTED_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types, excluding the global IAM resource types. You also must set the `AllSupported` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) to `true` . When AWS Config adds support for a new resource type, AWS Config automatically starts recording resources of that type. For a list of supported resource types, see \[Supported Resource Types\](<https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html#supported-resources>) in the *AWS Config developer guide* .
-    /// - If you set this option to `INCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for only the resource types that you specify in the `ResourceTypes` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) .
-    /// - If you set this option to `EXCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types, except the resource types that you specify to exclude from being recorded in the `ResourceTypes` field of \[ExclusionByResourceTypes\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html>) .
+    /// - If you set this option to `ALL_SUPPORTED_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types, excluding the global IAM resource types. You also must set the `AllSupported` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) to `true` . When AWS Config adds support for a new resource type, AWS Config automatically starts recording resources of that type. For a list of supported resource types, see [Supported Resource Types](https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html#supported-resources) in the *AWS Config developer guide* .
+    /// - If you set this option to `INCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for only the resource types that you specify in the `ResourceTypes` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) .
+    /// - If you set this option to `EXCLUSION_BY_RESOURCE_TYPES` , AWS Config records configuration changes for all supported resource types, except the resource types that you specify to exclude from being recorded in the `ResourceTypes` field of [ExclusionByResourceTypes](https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html) .
     ///
-    /// &gt; *Required and optional fields*
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is optional when you set the `AllSupported` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) to `true` .
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is optional when you list resource types in the `ResourceTypes` field of \[RecordingGroup\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html>) .
-    /// &gt;
-    /// &gt; The `recordingStrategy` field is required if you list resource types to exclude from recording in the `ResourceTypes` field of \[ExclusionByResourceTypes\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html>) . &gt; *Overriding fields*
-    /// &gt;
-    /// &gt; If you choose `EXCLUSION_BY_RESOURCE_TYPES` for the recording strategy, the `ExclusionByResourceTypes` field will override other properties in the request.
-    /// &gt;
-    /// &gt; For example, even if you set `IncludeGlobalResourceTypes` to false, global IAM resource types will still be automatically recorded in this option unless those resource types are specifically listed as exclusions in the `ResourceTypes` field of `ExclusionByResourceTypes` . &gt; *Global resource types and the exclusion recording strategy*
-    /// &gt;
-    /// &gt; By default, if you choose the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy, when AWS Config adds support for a new resource type in the Region where you set up the configuration recorder, including global resource types, AWS Config starts recording resources of that type automatically.
-    /// &gt;
-    /// &gt; Unless specifically listed as exclusions, `AWS::RDS::GlobalCluster` will be recorded automatically in all supported AWS Config Regions were the configuration recorder is enabled.
-    /// &gt;
-    /// &gt; IAM users, groups, roles, and customer managed policies will be recorded in the Region where you set up the configuration recorder if that is a Region where AWS Config was available before February 2022. You cannot be record the global IAM resouce types in Regions supported by AWS Config after February 2022. This list where you cannot record the global IAM resource types includes the following Regions:
-    /// &gt;
-    /// &gt; - Asia Pacific (Hyderabad)
-    /// &gt; - Asia Pacific (Melbourne)
-    /// &gt; - Canada West (Calgary)
-    /// &gt; - Europe (Spain)
-    /// &gt; - Europe (Zurich)
-    /// &gt; - Israel (Tel Aviv)
-    /// &gt; - Middle East (UAE)
-    pub use_only: Str,
+    /// \> *Required and optional fields*
+    /// \>
+    /// \> The `recordingStrategy` field is optional when you set the `AllSupported` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) to `true` .
+    /// \>
+    /// \> The `recordingStrategy` field is optional when you list resource types in the `ResourceTypes` field of [RecordingGroup](https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html) .
+    /// \>
+    /// \> The `recordingStrategy` field is required if you list resource types to exclude from recording in the `ResourceTypes` field of [ExclusionByResourceTypes](https://docs.aws.amazon.com/config/latest/APIReference/API_ExclusionByResourceTypes.html) . > *Overriding fields*
+    /// \>
+    /// \> If you choose `EXCLUSION_BY_RESOURCE_TYPES` for the recording strategy, the `ExclusionByResourceTypes` field will override other properties in the request.
+    /// \>
+    /// \> For example, even if you set `IncludeGlobalResourceTypes` to false, global IAM resource types will still be automatically recorded in this option unless those resource types are specifically listed as exclusions in the `ResourceTypes` field of `ExclusionByResourceTypes` . > *Global resource types and the exclusion recording strategy*
+    /// \>
+    /// \> By default, if you choose the `EXCLUSION_BY_RESOURCE_TYPES` recording strategy, when AWS Config adds support for a new resource type in the Region where you set up the configuration recorder, including global resource types, AWS Config starts recording resources of that type automatically.
+    /// \>
+    /// \> Unless specifically listed as exclusions, `AWS::RDS::GlobalCluster` will be recorded automatically in all supported AWS Config Regions were the configuration recorder is enabled.
+    /// \>
+    /// \> IAM users, groups, roles, and customer managed policies will be recorded in the Region where you set up the configuration recorder if that is a Region where AWS Config was available before February 2022. You cannot be record the global IAM resouce types in Regions supported by AWS Config after February 2022. This list where you cannot record the global IAM resource types includes the following Regions:
+    /// \>
+    /// \> - Asia Pacific (Hyderabad)
+    /// \> - Asia Pacific (Melbourne)
+    /// \> - Canada West (Calgary)
+    /// \> - Europe (Spain)
+    /// \> - Europe (Zurich)
+    /// \> - Israel (Tel Aviv)
+    /// \> - Middle East (UAE)
+    pub use_only: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RecordingStrategy {
-    /// A `RecordingStrategy` with its required properties, named in a [`RecordingStrategyRequired`].
+    /// A `RecordingStrategy` with its one required property, `UseOnly`.
     #[inline]
-    pub fn new(required: RecordingStrategyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            use_only: required.use_only,
+            use_only: value.into(),
         }
     }
 
     /// `UseOnly`: a string, required.
-    pub fn use_only(mut self, value: impl Into<Str>) -> Self { self.use_only = value.into(); self }
+    pub fn use_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.use_only = value.into(); self }
 }
 
-impl PropertyType for RecordingStrategy {}
+impl crate::PropertyType for RecordingStrategy {}
 
-impl ToValue for RecordingStrategy {
+impl ::cloudwright_core::ToValue for RecordingStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("UseOnly", &self.use_only).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("UseOnly", &self.use_only)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationRecorder: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("RecordingGroup", Shape::Object(&RULE_RecordingGroup)),
+            ("RecordingMode", Shape::Object(&RULE_RecordingMode)),
+            ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExclusionByResourceTypes: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ResourceTypes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordingGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AllSupported", Shape::Bool),
+            ("ExclusionByResourceTypes", Shape::Object(&RULE_ExclusionByResourceTypes)),
+            ("IncludeGlobalResourceTypes", Shape::Bool),
+            ("RecordingStrategy", Shape::Object(&RULE_RecordingStrategy)),
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordingMode: ObjRule = ObjRule {
+        properties: &[
+            ("RecordingFrequency", Shape::STR),
+            ("RecordingModeOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordingModeOverride), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["RecordingFrequency"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordingModeOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("RecordingFrequency", Shape::STR),
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ResourceTypes", "RecordingFrequency"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordingStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("UseOnly", Shape::STR),
+        ],
+        required: &["UseOnly"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

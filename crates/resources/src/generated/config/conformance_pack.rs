@@ -5,36 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z][-a-zA-Z0-9]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("s3://.*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)$");
-
-/// The required properties of [`ConformancePack`], by name: `ConformancePack::new(ConformancePackRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConformancePackRequired {
-    /// `ConformancePackName`: a string, required.
-    pub conformance_pack_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConformancePack: ObjRule = ObjRule {
-    properties: &[
-        ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60), unique: false })),
-        ("ConformancePackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DeliveryS3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
-        ("DeliveryS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
-        ("TemplateS3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TemplateSSMDocumentDetails", Shape::Object(&RULE_TemplateSsmDocumentDetails)),
-    ],
-    required: &["ConformancePackName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Config::ConformancePack` resource.
 ///
 /// A conformance pack is a collection of AWS Config rules and remediation actions that can be easily deployed in an account and a region. ConformancePack creates a service linked role in your account. The service linked role is created only when the role does not exist in your account.
@@ -53,47 +23,49 @@ pub struct ConformancePack {
     /// A list of ConformancePackInputParameter objects.
     ///
     /// Items 0 to 60.
-    pub conformance_pack_input_parameters: Option<List<ConformancePackInputParameter>>,
+    pub conformance_pack_input_parameters:
+        ::std::option::Option<::cloudwright_core::List<ConformancePackInputParameter>>,
     /// `ConformancePackName`: a string, required.
     ///
     /// Name of the conformance pack you want to create.
     ///
     /// Pattern `[a-zA-Z][-a-zA-Z0-9]*`; length 1 to 256; create-only: changing it replaces the resource.
-    pub conformance_pack_name: Str,
+    pub conformance_pack_name: ::cloudwright_core::Str,
     /// `DeliveryS3Bucket`: a string.
     ///
     /// The name of the Amazon S3 bucket where AWS Config stores conformance pack templates.
     ///
     /// Length 0 to 63.
-    pub delivery_s3_bucket: Option<Str>,
+    pub delivery_s3_bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeliveryS3KeyPrefix`: a string.
     ///
     /// The prefix for the Amazon S3 bucket.
     ///
     /// Length 0 to 1024.
-    pub delivery_s3_key_prefix: Option<Str>,
+    pub delivery_s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateBody`: a string.
     ///
     /// A string containing full conformance pack template body. Structure containing the template body with a minimum length of 1 byte and a maximum length of 51,200 bytes.
     ///
-    /// &gt; You can only use a YAML template with two resource types: config rule ( `AWS::Config::ConfigRule` ) and a remediation action ( `AWS::Config::RemediationConfiguration` ).
+    /// \> You can only use a YAML template with two resource types: config rule ( `AWS::Config::ConfigRule` ) and a remediation action ( `AWS::Config::RemediationConfiguration` ).
     ///
     /// Length 1 to 51200; write-only: CloudFormation does not return it.
-    pub template_body: Option<Str>,
+    pub template_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateS3Uri`: a string.
     ///
     /// Location of file containing the template body (s3://bucketname/prefix). The uri must point to the conformance pack template (max size: 300 KB) that is located in an Amazon S3 bucket.
     ///
-    /// &gt; You must have access to read Amazon S3 bucket.
+    /// \> You must have access to read Amazon S3 bucket.
     ///
     /// Pattern `s3://.*`; length 1 to 1024; write-only: CloudFormation does not return it.
-    pub template_s3_uri: Option<Str>,
+    pub template_s3_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateSSMDocumentDetails`: a [`TemplateSsmDocumentDetails`] object.
     ///
     /// An object that contains the name or Amazon Resource Name (ARN) of the AWS Systems Manager document (SSM document) and the version of the SSM document that is used to create a conformance pack.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub template_ssm_document_details: Option<Obj<TemplateSsmDocumentDetails>>,
+    pub template_ssm_document_details:
+        ::std::option::Option<crate::Obj<TemplateSsmDocumentDetails>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +75,7 @@ impl ConformancePack {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::ConformancePack",
         documentation_url: "https://docs.aws.amazon.com/config/latest/developerguide/conformance-packs.html",
         primary_identifier: &["ConformancePackName"],
@@ -114,54 +86,56 @@ impl ConformancePack {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ConformancePack` with its required properties, named in a [`ConformancePackRequired`].
+    /// A `ConformancePack` with its one required property, `ConformancePackName`.
     #[inline]
-    pub fn new(required: ConformancePackRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            conformance_pack_input_parameters: None,
-            conformance_pack_name: required.conformance_pack_name,
-            delivery_s3_bucket: None,
-            delivery_s3_key_prefix: None,
-            template_body: None,
-            template_s3_uri: None,
-            template_ssm_document_details: None,
+            conformance_pack_input_parameters: ::std::option::Option::None,
+            conformance_pack_name: value.into(),
+            delivery_s3_bucket: ::std::option::Option::None,
+            delivery_s3_key_prefix: ::std::option::Option::None,
+            template_body: ::std::option::Option::None,
+            template_s3_uri: ::std::option::Option::None,
+            template_ssm_document_details: ::std::option::Option::None,
         }
     }
 
     /// `ConformancePackInputParameters`: a list of [`ConformancePackInputParameter`] objects.
-    pub fn conformance_pack_input_parameters(mut self, value: impl Into<List<ConformancePackInputParameter>>) -> Self { self.conformance_pack_input_parameters = Some(value.into()); self }
+    pub fn conformance_pack_input_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConformancePackInputParameter>>) -> Self { self.conformance_pack_input_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ConformancePackName`: a string, required.
-    pub fn conformance_pack_name(mut self, value: impl Into<Str>) -> Self { self.conformance_pack_name = value.into(); self }
+    pub fn conformance_pack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.conformance_pack_name = value.into(); self }
     /// `DeliveryS3Bucket`: a string.
-    pub fn delivery_s3_bucket(mut self, value: impl Into<Str>) -> Self { self.delivery_s3_bucket = Some(value.into()); self }
+    pub fn delivery_s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_s3_bucket = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryS3KeyPrefix`: a string.
-    pub fn delivery_s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.delivery_s3_key_prefix = Some(value.into()); self }
+    pub fn delivery_s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_s3_key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `TemplateBody`: a string.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = Some(value.into()); self }
+    pub fn template_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_body = ::std::option::Option::Some(value.into()); self }
     /// `TemplateS3Uri`: a string.
-    pub fn template_s3_uri(mut self, value: impl Into<Str>) -> Self { self.template_s3_uri = Some(value.into()); self }
+    pub fn template_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_s3_uri = ::std::option::Option::Some(value.into()); self }
     /// `TemplateSSMDocumentDetails`: a [`TemplateSsmDocumentDetails`] object.
-    pub fn template_ssm_document_details(mut self, value: impl Into<Obj<TemplateSsmDocumentDetails>>) -> Self { self.template_ssm_document_details = Some(value.into()); self }
+    pub fn template_ssm_document_details(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateSsmDocumentDetails>>) -> Self { self.template_ssm_document_details = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConformancePack {
+impl ::cloudwright_core::Resource for ConformancePack {
     type Attributes = ConformancePackAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConformancePack, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConformancePack, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConformancePack {
+impl ::cloudwright_core::ToValue for ConformancePack {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConformancePackInputParameters",
                 &self.conformance_pack_input_parameters,
@@ -179,12 +153,12 @@ impl ToValue for ConformancePack {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConformancePack`]: `Handle<ConformancePack>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConformancePack`]: `Handle<ConformancePack>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ConformancePackAttributes(());
 
-impl From<ResourceRef> for ConformancePackAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConformancePackAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -193,21 +167,10 @@ impl From<ResourceRef> for ConformancePackAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConformancePackInputParameterRequired {
     /// `ParameterName`: a string, required.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConformancePackInputParameter` property type of `AWS::Config::ConformancePack`.
 ///
@@ -221,13 +184,13 @@ pub struct ConformancePackInputParameter {
     /// One part of a key-value pair.
     ///
     /// Length 0 to 255.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
     ///
     /// Another part of the key-value pair.
     ///
     /// Length 0 to 4096.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -242,32 +205,22 @@ impl ConformancePackInputParameter {
     }
 
     /// `ParameterName`: a string, required.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
-impl PropertyType for ConformancePackInputParameter {}
+impl crate::PropertyType for ConformancePackInputParameter {}
 
-impl ToValue for ConformancePackInputParameter {
+impl ::cloudwright_core::ToValue for ConformancePackInputParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
             .req("ParameterValue", &self.parameter_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateSsmDocumentDetails: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DocumentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemplateSSMDocumentDetails` property type of `AWS::Config::ConformancePack`.
 ///
@@ -279,11 +232,11 @@ pub struct TemplateSsmDocumentDetails {
     /// `DocumentName`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`; length 3 to 128.
-    pub document_name: Option<Str>,
+    pub document_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentVersion`: a string.
     ///
     /// Pattern `^([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)$`; length 1 to 128.
-    pub document_version: Option<Str>,
+    pub document_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -291,23 +244,72 @@ impl TemplateSsmDocumentDetails {
     /// A `TemplateSsmDocumentDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DocumentName`: a string.
-    pub fn document_name(mut self, value: impl Into<Str>) -> Self { self.document_name = Some(value.into()); self }
+    pub fn document_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_name = ::std::option::Option::Some(value.into()); self }
     /// `DocumentVersion`: a string.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
+    pub fn document_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TemplateSsmDocumentDetails {}
+impl crate::PropertyType for TemplateSsmDocumentDetails {}
 
-impl ToValue for TemplateSsmDocumentDetails {
+impl ::cloudwright_core::ToValue for TemplateSsmDocumentDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DocumentName", &self.document_name)
             .opt("DocumentVersion", &self.document_version)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z][-a-zA-Z0-9]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("s3://.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConformancePack: ObjRule = ObjRule {
+        properties: &[
+            ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60), unique: false })),
+            ("ConformancePackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DeliveryS3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
+            ("DeliveryS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
+            ("TemplateS3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TemplateSSMDocumentDetails", Shape::Object(&RULE_TemplateSsmDocumentDetails)),
+        ],
+        required: &["ConformancePackName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["ParameterName", "ParameterValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateSsmDocumentDetails: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DocumentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

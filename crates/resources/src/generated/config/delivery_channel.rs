@@ -5,47 +5,23 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`DeliveryChannel`], by name: `DeliveryChannel::new(DeliveryChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeliveryChannelRequired {
-    /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeliveryChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigSnapshotDeliveryProperties", Shape::Object(&RULE_ConfigSnapshotDeliveryProperties)),
-        ("Name", Shape::STR),
-        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3KeyPrefix", Shape::STR),
-        ("S3KmsKeyArn", Shape::STR),
-        ("SnsTopicARN", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["S3BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Config::DeliveryChannel` resource.
 ///
 /// Specifies a delivery channel object to deliver configuration information to an Amazon S3 bucket and Amazon  topic.
 ///
 /// Before you can create a delivery channel, you must create a configuration recorder. You can use this action to change the Amazon S3 bucket or an Amazon  topic of the existing delivery channel. To change the Amazon S3 bucket or an Amazon  topic, call this action and specify the changed values for the S3 bucket and the SNS topic. If you specify a different value for either the S3 bucket or the SNS topic, this action will keep the existing value for the parameter that is not changed.
 ///
-/// &gt; In the China (Beijing) Region, when you call this action, the Amazon S3 bucket must also be in the China (Beijing) Region. In all the other regions, AWS Config supports cross-region and cross-account delivery channels.
+/// \> In the China (Beijing) Region, when you call this action, the Amazon S3 bucket must also be in the China (Beijing) Region. In all the other regions, AWS Config supports cross-region and cross-account delivery channels.
 ///
 /// You can have only one delivery channel per region per AWS account, and the delivery channel is required to use AWS Config .
 ///
-/// &gt; AWS Config does not support the delivery channel to an Amazon S3 bucket bucket where object lock is enabled. For more information, see \[How S3 Object Lock works\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-overview.html>) .
+/// \> AWS Config does not support the delivery channel to an Amazon S3 bucket bucket where object lock is enabled. For more information, see [How S3 Object Lock works](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-overview.html) .
 ///
-/// When you create the delivery channel, you can specify; how often AWS Config delivers configuration snapshots to your Amazon S3 bucket (for example, 24 hours), the S3 bucket to which AWS Config sends configuration snapshots and configuration history files, and the Amazon  topic to which AWS Config sends notifications about configuration changes, such as updated resources, AWS Config rule evaluations, and when AWS Config delivers the configuration snapshot to your S3 bucket. For more information, see \[Deliver Configuration Items\](<https://docs.aws.amazon.com/config/latest/developerguide/how-does-config-work.html#delivery-channel>) in the AWS Config Developer Guide.
+/// When you create the delivery channel, you can specify; how often AWS Config delivers configuration snapshots to your Amazon S3 bucket (for example, 24 hours), the S3 bucket to which AWS Config sends configuration snapshots and configuration history files, and the Amazon  topic to which AWS Config sends notifications about configuration changes, such as updated resources, AWS Config rule evaluations, and when AWS Config delivers the configuration snapshot to your S3 bucket. For more information, see [Deliver Configuration Items](https://docs.aws.amazon.com/config/latest/developerguide/how-does-config-work.html#delivery-channel) in the AWS Config Developer Guide.
 ///
-/// &gt; To enable AWS Config , you must create a configuration recorder and a delivery channel. If you want to create the resources separately, you must create a configuration recorder before you can create a delivery channel. AWS Config uses the configuration recorder to capture configuration changes to your resources. For more information, see \[AWS::Config::ConfigurationRecorder\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationrecorder.html>) .
+/// \> To enable AWS Config , you must create a configuration recorder and a delivery channel. If you want to create the resources separately, you must create a configuration recorder before you can create a delivery channel. AWS Config uses the configuration recorder to capture configuration changes to your resources. For more information, see [AWS::Config::ConfigurationRecorder](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationrecorder.html) .
 ///
-/// For more information, see \[Managing the Delivery Channel\](<https://docs.aws.amazon.com/config/latest/developerguide/manage-delivery-channel.html>) in the AWS Config Developer Guide.
+/// For more information, see [Managing the Delivery Channel](https://docs.aws.amazon.com/config/latest/developerguide/manage-delivery-channel.html) in the AWS Config Developer Guide.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DeliveryChannelAttributes`], which `Handle<DeliveryChannel>` dereferences to.
@@ -59,39 +35,40 @@ pub struct DeliveryChannel {
     /// `ConfigSnapshotDeliveryProperties`: a [`ConfigSnapshotDeliveryProperties`] object.
     ///
     /// The options for how often AWS Config delivers configuration snapshots to the Amazon S3 bucket.
-    pub config_snapshot_delivery_properties: Option<Obj<ConfigSnapshotDeliveryProperties>>,
+    pub config_snapshot_delivery_properties:
+        ::std::option::Option<crate::Obj<ConfigSnapshotDeliveryProperties>>,
     /// `Name`: a string.
     ///
-    /// A name for the delivery channel. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the delivery channel name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the delivery channel. If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the delivery channel name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
     /// Updates are not supported. To change the name, you must run two separate updates. In the first update, delete this resource, and then recreate it with a new name in the second update.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketName`: a string, required.
     ///
     /// The name of the Amazon S3 bucket to which AWS Config delivers configuration snapshots and configuration history files.
     ///
-    /// If you specify a bucket that belongs to another AWS account , that bucket must have policies that grant access permissions to AWS Config . For more information, see \[Permissions for the Amazon S3 Bucket\](<https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html>) in the *AWS Config Developer Guide* .
+    /// If you specify a bucket that belongs to another AWS account , that bucket must have policies that grant access permissions to AWS Config . For more information, see [Permissions for the Amazon S3 Bucket](https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html) in the *AWS Config Developer Guide* .
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3KeyPrefix`: a string.
     ///
     /// The prefix for the specified Amazon S3 bucket.
-    pub s3_key_prefix: Option<Str>,
+    pub s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Key Management Service ( AWS  ) AWS KMS key (KMS key) used to encrypt objects delivered by AWS Config . Must belong to the same Region as the destination S3 bucket.
-    pub s3_kms_key_arn: Option<Str>,
+    pub s3_kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnsTopicARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which AWS Config sends notifications about configuration changes.
     ///
-    /// If you choose a topic from another account, the topic must have policies that grant access permissions to AWS Config . For more information, see \[Permissions for the Amazon SNS Topic\](<https://docs.aws.amazon.com/config/latest/developerguide/sns-topic-policy.html>) in the *AWS Config Developer Guide* .
+    /// If you choose a topic from another account, the topic must have policies that grant access permissions to AWS Config . For more information, see [Permissions for the Amazon SNS Topic](https://docs.aws.amazon.com/config/latest/developerguide/sns-topic-policy.html) in the *AWS Config Developer Guide* .
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub sns_topic_arn: Option<Str>,
+    pub sns_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +78,7 @@ impl DeliveryChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::DeliveryChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-deliverychannel.html",
         primary_identifier: &["Id"],
@@ -112,51 +89,53 @@ impl DeliveryChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `DeliveryChannel` with its required properties, named in a [`DeliveryChannelRequired`].
+    /// A `DeliveryChannel` with its one required property, `S3BucketName`.
     #[inline]
-    pub fn new(required: DeliveryChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            config_snapshot_delivery_properties: None,
-            name: None,
-            s3_bucket_name: required.s3_bucket_name,
-            s3_key_prefix: None,
-            s3_kms_key_arn: None,
-            sns_topic_arn: None,
+            config_snapshot_delivery_properties: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            s3_bucket_name: value.into(),
+            s3_key_prefix: ::std::option::Option::None,
+            s3_kms_key_arn: ::std::option::Option::None,
+            sns_topic_arn: ::std::option::Option::None,
         }
     }
 
     /// `ConfigSnapshotDeliveryProperties`: a [`ConfigSnapshotDeliveryProperties`] object.
-    pub fn config_snapshot_delivery_properties(mut self, value: impl Into<Obj<ConfigSnapshotDeliveryProperties>>) -> Self { self.config_snapshot_delivery_properties = Some(value.into()); self }
+    pub fn config_snapshot_delivery_properties(mut self, value: impl ::std::convert::Into<crate::Obj<ConfigSnapshotDeliveryProperties>>) -> Self { self.config_snapshot_delivery_properties = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
+    pub fn s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `S3KmsKeyArn`: a string.
-    pub fn s3_kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.s3_kms_key_arn = Some(value.into()); self }
+    pub fn s3_kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `SnsTopicARN`: a string.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeliveryChannel {
+impl ::cloudwright_core::Resource for DeliveryChannel {
     type Attributes = DeliveryChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeliveryChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeliveryChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeliveryChannel {
+impl ::cloudwright_core::ToValue for DeliveryChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConfigSnapshotDeliveryProperties",
                 &self.config_snapshot_delivery_properties,
@@ -170,12 +149,12 @@ impl ToValue for DeliveryChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeliveryChannel`]: `Handle<DeliveryChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeliveryChannel`]: `Handle<DeliveryChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DeliveryChannelAttributes(ResourceRef);
+pub struct DeliveryChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DeliveryChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeliveryChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,30 +162,21 @@ impl From<ResourceRef> for DeliveryChannelAttributes {
 impl DeliveryChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigSnapshotDeliveryProperties: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryFrequency", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigSnapshotDeliveryProperties` property type of `AWS::Config::DeliveryChannel`.
 ///
 /// Provides options for how often AWS Config delivers configuration snapshots to the Amazon S3 bucket in your delivery channel.
 ///
-/// &gt; If you want to create a rule that triggers evaluations for your resources when AWS Config delivers the configuration snapshot, see the following:
+/// \> If you want to create a rule that triggers evaluations for your resources when AWS Config delivers the configuration snapshot, see the following:
 ///
 /// The frequency for a rule that triggers evaluations for your resources when AWS Config delivers the configuration snapshot is set by one of two values, depending on which is less frequent:
 ///
 /// - The value for the `deliveryFrequency` parameter within the delivery channel configuration, which sets how often AWS Config delivers configuration snapshots. This value also sets how often AWS Config invokes evaluations for AWS Config rules.
-/// - The value for the `MaximumExecutionFrequency` parameter, which sets the maximum frequency with which AWS Config invokes evaluations for the rule. For more information, see \[ConfigRule\](<https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigRule.html>) .
+/// - The value for the `MaximumExecutionFrequency` parameter, which sets the maximum frequency with which AWS Config invokes evaluations for the rule. For more information, see [ConfigRule](https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigRule.html) .
 ///
 /// If the `deliveryFrequency` value is less frequent than the `MaximumExecutionFrequency` value for a rule, AWS Config invokes the rule only as often as the `deliveryFrequency` value.
 ///
@@ -225,7 +195,7 @@ pub struct ConfigSnapshotDeliveryProperties {
     /// `DeliveryFrequency`: a string.
     ///
     /// The frequency with which AWS Config delivers configuration snapshots.
-    pub delivery_frequency: Option<Str>,
+    pub delivery_frequency: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -233,20 +203,51 @@ impl ConfigSnapshotDeliveryProperties {
     /// A `ConfigSnapshotDeliveryProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeliveryFrequency`: a string.
-    pub fn delivery_frequency(mut self, value: impl Into<Str>) -> Self { self.delivery_frequency = Some(value.into()); self }
+    pub fn delivery_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_frequency = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigSnapshotDeliveryProperties {}
+impl crate::PropertyType for ConfigSnapshotDeliveryProperties {}
 
-impl ToValue for ConfigSnapshotDeliveryProperties {
+impl ::cloudwright_core::ToValue for ConfigSnapshotDeliveryProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryFrequency", &self.delivery_frequency)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeliveryChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigSnapshotDeliveryProperties", Shape::Object(&RULE_ConfigSnapshotDeliveryProperties)),
+            ("Name", Shape::STR),
+            ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3KeyPrefix", Shape::STR),
+            ("S3KmsKeyArn", Shape::STR),
+            ("SnsTopicARN", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["S3BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigSnapshotDeliveryProperties: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryFrequency", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

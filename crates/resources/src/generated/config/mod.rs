@@ -44,25 +44,20 @@ pub use aggregation_authorization::{
     AggregationAuthorization, AggregationAuthorizationAttributes, AggregationAuthorizationRequired,
 };
 #[cfg(feature = "config")]
-pub use config_rule::{ConfigRule, ConfigRuleAttributes, ConfigRuleRequired};
+pub use config_rule::{ConfigRule, ConfigRuleAttributes};
 #[cfg(feature = "config")]
 pub use configuration_aggregator::{ConfigurationAggregator, ConfigurationAggregatorAttributes};
 #[cfg(feature = "config")]
-pub use configuration_recorder::{
-    ConfigurationRecorder, ConfigurationRecorderAttributes, ConfigurationRecorderRequired,
-};
+pub use configuration_recorder::{ConfigurationRecorder, ConfigurationRecorderAttributes};
 #[cfg(feature = "config")]
-pub use conformance_pack::{ConformancePack, ConformancePackAttributes, ConformancePackRequired};
+pub use conformance_pack::{ConformancePack, ConformancePackAttributes};
 #[cfg(feature = "config")]
-pub use delivery_channel::{DeliveryChannel, DeliveryChannelAttributes, DeliveryChannelRequired};
+pub use delivery_channel::{DeliveryChannel, DeliveryChannelAttributes};
 #[cfg(feature = "config")]
-pub use organization_config_rule::{
-    OrganizationConfigRule, OrganizationConfigRuleAttributes, OrganizationConfigRuleRequired,
-};
+pub use organization_config_rule::{OrganizationConfigRule, OrganizationConfigRuleAttributes};
 #[cfg(feature = "config")]
 pub use organization_conformance_pack::{
     OrganizationConformancePack, OrganizationConformancePackAttributes,
-    OrganizationConformancePackRequired,
 };
 #[cfg(feature = "config")]
 pub use remediation_configuration::{

@@ -5,32 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`OrganizationConfigRule`], by name: `OrganizationConfigRule::new(OrganizationConfigRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrganizationConfigRuleRequired {
-    /// `OrganizationConfigRuleName`: a string, required.
-    pub organization_config_rule_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationConfigRule: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("OrganizationConfigRuleName", Shape::STR),
-        ("OrganizationCustomPolicyRuleMetadata", Shape::Object(&RULE_OrganizationCustomPolicyRuleMetadata)),
-        ("OrganizationCustomRuleMetadata", Shape::Object(&RULE_OrganizationCustomRuleMetadata)),
-        ("OrganizationManagedRuleMetadata", Shape::Object(&RULE_OrganizationManagedRuleMetadata)),
-    ],
-    required: &["OrganizationConfigRuleName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Config::OrganizationConfigRule` resource.
 ///
-/// Adds or updates an AWS Config rule for your entire organization to evaluate if your AWS resources comply with your desired configurations. For information on how many organization AWS Config rules you can have per account, see \[*Service Limits*\](<https://docs.aws.amazon.com/config/latest/developerguide/configlimits.html>) in the *AWS Config Developer Guide* .
+/// Adds or updates an AWS Config rule for your entire organization to evaluate if your AWS resources comply with your desired configurations. For information on how many organization AWS Config rules you can have per account, see [*Service Limits*](https://docs.aws.amazon.com/config/latest/developerguide/configlimits.html) in the *AWS Config Developer Guide* .
 ///
 /// Only a management account and a delegated administrator can create or update an organization AWS Config rule. When calling the `OrganizationConfigRule` resource with a delegated administrator, you must ensure AWS Organizations `ListDelegatedAdministrator` permissions are added. An organization can have up to 3 delegated administrators.
 ///
@@ -40,9 +17,9 @@ pub(crate) static RULE_OrganizationConfigRule: ObjRule = ObjRule {
 ///
 /// There are two types of rules: *AWS Config Managed Rules* and *AWS Config Custom Rules* . You can use `PutOrganizationConfigRule` to create both AWS Config Managed Rules and AWS Config Custom Rules.
 ///
-/// AWS Config Managed Rules are predefined, customizable rules created by AWS Config . For a list of managed rules, see \[List of AWS Config Managed Rules\](<https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html>) . If you are adding an AWS Config managed rule, you must specify the rule's identifier for the `RuleIdentifier` key.
+/// AWS Config Managed Rules are predefined, customizable rules created by AWS Config . For a list of managed rules, see [List of AWS Config Managed Rules](https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html) . If you are adding an AWS Config managed rule, you must specify the rule's identifier for the `RuleIdentifier` key.
 ///
-/// AWS Config Custom Rules are rules that you create from scratch. There are two ways to create AWS Config custom rules: with Lambda functions ( \[AWS Lambda Developer Guide\](<https://docs.aws.amazon.com/config/latest/developerguide/gettingstarted-concepts.html#gettingstarted-concepts-function>) ) and with Guard ( \[Guard GitHub Repository\](<https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard>) ), a policy-as-code language. AWS Config custom rules created with AWS Lambda are called *AWS Config Custom Lambda Rules* and AWS Config custom rules created with Guard are called *AWS Config Custom Policy Rules* .
+/// AWS Config Custom Rules are rules that you create from scratch. There are two ways to create AWS Config custom rules: with Lambda functions ( [AWS Lambda Developer Guide](https://docs.aws.amazon.com/config/latest/developerguide/gettingstarted-concepts.html#gettingstarted-concepts-function) ) and with Guard ( [Guard GitHub Repository](https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard) ), a policy-as-code language. AWS Config custom rules created with AWS Lambda are called *AWS Config Custom Lambda Rules* and AWS Config custom rules created with Guard are called *AWS Config Custom Policy Rules* .
 ///
 /// If you are adding a new AWS Config Custom Lambda rule, you first need to create an AWS Lambda function in the management account or a delegated administrator that the rule invokes to evaluate your resources. You also need to create an IAM role in the managed account that can be assumed by the Lambda function. When you use `PutOrganizationConfigRule` to add a Custom Lambda rule to AWS Config , you must specify the Amazon Resource Name (ARN) that AWS Lambda assigns to the function.
 ///
@@ -58,25 +35,28 @@ pub struct OrganizationConfigRule {
     /// `ExcludedAccounts`: a list of strings.
     ///
     /// A comma-separated list of accounts excluded from organization AWS Config rule.
-    pub excluded_accounts: Option<List<Str>>,
+    pub excluded_accounts: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OrganizationConfigRuleName`: a string, required.
     ///
     /// The name that you assign to organization AWS Config rule.
     ///
     /// Create-only: changing it replaces the resource.
-    pub organization_config_rule_name: Str,
+    pub organization_config_rule_name: ::cloudwright_core::Str,
     /// `OrganizationCustomPolicyRuleMetadata`: an [`OrganizationCustomPolicyRuleMetadata`] object.
     ///
     /// An object that specifies metadata for your organization's AWS Config Custom Policy rule. The metadata includes the runtime system in use, which accounts have debug logging enabled, and other custom rule metadata, such as resource type, resource ID of AWS resource, and organization trigger types that initiate AWS Config to evaluate AWS resources against a rule.
-    pub organization_custom_policy_rule_metadata: Option<Obj<OrganizationCustomPolicyRuleMetadata>>,
+    pub organization_custom_policy_rule_metadata:
+        ::std::option::Option<crate::Obj<OrganizationCustomPolicyRuleMetadata>>,
     /// `OrganizationCustomRuleMetadata`: an [`OrganizationCustomRuleMetadata`] object.
     ///
     /// An `OrganizationCustomRuleMetadata` object.
-    pub organization_custom_rule_metadata: Option<Obj<OrganizationCustomRuleMetadata>>,
+    pub organization_custom_rule_metadata:
+        ::std::option::Option<crate::Obj<OrganizationCustomRuleMetadata>>,
     /// `OrganizationManagedRuleMetadata`: an [`OrganizationManagedRuleMetadata`] object.
     ///
     /// An `OrganizationManagedRuleMetadata` object.
-    pub organization_managed_rule_metadata: Option<Obj<OrganizationManagedRuleMetadata>>,
+    pub organization_managed_rule_metadata:
+        ::std::option::Option<crate::Obj<OrganizationManagedRuleMetadata>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +66,7 @@ impl OrganizationConfigRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::OrganizationConfigRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-organizationconfigrule.html",
         primary_identifier: &["Id"],
@@ -97,48 +77,50 @@ impl OrganizationConfigRule {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `OrganizationConfigRule` with its required properties, named in a [`OrganizationConfigRuleRequired`].
+    /// A `OrganizationConfigRule` with its one required property, `OrganizationConfigRuleName`.
     #[inline]
-    pub fn new(required: OrganizationConfigRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            excluded_accounts: None,
-            organization_config_rule_name: required.organization_config_rule_name,
-            organization_custom_policy_rule_metadata: None,
-            organization_custom_rule_metadata: None,
-            organization_managed_rule_metadata: None,
+            excluded_accounts: ::std::option::Option::None,
+            organization_config_rule_name: value.into(),
+            organization_custom_policy_rule_metadata: ::std::option::Option::None,
+            organization_custom_rule_metadata: ::std::option::Option::None,
+            organization_managed_rule_metadata: ::std::option::Option::None,
         }
     }
 
     /// `ExcludedAccounts`: a list of strings.
-    pub fn excluded_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_accounts = Some(value.into()); self }
+    pub fn excluded_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_accounts = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationConfigRuleName`: a string, required.
-    pub fn organization_config_rule_name(mut self, value: impl Into<Str>) -> Self { self.organization_config_rule_name = value.into(); self }
+    pub fn organization_config_rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization_config_rule_name = value.into(); self }
     /// `OrganizationCustomPolicyRuleMetadata`: an [`OrganizationCustomPolicyRuleMetadata`] object.
-    pub fn organization_custom_policy_rule_metadata(mut self, value: impl Into<Obj<OrganizationCustomPolicyRuleMetadata>>) -> Self { self.organization_custom_policy_rule_metadata = Some(value.into()); self }
+    pub fn organization_custom_policy_rule_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<OrganizationCustomPolicyRuleMetadata>>) -> Self { self.organization_custom_policy_rule_metadata = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationCustomRuleMetadata`: an [`OrganizationCustomRuleMetadata`] object.
-    pub fn organization_custom_rule_metadata(mut self, value: impl Into<Obj<OrganizationCustomRuleMetadata>>) -> Self { self.organization_custom_rule_metadata = Some(value.into()); self }
+    pub fn organization_custom_rule_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<OrganizationCustomRuleMetadata>>) -> Self { self.organization_custom_rule_metadata = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationManagedRuleMetadata`: an [`OrganizationManagedRuleMetadata`] object.
-    pub fn organization_managed_rule_metadata(mut self, value: impl Into<Obj<OrganizationManagedRuleMetadata>>) -> Self { self.organization_managed_rule_metadata = Some(value.into()); self }
+    pub fn organization_managed_rule_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<OrganizationManagedRuleMetadata>>) -> Self { self.organization_managed_rule_metadata = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OrganizationConfigRule {
+impl ::cloudwright_core::Resource for OrganizationConfigRule {
     type Attributes = OrganizationConfigRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationConfigRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OrganizationConfigRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OrganizationConfigRule {
+impl ::cloudwright_core::ToValue for OrganizationConfigRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludedAccounts", &self.excluded_accounts)
             .req(
                 "OrganizationConfigRuleName",
@@ -160,12 +142,12 @@ impl ToValue for OrganizationConfigRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OrganizationConfigRule`]: `Handle<OrganizationConfigRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OrganizationConfigRule`]: `Handle<OrganizationConfigRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OrganizationConfigRuleAttributes(ResourceRef);
+pub struct OrganizationConfigRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OrganizationConfigRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OrganizationConfigRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,8 +155,8 @@ impl From<ResourceRef> for OrganizationConfigRuleAttributes {
 impl OrganizationConfigRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -182,30 +164,10 @@ impl OrganizationConfigRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationCustomPolicyRuleMetadataRequired {
     /// `PolicyText`: a string, required.
-    pub policy_text: Str,
+    pub policy_text: ::cloudwright_core::Str,
     /// `Runtime`: a string, required.
-    pub runtime: Str,
+    pub runtime: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationCustomPolicyRuleMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("DebugLogDeliveryAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::STR),
-        ("InputParameters", Shape::STR),
-        ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
-        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("PolicyText", Shape::STR),
-        ("ResourceIdScope", Shape::STR),
-        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Runtime", Shape::STR),
-        ("TagKeyScope", Shape::STR),
-        ("TagValueScope", Shape::STR),
-    ],
-    required: &["Runtime", "PolicyText"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OrganizationCustomPolicyRuleMetadata` property type of `AWS::Config::OrganizationConfigRule`.
 ///
@@ -217,50 +179,53 @@ pub struct OrganizationCustomPolicyRuleMetadata {
     /// `DebugLogDeliveryAccounts`: a list of strings.
     ///
     /// A list of accounts that you can enable debug logging for your organization AWS Config Custom Policy rule. List is null when debug logging is enabled for all accounts.
-    pub debug_log_delivery_accounts: Option<List<Str>>,
+    pub debug_log_delivery_accounts:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// The description that you provide for your organization AWS Config Custom Policy rule.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputParameters`: a string.
     ///
     /// A string, in JSON format, that is passed to your organization AWS Config Custom Policy rule.
-    pub input_parameters: Option<Str>,
+    pub input_parameters: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaximumExecutionFrequency`: a string.
     ///
     /// The maximum frequency with which AWS Config runs evaluations for a rule. Your AWS Config Custom Policy rule is triggered when AWS Config delivers the configuration snapshot. For more information, see `ConfigSnapshotDeliveryProperties` .
-    pub maximum_execution_frequency: Option<Str>,
+    pub maximum_execution_frequency: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationConfigRuleTriggerTypes`: a list of strings.
     ///
     /// The type of notification that initiates AWS Config to run an evaluation for a rule. For AWS Config Custom Policy rules, AWS Config supports change-initiated notification types:
     ///
     /// - `ConfigurationItemChangeNotification` - Initiates an evaluation when AWS Config delivers a configuration item as a result of a resource change.
     /// - `OversizedConfigurationItemChangeNotification` - Initiates an evaluation when AWS Config delivers an oversized configuration item. AWS Config may generate this notification type when a resource changes and the notification exceeds the maximum size allowed by Amazon SNS.
-    pub organization_config_rule_trigger_types: Option<List<Str>>,
+    pub organization_config_rule_trigger_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PolicyText`: a string, required.
     ///
     /// The policy definition containing the logic for your organization AWS Config Custom Policy rule.
-    pub policy_text: Str,
+    pub policy_text: ::cloudwright_core::Str,
     /// `ResourceIdScope`: a string.
     ///
     /// The ID of the AWS resource that was evaluated.
-    pub resource_id_scope: Option<Str>,
+    pub resource_id_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceTypesScope`: a list of strings.
     ///
     /// The type of the AWS resource that was evaluated.
-    pub resource_types_scope: Option<List<Str>>,
+    pub resource_types_scope:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Runtime`: a string, required.
     ///
-    /// The runtime system for your organization AWS Config Custom Policy rules. Guard is a policy-as-code language that allows you to write policies that are enforced by AWS Config Custom Policy rules. For more information about Guard, see the \[Guard GitHub Repository\](<https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard>) .
-    pub runtime: Str,
+    /// The runtime system for your organization AWS Config Custom Policy rules. Guard is a policy-as-code language that allows you to write policies that are enforced by AWS Config Custom Policy rules. For more information about Guard, see the [Guard GitHub Repository](https://docs.aws.amazon.com/https://github.com/aws-cloudformation/cloudformation-guard) .
+    pub runtime: ::cloudwright_core::Str,
     /// `TagKeyScope`: a string.
     ///
     /// One part of a key-value pair that make up a tag. A key is a general label that acts like a category for more specific tag values.
-    pub tag_key_scope: Option<Str>,
+    pub tag_key_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagValueScope`: a string.
     ///
     /// The optional part of a key-value pair that make up a tag. A value acts as a descriptor within a tag category (key).
-    pub tag_value_scope: Option<Str>,
+    pub tag_value_scope: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -269,50 +234,50 @@ impl OrganizationCustomPolicyRuleMetadata {
     #[inline]
     pub fn new(required: OrganizationCustomPolicyRuleMetadataRequired) -> Self {
         Self {
-            debug_log_delivery_accounts: None,
-            description: None,
-            input_parameters: None,
-            maximum_execution_frequency: None,
-            organization_config_rule_trigger_types: None,
+            debug_log_delivery_accounts: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            input_parameters: ::std::option::Option::None,
+            maximum_execution_frequency: ::std::option::Option::None,
+            organization_config_rule_trigger_types: ::std::option::Option::None,
             policy_text: required.policy_text,
-            resource_id_scope: None,
-            resource_types_scope: None,
+            resource_id_scope: ::std::option::Option::None,
+            resource_types_scope: ::std::option::Option::None,
             runtime: required.runtime,
-            tag_key_scope: None,
-            tag_value_scope: None,
+            tag_key_scope: ::std::option::Option::None,
+            tag_value_scope: ::std::option::Option::None,
         }
     }
 
     /// `DebugLogDeliveryAccounts`: a list of strings.
-    pub fn debug_log_delivery_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.debug_log_delivery_accounts = Some(value.into()); self }
+    pub fn debug_log_delivery_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.debug_log_delivery_accounts = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InputParameters`: a string.
-    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self { self.input_parameters = Some(value.into()); self }
+    pub fn input_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MaximumExecutionFrequency`: a string.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
+    pub fn maximum_execution_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maximum_execution_frequency = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationConfigRuleTriggerTypes`: a list of strings.
-    pub fn organization_config_rule_trigger_types(mut self, value: impl Into<List<Str>>) -> Self { self.organization_config_rule_trigger_types = Some(value.into()); self }
+    pub fn organization_config_rule_trigger_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organization_config_rule_trigger_types = ::std::option::Option::Some(value.into()); self }
     /// `PolicyText`: a string, required.
-    pub fn policy_text(mut self, value: impl Into<Str>) -> Self { self.policy_text = value.into(); self }
+    pub fn policy_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_text = value.into(); self }
     /// `ResourceIdScope`: a string.
-    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self { self.resource_id_scope = Some(value.into()); self }
+    pub fn resource_id_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id_scope = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypesScope`: a list of strings.
-    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types_scope = Some(value.into()); self }
+    pub fn resource_types_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types_scope = ::std::option::Option::Some(value.into()); self }
     /// `Runtime`: a string, required.
-    pub fn runtime(mut self, value: impl Into<Str>) -> Self { self.runtime = value.into(); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime = value.into(); self }
     /// `TagKeyScope`: a string.
-    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self { self.tag_key_scope = Some(value.into()); self }
+    pub fn tag_key_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key_scope = ::std::option::Option::Some(value.into()); self }
     /// `TagValueScope`: a string.
-    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self { self.tag_value_scope = Some(value.into()); self }
+    pub fn tag_value_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_value_scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OrganizationCustomPolicyRuleMetadata {}
+impl crate::PropertyType for OrganizationCustomPolicyRuleMetadata {}
 
-impl ToValue for OrganizationCustomPolicyRuleMetadata {
+impl ::cloudwright_core::ToValue for OrganizationCustomPolicyRuleMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DebugLogDeliveryAccounts",
                 &self.debug_log_delivery_accounts,
@@ -341,28 +306,10 @@ impl ToValue for OrganizationCustomPolicyRuleMetadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationCustomRuleMetadataRequired {
     /// `LambdaFunctionArn`: a string, required.
-    pub lambda_function_arn: Str,
+    pub lambda_function_arn: ::cloudwright_core::Str,
     /// `OrganizationConfigRuleTriggerTypes`: a list of strings, required.
-    pub organization_config_rule_trigger_types: List<Str>,
+    pub organization_config_rule_trigger_types: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationCustomRuleMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("InputParameters", Shape::STR),
-        ("LambdaFunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
-        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification", "ScheduledNotification"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ResourceIdScope", Shape::STR),
-        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TagKeyScope", Shape::STR),
-        ("TagValueScope", Shape::STR),
-    ],
-    required: &["LambdaFunctionArn", "OrganizationConfigRuleTriggerTypes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OrganizationCustomRuleMetadata` property type of `AWS::Config::OrganizationConfigRule`.
 ///
@@ -374,23 +321,23 @@ pub struct OrganizationCustomRuleMetadata {
     /// `Description`: a string.
     ///
     /// The description that you provide for your organization AWS Config rule.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputParameters`: a string.
     ///
     /// A string, in JSON format, that is passed to your organization AWS Config rule Lambda function.
-    pub input_parameters: Option<Str>,
+    pub input_parameters: ::std::option::Option<::cloudwright_core::Str>,
     /// `LambdaFunctionArn`: a string, required.
     ///
     /// The lambda function ARN.
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub lambda_function_arn: Str,
+    pub lambda_function_arn: ::cloudwright_core::Str,
     /// `MaximumExecutionFrequency`: a string.
     ///
     /// The maximum frequency with which AWS Config runs evaluations for a rule. Your custom rule is triggered when AWS Config delivers the configuration snapshot. For more information, see `ConfigSnapshotDeliveryProperties` .
     ///
-    /// &gt; By default, rules with a periodic trigger are evaluated every 24 hours. To change the frequency, specify a valid value for the `MaximumExecutionFrequency` parameter.
-    pub maximum_execution_frequency: Option<Str>,
+    /// \> By default, rules with a periodic trigger are evaluated every 24 hours. To change the frequency, specify a valid value for the `MaximumExecutionFrequency` parameter.
+    pub maximum_execution_frequency: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrganizationConfigRuleTriggerTypes`: a list of strings, required.
     ///
     /// The type of notification that triggers AWS Config to run an evaluation for a rule. You can specify the following notification types:
@@ -398,23 +345,24 @@ pub struct OrganizationCustomRuleMetadata {
     /// - `ConfigurationItemChangeNotification` - Triggers an evaluation when AWS Config delivers a configuration item as a result of a resource change.
     /// - `OversizedConfigurationItemChangeNotification` - Triggers an evaluation when AWS Config delivers an oversized configuration item. AWS Config may generate this notification type when a resource changes and the notification exceeds the maximum size allowed by Amazon SNS.
     /// - `ScheduledNotification` - Triggers a periodic evaluation at the frequency specified for `MaximumExecutionFrequency` .
-    pub organization_config_rule_trigger_types: List<Str>,
+    pub organization_config_rule_trigger_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ResourceIdScope`: a string.
     ///
     /// The ID of the AWS resource that was evaluated.
-    pub resource_id_scope: Option<Str>,
+    pub resource_id_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceTypesScope`: a list of strings.
     ///
     /// The type of the AWS resource that was evaluated.
-    pub resource_types_scope: Option<List<Str>>,
+    pub resource_types_scope:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TagKeyScope`: a string.
     ///
     /// One part of a key-value pair that make up a tag. A key is a general label that acts like a category for more specific tag values.
-    pub tag_key_scope: Option<Str>,
+    pub tag_key_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagValueScope`: a string.
     ///
     /// The optional part of a key-value pair that make up a tag. A value acts as a descriptor within a tag category (key).
-    pub tag_value_scope: Option<Str>,
+    pub tag_value_scope: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -423,44 +371,44 @@ impl OrganizationCustomRuleMetadata {
     #[inline]
     pub fn new(required: OrganizationCustomRuleMetadataRequired) -> Self {
         Self {
-            description: None,
-            input_parameters: None,
+            description: ::std::option::Option::None,
+            input_parameters: ::std::option::Option::None,
             lambda_function_arn: required.lambda_function_arn,
-            maximum_execution_frequency: None,
+            maximum_execution_frequency: ::std::option::Option::None,
             organization_config_rule_trigger_types: required.organization_config_rule_trigger_types,
-            resource_id_scope: None,
-            resource_types_scope: None,
-            tag_key_scope: None,
-            tag_value_scope: None,
+            resource_id_scope: ::std::option::Option::None,
+            resource_types_scope: ::std::option::Option::None,
+            tag_key_scope: ::std::option::Option::None,
+            tag_value_scope: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InputParameters`: a string.
-    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self { self.input_parameters = Some(value.into()); self }
+    pub fn input_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_parameters = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionArn`: a string, required.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = value.into(); self }
+    pub fn lambda_function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_function_arn = value.into(); self }
     /// `MaximumExecutionFrequency`: a string.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
+    pub fn maximum_execution_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maximum_execution_frequency = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationConfigRuleTriggerTypes`: a list of strings, required.
-    pub fn organization_config_rule_trigger_types(mut self, value: impl Into<List<Str>>) -> Self { self.organization_config_rule_trigger_types = value.into(); self }
+    pub fn organization_config_rule_trigger_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organization_config_rule_trigger_types = value.into(); self }
     /// `ResourceIdScope`: a string.
-    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self { self.resource_id_scope = Some(value.into()); self }
+    pub fn resource_id_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id_scope = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypesScope`: a list of strings.
-    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types_scope = Some(value.into()); self }
+    pub fn resource_types_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types_scope = ::std::option::Option::Some(value.into()); self }
     /// `TagKeyScope`: a string.
-    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self { self.tag_key_scope = Some(value.into()); self }
+    pub fn tag_key_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key_scope = ::std::option::Option::Some(value.into()); self }
     /// `TagValueScope`: a string.
-    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self { self.tag_value_scope = Some(value.into()); self }
+    pub fn tag_value_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_value_scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OrganizationCustomRuleMetadata {}
+impl crate::PropertyType for OrganizationCustomRuleMetadata {}
 
-impl ToValue for OrganizationCustomRuleMetadata {
+impl ::cloudwright_core::ToValue for OrganizationCustomRuleMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("InputParameters", &self.input_parameters)
             .req("LambdaFunctionArn", &self.lambda_function_arn)
@@ -480,30 +428,6 @@ impl ToValue for OrganizationCustomRuleMetadata {
     }
 }
 
-/// The required properties of [`OrganizationManagedRuleMetadata`], by name: `OrganizationManagedRuleMetadata::new(OrganizationManagedRuleMetadataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrganizationManagedRuleMetadataRequired {
-    /// `RuleIdentifier`: a string, required.
-    pub rule_identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationManagedRuleMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("InputParameters", Shape::STR),
-        ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
-        ("ResourceIdScope", Shape::STR),
-        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("RuleIdentifier", Shape::STR),
-        ("TagKeyScope", Shape::STR),
-        ("TagValueScope", Shape::STR),
-    ],
-    required: &["RuleIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OrganizationManagedRuleMetadata` property type of `AWS::Config::OrganizationConfigRule`.
 ///
 /// An object that specifies organization managed rule metadata such as resource type and ID of AWS resource along with the rule identifier. It also provides the frequency with which you want AWS Config to run evaluations for the rule if the trigger type is periodic.
@@ -514,80 +438,81 @@ pub struct OrganizationManagedRuleMetadata {
     /// `Description`: a string.
     ///
     /// The description that you provide for your organization AWS Config rule.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputParameters`: a string.
     ///
     /// A string, in JSON format, that is passed to your organization AWS Config rule Lambda function.
-    pub input_parameters: Option<Str>,
+    pub input_parameters: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaximumExecutionFrequency`: a string.
     ///
     /// The maximum frequency with which AWS Config runs evaluations for a rule. This is for an AWS Config managed rule that is triggered at a periodic frequency.
     ///
-    /// &gt; By default, rules with a periodic trigger are evaluated every 24 hours. To change the frequency, specify a valid value for the `MaximumExecutionFrequency` parameter.
-    pub maximum_execution_frequency: Option<Str>,
+    /// \> By default, rules with a periodic trigger are evaluated every 24 hours. To change the frequency, specify a valid value for the `MaximumExecutionFrequency` parameter.
+    pub maximum_execution_frequency: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceIdScope`: a string.
     ///
     /// The ID of the AWS resource that was evaluated.
-    pub resource_id_scope: Option<Str>,
+    pub resource_id_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceTypesScope`: a list of strings.
     ///
     /// The type of the AWS resource that was evaluated.
-    pub resource_types_scope: Option<List<Str>>,
+    pub resource_types_scope:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RuleIdentifier`: a string, required.
     ///
-    /// For organization config managed rules, a predefined identifier from a list. For example, `IAM_PASSWORD_POLICY` is a managed rule. To reference a managed rule, see \[Using AWS Config managed rules\](<https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_use-managed-rules.html>) .
-    pub rule_identifier: Str,
+    /// For organization config managed rules, a predefined identifier from a list. For example, `IAM_PASSWORD_POLICY` is a managed rule. To reference a managed rule, see [Using AWS Config managed rules](https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_use-managed-rules.html) .
+    pub rule_identifier: ::cloudwright_core::Str,
     /// `TagKeyScope`: a string.
     ///
     /// One part of a key-value pair that make up a tag. A key is a general label that acts like a category for more specific tag values.
-    pub tag_key_scope: Option<Str>,
+    pub tag_key_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagValueScope`: a string.
     ///
     /// The optional part of a key-value pair that make up a tag. A value acts as a descriptor within a tag category (key).
-    pub tag_value_scope: Option<Str>,
+    pub tag_value_scope: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OrganizationManagedRuleMetadata {
-    /// A `OrganizationManagedRuleMetadata` with its required properties, named in a [`OrganizationManagedRuleMetadataRequired`].
+    /// A `OrganizationManagedRuleMetadata` with its one required property, `RuleIdentifier`.
     #[inline]
-    pub fn new(required: OrganizationManagedRuleMetadataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            input_parameters: None,
-            maximum_execution_frequency: None,
-            resource_id_scope: None,
-            resource_types_scope: None,
-            rule_identifier: required.rule_identifier,
-            tag_key_scope: None,
-            tag_value_scope: None,
+            description: ::std::option::Option::None,
+            input_parameters: ::std::option::Option::None,
+            maximum_execution_frequency: ::std::option::Option::None,
+            resource_id_scope: ::std::option::Option::None,
+            resource_types_scope: ::std::option::Option::None,
+            rule_identifier: value.into(),
+            tag_key_scope: ::std::option::Option::None,
+            tag_value_scope: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InputParameters`: a string.
-    pub fn input_parameters(mut self, value: impl Into<Str>) -> Self { self.input_parameters = Some(value.into()); self }
+    pub fn input_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MaximumExecutionFrequency`: a string.
-    pub fn maximum_execution_frequency(mut self, value: impl Into<Str>) -> Self { self.maximum_execution_frequency = Some(value.into()); self }
+    pub fn maximum_execution_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maximum_execution_frequency = ::std::option::Option::Some(value.into()); self }
     /// `ResourceIdScope`: a string.
-    pub fn resource_id_scope(mut self, value: impl Into<Str>) -> Self { self.resource_id_scope = Some(value.into()); self }
+    pub fn resource_id_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id_scope = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypesScope`: a list of strings.
-    pub fn resource_types_scope(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types_scope = Some(value.into()); self }
+    pub fn resource_types_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types_scope = ::std::option::Option::Some(value.into()); self }
     /// `RuleIdentifier`: a string, required.
-    pub fn rule_identifier(mut self, value: impl Into<Str>) -> Self { self.rule_identifier = value.into(); self }
+    pub fn rule_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_identifier = value.into(); self }
     /// `TagKeyScope`: a string.
-    pub fn tag_key_scope(mut self, value: impl Into<Str>) -> Self { self.tag_key_scope = Some(value.into()); self }
+    pub fn tag_key_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key_scope = ::std::option::Option::Some(value.into()); self }
     /// `TagValueScope`: a string.
-    pub fn tag_value_scope(mut self, value: impl Into<Str>) -> Self { self.tag_value_scope = Some(value.into()); self }
+    pub fn tag_value_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_value_scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OrganizationManagedRuleMetadata {}
+impl crate::PropertyType for OrganizationManagedRuleMetadata {}
 
-impl ToValue for OrganizationManagedRuleMetadata {
+impl ::cloudwright_core::ToValue for OrganizationManagedRuleMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("InputParameters", &self.input_parameters)
             .opt(
@@ -601,4 +526,80 @@ impl ToValue for OrganizationManagedRuleMetadata {
             .opt("TagValueScope", &self.tag_value_scope)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationConfigRule: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("OrganizationConfigRuleName", Shape::STR),
+            ("OrganizationCustomPolicyRuleMetadata", Shape::Object(&RULE_OrganizationCustomPolicyRuleMetadata)),
+            ("OrganizationCustomRuleMetadata", Shape::Object(&RULE_OrganizationCustomRuleMetadata)),
+            ("OrganizationManagedRuleMetadata", Shape::Object(&RULE_OrganizationManagedRuleMetadata)),
+        ],
+        required: &["OrganizationConfigRuleName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationCustomPolicyRuleMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("DebugLogDeliveryAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::STR),
+            ("InputParameters", Shape::STR),
+            ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
+            ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("PolicyText", Shape::STR),
+            ("ResourceIdScope", Shape::STR),
+            ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Runtime", Shape::STR),
+            ("TagKeyScope", Shape::STR),
+            ("TagValueScope", Shape::STR),
+        ],
+        required: &["Runtime", "PolicyText"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationCustomRuleMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("InputParameters", Shape::STR),
+            ("LambdaFunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
+            ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification", "ScheduledNotification"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ResourceIdScope", Shape::STR),
+            ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TagKeyScope", Shape::STR),
+            ("TagValueScope", Shape::STR),
+        ],
+        required: &["LambdaFunctionArn", "OrganizationConfigRuleTriggerTypes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationManagedRuleMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("InputParameters", Shape::STR),
+            ("MaximumExecutionFrequency", Shape::Str(&StrRule { allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"], ..StrRule::ANY })),
+            ("ResourceIdScope", Shape::STR),
+            ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("RuleIdentifier", Shape::STR),
+            ("TagKeyScope", Shape::STR),
+            ("TagValueScope", Shape::STR),
+        ],
+        required: &["RuleIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

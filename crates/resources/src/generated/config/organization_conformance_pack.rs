@@ -5,35 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][-a-zA-Z0-9]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("s3://.*");
-
-/// The required properties of [`OrganizationConformancePack`], by name: `OrganizationConformancePack::new(OrganizationConformancePackRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrganizationConformancePackRequired {
-    /// `OrganizationConformancePackName`: a string, required.
-    pub organization_conformance_pack_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationConformancePack: ObjRule = ObjRule {
-    properties: &[
-        ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60), unique: false })),
-        ("DeliveryS3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
-        ("DeliveryS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })),
-        ("OrganizationConformancePackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
-        ("TemplateS3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["OrganizationConformancePackName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Config::OrganizationConformancePack` resource.
 ///
 /// OrganizationConformancePack deploys conformance packs across member accounts in an AWS Organizations . OrganizationConformancePack enables organization service access for `config-multiaccountsetup.amazonaws.com` through the `EnableAWSServiceAccess` action and creates a service linked role in the master account of your organization. The service linked role is created only when the role does not exist in the master account.
@@ -52,47 +23,48 @@ pub struct OrganizationConformancePack {
     /// A list of `ConformancePackInputParameter` objects.
     ///
     /// Items 0 to 60.
-    pub conformance_pack_input_parameters: Option<List<ConformancePackInputParameter>>,
+    pub conformance_pack_input_parameters:
+        ::std::option::Option<::cloudwright_core::List<ConformancePackInputParameter>>,
     /// `DeliveryS3Bucket`: a string.
     ///
     /// The name of the Amazon S3 bucket where AWS Config stores conformance pack templates.
     ///
-    /// &gt; This field is optional.
+    /// \> This field is optional.
     ///
     /// Length 0 to 63.
-    pub delivery_s3_bucket: Option<Str>,
+    pub delivery_s3_bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeliveryS3KeyPrefix`: a string.
     ///
     /// Any folder structure you want to add to an Amazon S3 bucket.
     ///
-    /// &gt; This field is optional.
+    /// \> This field is optional.
     ///
     /// Length 0 to 1024.
-    pub delivery_s3_key_prefix: Option<Str>,
+    pub delivery_s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExcludedAccounts`: a list of strings.
     ///
     /// A comma-separated list of accounts excluded from organization conformance pack.
     ///
     /// Items 0 to 1000.
-    pub excluded_accounts: Option<List<Str>>,
+    pub excluded_accounts: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OrganizationConformancePackName`: a string, required.
     ///
     /// The name you assign to an organization conformance pack.
     ///
     /// Pattern `[a-zA-Z][-a-zA-Z0-9]*`; length 1 to 128; create-only: changing it replaces the resource.
-    pub organization_conformance_pack_name: Str,
+    pub organization_conformance_pack_name: ::cloudwright_core::Str,
     /// `TemplateBody`: a string.
     ///
     /// A string containing full conformance pack template body. Structure containing the template body with a minimum length of 1 byte and a maximum length of 51,200 bytes.
     ///
     /// Length 1 to 51200; write-only: CloudFormation does not return it.
-    pub template_body: Option<Str>,
+    pub template_body: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateS3Uri`: a string.
     ///
     /// Location of file containing the template body. The uri must point to the conformance pack template (max size: 300 KB).
     ///
     /// Pattern `s3://.*`; length 1 to 1024; write-only: CloudFormation does not return it.
-    pub template_s3_uri: Option<Str>,
+    pub template_s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +74,7 @@ impl OrganizationConformancePack {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::OrganizationConformancePack",
         documentation_url: "https://docs.aws.amazon.com/config/latest/developerguide/conformance-pack-organization-apis.html",
         primary_identifier: &["OrganizationConformancePackName"],
@@ -113,54 +85,56 @@ impl OrganizationConformancePack {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `OrganizationConformancePack` with its required properties, named in a [`OrganizationConformancePackRequired`].
+    /// A `OrganizationConformancePack` with its one required property, `OrganizationConformancePackName`.
     #[inline]
-    pub fn new(required: OrganizationConformancePackRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            conformance_pack_input_parameters: None,
-            delivery_s3_bucket: None,
-            delivery_s3_key_prefix: None,
-            excluded_accounts: None,
-            organization_conformance_pack_name: required.organization_conformance_pack_name,
-            template_body: None,
-            template_s3_uri: None,
+            conformance_pack_input_parameters: ::std::option::Option::None,
+            delivery_s3_bucket: ::std::option::Option::None,
+            delivery_s3_key_prefix: ::std::option::Option::None,
+            excluded_accounts: ::std::option::Option::None,
+            organization_conformance_pack_name: value.into(),
+            template_body: ::std::option::Option::None,
+            template_s3_uri: ::std::option::Option::None,
         }
     }
 
     /// `ConformancePackInputParameters`: a list of [`ConformancePackInputParameter`] objects.
-    pub fn conformance_pack_input_parameters(mut self, value: impl Into<List<ConformancePackInputParameter>>) -> Self { self.conformance_pack_input_parameters = Some(value.into()); self }
+    pub fn conformance_pack_input_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConformancePackInputParameter>>) -> Self { self.conformance_pack_input_parameters = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryS3Bucket`: a string.
-    pub fn delivery_s3_bucket(mut self, value: impl Into<Str>) -> Self { self.delivery_s3_bucket = Some(value.into()); self }
+    pub fn delivery_s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_s3_bucket = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryS3KeyPrefix`: a string.
-    pub fn delivery_s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.delivery_s3_key_prefix = Some(value.into()); self }
+    pub fn delivery_s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_s3_key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedAccounts`: a list of strings.
-    pub fn excluded_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_accounts = Some(value.into()); self }
+    pub fn excluded_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_accounts = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationConformancePackName`: a string, required.
-    pub fn organization_conformance_pack_name(mut self, value: impl Into<Str>) -> Self { self.organization_conformance_pack_name = value.into(); self }
+    pub fn organization_conformance_pack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization_conformance_pack_name = value.into(); self }
     /// `TemplateBody`: a string.
-    pub fn template_body(mut self, value: impl Into<Str>) -> Self { self.template_body = Some(value.into()); self }
+    pub fn template_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_body = ::std::option::Option::Some(value.into()); self }
     /// `TemplateS3Uri`: a string.
-    pub fn template_s3_uri(mut self, value: impl Into<Str>) -> Self { self.template_s3_uri = Some(value.into()); self }
+    pub fn template_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OrganizationConformancePack {
+impl ::cloudwright_core::Resource for OrganizationConformancePack {
     type Attributes = OrganizationConformancePackAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationConformancePack, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OrganizationConformancePack, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OrganizationConformancePack {
+impl ::cloudwright_core::ToValue for OrganizationConformancePack {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConformancePackInputParameters",
                 &self.conformance_pack_input_parameters,
@@ -178,12 +152,14 @@ impl ToValue for OrganizationConformancePack {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OrganizationConformancePack`]: `Handle<OrganizationConformancePack>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OrganizationConformancePack`]: `Handle<OrganizationConformancePack>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct OrganizationConformancePackAttributes(());
 
-impl From<ResourceRef> for OrganizationConformancePackAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for OrganizationConformancePackAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -192,20 +168,10 @@ impl From<ResourceRef> for OrganizationConformancePackAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConformancePackInputParameterRequired {
     /// `ParameterName`: a string, required.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    ..OBJ_RULE
-};
 
 /// The `ConformancePackInputParameter` property type of `AWS::Config::OrganizationConformancePack`.
 ///
@@ -219,13 +185,13 @@ pub struct ConformancePackInputParameter {
     /// One part of a key-value pair.
     ///
     /// Length 0 to 255.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
     ///
     /// One part of a key-value pair.
     ///
     /// Length 0 to 4096.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -240,19 +206,56 @@ impl ConformancePackInputParameter {
     }
 
     /// `ParameterName`: a string, required.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
-impl PropertyType for ConformancePackInputParameter {}
+impl crate::PropertyType for ConformancePackInputParameter {}
 
-impl ToValue for ConformancePackInputParameter {
+impl ::cloudwright_core::ToValue for ConformancePackInputParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
             .req("ParameterValue", &self.parameter_value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][-a-zA-Z0-9]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("s3://.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationConformancePack: ObjRule = ObjRule {
+        properties: &[
+            ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60), unique: false })),
+            ("DeliveryS3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
+            ("DeliveryS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })),
+            ("OrganizationConformancePackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
+            ("TemplateS3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["OrganizationConformancePackName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConformancePackInputParameter: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["ParameterName", "ParameterValue"],
+        ..OBJ_RULE
+    };
 }

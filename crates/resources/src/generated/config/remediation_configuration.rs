@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RemediationConfiguration`], by name: `RemediationConfiguration::new(RemediationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemediationConfigurationRequired {
     /// `ConfigRuleName`: a string, required.
-    pub config_rule_name: Str,
+    pub config_rule_name: ::cloudwright_core::Str,
     /// `TargetId`: a string, required.
-    pub target_id: Str,
+    pub target_id: ::cloudwright_core::Str,
     /// `TargetType`: a string, required.
-    pub target_type: Str,
+    pub target_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RemediationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Automatic", Shape::Bool),
-        ("ConfigRuleName", Shape::STR),
-        ("ExecutionControls", Shape::Object(&RULE_ExecutionControls)),
-        ("MaximumAutomaticAttempts", Shape::INT),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ResourceType", Shape::STR),
-        ("RetryAttemptSeconds", Shape::INT),
-        ("TargetId", Shape::STR),
-        ("TargetType", Shape::STR),
-        ("TargetVersion", Shape::STR),
-    ],
-    required: &["TargetType", "ConfigRuleName", "TargetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Config::RemediationConfiguration` resource.
 ///
@@ -53,55 +32,55 @@ pub struct RemediationConfiguration {
     /// `Automatic`: a boolean.
     ///
     /// The remediation is triggered automatically.
-    pub automatic: Option<Bool>,
+    pub automatic: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ConfigRuleName`: a string, required.
     ///
     /// The name of the AWS Config rule.
     ///
     /// Create-only: changing it replaces the resource.
-    pub config_rule_name: Str,
+    pub config_rule_name: ::cloudwright_core::Str,
     /// `ExecutionControls`: an [`ExecutionControls`] object.
     ///
     /// An ExecutionControls object.
-    pub execution_controls: Option<Obj<ExecutionControls>>,
+    pub execution_controls: ::std::option::Option<crate::Obj<ExecutionControls>>,
     /// `MaximumAutomaticAttempts`: an integer.
     ///
     /// The maximum number of failed attempts for auto-remediation. If you do not select a number, the default is 5.
     ///
     /// For example, if you specify MaximumAutomaticAttempts as 5 with RetryAttemptSeconds as 50 seconds, AWS Config will put a RemediationException on your behalf for the failing resource after the 5th failed attempt within 50 seconds.
-    pub maximum_automatic_attempts: Option<Int>,
+    pub maximum_automatic_attempts: ::std::option::Option<::cloudwright_core::Int>,
     /// `Parameters`: a JSON value.
     ///
-    /// An object of the RemediationParameterValue. For more information, see \[RemediationParameterValue\](<https://docs.aws.amazon.com/config/latest/APIReference/API_RemediationParameterValue.html>) .
+    /// An object of the RemediationParameterValue. For more information, see [RemediationParameterValue](https://docs.aws.amazon.com/config/latest/APIReference/API_RemediationParameterValue.html) .
     ///
-    /// &gt; The type is a map of strings to RemediationParameterValue.
+    /// \> The type is a map of strings to RemediationParameterValue.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResourceType`: a string.
     ///
     /// The type of a resource.
-    pub resource_type: Option<Str>,
+    pub resource_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `RetryAttemptSeconds`: an integer.
     ///
     /// Time window to determine whether or not to add a remediation exception to prevent infinite remediation attempts. If `MaximumAutomaticAttempts` remediation attempts have been made under `RetryAttemptSeconds` , a remediation exception will be added to the resource. If you do not select a number, the default is 60 seconds.
     ///
     /// For example, if you specify `RetryAttemptSeconds` as 50 seconds and `MaximumAutomaticAttempts` as 5, AWS Config will run auto-remediations 5 times within 50 seconds before adding a remediation exception to the resource.
-    pub retry_attempt_seconds: Option<Int>,
+    pub retry_attempt_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetId`: a string, required.
     ///
     /// Target ID is the name of the SSM document.
-    pub target_id: Str,
+    pub target_id: ::cloudwright_core::Str,
     /// `TargetType`: a string, required.
     ///
     /// The type of the target. Target executes remediation. For example, SSM document.
-    pub target_type: Str,
+    pub target_type: ::cloudwright_core::Str,
     /// `TargetVersion`: a string.
     ///
     /// Version of the target. For example, version of the SSM document.
     ///
-    /// &gt; If you make backward incompatible changes to the SSM document, you must call PutRemediationConfiguration API again to ensure the remediations can run.
-    pub target_version: Option<Str>,
+    /// \> If you make backward incompatible changes to the SSM document, you must call PutRemediationConfiguration API again to ensure the remediations can run.
+    pub target_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +90,7 @@ impl RemediationConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::RemediationConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-remediationconfiguration.html",
         primary_identifier: &["Id"],
@@ -122,63 +101,65 @@ impl RemediationConfiguration {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RemediationConfiguration` with its required properties, named in a [`RemediationConfigurationRequired`].
     #[inline]
     pub fn new(required: RemediationConfigurationRequired) -> Self {
         Self {
-            automatic: None,
+            automatic: ::std::option::Option::None,
             config_rule_name: required.config_rule_name,
-            execution_controls: None,
-            maximum_automatic_attempts: None,
-            parameters: None,
-            resource_type: None,
-            retry_attempt_seconds: None,
+            execution_controls: ::std::option::Option::None,
+            maximum_automatic_attempts: ::std::option::Option::None,
+            parameters: ::std::option::Option::None,
+            resource_type: ::std::option::Option::None,
+            retry_attempt_seconds: ::std::option::Option::None,
             target_id: required.target_id,
             target_type: required.target_type,
-            target_version: None,
+            target_version: ::std::option::Option::None,
         }
     }
 
     /// `Automatic`: a boolean.
-    pub fn automatic(mut self, value: impl Into<Bool>) -> Self { self.automatic = Some(value.into()); self }
+    pub fn automatic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.automatic = ::std::option::Option::Some(value.into()); self }
     /// `ConfigRuleName`: a string, required.
-    pub fn config_rule_name(mut self, value: impl Into<Str>) -> Self { self.config_rule_name = value.into(); self }
+    pub fn config_rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.config_rule_name = value.into(); self }
     /// `ExecutionControls`: an [`ExecutionControls`] object.
-    pub fn execution_controls(mut self, value: impl Into<Obj<ExecutionControls>>) -> Self { self.execution_controls = Some(value.into()); self }
+    pub fn execution_controls(mut self, value: impl ::std::convert::Into<crate::Obj<ExecutionControls>>) -> Self { self.execution_controls = ::std::option::Option::Some(value.into()); self }
     /// `MaximumAutomaticAttempts`: an integer.
-    pub fn maximum_automatic_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_automatic_attempts = Some(value.into()); self }
+    pub fn maximum_automatic_attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_automatic_attempts = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a string.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `RetryAttemptSeconds`: an integer.
-    pub fn retry_attempt_seconds(mut self, value: impl Into<Int>) -> Self { self.retry_attempt_seconds = Some(value.into()); self }
+    pub fn retry_attempt_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retry_attempt_seconds = ::std::option::Option::Some(value.into()); self }
     /// `TargetId`: a string, required.
-    pub fn target_id(mut self, value: impl Into<Str>) -> Self { self.target_id = value.into(); self }
+    pub fn target_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_id = value.into(); self }
     /// `TargetType`: a string, required.
-    pub fn target_type(mut self, value: impl Into<Str>) -> Self { self.target_type = value.into(); self }
+    pub fn target_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_type = value.into(); self }
     /// `TargetVersion`: a string.
-    pub fn target_version(mut self, value: impl Into<Str>) -> Self { self.target_version = Some(value.into()); self }
+    pub fn target_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RemediationConfiguration {
+impl ::cloudwright_core::Resource for RemediationConfiguration {
     type Attributes = RemediationConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RemediationConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RemediationConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RemediationConfiguration {
+impl ::cloudwright_core::ToValue for RemediationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Automatic", &self.automatic)
             .req("ConfigRuleName", &self.config_rule_name)
             .opt("ExecutionControls", &self.execution_controls)
@@ -193,12 +174,12 @@ impl ToValue for RemediationConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RemediationConfiguration`]: `Handle<RemediationConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RemediationConfiguration`]: `Handle<RemediationConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RemediationConfigurationAttributes(ResourceRef);
+pub struct RemediationConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RemediationConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RemediationConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -206,19 +187,10 @@ impl From<ResourceRef> for RemediationConfigurationAttributes {
 impl RemediationConfigurationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExecutionControls: ObjRule = ObjRule {
-    properties: &[
-        ("SsmControls", Shape::Object(&RULE_SsmControls)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExecutionControls` property type of `AWS::Config::RemediationConfiguration`.
 ///
@@ -230,7 +202,7 @@ pub struct ExecutionControls {
     /// `SsmControls`: a [`SsmControls`] object.
     ///
     /// A SsmControls object.
-    pub ssm_controls: Option<Obj<SsmControls>>,
+    pub ssm_controls: ::std::option::Option<crate::Obj<SsmControls>>,
 }
 
 #[rustfmt::skip]
@@ -238,33 +210,23 @@ impl ExecutionControls {
     /// A `ExecutionControls` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SsmControls`: a [`SsmControls`] object.
-    pub fn ssm_controls(mut self, value: impl Into<Obj<SsmControls>>) -> Self { self.ssm_controls = Some(value.into()); self }
+    pub fn ssm_controls(mut self, value: impl ::std::convert::Into<crate::Obj<SsmControls>>) -> Self { self.ssm_controls = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExecutionControls {}
+impl crate::PropertyType for ExecutionControls {}
 
-impl ToValue for ExecutionControls {
+impl ::cloudwright_core::ToValue for ExecutionControls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SsmControls", &self.ssm_controls)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SsmControls: ObjRule = ObjRule {
-    properties: &[
-        ("ConcurrentExecutionRatePercentage", Shape::INT),
-        ("ErrorPercentage", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SsmControls` property type of `AWS::Config::RemediationConfiguration`.
 ///
@@ -276,11 +238,11 @@ pub struct SsmControls {
     /// `ConcurrentExecutionRatePercentage`: an integer.
     ///
     /// The maximum percentage of remediation actions allowed to run in parallel on the non-compliant resources for that specific rule. You can specify a percentage, such as 10%. The default value is 10.
-    pub concurrent_execution_rate_percentage: Option<Int>,
+    pub concurrent_execution_rate_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `ErrorPercentage`: an integer.
     ///
     /// The percentage of errors that are allowed before SSM stops running automations on non-compliant resources for that specific rule. You can specify a percentage of errors, for example 10%. If you do not specifiy a percentage, the default is 50%. For example, if you set the ErrorPercentage to 40% for 10 non-compliant resources, then SSM stops running the automations when the fifth error is received.
-    pub error_percentage: Option<Int>,
+    pub error_percentage: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -288,21 +250,21 @@ impl SsmControls {
     /// A `SsmControls` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConcurrentExecutionRatePercentage`: an integer.
-    pub fn concurrent_execution_rate_percentage(mut self, value: impl Into<Int>) -> Self { self.concurrent_execution_rate_percentage = Some(value.into()); self }
+    pub fn concurrent_execution_rate_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.concurrent_execution_rate_percentage = ::std::option::Option::Some(value.into()); self }
     /// `ErrorPercentage`: an integer.
-    pub fn error_percentage(mut self, value: impl Into<Int>) -> Self { self.error_percentage = Some(value.into()); self }
+    pub fn error_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.error_percentage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SsmControls {}
+impl crate::PropertyType for SsmControls {}
 
-impl ToValue for SsmControls {
+impl ::cloudwright_core::ToValue for SsmControls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConcurrentExecutionRatePercentage",
                 &self.concurrent_execution_rate_percentage,
@@ -310,4 +272,49 @@ impl ToValue for SsmControls {
             .opt("ErrorPercentage", &self.error_percentage)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RemediationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Automatic", Shape::Bool),
+            ("ConfigRuleName", Shape::STR),
+            ("ExecutionControls", Shape::Object(&RULE_ExecutionControls)),
+            ("MaximumAutomaticAttempts", Shape::INT),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourceType", Shape::STR),
+            ("RetryAttemptSeconds", Shape::INT),
+            ("TargetId", Shape::STR),
+            ("TargetType", Shape::STR),
+            ("TargetVersion", Shape::STR),
+        ],
+        required: &["TargetType", "ConfigRuleName", "TargetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExecutionControls: ObjRule = ObjRule {
+        properties: &[
+            ("SsmControls", Shape::Object(&RULE_SsmControls)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SsmControls: ObjRule = ObjRule {
+        properties: &[
+            ("ConcurrentExecutionRatePercentage", Shape::INT),
+            ("ErrorPercentage", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
 /// The required properties of [`StoredQuery`], by name: `StoredQuery::new(StoredQueryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredQueryRequired {
     /// `QueryExpression`: a string, required.
-    pub query_expression: Str,
+    pub query_expression: ::cloudwright_core::Str,
     /// `QueryName`: a string, required.
-    pub query_name: Str,
+    pub query_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StoredQuery: ObjRule = ObjRule {
-    properties: &[
-        ("QueryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("QueryExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("QueryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["QueryName", "QueryExpression"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Config::StoredQuery` resource.
 ///
@@ -54,25 +34,25 @@ pub struct StoredQuery {
     /// A unique description for the query.
     ///
     /// Pattern `[\s\S]*`; length 0 to 256.
-    pub query_description: Option<Str>,
+    pub query_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryExpression`: a string, required.
     ///
     /// The expression of the query. For example, `SELECT resourceId, resourceType, supplementaryConfiguration.BucketVersioningConfiguration.status WHERE resourceType = 'AWS::S3::Bucket' AND supplementaryConfiguration.BucketVersioningConfiguration.status = 'Off'.`
     ///
     /// Pattern `[\s\S]*`; length 1 to 4096.
-    pub query_expression: Str,
+    pub query_expression: ::cloudwright_core::Str,
     /// `QueryName`: a string, required.
     ///
     /// The name of the query.
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub query_name: Str,
+    pub query_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +62,7 @@ impl StoredQuery {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Config::StoredQuery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-storedquery.html",
         primary_identifier: &["QueryName"],
@@ -93,48 +73,50 @@ impl StoredQuery {
         read_only: &["QueryId", "QueryArn"],
         attributes: &["QueryArn", "QueryId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StoredQuery` with its required properties, named in a [`StoredQueryRequired`].
     #[inline]
     pub fn new(required: StoredQueryRequired) -> Self {
         Self {
-            query_description: None,
+            query_description: ::std::option::Option::None,
             query_expression: required.query_expression,
             query_name: required.query_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `QueryDescription`: a string.
-    pub fn query_description(mut self, value: impl Into<Str>) -> Self { self.query_description = Some(value.into()); self }
+    pub fn query_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_description = ::std::option::Option::Some(value.into()); self }
     /// `QueryExpression`: a string, required.
-    pub fn query_expression(mut self, value: impl Into<Str>) -> Self { self.query_expression = value.into(); self }
+    pub fn query_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_expression = value.into(); self }
     /// `QueryName`: a string, required.
-    pub fn query_name(mut self, value: impl Into<Str>) -> Self { self.query_name = value.into(); self }
+    pub fn query_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StoredQuery {
+impl ::cloudwright_core::Resource for StoredQuery {
     type Attributes = StoredQueryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StoredQuery, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StoredQuery, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StoredQuery {
+impl ::cloudwright_core::ToValue for StoredQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("QueryDescription", &self.query_description)
             .req("QueryExpression", &self.query_expression)
             .req("QueryName", &self.query_name)
@@ -143,12 +125,12 @@ impl ToValue for StoredQuery {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StoredQuery`]: `Handle<StoredQuery>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StoredQuery`]: `Handle<StoredQuery>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StoredQueryAttributes(ResourceRef);
+pub struct StoredQueryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StoredQueryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StoredQueryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,15 +140,40 @@ impl StoredQueryAttributes {
     ///
     /// Amazon Resource Name (ARN) of the query. For example, arn:partition:service:region:account-id:resource-type/resource-name/resource-id.
     #[inline]
-    pub fn query_arn(&self) -> Value {
-        self.0.get_att("QueryArn")
+    pub fn query_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueryArn"))
     }
 
     /// `Fn::GetAtt` `QueryId`: a string.
     ///
     /// The ID of the query.
     #[inline]
-    pub fn query_id(&self) -> Value {
-        self.0.get_att("QueryId")
+    pub fn query_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueryId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StoredQuery: ObjRule = ObjRule {
+        properties: &[
+            ("QueryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("QueryExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("QueryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["QueryName", "QueryExpression"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 
 /// The required properties of [`AgentStatus`], by name: `AgentStatus::new(AgentStatusRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentStatusRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `State`: an [`AgentStatusState`] value, required.
     pub state: AgentStatusState,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentStatus: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
-        ("DisplayOrder", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("ResetOrderNumber", Shape::Bool),
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"], ..StrRule::ANY })),
-    ],
-    required: &["InstanceArn", "Name", "State"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::AgentStatus` resource.
 ///
@@ -59,29 +35,29 @@ pub struct AgentStatus {
     /// The description of the agent status.
     ///
     /// Length 1 to 250.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayOrder`: an integer.
     ///
     /// The display order of the agent status.
     ///
     /// Value 1 to 50.
-    pub display_order: Option<Int>,
+    pub display_order: ::std::option::Option<::cloudwright_core::Int>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the agent status.
     ///
     /// Length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResetOrderNumber`: a boolean.
     ///
     /// A number indicating the reset order of the agent status.
-    pub reset_order_number: Option<Bool>,
+    pub reset_order_number: ::std::option::Option<::cloudwright_core::Bool>,
     /// `State`: an [`AgentStatusState`] value, required.
     ///
     /// The state of the agent status.
@@ -91,11 +67,11 @@ pub struct AgentStatus {
     /// The tags used to organize, track, or control access for this resource. For example, { "Tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: an [`AgentStatusType`] value.
     ///
     /// The type of agent status.
-    pub r#type: Option<AgentStatusType>,
+    pub r#type: ::std::option::Option<AgentStatusType>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +81,7 @@ impl AgentStatus {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::AgentStatus",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-agentstatus.html",
         primary_identifier: &["AgentStatusArn"],
@@ -116,60 +92,62 @@ impl AgentStatus {
         read_only: &["AgentStatusArn", "LastModifiedRegion", "LastModifiedTime"],
         attributes: &["AgentStatusArn", "LastModifiedRegion", "LastModifiedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AgentStatus` with its required properties, named in a [`AgentStatusRequired`].
     #[inline]
     pub fn new(required: AgentStatusRequired) -> Self {
         Self {
-            description: None,
-            display_order: None,
+            description: ::std::option::Option::None,
+            display_order: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             name: required.name,
-            reset_order_number: None,
+            reset_order_number: ::std::option::Option::None,
             state: required.state,
-            tags: None,
-            r#type: None,
+            tags: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayOrder`: an integer.
-    pub fn display_order(mut self, value: impl Into<Int>) -> Self { self.display_order = Some(value.into()); self }
+    pub fn display_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.display_order = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResetOrderNumber`: a boolean.
-    pub fn reset_order_number(mut self, value: impl Into<Bool>) -> Self { self.reset_order_number = Some(value.into()); self }
+    pub fn reset_order_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.reset_order_number = ::std::option::Option::Some(value.into()); self }
     /// `State`: an [`AgentStatusState`] value, required.
-    pub fn state(mut self, value: impl Into<AgentStatusState>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<AgentStatusState>) -> Self { self.state = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AgentStatusType`] value.
-    pub fn r#type(mut self, value: impl Into<AgentStatusType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AgentStatusType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AgentStatus {
+impl ::cloudwright_core::Resource for AgentStatus {
     type Attributes = AgentStatusAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AgentStatus, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AgentStatus, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AgentStatus {
+impl ::cloudwright_core::ToValue for AgentStatus {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DisplayOrder", &self.display_order)
             .req("InstanceArn", &self.instance_arn)
@@ -182,12 +160,12 @@ impl ToValue for AgentStatus {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AgentStatus`]: `Handle<AgentStatus>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AgentStatus`]: `Handle<AgentStatus>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AgentStatusAttributes(ResourceRef);
+pub struct AgentStatusAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AgentStatusAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AgentStatusAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -197,24 +175,24 @@ impl AgentStatusAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the agent status.
     #[inline]
-    pub fn agent_status_arn(&self) -> Value {
-        self.0.get_att("AgentStatusArn")
+    pub fn agent_status_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentStatusArn"))
     }
 
     /// `Fn::GetAtt` `LastModifiedRegion`: a string.
     ///
     /// The AWS Region where this resource was last modified.
     #[inline]
-    pub fn last_modified_region(&self) -> Value {
-        self.0.get_att("LastModifiedRegion")
+    pub fn last_modified_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedRegion"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     ///
     /// The timestamp when this resource was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastModifiedTime"))
     }
 }
 
@@ -226,24 +204,24 @@ pub enum AgentStatusState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AgentStatusState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AgentStatusState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AgentStatusState {
+impl ::cloudwright_core::ToValue for AgentStatusState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -257,24 +235,53 @@ pub enum AgentStatusType {
     /// `OFFLINE`
     Offline,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AgentStatusType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AgentStatusType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AgentStatusType {
+impl ::cloudwright_core::ToValue for AgentStatusType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Routable => "ROUTABLE",
             Self::Custom => "CUSTOM",
             Self::Offline => "OFFLINE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentStatus: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+            ("DisplayOrder", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("ResetOrderNumber", Shape::Bool),
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"], ..StrRule::ANY })),
+        ],
+        required: &["InstanceArn", "Name", "State"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-
 /// The required properties of [`ApprovedOrigin`], by name: `ApprovedOrigin::new(ApprovedOriginRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApprovedOriginRequired {
     /// `InstanceId`: a string, required.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `Origin`: a string, required.
-    pub origin: Str,
+    pub origin: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApprovedOrigin: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Origin", Shape::Str(&StrRule { max_len: Some(267), ..StrRule::ANY })),
-    ],
-    required: &["Origin", "InstanceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::ApprovedOrigin` resource.
 ///
@@ -52,7 +36,7 @@ pub struct ApprovedOrigin {
     /// *Maximum* : `100`
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `Origin`: a string, required.
     ///
     /// Domain name to be added to the allow-list of the instance.
@@ -60,7 +44,7 @@ pub struct ApprovedOrigin {
     /// *Maximum* : `267`
     ///
     /// Length at most 267; create-only: changing it replaces the resource.
-    pub origin: Str,
+    pub origin: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +54,7 @@ impl ApprovedOrigin {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::ApprovedOrigin",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-approvedorigin.html",
         primary_identifier: &["InstanceId", "Origin"],
@@ -81,7 +65,7 @@ impl ApprovedOrigin {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApprovedOrigin` with its required properties, named in a [`ApprovedOriginRequired`].
@@ -94,38 +78,61 @@ impl ApprovedOrigin {
     }
 
     /// `InstanceId`: a string, required.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = value.into(); self }
     /// `Origin`: a string, required.
-    pub fn origin(mut self, value: impl Into<Str>) -> Self { self.origin = value.into(); self }
+    pub fn origin(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.origin = value.into(); self }
 }
 
-impl Resource for ApprovedOrigin {
+impl ::cloudwright_core::Resource for ApprovedOrigin {
     type Attributes = ApprovedOriginAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApprovedOrigin, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApprovedOrigin, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApprovedOrigin {
+impl ::cloudwright_core::ToValue for ApprovedOrigin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceId", &self.instance_id)
             .req("Origin", &self.origin)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApprovedOrigin`]: `Handle<ApprovedOrigin>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApprovedOrigin`]: `Handle<ApprovedOrigin>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ApprovedOriginAttributes(());
 
-impl From<ResourceRef> for ApprovedOriginAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApprovedOriginAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApprovedOrigin: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Origin", Shape::Str(&StrRule { max_len: Some(267), ..StrRule::ANY })),
+        ],
+        required: &["Origin", "InstanceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 
 /// The required properties of [`ContactFlow`], by name: `ContactFlow::new(ContactFlowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactFlowRequired {
     /// `Content`: a string, required.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`ContactFlowType`] value, required.
     pub r#type: ContactFlowType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContactFlow: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256000), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("State", Shape::Str(&StrRule { allowed: &["ACTIVE", "ARCHIVED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD", "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CAMPAIGN"], ..StrRule::ANY })),
-    ],
-    required: &["InstanceArn", "Content", "Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::ContactFlow` resource.
 ///
@@ -60,43 +37,43 @@ pub struct ContactFlow {
     ///
     /// The content of the flow.
     ///
-    /// For more information, see \[Connect Customer Flow language\](<https://docs.aws.amazon.com/connect/latest/adminguide/flow-language.html>) in the *Connect Customer Administrator Guide* .
+    /// For more information, see [Connect Customer Flow language](https://docs.aws.amazon.com/connect/latest/adminguide/flow-language.html) in the *Connect Customer Administrator Guide* .
     ///
     /// Length 1 to 256000.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the flow.
     ///
     /// Length at most 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Connect Customer instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 256.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the flow.
     ///
     /// Length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `State`: a [`ContactFlowState`] value.
     ///
     /// The state of the flow.
-    pub state: Option<ContactFlowState>,
+    pub state: ::std::option::Option<ContactFlowState>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`ContactFlowType`] value, required.
     ///
-    /// The type of the flow. For descriptions of the available types, see \[Choose a flow type\](<https://docs.aws.amazon.com/connect/latest/adminguide/create-contact-flow.html#contact-flow-types>) in the *Amazon Connect Administrator Guide* .
+    /// The type of the flow. For descriptions of the available types, see [Choose a flow type](https://docs.aws.amazon.com/connect/latest/adminguide/create-contact-flow.html#contact-flow-types) in the *Amazon Connect Administrator Guide* .
     ///
     /// Create-only: changing it replaces the resource.
     pub r#type: ContactFlowType,
@@ -109,7 +86,7 @@ impl ContactFlow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::ContactFlow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflow.html",
         primary_identifier: &["ContactFlowArn"],
@@ -120,7 +97,7 @@ impl ContactFlow {
         read_only: &["ContactFlowArn"],
         attributes: &["ContactFlowArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ContactFlow` with its required properties, named in a [`ContactFlowRequired`].
@@ -128,49 +105,51 @@ impl ContactFlow {
     pub fn new(required: ContactFlowRequired) -> Self {
         Self {
             content: required.content,
-            description: None,
+            description: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             name: required.name,
-            state: None,
-            tags: None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Content`: a string, required.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `State`: a [`ContactFlowState`] value.
-    pub fn state(mut self, value: impl Into<ContactFlowState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<ContactFlowState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ContactFlowType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContactFlowType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContactFlowType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for ContactFlow {
+impl ::cloudwright_core::Resource for ContactFlow {
     type Attributes = ContactFlowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContactFlow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContactFlow {
+impl ::cloudwright_core::ToValue for ContactFlow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("Description", &self.description)
             .req("InstanceArn", &self.instance_arn)
@@ -182,12 +161,12 @@ impl ToValue for ContactFlow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContactFlow`]: `Handle<ContactFlow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContactFlow`]: `Handle<ContactFlow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContactFlowAttributes(ResourceRef);
+pub struct ContactFlowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContactFlowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContactFlowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -197,8 +176,8 @@ impl ContactFlowAttributes {
     ///
     /// `Ref` returns the Amazon Resource Name (ARN) of the flow.
     #[inline]
-    pub fn contact_flow_arn(&self) -> Value {
-        self.0.get_att("ContactFlowArn")
+    pub fn contact_flow_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContactFlowArn"))
     }
 }
 
@@ -210,24 +189,24 @@ pub enum ContactFlowState {
     /// `ARCHIVED`
     Archived,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContactFlowState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContactFlowState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContactFlowState {
+impl ::cloudwright_core::ToValue for ContactFlowState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Archived => "ARCHIVED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -255,18 +234,18 @@ pub enum ContactFlowType {
     /// `CAMPAIGN`
     Campaign,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContactFlowType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContactFlowType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContactFlowType {
+impl ::cloudwright_core::ToValue for ContactFlowType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ContactFlow => "CONTACT_FLOW",
             Self::CustomerQueue => "CUSTOMER_QUEUE",
@@ -278,8 +257,36 @@ impl ToValue for ContactFlowType {
             Self::AgentTransfer => "AGENT_TRANSFER",
             Self::QueueTransfer => "QUEUE_TRANSFER",
             Self::Campaign => "CAMPAIGN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactFlow: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256000), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("State", Shape::Str(&StrRule { allowed: &["ACTIVE", "ARCHIVED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD", "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CAMPAIGN"], ..StrRule::ANY })),
+        ],
+        required: &["InstanceArn", "Content", "Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

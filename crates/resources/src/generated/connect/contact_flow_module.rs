@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-
 /// The required properties of [`ContactFlowModule`], by name: `ContactFlowModule::new(ContactFlowModuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactFlowModuleRequired {
     /// `Content`: a string, required.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContactFlowModule: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256000), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExternalInvocationConfiguration", Shape::Object(&RULE_ExternalInvocationConfiguration)),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Settings", Shape::Str(&StrRule { max_len: Some(256000), ..StrRule::ANY })),
-        ("State", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["InstanceArn", "Name", "Content"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::ContactFlowModule` resource.
 ///
@@ -57,49 +33,50 @@ pub struct ContactFlowModule {
     /// The content of the flow module.
     ///
     /// Length 1 to 256000.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the flow module.
     ///
     /// Pattern `.*\S.*`; length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExternalInvocationConfiguration`: an [`ExternalInvocationConfiguration`] object.
     ///
     /// The external invocation configuration for the flow module
-    pub external_invocation_configuration: Option<Obj<ExternalInvocationConfiguration>>,
+    pub external_invocation_configuration:
+        ::std::option::Option<crate::Obj<ExternalInvocationConfiguration>>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Connect Customer instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 256.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the flow module.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Settings`: a string.
     ///
     /// The configuration settings for the flow module.
     ///
     /// Length at most 256000.
-    pub settings: Option<Str>,
+    pub settings: ::std::option::Option<::cloudwright_core::Str>,
     /// `State`: a string.
     ///
     /// The state of the flow module.
     ///
     /// Length at most 500.
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -109,7 +86,7 @@ impl ContactFlowModule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::ContactFlowModule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmodule.html",
         primary_identifier: &["ContactFlowModuleArn"],
@@ -120,7 +97,7 @@ impl ContactFlowModule {
         read_only: &["ContactFlowModuleArn", "Status"],
         attributes: &["ContactFlowModuleArn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ContactFlowModule` with its required properties, named in a [`ContactFlowModuleRequired`].
@@ -128,52 +105,54 @@ impl ContactFlowModule {
     pub fn new(required: ContactFlowModuleRequired) -> Self {
         Self {
             content: required.content,
-            description: None,
-            external_invocation_configuration: None,
+            description: ::std::option::Option::None,
+            external_invocation_configuration: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             name: required.name,
-            settings: None,
-            state: None,
-            tags: None,
+            settings: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Content`: a string, required.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExternalInvocationConfiguration`: an [`ExternalInvocationConfiguration`] object.
-    pub fn external_invocation_configuration(mut self, value: impl Into<Obj<ExternalInvocationConfiguration>>) -> Self { self.external_invocation_configuration = Some(value.into()); self }
+    pub fn external_invocation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExternalInvocationConfiguration>>) -> Self { self.external_invocation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Settings`: a string.
-    pub fn settings(mut self, value: impl Into<Str>) -> Self { self.settings = Some(value.into()); self }
+    pub fn settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.settings = ::std::option::Option::Some(value.into()); self }
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ContactFlowModule {
+impl ::cloudwright_core::Resource for ContactFlowModule {
     type Attributes = ContactFlowModuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlowModule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContactFlowModule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContactFlowModule {
+impl ::cloudwright_core::ToValue for ContactFlowModule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("Description", &self.description)
             .opt(
@@ -189,12 +168,12 @@ impl ToValue for ContactFlowModule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContactFlowModule`]: `Handle<ContactFlowModule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContactFlowModule`]: `Handle<ContactFlowModule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContactFlowModuleAttributes(ResourceRef);
+pub struct ContactFlowModuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContactFlowModuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContactFlowModuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -204,35 +183,18 @@ impl ContactFlowModuleAttributes {
     ///
     /// `Ref` returns the Amazon Resource Name (ARN) of the flow module.
     #[inline]
-    pub fn contact_flow_module_arn(&self) -> Value {
-        self.0.get_att("ContactFlowModuleArn")
+    pub fn contact_flow_module_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContactFlowModuleArn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the contact flow module.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`ExternalInvocationConfiguration`], by name: `ExternalInvocationConfiguration::new(ExternalInvocationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExternalInvocationConfigurationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExternalInvocationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExternalInvocationConfiguration` property type of `AWS::Connect::ContactFlowModule`.
 ///
@@ -242,29 +204,31 @@ pub(crate) static RULE_ExternalInvocationConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExternalInvocationConfiguration {
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ExternalInvocationConfiguration {
-    /// A `ExternalInvocationConfiguration` with its required properties, named in a [`ExternalInvocationConfigurationRequired`].
+    /// A `ExternalInvocationConfiguration` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ExternalInvocationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for ExternalInvocationConfiguration {}
+impl crate::PropertyType for ExternalInvocationConfiguration {}
 
-impl ToValue for ExternalInvocationConfiguration {
+impl ::cloudwright_core::ToValue for ExternalInvocationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Enabled", &self.enabled)
+            .build()
     }
 }
 
@@ -272,21 +236,10 @@ impl ToValue for ExternalInvocationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Connect::ContactFlowModule`.
 ///
@@ -296,11 +249,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -315,19 +268,69 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactFlowModule: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256000), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ExternalInvocationConfiguration", Shape::Object(&RULE_ExternalInvocationConfiguration)),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Settings", Shape::Str(&StrRule { max_len: Some(256000), ..StrRule::ANY })),
+            ("State", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["InstanceArn", "Name", "Content"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExternalInvocationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

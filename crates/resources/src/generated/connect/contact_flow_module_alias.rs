@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([$0-9a-zA-Z][_-]?)+$");
-
 /// The required properties of [`ContactFlowModuleAlias`], by name: `ContactFlowModuleAlias::new(ContactFlowModuleAliasRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactFlowModuleAliasRequired {
     /// `ContactFlowModuleId`: a string, required.
-    pub contact_flow_module_id: Str,
+    pub contact_flow_module_id: ::cloudwright_core::Str,
     /// `ContactFlowModuleVersion`: an integer, required.
-    pub contact_flow_module_version: Int,
+    pub contact_flow_module_version: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContactFlowModuleAlias: ObjRule = ObjRule {
-    properties: &[
-        ("ContactFlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ContactFlowModuleVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ContactFlowModuleId", "ContactFlowModuleVersion", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::ContactFlowModuleAlias` resource.
 ///
@@ -54,25 +34,25 @@ pub struct ContactFlowModuleAlias {
     /// The identifier of the contact flow module (ARN) this alias is tied to.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$`; length 1 to 500; create-only: changing it replaces the resource.
-    pub contact_flow_module_id: Str,
+    pub contact_flow_module_id: ::cloudwright_core::Str,
     /// `ContactFlowModuleVersion`: an integer, required.
     ///
     /// The version number of the contact flow module this alias points to.
     ///
     /// Value at least 1.
-    pub contact_flow_module_version: Int,
+    pub contact_flow_module_version: ::cloudwright_core::Int,
     /// `Description`: a string.
     ///
     /// The description of the alias.
     ///
     /// Length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the alias.
     ///
     /// Pattern `^([$0-9a-zA-Z][_-]?)+$`; length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +62,7 @@ impl ContactFlowModuleAlias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::ContactFlowModuleAlias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmodulealias.html",
         primary_identifier: &["ContactFlowModuleAliasARN"],
@@ -93,7 +73,7 @@ impl ContactFlowModuleAlias {
         read_only: &["ContactFlowModuleAliasARN", "AliasId"],
         attributes: &["AliasId", "ContactFlowModuleAliasARN"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ContactFlowModuleAlias` with its required properties, named in a [`ContactFlowModuleAliasRequired`].
@@ -102,36 +82,38 @@ impl ContactFlowModuleAlias {
         Self {
             contact_flow_module_id: required.contact_flow_module_id,
             contact_flow_module_version: required.contact_flow_module_version,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `ContactFlowModuleId`: a string, required.
-    pub fn contact_flow_module_id(mut self, value: impl Into<Str>) -> Self { self.contact_flow_module_id = value.into(); self }
+    pub fn contact_flow_module_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_flow_module_id = value.into(); self }
     /// `ContactFlowModuleVersion`: an integer, required.
-    pub fn contact_flow_module_version(mut self, value: impl Into<Int>) -> Self { self.contact_flow_module_version = value.into(); self }
+    pub fn contact_flow_module_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.contact_flow_module_version = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for ContactFlowModuleAlias {
+impl ::cloudwright_core::Resource for ContactFlowModuleAlias {
     type Attributes = ContactFlowModuleAliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlowModuleAlias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContactFlowModuleAlias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContactFlowModuleAlias {
+impl ::cloudwright_core::ToValue for ContactFlowModuleAlias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactFlowModuleId", &self.contact_flow_module_id)
             .req(
                 "ContactFlowModuleVersion",
@@ -143,12 +125,12 @@ impl ToValue for ContactFlowModuleAlias {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContactFlowModuleAlias`]: `Handle<ContactFlowModuleAlias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContactFlowModuleAlias`]: `Handle<ContactFlowModuleAlias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContactFlowModuleAliasAttributes(ResourceRef);
+pub struct ContactFlowModuleAliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContactFlowModuleAliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContactFlowModuleAliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,15 +140,40 @@ impl ContactFlowModuleAliasAttributes {
     ///
     /// The unique identifier of the alias.
     #[inline]
-    pub fn alias_id(&self) -> Value {
-        self.0.get_att("AliasId")
+    pub fn alias_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AliasId"))
     }
 
     /// `Fn::GetAtt` `ContactFlowModuleAliasARN`: a string.
     ///
     /// The identifier of the contact flow module alias (ARN). This is constructed from the ContactFlowModuleArn and AliasId.
     #[inline]
-    pub fn contact_flow_module_alias_arn(&self) -> Value {
-        self.0.get_att("ContactFlowModuleAliasARN")
+    pub fn contact_flow_module_alias_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContactFlowModuleAliasARN"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([$0-9a-zA-Z][_-]?)+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactFlowModuleAlias: ObjRule = ObjRule {
+        properties: &[
+            ("ContactFlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ContactFlowModuleVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ContactFlowModuleId", "ContactFlowModuleVersion", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

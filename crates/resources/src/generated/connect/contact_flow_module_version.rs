@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-
-/// The required properties of [`ContactFlowModuleVersion`], by name: `ContactFlowModuleVersion::new(ContactFlowModuleVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactFlowModuleVersionRequired {
-    /// `ContactFlowModuleId`: a string, required.
-    pub contact_flow_module_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContactFlowModuleVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ContactFlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ContactFlowModuleId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Connect::ContactFlowModuleVersion` resource.
 ///
 /// Resource Type definition for ContactFlowModuleVersion
@@ -48,13 +23,13 @@ pub struct ContactFlowModuleVersion {
     /// The identifier of the contact flow module (ARN) this version is tied to.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$`; length 1 to 500; create-only: changing it replaces the resource.
-    pub contact_flow_module_id: Str,
+    pub contact_flow_module_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the version.
     ///
     /// Pattern `\S`; length 0 to 500; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +39,7 @@ impl ContactFlowModuleVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::ContactFlowModuleVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmoduleversion.html",
         primary_identifier: &["ContactFlowModuleVersionARN"],
@@ -75,51 +50,53 @@ impl ContactFlowModuleVersion {
         read_only: &["ContactFlowModuleVersionARN", "Version", "FlowModuleContentSha256"],
         attributes: &["ContactFlowModuleVersionARN", "FlowModuleContentSha256", "Version"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ContactFlowModuleVersion` with its required properties, named in a [`ContactFlowModuleVersionRequired`].
+    /// A `ContactFlowModuleVersion` with its one required property, `ContactFlowModuleId`.
     #[inline]
-    pub fn new(required: ContactFlowModuleVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            contact_flow_module_id: required.contact_flow_module_id,
-            description: None,
+            contact_flow_module_id: value.into(),
+            description: ::std::option::Option::None,
         }
     }
 
     /// `ContactFlowModuleId`: a string, required.
-    pub fn contact_flow_module_id(mut self, value: impl Into<Str>) -> Self { self.contact_flow_module_id = value.into(); self }
+    pub fn contact_flow_module_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_flow_module_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ContactFlowModuleVersion {
+impl ::cloudwright_core::Resource for ContactFlowModuleVersion {
     type Attributes = ContactFlowModuleVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlowModuleVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContactFlowModuleVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContactFlowModuleVersion {
+impl ::cloudwright_core::ToValue for ContactFlowModuleVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactFlowModuleId", &self.contact_flow_module_id)
             .opt("Description", &self.description)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContactFlowModuleVersion`]: `Handle<ContactFlowModuleVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContactFlowModuleVersion`]: `Handle<ContactFlowModuleVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContactFlowModuleVersionAttributes(ResourceRef);
+pub struct ContactFlowModuleVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContactFlowModuleVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContactFlowModuleVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,23 +106,46 @@ impl ContactFlowModuleVersionAttributes {
     ///
     /// The identifier of the contact flow module version (ARN).
     #[inline]
-    pub fn contact_flow_module_version_arn(&self) -> Value {
-        self.0.get_att("ContactFlowModuleVersionARN")
+    pub fn contact_flow_module_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContactFlowModuleVersionARN"))
     }
 
     /// `Fn::GetAtt` `FlowModuleContentSha256`: a string.
     ///
     /// Indicates the checksum value of the latest published flow module content
     #[inline]
-    pub fn flow_module_content_sha256(&self) -> Value {
-        self.0.get_att("FlowModuleContentSha256")
+    pub fn flow_module_content_sha256(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlowModuleContentSha256"))
     }
 
     /// `Fn::GetAtt` `Version`: an integer.
     ///
     /// The version number of this revision
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Version"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactFlowModuleVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ContactFlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ContactFlowModuleId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

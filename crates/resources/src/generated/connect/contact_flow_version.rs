@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/contact-flow/[-a-zA-Z0-9]+$",
-);
-
-/// The required properties of [`ContactFlowVersion`], by name: `ContactFlowVersion::new(ContactFlowVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactFlowVersionRequired {
-    /// `ContactFlowId`: a string, required.
-    pub contact_flow_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContactFlowVersion: ObjRule = ObjRule {
-    properties: &[
-        ("ContactFlowId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-    ],
-    required: &["ContactFlowId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Connect::ContactFlowVersion` resource.
 ///
 /// Creates a version for the specified customer-managed flow within the specified instance.
@@ -47,13 +23,13 @@ pub struct ContactFlowVersion {
     /// The identifier of the flow.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/contact-flow/[-a-zA-Z0-9]+$`; length 1 to 500; create-only: changing it replaces the resource.
-    pub contact_flow_id: Str,
+    pub contact_flow_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the flow version.
     ///
     /// Length at most 500; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +39,7 @@ impl ContactFlowVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::ContactFlowVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowversion.html",
         primary_identifier: &["ContactFlowVersionARN"],
@@ -74,51 +50,53 @@ impl ContactFlowVersion {
         read_only: &["ContactFlowVersionARN", "Version", "FlowContentSha256"],
         attributes: &["ContactFlowVersionARN", "FlowContentSha256", "Version"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ContactFlowVersion` with its required properties, named in a [`ContactFlowVersionRequired`].
+    /// A `ContactFlowVersion` with its one required property, `ContactFlowId`.
     #[inline]
-    pub fn new(required: ContactFlowVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            contact_flow_id: required.contact_flow_id,
-            description: None,
+            contact_flow_id: value.into(),
+            description: ::std::option::Option::None,
         }
     }
 
     /// `ContactFlowId`: a string, required.
-    pub fn contact_flow_id(mut self, value: impl Into<Str>) -> Self { self.contact_flow_id = value.into(); self }
+    pub fn contact_flow_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_flow_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ContactFlowVersion {
+impl ::cloudwright_core::Resource for ContactFlowVersion {
     type Attributes = ContactFlowVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactFlowVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContactFlowVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContactFlowVersion {
+impl ::cloudwright_core::ToValue for ContactFlowVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactFlowId", &self.contact_flow_id)
             .opt("Description", &self.description)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContactFlowVersion`]: `Handle<ContactFlowVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContactFlowVersion`]: `Handle<ContactFlowVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContactFlowVersionAttributes(ResourceRef);
+pub struct ContactFlowVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContactFlowVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContactFlowVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,23 +106,45 @@ impl ContactFlowVersionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the flow version.
     #[inline]
-    pub fn contact_flow_version_arn(&self) -> Value {
-        self.0.get_att("ContactFlowVersionARN")
+    pub fn contact_flow_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContactFlowVersionARN"))
     }
 
     /// `Fn::GetAtt` `FlowContentSha256`: a string.
     ///
     /// Indicates the checksum value of the flow content.
     #[inline]
-    pub fn flow_content_sha256(&self) -> Value {
-        self.0.get_att("FlowContentSha256")
+    pub fn flow_content_sha256(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FlowContentSha256"))
     }
 
     /// `Fn::GetAtt` `Version`: an integer.
     ///
     /// The identifier of the flow version.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Version"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/contact-flow/[-a-zA-Z0-9]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactFlowVersion: ObjRule = ObjRule {
+        properties: &[
+            ("ContactFlowId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+        ],
+        required: &["ContactFlowId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

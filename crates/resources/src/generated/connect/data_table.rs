@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\r\n\t]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataTable: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["PUBLISHED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TimeZone", Shape::STR),
-        ("ValueLockLevel", Shape::Str(&StrRule { allowed: &["NONE", "DATA_TABLE", "PRIMARY_VALUE", "ATTRIBUTE", "VALUE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::DataTable` resource.
 ///
@@ -49,39 +25,39 @@ pub struct DataTable {
     /// An optional description of the data table's purpose and contents.
     ///
     /// Pattern `^[\P{C}   ]+$`; length 0 to 250.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub instance_arn: Option<Str>,
+    pub instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The human-readable name of the data table. Must be unique within the instance and conform to Connect naming standards.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`; length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`DataTableStatus`] value.
     ///
     /// The current status of the data table. One of PUBLISHED or SAVED.
     ///
     /// Create-only: changing it replaces the resource.
-    pub status: Option<DataTableStatus>,
+    pub status: ::std::option::Option<DataTableStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs for attribute based access control (TBAC or ABAC) and organization.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeZone`: a string.
     ///
     /// The IANA timezone identifier used when resolving time based dynamic values. Required even if no time slices are specified.
-    pub time_zone: Option<Str>,
+    pub time_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValueLockLevel`: a [`ValueLockLevel`] value.
     ///
     /// The data level that concurrent value edits are locked on. One of DATA_TABLE, PRIMARY_VALUE, ATTRIBUTE, VALUE, and NONE. Determines how concurrent edits are handled when multiple users attempt to modify values simultaneously.
-    pub value_lock_level: Option<ValueLockLevel>,
+    pub value_lock_level: ::std::option::Option<ValueLockLevel>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +67,7 @@ impl DataTable {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::DataTable",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatable.html",
         primary_identifier: &["InstanceArn", "Arn"],
@@ -102,49 +78,51 @@ impl DataTable {
         read_only: &["Arn", "LockVersion", "CreatedTime", "LastModifiedRegion", "LastModifiedTime"],
         attributes: &["Arn", "CreatedTime", "LastModifiedRegion", "LastModifiedTime", "LockVersion"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataTable` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = Some(value.into()); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`DataTableStatus`] value.
-    pub fn status(mut self, value: impl Into<DataTableStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<DataTableStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = ::std::option::Option::Some(value.into()); self }
     /// `ValueLockLevel`: a [`ValueLockLevel`] value.
-    pub fn value_lock_level(mut self, value: impl Into<ValueLockLevel>) -> Self { self.value_lock_level = Some(value.into()); self }
+    pub fn value_lock_level(mut self, value: impl ::std::convert::Into<ValueLockLevel>) -> Self { self.value_lock_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataTable {
+impl ::cloudwright_core::Resource for DataTable {
     type Attributes = DataTableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataTable, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataTable, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataTable {
+impl ::cloudwright_core::ToValue for DataTable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("InstanceArn", &self.instance_arn)
             .opt("Name", &self.name)
@@ -156,12 +134,12 @@ impl ToValue for DataTable {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataTable`]: `Handle<DataTable>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataTable`]: `Handle<DataTable>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataTableAttributes(ResourceRef);
+pub struct DataTableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataTableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataTableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,36 +149,36 @@ impl DataTableAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the data table. Does not include version aliases.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a number.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedRegion`: a string.
     ///
     /// The AWS Region where the data table was last modified, used for region replication.
     #[inline]
-    pub fn last_modified_region(&self) -> Value {
-        self.0.get_att("LastModifiedRegion")
+    pub fn last_modified_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedRegion"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `LockVersion`: an object.
     ///
     /// The lock version of the Data Table
     #[inline]
-    pub fn lock_version(&self) -> Value {
-        self.0.get_att("LockVersion")
+    pub fn lock_version(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("LockVersion"))
     }
 }
 
@@ -210,23 +188,23 @@ pub enum DataTableStatus {
     /// `PUBLISHED`
     Published,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataTableStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataTableStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataTableStatus {
+impl ::cloudwright_core::ToValue for DataTableStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Published => "PUBLISHED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -244,26 +222,55 @@ pub enum ValueLockLevel {
     /// `VALUE`
     Value,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ValueLockLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ValueLockLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ValueLockLevel {
+impl ::cloudwright_core::ToValue for ValueLockLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::DataTable => "DATA_TABLE",
             Self::PrimaryValue => "PRIMARY_VALUE",
             Self::Attribute => "ATTRIBUTE",
             Self::Value => "VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\r\n\t]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataTable: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["PUBLISHED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TimeZone", Shape::STR),
+            ("ValueLockLevel", Shape::Str(&StrRule { allowed: &["NONE", "DATA_TABLE", "PRIMARY_VALUE", "ATTRIBUTE", "VALUE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\r\n\t]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataTableAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("DataTableArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Primary", Shape::Bool),
-        ("Validation", Shape::Object(&RULE_Validation)),
-        ("ValueType", Shape::Str(&StrRule { allowed: &["TEXT", "NUMBER", "BOOLEAN", "TEXT_LIST", "NUMBER_LIST"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Connect::DataTableAttribute` resource.
 ///
 /// Represents an attribute (column) in a data table. Attributes define the schema and validation rules for values that can be stored in the table. They specify the data type, constraints, and whether the attribute is used as a primary key for record identification.
@@ -45,37 +23,37 @@ pub struct DataTableAttribute {
     /// The Amazon Resource Name (ARN) of the data table that contains this attribute.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub data_table_arn: Option<Str>,
+    pub data_table_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// An optional description explaining the purpose and usage of this attribute.
     ///
     /// Pattern `^[\P{C}   ]+$`; length 0 to 250.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub instance_arn: Option<Str>,
+    pub instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The human-readable name of the attribute. Must be unique within the data table and conform to Connect naming standards.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`; length 1 to 128; changing it may replace the resource (conditionally create-only).
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Primary`: a boolean.
     ///
     /// Boolean indicating whether this attribute is used as a primary key for record identification. Primary attributes must have unique value combinations and cannot contain expressions.
-    pub primary: Option<Bool>,
+    pub primary: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Validation`: a [`Validation`] object.
     ///
     /// The validation rules applied to values of this attribute. Based on JSON Schema Draft 2020-12 with additional Connect-specific validations for data integrity.
-    pub validation: Option<Obj<Validation>>,
+    pub validation: ::std::option::Option<crate::Obj<Validation>>,
     /// `ValueType`: a [`ValueType`] value.
     ///
     /// The type of value allowed for this attribute. Must be one of TEXT, TEXT_LIST, NUMBER, NUMBER_LIST, or BOOLEAN. Determines how values are validated and processed.
-    pub value_type: Option<ValueType>,
+    pub value_type: ::std::option::Option<ValueType>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +63,7 @@ impl DataTableAttribute {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::DataTableAttribute",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatableattribute.html",
         primary_identifier: &["InstanceArn", "DataTableArn", "AttributeId"],
@@ -96,46 +74,48 @@ impl DataTableAttribute {
         read_only: &["AttributeId", "LockVersion", "LastModifiedRegion", "LastModifiedTime"],
         attributes: &["AttributeId", "LastModifiedRegion", "LastModifiedTime", "LockVersion"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DataTableAttribute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataTableArn`: a string.
-    pub fn data_table_arn(mut self, value: impl Into<Str>) -> Self { self.data_table_arn = Some(value.into()); self }
+    pub fn data_table_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_table_arn = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = Some(value.into()); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Primary`: a boolean.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
+    pub fn primary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.primary = ::std::option::Option::Some(value.into()); self }
     /// `Validation`: a [`Validation`] object.
-    pub fn validation(mut self, value: impl Into<Obj<Validation>>) -> Self { self.validation = Some(value.into()); self }
+    pub fn validation(mut self, value: impl ::std::convert::Into<crate::Obj<Validation>>) -> Self { self.validation = ::std::option::Option::Some(value.into()); self }
     /// `ValueType`: a [`ValueType`] value.
-    pub fn value_type(mut self, value: impl Into<ValueType>) -> Self { self.value_type = Some(value.into()); self }
+    pub fn value_type(mut self, value: impl ::std::convert::Into<ValueType>) -> Self { self.value_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataTableAttribute {
+impl ::cloudwright_core::Resource for DataTableAttribute {
     type Attributes = DataTableAttributeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataTableAttribute, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataTableAttribute, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataTableAttribute {
+impl ::cloudwright_core::ToValue for DataTableAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataTableArn", &self.data_table_arn)
             .opt("Description", &self.description)
             .opt("InstanceArn", &self.instance_arn)
@@ -147,12 +127,12 @@ impl ToValue for DataTableAttribute {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataTableAttribute`]: `Handle<DataTableAttribute>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataTableAttribute`]: `Handle<DataTableAttribute>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataTableAttributeAttributes(ResourceRef);
+pub struct DataTableAttributeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataTableAttributeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataTableAttributeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,42 +140,32 @@ impl From<ResourceRef> for DataTableAttributeAttributes {
 impl DataTableAttributeAttributes {
     /// `Fn::GetAtt` `AttributeId`: a string.
     #[inline]
-    pub fn attribute_id(&self) -> Value {
-        self.0.get_att("AttributeId")
+    pub fn attribute_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttributeId"))
     }
 
     /// `Fn::GetAtt` `LastModifiedRegion`: a string.
     ///
     /// The AWS Region where this attribute was last modified, used for region replication.
     #[inline]
-    pub fn last_modified_region(&self) -> Value {
-        self.0.get_att("LastModifiedRegion")
+    pub fn last_modified_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedRegion"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     ///
     /// The timestamp when this attribute was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `LockVersion`: an object.
     #[inline]
-    pub fn lock_version(&self) -> Value {
-        self.0.get_att("LockVersion")
+    pub fn lock_version(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("LockVersion"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Enum: ObjRule = ObjRule {
-    properties: &[
-        ("Strict", Shape::Bool),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Enum` property type of `AWS::Connect::DataTableAttribute`.
 ///
@@ -203,9 +173,9 @@ pub(crate) static RULE_Enum: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Enum {
     /// `Strict`: a boolean.
-    pub strict: Option<Bool>,
+    pub strict: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Values`: a list of strings.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -213,44 +183,26 @@ impl Enum {
     /// A `Enum` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Strict`: a boolean.
-    pub fn strict(mut self, value: impl Into<Bool>) -> Self { self.strict = Some(value.into()); self }
+    pub fn strict(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.strict = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Enum {}
+impl crate::PropertyType for Enum {}
 
-impl ToValue for Enum {
+impl ::cloudwright_core::ToValue for Enum {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Strict", &self.strict)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Validation: ObjRule = ObjRule {
-    properties: &[
-        ("Enum", Shape::Object(&RULE_Enum)),
-        ("ExclusiveMaximum", Shape::NUM),
-        ("ExclusiveMinimum", Shape::NUM),
-        ("MaxLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("MaxValues", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Maximum", Shape::NUM),
-        ("MinLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("MinValues", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Minimum", Shape::NUM),
-        ("MultipleOf", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Validation` property type of `AWS::Connect::DataTableAttribute`.
 ///
@@ -260,35 +212,35 @@ pub(crate) static RULE_Validation: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Validation {
     /// `Enum`: an [`Enum`] object.
-    pub r#enum: Option<Obj<Enum>>,
+    pub r#enum: ::std::option::Option<crate::Obj<Enum>>,
     /// `ExclusiveMaximum`: a number.
-    pub exclusive_maximum: Option<Num>,
+    pub exclusive_maximum: ::std::option::Option<::cloudwright_core::Num>,
     /// `ExclusiveMinimum`: a number.
-    pub exclusive_minimum: Option<Num>,
+    pub exclusive_minimum: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaxLength`: an integer.
     ///
     /// Value 0 to 1000.
-    pub max_length: Option<Int>,
+    pub max_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxValues`: an integer.
     ///
     /// Value 0 to 100.
-    pub max_values: Option<Int>,
+    pub max_values: ::std::option::Option<::cloudwright_core::Int>,
     /// `Maximum`: a number.
-    pub maximum: Option<Num>,
+    pub maximum: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinLength`: an integer.
     ///
     /// Value 0 to 1000.
-    pub min_length: Option<Int>,
+    pub min_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinValues`: an integer.
     ///
     /// Value 0 to 100.
-    pub min_values: Option<Int>,
+    pub min_values: ::std::option::Option<::cloudwright_core::Int>,
     /// `Minimum`: a number.
-    pub minimum: Option<Num>,
+    pub minimum: ::std::option::Option<::cloudwright_core::Num>,
     /// `MultipleOf`: a number.
     ///
     /// Value at least 0.
-    pub multiple_of: Option<Num>,
+    pub multiple_of: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -296,37 +248,37 @@ impl Validation {
     /// A `Validation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enum`: an [`Enum`] object.
-    pub fn r#enum(mut self, value: impl Into<Obj<Enum>>) -> Self { self.r#enum = Some(value.into()); self }
+    pub fn r#enum(mut self, value: impl ::std::convert::Into<crate::Obj<Enum>>) -> Self { self.r#enum = ::std::option::Option::Some(value.into()); self }
     /// `ExclusiveMaximum`: a number.
-    pub fn exclusive_maximum(mut self, value: impl Into<Num>) -> Self { self.exclusive_maximum = Some(value.into()); self }
+    pub fn exclusive_maximum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.exclusive_maximum = ::std::option::Option::Some(value.into()); self }
     /// `ExclusiveMinimum`: a number.
-    pub fn exclusive_minimum(mut self, value: impl Into<Num>) -> Self { self.exclusive_minimum = Some(value.into()); self }
+    pub fn exclusive_minimum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.exclusive_minimum = ::std::option::Option::Some(value.into()); self }
     /// `MaxLength`: an integer.
-    pub fn max_length(mut self, value: impl Into<Int>) -> Self { self.max_length = Some(value.into()); self }
+    pub fn max_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_length = ::std::option::Option::Some(value.into()); self }
     /// `MaxValues`: an integer.
-    pub fn max_values(mut self, value: impl Into<Int>) -> Self { self.max_values = Some(value.into()); self }
+    pub fn max_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_values = ::std::option::Option::Some(value.into()); self }
     /// `Maximum`: a number.
-    pub fn maximum(mut self, value: impl Into<Num>) -> Self { self.maximum = Some(value.into()); self }
+    pub fn maximum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.maximum = ::std::option::Option::Some(value.into()); self }
     /// `MinLength`: an integer.
-    pub fn min_length(mut self, value: impl Into<Int>) -> Self { self.min_length = Some(value.into()); self }
+    pub fn min_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_length = ::std::option::Option::Some(value.into()); self }
     /// `MinValues`: an integer.
-    pub fn min_values(mut self, value: impl Into<Int>) -> Self { self.min_values = Some(value.into()); self }
+    pub fn min_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_values = ::std::option::Option::Some(value.into()); self }
     /// `Minimum`: a number.
-    pub fn minimum(mut self, value: impl Into<Num>) -> Self { self.minimum = Some(value.into()); self }
+    pub fn minimum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.minimum = ::std::option::Option::Some(value.into()); self }
     /// `MultipleOf`: a number.
-    pub fn multiple_of(mut self, value: impl Into<Num>) -> Self { self.multiple_of = Some(value.into()); self }
+    pub fn multiple_of(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.multiple_of = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Validation {}
+impl crate::PropertyType for Validation {}
 
-impl ToValue for Validation {
+impl ::cloudwright_core::ToValue for Validation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enum", &self.r#enum)
             .opt("ExclusiveMaximum", &self.exclusive_maximum)
             .opt("ExclusiveMinimum", &self.exclusive_minimum)
@@ -355,26 +307,81 @@ pub enum ValueType {
     /// `NUMBER_LIST`
     NumberList,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ValueType {
+impl ::cloudwright_core::ToValue for ValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "TEXT",
             Self::Number => "NUMBER",
             Self::Boolean => "BOOLEAN",
             Self::TextList => "TEXT_LIST",
             Self::NumberList => "NUMBER_LIST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\r\n\t]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataTableAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("DataTableArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Primary", Shape::Bool),
+            ("Validation", Shape::Object(&RULE_Validation)),
+            ("ValueType", Shape::Str(&StrRule { allowed: &["TEXT", "NUMBER", "BOOLEAN", "TEXT_LIST", "NUMBER_LIST"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Enum: ObjRule = ObjRule {
+        properties: &[
+            ("Strict", Shape::Bool),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Validation: ObjRule = ObjRule {
+        properties: &[
+            ("Enum", Shape::Object(&RULE_Enum)),
+            ("ExclusiveMaximum", Shape::NUM),
+            ("ExclusiveMinimum", Shape::NUM),
+            ("MaxLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("MaxValues", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Maximum", Shape::NUM),
+            ("MinLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("MinValues", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Minimum", Shape::NUM),
+            ("MultipleOf", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

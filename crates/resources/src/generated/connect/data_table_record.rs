@@ -5,22 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataTableRecord: ObjRule = ObjRule {
-    properties: &[
-        ("DataTableArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("DataTableRecord", Shape::Object(&RULE_DataTableRecordDataTableRecord)),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Connect::DataTableRecord` resource.
 ///
 /// Resource Type definition for AWS::Connect::DataTableRecord
@@ -39,15 +23,15 @@ pub struct DataTableRecord {
     /// The Amazon Resource Name (ARN) for the data table. Does not include version aliases.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub data_table_arn: Option<Str>,
+    pub data_table_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataTableRecord`: a [`DataTableRecordDataTableRecord`] object.
-    pub data_table_record: Option<Obj<DataTableRecordDataTableRecord>>,
+    pub data_table_record: ::std::option::Option<crate::Obj<DataTableRecordDataTableRecord>>,
     /// `InstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub instance_arn: Option<Str>,
+    pub instance_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -57,7 +41,7 @@ impl DataTableRecord {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::DataTableRecord",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatablerecord.html",
         primary_identifier: &["InstanceArn", "DataTableArn", "RecordId"],
@@ -68,38 +52,40 @@ impl DataTableRecord {
         read_only: &["RecordId"],
         attributes: &["RecordId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DataTableRecord` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataTableArn`: a string.
-    pub fn data_table_arn(mut self, value: impl Into<Str>) -> Self { self.data_table_arn = Some(value.into()); self }
+    pub fn data_table_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_table_arn = ::std::option::Option::Some(value.into()); self }
     /// `DataTableRecord`: a [`DataTableRecordDataTableRecord`] object.
-    pub fn data_table_record(mut self, value: impl Into<Obj<DataTableRecordDataTableRecord>>) -> Self { self.data_table_record = Some(value.into()); self }
+    pub fn data_table_record(mut self, value: impl ::std::convert::Into<crate::Obj<DataTableRecordDataTableRecord>>) -> Self { self.data_table_record = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = Some(value.into()); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataTableRecord {
+impl ::cloudwright_core::Resource for DataTableRecord {
     type Attributes = DataTableRecordAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataTableRecord, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataTableRecord, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataTableRecord {
+impl ::cloudwright_core::ToValue for DataTableRecord {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataTableArn", &self.data_table_arn)
             .opt("DataTableRecord", &self.data_table_record)
             .opt("InstanceArn", &self.instance_arn)
@@ -107,12 +93,12 @@ impl ToValue for DataTableRecord {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataTableRecord`]: `Handle<DataTableRecord>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataTableRecord`]: `Handle<DataTableRecord>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataTableRecordAttributes(ResourceRef);
+pub struct DataTableRecordAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataTableRecordAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataTableRecordAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -120,114 +106,128 @@ impl From<ResourceRef> for DataTableRecordAttributes {
 impl DataTableRecordAttributes {
     /// `Fn::GetAtt` `RecordId`: a string.
     #[inline]
-    pub fn record_id(&self) -> Value {
-        self.0.get_att("RecordId")
+    pub fn record_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RecordId"))
     }
 }
-
-/// The required properties of [`DataTableRecordDataTableRecord`], by name: `DataTableRecordDataTableRecord::new(DataTableRecordDataTableRecordRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataTableRecordDataTableRecordRequired {
-    /// `Values`: a list of [`ValueProperty`] objects, required.
-    pub values: List<ValueProperty>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataTableRecordDataTableRecord: ObjRule = ObjRule {
-    properties: &[
-        ("PrimaryValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueProperty), min_items: None, max_items: None, unique: false })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueProperty), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataTableRecord` property type of `AWS::Connect::DataTableRecord`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-datatablerecord-datatablerecord.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataTableRecordDataTableRecord {
-    /// `PrimaryValues`: a list of [`ValueProperty`] objects.
-    pub primary_values: Option<List<ValueProperty>>,
-    /// `Values`: a list of [`ValueProperty`] objects, required.
-    pub values: List<ValueProperty>,
+    /// `PrimaryValues`: a list of [`Value`] objects.
+    pub primary_values: ::std::option::Option<::cloudwright_core::List<Value>>,
+    /// `Values`: a list of [`Value`] objects, required.
+    pub values: ::cloudwright_core::List<Value>,
 }
 
 #[rustfmt::skip]
 impl DataTableRecordDataTableRecord {
-    /// A `DataTableRecordDataTableRecord` with its required properties, named in a [`DataTableRecordDataTableRecordRequired`].
+    /// A `DataTableRecordDataTableRecord` with its one required property, `Values`.
     #[inline]
-    pub fn new(required: DataTableRecordDataTableRecordRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Value>>) -> Self {
         Self {
-            primary_values: None,
-            values: required.values,
+            primary_values: ::std::option::Option::None,
+            values: value.into(),
         }
     }
 
-    /// `PrimaryValues`: a list of [`ValueProperty`] objects.
-    pub fn primary_values(mut self, value: impl Into<List<ValueProperty>>) -> Self { self.primary_values = Some(value.into()); self }
-    /// `Values`: a list of [`ValueProperty`] objects, required.
-    pub fn values(mut self, value: impl Into<List<ValueProperty>>) -> Self { self.values = value.into(); self }
+    /// `PrimaryValues`: a list of [`Value`] objects.
+    pub fn primary_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Value>>) -> Self { self.primary_values = ::std::option::Option::Some(value.into()); self }
+    /// `Values`: a list of [`Value`] objects, required.
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Value>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for DataTableRecordDataTableRecord {}
+impl crate::PropertyType for DataTableRecordDataTableRecord {}
 
-impl ToValue for DataTableRecordDataTableRecord {
+impl ::cloudwright_core::ToValue for DataTableRecordDataTableRecord {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PrimaryValues", &self.primary_values)
             .req("Values", &self.values)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ValueProperty: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("AttributeValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Value` property type of `AWS::Connect::DataTableRecord`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-datatablerecord-value.html>
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ValueProperty {
+pub struct Value {
     /// `AttributeId`: a string.
     ///
     /// Length 1 to 256.
-    pub attribute_id: Option<Str>,
+    pub attribute_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AttributeValue`: a string.
-    pub attribute_value: Option<Str>,
+    pub attribute_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
-impl ValueProperty {
-    /// A `ValueProperty` with no property set (none is required).
+impl Value {
+    /// A `Value` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AttributeId`: a string.
-    pub fn attribute_id(mut self, value: impl Into<Str>) -> Self { self.attribute_id = Some(value.into()); self }
+    pub fn attribute_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_id = ::std::option::Option::Some(value.into()); self }
     /// `AttributeValue`: a string.
-    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self { self.attribute_value = Some(value.into()); self }
+    pub fn attribute_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ValueProperty {}
+impl crate::PropertyType for Value {}
 
-impl ToValue for ValueProperty {
+impl ::cloudwright_core::ToValue for Value {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeId", &self.attribute_id)
             .opt("AttributeValue", &self.attribute_value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataTableRecord: ObjRule = ObjRule {
+        properties: &[
+            ("DataTableArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("DataTableRecord", Shape::Object(&RULE_DataTableRecordDataTableRecord)),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataTableRecordDataTableRecord: ObjRule = ObjRule {
+        properties: &[
+            ("PrimaryValues", Shape::List(&ListRule { items: Shape::Object(&RULE_Value), min_items: None, max_items: None, unique: false })),
+            ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_Value), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Value: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("AttributeValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}/email-address/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(^[\\S].*[\\S]$)|(^[\\S]$)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("([^\\s@]+@[^\\s@]+\\.[^\\s@]+)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
-);
-
 /// The required properties of [`EmailAddress`], by name: `EmailAddress::new(EmailAddressRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailAddressRequired {
     /// `EmailAddress`: a string, required.
-    pub email_address: Str,
+    pub email_address: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
-    properties: &[
-        ("AliasConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AliasConfiguration), min_items: None, max_items: Some(1), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["InstanceArn", "EmailAddress"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::EmailAddress` resource.
 ///
-/// Create new email address in the specified Amazon Connect instance. For more information about email addresses, see \[Create email addresses\](<https://docs.aws.amazon.com/connect/latest/adminguide/create-email-address1.html>) in the Amazon Connect Administrator Guide.
+/// Create new email address in the specified Amazon Connect instance. For more information about email addresses, see [Create email addresses](https://docs.aws.amazon.com/connect/latest/adminguide/create-email-address1.html) in the Amazon Connect Administrator Guide.
 ///
 /// `Ref` returns its `EmailAddressArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EmailAddressAttributes`], which `Handle<EmailAddress>` dereferences to.
@@ -59,37 +32,37 @@ pub struct EmailAddress {
     /// A list of alias configurations for this email address, showing which email addresses forward to this primary address. Each configuration contains the email address ID of an alias that forwards emails to this address.
     ///
     /// Items at most 1.
-    pub alias_configurations: Option<List<AliasConfiguration>>,
+    pub alias_configurations: ::std::option::Option<::cloudwright_core::List<AliasConfiguration>>,
     /// `Description`: a string.
     ///
     /// The description of the email address.
     ///
     /// Pattern `(^[\S].*[\S]$)|(^[\S]$)`; length 1 to 250.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of email address.
     ///
     /// Pattern `(^[\S].*[\S]$)|(^[\S]$)`; length 0 to 256.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailAddress`: a string, required.
     ///
     /// The email address, including the domain.
     ///
     /// Pattern `([^\s@]+@[^\s@]+\.[^\s@]+)`; length 1 to 255; create-only: changing it replaces the resource.
-    pub email_address: Str,
+    pub email_address: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; length 1 to 250.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +72,7 @@ impl EmailAddress {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::EmailAddress",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-emailaddress.html",
         primary_identifier: &["EmailAddressArn"],
@@ -110,54 +83,56 @@ impl EmailAddress {
         read_only: &["EmailAddressArn"],
         attributes: &["EmailAddressArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EmailAddress` with its required properties, named in a [`EmailAddressRequired`].
     #[inline]
     pub fn new(required: EmailAddressRequired) -> Self {
         Self {
-            alias_configurations: None,
-            description: None,
-            display_name: None,
+            alias_configurations: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
             email_address: required.email_address,
             instance_arn: required.instance_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AliasConfigurations`: a list of [`AliasConfiguration`] objects.
-    pub fn alias_configurations(mut self, value: impl Into<List<AliasConfiguration>>) -> Self { self.alias_configurations = Some(value.into()); self }
+    pub fn alias_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AliasConfiguration>>) -> Self { self.alias_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `EmailAddress`: a string, required.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = value.into(); self }
+    pub fn email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_address = value.into(); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EmailAddress {
+impl ::cloudwright_core::Resource for EmailAddress {
     type Attributes = EmailAddressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailAddress, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EmailAddress, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EmailAddress {
+impl ::cloudwright_core::ToValue for EmailAddress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AliasConfigurations", &self.alias_configurations)
             .opt("Description", &self.description)
             .opt("DisplayName", &self.display_name)
@@ -168,12 +143,12 @@ impl ToValue for EmailAddress {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EmailAddress`]: `Handle<EmailAddress>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EmailAddress`]: `Handle<EmailAddress>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EmailAddressAttributes(ResourceRef);
+pub struct EmailAddressAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EmailAddressAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EmailAddressAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,27 +158,10 @@ impl EmailAddressAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the email address.
     #[inline]
-    pub fn email_address_arn(&self) -> Value {
-        self.0.get_att("EmailAddressArn")
+    pub fn email_address_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EmailAddressArn"))
     }
 }
-
-/// The required properties of [`AliasConfiguration`], by name: `AliasConfiguration::new(AliasConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AliasConfigurationRequired {
-    /// `EmailAddressArn`: a string, required.
-    pub email_address_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AliasConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EmailAddressArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["EmailAddressArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AliasConfiguration` property type of `AWS::Connect::EmailAddress`.
 ///
@@ -217,29 +175,29 @@ pub struct AliasConfiguration {
     /// The identifier of the email address alias
     ///
     /// Pattern `^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}/email-address/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`.
-    pub email_address_arn: Str,
+    pub email_address_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AliasConfiguration {
-    /// A `AliasConfiguration` with its required properties, named in a [`AliasConfigurationRequired`].
+    /// A `AliasConfiguration` with its one required property, `EmailAddressArn`.
     #[inline]
-    pub fn new(required: AliasConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            email_address_arn: required.email_address_arn,
+            email_address_arn: value.into(),
         }
     }
 
     /// `EmailAddressArn`: a string, required.
-    pub fn email_address_arn(mut self, value: impl Into<Str>) -> Self { self.email_address_arn = value.into(); self }
+    pub fn email_address_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_address_arn = value.into(); self }
 }
 
-impl PropertyType for AliasConfiguration {}
+impl crate::PropertyType for AliasConfiguration {}
 
-impl ToValue for AliasConfiguration {
+impl ::cloudwright_core::ToValue for AliasConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EmailAddressArn", &self.email_address_arn)
             .build()
     }
@@ -249,21 +207,10 @@ impl ToValue for AliasConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Connect::EmailAddress`.
 ///
@@ -273,11 +220,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -292,19 +239,72 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}/email-address/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(^[\\S].*[\\S]$)|(^[\\S]$)");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("([^\\s@]+@[^\\s@]+\\.[^\\s@]+)");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
+        properties: &[
+            ("AliasConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AliasConfiguration), min_items: None, max_items: Some(1), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["InstanceArn", "EmailAddress"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AliasConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EmailAddressArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["EmailAddressArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,40}$");
 
 /// The required properties of [`EvaluationForm`], by name: `EvaluationForm::new(EvaluationFormRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Items`: a list of [`EvaluationFormBaseItem`] objects, required.
-    pub items: List<EvaluationFormBaseItem>,
+    pub items: ::cloudwright_core::List<EvaluationFormBaseItem>,
     /// `Status`: an [`EvaluationFormStatus`] value, required.
     pub status: EvaluationFormStatus,
     /// `Title`: a string, required.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationForm: ObjRule = ObjRule {
-    properties: &[
-        ("AutoEvaluationConfiguration", Shape::Object(&RULE_AutoEvaluationConfiguration)),
-        ("Description", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormBaseItem), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("LanguageConfiguration", Shape::Object(&RULE_EvaluationFormLanguageConfiguration)),
-        ("ReviewConfiguration", Shape::Object(&RULE_EvaluationReviewConfiguration)),
-        ("ScoringStrategy", Shape::Object(&RULE_ScoringStrategy)),
-        ("Status", Shape::Str(&StrRule { allowed: &["DRAFT", "ACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TargetConfiguration", Shape::Object(&RULE_EvaluationFormTargetConfiguration)),
-        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Title", "InstanceArn", "Items", "Status"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::EvaluationForm` resource.
 ///
@@ -63,7 +35,8 @@ pub struct EvaluationForm {
     /// `AutoEvaluationConfiguration`: an [`AutoEvaluationConfiguration`] object.
     ///
     /// The automatic evaluation configuration of an evaluation form.
-    pub auto_evaluation_configuration: Option<Obj<AutoEvaluationConfiguration>>,
+    pub auto_evaluation_configuration:
+        ::std::option::Option<crate::Obj<AutoEvaluationConfiguration>>,
     /// `Description`: a string.
     ///
     /// The description of the evaluation form.
@@ -71,13 +44,13 @@ pub struct EvaluationForm {
     /// *Length Constraints* : Minimum length of 0. Maximum length of 1024.
     ///
     /// Length at most 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string, required.
     ///
     /// The identifier of the Amazon Connect instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Items`: a list of [`EvaluationFormBaseItem`] objects, required.
     ///
     /// Items that are part of the evaluation form. The total number of sections and questions must not exceed 100 each. Questions must be contained in a section.
@@ -87,19 +60,20 @@ pub struct EvaluationForm {
     /// *Maximum size* : 100
     ///
     /// Items 1 to 200.
-    pub items: List<EvaluationFormBaseItem>,
+    pub items: ::cloudwright_core::List<EvaluationFormBaseItem>,
     /// `LanguageConfiguration`: an [`EvaluationFormLanguageConfiguration`] object.
     ///
     /// Configuration for language settings of this evaluation form.
-    pub language_configuration: Option<Obj<EvaluationFormLanguageConfiguration>>,
+    pub language_configuration:
+        ::std::option::Option<crate::Obj<EvaluationFormLanguageConfiguration>>,
     /// `ReviewConfiguration`: an [`EvaluationReviewConfiguration`] object.
     ///
     /// Configuration settings for evaluation reviews.
-    pub review_configuration: Option<Obj<EvaluationReviewConfiguration>>,
+    pub review_configuration: ::std::option::Option<crate::Obj<EvaluationReviewConfiguration>>,
     /// `ScoringStrategy`: a [`ScoringStrategy`] object.
     ///
     /// A scoring strategy of the evaluation form.
-    pub scoring_strategy: Option<Obj<ScoringStrategy>>,
+    pub scoring_strategy: ::std::option::Option<crate::Obj<ScoringStrategy>>,
     /// `Status`: an [`EvaluationFormStatus`] value, required.
     ///
     /// The status of the evaluation form.
@@ -113,17 +87,17 @@ pub struct EvaluationForm {
     /// The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetConfiguration`: an [`EvaluationFormTargetConfiguration`] object.
     ///
     /// Configuration that specifies the target for this evaluation form.
-    pub target_configuration: Option<Obj<EvaluationFormTargetConfiguration>>,
+    pub target_configuration: ::std::option::Option<crate::Obj<EvaluationFormTargetConfiguration>>,
     /// `Title`: a string, required.
     ///
     /// A title of the evaluation form.
     ///
     /// Length 1 to 128.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -133,7 +107,7 @@ impl EvaluationForm {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::EvaluationForm",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-evaluationform.html",
         primary_identifier: &["EvaluationFormArn"],
@@ -144,69 +118,71 @@ impl EvaluationForm {
         read_only: &["EvaluationFormArn"],
         attributes: &["EvaluationFormArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EvaluationForm` with its required properties, named in a [`EvaluationFormRequired`].
     #[inline]
     pub fn new(required: EvaluationFormRequired) -> Self {
         Self {
-            auto_evaluation_configuration: None,
-            description: None,
+            auto_evaluation_configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             items: required.items,
-            language_configuration: None,
-            review_configuration: None,
-            scoring_strategy: None,
+            language_configuration: ::std::option::Option::None,
+            review_configuration: ::std::option::Option::None,
+            scoring_strategy: ::std::option::Option::None,
             status: required.status,
-            tags: None,
-            target_configuration: None,
+            tags: ::std::option::Option::None,
+            target_configuration: ::std::option::Option::None,
             title: required.title,
         }
     }
 
     /// `AutoEvaluationConfiguration`: an [`AutoEvaluationConfiguration`] object.
-    pub fn auto_evaluation_configuration(mut self, value: impl Into<Obj<AutoEvaluationConfiguration>>) -> Self { self.auto_evaluation_configuration = Some(value.into()); self }
+    pub fn auto_evaluation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoEvaluationConfiguration>>) -> Self { self.auto_evaluation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Items`: a list of [`EvaluationFormBaseItem`] objects, required.
-    pub fn items(mut self, value: impl Into<List<EvaluationFormBaseItem>>) -> Self { self.items = value.into(); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormBaseItem>>) -> Self { self.items = value.into(); self }
     /// `LanguageConfiguration`: an [`EvaluationFormLanguageConfiguration`] object.
-    pub fn language_configuration(mut self, value: impl Into<Obj<EvaluationFormLanguageConfiguration>>) -> Self { self.language_configuration = Some(value.into()); self }
+    pub fn language_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormLanguageConfiguration>>) -> Self { self.language_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ReviewConfiguration`: an [`EvaluationReviewConfiguration`] object.
-    pub fn review_configuration(mut self, value: impl Into<Obj<EvaluationReviewConfiguration>>) -> Self { self.review_configuration = Some(value.into()); self }
+    pub fn review_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationReviewConfiguration>>) -> Self { self.review_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ScoringStrategy`: a [`ScoringStrategy`] object.
-    pub fn scoring_strategy(mut self, value: impl Into<Obj<ScoringStrategy>>) -> Self { self.scoring_strategy = Some(value.into()); self }
+    pub fn scoring_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<ScoringStrategy>>) -> Self { self.scoring_strategy = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`EvaluationFormStatus`] value, required.
-    pub fn status(mut self, value: impl Into<EvaluationFormStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<EvaluationFormStatus>) -> Self { self.status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetConfiguration`: an [`EvaluationFormTargetConfiguration`] object.
-    pub fn target_configuration(mut self, value: impl Into<Obj<EvaluationFormTargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
+    pub fn target_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormTargetConfiguration>>) -> Self { self.target_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string, required.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = value.into(); self }
 }
 
-impl Resource for EvaluationForm {
+impl ::cloudwright_core::Resource for EvaluationForm {
     type Attributes = EvaluationFormAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EvaluationForm, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EvaluationForm, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EvaluationForm {
+impl ::cloudwright_core::ToValue for EvaluationForm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoEvaluationConfiguration",
                 &self.auto_evaluation_configuration,
@@ -225,12 +201,12 @@ impl ToValue for EvaluationForm {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EvaluationForm`]: `Handle<EvaluationForm>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EvaluationForm`]: `Handle<EvaluationForm>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EvaluationFormAttributes(ResourceRef);
+pub struct EvaluationFormAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EvaluationFormAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EvaluationFormAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -240,19 +216,10 @@ impl EvaluationFormAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the evaluation form.
     #[inline]
-    pub fn evaluation_form_arn(&self) -> Value {
-        self.0.get_att("EvaluationFormArn")
+    pub fn evaluation_form_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EvaluationFormArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoEvaluationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoEvaluationConfiguration` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -262,7 +229,7 @@ pub(crate) static RULE_AutoEvaluationConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AutoEvaluationConfiguration {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -270,30 +237,23 @@ impl AutoEvaluationConfiguration {
     /// A `AutoEvaluationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoEvaluationConfiguration {}
+impl crate::PropertyType for AutoEvaluationConfiguration {}
 
-impl ToValue for AutoEvaluationConfiguration {
+impl ::cloudwright_core::ToValue for AutoEvaluationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomaticFailConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TargetSection", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutomaticFailConfiguration` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -307,7 +267,7 @@ pub struct AutomaticFailConfiguration {
     /// The referenceId of the target section for auto failure.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub target_section: Option<Str>,
+    pub target_section: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -315,40 +275,23 @@ impl AutomaticFailConfiguration {
     /// A `AutomaticFailConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetSection`: a string.
-    pub fn target_section(mut self, value: impl Into<Str>) -> Self { self.target_section = Some(value.into()); self }
+    pub fn target_section(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_section = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutomaticFailConfiguration {}
+impl crate::PropertyType for AutomaticFailConfiguration {}
 
-impl ToValue for AutomaticFailConfiguration {
+impl ::cloudwright_core::ToValue for AutomaticFailConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TargetSection", &self.target_section)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormBaseItem`], by name: `EvaluationFormBaseItem::new(EvaluationFormBaseItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormBaseItemRequired {
-    /// `Section`: an [`EvaluationFormSection`] object, required.
-    pub section: Obj<EvaluationFormSection>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormBaseItem: ObjRule = ObjRule {
-    properties: &[
-        ("Section", Shape::Object(&RULE_EvaluationFormSection)),
-    ],
-    required: &["Section"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormBaseItem` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -360,41 +303,33 @@ pub struct EvaluationFormBaseItem {
     /// `Section`: an [`EvaluationFormSection`] object, required.
     ///
     /// A subsection or inner section of an item.
-    pub section: Box<Obj<EvaluationFormSection>>,
+    pub section: ::std::boxed::Box<crate::Obj<EvaluationFormSection>>,
 }
 
 #[rustfmt::skip]
 impl EvaluationFormBaseItem {
-    /// A `EvaluationFormBaseItem` with its required properties, named in a [`EvaluationFormBaseItemRequired`].
+    /// A `EvaluationFormBaseItem` with its one required property, `Section`.
     #[inline]
-    pub fn new(required: EvaluationFormBaseItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<EvaluationFormSection>>) -> Self {
         Self {
-            section: Box::new(required.section),
+            section: ::std::boxed::Box::new(value.into()),
         }
     }
 
     /// `Section`: an [`EvaluationFormSection`] object, required.
-    pub fn section(mut self, value: impl Into<Obj<EvaluationFormSection>>) -> Self { self.section = Box::new(value.into()); self }
+    pub fn section(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormSection>>) -> Self { self.section = ::std::boxed::Box::new(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormBaseItem {}
+impl crate::PropertyType for EvaluationFormBaseItem {}
 
-impl ToValue for EvaluationFormBaseItem {
+impl ::cloudwright_core::ToValue for EvaluationFormBaseItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Section", &self.section).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Section", &self.section)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormItem: ObjRule = ObjRule {
-    properties: &[
-        ("Question", Shape::Object(&RULE_EvaluationFormQuestion)),
-        ("Section", Shape::Object(&RULE_EvaluationFormSection)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormItem` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -406,11 +341,11 @@ pub struct EvaluationFormItem {
     /// `Question`: an [`EvaluationFormQuestion`] object.
     ///
     /// The information of the question.
-    pub question: Option<Obj<EvaluationFormQuestion>>,
+    pub question: ::std::option::Option<crate::Obj<EvaluationFormQuestion>>,
     /// `Section`: an [`EvaluationFormSection`] object.
     ///
     /// The information of the section.
-    pub section: Option<Box<Obj<EvaluationFormSection>>>,
+    pub section: ::std::option::Option<::std::boxed::Box<crate::Obj<EvaluationFormSection>>>,
 }
 
 #[rustfmt::skip]
@@ -418,44 +353,26 @@ impl EvaluationFormItem {
     /// A `EvaluationFormItem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Question`: an [`EvaluationFormQuestion`] object.
-    pub fn question(mut self, value: impl Into<Obj<EvaluationFormQuestion>>) -> Self { self.question = Some(value.into()); self }
+    pub fn question(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormQuestion>>) -> Self { self.question = ::std::option::Option::Some(value.into()); self }
     /// `Section`: an [`EvaluationFormSection`] object.
-    pub fn section(mut self, value: impl Into<Obj<EvaluationFormSection>>) -> Self { self.section = Some(Box::new(value.into())); self }
+    pub fn section(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormSection>>) -> Self { self.section = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
 }
 
-impl PropertyType for EvaluationFormItem {}
+impl crate::PropertyType for EvaluationFormItem {}
 
-impl ToValue for EvaluationFormItem {
+impl ::cloudwright_core::ToValue for EvaluationFormItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Question", &self.question)
             .opt("Section", &self.section)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormItemEnablementCondition`], by name: `EvaluationFormItemEnablementCondition::new(EvaluationFormItemEnablementConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormItemEnablementConditionRequired {
-    /// `Operands`: a list of [`EvaluationFormItemEnablementConditionOperand`] objects, required.
-    pub operands: List<EvaluationFormItemEnablementConditionOperand>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormItemEnablementCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Operands", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementConditionOperand), min_items: Some(1), max_items: None, unique: false })),
-        ("Operator", Shape::Str(&StrRule { allowed: &["OR", "AND"], ..StrRule::ANY })),
-    ],
-    required: &["Operands"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormItemEnablementCondition` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -469,50 +386,41 @@ pub struct EvaluationFormItemEnablementCondition {
     /// Operands of the enablement condition.
     ///
     /// Items at least 1.
-    pub operands: List<EvaluationFormItemEnablementConditionOperand>,
+    pub operands: ::cloudwright_core::List<EvaluationFormItemEnablementConditionOperand>,
     /// `Operator`: an [`Operator`] value.
     ///
     /// The operator to be used to be applied to operands if more than one provided.
-    pub operator: Option<Operator>,
+    pub operator: ::std::option::Option<Operator>,
 }
 
 #[rustfmt::skip]
 impl EvaluationFormItemEnablementCondition {
-    /// A `EvaluationFormItemEnablementCondition` with its required properties, named in a [`EvaluationFormItemEnablementConditionRequired`].
+    /// A `EvaluationFormItemEnablementCondition` with its one required property, `Operands`.
     #[inline]
-    pub fn new(required: EvaluationFormItemEnablementConditionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormItemEnablementConditionOperand>>) -> Self {
         Self {
-            operands: required.operands,
-            operator: None,
+            operands: value.into(),
+            operator: ::std::option::Option::None,
         }
     }
 
     /// `Operands`: a list of [`EvaluationFormItemEnablementConditionOperand`] objects, required.
-    pub fn operands(mut self, value: impl Into<List<EvaluationFormItemEnablementConditionOperand>>) -> Self { self.operands = value.into(); self }
+    pub fn operands(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormItemEnablementConditionOperand>>) -> Self { self.operands = value.into(); self }
     /// `Operator`: an [`Operator`] value.
-    pub fn operator(mut self, value: impl Into<Operator>) -> Self { self.operator = Some(value.into()); self }
+    pub fn operator(mut self, value: impl ::std::convert::Into<Operator>) -> Self { self.operator = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormItemEnablementCondition {}
+impl crate::PropertyType for EvaluationFormItemEnablementCondition {}
 
-impl ToValue for EvaluationFormItemEnablementCondition {
+impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Operands", &self.operands)
             .opt("Operator", &self.operator)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormItemEnablementConditionOperand: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Object(&RULE_EvaluationFormItemEnablementExpression)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormItemEnablementConditionOperand` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -524,7 +432,7 @@ pub struct EvaluationFormItemEnablementConditionOperand {
     /// `Expression`: an [`EvaluationFormItemEnablementExpression`] object.
     ///
     /// An expression of the enablement condition.
-    pub expression: Option<Obj<EvaluationFormItemEnablementExpression>>,
+    pub expression: ::std::option::Option<crate::Obj<EvaluationFormItemEnablementExpression>>,
 }
 
 #[rustfmt::skip]
@@ -532,19 +440,19 @@ impl EvaluationFormItemEnablementConditionOperand {
     /// A `EvaluationFormItemEnablementConditionOperand` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Expression`: an [`EvaluationFormItemEnablementExpression`] object.
-    pub fn expression(mut self, value: impl Into<Obj<EvaluationFormItemEnablementExpression>>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormItemEnablementExpression>>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormItemEnablementConditionOperand {}
+impl crate::PropertyType for EvaluationFormItemEnablementConditionOperand {}
 
-impl ToValue for EvaluationFormItemEnablementConditionOperand {
+impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementConditionOperand {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .build()
     }
@@ -556,20 +464,8 @@ pub struct EvaluationFormItemEnablementConfigurationRequired {
     /// `Action`: an [`Action`] value, required.
     pub action: Action,
     /// `Condition`: an [`EvaluationFormItemEnablementCondition`] object, required.
-    pub condition: Obj<EvaluationFormItemEnablementCondition>,
+    pub condition: crate::Obj<EvaluationFormItemEnablementCondition>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormItemEnablementConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["DISABLE", "ENABLE"], ..StrRule::ANY })),
-        ("Condition", Shape::Object(&RULE_EvaluationFormItemEnablementCondition)),
-        ("DefaultAction", Shape::Str(&StrRule { allowed: &["DISABLE", "ENABLE"], ..StrRule::ANY })),
-    ],
-    required: &["Condition", "Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormItemEnablementConfiguration` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -585,11 +481,11 @@ pub struct EvaluationFormItemEnablementConfiguration {
     /// `Condition`: an [`EvaluationFormItemEnablementCondition`] object, required.
     ///
     /// A condition for item enablement configuration.
-    pub condition: Obj<EvaluationFormItemEnablementCondition>,
+    pub condition: crate::Obj<EvaluationFormItemEnablementCondition>,
     /// `DefaultAction`: a [`DefaultAction`] value.
     ///
     /// An enablement action that if condition is not satisfied.
-    pub default_action: Option<DefaultAction>,
+    pub default_action: ::std::option::Option<DefaultAction>,
 }
 
 #[rustfmt::skip]
@@ -600,24 +496,24 @@ impl EvaluationFormItemEnablementConfiguration {
         Self {
             action: required.action,
             condition: required.condition,
-            default_action: None,
+            default_action: ::std::option::Option::None,
         }
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
     /// `Condition`: an [`EvaluationFormItemEnablementCondition`] object, required.
-    pub fn condition(mut self, value: impl Into<Obj<EvaluationFormItemEnablementCondition>>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormItemEnablementCondition>>) -> Self { self.condition = value.into(); self }
     /// `DefaultAction`: a [`DefaultAction`] value.
-    pub fn default_action(mut self, value: impl Into<DefaultAction>) -> Self { self.default_action = Some(value.into()); self }
+    pub fn default_action(mut self, value: impl ::std::convert::Into<DefaultAction>) -> Self { self.default_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormItemEnablementConfiguration {}
+impl crate::PropertyType for EvaluationFormItemEnablementConfiguration {}
 
-impl ToValue for EvaluationFormItemEnablementConfiguration {
+impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Condition", &self.condition)
             .opt("DefaultAction", &self.default_action)
@@ -631,22 +527,10 @@ pub struct EvaluationFormItemEnablementExpressionRequired {
     /// `Comparator`: a [`Comparator`] value, required.
     pub comparator: Comparator,
     /// `Source`: an [`EvaluationFormItemEnablementSource`] object, required.
-    pub source: Obj<EvaluationFormItemEnablementSource>,
+    pub source: crate::Obj<EvaluationFormItemEnablementSource>,
     /// `Values`: a list of [`EvaluationFormItemEnablementSourceValue`] objects, required.
-    pub values: List<EvaluationFormItemEnablementSourceValue>,
+    pub values: ::cloudwright_core::List<EvaluationFormItemEnablementSourceValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormItemEnablementExpression: ObjRule = ObjRule {
-    properties: &[
-        ("Comparator", Shape::Str(&StrRule { allowed: &["IN", "NOT_IN", "ALL_IN", "EXACT"], ..StrRule::ANY })),
-        ("Source", Shape::Object(&RULE_EvaluationFormItemEnablementSource)),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementSourceValue), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Source", "Values", "Comparator"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormItemEnablementExpression` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -662,13 +546,13 @@ pub struct EvaluationFormItemEnablementExpression {
     /// `Source`: an [`EvaluationFormItemEnablementSource`] object, required.
     ///
     /// A source item of enablement expression.
-    pub source: Obj<EvaluationFormItemEnablementSource>,
+    pub source: crate::Obj<EvaluationFormItemEnablementSource>,
     /// `Values`: a list of [`EvaluationFormItemEnablementSourceValue`] objects, required.
     ///
     /// A list of values from source item.
     ///
     /// Items at least 1.
-    pub values: List<EvaluationFormItemEnablementSourceValue>,
+    pub values: ::cloudwright_core::List<EvaluationFormItemEnablementSourceValue>,
 }
 
 #[rustfmt::skip]
@@ -684,43 +568,25 @@ impl EvaluationFormItemEnablementExpression {
     }
 
     /// `Comparator`: a [`Comparator`] value, required.
-    pub fn comparator(mut self, value: impl Into<Comparator>) -> Self { self.comparator = value.into(); self }
+    pub fn comparator(mut self, value: impl ::std::convert::Into<Comparator>) -> Self { self.comparator = value.into(); self }
     /// `Source`: an [`EvaluationFormItemEnablementSource`] object, required.
-    pub fn source(mut self, value: impl Into<Obj<EvaluationFormItemEnablementSource>>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormItemEnablementSource>>) -> Self { self.source = value.into(); self }
     /// `Values`: a list of [`EvaluationFormItemEnablementSourceValue`] objects, required.
-    pub fn values(mut self, value: impl Into<List<EvaluationFormItemEnablementSourceValue>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormItemEnablementSourceValue>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormItemEnablementExpression {}
+impl crate::PropertyType for EvaluationFormItemEnablementExpression {}
 
-impl ToValue for EvaluationFormItemEnablementExpression {
+impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementExpression {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparator", &self.comparator)
             .req("Source", &self.source)
             .req("Values", &self.values)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormItemEnablementSource`], by name: `EvaluationFormItemEnablementSource::new(EvaluationFormItemEnablementSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormItemEnablementSourceRequired {
-    /// `Type`: an [`EvaluationFormItemEnablementSourceType`] value, required.
-    pub r#type: EvaluationFormItemEnablementSourceType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormItemEnablementSource: ObjRule = ObjRule {
-    properties: &[
-        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["QUESTION_REF_ID"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormItemEnablementSource` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -734,7 +600,7 @@ pub struct EvaluationFormItemEnablementSource {
     /// A referenceId of the source item.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub ref_id: Option<Str>,
+    pub ref_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`EvaluationFormItemEnablementSourceType`] value, required.
     ///
     /// A type of source item.
@@ -743,42 +609,32 @@ pub struct EvaluationFormItemEnablementSource {
 
 #[rustfmt::skip]
 impl EvaluationFormItemEnablementSource {
-    /// A `EvaluationFormItemEnablementSource` with its required properties, named in a [`EvaluationFormItemEnablementSourceRequired`].
+    /// A `EvaluationFormItemEnablementSource` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: EvaluationFormItemEnablementSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EvaluationFormItemEnablementSourceType>) -> Self {
         Self {
-            ref_id: None,
-            r#type: required.r#type,
+            ref_id: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `RefId`: a string.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = Some(value.into()); self }
+    pub fn ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ref_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`EvaluationFormItemEnablementSourceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<EvaluationFormItemEnablementSourceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EvaluationFormItemEnablementSourceType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormItemEnablementSource {}
+impl crate::PropertyType for EvaluationFormItemEnablementSource {}
 
-impl ToValue for EvaluationFormItemEnablementSource {
+impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RefId", &self.ref_id)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormItemEnablementSourceValue: ObjRule = ObjRule {
-    properties: &[
-        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["OPTION_REF_ID"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormItemEnablementSourceValue` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -792,11 +648,11 @@ pub struct EvaluationFormItemEnablementSourceValue {
     /// A referenceId of the source value.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub ref_id: Option<Str>,
+    pub ref_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`EvaluationFormItemEnablementSourceValueType`] value.
     ///
     /// A type of source item value.
-    pub r#type: Option<EvaluationFormItemEnablementSourceValueType>,
+    pub r#type: ::std::option::Option<EvaluationFormItemEnablementSourceValueType>,
 }
 
 #[rustfmt::skip]
@@ -804,35 +660,26 @@ impl EvaluationFormItemEnablementSourceValue {
     /// A `EvaluationFormItemEnablementSourceValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RefId`: a string.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = Some(value.into()); self }
+    pub fn ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ref_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`EvaluationFormItemEnablementSourceValueType`] value.
-    pub fn r#type(mut self, value: impl Into<EvaluationFormItemEnablementSourceValueType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EvaluationFormItemEnablementSourceValueType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormItemEnablementSourceValue {}
+impl crate::PropertyType for EvaluationFormItemEnablementSourceValue {}
 
-impl ToValue for EvaluationFormItemEnablementSourceValue {
+impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementSourceValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RefId", &self.ref_id)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormLanguageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FormLanguage", Shape::Str(&StrRule { allowed: &["de-DE", "en-US", "es-ES", "fr-FR", "it-IT", "pt-BR", "ja-JP", "ko-KR", "zh-CN"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormLanguageConfiguration` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -844,7 +691,7 @@ pub struct EvaluationFormLanguageConfiguration {
     /// `FormLanguage`: a [`FormLanguage`] value.
     ///
     /// The language for the evaluation form.
-    pub form_language: Option<FormLanguage>,
+    pub form_language: ::std::option::Option<FormLanguage>,
 }
 
 #[rustfmt::skip]
@@ -852,42 +699,23 @@ impl EvaluationFormLanguageConfiguration {
     /// A `EvaluationFormLanguageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FormLanguage`: a [`FormLanguage`] value.
-    pub fn form_language(mut self, value: impl Into<FormLanguage>) -> Self { self.form_language = Some(value.into()); self }
+    pub fn form_language(mut self, value: impl ::std::convert::Into<FormLanguage>) -> Self { self.form_language = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormLanguageConfiguration {}
+impl crate::PropertyType for EvaluationFormLanguageConfiguration {}
 
-impl ToValue for EvaluationFormLanguageConfiguration {
+impl ::cloudwright_core::ToValue for EvaluationFormLanguageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FormLanguage", &self.form_language)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormMultiSelectQuestionAutomation`], by name: `EvaluationFormMultiSelectQuestionAutomation::new(EvaluationFormMultiSelectQuestionAutomationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormMultiSelectQuestionAutomationRequired {
-    /// `Options`: a list of [`EvaluationFormMultiSelectQuestionAutomationOption`] objects, required.
-    pub options: List<EvaluationFormMultiSelectQuestionAutomationOption>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
-        ("DefaultOptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20), unique: false })),
-    ],
-    required: &["Options"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormMultiSelectQuestionAutomation` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -899,68 +727,53 @@ pub struct EvaluationFormMultiSelectQuestionAutomation {
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
     ///
     /// A question automation answer.
-    pub answer_source: Option<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
+    pub answer_source:
+        ::std::option::Option<crate::Obj<EvaluationFormQuestionAutomationAnswerSource>>,
     /// `DefaultOptionRefIds`: a list of strings.
     ///
     /// Reference IDs of default options.
-    pub default_option_ref_ids: Option<List<Str>>,
+    pub default_option_ref_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Options`: a list of [`EvaluationFormMultiSelectQuestionAutomationOption`] objects, required.
     ///
     /// Automation options for the multi-select question.
     ///
     /// Items 1 to 20.
-    pub options: List<EvaluationFormMultiSelectQuestionAutomationOption>,
+    pub options: ::cloudwright_core::List<EvaluationFormMultiSelectQuestionAutomationOption>,
 }
 
 #[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionAutomation {
-    /// A `EvaluationFormMultiSelectQuestionAutomation` with its required properties, named in a [`EvaluationFormMultiSelectQuestionAutomationRequired`].
+    /// A `EvaluationFormMultiSelectQuestionAutomation` with its one required property, `Options`.
     #[inline]
-    pub fn new(required: EvaluationFormMultiSelectQuestionAutomationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormMultiSelectQuestionAutomationOption>>) -> Self {
         Self {
-            answer_source: None,
-            default_option_ref_ids: None,
-            options: required.options,
+            answer_source: ::std::option::Option::None,
+            default_option_ref_ids: ::std::option::Option::None,
+            options: value.into(),
         }
     }
 
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
-    pub fn answer_source(mut self, value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = Some(value.into()); self }
+    pub fn answer_source(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = ::std::option::Option::Some(value.into()); self }
     /// `DefaultOptionRefIds`: a list of strings.
-    pub fn default_option_ref_ids(mut self, value: impl Into<List<Str>>) -> Self { self.default_option_ref_ids = Some(value.into()); self }
+    pub fn default_option_ref_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.default_option_ref_ids = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a list of [`EvaluationFormMultiSelectQuestionAutomationOption`] objects, required.
-    pub fn options(mut self, value: impl Into<List<EvaluationFormMultiSelectQuestionAutomationOption>>) -> Self { self.options = value.into(); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormMultiSelectQuestionAutomationOption>>) -> Self { self.options = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormMultiSelectQuestionAutomation {}
+impl crate::PropertyType for EvaluationFormMultiSelectQuestionAutomation {}
 
-impl ToValue for EvaluationFormMultiSelectQuestionAutomation {
+impl ::cloudwright_core::ToValue for EvaluationFormMultiSelectQuestionAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnswerSource", &self.answer_source)
             .opt("DefaultOptionRefIds", &self.default_option_ref_ids)
             .req("Options", &self.options)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormMultiSelectQuestionAutomationOption`], by name: `EvaluationFormMultiSelectQuestionAutomationOption::new(EvaluationFormMultiSelectQuestionAutomationOptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormMultiSelectQuestionAutomationOptionRequired {
-    /// `RuleCategory`: a [`MultiSelectQuestionRuleCategoryAutomation`] object, required.
-    pub rule_category: Obj<MultiSelectQuestionRuleCategoryAutomation>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomationOption: ObjRule = ObjRule {
-    properties: &[
-        ("RuleCategory", Shape::Object(&RULE_MultiSelectQuestionRuleCategoryAutomation)),
-    ],
-    required: &["RuleCategory"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormMultiSelectQuestionAutomationOption` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -972,29 +785,29 @@ pub struct EvaluationFormMultiSelectQuestionAutomationOption {
     /// `RuleCategory`: a [`MultiSelectQuestionRuleCategoryAutomation`] object, required.
     ///
     /// Rule category configuration for this automation option.
-    pub rule_category: Obj<MultiSelectQuestionRuleCategoryAutomation>,
+    pub rule_category: crate::Obj<MultiSelectQuestionRuleCategoryAutomation>,
 }
 
 #[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionAutomationOption {
-    /// A `EvaluationFormMultiSelectQuestionAutomationOption` with its required properties, named in a [`EvaluationFormMultiSelectQuestionAutomationOptionRequired`].
+    /// A `EvaluationFormMultiSelectQuestionAutomationOption` with its one required property, `RuleCategory`.
     #[inline]
-    pub fn new(required: EvaluationFormMultiSelectQuestionAutomationOptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<MultiSelectQuestionRuleCategoryAutomation>>) -> Self {
         Self {
-            rule_category: required.rule_category,
+            rule_category: value.into(),
         }
     }
 
     /// `RuleCategory`: a [`MultiSelectQuestionRuleCategoryAutomation`] object, required.
-    pub fn rule_category(mut self, value: impl Into<Obj<MultiSelectQuestionRuleCategoryAutomation>>) -> Self { self.rule_category = value.into(); self }
+    pub fn rule_category(mut self, value: impl ::std::convert::Into<crate::Obj<MultiSelectQuestionRuleCategoryAutomation>>) -> Self { self.rule_category = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormMultiSelectQuestionAutomationOption {}
+impl crate::PropertyType for EvaluationFormMultiSelectQuestionAutomationOption {}
 
-impl ToValue for EvaluationFormMultiSelectQuestionAutomationOption {
+impl ::cloudwright_core::ToValue for EvaluationFormMultiSelectQuestionAutomationOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RuleCategory", &self.rule_category)
             .build()
     }
@@ -1004,21 +817,10 @@ impl ToValue for EvaluationFormMultiSelectQuestionAutomationOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormMultiSelectQuestionOptionRequired {
     /// `RefId`: a string, required.
-    pub ref_id: Str,
+    pub ref_id: ::cloudwright_core::Str,
     /// `Text`: a string, required.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormMultiSelectQuestionOption: ObjRule = ObjRule {
-    properties: &[
-        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["RefId", "Text"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormMultiSelectQuestionOption` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1032,13 +834,13 @@ pub struct EvaluationFormMultiSelectQuestionOption {
     /// Reference identifier for this option.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub ref_id: Str,
+    pub ref_id: ::cloudwright_core::Str,
     /// `Text`: a string, required.
     ///
     /// Display text for this option.
     ///
     /// Length 1 to 128.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1053,41 +855,22 @@ impl EvaluationFormMultiSelectQuestionOption {
     }
 
     /// `RefId`: a string, required.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = value.into(); self }
+    pub fn ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ref_id = value.into(); self }
     /// `Text`: a string, required.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormMultiSelectQuestionOption {}
+impl crate::PropertyType for EvaluationFormMultiSelectQuestionOption {}
 
-impl ToValue for EvaluationFormMultiSelectQuestionOption {
+impl ::cloudwright_core::ToValue for EvaluationFormMultiSelectQuestionOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RefId", &self.ref_id)
             .req("Text", &self.text)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormMultiSelectQuestionProperties`], by name: `EvaluationFormMultiSelectQuestionProperties::new(EvaluationFormMultiSelectQuestionPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormMultiSelectQuestionPropertiesRequired {
-    /// `Options`: a list of [`EvaluationFormMultiSelectQuestionOption`] objects, required.
-    pub options: List<EvaluationFormMultiSelectQuestionOption>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormMultiSelectQuestionProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Automation", Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomation)),
-        ("DisplayAs", Shape::Str(&StrRule { allowed: &["DROPDOWN", "CHECKBOX"], ..StrRule::ANY })),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionOption), min_items: Some(2), max_items: Some(256), unique: false })),
-    ],
-    required: &["Options"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormMultiSelectQuestionProperties` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1099,61 +882,51 @@ pub struct EvaluationFormMultiSelectQuestionProperties {
     /// `Automation`: an [`EvaluationFormMultiSelectQuestionAutomation`] object.
     ///
     /// Automation configuration for this multi-select question.
-    pub automation: Option<Obj<EvaluationFormMultiSelectQuestionAutomation>>,
+    pub automation: ::std::option::Option<crate::Obj<EvaluationFormMultiSelectQuestionAutomation>>,
     /// `DisplayAs`: a [`DisplayAs`] value.
     ///
     /// Display format for the multi-select question.
-    pub display_as: Option<DisplayAs>,
+    pub display_as: ::std::option::Option<DisplayAs>,
     /// `Options`: a list of [`EvaluationFormMultiSelectQuestionOption`] objects, required.
     ///
     /// Options available for this multi-select question.
     ///
     /// Items 2 to 256.
-    pub options: List<EvaluationFormMultiSelectQuestionOption>,
+    pub options: ::cloudwright_core::List<EvaluationFormMultiSelectQuestionOption>,
 }
 
 #[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionProperties {
-    /// A `EvaluationFormMultiSelectQuestionProperties` with its required properties, named in a [`EvaluationFormMultiSelectQuestionPropertiesRequired`].
+    /// A `EvaluationFormMultiSelectQuestionProperties` with its one required property, `Options`.
     #[inline]
-    pub fn new(required: EvaluationFormMultiSelectQuestionPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormMultiSelectQuestionOption>>) -> Self {
         Self {
-            automation: None,
-            display_as: None,
-            options: required.options,
+            automation: ::std::option::Option::None,
+            display_as: ::std::option::Option::None,
+            options: value.into(),
         }
     }
 
     /// `Automation`: an [`EvaluationFormMultiSelectQuestionAutomation`] object.
-    pub fn automation(mut self, value: impl Into<Obj<EvaluationFormMultiSelectQuestionAutomation>>) -> Self { self.automation = Some(value.into()); self }
+    pub fn automation(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormMultiSelectQuestionAutomation>>) -> Self { self.automation = ::std::option::Option::Some(value.into()); self }
     /// `DisplayAs`: a [`DisplayAs`] value.
-    pub fn display_as(mut self, value: impl Into<DisplayAs>) -> Self { self.display_as = Some(value.into()); self }
+    pub fn display_as(mut self, value: impl ::std::convert::Into<DisplayAs>) -> Self { self.display_as = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a list of [`EvaluationFormMultiSelectQuestionOption`] objects, required.
-    pub fn options(mut self, value: impl Into<List<EvaluationFormMultiSelectQuestionOption>>) -> Self { self.options = value.into(); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormMultiSelectQuestionOption>>) -> Self { self.options = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormMultiSelectQuestionProperties {}
+impl crate::PropertyType for EvaluationFormMultiSelectQuestionProperties {}
 
-impl ToValue for EvaluationFormMultiSelectQuestionProperties {
+impl ::cloudwright_core::ToValue for EvaluationFormMultiSelectQuestionProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Automation", &self.automation)
             .opt("DisplayAs", &self.display_as)
             .req("Options", &self.options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormNumericQuestionAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
-        ("PropertyValue", Shape::Object(&RULE_NumericQuestionPropertyValueAutomation)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormNumericQuestionAutomation` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1165,11 +938,12 @@ pub struct EvaluationFormNumericQuestionAutomation {
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
     ///
     /// A source of automation answer for numeric question.
-    pub answer_source: Option<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
+    pub answer_source:
+        ::std::option::Option<crate::Obj<EvaluationFormQuestionAutomationAnswerSource>>,
     /// `PropertyValue`: a [`NumericQuestionPropertyValueAutomation`] object.
     ///
     /// The property value of the automation.
-    pub property_value: Option<Obj<NumericQuestionPropertyValueAutomation>>,
+    pub property_value: ::std::option::Option<crate::Obj<NumericQuestionPropertyValueAutomation>>,
 }
 
 #[rustfmt::skip]
@@ -1177,21 +951,21 @@ impl EvaluationFormNumericQuestionAutomation {
     /// A `EvaluationFormNumericQuestionAutomation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
-    pub fn answer_source(mut self, value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = Some(value.into()); self }
+    pub fn answer_source(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = ::std::option::Option::Some(value.into()); self }
     /// `PropertyValue`: a [`NumericQuestionPropertyValueAutomation`] object.
-    pub fn property_value(mut self, value: impl Into<Obj<NumericQuestionPropertyValueAutomation>>) -> Self { self.property_value = Some(value.into()); self }
+    pub fn property_value(mut self, value: impl ::std::convert::Into<crate::Obj<NumericQuestionPropertyValueAutomation>>) -> Self { self.property_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormNumericQuestionAutomation {}
+impl crate::PropertyType for EvaluationFormNumericQuestionAutomation {}
 
-impl ToValue for EvaluationFormNumericQuestionAutomation {
+impl ::cloudwright_core::ToValue for EvaluationFormNumericQuestionAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnswerSource", &self.answer_source)
             .opt("PropertyValue", &self.property_value)
             .build()
@@ -1202,24 +976,10 @@ impl ToValue for EvaluationFormNumericQuestionAutomation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormNumericQuestionOptionRequired {
     /// `MaxValue`: an integer, required.
-    pub max_value: Int,
+    pub max_value: ::cloudwright_core::Int,
     /// `MinValue`: an integer, required.
-    pub min_value: Int,
+    pub min_value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormNumericQuestionOption: ObjRule = ObjRule {
-    properties: &[
-        ("AutomaticFail", Shape::Bool),
-        ("AutomaticFailConfiguration", Shape::Object(&RULE_AutomaticFailConfiguration)),
-        ("MaxValue", Shape::INT),
-        ("MinValue", Shape::INT),
-        ("Score", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    required: &["MinValue", "MaxValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormNumericQuestionOption` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1231,19 +991,19 @@ pub struct EvaluationFormNumericQuestionOption {
     /// `AutomaticFail`: a boolean.
     ///
     /// The flag to mark the option as automatic fail. If an automatic fail answer is provided, the overall evaluation gets a score of 0.
-    pub automatic_fail: Option<Bool>,
+    pub automatic_fail: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AutomaticFailConfiguration`: an [`AutomaticFailConfiguration`] object.
     ///
     /// A configuration for automatic fail.
-    pub automatic_fail_configuration: Option<Obj<AutomaticFailConfiguration>>,
+    pub automatic_fail_configuration: ::std::option::Option<crate::Obj<AutomaticFailConfiguration>>,
     /// `MaxValue`: an integer, required.
     ///
     /// The maximum answer value of the range option.
-    pub max_value: Int,
+    pub max_value: ::cloudwright_core::Int,
     /// `MinValue`: an integer, required.
     ///
     /// The minimum answer value of the range option.
-    pub min_value: Int,
+    pub min_value: ::cloudwright_core::Int,
     /// `Score`: an integer.
     ///
     /// The score assigned to answer values within the range option.
@@ -1253,7 +1013,7 @@ pub struct EvaluationFormNumericQuestionOption {
     /// *Maximum* : 10
     ///
     /// Value 0 to 10.
-    pub score: Option<Int>,
+    pub score: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1262,32 +1022,32 @@ impl EvaluationFormNumericQuestionOption {
     #[inline]
     pub fn new(required: EvaluationFormNumericQuestionOptionRequired) -> Self {
         Self {
-            automatic_fail: None,
-            automatic_fail_configuration: None,
+            automatic_fail: ::std::option::Option::None,
+            automatic_fail_configuration: ::std::option::Option::None,
             max_value: required.max_value,
             min_value: required.min_value,
-            score: None,
+            score: ::std::option::Option::None,
         }
     }
 
     /// `AutomaticFail`: a boolean.
-    pub fn automatic_fail(mut self, value: impl Into<Bool>) -> Self { self.automatic_fail = Some(value.into()); self }
+    pub fn automatic_fail(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.automatic_fail = ::std::option::Option::Some(value.into()); self }
     /// `AutomaticFailConfiguration`: an [`AutomaticFailConfiguration`] object.
-    pub fn automatic_fail_configuration(mut self, value: impl Into<Obj<AutomaticFailConfiguration>>) -> Self { self.automatic_fail_configuration = Some(value.into()); self }
+    pub fn automatic_fail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutomaticFailConfiguration>>) -> Self { self.automatic_fail_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MaxValue`: an integer, required.
-    pub fn max_value(mut self, value: impl Into<Int>) -> Self { self.max_value = value.into(); self }
+    pub fn max_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_value = value.into(); self }
     /// `MinValue`: an integer, required.
-    pub fn min_value(mut self, value: impl Into<Int>) -> Self { self.min_value = value.into(); self }
+    pub fn min_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_value = value.into(); self }
     /// `Score`: an integer.
-    pub fn score(mut self, value: impl Into<Int>) -> Self { self.score = Some(value.into()); self }
+    pub fn score(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.score = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormNumericQuestionOption {}
+impl crate::PropertyType for EvaluationFormNumericQuestionOption {}
 
-impl ToValue for EvaluationFormNumericQuestionOption {
+impl ::cloudwright_core::ToValue for EvaluationFormNumericQuestionOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutomaticFail", &self.automatic_fail)
             .opt(
                 "AutomaticFailConfiguration",
@@ -1304,23 +1064,10 @@ impl ToValue for EvaluationFormNumericQuestionOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormNumericQuestionPropertiesRequired {
     /// `MaxValue`: an integer, required.
-    pub max_value: Int,
+    pub max_value: ::cloudwright_core::Int,
     /// `MinValue`: an integer, required.
-    pub min_value: Int,
+    pub min_value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormNumericQuestionProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Automation", Shape::Object(&RULE_EvaluationFormNumericQuestionAutomation)),
-        ("MaxValue", Shape::INT),
-        ("MinValue", Shape::INT),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormNumericQuestionOption), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["MinValue", "MaxValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormNumericQuestionProperties` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1332,21 +1079,22 @@ pub struct EvaluationFormNumericQuestionProperties {
     /// `Automation`: an [`EvaluationFormNumericQuestionAutomation`] object.
     ///
     /// The automation properties of the numeric question.
-    pub automation: Option<Obj<EvaluationFormNumericQuestionAutomation>>,
+    pub automation: ::std::option::Option<crate::Obj<EvaluationFormNumericQuestionAutomation>>,
     /// `MaxValue`: an integer, required.
     ///
     /// The maximum answer value.
-    pub max_value: Int,
+    pub max_value: ::cloudwright_core::Int,
     /// `MinValue`: an integer, required.
     ///
     /// The minimum answer value.
-    pub min_value: Int,
+    pub min_value: ::cloudwright_core::Int,
     /// `Options`: a list of [`EvaluationFormNumericQuestionOption`] objects.
     ///
     /// The scoring options of the numeric question.
     ///
     /// Items 1 to 10.
-    pub options: Option<List<EvaluationFormNumericQuestionOption>>,
+    pub options:
+        ::std::option::Option<::cloudwright_core::List<EvaluationFormNumericQuestionOption>>,
 }
 
 #[rustfmt::skip]
@@ -1355,29 +1103,29 @@ impl EvaluationFormNumericQuestionProperties {
     #[inline]
     pub fn new(required: EvaluationFormNumericQuestionPropertiesRequired) -> Self {
         Self {
-            automation: None,
+            automation: ::std::option::Option::None,
             max_value: required.max_value,
             min_value: required.min_value,
-            options: None,
+            options: ::std::option::Option::None,
         }
     }
 
     /// `Automation`: an [`EvaluationFormNumericQuestionAutomation`] object.
-    pub fn automation(mut self, value: impl Into<Obj<EvaluationFormNumericQuestionAutomation>>) -> Self { self.automation = Some(value.into()); self }
+    pub fn automation(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormNumericQuestionAutomation>>) -> Self { self.automation = ::std::option::Option::Some(value.into()); self }
     /// `MaxValue`: an integer, required.
-    pub fn max_value(mut self, value: impl Into<Int>) -> Self { self.max_value = value.into(); self }
+    pub fn max_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_value = value.into(); self }
     /// `MinValue`: an integer, required.
-    pub fn min_value(mut self, value: impl Into<Int>) -> Self { self.min_value = value.into(); self }
+    pub fn min_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_value = value.into(); self }
     /// `Options`: a list of [`EvaluationFormNumericQuestionOption`] objects.
-    pub fn options(mut self, value: impl Into<List<EvaluationFormNumericQuestionOption>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormNumericQuestionOption>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormNumericQuestionProperties {}
+impl crate::PropertyType for EvaluationFormNumericQuestionProperties {}
 
-impl ToValue for EvaluationFormNumericQuestionProperties {
+impl ::cloudwright_core::ToValue for EvaluationFormNumericQuestionProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Automation", &self.automation)
             .req("MaxValue", &self.max_value)
             .req("MinValue", &self.min_value)
@@ -1392,27 +1140,10 @@ pub struct EvaluationFormQuestionRequired {
     /// `QuestionType`: a [`QuestionType`] value, required.
     pub question_type: QuestionType,
     /// `RefId`: a string, required.
-    pub ref_id: Str,
+    pub ref_id: ::cloudwright_core::Str,
     /// `Title`: a string, required.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormQuestion: ObjRule = ObjRule {
-    properties: &[
-        ("Enablement", Shape::Object(&RULE_EvaluationFormItemEnablementConfiguration)),
-        ("Instructions", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("NotApplicableEnabled", Shape::Bool),
-        ("QuestionType", Shape::Str(&StrRule { allowed: &["NUMERIC", "SINGLESELECT", "TEXT", "MULTISELECT", "DATETIME"], ..StrRule::ANY })),
-        ("QuestionTypeProperties", Shape::Object(&RULE_EvaluationFormQuestionTypeProperties)),
-        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), ..StrRule::ANY })),
-        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["RefId", "Title", "QuestionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormQuestion` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1424,7 +1155,7 @@ pub struct EvaluationFormQuestion {
     /// `Enablement`: an [`EvaluationFormItemEnablementConfiguration`] object.
     ///
     /// A question conditional enablement.
-    pub enablement: Option<Obj<EvaluationFormItemEnablementConfiguration>>,
+    pub enablement: ::std::option::Option<crate::Obj<EvaluationFormItemEnablementConfiguration>>,
     /// `Instructions`: a string.
     ///
     /// The instructions of the section.
@@ -1432,11 +1163,11 @@ pub struct EvaluationFormQuestion {
     /// *Length Constraints* : Minimum length of 0. Maximum length of 1024.
     ///
     /// Length at most 1024.
-    pub instructions: Option<Str>,
+    pub instructions: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotApplicableEnabled`: a boolean.
     ///
     /// The flag to enable not applicable answers to the question.
-    pub not_applicable_enabled: Option<Bool>,
+    pub not_applicable_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `QuestionType`: a [`QuestionType`] value, required.
     ///
     /// The type of the question.
@@ -1446,7 +1177,8 @@ pub struct EvaluationFormQuestion {
     /// `QuestionTypeProperties`: an [`EvaluationFormQuestionTypeProperties`] object.
     ///
     /// The properties of the type of question. Text questions do not have to define question type properties.
-    pub question_type_properties: Option<Obj<EvaluationFormQuestionTypeProperties>>,
+    pub question_type_properties:
+        ::std::option::Option<crate::Obj<EvaluationFormQuestionTypeProperties>>,
     /// `RefId`: a string, required.
     ///
     /// The identifier of the question. An identifier must be unique within the evaluation form.
@@ -1454,7 +1186,7 @@ pub struct EvaluationFormQuestion {
     /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub ref_id: Str,
+    pub ref_id: ::cloudwright_core::Str,
     /// `Title`: a string, required.
     ///
     /// The title of the question.
@@ -1462,7 +1194,7 @@ pub struct EvaluationFormQuestion {
     /// *Length Constraints* : Minimum length of 1. Maximum length of 350.
     ///
     /// Length 1 to 350.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
     /// `Weight`: a number.
     ///
     /// The scoring weight of the section.
@@ -1472,7 +1204,7 @@ pub struct EvaluationFormQuestion {
     /// *Maximum* : 100
     ///
     /// Value 0 to 100.
-    pub weight: Option<Num>,
+    pub weight: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1481,41 +1213,41 @@ impl EvaluationFormQuestion {
     #[inline]
     pub fn new(required: EvaluationFormQuestionRequired) -> Self {
         Self {
-            enablement: None,
-            instructions: None,
-            not_applicable_enabled: None,
+            enablement: ::std::option::Option::None,
+            instructions: ::std::option::Option::None,
+            not_applicable_enabled: ::std::option::Option::None,
             question_type: required.question_type,
-            question_type_properties: None,
+            question_type_properties: ::std::option::Option::None,
             ref_id: required.ref_id,
             title: required.title,
-            weight: None,
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `Enablement`: an [`EvaluationFormItemEnablementConfiguration`] object.
-    pub fn enablement(mut self, value: impl Into<Obj<EvaluationFormItemEnablementConfiguration>>) -> Self { self.enablement = Some(value.into()); self }
+    pub fn enablement(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormItemEnablementConfiguration>>) -> Self { self.enablement = ::std::option::Option::Some(value.into()); self }
     /// `Instructions`: a string.
-    pub fn instructions(mut self, value: impl Into<Str>) -> Self { self.instructions = Some(value.into()); self }
+    pub fn instructions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instructions = ::std::option::Option::Some(value.into()); self }
     /// `NotApplicableEnabled`: a boolean.
-    pub fn not_applicable_enabled(mut self, value: impl Into<Bool>) -> Self { self.not_applicable_enabled = Some(value.into()); self }
+    pub fn not_applicable_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.not_applicable_enabled = ::std::option::Option::Some(value.into()); self }
     /// `QuestionType`: a [`QuestionType`] value, required.
-    pub fn question_type(mut self, value: impl Into<QuestionType>) -> Self { self.question_type = value.into(); self }
+    pub fn question_type(mut self, value: impl ::std::convert::Into<QuestionType>) -> Self { self.question_type = value.into(); self }
     /// `QuestionTypeProperties`: an [`EvaluationFormQuestionTypeProperties`] object.
-    pub fn question_type_properties(mut self, value: impl Into<Obj<EvaluationFormQuestionTypeProperties>>) -> Self { self.question_type_properties = Some(value.into()); self }
+    pub fn question_type_properties(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormQuestionTypeProperties>>) -> Self { self.question_type_properties = ::std::option::Option::Some(value.into()); self }
     /// `RefId`: a string, required.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = value.into(); self }
+    pub fn ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ref_id = value.into(); self }
     /// `Title`: a string, required.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = value.into(); self }
     /// `Weight`: a number.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormQuestion {}
+impl crate::PropertyType for EvaluationFormQuestion {}
 
-impl ToValue for EvaluationFormQuestion {
+impl ::cloudwright_core::ToValue for EvaluationFormQuestion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enablement", &self.enablement)
             .opt("Instructions", &self.instructions)
             .opt("NotApplicableEnabled", &self.not_applicable_enabled)
@@ -1527,23 +1259,6 @@ impl ToValue for EvaluationFormQuestion {
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormQuestionAutomationAnswerSource`], by name: `EvaluationFormQuestionAutomationAnswerSource::new(EvaluationFormQuestionAutomationAnswerSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormQuestionAutomationAnswerSourceRequired {
-    /// `SourceType`: a [`SourceType`] value, required.
-    pub source_type: SourceType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormQuestionAutomationAnswerSource: ObjRule = ObjRule {
-    properties: &[
-        ("SourceType", Shape::Str(&StrRule { allowed: &["CONTACT_LENS_DATA", "GEN_AI"], ..StrRule::ANY })),
-    ],
-    required: &["SourceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormQuestionAutomationAnswerSource` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1560,40 +1275,28 @@ pub struct EvaluationFormQuestionAutomationAnswerSource {
 
 #[rustfmt::skip]
 impl EvaluationFormQuestionAutomationAnswerSource {
-    /// A `EvaluationFormQuestionAutomationAnswerSource` with its required properties, named in a [`EvaluationFormQuestionAutomationAnswerSourceRequired`].
+    /// A `EvaluationFormQuestionAutomationAnswerSource` with its one required property, `SourceType`.
     #[inline]
-    pub fn new(required: EvaluationFormQuestionAutomationAnswerSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SourceType>) -> Self {
         Self {
-            source_type: required.source_type,
+            source_type: value.into(),
         }
     }
 
     /// `SourceType`: a [`SourceType`] value, required.
-    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self { self.source_type = value.into(); self }
+    pub fn source_type(mut self, value: impl ::std::convert::Into<SourceType>) -> Self { self.source_type = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormQuestionAutomationAnswerSource {}
+impl crate::PropertyType for EvaluationFormQuestionAutomationAnswerSource {}
 
-impl ToValue for EvaluationFormQuestionAutomationAnswerSource {
+impl ::cloudwright_core::ToValue for EvaluationFormQuestionAutomationAnswerSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SourceType", &self.source_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormQuestionTypeProperties: ObjRule = ObjRule {
-    properties: &[
-        ("MultiSelect", Shape::Object(&RULE_EvaluationFormMultiSelectQuestionProperties)),
-        ("Numeric", Shape::Object(&RULE_EvaluationFormNumericQuestionProperties)),
-        ("SingleSelect", Shape::Object(&RULE_EvaluationFormSingleSelectQuestionProperties)),
-        ("Text", Shape::Object(&RULE_EvaluationFormTextQuestionProperties)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormQuestionTypeProperties` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1605,19 +1308,21 @@ pub struct EvaluationFormQuestionTypeProperties {
     /// `MultiSelect`: an [`EvaluationFormMultiSelectQuestionProperties`] object.
     ///
     /// Properties for multi-select question types.
-    pub multi_select: Option<Obj<EvaluationFormMultiSelectQuestionProperties>>,
+    pub multi_select:
+        ::std::option::Option<crate::Obj<EvaluationFormMultiSelectQuestionProperties>>,
     /// `Numeric`: an [`EvaluationFormNumericQuestionProperties`] object.
     ///
     /// The properties of the numeric question.
-    pub numeric: Option<Obj<EvaluationFormNumericQuestionProperties>>,
+    pub numeric: ::std::option::Option<crate::Obj<EvaluationFormNumericQuestionProperties>>,
     /// `SingleSelect`: an [`EvaluationFormSingleSelectQuestionProperties`] object.
     ///
     /// The properties of the numeric question.
-    pub single_select: Option<Obj<EvaluationFormSingleSelectQuestionProperties>>,
+    pub single_select:
+        ::std::option::Option<crate::Obj<EvaluationFormSingleSelectQuestionProperties>>,
     /// `Text`: an [`EvaluationFormTextQuestionProperties`] object.
     ///
     /// The properties of the text question.
-    pub text: Option<Obj<EvaluationFormTextQuestionProperties>>,
+    pub text: ::std::option::Option<crate::Obj<EvaluationFormTextQuestionProperties>>,
 }
 
 #[rustfmt::skip]
@@ -1625,25 +1330,25 @@ impl EvaluationFormQuestionTypeProperties {
     /// A `EvaluationFormQuestionTypeProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MultiSelect`: an [`EvaluationFormMultiSelectQuestionProperties`] object.
-    pub fn multi_select(mut self, value: impl Into<Obj<EvaluationFormMultiSelectQuestionProperties>>) -> Self { self.multi_select = Some(value.into()); self }
+    pub fn multi_select(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormMultiSelectQuestionProperties>>) -> Self { self.multi_select = ::std::option::Option::Some(value.into()); self }
     /// `Numeric`: an [`EvaluationFormNumericQuestionProperties`] object.
-    pub fn numeric(mut self, value: impl Into<Obj<EvaluationFormNumericQuestionProperties>>) -> Self { self.numeric = Some(value.into()); self }
+    pub fn numeric(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormNumericQuestionProperties>>) -> Self { self.numeric = ::std::option::Option::Some(value.into()); self }
     /// `SingleSelect`: an [`EvaluationFormSingleSelectQuestionProperties`] object.
-    pub fn single_select(mut self, value: impl Into<Obj<EvaluationFormSingleSelectQuestionProperties>>) -> Self { self.single_select = Some(value.into()); self }
+    pub fn single_select(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormSingleSelectQuestionProperties>>) -> Self { self.single_select = ::std::option::Option::Some(value.into()); self }
     /// `Text`: an [`EvaluationFormTextQuestionProperties`] object.
-    pub fn text(mut self, value: impl Into<Obj<EvaluationFormTextQuestionProperties>>) -> Self { self.text = Some(value.into()); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormTextQuestionProperties>>) -> Self { self.text = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormQuestionTypeProperties {}
+impl crate::PropertyType for EvaluationFormQuestionTypeProperties {}
 
-impl ToValue for EvaluationFormQuestionTypeProperties {
+impl ::cloudwright_core::ToValue for EvaluationFormQuestionTypeProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MultiSelect", &self.multi_select)
             .opt("Numeric", &self.numeric)
             .opt("SingleSelect", &self.single_select)
@@ -1656,24 +1361,10 @@ impl ToValue for EvaluationFormQuestionTypeProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormSectionRequired {
     /// `RefId`: a string, required.
-    pub ref_id: Str,
+    pub ref_id: ::cloudwright_core::Str,
     /// `Title`: a string, required.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormSection: ObjRule = ObjRule {
-    properties: &[
-        ("Instructions", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItem), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["RefId", "Title"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormSection` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1687,7 +1378,7 @@ pub struct EvaluationFormSection {
     /// The instructions of the section.
     ///
     /// Length at most 1024.
-    pub instructions: Option<Str>,
+    pub instructions: ::std::option::Option<::cloudwright_core::Str>,
     /// `Items`: a list of [`EvaluationFormItem`] objects.
     ///
     /// The items of the section.
@@ -1695,7 +1386,7 @@ pub struct EvaluationFormSection {
     /// *Minimum* : 1
     ///
     /// Items 1 to 200.
-    pub items: Option<List<EvaluationFormItem>>,
+    pub items: ::std::option::Option<::cloudwright_core::List<EvaluationFormItem>>,
     /// `RefId`: a string, required.
     ///
     /// The identifier of the section. An identifier must be unique within the evaluation form.
@@ -1703,7 +1394,7 @@ pub struct EvaluationFormSection {
     /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub ref_id: Str,
+    pub ref_id: ::cloudwright_core::Str,
     /// `Title`: a string, required.
     ///
     /// The title of the section.
@@ -1711,7 +1402,7 @@ pub struct EvaluationFormSection {
     /// *Length Constraints* : Minimum length of 1. Maximum length of 128.
     ///
     /// Length 1 to 128.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
     /// `Weight`: a number.
     ///
     /// The scoring weight of the section.
@@ -1721,7 +1412,7 @@ pub struct EvaluationFormSection {
     /// *Maximum* : 100
     ///
     /// Value 0 to 100.
-    pub weight: Option<Num>,
+    pub weight: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1730,32 +1421,32 @@ impl EvaluationFormSection {
     #[inline]
     pub fn new(required: EvaluationFormSectionRequired) -> Self {
         Self {
-            instructions: None,
-            items: None,
+            instructions: ::std::option::Option::None,
+            items: ::std::option::Option::None,
             ref_id: required.ref_id,
             title: required.title,
-            weight: None,
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `Instructions`: a string.
-    pub fn instructions(mut self, value: impl Into<Str>) -> Self { self.instructions = Some(value.into()); self }
+    pub fn instructions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instructions = ::std::option::Option::Some(value.into()); self }
     /// `Items`: a list of [`EvaluationFormItem`] objects.
-    pub fn items(mut self, value: impl Into<List<EvaluationFormItem>>) -> Self { self.items = Some(value.into()); self }
+    pub fn items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormItem>>) -> Self { self.items = ::std::option::Option::Some(value.into()); self }
     /// `RefId`: a string, required.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = value.into(); self }
+    pub fn ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ref_id = value.into(); self }
     /// `Title`: a string, required.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = value.into(); self }
     /// `Weight`: a number.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormSection {}
+impl crate::PropertyType for EvaluationFormSection {}
 
-impl ToValue for EvaluationFormSection {
+impl ::cloudwright_core::ToValue for EvaluationFormSection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Instructions", &self.instructions)
             .opt("Items", &self.items)
             .req("RefId", &self.ref_id)
@@ -1764,25 +1455,6 @@ impl ToValue for EvaluationFormSection {
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormSingleSelectQuestionAutomation`], by name: `EvaluationFormSingleSelectQuestionAutomation::new(EvaluationFormSingleSelectQuestionAutomationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormSingleSelectQuestionAutomationRequired {
-    /// `Options`: a list of [`EvaluationFormSingleSelectQuestionAutomationOption`] objects, required.
-    pub options: List<EvaluationFormSingleSelectQuestionAutomationOption>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
-        ("DefaultOptionRefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20), unique: false })),
-    ],
-    required: &["Options"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormSingleSelectQuestionAutomation` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1794,7 +1466,8 @@ pub struct EvaluationFormSingleSelectQuestionAutomation {
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
     ///
     /// Automation answer source.
-    pub answer_source: Option<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
+    pub answer_source:
+        ::std::option::Option<crate::Obj<EvaluationFormQuestionAutomationAnswerSource>>,
     /// `DefaultOptionRefId`: a string.
     ///
     /// The identifier of the default answer option, when none of the automation options match the criteria.
@@ -1802,7 +1475,7 @@ pub struct EvaluationFormSingleSelectQuestionAutomation {
     /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub default_option_ref_id: Option<Str>,
+    pub default_option_ref_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Options`: a list of [`EvaluationFormSingleSelectQuestionAutomationOption`] objects, required.
     ///
     /// The automation options of the single select question.
@@ -1812,58 +1485,41 @@ pub struct EvaluationFormSingleSelectQuestionAutomation {
     /// *Maximum* : 20
     ///
     /// Items 1 to 20.
-    pub options: List<EvaluationFormSingleSelectQuestionAutomationOption>,
+    pub options: ::cloudwright_core::List<EvaluationFormSingleSelectQuestionAutomationOption>,
 }
 
 #[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionAutomation {
-    /// A `EvaluationFormSingleSelectQuestionAutomation` with its required properties, named in a [`EvaluationFormSingleSelectQuestionAutomationRequired`].
+    /// A `EvaluationFormSingleSelectQuestionAutomation` with its one required property, `Options`.
     #[inline]
-    pub fn new(required: EvaluationFormSingleSelectQuestionAutomationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormSingleSelectQuestionAutomationOption>>) -> Self {
         Self {
-            answer_source: None,
-            default_option_ref_id: None,
-            options: required.options,
+            answer_source: ::std::option::Option::None,
+            default_option_ref_id: ::std::option::Option::None,
+            options: value.into(),
         }
     }
 
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
-    pub fn answer_source(mut self, value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = Some(value.into()); self }
+    pub fn answer_source(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = ::std::option::Option::Some(value.into()); self }
     /// `DefaultOptionRefId`: a string.
-    pub fn default_option_ref_id(mut self, value: impl Into<Str>) -> Self { self.default_option_ref_id = Some(value.into()); self }
+    pub fn default_option_ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_option_ref_id = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a list of [`EvaluationFormSingleSelectQuestionAutomationOption`] objects, required.
-    pub fn options(mut self, value: impl Into<List<EvaluationFormSingleSelectQuestionAutomationOption>>) -> Self { self.options = value.into(); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormSingleSelectQuestionAutomationOption>>) -> Self { self.options = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormSingleSelectQuestionAutomation {}
+impl crate::PropertyType for EvaluationFormSingleSelectQuestionAutomation {}
 
-impl ToValue for EvaluationFormSingleSelectQuestionAutomation {
+impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnswerSource", &self.answer_source)
             .opt("DefaultOptionRefId", &self.default_option_ref_id)
             .req("Options", &self.options)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormSingleSelectQuestionAutomationOption`], by name: `EvaluationFormSingleSelectQuestionAutomationOption::new(EvaluationFormSingleSelectQuestionAutomationOptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormSingleSelectQuestionAutomationOptionRequired {
-    /// `RuleCategory`: a [`SingleSelectQuestionRuleCategoryAutomation`] object, required.
-    pub rule_category: Obj<SingleSelectQuestionRuleCategoryAutomation>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomationOption: ObjRule = ObjRule {
-    properties: &[
-        ("RuleCategory", Shape::Object(&RULE_SingleSelectQuestionRuleCategoryAutomation)),
-    ],
-    required: &["RuleCategory"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormSingleSelectQuestionAutomationOption` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1875,29 +1531,29 @@ pub struct EvaluationFormSingleSelectQuestionAutomationOption {
     /// `RuleCategory`: a [`SingleSelectQuestionRuleCategoryAutomation`] object, required.
     ///
     /// The automation option based on a rule category for the single select question.
-    pub rule_category: Obj<SingleSelectQuestionRuleCategoryAutomation>,
+    pub rule_category: crate::Obj<SingleSelectQuestionRuleCategoryAutomation>,
 }
 
 #[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionAutomationOption {
-    /// A `EvaluationFormSingleSelectQuestionAutomationOption` with its required properties, named in a [`EvaluationFormSingleSelectQuestionAutomationOptionRequired`].
+    /// A `EvaluationFormSingleSelectQuestionAutomationOption` with its one required property, `RuleCategory`.
     #[inline]
-    pub fn new(required: EvaluationFormSingleSelectQuestionAutomationOptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SingleSelectQuestionRuleCategoryAutomation>>) -> Self {
         Self {
-            rule_category: required.rule_category,
+            rule_category: value.into(),
         }
     }
 
     /// `RuleCategory`: a [`SingleSelectQuestionRuleCategoryAutomation`] object, required.
-    pub fn rule_category(mut self, value: impl Into<Obj<SingleSelectQuestionRuleCategoryAutomation>>) -> Self { self.rule_category = value.into(); self }
+    pub fn rule_category(mut self, value: impl ::std::convert::Into<crate::Obj<SingleSelectQuestionRuleCategoryAutomation>>) -> Self { self.rule_category = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormSingleSelectQuestionAutomationOption {}
+impl crate::PropertyType for EvaluationFormSingleSelectQuestionAutomationOption {}
 
-impl ToValue for EvaluationFormSingleSelectQuestionAutomationOption {
+impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionAutomationOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RuleCategory", &self.rule_category)
             .build()
     }
@@ -1907,24 +1563,10 @@ impl ToValue for EvaluationFormSingleSelectQuestionAutomationOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationFormSingleSelectQuestionOptionRequired {
     /// `RefId`: a string, required.
-    pub ref_id: Str,
+    pub ref_id: ::cloudwright_core::Str,
     /// `Text`: a string, required.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormSingleSelectQuestionOption: ObjRule = ObjRule {
-    properties: &[
-        ("AutomaticFail", Shape::Bool),
-        ("AutomaticFailConfiguration", Shape::Object(&RULE_AutomaticFailConfiguration)),
-        ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Score", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
-        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["RefId", "Text"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormSingleSelectQuestionOption` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -1936,11 +1578,11 @@ pub struct EvaluationFormSingleSelectQuestionOption {
     /// `AutomaticFail`: a boolean.
     ///
     /// The flag to mark the option as automatic fail. If an automatic fail answer is provided, the overall evaluation gets a score of 0.
-    pub automatic_fail: Option<Bool>,
+    pub automatic_fail: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AutomaticFailConfiguration`: an [`AutomaticFailConfiguration`] object.
     ///
     /// Whether automatic fail is configured on a single select question.
-    pub automatic_fail_configuration: Option<Obj<AutomaticFailConfiguration>>,
+    pub automatic_fail_configuration: ::std::option::Option<crate::Obj<AutomaticFailConfiguration>>,
     /// `RefId`: a string, required.
     ///
     /// The identifier of the answer option. An identifier must be unique within the question.
@@ -1948,7 +1590,7 @@ pub struct EvaluationFormSingleSelectQuestionOption {
     /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub ref_id: Str,
+    pub ref_id: ::cloudwright_core::Str,
     /// `Score`: an integer.
     ///
     /// The score assigned to the answer option.
@@ -1958,7 +1600,7 @@ pub struct EvaluationFormSingleSelectQuestionOption {
     /// *Maximum* : 10
     ///
     /// Value 0 to 10.
-    pub score: Option<Int>,
+    pub score: ::std::option::Option<::cloudwright_core::Int>,
     /// `Text`: a string, required.
     ///
     /// The title of the answer option.
@@ -1966,7 +1608,7 @@ pub struct EvaluationFormSingleSelectQuestionOption {
     /// *Length Constraints* : Minimum length of 1. Maximum length of 128.
     ///
     /// Length 1 to 128.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1975,32 +1617,32 @@ impl EvaluationFormSingleSelectQuestionOption {
     #[inline]
     pub fn new(required: EvaluationFormSingleSelectQuestionOptionRequired) -> Self {
         Self {
-            automatic_fail: None,
-            automatic_fail_configuration: None,
+            automatic_fail: ::std::option::Option::None,
+            automatic_fail_configuration: ::std::option::Option::None,
             ref_id: required.ref_id,
-            score: None,
+            score: ::std::option::Option::None,
             text: required.text,
         }
     }
 
     /// `AutomaticFail`: a boolean.
-    pub fn automatic_fail(mut self, value: impl Into<Bool>) -> Self { self.automatic_fail = Some(value.into()); self }
+    pub fn automatic_fail(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.automatic_fail = ::std::option::Option::Some(value.into()); self }
     /// `AutomaticFailConfiguration`: an [`AutomaticFailConfiguration`] object.
-    pub fn automatic_fail_configuration(mut self, value: impl Into<Obj<AutomaticFailConfiguration>>) -> Self { self.automatic_fail_configuration = Some(value.into()); self }
+    pub fn automatic_fail_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutomaticFailConfiguration>>) -> Self { self.automatic_fail_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RefId`: a string, required.
-    pub fn ref_id(mut self, value: impl Into<Str>) -> Self { self.ref_id = value.into(); self }
+    pub fn ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ref_id = value.into(); self }
     /// `Score`: an integer.
-    pub fn score(mut self, value: impl Into<Int>) -> Self { self.score = Some(value.into()); self }
+    pub fn score(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.score = ::std::option::Option::Some(value.into()); self }
     /// `Text`: a string, required.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormSingleSelectQuestionOption {}
+impl crate::PropertyType for EvaluationFormSingleSelectQuestionOption {}
 
-impl ToValue for EvaluationFormSingleSelectQuestionOption {
+impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutomaticFail", &self.automatic_fail)
             .opt(
                 "AutomaticFailConfiguration",
@@ -2013,25 +1655,6 @@ impl ToValue for EvaluationFormSingleSelectQuestionOption {
     }
 }
 
-/// The required properties of [`EvaluationFormSingleSelectQuestionProperties`], by name: `EvaluationFormSingleSelectQuestionProperties::new(EvaluationFormSingleSelectQuestionPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormSingleSelectQuestionPropertiesRequired {
-    /// `Options`: a list of [`EvaluationFormSingleSelectQuestionOption`] objects, required.
-    pub options: List<EvaluationFormSingleSelectQuestionOption>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormSingleSelectQuestionProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Automation", Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomation)),
-        ("DisplayAs", Shape::Str(&StrRule { allowed: &["DROPDOWN", "RADIO"], ..StrRule::ANY })),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionOption), min_items: Some(2), max_items: Some(256), unique: false })),
-    ],
-    required: &["Options"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EvaluationFormSingleSelectQuestionProperties` property type of `AWS::Connect::EvaluationForm`.
 ///
 /// Information about the options in single select questions.
@@ -2042,13 +1665,13 @@ pub struct EvaluationFormSingleSelectQuestionProperties {
     /// `Automation`: an [`EvaluationFormSingleSelectQuestionAutomation`] object.
     ///
     /// The display mode of the single select question.
-    pub automation: Option<Obj<EvaluationFormSingleSelectQuestionAutomation>>,
+    pub automation: ::std::option::Option<crate::Obj<EvaluationFormSingleSelectQuestionAutomation>>,
     /// `DisplayAs`: an [`EvaluationFormSingleSelectQuestionPropertiesDisplayAs`] value.
     ///
     /// The display mode of the single select question.
     ///
     /// *Allowed values* : `DROPDOWN` | `RADIO`
-    pub display_as: Option<EvaluationFormSingleSelectQuestionPropertiesDisplayAs>,
+    pub display_as: ::std::option::Option<EvaluationFormSingleSelectQuestionPropertiesDisplayAs>,
     /// `Options`: a list of [`EvaluationFormSingleSelectQuestionOption`] objects, required.
     ///
     /// The answer options of the single select question.
@@ -2058,58 +1681,41 @@ pub struct EvaluationFormSingleSelectQuestionProperties {
     /// *Maximum* : 256
     ///
     /// Items 2 to 256.
-    pub options: List<EvaluationFormSingleSelectQuestionOption>,
+    pub options: ::cloudwright_core::List<EvaluationFormSingleSelectQuestionOption>,
 }
 
 #[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionProperties {
-    /// A `EvaluationFormSingleSelectQuestionProperties` with its required properties, named in a [`EvaluationFormSingleSelectQuestionPropertiesRequired`].
+    /// A `EvaluationFormSingleSelectQuestionProperties` with its one required property, `Options`.
     #[inline]
-    pub fn new(required: EvaluationFormSingleSelectQuestionPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormSingleSelectQuestionOption>>) -> Self {
         Self {
-            automation: None,
-            display_as: None,
-            options: required.options,
+            automation: ::std::option::Option::None,
+            display_as: ::std::option::Option::None,
+            options: value.into(),
         }
     }
 
     /// `Automation`: an [`EvaluationFormSingleSelectQuestionAutomation`] object.
-    pub fn automation(mut self, value: impl Into<Obj<EvaluationFormSingleSelectQuestionAutomation>>) -> Self { self.automation = Some(value.into()); self }
+    pub fn automation(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormSingleSelectQuestionAutomation>>) -> Self { self.automation = ::std::option::Option::Some(value.into()); self }
     /// `DisplayAs`: an [`EvaluationFormSingleSelectQuestionPropertiesDisplayAs`] value.
-    pub fn display_as(mut self, value: impl Into<EvaluationFormSingleSelectQuestionPropertiesDisplayAs>) -> Self { self.display_as = Some(value.into()); self }
+    pub fn display_as(mut self, value: impl ::std::convert::Into<EvaluationFormSingleSelectQuestionPropertiesDisplayAs>) -> Self { self.display_as = ::std::option::Option::Some(value.into()); self }
     /// `Options`: a list of [`EvaluationFormSingleSelectQuestionOption`] objects, required.
-    pub fn options(mut self, value: impl Into<List<EvaluationFormSingleSelectQuestionOption>>) -> Self { self.options = value.into(); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationFormSingleSelectQuestionOption>>) -> Self { self.options = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormSingleSelectQuestionProperties {}
+impl crate::PropertyType for EvaluationFormSingleSelectQuestionProperties {}
 
-impl ToValue for EvaluationFormSingleSelectQuestionProperties {
+impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Automation", &self.automation)
             .opt("DisplayAs", &self.display_as)
             .req("Options", &self.options)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationFormTargetConfiguration`], by name: `EvaluationFormTargetConfiguration::new(EvaluationFormTargetConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationFormTargetConfigurationRequired {
-    /// `ContactInteractionType`: a [`ContactInteractionType`] value, required.
-    pub contact_interaction_type: ContactInteractionType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormTargetConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContactInteractionType", Shape::Str(&StrRule { allowed: &["AGENT", "AUTOMATED", "CUSTOMER"], ..StrRule::ANY })),
-    ],
-    required: &["ContactInteractionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormTargetConfiguration` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2126,37 +1732,28 @@ pub struct EvaluationFormTargetConfiguration {
 
 #[rustfmt::skip]
 impl EvaluationFormTargetConfiguration {
-    /// A `EvaluationFormTargetConfiguration` with its required properties, named in a [`EvaluationFormTargetConfigurationRequired`].
+    /// A `EvaluationFormTargetConfiguration` with its one required property, `ContactInteractionType`.
     #[inline]
-    pub fn new(required: EvaluationFormTargetConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ContactInteractionType>) -> Self {
         Self {
-            contact_interaction_type: required.contact_interaction_type,
+            contact_interaction_type: value.into(),
         }
     }
 
     /// `ContactInteractionType`: a [`ContactInteractionType`] value, required.
-    pub fn contact_interaction_type(mut self, value: impl Into<ContactInteractionType>) -> Self { self.contact_interaction_type = value.into(); self }
+    pub fn contact_interaction_type(mut self, value: impl ::std::convert::Into<ContactInteractionType>) -> Self { self.contact_interaction_type = value.into(); self }
 }
 
-impl PropertyType for EvaluationFormTargetConfiguration {}
+impl crate::PropertyType for EvaluationFormTargetConfiguration {}
 
-impl ToValue for EvaluationFormTargetConfiguration {
+impl ::cloudwright_core::ToValue for EvaluationFormTargetConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactInteractionType", &self.contact_interaction_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormTextQuestionAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormTextQuestionAutomation` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2168,7 +1765,8 @@ pub struct EvaluationFormTextQuestionAutomation {
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
     ///
     /// Automation answer source.
-    pub answer_source: Option<Obj<EvaluationFormQuestionAutomationAnswerSource>>,
+    pub answer_source:
+        ::std::option::Option<crate::Obj<EvaluationFormQuestionAutomationAnswerSource>>,
 }
 
 #[rustfmt::skip]
@@ -2176,32 +1774,23 @@ impl EvaluationFormTextQuestionAutomation {
     /// A `EvaluationFormTextQuestionAutomation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AnswerSource`: an [`EvaluationFormQuestionAutomationAnswerSource`] object.
-    pub fn answer_source(mut self, value: impl Into<Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = Some(value.into()); self }
+    pub fn answer_source(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormQuestionAutomationAnswerSource>>) -> Self { self.answer_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormTextQuestionAutomation {}
+impl crate::PropertyType for EvaluationFormTextQuestionAutomation {}
 
-impl ToValue for EvaluationFormTextQuestionAutomation {
+impl ::cloudwright_core::ToValue for EvaluationFormTextQuestionAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnswerSource", &self.answer_source)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationFormTextQuestionProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Automation", Shape::Object(&RULE_EvaluationFormTextQuestionAutomation)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationFormTextQuestionProperties` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2213,7 +1802,7 @@ pub struct EvaluationFormTextQuestionProperties {
     /// `Automation`: an [`EvaluationFormTextQuestionAutomation`] object.
     ///
     /// The automation properties of the text question.
-    pub automation: Option<Obj<EvaluationFormTextQuestionAutomation>>,
+    pub automation: ::std::option::Option<crate::Obj<EvaluationFormTextQuestionAutomation>>,
 }
 
 #[rustfmt::skip]
@@ -2221,41 +1810,23 @@ impl EvaluationFormTextQuestionProperties {
     /// A `EvaluationFormTextQuestionProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Automation`: an [`EvaluationFormTextQuestionAutomation`] object.
-    pub fn automation(mut self, value: impl Into<Obj<EvaluationFormTextQuestionAutomation>>) -> Self { self.automation = Some(value.into()); self }
+    pub fn automation(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationFormTextQuestionAutomation>>) -> Self { self.automation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationFormTextQuestionProperties {}
+impl crate::PropertyType for EvaluationFormTextQuestionProperties {}
 
-impl ToValue for EvaluationFormTextQuestionProperties {
+impl ::cloudwright_core::ToValue for EvaluationFormTextQuestionProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Automation", &self.automation)
             .build()
     }
 }
-
-/// The required properties of [`EvaluationReviewConfiguration`], by name: `EvaluationReviewConfiguration::new(EvaluationReviewConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationReviewConfigurationRequired {
-    /// `ReviewNotificationRecipients`: a list of [`EvaluationReviewNotificationRecipient`] objects, required.
-    pub review_notification_recipients: List<EvaluationReviewNotificationRecipient>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationReviewConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EligibilityDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(90.0), ..NumRule::ANY })),
-        ("ReviewNotificationRecipients", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationReviewNotificationRecipient), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["ReviewNotificationRecipients"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationReviewConfiguration` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2269,38 +1840,39 @@ pub struct EvaluationReviewConfiguration {
     /// Number of days during which a request for review can be submitted for evaluations created from this form.
     ///
     /// Value 1 to 90.
-    pub eligibility_days: Option<Int>,
+    pub eligibility_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReviewNotificationRecipients`: a list of [`EvaluationReviewNotificationRecipient`] objects, required.
     ///
     /// List of recipients who should be notified when a review is requested.
     ///
     /// Items at least 1.
-    pub review_notification_recipients: List<EvaluationReviewNotificationRecipient>,
+    pub review_notification_recipients:
+        ::cloudwright_core::List<EvaluationReviewNotificationRecipient>,
 }
 
 #[rustfmt::skip]
 impl EvaluationReviewConfiguration {
-    /// A `EvaluationReviewConfiguration` with its required properties, named in a [`EvaluationReviewConfigurationRequired`].
+    /// A `EvaluationReviewConfiguration` with its one required property, `ReviewNotificationRecipients`.
     #[inline]
-    pub fn new(required: EvaluationReviewConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationReviewNotificationRecipient>>) -> Self {
         Self {
-            eligibility_days: None,
-            review_notification_recipients: required.review_notification_recipients,
+            eligibility_days: ::std::option::Option::None,
+            review_notification_recipients: value.into(),
         }
     }
 
     /// `EligibilityDays`: an integer.
-    pub fn eligibility_days(mut self, value: impl Into<Int>) -> Self { self.eligibility_days = Some(value.into()); self }
+    pub fn eligibility_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.eligibility_days = ::std::option::Option::Some(value.into()); self }
     /// `ReviewNotificationRecipients`: a list of [`EvaluationReviewNotificationRecipient`] objects, required.
-    pub fn review_notification_recipients(mut self, value: impl Into<List<EvaluationReviewNotificationRecipient>>) -> Self { self.review_notification_recipients = value.into(); self }
+    pub fn review_notification_recipients(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationReviewNotificationRecipient>>) -> Self { self.review_notification_recipients = value.into(); self }
 }
 
-impl PropertyType for EvaluationReviewConfiguration {}
+impl crate::PropertyType for EvaluationReviewConfiguration {}
 
-impl ToValue for EvaluationReviewConfiguration {
+impl ::cloudwright_core::ToValue for EvaluationReviewConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EligibilityDays", &self.eligibility_days)
             .req(
                 "ReviewNotificationRecipients",
@@ -2316,19 +1888,8 @@ pub struct EvaluationReviewNotificationRecipientRequired {
     /// `Type`: an [`EvaluationReviewNotificationRecipientType`] value, required.
     pub r#type: EvaluationReviewNotificationRecipientType,
     /// `Value`: an [`EvaluationReviewNotificationRecipientValue`] object, required.
-    pub value: Obj<EvaluationReviewNotificationRecipientValue>,
+    pub value: crate::Obj<EvaluationReviewNotificationRecipientValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationReviewNotificationRecipient: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["USER_ID"], ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_EvaluationReviewNotificationRecipientValue)),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationReviewNotificationRecipient` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2344,7 +1905,7 @@ pub struct EvaluationReviewNotificationRecipient {
     /// `Value`: an [`EvaluationReviewNotificationRecipientValue`] object, required.
     ///
     /// The value information for an evaluation review notification recipient.
-    pub value: Obj<EvaluationReviewNotificationRecipientValue>,
+    pub value: crate::Obj<EvaluationReviewNotificationRecipientValue>,
 }
 
 #[rustfmt::skip]
@@ -2359,31 +1920,22 @@ impl EvaluationReviewNotificationRecipient {
     }
 
     /// `Type`: an [`EvaluationReviewNotificationRecipientType`] value, required.
-    pub fn r#type(mut self, value: impl Into<EvaluationReviewNotificationRecipientType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EvaluationReviewNotificationRecipientType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an [`EvaluationReviewNotificationRecipientValue`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<EvaluationReviewNotificationRecipientValue>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<EvaluationReviewNotificationRecipientValue>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for EvaluationReviewNotificationRecipient {}
+impl crate::PropertyType for EvaluationReviewNotificationRecipient {}
 
-impl ToValue for EvaluationReviewNotificationRecipient {
+impl ::cloudwright_core::ToValue for EvaluationReviewNotificationRecipient {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationReviewNotificationRecipientValue: ObjRule = ObjRule {
-    properties: &[
-        ("UserId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationReviewNotificationRecipientValue` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2397,7 +1949,7 @@ pub struct EvaluationReviewNotificationRecipientValue {
     /// The user identifier for the notification recipient.
     ///
     /// Length 1 to 500.
-    pub user_id: Option<Str>,
+    pub user_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2405,19 +1957,21 @@ impl EvaluationReviewNotificationRecipientValue {
     /// A `EvaluationReviewNotificationRecipientValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UserId`: a string.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = Some(value.into()); self }
+    pub fn user_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EvaluationReviewNotificationRecipientValue {}
+impl crate::PropertyType for EvaluationReviewNotificationRecipientValue {}
 
-impl ToValue for EvaluationReviewNotificationRecipientValue {
+impl ::cloudwright_core::ToValue for EvaluationReviewNotificationRecipientValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("UserId", &self.user_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("UserId", &self.user_id)
+            .build()
     }
 }
 
@@ -2425,24 +1979,12 @@ impl ToValue for EvaluationReviewNotificationRecipientValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiSelectQuestionRuleCategoryAutomationRequired {
     /// `Category`: a string, required.
-    pub category: Str,
+    pub category: ::cloudwright_core::Str,
     /// `Condition`: a [`MultiSelectQuestionRuleCategoryAutomationCondition`] value, required.
     pub condition: MultiSelectQuestionRuleCategoryAutomationCondition,
     /// `OptionRefIds`: a list of strings, required.
-    pub option_ref_ids: List<Str>,
+    pub option_ref_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Condition", Shape::Str(&StrRule { allowed: &["PRESENT", "NOT_PRESENT"], ..StrRule::ANY })),
-        ("OptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Category", "Condition", "OptionRefIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiSelectQuestionRuleCategoryAutomation` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2456,7 +1998,7 @@ pub struct MultiSelectQuestionRuleCategoryAutomation {
     /// The category name for this automation rule.
     ///
     /// Length 1 to 50.
-    pub category: Str,
+    pub category: ::cloudwright_core::Str,
     /// `Condition`: a [`MultiSelectQuestionRuleCategoryAutomationCondition`] value, required.
     ///
     /// The condition for this automation rule.
@@ -2464,7 +2006,7 @@ pub struct MultiSelectQuestionRuleCategoryAutomation {
     /// `OptionRefIds`: a list of strings, required.
     ///
     /// Reference IDs of options for this automation rule.
-    pub option_ref_ids: List<Str>,
+    pub option_ref_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2480,42 +2022,25 @@ impl MultiSelectQuestionRuleCategoryAutomation {
     }
 
     /// `Category`: a string, required.
-    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.category = value.into(); self }
     /// `Condition`: a [`MultiSelectQuestionRuleCategoryAutomationCondition`] value, required.
-    pub fn condition(mut self, value: impl Into<MultiSelectQuestionRuleCategoryAutomationCondition>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<MultiSelectQuestionRuleCategoryAutomationCondition>) -> Self { self.condition = value.into(); self }
     /// `OptionRefIds`: a list of strings, required.
-    pub fn option_ref_ids(mut self, value: impl Into<List<Str>>) -> Self { self.option_ref_ids = value.into(); self }
+    pub fn option_ref_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.option_ref_ids = value.into(); self }
 }
 
-impl PropertyType for MultiSelectQuestionRuleCategoryAutomation {}
+impl crate::PropertyType for MultiSelectQuestionRuleCategoryAutomation {}
 
-impl ToValue for MultiSelectQuestionRuleCategoryAutomation {
+impl ::cloudwright_core::ToValue for MultiSelectQuestionRuleCategoryAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Category", &self.category)
             .req("Condition", &self.condition)
             .req("OptionRefIds", &self.option_ref_ids)
             .build()
     }
 }
-
-/// The required properties of [`NumericQuestionPropertyValueAutomation`], by name: `NumericQuestionPropertyValueAutomation::new(NumericQuestionPropertyValueAutomationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NumericQuestionPropertyValueAutomationRequired {
-    /// `Label`: a [`Label`] value, required.
-    pub label: Label,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NumericQuestionPropertyValueAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("Label", Shape::Str(&StrRule { allowed: &["OVERALL_CUSTOMER_SENTIMENT_SCORE", "OVERALL_AGENT_SENTIMENT_SCORE", "NON_TALK_TIME", "NON_TALK_TIME_PERCENTAGE", "NUMBER_OF_INTERRUPTIONS", "CONTACT_DURATION", "AGENT_INTERACTION_DURATION", "CUSTOMER_HOLD_TIME", "LONGEST_HOLD_DURATION", "NUMBER_OF_HOLDS", "AGENT_INTERACTION_AND_HOLD_DURATION", "CUSTOMER_SENTIMENT_SCORE_WITHOUT_AGENT", "CUSTOMER_SENTIMENT_SCORE_WITH_AGENT"], ..StrRule::ANY })),
-    ],
-    required: &["Label"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NumericQuestionPropertyValueAutomation` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2532,24 +2057,26 @@ pub struct NumericQuestionPropertyValueAutomation {
 
 #[rustfmt::skip]
 impl NumericQuestionPropertyValueAutomation {
-    /// A `NumericQuestionPropertyValueAutomation` with its required properties, named in a [`NumericQuestionPropertyValueAutomationRequired`].
+    /// A `NumericQuestionPropertyValueAutomation` with its one required property, `Label`.
     #[inline]
-    pub fn new(required: NumericQuestionPropertyValueAutomationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Label>) -> Self {
         Self {
-            label: required.label,
+            label: value.into(),
         }
     }
 
     /// `Label`: a [`Label`] value, required.
-    pub fn label(mut self, value: impl Into<Label>) -> Self { self.label = value.into(); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<Label>) -> Self { self.label = value.into(); self }
 }
 
-impl PropertyType for NumericQuestionPropertyValueAutomation {}
+impl crate::PropertyType for NumericQuestionPropertyValueAutomation {}
 
-impl ToValue for NumericQuestionPropertyValueAutomation {
+impl ::cloudwright_core::ToValue for NumericQuestionPropertyValueAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Label", &self.label).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Label", &self.label)
+            .build()
     }
 }
 
@@ -2561,17 +2088,6 @@ pub struct ScoringStrategyRequired {
     /// `Status`: a [`ScoringStrategyStatus`] value, required.
     pub status: ScoringStrategyStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScoringStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["QUESTION_ONLY", "SECTION_ONLY"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Mode", "Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScoringStrategy` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2606,17 +2122,17 @@ impl ScoringStrategy {
     }
 
     /// `Mode`: a [`ScoringStrategyMode`] value, required.
-    pub fn mode(mut self, value: impl Into<ScoringStrategyMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<ScoringStrategyMode>) -> Self { self.mode = value.into(); self }
     /// `Status`: a [`ScoringStrategyStatus`] value, required.
-    pub fn status(mut self, value: impl Into<ScoringStrategyStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ScoringStrategyStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for ScoringStrategy {}
+impl crate::PropertyType for ScoringStrategy {}
 
-impl ToValue for ScoringStrategy {
+impl ::cloudwright_core::ToValue for ScoringStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Mode", &self.mode)
             .req("Status", &self.status)
             .build()
@@ -2627,24 +2143,12 @@ impl ToValue for ScoringStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleSelectQuestionRuleCategoryAutomationRequired {
     /// `Category`: a string, required.
-    pub category: Str,
+    pub category: ::cloudwright_core::Str,
     /// `Condition`: a [`SingleSelectQuestionRuleCategoryAutomationCondition`] value, required.
     pub condition: SingleSelectQuestionRuleCategoryAutomationCondition,
     /// `OptionRefId`: a string, required.
-    pub option_ref_id: Str,
+    pub option_ref_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Condition", Shape::Str(&StrRule { allowed: &["PRESENT", "NOT_PRESENT"], ..StrRule::ANY })),
-        ("OptionRefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Category", "Condition", "OptionRefId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleSelectQuestionRuleCategoryAutomation` property type of `AWS::Connect::EvaluationForm`.
 ///
@@ -2664,7 +2168,7 @@ pub struct SingleSelectQuestionRuleCategoryAutomation {
     /// *Maximum* : 50
     ///
     /// Length 1 to 50.
-    pub category: Str,
+    pub category: ::cloudwright_core::Str,
     /// `Condition`: a [`SingleSelectQuestionRuleCategoryAutomationCondition`] value, required.
     ///
     /// The condition to apply for the automation option. If the condition is PRESENT, then the option is applied when the contact data includes the category. Similarly, if the condition is NOT_PRESENT, then the option is applied when the contact data does not include the category.
@@ -2680,7 +2184,7 @@ pub struct SingleSelectQuestionRuleCategoryAutomation {
     /// *Length Constraints* : Minimum length of 1. Maximum length of 40.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,40}$`.
-    pub option_ref_id: Str,
+    pub option_ref_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2696,19 +2200,19 @@ impl SingleSelectQuestionRuleCategoryAutomation {
     }
 
     /// `Category`: a string, required.
-    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.category = value.into(); self }
     /// `Condition`: a [`SingleSelectQuestionRuleCategoryAutomationCondition`] value, required.
-    pub fn condition(mut self, value: impl Into<SingleSelectQuestionRuleCategoryAutomationCondition>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<SingleSelectQuestionRuleCategoryAutomationCondition>) -> Self { self.condition = value.into(); self }
     /// `OptionRefId`: a string, required.
-    pub fn option_ref_id(mut self, value: impl Into<Str>) -> Self { self.option_ref_id = value.into(); self }
+    pub fn option_ref_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.option_ref_id = value.into(); self }
 }
 
-impl PropertyType for SingleSelectQuestionRuleCategoryAutomation {}
+impl crate::PropertyType for SingleSelectQuestionRuleCategoryAutomation {}
 
-impl ToValue for SingleSelectQuestionRuleCategoryAutomation {
+impl ::cloudwright_core::ToValue for SingleSelectQuestionRuleCategoryAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Category", &self.category)
             .req("Condition", &self.condition)
             .req("OptionRefId", &self.option_ref_id)
@@ -2724,24 +2228,24 @@ pub enum Action {
     /// `ENABLE`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "DISABLE",
             Self::Enable => "ENABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2757,26 +2261,26 @@ pub enum Comparator {
     /// `EXACT`
     Exact,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Comparator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Comparator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Comparator {
+impl ::cloudwright_core::ToValue for Comparator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::In => "IN",
             Self::NotIn => "NOT_IN",
             Self::AllIn => "ALL_IN",
             Self::Exact => "EXACT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2790,25 +2294,25 @@ pub enum ContactInteractionType {
     /// `CUSTOMER`
     Customer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContactInteractionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContactInteractionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContactInteractionType {
+impl ::cloudwright_core::ToValue for ContactInteractionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Agent => "AGENT",
             Self::Automated => "AUTOMATED",
             Self::Customer => "CUSTOMER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2820,24 +2324,24 @@ pub enum DefaultAction {
     /// `ENABLE`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultAction {
+impl ::cloudwright_core::ToValue for DefaultAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "DISABLE",
             Self::Enable => "ENABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2849,24 +2353,24 @@ pub enum DisplayAs {
     /// `CHECKBOX`
     Checkbox,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DisplayAs {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DisplayAs {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DisplayAs {
+impl ::cloudwright_core::ToValue for DisplayAs {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dropdown => "DROPDOWN",
             Self::Checkbox => "CHECKBOX",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2876,23 +2380,23 @@ pub enum EvaluationFormItemEnablementSourceType {
     /// `QUESTION_REF_ID`
     QuestionRefId,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluationFormItemEnablementSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EvaluationFormItemEnablementSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluationFormItemEnablementSourceType {
+impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::QuestionRefId => "QUESTION_REF_ID",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2902,23 +2406,25 @@ pub enum EvaluationFormItemEnablementSourceValueType {
     /// `OPTION_REF_ID`
     OptionRefId,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluationFormItemEnablementSourceValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for EvaluationFormItemEnablementSourceValueType
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluationFormItemEnablementSourceValueType {
+impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementSourceValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OptionRefId => "OPTION_REF_ID",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2930,24 +2436,26 @@ pub enum EvaluationFormSingleSelectQuestionPropertiesDisplayAs {
     /// `RADIO`
     Radio,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluationFormSingleSelectQuestionPropertiesDisplayAs {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for EvaluationFormSingleSelectQuestionPropertiesDisplayAs
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluationFormSingleSelectQuestionPropertiesDisplayAs {
+impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionPropertiesDisplayAs {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dropdown => "DROPDOWN",
             Self::Radio => "RADIO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2959,24 +2467,24 @@ pub enum EvaluationFormStatus {
     /// `ACTIVE`
     Active,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluationFormStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EvaluationFormStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluationFormStatus {
+impl ::cloudwright_core::ToValue for EvaluationFormStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Draft => "DRAFT",
             Self::Active => "ACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2986,23 +2494,23 @@ pub enum EvaluationReviewNotificationRecipientType {
     /// `USER_ID`
     UserId,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EvaluationReviewNotificationRecipientType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EvaluationReviewNotificationRecipientType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EvaluationReviewNotificationRecipientType {
+impl ::cloudwright_core::ToValue for EvaluationReviewNotificationRecipientType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UserId => "USER_ID",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3028,18 +2536,18 @@ pub enum FormLanguage {
     /// `zh-CN`
     ZhCn,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FormLanguage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FormLanguage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FormLanguage {
+impl ::cloudwright_core::ToValue for FormLanguage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DeDe => "de-DE",
             Self::EnUs => "en-US",
@@ -3050,9 +2558,9 @@ impl ToValue for FormLanguage {
             Self::JaJp => "ja-JP",
             Self::KoKr => "ko-KR",
             Self::ZhCn => "zh-CN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3086,18 +2594,18 @@ pub enum Label {
     /// `CUSTOMER_SENTIMENT_SCORE_WITH_AGENT`
     CustomerSentimentScoreWithAgent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Label {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Label {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Label {
+impl ::cloudwright_core::ToValue for Label {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OverallCustomerSentimentScore => "OVERALL_CUSTOMER_SENTIMENT_SCORE",
             Self::OverallAgentSentimentScore => "OVERALL_AGENT_SENTIMENT_SCORE",
@@ -3112,9 +2620,9 @@ impl ToValue for Label {
             Self::AgentInteractionAndHoldDuration => "AGENT_INTERACTION_AND_HOLD_DURATION",
             Self::CustomerSentimentScoreWithoutAgent => "CUSTOMER_SENTIMENT_SCORE_WITHOUT_AGENT",
             Self::CustomerSentimentScoreWithAgent => "CUSTOMER_SENTIMENT_SCORE_WITH_AGENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3126,24 +2634,26 @@ pub enum MultiSelectQuestionRuleCategoryAutomationCondition {
     /// `NOT_PRESENT`
     NotPresent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MultiSelectQuestionRuleCategoryAutomationCondition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for MultiSelectQuestionRuleCategoryAutomationCondition
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MultiSelectQuestionRuleCategoryAutomationCondition {
+impl ::cloudwright_core::ToValue for MultiSelectQuestionRuleCategoryAutomationCondition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Present => "PRESENT",
             Self::NotPresent => "NOT_PRESENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3155,24 +2665,24 @@ pub enum Operator {
     /// `AND`
     And,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Operator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Operator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Operator {
+impl ::cloudwright_core::ToValue for Operator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Or => "OR",
             Self::And => "AND",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3190,27 +2700,27 @@ pub enum QuestionType {
     /// `DATETIME`
     Datetime,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QuestionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QuestionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QuestionType {
+impl ::cloudwright_core::ToValue for QuestionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Numeric => "NUMERIC",
             Self::Singleselect => "SINGLESELECT",
             Self::Text => "TEXT",
             Self::Multiselect => "MULTISELECT",
             Self::Datetime => "DATETIME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3222,24 +2732,24 @@ pub enum ScoringStrategyMode {
     /// `SECTION_ONLY`
     SectionOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScoringStrategyMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScoringStrategyMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScoringStrategyMode {
+impl ::cloudwright_core::ToValue for ScoringStrategyMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::QuestionOnly => "QUESTION_ONLY",
             Self::SectionOnly => "SECTION_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3251,24 +2761,24 @@ pub enum ScoringStrategyStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScoringStrategyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScoringStrategyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScoringStrategyStatus {
+impl ::cloudwright_core::ToValue for ScoringStrategyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3280,24 +2790,26 @@ pub enum SingleSelectQuestionRuleCategoryAutomationCondition {
     /// `NOT_PRESENT`
     NotPresent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SingleSelectQuestionRuleCategoryAutomationCondition {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for SingleSelectQuestionRuleCategoryAutomationCondition
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SingleSelectQuestionRuleCategoryAutomationCondition {
+impl ::cloudwright_core::ToValue for SingleSelectQuestionRuleCategoryAutomationCondition {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Present => "PRESENT",
             Self::NotPresent => "NOT_PRESENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3309,23 +2821,455 @@ pub enum SourceType {
     /// `GEN_AI`
     GenAi,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SourceType {
+impl ::cloudwright_core::ToValue for SourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ContactLensData => "CONTACT_LENS_DATA",
             Self::GenAi => "GEN_AI",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,40}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationForm: ObjRule = ObjRule {
+        properties: &[
+            ("AutoEvaluationConfiguration", Shape::Object(&RULE_AutoEvaluationConfiguration)),
+            ("Description", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormBaseItem), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("LanguageConfiguration", Shape::Object(&RULE_EvaluationFormLanguageConfiguration)),
+            ("ReviewConfiguration", Shape::Object(&RULE_EvaluationReviewConfiguration)),
+            ("ScoringStrategy", Shape::Object(&RULE_ScoringStrategy)),
+            ("Status", Shape::Str(&StrRule { allowed: &["DRAFT", "ACTIVE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TargetConfiguration", Shape::Object(&RULE_EvaluationFormTargetConfiguration)),
+            ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Title", "InstanceArn", "Items", "Status"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoEvaluationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomaticFailConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TargetSection", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormBaseItem: ObjRule = ObjRule {
+        properties: &[
+            ("Section", Shape::Object(&RULE_EvaluationFormSection)),
+        ],
+        required: &["Section"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormItem: ObjRule = ObjRule {
+        properties: &[
+            ("Question", Shape::Object(&RULE_EvaluationFormQuestion)),
+            ("Section", Shape::Object(&RULE_EvaluationFormSection)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormItemEnablementCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Operands", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementConditionOperand), min_items: Some(1), max_items: None, unique: false })),
+            ("Operator", Shape::Str(&StrRule { allowed: &["OR", "AND"], ..StrRule::ANY })),
+        ],
+        required: &["Operands"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormItemEnablementConditionOperand: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Object(&RULE_EvaluationFormItemEnablementExpression)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormItemEnablementConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["DISABLE", "ENABLE"], ..StrRule::ANY })),
+            ("Condition", Shape::Object(&RULE_EvaluationFormItemEnablementCondition)),
+            ("DefaultAction", Shape::Str(&StrRule { allowed: &["DISABLE", "ENABLE"], ..StrRule::ANY })),
+        ],
+        required: &["Condition", "Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormItemEnablementExpression: ObjRule = ObjRule {
+        properties: &[
+            ("Comparator", Shape::Str(&StrRule { allowed: &["IN", "NOT_IN", "ALL_IN", "EXACT"], ..StrRule::ANY })),
+            ("Source", Shape::Object(&RULE_EvaluationFormItemEnablementSource)),
+            ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementSourceValue), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Source", "Values", "Comparator"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormItemEnablementSource: ObjRule = ObjRule {
+        properties: &[
+            ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["QUESTION_REF_ID"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormItemEnablementSourceValue: ObjRule = ObjRule {
+        properties: &[
+            ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["OPTION_REF_ID"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormLanguageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FormLanguage", Shape::Str(&StrRule { allowed: &["de-DE", "en-US", "es-ES", "fr-FR", "it-IT", "pt-BR", "ja-JP", "ko-KR", "zh-CN"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
+            ("DefaultOptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20), unique: false })),
+        ],
+        required: &["Options"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomationOption: ObjRule = ObjRule {
+        properties: &[
+            ("RuleCategory", Shape::Object(&RULE_MultiSelectQuestionRuleCategoryAutomation)),
+        ],
+        required: &["RuleCategory"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormMultiSelectQuestionOption: ObjRule = ObjRule {
+        properties: &[
+            ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["RefId", "Text"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormMultiSelectQuestionProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Automation", Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomation)),
+            ("DisplayAs", Shape::Str(&StrRule { allowed: &["DROPDOWN", "CHECKBOX"], ..StrRule::ANY })),
+            ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionOption), min_items: Some(2), max_items: Some(256), unique: false })),
+        ],
+        required: &["Options"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormNumericQuestionAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
+            ("PropertyValue", Shape::Object(&RULE_NumericQuestionPropertyValueAutomation)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormNumericQuestionOption: ObjRule = ObjRule {
+        properties: &[
+            ("AutomaticFail", Shape::Bool),
+            ("AutomaticFailConfiguration", Shape::Object(&RULE_AutomaticFailConfiguration)),
+            ("MaxValue", Shape::INT),
+            ("MinValue", Shape::INT),
+            ("Score", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        required: &["MinValue", "MaxValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormNumericQuestionProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Automation", Shape::Object(&RULE_EvaluationFormNumericQuestionAutomation)),
+            ("MaxValue", Shape::INT),
+            ("MinValue", Shape::INT),
+            ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormNumericQuestionOption), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["MinValue", "MaxValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormQuestion: ObjRule = ObjRule {
+        properties: &[
+            ("Enablement", Shape::Object(&RULE_EvaluationFormItemEnablementConfiguration)),
+            ("Instructions", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("NotApplicableEnabled", Shape::Bool),
+            ("QuestionType", Shape::Str(&StrRule { allowed: &["NUMERIC", "SINGLESELECT", "TEXT", "MULTISELECT", "DATETIME"], ..StrRule::ANY })),
+            ("QuestionTypeProperties", Shape::Object(&RULE_EvaluationFormQuestionTypeProperties)),
+            ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), ..StrRule::ANY })),
+            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["RefId", "Title", "QuestionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormQuestionAutomationAnswerSource: ObjRule = ObjRule {
+        properties: &[
+            ("SourceType", Shape::Str(&StrRule { allowed: &["CONTACT_LENS_DATA", "GEN_AI"], ..StrRule::ANY })),
+        ],
+        required: &["SourceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormQuestionTypeProperties: ObjRule = ObjRule {
+        properties: &[
+            ("MultiSelect", Shape::Object(&RULE_EvaluationFormMultiSelectQuestionProperties)),
+            ("Numeric", Shape::Object(&RULE_EvaluationFormNumericQuestionProperties)),
+            ("SingleSelect", Shape::Object(&RULE_EvaluationFormSingleSelectQuestionProperties)),
+            ("Text", Shape::Object(&RULE_EvaluationFormTextQuestionProperties)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormSection: ObjRule = ObjRule {
+        properties: &[
+            ("Instructions", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItem), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["RefId", "Title"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
+            ("DefaultOptionRefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20), unique: false })),
+        ],
+        required: &["Options"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomationOption: ObjRule = ObjRule {
+        properties: &[
+            ("RuleCategory", Shape::Object(&RULE_SingleSelectQuestionRuleCategoryAutomation)),
+        ],
+        required: &["RuleCategory"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormSingleSelectQuestionOption: ObjRule = ObjRule {
+        properties: &[
+            ("AutomaticFail", Shape::Bool),
+            ("AutomaticFailConfiguration", Shape::Object(&RULE_AutomaticFailConfiguration)),
+            ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Score", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY })),
+            ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["RefId", "Text"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormSingleSelectQuestionProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Automation", Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomation)),
+            ("DisplayAs", Shape::Str(&StrRule { allowed: &["DROPDOWN", "RADIO"], ..StrRule::ANY })),
+            ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionOption), min_items: Some(2), max_items: Some(256), unique: false })),
+        ],
+        required: &["Options"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormTargetConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContactInteractionType", Shape::Str(&StrRule { allowed: &["AGENT", "AUTOMATED", "CUSTOMER"], ..StrRule::ANY })),
+        ],
+        required: &["ContactInteractionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormTextQuestionAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationFormTextQuestionProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Automation", Shape::Object(&RULE_EvaluationFormTextQuestionAutomation)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationReviewConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EligibilityDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(90.0), ..NumRule::ANY })),
+            ("ReviewNotificationRecipients", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationReviewNotificationRecipient), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["ReviewNotificationRecipients"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationReviewNotificationRecipient: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["USER_ID"], ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_EvaluationReviewNotificationRecipientValue)),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationReviewNotificationRecipientValue: ObjRule = ObjRule {
+        properties: &[
+            ("UserId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Condition", Shape::Str(&StrRule { allowed: &["PRESENT", "NOT_PRESENT"], ..StrRule::ANY })),
+            ("OptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Category", "Condition", "OptionRefIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NumericQuestionPropertyValueAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("Label", Shape::Str(&StrRule { allowed: &["OVERALL_CUSTOMER_SENTIMENT_SCORE", "OVERALL_AGENT_SENTIMENT_SCORE", "NON_TALK_TIME", "NON_TALK_TIME_PERCENTAGE", "NUMBER_OF_INTERRUPTIONS", "CONTACT_DURATION", "AGENT_INTERACTION_DURATION", "CUSTOMER_HOLD_TIME", "LONGEST_HOLD_DURATION", "NUMBER_OF_HOLDS", "AGENT_INTERACTION_AND_HOLD_DURATION", "CUSTOMER_SENTIMENT_SCORE_WITHOUT_AGENT", "CUSTOMER_SENTIMENT_SCORE_WITH_AGENT"], ..StrRule::ANY })),
+        ],
+        required: &["Label"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScoringStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["QUESTION_ONLY", "SECTION_ONLY"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Mode", "Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleSelectQuestionRuleCategoryAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Condition", Shape::Str(&StrRule { allowed: &["PRESENT", "NOT_PRESENT"], ..StrRule::ANY })),
+            ("OptionRefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Category", "Condition", "OptionRefId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

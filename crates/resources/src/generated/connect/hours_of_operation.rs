@@ -5,49 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\\r\\n\\t]{1,250}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{4}-\\d{2}-\\d{2}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\P{C}\\r\\n\\t]{1,127}$");
 
 /// The required properties of [`HoursOfOperation`], by name: `HoursOfOperation::new(HoursOfOperationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationRequired {
     /// `Config`: a list of [`HoursOfOperationConfig`] objects, required.
-    pub config: List<HoursOfOperationConfig>,
+    pub config: ::cloudwright_core::List<HoursOfOperationConfig>,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TimeZone`: a string, required.
-    pub time_zone: Str,
+    pub time_zone: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HoursOfOperation: ObjRule = ObjRule {
-    properties: &[
-        ("ChildHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None, unique: false })),
-        ("Config", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationConfig), min_items: Some(0), max_items: Some(100), unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HoursOfOperationOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverride), min_items: None, max_items: Some(50), unique: false })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ParentHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TimeZone", Shape::STR),
-    ],
-    required: &["InstanceArn", "Name", "TimeZone", "Config"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::HoursOfOperation` resource.
 ///
@@ -64,51 +35,54 @@ pub struct HoursOfOperation {
     /// `ChildHoursOfOperations`: a list of [`HoursOfOperationsIdentifier`] objects.
     ///
     /// List of child hours of operations.
-    pub child_hours_of_operations: Option<List<HoursOfOperationsIdentifier>>,
+    pub child_hours_of_operations:
+        ::std::option::Option<::cloudwright_core::List<HoursOfOperationsIdentifier>>,
     /// `Config`: a list of [`HoursOfOperationConfig`] objects, required.
     ///
     /// Configuration information for the hours of operation.
     ///
     /// Items 0 to 100.
-    pub config: List<HoursOfOperationConfig>,
+    pub config: ::cloudwright_core::List<HoursOfOperationConfig>,
     /// `Description`: a string.
     ///
     /// The description for the hours of operation.
     ///
     /// Pattern `^[\P{C}\r\n\t]{1,250}$`; length 1 to 250.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `HoursOfOperationOverrides`: a list of [`HoursOfOperationOverride`] objects.
     ///
     /// One or more hours of operation overrides assigned to an hour of operation.
     ///
     /// Items at most 50.
-    pub hours_of_operation_overrides: Option<List<HoursOfOperationOverride>>,
+    pub hours_of_operation_overrides:
+        ::std::option::Option<::cloudwright_core::List<HoursOfOperationOverride>>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name for the hours of operation.
     ///
     /// Pattern `^[\P{C}\r\n\t]{1,127}$`; length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentHoursOfOperations`: a list of [`HoursOfOperationsIdentifier`] objects.
     ///
     /// List of parent hours of operations.
-    pub parent_hours_of_operations: Option<List<HoursOfOperationsIdentifier>>,
+    pub parent_hours_of_operations:
+        ::std::option::Option<::cloudwright_core::List<HoursOfOperationsIdentifier>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "Tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeZone`: a string, required.
     ///
     /// The time zone for the hours of operation.
-    pub time_zone: Str,
+    pub time_zone: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -118,7 +92,7 @@ impl HoursOfOperation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::HoursOfOperation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-hoursofoperation.html",
         primary_identifier: &["HoursOfOperationArn"],
@@ -129,63 +103,65 @@ impl HoursOfOperation {
         read_only: &["HoursOfOperationArn"],
         attributes: &["HoursOfOperationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `HoursOfOperation` with its required properties, named in a [`HoursOfOperationRequired`].
     #[inline]
     pub fn new(required: HoursOfOperationRequired) -> Self {
         Self {
-            child_hours_of_operations: None,
+            child_hours_of_operations: ::std::option::Option::None,
             config: required.config,
-            description: None,
-            hours_of_operation_overrides: None,
+            description: ::std::option::Option::None,
+            hours_of_operation_overrides: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             name: required.name,
-            parent_hours_of_operations: None,
-            tags: None,
+            parent_hours_of_operations: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             time_zone: required.time_zone,
         }
     }
 
     /// `ChildHoursOfOperations`: a list of [`HoursOfOperationsIdentifier`] objects.
-    pub fn child_hours_of_operations(mut self, value: impl Into<List<HoursOfOperationsIdentifier>>) -> Self { self.child_hours_of_operations = Some(value.into()); self }
+    pub fn child_hours_of_operations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HoursOfOperationsIdentifier>>) -> Self { self.child_hours_of_operations = ::std::option::Option::Some(value.into()); self }
     /// `Config`: a list of [`HoursOfOperationConfig`] objects, required.
-    pub fn config(mut self, value: impl Into<List<HoursOfOperationConfig>>) -> Self { self.config = value.into(); self }
+    pub fn config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HoursOfOperationConfig>>) -> Self { self.config = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `HoursOfOperationOverrides`: a list of [`HoursOfOperationOverride`] objects.
-    pub fn hours_of_operation_overrides(mut self, value: impl Into<List<HoursOfOperationOverride>>) -> Self { self.hours_of_operation_overrides = Some(value.into()); self }
+    pub fn hours_of_operation_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HoursOfOperationOverride>>) -> Self { self.hours_of_operation_overrides = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParentHoursOfOperations`: a list of [`HoursOfOperationsIdentifier`] objects.
-    pub fn parent_hours_of_operations(mut self, value: impl Into<List<HoursOfOperationsIdentifier>>) -> Self { self.parent_hours_of_operations = Some(value.into()); self }
+    pub fn parent_hours_of_operations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HoursOfOperationsIdentifier>>) -> Self { self.parent_hours_of_operations = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string, required.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = value.into(); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = value.into(); self }
 }
 
-impl Resource for HoursOfOperation {
+impl ::cloudwright_core::Resource for HoursOfOperation {
     type Attributes = HoursOfOperationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HoursOfOperation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HoursOfOperation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HoursOfOperation {
+impl ::cloudwright_core::ToValue for HoursOfOperation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChildHoursOfOperations", &self.child_hours_of_operations)
             .req("Config", &self.config)
             .opt("Description", &self.description)
@@ -202,12 +178,12 @@ impl ToValue for HoursOfOperation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HoursOfOperation`]: `Handle<HoursOfOperation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HoursOfOperation`]: `Handle<HoursOfOperation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HoursOfOperationAttributes(ResourceRef);
+pub struct HoursOfOperationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HoursOfOperationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HoursOfOperationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,8 +193,8 @@ impl HoursOfOperationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the hours of operation.
     #[inline]
-    pub fn hours_of_operation_arn(&self) -> Value {
-        self.0.get_att("HoursOfOperationArn")
+    pub fn hours_of_operation_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HoursOfOperationArn"))
     }
 }
 
@@ -228,22 +204,10 @@ pub struct HoursOfOperationConfigRequired {
     /// `Day`: a [`Day`] value, required.
     pub day: Day,
     /// `EndTime`: a [`HoursOfOperationTimeSlice`] object, required.
-    pub end_time: Obj<HoursOfOperationTimeSlice>,
+    pub end_time: crate::Obj<HoursOfOperationTimeSlice>,
     /// `StartTime`: a [`HoursOfOperationTimeSlice`] object, required.
-    pub start_time: Obj<HoursOfOperationTimeSlice>,
+    pub start_time: crate::Obj<HoursOfOperationTimeSlice>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HoursOfOperationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Day", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
-        ("EndTime", Shape::Object(&RULE_HoursOfOperationTimeSlice)),
-        ("StartTime", Shape::Object(&RULE_HoursOfOperationTimeSlice)),
-    ],
-    required: &["Day", "StartTime", "EndTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HoursOfOperationConfig` property type of `AWS::Connect::HoursOfOperation`.
 ///
@@ -259,11 +223,11 @@ pub struct HoursOfOperationConfig {
     /// `EndTime`: a [`HoursOfOperationTimeSlice`] object, required.
     ///
     /// The end time that your contact center closes.
-    pub end_time: Obj<HoursOfOperationTimeSlice>,
+    pub end_time: crate::Obj<HoursOfOperationTimeSlice>,
     /// `StartTime`: a [`HoursOfOperationTimeSlice`] object, required.
     ///
     /// The start time that your contact center opens.
-    pub start_time: Obj<HoursOfOperationTimeSlice>,
+    pub start_time: crate::Obj<HoursOfOperationTimeSlice>,
 }
 
 #[rustfmt::skip]
@@ -279,19 +243,19 @@ impl HoursOfOperationConfig {
     }
 
     /// `Day`: a [`Day`] value, required.
-    pub fn day(mut self, value: impl Into<Day>) -> Self { self.day = value.into(); self }
+    pub fn day(mut self, value: impl ::std::convert::Into<Day>) -> Self { self.day = value.into(); self }
     /// `EndTime`: a [`HoursOfOperationTimeSlice`] object, required.
-    pub fn end_time(mut self, value: impl Into<Obj<HoursOfOperationTimeSlice>>) -> Self { self.end_time = value.into(); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<crate::Obj<HoursOfOperationTimeSlice>>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: a [`HoursOfOperationTimeSlice`] object, required.
-    pub fn start_time(mut self, value: impl Into<Obj<HoursOfOperationTimeSlice>>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<crate::Obj<HoursOfOperationTimeSlice>>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for HoursOfOperationConfig {}
+impl crate::PropertyType for HoursOfOperationConfig {}
 
-impl ToValue for HoursOfOperationConfig {
+impl ::cloudwright_core::ToValue for HoursOfOperationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Day", &self.day)
             .req("EndTime", &self.end_time)
             .req("StartTime", &self.start_time)
@@ -303,31 +267,14 @@ impl ToValue for HoursOfOperationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationOverrideRequired {
     /// `EffectiveFrom`: a string, required.
-    pub effective_from: Str,
+    pub effective_from: ::cloudwright_core::Str,
     /// `EffectiveTill`: a string, required.
-    pub effective_till: Str,
+    pub effective_till: ::cloudwright_core::Str,
     /// `OverrideConfig`: a list of [`HoursOfOperationOverrideConfig`] objects, required.
-    pub override_config: List<HoursOfOperationOverrideConfig>,
+    pub override_config: ::cloudwright_core::List<HoursOfOperationOverrideConfig>,
     /// `OverrideName`: a string, required.
-    pub override_name: Str,
+    pub override_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HoursOfOperationOverride: ObjRule = ObjRule {
-    properties: &[
-        ("EffectiveFrom", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EffectiveTill", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("HoursOfOperationOverrideId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OverrideConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverrideConfig), min_items: None, max_items: Some(100), unique: true })),
-        ("OverrideDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
-        ("OverrideName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("OverrideType", Shape::Str(&StrRule { allowed: &["STANDARD", "OPEN", "CLOSED"], ..StrRule::ANY })),
-        ("RecurrenceConfig", Shape::Object(&RULE_RecurrenceConfig)),
-    ],
-    required: &["OverrideName", "EffectiveFrom", "EffectiveTill", "OverrideConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HoursOfOperationOverride` property type of `AWS::Connect::HoursOfOperation`.
 ///
@@ -341,45 +288,45 @@ pub struct HoursOfOperationOverride {
     /// The date from which the hours of operation override would be effective.
     ///
     /// Pattern `^\d{4}-\d{2}-\d{2}$`.
-    pub effective_from: Str,
+    pub effective_from: ::cloudwright_core::Str,
     /// `EffectiveTill`: a string, required.
     ///
     /// The date until the hours of operation override is effective.
     ///
     /// Pattern `^\d{4}-\d{2}-\d{2}$`.
-    pub effective_till: Str,
+    pub effective_till: ::cloudwright_core::Str,
     /// `HoursOfOperationOverrideId`: a string.
     ///
     /// The identifier for the hours of operation override.
     ///
     /// Pattern `^[-a-zA-Z0-9]*$`.
-    pub hours_of_operation_override_id: Option<Str>,
+    pub hours_of_operation_override_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `OverrideConfig`: a list of [`HoursOfOperationOverrideConfig`] objects, required.
     ///
     /// Configuration information for the hours of operation override: day, start time, and end time.
     ///
     /// Items at most 100.
-    pub override_config: List<HoursOfOperationOverrideConfig>,
+    pub override_config: ::cloudwright_core::List<HoursOfOperationOverrideConfig>,
     /// `OverrideDescription`: a string.
     ///
     /// The description of the hours of operation override.
     ///
     /// Length 1 to 250.
-    pub override_description: Option<Str>,
+    pub override_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `OverrideName`: a string, required.
     ///
     /// The name of the hours of operation override.
     ///
     /// Length 1 to 127.
-    pub override_name: Str,
+    pub override_name: ::cloudwright_core::Str,
     /// `OverrideType`: an [`OverrideType`] value.
     ///
     /// The type of hours of operation override.
-    pub override_type: Option<OverrideType>,
+    pub override_type: ::std::option::Option<OverrideType>,
     /// `RecurrenceConfig`: a [`RecurrenceConfig`] object.
     ///
     /// Configuration for recurring hours of operation overrides.
-    pub recurrence_config: Option<Obj<RecurrenceConfig>>,
+    pub recurrence_config: ::std::option::Option<crate::Obj<RecurrenceConfig>>,
 }
 
 #[rustfmt::skip]
@@ -390,39 +337,39 @@ impl HoursOfOperationOverride {
         Self {
             effective_from: required.effective_from,
             effective_till: required.effective_till,
-            hours_of_operation_override_id: None,
+            hours_of_operation_override_id: ::std::option::Option::None,
             override_config: required.override_config,
-            override_description: None,
+            override_description: ::std::option::Option::None,
             override_name: required.override_name,
-            override_type: None,
-            recurrence_config: None,
+            override_type: ::std::option::Option::None,
+            recurrence_config: ::std::option::Option::None,
         }
     }
 
     /// `EffectiveFrom`: a string, required.
-    pub fn effective_from(mut self, value: impl Into<Str>) -> Self { self.effective_from = value.into(); self }
+    pub fn effective_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.effective_from = value.into(); self }
     /// `EffectiveTill`: a string, required.
-    pub fn effective_till(mut self, value: impl Into<Str>) -> Self { self.effective_till = value.into(); self }
+    pub fn effective_till(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.effective_till = value.into(); self }
     /// `HoursOfOperationOverrideId`: a string.
-    pub fn hours_of_operation_override_id(mut self, value: impl Into<Str>) -> Self { self.hours_of_operation_override_id = Some(value.into()); self }
+    pub fn hours_of_operation_override_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hours_of_operation_override_id = ::std::option::Option::Some(value.into()); self }
     /// `OverrideConfig`: a list of [`HoursOfOperationOverrideConfig`] objects, required.
-    pub fn override_config(mut self, value: impl Into<List<HoursOfOperationOverrideConfig>>) -> Self { self.override_config = value.into(); self }
+    pub fn override_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HoursOfOperationOverrideConfig>>) -> Self { self.override_config = value.into(); self }
     /// `OverrideDescription`: a string.
-    pub fn override_description(mut self, value: impl Into<Str>) -> Self { self.override_description = Some(value.into()); self }
+    pub fn override_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.override_description = ::std::option::Option::Some(value.into()); self }
     /// `OverrideName`: a string, required.
-    pub fn override_name(mut self, value: impl Into<Str>) -> Self { self.override_name = value.into(); self }
+    pub fn override_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.override_name = value.into(); self }
     /// `OverrideType`: an [`OverrideType`] value.
-    pub fn override_type(mut self, value: impl Into<OverrideType>) -> Self { self.override_type = Some(value.into()); self }
+    pub fn override_type(mut self, value: impl ::std::convert::Into<OverrideType>) -> Self { self.override_type = ::std::option::Option::Some(value.into()); self }
     /// `RecurrenceConfig`: a [`RecurrenceConfig`] object.
-    pub fn recurrence_config(mut self, value: impl Into<Obj<RecurrenceConfig>>) -> Self { self.recurrence_config = Some(value.into()); self }
+    pub fn recurrence_config(mut self, value: impl ::std::convert::Into<crate::Obj<RecurrenceConfig>>) -> Self { self.recurrence_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HoursOfOperationOverride {}
+impl crate::PropertyType for HoursOfOperationOverride {}
 
-impl ToValue for HoursOfOperationOverride {
+impl ::cloudwright_core::ToValue for HoursOfOperationOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EffectiveFrom", &self.effective_from)
             .req("EffectiveTill", &self.effective_till)
             .opt(
@@ -444,22 +391,10 @@ pub struct HoursOfOperationOverrideConfigRequired {
     /// `Day`: a [`Day`] value, required.
     pub day: Day,
     /// `EndTime`: an [`OverrideTimeSlice`] object, required.
-    pub end_time: Obj<OverrideTimeSlice>,
+    pub end_time: crate::Obj<OverrideTimeSlice>,
     /// `StartTime`: an [`OverrideTimeSlice`] object, required.
-    pub start_time: Obj<OverrideTimeSlice>,
+    pub start_time: crate::Obj<OverrideTimeSlice>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HoursOfOperationOverrideConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Day", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
-        ("EndTime", Shape::Object(&RULE_OverrideTimeSlice)),
-        ("StartTime", Shape::Object(&RULE_OverrideTimeSlice)),
-    ],
-    required: &["Day", "StartTime", "EndTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HoursOfOperationOverrideConfig` property type of `AWS::Connect::HoursOfOperation`.
 ///
@@ -475,11 +410,11 @@ pub struct HoursOfOperationOverrideConfig {
     /// `EndTime`: an [`OverrideTimeSlice`] object, required.
     ///
     /// The end time that your contact center closes if overrides are applied.
-    pub end_time: Obj<OverrideTimeSlice>,
+    pub end_time: crate::Obj<OverrideTimeSlice>,
     /// `StartTime`: an [`OverrideTimeSlice`] object, required.
     ///
     /// The start time when your contact center opens if overrides are applied.
-    pub start_time: Obj<OverrideTimeSlice>,
+    pub start_time: crate::Obj<OverrideTimeSlice>,
 }
 
 #[rustfmt::skip]
@@ -495,19 +430,19 @@ impl HoursOfOperationOverrideConfig {
     }
 
     /// `Day`: a [`Day`] value, required.
-    pub fn day(mut self, value: impl Into<Day>) -> Self { self.day = value.into(); self }
+    pub fn day(mut self, value: impl ::std::convert::Into<Day>) -> Self { self.day = value.into(); self }
     /// `EndTime`: an [`OverrideTimeSlice`] object, required.
-    pub fn end_time(mut self, value: impl Into<Obj<OverrideTimeSlice>>) -> Self { self.end_time = value.into(); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideTimeSlice>>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: an [`OverrideTimeSlice`] object, required.
-    pub fn start_time(mut self, value: impl Into<Obj<OverrideTimeSlice>>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideTimeSlice>>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for HoursOfOperationOverrideConfig {}
+impl crate::PropertyType for HoursOfOperationOverrideConfig {}
 
-impl ToValue for HoursOfOperationOverrideConfig {
+impl ::cloudwright_core::ToValue for HoursOfOperationOverrideConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Day", &self.day)
             .req("EndTime", &self.end_time)
             .req("StartTime", &self.start_time)
@@ -519,21 +454,10 @@ impl ToValue for HoursOfOperationOverrideConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursOfOperationTimeSliceRequired {
     /// `Hours`: an integer, required.
-    pub hours: Int,
+    pub hours: ::cloudwright_core::Int,
     /// `Minutes`: an integer, required.
-    pub minutes: Int,
+    pub minutes: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HoursOfOperationTimeSlice: ObjRule = ObjRule {
-    properties: &[
-        ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
-        ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
-    ],
-    required: &["Hours", "Minutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HoursOfOperationTimeSlice` property type of `AWS::Connect::HoursOfOperation`.
 ///
@@ -547,13 +471,13 @@ pub struct HoursOfOperationTimeSlice {
     /// The hours.
     ///
     /// Value 0 to 23.
-    pub hours: Int,
+    pub hours: ::cloudwright_core::Int,
     /// `Minutes`: an integer, required.
     ///
     /// The minutes.
     ///
     /// Value 0 to 59.
-    pub minutes: Int,
+    pub minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -568,40 +492,22 @@ impl HoursOfOperationTimeSlice {
     }
 
     /// `Hours`: an integer, required.
-    pub fn hours(mut self, value: impl Into<Int>) -> Self { self.hours = value.into(); self }
+    pub fn hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.hours = value.into(); self }
     /// `Minutes`: an integer, required.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
+    pub fn minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minutes = value.into(); self }
 }
 
-impl PropertyType for HoursOfOperationTimeSlice {}
+impl crate::PropertyType for HoursOfOperationTimeSlice {}
 
-impl ToValue for HoursOfOperationTimeSlice {
+impl ::cloudwright_core::ToValue for HoursOfOperationTimeSlice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Hours", &self.hours)
             .req("Minutes", &self.minutes)
             .build()
     }
 }
-
-/// The required properties of [`HoursOfOperationsIdentifier`], by name: `HoursOfOperationsIdentifier::new(HoursOfOperationsIdentifierRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HoursOfOperationsIdentifierRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HoursOfOperationsIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HoursOfOperationsIdentifier` property type of `AWS::Connect::HoursOfOperation`.
 ///
@@ -613,38 +519,38 @@ pub struct HoursOfOperationsIdentifier {
     /// `Id`: a string, required.
     ///
     /// The identifier for the hours of operation.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the hours of operation.
     ///
     /// Length 1 to 127.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl HoursOfOperationsIdentifier {
-    /// A `HoursOfOperationsIdentifier` with its required properties, named in a [`HoursOfOperationsIdentifierRequired`].
+    /// A `HoursOfOperationsIdentifier` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: HoursOfOperationsIdentifierRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            id: required.id,
-            name: None,
+            id: value.into(),
+            name: ::std::option::Option::None,
         }
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HoursOfOperationsIdentifier {}
+impl crate::PropertyType for HoursOfOperationsIdentifier {}
 
-impl ToValue for HoursOfOperationsIdentifier {
+impl ::cloudwright_core::ToValue for HoursOfOperationsIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .opt("Name", &self.name)
             .build()
@@ -655,21 +561,10 @@ impl ToValue for HoursOfOperationsIdentifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OverrideTimeSliceRequired {
     /// `Hours`: an integer, required.
-    pub hours: Int,
+    pub hours: ::cloudwright_core::Int,
     /// `Minutes`: an integer, required.
-    pub minutes: Int,
+    pub minutes: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OverrideTimeSlice: ObjRule = ObjRule {
-    properties: &[
-        ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
-        ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
-    ],
-    required: &["Hours", "Minutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OverrideTimeSlice` property type of `AWS::Connect::HoursOfOperation`.
 ///
@@ -683,13 +578,13 @@ pub struct OverrideTimeSlice {
     /// The hours.
     ///
     /// Value 0 to 23.
-    pub hours: Int,
+    pub hours: ::cloudwright_core::Int,
     /// `Minutes`: an integer, required.
     ///
     /// The minutes.
     ///
     /// Value 0 to 59.
-    pub minutes: Int,
+    pub minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -704,39 +599,22 @@ impl OverrideTimeSlice {
     }
 
     /// `Hours`: an integer, required.
-    pub fn hours(mut self, value: impl Into<Int>) -> Self { self.hours = value.into(); self }
+    pub fn hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.hours = value.into(); self }
     /// `Minutes`: an integer, required.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
+    pub fn minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minutes = value.into(); self }
 }
 
-impl PropertyType for OverrideTimeSlice {}
+impl crate::PropertyType for OverrideTimeSlice {}
 
-impl ToValue for OverrideTimeSlice {
+impl ::cloudwright_core::ToValue for OverrideTimeSlice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Hours", &self.hours)
             .req("Minutes", &self.minutes)
             .build()
     }
 }
-
-/// The required properties of [`RecurrenceConfig`], by name: `RecurrenceConfig::new(RecurrenceConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecurrenceConfigRequired {
-    /// `RecurrencePattern`: a [`RecurrencePattern`] object, required.
-    pub recurrence_pattern: Obj<RecurrencePattern>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecurrenceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RecurrencePattern", Shape::Object(&RULE_RecurrencePattern)),
-    ],
-    required: &["RecurrencePattern"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecurrenceConfig` property type of `AWS::Connect::HoursOfOperation`.
 ///
@@ -748,46 +626,33 @@ pub struct RecurrenceConfig {
     /// `RecurrencePattern`: a [`RecurrencePattern`] object, required.
     ///
     /// Pattern for recurring hours of operation overrides.
-    pub recurrence_pattern: Obj<RecurrencePattern>,
+    pub recurrence_pattern: crate::Obj<RecurrencePattern>,
 }
 
 #[rustfmt::skip]
 impl RecurrenceConfig {
-    /// A `RecurrenceConfig` with its required properties, named in a [`RecurrenceConfigRequired`].
+    /// A `RecurrenceConfig` with its one required property, `RecurrencePattern`.
     #[inline]
-    pub fn new(required: RecurrenceConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RecurrencePattern>>) -> Self {
         Self {
-            recurrence_pattern: required.recurrence_pattern,
+            recurrence_pattern: value.into(),
         }
     }
 
     /// `RecurrencePattern`: a [`RecurrencePattern`] object, required.
-    pub fn recurrence_pattern(mut self, value: impl Into<Obj<RecurrencePattern>>) -> Self { self.recurrence_pattern = value.into(); self }
+    pub fn recurrence_pattern(mut self, value: impl ::std::convert::Into<crate::Obj<RecurrencePattern>>) -> Self { self.recurrence_pattern = value.into(); self }
 }
 
-impl PropertyType for RecurrenceConfig {}
+impl crate::PropertyType for RecurrenceConfig {}
 
-impl ToValue for RecurrenceConfig {
+impl ::cloudwright_core::ToValue for RecurrenceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RecurrencePattern", &self.recurrence_pattern)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecurrencePattern: ObjRule = ObjRule {
-    properties: &[
-        ("ByMonth", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1.0), max: Some(12.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ByMonthDay", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(31.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ByWeekdayOccurrence", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(4.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("Frequency", Shape::Str(&StrRule { allowed: &["WEEKLY", "MONTHLY", "YEARLY"], ..StrRule::ANY })),
-        ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecurrencePattern` property type of `AWS::Connect::HoursOfOperation`.
 ///
@@ -799,23 +664,24 @@ pub struct RecurrencePattern {
     /// `ByMonth`: a list of integers.
     ///
     /// List of months (1-12) for recurrence pattern.
-    pub by_month: Option<List<Int>>,
+    pub by_month: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `ByMonthDay`: a list of integers.
     ///
     /// List of month days (-1 to 31) for recurrence pattern.
-    pub by_month_day: Option<List<Int>>,
+    pub by_month_day: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `ByWeekdayOccurrence`: a list of integers.
     ///
     /// Items 0 to 1; each item: value -1 to 4.
-    pub by_weekday_occurrence: Option<List<Int>>,
+    pub by_weekday_occurrence:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `Frequency`: a [`RecurrenceFrequency`] value.
     ///
     /// The frequency of recurrence for hours of operation overrides.
-    pub frequency: Option<RecurrenceFrequency>,
+    pub frequency: ::std::option::Option<RecurrenceFrequency>,
     /// `Interval`: an integer.
     ///
     /// Value 1 to 6.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -823,27 +689,27 @@ impl RecurrencePattern {
     /// A `RecurrencePattern` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ByMonth`: a list of integers.
-    pub fn by_month(mut self, value: impl Into<List<Int>>) -> Self { self.by_month = Some(value.into()); self }
+    pub fn by_month(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.by_month = ::std::option::Option::Some(value.into()); self }
     /// `ByMonthDay`: a list of integers.
-    pub fn by_month_day(mut self, value: impl Into<List<Int>>) -> Self { self.by_month_day = Some(value.into()); self }
+    pub fn by_month_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.by_month_day = ::std::option::Option::Some(value.into()); self }
     /// `ByWeekdayOccurrence`: a list of integers.
-    pub fn by_weekday_occurrence(mut self, value: impl Into<List<Int>>) -> Self { self.by_weekday_occurrence = Some(value.into()); self }
+    pub fn by_weekday_occurrence(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.by_weekday_occurrence = ::std::option::Option::Some(value.into()); self }
     /// `Frequency`: a [`RecurrenceFrequency`] value.
-    pub fn frequency(mut self, value: impl Into<RecurrenceFrequency>) -> Self { self.frequency = Some(value.into()); self }
+    pub fn frequency(mut self, value: impl ::std::convert::Into<RecurrenceFrequency>) -> Self { self.frequency = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecurrencePattern {}
+impl crate::PropertyType for RecurrencePattern {}
 
-impl ToValue for RecurrencePattern {
+impl ::cloudwright_core::ToValue for RecurrencePattern {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ByMonth", &self.by_month)
             .opt("ByMonthDay", &self.by_month_day)
             .opt("ByWeekdayOccurrence", &self.by_weekday_occurrence)
@@ -871,18 +737,18 @@ pub enum Day {
     /// `SATURDAY`
     Saturday,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Day {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Day {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Day {
+impl ::cloudwright_core::ToValue for Day {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sunday => "SUNDAY",
             Self::Monday => "MONDAY",
@@ -891,9 +757,9 @@ impl ToValue for Day {
             Self::Thursday => "THURSDAY",
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -907,25 +773,25 @@ pub enum OverrideType {
     /// `CLOSED`
     Closed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OverrideType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OverrideType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OverrideType {
+impl ::cloudwright_core::ToValue for OverrideType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::Open => "OPEN",
             Self::Closed => "CLOSED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -939,24 +805,155 @@ pub enum RecurrenceFrequency {
     /// `YEARLY`
     Yearly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RecurrenceFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecurrenceFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RecurrenceFrequency {
+impl ::cloudwright_core::ToValue for RecurrenceFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Weekly => "WEEKLY",
             Self::Monthly => "MONTHLY",
             Self::Yearly => "YEARLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\\r\\n\\t]{1,250}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{4}-\\d{2}-\\d{2}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\P{C}\\r\\n\\t]{1,127}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HoursOfOperation: ObjRule = ObjRule {
+        properties: &[
+            ("ChildHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None, unique: false })),
+            ("Config", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationConfig), min_items: Some(0), max_items: Some(100), unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HoursOfOperationOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverride), min_items: None, max_items: Some(50), unique: false })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ParentHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TimeZone", Shape::STR),
+        ],
+        required: &["InstanceArn", "Name", "TimeZone", "Config"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HoursOfOperationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Day", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
+            ("EndTime", Shape::Object(&RULE_HoursOfOperationTimeSlice)),
+            ("StartTime", Shape::Object(&RULE_HoursOfOperationTimeSlice)),
+        ],
+        required: &["Day", "StartTime", "EndTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HoursOfOperationOverride: ObjRule = ObjRule {
+        properties: &[
+            ("EffectiveFrom", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EffectiveTill", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("HoursOfOperationOverrideId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OverrideConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverrideConfig), min_items: None, max_items: Some(100), unique: true })),
+            ("OverrideDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+            ("OverrideName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("OverrideType", Shape::Str(&StrRule { allowed: &["STANDARD", "OPEN", "CLOSED"], ..StrRule::ANY })),
+            ("RecurrenceConfig", Shape::Object(&RULE_RecurrenceConfig)),
+        ],
+        required: &["OverrideName", "EffectiveFrom", "EffectiveTill", "OverrideConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HoursOfOperationOverrideConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Day", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
+            ("EndTime", Shape::Object(&RULE_OverrideTimeSlice)),
+            ("StartTime", Shape::Object(&RULE_OverrideTimeSlice)),
+        ],
+        required: &["Day", "StartTime", "EndTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HoursOfOperationTimeSlice: ObjRule = ObjRule {
+        properties: &[
+            ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+            ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
+        ],
+        required: &["Hours", "Minutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HoursOfOperationsIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OverrideTimeSlice: ObjRule = ObjRule {
+        properties: &[
+            ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+            ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
+        ],
+        required: &["Hours", "Minutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecurrenceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RecurrencePattern", Shape::Object(&RULE_RecurrencePattern)),
+        ],
+        required: &["RecurrencePattern"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecurrencePattern: ObjRule = ObjRule {
+        properties: &[
+            ("ByMonth", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1.0), max: Some(12.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ByMonthDay", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(31.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ByWeekdayOccurrence", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(4.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("Frequency", Shape::Str(&StrRule { allowed: &["WEEKLY", "MONTHLY", "YEARLY"], ..StrRule::ANY })),
+            ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

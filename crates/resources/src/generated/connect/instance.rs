@@ -5,34 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$");
-
 /// The required properties of [`Instance`], by name: `Instance::new(InstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
     /// `Attributes`: an [`Attributes`] object, required.
-    pub attributes: Obj<Attributes>,
+    pub attributes: crate::Obj<Attributes>,
     /// `IdentityManagementType`: an [`IdentityManagementType`] value, required.
     pub identity_management_type: IdentityManagementType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Instance: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Object(&RULE_Attributes)),
-        ("DirectoryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IdentityManagementType", Shape::Str(&StrRule { allowed: &["SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY"], ..StrRule::ANY })),
-        ("InstanceAlias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(45), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["IdentityManagementType", "Attributes"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::Instance` resource.
 ///
@@ -54,13 +34,13 @@ pub struct Instance {
     /// `Attributes`: an [`Attributes`] object, required.
     ///
     /// A toggle for an individual feature at the instance level.
-    pub attributes: Obj<Attributes>,
+    pub attributes: crate::Obj<Attributes>,
     /// `DirectoryId`: a string.
     ///
     /// The identifier for the directory.
     ///
     /// Pattern `^d-[0-9a-f]{10}$`; length 12 to 12; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub directory_id: Option<Str>,
+    pub directory_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityManagementType`: an [`IdentityManagementType`] value, required.
     ///
     /// The identity management type.
@@ -72,11 +52,11 @@ pub struct Instance {
     /// The alias of instance. `InstanceAlias` is only required when `IdentityManagementType` is `CONNECT_MANAGED` or `SAML` . `InstanceAlias` is not required when `IdentityManagementType` is `EXISTING_DIRECTORY` .
     ///
     /// Pattern `^(?!d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$`; length 1 to 45; create-only: changing it replaces the resource.
-    pub instance_alias: Option<Str>,
+    pub instance_alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +66,7 @@ impl Instance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::Instance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-instance.html",
         primary_identifier: &["Arn"],
@@ -97,7 +77,7 @@ impl Instance {
         read_only: &["Id", "Arn", "ServiceRole", "CreatedTime", "InstanceStatus"],
         attributes: &["Arn", "CreatedTime", "Id", "InstanceStatus", "ServiceRole"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Instance` with its required properties, named in a [`InstanceRequired`].
@@ -105,43 +85,45 @@ impl Instance {
     pub fn new(required: InstanceRequired) -> Self {
         Self {
             attributes: required.attributes,
-            directory_id: None,
+            directory_id: ::std::option::Option::None,
             identity_management_type: required.identity_management_type,
-            instance_alias: None,
-            tags: None,
+            instance_alias: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Attributes`: an [`Attributes`] object, required.
-    pub fn attributes(mut self, value: impl Into<Obj<Attributes>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<crate::Obj<Attributes>>) -> Self { self.attributes = value.into(); self }
     /// `DirectoryId`: a string.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = Some(value.into()); self }
+    pub fn directory_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_id = ::std::option::Option::Some(value.into()); self }
     /// `IdentityManagementType`: an [`IdentityManagementType`] value, required.
-    pub fn identity_management_type(mut self, value: impl Into<IdentityManagementType>) -> Self { self.identity_management_type = value.into(); self }
+    pub fn identity_management_type(mut self, value: impl ::std::convert::Into<IdentityManagementType>) -> Self { self.identity_management_type = value.into(); self }
     /// `InstanceAlias`: a string.
-    pub fn instance_alias(mut self, value: impl Into<Str>) -> Self { self.instance_alias = Some(value.into()); self }
+    pub fn instance_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_alias = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Instance {
+impl ::cloudwright_core::Resource for Instance {
     type Attributes = InstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Instance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Instance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Instance {
+impl ::cloudwright_core::ToValue for Instance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .opt("DirectoryId", &self.directory_id)
             .req("IdentityManagementType", &self.identity_management_type)
@@ -151,12 +133,12 @@ impl ToValue for Instance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceAttributes(ResourceRef);
+pub struct InstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -166,40 +148,40 @@ impl InstanceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// When the instance was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the Connect Customer instance. You can find the instanceId in the ARN of the instance.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InstanceStatus`: one of a set of strings.
     ///
     /// The state of the instance.
     #[inline]
-    pub fn instance_status(&self) -> Value {
-        self.0.get_att("InstanceStatus")
+    pub fn instance_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceStatus"))
     }
 
     /// `Fn::GetAtt` `ServiceRole`: a string.
     ///
     /// The service role of the instance.
     #[inline]
-    pub fn service_role(&self) -> Value {
-        self.0.get_att("ServiceRole")
+    pub fn service_role(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceRole"))
     }
 }
 
@@ -207,32 +189,10 @@ impl InstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributesRequired {
     /// `InboundCalls`: a boolean, required.
-    pub inbound_calls: Bool,
+    pub inbound_calls: ::cloudwright_core::Bool,
     /// `OutboundCalls`: a boolean, required.
-    pub outbound_calls: Bool,
+    pub outbound_calls: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Attributes: ObjRule = ObjRule {
-    properties: &[
-        ("AutoResolveBestVoices", Shape::Bool),
-        ("ContactLens", Shape::Bool),
-        ("ContactflowLogs", Shape::Bool),
-        ("EarlyMedia", Shape::Bool),
-        ("EnhancedChatMonitoring", Shape::Bool),
-        ("EnhancedContactMonitoring", Shape::Bool),
-        ("HighVolumeOutBound", Shape::Bool),
-        ("InboundCalls", Shape::Bool),
-        ("MessageStreaming", Shape::Bool),
-        ("MultiPartyChatConference", Shape::Bool),
-        ("MultiPartyConference", Shape::Bool),
-        ("OutboundCalls", Shape::Bool),
-        ("UseCustomTTSVoices", Shape::Bool),
-    ],
-    required: &["InboundCalls", "OutboundCalls"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Attributes` property type of `AWS::Connect::Instance`.
 ///
@@ -244,55 +204,55 @@ pub struct Attributes {
     /// `AutoResolveBestVoices`: a boolean.
     ///
     /// Boolean flag which enables AUTO_RESOLVE_BEST_VOICES on an instance.
-    pub auto_resolve_best_voices: Option<Bool>,
+    pub auto_resolve_best_voices: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ContactLens`: a boolean.
     ///
     /// Boolean flag which enables CONTACT_LENS on an instance.
-    pub contact_lens: Option<Bool>,
+    pub contact_lens: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ContactflowLogs`: a boolean.
     ///
     /// Boolean flag which enables CONTACTFLOW_LOGS on an instance.
-    pub contactflow_logs: Option<Bool>,
+    pub contactflow_logs: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EarlyMedia`: a boolean.
     ///
     /// Boolean flag which enables EARLY_MEDIA on an instance.
-    pub early_media: Option<Bool>,
+    pub early_media: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnhancedChatMonitoring`: a boolean.
     ///
     /// Boolean flag which enables ENHANCED_CHAT_MONITORING on an instance.
-    pub enhanced_chat_monitoring: Option<Bool>,
+    pub enhanced_chat_monitoring: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnhancedContactMonitoring`: a boolean.
     ///
     /// Boolean flag which enables ENHANCED_CONTACT_MONITORING on an instance.
-    pub enhanced_contact_monitoring: Option<Bool>,
+    pub enhanced_contact_monitoring: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HighVolumeOutBound`: a boolean.
     ///
     /// Boolean flag which enables HIGH_VOLUME_OUTBOUND on an instance.
-    pub high_volume_out_bound: Option<Bool>,
+    pub high_volume_out_bound: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InboundCalls`: a boolean, required.
     ///
     /// Mandatory element which enables inbound calls on new instance.
-    pub inbound_calls: Bool,
+    pub inbound_calls: ::cloudwright_core::Bool,
     /// `MessageStreaming`: a boolean.
     ///
     /// Boolean flag which enables MESSAGE_STREAMING on an instance.
-    pub message_streaming: Option<Bool>,
+    pub message_streaming: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MultiPartyChatConference`: a boolean.
     ///
     /// Boolean flag which enables MULTI_PARTY_CHAT_CONFERENCE on an instance.
-    pub multi_party_chat_conference: Option<Bool>,
+    pub multi_party_chat_conference: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MultiPartyConference`: a boolean.
     ///
     /// Boolean flag which enables MULTI_PARTY_CONFERENCE on an instance.
-    pub multi_party_conference: Option<Bool>,
+    pub multi_party_conference: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OutboundCalls`: a boolean, required.
     ///
     /// Mandatory element which enables outbound calls on new instance.
-    pub outbound_calls: Bool,
+    pub outbound_calls: ::cloudwright_core::Bool,
     /// `UseCustomTTSVoices`: a boolean.
     ///
     /// Boolean flag which enables USE_CUSTOM_TTS_VOICES on an instance.
-    pub use_custom_tts_voices: Option<Bool>,
+    pub use_custom_tts_voices: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -301,56 +261,56 @@ impl Attributes {
     #[inline]
     pub fn new(required: AttributesRequired) -> Self {
         Self {
-            auto_resolve_best_voices: None,
-            contact_lens: None,
-            contactflow_logs: None,
-            early_media: None,
-            enhanced_chat_monitoring: None,
-            enhanced_contact_monitoring: None,
-            high_volume_out_bound: None,
+            auto_resolve_best_voices: ::std::option::Option::None,
+            contact_lens: ::std::option::Option::None,
+            contactflow_logs: ::std::option::Option::None,
+            early_media: ::std::option::Option::None,
+            enhanced_chat_monitoring: ::std::option::Option::None,
+            enhanced_contact_monitoring: ::std::option::Option::None,
+            high_volume_out_bound: ::std::option::Option::None,
             inbound_calls: required.inbound_calls,
-            message_streaming: None,
-            multi_party_chat_conference: None,
-            multi_party_conference: None,
+            message_streaming: ::std::option::Option::None,
+            multi_party_chat_conference: ::std::option::Option::None,
+            multi_party_conference: ::std::option::Option::None,
             outbound_calls: required.outbound_calls,
-            use_custom_tts_voices: None,
+            use_custom_tts_voices: ::std::option::Option::None,
         }
     }
 
     /// `AutoResolveBestVoices`: a boolean.
-    pub fn auto_resolve_best_voices(mut self, value: impl Into<Bool>) -> Self { self.auto_resolve_best_voices = Some(value.into()); self }
+    pub fn auto_resolve_best_voices(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_resolve_best_voices = ::std::option::Option::Some(value.into()); self }
     /// `ContactLens`: a boolean.
-    pub fn contact_lens(mut self, value: impl Into<Bool>) -> Self { self.contact_lens = Some(value.into()); self }
+    pub fn contact_lens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.contact_lens = ::std::option::Option::Some(value.into()); self }
     /// `ContactflowLogs`: a boolean.
-    pub fn contactflow_logs(mut self, value: impl Into<Bool>) -> Self { self.contactflow_logs = Some(value.into()); self }
+    pub fn contactflow_logs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.contactflow_logs = ::std::option::Option::Some(value.into()); self }
     /// `EarlyMedia`: a boolean.
-    pub fn early_media(mut self, value: impl Into<Bool>) -> Self { self.early_media = Some(value.into()); self }
+    pub fn early_media(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.early_media = ::std::option::Option::Some(value.into()); self }
     /// `EnhancedChatMonitoring`: a boolean.
-    pub fn enhanced_chat_monitoring(mut self, value: impl Into<Bool>) -> Self { self.enhanced_chat_monitoring = Some(value.into()); self }
+    pub fn enhanced_chat_monitoring(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enhanced_chat_monitoring = ::std::option::Option::Some(value.into()); self }
     /// `EnhancedContactMonitoring`: a boolean.
-    pub fn enhanced_contact_monitoring(mut self, value: impl Into<Bool>) -> Self { self.enhanced_contact_monitoring = Some(value.into()); self }
+    pub fn enhanced_contact_monitoring(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enhanced_contact_monitoring = ::std::option::Option::Some(value.into()); self }
     /// `HighVolumeOutBound`: a boolean.
-    pub fn high_volume_out_bound(mut self, value: impl Into<Bool>) -> Self { self.high_volume_out_bound = Some(value.into()); self }
+    pub fn high_volume_out_bound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.high_volume_out_bound = ::std::option::Option::Some(value.into()); self }
     /// `InboundCalls`: a boolean, required.
-    pub fn inbound_calls(mut self, value: impl Into<Bool>) -> Self { self.inbound_calls = value.into(); self }
+    pub fn inbound_calls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inbound_calls = value.into(); self }
     /// `MessageStreaming`: a boolean.
-    pub fn message_streaming(mut self, value: impl Into<Bool>) -> Self { self.message_streaming = Some(value.into()); self }
+    pub fn message_streaming(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.message_streaming = ::std::option::Option::Some(value.into()); self }
     /// `MultiPartyChatConference`: a boolean.
-    pub fn multi_party_chat_conference(mut self, value: impl Into<Bool>) -> Self { self.multi_party_chat_conference = Some(value.into()); self }
+    pub fn multi_party_chat_conference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_party_chat_conference = ::std::option::Option::Some(value.into()); self }
     /// `MultiPartyConference`: a boolean.
-    pub fn multi_party_conference(mut self, value: impl Into<Bool>) -> Self { self.multi_party_conference = Some(value.into()); self }
+    pub fn multi_party_conference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_party_conference = ::std::option::Option::Some(value.into()); self }
     /// `OutboundCalls`: a boolean, required.
-    pub fn outbound_calls(mut self, value: impl Into<Bool>) -> Self { self.outbound_calls = value.into(); self }
+    pub fn outbound_calls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.outbound_calls = value.into(); self }
     /// `UseCustomTTSVoices`: a boolean.
-    pub fn use_custom_tts_voices(mut self, value: impl Into<Bool>) -> Self { self.use_custom_tts_voices = Some(value.into()); self }
+    pub fn use_custom_tts_voices(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_custom_tts_voices = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Attributes {}
+impl crate::PropertyType for Attributes {}
 
-impl ToValue for Attributes {
+impl ::cloudwright_core::ToValue for Attributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoResolveBestVoices", &self.auto_resolve_best_voices)
             .opt("ContactLens", &self.contact_lens)
             .opt("ContactflowLogs", &self.contactflow_logs)
@@ -378,21 +338,10 @@ impl ToValue for Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Connect::Instance`.
 ///
@@ -402,11 +351,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -421,17 +370,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -448,24 +397,82 @@ pub enum IdentityManagementType {
     /// `EXISTING_DIRECTORY`
     ExistingDirectory,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdentityManagementType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdentityManagementType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdentityManagementType {
+impl ::cloudwright_core::ToValue for IdentityManagementType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Saml => "SAML",
             Self::ConnectManaged => "CONNECT_MANAGED",
             Self::ExistingDirectory => "EXISTING_DIRECTORY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Instance: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Object(&RULE_Attributes)),
+            ("DirectoryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IdentityManagementType", Shape::Str(&StrRule { allowed: &["SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY"], ..StrRule::ANY })),
+            ("InstanceAlias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(45), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["IdentityManagementType", "Attributes"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Attributes: ObjRule = ObjRule {
+        properties: &[
+            ("AutoResolveBestVoices", Shape::Bool),
+            ("ContactLens", Shape::Bool),
+            ("ContactflowLogs", Shape::Bool),
+            ("EarlyMedia", Shape::Bool),
+            ("EnhancedChatMonitoring", Shape::Bool),
+            ("EnhancedContactMonitoring", Shape::Bool),
+            ("HighVolumeOutBound", Shape::Bool),
+            ("InboundCalls", Shape::Bool),
+            ("MessageStreaming", Shape::Bool),
+            ("MultiPartyChatConference", Shape::Bool),
+            ("MultiPartyConference", Shape::Bool),
+            ("OutboundCalls", Shape::Bool),
+            ("UseCustomTTSVoices", Shape::Bool),
+        ],
+        required: &["InboundCalls", "OutboundCalls"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:firehose:[-a-z0-9]*:[0-9]{12}:deliverystream/[-a-zA-Z0-9_.]*$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:kinesis:[-a-z0-9]*:[0-9]{12}:stream/[-a-zA-Z0-9_.]*$");
-
 /// The required properties of [`InstanceStorageConfig`], by name: `InstanceStorageConfig::new(InstanceStorageConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceStorageConfigRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `ResourceType`: an [`InstanceStorageResourceType`] value, required.
     pub resource_type: InstanceStorageResourceType,
     /// `StorageType`: a [`StorageType`] value, required.
     pub storage_type: StorageType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceStorageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KinesisFirehoseConfig", Shape::Object(&RULE_KinesisFirehoseConfig)),
-        ("KinesisStreamConfig", Shape::Object(&RULE_KinesisStreamConfig)),
-        ("KinesisVideoStreamConfig", Shape::Object(&RULE_KinesisVideoStreamConfig)),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["CHAT_TRANSCRIPTS", "CALL_RECORDINGS", "SCHEDULED_REPORTS", "MEDIA_STREAMS", "CONTACT_TRACE_RECORDS", "AGENT_EVENTS"], ..StrRule::ANY })),
-        ("S3Config", Shape::Object(&RULE_S3Config)),
-        ("StorageType", Shape::Str(&StrRule { allowed: &["S3", "KINESIS_VIDEO_STREAM", "KINESIS_STREAM", "KINESIS_FIREHOSE"], ..StrRule::ANY })),
-    ],
-    required: &["InstanceArn", "ResourceType", "StorageType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::InstanceStorageConfig` resource.
 ///
@@ -60,19 +34,19 @@ pub struct InstanceStorageConfig {
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `KinesisFirehoseConfig`: a [`KinesisFirehoseConfig`] object.
     ///
     /// The configuration of the Kinesis Firehose delivery stream.
-    pub kinesis_firehose_config: Option<Obj<KinesisFirehoseConfig>>,
+    pub kinesis_firehose_config: ::std::option::Option<crate::Obj<KinesisFirehoseConfig>>,
     /// `KinesisStreamConfig`: a [`KinesisStreamConfig`] object.
     ///
     /// The configuration of the Kinesis data stream.
-    pub kinesis_stream_config: Option<Obj<KinesisStreamConfig>>,
+    pub kinesis_stream_config: ::std::option::Option<crate::Obj<KinesisStreamConfig>>,
     /// `KinesisVideoStreamConfig`: a [`KinesisVideoStreamConfig`] object.
     ///
     /// The configuration of the Kinesis video stream.
-    pub kinesis_video_stream_config: Option<Obj<KinesisVideoStreamConfig>>,
+    pub kinesis_video_stream_config: ::std::option::Option<crate::Obj<KinesisVideoStreamConfig>>,
     /// `ResourceType`: an [`InstanceStorageResourceType`] value, required.
     ///
     /// A valid resource type. Following are the valid resource types: `CHAT_TRANSCRIPTS` | `CALL_RECORDINGS` | `SCHEDULED_REPORTS` | `MEDIA_STREAMS` | `CONTACT_TRACE_RECORDS` | `AGENT_EVENTS`
@@ -82,7 +56,7 @@ pub struct InstanceStorageConfig {
     /// `S3Config`: a [`S3Config`] object.
     ///
     /// The S3 bucket configuration.
-    pub s3_config: Option<Obj<S3Config>>,
+    pub s3_config: ::std::option::Option<crate::Obj<S3Config>>,
     /// `StorageType`: a [`StorageType`] value, required.
     ///
     /// A valid storage type.
@@ -96,7 +70,7 @@ impl InstanceStorageConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::InstanceStorageConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-instancestorageconfig.html",
         primary_identifier: &["InstanceArn", "AssociationId", "ResourceType"],
@@ -107,7 +81,7 @@ impl InstanceStorageConfig {
         read_only: &["AssociationId"],
         attributes: &["AssociationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `InstanceStorageConfig` with its required properties, named in a [`InstanceStorageConfigRequired`].
@@ -115,46 +89,48 @@ impl InstanceStorageConfig {
     pub fn new(required: InstanceStorageConfigRequired) -> Self {
         Self {
             instance_arn: required.instance_arn,
-            kinesis_firehose_config: None,
-            kinesis_stream_config: None,
-            kinesis_video_stream_config: None,
+            kinesis_firehose_config: ::std::option::Option::None,
+            kinesis_stream_config: ::std::option::Option::None,
+            kinesis_video_stream_config: ::std::option::Option::None,
             resource_type: required.resource_type,
-            s3_config: None,
+            s3_config: ::std::option::Option::None,
             storage_type: required.storage_type,
         }
     }
 
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `KinesisFirehoseConfig`: a [`KinesisFirehoseConfig`] object.
-    pub fn kinesis_firehose_config(mut self, value: impl Into<Obj<KinesisFirehoseConfig>>) -> Self { self.kinesis_firehose_config = Some(value.into()); self }
+    pub fn kinesis_firehose_config(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisFirehoseConfig>>) -> Self { self.kinesis_firehose_config = ::std::option::Option::Some(value.into()); self }
     /// `KinesisStreamConfig`: a [`KinesisStreamConfig`] object.
-    pub fn kinesis_stream_config(mut self, value: impl Into<Obj<KinesisStreamConfig>>) -> Self { self.kinesis_stream_config = Some(value.into()); self }
+    pub fn kinesis_stream_config(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisStreamConfig>>) -> Self { self.kinesis_stream_config = ::std::option::Option::Some(value.into()); self }
     /// `KinesisVideoStreamConfig`: a [`KinesisVideoStreamConfig`] object.
-    pub fn kinesis_video_stream_config(mut self, value: impl Into<Obj<KinesisVideoStreamConfig>>) -> Self { self.kinesis_video_stream_config = Some(value.into()); self }
+    pub fn kinesis_video_stream_config(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisVideoStreamConfig>>) -> Self { self.kinesis_video_stream_config = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: an [`InstanceStorageResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<InstanceStorageResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<InstanceStorageResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `S3Config`: a [`S3Config`] object.
-    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self { self.s3_config = Some(value.into()); self }
+    pub fn s3_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3Config>>) -> Self { self.s3_config = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a [`StorageType`] value, required.
-    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self { self.storage_type = value.into(); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<StorageType>) -> Self { self.storage_type = value.into(); self }
 }
 
-impl Resource for InstanceStorageConfig {
+impl ::cloudwright_core::Resource for InstanceStorageConfig {
     type Attributes = InstanceStorageConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceStorageConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InstanceStorageConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InstanceStorageConfig {
+impl ::cloudwright_core::ToValue for InstanceStorageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
             .opt("KinesisFirehoseConfig", &self.kinesis_firehose_config)
             .opt("KinesisStreamConfig", &self.kinesis_stream_config)
@@ -169,12 +145,12 @@ impl ToValue for InstanceStorageConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InstanceStorageConfig`]: `Handle<InstanceStorageConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InstanceStorageConfig`]: `Handle<InstanceStorageConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceStorageConfigAttributes(ResourceRef);
+pub struct InstanceStorageConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceStorageConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceStorageConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,8 +158,8 @@ impl From<ResourceRef> for InstanceStorageConfigAttributes {
 impl InstanceStorageConfigAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
 }
 
@@ -193,19 +169,8 @@ pub struct EncryptionConfigRequired {
     /// `EncryptionType`: an [`EncryptionType`] value, required.
     pub encryption_type: EncryptionType,
     /// `KeyId`: a string, required.
-    pub key_id: Str,
+    pub key_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
-        ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["EncryptionType", "KeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfig` property type of `AWS::Connect::InstanceStorageConfig`.
 ///
@@ -222,12 +187,12 @@ pub struct EncryptionConfig {
     ///
     /// The full ARN of the encryption key.
     ///
-    /// &gt; Be sure to provide the full ARN of the encryption key, not just the ID.
-    /// &gt;
-    /// &gt; Amazon Connect supports only KMS keys with the default key spec of \[`SYMMETRIC_DEFAULT`\](<https://docs.aws.amazon.com/kms/latest/developerguide/asymmetric-key-specs.html#key-spec-symmetric-default>) .
+    /// \> Be sure to provide the full ARN of the encryption key, not just the ID.
+    /// \>
+    /// \> Amazon Connect supports only KMS keys with the default key spec of [`SYMMETRIC_DEFAULT`](https://docs.aws.amazon.com/kms/latest/developerguide/asymmetric-key-specs.html#key-spec-symmetric-default) .
     ///
     /// Length 1 to 128.
-    pub key_id: Str,
+    pub key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -242,39 +207,22 @@ impl EncryptionConfig {
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KeyId`: a string, required.
-    pub fn key_id(mut self, value: impl Into<Str>) -> Self { self.key_id = value.into(); self }
+    pub fn key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_id = value.into(); self }
 }
 
-impl PropertyType for EncryptionConfig {}
+impl crate::PropertyType for EncryptionConfig {}
 
-impl ToValue for EncryptionConfig {
+impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
             .req("KeyId", &self.key_id)
             .build()
     }
 }
-
-/// The required properties of [`KinesisFirehoseConfig`], by name: `KinesisFirehoseConfig::new(KinesisFirehoseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisFirehoseConfigRequired {
-    /// `FirehoseArn`: a string, required.
-    pub firehose_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisFirehoseConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FirehoseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["FirehoseArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisFirehoseConfig` property type of `AWS::Connect::InstanceStorageConfig`.
 ///
@@ -288,50 +236,33 @@ pub struct KinesisFirehoseConfig {
     /// The Amazon Resource Name (ARN) of the delivery stream.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:firehose:[-a-z0-9]*:[0-9]{12}:deliverystream/[-a-zA-Z0-9_.]*$`.
-    pub firehose_arn: Str,
+    pub firehose_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KinesisFirehoseConfig {
-    /// A `KinesisFirehoseConfig` with its required properties, named in a [`KinesisFirehoseConfigRequired`].
+    /// A `KinesisFirehoseConfig` with its one required property, `FirehoseArn`.
     #[inline]
-    pub fn new(required: KinesisFirehoseConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            firehose_arn: required.firehose_arn,
+            firehose_arn: value.into(),
         }
     }
 
     /// `FirehoseArn`: a string, required.
-    pub fn firehose_arn(mut self, value: impl Into<Str>) -> Self { self.firehose_arn = value.into(); self }
+    pub fn firehose_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firehose_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisFirehoseConfig {}
+impl crate::PropertyType for KinesisFirehoseConfig {}
 
-impl ToValue for KinesisFirehoseConfig {
+impl ::cloudwright_core::ToValue for KinesisFirehoseConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FirehoseArn", &self.firehose_arn)
             .build()
     }
 }
-
-/// The required properties of [`KinesisStreamConfig`], by name: `KinesisStreamConfig::new(KinesisStreamConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamConfigRequired {
-    /// `StreamArn`: a string, required.
-    pub stream_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisStreamConfig: ObjRule = ObjRule {
-    properties: &[
-        ("StreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["StreamArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisStreamConfig` property type of `AWS::Connect::InstanceStorageConfig`.
 ///
@@ -345,29 +276,31 @@ pub struct KinesisStreamConfig {
     /// The Amazon Resource Name (ARN) of the data stream.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:kinesis:[-a-z0-9]*:[0-9]{12}:stream/[-a-zA-Z0-9_.]*$`.
-    pub stream_arn: Str,
+    pub stream_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KinesisStreamConfig {
-    /// A `KinesisStreamConfig` with its required properties, named in a [`KinesisStreamConfigRequired`].
+    /// A `KinesisStreamConfig` with its one required property, `StreamArn`.
     #[inline]
-    pub fn new(required: KinesisStreamConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            stream_arn: required.stream_arn,
+            stream_arn: value.into(),
         }
     }
 
     /// `StreamArn`: a string, required.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
+    pub fn stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisStreamConfig {}
+impl crate::PropertyType for KinesisStreamConfig {}
 
-impl ToValue for KinesisStreamConfig {
+impl ::cloudwright_core::ToValue for KinesisStreamConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("StreamArn", &self.stream_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("StreamArn", &self.stream_arn)
+            .build()
     }
 }
 
@@ -375,24 +308,12 @@ impl ToValue for KinesisStreamConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisVideoStreamConfigRequired {
     /// `EncryptionConfig`: an [`EncryptionConfig`] object, required.
-    pub encryption_config: Obj<EncryptionConfig>,
+    pub encryption_config: crate::Obj<EncryptionConfig>,
     /// `Prefix`: a string, required.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
     /// `RetentionPeriodHours`: a number, required.
-    pub retention_period_hours: Num,
+    pub retention_period_hours: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisVideoStreamConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("RetentionPeriodHours", Shape::NUM),
-    ],
-    required: &["Prefix", "RetentionPeriodHours", "EncryptionConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisVideoStreamConfig` property type of `AWS::Connect::InstanceStorageConfig`.
 ///
@@ -404,19 +325,19 @@ pub struct KinesisVideoStreamConfig {
     /// `EncryptionConfig`: an [`EncryptionConfig`] object, required.
     ///
     /// The encryption configuration.
-    pub encryption_config: Obj<EncryptionConfig>,
+    pub encryption_config: crate::Obj<EncryptionConfig>,
     /// `Prefix`: a string, required.
     ///
     /// The prefix of the video stream.
     ///
     /// Length 1 to 128.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
     /// `RetentionPeriodHours`: a number, required.
     ///
     /// The number of hours data is retained in the stream. Kinesis Video Streams retains the data in a data store that is associated with the stream.
     ///
     /// The default value is 0, indicating that the stream does not persist data.
-    pub retention_period_hours: Num,
+    pub retention_period_hours: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -432,19 +353,19 @@ impl KinesisVideoStreamConfig {
     }
 
     /// `EncryptionConfig`: an [`EncryptionConfig`] object, required.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = value.into(); self }
+    pub fn encryption_config(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfig>>) -> Self { self.encryption_config = value.into(); self }
     /// `Prefix`: a string, required.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = value.into(); self }
     /// `RetentionPeriodHours`: a number, required.
-    pub fn retention_period_hours(mut self, value: impl Into<Num>) -> Self { self.retention_period_hours = value.into(); self }
+    pub fn retention_period_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.retention_period_hours = value.into(); self }
 }
 
-impl PropertyType for KinesisVideoStreamConfig {}
+impl crate::PropertyType for KinesisVideoStreamConfig {}
 
-impl ToValue for KinesisVideoStreamConfig {
+impl ::cloudwright_core::ToValue for KinesisVideoStreamConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionConfig", &self.encryption_config)
             .req("Prefix", &self.prefix)
             .req("RetentionPeriodHours", &self.retention_period_hours)
@@ -456,22 +377,10 @@ impl ToValue for KinesisVideoStreamConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string, required.
-    pub bucket_prefix: Str,
+    pub bucket_prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Config: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
-    ],
-    required: &["BucketName", "BucketPrefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Config` property type of `AWS::Connect::InstanceStorageConfig`.
 ///
@@ -485,17 +394,17 @@ pub struct S3Config {
     /// The S3 bucket name.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 1 to 128.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string, required.
     ///
     /// The S3 bucket prefix.
     ///
     /// Length 1 to 128.
-    pub bucket_prefix: Str,
+    pub bucket_prefix: ::cloudwright_core::Str,
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
     ///
     /// The Amazon S3 encryption configuration.
-    pub encryption_config: Option<Obj<EncryptionConfig>>,
+    pub encryption_config: ::std::option::Option<crate::Obj<EncryptionConfig>>,
 }
 
 #[rustfmt::skip]
@@ -506,24 +415,24 @@ impl S3Config {
         Self {
             bucket_name: required.bucket_name,
             bucket_prefix: required.bucket_prefix,
-            encryption_config: None,
+            encryption_config: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string, required.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = value.into(); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = value.into(); self }
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
+    pub fn encryption_config(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfig>>) -> Self { self.encryption_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Config {}
+impl crate::PropertyType for S3Config {}
 
-impl ToValue for S3Config {
+impl ::cloudwright_core::ToValue for S3Config {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .req("BucketPrefix", &self.bucket_prefix)
             .opt("EncryptionConfig", &self.encryption_config)
@@ -537,23 +446,23 @@ pub enum EncryptionType {
     /// `KMS`
     Kms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionType {
+impl ::cloudwright_core::ToValue for EncryptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Kms => "KMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -573,18 +482,18 @@ pub enum InstanceStorageResourceType {
     /// `AGENT_EVENTS`
     AgentEvents,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceStorageResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceStorageResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceStorageResourceType {
+impl ::cloudwright_core::ToValue for InstanceStorageResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ChatTranscripts => "CHAT_TRANSCRIPTS",
             Self::CallRecordings => "CALL_RECORDINGS",
@@ -592,9 +501,9 @@ impl ToValue for InstanceStorageResourceType {
             Self::MediaStreams => "MEDIA_STREAMS",
             Self::ContactTraceRecords => "CONTACT_TRACE_RECORDS",
             Self::AgentEvents => "AGENT_EVENTS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -610,25 +519,111 @@ pub enum StorageType {
     /// `KINESIS_FIREHOSE`
     KinesisFirehose,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StorageType {
+impl ::cloudwright_core::ToValue for StorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
             Self::KinesisVideoStream => "KINESIS_VIDEO_STREAM",
             Self::KinesisStream => "KINESIS_STREAM",
             Self::KinesisFirehose => "KINESIS_FIREHOSE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:firehose:[-a-z0-9]*:[0-9]{12}:deliverystream/[-a-zA-Z0-9_.]*$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:kinesis:[-a-z0-9]*:[0-9]{12}:stream/[-a-zA-Z0-9_.]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceStorageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KinesisFirehoseConfig", Shape::Object(&RULE_KinesisFirehoseConfig)),
+            ("KinesisStreamConfig", Shape::Object(&RULE_KinesisStreamConfig)),
+            ("KinesisVideoStreamConfig", Shape::Object(&RULE_KinesisVideoStreamConfig)),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["CHAT_TRANSCRIPTS", "CALL_RECORDINGS", "SCHEDULED_REPORTS", "MEDIA_STREAMS", "CONTACT_TRACE_RECORDS", "AGENT_EVENTS"], ..StrRule::ANY })),
+            ("S3Config", Shape::Object(&RULE_S3Config)),
+            ("StorageType", Shape::Str(&StrRule { allowed: &["S3", "KINESIS_VIDEO_STREAM", "KINESIS_STREAM", "KINESIS_FIREHOSE"], ..StrRule::ANY })),
+        ],
+        required: &["InstanceArn", "ResourceType", "StorageType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
+            ("KeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["EncryptionType", "KeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisFirehoseConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FirehoseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["FirehoseArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisStreamConfig: ObjRule = ObjRule {
+        properties: &[
+            ("StreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["StreamArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisVideoStreamConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("RetentionPeriodHours", Shape::NUM),
+        ],
+        required: &["Prefix", "RetentionPeriodHours", "EncryptionConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Config: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
+        ],
+        required: &["BucketName", "BucketPrefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

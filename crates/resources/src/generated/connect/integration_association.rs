@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-
 /// The required properties of [`IntegrationAssociation`], by name: `IntegrationAssociation::new(IntegrationAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationAssociationRequired {
     /// `InstanceId`: a string, required.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `IntegrationArn`: a string, required.
-    pub integration_arn: Str,
+    pub integration_arn: ::cloudwright_core::Str,
     /// `IntegrationType`: an [`IntegrationType`] value, required.
     pub integration_type: IntegrationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegrationAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IntegrationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
-        ("IntegrationType", Shape::Str(&StrRule { allowed: &["LEX_BOT", "LAMBDA_FUNCTION", "APPLICATION", "CASES_DOMAIN"], ..StrRule::ANY })),
-    ],
-    required: &["InstanceId", "IntegrationType", "IntegrationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::IntegrationAssociation` resource.
 ///
@@ -55,7 +38,7 @@ pub struct IntegrationAssociation {
     /// *Maximum* : `100`
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `IntegrationArn`: a string, required.
     ///
     /// ARN of the integration being associated with the instance.
@@ -65,7 +48,7 @@ pub struct IntegrationAssociation {
     /// *Maximum* : `140`
     ///
     /// Length 1 to 140; create-only: changing it replaces the resource.
-    pub integration_arn: Str,
+    pub integration_arn: ::cloudwright_core::Str,
     /// `IntegrationType`: an [`IntegrationType`] value, required.
     ///
     /// Specifies the integration type to be associated with the instance.
@@ -83,7 +66,7 @@ impl IntegrationAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::IntegrationAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-integrationassociation.html",
         primary_identifier: &["InstanceId", "IntegrationType", "IntegrationArn"],
@@ -94,7 +77,7 @@ impl IntegrationAssociation {
         read_only: &["IntegrationAssociationId"],
         attributes: &["IntegrationAssociationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `IntegrationAssociation` with its required properties, named in a [`IntegrationAssociationRequired`].
@@ -108,28 +91,30 @@ impl IntegrationAssociation {
     }
 
     /// `InstanceId`: a string, required.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = value.into(); self }
     /// `IntegrationArn`: a string, required.
-    pub fn integration_arn(mut self, value: impl Into<Str>) -> Self { self.integration_arn = value.into(); self }
+    pub fn integration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_arn = value.into(); self }
     /// `IntegrationType`: an [`IntegrationType`] value, required.
-    pub fn integration_type(mut self, value: impl Into<IntegrationType>) -> Self { self.integration_type = value.into(); self }
+    pub fn integration_type(mut self, value: impl ::std::convert::Into<IntegrationType>) -> Self { self.integration_type = value.into(); self }
 }
 
-impl Resource for IntegrationAssociation {
+impl ::cloudwright_core::Resource for IntegrationAssociation {
     type Attributes = IntegrationAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntegrationAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IntegrationAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IntegrationAssociation {
+impl ::cloudwright_core::ToValue for IntegrationAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceId", &self.instance_id)
             .req("IntegrationArn", &self.integration_arn)
             .req("IntegrationType", &self.integration_type)
@@ -137,12 +122,12 @@ impl ToValue for IntegrationAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IntegrationAssociation`]: `Handle<IntegrationAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IntegrationAssociation`]: `Handle<IntegrationAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationAssociationAttributes(ResourceRef);
+pub struct IntegrationAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntegrationAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,8 +135,8 @@ impl From<ResourceRef> for IntegrationAssociationAttributes {
 impl IntegrationAssociationAttributes {
     /// `Fn::GetAtt` `IntegrationAssociationId`: a string.
     #[inline]
-    pub fn integration_association_id(&self) -> Value {
-        self.0.get_att("IntegrationAssociationId")
+    pub fn integration_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IntegrationAssociationId"))
     }
 }
 
@@ -167,25 +152,47 @@ pub enum IntegrationType {
     /// `CASES_DOMAIN`
     CasesDomain,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IntegrationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IntegrationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IntegrationType {
+impl ::cloudwright_core::ToValue for IntegrationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LexBot => "LEX_BOT",
             Self::LambdaFunction => "LAMBDA_FUNCTION",
             Self::Application => "APPLICATION",
             Self::CasesDomain => "CASES_DOMAIN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegrationAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IntegrationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+            ("IntegrationType", Shape::Str(&StrRule { allowed: &["LEX_BOT", "LAMBDA_FUNCTION", "APPLICATION", "CASES_DOMAIN"], ..StrRule::ANY })),
+        ],
+        required: &["InstanceId", "IntegrationType", "IntegrationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

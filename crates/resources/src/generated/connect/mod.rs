@@ -127,12 +127,10 @@ pub use contact_flow_module_alias::{
 };
 #[cfg(feature = "connect")]
 pub use contact_flow_module_version::{
-    ContactFlowModuleVersion, ContactFlowModuleVersionAttributes, ContactFlowModuleVersionRequired,
+    ContactFlowModuleVersion, ContactFlowModuleVersionAttributes,
 };
 #[cfg(feature = "connect")]
-pub use contact_flow_version::{
-    ContactFlowVersion, ContactFlowVersionAttributes, ContactFlowVersionRequired,
-};
+pub use contact_flow_version::{ContactFlowVersion, ContactFlowVersionAttributes};
 #[cfg(feature = "connect")]
 pub use data_table::{DataTable, DataTableAttributes};
 #[cfg(feature = "connect")]
@@ -160,7 +158,7 @@ pub use integration_association::{
 #[cfg(feature = "connect")]
 pub use notification::{Notification, NotificationAttributes, NotificationRequired};
 #[cfg(feature = "connect")]
-pub use phone_number::{PhoneNumber, PhoneNumberAttributes, PhoneNumberRequired};
+pub use phone_number::{PhoneNumber, PhoneNumberAttributes};
 #[cfg(feature = "connect")]
 pub use predefined_attribute::{
     PredefinedAttribute, PredefinedAttributeAttributes, PredefinedAttributeRequired,
@@ -180,7 +178,7 @@ pub use security_key::{SecurityKey, SecurityKeyAttributes, SecurityKeyRequired};
 #[cfg(feature = "connect")]
 pub use security_profile::{SecurityProfile, SecurityProfileAttributes, SecurityProfileRequired};
 #[cfg(feature = "connect")]
-pub use task_template::{TaskTemplate, TaskTemplateAttributes, TaskTemplateRequired};
+pub use task_template::{TaskTemplate, TaskTemplateAttributes};
 #[cfg(feature = "connect")]
 pub use traffic_distribution_group::{
     TrafficDistributionGroup, TrafficDistributionGroupAttributes, TrafficDistributionGroupRequired,
@@ -192,12 +190,10 @@ pub use user_hierarchy_group::{
     UserHierarchyGroup, UserHierarchyGroupAttributes, UserHierarchyGroupRequired,
 };
 #[cfg(feature = "connect")]
-pub use user_hierarchy_structure::{
-    UserHierarchyStructure, UserHierarchyStructureAttributes, UserHierarchyStructureRequired,
-};
+pub use user_hierarchy_structure::{UserHierarchyStructure, UserHierarchyStructureAttributes};
 #[cfg(feature = "connect")]
 pub use view::{View, ViewAttributes, ViewRequired};
 #[cfg(feature = "connect")]
-pub use view_version::{ViewVersion, ViewVersionAttributes, ViewVersionRequired};
+pub use view_version::{ViewVersion, ViewVersionAttributes};
 #[cfg(feature = "connect")]
 pub use workspace::{Workspace, WorkspaceAttributes, WorkspaceRequired};

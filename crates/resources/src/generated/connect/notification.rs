@@ -5,38 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.{0,500}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^.{0,2048}$");
-
 /// The required properties of [`Notification`], by name: `Notification::new(NotificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationRequired {
     /// `Content`: a [`NotificationContent`] object, required.
-    pub content: Obj<NotificationContent>,
+    pub content: crate::Obj<NotificationContent>,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Notification: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Object(&RULE_NotificationContent)),
-        ("ExpiresAt", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Priority", Shape::Str(&StrRule { allowed: &["HIGH", "LOW"], ..StrRule::ANY })),
-        ("Recipients", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
-    ],
-    required: &["InstanceArn", "Content"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::Notification` resource.
 ///
@@ -54,37 +30,37 @@ pub struct Notification {
     /// `Content`: a [`NotificationContent`] object, required.
     ///
     /// The content of a notification
-    pub content: Obj<NotificationContent>,
+    pub content: crate::Obj<NotificationContent>,
     /// `ExpiresAt`: a string.
     ///
     /// The time a notification will expire
     ///
     /// Pattern `^[0-9]+$`; create-only: changing it replaces the resource.
-    pub expires_at: Option<Str>,
+    pub expires_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string, required.
     ///
     /// The identifier of the Amazon Connect instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Priority`: a [`Priority`] value.
     ///
     /// The priority of notification. In the Amazon Connect console, when you create a notification, you are prompted to assign one of the following priorities: High (HIGH) or LOW (LOW)
     ///
     /// Create-only: changing it replaces the resource.
-    pub priority: Option<Priority>,
+    pub priority: ::std::option::Option<Priority>,
     /// `Recipients`: a list of strings.
     ///
     /// The recipients of the notification.
     ///
     /// Items 0 to 200; create-only: changing it replaces the resource.
-    pub recipients: Option<List<Str>>,
+    pub recipients: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tags.
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +70,7 @@ impl Notification {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::Notification",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-notification.html",
         primary_identifier: &["Arn"],
@@ -105,7 +81,7 @@ impl Notification {
         read_only: &["Arn", "Id", "CreatedAt"],
         attributes: &["Arn", "CreatedAt", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Notification` with its required properties, named in a [`NotificationRequired`].
@@ -113,46 +89,48 @@ impl Notification {
     pub fn new(required: NotificationRequired) -> Self {
         Self {
             content: required.content,
-            expires_at: None,
+            expires_at: ::std::option::Option::None,
             instance_arn: required.instance_arn,
-            priority: None,
-            recipients: None,
-            tags: None,
+            priority: ::std::option::Option::None,
+            recipients: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Content`: a [`NotificationContent`] object, required.
-    pub fn content(mut self, value: impl Into<Obj<NotificationContent>>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationContent>>) -> Self { self.content = value.into(); self }
     /// `ExpiresAt`: a string.
-    pub fn expires_at(mut self, value: impl Into<Str>) -> Self { self.expires_at = Some(value.into()); self }
+    pub fn expires_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expires_at = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Priority`: a [`Priority`] value.
-    pub fn priority(mut self, value: impl Into<Priority>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<Priority>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `Recipients`: a list of strings.
-    pub fn recipients(mut self, value: impl Into<List<Str>>) -> Self { self.recipients = Some(value.into()); self }
+    pub fn recipients(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.recipients = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Notification {
+impl ::cloudwright_core::Resource for Notification {
     type Attributes = NotificationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Notification, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Notification, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Notification {
+impl ::cloudwright_core::ToValue for Notification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("ExpiresAt", &self.expires_at)
             .req("InstanceArn", &self.instance_arn)
@@ -163,12 +141,12 @@ impl ToValue for Notification {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Notification`]: `Handle<Notification>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Notification`]: `Handle<Notification>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NotificationAttributes(ResourceRef);
+pub struct NotificationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NotificationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NotificationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,45 +156,26 @@ impl NotificationAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the notification.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time a notification was created
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the notification.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationContent: ObjRule = ObjRule {
-    properties: &[
-        ("DeDE", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnUS", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EsES", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FrFR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IdID", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ItIT", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("JaJP", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KoKR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PtBR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ZhCN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ZhTW", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationContent` property type of `AWS::Connect::Notification`.
 ///
@@ -230,67 +189,67 @@ pub struct NotificationContent {
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub de_de: Option<Str>,
+    pub de_de: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnUS`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub en_us: Option<Str>,
+    pub en_us: ::std::option::Option<::cloudwright_core::Str>,
     /// `EsES`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub es_es: Option<Str>,
+    pub es_es: ::std::option::Option<::cloudwright_core::Str>,
     /// `FrFR`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub fr_fr: Option<Str>,
+    pub fr_fr: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdID`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub id_id: Option<Str>,
+    pub id_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ItIT`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub it_it: Option<Str>,
+    pub it_it: ::std::option::Option<::cloudwright_core::Str>,
     /// `JaJP`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub ja_jp: Option<Str>,
+    pub ja_jp: ::std::option::Option<::cloudwright_core::Str>,
     /// `KoKR`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub ko_kr: Option<Str>,
+    pub ko_kr: ::std::option::Option<::cloudwright_core::Str>,
     /// `PtBR`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub pt_br: Option<Str>,
+    pub pt_br: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZhCN`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub zh_cn: Option<Str>,
+    pub zh_cn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ZhTW`: a string.
     ///
     /// Localized notification content
     ///
     /// Pattern `^.{0,500}$`.
-    pub zh_tw: Option<Str>,
+    pub zh_tw: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -298,39 +257,39 @@ impl NotificationContent {
     /// A `NotificationContent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeDE`: a string.
-    pub fn de_de(mut self, value: impl Into<Str>) -> Self { self.de_de = Some(value.into()); self }
+    pub fn de_de(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.de_de = ::std::option::Option::Some(value.into()); self }
     /// `EnUS`: a string.
-    pub fn en_us(mut self, value: impl Into<Str>) -> Self { self.en_us = Some(value.into()); self }
+    pub fn en_us(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.en_us = ::std::option::Option::Some(value.into()); self }
     /// `EsES`: a string.
-    pub fn es_es(mut self, value: impl Into<Str>) -> Self { self.es_es = Some(value.into()); self }
+    pub fn es_es(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.es_es = ::std::option::Option::Some(value.into()); self }
     /// `FrFR`: a string.
-    pub fn fr_fr(mut self, value: impl Into<Str>) -> Self { self.fr_fr = Some(value.into()); self }
+    pub fn fr_fr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fr_fr = ::std::option::Option::Some(value.into()); self }
     /// `IdID`: a string.
-    pub fn id_id(mut self, value: impl Into<Str>) -> Self { self.id_id = Some(value.into()); self }
+    pub fn id_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id_id = ::std::option::Option::Some(value.into()); self }
     /// `ItIT`: a string.
-    pub fn it_it(mut self, value: impl Into<Str>) -> Self { self.it_it = Some(value.into()); self }
+    pub fn it_it(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.it_it = ::std::option::Option::Some(value.into()); self }
     /// `JaJP`: a string.
-    pub fn ja_jp(mut self, value: impl Into<Str>) -> Self { self.ja_jp = Some(value.into()); self }
+    pub fn ja_jp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ja_jp = ::std::option::Option::Some(value.into()); self }
     /// `KoKR`: a string.
-    pub fn ko_kr(mut self, value: impl Into<Str>) -> Self { self.ko_kr = Some(value.into()); self }
+    pub fn ko_kr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ko_kr = ::std::option::Option::Some(value.into()); self }
     /// `PtBR`: a string.
-    pub fn pt_br(mut self, value: impl Into<Str>) -> Self { self.pt_br = Some(value.into()); self }
+    pub fn pt_br(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pt_br = ::std::option::Option::Some(value.into()); self }
     /// `ZhCN`: a string.
-    pub fn zh_cn(mut self, value: impl Into<Str>) -> Self { self.zh_cn = Some(value.into()); self }
+    pub fn zh_cn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.zh_cn = ::std::option::Option::Some(value.into()); self }
     /// `ZhTW`: a string.
-    pub fn zh_tw(mut self, value: impl Into<Str>) -> Self { self.zh_tw = Some(value.into()); self }
+    pub fn zh_tw(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.zh_tw = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationContent {}
+impl crate::PropertyType for NotificationContent {}
 
-impl ToValue for NotificationContent {
+impl ::cloudwright_core::ToValue for NotificationContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeDE", &self.de_de)
             .opt("EnUS", &self.en_us)
             .opt("EsES", &self.es_es)
@@ -350,21 +309,10 @@ impl ToValue for NotificationContent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Connect::Notification`.
 ///
@@ -374,11 +322,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -393,17 +341,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -418,23 +366,82 @@ pub enum Priority {
     /// `LOW`
     Low,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Priority {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Priority {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Priority {
+impl ::cloudwright_core::ToValue for Priority {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::High => "HIGH",
             Self::Low => "LOW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.{0,500}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^.{0,2048}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Notification: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Object(&RULE_NotificationContent)),
+            ("ExpiresAt", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Priority", Shape::Str(&StrRule { allowed: &["HIGH", "LOW"], ..StrRule::ANY })),
+            ("Recipients", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
+        ],
+        required: &["InstanceArn", "Content"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationContent: ObjRule = ObjRule {
+        properties: &[
+            ("DeDE", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EnUS", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EsES", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FrFR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IdID", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ItIT", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("JaJP", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KoKR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PtBR", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ZhCN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ZhTW", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[0-9]{1,15}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:(instance|traffic-distribution-group)/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("TOLL_FREE|DID|UIFN|SHARED|THIRD_PARTY_DID|THIRD_PARTY_TF|SHORT_CODE");
-
-/// The required properties of [`PhoneNumber`], by name: `PhoneNumber::new(PhoneNumberRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PhoneNumberRequired {
-    /// `TargetArn`: a string, required.
-    pub target_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
-    properties: &[
-        ("CountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SourcePhoneNumberArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["TargetArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::PhoneNumber` resource.
 ///
@@ -60,13 +25,13 @@ pub struct PhoneNumber {
     /// The ISO country code.
     ///
     /// Pattern `^[A-Z]{2}`; create-only: changing it replaces the resource.
-    pub country_code: Option<Str>,
+    pub country_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the phone number.
     ///
     /// Length 1 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// The prefix of the phone number. If provided, it must contain `+` as part of the country code.
@@ -74,31 +39,31 @@ pub struct PhoneNumber {
     /// *Pattern* : `^\\+[0-9]{1,15}`
     ///
     /// Pattern `^\+[0-9]{1,15}`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourcePhoneNumberArn`: a string.
     ///
     /// The claimed phone number ARN that was previously imported from the external service, such as AWS End User Messaging. If it is from AWS End User Messaging, it looks like the ARN of the phone number that was imported from AWS End User Messaging.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_phone_number_arn: Option<Str>,
+    pub source_phone_number_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for Connect Customer instances or traffic distribution group that phone numbers are claimed to.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:(instance|traffic-distribution-group)/[-a-zA-Z0-9]*$`.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
     /// `Type`: a string.
     ///
     /// The type of phone number.
     ///
     /// Pattern `TOLL_FREE|DID|UIFN|SHARED|THIRD_PARTY_DID|THIRD_PARTY_TF|SHORT_CODE`; create-only: changing it replaces the resource.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +73,7 @@ impl PhoneNumber {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::PhoneNumber",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-phonenumber.html",
         primary_identifier: &["PhoneNumberArn"],
@@ -119,57 +84,59 @@ impl PhoneNumber {
         read_only: &["PhoneNumberArn", "Address"],
         attributes: &["Address", "PhoneNumberArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `PhoneNumber` with its required properties, named in a [`PhoneNumberRequired`].
+    /// A `PhoneNumber` with its one required property, `TargetArn`.
     #[inline]
-    pub fn new(required: PhoneNumberRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            country_code: None,
-            description: None,
-            prefix: None,
-            source_phone_number_arn: None,
-            tags: None,
-            target_arn: required.target_arn,
-            r#type: None,
+            country_code: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
+            source_phone_number_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_arn: value.into(),
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `CountryCode`: a string.
-    pub fn country_code(mut self, value: impl Into<Str>) -> Self { self.country_code = Some(value.into()); self }
+    pub fn country_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.country_code = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `SourcePhoneNumberArn`: a string.
-    pub fn source_phone_number_arn(mut self, value: impl Into<Str>) -> Self { self.source_phone_number_arn = Some(value.into()); self }
+    pub fn source_phone_number_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_phone_number_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PhoneNumber {
+impl ::cloudwright_core::Resource for PhoneNumber {
     type Attributes = PhoneNumberAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PhoneNumber, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PhoneNumber, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PhoneNumber {
+impl ::cloudwright_core::ToValue for PhoneNumber {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CountryCode", &self.country_code)
             .opt("Description", &self.description)
             .opt("Prefix", &self.prefix)
@@ -181,12 +148,12 @@ impl ToValue for PhoneNumber {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PhoneNumber`]: `Handle<PhoneNumber>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PhoneNumber`]: `Handle<PhoneNumber>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PhoneNumberAttributes(ResourceRef);
+pub struct PhoneNumberAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PhoneNumberAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PhoneNumberAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,15 +163,48 @@ impl PhoneNumberAttributes {
     ///
     /// The phone number, in E.164 format.
     #[inline]
-    pub fn address(&self) -> Value {
-        self.0.get_att("Address")
+    pub fn address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Address"))
     }
 
     /// `Fn::GetAtt` `PhoneNumberArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the phone number.
     #[inline]
-    pub fn phone_number_arn(&self) -> Value {
-        self.0.get_att("PhoneNumberArn")
+    pub fn phone_number_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PhoneNumberArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[0-9]{1,15}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:(instance|traffic-distribution-group)/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("TOLL_FREE|DID|UIFN|SHARED|THIRD_PARTY_DID|THIRD_PARTY_TF|SHORT_CODE");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
+        properties: &[
+            ("CountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SourcePhoneNumberArn", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["TargetArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-
 /// The required properties of [`PredefinedAttribute`], by name: `PredefinedAttribute::new(PredefinedAttributeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredefinedAttributeRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredefinedAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeConfiguration", Shape::Object(&RULE_AttributeConfiguration)),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Purposes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Values", Shape::Object(&RULE_Values)),
-    ],
-    required: &["InstanceArn", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::PredefinedAttribute` resource.
 ///
@@ -49,29 +30,29 @@ pub struct PredefinedAttribute {
     /// `AttributeConfiguration`: an [`AttributeConfiguration`] object.
     ///
     /// Custom metadata that is associated to predefined attributes to control behavior in upstream services, such as controlling how a predefined attribute should be displayed in the Amazon Connect admin website.
-    pub attribute_configuration: Option<Obj<AttributeConfiguration>>,
+    pub attribute_configuration: ::std::option::Option<crate::Obj<AttributeConfiguration>>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the predefined attribute.
     ///
     /// Length 1 to 100; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Purposes`: a list of strings.
     ///
     /// Values that enable you to categorize your predefined attributes. You can use them in custom UI elements across the Amazon Connect admin website.
     ///
     /// Items 1 to 10.
-    pub purposes: Option<List<Str>>,
+    pub purposes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Values`: a [`Values`] object.
     ///
     /// The values of a predefined attribute.
-    pub values: Option<Obj<Values>>,
+    pub values: ::std::option::Option<crate::Obj<Values>>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +62,7 @@ impl PredefinedAttribute {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::PredefinedAttribute",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-predefinedattribute.html",
         primary_identifier: &["InstanceArn", "Name"],
@@ -92,48 +73,50 @@ impl PredefinedAttribute {
         read_only: &["LastModifiedRegion", "LastModifiedTime"],
         attributes: &["LastModifiedRegion", "LastModifiedTime"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PredefinedAttribute` with its required properties, named in a [`PredefinedAttributeRequired`].
     #[inline]
     pub fn new(required: PredefinedAttributeRequired) -> Self {
         Self {
-            attribute_configuration: None,
+            attribute_configuration: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             name: required.name,
-            purposes: None,
-            values: None,
+            purposes: ::std::option::Option::None,
+            values: ::std::option::Option::None,
         }
     }
 
     /// `AttributeConfiguration`: an [`AttributeConfiguration`] object.
-    pub fn attribute_configuration(mut self, value: impl Into<Obj<AttributeConfiguration>>) -> Self { self.attribute_configuration = Some(value.into()); self }
+    pub fn attribute_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AttributeConfiguration>>) -> Self { self.attribute_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Purposes`: a list of strings.
-    pub fn purposes(mut self, value: impl Into<List<Str>>) -> Self { self.purposes = Some(value.into()); self }
+    pub fn purposes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.purposes = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a [`Values`] object.
-    pub fn values(mut self, value: impl Into<Obj<Values>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<crate::Obj<Values>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PredefinedAttribute {
+impl ::cloudwright_core::Resource for PredefinedAttribute {
     type Attributes = PredefinedAttributeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PredefinedAttribute, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PredefinedAttribute, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PredefinedAttribute {
+impl ::cloudwright_core::ToValue for PredefinedAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeConfiguration", &self.attribute_configuration)
             .req("InstanceArn", &self.instance_arn)
             .req("Name", &self.name)
@@ -143,12 +126,12 @@ impl ToValue for PredefinedAttribute {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PredefinedAttribute`]: `Handle<PredefinedAttribute>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PredefinedAttribute`]: `Handle<PredefinedAttribute>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PredefinedAttributeAttributes(ResourceRef);
+pub struct PredefinedAttributeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PredefinedAttributeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PredefinedAttributeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,28 +141,18 @@ impl PredefinedAttributeAttributes {
     ///
     /// Last modified region.
     #[inline]
-    pub fn last_modified_region(&self) -> Value {
-        self.0.get_att("LastModifiedRegion")
+    pub fn last_modified_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedRegion"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     ///
     /// Last modified time.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastModifiedTime"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EnableValueValidationOnAssociation", Shape::Bool),
-        ("IsReadOnly", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttributeConfiguration` property type of `AWS::Connect::PredefinedAttribute`.
 ///
@@ -189,9 +162,9 @@ pub(crate) static RULE_AttributeConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttributeConfiguration {
     /// `EnableValueValidationOnAssociation`: a boolean.
-    pub enable_value_validation_on_association: Option<Bool>,
+    pub enable_value_validation_on_association: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsReadOnly`: a boolean.
-    pub is_read_only: Option<Bool>,
+    pub is_read_only: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -199,21 +172,21 @@ impl AttributeConfiguration {
     /// A `AttributeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableValueValidationOnAssociation`: a boolean.
-    pub fn enable_value_validation_on_association(mut self, value: impl Into<Bool>) -> Self { self.enable_value_validation_on_association = Some(value.into()); self }
+    pub fn enable_value_validation_on_association(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_value_validation_on_association = ::std::option::Option::Some(value.into()); self }
     /// `IsReadOnly`: a boolean.
-    pub fn is_read_only(mut self, value: impl Into<Bool>) -> Self { self.is_read_only = Some(value.into()); self }
+    pub fn is_read_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_read_only = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AttributeConfiguration {}
+impl crate::PropertyType for AttributeConfiguration {}
 
-impl ToValue for AttributeConfiguration {
+impl ::cloudwright_core::ToValue for AttributeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableValueValidationOnAssociation",
                 &self.enable_value_validation_on_association,
@@ -222,15 +195,6 @@ impl ToValue for AttributeConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Values: ObjRule = ObjRule {
-    properties: &[
-        ("StringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(500), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Values` property type of `AWS::Connect::PredefinedAttribute`.
 ///
@@ -242,7 +206,7 @@ pub struct Values {
     /// `StringList`: a list of strings.
     ///
     /// Items 1 to 500.
-    pub string_list: Option<List<Str>>,
+    pub string_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -250,20 +214,63 @@ impl Values {
     /// A `Values` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StringList`: a list of strings.
-    pub fn string_list(mut self, value: impl Into<List<Str>>) -> Self { self.string_list = Some(value.into()); self }
+    pub fn string_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.string_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Values {}
+impl crate::PropertyType for Values {}
 
-impl ToValue for Values {
+impl ::cloudwright_core::ToValue for Values {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StringList", &self.string_list)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredefinedAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeConfiguration", Shape::Object(&RULE_AttributeConfiguration)),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Purposes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Values", Shape::Object(&RULE_Values)),
+        ],
+        required: &["InstanceArn", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EnableValueValidationOnAssociation", Shape::Bool),
+            ("IsReadOnly", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Values: ObjRule = ObjRule {
+        properties: &[
+            ("StringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(500), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,60 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-f0-9]{8}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{12}/email-address/[-a-f0-9]{8}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{12}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/operating-hours/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:phone-number/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/email-address/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/transfer-destination/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
 /// The required properties of [`Queue`], by name: `Queue::new(QueueRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueRequired {
     /// `HoursOfOperationArn`: a string, required.
-    pub hours_of_operation_arn: Str,
+    pub hours_of_operation_arn: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Queue: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEmailAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailAddress), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
-        ("HoursOfOperationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MaxContacts", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("OutboundCallerConfig", Shape::Object(&RULE_OutboundCallerConfig)),
-        ("OutboundEmailConfig", Shape::Object(&RULE_OutboundEmailConfig)),
-        ("QuickConnectArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["InstanceArn", "HoursOfOperationArn", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::Queue` resource.
 ///
@@ -77,61 +33,62 @@ pub struct Queue {
     /// The email addresses that agents can use when replying to or initiating email contacts
     ///
     /// Items 0 to 50.
-    pub additional_email_addresses: Option<List<EmailAddress>>,
+    pub additional_email_addresses: ::std::option::Option<::cloudwright_core::List<EmailAddress>>,
     /// `Description`: a string.
     ///
     /// The description of the queue.
     ///
     /// Length 1 to 250.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `HoursOfOperationArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the hours of operation.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/operating-hours/[-a-zA-Z0-9]*$`.
-    pub hours_of_operation_arn: Str,
+    pub hours_of_operation_arn: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
     ///
     /// The identifier of the Connect Customer instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `MaxContacts`: an integer.
     ///
     /// The maximum number of contacts that can be in the queue before it is considered full.
     ///
     /// Value at least 0.
-    pub max_contacts: Option<Int>,
+    pub max_contacts: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name of the queue.
     ///
     /// Length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutboundCallerConfig`: an [`OutboundCallerConfig`] object.
     ///
     /// The outbound caller ID name, number, and outbound whisper flow.
-    pub outbound_caller_config: Option<Obj<OutboundCallerConfig>>,
+    pub outbound_caller_config: ::std::option::Option<crate::Obj<OutboundCallerConfig>>,
     /// `OutboundEmailConfig`: an [`OutboundEmailConfig`] object.
     ///
     /// The outbound email address ID for a specified queue.
-    pub outbound_email_config: Option<Obj<OutboundEmailConfig>>,
+    pub outbound_email_config: ::std::option::Option<crate::Obj<OutboundEmailConfig>>,
     /// `QuickConnectArns`: a list of strings.
     ///
     /// The Amazon Resource Names (ARN) of the of the quick connects available to agents who are working the queue.
     ///
     /// Items at least 1.
-    pub quick_connect_arns: Option<List<Str>>,
+    pub quick_connect_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Status`: a [`QueueStatus`] value.
     ///
     /// The status of the queue.
-    pub status: Option<QueueStatus>,
+    pub status: ::std::option::Option<QueueStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "Tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -141,7 +98,7 @@ impl Queue {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::Queue",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-queue.html",
         primary_identifier: &["QueueArn"],
@@ -152,69 +109,71 @@ impl Queue {
         read_only: &["QueueArn", "Type"],
         attributes: &["QueueArn", "Type"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Queue` with its required properties, named in a [`QueueRequired`].
     #[inline]
     pub fn new(required: QueueRequired) -> Self {
         Self {
-            additional_email_addresses: None,
-            description: None,
+            additional_email_addresses: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             hours_of_operation_arn: required.hours_of_operation_arn,
             instance_arn: required.instance_arn,
-            max_contacts: None,
+            max_contacts: ::std::option::Option::None,
             name: required.name,
-            outbound_caller_config: None,
-            outbound_email_config: None,
-            quick_connect_arns: None,
-            status: None,
-            tags: None,
+            outbound_caller_config: ::std::option::Option::None,
+            outbound_email_config: ::std::option::Option::None,
+            quick_connect_arns: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalEmailAddresses`: a list of [`EmailAddress`] objects.
-    pub fn additional_email_addresses(mut self, value: impl Into<List<EmailAddress>>) -> Self { self.additional_email_addresses = Some(value.into()); self }
+    pub fn additional_email_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EmailAddress>>) -> Self { self.additional_email_addresses = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `HoursOfOperationArn`: a string, required.
-    pub fn hours_of_operation_arn(mut self, value: impl Into<Str>) -> Self { self.hours_of_operation_arn = value.into(); self }
+    pub fn hours_of_operation_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hours_of_operation_arn = value.into(); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `MaxContacts`: an integer.
-    pub fn max_contacts(mut self, value: impl Into<Int>) -> Self { self.max_contacts = Some(value.into()); self }
+    pub fn max_contacts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_contacts = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutboundCallerConfig`: an [`OutboundCallerConfig`] object.
-    pub fn outbound_caller_config(mut self, value: impl Into<Obj<OutboundCallerConfig>>) -> Self { self.outbound_caller_config = Some(value.into()); self }
+    pub fn outbound_caller_config(mut self, value: impl ::std::convert::Into<crate::Obj<OutboundCallerConfig>>) -> Self { self.outbound_caller_config = ::std::option::Option::Some(value.into()); self }
     /// `OutboundEmailConfig`: an [`OutboundEmailConfig`] object.
-    pub fn outbound_email_config(mut self, value: impl Into<Obj<OutboundEmailConfig>>) -> Self { self.outbound_email_config = Some(value.into()); self }
+    pub fn outbound_email_config(mut self, value: impl ::std::convert::Into<crate::Obj<OutboundEmailConfig>>) -> Self { self.outbound_email_config = ::std::option::Option::Some(value.into()); self }
     /// `QuickConnectArns`: a list of strings.
-    pub fn quick_connect_arns(mut self, value: impl Into<List<Str>>) -> Self { self.quick_connect_arns = Some(value.into()); self }
+    pub fn quick_connect_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.quick_connect_arns = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`QueueStatus`] value.
-    pub fn status(mut self, value: impl Into<QueueStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<QueueStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Queue {
+impl ::cloudwright_core::Resource for Queue {
     type Attributes = QueueAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Queue, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Queue, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Queue {
+impl ::cloudwright_core::ToValue for Queue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalEmailAddresses", &self.additional_email_addresses)
             .opt("Description", &self.description)
             .req("HoursOfOperationArn", &self.hours_of_operation_arn)
@@ -230,12 +189,12 @@ impl ToValue for Queue {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QueueAttributes(ResourceRef);
+pub struct QueueAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QueueAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueueAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -245,35 +204,18 @@ impl QueueAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the queue.
     #[inline]
-    pub fn queue_arn(&self) -> Value {
-        self.0.get_att("QueueArn")
+    pub fn queue_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueueArn"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// The type of queue.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 }
-
-/// The required properties of [`EmailAddress`], by name: `EmailAddress::new(EmailAddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EmailAddressRequired {
-    /// `EmailAddressArn`: a string, required.
-    pub email_address_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
-    properties: &[
-        ("EmailAddressArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["EmailAddressArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmailAddress` property type of `AWS::Connect::Queue`.
 ///
@@ -287,44 +229,33 @@ pub struct EmailAddress {
     /// The Amazon Resource Name (ARN) of the email address
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-f0-9]{8}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{12}/email-address/[-a-f0-9]{8}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{12}$`.
-    pub email_address_arn: Str,
+    pub email_address_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EmailAddress {
-    /// A `EmailAddress` with its required properties, named in a [`EmailAddressRequired`].
+    /// A `EmailAddress` with its one required property, `EmailAddressArn`.
     #[inline]
-    pub fn new(required: EmailAddressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            email_address_arn: required.email_address_arn,
+            email_address_arn: value.into(),
         }
     }
 
     /// `EmailAddressArn`: a string, required.
-    pub fn email_address_arn(mut self, value: impl Into<Str>) -> Self { self.email_address_arn = value.into(); self }
+    pub fn email_address_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_address_arn = value.into(); self }
 }
 
-impl PropertyType for EmailAddress {}
+impl crate::PropertyType for EmailAddress {}
 
-impl ToValue for EmailAddress {
+impl ::cloudwright_core::ToValue for EmailAddress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EmailAddressArn", &self.email_address_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutboundCallerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OutboundCallerIdName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("OutboundCallerIdNumberArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OutboundFlowArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutboundCallerConfig` property type of `AWS::Connect::Queue`.
 ///
@@ -338,21 +269,21 @@ pub struct OutboundCallerConfig {
     /// The caller ID name.
     ///
     /// Length 1 to 255.
-    pub outbound_caller_id_name: Option<Str>,
+    pub outbound_caller_id_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutboundCallerIdNumberArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the outbound caller ID number.
     ///
-    /// &gt; Only use the phone number ARN format that doesn't contain `instance` in the path, for example, `arn:aws:connect:us-east-1:1234567890:phone-number/uuid` . This is the same ARN format that is returned when you create a phone number using CloudFormation , or when you call the \[ListPhoneNumbersV2\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_ListPhoneNumbersV2.html>) API.
+    /// \> Only use the phone number ARN format that doesn't contain `instance` in the path, for example, `arn:aws:connect:us-east-1:1234567890:phone-number/uuid` . This is the same ARN format that is returned when you create a phone number using CloudFormation , or when you call the [ListPhoneNumbersV2](https://docs.aws.amazon.com/connect/latest/APIReference/API_ListPhoneNumbersV2.html) API.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:phone-number/[-a-zA-Z0-9]*$`.
-    pub outbound_caller_id_number_arn: Option<Str>,
+    pub outbound_caller_id_number_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutboundFlowArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the outbound flow.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`; length 1 to 500.
-    pub outbound_flow_arn: Option<Str>,
+    pub outbound_flow_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -360,23 +291,23 @@ impl OutboundCallerConfig {
     /// A `OutboundCallerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OutboundCallerIdName`: a string.
-    pub fn outbound_caller_id_name(mut self, value: impl Into<Str>) -> Self { self.outbound_caller_id_name = Some(value.into()); self }
+    pub fn outbound_caller_id_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outbound_caller_id_name = ::std::option::Option::Some(value.into()); self }
     /// `OutboundCallerIdNumberArn`: a string.
-    pub fn outbound_caller_id_number_arn(mut self, value: impl Into<Str>) -> Self { self.outbound_caller_id_number_arn = Some(value.into()); self }
+    pub fn outbound_caller_id_number_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outbound_caller_id_number_arn = ::std::option::Option::Some(value.into()); self }
     /// `OutboundFlowArn`: a string.
-    pub fn outbound_flow_arn(mut self, value: impl Into<Str>) -> Self { self.outbound_flow_arn = Some(value.into()); self }
+    pub fn outbound_flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outbound_flow_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutboundCallerConfig {}
+impl crate::PropertyType for OutboundCallerConfig {}
 
-impl ToValue for OutboundCallerConfig {
+impl ::cloudwright_core::ToValue for OutboundCallerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OutboundCallerIdName", &self.outbound_caller_id_name)
             .opt(
                 "OutboundCallerIdNumberArn",
@@ -386,15 +317,6 @@ impl ToValue for OutboundCallerConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutboundEmailConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OutboundEmailAddressId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutboundEmailConfig` property type of `AWS::Connect::Queue`.
 ///
@@ -408,7 +330,7 @@ pub struct OutboundEmailConfig {
     /// The identifier of the email address.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/email-address/[-a-zA-Z0-9]*$`; length 1 to 500.
-    pub outbound_email_address_id: Option<Str>,
+    pub outbound_email_address_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -416,19 +338,19 @@ impl OutboundEmailConfig {
     /// A `OutboundEmailConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OutboundEmailAddressId`: a string.
-    pub fn outbound_email_address_id(mut self, value: impl Into<Str>) -> Self { self.outbound_email_address_id = Some(value.into()); self }
+    pub fn outbound_email_address_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outbound_email_address_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutboundEmailConfig {}
+impl crate::PropertyType for OutboundEmailConfig {}
 
-impl ToValue for OutboundEmailConfig {
+impl ::cloudwright_core::ToValue for OutboundEmailConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OutboundEmailAddressId", &self.outbound_email_address_id)
             .build()
     }
@@ -438,21 +360,10 @@ impl ToValue for OutboundEmailConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Connect::Queue`.
 ///
@@ -462,11 +373,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -481,17 +392,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -506,23 +417,113 @@ pub enum QueueStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QueueStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QueueStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QueueStatus {
+impl ::cloudwright_core::ToValue for QueueStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-f0-9]{8}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{12}/email-address/[-a-f0-9]{8}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{4}-[-a-f0-9]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/operating-hours/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:phone-number/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/email-address/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/transfer-destination/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Queue: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEmailAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailAddress), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+            ("HoursOfOperationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MaxContacts", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("OutboundCallerConfig", Shape::Object(&RULE_OutboundCallerConfig)),
+            ("OutboundEmailConfig", Shape::Object(&RULE_OutboundEmailConfig)),
+            ("QuickConnectArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["InstanceArn", "HoursOfOperationArn", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
+        properties: &[
+            ("EmailAddressArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["EmailAddressArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutboundCallerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OutboundCallerIdName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("OutboundCallerIdNumberArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OutboundFlowArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutboundEmailConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OutboundEmailAddressId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$",
-);
 
 /// The required properties of [`QuickConnect`], by name: `QuickConnect::new(QuickConnectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuickConnectRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QuickConnectConfig`: a [`QuickConnectConfig`] object, required.
-    pub quick_connect_config: Obj<QuickConnectConfig>,
+    pub quick_connect_config: crate::Obj<QuickConnectConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuickConnect: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("QuickConnectConfig", Shape::Object(&RULE_QuickConnectConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
-    ],
-    required: &["Name", "InstanceArn", "QuickConnectConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::QuickConnect` resource.
 ///
@@ -66,29 +35,29 @@ pub struct QuickConnect {
     /// The description of the quick connect.
     ///
     /// Length 1 to 250.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the quick connect.
     ///
     /// Length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QuickConnectConfig`: a [`QuickConnectConfig`] object, required.
     ///
     /// Contains information about the quick connect.
-    pub quick_connect_config: Obj<QuickConnectConfig>,
+    pub quick_connect_config: crate::Obj<QuickConnectConfig>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "Tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +67,7 @@ impl QuickConnect {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::QuickConnect",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-quickconnect.html",
         primary_identifier: &["QuickConnectArn"],
@@ -109,51 +78,53 @@ impl QuickConnect {
         read_only: &["QuickConnectArn", "QuickConnectType"],
         attributes: &["QuickConnectArn", "QuickConnectType"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `QuickConnect` with its required properties, named in a [`QuickConnectRequired`].
     #[inline]
     pub fn new(required: QuickConnectRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             name: required.name,
             quick_connect_config: required.quick_connect_config,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `QuickConnectConfig`: a [`QuickConnectConfig`] object, required.
-    pub fn quick_connect_config(mut self, value: impl Into<Obj<QuickConnectConfig>>) -> Self { self.quick_connect_config = value.into(); self }
+    pub fn quick_connect_config(mut self, value: impl ::std::convert::Into<crate::Obj<QuickConnectConfig>>) -> Self { self.quick_connect_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for QuickConnect {
+impl ::cloudwright_core::Resource for QuickConnect {
     type Attributes = QuickConnectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QuickConnect, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_QuickConnect, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for QuickConnect {
+impl ::cloudwright_core::ToValue for QuickConnect {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("InstanceArn", &self.instance_arn)
             .req("Name", &self.name)
@@ -163,12 +134,12 @@ impl ToValue for QuickConnect {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`QuickConnect`]: `Handle<QuickConnect>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`QuickConnect`]: `Handle<QuickConnect>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QuickConnectAttributes(ResourceRef);
+pub struct QuickConnectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QuickConnectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QuickConnectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,35 +149,18 @@ impl QuickConnectAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the quick connect.
     #[inline]
-    pub fn quick_connect_arn(&self) -> Value {
-        self.0.get_att("QuickConnectArn")
+    pub fn quick_connect_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QuickConnectArn"))
     }
 
     /// `Fn::GetAtt` `QuickConnectType`: one of a set of strings.
     ///
     /// The type of quick connect. In the Amazon Connect admin website, when you create a quick connect, you are prompted to assign one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE).
     #[inline]
-    pub fn quick_connect_type(&self) -> Value {
-        self.0.get_att("QuickConnectType")
+    pub fn quick_connect_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QuickConnectType"))
     }
 }
-
-/// The required properties of [`PhoneNumberQuickConnectConfig`], by name: `PhoneNumberQuickConnectConfig::new(PhoneNumberQuickConnectConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PhoneNumberQuickConnectConfigRequired {
-    /// `PhoneNumber`: a string, required.
-    pub phone_number: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PhoneNumberQuickConnectConfig: ObjRule = ObjRule {
-    properties: &[
-        ("PhoneNumber", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["PhoneNumber"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PhoneNumberQuickConnectConfig` property type of `AWS::Connect::QuickConnect`.
 ///
@@ -220,29 +174,29 @@ pub struct PhoneNumberQuickConnectConfig {
     /// The phone number in E.164 format.
     ///
     /// Pattern `^\+[1-9]\d{1,14}$`.
-    pub phone_number: Str,
+    pub phone_number: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PhoneNumberQuickConnectConfig {
-    /// A `PhoneNumberQuickConnectConfig` with its required properties, named in a [`PhoneNumberQuickConnectConfigRequired`].
+    /// A `PhoneNumberQuickConnectConfig` with its one required property, `PhoneNumber`.
     #[inline]
-    pub fn new(required: PhoneNumberQuickConnectConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            phone_number: required.phone_number,
+            phone_number: value.into(),
         }
     }
 
     /// `PhoneNumber`: a string, required.
-    pub fn phone_number(mut self, value: impl Into<Str>) -> Self { self.phone_number = value.into(); self }
+    pub fn phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.phone_number = value.into(); self }
 }
 
-impl PropertyType for PhoneNumberQuickConnectConfig {}
+impl crate::PropertyType for PhoneNumberQuickConnectConfig {}
 
-impl ToValue for PhoneNumberQuickConnectConfig {
+impl ::cloudwright_core::ToValue for PhoneNumberQuickConnectConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PhoneNumber", &self.phone_number)
             .build()
     }
@@ -252,21 +206,10 @@ impl ToValue for PhoneNumberQuickConnectConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueQuickConnectConfigRequired {
     /// `ContactFlowArn`: a string, required.
-    pub contact_flow_arn: Str,
+    pub contact_flow_arn: ::cloudwright_core::Str,
     /// `QueueArn`: a string, required.
-    pub queue_arn: Str,
+    pub queue_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueueQuickConnectConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("QueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["ContactFlowArn", "QueueArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueueQuickConnectConfig` property type of `AWS::Connect::QuickConnect`.
 ///
@@ -280,13 +223,13 @@ pub struct QueueQuickConnectConfig {
     /// The Amazon Resource Name (ARN) of the flow.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`.
-    pub contact_flow_arn: Str,
+    pub contact_flow_arn: ::cloudwright_core::Str,
     /// `QueueArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the queue.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`.
-    pub queue_arn: Str,
+    pub queue_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -301,42 +244,22 @@ impl QueueQuickConnectConfig {
     }
 
     /// `ContactFlowArn`: a string, required.
-    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.contact_flow_arn = value.into(); self }
+    pub fn contact_flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_flow_arn = value.into(); self }
     /// `QueueArn`: a string, required.
-    pub fn queue_arn(mut self, value: impl Into<Str>) -> Self { self.queue_arn = value.into(); self }
+    pub fn queue_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_arn = value.into(); self }
 }
 
-impl PropertyType for QueueQuickConnectConfig {}
+impl crate::PropertyType for QueueQuickConnectConfig {}
 
-impl ToValue for QueueQuickConnectConfig {
+impl ::cloudwright_core::ToValue for QueueQuickConnectConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactFlowArn", &self.contact_flow_arn)
             .req("QueueArn", &self.queue_arn)
             .build()
     }
 }
-
-/// The required properties of [`QuickConnectConfig`], by name: `QuickConnectConfig::new(QuickConnectConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuickConnectConfigRequired {
-    /// `QuickConnectType`: a [`QuickConnectType`] value, required.
-    pub quick_connect_type: QuickConnectType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuickConnectConfig: ObjRule = ObjRule {
-    properties: &[
-        ("PhoneConfig", Shape::Object(&RULE_PhoneNumberQuickConnectConfig)),
-        ("QueueConfig", Shape::Object(&RULE_QueueQuickConnectConfig)),
-        ("QuickConnectType", Shape::Str(&StrRule { allowed: &["PHONE_NUMBER", "QUEUE", "USER"], ..StrRule::ANY })),
-        ("UserConfig", Shape::Object(&RULE_UserQuickConnectConfig)),
-    ],
-    required: &["QuickConnectType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QuickConnectConfig` property type of `AWS::Connect::QuickConnect`.
 ///
@@ -348,11 +271,11 @@ pub struct QuickConnectConfig {
     /// `PhoneConfig`: a [`PhoneNumberQuickConnectConfig`] object.
     ///
     /// The phone configuration. This is required only if QuickConnectType is PHONE_NUMBER.
-    pub phone_config: Option<Obj<PhoneNumberQuickConnectConfig>>,
+    pub phone_config: ::std::option::Option<crate::Obj<PhoneNumberQuickConnectConfig>>,
     /// `QueueConfig`: a [`QueueQuickConnectConfig`] object.
     ///
     /// The queue configuration. This is required only if QuickConnectType is QUEUE.
-    pub queue_config: Option<Obj<QueueQuickConnectConfig>>,
+    pub queue_config: ::std::option::Option<crate::Obj<QueueQuickConnectConfig>>,
     /// `QuickConnectType`: a [`QuickConnectType`] value, required.
     ///
     /// The type of quick connect. In the Connect Customer console, when you create a quick connect, you are prompted to assign one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE).
@@ -360,38 +283,38 @@ pub struct QuickConnectConfig {
     /// `UserConfig`: an [`UserQuickConnectConfig`] object.
     ///
     /// The user configuration. This is required only if QuickConnectType is USER.
-    pub user_config: Option<Obj<UserQuickConnectConfig>>,
+    pub user_config: ::std::option::Option<crate::Obj<UserQuickConnectConfig>>,
 }
 
 #[rustfmt::skip]
 impl QuickConnectConfig {
-    /// A `QuickConnectConfig` with its required properties, named in a [`QuickConnectConfigRequired`].
+    /// A `QuickConnectConfig` with its one required property, `QuickConnectType`.
     #[inline]
-    pub fn new(required: QuickConnectConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<QuickConnectType>) -> Self {
         Self {
-            phone_config: None,
-            queue_config: None,
-            quick_connect_type: required.quick_connect_type,
-            user_config: None,
+            phone_config: ::std::option::Option::None,
+            queue_config: ::std::option::Option::None,
+            quick_connect_type: value.into(),
+            user_config: ::std::option::Option::None,
         }
     }
 
     /// `PhoneConfig`: a [`PhoneNumberQuickConnectConfig`] object.
-    pub fn phone_config(mut self, value: impl Into<Obj<PhoneNumberQuickConnectConfig>>) -> Self { self.phone_config = Some(value.into()); self }
+    pub fn phone_config(mut self, value: impl ::std::convert::Into<crate::Obj<PhoneNumberQuickConnectConfig>>) -> Self { self.phone_config = ::std::option::Option::Some(value.into()); self }
     /// `QueueConfig`: a [`QueueQuickConnectConfig`] object.
-    pub fn queue_config(mut self, value: impl Into<Obj<QueueQuickConnectConfig>>) -> Self { self.queue_config = Some(value.into()); self }
+    pub fn queue_config(mut self, value: impl ::std::convert::Into<crate::Obj<QueueQuickConnectConfig>>) -> Self { self.queue_config = ::std::option::Option::Some(value.into()); self }
     /// `QuickConnectType`: a [`QuickConnectType`] value, required.
-    pub fn quick_connect_type(mut self, value: impl Into<QuickConnectType>) -> Self { self.quick_connect_type = value.into(); self }
+    pub fn quick_connect_type(mut self, value: impl ::std::convert::Into<QuickConnectType>) -> Self { self.quick_connect_type = value.into(); self }
     /// `UserConfig`: an [`UserQuickConnectConfig`] object.
-    pub fn user_config(mut self, value: impl Into<Obj<UserQuickConnectConfig>>) -> Self { self.user_config = Some(value.into()); self }
+    pub fn user_config(mut self, value: impl ::std::convert::Into<crate::Obj<UserQuickConnectConfig>>) -> Self { self.user_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QuickConnectConfig {}
+impl crate::PropertyType for QuickConnectConfig {}
 
-impl ToValue for QuickConnectConfig {
+impl ::cloudwright_core::ToValue for QuickConnectConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PhoneConfig", &self.phone_config)
             .opt("QueueConfig", &self.queue_config)
             .req("QuickConnectType", &self.quick_connect_type)
@@ -404,21 +327,10 @@ impl ToValue for QuickConnectConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserQuickConnectConfigRequired {
     /// `ContactFlowArn`: a string, required.
-    pub contact_flow_arn: Str,
+    pub contact_flow_arn: ::cloudwright_core::Str,
     /// `UserArn`: a string, required.
-    pub user_arn: Str,
+    pub user_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserQuickConnectConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("UserArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ContactFlowArn", "UserArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserQuickConnectConfig` property type of `AWS::Connect::QuickConnect`.
 ///
@@ -432,13 +344,13 @@ pub struct UserQuickConnectConfig {
     /// The Amazon Resource Name (ARN) of the flow.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`.
-    pub contact_flow_arn: Str,
+    pub contact_flow_arn: ::cloudwright_core::Str,
     /// `UserArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the user.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$`.
-    pub user_arn: Str,
+    pub user_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -453,17 +365,17 @@ impl UserQuickConnectConfig {
     }
 
     /// `ContactFlowArn`: a string, required.
-    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.contact_flow_arn = value.into(); self }
+    pub fn contact_flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_flow_arn = value.into(); self }
     /// `UserArn`: a string, required.
-    pub fn user_arn(mut self, value: impl Into<Str>) -> Self { self.user_arn = value.into(); self }
+    pub fn user_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_arn = value.into(); self }
 }
 
-impl PropertyType for UserQuickConnectConfig {}
+impl crate::PropertyType for UserQuickConnectConfig {}
 
-impl ToValue for UserQuickConnectConfig {
+impl ::cloudwright_core::ToValue for UserQuickConnectConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactFlowArn", &self.contact_flow_arn)
             .req("UserArn", &self.user_arn)
             .build()
@@ -480,24 +392,105 @@ pub enum QuickConnectType {
     /// `USER`
     User,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QuickConnectType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QuickConnectType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QuickConnectType {
+impl ::cloudwright_core::ToValue for QuickConnectType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PhoneNumber => "PHONE_NUMBER",
             Self::Queue => "QUEUE",
             Self::User => "USER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuickConnect: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("QuickConnectConfig", Shape::Object(&RULE_QuickConnectConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
+        ],
+        required: &["Name", "InstanceArn", "QuickConnectConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PhoneNumberQuickConnectConfig: ObjRule = ObjRule {
+        properties: &[
+            ("PhoneNumber", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["PhoneNumber"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueueQuickConnectConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("QueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["ContactFlowArn", "QueueArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuickConnectConfig: ObjRule = ObjRule {
+        properties: &[
+            ("PhoneConfig", Shape::Object(&RULE_PhoneNumberQuickConnectConfig)),
+            ("QueueConfig", Shape::Object(&RULE_QueueQuickConnectConfig)),
+            ("QuickConnectType", Shape::Str(&StrRule { allowed: &["PHONE_NUMBER", "QUEUE", "USER"], ..StrRule::ANY })),
+            ("UserConfig", Shape::Object(&RULE_UserQuickConnectConfig)),
+        ],
+        required: &["QuickConnectType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserQuickConnectConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("UserArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ContactFlowArn", "UserArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

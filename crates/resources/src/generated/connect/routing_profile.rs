@@ -5,50 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Channel, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
 
 /// The required properties of [`RoutingProfile`], by name: `RoutingProfile::new(RoutingProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingProfileRequired {
     /// `DefaultOutboundQueueArn`: a string, required.
-    pub default_outbound_queue_arn: Str,
+    pub default_outbound_queue_arn: ::cloudwright_core::Str,
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `MediaConcurrencies`: a list of [`MediaConcurrency`] objects, required.
-    pub media_concurrencies: List<MediaConcurrency>,
+    pub media_concurrencies: ::cloudwright_core::List<MediaConcurrency>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingProfile: ObjRule = ObjRule {
-    properties: &[
-        ("AgentAvailabilityTimer", Shape::Str(&StrRule { allowed: &["TIME_SINCE_LAST_ACTIVITY", "TIME_SINCE_LAST_INBOUND"], ..StrRule::ANY })),
-        ("DefaultOutboundQueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ManualAssignmentQueueConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingProfileManualAssignmentQueueConfig), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("MediaConcurrencies", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConcurrency), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("QueueConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingProfileQueueConfig), min_items: Some(1), max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["InstanceArn", "Name", "Description", "MediaConcurrencies", "DefaultOutboundQueueArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::RoutingProfile` resource.
 ///
@@ -65,53 +37,54 @@ pub struct RoutingProfile {
     /// `AgentAvailabilityTimer`: an [`AgentAvailabilityTimer`] value.
     ///
     /// Whether agents with this routing profile will have their routing order calculated based on *time since their last inbound contact* or *longest idle time* .
-    pub agent_availability_timer: Option<AgentAvailabilityTimer>,
+    pub agent_availability_timer: ::std::option::Option<AgentAvailabilityTimer>,
     /// `DefaultOutboundQueueArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the default outbound queue for the routing profile.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`.
-    pub default_outbound_queue_arn: Str,
+    pub default_outbound_queue_arn: ::cloudwright_core::Str,
     /// `Description`: a string, required.
     ///
     /// The description of the routing profile.
     ///
     /// Length 1 to 250.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
     ///
     /// The identifier of the Connect Customer instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `ManualAssignmentQueueConfigs`: a list of [`RoutingProfileManualAssignmentQueueConfig`] objects.
     ///
     /// Contains information about the queue and channel for manual assignment behaviour can be enabled.
     ///
     /// Items 1 to 10.
-    pub manual_assignment_queue_configs: Option<List<RoutingProfileManualAssignmentQueueConfig>>,
+    pub manual_assignment_queue_configs:
+        ::std::option::Option<::cloudwright_core::List<RoutingProfileManualAssignmentQueueConfig>>,
     /// `MediaConcurrencies`: a list of [`MediaConcurrency`] objects, required.
     ///
     /// The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
-    pub media_concurrencies: List<MediaConcurrency>,
+    pub media_concurrencies: ::cloudwright_core::List<MediaConcurrency>,
     /// `Name`: a string, required.
     ///
     /// The name of the routing profile.
     ///
     /// Length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `QueueConfigs`: a list of [`RoutingProfileQueueConfig`] objects.
     ///
     /// The inbound queues associated with the routing profile. If no queue is added, the agent can make only outbound calls.
     ///
     /// Items at least 1.
-    pub queue_configs: Option<List<RoutingProfileQueueConfig>>,
+    pub queue_configs: ::std::option::Option<::cloudwright_core::List<RoutingProfileQueueConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "Tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -121,7 +94,7 @@ impl RoutingProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::RoutingProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-routingprofile.html",
         primary_identifier: &["RoutingProfileArn"],
@@ -132,63 +105,65 @@ impl RoutingProfile {
         read_only: &["RoutingProfileArn"],
         attributes: &["RoutingProfileArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RoutingProfile` with its required properties, named in a [`RoutingProfileRequired`].
     #[inline]
     pub fn new(required: RoutingProfileRequired) -> Self {
         Self {
-            agent_availability_timer: None,
+            agent_availability_timer: ::std::option::Option::None,
             default_outbound_queue_arn: required.default_outbound_queue_arn,
             description: required.description,
             instance_arn: required.instance_arn,
-            manual_assignment_queue_configs: None,
+            manual_assignment_queue_configs: ::std::option::Option::None,
             media_concurrencies: required.media_concurrencies,
             name: required.name,
-            queue_configs: None,
-            tags: None,
+            queue_configs: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AgentAvailabilityTimer`: an [`AgentAvailabilityTimer`] value.
-    pub fn agent_availability_timer(mut self, value: impl Into<AgentAvailabilityTimer>) -> Self { self.agent_availability_timer = Some(value.into()); self }
+    pub fn agent_availability_timer(mut self, value: impl ::std::convert::Into<AgentAvailabilityTimer>) -> Self { self.agent_availability_timer = ::std::option::Option::Some(value.into()); self }
     /// `DefaultOutboundQueueArn`: a string, required.
-    pub fn default_outbound_queue_arn(mut self, value: impl Into<Str>) -> Self { self.default_outbound_queue_arn = value.into(); self }
+    pub fn default_outbound_queue_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_outbound_queue_arn = value.into(); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `ManualAssignmentQueueConfigs`: a list of [`RoutingProfileManualAssignmentQueueConfig`] objects.
-    pub fn manual_assignment_queue_configs(mut self, value: impl Into<List<RoutingProfileManualAssignmentQueueConfig>>) -> Self { self.manual_assignment_queue_configs = Some(value.into()); self }
+    pub fn manual_assignment_queue_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RoutingProfileManualAssignmentQueueConfig>>) -> Self { self.manual_assignment_queue_configs = ::std::option::Option::Some(value.into()); self }
     /// `MediaConcurrencies`: a list of [`MediaConcurrency`] objects, required.
-    pub fn media_concurrencies(mut self, value: impl Into<List<MediaConcurrency>>) -> Self { self.media_concurrencies = value.into(); self }
+    pub fn media_concurrencies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaConcurrency>>) -> Self { self.media_concurrencies = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `QueueConfigs`: a list of [`RoutingProfileQueueConfig`] objects.
-    pub fn queue_configs(mut self, value: impl Into<List<RoutingProfileQueueConfig>>) -> Self { self.queue_configs = Some(value.into()); self }
+    pub fn queue_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RoutingProfileQueueConfig>>) -> Self { self.queue_configs = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RoutingProfile {
+impl ::cloudwright_core::Resource for RoutingProfile {
     type Attributes = RoutingProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RoutingProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RoutingProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RoutingProfile {
+impl ::cloudwright_core::ToValue for RoutingProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentAvailabilityTimer", &self.agent_availability_timer)
             .req("DefaultOutboundQueueArn", &self.default_outbound_queue_arn)
             .req("Description", &self.description)
@@ -205,12 +180,12 @@ impl ToValue for RoutingProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RoutingProfile`]: `Handle<RoutingProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RoutingProfile`]: `Handle<RoutingProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RoutingProfileAttributes(ResourceRef);
+pub struct RoutingProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RoutingProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RoutingProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -220,27 +195,10 @@ impl RoutingProfileAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the routing profile.
     #[inline]
-    pub fn routing_profile_arn(&self) -> Value {
-        self.0.get_att("RoutingProfileArn")
+    pub fn routing_profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoutingProfileArn"))
     }
 }
-
-/// The required properties of [`CrossChannelBehavior`], by name: `CrossChannelBehavior::new(CrossChannelBehaviorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CrossChannelBehaviorRequired {
-    /// `BehaviorType`: a [`BehaviorType`] value, required.
-    pub behavior_type: BehaviorType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrossChannelBehavior: ObjRule = ObjRule {
-    properties: &[
-        ("BehaviorType", Shape::Str(&StrRule { allowed: &["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"], ..StrRule::ANY })),
-    ],
-    required: &["BehaviorType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CrossChannelBehavior` property type of `AWS::Connect::RoutingProfile`.
 ///
@@ -257,24 +215,24 @@ pub struct CrossChannelBehavior {
 
 #[rustfmt::skip]
 impl CrossChannelBehavior {
-    /// A `CrossChannelBehavior` with its required properties, named in a [`CrossChannelBehaviorRequired`].
+    /// A `CrossChannelBehavior` with its one required property, `BehaviorType`.
     #[inline]
-    pub fn new(required: CrossChannelBehaviorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<BehaviorType>) -> Self {
         Self {
-            behavior_type: required.behavior_type,
+            behavior_type: value.into(),
         }
     }
 
     /// `BehaviorType`: a [`BehaviorType`] value, required.
-    pub fn behavior_type(mut self, value: impl Into<BehaviorType>) -> Self { self.behavior_type = value.into(); self }
+    pub fn behavior_type(mut self, value: impl ::std::convert::Into<BehaviorType>) -> Self { self.behavior_type = value.into(); self }
 }
 
-impl PropertyType for CrossChannelBehavior {}
+impl crate::PropertyType for CrossChannelBehavior {}
 
-impl ToValue for CrossChannelBehavior {
+impl ::cloudwright_core::ToValue for CrossChannelBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BehaviorType", &self.behavior_type)
             .build()
     }
@@ -286,20 +244,8 @@ pub struct MediaConcurrencyRequired {
     /// `Channel`: a [`Channel`] value, required.
     pub channel: Channel,
     /// `Concurrency`: an integer, required.
-    pub concurrency: Int,
+    pub concurrency: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaConcurrency: ObjRule = ObjRule {
-    properties: &[
-        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
-        ("Concurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("CrossChannelBehavior", Shape::Object(&RULE_CrossChannelBehavior)),
-    ],
-    required: &["Channel", "Concurrency"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaConcurrency` property type of `AWS::Connect::RoutingProfile`.
 ///
@@ -323,11 +269,11 @@ pub struct MediaConcurrency {
     /// Valid Range for `TASK` : Minimum value of 1. Maximum value of 10.
     ///
     /// Value 1 to 10.
-    pub concurrency: Int,
+    pub concurrency: ::cloudwright_core::Int,
     /// `CrossChannelBehavior`: a [`CrossChannelBehavior`] object.
     ///
     /// Defines the cross-channel routing behavior for each channel that is enabled for this Routing Profile. For example, this allows you to offer an agent a different contact from another channel when they are currently working with a contact from a Voice channel.
-    pub cross_channel_behavior: Option<Obj<CrossChannelBehavior>>,
+    pub cross_channel_behavior: ::std::option::Option<crate::Obj<CrossChannelBehavior>>,
 }
 
 #[rustfmt::skip]
@@ -338,47 +284,30 @@ impl MediaConcurrency {
         Self {
             channel: required.channel,
             concurrency: required.concurrency,
-            cross_channel_behavior: None,
+            cross_channel_behavior: ::std::option::Option::None,
         }
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `Concurrency`: an integer, required.
-    pub fn concurrency(mut self, value: impl Into<Int>) -> Self { self.concurrency = value.into(); self }
+    pub fn concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.concurrency = value.into(); self }
     /// `CrossChannelBehavior`: a [`CrossChannelBehavior`] object.
-    pub fn cross_channel_behavior(mut self, value: impl Into<Obj<CrossChannelBehavior>>) -> Self { self.cross_channel_behavior = Some(value.into()); self }
+    pub fn cross_channel_behavior(mut self, value: impl ::std::convert::Into<crate::Obj<CrossChannelBehavior>>) -> Self { self.cross_channel_behavior = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MediaConcurrency {}
+impl crate::PropertyType for MediaConcurrency {}
 
-impl ToValue for MediaConcurrency {
+impl ::cloudwright_core::ToValue for MediaConcurrency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Channel", &self.channel)
             .req("Concurrency", &self.concurrency)
             .opt("CrossChannelBehavior", &self.cross_channel_behavior)
             .build()
     }
 }
-
-/// The required properties of [`RoutingProfileManualAssignmentQueueConfig`], by name: `RoutingProfileManualAssignmentQueueConfig::new(RoutingProfileManualAssignmentQueueConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RoutingProfileManualAssignmentQueueConfigRequired {
-    /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
-    pub queue_reference: Obj<RoutingProfileQueueReference>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingProfileManualAssignmentQueueConfig: ObjRule = ObjRule {
-    properties: &[
-        ("QueueReference", Shape::Object(&RULE_RoutingProfileQueueReference)),
-    ],
-    required: &["QueueReference"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoutingProfileManualAssignmentQueueConfig` property type of `AWS::Connect::RoutingProfile`.
 ///
@@ -390,29 +319,29 @@ pub struct RoutingProfileManualAssignmentQueueConfig {
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
     ///
     /// Contains information about a queue resource.
-    pub queue_reference: Obj<RoutingProfileQueueReference>,
+    pub queue_reference: crate::Obj<RoutingProfileQueueReference>,
 }
 
 #[rustfmt::skip]
 impl RoutingProfileManualAssignmentQueueConfig {
-    /// A `RoutingProfileManualAssignmentQueueConfig` with its required properties, named in a [`RoutingProfileManualAssignmentQueueConfigRequired`].
+    /// A `RoutingProfileManualAssignmentQueueConfig` with its one required property, `QueueReference`.
     #[inline]
-    pub fn new(required: RoutingProfileManualAssignmentQueueConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RoutingProfileQueueReference>>) -> Self {
         Self {
-            queue_reference: required.queue_reference,
+            queue_reference: value.into(),
         }
     }
 
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
-    pub fn queue_reference(mut self, value: impl Into<Obj<RoutingProfileQueueReference>>) -> Self { self.queue_reference = value.into(); self }
+    pub fn queue_reference(mut self, value: impl ::std::convert::Into<crate::Obj<RoutingProfileQueueReference>>) -> Self { self.queue_reference = value.into(); self }
 }
 
-impl PropertyType for RoutingProfileManualAssignmentQueueConfig {}
+impl crate::PropertyType for RoutingProfileManualAssignmentQueueConfig {}
 
-impl ToValue for RoutingProfileManualAssignmentQueueConfig {
+impl ::cloudwright_core::ToValue for RoutingProfileManualAssignmentQueueConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("QueueReference", &self.queue_reference)
             .build()
     }
@@ -422,24 +351,12 @@ impl ToValue for RoutingProfileManualAssignmentQueueConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingProfileQueueConfigRequired {
     /// `Delay`: an integer, required.
-    pub delay: Int,
+    pub delay: ::cloudwright_core::Int,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
-    pub queue_reference: Obj<RoutingProfileQueueReference>,
+    pub queue_reference: crate::Obj<RoutingProfileQueueReference>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingProfileQueueConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Delay", Shape::Int(&NumRule { min: Some(0.0), max: Some(9999.0), ..NumRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
-        ("QueueReference", Shape::Object(&RULE_RoutingProfileQueueReference)),
-    ],
-    required: &["Delay", "Priority", "QueueReference"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoutingProfileQueueConfig` property type of `AWS::Connect::RoutingProfile`.
 ///
@@ -450,20 +367,20 @@ pub(crate) static RULE_RoutingProfileQueueConfig: ObjRule = ObjRule {
 pub struct RoutingProfileQueueConfig {
     /// `Delay`: an integer, required.
     ///
-    /// The delay, in seconds, a contact should be in the queue before they are routed to an available agent. For more information, see \[Queues: priority and delay\](<https://docs.aws.amazon.com/connect/latest/adminguide/concepts-routing-profiles-priority.html>) in the *Amazon Connect Administrator Guide* .
+    /// The delay, in seconds, a contact should be in the queue before they are routed to an available agent. For more information, see [Queues: priority and delay](https://docs.aws.amazon.com/connect/latest/adminguide/concepts-routing-profiles-priority.html) in the *Amazon Connect Administrator Guide* .
     ///
     /// Value 0 to 9999.
-    pub delay: Int,
+    pub delay: ::cloudwright_core::Int,
     /// `Priority`: an integer, required.
     ///
-    /// The order in which contacts are to be handled for the queue. For more information, see \[Queues: priority and delay\](<https://docs.aws.amazon.com/connect/latest/adminguide/concepts-routing-profiles-priority.html>) .
+    /// The order in which contacts are to be handled for the queue. For more information, see [Queues: priority and delay](https://docs.aws.amazon.com/connect/latest/adminguide/concepts-routing-profiles-priority.html) .
     ///
     /// Value 1 to 99.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
     ///
     /// Contains information about a queue resource.
-    pub queue_reference: Obj<RoutingProfileQueueReference>,
+    pub queue_reference: crate::Obj<RoutingProfileQueueReference>,
 }
 
 #[rustfmt::skip]
@@ -479,19 +396,19 @@ impl RoutingProfileQueueConfig {
     }
 
     /// `Delay`: an integer, required.
-    pub fn delay(mut self, value: impl Into<Int>) -> Self { self.delay = value.into(); self }
+    pub fn delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.delay = value.into(); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `QueueReference`: a [`RoutingProfileQueueReference`] object, required.
-    pub fn queue_reference(mut self, value: impl Into<Obj<RoutingProfileQueueReference>>) -> Self { self.queue_reference = value.into(); self }
+    pub fn queue_reference(mut self, value: impl ::std::convert::Into<crate::Obj<RoutingProfileQueueReference>>) -> Self { self.queue_reference = value.into(); self }
 }
 
-impl PropertyType for RoutingProfileQueueConfig {}
+impl crate::PropertyType for RoutingProfileQueueConfig {}
 
-impl ToValue for RoutingProfileQueueConfig {
+impl ::cloudwright_core::ToValue for RoutingProfileQueueConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Delay", &self.delay)
             .req("Priority", &self.priority)
             .req("QueueReference", &self.queue_reference)
@@ -505,19 +422,8 @@ pub struct RoutingProfileQueueReferenceRequired {
     /// `Channel`: a [`Channel`] value, required.
     pub channel: Channel,
     /// `QueueArn`: a string, required.
-    pub queue_arn: Str,
+    pub queue_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingProfileQueueReference: ObjRule = ObjRule {
-    properties: &[
-        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
-        ("QueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Channel", "QueueArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoutingProfileQueueReference` property type of `AWS::Connect::RoutingProfile`.
 ///
@@ -535,7 +441,7 @@ pub struct RoutingProfileQueueReference {
     /// The Amazon Resource Name (ARN) of the queue.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`.
-    pub queue_arn: Str,
+    pub queue_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -550,17 +456,17 @@ impl RoutingProfileQueueReference {
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `QueueArn`: a string, required.
-    pub fn queue_arn(mut self, value: impl Into<Str>) -> Self { self.queue_arn = value.into(); self }
+    pub fn queue_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_arn = value.into(); self }
 }
 
-impl PropertyType for RoutingProfileQueueReference {}
+impl crate::PropertyType for RoutingProfileQueueReference {}
 
-impl ToValue for RoutingProfileQueueReference {
+impl ::cloudwright_core::ToValue for RoutingProfileQueueReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Channel", &self.channel)
             .req("QueueArn", &self.queue_arn)
             .build()
@@ -575,24 +481,24 @@ pub enum AgentAvailabilityTimer {
     /// `TIME_SINCE_LAST_INBOUND`
     TimeSinceLastInbound,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AgentAvailabilityTimer {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AgentAvailabilityTimer {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AgentAvailabilityTimer {
+impl ::cloudwright_core::ToValue for AgentAvailabilityTimer {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TimeSinceLastActivity => "TIME_SINCE_LAST_ACTIVITY",
             Self::TimeSinceLastInbound => "TIME_SINCE_LAST_INBOUND",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -604,23 +510,111 @@ pub enum BehaviorType {
     /// `ROUTE_ANY_CHANNEL`
     RouteAnyChannel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BehaviorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BehaviorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BehaviorType {
+impl ::cloudwright_core::ToValue for BehaviorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RouteCurrentChannelOnly => "ROUTE_CURRENT_CHANNEL_ONLY",
             Self::RouteAnyChannel => "ROUTE_ANY_CHANNEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingProfile: ObjRule = ObjRule {
+        properties: &[
+            ("AgentAvailabilityTimer", Shape::Str(&StrRule { allowed: &["TIME_SINCE_LAST_ACTIVITY", "TIME_SINCE_LAST_INBOUND"], ..StrRule::ANY })),
+            ("DefaultOutboundQueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ManualAssignmentQueueConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingProfileManualAssignmentQueueConfig), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("MediaConcurrencies", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConcurrency), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("QueueConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingProfileQueueConfig), min_items: Some(1), max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["InstanceArn", "Name", "Description", "MediaConcurrencies", "DefaultOutboundQueueArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrossChannelBehavior: ObjRule = ObjRule {
+        properties: &[
+            ("BehaviorType", Shape::Str(&StrRule { allowed: &["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"], ..StrRule::ANY })),
+        ],
+        required: &["BehaviorType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaConcurrency: ObjRule = ObjRule {
+        properties: &[
+            ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+            ("Concurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("CrossChannelBehavior", Shape::Object(&RULE_CrossChannelBehavior)),
+        ],
+        required: &["Channel", "Concurrency"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingProfileManualAssignmentQueueConfig: ObjRule = ObjRule {
+        properties: &[
+            ("QueueReference", Shape::Object(&RULE_RoutingProfileQueueReference)),
+        ],
+        required: &["QueueReference"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingProfileQueueConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Delay", Shape::Int(&NumRule { min: Some(0.0), max: Some(9999.0), ..NumRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
+            ("QueueReference", Shape::Object(&RULE_RoutingProfileQueueReference)),
+        ],
+        required: &["Delay", "Priority", "QueueReference"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingProfileQueueReference: ObjRule = ObjRule {
+        properties: &[
+            ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+            ("QueueArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Channel", "QueueArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

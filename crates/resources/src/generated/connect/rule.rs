@@ -5,61 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,100}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$|^\\$\\..+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/evaluation-form/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,200}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/integration-association/[-a-zA-Z0-9]*$",
-);
 
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Actions`: an [`Actions`] object, required.
-    pub actions: Obj<Actions>,
+    pub actions: crate::Obj<Actions>,
     /// `Function`: a string, required.
-    pub function: Str,
+    pub function: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PublishStatus`: a [`PublishStatus`] value, required.
     pub publish_status: PublishStatus,
     /// `TriggerEventSource`: a [`RuleTriggerEventSource`] object, required.
-    pub trigger_event_source: Obj<RuleTriggerEventSource>,
+    pub trigger_event_source: crate::Obj<RuleTriggerEventSource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::Object(&RULE_Actions)),
-        ("Function", Shape::STR),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("PublishStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TriggerEventSource", Shape::Object(&RULE_RuleTriggerEventSource)),
-    ],
-    required: &["Name", "InstanceArn", "TriggerEventSource", "Function", "Actions", "PublishStatus"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::Rule` resource.
 ///
@@ -77,23 +40,23 @@ pub struct Rule {
     /// `Actions`: an [`Actions`] object, required.
     ///
     /// A list of actions to be run when the rule is triggered.
-    pub actions: Obj<Actions>,
+    pub actions: crate::Obj<Actions>,
     /// `Function`: a string, required.
     ///
     /// The conditions of the rule.
-    pub function: Str,
+    pub function: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the rule.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,200}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PublishStatus`: a [`PublishStatus`] value, required.
     ///
     /// The publish status of the rule.
@@ -105,13 +68,13 @@ pub struct Rule {
     /// The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TriggerEventSource`: a [`RuleTriggerEventSource`] object, required.
     ///
     /// The event source to trigger the rule.
     ///
     /// Create-only: changing it replaces the resource.
-    pub trigger_event_source: Obj<RuleTriggerEventSource>,
+    pub trigger_event_source: crate::Obj<RuleTriggerEventSource>,
 }
 
 #[rustfmt::skip]
@@ -121,7 +84,7 @@ impl Rule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::Rule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-rule.html",
         primary_identifier: &["RuleArn"],
@@ -132,7 +95,7 @@ impl Rule {
         read_only: &["RuleArn"],
         attributes: &["RuleArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
@@ -144,45 +107,47 @@ impl Rule {
             instance_arn: required.instance_arn,
             name: required.name,
             publish_status: required.publish_status,
-            tags: None,
+            tags: ::std::option::Option::None,
             trigger_event_source: required.trigger_event_source,
         }
     }
 
     /// `Actions`: an [`Actions`] object, required.
-    pub fn actions(mut self, value: impl Into<Obj<Actions>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<crate::Obj<Actions>>) -> Self { self.actions = value.into(); self }
     /// `Function`: a string, required.
-    pub fn function(mut self, value: impl Into<Str>) -> Self { self.function = value.into(); self }
+    pub fn function(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function = value.into(); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PublishStatus`: a [`PublishStatus`] value, required.
-    pub fn publish_status(mut self, value: impl Into<PublishStatus>) -> Self { self.publish_status = value.into(); self }
+    pub fn publish_status(mut self, value: impl ::std::convert::Into<PublishStatus>) -> Self { self.publish_status = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TriggerEventSource`: a [`RuleTriggerEventSource`] object, required.
-    pub fn trigger_event_source(mut self, value: impl Into<Obj<RuleTriggerEventSource>>) -> Self { self.trigger_event_source = value.into(); self }
+    pub fn trigger_event_source(mut self, value: impl ::std::convert::Into<crate::Obj<RuleTriggerEventSource>>) -> Self { self.trigger_event_source = value.into(); self }
 }
 
-impl Resource for Rule {
+impl ::cloudwright_core::Resource for Rule {
     type Attributes = RuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Rule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("Function", &self.function)
             .req("InstanceArn", &self.instance_arn)
@@ -194,12 +159,12 @@ impl ToValue for Rule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuleAttributes(ResourceRef);
+pub struct RuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -209,26 +174,10 @@ impl RuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the rule.
     #[inline]
-    pub fn rule_arn(&self) -> Value {
-        self.0.get_att("RuleArn")
+    pub fn rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Actions: ObjRule = ObjRule {
-    properties: &[
-        ("AssignContactCategoryActions", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT | json_type::STRING), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("CreateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateCaseAction), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("EndAssociatedTasksActions", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT | json_type::STRING), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("EventBridgeActions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeAction), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("SendNotificationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SendNotificationAction), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("SubmitAutoEvaluationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SubmitAutoEvaluationAction), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("TaskActions", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskAction), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("UpdateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_UpdateCaseAction), min_items: Some(1), max_items: Some(1), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Actions` property type of `AWS::Connect::Rule`.
 ///
@@ -242,49 +191,53 @@ pub struct Actions {
     /// Information about the contact category action. The syntax can be empty, for example, `{}` .
     ///
     /// Items 1 to 1.
-    pub assign_contact_category_actions: Option<List<Json>>,
+    pub assign_contact_category_actions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `CreateCaseActions`: a list of [`CreateCaseAction`] objects.
     ///
     /// This action will create a case when a rule is triggered.
     ///
     /// Items 1 to 1.
-    pub create_case_actions: Option<List<CreateCaseAction>>,
+    pub create_case_actions: ::std::option::Option<::cloudwright_core::List<CreateCaseAction>>,
     /// `EndAssociatedTasksActions`: a list of JSON values.
     ///
     /// This action will end associated tasks when a rule is triggered.
     ///
     /// Items 1 to 1.
-    pub end_associated_tasks_actions: Option<List<Json>>,
+    pub end_associated_tasks_actions:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `EventBridgeActions`: a list of [`EventBridgeAction`] objects.
     ///
     /// Information about the EventBridge action.
     ///
     /// Items 1 to 1.
-    pub event_bridge_actions: Option<List<EventBridgeAction>>,
+    pub event_bridge_actions: ::std::option::Option<::cloudwright_core::List<EventBridgeAction>>,
     /// `SendNotificationActions`: a list of [`SendNotificationAction`] objects.
     ///
     /// Information about the send notification action.
     ///
     /// Items 1 to 1.
-    pub send_notification_actions: Option<List<SendNotificationAction>>,
+    pub send_notification_actions:
+        ::std::option::Option<::cloudwright_core::List<SendNotificationAction>>,
     /// `SubmitAutoEvaluationActions`: a list of [`SubmitAutoEvaluationAction`] objects.
     ///
     /// This action will submit an auto contact evaluation when a rule is triggered.
     ///
     /// Items 1 to 1.
-    pub submit_auto_evaluation_actions: Option<List<SubmitAutoEvaluationAction>>,
+    pub submit_auto_evaluation_actions:
+        ::std::option::Option<::cloudwright_core::List<SubmitAutoEvaluationAction>>,
     /// `TaskActions`: a list of [`TaskAction`] objects.
     ///
     /// Information about the task action. This field is required if `TriggerEventSource` is one of the following values: `OnZendeskTicketCreate` | `OnZendeskTicketStatusUpdate` | `OnSalesforceCaseCreate`
     ///
     /// Items 1 to 1.
-    pub task_actions: Option<List<TaskAction>>,
+    pub task_actions: ::std::option::Option<::cloudwright_core::List<TaskAction>>,
     /// `UpdateCaseActions`: a list of [`UpdateCaseAction`] objects.
     ///
     /// This action will update a case when a rule is triggered.
     ///
     /// Items 1 to 1.
-    pub update_case_actions: Option<List<UpdateCaseAction>>,
+    pub update_case_actions: ::std::option::Option<::cloudwright_core::List<UpdateCaseAction>>,
 }
 
 #[rustfmt::skip]
@@ -292,33 +245,33 @@ impl Actions {
     /// A `Actions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssignContactCategoryActions`: a list of JSON values.
-    pub fn assign_contact_category_actions(mut self, value: impl Into<List<Json>>) -> Self { self.assign_contact_category_actions = Some(value.into()); self }
+    pub fn assign_contact_category_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.assign_contact_category_actions = ::std::option::Option::Some(value.into()); self }
     /// `CreateCaseActions`: a list of [`CreateCaseAction`] objects.
-    pub fn create_case_actions(mut self, value: impl Into<List<CreateCaseAction>>) -> Self { self.create_case_actions = Some(value.into()); self }
+    pub fn create_case_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CreateCaseAction>>) -> Self { self.create_case_actions = ::std::option::Option::Some(value.into()); self }
     /// `EndAssociatedTasksActions`: a list of JSON values.
-    pub fn end_associated_tasks_actions(mut self, value: impl Into<List<Json>>) -> Self { self.end_associated_tasks_actions = Some(value.into()); self }
+    pub fn end_associated_tasks_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.end_associated_tasks_actions = ::std::option::Option::Some(value.into()); self }
     /// `EventBridgeActions`: a list of [`EventBridgeAction`] objects.
-    pub fn event_bridge_actions(mut self, value: impl Into<List<EventBridgeAction>>) -> Self { self.event_bridge_actions = Some(value.into()); self }
+    pub fn event_bridge_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventBridgeAction>>) -> Self { self.event_bridge_actions = ::std::option::Option::Some(value.into()); self }
     /// `SendNotificationActions`: a list of [`SendNotificationAction`] objects.
-    pub fn send_notification_actions(mut self, value: impl Into<List<SendNotificationAction>>) -> Self { self.send_notification_actions = Some(value.into()); self }
+    pub fn send_notification_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SendNotificationAction>>) -> Self { self.send_notification_actions = ::std::option::Option::Some(value.into()); self }
     /// `SubmitAutoEvaluationActions`: a list of [`SubmitAutoEvaluationAction`] objects.
-    pub fn submit_auto_evaluation_actions(mut self, value: impl Into<List<SubmitAutoEvaluationAction>>) -> Self { self.submit_auto_evaluation_actions = Some(value.into()); self }
+    pub fn submit_auto_evaluation_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubmitAutoEvaluationAction>>) -> Self { self.submit_auto_evaluation_actions = ::std::option::Option::Some(value.into()); self }
     /// `TaskActions`: a list of [`TaskAction`] objects.
-    pub fn task_actions(mut self, value: impl Into<List<TaskAction>>) -> Self { self.task_actions = Some(value.into()); self }
+    pub fn task_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TaskAction>>) -> Self { self.task_actions = ::std::option::Option::Some(value.into()); self }
     /// `UpdateCaseActions`: a list of [`UpdateCaseAction`] objects.
-    pub fn update_case_actions(mut self, value: impl Into<List<UpdateCaseAction>>) -> Self { self.update_case_actions = Some(value.into()); self }
+    pub fn update_case_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<UpdateCaseAction>>) -> Self { self.update_case_actions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Actions {}
+impl crate::PropertyType for Actions {}
 
-impl ToValue for Actions {
+impl ::cloudwright_core::ToValue for Actions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssignContactCategoryActions",
                 &self.assign_contact_category_actions,
@@ -344,21 +297,10 @@ impl ToValue for Actions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCaseActionRequired {
     /// `Fields`: a list of [`Field`] objects, required.
-    pub fields: List<Field>,
+    pub fields: ::cloudwright_core::List<Field>,
     /// `TemplateId`: a string, required.
-    pub template_id: Str,
+    pub template_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CreateCaseAction: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100), unique: true })),
-        ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-    ],
-    required: &["Fields", "TemplateId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CreateCaseAction` property type of `AWS::Connect::Rule`.
 ///
@@ -370,11 +312,11 @@ pub struct CreateCaseAction {
     /// An array of case fields
     ///
     /// Items 1 to 100.
-    pub fields: List<Field>,
+    pub fields: ::cloudwright_core::List<Field>,
     /// `TemplateId`: a string, required.
     ///
     /// Length 1 to 500.
-    pub template_id: Str,
+    pub template_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -389,39 +331,22 @@ impl CreateCaseAction {
     }
 
     /// `Fields`: a list of [`Field`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Field>>) -> Self { self.fields = value.into(); self }
     /// `TemplateId`: a string, required.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = value.into(); self }
+    pub fn template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_id = value.into(); self }
 }
 
-impl PropertyType for CreateCaseAction {}
+impl crate::PropertyType for CreateCaseAction {}
 
-impl ToValue for CreateCaseAction {
+impl ::cloudwright_core::ToValue for CreateCaseAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Fields", &self.fields)
             .req("TemplateId", &self.template_id)
             .build()
     }
 }
-
-/// The required properties of [`EventBridgeAction`], by name: `EventBridgeAction::new(EventBridgeActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBridgeActionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeAction: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventBridgeAction` property type of `AWS::Connect::Rule`.
 ///
@@ -435,29 +360,31 @@ pub struct EventBridgeAction {
     /// The name.
     ///
     /// Pattern `^[a-zA-Z0-9._-]{1,100}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EventBridgeAction {
-    /// A `EventBridgeAction` with its required properties, named in a [`EventBridgeActionRequired`].
+    /// A `EventBridgeAction` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EventBridgeActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for EventBridgeAction {}
+impl crate::PropertyType for EventBridgeAction {}
 
-impl ToValue for EventBridgeAction {
+impl ::cloudwright_core::ToValue for EventBridgeAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
 
@@ -465,21 +392,10 @@ impl ToValue for EventBridgeAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Value`: a [`FieldValue`] object, required.
-    pub value: Obj<FieldValue>,
+    pub value: crate::Obj<FieldValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Field: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_FieldValue)),
-    ],
-    required: &["Id", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Field` property type of `AWS::Connect::Rule`.
 ///
@@ -489,11 +405,11 @@ pub struct Field {
     /// `Id`: a string, required.
     ///
     /// Length 1 to 500.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Value`: a [`FieldValue`] object, required.
     ///
     /// Object for case field values.
-    pub value: Obj<FieldValue>,
+    pub value: crate::Obj<FieldValue>,
 }
 
 #[rustfmt::skip]
@@ -508,34 +424,22 @@ impl Field {
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Value`: a [`FieldValue`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<FieldValue>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<FieldValue>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Field {}
+impl crate::PropertyType for Field {}
 
-impl ToValue for Field {
+impl ::cloudwright_core::ToValue for Field {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldValue: ObjRule = ObjRule {
-    properties: &[
-        ("BooleanValue", Shape::Bool),
-        ("DoubleValue", Shape::NUM),
-        ("EmptyValue", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("StringValue", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldValue` property type of `AWS::Connect::Rule`.
 ///
@@ -545,15 +449,15 @@ pub(crate) static RULE_FieldValue: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FieldValue {
     /// `BooleanValue`: a boolean.
-    pub boolean_value: Option<Bool>,
+    pub boolean_value: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DoubleValue`: a number.
-    pub double_value: Option<Num>,
+    pub double_value: ::std::option::Option<::cloudwright_core::Num>,
     /// `EmptyValue`: a JSON value.
     ///
     /// Format `json`.
-    pub empty_value: Option<Json>,
+    pub empty_value: ::std::option::Option<::cloudwright_core::Json>,
     /// `StringValue`: a string.
-    pub string_value: Option<Str>,
+    pub string_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -561,25 +465,25 @@ impl FieldValue {
     /// A `FieldValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BooleanValue`: a boolean.
-    pub fn boolean_value(mut self, value: impl Into<Bool>) -> Self { self.boolean_value = Some(value.into()); self }
+    pub fn boolean_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.boolean_value = ::std::option::Option::Some(value.into()); self }
     /// `DoubleValue`: a number.
-    pub fn double_value(mut self, value: impl Into<Num>) -> Self { self.double_value = Some(value.into()); self }
+    pub fn double_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.double_value = ::std::option::Option::Some(value.into()); self }
     /// `EmptyValue`: a JSON value.
-    pub fn empty_value(mut self, value: impl Into<Json>) -> Self { self.empty_value = Some(value.into()); self }
+    pub fn empty_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.empty_value = ::std::option::Option::Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FieldValue {}
+impl crate::PropertyType for FieldValue {}
 
-impl ToValue for FieldValue {
+impl ::cloudwright_core::ToValue for FieldValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
             .opt("DoubleValue", &self.double_value)
             .opt("EmptyValue", &self.empty_value)
@@ -587,16 +491,6 @@ impl ToValue for FieldValue {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationRecipientType: ObjRule = ObjRule {
-    properties: &[
-        ("UserArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-        ("UserTags", Shape::Any),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationRecipientType` property type of `AWS::Connect::Rule`.
 ///
@@ -610,11 +504,11 @@ pub struct NotificationRecipientType {
     /// The Amazon Resource Name (ARN) of the user account.
     ///
     /// Items 1 to 5.
-    pub user_arns: Option<List<Str>>,
+    pub user_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UserTags`: a JSON value.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }. Connect Customer users with the specified tags will be notified.
-    pub user_tags: Option<Json>,
+    pub user_tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -622,44 +516,26 @@ impl NotificationRecipientType {
     /// A `NotificationRecipientType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UserArns`: a list of strings.
-    pub fn user_arns(mut self, value: impl Into<List<Str>>) -> Self { self.user_arns = Some(value.into()); self }
+    pub fn user_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.user_arns = ::std::option::Option::Some(value.into()); self }
     /// `UserTags`: a JSON value.
-    pub fn user_tags(mut self, value: impl Into<Json>) -> Self { self.user_tags = Some(value.into()); self }
+    pub fn user_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.user_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationRecipientType {}
+impl crate::PropertyType for NotificationRecipientType {}
 
-impl ToValue for NotificationRecipientType {
+impl ::cloudwright_core::ToValue for NotificationRecipientType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UserArns", &self.user_arns)
             .opt("UserTags", &self.user_tags)
             .build()
     }
 }
-
-/// The required properties of [`RuleTriggerEventSource`], by name: `RuleTriggerEventSource::new(RuleTriggerEventSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleTriggerEventSourceRequired {
-    /// `EventSourceName`: an [`EventSourceName`] value, required.
-    pub event_source_name: EventSourceName,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleTriggerEventSource: ObjRule = ObjRule {
-    properties: &[
-        ("EventSourceName", Shape::Str(&StrRule { allowed: &["OnContactEvaluationSubmit", "OnPostCallAnalysisAvailable", "OnRealTimeCallAnalysisAvailable", "OnRealTimeChatAnalysisAvailable", "OnPostChatAnalysisAvailable", "OnZendeskTicketCreate", "OnZendeskTicketStatusUpdate", "OnSalesforceCaseCreate", "OnMetricDataUpdate", "OnCaseCreate", "OnCaseUpdate"], ..StrRule::ANY })),
-        ("IntegrationAssociationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["EventSourceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleTriggerEventSource` property type of `AWS::Connect::Rule`.
 ///
@@ -677,32 +553,32 @@ pub struct RuleTriggerEventSource {
     /// The Amazon Resource Name (ARN) of the integration association. `IntegrationAssociationArn` is required if `TriggerEventSource` is one of the following values: `OnZendeskTicketCreate` | `OnZendeskTicketStatusUpdate` | `OnSalesforceCaseCreate`
     ///
     /// Pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/integration-association/[-a-zA-Z0-9]*$`.
-    pub integration_association_arn: Option<Str>,
+    pub integration_association_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl RuleTriggerEventSource {
-    /// A `RuleTriggerEventSource` with its required properties, named in a [`RuleTriggerEventSourceRequired`].
+    /// A `RuleTriggerEventSource` with its one required property, `EventSourceName`.
     #[inline]
-    pub fn new(required: RuleTriggerEventSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EventSourceName>) -> Self {
         Self {
-            event_source_name: required.event_source_name,
-            integration_association_arn: None,
+            event_source_name: value.into(),
+            integration_association_arn: ::std::option::Option::None,
         }
     }
 
     /// `EventSourceName`: an [`EventSourceName`] value, required.
-    pub fn event_source_name(mut self, value: impl Into<EventSourceName>) -> Self { self.event_source_name = value.into(); self }
+    pub fn event_source_name(mut self, value: impl ::std::convert::Into<EventSourceName>) -> Self { self.event_source_name = value.into(); self }
     /// `IntegrationAssociationArn`: a string.
-    pub fn integration_association_arn(mut self, value: impl Into<Str>) -> Self { self.integration_association_arn = Some(value.into()); self }
+    pub fn integration_association_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_association_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleTriggerEventSource {}
+impl crate::PropertyType for RuleTriggerEventSource {}
 
-impl ToValue for RuleTriggerEventSource {
+impl ::cloudwright_core::ToValue for RuleTriggerEventSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventSourceName", &self.event_source_name)
             .opt(
                 "IntegrationAssociationArn",
@@ -716,28 +592,14 @@ impl ToValue for RuleTriggerEventSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SendNotificationActionRequired {
     /// `Content`: a string, required.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `ContentType`: a [`ContentType`] value, required.
     pub content_type: ContentType,
     /// `DeliveryMethod`: a [`DeliveryMethod`] value, required.
     pub delivery_method: DeliveryMethod,
     /// `Recipient`: a [`NotificationRecipientType`] object, required.
-    pub recipient: Obj<NotificationRecipientType>,
+    pub recipient: crate::Obj<NotificationRecipientType>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SendNotificationAction: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ContentType", Shape::Str(&StrRule { allowed: &["PLAIN_TEXT"], ..StrRule::ANY })),
-        ("DeliveryMethod", Shape::Str(&StrRule { allowed: &["EMAIL"], ..StrRule::ANY })),
-        ("Recipient", Shape::Object(&RULE_NotificationRecipientType)),
-        ("Subject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-    ],
-    required: &["DeliveryMethod", "Content", "Recipient", "ContentType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SendNotificationAction` property type of `AWS::Connect::Rule`.
 ///
@@ -748,10 +610,10 @@ pub(crate) static RULE_SendNotificationAction: ObjRule = ObjRule {
 pub struct SendNotificationAction {
     /// `Content`: a string, required.
     ///
-    /// Notification content. Supports variable injection. For more information, see \[JSONPath reference\](<https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html>) in the *Connect Customer Administrators Guide* .
+    /// Notification content. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Connect Customer Administrators Guide* .
     ///
     /// Length 1 to 1024.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `ContentType`: a [`ContentType`] value, required.
     ///
     /// Content type format.
@@ -767,13 +629,13 @@ pub struct SendNotificationAction {
     /// `Recipient`: a [`NotificationRecipientType`] object, required.
     ///
     /// Notification recipient.
-    pub recipient: Obj<NotificationRecipientType>,
+    pub recipient: crate::Obj<NotificationRecipientType>,
     /// `Subject`: a string.
     ///
-    /// The subject of the email if the delivery method is `EMAIL` . Supports variable injection. For more information, see \[JSONPath reference\](<https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html>) in the *Connect Customer Administrators Guide* .
+    /// The subject of the email if the delivery method is `EMAIL` . Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Connect Customer Administrators Guide* .
     ///
     /// Length 1 to 200.
-    pub subject: Option<Str>,
+    pub subject: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -786,28 +648,28 @@ impl SendNotificationAction {
             content_type: required.content_type,
             delivery_method: required.delivery_method,
             recipient: required.recipient,
-            subject: None,
+            subject: ::std::option::Option::None,
         }
     }
 
     /// `Content`: a string, required.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = value.into(); self }
     /// `ContentType`: a [`ContentType`] value, required.
-    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self { self.content_type = value.into(); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<ContentType>) -> Self { self.content_type = value.into(); self }
     /// `DeliveryMethod`: a [`DeliveryMethod`] value, required.
-    pub fn delivery_method(mut self, value: impl Into<DeliveryMethod>) -> Self { self.delivery_method = value.into(); self }
+    pub fn delivery_method(mut self, value: impl ::std::convert::Into<DeliveryMethod>) -> Self { self.delivery_method = value.into(); self }
     /// `Recipient`: a [`NotificationRecipientType`] object, required.
-    pub fn recipient(mut self, value: impl Into<Obj<NotificationRecipientType>>) -> Self { self.recipient = value.into(); self }
+    pub fn recipient(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationRecipientType>>) -> Self { self.recipient = value.into(); self }
     /// `Subject`: a string.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = Some(value.into()); self }
+    pub fn subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SendNotificationAction {}
+impl crate::PropertyType for SendNotificationAction {}
 
-impl ToValue for SendNotificationAction {
+impl ::cloudwright_core::ToValue for SendNotificationAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .req("ContentType", &self.content_type)
             .req("DeliveryMethod", &self.delivery_method)
@@ -817,23 +679,6 @@ impl ToValue for SendNotificationAction {
     }
 }
 
-/// The required properties of [`SubmitAutoEvaluationAction`], by name: `SubmitAutoEvaluationAction::new(SubmitAutoEvaluationActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubmitAutoEvaluationActionRequired {
-    /// `EvaluationFormArn`: a string, required.
-    pub evaluation_form_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubmitAutoEvaluationAction: ObjRule = ObjRule {
-    properties: &[
-        ("EvaluationFormArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["EvaluationFormArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SubmitAutoEvaluationAction` property type of `AWS::Connect::Rule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-rule-submitautoevaluationaction.html>
@@ -842,29 +687,29 @@ pub struct SubmitAutoEvaluationAction {
     /// `EvaluationFormArn`: a string, required.
     ///
     /// Pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/evaluation-form/[-a-zA-Z0-9]*$`.
-    pub evaluation_form_arn: Str,
+    pub evaluation_form_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SubmitAutoEvaluationAction {
-    /// A `SubmitAutoEvaluationAction` with its required properties, named in a [`SubmitAutoEvaluationActionRequired`].
+    /// A `SubmitAutoEvaluationAction` with its one required property, `EvaluationFormArn`.
     #[inline]
-    pub fn new(required: SubmitAutoEvaluationActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            evaluation_form_arn: required.evaluation_form_arn,
+            evaluation_form_arn: value.into(),
         }
     }
 
     /// `EvaluationFormArn`: a string, required.
-    pub fn evaluation_form_arn(mut self, value: impl Into<Str>) -> Self { self.evaluation_form_arn = value.into(); self }
+    pub fn evaluation_form_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.evaluation_form_arn = value.into(); self }
 }
 
-impl PropertyType for SubmitAutoEvaluationAction {}
+impl crate::PropertyType for SubmitAutoEvaluationAction {}
 
-impl ToValue for SubmitAutoEvaluationAction {
+impl ::cloudwright_core::ToValue for SubmitAutoEvaluationAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EvaluationFormArn", &self.evaluation_form_arn)
             .build()
     }
@@ -874,23 +719,10 @@ impl ToValue for SubmitAutoEvaluationAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskActionRequired {
     /// `ContactFlowArn`: a string, required.
-    pub contact_flow_arn: Str,
+    pub contact_flow_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskAction: ObjRule = ObjRule {
-    properties: &[
-        ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("References", Shape::Any),
-    ],
-    required: &["Name", "ContactFlowArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TaskAction` property type of `AWS::Connect::Rule`.
 ///
@@ -904,23 +736,23 @@ pub struct TaskAction {
     /// The Amazon Resource Name (ARN) of the flow.
     ///
     /// Pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`.
-    pub contact_flow_arn: Str,
+    pub contact_flow_arn: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
-    /// The description. Supports variable injection. For more information, see \[JSONPath reference\](<https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html>) in the *Connect Customer Administrators Guide* .
+    /// The description. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Connect Customer Administrators Guide* .
     ///
     /// Length 0 to 4096.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
-    /// The name. Supports variable injection. For more information, see \[JSONPath reference\](<https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html>) in the *Connect Customer Administrators Guide* .
+    /// The name. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Connect Customer Administrators Guide* .
     ///
     /// Length 1 to 512.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `References`: a JSON value.
     ///
     /// Information about the reference when the `referenceType` is `URL` . Otherwise, null. `URL` is the only accepted type. (Supports variable injection in the `Value` field.)
-    pub references: Option<Json>,
+    pub references: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -930,28 +762,28 @@ impl TaskAction {
     pub fn new(required: TaskActionRequired) -> Self {
         Self {
             contact_flow_arn: required.contact_flow_arn,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            references: None,
+            references: ::std::option::Option::None,
         }
     }
 
     /// `ContactFlowArn`: a string, required.
-    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.contact_flow_arn = value.into(); self }
+    pub fn contact_flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_flow_arn = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `References`: a JSON value.
-    pub fn references(mut self, value: impl Into<Json>) -> Self { self.references = Some(value.into()); self }
+    pub fn references(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.references = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TaskAction {}
+impl crate::PropertyType for TaskAction {}
 
-impl ToValue for TaskAction {
+impl ::cloudwright_core::ToValue for TaskAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactFlowArn", &self.contact_flow_arn)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -959,23 +791,6 @@ impl ToValue for TaskAction {
             .build()
     }
 }
-
-/// The required properties of [`UpdateCaseAction`], by name: `UpdateCaseAction::new(UpdateCaseActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UpdateCaseActionRequired {
-    /// `Fields`: a list of [`Field`] objects, required.
-    pub fields: List<Field>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UpdateCaseAction: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100), unique: true })),
-    ],
-    required: &["Fields"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UpdateCaseAction` property type of `AWS::Connect::Rule`.
 ///
@@ -987,29 +802,31 @@ pub struct UpdateCaseAction {
     /// An array of case fields
     ///
     /// Items 1 to 100.
-    pub fields: List<Field>,
+    pub fields: ::cloudwright_core::List<Field>,
 }
 
 #[rustfmt::skip]
 impl UpdateCaseAction {
-    /// A `UpdateCaseAction` with its required properties, named in a [`UpdateCaseActionRequired`].
+    /// A `UpdateCaseAction` with its one required property, `Fields`.
     #[inline]
-    pub fn new(required: UpdateCaseActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Field>>) -> Self {
         Self {
-            fields: required.fields,
+            fields: value.into(),
         }
     }
 
     /// `Fields`: a list of [`Field`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Field>>) -> Self { self.fields = value.into(); self }
 }
 
-impl PropertyType for UpdateCaseAction {}
+impl crate::PropertyType for UpdateCaseAction {}
 
-impl ToValue for UpdateCaseAction {
+impl ::cloudwright_core::ToValue for UpdateCaseAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Fields", &self.fields).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Fields", &self.fields)
+            .build()
     }
 }
 
@@ -1019,23 +836,23 @@ pub enum ContentType {
     /// `PLAIN_TEXT`
     PlainText,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentType {
+impl ::cloudwright_core::ToValue for ContentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PlainText => "PLAIN_TEXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1045,23 +862,23 @@ pub enum DeliveryMethod {
     /// `EMAIL`
     Email,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeliveryMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeliveryMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeliveryMethod {
+impl ::cloudwright_core::ToValue for DeliveryMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Email => "EMAIL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1091,18 +908,18 @@ pub enum EventSourceName {
     /// `OnCaseUpdate`
     OnCaseUpdate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventSourceName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventSourceName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventSourceName {
+impl ::cloudwright_core::ToValue for EventSourceName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnContactEvaluationSubmit => "OnContactEvaluationSubmit",
             Self::OnPostCallAnalysisAvailable => "OnPostCallAnalysisAvailable",
@@ -1115,9 +932,9 @@ impl ToValue for EventSourceName {
             Self::OnMetricDataUpdate => "OnMetricDataUpdate",
             Self::OnCaseCreate => "OnCaseCreate",
             Self::OnCaseUpdate => "OnCaseUpdate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1129,23 +946,193 @@ pub enum PublishStatus {
     /// `PUBLISHED`
     Published,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PublishStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PublishStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PublishStatus {
+impl ::cloudwright_core::ToValue for PublishStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Draft => "DRAFT",
             Self::Published => "PUBLISHED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,100}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$|^\\$\\..+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/evaluation-form/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,200}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/integration-association/[-a-zA-Z0-9]*$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::Object(&RULE_Actions)),
+            ("Function", Shape::STR),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("PublishStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TriggerEventSource", Shape::Object(&RULE_RuleTriggerEventSource)),
+        ],
+        required: &["Name", "InstanceArn", "TriggerEventSource", "Function", "Actions", "PublishStatus"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Actions: ObjRule = ObjRule {
+        properties: &[
+            ("AssignContactCategoryActions", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT | json_type::STRING), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("CreateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateCaseAction), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("EndAssociatedTasksActions", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT | json_type::STRING), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("EventBridgeActions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeAction), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("SendNotificationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SendNotificationAction), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("SubmitAutoEvaluationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SubmitAutoEvaluationAction), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("TaskActions", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskAction), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("UpdateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_UpdateCaseAction), min_items: Some(1), max_items: Some(1), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreateCaseAction: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100), unique: true })),
+            ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ],
+        required: &["Fields", "TemplateId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeAction: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Field: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_FieldValue)),
+        ],
+        required: &["Id", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldValue: ObjRule = ObjRule {
+        properties: &[
+            ("BooleanValue", Shape::Bool),
+            ("DoubleValue", Shape::NUM),
+            ("EmptyValue", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("StringValue", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationRecipientType: ObjRule = ObjRule {
+        properties: &[
+            ("UserArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("UserTags", Shape::Any),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleTriggerEventSource: ObjRule = ObjRule {
+        properties: &[
+            ("EventSourceName", Shape::Str(&StrRule { allowed: &["OnContactEvaluationSubmit", "OnPostCallAnalysisAvailable", "OnRealTimeCallAnalysisAvailable", "OnRealTimeChatAnalysisAvailable", "OnPostChatAnalysisAvailable", "OnZendeskTicketCreate", "OnZendeskTicketStatusUpdate", "OnSalesforceCaseCreate", "OnMetricDataUpdate", "OnCaseCreate", "OnCaseUpdate"], ..StrRule::ANY })),
+            ("IntegrationAssociationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["EventSourceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SendNotificationAction: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("ContentType", Shape::Str(&StrRule { allowed: &["PLAIN_TEXT"], ..StrRule::ANY })),
+            ("DeliveryMethod", Shape::Str(&StrRule { allowed: &["EMAIL"], ..StrRule::ANY })),
+            ("Recipient", Shape::Object(&RULE_NotificationRecipientType)),
+            ("Subject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ],
+        required: &["DeliveryMethod", "Content", "Recipient", "ContentType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubmitAutoEvaluationAction: ObjRule = ObjRule {
+        properties: &[
+            ("EvaluationFormArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["EvaluationFormArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskAction: ObjRule = ObjRule {
+        properties: &[
+            ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("References", Shape::Any),
+        ],
+        required: &["Name", "ContactFlowArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UpdateCaseAction: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100), unique: true })),
+        ],
+        required: &["Fields"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-
 /// The required properties of [`SecurityKey`], by name: `SecurityKey::new(SecurityKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityKeyRequired {
     /// `InstanceId`: a string, required.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityKey: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Key", "InstanceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::SecurityKey` resource.
 ///
 /// The security key for the instance.
 ///
-/// &gt; Only two security keys are allowed per Connect Customer instance.
+/// \> Only two security keys are allowed per Connect Customer instance.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`InstanceId`, `AssociationId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`SecurityKeyAttributes`], which `Handle<SecurityKey>` dereferences to.
@@ -54,7 +38,7 @@ pub struct SecurityKey {
     /// *Maximum* : `100`
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// A valid security key in PEM format. For example:
@@ -66,7 +50,7 @@ pub struct SecurityKey {
     /// *Maximum* : `1024`
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -76,7 +60,7 @@ impl SecurityKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::SecurityKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-securitykey.html",
         primary_identifier: &["InstanceId", "AssociationId"],
@@ -87,7 +71,7 @@ impl SecurityKey {
         read_only: &["AssociationId"],
         attributes: &["AssociationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SecurityKey` with its required properties, named in a [`SecurityKeyRequired`].
@@ -100,38 +84,40 @@ impl SecurityKey {
     }
 
     /// `InstanceId`: a string, required.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
 }
 
-impl Resource for SecurityKey {
+impl ::cloudwright_core::Resource for SecurityKey {
     type Attributes = SecurityKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityKey {
+impl ::cloudwright_core::ToValue for SecurityKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceId", &self.instance_id)
             .req("Key", &self.key)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityKey`]: `Handle<SecurityKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityKey`]: `Handle<SecurityKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityKeyAttributes(ResourceRef);
+pub struct SecurityKeyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityKeyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityKeyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,7 +125,28 @@ impl From<ResourceRef> for SecurityKeyAttributes {
 impl SecurityKeyAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityKey: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Key", "InstanceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,54 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?!aws:|connect:)[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[ a-zA-Z0-9_@-]+$");
-
 /// The required properties of [`SecurityProfile`], by name: `SecurityProfile::new(SecurityProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityProfileRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `SecurityProfileName`: a string, required.
-    pub security_profile_name: Str,
+    pub security_profile_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedAccessControlHierarchyGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AllowedAccessControlTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(2), unique: true })),
-        ("AllowedFlowModules", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowModule), min_items: Some(0), max_items: Some(10), unique: true })),
-        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: Some(0), max_items: Some(10), unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), ..StrRule::ANY })),
-        ("GranularAccessControlConfiguration", Shape::Object(&RULE_GranularAccessControlConfiguration)),
-        ("HierarchyRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: true })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500), unique: true })),
-        ("SecurityProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("TagRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["InstanceArn", "SecurityProfileName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::SecurityProfile` resource.
 ///
 /// Creates a security profile.
 ///
-/// For information about security profiles, see \[Security Profiles\](<https://docs.aws.amazon.com/connect/latest/adminguide/connect-security-profiles.html>) in the *Amazon Connect Administrator Guide* . For a mapping of the API name and user interface name of the security profile permissions, see \[List of security profile permissions\](<https://docs.aws.amazon.com/connect/latest/adminguide/security-profile-list.html>) .
+/// For information about security profiles, see [Security Profiles](https://docs.aws.amazon.com/connect/latest/adminguide/connect-security-profiles.html) in the *Amazon Connect Administrator Guide* . For a mapping of the API name and user interface name of the security profile permissions, see [List of security profile permissions](https://docs.aws.amazon.com/connect/latest/adminguide/security-profile-list.html) .
 ///
 /// `Ref` returns its `SecurityProfileArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityProfileAttributes`], which `Handle<SecurityProfile>` dereferences to.
@@ -68,71 +34,74 @@ pub struct SecurityProfile {
     /// The identifier of the hierarchy group that a security profile uses to restrict access to resources in Amazon Connect.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 0 to 127.
-    pub allowed_access_control_hierarchy_group_id: Option<Str>,
+    pub allowed_access_control_hierarchy_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AllowedAccessControlTags`: a list of [`Tag`] objects.
     ///
     /// The list of tags that a security profile uses to restrict access to resources in Amazon Connect.
     ///
     /// Items at most 2.
-    pub allowed_access_control_tags: Option<List<Tag>>,
+    pub allowed_access_control_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `AllowedFlowModules`: a list of [`FlowModule`] objects.
     ///
     /// The list of flow-module resources to be linked to a security profile in Amazon Connect.
     ///
     /// Items 0 to 10.
-    pub allowed_flow_modules: Option<List<FlowModule>>,
+    pub allowed_flow_modules: ::std::option::Option<::cloudwright_core::List<FlowModule>>,
     /// `Applications`: a list of [`Application`] objects.
     ///
     /// A list of third-party applications that the security profile will give access to.
     ///
     /// Items 0 to 10.
-    pub applications: Option<List<Application>>,
+    pub applications: ::std::option::Option<::cloudwright_core::List<Application>>,
     /// `Description`: a string.
     ///
     /// The description of the security profile.
     ///
     /// Length 0 to 250.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GranularAccessControlConfiguration`: a [`GranularAccessControlConfiguration`] object.
     ///
     /// The granular access control configuration for the security profile, including data table permissions.
-    pub granular_access_control_configuration: Option<Obj<GranularAccessControlConfiguration>>,
+    pub granular_access_control_configuration:
+        ::std::option::Option<crate::Obj<GranularAccessControlConfiguration>>,
     /// `HierarchyRestrictedResources`: a list of strings.
     ///
     /// The list of resources that a security profile applies hierarchy restrictions to in Amazon Connect. Following are acceptable ResourceNames: `User` .
     ///
     /// Items at most 10.
-    pub hierarchy_restricted_resources: Option<List<Str>>,
+    pub hierarchy_restricted_resources:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InstanceArn`: a string, required.
     ///
     /// The identifier of the Connect Customer instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Permissions`: a list of strings.
     ///
-    /// Permissions assigned to the security profile. For a list of valid permissions, see \[List of security profile permissions\](<https://docs.aws.amazon.com/connect/latest/adminguide/security-profile-list.html>) .
+    /// Permissions assigned to the security profile. For a list of valid permissions, see [List of security profile permissions](https://docs.aws.amazon.com/connect/latest/adminguide/security-profile-list.html) .
     ///
     /// Items 0 to 500.
-    pub permissions: Option<List<Str>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityProfileName`: a string, required.
     ///
     /// The name for the security profile.
     ///
     /// Pattern `^[ a-zA-Z0-9_@-]+$`; length 1 to 127; create-only: changing it replaces the resource.
-    pub security_profile_name: Str,
+    pub security_profile_name: ::cloudwright_core::Str,
     /// `TagRestrictedResources`: a list of strings.
     ///
     /// The list of resources that a security profile applies tag restrictions to in Amazon Connect.
     ///
     /// Items 0 to 10.
-    pub tag_restricted_resources: Option<List<Str>>,
+    pub tag_restricted_resources:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "Tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -142,7 +111,7 @@ impl SecurityProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::SecurityProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-securityprofile.html",
         primary_identifier: &["SecurityProfileArn"],
@@ -153,72 +122,74 @@ impl SecurityProfile {
         read_only: &["SecurityProfileArn", "LastModifiedRegion", "LastModifiedTime"],
         attributes: &["LastModifiedRegion", "LastModifiedTime", "SecurityProfileArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SecurityProfile` with its required properties, named in a [`SecurityProfileRequired`].
     #[inline]
     pub fn new(required: SecurityProfileRequired) -> Self {
         Self {
-            allowed_access_control_hierarchy_group_id: None,
-            allowed_access_control_tags: None,
-            allowed_flow_modules: None,
-            applications: None,
-            description: None,
-            granular_access_control_configuration: None,
-            hierarchy_restricted_resources: None,
+            allowed_access_control_hierarchy_group_id: ::std::option::Option::None,
+            allowed_access_control_tags: ::std::option::Option::None,
+            allowed_flow_modules: ::std::option::Option::None,
+            applications: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            granular_access_control_configuration: ::std::option::Option::None,
+            hierarchy_restricted_resources: ::std::option::Option::None,
             instance_arn: required.instance_arn,
-            permissions: None,
+            permissions: ::std::option::Option::None,
             security_profile_name: required.security_profile_name,
-            tag_restricted_resources: None,
-            tags: None,
+            tag_restricted_resources: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowedAccessControlHierarchyGroupId`: a string.
-    pub fn allowed_access_control_hierarchy_group_id(mut self, value: impl Into<Str>) -> Self { self.allowed_access_control_hierarchy_group_id = Some(value.into()); self }
+    pub fn allowed_access_control_hierarchy_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allowed_access_control_hierarchy_group_id = ::std::option::Option::Some(value.into()); self }
     /// `AllowedAccessControlTags`: a list of [`Tag`] objects.
-    pub fn allowed_access_control_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.allowed_access_control_tags = Some(value.into()); self }
+    pub fn allowed_access_control_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.allowed_access_control_tags = ::std::option::Option::Some(value.into()); self }
     /// `AllowedFlowModules`: a list of [`FlowModule`] objects.
-    pub fn allowed_flow_modules(mut self, value: impl Into<List<FlowModule>>) -> Self { self.allowed_flow_modules = Some(value.into()); self }
+    pub fn allowed_flow_modules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FlowModule>>) -> Self { self.allowed_flow_modules = ::std::option::Option::Some(value.into()); self }
     /// `Applications`: a list of [`Application`] objects.
-    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self { self.applications = Some(value.into()); self }
+    pub fn applications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Application>>) -> Self { self.applications = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GranularAccessControlConfiguration`: a [`GranularAccessControlConfiguration`] object.
-    pub fn granular_access_control_configuration(mut self, value: impl Into<Obj<GranularAccessControlConfiguration>>) -> Self { self.granular_access_control_configuration = Some(value.into()); self }
+    pub fn granular_access_control_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GranularAccessControlConfiguration>>) -> Self { self.granular_access_control_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyRestrictedResources`: a list of strings.
-    pub fn hierarchy_restricted_resources(mut self, value: impl Into<List<Str>>) -> Self { self.hierarchy_restricted_resources = Some(value.into()); self }
+    pub fn hierarchy_restricted_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.hierarchy_restricted_resources = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Permissions`: a list of strings.
-    pub fn permissions(mut self, value: impl Into<List<Str>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `SecurityProfileName`: a string, required.
-    pub fn security_profile_name(mut self, value: impl Into<Str>) -> Self { self.security_profile_name = value.into(); self }
+    pub fn security_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_profile_name = value.into(); self }
     /// `TagRestrictedResources`: a list of strings.
-    pub fn tag_restricted_resources(mut self, value: impl Into<List<Str>>) -> Self { self.tag_restricted_resources = Some(value.into()); self }
+    pub fn tag_restricted_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tag_restricted_resources = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityProfile {
+impl ::cloudwright_core::Resource for SecurityProfile {
     type Attributes = SecurityProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityProfile {
+impl ::cloudwright_core::ToValue for SecurityProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowedAccessControlHierarchyGroupId",
                 &self.allowed_access_control_hierarchy_group_id,
@@ -247,12 +218,12 @@ impl ToValue for SecurityProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityProfile`]: `Handle<SecurityProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityProfile`]: `Handle<SecurityProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityProfileAttributes(ResourceRef);
+pub struct SecurityProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -262,24 +233,24 @@ impl SecurityProfileAttributes {
     ///
     /// The AWS Region where this resource was last modified.
     #[inline]
-    pub fn last_modified_region(&self) -> Value {
-        self.0.get_att("LastModifiedRegion")
+    pub fn last_modified_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedRegion"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     ///
     /// The timestamp when this resource was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `SecurityProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the security profile.
     #[inline]
-    pub fn security_profile_arn(&self) -> Value {
-        self.0.get_att("SecurityProfileArn")
+    pub fn security_profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SecurityProfileArn"))
     }
 }
 
@@ -287,22 +258,10 @@ impl SecurityProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ApplicationPermissions`: a list of strings, required.
-    pub application_permissions: List<Str>,
+    pub application_permissions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationPermissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["MCP", "THIRD_PARTY_APPLICATION"], ..StrRule::ANY })),
-    ],
-    required: &["ApplicationPermissions", "Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Application` property type of `AWS::Connect::SecurityProfile`.
 ///
@@ -318,17 +277,17 @@ pub struct Application {
     /// The permissions that the agent is granted on the application. For third-party applications, only the `ACCESS` permission is supported. For MCP Servers, the permissions are tool Identifiers accepted by MCP Server.
     ///
     /// Items 1 to 10.
-    pub application_permissions: List<Str>,
+    pub application_permissions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Namespace`: a string, required.
     ///
     /// Namespace of the application that you want to give access to.
     ///
     /// Length 1 to 128.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `Type`: an [`ApplicationType`] value.
     ///
     /// The type of the application.
-    pub r#type: Option<ApplicationType>,
+    pub r#type: ::std::option::Option<ApplicationType>,
 }
 
 #[rustfmt::skip]
@@ -339,39 +298,30 @@ impl Application {
         Self {
             application_permissions: required.application_permissions,
             namespace: required.namespace,
-            r#type: None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationPermissions`: a list of strings, required.
-    pub fn application_permissions(mut self, value: impl Into<List<Str>>) -> Self { self.application_permissions = value.into(); self }
+    pub fn application_permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.application_permissions = value.into(); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `Type`: an [`ApplicationType`] value.
-    pub fn r#type(mut self, value: impl Into<ApplicationType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ApplicationType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Application {}
+impl crate::PropertyType for Application {}
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationPermissions", &self.application_permissions)
             .req("Namespace", &self.namespace)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataTableAccessControlConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("PrimaryAttributeAccessControlConfiguration", Shape::Object(&RULE_PrimaryAttributeAccessControlConfigurationItem)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataTableAccessControlConfiguration` property type of `AWS::Connect::SecurityProfile`.
 ///
@@ -384,7 +334,7 @@ pub struct DataTableAccessControlConfiguration {
     ///
     /// The configuration's primary attribute access control configuration.
     pub primary_attribute_access_control_configuration:
-        Option<Obj<PrimaryAttributeAccessControlConfigurationItem>>,
+        ::std::option::Option<crate::Obj<PrimaryAttributeAccessControlConfigurationItem>>,
 }
 
 #[rustfmt::skip]
@@ -392,19 +342,19 @@ impl DataTableAccessControlConfiguration {
     /// A `DataTableAccessControlConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PrimaryAttributeAccessControlConfiguration`: a [`PrimaryAttributeAccessControlConfigurationItem`] object.
-    pub fn primary_attribute_access_control_configuration(mut self, value: impl Into<Obj<PrimaryAttributeAccessControlConfigurationItem>>) -> Self { self.primary_attribute_access_control_configuration = Some(value.into()); self }
+    pub fn primary_attribute_access_control_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PrimaryAttributeAccessControlConfigurationItem>>) -> Self { self.primary_attribute_access_control_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataTableAccessControlConfiguration {}
+impl crate::PropertyType for DataTableAccessControlConfiguration {}
 
-impl ToValue for DataTableAccessControlConfiguration {
+impl ::cloudwright_core::ToValue for DataTableAccessControlConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "PrimaryAttributeAccessControlConfiguration",
                 &self.primary_attribute_access_control_configuration,
@@ -417,21 +367,10 @@ impl ToValue for DataTableAccessControlConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowModuleRequired {
     /// `FlowModuleId`: a string, required.
-    pub flow_module_id: Str,
+    pub flow_module_id: ::cloudwright_core::Str,
     /// `Type`: a [`FlowModuleType`] value, required.
     pub r#type: FlowModuleType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowModule: ObjRule = ObjRule {
-    properties: &[
-        ("FlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["MCP"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "FlowModuleId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowModule` property type of `AWS::Connect::SecurityProfile`.
 ///
@@ -445,7 +384,7 @@ pub struct FlowModule {
     /// The identifier of the application that you want to give access to.
     ///
     /// Length 1 to 128.
-    pub flow_module_id: Str,
+    pub flow_module_id: ::cloudwright_core::Str,
     /// `Type`: a [`FlowModuleType`] value, required.
     ///
     /// The type of the first-party application
@@ -466,31 +405,22 @@ impl FlowModule {
     }
 
     /// `FlowModuleId`: a string, required.
-    pub fn flow_module_id(mut self, value: impl Into<Str>) -> Self { self.flow_module_id = value.into(); self }
+    pub fn flow_module_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_module_id = value.into(); self }
     /// `Type`: a [`FlowModuleType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FlowModuleType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FlowModuleType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for FlowModule {}
+impl crate::PropertyType for FlowModule {}
 
-impl ToValue for FlowModule {
+impl ::cloudwright_core::ToValue for FlowModule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FlowModuleId", &self.flow_module_id)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GranularAccessControlConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DataTableAccessControlConfiguration", Shape::Object(&RULE_DataTableAccessControlConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GranularAccessControlConfiguration` property type of `AWS::Connect::SecurityProfile`.
 ///
@@ -500,7 +430,8 @@ pub(crate) static RULE_GranularAccessControlConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GranularAccessControlConfiguration {
     /// `DataTableAccessControlConfiguration`: a [`DataTableAccessControlConfiguration`] object.
-    pub data_table_access_control_configuration: Option<Obj<DataTableAccessControlConfiguration>>,
+    pub data_table_access_control_configuration:
+        ::std::option::Option<crate::Obj<DataTableAccessControlConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -508,19 +439,19 @@ impl GranularAccessControlConfiguration {
     /// A `GranularAccessControlConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataTableAccessControlConfiguration`: a [`DataTableAccessControlConfiguration`] object.
-    pub fn data_table_access_control_configuration(mut self, value: impl Into<Obj<DataTableAccessControlConfiguration>>) -> Self { self.data_table_access_control_configuration = Some(value.into()); self }
+    pub fn data_table_access_control_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataTableAccessControlConfiguration>>) -> Self { self.data_table_access_control_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GranularAccessControlConfiguration {}
+impl crate::PropertyType for GranularAccessControlConfiguration {}
 
-impl ToValue for GranularAccessControlConfiguration {
+impl ::cloudwright_core::ToValue for GranularAccessControlConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataTableAccessControlConfiguration",
                 &self.data_table_access_control_configuration,
@@ -528,23 +459,6 @@ impl ToValue for GranularAccessControlConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`PrimaryAttributeAccessControlConfigurationItem`], by name: `PrimaryAttributeAccessControlConfigurationItem::new(PrimaryAttributeAccessControlConfigurationItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrimaryAttributeAccessControlConfigurationItemRequired {
-    /// `PrimaryAttributeValues`: a list of [`PrimaryAttributeValue`] objects, required.
-    pub primary_attribute_values: List<PrimaryAttributeValue>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrimaryAttributeAccessControlConfigurationItem: ObjRule = ObjRule {
-    properties: &[
-        ("PrimaryAttributeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_PrimaryAttributeValue), min_items: Some(1), max_items: Some(5), unique: true })),
-    ],
-    required: &["PrimaryAttributeValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrimaryAttributeAccessControlConfigurationItem` property type of `AWS::Connect::SecurityProfile`.
 ///
@@ -558,29 +472,29 @@ pub struct PrimaryAttributeAccessControlConfigurationItem {
     /// The item's primary attribute values.
     ///
     /// Items 1 to 5.
-    pub primary_attribute_values: List<PrimaryAttributeValue>,
+    pub primary_attribute_values: ::cloudwright_core::List<PrimaryAttributeValue>,
 }
 
 #[rustfmt::skip]
 impl PrimaryAttributeAccessControlConfigurationItem {
-    /// A `PrimaryAttributeAccessControlConfigurationItem` with its required properties, named in a [`PrimaryAttributeAccessControlConfigurationItemRequired`].
+    /// A `PrimaryAttributeAccessControlConfigurationItem` with its one required property, `PrimaryAttributeValues`.
     #[inline]
-    pub fn new(required: PrimaryAttributeAccessControlConfigurationItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<PrimaryAttributeValue>>) -> Self {
         Self {
-            primary_attribute_values: required.primary_attribute_values,
+            primary_attribute_values: value.into(),
         }
     }
 
     /// `PrimaryAttributeValues`: a list of [`PrimaryAttributeValue`] objects, required.
-    pub fn primary_attribute_values(mut self, value: impl Into<List<PrimaryAttributeValue>>) -> Self { self.primary_attribute_values = value.into(); self }
+    pub fn primary_attribute_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrimaryAttributeValue>>) -> Self { self.primary_attribute_values = value.into(); self }
 }
 
-impl PropertyType for PrimaryAttributeAccessControlConfigurationItem {}
+impl crate::PropertyType for PrimaryAttributeAccessControlConfigurationItem {}
 
-impl ToValue for PrimaryAttributeAccessControlConfigurationItem {
+impl ::cloudwright_core::ToValue for PrimaryAttributeAccessControlConfigurationItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PrimaryAttributeValues", &self.primary_attribute_values)
             .build()
     }
@@ -592,22 +506,10 @@ pub struct PrimaryAttributeValueRequired {
     /// `AccessType`: an [`AccessType`] value, required.
     pub access_type: AccessType,
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrimaryAttributeValue: ObjRule = ObjRule {
-    properties: &[
-        ("AccessType", Shape::Str(&StrRule { allowed: &["ALLOW"], ..StrRule::ANY })),
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
-    ],
-    required: &["AccessType", "AttributeName", "Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrimaryAttributeValue` property type of `AWS::Connect::SecurityProfile`.
 ///
@@ -625,13 +527,13 @@ pub struct PrimaryAttributeValue {
     /// The value's attribute name.
     ///
     /// Pattern `^(?!aws:|connect:)[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`; length 1 to 127.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
     ///
     /// The value's values.
     ///
     /// Items 1 to 2; each item: pattern `^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+$`, length 1 to 1000.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -647,19 +549,19 @@ impl PrimaryAttributeValue {
     }
 
     /// `AccessType`: an [`AccessType`] value, required.
-    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self { self.access_type = value.into(); self }
+    pub fn access_type(mut self, value: impl ::std::convert::Into<AccessType>) -> Self { self.access_type = value.into(); self }
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for PrimaryAttributeValue {}
+impl crate::PropertyType for PrimaryAttributeValue {}
 
-impl ToValue for PrimaryAttributeValue {
+impl ::cloudwright_core::ToValue for PrimaryAttributeValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessType", &self.access_type)
             .req("AttributeName", &self.attribute_name)
             .req("Values", &self.values)
@@ -671,21 +573,10 @@ impl ToValue for PrimaryAttributeValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Connect::SecurityProfile`.
 ///
@@ -695,11 +586,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -714,17 +605,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -737,23 +628,23 @@ pub enum AccessType {
     /// `ALLOW`
     Allow,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessType {
+impl ::cloudwright_core::ToValue for AccessType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -765,24 +656,24 @@ pub enum ApplicationType {
     /// `THIRD_PARTY_APPLICATION`
     ThirdPartyApplication,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationType {
+impl ::cloudwright_core::ToValue for ApplicationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mcp => "MCP",
             Self::ThirdPartyApplication => "THIRD_PARTY_APPLICATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -792,22 +683,135 @@ pub enum FlowModuleType {
     /// `MCP`
     Mcp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlowModuleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlowModuleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlowModuleType {
+impl ::cloudwright_core::ToValue for FlowModuleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mcp => "MCP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(?!aws:|connect:)[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[ a-zA-Z0-9_@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedAccessControlHierarchyGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AllowedAccessControlTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(2), unique: true })),
+            ("AllowedFlowModules", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowModule), min_items: Some(0), max_items: Some(10), unique: true })),
+            ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: Some(0), max_items: Some(10), unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), ..StrRule::ANY })),
+            ("GranularAccessControlConfiguration", Shape::Object(&RULE_GranularAccessControlConfiguration)),
+            ("HierarchyRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: true })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500), unique: true })),
+            ("SecurityProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("TagRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["InstanceArn", "SecurityProfileName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationPermissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["MCP", "THIRD_PARTY_APPLICATION"], ..StrRule::ANY })),
+        ],
+        required: &["ApplicationPermissions", "Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataTableAccessControlConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("PrimaryAttributeAccessControlConfiguration", Shape::Object(&RULE_PrimaryAttributeAccessControlConfigurationItem)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowModule: ObjRule = ObjRule {
+        properties: &[
+            ("FlowModuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["MCP"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "FlowModuleId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GranularAccessControlConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DataTableAccessControlConfiguration", Shape::Object(&RULE_DataTableAccessControlConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrimaryAttributeAccessControlConfigurationItem: ObjRule = ObjRule {
+        properties: &[
+            ("PrimaryAttributeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_PrimaryAttributeValue), min_items: Some(1), max_items: Some(5), unique: true })),
+        ],
+        required: &["PrimaryAttributeValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrimaryAttributeValue: ObjRule = ObjRule {
+        properties: &[
+            ("AccessType", Shape::Str(&StrRule { allowed: &["ALLOW"], ..StrRule::ANY })),
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
+        ],
+        required: &["AccessType", "AttributeName", "Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

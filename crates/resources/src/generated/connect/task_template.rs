@@ -5,48 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^$|[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[089ab][0-9a-f]{3}-[0-9a-f]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[A-Za-z0-9](?:[A-Za-z0-9_.,\\s-]*[A-Za-z0-9_.,-])?$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-
-/// The required properties of [`TaskTemplate`], by name: `TaskTemplate::new(TaskTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TaskTemplateRequired {
-    /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Constraints", Shape::Object(&RULE_Constraints)),
-        ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Defaults", Shape::List(&ListRule { items: Shape::Object(&RULE_DefaultFieldValue), min_items: None, max_items: Some(50), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: Some(50), unique: false })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("SelfAssignContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["InstanceArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::TaskTemplate` resource.
 ///
@@ -65,65 +24,65 @@ pub struct TaskTemplate {
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
     ///
     /// Pattern `^$|[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[089ab][0-9a-f]{3}-[0-9a-f]{12}$`; length 0 to 500.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `Constraints`: a [`Constraints`] object.
     ///
     /// Constraints that are applicable to the fields listed.
     ///
     /// The values can be represented in either JSON or YAML format. For an example of the JSON configuration, see *Examples* at the bottom of this page.
-    pub constraints: Option<Obj<Constraints>>,
+    pub constraints: ::std::option::Option<crate::Obj<Constraints>>,
     /// `ContactFlowArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the flow that runs by default when a task is created by referencing this template. `ContactFlowArn` is not required when there is a field with `fieldType` = `QUICK_CONNECT` .
     ///
     /// Pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`.
-    pub contact_flow_arn: Option<Str>,
+    pub contact_flow_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Defaults`: a list of [`DefaultFieldValue`] objects.
     ///
     /// The default values for fields when a task is created by referencing this template.
     ///
     /// Items at most 50.
-    pub defaults: Option<List<DefaultFieldValue>>,
+    pub defaults: ::std::option::Option<::cloudwright_core::List<DefaultFieldValue>>,
     /// `Description`: a string.
     ///
     /// The description of the task template.
     ///
     /// Length 0 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Fields`: a list of [`Field`] objects.
     ///
     /// Fields that are part of the template. A template requires at least one field that has type `Name` .
     ///
     /// Items at most 50.
-    pub fields: Option<List<Field>>,
+    pub fields: ::std::option::Option<::cloudwright_core::List<Field>>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Connect Customer instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the task template.
     ///
     /// Length 1 to 100.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SelfAssignContactFlowArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the flow.
     ///
     /// Pattern `^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`.
-    pub self_assign_contact_flow_arn: Option<Str>,
+    pub self_assign_contact_flow_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`Status`] value.
     ///
     /// The status of the task template.
-    pub status: Option<Status>,
+    pub status: ::std::option::Option<Status>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -133,7 +92,7 @@ impl TaskTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::TaskTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-tasktemplate.html",
         primary_identifier: &["Arn"],
@@ -144,69 +103,71 @@ impl TaskTemplate {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TaskTemplate` with its required properties, named in a [`TaskTemplateRequired`].
+    /// A `TaskTemplate` with its one required property, `InstanceArn`.
     #[inline]
-    pub fn new(required: TaskTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_token: None,
-            constraints: None,
-            contact_flow_arn: None,
-            defaults: None,
-            description: None,
-            fields: None,
-            instance_arn: required.instance_arn,
-            name: None,
-            self_assign_contact_flow_arn: None,
-            status: None,
-            tags: None,
+            client_token: ::std::option::Option::None,
+            constraints: ::std::option::Option::None,
+            contact_flow_arn: ::std::option::Option::None,
+            defaults: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+            instance_arn: value.into(),
+            name: ::std::option::Option::None,
+            self_assign_contact_flow_arn: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `Constraints`: a [`Constraints`] object.
-    pub fn constraints(mut self, value: impl Into<Obj<Constraints>>) -> Self { self.constraints = Some(value.into()); self }
+    pub fn constraints(mut self, value: impl ::std::convert::Into<crate::Obj<Constraints>>) -> Self { self.constraints = ::std::option::Option::Some(value.into()); self }
     /// `ContactFlowArn`: a string.
-    pub fn contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.contact_flow_arn = Some(value.into()); self }
+    pub fn contact_flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_flow_arn = ::std::option::Option::Some(value.into()); self }
     /// `Defaults`: a list of [`DefaultFieldValue`] objects.
-    pub fn defaults(mut self, value: impl Into<List<DefaultFieldValue>>) -> Self { self.defaults = Some(value.into()); self }
+    pub fn defaults(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DefaultFieldValue>>) -> Self { self.defaults = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Fields`: a list of [`Field`] objects.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = Some(value.into()); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Field>>) -> Self { self.fields = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SelfAssignContactFlowArn`: a string.
-    pub fn self_assign_contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.self_assign_contact_flow_arn = Some(value.into()); self }
+    pub fn self_assign_contact_flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.self_assign_contact_flow_arn = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`Status`] value.
-    pub fn status(mut self, value: impl Into<Status>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<Status>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TaskTemplate {
+impl ::cloudwright_core::Resource for TaskTemplate {
     type Attributes = TaskTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TaskTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TaskTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TaskTemplate {
+impl ::cloudwright_core::ToValue for TaskTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .opt("Constraints", &self.constraints)
             .opt("ContactFlowArn", &self.contact_flow_arn)
@@ -225,12 +186,12 @@ impl ToValue for TaskTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TaskTemplate`]: `Handle<TaskTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TaskTemplate`]: `Handle<TaskTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TaskTemplateAttributes(ResourceRef);
+pub struct TaskTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TaskTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TaskTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -240,21 +201,10 @@ impl TaskTemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the task template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Constraints: ObjRule = ObjRule {
-    properties: &[
-        ("InvisibleFields", Shape::List(&ListRule { items: Shape::Object(&RULE_InvisibleFieldInfo), min_items: None, max_items: Some(50), unique: false })),
-        ("ReadOnlyFields", Shape::List(&ListRule { items: Shape::Object(&RULE_ReadOnlyFieldInfo), min_items: None, max_items: Some(50), unique: false })),
-        ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredFieldInfo), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Constraints` property type of `AWS::Connect::TaskTemplate`.
 ///
@@ -268,15 +218,15 @@ pub struct Constraints {
     /// `InvisibleFields`: a list of [`InvisibleFieldInfo`] objects.
     ///
     /// Items at most 50.
-    pub invisible_fields: Option<List<InvisibleFieldInfo>>,
+    pub invisible_fields: ::std::option::Option<::cloudwright_core::List<InvisibleFieldInfo>>,
     /// `ReadOnlyFields`: a list of [`ReadOnlyFieldInfo`] objects.
     ///
     /// Items at most 50.
-    pub read_only_fields: Option<List<ReadOnlyFieldInfo>>,
+    pub read_only_fields: ::std::option::Option<::cloudwright_core::List<ReadOnlyFieldInfo>>,
     /// `RequiredFields`: a list of [`RequiredFieldInfo`] objects.
     ///
     /// Items at most 50.
-    pub required_fields: Option<List<RequiredFieldInfo>>,
+    pub required_fields: ::std::option::Option<::cloudwright_core::List<RequiredFieldInfo>>,
 }
 
 #[rustfmt::skip]
@@ -284,23 +234,23 @@ impl Constraints {
     /// A `Constraints` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InvisibleFields`: a list of [`InvisibleFieldInfo`] objects.
-    pub fn invisible_fields(mut self, value: impl Into<List<InvisibleFieldInfo>>) -> Self { self.invisible_fields = Some(value.into()); self }
+    pub fn invisible_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InvisibleFieldInfo>>) -> Self { self.invisible_fields = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnlyFields`: a list of [`ReadOnlyFieldInfo`] objects.
-    pub fn read_only_fields(mut self, value: impl Into<List<ReadOnlyFieldInfo>>) -> Self { self.read_only_fields = Some(value.into()); self }
+    pub fn read_only_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReadOnlyFieldInfo>>) -> Self { self.read_only_fields = ::std::option::Option::Some(value.into()); self }
     /// `RequiredFields`: a list of [`RequiredFieldInfo`] objects.
-    pub fn required_fields(mut self, value: impl Into<List<RequiredFieldInfo>>) -> Self { self.required_fields = Some(value.into()); self }
+    pub fn required_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RequiredFieldInfo>>) -> Self { self.required_fields = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Constraints {}
+impl crate::PropertyType for Constraints {}
 
-impl ToValue for Constraints {
+impl ::cloudwright_core::ToValue for Constraints {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InvisibleFields", &self.invisible_fields)
             .opt("ReadOnlyFields", &self.read_only_fields)
             .opt("RequiredFields", &self.required_fields)
@@ -312,21 +262,10 @@ impl ToValue for Constraints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultFieldValueRequired {
     /// `DefaultValue`: a string, required.
-    pub default_value: Str,
+    pub default_value: ::cloudwright_core::Str,
     /// `Id`: a [`FieldIdentifier`] object, required.
-    pub id: Obj<FieldIdentifier>,
+    pub id: crate::Obj<FieldIdentifier>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultFieldValue: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("Id", Shape::Object(&RULE_FieldIdentifier)),
-    ],
-    required: &["Id", "DefaultValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultFieldValue` property type of `AWS::Connect::TaskTemplate`.
 ///
@@ -340,11 +279,11 @@ pub struct DefaultFieldValue {
     /// Default value for the field.
     ///
     /// Length 1 to 4096.
-    pub default_value: Str,
+    pub default_value: ::cloudwright_core::Str,
     /// `Id`: a [`FieldIdentifier`] object, required.
     ///
     /// Identifier of a field.
-    pub id: Obj<FieldIdentifier>,
+    pub id: crate::Obj<FieldIdentifier>,
 }
 
 #[rustfmt::skip]
@@ -359,17 +298,17 @@ impl DefaultFieldValue {
     }
 
     /// `DefaultValue`: a string, required.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = value.into(); self }
+    pub fn default_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_value = value.into(); self }
     /// `Id`: a [`FieldIdentifier`] object, required.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
 }
 
-impl PropertyType for DefaultFieldValue {}
+impl crate::PropertyType for DefaultFieldValue {}
 
-impl ToValue for DefaultFieldValue {
+impl ::cloudwright_core::ToValue for DefaultFieldValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultValue", &self.default_value)
             .req("Id", &self.id)
             .build()
@@ -380,23 +319,10 @@ impl ToValue for DefaultFieldValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRequired {
     /// `Id`: a [`FieldIdentifier`] object, required.
-    pub id: Obj<FieldIdentifier>,
+    pub id: crate::Obj<FieldIdentifier>,
     /// `Type`: a [`FieldType`] value, required.
     pub r#type: FieldType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Field: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("Id", Shape::Object(&RULE_FieldIdentifier)),
-        ("SingleSelectOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["NAME", "DESCRIPTION", "SCHEDULED_TIME", "QUICK_CONNECT", "URL", "NUMBER", "TEXT", "TEXT_AREA", "DATE_TIME", "BOOLEAN", "SINGLE_SELECT", "EMAIL", "EXPIRY_DURATION", "SELF_ASSIGN"], ..StrRule::ANY })),
-    ],
-    required: &["Id", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Field` property type of `AWS::Connect::TaskTemplate`.
 ///
@@ -410,17 +336,18 @@ pub struct Field {
     /// The description of the field.
     ///
     /// Length 0 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a [`FieldIdentifier`] object, required.
     ///
     /// The unique identifier for the field.
-    pub id: Obj<FieldIdentifier>,
+    pub id: crate::Obj<FieldIdentifier>,
     /// `SingleSelectOptions`: a list of strings.
     ///
     /// A list of options for a single select field.
     ///
     /// Items at most 50.
-    pub single_select_options: Option<List<Str>>,
+    pub single_select_options:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Type`: a [`FieldType`] value, required.
     ///
     /// Indicates the type of field. Following are the valid field types: `NAME` `DESCRIPTION` | `SCHEDULED_TIME` | `QUICK_CONNECT` | `URL` | `NUMBER` | `TEXT` | `TEXT_AREA` | `DATE_TIME` | `BOOLEAN` | `SINGLE_SELECT` | `EMAIL`
@@ -433,29 +360,29 @@ impl Field {
     #[inline]
     pub fn new(required: FieldRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             id: required.id,
-            single_select_options: None,
+            single_select_options: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a [`FieldIdentifier`] object, required.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
     /// `SingleSelectOptions`: a list of strings.
-    pub fn single_select_options(mut self, value: impl Into<List<Str>>) -> Self { self.single_select_options = Some(value.into()); self }
+    pub fn single_select_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.single_select_options = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`FieldType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FieldType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FieldType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Field {}
+impl crate::PropertyType for Field {}
 
-impl ToValue for Field {
+impl ::cloudwright_core::ToValue for Field {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Id", &self.id)
             .opt("SingleSelectOptions", &self.single_select_options)
@@ -463,23 +390,6 @@ impl ToValue for Field {
             .build()
     }
 }
-
-/// The required properties of [`FieldIdentifier`], by name: `FieldIdentifier::new(FieldIdentifierRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldIdentifierRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldIdentifier` property type of `AWS::Connect::TaskTemplate`.
 ///
@@ -493,48 +403,33 @@ pub struct FieldIdentifier {
     /// The name of the task template field.
     ///
     /// Length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FieldIdentifier {
-    /// A `FieldIdentifier` with its required properties, named in a [`FieldIdentifierRequired`].
+    /// A `FieldIdentifier` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: FieldIdentifierRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for FieldIdentifier {}
+impl crate::PropertyType for FieldIdentifier {}
 
-impl ToValue for FieldIdentifier {
+impl ::cloudwright_core::ToValue for FieldIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`InvisibleFieldInfo`], by name: `InvisibleFieldInfo::new(InvisibleFieldInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InvisibleFieldInfoRequired {
-    /// `Id`: a [`FieldIdentifier`] object, required.
-    pub id: Obj<FieldIdentifier>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InvisibleFieldInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Object(&RULE_FieldIdentifier)),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InvisibleFieldInfo` property type of `AWS::Connect::TaskTemplate`.
 ///
@@ -546,48 +441,33 @@ pub struct InvisibleFieldInfo {
     /// `Id`: a [`FieldIdentifier`] object, required.
     ///
     /// Identifier of the invisible field.
-    pub id: Obj<FieldIdentifier>,
+    pub id: crate::Obj<FieldIdentifier>,
 }
 
 #[rustfmt::skip]
 impl InvisibleFieldInfo {
-    /// A `InvisibleFieldInfo` with its required properties, named in a [`InvisibleFieldInfoRequired`].
+    /// A `InvisibleFieldInfo` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: InvisibleFieldInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self {
         Self {
-            id: required.id,
+            id: value.into(),
         }
     }
 
     /// `Id`: a [`FieldIdentifier`] object, required.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
 }
 
-impl PropertyType for InvisibleFieldInfo {}
+impl crate::PropertyType for InvisibleFieldInfo {}
 
-impl ToValue for InvisibleFieldInfo {
+impl ::cloudwright_core::ToValue for InvisibleFieldInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Id", &self.id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Id", &self.id)
+            .build()
     }
 }
-
-/// The required properties of [`ReadOnlyFieldInfo`], by name: `ReadOnlyFieldInfo::new(ReadOnlyFieldInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReadOnlyFieldInfoRequired {
-    /// `Id`: a [`FieldIdentifier`] object, required.
-    pub id: Obj<FieldIdentifier>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReadOnlyFieldInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Object(&RULE_FieldIdentifier)),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReadOnlyFieldInfo` property type of `AWS::Connect::TaskTemplate`.
 ///
@@ -599,48 +479,33 @@ pub struct ReadOnlyFieldInfo {
     /// `Id`: a [`FieldIdentifier`] object, required.
     ///
     /// Identifier of the read-only field.
-    pub id: Obj<FieldIdentifier>,
+    pub id: crate::Obj<FieldIdentifier>,
 }
 
 #[rustfmt::skip]
 impl ReadOnlyFieldInfo {
-    /// A `ReadOnlyFieldInfo` with its required properties, named in a [`ReadOnlyFieldInfoRequired`].
+    /// A `ReadOnlyFieldInfo` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: ReadOnlyFieldInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self {
         Self {
-            id: required.id,
+            id: value.into(),
         }
     }
 
     /// `Id`: a [`FieldIdentifier`] object, required.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
 }
 
-impl PropertyType for ReadOnlyFieldInfo {}
+impl crate::PropertyType for ReadOnlyFieldInfo {}
 
-impl ToValue for ReadOnlyFieldInfo {
+impl ::cloudwright_core::ToValue for ReadOnlyFieldInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Id", &self.id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Id", &self.id)
+            .build()
     }
 }
-
-/// The required properties of [`RequiredFieldInfo`], by name: `RequiredFieldInfo::new(RequiredFieldInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RequiredFieldInfoRequired {
-    /// `Id`: a [`FieldIdentifier`] object, required.
-    pub id: Obj<FieldIdentifier>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequiredFieldInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Object(&RULE_FieldIdentifier)),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequiredFieldInfo` property type of `AWS::Connect::TaskTemplate`.
 ///
@@ -652,29 +517,31 @@ pub struct RequiredFieldInfo {
     /// `Id`: a [`FieldIdentifier`] object, required.
     ///
     /// The unique identifier for the field.
-    pub id: Obj<FieldIdentifier>,
+    pub id: crate::Obj<FieldIdentifier>,
 }
 
 #[rustfmt::skip]
 impl RequiredFieldInfo {
-    /// A `RequiredFieldInfo` with its required properties, named in a [`RequiredFieldInfoRequired`].
+    /// A `RequiredFieldInfo` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: RequiredFieldInfoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self {
         Self {
-            id: required.id,
+            id: value.into(),
         }
     }
 
     /// `Id`: a [`FieldIdentifier`] object, required.
-    pub fn id(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.id = value.into(); self }
 }
 
-impl PropertyType for RequiredFieldInfo {}
+impl crate::PropertyType for RequiredFieldInfo {}
 
-impl ToValue for RequiredFieldInfo {
+impl ::cloudwright_core::ToValue for RequiredFieldInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Id", &self.id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Id", &self.id)
+            .build()
     }
 }
 
@@ -710,18 +577,18 @@ pub enum FieldType {
     /// `SELF_ASSIGN`
     SelfAssign,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FieldType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FieldType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FieldType {
+impl ::cloudwright_core::ToValue for FieldType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Name => "NAME",
             Self::Description => "DESCRIPTION",
@@ -737,9 +604,9 @@ impl ToValue for FieldType {
             Self::Email => "EMAIL",
             Self::ExpiryDuration => "EXPIRY_DURATION",
             Self::SelfAssign => "SELF_ASSIGN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -751,23 +618,138 @@ pub enum Status {
     /// `INACTIVE`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Status {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Status {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Status {
+impl ::cloudwright_core::ToValue for Status {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^$|[0-9a-f]{8}-[0-9a-f]{4}-[0-5][0-9a-f]{3}-[089ab][0-9a-f]{3}-[0-9a-f]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[A-Za-z0-9](?:[A-Za-z0-9_.,\\s-]*[A-Za-z0-9_.,-])?$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Constraints", Shape::Object(&RULE_Constraints)),
+            ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Defaults", Shape::List(&ListRule { items: Shape::Object(&RULE_DefaultFieldValue), min_items: None, max_items: Some(50), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: Some(50), unique: false })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("SelfAssignContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["InstanceArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Constraints: ObjRule = ObjRule {
+        properties: &[
+            ("InvisibleFields", Shape::List(&ListRule { items: Shape::Object(&RULE_InvisibleFieldInfo), min_items: None, max_items: Some(50), unique: false })),
+            ("ReadOnlyFields", Shape::List(&ListRule { items: Shape::Object(&RULE_ReadOnlyFieldInfo), min_items: None, max_items: Some(50), unique: false })),
+            ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredFieldInfo), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultFieldValue: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("Id", Shape::Object(&RULE_FieldIdentifier)),
+        ],
+        required: &["Id", "DefaultValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Field: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("Id", Shape::Object(&RULE_FieldIdentifier)),
+            ("SingleSelectOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["NAME", "DESCRIPTION", "SCHEDULED_TIME", "QUICK_CONNECT", "URL", "NUMBER", "TEXT", "TEXT_AREA", "DATE_TIME", "BOOLEAN", "SINGLE_SELECT", "EMAIL", "EXPIRY_DURATION", "SELF_ASSIGN"], ..StrRule::ANY })),
+        ],
+        required: &["Id", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InvisibleFieldInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Object(&RULE_FieldIdentifier)),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReadOnlyFieldInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Object(&RULE_FieldIdentifier)),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequiredFieldInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Object(&RULE_FieldIdentifier)),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

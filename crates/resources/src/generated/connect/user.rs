@@ -5,73 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Channel, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("(?=^.{0,265}$)[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,63}");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[a-zA-Z\\d\\S]{8,64}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/routing-profile/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/security-profile/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_7: Pattern = Pattern::new("[a-zA-Z0-9\\_\\-\\.\\@]+");
 
 /// The required properties of [`User`], by name: `User::new(UserRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `RoutingProfileArn`: a string, required.
-    pub routing_profile_arn: Str,
+    pub routing_profile_arn: ::cloudwright_core::Str,
     /// `SecurityProfileArns`: a list of strings, required.
-    pub security_profile_arns: List<Str>,
+    pub security_profile_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_User: ObjRule = ObjRule {
-    properties: &[
-        ("AfterContactWorkConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AfterContactWorkConfigPerChannel), min_items: None, max_items: None, unique: false })),
-        ("AutoAcceptConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AutoAcceptConfig), min_items: None, max_items: None, unique: false })),
-        ("DirectoryUserId", Shape::STR),
-        ("HierarchyGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IdentityInfo", Shape::Object(&RULE_UserIdentityInfo)),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Password", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PersistentConnectionConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PersistentConnectionConfig), min_items: None, max_items: None, unique: false })),
-        ("PhoneConfig", Shape::Object(&RULE_UserPhoneConfig)),
-        ("PhoneNumberConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PhoneNumberConfig), min_items: None, max_items: None, unique: false })),
-        ("RoutingProfileArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SecurityProfileArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("UserProficiencies", Shape::List(&ListRule { items: Shape::Object(&RULE_UserProficiency), min_items: None, max_items: None, unique: false })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("VoiceEnhancementConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VoiceEnhancementConfig), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["InstanceArn", "RoutingProfileArn", "SecurityProfileArns", "Username"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::User` resource.
 ///
 /// Specifies a user account for an Connect Customer instance.
 ///
-/// For information about how to create user accounts using the Connect Customer console, see \[Add Users\](<https://docs.aws.amazon.com/connect/latest/adminguide/user-management.html>) in the *Connect Customer Administrator Guide* .
+/// For information about how to create user accounts using the Connect Customer console, see [Add Users](https://docs.aws.amazon.com/connect/latest/adminguide/user-management.html) in the *Connect Customer Administrator Guide* .
 ///
 /// `Ref` returns its `UserArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UserAttributes`], which `Handle<User>` dereferences to.
@@ -84,81 +37,84 @@ pub struct User {
     /// `AfterContactWorkConfigs`: a list of [`AfterContactWorkConfigPerChannel`] objects.
     ///
     /// After Contact Work configurations of a user.
-    pub after_contact_work_configs: Option<List<AfterContactWorkConfigPerChannel>>,
+    pub after_contact_work_configs:
+        ::std::option::Option<::cloudwright_core::List<AfterContactWorkConfigPerChannel>>,
     /// `AutoAcceptConfigs`: a list of [`AutoAcceptConfig`] objects.
     ///
     /// Auto-accept configurations of a user.
-    pub auto_accept_configs: Option<List<AutoAcceptConfig>>,
+    pub auto_accept_configs: ::std::option::Option<::cloudwright_core::List<AutoAcceptConfig>>,
     /// `DirectoryUserId`: a string.
     ///
     /// The identifier of the user account in the directory used for identity management.
-    pub directory_user_id: Option<Str>,
+    pub directory_user_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HierarchyGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user's hierarchy group.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$`.
-    pub hierarchy_group_arn: Option<Str>,
+    pub hierarchy_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityInfo`: an [`UserIdentityInfo`] object.
     ///
     /// Information about the user identity.
-    pub identity_info: Option<Obj<UserIdentityInfo>>,
+    pub identity_info: ::std::option::Option<crate::Obj<UserIdentityInfo>>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Password`: a string.
     ///
     /// The user's password.
     ///
     /// Pattern `^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[a-zA-Z\d\S]{8,64}$`; write-only: CloudFormation does not return it.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `PersistentConnectionConfigs`: a list of [`PersistentConnectionConfig`] objects.
     ///
     /// Persistent Connection configurations of a user.
-    pub persistent_connection_configs: Option<List<PersistentConnectionConfig>>,
+    pub persistent_connection_configs:
+        ::std::option::Option<::cloudwright_core::List<PersistentConnectionConfig>>,
     /// `PhoneConfig`: an [`UserPhoneConfig`] object.
     ///
     /// Information about the phone configuration for the user.
-    pub phone_config: Option<Obj<UserPhoneConfig>>,
+    pub phone_config: ::std::option::Option<crate::Obj<UserPhoneConfig>>,
     /// `PhoneNumberConfigs`: a list of [`PhoneNumberConfig`] objects.
     ///
     /// Phone Number configurations of a user.
-    pub phone_number_configs: Option<List<PhoneNumberConfig>>,
+    pub phone_number_configs: ::std::option::Option<::cloudwright_core::List<PhoneNumberConfig>>,
     /// `RoutingProfileArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the user's routing profile.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/routing-profile/[-a-zA-Z0-9]*$`.
-    pub routing_profile_arn: Str,
+    pub routing_profile_arn: ::cloudwright_core::Str,
     /// `SecurityProfileArns`: a list of strings, required.
     ///
     /// The Amazon Resource Name (ARN) of the user's security profile.
     ///
     /// Items 1 to 10.
-    pub security_profile_arns: List<Str>,
+    pub security_profile_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserProficiencies`: a list of [`UserProficiency`] objects.
     ///
     /// One or more predefined attributes assigned to a user, with a numeric value that indicates how their level of skill in a specified area.
-    pub user_proficiencies: Option<List<UserProficiency>>,
+    pub user_proficiencies: ::std::option::Option<::cloudwright_core::List<UserProficiency>>,
     /// `Username`: a string, required.
     ///
     /// The user name assigned to the user account.
     ///
     /// Pattern `[a-zA-Z0-9\_\-\.\@]+`; length 1 to 64.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
     /// `VoiceEnhancementConfigs`: a list of [`VoiceEnhancementConfig`] objects.
     ///
     /// Voice Enhancement configurations of a user.
-    pub voice_enhancement_configs: Option<List<VoiceEnhancementConfig>>,
+    pub voice_enhancement_configs:
+        ::std::option::Option<::cloudwright_core::List<VoiceEnhancementConfig>>,
 }
 
 #[rustfmt::skip]
@@ -168,7 +124,7 @@ impl User {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::User",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-user.html",
         primary_identifier: &["UserArn"],
@@ -179,84 +135,86 @@ impl User {
         read_only: &["UserArn"],
         attributes: &["UserArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
     #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
-            after_contact_work_configs: None,
-            auto_accept_configs: None,
-            directory_user_id: None,
-            hierarchy_group_arn: None,
-            identity_info: None,
+            after_contact_work_configs: ::std::option::Option::None,
+            auto_accept_configs: ::std::option::Option::None,
+            directory_user_id: ::std::option::Option::None,
+            hierarchy_group_arn: ::std::option::Option::None,
+            identity_info: ::std::option::Option::None,
             instance_arn: required.instance_arn,
-            password: None,
-            persistent_connection_configs: None,
-            phone_config: None,
-            phone_number_configs: None,
+            password: ::std::option::Option::None,
+            persistent_connection_configs: ::std::option::Option::None,
+            phone_config: ::std::option::Option::None,
+            phone_number_configs: ::std::option::Option::None,
             routing_profile_arn: required.routing_profile_arn,
             security_profile_arns: required.security_profile_arns,
-            tags: None,
-            user_proficiencies: None,
+            tags: ::std::option::Option::None,
+            user_proficiencies: ::std::option::Option::None,
             username: required.username,
-            voice_enhancement_configs: None,
+            voice_enhancement_configs: ::std::option::Option::None,
         }
     }
 
     /// `AfterContactWorkConfigs`: a list of [`AfterContactWorkConfigPerChannel`] objects.
-    pub fn after_contact_work_configs(mut self, value: impl Into<List<AfterContactWorkConfigPerChannel>>) -> Self { self.after_contact_work_configs = Some(value.into()); self }
+    pub fn after_contact_work_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AfterContactWorkConfigPerChannel>>) -> Self { self.after_contact_work_configs = ::std::option::Option::Some(value.into()); self }
     /// `AutoAcceptConfigs`: a list of [`AutoAcceptConfig`] objects.
-    pub fn auto_accept_configs(mut self, value: impl Into<List<AutoAcceptConfig>>) -> Self { self.auto_accept_configs = Some(value.into()); self }
+    pub fn auto_accept_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AutoAcceptConfig>>) -> Self { self.auto_accept_configs = ::std::option::Option::Some(value.into()); self }
     /// `DirectoryUserId`: a string.
-    pub fn directory_user_id(mut self, value: impl Into<Str>) -> Self { self.directory_user_id = Some(value.into()); self }
+    pub fn directory_user_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_user_id = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyGroupArn`: a string.
-    pub fn hierarchy_group_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_group_arn = Some(value.into()); self }
+    pub fn hierarchy_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdentityInfo`: an [`UserIdentityInfo`] object.
-    pub fn identity_info(mut self, value: impl Into<Obj<UserIdentityInfo>>) -> Self { self.identity_info = Some(value.into()); self }
+    pub fn identity_info(mut self, value: impl ::std::convert::Into<crate::Obj<UserIdentityInfo>>) -> Self { self.identity_info = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `PersistentConnectionConfigs`: a list of [`PersistentConnectionConfig`] objects.
-    pub fn persistent_connection_configs(mut self, value: impl Into<List<PersistentConnectionConfig>>) -> Self { self.persistent_connection_configs = Some(value.into()); self }
+    pub fn persistent_connection_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PersistentConnectionConfig>>) -> Self { self.persistent_connection_configs = ::std::option::Option::Some(value.into()); self }
     /// `PhoneConfig`: an [`UserPhoneConfig`] object.
-    pub fn phone_config(mut self, value: impl Into<Obj<UserPhoneConfig>>) -> Self { self.phone_config = Some(value.into()); self }
+    pub fn phone_config(mut self, value: impl ::std::convert::Into<crate::Obj<UserPhoneConfig>>) -> Self { self.phone_config = ::std::option::Option::Some(value.into()); self }
     /// `PhoneNumberConfigs`: a list of [`PhoneNumberConfig`] objects.
-    pub fn phone_number_configs(mut self, value: impl Into<List<PhoneNumberConfig>>) -> Self { self.phone_number_configs = Some(value.into()); self }
+    pub fn phone_number_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PhoneNumberConfig>>) -> Self { self.phone_number_configs = ::std::option::Option::Some(value.into()); self }
     /// `RoutingProfileArn`: a string, required.
-    pub fn routing_profile_arn(mut self, value: impl Into<Str>) -> Self { self.routing_profile_arn = value.into(); self }
+    pub fn routing_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.routing_profile_arn = value.into(); self }
     /// `SecurityProfileArns`: a list of strings, required.
-    pub fn security_profile_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_profile_arns = value.into(); self }
+    pub fn security_profile_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_profile_arns = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserProficiencies`: a list of [`UserProficiency`] objects.
-    pub fn user_proficiencies(mut self, value: impl Into<List<UserProficiency>>) -> Self { self.user_proficiencies = Some(value.into()); self }
+    pub fn user_proficiencies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<UserProficiency>>) -> Self { self.user_proficiencies = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
     /// `VoiceEnhancementConfigs`: a list of [`VoiceEnhancementConfig`] objects.
-    pub fn voice_enhancement_configs(mut self, value: impl Into<List<VoiceEnhancementConfig>>) -> Self { self.voice_enhancement_configs = Some(value.into()); self }
+    pub fn voice_enhancement_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VoiceEnhancementConfig>>) -> Self { self.voice_enhancement_configs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for User {
+impl ::cloudwright_core::Resource for User {
     type Attributes = UserAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_User, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for User {
+impl ::cloudwright_core::ToValue for User {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AfterContactWorkConfigs", &self.after_contact_work_configs)
             .opt("AutoAcceptConfigs", &self.auto_accept_configs)
             .opt("DirectoryUserId", &self.directory_user_id)
@@ -280,12 +238,12 @@ impl ToValue for User {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserAttributes(ResourceRef);
+pub struct UserAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -295,19 +253,10 @@ impl UserAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the user.
     #[inline]
-    pub fn user_arn(&self) -> Value {
-        self.0.get_att("UserArn")
+    pub fn user_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AfterContactWorkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AfterContactWorkTimeLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AfterContactWorkConfig` property type of `AWS::Connect::User`.
 ///
@@ -321,7 +270,7 @@ pub struct AfterContactWorkConfig {
     /// The After Call Work (ACW) timeout setting, in seconds.
     ///
     /// Value at least 0.
-    pub after_contact_work_time_limit: Option<Int>,
+    pub after_contact_work_time_limit: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -329,19 +278,19 @@ impl AfterContactWorkConfig {
     /// A `AfterContactWorkConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AfterContactWorkTimeLimit`: an integer.
-    pub fn after_contact_work_time_limit(mut self, value: impl Into<Int>) -> Self { self.after_contact_work_time_limit = Some(value.into()); self }
+    pub fn after_contact_work_time_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.after_contact_work_time_limit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AfterContactWorkConfig {}
+impl crate::PropertyType for AfterContactWorkConfig {}
 
-impl ToValue for AfterContactWorkConfig {
+impl ::cloudwright_core::ToValue for AfterContactWorkConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AfterContactWorkTimeLimit",
                 &self.after_contact_work_time_limit,
@@ -354,22 +303,10 @@ impl ToValue for AfterContactWorkConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AfterContactWorkConfigPerChannelRequired {
     /// `AfterContactWorkConfig`: an [`AfterContactWorkConfig`] object, required.
-    pub after_contact_work_config: Obj<AfterContactWorkConfig>,
+    pub after_contact_work_config: crate::Obj<AfterContactWorkConfig>,
     /// `Channel`: a [`Channel`] value, required.
     pub channel: Channel,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AfterContactWorkConfigPerChannel: ObjRule = ObjRule {
-    properties: &[
-        ("AfterContactWorkConfig", Shape::Object(&RULE_AfterContactWorkConfig)),
-        ("AgentFirstCallbackAfterContactWorkConfig", Shape::Object(&RULE_AfterContactWorkConfig)),
-        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
-    ],
-    required: &["Channel", "AfterContactWorkConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AfterContactWorkConfigPerChannel` property type of `AWS::Connect::User`.
 ///
@@ -381,11 +318,12 @@ pub struct AfterContactWorkConfigPerChannel {
     /// `AfterContactWorkConfig`: an [`AfterContactWorkConfig`] object, required.
     ///
     /// After Contact Work configuration.
-    pub after_contact_work_config: Obj<AfterContactWorkConfig>,
+    pub after_contact_work_config: crate::Obj<AfterContactWorkConfig>,
     /// `AgentFirstCallbackAfterContactWorkConfig`: an [`AfterContactWorkConfig`] object.
     ///
     /// After Contact Work configuration.
-    pub agent_first_callback_after_contact_work_config: Option<Obj<AfterContactWorkConfig>>,
+    pub agent_first_callback_after_contact_work_config:
+        ::std::option::Option<crate::Obj<AfterContactWorkConfig>>,
     /// `Channel`: a [`Channel`] value, required.
     ///
     /// The channels that agents can handle in the Contact Control Panel (CCP).
@@ -399,25 +337,25 @@ impl AfterContactWorkConfigPerChannel {
     pub fn new(required: AfterContactWorkConfigPerChannelRequired) -> Self {
         Self {
             after_contact_work_config: required.after_contact_work_config,
-            agent_first_callback_after_contact_work_config: None,
+            agent_first_callback_after_contact_work_config: ::std::option::Option::None,
             channel: required.channel,
         }
     }
 
     /// `AfterContactWorkConfig`: an [`AfterContactWorkConfig`] object, required.
-    pub fn after_contact_work_config(mut self, value: impl Into<Obj<AfterContactWorkConfig>>) -> Self { self.after_contact_work_config = value.into(); self }
+    pub fn after_contact_work_config(mut self, value: impl ::std::convert::Into<crate::Obj<AfterContactWorkConfig>>) -> Self { self.after_contact_work_config = value.into(); self }
     /// `AgentFirstCallbackAfterContactWorkConfig`: an [`AfterContactWorkConfig`] object.
-    pub fn agent_first_callback_after_contact_work_config(mut self, value: impl Into<Obj<AfterContactWorkConfig>>) -> Self { self.agent_first_callback_after_contact_work_config = Some(value.into()); self }
+    pub fn agent_first_callback_after_contact_work_config(mut self, value: impl ::std::convert::Into<crate::Obj<AfterContactWorkConfig>>) -> Self { self.agent_first_callback_after_contact_work_config = ::std::option::Option::Some(value.into()); self }
     /// `Channel`: a [`Channel`] value, required.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<Channel>) -> Self { self.channel = value.into(); self }
 }
 
-impl PropertyType for AfterContactWorkConfigPerChannel {}
+impl crate::PropertyType for AfterContactWorkConfigPerChannel {}
 
-impl ToValue for AfterContactWorkConfigPerChannel {
+impl ::cloudwright_core::ToValue for AfterContactWorkConfigPerChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AfterContactWorkConfig", &self.after_contact_work_config)
             .opt(
                 "AgentFirstCallbackAfterContactWorkConfig",
@@ -432,22 +370,10 @@ impl ToValue for AfterContactWorkConfigPerChannel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoAcceptConfigRequired {
     /// `AutoAccept`: a boolean, required.
-    pub auto_accept: Bool,
+    pub auto_accept: ::cloudwright_core::Bool,
     /// `Channel`: a [`Channel`] value, required.
     pub channel: Channel,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoAcceptConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AgentFirstCallbackAutoAccept", Shape::Bool),
-        ("AutoAccept", Shape::Bool),
-        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
-    ],
-    required: &["Channel", "AutoAccept"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoAcceptConfig` property type of `AWS::Connect::User`.
 ///
@@ -459,11 +385,11 @@ pub struct AutoAcceptConfig {
     /// `AgentFirstCallbackAutoAccept`: a boolean.
     ///
     /// The agent first callback auto accept setting.
-    pub agent_first_callback_auto_accept: Option<Bool>,
+    pub agent_first_callback_auto_accept: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AutoAccept`: a boolean, required.
     ///
     /// The Auto accept setting.
-    pub auto_accept: Bool,
+    pub auto_accept: ::cloudwright_core::Bool,
     /// `Channel`: a [`Channel`] value, required.
     ///
     /// The channels that agents can handle in the Contact Control Panel (CCP).
@@ -476,26 +402,26 @@ impl AutoAcceptConfig {
     #[inline]
     pub fn new(required: AutoAcceptConfigRequired) -> Self {
         Self {
-            agent_first_callback_auto_accept: None,
+            agent_first_callback_auto_accept: ::std::option::Option::None,
             auto_accept: required.auto_accept,
             channel: required.channel,
         }
     }
 
     /// `AgentFirstCallbackAutoAccept`: a boolean.
-    pub fn agent_first_callback_auto_accept(mut self, value: impl Into<Bool>) -> Self { self.agent_first_callback_auto_accept = Some(value.into()); self }
+    pub fn agent_first_callback_auto_accept(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.agent_first_callback_auto_accept = ::std::option::Option::Some(value.into()); self }
     /// `AutoAccept`: a boolean, required.
-    pub fn auto_accept(mut self, value: impl Into<Bool>) -> Self { self.auto_accept = value.into(); self }
+    pub fn auto_accept(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_accept = value.into(); self }
     /// `Channel`: a [`Channel`] value, required.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<Channel>) -> Self { self.channel = value.into(); self }
 }
 
-impl PropertyType for AutoAcceptConfig {}
+impl crate::PropertyType for AutoAcceptConfig {}
 
-impl ToValue for AutoAcceptConfig {
+impl ::cloudwright_core::ToValue for AutoAcceptConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AgentFirstCallbackAutoAccept",
                 &self.agent_first_callback_auto_accept,
@@ -512,19 +438,8 @@ pub struct PersistentConnectionConfigRequired {
     /// `Channel`: a [`Channel`] value, required.
     pub channel: Channel,
     /// `PersistentConnection`: a boolean, required.
-    pub persistent_connection: Bool,
+    pub persistent_connection: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PersistentConnectionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
-        ("PersistentConnection", Shape::Bool),
-    ],
-    required: &["Channel", "PersistentConnection"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PersistentConnectionConfig` property type of `AWS::Connect::User`.
 ///
@@ -540,7 +455,7 @@ pub struct PersistentConnectionConfig {
     /// `PersistentConnection`: a boolean, required.
     ///
     /// The Persistent Connection setting.
-    pub persistent_connection: Bool,
+    pub persistent_connection: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -555,17 +470,17 @@ impl PersistentConnectionConfig {
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `PersistentConnection`: a boolean, required.
-    pub fn persistent_connection(mut self, value: impl Into<Bool>) -> Self { self.persistent_connection = value.into(); self }
+    pub fn persistent_connection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.persistent_connection = value.into(); self }
 }
 
-impl PropertyType for PersistentConnectionConfig {}
+impl crate::PropertyType for PersistentConnectionConfig {}
 
-impl ToValue for PersistentConnectionConfig {
+impl ::cloudwright_core::ToValue for PersistentConnectionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Channel", &self.channel)
             .req("PersistentConnection", &self.persistent_connection)
             .build()
@@ -581,18 +496,6 @@ pub struct PhoneNumberConfigRequired {
     pub phone_type: PhoneType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PhoneNumberConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
-        ("PhoneNumber", Shape::STR),
-        ("PhoneType", Shape::Str(&StrRule { allowed: &["SOFT_PHONE", "DESK_PHONE"], ..StrRule::ANY })),
-    ],
-    required: &["Channel", "PhoneType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PhoneNumberConfig` property type of `AWS::Connect::User`.
 ///
 /// Phone Number configuration per channel.
@@ -607,7 +510,7 @@ pub struct PhoneNumberConfig {
     /// `PhoneNumber`: a string.
     ///
     /// The phone number for the user's desk phone.
-    pub phone_number: Option<Str>,
+    pub phone_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `PhoneType`: a [`PhoneType`] value, required.
     ///
     /// The phone type.
@@ -621,25 +524,25 @@ impl PhoneNumberConfig {
     pub fn new(required: PhoneNumberConfigRequired) -> Self {
         Self {
             channel: required.channel,
-            phone_number: None,
+            phone_number: ::std::option::Option::None,
             phone_type: required.phone_type,
         }
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `PhoneNumber`: a string.
-    pub fn phone_number(mut self, value: impl Into<Str>) -> Self { self.phone_number = Some(value.into()); self }
+    pub fn phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.phone_number = ::std::option::Option::Some(value.into()); self }
     /// `PhoneType`: a [`PhoneType`] value, required.
-    pub fn phone_type(mut self, value: impl Into<PhoneType>) -> Self { self.phone_type = value.into(); self }
+    pub fn phone_type(mut self, value: impl ::std::convert::Into<PhoneType>) -> Self { self.phone_type = value.into(); self }
 }
 
-impl PropertyType for PhoneNumberConfig {}
+impl crate::PropertyType for PhoneNumberConfig {}
 
-impl ToValue for PhoneNumberConfig {
+impl ::cloudwright_core::ToValue for PhoneNumberConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Channel", &self.channel)
             .opt("PhoneNumber", &self.phone_number)
             .req("PhoneType", &self.phone_type)
@@ -647,24 +550,11 @@ impl ToValue for PhoneNumberConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UserIdentityInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Email", Shape::STR),
-        ("FirstName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("LastName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
-        ("Mobile", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SecondaryEmail", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UserIdentityInfo` property type of `AWS::Connect::User`.
 ///
 /// Contains information about the identity of a user.
 ///
-/// &gt; For Amazon Connect instances that are created with the `EXISTING_DIRECTORY` identity management type, `FirstName` , `LastName` , and `Email` cannot be updated from within Amazon Connect because they are managed by the directory. &gt; The `FirstName` and `LastName` length constraints below apply only to instances using SAML for identity management. If you are using Amazon Connect for identity management, the length constraints are 1-255 for `FirstName` , and 1-256 for `LastName` .
+/// \> For Amazon Connect instances that are created with the `EXISTING_DIRECTORY` identity management type, `FirstName` , `LastName` , and `Email` cannot be updated from within Amazon Connect because they are managed by the directory. > The `FirstName` and `LastName` length constraints below apply only to instances using SAML for identity management. If you are using Amazon Connect for identity management, the length constraints are 1-255 for `FirstName` , and 1-256 for `LastName` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-user-useridentityinfo.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -672,25 +562,25 @@ pub struct UserIdentityInfo {
     /// `Email`: a string.
     ///
     /// The email address. If you are using SAML for identity management and include this parameter, an error is returned.
-    pub email: Option<Str>,
+    pub email: ::std::option::Option<::cloudwright_core::Str>,
     /// `FirstName`: a string.
     ///
     /// The first name. This is required if you are using Amazon Connect or SAML for identity management. Inputs must be in Unicode Normalization Form C (NFC). Text containing characters in a non-NFC form (for example, decomposed characters or combining marks) are not accepted.
     ///
     /// Length 0 to 255.
-    pub first_name: Option<Str>,
+    pub first_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastName`: a string.
     ///
     /// The last name. This is required if you are using Amazon Connect or SAML for identity management. Inputs must be in Unicode Normalization Form C (NFC). Text containing characters in a non-NFC form (for example, decomposed characters or combining marks) are not accepted.
     ///
     /// Length 0 to 300.
-    pub last_name: Option<Str>,
+    pub last_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Mobile`: a string.
     ///
     /// The user's mobile number.
     ///
     /// Pattern `^\+[1-9]\d{1,14}$`.
-    pub mobile: Option<Str>,
+    pub mobile: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecondaryEmail`: a string.
     ///
     /// The user's secondary email address. If you provide a secondary email, the user receives email notifications -- other than password reset notifications -- to this email address instead of to their primary email address.
@@ -698,7 +588,7 @@ pub struct UserIdentityInfo {
     /// *Pattern* : `(?=^.{0,265}$)[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63}`
     ///
     /// Pattern `(?=^.{0,265}$)[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,63}`.
-    pub secondary_email: Option<Str>,
+    pub secondary_email: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -706,27 +596,27 @@ impl UserIdentityInfo {
     /// A `UserIdentityInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Email`: a string.
-    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = Some(value.into()); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email = ::std::option::Option::Some(value.into()); self }
     /// `FirstName`: a string.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
+    pub fn first_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.first_name = ::std::option::Option::Some(value.into()); self }
     /// `LastName`: a string.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
+    pub fn last_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_name = ::std::option::Option::Some(value.into()); self }
     /// `Mobile`: a string.
-    pub fn mobile(mut self, value: impl Into<Str>) -> Self { self.mobile = Some(value.into()); self }
+    pub fn mobile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mobile = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryEmail`: a string.
-    pub fn secondary_email(mut self, value: impl Into<Str>) -> Self { self.secondary_email = Some(value.into()); self }
+    pub fn secondary_email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secondary_email = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserIdentityInfo {}
+impl crate::PropertyType for UserIdentityInfo {}
 
-impl ToValue for UserIdentityInfo {
+impl ::cloudwright_core::ToValue for UserIdentityInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Email", &self.email)
             .opt("FirstName", &self.first_name)
             .opt("LastName", &self.last_name)
@@ -735,19 +625,6 @@ impl ToValue for UserIdentityInfo {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserPhoneConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AfterContactWorkTimeLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("AutoAccept", Shape::Bool),
-        ("DeskPhoneNumber", Shape::STR),
-        ("PersistentConnection", Shape::Bool),
-        ("PhoneType", Shape::Str(&StrRule { allowed: &["SOFT_PHONE", "DESK_PHONE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserPhoneConfig` property type of `AWS::Connect::User`.
 ///
@@ -760,26 +637,26 @@ pub struct UserPhoneConfig {
     ///
     /// The After Call Work (ACW) timeout setting, in seconds. This parameter has a minimum value of 0 and a maximum value of 2,000,000 seconds (24 days). Enter 0 if you don't want to allocate a specific amount of ACW time. It essentially means an indefinite amount of time. When the conversation ends, ACW starts; the agent must choose Close contact to end ACW.
     ///
-    /// &gt; When returned by a `SearchUsers` call, `AfterContactWorkTimeLimit` is returned in milliseconds.
+    /// \> When returned by a `SearchUsers` call, `AfterContactWorkTimeLimit` is returned in milliseconds.
     ///
     /// Value at least 0.
-    pub after_contact_work_time_limit: Option<Int>,
+    pub after_contact_work_time_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `AutoAccept`: a boolean.
     ///
     /// The Auto accept setting.
-    pub auto_accept: Option<Bool>,
+    pub auto_accept: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeskPhoneNumber`: a string.
     ///
     /// The phone number for the user's desk phone.
-    pub desk_phone_number: Option<Str>,
+    pub desk_phone_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `PersistentConnection`: a boolean.
     ///
     /// The persistent connection setting for the user.
-    pub persistent_connection: Option<Bool>,
+    pub persistent_connection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PhoneType`: a [`PhoneType`] value.
     ///
     /// The phone type.
-    pub phone_type: Option<PhoneType>,
+    pub phone_type: ::std::option::Option<PhoneType>,
 }
 
 #[rustfmt::skip]
@@ -787,27 +664,27 @@ impl UserPhoneConfig {
     /// A `UserPhoneConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AfterContactWorkTimeLimit`: an integer.
-    pub fn after_contact_work_time_limit(mut self, value: impl Into<Int>) -> Self { self.after_contact_work_time_limit = Some(value.into()); self }
+    pub fn after_contact_work_time_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.after_contact_work_time_limit = ::std::option::Option::Some(value.into()); self }
     /// `AutoAccept`: a boolean.
-    pub fn auto_accept(mut self, value: impl Into<Bool>) -> Self { self.auto_accept = Some(value.into()); self }
+    pub fn auto_accept(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_accept = ::std::option::Option::Some(value.into()); self }
     /// `DeskPhoneNumber`: a string.
-    pub fn desk_phone_number(mut self, value: impl Into<Str>) -> Self { self.desk_phone_number = Some(value.into()); self }
+    pub fn desk_phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.desk_phone_number = ::std::option::Option::Some(value.into()); self }
     /// `PersistentConnection`: a boolean.
-    pub fn persistent_connection(mut self, value: impl Into<Bool>) -> Self { self.persistent_connection = Some(value.into()); self }
+    pub fn persistent_connection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.persistent_connection = ::std::option::Option::Some(value.into()); self }
     /// `PhoneType`: a [`PhoneType`] value.
-    pub fn phone_type(mut self, value: impl Into<PhoneType>) -> Self { self.phone_type = Some(value.into()); self }
+    pub fn phone_type(mut self, value: impl ::std::convert::Into<PhoneType>) -> Self { self.phone_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserPhoneConfig {}
+impl crate::PropertyType for UserPhoneConfig {}
 
-impl ToValue for UserPhoneConfig {
+impl ::cloudwright_core::ToValue for UserPhoneConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AfterContactWorkTimeLimit",
                 &self.after_contact_work_time_limit,
@@ -824,28 +701,16 @@ impl ToValue for UserPhoneConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserProficiencyRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `AttributeValue`: a string, required.
-    pub attribute_value: Str,
+    pub attribute_value: ::cloudwright_core::Str,
     /// `Level`: a number, required.
-    pub level: Num,
+    pub level: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserProficiency: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("AttributeValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Level", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-    ],
-    required: &["AttributeName", "AttributeValue", "Level"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserProficiency` property type of `AWS::Connect::User`.
 ///
-/// &gt; A predefined attribute must be created before using `UserProficiencies` in the Cloudformation *User* template. For more information, see \[Predefined attributes\](<https://docs.aws.amazon.com/connect/latest/adminguide/predefined-attributes.html>) .
+/// \> A predefined attribute must be created before using `UserProficiencies` in the Cloudformation *User* template. For more information, see [Predefined attributes](https://docs.aws.amazon.com/connect/latest/adminguide/predefined-attributes.html) .
 ///
 /// Proficiency of a user.
 ///
@@ -857,19 +722,19 @@ pub struct UserProficiency {
     /// The name of user’s proficiency. You must use a predefined attribute name that is present in the Amazon Connect instance.
     ///
     /// Length 1 to 64.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `AttributeValue`: a string, required.
     ///
     /// The value of user’s proficiency. You must use a predefined attribute value that is present in the Amazon Connect instance.
     ///
     /// Length 1 to 64.
-    pub attribute_value: Str,
+    pub attribute_value: ::cloudwright_core::Str,
     /// `Level`: a number, required.
     ///
     /// The level of the proficiency. The valid values are 1, 2, 3, 4 and 5.
     ///
     /// Value 1.0 to 5.0.
-    pub level: Num,
+    pub level: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -885,19 +750,19 @@ impl UserProficiency {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `AttributeValue`: a string, required.
-    pub fn attribute_value(mut self, value: impl Into<Str>) -> Self { self.attribute_value = value.into(); self }
+    pub fn attribute_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_value = value.into(); self }
     /// `Level`: a number, required.
-    pub fn level(mut self, value: impl Into<Num>) -> Self { self.level = value.into(); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.level = value.into(); self }
 }
 
-impl PropertyType for UserProficiency {}
+impl crate::PropertyType for UserProficiency {}
 
-impl ToValue for UserProficiency {
+impl ::cloudwright_core::ToValue for UserProficiency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("AttributeValue", &self.attribute_value)
             .req("Level", &self.level)
@@ -913,17 +778,6 @@ pub struct VoiceEnhancementConfigRequired {
     /// `VoiceEnhancementMode`: a [`VoiceEnhancementMode`] value, required.
     pub voice_enhancement_mode: VoiceEnhancementMode,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VoiceEnhancementConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
-        ("VoiceEnhancementMode", Shape::Str(&StrRule { allowed: &["NONE", "VOICE_ISOLATION", "NOISE_SUPPRESSION"], ..StrRule::ANY })),
-    ],
-    required: &["Channel", "VoiceEnhancementMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VoiceEnhancementConfig` property type of `AWS::Connect::User`.
 ///
@@ -954,17 +808,17 @@ impl VoiceEnhancementConfig {
     }
 
     /// `Channel`: a [`Channel`] value, required.
-    pub fn channel(mut self, value: impl Into<Channel>) -> Self { self.channel = value.into(); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<Channel>) -> Self { self.channel = value.into(); self }
     /// `VoiceEnhancementMode`: a [`VoiceEnhancementMode`] value, required.
-    pub fn voice_enhancement_mode(mut self, value: impl Into<VoiceEnhancementMode>) -> Self { self.voice_enhancement_mode = value.into(); self }
+    pub fn voice_enhancement_mode(mut self, value: impl ::std::convert::Into<VoiceEnhancementMode>) -> Self { self.voice_enhancement_mode = value.into(); self }
 }
 
-impl PropertyType for VoiceEnhancementConfig {}
+impl crate::PropertyType for VoiceEnhancementConfig {}
 
-impl ToValue for VoiceEnhancementConfig {
+impl ::cloudwright_core::ToValue for VoiceEnhancementConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Channel", &self.channel)
             .req("VoiceEnhancementMode", &self.voice_enhancement_mode)
             .build()
@@ -979,24 +833,24 @@ pub enum PhoneType {
     /// `DESK_PHONE`
     DeskPhone,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PhoneType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PhoneType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PhoneType {
+impl ::cloudwright_core::ToValue for PhoneType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SoftPhone => "SOFT_PHONE",
             Self::DeskPhone => "DESK_PHONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1010,24 +864,181 @@ pub enum VoiceEnhancementMode {
     /// `NOISE_SUPPRESSION`
     NoiseSuppression,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VoiceEnhancementMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VoiceEnhancementMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VoiceEnhancementMode {
+impl ::cloudwright_core::ToValue for VoiceEnhancementMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::VoiceIsolation => "VOICE_ISOLATION",
             Self::NoiseSuppression => "NOISE_SUPPRESSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("(?=^.{0,265}$)[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,63}");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[a-zA-Z\\d\\S]{8,64}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/routing-profile/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/security-profile/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[a-zA-Z0-9\\_\\-\\.\\@]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_User: ObjRule = ObjRule {
+        properties: &[
+            ("AfterContactWorkConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AfterContactWorkConfigPerChannel), min_items: None, max_items: None, unique: false })),
+            ("AutoAcceptConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AutoAcceptConfig), min_items: None, max_items: None, unique: false })),
+            ("DirectoryUserId", Shape::STR),
+            ("HierarchyGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IdentityInfo", Shape::Object(&RULE_UserIdentityInfo)),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Password", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PersistentConnectionConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PersistentConnectionConfig), min_items: None, max_items: None, unique: false })),
+            ("PhoneConfig", Shape::Object(&RULE_UserPhoneConfig)),
+            ("PhoneNumberConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PhoneNumberConfig), min_items: None, max_items: None, unique: false })),
+            ("RoutingProfileArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SecurityProfileArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("UserProficiencies", Shape::List(&ListRule { items: Shape::Object(&RULE_UserProficiency), min_items: None, max_items: None, unique: false })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("VoiceEnhancementConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VoiceEnhancementConfig), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["InstanceArn", "RoutingProfileArn", "SecurityProfileArns", "Username"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AfterContactWorkConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AfterContactWorkTimeLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AfterContactWorkConfigPerChannel: ObjRule = ObjRule {
+        properties: &[
+            ("AfterContactWorkConfig", Shape::Object(&RULE_AfterContactWorkConfig)),
+            ("AgentFirstCallbackAfterContactWorkConfig", Shape::Object(&RULE_AfterContactWorkConfig)),
+            ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+        ],
+        required: &["Channel", "AfterContactWorkConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoAcceptConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AgentFirstCallbackAutoAccept", Shape::Bool),
+            ("AutoAccept", Shape::Bool),
+            ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+        ],
+        required: &["Channel", "AutoAccept"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PersistentConnectionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+            ("PersistentConnection", Shape::Bool),
+        ],
+        required: &["Channel", "PersistentConnection"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PhoneNumberConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+            ("PhoneNumber", Shape::STR),
+            ("PhoneType", Shape::Str(&StrRule { allowed: &["SOFT_PHONE", "DESK_PHONE"], ..StrRule::ANY })),
+        ],
+        required: &["Channel", "PhoneType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserIdentityInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Email", Shape::STR),
+            ("FirstName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("LastName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
+            ("Mobile", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SecondaryEmail", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserPhoneConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AfterContactWorkTimeLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("AutoAccept", Shape::Bool),
+            ("DeskPhoneNumber", Shape::STR),
+            ("PersistentConnection", Shape::Bool),
+            ("PhoneType", Shape::Str(&StrRule { allowed: &["SOFT_PHONE", "DESK_PHONE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserProficiency: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("AttributeValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Level", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+        ],
+        required: &["AttributeName", "AttributeValue", "Level"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VoiceEnhancementConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Channel", Shape::Str(&StrRule { allowed: &["VOICE", "CHAT", "TASK", "EMAIL"], ..StrRule::ANY })),
+            ("VoiceEnhancementMode", Shape::Str(&StrRule { allowed: &["NONE", "VOICE_ISOLATION", "NOISE_SUPPRESSION"], ..StrRule::ANY })),
+        ],
+        required: &["Channel", "VoiceEnhancementMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$",
-);
 
 /// The required properties of [`UserHierarchyGroup`], by name: `UserHierarchyGroup::new(UserHierarchyGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserHierarchyGroupRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserHierarchyGroup: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ParentGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["Name", "InstanceArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::UserHierarchyGroup` resource.
 ///
@@ -57,25 +34,25 @@ pub struct UserHierarchyGroup {
     /// The Amazon Resource Name (ARN) of the user hierarchy group.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the user hierarchy group.
     ///
     /// Length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the parent group.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
-    pub parent_group_arn: Option<Str>,
+    pub parent_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +62,7 @@ impl UserHierarchyGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::UserHierarchyGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-userhierarchygroup.html",
         primary_identifier: &["UserHierarchyGroupArn"],
@@ -96,7 +73,7 @@ impl UserHierarchyGroup {
         read_only: &["UserHierarchyGroupArn"],
         attributes: &["UserHierarchyGroupArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `UserHierarchyGroup` with its required properties, named in a [`UserHierarchyGroupRequired`].
@@ -105,39 +82,41 @@ impl UserHierarchyGroup {
         Self {
             instance_arn: required.instance_arn,
             name: required.name,
-            parent_group_arn: None,
-            tags: None,
+            parent_group_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParentGroupArn`: a string.
-    pub fn parent_group_arn(mut self, value: impl Into<Str>) -> Self { self.parent_group_arn = Some(value.into()); self }
+    pub fn parent_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserHierarchyGroup {
+impl ::cloudwright_core::Resource for UserHierarchyGroup {
     type Attributes = UserHierarchyGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserHierarchyGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserHierarchyGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserHierarchyGroup {
+impl ::cloudwright_core::ToValue for UserHierarchyGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
             .req("Name", &self.name)
             .opt("ParentGroupArn", &self.parent_group_arn)
@@ -146,12 +125,12 @@ impl ToValue for UserHierarchyGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserHierarchyGroup`]: `Handle<UserHierarchyGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserHierarchyGroup`]: `Handle<UserHierarchyGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserHierarchyGroupAttributes(ResourceRef);
+pub struct UserHierarchyGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserHierarchyGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserHierarchyGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,7 +138,35 @@ impl From<ResourceRef> for UserHierarchyGroupAttributes {
 impl UserHierarchyGroupAttributes {
     /// `Fn::GetAtt` `UserHierarchyGroupArn`: a string.
     #[inline]
-    pub fn user_hierarchy_group_arn(&self) -> Value {
-        self.0.get_att("UserHierarchyGroupArn")
+    pub fn user_hierarchy_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserHierarchyGroupArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserHierarchyGroup: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ParentGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["Name", "InstanceArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

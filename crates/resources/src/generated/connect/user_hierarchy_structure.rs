@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$",
-);
-
-/// The required properties of [`UserHierarchyStructure`], by name: `UserHierarchyStructure::new(UserHierarchyStructureRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserHierarchyStructureRequired {
-    /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserHierarchyStructure: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("UserHierarchyStructure", Shape::Object(&RULE_UserHierarchyStructureUserHierarchyStructure)),
-    ],
-    required: &["InstanceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Connect::UserHierarchyStructure` resource.
 ///
 /// Contains information about a hierarchy structure.
@@ -49,11 +23,12 @@ pub struct UserHierarchyStructure {
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `UserHierarchyStructure`: an [`UserHierarchyStructureUserHierarchyStructure`] object.
     ///
     /// Contains information about a hierarchy structure.
-    pub user_hierarchy_structure: Option<Obj<UserHierarchyStructureUserHierarchyStructure>>,
+    pub user_hierarchy_structure:
+        ::std::option::Option<crate::Obj<UserHierarchyStructureUserHierarchyStructure>>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +38,7 @@ impl UserHierarchyStructure {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::UserHierarchyStructure",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-userhierarchystructure.html",
         primary_identifier: &["UserHierarchyStructureArn"],
@@ -74,51 +49,53 @@ impl UserHierarchyStructure {
         read_only: &["UserHierarchyStructureArn"],
         attributes: &["UserHierarchyStructureArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `UserHierarchyStructure` with its required properties, named in a [`UserHierarchyStructureRequired`].
+    /// A `UserHierarchyStructure` with its one required property, `InstanceArn`.
     #[inline]
-    pub fn new(required: UserHierarchyStructureRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_arn: required.instance_arn,
-            user_hierarchy_structure: None,
+            instance_arn: value.into(),
+            user_hierarchy_structure: ::std::option::Option::None,
         }
     }
 
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `UserHierarchyStructure`: an [`UserHierarchyStructureUserHierarchyStructure`] object.
-    pub fn user_hierarchy_structure(mut self, value: impl Into<Obj<UserHierarchyStructureUserHierarchyStructure>>) -> Self { self.user_hierarchy_structure = Some(value.into()); self }
+    pub fn user_hierarchy_structure(mut self, value: impl ::std::convert::Into<crate::Obj<UserHierarchyStructureUserHierarchyStructure>>) -> Self { self.user_hierarchy_structure = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserHierarchyStructure {
+impl ::cloudwright_core::Resource for UserHierarchyStructure {
     type Attributes = UserHierarchyStructureAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserHierarchyStructure, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserHierarchyStructure, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserHierarchyStructure {
+impl ::cloudwright_core::ToValue for UserHierarchyStructure {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
             .opt("UserHierarchyStructure", &self.user_hierarchy_structure)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserHierarchyStructure`]: `Handle<UserHierarchyStructure>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserHierarchyStructure`]: `Handle<UserHierarchyStructure>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserHierarchyStructureAttributes(ResourceRef);
+pub struct UserHierarchyStructureAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserHierarchyStructureAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserHierarchyStructureAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,29 +105,10 @@ impl UserHierarchyStructureAttributes {
     ///
     /// The identifier for the user hierarchy structure.
     #[inline]
-    pub fn user_hierarchy_structure_arn(&self) -> Value {
-        self.0.get_att("UserHierarchyStructureArn")
+    pub fn user_hierarchy_structure_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserHierarchyStructureArn"))
     }
 }
-
-/// The required properties of [`LevelFive`], by name: `LevelFive::new(LevelFiveRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LevelFiveRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LevelFive: ObjRule = ObjRule {
-    properties: &[
-        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("HierarchyLevelId", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LevelFive` property type of `AWS::Connect::UserHierarchyStructure`.
 ///
@@ -164,68 +122,49 @@ pub struct LevelFive {
     /// The Amazon Resource Name (ARN) of the hierarchy level.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`.
-    pub hierarchy_level_arn: Option<Str>,
+    pub hierarchy_level_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `HierarchyLevelId`: a string.
     ///
     /// The identifier of the hierarchy level.
-    pub hierarchy_level_id: Option<Str>,
+    pub hierarchy_level_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the hierarchy level.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LevelFive {
-    /// A `LevelFive` with its required properties, named in a [`LevelFiveRequired`].
+    /// A `LevelFive` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: LevelFiveRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hierarchy_level_arn: None,
-            hierarchy_level_id: None,
-            name: required.name,
+            hierarchy_level_arn: ::std::option::Option::None,
+            hierarchy_level_id: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `HierarchyLevelArn`: a string.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
+    pub fn hierarchy_level_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_arn = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
+    pub fn hierarchy_level_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for LevelFive {}
+impl crate::PropertyType for LevelFive {}
 
-impl ToValue for LevelFive {
+impl ::cloudwright_core::ToValue for LevelFive {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
             .opt("HierarchyLevelId", &self.hierarchy_level_id)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`LevelFour`], by name: `LevelFour::new(LevelFourRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LevelFourRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LevelFour: ObjRule = ObjRule {
-    properties: &[
-        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("HierarchyLevelId", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LevelFour` property type of `AWS::Connect::UserHierarchyStructure`.
 ///
@@ -239,68 +178,49 @@ pub struct LevelFour {
     /// The Amazon Resource Name (ARN) of the hierarchy level.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`.
-    pub hierarchy_level_arn: Option<Str>,
+    pub hierarchy_level_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `HierarchyLevelId`: a string.
     ///
     /// The identifier of the hierarchy level.
-    pub hierarchy_level_id: Option<Str>,
+    pub hierarchy_level_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the hierarchy level.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LevelFour {
-    /// A `LevelFour` with its required properties, named in a [`LevelFourRequired`].
+    /// A `LevelFour` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: LevelFourRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hierarchy_level_arn: None,
-            hierarchy_level_id: None,
-            name: required.name,
+            hierarchy_level_arn: ::std::option::Option::None,
+            hierarchy_level_id: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `HierarchyLevelArn`: a string.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
+    pub fn hierarchy_level_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_arn = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
+    pub fn hierarchy_level_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for LevelFour {}
+impl crate::PropertyType for LevelFour {}
 
-impl ToValue for LevelFour {
+impl ::cloudwright_core::ToValue for LevelFour {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
             .opt("HierarchyLevelId", &self.hierarchy_level_id)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`LevelOne`], by name: `LevelOne::new(LevelOneRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LevelOneRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LevelOne: ObjRule = ObjRule {
-    properties: &[
-        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("HierarchyLevelId", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LevelOne` property type of `AWS::Connect::UserHierarchyStructure`.
 ///
@@ -314,68 +234,49 @@ pub struct LevelOne {
     /// The Amazon Resource Name (ARN) of the hierarchy level.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`.
-    pub hierarchy_level_arn: Option<Str>,
+    pub hierarchy_level_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `HierarchyLevelId`: a string.
     ///
     /// The identifier of the hierarchy level.
-    pub hierarchy_level_id: Option<Str>,
+    pub hierarchy_level_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the hierarchy level.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LevelOne {
-    /// A `LevelOne` with its required properties, named in a [`LevelOneRequired`].
+    /// A `LevelOne` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: LevelOneRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hierarchy_level_arn: None,
-            hierarchy_level_id: None,
-            name: required.name,
+            hierarchy_level_arn: ::std::option::Option::None,
+            hierarchy_level_id: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `HierarchyLevelArn`: a string.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
+    pub fn hierarchy_level_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_arn = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
+    pub fn hierarchy_level_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for LevelOne {}
+impl crate::PropertyType for LevelOne {}
 
-impl ToValue for LevelOne {
+impl ::cloudwright_core::ToValue for LevelOne {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
             .opt("HierarchyLevelId", &self.hierarchy_level_id)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`LevelThree`], by name: `LevelThree::new(LevelThreeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LevelThreeRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LevelThree: ObjRule = ObjRule {
-    properties: &[
-        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("HierarchyLevelId", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LevelThree` property type of `AWS::Connect::UserHierarchyStructure`.
 ///
@@ -389,68 +290,49 @@ pub struct LevelThree {
     /// The Amazon Resource Name (ARN) of the hierarchy level.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`.
-    pub hierarchy_level_arn: Option<Str>,
+    pub hierarchy_level_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `HierarchyLevelId`: a string.
     ///
     /// The identifier of the hierarchy level.
-    pub hierarchy_level_id: Option<Str>,
+    pub hierarchy_level_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the hierarchy level.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LevelThree {
-    /// A `LevelThree` with its required properties, named in a [`LevelThreeRequired`].
+    /// A `LevelThree` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: LevelThreeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hierarchy_level_arn: None,
-            hierarchy_level_id: None,
-            name: required.name,
+            hierarchy_level_arn: ::std::option::Option::None,
+            hierarchy_level_id: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `HierarchyLevelArn`: a string.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
+    pub fn hierarchy_level_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_arn = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
+    pub fn hierarchy_level_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for LevelThree {}
+impl crate::PropertyType for LevelThree {}
 
-impl ToValue for LevelThree {
+impl ::cloudwright_core::ToValue for LevelThree {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
             .opt("HierarchyLevelId", &self.hierarchy_level_id)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`LevelTwo`], by name: `LevelTwo::new(LevelTwoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LevelTwoRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LevelTwo: ObjRule = ObjRule {
-    properties: &[
-        ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("HierarchyLevelId", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LevelTwo` property type of `AWS::Connect::UserHierarchyStructure`.
 ///
@@ -464,62 +346,49 @@ pub struct LevelTwo {
     /// The Amazon Resource Name (ARN) of the hierarchy level.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$`.
-    pub hierarchy_level_arn: Option<Str>,
+    pub hierarchy_level_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `HierarchyLevelId`: a string.
     ///
     /// The identifier of the hierarchy level.
-    pub hierarchy_level_id: Option<Str>,
+    pub hierarchy_level_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the hierarchy level.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LevelTwo {
-    /// A `LevelTwo` with its required properties, named in a [`LevelTwoRequired`].
+    /// A `LevelTwo` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: LevelTwoRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hierarchy_level_arn: None,
-            hierarchy_level_id: None,
-            name: required.name,
+            hierarchy_level_arn: ::std::option::Option::None,
+            hierarchy_level_id: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `HierarchyLevelArn`: a string.
-    pub fn hierarchy_level_arn(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_arn = Some(value.into()); self }
+    pub fn hierarchy_level_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_arn = ::std::option::Option::Some(value.into()); self }
     /// `HierarchyLevelId`: a string.
-    pub fn hierarchy_level_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_level_id = Some(value.into()); self }
+    pub fn hierarchy_level_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hierarchy_level_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for LevelTwo {}
+impl crate::PropertyType for LevelTwo {}
 
-impl ToValue for LevelTwo {
+impl ::cloudwright_core::ToValue for LevelTwo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
             .opt("HierarchyLevelId", &self.hierarchy_level_id)
             .req("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserHierarchyStructureUserHierarchyStructure: ObjRule = ObjRule {
-    properties: &[
-        ("LevelFive", Shape::Object(&RULE_LevelFive)),
-        ("LevelFour", Shape::Object(&RULE_LevelFour)),
-        ("LevelOne", Shape::Object(&RULE_LevelOne)),
-        ("LevelThree", Shape::Object(&RULE_LevelThree)),
-        ("LevelTwo", Shape::Object(&RULE_LevelTwo)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserHierarchyStructure` property type of `AWS::Connect::UserHierarchyStructure`.
 ///
@@ -529,15 +398,15 @@ pub(crate) static RULE_UserHierarchyStructureUserHierarchyStructure: ObjRule = O
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserHierarchyStructureUserHierarchyStructure {
     /// `LevelFive`: a [`LevelFive`] object.
-    pub level_five: Option<Obj<LevelFive>>,
+    pub level_five: ::std::option::Option<crate::Obj<LevelFive>>,
     /// `LevelFour`: a [`LevelFour`] object.
-    pub level_four: Option<Obj<LevelFour>>,
+    pub level_four: ::std::option::Option<crate::Obj<LevelFour>>,
     /// `LevelOne`: a [`LevelOne`] object.
-    pub level_one: Option<Obj<LevelOne>>,
+    pub level_one: ::std::option::Option<crate::Obj<LevelOne>>,
     /// `LevelThree`: a [`LevelThree`] object.
-    pub level_three: Option<Obj<LevelThree>>,
+    pub level_three: ::std::option::Option<crate::Obj<LevelThree>>,
     /// `LevelTwo`: a [`LevelTwo`] object.
-    pub level_two: Option<Obj<LevelTwo>>,
+    pub level_two: ::std::option::Option<crate::Obj<LevelTwo>>,
 }
 
 #[rustfmt::skip]
@@ -545,27 +414,27 @@ impl UserHierarchyStructureUserHierarchyStructure {
     /// A `UserHierarchyStructureUserHierarchyStructure` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LevelFive`: a [`LevelFive`] object.
-    pub fn level_five(mut self, value: impl Into<Obj<LevelFive>>) -> Self { self.level_five = Some(value.into()); self }
+    pub fn level_five(mut self, value: impl ::std::convert::Into<crate::Obj<LevelFive>>) -> Self { self.level_five = ::std::option::Option::Some(value.into()); self }
     /// `LevelFour`: a [`LevelFour`] object.
-    pub fn level_four(mut self, value: impl Into<Obj<LevelFour>>) -> Self { self.level_four = Some(value.into()); self }
+    pub fn level_four(mut self, value: impl ::std::convert::Into<crate::Obj<LevelFour>>) -> Self { self.level_four = ::std::option::Option::Some(value.into()); self }
     /// `LevelOne`: a [`LevelOne`] object.
-    pub fn level_one(mut self, value: impl Into<Obj<LevelOne>>) -> Self { self.level_one = Some(value.into()); self }
+    pub fn level_one(mut self, value: impl ::std::convert::Into<crate::Obj<LevelOne>>) -> Self { self.level_one = ::std::option::Option::Some(value.into()); self }
     /// `LevelThree`: a [`LevelThree`] object.
-    pub fn level_three(mut self, value: impl Into<Obj<LevelThree>>) -> Self { self.level_three = Some(value.into()); self }
+    pub fn level_three(mut self, value: impl ::std::convert::Into<crate::Obj<LevelThree>>) -> Self { self.level_three = ::std::option::Option::Some(value.into()); self }
     /// `LevelTwo`: a [`LevelTwo`] object.
-    pub fn level_two(mut self, value: impl Into<Obj<LevelTwo>>) -> Self { self.level_two = Some(value.into()); self }
+    pub fn level_two(mut self, value: impl ::std::convert::Into<crate::Obj<LevelTwo>>) -> Self { self.level_two = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserHierarchyStructureUserHierarchyStructure {}
+impl crate::PropertyType for UserHierarchyStructureUserHierarchyStructure {}
 
-impl ToValue for UserHierarchyStructureUserHierarchyStructure {
+impl ::cloudwright_core::ToValue for UserHierarchyStructureUserHierarchyStructure {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LevelFive", &self.level_five)
             .opt("LevelFour", &self.level_four)
             .opt("LevelOne", &self.level_one)
@@ -573,4 +442,101 @@ impl ToValue for UserHierarchyStructureUserHierarchyStructure {
             .opt("LevelTwo", &self.level_two)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group-level/[-0-9]*$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserHierarchyStructure: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("UserHierarchyStructure", Shape::Object(&RULE_UserHierarchyStructureUserHierarchyStructure)),
+        ],
+        required: &["InstanceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LevelFive: ObjRule = ObjRule {
+        properties: &[
+            ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("HierarchyLevelId", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LevelFour: ObjRule = ObjRule {
+        properties: &[
+            ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("HierarchyLevelId", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LevelOne: ObjRule = ObjRule {
+        properties: &[
+            ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("HierarchyLevelId", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LevelThree: ObjRule = ObjRule {
+        properties: &[
+            ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("HierarchyLevelId", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LevelTwo: ObjRule = ObjRule {
+        properties: &[
+            ("HierarchyLevelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("HierarchyLevelId", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserHierarchyStructureUserHierarchyStructure: ObjRule = ObjRule {
+        properties: &[
+            ("LevelFive", Shape::Object(&RULE_LevelFive)),
+            ("LevelFour", Shape::Object(&RULE_LevelFour)),
+            ("LevelOne", Shape::Object(&RULE_LevelOne)),
+            ("LevelThree", Shape::Object(&RULE_LevelThree)),
+            ("LevelTwo", Shape::Object(&RULE_LevelTwo)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^([\\p{L}\\p{N}_.:\\/=+\\-@,]+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/view/[-:a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]{64}$");
-
-/// The required properties of [`ViewVersion`], by name: `ViewVersion::new(ViewVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ViewVersionRequired {
-    /// `ViewArn`: a string, required.
-    pub view_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ViewVersion: ObjRule = ObjRule {
-    properties: &[
-        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ViewArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ViewContentSha256", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["ViewArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Connect::ViewVersion` resource.
 ///
 /// Creates a version for the specified customer-managed view within the specified instance.
@@ -51,7 +23,7 @@ pub struct ViewVersion {
     /// The description of the view version.
     ///
     /// Pattern `^([\p{L}\p{N}_.:\/=+\-@,]+[\p{L}\p{Z}\p{N}_.:\/=+\-@,]*)$`; length 1 to 4096.
-    pub version_description: Option<Str>,
+    pub version_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ViewArn`: a string, required.
     ///
     /// The unqualified Amazon Resource Name (ARN) of the view.
@@ -61,13 +33,13 @@ pub struct ViewVersion {
     /// `arn:<partition>:connect:<region>:<accountId>:instance/00000000-0000-0000-0000-000000000000/view/00000000-0000-0000-0000-000000000000`
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/view/[-:a-zA-Z0-9]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub view_arn: Str,
+    pub view_arn: ::cloudwright_core::Str,
     /// `ViewContentSha256`: a string.
     ///
     /// Indicates the checksum value of the latest published view content.
     ///
     /// Pattern `^[a-zA-Z0-9]{64}$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub view_content_sha256: Option<Str>,
+    pub view_content_sha256: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +49,7 @@ impl ViewVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::ViewVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-viewversion.html",
         primary_identifier: &["ViewVersionArn"],
@@ -88,42 +60,44 @@ impl ViewVersion {
         read_only: &["ViewVersionArn", "Version"],
         attributes: &["Version", "ViewVersionArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ViewVersion` with its required properties, named in a [`ViewVersionRequired`].
+    /// A `ViewVersion` with its one required property, `ViewArn`.
     #[inline]
-    pub fn new(required: ViewVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            version_description: None,
-            view_arn: required.view_arn,
-            view_content_sha256: None,
+            version_description: ::std::option::Option::None,
+            view_arn: value.into(),
+            view_content_sha256: ::std::option::Option::None,
         }
     }
 
     /// `VersionDescription`: a string.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
+    pub fn version_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_description = ::std::option::Option::Some(value.into()); self }
     /// `ViewArn`: a string, required.
-    pub fn view_arn(mut self, value: impl Into<Str>) -> Self { self.view_arn = value.into(); self }
+    pub fn view_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_arn = value.into(); self }
     /// `ViewContentSha256`: a string.
-    pub fn view_content_sha256(mut self, value: impl Into<Str>) -> Self { self.view_content_sha256 = Some(value.into()); self }
+    pub fn view_content_sha256(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_content_sha256 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ViewVersion {
+impl ::cloudwright_core::Resource for ViewVersion {
     type Attributes = ViewVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ViewVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ViewVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ViewVersion {
+impl ::cloudwright_core::ToValue for ViewVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("VersionDescription", &self.version_description)
             .req("ViewArn", &self.view_arn)
             .opt("ViewContentSha256", &self.view_content_sha256)
@@ -131,12 +105,12 @@ impl ToValue for ViewVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ViewVersion`]: `Handle<ViewVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ViewVersion`]: `Handle<ViewVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ViewVersionAttributes(ResourceRef);
+pub struct ViewVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ViewVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ViewVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,15 +120,41 @@ impl ViewVersionAttributes {
     ///
     /// Current version of the view.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Version"))
     }
 
     /// `Fn::GetAtt` `ViewVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the view version.
     #[inline]
-    pub fn view_version_arn(&self) -> Value {
-        self.0.get_att("ViewVersionArn")
+    pub fn view_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ViewVersionArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^([\\p{L}\\p{N}_.:\\/=+\\-@,]+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,]*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/view/[-:a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]{64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ViewVersion: ObjRule = ObjRule {
+        properties: &[
+            ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ViewArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ViewContentSha256", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["ViewArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

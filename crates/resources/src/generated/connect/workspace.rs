@@ -5,45 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\r\n\t]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(?!\\.$)(?!\\.\\.$)[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^$|^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]{3,}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\P{C}]*$");
-
 /// The required properties of [`Workspace`], by name: `Workspace::new(WorkspaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workspace: ObjRule = ObjRule {
-    properties: &[
-        ("Associations", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Media", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaItem), min_items: None, max_items: Some(4), unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Pages", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkspacePage), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Theme", Shape::Object(&RULE_WorkspaceTheme)),
-        ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Visibility", Shape::Str(&StrRule { allowed: &["ALL", "ASSIGNED", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "InstanceArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Connect::Workspace` resource.
 ///
@@ -63,55 +32,55 @@ pub struct Workspace {
     /// The resource ARNs associated with the workspace
     ///
     /// Each item: length at most 2048.
-    pub associations: Option<List<Str>>,
+    pub associations: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Description`: a string.
     ///
     /// The description of the workspace.
     ///
     /// Pattern `^[\P{C}   ]*$`; length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Media`: a list of [`MediaItem`] objects.
     ///
     /// The media items for the workspace
     ///
     /// Items at most 4.
-    pub media: Option<List<MediaItem>>,
+    pub media: ::std::option::Option<::cloudwright_core::List<MediaItem>>,
     /// `Name`: a string, required.
     ///
     /// The name of the workspace.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Pages`: a list of [`WorkspacePage`] objects.
     ///
     /// The pages associated with the workspace
-    pub pages: Option<List<WorkspacePage>>,
+    pub pages: ::std::option::Option<::cloudwright_core::List<WorkspacePage>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for the workspace.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Theme`: a [`WorkspaceTheme`] object.
     ///
     /// The theme configuration for the workspace, including colors and styling.
-    pub theme: Option<Obj<WorkspaceTheme>>,
+    pub theme: ::std::option::Option<crate::Obj<WorkspaceTheme>>,
     /// `Title`: a string.
     ///
     /// The title displayed for the workspace.
     ///
     /// Pattern `^[\P{C}]*$`; length 0 to 127.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `Visibility`: a [`Visibility`] value.
     ///
     /// Controls who can access the workspace. Valid values are: `ALL` (all users), `ASSIGNED` (only assigned users and routing profiles), and `NONE` (not visible).
-    pub visibility: Option<Visibility>,
+    pub visibility: ::std::option::Option<Visibility>,
 }
 
 #[rustfmt::skip]
@@ -121,7 +90,7 @@ impl Workspace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Connect::Workspace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-workspace.html",
         primary_identifier: &["Arn"],
@@ -132,66 +101,68 @@ impl Workspace {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Workspace` with its required properties, named in a [`WorkspaceRequired`].
     #[inline]
     pub fn new(required: WorkspaceRequired) -> Self {
         Self {
-            associations: None,
-            description: None,
+            associations: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             instance_arn: required.instance_arn,
-            media: None,
+            media: ::std::option::Option::None,
             name: required.name,
-            pages: None,
-            tags: None,
-            theme: None,
-            title: None,
-            visibility: None,
+            pages: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            theme: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visibility: ::std::option::Option::None,
         }
     }
 
     /// `Associations`: a list of strings.
-    pub fn associations(mut self, value: impl Into<List<Str>>) -> Self { self.associations = Some(value.into()); self }
+    pub fn associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.associations = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Media`: a list of [`MediaItem`] objects.
-    pub fn media(mut self, value: impl Into<List<MediaItem>>) -> Self { self.media = Some(value.into()); self }
+    pub fn media(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MediaItem>>) -> Self { self.media = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Pages`: a list of [`WorkspacePage`] objects.
-    pub fn pages(mut self, value: impl Into<List<WorkspacePage>>) -> Self { self.pages = Some(value.into()); self }
+    pub fn pages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WorkspacePage>>) -> Self { self.pages = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Theme`: a [`WorkspaceTheme`] object.
-    pub fn theme(mut self, value: impl Into<Obj<WorkspaceTheme>>) -> Self { self.theme = Some(value.into()); self }
+    pub fn theme(mut self, value: impl ::std::convert::Into<crate::Obj<WorkspaceTheme>>) -> Self { self.theme = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
+    pub fn visibility(mut self, value: impl ::std::convert::Into<Visibility>) -> Self { self.visibility = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workspace {
+impl ::cloudwright_core::Resource for Workspace {
     type Attributes = WorkspaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workspace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workspace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workspace {
+impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Associations", &self.associations)
             .opt("Description", &self.description)
             .req("InstanceArn", &self.instance_arn)
@@ -206,12 +177,12 @@ impl ToValue for Workspace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkspaceAttributes(ResourceRef);
+pub struct WorkspaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkspaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkspaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -221,27 +192,18 @@ impl WorkspaceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the workspace.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the workspace.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FontFamily: ObjRule = ObjRule {
-    properties: &[
-        ("Default", Shape::Str(&StrRule { allowed: &["ARIAL", "COURIER_NEW", "GEORGIA", "TIMES_NEW_ROMAN", "TREBUCHET", "VERDANA"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FontFamily` property type of `AWS::Connect::Workspace`.
 ///
@@ -253,7 +215,7 @@ pub struct FontFamily {
     /// `Default`: a [`WorkspaceFontFamily`] value.
     ///
     /// The default font family to use in the workspace theme.
-    pub default: Option<WorkspaceFontFamily>,
+    pub default: ::std::option::Option<WorkspaceFontFamily>,
 }
 
 #[rustfmt::skip]
@@ -261,39 +223,23 @@ impl FontFamily {
     /// A `FontFamily` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Default`: a [`WorkspaceFontFamily`] value.
-    pub fn default(mut self, value: impl Into<WorkspaceFontFamily>) -> Self { self.default = Some(value.into()); self }
+    pub fn default(mut self, value: impl ::std::convert::Into<WorkspaceFontFamily>) -> Self { self.default = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FontFamily {}
+impl crate::PropertyType for FontFamily {}
 
-impl ToValue for FontFamily {
+impl ::cloudwright_core::ToValue for FontFamily {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Default", &self.default).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Default", &self.default)
+            .build()
     }
 }
-
-/// The required properties of [`MediaItem`], by name: `MediaItem::new(MediaItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MediaItemRequired {
-    /// `Type`: a [`MediaType`] value, required.
-    pub r#type: MediaType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MediaItem: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(533333), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["IMAGE_LOGO_LIGHT_FAVICON", "IMAGE_LOGO_DARK_FAVICON", "IMAGE_LOGO_LIGHT_HORIZONTAL", "IMAGE_LOGO_DARK_HORIZONTAL"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MediaItem` property type of `AWS::Connect::Workspace`.
 ///
@@ -307,7 +253,7 @@ pub struct MediaItem {
     /// The source URL or data for the media asset.
     ///
     /// Pattern `.*\S.*`; length 1 to 533333.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`MediaType`] value, required.
     ///
     /// The type of media. Valid values are: `IMAGE_LOGO_FAVICON` and `IMAGE_LOGO_HORIZONTAL` .
@@ -316,43 +262,32 @@ pub struct MediaItem {
 
 #[rustfmt::skip]
 impl MediaItem {
-    /// A `MediaItem` with its required properties, named in a [`MediaItemRequired`].
+    /// A `MediaItem` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: MediaItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<MediaType>) -> Self {
         Self {
-            source: None,
-            r#type: required.r#type,
+            source: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`MediaType`] value, required.
-    pub fn r#type(mut self, value: impl Into<MediaType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<MediaType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for MediaItem {}
+impl crate::PropertyType for MediaItem {}
 
-impl ToValue for MediaItem {
+impl ::cloudwright_core::ToValue for MediaItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Source", &self.source)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PaletteCanvas: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ContainerBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PageBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PaletteCanvas` property type of `AWS::Connect::Workspace`.
 ///
@@ -366,19 +301,19 @@ pub struct PaletteCanvas {
     /// The background color for active elements.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub active_background: Option<Str>,
+    pub active_background: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContainerBackground`: a string.
     ///
     /// The background color for container elements.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub container_background: Option<Str>,
+    pub container_background: ::std::option::Option<::cloudwright_core::Str>,
     /// `PageBackground`: a string.
     ///
     /// The background color for page elements.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub page_background: Option<Str>,
+    pub page_background: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -386,41 +321,29 @@ impl PaletteCanvas {
     /// A `PaletteCanvas` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActiveBackground`: a string.
-    pub fn active_background(mut self, value: impl Into<Str>) -> Self { self.active_background = Some(value.into()); self }
+    pub fn active_background(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.active_background = ::std::option::Option::Some(value.into()); self }
     /// `ContainerBackground`: a string.
-    pub fn container_background(mut self, value: impl Into<Str>) -> Self { self.container_background = Some(value.into()); self }
+    pub fn container_background(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_background = ::std::option::Option::Some(value.into()); self }
     /// `PageBackground`: a string.
-    pub fn page_background(mut self, value: impl Into<Str>) -> Self { self.page_background = Some(value.into()); self }
+    pub fn page_background(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.page_background = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PaletteCanvas {}
+impl crate::PropertyType for PaletteCanvas {}
 
-impl ToValue for PaletteCanvas {
+impl ::cloudwright_core::ToValue for PaletteCanvas {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActiveBackground", &self.active_background)
             .opt("ContainerBackground", &self.container_background)
             .opt("PageBackground", &self.page_background)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PaletteHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Background", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InvertActionsColors", Shape::Bool),
-        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TextHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PaletteHeader` property type of `AWS::Connect::Workspace`.
 ///
@@ -434,23 +357,23 @@ pub struct PaletteHeader {
     /// The background color of the header.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub background: Option<Str>,
+    pub background: ::std::option::Option<::cloudwright_core::Str>,
     /// `InvertActionsColors`: a boolean.
     ///
     /// Whether to invert the colors of action buttons in the header.
-    pub invert_actions_colors: Option<Bool>,
+    pub invert_actions_colors: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Text`: a string.
     ///
     /// The text color in the header.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub text: Option<Str>,
+    pub text: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextHover`: a string.
     ///
     /// The text color when hovering over header elements.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub text_hover: Option<Str>,
+    pub text_hover: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -458,25 +381,25 @@ impl PaletteHeader {
     /// A `PaletteHeader` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Background`: a string.
-    pub fn background(mut self, value: impl Into<Str>) -> Self { self.background = Some(value.into()); self }
+    pub fn background(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.background = ::std::option::Option::Some(value.into()); self }
     /// `InvertActionsColors`: a boolean.
-    pub fn invert_actions_colors(mut self, value: impl Into<Bool>) -> Self { self.invert_actions_colors = Some(value.into()); self }
+    pub fn invert_actions_colors(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.invert_actions_colors = ::std::option::Option::Some(value.into()); self }
     /// `Text`: a string.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = ::std::option::Option::Some(value.into()); self }
     /// `TextHover`: a string.
-    pub fn text_hover(mut self, value: impl Into<Str>) -> Self { self.text_hover = Some(value.into()); self }
+    pub fn text_hover(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_hover = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PaletteHeader {}
+impl crate::PropertyType for PaletteHeader {}
 
-impl ToValue for PaletteHeader {
+impl ::cloudwright_core::ToValue for PaletteHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Background", &self.background)
             .opt("InvertActionsColors", &self.invert_actions_colors)
             .opt("Text", &self.text)
@@ -484,21 +407,6 @@ impl ToValue for PaletteHeader {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PaletteNavigation: ObjRule = ObjRule {
-    properties: &[
-        ("Background", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InvertActionsColors", Shape::Bool),
-        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TextActive", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TextBackgroundActive", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TextBackgroundHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TextHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PaletteNavigation` property type of `AWS::Connect::Workspace`.
 ///
@@ -512,41 +420,41 @@ pub struct PaletteNavigation {
     /// The background color of the navigation area.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub background: Option<Str>,
+    pub background: ::std::option::Option<::cloudwright_core::Str>,
     /// `InvertActionsColors`: a boolean.
     ///
     /// Whether to invert the colors of action buttons in the navigation area.
-    pub invert_actions_colors: Option<Bool>,
+    pub invert_actions_colors: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Text`: a string.
     ///
     /// The text color in the navigation area.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub text: Option<Str>,
+    pub text: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextActive`: a string.
     ///
     /// The text color for active navigation items.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub text_active: Option<Str>,
+    pub text_active: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextBackgroundActive`: a string.
     ///
     /// The background color for active navigation items.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub text_background_active: Option<Str>,
+    pub text_background_active: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextBackgroundHover`: a string.
     ///
     /// The background color when hovering over navigation text.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub text_background_hover: Option<Str>,
+    pub text_background_hover: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextHover`: a string.
     ///
     /// The text color when hovering over navigation items.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub text_hover: Option<Str>,
+    pub text_hover: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -554,31 +462,31 @@ impl PaletteNavigation {
     /// A `PaletteNavigation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Background`: a string.
-    pub fn background(mut self, value: impl Into<Str>) -> Self { self.background = Some(value.into()); self }
+    pub fn background(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.background = ::std::option::Option::Some(value.into()); self }
     /// `InvertActionsColors`: a boolean.
-    pub fn invert_actions_colors(mut self, value: impl Into<Bool>) -> Self { self.invert_actions_colors = Some(value.into()); self }
+    pub fn invert_actions_colors(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.invert_actions_colors = ::std::option::Option::Some(value.into()); self }
     /// `Text`: a string.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = ::std::option::Option::Some(value.into()); self }
     /// `TextActive`: a string.
-    pub fn text_active(mut self, value: impl Into<Str>) -> Self { self.text_active = Some(value.into()); self }
+    pub fn text_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_active = ::std::option::Option::Some(value.into()); self }
     /// `TextBackgroundActive`: a string.
-    pub fn text_background_active(mut self, value: impl Into<Str>) -> Self { self.text_background_active = Some(value.into()); self }
+    pub fn text_background_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_background_active = ::std::option::Option::Some(value.into()); self }
     /// `TextBackgroundHover`: a string.
-    pub fn text_background_hover(mut self, value: impl Into<Str>) -> Self { self.text_background_hover = Some(value.into()); self }
+    pub fn text_background_hover(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_background_hover = ::std::option::Option::Some(value.into()); self }
     /// `TextHover`: a string.
-    pub fn text_hover(mut self, value: impl Into<Str>) -> Self { self.text_hover = Some(value.into()); self }
+    pub fn text_hover(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_hover = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PaletteNavigation {}
+impl crate::PropertyType for PaletteNavigation {}
 
-impl ToValue for PaletteNavigation {
+impl ::cloudwright_core::ToValue for PaletteNavigation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Background", &self.background)
             .opt("InvertActionsColors", &self.invert_actions_colors)
             .opt("Text", &self.text)
@@ -589,17 +497,6 @@ impl ToValue for PaletteNavigation {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PalettePrimary: ObjRule = ObjRule {
-    properties: &[
-        ("Active", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ContrastText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Default", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PalettePrimary` property type of `AWS::Connect::Workspace`.
 ///
@@ -613,19 +510,19 @@ pub struct PalettePrimary {
     /// The primary color used for active states.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub active: Option<Str>,
+    pub active: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContrastText`: a string.
     ///
     /// The text color that contrasts with the primary color for readability.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub contrast_text: Option<Str>,
+    pub contrast_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `Default`: a string.
     ///
     /// The default primary color used throughout the workspace.
     ///
     /// Pattern `.*\S.*`; length 1 to 127.
-    pub default: Option<Str>,
+    pub default: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -633,23 +530,23 @@ impl PalettePrimary {
     /// A `PalettePrimary` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Active`: a string.
-    pub fn active(mut self, value: impl Into<Str>) -> Self { self.active = Some(value.into()); self }
+    pub fn active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.active = ::std::option::Option::Some(value.into()); self }
     /// `ContrastText`: a string.
-    pub fn contrast_text(mut self, value: impl Into<Str>) -> Self { self.contrast_text = Some(value.into()); self }
+    pub fn contrast_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contrast_text = ::std::option::Option::Some(value.into()); self }
     /// `Default`: a string.
-    pub fn default(mut self, value: impl Into<Str>) -> Self { self.default = Some(value.into()); self }
+    pub fn default(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PalettePrimary {}
+impl crate::PropertyType for PalettePrimary {}
 
-impl ToValue for PalettePrimary {
+impl ::cloudwright_core::ToValue for PalettePrimary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Active", &self.active)
             .opt("ContrastText", &self.contrast_text)
             .opt("Default", &self.default)
@@ -661,21 +558,10 @@ impl ToValue for PalettePrimary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Connect::Workspace`.
 ///
@@ -685,11 +571,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -704,17 +590,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -725,23 +611,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspacePageRequired {
     /// `Page`: a string, required.
-    pub page: Str,
+    pub page: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspacePage: ObjRule = ObjRule {
-    properties: &[
-        ("InputData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-        ("Page", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ResourceArn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("Slug", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ResourceArn", "Page"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkspacePage` property type of `AWS::Connect::Workspace`.
 ///
@@ -755,25 +628,25 @@ pub struct WorkspacePage {
     /// A JSON string containing input parameters passed to the view when the page is rendered.
     ///
     /// Length 0 to 4096.
-    pub input_data: Option<Str>,
+    pub input_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Page`: a string, required.
     ///
     /// The page identifier. System pages include `HOME` and `AGENT_EXPERIENCE` .
     ///
     /// Pattern `^(?!\.$)(?!\.\.$)[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`; length 1 to 25.
-    pub page: Str,
+    pub page: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the view associated with this page.
     ///
     /// Length at most 2048.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `Slug`: a string.
     ///
     /// The URL-friendly identifier for the page.
     ///
     /// Pattern `^$|^[\p{L}\p{Z}\p{N}\-_.:=@'|]{3,}$`; length 0 to 63.
-    pub slug: Option<Str>,
+    pub slug: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -782,29 +655,29 @@ impl WorkspacePage {
     #[inline]
     pub fn new(required: WorkspacePageRequired) -> Self {
         Self {
-            input_data: None,
+            input_data: ::std::option::Option::None,
             page: required.page,
             resource_arn: required.resource_arn,
-            slug: None,
+            slug: ::std::option::Option::None,
         }
     }
 
     /// `InputData`: a string.
-    pub fn input_data(mut self, value: impl Into<Str>) -> Self { self.input_data = Some(value.into()); self }
+    pub fn input_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_data = ::std::option::Option::Some(value.into()); self }
     /// `Page`: a string, required.
-    pub fn page(mut self, value: impl Into<Str>) -> Self { self.page = value.into(); self }
+    pub fn page(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.page = value.into(); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `Slug`: a string.
-    pub fn slug(mut self, value: impl Into<Str>) -> Self { self.slug = Some(value.into()); self }
+    pub fn slug(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slug = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkspacePage {}
+impl crate::PropertyType for WorkspacePage {}
 
-impl ToValue for WorkspacePage {
+impl ::cloudwright_core::ToValue for WorkspacePage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputData", &self.input_data)
             .req("Page", &self.page)
             .req("ResourceArn", &self.resource_arn)
@@ -812,16 +685,6 @@ impl ToValue for WorkspacePage {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspaceTheme: ObjRule = ObjRule {
-    properties: &[
-        ("Dark", Shape::Object(&RULE_WorkspaceThemeConfig)),
-        ("Light", Shape::Object(&RULE_WorkspaceThemeConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkspaceTheme` property type of `AWS::Connect::Workspace`.
 ///
@@ -833,11 +696,11 @@ pub struct WorkspaceTheme {
     /// `Dark`: a [`WorkspaceThemeConfig`] object.
     ///
     /// The theme configuration for dark mode.
-    pub dark: Option<Obj<WorkspaceThemeConfig>>,
+    pub dark: ::std::option::Option<crate::Obj<WorkspaceThemeConfig>>,
     /// `Light`: a [`WorkspaceThemeConfig`] object.
     ///
     /// The theme configuration for light mode.
-    pub light: Option<Obj<WorkspaceThemeConfig>>,
+    pub light: ::std::option::Option<crate::Obj<WorkspaceThemeConfig>>,
 }
 
 #[rustfmt::skip]
@@ -845,36 +708,26 @@ impl WorkspaceTheme {
     /// A `WorkspaceTheme` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dark`: a [`WorkspaceThemeConfig`] object.
-    pub fn dark(mut self, value: impl Into<Obj<WorkspaceThemeConfig>>) -> Self { self.dark = Some(value.into()); self }
+    pub fn dark(mut self, value: impl ::std::convert::Into<crate::Obj<WorkspaceThemeConfig>>) -> Self { self.dark = ::std::option::Option::Some(value.into()); self }
     /// `Light`: a [`WorkspaceThemeConfig`] object.
-    pub fn light(mut self, value: impl Into<Obj<WorkspaceThemeConfig>>) -> Self { self.light = Some(value.into()); self }
+    pub fn light(mut self, value: impl ::std::convert::Into<crate::Obj<WorkspaceThemeConfig>>) -> Self { self.light = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkspaceTheme {}
+impl crate::PropertyType for WorkspaceTheme {}
 
-impl ToValue for WorkspaceTheme {
+impl ::cloudwright_core::ToValue for WorkspaceTheme {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dark", &self.dark)
             .opt("Light", &self.light)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspaceThemeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Palette", Shape::Object(&RULE_WorkspaceThemePalette)),
-        ("Typography", Shape::Object(&RULE_WorkspaceThemeTypography)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkspaceThemeConfig` property type of `AWS::Connect::Workspace`.
 ///
@@ -886,11 +739,11 @@ pub struct WorkspaceThemeConfig {
     /// `Palette`: a [`WorkspaceThemePalette`] object.
     ///
     /// The color palette configuration for the workspace theme.
-    pub palette: Option<Obj<WorkspaceThemePalette>>,
+    pub palette: ::std::option::Option<crate::Obj<WorkspaceThemePalette>>,
     /// `Typography`: a [`WorkspaceThemeTypography`] object.
     ///
     /// The typography configuration for the workspace theme.
-    pub typography: Option<Obj<WorkspaceThemeTypography>>,
+    pub typography: ::std::option::Option<crate::Obj<WorkspaceThemeTypography>>,
 }
 
 #[rustfmt::skip]
@@ -898,38 +751,26 @@ impl WorkspaceThemeConfig {
     /// A `WorkspaceThemeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Palette`: a [`WorkspaceThemePalette`] object.
-    pub fn palette(mut self, value: impl Into<Obj<WorkspaceThemePalette>>) -> Self { self.palette = Some(value.into()); self }
+    pub fn palette(mut self, value: impl ::std::convert::Into<crate::Obj<WorkspaceThemePalette>>) -> Self { self.palette = ::std::option::Option::Some(value.into()); self }
     /// `Typography`: a [`WorkspaceThemeTypography`] object.
-    pub fn typography(mut self, value: impl Into<Obj<WorkspaceThemeTypography>>) -> Self { self.typography = Some(value.into()); self }
+    pub fn typography(mut self, value: impl ::std::convert::Into<crate::Obj<WorkspaceThemeTypography>>) -> Self { self.typography = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkspaceThemeConfig {}
+impl crate::PropertyType for WorkspaceThemeConfig {}
 
-impl ToValue for WorkspaceThemeConfig {
+impl ::cloudwright_core::ToValue for WorkspaceThemeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Palette", &self.palette)
             .opt("Typography", &self.typography)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspaceThemePalette: ObjRule = ObjRule {
-    properties: &[
-        ("Canvas", Shape::Object(&RULE_PaletteCanvas)),
-        ("Header", Shape::Object(&RULE_PaletteHeader)),
-        ("Navigation", Shape::Object(&RULE_PaletteNavigation)),
-        ("Primary", Shape::Object(&RULE_PalettePrimary)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkspaceThemePalette` property type of `AWS::Connect::Workspace`.
 ///
@@ -941,19 +782,19 @@ pub struct WorkspaceThemePalette {
     /// `Canvas`: a [`PaletteCanvas`] object.
     ///
     /// The color configuration for the canvas area.
-    pub canvas: Option<Obj<PaletteCanvas>>,
+    pub canvas: ::std::option::Option<crate::Obj<PaletteCanvas>>,
     /// `Header`: a [`PaletteHeader`] object.
     ///
     /// The color configuration for the header area.
-    pub header: Option<Obj<PaletteHeader>>,
+    pub header: ::std::option::Option<crate::Obj<PaletteHeader>>,
     /// `Navigation`: a [`PaletteNavigation`] object.
     ///
     /// The color configuration for the navigation area.
-    pub navigation: Option<Obj<PaletteNavigation>>,
+    pub navigation: ::std::option::Option<crate::Obj<PaletteNavigation>>,
     /// `Primary`: a [`PalettePrimary`] object.
     ///
     /// The primary color configuration used throughout the workspace.
-    pub primary: Option<Obj<PalettePrimary>>,
+    pub primary: ::std::option::Option<crate::Obj<PalettePrimary>>,
 }
 
 #[rustfmt::skip]
@@ -961,25 +802,25 @@ impl WorkspaceThemePalette {
     /// A `WorkspaceThemePalette` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Canvas`: a [`PaletteCanvas`] object.
-    pub fn canvas(mut self, value: impl Into<Obj<PaletteCanvas>>) -> Self { self.canvas = Some(value.into()); self }
+    pub fn canvas(mut self, value: impl ::std::convert::Into<crate::Obj<PaletteCanvas>>) -> Self { self.canvas = ::std::option::Option::Some(value.into()); self }
     /// `Header`: a [`PaletteHeader`] object.
-    pub fn header(mut self, value: impl Into<Obj<PaletteHeader>>) -> Self { self.header = Some(value.into()); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<crate::Obj<PaletteHeader>>) -> Self { self.header = ::std::option::Option::Some(value.into()); self }
     /// `Navigation`: a [`PaletteNavigation`] object.
-    pub fn navigation(mut self, value: impl Into<Obj<PaletteNavigation>>) -> Self { self.navigation = Some(value.into()); self }
+    pub fn navigation(mut self, value: impl ::std::convert::Into<crate::Obj<PaletteNavigation>>) -> Self { self.navigation = ::std::option::Option::Some(value.into()); self }
     /// `Primary`: a [`PalettePrimary`] object.
-    pub fn primary(mut self, value: impl Into<Obj<PalettePrimary>>) -> Self { self.primary = Some(value.into()); self }
+    pub fn primary(mut self, value: impl ::std::convert::Into<crate::Obj<PalettePrimary>>) -> Self { self.primary = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkspaceThemePalette {}
+impl crate::PropertyType for WorkspaceThemePalette {}
 
-impl ToValue for WorkspaceThemePalette {
+impl ::cloudwright_core::ToValue for WorkspaceThemePalette {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Canvas", &self.canvas)
             .opt("Header", &self.header)
             .opt("Navigation", &self.navigation)
@@ -987,15 +828,6 @@ impl ToValue for WorkspaceThemePalette {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspaceThemeTypography: ObjRule = ObjRule {
-    properties: &[
-        ("FontFamily", Shape::Object(&RULE_FontFamily)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkspaceThemeTypography` property type of `AWS::Connect::Workspace`.
 ///
@@ -1007,7 +839,7 @@ pub struct WorkspaceThemeTypography {
     /// `FontFamily`: a [`FontFamily`] object.
     ///
     /// The font family configuration for text in the workspace.
-    pub font_family: Option<Obj<FontFamily>>,
+    pub font_family: ::std::option::Option<crate::Obj<FontFamily>>,
 }
 
 #[rustfmt::skip]
@@ -1015,19 +847,19 @@ impl WorkspaceThemeTypography {
     /// A `WorkspaceThemeTypography` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FontFamily`: a [`FontFamily`] object.
-    pub fn font_family(mut self, value: impl Into<Obj<FontFamily>>) -> Self { self.font_family = Some(value.into()); self }
+    pub fn font_family(mut self, value: impl ::std::convert::Into<crate::Obj<FontFamily>>) -> Self { self.font_family = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkspaceThemeTypography {}
+impl crate::PropertyType for WorkspaceThemeTypography {}
 
-impl ToValue for WorkspaceThemeTypography {
+impl ::cloudwright_core::ToValue for WorkspaceThemeTypography {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FontFamily", &self.font_family)
             .build()
     }
@@ -1045,26 +877,26 @@ pub enum MediaType {
     /// `IMAGE_LOGO_DARK_HORIZONTAL`
     ImageLogoDarkHorizontal,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MediaType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MediaType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MediaType {
+impl ::cloudwright_core::ToValue for MediaType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ImageLogoLightFavicon => "IMAGE_LOGO_LIGHT_FAVICON",
             Self::ImageLogoDarkFavicon => "IMAGE_LOGO_DARK_FAVICON",
             Self::ImageLogoLightHorizontal => "IMAGE_LOGO_LIGHT_HORIZONTAL",
             Self::ImageLogoDarkHorizontal => "IMAGE_LOGO_DARK_HORIZONTAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1078,25 +910,25 @@ pub enum Visibility {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Visibility {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Visibility {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Visibility {
+impl ::cloudwright_core::ToValue for Visibility {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Assigned => "ASSIGNED",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1116,18 +948,18 @@ pub enum WorkspaceFontFamily {
     /// `VERDANA`
     Verdana,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkspaceFontFamily {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkspaceFontFamily {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkspaceFontFamily {
+impl ::cloudwright_core::ToValue for WorkspaceFontFamily {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Arial => "ARIAL",
             Self::CourierNew => "COURIER_NEW",
@@ -1135,8 +967,178 @@ impl ToValue for WorkspaceFontFamily {
             Self::TimesNewRoman => "TIMES_NEW_ROMAN",
             Self::Trebuchet => "TREBUCHET",
             Self::Verdana => "VERDANA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\P{C}\r\n\t]*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(?!\\.$)(?!\\.\\.$)[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^$|^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]{3,}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\P{C}]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workspace: ObjRule = ObjRule {
+        properties: &[
+            ("Associations", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Media", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaItem), min_items: None, max_items: Some(4), unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Pages", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkspacePage), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Theme", Shape::Object(&RULE_WorkspaceTheme)),
+            ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Visibility", Shape::Str(&StrRule { allowed: &["ALL", "ASSIGNED", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "InstanceArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FontFamily: ObjRule = ObjRule {
+        properties: &[
+            ("Default", Shape::Str(&StrRule { allowed: &["ARIAL", "COURIER_NEW", "GEORGIA", "TIMES_NEW_ROMAN", "TREBUCHET", "VERDANA"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MediaItem: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(533333), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["IMAGE_LOGO_LIGHT_FAVICON", "IMAGE_LOGO_DARK_FAVICON", "IMAGE_LOGO_LIGHT_HORIZONTAL", "IMAGE_LOGO_DARK_HORIZONTAL"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PaletteCanvas: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ContainerBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PageBackground", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PaletteHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Background", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InvertActionsColors", Shape::Bool),
+            ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TextHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PaletteNavigation: ObjRule = ObjRule {
+        properties: &[
+            ("Background", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InvertActionsColors", Shape::Bool),
+            ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TextActive", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TextBackgroundActive", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TextBackgroundHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TextHover", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PalettePrimary: ObjRule = ObjRule {
+        properties: &[
+            ("Active", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ContrastText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Default", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspacePage: ObjRule = ObjRule {
+        properties: &[
+            ("InputData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+            ("Page", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("Slug", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ResourceArn", "Page"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspaceTheme: ObjRule = ObjRule {
+        properties: &[
+            ("Dark", Shape::Object(&RULE_WorkspaceThemeConfig)),
+            ("Light", Shape::Object(&RULE_WorkspaceThemeConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspaceThemeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Palette", Shape::Object(&RULE_WorkspaceThemePalette)),
+            ("Typography", Shape::Object(&RULE_WorkspaceThemeTypography)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspaceThemePalette: ObjRule = ObjRule {
+        properties: &[
+            ("Canvas", Shape::Object(&RULE_PaletteCanvas)),
+            ("Header", Shape::Object(&RULE_PaletteHeader)),
+            ("Navigation", Shape::Object(&RULE_PaletteNavigation)),
+            ("Primary", Shape::Object(&RULE_PalettePrimary)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspaceThemeTypography: ObjRule = ObjRule {
+        properties: &[
+            ("FontFamily", Shape::Object(&RULE_FontFamily)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
 /// The required properties of [`Campaign`], by name: `Campaign::new(CampaignRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `ConnectInstanceArn`: a string, required.
-    pub connect_instance_arn: Str,
+    pub connect_instance_arn: ::cloudwright_core::Str,
     /// `DialerConfig`: a [`DialerConfig`] object, required.
-    pub dialer_config: Obj<DialerConfig>,
+    pub dialer_config: crate::Obj<DialerConfig>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutboundCallConfig`: an [`OutboundCallConfig`] object, required.
-    pub outbound_call_config: Obj<OutboundCallConfig>,
+    pub outbound_call_config: crate::Obj<OutboundCallConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Campaign: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectInstanceArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DialerConfig", Shape::Object(&RULE_DialerConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("OutboundCallConfig", Shape::Object(&RULE_OutboundCallConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["ConnectInstanceArn", "DialerConfig", "Name", "OutboundCallConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ConnectCampaigns::Campaign` resource.
 ///
@@ -63,27 +36,27 @@ pub struct Campaign {
     /// The Amazon Resource Name (ARN) of the Amazon Connect instance.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 0 to 256; create-only: changing it replaces the resource.
-    pub connect_instance_arn: Str,
+    pub connect_instance_arn: ::cloudwright_core::Str,
     /// `DialerConfig`: a [`DialerConfig`] object, required.
     ///
     /// Contains information about the dialer configuration.
-    pub dialer_config: Obj<DialerConfig>,
+    pub dialer_config: crate::Obj<DialerConfig>,
     /// `Name`: a string, required.
     ///
     /// The name of the campaign.
     ///
     /// Length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutboundCallConfig`: an [`OutboundCallConfig`] object, required.
     ///
     /// Contains information about the outbound call configuration.
-    pub outbound_call_config: Obj<OutboundCallConfig>,
+    pub outbound_call_config: crate::Obj<OutboundCallConfig>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +66,7 @@ impl Campaign {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ConnectCampaigns::Campaign",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connectcampaigns-campaign.html",
         primary_identifier: &["Arn"],
@@ -104,7 +77,7 @@ impl Campaign {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Campaign` with its required properties, named in a [`CampaignRequired`].
@@ -115,40 +88,42 @@ impl Campaign {
             dialer_config: required.dialer_config,
             name: required.name,
             outbound_call_config: required.outbound_call_config,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectInstanceArn`: a string, required.
-    pub fn connect_instance_arn(mut self, value: impl Into<Str>) -> Self { self.connect_instance_arn = value.into(); self }
+    pub fn connect_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_instance_arn = value.into(); self }
     /// `DialerConfig`: a [`DialerConfig`] object, required.
-    pub fn dialer_config(mut self, value: impl Into<Obj<DialerConfig>>) -> Self { self.dialer_config = value.into(); self }
+    pub fn dialer_config(mut self, value: impl ::std::convert::Into<crate::Obj<DialerConfig>>) -> Self { self.dialer_config = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutboundCallConfig`: an [`OutboundCallConfig`] object, required.
-    pub fn outbound_call_config(mut self, value: impl Into<Obj<OutboundCallConfig>>) -> Self { self.outbound_call_config = value.into(); self }
+    pub fn outbound_call_config(mut self, value: impl ::std::convert::Into<crate::Obj<OutboundCallConfig>>) -> Self { self.outbound_call_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Campaign {
+impl ::cloudwright_core::Resource for Campaign {
     type Attributes = CampaignAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Campaign, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Campaign, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Campaign {
+impl ::cloudwright_core::ToValue for Campaign {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectInstanceArn", &self.connect_instance_arn)
             .req("DialerConfig", &self.dialer_config)
             .req("Name", &self.name)
@@ -158,12 +133,12 @@ impl ToValue for Campaign {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Campaign`]: `Handle<Campaign>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Campaign`]: `Handle<Campaign>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CampaignAttributes(ResourceRef);
+pub struct CampaignAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CampaignAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CampaignAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,19 +148,10 @@ impl CampaignAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the high-volume outbound campaign.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentlessDialerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentlessDialerConfig` property type of `AWS::ConnectCampaigns::Campaign`.
 ///
@@ -199,7 +165,7 @@ pub struct AgentlessDialerConfig {
     /// The allocation of dialing capacity between multiple active campaigns.
     ///
     /// Value 0.01 to 1.
-    pub dialing_capacity: Option<Num>,
+    pub dialing_capacity: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -207,41 +173,23 @@ impl AgentlessDialerConfig {
     /// A `AgentlessDialerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DialingCapacity`: a number.
-    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self { self.dialing_capacity = Some(value.into()); self }
+    pub fn dialing_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.dialing_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AgentlessDialerConfig {}
+impl crate::PropertyType for AgentlessDialerConfig {}
 
-impl ToValue for AgentlessDialerConfig {
+impl ::cloudwright_core::ToValue for AgentlessDialerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DialingCapacity", &self.dialing_capacity)
             .build()
     }
 }
-
-/// The required properties of [`AnswerMachineDetectionConfig`], by name: `AnswerMachineDetectionConfig::new(AnswerMachineDetectionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AnswerMachineDetectionConfigRequired {
-    /// `EnableAnswerMachineDetection`: a boolean, required.
-    pub enable_answer_machine_detection: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AwaitAnswerMachinePrompt", Shape::Bool),
-        ("EnableAnswerMachineDetection", Shape::Bool),
-    ],
-    required: &["EnableAnswerMachineDetection"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnswerMachineDetectionConfig` property type of `AWS::ConnectCampaigns::Campaign`.
 ///
@@ -253,36 +201,36 @@ pub struct AnswerMachineDetectionConfig {
     /// `AwaitAnswerMachinePrompt`: a boolean.
     ///
     /// Whether waiting for answer machine prompt is enabled.
-    pub await_answer_machine_prompt: Option<Bool>,
+    pub await_answer_machine_prompt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableAnswerMachineDetection`: a boolean, required.
     ///
     /// Whether answering machine detection is enabled.
-    pub enable_answer_machine_detection: Bool,
+    pub enable_answer_machine_detection: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl AnswerMachineDetectionConfig {
-    /// A `AnswerMachineDetectionConfig` with its required properties, named in a [`AnswerMachineDetectionConfigRequired`].
+    /// A `AnswerMachineDetectionConfig` with its one required property, `EnableAnswerMachineDetection`.
     #[inline]
-    pub fn new(required: AnswerMachineDetectionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            await_answer_machine_prompt: None,
-            enable_answer_machine_detection: required.enable_answer_machine_detection,
+            await_answer_machine_prompt: ::std::option::Option::None,
+            enable_answer_machine_detection: value.into(),
         }
     }
 
     /// `AwaitAnswerMachinePrompt`: a boolean.
-    pub fn await_answer_machine_prompt(mut self, value: impl Into<Bool>) -> Self { self.await_answer_machine_prompt = Some(value.into()); self }
+    pub fn await_answer_machine_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.await_answer_machine_prompt = ::std::option::Option::Some(value.into()); self }
     /// `EnableAnswerMachineDetection`: a boolean, required.
-    pub fn enable_answer_machine_detection(mut self, value: impl Into<Bool>) -> Self { self.enable_answer_machine_detection = value.into(); self }
+    pub fn enable_answer_machine_detection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_answer_machine_detection = value.into(); self }
 }
 
-impl PropertyType for AnswerMachineDetectionConfig {}
+impl crate::PropertyType for AnswerMachineDetectionConfig {}
 
-impl ToValue for AnswerMachineDetectionConfig {
+impl ::cloudwright_core::ToValue for AnswerMachineDetectionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AwaitAnswerMachinePrompt",
                 &self.await_answer_machine_prompt,
@@ -295,18 +243,6 @@ impl ToValue for AnswerMachineDetectionConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DialerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AgentlessDialerConfig", Shape::Object(&RULE_AgentlessDialerConfig)),
-        ("PredictiveDialerConfig", Shape::Object(&RULE_PredictiveDialerConfig)),
-        ("ProgressiveDialerConfig", Shape::Object(&RULE_ProgressiveDialerConfig)),
-    ],
-    one_of: &[&[&["ProgressiveDialerConfig"], &["PredictiveDialerConfig"], &["AgentlessDialerConfig"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DialerConfig` property type of `AWS::ConnectCampaigns::Campaign`.
 ///
 /// Contains dialer configuration for an outbound campaign.
@@ -317,15 +253,15 @@ pub struct DialerConfig {
     /// `AgentlessDialerConfig`: an [`AgentlessDialerConfig`] object.
     ///
     /// The configuration of the agentless dialer.
-    pub agentless_dialer_config: Option<Obj<AgentlessDialerConfig>>,
+    pub agentless_dialer_config: ::std::option::Option<crate::Obj<AgentlessDialerConfig>>,
     /// `PredictiveDialerConfig`: a [`PredictiveDialerConfig`] object.
     ///
     /// The configuration of the predictive dialer.
-    pub predictive_dialer_config: Option<Obj<PredictiveDialerConfig>>,
+    pub predictive_dialer_config: ::std::option::Option<crate::Obj<PredictiveDialerConfig>>,
     /// `ProgressiveDialerConfig`: a [`ProgressiveDialerConfig`] object.
     ///
     /// The configuration of the progressive dialer.
-    pub progressive_dialer_config: Option<Obj<ProgressiveDialerConfig>>,
+    pub progressive_dialer_config: ::std::option::Option<crate::Obj<ProgressiveDialerConfig>>,
 }
 
 #[rustfmt::skip]
@@ -333,49 +269,29 @@ impl DialerConfig {
     /// A `DialerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentlessDialerConfig`: an [`AgentlessDialerConfig`] object.
-    pub fn agentless_dialer_config(mut self, value: impl Into<Obj<AgentlessDialerConfig>>) -> Self { self.agentless_dialer_config = Some(value.into()); self }
+    pub fn agentless_dialer_config(mut self, value: impl ::std::convert::Into<crate::Obj<AgentlessDialerConfig>>) -> Self { self.agentless_dialer_config = ::std::option::Option::Some(value.into()); self }
     /// `PredictiveDialerConfig`: a [`PredictiveDialerConfig`] object.
-    pub fn predictive_dialer_config(mut self, value: impl Into<Obj<PredictiveDialerConfig>>) -> Self { self.predictive_dialer_config = Some(value.into()); self }
+    pub fn predictive_dialer_config(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveDialerConfig>>) -> Self { self.predictive_dialer_config = ::std::option::Option::Some(value.into()); self }
     /// `ProgressiveDialerConfig`: a [`ProgressiveDialerConfig`] object.
-    pub fn progressive_dialer_config(mut self, value: impl Into<Obj<ProgressiveDialerConfig>>) -> Self { self.progressive_dialer_config = Some(value.into()); self }
+    pub fn progressive_dialer_config(mut self, value: impl ::std::convert::Into<crate::Obj<ProgressiveDialerConfig>>) -> Self { self.progressive_dialer_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DialerConfig {}
+impl crate::PropertyType for DialerConfig {}
 
-impl ToValue for DialerConfig {
+impl ::cloudwright_core::ToValue for DialerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentlessDialerConfig", &self.agentless_dialer_config)
             .opt("PredictiveDialerConfig", &self.predictive_dialer_config)
             .opt("ProgressiveDialerConfig", &self.progressive_dialer_config)
             .build()
     }
 }
-
-/// The required properties of [`OutboundCallConfig`], by name: `OutboundCallConfig::new(OutboundCallConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutboundCallConfigRequired {
-    /// `ConnectContactFlowArn`: a string, required.
-    pub connect_contact_flow_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutboundCallConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AnswerMachineDetectionConfig", Shape::Object(&RULE_AnswerMachineDetectionConfig)),
-        ("ConnectContactFlowArn", Shape::Str(&StrRule { max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectQueueArn", Shape::Str(&StrRule { max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ConnectSourcePhoneNumber", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["ConnectContactFlowArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutboundCallConfig` property type of `AWS::ConnectCampaigns::Campaign`.
 ///
@@ -387,56 +303,57 @@ pub struct OutboundCallConfig {
     /// `AnswerMachineDetectionConfig`: an [`AnswerMachineDetectionConfig`] object.
     ///
     /// Whether answering machine detection has been enabled.
-    pub answer_machine_detection_config: Option<Obj<AnswerMachineDetectionConfig>>,
+    pub answer_machine_detection_config:
+        ::std::option::Option<crate::Obj<AnswerMachineDetectionConfig>>,
     /// `ConnectContactFlowArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the flow.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$`; length at most 500.
-    pub connect_contact_flow_arn: Str,
+    pub connect_contact_flow_arn: ::cloudwright_core::Str,
     /// `ConnectQueueArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the queue.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`; length at most 500.
-    pub connect_queue_arn: Option<Str>,
+    pub connect_queue_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectSourcePhoneNumber`: a string.
     ///
     /// The phone number associated with the outbound call. This is the caller ID that is displayed to customers when an agent calls them.
     ///
     /// Length at most 100.
-    pub connect_source_phone_number: Option<Str>,
+    pub connect_source_phone_number: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OutboundCallConfig {
-    /// A `OutboundCallConfig` with its required properties, named in a [`OutboundCallConfigRequired`].
+    /// A `OutboundCallConfig` with its one required property, `ConnectContactFlowArn`.
     #[inline]
-    pub fn new(required: OutboundCallConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            answer_machine_detection_config: None,
-            connect_contact_flow_arn: required.connect_contact_flow_arn,
-            connect_queue_arn: None,
-            connect_source_phone_number: None,
+            answer_machine_detection_config: ::std::option::Option::None,
+            connect_contact_flow_arn: value.into(),
+            connect_queue_arn: ::std::option::Option::None,
+            connect_source_phone_number: ::std::option::Option::None,
         }
     }
 
     /// `AnswerMachineDetectionConfig`: an [`AnswerMachineDetectionConfig`] object.
-    pub fn answer_machine_detection_config(mut self, value: impl Into<Obj<AnswerMachineDetectionConfig>>) -> Self { self.answer_machine_detection_config = Some(value.into()); self }
+    pub fn answer_machine_detection_config(mut self, value: impl ::std::convert::Into<crate::Obj<AnswerMachineDetectionConfig>>) -> Self { self.answer_machine_detection_config = ::std::option::Option::Some(value.into()); self }
     /// `ConnectContactFlowArn`: a string, required.
-    pub fn connect_contact_flow_arn(mut self, value: impl Into<Str>) -> Self { self.connect_contact_flow_arn = value.into(); self }
+    pub fn connect_contact_flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_contact_flow_arn = value.into(); self }
     /// `ConnectQueueArn`: a string.
-    pub fn connect_queue_arn(mut self, value: impl Into<Str>) -> Self { self.connect_queue_arn = Some(value.into()); self }
+    pub fn connect_queue_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_queue_arn = ::std::option::Option::Some(value.into()); self }
     /// `ConnectSourcePhoneNumber`: a string.
-    pub fn connect_source_phone_number(mut self, value: impl Into<Str>) -> Self { self.connect_source_phone_number = Some(value.into()); self }
+    pub fn connect_source_phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_source_phone_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutboundCallConfig {}
+impl crate::PropertyType for OutboundCallConfig {}
 
-impl ToValue for OutboundCallConfig {
+impl ::cloudwright_core::ToValue for OutboundCallConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AnswerMachineDetectionConfig",
                 &self.answer_machine_detection_config,
@@ -451,24 +368,6 @@ impl ToValue for OutboundCallConfig {
     }
 }
 
-/// The required properties of [`PredictiveDialerConfig`], by name: `PredictiveDialerConfig::new(PredictiveDialerConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveDialerConfigRequired {
-    /// `BandwidthAllocation`: a number, required.
-    pub bandwidth_allocation: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveDialerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["BandwidthAllocation"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PredictiveDialerConfig` property type of `AWS::ConnectCampaigns::Campaign`.
 ///
 /// Contains predictive dialer configuration for an outbound campaign.
@@ -481,61 +380,43 @@ pub struct PredictiveDialerConfig {
     /// Bandwidth allocation for the predictive dialer.
     ///
     /// Value 0 to 1.
-    pub bandwidth_allocation: Num,
+    pub bandwidth_allocation: ::cloudwright_core::Num,
     /// `DialingCapacity`: a number.
     ///
     /// The allocation of dialing capacity between multiple active campaigns.
     ///
     /// Value 0.01 to 1.
-    pub dialing_capacity: Option<Num>,
+    pub dialing_capacity: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl PredictiveDialerConfig {
-    /// A `PredictiveDialerConfig` with its required properties, named in a [`PredictiveDialerConfigRequired`].
+    /// A `PredictiveDialerConfig` with its one required property, `BandwidthAllocation`.
     #[inline]
-    pub fn new(required: PredictiveDialerConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            bandwidth_allocation: required.bandwidth_allocation,
-            dialing_capacity: None,
+            bandwidth_allocation: value.into(),
+            dialing_capacity: ::std::option::Option::None,
         }
     }
 
     /// `BandwidthAllocation`: a number, required.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
+    pub fn bandwidth_allocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bandwidth_allocation = value.into(); self }
     /// `DialingCapacity`: a number.
-    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self { self.dialing_capacity = Some(value.into()); self }
+    pub fn dialing_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.dialing_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PredictiveDialerConfig {}
+impl crate::PropertyType for PredictiveDialerConfig {}
 
-impl ToValue for PredictiveDialerConfig {
+impl ::cloudwright_core::ToValue for PredictiveDialerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BandwidthAllocation", &self.bandwidth_allocation)
             .opt("DialingCapacity", &self.dialing_capacity)
             .build()
     }
 }
-
-/// The required properties of [`ProgressiveDialerConfig`], by name: `ProgressiveDialerConfig::new(ProgressiveDialerConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProgressiveDialerConfigRequired {
-    /// `BandwidthAllocation`: a number, required.
-    pub bandwidth_allocation: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProgressiveDialerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["BandwidthAllocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProgressiveDialerConfig` property type of `AWS::ConnectCampaigns::Campaign`.
 ///
@@ -549,38 +430,38 @@ pub struct ProgressiveDialerConfig {
     /// Bandwidth allocation for the progressive dialer.
     ///
     /// Value 0 to 1.
-    pub bandwidth_allocation: Num,
+    pub bandwidth_allocation: ::cloudwright_core::Num,
     /// `DialingCapacity`: a number.
     ///
     /// The allocation of dialing capacity between multiple active campaigns.
     ///
     /// Value 0.01 to 1.
-    pub dialing_capacity: Option<Num>,
+    pub dialing_capacity: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl ProgressiveDialerConfig {
-    /// A `ProgressiveDialerConfig` with its required properties, named in a [`ProgressiveDialerConfigRequired`].
+    /// A `ProgressiveDialerConfig` with its one required property, `BandwidthAllocation`.
     #[inline]
-    pub fn new(required: ProgressiveDialerConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            bandwidth_allocation: required.bandwidth_allocation,
-            dialing_capacity: None,
+            bandwidth_allocation: value.into(),
+            dialing_capacity: ::std::option::Option::None,
         }
     }
 
     /// `BandwidthAllocation`: a number, required.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
+    pub fn bandwidth_allocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bandwidth_allocation = value.into(); self }
     /// `DialingCapacity`: a number.
-    pub fn dialing_capacity(mut self, value: impl Into<Num>) -> Self { self.dialing_capacity = Some(value.into()); self }
+    pub fn dialing_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.dialing_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProgressiveDialerConfig {}
+impl crate::PropertyType for ProgressiveDialerConfig {}
 
-impl ToValue for ProgressiveDialerConfig {
+impl ::cloudwright_core::ToValue for ProgressiveDialerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BandwidthAllocation", &self.bandwidth_allocation)
             .opt("DialingCapacity", &self.dialing_capacity)
             .build()
@@ -591,21 +472,10 @@ impl ToValue for ProgressiveDialerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ConnectCampaigns::Campaign`.
 ///
@@ -615,11 +485,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -634,19 +504,129 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Campaign: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectInstanceArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DialerConfig", Shape::Object(&RULE_DialerConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("OutboundCallConfig", Shape::Object(&RULE_OutboundCallConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["ConnectInstanceArn", "DialerConfig", "Name", "OutboundCallConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentlessDialerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AwaitAnswerMachinePrompt", Shape::Bool),
+            ("EnableAnswerMachineDetection", Shape::Bool),
+        ],
+        required: &["EnableAnswerMachineDetection"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DialerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AgentlessDialerConfig", Shape::Object(&RULE_AgentlessDialerConfig)),
+            ("PredictiveDialerConfig", Shape::Object(&RULE_PredictiveDialerConfig)),
+            ("ProgressiveDialerConfig", Shape::Object(&RULE_ProgressiveDialerConfig)),
+        ],
+        one_of: &[&[&["ProgressiveDialerConfig"], &["PredictiveDialerConfig"], &["AgentlessDialerConfig"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutboundCallConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AnswerMachineDetectionConfig", Shape::Object(&RULE_AnswerMachineDetectionConfig)),
+            ("ConnectContactFlowArn", Shape::Str(&StrRule { max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectQueueArn", Shape::Str(&StrRule { max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ConnectSourcePhoneNumber", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["ConnectContactFlowArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveDialerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["BandwidthAllocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProgressiveDialerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("DialingCapacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["BandwidthAllocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

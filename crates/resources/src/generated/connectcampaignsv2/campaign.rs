@@ -5,53 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w-\\.\\+]+@([\\w-]+\\.)+[\\w-]{2,4}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^T\\d{2}:\\d{2}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\d{4}-\\d{2}-\\d{2}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9.]*$");
-
 /// The required properties of [`Campaign`], by name: `Campaign::new(CampaignRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `ConnectInstanceId`: a string, required.
-    pub connect_instance_id: Str,
+    pub connect_instance_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Campaign: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelSubtypeConfig", Shape::Object(&RULE_ChannelSubtypeConfig)),
-        ("CommunicationLimitsOverride", Shape::Object(&RULE_CommunicationLimitsConfig)),
-        ("CommunicationTimeConfig", Shape::Object(&RULE_CommunicationTimeConfig)),
-        ("ConnectCampaignFlowArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConnectInstanceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("EntryLimitsConfig", Shape::Object(&RULE_EntryLimitsConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("Source", Shape::Object(&RULE_Source)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["MANAGED", "JOURNEY"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "ConnectInstanceId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ConnectCampaignsV2::Campaign` resource.
 ///
 /// Creates an outbound campaign.
 ///
-/// &gt; - For users to be able to view or edit a campaign at a later date by using the Amazon Connect user interface, you must add the instance ID as a tag. For example, `{ "tags": {"owner": "arn:aws:connect:{REGION}:{AWS_ACCOUNT_ID}:instance/{CONNECT_INSTANCE_ID}"}}` .
-/// &gt; - After a campaign is created, you can't add/remove source.
-/// &gt; - Configuring maximum ring time is not supported for the Preview dial mode.
+/// \> - For users to be able to view or edit a campaign at a later date by using the Amazon Connect user interface, you must add the instance ID as a tag. For example, `{ "tags": {"owner": "arn:aws:connect:{REGION}:{AWS_ACCOUNT_ID}:instance/{CONNECT_INSTANCE_ID}"}}` .
+/// \> - After a campaign is created, you can't add/remove source.
+/// \> - Configuring maximum ring time is not supported for the Preview dial mode.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CampaignAttributes`], which `Handle<Campaign>` dereferences to.
@@ -65,55 +34,55 @@ pub struct Campaign {
     /// `ChannelSubtypeConfig`: a [`ChannelSubtypeConfig`] object.
     ///
     /// Contains channel subtype configuration for an outbound campaign.
-    pub channel_subtype_config: Option<Obj<ChannelSubtypeConfig>>,
+    pub channel_subtype_config: ::std::option::Option<crate::Obj<ChannelSubtypeConfig>>,
     /// `CommunicationLimitsOverride`: a [`CommunicationLimitsConfig`] object.
     ///
     /// Communication limits configuration for an outbound campaign.
-    pub communication_limits_override: Option<Obj<CommunicationLimitsConfig>>,
+    pub communication_limits_override: ::std::option::Option<crate::Obj<CommunicationLimitsConfig>>,
     /// `CommunicationTimeConfig`: a [`CommunicationTimeConfig`] object.
     ///
     /// Contains communication time configuration for an outbound campaign.
-    pub communication_time_config: Option<Obj<CommunicationTimeConfig>>,
+    pub communication_time_config: ::std::option::Option<crate::Obj<CommunicationTimeConfig>>,
     /// `ConnectCampaignFlowArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Connect campaign flow associated with the outbound campaign.
     ///
     /// Pattern `^arn:.*$`; length 20 to 500.
-    pub connect_campaign_flow_arn: Option<Str>,
+    pub connect_campaign_flow_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectInstanceId`: a string, required.
     ///
     /// The identifier of the Amazon Connect instance. You can find the `instanceId` in the ARN of the instance.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]*$`; length 0 to 256; create-only: changing it replaces the resource.
-    pub connect_instance_id: Str,
+    pub connect_instance_id: ::cloudwright_core::Str,
     /// `EntryLimitsConfig`: an [`EntryLimitsConfig`] object.
     ///
     /// Entry limits config for a campaign
-    pub entry_limits_config: Option<Obj<EntryLimitsConfig>>,
+    pub entry_limits_config: ::std::option::Option<crate::Obj<EntryLimitsConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the outbound campaign.
     ///
     /// Length 1 to 127.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schedule`: a [`Schedule`] object.
     ///
     /// Contains the schedule configuration.
-    pub schedule: Option<Obj<Schedule>>,
+    pub schedule: ::std::option::Option<crate::Obj<Schedule>>,
     /// `Source`: a [`Source`] object.
     ///
     /// Contains source configuration.
-    pub source: Option<Obj<Source>>,
+    pub source: ::std::option::Option<crate::Obj<Source>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource. For example, `{ "tags": {"key1":"value1", "key2":"value2"} }` .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`CampaignType`] value.
     ///
     /// The type of campaign.
-    pub r#type: Option<CampaignType>,
+    pub r#type: ::std::option::Option<CampaignType>,
 }
 
 #[rustfmt::skip]
@@ -123,7 +92,7 @@ impl Campaign {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ConnectCampaignsV2::Campaign",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connectcampaignsv2-campaign.html",
         primary_identifier: &["Arn"],
@@ -134,69 +103,71 @@ impl Campaign {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Campaign` with its required properties, named in a [`CampaignRequired`].
     #[inline]
     pub fn new(required: CampaignRequired) -> Self {
         Self {
-            channel_subtype_config: None,
-            communication_limits_override: None,
-            communication_time_config: None,
-            connect_campaign_flow_arn: None,
+            channel_subtype_config: ::std::option::Option::None,
+            communication_limits_override: ::std::option::Option::None,
+            communication_time_config: ::std::option::Option::None,
+            connect_campaign_flow_arn: ::std::option::Option::None,
             connect_instance_id: required.connect_instance_id,
-            entry_limits_config: None,
+            entry_limits_config: ::std::option::Option::None,
             name: required.name,
-            schedule: None,
-            source: None,
-            tags: None,
-            r#type: None,
+            schedule: ::std::option::Option::None,
+            source: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `ChannelSubtypeConfig`: a [`ChannelSubtypeConfig`] object.
-    pub fn channel_subtype_config(mut self, value: impl Into<Obj<ChannelSubtypeConfig>>) -> Self { self.channel_subtype_config = Some(value.into()); self }
+    pub fn channel_subtype_config(mut self, value: impl ::std::convert::Into<crate::Obj<ChannelSubtypeConfig>>) -> Self { self.channel_subtype_config = ::std::option::Option::Some(value.into()); self }
     /// `CommunicationLimitsOverride`: a [`CommunicationLimitsConfig`] object.
-    pub fn communication_limits_override(mut self, value: impl Into<Obj<CommunicationLimitsConfig>>) -> Self { self.communication_limits_override = Some(value.into()); self }
+    pub fn communication_limits_override(mut self, value: impl ::std::convert::Into<crate::Obj<CommunicationLimitsConfig>>) -> Self { self.communication_limits_override = ::std::option::Option::Some(value.into()); self }
     /// `CommunicationTimeConfig`: a [`CommunicationTimeConfig`] object.
-    pub fn communication_time_config(mut self, value: impl Into<Obj<CommunicationTimeConfig>>) -> Self { self.communication_time_config = Some(value.into()); self }
+    pub fn communication_time_config(mut self, value: impl ::std::convert::Into<crate::Obj<CommunicationTimeConfig>>) -> Self { self.communication_time_config = ::std::option::Option::Some(value.into()); self }
     /// `ConnectCampaignFlowArn`: a string.
-    pub fn connect_campaign_flow_arn(mut self, value: impl Into<Str>) -> Self { self.connect_campaign_flow_arn = Some(value.into()); self }
+    pub fn connect_campaign_flow_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_campaign_flow_arn = ::std::option::Option::Some(value.into()); self }
     /// `ConnectInstanceId`: a string, required.
-    pub fn connect_instance_id(mut self, value: impl Into<Str>) -> Self { self.connect_instance_id = value.into(); self }
+    pub fn connect_instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_instance_id = value.into(); self }
     /// `EntryLimitsConfig`: an [`EntryLimitsConfig`] object.
-    pub fn entry_limits_config(mut self, value: impl Into<Obj<EntryLimitsConfig>>) -> Self { self.entry_limits_config = Some(value.into()); self }
+    pub fn entry_limits_config(mut self, value: impl ::std::convert::Into<crate::Obj<EntryLimitsConfig>>) -> Self { self.entry_limits_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Schedule`: a [`Schedule`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a [`Source`] object.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`CampaignType`] value.
-    pub fn r#type(mut self, value: impl Into<CampaignType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CampaignType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Campaign {
+impl ::cloudwright_core::Resource for Campaign {
     type Attributes = CampaignAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Campaign, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Campaign, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Campaign {
+impl ::cloudwright_core::ToValue for Campaign {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelSubtypeConfig", &self.channel_subtype_config)
             .opt(
                 "CommunicationLimitsOverride",
@@ -215,12 +186,12 @@ impl ToValue for Campaign {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Campaign`]: `Handle<Campaign>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Campaign`]: `Handle<Campaign>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CampaignAttributes(ResourceRef);
+pub struct CampaignAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CampaignAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CampaignAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -230,28 +201,10 @@ impl CampaignAttributes {
     ///
     /// The Amazon Resource Name (ARN).
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`AnswerMachineDetectionConfig`], by name: `AnswerMachineDetectionConfig::new(AnswerMachineDetectionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AnswerMachineDetectionConfigRequired {
-    /// `EnableAnswerMachineDetection`: a boolean, required.
-    pub enable_answer_machine_detection: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AwaitAnswerMachinePrompt", Shape::Bool),
-        ("EnableAnswerMachineDetection", Shape::Bool),
-    ],
-    required: &["EnableAnswerMachineDetection"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnswerMachineDetectionConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -263,36 +216,36 @@ pub struct AnswerMachineDetectionConfig {
     /// `AwaitAnswerMachinePrompt`: a boolean.
     ///
     /// Whether or not waiting for an answer machine prompt is enabled.
-    pub await_answer_machine_prompt: Option<Bool>,
+    pub await_answer_machine_prompt: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableAnswerMachineDetection`: a boolean, required.
     ///
     /// Enables answering machine detection.
-    pub enable_answer_machine_detection: Bool,
+    pub enable_answer_machine_detection: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl AnswerMachineDetectionConfig {
-    /// A `AnswerMachineDetectionConfig` with its required properties, named in a [`AnswerMachineDetectionConfigRequired`].
+    /// A `AnswerMachineDetectionConfig` with its one required property, `EnableAnswerMachineDetection`.
     #[inline]
-    pub fn new(required: AnswerMachineDetectionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            await_answer_machine_prompt: None,
-            enable_answer_machine_detection: required.enable_answer_machine_detection,
+            await_answer_machine_prompt: ::std::option::Option::None,
+            enable_answer_machine_detection: value.into(),
         }
     }
 
     /// `AwaitAnswerMachinePrompt`: a boolean.
-    pub fn await_answer_machine_prompt(mut self, value: impl Into<Bool>) -> Self { self.await_answer_machine_prompt = Some(value.into()); self }
+    pub fn await_answer_machine_prompt(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.await_answer_machine_prompt = ::std::option::Option::Some(value.into()); self }
     /// `EnableAnswerMachineDetection`: a boolean, required.
-    pub fn enable_answer_machine_detection(mut self, value: impl Into<Bool>) -> Self { self.enable_answer_machine_detection = value.into(); self }
+    pub fn enable_answer_machine_detection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_answer_machine_detection = value.into(); self }
 }
 
-impl PropertyType for AnswerMachineDetectionConfig {}
+impl crate::PropertyType for AnswerMachineDetectionConfig {}
 
-impl ToValue for AnswerMachineDetectionConfig {
+impl ::cloudwright_core::ToValue for AnswerMachineDetectionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AwaitAnswerMachinePrompt",
                 &self.await_answer_machine_prompt,
@@ -305,19 +258,6 @@ impl ToValue for AnswerMachineDetectionConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelSubtypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Email", Shape::Object(&RULE_EmailChannelSubtypeConfig)),
-        ("Sms", Shape::Object(&RULE_SmsChannelSubtypeConfig)),
-        ("Telephony", Shape::Object(&RULE_TelephonyChannelSubtypeConfig)),
-        ("WhatsApp", Shape::Object(&RULE_WhatsAppChannelSubtypeConfig)),
-    ],
-    any_of: &[&[&["Telephony"], &["Sms"], &["Email"], &["WhatsApp"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
 /// Contains channel subtype configuration for an outbound campaign.
@@ -328,19 +268,19 @@ pub struct ChannelSubtypeConfig {
     /// `Email`: an [`EmailChannelSubtypeConfig`] object.
     ///
     /// The configuration of the email channel subtype.
-    pub email: Option<Obj<EmailChannelSubtypeConfig>>,
+    pub email: ::std::option::Option<crate::Obj<EmailChannelSubtypeConfig>>,
     /// `Sms`: a [`SmsChannelSubtypeConfig`] object.
     ///
     /// The configuration of the SMS channel subtype.
-    pub sms: Option<Obj<SmsChannelSubtypeConfig>>,
+    pub sms: ::std::option::Option<crate::Obj<SmsChannelSubtypeConfig>>,
     /// `Telephony`: a [`TelephonyChannelSubtypeConfig`] object.
     ///
     /// The configuration of the telephony channel subtype.
-    pub telephony: Option<Obj<TelephonyChannelSubtypeConfig>>,
+    pub telephony: ::std::option::Option<crate::Obj<TelephonyChannelSubtypeConfig>>,
     /// `WhatsApp`: a [`WhatsAppChannelSubtypeConfig`] object.
     ///
     /// The configuration of the WhatsApp channel subtype.
-    pub whats_app: Option<Obj<WhatsAppChannelSubtypeConfig>>,
+    pub whats_app: ::std::option::Option<crate::Obj<WhatsAppChannelSubtypeConfig>>,
 }
 
 #[rustfmt::skip]
@@ -348,25 +288,25 @@ impl ChannelSubtypeConfig {
     /// A `ChannelSubtypeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Email`: an [`EmailChannelSubtypeConfig`] object.
-    pub fn email(mut self, value: impl Into<Obj<EmailChannelSubtypeConfig>>) -> Self { self.email = Some(value.into()); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<crate::Obj<EmailChannelSubtypeConfig>>) -> Self { self.email = ::std::option::Option::Some(value.into()); self }
     /// `Sms`: a [`SmsChannelSubtypeConfig`] object.
-    pub fn sms(mut self, value: impl Into<Obj<SmsChannelSubtypeConfig>>) -> Self { self.sms = Some(value.into()); self }
+    pub fn sms(mut self, value: impl ::std::convert::Into<crate::Obj<SmsChannelSubtypeConfig>>) -> Self { self.sms = ::std::option::Option::Some(value.into()); self }
     /// `Telephony`: a [`TelephonyChannelSubtypeConfig`] object.
-    pub fn telephony(mut self, value: impl Into<Obj<TelephonyChannelSubtypeConfig>>) -> Self { self.telephony = Some(value.into()); self }
+    pub fn telephony(mut self, value: impl ::std::convert::Into<crate::Obj<TelephonyChannelSubtypeConfig>>) -> Self { self.telephony = ::std::option::Option::Some(value.into()); self }
     /// `WhatsApp`: a [`WhatsAppChannelSubtypeConfig`] object.
-    pub fn whats_app(mut self, value: impl Into<Obj<WhatsAppChannelSubtypeConfig>>) -> Self { self.whats_app = Some(value.into()); self }
+    pub fn whats_app(mut self, value: impl ::std::convert::Into<crate::Obj<WhatsAppChannelSubtypeConfig>>) -> Self { self.whats_app = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ChannelSubtypeConfig {}
+impl crate::PropertyType for ChannelSubtypeConfig {}
 
-impl ToValue for ChannelSubtypeConfig {
+impl ::cloudwright_core::ToValue for ChannelSubtypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Email", &self.email)
             .opt("Sms", &self.sms)
             .opt("Telephony", &self.telephony)
@@ -379,24 +319,12 @@ impl ToValue for ChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommunicationLimitRequired {
     /// `Frequency`: an integer, required.
-    pub frequency: Int,
+    pub frequency: ::cloudwright_core::Int,
     /// `MaxCountPerRecipient`: an integer, required.
-    pub max_count_per_recipient: Int,
+    pub max_count_per_recipient: ::cloudwright_core::Int,
     /// `Unit`: a [`CommunicationLimitTimeUnit`] value, required.
     pub unit: CommunicationLimitTimeUnit,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommunicationLimit: ObjRule = ObjRule {
-    properties: &[
-        ("Frequency", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxCountPerRecipient", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Unit", Shape::Str(&StrRule { allowed: &["DAY"], ..StrRule::ANY })),
-    ],
-    required: &["MaxCountPerRecipient", "Frequency", "Unit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommunicationLimit` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -410,13 +338,13 @@ pub struct CommunicationLimit {
     /// The frequency of communication limit evaluation.
     ///
     /// Value at least 1.
-    pub frequency: Int,
+    pub frequency: ::cloudwright_core::Int,
     /// `MaxCountPerRecipient`: an integer, required.
     ///
     /// The maximum outreaching count for each recipient.
     ///
     /// Value at least 1.
-    pub max_count_per_recipient: Int,
+    pub max_count_per_recipient: ::cloudwright_core::Int,
     /// `Unit`: a [`CommunicationLimitTimeUnit`] value, required.
     ///
     /// The unit of communication limit evaluation.
@@ -436,34 +364,25 @@ impl CommunicationLimit {
     }
 
     /// `Frequency`: an integer, required.
-    pub fn frequency(mut self, value: impl Into<Int>) -> Self { self.frequency = value.into(); self }
+    pub fn frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.frequency = value.into(); self }
     /// `MaxCountPerRecipient`: an integer, required.
-    pub fn max_count_per_recipient(mut self, value: impl Into<Int>) -> Self { self.max_count_per_recipient = value.into(); self }
+    pub fn max_count_per_recipient(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_count_per_recipient = value.into(); self }
     /// `Unit`: a [`CommunicationLimitTimeUnit`] value, required.
-    pub fn unit(mut self, value: impl Into<CommunicationLimitTimeUnit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<CommunicationLimitTimeUnit>) -> Self { self.unit = value.into(); self }
 }
 
-impl PropertyType for CommunicationLimit {}
+impl crate::PropertyType for CommunicationLimit {}
 
-impl ToValue for CommunicationLimit {
+impl ::cloudwright_core::ToValue for CommunicationLimit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Frequency", &self.frequency)
             .req("MaxCountPerRecipient", &self.max_count_per_recipient)
             .req("Unit", &self.unit)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommunicationLimits: ObjRule = ObjRule {
-    properties: &[
-        ("CommunicationLimitList", Shape::List(&ListRule { items: Shape::Object(&RULE_CommunicationLimit), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommunicationLimits` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -475,7 +394,8 @@ pub struct CommunicationLimits {
     /// `CommunicationLimitList`: a list of [`CommunicationLimit`] objects.
     ///
     /// The list of CommunicationLimits.
-    pub communication_limit_list: Option<List<CommunicationLimit>>,
+    pub communication_limit_list:
+        ::std::option::Option<::cloudwright_core::List<CommunicationLimit>>,
 }
 
 #[rustfmt::skip]
@@ -483,33 +403,23 @@ impl CommunicationLimits {
     /// A `CommunicationLimits` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CommunicationLimitList`: a list of [`CommunicationLimit`] objects.
-    pub fn communication_limit_list(mut self, value: impl Into<List<CommunicationLimit>>) -> Self { self.communication_limit_list = Some(value.into()); self }
+    pub fn communication_limit_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CommunicationLimit>>) -> Self { self.communication_limit_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CommunicationLimits {}
+impl crate::PropertyType for CommunicationLimits {}
 
-impl ToValue for CommunicationLimits {
+impl ::cloudwright_core::ToValue for CommunicationLimits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CommunicationLimitList", &self.communication_limit_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommunicationLimitsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AllChannelsSubtypes", Shape::Object(&RULE_CommunicationLimits)),
-        ("InstanceLimitsHandling", Shape::Str(&StrRule { allowed: &["OPT_IN", "OPT_OUT"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommunicationLimitsConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -521,11 +431,11 @@ pub struct CommunicationLimitsConfig {
     /// `AllChannelsSubtypes`: a [`CommunicationLimits`] object.
     ///
     /// The CommunicationLimits that apply to all channel subtypes defined in an outbound campaign.
-    pub all_channels_subtypes: Option<Obj<CommunicationLimits>>,
+    pub all_channels_subtypes: ::std::option::Option<crate::Obj<CommunicationLimits>>,
     /// `InstanceLimitsHandling`: an [`InstanceLimitsHandling`] value.
     ///
     /// Opt-in or Opt-out from instance-level limits.
-    pub instance_limits_handling: Option<InstanceLimitsHandling>,
+    pub instance_limits_handling: ::std::option::Option<InstanceLimitsHandling>,
 }
 
 #[rustfmt::skip]
@@ -533,47 +443,26 @@ impl CommunicationLimitsConfig {
     /// A `CommunicationLimitsConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllChannelsSubtypes`: a [`CommunicationLimits`] object.
-    pub fn all_channels_subtypes(mut self, value: impl Into<Obj<CommunicationLimits>>) -> Self { self.all_channels_subtypes = Some(value.into()); self }
+    pub fn all_channels_subtypes(mut self, value: impl ::std::convert::Into<crate::Obj<CommunicationLimits>>) -> Self { self.all_channels_subtypes = ::std::option::Option::Some(value.into()); self }
     /// `InstanceLimitsHandling`: an [`InstanceLimitsHandling`] value.
-    pub fn instance_limits_handling(mut self, value: impl Into<InstanceLimitsHandling>) -> Self { self.instance_limits_handling = Some(value.into()); self }
+    pub fn instance_limits_handling(mut self, value: impl ::std::convert::Into<InstanceLimitsHandling>) -> Self { self.instance_limits_handling = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CommunicationLimitsConfig {}
+impl crate::PropertyType for CommunicationLimitsConfig {}
 
-impl ToValue for CommunicationLimitsConfig {
+impl ::cloudwright_core::ToValue for CommunicationLimitsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllChannelsSubtypes", &self.all_channels_subtypes)
             .opt("InstanceLimitsHandling", &self.instance_limits_handling)
             .build()
     }
 }
-
-/// The required properties of [`CommunicationTimeConfig`], by name: `CommunicationTimeConfig::new(CommunicationTimeConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CommunicationTimeConfigRequired {
-    /// `LocalTimeZoneConfig`: a [`LocalTimeZoneConfig`] object, required.
-    pub local_time_zone_config: Obj<LocalTimeZoneConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CommunicationTimeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Email", Shape::Object(&RULE_TimeWindow)),
-        ("LocalTimeZoneConfig", Shape::Object(&RULE_LocalTimeZoneConfig)),
-        ("Sms", Shape::Object(&RULE_TimeWindow)),
-        ("Telephony", Shape::Object(&RULE_TimeWindow)),
-        ("WhatsApp", Shape::Object(&RULE_TimeWindow)),
-    ],
-    required: &["LocalTimeZoneConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CommunicationTimeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -585,57 +474,57 @@ pub struct CommunicationTimeConfig {
     /// `Email`: a [`TimeWindow`] object.
     ///
     /// The communication time configuration for the email channel subtype.
-    pub email: Option<Obj<TimeWindow>>,
+    pub email: ::std::option::Option<crate::Obj<TimeWindow>>,
     /// `LocalTimeZoneConfig`: a [`LocalTimeZoneConfig`] object, required.
     ///
     /// The local timezone configuration.
-    pub local_time_zone_config: Obj<LocalTimeZoneConfig>,
+    pub local_time_zone_config: crate::Obj<LocalTimeZoneConfig>,
     /// `Sms`: a [`TimeWindow`] object.
     ///
     /// The communication time configuration for the SMS channel subtype.
-    pub sms: Option<Obj<TimeWindow>>,
+    pub sms: ::std::option::Option<crate::Obj<TimeWindow>>,
     /// `Telephony`: a [`TimeWindow`] object.
     ///
     /// The communication time configuration for the telephony channel subtype.
-    pub telephony: Option<Obj<TimeWindow>>,
+    pub telephony: ::std::option::Option<crate::Obj<TimeWindow>>,
     /// `WhatsApp`: a [`TimeWindow`] object.
     ///
     /// The communication time configuration for the WhatsApp channel subtype.
-    pub whats_app: Option<Obj<TimeWindow>>,
+    pub whats_app: ::std::option::Option<crate::Obj<TimeWindow>>,
 }
 
 #[rustfmt::skip]
 impl CommunicationTimeConfig {
-    /// A `CommunicationTimeConfig` with its required properties, named in a [`CommunicationTimeConfigRequired`].
+    /// A `CommunicationTimeConfig` with its one required property, `LocalTimeZoneConfig`.
     #[inline]
-    pub fn new(required: CommunicationTimeConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LocalTimeZoneConfig>>) -> Self {
         Self {
-            email: None,
-            local_time_zone_config: required.local_time_zone_config,
-            sms: None,
-            telephony: None,
-            whats_app: None,
+            email: ::std::option::Option::None,
+            local_time_zone_config: value.into(),
+            sms: ::std::option::Option::None,
+            telephony: ::std::option::Option::None,
+            whats_app: ::std::option::Option::None,
         }
     }
 
     /// `Email`: a [`TimeWindow`] object.
-    pub fn email(mut self, value: impl Into<Obj<TimeWindow>>) -> Self { self.email = Some(value.into()); self }
+    pub fn email(mut self, value: impl ::std::convert::Into<crate::Obj<TimeWindow>>) -> Self { self.email = ::std::option::Option::Some(value.into()); self }
     /// `LocalTimeZoneConfig`: a [`LocalTimeZoneConfig`] object, required.
-    pub fn local_time_zone_config(mut self, value: impl Into<Obj<LocalTimeZoneConfig>>) -> Self { self.local_time_zone_config = value.into(); self }
+    pub fn local_time_zone_config(mut self, value: impl ::std::convert::Into<crate::Obj<LocalTimeZoneConfig>>) -> Self { self.local_time_zone_config = value.into(); self }
     /// `Sms`: a [`TimeWindow`] object.
-    pub fn sms(mut self, value: impl Into<Obj<TimeWindow>>) -> Self { self.sms = Some(value.into()); self }
+    pub fn sms(mut self, value: impl ::std::convert::Into<crate::Obj<TimeWindow>>) -> Self { self.sms = ::std::option::Option::Some(value.into()); self }
     /// `Telephony`: a [`TimeWindow`] object.
-    pub fn telephony(mut self, value: impl Into<Obj<TimeWindow>>) -> Self { self.telephony = Some(value.into()); self }
+    pub fn telephony(mut self, value: impl ::std::convert::Into<crate::Obj<TimeWindow>>) -> Self { self.telephony = ::std::option::Option::Some(value.into()); self }
     /// `WhatsApp`: a [`TimeWindow`] object.
-    pub fn whats_app(mut self, value: impl Into<Obj<TimeWindow>>) -> Self { self.whats_app = Some(value.into()); self }
+    pub fn whats_app(mut self, value: impl ::std::convert::Into<crate::Obj<TimeWindow>>) -> Self { self.whats_app = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CommunicationTimeConfig {}
+impl crate::PropertyType for CommunicationTimeConfig {}
 
-impl ToValue for CommunicationTimeConfig {
+impl ::cloudwright_core::ToValue for CommunicationTimeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Email", &self.email)
             .req("LocalTimeZoneConfig", &self.local_time_zone_config)
             .opt("Sms", &self.sms)
@@ -644,16 +533,6 @@ impl ToValue for CommunicationTimeConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DailyHour: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY })),
-        ("Value", Shape::List(&ListRule { items: Shape::Object(&RULE_TimeRange), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DailyHour` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -665,11 +544,11 @@ pub struct DailyHour {
     /// `Key`: a [`DayOfWeek`] value.
     ///
     /// The key for DailyHour.
-    pub key: Option<DayOfWeek>,
+    pub key: ::std::option::Option<DayOfWeek>,
     /// `Value`: a list of [`TimeRange`] objects.
     ///
     /// The value for DailyHour.
-    pub value: Option<List<TimeRange>>,
+    pub value: ::std::option::Option<::cloudwright_core::List<TimeRange>>,
 }
 
 #[rustfmt::skip]
@@ -677,21 +556,21 @@ impl DailyHour {
     /// A `DailyHour` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a [`DayOfWeek`] value.
-    pub fn key(mut self, value: impl Into<DayOfWeek>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<DayOfWeek>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a list of [`TimeRange`] objects.
-    pub fn value(mut self, value: impl Into<List<TimeRange>>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TimeRange>>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DailyHour {}
+impl crate::PropertyType for DailyHour {}
 
-impl ToValue for DailyHour {
+impl ::cloudwright_core::ToValue for DailyHour {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -702,22 +581,10 @@ impl ToValue for DailyHour {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailChannelSubtypeConfigRequired {
     /// `DefaultOutboundConfig`: an [`EmailOutboundConfig`] object, required.
-    pub default_outbound_config: Obj<EmailOutboundConfig>,
+    pub default_outbound_config: crate::Obj<EmailOutboundConfig>,
     /// `OutboundMode`: an [`EmailOutboundMode`] object, required.
-    pub outbound_mode: Obj<EmailOutboundMode>,
+    pub outbound_mode: crate::Obj<EmailOutboundMode>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailChannelSubtypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
-        ("DefaultOutboundConfig", Shape::Object(&RULE_EmailOutboundConfig)),
-        ("OutboundMode", Shape::Object(&RULE_EmailOutboundMode)),
-    ],
-    required: &["OutboundMode", "DefaultOutboundConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmailChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -731,15 +598,15 @@ pub struct EmailChannelSubtypeConfig {
     /// The allocation of email capacity between multiple running outbound campaigns.
     ///
     /// Value 0.01 to 1.
-    pub capacity: Option<Num>,
+    pub capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `DefaultOutboundConfig`: an [`EmailOutboundConfig`] object, required.
     ///
     /// The default email outbound configuration of an outbound campaign.
-    pub default_outbound_config: Obj<EmailOutboundConfig>,
+    pub default_outbound_config: crate::Obj<EmailOutboundConfig>,
     /// `OutboundMode`: an [`EmailOutboundMode`] object, required.
     ///
     /// The outbound mode for email of an outbound campaign.
-    pub outbound_mode: Obj<EmailOutboundMode>,
+    pub outbound_mode: crate::Obj<EmailOutboundMode>,
 }
 
 #[rustfmt::skip]
@@ -748,26 +615,26 @@ impl EmailChannelSubtypeConfig {
     #[inline]
     pub fn new(required: EmailChannelSubtypeConfigRequired) -> Self {
         Self {
-            capacity: None,
+            capacity: ::std::option::Option::None,
             default_outbound_config: required.default_outbound_config,
             outbound_mode: required.outbound_mode,
         }
     }
 
     /// `Capacity`: a number.
-    pub fn capacity(mut self, value: impl Into<Num>) -> Self { self.capacity = Some(value.into()); self }
+    pub fn capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.capacity = ::std::option::Option::Some(value.into()); self }
     /// `DefaultOutboundConfig`: an [`EmailOutboundConfig`] object, required.
-    pub fn default_outbound_config(mut self, value: impl Into<Obj<EmailOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
+    pub fn default_outbound_config(mut self, value: impl ::std::convert::Into<crate::Obj<EmailOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
     /// `OutboundMode`: an [`EmailOutboundMode`] object, required.
-    pub fn outbound_mode(mut self, value: impl Into<Obj<EmailOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
+    pub fn outbound_mode(mut self, value: impl ::std::convert::Into<crate::Obj<EmailOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
 }
 
-impl PropertyType for EmailChannelSubtypeConfig {}
+impl crate::PropertyType for EmailChannelSubtypeConfig {}
 
-impl ToValue for EmailChannelSubtypeConfig {
+impl ::cloudwright_core::ToValue for EmailChannelSubtypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Capacity", &self.capacity)
             .req("DefaultOutboundConfig", &self.default_outbound_config)
             .req("OutboundMode", &self.outbound_mode)
@@ -779,22 +646,10 @@ impl ToValue for EmailChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailOutboundConfigRequired {
     /// `ConnectSourceEmailAddress`: a string, required.
-    pub connect_source_email_address: Str,
+    pub connect_source_email_address: ::cloudwright_core::Str,
     /// `WisdomTemplateArn`: a string, required.
-    pub wisdom_template_arn: Str,
+    pub wisdom_template_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailOutboundConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectSourceEmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SourceEmailAddressDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ConnectSourceEmailAddress", "WisdomTemplateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmailOutboundConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -808,19 +663,19 @@ pub struct EmailOutboundConfig {
     /// The Amazon Connect source email address.
     ///
     /// Pattern `^[\w-\.\+]+@([\w-]+\.)+[\w-]{2,4}$`; length 1 to 255.
-    pub connect_source_email_address: Str,
+    pub connect_source_email_address: ::cloudwright_core::Str,
     /// `SourceEmailAddressDisplayName`: a string.
     ///
     /// The display name for the Amazon Connect source email address.
     ///
     /// Length 1 to 127.
-    pub source_email_address_display_name: Option<Str>,
+    pub source_email_address_display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `WisdomTemplateArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect template.
     ///
     /// Pattern `^arn:.*$`; length 20 to 500.
-    pub wisdom_template_arn: Str,
+    pub wisdom_template_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -830,25 +685,25 @@ impl EmailOutboundConfig {
     pub fn new(required: EmailOutboundConfigRequired) -> Self {
         Self {
             connect_source_email_address: required.connect_source_email_address,
-            source_email_address_display_name: None,
+            source_email_address_display_name: ::std::option::Option::None,
             wisdom_template_arn: required.wisdom_template_arn,
         }
     }
 
     /// `ConnectSourceEmailAddress`: a string, required.
-    pub fn connect_source_email_address(mut self, value: impl Into<Str>) -> Self { self.connect_source_email_address = value.into(); self }
+    pub fn connect_source_email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_source_email_address = value.into(); self }
     /// `SourceEmailAddressDisplayName`: a string.
-    pub fn source_email_address_display_name(mut self, value: impl Into<Str>) -> Self { self.source_email_address_display_name = Some(value.into()); self }
+    pub fn source_email_address_display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_email_address_display_name = ::std::option::Option::Some(value.into()); self }
     /// `WisdomTemplateArn`: a string, required.
-    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self { self.wisdom_template_arn = value.into(); self }
+    pub fn wisdom_template_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.wisdom_template_arn = value.into(); self }
 }
 
-impl PropertyType for EmailOutboundConfig {}
+impl crate::PropertyType for EmailOutboundConfig {}
 
-impl ToValue for EmailOutboundConfig {
+impl ::cloudwright_core::ToValue for EmailOutboundConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ConnectSourceEmailAddress",
                 &self.connect_source_email_address,
@@ -862,15 +717,6 @@ impl ToValue for EmailOutboundConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EmailOutboundMode: ObjRule = ObjRule {
-    properties: &[
-        ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EmailOutboundMode` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
 /// Contains information about email outbound mode.
@@ -881,7 +727,7 @@ pub struct EmailOutboundMode {
     /// `AgentlessConfig`: a JSON value.
     ///
     /// The agentless outbound mode configuration for email.
-    pub agentless_config: Option<Json>,
+    pub agentless_config: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -889,19 +735,19 @@ impl EmailOutboundMode {
     /// A `EmailOutboundMode` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentlessConfig`: a JSON value.
-    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self { self.agentless_config = Some(value.into()); self }
+    pub fn agentless_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.agentless_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EmailOutboundMode {}
+impl crate::PropertyType for EmailOutboundMode {}
 
-impl ToValue for EmailOutboundMode {
+impl ::cloudwright_core::ToValue for EmailOutboundMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentlessConfig", &self.agentless_config)
             .build()
     }
@@ -911,21 +757,10 @@ impl ToValue for EmailOutboundMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntryLimitsConfigRequired {
     /// `MaxEntryCount`: an integer, required.
-    pub max_entry_count: Int,
+    pub max_entry_count: ::cloudwright_core::Int,
     /// `MinEntryInterval`: a string, required.
-    pub min_entry_interval: Str,
+    pub min_entry_interval: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EntryLimitsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxEntryCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MinEntryInterval", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["MaxEntryCount", "MinEntryInterval"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EntryLimitsConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -939,13 +774,13 @@ pub struct EntryLimitsConfig {
     /// Maximum number of entries per participant. 0 indicates unlimited entries.
     ///
     /// Value at least 0.
-    pub max_entry_count: Int,
+    pub max_entry_count: ::cloudwright_core::Int,
     /// `MinEntryInterval`: a string, required.
     ///
     /// Time duration in ISO 8601 format
     ///
     /// Pattern `^[a-zA-Z0-9.]*$`; length 0 to 50.
-    pub min_entry_interval: Str,
+    pub min_entry_interval: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -960,31 +795,22 @@ impl EntryLimitsConfig {
     }
 
     /// `MaxEntryCount`: an integer, required.
-    pub fn max_entry_count(mut self, value: impl Into<Int>) -> Self { self.max_entry_count = value.into(); self }
+    pub fn max_entry_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_entry_count = value.into(); self }
     /// `MinEntryInterval`: a string, required.
-    pub fn min_entry_interval(mut self, value: impl Into<Str>) -> Self { self.min_entry_interval = value.into(); self }
+    pub fn min_entry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.min_entry_interval = value.into(); self }
 }
 
-impl PropertyType for EntryLimitsConfig {}
+impl crate::PropertyType for EntryLimitsConfig {}
 
-impl ToValue for EntryLimitsConfig {
+impl ::cloudwright_core::ToValue for EntryLimitsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxEntryCount", &self.max_entry_count)
             .req("MinEntryInterval", &self.min_entry_interval)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerProfilesDomainArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventTrigger` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -998,7 +824,7 @@ pub struct EventTrigger {
     /// The Amazon Resource Name (ARN) of the Customer Profiles domain.
     ///
     /// Pattern `^arn:.*$`; length 20 to 500.
-    pub customer_profiles_domain_arn: Option<Str>,
+    pub customer_profiles_domain_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1006,19 +832,19 @@ impl EventTrigger {
     /// A `EventTrigger` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerProfilesDomainArn`: a string.
-    pub fn customer_profiles_domain_arn(mut self, value: impl Into<Str>) -> Self { self.customer_profiles_domain_arn = Some(value.into()); self }
+    pub fn customer_profiles_domain_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_profiles_domain_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventTrigger {}
+impl crate::PropertyType for EventTrigger {}
 
-impl ToValue for EventTrigger {
+impl ::cloudwright_core::ToValue for EventTrigger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomerProfilesDomainArn",
                 &self.customer_profiles_domain_arn,
@@ -1026,16 +852,6 @@ impl ToValue for EventTrigger {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalTimeZoneConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultTimeZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("LocalTimeZoneDetection", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ZIP_CODE", "AREA_CODE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LocalTimeZoneConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1049,11 +865,12 @@ pub struct LocalTimeZoneConfig {
     /// The timezone to use for all recipients.
     ///
     /// Pattern `^[a-zA-Z0-9_\-/]*$`; length 0 to 50.
-    pub default_time_zone: Option<Str>,
+    pub default_time_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalTimeZoneDetection`: a list of [`LocalTimeZoneDetectionType`] values.
     ///
     /// Detects methods for the recipient's timezone.
-    pub local_time_zone_detection: Option<List<LocalTimeZoneDetectionType>>,
+    pub local_time_zone_detection:
+        ::std::option::Option<::cloudwright_core::List<LocalTimeZoneDetectionType>>,
 }
 
 #[rustfmt::skip]
@@ -1061,43 +878,26 @@ impl LocalTimeZoneConfig {
     /// A `LocalTimeZoneConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultTimeZone`: a string.
-    pub fn default_time_zone(mut self, value: impl Into<Str>) -> Self { self.default_time_zone = Some(value.into()); self }
+    pub fn default_time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_time_zone = ::std::option::Option::Some(value.into()); self }
     /// `LocalTimeZoneDetection`: a list of [`LocalTimeZoneDetectionType`] values.
-    pub fn local_time_zone_detection(mut self, value: impl Into<List<LocalTimeZoneDetectionType>>) -> Self { self.local_time_zone_detection = Some(value.into()); self }
+    pub fn local_time_zone_detection(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalTimeZoneDetectionType>>) -> Self { self.local_time_zone_detection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LocalTimeZoneConfig {}
+impl crate::PropertyType for LocalTimeZoneConfig {}
 
-impl ToValue for LocalTimeZoneConfig {
+impl ::cloudwright_core::ToValue for LocalTimeZoneConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultTimeZone", &self.default_time_zone)
             .opt("LocalTimeZoneDetection", &self.local_time_zone_detection)
             .build()
     }
 }
-
-/// The required properties of [`OpenHours`], by name: `OpenHours::new(OpenHoursRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OpenHoursRequired {
-    /// `DailyHours`: a list of [`DailyHour`] objects, required.
-    pub daily_hours: List<DailyHour>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OpenHours: ObjRule = ObjRule {
-    properties: &[
-        ("DailyHours", Shape::List(&ListRule { items: Shape::Object(&RULE_DailyHour), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DailyHours"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OpenHours` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1109,50 +909,33 @@ pub struct OpenHours {
     /// `DailyHours`: a list of [`DailyHour`] objects, required.
     ///
     /// The daily hours configuration.
-    pub daily_hours: List<DailyHour>,
+    pub daily_hours: ::cloudwright_core::List<DailyHour>,
 }
 
 #[rustfmt::skip]
 impl OpenHours {
-    /// A `OpenHours` with its required properties, named in a [`OpenHoursRequired`].
+    /// A `OpenHours` with its one required property, `DailyHours`.
     #[inline]
-    pub fn new(required: OpenHoursRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<DailyHour>>) -> Self {
         Self {
-            daily_hours: required.daily_hours,
+            daily_hours: value.into(),
         }
     }
 
     /// `DailyHours`: a list of [`DailyHour`] objects, required.
-    pub fn daily_hours(mut self, value: impl Into<List<DailyHour>>) -> Self { self.daily_hours = value.into(); self }
+    pub fn daily_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DailyHour>>) -> Self { self.daily_hours = value.into(); self }
 }
 
-impl PropertyType for OpenHours {}
+impl crate::PropertyType for OpenHours {}
 
-impl ToValue for OpenHours {
+impl ::cloudwright_core::ToValue for OpenHours {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DailyHours", &self.daily_hours)
             .build()
     }
 }
-
-/// The required properties of [`PredictiveConfig`], by name: `PredictiveConfig::new(PredictiveConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredictiveConfigRequired {
-    /// `BandwidthAllocation`: a number, required.
-    pub bandwidth_allocation: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PredictiveConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["BandwidthAllocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PredictiveConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1166,29 +949,29 @@ pub struct PredictiveConfig {
     /// Bandwidth allocation for the predictive outbound mode.
     ///
     /// Value 0 to 1.
-    pub bandwidth_allocation: Num,
+    pub bandwidth_allocation: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl PredictiveConfig {
-    /// A `PredictiveConfig` with its required properties, named in a [`PredictiveConfigRequired`].
+    /// A `PredictiveConfig` with its one required property, `BandwidthAllocation`.
     #[inline]
-    pub fn new(required: PredictiveConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            bandwidth_allocation: required.bandwidth_allocation,
+            bandwidth_allocation: value.into(),
         }
     }
 
     /// `BandwidthAllocation`: a number, required.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
+    pub fn bandwidth_allocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bandwidth_allocation = value.into(); self }
 }
 
-impl PropertyType for PredictiveConfig {}
+impl crate::PropertyType for PredictiveConfig {}
 
-impl ToValue for PredictiveConfig {
+impl ::cloudwright_core::ToValue for PredictiveConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BandwidthAllocation", &self.bandwidth_allocation)
             .build()
     }
@@ -1198,22 +981,10 @@ impl ToValue for PredictiveConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreviewConfigRequired {
     /// `BandwidthAllocation`: a number, required.
-    pub bandwidth_allocation: Num,
+    pub bandwidth_allocation: ::cloudwright_core::Num,
     /// `TimeoutConfig`: a [`TimeoutConfig`] object, required.
-    pub timeout_config: Obj<TimeoutConfig>,
+    pub timeout_config: crate::Obj<TimeoutConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PreviewConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AgentActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DISCARD"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("TimeoutConfig", Shape::Object(&RULE_TimeoutConfig)),
-    ],
-    required: &["BandwidthAllocation", "TimeoutConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PreviewConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1225,17 +996,17 @@ pub struct PreviewConfig {
     /// `AgentActions`: a list of [`AgentAction`] values.
     ///
     /// Agent actions for the preview outbound mode.
-    pub agent_actions: Option<List<AgentAction>>,
+    pub agent_actions: ::std::option::Option<::cloudwright_core::List<AgentAction>>,
     /// `BandwidthAllocation`: a number, required.
     ///
     /// Bandwidth allocation for the preview outbound mode.
     ///
     /// Value 0 to 1.
-    pub bandwidth_allocation: Num,
+    pub bandwidth_allocation: ::cloudwright_core::Num,
     /// `TimeoutConfig`: a [`TimeoutConfig`] object, required.
     ///
     /// Countdown timer configuration for preview outbound mode.
-    pub timeout_config: Obj<TimeoutConfig>,
+    pub timeout_config: crate::Obj<TimeoutConfig>,
 }
 
 #[rustfmt::skip]
@@ -1244,49 +1015,32 @@ impl PreviewConfig {
     #[inline]
     pub fn new(required: PreviewConfigRequired) -> Self {
         Self {
-            agent_actions: None,
+            agent_actions: ::std::option::Option::None,
             bandwidth_allocation: required.bandwidth_allocation,
             timeout_config: required.timeout_config,
         }
     }
 
     /// `AgentActions`: a list of [`AgentAction`] values.
-    pub fn agent_actions(mut self, value: impl Into<List<AgentAction>>) -> Self { self.agent_actions = Some(value.into()); self }
+    pub fn agent_actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AgentAction>>) -> Self { self.agent_actions = ::std::option::Option::Some(value.into()); self }
     /// `BandwidthAllocation`: a number, required.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
+    pub fn bandwidth_allocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bandwidth_allocation = value.into(); self }
     /// `TimeoutConfig`: a [`TimeoutConfig`] object, required.
-    pub fn timeout_config(mut self, value: impl Into<Obj<TimeoutConfig>>) -> Self { self.timeout_config = value.into(); self }
+    pub fn timeout_config(mut self, value: impl ::std::convert::Into<crate::Obj<TimeoutConfig>>) -> Self { self.timeout_config = value.into(); self }
 }
 
-impl PropertyType for PreviewConfig {}
+impl crate::PropertyType for PreviewConfig {}
 
-impl ToValue for PreviewConfig {
+impl ::cloudwright_core::ToValue for PreviewConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentActions", &self.agent_actions)
             .req("BandwidthAllocation", &self.bandwidth_allocation)
             .req("TimeoutConfig", &self.timeout_config)
             .build()
     }
 }
-
-/// The required properties of [`ProgressiveConfig`], by name: `ProgressiveConfig::new(ProgressiveConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProgressiveConfigRequired {
-    /// `BandwidthAllocation`: a number, required.
-    pub bandwidth_allocation: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProgressiveConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["BandwidthAllocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProgressiveConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1300,29 +1054,29 @@ pub struct ProgressiveConfig {
     /// Bandwidth allocation for the progressive outbound mode.
     ///
     /// Value 0 to 1.
-    pub bandwidth_allocation: Num,
+    pub bandwidth_allocation: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl ProgressiveConfig {
-    /// A `ProgressiveConfig` with its required properties, named in a [`ProgressiveConfigRequired`].
+    /// A `ProgressiveConfig` with its one required property, `BandwidthAllocation`.
     #[inline]
-    pub fn new(required: ProgressiveConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            bandwidth_allocation: required.bandwidth_allocation,
+            bandwidth_allocation: value.into(),
         }
     }
 
     /// `BandwidthAllocation`: a number, required.
-    pub fn bandwidth_allocation(mut self, value: impl Into<Num>) -> Self { self.bandwidth_allocation = value.into(); self }
+    pub fn bandwidth_allocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bandwidth_allocation = value.into(); self }
 }
 
-impl PropertyType for ProgressiveConfig {}
+impl crate::PropertyType for ProgressiveConfig {}
 
-impl ToValue for ProgressiveConfig {
+impl ::cloudwright_core::ToValue for ProgressiveConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BandwidthAllocation", &self.bandwidth_allocation)
             .build()
     }
@@ -1332,22 +1086,10 @@ impl ToValue for ProgressiveConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestrictedPeriodRequired {
     /// `EndDate`: a string, required.
-    pub end_date: Str,
+    pub end_date: ::cloudwright_core::Str,
     /// `StartDate`: a string, required.
-    pub start_date: Str,
+    pub start_date: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RestrictedPeriod: ObjRule = ObjRule {
-    properties: &[
-        ("EndDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { max_len: Some(127), ..StrRule::ANY })),
-        ("StartDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["StartDate", "EndDate"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RestrictedPeriod` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1361,19 +1103,19 @@ pub struct RestrictedPeriod {
     /// The end date of the restricted period.
     ///
     /// Pattern `^\d{4}-\d{2}-\d{2}$`.
-    pub end_date: Str,
+    pub end_date: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the restricted period.
     ///
     /// Length at most 127.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartDate`: a string, required.
     ///
     /// The start date of the restricted period.
     ///
     /// Pattern `^\d{4}-\d{2}-\d{2}$`.
-    pub start_date: Str,
+    pub start_date: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1383,41 +1125,31 @@ impl RestrictedPeriod {
     pub fn new(required: RestrictedPeriodRequired) -> Self {
         Self {
             end_date: required.end_date,
-            name: None,
+            name: ::std::option::Option::None,
             start_date: required.start_date,
         }
     }
 
     /// `EndDate`: a string, required.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = value.into(); self }
+    pub fn end_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_date = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `StartDate`: a string, required.
-    pub fn start_date(mut self, value: impl Into<Str>) -> Self { self.start_date = value.into(); self }
+    pub fn start_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_date = value.into(); self }
 }
 
-impl PropertyType for RestrictedPeriod {}
+impl crate::PropertyType for RestrictedPeriod {}
 
-impl ToValue for RestrictedPeriod {
+impl ::cloudwright_core::ToValue for RestrictedPeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndDate", &self.end_date)
             .opt("Name", &self.name)
             .req("StartDate", &self.start_date)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RestrictedPeriods: ObjRule = ObjRule {
-    properties: &[
-        ("RestrictedPeriodList", Shape::List(&ListRule { items: Shape::Object(&RULE_RestrictedPeriod), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["RestrictedPeriodList"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RestrictedPeriods` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1429,7 +1161,7 @@ pub struct RestrictedPeriods {
     /// `RestrictedPeriodList`: a list of [`RestrictedPeriod`] objects.
     ///
     /// The restricted period list.
-    pub restricted_period_list: Option<List<RestrictedPeriod>>,
+    pub restricted_period_list: ::std::option::Option<::cloudwright_core::List<RestrictedPeriod>>,
 }
 
 #[rustfmt::skip]
@@ -1437,19 +1169,19 @@ impl RestrictedPeriods {
     /// A `RestrictedPeriods` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RestrictedPeriodList`: a list of [`RestrictedPeriod`] objects.
-    pub fn restricted_period_list(mut self, value: impl Into<List<RestrictedPeriod>>) -> Self { self.restricted_period_list = Some(value.into()); self }
+    pub fn restricted_period_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RestrictedPeriod>>) -> Self { self.restricted_period_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RestrictedPeriods {}
+impl crate::PropertyType for RestrictedPeriods {}
 
-impl ToValue for RestrictedPeriods {
+impl ::cloudwright_core::ToValue for RestrictedPeriods {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RestrictedPeriodList", &self.restricted_period_list)
             .build()
     }
@@ -1459,22 +1191,10 @@ impl ToValue for RestrictedPeriods {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `EndTime`: a string, required.
-    pub end_time: Str,
+    pub end_time: ::cloudwright_core::Str,
     /// `StartTime`: a string, required.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("EndTime", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
-        ("RefreshFrequency", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("StartTime", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
-    ],
-    required: &["StartTime", "EndTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1488,19 +1208,19 @@ pub struct Schedule {
     /// The end time of the schedule in UTC.
     ///
     /// Length at most 100.
-    pub end_time: Str,
+    pub end_time: ::cloudwright_core::Str,
     /// `RefreshFrequency`: a string.
     ///
     /// The refresh frequency of the campaign.
     ///
     /// Pattern `^[a-zA-Z0-9.]*$`; length 0 to 50.
-    pub refresh_frequency: Option<Str>,
+    pub refresh_frequency: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartTime`: a string, required.
     ///
     /// The start time of the schedule in UTC.
     ///
     /// Length at most 100.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1510,25 +1230,25 @@ impl Schedule {
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
             end_time: required.end_time,
-            refresh_frequency: None,
+            refresh_frequency: ::std::option::Option::None,
             start_time: required.start_time,
         }
     }
 
     /// `EndTime`: a string, required.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = value.into(); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = value.into(); self }
     /// `RefreshFrequency`: a string.
-    pub fn refresh_frequency(mut self, value: impl Into<Str>) -> Self { self.refresh_frequency = Some(value.into()); self }
+    pub fn refresh_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.refresh_frequency = ::std::option::Option::Some(value.into()); self }
     /// `StartTime`: a string, required.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndTime", &self.end_time)
             .opt("RefreshFrequency", &self.refresh_frequency)
             .req("StartTime", &self.start_time)
@@ -1540,22 +1260,10 @@ impl ToValue for Schedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmsChannelSubtypeConfigRequired {
     /// `DefaultOutboundConfig`: a [`SmsOutboundConfig`] object, required.
-    pub default_outbound_config: Obj<SmsOutboundConfig>,
+    pub default_outbound_config: crate::Obj<SmsOutboundConfig>,
     /// `OutboundMode`: a [`SmsOutboundMode`] object, required.
-    pub outbound_mode: Obj<SmsOutboundMode>,
+    pub outbound_mode: crate::Obj<SmsOutboundMode>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmsChannelSubtypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
-        ("DefaultOutboundConfig", Shape::Object(&RULE_SmsOutboundConfig)),
-        ("OutboundMode", Shape::Object(&RULE_SmsOutboundMode)),
-    ],
-    required: &["OutboundMode", "DefaultOutboundConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SmsChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1569,15 +1277,15 @@ pub struct SmsChannelSubtypeConfig {
     /// The allocation of SMS capacity between multiple running outbound campaigns.
     ///
     /// Value 0.01 to 1.
-    pub capacity: Option<Num>,
+    pub capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `DefaultOutboundConfig`: a [`SmsOutboundConfig`] object, required.
     ///
     /// The default SMS outbound configuration of an outbound campaign.
-    pub default_outbound_config: Obj<SmsOutboundConfig>,
+    pub default_outbound_config: crate::Obj<SmsOutboundConfig>,
     /// `OutboundMode`: a [`SmsOutboundMode`] object, required.
     ///
     /// The outbound mode of SMS for an outbound campaign.
-    pub outbound_mode: Obj<SmsOutboundMode>,
+    pub outbound_mode: crate::Obj<SmsOutboundMode>,
 }
 
 #[rustfmt::skip]
@@ -1586,26 +1294,26 @@ impl SmsChannelSubtypeConfig {
     #[inline]
     pub fn new(required: SmsChannelSubtypeConfigRequired) -> Self {
         Self {
-            capacity: None,
+            capacity: ::std::option::Option::None,
             default_outbound_config: required.default_outbound_config,
             outbound_mode: required.outbound_mode,
         }
     }
 
     /// `Capacity`: a number.
-    pub fn capacity(mut self, value: impl Into<Num>) -> Self { self.capacity = Some(value.into()); self }
+    pub fn capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.capacity = ::std::option::Option::Some(value.into()); self }
     /// `DefaultOutboundConfig`: a [`SmsOutboundConfig`] object, required.
-    pub fn default_outbound_config(mut self, value: impl Into<Obj<SmsOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
+    pub fn default_outbound_config(mut self, value: impl ::std::convert::Into<crate::Obj<SmsOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
     /// `OutboundMode`: a [`SmsOutboundMode`] object, required.
-    pub fn outbound_mode(mut self, value: impl Into<Obj<SmsOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
+    pub fn outbound_mode(mut self, value: impl ::std::convert::Into<crate::Obj<SmsOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
 }
 
-impl PropertyType for SmsChannelSubtypeConfig {}
+impl crate::PropertyType for SmsChannelSubtypeConfig {}
 
-impl ToValue for SmsChannelSubtypeConfig {
+impl ::cloudwright_core::ToValue for SmsChannelSubtypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Capacity", &self.capacity)
             .req("DefaultOutboundConfig", &self.default_outbound_config)
             .req("OutboundMode", &self.outbound_mode)
@@ -1617,21 +1325,10 @@ impl ToValue for SmsChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmsOutboundConfigRequired {
     /// `ConnectSourcePhoneNumberArn`: a string, required.
-    pub connect_source_phone_number_arn: Str,
+    pub connect_source_phone_number_arn: ::cloudwright_core::Str,
     /// `WisdomTemplateArn`: a string, required.
-    pub wisdom_template_arn: Str,
+    pub wisdom_template_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmsOutboundConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectSourcePhoneNumberArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ConnectSourcePhoneNumberArn", "WisdomTemplateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SmsOutboundConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1645,13 +1342,13 @@ pub struct SmsOutboundConfig {
     /// The Amazon Resource Name (ARN) of the Amazon Connect source SMS phone number.
     ///
     /// Pattern `^arn:.*$`; length 20 to 500.
-    pub connect_source_phone_number_arn: Str,
+    pub connect_source_phone_number_arn: ::cloudwright_core::Str,
     /// `WisdomTemplateArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect template.
     ///
     /// Pattern `^arn:.*$`; length 20 to 500.
-    pub wisdom_template_arn: Str,
+    pub wisdom_template_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1666,17 +1363,17 @@ impl SmsOutboundConfig {
     }
 
     /// `ConnectSourcePhoneNumberArn`: a string, required.
-    pub fn connect_source_phone_number_arn(mut self, value: impl Into<Str>) -> Self { self.connect_source_phone_number_arn = value.into(); self }
+    pub fn connect_source_phone_number_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_source_phone_number_arn = value.into(); self }
     /// `WisdomTemplateArn`: a string, required.
-    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self { self.wisdom_template_arn = value.into(); self }
+    pub fn wisdom_template_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.wisdom_template_arn = value.into(); self }
 }
 
-impl PropertyType for SmsOutboundConfig {}
+impl crate::PropertyType for SmsOutboundConfig {}
 
-impl ToValue for SmsOutboundConfig {
+impl ::cloudwright_core::ToValue for SmsOutboundConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ConnectSourcePhoneNumberArn",
                 &self.connect_source_phone_number_arn,
@@ -1685,15 +1382,6 @@ impl ToValue for SmsOutboundConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmsOutboundMode: ObjRule = ObjRule {
-    properties: &[
-        ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SmsOutboundMode` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1705,7 +1393,7 @@ pub struct SmsOutboundMode {
     /// `AgentlessConfig`: a JSON value.
     ///
     /// Contains agentless outbound mode configuration.
-    pub agentless_config: Option<Json>,
+    pub agentless_config: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1713,34 +1401,23 @@ impl SmsOutboundMode {
     /// A `SmsOutboundMode` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentlessConfig`: a JSON value.
-    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self { self.agentless_config = Some(value.into()); self }
+    pub fn agentless_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.agentless_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SmsOutboundMode {}
+impl crate::PropertyType for SmsOutboundMode {}
 
-impl ToValue for SmsOutboundMode {
+impl ::cloudwright_core::ToValue for SmsOutboundMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentlessConfig", &self.agentless_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerProfilesSegmentArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EventTrigger", Shape::Object(&RULE_EventTrigger)),
-    ],
-    one_of: &[&[&["CustomerProfilesSegmentArn"], &["EventTrigger"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Source` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1754,11 +1431,11 @@ pub struct Source {
     /// The Amazon Resource Name (ARN) of the Customer Profiles segment.
     ///
     /// Pattern `^arn:.*$`; length 20 to 500.
-    pub customer_profiles_segment_arn: Option<Str>,
+    pub customer_profiles_segment_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventTrigger`: an [`EventTrigger`] object.
     ///
     /// The event trigger of the campaign.
-    pub event_trigger: Option<Obj<EventTrigger>>,
+    pub event_trigger: ::std::option::Option<crate::Obj<EventTrigger>>,
 }
 
 #[rustfmt::skip]
@@ -1766,21 +1443,21 @@ impl Source {
     /// A `Source` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerProfilesSegmentArn`: a string.
-    pub fn customer_profiles_segment_arn(mut self, value: impl Into<Str>) -> Self { self.customer_profiles_segment_arn = Some(value.into()); self }
+    pub fn customer_profiles_segment_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_profiles_segment_arn = ::std::option::Option::Some(value.into()); self }
     /// `EventTrigger`: an [`EventTrigger`] object.
-    pub fn event_trigger(mut self, value: impl Into<Obj<EventTrigger>>) -> Self { self.event_trigger = Some(value.into()); self }
+    pub fn event_trigger(mut self, value: impl ::std::convert::Into<crate::Obj<EventTrigger>>) -> Self { self.event_trigger = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Source {}
+impl crate::PropertyType for Source {}
 
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomerProfilesSegmentArn",
                 &self.customer_profiles_segment_arn,
@@ -1794,21 +1471,10 @@ impl ToValue for Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1816,9 +1482,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1833,17 +1499,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1854,23 +1520,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelephonyChannelSubtypeConfigRequired {
     /// `DefaultOutboundConfig`: a [`TelephonyOutboundConfig`] object, required.
-    pub default_outbound_config: Obj<TelephonyOutboundConfig>,
+    pub default_outbound_config: crate::Obj<TelephonyOutboundConfig>,
     /// `OutboundMode`: a [`TelephonyOutboundMode`] object, required.
-    pub outbound_mode: Obj<TelephonyOutboundMode>,
+    pub outbound_mode: crate::Obj<TelephonyOutboundMode>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelephonyChannelSubtypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
-        ("ConnectQueueId", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-        ("DefaultOutboundConfig", Shape::Object(&RULE_TelephonyOutboundConfig)),
-        ("OutboundMode", Shape::Object(&RULE_TelephonyOutboundMode)),
-    ],
-    required: &["OutboundMode", "DefaultOutboundConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TelephonyChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1884,21 +1537,21 @@ pub struct TelephonyChannelSubtypeConfig {
     /// The allocation of telephony capacity between multiple running outbound campaigns.
     ///
     /// Value 0.01 to 1.
-    pub capacity: Option<Num>,
+    pub capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `ConnectQueueId`: a string.
     ///
     /// The identifier of the Amazon Connect queue associated with telephony outbound requests of an outbound campaign.
     ///
     /// Length at most 500.
-    pub connect_queue_id: Option<Str>,
+    pub connect_queue_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultOutboundConfig`: a [`TelephonyOutboundConfig`] object, required.
     ///
     /// The default telephony outbound configuration of an outbound campaign.
-    pub default_outbound_config: Obj<TelephonyOutboundConfig>,
+    pub default_outbound_config: crate::Obj<TelephonyOutboundConfig>,
     /// `OutboundMode`: a [`TelephonyOutboundMode`] object, required.
     ///
     /// The outbound mode of telephony for an outbound campaign.
-    pub outbound_mode: Obj<TelephonyOutboundMode>,
+    pub outbound_mode: crate::Obj<TelephonyOutboundMode>,
 }
 
 #[rustfmt::skip]
@@ -1907,29 +1560,29 @@ impl TelephonyChannelSubtypeConfig {
     #[inline]
     pub fn new(required: TelephonyChannelSubtypeConfigRequired) -> Self {
         Self {
-            capacity: None,
-            connect_queue_id: None,
+            capacity: ::std::option::Option::None,
+            connect_queue_id: ::std::option::Option::None,
             default_outbound_config: required.default_outbound_config,
             outbound_mode: required.outbound_mode,
         }
     }
 
     /// `Capacity`: a number.
-    pub fn capacity(mut self, value: impl Into<Num>) -> Self { self.capacity = Some(value.into()); self }
+    pub fn capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.capacity = ::std::option::Option::Some(value.into()); self }
     /// `ConnectQueueId`: a string.
-    pub fn connect_queue_id(mut self, value: impl Into<Str>) -> Self { self.connect_queue_id = Some(value.into()); self }
+    pub fn connect_queue_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_queue_id = ::std::option::Option::Some(value.into()); self }
     /// `DefaultOutboundConfig`: a [`TelephonyOutboundConfig`] object, required.
-    pub fn default_outbound_config(mut self, value: impl Into<Obj<TelephonyOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
+    pub fn default_outbound_config(mut self, value: impl ::std::convert::Into<crate::Obj<TelephonyOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
     /// `OutboundMode`: a [`TelephonyOutboundMode`] object, required.
-    pub fn outbound_mode(mut self, value: impl Into<Obj<TelephonyOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
+    pub fn outbound_mode(mut self, value: impl ::std::convert::Into<crate::Obj<TelephonyOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
 }
 
-impl PropertyType for TelephonyChannelSubtypeConfig {}
+impl crate::PropertyType for TelephonyChannelSubtypeConfig {}
 
-impl ToValue for TelephonyChannelSubtypeConfig {
+impl ::cloudwright_core::ToValue for TelephonyChannelSubtypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Capacity", &self.capacity)
             .opt("ConnectQueueId", &self.connect_queue_id)
             .req("DefaultOutboundConfig", &self.default_outbound_config)
@@ -1937,26 +1590,6 @@ impl ToValue for TelephonyChannelSubtypeConfig {
             .build()
     }
 }
-
-/// The required properties of [`TelephonyOutboundConfig`], by name: `TelephonyOutboundConfig::new(TelephonyOutboundConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TelephonyOutboundConfigRequired {
-    /// `ConnectContactFlowId`: a string, required.
-    pub connect_contact_flow_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TelephonyOutboundConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AnswerMachineDetectionConfig", Shape::Object(&RULE_AnswerMachineDetectionConfig)),
-        ("ConnectContactFlowId", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-        ("ConnectSourcePhoneNumber", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
-        ("RingTimeout", Shape::Int(&NumRule { min: Some(15.0), max: Some(60.0), ..NumRule::ANY })),
-    ],
-    required: &["ConnectContactFlowId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TelephonyOutboundConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -1968,56 +1601,57 @@ pub struct TelephonyOutboundConfig {
     /// `AnswerMachineDetectionConfig`: an [`AnswerMachineDetectionConfig`] object.
     ///
     /// The answering machine detection configuration.
-    pub answer_machine_detection_config: Option<Obj<AnswerMachineDetectionConfig>>,
+    pub answer_machine_detection_config:
+        ::std::option::Option<crate::Obj<AnswerMachineDetectionConfig>>,
     /// `ConnectContactFlowId`: a string, required.
     ///
     /// The identifier of the published Amazon Connect contact flow.
     ///
     /// Length at most 500.
-    pub connect_contact_flow_id: Str,
+    pub connect_contact_flow_id: ::cloudwright_core::Str,
     /// `ConnectSourcePhoneNumber`: a string.
     ///
     /// The Amazon Connect source phone number.
     ///
     /// Length at most 100.
-    pub connect_source_phone_number: Option<Str>,
+    pub connect_source_phone_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `RingTimeout`: an integer.
     ///
     /// The ring timeout configuration for outbound calls. Specifies how long to wait for the call to be answered before timing out.
     ///
     /// Value 15 to 60.
-    pub ring_timeout: Option<Int>,
+    pub ring_timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl TelephonyOutboundConfig {
-    /// A `TelephonyOutboundConfig` with its required properties, named in a [`TelephonyOutboundConfigRequired`].
+    /// A `TelephonyOutboundConfig` with its one required property, `ConnectContactFlowId`.
     #[inline]
-    pub fn new(required: TelephonyOutboundConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            answer_machine_detection_config: None,
-            connect_contact_flow_id: required.connect_contact_flow_id,
-            connect_source_phone_number: None,
-            ring_timeout: None,
+            answer_machine_detection_config: ::std::option::Option::None,
+            connect_contact_flow_id: value.into(),
+            connect_source_phone_number: ::std::option::Option::None,
+            ring_timeout: ::std::option::Option::None,
         }
     }
 
     /// `AnswerMachineDetectionConfig`: an [`AnswerMachineDetectionConfig`] object.
-    pub fn answer_machine_detection_config(mut self, value: impl Into<Obj<AnswerMachineDetectionConfig>>) -> Self { self.answer_machine_detection_config = Some(value.into()); self }
+    pub fn answer_machine_detection_config(mut self, value: impl ::std::convert::Into<crate::Obj<AnswerMachineDetectionConfig>>) -> Self { self.answer_machine_detection_config = ::std::option::Option::Some(value.into()); self }
     /// `ConnectContactFlowId`: a string, required.
-    pub fn connect_contact_flow_id(mut self, value: impl Into<Str>) -> Self { self.connect_contact_flow_id = value.into(); self }
+    pub fn connect_contact_flow_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_contact_flow_id = value.into(); self }
     /// `ConnectSourcePhoneNumber`: a string.
-    pub fn connect_source_phone_number(mut self, value: impl Into<Str>) -> Self { self.connect_source_phone_number = Some(value.into()); self }
+    pub fn connect_source_phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_source_phone_number = ::std::option::Option::Some(value.into()); self }
     /// `RingTimeout`: an integer.
-    pub fn ring_timeout(mut self, value: impl Into<Int>) -> Self { self.ring_timeout = Some(value.into()); self }
+    pub fn ring_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ring_timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TelephonyOutboundConfig {}
+impl crate::PropertyType for TelephonyOutboundConfig {}
 
-impl ToValue for TelephonyOutboundConfig {
+impl ::cloudwright_core::ToValue for TelephonyOutboundConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AnswerMachineDetectionConfig",
                 &self.answer_machine_detection_config,
@@ -2032,19 +1666,6 @@ impl ToValue for TelephonyOutboundConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TelephonyOutboundMode: ObjRule = ObjRule {
-    properties: &[
-        ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
-        ("PredictiveConfig", Shape::Object(&RULE_PredictiveConfig)),
-        ("PreviewConfig", Shape::Object(&RULE_PreviewConfig)),
-        ("ProgressiveConfig", Shape::Object(&RULE_ProgressiveConfig)),
-    ],
-    one_of: &[&[&["ProgressiveConfig"], &["PredictiveConfig"], &["AgentlessConfig"], &["PreviewConfig"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TelephonyOutboundMode` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
 /// Contains information about telephony outbound mode.
@@ -2055,19 +1676,19 @@ pub struct TelephonyOutboundMode {
     /// `AgentlessConfig`: a JSON value.
     ///
     /// The agentless outbound mode configuration for telephony.
-    pub agentless_config: Option<Json>,
+    pub agentless_config: ::std::option::Option<::cloudwright_core::Json>,
     /// `PredictiveConfig`: a [`PredictiveConfig`] object.
     ///
     /// Contains predictive outbound mode configuration.
-    pub predictive_config: Option<Obj<PredictiveConfig>>,
+    pub predictive_config: ::std::option::Option<crate::Obj<PredictiveConfig>>,
     /// `PreviewConfig`: a [`PreviewConfig`] object.
     ///
     /// Contains preview outbound mode configuration.
-    pub preview_config: Option<Obj<PreviewConfig>>,
+    pub preview_config: ::std::option::Option<crate::Obj<PreviewConfig>>,
     /// `ProgressiveConfig`: a [`ProgressiveConfig`] object.
     ///
     /// Contains progressive telephony outbound mode configuration.
-    pub progressive_config: Option<Obj<ProgressiveConfig>>,
+    pub progressive_config: ::std::option::Option<crate::Obj<ProgressiveConfig>>,
 }
 
 #[rustfmt::skip]
@@ -2075,25 +1696,25 @@ impl TelephonyOutboundMode {
     /// A `TelephonyOutboundMode` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentlessConfig`: a JSON value.
-    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self { self.agentless_config = Some(value.into()); self }
+    pub fn agentless_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.agentless_config = ::std::option::Option::Some(value.into()); self }
     /// `PredictiveConfig`: a [`PredictiveConfig`] object.
-    pub fn predictive_config(mut self, value: impl Into<Obj<PredictiveConfig>>) -> Self { self.predictive_config = Some(value.into()); self }
+    pub fn predictive_config(mut self, value: impl ::std::convert::Into<crate::Obj<PredictiveConfig>>) -> Self { self.predictive_config = ::std::option::Option::Some(value.into()); self }
     /// `PreviewConfig`: a [`PreviewConfig`] object.
-    pub fn preview_config(mut self, value: impl Into<Obj<PreviewConfig>>) -> Self { self.preview_config = Some(value.into()); self }
+    pub fn preview_config(mut self, value: impl ::std::convert::Into<crate::Obj<PreviewConfig>>) -> Self { self.preview_config = ::std::option::Option::Some(value.into()); self }
     /// `ProgressiveConfig`: a [`ProgressiveConfig`] object.
-    pub fn progressive_config(mut self, value: impl Into<Obj<ProgressiveConfig>>) -> Self { self.progressive_config = Some(value.into()); self }
+    pub fn progressive_config(mut self, value: impl ::std::convert::Into<crate::Obj<ProgressiveConfig>>) -> Self { self.progressive_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TelephonyOutboundMode {}
+impl crate::PropertyType for TelephonyOutboundMode {}
 
-impl ToValue for TelephonyOutboundMode {
+impl ::cloudwright_core::ToValue for TelephonyOutboundMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentlessConfig", &self.agentless_config)
             .opt("PredictiveConfig", &self.predictive_config)
             .opt("PreviewConfig", &self.preview_config)
@@ -2106,21 +1727,10 @@ impl ToValue for TelephonyOutboundMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeRangeRequired {
     /// `EndTime`: a string, required.
-    pub end_time: Str,
+    pub end_time: ::cloudwright_core::Str,
     /// `StartTime`: a string, required.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeRange: ObjRule = ObjRule {
-    properties: &[
-        ("EndTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["StartTime", "EndTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeRange` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -2134,13 +1744,13 @@ pub struct TimeRange {
     /// The end time of the time range.
     ///
     /// Pattern `^T\d{2}:\d{2}$`.
-    pub end_time: Str,
+    pub end_time: ::cloudwright_core::Str,
     /// `StartTime`: a string, required.
     ///
     /// The start time of the time range.
     ///
     /// Pattern `^T\d{2}:\d{2}$`.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2155,40 +1765,22 @@ impl TimeRange {
     }
 
     /// `EndTime`: a string, required.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = value.into(); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: a string, required.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for TimeRange {}
+impl crate::PropertyType for TimeRange {}
 
-impl ToValue for TimeRange {
+impl ::cloudwright_core::ToValue for TimeRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndTime", &self.end_time)
             .req("StartTime", &self.start_time)
             .build()
     }
 }
-
-/// The required properties of [`TimeWindow`], by name: `TimeWindow::new(TimeWindowRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeWindowRequired {
-    /// `OpenHours`: an [`OpenHours`] object, required.
-    pub open_hours: Obj<OpenHours>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeWindow: ObjRule = ObjRule {
-    properties: &[
-        ("OpenHours", Shape::Object(&RULE_OpenHours)),
-        ("RestrictedPeriods", Shape::Object(&RULE_RestrictedPeriods)),
-    ],
-    required: &["OpenHours"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeWindow` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -2200,49 +1792,41 @@ pub struct TimeWindow {
     /// `OpenHours`: an [`OpenHours`] object, required.
     ///
     /// The open hours configuration.
-    pub open_hours: Obj<OpenHours>,
+    pub open_hours: crate::Obj<OpenHours>,
     /// `RestrictedPeriods`: a [`RestrictedPeriods`] object.
     ///
     /// The restricted periods configuration.
-    pub restricted_periods: Option<Obj<RestrictedPeriods>>,
+    pub restricted_periods: ::std::option::Option<crate::Obj<RestrictedPeriods>>,
 }
 
 #[rustfmt::skip]
 impl TimeWindow {
-    /// A `TimeWindow` with its required properties, named in a [`TimeWindowRequired`].
+    /// A `TimeWindow` with its one required property, `OpenHours`.
     #[inline]
-    pub fn new(required: TimeWindowRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<OpenHours>>) -> Self {
         Self {
-            open_hours: required.open_hours,
-            restricted_periods: None,
+            open_hours: value.into(),
+            restricted_periods: ::std::option::Option::None,
         }
     }
 
     /// `OpenHours`: an [`OpenHours`] object, required.
-    pub fn open_hours(mut self, value: impl Into<Obj<OpenHours>>) -> Self { self.open_hours = value.into(); self }
+    pub fn open_hours(mut self, value: impl ::std::convert::Into<crate::Obj<OpenHours>>) -> Self { self.open_hours = value.into(); self }
     /// `RestrictedPeriods`: a [`RestrictedPeriods`] object.
-    pub fn restricted_periods(mut self, value: impl Into<Obj<RestrictedPeriods>>) -> Self { self.restricted_periods = Some(value.into()); self }
+    pub fn restricted_periods(mut self, value: impl ::std::convert::Into<crate::Obj<RestrictedPeriods>>) -> Self { self.restricted_periods = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimeWindow {}
+impl crate::PropertyType for TimeWindow {}
 
-impl ToValue for TimeWindow {
+impl ::cloudwright_core::ToValue for TimeWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OpenHours", &self.open_hours)
             .opt("RestrictedPeriods", &self.restricted_periods)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeoutConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(10.0), max: Some(300.0), ..NumRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `TimeoutConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -2256,7 +1840,7 @@ pub struct TimeoutConfig {
     /// Duration in seconds for the countdown timer.
     ///
     /// Value 10 to 300.
-    pub duration_in_seconds: Option<Int>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2264,19 +1848,19 @@ impl TimeoutConfig {
     /// A `TimeoutConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInSeconds`: an integer.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimeoutConfig {}
+impl crate::PropertyType for TimeoutConfig {}
 
-impl ToValue for TimeoutConfig {
+impl ::cloudwright_core::ToValue for TimeoutConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .build()
     }
@@ -2286,22 +1870,10 @@ impl ToValue for TimeoutConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhatsAppChannelSubtypeConfigRequired {
     /// `DefaultOutboundConfig`: a [`WhatsAppOutboundConfig`] object, required.
-    pub default_outbound_config: Obj<WhatsAppOutboundConfig>,
+    pub default_outbound_config: crate::Obj<WhatsAppOutboundConfig>,
     /// `OutboundMode`: a [`WhatsAppOutboundMode`] object, required.
-    pub outbound_mode: Obj<WhatsAppOutboundMode>,
+    pub outbound_mode: crate::Obj<WhatsAppOutboundMode>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WhatsAppChannelSubtypeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
-        ("DefaultOutboundConfig", Shape::Object(&RULE_WhatsAppOutboundConfig)),
-        ("OutboundMode", Shape::Object(&RULE_WhatsAppOutboundMode)),
-    ],
-    required: &["OutboundMode", "DefaultOutboundConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WhatsAppChannelSubtypeConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -2315,15 +1887,15 @@ pub struct WhatsAppChannelSubtypeConfig {
     /// The allocation of WhatsApp capacity between multiple running outbound campaigns.
     ///
     /// Value 0.01 to 1.
-    pub capacity: Option<Num>,
+    pub capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `DefaultOutboundConfig`: a [`WhatsAppOutboundConfig`] object, required.
     ///
     /// The default WhatsApp outbound configuration of an outbound campaign.
-    pub default_outbound_config: Obj<WhatsAppOutboundConfig>,
+    pub default_outbound_config: crate::Obj<WhatsAppOutboundConfig>,
     /// `OutboundMode`: a [`WhatsAppOutboundMode`] object, required.
     ///
     /// The outbound mode for WhatsApp of an outbound campaign.
-    pub outbound_mode: Obj<WhatsAppOutboundMode>,
+    pub outbound_mode: crate::Obj<WhatsAppOutboundMode>,
 }
 
 #[rustfmt::skip]
@@ -2332,26 +1904,26 @@ impl WhatsAppChannelSubtypeConfig {
     #[inline]
     pub fn new(required: WhatsAppChannelSubtypeConfigRequired) -> Self {
         Self {
-            capacity: None,
+            capacity: ::std::option::Option::None,
             default_outbound_config: required.default_outbound_config,
             outbound_mode: required.outbound_mode,
         }
     }
 
     /// `Capacity`: a number.
-    pub fn capacity(mut self, value: impl Into<Num>) -> Self { self.capacity = Some(value.into()); self }
+    pub fn capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.capacity = ::std::option::Option::Some(value.into()); self }
     /// `DefaultOutboundConfig`: a [`WhatsAppOutboundConfig`] object, required.
-    pub fn default_outbound_config(mut self, value: impl Into<Obj<WhatsAppOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
+    pub fn default_outbound_config(mut self, value: impl ::std::convert::Into<crate::Obj<WhatsAppOutboundConfig>>) -> Self { self.default_outbound_config = value.into(); self }
     /// `OutboundMode`: a [`WhatsAppOutboundMode`] object, required.
-    pub fn outbound_mode(mut self, value: impl Into<Obj<WhatsAppOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
+    pub fn outbound_mode(mut self, value: impl ::std::convert::Into<crate::Obj<WhatsAppOutboundMode>>) -> Self { self.outbound_mode = value.into(); self }
 }
 
-impl PropertyType for WhatsAppChannelSubtypeConfig {}
+impl crate::PropertyType for WhatsAppChannelSubtypeConfig {}
 
-impl ToValue for WhatsAppChannelSubtypeConfig {
+impl ::cloudwright_core::ToValue for WhatsAppChannelSubtypeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Capacity", &self.capacity)
             .req("DefaultOutboundConfig", &self.default_outbound_config)
             .req("OutboundMode", &self.outbound_mode)
@@ -2363,21 +1935,10 @@ impl ToValue for WhatsAppChannelSubtypeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhatsAppOutboundConfigRequired {
     /// `ConnectSourcePhoneNumberArn`: a string, required.
-    pub connect_source_phone_number_arn: Str,
+    pub connect_source_phone_number_arn: ::cloudwright_core::Str,
     /// `WisdomTemplateArn`: a string, required.
-    pub wisdom_template_arn: Str,
+    pub wisdom_template_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WhatsAppOutboundConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectSourcePhoneNumberArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ConnectSourcePhoneNumberArn", "WisdomTemplateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WhatsAppOutboundConfig` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -2391,13 +1952,13 @@ pub struct WhatsAppOutboundConfig {
     /// The Amazon Resource Name (ARN) of the Amazon Connect source WhatsApp phone number.
     ///
     /// Pattern `^arn:.*$`; length 20 to 500.
-    pub connect_source_phone_number_arn: Str,
+    pub connect_source_phone_number_arn: ::cloudwright_core::Str,
     /// `WisdomTemplateArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect template.
     ///
     /// Pattern `^arn:.*$`; length 20 to 500.
-    pub wisdom_template_arn: Str,
+    pub wisdom_template_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2412,17 +1973,17 @@ impl WhatsAppOutboundConfig {
     }
 
     /// `ConnectSourcePhoneNumberArn`: a string, required.
-    pub fn connect_source_phone_number_arn(mut self, value: impl Into<Str>) -> Self { self.connect_source_phone_number_arn = value.into(); self }
+    pub fn connect_source_phone_number_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connect_source_phone_number_arn = value.into(); self }
     /// `WisdomTemplateArn`: a string, required.
-    pub fn wisdom_template_arn(mut self, value: impl Into<Str>) -> Self { self.wisdom_template_arn = value.into(); self }
+    pub fn wisdom_template_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.wisdom_template_arn = value.into(); self }
 }
 
-impl PropertyType for WhatsAppOutboundConfig {}
+impl crate::PropertyType for WhatsAppOutboundConfig {}
 
-impl ToValue for WhatsAppOutboundConfig {
+impl ::cloudwright_core::ToValue for WhatsAppOutboundConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ConnectSourcePhoneNumberArn",
                 &self.connect_source_phone_number_arn,
@@ -2431,15 +1992,6 @@ impl ToValue for WhatsAppOutboundConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WhatsAppOutboundMode: ObjRule = ObjRule {
-    properties: &[
-        ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WhatsAppOutboundMode` property type of `AWS::ConnectCampaignsV2::Campaign`.
 ///
@@ -2451,7 +2003,7 @@ pub struct WhatsAppOutboundMode {
     /// `AgentlessConfig`: a JSON value.
     ///
     /// Agentless config
-    pub agentless_config: Option<Json>,
+    pub agentless_config: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -2459,19 +2011,19 @@ impl WhatsAppOutboundMode {
     /// A `WhatsAppOutboundMode` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentlessConfig`: a JSON value.
-    pub fn agentless_config(mut self, value: impl Into<Json>) -> Self { self.agentless_config = Some(value.into()); self }
+    pub fn agentless_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.agentless_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WhatsAppOutboundMode {}
+impl crate::PropertyType for WhatsAppOutboundMode {}
 
-impl ToValue for WhatsAppOutboundMode {
+impl ::cloudwright_core::ToValue for WhatsAppOutboundMode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentlessConfig", &self.agentless_config)
             .build()
     }
@@ -2483,23 +2035,23 @@ pub enum AgentAction {
     /// `DISCARD`
     Discard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AgentAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AgentAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AgentAction {
+impl ::cloudwright_core::ToValue for AgentAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Discard => "DISCARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2511,24 +2063,24 @@ pub enum CampaignType {
     /// `JOURNEY`
     Journey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CampaignType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CampaignType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CampaignType {
+impl ::cloudwright_core::ToValue for CampaignType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Managed => "MANAGED",
             Self::Journey => "JOURNEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2538,23 +2090,23 @@ pub enum CommunicationLimitTimeUnit {
     /// `DAY`
     Day,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CommunicationLimitTimeUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CommunicationLimitTimeUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CommunicationLimitTimeUnit {
+impl ::cloudwright_core::ToValue for CommunicationLimitTimeUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Day => "DAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2576,18 +2128,18 @@ pub enum DayOfWeek {
     /// `SUNDAY`
     Sunday,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DayOfWeek {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DayOfWeek {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DayOfWeek {
+impl ::cloudwright_core::ToValue for DayOfWeek {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Monday => "MONDAY",
             Self::Tuesday => "TUESDAY",
@@ -2596,9 +2148,9 @@ impl ToValue for DayOfWeek {
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
             Self::Sunday => "SUNDAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2610,24 +2162,24 @@ pub enum InstanceLimitsHandling {
     /// `OPT_OUT`
     OptOut,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceLimitsHandling {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceLimitsHandling {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceLimitsHandling {
+impl ::cloudwright_core::ToValue for InstanceLimitsHandling {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OptIn => "OPT_IN",
             Self::OptOut => "OPT_OUT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2639,23 +2191,432 @@ pub enum LocalTimeZoneDetectionType {
     /// `AREA_CODE`
     AreaCode,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocalTimeZoneDetectionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalTimeZoneDetectionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocalTimeZoneDetectionType {
+impl ::cloudwright_core::ToValue for LocalTimeZoneDetectionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ZipCode => "ZIP_CODE",
             Self::AreaCode => "AREA_CODE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w-\\.\\+]+@([\\w-]+\\.)+[\\w-]{2,4}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^T\\d{2}:\\d{2}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\d{4}-\\d{2}-\\d{2}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9.]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Campaign: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelSubtypeConfig", Shape::Object(&RULE_ChannelSubtypeConfig)),
+            ("CommunicationLimitsOverride", Shape::Object(&RULE_CommunicationLimitsConfig)),
+            ("CommunicationTimeConfig", Shape::Object(&RULE_CommunicationTimeConfig)),
+            ("ConnectCampaignFlowArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConnectInstanceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("EntryLimitsConfig", Shape::Object(&RULE_EntryLimitsConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("Source", Shape::Object(&RULE_Source)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["MANAGED", "JOURNEY"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "ConnectInstanceId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnswerMachineDetectionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AwaitAnswerMachinePrompt", Shape::Bool),
+            ("EnableAnswerMachineDetection", Shape::Bool),
+        ],
+        required: &["EnableAnswerMachineDetection"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelSubtypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Email", Shape::Object(&RULE_EmailChannelSubtypeConfig)),
+            ("Sms", Shape::Object(&RULE_SmsChannelSubtypeConfig)),
+            ("Telephony", Shape::Object(&RULE_TelephonyChannelSubtypeConfig)),
+            ("WhatsApp", Shape::Object(&RULE_WhatsAppChannelSubtypeConfig)),
+        ],
+        any_of: &[&[&["Telephony"], &["Sms"], &["Email"], &["WhatsApp"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommunicationLimit: ObjRule = ObjRule {
+        properties: &[
+            ("Frequency", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxCountPerRecipient", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Unit", Shape::Str(&StrRule { allowed: &["DAY"], ..StrRule::ANY })),
+        ],
+        required: &["MaxCountPerRecipient", "Frequency", "Unit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommunicationLimits: ObjRule = ObjRule {
+        properties: &[
+            ("CommunicationLimitList", Shape::List(&ListRule { items: Shape::Object(&RULE_CommunicationLimit), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommunicationLimitsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AllChannelsSubtypes", Shape::Object(&RULE_CommunicationLimits)),
+            ("InstanceLimitsHandling", Shape::Str(&StrRule { allowed: &["OPT_IN", "OPT_OUT"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CommunicationTimeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Email", Shape::Object(&RULE_TimeWindow)),
+            ("LocalTimeZoneConfig", Shape::Object(&RULE_LocalTimeZoneConfig)),
+            ("Sms", Shape::Object(&RULE_TimeWindow)),
+            ("Telephony", Shape::Object(&RULE_TimeWindow)),
+            ("WhatsApp", Shape::Object(&RULE_TimeWindow)),
+        ],
+        required: &["LocalTimeZoneConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DailyHour: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY })),
+            ("Value", Shape::List(&ListRule { items: Shape::Object(&RULE_TimeRange), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailChannelSubtypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+            ("DefaultOutboundConfig", Shape::Object(&RULE_EmailOutboundConfig)),
+            ("OutboundMode", Shape::Object(&RULE_EmailOutboundMode)),
+        ],
+        required: &["OutboundMode", "DefaultOutboundConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailOutboundConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectSourceEmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SourceEmailAddressDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ConnectSourceEmailAddress", "WisdomTemplateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailOutboundMode: ObjRule = ObjRule {
+        properties: &[
+            ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EntryLimitsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxEntryCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MinEntryInterval", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["MaxEntryCount", "MinEntryInterval"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerProfilesDomainArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalTimeZoneConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultTimeZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LocalTimeZoneDetection", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ZIP_CODE", "AREA_CODE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OpenHours: ObjRule = ObjRule {
+        properties: &[
+            ("DailyHours", Shape::List(&ListRule { items: Shape::Object(&RULE_DailyHour), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DailyHours"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PredictiveConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["BandwidthAllocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PreviewConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AgentActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DISCARD"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("TimeoutConfig", Shape::Object(&RULE_TimeoutConfig)),
+        ],
+        required: &["BandwidthAllocation", "TimeoutConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProgressiveConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["BandwidthAllocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RestrictedPeriod: ObjRule = ObjRule {
+        properties: &[
+            ("EndDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { max_len: Some(127), ..StrRule::ANY })),
+            ("StartDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["StartDate", "EndDate"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RestrictedPeriods: ObjRule = ObjRule {
+        properties: &[
+            ("RestrictedPeriodList", Shape::List(&ListRule { items: Shape::Object(&RULE_RestrictedPeriod), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["RestrictedPeriodList"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("EndTime", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
+            ("RefreshFrequency", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("StartTime", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
+        ],
+        required: &["StartTime", "EndTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmsChannelSubtypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+            ("DefaultOutboundConfig", Shape::Object(&RULE_SmsOutboundConfig)),
+            ("OutboundMode", Shape::Object(&RULE_SmsOutboundMode)),
+        ],
+        required: &["OutboundMode", "DefaultOutboundConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmsOutboundConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectSourcePhoneNumberArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ConnectSourcePhoneNumberArn", "WisdomTemplateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmsOutboundMode: ObjRule = ObjRule {
+        properties: &[
+            ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Source: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerProfilesSegmentArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EventTrigger", Shape::Object(&RULE_EventTrigger)),
+        ],
+        one_of: &[&[&["CustomerProfilesSegmentArn"], &["EventTrigger"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelephonyChannelSubtypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+            ("ConnectQueueId", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+            ("DefaultOutboundConfig", Shape::Object(&RULE_TelephonyOutboundConfig)),
+            ("OutboundMode", Shape::Object(&RULE_TelephonyOutboundMode)),
+        ],
+        required: &["OutboundMode", "DefaultOutboundConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelephonyOutboundConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AnswerMachineDetectionConfig", Shape::Object(&RULE_AnswerMachineDetectionConfig)),
+            ("ConnectContactFlowId", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+            ("ConnectSourcePhoneNumber", Shape::Str(&StrRule { max_len: Some(100), ..StrRule::ANY })),
+            ("RingTimeout", Shape::Int(&NumRule { min: Some(15.0), max: Some(60.0), ..NumRule::ANY })),
+        ],
+        required: &["ConnectContactFlowId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TelephonyOutboundMode: ObjRule = ObjRule {
+        properties: &[
+            ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
+            ("PredictiveConfig", Shape::Object(&RULE_PredictiveConfig)),
+            ("PreviewConfig", Shape::Object(&RULE_PreviewConfig)),
+            ("ProgressiveConfig", Shape::Object(&RULE_ProgressiveConfig)),
+        ],
+        one_of: &[&[&["ProgressiveConfig"], &["PredictiveConfig"], &["AgentlessConfig"], &["PreviewConfig"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeRange: ObjRule = ObjRule {
+        properties: &[
+            ("EndTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["StartTime", "EndTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeWindow: ObjRule = ObjRule {
+        properties: &[
+            ("OpenHours", Shape::Object(&RULE_OpenHours)),
+            ("RestrictedPeriods", Shape::Object(&RULE_RestrictedPeriods)),
+        ],
+        required: &["OpenHours"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeoutConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::Int(&NumRule { min: Some(10.0), max: Some(300.0), ..NumRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WhatsAppChannelSubtypeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Capacity", Shape::Num(&NumRule { min: Some(0.01), max: Some(1.0), ..NumRule::ANY })),
+            ("DefaultOutboundConfig", Shape::Object(&RULE_WhatsAppOutboundConfig)),
+            ("OutboundMode", Shape::Object(&RULE_WhatsAppOutboundMode)),
+        ],
+        required: &["OutboundMode", "DefaultOutboundConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WhatsAppOutboundConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectSourcePhoneNumberArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("WisdomTemplateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ConnectSourcePhoneNumberArn", "WisdomTemplateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WhatsAppOutboundMode: ObjRule = ObjRule {
+        properties: &[
+            ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[0-9a-zA-Z_\\-:\\/]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+(?:\\.\\d+){0,2}$");
 
 /// The required properties of [`EnabledBaseline`], by name: `EnabledBaseline::new(EnabledBaselineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnabledBaselineRequired {
     /// `BaselineIdentifier`: a string, required.
-    pub baseline_identifier: Str,
+    pub baseline_identifier: ::cloudwright_core::Str,
     /// `BaselineVersion`: a string, required.
-    pub baseline_version: Str,
+    pub baseline_version: ::cloudwright_core::Str,
     /// `TargetIdentifier`: a string, required.
-    pub target_identifier: Str,
+    pub target_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnabledBaseline: ObjRule = ObjRule {
-    properties: &[
-        ("BaselineIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BaselineVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TargetIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["BaselineIdentifier", "TargetIdentifier", "BaselineVersion"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ControlTower::EnabledBaseline` resource.
 ///
@@ -57,25 +36,25 @@ pub struct EnabledBaseline {
     /// The specific `Baseline` enabled as part of the `EnabledBaseline` resource.
     ///
     /// Pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub baseline_identifier: Str,
+    pub baseline_identifier: ::cloudwright_core::Str,
     /// `BaselineVersion`: a string, required.
     ///
     /// The enabled version of the `Baseline` .
     ///
     /// Pattern `^\d+(?:\.\d+){0,2}$`.
-    pub baseline_version: Str,
+    pub baseline_version: ::cloudwright_core::Str,
     /// `Parameters`: a list of [`Parameter`] objects.
     ///
     /// Shows the parameters that are applied when enabling this `Baseline` .
-    pub parameters: Option<List<Parameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<Parameter>>,
     /// `Tags`: a list of [`Tag`] objects.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetIdentifier`: a string, required.
     ///
     /// The target on which to enable the `Baseline` .
     ///
     /// Pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub target_identifier: Str,
+    pub target_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -85,7 +64,7 @@ impl EnabledBaseline {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ControlTower::EnabledBaseline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-enabledbaseline.html",
         primary_identifier: &["EnabledBaselineIdentifier"],
@@ -96,7 +75,7 @@ impl EnabledBaseline {
         read_only: &["EnabledBaselineIdentifier"],
         attributes: &["EnabledBaselineIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EnabledBaseline` with its required properties, named in a [`EnabledBaselineRequired`].
@@ -105,42 +84,44 @@ impl EnabledBaseline {
         Self {
             baseline_identifier: required.baseline_identifier,
             baseline_version: required.baseline_version,
-            parameters: None,
-            tags: None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             target_identifier: required.target_identifier,
         }
     }
 
     /// `BaselineIdentifier`: a string, required.
-    pub fn baseline_identifier(mut self, value: impl Into<Str>) -> Self { self.baseline_identifier = value.into(); self }
+    pub fn baseline_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.baseline_identifier = value.into(); self }
     /// `BaselineVersion`: a string, required.
-    pub fn baseline_version(mut self, value: impl Into<Str>) -> Self { self.baseline_version = value.into(); self }
+    pub fn baseline_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.baseline_version = value.into(); self }
     /// `Parameters`: a list of [`Parameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Parameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetIdentifier`: a string, required.
-    pub fn target_identifier(mut self, value: impl Into<Str>) -> Self { self.target_identifier = value.into(); self }
+    pub fn target_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_identifier = value.into(); self }
 }
 
-impl Resource for EnabledBaseline {
+impl ::cloudwright_core::Resource for EnabledBaseline {
     type Attributes = EnabledBaselineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnabledBaseline, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EnabledBaseline, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnabledBaseline {
+impl ::cloudwright_core::ToValue for EnabledBaseline {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BaselineIdentifier", &self.baseline_identifier)
             .req("BaselineVersion", &self.baseline_version)
             .opt("Parameters", &self.parameters)
@@ -150,12 +131,12 @@ impl ToValue for EnabledBaseline {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnabledBaseline`]: `Handle<EnabledBaseline>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnabledBaseline`]: `Handle<EnabledBaseline>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnabledBaselineAttributes(ResourceRef);
+pub struct EnabledBaselineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnabledBaselineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnabledBaselineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,20 +144,10 @@ impl From<ResourceRef> for EnabledBaselineAttributes {
 impl EnabledBaselineAttributes {
     /// `Fn::GetAtt` `EnabledBaselineIdentifier`: a string.
     #[inline]
-    pub fn enabled_baseline_identifier(&self) -> Value {
-        self.0.get_att("EnabledBaselineIdentifier")
+    pub fn enabled_baseline_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnabledBaselineIdentifier"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Parameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Value", Shape::Any),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Parameter` property type of `AWS::ControlTower::EnabledBaseline`.
 ///
@@ -186,9 +157,9 @@ pub struct Parameter {
     /// `Key`: a string.
     ///
     /// Length 1 to 256.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a JSON value.
-    pub value: Option<Json>,
+    pub value: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -196,23 +167,59 @@ impl Parameter {
     /// A `Parameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a JSON value.
-    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Parameter {}
+impl crate::PropertyType for Parameter {}
 
-impl ToValue for Parameter {
+impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[0-9a-zA-Z_\\-:\\/]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+(?:\\.\\d+){0,2}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnabledBaseline: ObjRule = ObjRule {
+        properties: &[
+            ("BaselineIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BaselineVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TargetIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["BaselineIdentifier", "TargetIdentifier", "BaselineVersion"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Parameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Value", Shape::Any),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[0-9a-zA-Z_\\-:\\/]+$");
-
 /// The required properties of [`EnabledControl`], by name: `EnabledControl::new(EnabledControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnabledControlRequired {
     /// `ControlIdentifier`: a string, required.
-    pub control_identifier: Str,
+    pub control_identifier: ::cloudwright_core::Str,
     /// `TargetIdentifier`: a string, required.
-    pub target_identifier: Str,
+    pub target_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnabledControl: ObjRule = ObjRule {
-    properties: &[
-        ("ControlIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnabledControlParameter), min_items: Some(1), max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("TargetIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["TargetIdentifier", "ControlIdentifier"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ControlTower::EnabledControl` resource.
 ///
@@ -47,28 +29,28 @@ pub(crate) static RULE_EnabledControl: ObjRule = ObjRule {
 pub struct EnabledControl {
     /// `ControlIdentifier`: a string, required.
     ///
-    /// The ARN of the control. Only *Strongly recommended* and *Elective* controls are permitted, with the exception of the *Region deny* control. For information on how to find the `controlIdentifier` , see \[the overview page\](<https://docs.aws.amazon.com//controltower/latest/APIReference/Welcome.html>) .
+    /// The ARN of the control. Only *Strongly recommended* and *Elective* controls are permitted, with the exception of the *Region deny* control. For information on how to find the `controlIdentifier` , see [the overview page](https://docs.aws.amazon.com//controltower/latest/APIReference/Welcome.html) .
     ///
     /// Pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub control_identifier: Str,
+    pub control_identifier: ::cloudwright_core::Str,
     /// `Parameters`: a list of [`EnabledControlParameter`] objects.
     ///
     /// Array of `EnabledControlParameter` objects.
     ///
     /// Items at least 1.
-    pub parameters: Option<List<EnabledControlParameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<EnabledControlParameter>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A set of tags to assign to the enabled control.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetIdentifier`: a string, required.
     ///
-    /// The ARN of the organizational unit. For information on how to find the `targetIdentifier` , see \[the overview page\](<https://docs.aws.amazon.com//controltower/latest/APIReference/Welcome.html>) .
+    /// The ARN of the organizational unit. For information on how to find the `targetIdentifier` , see [the overview page](https://docs.aws.amazon.com//controltower/latest/APIReference/Welcome.html) .
     ///
     /// Pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub target_identifier: Str,
+    pub target_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -78,7 +60,7 @@ impl EnabledControl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ControlTower::EnabledControl",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-enabledcontrol.html",
         primary_identifier: &["TargetIdentifier", "ControlIdentifier"],
@@ -89,7 +71,7 @@ impl EnabledControl {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EnabledControl` with its required properties, named in a [`EnabledControlRequired`].
@@ -97,40 +79,42 @@ impl EnabledControl {
     pub fn new(required: EnabledControlRequired) -> Self {
         Self {
             control_identifier: required.control_identifier,
-            parameters: None,
-            tags: None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             target_identifier: required.target_identifier,
         }
     }
 
     /// `ControlIdentifier`: a string, required.
-    pub fn control_identifier(mut self, value: impl Into<Str>) -> Self { self.control_identifier = value.into(); self }
+    pub fn control_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_identifier = value.into(); self }
     /// `Parameters`: a list of [`EnabledControlParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<EnabledControlParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnabledControlParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetIdentifier`: a string, required.
-    pub fn target_identifier(mut self, value: impl Into<Str>) -> Self { self.target_identifier = value.into(); self }
+    pub fn target_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_identifier = value.into(); self }
 }
 
-impl Resource for EnabledControl {
+impl ::cloudwright_core::Resource for EnabledControl {
     type Attributes = EnabledControlAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnabledControl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EnabledControl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnabledControl {
+impl ::cloudwright_core::ToValue for EnabledControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ControlIdentifier", &self.control_identifier)
             .opt("Parameters", &self.parameters)
             .opt("Tags", &self.tags)
@@ -139,12 +123,12 @@ impl ToValue for EnabledControl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnabledControl`]: `Handle<EnabledControl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnabledControl`]: `Handle<EnabledControl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct EnabledControlAttributes(());
 
-impl From<ResourceRef> for EnabledControlAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnabledControlAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -153,21 +137,10 @@ impl From<ResourceRef> for EnabledControlAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnabledControlParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a JSON value, required.
-    pub value: Json,
+    pub value: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnabledControlParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::Any),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnabledControlParameter` property type of `AWS::ControlTower::EnabledControl`.
 ///
@@ -179,13 +152,13 @@ pub struct EnabledControlParameter {
     /// `Key`: a string, required.
     ///
     /// The key of a key/value pair. It is of type `string` .
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a JSON value, required.
     ///
     /// The value of a key/value pair. It can be of type `array` , `string` , `number` , `object` , or `boolean` . \[Note: The *Type* field that follows may show a single type such as Number, which is only one possible type.\]
     ///
     /// Items at least 1.
-    pub value: Json,
+    pub value: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -200,17 +173,17 @@ impl EnabledControlParameter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a JSON value, required.
-    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for EnabledControlParameter {}
+impl crate::PropertyType for EnabledControlParameter {}
 
-impl ToValue for EnabledControlParameter {
+impl ::cloudwright_core::ToValue for EnabledControlParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -221,21 +194,10 @@ impl ToValue for EnabledControlParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ControlTower::EnabledControl`.
 ///
@@ -245,11 +207,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -264,19 +226,64 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[0-9a-zA-Z_\\-:\\/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnabledControl: ObjRule = ObjRule {
+        properties: &[
+            ("ControlIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnabledControlParameter), min_items: Some(1), max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("TargetIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["TargetIdentifier", "ControlIdentifier"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnabledControlParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::Any),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\d+.\\d+");
 
 /// The required properties of [`LandingZone`], by name: `LandingZone::new(LandingZoneRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LandingZoneRequired {
     /// `Manifest`: a JSON value, required.
-    pub manifest: Json,
+    pub manifest: ::cloudwright_core::Json,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LandingZone: ObjRule = ObjRule {
-    properties: &[
-        ("Manifest", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("RemediationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INHERITANCE_DRIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Manifest", "Version"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ControlTower::LandingZone` resource.
 ///
@@ -52,23 +33,23 @@ pub struct LandingZone {
     /// The landing zone manifest JSON text file that specifies the landing zone configurations.
     ///
     /// Format `json`.
-    pub manifest: Json,
+    pub manifest: ::cloudwright_core::Json,
     /// `RemediationTypes`: a list of [`RemediationType`] values.
     ///
     /// The types of remediation actions configured for the landing zone, such as automatic drift correction or compliance enforcement.
     ///
     /// Items 1 to 1.
-    pub remediation_types: Option<List<RemediationType>>,
+    pub remediation_types: ::std::option::Option<::cloudwright_core::List<RemediationType>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to be applied to the landing zone.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Version`: a string, required.
     ///
     /// The landing zone's current deployed version.
     ///
     /// Pattern `\d+.\d+`; length 3 to 10.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -78,7 +59,7 @@ impl LandingZone {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ControlTower::LandingZone",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-landingzone.html",
         primary_identifier: &["LandingZoneIdentifier"],
@@ -89,7 +70,7 @@ impl LandingZone {
         read_only: &["LandingZoneIdentifier", "Arn", "Status", "LatestAvailableVersion", "DriftStatus"],
         attributes: &["Arn", "DriftStatus", "LandingZoneIdentifier", "LatestAvailableVersion", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LandingZone` with its required properties, named in a [`LandingZoneRequired`].
@@ -97,40 +78,42 @@ impl LandingZone {
     pub fn new(required: LandingZoneRequired) -> Self {
         Self {
             manifest: required.manifest,
-            remediation_types: None,
-            tags: None,
+            remediation_types: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             version: required.version,
         }
     }
 
     /// `Manifest`: a JSON value, required.
-    pub fn manifest(mut self, value: impl Into<Json>) -> Self { self.manifest = value.into(); self }
+    pub fn manifest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.manifest = value.into(); self }
     /// `RemediationTypes`: a list of [`RemediationType`] values.
-    pub fn remediation_types(mut self, value: impl Into<List<RemediationType>>) -> Self { self.remediation_types = Some(value.into()); self }
+    pub fn remediation_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RemediationType>>) -> Self { self.remediation_types = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl Resource for LandingZone {
+impl ::cloudwright_core::Resource for LandingZone {
     type Attributes = LandingZoneAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LandingZone, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LandingZone, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LandingZone {
+impl ::cloudwright_core::ToValue for LandingZone {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Manifest", &self.manifest)
             .opt("RemediationTypes", &self.remediation_types)
             .opt("Tags", &self.tags)
@@ -139,12 +122,12 @@ impl ToValue for LandingZone {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LandingZone`]: `Handle<LandingZone>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LandingZone`]: `Handle<LandingZone>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LandingZoneAttributes(ResourceRef);
+pub struct LandingZoneAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LandingZoneAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LandingZoneAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,36 +137,36 @@ impl LandingZoneAttributes {
     ///
     /// The ARN of the landing zone.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DriftStatus`: one of a set of strings.
     #[inline]
-    pub fn drift_status(&self) -> Value {
-        self.0.get_att("DriftStatus")
+    pub fn drift_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DriftStatus"))
     }
 
     /// `Fn::GetAtt` `LandingZoneIdentifier`: a string.
     ///
     /// The unique identifier of the landing zone.
     #[inline]
-    pub fn landing_zone_identifier(&self) -> Value {
-        self.0.get_att("LandingZoneIdentifier")
+    pub fn landing_zone_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LandingZoneIdentifier"))
     }
 
     /// `Fn::GetAtt` `LatestAvailableVersion`: a string.
     ///
     /// The latest available version of the landing zone.
     #[inline]
-    pub fn latest_available_version(&self) -> Value {
-        self.0.get_att("LatestAvailableVersion")
+    pub fn latest_available_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestAvailableVersion"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -193,22 +176,46 @@ pub enum RemediationType {
     /// `INHERITANCE_DRIFT`
     InheritanceDrift,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RemediationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RemediationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RemediationType {
+impl ::cloudwright_core::ToValue for RemediationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::InheritanceDrift => "INHERITANCE_DRIFT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\d+.\\d+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LandingZone: ObjRule = ObjRule {
+        properties: &[
+            ("Manifest", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("RemediationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INHERITANCE_DRIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Manifest", "Version"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,14 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("(arn:aws(-cn)?:billing::[0-9]{12}:billingview/)?[a-zA-Z0-9_\\+=\\.\\-@].{1,30}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9A-Za-z!\\-_.*\\'()]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Za-z0-9_\\.\\-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[0-9A-Za-z!\\-_.*\\'()/]*");
-
 /// The required properties of [`ReportDefinition`], by name: `ReportDefinition::new(ReportDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportDefinitionRequired {
@@ -21,43 +13,20 @@ pub struct ReportDefinitionRequired {
     /// `Format`: a [`ReportDefinitionFormat`] value, required.
     pub format: ReportDefinitionFormat,
     /// `RefreshClosedReports`: a boolean, required.
-    pub refresh_closed_reports: Bool,
+    pub refresh_closed_reports: ::cloudwright_core::Bool,
     /// `ReportName`: a string, required.
-    pub report_name: Str,
+    pub report_name: ::cloudwright_core::Str,
     /// `ReportVersioning`: a [`ReportVersioning`] value, required.
     pub report_versioning: ReportVersioning,
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Prefix`: a string, required.
-    pub s3_prefix: Str,
+    pub s3_prefix: ::cloudwright_core::Str,
     /// `S3Region`: a string, required.
-    pub s3_region: Str,
+    pub s3_region: ::cloudwright_core::Str,
     /// `TimeUnit`: a [`TimeUnit`] value, required.
     pub time_unit: TimeUnit,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReportDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalArtifacts", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REDSHIFT", "QUICKSIGHT", "ATHENA"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AdditionalSchemaElements", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCES", "SPLIT_COST_ALLOCATION_DATA", "MANUAL_DISCOUNT_COMPATIBILITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("BillingViewArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Compression", Shape::Str(&StrRule { allowed: &["ZIP", "GZIP", "Parquet"], ..StrRule::ANY })),
-        ("Format", Shape::Str(&StrRule { allowed: &["textORcsv", "Parquet"], ..StrRule::ANY })),
-        ("RefreshClosedReports", Shape::Bool),
-        ("ReportName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ReportVersioning", Shape::Str(&StrRule { allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"], ..StrRule::ANY })),
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("S3Region", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("TimeUnit", Shape::Str(&StrRule { allowed: &["HOURLY", "DAILY", "MONTHLY"], ..StrRule::ANY })),
-    ],
-    required: &["ReportName", "TimeUnit", "Format", "Compression", "S3Bucket", "S3Prefix", "S3Region", "RefreshClosedReports", "ReportVersioning"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CUR::ReportDefinition` resource.
 ///
@@ -77,19 +46,20 @@ pub struct ReportDefinition {
     /// A list of manifests that you want AWS to create for this report.
     ///
     /// Default `[]`.
-    pub additional_artifacts: Option<List<AdditionalArtifact>>,
+    pub additional_artifacts: ::std::option::Option<::cloudwright_core::List<AdditionalArtifact>>,
     /// `AdditionalSchemaElements`: a list of [`AdditionalSchemaElement`] values.
     ///
     /// A list of strings that indicate additional content that AWS includes in the report, such as individual resource IDs.
     ///
     /// Default `[]`; create-only: changing it replaces the resource.
-    pub additional_schema_elements: Option<List<AdditionalSchemaElement>>,
+    pub additional_schema_elements:
+        ::std::option::Option<::cloudwright_core::List<AdditionalSchemaElement>>,
     /// `BillingViewArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the billing view. You can get this value by using the billing view service public APIs.
     ///
     /// Pattern `(arn:aws(-cn)?:billing::[0-9]{12}:billingview/)?[a-zA-Z0-9_\+=\.\-@].{1,30}`; length 1 to 128; default `null`; create-only: changing it replaces the resource.
-    pub billing_view_arn: Option<Str>,
+    pub billing_view_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Compression`: a [`Compression`] value, required.
     ///
     /// The compression format that Amazon Web Services uses for the report.
@@ -101,13 +71,13 @@ pub struct ReportDefinition {
     /// `RefreshClosedReports`: a boolean, required.
     ///
     /// Whether you want AWS to update your reports after they have been finalized if AWS detects charges related to previous months. These charges can include refunds, credits, or support fees.
-    pub refresh_closed_reports: Bool,
+    pub refresh_closed_reports: ::cloudwright_core::Bool,
     /// `ReportName`: a string, required.
     ///
     /// The name of the report that you want to create. The name must be unique, is case sensitive, and can't include spaces.
     ///
     /// Pattern `[0-9A-Za-z!\-_.*\'()]+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub report_name: Str,
+    pub report_name: ::cloudwright_core::Str,
     /// `ReportVersioning`: a [`ReportVersioning`] value, required.
     ///
     /// Whether you want AWS to overwrite the previous version of each report or to deliver the report in addition to the previous versions.
@@ -119,23 +89,23 @@ pub struct ReportDefinition {
     /// The S3 bucket where Amazon Web Services delivers the report.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `[A-Za-z0-9_\.\-]+`; length 1 to 256.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Prefix`: a string, required.
     ///
     /// The prefix that Amazon Web Services adds to the report name when Amazon Web Services delivers the report. Your prefix can't include spaces.
     ///
     /// Pattern `[0-9A-Za-z!\-_.*\'()/]*`; length 1 to 256.
-    pub s3_prefix: Str,
+    pub s3_prefix: ::cloudwright_core::Str,
     /// `S3Region`: a string, required.
     ///
     /// The Region of the S3 bucket that Amazon Web Services delivers the report into.
-    pub s3_region: Str,
+    pub s3_region: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be assigned to the report definition resource.
     ///
     /// Items 0 to 100.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeUnit`: a [`TimeUnit`] value, required.
     ///
     /// The granularity of the line items in the report.
@@ -151,7 +121,7 @@ impl ReportDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CUR::ReportDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cur-reportdefinition.html",
         primary_identifier: &["ReportName"],
@@ -162,16 +132,16 @@ impl ReportDefinition {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ReportDefinition` with its required properties, named in a [`ReportDefinitionRequired`].
     #[inline]
     pub fn new(required: ReportDefinitionRequired) -> Self {
         Self {
-            additional_artifacts: None,
-            additional_schema_elements: None,
-            billing_view_arn: None,
+            additional_artifacts: ::std::option::Option::None,
+            additional_schema_elements: ::std::option::Option::None,
+            billing_view_arn: ::std::option::Option::None,
             compression: required.compression,
             format: required.format,
             refresh_closed_reports: required.refresh_closed_reports,
@@ -180,57 +150,59 @@ impl ReportDefinition {
             s3_bucket: required.s3_bucket,
             s3_prefix: required.s3_prefix,
             s3_region: required.s3_region,
-            tags: None,
+            tags: ::std::option::Option::None,
             time_unit: required.time_unit,
         }
     }
 
     /// `AdditionalArtifacts`: a list of [`AdditionalArtifact`] values.
-    pub fn additional_artifacts(mut self, value: impl Into<List<AdditionalArtifact>>) -> Self { self.additional_artifacts = Some(value.into()); self }
+    pub fn additional_artifacts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdditionalArtifact>>) -> Self { self.additional_artifacts = ::std::option::Option::Some(value.into()); self }
     /// `AdditionalSchemaElements`: a list of [`AdditionalSchemaElement`] values.
-    pub fn additional_schema_elements(mut self, value: impl Into<List<AdditionalSchemaElement>>) -> Self { self.additional_schema_elements = Some(value.into()); self }
+    pub fn additional_schema_elements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdditionalSchemaElement>>) -> Self { self.additional_schema_elements = ::std::option::Option::Some(value.into()); self }
     /// `BillingViewArn`: a string.
-    pub fn billing_view_arn(mut self, value: impl Into<Str>) -> Self { self.billing_view_arn = Some(value.into()); self }
+    pub fn billing_view_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_view_arn = ::std::option::Option::Some(value.into()); self }
     /// `Compression`: a [`Compression`] value, required.
-    pub fn compression(mut self, value: impl Into<Compression>) -> Self { self.compression = value.into(); self }
+    pub fn compression(mut self, value: impl ::std::convert::Into<Compression>) -> Self { self.compression = value.into(); self }
     /// `Format`: a [`ReportDefinitionFormat`] value, required.
-    pub fn format(mut self, value: impl Into<ReportDefinitionFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<ReportDefinitionFormat>) -> Self { self.format = value.into(); self }
     /// `RefreshClosedReports`: a boolean, required.
-    pub fn refresh_closed_reports(mut self, value: impl Into<Bool>) -> Self { self.refresh_closed_reports = value.into(); self }
+    pub fn refresh_closed_reports(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.refresh_closed_reports = value.into(); self }
     /// `ReportName`: a string, required.
-    pub fn report_name(mut self, value: impl Into<Str>) -> Self { self.report_name = value.into(); self }
+    pub fn report_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.report_name = value.into(); self }
     /// `ReportVersioning`: a [`ReportVersioning`] value, required.
-    pub fn report_versioning(mut self, value: impl Into<ReportVersioning>) -> Self { self.report_versioning = value.into(); self }
+    pub fn report_versioning(mut self, value: impl ::std::convert::Into<ReportVersioning>) -> Self { self.report_versioning = value.into(); self }
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Prefix`: a string, required.
-    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_prefix = value.into(); self }
+    pub fn s3_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_prefix = value.into(); self }
     /// `S3Region`: a string, required.
-    pub fn s3_region(mut self, value: impl Into<Str>) -> Self { self.s3_region = value.into(); self }
+    pub fn s3_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_region = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeUnit`: a [`TimeUnit`] value, required.
-    pub fn time_unit(mut self, value: impl Into<TimeUnit>) -> Self { self.time_unit = value.into(); self }
+    pub fn time_unit(mut self, value: impl ::std::convert::Into<TimeUnit>) -> Self { self.time_unit = value.into(); self }
 }
 
-impl Resource for ReportDefinition {
+impl ::cloudwright_core::Resource for ReportDefinition {
     type Attributes = ReportDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReportDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReportDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReportDefinition {
+impl ::cloudwright_core::ToValue for ReportDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalArtifacts", &self.additional_artifacts)
             .opt("AdditionalSchemaElements", &self.additional_schema_elements)
             .opt("BillingViewArn", &self.billing_view_arn)
@@ -248,12 +220,12 @@ impl ToValue for ReportDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReportDefinition`]: `Handle<ReportDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReportDefinition`]: `Handle<ReportDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ReportDefinitionAttributes(());
 
-impl From<ResourceRef> for ReportDefinitionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReportDefinitionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -262,21 +234,10 @@ impl From<ResourceRef> for ReportDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CUR::ReportDefinition`.
 ///
@@ -286,11 +247,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -305,17 +266,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -332,25 +293,25 @@ pub enum AdditionalArtifact {
     /// `ATHENA`
     Athena,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdditionalArtifact {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdditionalArtifact {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdditionalArtifact {
+impl ::cloudwright_core::ToValue for AdditionalArtifact {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Redshift => "REDSHIFT",
             Self::Quicksight => "QUICKSIGHT",
             Self::Athena => "ATHENA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -364,25 +325,25 @@ pub enum AdditionalSchemaElement {
     /// `MANUAL_DISCOUNT_COMPATIBILITY`
     ManualDiscountCompatibility,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AdditionalSchemaElement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AdditionalSchemaElement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AdditionalSchemaElement {
+impl ::cloudwright_core::ToValue for AdditionalSchemaElement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Resources => "RESOURCES",
             Self::SplitCostAllocationData => "SPLIT_COST_ALLOCATION_DATA",
             Self::ManualDiscountCompatibility => "MANUAL_DISCOUNT_COMPATIBILITY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -396,25 +357,25 @@ pub enum Compression {
     /// `Parquet`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Compression {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Compression {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Compression {
+impl ::cloudwright_core::ToValue for Compression {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Zip => "ZIP",
             Self::Gzip => "GZIP",
             Self::Parquet => "Parquet",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -426,24 +387,24 @@ pub enum ReportDefinitionFormat {
     /// `Parquet`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReportDefinitionFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReportDefinitionFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReportDefinitionFormat {
+impl ::cloudwright_core::ToValue for ReportDefinitionFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TextORcsv => "textORcsv",
             Self::Parquet => "Parquet",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -455,24 +416,24 @@ pub enum ReportVersioning {
     /// `OVERWRITE_REPORT`
     OverwriteReport,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReportVersioning {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReportVersioning {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReportVersioning {
+impl ::cloudwright_core::ToValue for ReportVersioning {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CreateNewReport => "CREATE_NEW_REPORT",
             Self::OverwriteReport => "OVERWRITE_REPORT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -486,24 +447,72 @@ pub enum TimeUnit {
     /// `MONTHLY`
     Monthly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TimeUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TimeUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TimeUnit {
+impl ::cloudwright_core::ToValue for TimeUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hourly => "HOURLY",
             Self::Daily => "DAILY",
             Self::Monthly => "MONTHLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "(arn:aws(-cn)?:billing::[0-9]{12}:billingview/)?[a-zA-Z0-9_\\+=\\.\\-@].{1,30}",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9A-Za-z!\\-_.*\\'()]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Za-z0-9_\\.\\-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[0-9A-Za-z!\\-_.*\\'()/]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReportDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalArtifacts", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REDSHIFT", "QUICKSIGHT", "ATHENA"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AdditionalSchemaElements", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCES", "SPLIT_COST_ALLOCATION_DATA", "MANUAL_DISCOUNT_COMPATIBILITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("BillingViewArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Compression", Shape::Str(&StrRule { allowed: &["ZIP", "GZIP", "Parquet"], ..StrRule::ANY })),
+            ("Format", Shape::Str(&StrRule { allowed: &["textORcsv", "Parquet"], ..StrRule::ANY })),
+            ("RefreshClosedReports", Shape::Bool),
+            ("ReportName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ReportVersioning", Shape::Str(&StrRule { allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"], ..StrRule::ANY })),
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("S3Region", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("TimeUnit", Shape::Str(&StrRule { allowed: &["HOURLY", "DAILY", "MONTHLY"], ..StrRule::ANY })),
+        ],
+        required: &["ReportName", "TimeUnit", "Format", "Compression", "S3Bucket", "S3Prefix", "S3Region", "RefreshClosedReports", "ReportVersioning"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

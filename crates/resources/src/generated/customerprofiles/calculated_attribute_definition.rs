@@ -5,44 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-\\s]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-
 /// The required properties of [`CalculatedAttributeDefinition`], by name: `CalculatedAttributeDefinition::new(CalculatedAttributeDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CalculatedAttributeDefinitionRequired {
     /// `AttributeDetails`: an [`AttributeDetails`] object, required.
-    pub attribute_details: Obj<AttributeDetails>,
+    pub attribute_details: crate::Obj<AttributeDetails>,
     /// `CalculatedAttributeName`: a string, required.
-    pub calculated_attribute_name: Str,
+    pub calculated_attribute_name: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Statistic`: a [`Statistic`] value, required.
     pub statistic: Statistic,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CalculatedAttributeDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeDetails", Shape::Object(&RULE_AttributeDetails)),
-        ("CalculatedAttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Conditions", Shape::Object(&RULE_Conditions)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Statistic", Shape::Str(&StrRule { allowed: &["FIRST_OCCURRENCE", "LAST_OCCURRENCE", "COUNT", "SUM", "MINIMUM", "MAXIMUM", "AVERAGE", "MAX_OCCURRENCE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("UseHistoricalData", Shape::Bool),
-    ],
-    required: &["DomainName", "CalculatedAttributeName", "AttributeDetails", "Statistic"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CustomerProfiles::CalculatedAttributeDefinition` resource.
 ///
@@ -60,35 +34,35 @@ pub struct CalculatedAttributeDefinition {
     /// `AttributeDetails`: an [`AttributeDetails`] object, required.
     ///
     /// Mathematical expression and a list of attribute items specified in that expression.
-    pub attribute_details: Obj<AttributeDetails>,
+    pub attribute_details: crate::Obj<AttributeDetails>,
     /// `CalculatedAttributeName`: a string, required.
     ///
     /// The name of an attribute defined in a profile object type.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub calculated_attribute_name: Str,
+    pub calculated_attribute_name: ::cloudwright_core::Str,
     /// `Conditions`: a [`Conditions`] object.
     ///
     /// The conditions including range, object count, and threshold for the calculated attribute.
-    pub conditions: Option<Obj<Conditions>>,
+    pub conditions: ::std::option::Option<crate::Obj<Conditions>>,
     /// `Description`: a string.
     ///
     /// The description of the calculated attribute.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the calculated attribute.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-\s]*$`; length 1 to 255.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The unique name of the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Statistic`: a [`Statistic`] value, required.
     ///
     /// The aggregation operation to perform for the calculated attribute.
@@ -98,13 +72,13 @@ pub struct CalculatedAttributeDefinition {
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UseHistoricalData`: a boolean.
     ///
     /// Whether historical data ingested before the Calculated Attribute was created should be included in calculations.
     ///
     /// Create-only: changing it replaces the resource.
-    pub use_historical_data: Option<Bool>,
+    pub use_historical_data: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -114,7 +88,7 @@ impl CalculatedAttributeDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CustomerProfiles::CalculatedAttributeDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-calculatedattributedefinition.html",
         primary_identifier: &["DomainName", "CalculatedAttributeName"],
@@ -125,7 +99,7 @@ impl CalculatedAttributeDefinition {
         read_only: &["CreatedAt", "LastUpdatedAt", "Status", "Readiness"],
         attributes: &["CreatedAt", "LastUpdatedAt", "Readiness", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CalculatedAttributeDefinition` with its required properties, named in a [`CalculatedAttributeDefinitionRequired`].
@@ -134,54 +108,59 @@ impl CalculatedAttributeDefinition {
         Self {
             attribute_details: required.attribute_details,
             calculated_attribute_name: required.calculated_attribute_name,
-            conditions: None,
-            description: None,
-            display_name: None,
+            conditions: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
             domain_name: required.domain_name,
             statistic: required.statistic,
-            tags: None,
-            use_historical_data: None,
+            tags: ::std::option::Option::None,
+            use_historical_data: ::std::option::Option::None,
         }
     }
 
     /// `AttributeDetails`: an [`AttributeDetails`] object, required.
-    pub fn attribute_details(mut self, value: impl Into<Obj<AttributeDetails>>) -> Self { self.attribute_details = value.into(); self }
+    pub fn attribute_details(mut self, value: impl ::std::convert::Into<crate::Obj<AttributeDetails>>) -> Self { self.attribute_details = value.into(); self }
     /// `CalculatedAttributeName`: a string, required.
-    pub fn calculated_attribute_name(mut self, value: impl Into<Str>) -> Self { self.calculated_attribute_name = value.into(); self }
+    pub fn calculated_attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.calculated_attribute_name = value.into(); self }
     /// `Conditions`: a [`Conditions`] object.
-    pub fn conditions(mut self, value: impl Into<Obj<Conditions>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<crate::Obj<Conditions>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `Statistic`: a [`Statistic`] value, required.
-    pub fn statistic(mut self, value: impl Into<Statistic>) -> Self { self.statistic = value.into(); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<Statistic>) -> Self { self.statistic = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UseHistoricalData`: a boolean.
-    pub fn use_historical_data(mut self, value: impl Into<Bool>) -> Self { self.use_historical_data = Some(value.into()); self }
+    pub fn use_historical_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_historical_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CalculatedAttributeDefinition {
+impl ::cloudwright_core::Resource for CalculatedAttributeDefinition {
     type Attributes = CalculatedAttributeDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CalculatedAttributeDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_CalculatedAttributeDefinition,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CalculatedAttributeDefinition {
+impl ::cloudwright_core::ToValue for CalculatedAttributeDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeDetails", &self.attribute_details)
             .req("CalculatedAttributeName", &self.calculated_attribute_name)
             .opt("Conditions", &self.conditions)
@@ -195,12 +174,14 @@ impl ToValue for CalculatedAttributeDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CalculatedAttributeDefinition`]: `Handle<CalculatedAttributeDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CalculatedAttributeDefinition`]: `Handle<CalculatedAttributeDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CalculatedAttributeDefinitionAttributes(ResourceRef);
+pub struct CalculatedAttributeDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CalculatedAttributeDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CalculatedAttributeDefinitionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,32 +191,32 @@ impl CalculatedAttributeDefinitionAttributes {
     ///
     /// The timestamp of when the calculated attribute definition was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the calculated attribute definition was most recently edited.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Readiness`: an object.
     ///
     /// Information indicating if the Calculated Attribute is ready for use by confirming all historical data has been processed and reflected.
     #[inline]
-    pub fn readiness(&self) -> Value {
-        self.0.get_att("Readiness")
+    pub fn readiness(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Readiness"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Status of the Calculated Attribute creation (whether all historical data has been indexed.)
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -243,21 +224,10 @@ impl CalculatedAttributeDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeDetailsRequired {
     /// `Attributes`: a list of [`AttributeItem`] objects, required.
-    pub attributes: List<AttributeItem>,
+    pub attributes: ::cloudwright_core::List<AttributeItem>,
     /// `Expression`: a string, required.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeItem), min_items: Some(1), max_items: Some(2), unique: true })),
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Attributes", "Expression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttributeDetails` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
 ///
@@ -271,13 +241,13 @@ pub struct AttributeDetails {
     /// Mathematical expression and a list of attribute items specified in that expression.
     ///
     /// Items 1 to 2.
-    pub attributes: List<AttributeItem>,
+    pub attributes: ::cloudwright_core::List<AttributeItem>,
     /// `Expression`: a string, required.
     ///
     /// Mathematical expression that is performed on attribute items provided in the attribute list. Each element in the expression should follow the structure of \"{ObjectTypeName.AttributeName}\".
     ///
     /// Length 1 to 255.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -292,39 +262,22 @@ impl AttributeDetails {
     }
 
     /// `Attributes`: a list of [`AttributeItem`] objects, required.
-    pub fn attributes(mut self, value: impl Into<List<AttributeItem>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeItem>>) -> Self { self.attributes = value.into(); self }
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
 }
 
-impl PropertyType for AttributeDetails {}
+impl crate::PropertyType for AttributeDetails {}
 
-impl ToValue for AttributeDetails {
+impl ::cloudwright_core::ToValue for AttributeDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .req("Expression", &self.expression)
             .build()
     }
 }
-
-/// The required properties of [`AttributeItem`], by name: `AttributeItem::new(AttributeItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeItemRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeItem: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttributeItem` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
 ///
@@ -338,42 +291,33 @@ pub struct AttributeItem {
     /// The unique name of the calculated attribute.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AttributeItem {
-    /// A `AttributeItem` with its required properties, named in a [`AttributeItemRequired`].
+    /// A `AttributeItem` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: AttributeItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for AttributeItem {}
+impl crate::PropertyType for AttributeItem {}
 
-impl ToValue for AttributeItem {
+impl ::cloudwright_core::ToValue for AttributeItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Conditions: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
-        ("Range", Shape::Object(&RULE_Range)),
-        ("Threshold", Shape::Object(&RULE_Threshold)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Conditions` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
 ///
@@ -387,15 +331,15 @@ pub struct Conditions {
     /// The number of profile objects used for the calculated attribute.
     ///
     /// Value 1 to 300.
-    pub object_count: Option<Int>,
+    pub object_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Range`: a [`Range`] object.
     ///
     /// The relative time period over which data is included in the aggregation.
-    pub range: Option<Obj<Range>>,
+    pub range: ::std::option::Option<crate::Obj<Range>>,
     /// `Threshold`: a [`Threshold`] object.
     ///
     /// The threshold for the calculated attribute.
-    pub threshold: Option<Obj<Threshold>>,
+    pub threshold: ::std::option::Option<crate::Obj<Threshold>>,
 }
 
 #[rustfmt::skip]
@@ -403,50 +347,29 @@ impl Conditions {
     /// A `Conditions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ObjectCount`: an integer.
-    pub fn object_count(mut self, value: impl Into<Int>) -> Self { self.object_count = Some(value.into()); self }
+    pub fn object_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.object_count = ::std::option::Option::Some(value.into()); self }
     /// `Range`: a [`Range`] object.
-    pub fn range(mut self, value: impl Into<Obj<Range>>) -> Self { self.range = Some(value.into()); self }
+    pub fn range(mut self, value: impl ::std::convert::Into<crate::Obj<Range>>) -> Self { self.range = ::std::option::Option::Some(value.into()); self }
     /// `Threshold`: a [`Threshold`] object.
-    pub fn threshold(mut self, value: impl Into<Obj<Threshold>>) -> Self { self.threshold = Some(value.into()); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<crate::Obj<Threshold>>) -> Self { self.threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Conditions {}
+impl crate::PropertyType for Conditions {}
 
-impl ToValue for Conditions {
+impl ::cloudwright_core::ToValue for Conditions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ObjectCount", &self.object_count)
             .opt("Range", &self.range)
             .opt("Threshold", &self.threshold)
             .build()
     }
 }
-
-/// The required properties of [`Range`], by name: `Range::new(RangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RangeRequired {
-    /// `Unit`: a [`RangeUnit`] value, required.
-    pub unit: RangeUnit,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Range: ObjRule = ObjRule {
-    properties: &[
-        ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TimestampSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Unit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("ValueRange", Shape::Object(&RULE_ValueRange)),
-    ],
-    required: &["Unit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Range` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
 ///
@@ -460,13 +383,13 @@ pub struct Range {
     /// The format the timestamp field in your JSON object is specified. This value should be one of EPOCHMILLI (for Unix epoch timestamps with second/millisecond level precision) or ISO_8601 (following ISO_8601 format with second/millisecond level precision, with an optional offset of Z or in the format HH:MM or HHMM.). E.g. if your object type is MyType and source JSON is {"generatedAt": {"timestamp": "2001-07-04T12:08:56.235-0700"}}, then TimestampFormat should be "ISO_8601"
     ///
     /// Length 1 to 255.
-    pub timestamp_format: Option<Str>,
+    pub timestamp_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimestampSource`: a string.
     ///
-    /// An expression specifying the field in your JSON object from which the date should be parsed. The expression should follow the structure of \"{ObjectTypeName.&lt;Location of timestamp field in JSON pointer format&gt;}\". E.g. if your object type is MyType and source JSON is {"generatedAt": {"timestamp": "1737587945945"}}, then TimestampSource should be "{MyType.generatedAt.timestamp}"
+    /// An expression specifying the field in your JSON object from which the date should be parsed. The expression should follow the structure of \"{ObjectTypeName.\<Location of timestamp field in JSON pointer format>}\". E.g. if your object type is MyType and source JSON is {"generatedAt": {"timestamp": "1737587945945"}}, then TimestampSource should be "{MyType.generatedAt.timestamp}"
     ///
     /// Length 1 to 255.
-    pub timestamp_source: Option<Str>,
+    pub timestamp_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Unit`: a [`RangeUnit`] value, required.
     ///
     /// The unit of time.
@@ -476,45 +399,45 @@ pub struct Range {
     /// The amount of time of the specified unit.
     ///
     /// Value 1 to 2147483647.
-    pub value: Option<Int>,
+    pub value: ::std::option::Option<::cloudwright_core::Int>,
     /// `ValueRange`: a [`ValueRange`] object.
     ///
     /// A structure letting customers specify a relative time window over which over which data is included in the Calculated Attribute. Use positive numbers to indicate that the endpoint is in the past, and negative numbers to indicate it is in the future. ValueRange overrides Value.
-    pub value_range: Option<Obj<ValueRange>>,
+    pub value_range: ::std::option::Option<crate::Obj<ValueRange>>,
 }
 
 #[rustfmt::skip]
 impl Range {
-    /// A `Range` with its required properties, named in a [`RangeRequired`].
+    /// A `Range` with its one required property, `Unit`.
     #[inline]
-    pub fn new(required: RangeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RangeUnit>) -> Self {
         Self {
-            timestamp_format: None,
-            timestamp_source: None,
-            unit: required.unit,
-            value: None,
-            value_range: None,
+            timestamp_format: ::std::option::Option::None,
+            timestamp_source: ::std::option::Option::None,
+            unit: value.into(),
+            value: ::std::option::Option::None,
+            value_range: ::std::option::Option::None,
         }
     }
 
     /// `TimestampFormat`: a string.
-    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self { self.timestamp_format = Some(value.into()); self }
+    pub fn timestamp_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp_format = ::std::option::Option::Some(value.into()); self }
     /// `TimestampSource`: a string.
-    pub fn timestamp_source(mut self, value: impl Into<Str>) -> Self { self.timestamp_source = Some(value.into()); self }
+    pub fn timestamp_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp_source = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: a [`RangeUnit`] value, required.
-    pub fn unit(mut self, value: impl Into<RangeUnit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<RangeUnit>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
     /// `ValueRange`: a [`ValueRange`] object.
-    pub fn value_range(mut self, value: impl Into<Obj<ValueRange>>) -> Self { self.value_range = Some(value.into()); self }
+    pub fn value_range(mut self, value: impl ::std::convert::Into<crate::Obj<ValueRange>>) -> Self { self.value_range = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Range {}
+impl crate::PropertyType for Range {}
 
-impl ToValue for Range {
+impl ::cloudwright_core::ToValue for Range {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TimestampFormat", &self.timestamp_format)
             .opt("TimestampSource", &self.timestamp_source)
             .req("Unit", &self.unit)
@@ -528,21 +451,10 @@ impl ToValue for Range {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
 ///
@@ -552,11 +464,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -571,17 +483,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -594,19 +506,8 @@ pub struct ThresholdRequired {
     /// `Operator`: a [`ThresholdOperator`] value, required.
     pub operator: ThresholdOperator,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Threshold: ObjRule = ObjRule {
-    properties: &[
-        ("Operator", Shape::Str(&StrRule { allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN", "NOT_EQUAL_TO"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Operator"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Threshold` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
 ///
@@ -624,7 +525,7 @@ pub struct Threshold {
     /// The value of the threshold.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -639,17 +540,17 @@ impl Threshold {
     }
 
     /// `Operator`: a [`ThresholdOperator`] value, required.
-    pub fn operator(mut self, value: impl Into<ThresholdOperator>) -> Self { self.operator = value.into(); self }
+    pub fn operator(mut self, value: impl ::std::convert::Into<ThresholdOperator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Threshold {}
+impl crate::PropertyType for Threshold {}
 
-impl ToValue for Threshold {
+impl ::cloudwright_core::ToValue for Threshold {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Operator", &self.operator)
             .req("Value", &self.value)
             .build()
@@ -660,21 +561,10 @@ impl ToValue for Threshold {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValueRangeRequired {
     /// `End`: an integer, required.
-    pub end: Int,
+    pub end: ::cloudwright_core::Int,
     /// `Start`: an integer, required.
-    pub start: Int,
+    pub start: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ValueRange: ObjRule = ObjRule {
-    properties: &[
-        ("End", Shape::Int(&NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("Start", Shape::Int(&NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), ..NumRule::ANY })),
-    ],
-    required: &["Start", "End"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ValueRange` property type of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
 ///
@@ -688,13 +578,13 @@ pub struct ValueRange {
     /// The ending point for this overridden range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
     ///
     /// Value -2147483648 to 2147483647.
-    pub end: Int,
+    pub end: ::cloudwright_core::Int,
     /// `Start`: an integer, required.
     ///
     /// The starting point for this overridden range. Positive numbers indicate how many days in the past data should be included, and negative numbers indicate how many days in the future.
     ///
     /// Value -2147483648 to 2147483647.
-    pub start: Int,
+    pub start: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -709,17 +599,17 @@ impl ValueRange {
     }
 
     /// `End`: an integer, required.
-    pub fn end(mut self, value: impl Into<Int>) -> Self { self.end = value.into(); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.end = value.into(); self }
     /// `Start`: an integer, required.
-    pub fn start(mut self, value: impl Into<Int>) -> Self { self.start = value.into(); self }
+    pub fn start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start = value.into(); self }
 }
 
-impl PropertyType for ValueRange {}
+impl crate::PropertyType for ValueRange {}
 
-impl ToValue for ValueRange {
+impl ::cloudwright_core::ToValue for ValueRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("End", &self.end)
             .req("Start", &self.start)
             .build()
@@ -732,23 +622,23 @@ pub enum RangeUnit {
     /// `DAYS`
     Days,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RangeUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RangeUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RangeUnit {
+impl ::cloudwright_core::ToValue for RangeUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Days => "DAYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -772,18 +662,18 @@ pub enum Statistic {
     /// `MAX_OCCURRENCE`
     MaxOccurrence,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Statistic {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Statistic {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Statistic {
+impl ::cloudwright_core::ToValue for Statistic {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FirstOccurrence => "FIRST_OCCURRENCE",
             Self::LastOccurrence => "LAST_OCCURRENCE",
@@ -793,9 +683,9 @@ impl ToValue for Statistic {
             Self::Maximum => "MAXIMUM",
             Self::Average => "AVERAGE",
             Self::MaxOccurrence => "MAX_OCCURRENCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -811,25 +701,135 @@ pub enum ThresholdOperator {
     /// `NOT_EQUAL_TO`
     NotEqualTo,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ThresholdOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ThresholdOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ThresholdOperator {
+impl ::cloudwright_core::ToValue for ThresholdOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EqualTo => "EQUAL_TO",
             Self::GreaterThan => "GREATER_THAN",
             Self::LessThan => "LESS_THAN",
             Self::NotEqualTo => "NOT_EQUAL_TO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-\\s]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CalculatedAttributeDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeDetails", Shape::Object(&RULE_AttributeDetails)),
+            ("CalculatedAttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Conditions", Shape::Object(&RULE_Conditions)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Statistic", Shape::Str(&StrRule { allowed: &["FIRST_OCCURRENCE", "LAST_OCCURRENCE", "COUNT", "SUM", "MINIMUM", "MAXIMUM", "AVERAGE", "MAX_OCCURRENCE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("UseHistoricalData", Shape::Bool),
+        ],
+        required: &["DomainName", "CalculatedAttributeName", "AttributeDetails", "Statistic"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeItem), min_items: Some(1), max_items: Some(2), unique: true })),
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Attributes", "Expression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeItem: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Conditions: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
+            ("Range", Shape::Object(&RULE_Range)),
+            ("Threshold", Shape::Object(&RULE_Threshold)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Range: ObjRule = ObjRule {
+        properties: &[
+            ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TimestampSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Unit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("ValueRange", Shape::Object(&RULE_ValueRange)),
+        ],
+        required: &["Unit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Threshold: ObjRule = ObjRule {
+        properties: &[
+            ("Operator", Shape::Str(&StrRule { allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN", "NOT_EQUAL_TO"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Operator"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ValueRange: ObjRule = ObjRule {
+        properties: &[
+            ("End", Shape::Int(&NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("Start", Shape::Int(&NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ],
+        required: &["Start", "End"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

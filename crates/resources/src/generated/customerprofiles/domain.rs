@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9.-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$");
 
 /// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `DefaultExpirationDays`: an integer, required.
-    pub default_expiration_days: Int,
+    pub default_expiration_days: ::cloudwright_core::Int,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("DataStore", Shape::Object(&RULE_DataStore)),
-        ("DeadLetterQueueUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("DefaultEncryptionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("DefaultExpirationDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(1098.0), ..NumRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Matching", Shape::Object(&RULE_Matching)),
-        ("RuleBasedMatching", Shape::Object(&RULE_RuleBasedMatching)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["DomainName", "DefaultExpirationDays"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CustomerProfiles::Domain` resource.
 ///
@@ -58,45 +32,45 @@ pub struct Domain {
     /// `DataStore`: a [`DataStore`] object.
     ///
     /// Configuration and status of the data store for the domain.
-    pub data_store: Option<Obj<DataStore>>,
+    pub data_store: ::std::option::Option<crate::Obj<DataStore>>,
     /// `DeadLetterQueueUrl`: a string.
     ///
     /// The URL of the SQS dead letter queue, which is used for reporting errors associated with ingesting data from third party applications. You must set up a policy on the `DeadLetterQueue` for the `SendMessage` operation to enable Amazon Connect Customer Profiles to send messages to the `DeadLetterQueue` .
     ///
     /// Length 0 to 255.
-    pub dead_letter_queue_url: Option<Str>,
+    pub dead_letter_queue_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultEncryptionKey`: a string.
     ///
     /// The default encryption key, which is an AWS managed key, is used when no specific type of encryption key is specified. It is used to encrypt all data before it is placed in permanent or semi-permanent storage.
     ///
     /// Length 0 to 255.
-    pub default_encryption_key: Option<Str>,
+    pub default_encryption_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultExpirationDays`: an integer, required.
     ///
     /// The default number of days until the data within the domain expires.
     ///
     /// Value 1 to 1098.
-    pub default_expiration_days: Int,
+    pub default_expiration_days: ::cloudwright_core::Int,
     /// `DomainName`: a string, required.
     ///
     /// The unique name of the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `Matching`: a [`Matching`] object.
     ///
     /// The process of matching duplicate profiles.
-    pub matching: Option<Obj<Matching>>,
+    pub matching: ::std::option::Option<crate::Obj<Matching>>,
     /// `RuleBasedMatching`: a [`RuleBasedMatching`] object.
     ///
     /// The process of matching duplicate profiles using Rule-Based matching.
-    pub rule_based_matching: Option<Obj<RuleBasedMatching>>,
+    pub rule_based_matching: ::std::option::Option<crate::Obj<RuleBasedMatching>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -106,7 +80,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CustomerProfiles::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-domain.html",
         primary_identifier: &["DomainName"],
@@ -117,60 +91,62 @@ impl Domain {
         read_only: &["LastUpdatedAt", "CreatedAt", "RuleBasedMatching/Status", "Stats", "DataStore/Readiness"],
         attributes: &["CreatedAt", "DataStore.Readiness", "LastUpdatedAt", "RuleBasedMatching.Status", "Stats"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
     #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
-            data_store: None,
-            dead_letter_queue_url: None,
-            default_encryption_key: None,
+            data_store: ::std::option::Option::None,
+            dead_letter_queue_url: ::std::option::Option::None,
+            default_encryption_key: ::std::option::Option::None,
             default_expiration_days: required.default_expiration_days,
             domain_name: required.domain_name,
-            matching: None,
-            rule_based_matching: None,
-            tags: None,
+            matching: ::std::option::Option::None,
+            rule_based_matching: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataStore`: a [`DataStore`] object.
-    pub fn data_store(mut self, value: impl Into<Obj<DataStore>>) -> Self { self.data_store = Some(value.into()); self }
+    pub fn data_store(mut self, value: impl ::std::convert::Into<crate::Obj<DataStore>>) -> Self { self.data_store = ::std::option::Option::Some(value.into()); self }
     /// `DeadLetterQueueUrl`: a string.
-    pub fn dead_letter_queue_url(mut self, value: impl Into<Str>) -> Self { self.dead_letter_queue_url = Some(value.into()); self }
+    pub fn dead_letter_queue_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dead_letter_queue_url = ::std::option::Option::Some(value.into()); self }
     /// `DefaultEncryptionKey`: a string.
-    pub fn default_encryption_key(mut self, value: impl Into<Str>) -> Self { self.default_encryption_key = Some(value.into()); self }
+    pub fn default_encryption_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_encryption_key = ::std::option::Option::Some(value.into()); self }
     /// `DefaultExpirationDays`: an integer, required.
-    pub fn default_expiration_days(mut self, value: impl Into<Int>) -> Self { self.default_expiration_days = value.into(); self }
+    pub fn default_expiration_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_expiration_days = value.into(); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `Matching`: a [`Matching`] object.
-    pub fn matching(mut self, value: impl Into<Obj<Matching>>) -> Self { self.matching = Some(value.into()); self }
+    pub fn matching(mut self, value: impl ::std::convert::Into<crate::Obj<Matching>>) -> Self { self.matching = ::std::option::Option::Some(value.into()); self }
     /// `RuleBasedMatching`: a [`RuleBasedMatching`] object.
-    pub fn rule_based_matching(mut self, value: impl Into<Obj<RuleBasedMatching>>) -> Self { self.rule_based_matching = Some(value.into()); self }
+    pub fn rule_based_matching(mut self, value: impl ::std::convert::Into<crate::Obj<RuleBasedMatching>>) -> Self { self.rule_based_matching = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataStore", &self.data_store)
             .opt("DeadLetterQueueUrl", &self.dead_letter_queue_url)
             .opt("DefaultEncryptionKey", &self.default_encryption_key)
@@ -183,12 +159,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -198,62 +174,42 @@ impl DomainAttributes {
     ///
     /// The timestamp of when the domain was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DataStore.Readiness`: an object.
     ///
     /// Progress information for data store setup.
     #[inline]
-    pub fn data_store_readiness(&self) -> Value {
-        self.0.get_att("DataStore.Readiness")
+    pub fn data_store_readiness(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("DataStore.Readiness"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the domain was most recently edited.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `RuleBasedMatching.Status`: one of a set of strings.
     ///
     /// The status of rule-based matching rule.
     #[inline]
-    pub fn rule_based_matching_status(&self) -> Value {
-        self.0.get_att("RuleBasedMatching.Status")
+    pub fn rule_based_matching_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleBasedMatching.Status"))
     }
 
     /// `Fn::GetAtt` `Stats`: an object.
     ///
     /// Usage-specific statistics about the domain.
     #[inline]
-    pub fn stats(&self) -> Value {
-        self.0.get_att("Stats")
+    pub fn stats(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Stats"))
     }
 }
-
-/// The required properties of [`AttributeTypesSelector`], by name: `AttributeTypesSelector::new(AttributeTypesSelectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttributeTypesSelectorRequired {
-    /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    pub attribute_matching_model: AttributeMatchingModel,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeTypesSelector: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
-        ("EmailAddress", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-        ("PhoneNumber", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
-    ],
-    required: &["AttributeMatchingModel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttributeTypesSelector` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -267,7 +223,7 @@ pub struct AttributeTypesSelector {
     /// The `Address` type. You can choose from `Address` , `BusinessAddress` , `MaillingAddress` , and `ShippingAddress` . You only can use the `Address` type in the `MatchingRule` . For example, if you want to match a profile based on `BusinessAddress.City` or `MaillingAddress.City` , you can choose the `BusinessAddress` and the `MaillingAddress` to represent the `Address` type and specify the `Address.City` on the matching rule.
     ///
     /// Items 1 to 4; each item: length 1 to 255.
-    pub address: Option<List<Str>>,
+    pub address: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
     ///
     /// Configures the `AttributeMatchingModel` , you can either choose `ONE_TO_ONE` or `MANY_TO_MANY` .
@@ -277,44 +233,44 @@ pub struct AttributeTypesSelector {
     /// The Email type. You can choose from `EmailAddress` , `BusinessEmailAddress` and `PersonalEmailAddress` . You only can use the `EmailAddress` type in the `MatchingRule` . For example, if you want to match profile based on `PersonalEmailAddress` or `BusinessEmailAddress` , you can choose the `PersonalEmailAddress` and the `BusinessEmailAddress` to represent the `EmailAddress` type and only specify the `EmailAddress` on the matching rule.
     ///
     /// Items 1 to 3; each item: length 1 to 255.
-    pub email_address: Option<List<Str>>,
+    pub email_address: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PhoneNumber`: a list of strings.
     ///
     /// The `PhoneNumber` type. You can choose from `PhoneNumber` , `HomePhoneNumber` , and `MobilePhoneNumber` . You only can use the `PhoneNumber` type in the `MatchingRule` . For example, if you want to match a profile based on `Phone` or `HomePhone` , you can choose the `Phone` and the `HomePhone` to represent the `PhoneNumber` type and only specify the `PhoneNumber` on the matching rule.
     ///
     /// Items 1 to 4; each item: length 1 to 255.
-    pub phone_number: Option<List<Str>>,
+    pub phone_number: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl AttributeTypesSelector {
-    /// A `AttributeTypesSelector` with its required properties, named in a [`AttributeTypesSelectorRequired`].
+    /// A `AttributeTypesSelector` with its one required property, `AttributeMatchingModel`.
     #[inline]
-    pub fn new(required: AttributeTypesSelectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AttributeMatchingModel>) -> Self {
         Self {
-            address: None,
-            attribute_matching_model: required.attribute_matching_model,
-            email_address: None,
-            phone_number: None,
+            address: ::std::option::Option::None,
+            attribute_matching_model: value.into(),
+            email_address: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
         }
     }
 
     /// `Address`: a list of strings.
-    pub fn address(mut self, value: impl Into<List<Str>>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
+    pub fn attribute_matching_model(mut self, value: impl ::std::convert::Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
     /// `EmailAddress`: a list of strings.
-    pub fn email_address(mut self, value: impl Into<List<Str>>) -> Self { self.email_address = Some(value.into()); self }
+    pub fn email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.email_address = ::std::option::Option::Some(value.into()); self }
     /// `PhoneNumber`: a list of strings.
-    pub fn phone_number(mut self, value: impl Into<List<Str>>) -> Self { self.phone_number = Some(value.into()); self }
+    pub fn phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.phone_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AttributeTypesSelector {}
+impl crate::PropertyType for AttributeTypesSelector {}
 
-impl ToValue for AttributeTypesSelector {
+impl ::cloudwright_core::ToValue for AttributeTypesSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Address", &self.address)
             .req("AttributeMatchingModel", &self.attribute_matching_model)
             .opt("EmailAddress", &self.email_address)
@@ -322,26 +278,6 @@ impl ToValue for AttributeTypesSelector {
             .build()
     }
 }
-
-/// The required properties of [`AutoMerging`], by name: `AutoMerging::new(AutoMergingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoMergingRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoMerging: ObjRule = ObjRule {
-    properties: &[
-        ("ConflictResolution", Shape::Object(&RULE_ConflictResolution)),
-        ("Consolidation", Shape::Object(&RULE_Consolidation)),
-        ("Enabled", Shape::Bool),
-        ("MinAllowedConfidenceScoreForMerging", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoMerging` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -353,52 +289,52 @@ pub struct AutoMerging {
     /// `ConflictResolution`: a [`ConflictResolution`] object.
     ///
     /// Determines how the auto-merging process should resolve conflicts between different profiles. For example, if Profile A and Profile B have the same `FirstName` and `LastName` , `ConflictResolution` specifies which `EmailAddress` should be used.
-    pub conflict_resolution: Option<Obj<ConflictResolution>>,
+    pub conflict_resolution: ::std::option::Option<crate::Obj<ConflictResolution>>,
     /// `Consolidation`: a [`Consolidation`] object.
     ///
     /// A list of matching attributes that represent matching criteria. If two profiles meet at least one of the requirements in the matching attributes list, they will be merged.
-    pub consolidation: Option<Obj<Consolidation>>,
+    pub consolidation: ::std::option::Option<crate::Obj<Consolidation>>,
     /// `Enabled`: a boolean, required.
     ///
     /// The flag that enables the auto-merging of duplicate profiles.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `MinAllowedConfidenceScoreForMerging`: a number.
     ///
     /// A number between 0 and 1 that represents the minimum confidence score required for profiles within a matching group to be merged during the auto-merge process. A higher score means that a higher similarity is required to merge profiles.
     ///
     /// Value 0.0 to 1.0.
-    pub min_allowed_confidence_score_for_merging: Option<Num>,
+    pub min_allowed_confidence_score_for_merging: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl AutoMerging {
-    /// A `AutoMerging` with its required properties, named in a [`AutoMergingRequired`].
+    /// A `AutoMerging` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: AutoMergingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            conflict_resolution: None,
-            consolidation: None,
-            enabled: required.enabled,
-            min_allowed_confidence_score_for_merging: None,
+            conflict_resolution: ::std::option::Option::None,
+            consolidation: ::std::option::Option::None,
+            enabled: value.into(),
+            min_allowed_confidence_score_for_merging: ::std::option::Option::None,
         }
     }
 
     /// `ConflictResolution`: a [`ConflictResolution`] object.
-    pub fn conflict_resolution(mut self, value: impl Into<Obj<ConflictResolution>>) -> Self { self.conflict_resolution = Some(value.into()); self }
+    pub fn conflict_resolution(mut self, value: impl ::std::convert::Into<crate::Obj<ConflictResolution>>) -> Self { self.conflict_resolution = ::std::option::Option::Some(value.into()); self }
     /// `Consolidation`: a [`Consolidation`] object.
-    pub fn consolidation(mut self, value: impl Into<Obj<Consolidation>>) -> Self { self.consolidation = Some(value.into()); self }
+    pub fn consolidation(mut self, value: impl ::std::convert::Into<crate::Obj<Consolidation>>) -> Self { self.consolidation = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `MinAllowedConfidenceScoreForMerging`: a number.
-    pub fn min_allowed_confidence_score_for_merging(mut self, value: impl Into<Num>) -> Self { self.min_allowed_confidence_score_for_merging = Some(value.into()); self }
+    pub fn min_allowed_confidence_score_for_merging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_allowed_confidence_score_for_merging = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutoMerging {}
+impl crate::PropertyType for AutoMerging {}
 
-impl ToValue for AutoMerging {
+impl ::cloudwright_core::ToValue for AutoMerging {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConflictResolution", &self.conflict_resolution)
             .opt("Consolidation", &self.consolidation)
             .req("Enabled", &self.enabled)
@@ -409,24 +345,6 @@ impl ToValue for AutoMerging {
             .build()
     }
 }
-
-/// The required properties of [`ConflictResolution`], by name: `ConflictResolution::new(ConflictResolutionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConflictResolutionRequired {
-    /// `ConflictResolvingModel`: a [`ConflictResolvingModel`] value, required.
-    pub conflict_resolving_model: ConflictResolvingModel,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConflictResolution: ObjRule = ObjRule {
-    properties: &[
-        ("ConflictResolvingModel", Shape::Str(&StrRule { allowed: &["RECENCY", "SOURCE"], ..StrRule::ANY })),
-        ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["ConflictResolvingModel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConflictResolution` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -444,54 +362,37 @@ pub struct ConflictResolution {
     /// The `ObjectType` name that is used to resolve profile merging conflicts when choosing `SOURCE` as the `ConflictResolvingModel` .
     ///
     /// Length 1 to 255.
-    pub source_name: Option<Str>,
+    pub source_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ConflictResolution {
-    /// A `ConflictResolution` with its required properties, named in a [`ConflictResolutionRequired`].
+    /// A `ConflictResolution` with its one required property, `ConflictResolvingModel`.
     #[inline]
-    pub fn new(required: ConflictResolutionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ConflictResolvingModel>) -> Self {
         Self {
-            conflict_resolving_model: required.conflict_resolving_model,
-            source_name: None,
+            conflict_resolving_model: value.into(),
+            source_name: ::std::option::Option::None,
         }
     }
 
     /// `ConflictResolvingModel`: a [`ConflictResolvingModel`] value, required.
-    pub fn conflict_resolving_model(mut self, value: impl Into<ConflictResolvingModel>) -> Self { self.conflict_resolving_model = value.into(); self }
+    pub fn conflict_resolving_model(mut self, value: impl ::std::convert::Into<ConflictResolvingModel>) -> Self { self.conflict_resolving_model = value.into(); self }
     /// `SourceName`: a string.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
+    pub fn source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConflictResolution {}
+impl crate::PropertyType for ConflictResolution {}
 
-impl ToValue for ConflictResolution {
+impl ::cloudwright_core::ToValue for ConflictResolution {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConflictResolvingModel", &self.conflict_resolving_model)
             .opt("SourceName", &self.source_name)
             .build()
     }
 }
-
-/// The required properties of [`Consolidation`], by name: `Consolidation::new(ConsolidationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConsolidationRequired {
-    /// `MatchingAttributesList`: a list of lists of strings, required.
-    pub matching_attributes_list: List<List<Str>>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Consolidation: ObjRule = ObjRule {
-    properties: &[
-        ("MatchingAttributesList", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false }), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["MatchingAttributesList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Consolidation` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -505,43 +406,34 @@ pub struct Consolidation {
     /// A list of matching criteria.
     ///
     /// Items 1 to 10.
-    pub matching_attributes_list: List<List<Str>>,
+    pub matching_attributes_list:
+        ::cloudwright_core::List<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl Consolidation {
-    /// A `Consolidation` with its required properties, named in a [`ConsolidationRequired`].
+    /// A `Consolidation` with its one required property, `MatchingAttributesList`.
     #[inline]
-    pub fn new(required: ConsolidationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::List<::cloudwright_core::Str>>>) -> Self {
         Self {
-            matching_attributes_list: required.matching_attributes_list,
+            matching_attributes_list: value.into(),
         }
     }
 
     /// `MatchingAttributesList`: a list of lists of strings, required.
-    pub fn matching_attributes_list(mut self, value: impl Into<List<List<Str>>>) -> Self { self.matching_attributes_list = value.into(); self }
+    pub fn matching_attributes_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::List<::cloudwright_core::Str>>>) -> Self { self.matching_attributes_list = value.into(); self }
 }
 
-impl PropertyType for Consolidation {}
+impl crate::PropertyType for Consolidation {}
 
-impl ToValue for Consolidation {
+impl ::cloudwright_core::ToValue for Consolidation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MatchingAttributesList", &self.matching_attributes_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataStore: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("Readiness", Shape::Object(&RULE_Readiness)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataStore` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -553,11 +445,11 @@ pub struct DataStore {
     /// `Enabled`: a boolean.
     ///
     /// Whether the data store is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Readiness`: a [`Readiness`] object.
     ///
     /// Progress information for data store setup.
-    pub readiness: Option<Obj<Readiness>>,
+    pub readiness: ::std::option::Option<crate::Obj<Readiness>>,
 }
 
 #[rustfmt::skip]
@@ -565,35 +457,26 @@ impl DataStore {
     /// A `DataStore` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Readiness`: a [`Readiness`] object.
-    pub fn readiness(mut self, value: impl Into<Obj<Readiness>>) -> Self { self.readiness = Some(value.into()); self }
+    pub fn readiness(mut self, value: impl ::std::convert::Into<crate::Obj<Readiness>>) -> Self { self.readiness = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataStore {}
+impl crate::PropertyType for DataStore {}
 
-impl ToValue for DataStore {
+impl ::cloudwright_core::ToValue for DataStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("Readiness", &self.readiness)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExportingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("S3Exporting", Shape::Object(&RULE_S3ExportingConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExportingConfig` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -605,7 +488,7 @@ pub struct ExportingConfig {
     /// `S3Exporting`: a [`S3ExportingConfig`] object.
     ///
     /// The S3 location where Identity Resolution Jobs write result files.
-    pub s3_exporting: Option<Obj<S3ExportingConfig>>,
+    pub s3_exporting: ::std::option::Option<crate::Obj<S3ExportingConfig>>,
 }
 
 #[rustfmt::skip]
@@ -613,19 +496,19 @@ impl ExportingConfig {
     /// A `ExportingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Exporting`: a [`S3ExportingConfig`] object.
-    pub fn s3_exporting(mut self, value: impl Into<Obj<S3ExportingConfig>>) -> Self { self.s3_exporting = Some(value.into()); self }
+    pub fn s3_exporting(mut self, value: impl ::std::convert::Into<crate::Obj<S3ExportingConfig>>) -> Self { self.s3_exporting = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExportingConfig {}
+impl crate::PropertyType for ExportingConfig {}
 
-impl ToValue for ExportingConfig {
+impl ::cloudwright_core::ToValue for ExportingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3Exporting", &self.s3_exporting)
             .build()
     }
@@ -637,19 +520,8 @@ pub struct JobScheduleRequired {
     /// `DayOfTheWeek`: a [`DayOfTheWeek`] value, required.
     pub day_of_the_week: DayOfTheWeek,
     /// `Time`: a string, required.
-    pub time: Str,
+    pub time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobSchedule: ObjRule = ObjRule {
-    properties: &[
-        ("DayOfTheWeek", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
-        ("Time", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(5), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["DayOfTheWeek", "Time"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobSchedule` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -667,7 +539,7 @@ pub struct JobSchedule {
     /// The time when the Identity Resolution Job should run every week.
     ///
     /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`; length 3 to 5.
-    pub time: Str,
+    pub time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -682,42 +554,22 @@ impl JobSchedule {
     }
 
     /// `DayOfTheWeek`: a [`DayOfTheWeek`] value, required.
-    pub fn day_of_the_week(mut self, value: impl Into<DayOfTheWeek>) -> Self { self.day_of_the_week = value.into(); self }
+    pub fn day_of_the_week(mut self, value: impl ::std::convert::Into<DayOfTheWeek>) -> Self { self.day_of_the_week = value.into(); self }
     /// `Time`: a string, required.
-    pub fn time(mut self, value: impl Into<Str>) -> Self { self.time = value.into(); self }
+    pub fn time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time = value.into(); self }
 }
 
-impl PropertyType for JobSchedule {}
+impl crate::PropertyType for JobSchedule {}
 
-impl ToValue for JobSchedule {
+impl ::cloudwright_core::ToValue for JobSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DayOfTheWeek", &self.day_of_the_week)
             .req("Time", &self.time)
             .build()
     }
 }
-
-/// The required properties of [`Matching`], by name: `Matching::new(MatchingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MatchingRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Matching: ObjRule = ObjRule {
-    properties: &[
-        ("AutoMerging", Shape::Object(&RULE_AutoMerging)),
-        ("Enabled", Shape::Bool),
-        ("ExportingConfig", Shape::Object(&RULE_ExportingConfig)),
-        ("JobSchedule", Shape::Object(&RULE_JobSchedule)),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Matching` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -729,50 +581,50 @@ pub struct Matching {
     /// `AutoMerging`: an [`AutoMerging`] object.
     ///
     /// Configuration information about the auto-merging process.
-    pub auto_merging: Option<Obj<AutoMerging>>,
+    pub auto_merging: ::std::option::Option<crate::Obj<AutoMerging>>,
     /// `Enabled`: a boolean, required.
     ///
     /// The flag that enables the matching process of duplicate profiles.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `ExportingConfig`: an [`ExportingConfig`] object.
     ///
     /// The S3 location where Identity Resolution Jobs write result files.
-    pub exporting_config: Option<Obj<ExportingConfig>>,
+    pub exporting_config: ::std::option::Option<crate::Obj<ExportingConfig>>,
     /// `JobSchedule`: a [`JobSchedule`] object.
     ///
     /// The day and time when do you want to start the Identity Resolution Job every week.
-    pub job_schedule: Option<Obj<JobSchedule>>,
+    pub job_schedule: ::std::option::Option<crate::Obj<JobSchedule>>,
 }
 
 #[rustfmt::skip]
 impl Matching {
-    /// A `Matching` with its required properties, named in a [`MatchingRequired`].
+    /// A `Matching` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: MatchingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            auto_merging: None,
-            enabled: required.enabled,
-            exporting_config: None,
-            job_schedule: None,
+            auto_merging: ::std::option::Option::None,
+            enabled: value.into(),
+            exporting_config: ::std::option::Option::None,
+            job_schedule: ::std::option::Option::None,
         }
     }
 
     /// `AutoMerging`: an [`AutoMerging`] object.
-    pub fn auto_merging(mut self, value: impl Into<Obj<AutoMerging>>) -> Self { self.auto_merging = Some(value.into()); self }
+    pub fn auto_merging(mut self, value: impl ::std::convert::Into<crate::Obj<AutoMerging>>) -> Self { self.auto_merging = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `ExportingConfig`: an [`ExportingConfig`] object.
-    pub fn exporting_config(mut self, value: impl Into<Obj<ExportingConfig>>) -> Self { self.exporting_config = Some(value.into()); self }
+    pub fn exporting_config(mut self, value: impl ::std::convert::Into<crate::Obj<ExportingConfig>>) -> Self { self.exporting_config = ::std::option::Option::Some(value.into()); self }
     /// `JobSchedule`: a [`JobSchedule`] object.
-    pub fn job_schedule(mut self, value: impl Into<Obj<JobSchedule>>) -> Self { self.job_schedule = Some(value.into()); self }
+    pub fn job_schedule(mut self, value: impl ::std::convert::Into<crate::Obj<JobSchedule>>) -> Self { self.job_schedule = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Matching {}
+impl crate::PropertyType for Matching {}
 
-impl ToValue for Matching {
+impl ::cloudwright_core::ToValue for Matching {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoMerging", &self.auto_merging)
             .req("Enabled", &self.enabled)
             .opt("ExportingConfig", &self.exporting_config)
@@ -780,23 +632,6 @@ impl ToValue for Matching {
             .build()
     }
 }
-
-/// The required properties of [`MatchingRule`], by name: `MatchingRule::new(MatchingRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MatchingRuleRequired {
-    /// `Rule`: a list of strings, required.
-    pub rule: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchingRule: ObjRule = ObjRule {
-    properties: &[
-        ("Rule", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15), unique: false })),
-    ],
-    required: &["Rule"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MatchingRule` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -810,41 +645,33 @@ pub struct MatchingRule {
     /// A single rule level of the `MatchRules` . Configures how the rule-based matching process should match profiles.
     ///
     /// Items 1 to 15.
-    pub rule: List<Str>,
+    pub rule: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MatchingRule {
-    /// A `MatchingRule` with its required properties, named in a [`MatchingRuleRequired`].
+    /// A `MatchingRule` with its one required property, `Rule`.
     #[inline]
-    pub fn new(required: MatchingRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            rule: required.rule,
+            rule: value.into(),
         }
     }
 
     /// `Rule`: a list of strings, required.
-    pub fn rule(mut self, value: impl Into<List<Str>>) -> Self { self.rule = value.into(); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.rule = value.into(); self }
 }
 
-impl PropertyType for MatchingRule {}
+impl crate::PropertyType for MatchingRule {}
 
-impl ToValue for MatchingRule {
+impl ::cloudwright_core::ToValue for MatchingRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rule", &self.rule).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rule", &self.rule)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Readiness: ObjRule = ObjRule {
-    properties: &[
-        ("Message", Shape::STR),
-        ("ProgressPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Readiness` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -856,13 +683,13 @@ pub struct Readiness {
     /// `Message`: a string.
     ///
     /// A message describing the current progress.
-    pub message: Option<Str>,
+    pub message: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProgressPercentage`: an integer.
     ///
     /// The percentage of progress completed.
     ///
     /// Value 0 to 100.
-    pub progress_percentage: Option<Int>,
+    pub progress_percentage: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -870,50 +697,26 @@ impl Readiness {
     /// A `Readiness` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Message`: a string.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = ::std::option::Option::Some(value.into()); self }
     /// `ProgressPercentage`: an integer.
-    pub fn progress_percentage(mut self, value: impl Into<Int>) -> Self { self.progress_percentage = Some(value.into()); self }
+    pub fn progress_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.progress_percentage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Readiness {}
+impl crate::PropertyType for Readiness {}
 
-impl ToValue for Readiness {
+impl ::cloudwright_core::ToValue for Readiness {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Message", &self.message)
             .opt("ProgressPercentage", &self.progress_percentage)
             .build()
     }
 }
-
-/// The required properties of [`RuleBasedMatching`], by name: `RuleBasedMatching::new(RuleBasedMatchingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleBasedMatchingRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleBasedMatching: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeTypesSelector", Shape::Object(&RULE_AttributeTypesSelector)),
-        ("ConflictResolution", Shape::Object(&RULE_ConflictResolution)),
-        ("Enabled", Shape::Bool),
-        ("ExportingConfig", Shape::Object(&RULE_ExportingConfig)),
-        ("MatchingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchingRule), min_items: Some(1), max_items: Some(15), unique: false })),
-        ("MaxAllowedRuleLevelForMatching", Shape::Int(&NumRule { min: Some(1.0), max: Some(15.0), ..NumRule::ANY })),
-        ("MaxAllowedRuleLevelForMerging", Shape::Int(&NumRule { min: Some(1.0), max: Some(15.0), ..NumRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["PENDING", "IN_PROGRESS", "ACTIVE"], ..StrRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleBasedMatching` property type of `AWS::CustomerProfiles::Domain`.
 ///
@@ -925,84 +728,84 @@ pub struct RuleBasedMatching {
     /// `AttributeTypesSelector`: an [`AttributeTypesSelector`] object.
     ///
     /// Configures information about the `AttributeTypesSelector` where the rule-based identity resolution uses to match profiles.
-    pub attribute_types_selector: Option<Obj<AttributeTypesSelector>>,
+    pub attribute_types_selector: ::std::option::Option<crate::Obj<AttributeTypesSelector>>,
     /// `ConflictResolution`: a [`ConflictResolution`] object.
     ///
     /// Determines how the auto-merging process should resolve conflicts between different profiles. For example, if Profile A and Profile B have the same `FirstName` and `LastName` , `ConflictResolution` specifies which `EmailAddress` should be used.
-    pub conflict_resolution: Option<Obj<ConflictResolution>>,
+    pub conflict_resolution: ::std::option::Option<crate::Obj<ConflictResolution>>,
     /// `Enabled`: a boolean, required.
     ///
     /// The flag that enables the matching process of duplicate profiles.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `ExportingConfig`: an [`ExportingConfig`] object.
     ///
     /// The S3 location where Identity Resolution Jobs write result files.
-    pub exporting_config: Option<Obj<ExportingConfig>>,
+    pub exporting_config: ::std::option::Option<crate::Obj<ExportingConfig>>,
     /// `MatchingRules`: a list of [`MatchingRule`] objects.
     ///
     /// Configures how the rule-based matching process should match profiles. You can have up to 15 `MatchingRule` in the `MatchingRules` .
     ///
     /// Items 1 to 15.
-    pub matching_rules: Option<List<MatchingRule>>,
+    pub matching_rules: ::std::option::Option<::cloudwright_core::List<MatchingRule>>,
     /// `MaxAllowedRuleLevelForMatching`: an integer.
     ///
     /// Indicates the maximum allowed rule level for matching.
     ///
     /// Value 1 to 15.
-    pub max_allowed_rule_level_for_matching: Option<Int>,
+    pub max_allowed_rule_level_for_matching: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxAllowedRuleLevelForMerging`: an integer.
     ///
     /// Indicates the maximum allowed rule level for merging.
     ///
     /// Value 1 to 15.
-    pub max_allowed_rule_level_for_merging: Option<Int>,
+    pub max_allowed_rule_level_for_merging: ::std::option::Option<::cloudwright_core::Int>,
     /// `Status`: a [`RuleBasedMatchingStatus`] value.
     ///
     /// The status of rule-based matching rule.
-    pub status: Option<RuleBasedMatchingStatus>,
+    pub status: ::std::option::Option<RuleBasedMatchingStatus>,
 }
 
 #[rustfmt::skip]
 impl RuleBasedMatching {
-    /// A `RuleBasedMatching` with its required properties, named in a [`RuleBasedMatchingRequired`].
+    /// A `RuleBasedMatching` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: RuleBasedMatchingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            attribute_types_selector: None,
-            conflict_resolution: None,
-            enabled: required.enabled,
-            exporting_config: None,
-            matching_rules: None,
-            max_allowed_rule_level_for_matching: None,
-            max_allowed_rule_level_for_merging: None,
-            status: None,
+            attribute_types_selector: ::std::option::Option::None,
+            conflict_resolution: ::std::option::Option::None,
+            enabled: value.into(),
+            exporting_config: ::std::option::Option::None,
+            matching_rules: ::std::option::Option::None,
+            max_allowed_rule_level_for_matching: ::std::option::Option::None,
+            max_allowed_rule_level_for_merging: ::std::option::Option::None,
+            status: ::std::option::Option::None,
         }
     }
 
     /// `AttributeTypesSelector`: an [`AttributeTypesSelector`] object.
-    pub fn attribute_types_selector(mut self, value: impl Into<Obj<AttributeTypesSelector>>) -> Self { self.attribute_types_selector = Some(value.into()); self }
+    pub fn attribute_types_selector(mut self, value: impl ::std::convert::Into<crate::Obj<AttributeTypesSelector>>) -> Self { self.attribute_types_selector = ::std::option::Option::Some(value.into()); self }
     /// `ConflictResolution`: a [`ConflictResolution`] object.
-    pub fn conflict_resolution(mut self, value: impl Into<Obj<ConflictResolution>>) -> Self { self.conflict_resolution = Some(value.into()); self }
+    pub fn conflict_resolution(mut self, value: impl ::std::convert::Into<crate::Obj<ConflictResolution>>) -> Self { self.conflict_resolution = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `ExportingConfig`: an [`ExportingConfig`] object.
-    pub fn exporting_config(mut self, value: impl Into<Obj<ExportingConfig>>) -> Self { self.exporting_config = Some(value.into()); self }
+    pub fn exporting_config(mut self, value: impl ::std::convert::Into<crate::Obj<ExportingConfig>>) -> Self { self.exporting_config = ::std::option::Option::Some(value.into()); self }
     /// `MatchingRules`: a list of [`MatchingRule`] objects.
-    pub fn matching_rules(mut self, value: impl Into<List<MatchingRule>>) -> Self { self.matching_rules = Some(value.into()); self }
+    pub fn matching_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MatchingRule>>) -> Self { self.matching_rules = ::std::option::Option::Some(value.into()); self }
     /// `MaxAllowedRuleLevelForMatching`: an integer.
-    pub fn max_allowed_rule_level_for_matching(mut self, value: impl Into<Int>) -> Self { self.max_allowed_rule_level_for_matching = Some(value.into()); self }
+    pub fn max_allowed_rule_level_for_matching(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_allowed_rule_level_for_matching = ::std::option::Option::Some(value.into()); self }
     /// `MaxAllowedRuleLevelForMerging`: an integer.
-    pub fn max_allowed_rule_level_for_merging(mut self, value: impl Into<Int>) -> Self { self.max_allowed_rule_level_for_merging = Some(value.into()); self }
+    pub fn max_allowed_rule_level_for_merging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_allowed_rule_level_for_merging = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`RuleBasedMatchingStatus`] value.
-    pub fn status(mut self, value: impl Into<RuleBasedMatchingStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<RuleBasedMatchingStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleBasedMatching {}
+impl crate::PropertyType for RuleBasedMatching {}
 
-impl ToValue for RuleBasedMatching {
+impl ::cloudwright_core::ToValue for RuleBasedMatching {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeTypesSelector", &self.attribute_types_selector)
             .opt("ConflictResolution", &self.conflict_resolution)
             .req("Enabled", &self.enabled)
@@ -1021,24 +824,6 @@ impl ToValue for RuleBasedMatching {
     }
 }
 
-/// The required properties of [`S3ExportingConfig`], by name: `S3ExportingConfig::new(S3ExportingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ExportingConfigRequired {
-    /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3ExportingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(800), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["S3BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3ExportingConfig` property type of `AWS::CustomerProfiles::Domain`.
 ///
 /// The S3 location where Identity Resolution Jobs write result files.
@@ -1051,38 +836,38 @@ pub struct S3ExportingConfig {
     /// The name of the S3 bucket where Identity Resolution Jobs write result files.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9.-]+$`; length 3 to 63.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3KeyName`: a string.
     ///
     /// The S3 key name of the location where Identity Resolution Jobs write result files.
     ///
     /// Pattern `.*`; length 1 to 800.
-    pub s3_key_name: Option<Str>,
+    pub s3_key_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3ExportingConfig {
-    /// A `S3ExportingConfig` with its required properties, named in a [`S3ExportingConfigRequired`].
+    /// A `S3ExportingConfig` with its one required property, `S3BucketName`.
     #[inline]
-    pub fn new(required: S3ExportingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            s3_bucket_name: required.s3_bucket_name,
-            s3_key_name: None,
+            s3_bucket_name: value.into(),
+            s3_key_name: ::std::option::Option::None,
         }
     }
 
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyName`: a string.
-    pub fn s3_key_name(mut self, value: impl Into<Str>) -> Self { self.s3_key_name = Some(value.into()); self }
+    pub fn s3_key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3ExportingConfig {}
+impl crate::PropertyType for S3ExportingConfig {}
 
-impl ToValue for S3ExportingConfig {
+impl ::cloudwright_core::ToValue for S3ExportingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3BucketName", &self.s3_bucket_name)
             .opt("S3KeyName", &self.s3_key_name)
             .build()
@@ -1097,24 +882,24 @@ pub enum AttributeMatchingModel {
     /// `MANY_TO_MANY`
     ManyToMany,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AttributeMatchingModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AttributeMatchingModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AttributeMatchingModel {
+impl ::cloudwright_core::ToValue for AttributeMatchingModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OneToOne => "ONE_TO_ONE",
             Self::ManyToMany => "MANY_TO_MANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1126,24 +911,24 @@ pub enum ConflictResolvingModel {
     /// `SOURCE`
     Source,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConflictResolvingModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConflictResolvingModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConflictResolvingModel {
+impl ::cloudwright_core::ToValue for ConflictResolvingModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Recency => "RECENCY",
             Self::Source => "SOURCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1165,18 +950,18 @@ pub enum DayOfTheWeek {
     /// `SATURDAY`
     Saturday,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DayOfTheWeek {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DayOfTheWeek {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DayOfTheWeek {
+impl ::cloudwright_core::ToValue for DayOfTheWeek {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sunday => "SUNDAY",
             Self::Monday => "MONDAY",
@@ -1185,9 +970,9 @@ impl ToValue for DayOfTheWeek {
             Self::Thursday => "THURSDAY",
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1201,24 +986,194 @@ pub enum RuleBasedMatchingStatus {
     /// `ACTIVE`
     Active,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleBasedMatchingStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleBasedMatchingStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleBasedMatchingStatus {
+impl ::cloudwright_core::ToValue for RuleBasedMatchingStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pending => "PENDING",
             Self::InProgress => "IN_PROGRESS",
             Self::Active => "ACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9.-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("DataStore", Shape::Object(&RULE_DataStore)),
+            ("DeadLetterQueueUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("DefaultEncryptionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("DefaultExpirationDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(1098.0), ..NumRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Matching", Shape::Object(&RULE_Matching)),
+            ("RuleBasedMatching", Shape::Object(&RULE_RuleBasedMatching)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["DomainName", "DefaultExpirationDays"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeTypesSelector: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+            ("EmailAddress", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+            ("PhoneNumber", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
+        ],
+        required: &["AttributeMatchingModel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoMerging: ObjRule = ObjRule {
+        properties: &[
+            ("ConflictResolution", Shape::Object(&RULE_ConflictResolution)),
+            ("Consolidation", Shape::Object(&RULE_Consolidation)),
+            ("Enabled", Shape::Bool),
+            ("MinAllowedConfidenceScoreForMerging", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConflictResolution: ObjRule = ObjRule {
+        properties: &[
+            ("ConflictResolvingModel", Shape::Str(&StrRule { allowed: &["RECENCY", "SOURCE"], ..StrRule::ANY })),
+            ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["ConflictResolvingModel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Consolidation: ObjRule = ObjRule {
+        properties: &[
+            ("MatchingAttributesList", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["MatchingAttributesList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataStore: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("Readiness", Shape::Object(&RULE_Readiness)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExportingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("S3Exporting", Shape::Object(&RULE_S3ExportingConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobSchedule: ObjRule = ObjRule {
+        properties: &[
+            ("DayOfTheWeek", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
+            ("Time", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(5), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["DayOfTheWeek", "Time"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Matching: ObjRule = ObjRule {
+        properties: &[
+            ("AutoMerging", Shape::Object(&RULE_AutoMerging)),
+            ("Enabled", Shape::Bool),
+            ("ExportingConfig", Shape::Object(&RULE_ExportingConfig)),
+            ("JobSchedule", Shape::Object(&RULE_JobSchedule)),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchingRule: ObjRule = ObjRule {
+        properties: &[
+            ("Rule", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15), unique: false })),
+        ],
+        required: &["Rule"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Readiness: ObjRule = ObjRule {
+        properties: &[
+            ("Message", Shape::STR),
+            ("ProgressPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleBasedMatching: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeTypesSelector", Shape::Object(&RULE_AttributeTypesSelector)),
+            ("ConflictResolution", Shape::Object(&RULE_ConflictResolution)),
+            ("Enabled", Shape::Bool),
+            ("ExportingConfig", Shape::Object(&RULE_ExportingConfig)),
+            ("MatchingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchingRule), min_items: Some(1), max_items: Some(15), unique: false })),
+            ("MaxAllowedRuleLevelForMatching", Shape::Int(&NumRule { min: Some(1.0), max: Some(15.0), ..NumRule::ANY })),
+            ("MaxAllowedRuleLevelForMerging", Shape::Int(&NumRule { min: Some(1.0), max: Some(15.0), ..NumRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["PENDING", "IN_PROGRESS", "ACTIVE"], ..StrRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3ExportingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(800), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["S3BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

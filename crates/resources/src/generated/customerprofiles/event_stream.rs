@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`EventStream`], by name: `EventStream::new(EventStreamRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventStreamRequired {
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `EventStreamName`: a string, required.
-    pub event_stream_name: Str,
+    pub event_stream_name: ::cloudwright_core::Str,
     /// `Uri`: a string, required.
-    pub uri: Str,
+    pub uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventStream: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["DomainName", "EventStreamName", "Uri"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CustomerProfiles::EventStream` resource.
 ///
@@ -55,25 +36,25 @@ pub struct EventStream {
     /// The unique name of the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `EventStreamName`: a string, required.
     ///
     /// The name of the event stream.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub event_stream_name: Str,
+    pub event_stream_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Uri`: a string, required.
     ///
     /// The StreamARN of the destination to deliver profile events to. For example, arn:aws:kinesis:region:account-id:stream/stream-name.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub uri: Str,
+    pub uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -83,7 +64,7 @@ impl EventStream {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CustomerProfiles::EventStream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-eventstream.html",
         primary_identifier: &["DomainName", "EventStreamName"],
@@ -94,7 +75,7 @@ impl EventStream {
         read_only: &["DestinationDetails", "CreatedAt", "State", "EventStreamArn"],
         attributes: &["CreatedAt", "DestinationDetails", "EventStreamArn", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EventStream` with its required properties, named in a [`EventStreamRequired`].
@@ -103,39 +84,41 @@ impl EventStream {
         Self {
             domain_name: required.domain_name,
             event_stream_name: required.event_stream_name,
-            tags: None,
+            tags: ::std::option::Option::None,
             uri: required.uri,
         }
     }
 
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `EventStreamName`: a string, required.
-    pub fn event_stream_name(mut self, value: impl Into<Str>) -> Self { self.event_stream_name = value.into(); self }
+    pub fn event_stream_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_stream_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Uri`: a string, required.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = value.into(); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = value.into(); self }
 }
 
-impl Resource for EventStream {
+impl ::cloudwright_core::Resource for EventStream {
     type Attributes = EventStreamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventStream, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventStream, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventStream {
+impl ::cloudwright_core::ToValue for EventStream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainName", &self.domain_name)
             .req("EventStreamName", &self.event_stream_name)
             .opt("Tags", &self.tags)
@@ -144,12 +127,12 @@ impl ToValue for EventStream {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventStream`]: `Handle<EventStream>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventStream`]: `Handle<EventStream>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventStreamAttributes(ResourceRef);
+pub struct EventStreamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventStreamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventStreamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,31 +142,55 @@ impl EventStreamAttributes {
     ///
     /// The timestamp of when the export was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DestinationDetails`: an object.
     ///
     /// Details regarding the Kinesis stream.
     #[inline]
-    pub fn destination_details(&self) -> Value {
-        self.0.get_att("DestinationDetails")
+    pub fn destination_details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("DestinationDetails"))
     }
 
     /// `Fn::GetAtt` `EventStreamArn`: a string.
     ///
     /// A unique identifier for the event stream.
     #[inline]
-    pub fn event_stream_arn(&self) -> Value {
-        self.0.get_att("EventStreamArn")
+    pub fn event_stream_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EventStreamArn"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The operational state of destination stream for export.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventStream: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["DomainName", "EventStreamName", "Uri"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
-
 /// The required properties of [`EventTrigger`], by name: `EventTrigger::new(EventTriggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventTriggerRequired {
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `EventTriggerConditions`: a list of [`EventTriggerCondition`] objects, required.
-    pub event_trigger_conditions: List<EventTriggerCondition>,
+    pub event_trigger_conditions: ::cloudwright_core::List<EventTriggerCondition>,
     /// `EventTriggerName`: a string, required.
-    pub event_trigger_name: Str,
+    pub event_trigger_name: ::cloudwright_core::Str,
     /// `ObjectTypeName`: a string, required.
-    pub object_type_name: Str,
+    pub object_type_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventTriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerCondition), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("EventTriggerLimits", Shape::Object(&RULE_EventTriggerLimits)),
-        ("EventTriggerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SegmentFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["DomainName", "EventTriggerName", "ObjectTypeName", "EventTriggerConditions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CustomerProfiles::EventTrigger` resource.
 ///
@@ -60,47 +36,47 @@ pub struct EventTrigger {
     /// The description of the event trigger.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The unique name of the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `EventTriggerConditions`: a list of [`EventTriggerCondition`] objects, required.
     ///
     /// A list of conditions that determine when an event should trigger the destination.
     ///
     /// Items 1 to 5.
-    pub event_trigger_conditions: List<EventTriggerCondition>,
+    pub event_trigger_conditions: ::cloudwright_core::List<EventTriggerCondition>,
     /// `EventTriggerLimits`: an [`EventTriggerLimits`] object.
     ///
     /// Defines limits controlling whether an event triggers the destination, based on ingestion latency and the number of invocations per profile over specific time periods.
-    pub event_trigger_limits: Option<Obj<EventTriggerLimits>>,
+    pub event_trigger_limits: ::std::option::Option<crate::Obj<EventTriggerLimits>>,
     /// `EventTriggerName`: a string, required.
     ///
     /// The unique name of the event trigger.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub event_trigger_name: Str,
+    pub event_trigger_name: ::cloudwright_core::Str,
     /// `ObjectTypeName`: a string, required.
     ///
     /// The unique name of the object type.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255.
-    pub object_type_name: Str,
+    pub object_type_name: ::cloudwright_core::Str,
     /// `SegmentFilter`: a string.
     ///
     /// The destination is triggered only for profiles that meet the criteria of a segment definition.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64.
-    pub segment_filter: Option<Str>,
+    pub segment_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +86,7 @@ impl EventTrigger {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CustomerProfiles::EventTrigger",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-eventtrigger.html",
         primary_identifier: &["DomainName", "EventTriggerName"],
@@ -121,60 +97,62 @@ impl EventTrigger {
         read_only: &["CreatedAt", "LastUpdatedAt"],
         attributes: &["CreatedAt", "LastUpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `EventTrigger` with its required properties, named in a [`EventTriggerRequired`].
     #[inline]
     pub fn new(required: EventTriggerRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             domain_name: required.domain_name,
             event_trigger_conditions: required.event_trigger_conditions,
-            event_trigger_limits: None,
+            event_trigger_limits: ::std::option::Option::None,
             event_trigger_name: required.event_trigger_name,
             object_type_name: required.object_type_name,
-            segment_filter: None,
-            tags: None,
+            segment_filter: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `EventTriggerConditions`: a list of [`EventTriggerCondition`] objects, required.
-    pub fn event_trigger_conditions(mut self, value: impl Into<List<EventTriggerCondition>>) -> Self { self.event_trigger_conditions = value.into(); self }
+    pub fn event_trigger_conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventTriggerCondition>>) -> Self { self.event_trigger_conditions = value.into(); self }
     /// `EventTriggerLimits`: an [`EventTriggerLimits`] object.
-    pub fn event_trigger_limits(mut self, value: impl Into<Obj<EventTriggerLimits>>) -> Self { self.event_trigger_limits = Some(value.into()); self }
+    pub fn event_trigger_limits(mut self, value: impl ::std::convert::Into<crate::Obj<EventTriggerLimits>>) -> Self { self.event_trigger_limits = ::std::option::Option::Some(value.into()); self }
     /// `EventTriggerName`: a string, required.
-    pub fn event_trigger_name(mut self, value: impl Into<Str>) -> Self { self.event_trigger_name = value.into(); self }
+    pub fn event_trigger_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_trigger_name = value.into(); self }
     /// `ObjectTypeName`: a string, required.
-    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self { self.object_type_name = value.into(); self }
+    pub fn object_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_type_name = value.into(); self }
     /// `SegmentFilter`: a string.
-    pub fn segment_filter(mut self, value: impl Into<Str>) -> Self { self.segment_filter = Some(value.into()); self }
+    pub fn segment_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_filter = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventTrigger {
+impl ::cloudwright_core::Resource for EventTrigger {
     type Attributes = EventTriggerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventTrigger, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventTrigger, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventTrigger {
+impl ::cloudwright_core::ToValue for EventTrigger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DomainName", &self.domain_name)
             .req("EventTriggerConditions", &self.event_trigger_conditions)
@@ -187,12 +165,12 @@ impl ToValue for EventTrigger {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventTrigger`]: `Handle<EventTrigger>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventTrigger`]: `Handle<EventTrigger>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EventTriggerAttributes(ResourceRef);
+pub struct EventTriggerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EventTriggerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventTriggerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -202,16 +180,16 @@ impl EventTriggerAttributes {
     ///
     /// The timestamp of when the event trigger was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the event trigger was most recently updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 }
 
@@ -219,21 +197,10 @@ impl EventTriggerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventTriggerConditionRequired {
     /// `EventTriggerDimensions`: a list of [`EventTriggerDimension`] objects, required.
-    pub event_trigger_dimensions: List<EventTriggerDimension>,
+    pub event_trigger_dimensions: ::cloudwright_core::List<EventTriggerDimension>,
     /// `LogicalOperator`: an [`EventTriggerLogicalOperator`] value, required.
     pub logical_operator: EventTriggerLogicalOperator,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventTriggerCondition: ObjRule = ObjRule {
-    properties: &[
-        ("EventTriggerDimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerDimension), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("LogicalOperator", Shape::Str(&StrRule { allowed: &["ANY", "ALL", "NONE"], ..StrRule::ANY })),
-    ],
-    required: &["EventTriggerDimensions", "LogicalOperator"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventTriggerCondition` property type of `AWS::CustomerProfiles::EventTrigger`.
 ///
@@ -247,7 +214,7 @@ pub struct EventTriggerCondition {
     /// A list of dimensions to be evaluated for the event.
     ///
     /// Items 1 to 10.
-    pub event_trigger_dimensions: List<EventTriggerDimension>,
+    pub event_trigger_dimensions: ::cloudwright_core::List<EventTriggerDimension>,
     /// `LogicalOperator`: an [`EventTriggerLogicalOperator`] value, required.
     ///
     /// The operator used to combine multiple dimensions.
@@ -266,39 +233,22 @@ impl EventTriggerCondition {
     }
 
     /// `EventTriggerDimensions`: a list of [`EventTriggerDimension`] objects, required.
-    pub fn event_trigger_dimensions(mut self, value: impl Into<List<EventTriggerDimension>>) -> Self { self.event_trigger_dimensions = value.into(); self }
+    pub fn event_trigger_dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventTriggerDimension>>) -> Self { self.event_trigger_dimensions = value.into(); self }
     /// `LogicalOperator`: an [`EventTriggerLogicalOperator`] value, required.
-    pub fn logical_operator(mut self, value: impl Into<EventTriggerLogicalOperator>) -> Self { self.logical_operator = value.into(); self }
+    pub fn logical_operator(mut self, value: impl ::std::convert::Into<EventTriggerLogicalOperator>) -> Self { self.logical_operator = value.into(); self }
 }
 
-impl PropertyType for EventTriggerCondition {}
+impl crate::PropertyType for EventTriggerCondition {}
 
-impl ToValue for EventTriggerCondition {
+impl ::cloudwright_core::ToValue for EventTriggerCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventTriggerDimensions", &self.event_trigger_dimensions)
             .req("LogicalOperator", &self.logical_operator)
             .build()
     }
 }
-
-/// The required properties of [`EventTriggerDimension`], by name: `EventTriggerDimension::new(EventTriggerDimensionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventTriggerDimensionRequired {
-    /// `ObjectAttributes`: a list of [`ObjectAttribute`] objects, required.
-    pub object_attributes: List<ObjectAttribute>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventTriggerDimension: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["ObjectAttributes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventTriggerDimension` property type of `AWS::CustomerProfiles::EventTrigger`.
 ///
@@ -312,43 +262,33 @@ pub struct EventTriggerDimension {
     /// A list of object attributes to be evaluated.
     ///
     /// Items 1 to 10.
-    pub object_attributes: List<ObjectAttribute>,
+    pub object_attributes: ::cloudwright_core::List<ObjectAttribute>,
 }
 
 #[rustfmt::skip]
 impl EventTriggerDimension {
-    /// A `EventTriggerDimension` with its required properties, named in a [`EventTriggerDimensionRequired`].
+    /// A `EventTriggerDimension` with its one required property, `ObjectAttributes`.
     #[inline]
-    pub fn new(required: EventTriggerDimensionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ObjectAttribute>>) -> Self {
         Self {
-            object_attributes: required.object_attributes,
+            object_attributes: value.into(),
         }
     }
 
     /// `ObjectAttributes`: a list of [`ObjectAttribute`] objects, required.
-    pub fn object_attributes(mut self, value: impl Into<List<ObjectAttribute>>) -> Self { self.object_attributes = value.into(); self }
+    pub fn object_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ObjectAttribute>>) -> Self { self.object_attributes = value.into(); self }
 }
 
-impl PropertyType for EventTriggerDimension {}
+impl crate::PropertyType for EventTriggerDimension {}
 
-impl ToValue for EventTriggerDimension {
+impl ::cloudwright_core::ToValue for EventTriggerDimension {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ObjectAttributes", &self.object_attributes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventTriggerLimits: ObjRule = ObjRule {
-    properties: &[
-        ("EventExpiration", Shape::INT),
-        ("Periods", Shape::List(&ListRule { items: Shape::Object(&RULE_Period), min_items: Some(1), max_items: Some(4), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventTriggerLimits` property type of `AWS::CustomerProfiles::EventTrigger`.
 ///
@@ -362,13 +302,13 @@ pub struct EventTriggerLimits {
     /// Specifies that an event will only trigger the destination if it is processed within a certain latency period.
     ///
     /// Format `int64`.
-    pub event_expiration: Option<Int>,
+    pub event_expiration: ::std::option::Option<::cloudwright_core::Int>,
     /// `Periods`: a list of [`Period`] objects.
     ///
     /// A list of time periods during which the limits apply.
     ///
     /// Items 1 to 4.
-    pub periods: Option<List<Period>>,
+    pub periods: ::std::option::Option<::cloudwright_core::List<Period>>,
 }
 
 #[rustfmt::skip]
@@ -376,21 +316,21 @@ impl EventTriggerLimits {
     /// A `EventTriggerLimits` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EventExpiration`: an integer.
-    pub fn event_expiration(mut self, value: impl Into<Int>) -> Self { self.event_expiration = Some(value.into()); self }
+    pub fn event_expiration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.event_expiration = ::std::option::Option::Some(value.into()); self }
     /// `Periods`: a list of [`Period`] objects.
-    pub fn periods(mut self, value: impl Into<List<Period>>) -> Self { self.periods = Some(value.into()); self }
+    pub fn periods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Period>>) -> Self { self.periods = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventTriggerLimits {}
+impl crate::PropertyType for EventTriggerLimits {}
 
-impl ToValue for EventTriggerLimits {
+impl ::cloudwright_core::ToValue for EventTriggerLimits {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventExpiration", &self.event_expiration)
             .opt("Periods", &self.periods)
             .build()
@@ -403,21 +343,8 @@ pub struct ObjectAttributeRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
     pub comparison_operator: ComparisonOperator,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL", "BEFORE", "AFTER", "ON", "BETWEEN", "NOT_BETWEEN"], ..StrRule::ANY })),
-        ("FieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["ComparisonOperator", "Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ObjectAttribute` property type of `AWS::CustomerProfiles::EventTrigger`.
 ///
@@ -435,19 +362,19 @@ pub struct ObjectAttribute {
     /// A field defined within an object type.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 64.
-    pub field_name: Option<Str>,
+    pub field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Source`: a string.
     ///
     /// An attribute contained within a source object.
     ///
     /// Length 1 to 1000.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Values`: a list of strings, required.
     ///
     /// The amount of time of the specified unit.
     ///
     /// Items 1 to 10; each item: length 1 to 255.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -457,28 +384,28 @@ impl ObjectAttribute {
     pub fn new(required: ObjectAttributeRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
-            field_name: None,
-            source: None,
+            field_name: ::std::option::Option::None,
+            source: ::std::option::Option::None,
             values: required.values,
         }
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldName`: a string.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = Some(value.into()); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_name = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for ObjectAttribute {}
+impl crate::PropertyType for ObjectAttribute {}
 
-impl ToValue for ObjectAttribute {
+impl ::cloudwright_core::ToValue for ObjectAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .opt("FieldName", &self.field_name)
             .opt("Source", &self.source)
@@ -493,21 +420,8 @@ pub struct PeriodRequired {
     /// `Unit`: an [`Unit`] value, required.
     pub unit: Unit,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Period: ObjRule = ObjRule {
-    properties: &[
-        ("MaxInvocationsPerProfile", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS", "WEEKS", "MONTHS"], ..StrRule::ANY })),
-        ("Unlimited", Shape::Bool),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(24.0), ..NumRule::ANY })),
-    ],
-    required: &["Unit", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Period` property type of `AWS::CustomerProfiles::EventTrigger`.
 ///
@@ -521,7 +435,7 @@ pub struct Period {
     /// The maximum allowed number of destination invocations per profile.
     ///
     /// Value 1 to 1000.
-    pub max_invocations_per_profile: Option<Int>,
+    pub max_invocations_per_profile: ::std::option::Option<::cloudwright_core::Int>,
     /// `Unit`: an [`Unit`] value, required.
     ///
     /// The unit of time.
@@ -529,13 +443,13 @@ pub struct Period {
     /// `Unlimited`: a boolean.
     ///
     /// If set to true, there is no limit on the number of destination invocations per profile. The default is false.
-    pub unlimited: Option<Bool>,
+    pub unlimited: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Value`: an integer, required.
     ///
     /// The amount of time of the specified unit.
     ///
     /// Value 1 to 24.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -544,29 +458,29 @@ impl Period {
     #[inline]
     pub fn new(required: PeriodRequired) -> Self {
         Self {
-            max_invocations_per_profile: None,
+            max_invocations_per_profile: ::std::option::Option::None,
             unit: required.unit,
-            unlimited: None,
+            unlimited: ::std::option::Option::None,
             value: required.value,
         }
     }
 
     /// `MaxInvocationsPerProfile`: an integer.
-    pub fn max_invocations_per_profile(mut self, value: impl Into<Int>) -> Self { self.max_invocations_per_profile = Some(value.into()); self }
+    pub fn max_invocations_per_profile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_invocations_per_profile = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: an [`Unit`] value, required.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = value.into(); self }
     /// `Unlimited`: a boolean.
-    pub fn unlimited(mut self, value: impl Into<Bool>) -> Self { self.unlimited = Some(value.into()); self }
+    pub fn unlimited(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.unlimited = ::std::option::Option::Some(value.into()); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Period {}
+impl crate::PropertyType for Period {}
 
-impl ToValue for Period {
+impl ::cloudwright_core::ToValue for Period {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaxInvocationsPerProfile",
                 &self.max_invocations_per_profile,
@@ -582,21 +496,10 @@ impl ToValue for Period {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::CustomerProfiles::EventTrigger`.
 ///
@@ -606,11 +509,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -625,17 +528,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -676,18 +579,18 @@ pub enum ComparisonOperator {
     /// `NOT_BETWEEN`
     NotBetween,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComparisonOperator {
+impl ::cloudwright_core::ToValue for ComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Inclusive => "INCLUSIVE",
             Self::Exclusive => "EXCLUSIVE",
@@ -704,9 +607,9 @@ impl ToValue for ComparisonOperator {
             Self::On => "ON",
             Self::Between => "BETWEEN",
             Self::NotBetween => "NOT_BETWEEN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -720,25 +623,25 @@ pub enum EventTriggerLogicalOperator {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventTriggerLogicalOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventTriggerLogicalOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventTriggerLogicalOperator {
+impl ::cloudwright_core::ToValue for EventTriggerLogicalOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Any => "ANY",
             Self::All => "ALL",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -754,25 +657,122 @@ pub enum Unit {
     /// `MONTHS`
     Months,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hours => "HOURS",
             Self::Days => "DAYS",
             Self::Weeks => "WEEKS",
             Self::Months => "MONTHS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventTriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerCondition), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("EventTriggerLimits", Shape::Object(&RULE_EventTriggerLimits)),
+            ("EventTriggerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SegmentFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["DomainName", "EventTriggerName", "ObjectTypeName", "EventTriggerConditions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventTriggerCondition: ObjRule = ObjRule {
+        properties: &[
+            ("EventTriggerDimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerDimension), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("LogicalOperator", Shape::Str(&StrRule { allowed: &["ANY", "ALL", "NONE"], ..StrRule::ANY })),
+        ],
+        required: &["EventTriggerDimensions", "LogicalOperator"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventTriggerDimension: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["ObjectAttributes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventTriggerLimits: ObjRule = ObjRule {
+        properties: &[
+            ("EventExpiration", Shape::INT),
+            ("Periods", Shape::List(&ListRule { items: Shape::Object(&RULE_Period), min_items: Some(1), max_items: Some(4), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL", "BEFORE", "AFTER", "ON", "BETWEEN", "NOT_BETWEEN"], ..StrRule::ANY })),
+            ("FieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["ComparisonOperator", "Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Period: ObjRule = ObjRule {
+        properties: &[
+            ("MaxInvocationsPerProfile", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("Unit", Shape::Str(&StrRule { allowed: &["HOURS", "DAYS", "WEEKS", "MONTHS"], ..StrRule::ANY })),
+            ("Unlimited", Shape::Bool),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), max: Some(24.0), ..NumRule::ANY })),
+        ],
+        required: &["Unit", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

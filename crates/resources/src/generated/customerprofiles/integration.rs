@@ -5,45 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w!@#\\-.?,\\s]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\w/!@#+=.-]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("\\S+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(".+");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
-
-/// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntegrationRequired {
-    /// `DomainName`: a string, required.
-    pub domain_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventTriggerNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("FlowDefinition", Shape::Object(&RULE_FlowDefinition)),
-        ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("ObjectTypeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectTypeMapping), min_items: None, max_items: None, unique: false })),
-        ("Scope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), allowed: &["PROFILE", "DOMAIN"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["DomainName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CustomerProfiles::Integration` resource.
 ///
@@ -63,47 +25,48 @@ pub struct Integration {
     /// The unique name of the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `EventTriggerNames`: a list of strings.
     ///
     /// A list of unique names for active event triggers associated with the integration.
     ///
     /// Items 1 to 1; each item: pattern `^[a-zA-Z0-9_-]+$`, length 1 to 64.
-    pub event_trigger_names: Option<List<Str>>,
+    pub event_trigger_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FlowDefinition`: a [`FlowDefinition`] object.
     ///
     /// The configuration that controls how Customer Profiles retrieves data from the source.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub flow_definition: Option<Obj<FlowDefinition>>,
+    pub flow_definition: ::std::option::Option<crate::Obj<FlowDefinition>>,
     /// `ObjectTypeName`: a string.
     ///
     /// The name of the profile object type mapping to use.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255.
-    pub object_type_name: Option<Str>,
+    pub object_type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectTypeNames`: a list of [`ObjectTypeMapping`] objects.
     ///
     /// The object type mapping.
-    pub object_type_names: Option<List<ObjectTypeMapping>>,
+    pub object_type_names: ::std::option::Option<::cloudwright_core::List<ObjectTypeMapping>>,
     /// `Scope`: an [`IntegrationScope`] value.
     ///
     /// Scope of the integration, such as 'PROFILE' or 'DOMAIN'
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255.
-    pub scope: Option<IntegrationScope>,
+    pub scope: ::std::option::Option<IntegrationScope>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Uri`: a string.
     ///
     /// The URI of the S3 bucket or any other type of data source.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +76,7 @@ impl Integration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CustomerProfiles::Integration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-integration.html",
         primary_identifier: &["DomainName", "Uri"],
@@ -124,60 +87,62 @@ impl Integration {
         read_only: &["LastUpdatedAt", "CreatedAt"],
         attributes: &["CreatedAt", "LastUpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    /// A `Integration` with its one required property, `DomainName`.
     #[inline]
-    pub fn new(required: IntegrationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain_name: required.domain_name,
-            event_trigger_names: None,
-            flow_definition: None,
-            object_type_name: None,
-            object_type_names: None,
-            scope: None,
-            tags: None,
-            uri: None,
+            domain_name: value.into(),
+            event_trigger_names: ::std::option::Option::None,
+            flow_definition: ::std::option::Option::None,
+            object_type_name: ::std::option::Option::None,
+            object_type_names: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            uri: ::std::option::Option::None,
         }
     }
 
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `EventTriggerNames`: a list of strings.
-    pub fn event_trigger_names(mut self, value: impl Into<List<Str>>) -> Self { self.event_trigger_names = Some(value.into()); self }
+    pub fn event_trigger_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.event_trigger_names = ::std::option::Option::Some(value.into()); self }
     /// `FlowDefinition`: a [`FlowDefinition`] object.
-    pub fn flow_definition(mut self, value: impl Into<Obj<FlowDefinition>>) -> Self { self.flow_definition = Some(value.into()); self }
+    pub fn flow_definition(mut self, value: impl ::std::convert::Into<crate::Obj<FlowDefinition>>) -> Self { self.flow_definition = ::std::option::Option::Some(value.into()); self }
     /// `ObjectTypeName`: a string.
-    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self { self.object_type_name = Some(value.into()); self }
+    pub fn object_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_type_name = ::std::option::Option::Some(value.into()); self }
     /// `ObjectTypeNames`: a list of [`ObjectTypeMapping`] objects.
-    pub fn object_type_names(mut self, value: impl Into<List<ObjectTypeMapping>>) -> Self { self.object_type_names = Some(value.into()); self }
+    pub fn object_type_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ObjectTypeMapping>>) -> Self { self.object_type_names = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: an [`IntegrationScope`] value.
-    pub fn scope(mut self, value: impl Into<IntegrationScope>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<IntegrationScope>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Integration {
+impl ::cloudwright_core::Resource for Integration {
     type Attributes = IntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Integration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainName", &self.domain_name)
             .opt("EventTriggerNames", &self.event_trigger_names)
             .opt("FlowDefinition", &self.flow_definition)
@@ -190,12 +155,12 @@ impl ToValue for Integration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationAttributes(ResourceRef);
+pub struct IntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,31 +170,18 @@ impl IntegrationAttributes {
     ///
     /// The timestamp of when the integration was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the integration was most recently edited.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorOperator: ObjRule = ObjRule {
-    properties: &[
-        ("Marketo", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("S3", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Salesforce", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("ServiceNow", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-        ("Zendesk", Shape::Str(&StrRule { allowed: &["PROJECTION", "GREATER_THAN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectorOperator` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -241,23 +193,23 @@ pub struct ConnectorOperator {
     /// `Marketo`: a [`MarketoConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Marketo source fields.
-    pub marketo: Option<MarketoConnectorOperator>,
+    pub marketo: ::std::option::Option<MarketoConnectorOperator>,
     /// `S3`: a [`S3ConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Amazon S3 source fields.
-    pub s3: Option<S3ConnectorOperator>,
+    pub s3: ::std::option::Option<S3ConnectorOperator>,
     /// `Salesforce`: a [`SalesforceConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Salesforce source fields.
-    pub salesforce: Option<SalesforceConnectorOperator>,
+    pub salesforce: ::std::option::Option<SalesforceConnectorOperator>,
     /// `ServiceNow`: a [`ServiceNowConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided ServiceNow source fields.
-    pub service_now: Option<ServiceNowConnectorOperator>,
+    pub service_now: ::std::option::Option<ServiceNowConnectorOperator>,
     /// `Zendesk`: a [`ZendeskConnectorOperator`] value.
     ///
     /// The operation to be performed on the provided Zendesk source fields.
-    pub zendesk: Option<ZendeskConnectorOperator>,
+    pub zendesk: ::std::option::Option<ZendeskConnectorOperator>,
 }
 
 #[rustfmt::skip]
@@ -265,27 +217,27 @@ impl ConnectorOperator {
     /// A `ConnectorOperator` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Marketo`: a [`MarketoConnectorOperator`] value.
-    pub fn marketo(mut self, value: impl Into<MarketoConnectorOperator>) -> Self { self.marketo = Some(value.into()); self }
+    pub fn marketo(mut self, value: impl ::std::convert::Into<MarketoConnectorOperator>) -> Self { self.marketo = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3ConnectorOperator`] value.
-    pub fn s3(mut self, value: impl Into<S3ConnectorOperator>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<S3ConnectorOperator>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceConnectorOperator`] value.
-    pub fn salesforce(mut self, value: impl Into<SalesforceConnectorOperator>) -> Self { self.salesforce = Some(value.into()); self }
+    pub fn salesforce(mut self, value: impl ::std::convert::Into<SalesforceConnectorOperator>) -> Self { self.salesforce = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowConnectorOperator`] value.
-    pub fn service_now(mut self, value: impl Into<ServiceNowConnectorOperator>) -> Self { self.service_now = Some(value.into()); self }
+    pub fn service_now(mut self, value: impl ::std::convert::Into<ServiceNowConnectorOperator>) -> Self { self.service_now = ::std::option::Option::Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskConnectorOperator`] value.
-    pub fn zendesk(mut self, value: impl Into<ZendeskConnectorOperator>) -> Self { self.zendesk = Some(value.into()); self }
+    pub fn zendesk(mut self, value: impl ::std::convert::Into<ZendeskConnectorOperator>) -> Self { self.zendesk = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectorOperator {}
+impl crate::PropertyType for ConnectorOperator {}
 
-impl ToValue for ConnectorOperator {
+impl ::cloudwright_core::ToValue for ConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Marketo", &self.marketo)
             .opt("S3", &self.s3)
             .opt("Salesforce", &self.salesforce)
@@ -299,31 +251,16 @@ impl ToValue for ConnectorOperator {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowDefinitionRequired {
     /// `FlowName`: a string, required.
-    pub flow_name: Str,
+    pub flow_name: ::cloudwright_core::Str,
     /// `KmsArn`: a string, required.
-    pub kms_arn: Str,
+    pub kms_arn: ::cloudwright_core::Str,
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
-    pub source_flow_config: Obj<SourceFlowConfig>,
+    pub source_flow_config: crate::Obj<SourceFlowConfig>,
     /// `Tasks`: a list of [`Task`] objects, required.
-    pub tasks: List<Task>,
+    pub tasks: ::cloudwright_core::List<Task>,
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
-    pub trigger_config: Obj<TriggerConfig>,
+    pub trigger_config: crate::Obj<TriggerConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FlowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("KmsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("SourceFlowConfig", Shape::Object(&RULE_SourceFlowConfig)),
-        ("Tasks", Shape::List(&ListRule { items: Shape::Object(&RULE_Task), min_items: None, max_items: None, unique: false })),
-        ("TriggerConfig", Shape::Object(&RULE_TriggerConfig)),
-    ],
-    required: &["FlowName", "KmsArn", "Tasks", "TriggerConfig", "SourceFlowConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlowDefinition` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -337,31 +274,31 @@ pub struct FlowDefinition {
     /// A description of the flow you want to create.
     ///
     /// Pattern `[\w!@#\-.?,\s]*`; length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FlowName`: a string, required.
     ///
     /// The specified name of the flow. Use underscores (_) or hyphens (-) only. Spaces are not allowed.
     ///
     /// Pattern `[a-zA-Z0-9][\w!@#.-]+`; length 0 to 256.
-    pub flow_name: Str,
+    pub flow_name: ::cloudwright_core::Str,
     /// `KmsArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Key Management Service (KMS) key you provide for encryption.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `arn:aws:kms:.*:[0-9]+:.*`; length 20 to 2048.
-    pub kms_arn: Str,
+    pub kms_arn: ::cloudwright_core::Str,
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
     ///
     /// The configuration that controls how Customer Profiles retrieves data from the source.
-    pub source_flow_config: Obj<SourceFlowConfig>,
+    pub source_flow_config: crate::Obj<SourceFlowConfig>,
     /// `Tasks`: a list of [`Task`] objects, required.
     ///
     /// A list of tasks that Customer Profiles performs while transferring the data in the flow run.
-    pub tasks: List<Task>,
+    pub tasks: ::cloudwright_core::List<Task>,
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
     ///
     /// The trigger settings that determine how and when the flow runs.
-    pub trigger_config: Obj<TriggerConfig>,
+    pub trigger_config: crate::Obj<TriggerConfig>,
 }
 
 #[rustfmt::skip]
@@ -370,7 +307,7 @@ impl FlowDefinition {
     #[inline]
     pub fn new(required: FlowDefinitionRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             flow_name: required.flow_name,
             kms_arn: required.kms_arn,
             source_flow_config: required.source_flow_config,
@@ -380,25 +317,25 @@ impl FlowDefinition {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FlowName`: a string, required.
-    pub fn flow_name(mut self, value: impl Into<Str>) -> Self { self.flow_name = value.into(); self }
+    pub fn flow_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.flow_name = value.into(); self }
     /// `KmsArn`: a string, required.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = value.into(); self }
+    pub fn kms_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_arn = value.into(); self }
     /// `SourceFlowConfig`: a [`SourceFlowConfig`] object, required.
-    pub fn source_flow_config(mut self, value: impl Into<Obj<SourceFlowConfig>>) -> Self { self.source_flow_config = value.into(); self }
+    pub fn source_flow_config(mut self, value: impl ::std::convert::Into<crate::Obj<SourceFlowConfig>>) -> Self { self.source_flow_config = value.into(); self }
     /// `Tasks`: a list of [`Task`] objects, required.
-    pub fn tasks(mut self, value: impl Into<List<Task>>) -> Self { self.tasks = value.into(); self }
+    pub fn tasks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Task>>) -> Self { self.tasks = value.into(); self }
     /// `TriggerConfig`: a [`TriggerConfig`] object, required.
-    pub fn trigger_config(mut self, value: impl Into<Obj<TriggerConfig>>) -> Self { self.trigger_config = value.into(); self }
+    pub fn trigger_config(mut self, value: impl ::std::convert::Into<crate::Obj<TriggerConfig>>) -> Self { self.trigger_config = value.into(); self }
 }
 
-impl PropertyType for FlowDefinition {}
+impl crate::PropertyType for FlowDefinition {}
 
-impl ToValue for FlowDefinition {
+impl ::cloudwright_core::ToValue for FlowDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("FlowName", &self.flow_name)
             .req("KmsArn", &self.kms_arn)
@@ -408,15 +345,6 @@ impl ToValue for FlowDefinition {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IncrementalPullConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DatetimeTypeFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IncrementalPullConfig` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -430,7 +358,7 @@ pub struct IncrementalPullConfig {
     /// A field that specifies the date time or timestamp field as the criteria to use when importing incremental records from the source.
     ///
     /// Length 0 to 256.
-    pub datetime_type_field_name: Option<Str>,
+    pub datetime_type_field_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -438,40 +366,23 @@ impl IncrementalPullConfig {
     /// A `IncrementalPullConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DatetimeTypeFieldName`: a string.
-    pub fn datetime_type_field_name(mut self, value: impl Into<Str>) -> Self { self.datetime_type_field_name = Some(value.into()); self }
+    pub fn datetime_type_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.datetime_type_field_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IncrementalPullConfig {}
+impl crate::PropertyType for IncrementalPullConfig {}
 
-impl ToValue for IncrementalPullConfig {
+impl ::cloudwright_core::ToValue for IncrementalPullConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatetimeTypeFieldName", &self.datetime_type_field_name)
             .build()
     }
 }
-
-/// The required properties of [`MarketoSourceProperties`], by name: `MarketoSourceProperties::new(MarketoSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MarketoSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MarketoSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MarketoSourceProperties` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -485,29 +396,31 @@ pub struct MarketoSourceProperties {
     /// The object specified in the Marketo flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MarketoSourceProperties {
-    /// A `MarketoSourceProperties` with its required properties, named in a [`MarketoSourcePropertiesRequired`].
+    /// A `MarketoSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: MarketoSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for MarketoSourceProperties {}
+impl crate::PropertyType for MarketoSourceProperties {}
 
-impl ToValue for MarketoSourceProperties {
+impl ::cloudwright_core::ToValue for MarketoSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
 
@@ -515,21 +428,10 @@ impl ToValue for MarketoSourceProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectTypeMappingRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectTypeMapping: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ObjectTypeMapping` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -543,13 +445,13 @@ pub struct ObjectTypeMapping {
     /// The key.
     ///
     /// Length 1 to 255.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -564,40 +466,22 @@ impl ObjectTypeMapping {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ObjectTypeMapping {}
+impl crate::PropertyType for ObjectTypeMapping {}
 
-impl ToValue for ObjectTypeMapping {
+impl ::cloudwright_core::ToValue for ObjectTypeMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`S3SourceProperties`], by name: `S3SourceProperties::new(S3SourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3SourcePropertiesRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3SourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_5), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3SourceProperties` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -611,62 +495,43 @@ pub struct S3SourceProperties {
     /// The Amazon S3 bucket name where the source files are stored.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `\S+`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string.
     ///
     /// The object key for the Amazon S3 bucket in which the source files are stored.
     ///
     /// Pattern `.*`; length 0 to 512.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3SourceProperties {
-    /// A `S3SourceProperties` with its required properties, named in a [`S3SourcePropertiesRequired`].
+    /// A `S3SourceProperties` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3SourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
-            bucket_prefix: None,
+            bucket_name: value.into(),
+            bucket_prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3SourceProperties {}
+impl crate::PropertyType for S3SourceProperties {}
 
-impl ToValue for S3SourceProperties {
+impl ::cloudwright_core::ToValue for S3SourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .build()
     }
 }
-
-/// The required properties of [`SalesforceSourceProperties`], by name: `SalesforceSourceProperties::new(SalesforceSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SalesforceSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("EnableDynamicFieldUpdate", Shape::Bool),
-        ("IncludeDeletedRecords", Shape::Bool),
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SalesforceSourceProperties` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -678,45 +543,45 @@ pub struct SalesforceSourceProperties {
     /// `EnableDynamicFieldUpdate`: a boolean.
     ///
     /// The flag that enables dynamic fetching of new (recently added) fields in the Salesforce objects while running a flow.
-    pub enable_dynamic_field_update: Option<Bool>,
+    pub enable_dynamic_field_update: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeDeletedRecords`: a boolean.
     ///
     /// Indicates whether Amazon AppFlow includes deleted files in the flow run.
-    pub include_deleted_records: Option<Bool>,
+    pub include_deleted_records: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Object`: a string, required.
     ///
     /// The object specified in the Salesforce flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SalesforceSourceProperties {
-    /// A `SalesforceSourceProperties` with its required properties, named in a [`SalesforceSourcePropertiesRequired`].
+    /// A `SalesforceSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: SalesforceSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            enable_dynamic_field_update: None,
-            include_deleted_records: None,
-            object: required.object,
+            enable_dynamic_field_update: ::std::option::Option::None,
+            include_deleted_records: ::std::option::Option::None,
+            object: value.into(),
         }
     }
 
     /// `EnableDynamicFieldUpdate`: a boolean.
-    pub fn enable_dynamic_field_update(mut self, value: impl Into<Bool>) -> Self { self.enable_dynamic_field_update = Some(value.into()); self }
+    pub fn enable_dynamic_field_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_dynamic_field_update = ::std::option::Option::Some(value.into()); self }
     /// `IncludeDeletedRecords`: a boolean.
-    pub fn include_deleted_records(mut self, value: impl Into<Bool>) -> Self { self.include_deleted_records = Some(value.into()); self }
+    pub fn include_deleted_records(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_deleted_records = ::std::option::Option::Some(value.into()); self }
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for SalesforceSourceProperties {}
+impl crate::PropertyType for SalesforceSourceProperties {}
 
-impl ToValue for SalesforceSourceProperties {
+impl ::cloudwright_core::ToValue for SalesforceSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableDynamicFieldUpdate",
                 &self.enable_dynamic_field_update,
@@ -726,29 +591,6 @@ impl ToValue for SalesforceSourceProperties {
             .build()
     }
 }
-
-/// The required properties of [`ScheduledTriggerProperties`], by name: `ScheduledTriggerProperties::new(ScheduledTriggerPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledTriggerPropertiesRequired {
-    /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
-    properties: &[
-        ("DataPullMode", Shape::Str(&StrRule { allowed: &["Incremental", "Complete"], ..StrRule::ANY })),
-        ("FirstExecutionFrom", Shape::NUM),
-        ("ScheduleEndTime", Shape::NUM),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ScheduleOffset", Shape::Int(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
-        ("ScheduleStartTime", Shape::NUM),
-        ("Timezone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["ScheduleExpression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduledTriggerProperties` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -760,77 +602,77 @@ pub struct ScheduledTriggerProperties {
     /// `DataPullMode`: a [`DataPullMode`] value.
     ///
     /// Specifies whether a scheduled flow has an incremental data transfer or a complete data transfer for each flow run.
-    pub data_pull_mode: Option<DataPullMode>,
+    pub data_pull_mode: ::std::option::Option<DataPullMode>,
     /// `FirstExecutionFrom`: a number.
     ///
     /// Specifies the date range for the records to import from the connector in the first flow run.
-    pub first_execution_from: Option<Num>,
+    pub first_execution_from: ::std::option::Option<::cloudwright_core::Num>,
     /// `ScheduleEndTime`: a number.
     ///
     /// Specifies the scheduled end time for a scheduled-trigger flow.
-    pub schedule_end_time: Option<Num>,
+    pub schedule_end_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `ScheduleExpression`: a string, required.
     ///
     /// The scheduling expression that determines the rate at which the schedule will run, for example rate (5 minutes).
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
     /// `ScheduleOffset`: an integer.
     ///
     /// Specifies the optional offset that is added to the time interval for a schedule-triggered flow.
     ///
     /// Value 0 to 36000.
-    pub schedule_offset: Option<Int>,
+    pub schedule_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScheduleStartTime`: a number.
     ///
     /// Specifies the scheduled start time for a scheduled-trigger flow. The value must be a date/time value in EPOCH format.
-    pub schedule_start_time: Option<Num>,
+    pub schedule_start_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `Timezone`: a string.
     ///
     /// Specifies the time zone used when referring to the date and time of a scheduled-triggered flow, such as America/New_York.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub timezone: Option<Str>,
+    pub timezone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ScheduledTriggerProperties {
-    /// A `ScheduledTriggerProperties` with its required properties, named in a [`ScheduledTriggerPropertiesRequired`].
+    /// A `ScheduledTriggerProperties` with its one required property, `ScheduleExpression`.
     #[inline]
-    pub fn new(required: ScheduledTriggerPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_pull_mode: None,
-            first_execution_from: None,
-            schedule_end_time: None,
-            schedule_expression: required.schedule_expression,
-            schedule_offset: None,
-            schedule_start_time: None,
-            timezone: None,
+            data_pull_mode: ::std::option::Option::None,
+            first_execution_from: ::std::option::Option::None,
+            schedule_end_time: ::std::option::Option::None,
+            schedule_expression: value.into(),
+            schedule_offset: ::std::option::Option::None,
+            schedule_start_time: ::std::option::Option::None,
+            timezone: ::std::option::Option::None,
         }
     }
 
     /// `DataPullMode`: a [`DataPullMode`] value.
-    pub fn data_pull_mode(mut self, value: impl Into<DataPullMode>) -> Self { self.data_pull_mode = Some(value.into()); self }
+    pub fn data_pull_mode(mut self, value: impl ::std::convert::Into<DataPullMode>) -> Self { self.data_pull_mode = ::std::option::Option::Some(value.into()); self }
     /// `FirstExecutionFrom`: a number.
-    pub fn first_execution_from(mut self, value: impl Into<Num>) -> Self { self.first_execution_from = Some(value.into()); self }
+    pub fn first_execution_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.first_execution_from = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleEndTime`: a number.
-    pub fn schedule_end_time(mut self, value: impl Into<Num>) -> Self { self.schedule_end_time = Some(value.into()); self }
+    pub fn schedule_end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.schedule_end_time = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleOffset`: an integer.
-    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self { self.schedule_offset = Some(value.into()); self }
+    pub fn schedule_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.schedule_offset = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleStartTime`: a number.
-    pub fn schedule_start_time(mut self, value: impl Into<Num>) -> Self { self.schedule_start_time = Some(value.into()); self }
+    pub fn schedule_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.schedule_start_time = ::std::option::Option::Some(value.into()); self }
     /// `Timezone`: a string.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
+    pub fn timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timezone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScheduledTriggerProperties {}
+impl crate::PropertyType for ScheduledTriggerProperties {}
 
-impl ToValue for ScheduledTriggerProperties {
+impl ::cloudwright_core::ToValue for ScheduledTriggerProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataPullMode", &self.data_pull_mode)
             .opt("FirstExecutionFrom", &self.first_execution_from)
             .opt("ScheduleEndTime", &self.schedule_end_time)
@@ -841,23 +683,6 @@ impl ToValue for ScheduledTriggerProperties {
             .build()
     }
 }
-
-/// The required properties of [`ServiceNowSourceProperties`], by name: `ServiceNowSourceProperties::new(ServiceNowSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceNowSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServiceNowSourceProperties` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -871,44 +696,33 @@ pub struct ServiceNowSourceProperties {
     /// The object specified in the ServiceNow flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ServiceNowSourceProperties {
-    /// A `ServiceNowSourceProperties` with its required properties, named in a [`ServiceNowSourcePropertiesRequired`].
+    /// A `ServiceNowSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: ServiceNowSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for ServiceNowSourceProperties {}
+impl crate::PropertyType for ServiceNowSourceProperties {}
 
-impl ToValue for ServiceNowSourceProperties {
+impl ::cloudwright_core::ToValue for ServiceNowSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceConnectorProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Marketo", Shape::Object(&RULE_MarketoSourceProperties)),
-        ("S3", Shape::Object(&RULE_S3SourceProperties)),
-        ("Salesforce", Shape::Object(&RULE_SalesforceSourceProperties)),
-        ("ServiceNow", Shape::Object(&RULE_ServiceNowSourceProperties)),
-        ("Zendesk", Shape::Object(&RULE_ZendeskSourceProperties)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceConnectorProperties` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -920,23 +734,23 @@ pub struct SourceConnectorProperties {
     /// `Marketo`: a [`MarketoSourceProperties`] object.
     ///
     /// The properties that are applied when Marketo is being used as a source.
-    pub marketo: Option<Obj<MarketoSourceProperties>>,
+    pub marketo: ::std::option::Option<crate::Obj<MarketoSourceProperties>>,
     /// `S3`: a [`S3SourceProperties`] object.
     ///
     /// The properties that are applied when Amazon S3 is being used as the flow source.
-    pub s3: Option<Obj<S3SourceProperties>>,
+    pub s3: ::std::option::Option<crate::Obj<S3SourceProperties>>,
     /// `Salesforce`: a [`SalesforceSourceProperties`] object.
     ///
     /// The properties that are applied when Salesforce is being used as a source.
-    pub salesforce: Option<Obj<SalesforceSourceProperties>>,
+    pub salesforce: ::std::option::Option<crate::Obj<SalesforceSourceProperties>>,
     /// `ServiceNow`: a [`ServiceNowSourceProperties`] object.
     ///
     /// The properties that are applied when ServiceNow is being used as a source.
-    pub service_now: Option<Obj<ServiceNowSourceProperties>>,
+    pub service_now: ::std::option::Option<crate::Obj<ServiceNowSourceProperties>>,
     /// `Zendesk`: a [`ZendeskSourceProperties`] object.
     ///
     /// The properties that are applied when using Zendesk as a flow source.
-    pub zendesk: Option<Obj<ZendeskSourceProperties>>,
+    pub zendesk: ::std::option::Option<crate::Obj<ZendeskSourceProperties>>,
 }
 
 #[rustfmt::skip]
@@ -944,27 +758,27 @@ impl SourceConnectorProperties {
     /// A `SourceConnectorProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Marketo`: a [`MarketoSourceProperties`] object.
-    pub fn marketo(mut self, value: impl Into<Obj<MarketoSourceProperties>>) -> Self { self.marketo = Some(value.into()); self }
+    pub fn marketo(mut self, value: impl ::std::convert::Into<crate::Obj<MarketoSourceProperties>>) -> Self { self.marketo = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3SourceProperties`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3SourceProperties>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3SourceProperties>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
     /// `Salesforce`: a [`SalesforceSourceProperties`] object.
-    pub fn salesforce(mut self, value: impl Into<Obj<SalesforceSourceProperties>>) -> Self { self.salesforce = Some(value.into()); self }
+    pub fn salesforce(mut self, value: impl ::std::convert::Into<crate::Obj<SalesforceSourceProperties>>) -> Self { self.salesforce = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNow`: a [`ServiceNowSourceProperties`] object.
-    pub fn service_now(mut self, value: impl Into<Obj<ServiceNowSourceProperties>>) -> Self { self.service_now = Some(value.into()); self }
+    pub fn service_now(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceNowSourceProperties>>) -> Self { self.service_now = ::std::option::Option::Some(value.into()); self }
     /// `Zendesk`: a [`ZendeskSourceProperties`] object.
-    pub fn zendesk(mut self, value: impl Into<Obj<ZendeskSourceProperties>>) -> Self { self.zendesk = Some(value.into()); self }
+    pub fn zendesk(mut self, value: impl ::std::convert::Into<crate::Obj<ZendeskSourceProperties>>) -> Self { self.zendesk = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceConnectorProperties {}
+impl crate::PropertyType for SourceConnectorProperties {}
 
-impl ToValue for SourceConnectorProperties {
+impl ::cloudwright_core::ToValue for SourceConnectorProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Marketo", &self.marketo)
             .opt("S3", &self.s3)
             .opt("Salesforce", &self.salesforce)
@@ -980,21 +794,8 @@ pub struct SourceFlowConfigRequired {
     /// `ConnectorType`: a [`ConnectorType`] value, required.
     pub connector_type: ConnectorType,
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
-    pub source_connector_properties: Obj<SourceConnectorProperties>,
+    pub source_connector_properties: crate::Obj<SourceConnectorProperties>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceFlowConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ConnectorType", Shape::Str(&StrRule { allowed: &["Salesforce", "Marketo", "ServiceNow", "Zendesk", "S3"], ..StrRule::ANY })),
-        ("IncrementalPullConfig", Shape::Object(&RULE_IncrementalPullConfig)),
-        ("SourceConnectorProperties", Shape::Object(&RULE_SourceConnectorProperties)),
-    ],
-    required: &["ConnectorType", "SourceConnectorProperties"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceFlowConfig` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -1008,7 +809,7 @@ pub struct SourceFlowConfig {
     /// The name of the Amazon AppFlow connector profile. This name must be unique for each connector profile in the AWS account .
     ///
     /// Pattern `[\w/!@#+=.-]+`; length 0 to 256.
-    pub connector_profile_name: Option<Str>,
+    pub connector_profile_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectorType`: a [`ConnectorType`] value, required.
     ///
     /// The type of connector, such as Salesforce, Marketo, and so on.
@@ -1016,11 +817,11 @@ pub struct SourceFlowConfig {
     /// `IncrementalPullConfig`: an [`IncrementalPullConfig`] object.
     ///
     /// Defines the configuration for a scheduled incremental data pull. If a valid configuration is provided, the fields specified in the configuration are used when querying for the incremental data pull.
-    pub incremental_pull_config: Option<Obj<IncrementalPullConfig>>,
+    pub incremental_pull_config: ::std::option::Option<crate::Obj<IncrementalPullConfig>>,
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
     ///
     /// Specifies the information that is required to query a particular source connector.
-    pub source_connector_properties: Obj<SourceConnectorProperties>,
+    pub source_connector_properties: crate::Obj<SourceConnectorProperties>,
 }
 
 #[rustfmt::skip]
@@ -1029,29 +830,29 @@ impl SourceFlowConfig {
     #[inline]
     pub fn new(required: SourceFlowConfigRequired) -> Self {
         Self {
-            connector_profile_name: None,
+            connector_profile_name: ::std::option::Option::None,
             connector_type: required.connector_type,
-            incremental_pull_config: None,
+            incremental_pull_config: ::std::option::Option::None,
             source_connector_properties: required.source_connector_properties,
         }
     }
 
     /// `ConnectorProfileName`: a string.
-    pub fn connector_profile_name(mut self, value: impl Into<Str>) -> Self { self.connector_profile_name = Some(value.into()); self }
+    pub fn connector_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_profile_name = ::std::option::Option::Some(value.into()); self }
     /// `ConnectorType`: a [`ConnectorType`] value, required.
-    pub fn connector_type(mut self, value: impl Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
+    pub fn connector_type(mut self, value: impl ::std::convert::Into<ConnectorType>) -> Self { self.connector_type = value.into(); self }
     /// `IncrementalPullConfig`: an [`IncrementalPullConfig`] object.
-    pub fn incremental_pull_config(mut self, value: impl Into<Obj<IncrementalPullConfig>>) -> Self { self.incremental_pull_config = Some(value.into()); self }
+    pub fn incremental_pull_config(mut self, value: impl ::std::convert::Into<crate::Obj<IncrementalPullConfig>>) -> Self { self.incremental_pull_config = ::std::option::Option::Some(value.into()); self }
     /// `SourceConnectorProperties`: a [`SourceConnectorProperties`] object, required.
-    pub fn source_connector_properties(mut self, value: impl Into<Obj<SourceConnectorProperties>>) -> Self { self.source_connector_properties = value.into(); self }
+    pub fn source_connector_properties(mut self, value: impl ::std::convert::Into<crate::Obj<SourceConnectorProperties>>) -> Self { self.source_connector_properties = value.into(); self }
 }
 
-impl PropertyType for SourceFlowConfig {}
+impl crate::PropertyType for SourceFlowConfig {}
 
-impl ToValue for SourceFlowConfig {
+impl ::cloudwright_core::ToValue for SourceFlowConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectorProfileName", &self.connector_profile_name)
             .req("ConnectorType", &self.connector_type)
             .opt("IncrementalPullConfig", &self.incremental_pull_config)
@@ -1067,24 +868,10 @@ impl ToValue for SourceFlowConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRequired {
     /// `SourceFields`: a list of strings, required.
-    pub source_fields: List<Str>,
+    pub source_fields: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TaskType`: a [`TaskType`] value, required.
     pub task_type: TaskType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Task: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
-        ("DestinationField", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("SourceFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskPropertiesMap), min_items: None, max_items: None, unique: false })),
-        ("TaskType", Shape::Str(&StrRule { allowed: &["Arithmetic", "Filter", "Map", "Mask", "Merge", "Truncate", "Validate"], ..StrRule::ANY })),
-    ],
-    required: &["SourceFields", "TaskType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Task` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -1096,23 +883,23 @@ pub struct Task {
     /// `ConnectorOperator`: a [`ConnectorOperator`] object.
     ///
     /// The operation to be performed on the provided source fields.
-    pub connector_operator: Option<Obj<ConnectorOperator>>,
+    pub connector_operator: ::std::option::Option<crate::Obj<ConnectorOperator>>,
     /// `DestinationField`: a string.
     ///
     /// A field in a destination connector, or a field value against which Amazon AppFlow validates a source field.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub destination_field: Option<Str>,
+    pub destination_field: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceFields`: a list of strings, required.
     ///
     /// The source fields to which a particular task is applied.
     ///
     /// Each item: pattern `.*`, length 0 to 2048.
-    pub source_fields: List<Str>,
+    pub source_fields: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TaskProperties`: a list of [`TaskPropertiesMap`] objects.
     ///
     /// A map used to store task-related information. The service looks for particular information based on the TaskType.
-    pub task_properties: Option<List<TaskPropertiesMap>>,
+    pub task_properties: ::std::option::Option<::cloudwright_core::List<TaskPropertiesMap>>,
     /// `TaskType`: a [`TaskType`] value, required.
     ///
     /// Specifies the particular task implementation that Amazon AppFlow performs.
@@ -1125,32 +912,32 @@ impl Task {
     #[inline]
     pub fn new(required: TaskRequired) -> Self {
         Self {
-            connector_operator: None,
-            destination_field: None,
+            connector_operator: ::std::option::Option::None,
+            destination_field: ::std::option::Option::None,
             source_fields: required.source_fields,
-            task_properties: None,
+            task_properties: ::std::option::Option::None,
             task_type: required.task_type,
         }
     }
 
     /// `ConnectorOperator`: a [`ConnectorOperator`] object.
-    pub fn connector_operator(mut self, value: impl Into<Obj<ConnectorOperator>>) -> Self { self.connector_operator = Some(value.into()); self }
+    pub fn connector_operator(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorOperator>>) -> Self { self.connector_operator = ::std::option::Option::Some(value.into()); self }
     /// `DestinationField`: a string.
-    pub fn destination_field(mut self, value: impl Into<Str>) -> Self { self.destination_field = Some(value.into()); self }
+    pub fn destination_field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_field = ::std::option::Option::Some(value.into()); self }
     /// `SourceFields`: a list of strings, required.
-    pub fn source_fields(mut self, value: impl Into<List<Str>>) -> Self { self.source_fields = value.into(); self }
+    pub fn source_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_fields = value.into(); self }
     /// `TaskProperties`: a list of [`TaskPropertiesMap`] objects.
-    pub fn task_properties(mut self, value: impl Into<List<TaskPropertiesMap>>) -> Self { self.task_properties = Some(value.into()); self }
+    pub fn task_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TaskPropertiesMap>>) -> Self { self.task_properties = ::std::option::Option::Some(value.into()); self }
     /// `TaskType`: a [`TaskType`] value, required.
-    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self { self.task_type = value.into(); self }
+    pub fn task_type(mut self, value: impl ::std::convert::Into<TaskType>) -> Self { self.task_type = value.into(); self }
 }
 
-impl PropertyType for Task {}
+impl crate::PropertyType for Task {}
 
-impl ToValue for Task {
+impl ::cloudwright_core::ToValue for Task {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectorOperator", &self.connector_operator)
             .opt("DestinationField", &self.destination_field)
             .req("SourceFields", &self.source_fields)
@@ -1166,19 +953,8 @@ pub struct TaskPropertiesMapRequired {
     /// `OperatorPropertyKey`: an [`OperatorPropertiesKeys`] value, required.
     pub operator_property_key: OperatorPropertiesKeys,
     /// `Property`: a string, required.
-    pub property: Str,
+    pub property: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskPropertiesMap: ObjRule = ObjRule {
-    properties: &[
-        ("OperatorPropertyKey", Shape::Str(&StrRule { allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP"], ..StrRule::ANY })),
-        ("Property", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["OperatorPropertyKey", "Property"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TaskPropertiesMap` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -1196,7 +972,7 @@ pub struct TaskPropertiesMap {
     /// The task property value.
     ///
     /// Pattern `.+`; length at most 2048.
-    pub property: Str,
+    pub property: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1211,40 +987,22 @@ impl TaskPropertiesMap {
     }
 
     /// `OperatorPropertyKey`: an [`OperatorPropertiesKeys`] value, required.
-    pub fn operator_property_key(mut self, value: impl Into<OperatorPropertiesKeys>) -> Self { self.operator_property_key = value.into(); self }
+    pub fn operator_property_key(mut self, value: impl ::std::convert::Into<OperatorPropertiesKeys>) -> Self { self.operator_property_key = value.into(); self }
     /// `Property`: a string, required.
-    pub fn property(mut self, value: impl Into<Str>) -> Self { self.property = value.into(); self }
+    pub fn property(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property = value.into(); self }
 }
 
-impl PropertyType for TaskPropertiesMap {}
+impl crate::PropertyType for TaskPropertiesMap {}
 
-impl ToValue for TaskPropertiesMap {
+impl ::cloudwright_core::ToValue for TaskPropertiesMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OperatorPropertyKey", &self.operator_property_key)
             .req("Property", &self.property)
             .build()
     }
 }
-
-/// The required properties of [`TriggerConfig`], by name: `TriggerConfig::new(TriggerConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TriggerConfigRequired {
-    /// `TriggerType`: a [`TriggerType`] value, required.
-    pub trigger_type: TriggerType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TriggerProperties", Shape::Object(&RULE_TriggerProperties)),
-        ("TriggerType", Shape::Str(&StrRule { allowed: &["Scheduled", "Event", "OnDemand"], ..StrRule::ANY })),
-    ],
-    required: &["TriggerType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TriggerConfig` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -1256,7 +1014,7 @@ pub struct TriggerConfig {
     /// `TriggerProperties`: a [`TriggerProperties`] object.
     ///
     /// Specifies the configuration details of a schedule-triggered flow that you define. Currently, these settings only apply to the Scheduled trigger type.
-    pub trigger_properties: Option<Obj<TriggerProperties>>,
+    pub trigger_properties: ::std::option::Option<crate::Obj<TriggerProperties>>,
     /// `TriggerType`: a [`TriggerType`] value, required.
     ///
     /// Specifies the type of flow trigger. It can be OnDemand, Scheduled, or Event.
@@ -1265,41 +1023,32 @@ pub struct TriggerConfig {
 
 #[rustfmt::skip]
 impl TriggerConfig {
-    /// A `TriggerConfig` with its required properties, named in a [`TriggerConfigRequired`].
+    /// A `TriggerConfig` with its one required property, `TriggerType`.
     #[inline]
-    pub fn new(required: TriggerConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TriggerType>) -> Self {
         Self {
-            trigger_properties: None,
-            trigger_type: required.trigger_type,
+            trigger_properties: ::std::option::Option::None,
+            trigger_type: value.into(),
         }
     }
 
     /// `TriggerProperties`: a [`TriggerProperties`] object.
-    pub fn trigger_properties(mut self, value: impl Into<Obj<TriggerProperties>>) -> Self { self.trigger_properties = Some(value.into()); self }
+    pub fn trigger_properties(mut self, value: impl ::std::convert::Into<crate::Obj<TriggerProperties>>) -> Self { self.trigger_properties = ::std::option::Option::Some(value.into()); self }
     /// `TriggerType`: a [`TriggerType`] value, required.
-    pub fn trigger_type(mut self, value: impl Into<TriggerType>) -> Self { self.trigger_type = value.into(); self }
+    pub fn trigger_type(mut self, value: impl ::std::convert::Into<TriggerType>) -> Self { self.trigger_type = value.into(); self }
 }
 
-impl PropertyType for TriggerConfig {}
+impl crate::PropertyType for TriggerConfig {}
 
-impl ToValue for TriggerConfig {
+impl ::cloudwright_core::ToValue for TriggerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TriggerProperties", &self.trigger_properties)
             .req("TriggerType", &self.trigger_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TriggerProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Scheduled", Shape::Object(&RULE_ScheduledTriggerProperties)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TriggerProperties` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -1311,7 +1060,7 @@ pub struct TriggerProperties {
     /// `Scheduled`: a [`ScheduledTriggerProperties`] object.
     ///
     /// Specifies the configuration details of a schedule-triggered flow that you define.
-    pub scheduled: Option<Obj<ScheduledTriggerProperties>>,
+    pub scheduled: ::std::option::Option<crate::Obj<ScheduledTriggerProperties>>,
 }
 
 #[rustfmt::skip]
@@ -1319,38 +1068,23 @@ impl TriggerProperties {
     /// A `TriggerProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Scheduled`: a [`ScheduledTriggerProperties`] object.
-    pub fn scheduled(mut self, value: impl Into<Obj<ScheduledTriggerProperties>>) -> Self { self.scheduled = Some(value.into()); self }
+    pub fn scheduled(mut self, value: impl ::std::convert::Into<crate::Obj<ScheduledTriggerProperties>>) -> Self { self.scheduled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TriggerProperties {}
+impl crate::PropertyType for TriggerProperties {}
 
-impl ToValue for TriggerProperties {
+impl ::cloudwright_core::ToValue for TriggerProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Scheduled", &self.scheduled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Scheduled", &self.scheduled)
+            .build()
     }
 }
-
-/// The required properties of [`ZendeskSourceProperties`], by name: `ZendeskSourceProperties::new(ZendeskSourcePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ZendeskSourcePropertiesRequired {
-    /// `Object`: a string, required.
-    pub object: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Object"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ZendeskSourceProperties` property type of `AWS::CustomerProfiles::Integration`.
 ///
@@ -1364,29 +1098,31 @@ pub struct ZendeskSourceProperties {
     /// The object specified in the Zendesk flow source.
     ///
     /// Pattern `\S+`; length 0 to 512.
-    pub object: Str,
+    pub object: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ZendeskSourceProperties {
-    /// A `ZendeskSourceProperties` with its required properties, named in a [`ZendeskSourcePropertiesRequired`].
+    /// A `ZendeskSourceProperties` with its one required property, `Object`.
     #[inline]
-    pub fn new(required: ZendeskSourcePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            object: required.object,
+            object: value.into(),
         }
     }
 
     /// `Object`: a string, required.
-    pub fn object(mut self, value: impl Into<Str>) -> Self { self.object = value.into(); self }
+    pub fn object(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object = value.into(); self }
 }
 
-impl PropertyType for ZendeskSourceProperties {}
+impl crate::PropertyType for ZendeskSourceProperties {}
 
-impl ToValue for ZendeskSourceProperties {
+impl ::cloudwright_core::ToValue for ZendeskSourceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Object", &self.object).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Object", &self.object)
+            .build()
     }
 }
 
@@ -1404,27 +1140,27 @@ pub enum ConnectorType {
     /// `S3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectorType {
+impl ::cloudwright_core::ToValue for ConnectorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Salesforce => "Salesforce",
             Self::Marketo => "Marketo",
             Self::ServiceNow => "ServiceNow",
             Self::Zendesk => "Zendesk",
             Self::S3 => "S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1436,24 +1172,24 @@ pub enum DataPullMode {
     /// `Complete`
     Complete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataPullMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataPullMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataPullMode {
+impl ::cloudwright_core::ToValue for DataPullMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Incremental => "Incremental",
             Self::Complete => "Complete",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1465,24 +1201,24 @@ pub enum IntegrationScope {
     /// `DOMAIN`
     Domain,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IntegrationScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IntegrationScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IntegrationScope {
+impl ::cloudwright_core::ToValue for IntegrationScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Profile => "PROFILE",
             Self::Domain => "DOMAIN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1522,18 +1258,18 @@ pub enum MarketoConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MarketoConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MarketoConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MarketoConnectorOperator {
+impl ::cloudwright_core::ToValue for MarketoConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -1551,9 +1287,9 @@ impl ToValue for MarketoConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1589,18 +1325,18 @@ pub enum OperatorPropertiesKeys {
     /// `SUBFIELD_CATEGORY_MAP`
     SubfieldCategoryMap,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OperatorPropertiesKeys {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OperatorPropertiesKeys {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OperatorPropertiesKeys {
+impl ::cloudwright_core::ToValue for OperatorPropertiesKeys {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Value => "VALUE",
             Self::Values => "VALUES",
@@ -1616,9 +1352,9 @@ impl ToValue for OperatorPropertiesKeys {
             Self::MathOperationFieldsOrder => "MATH_OPERATION_FIELDS_ORDER",
             Self::ConcatFormat => "CONCAT_FORMAT",
             Self::SubfieldCategoryMap => "SUBFIELD_CATEGORY_MAP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1666,18 +1402,18 @@ pub enum S3ConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3ConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3ConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3ConnectorOperator {
+impl ::cloudwright_core::ToValue for S3ConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -1699,9 +1435,9 @@ impl ToValue for S3ConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1751,18 +1487,18 @@ pub enum SalesforceConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SalesforceConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SalesforceConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SalesforceConnectorOperator {
+impl ::cloudwright_core::ToValue for SalesforceConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -1785,9 +1521,9 @@ impl ToValue for SalesforceConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1837,18 +1573,18 @@ pub enum ServiceNowConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceNowConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceNowConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceNowConnectorOperator {
+impl ::cloudwright_core::ToValue for ServiceNowConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::LessThan => "LESS_THAN",
@@ -1871,9 +1607,9 @@ impl ToValue for ServiceNowConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1895,18 +1631,18 @@ pub enum TaskType {
     /// `Validate`
     Validate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TaskType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TaskType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TaskType {
+impl ::cloudwright_core::ToValue for TaskType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Arithmetic => "Arithmetic",
             Self::Filter => "Filter",
@@ -1915,9 +1651,9 @@ impl ToValue for TaskType {
             Self::Merge => "Merge",
             Self::Truncate => "Truncate",
             Self::Validate => "Validate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1931,25 +1667,25 @@ pub enum TriggerType {
     /// `OnDemand`
     OnDemand,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TriggerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TriggerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TriggerType {
+impl ::cloudwright_core::ToValue for TriggerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Scheduled => "Scheduled",
             Self::Event => "Event",
             Self::OnDemand => "OnDemand",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1985,18 +1721,18 @@ pub enum ZendeskConnectorOperator {
     /// `NO_OP`
     NoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ZendeskConnectorOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ZendeskConnectorOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ZendeskConnectorOperator {
+impl ::cloudwright_core::ToValue for ZendeskConnectorOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Projection => "PROJECTION",
             Self::GreaterThan => "GREATER_THAN",
@@ -2012,8 +1748,232 @@ impl ToValue for ZendeskConnectorOperator {
             Self::ValidateNonNegative => "VALIDATE_NON_NEGATIVE",
             Self::ValidateNumeric => "VALIDATE_NUMERIC",
             Self::NoOp => "NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w!@#\\-.?,\\s]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\w/!@#+=.-]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("\\S+");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventTriggerNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("FlowDefinition", Shape::Object(&RULE_FlowDefinition)),
+            ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("ObjectTypeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectTypeMapping), min_items: None, max_items: None, unique: false })),
+            ("Scope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), allowed: &["PROFILE", "DOMAIN"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["DomainName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorOperator: ObjRule = ObjRule {
+        properties: &[
+            ("Marketo", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("S3", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Salesforce", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("ServiceNow", Shape::Str(&StrRule { allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+            ("Zendesk", Shape::Str(&StrRule { allowed: &["PROJECTION", "GREATER_THAN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FlowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KmsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("SourceFlowConfig", Shape::Object(&RULE_SourceFlowConfig)),
+            ("Tasks", Shape::List(&ListRule { items: Shape::Object(&RULE_Task), min_items: None, max_items: None, unique: false })),
+            ("TriggerConfig", Shape::Object(&RULE_TriggerConfig)),
+        ],
+        required: &["FlowName", "KmsArn", "Tasks", "TriggerConfig", "SourceFlowConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IncrementalPullConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DatetimeTypeFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MarketoSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectTypeMapping: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3SourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_5), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SalesforceSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("EnableDynamicFieldUpdate", Shape::Bool),
+            ("IncludeDeletedRecords", Shape::Bool),
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledTriggerProperties: ObjRule = ObjRule {
+        properties: &[
+            ("DataPullMode", Shape::Str(&StrRule { allowed: &["Incremental", "Complete"], ..StrRule::ANY })),
+            ("FirstExecutionFrom", Shape::NUM),
+            ("ScheduleEndTime", Shape::NUM),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ScheduleOffset", Shape::Int(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
+            ("ScheduleStartTime", Shape::NUM),
+            ("Timezone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["ScheduleExpression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNowSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceConnectorProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Marketo", Shape::Object(&RULE_MarketoSourceProperties)),
+            ("S3", Shape::Object(&RULE_S3SourceProperties)),
+            ("Salesforce", Shape::Object(&RULE_SalesforceSourceProperties)),
+            ("ServiceNow", Shape::Object(&RULE_ServiceNowSourceProperties)),
+            ("Zendesk", Shape::Object(&RULE_ZendeskSourceProperties)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceFlowConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ConnectorType", Shape::Str(&StrRule { allowed: &["Salesforce", "Marketo", "ServiceNow", "Zendesk", "S3"], ..StrRule::ANY })),
+            ("IncrementalPullConfig", Shape::Object(&RULE_IncrementalPullConfig)),
+            ("SourceConnectorProperties", Shape::Object(&RULE_SourceConnectorProperties)),
+        ],
+        required: &["ConnectorType", "SourceConnectorProperties"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Task: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
+            ("DestinationField", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("SourceFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskPropertiesMap), min_items: None, max_items: None, unique: false })),
+            ("TaskType", Shape::Str(&StrRule { allowed: &["Arithmetic", "Filter", "Map", "Mask", "Merge", "Truncate", "Validate"], ..StrRule::ANY })),
+        ],
+        required: &["SourceFields", "TaskType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskPropertiesMap: ObjRule = ObjRule {
+        properties: &[
+            ("OperatorPropertyKey", Shape::Str(&StrRule { allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP"], ..StrRule::ANY })),
+            ("Property", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["OperatorPropertyKey", "Property"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TriggerProperties", Shape::Object(&RULE_TriggerProperties)),
+            ("TriggerType", Shape::Str(&StrRule { allowed: &["Scheduled", "Event", "OnDemand"], ..StrRule::ANY })),
+        ],
+        required: &["TriggerType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TriggerProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Scheduled", Shape::Object(&RULE_ScheduledTriggerProperties)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ZendeskSourceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Object"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -45,7 +45,7 @@ pub use event_stream::{EventStream, EventStreamAttributes, EventStreamRequired};
 #[cfg(feature = "customerprofiles")]
 pub use event_trigger::{EventTrigger, EventTriggerAttributes, EventTriggerRequired};
 #[cfg(feature = "customerprofiles")]
-pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
+pub use integration::{Integration, IntegrationAttributes};
 #[cfg(feature = "customerprofiles")]
 pub use object_type::{ObjectType, ObjectTypeAttributes, ObjectTypeRequired};
 #[cfg(feature = "customerprofiles")]

@@ -5,47 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
 
 /// The required properties of [`ObjectType`], by name: `ObjectType::new(ObjectTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectTypeRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `ObjectTypeName`: a string, required.
-    pub object_type_name: Str,
+    pub object_type_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectType: ObjRule = ObjRule {
-    properties: &[
-        ("AllowProfileCreation", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EncryptionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("ExpirationDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(1098.0), ..NumRule::ANY })),
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldMap), min_items: None, max_items: None, unique: false })),
-        ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyMap), min_items: None, max_items: None, unique: false })),
-        ("MaxProfileObjectCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SourceLastUpdatedTimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SourcePriority", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["DomainName", "ObjectTypeName", "Description"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CustomerProfiles::ObjectType` resource.
 ///
@@ -63,75 +34,75 @@ pub struct ObjectType {
     /// `AllowProfileCreation`: a boolean.
     ///
     /// Indicates whether a profile should be created when data is received if one doesn’t exist for an object of this type. The default is `FALSE` . If the AllowProfileCreation flag is set to `FALSE` , then the service tries to fetch a standard profile and associate this object with the profile. If it is set to `TRUE` , and if no match is found, then the service creates a new standard profile.
-    pub allow_profile_creation: Option<Bool>,
+    pub allow_profile_creation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string, required.
     ///
     /// The description of the profile object type mapping.
     ///
     /// Length 1 to 10000.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
     ///
     /// The unique name of the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `EncryptionKey`: a string.
     ///
     /// The customer-provided key to encrypt the profile object that will be created in this profile object type mapping. If not specified the system will use the encryption key of the domain.
     ///
     /// Length 0 to 255.
-    pub encryption_key: Option<Str>,
+    pub encryption_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpirationDays`: an integer.
     ///
     /// The number of days until the data of this type expires.
     ///
     /// Value 1 to 1098.
-    pub expiration_days: Option<Int>,
+    pub expiration_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Fields`: a list of [`FieldMap`] objects.
     ///
     /// A list of field definitions for the object type mapping.
-    pub fields: Option<List<FieldMap>>,
+    pub fields: ::std::option::Option<::cloudwright_core::List<FieldMap>>,
     /// `Keys`: a list of [`KeyMap`] objects.
     ///
     /// A list of keys that can be used to map data to the profile or search for the profile.
-    pub keys: Option<List<KeyMap>>,
+    pub keys: ::std::option::Option<::cloudwright_core::List<KeyMap>>,
     /// `MaxProfileObjectCount`: an integer.
     ///
     /// The amount of profile object max count assigned to the object type.
     ///
     /// Value at least 1.
-    pub max_profile_object_count: Option<Int>,
+    pub max_profile_object_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `ObjectTypeName`: a string, required.
     ///
     /// The name of the profile object type.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub object_type_name: Str,
+    pub object_type_name: ::cloudwright_core::Str,
     /// `SourceLastUpdatedTimestampFormat`: a string.
     ///
     /// The format of your sourceLastUpdatedTimestamp that was previously set up.
     ///
     /// Length 1 to 255.
-    pub source_last_updated_timestamp_format: Option<Str>,
+    pub source_last_updated_timestamp_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourcePriority`: an integer.
     ///
     /// Defines the priority order of object types. Lower value indicates higher priority.
     ///
     /// Value at least 1.
-    pub source_priority: Option<Int>,
+    pub source_priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TemplateId`: a string.
     ///
     /// A unique identifier for the template mapping. This can be used instead of specifying the Keys and Fields properties directly.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64.
-    pub template_id: Option<Str>,
+    pub template_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -141,7 +112,7 @@ impl ObjectType {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CustomerProfiles::ObjectType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-objecttype.html",
         primary_identifier: &["DomainName", "ObjectTypeName"],
@@ -152,75 +123,77 @@ impl ObjectType {
         read_only: &["LastUpdatedAt", "CreatedAt", "MaxAvailableProfileObjectCount"],
         attributes: &["CreatedAt", "LastUpdatedAt", "MaxAvailableProfileObjectCount"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ObjectType` with its required properties, named in a [`ObjectTypeRequired`].
     #[inline]
     pub fn new(required: ObjectTypeRequired) -> Self {
         Self {
-            allow_profile_creation: None,
+            allow_profile_creation: ::std::option::Option::None,
             description: required.description,
             domain_name: required.domain_name,
-            encryption_key: None,
-            expiration_days: None,
-            fields: None,
-            keys: None,
-            max_profile_object_count: None,
+            encryption_key: ::std::option::Option::None,
+            expiration_days: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+            keys: ::std::option::Option::None,
+            max_profile_object_count: ::std::option::Option::None,
             object_type_name: required.object_type_name,
-            source_last_updated_timestamp_format: None,
-            source_priority: None,
-            tags: None,
-            template_id: None,
+            source_last_updated_timestamp_format: ::std::option::Option::None,
+            source_priority: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            template_id: ::std::option::Option::None,
         }
     }
 
     /// `AllowProfileCreation`: a boolean.
-    pub fn allow_profile_creation(mut self, value: impl Into<Bool>) -> Self { self.allow_profile_creation = Some(value.into()); self }
+    pub fn allow_profile_creation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_profile_creation = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `EncryptionKey`: a string.
-    pub fn encryption_key(mut self, value: impl Into<Str>) -> Self { self.encryption_key = Some(value.into()); self }
+    pub fn encryption_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key = ::std::option::Option::Some(value.into()); self }
     /// `ExpirationDays`: an integer.
-    pub fn expiration_days(mut self, value: impl Into<Int>) -> Self { self.expiration_days = Some(value.into()); self }
+    pub fn expiration_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.expiration_days = ::std::option::Option::Some(value.into()); self }
     /// `Fields`: a list of [`FieldMap`] objects.
-    pub fn fields(mut self, value: impl Into<List<FieldMap>>) -> Self { self.fields = Some(value.into()); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FieldMap>>) -> Self { self.fields = ::std::option::Option::Some(value.into()); self }
     /// `Keys`: a list of [`KeyMap`] objects.
-    pub fn keys(mut self, value: impl Into<List<KeyMap>>) -> Self { self.keys = Some(value.into()); self }
+    pub fn keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeyMap>>) -> Self { self.keys = ::std::option::Option::Some(value.into()); self }
     /// `MaxProfileObjectCount`: an integer.
-    pub fn max_profile_object_count(mut self, value: impl Into<Int>) -> Self { self.max_profile_object_count = Some(value.into()); self }
+    pub fn max_profile_object_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_profile_object_count = ::std::option::Option::Some(value.into()); self }
     /// `ObjectTypeName`: a string, required.
-    pub fn object_type_name(mut self, value: impl Into<Str>) -> Self { self.object_type_name = value.into(); self }
+    pub fn object_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_type_name = value.into(); self }
     /// `SourceLastUpdatedTimestampFormat`: a string.
-    pub fn source_last_updated_timestamp_format(mut self, value: impl Into<Str>) -> Self { self.source_last_updated_timestamp_format = Some(value.into()); self }
+    pub fn source_last_updated_timestamp_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_last_updated_timestamp_format = ::std::option::Option::Some(value.into()); self }
     /// `SourcePriority`: an integer.
-    pub fn source_priority(mut self, value: impl Into<Int>) -> Self { self.source_priority = Some(value.into()); self }
+    pub fn source_priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_priority = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateId`: a string.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = Some(value.into()); self }
+    pub fn template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ObjectType {
+impl ::cloudwright_core::Resource for ObjectType {
     type Attributes = ObjectTypeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ObjectType, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ObjectType, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ObjectType {
+impl ::cloudwright_core::ToValue for ObjectType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowProfileCreation", &self.allow_profile_creation)
             .req("Description", &self.description)
             .req("DomainName", &self.domain_name)
@@ -241,12 +214,12 @@ impl ToValue for ObjectType {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ObjectType`]: `Handle<ObjectType>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ObjectType`]: `Handle<ObjectType>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ObjectTypeAttributes(ResourceRef);
+pub struct ObjectTypeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ObjectTypeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ObjectTypeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -256,36 +229,26 @@ impl ObjectTypeAttributes {
     ///
     /// The timestamp of when the object type was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the object type was most recently edited.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `MaxAvailableProfileObjectCount`: an integer.
     ///
     /// The amount of provisioned profile object max count available.
     #[inline]
-    pub fn max_available_profile_object_count(&self) -> Value {
-        self.0.get_att("MaxAvailableProfileObjectCount")
+    pub fn max_available_profile_object_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxAvailableProfileObjectCount"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldMap: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ObjectTypeField", Shape::Object(&RULE_ObjectTypeField)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldMap` property type of `AWS::CustomerProfiles::ObjectType`.
 ///
@@ -299,11 +262,11 @@ pub struct FieldMap {
     /// Name of the field.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectTypeField`: an [`ObjectTypeField`] object.
     ///
     /// Represents a field in a ProfileObjectType.
-    pub object_type_field: Option<Obj<ObjectTypeField>>,
+    pub object_type_field: ::std::option::Option<crate::Obj<ObjectTypeField>>,
 }
 
 #[rustfmt::skip]
@@ -311,36 +274,26 @@ impl FieldMap {
     /// A `FieldMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ObjectTypeField`: an [`ObjectTypeField`] object.
-    pub fn object_type_field(mut self, value: impl Into<Obj<ObjectTypeField>>) -> Self { self.object_type_field = Some(value.into()); self }
+    pub fn object_type_field(mut self, value: impl ::std::convert::Into<crate::Obj<ObjectTypeField>>) -> Self { self.object_type_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FieldMap {}
+impl crate::PropertyType for FieldMap {}
 
-impl ToValue for FieldMap {
+impl ::cloudwright_core::ToValue for FieldMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("ObjectTypeField", &self.object_type_field)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyMap: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ObjectTypeKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectTypeKey), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyMap` property type of `AWS::CustomerProfiles::ObjectType`.
 ///
@@ -354,11 +307,11 @@ pub struct KeyMap {
     /// Name of the key.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectTypeKeyList`: a list of [`ObjectTypeKey`] objects.
     ///
     /// A list of ObjectTypeKey.
-    pub object_type_key_list: Option<List<ObjectTypeKey>>,
+    pub object_type_key_list: ::std::option::Option<::cloudwright_core::List<ObjectTypeKey>>,
 }
 
 #[rustfmt::skip]
@@ -366,37 +319,26 @@ impl KeyMap {
     /// A `KeyMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ObjectTypeKeyList`: a list of [`ObjectTypeKey`] objects.
-    pub fn object_type_key_list(mut self, value: impl Into<List<ObjectTypeKey>>) -> Self { self.object_type_key_list = Some(value.into()); self }
+    pub fn object_type_key_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ObjectTypeKey>>) -> Self { self.object_type_key_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KeyMap {}
+impl crate::PropertyType for KeyMap {}
 
-impl ToValue for KeyMap {
+impl ::cloudwright_core::ToValue for KeyMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("ObjectTypeKeyList", &self.object_type_key_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectTypeField: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Str(&StrRule { allowed: &["STRING", "NUMBER", "PHONE_NUMBER", "EMAIL_ADDRESS", "NAME"], ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ObjectTypeField` property type of `AWS::CustomerProfiles::ObjectType`.
 ///
@@ -408,19 +350,19 @@ pub struct ObjectTypeField {
     /// `ContentType`: a [`ContentType`] value.
     ///
     /// The content type of the field. Used for determining equality when searching.
-    pub content_type: Option<ContentType>,
+    pub content_type: ::std::option::Option<ContentType>,
     /// `Source`: a string.
     ///
     /// A field of a ProfileObject. For example: _source.FirstName, where “_source” is a ProfileObjectType of a Zendesk user and “FirstName” is a field in that ObjectType.
     ///
     /// Length 1 to 1000.
-    pub source: Option<Str>,
+    pub source: ::std::option::Option<::cloudwright_core::Str>,
     /// `Target`: a string.
     ///
     /// The location of the data in the standard ProfileObject model. For example: _profile.Address.PostalCode.
     ///
     /// Length 1 to 1000.
-    pub target: Option<Str>,
+    pub target: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -428,39 +370,29 @@ impl ObjectTypeField {
     /// A `ObjectTypeField` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContentType`: a [`ContentType`] value.
-    pub fn content_type(mut self, value: impl Into<ContentType>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<ContentType>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a string.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ObjectTypeField {}
+impl crate::PropertyType for ObjectTypeField {}
 
-impl ToValue for ObjectTypeField {
+impl ::cloudwright_core::ToValue for ObjectTypeField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentType", &self.content_type)
             .opt("Source", &self.source)
             .opt("Target", &self.target)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectTypeKey: ObjRule = ObjRule {
-    properties: &[
-        ("FieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("StandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PROFILE", "UNIQUE", "SECONDARY", "LOOKUP_ONLY", "NEW_ONLY", "ASSET", "CASE", "ORDER", "AIR_PREFERENCE", "AIR_BOOKING", "AIR_SEGMENT", "HOTEL_PREFERENCE", "HOTEL_STAY_REVENUE", "HOTEL_RESERVATION", "LOYALTY", "LOYALTY_TRANSACTION", "LOYALTY_PROMOTION", "WEB_ANALYTICS", "DEVICE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ObjectTypeKey` property type of `AWS::CustomerProfiles::ObjectType`.
 ///
@@ -474,11 +406,11 @@ pub struct ObjectTypeKey {
     /// The reference for the key name of the fields map.
     ///
     /// Each item: pattern `^[a-zA-Z0-9_-]+$`, length 1 to 64.
-    pub field_names: Option<List<Str>>,
+    pub field_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StandardIdentifiers`: a list of [`StandardIdentifier`] values.
     ///
     /// The types of keys that a ProfileObject can have. Each ProfileObject can have only 1 UNIQUE key but multiple PROFILE keys. PROFILE means that this key can be used to tie an object to a PROFILE. UNIQUE means that it can be used to uniquely identify an object. If a key a is marked as SECONDARY, it will be used to search for profiles after all other PROFILE keys have been searched. A LOOKUP_ONLY key is only used to match a profile but is not persisted to be used for searching of the profile. A NEW_ONLY key is only used if the profile does not already exist before the object is ingested, otherwise it is only used for matching objects to profiles.
-    pub standard_identifiers: Option<List<StandardIdentifier>>,
+    pub standard_identifiers: ::std::option::Option<::cloudwright_core::List<StandardIdentifier>>,
 }
 
 #[rustfmt::skip]
@@ -486,21 +418,21 @@ impl ObjectTypeKey {
     /// A `ObjectTypeKey` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FieldNames`: a list of strings.
-    pub fn field_names(mut self, value: impl Into<List<Str>>) -> Self { self.field_names = Some(value.into()); self }
+    pub fn field_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.field_names = ::std::option::Option::Some(value.into()); self }
     /// `StandardIdentifiers`: a list of [`StandardIdentifier`] values.
-    pub fn standard_identifiers(mut self, value: impl Into<List<StandardIdentifier>>) -> Self { self.standard_identifiers = Some(value.into()); self }
+    pub fn standard_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StandardIdentifier>>) -> Self { self.standard_identifiers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ObjectTypeKey {}
+impl crate::PropertyType for ObjectTypeKey {}
 
-impl ToValue for ObjectTypeKey {
+impl ::cloudwright_core::ToValue for ObjectTypeKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldNames", &self.field_names)
             .opt("StandardIdentifiers", &self.standard_identifiers)
             .build()
@@ -521,27 +453,27 @@ pub enum ContentType {
     /// `NAME`
     Name,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContentType {
+impl ::cloudwright_core::ToValue for ContentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "STRING",
             Self::Number => "NUMBER",
             Self::PhoneNumber => "PHONE_NUMBER",
             Self::EmailAddress => "EMAIL_ADDRESS",
             Self::Name => "NAME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -587,18 +519,18 @@ pub enum StandardIdentifier {
     /// `DEVICE`
     Device,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StandardIdentifier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StandardIdentifier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StandardIdentifier {
+impl ::cloudwright_core::ToValue for StandardIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Profile => "PROFILE",
             Self::Unique => "UNIQUE",
@@ -619,8 +551,83 @@ impl ToValue for StandardIdentifier {
             Self::LoyaltyPromotion => "LOYALTY_PROMOTION",
             Self::WebAnalytics => "WEB_ANALYTICS",
             Self::Device => "DEVICE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z_0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectType: ObjRule = ObjRule {
+        properties: &[
+            ("AllowProfileCreation", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EncryptionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("ExpirationDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(1098.0), ..NumRule::ANY })),
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldMap), min_items: None, max_items: None, unique: false })),
+            ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyMap), min_items: None, max_items: None, unique: false })),
+            ("MaxProfileObjectCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SourceLastUpdatedTimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("SourcePriority", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["DomainName", "ObjectTypeName", "Description"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldMap: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ObjectTypeField", Shape::Object(&RULE_ObjectTypeField)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyMap: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ObjectTypeKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectTypeKey), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectTypeField: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Str(&StrRule { allowed: &["STRING", "NUMBER", "PHONE_NUMBER", "EMAIL_ADDRESS", "NAME"], ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectTypeKey: ObjRule = ObjRule {
+        properties: &[
+            ("FieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("StandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PROFILE", "UNIQUE", "SECONDARY", "LOOKUP_ONLY", "NEW_ONLY", "ASSET", "CASE", "ORDER", "AIR_PREFERENCE", "AIR_BOOKING", "AIR_SEGMENT", "HOTEL_PREFERENCE", "HOTEL_STAY_REVENUE", "HOTEL_RESERVATION", "LOYALTY", "LOYALTY_TRANSACTION", "LOYALTY_PROMOTION", "WEB_ANALYTICS", "DEVICE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

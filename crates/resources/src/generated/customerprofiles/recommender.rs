@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`Recommender`], by name: `Recommender::new(RecommenderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecommenderRequired {
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `RecommenderName`: a string, required.
-    pub recommender_name: Str,
+    pub recommender_name: ::cloudwright_core::Str,
     /// `RecommenderRecipeName`: a [`RecommenderRecipeName`] value, required.
     pub recommender_recipe_name: RecommenderRecipeName,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Recommender: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RecommenderConfig", Shape::Object(&RULE_RecommenderConfig)),
-        ("RecommenderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RecommenderRecipeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["frequently-paired-items", "personalized-ranking", "popular-items", "recommended-for-you", "similar-items", "trending-now"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["DomainName", "RecommenderName", "RecommenderRecipeName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CustomerProfiles::Recommender` resource.
 ///
@@ -57,23 +36,23 @@ pub struct Recommender {
     /// The description of the recommender.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string, required.
     ///
     /// The name of the domain for which the recommender will be created
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `RecommenderConfig`: a [`RecommenderConfig`] object.
     ///
     /// Configuration for the recommender
-    pub recommender_config: Option<Obj<RecommenderConfig>>,
+    pub recommender_config: ::std::option::Option<crate::Obj<RecommenderConfig>>,
     /// `RecommenderName`: a string, required.
     ///
     /// The name of the recommender
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub recommender_name: Str,
+    pub recommender_name: ::cloudwright_core::Str,
     /// `RecommenderRecipeName`: a [`RecommenderRecipeName`] value, required.
     ///
     /// The name of the recommender recipe.
@@ -85,7 +64,7 @@ pub struct Recommender {
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +74,7 @@ impl Recommender {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CustomerProfiles::Recommender",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-recommender.html",
         primary_identifier: &["DomainName", "RecommenderName"],
@@ -106,54 +85,56 @@ impl Recommender {
         read_only: &["RecommenderArn", "Status", "CreatedAt", "LastUpdatedAt", "FailureReason", "LatestRecommenderUpdate", "TrainingMetrics"],
         attributes: &["CreatedAt", "FailureReason", "LastUpdatedAt", "LatestRecommenderUpdate", "RecommenderArn", "Status", "TrainingMetrics"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Recommender` with its required properties, named in a [`RecommenderRequired`].
     #[inline]
     pub fn new(required: RecommenderRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             domain_name: required.domain_name,
-            recommender_config: None,
+            recommender_config: ::std::option::Option::None,
             recommender_name: required.recommender_name,
             recommender_recipe_name: required.recommender_recipe_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `RecommenderConfig`: a [`RecommenderConfig`] object.
-    pub fn recommender_config(mut self, value: impl Into<Obj<RecommenderConfig>>) -> Self { self.recommender_config = Some(value.into()); self }
+    pub fn recommender_config(mut self, value: impl ::std::convert::Into<crate::Obj<RecommenderConfig>>) -> Self { self.recommender_config = ::std::option::Option::Some(value.into()); self }
     /// `RecommenderName`: a string, required.
-    pub fn recommender_name(mut self, value: impl Into<Str>) -> Self { self.recommender_name = value.into(); self }
+    pub fn recommender_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recommender_name = value.into(); self }
     /// `RecommenderRecipeName`: a [`RecommenderRecipeName`] value, required.
-    pub fn recommender_recipe_name(mut self, value: impl Into<RecommenderRecipeName>) -> Self { self.recommender_recipe_name = value.into(); self }
+    pub fn recommender_recipe_name(mut self, value: impl ::std::convert::Into<RecommenderRecipeName>) -> Self { self.recommender_recipe_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Recommender {
+impl ::cloudwright_core::Resource for Recommender {
     type Attributes = RecommenderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Recommender, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Recommender, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Recommender {
+impl ::cloudwright_core::ToValue for Recommender {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DomainName", &self.domain_name)
             .opt("RecommenderConfig", &self.recommender_config)
@@ -164,12 +145,12 @@ impl ToValue for Recommender {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Recommender`]: `Handle<Recommender>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Recommender`]: `Handle<Recommender>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RecommenderAttributes(ResourceRef);
+pub struct RecommenderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RecommenderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RecommenderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,72 +160,54 @@ impl RecommenderAttributes {
     ///
     /// The timestamp of when the recommender was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for recommender failure.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the recommender was last updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `LatestRecommenderUpdate`: an object.
     ///
     /// Information about the latest recommender update
     #[inline]
-    pub fn latest_recommender_update(&self) -> Value {
-        self.0.get_att("LatestRecommenderUpdate")
+    pub fn latest_recommender_update(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("LatestRecommenderUpdate"))
     }
 
     /// `Fn::GetAtt` `RecommenderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the recommender.
     #[inline]
-    pub fn recommender_arn(&self) -> Value {
-        self.0.get_att("RecommenderArn")
+    pub fn recommender_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RecommenderArn"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `TrainingMetrics`: a list of `TrainingMetrics` objects.
     #[inline]
-    pub fn training_metrics(&self) -> Value {
-        self.0.get_att("TrainingMetrics")
+    pub fn training_metrics(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("TrainingMetrics"))
     }
 }
-
-/// The required properties of [`EventParameters`], by name: `EventParameters::new(EventParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventParametersRequired {
-    /// `EventType`: a string, required.
-    pub event_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
-    properties: &[
-        ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("EventValueThreshold", Shape::NUM),
-    ],
-    required: &["EventType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventParameters` property type of `AWS::CustomerProfiles::Recommender`.
 ///
@@ -258,58 +221,41 @@ pub struct EventParameters {
     /// The type of event
     ///
     /// Length 1 to 255.
-    pub event_type: Str,
+    pub event_type: ::cloudwright_core::Str,
     /// `EventValueThreshold`: a number.
     ///
     /// The threshold of the event type. Only events with a value greater or equal to this threshold will be considered for solution creation.
-    pub event_value_threshold: Option<Num>,
+    pub event_value_threshold: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl EventParameters {
-    /// A `EventParameters` with its required properties, named in a [`EventParametersRequired`].
+    /// A `EventParameters` with its one required property, `EventType`.
     #[inline]
-    pub fn new(required: EventParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            event_type: required.event_type,
-            event_value_threshold: None,
+            event_type: value.into(),
+            event_value_threshold: ::std::option::Option::None,
         }
     }
 
     /// `EventType`: a string, required.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = value.into(); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_type = value.into(); self }
     /// `EventValueThreshold`: a number.
-    pub fn event_value_threshold(mut self, value: impl Into<Num>) -> Self { self.event_value_threshold = Some(value.into()); self }
+    pub fn event_value_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.event_value_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventParameters {}
+impl crate::PropertyType for EventParameters {}
 
-impl ToValue for EventParameters {
+impl ::cloudwright_core::ToValue for EventParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventType", &self.event_type)
             .opt("EventValueThreshold", &self.event_value_threshold)
             .build()
     }
 }
-
-/// The required properties of [`EventsConfig`], by name: `EventsConfig::new(EventsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventsConfigRequired {
-    /// `EventParametersList`: a list of [`EventParameters`] objects, required.
-    pub event_parameters_list: List<EventParameters>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EventParametersList", Shape::List(&ListRule { items: Shape::Object(&RULE_EventParameters), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["EventParametersList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventsConfig` property type of `AWS::CustomerProfiles::Recommender`.
 ///
@@ -323,42 +269,33 @@ pub struct EventsConfig {
     /// List of event parameters with their value thresholds
     ///
     /// Items 1 to 10.
-    pub event_parameters_list: List<EventParameters>,
+    pub event_parameters_list: ::cloudwright_core::List<EventParameters>,
 }
 
 #[rustfmt::skip]
 impl EventsConfig {
-    /// A `EventsConfig` with its required properties, named in a [`EventsConfigRequired`].
+    /// A `EventsConfig` with its one required property, `EventParametersList`.
     #[inline]
-    pub fn new(required: EventsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<EventParameters>>) -> Self {
         Self {
-            event_parameters_list: required.event_parameters_list,
+            event_parameters_list: value.into(),
         }
     }
 
     /// `EventParametersList`: a list of [`EventParameters`] objects, required.
-    pub fn event_parameters_list(mut self, value: impl Into<List<EventParameters>>) -> Self { self.event_parameters_list = value.into(); self }
+    pub fn event_parameters_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventParameters>>) -> Self { self.event_parameters_list = value.into(); self }
 }
 
-impl PropertyType for EventsConfig {}
+impl crate::PropertyType for EventsConfig {}
 
-impl ToValue for EventsConfig {
+impl ::cloudwright_core::ToValue for EventsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventParametersList", &self.event_parameters_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecommenderConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EventsConfig", Shape::Object(&RULE_EventsConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecommenderConfig` property type of `AWS::CustomerProfiles::Recommender`.
 ///
@@ -370,7 +307,7 @@ pub struct RecommenderConfig {
     /// `EventsConfig`: an [`EventsConfig`] object.
     ///
     /// Configuration for events used in the recommender
-    pub events_config: Option<Obj<EventsConfig>>,
+    pub events_config: ::std::option::Option<crate::Obj<EventsConfig>>,
 }
 
 #[rustfmt::skip]
@@ -378,19 +315,19 @@ impl RecommenderConfig {
     /// A `RecommenderConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EventsConfig`: an [`EventsConfig`] object.
-    pub fn events_config(mut self, value: impl Into<Obj<EventsConfig>>) -> Self { self.events_config = Some(value.into()); self }
+    pub fn events_config(mut self, value: impl ::std::convert::Into<crate::Obj<EventsConfig>>) -> Self { self.events_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecommenderConfig {}
+impl crate::PropertyType for RecommenderConfig {}
 
-impl ToValue for RecommenderConfig {
+impl ::cloudwright_core::ToValue for RecommenderConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventsConfig", &self.events_config)
             .build()
     }
@@ -412,18 +349,18 @@ pub enum RecommenderRecipeName {
     /// `trending-now`
     TrendingNow,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RecommenderRecipeName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RecommenderRecipeName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RecommenderRecipeName {
+impl ::cloudwright_core::ToValue for RecommenderRecipeName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FrequentlyPairedItems => "frequently-paired-items",
             Self::PersonalizedRanking => "personalized-ranking",
@@ -431,8 +368,64 @@ impl ToValue for RecommenderRecipeName {
             Self::RecommendedForYou => "recommended-for-you",
             Self::SimilarItems => "similar-items",
             Self::TrendingNow => "trending-now",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Recommender: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RecommenderConfig", Shape::Object(&RULE_RecommenderConfig)),
+            ("RecommenderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RecommenderRecipeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["frequently-paired-items", "personalized-ranking", "popular-items", "recommended-for-you", "similar-items", "trending-now"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["DomainName", "RecommenderName", "RecommenderRecipeName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
+        properties: &[
+            ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("EventValueThreshold", Shape::NUM),
+        ],
+        required: &["EventType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EventParametersList", Shape::List(&ListRule { items: Shape::Object(&RULE_EventParameters), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["EventParametersList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecommenderConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EventsConfig", Shape::Object(&RULE_EventsConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

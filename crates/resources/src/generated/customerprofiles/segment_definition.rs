@@ -5,42 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 
 /// The required properties of [`SegmentDefinition`], by name: `SegmentDefinition::new(SegmentDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentDefinitionRequired {
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `SegmentDefinitionName`: a string, required.
-    pub segment_definition_name: Str,
+    pub segment_definition_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SegmentDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SegmentDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SegmentGroups", Shape::Object(&RULE_SegmentGroup)),
-        ("SegmentSort", Shape::Object(&RULE_SegmentSort)),
-        ("SegmentSqlQuery", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50000), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["DomainName", "DisplayName", "SegmentDefinitionName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::CustomerProfiles::SegmentDefinition` resource.
 ///
@@ -60,47 +36,47 @@ pub struct SegmentDefinition {
     /// The description of the segment definition.
     ///
     /// Length 1 to 4000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// Display name of the segment definition.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `DomainName`: a string, required.
     ///
     /// The name of the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `SegmentDefinitionName`: a string, required.
     ///
     /// Name of the segment definition.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub segment_definition_name: Str,
+    pub segment_definition_name: ::cloudwright_core::Str,
     /// `SegmentGroups`: a [`SegmentGroup`] object.
     ///
     /// Contains all groups of the segment definition.
     ///
     /// Create-only: changing it replaces the resource.
-    pub segment_groups: Option<Obj<SegmentGroup>>,
+    pub segment_groups: ::std::option::Option<crate::Obj<SegmentGroup>>,
     /// `SegmentSort`: a [`SegmentSort`] object.
     ///
     /// Defines how segments should be sorted and ordered in the results.
-    pub segment_sort: Option<Obj<SegmentSort>>,
+    pub segment_sort: ::std::option::Option<crate::Obj<SegmentSort>>,
     /// `SegmentSqlQuery`: a string.
     ///
     /// The SQL query that defines the segment criteria.
     ///
     /// Length 1 to 50000; create-only: changing it replaces the resource.
-    pub segment_sql_query: Option<Str>,
+    pub segment_sql_query: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags belonging to the segment definition.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +86,7 @@ impl SegmentDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::CustomerProfiles::SegmentDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-segmentdefinition.html",
         primary_identifier: &["DomainName", "SegmentDefinitionName"],
@@ -121,60 +97,62 @@ impl SegmentDefinition {
         read_only: &["CreatedAt", "SegmentDefinitionArn", "SegmentType"],
         attributes: &["CreatedAt", "SegmentDefinitionArn", "SegmentType"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SegmentDefinition` with its required properties, named in a [`SegmentDefinitionRequired`].
     #[inline]
     pub fn new(required: SegmentDefinitionRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             display_name: required.display_name,
             domain_name: required.domain_name,
             segment_definition_name: required.segment_definition_name,
-            segment_groups: None,
-            segment_sort: None,
-            segment_sql_query: None,
-            tags: None,
+            segment_groups: ::std::option::Option::None,
+            segment_sort: ::std::option::Option::None,
+            segment_sql_query: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `SegmentDefinitionName`: a string, required.
-    pub fn segment_definition_name(mut self, value: impl Into<Str>) -> Self { self.segment_definition_name = value.into(); self }
+    pub fn segment_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_definition_name = value.into(); self }
     /// `SegmentGroups`: a [`SegmentGroup`] object.
-    pub fn segment_groups(mut self, value: impl Into<Obj<SegmentGroup>>) -> Self { self.segment_groups = Some(value.into()); self }
+    pub fn segment_groups(mut self, value: impl ::std::convert::Into<crate::Obj<SegmentGroup>>) -> Self { self.segment_groups = ::std::option::Option::Some(value.into()); self }
     /// `SegmentSort`: a [`SegmentSort`] object.
-    pub fn segment_sort(mut self, value: impl Into<Obj<SegmentSort>>) -> Self { self.segment_sort = Some(value.into()); self }
+    pub fn segment_sort(mut self, value: impl ::std::convert::Into<crate::Obj<SegmentSort>>) -> Self { self.segment_sort = ::std::option::Option::Some(value.into()); self }
     /// `SegmentSqlQuery`: a string.
-    pub fn segment_sql_query(mut self, value: impl Into<Str>) -> Self { self.segment_sql_query = Some(value.into()); self }
+    pub fn segment_sql_query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_sql_query = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SegmentDefinition {
+impl ::cloudwright_core::Resource for SegmentDefinition {
     type Attributes = SegmentDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SegmentDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SegmentDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SegmentDefinition {
+impl ::cloudwright_core::ToValue for SegmentDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DisplayName", &self.display_name)
             .req("DomainName", &self.domain_name)
@@ -187,12 +165,12 @@ impl ToValue for SegmentDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SegmentDefinition`]: `Handle<SegmentDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SegmentDefinition`]: `Handle<SegmentDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SegmentDefinitionAttributes(ResourceRef);
+pub struct SegmentDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SegmentDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SegmentDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -202,16 +180,16 @@ impl SegmentDefinitionAttributes {
     ///
     /// When the segment definition was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `SegmentDefinitionArn`: a string.
     ///
     /// The arn of the segment definition.
     #[inline]
-    pub fn segment_definition_arn(&self) -> Value {
-        self.0.get_att("SegmentDefinitionArn")
+    pub fn segment_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SegmentDefinitionArn"))
     }
 
     /// `Fn::GetAtt` `SegmentType`: one of a set of strings.
@@ -222,22 +200,10 @@ impl SegmentDefinitionAttributes {
     ///
     /// Enhanced : Segments created using SQL queries
     #[inline]
-    pub fn segment_type(&self) -> Value {
-        self.0.get_att("SegmentType")
+    pub fn segment_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SegmentType"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Group: ObjRule = ObjRule {
-    properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
-        ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegment), min_items: None, max_items: None, unique: false })),
-        ("SourceType", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Group` property type of `AWS::CustomerProfiles::SegmentDefinition`.
 ///
@@ -249,19 +215,19 @@ pub struct Group {
     /// `Dimensions`: a list of JSON values.
     ///
     /// Defines the attributes to segment on.
-    pub dimensions: Option<List<Json>>,
+    pub dimensions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `SourceSegments`: a list of [`SourceSegment`] objects.
     ///
     /// Defines the starting source of data.
-    pub source_segments: Option<List<SourceSegment>>,
+    pub source_segments: ::std::option::Option<::cloudwright_core::List<SourceSegment>>,
     /// `SourceType`: an [`IncludeOptions`] value.
     ///
     /// Defines how to interact with the source data.
-    pub source_type: Option<IncludeOptions>,
+    pub source_type: ::std::option::Option<IncludeOptions>,
     /// `Type`: an [`IncludeOptions`] value.
     ///
     /// Defines how to interact with the profiles found in the current filtering.
-    pub r#type: Option<IncludeOptions>,
+    pub r#type: ::std::option::Option<IncludeOptions>,
 }
 
 #[rustfmt::skip]
@@ -269,25 +235,25 @@ impl Group {
     /// A `Group` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Dimensions`: a list of JSON values.
-    pub fn dimensions(mut self, value: impl Into<List<Json>>) -> Self { self.dimensions = Some(value.into()); self }
+    pub fn dimensions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.dimensions = ::std::option::Option::Some(value.into()); self }
     /// `SourceSegments`: a list of [`SourceSegment`] objects.
-    pub fn source_segments(mut self, value: impl Into<List<SourceSegment>>) -> Self { self.source_segments = Some(value.into()); self }
+    pub fn source_segments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceSegment>>) -> Self { self.source_segments = ::std::option::Option::Some(value.into()); self }
     /// `SourceType`: an [`IncludeOptions`] value.
-    pub fn source_type(mut self, value: impl Into<IncludeOptions>) -> Self { self.source_type = Some(value.into()); self }
+    pub fn source_type(mut self, value: impl ::std::convert::Into<IncludeOptions>) -> Self { self.source_type = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`IncludeOptions`] value.
-    pub fn r#type(mut self, value: impl Into<IncludeOptions>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IncludeOptions>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Group {}
+impl crate::PropertyType for Group {}
 
-impl ToValue for Group {
+impl ::cloudwright_core::ToValue for Group {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
             .opt("SourceSegments", &self.source_segments)
             .opt("SourceType", &self.source_type)
@@ -295,16 +261,6 @@ impl ToValue for Group {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SegmentGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Group), min_items: None, max_items: None, unique: false })),
-        ("Include", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SegmentGroup` property type of `AWS::CustomerProfiles::SegmentDefinition`.
 ///
@@ -316,11 +272,11 @@ pub struct SegmentGroup {
     /// `Groups`: a list of [`Group`] objects.
     ///
     /// Holds the list of groups within the segment definition.
-    pub groups: Option<List<Group>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<Group>>,
     /// `Include`: an [`IncludeOptions`] value.
     ///
     /// Defines whether to include or exclude the profiles that fit the segment criteria.
-    pub include: Option<IncludeOptions>,
+    pub include: ::std::option::Option<IncludeOptions>,
 }
 
 #[rustfmt::skip]
@@ -328,43 +284,26 @@ impl SegmentGroup {
     /// A `SegmentGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Groups`: a list of [`Group`] objects.
-    pub fn groups(mut self, value: impl Into<List<Group>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Group>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `Include`: an [`IncludeOptions`] value.
-    pub fn include(mut self, value: impl Into<IncludeOptions>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<IncludeOptions>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SegmentGroup {}
+impl crate::PropertyType for SegmentGroup {}
 
-impl ToValue for SegmentGroup {
+impl ::cloudwright_core::ToValue for SegmentGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Groups", &self.groups)
             .opt("Include", &self.include)
             .build()
     }
 }
-
-/// The required properties of [`SegmentSort`], by name: `SegmentSort::new(SegmentSortRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SegmentSortRequired {
-    /// `Attributes`: a list of [`SortAttribute`] objects, required.
-    pub attributes: List<SortAttribute>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SegmentSort: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SortAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["Attributes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SegmentSort` property type of `AWS::CustomerProfiles::SegmentDefinition`.
 ///
@@ -378,29 +317,29 @@ pub struct SegmentSort {
     /// A list of attributes used to sort the segments and their ordering preferences.
     ///
     /// Items 1 to 10.
-    pub attributes: List<SortAttribute>,
+    pub attributes: ::cloudwright_core::List<SortAttribute>,
 }
 
 #[rustfmt::skip]
 impl SegmentSort {
-    /// A `SegmentSort` with its required properties, named in a [`SegmentSortRequired`].
+    /// A `SegmentSort` with its one required property, `Attributes`.
     #[inline]
-    pub fn new(required: SegmentSortRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SortAttribute>>) -> Self {
         Self {
-            attributes: required.attributes,
+            attributes: value.into(),
         }
     }
 
     /// `Attributes`: a list of [`SortAttribute`] objects, required.
-    pub fn attributes(mut self, value: impl Into<List<SortAttribute>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SortAttribute>>) -> Self { self.attributes = value.into(); self }
 }
 
-impl PropertyType for SegmentSort {}
+impl crate::PropertyType for SegmentSort {}
 
-impl ToValue for SegmentSort {
+impl ::cloudwright_core::ToValue for SegmentSort {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .build()
     }
@@ -410,23 +349,10 @@ impl ToValue for SegmentSort {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SortAttributeRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Order`: a [`SegmentSortOrder`] value, required.
     pub order: SegmentSortOrder,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SortAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "NUMBER", "DATE"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Order", Shape::Str(&StrRule { allowed: &["ASC", "DESC"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["PROFILE", "CALCULATED"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Order"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SortAttribute` property type of `AWS::CustomerProfiles::SegmentDefinition`.
 ///
@@ -438,13 +364,13 @@ pub struct SortAttribute {
     /// `DataType`: a [`SegmentSortDataType`] value.
     ///
     /// The data type of the sort attribute (e.g., string, number, date).
-    pub data_type: Option<SegmentSortDataType>,
+    pub data_type: ::std::option::Option<SegmentSortDataType>,
     /// `Name`: a string, required.
     ///
     /// The name of the attribute to sort by.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Order`: a [`SegmentSortOrder`] value, required.
     ///
     /// The sort order for the attribute (ascending or descending).
@@ -454,7 +380,7 @@ pub struct SortAttribute {
     /// The type of attribute (e.g., profile, calculated).
     ///
     /// Default `"PROFILE"`.
-    pub r#type: Option<SortAttributeType>,
+    pub r#type: ::std::option::Option<SortAttributeType>,
 }
 
 #[rustfmt::skip]
@@ -463,29 +389,29 @@ impl SortAttribute {
     #[inline]
     pub fn new(required: SortAttributeRequired) -> Self {
         Self {
-            data_type: None,
+            data_type: ::std::option::Option::None,
             name: required.name,
             order: required.order,
-            r#type: None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `DataType`: a [`SegmentSortDataType`] value.
-    pub fn data_type(mut self, value: impl Into<SegmentSortDataType>) -> Self { self.data_type = Some(value.into()); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<SegmentSortDataType>) -> Self { self.data_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Order`: a [`SegmentSortOrder`] value, required.
-    pub fn order(mut self, value: impl Into<SegmentSortOrder>) -> Self { self.order = value.into(); self }
+    pub fn order(mut self, value: impl ::std::convert::Into<SegmentSortOrder>) -> Self { self.order = value.into(); self }
     /// `Type`: a [`SortAttributeType`] value.
-    pub fn r#type(mut self, value: impl Into<SortAttributeType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SortAttributeType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SortAttribute {}
+impl crate::PropertyType for SortAttribute {}
 
-impl ToValue for SortAttribute {
+impl ::cloudwright_core::ToValue for SortAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataType", &self.data_type)
             .req("Name", &self.name)
             .req("Order", &self.order)
@@ -493,15 +419,6 @@ impl ToValue for SortAttribute {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceSegment: ObjRule = ObjRule {
-    properties: &[
-        ("SegmentDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceSegment` property type of `AWS::CustomerProfiles::SegmentDefinition`.
 ///
@@ -515,7 +432,7 @@ pub struct SourceSegment {
     /// The name of the source segment.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64.
-    pub segment_definition_name: Option<Str>,
+    pub segment_definition_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -523,19 +440,19 @@ impl SourceSegment {
     /// A `SourceSegment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SegmentDefinitionName`: a string.
-    pub fn segment_definition_name(mut self, value: impl Into<Str>) -> Self { self.segment_definition_name = Some(value.into()); self }
+    pub fn segment_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.segment_definition_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceSegment {}
+impl crate::PropertyType for SourceSegment {}
 
-impl ToValue for SourceSegment {
+impl ::cloudwright_core::ToValue for SourceSegment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SegmentDefinitionName", &self.segment_definition_name)
             .build()
     }
@@ -551,25 +468,25 @@ pub enum IncludeOptions {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IncludeOptions {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IncludeOptions {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IncludeOptions {
+impl ::cloudwright_core::ToValue for IncludeOptions {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Any => "ANY",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -583,25 +500,25 @@ pub enum SegmentSortDataType {
     /// `DATE`
     Date,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SegmentSortDataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SegmentSortDataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SegmentSortDataType {
+impl ::cloudwright_core::ToValue for SegmentSortDataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "STRING",
             Self::Number => "NUMBER",
             Self::Date => "DATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -613,24 +530,24 @@ pub enum SegmentSortOrder {
     /// `DESC`
     Desc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SegmentSortOrder {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SegmentSortOrder {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SegmentSortOrder {
+impl ::cloudwright_core::ToValue for SegmentSortOrder {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Asc => "ASC",
             Self::Desc => "DESC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -642,23 +559,106 @@ pub enum SortAttributeType {
     /// `CALCULATED`
     Calculated,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SortAttributeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SortAttributeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SortAttributeType {
+impl ::cloudwright_core::ToValue for SortAttributeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Profile => "PROFILE",
             Self::Calculated => "CALCULATED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SegmentDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SegmentDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SegmentGroups", Shape::Object(&RULE_SegmentGroup)),
+            ("SegmentSort", Shape::Object(&RULE_SegmentSort)),
+            ("SegmentSqlQuery", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50000), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["DomainName", "DisplayName", "SegmentDefinitionName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Group: ObjRule = ObjRule {
+        properties: &[
+            ("Dimensions", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
+            ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegment), min_items: None, max_items: None, unique: false })),
+            ("SourceType", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SegmentGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Group), min_items: None, max_items: None, unique: false })),
+            ("Include", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SegmentSort: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SortAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["Attributes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SortAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "NUMBER", "DATE"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Order", Shape::Str(&StrRule { allowed: &["ASC", "DESC"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["PROFILE", "CALCULATED"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Order"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceSegment: ObjRule = ObjRule {
+        properties: &[
+            ("SegmentDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

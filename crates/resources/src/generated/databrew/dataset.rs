@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_S3Location, RULE_Tag};
-pub use super::shared::{S3Location, S3LocationRequired, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_\\.#@\\-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(Z|[-+](\\d|\\d{2}|\\d{2}:?\\d{2}))$");
+pub use super::shared::{S3Location, Tag, TagRequired};
 
 /// The required properties of [`Dataset`], by name: `Dataset::new(DatasetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `Input`: an [`Input`] object, required.
-    pub input: Obj<Input>,
+    pub input: crate::Obj<Input>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dataset: ObjRule = ObjRule {
-    properties: &[
-        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET", "EXCEL", "ORC"], ..StrRule::ANY })),
-        ("FormatOptions", Shape::Object(&RULE_FormatOptions)),
-        ("Input", Shape::Object(&RULE_Input)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("PathOptions", Shape::Object(&RULE_PathOptions)),
-        ("Source", Shape::Str(&StrRule { allowed: &["S3", "DATA-CATALOG", "DATABASE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Input"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataBrew::Dataset` resource.
 ///
@@ -57,33 +32,33 @@ pub struct Dataset {
     /// `Format`: a [`DatasetFormat`] value.
     ///
     /// The file format of a dataset that is created from an Amazon S3 file or folder.
-    pub format: Option<DatasetFormat>,
+    pub format: ::std::option::Option<DatasetFormat>,
     /// `FormatOptions`: a [`FormatOptions`] object.
     ///
     /// A set of options that define how DataBrew interprets the data in the dataset.
-    pub format_options: Option<Obj<FormatOptions>>,
+    pub format_options: ::std::option::Option<crate::Obj<FormatOptions>>,
     /// `Input`: an [`Input`] object, required.
     ///
     /// Information on how DataBrew can find the dataset, in either the AWS Glue Data Catalog or Amazon S3 .
-    pub input: Obj<Input>,
+    pub input: crate::Obj<Input>,
     /// `Name`: a string, required.
     ///
     /// The unique name of the dataset.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PathOptions`: a [`PathOptions`] object.
     ///
     /// A set of options that defines how DataBrew interprets an Amazon S3 path of the dataset.
-    pub path_options: Option<Obj<PathOptions>>,
+    pub path_options: ::std::option::Option<crate::Obj<PathOptions>>,
     /// `Source`: a [`Source`] value.
     ///
     /// The location of the data for the dataset, either Amazon S3 or the AWS Glue Data Catalog .
-    pub source: Option<Source>,
+    pub source: ::std::option::Option<Source>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata tags that have been applied to the dataset.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +68,7 @@ impl Dataset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataBrew::Dataset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-dataset.html",
         primary_identifier: &["Name"],
@@ -104,57 +79,59 @@ impl Dataset {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
     #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
-            format: None,
-            format_options: None,
+            format: ::std::option::Option::None,
+            format_options: ::std::option::Option::None,
             input: required.input,
             name: required.name,
-            path_options: None,
-            source: None,
-            tags: None,
+            path_options: ::std::option::Option::None,
+            source: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Format`: a [`DatasetFormat`] value.
-    pub fn format(mut self, value: impl Into<DatasetFormat>) -> Self { self.format = Some(value.into()); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<DatasetFormat>) -> Self { self.format = ::std::option::Option::Some(value.into()); self }
     /// `FormatOptions`: a [`FormatOptions`] object.
-    pub fn format_options(mut self, value: impl Into<Obj<FormatOptions>>) -> Self { self.format_options = Some(value.into()); self }
+    pub fn format_options(mut self, value: impl ::std::convert::Into<crate::Obj<FormatOptions>>) -> Self { self.format_options = ::std::option::Option::Some(value.into()); self }
     /// `Input`: an [`Input`] object, required.
-    pub fn input(mut self, value: impl Into<Obj<Input>>) -> Self { self.input = value.into(); self }
+    pub fn input(mut self, value: impl ::std::convert::Into<crate::Obj<Input>>) -> Self { self.input = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PathOptions`: a [`PathOptions`] object.
-    pub fn path_options(mut self, value: impl Into<Obj<PathOptions>>) -> Self { self.path_options = Some(value.into()); self }
+    pub fn path_options(mut self, value: impl ::std::convert::Into<crate::Obj<PathOptions>>) -> Self { self.path_options = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a [`Source`] value.
-    pub fn source(mut self, value: impl Into<Source>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<Source>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Dataset {
+impl ::cloudwright_core::Resource for Dataset {
     type Attributes = DatasetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dataset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dataset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dataset {
+impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Format", &self.format)
             .opt("FormatOptions", &self.format_options)
             .req("Input", &self.input)
@@ -166,25 +143,15 @@ impl ToValue for Dataset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dataset`]: `Handle<Dataset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DatasetAttributes(());
 
-impl From<ResourceRef> for DatasetAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DatasetAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CsvOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
-        ("HeaderRow", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CsvOptions` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -198,11 +165,11 @@ pub struct CsvOptions {
     /// A single character that specifies the delimiter being used in the CSV file.
     ///
     /// Length 1 to 1.
-    pub delimiter: Option<Str>,
+    pub delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `HeaderRow`: a boolean.
     ///
     /// A variable that specifies whether the first row in the file is parsed as the header. If this value is false, column names are auto-generated.
-    pub header_row: Option<Bool>,
+    pub header_row: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -210,38 +177,26 @@ impl CsvOptions {
     /// A `CsvOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Delimiter`: a string.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
+    pub fn delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delimiter = ::std::option::Option::Some(value.into()); self }
     /// `HeaderRow`: a boolean.
-    pub fn header_row(mut self, value: impl Into<Bool>) -> Self { self.header_row = Some(value.into()); self }
+    pub fn header_row(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.header_row = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CsvOptions {}
+impl crate::PropertyType for CsvOptions {}
 
-impl ToValue for CsvOptions {
+impl ::cloudwright_core::ToValue for CsvOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
             .opt("HeaderRow", &self.header_row)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TempDirectory", Shape::Object(&RULE_S3Location)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataCatalogInputDefinition` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -255,23 +210,23 @@ pub struct DataCatalogInputDefinition {
     /// The unique identifier of the AWS account that holds the Data Catalog that stores the data.
     ///
     /// Length 1 to 255.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of a database in the Data Catalog.
     ///
     /// Length 1 to 255.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableName`: a string.
     ///
     /// The name of a database table in the Data Catalog. This table corresponds to a DataBrew dataset.
     ///
     /// Length 1 to 255.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TempDirectory`: a [`S3Location`] object.
     ///
     /// An Amazon location that AWS Glue Data Catalog can use as a temporary directory.
-    pub temp_directory: Option<Obj<S3Location>>,
+    pub temp_directory: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -279,25 +234,25 @@ impl DataCatalogInputDefinition {
     /// A `DataCatalogInputDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
     /// `TempDirectory`: a [`S3Location`] object.
-    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.temp_directory = Some(value.into()); self }
+    pub fn temp_directory(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.temp_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataCatalogInputDefinition {}
+impl crate::PropertyType for DataCatalogInputDefinition {}
 
-impl ToValue for DataCatalogInputDefinition {
+impl ::cloudwright_core::ToValue for DataCatalogInputDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("DatabaseName", &self.database_name)
             .opt("TableName", &self.table_name)
@@ -305,26 +260,6 @@ impl ToValue for DataCatalogInputDefinition {
             .build()
     }
 }
-
-/// The required properties of [`DatabaseInputDefinition`], by name: `DatabaseInputDefinition::new(DatabaseInputDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseInputDefinitionRequired {
-    /// `GlueConnectionName`: a string, required.
-    pub glue_connection_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseInputDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("GlueConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
-        ("TempDirectory", Shape::Object(&RULE_S3Location)),
-    ],
-    required: &["GlueConnectionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseInputDefinition` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -338,54 +273,54 @@ pub struct DatabaseInputDefinition {
     /// The table within the target database.
     ///
     /// Length 1 to 255.
-    pub database_table_name: Option<Str>,
+    pub database_table_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlueConnectionName`: a string, required.
     ///
     /// The AWS Glue Connection that stores the connection information for the target database.
     ///
     /// Length 1 to 255.
-    pub glue_connection_name: Str,
+    pub glue_connection_name: ::cloudwright_core::Str,
     /// `QueryString`: a string.
     ///
     /// Custom SQL to run against the provided AWS Glue connection. This SQL will be used as the input for DataBrew projects and jobs.
     ///
     /// Length 1 to 10000.
-    pub query_string: Option<Str>,
+    pub query_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `TempDirectory`: a [`S3Location`] object.
     ///
     /// An Amazon location that AWS Glue Data Catalog can use as a temporary directory.
-    pub temp_directory: Option<Obj<S3Location>>,
+    pub temp_directory: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
 impl DatabaseInputDefinition {
-    /// A `DatabaseInputDefinition` with its required properties, named in a [`DatabaseInputDefinitionRequired`].
+    /// A `DatabaseInputDefinition` with its one required property, `GlueConnectionName`.
     #[inline]
-    pub fn new(required: DatabaseInputDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            database_table_name: None,
-            glue_connection_name: required.glue_connection_name,
-            query_string: None,
-            temp_directory: None,
+            database_table_name: ::std::option::Option::None,
+            glue_connection_name: value.into(),
+            query_string: ::std::option::Option::None,
+            temp_directory: ::std::option::Option::None,
         }
     }
 
     /// `DatabaseTableName`: a string.
-    pub fn database_table_name(mut self, value: impl Into<Str>) -> Self { self.database_table_name = Some(value.into()); self }
+    pub fn database_table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_table_name = ::std::option::Option::Some(value.into()); self }
     /// `GlueConnectionName`: a string, required.
-    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self { self.glue_connection_name = value.into(); self }
+    pub fn glue_connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.glue_connection_name = value.into(); self }
     /// `QueryString`: a string.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = Some(value.into()); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = ::std::option::Option::Some(value.into()); self }
     /// `TempDirectory`: a [`S3Location`] object.
-    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.temp_directory = Some(value.into()); self }
+    pub fn temp_directory(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.temp_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatabaseInputDefinition {}
+impl crate::PropertyType for DatabaseInputDefinition {}
 
-impl ToValue for DatabaseInputDefinition {
+impl ::cloudwright_core::ToValue for DatabaseInputDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DatabaseTableName", &self.database_table_name)
             .req("GlueConnectionName", &self.glue_connection_name)
             .opt("QueryString", &self.query_string)
@@ -398,24 +333,10 @@ impl ToValue for DatabaseInputDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetParameterRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`DatasetParameterType`] value, required.
     pub r#type: DatasetParameterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetParameter: ObjRule = ObjRule {
-    properties: &[
-        ("CreateColumn", Shape::Bool),
-        ("DatetimeOptions", Shape::Object(&RULE_DatetimeOptions)),
-        ("Filter", Shape::Object(&RULE_FilterExpression)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Datetime"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatasetParameter` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -427,21 +348,21 @@ pub struct DatasetParameter {
     /// `CreateColumn`: a boolean.
     ///
     /// Optional boolean value that defines whether the captured value of this parameter should be loaded as an additional column in the dataset.
-    pub create_column: Option<Bool>,
+    pub create_column: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DatetimeOptions`: a [`DatetimeOptions`] object.
     ///
     /// Additional parameter options such as a format and a timezone. Required for datetime parameters.
-    pub datetime_options: Option<Obj<DatetimeOptions>>,
+    pub datetime_options: ::std::option::Option<crate::Obj<DatetimeOptions>>,
     /// `Filter`: a [`FilterExpression`] object.
     ///
     /// The optional filter expression structure to apply additional matching criteria to the parameter.
-    pub filter: Option<Obj<FilterExpression>>,
+    pub filter: ::std::option::Option<crate::Obj<FilterExpression>>,
     /// `Name`: a string, required.
     ///
     /// The name of the parameter that is used in the dataset's Amazon S3 path.
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`DatasetParameterType`] value, required.
     ///
     /// The type of the dataset parameter, can be one of a 'String', 'Number' or 'Datetime'.
@@ -454,32 +375,32 @@ impl DatasetParameter {
     #[inline]
     pub fn new(required: DatasetParameterRequired) -> Self {
         Self {
-            create_column: None,
-            datetime_options: None,
-            filter: None,
+            create_column: ::std::option::Option::None,
+            datetime_options: ::std::option::Option::None,
+            filter: ::std::option::Option::None,
             name: required.name,
             r#type: required.r#type,
         }
     }
 
     /// `CreateColumn`: a boolean.
-    pub fn create_column(mut self, value: impl Into<Bool>) -> Self { self.create_column = Some(value.into()); self }
+    pub fn create_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.create_column = ::std::option::Option::Some(value.into()); self }
     /// `DatetimeOptions`: a [`DatetimeOptions`] object.
-    pub fn datetime_options(mut self, value: impl Into<Obj<DatetimeOptions>>) -> Self { self.datetime_options = Some(value.into()); self }
+    pub fn datetime_options(mut self, value: impl ::std::convert::Into<crate::Obj<DatetimeOptions>>) -> Self { self.datetime_options = ::std::option::Option::Some(value.into()); self }
     /// `Filter`: a [`FilterExpression`] object.
-    pub fn filter(mut self, value: impl Into<Obj<FilterExpression>>) -> Self { self.filter = Some(value.into()); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<FilterExpression>>) -> Self { self.filter = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`DatasetParameterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DatasetParameterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DatasetParameterType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for DatasetParameter {}
+impl crate::PropertyType for DatasetParameter {}
 
-impl ToValue for DatasetParameter {
+impl ::cloudwright_core::ToValue for DatasetParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreateColumn", &self.create_column)
             .opt("DatetimeOptions", &self.datetime_options)
             .opt("Filter", &self.filter)
@@ -488,25 +409,6 @@ impl ToValue for DatasetParameter {
             .build()
     }
 }
-
-/// The required properties of [`DatetimeOptions`], by name: `DatetimeOptions::new(DatetimeOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatetimeOptionsRequired {
-    /// `Format`: a string, required.
-    pub format: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatetimeOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Format", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), ..StrRule::ANY })),
-        ("LocaleCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TimezoneOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(6), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Format"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatetimeOptions` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -520,65 +422,53 @@ pub struct DatetimeOptions {
     /// Required option, that defines the datetime format used for a date parameter in the Amazon S3 path. Should use only supported datetime specifiers and separation characters, all litera a-z or A-Z character should be escaped with single quotes. E.g. "MM.dd.yyyy-'at'-HH:mm".
     ///
     /// Length 2 to 100.
-    pub format: Str,
+    pub format: ::cloudwright_core::Str,
     /// `LocaleCode`: a string.
     ///
     /// Optional value for a non-US locale code, needed for correct interpretation of some date formats.
     ///
     /// Pattern `^[A-Za-z0-9_\.#@\-]+$`; length 2 to 100.
-    pub locale_code: Option<Str>,
+    pub locale_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimezoneOffset`: a string.
     ///
     /// Optional value for a timezone offset of the datetime parameter value in the Amazon S3 path. Shouldn't be used if Format for this parameter includes timezone fields. If no offset specified, UTC is assumed.
     ///
     /// Pattern `^(Z|[-+](\d|\d{2}|\d{2}:?\d{2}))$`; length 1 to 6.
-    pub timezone_offset: Option<Str>,
+    pub timezone_offset: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DatetimeOptions {
-    /// A `DatetimeOptions` with its required properties, named in a [`DatetimeOptionsRequired`].
+    /// A `DatetimeOptions` with its one required property, `Format`.
     #[inline]
-    pub fn new(required: DatetimeOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            format: required.format,
-            locale_code: None,
-            timezone_offset: None,
+            format: value.into(),
+            locale_code: ::std::option::Option::None,
+            timezone_offset: ::std::option::Option::None,
         }
     }
 
     /// `Format`: a string, required.
-    pub fn format(mut self, value: impl Into<Str>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.format = value.into(); self }
     /// `LocaleCode`: a string.
-    pub fn locale_code(mut self, value: impl Into<Str>) -> Self { self.locale_code = Some(value.into()); self }
+    pub fn locale_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locale_code = ::std::option::Option::Some(value.into()); self }
     /// `TimezoneOffset`: a string.
-    pub fn timezone_offset(mut self, value: impl Into<Str>) -> Self { self.timezone_offset = Some(value.into()); self }
+    pub fn timezone_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timezone_offset = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatetimeOptions {}
+impl crate::PropertyType for DatetimeOptions {}
 
-impl ToValue for DatetimeOptions {
+impl ::cloudwright_core::ToValue for DatetimeOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Format", &self.format)
             .opt("LocaleCode", &self.locale_code)
             .opt("TimezoneOffset", &self.timezone_offset)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExcelOptions: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderRow", Shape::Bool),
-        ("SheetIndexes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(200.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("SheetNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(31), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    one_of: &[&[&["SheetNames"], &["SheetIndexes"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExcelOptions` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -590,19 +480,19 @@ pub struct ExcelOptions {
     /// `HeaderRow`: a boolean.
     ///
     /// A variable that specifies whether the first row in the file is parsed as the header. If this value is false, column names are auto-generated.
-    pub header_row: Option<Bool>,
+    pub header_row: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SheetIndexes`: a list of integers.
     ///
     /// One or more sheet numbers in the Excel file that will be included in the dataset.
     ///
     /// Items 1 to 1; each item: value 0 to 200.
-    pub sheet_indexes: Option<List<Int>>,
+    pub sheet_indexes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `SheetNames`: a list of strings.
     ///
     /// One or more named sheets in the Excel file that will be included in the dataset.
     ///
     /// Items 1 to 1; each item: length 1 to 31.
-    pub sheet_names: Option<List<Str>>,
+    pub sheet_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -610,48 +500,29 @@ impl ExcelOptions {
     /// A `ExcelOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HeaderRow`: a boolean.
-    pub fn header_row(mut self, value: impl Into<Bool>) -> Self { self.header_row = Some(value.into()); self }
+    pub fn header_row(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.header_row = ::std::option::Option::Some(value.into()); self }
     /// `SheetIndexes`: a list of integers.
-    pub fn sheet_indexes(mut self, value: impl Into<List<Int>>) -> Self { self.sheet_indexes = Some(value.into()); self }
+    pub fn sheet_indexes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.sheet_indexes = ::std::option::Option::Some(value.into()); self }
     /// `SheetNames`: a list of strings.
-    pub fn sheet_names(mut self, value: impl Into<List<Str>>) -> Self { self.sheet_names = Some(value.into()); self }
+    pub fn sheet_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.sheet_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExcelOptions {}
+impl crate::PropertyType for ExcelOptions {}
 
-impl ToValue for ExcelOptions {
+impl ::cloudwright_core::ToValue for ExcelOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HeaderRow", &self.header_row)
             .opt("SheetIndexes", &self.sheet_indexes)
             .opt("SheetNames", &self.sheet_names)
             .build()
     }
 }
-
-/// The required properties of [`FilesLimit`], by name: `FilesLimit::new(FilesLimitRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FilesLimitRequired {
-    /// `MaxFiles`: an integer, required.
-    pub max_files: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilesLimit: ObjRule = ObjRule {
-    properties: &[
-        ("MaxFiles", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Order", Shape::Str(&StrRule { allowed: &["ASCENDING", "DESCENDING"], ..StrRule::ANY })),
-        ("OrderedBy", Shape::Str(&StrRule { allowed: &["LAST_MODIFIED_DATE"], ..StrRule::ANY })),
-    ],
-    required: &["MaxFiles"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilesLimit` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -665,43 +536,43 @@ pub struct FilesLimit {
     /// The number of Amazon S3 files to select.
     ///
     /// Value at least 1.
-    pub max_files: Int,
+    pub max_files: ::cloudwright_core::Int,
     /// `Order`: an [`Order`] value.
     ///
     /// A criteria to use for Amazon S3 files sorting before their selection. By default uses DESCENDING order, i.e. most recent files are selected first. Anotherpossible value is ASCENDING.
-    pub order: Option<Order>,
+    pub order: ::std::option::Option<Order>,
     /// `OrderedBy`: an [`OrderedBy`] value.
     ///
     /// A criteria to use for Amazon S3 files sorting before their selection. By default uses LAST_MODIFIED_DATE as a sorting criteria. Currently it's the only allowed value.
-    pub ordered_by: Option<OrderedBy>,
+    pub ordered_by: ::std::option::Option<OrderedBy>,
 }
 
 #[rustfmt::skip]
 impl FilesLimit {
-    /// A `FilesLimit` with its required properties, named in a [`FilesLimitRequired`].
+    /// A `FilesLimit` with its one required property, `MaxFiles`.
     #[inline]
-    pub fn new(required: FilesLimitRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_files: required.max_files,
-            order: None,
-            ordered_by: None,
+            max_files: value.into(),
+            order: ::std::option::Option::None,
+            ordered_by: ::std::option::Option::None,
         }
     }
 
     /// `MaxFiles`: an integer, required.
-    pub fn max_files(mut self, value: impl Into<Int>) -> Self { self.max_files = value.into(); self }
+    pub fn max_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_files = value.into(); self }
     /// `Order`: an [`Order`] value.
-    pub fn order(mut self, value: impl Into<Order>) -> Self { self.order = Some(value.into()); self }
+    pub fn order(mut self, value: impl ::std::convert::Into<Order>) -> Self { self.order = ::std::option::Option::Some(value.into()); self }
     /// `OrderedBy`: an [`OrderedBy`] value.
-    pub fn ordered_by(mut self, value: impl Into<OrderedBy>) -> Self { self.ordered_by = Some(value.into()); self }
+    pub fn ordered_by(mut self, value: impl ::std::convert::Into<OrderedBy>) -> Self { self.ordered_by = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilesLimit {}
+impl crate::PropertyType for FilesLimit {}
 
-impl ToValue for FilesLimit {
+impl ::cloudwright_core::ToValue for FilesLimit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxFiles", &self.max_files)
             .opt("Order", &self.order)
             .opt("OrderedBy", &self.ordered_by)
@@ -713,21 +584,10 @@ impl ToValue for FilesLimit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterExpressionRequired {
     /// `Expression`: a string, required.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `ValuesMap`: a list of [`FilterValue`] objects, required.
-    pub values_map: List<FilterValue>,
+    pub values_map: ::cloudwright_core::List<FilterValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterExpression: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ValuesMap", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterValue), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Expression", "ValuesMap"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterExpression` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -741,11 +601,11 @@ pub struct FilterExpression {
     /// The expression which includes condition names followed by substitution variables, possibly grouped and combined with other conditions. For example, "(starts_with :prefix1 or starts_with :prefix2) and (ends_with :suffix1 or ends_with :suffix2)". Substitution variables should start with ':' symbol.
     ///
     /// Pattern `^[><0-9A-Za-z_.,:)(!= ]+$`; length 4 to 1024.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `ValuesMap`: a list of [`FilterValue`] objects, required.
     ///
     /// The map of substitution variable names to their values used in this filter expression.
-    pub values_map: List<FilterValue>,
+    pub values_map: ::cloudwright_core::List<FilterValue>,
 }
 
 #[rustfmt::skip]
@@ -760,17 +620,17 @@ impl FilterExpression {
     }
 
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
     /// `ValuesMap`: a list of [`FilterValue`] objects, required.
-    pub fn values_map(mut self, value: impl Into<List<FilterValue>>) -> Self { self.values_map = value.into(); self }
+    pub fn values_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterValue>>) -> Self { self.values_map = value.into(); self }
 }
 
-impl PropertyType for FilterExpression {}
+impl crate::PropertyType for FilterExpression {}
 
-impl ToValue for FilterExpression {
+impl ::cloudwright_core::ToValue for FilterExpression {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Expression", &self.expression)
             .req("ValuesMap", &self.values_map)
             .build()
@@ -781,21 +641,10 @@ impl ToValue for FilterExpression {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterValueRequired {
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
     /// `ValueReference`: a string, required.
-    pub value_reference: Str,
+    pub value_reference: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ValueReference", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ValueReference", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterValue` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -809,13 +658,13 @@ pub struct FilterValue {
     /// The value to be associated with the substitution variable.
     ///
     /// Length 0 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
     /// `ValueReference`: a string, required.
     ///
     /// The substitution variable reference.
     ///
     /// Pattern `^:[A-Za-z0-9_]+$`; length 2 to 128.
-    pub value_reference: Str,
+    pub value_reference: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -830,33 +679,22 @@ impl FilterValue {
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
     /// `ValueReference`: a string, required.
-    pub fn value_reference(mut self, value: impl Into<Str>) -> Self { self.value_reference = value.into(); self }
+    pub fn value_reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_reference = value.into(); self }
 }
 
-impl PropertyType for FilterValue {}
+impl crate::PropertyType for FilterValue {}
 
-impl ToValue for FilterValue {
+impl ::cloudwright_core::ToValue for FilterValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Value", &self.value)
             .req("ValueReference", &self.value_reference)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FormatOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Csv", Shape::Object(&RULE_CsvOptions)),
-        ("Excel", Shape::Object(&RULE_ExcelOptions)),
-        ("Json", Shape::Object(&RULE_JsonOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FormatOptions` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -868,15 +706,15 @@ pub struct FormatOptions {
     /// `Csv`: a [`CsvOptions`] object.
     ///
     /// Options that define how CSV input is to be interpreted by DataBrew.
-    pub csv: Option<Obj<CsvOptions>>,
+    pub csv: ::std::option::Option<crate::Obj<CsvOptions>>,
     /// `Excel`: an [`ExcelOptions`] object.
     ///
     /// Options that define how Excel input is to be interpreted by DataBrew.
-    pub excel: Option<Obj<ExcelOptions>>,
+    pub excel: ::std::option::Option<crate::Obj<ExcelOptions>>,
     /// `Json`: a [`JsonOptions`] object.
     ///
     /// Options that define how JSON input is to be interpreted by DataBrew.
-    pub json: Option<Obj<JsonOptions>>,
+    pub json: ::std::option::Option<crate::Obj<JsonOptions>>,
 }
 
 #[rustfmt::skip]
@@ -884,41 +722,29 @@ impl FormatOptions {
     /// A `FormatOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Csv`: a [`CsvOptions`] object.
-    pub fn csv(mut self, value: impl Into<Obj<CsvOptions>>) -> Self { self.csv = Some(value.into()); self }
+    pub fn csv(mut self, value: impl ::std::convert::Into<crate::Obj<CsvOptions>>) -> Self { self.csv = ::std::option::Option::Some(value.into()); self }
     /// `Excel`: an [`ExcelOptions`] object.
-    pub fn excel(mut self, value: impl Into<Obj<ExcelOptions>>) -> Self { self.excel = Some(value.into()); self }
+    pub fn excel(mut self, value: impl ::std::convert::Into<crate::Obj<ExcelOptions>>) -> Self { self.excel = ::std::option::Option::Some(value.into()); self }
     /// `Json`: a [`JsonOptions`] object.
-    pub fn json(mut self, value: impl Into<Obj<JsonOptions>>) -> Self { self.json = Some(value.into()); self }
+    pub fn json(mut self, value: impl ::std::convert::Into<crate::Obj<JsonOptions>>) -> Self { self.json = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FormatOptions {}
+impl crate::PropertyType for FormatOptions {}
 
-impl ToValue for FormatOptions {
+impl ::cloudwright_core::ToValue for FormatOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Csv", &self.csv)
             .opt("Excel", &self.excel)
             .opt("Json", &self.json)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Input: ObjRule = ObjRule {
-    properties: &[
-        ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
-        ("DatabaseInputDefinition", Shape::Object(&RULE_DatabaseInputDefinition)),
-        ("Metadata", Shape::Object(&RULE_Metadata)),
-        ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Input` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -930,19 +756,20 @@ pub struct Input {
     /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
     ///
     /// The AWS Glue Data Catalog parameters for the data.
-    pub data_catalog_input_definition: Option<Obj<DataCatalogInputDefinition>>,
+    pub data_catalog_input_definition:
+        ::std::option::Option<crate::Obj<DataCatalogInputDefinition>>,
     /// `DatabaseInputDefinition`: a [`DatabaseInputDefinition`] object.
     ///
     /// Connection information for dataset input files stored in a database.
-    pub database_input_definition: Option<Obj<DatabaseInputDefinition>>,
+    pub database_input_definition: ::std::option::Option<crate::Obj<DatabaseInputDefinition>>,
     /// `Metadata`: a [`Metadata`] object.
     ///
     /// Contains additional resource information needed for specific datasets.
-    pub metadata: Option<Obj<Metadata>>,
+    pub metadata: ::std::option::Option<crate::Obj<Metadata>>,
     /// `S3InputDefinition`: a [`S3Location`] object.
     ///
     /// The Amazon S3 location where the data is stored.
-    pub s3_input_definition: Option<Obj<S3Location>>,
+    pub s3_input_definition: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -950,25 +777,25 @@ impl Input {
     /// A `Input` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
-    pub fn data_catalog_input_definition(mut self, value: impl Into<Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = Some(value.into()); self }
+    pub fn data_catalog_input_definition(mut self, value: impl ::std::convert::Into<crate::Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseInputDefinition`: a [`DatabaseInputDefinition`] object.
-    pub fn database_input_definition(mut self, value: impl Into<Obj<DatabaseInputDefinition>>) -> Self { self.database_input_definition = Some(value.into()); self }
+    pub fn database_input_definition(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseInputDefinition>>) -> Self { self.database_input_definition = ::std::option::Option::Some(value.into()); self }
     /// `Metadata`: a [`Metadata`] object.
-    pub fn metadata(mut self, value: impl Into<Obj<Metadata>>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<crate::Obj<Metadata>>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
     /// `S3InputDefinition`: a [`S3Location`] object.
-    pub fn s3_input_definition(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_input_definition = Some(value.into()); self }
+    pub fn s3_input_definition(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_input_definition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Input {}
+impl crate::PropertyType for Input {}
 
-impl ToValue for Input {
+impl ::cloudwright_core::ToValue for Input {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataCatalogInputDefinition",
                 &self.data_catalog_input_definition,
@@ -980,15 +807,6 @@ impl ToValue for Input {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_JsonOptions: ObjRule = ObjRule {
-    properties: &[
-        ("MultiLine", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `JsonOptions` property type of `AWS::DataBrew::Dataset`.
 ///
 /// Represents the JSON-specific options that define how input is to be interpreted by AWS Glue DataBrew .
@@ -999,7 +817,7 @@ pub struct JsonOptions {
     /// `MultiLine`: a boolean.
     ///
     /// A value that specifies whether JSON input contains embedded new line characters.
-    pub multi_line: Option<Bool>,
+    pub multi_line: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1007,30 +825,23 @@ impl JsonOptions {
     /// A `JsonOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MultiLine`: a boolean.
-    pub fn multi_line(mut self, value: impl Into<Bool>) -> Self { self.multi_line = Some(value.into()); self }
+    pub fn multi_line(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_line = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JsonOptions {}
+impl crate::PropertyType for JsonOptions {}
 
-impl ToValue for JsonOptions {
+impl ::cloudwright_core::ToValue for JsonOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("MultiLine", &self.multi_line).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("MultiLine", &self.multi_line)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Metadata: ObjRule = ObjRule {
-    properties: &[
-        ("SourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Metadata` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -1044,7 +855,7 @@ pub struct Metadata {
     /// The Amazon Resource Name (ARN) associated with the dataset. Currently, DataBrew only supports ARNs from Amazon AppFlow.
     ///
     /// Length 20 to 2048.
-    pub source_arn: Option<Str>,
+    pub source_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1052,32 +863,23 @@ impl Metadata {
     /// A `Metadata` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceArn`: a string.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Metadata {}
+impl crate::PropertyType for Metadata {}
 
-impl ToValue for Metadata {
+impl ::cloudwright_core::ToValue for Metadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("SourceArn", &self.source_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("SourceArn", &self.source_arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PathOptions: ObjRule = ObjRule {
-    properties: &[
-        ("FilesLimit", Shape::Object(&RULE_FilesLimit)),
-        ("LastModifiedDateCondition", Shape::Object(&RULE_FilterExpression)),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_PathParameter), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PathOptions` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -1089,15 +891,15 @@ pub struct PathOptions {
     /// `FilesLimit`: a [`FilesLimit`] object.
     ///
     /// If provided, this structure imposes a limit on a number of files that should be selected.
-    pub files_limit: Option<Obj<FilesLimit>>,
+    pub files_limit: ::std::option::Option<crate::Obj<FilesLimit>>,
     /// `LastModifiedDateCondition`: a [`FilterExpression`] object.
     ///
     /// If provided, this structure defines a date range for matching Amazon S3 objects based on their LastModifiedDate attribute in Amazon S3 .
-    pub last_modified_date_condition: Option<Obj<FilterExpression>>,
+    pub last_modified_date_condition: ::std::option::Option<crate::Obj<FilterExpression>>,
     /// `Parameters`: a list of [`PathParameter`] objects.
     ///
     /// A structure that maps names of parameters used in the Amazon S3 path of a dataset to their definitions.
-    pub parameters: Option<List<PathParameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<PathParameter>>,
 }
 
 #[rustfmt::skip]
@@ -1105,23 +907,23 @@ impl PathOptions {
     /// A `PathOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FilesLimit`: a [`FilesLimit`] object.
-    pub fn files_limit(mut self, value: impl Into<Obj<FilesLimit>>) -> Self { self.files_limit = Some(value.into()); self }
+    pub fn files_limit(mut self, value: impl ::std::convert::Into<crate::Obj<FilesLimit>>) -> Self { self.files_limit = ::std::option::Option::Some(value.into()); self }
     /// `LastModifiedDateCondition`: a [`FilterExpression`] object.
-    pub fn last_modified_date_condition(mut self, value: impl Into<Obj<FilterExpression>>) -> Self { self.last_modified_date_condition = Some(value.into()); self }
+    pub fn last_modified_date_condition(mut self, value: impl ::std::convert::Into<crate::Obj<FilterExpression>>) -> Self { self.last_modified_date_condition = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a list of [`PathParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<PathParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PathParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PathOptions {}
+impl crate::PropertyType for PathOptions {}
 
-impl ToValue for PathOptions {
+impl ::cloudwright_core::ToValue for PathOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FilesLimit", &self.files_limit)
             .opt(
                 "LastModifiedDateCondition",
@@ -1136,21 +938,10 @@ impl ToValue for PathOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PathParameterRequired {
     /// `DatasetParameter`: a [`DatasetParameter`] object, required.
-    pub dataset_parameter: Obj<DatasetParameter>,
+    pub dataset_parameter: crate::Obj<DatasetParameter>,
     /// `PathParameterName`: a string, required.
-    pub path_parameter_name: Str,
+    pub path_parameter_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PathParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetParameter", Shape::Object(&RULE_DatasetParameter)),
-        ("PathParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["PathParameterName", "DatasetParameter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PathParameter` property type of `AWS::DataBrew::Dataset`.
 ///
@@ -1162,13 +953,13 @@ pub struct PathParameter {
     /// `DatasetParameter`: a [`DatasetParameter`] object, required.
     ///
     /// The path parameter definition.
-    pub dataset_parameter: Obj<DatasetParameter>,
+    pub dataset_parameter: crate::Obj<DatasetParameter>,
     /// `PathParameterName`: a string, required.
     ///
     /// The name of the path parameter.
     ///
     /// Length 1 to 255.
-    pub path_parameter_name: Str,
+    pub path_parameter_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1183,17 +974,17 @@ impl PathParameter {
     }
 
     /// `DatasetParameter`: a [`DatasetParameter`] object, required.
-    pub fn dataset_parameter(mut self, value: impl Into<Obj<DatasetParameter>>) -> Self { self.dataset_parameter = value.into(); self }
+    pub fn dataset_parameter(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetParameter>>) -> Self { self.dataset_parameter = value.into(); self }
     /// `PathParameterName`: a string, required.
-    pub fn path_parameter_name(mut self, value: impl Into<Str>) -> Self { self.path_parameter_name = value.into(); self }
+    pub fn path_parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path_parameter_name = value.into(); self }
 }
 
-impl PropertyType for PathParameter {}
+impl crate::PropertyType for PathParameter {}
 
-impl ToValue for PathParameter {
+impl ::cloudwright_core::ToValue for PathParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatasetParameter", &self.dataset_parameter)
             .req("PathParameterName", &self.path_parameter_name)
             .build()
@@ -1214,27 +1005,27 @@ pub enum DatasetFormat {
     /// `ORC`
     Orc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatasetFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatasetFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatasetFormat {
+impl ::cloudwright_core::ToValue for DatasetFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Json => "JSON",
             Self::Parquet => "PARQUET",
             Self::Excel => "EXCEL",
             Self::Orc => "ORC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1248,25 +1039,25 @@ pub enum DatasetParameterType {
     /// `Datetime`
     Datetime,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatasetParameterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatasetParameterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatasetParameterType {
+impl ::cloudwright_core::ToValue for DatasetParameterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "String",
             Self::Number => "Number",
             Self::Datetime => "Datetime",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1278,24 +1069,24 @@ pub enum Order {
     /// `DESCENDING`
     Descending,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Order {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Order {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Order {
+impl ::cloudwright_core::ToValue for Order {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ascending => "ASCENDING",
             Self::Descending => "DESCENDING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1305,23 +1096,23 @@ pub enum OrderedBy {
     /// `LAST_MODIFIED_DATE`
     LastModifiedDate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OrderedBy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OrderedBy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OrderedBy {
+impl ::cloudwright_core::ToValue for OrderedBy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LastModifiedDate => "LAST_MODIFIED_DATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1335,24 +1126,224 @@ pub enum Source {
     /// `DATABASE`
     Database,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Source {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Source {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
             Self::DataCatalog => "DATA-CATALOG",
             Self::Database => "DATABASE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_S3Location, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_\\.#@\\-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(Z|[-+](\\d|\\d{2}|\\d{2}:?\\d{2}))$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dataset: ObjRule = ObjRule {
+        properties: &[
+            ("Format", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET", "EXCEL", "ORC"], ..StrRule::ANY })),
+            ("FormatOptions", Shape::Object(&RULE_FormatOptions)),
+            ("Input", Shape::Object(&RULE_Input)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("PathOptions", Shape::Object(&RULE_PathOptions)),
+            ("Source", Shape::Str(&StrRule { allowed: &["S3", "DATA-CATALOG", "DATABASE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Input"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CsvOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
+            ("HeaderRow", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TempDirectory", Shape::Object(&RULE_S3Location)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseInputDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("GlueConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+            ("TempDirectory", Shape::Object(&RULE_S3Location)),
+        ],
+        required: &["GlueConnectionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetParameter: ObjRule = ObjRule {
+        properties: &[
+            ("CreateColumn", Shape::Bool),
+            ("DatetimeOptions", Shape::Object(&RULE_DatetimeOptions)),
+            ("Filter", Shape::Object(&RULE_FilterExpression)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Datetime"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatetimeOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Format", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), ..StrRule::ANY })),
+            ("LocaleCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TimezoneOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(6), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Format"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExcelOptions: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderRow", Shape::Bool),
+            ("SheetIndexes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(200.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("SheetNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(31), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        one_of: &[&[&["SheetNames"], &["SheetIndexes"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilesLimit: ObjRule = ObjRule {
+        properties: &[
+            ("MaxFiles", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Order", Shape::Str(&StrRule { allowed: &["ASCENDING", "DESCENDING"], ..StrRule::ANY })),
+            ("OrderedBy", Shape::Str(&StrRule { allowed: &["LAST_MODIFIED_DATE"], ..StrRule::ANY })),
+        ],
+        required: &["MaxFiles"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterExpression: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ValuesMap", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterValue), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Expression", "ValuesMap"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ValueReference", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ValueReference", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FormatOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Csv", Shape::Object(&RULE_CsvOptions)),
+            ("Excel", Shape::Object(&RULE_ExcelOptions)),
+            ("Json", Shape::Object(&RULE_JsonOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Input: ObjRule = ObjRule {
+        properties: &[
+            ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
+            ("DatabaseInputDefinition", Shape::Object(&RULE_DatabaseInputDefinition)),
+            ("Metadata", Shape::Object(&RULE_Metadata)),
+            ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonOptions: ObjRule = ObjRule {
+        properties: &[
+            ("MultiLine", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metadata: ObjRule = ObjRule {
+        properties: &[
+            ("SourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PathOptions: ObjRule = ObjRule {
+        properties: &[
+            ("FilesLimit", Shape::Object(&RULE_FilesLimit)),
+            ("LastModifiedDateCondition", Shape::Object(&RULE_FilterExpression)),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_PathParameter), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PathParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetParameter", Shape::Object(&RULE_DatasetParameter)),
+            ("PathParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["PathParameterName", "DatasetParameter"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,55 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{ColumnSelector, S3Location, S3LocationRequired, Tag, TagRequired};
-use super::shared::{RULE_ColumnSelector, RULE_S3Location, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z\\_]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z_][A-Z\\\\d_]*$");
+pub use super::shared::{ColumnSelector, S3Location, Tag, TagRequired};
 
 /// The required properties of [`Job`], by name: `Job::new(JobRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Type`: a [`JobType`] value, required.
     pub r#type: JobType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Job: ObjRule = ObjRule {
-    properties: &[
-        ("DataCatalogOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DataCatalogOutput), min_items: Some(1), max_items: None, unique: false })),
-        ("DatabaseOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DatabaseOutput), min_items: Some(1), max_items: None, unique: false })),
-        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("EncryptionMode", Shape::Str(&StrRule { allowed: &["SSE-KMS", "SSE-S3"], ..StrRule::ANY })),
-        ("JobSample", Shape::Object(&RULE_JobSample)),
-        ("LogSubscription", Shape::Str(&StrRule { allowed: &["ENABLE", "DISABLE"], ..StrRule::ANY })),
-        ("MaxCapacity", Shape::INT),
-        ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("OutputLocation", Shape::Object(&RULE_OutputLocation)),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: Some(1), max_items: None, unique: false })),
-        ("ProfileConfiguration", Shape::Object(&RULE_ProfileConfiguration)),
-        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Recipe", Shape::Object(&RULE_Recipe)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Timeout", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["PROFILE", "RECIPE"], ..StrRule::ANY })),
-        ("ValidationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationConfiguration), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Name", "RoleArn", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataBrew::Job` resource.
 ///
@@ -73,96 +36,96 @@ pub struct Job {
     /// One or more artifacts that represent the AWS Glue Data Catalog output from running the job.
     ///
     /// Items at least 1.
-    pub data_catalog_outputs: Option<List<DataCatalogOutput>>,
+    pub data_catalog_outputs: ::std::option::Option<::cloudwright_core::List<DataCatalogOutput>>,
     /// `DatabaseOutputs`: a list of [`DatabaseOutput`] objects.
     ///
     /// Represents a list of JDBC database output objects which defines the output destination for a DataBrew recipe job to write into.
     ///
     /// Items at least 1.
-    pub database_outputs: Option<List<DatabaseOutput>>,
+    pub database_outputs: ::std::option::Option<::cloudwright_core::List<DatabaseOutput>>,
     /// `DatasetName`: a string.
     ///
     /// A dataset that the job is to process.
     ///
     /// Length 1 to 255.
-    pub dataset_name: Option<Str>,
+    pub dataset_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionKeyArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of an encryption key that is used to protect the job output. For more information, see \[Encrypting data written by DataBrew jobs\](<https://docs.aws.amazon.com/databrew/latest/dg/encryption-security-configuration.html>)
+    /// The Amazon Resource Name (ARN) of an encryption key that is used to protect the job output. For more information, see [Encrypting data written by DataBrew jobs](https://docs.aws.amazon.com/databrew/latest/dg/encryption-security-configuration.html)
     ///
     /// Length 20 to 2048.
-    pub encryption_key_arn: Option<Str>,
+    pub encryption_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionMode`: an [`EncryptionMode`] value.
     ///
     /// The encryption mode for the job, which can be one of the following:
     ///
     /// - `SSE-KMS` - Server-side encryption with keys managed by AWS  .
     /// - `SSE-S3` - Server-side encryption with keys managed by Amazon S3.
-    pub encryption_mode: Option<EncryptionMode>,
+    pub encryption_mode: ::std::option::Option<EncryptionMode>,
     /// `JobSample`: a [`JobSample`] object.
     ///
     /// A sample configuration for profile jobs only, which determines the number of rows on which the profile job is run. If a `JobSample` value isn't provided, the default value is used. The default value is CUSTOM_ROWS for the mode parameter and 20,000 for the size parameter.
-    pub job_sample: Option<Obj<JobSample>>,
+    pub job_sample: ::std::option::Option<crate::Obj<JobSample>>,
     /// `LogSubscription`: a [`LogSubscription`] value.
     ///
     /// The current status of Amazon CloudWatch logging for the job.
-    pub log_subscription: Option<LogSubscription>,
+    pub log_subscription: ::std::option::Option<LogSubscription>,
     /// `MaxCapacity`: an integer.
     ///
     /// The maximum number of nodes that can be consumed when the job processes data.
-    pub max_capacity: Option<Int>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxRetries`: an integer.
     ///
     /// The maximum number of times to retry the job after a job run fails.
     ///
     /// Value at least 0.
-    pub max_retries: Option<Int>,
+    pub max_retries: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The unique name of the job.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputLocation`: an [`OutputLocation`] object.
     ///
     /// The location in Amazon S3 where the job writes its output.
-    pub output_location: Option<Obj<OutputLocation>>,
+    pub output_location: ::std::option::Option<crate::Obj<OutputLocation>>,
     /// `Outputs`: a list of [`Output`] objects.
     ///
     /// One or more artifacts that represent output from running the job.
     ///
     /// Items at least 1.
-    pub outputs: Option<List<Output>>,
+    pub outputs: ::std::option::Option<::cloudwright_core::List<Output>>,
     /// `ProfileConfiguration`: a [`ProfileConfiguration`] object.
     ///
     /// Configuration for profile jobs. Configuration can be used to select columns, do evaluations, and override default parameters of evaluations. When configuration is undefined, the profile job will apply default settings to all supported columns.
-    pub profile_configuration: Option<Obj<ProfileConfiguration>>,
+    pub profile_configuration: ::std::option::Option<crate::Obj<ProfileConfiguration>>,
     /// `ProjectName`: a string.
     ///
     /// The name of the project that the job is associated with.
     ///
     /// Length 1 to 255.
-    pub project_name: Option<Str>,
+    pub project_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Recipe`: a [`Recipe`] object.
     ///
     /// A series of data transformation steps that the job runs.
-    pub recipe: Option<Obj<Recipe>>,
+    pub recipe: ::std::option::Option<crate::Obj<Recipe>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the role to be assumed for this job.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata tags that have been applied to the job.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Timeout`: an integer.
     ///
     /// The job's timeout in minutes. A job that attempts to run longer than this timeout period ends with a status of `TIMEOUT` .
     ///
     /// Value at least 0.
-    pub timeout: Option<Int>,
+    pub timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: a [`JobType`] value, required.
     ///
     /// The job type of the job, which must be one of the following:
@@ -177,7 +140,8 @@ pub struct Job {
     /// List of validation configurations that are applied to the profile job.
     ///
     /// Items at least 1.
-    pub validation_configurations: Option<List<ValidationConfiguration>>,
+    pub validation_configurations:
+        ::std::option::Option<::cloudwright_core::List<ValidationConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -187,7 +151,7 @@ impl Job {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataBrew::Job",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-job.html",
         primary_identifier: &["Name"],
@@ -198,96 +162,98 @@ impl Job {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Job` with its required properties, named in a [`JobRequired`].
     #[inline]
     pub fn new(required: JobRequired) -> Self {
         Self {
-            data_catalog_outputs: None,
-            database_outputs: None,
-            dataset_name: None,
-            encryption_key_arn: None,
-            encryption_mode: None,
-            job_sample: None,
-            log_subscription: None,
-            max_capacity: None,
-            max_retries: None,
+            data_catalog_outputs: ::std::option::Option::None,
+            database_outputs: ::std::option::Option::None,
+            dataset_name: ::std::option::Option::None,
+            encryption_key_arn: ::std::option::Option::None,
+            encryption_mode: ::std::option::Option::None,
+            job_sample: ::std::option::Option::None,
+            log_subscription: ::std::option::Option::None,
+            max_capacity: ::std::option::Option::None,
+            max_retries: ::std::option::Option::None,
             name: required.name,
-            output_location: None,
-            outputs: None,
-            profile_configuration: None,
-            project_name: None,
-            recipe: None,
+            output_location: ::std::option::Option::None,
+            outputs: ::std::option::Option::None,
+            profile_configuration: ::std::option::Option::None,
+            project_name: ::std::option::Option::None,
+            recipe: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
-            timeout: None,
+            tags: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
             r#type: required.r#type,
-            validation_configurations: None,
+            validation_configurations: ::std::option::Option::None,
         }
     }
 
     /// `DataCatalogOutputs`: a list of [`DataCatalogOutput`] objects.
-    pub fn data_catalog_outputs(mut self, value: impl Into<List<DataCatalogOutput>>) -> Self { self.data_catalog_outputs = Some(value.into()); self }
+    pub fn data_catalog_outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataCatalogOutput>>) -> Self { self.data_catalog_outputs = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseOutputs`: a list of [`DatabaseOutput`] objects.
-    pub fn database_outputs(mut self, value: impl Into<List<DatabaseOutput>>) -> Self { self.database_outputs = Some(value.into()); self }
+    pub fn database_outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DatabaseOutput>>) -> Self { self.database_outputs = ::std::option::Option::Some(value.into()); self }
     /// `DatasetName`: a string.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = Some(value.into()); self }
+    pub fn dataset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_name = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
+    pub fn encryption_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionMode`: an [`EncryptionMode`] value.
-    pub fn encryption_mode(mut self, value: impl Into<EncryptionMode>) -> Self { self.encryption_mode = Some(value.into()); self }
+    pub fn encryption_mode(mut self, value: impl ::std::convert::Into<EncryptionMode>) -> Self { self.encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `JobSample`: a [`JobSample`] object.
-    pub fn job_sample(mut self, value: impl Into<Obj<JobSample>>) -> Self { self.job_sample = Some(value.into()); self }
+    pub fn job_sample(mut self, value: impl ::std::convert::Into<crate::Obj<JobSample>>) -> Self { self.job_sample = ::std::option::Option::Some(value.into()); self }
     /// `LogSubscription`: a [`LogSubscription`] value.
-    pub fn log_subscription(mut self, value: impl Into<LogSubscription>) -> Self { self.log_subscription = Some(value.into()); self }
+    pub fn log_subscription(mut self, value: impl ::std::convert::Into<LogSubscription>) -> Self { self.log_subscription = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetries`: an integer.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = Some(value.into()); self }
+    pub fn max_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retries = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutputLocation`: an [`OutputLocation`] object.
-    pub fn output_location(mut self, value: impl Into<Obj<OutputLocation>>) -> Self { self.output_location = Some(value.into()); self }
+    pub fn output_location(mut self, value: impl ::std::convert::Into<crate::Obj<OutputLocation>>) -> Self { self.output_location = ::std::option::Option::Some(value.into()); self }
     /// `Outputs`: a list of [`Output`] objects.
-    pub fn outputs(mut self, value: impl Into<List<Output>>) -> Self { self.outputs = Some(value.into()); self }
+    pub fn outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Output>>) -> Self { self.outputs = ::std::option::Option::Some(value.into()); self }
     /// `ProfileConfiguration`: a [`ProfileConfiguration`] object.
-    pub fn profile_configuration(mut self, value: impl Into<Obj<ProfileConfiguration>>) -> Self { self.profile_configuration = Some(value.into()); self }
+    pub fn profile_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ProfileConfiguration>>) -> Self { self.profile_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProjectName`: a string.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = Some(value.into()); self }
+    pub fn project_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_name = ::std::option::Option::Some(value.into()); self }
     /// `Recipe`: a [`Recipe`] object.
-    pub fn recipe(mut self, value: impl Into<Obj<Recipe>>) -> Self { self.recipe = Some(value.into()); self }
+    pub fn recipe(mut self, value: impl ::std::convert::Into<crate::Obj<Recipe>>) -> Self { self.recipe = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Timeout`: an integer.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
+    pub fn timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`JobType`] value, required.
-    pub fn r#type(mut self, value: impl Into<JobType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<JobType>) -> Self { self.r#type = value.into(); self }
     /// `ValidationConfigurations`: a list of [`ValidationConfiguration`] objects.
-    pub fn validation_configurations(mut self, value: impl Into<List<ValidationConfiguration>>) -> Self { self.validation_configurations = Some(value.into()); self }
+    pub fn validation_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ValidationConfiguration>>) -> Self { self.validation_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Job {
+impl ::cloudwright_core::Resource for Job {
     type Attributes = JobAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Job, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Job, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Job {
+impl ::cloudwright_core::ToValue for Job {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataCatalogOutputs", &self.data_catalog_outputs)
             .opt("DatabaseOutputs", &self.database_outputs)
             .opt("DatasetName", &self.dataset_name)
@@ -312,32 +278,15 @@ impl ToValue for Job {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Job`]: `Handle<Job>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Job`]: `Handle<Job>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct JobAttributes(());
 
-impl From<ResourceRef> for JobAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for JobAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`AllowedStatistics`], by name: `AllowedStatistics::new(AllowedStatisticsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AllowedStatisticsRequired {
-    /// `Statistics`: a list of strings, required.
-    pub statistics: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AllowedStatistics: ObjRule = ObjRule {
-    properties: &[
-        ("Statistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Statistics"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AllowedStatistics` property type of `AWS::DataBrew::Job`.
 ///
@@ -351,51 +300,33 @@ pub struct AllowedStatistics {
     /// One or more column statistics to allow for columns that contain detected entities.
     ///
     /// Items at least 1.
-    pub statistics: List<Str>,
+    pub statistics: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AllowedStatistics {
-    /// A `AllowedStatistics` with its required properties, named in a [`AllowedStatisticsRequired`].
+    /// A `AllowedStatistics` with its one required property, `Statistics`.
     #[inline]
-    pub fn new(required: AllowedStatisticsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            statistics: required.statistics,
+            statistics: value.into(),
         }
     }
 
     /// `Statistics`: a list of strings, required.
-    pub fn statistics(mut self, value: impl Into<List<Str>>) -> Self { self.statistics = value.into(); self }
+    pub fn statistics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.statistics = value.into(); self }
 }
 
-impl PropertyType for AllowedStatistics {}
+impl crate::PropertyType for AllowedStatistics {}
 
-impl ToValue for AllowedStatistics {
+impl ::cloudwright_core::ToValue for AllowedStatistics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Statistics", &self.statistics)
             .build()
     }
 }
-
-/// The required properties of [`ColumnStatisticsConfiguration`], by name: `ColumnStatisticsConfiguration::new(ColumnStatisticsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ColumnStatisticsConfigurationRequired {
-    /// `Statistics`: a [`StatisticsConfiguration`] object, required.
-    pub statistics: Obj<StatisticsConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnStatisticsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
-        ("Statistics", Shape::Object(&RULE_StatisticsConfiguration)),
-    ],
-    required: &["Statistics"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColumnStatisticsConfiguration` property type of `AWS::DataBrew::Job`.
 ///
@@ -409,50 +340,41 @@ pub struct ColumnStatisticsConfiguration {
     /// List of column selectors. Selectors can be used to select columns from the dataset. When selectors are undefined, configuration will be applied to all supported columns.
     ///
     /// Items at least 1.
-    pub selectors: Option<List<ColumnSelector>>,
+    pub selectors: ::std::option::Option<::cloudwright_core::List<ColumnSelector>>,
     /// `Statistics`: a [`StatisticsConfiguration`] object, required.
     ///
     /// Configuration for evaluations. Statistics can be used to select evaluations and override parameters of evaluations.
-    pub statistics: Obj<StatisticsConfiguration>,
+    pub statistics: crate::Obj<StatisticsConfiguration>,
 }
 
 #[rustfmt::skip]
 impl ColumnStatisticsConfiguration {
-    /// A `ColumnStatisticsConfiguration` with its required properties, named in a [`ColumnStatisticsConfigurationRequired`].
+    /// A `ColumnStatisticsConfiguration` with its one required property, `Statistics`.
     #[inline]
-    pub fn new(required: ColumnStatisticsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<StatisticsConfiguration>>) -> Self {
         Self {
-            selectors: None,
-            statistics: required.statistics,
+            selectors: ::std::option::Option::None,
+            statistics: value.into(),
         }
     }
 
     /// `Selectors`: a list of [`ColumnSelector`] objects.
-    pub fn selectors(mut self, value: impl Into<List<ColumnSelector>>) -> Self { self.selectors = Some(value.into()); self }
+    pub fn selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnSelector>>) -> Self { self.selectors = ::std::option::Option::Some(value.into()); self }
     /// `Statistics`: a [`StatisticsConfiguration`] object, required.
-    pub fn statistics(mut self, value: impl Into<Obj<StatisticsConfiguration>>) -> Self { self.statistics = value.into(); self }
+    pub fn statistics(mut self, value: impl ::std::convert::Into<crate::Obj<StatisticsConfiguration>>) -> Self { self.statistics = value.into(); self }
 }
 
-impl PropertyType for ColumnStatisticsConfiguration {}
+impl crate::PropertyType for ColumnStatisticsConfiguration {}
 
-impl ToValue for ColumnStatisticsConfiguration {
+impl ::cloudwright_core::ToValue for ColumnStatisticsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Selectors", &self.selectors)
             .req("Statistics", &self.statistics)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CsvOutputOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CsvOutputOptions` property type of `AWS::DataBrew::Job`.
 ///
@@ -466,7 +388,7 @@ pub struct CsvOutputOptions {
     /// A single character that specifies the delimiter used to create CSV job output.
     ///
     /// Length 1 to 1.
-    pub delimiter: Option<Str>,
+    pub delimiter: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -474,19 +396,21 @@ impl CsvOutputOptions {
     /// A `CsvOutputOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Delimiter`: a string.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
+    pub fn delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delimiter = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CsvOutputOptions {}
+impl crate::PropertyType for CsvOutputOptions {}
 
-impl ToValue for CsvOutputOptions {
+impl ::cloudwright_core::ToValue for CsvOutputOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Delimiter", &self.delimiter).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Delimiter", &self.delimiter)
+            .build()
     }
 }
 
@@ -494,25 +418,10 @@ impl ToValue for CsvOutputOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCatalogOutputRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCatalogOutput: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DatabaseOptions", Shape::Object(&RULE_DatabaseTableOutputOptions)),
-        ("Overwrite", Shape::Bool),
-        ("S3Options", Shape::Object(&RULE_S3TableOutputOptions)),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["DatabaseName", "TableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataCatalogOutput` property type of `AWS::DataBrew::Job`.
 ///
@@ -526,31 +435,31 @@ pub struct DataCatalogOutput {
     /// The unique identifier of the AWS account that holds the Data Catalog that stores the data.
     ///
     /// Length 1 to 255.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
     ///
     /// The name of a database in the Data Catalog.
     ///
     /// Length 1 to 255.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `DatabaseOptions`: a [`DatabaseTableOutputOptions`] object.
     ///
     /// Represents options that specify how and where DataBrew writes the database output generated by recipe jobs.
-    pub database_options: Option<Obj<DatabaseTableOutputOptions>>,
+    pub database_options: ::std::option::Option<crate::Obj<DatabaseTableOutputOptions>>,
     /// `Overwrite`: a boolean.
     ///
     /// A value that, if true, means that any data in the location specified for output is overwritten with new output. Not supported with DatabaseOptions.
-    pub overwrite: Option<Bool>,
+    pub overwrite: ::std::option::Option<::cloudwright_core::Bool>,
     /// `S3Options`: a [`S3TableOutputOptions`] object.
     ///
     /// Represents options that specify how and where DataBrew writes the Amazon S3 output generated by recipe jobs.
-    pub s3_options: Option<Obj<S3TableOutputOptions>>,
+    pub s3_options: ::std::option::Option<crate::Obj<S3TableOutputOptions>>,
     /// `TableName`: a string, required.
     ///
     /// The name of a table in the Data Catalog.
     ///
     /// Length 1 to 255.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -559,35 +468,35 @@ impl DataCatalogOutput {
     #[inline]
     pub fn new(required: DataCatalogOutputRequired) -> Self {
         Self {
-            catalog_id: None,
+            catalog_id: ::std::option::Option::None,
             database_name: required.database_name,
-            database_options: None,
-            overwrite: None,
-            s3_options: None,
+            database_options: ::std::option::Option::None,
+            overwrite: ::std::option::Option::None,
+            s3_options: ::std::option::Option::None,
             table_name: required.table_name,
         }
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `DatabaseOptions`: a [`DatabaseTableOutputOptions`] object.
-    pub fn database_options(mut self, value: impl Into<Obj<DatabaseTableOutputOptions>>) -> Self { self.database_options = Some(value.into()); self }
+    pub fn database_options(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseTableOutputOptions>>) -> Self { self.database_options = ::std::option::Option::Some(value.into()); self }
     /// `Overwrite`: a boolean.
-    pub fn overwrite(mut self, value: impl Into<Bool>) -> Self { self.overwrite = Some(value.into()); self }
+    pub fn overwrite(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.overwrite = ::std::option::Option::Some(value.into()); self }
     /// `S3Options`: a [`S3TableOutputOptions`] object.
-    pub fn s3_options(mut self, value: impl Into<Obj<S3TableOutputOptions>>) -> Self { self.s3_options = Some(value.into()); self }
+    pub fn s3_options(mut self, value: impl ::std::convert::Into<crate::Obj<S3TableOutputOptions>>) -> Self { self.s3_options = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for DataCatalogOutput {}
+impl crate::PropertyType for DataCatalogOutput {}
 
-impl ToValue for DataCatalogOutput {
+impl ::cloudwright_core::ToValue for DataCatalogOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .req("DatabaseName", &self.database_name)
             .opt("DatabaseOptions", &self.database_options)
@@ -602,22 +511,10 @@ impl ToValue for DataCatalogOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseOutputRequired {
     /// `DatabaseOptions`: a [`DatabaseTableOutputOptions`] object, required.
-    pub database_options: Obj<DatabaseTableOutputOptions>,
+    pub database_options: crate::Obj<DatabaseTableOutputOptions>,
     /// `GlueConnectionName`: a string, required.
-    pub glue_connection_name: Str,
+    pub glue_connection_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseOutput: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseOptions", Shape::Object(&RULE_DatabaseTableOutputOptions)),
-        ("DatabaseOutputMode", Shape::Str(&StrRule { allowed: &["NEW_TABLE"], ..StrRule::ANY })),
-        ("GlueConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["GlueConnectionName", "DatabaseOptions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseOutput` property type of `AWS::DataBrew::Job`.
 ///
@@ -629,17 +526,17 @@ pub struct DatabaseOutput {
     /// `DatabaseOptions`: a [`DatabaseTableOutputOptions`] object, required.
     ///
     /// Represents options that specify how and where DataBrew writes the database output generated by recipe jobs.
-    pub database_options: Obj<DatabaseTableOutputOptions>,
+    pub database_options: crate::Obj<DatabaseTableOutputOptions>,
     /// `DatabaseOutputMode`: a [`DatabaseOutputMode`] value.
     ///
     /// The output mode to write into the database. Currently supported option: NEW_TABLE.
-    pub database_output_mode: Option<DatabaseOutputMode>,
+    pub database_output_mode: ::std::option::Option<DatabaseOutputMode>,
     /// `GlueConnectionName`: a string, required.
     ///
     /// The AWS Glue connection that stores the connection information for the target database.
     ///
     /// Length 1 to 255.
-    pub glue_connection_name: Str,
+    pub glue_connection_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -649,49 +546,31 @@ impl DatabaseOutput {
     pub fn new(required: DatabaseOutputRequired) -> Self {
         Self {
             database_options: required.database_options,
-            database_output_mode: None,
+            database_output_mode: ::std::option::Option::None,
             glue_connection_name: required.glue_connection_name,
         }
     }
 
     /// `DatabaseOptions`: a [`DatabaseTableOutputOptions`] object, required.
-    pub fn database_options(mut self, value: impl Into<Obj<DatabaseTableOutputOptions>>) -> Self { self.database_options = value.into(); self }
+    pub fn database_options(mut self, value: impl ::std::convert::Into<crate::Obj<DatabaseTableOutputOptions>>) -> Self { self.database_options = value.into(); self }
     /// `DatabaseOutputMode`: a [`DatabaseOutputMode`] value.
-    pub fn database_output_mode(mut self, value: impl Into<DatabaseOutputMode>) -> Self { self.database_output_mode = Some(value.into()); self }
+    pub fn database_output_mode(mut self, value: impl ::std::convert::Into<DatabaseOutputMode>) -> Self { self.database_output_mode = ::std::option::Option::Some(value.into()); self }
     /// `GlueConnectionName`: a string, required.
-    pub fn glue_connection_name(mut self, value: impl Into<Str>) -> Self { self.glue_connection_name = value.into(); self }
+    pub fn glue_connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.glue_connection_name = value.into(); self }
 }
 
-impl PropertyType for DatabaseOutput {}
+impl crate::PropertyType for DatabaseOutput {}
 
-impl ToValue for DatabaseOutput {
+impl ::cloudwright_core::ToValue for DatabaseOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseOptions", &self.database_options)
             .opt("DatabaseOutputMode", &self.database_output_mode)
             .req("GlueConnectionName", &self.glue_connection_name)
             .build()
     }
 }
-
-/// The required properties of [`DatabaseTableOutputOptions`], by name: `DatabaseTableOutputOptions::new(DatabaseTableOutputOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatabaseTableOutputOptionsRequired {
-    /// `TableName`: a string, required.
-    pub table_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabaseTableOutputOptions: ObjRule = ObjRule {
-    properties: &[
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TempDirectory", Shape::Object(&RULE_S3Location)),
-    ],
-    required: &["TableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabaseTableOutputOptions` property type of `AWS::DataBrew::Job`.
 ///
@@ -705,59 +584,41 @@ pub struct DatabaseTableOutputOptions {
     /// A prefix for the name of a table DataBrew will create in the database.
     ///
     /// Length 1 to 255.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `TempDirectory`: a [`S3Location`] object.
     ///
     /// Represents an Amazon S3 location (bucket name and object key) where DataBrew can store intermediate results.
-    pub temp_directory: Option<Obj<S3Location>>,
+    pub temp_directory: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
 impl DatabaseTableOutputOptions {
-    /// A `DatabaseTableOutputOptions` with its required properties, named in a [`DatabaseTableOutputOptionsRequired`].
+    /// A `DatabaseTableOutputOptions` with its one required property, `TableName`.
     #[inline]
-    pub fn new(required: DatabaseTableOutputOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            table_name: required.table_name,
-            temp_directory: None,
+            table_name: value.into(),
+            temp_directory: ::std::option::Option::None,
         }
     }
 
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
     /// `TempDirectory`: a [`S3Location`] object.
-    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.temp_directory = Some(value.into()); self }
+    pub fn temp_directory(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.temp_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatabaseTableOutputOptions {}
+impl crate::PropertyType for DatabaseTableOutputOptions {}
 
-impl ToValue for DatabaseTableOutputOptions {
+impl ::cloudwright_core::ToValue for DatabaseTableOutputOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TableName", &self.table_name)
             .opt("TempDirectory", &self.temp_directory)
             .build()
     }
 }
-
-/// The required properties of [`EntityDetectorConfiguration`], by name: `EntityDetectorConfiguration::new(EntityDetectorConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EntityDetectorConfigurationRequired {
-    /// `EntityTypes`: a list of strings, required.
-    pub entity_types: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EntityDetectorConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedStatistics", Shape::Object(&RULE_AllowedStatistics)),
-        ("EntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["EntityTypes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EntityDetectorConfiguration` property type of `AWS::DataBrew::Job`.
 ///
@@ -769,7 +630,7 @@ pub struct EntityDetectorConfiguration {
     /// `AllowedStatistics`: an [`AllowedStatistics`] object.
     ///
     /// Configuration of statistics that are allowed to be run on columns that contain detected entities. When undefined, no statistics will be computed on columns that contain detected entities.
-    pub allowed_statistics: Option<Obj<AllowedStatistics>>,
+    pub allowed_statistics: ::std::option::Option<crate::Obj<AllowedStatistics>>,
     /// `EntityTypes`: a list of strings, required.
     ///
     /// Entity types to detect. Can be any of the following:
@@ -797,47 +658,37 @@ pub struct EntityDetectorConfiguration {
     /// The Entity type group USA_ALL is also supported, and includes all of the above entity types except PERSON_NAME and DATE.
     ///
     /// Items at least 1; each item: pattern `^[A-Z_][A-Z\\d_]*$`, length 1 to 128.
-    pub entity_types: List<Str>,
+    pub entity_types: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl EntityDetectorConfiguration {
-    /// A `EntityDetectorConfiguration` with its required properties, named in a [`EntityDetectorConfigurationRequired`].
+    /// A `EntityDetectorConfiguration` with its one required property, `EntityTypes`.
     #[inline]
-    pub fn new(required: EntityDetectorConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            allowed_statistics: None,
-            entity_types: required.entity_types,
+            allowed_statistics: ::std::option::Option::None,
+            entity_types: value.into(),
         }
     }
 
     /// `AllowedStatistics`: an [`AllowedStatistics`] object.
-    pub fn allowed_statistics(mut self, value: impl Into<Obj<AllowedStatistics>>) -> Self { self.allowed_statistics = Some(value.into()); self }
+    pub fn allowed_statistics(mut self, value: impl ::std::convert::Into<crate::Obj<AllowedStatistics>>) -> Self { self.allowed_statistics = ::std::option::Option::Some(value.into()); self }
     /// `EntityTypes`: a list of strings, required.
-    pub fn entity_types(mut self, value: impl Into<List<Str>>) -> Self { self.entity_types = value.into(); self }
+    pub fn entity_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.entity_types = value.into(); self }
 }
 
-impl PropertyType for EntityDetectorConfiguration {}
+impl crate::PropertyType for EntityDetectorConfiguration {}
 
-impl ToValue for EntityDetectorConfiguration {
+impl ::cloudwright_core::ToValue for EntityDetectorConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedStatistics", &self.allowed_statistics)
             .req("EntityTypes", &self.entity_types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobSample: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["FULL_DATASET", "CUSTOM_ROWS"], ..StrRule::ANY })),
-        ("Size", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobSample` property type of `AWS::DataBrew::Job`.
 ///
@@ -852,7 +703,7 @@ pub struct JobSample {
     ///
     /// - FULL_DATASET - The profile job is run on the entire dataset.
     /// - CUSTOM_ROWS - The profile job is run on the number of rows specified in the `Size` parameter.
-    pub mode: Option<SampleMode>,
+    pub mode: ::std::option::Option<SampleMode>,
     /// `Size`: an integer.
     ///
     /// The `Size` parameter is only required when the mode is CUSTOM_ROWS. The profile job is run on the specified number of rows. The maximum value for size is Long.MAX_VALUE.
@@ -860,7 +711,7 @@ pub struct JobSample {
     /// Long.MAX_VALUE = 9223372036854775807
     ///
     /// Format `int64`.
-    pub size: Option<Int>,
+    pub size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -868,49 +719,26 @@ impl JobSample {
     /// A `JobSample` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Mode`: a [`SampleMode`] value.
-    pub fn mode(mut self, value: impl Into<SampleMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<SampleMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `Size`: an integer.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JobSample {}
+impl crate::PropertyType for JobSample {}
 
-impl ToValue for JobSample {
+impl ::cloudwright_core::ToValue for JobSample {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Mode", &self.mode)
             .opt("Size", &self.size)
             .build()
     }
 }
-
-/// The required properties of [`Output`], by name: `Output::new(OutputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputRequired {
-    /// `Location`: a [`S3Location`] object, required.
-    pub location: Obj<S3Location>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Output: ObjRule = ObjRule {
-    properties: &[
-        ("CompressionFormat", Shape::Str(&StrRule { allowed: &["GZIP", "LZ4", "SNAPPY", "BZIP2", "DEFLATE", "LZO", "BROTLI", "ZSTD", "ZLIB"], ..StrRule::ANY })),
-        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET", "GLUEPARQUET", "AVRO", "ORC", "XML", "TABLEAUHYPER"], ..StrRule::ANY })),
-        ("FormatOptions", Shape::Object(&RULE_OutputFormatOptions)),
-        ("Location", Shape::Object(&RULE_S3Location)),
-        ("MaxOutputFiles", Shape::Int(&NumRule { min: Some(1.0), max: Some(999.0), ..NumRule::ANY })),
-        ("Overwrite", Shape::Bool),
-        ("PartitionColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Output` property type of `AWS::DataBrew::Job`.
 ///
@@ -922,75 +750,75 @@ pub struct Output {
     /// `CompressionFormat`: a [`CompressionFormat`] value.
     ///
     /// The compression algorithm used to compress the output text of the job.
-    pub compression_format: Option<CompressionFormat>,
+    pub compression_format: ::std::option::Option<CompressionFormat>,
     /// `Format`: an [`OutputFormat`] value.
     ///
     /// The data format of the output of the job.
-    pub format: Option<OutputFormat>,
+    pub format: ::std::option::Option<OutputFormat>,
     /// `FormatOptions`: an [`OutputFormatOptions`] object.
     ///
     /// Represents options that define how DataBrew formats job output files.
-    pub format_options: Option<Obj<OutputFormatOptions>>,
+    pub format_options: ::std::option::Option<crate::Obj<OutputFormatOptions>>,
     /// `Location`: a [`S3Location`] object, required.
     ///
     /// The location in Amazon S3 where the job writes its output.
-    pub location: Obj<S3Location>,
+    pub location: crate::Obj<S3Location>,
     /// `MaxOutputFiles`: an integer.
     ///
     /// The maximum number of files to be generated by the job and written to the output folder.
     ///
     /// Value 1 to 999.
-    pub max_output_files: Option<Int>,
+    pub max_output_files: ::std::option::Option<::cloudwright_core::Int>,
     /// `Overwrite`: a boolean.
     ///
     /// A value that, if true, means that any data in the location specified for output is overwritten with new output.
-    pub overwrite: Option<Bool>,
+    pub overwrite: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PartitionColumns`: a list of strings.
     ///
     /// The names of one or more partition columns for the output of the job.
     ///
     /// Items 0 to 200; each item: length 1 to 255.
-    pub partition_columns: Option<List<Str>>,
+    pub partition_columns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl Output {
-    /// A `Output` with its required properties, named in a [`OutputRequired`].
+    /// A `Output` with its one required property, `Location`.
     #[inline]
-    pub fn new(required: OutputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self {
         Self {
-            compression_format: None,
-            format: None,
-            format_options: None,
-            location: required.location,
-            max_output_files: None,
-            overwrite: None,
-            partition_columns: None,
+            compression_format: ::std::option::Option::None,
+            format: ::std::option::Option::None,
+            format_options: ::std::option::Option::None,
+            location: value.into(),
+            max_output_files: ::std::option::Option::None,
+            overwrite: ::std::option::Option::None,
+            partition_columns: ::std::option::Option::None,
         }
     }
 
     /// `CompressionFormat`: a [`CompressionFormat`] value.
-    pub fn compression_format(mut self, value: impl Into<CompressionFormat>) -> Self { self.compression_format = Some(value.into()); self }
+    pub fn compression_format(mut self, value: impl ::std::convert::Into<CompressionFormat>) -> Self { self.compression_format = ::std::option::Option::Some(value.into()); self }
     /// `Format`: an [`OutputFormat`] value.
-    pub fn format(mut self, value: impl Into<OutputFormat>) -> Self { self.format = Some(value.into()); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<OutputFormat>) -> Self { self.format = ::std::option::Option::Some(value.into()); self }
     /// `FormatOptions`: an [`OutputFormatOptions`] object.
-    pub fn format_options(mut self, value: impl Into<Obj<OutputFormatOptions>>) -> Self { self.format_options = Some(value.into()); self }
+    pub fn format_options(mut self, value: impl ::std::convert::Into<crate::Obj<OutputFormatOptions>>) -> Self { self.format_options = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a [`S3Location`] object, required.
-    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.location = value.into(); self }
     /// `MaxOutputFiles`: an integer.
-    pub fn max_output_files(mut self, value: impl Into<Int>) -> Self { self.max_output_files = Some(value.into()); self }
+    pub fn max_output_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_output_files = ::std::option::Option::Some(value.into()); self }
     /// `Overwrite`: a boolean.
-    pub fn overwrite(mut self, value: impl Into<Bool>) -> Self { self.overwrite = Some(value.into()); self }
+    pub fn overwrite(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.overwrite = ::std::option::Option::Some(value.into()); self }
     /// `PartitionColumns`: a list of strings.
-    pub fn partition_columns(mut self, value: impl Into<List<Str>>) -> Self { self.partition_columns = Some(value.into()); self }
+    pub fn partition_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.partition_columns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Output {}
+impl crate::PropertyType for Output {}
 
-impl ToValue for Output {
+impl ::cloudwright_core::ToValue for Output {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CompressionFormat", &self.compression_format)
             .opt("Format", &self.format)
             .opt("FormatOptions", &self.format_options)
@@ -1002,15 +830,6 @@ impl ToValue for Output {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OutputFormatOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Csv", Shape::Object(&RULE_CsvOutputOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OutputFormatOptions` property type of `AWS::DataBrew::Job`.
 ///
 /// Represents a set of options that define the structure of comma-separated (CSV) job output.
@@ -1021,7 +840,7 @@ pub struct OutputFormatOptions {
     /// `Csv`: a [`CsvOutputOptions`] object.
     ///
     /// Represents a set of options that define the structure of comma-separated value (CSV) job output.
-    pub csv: Option<Obj<CsvOutputOptions>>,
+    pub csv: ::std::option::Option<crate::Obj<CsvOutputOptions>>,
 }
 
 #[rustfmt::skip]
@@ -1029,40 +848,23 @@ impl OutputFormatOptions {
     /// A `OutputFormatOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Csv`: a [`CsvOutputOptions`] object.
-    pub fn csv(mut self, value: impl Into<Obj<CsvOutputOptions>>) -> Self { self.csv = Some(value.into()); self }
+    pub fn csv(mut self, value: impl ::std::convert::Into<crate::Obj<CsvOutputOptions>>) -> Self { self.csv = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputFormatOptions {}
+impl crate::PropertyType for OutputFormatOptions {}
 
-impl ToValue for OutputFormatOptions {
+impl ::cloudwright_core::ToValue for OutputFormatOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Csv", &self.csv).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Csv", &self.csv)
+            .build()
     }
 }
-
-/// The required properties of [`OutputLocation`], by name: `OutputLocation::new(OutputLocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutputLocationRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutputLocation: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("BucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1280), ..StrRule::ANY })),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OutputLocation` property type of `AWS::DataBrew::Job`.
 ///
@@ -1076,63 +878,51 @@ pub struct OutputLocation {
     /// The Amazon S3 bucket name.
     ///
     /// Length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `BucketOwner`: a string.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub bucket_owner: Option<Str>,
+    pub bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Key`: a string.
     ///
     /// The unique name of the object in the bucket.
     ///
     /// Length 1 to 1280.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OutputLocation {
-    /// A `OutputLocation` with its required properties, named in a [`OutputLocationRequired`].
+    /// A `OutputLocation` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: OutputLocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            bucket_owner: None,
-            key: None,
+            bucket: value.into(),
+            bucket_owner: ::std::option::Option::None,
+            key: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketOwner`: a string.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
+    pub fn bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OutputLocation {}
+impl crate::PropertyType for OutputLocation {}
 
-impl ToValue for OutputLocation {
+impl ::cloudwright_core::ToValue for OutputLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("BucketOwner", &self.bucket_owner)
             .opt("Key", &self.key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnStatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnStatisticsConfiguration), min_items: Some(1), max_items: None, unique: false })),
-        ("DatasetStatisticsConfiguration", Shape::Object(&RULE_StatisticsConfiguration)),
-        ("EntityDetectorConfiguration", Shape::Object(&RULE_EntityDetectorConfiguration)),
-        ("ProfileColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProfileConfiguration` property type of `AWS::DataBrew::Job`.
 ///
@@ -1146,21 +936,24 @@ pub struct ProfileConfiguration {
     /// List of configurations for column evaluations. ColumnStatisticsConfigurations are used to select evaluations and override parameters of evaluations for particular columns. When ColumnStatisticsConfigurations is undefined, the profile job will profile all supported columns and run all supported evaluations.
     ///
     /// Items at least 1.
-    pub column_statistics_configurations: Option<List<ColumnStatisticsConfiguration>>,
+    pub column_statistics_configurations:
+        ::std::option::Option<::cloudwright_core::List<ColumnStatisticsConfiguration>>,
     /// `DatasetStatisticsConfiguration`: a [`StatisticsConfiguration`] object.
     ///
     /// Configuration for inter-column evaluations. Configuration can be used to select evaluations and override parameters of evaluations. When configuration is undefined, the profile job will run all supported inter-column evaluations.
-    pub dataset_statistics_configuration: Option<Obj<StatisticsConfiguration>>,
+    pub dataset_statistics_configuration:
+        ::std::option::Option<crate::Obj<StatisticsConfiguration>>,
     /// `EntityDetectorConfiguration`: an [`EntityDetectorConfiguration`] object.
     ///
     /// Configuration of entity detection for a profile job. When undefined, entity detection is disabled.
-    pub entity_detector_configuration: Option<Obj<EntityDetectorConfiguration>>,
+    pub entity_detector_configuration:
+        ::std::option::Option<crate::Obj<EntityDetectorConfiguration>>,
     /// `ProfileColumns`: a list of [`ColumnSelector`] objects.
     ///
     /// List of column selectors. ProfileColumns can be used to select columns from the dataset. When ProfileColumns is undefined, the profile job will profile all supported columns.
     ///
     /// Items at least 1.
-    pub profile_columns: Option<List<ColumnSelector>>,
+    pub profile_columns: ::std::option::Option<::cloudwright_core::List<ColumnSelector>>,
 }
 
 #[rustfmt::skip]
@@ -1168,25 +961,25 @@ impl ProfileConfiguration {
     /// A `ProfileConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColumnStatisticsConfigurations`: a list of [`ColumnStatisticsConfiguration`] objects.
-    pub fn column_statistics_configurations(mut self, value: impl Into<List<ColumnStatisticsConfiguration>>) -> Self { self.column_statistics_configurations = Some(value.into()); self }
+    pub fn column_statistics_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnStatisticsConfiguration>>) -> Self { self.column_statistics_configurations = ::std::option::Option::Some(value.into()); self }
     /// `DatasetStatisticsConfiguration`: a [`StatisticsConfiguration`] object.
-    pub fn dataset_statistics_configuration(mut self, value: impl Into<Obj<StatisticsConfiguration>>) -> Self { self.dataset_statistics_configuration = Some(value.into()); self }
+    pub fn dataset_statistics_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<StatisticsConfiguration>>) -> Self { self.dataset_statistics_configuration = ::std::option::Option::Some(value.into()); self }
     /// `EntityDetectorConfiguration`: an [`EntityDetectorConfiguration`] object.
-    pub fn entity_detector_configuration(mut self, value: impl Into<Obj<EntityDetectorConfiguration>>) -> Self { self.entity_detector_configuration = Some(value.into()); self }
+    pub fn entity_detector_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EntityDetectorConfiguration>>) -> Self { self.entity_detector_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ProfileColumns`: a list of [`ColumnSelector`] objects.
-    pub fn profile_columns(mut self, value: impl Into<List<ColumnSelector>>) -> Self { self.profile_columns = Some(value.into()); self }
+    pub fn profile_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnSelector>>) -> Self { self.profile_columns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProfileConfiguration {}
+impl crate::PropertyType for ProfileConfiguration {}
 
-impl ToValue for ProfileConfiguration {
+impl ::cloudwright_core::ToValue for ProfileConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ColumnStatisticsConfigurations",
                 &self.column_statistics_configurations,
@@ -1204,24 +997,6 @@ impl ToValue for ProfileConfiguration {
     }
 }
 
-/// The required properties of [`Recipe`], by name: `Recipe::new(RecipeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecipeRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Recipe: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Recipe` property type of `AWS::DataBrew::Job`.
 ///
 /// Represents one or more actions to be performed on a DataBrew dataset.
@@ -1232,58 +1007,41 @@ pub struct Recipe {
     /// `Name`: a string, required.
     ///
     /// The unique name for the recipe.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Version`: a string.
     ///
     /// The identifier for the version for the recipe.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Recipe {
-    /// A `Recipe` with its required properties, named in a [`RecipeRequired`].
+    /// A `Recipe` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: RecipeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            version: None,
+            name: value.into(),
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Recipe {}
+impl crate::PropertyType for Recipe {}
 
-impl ToValue for Recipe {
+impl ::cloudwright_core::ToValue for Recipe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Version", &self.version)
             .build()
     }
 }
-
-/// The required properties of [`S3TableOutputOptions`], by name: `S3TableOutputOptions::new(S3TableOutputOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3TableOutputOptionsRequired {
-    /// `Location`: a [`S3Location`] object, required.
-    pub location: Obj<S3Location>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3TableOutputOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Location", Shape::Object(&RULE_S3Location)),
-    ],
-    required: &["Location"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3TableOutputOptions` property type of `AWS::DataBrew::Job`.
 ///
@@ -1295,29 +1053,31 @@ pub struct S3TableOutputOptions {
     /// `Location`: a [`S3Location`] object, required.
     ///
     /// Represents an Amazon S3 location (bucket name and object key) where DataBrew can write output from a job.
-    pub location: Obj<S3Location>,
+    pub location: crate::Obj<S3Location>,
 }
 
 #[rustfmt::skip]
 impl S3TableOutputOptions {
-    /// A `S3TableOutputOptions` with its required properties, named in a [`S3TableOutputOptionsRequired`].
+    /// A `S3TableOutputOptions` with its one required property, `Location`.
     #[inline]
-    pub fn new(required: S3TableOutputOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self {
         Self {
-            location: required.location,
+            location: value.into(),
         }
     }
 
     /// `Location`: a [`S3Location`] object, required.
-    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.location = value.into(); self }
 }
 
-impl PropertyType for S3TableOutputOptions {}
+impl crate::PropertyType for S3TableOutputOptions {}
 
-impl ToValue for S3TableOutputOptions {
+impl ::cloudwright_core::ToValue for S3TableOutputOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Location", &self.location).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Location", &self.location)
+            .build()
     }
 }
 
@@ -1325,21 +1085,10 @@ impl ToValue for S3TableOutputOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatisticOverrideRequired {
     /// `Parameters`: a JSON value, required.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `Statistic`: a string, required.
-    pub statistic: Str,
+    pub statistic: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatisticOverride: ObjRule = ObjRule {
-    properties: &[
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("Statistic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Statistic", "Parameters"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatisticOverride` property type of `AWS::DataBrew::Job`.
 ///
@@ -1351,13 +1100,13 @@ pub struct StatisticOverride {
     /// `Parameters`: a JSON value, required.
     ///
     /// A map that includes overrides of an evaluation’s parameters.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `Statistic`: a string, required.
     ///
     /// The name of an evaluation
     ///
     /// Pattern `^[A-Z\_]+$`; length 1 to 128.
-    pub statistic: Str,
+    pub statistic: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1372,32 +1121,22 @@ impl StatisticOverride {
     }
 
     /// `Parameters`: a JSON value, required.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = value.into(); self }
     /// `Statistic`: a string, required.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = value.into(); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statistic = value.into(); self }
 }
 
-impl PropertyType for StatisticOverride {}
+impl crate::PropertyType for StatisticOverride {}
 
-impl ToValue for StatisticOverride {
+impl ::cloudwright_core::ToValue for StatisticOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Parameters", &self.parameters)
             .req("Statistic", &self.statistic)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StatisticsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IncludedStatistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_StatisticOverride), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StatisticsConfiguration` property type of `AWS::DataBrew::Job`.
 ///
@@ -1411,13 +1150,14 @@ pub struct StatisticsConfiguration {
     /// List of included evaluations. When the list is undefined, all supported evaluations will be included.
     ///
     /// Items at least 1.
-    pub included_statistics: Option<List<Str>>,
+    pub included_statistics:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Overrides`: a list of [`StatisticOverride`] objects.
     ///
     /// List of overrides for evaluations.
     ///
     /// Items at least 1.
-    pub overrides: Option<List<StatisticOverride>>,
+    pub overrides: ::std::option::Option<::cloudwright_core::List<StatisticOverride>>,
 }
 
 #[rustfmt::skip]
@@ -1425,44 +1165,26 @@ impl StatisticsConfiguration {
     /// A `StatisticsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IncludedStatistics`: a list of strings.
-    pub fn included_statistics(mut self, value: impl Into<List<Str>>) -> Self { self.included_statistics = Some(value.into()); self }
+    pub fn included_statistics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.included_statistics = ::std::option::Option::Some(value.into()); self }
     /// `Overrides`: a list of [`StatisticOverride`] objects.
-    pub fn overrides(mut self, value: impl Into<List<StatisticOverride>>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StatisticOverride>>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StatisticsConfiguration {}
+impl crate::PropertyType for StatisticsConfiguration {}
 
-impl ToValue for StatisticsConfiguration {
+impl ::cloudwright_core::ToValue for StatisticsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IncludedStatistics", &self.included_statistics)
             .opt("Overrides", &self.overrides)
             .build()
     }
 }
-
-/// The required properties of [`ValidationConfiguration`], by name: `ValidationConfiguration::new(ValidationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ValidationConfigurationRequired {
-    /// `RulesetArn`: a string, required.
-    pub ruleset_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ValidationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("RulesetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("ValidationMode", Shape::Str(&StrRule { allowed: &["CHECK_ALL"], ..StrRule::ANY })),
-    ],
-    required: &["RulesetArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ValidationConfiguration` property type of `AWS::DataBrew::Job`.
 ///
@@ -1476,36 +1198,36 @@ pub struct ValidationConfiguration {
     /// The Amazon Resource Name (ARN) for the ruleset to be validated in the profile job. The TargetArn of the selected ruleset should be the same as the Amazon Resource Name (ARN) of the dataset that is associated with the profile job.
     ///
     /// Length 20 to 2048.
-    pub ruleset_arn: Str,
+    pub ruleset_arn: ::cloudwright_core::Str,
     /// `ValidationMode`: a [`ValidationMode`] value.
     ///
     /// Mode of data quality validation. Default mode is “CHECK_ALL” which verifies all rules defined in the selected ruleset.
-    pub validation_mode: Option<ValidationMode>,
+    pub validation_mode: ::std::option::Option<ValidationMode>,
 }
 
 #[rustfmt::skip]
 impl ValidationConfiguration {
-    /// A `ValidationConfiguration` with its required properties, named in a [`ValidationConfigurationRequired`].
+    /// A `ValidationConfiguration` with its one required property, `RulesetArn`.
     #[inline]
-    pub fn new(required: ValidationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ruleset_arn: required.ruleset_arn,
-            validation_mode: None,
+            ruleset_arn: value.into(),
+            validation_mode: ::std::option::Option::None,
         }
     }
 
     /// `RulesetArn`: a string, required.
-    pub fn ruleset_arn(mut self, value: impl Into<Str>) -> Self { self.ruleset_arn = value.into(); self }
+    pub fn ruleset_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ruleset_arn = value.into(); self }
     /// `ValidationMode`: a [`ValidationMode`] value.
-    pub fn validation_mode(mut self, value: impl Into<ValidationMode>) -> Self { self.validation_mode = Some(value.into()); self }
+    pub fn validation_mode(mut self, value: impl ::std::convert::Into<ValidationMode>) -> Self { self.validation_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ValidationConfiguration {}
+impl crate::PropertyType for ValidationConfiguration {}
 
-impl ToValue for ValidationConfiguration {
+impl ::cloudwright_core::ToValue for ValidationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RulesetArn", &self.ruleset_arn)
             .opt("ValidationMode", &self.validation_mode)
             .build()
@@ -1534,18 +1256,18 @@ pub enum CompressionFormat {
     /// `ZLIB`
     Zlib,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CompressionFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CompressionFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CompressionFormat {
+impl ::cloudwright_core::ToValue for CompressionFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gzip => "GZIP",
             Self::Lz4 => "LZ4",
@@ -1556,9 +1278,9 @@ impl ToValue for CompressionFormat {
             Self::Brotli => "BROTLI",
             Self::Zstd => "ZSTD",
             Self::Zlib => "ZLIB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1568,23 +1290,23 @@ pub enum DatabaseOutputMode {
     /// `NEW_TABLE`
     NewTable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatabaseOutputMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatabaseOutputMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatabaseOutputMode {
+impl ::cloudwright_core::ToValue for DatabaseOutputMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NewTable => "NEW_TABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1596,24 +1318,24 @@ pub enum EncryptionMode {
     /// `SSE-S3`
     SseS3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionMode {
+impl ::cloudwright_core::ToValue for EncryptionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SseKms => "SSE-KMS",
             Self::SseS3 => "SSE-S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1625,24 +1347,24 @@ pub enum JobType {
     /// `RECIPE`
     Recipe,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for JobType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JobType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for JobType {
+impl ::cloudwright_core::ToValue for JobType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Profile => "PROFILE",
             Self::Recipe => "RECIPE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1654,24 +1376,24 @@ pub enum LogSubscription {
     /// `DISABLE`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogSubscription {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogSubscription {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogSubscription {
+impl ::cloudwright_core::ToValue for LogSubscription {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "ENABLE",
             Self::Disable => "DISABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1695,18 +1417,18 @@ pub enum OutputFormat {
     /// `TABLEAUHYPER`
     Tableauhyper,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputFormat {
+impl ::cloudwright_core::ToValue for OutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Json => "JSON",
@@ -1716,9 +1438,9 @@ impl ToValue for OutputFormat {
             Self::Orc => "ORC",
             Self::Xml => "XML",
             Self::Tableauhyper => "TABLEAUHYPER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1730,24 +1452,24 @@ pub enum SampleMode {
     /// `CUSTOM_ROWS`
     CustomRows,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SampleMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SampleMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SampleMode {
+impl ::cloudwright_core::ToValue for SampleMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullDataset => "FULL_DATASET",
             Self::CustomRows => "CUSTOM_ROWS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1757,22 +1479,255 @@ pub enum ValidationMode {
     /// `CHECK_ALL`
     CheckAll,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ValidationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ValidationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ValidationMode {
+impl ::cloudwright_core::ToValue for ValidationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CheckAll => "CHECK_ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ColumnSelector, RULE_S3Location, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z\\_]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z_][A-Z\\\\d_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Job: ObjRule = ObjRule {
+        properties: &[
+            ("DataCatalogOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DataCatalogOutput), min_items: Some(1), max_items: None, unique: false })),
+            ("DatabaseOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DatabaseOutput), min_items: Some(1), max_items: None, unique: false })),
+            ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+            ("EncryptionMode", Shape::Str(&StrRule { allowed: &["SSE-KMS", "SSE-S3"], ..StrRule::ANY })),
+            ("JobSample", Shape::Object(&RULE_JobSample)),
+            ("LogSubscription", Shape::Str(&StrRule { allowed: &["ENABLE", "DISABLE"], ..StrRule::ANY })),
+            ("MaxCapacity", Shape::INT),
+            ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("OutputLocation", Shape::Object(&RULE_OutputLocation)),
+            ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: Some(1), max_items: None, unique: false })),
+            ("ProfileConfiguration", Shape::Object(&RULE_ProfileConfiguration)),
+            ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Recipe", Shape::Object(&RULE_Recipe)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Timeout", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["PROFILE", "RECIPE"], ..StrRule::ANY })),
+            ("ValidationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationConfiguration), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Name", "RoleArn", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AllowedStatistics: ObjRule = ObjRule {
+        properties: &[
+            ("Statistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Statistics"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnStatisticsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
+            ("Statistics", Shape::Object(&RULE_StatisticsConfiguration)),
+        ],
+        required: &["Statistics"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CsvOutputOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCatalogOutput: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DatabaseOptions", Shape::Object(&RULE_DatabaseTableOutputOptions)),
+            ("Overwrite", Shape::Bool),
+            ("S3Options", Shape::Object(&RULE_S3TableOutputOptions)),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["DatabaseName", "TableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseOutput: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseOptions", Shape::Object(&RULE_DatabaseTableOutputOptions)),
+            ("DatabaseOutputMode", Shape::Str(&StrRule { allowed: &["NEW_TABLE"], ..StrRule::ANY })),
+            ("GlueConnectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["GlueConnectionName", "DatabaseOptions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabaseTableOutputOptions: ObjRule = ObjRule {
+        properties: &[
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TempDirectory", Shape::Object(&RULE_S3Location)),
+        ],
+        required: &["TableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EntityDetectorConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedStatistics", Shape::Object(&RULE_AllowedStatistics)),
+            ("EntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["EntityTypes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobSample: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["FULL_DATASET", "CUSTOM_ROWS"], ..StrRule::ANY })),
+            ("Size", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Output: ObjRule = ObjRule {
+        properties: &[
+            ("CompressionFormat", Shape::Str(&StrRule { allowed: &["GZIP", "LZ4", "SNAPPY", "BZIP2", "DEFLATE", "LZO", "BROTLI", "ZSTD", "ZLIB"], ..StrRule::ANY })),
+            ("Format", Shape::Str(&StrRule { allowed: &["CSV", "JSON", "PARQUET", "GLUEPARQUET", "AVRO", "ORC", "XML", "TABLEAUHYPER"], ..StrRule::ANY })),
+            ("FormatOptions", Shape::Object(&RULE_OutputFormatOptions)),
+            ("Location", Shape::Object(&RULE_S3Location)),
+            ("MaxOutputFiles", Shape::Int(&NumRule { min: Some(1.0), max: Some(999.0), ..NumRule::ANY })),
+            ("Overwrite", Shape::Bool),
+            ("PartitionColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputFormatOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Csv", Shape::Object(&RULE_CsvOutputOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutputLocation: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("BucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1280), ..StrRule::ANY })),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnStatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnStatisticsConfiguration), min_items: Some(1), max_items: None, unique: false })),
+            ("DatasetStatisticsConfiguration", Shape::Object(&RULE_StatisticsConfiguration)),
+            ("EntityDetectorConfiguration", Shape::Object(&RULE_EntityDetectorConfiguration)),
+            ("ProfileColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Recipe: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3TableOutputOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Location", Shape::Object(&RULE_S3Location)),
+        ],
+        required: &["Location"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatisticOverride: ObjRule = ObjRule {
+        properties: &[
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Statistic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Statistic", "Parameters"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatisticsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IncludedStatistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_StatisticOverride), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ValidationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("RulesetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+            ("ValidationMode", Shape::Str(&StrRule { allowed: &["CHECK_ALL"], ..StrRule::ANY })),
+        ],
+        required: &["RulesetArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

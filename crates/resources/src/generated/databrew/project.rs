@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `DatasetName`: a string, required.
-    pub dataset_name: Str,
+    pub dataset_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RecipeName`: a string, required.
-    pub recipe_name: Str,
+    pub recipe_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Project: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("RecipeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Sample", Shape::Object(&RULE_Sample)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DatasetName", "Name", "RecipeName", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataBrew::Project` resource.
 ///
@@ -57,33 +38,33 @@ pub struct Project {
     /// The dataset that the project is to act upon.
     ///
     /// Length 1 to 255.
-    pub dataset_name: Str,
+    pub dataset_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The unique name of a project.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RecipeName`: a string, required.
     ///
     /// The name of a recipe that will be developed during a project session.
     ///
     /// Length 1 to 255.
-    pub recipe_name: Str,
+    pub recipe_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the role that will be assumed for this project.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Sample`: a [`Sample`] object.
     ///
     /// The sample size and sampling type to apply to the data. If this parameter isn't specified, then the sample consists of the first 500 rows from the dataset.
-    pub sample: Option<Obj<Sample>>,
+    pub sample: ::std::option::Option<crate::Obj<Sample>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata tags that have been applied to the project.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +74,7 @@ impl Project {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataBrew::Project",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-project.html",
         primary_identifier: &["Name"],
@@ -104,7 +85,7 @@ impl Project {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
@@ -115,43 +96,45 @@ impl Project {
             name: required.name,
             recipe_name: required.recipe_name,
             role_arn: required.role_arn,
-            sample: None,
-            tags: None,
+            sample: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DatasetName`: a string, required.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = value.into(); self }
+    pub fn dataset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RecipeName`: a string, required.
-    pub fn recipe_name(mut self, value: impl Into<Str>) -> Self { self.recipe_name = value.into(); self }
+    pub fn recipe_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recipe_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Sample`: a [`Sample`] object.
-    pub fn sample(mut self, value: impl Into<Obj<Sample>>) -> Self { self.sample = Some(value.into()); self }
+    pub fn sample(mut self, value: impl ::std::convert::Into<crate::Obj<Sample>>) -> Self { self.sample = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Project {
+impl ::cloudwright_core::Resource for Project {
     type Attributes = ProjectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Project, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Project, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Project {
+impl ::cloudwright_core::ToValue for Project {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatasetName", &self.dataset_name)
             .req("Name", &self.name)
             .req("RecipeName", &self.recipe_name)
@@ -162,33 +145,15 @@ impl ToValue for Project {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ProjectAttributes(());
 
-impl From<ResourceRef> for ProjectAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProjectAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`Sample`], by name: `Sample::new(SampleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SampleRequired {
-    /// `Type`: a [`SampleType`] value, required.
-    pub r#type: SampleType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Sample: ObjRule = ObjRule {
-    properties: &[
-        ("Size", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["FIRST_N", "LAST_N", "RANDOM"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Sample` property type of `AWS::DataBrew::Project`.
 ///
@@ -202,7 +167,7 @@ pub struct Sample {
     /// The number of rows in the sample.
     ///
     /// Value 1 to 5000.
-    pub size: Option<Int>,
+    pub size: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: a [`SampleType`] value, required.
     ///
     /// The way in which DataBrew obtains rows from a dataset.
@@ -211,27 +176,27 @@ pub struct Sample {
 
 #[rustfmt::skip]
 impl Sample {
-    /// A `Sample` with its required properties, named in a [`SampleRequired`].
+    /// A `Sample` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: SampleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SampleType>) -> Self {
         Self {
-            size: None,
-            r#type: required.r#type,
+            size: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Size`: an integer.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SampleType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SampleType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SampleType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Sample {}
+impl crate::PropertyType for Sample {}
 
-impl ToValue for Sample {
+impl ::cloudwright_core::ToValue for Sample {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Size", &self.size)
             .req("Type", &self.r#type)
             .build()
@@ -248,24 +213,59 @@ pub enum SampleType {
     /// `RANDOM`
     Random,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SampleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SampleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SampleType {
+impl ::cloudwright_core::ToValue for SampleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FirstN => "FIRST_N",
             Self::LastN => "LAST_N",
             Self::Random => "RANDOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Project: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("RecipeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Sample", Shape::Object(&RULE_Sample)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DatasetName", "Name", "RecipeName", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sample: ObjRule = ObjRule {
+        properties: &[
+            ("Size", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["FIRST_N", "LAST_N", "RANDOM"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z\\_]+$");
 
 /// The required properties of [`Recipe`], by name: `Recipe::new(RecipeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Steps`: a list of [`RecipeStep`] objects, required.
-    pub steps: List<RecipeStep>,
+    pub steps: ::cloudwright_core::List<RecipeStep>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Recipe: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeStep), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Steps"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataBrew::Recipe` resource.
 ///
@@ -53,21 +34,21 @@ pub struct Recipe {
     /// The description of the recipe.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The unique name for the recipe.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Steps`: a list of [`RecipeStep`] objects, required.
     ///
     /// A list of steps that are defined by the recipe.
-    pub steps: List<RecipeStep>,
+    pub steps: ::cloudwright_core::List<RecipeStep>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata tags that have been applied to the recipe.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +58,7 @@ impl Recipe {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataBrew::Recipe",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-recipe.html",
         primary_identifier: &["Name"],
@@ -88,48 +69,50 @@ impl Recipe {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Recipe` with its required properties, named in a [`RecipeRequired`].
     #[inline]
     pub fn new(required: RecipeRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             steps: required.steps,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Steps`: a list of [`RecipeStep`] objects, required.
-    pub fn steps(mut self, value: impl Into<List<RecipeStep>>) -> Self { self.steps = value.into(); self }
+    pub fn steps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecipeStep>>) -> Self { self.steps = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Recipe {
+impl ::cloudwright_core::Resource for Recipe {
     type Attributes = RecipeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Recipe, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Recipe, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Recipe {
+impl ::cloudwright_core::ToValue for Recipe {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("Steps", &self.steps)
@@ -138,33 +121,15 @@ impl ToValue for Recipe {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Recipe`]: `Handle<Recipe>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Recipe`]: `Handle<Recipe>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct RecipeAttributes(());
 
-impl From<ResourceRef> for RecipeAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RecipeAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionRequired {
-    /// `Operation`: a string, required.
-    pub operation: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Operation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::DataBrew::Recipe`.
 ///
@@ -178,36 +143,36 @@ pub struct Action {
     /// The name of a valid DataBrew transformation to be performed on the data.
     ///
     /// Pattern `^[A-Z\_]+$`; length 1 to 128.
-    pub operation: Str,
+    pub operation: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value.
     ///
     /// Contextual parameters for the transformation.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
 impl Action {
-    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    /// A `Action` with its one required property, `Operation`.
     #[inline]
-    pub fn new(required: ActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            operation: required.operation,
-            parameters: None,
+            operation: value.into(),
+            parameters: ::std::option::Option::None,
         }
     }
 
     /// `Operation`: a string, required.
-    pub fn operation(mut self, value: impl Into<Str>) -> Self { self.operation = value.into(); self }
+    pub fn operation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operation = value.into(); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Operation", &self.operation)
             .opt("Parameters", &self.parameters)
             .build()
@@ -218,22 +183,10 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionExpressionRequired {
     /// `Condition`: a string, required.
-    pub condition: Str,
+    pub condition: ::cloudwright_core::Str,
     /// `TargetColumn`: a string, required.
-    pub target_column: Str,
+    pub target_column: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConditionExpression: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetColumn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Condition", "TargetColumn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConditionExpression` property type of `AWS::DataBrew::Recipe`.
 ///
@@ -248,22 +201,22 @@ pub(crate) static RULE_ConditionExpression: ObjRule = ObjRule {
 pub struct ConditionExpression {
     /// `Condition`: a string, required.
     ///
-    /// A specific condition to apply to a recipe action. For more information, see \[Recipe structure\](<https://docs.aws.amazon.com/databrew/latest/dg/recipe-structure.html>) in the *AWS Glue DataBrew Developer Guide* .
+    /// A specific condition to apply to a recipe action. For more information, see [Recipe structure](https://docs.aws.amazon.com/databrew/latest/dg/recipe-structure.html) in the *AWS Glue DataBrew Developer Guide* .
     ///
     /// Pattern `^[A-Z\_]+$`; length 1 to 128.
-    pub condition: Str,
+    pub condition: ::cloudwright_core::Str,
     /// `TargetColumn`: a string, required.
     ///
     /// A column to apply this condition to.
     ///
     /// Length 1 to 1024.
-    pub target_column: Str,
+    pub target_column: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// A value that the condition must evaluate to for the condition to succeed.
     ///
     /// Length 0 to 1024.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -274,42 +227,30 @@ impl ConditionExpression {
         Self {
             condition: required.condition,
             target_column: required.target_column,
-            value: None,
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Condition`: a string, required.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = value.into(); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition = value.into(); self }
     /// `TargetColumn`: a string, required.
-    pub fn target_column(mut self, value: impl Into<Str>) -> Self { self.target_column = value.into(); self }
+    pub fn target_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_column = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConditionExpression {}
+impl crate::PropertyType for ConditionExpression {}
 
-impl ToValue for ConditionExpression {
+impl ::cloudwright_core::ToValue for ConditionExpression {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Condition", &self.condition)
             .req("TargetColumn", &self.target_column)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("CatalogId", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("TableName", Shape::STR),
-        ("TempDirectory", Shape::Object(&RULE_S3Location)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataCatalogInputDefinition` property type of `AWS::DataBrew::Recipe`.
 ///
@@ -321,19 +262,19 @@ pub struct DataCatalogInputDefinition {
     /// `CatalogId`: a string.
     ///
     /// The unique identifier of the AWS account that holds the Data Catalog that stores the data.
-    pub catalog_id: Option<Str>,
+    pub catalog_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of a database in the Data Catalog.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableName`: a string.
     ///
     /// The name of a database table in the Data Catalog. This table corresponds to a DataBrew dataset.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TempDirectory`: a [`S3Location`] object.
     ///
     /// Represents an Amazon location where DataBrew can store intermediate results.
-    pub temp_directory: Option<Obj<S3Location>>,
+    pub temp_directory: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -341,25 +282,25 @@ impl DataCatalogInputDefinition {
     /// A `DataCatalogInputDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CatalogId`: a string.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    pub fn catalog_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
     /// `TempDirectory`: a [`S3Location`] object.
-    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.temp_directory = Some(value.into()); self }
+    pub fn temp_directory(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.temp_directory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataCatalogInputDefinition {}
+impl crate::PropertyType for DataCatalogInputDefinition {}
 
-impl ToValue for DataCatalogInputDefinition {
+impl ::cloudwright_core::ToValue for DataCatalogInputDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
             .opt("DatabaseName", &self.database_name)
             .opt("TableName", &self.table_name)
@@ -367,17 +308,6 @@ impl ToValue for DataCatalogInputDefinition {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Input: ObjRule = ObjRule {
-    properties: &[
-        ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
-        ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
-    ],
-    one_of: &[&[&["S3InputDefinition"], &["DataCatalogInputDefinition"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Input` property type of `AWS::DataBrew::Recipe`.
 ///
@@ -387,9 +317,10 @@ pub(crate) static RULE_Input: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Input {
     /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
-    pub data_catalog_input_definition: Option<Obj<DataCatalogInputDefinition>>,
+    pub data_catalog_input_definition:
+        ::std::option::Option<crate::Obj<DataCatalogInputDefinition>>,
     /// `S3InputDefinition`: a [`S3Location`] object.
-    pub s3_input_definition: Option<Obj<S3Location>>,
+    pub s3_input_definition: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -397,21 +328,21 @@ impl Input {
     /// A `Input` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
-    pub fn data_catalog_input_definition(mut self, value: impl Into<Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = Some(value.into()); self }
+    pub fn data_catalog_input_definition(mut self, value: impl ::std::convert::Into<crate::Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = ::std::option::Option::Some(value.into()); self }
     /// `S3InputDefinition`: a [`S3Location`] object.
-    pub fn s3_input_definition(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_input_definition = Some(value.into()); self }
+    pub fn s3_input_definition(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_input_definition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Input {}
+impl crate::PropertyType for Input {}
 
-impl ToValue for Input {
+impl ::cloudwright_core::ToValue for Input {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataCatalogInputDefinition",
                 &self.data_catalog_input_definition,
@@ -420,115 +351,6 @@ impl ToValue for Input {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecipeParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AggregateFunction", Shape::STR),
-        ("Base", Shape::STR),
-        ("CaseStatement", Shape::STR),
-        ("CategoryMap", Shape::STR),
-        ("CharsToRemove", Shape::STR),
-        ("CollapseConsecutiveWhitespace", Shape::STR),
-        ("ColumnDataType", Shape::STR),
-        ("ColumnRange", Shape::STR),
-        ("Count", Shape::STR),
-        ("CustomCharacters", Shape::STR),
-        ("CustomStopWords", Shape::STR),
-        ("CustomValue", Shape::STR),
-        ("DatasetsColumns", Shape::STR),
-        ("DateAddValue", Shape::STR),
-        ("DateTimeFormat", Shape::STR),
-        ("DateTimeParameters", Shape::STR),
-        ("DeleteOtherRows", Shape::STR),
-        ("Delimiter", Shape::STR),
-        ("EndPattern", Shape::STR),
-        ("EndPosition", Shape::STR),
-        ("EndValue", Shape::STR),
-        ("ExpandContractions", Shape::STR),
-        ("Exponent", Shape::STR),
-        ("FalseString", Shape::STR),
-        ("GroupByAggFunctionOptions", Shape::STR),
-        ("GroupByColumns", Shape::STR),
-        ("HiddenColumns", Shape::STR),
-        ("IgnoreCase", Shape::STR),
-        ("IncludeInSplit", Shape::STR),
-        ("Input", Shape::Object(&RULE_Input)),
-        ("Interval", Shape::STR),
-        ("IsText", Shape::STR),
-        ("JoinKeys", Shape::STR),
-        ("JoinType", Shape::STR),
-        ("LeftColumns", Shape::STR),
-        ("Limit", Shape::STR),
-        ("LowerBound", Shape::STR),
-        ("MapType", Shape::STR),
-        ("ModeType", Shape::STR),
-        ("MultiLine", Shape::Bool),
-        ("NumRows", Shape::STR),
-        ("NumRowsAfter", Shape::STR),
-        ("NumRowsBefore", Shape::STR),
-        ("OrderByColumn", Shape::STR),
-        ("OrderByColumns", Shape::STR),
-        ("Other", Shape::STR),
-        ("Pattern", Shape::STR),
-        ("PatternOption1", Shape::STR),
-        ("PatternOption2", Shape::STR),
-        ("PatternOptions", Shape::STR),
-        ("Period", Shape::STR),
-        ("Position", Shape::STR),
-        ("RemoveAllPunctuation", Shape::STR),
-        ("RemoveAllQuotes", Shape::STR),
-        ("RemoveAllWhitespace", Shape::STR),
-        ("RemoveCustomCharacters", Shape::STR),
-        ("RemoveCustomValue", Shape::STR),
-        ("RemoveLeadingAndTrailingPunctuation", Shape::STR),
-        ("RemoveLeadingAndTrailingQuotes", Shape::STR),
-        ("RemoveLeadingAndTrailingWhitespace", Shape::STR),
-        ("RemoveLetters", Shape::STR),
-        ("RemoveNumbers", Shape::STR),
-        ("RemoveSourceColumn", Shape::STR),
-        ("RemoveSpecialCharacters", Shape::STR),
-        ("RightColumns", Shape::STR),
-        ("SampleSize", Shape::STR),
-        ("SampleType", Shape::STR),
-        ("SecondInput", Shape::STR),
-        ("SecondaryInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_SecondaryInput), min_items: None, max_items: None, unique: false })),
-        ("SheetIndexes", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: Some(1), unique: false })),
-        ("SheetNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1), unique: false })),
-        ("SourceColumn", Shape::STR),
-        ("SourceColumn1", Shape::STR),
-        ("SourceColumn2", Shape::STR),
-        ("SourceColumns", Shape::STR),
-        ("StartColumnIndex", Shape::STR),
-        ("StartPattern", Shape::STR),
-        ("StartPosition", Shape::STR),
-        ("StartValue", Shape::STR),
-        ("StemmingMode", Shape::STR),
-        ("StepCount", Shape::STR),
-        ("StepIndex", Shape::STR),
-        ("StopWordsMode", Shape::STR),
-        ("Strategy", Shape::STR),
-        ("TargetColumn", Shape::STR),
-        ("TargetColumnNames", Shape::STR),
-        ("TargetDateFormat", Shape::STR),
-        ("TargetIndex", Shape::STR),
-        ("TimeZone", Shape::STR),
-        ("TokenizerPattern", Shape::STR),
-        ("TrueString", Shape::STR),
-        ("UdfLang", Shape::STR),
-        ("Units", Shape::STR),
-        ("UnpivotColumn", Shape::STR),
-        ("UpperBound", Shape::STR),
-        ("UseNewDataFrame", Shape::STR),
-        ("Value", Shape::STR),
-        ("Value1", Shape::STR),
-        ("Value2", Shape::STR),
-        ("ValueColumn", Shape::STR),
-        ("ViewFrame", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecipeParameters` property type of `AWS::DataBrew::Recipe`.
 ///
@@ -540,411 +362,411 @@ pub struct RecipeParameters {
     /// `AggregateFunction`: a string.
     ///
     /// The name of an aggregation function to apply.
-    pub aggregate_function: Option<Str>,
+    pub aggregate_function: ::std::option::Option<::cloudwright_core::Str>,
     /// `Base`: a string.
     ///
     /// The number of digits used in a counting system.
-    pub base: Option<Str>,
+    pub base: ::std::option::Option<::cloudwright_core::Str>,
     /// `CaseStatement`: a string.
     ///
     /// A case statement associated with a recipe.
-    pub case_statement: Option<Str>,
+    pub case_statement: ::std::option::Option<::cloudwright_core::Str>,
     /// `CategoryMap`: a string.
     ///
     /// A category map used for one-hot encoding.
-    pub category_map: Option<Str>,
+    pub category_map: ::std::option::Option<::cloudwright_core::Str>,
     /// `CharsToRemove`: a string.
     ///
     /// Characters to remove from a step that applies one-hot encoding or tokenization.
-    pub chars_to_remove: Option<Str>,
+    pub chars_to_remove: ::std::option::Option<::cloudwright_core::Str>,
     /// `CollapseConsecutiveWhitespace`: a string.
     ///
     /// Remove any non-word non-punctuation character.
-    pub collapse_consecutive_whitespace: Option<Str>,
+    pub collapse_consecutive_whitespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColumnDataType`: a string.
     ///
     /// The data type of the column.
-    pub column_data_type: Option<Str>,
+    pub column_data_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColumnRange`: a string.
     ///
     /// A range of columns to which a step is applied.
-    pub column_range: Option<Str>,
+    pub column_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `Count`: a string.
     ///
     /// The number of times a string needs to be repeated.
-    pub count: Option<Str>,
+    pub count: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomCharacters`: a string.
     ///
     /// One or more characters that can be substituted or removed, depending on the context.
-    pub custom_characters: Option<Str>,
+    pub custom_characters: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomStopWords`: a string.
     ///
     /// A list of words to ignore in a step that applies word tokenization.
-    pub custom_stop_words: Option<Str>,
+    pub custom_stop_words: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomValue`: a string.
     ///
     /// A list of custom values to use in a step that requires that you provide a value to finish the operation.
-    pub custom_value: Option<Str>,
+    pub custom_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatasetsColumns`: a string.
     ///
     /// A list of the dataset columns included in a project.
-    pub datasets_columns: Option<Str>,
+    pub datasets_columns: ::std::option::Option<::cloudwright_core::Str>,
     /// `DateAddValue`: a string.
     ///
     /// A value that specifies how many units of time to add or subtract for a date math operation.
-    pub date_add_value: Option<Str>,
+    pub date_add_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `DateTimeFormat`: a string.
     ///
     /// A date format to apply to a date.
-    pub date_time_format: Option<Str>,
+    pub date_time_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `DateTimeParameters`: a string.
     ///
     /// A set of parameters associated with a datetime.
-    pub date_time_parameters: Option<Str>,
+    pub date_time_parameters: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeleteOtherRows`: a string.
     ///
     /// Determines whether unmapped rows in a categorical mapping should be deleted
-    pub delete_other_rows: Option<Str>,
+    pub delete_other_rows: ::std::option::Option<::cloudwright_core::Str>,
     /// `Delimiter`: a string.
     ///
     /// The delimiter to use when parsing separated values in a text file.
-    pub delimiter: Option<Str>,
+    pub delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndPattern`: a string.
     ///
     /// The end pattern to locate.
-    pub end_pattern: Option<Str>,
+    pub end_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndPosition`: a string.
     ///
     /// The end position to locate.
-    pub end_position: Option<Str>,
+    pub end_position: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndValue`: a string.
     ///
     /// The end value to locate.
-    pub end_value: Option<Str>,
+    pub end_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpandContractions`: a string.
     ///
     /// A list of word contractions and what they expand to. For eample: *can't* ; *cannot* ; *can not* .
-    pub expand_contractions: Option<Str>,
+    pub expand_contractions: ::std::option::Option<::cloudwright_core::Str>,
     /// `Exponent`: a string.
     ///
     /// The exponent to apply in an exponential operation.
-    pub exponent: Option<Str>,
+    pub exponent: ::std::option::Option<::cloudwright_core::Str>,
     /// `FalseString`: a string.
     ///
     /// A value that represents `FALSE` .
-    pub false_string: Option<Str>,
+    pub false_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupByAggFunctionOptions`: a string.
     ///
     /// Specifies options to apply to the `GROUP BY` used in an aggregation.
-    pub group_by_agg_function_options: Option<Str>,
+    pub group_by_agg_function_options: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupByColumns`: a string.
     ///
     /// The columns to use in the `GROUP BY` clause.
-    pub group_by_columns: Option<Str>,
+    pub group_by_columns: ::std::option::Option<::cloudwright_core::Str>,
     /// `HiddenColumns`: a string.
     ///
     /// A list of columns to hide.
-    pub hidden_columns: Option<Str>,
+    pub hidden_columns: ::std::option::Option<::cloudwright_core::Str>,
     /// `IgnoreCase`: a string.
     ///
     /// Indicates that lower and upper case letters are treated equally.
-    pub ignore_case: Option<Str>,
+    pub ignore_case: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeInSplit`: a string.
     ///
     /// Indicates if this column is participating in a split transform.
-    pub include_in_split: Option<Str>,
+    pub include_in_split: ::std::option::Option<::cloudwright_core::Str>,
     /// `Input`: an [`Input`] object.
     ///
     /// The input location to load the dataset from - Amazon S3 or AWS Glue Data Catalog .
-    pub input: Option<Obj<Input>>,
+    pub input: ::std::option::Option<crate::Obj<Input>>,
     /// `Interval`: a string.
     ///
     /// The number of characters to split by.
-    pub interval: Option<Str>,
+    pub interval: ::std::option::Option<::cloudwright_core::Str>,
     /// `IsText`: a string.
     ///
     /// Indicates if the content is text.
-    pub is_text: Option<Str>,
+    pub is_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `JoinKeys`: a string.
     ///
     /// The keys or columns involved in a join.
-    pub join_keys: Option<Str>,
+    pub join_keys: ::std::option::Option<::cloudwright_core::Str>,
     /// `JoinType`: a string.
     ///
     /// The type of join to use, for example, `INNER JOIN` , `OUTER JOIN` , and so on.
-    pub join_type: Option<Str>,
+    pub join_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `LeftColumns`: a string.
     ///
     /// The columns on the left side of the join.
-    pub left_columns: Option<Str>,
+    pub left_columns: ::std::option::Option<::cloudwright_core::Str>,
     /// `Limit`: a string.
     ///
     /// The number of times to perform `split` or `replaceBy` in a string
-    pub limit: Option<Str>,
+    pub limit: ::std::option::Option<::cloudwright_core::Str>,
     /// `LowerBound`: a string.
     ///
     /// The lower boundary for a value.
-    pub lower_bound: Option<Str>,
+    pub lower_bound: ::std::option::Option<::cloudwright_core::Str>,
     /// `MapType`: a string.
     ///
     /// The type of mappings to apply to construct a new dynamic frame.
-    pub map_type: Option<Str>,
+    pub map_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModeType`: a string.
     ///
     /// Determines the manner in which mode value is calculated, in case there is more than one mode value. Valid values: `NONE` | `AVERAGE` | `MINIMUM` | `MAXIMUM`
-    pub mode_type: Option<Str>,
+    pub mode_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiLine`: a boolean.
     ///
     /// Specifies whether JSON input contains embedded new line characters.
-    pub multi_line: Option<Bool>,
+    pub multi_line: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NumRows`: a string.
     ///
     /// The number of rows to consider in a window.
-    pub num_rows: Option<Str>,
+    pub num_rows: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumRowsAfter`: a string.
     ///
     /// The number of rows to consider after the current row in a window
-    pub num_rows_after: Option<Str>,
+    pub num_rows_after: ::std::option::Option<::cloudwright_core::Str>,
     /// `NumRowsBefore`: a string.
     ///
     /// The number of rows to consider before the current row in a window
-    pub num_rows_before: Option<Str>,
+    pub num_rows_before: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrderByColumn`: a string.
     ///
     /// A column to sort the results by.
-    pub order_by_column: Option<Str>,
+    pub order_by_column: ::std::option::Option<::cloudwright_core::Str>,
     /// `OrderByColumns`: a string.
     ///
     /// The columns to sort the results by.
-    pub order_by_columns: Option<Str>,
+    pub order_by_columns: ::std::option::Option<::cloudwright_core::Str>,
     /// `Other`: a string.
     ///
     /// The value to assign to unmapped cells, in categorical mapping
-    pub other: Option<Str>,
+    pub other: ::std::option::Option<::cloudwright_core::Str>,
     /// `Pattern`: a string.
     ///
     /// The pattern to locate.
-    pub pattern: Option<Str>,
+    pub pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `PatternOption1`: a string.
     ///
     /// The starting pattern to split between.
-    pub pattern_option1: Option<Str>,
+    pub pattern_option1: ::std::option::Option<::cloudwright_core::Str>,
     /// `PatternOption2`: a string.
     ///
     /// The ending pattern to split between.
-    pub pattern_option2: Option<Str>,
+    pub pattern_option2: ::std::option::Option<::cloudwright_core::Str>,
     /// `PatternOptions`: a string.
     ///
     /// For splitting by multiple delimiters: A JSON-encoded string that lists the patterns in the format. For example: `[{\"pattern\":\"1\",\"includeInSplit\":true}]`
-    pub pattern_options: Option<Str>,
+    pub pattern_options: ::std::option::Option<::cloudwright_core::Str>,
     /// `Period`: a string.
     ///
     /// The size of the rolling window.
-    pub period: Option<Str>,
+    pub period: ::std::option::Option<::cloudwright_core::Str>,
     /// `Position`: a string.
     ///
     /// The character index within a string
-    pub position: Option<Str>,
+    pub position: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveAllPunctuation`: a string.
     ///
     /// If `true` , removes all of the following characters: `.` `.!` `.,` `.?`
-    pub remove_all_punctuation: Option<Str>,
+    pub remove_all_punctuation: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveAllQuotes`: a string.
     ///
     /// If `true` , removes all single quotes and double quotes.
-    pub remove_all_quotes: Option<Str>,
+    pub remove_all_quotes: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveAllWhitespace`: a string.
     ///
     /// If `true` , removes all whitespaces from the value.
-    pub remove_all_whitespace: Option<Str>,
+    pub remove_all_whitespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveCustomCharacters`: a string.
     ///
     /// If `true` , removes all chraracters specified by `CustomCharacters` .
-    pub remove_custom_characters: Option<Str>,
+    pub remove_custom_characters: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveCustomValue`: a string.
     ///
     /// If `true` , removes all chraracters specified by `CustomValue` .
-    pub remove_custom_value: Option<Str>,
+    pub remove_custom_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveLeadingAndTrailingPunctuation`: a string.
     ///
     /// If `true` , removes the following characters if they occur at the start or end of the value: `.` `!` `,` `?`
-    pub remove_leading_and_trailing_punctuation: Option<Str>,
+    pub remove_leading_and_trailing_punctuation: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveLeadingAndTrailingQuotes`: a string.
     ///
     /// If `true` , removes single quotes and double quotes from the beginning and end of the value.
-    pub remove_leading_and_trailing_quotes: Option<Str>,
+    pub remove_leading_and_trailing_quotes: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveLeadingAndTrailingWhitespace`: a string.
     ///
     /// If `true` , removes all whitespaces from the beginning and end of the value.
-    pub remove_leading_and_trailing_whitespace: Option<Str>,
+    pub remove_leading_and_trailing_whitespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveLetters`: a string.
     ///
     /// If `true` , removes all uppercase and lowercase alphabetic characters (A through Z; a through z).
-    pub remove_letters: Option<Str>,
+    pub remove_letters: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveNumbers`: a string.
     ///
     /// If `true` , removes all numeric characters (0 through 9).
-    pub remove_numbers: Option<Str>,
+    pub remove_numbers: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveSourceColumn`: a string.
     ///
     /// If `true` , the source column will be removed after un-nesting that column. (Used with nested column types, such as Map, Struct, or Array.)
-    pub remove_source_column: Option<Str>,
+    pub remove_source_column: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoveSpecialCharacters`: a string.
     ///
     /// If `true` , removes all of the following characters: `! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~\`
-    pub remove_special_characters: Option<Str>,
+    pub remove_special_characters: ::std::option::Option<::cloudwright_core::Str>,
     /// `RightColumns`: a string.
     ///
     /// The columns on the right side of a join.
-    pub right_columns: Option<Str>,
+    pub right_columns: ::std::option::Option<::cloudwright_core::Str>,
     /// `SampleSize`: a string.
     ///
     /// The number of rows in the sample.
-    pub sample_size: Option<Str>,
+    pub sample_size: ::std::option::Option<::cloudwright_core::Str>,
     /// `SampleType`: a string.
     ///
     /// The sampling type to apply to the dataset. Valid values: `FIRST_N` | `LAST_N` | `RANDOM`
-    pub sample_type: Option<Str>,
+    pub sample_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecondInput`: a string.
     ///
     /// A object value to indicate the second dataset used in a join.
-    pub second_input: Option<Str>,
+    pub second_input: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecondaryInputs`: a list of [`SecondaryInput`] objects.
     ///
     /// A list of secondary inputs in a UNION transform
-    pub secondary_inputs: Option<List<SecondaryInput>>,
+    pub secondary_inputs: ::std::option::Option<::cloudwright_core::List<SecondaryInput>>,
     /// `SheetIndexes`: a list of integers.
     ///
     /// One or more sheet numbers in the Excel file, which will be included in a dataset.
     ///
     /// Items 1 to 1.
-    pub sheet_indexes: Option<List<Int>>,
+    pub sheet_indexes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `SheetNames`: a list of strings.
     ///
     /// Oone or more named sheets in the Excel file, which will be included in a dataset.
     ///
     /// Items 1 to 1.
-    pub sheet_names: Option<List<Str>>,
+    pub sheet_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SourceColumn`: a string.
     ///
     /// A source column needed for an operation, step, or transform.
-    pub source_column: Option<Str>,
+    pub source_column: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceColumn1`: a string.
     ///
     /// A source column needed for an operation, step, or transform.
-    pub source_column1: Option<Str>,
+    pub source_column1: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceColumn2`: a string.
     ///
     /// A source column needed for an operation, step, or transform.
-    pub source_column2: Option<Str>,
+    pub source_column2: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceColumns`: a string.
     ///
     /// A list of source columns needed for an operation, step, or transform.
-    pub source_columns: Option<Str>,
+    pub source_columns: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartColumnIndex`: a string.
     ///
     /// The index number of the first column used by an operation, step, or transform.
-    pub start_column_index: Option<Str>,
+    pub start_column_index: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartPattern`: a string.
     ///
     /// The starting pattern to locate.
-    pub start_pattern: Option<Str>,
+    pub start_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartPosition`: a string.
     ///
     /// The starting position to locate.
-    pub start_position: Option<Str>,
+    pub start_position: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartValue`: a string.
     ///
     /// The starting value to locate.
-    pub start_value: Option<Str>,
+    pub start_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `StemmingMode`: a string.
     ///
     /// Indicates this operation uses stems and lemmas (base words) for word tokenization.
-    pub stemming_mode: Option<Str>,
+    pub stemming_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `StepCount`: a string.
     ///
     /// The total number of transforms in this recipe.
-    pub step_count: Option<Str>,
+    pub step_count: ::std::option::Option<::cloudwright_core::Str>,
     /// `StepIndex`: a string.
     ///
     /// The index ID of a step.
-    pub step_index: Option<Str>,
+    pub step_index: ::std::option::Option<::cloudwright_core::Str>,
     /// `StopWordsMode`: a string.
     ///
     /// Indicates this operation uses stop words as part of word tokenization.
-    pub stop_words_mode: Option<Str>,
+    pub stop_words_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `Strategy`: a string.
     ///
     /// The resolution strategy to apply in resolving ambiguities.
-    pub strategy: Option<Str>,
+    pub strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetColumn`: a string.
     ///
     /// The column targeted by this operation.
-    pub target_column: Option<Str>,
+    pub target_column: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetColumnNames`: a string.
     ///
     /// The names to give columns altered by this operation.
-    pub target_column_names: Option<Str>,
+    pub target_column_names: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetDateFormat`: a string.
     ///
     /// The date format to convert to.
-    pub target_date_format: Option<Str>,
+    pub target_date_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetIndex`: a string.
     ///
     /// The index number of an object that is targeted by this operation.
-    pub target_index: Option<Str>,
+    pub target_index: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeZone`: a string.
     ///
     /// The current timezone that you want to use for dates.
-    pub time_zone: Option<Str>,
+    pub time_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenizerPattern`: a string.
     ///
     /// A regex expression to use when splitting text into terms, also called words or tokens.
-    pub tokenizer_pattern: Option<Str>,
+    pub tokenizer_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrueString`: a string.
     ///
     /// A value to use to represent `TRUE` .
-    pub true_string: Option<Str>,
+    pub true_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `UdfLang`: a string.
     ///
     /// The language that's used in the user-defined function.
-    pub udf_lang: Option<Str>,
+    pub udf_lang: ::std::option::Option<::cloudwright_core::Str>,
     /// `Units`: a string.
     ///
     /// Specifies a unit of time. For example: `MINUTES` ; `SECONDS` ; `HOURS` ; etc.
-    pub units: Option<Str>,
+    pub units: ::std::option::Option<::cloudwright_core::Str>,
     /// `UnpivotColumn`: a string.
     ///
     /// Cast columns as rows, so that each value is a different row in a single column.
-    pub unpivot_column: Option<Str>,
+    pub unpivot_column: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpperBound`: a string.
     ///
     /// The upper boundary for a value.
-    pub upper_bound: Option<Str>,
+    pub upper_bound: ::std::option::Option<::cloudwright_core::Str>,
     /// `UseNewDataFrame`: a string.
     ///
     /// Create a new container to hold a dataset.
-    pub use_new_data_frame: Option<Str>,
+    pub use_new_data_frame: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// A static value that can be used in a comparison, a substitution, or in another context-specific way. A `Value` can be a number, string, or other datatype, depending on the recipe action in which it's used.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value1`: a string.
     ///
     /// A value that's used by this operation.
-    pub value1: Option<Str>,
+    pub value1: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value2`: a string.
     ///
     /// A value that's used by this operation.
-    pub value2: Option<Str>,
+    pub value2: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValueColumn`: a string.
     ///
     /// The column that is provided as a value that's used by this operation.
-    pub value_column: Option<Str>,
+    pub value_column: ::std::option::Option<::cloudwright_core::Str>,
     /// `ViewFrame`: a string.
     ///
     /// The subset of rows currently available for viewing.
-    pub view_frame: Option<Str>,
+    pub view_frame: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -952,219 +774,219 @@ impl RecipeParameters {
     /// A `RecipeParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AggregateFunction`: a string.
-    pub fn aggregate_function(mut self, value: impl Into<Str>) -> Self { self.aggregate_function = Some(value.into()); self }
+    pub fn aggregate_function(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aggregate_function = ::std::option::Option::Some(value.into()); self }
     /// `Base`: a string.
-    pub fn base(mut self, value: impl Into<Str>) -> Self { self.base = Some(value.into()); self }
+    pub fn base(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base = ::std::option::Option::Some(value.into()); self }
     /// `CaseStatement`: a string.
-    pub fn case_statement(mut self, value: impl Into<Str>) -> Self { self.case_statement = Some(value.into()); self }
+    pub fn case_statement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.case_statement = ::std::option::Option::Some(value.into()); self }
     /// `CategoryMap`: a string.
-    pub fn category_map(mut self, value: impl Into<Str>) -> Self { self.category_map = Some(value.into()); self }
+    pub fn category_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.category_map = ::std::option::Option::Some(value.into()); self }
     /// `CharsToRemove`: a string.
-    pub fn chars_to_remove(mut self, value: impl Into<Str>) -> Self { self.chars_to_remove = Some(value.into()); self }
+    pub fn chars_to_remove(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.chars_to_remove = ::std::option::Option::Some(value.into()); self }
     /// `CollapseConsecutiveWhitespace`: a string.
-    pub fn collapse_consecutive_whitespace(mut self, value: impl Into<Str>) -> Self { self.collapse_consecutive_whitespace = Some(value.into()); self }
+    pub fn collapse_consecutive_whitespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collapse_consecutive_whitespace = ::std::option::Option::Some(value.into()); self }
     /// `ColumnDataType`: a string.
-    pub fn column_data_type(mut self, value: impl Into<Str>) -> Self { self.column_data_type = Some(value.into()); self }
+    pub fn column_data_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_data_type = ::std::option::Option::Some(value.into()); self }
     /// `ColumnRange`: a string.
-    pub fn column_range(mut self, value: impl Into<Str>) -> Self { self.column_range = Some(value.into()); self }
+    pub fn column_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_range = ::std::option::Option::Some(value.into()); self }
     /// `Count`: a string.
-    pub fn count(mut self, value: impl Into<Str>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `CustomCharacters`: a string.
-    pub fn custom_characters(mut self, value: impl Into<Str>) -> Self { self.custom_characters = Some(value.into()); self }
+    pub fn custom_characters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_characters = ::std::option::Option::Some(value.into()); self }
     /// `CustomStopWords`: a string.
-    pub fn custom_stop_words(mut self, value: impl Into<Str>) -> Self { self.custom_stop_words = Some(value.into()); self }
+    pub fn custom_stop_words(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_stop_words = ::std::option::Option::Some(value.into()); self }
     /// `CustomValue`: a string.
-    pub fn custom_value(mut self, value: impl Into<Str>) -> Self { self.custom_value = Some(value.into()); self }
+    pub fn custom_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_value = ::std::option::Option::Some(value.into()); self }
     /// `DatasetsColumns`: a string.
-    pub fn datasets_columns(mut self, value: impl Into<Str>) -> Self { self.datasets_columns = Some(value.into()); self }
+    pub fn datasets_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.datasets_columns = ::std::option::Option::Some(value.into()); self }
     /// `DateAddValue`: a string.
-    pub fn date_add_value(mut self, value: impl Into<Str>) -> Self { self.date_add_value = Some(value.into()); self }
+    pub fn date_add_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_add_value = ::std::option::Option::Some(value.into()); self }
     /// `DateTimeFormat`: a string.
-    pub fn date_time_format(mut self, value: impl Into<Str>) -> Self { self.date_time_format = Some(value.into()); self }
+    pub fn date_time_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_time_format = ::std::option::Option::Some(value.into()); self }
     /// `DateTimeParameters`: a string.
-    pub fn date_time_parameters(mut self, value: impl Into<Str>) -> Self { self.date_time_parameters = Some(value.into()); self }
+    pub fn date_time_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_time_parameters = ::std::option::Option::Some(value.into()); self }
     /// `DeleteOtherRows`: a string.
-    pub fn delete_other_rows(mut self, value: impl Into<Str>) -> Self { self.delete_other_rows = Some(value.into()); self }
+    pub fn delete_other_rows(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delete_other_rows = ::std::option::Option::Some(value.into()); self }
     /// `Delimiter`: a string.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
+    pub fn delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delimiter = ::std::option::Option::Some(value.into()); self }
     /// `EndPattern`: a string.
-    pub fn end_pattern(mut self, value: impl Into<Str>) -> Self { self.end_pattern = Some(value.into()); self }
+    pub fn end_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_pattern = ::std::option::Option::Some(value.into()); self }
     /// `EndPosition`: a string.
-    pub fn end_position(mut self, value: impl Into<Str>) -> Self { self.end_position = Some(value.into()); self }
+    pub fn end_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_position = ::std::option::Option::Some(value.into()); self }
     /// `EndValue`: a string.
-    pub fn end_value(mut self, value: impl Into<Str>) -> Self { self.end_value = Some(value.into()); self }
+    pub fn end_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_value = ::std::option::Option::Some(value.into()); self }
     /// `ExpandContractions`: a string.
-    pub fn expand_contractions(mut self, value: impl Into<Str>) -> Self { self.expand_contractions = Some(value.into()); self }
+    pub fn expand_contractions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expand_contractions = ::std::option::Option::Some(value.into()); self }
     /// `Exponent`: a string.
-    pub fn exponent(mut self, value: impl Into<Str>) -> Self { self.exponent = Some(value.into()); self }
+    pub fn exponent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exponent = ::std::option::Option::Some(value.into()); self }
     /// `FalseString`: a string.
-    pub fn false_string(mut self, value: impl Into<Str>) -> Self { self.false_string = Some(value.into()); self }
+    pub fn false_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.false_string = ::std::option::Option::Some(value.into()); self }
     /// `GroupByAggFunctionOptions`: a string.
-    pub fn group_by_agg_function_options(mut self, value: impl Into<Str>) -> Self { self.group_by_agg_function_options = Some(value.into()); self }
+    pub fn group_by_agg_function_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_by_agg_function_options = ::std::option::Option::Some(value.into()); self }
     /// `GroupByColumns`: a string.
-    pub fn group_by_columns(mut self, value: impl Into<Str>) -> Self { self.group_by_columns = Some(value.into()); self }
+    pub fn group_by_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_by_columns = ::std::option::Option::Some(value.into()); self }
     /// `HiddenColumns`: a string.
-    pub fn hidden_columns(mut self, value: impl Into<Str>) -> Self { self.hidden_columns = Some(value.into()); self }
+    pub fn hidden_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hidden_columns = ::std::option::Option::Some(value.into()); self }
     /// `IgnoreCase`: a string.
-    pub fn ignore_case(mut self, value: impl Into<Str>) -> Self { self.ignore_case = Some(value.into()); self }
+    pub fn ignore_case(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ignore_case = ::std::option::Option::Some(value.into()); self }
     /// `IncludeInSplit`: a string.
-    pub fn include_in_split(mut self, value: impl Into<Str>) -> Self { self.include_in_split = Some(value.into()); self }
+    pub fn include_in_split(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.include_in_split = ::std::option::Option::Some(value.into()); self }
     /// `Input`: an [`Input`] object.
-    pub fn input(mut self, value: impl Into<Obj<Input>>) -> Self { self.input = Some(value.into()); self }
+    pub fn input(mut self, value: impl ::std::convert::Into<crate::Obj<Input>>) -> Self { self.input = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: a string.
-    pub fn interval(mut self, value: impl Into<Str>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `IsText`: a string.
-    pub fn is_text(mut self, value: impl Into<Str>) -> Self { self.is_text = Some(value.into()); self }
+    pub fn is_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.is_text = ::std::option::Option::Some(value.into()); self }
     /// `JoinKeys`: a string.
-    pub fn join_keys(mut self, value: impl Into<Str>) -> Self { self.join_keys = Some(value.into()); self }
+    pub fn join_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.join_keys = ::std::option::Option::Some(value.into()); self }
     /// `JoinType`: a string.
-    pub fn join_type(mut self, value: impl Into<Str>) -> Self { self.join_type = Some(value.into()); self }
+    pub fn join_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.join_type = ::std::option::Option::Some(value.into()); self }
     /// `LeftColumns`: a string.
-    pub fn left_columns(mut self, value: impl Into<Str>) -> Self { self.left_columns = Some(value.into()); self }
+    pub fn left_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.left_columns = ::std::option::Option::Some(value.into()); self }
     /// `Limit`: a string.
-    pub fn limit(mut self, value: impl Into<Str>) -> Self { self.limit = Some(value.into()); self }
+    pub fn limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.limit = ::std::option::Option::Some(value.into()); self }
     /// `LowerBound`: a string.
-    pub fn lower_bound(mut self, value: impl Into<Str>) -> Self { self.lower_bound = Some(value.into()); self }
+    pub fn lower_bound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lower_bound = ::std::option::Option::Some(value.into()); self }
     /// `MapType`: a string.
-    pub fn map_type(mut self, value: impl Into<Str>) -> Self { self.map_type = Some(value.into()); self }
+    pub fn map_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.map_type = ::std::option::Option::Some(value.into()); self }
     /// `ModeType`: a string.
-    pub fn mode_type(mut self, value: impl Into<Str>) -> Self { self.mode_type = Some(value.into()); self }
+    pub fn mode_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mode_type = ::std::option::Option::Some(value.into()); self }
     /// `MultiLine`: a boolean.
-    pub fn multi_line(mut self, value: impl Into<Bool>) -> Self { self.multi_line = Some(value.into()); self }
+    pub fn multi_line(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_line = ::std::option::Option::Some(value.into()); self }
     /// `NumRows`: a string.
-    pub fn num_rows(mut self, value: impl Into<Str>) -> Self { self.num_rows = Some(value.into()); self }
+    pub fn num_rows(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.num_rows = ::std::option::Option::Some(value.into()); self }
     /// `NumRowsAfter`: a string.
-    pub fn num_rows_after(mut self, value: impl Into<Str>) -> Self { self.num_rows_after = Some(value.into()); self }
+    pub fn num_rows_after(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.num_rows_after = ::std::option::Option::Some(value.into()); self }
     /// `NumRowsBefore`: a string.
-    pub fn num_rows_before(mut self, value: impl Into<Str>) -> Self { self.num_rows_before = Some(value.into()); self }
+    pub fn num_rows_before(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.num_rows_before = ::std::option::Option::Some(value.into()); self }
     /// `OrderByColumn`: a string.
-    pub fn order_by_column(mut self, value: impl Into<Str>) -> Self { self.order_by_column = Some(value.into()); self }
+    pub fn order_by_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.order_by_column = ::std::option::Option::Some(value.into()); self }
     /// `OrderByColumns`: a string.
-    pub fn order_by_columns(mut self, value: impl Into<Str>) -> Self { self.order_by_columns = Some(value.into()); self }
+    pub fn order_by_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.order_by_columns = ::std::option::Option::Some(value.into()); self }
     /// `Other`: a string.
-    pub fn other(mut self, value: impl Into<Str>) -> Self { self.other = Some(value.into()); self }
+    pub fn other(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.other = ::std::option::Option::Some(value.into()); self }
     /// `Pattern`: a string.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = Some(value.into()); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = ::std::option::Option::Some(value.into()); self }
     /// `PatternOption1`: a string.
-    pub fn pattern_option1(mut self, value: impl Into<Str>) -> Self { self.pattern_option1 = Some(value.into()); self }
+    pub fn pattern_option1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_option1 = ::std::option::Option::Some(value.into()); self }
     /// `PatternOption2`: a string.
-    pub fn pattern_option2(mut self, value: impl Into<Str>) -> Self { self.pattern_option2 = Some(value.into()); self }
+    pub fn pattern_option2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_option2 = ::std::option::Option::Some(value.into()); self }
     /// `PatternOptions`: a string.
-    pub fn pattern_options(mut self, value: impl Into<Str>) -> Self { self.pattern_options = Some(value.into()); self }
+    pub fn pattern_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_options = ::std::option::Option::Some(value.into()); self }
     /// `Period`: a string.
-    pub fn period(mut self, value: impl Into<Str>) -> Self { self.period = Some(value.into()); self }
+    pub fn period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.period = ::std::option::Option::Some(value.into()); self }
     /// `Position`: a string.
-    pub fn position(mut self, value: impl Into<Str>) -> Self { self.position = Some(value.into()); self }
+    pub fn position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.position = ::std::option::Option::Some(value.into()); self }
     /// `RemoveAllPunctuation`: a string.
-    pub fn remove_all_punctuation(mut self, value: impl Into<Str>) -> Self { self.remove_all_punctuation = Some(value.into()); self }
+    pub fn remove_all_punctuation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_all_punctuation = ::std::option::Option::Some(value.into()); self }
     /// `RemoveAllQuotes`: a string.
-    pub fn remove_all_quotes(mut self, value: impl Into<Str>) -> Self { self.remove_all_quotes = Some(value.into()); self }
+    pub fn remove_all_quotes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_all_quotes = ::std::option::Option::Some(value.into()); self }
     /// `RemoveAllWhitespace`: a string.
-    pub fn remove_all_whitespace(mut self, value: impl Into<Str>) -> Self { self.remove_all_whitespace = Some(value.into()); self }
+    pub fn remove_all_whitespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_all_whitespace = ::std::option::Option::Some(value.into()); self }
     /// `RemoveCustomCharacters`: a string.
-    pub fn remove_custom_characters(mut self, value: impl Into<Str>) -> Self { self.remove_custom_characters = Some(value.into()); self }
+    pub fn remove_custom_characters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_custom_characters = ::std::option::Option::Some(value.into()); self }
     /// `RemoveCustomValue`: a string.
-    pub fn remove_custom_value(mut self, value: impl Into<Str>) -> Self { self.remove_custom_value = Some(value.into()); self }
+    pub fn remove_custom_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_custom_value = ::std::option::Option::Some(value.into()); self }
     /// `RemoveLeadingAndTrailingPunctuation`: a string.
-    pub fn remove_leading_and_trailing_punctuation(mut self, value: impl Into<Str>) -> Self { self.remove_leading_and_trailing_punctuation = Some(value.into()); self }
+    pub fn remove_leading_and_trailing_punctuation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_leading_and_trailing_punctuation = ::std::option::Option::Some(value.into()); self }
     /// `RemoveLeadingAndTrailingQuotes`: a string.
-    pub fn remove_leading_and_trailing_quotes(mut self, value: impl Into<Str>) -> Self { self.remove_leading_and_trailing_quotes = Some(value.into()); self }
+    pub fn remove_leading_and_trailing_quotes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_leading_and_trailing_quotes = ::std::option::Option::Some(value.into()); self }
     /// `RemoveLeadingAndTrailingWhitespace`: a string.
-    pub fn remove_leading_and_trailing_whitespace(mut self, value: impl Into<Str>) -> Self { self.remove_leading_and_trailing_whitespace = Some(value.into()); self }
+    pub fn remove_leading_and_trailing_whitespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_leading_and_trailing_whitespace = ::std::option::Option::Some(value.into()); self }
     /// `RemoveLetters`: a string.
-    pub fn remove_letters(mut self, value: impl Into<Str>) -> Self { self.remove_letters = Some(value.into()); self }
+    pub fn remove_letters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_letters = ::std::option::Option::Some(value.into()); self }
     /// `RemoveNumbers`: a string.
-    pub fn remove_numbers(mut self, value: impl Into<Str>) -> Self { self.remove_numbers = Some(value.into()); self }
+    pub fn remove_numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_numbers = ::std::option::Option::Some(value.into()); self }
     /// `RemoveSourceColumn`: a string.
-    pub fn remove_source_column(mut self, value: impl Into<Str>) -> Self { self.remove_source_column = Some(value.into()); self }
+    pub fn remove_source_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_source_column = ::std::option::Option::Some(value.into()); self }
     /// `RemoveSpecialCharacters`: a string.
-    pub fn remove_special_characters(mut self, value: impl Into<Str>) -> Self { self.remove_special_characters = Some(value.into()); self }
+    pub fn remove_special_characters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remove_special_characters = ::std::option::Option::Some(value.into()); self }
     /// `RightColumns`: a string.
-    pub fn right_columns(mut self, value: impl Into<Str>) -> Self { self.right_columns = Some(value.into()); self }
+    pub fn right_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.right_columns = ::std::option::Option::Some(value.into()); self }
     /// `SampleSize`: a string.
-    pub fn sample_size(mut self, value: impl Into<Str>) -> Self { self.sample_size = Some(value.into()); self }
+    pub fn sample_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sample_size = ::std::option::Option::Some(value.into()); self }
     /// `SampleType`: a string.
-    pub fn sample_type(mut self, value: impl Into<Str>) -> Self { self.sample_type = Some(value.into()); self }
+    pub fn sample_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sample_type = ::std::option::Option::Some(value.into()); self }
     /// `SecondInput`: a string.
-    pub fn second_input(mut self, value: impl Into<Str>) -> Self { self.second_input = Some(value.into()); self }
+    pub fn second_input(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.second_input = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryInputs`: a list of [`SecondaryInput`] objects.
-    pub fn secondary_inputs(mut self, value: impl Into<List<SecondaryInput>>) -> Self { self.secondary_inputs = Some(value.into()); self }
+    pub fn secondary_inputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SecondaryInput>>) -> Self { self.secondary_inputs = ::std::option::Option::Some(value.into()); self }
     /// `SheetIndexes`: a list of integers.
-    pub fn sheet_indexes(mut self, value: impl Into<List<Int>>) -> Self { self.sheet_indexes = Some(value.into()); self }
+    pub fn sheet_indexes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.sheet_indexes = ::std::option::Option::Some(value.into()); self }
     /// `SheetNames`: a list of strings.
-    pub fn sheet_names(mut self, value: impl Into<List<Str>>) -> Self { self.sheet_names = Some(value.into()); self }
+    pub fn sheet_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.sheet_names = ::std::option::Option::Some(value.into()); self }
     /// `SourceColumn`: a string.
-    pub fn source_column(mut self, value: impl Into<Str>) -> Self { self.source_column = Some(value.into()); self }
+    pub fn source_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_column = ::std::option::Option::Some(value.into()); self }
     /// `SourceColumn1`: a string.
-    pub fn source_column1(mut self, value: impl Into<Str>) -> Self { self.source_column1 = Some(value.into()); self }
+    pub fn source_column1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_column1 = ::std::option::Option::Some(value.into()); self }
     /// `SourceColumn2`: a string.
-    pub fn source_column2(mut self, value: impl Into<Str>) -> Self { self.source_column2 = Some(value.into()); self }
+    pub fn source_column2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_column2 = ::std::option::Option::Some(value.into()); self }
     /// `SourceColumns`: a string.
-    pub fn source_columns(mut self, value: impl Into<Str>) -> Self { self.source_columns = Some(value.into()); self }
+    pub fn source_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_columns = ::std::option::Option::Some(value.into()); self }
     /// `StartColumnIndex`: a string.
-    pub fn start_column_index(mut self, value: impl Into<Str>) -> Self { self.start_column_index = Some(value.into()); self }
+    pub fn start_column_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_column_index = ::std::option::Option::Some(value.into()); self }
     /// `StartPattern`: a string.
-    pub fn start_pattern(mut self, value: impl Into<Str>) -> Self { self.start_pattern = Some(value.into()); self }
+    pub fn start_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_pattern = ::std::option::Option::Some(value.into()); self }
     /// `StartPosition`: a string.
-    pub fn start_position(mut self, value: impl Into<Str>) -> Self { self.start_position = Some(value.into()); self }
+    pub fn start_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_position = ::std::option::Option::Some(value.into()); self }
     /// `StartValue`: a string.
-    pub fn start_value(mut self, value: impl Into<Str>) -> Self { self.start_value = Some(value.into()); self }
+    pub fn start_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_value = ::std::option::Option::Some(value.into()); self }
     /// `StemmingMode`: a string.
-    pub fn stemming_mode(mut self, value: impl Into<Str>) -> Self { self.stemming_mode = Some(value.into()); self }
+    pub fn stemming_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stemming_mode = ::std::option::Option::Some(value.into()); self }
     /// `StepCount`: a string.
-    pub fn step_count(mut self, value: impl Into<Str>) -> Self { self.step_count = Some(value.into()); self }
+    pub fn step_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.step_count = ::std::option::Option::Some(value.into()); self }
     /// `StepIndex`: a string.
-    pub fn step_index(mut self, value: impl Into<Str>) -> Self { self.step_index = Some(value.into()); self }
+    pub fn step_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.step_index = ::std::option::Option::Some(value.into()); self }
     /// `StopWordsMode`: a string.
-    pub fn stop_words_mode(mut self, value: impl Into<Str>) -> Self { self.stop_words_mode = Some(value.into()); self }
+    pub fn stop_words_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stop_words_mode = ::std::option::Option::Some(value.into()); self }
     /// `Strategy`: a string.
-    pub fn strategy(mut self, value: impl Into<Str>) -> Self { self.strategy = Some(value.into()); self }
+    pub fn strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.strategy = ::std::option::Option::Some(value.into()); self }
     /// `TargetColumn`: a string.
-    pub fn target_column(mut self, value: impl Into<Str>) -> Self { self.target_column = Some(value.into()); self }
+    pub fn target_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_column = ::std::option::Option::Some(value.into()); self }
     /// `TargetColumnNames`: a string.
-    pub fn target_column_names(mut self, value: impl Into<Str>) -> Self { self.target_column_names = Some(value.into()); self }
+    pub fn target_column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_column_names = ::std::option::Option::Some(value.into()); self }
     /// `TargetDateFormat`: a string.
-    pub fn target_date_format(mut self, value: impl Into<Str>) -> Self { self.target_date_format = Some(value.into()); self }
+    pub fn target_date_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_date_format = ::std::option::Option::Some(value.into()); self }
     /// `TargetIndex`: a string.
-    pub fn target_index(mut self, value: impl Into<Str>) -> Self { self.target_index = Some(value.into()); self }
+    pub fn target_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_index = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = ::std::option::Option::Some(value.into()); self }
     /// `TokenizerPattern`: a string.
-    pub fn tokenizer_pattern(mut self, value: impl Into<Str>) -> Self { self.tokenizer_pattern = Some(value.into()); self }
+    pub fn tokenizer_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tokenizer_pattern = ::std::option::Option::Some(value.into()); self }
     /// `TrueString`: a string.
-    pub fn true_string(mut self, value: impl Into<Str>) -> Self { self.true_string = Some(value.into()); self }
+    pub fn true_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.true_string = ::std::option::Option::Some(value.into()); self }
     /// `UdfLang`: a string.
-    pub fn udf_lang(mut self, value: impl Into<Str>) -> Self { self.udf_lang = Some(value.into()); self }
+    pub fn udf_lang(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.udf_lang = ::std::option::Option::Some(value.into()); self }
     /// `Units`: a string.
-    pub fn units(mut self, value: impl Into<Str>) -> Self { self.units = Some(value.into()); self }
+    pub fn units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.units = ::std::option::Option::Some(value.into()); self }
     /// `UnpivotColumn`: a string.
-    pub fn unpivot_column(mut self, value: impl Into<Str>) -> Self { self.unpivot_column = Some(value.into()); self }
+    pub fn unpivot_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unpivot_column = ::std::option::Option::Some(value.into()); self }
     /// `UpperBound`: a string.
-    pub fn upper_bound(mut self, value: impl Into<Str>) -> Self { self.upper_bound = Some(value.into()); self }
+    pub fn upper_bound(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.upper_bound = ::std::option::Option::Some(value.into()); self }
     /// `UseNewDataFrame`: a string.
-    pub fn use_new_data_frame(mut self, value: impl Into<Str>) -> Self { self.use_new_data_frame = Some(value.into()); self }
+    pub fn use_new_data_frame(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.use_new_data_frame = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
     /// `Value1`: a string.
-    pub fn value1(mut self, value: impl Into<Str>) -> Self { self.value1 = Some(value.into()); self }
+    pub fn value1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value1 = ::std::option::Option::Some(value.into()); self }
     /// `Value2`: a string.
-    pub fn value2(mut self, value: impl Into<Str>) -> Self { self.value2 = Some(value.into()); self }
+    pub fn value2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value2 = ::std::option::Option::Some(value.into()); self }
     /// `ValueColumn`: a string.
-    pub fn value_column(mut self, value: impl Into<Str>) -> Self { self.value_column = Some(value.into()); self }
+    pub fn value_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_column = ::std::option::Option::Some(value.into()); self }
     /// `ViewFrame`: a string.
-    pub fn view_frame(mut self, value: impl Into<Str>) -> Self { self.view_frame = Some(value.into()); self }
+    pub fn view_frame(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_frame = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecipeParameters {}
+impl crate::PropertyType for RecipeParameters {}
 
-impl ToValue for RecipeParameters {
+impl ::cloudwright_core::ToValue for RecipeParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AggregateFunction", &self.aggregate_function)
             .opt("Base", &self.base)
             .opt("CaseStatement", &self.case_statement)
@@ -1285,24 +1107,6 @@ impl ToValue for RecipeParameters {
     }
 }
 
-/// The required properties of [`RecipeStep`], by name: `RecipeStep::new(RecipeStepRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecipeStepRequired {
-    /// `Action`: an [`Action`] object, required.
-    pub action: Obj<Action>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecipeStep: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_Action)),
-        ("ConditionExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionExpression), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Action"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RecipeStep` property type of `AWS::DataBrew::Recipe`.
 ///
 /// Represents a single step from a DataBrew recipe to be performed.
@@ -1313,61 +1117,43 @@ pub struct RecipeStep {
     /// `Action`: an [`Action`] object, required.
     ///
     /// The particular action to be performed in the recipe step.
-    pub action: Obj<Action>,
+    pub action: crate::Obj<Action>,
     /// `ConditionExpressions`: a list of [`ConditionExpression`] objects.
     ///
     /// One or more conditions that must be met for the recipe step to succeed.
     ///
-    /// &gt; All of the conditions in the array must be met. In other words, all of the conditions must be combined using a logical AND operation.
-    pub condition_expressions: Option<List<ConditionExpression>>,
+    /// \> All of the conditions in the array must be met. In other words, all of the conditions must be combined using a logical AND operation.
+    pub condition_expressions: ::std::option::Option<::cloudwright_core::List<ConditionExpression>>,
 }
 
 #[rustfmt::skip]
 impl RecipeStep {
-    /// A `RecipeStep` with its required properties, named in a [`RecipeStepRequired`].
+    /// A `RecipeStep` with its one required property, `Action`.
     #[inline]
-    pub fn new(required: RecipeStepRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Action>>) -> Self {
         Self {
-            action: required.action,
-            condition_expressions: None,
+            action: value.into(),
+            condition_expressions: ::std::option::Option::None,
         }
     }
 
     /// `Action`: an [`Action`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<Action>>) -> Self { self.action = value.into(); self }
     /// `ConditionExpressions`: a list of [`ConditionExpression`] objects.
-    pub fn condition_expressions(mut self, value: impl Into<List<ConditionExpression>>) -> Self { self.condition_expressions = Some(value.into()); self }
+    pub fn condition_expressions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConditionExpression>>) -> Self { self.condition_expressions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecipeStep {}
+impl crate::PropertyType for RecipeStep {}
 
-impl ToValue for RecipeStep {
+impl ::cloudwright_core::ToValue for RecipeStep {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("ConditionExpressions", &self.condition_expressions)
             .build()
     }
 }
-
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Key", Shape::STR),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::DataBrew::Recipe`.
 ///
@@ -1379,52 +1165,41 @@ pub struct S3Location {
     /// `Bucket`: a string, required.
     ///
     /// The Amazon S3 bucket name.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string.
     ///
     /// The unique name of the object in the bucket.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    /// A `S3Location` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: S3LocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            key: None,
+            bucket: value.into(),
+            key: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("Key", &self.key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecondaryInput: ObjRule = ObjRule {
-    properties: &[
-        ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
-        ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
-    ],
-    one_of: &[&[&["S3InputDefinition"], &["DataCatalogInputDefinition"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecondaryInput` property type of `AWS::DataBrew::Recipe`.
 ///
@@ -1436,11 +1211,12 @@ pub struct SecondaryInput {
     /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
     ///
     /// The AWS Glue Data Catalog parameters for the data.
-    pub data_catalog_input_definition: Option<Obj<DataCatalogInputDefinition>>,
+    pub data_catalog_input_definition:
+        ::std::option::Option<crate::Obj<DataCatalogInputDefinition>>,
     /// `S3InputDefinition`: a [`S3Location`] object.
     ///
     /// The Amazon S3 location where the data is stored.
-    pub s3_input_definition: Option<Obj<S3Location>>,
+    pub s3_input_definition: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -1448,21 +1224,21 @@ impl SecondaryInput {
     /// A `SecondaryInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
-    pub fn data_catalog_input_definition(mut self, value: impl Into<Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = Some(value.into()); self }
+    pub fn data_catalog_input_definition(mut self, value: impl ::std::convert::Into<crate::Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = ::std::option::Option::Some(value.into()); self }
     /// `S3InputDefinition`: a [`S3Location`] object.
-    pub fn s3_input_definition(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_input_definition = Some(value.into()); self }
+    pub fn s3_input_definition(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.s3_input_definition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecondaryInput {}
+impl crate::PropertyType for SecondaryInput {}
 
-impl ToValue for SecondaryInput {
+impl ::cloudwright_core::ToValue for SecondaryInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DataCatalogInputDefinition",
                 &self.data_catalog_input_definition,
@@ -1470,4 +1246,216 @@ impl ToValue for SecondaryInput {
             .opt("S3InputDefinition", &self.s3_input_definition)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z\\_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Recipe: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeStep), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Steps"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Operation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConditionExpression: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetColumn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Condition", "TargetColumn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("CatalogId", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("TableName", Shape::STR),
+            ("TempDirectory", Shape::Object(&RULE_S3Location)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Input: ObjRule = ObjRule {
+        properties: &[
+            ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
+            ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
+        ],
+        one_of: &[&[&["S3InputDefinition"], &["DataCatalogInputDefinition"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecipeParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AggregateFunction", Shape::STR),
+            ("Base", Shape::STR),
+            ("CaseStatement", Shape::STR),
+            ("CategoryMap", Shape::STR),
+            ("CharsToRemove", Shape::STR),
+            ("CollapseConsecutiveWhitespace", Shape::STR),
+            ("ColumnDataType", Shape::STR),
+            ("ColumnRange", Shape::STR),
+            ("Count", Shape::STR),
+            ("CustomCharacters", Shape::STR),
+            ("CustomStopWords", Shape::STR),
+            ("CustomValue", Shape::STR),
+            ("DatasetsColumns", Shape::STR),
+            ("DateAddValue", Shape::STR),
+            ("DateTimeFormat", Shape::STR),
+            ("DateTimeParameters", Shape::STR),
+            ("DeleteOtherRows", Shape::STR),
+            ("Delimiter", Shape::STR),
+            ("EndPattern", Shape::STR),
+            ("EndPosition", Shape::STR),
+            ("EndValue", Shape::STR),
+            ("ExpandContractions", Shape::STR),
+            ("Exponent", Shape::STR),
+            ("FalseString", Shape::STR),
+            ("GroupByAggFunctionOptions", Shape::STR),
+            ("GroupByColumns", Shape::STR),
+            ("HiddenColumns", Shape::STR),
+            ("IgnoreCase", Shape::STR),
+            ("IncludeInSplit", Shape::STR),
+            ("Input", Shape::Object(&RULE_Input)),
+            ("Interval", Shape::STR),
+            ("IsText", Shape::STR),
+            ("JoinKeys", Shape::STR),
+            ("JoinType", Shape::STR),
+            ("LeftColumns", Shape::STR),
+            ("Limit", Shape::STR),
+            ("LowerBound", Shape::STR),
+            ("MapType", Shape::STR),
+            ("ModeType", Shape::STR),
+            ("MultiLine", Shape::Bool),
+            ("NumRows", Shape::STR),
+            ("NumRowsAfter", Shape::STR),
+            ("NumRowsBefore", Shape::STR),
+            ("OrderByColumn", Shape::STR),
+            ("OrderByColumns", Shape::STR),
+            ("Other", Shape::STR),
+            ("Pattern", Shape::STR),
+            ("PatternOption1", Shape::STR),
+            ("PatternOption2", Shape::STR),
+            ("PatternOptions", Shape::STR),
+            ("Period", Shape::STR),
+            ("Position", Shape::STR),
+            ("RemoveAllPunctuation", Shape::STR),
+            ("RemoveAllQuotes", Shape::STR),
+            ("RemoveAllWhitespace", Shape::STR),
+            ("RemoveCustomCharacters", Shape::STR),
+            ("RemoveCustomValue", Shape::STR),
+            ("RemoveLeadingAndTrailingPunctuation", Shape::STR),
+            ("RemoveLeadingAndTrailingQuotes", Shape::STR),
+            ("RemoveLeadingAndTrailingWhitespace", Shape::STR),
+            ("RemoveLetters", Shape::STR),
+            ("RemoveNumbers", Shape::STR),
+            ("RemoveSourceColumn", Shape::STR),
+            ("RemoveSpecialCharacters", Shape::STR),
+            ("RightColumns", Shape::STR),
+            ("SampleSize", Shape::STR),
+            ("SampleType", Shape::STR),
+            ("SecondInput", Shape::STR),
+            ("SecondaryInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_SecondaryInput), min_items: None, max_items: None, unique: false })),
+            ("SheetIndexes", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: Some(1), unique: false })),
+            ("SheetNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1), unique: false })),
+            ("SourceColumn", Shape::STR),
+            ("SourceColumn1", Shape::STR),
+            ("SourceColumn2", Shape::STR),
+            ("SourceColumns", Shape::STR),
+            ("StartColumnIndex", Shape::STR),
+            ("StartPattern", Shape::STR),
+            ("StartPosition", Shape::STR),
+            ("StartValue", Shape::STR),
+            ("StemmingMode", Shape::STR),
+            ("StepCount", Shape::STR),
+            ("StepIndex", Shape::STR),
+            ("StopWordsMode", Shape::STR),
+            ("Strategy", Shape::STR),
+            ("TargetColumn", Shape::STR),
+            ("TargetColumnNames", Shape::STR),
+            ("TargetDateFormat", Shape::STR),
+            ("TargetIndex", Shape::STR),
+            ("TimeZone", Shape::STR),
+            ("TokenizerPattern", Shape::STR),
+            ("TrueString", Shape::STR),
+            ("UdfLang", Shape::STR),
+            ("Units", Shape::STR),
+            ("UnpivotColumn", Shape::STR),
+            ("UpperBound", Shape::STR),
+            ("UseNewDataFrame", Shape::STR),
+            ("Value", Shape::STR),
+            ("Value1", Shape::STR),
+            ("Value2", Shape::STR),
+            ("ValueColumn", Shape::STR),
+            ("ViewFrame", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecipeStep: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_Action)),
+            ("ConditionExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionExpression), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Key", Shape::STR),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecondaryInput: ObjRule = ObjRule {
+        properties: &[
+            ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
+            ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
+        ],
+        one_of: &[&[&["S3InputDefinition"], &["DataCatalogInputDefinition"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{ColumnSelector, Tag, TagRequired};
-use super::shared::{RULE_ColumnSelector, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
 
 /// The required properties of [`Ruleset`], by name: `Ruleset::new(RulesetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulesetRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
     /// `TargetArn`: a string, required.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ruleset: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["Name", "TargetArn", "Rules"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataBrew::Ruleset` resource.
 ///
@@ -57,31 +36,31 @@ pub struct Ruleset {
     /// The description of the ruleset.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the ruleset.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Rules`: a list of [`Rule`] objects, required.
     ///
     /// Contains metadata about the ruleset.
     ///
     /// Items at least 1.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of a resource (dataset) that the ruleset is associated with.
     ///
     /// Length 20 to 2048; create-only: changing it replaces the resource.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -91,7 +70,7 @@ impl Ruleset {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataBrew::Ruleset",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-ruleset.html",
         primary_identifier: &["Name"],
@@ -102,51 +81,53 @@ impl Ruleset {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Ruleset` with its required properties, named in a [`RulesetRequired`].
     #[inline]
     pub fn new(required: RulesetRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             rules: required.rules,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_arn: required.target_arn,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
-impl Resource for Ruleset {
+impl ::cloudwright_core::Resource for Ruleset {
     type Attributes = RulesetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Ruleset, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Ruleset, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Ruleset {
+impl ::cloudwright_core::ToValue for Ruleset {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req("Rules", &self.rules)
@@ -156,12 +137,12 @@ impl ToValue for Ruleset {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Ruleset`]: `Handle<Ruleset>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Ruleset`]: `Handle<Ruleset>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct RulesetAttributes(());
 
-impl From<ResourceRef> for RulesetAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RulesetAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -170,25 +151,10 @@ impl From<ResourceRef> for RulesetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `CheckExpression`: a string, required.
-    pub check_expression: Str,
+    pub check_expression: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("CheckExpression", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ColumnSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
-        ("Disabled", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("SubstitutionMap", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstitutionValue), min_items: None, max_items: None, unique: false })),
-        ("Threshold", Shape::Object(&RULE_Threshold)),
-    ],
-    required: &["Name", "CheckExpression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::DataBrew::Ruleset`.
 ///
@@ -202,31 +168,31 @@ pub struct Rule {
     /// The expression which includes column references, condition names followed by variable references, possibly grouped and combined with other conditions. For example, `(:col1 starts_with :prefix1 or :col1 starts_with :prefix2) and (:col1 ends_with :suffix1 or :col1 ends_with :suffix2)` . Column and value references are substitution variables that should start with the ':' symbol. Depending on the context, substitution variables' values can be either an actual value or a column name. These values are defined in the SubstitutionMap. If a CheckExpression starts with a column reference, then ColumnSelectors in the rule should be null. If ColumnSelectors has been defined, then there should be no columnn reference in the left side of a condition, for example, `is_between :val1 and :val2` .
     ///
     /// Pattern `^[><0-9A-Za-z_.,:)(!= ]+$`; length 4 to 1024.
-    pub check_expression: Str,
+    pub check_expression: ::cloudwright_core::Str,
     /// `ColumnSelectors`: a list of [`ColumnSelector`] objects.
     ///
     /// List of column selectors. Selectors can be used to select columns using a name or regular expression from the dataset. Rule will be applied to selected columns.
     ///
     /// Items at least 1.
-    pub column_selectors: Option<List<ColumnSelector>>,
+    pub column_selectors: ::std::option::Option<::cloudwright_core::List<ColumnSelector>>,
     /// `Disabled`: a boolean.
     ///
     /// A value that specifies whether the rule is disabled. Once a rule is disabled, a profile job will not validate it during a job run. Default value is false.
-    pub disabled: Option<Bool>,
+    pub disabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the rule.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SubstitutionMap`: a list of [`SubstitutionValue`] objects.
     ///
     /// The map of substitution variable names to their values used in a check expression. Variable names should start with a ':' (colon). Variable values can either be actual values or column names. To differentiate between the two, column names should be enclosed in backticks, for example, `":col1": "`Column A`".`
-    pub substitution_map: Option<List<SubstitutionValue>>,
+    pub substitution_map: ::std::option::Option<::cloudwright_core::List<SubstitutionValue>>,
     /// `Threshold`: a [`Threshold`] object.
     ///
     /// The threshold used with a non-aggregate check expression. Non-aggregate check expressions will be applied to each row in a specific column, and the threshold will be used to determine whether the validation succeeds.
-    pub threshold: Option<Obj<Threshold>>,
+    pub threshold: ::std::option::Option<crate::Obj<Threshold>>,
 }
 
 #[rustfmt::skip]
@@ -236,34 +202,34 @@ impl Rule {
     pub fn new(required: RuleRequired) -> Self {
         Self {
             check_expression: required.check_expression,
-            column_selectors: None,
-            disabled: None,
+            column_selectors: ::std::option::Option::None,
+            disabled: ::std::option::Option::None,
             name: required.name,
-            substitution_map: None,
-            threshold: None,
+            substitution_map: ::std::option::Option::None,
+            threshold: ::std::option::Option::None,
         }
     }
 
     /// `CheckExpression`: a string, required.
-    pub fn check_expression(mut self, value: impl Into<Str>) -> Self { self.check_expression = value.into(); self }
+    pub fn check_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.check_expression = value.into(); self }
     /// `ColumnSelectors`: a list of [`ColumnSelector`] objects.
-    pub fn column_selectors(mut self, value: impl Into<List<ColumnSelector>>) -> Self { self.column_selectors = Some(value.into()); self }
+    pub fn column_selectors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnSelector>>) -> Self { self.column_selectors = ::std::option::Option::Some(value.into()); self }
     /// `Disabled`: a boolean.
-    pub fn disabled(mut self, value: impl Into<Bool>) -> Self { self.disabled = Some(value.into()); self }
+    pub fn disabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SubstitutionMap`: a list of [`SubstitutionValue`] objects.
-    pub fn substitution_map(mut self, value: impl Into<List<SubstitutionValue>>) -> Self { self.substitution_map = Some(value.into()); self }
+    pub fn substitution_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubstitutionValue>>) -> Self { self.substitution_map = ::std::option::Option::Some(value.into()); self }
     /// `Threshold`: a [`Threshold`] object.
-    pub fn threshold(mut self, value: impl Into<Obj<Threshold>>) -> Self { self.threshold = Some(value.into()); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<crate::Obj<Threshold>>) -> Self { self.threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CheckExpression", &self.check_expression)
             .opt("ColumnSelectors", &self.column_selectors)
             .opt("Disabled", &self.disabled)
@@ -278,21 +244,10 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubstitutionValueRequired {
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
     /// `ValueReference`: a string, required.
-    pub value_reference: Str,
+    pub value_reference: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubstitutionValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ValueReference", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ValueReference", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubstitutionValue` property type of `AWS::DataBrew::Ruleset`.
 ///
@@ -306,13 +261,13 @@ pub struct SubstitutionValue {
     /// Value or column name.
     ///
     /// Length 0 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
     /// `ValueReference`: a string, required.
     ///
     /// Variable name.
     ///
     /// Pattern `^:[A-Za-z0-9_]+$`; length 2 to 128.
-    pub value_reference: Str,
+    pub value_reference: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -327,41 +282,22 @@ impl SubstitutionValue {
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
     /// `ValueReference`: a string, required.
-    pub fn value_reference(mut self, value: impl Into<Str>) -> Self { self.value_reference = value.into(); self }
+    pub fn value_reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_reference = value.into(); self }
 }
 
-impl PropertyType for SubstitutionValue {}
+impl crate::PropertyType for SubstitutionValue {}
 
-impl ToValue for SubstitutionValue {
+impl ::cloudwright_core::ToValue for SubstitutionValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Value", &self.value)
             .req("ValueReference", &self.value_reference)
             .build()
     }
 }
-
-/// The required properties of [`Threshold`], by name: `Threshold::new(ThresholdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ThresholdRequired {
-    /// `Value`: a number, required.
-    pub value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Threshold: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "GREATER_THAN", "LESS_THAN"], ..StrRule::ANY })),
-        ("Unit", Shape::Str(&StrRule { allowed: &["COUNT", "PERCENTAGE"], ..StrRule::ANY })),
-        ("Value", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Threshold` property type of `AWS::DataBrew::Ruleset`.
 ///
@@ -373,45 +309,45 @@ pub struct Threshold {
     /// `Type`: a [`ThresholdType`] value.
     ///
     /// The type of a threshold. Used for comparison of an actual count of rows that satisfy the rule to the threshold value.
-    pub r#type: Option<ThresholdType>,
+    pub r#type: ::std::option::Option<ThresholdType>,
     /// `Unit`: a [`ThresholdUnit`] value.
     ///
     /// Unit of threshold value. Can be either a COUNT or PERCENTAGE of the full sample size used for validation.
-    pub unit: Option<ThresholdUnit>,
+    pub unit: ::std::option::Option<ThresholdUnit>,
     /// `Value`: a number, required.
     ///
     /// The value of a threshold.
     ///
     /// Value at least 0.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl Threshold {
-    /// A `Threshold` with its required properties, named in a [`ThresholdRequired`].
+    /// A `Threshold` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: ThresholdRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            r#type: None,
-            unit: None,
-            value: required.value,
+            r#type: ::std::option::Option::None,
+            unit: ::std::option::Option::None,
+            value: value.into(),
         }
     }
 
     /// `Type`: a [`ThresholdType`] value.
-    pub fn r#type(mut self, value: impl Into<ThresholdType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ThresholdType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Unit`: a [`ThresholdUnit`] value.
-    pub fn unit(mut self, value: impl Into<ThresholdUnit>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<ThresholdUnit>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Threshold {}
+impl crate::PropertyType for Threshold {}
 
-impl ToValue for Threshold {
+impl ::cloudwright_core::ToValue for Threshold {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Type", &self.r#type)
             .opt("Unit", &self.unit)
             .req("Value", &self.value)
@@ -431,26 +367,26 @@ pub enum ThresholdType {
     /// `LESS_THAN`
     LessThan,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ThresholdType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ThresholdType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ThresholdType {
+impl ::cloudwright_core::ToValue for ThresholdType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterThanOrEqual => "GREATER_THAN_OR_EQUAL",
             Self::LessThanOrEqual => "LESS_THAN_OR_EQUAL",
             Self::GreaterThan => "GREATER_THAN",
             Self::LessThan => "LESS_THAN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -462,23 +398,87 @@ pub enum ThresholdUnit {
     /// `PERCENTAGE`
     Percentage,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ThresholdUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ThresholdUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ThresholdUnit {
+impl ::cloudwright_core::ToValue for ThresholdUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Count => "COUNT",
             Self::Percentage => "PERCENTAGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ColumnSelector, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[><0-9A-Za-z_.,:)(!= ]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^:[A-Za-z0-9_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ruleset: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["Name", "TargetArn", "Rules"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("CheckExpression", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ColumnSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
+            ("Disabled", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("SubstitutionMap", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstitutionValue), min_items: None, max_items: None, unique: false })),
+            ("Threshold", Shape::Object(&RULE_Threshold)),
+        ],
+        required: &["Name", "CheckExpression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubstitutionValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("ValueReference", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ValueReference", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Threshold: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "GREATER_THAN", "LESS_THAN"], ..StrRule::ANY })),
+            ("Unit", Shape::Str(&StrRule { allowed: &["COUNT", "PERCENTAGE"], ..StrRule::ANY })),
+            ("Value", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

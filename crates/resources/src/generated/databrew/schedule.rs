@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Schedule`], by name: `Schedule::new(ScheduleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `CronExpression`: a string, required.
-    pub cron_expression: Str,
+    pub cron_expression: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("CronExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("JobNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "CronExpression"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataBrew::Schedule` resource.
 ///
@@ -48,26 +31,26 @@ pub(crate) static RULE_Schedule: ObjRule = ObjRule {
 pub struct Schedule {
     /// `CronExpression`: a string, required.
     ///
-    /// The dates and times when the job is to run. For more information, see \[Working with cron expressions for recipe jobs\](<https://docs.aws.amazon.com/databrew/latest/dg/jobs.recipe.html#jobs.cron>) in the *AWS Glue DataBrew Developer Guide* .
+    /// The dates and times when the job is to run. For more information, see [Working with cron expressions for recipe jobs](https://docs.aws.amazon.com/databrew/latest/dg/jobs.recipe.html#jobs.cron) in the *AWS Glue DataBrew Developer Guide* .
     ///
     /// Length 1 to 512.
-    pub cron_expression: Str,
+    pub cron_expression: ::cloudwright_core::Str,
     /// `JobNames`: a list of strings.
     ///
     /// A list of jobs to be run, according to the schedule.
     ///
     /// Items 0 to 50.
-    pub job_names: Option<List<Str>>,
+    pub job_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The name of the schedule.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata tags that have been applied to the schedule.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +60,7 @@ impl Schedule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataBrew::Schedule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-schedule.html",
         primary_identifier: &["Name"],
@@ -88,7 +71,7 @@ impl Schedule {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
@@ -96,40 +79,42 @@ impl Schedule {
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
             cron_expression: required.cron_expression,
-            job_names: None,
+            job_names: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CronExpression`: a string, required.
-    pub fn cron_expression(mut self, value: impl Into<Str>) -> Self { self.cron_expression = value.into(); self }
+    pub fn cron_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cron_expression = value.into(); self }
     /// `JobNames`: a list of strings.
-    pub fn job_names(mut self, value: impl Into<List<Str>>) -> Self { self.job_names = Some(value.into()); self }
+    pub fn job_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.job_names = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Schedule {
+impl ::cloudwright_core::Resource for Schedule {
     type Attributes = ScheduleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schedule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Schedule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CronExpression", &self.cron_expression)
             .opt("JobNames", &self.job_names)
             .req("Name", &self.name)
@@ -138,12 +123,34 @@ impl ToValue for Schedule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Schedule`]: `Handle<Schedule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Schedule`]: `Handle<Schedule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ScheduleAttributes(());
 
-impl From<ResourceRef> for ScheduleAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScheduleAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("CronExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("JobNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "CronExpression"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,22 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "databrew")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-
-#[cfg(feature = "databrew")]
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnSelector: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Regex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "databrew")]
 /// The `ColumnSelector` property type, shared by `AWS::DataBrew::Job`, `AWS::DataBrew::Ruleset`.
 ///
@@ -35,13 +19,13 @@ pub struct ColumnSelector {
     /// The name of a column from a dataset.
     ///
     /// Length 1 to 255.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Regex`: a string.
     ///
     /// A regular expression for selecting a column from a dataset.
     ///
     /// Length 1 to 255.
-    pub regex: Option<Str>,
+    pub regex: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "databrew")]
@@ -50,49 +34,28 @@ impl ColumnSelector {
     /// A `ColumnSelector` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Regex`: a string.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
+    pub fn regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "databrew")]
-impl PropertyType for ColumnSelector {}
+impl crate::PropertyType for ColumnSelector {}
 
 #[cfg(feature = "databrew")]
-impl ToValue for ColumnSelector {
+impl ::cloudwright_core::ToValue for ColumnSelector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Regex", &self.regex)
             .build()
     }
 }
-
-#[cfg(feature = "databrew")]
-/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3LocationRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[cfg(feature = "databrew")]
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("BucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1280), ..StrRule::ANY })),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "databrew")]
 /// The `S3Location` property type, shared by `AWS::DataBrew::Dataset`, `AWS::DataBrew::Job`.
@@ -107,50 +70,50 @@ pub struct S3Location {
     /// The Amazon S3 bucket name.
     ///
     /// Length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `BucketOwner`: a string.
     ///
     /// The AWS account ID of the bucket owner.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub bucket_owner: Option<Str>,
+    pub bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Key`: a string.
     ///
     /// The unique name of the object in the bucket.
     ///
     /// Length 1 to 1280.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "databrew")]
 #[rustfmt::skip]
 impl S3Location {
-    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    /// A `S3Location` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: S3LocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            bucket_owner: None,
-            key: None,
+            bucket: value.into(),
+            bucket_owner: ::std::option::Option::None,
+            key: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketOwner`: a string.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
+    pub fn bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "databrew")]
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
 #[cfg(feature = "databrew")]
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("BucketOwner", &self.bucket_owner)
             .opt("Key", &self.key)
@@ -163,22 +126,10 @@ impl ToValue for S3Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "databrew")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "databrew")]
 /// The `Tag` property type, shared by `AWS::DataBrew::Dataset`, `AWS::DataBrew::Job`, `AWS::DataBrew::Project`, `AWS::DataBrew::Recipe`, `AWS::DataBrew::Ruleset`, `AWS::DataBrew::Schedule`.
@@ -189,11 +140,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "databrew")]
@@ -209,21 +160,67 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "databrew")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "databrew")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "databrew")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+
+    #[cfg(feature = "databrew")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnSelector: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Regex", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "databrew")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("BucketOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1280), ..StrRule::ANY })),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "databrew")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

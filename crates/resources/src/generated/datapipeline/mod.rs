@@ -9,4 +9,4 @@
 pub mod pipeline;
 
 #[cfg(feature = "datapipeline")]
-pub use pipeline::{Pipeline, PipelineAttributes, PipelineRequired};
+pub use pipeline::{Pipeline, PipelineAttributes};

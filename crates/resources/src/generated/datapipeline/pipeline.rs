@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Pipeline`], by name: `Pipeline::new(PipelineRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PipelineRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
-    properties: &[
-        ("Activate", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ParameterObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterObject), min_items: None, max_items: None, unique: false })),
-        ("ParameterValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterValue), min_items: None, max_items: None, unique: false })),
-        ("PipelineObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineObject), min_items: None, max_items: None, unique: false })),
-        ("PipelineTags", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DataPipeline::Pipeline` resource.
 ///
 /// The AWS::DataPipeline::Pipeline resource specifies a data pipeline that you can use to automate the movement and transformation of data.
 ///
-/// &gt; AWS Data Pipeline is no longer available to new customers. Existing customers of AWS Data Pipeline can continue to use the service as normal. \[Learn more\](<https://docs.aws.amazon.com/big-data/migrate-workloads-from-aws-data-pipeline/>)
+/// \> AWS Data Pipeline is no longer available to new customers. Existing customers of AWS Data Pipeline can continue to use the service as normal. [Learn more](https://docs.aws.amazon.com/big-data/migrate-workloads-from-aws-data-pipeline/)
 ///
 /// In each pipeline, you define pipeline objects, such as activities, schedules, data nodes, and resources.
 ///
@@ -48,7 +22,7 @@ pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
 /// - The number of objects in the pipeline exceeds the allowed maximum number of objects.
 /// - The pipeline is in a FINISHED state.
 ///
-/// Pipeline object definitions are passed to the \[PutPipelineDefinition\](<https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_PutPipelineDefinition.html>) action and returned by the \[GetPipelineDefinition\](<https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_GetPipelineDefinition.html>) action.
+/// Pipeline object definitions are passed to the [PutPipelineDefinition](https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_PutPipelineDefinition.html) action and returned by the [GetPipelineDefinition](https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_GetPipelineDefinition.html) action.
 ///
 /// `Ref` returns its `PipelineId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PipelineAttributes`], which `Handle<Pipeline>` dereferences to.
@@ -62,35 +36,35 @@ pub struct Pipeline {
     /// `Activate`: a boolean.
     ///
     /// Indicates whether to validate and start the pipeline or stop an active pipeline. By default, the value is set to `true` .
-    pub activate: Option<Bool>,
+    pub activate: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// A description of the pipeline.
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the pipeline.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParameterObjects`: a list of [`ParameterObject`] objects.
     ///
     /// The parameter objects used with the pipeline.
-    pub parameter_objects: Option<List<ParameterObject>>,
+    pub parameter_objects: ::std::option::Option<::cloudwright_core::List<ParameterObject>>,
     /// `ParameterValues`: a list of [`ParameterValue`] objects.
     ///
     /// The parameter values used with the pipeline.
-    pub parameter_values: Option<List<ParameterValue>>,
+    pub parameter_values: ::std::option::Option<::cloudwright_core::List<ParameterValue>>,
     /// `PipelineObjects`: a list of [`PipelineObject`] objects.
     ///
-    /// The objects that define the pipeline. These objects overwrite the existing pipeline definition. Not all objects, fields, and values can be updated. For information about restrictions, see \[Editing Your Pipeline\](<https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-manage-pipeline-modify-console.html>) in the *AWS Data Pipeline Developer Guide* .
-    pub pipeline_objects: Option<List<PipelineObject>>,
+    /// The objects that define the pipeline. These objects overwrite the existing pipeline definition. Not all objects, fields, and values can be updated. For information about restrictions, see [Editing Your Pipeline](https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-manage-pipeline-modify-console.html) in the *AWS Data Pipeline Developer Guide* .
+    pub pipeline_objects: ::std::option::Option<::cloudwright_core::List<PipelineObject>>,
     /// `PipelineTags`: a list of [`PipelineTag`] objects.
     ///
-    /// A list of arbitrary tags (key-value pairs) to associate with the pipeline, which you can use to control permissions. For more information, see \[Controlling Access to Pipelines and Resources\](<https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-control-access.html>) in the *AWS Data Pipeline Developer Guide* .
-    pub pipeline_tags: Option<List<PipelineTag>>,
+    /// A list of arbitrary tags (key-value pairs) to associate with the pipeline, which you can use to control permissions. For more information, see [Controlling Access to Pipelines and Resources](https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-control-access.html) in the *AWS Data Pipeline Developer Guide* .
+    pub pipeline_tags: ::std::option::Option<::cloudwright_core::List<PipelineTag>>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +74,7 @@ impl Pipeline {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataPipeline::Pipeline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datapipeline-pipeline.html",
         primary_identifier: &["PipelineId"],
@@ -111,57 +85,59 @@ impl Pipeline {
         read_only: &["PipelineId"],
         attributes: &["PipelineId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
+    /// A `Pipeline` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: PipelineRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            activate: None,
-            description: None,
-            name: required.name,
-            parameter_objects: None,
-            parameter_values: None,
-            pipeline_objects: None,
-            pipeline_tags: None,
+            activate: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            parameter_objects: ::std::option::Option::None,
+            parameter_values: ::std::option::Option::None,
+            pipeline_objects: ::std::option::Option::None,
+            pipeline_tags: ::std::option::Option::None,
         }
     }
 
     /// `Activate`: a boolean.
-    pub fn activate(mut self, value: impl Into<Bool>) -> Self { self.activate = Some(value.into()); self }
+    pub fn activate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.activate = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParameterObjects`: a list of [`ParameterObject`] objects.
-    pub fn parameter_objects(mut self, value: impl Into<List<ParameterObject>>) -> Self { self.parameter_objects = Some(value.into()); self }
+    pub fn parameter_objects(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterObject>>) -> Self { self.parameter_objects = ::std::option::Option::Some(value.into()); self }
     /// `ParameterValues`: a list of [`ParameterValue`] objects.
-    pub fn parameter_values(mut self, value: impl Into<List<ParameterValue>>) -> Self { self.parameter_values = Some(value.into()); self }
+    pub fn parameter_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterValue>>) -> Self { self.parameter_values = ::std::option::Option::Some(value.into()); self }
     /// `PipelineObjects`: a list of [`PipelineObject`] objects.
-    pub fn pipeline_objects(mut self, value: impl Into<List<PipelineObject>>) -> Self { self.pipeline_objects = Some(value.into()); self }
+    pub fn pipeline_objects(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PipelineObject>>) -> Self { self.pipeline_objects = ::std::option::Option::Some(value.into()); self }
     /// `PipelineTags`: a list of [`PipelineTag`] objects.
-    pub fn pipeline_tags(mut self, value: impl Into<List<PipelineTag>>) -> Self { self.pipeline_tags = Some(value.into()); self }
+    pub fn pipeline_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PipelineTag>>) -> Self { self.pipeline_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Pipeline {
+impl ::cloudwright_core::Resource for Pipeline {
     type Attributes = PipelineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pipeline, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Pipeline, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Pipeline {
+impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Activate", &self.activate)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -173,12 +149,12 @@ impl ToValue for Pipeline {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PipelineAttributes(ResourceRef);
+pub struct PipelineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PipelineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PipelineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -188,91 +164,72 @@ impl PipelineAttributes {
     ///
     /// The ID of the pipeline.
     #[inline]
-    pub fn pipeline_id(&self) -> Value {
-        self.0.get_att("PipelineId")
+    pub fn pipeline_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PipelineId"))
     }
 }
 
-/// The required properties of [`Field`], by name: `Field::new(FieldRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Field: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("RefValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Field` property type of `AWS::DataPipeline::Pipeline`.
 ///
-/// A key-value pair that describes a property of a `PipelineObject` . The value is specified as either a string value ( `StringValue` ) or a reference to another object ( `RefValue` ) but not as both. To view fields for a data pipeline object, see \[Pipeline Object Reference\](<https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-pipeline-objects.html>) in the *AWS Data Pipeline Developer Guide* .
+/// A key-value pair that describes a property of a `PipelineObject` . The value is specified as either a string value ( `StringValue` ) or a reference to another object ( `RefValue` ) but not as both. To view fields for a data pipeline object, see [Pipeline Object Reference](https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-pipeline-objects.html) in the *AWS Data Pipeline Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datapipeline-pipeline-field.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     /// `Key`: a string, required.
     ///
-    /// Specifies the name of a field for a particular object. To view valid values for a particular field, see \[Pipeline Object Reference\](<https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-pipeline-objects.html>) in the *AWS Data Pipeline Developer Guide* .
+    /// Specifies the name of a field for a particular object. To view valid values for a particular field, see [Pipeline Object Reference](https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-pipeline-objects.html) in the *AWS Data Pipeline Developer Guide* .
     ///
     /// Length 1 to 256.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `RefValue`: a string.
     ///
     /// A field value that you specify as an identifier of another object in the same pipeline definition.
     ///
-    /// &gt; You can specify the field value as either a string value ( `StringValue` ) or a reference to another object ( `RefValue` ), but not both.
+    /// \> You can specify the field value as either a string value ( `StringValue` ) or a reference to another object ( `RefValue` ), but not both.
     ///
     /// Required if the key that you are using requires it.
     ///
     /// Length 1 to 256.
-    pub ref_value: Option<Str>,
+    pub ref_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `StringValue`: a string.
     ///
-    /// A field value that you specify as a string. To view valid values for a particular field, see \[Pipeline Object Reference\](<https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-pipeline-objects.html>) in the *AWS Data Pipeline Developer Guide* .
+    /// A field value that you specify as a string. To view valid values for a particular field, see [Pipeline Object Reference](https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-pipeline-objects.html) in the *AWS Data Pipeline Developer Guide* .
     ///
-    /// &gt; You can specify the field value as either a string value ( `StringValue` ) or a reference to another object ( `RefValue` ), but not both.
+    /// \> You can specify the field value as either a string value ( `StringValue` ) or a reference to another object ( `RefValue` ), but not both.
     ///
     /// Required if the key that you are using requires it.
     ///
     /// Length 0 to 10240.
-    pub string_value: Option<Str>,
+    pub string_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Field {
-    /// A `Field` with its required properties, named in a [`FieldRequired`].
+    /// A `Field` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: FieldRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            ref_value: None,
-            string_value: None,
+            key: value.into(),
+            ref_value: ::std::option::Option::None,
+            string_value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `RefValue`: a string.
-    pub fn ref_value(mut self, value: impl Into<Str>) -> Self { self.ref_value = Some(value.into()); self }
+    pub fn ref_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ref_value = ::std::option::Option::Some(value.into()); self }
     /// `StringValue`: a string.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Field {}
+impl crate::PropertyType for Field {}
 
-impl ToValue for Field {
+impl ::cloudwright_core::ToValue for Field {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("RefValue", &self.ref_value)
             .opt("StringValue", &self.string_value)
@@ -284,21 +241,10 @@ impl ToValue for Field {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterAttributeRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `StringValue`: a string, required.
-    pub string_value: Str,
+    pub string_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParameterAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
-    ],
-    required: &["Key", "StringValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParameterAttribute` property type of `AWS::DataPipeline::Pipeline`.
 ///
@@ -312,13 +258,13 @@ pub struct ParameterAttribute {
     /// The field identifier.
     ///
     /// Length 1 to 256.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `StringValue`: a string, required.
     ///
     /// The field value, expressed as a String.
     ///
     /// Length 0 to 10240.
-    pub string_value: Str,
+    pub string_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -333,17 +279,17 @@ impl ParameterAttribute {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `StringValue`: a string, required.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = value.into(); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = value.into(); self }
 }
 
-impl PropertyType for ParameterAttribute {}
+impl crate::PropertyType for ParameterAttribute {}
 
-impl ToValue for ParameterAttribute {
+impl ::cloudwright_core::ToValue for ParameterAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("StringValue", &self.string_value)
             .build()
@@ -354,21 +300,10 @@ impl ToValue for ParameterAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterObjectRequired {
     /// `Attributes`: a list of [`ParameterAttribute`] objects, required.
-    pub attributes: List<ParameterAttribute>,
+    pub attributes: ::cloudwright_core::List<ParameterAttribute>,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParameterObject: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterAttribute), min_items: None, max_items: None, unique: false })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Attributes", "Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParameterObject` property type of `AWS::DataPipeline::Pipeline`.
 ///
@@ -380,13 +315,13 @@ pub struct ParameterObject {
     /// `Attributes`: a list of [`ParameterAttribute`] objects, required.
     ///
     /// The attributes of the parameter object.
-    pub attributes: List<ParameterAttribute>,
+    pub attributes: ::cloudwright_core::List<ParameterAttribute>,
     /// `Id`: a string, required.
     ///
     /// The ID of the parameter object.
     ///
     /// Length 1 to 256.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -401,17 +336,17 @@ impl ParameterObject {
     }
 
     /// `Attributes`: a list of [`ParameterAttribute`] objects, required.
-    pub fn attributes(mut self, value: impl Into<List<ParameterAttribute>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterAttribute>>) -> Self { self.attributes = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
 }
 
-impl PropertyType for ParameterObject {}
+impl crate::PropertyType for ParameterObject {}
 
-impl ToValue for ParameterObject {
+impl ::cloudwright_core::ToValue for ParameterObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .req("Id", &self.id)
             .build()
@@ -422,21 +357,10 @@ impl ToValue for ParameterObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterValueRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `StringValue`: a string, required.
-    pub string_value: Str,
+    pub string_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParameterValue: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
-    ],
-    required: &["Id", "StringValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParameterValue` property type of `AWS::DataPipeline::Pipeline`.
 ///
@@ -450,13 +374,13 @@ pub struct ParameterValue {
     /// The ID of the parameter value.
     ///
     /// Length 1 to 256.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `StringValue`: a string, required.
     ///
     /// The field value, expressed as a String.
     ///
     /// Length 0 to 10240.
-    pub string_value: Str,
+    pub string_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -471,17 +395,17 @@ impl ParameterValue {
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `StringValue`: a string, required.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = value.into(); self }
+    pub fn string_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.string_value = value.into(); self }
 }
 
-impl PropertyType for ParameterValue {}
+impl crate::PropertyType for ParameterValue {}
 
-impl ToValue for ParameterValue {
+impl ::cloudwright_core::ToValue for ParameterValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("StringValue", &self.string_value)
             .build()
@@ -492,24 +416,12 @@ impl ToValue for ParameterValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineObjectRequired {
     /// `Fields`: a list of [`Field`] objects, required.
-    pub fields: List<Field>,
+    pub fields: ::cloudwright_core::List<Field>,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipelineObject: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None, unique: false })),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Fields", "Id", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipelineObject` property type of `AWS::DataPipeline::Pipeline`.
 ///
@@ -521,19 +433,19 @@ pub struct PipelineObject {
     /// `Fields`: a list of [`Field`] objects, required.
     ///
     /// Key-value pairs that define the properties of the object.
-    pub fields: List<Field>,
+    pub fields: ::cloudwright_core::List<Field>,
     /// `Id`: a string, required.
     ///
     /// The ID of the object.
     ///
     /// Length 1 to 1024.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the object.
     ///
     /// Length 1 to 1024.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -549,19 +461,19 @@ impl PipelineObject {
     }
 
     /// `Fields`: a list of [`Field`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<Field>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Field>>) -> Self { self.fields = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for PipelineObject {}
+impl crate::PropertyType for PipelineObject {}
 
-impl ToValue for PipelineObject {
+impl ::cloudwright_core::ToValue for PipelineObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Fields", &self.fields)
             .req("Id", &self.id)
             .req("Name", &self.name)
@@ -573,25 +485,14 @@ impl ToValue for PipelineObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PipelineTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PipelineTag` property type of `AWS::DataPipeline::Pipeline`.
 ///
-/// A list of arbitrary tags (key-value pairs) to associate with the pipeline, which you can use to control permissions. For more information, see \[Controlling Access to Pipelines and Resources\](<https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-control-access.html>) in the *AWS Data Pipeline Developer Guide* .
+/// A list of arbitrary tags (key-value pairs) to associate with the pipeline, which you can use to control permissions. For more information, see [Controlling Access to Pipelines and Resources](https://docs.aws.amazon.com/datapipeline/latest/DeveloperGuide/dp-control-access.html) in the *AWS Data Pipeline Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datapipeline-pipeline-pipelinetag.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -599,11 +500,11 @@ pub struct PipelineTag {
     /// `Key`: a string, required.
     ///
     /// The key name of a tag.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value to associate with the key name.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -618,19 +519,111 @@ impl PipelineTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for PipelineTag {}
+impl crate::PropertyType for PipelineTag {}
 
-impl ToValue for PipelineTag {
+impl ::cloudwright_core::ToValue for PipelineTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
+        properties: &[
+            ("Activate", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("ParameterObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterObject), min_items: None, max_items: None, unique: false })),
+            ("ParameterValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterValue), min_items: None, max_items: None, unique: false })),
+            ("PipelineObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineObject), min_items: None, max_items: None, unique: false })),
+            ("PipelineTags", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Field: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("RefValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParameterAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
+        ],
+        required: &["Key", "StringValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParameterObject: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterAttribute), min_items: None, max_items: None, unique: false })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Attributes", "Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParameterValue: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("StringValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
+        ],
+        required: &["Id", "StringValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipelineObject: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None, unique: false })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Fields", "Id", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PipelineTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

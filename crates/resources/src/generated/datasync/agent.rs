@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Z0-9]{5}(-[A-Z0-9]{5}){4}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/.*$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:subnet/.*$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Agent: ObjRule = ObjRule {
-    properties: &[
-        ("ActivationKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(29), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AgentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("SubnetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("VpcEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::Agent` resource.
 ///
@@ -41,9 +13,9 @@ pub(crate) static RULE_Agent: ObjRule = ObjRule {
 ///
 /// For more information, see the following topics in the *AWS DataSync User Guide* :
 ///
-/// - \[DataSync agent requirements\](<https://docs.aws.amazon.com/datasync/latest/userguide/agent-requirements.html>)
-/// - \[DataSync network requirements\](<https://docs.aws.amazon.com/datasync/latest/userguide/datasync-network.html>)
-/// - \[Create a DataSync agent\](<https://docs.aws.amazon.com/datasync/latest/userguide/configure-agent.html>)
+/// - [DataSync agent requirements](https://docs.aws.amazon.com/datasync/latest/userguide/agent-requirements.html)
+/// - [DataSync network requirements](https://docs.aws.amazon.com/datasync/latest/userguide/datasync-network.html)
+/// - [Create a DataSync agent](https://docs.aws.amazon.com/datasync/latest/userguide/configure-agent.html)
 ///
 /// `Ref` returns its `AgentArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AgentAttributes`], which `Handle<Agent>` dereferences to.
@@ -56,46 +28,47 @@ pub(crate) static RULE_Agent: ObjRule = ObjRule {
 pub struct Agent {
     /// `ActivationKey`: a string.
     ///
-    /// Specifies your DataSync agent's activation key. If you don't have an activation key, see \[Activating your agent\](<https://docs.aws.amazon.com/datasync/latest/userguide/activate-agent.html>) .
+    /// Specifies your DataSync agent's activation key. If you don't have an activation key, see [Activating your agent](https://docs.aws.amazon.com/datasync/latest/userguide/activate-agent.html) .
     ///
     /// Pattern `[A-Z0-9]{5}(-[A-Z0-9]{5}){4}`; length 0 to 29; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub activation_key: Option<Str>,
+    pub activation_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `AgentName`: a string.
     ///
     /// Specifies a name for your agent. We recommend specifying a name that you can remember.
     ///
     /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 0 to 256.
-    pub agent_name: Option<Str>,
+    pub agent_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupArns`: a list of strings.
     ///
-    /// The Amazon Resource Names (ARNs) of the security groups used to protect your data transfer task subnets. See \[SecurityGroupArns\](<https://docs.aws.amazon.com/datasync/latest/userguide/API_Ec2Config.html#DataSync-Type-Ec2Config-SecurityGroupArns>) .
+    /// The Amazon Resource Names (ARNs) of the security groups used to protect your data transfer task subnets. See [SecurityGroupArns](https://docs.aws.amazon.com/datasync/latest/userguide/API_Ec2Config.html#DataSync-Type-Ec2Config-SecurityGroupArns) .
     ///
     /// *Pattern* : `^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`
     ///
     /// Items 1 to 1; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`, length 0 to 128; create-only: changing it replaces the resource.
-    pub security_group_arns: Option<List<Str>>,
+    pub security_group_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetArns`: a list of strings.
     ///
     /// Specifies the ARN of the subnet where your VPC service endpoint is located. You can only specify one ARN.
     ///
     /// Items 1 to 1; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:subnet/.*$`, length 0 to 128; create-only: changing it replaces the resource.
-    pub subnet_arns: Option<List<Str>>,
+    pub subnet_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies labels that help you categorize, filter, and search for your AWS resources. We recommend creating at least one tag for your agent.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcEndpointId`: a string.
     ///
-    /// The ID of the virtual private cloud (VPC) endpoint that the agent has access to. This is the client-side VPC endpoint, powered by AWS PrivateLink . If you don't have an AWS PrivateLink VPC endpoint, see \[AWS PrivateLink and VPC endpoints\](<https://docs.aws.amazon.com//vpc/latest/userguide/endpoint-services-overview.html>) in the *Amazon VPC User Guide* .
+    /// The ID of the virtual private cloud (VPC) endpoint that the agent has access to. This is the client-side VPC endpoint, powered by AWS PrivateLink . If you don't have an AWS PrivateLink VPC endpoint, see [AWS PrivateLink and VPC endpoints](https://docs.aws.amazon.com//vpc/latest/userguide/endpoint-services-overview.html) in the *Amazon VPC User Guide* .
     ///
-    /// For more information about activating your agent in a private network based on a VPC, see \[Using AWS DataSync in a Virtual Private Cloud\](<https://docs.aws.amazon.com/datasync/latest/userguide/datasync-in-vpc.html>) in the *AWS DataSync User Guide.*
+    /// For more information about activating your agent in a private network based on a VPC, see [Using AWS DataSync in a Virtual Private Cloud](https://docs.aws.amazon.com/datasync/latest/userguide/datasync-in-vpc.html) in the *AWS DataSync User Guide.*
     ///
     /// A VPC endpoint ID looks like this: `vpce-01234d5aff67890e1` .
     ///
     /// Pattern `^vpce-[0-9a-f]{17}$`; create-only: changing it replaces the resource.
-    pub vpc_endpoint_id: Option<Str>,
+    pub vpc_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +78,7 @@ impl Agent {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::Agent",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-agent.html",
         primary_identifier: &["AgentArn"],
@@ -116,47 +89,49 @@ impl Agent {
         read_only: &["AgentArn", "EndpointType"],
         attributes: &["AgentArn", "EndpointType"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Agent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActivationKey`: a string.
-    pub fn activation_key(mut self, value: impl Into<Str>) -> Self { self.activation_key = Some(value.into()); self }
+    pub fn activation_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.activation_key = ::std::option::Option::Some(value.into()); self }
     /// `AgentName`: a string.
-    pub fn agent_name(mut self, value: impl Into<Str>) -> Self { self.agent_name = Some(value.into()); self }
+    pub fn agent_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_name = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = Some(value.into()); self }
+    pub fn security_group_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_arns = ::std::option::Option::Some(value.into()); self }
     /// `SubnetArns`: a list of strings.
-    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_arns = Some(value.into()); self }
+    pub fn subnet_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_arns = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
+    pub fn vpc_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_endpoint_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Agent {
+impl ::cloudwright_core::Resource for Agent {
     type Attributes = AgentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Agent, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Agent, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Agent {
+impl ::cloudwright_core::ToValue for Agent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActivationKey", &self.activation_key)
             .opt("AgentName", &self.agent_name)
             .opt("SecurityGroupArns", &self.security_group_arns)
@@ -167,12 +142,12 @@ impl ToValue for Agent {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Agent`]: `Handle<Agent>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Agent`]: `Handle<Agent>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AgentAttributes(ResourceRef);
+pub struct AgentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AgentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AgentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,15 +157,48 @@ impl AgentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the agent. Use the `ListAgents` operation to return a list of agents for your account and AWS Region .
     #[inline]
-    pub fn agent_arn(&self) -> Value {
-        self.0.get_att("AgentArn")
+    pub fn agent_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentArn"))
     }
 
     /// `Fn::GetAtt` `EndpointType`: one of a set of strings.
     ///
     /// The type of endpoint that your agent is connected to. If the endpoint is a VPC endpoint, the agent is not accessible over the public internet.
     #[inline]
-    pub fn endpoint_type(&self) -> Value {
-        self.0.get_att("EndpointType")
+    pub fn endpoint_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointType"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Z0-9]{5}(-[A-Z0-9]{5}){4}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/.*$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:subnet/.*$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Agent: ObjRule = ObjRule {
+        properties: &[
+            ("ActivationKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(29), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AgentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("SubnetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("VpcEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

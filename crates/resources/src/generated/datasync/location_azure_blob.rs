@@ -5,54 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired,
-};
-use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^https://[A-Za-z0-9]((.|-+)?[A-Za-z0-9]){0,252}/[a-z0-9](-?[a-z0-9]){2,62}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(^.+$)");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
-
-/// The required properties of [`LocationAzureBlob`], by name: `LocationAzureBlob::new(LocationAzureBlobRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationAzureBlobRequired {
-    /// `AzureBlobAuthenticationType`: an [`AzureBlobAuthenticationType`] value, required.
-    pub azure_blob_authentication_type: AzureBlobAuthenticationType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationAzureBlob: ObjRule = ObjRule {
-    properties: &[
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("AzureAccessTier", Shape::Str(&StrRule { allowed: &["HOT", "COOL", "ARCHIVE"], ..StrRule::ANY })),
-        ("AzureBlobAuthenticationType", Shape::Str(&StrRule { allowed: &["SAS", "NONE"], ..StrRule::ANY })),
-        ("AzureBlobContainerUrl", Shape::Str(&StrRule { max_len: Some(325), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("AzureBlobSasConfiguration", Shape::Object(&RULE_AzureBlobSasConfiguration)),
-        ("AzureBlobType", Shape::Str(&StrRule { allowed: &["BLOCK"], ..StrRule::ANY })),
-        ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["AzureBlobAuthenticationType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationAzureBlob` resource.
 ///
-/// Creates a transfer *location* for a Microsoft Azure Blob Storage container. AWS DataSync can use this location as a transfer source or destination. You can make transfers with or without a \[DataSync agent\](<https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-creating-agent>) that connects to your container.
+/// Creates a transfer *location* for a Microsoft Azure Blob Storage container. AWS DataSync can use this location as a transfer source or destination. You can make transfers with or without a [DataSync agent](https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-creating-agent) that connects to your container.
 ///
-/// Before you begin, make sure you know \[how DataSync accesses Azure Blob Storage\](<https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-access>) and works with \[access tiers\](<https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-access-tiers>) and \[blob types\](<https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#blob-types>) .
+/// Before you begin, make sure you know [how DataSync accesses Azure Blob Storage](https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-access) and works with [access tiers](https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-access-tiers) and [blob types](https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#blob-types) .
 ///
 /// `Ref` returns its `LocationArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LocationAzureBlobAttributes`], which `Handle<LocationAzureBlob>` dereferences to.
@@ -67,18 +28,18 @@ pub struct LocationAzureBlob {
     ///
     /// (Optional) Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect with your Azure Blob Storage container. If you are setting up an agentless cross-cloud transfer, you do not need to specify a value for this parameter.
     ///
-    /// You can specify more than one agent. For more information, see \[Using multiple agents for your transfer\](<https://docs.aws.amazon.com/datasync/latest/userguide/multiple-agents.html>) .
+    /// You can specify more than one agent. For more information, see [Using multiple agents for your transfer](https://docs.aws.amazon.com/datasync/latest/userguide/multiple-agents.html) .
     ///
-    /// &gt; Make sure you configure this parameter correctly when you first create your storage location. You cannot add or remove agents from a storage location after you create it.
+    /// \> Make sure you configure this parameter correctly when you first create your storage location. You cannot add or remove agents from a storage location after you create it.
     ///
     /// Items 1 to 4; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
-    pub agent_arns: Option<List<Str>>,
+    pub agent_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AzureAccessTier`: an [`AzureAccessTier`] value.
     ///
-    /// Specifies the access tier that you want your objects or files transferred into. This only applies when using the location as a transfer destination. For more information, see \[Access tiers\](<https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-access-tiers>) .
+    /// Specifies the access tier that you want your objects or files transferred into. This only applies when using the location as a transfer destination. For more information, see [Access tiers](https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-access-tiers) .
     ///
     /// Default `"HOT"`.
-    pub azure_access_tier: Option<AzureAccessTier>,
+    pub azure_access_tier: ::std::option::Option<AzureAccessTier>,
     /// `AzureBlobAuthenticationType`: an [`AzureBlobAuthenticationType`] value, required.
     ///
     /// Specifies the authentication method DataSync uses to access your Azure Blob Storage. DataSync can access blob storage using a shared access signature (SAS).
@@ -90,45 +51,45 @@ pub struct LocationAzureBlob {
     /// Specifies the URL of the Azure Blob Storage container involved in your transfer.
     ///
     /// Pattern `^https://[A-Za-z0-9]((.|-+)?[A-Za-z0-9]){0,252}/[a-z0-9](-?[a-z0-9]){2,62}$`; length at most 325; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub azure_blob_container_url: Option<Str>,
+    pub azure_blob_container_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `AzureBlobSasConfiguration`: an [`AzureBlobSasConfiguration`] object.
     ///
     /// Specifies the SAS configuration that allows DataSync to access your Azure Blob Storage.
     ///
-    /// &gt; If you provide an authentication token using `SasConfiguration` , but do not provide secret configuration details using `CmkSecretConfig` or `CustomSecretConfig` , then DataSync stores the token using your AWS account's secrets manager secret.
+    /// \> If you provide an authentication token using `SasConfiguration` , but do not provide secret configuration details using `CmkSecretConfig` or `CustomSecretConfig` , then DataSync stores the token using your AWS account's secrets manager secret.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub azure_blob_sas_configuration: Option<Obj<AzureBlobSasConfiguration>>,
+    pub azure_blob_sas_configuration: ::std::option::Option<crate::Obj<AzureBlobSasConfiguration>>,
     /// `AzureBlobType`: an [`AzureBlobType`] value.
     ///
-    /// Specifies the type of blob that you want your objects or files to be when transferring them into Azure Blob Storage. Currently, DataSync only supports moving data into Azure Blob Storage as block blobs. For more information on blob types, see the \[Azure Blob Storage documentation\](<https://docs.aws.amazon.com/https://learn.microsoft.com/en-us/rest/api/storageservices/understanding-block-blobs--append-blobs--and-page-blobs>) .
+    /// Specifies the type of blob that you want your objects or files to be when transferring them into Azure Blob Storage. Currently, DataSync only supports moving data into Azure Blob Storage as block blobs. For more information on blob types, see the [Azure Blob Storage documentation](https://docs.aws.amazon.com/https://learn.microsoft.com/en-us/rest/api/storageservices/understanding-block-blobs--append-blobs--and-page-blobs) .
     ///
     /// Default `"BLOCK"`.
-    pub azure_blob_type: Option<AzureBlobType>,
+    pub azure_blob_type: ::std::option::Option<AzureBlobType>,
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token, secret key, password, or Kerberos keytab that DataSync uses to access a specific storage location, with a customer-managed AWS KMS key .
     ///
-    /// &gt; You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
-    pub cmk_secret_config: Option<Obj<CmkSecretConfig>>,
+    /// \> You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
+    pub cmk_secret_config: ::std::option::Option<crate::Obj<CmkSecretConfig>>,
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
     ///
     /// Specifies configuration information for a customer-managed Secrets Manager secret where a storage location credentials is stored in Secrets Manager as plain text (for authentication token, secret key, or password) or as binary (for Kerberos keytab). This configuration includes the secret ARN, and the ARN for an IAM role that provides access to the secret.
     ///
-    /// &gt; You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
-    pub custom_secret_config: Option<Obj<CustomSecretConfig>>,
+    /// \> You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
+    pub custom_secret_config: ::std::option::Option<crate::Obj<CustomSecretConfig>>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies path segments if you want to limit your transfer to a virtual directory in your container (for example, `/my/images` ).
     ///
     /// Pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}\p{C}]*$`; length 0 to 1024; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies labels that help you categorize, filter, and search for your AWS resources. We recommend creating at least a name tag for your transfer location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -138,7 +99,7 @@ impl LocationAzureBlob {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationAzureBlob",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationazureblob.html",
         primary_identifier: &["LocationArn"],
@@ -149,66 +110,68 @@ impl LocationAzureBlob {
         read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
         attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LocationAzureBlob` with its required properties, named in a [`LocationAzureBlobRequired`].
+    /// A `LocationAzureBlob` with its one required property, `AzureBlobAuthenticationType`.
     #[inline]
-    pub fn new(required: LocationAzureBlobRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AzureBlobAuthenticationType>) -> Self {
         Self {
-            agent_arns: None,
-            azure_access_tier: None,
-            azure_blob_authentication_type: required.azure_blob_authentication_type,
-            azure_blob_container_url: None,
-            azure_blob_sas_configuration: None,
-            azure_blob_type: None,
-            cmk_secret_config: None,
-            custom_secret_config: None,
-            subdirectory: None,
-            tags: None,
+            agent_arns: ::std::option::Option::None,
+            azure_access_tier: ::std::option::Option::None,
+            azure_blob_authentication_type: value.into(),
+            azure_blob_container_url: ::std::option::Option::None,
+            azure_blob_sas_configuration: ::std::option::Option::None,
+            azure_blob_type: ::std::option::Option::None,
+            cmk_secret_config: ::std::option::Option::None,
+            custom_secret_config: ::std::option::Option::None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AgentArns`: a list of strings.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = Some(value.into()); self }
+    pub fn agent_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.agent_arns = ::std::option::Option::Some(value.into()); self }
     /// `AzureAccessTier`: an [`AzureAccessTier`] value.
-    pub fn azure_access_tier(mut self, value: impl Into<AzureAccessTier>) -> Self { self.azure_access_tier = Some(value.into()); self }
+    pub fn azure_access_tier(mut self, value: impl ::std::convert::Into<AzureAccessTier>) -> Self { self.azure_access_tier = ::std::option::Option::Some(value.into()); self }
     /// `AzureBlobAuthenticationType`: an [`AzureBlobAuthenticationType`] value, required.
-    pub fn azure_blob_authentication_type(mut self, value: impl Into<AzureBlobAuthenticationType>) -> Self { self.azure_blob_authentication_type = value.into(); self }
+    pub fn azure_blob_authentication_type(mut self, value: impl ::std::convert::Into<AzureBlobAuthenticationType>) -> Self { self.azure_blob_authentication_type = value.into(); self }
     /// `AzureBlobContainerUrl`: a string.
-    pub fn azure_blob_container_url(mut self, value: impl Into<Str>) -> Self { self.azure_blob_container_url = Some(value.into()); self }
+    pub fn azure_blob_container_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.azure_blob_container_url = ::std::option::Option::Some(value.into()); self }
     /// `AzureBlobSasConfiguration`: an [`AzureBlobSasConfiguration`] object.
-    pub fn azure_blob_sas_configuration(mut self, value: impl Into<Obj<AzureBlobSasConfiguration>>) -> Self { self.azure_blob_sas_configuration = Some(value.into()); self }
+    pub fn azure_blob_sas_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AzureBlobSasConfiguration>>) -> Self { self.azure_blob_sas_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AzureBlobType`: an [`AzureBlobType`] value.
-    pub fn azure_blob_type(mut self, value: impl Into<AzureBlobType>) -> Self { self.azure_blob_type = Some(value.into()); self }
+    pub fn azure_blob_type(mut self, value: impl ::std::convert::Into<AzureBlobType>) -> Self { self.azure_blob_type = ::std::option::Option::Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
+    pub fn cmk_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
+    pub fn custom_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationAzureBlob {
+impl ::cloudwright_core::Resource for LocationAzureBlob {
     type Attributes = LocationAzureBlobAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationAzureBlob, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationAzureBlob, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationAzureBlob {
+impl ::cloudwright_core::ToValue for LocationAzureBlob {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentArns", &self.agent_arns)
             .opt("AzureAccessTier", &self.azure_access_tier)
             .req(
@@ -229,12 +192,12 @@ impl ToValue for LocationAzureBlob {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationAzureBlob`]: `Handle<LocationAzureBlob>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationAzureBlob`]: `Handle<LocationAzureBlob>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationAzureBlobAttributes(ResourceRef);
+pub struct LocationAzureBlobAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationAzureBlobAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationAzureBlobAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -244,57 +207,40 @@ impl LocationAzureBlobAttributes {
     ///
     /// Specifies the ARN for the DataSync-managed AWS Secrets Manager secret that that is used to access a specific storage location. This property is generated by DataSync and is read-only. DataSync encrypts this secret with the KMS key that you specify for `KmsKeyArn` .
     #[inline]
-    pub fn cmk_secret_config_secret_arn(&self) -> Value {
-        self.0.get_att("CmkSecretConfig.SecretArn")
+    pub fn cmk_secret_config_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CmkSecretConfig.SecretArn"))
     }
 
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The ARN of the Azure Blob Storage transfer location that you created.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the Azure Blob Storage transfer location that you created.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 
     /// `Fn::GetAtt` `ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS -managed KMS key to encrypt this secret in AWS Secrets Manager .
     #[inline]
-    pub fn managed_secret_config(&self) -> Value {
-        self.0.get_att("ManagedSecretConfig")
+    pub fn managed_secret_config(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ManagedSecretConfig"))
     }
 }
-
-/// The required properties of [`AzureBlobSasConfiguration`], by name: `AzureBlobSasConfiguration::new(AzureBlobSasConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AzureBlobSasConfigurationRequired {
-    /// `AzureBlobSasToken`: a string, required.
-    pub azure_blob_sas_token: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AzureBlobSasConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AzureBlobSasToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["AzureBlobSasToken"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AzureBlobSasConfiguration` property type of `AWS::DataSync::LocationAzureBlob`.
 ///
 /// The shared access signature (SAS) configuration that allows AWS DataSync to access your Microsoft Azure Blob Storage.
 ///
-/// For more information, see \[SAS tokens\](<https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-sas-tokens>) for accessing your Azure Blob Storage.
+/// For more information, see [SAS tokens](https://docs.aws.amazon.com/datasync/latest/userguide/creating-azure-blob-location.html#azure-blob-sas-tokens) for accessing your Azure Blob Storage.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationazureblob-azureblobsasconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -308,29 +254,29 @@ pub struct AzureBlobSasConfiguration {
     /// `sp=r&st=2023-12-20T14:54:52Z&se=2023-12-20T22:54:52Z&spr=https&sv=2021-06-08&sr=c&sig=aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D`
     ///
     /// Pattern `(^.+$)`; length 1 to 255.
-    pub azure_blob_sas_token: Str,
+    pub azure_blob_sas_token: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AzureBlobSasConfiguration {
-    /// A `AzureBlobSasConfiguration` with its required properties, named in a [`AzureBlobSasConfigurationRequired`].
+    /// A `AzureBlobSasConfiguration` with its one required property, `AzureBlobSasToken`.
     #[inline]
-    pub fn new(required: AzureBlobSasConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            azure_blob_sas_token: required.azure_blob_sas_token,
+            azure_blob_sas_token: value.into(),
         }
     }
 
     /// `AzureBlobSasToken`: a string, required.
-    pub fn azure_blob_sas_token(mut self, value: impl Into<Str>) -> Self { self.azure_blob_sas_token = value.into(); self }
+    pub fn azure_blob_sas_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.azure_blob_sas_token = value.into(); self }
 }
 
-impl PropertyType for AzureBlobSasConfiguration {}
+impl crate::PropertyType for AzureBlobSasConfiguration {}
 
-impl ToValue for AzureBlobSasConfiguration {
+impl ::cloudwright_core::ToValue for AzureBlobSasConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AzureBlobSasToken", &self.azure_blob_sas_token)
             .build()
     }
@@ -346,25 +292,25 @@ pub enum AzureAccessTier {
     /// `ARCHIVE`
     Archive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AzureAccessTier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AzureAccessTier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AzureAccessTier {
+impl ::cloudwright_core::ToValue for AzureAccessTier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hot => "HOT",
             Self::Cool => "COOL",
             Self::Archive => "ARCHIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -376,24 +322,24 @@ pub enum AzureBlobAuthenticationType {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AzureBlobAuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AzureBlobAuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AzureBlobAuthenticationType {
+impl ::cloudwright_core::ToValue for AzureBlobAuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sas => "SAS",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -403,22 +349,69 @@ pub enum AzureBlobType {
     /// `BLOCK`
     Block,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AzureBlobType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AzureBlobType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AzureBlobType {
+impl ::cloudwright_core::ToValue for AzureBlobType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Block => "BLOCK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^https://[A-Za-z0-9]((.|-+)?[A-Za-z0-9]){0,252}/[a-z0-9](-?[a-z0-9]){2,62}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("(^.+$)");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationAzureBlob: ObjRule = ObjRule {
+        properties: &[
+            ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("AzureAccessTier", Shape::Str(&StrRule { allowed: &["HOT", "COOL", "ARCHIVE"], ..StrRule::ANY })),
+            ("AzureBlobAuthenticationType", Shape::Str(&StrRule { allowed: &["SAS", "NONE"], ..StrRule::ANY })),
+            ("AzureBlobContainerUrl", Shape::Str(&StrRule { max_len: Some(325), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AzureBlobSasConfiguration", Shape::Object(&RULE_AzureBlobSasConfiguration)),
+            ("AzureBlobType", Shape::Str(&StrRule { allowed: &["BLOCK"], ..StrRule::ANY })),
+            ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
+            ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["AzureBlobAuthenticationType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AzureBlobSasConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AzureBlobSasToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["AzureBlobSasToken"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

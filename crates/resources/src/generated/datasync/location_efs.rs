@@ -5,50 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]+:[0-9]{12}:access-point/fsap-[0-9a-f]{8,40}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/.*$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:subnet/.*$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]*:[0-9]{12}:file-system/fs-.*$",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-
-/// The required properties of [`LocationEfs`], by name: `LocationEfs::new(LocationEfsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationEfsRequired {
-    /// `Ec2Config`: an [`Ec2Config`] object, required.
-    pub ec2_config: Obj<Ec2Config>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationEfs: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPointArn", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Ec2Config", Shape::Object(&RULE_Ec2Config)),
-        ("EfsFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("FileSystemAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("InTransitEncryption", Shape::Str(&StrRule { allowed: &["NONE", "TLS1_2"], ..StrRule::ANY })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Ec2Config"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::LocationEFS` resource.
 ///
@@ -67,50 +24,50 @@ pub struct LocationEfs {
     ///
     /// Specifies the Amazon Resource Name (ARN) of the access point that DataSync uses to mount your Amazon EFS file system.
     ///
-    /// For more information, see \[Accessing restricted file systems\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-efs-location.html#create-efs-location-iam>) .
+    /// For more information, see [Accessing restricted file systems](https://docs.aws.amazon.com/datasync/latest/userguide/create-efs-location.html#create-efs-location-iam) .
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\-0-9]+:[0-9]{12}:access-point/fsap-[0-9a-f]{8,40}$`; length at most 128.
-    pub access_point_arn: Option<Str>,
+    pub access_point_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ec2Config`: an [`Ec2Config`] object, required.
     ///
-    /// Specifies the subnet and security groups DataSync uses to connect to one of your Amazon EFS file system's \[mount targets\](<https://docs.aws.amazon.com/efs/latest/ug/accessing-fs.html>) .
+    /// Specifies the subnet and security groups DataSync uses to connect to one of your Amazon EFS file system's [mount targets](https://docs.aws.amazon.com/efs/latest/ug/accessing-fs.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub ec2_config: Obj<Ec2Config>,
+    pub ec2_config: crate::Obj<Ec2Config>,
     /// `EfsFilesystemArn`: a string.
     ///
     /// Specifies the ARN for your Amazon EFS file system.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\-0-9]*:[0-9]{12}:file-system/fs-.*$`; length 0 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub efs_filesystem_arn: Option<Str>,
+    pub efs_filesystem_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileSystemAccessRoleArn`: a string.
     ///
     /// Specifies an AWS Identity and Access Management (IAM) role that allows DataSync to access your Amazon EFS file system.
     ///
-    /// For information on creating this role, see \[Creating a DataSync IAM role for file system access\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-efs-location.html#create-efs-location-iam-role>) .
+    /// For information on creating this role, see [Creating a DataSync IAM role for file system access](https://docs.aws.amazon.com/datasync/latest/userguide/create-efs-location.html#create-efs-location-iam-role) .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`; length 0 to 128.
-    pub file_system_access_role_arn: Option<Str>,
+    pub file_system_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `InTransitEncryption`: an [`InTransitEncryption`] value.
     ///
     /// Specifies whether you want DataSync to use Transport Layer Security (TLS) 1.2 encryption when it transfers data to or from your Amazon EFS file system.
     ///
     /// If you specify an access point using `AccessPointArn` or an IAM role using `FileSystemAccessRoleArn` , you must set this parameter to `TLS1_2` .
-    pub in_transit_encryption: Option<InTransitEncryption>,
+    pub in_transit_encryption: ::std::option::Option<InTransitEncryption>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies a mount path for your Amazon EFS file system. This is where DataSync reads or writes data on your file system (depending on if this is a source or destination location).
     ///
-    /// By default, DataSync uses the root directory (or \[access point\](<https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html>) if you provide one by using `AccessPointArn` ). You can also include subdirectories using forward slashes (for example, `/path/to/folder` ).
+    /// By default, DataSync uses the root directory (or [access point](https://docs.aws.amazon.com/efs/latest/ug/efs-access-points.html) if you provide one by using `AccessPointArn` ). You can also include subdirectories using forward slashes (for example, `/path/to/folder` ).
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies the key-value pair that represents a tag that you want to add to the resource. The value can be an empty string. This value helps you manage, filter, and search for your resources. We recommend that you create a name tag for your location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -120,7 +77,7 @@ impl LocationEfs {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationEFS",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationefs.html",
         primary_identifier: &["LocationArn"],
@@ -131,57 +88,59 @@ impl LocationEfs {
         read_only: &["LocationArn", "LocationUri"],
         attributes: &["LocationArn", "LocationUri"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LocationEfs` with its required properties, named in a [`LocationEfsRequired`].
+    /// A `LocationEfs` with its one required property, `Ec2Config`.
     #[inline]
-    pub fn new(required: LocationEfsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Ec2Config>>) -> Self {
         Self {
-            access_point_arn: None,
-            ec2_config: required.ec2_config,
-            efs_filesystem_arn: None,
-            file_system_access_role_arn: None,
-            in_transit_encryption: None,
-            subdirectory: None,
-            tags: None,
+            access_point_arn: ::std::option::Option::None,
+            ec2_config: value.into(),
+            efs_filesystem_arn: ::std::option::Option::None,
+            file_system_access_role_arn: ::std::option::Option::None,
+            in_transit_encryption: ::std::option::Option::None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessPointArn`: a string.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
+    pub fn access_point_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_point_arn = ::std::option::Option::Some(value.into()); self }
     /// `Ec2Config`: an [`Ec2Config`] object, required.
-    pub fn ec2_config(mut self, value: impl Into<Obj<Ec2Config>>) -> Self { self.ec2_config = value.into(); self }
+    pub fn ec2_config(mut self, value: impl ::std::convert::Into<crate::Obj<Ec2Config>>) -> Self { self.ec2_config = value.into(); self }
     /// `EfsFilesystemArn`: a string.
-    pub fn efs_filesystem_arn(mut self, value: impl Into<Str>) -> Self { self.efs_filesystem_arn = Some(value.into()); self }
+    pub fn efs_filesystem_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.efs_filesystem_arn = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemAccessRoleArn`: a string.
-    pub fn file_system_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.file_system_access_role_arn = Some(value.into()); self }
+    pub fn file_system_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `InTransitEncryption`: an [`InTransitEncryption`] value.
-    pub fn in_transit_encryption(mut self, value: impl Into<InTransitEncryption>) -> Self { self.in_transit_encryption = Some(value.into()); self }
+    pub fn in_transit_encryption(mut self, value: impl ::std::convert::Into<InTransitEncryption>) -> Self { self.in_transit_encryption = ::std::option::Option::Some(value.into()); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationEfs {
+impl ::cloudwright_core::Resource for LocationEfs {
     type Attributes = LocationEfsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationEfs, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationEfs, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationEfs {
+impl ::cloudwright_core::ToValue for LocationEfs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
             .req("Ec2Config", &self.ec2_config)
             .opt("EfsFilesystemArn", &self.efs_filesystem_arn)
@@ -193,12 +152,12 @@ impl ToValue for LocationEfs {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationEfs`]: `Handle<LocationEfs>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationEfs`]: `Handle<LocationEfs>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationEfsAttributes(ResourceRef);
+pub struct LocationEfsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationEfsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationEfsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -208,16 +167,16 @@ impl LocationEfsAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Amazon EFS file system.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the Amazon EFS file system.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 }
 
@@ -225,25 +184,14 @@ impl LocationEfsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ec2ConfigRequired {
     /// `SecurityGroupArns`: a list of strings, required.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetArn`: a string, required.
-    pub subnet_arn: Str,
+    pub subnet_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ec2Config: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["SecurityGroupArns", "SubnetArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Ec2Config` property type of `AWS::DataSync::LocationEFS`.
 ///
-/// The subnet and security groups that AWS DataSync uses to connect to one of your Amazon EFS file system's \[mount targets\](<https://docs.aws.amazon.com/efs/latest/ug/accessing-fs.html>) .
+/// The subnet and security groups that AWS DataSync uses to connect to one of your Amazon EFS file system's [mount targets](https://docs.aws.amazon.com/efs/latest/ug/accessing-fs.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationefs-ec2config.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -253,20 +201,20 @@ pub struct Ec2Config {
     /// Specifies the Amazon Resource Names (ARNs) of the security groups associated with an Amazon EFS file system's mount target.
     ///
     /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`, length 0 to 128.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetArn`: a string, required.
     ///
-    /// Specifies the ARN of a subnet where DataSync creates the \[network interfaces\](<https://docs.aws.amazon.com/datasync/latest/userguide/datasync-network.html#required-network-interfaces.html>) for managing traffic during your transfer.
+    /// Specifies the ARN of a subnet where DataSync creates the [network interfaces](https://docs.aws.amazon.com/datasync/latest/userguide/datasync-network.html#required-network-interfaces.html) for managing traffic during your transfer.
     ///
     /// The subnet must be located:
     ///
     /// - In the same virtual private cloud (VPC) as the Amazon EFS file system.
     /// - In the same Availability Zone as at least one mount target for the Amazon EFS file system.
     ///
-    /// &gt; You don't need to specify a subnet that includes a file system mount target.
+    /// \> You don't need to specify a subnet that includes a file system mount target.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:subnet/.*$`; length 0 to 128.
-    pub subnet_arn: Str,
+    pub subnet_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -281,17 +229,17 @@ impl Ec2Config {
     }
 
     /// `SecurityGroupArns`: a list of strings, required.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
+    pub fn security_group_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `SubnetArn`: a string, required.
-    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self { self.subnet_arn = value.into(); self }
+    pub fn subnet_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_arn = value.into(); self }
 }
 
-impl PropertyType for Ec2Config {}
+impl crate::PropertyType for Ec2Config {}
 
-impl ToValue for Ec2Config {
+impl ::cloudwright_core::ToValue for Ec2Config {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupArns", &self.security_group_arns)
             .req("SubnetArn", &self.subnet_arn)
             .build()
@@ -306,23 +254,77 @@ pub enum InTransitEncryption {
     /// `TLS1_2`
     Tls1_2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InTransitEncryption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InTransitEncryption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InTransitEncryption {
+impl ::cloudwright_core::ToValue for InTransitEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Tls1_2 => "TLS1_2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]+:[0-9]{12}:access-point/fsap-[0-9a-f]{8,40}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/.*$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:subnet/.*$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]*:[0-9]{12}:file-system/fs-.*$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationEfs: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPointArn", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Ec2Config", Shape::Object(&RULE_Ec2Config)),
+            ("EfsFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("FileSystemAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("InTransitEncryption", Shape::Str(&StrRule { allowed: &["NONE", "TLS1_2"], ..StrRule::ANY })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Ec2Config"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ec2Config: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["SecurityGroupArns", "SubnetArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

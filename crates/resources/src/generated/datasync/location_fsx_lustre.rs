@@ -5,39 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-
-/// The required properties of [`LocationFsxLustre`], by name: `LocationFsxLustre::new(LocationFsxLustreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationFsxLustreRequired {
-    /// `SecurityGroupArns`: a list of strings, required.
-    pub security_group_arns: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationFsxLustre: ObjRule = ObjRule {
-    properties: &[
-        ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["SecurityGroupArns"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::LocationFSxLustre` resource.
 ///
@@ -57,7 +25,7 @@ pub struct LocationFsxLustre {
     /// Specifies the Amazon Resource Name (ARN) of the FSx for Lustre file system.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$`; length 0 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub fsx_filesystem_arn: Option<Str>,
+    pub fsx_filesystem_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupArns`: a list of strings, required.
     ///
     /// The ARNs of the security groups that are used to configure the FSx for Lustre file system.
@@ -67,7 +35,7 @@ pub struct LocationFsxLustre {
     /// *Length constraints* : Maximum length of 128.
     ///
     /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$`, length 0 to 128; create-only: changing it replaces the resource.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies a mount path for your FSx for Lustre file system. The path can include subdirectories.
@@ -75,13 +43,13 @@ pub struct LocationFsxLustre {
     /// When the location is used as a source, DataSync reads data from the mount path. When the location is used as a destination, DataSync writes data to the mount path. If you don't include this parameter, DataSync uses the file system's root directory ( `/` ).
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies labels that help you categorize, filter, and search for your AWS resources. We recommend creating at least a name tag for your location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +59,7 @@ impl LocationFsxLustre {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationFSxLustre",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxlustre.html",
         primary_identifier: &["LocationArn"],
@@ -102,48 +70,50 @@ impl LocationFsxLustre {
         read_only: &["LocationArn", "LocationUri"],
         attributes: &["LocationArn", "LocationUri"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LocationFsxLustre` with its required properties, named in a [`LocationFsxLustreRequired`].
+    /// A `LocationFsxLustre` with its one required property, `SecurityGroupArns`.
     #[inline]
-    pub fn new(required: LocationFsxLustreRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            fsx_filesystem_arn: None,
-            security_group_arns: required.security_group_arns,
-            subdirectory: None,
-            tags: None,
+            fsx_filesystem_arn: ::std::option::Option::None,
+            security_group_arns: value.into(),
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `FsxFilesystemArn`: a string.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self { self.fsx_filesystem_arn = Some(value.into()); self }
+    pub fn fsx_filesystem_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fsx_filesystem_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
+    pub fn security_group_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationFsxLustre {
+impl ::cloudwright_core::Resource for LocationFsxLustre {
     type Attributes = LocationFsxLustreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationFsxLustre, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationFsxLustre, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationFsxLustre {
+impl ::cloudwright_core::ToValue for LocationFsxLustre {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FsxFilesystemArn", &self.fsx_filesystem_arn)
             .req("SecurityGroupArns", &self.security_group_arns)
             .opt("Subdirectory", &self.subdirectory)
@@ -152,12 +122,12 @@ impl ToValue for LocationFsxLustre {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationFsxLustre`]: `Handle<LocationFsxLustre>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationFsxLustre`]: `Handle<LocationFsxLustre>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationFsxLustreAttributes(ResourceRef);
+pub struct LocationFsxLustreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationFsxLustreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationFsxLustreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,15 +137,46 @@ impl LocationFsxLustreAttributes {
     ///
     /// The ARN of the specified FSx for Lustre file system location.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified FSx for Lustre file system location.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationFsxLustre: ObjRule = ObjRule {
+        properties: &[
+            ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["SecurityGroupArns"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

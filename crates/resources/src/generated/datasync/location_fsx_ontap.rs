@@ -5,51 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired, Version,
 };
-use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,104}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
 
 /// The required properties of [`LocationFsxOntap`], by name: `LocationFsxOntap::new(LocationFsxOntapRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationFsxOntapRequired {
     /// `SecurityGroupArns`: a list of strings, required.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StorageVirtualMachineArn`: a string, required.
-    pub storage_virtual_machine_arn: Str,
+    pub storage_virtual_machine_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationFsxOntap: ObjRule = ObjRule {
-    properties: &[
-        ("Protocol", Shape::Object(&RULE_Protocol)),
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("StorageVirtualMachineArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(162), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["SecurityGroupArns", "StorageVirtualMachineArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::LocationFSxONTAP` resource.
 ///
@@ -67,7 +34,7 @@ pub struct LocationFsxOntap {
     /// `Protocol`: a [`Protocol`] object.
     ///
     /// Specifies the data transfer protocol that DataSync uses to access your Amazon FSx file system.
-    pub protocol: Option<Obj<Protocol>>,
+    pub protocol: ::std::option::Option<crate::Obj<Protocol>>,
     /// `SecurityGroupArns`: a list of strings, required.
     ///
     /// Specifies the Amazon Resource Names (ARNs) of the security groups that DataSync can use to access your FSx for ONTAP file system. You must configure the security groups to allow outbound traffic on the following ports (depending on the protocol that you're using):
@@ -78,29 +45,29 @@ pub struct LocationFsxOntap {
     /// Your file system's security groups must also allow inbound traffic on the same port.
     ///
     /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$`, length 0 to 128; create-only: changing it replaces the resource.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StorageVirtualMachineArn`: a string, required.
     ///
     /// Specifies the ARN of the storage virtual machine (SVM) in your file system where you want to copy data to or from.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$`; length 0 to 162; create-only: changing it replaces the resource.
-    pub storage_virtual_machine_arn: Str,
+    pub storage_virtual_machine_arn: ::cloudwright_core::Str,
     /// `Subdirectory`: a string.
     ///
     /// Specifies a path to the file share in the SVM where you want to transfer data to or from.
     ///
     /// You can specify a junction path (also known as a mount point), qtree path (for NFS file shares), or share name (for SMB file shares). For example, your mount path might be `/vol1` , `/vol1/tree1` , or `/share1` .
     ///
-    /// &gt; Don't specify a junction path in the SVM's root volume. For more information, see \[Managing FSx for ONTAP storage virtual machines\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-svms.html>) in the *Amazon FSx for NetApp ONTAP User Guide* .
+    /// \> Don't specify a junction path in the SVM's root volume. For more information, see [Managing FSx for ONTAP storage virtual machines](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-svms.html) in the *Amazon FSx for NetApp ONTAP User Guide* .
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies labels that help you categorize, filter, and search for your AWS resources. We recommend creating at least a name tag for your location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +77,7 @@ impl LocationFsxOntap {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationFSxONTAP",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxontap.html",
         primary_identifier: &["LocationArn"],
@@ -121,51 +88,53 @@ impl LocationFsxOntap {
         read_only: &["LocationArn", "LocationUri", "FsxFilesystemArn", "Protocol/SMB/ManagedSecretConfig", "Protocol/SMB/CmkSecretConfig/SecretArn"],
         attributes: &["FsxFilesystemArn", "LocationArn", "LocationUri", "Protocol.SMB.CmkSecretConfig.SecretArn", "Protocol.SMB.ManagedSecretConfig"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LocationFsxOntap` with its required properties, named in a [`LocationFsxOntapRequired`].
     #[inline]
     pub fn new(required: LocationFsxOntapRequired) -> Self {
         Self {
-            protocol: None,
+            protocol: ::std::option::Option::None,
             security_group_arns: required.security_group_arns,
             storage_virtual_machine_arn: required.storage_virtual_machine_arn,
-            subdirectory: None,
-            tags: None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Protocol`: a [`Protocol`] object.
-    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<crate::Obj<Protocol>>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
+    pub fn security_group_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `StorageVirtualMachineArn`: a string, required.
-    pub fn storage_virtual_machine_arn(mut self, value: impl Into<Str>) -> Self { self.storage_virtual_machine_arn = value.into(); self }
+    pub fn storage_virtual_machine_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_virtual_machine_arn = value.into(); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationFsxOntap {
+impl ::cloudwright_core::Resource for LocationFsxOntap {
     type Attributes = LocationFsxOntapAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationFsxOntap, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationFsxOntap, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationFsxOntap {
+impl ::cloudwright_core::ToValue for LocationFsxOntap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Protocol", &self.protocol)
             .req("SecurityGroupArns", &self.security_group_arns)
             .req(
@@ -178,12 +147,12 @@ impl ToValue for LocationFsxOntap {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationFsxOntap`]: `Handle<LocationFsxOntap>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationFsxOntap`]: `Handle<LocationFsxOntap>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationFsxOntapAttributes(ResourceRef);
+pub struct LocationFsxOntapAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationFsxOntapAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationFsxOntapAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,59 +162,42 @@ impl LocationFsxOntapAttributes {
     ///
     /// The ARN of the FSx for ONTAP file system in the specified location.
     #[inline]
-    pub fn fsx_filesystem_arn(&self) -> Value {
-        self.0.get_att("FsxFilesystemArn")
+    pub fn fsx_filesystem_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FsxFilesystemArn"))
     }
 
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The ARN of the specified location.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified location.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 
     /// `Fn::GetAtt` `Protocol.SMB.CmkSecretConfig.SecretArn`: a string.
     ///
     /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
     #[inline]
-    pub fn protocol_smb_cmk_secret_config_secret_arn(&self) -> Value {
-        self.0.get_att("Protocol.SMB.CmkSecretConfig.SecretArn")
+    pub fn protocol_smb_cmk_secret_config_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Protocol.SMB.CmkSecretConfig.SecretArn"))
     }
 
     /// `Fn::GetAtt` `Protocol.SMB.ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
     #[inline]
-    pub fn protocol_smb_managed_secret_config(&self) -> Value {
-        self.0.get_att("Protocol.SMB.ManagedSecretConfig")
+    pub fn protocol_smb_managed_secret_config(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Protocol.SMB.ManagedSecretConfig"))
     }
 }
-
-/// The required properties of [`ManagedSecretConfig`], by name: `ManagedSecretConfig::new(ManagedSecretConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManagedSecretConfigRequired {
-    /// `SecretArn`: a string, required.
-    pub secret_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedSecretConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["SecretArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedSecretConfig` property type of `AWS::DataSync::LocationFSxONTAP`.
 ///
@@ -259,52 +211,37 @@ pub struct ManagedSecretConfig {
     /// Specifies the ARN for an AWS Secrets Manager secret.
     ///
     /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
-    pub secret_arn: Str,
+    pub secret_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ManagedSecretConfig {
-    /// A `ManagedSecretConfig` with its required properties, named in a [`ManagedSecretConfigRequired`].
+    /// A `ManagedSecretConfig` with its one required property, `SecretArn`.
     #[inline]
-    pub fn new(required: ManagedSecretConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            secret_arn: required.secret_arn,
+            secret_arn: value.into(),
         }
     }
 
     /// `SecretArn`: a string, required.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
-impl PropertyType for ManagedSecretConfig {}
+impl crate::PropertyType for ManagedSecretConfig {}
 
-impl ToValue for ManagedSecretConfig {
+impl ::cloudwright_core::ToValue for ManagedSecretConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("SecretArn", &self.secret_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("SecretArn", &self.secret_arn)
+            .build()
     }
 }
 
-/// The required properties of [`Nfs`], by name: `Nfs::new(NfsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NfsRequired {
-    /// `MountOptions`: a [`NfsMountOptions`] object, required.
-    pub mount_options: Obj<NfsMountOptions>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Nfs: ObjRule = ObjRule {
-    properties: &[
-        ("MountOptions", Shape::Object(&RULE_NfsMountOptions)),
-    ],
-    required: &["MountOptions"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NFS` property type of `AWS::DataSync::LocationFSxONTAP`.
 ///
-/// Specifies the Network File System (NFS) protocol configuration that AWS DataSync uses to access a storage virtual machine (SVM) on your Amazon FSx for NetApp ONTAP file system. For more information, see \[Accessing FSx for ONTAP file systems\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-ontap-location.html#create-ontap-location-access>) .
+/// Specifies the Network File System (NFS) protocol configuration that AWS DataSync uses to access a storage virtual machine (SVM) on your Amazon FSx for NetApp ONTAP file system. For more information, see [Accessing FSx for ONTAP file systems](https://docs.aws.amazon.com/datasync/latest/userguide/create-ontap-location.html#create-ontap-location-access) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxontap-nfs.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -312,42 +249,33 @@ pub struct Nfs {
     /// `MountOptions`: a [`NfsMountOptions`] object, required.
     ///
     /// Specifies how DataSync can access a location using the NFS protocol.
-    pub mount_options: Obj<NfsMountOptions>,
+    pub mount_options: crate::Obj<NfsMountOptions>,
 }
 
 #[rustfmt::skip]
 impl Nfs {
-    /// A `Nfs` with its required properties, named in a [`NfsRequired`].
+    /// A `Nfs` with its one required property, `MountOptions`.
     #[inline]
-    pub fn new(required: NfsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<NfsMountOptions>>) -> Self {
         Self {
-            mount_options: required.mount_options,
+            mount_options: value.into(),
         }
     }
 
     /// `MountOptions`: a [`NfsMountOptions`] object, required.
-    pub fn mount_options(mut self, value: impl Into<Obj<NfsMountOptions>>) -> Self { self.mount_options = value.into(); self }
+    pub fn mount_options(mut self, value: impl ::std::convert::Into<crate::Obj<NfsMountOptions>>) -> Self { self.mount_options = value.into(); self }
 }
 
-impl PropertyType for Nfs {}
+impl crate::PropertyType for Nfs {}
 
-impl ToValue for Nfs {
+impl ::cloudwright_core::ToValue for Nfs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MountOptions", &self.mount_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NfsMountOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NfsMountOptions` property type of `AWS::DataSync::LocationFSxONTAP`.
 ///
@@ -367,8 +295,8 @@ pub struct NfsMountOptions {
     /// - `NFSv4_0` : Stateful, firewall-friendly protocol version that supports delegations and pseudo file systems.
     /// - `NFSv4_1` : Stateful protocol version that supports sessions, directory delegations, and parallel data processing. NFS version 4.1 also includes all features available in version 4.0.
     ///
-    /// &gt; DataSync currently only supports NFS version 3 with Amazon FSx for NetApp ONTAP locations.
-    pub version: Option<Version>,
+    /// \> DataSync currently only supports NFS version 3 with Amazon FSx for NetApp ONTAP locations.
+    pub version: ::std::option::Option<Version>,
 }
 
 #[rustfmt::skip]
@@ -376,31 +304,23 @@ impl NfsMountOptions {
     /// A `NfsMountOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Version`: a [`Version`] value.
-    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<Version>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NfsMountOptions {}
+impl crate::PropertyType for NfsMountOptions {}
 
-impl ToValue for NfsMountOptions {
+impl ::cloudwright_core::ToValue for NfsMountOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Version", &self.version).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Version", &self.version)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Protocol: ObjRule = ObjRule {
-    properties: &[
-        ("NFS", Shape::Object(&RULE_Nfs)),
-        ("SMB", Shape::Object(&RULE_Smb)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Protocol` property type of `AWS::DataSync::LocationFSxONTAP`.
 ///
@@ -412,11 +332,11 @@ pub struct Protocol {
     /// `NFS`: a [`Nfs`] object.
     ///
     /// Specifies the Network File System (NFS) protocol configuration that DataSync uses to access your FSx for ONTAP file system's storage virtual machine (SVM).
-    pub nfs: Option<Obj<Nfs>>,
+    pub nfs: ::std::option::Option<crate::Obj<Nfs>>,
     /// `SMB`: a [`Smb`] object.
     ///
     /// Specifies the Server Message Block (SMB) protocol configuration that DataSync uses to access your FSx for ONTAP file system's SVM.
-    pub smb: Option<Obj<Smb>>,
+    pub smb: ::std::option::Option<crate::Obj<Smb>>,
 }
 
 #[rustfmt::skip]
@@ -424,21 +344,21 @@ impl Protocol {
     /// A `Protocol` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NFS`: a [`Nfs`] object.
-    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self { self.nfs = Some(value.into()); self }
+    pub fn nfs(mut self, value: impl ::std::convert::Into<crate::Obj<Nfs>>) -> Self { self.nfs = ::std::option::Option::Some(value.into()); self }
     /// `SMB`: a [`Smb`] object.
-    pub fn smb(mut self, value: impl Into<Obj<Smb>>) -> Self { self.smb = Some(value.into()); self }
+    pub fn smb(mut self, value: impl ::std::convert::Into<crate::Obj<Smb>>) -> Self { self.smb = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Protocol {}
+impl crate::PropertyType for Protocol {}
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NFS", &self.nfs)
             .opt("SMB", &self.smb)
             .build()
@@ -449,30 +369,14 @@ impl ToValue for Protocol {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmbRequired {
     /// `MountOptions`: a [`SmbMountOptions`] object, required.
-    pub mount_options: Obj<SmbMountOptions>,
+    pub mount_options: crate::Obj<SmbMountOptions>,
     /// `User`: a string, required.
-    pub user: Str,
+    pub user: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Smb: ObjRule = ObjRule {
-    properties: &[
-        ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
-        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ManagedSecretConfig", Shape::Object(&RULE_ManagedSecretConfig)),
-        ("MountOptions", Shape::Object(&RULE_SmbMountOptions)),
-        ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["User", "MountOptions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SMB` property type of `AWS::DataSync::LocationFSxONTAP`.
 ///
-/// Specifies the Server Message Block (SMB) protocol configuration that AWS DataSync uses to access a storage virtual machine (SVM) on your Amazon FSx for NetApp ONTAP file system. For more information, see \[Accessing FSx for ONTAP file systems\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-ontap-location.html#create-ontap-location-access>) .
+/// Specifies the Server Message Block (SMB) protocol configuration that AWS DataSync uses to access a storage virtual machine (SVM) on your Amazon FSx for NetApp ONTAP file system. For more information, see [Accessing FSx for ONTAP file systems](https://docs.aws.amazon.com/datasync/latest/userguide/create-ontap-location.html#create-ontap-location-access) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locationfsxontap-smb.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -480,11 +384,11 @@ pub struct Smb {
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    pub cmk_secret_config: Option<Obj<CmkSecretConfig>>,
+    pub cmk_secret_config: ::std::option::Option<crate::Obj<CmkSecretConfig>>,
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
     ///
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    pub custom_secret_config: Option<Obj<CustomSecretConfig>>,
+    pub custom_secret_config: ::std::option::Option<crate::Obj<CustomSecretConfig>>,
     /// `Domain`: a string.
     ///
     /// Specifies the name of the Windows domain that your storage virtual machine (SVM) belongs to.
@@ -494,21 +398,21 @@ pub struct Smb {
     /// If you have multiple Active Directory domains in your environment, configuring this parameter makes sure that DataSync connects to the right SVM.
     ///
     /// Pattern `^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$`; length 0 to 253.
-    pub domain: Option<Str>,
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedSecretConfig`: a [`ManagedSecretConfig`] object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
-    pub managed_secret_config: Option<Obj<ManagedSecretConfig>>,
+    pub managed_secret_config: ::std::option::Option<crate::Obj<ManagedSecretConfig>>,
     /// `MountOptions`: a [`SmbMountOptions`] object, required.
     ///
     /// Specifies how DataSync can access a location using the SMB protocol.
-    pub mount_options: Obj<SmbMountOptions>,
+    pub mount_options: crate::Obj<SmbMountOptions>,
     /// `Password`: a string.
     ///
     /// Specifies the password of a user who has permission to access your SVM.
     ///
     /// Pattern `^.{0,104}$`; length at most 104.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `User`: a string, required.
     ///
     /// Specifies a user name that can mount the location and access the files, folders, and metadata that you need in the SVM.
@@ -521,10 +425,10 @@ pub struct Smb {
     /// Make sure that the user has the permissions it needs to copy the data you want:
     ///
     /// - `SE_TCB_NAME` : Required to set object ownership and file metadata. With this privilege, you also can copy NTFS discretionary access lists (DACLs).
-    /// - `SE_SECURITY_NAME` : May be needed to copy NTFS system access control lists (SACLs). This operation specifically requires the Windows privilege, which is granted to members of the Domain Admins group. If you configure your task to copy SACLs, make sure that the user has the required privileges. For information about copying SACLs, see \[Ownership and permissions-related options\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-task.html#configure-ownership-and-permissions>) .
+    /// - `SE_SECURITY_NAME` : May be needed to copy NTFS system access control lists (SACLs). This operation specifically requires the Windows privilege, which is granted to members of the Domain Admins group. If you configure your task to copy SACLs, make sure that the user has the required privileges. For information about copying SACLs, see [Ownership and permissions-related options](https://docs.aws.amazon.com/datasync/latest/userguide/create-task.html#configure-ownership-and-permissions) .
     ///
     /// Pattern `^[^\x5B\x5D\\/:;|=,+*?]{1,104}$`; length at most 104.
-    pub user: Str,
+    pub user: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -533,38 +437,38 @@ impl Smb {
     #[inline]
     pub fn new(required: SmbRequired) -> Self {
         Self {
-            cmk_secret_config: None,
-            custom_secret_config: None,
-            domain: None,
-            managed_secret_config: None,
+            cmk_secret_config: ::std::option::Option::None,
+            custom_secret_config: ::std::option::Option::None,
+            domain: ::std::option::Option::None,
+            managed_secret_config: ::std::option::Option::None,
             mount_options: required.mount_options,
-            password: None,
+            password: ::std::option::Option::None,
             user: required.user,
         }
     }
 
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
+    pub fn cmk_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
+    pub fn custom_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `ManagedSecretConfig`: a [`ManagedSecretConfig`] object.
-    pub fn managed_secret_config(mut self, value: impl Into<Obj<ManagedSecretConfig>>) -> Self { self.managed_secret_config = Some(value.into()); self }
+    pub fn managed_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedSecretConfig>>) -> Self { self.managed_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `MountOptions`: a [`SmbMountOptions`] object, required.
-    pub fn mount_options(mut self, value: impl Into<Obj<SmbMountOptions>>) -> Self { self.mount_options = value.into(); self }
+    pub fn mount_options(mut self, value: impl ::std::convert::Into<crate::Obj<SmbMountOptions>>) -> Self { self.mount_options = value.into(); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `User`: a string, required.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = value.into(); self }
 }
 
-impl PropertyType for Smb {}
+impl crate::PropertyType for Smb {}
 
-impl ToValue for Smb {
+impl ::cloudwright_core::ToValue for Smb {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CmkSecretConfig", &self.cmk_secret_config)
             .opt("CustomSecretConfig", &self.custom_secret_config)
             .opt("Domain", &self.domain)
@@ -575,15 +479,6 @@ impl ToValue for Smb {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmbMountOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SMB2", "SMB3"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SmbMountOptions` property type of `AWS::DataSync::LocationFSxONTAP`.
 ///
@@ -606,8 +501,8 @@ pub struct SmbMountOptions {
     /// - `SMB2_0` : Restricts the protocol negotiation to only SMB version 2.0.
     /// - `SMB1` : Restricts the protocol negotiation to only SMB version 1.0.
     ///
-    /// &gt; The `SMB1` option isn't available when \[creating an Amazon FSx for NetApp ONTAP location\](<https://docs.aws.amazon.com/datasync/latest/userguide/API_CreateLocationFsxOntap.html>) .
-    pub version: Option<SmbMountOptionsVersion>,
+    /// \> The `SMB1` option isn't available when [creating an Amazon FSx for NetApp ONTAP location](https://docs.aws.amazon.com/datasync/latest/userguide/API_CreateLocationFsxOntap.html) .
+    pub version: ::std::option::Option<SmbMountOptionsVersion>,
 }
 
 #[rustfmt::skip]
@@ -615,19 +510,21 @@ impl SmbMountOptions {
     /// A `SmbMountOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Version`: a [`SmbMountOptionsVersion`] value.
-    pub fn version(mut self, value: impl Into<SmbMountOptionsVersion>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<SmbMountOptionsVersion>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SmbMountOptions {}
+impl crate::PropertyType for SmbMountOptions {}
 
-impl ToValue for SmbMountOptions {
+impl ::cloudwright_core::ToValue for SmbMountOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Version", &self.version).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Version", &self.version)
+            .build()
     }
 }
 
@@ -641,24 +538,127 @@ pub enum SmbMountOptionsVersion {
     /// `SMB3`
     Smb3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SmbMountOptionsVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SmbMountOptionsVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SmbMountOptionsVersion {
+impl ::cloudwright_core::ToValue for SmbMountOptionsVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::Smb2 => "SMB2",
             Self::Smb3 => "SMB3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,104}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$",
+    );
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationFsxOntap: ObjRule = ObjRule {
+        properties: &[
+            ("Protocol", Shape::Object(&RULE_Protocol)),
+            ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("StorageVirtualMachineArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(162), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["SecurityGroupArns", "StorageVirtualMachineArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedSecretConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["SecretArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Nfs: ObjRule = ObjRule {
+        properties: &[
+            ("MountOptions", Shape::Object(&RULE_NfsMountOptions)),
+        ],
+        required: &["MountOptions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NfsMountOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Protocol: ObjRule = ObjRule {
+        properties: &[
+            ("NFS", Shape::Object(&RULE_Nfs)),
+            ("SMB", Shape::Object(&RULE_Smb)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Smb: ObjRule = ObjRule {
+        properties: &[
+            ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
+            ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+            ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ManagedSecretConfig", Shape::Object(&RULE_ManagedSecretConfig)),
+            ("MountOptions", Shape::Object(&RULE_SmbMountOptions)),
+            ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["User", "MountOptions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmbMountOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SMB2", "SMB3"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

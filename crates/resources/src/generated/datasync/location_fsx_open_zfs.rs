@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{MountOptions, Tag, TagRequired, Version};
-use super::shared::{RULE_MountOptions, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
 
 /// The required properties of [`LocationFsxOpenZfs`], by name: `LocationFsxOpenZfs::new(LocationFsxOpenZfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationFsxOpenZfsRequired {
     /// `Protocol`: a [`Protocol`] object, required.
-    pub protocol: Obj<Protocol>,
+    pub protocol: crate::Obj<Protocol>,
     /// `SecurityGroupArns`: a list of strings, required.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationFsxOpenZfs: ObjRule = ObjRule {
-    properties: &[
-        ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Protocol", Shape::Object(&RULE_Protocol)),
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["SecurityGroupArns", "Protocol"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::LocationFSxOpenZFS` resource.
 ///
@@ -60,11 +34,11 @@ pub struct LocationFsxOpenZfs {
     /// The Amazon Resource Name (ARN) of the FSx for OpenZFS file system.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$`; length 0 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub fsx_filesystem_arn: Option<Str>,
+    pub fsx_filesystem_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a [`Protocol`] object, required.
     ///
     /// The type of protocol that AWS DataSync uses to access your file system.
-    pub protocol: Obj<Protocol>,
+    pub protocol: crate::Obj<Protocol>,
     /// `SecurityGroupArns`: a list of strings, required.
     ///
     /// The ARNs of the security groups that are used to configure the FSx for OpenZFS file system.
@@ -74,19 +48,19 @@ pub struct LocationFsxOpenZfs {
     /// *Length constraints* : Maximum length of 128.
     ///
     /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$`, length 0 to 128; create-only: changing it replaces the resource.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subdirectory`: a string.
     ///
     /// A subdirectory in the location's path that must begin with `/fsx` . DataSync uses this subdirectory to read or write data (depending on whether the file system is a source or destination location).
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key-value pair that represents a tag that you want to add to the resource. The value can be an empty string. This value helps you manage, filter, and search for your resources. We recommend that you create a name tag for your location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +70,7 @@ impl LocationFsxOpenZfs {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationFSxOpenZFS",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxopenzfs.html",
         primary_identifier: &["LocationArn"],
@@ -107,51 +81,53 @@ impl LocationFsxOpenZfs {
         read_only: &["LocationArn", "LocationUri"],
         attributes: &["LocationArn", "LocationUri"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LocationFsxOpenZfs` with its required properties, named in a [`LocationFsxOpenZfsRequired`].
     #[inline]
     pub fn new(required: LocationFsxOpenZfsRequired) -> Self {
         Self {
-            fsx_filesystem_arn: None,
+            fsx_filesystem_arn: ::std::option::Option::None,
             protocol: required.protocol,
             security_group_arns: required.security_group_arns,
-            subdirectory: None,
-            tags: None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `FsxFilesystemArn`: a string.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self { self.fsx_filesystem_arn = Some(value.into()); self }
+    pub fn fsx_filesystem_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fsx_filesystem_arn = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] object, required.
-    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<crate::Obj<Protocol>>) -> Self { self.protocol = value.into(); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
+    pub fn security_group_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationFsxOpenZfs {
+impl ::cloudwright_core::Resource for LocationFsxOpenZfs {
     type Attributes = LocationFsxOpenZfsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationFsxOpenZfs, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationFsxOpenZfs, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationFsxOpenZfs {
+impl ::cloudwright_core::ToValue for LocationFsxOpenZfs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FsxFilesystemArn", &self.fsx_filesystem_arn)
             .req("Protocol", &self.protocol)
             .req("SecurityGroupArns", &self.security_group_arns)
@@ -161,12 +137,12 @@ impl ToValue for LocationFsxOpenZfs {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationFsxOpenZfs`]: `Handle<LocationFsxOpenZfs>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationFsxOpenZfs`]: `Handle<LocationFsxOpenZfs>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationFsxOpenZfsAttributes(ResourceRef);
+pub struct LocationFsxOpenZfsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationFsxOpenZfsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationFsxOpenZfsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,35 +152,18 @@ impl LocationFsxOpenZfsAttributes {
     ///
     /// The ARN of the specified FSx for OpenZFS file system location.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified FSx for OpenZFS file system location.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 }
-
-/// The required properties of [`Nfs`], by name: `Nfs::new(NfsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NfsRequired {
-    /// `MountOptions`: a [`MountOptions`] object, required.
-    pub mount_options: Obj<MountOptions>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Nfs: ObjRule = ObjRule {
-    properties: &[
-        ("MountOptions", Shape::Object(&RULE_MountOptions)),
-    ],
-    required: &["MountOptions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NFS` property type of `AWS::DataSync::LocationFSxOpenZFS`.
 ///
@@ -216,42 +175,33 @@ pub struct Nfs {
     /// `MountOptions`: a [`MountOptions`] object, required.
     ///
     /// Represents the mount options that are available for DataSync to access an NFS location.
-    pub mount_options: Obj<MountOptions>,
+    pub mount_options: crate::Obj<MountOptions>,
 }
 
 #[rustfmt::skip]
 impl Nfs {
-    /// A `Nfs` with its required properties, named in a [`NfsRequired`].
+    /// A `Nfs` with its one required property, `MountOptions`.
     #[inline]
-    pub fn new(required: NfsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<MountOptions>>) -> Self {
         Self {
-            mount_options: required.mount_options,
+            mount_options: value.into(),
         }
     }
 
     /// `MountOptions`: a [`MountOptions`] object, required.
-    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self { self.mount_options = value.into(); self }
+    pub fn mount_options(mut self, value: impl ::std::convert::Into<crate::Obj<MountOptions>>) -> Self { self.mount_options = value.into(); self }
 }
 
-impl PropertyType for Nfs {}
+impl crate::PropertyType for Nfs {}
 
-impl ToValue for Nfs {
+impl ::cloudwright_core::ToValue for Nfs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MountOptions", &self.mount_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Protocol: ObjRule = ObjRule {
-    properties: &[
-        ("NFS", Shape::Object(&RULE_Nfs)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Protocol` property type of `AWS::DataSync::LocationFSxOpenZFS`.
 ///
@@ -263,7 +213,7 @@ pub struct Protocol {
     /// `NFS`: a [`Nfs`] object.
     ///
     /// Represents the Network File System (NFS) protocol that DataSync uses to access your FSx for OpenZFS file system.
-    pub nfs: Option<Obj<Nfs>>,
+    pub nfs: ::std::option::Option<crate::Obj<Nfs>>,
 }
 
 #[rustfmt::skip]
@@ -271,18 +221,71 @@ impl Protocol {
     /// A `Protocol` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NFS`: a [`Nfs`] object.
-    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self { self.nfs = Some(value.into()); self }
+    pub fn nfs(mut self, value: impl ::std::convert::Into<crate::Obj<Nfs>>) -> Self { self.nfs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Protocol {}
+impl crate::PropertyType for Protocol {}
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("NFS", &self.nfs).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("NFS", &self.nfs)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MountOptions, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationFsxOpenZfs: ObjRule = ObjRule {
+        properties: &[
+            ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Protocol", Shape::Object(&RULE_Protocol)),
+            ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["SecurityGroupArns", "Protocol"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Nfs: ObjRule = ObjRule {
+        properties: &[
+            ("MountOptions", Shape::Object(&RULE_MountOptions)),
+        ],
+        required: &["MountOptions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Protocol: ObjRule = ObjRule {
+        properties: &[
+            ("NFS", Shape::Object(&RULE_Nfs)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

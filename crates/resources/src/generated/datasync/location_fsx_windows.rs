@@ -5,52 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired,
 };
-use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]*:[0-9]{12}:file-system/fs-.*$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,104}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/.*$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
 
 /// The required properties of [`LocationFsxWindows`], by name: `LocationFsxWindows::new(LocationFsxWindowsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationFsxWindowsRequired {
     /// `SecurityGroupArns`: a list of strings, required.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `User`: a string, required.
-    pub user: Str,
+    pub user: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationFsxWindows: ObjRule = ObjRule {
-    properties: &[
-        ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
-        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["User", "SecurityGroupArns"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::LocationFSxWindows` resource.
 ///
@@ -68,11 +34,11 @@ pub struct LocationFsxWindows {
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    pub cmk_secret_config: Option<Obj<CmkSecretConfig>>,
+    pub cmk_secret_config: ::std::option::Option<crate::Obj<CmkSecretConfig>>,
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
     ///
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    pub custom_secret_config: Option<Obj<CustomSecretConfig>>,
+    pub custom_secret_config: ::std::option::Option<crate::Obj<CustomSecretConfig>>,
     /// `Domain`: a string.
     ///
     /// Specifies the name of the Windows domain that the FSx for Windows File Server file system belongs to.
@@ -80,19 +46,19 @@ pub struct LocationFsxWindows {
     /// If you have multiple Active Directory domains in your environment, configuring this parameter makes sure that DataSync connects to the right file system.
     ///
     /// Pattern `^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$`; length 0 to 253.
-    pub domain: Option<Str>,
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `FsxFilesystemArn`: a string.
     ///
     /// Specifies the Amazon Resource Name (ARN) for the FSx for Windows File Server file system.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]*:[0-9]{12}:file-system/fs-.*$`; length 0 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub fsx_filesystem_arn: Option<Str>,
+    pub fsx_filesystem_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Password`: a string.
     ///
     /// Specifies the password of the user with the permissions to mount and access the files, folders, and file metadata in your FSx for Windows File Server file system.
     ///
     /// Pattern `^.{0,104}$`; length at most 104; write-only: CloudFormation does not return it.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupArns`: a list of strings, required.
     ///
     /// The Amazon Resource Names (ARNs) of the security groups that are used to configure the FSx for Windows File Server file system.
@@ -102,27 +68,27 @@ pub struct LocationFsxWindows {
     /// *Length constraints* : Maximum length of 128.
     ///
     /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`, length 0 to 128; create-only: changing it replaces the resource.
-    pub security_group_arns: List<Str>,
+    pub security_group_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies a mount path for your file system using forward slashes. This is where DataSync reads or writes data (depending on if this is a source or destination location).
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies labels that help you categorize, filter, and search for your AWS resources. We recommend creating at least a name tag for your location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `User`: a string, required.
     ///
     /// The user who has the permissions to access files and folders in the FSx for Windows File Server file system.
     ///
-    /// For information about choosing a user name that ensures sufficient permissions to files, folders, and metadata, see \[user\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-fsx-location.html#FSxWuser>) .
+    /// For information about choosing a user name that ensures sufficient permissions to files, folders, and metadata, see [user](https://docs.aws.amazon.com/datasync/latest/userguide/create-fsx-location.html#FSxWuser) .
     ///
     /// Pattern `^[^\x5B\x5D\\/:;|=,+*?]{1,104}$`; length at most 104.
-    pub user: Str,
+    pub user: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -132,7 +98,7 @@ impl LocationFsxWindows {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationFSxWindows",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxwindows.html",
         primary_identifier: &["LocationArn"],
@@ -143,63 +109,65 @@ impl LocationFsxWindows {
         read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
         attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LocationFsxWindows` with its required properties, named in a [`LocationFsxWindowsRequired`].
     #[inline]
     pub fn new(required: LocationFsxWindowsRequired) -> Self {
         Self {
-            cmk_secret_config: None,
-            custom_secret_config: None,
-            domain: None,
-            fsx_filesystem_arn: None,
-            password: None,
+            cmk_secret_config: ::std::option::Option::None,
+            custom_secret_config: ::std::option::Option::None,
+            domain: ::std::option::Option::None,
+            fsx_filesystem_arn: ::std::option::Option::None,
+            password: ::std::option::Option::None,
             security_group_arns: required.security_group_arns,
-            subdirectory: None,
-            tags: None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             user: required.user,
         }
     }
 
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
+    pub fn cmk_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
+    pub fn custom_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `FsxFilesystemArn`: a string.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self { self.fsx_filesystem_arn = Some(value.into()); self }
+    pub fn fsx_filesystem_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fsx_filesystem_arn = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
+    pub fn security_group_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `User`: a string, required.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = value.into(); self }
 }
 
-impl Resource for LocationFsxWindows {
+impl ::cloudwright_core::Resource for LocationFsxWindows {
     type Attributes = LocationFsxWindowsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationFsxWindows, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationFsxWindows, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationFsxWindows {
+impl ::cloudwright_core::ToValue for LocationFsxWindows {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CmkSecretConfig", &self.cmk_secret_config)
             .opt("CustomSecretConfig", &self.custom_secret_config)
             .opt("Domain", &self.domain)
@@ -213,12 +181,12 @@ impl ToValue for LocationFsxWindows {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationFsxWindows`]: `Handle<LocationFsxWindows>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationFsxWindows`]: `Handle<LocationFsxWindows>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationFsxWindowsAttributes(ResourceRef);
+pub struct LocationFsxWindowsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationFsxWindowsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationFsxWindowsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -228,31 +196,71 @@ impl LocationFsxWindowsAttributes {
     ///
     /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
     #[inline]
-    pub fn cmk_secret_config_secret_arn(&self) -> Value {
-        self.0.get_att("CmkSecretConfig.SecretArn")
+    pub fn cmk_secret_config_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CmkSecretConfig.SecretArn"))
     }
 
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The ARN of the specified FSx for Windows Server file system location.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified FSx for Windows Server file system location.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 
     /// `Fn::GetAtt` `ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
     #[inline]
-    pub fn managed_secret_config(&self) -> Value {
-        self.0.get_att("ManagedSecretConfig")
+    pub fn managed_secret_config(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ManagedSecretConfig"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]*:[0-9]{12}:file-system/fs-.*$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,104}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/.*$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationFsxWindows: ObjRule = ObjRule {
+        properties: &[
+            ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
+            ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+            ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["User", "SecurityGroupArns"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,60 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
-use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^kms:\\/\\/http[s]?@(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])(;(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9]))*:[0-9]{1,5}\\/kms$",
-);
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[_.A-Za-z0-9][-_.A-Za-z0-9]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
 /// The required properties of [`LocationHdfs`], by name: `LocationHdfs::new(LocationHdfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationHdfsRequired {
     /// `AgentArns`: a list of strings, required.
-    pub agent_arns: List<Str>,
+    pub agent_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
     pub authentication_type: AuthenticationType,
     /// `NameNodes`: a list of [`NameNode`] objects, required.
-    pub name_nodes: List<NameNode>,
+    pub name_nodes: ::cloudwright_core::List<NameNode>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationHdfs: ObjRule = ObjRule {
-    properties: &[
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["SIMPLE", "KERBEROS"], ..StrRule::ANY })),
-        ("BlockSize", Shape::Int(&NumRule { min: Some(1048576.0), max: Some(1073741824.0), ..NumRule::ANY })),
-        ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
-        ("KerberosKeytab", Shape::Str(&StrRule { max_len: Some(87384), ..StrRule::ANY })),
-        ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
-        ("KerberosPrincipal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KmsKeyProviderUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NameNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_NameNode), min_items: Some(1), max_items: None, unique: false })),
-        ("QopConfiguration", Shape::Object(&RULE_QopConfiguration)),
-        ("ReplicationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(512.0), ..NumRule::ANY })),
-        ("SimpleUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["NameNodes", "AuthenticationType", "AgentArns"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::LocationHDFS` resource.
 ///
@@ -77,7 +35,7 @@ pub struct LocationHdfs {
     /// The Amazon Resource Names (ARNs) of the DataSync agents that can connect to your HDFS cluster.
     ///
     /// Items 1 to 4; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
-    pub agent_arns: List<Str>,
+    pub agent_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
     ///
     /// The authentication mode used to determine identity of user.
@@ -87,77 +45,77 @@ pub struct LocationHdfs {
     /// The size of data blocks to write into the HDFS cluster. The block size must be a multiple of 512 bytes. The default block size is 128 mebibytes (MiB).
     ///
     /// Format `int64`; value 1048576 to 1073741824.
-    pub block_size: Option<Int>,
+    pub block_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    pub cmk_secret_config: Option<Obj<CmkSecretConfig>>,
+    pub cmk_secret_config: ::std::option::Option<crate::Obj<CmkSecretConfig>>,
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
     ///
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    pub custom_secret_config: Option<Obj<CustomSecretConfig>>,
+    pub custom_secret_config: ::std::option::Option<crate::Obj<CustomSecretConfig>>,
     /// `KerberosKeytab`: a string.
     ///
     /// The Kerberos key table (keytab) that contains mappings between the defined Kerberos principal and the encrypted keys. Provide the base64-encoded file text. If `KERBEROS` is specified for `AuthType` , this value is required.
     ///
     /// Length at most 87384; write-only: CloudFormation does not return it.
-    pub kerberos_keytab: Option<Str>,
+    pub kerberos_keytab: ::std::option::Option<::cloudwright_core::Str>,
     /// `KerberosKrb5Conf`: a string.
     ///
     /// The `krb5.conf` file that contains the Kerberos configuration information. You can load the `krb5.conf` by providing a string of the file's contents or an Amazon S3 presigned URL of the file. If `KERBEROS` is specified for `AuthType` , this value is required.
     ///
     /// Length at most 174764; write-only: CloudFormation does not return it.
-    pub kerberos_krb5_conf: Option<Str>,
+    pub kerberos_krb5_conf: ::std::option::Option<::cloudwright_core::Str>,
     /// `KerberosPrincipal`: a string.
     ///
     /// The Kerberos principal with access to the files and folders on the HDFS cluster.
     ///
-    /// &gt; If `KERBEROS` is specified for `AuthenticationType` , this parameter is required.
+    /// \> If `KERBEROS` is specified for `AuthenticationType` , this parameter is required.
     ///
     /// Pattern `^.+$`; length 1 to 256.
-    pub kerberos_principal: Option<Str>,
+    pub kerberos_principal: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyProviderUri`: a string.
     ///
     /// The URI of the HDFS cluster's Key Management Server (KMS).
     ///
     /// Pattern `^kms:\/\/http[s]?@(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])(;(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9]))*:[0-9]{1,5}\/kms$`; length 1 to 255.
-    pub kms_key_provider_uri: Option<Str>,
+    pub kms_key_provider_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `NameNodes`: a list of [`NameNode`] objects, required.
     ///
     /// The NameNode that manages the HDFS namespace. The NameNode performs operations such as opening, closing, and renaming files and directories. The NameNode contains the information to map blocks of data to the DataNodes. You can use only one NameNode.
     ///
     /// Items at least 1.
-    pub name_nodes: List<NameNode>,
+    pub name_nodes: ::cloudwright_core::List<NameNode>,
     /// `QopConfiguration`: a [`QopConfiguration`] object.
     ///
     /// The Quality of Protection (QOP) configuration specifies the Remote Procedure Call (RPC) and data transfer protection settings configured on the Hadoop Distributed File System (HDFS) cluster. If `QopConfiguration` isn't specified, `RpcProtection` and `DataTransferProtection` default to `PRIVACY` . If you set `RpcProtection` or `DataTransferProtection` , the other parameter assumes the same value.
-    pub qop_configuration: Option<Obj<QopConfiguration>>,
+    pub qop_configuration: ::std::option::Option<crate::Obj<QopConfiguration>>,
     /// `ReplicationFactor`: an integer.
     ///
     /// The number of DataNodes to replicate the data to when writing to the HDFS cluster. By default, data is replicated to three DataNodes.
     ///
     /// Format `int64`; value 1 to 512; default `3`.
-    pub replication_factor: Option<Int>,
+    pub replication_factor: ::std::option::Option<::cloudwright_core::Int>,
     /// `SimpleUser`: a string.
     ///
     /// The user name used to identify the client on the host operating system.
     ///
-    /// &gt; If `SIMPLE` is specified for `AuthenticationType` , this parameter is required.
+    /// \> If `SIMPLE` is specified for `AuthenticationType` , this parameter is required.
     ///
     /// Pattern `^[_.A-Za-z0-9][-_.A-Za-z0-9]*$`; length 1 to 256.
-    pub simple_user: Option<Str>,
+    pub simple_user: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subdirectory`: a string.
     ///
     /// A subdirectory in the HDFS cluster. This subdirectory is used to read data from or write data to the HDFS cluster. If the subdirectory isn't specified, it will default to `/` .
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key-value pair that represents the tag that you want to add to the location. The value can be an empty string. We recommend using tags to name your resources.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -167,7 +125,7 @@ impl LocationHdfs {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationHDFS",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationhdfs.html",
         primary_identifier: &["LocationArn"],
@@ -178,7 +136,7 @@ impl LocationHdfs {
         read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
         attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LocationHdfs` with its required properties, named in a [`LocationHdfsRequired`].
@@ -187,72 +145,74 @@ impl LocationHdfs {
         Self {
             agent_arns: required.agent_arns,
             authentication_type: required.authentication_type,
-            block_size: None,
-            cmk_secret_config: None,
-            custom_secret_config: None,
-            kerberos_keytab: None,
-            kerberos_krb5_conf: None,
-            kerberos_principal: None,
-            kms_key_provider_uri: None,
+            block_size: ::std::option::Option::None,
+            cmk_secret_config: ::std::option::Option::None,
+            custom_secret_config: ::std::option::Option::None,
+            kerberos_keytab: ::std::option::Option::None,
+            kerberos_krb5_conf: ::std::option::Option::None,
+            kerberos_principal: ::std::option::Option::None,
+            kms_key_provider_uri: ::std::option::Option::None,
             name_nodes: required.name_nodes,
-            qop_configuration: None,
-            replication_factor: None,
-            simple_user: None,
-            subdirectory: None,
-            tags: None,
+            qop_configuration: ::std::option::Option::None,
+            replication_factor: ::std::option::Option::None,
+            simple_user: ::std::option::Option::None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AgentArns`: a list of strings, required.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = value.into(); self }
+    pub fn agent_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.agent_arns = value.into(); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `BlockSize`: an integer.
-    pub fn block_size(mut self, value: impl Into<Int>) -> Self { self.block_size = Some(value.into()); self }
+    pub fn block_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.block_size = ::std::option::Option::Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
+    pub fn cmk_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
+    pub fn custom_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `KerberosKeytab`: a string.
-    pub fn kerberos_keytab(mut self, value: impl Into<Str>) -> Self { self.kerberos_keytab = Some(value.into()); self }
+    pub fn kerberos_keytab(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kerberos_keytab = ::std::option::Option::Some(value.into()); self }
     /// `KerberosKrb5Conf`: a string.
-    pub fn kerberos_krb5_conf(mut self, value: impl Into<Str>) -> Self { self.kerberos_krb5_conf = Some(value.into()); self }
+    pub fn kerberos_krb5_conf(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kerberos_krb5_conf = ::std::option::Option::Some(value.into()); self }
     /// `KerberosPrincipal`: a string.
-    pub fn kerberos_principal(mut self, value: impl Into<Str>) -> Self { self.kerberos_principal = Some(value.into()); self }
+    pub fn kerberos_principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kerberos_principal = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyProviderUri`: a string.
-    pub fn kms_key_provider_uri(mut self, value: impl Into<Str>) -> Self { self.kms_key_provider_uri = Some(value.into()); self }
+    pub fn kms_key_provider_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_provider_uri = ::std::option::Option::Some(value.into()); self }
     /// `NameNodes`: a list of [`NameNode`] objects, required.
-    pub fn name_nodes(mut self, value: impl Into<List<NameNode>>) -> Self { self.name_nodes = value.into(); self }
+    pub fn name_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NameNode>>) -> Self { self.name_nodes = value.into(); self }
     /// `QopConfiguration`: a [`QopConfiguration`] object.
-    pub fn qop_configuration(mut self, value: impl Into<Obj<QopConfiguration>>) -> Self { self.qop_configuration = Some(value.into()); self }
+    pub fn qop_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<QopConfiguration>>) -> Self { self.qop_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationFactor`: an integer.
-    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self { self.replication_factor = Some(value.into()); self }
+    pub fn replication_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.replication_factor = ::std::option::Option::Some(value.into()); self }
     /// `SimpleUser`: a string.
-    pub fn simple_user(mut self, value: impl Into<Str>) -> Self { self.simple_user = Some(value.into()); self }
+    pub fn simple_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.simple_user = ::std::option::Option::Some(value.into()); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationHdfs {
+impl ::cloudwright_core::Resource for LocationHdfs {
     type Attributes = LocationHdfsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationHdfs, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationHdfs, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationHdfs {
+impl ::cloudwright_core::ToValue for LocationHdfs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentArns", &self.agent_arns)
             .req("AuthenticationType", &self.authentication_type)
             .opt("BlockSize", &self.block_size)
@@ -272,12 +232,12 @@ impl ToValue for LocationHdfs {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationHdfs`]: `Handle<LocationHdfs>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationHdfs`]: `Handle<LocationHdfs>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationHdfsAttributes(ResourceRef);
+pub struct LocationHdfsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationHdfsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationHdfsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -287,32 +247,32 @@ impl LocationHdfsAttributes {
     ///
     /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
     #[inline]
-    pub fn cmk_secret_config_secret_arn(&self) -> Value {
-        self.0.get_att("CmkSecretConfig.SecretArn")
+    pub fn cmk_secret_config_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CmkSecretConfig.SecretArn"))
     }
 
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the HDFS cluster location to describe.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the HDFS cluster location.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 
     /// `Fn::GetAtt` `ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
     #[inline]
-    pub fn managed_secret_config(&self) -> Value {
-        self.0.get_att("ManagedSecretConfig")
+    pub fn managed_secret_config(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ManagedSecretConfig"))
     }
 }
 
@@ -320,21 +280,10 @@ impl LocationHdfsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NameNodeRequired {
     /// `Hostname`: a string, required.
-    pub hostname: Str,
+    pub hostname: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NameNode: ObjRule = ObjRule {
-    properties: &[
-        ("Hostname", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65536.0), ..NumRule::ANY })),
-    ],
-    required: &["Hostname", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NameNode` property type of `AWS::DataSync::LocationHDFS`.
 ///
@@ -348,13 +297,13 @@ pub struct NameNode {
     /// The hostname of the NameNode in the HDFS cluster. This value is the IP address or Domain Name Service (DNS) name of the NameNode. An agent that's installed on-premises uses this hostname to communicate with the NameNode in the network.
     ///
     /// Pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`; length 1 to 255.
-    pub hostname: Str,
+    pub hostname: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
     ///
     /// The port that the NameNode uses to listen to client requests.
     ///
     /// Value 1 to 65536.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -369,32 +318,22 @@ impl NameNode {
     }
 
     /// `Hostname`: a string, required.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = value.into(); self }
+    pub fn hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for NameNode {}
+impl crate::PropertyType for NameNode {}
 
-impl ToValue for NameNode {
+impl ::cloudwright_core::ToValue for NameNode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Hostname", &self.hostname)
             .req("Port", &self.port)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QopConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DataTransferProtection", Shape::Str(&StrRule { allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"], ..StrRule::ANY })),
-        ("RpcProtection", Shape::Str(&StrRule { allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QopConfiguration` property type of `AWS::DataSync::LocationHDFS`.
 ///
@@ -408,13 +347,13 @@ pub struct QopConfiguration {
     /// The data transfer protection setting configured on the HDFS cluster. This setting corresponds to your `dfs.data.transfer.protection` setting in the `hdfs-site.xml` file on your Hadoop cluster.
     ///
     /// Default `"PRIVACY"`.
-    pub data_transfer_protection: Option<DataTransferProtection>,
+    pub data_transfer_protection: ::std::option::Option<DataTransferProtection>,
     /// `RpcProtection`: a [`RpcProtection`] value.
     ///
     /// The Remote Procedure Call (RPC) protection setting configured on the HDFS cluster. This setting corresponds to your `hadoop.rpc.protection` setting in your `core-site.xml` file on your Hadoop cluster.
     ///
     /// Default `"PRIVACY"`.
-    pub rpc_protection: Option<RpcProtection>,
+    pub rpc_protection: ::std::option::Option<RpcProtection>,
 }
 
 #[rustfmt::skip]
@@ -422,21 +361,21 @@ impl QopConfiguration {
     /// A `QopConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataTransferProtection`: a [`DataTransferProtection`] value.
-    pub fn data_transfer_protection(mut self, value: impl Into<DataTransferProtection>) -> Self { self.data_transfer_protection = Some(value.into()); self }
+    pub fn data_transfer_protection(mut self, value: impl ::std::convert::Into<DataTransferProtection>) -> Self { self.data_transfer_protection = ::std::option::Option::Some(value.into()); self }
     /// `RpcProtection`: a [`RpcProtection`] value.
-    pub fn rpc_protection(mut self, value: impl Into<RpcProtection>) -> Self { self.rpc_protection = Some(value.into()); self }
+    pub fn rpc_protection(mut self, value: impl ::std::convert::Into<RpcProtection>) -> Self { self.rpc_protection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QopConfiguration {}
+impl crate::PropertyType for QopConfiguration {}
 
-impl ToValue for QopConfiguration {
+impl ::cloudwright_core::ToValue for QopConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataTransferProtection", &self.data_transfer_protection)
             .opt("RpcProtection", &self.rpc_protection)
             .build()
@@ -447,21 +386,10 @@ impl ToValue for QopConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DataSync::LocationHDFS`.
 ///
@@ -471,11 +399,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -490,17 +418,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -515,24 +443,24 @@ pub enum AuthenticationType {
     /// `KERBEROS`
     Kerberos,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationType {
+impl ::cloudwright_core::ToValue for AuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Simple => "SIMPLE",
             Self::Kerberos => "KERBEROS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -548,26 +476,26 @@ pub enum DataTransferProtection {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataTransferProtection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataTransferProtection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataTransferProtection {
+impl ::cloudwright_core::ToValue for DataTransferProtection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Authentication => "AUTHENTICATION",
             Self::Integrity => "INTEGRITY",
             Self::Privacy => "PRIVACY",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -583,25 +511,105 @@ pub enum RpcProtection {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RpcProtection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RpcProtection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RpcProtection {
+impl ::cloudwright_core::ToValue for RpcProtection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Authentication => "AUTHENTICATION",
             Self::Integrity => "INTEGRITY",
             Self::Privacy => "PRIVACY",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CmkSecretConfig, RULE_CustomSecretConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^kms:\\/\\/http[s]?@(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])(;(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9]))*:[0-9]{1,5}\\/kms$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[_.A-Za-z0-9][-_.A-Za-z0-9]*$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationHdfs: ObjRule = ObjRule {
+        properties: &[
+            ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["SIMPLE", "KERBEROS"], ..StrRule::ANY })),
+            ("BlockSize", Shape::Int(&NumRule { min: Some(1048576.0), max: Some(1073741824.0), ..NumRule::ANY })),
+            ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
+            ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+            ("KerberosKeytab", Shape::Str(&StrRule { max_len: Some(87384), ..StrRule::ANY })),
+            ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
+            ("KerberosPrincipal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyProviderUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NameNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_NameNode), min_items: Some(1), max_items: None, unique: false })),
+            ("QopConfiguration", Shape::Object(&RULE_QopConfiguration)),
+            ("ReplicationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(512.0), ..NumRule::ANY })),
+            ("SimpleUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["NameNodes", "AuthenticationType", "AgentArns"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NameNode: ObjRule = ObjRule {
+        properties: &[
+            ("Hostname", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65536.0), ..NumRule::ANY })),
+        ],
+        required: &["Hostname", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QopConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DataTransferProtection", Shape::Str(&StrRule { allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"], ..StrRule::ANY })),
+            ("RpcProtection", Shape::Str(&StrRule { allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

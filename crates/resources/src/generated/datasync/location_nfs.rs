@@ -5,39 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{MountOptions, Tag, TagRequired, Version};
-use super::shared::{RULE_MountOptions, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-
-/// The required properties of [`LocationNfs`], by name: `LocationNfs::new(LocationNfsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationNfsRequired {
-    /// `OnPremConfig`: an [`OnPremConfig`] object, required.
-    pub on_prem_config: Obj<OnPremConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationNfs: ObjRule = ObjRule {
-    properties: &[
-        ("MountOptions", Shape::Object(&RULE_MountOptions)),
-        ("OnPremConfig", Shape::Object(&RULE_OnPremConfig)),
-        ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["OnPremConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::LocationNFS` resource.
 ///
@@ -56,33 +24,33 @@ pub struct LocationNfs {
     /// Specifies the options that DataSync can use to mount your NFS file server.
     ///
     /// Default `{"Version":"AUTOMATIC"}`.
-    pub mount_options: Option<Obj<MountOptions>>,
+    pub mount_options: ::std::option::Option<crate::Obj<MountOptions>>,
     /// `OnPremConfig`: an [`OnPremConfig`] object, required.
     ///
     /// Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect to your NFS file server.
     ///
-    /// You can specify more than one agent. For more information, see \[Using multiple DataSync agents\](<https://docs.aws.amazon.com/datasync/latest/userguide/do-i-need-datasync-agent.html#multiple-agents>) .
-    pub on_prem_config: Obj<OnPremConfig>,
+    /// You can specify more than one agent. For more information, see [Using multiple DataSync agents](https://docs.aws.amazon.com/datasync/latest/userguide/do-i-need-datasync-agent.html#multiple-agents) .
+    pub on_prem_config: crate::Obj<OnPremConfig>,
     /// `ServerHostname`: a string.
     ///
     /// Specifies the DNS name or IP address (IPv4 or IPv6) of the NFS file server that your DataSync agent connects to.
     ///
     /// Pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`; length 0 to 255; write-only: CloudFormation does not return it.
-    pub server_hostname: Option<Str>,
+    pub server_hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies the export path in your NFS file server that you want DataSync to mount.
     ///
-    /// This path (or a subdirectory of the path) is where DataSync transfers data to or from. For information on configuring an export for DataSync, see \[Accessing NFS file servers\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-nfs-location.html#accessing-nfs>) .
+    /// This path (or a subdirectory of the path) is where DataSync transfers data to or from. For information on configuring an export for DataSync, see [Accessing NFS file servers](https://docs.aws.amazon.com/datasync/latest/userguide/create-nfs-location.html#accessing-nfs) .
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies labels that help you categorize, filter, and search for your AWS resources. We recommend creating at least a name tag for your location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -92,7 +60,7 @@ impl LocationNfs {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationNFS",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationnfs.html",
         primary_identifier: &["LocationArn"],
@@ -103,51 +71,53 @@ impl LocationNfs {
         read_only: &["LocationArn", "LocationUri"],
         attributes: &["LocationArn", "LocationUri"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LocationNfs` with its required properties, named in a [`LocationNfsRequired`].
+    /// A `LocationNfs` with its one required property, `OnPremConfig`.
     #[inline]
-    pub fn new(required: LocationNfsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<OnPremConfig>>) -> Self {
         Self {
-            mount_options: None,
-            on_prem_config: required.on_prem_config,
-            server_hostname: None,
-            subdirectory: None,
-            tags: None,
+            mount_options: ::std::option::Option::None,
+            on_prem_config: value.into(),
+            server_hostname: ::std::option::Option::None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `MountOptions`: a [`MountOptions`] object.
-    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self { self.mount_options = Some(value.into()); self }
+    pub fn mount_options(mut self, value: impl ::std::convert::Into<crate::Obj<MountOptions>>) -> Self { self.mount_options = ::std::option::Option::Some(value.into()); self }
     /// `OnPremConfig`: an [`OnPremConfig`] object, required.
-    pub fn on_prem_config(mut self, value: impl Into<Obj<OnPremConfig>>) -> Self { self.on_prem_config = value.into(); self }
+    pub fn on_prem_config(mut self, value: impl ::std::convert::Into<crate::Obj<OnPremConfig>>) -> Self { self.on_prem_config = value.into(); self }
     /// `ServerHostname`: a string.
-    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self { self.server_hostname = Some(value.into()); self }
+    pub fn server_hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_hostname = ::std::option::Option::Some(value.into()); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationNfs {
+impl ::cloudwright_core::Resource for LocationNfs {
     type Attributes = LocationNfsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationNfs, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationNfs, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationNfs {
+impl ::cloudwright_core::ToValue for LocationNfs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MountOptions", &self.mount_options)
             .req("OnPremConfig", &self.on_prem_config)
             .opt("ServerHostname", &self.server_hostname)
@@ -157,12 +127,12 @@ impl ToValue for LocationNfs {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationNfs`]: `Handle<LocationNfs>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationNfs`]: `Handle<LocationNfs>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationNfsAttributes(ResourceRef);
+pub struct LocationNfsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationNfsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationNfsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,35 +142,18 @@ impl LocationNfsAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the NFS location that you created.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the NFS location that you created.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 }
-
-/// The required properties of [`OnPremConfig`], by name: `OnPremConfig::new(OnPremConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OnPremConfigRequired {
-    /// `AgentArns`: a list of strings, required.
-    pub agent_arns: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnPremConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
-    ],
-    required: &["AgentArns"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OnPremConfig` property type of `AWS::DataSync::LocationNFS`.
 ///
@@ -213,31 +166,74 @@ pub struct OnPremConfig {
     ///
     /// The Amazon Resource Names (ARNs) of the DataSync agents that can connect to your NFS file server.
     ///
-    /// You can specify more than one agent. For more information, see \[Using multiple DataSync agents\](<https://docs.aws.amazon.com/datasync/latest/userguide/do-i-need-datasync-agent.html#multiple-agents>) .
+    /// You can specify more than one agent. For more information, see [Using multiple DataSync agents](https://docs.aws.amazon.com/datasync/latest/userguide/do-i-need-datasync-agent.html#multiple-agents) .
     ///
     /// Items 1 to 8; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
-    pub agent_arns: List<Str>,
+    pub agent_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OnPremConfig {
-    /// A `OnPremConfig` with its required properties, named in a [`OnPremConfigRequired`].
+    /// A `OnPremConfig` with its one required property, `AgentArns`.
     #[inline]
-    pub fn new(required: OnPremConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            agent_arns: required.agent_arns,
+            agent_arns: value.into(),
         }
     }
 
     /// `AgentArns`: a list of strings, required.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = value.into(); self }
+    pub fn agent_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.agent_arns = value.into(); self }
 }
 
-impl PropertyType for OnPremConfig {}
+impl crate::PropertyType for OnPremConfig {}
 
-impl ToValue for OnPremConfig {
+impl ::cloudwright_core::ToValue for OnPremConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("AgentArns", &self.agent_arns).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("AgentArns", &self.agent_arns)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MountOptions, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationNfs: ObjRule = ObjRule {
+        properties: &[
+            ("MountOptions", Shape::Object(&RULE_MountOptions)),
+            ("OnPremConfig", Shape::Object(&RULE_OnPremConfig)),
+            ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["OnPremConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnPremConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
+        ],
+        required: &["AgentArns"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired,
-};
-use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationObjectStorage: ObjRule = ObjRule {
-    properties: &[
-        ("AccessKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
-        ("SecretKey", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServerCertificate", Shape::Str(&StrRule { max_len: Some(32768), ..StrRule::ANY })),
-        ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ServerPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65536.0), ..NumRule::ANY })),
-        ("ServerProtocol", Shape::Str(&StrRule { allowed: &["HTTPS", "HTTP"], ..StrRule::ANY })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationObjectStorage` resource.
 ///
-/// The `AWS::DataSync::LocationObjectStorage` resource specifies an endpoint for a self-managed object storage bucket. For more information about self-managed object storage locations, see \[Creating a Location for Object Storage\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-object-location.html>) .
+/// The `AWS::DataSync::LocationObjectStorage` resource specifies an endpoint for a self-managed object storage bucket. For more information about self-managed object storage locations, see [Creating a Location for Object Storage](https://docs.aws.amazon.com/datasync/latest/userguide/create-object-location.html) .
 ///
 /// `Ref` returns its `LocationArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LocationObjectStorageAttributes`], which `Handle<LocationObjectStorage>` dereferences to.
@@ -60,21 +27,21 @@ pub struct LocationObjectStorage {
     /// Specifies the access key (for example, a user name) if credentials are required to authenticate with the object storage server.
     ///
     /// Pattern `^.+$`; length 1 to 200.
-    pub access_key: Option<Str>,
+    pub access_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `AgentArns`: a list of strings.
     ///
     /// (Optional) Specifies the Amazon Resource Names (ARNs) of the DataSync agents that can connect with your object storage system. If you are setting up an agentless cross-cloud transfer, you do not need to specify a value for this parameter.
     ///
-    /// &gt; Make sure you configure this parameter correctly when you first create your storage location. You cannot add or remove agents from a storage location after you create it.
+    /// \> Make sure you configure this parameter correctly when you first create your storage location. You cannot add or remove agents from a storage location after you create it.
     ///
     /// Items 1 to 4; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
-    pub agent_arns: Option<List<Str>>,
+    pub agent_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BucketName`: a string.
     ///
     /// Specifies the name of the object storage bucket involved in the transfer.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 3 to 63; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, which includes the `SecretKey` that DataSync uses to access a specific object storage location, with a customer-managed AWS KMS key .
@@ -83,22 +50,22 @@ pub struct LocationObjectStorage {
     ///
     /// Make sure that DataSync has permission to access the KMS key that you specify.
     ///
-    /// &gt; You can use either `CmkSecretConfig` (with `SecretKey` ) or `CustomSecretConfig` (without `SecretKey` ) to provide credentials for a `CreateLocationObjectStorage` request. Do not provide both parameters for the same request.
-    pub cmk_secret_config: Option<Obj<CmkSecretConfig>>,
+    /// \> You can use either `CmkSecretConfig` (with `SecretKey` ) or `CustomSecretConfig` (without `SecretKey` ) to provide credentials for a `CreateLocationObjectStorage` request. Do not provide both parameters for the same request.
+    pub cmk_secret_config: ::std::option::Option<crate::Obj<CmkSecretConfig>>,
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
     ///
     /// Specifies configuration information for a customer-managed Secrets Manager secret where the secret key for a specific object storage location is stored in plain text, in Secrets Manager. This configuration includes the secret ARN, and the ARN for an IAM role that provides access to the secret.
     ///
-    /// &gt; You can use either `CmkSecretConfig` (with `SecretKey` ) or `CustomSecretConfig` (without `SecretKey` ) to provide credentials for a `CreateLocationObjectStorage` request. Do not provide both parameters for the same request.
-    pub custom_secret_config: Option<Obj<CustomSecretConfig>>,
+    /// \> You can use either `CmkSecretConfig` (with `SecretKey` ) or `CustomSecretConfig` (without `SecretKey` ) to provide credentials for a `CreateLocationObjectStorage` request. Do not provide both parameters for the same request.
+    pub custom_secret_config: ::std::option::Option<crate::Obj<CustomSecretConfig>>,
     /// `SecretKey`: a string.
     ///
     /// Specifies the secret key (for example, a password) if credentials are required to authenticate with the object storage server.
     ///
-    /// &gt; If you provide a secret using `SecretKey` , but do not provide secret configuration details using `CmkSecretConfig` or `CustomSecretConfig` , then DataSync stores the token using your AWS account's Secrets Manager secret.
+    /// \> If you provide a secret using `SecretKey` , but do not provide secret configuration details using `CmkSecretConfig` or `CustomSecretConfig` , then DataSync stores the token using your AWS account's Secrets Manager secret.
     ///
     /// Pattern `^.+$`; length 8 to 200; write-only: CloudFormation does not return it.
-    pub secret_key: Option<Str>,
+    pub secret_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerCertificate`: a string.
     ///
     /// Specifies a certificate chain for DataSync to authenticate with your object storage system if the system uses a private or self-signed certificate authority (CA). You must specify a single `.pem` file with a full certificate chain (for example, `file:///home/user/.ssh/object_storage_certificates.pem` ).
@@ -116,35 +83,35 @@ pub struct LocationObjectStorage {
     /// To use this parameter, configure `ServerProtocol` to `HTTPS` .
     ///
     /// Length at most 32768.
-    pub server_certificate: Option<Str>,
+    pub server_certificate: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerHostname`: a string.
     ///
     /// Specifies the domain name or IP address (IPv4 or IPv6) of the object storage server that your DataSync agent connects to.
     ///
     /// Pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`; length 0 to 255; write-only: CloudFormation does not return it.
-    pub server_hostname: Option<Str>,
+    pub server_hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerPort`: an integer.
     ///
     /// Specifies the port that your object storage server accepts inbound network traffic on (for example, port 443).
     ///
     /// Value 1 to 65536.
-    pub server_port: Option<Int>,
+    pub server_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServerProtocol`: a [`ServerProtocol`] value.
     ///
     /// Specifies the protocol that your object storage server uses to communicate. If not specified, the default value is `HTTPS` .
-    pub server_protocol: Option<ServerProtocol>,
+    pub server_protocol: ::std::option::Option<ServerProtocol>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies the object prefix for your object storage server. If this is a source location, DataSync only copies objects with this prefix. If this is a destination location, DataSync writes all objects with this prefix.
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\p{Zs}]*$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies the key-value pair that represents a tag that you want to add to the resource. Tags can help you manage, filter, and search for your resources. We recommend creating a name tag for your location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -154,7 +121,7 @@ impl LocationObjectStorage {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationObjectStorage",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationobjectstorage.html",
         primary_identifier: &["LocationArn"],
@@ -165,59 +132,61 @@ impl LocationObjectStorage {
         read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
         attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LocationObjectStorage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessKey`: a string.
-    pub fn access_key(mut self, value: impl Into<Str>) -> Self { self.access_key = Some(value.into()); self }
+    pub fn access_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_key = ::std::option::Option::Some(value.into()); self }
     /// `AgentArns`: a list of strings.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = Some(value.into()); self }
+    pub fn agent_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.agent_arns = ::std::option::Option::Some(value.into()); self }
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
+    pub fn cmk_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
+    pub fn custom_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `SecretKey`: a string.
-    pub fn secret_key(mut self, value: impl Into<Str>) -> Self { self.secret_key = Some(value.into()); self }
+    pub fn secret_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_key = ::std::option::Option::Some(value.into()); self }
     /// `ServerCertificate`: a string.
-    pub fn server_certificate(mut self, value: impl Into<Str>) -> Self { self.server_certificate = Some(value.into()); self }
+    pub fn server_certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_certificate = ::std::option::Option::Some(value.into()); self }
     /// `ServerHostname`: a string.
-    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self { self.server_hostname = Some(value.into()); self }
+    pub fn server_hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_hostname = ::std::option::Option::Some(value.into()); self }
     /// `ServerPort`: an integer.
-    pub fn server_port(mut self, value: impl Into<Int>) -> Self { self.server_port = Some(value.into()); self }
+    pub fn server_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.server_port = ::std::option::Option::Some(value.into()); self }
     /// `ServerProtocol`: a [`ServerProtocol`] value.
-    pub fn server_protocol(mut self, value: impl Into<ServerProtocol>) -> Self { self.server_protocol = Some(value.into()); self }
+    pub fn server_protocol(mut self, value: impl ::std::convert::Into<ServerProtocol>) -> Self { self.server_protocol = ::std::option::Option::Some(value.into()); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationObjectStorage {
+impl ::cloudwright_core::Resource for LocationObjectStorage {
     type Attributes = LocationObjectStorageAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationObjectStorage, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationObjectStorage, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationObjectStorage {
+impl ::cloudwright_core::ToValue for LocationObjectStorage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessKey", &self.access_key)
             .opt("AgentArns", &self.agent_arns)
             .opt("BucketName", &self.bucket_name)
@@ -234,12 +203,12 @@ impl ToValue for LocationObjectStorage {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationObjectStorage`]: `Handle<LocationObjectStorage>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationObjectStorage`]: `Handle<LocationObjectStorage>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationObjectStorageAttributes(ResourceRef);
+pub struct LocationObjectStorageAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationObjectStorageAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationObjectStorageAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -249,32 +218,32 @@ impl LocationObjectStorageAttributes {
     ///
     /// Specifies the ARN for the DataSync-managed AWS Secrets Manager secret that that is used to access a specific storage location. This property is generated by DataSync and is read-only. DataSync encrypts this secret with the KMS key that you specify for `KmsKeyArn` .
     #[inline]
-    pub fn cmk_secret_config_secret_arn(&self) -> Value {
-        self.0.get_att("CmkSecretConfig.SecretArn")
+    pub fn cmk_secret_config_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CmkSecretConfig.SecretArn"))
     }
 
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the specified object storage location.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified object storage location.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 
     /// `Fn::GetAtt` `ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS -managed KMS key to encrypt this secret in AWS Secrets Manager .
     #[inline]
-    pub fn managed_secret_config(&self) -> Value {
-        self.0.get_att("ManagedSecretConfig")
+    pub fn managed_secret_config(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ManagedSecretConfig"))
     }
 }
 
@@ -286,23 +255,62 @@ pub enum ServerProtocol {
     /// `HTTP`
     Http,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServerProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServerProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServerProtocol {
+impl ::cloudwright_core::ToValue for ServerProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Https => "HTTPS",
             Self::Http => "HTTP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationObjectStorage: ObjRule = ObjRule {
+        properties: &[
+            ("AccessKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
+            ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+            ("SecretKey", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ServerCertificate", Shape::Str(&StrRule { max_len: Some(32768), ..StrRule::ANY })),
+            ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ServerPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65536.0), ..NumRule::ANY })),
+            ("ServerProtocol", Shape::Str(&StrRule { allowed: &["HTTPS", "HTTP"], ..StrRule::ANY })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

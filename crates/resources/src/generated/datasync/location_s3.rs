@@ -5,46 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3:[a-z\\-0-9]*:[0-9]*:.*$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
-
-/// The required properties of [`LocationS3`], by name: `LocationS3::new(LocationS3Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationS3Required {
-    /// `S3Config`: a [`S3Config`] object, required.
-    pub s3_config: Obj<S3Config>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationS3: ObjRule = ObjRule {
-    properties: &[
-        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("S3Config", Shape::Object(&RULE_S3Config)),
-        ("S3StorageClass", Shape::Str(&StrRule { allowed: &["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_INSTANT_RETRIEVAL", "DEEP_ARCHIVE"], ..StrRule::ANY })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["S3Config"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::LocationS3` resource.
 ///
 /// The `AWS::DataSync::LocationS3` resource specifies an endpoint for an Amazon S3 bucket.
 ///
-/// For more information, see the \[*AWS DataSync User Guide*\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html>) .
+/// For more information, see the [*AWS DataSync User Guide*](https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html) .
 ///
 /// `Ref` returns its `LocationArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LocationS3Attributes`], which `Handle<LocationS3>` dereferences to.
@@ -60,40 +27,40 @@ pub struct LocationS3 {
     /// The ARN of the Amazon S3 bucket.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3:[a-z\-0-9]*:[0-9]*:.*$`; length 0 to 156; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub s3_bucket_arn: Option<Str>,
+    pub s3_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Config`: a [`S3Config`] object, required.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that is used to access an Amazon S3 bucket.
     ///
-    /// For detailed information about using such a role, see \[Creating a Location for Amazon S3\](<https://docs.aws.amazon.com/datasync/latest/userguide/working-with-locations.html#create-s3-location>) in the *AWS DataSync User Guide* .
-    pub s3_config: Obj<S3Config>,
+    /// For detailed information about using such a role, see [Creating a Location for Amazon S3](https://docs.aws.amazon.com/datasync/latest/userguide/working-with-locations.html#create-s3-location) in the *AWS DataSync User Guide* .
+    pub s3_config: crate::Obj<S3Config>,
     /// `S3StorageClass`: a [`S3StorageClass`] value.
     ///
     /// The Amazon S3 storage class that you want to store your files in when this location is used as a task destination. For buckets in AWS Regions , the storage class defaults to S3 Standard.
     ///
-    /// For more information about S3 storage classes, see \[Amazon S3 Storage Classes\](<https://docs.aws.amazon.com/s3/storage-classes/>) . Some storage classes have behaviors that can affect your S3 storage costs. For detailed information, see \[Considerations When Working with Amazon S3 Storage Classes in DataSync\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#using-storage-classes>) .
+    /// For more information about S3 storage classes, see [Amazon S3 Storage Classes](https://docs.aws.amazon.com/s3/storage-classes/) . Some storage classes have behaviors that can affect your S3 storage costs. For detailed information, see [Considerations When Working with Amazon S3 Storage Classes in DataSync](https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#using-storage-classes) .
     ///
     /// Default `"STANDARD"`.
-    pub s3_storage_class: Option<S3StorageClass>,
+    pub s3_storage_class: ::std::option::Option<S3StorageClass>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies a prefix in the S3 bucket that DataSync reads from or writes to (depending on whether the bucket is a source or destination location).
     ///
-    /// &gt; DataSync can't transfer objects with a prefix that begins with a slash ( `/` ) or includes `//` , `/./` , or `/../` patterns. For example:
-    /// &gt;
-    /// &gt; - `/photos`
-    /// &gt; - `photos//2006/January`
-    /// &gt; - `photos/./2006/February`
-    /// &gt; - `photos/../2006/March`
+    /// \> DataSync can't transfer objects with a prefix that begins with a slash ( `/` ) or includes `//` , `/./` , or `/../` patterns. For example:
+    /// \>
+    /// \> - `/photos`
+    /// \> - `photos//2006/January`
+    /// \> - `photos/./2006/February`
+    /// \> - `photos/../2006/March`
     ///
     /// Pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}\p{C}]*$`; length 0 to 1024; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies labels that help you categorize, filter, and search for your AWS resources. We recommend creating at least a name tag for your transfer location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +70,7 @@ impl LocationS3 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationS3",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locations3.html",
         primary_identifier: &["LocationArn"],
@@ -114,51 +81,53 @@ impl LocationS3 {
         read_only: &["LocationArn", "LocationUri"],
         attributes: &["LocationArn", "LocationUri"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LocationS3` with its required properties, named in a [`LocationS3Required`].
+    /// A `LocationS3` with its one required property, `S3Config`.
     #[inline]
-    pub fn new(required: LocationS3Required) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Config>>) -> Self {
         Self {
-            s3_bucket_arn: None,
-            s3_config: required.s3_config,
-            s3_storage_class: None,
-            subdirectory: None,
-            tags: None,
+            s3_bucket_arn: ::std::option::Option::None,
+            s3_config: value.into(),
+            s3_storage_class: ::std::option::Option::None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `S3BucketArn`: a string.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = Some(value.into()); self }
+    pub fn s3_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_arn = ::std::option::Option::Some(value.into()); self }
     /// `S3Config`: a [`S3Config`] object, required.
-    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self { self.s3_config = value.into(); self }
+    pub fn s3_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3Config>>) -> Self { self.s3_config = value.into(); self }
     /// `S3StorageClass`: a [`S3StorageClass`] value.
-    pub fn s3_storage_class(mut self, value: impl Into<S3StorageClass>) -> Self { self.s3_storage_class = Some(value.into()); self }
+    pub fn s3_storage_class(mut self, value: impl ::std::convert::Into<S3StorageClass>) -> Self { self.s3_storage_class = ::std::option::Option::Some(value.into()); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationS3 {
+impl ::cloudwright_core::Resource for LocationS3 {
     type Attributes = LocationS3Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationS3, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationS3, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationS3 {
+impl ::cloudwright_core::ToValue for LocationS3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3BucketArn", &self.s3_bucket_arn)
             .req("S3Config", &self.s3_config)
             .opt("S3StorageClass", &self.s3_storage_class)
@@ -168,12 +137,12 @@ impl ToValue for LocationS3 {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationS3`]: `Handle<LocationS3>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationS3`]: `Handle<LocationS3>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationS3Attributes(ResourceRef);
+pub struct LocationS3Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationS3Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationS3Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,41 +152,24 @@ impl LocationS3Attributes {
     ///
     /// The Amazon Resource Name (ARN) of the specified Amazon S3 location.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified Amazon S3 location.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 }
-
-/// The required properties of [`S3Config`], by name: `S3Config::new(S3ConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ConfigRequired {
-    /// `BucketAccessRoleArn`: a string, required.
-    pub bucket_access_role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Config: ObjRule = ObjRule {
-    properties: &[
-        ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["BucketAccessRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Config` property type of `AWS::DataSync::LocationS3`.
 ///
 /// Specifies the Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that DataSync uses to access your S3 bucket.
 ///
-/// For more information, see \[Providing DataSync access to S3 buckets\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#create-s3-location-access>) .
+/// For more information, see [Providing DataSync access to S3 buckets](https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#create-s3-location-access) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-locations3-s3config.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -227,29 +179,29 @@ pub struct S3Config {
     /// Specifies the ARN of the IAM role that DataSync uses to access your S3 bucket.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`; length 0 to 2048.
-    pub bucket_access_role_arn: Str,
+    pub bucket_access_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl S3Config {
-    /// A `S3Config` with its required properties, named in a [`S3ConfigRequired`].
+    /// A `S3Config` with its one required property, `BucketAccessRoleArn`.
     #[inline]
-    pub fn new(required: S3ConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_access_role_arn: required.bucket_access_role_arn,
+            bucket_access_role_arn: value.into(),
         }
     }
 
     /// `BucketAccessRoleArn`: a string, required.
-    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_access_role_arn = value.into(); self }
+    pub fn bucket_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_access_role_arn = value.into(); self }
 }
 
-impl PropertyType for S3Config {}
+impl crate::PropertyType for S3Config {}
 
-impl ToValue for S3Config {
+impl ::cloudwright_core::ToValue for S3Config {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketAccessRoleArn", &self.bucket_access_role_arn)
             .build()
     }
@@ -273,18 +225,18 @@ pub enum S3StorageClass {
     /// `DEEP_ARCHIVE`
     DeepArchive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3StorageClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3StorageClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3StorageClass {
+impl ::cloudwright_core::ToValue for S3StorageClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::StandardIa => "STANDARD_IA",
@@ -293,8 +245,50 @@ impl ToValue for S3StorageClass {
             Self::Glacier => "GLACIER",
             Self::GlacierInstantRetrieval => "GLACIER_INSTANT_RETRIEVAL",
             Self::DeepArchive => "DEEP_ARCHIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3:[a-z\\-0-9]*:[0-9]*:.*$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationS3: ObjRule = ObjRule {
+        properties: &[
+            ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("S3Config", Shape::Object(&RULE_S3Config)),
+            ("S3StorageClass", Shape::Str(&StrRule { allowed: &["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_INSTANT_RETRIEVAL", "DEEP_ARCHIVE"], ..StrRule::ANY })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["S3Config"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Config: ObjRule = ObjRule {
+        properties: &[
+            ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["BucketAccessRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,58 +5,8 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired, Tag, TagRequired,
-};
-use super::shared::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "\\A(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)){3}\\Z",
-);
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^.{0,104}$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
-
-/// The required properties of [`LocationSmb`], by name: `LocationSmb::new(LocationSmbRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocationSmbRequired {
-    /// `AgentArns`: a list of strings, required.
-    pub agent_arns: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocationSmb: ObjRule = ObjRule {
-    properties: &[
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["NTLM", "KERBEROS"], ..StrRule::ANY })),
-        ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
-        ("DnsIpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("KerberosKeytab", Shape::Str(&StrRule { max_len: Some(87384), ..StrRule::ANY })),
-        ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
-        ("KerberosPrincipal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("MountOptions", Shape::Object(&RULE_MountOptions)),
-        ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["AgentArns"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationSMB` resource.
@@ -76,29 +26,29 @@ pub struct LocationSmb {
     /// Specifies the DataSync agent (or agents) that can connect to your SMB file server. You specify an agent by using its Amazon Resource Name (ARN).
     ///
     /// Items 1 to 8; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
-    pub agent_arns: List<Str>,
+    pub agent_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AuthenticationType`: an [`AuthenticationType`] value.
     ///
     /// The authentication mode used to determine identity of user.
-    pub authentication_type: Option<AuthenticationType>,
+    pub authentication_type: ::std::option::Option<AuthenticationType>,
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token, secret key, password, or Kerberos keytab that DataSync uses to access a specific storage location, with a customer-managed AWS KMS key .
     ///
-    /// &gt; You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
-    pub cmk_secret_config: Option<Obj<CmkSecretConfig>>,
+    /// \> You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
+    pub cmk_secret_config: ::std::option::Option<crate::Obj<CmkSecretConfig>>,
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
     ///
     /// Specifies configuration information for a customer-managed Secrets Manager secret where a storage location credentials is stored in Secrets Manager as plain text (for authentication token, secret key, or password) or as binary (for Kerberos keytab). This configuration includes the secret ARN, and the ARN for an IAM role that provides access to the secret.
     ///
-    /// &gt; You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
-    pub custom_secret_config: Option<Obj<CustomSecretConfig>>,
+    /// \> You can use either `CmkSecretConfig` or `CustomSecretConfig` to provide credentials for a `CreateLocation` request. Do not provide both parameters for the same request.
+    pub custom_secret_config: ::std::option::Option<crate::Obj<CustomSecretConfig>>,
     /// `DnsIpAddresses`: a list of strings.
     ///
     /// Specifies the IPv4 addresses for the DNS servers that your SMB file server belongs to. This parameter applies only if AuthenticationType is set to KERBEROS. If you have multiple domains in your environment, configuring this parameter makes sure that DataSync connects to the right SMB file server.
     ///
     /// Items 0 to 2; default `null`; each item: pattern `\A(25[0-5]|2[0-4]\d|[0-1]?\d?\d)(\.(25[0-5]|2[0-4]\d|[0-1]?\d?\d)){3}\Z`, length 7 to 15.
-    pub dns_ip_addresses: Option<List<Str>>,
+    pub dns_ip_addresses: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Domain`: a string.
     ///
     /// Specifies the Windows domain name that your SMB file server belongs to. This parameter applies only if `AuthenticationType` is set to `NTLM` .
@@ -106,67 +56,67 @@ pub struct LocationSmb {
     /// If you have multiple domains in your environment, configuring this parameter makes sure that DataSync connects to the right file server.
     ///
     /// Pattern `^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$`; length 0 to 253.
-    pub domain: Option<Str>,
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `KerberosKeytab`: a string.
     ///
     /// The Base64 string representation of the Keytab file. Specifies your Kerberos key table (keytab) file, which includes mappings between your service principal name (SPN) and encryption keys. To avoid task execution errors, make sure that the SPN in the keytab file matches exactly what you specify for KerberosPrincipal and in your krb5.conf file.
     ///
     /// Length at most 87384; write-only: CloudFormation does not return it.
-    pub kerberos_keytab: Option<Str>,
+    pub kerberos_keytab: ::std::option::Option<::cloudwright_core::Str>,
     /// `KerberosKrb5Conf`: a string.
     ///
     /// The string representation of the Krb5Conf file, or the presigned URL to access the Krb5.conf file within an S3 bucket. Specifies a Kerberos configuration file (krb5.conf) that defines your Kerberos realm configuration. To avoid task execution errors, make sure that the service principal name (SPN) in the krb5.conf file matches exactly what you specify for KerberosPrincipal and in your keytab file.
     ///
     /// Length at most 174764; write-only: CloudFormation does not return it.
-    pub kerberos_krb5_conf: Option<Str>,
+    pub kerberos_krb5_conf: ::std::option::Option<::cloudwright_core::Str>,
     /// `KerberosPrincipal`: a string.
     ///
     /// Specifies a service principal name (SPN), which is an identity in your Kerberos realm that has permission to access the files, folders, and file metadata in your SMB file server. SPNs are case sensitive and must include a prepended cifs/. For example, an SPN might look like cifs/kerberosuser@EXAMPLE.COM. Your task execution will fail if the SPN that you provide for this parameter doesn't match exactly what's in your keytab or krb5.conf files.
     ///
     /// Pattern `^.+$`; length 1 to 256.
-    pub kerberos_principal: Option<Str>,
+    pub kerberos_principal: ::std::option::Option<::cloudwright_core::Str>,
     /// `MountOptions`: a [`MountOptions`] object.
     ///
     /// Specifies the version of the SMB protocol that DataSync uses to access your SMB file server.
     ///
     /// Default `{"Version":"AUTOMATIC"}`.
-    pub mount_options: Option<Obj<MountOptions>>,
+    pub mount_options: ::std::option::Option<crate::Obj<MountOptions>>,
     /// `Password`: a string.
     ///
     /// Specifies the password of the user who can mount your SMB file server and has permission to access the files and folders involved in your transfer. This parameter applies only if `AuthenticationType` is set to `NTLM` .
     ///
     /// Pattern `^.{0,104}$`; length at most 104; write-only: CloudFormation does not return it.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerHostname`: a string.
     ///
     /// Specifies the domain name or IP address (IPv4 or IPv6) of the SMB file server that your DataSync agent connects to.
     ///
-    /// &gt; If you're using Kerberos authentication, you must specify a domain name.
+    /// \> If you're using Kerberos authentication, you must specify a domain name.
     ///
     /// Pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`; length 0 to 255; write-only: CloudFormation does not return it.
-    pub server_hostname: Option<Str>,
+    pub server_hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies the name of the share exported by your SMB file server where DataSync will read or write data. You can include a subdirectory in the share path (for example, `/path/to/subdirectory` ). Make sure that other SMB clients in your network can also mount this path.
     ///
-    /// To copy all data in the subdirectory, DataSync must be able to mount the SMB share and access all of its data. For more information, see \[Providing DataSync access to SMB file servers\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-smb-location.html#configuring-smb-permissions>) .
+    /// To copy all data in the subdirectory, DataSync must be able to mount the SMB share and access all of its data. For more information, see [Providing DataSync access to SMB file servers](https://docs.aws.amazon.com/datasync/latest/userguide/create-smb-location.html#configuring-smb-permissions) .
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`; length 0 to 4096; write-only: CloudFormation does not return it.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies labels that help you categorize, filter, and search for your AWS resources. We recommend creating at least a name tag for your location.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `User`: a string.
     ///
     /// Specifies the user that can mount and access the files, folders, and file metadata in your SMB file server. This parameter applies only if `AuthenticationType` is set to `NTLM` .
     ///
-    /// For information about choosing a user with the right level of access for your transfer, see \[Providing DataSync access to SMB file servers\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-smb-location.html#configuring-smb-permissions>) .
+    /// For information about choosing a user with the right level of access for your transfer, see [Providing DataSync access to SMB file servers](https://docs.aws.amazon.com/datasync/latest/userguide/create-smb-location.html#configuring-smb-permissions) .
     ///
     /// Pattern `^[^\x5B\x5D\\/:;|=,+*?]{1,104}$`; length at most 104.
-    pub user: Option<Str>,
+    pub user: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -176,7 +126,7 @@ impl LocationSmb {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::LocationSMB",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationsmb.html",
         primary_identifier: &["LocationArn"],
@@ -187,81 +137,83 @@ impl LocationSmb {
         read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
         attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LocationSmb` with its required properties, named in a [`LocationSmbRequired`].
+    /// A `LocationSmb` with its one required property, `AgentArns`.
     #[inline]
-    pub fn new(required: LocationSmbRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            agent_arns: required.agent_arns,
-            authentication_type: None,
-            cmk_secret_config: None,
-            custom_secret_config: None,
-            dns_ip_addresses: None,
-            domain: None,
-            kerberos_keytab: None,
-            kerberos_krb5_conf: None,
-            kerberos_principal: None,
-            mount_options: None,
-            password: None,
-            server_hostname: None,
-            subdirectory: None,
-            tags: None,
-            user: None,
+            agent_arns: value.into(),
+            authentication_type: ::std::option::Option::None,
+            cmk_secret_config: ::std::option::Option::None,
+            custom_secret_config: ::std::option::Option::None,
+            dns_ip_addresses: ::std::option::Option::None,
+            domain: ::std::option::Option::None,
+            kerberos_keytab: ::std::option::Option::None,
+            kerberos_krb5_conf: ::std::option::Option::None,
+            kerberos_principal: ::std::option::Option::None,
+            mount_options: ::std::option::Option::None,
+            password: ::std::option::Option::None,
+            server_hostname: ::std::option::Option::None,
+            subdirectory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            user: ::std::option::Option::None,
         }
     }
 
     /// `AgentArns`: a list of strings, required.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = value.into(); self }
+    pub fn agent_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.agent_arns = value.into(); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = ::std::option::Option::Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
+    pub fn cmk_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
+    pub fn custom_secret_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = ::std::option::Option::Some(value.into()); self }
     /// `DnsIpAddresses`: a list of strings.
-    pub fn dns_ip_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.dns_ip_addresses = Some(value.into()); self }
+    pub fn dns_ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.dns_ip_addresses = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `KerberosKeytab`: a string.
-    pub fn kerberos_keytab(mut self, value: impl Into<Str>) -> Self { self.kerberos_keytab = Some(value.into()); self }
+    pub fn kerberos_keytab(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kerberos_keytab = ::std::option::Option::Some(value.into()); self }
     /// `KerberosKrb5Conf`: a string.
-    pub fn kerberos_krb5_conf(mut self, value: impl Into<Str>) -> Self { self.kerberos_krb5_conf = Some(value.into()); self }
+    pub fn kerberos_krb5_conf(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kerberos_krb5_conf = ::std::option::Option::Some(value.into()); self }
     /// `KerberosPrincipal`: a string.
-    pub fn kerberos_principal(mut self, value: impl Into<Str>) -> Self { self.kerberos_principal = Some(value.into()); self }
+    pub fn kerberos_principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kerberos_principal = ::std::option::Option::Some(value.into()); self }
     /// `MountOptions`: a [`MountOptions`] object.
-    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self { self.mount_options = Some(value.into()); self }
+    pub fn mount_options(mut self, value: impl ::std::convert::Into<crate::Obj<MountOptions>>) -> Self { self.mount_options = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `ServerHostname`: a string.
-    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self { self.server_hostname = Some(value.into()); self }
+    pub fn server_hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_hostname = ::std::option::Option::Some(value.into()); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `User`: a string.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocationSmb {
+impl ::cloudwright_core::Resource for LocationSmb {
     type Attributes = LocationSmbAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocationSmb, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocationSmb, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocationSmb {
+impl ::cloudwright_core::ToValue for LocationSmb {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentArns", &self.agent_arns)
             .opt("AuthenticationType", &self.authentication_type)
             .opt("CmkSecretConfig", &self.cmk_secret_config)
@@ -281,12 +233,12 @@ impl ToValue for LocationSmb {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocationSmb`]: `Handle<LocationSmb>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocationSmb`]: `Handle<LocationSmb>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocationSmbAttributes(ResourceRef);
+pub struct LocationSmbAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocationSmbAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocationSmbAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -296,43 +248,34 @@ impl LocationSmbAttributes {
     ///
     /// Specifies the ARN for the DataSync-managed AWS Secrets Manager secret that that is used to access a specific storage location. This property is generated by DataSync and is read-only. DataSync encrypts this secret with the KMS key that you specify for `KmsKeyArn` .
     #[inline]
-    pub fn cmk_secret_config_secret_arn(&self) -> Value {
-        self.0.get_att("CmkSecretConfig.SecretArn")
+    pub fn cmk_secret_config_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CmkSecretConfig.SecretArn"))
     }
 
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the specified SMB location.
     #[inline]
-    pub fn location_arn(&self) -> Value {
-        self.0.get_att("LocationArn")
+    pub fn location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationArn"))
     }
 
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified SMB location.
     #[inline]
-    pub fn location_uri(&self) -> Value {
-        self.0.get_att("LocationUri")
+    pub fn location_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocationUri"))
     }
 
     /// `Fn::GetAtt` `ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS -managed KMS key to encrypt this secret in AWS Secrets Manager .
     #[inline]
-    pub fn managed_secret_config(&self) -> Value {
-        self.0.get_att("ManagedSecretConfig")
+    pub fn managed_secret_config(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ManagedSecretConfig"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MountOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SMB1", "SMB2_0", "SMB2", "SMB3"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MountOptions` property type of `AWS::DataSync::LocationSMB`.
 ///
@@ -355,8 +298,8 @@ pub struct MountOptions {
     /// - `SMB2_0` : Restricts the protocol negotiation to only SMB version 2.0.
     /// - `SMB1` : Restricts the protocol negotiation to only SMB version 1.0.
     ///
-    /// &gt; The `SMB1` option isn't available when \[creating an Amazon FSx for NetApp ONTAP location\](<https://docs.aws.amazon.com/datasync/latest/userguide/API_CreateLocationFsxOntap.html>) .
-    pub version: Option<Version>,
+    /// \> The `SMB1` option isn't available when [creating an Amazon FSx for NetApp ONTAP location](https://docs.aws.amazon.com/datasync/latest/userguide/API_CreateLocationFsxOntap.html) .
+    pub version: ::std::option::Option<Version>,
 }
 
 #[rustfmt::skip]
@@ -364,19 +307,21 @@ impl MountOptions {
     /// A `MountOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Version`: a [`Version`] value.
-    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<Version>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MountOptions {}
+impl crate::PropertyType for MountOptions {}
 
-impl ToValue for MountOptions {
+impl ::cloudwright_core::ToValue for MountOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Version", &self.version).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Version", &self.version)
+            .build()
     }
 }
 
@@ -388,24 +333,24 @@ pub enum AuthenticationType {
     /// `KERBEROS`
     Kerberos,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationType {
+impl ::cloudwright_core::ToValue for AuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ntlm => "NTLM",
             Self::Kerberos => "KERBEROS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -423,26 +368,84 @@ pub enum Version {
     /// `SMB3`
     Smb3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Version {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Version {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Version {
+impl ::cloudwright_core::ToValue for Version {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::Smb1 => "SMB1",
             Self::Smb2_0 => "SMB2_0",
             Self::Smb2 => "SMB2",
             Self::Smb3 => "SMB3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CmkSecretConfig, RULE_CustomSecretConfig, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "\\A(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)){3}\\Z",
+    );
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^.{0,104}$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocationSmb: ObjRule = ObjRule {
+        properties: &[
+            ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["NTLM", "KERBEROS"], ..StrRule::ANY })),
+            ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
+            ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+            ("DnsIpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KerberosKeytab", Shape::Str(&StrRule { max_len: Some(87384), ..StrRule::ANY })),
+            ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
+            ("KerberosPrincipal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("MountOptions", Shape::Object(&RULE_MountOptions)),
+            ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["AgentArns"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MountOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SMB1", "SMB2_0", "SMB2", "SMB3"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -51,15 +51,11 @@ pub mod task;
 #[cfg(feature = "datasync")]
 pub use agent::{Agent, AgentAttributes};
 #[cfg(feature = "datasync")]
-pub use location_azure_blob::{
-    LocationAzureBlob, LocationAzureBlobAttributes, LocationAzureBlobRequired,
-};
+pub use location_azure_blob::{LocationAzureBlob, LocationAzureBlobAttributes};
 #[cfg(feature = "datasync")]
-pub use location_efs::{LocationEfs, LocationEfsAttributes, LocationEfsRequired};
+pub use location_efs::{LocationEfs, LocationEfsAttributes};
 #[cfg(feature = "datasync")]
-pub use location_fsx_lustre::{
-    LocationFsxLustre, LocationFsxLustreAttributes, LocationFsxLustreRequired,
-};
+pub use location_fsx_lustre::{LocationFsxLustre, LocationFsxLustreAttributes};
 #[cfg(feature = "datasync")]
 pub use location_fsx_ontap::{
     LocationFsxOntap, LocationFsxOntapAttributes, LocationFsxOntapRequired,
@@ -75,12 +71,12 @@ pub use location_fsx_windows::{
 #[cfg(feature = "datasync")]
 pub use location_hdfs::{LocationHdfs, LocationHdfsAttributes, LocationHdfsRequired};
 #[cfg(feature = "datasync")]
-pub use location_nfs::{LocationNfs, LocationNfsAttributes, LocationNfsRequired};
+pub use location_nfs::{LocationNfs, LocationNfsAttributes};
 #[cfg(feature = "datasync")]
 pub use location_object_storage::{LocationObjectStorage, LocationObjectStorageAttributes};
 #[cfg(feature = "datasync")]
-pub use location_s3::{LocationS3, LocationS3Attributes, LocationS3Required};
+pub use location_s3::{LocationS3, LocationS3Attributes};
 #[cfg(feature = "datasync")]
-pub use location_smb::{LocationSmb, LocationSmbAttributes, LocationSmbRequired};
+pub use location_smb::{LocationSmb, LocationSmbAttributes};
 #[cfg(feature = "datasync")]
 pub use task::{Task, TaskAttributes, TaskRequired};

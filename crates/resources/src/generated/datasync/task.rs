@@ -5,62 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):logs:[a-z\\-0-9]*:[0-9]{12}:log-group:([^:\\*]*)(:\\*)?$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z0-9_]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):(s3|s3-outposts):[a-z\\-0-9]*:[0-9]*:.*$",
-);
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
-pub(crate) static PATTERN_9: Pattern =
-    Pattern::new("^[a-zA-Z0-9\\ \\_\\*\\?\\,\\|\\^\\-\\/\\#\\s\\(\\)\\+]*$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
 
 /// The required properties of [`Task`], by name: `Task::new(TaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRequired {
     /// `DestinationLocationArn`: a string, required.
-    pub destination_location_arn: Str,
+    pub destination_location_arn: ::cloudwright_core::Str,
     /// `SourceLocationArn`: a string, required.
-    pub source_location_arn: Str,
+    pub source_location_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Task: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(562), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationLocationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Excludes", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("Includes", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("ManifestConfig", Shape::Object(&RULE_ManifestConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("Options", Shape::Object(&RULE_Options)),
-        ("Schedule", Shape::Object(&RULE_TaskSchedule)),
-        ("SourceLocationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("TaskMode", Shape::Str(&StrRule { allowed: &["BASIC", "ENHANCED"], ..StrRule::ANY })),
-        ("TaskReportConfig", Shape::Object(&RULE_TaskReportConfig)),
-    ],
-    required: &["DestinationLocationArn", "SourceLocationArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataSync::Task` resource.
 ///
@@ -81,52 +35,52 @@ pub struct Task {
     ///
     /// For Enhanced mode tasks, you don't need to specify anything. DataSync automatically sends logs to a CloudWatch log group named `/aws/datasync` .
     ///
-    /// For more information, see \[Monitoring data transfers with CloudWatch Logs\](<https://docs.aws.amazon.com/datasync/latest/userguide/configure-logging.html>) .
+    /// For more information, see [Monitoring data transfers with CloudWatch Logs](https://docs.aws.amazon.com/datasync/latest/userguide/configure-logging.html) .
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):logs:[a-z\-0-9]*:[0-9]{12}:log-group:([^:\*]*)(:\*)?$`; length 0 to 562.
-    pub cloud_watch_log_group_arn: Option<Str>,
+    pub cloud_watch_log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationLocationArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an AWS storage resource's location.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub destination_location_arn: Str,
+    pub destination_location_arn: ::cloudwright_core::Str,
     /// `Excludes`: a list of [`FilterRule`] objects.
     ///
-    /// Specifies exclude filters that define the files, objects, and folders in your source location that you don't want DataSync to transfer. For more information and examples, see \[Specifying what DataSync transfers by using filters\](<https://docs.aws.amazon.com/datasync/latest/userguide/filtering.html>) .
+    /// Specifies exclude filters that define the files, objects, and folders in your source location that you don't want DataSync to transfer. For more information and examples, see [Specifying what DataSync transfers by using filters](https://docs.aws.amazon.com/datasync/latest/userguide/filtering.html) .
     ///
     /// Items 0 to 1.
-    pub excludes: Option<List<FilterRule>>,
+    pub excludes: ::std::option::Option<::cloudwright_core::List<FilterRule>>,
     /// `Includes`: a list of [`FilterRule`] objects.
     ///
-    /// Specifies include filters that define the files, objects, and folders in your source location that you want DataSync to transfer. For more information and examples, see \[Specifying what DataSync transfers by using filters\](<https://docs.aws.amazon.com/datasync/latest/userguide/filtering.html>) .
+    /// Specifies include filters that define the files, objects, and folders in your source location that you want DataSync to transfer. For more information and examples, see [Specifying what DataSync transfers by using filters](https://docs.aws.amazon.com/datasync/latest/userguide/filtering.html) .
     ///
     /// Items 0 to 1.
-    pub includes: Option<List<FilterRule>>,
+    pub includes: ::std::option::Option<::cloudwright_core::List<FilterRule>>,
     /// `ManifestConfig`: a [`ManifestConfig`] object.
     ///
-    /// The configuration of the manifest that lists the files or objects that you want DataSync to transfer. For more information, see \[Specifying what DataSync transfers by using a manifest\](<https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html>) .
-    pub manifest_config: Option<Obj<ManifestConfig>>,
+    /// The configuration of the manifest that lists the files or objects that you want DataSync to transfer. For more information, see [Specifying what DataSync transfers by using a manifest](https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html) .
+    pub manifest_config: ::std::option::Option<crate::Obj<ManifestConfig>>,
     /// `Name`: a string.
     ///
     /// Specifies the name of your task.
     ///
     /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 1 to 256.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Options`: an [`Options`] object.
     ///
     /// Specifies your task's settings, such as preserving file metadata, verifying data integrity, among other options.
-    pub options: Option<Obj<Options>>,
+    pub options: ::std::option::Option<crate::Obj<Options>>,
     /// `Schedule`: a [`TaskSchedule`] object.
     ///
-    /// Specifies a schedule for when you want your task to run. For more information, see \[Scheduling your task\](<https://docs.aws.amazon.com/datasync/latest/userguide/task-scheduling.html>) .
-    pub schedule: Option<Obj<TaskSchedule>>,
+    /// Specifies a schedule for when you want your task to run. For more information, see [Scheduling your task](https://docs.aws.amazon.com/datasync/latest/userguide/task-scheduling.html) .
+    pub schedule: ::std::option::Option<crate::Obj<TaskSchedule>>,
     /// `SourceLocationArn`: a string, required.
     ///
     /// Specifies the ARN of your transfer's source location.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub source_location_arn: Str,
+    pub source_location_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies the tags that you want to apply to your task.
@@ -134,17 +88,17 @@ pub struct Task {
     /// *Tags* are key-value pairs that help you manage, filter, and search for your DataSync resources.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TaskMode`: a [`TaskMode`] value.
     ///
-    /// The task mode that you're using. For more information, see \[Choosing a task mode for your data transfer\](<https://docs.aws.amazon.com/datasync/latest/userguide/choosing-task-mode.html>) .
+    /// The task mode that you're using. For more information, see [Choosing a task mode for your data transfer](https://docs.aws.amazon.com/datasync/latest/userguide/choosing-task-mode.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub task_mode: Option<TaskMode>,
+    pub task_mode: ::std::option::Option<TaskMode>,
     /// `TaskReportConfig`: a [`TaskReportConfig`] object.
     ///
-    /// The configuration of your task report, which provides detailed information about your DataSync transfer. For more information, see \[Monitoring your DataSync transfers with task reports\](<https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html>) .
-    pub task_report_config: Option<Obj<TaskReportConfig>>,
+    /// The configuration of your task report, which provides detailed information about your DataSync transfer. For more information, see [Monitoring your DataSync transfers with task reports](https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html) .
+    pub task_report_config: ::std::option::Option<crate::Obj<TaskReportConfig>>,
 }
 
 #[rustfmt::skip]
@@ -154,7 +108,7 @@ impl Task {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataSync::Task",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-task.html",
         primary_identifier: &["TaskArn"],
@@ -165,72 +119,74 @@ impl Task {
         read_only: &["TaskArn", "Status", "SourceNetworkInterfaceArns", "DestinationNetworkInterfaceArns"],
         attributes: &["DestinationNetworkInterfaceArns", "SourceNetworkInterfaceArns", "Status", "TaskArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Task` with its required properties, named in a [`TaskRequired`].
     #[inline]
     pub fn new(required: TaskRequired) -> Self {
         Self {
-            cloud_watch_log_group_arn: None,
+            cloud_watch_log_group_arn: ::std::option::Option::None,
             destination_location_arn: required.destination_location_arn,
-            excludes: None,
-            includes: None,
-            manifest_config: None,
-            name: None,
-            options: None,
-            schedule: None,
+            excludes: ::std::option::Option::None,
+            includes: ::std::option::Option::None,
+            manifest_config: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            schedule: ::std::option::Option::None,
             source_location_arn: required.source_location_arn,
-            tags: None,
-            task_mode: None,
-            task_report_config: None,
+            tags: ::std::option::Option::None,
+            task_mode: ::std::option::Option::None,
+            task_report_config: ::std::option::Option::None,
         }
     }
 
     /// `CloudWatchLogGroupArn`: a string.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_arn = Some(value.into()); self }
+    pub fn cloud_watch_log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_log_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `DestinationLocationArn`: a string, required.
-    pub fn destination_location_arn(mut self, value: impl Into<Str>) -> Self { self.destination_location_arn = value.into(); self }
+    pub fn destination_location_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_location_arn = value.into(); self }
     /// `Excludes`: a list of [`FilterRule`] objects.
-    pub fn excludes(mut self, value: impl Into<List<FilterRule>>) -> Self { self.excludes = Some(value.into()); self }
+    pub fn excludes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterRule>>) -> Self { self.excludes = ::std::option::Option::Some(value.into()); self }
     /// `Includes`: a list of [`FilterRule`] objects.
-    pub fn includes(mut self, value: impl Into<List<FilterRule>>) -> Self { self.includes = Some(value.into()); self }
+    pub fn includes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterRule>>) -> Self { self.includes = ::std::option::Option::Some(value.into()); self }
     /// `ManifestConfig`: a [`ManifestConfig`] object.
-    pub fn manifest_config(mut self, value: impl Into<Obj<ManifestConfig>>) -> Self { self.manifest_config = Some(value.into()); self }
+    pub fn manifest_config(mut self, value: impl ::std::convert::Into<crate::Obj<ManifestConfig>>) -> Self { self.manifest_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Options`: an [`Options`] object.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<Options>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a [`TaskSchedule`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<TaskSchedule>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<TaskSchedule>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `SourceLocationArn`: a string, required.
-    pub fn source_location_arn(mut self, value: impl Into<Str>) -> Self { self.source_location_arn = value.into(); self }
+    pub fn source_location_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_location_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskMode`: a [`TaskMode`] value.
-    pub fn task_mode(mut self, value: impl Into<TaskMode>) -> Self { self.task_mode = Some(value.into()); self }
+    pub fn task_mode(mut self, value: impl ::std::convert::Into<TaskMode>) -> Self { self.task_mode = ::std::option::Option::Some(value.into()); self }
     /// `TaskReportConfig`: a [`TaskReportConfig`] object.
-    pub fn task_report_config(mut self, value: impl Into<Obj<TaskReportConfig>>) -> Self { self.task_report_config = Some(value.into()); self }
+    pub fn task_report_config(mut self, value: impl ::std::convert::Into<crate::Obj<TaskReportConfig>>) -> Self { self.task_report_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Task {
+impl ::cloudwright_core::Resource for Task {
     type Attributes = TaskAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Task, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Task, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Task {
+impl ::cloudwright_core::ToValue for Task {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
             .req("DestinationLocationArn", &self.destination_location_arn)
             .opt("Excludes", &self.excludes)
@@ -247,12 +203,12 @@ impl ToValue for Task {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Task`]: `Handle<Task>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Task`]: `Handle<Task>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TaskAttributes(ResourceRef);
+pub struct TaskAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TaskAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TaskAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -260,41 +216,36 @@ impl From<ResourceRef> for TaskAttributes {
 impl TaskAttributes {
     /// `Fn::GetAtt` `DestinationNetworkInterfaceArns`: a list of strings.
     #[inline]
-    pub fn destination_network_interface_arns(&self) -> Value {
-        self.0.get_att("DestinationNetworkInterfaceArns")
+    pub fn destination_network_interface_arns(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DestinationNetworkInterfaceArns"))
     }
 
     /// `Fn::GetAtt` `SourceNetworkInterfaceArns`: a list of strings.
     #[inline]
-    pub fn source_network_interface_arns(&self) -> Value {
-        self.0.get_att("SourceNetworkInterfaceArns")
+    pub fn source_network_interface_arns(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SourceNetworkInterfaceArns"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the task that was described.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `TaskArn`: a string.
     ///
     /// The ARN of the task.
     #[inline]
-    pub fn task_arn(&self) -> Value {
-        self.0.get_att("TaskArn")
+    pub fn task_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TaskArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Deleted: ObjRule = ObjRule {
-    properties: &[
-        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Deleted` property type of `AWS::DataSync::Task`.
 ///
@@ -302,7 +253,7 @@ pub(crate) static RULE_Deleted: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Deleted {
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub report_level: Option<ReportLevel>,
+    pub report_level: ::std::option::Option<ReportLevel>,
 }
 
 #[rustfmt::skip]
@@ -310,42 +261,33 @@ impl Deleted {
     /// A `Deleted` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
+    pub fn report_level(mut self, value: impl ::std::convert::Into<ReportLevel>) -> Self { self.report_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Deleted {}
+impl crate::PropertyType for Deleted {}
 
-impl ToValue for Deleted {
+impl ::cloudwright_core::ToValue for Deleted {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReportLevel", &self.report_level)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Destination: ObjRule = ObjRule {
-    properties: &[
-        ("S3", Shape::Object(&RULE_TaskReportConfigDestinationS3)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Destination` property type of `AWS::DataSync::Task`.
 ///
-/// Specifies the Amazon S3 bucket where DataSync uploads your task report. For more information, see \[Task reports\](<https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html#task-report-access>) .
+/// Specifies the Amazon S3 bucket where DataSync uploads your task report. For more information, see [Task reports](https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html#task-report-access) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-destination.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Destination {
     /// `S3`: a [`TaskReportConfigDestinationS3`] object.
-    pub s3: Option<Obj<TaskReportConfigDestinationS3>>,
+    pub s3: ::std::option::Option<crate::Obj<TaskReportConfigDestinationS3>>,
 }
 
 #[rustfmt::skip]
@@ -353,31 +295,23 @@ impl Destination {
     /// A `Destination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3`: a [`TaskReportConfigDestinationS3`] object.
-    pub fn s3(mut self, value: impl Into<Obj<TaskReportConfigDestinationS3>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<TaskReportConfigDestinationS3>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Destination {}
+impl crate::PropertyType for Destination {}
 
-impl ToValue for Destination {
+impl ::cloudwright_core::ToValue for Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3", &self.s3).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3", &self.s3)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
-    properties: &[
-        ("FilterType", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), allowed: &["SIMPLE_PATTERN"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(409600), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterRule` property type of `AWS::DataSync::Task`.
 ///
@@ -391,13 +325,13 @@ pub struct FilterRule {
     /// The type of filter rule to apply. AWS DataSync only supports the SIMPLE_PATTERN rule type.
     ///
     /// Pattern `^[A-Z0-9_]+$`; length at most 128.
-    pub filter_type: Option<FilterType>,
+    pub filter_type: ::std::option::Option<FilterType>,
     /// `Value`: a string.
     ///
     /// A single filter string that consists of the patterns to include or exclude. The patterns are delimited by "|" (that is, a pipe), for example: `/folder1|/folder2`
     ///
     /// Pattern `^[^\x00]+$`; length 0 to 409600.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -405,49 +339,30 @@ impl FilterRule {
     /// A `FilterRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FilterType`: a [`FilterType`] value.
-    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self { self.filter_type = Some(value.into()); self }
+    pub fn filter_type(mut self, value: impl ::std::convert::Into<FilterType>) -> Self { self.filter_type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilterRule {}
+impl crate::PropertyType for FilterRule {}
 
-impl ToValue for FilterRule {
+impl ::cloudwright_core::ToValue for FilterRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FilterType", &self.filter_type)
             .opt("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`ManifestConfig`], by name: `ManifestConfig::new(ManifestConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ManifestConfigRequired {
-    /// `Source`: a [`Source`] object, required.
-    pub source: Obj<Source>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManifestConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["TRANSFER"], ..StrRule::ANY })),
-        ("Format", Shape::Str(&StrRule { allowed: &["CSV"], ..StrRule::ANY })),
-        ("Source", Shape::Object(&RULE_Source)),
-    ],
-    required: &["Source"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ManifestConfig` property type of `AWS::DataSync::Task`.
 ///
-/// Configures a manifest, which is a list of files or objects that you want AWS DataSync to transfer. For more information and configuration examples, see \[Specifying what DataSync transfers by using a manifest\](<https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html>) .
+/// Configures a manifest, which is a list of files or objects that you want AWS DataSync to transfer. For more information and configuration examples, see [Specifying what DataSync transfers by using a manifest](https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-manifestconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -455,65 +370,53 @@ pub struct ManifestConfig {
     /// `Action`: an [`Action`] value.
     ///
     /// Specifies what DataSync uses the manifest for.
-    pub action: Option<Action>,
+    pub action: ::std::option::Option<Action>,
     /// `Format`: a [`ManifestConfigFormat`] value.
     ///
-    /// Specifies the file format of your manifest. For more information, see \[Creating a manifest\](<https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html#transferring-with-manifest-create>) .
-    pub format: Option<ManifestConfigFormat>,
+    /// Specifies the file format of your manifest. For more information, see [Creating a manifest](https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html#transferring-with-manifest-create) .
+    pub format: ::std::option::Option<ManifestConfigFormat>,
     /// `Source`: a [`Source`] object, required.
     ///
     /// Specifies the manifest that you want DataSync to use and where it's hosted.
     ///
-    /// &gt; You must specify this parameter if you're configuring a new manifest on or after February 7, 2024.
-    /// &gt;
-    /// &gt; If you don't, you'll get a 400 status code and `ValidationException` error stating that you're missing the IAM role for DataSync to access the S3 bucket where you're hosting your manifest. For more information, see \[Providing DataSync access to your manifest\](<https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html#transferring-with-manifest-access>) .
-    pub source: Obj<Source>,
+    /// \> You must specify this parameter if you're configuring a new manifest on or after February 7, 2024.
+    /// \>
+    /// \> If you don't, you'll get a 400 status code and `ValidationException` error stating that you're missing the IAM role for DataSync to access the S3 bucket where you're hosting your manifest. For more information, see [Providing DataSync access to your manifest](https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html#transferring-with-manifest-access) .
+    pub source: crate::Obj<Source>,
 }
 
 #[rustfmt::skip]
 impl ManifestConfig {
-    /// A `ManifestConfig` with its required properties, named in a [`ManifestConfigRequired`].
+    /// A `ManifestConfig` with its one required property, `Source`.
     #[inline]
-    pub fn new(required: ManifestConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self {
         Self {
-            action: None,
-            format: None,
-            source: required.source,
+            action: ::std::option::Option::None,
+            format: ::std::option::Option::None,
+            source: value.into(),
         }
     }
 
     /// `Action`: an [`Action`] value.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Format`: a [`ManifestConfigFormat`] value.
-    pub fn format(mut self, value: impl Into<ManifestConfigFormat>) -> Self { self.format = Some(value.into()); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<ManifestConfigFormat>) -> Self { self.format = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self { self.source = value.into(); self }
 }
 
-impl PropertyType for ManifestConfig {}
+impl crate::PropertyType for ManifestConfig {}
 
-impl ToValue for ManifestConfig {
+impl ::cloudwright_core::ToValue for ManifestConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("Format", &self.format)
             .req("Source", &self.source)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManifestConfigSourceS3: ObjRule = ObjRule {
-    properties: &[
-        ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ManifestObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ManifestObjectVersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManifestConfigSourceS3` property type of `AWS::DataSync::Task`.
 ///
@@ -527,25 +430,25 @@ pub struct ManifestConfigSourceS3 {
     /// Specifies the AWS Identity and Access Management (IAM) role that allows DataSync to access your manifest.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`; length 0 to 2048.
-    pub bucket_access_role_arn: Option<Str>,
+    pub bucket_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManifestObjectPath`: a string.
     ///
     /// Specifies the Amazon S3 object key of your manifest.
     ///
     /// Pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}\p{C}]*$`; length 0 to 1024.
-    pub manifest_object_path: Option<Str>,
+    pub manifest_object_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManifestObjectVersionId`: a string.
     ///
     /// Specifies the object version ID of the manifest that you want DataSync to use.
     ///
     /// Pattern `^.+$`; length 1 to 100.
-    pub manifest_object_version_id: Option<Str>,
+    pub manifest_object_version_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketArn`: a string.
     ///
     /// Specifies the Amazon Resource Name (ARN) of the S3 bucket where you're hosting your manifest.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):(s3|s3-outposts):[a-z\-0-9]*:[0-9]*:.*$`; length 0 to 156.
-    pub s3_bucket_arn: Option<Str>,
+    pub s3_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -553,25 +456,25 @@ impl ManifestConfigSourceS3 {
     /// A `ManifestConfigSourceS3` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketAccessRoleArn`: a string.
-    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_access_role_arn = Some(value.into()); self }
+    pub fn bucket_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ManifestObjectPath`: a string.
-    pub fn manifest_object_path(mut self, value: impl Into<Str>) -> Self { self.manifest_object_path = Some(value.into()); self }
+    pub fn manifest_object_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_object_path = ::std::option::Option::Some(value.into()); self }
     /// `ManifestObjectVersionId`: a string.
-    pub fn manifest_object_version_id(mut self, value: impl Into<Str>) -> Self { self.manifest_object_version_id = Some(value.into()); self }
+    pub fn manifest_object_version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest_object_version_id = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketArn`: a string.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = Some(value.into()); self }
+    pub fn s3_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManifestConfigSourceS3 {}
+impl crate::PropertyType for ManifestConfigSourceS3 {}
 
-impl ToValue for ManifestConfigSourceS3 {
+impl ::cloudwright_core::ToValue for ManifestConfigSourceS3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketAccessRoleArn", &self.bucket_access_role_arn)
             .opt("ManifestObjectPath", &self.manifest_object_path)
             .opt("ManifestObjectVersionId", &self.manifest_object_version_id)
@@ -580,34 +483,11 @@ impl ToValue for ManifestConfigSourceS3 {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Options: ObjRule = ObjRule {
-    properties: &[
-        ("Atime", Shape::Str(&StrRule { allowed: &["NONE", "BEST_EFFORT"], ..StrRule::ANY })),
-        ("BytesPerSecond", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("Gid", Shape::Str(&StrRule { allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"], ..StrRule::ANY })),
-        ("LogLevel", Shape::Str(&StrRule { allowed: &["OFF", "BASIC", "TRANSFER"], ..StrRule::ANY })),
-        ("Mtime", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
-        ("ObjectTags", Shape::Str(&StrRule { allowed: &["PRESERVE", "NONE"], ..StrRule::ANY })),
-        ("OverwriteMode", Shape::Str(&StrRule { allowed: &["ALWAYS", "NEVER"], ..StrRule::ANY })),
-        ("PosixPermissions", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
-        ("PreserveDeletedFiles", Shape::Str(&StrRule { allowed: &["PRESERVE", "REMOVE"], ..StrRule::ANY })),
-        ("PreserveDevices", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
-        ("SecurityDescriptorCopyFlags", Shape::Str(&StrRule { allowed: &["NONE", "OWNER_DACL", "OWNER_DACL_SACL"], ..StrRule::ANY })),
-        ("TaskQueueing", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("TransferMode", Shape::Str(&StrRule { allowed: &["CHANGED", "ALL"], ..StrRule::ANY })),
-        ("Uid", Shape::Str(&StrRule { allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"], ..StrRule::ANY })),
-        ("VerifyMode", Shape::Str(&StrRule { allowed: &["POINT_IN_TIME_CONSISTENT", "ONLY_FILES_TRANSFERRED", "NONE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Options` property type of `AWS::DataSync::Task`.
 ///
-/// Represents the options that are available to control the behavior of a \[StartTaskExecution\](<https://docs.aws.amazon.com/datasync/latest/userguide/API_StartTaskExecution.html>) operation. This behavior includes preserving metadata, such as user ID (UID), group ID (GID), and file permissions; overwriting files in the destination; data integrity verification; and so on.
+/// Represents the options that are available to control the behavior of a [StartTaskExecution](https://docs.aws.amazon.com/datasync/latest/userguide/API_StartTaskExecution.html) operation. This behavior includes preserving metadata, such as user ID (UID), group ID (GID), and file permissions; overwriting files in the destination; data integrity verification; and so on.
 ///
-/// A task has a set of default options associated with it. If you don't specify an option in \[StartTaskExecution\](<https://docs.aws.amazon.com/datasync/latest/userguide/API_StartTaskExecution.html>) , the default value is used. You can override the default options on each task execution by specifying an overriding `Options` value to \[StartTaskExecution\](<https://docs.aws.amazon.com/datasync/latest/userguide/API_StartTaskExecution.html>) .
+/// A task has a set of default options associated with it. If you don't specify an option in [StartTaskExecution](https://docs.aws.amazon.com/datasync/latest/userguide/API_StartTaskExecution.html) , the default value is used. You can override the default options on each task execution by specifying an overriding `Options` value to [StartTaskExecution](https://docs.aws.amazon.com/datasync/latest/userguide/API_StartTaskExecution.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-options.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -622,16 +502,16 @@ pub struct Options {
     ///
     /// `NONE` : Ignore `Atime` .
     ///
-    /// &gt; If `Atime` is set to `BEST_EFFORT` , `Mtime` must be set to `PRESERVE` .
-    /// &gt;
-    /// &gt; If `Atime` is set to `NONE` , `Mtime` must also be `NONE` .
-    pub atime: Option<Atime>,
+    /// \> If `Atime` is set to `BEST_EFFORT` , `Mtime` must be set to `PRESERVE` .
+    /// \>
+    /// \> If `Atime` is set to `NONE` , `Mtime` must also be `NONE` .
+    pub atime: ::std::option::Option<Atime>,
     /// `BytesPerSecond`: an integer.
     ///
     /// A value that limits the bandwidth used by AWS DataSync . For example, if you want AWS DataSync to use a maximum of 1 MB, set this value to `1048576` (=1024*1024).
     ///
     /// Format `int64`; value at least -1.
-    pub bytes_per_second: Option<Int>,
+    pub bytes_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `Gid`: a [`Gid`] value.
     ///
     /// The group ID (GID) of the file's owners.
@@ -643,15 +523,15 @@ pub struct Options {
     /// `NAME` : Currently not supported.
     ///
     /// `NONE` : Ignore the UID and GID.
-    pub gid: Option<Gid>,
+    pub gid: ::std::option::Option<Gid>,
     /// `LogLevel`: a [`LogLevel`] value.
     ///
-    /// Specifies the type of logs that DataSync publishes to a Amazon CloudWatch Logs log group. To specify the log group, see \[CloudWatchLogGroupArn\](<https://docs.aws.amazon.com/datasync/latest/userguide/API_CreateTask.html#DataSync-CreateTask-request-CloudWatchLogGroupArn>) .
+    /// Specifies the type of logs that DataSync publishes to a Amazon CloudWatch Logs log group. To specify the log group, see [CloudWatchLogGroupArn](https://docs.aws.amazon.com/datasync/latest/userguide/API_CreateTask.html#DataSync-CreateTask-request-CloudWatchLogGroupArn) .
     ///
     /// - `BASIC` - Publishes logs with only basic information (such as transfer errors).
     /// - `TRANSFER` - Publishes logs for all files or objects that your DataSync task transfers and performs data-integrity checks on.
     /// - `OFF` - No logs are published.
-    pub log_level: Option<LogLevel>,
+    pub log_level: ::std::option::Option<LogLevel>,
     /// `Mtime`: a [`Mtime`] value.
     ///
     /// A value that indicates the last time that a file was modified (that is, a file was written to) before the PREPARING phase. This option is required for cases when you need to run the same task more than one time.
@@ -662,26 +542,26 @@ pub struct Options {
     ///
     /// `NONE` : Ignore `Mtime` .
     ///
-    /// &gt; If `Mtime` is set to `PRESERVE` , `Atime` must be set to `BEST_EFFORT` .
-    /// &gt;
-    /// &gt; If `Mtime` is set to `NONE` , `Atime` must also be set to `NONE` .
-    pub mtime: Option<Mtime>,
+    /// \> If `Mtime` is set to `PRESERVE` , `Atime` must be set to `BEST_EFFORT` .
+    /// \>
+    /// \> If `Mtime` is set to `NONE` , `Atime` must also be set to `NONE` .
+    pub mtime: ::std::option::Option<Mtime>,
     /// `ObjectTags`: an [`ObjectTags`] value.
     ///
     /// Specifies whether you want DataSync to `PRESERVE` object tags (default behavior) when transferring between object storage systems. If you want your DataSync task to ignore object tags, specify the `NONE` value.
-    pub object_tags: Option<ObjectTags>,
+    pub object_tags: ::std::option::Option<ObjectTags>,
     /// `OverwriteMode`: an [`OverwriteMode`] value.
     ///
     /// Specifies whether DataSync should modify or preserve data at the destination location.
     ///
     /// - `ALWAYS` (default) - DataSync modifies data in the destination location when source data (including metadata) has changed.
     ///
-    /// If DataSync overwrites objects, you might incur additional charges for certain Amazon S3 storage classes (for example, for retrieval or early deletion). For more information, see \[Storage class considerations with Amazon S3 transfers\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#using-storage-classes>) .
+    /// If DataSync overwrites objects, you might incur additional charges for certain Amazon S3 storage classes (for example, for retrieval or early deletion). For more information, see [Storage class considerations with Amazon S3 transfers](https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#using-storage-classes) .
     /// - `NEVER` - DataSync doesn't overwrite data in the destination location even if the source data has changed. You can use this option to protect against overwriting changes made to files or objects in the destination.
-    pub overwrite_mode: Option<OverwriteMode>,
+    pub overwrite_mode: ::std::option::Option<OverwriteMode>,
     /// `PosixPermissions`: a [`PosixPermissions`] value.
     ///
-    /// A value that determines which users or groups can access a file for a specific purpose, such as reading, writing, or execution of the file. This option should be set only for Network File System (NFS), Amazon EFS, and Amazon S3 locations. For more information about what metadata is copied by DataSync, see \[Metadata Copied by DataSync\](<https://docs.aws.amazon.com/datasync/latest/userguide/special-files.html#metadata-copied>) .
+    /// A value that determines which users or groups can access a file for a specific purpose, such as reading, writing, or execution of the file. This option should be set only for Network File System (NFS), Amazon EFS, and Amazon S3 locations. For more information about what metadata is copied by DataSync, see [Metadata Copied by DataSync](https://docs.aws.amazon.com/datasync/latest/userguide/special-files.html#metadata-copied) .
     ///
     /// Default value: `PRESERVE`
     ///
@@ -689,35 +569,35 @@ pub struct Options {
     ///
     /// `NONE` : Ignore permissions.
     ///
-    /// &gt; AWS DataSync can preserve extant permissions of a source location.
-    pub posix_permissions: Option<PosixPermissions>,
+    /// \> AWS DataSync can preserve extant permissions of a source location.
+    pub posix_permissions: ::std::option::Option<PosixPermissions>,
     /// `PreserveDeletedFiles`: a [`PreserveDeletedFiles`] value.
     ///
-    /// A value that specifies whether files in the destination that don't exist in the source file system are preserved. This option can affect your storage costs. If your task deletes objects, you might incur minimum storage duration charges for certain storage classes. For detailed information, see \[Considerations when working with Amazon S3 storage classes in DataSync\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#using-storage-classes>) in the *AWS DataSync User Guide* .
+    /// A value that specifies whether files in the destination that don't exist in the source file system are preserved. This option can affect your storage costs. If your task deletes objects, you might incur minimum storage duration charges for certain storage classes. For detailed information, see [Considerations when working with Amazon S3 storage classes in DataSync](https://docs.aws.amazon.com/datasync/latest/userguide/create-s3-location.html#using-storage-classes) in the *AWS DataSync User Guide* .
     ///
     /// Default value: `PRESERVE`
     ///
     /// `PRESERVE` : Ignore destination files that aren't present in the source (recommended).
     ///
     /// `REMOVE` : Delete destination files that aren't present in the source.
-    pub preserve_deleted_files: Option<PreserveDeletedFiles>,
+    pub preserve_deleted_files: ::std::option::Option<PreserveDeletedFiles>,
     /// `PreserveDevices`: a [`PreserveDevices`] value.
     ///
     /// A value that determines whether AWS DataSync should preserve the metadata of block and character devices in the source file system, and re-create the files with that device name and metadata on the destination. DataSync does not copy the contents of such devices, only the name and metadata.
     ///
-    /// &gt; AWS DataSync can't sync the actual contents of such devices, because they are nonterminal and don't return an end-of-file (EOF) marker.
+    /// \> AWS DataSync can't sync the actual contents of such devices, because they are nonterminal and don't return an end-of-file (EOF) marker.
     ///
     /// Default value: `NONE`
     ///
     /// `NONE` : Ignore special devices (recommended).
     ///
     /// `PRESERVE` : Preserve character and block device metadata. This option isn't currently supported for Amazon EFS.
-    pub preserve_devices: Option<PreserveDevices>,
+    pub preserve_devices: ::std::option::Option<PreserveDevices>,
     /// `SecurityDescriptorCopyFlags`: a [`SecurityDescriptorCopyFlags`] value.
     ///
     /// A value that determines which components of the SMB security descriptor are copied from source to destination objects.
     ///
-    /// This value is only used for transfers between SMB and Amazon FSx for Windows File Server locations, or between two Amazon FSx for Windows File Server locations. For more information about how DataSync handles metadata, see \[How DataSync Handles Metadata and Special Files\](<https://docs.aws.amazon.com/datasync/latest/userguide/special-files.html>) .
+    /// This value is only used for transfers between SMB and Amazon FSx for Windows File Server locations, or between two Amazon FSx for Windows File Server locations. For more information about how DataSync handles metadata, see [How DataSync Handles Metadata and Special Files](https://docs.aws.amazon.com/datasync/latest/userguide/special-files.html) .
     ///
     /// Default value: `OWNER_DACL`
     ///
@@ -734,14 +614,14 @@ pub struct Options {
     /// - NTFS discretionary access control lists (DACLs), which determine whether to grant access to an object.
     /// - NTFS system access control lists (SACLs), which are used by administrators to log attempts to access a secured object.
     ///
-    /// Copying SACLs requires granting additional permissions to the Windows user that DataSync uses to access your SMB location. For information about choosing a user that ensures sufficient permissions to files, folders, and metadata, see \[user\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-smb-location.html#SMBuser>) .
+    /// Copying SACLs requires granting additional permissions to the Windows user that DataSync uses to access your SMB location. For information about choosing a user that ensures sufficient permissions to files, folders, and metadata, see [user](https://docs.aws.amazon.com/datasync/latest/userguide/create-smb-location.html#SMBuser) .
     ///
     /// `NONE` : None of the SMB security descriptor components are copied. Destination objects are owned by the user that was provided for accessing the destination location. DACLs and SACLs are set based on the destination server’s configuration.
-    pub security_descriptor_copy_flags: Option<SecurityDescriptorCopyFlags>,
+    pub security_descriptor_copy_flags: ::std::option::Option<SecurityDescriptorCopyFlags>,
     /// `TaskQueueing`: a [`TaskQueueing`] value.
     ///
-    /// Specifies whether your transfer tasks should be put into a queue during certain scenarios when \[running multiple tasks\](<https://docs.aws.amazon.com/datasync/latest/userguide/run-task.html#running-multiple-tasks>) . This is `ENABLED` by default.
-    pub task_queueing: Option<TaskQueueing>,
+    /// Specifies whether your transfer tasks should be put into a queue during certain scenarios when [running multiple tasks](https://docs.aws.amazon.com/datasync/latest/userguide/run-task.html#running-multiple-tasks) . This is `ENABLED` by default.
+    pub task_queueing: ::std::option::Option<TaskQueueing>,
     /// `TransferMode`: a [`TransferMode`] value.
     ///
     /// A value that determines whether DataSync transfers only the data and metadata that differ between the source and the destination location, or whether DataSync transfers all the content from the source, without comparing it to the destination location.
@@ -749,7 +629,7 @@ pub struct Options {
     /// `CHANGED` : DataSync copies only data or metadata that is new or different from the source location to the destination location.
     ///
     /// `ALL` : DataSync copies all source location content to the destination, without comparing it to existing content on the destination.
-    pub transfer_mode: Option<TransferMode>,
+    pub transfer_mode: ::std::option::Option<TransferMode>,
     /// `Uid`: an [`Uid`] value.
     ///
     /// The user ID (UID) of the file's owner.
@@ -761,10 +641,10 @@ pub struct Options {
     /// `NAME` : Currently not supported
     ///
     /// `NONE` : Ignore the UID and GID.
-    pub uid: Option<Uid>,
+    pub uid: ::std::option::Option<Uid>,
     /// `VerifyMode`: a [`VerifyMode`] value.
     ///
-    /// A value that determines whether a data integrity verification is performed at the end of a task execution after all data and metadata have been transferred. For more information, see \[Configure task settings\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-task.html>) .
+    /// A value that determines whether a data integrity verification is performed at the end of a task execution after all data and metadata have been transferred. For more information, see [Configure task settings](https://docs.aws.amazon.com/datasync/latest/userguide/create-task.html) .
     ///
     /// Default value: `POINT_IN_TIME_CONSISTENT`
     ///
@@ -773,7 +653,7 @@ pub struct Options {
     /// `POINT_IN_TIME_CONSISTENT` : Scan the entire source and entire destination at the end of the transfer to verify that the source and destination are fully synchronized. This option isn't supported when transferring to S3 Glacier or S3 Glacier Deep Archive storage classes.
     ///
     /// `NONE` : No additional verification is done at the end of the transfer, but all data transmissions are integrity-checked with checksum verification during the transfer.
-    pub verify_mode: Option<VerifyMode>,
+    pub verify_mode: ::std::option::Option<VerifyMode>,
 }
 
 #[rustfmt::skip]
@@ -781,47 +661,47 @@ impl Options {
     /// A `Options` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Atime`: an [`Atime`] value.
-    pub fn atime(mut self, value: impl Into<Atime>) -> Self { self.atime = Some(value.into()); self }
+    pub fn atime(mut self, value: impl ::std::convert::Into<Atime>) -> Self { self.atime = ::std::option::Option::Some(value.into()); self }
     /// `BytesPerSecond`: an integer.
-    pub fn bytes_per_second(mut self, value: impl Into<Int>) -> Self { self.bytes_per_second = Some(value.into()); self }
+    pub fn bytes_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bytes_per_second = ::std::option::Option::Some(value.into()); self }
     /// `Gid`: a [`Gid`] value.
-    pub fn gid(mut self, value: impl Into<Gid>) -> Self { self.gid = Some(value.into()); self }
+    pub fn gid(mut self, value: impl ::std::convert::Into<Gid>) -> Self { self.gid = ::std::option::Option::Some(value.into()); self }
     /// `LogLevel`: a [`LogLevel`] value.
-    pub fn log_level(mut self, value: impl Into<LogLevel>) -> Self { self.log_level = Some(value.into()); self }
+    pub fn log_level(mut self, value: impl ::std::convert::Into<LogLevel>) -> Self { self.log_level = ::std::option::Option::Some(value.into()); self }
     /// `Mtime`: a [`Mtime`] value.
-    pub fn mtime(mut self, value: impl Into<Mtime>) -> Self { self.mtime = Some(value.into()); self }
+    pub fn mtime(mut self, value: impl ::std::convert::Into<Mtime>) -> Self { self.mtime = ::std::option::Option::Some(value.into()); self }
     /// `ObjectTags`: an [`ObjectTags`] value.
-    pub fn object_tags(mut self, value: impl Into<ObjectTags>) -> Self { self.object_tags = Some(value.into()); self }
+    pub fn object_tags(mut self, value: impl ::std::convert::Into<ObjectTags>) -> Self { self.object_tags = ::std::option::Option::Some(value.into()); self }
     /// `OverwriteMode`: an [`OverwriteMode`] value.
-    pub fn overwrite_mode(mut self, value: impl Into<OverwriteMode>) -> Self { self.overwrite_mode = Some(value.into()); self }
+    pub fn overwrite_mode(mut self, value: impl ::std::convert::Into<OverwriteMode>) -> Self { self.overwrite_mode = ::std::option::Option::Some(value.into()); self }
     /// `PosixPermissions`: a [`PosixPermissions`] value.
-    pub fn posix_permissions(mut self, value: impl Into<PosixPermissions>) -> Self { self.posix_permissions = Some(value.into()); self }
+    pub fn posix_permissions(mut self, value: impl ::std::convert::Into<PosixPermissions>) -> Self { self.posix_permissions = ::std::option::Option::Some(value.into()); self }
     /// `PreserveDeletedFiles`: a [`PreserveDeletedFiles`] value.
-    pub fn preserve_deleted_files(mut self, value: impl Into<PreserveDeletedFiles>) -> Self { self.preserve_deleted_files = Some(value.into()); self }
+    pub fn preserve_deleted_files(mut self, value: impl ::std::convert::Into<PreserveDeletedFiles>) -> Self { self.preserve_deleted_files = ::std::option::Option::Some(value.into()); self }
     /// `PreserveDevices`: a [`PreserveDevices`] value.
-    pub fn preserve_devices(mut self, value: impl Into<PreserveDevices>) -> Self { self.preserve_devices = Some(value.into()); self }
+    pub fn preserve_devices(mut self, value: impl ::std::convert::Into<PreserveDevices>) -> Self { self.preserve_devices = ::std::option::Option::Some(value.into()); self }
     /// `SecurityDescriptorCopyFlags`: a [`SecurityDescriptorCopyFlags`] value.
-    pub fn security_descriptor_copy_flags(mut self, value: impl Into<SecurityDescriptorCopyFlags>) -> Self { self.security_descriptor_copy_flags = Some(value.into()); self }
+    pub fn security_descriptor_copy_flags(mut self, value: impl ::std::convert::Into<SecurityDescriptorCopyFlags>) -> Self { self.security_descriptor_copy_flags = ::std::option::Option::Some(value.into()); self }
     /// `TaskQueueing`: a [`TaskQueueing`] value.
-    pub fn task_queueing(mut self, value: impl Into<TaskQueueing>) -> Self { self.task_queueing = Some(value.into()); self }
+    pub fn task_queueing(mut self, value: impl ::std::convert::Into<TaskQueueing>) -> Self { self.task_queueing = ::std::option::Option::Some(value.into()); self }
     /// `TransferMode`: a [`TransferMode`] value.
-    pub fn transfer_mode(mut self, value: impl Into<TransferMode>) -> Self { self.transfer_mode = Some(value.into()); self }
+    pub fn transfer_mode(mut self, value: impl ::std::convert::Into<TransferMode>) -> Self { self.transfer_mode = ::std::option::Option::Some(value.into()); self }
     /// `Uid`: an [`Uid`] value.
-    pub fn uid(mut self, value: impl Into<Uid>) -> Self { self.uid = Some(value.into()); self }
+    pub fn uid(mut self, value: impl ::std::convert::Into<Uid>) -> Self { self.uid = ::std::option::Option::Some(value.into()); self }
     /// `VerifyMode`: a [`VerifyMode`] value.
-    pub fn verify_mode(mut self, value: impl Into<VerifyMode>) -> Self { self.verify_mode = Some(value.into()); self }
+    pub fn verify_mode(mut self, value: impl ::std::convert::Into<VerifyMode>) -> Self { self.verify_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Options {}
+impl crate::PropertyType for Options {}
 
-impl ToValue for Options {
+impl ::cloudwright_core::ToValue for Options {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Atime", &self.atime)
             .opt("BytesPerSecond", &self.bytes_per_second)
             .opt("Gid", &self.gid)
@@ -844,18 +724,6 @@ impl ToValue for Options {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Overrides: ObjRule = ObjRule {
-    properties: &[
-        ("Deleted", Shape::Object(&RULE_Deleted)),
-        ("Skipped", Shape::Object(&RULE_Skipped)),
-        ("Transferred", Shape::Object(&RULE_Transferred)),
-        ("Verified", Shape::Object(&RULE_Verified)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Overrides` property type of `AWS::DataSync::Task`.
 ///
 /// Customizes the reporting level for aspects of your task report. For example, your report might generally only include errors, but you could specify that you want a list of successes and errors just for the files that DataSync attempted to delete in your destination location.
@@ -864,13 +732,13 @@ pub(crate) static RULE_Overrides: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overrides {
     /// `Deleted`: a [`Deleted`] object.
-    pub deleted: Option<Obj<Deleted>>,
+    pub deleted: ::std::option::Option<crate::Obj<Deleted>>,
     /// `Skipped`: a [`Skipped`] object.
-    pub skipped: Option<Obj<Skipped>>,
+    pub skipped: ::std::option::Option<crate::Obj<Skipped>>,
     /// `Transferred`: a [`Transferred`] object.
-    pub transferred: Option<Obj<Transferred>>,
+    pub transferred: ::std::option::Option<crate::Obj<Transferred>>,
     /// `Verified`: a [`Verified`] object.
-    pub verified: Option<Obj<Verified>>,
+    pub verified: ::std::option::Option<crate::Obj<Verified>>,
 }
 
 #[rustfmt::skip]
@@ -878,25 +746,25 @@ impl Overrides {
     /// A `Overrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Deleted`: a [`Deleted`] object.
-    pub fn deleted(mut self, value: impl Into<Obj<Deleted>>) -> Self { self.deleted = Some(value.into()); self }
+    pub fn deleted(mut self, value: impl ::std::convert::Into<crate::Obj<Deleted>>) -> Self { self.deleted = ::std::option::Option::Some(value.into()); self }
     /// `Skipped`: a [`Skipped`] object.
-    pub fn skipped(mut self, value: impl Into<Obj<Skipped>>) -> Self { self.skipped = Some(value.into()); self }
+    pub fn skipped(mut self, value: impl ::std::convert::Into<crate::Obj<Skipped>>) -> Self { self.skipped = ::std::option::Option::Some(value.into()); self }
     /// `Transferred`: a [`Transferred`] object.
-    pub fn transferred(mut self, value: impl Into<Obj<Transferred>>) -> Self { self.transferred = Some(value.into()); self }
+    pub fn transferred(mut self, value: impl ::std::convert::Into<crate::Obj<Transferred>>) -> Self { self.transferred = ::std::option::Option::Some(value.into()); self }
     /// `Verified`: a [`Verified`] object.
-    pub fn verified(mut self, value: impl Into<Obj<Verified>>) -> Self { self.verified = Some(value.into()); self }
+    pub fn verified(mut self, value: impl ::std::convert::Into<crate::Obj<Verified>>) -> Self { self.verified = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Overrides {}
+impl crate::PropertyType for Overrides {}
 
-impl ToValue for Overrides {
+impl ::cloudwright_core::ToValue for Overrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Deleted", &self.deleted)
             .opt("Skipped", &self.skipped)
             .opt("Transferred", &self.transferred)
@@ -905,22 +773,13 @@ impl ToValue for Overrides {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Skipped: ObjRule = ObjRule {
-    properties: &[
-        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Skipped` property type of `AWS::DataSync::Task`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-skipped.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Skipped {
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub report_level: Option<ReportLevel>,
+    pub report_level: ::std::option::Option<ReportLevel>,
 }
 
 #[rustfmt::skip]
@@ -928,46 +787,37 @@ impl Skipped {
     /// A `Skipped` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
+    pub fn report_level(mut self, value: impl ::std::convert::Into<ReportLevel>) -> Self { self.report_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Skipped {}
+impl crate::PropertyType for Skipped {}
 
-impl ToValue for Skipped {
+impl ::cloudwright_core::ToValue for Skipped {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReportLevel", &self.report_level)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("S3", Shape::Object(&RULE_ManifestConfigSourceS3)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Source` property type of `AWS::DataSync::Task`.
 ///
 /// Specifies the manifest that you want DataSync to use and where it's hosted.
 ///
-/// &gt; You must specify this parameter if you're configuring a new manifest on or after February 7, 2024.
-/// &gt;
-/// &gt; If you don't, you'll get a 400 status code and `ValidationException` error stating that you're missing the IAM role for DataSync to access the S3 bucket where you're hosting your manifest. For more information, see \[Providing DataSync access to your manifest\](<https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html#transferring-with-manifest-access>) .
+/// \> You must specify this parameter if you're configuring a new manifest on or after February 7, 2024.
+/// \>
+/// \> If you don't, you'll get a 400 status code and `ValidationException` error stating that you're missing the IAM role for DataSync to access the S3 bucket where you're hosting your manifest. For more information, see [Providing DataSync access to your manifest](https://docs.aws.amazon.com/datasync/latest/userguide/transferring-with-manifest.html#transferring-with-manifest-access) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-source.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Source {
     /// `S3`: a [`ManifestConfigSourceS3`] object.
-    pub s3: Option<Obj<ManifestConfigSourceS3>>,
+    pub s3: ::std::option::Option<crate::Obj<ManifestConfigSourceS3>>,
 }
 
 #[rustfmt::skip]
@@ -975,19 +825,21 @@ impl Source {
     /// A `Source` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3`: a [`ManifestConfigSourceS3`] object.
-    pub fn s3(mut self, value: impl Into<Obj<ManifestConfigSourceS3>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<ManifestConfigSourceS3>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Source {}
+impl crate::PropertyType for Source {}
 
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3", &self.s3).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3", &self.s3)
+            .build()
     }
 }
 
@@ -995,42 +847,28 @@ impl ToValue for Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskReportConfigRequired {
     /// `Destination`: a [`Destination`] object, required.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `OutputType`: an [`OutputType`] value, required.
     pub output_type: OutputType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskReportConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_Destination)),
-        ("ObjectVersionIds", Shape::Str(&StrRule { allowed: &["INCLUDE", "NONE"], ..StrRule::ANY })),
-        ("OutputType", Shape::Str(&StrRule { allowed: &["SUMMARY_ONLY", "STANDARD"], ..StrRule::ANY })),
-        ("Overrides", Shape::Object(&RULE_Overrides)),
-        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
-    ],
-    required: &["Destination", "OutputType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TaskReportConfig` property type of `AWS::DataSync::Task`.
 ///
 /// Specifies how you want to configure a task report, which provides detailed information about for your AWS DataSync transfer.
 ///
-/// For more information, see \[Task reports\](<https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html>) .
+/// For more information, see [Task reports](https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-taskreportconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskReportConfig {
     /// `Destination`: a [`Destination`] object, required.
     ///
-    /// Specifies the Amazon S3 bucket where DataSync uploads your task report. For more information, see \[Task reports\](<https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html#task-report-access>) .
-    pub destination: Obj<Destination>,
+    /// Specifies the Amazon S3 bucket where DataSync uploads your task report. For more information, see [Task reports](https://docs.aws.amazon.com/datasync/latest/userguide/task-reports.html#task-report-access) .
+    pub destination: crate::Obj<Destination>,
     /// `ObjectVersionIds`: an [`ObjectVersionIds`] value.
     ///
-    /// Specifies whether your task report includes the new version of each object transferred into an S3 bucket. This only applies if you \[enable versioning on your bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/manage-versioning-examples.html>) . Keep in mind that setting this to `INCLUDE` can increase the duration of your task execution.
-    pub object_version_ids: Option<ObjectVersionIds>,
+    /// Specifies whether your task report includes the new version of each object transferred into an S3 bucket. This only applies if you [enable versioning on your bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/manage-versioning-examples.html) . Keep in mind that setting this to `INCLUDE` can increase the duration of your task execution.
+    pub object_version_ids: ::std::option::Option<ObjectVersionIds>,
     /// `OutputType`: an [`OutputType`] value, required.
     ///
     /// Specifies the type of task report that you want:
@@ -1041,14 +879,14 @@ pub struct TaskReportConfig {
     /// `Overrides`: an [`Overrides`] object.
     ///
     /// Customizes the reporting level for aspects of your task report. For example, your report might generally only include errors, but you could specify that you want a list of successes and errors just for the files that DataSync attempted to delete in your destination location.
-    pub overrides: Option<Obj<Overrides>>,
+    pub overrides: ::std::option::Option<crate::Obj<Overrides>>,
     /// `ReportLevel`: a [`ReportLevel`] value.
     ///
     /// Specifies whether you want your task report to include only what went wrong with your transfer or a list of what succeeded and didn't.
     ///
     /// - `ERRORS_ONLY` : A report shows what DataSync was unable to transfer, skip, verify, and delete.
     /// - `SUCCESSES_AND_ERRORS` : A report shows what DataSync was able and unable to transfer, skip, verify, and delete.
-    pub report_level: Option<ReportLevel>,
+    pub report_level: ::std::option::Option<ReportLevel>,
 }
 
 #[rustfmt::skip]
@@ -1058,31 +896,31 @@ impl TaskReportConfig {
     pub fn new(required: TaskReportConfigRequired) -> Self {
         Self {
             destination: required.destination,
-            object_version_ids: None,
+            object_version_ids: ::std::option::Option::None,
             output_type: required.output_type,
-            overrides: None,
-            report_level: None,
+            overrides: ::std::option::Option::None,
+            report_level: ::std::option::Option::None,
         }
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `ObjectVersionIds`: an [`ObjectVersionIds`] value.
-    pub fn object_version_ids(mut self, value: impl Into<ObjectVersionIds>) -> Self { self.object_version_ids = Some(value.into()); self }
+    pub fn object_version_ids(mut self, value: impl ::std::convert::Into<ObjectVersionIds>) -> Self { self.object_version_ids = ::std::option::Option::Some(value.into()); self }
     /// `OutputType`: an [`OutputType`] value, required.
-    pub fn output_type(mut self, value: impl Into<OutputType>) -> Self { self.output_type = value.into(); self }
+    pub fn output_type(mut self, value: impl ::std::convert::Into<OutputType>) -> Self { self.output_type = value.into(); self }
     /// `Overrides`: an [`Overrides`] object.
-    pub fn overrides(mut self, value: impl Into<Obj<Overrides>>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<crate::Obj<Overrides>>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
+    pub fn report_level(mut self, value: impl ::std::convert::Into<ReportLevel>) -> Self { self.report_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TaskReportConfig {}
+impl crate::PropertyType for TaskReportConfig {}
 
-impl ToValue for TaskReportConfig {
+impl ::cloudwright_core::ToValue for TaskReportConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .opt("ObjectVersionIds", &self.object_version_ids)
             .req("OutputType", &self.output_type)
@@ -1091,17 +929,6 @@ impl ToValue for TaskReportConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TaskReportConfigDestinationS3: ObjRule = ObjRule {
-    properties: &[
-        ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TaskReportConfigDestinationS3` property type of `AWS::DataSync::Task`.
 ///
@@ -1115,19 +942,19 @@ pub struct TaskReportConfigDestinationS3 {
     /// Specifies the Amazon Resource Name (ARN) of the IAM policy that allows Datasync to upload a task report to your S3 bucket.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`; length 0 to 2048.
-    pub bucket_access_role_arn: Option<Str>,
+    pub bucket_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketArn`: a string.
     ///
     /// Specifies the ARN of the S3 bucket where Datasync uploads your report.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):(s3|s3-outposts):[a-z\-0-9]*:[0-9]*:.*$`; length 0 to 156.
-    pub s3_bucket_arn: Option<Str>,
+    pub s3_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subdirectory`: a string.
     ///
     /// Specifies a bucket prefix for your report.
     ///
     /// Pattern `^[a-zA-Z0-9_\-\+\./\(\)\p{Zs}]*$`; length 0 to 4096.
-    pub subdirectory: Option<Str>,
+    pub subdirectory: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1135,23 +962,23 @@ impl TaskReportConfigDestinationS3 {
     /// A `TaskReportConfigDestinationS3` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketAccessRoleArn`: a string.
-    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_access_role_arn = Some(value.into()); self }
+    pub fn bucket_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketArn`: a string.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = Some(value.into()); self }
+    pub fn s3_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_arn = ::std::option::Option::Some(value.into()); self }
     /// `Subdirectory`: a string.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
+    pub fn subdirectory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdirectory = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TaskReportConfigDestinationS3 {}
+impl crate::PropertyType for TaskReportConfigDestinationS3 {}
 
-impl ToValue for TaskReportConfigDestinationS3 {
+impl ::cloudwright_core::ToValue for TaskReportConfigDestinationS3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketAccessRoleArn", &self.bucket_access_role_arn)
             .opt("S3BucketArn", &self.s3_bucket_arn)
             .opt("Subdirectory", &self.subdirectory)
@@ -1159,19 +986,9 @@ impl ToValue for TaskReportConfigDestinationS3 {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TaskSchedule: ObjRule = ObjRule {
-    properties: &[
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TaskSchedule` property type of `AWS::DataSync::Task`.
 ///
-/// Configures your AWS DataSync task to run on a \[schedule\](<https://docs.aws.amazon.com/datasync/latest/userguide/task-scheduling.html>) (at a minimum interval of 1 hour).
+/// Configures your AWS DataSync task to run on a [schedule](https://docs.aws.amazon.com/datasync/latest/userguide/task-scheduling.html) (at a minimum interval of 1 hour).
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-task-taskschedule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1188,16 +1005,16 @@ pub struct TaskSchedule {
     ///
     /// `rate(12 hours)`
     ///
-    /// For information about cron and rate expression syntax, see the \[*Amazon EventBridge User Guide*\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html>) .
+    /// For information about cron and rate expression syntax, see the [*Amazon EventBridge User Guide*](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html) .
     ///
     /// Pattern `^[a-zA-Z0-9\ \_\*\?\,\|\^\-\/\#\s\(\)\+]*$`; length 0 to 256.
-    pub schedule_expression: Option<Str>,
+    pub schedule_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`TaskScheduleStatus`] value.
     ///
     /// Specifies whether to enable or disable your task schedule. Your schedule is enabled by default, but there can be situations where you need to disable it. For example, you might need to pause a recurring transfer to fix an issue with your task or perform maintenance on your storage system.
     ///
-    /// DataSync might disable your schedule automatically if your task fails repeatedly with the same error. For more information, see \[TaskScheduleDetails\](<https://docs.aws.amazon.com/datasync/latest/userguide/API_TaskScheduleDetails.html>) .
-    pub status: Option<TaskScheduleStatus>,
+    /// DataSync might disable your schedule automatically if your task fails repeatedly with the same error. For more information, see [TaskScheduleDetails](https://docs.aws.amazon.com/datasync/latest/userguide/API_TaskScheduleDetails.html) .
+    pub status: ::std::option::Option<TaskScheduleStatus>,
 }
 
 #[rustfmt::skip]
@@ -1205,35 +1022,26 @@ impl TaskSchedule {
     /// A `TaskSchedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ScheduleExpression`: a string.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`TaskScheduleStatus`] value.
-    pub fn status(mut self, value: impl Into<TaskScheduleStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<TaskScheduleStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TaskSchedule {}
+impl crate::PropertyType for TaskSchedule {}
 
-impl ToValue for TaskSchedule {
+impl ::cloudwright_core::ToValue for TaskSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ScheduleExpression", &self.schedule_expression)
             .opt("Status", &self.status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Transferred: ObjRule = ObjRule {
-    properties: &[
-        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Transferred` property type of `AWS::DataSync::Task`.
 ///
@@ -1241,7 +1049,7 @@ pub(crate) static RULE_Transferred: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Transferred {
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub report_level: Option<ReportLevel>,
+    pub report_level: ::std::option::Option<ReportLevel>,
 }
 
 #[rustfmt::skip]
@@ -1249,32 +1057,23 @@ impl Transferred {
     /// A `Transferred` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
+    pub fn report_level(mut self, value: impl ::std::convert::Into<ReportLevel>) -> Self { self.report_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Transferred {}
+impl crate::PropertyType for Transferred {}
 
-impl ToValue for Transferred {
+impl ::cloudwright_core::ToValue for Transferred {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReportLevel", &self.report_level)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Verified: ObjRule = ObjRule {
-    properties: &[
-        ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Verified` property type of `AWS::DataSync::Task`.
 ///
@@ -1282,7 +1081,7 @@ pub(crate) static RULE_Verified: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Verified {
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub report_level: Option<ReportLevel>,
+    pub report_level: ::std::option::Option<ReportLevel>,
 }
 
 #[rustfmt::skip]
@@ -1290,19 +1089,19 @@ impl Verified {
     /// A `Verified` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReportLevel`: a [`ReportLevel`] value.
-    pub fn report_level(mut self, value: impl Into<ReportLevel>) -> Self { self.report_level = Some(value.into()); self }
+    pub fn report_level(mut self, value: impl ::std::convert::Into<ReportLevel>) -> Self { self.report_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Verified {}
+impl crate::PropertyType for Verified {}
 
-impl ToValue for Verified {
+impl ::cloudwright_core::ToValue for Verified {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReportLevel", &self.report_level)
             .build()
     }
@@ -1314,23 +1113,23 @@ pub enum Action {
     /// `TRANSFER`
     Transfer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Transfer => "TRANSFER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1342,24 +1141,24 @@ pub enum Atime {
     /// `BEST_EFFORT`
     BestEffort,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Atime {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Atime {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Atime {
+impl ::cloudwright_core::ToValue for Atime {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::BestEffort => "BEST_EFFORT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1369,23 +1168,23 @@ pub enum FilterType {
     /// `SIMPLE_PATTERN`
     SimplePattern,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilterType {
+impl ::cloudwright_core::ToValue for FilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SimplePattern => "SIMPLE_PATTERN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1401,26 +1200,26 @@ pub enum Gid {
     /// `BOTH`
     Both,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Gid {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Gid {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Gid {
+impl ::cloudwright_core::ToValue for Gid {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::IntValue => "INT_VALUE",
             Self::Name => "NAME",
             Self::Both => "BOTH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1434,25 +1233,25 @@ pub enum LogLevel {
     /// `TRANSFER`
     Transfer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogLevel {
+impl ::cloudwright_core::ToValue for LogLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "OFF",
             Self::Basic => "BASIC",
             Self::Transfer => "TRANSFER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1462,23 +1261,23 @@ pub enum ManifestConfigFormat {
     /// `CSV`
     Csv,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManifestConfigFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManifestConfigFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManifestConfigFormat {
+impl ::cloudwright_core::ToValue for ManifestConfigFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1490,24 +1289,24 @@ pub enum Mtime {
     /// `PRESERVE`
     Preserve,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Mtime {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Mtime {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Mtime {
+impl ::cloudwright_core::ToValue for Mtime {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Preserve => "PRESERVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1519,24 +1318,24 @@ pub enum ObjectTags {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ObjectTags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ObjectTags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ObjectTags {
+impl ::cloudwright_core::ToValue for ObjectTags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Preserve => "PRESERVE",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1548,24 +1347,24 @@ pub enum ObjectVersionIds {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ObjectVersionIds {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ObjectVersionIds {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ObjectVersionIds {
+impl ::cloudwright_core::ToValue for ObjectVersionIds {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Include => "INCLUDE",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1577,24 +1376,24 @@ pub enum OutputType {
     /// `STANDARD`
     Standard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputType {
+impl ::cloudwright_core::ToValue for OutputType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SummaryOnly => "SUMMARY_ONLY",
             Self::Standard => "STANDARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1606,24 +1405,24 @@ pub enum OverwriteMode {
     /// `NEVER`
     Never,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OverwriteMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OverwriteMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OverwriteMode {
+impl ::cloudwright_core::ToValue for OverwriteMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Always => "ALWAYS",
             Self::Never => "NEVER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1635,24 +1434,24 @@ pub enum PosixPermissions {
     /// `PRESERVE`
     Preserve,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PosixPermissions {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PosixPermissions {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PosixPermissions {
+impl ::cloudwright_core::ToValue for PosixPermissions {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Preserve => "PRESERVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1664,24 +1463,24 @@ pub enum PreserveDeletedFiles {
     /// `REMOVE`
     Remove,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PreserveDeletedFiles {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PreserveDeletedFiles {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PreserveDeletedFiles {
+impl ::cloudwright_core::ToValue for PreserveDeletedFiles {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Preserve => "PRESERVE",
             Self::Remove => "REMOVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1693,24 +1492,24 @@ pub enum PreserveDevices {
     /// `PRESERVE`
     Preserve,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PreserveDevices {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PreserveDevices {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PreserveDevices {
+impl ::cloudwright_core::ToValue for PreserveDevices {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Preserve => "PRESERVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1722,24 +1521,24 @@ pub enum ReportLevel {
     /// `SUCCESSES_AND_ERRORS`
     SuccessesAndErrors,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReportLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReportLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReportLevel {
+impl ::cloudwright_core::ToValue for ReportLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ErrorsOnly => "ERRORS_ONLY",
             Self::SuccessesAndErrors => "SUCCESSES_AND_ERRORS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1753,25 +1552,25 @@ pub enum SecurityDescriptorCopyFlags {
     /// `OWNER_DACL_SACL`
     OwnerDaclSacl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SecurityDescriptorCopyFlags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SecurityDescriptorCopyFlags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SecurityDescriptorCopyFlags {
+impl ::cloudwright_core::ToValue for SecurityDescriptorCopyFlags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::OwnerDacl => "OWNER_DACL",
             Self::OwnerDaclSacl => "OWNER_DACL_SACL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1783,24 +1582,24 @@ pub enum TaskMode {
     /// `ENHANCED`
     Enhanced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TaskMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TaskMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TaskMode {
+impl ::cloudwright_core::ToValue for TaskMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Basic => "BASIC",
             Self::Enhanced => "ENHANCED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1812,24 +1611,24 @@ pub enum TaskQueueing {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TaskQueueing {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TaskQueueing {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TaskQueueing {
+impl ::cloudwright_core::ToValue for TaskQueueing {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1841,24 +1640,24 @@ pub enum TaskScheduleStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TaskScheduleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TaskScheduleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TaskScheduleStatus {
+impl ::cloudwright_core::ToValue for TaskScheduleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1870,24 +1669,24 @@ pub enum TransferMode {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransferMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransferMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransferMode {
+impl ::cloudwright_core::ToValue for TransferMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Changed => "CHANGED",
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1903,26 +1702,26 @@ pub enum Uid {
     /// `BOTH`
     Both,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Uid {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Uid {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Uid {
+impl ::cloudwright_core::ToValue for Uid {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::IntValue => "INT_VALUE",
             Self::Name => "NAME",
             Self::Both => "BOTH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1936,24 +1735,234 @@ pub enum VerifyMode {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VerifyMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VerifyMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VerifyMode {
+impl ::cloudwright_core::ToValue for VerifyMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PointInTimeConsistent => "POINT_IN_TIME_CONSISTENT",
             Self::OnlyFilesTransferred => "ONLY_FILES_TRANSFERRED",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):logs:[a-z\\-0-9]*:[0-9]{12}:log-group:([^:\\*]*)(:\\*)?$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z0-9_]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\x00]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}\\p{C}]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):(s3|s3-outposts):[a-z\\-0-9]*:[0-9]*:.*$",
+    );
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
+    pub(crate) static PATTERN_9: Pattern =
+        Pattern::new("^[a-zA-Z0-9\\ \\_\\*\\?\\,\\|\\^\\-\\/\\#\\s\\(\\)\\+]*$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Task: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(562), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationLocationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Excludes", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("Includes", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("ManifestConfig", Shape::Object(&RULE_ManifestConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Options", Shape::Object(&RULE_Options)),
+            ("Schedule", Shape::Object(&RULE_TaskSchedule)),
+            ("SourceLocationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("TaskMode", Shape::Str(&StrRule { allowed: &["BASIC", "ENHANCED"], ..StrRule::ANY })),
+            ("TaskReportConfig", Shape::Object(&RULE_TaskReportConfig)),
+        ],
+        required: &["DestinationLocationArn", "SourceLocationArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Deleted: ObjRule = ObjRule {
+        properties: &[
+            ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Destination: ObjRule = ObjRule {
+        properties: &[
+            ("S3", Shape::Object(&RULE_TaskReportConfigDestinationS3)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
+        properties: &[
+            ("FilterType", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), allowed: &["SIMPLE_PATTERN"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(409600), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManifestConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["TRANSFER"], ..StrRule::ANY })),
+            ("Format", Shape::Str(&StrRule { allowed: &["CSV"], ..StrRule::ANY })),
+            ("Source", Shape::Object(&RULE_Source)),
+        ],
+        required: &["Source"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManifestConfigSourceS3: ObjRule = ObjRule {
+        properties: &[
+            ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ManifestObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ManifestObjectVersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Options: ObjRule = ObjRule {
+        properties: &[
+            ("Atime", Shape::Str(&StrRule { allowed: &["NONE", "BEST_EFFORT"], ..StrRule::ANY })),
+            ("BytesPerSecond", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+            ("Gid", Shape::Str(&StrRule { allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"], ..StrRule::ANY })),
+            ("LogLevel", Shape::Str(&StrRule { allowed: &["OFF", "BASIC", "TRANSFER"], ..StrRule::ANY })),
+            ("Mtime", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
+            ("ObjectTags", Shape::Str(&StrRule { allowed: &["PRESERVE", "NONE"], ..StrRule::ANY })),
+            ("OverwriteMode", Shape::Str(&StrRule { allowed: &["ALWAYS", "NEVER"], ..StrRule::ANY })),
+            ("PosixPermissions", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
+            ("PreserveDeletedFiles", Shape::Str(&StrRule { allowed: &["PRESERVE", "REMOVE"], ..StrRule::ANY })),
+            ("PreserveDevices", Shape::Str(&StrRule { allowed: &["NONE", "PRESERVE"], ..StrRule::ANY })),
+            ("SecurityDescriptorCopyFlags", Shape::Str(&StrRule { allowed: &["NONE", "OWNER_DACL", "OWNER_DACL_SACL"], ..StrRule::ANY })),
+            ("TaskQueueing", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("TransferMode", Shape::Str(&StrRule { allowed: &["CHANGED", "ALL"], ..StrRule::ANY })),
+            ("Uid", Shape::Str(&StrRule { allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"], ..StrRule::ANY })),
+            ("VerifyMode", Shape::Str(&StrRule { allowed: &["POINT_IN_TIME_CONSISTENT", "ONLY_FILES_TRANSFERRED", "NONE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Overrides: ObjRule = ObjRule {
+        properties: &[
+            ("Deleted", Shape::Object(&RULE_Deleted)),
+            ("Skipped", Shape::Object(&RULE_Skipped)),
+            ("Transferred", Shape::Object(&RULE_Transferred)),
+            ("Verified", Shape::Object(&RULE_Verified)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Skipped: ObjRule = ObjRule {
+        properties: &[
+            ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Source: ObjRule = ObjRule {
+        properties: &[
+            ("S3", Shape::Object(&RULE_ManifestConfigSourceS3)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskReportConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_Destination)),
+            ("ObjectVersionIds", Shape::Str(&StrRule { allowed: &["INCLUDE", "NONE"], ..StrRule::ANY })),
+            ("OutputType", Shape::Str(&StrRule { allowed: &["SUMMARY_ONLY", "STANDARD"], ..StrRule::ANY })),
+            ("Overrides", Shape::Object(&RULE_Overrides)),
+            ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+        ],
+        required: &["Destination", "OutputType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskReportConfigDestinationS3: ObjRule = ObjRule {
+        properties: &[
+            ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskSchedule: ObjRule = ObjRule {
+        properties: &[
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Transferred: ObjRule = ObjRule {
+        properties: &[
+            ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Verified: ObjRule = ObjRule {
+        properties: &[
+            ("ReportLevel", Shape::Str(&StrRule { allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w][\\w\\.\\-\\_]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\S\\s]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^dzd[_-][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-
 /// The required properties of [`Connection`], by name: `Connection::new(ConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connection: ObjRule = ObjRule {
-    properties: &[
-        ("AwsLocation", Shape::Object(&RULE_AwsLocation)),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConnectionConfiguration), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("EnableTrustedIdentityPropagation", Shape::Bool),
-        ("EnvironmentIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ProjectIdentifier", Shape::STR),
-        ("Props", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Scope", Shape::Str(&StrRule { allowed: &["DOMAIN", "PROJECT"], ..StrRule::ANY })),
-    ],
-    required: &["DomainIdentifier", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::Connection` resource.
 ///
@@ -63,61 +32,61 @@ pub struct Connection {
     /// The location where the connection is created.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub aws_location: Option<Obj<AwsLocation>>,
+    pub aws_location: ::std::option::Option<crate::Obj<AwsLocation>>,
     /// `Configurations`: a list of [`ConnectionConfiguration`] objects.
     ///
     /// The configurations of the connection.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub configurations: Option<List<ConnectionConfiguration>>,
+    pub configurations: ::std::option::Option<::cloudwright_core::List<ConnectionConfiguration>>,
     /// `Description`: a string.
     ///
     /// Connection description.
     ///
     /// Pattern `^[\S\s]*$`; length at most 128.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The ID of the domain where the connection is created.
     ///
     /// Pattern `^dzd[_-][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnableTrustedIdentityPropagation`: a boolean.
     ///
     /// Specifies whether the trusted identity propagation is enabled
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub enable_trusted_identity_propagation: Option<Bool>,
+    pub enable_trusted_identity_propagation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnvironmentIdentifier`: a string.
     ///
     /// The ID of the environment where the connection is created.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_identifier: Option<Str>,
+    pub environment_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the connection.
     ///
     /// Pattern `^[\w][\w\.\-\_]*$`; length at most 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectIdentifier`: a string.
     ///
     /// The identifier of the project in which the connection should be created. If
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub project_identifier: Option<Str>,
+    pub project_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Props`: a JSON value.
     ///
     /// Connection props.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub props: Option<Json>,
+    pub props: ::std::option::Option<::cloudwright_core::Json>,
     /// `Scope`: a [`ConnectionScope`] value.
     ///
     /// The scope of the connection.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub scope: Option<ConnectionScope>,
+    pub scope: ::std::option::Option<ConnectionScope>,
 }
 
 #[rustfmt::skip]
@@ -127,7 +96,7 @@ impl Connection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::Connection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-connection.html",
         primary_identifier: &["DomainId", "ConnectionId"],
@@ -138,63 +107,65 @@ impl Connection {
         read_only: &["ConnectionId", "DomainId", "DomainUnitId", "EnvironmentId", "EnvironmentUserRole", "ProjectId", "Type"],
         attributes: &["ConnectionId", "DomainId", "DomainUnitId", "EnvironmentId", "EnvironmentUserRole", "ProjectId", "Type"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
     #[inline]
     pub fn new(required: ConnectionRequired) -> Self {
         Self {
-            aws_location: None,
-            configurations: None,
-            description: None,
+            aws_location: ::std::option::Option::None,
+            configurations: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             domain_identifier: required.domain_identifier,
-            enable_trusted_identity_propagation: None,
-            environment_identifier: None,
+            enable_trusted_identity_propagation: ::std::option::Option::None,
+            environment_identifier: ::std::option::Option::None,
             name: required.name,
-            project_identifier: None,
-            props: None,
-            scope: None,
+            project_identifier: ::std::option::Option::None,
+            props: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
         }
     }
 
     /// `AwsLocation`: an [`AwsLocation`] object.
-    pub fn aws_location(mut self, value: impl Into<Obj<AwsLocation>>) -> Self { self.aws_location = Some(value.into()); self }
+    pub fn aws_location(mut self, value: impl ::std::convert::Into<crate::Obj<AwsLocation>>) -> Self { self.aws_location = ::std::option::Option::Some(value.into()); self }
     /// `Configurations`: a list of [`ConnectionConfiguration`] objects.
-    pub fn configurations(mut self, value: impl Into<List<ConnectionConfiguration>>) -> Self { self.configurations = Some(value.into()); self }
+    pub fn configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConnectionConfiguration>>) -> Self { self.configurations = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnableTrustedIdentityPropagation`: a boolean.
-    pub fn enable_trusted_identity_propagation(mut self, value: impl Into<Bool>) -> Self { self.enable_trusted_identity_propagation = Some(value.into()); self }
+    pub fn enable_trusted_identity_propagation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_trusted_identity_propagation = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = Some(value.into()); self }
+    pub fn environment_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProjectIdentifier`: a string.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = Some(value.into()); self }
+    pub fn project_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Props`: a JSON value.
-    pub fn props(mut self, value: impl Into<Json>) -> Self { self.props = Some(value.into()); self }
+    pub fn props(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.props = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`ConnectionScope`] value.
-    pub fn scope(mut self, value: impl Into<ConnectionScope>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<ConnectionScope>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connection {
+impl ::cloudwright_core::Resource for Connection {
     type Attributes = ConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connection {
+impl ::cloudwright_core::ToValue for Connection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsLocation", &self.aws_location)
             .opt("Configurations", &self.configurations)
             .opt("Description", &self.description)
@@ -212,12 +183,12 @@ impl ToValue for Connection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionAttributes(ResourceRef);
+pub struct ConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -227,68 +198,56 @@ impl ConnectionAttributes {
     ///
     /// The ID of the connection.
     #[inline]
-    pub fn connection_id(&self) -> Value {
-        self.0.get_att("ConnectionId")
+    pub fn connection_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionId"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The domain ID of the connection.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `DomainUnitId`: a string.
     ///
     /// The domain unit ID of the connection.
     #[inline]
-    pub fn domain_unit_id(&self) -> Value {
-        self.0.get_att("DomainUnitId")
+    pub fn domain_unit_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainUnitId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The ID of the environment.
     #[inline]
-    pub fn environment_id(&self) -> Value {
-        self.0.get_att("EnvironmentId")
+    pub fn environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentUserRole`: a string.
     ///
     /// The environment user role.
     #[inline]
-    pub fn environment_user_role(&self) -> Value {
-        self.0.get_att("EnvironmentUserRole")
+    pub fn environment_user_role(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentUserRole"))
     }
 
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The ID of the project.
     #[inline]
-    pub fn project_id(&self) -> Value {
-        self.0.get_att("ProjectId")
+    pub fn project_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectId"))
     }
 
     /// `Fn::GetAtt` `Type`: a string.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsLocation: ObjRule = ObjRule {
-    properties: &[
-        ("AccessRole", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("AwsRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("IamConnectionId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsLocation` property type of `AWS::DataZone::Connection`.
 ///
@@ -302,25 +261,25 @@ pub struct AwsLocation {
     /// The access role of a connection.
     ///
     /// Pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`; length at most 2048.
-    pub access_role: Option<Str>,
+    pub access_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `AwsAccountId`: a string.
     ///
     /// The account ID of a connection.
     ///
     /// Pattern `^\d{12}$`.
-    pub aws_account_id: Option<Str>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AwsRegion`: a string.
     ///
     /// The Region of a connection.
     ///
     /// Pattern `^[a-z]{2}-[a-z]{4,10}-\d$`.
-    pub aws_region: Option<Str>,
+    pub aws_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamConnectionId`: a string.
     ///
     /// The IAM connection ID of a connection.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length at most 128.
-    pub iam_connection_id: Option<Str>,
+    pub iam_connection_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -328,25 +287,25 @@ impl AwsLocation {
     /// A `AwsLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessRole`: a string.
-    pub fn access_role(mut self, value: impl Into<Str>) -> Self { self.access_role = Some(value.into()); self }
+    pub fn access_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_role = ::std::option::Option::Some(value.into()); self }
     /// `AwsAccountId`: a string.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `AwsRegion`: a string.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = ::std::option::Option::Some(value.into()); self }
     /// `IamConnectionId`: a string.
-    pub fn iam_connection_id(mut self, value: impl Into<Str>) -> Self { self.iam_connection_id = Some(value.into()); self }
+    pub fn iam_connection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_connection_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsLocation {}
+impl crate::PropertyType for AwsLocation {}
 
-impl ToValue for AwsLocation {
+impl ::cloudwright_core::ToValue for AwsLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessRole", &self.access_role)
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("AwsRegion", &self.aws_region)
@@ -354,16 +313,6 @@ impl ToValue for AwsLocation {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Classification", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionConfiguration` property type of `AWS::DataZone::Connection`.
 ///
@@ -377,11 +326,11 @@ pub struct ConnectionConfiguration {
     /// The classification of the connection configuration.
     ///
     /// Pattern `^[\w][\w\.\-\_]*$`; length at most 64.
-    pub classification: Option<Str>,
+    pub classification: ::std::option::Option<::cloudwright_core::Str>,
     /// `Properties`: a JSON value.
     ///
     /// Property Map
-    pub properties: Option<Json>,
+    pub properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -389,21 +338,21 @@ impl ConnectionConfiguration {
     /// A `ConnectionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Classification`: a string.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = Some(value.into()); self }
+    pub fn classification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.classification = ::std::option::Option::Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionConfiguration {}
+impl crate::PropertyType for ConnectionConfiguration {}
 
-impl ToValue for ConnectionConfiguration {
+impl ::cloudwright_core::ToValue for ConnectionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Classification", &self.classification)
             .opt("Properties", &self.properties)
             .build()
@@ -418,23 +367,81 @@ pub enum ConnectionScope {
     /// `PROJECT`
     Project,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectionScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectionScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectionScope {
+impl ::cloudwright_core::ToValue for ConnectionScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Domain => "DOMAIN",
             Self::Project => "PROJECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w][\\w\\.\\-\\_]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\S\\s]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^dzd[_-][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connection: ObjRule = ObjRule {
+        properties: &[
+            ("AwsLocation", Shape::Object(&RULE_AwsLocation)),
+            ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConnectionConfiguration), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("EnableTrustedIdentityPropagation", Shape::Bool),
+            ("EnvironmentIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ProjectIdentifier", Shape::STR),
+            ("Props", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Scope", Shape::Str(&StrRule { allowed: &["DOMAIN", "PROJECT"], ..StrRule::ANY })),
+        ],
+        required: &["DomainIdentifier", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsLocation: ObjRule = ObjRule {
+        properties: &[
+            ("AccessRole", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AwsRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("IamConnectionId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Classification", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Properties", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!\\.)[\\w\\.]*\\w$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "cron\\((\\b[0-5]?[0-9]\\b) (\\b2[0-3]\\b|\\b[0-1]?[0-9]\\b) (.*){1,5} (.*){1,5} (.*){1,5} (.*){1,5}\\)",
-);
-
 /// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectIdentifier`: a string, required.
-    pub project_identifier: Str,
+    pub project_identifier: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("AssetFormsInput", Shape::List(&ListRule { items: Shape::Object(&RULE_FormInput), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("ConnectionIdentifier", Shape::STR),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("EnableSetting", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("EnvironmentIdentifier", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ProjectIdentifier", Shape::STR),
-        ("PublishOnImport", Shape::Bool),
-        ("Recommendation", Shape::Object(&RULE_RecommendationConfiguration)),
-        ("Schedule", Shape::Object(&RULE_ScheduleConfiguration)),
-        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Name", "DomainIdentifier", "ProjectIdentifier", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::DataSource` resource.
 ///
@@ -68,71 +36,71 @@ pub struct DataSource {
     /// The metadata forms attached to the assets that the data source works with.
     ///
     /// Items 0 to 10; write-only: CloudFormation does not return it.
-    pub asset_forms_input: Option<List<FormInput>>,
+    pub asset_forms_input: ::std::option::Option<::cloudwright_core::List<FormInput>>,
     /// `Configuration`: a JSON value.
     ///
     /// The configuration of the data source.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub configuration: Option<Json>,
+    pub configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `ConnectionIdentifier`: a string.
     ///
     /// The unique identifier of a connection used to fetch relevant parameters from connection during Datasource run
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub connection_identifier: Option<Str>,
+    pub connection_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the data source.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The ID of the Amazon DataZone domain where the data source is created.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnableSetting`: an [`EnableSetting`] value.
     ///
     /// Specifies whether the data source is enabled.
-    pub enable_setting: Option<EnableSetting>,
+    pub enable_setting: ::std::option::Option<EnableSetting>,
     /// `EnvironmentIdentifier`: a string.
     ///
     /// The unique identifier of the Amazon DataZone environment to which the data source publishes assets.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_identifier: Option<Str>,
+    pub environment_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the data source.
     ///
     /// Length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectIdentifier`: a string, required.
     ///
     /// The identifier of the Amazon DataZone project in which you want to add this data source.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub project_identifier: Str,
+    pub project_identifier: ::cloudwright_core::Str,
     /// `PublishOnImport`: a boolean.
     ///
     /// Specifies whether the assets that this data source creates in the inventory are to be also automatically published to the catalog.
-    pub publish_on_import: Option<Bool>,
+    pub publish_on_import: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Recommendation`: a [`RecommendationConfiguration`] object.
     ///
     /// Specifies whether the business name generation is to be enabled for this data source.
-    pub recommendation: Option<Obj<RecommendationConfiguration>>,
+    pub recommendation: ::std::option::Option<crate::Obj<RecommendationConfiguration>>,
     /// `Schedule`: a [`ScheduleConfiguration`] object.
     ///
     /// The schedule of the data source runs.
-    pub schedule: Option<Obj<ScheduleConfiguration>>,
+    pub schedule: ::std::option::Option<crate::Obj<ScheduleConfiguration>>,
     /// `Type`: a string, required.
     ///
     /// The type of the data source. In Amazon DataZone, you can use data sources to import technical metadata of assets (data) from the source databases or data warehouses into Amazon DataZone. In the current release of Amazon DataZone, you can create and run data sources for AWS Glue and Amazon Redshift.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -142,7 +110,7 @@ impl DataSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::DataSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-datasource.html",
         primary_identifier: &["DomainId", "Id"],
@@ -153,72 +121,74 @@ impl DataSource {
         read_only: &["ConnectionId", "CreatedAt", "DomainId", "EnvironmentId", "Id", "LastRunAssetCount", "LastRunAt", "LastRunStatus", "ProjectId", "Status", "UpdatedAt"],
         attributes: &["ConnectionId", "CreatedAt", "DomainId", "EnvironmentId", "Id", "LastRunAssetCount", "LastRunAt", "LastRunStatus", "ProjectId", "Status", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
     #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
-            asset_forms_input: None,
-            configuration: None,
-            connection_identifier: None,
-            description: None,
+            asset_forms_input: ::std::option::Option::None,
+            configuration: ::std::option::Option::None,
+            connection_identifier: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             domain_identifier: required.domain_identifier,
-            enable_setting: None,
-            environment_identifier: None,
+            enable_setting: ::std::option::Option::None,
+            environment_identifier: ::std::option::Option::None,
             name: required.name,
             project_identifier: required.project_identifier,
-            publish_on_import: None,
-            recommendation: None,
-            schedule: None,
+            publish_on_import: ::std::option::Option::None,
+            recommendation: ::std::option::Option::None,
+            schedule: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `AssetFormsInput`: a list of [`FormInput`] objects.
-    pub fn asset_forms_input(mut self, value: impl Into<List<FormInput>>) -> Self { self.asset_forms_input = Some(value.into()); self }
+    pub fn asset_forms_input(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FormInput>>) -> Self { self.asset_forms_input = ::std::option::Option::Some(value.into()); self }
     /// `Configuration`: a JSON value.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionIdentifier`: a string.
-    pub fn connection_identifier(mut self, value: impl Into<Str>) -> Self { self.connection_identifier = Some(value.into()); self }
+    pub fn connection_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnableSetting`: an [`EnableSetting`] value.
-    pub fn enable_setting(mut self, value: impl Into<EnableSetting>) -> Self { self.enable_setting = Some(value.into()); self }
+    pub fn enable_setting(mut self, value: impl ::std::convert::Into<EnableSetting>) -> Self { self.enable_setting = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = Some(value.into()); self }
+    pub fn environment_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProjectIdentifier`: a string, required.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = value.into(); self }
+    pub fn project_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_identifier = value.into(); self }
     /// `PublishOnImport`: a boolean.
-    pub fn publish_on_import(mut self, value: impl Into<Bool>) -> Self { self.publish_on_import = Some(value.into()); self }
+    pub fn publish_on_import(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publish_on_import = ::std::option::Option::Some(value.into()); self }
     /// `Recommendation`: a [`RecommendationConfiguration`] object.
-    pub fn recommendation(mut self, value: impl Into<Obj<RecommendationConfiguration>>) -> Self { self.recommendation = Some(value.into()); self }
+    pub fn recommendation(mut self, value: impl ::std::convert::Into<crate::Obj<RecommendationConfiguration>>) -> Self { self.recommendation = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a [`ScheduleConfiguration`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<ScheduleConfiguration>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<ScheduleConfiguration>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for DataSource {
+impl ::cloudwright_core::Resource for DataSource {
     type Attributes = DataSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssetFormsInput", &self.asset_forms_input)
             .opt("Configuration", &self.configuration)
             .opt("ConnectionIdentifier", &self.connection_identifier)
@@ -236,12 +206,12 @@ impl ToValue for DataSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataSourceAttributes(ResourceRef);
+pub struct DataSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -251,108 +221,88 @@ impl DataSourceAttributes {
     ///
     /// The connection ID that's part of the data source summary.
     #[inline]
-    pub fn connection_id(&self) -> Value {
-        self.0.get_att("ConnectionId")
+    pub fn connection_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the data source was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The ID of the Amazon DataZone domain in which the data source exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The ID of the environment in which the data source exists.
     #[inline]
-    pub fn environment_id(&self) -> Value {
-        self.0.get_att("EnvironmentId")
+    pub fn environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the data source run.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastRunAssetCount`: a number.
     ///
     /// The count of the assets created during the last data source run.
     #[inline]
-    pub fn last_run_asset_count(&self) -> Value {
-        self.0.get_att("LastRunAssetCount")
+    pub fn last_run_asset_count(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("LastRunAssetCount"))
     }
 
     /// `Fn::GetAtt` `LastRunAt`: a string.
     ///
     /// The timestamp of when the data source run was last performed.
     #[inline]
-    pub fn last_run_at(&self) -> Value {
-        self.0.get_att("LastRunAt")
+    pub fn last_run_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastRunAt"))
     }
 
     /// `Fn::GetAtt` `LastRunStatus`: a string.
     ///
     /// The status of the last data source run.
     #[inline]
-    pub fn last_run_status(&self) -> Value {
-        self.0.get_att("LastRunStatus")
+    pub fn last_run_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastRunStatus"))
     }
 
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The project ID included in the data source run activity.
     #[inline]
-    pub fn project_id(&self) -> Value {
-        self.0.get_att("ProjectId")
+    pub fn project_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the data source was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`FormInput`], by name: `FormInput::new(FormInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FormInputRequired {
-    /// `FormName`: a string, required.
-    pub form_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FormInput: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Str(&StrRule { max_len: Some(75000), ..StrRule::ANY })),
-        ("FormName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TypeIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(385), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TypeRevision", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["FormName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FormInput` property type of `AWS::DataZone::DataSource`.
 ///
@@ -366,56 +316,56 @@ pub struct FormInput {
     /// The content of the metadata form.
     ///
     /// Length at most 75000.
-    pub content: Option<Str>,
+    pub content: ::std::option::Option<::cloudwright_core::Str>,
     /// `FormName`: a string, required.
     ///
     /// The name of the metadata form.
     ///
     /// Pattern `^(?![0-9_])\w+$|^_\w*[a-zA-Z0-9]\w*$`; length 1 to 128.
-    pub form_name: Str,
+    pub form_name: ::cloudwright_core::Str,
     /// `TypeIdentifier`: a string.
     ///
     /// The ID of the metadata form type.
     ///
     /// Pattern `^(?!\.)[\w\.]*\w$`; length 1 to 385.
-    pub type_identifier: Option<Str>,
+    pub type_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `TypeRevision`: a string.
     ///
     /// The revision of the metadata form type.
     ///
     /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64.
-    pub type_revision: Option<Str>,
+    pub type_revision: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl FormInput {
-    /// A `FormInput` with its required properties, named in a [`FormInputRequired`].
+    /// A `FormInput` with its one required property, `FormName`.
     #[inline]
-    pub fn new(required: FormInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content: None,
-            form_name: required.form_name,
-            type_identifier: None,
-            type_revision: None,
+            content: ::std::option::Option::None,
+            form_name: value.into(),
+            type_identifier: ::std::option::Option::None,
+            type_revision: ::std::option::Option::None,
         }
     }
 
     /// `Content`: a string.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = ::std::option::Option::Some(value.into()); self }
     /// `FormName`: a string, required.
-    pub fn form_name(mut self, value: impl Into<Str>) -> Self { self.form_name = value.into(); self }
+    pub fn form_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.form_name = value.into(); self }
     /// `TypeIdentifier`: a string.
-    pub fn type_identifier(mut self, value: impl Into<Str>) -> Self { self.type_identifier = Some(value.into()); self }
+    pub fn type_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_identifier = ::std::option::Option::Some(value.into()); self }
     /// `TypeRevision`: a string.
-    pub fn type_revision(mut self, value: impl Into<Str>) -> Self { self.type_revision = Some(value.into()); self }
+    pub fn type_revision(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_revision = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FormInput {}
+impl crate::PropertyType for FormInput {}
 
-impl ToValue for FormInput {
+impl ::cloudwright_core::ToValue for FormInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Content", &self.content)
             .req("FormName", &self.form_name)
             .opt("TypeIdentifier", &self.type_identifier)
@@ -423,15 +373,6 @@ impl ToValue for FormInput {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecommendationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EnableBusinessNameGeneration", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecommendationConfiguration` property type of `AWS::DataZone::DataSource`.
 ///
@@ -443,7 +384,7 @@ pub struct RecommendationConfiguration {
     /// `EnableBusinessNameGeneration`: a boolean.
     ///
     /// Specifies whether automatic business name generation is to be enabled or not as part of the recommendation configuration.
-    pub enable_business_name_generation: Option<Bool>,
+    pub enable_business_name_generation: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -451,19 +392,19 @@ impl RecommendationConfiguration {
     /// A `RecommendationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableBusinessNameGeneration`: a boolean.
-    pub fn enable_business_name_generation(mut self, value: impl Into<Bool>) -> Self { self.enable_business_name_generation = Some(value.into()); self }
+    pub fn enable_business_name_generation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_business_name_generation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecommendationConfiguration {}
+impl crate::PropertyType for RecommendationConfiguration {}
 
-impl ToValue for RecommendationConfiguration {
+impl ::cloudwright_core::ToValue for RecommendationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableBusinessNameGeneration",
                 &self.enable_business_name_generation,
@@ -471,16 +412,6 @@ impl ToValue for RecommendationConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Schedule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Timezone", Shape::Str(&StrRule { allowed: &["AFRICA_JOHANNESBURG", "AMERICA_MONTREAL", "AMERICA_SAO_PAULO", "ASIA_BAHRAIN", "ASIA_BANGKOK", "ASIA_CALCUTTA", "ASIA_DUBAI", "ASIA_HONG_KONG", "ASIA_JAKARTA", "ASIA_KUALA_LUMPUR", "ASIA_SEOUL", "ASIA_SHANGHAI", "ASIA_SINGAPORE", "ASIA_TAIPEI", "ASIA_TOKYO", "AUSTRALIA_MELBOURNE", "AUSTRALIA_SYDNEY", "CANADA_CENTRAL", "CET", "CST6CDT", "ETC_GMT", "ETC_GMT0", "ETC_GMT_ADD_0", "ETC_GMT_ADD_1", "ETC_GMT_ADD_10", "ETC_GMT_ADD_11", "ETC_GMT_ADD_12", "ETC_GMT_ADD_2", "ETC_GMT_ADD_3", "ETC_GMT_ADD_4", "ETC_GMT_ADD_5", "ETC_GMT_ADD_6", "ETC_GMT_ADD_7", "ETC_GMT_ADD_8", "ETC_GMT_ADD_9", "ETC_GMT_NEG_0", "ETC_GMT_NEG_1", "ETC_GMT_NEG_10", "ETC_GMT_NEG_11", "ETC_GMT_NEG_12", "ETC_GMT_NEG_13", "ETC_GMT_NEG_14", "ETC_GMT_NEG_2", "ETC_GMT_NEG_3", "ETC_GMT_NEG_4", "ETC_GMT_NEG_5", "ETC_GMT_NEG_6", "ETC_GMT_NEG_7", "ETC_GMT_NEG_8", "ETC_GMT_NEG_9", "EUROPE_DUBLIN", "EUROPE_LONDON", "EUROPE_PARIS", "EUROPE_STOCKHOLM", "EUROPE_ZURICH", "ISRAEL", "MEXICO_GENERAL", "MST7MDT", "PACIFIC_AUCKLAND", "US_CENTRAL", "US_EASTERN", "US_MOUNTAIN", "US_PACIFIC", "UTC"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduleConfiguration` property type of `AWS::DataZone::DataSource`.
 ///
@@ -494,11 +425,11 @@ pub struct ScheduleConfiguration {
     /// The schedule of the data source runs.
     ///
     /// Pattern `cron\((\b[0-5]?[0-9]\b) (\b2[0-3]\b|\b[0-1]?[0-9]\b) (.*){1,5} (.*){1,5} (.*){1,5} (.*){1,5}\)`; length 1 to 256.
-    pub schedule: Option<Str>,
+    pub schedule: ::std::option::Option<::cloudwright_core::Str>,
     /// `Timezone`: a [`Timezone`] value.
     ///
     /// The timezone of the data source run.
-    pub timezone: Option<Timezone>,
+    pub timezone: ::std::option::Option<Timezone>,
 }
 
 #[rustfmt::skip]
@@ -506,21 +437,21 @@ impl ScheduleConfiguration {
     /// A `ScheduleConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Schedule`: a string.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `Timezone`: a [`Timezone`] value.
-    pub fn timezone(mut self, value: impl Into<Timezone>) -> Self { self.timezone = Some(value.into()); self }
+    pub fn timezone(mut self, value: impl ::std::convert::Into<Timezone>) -> Self { self.timezone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScheduleConfiguration {}
+impl crate::PropertyType for ScheduleConfiguration {}
 
-impl ToValue for ScheduleConfiguration {
+impl ::cloudwright_core::ToValue for ScheduleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Schedule", &self.schedule)
             .opt("Timezone", &self.timezone)
             .build()
@@ -535,24 +466,24 @@ pub enum EnableSetting {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnableSetting {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnableSetting {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnableSetting {
+impl ::cloudwright_core::ToValue for EnableSetting {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -688,18 +619,18 @@ pub enum Timezone {
     /// `UTC`
     Utc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Timezone {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Timezone {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Timezone {
+impl ::cloudwright_core::ToValue for Timezone {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AfricaJohannesburg => "AFRICA_JOHANNESBURG",
             Self::AmericaMontreal => "AMERICA_MONTREAL",
@@ -765,8 +696,77 @@ impl ToValue for Timezone {
             Self::UsMountain => "US_MOUNTAIN",
             Self::UsPacific => "US_PACIFIC",
             Self::Utc => "UTC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!\\.)[\\w\\.]*\\w$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "cron\\((\\b[0-5]?[0-9]\\b) (\\b2[0-3]\\b|\\b[0-1]?[0-9]\\b) (.*){1,5} (.*){1,5} (.*){1,5} (.*){1,5}\\)",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("AssetFormsInput", Shape::List(&ListRule { items: Shape::Object(&RULE_FormInput), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ConnectionIdentifier", Shape::STR),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("EnableSetting", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("EnvironmentIdentifier", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ProjectIdentifier", Shape::STR),
+            ("PublishOnImport", Shape::Bool),
+            ("Recommendation", Shape::Object(&RULE_RecommendationConfiguration)),
+            ("Schedule", Shape::Object(&RULE_ScheduleConfiguration)),
+            ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Name", "DomainIdentifier", "ProjectIdentifier", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FormInput: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Str(&StrRule { max_len: Some(75000), ..StrRule::ANY })),
+            ("FormName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TypeIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(385), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TypeRevision", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["FormName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecommendationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EnableBusinessNameGeneration", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Schedule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Timezone", Shape::Str(&StrRule { allowed: &["AFRICA_JOHANNESBURG", "AMERICA_MONTREAL", "AMERICA_SAO_PAULO", "ASIA_BAHRAIN", "ASIA_BANGKOK", "ASIA_CALCUTTA", "ASIA_DUBAI", "ASIA_HONG_KONG", "ASIA_JAKARTA", "ASIA_KUALA_LUMPUR", "ASIA_SEOUL", "ASIA_SHANGHAI", "ASIA_SINGAPORE", "ASIA_TAIPEI", "ASIA_TOKYO", "AUSTRALIA_MELBOURNE", "AUSTRALIA_SYDNEY", "CANADA_CENTRAL", "CET", "CST6CDT", "ETC_GMT", "ETC_GMT0", "ETC_GMT_ADD_0", "ETC_GMT_ADD_1", "ETC_GMT_ADD_10", "ETC_GMT_ADD_11", "ETC_GMT_ADD_12", "ETC_GMT_ADD_2", "ETC_GMT_ADD_3", "ETC_GMT_ADD_4", "ETC_GMT_ADD_5", "ETC_GMT_ADD_6", "ETC_GMT_ADD_7", "ETC_GMT_ADD_8", "ETC_GMT_ADD_9", "ETC_GMT_NEG_0", "ETC_GMT_NEG_1", "ETC_GMT_NEG_10", "ETC_GMT_NEG_11", "ETC_GMT_NEG_12", "ETC_GMT_NEG_13", "ETC_GMT_NEG_14", "ETC_GMT_NEG_2", "ETC_GMT_NEG_3", "ETC_GMT_NEG_4", "ETC_GMT_NEG_5", "ETC_GMT_NEG_6", "ETC_GMT_NEG_7", "ETC_GMT_NEG_8", "ETC_GMT_NEG_9", "EUROPE_DUBLIN", "EUROPE_LONDON", "EUROPE_PARIS", "EUROPE_STOCKHOLM", "EUROPE_ZURICH", "ISRAEL", "MEXICO_GENERAL", "MST7MDT", "PACIFIC_AUCKLAND", "US_CENTRAL", "US_EASTERN", "US_MOUNTAIN", "US_PACIFIC", "UTC"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}",
-);
-
-/// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DomainRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("DomainExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DomainVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
-        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("ServiceRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SingleSignOn", Shape::Object(&RULE_SingleSignOn)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DataZone::Domain` resource.
 ///
 /// The `AWS::DataZone::Domain` resource specifies an Amazon DataZone domain. You can use domains to organize your assets, users, and their projects.
@@ -56,43 +21,43 @@ pub struct Domain {
     /// `Description`: a string.
     ///
     /// The description of the Amazon DataZone domain.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainExecutionRole`: a string.
     ///
     /// The domain execution role that is created when an Amazon DataZone domain is created. The domain execution role is created in the AWS account that houses the Amazon DataZone domain.
     ///
     /// Pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`.
-    pub domain_execution_role: Option<Str>,
+    pub domain_execution_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainVersion`: a [`DomainVersion`] value.
     ///
     /// The domain version.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_version: Option<DomainVersion>,
+    pub domain_version: ::std::option::Option<DomainVersion>,
     /// `KmsKeyIdentifier`: a string.
     ///
     /// The identifier of the AWS Key Management Service (KMS) key that is used to encrypt the Amazon DataZone domain, metadata, and reporting data.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub kms_key_identifier: Option<Str>,
+    pub kms_key_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the Amazon DataZone domain.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServiceRole`: a string.
     ///
     /// The service role of the domain.
     ///
     /// Pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`; write-only: CloudFormation does not return it.
-    pub service_role: Option<Str>,
+    pub service_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `SingleSignOn`: a [`SingleSignOn`] object.
     ///
     /// The single sign-on details in Amazon DataZone.
-    pub single_sign_on: Option<Obj<SingleSignOn>>,
+    pub single_sign_on: ::std::option::Option<crate::Obj<SingleSignOn>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags specified for the Amazon DataZone domain.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +67,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-domain.html",
         primary_identifier: &["Id"],
@@ -113,60 +78,62 @@ impl Domain {
         read_only: &["RootDomainUnitId", "Arn", "CreatedAt", "Id", "LastUpdatedAt", "ManagedAccountId", "PortalUrl", "Status"],
         attributes: &["Arn", "CreatedAt", "Id", "LastUpdatedAt", "ManagedAccountId", "PortalUrl", "RootDomainUnitId", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    /// A `Domain` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: DomainRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            domain_execution_role: None,
-            domain_version: None,
-            kms_key_identifier: None,
-            name: required.name,
-            service_role: None,
-            single_sign_on: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            domain_execution_role: ::std::option::Option::None,
+            domain_version: ::std::option::Option::None,
+            kms_key_identifier: ::std::option::Option::None,
+            name: value.into(),
+            service_role: ::std::option::Option::None,
+            single_sign_on: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainExecutionRole`: a string.
-    pub fn domain_execution_role(mut self, value: impl Into<Str>) -> Self { self.domain_execution_role = Some(value.into()); self }
+    pub fn domain_execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_execution_role = ::std::option::Option::Some(value.into()); self }
     /// `DomainVersion`: a [`DomainVersion`] value.
-    pub fn domain_version(mut self, value: impl Into<DomainVersion>) -> Self { self.domain_version = Some(value.into()); self }
+    pub fn domain_version(mut self, value: impl ::std::convert::Into<DomainVersion>) -> Self { self.domain_version = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
+    pub fn kms_key_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ServiceRole`: a string.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = Some(value.into()); self }
+    pub fn service_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role = ::std::option::Option::Some(value.into()); self }
     /// `SingleSignOn`: a [`SingleSignOn`] object.
-    pub fn single_sign_on(mut self, value: impl Into<Obj<SingleSignOn>>) -> Self { self.single_sign_on = Some(value.into()); self }
+    pub fn single_sign_on(mut self, value: impl ::std::convert::Into<crate::Obj<SingleSignOn>>) -> Self { self.single_sign_on = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DomainExecutionRole", &self.domain_execution_role)
             .opt("DomainVersion", &self.domain_version)
@@ -179,12 +146,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,75 +161,64 @@ impl DomainAttributes {
     ///
     /// The ARN of the Amazon DataZone domain.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// A timestamp of when a Amazon DataZone domain was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Amazon DataZone domain.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// A timestamp of when a Amazon DataZone domain was last updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `ManagedAccountId`: a string.
     ///
     /// The identifier of the AWS account that manages the domain.
     #[inline]
-    pub fn managed_account_id(&self) -> Value {
-        self.0.get_att("ManagedAccountId")
+    pub fn managed_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ManagedAccountId"))
     }
 
     /// `Fn::GetAtt` `PortalUrl`: a string.
     ///
     /// The data portal URL for the Amazon DataZone domain.
     #[inline]
-    pub fn portal_url(&self) -> Value {
-        self.0.get_att("PortalUrl")
+    pub fn portal_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PortalUrl"))
     }
 
     /// `Fn::GetAtt` `RootDomainUnitId`: a string.
     ///
     /// The ID of the root domain unit.
     #[inline]
-    pub fn root_domain_unit_id(&self) -> Value {
-        self.0.get_att("RootDomainUnitId")
+    pub fn root_domain_unit_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RootDomainUnitId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleSignOn: ObjRule = ObjRule {
-    properties: &[
-        ("IdcInstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["IAM_IDC", "DISABLED"], ..StrRule::ANY })),
-        ("UserAssignment", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleSignOn` property type of `AWS::DataZone::Domain`.
 ///
@@ -276,15 +232,15 @@ pub struct SingleSignOn {
     /// The ARN of the IDC instance.
     ///
     /// Pattern `arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`; length 10 to 1224.
-    pub idc_instance_arn: Option<Str>,
+    pub idc_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`AuthType`] value.
     ///
     /// The type of single sign-on in Amazon DataZone.
-    pub r#type: Option<AuthType>,
+    pub r#type: ::std::option::Option<AuthType>,
     /// `UserAssignment`: an [`UserAssignment`] value.
     ///
     /// The single sign-on user assignment in Amazon DataZone.
-    pub user_assignment: Option<UserAssignment>,
+    pub user_assignment: ::std::option::Option<UserAssignment>,
 }
 
 #[rustfmt::skip]
@@ -292,23 +248,23 @@ impl SingleSignOn {
     /// A `SingleSignOn` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdcInstanceArn`: a string.
-    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self { self.idc_instance_arn = Some(value.into()); self }
+    pub fn idc_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idc_instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AuthType`] value.
-    pub fn r#type(mut self, value: impl Into<AuthType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AuthType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UserAssignment`: an [`UserAssignment`] value.
-    pub fn user_assignment(mut self, value: impl Into<UserAssignment>) -> Self { self.user_assignment = Some(value.into()); self }
+    pub fn user_assignment(mut self, value: impl ::std::convert::Into<UserAssignment>) -> Self { self.user_assignment = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SingleSignOn {}
+impl crate::PropertyType for SingleSignOn {}
 
-impl ToValue for SingleSignOn {
+impl ::cloudwright_core::ToValue for SingleSignOn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdcInstanceArn", &self.idc_instance_arn)
             .opt("Type", &self.r#type)
             .opt("UserAssignment", &self.user_assignment)
@@ -320,21 +276,10 @@ impl ToValue for SingleSignOn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DataZone::Domain`.
 ///
@@ -344,11 +289,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -363,17 +308,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -388,24 +333,24 @@ pub enum AuthType {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthType {
+impl ::cloudwright_core::ToValue for AuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IamIdc => "IAM_IDC",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -417,24 +362,24 @@ pub enum DomainVersion {
     /// `V2`
     V2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DomainVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DomainVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DomainVersion {
+impl ::cloudwright_core::ToValue for DomainVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V1 => "V1",
             Self::V2 => "V2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -446,23 +391,78 @@ pub enum UserAssignment {
     /// `MANUAL`
     Manual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserAssignment {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserAssignment {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserAssignment {
+impl ::cloudwright_core::ToValue for UserAssignment {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::Manual => "MANUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("DomainExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DomainVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
+            ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("ServiceRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SingleSignOn", Shape::Object(&RULE_SingleSignOn)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleSignOn: ObjRule = ObjRule {
+        properties: &[
+            ("IdcInstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["IAM_IDC", "DISABLED"], ..StrRule::ANY })),
+            ("UserAssignment", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "MANUAL"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w -]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9_-]+$");
-
 /// The required properties of [`DomainUnit`], by name: `DomainUnit::new(DomainUnitRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainUnitRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentDomainUnitIdentifier`: a string, required.
-    pub parent_domain_unit_identifier: Str,
+    pub parent_domain_unit_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainUnit: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ParentDomainUnitIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["DomainIdentifier", "Name", "ParentDomainUnitIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::DomainUnit` resource.
 ///
@@ -53,25 +34,25 @@ pub struct DomainUnit {
     /// The description of the domain unit.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The ID of the domain where you want to crate a domain unit.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the domain unit.
     ///
     /// Pattern `^[\w -]+$`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ParentDomainUnitIdentifier`: a string, required.
     ///
     /// The ID of the parent domain unit.
     ///
     /// Pattern `^[a-z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub parent_domain_unit_identifier: Str,
+    pub parent_domain_unit_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -81,7 +62,7 @@ impl DomainUnit {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::DomainUnit",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-domainunit.html",
         primary_identifier: &["DomainId", "Id"],
@@ -92,14 +73,14 @@ impl DomainUnit {
         read_only: &["CreatedAt", "DomainId", "Id", "Identifier", "ParentDomainUnitId", "LastUpdatedAt"],
         attributes: &["CreatedAt", "DomainId", "Id", "Identifier", "LastUpdatedAt", "ParentDomainUnitId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DomainUnit` with its required properties, named in a [`DomainUnitRequired`].
     #[inline]
     pub fn new(required: DomainUnitRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             domain_identifier: required.domain_identifier,
             name: required.name,
             parent_domain_unit_identifier: required.parent_domain_unit_identifier,
@@ -107,30 +88,32 @@ impl DomainUnit {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ParentDomainUnitIdentifier`: a string, required.
-    pub fn parent_domain_unit_identifier(mut self, value: impl Into<Str>) -> Self { self.parent_domain_unit_identifier = value.into(); self }
+    pub fn parent_domain_unit_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_domain_unit_identifier = value.into(); self }
 }
 
-impl Resource for DomainUnit {
+impl ::cloudwright_core::Resource for DomainUnit {
     type Attributes = DomainUnitAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainUnit, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DomainUnit, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DomainUnit {
+impl ::cloudwright_core::ToValue for DomainUnit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DomainIdentifier", &self.domain_identifier)
             .req("Name", &self.name)
@@ -142,12 +125,12 @@ impl ToValue for DomainUnit {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DomainUnit`]: `Handle<DomainUnit>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DomainUnit`]: `Handle<DomainUnit>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainUnitAttributes(ResourceRef);
+pub struct DomainUnitAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainUnitAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainUnitAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,47 +140,71 @@ impl DomainUnitAttributes {
     ///
     /// The time stamp at which the domain unit was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The ID of the domain in which the domain unit lives.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the domain unit.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// The identifier of the domain unit that you want to get.
     #[inline]
-    pub fn identifier(&self) -> Value {
-        self.0.get_att("Identifier")
+    pub fn identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Identifier"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp at which the domain unit was last updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `ParentDomainUnitId`: a string.
     ///
     /// The ID of the parent domain unit.
     #[inline]
-    pub fn parent_domain_unit_id(&self) -> Value {
-        self.0.get_att("ParentDomainUnitId")
+    pub fn parent_domain_unit_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ParentDomainUnitId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w -]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainUnit: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ParentDomainUnitIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["DomainIdentifier", "Name", "ParentDomainUnitIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::EnvironmentParameter;
-use super::shared::RULE_EnvironmentParameter;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,36}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
 
 /// The required properties of [`Environment`], by name: `Environment::new(EnvironmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectIdentifier`: a string, required.
-    pub project_identifier: Str,
+    pub project_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentOrder", Shape::INT),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnvironmentAccountIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnvironmentAccountRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("EnvironmentBlueprintIdentifier", Shape::STR),
-        ("EnvironmentConfigurationId", Shape::STR),
-        ("EnvironmentProfileIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("EnvironmentRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("GlossaryTerms", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "ProjectIdentifier", "DomainIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::Environment` resource.
 ///
@@ -67,79 +36,79 @@ pub struct Environment {
     /// The deployment order for the environment.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub deployment_order: Option<Int>,
+    pub deployment_order: ::std::option::Option<::cloudwright_core::Int>,
     /// `Description`: a string.
     ///
     /// The description of the environment.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The identifier of the Amazon DataZone domain in which the environment is created.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnvironmentAccountIdentifier`: a string.
     ///
     /// The identifier of the AWS account in which an environment exists.
     ///
     /// Pattern `^\d{12}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_account_identifier: Option<Str>,
+    pub environment_account_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentAccountRegion`: a string.
     ///
     /// The AWS Region in which an environment exists.
     ///
     /// Pattern `^[a-z]{2}-[a-z]{4,10}-\d$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_account_region: Option<Str>,
+    pub environment_account_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentBlueprintIdentifier`: a string.
     ///
     /// The identifier of the environment blueprint.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_blueprint_identifier: Option<Str>,
+    pub environment_blueprint_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentConfigurationId`: a string.
     ///
     /// The identifier of the environment configuration.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_configuration_id: Option<Str>,
+    pub environment_configuration_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentProfileIdentifier`: a string.
     ///
     /// The identifier of the environment profile that is used to create this Amazon DataZone environment.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{0,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_profile_identifier: Option<Str>,
+    pub environment_profile_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentRoleArn`: a string.
     ///
     /// The ARN of the environment role.
     ///
     /// Format `AWS::IAM::Role.Arn`; write-only: CloudFormation does not return it.
-    pub environment_role_arn: Option<Str>,
+    pub environment_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlossaryTerms`: a list of strings.
     ///
     /// The glossary terms that can be used in this Amazon DataZone environment.
     ///
     /// Items 0 to 20; each item: pattern `^[a-zA-Z0-9_-]{1,36}$`.
-    pub glossary_terms: Option<List<Str>>,
+    pub glossary_terms: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The name of the Amazon DataZone environment.
     ///
     /// Length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectIdentifier`: a string, required.
     ///
     /// The identifier of the Amazon DataZone project in which this environment is created.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub project_identifier: Str,
+    pub project_identifier: ::cloudwright_core::Str,
     /// `UserParameters`: a list of [`EnvironmentParameter`] objects.
     ///
     /// The user parameters of this Amazon DataZone environment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_parameters: Option<List<EnvironmentParameter>>,
+    pub user_parameters: ::std::option::Option<::cloudwright_core::List<EnvironmentParameter>>,
 }
 
 #[rustfmt::skip]
@@ -149,7 +118,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environment.html",
         primary_identifier: &["DomainId", "Id"],
@@ -160,72 +129,74 @@ impl Environment {
         read_only: &["AwsAccountId", "AwsAccountRegion", "CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "EnvironmentProfileId", "Id", "ProjectId", "Provider", "Status", "UpdatedAt"],
         attributes: &["AwsAccountId", "AwsAccountRegion", "CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "EnvironmentProfileId", "Id", "ProjectId", "Provider", "Status", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
     #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
-            deployment_order: None,
-            description: None,
+            deployment_order: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             domain_identifier: required.domain_identifier,
-            environment_account_identifier: None,
-            environment_account_region: None,
-            environment_blueprint_identifier: None,
-            environment_configuration_id: None,
-            environment_profile_identifier: None,
-            environment_role_arn: None,
-            glossary_terms: None,
+            environment_account_identifier: ::std::option::Option::None,
+            environment_account_region: ::std::option::Option::None,
+            environment_blueprint_identifier: ::std::option::Option::None,
+            environment_configuration_id: ::std::option::Option::None,
+            environment_profile_identifier: ::std::option::Option::None,
+            environment_role_arn: ::std::option::Option::None,
+            glossary_terms: ::std::option::Option::None,
             name: required.name,
             project_identifier: required.project_identifier,
-            user_parameters: None,
+            user_parameters: ::std::option::Option::None,
         }
     }
 
     /// `DeploymentOrder`: an integer.
-    pub fn deployment_order(mut self, value: impl Into<Int>) -> Self { self.deployment_order = Some(value.into()); self }
+    pub fn deployment_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.deployment_order = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnvironmentAccountIdentifier`: a string.
-    pub fn environment_account_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_account_identifier = Some(value.into()); self }
+    pub fn environment_account_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_account_identifier = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentAccountRegion`: a string.
-    pub fn environment_account_region(mut self, value: impl Into<Str>) -> Self { self.environment_account_region = Some(value.into()); self }
+    pub fn environment_account_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_account_region = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentBlueprintIdentifier`: a string.
-    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_blueprint_identifier = Some(value.into()); self }
+    pub fn environment_blueprint_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_blueprint_identifier = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentConfigurationId`: a string.
-    pub fn environment_configuration_id(mut self, value: impl Into<Str>) -> Self { self.environment_configuration_id = Some(value.into()); self }
+    pub fn environment_configuration_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_configuration_id = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentProfileIdentifier`: a string.
-    pub fn environment_profile_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_profile_identifier = Some(value.into()); self }
+    pub fn environment_profile_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_profile_identifier = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentRoleArn`: a string.
-    pub fn environment_role_arn(mut self, value: impl Into<Str>) -> Self { self.environment_role_arn = Some(value.into()); self }
+    pub fn environment_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `GlossaryTerms`: a list of strings.
-    pub fn glossary_terms(mut self, value: impl Into<List<Str>>) -> Self { self.glossary_terms = Some(value.into()); self }
+    pub fn glossary_terms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.glossary_terms = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProjectIdentifier`: a string, required.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = value.into(); self }
+    pub fn project_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_identifier = value.into(); self }
     /// `UserParameters`: a list of [`EnvironmentParameter`] objects.
-    pub fn user_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self { self.user_parameters = Some(value.into()); self }
+    pub fn user_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentParameter>>) -> Self { self.user_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentOrder", &self.deployment_order)
             .opt("Description", &self.description)
             .req("DomainIdentifier", &self.domain_identifier)
@@ -255,12 +226,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -270,93 +241,129 @@ impl EnvironmentAttributes {
     ///
     /// The identifier of the AWS account in which an environment exists.
     #[inline]
-    pub fn aws_account_id(&self) -> Value {
-        self.0.get_att("AwsAccountId")
+    pub fn aws_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AwsAccountId"))
     }
 
     /// `Fn::GetAtt` `AwsAccountRegion`: a string.
     ///
     /// The AWS Region in which an environment exists.
     #[inline]
-    pub fn aws_account_region(&self) -> Value {
-        self.0.get_att("AwsAccountRegion")
+    pub fn aws_account_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AwsAccountRegion"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the environment was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created the environment.
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which the environment exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentBlueprintId`: a string.
     ///
     /// The identifier of a blueprint with which an environment profile is created.
     #[inline]
-    pub fn environment_blueprint_id(&self) -> Value {
-        self.0.get_att("EnvironmentBlueprintId")
+    pub fn environment_blueprint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentBlueprintId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentProfileId`: a string.
     ///
     /// The identifier of the environment profile with which the environment was created.
     #[inline]
-    pub fn environment_profile_id(&self) -> Value {
-        self.0.get_att("EnvironmentProfileId")
+    pub fn environment_profile_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentProfileId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the environment.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The identifier of the project in which the environment exists.
     #[inline]
-    pub fn project_id(&self) -> Value {
-        self.0.get_att("ProjectId")
+    pub fn project_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectId"))
     }
 
     /// `Fn::GetAtt` `Provider`: a string.
     ///
     /// The provider of the environment.
     #[inline]
-    pub fn provider(&self) -> Value {
-        self.0.get_att("Provider")
+    pub fn provider(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Provider"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the environment was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_EnvironmentParameter;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,36}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentOrder", Shape::INT),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EnvironmentAccountIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnvironmentAccountRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EnvironmentBlueprintIdentifier", Shape::STR),
+            ("EnvironmentConfigurationId", Shape::STR),
+            ("EnvironmentProfileIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("EnvironmentRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("GlossaryTerms", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "ProjectIdentifier", "DomainIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w -]+$");
-
-/// The required properties of [`EnvironmentActions`], by name: `EnvironmentActions::new(EnvironmentActionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentActionsRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentActions: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Parameters", Shape::Object(&RULE_AwsConsoleLinkParameters)),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DataZone::EnvironmentActions` resource.
 ///
 /// The details about the specified action configured for an environment. For example, the details of the specified console links for an analytics tool that is available in this environment.
@@ -52,35 +23,35 @@ pub struct EnvironmentActions {
     /// The environment action description.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string.
     ///
     /// The Amazon DataZone domain ID of the environment action.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Option<Str>,
+    pub domain_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentIdentifier`: a string.
     ///
     /// The environment ID of the environment action.
     ///
     /// Pattern `[a-zA-Z0-9_-]{1,36}$`; length 1 to 36; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_identifier: Option<Str>,
+    pub environment_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Identifier`: a string.
     ///
     /// The ID of the environment action.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; length 1 to 36; write-only: CloudFormation does not return it.
-    pub identifier: Option<Str>,
+    pub identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the environment action.
     ///
     /// Pattern `^[\w -]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Parameters`: an [`AwsConsoleLinkParameters`] object.
     ///
     /// The parameters of the environment action.
-    pub parameters: Option<Obj<AwsConsoleLinkParameters>>,
+    pub parameters: ::std::option::Option<crate::Obj<AwsConsoleLinkParameters>>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +61,7 @@ impl EnvironmentActions {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::EnvironmentActions",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentactions.html",
         primary_identifier: &["DomainId", "EnvironmentId", "Id"],
@@ -101,51 +72,53 @@ impl EnvironmentActions {
         read_only: &["DomainId", "EnvironmentId", "Id"],
         attributes: &["DomainId", "EnvironmentId", "Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `EnvironmentActions` with its required properties, named in a [`EnvironmentActionsRequired`].
+    /// A `EnvironmentActions` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EnvironmentActionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            domain_identifier: None,
-            environment_identifier: None,
-            identifier: None,
-            name: required.name,
-            parameters: None,
+            description: ::std::option::Option::None,
+            domain_identifier: ::std::option::Option::None,
+            environment_identifier: ::std::option::Option::None,
+            identifier: ::std::option::Option::None,
+            name: value.into(),
+            parameters: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = Some(value.into()); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = Some(value.into()); self }
+    pub fn environment_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Identifier`: a string.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = Some(value.into()); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: an [`AwsConsoleLinkParameters`] object.
-    pub fn parameters(mut self, value: impl Into<Obj<AwsConsoleLinkParameters>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<crate::Obj<AwsConsoleLinkParameters>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EnvironmentActions {
+impl ::cloudwright_core::Resource for EnvironmentActions {
     type Attributes = EnvironmentActionsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentActions, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EnvironmentActions, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnvironmentActions {
+impl ::cloudwright_core::ToValue for EnvironmentActions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DomainIdentifier", &self.domain_identifier)
             .opt("EnvironmentIdentifier", &self.environment_identifier)
@@ -156,12 +129,12 @@ impl ToValue for EnvironmentActions {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnvironmentActions`]: `Handle<EnvironmentActions>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnvironmentActions`]: `Handle<EnvironmentActions>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentActionsAttributes(ResourceRef);
+pub struct EnvironmentActionsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentActionsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentActionsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,35 +144,26 @@ impl EnvironmentActionsAttributes {
     ///
     /// The Amazon DataZone domain ID of the environment action.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The environment ID of the environment action.
     #[inline]
-    pub fn environment_id(&self) -> Value {
-        self.0.get_att("EnvironmentId")
+    pub fn environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the environment action.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsConsoleLinkParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsConsoleLinkParameters` property type of `AWS::DataZone::EnvironmentActions`.
 ///
@@ -213,7 +177,7 @@ pub struct AwsConsoleLinkParameters {
     /// The URI of the console link specified as part of the environment action.
     ///
     /// Length 1 to 2048.
-    pub uri: Option<Str>,
+    pub uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -221,18 +185,56 @@ impl AwsConsoleLinkParameters {
     /// A `AwsConsoleLinkParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
+    pub fn uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsConsoleLinkParameters {}
+impl crate::PropertyType for AwsConsoleLinkParameters {}
 
-impl ToValue for AwsConsoleLinkParameters {
+impl ::cloudwright_core::ToValue for AwsConsoleLinkParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Uri", &self.uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Uri", &self.uri)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w -]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentActions: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Parameters", Shape::Object(&RULE_AwsConsoleLinkParameters)),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsConsoleLinkParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

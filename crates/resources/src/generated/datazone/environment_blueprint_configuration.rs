@@ -5,44 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws[^:]*:iam::(aws|\\d{12}):policy/[\\w+=,.@-]*$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$");
-
 /// The required properties of [`EnvironmentBlueprintConfiguration`], by name: `EnvironmentBlueprintConfiguration::new(EnvironmentBlueprintConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentBlueprintConfigurationRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnabledRegions`: a list of strings, required.
-    pub enabled_regions: List<Str>,
+    pub enabled_regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `EnvironmentBlueprintIdentifier`: a string, required.
-    pub environment_blueprint_identifier: Str,
+    pub environment_blueprint_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentBlueprintConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnabledRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("EnvironmentRolePermissionBoundary", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("GlobalParameters", Shape::Typed(json_type::OBJECT)),
-        ("ManageAccessRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ProvisioningConfigurations", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
-        ("ProvisioningRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RegionalParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalParameter), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "EnabledRegions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::EnvironmentBlueprintConfiguration` resource.
 ///
@@ -62,13 +34,13 @@ pub struct EnvironmentBlueprintConfiguration {
     /// The identifier of the Amazon DataZone domain in which an environment blueprint exists.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnabledRegions`: a list of strings, required.
     ///
     /// The enabled AWS Regions specified in a blueprint configuration.
     ///
     /// Items at least 0; each item: pattern `^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$`, length 4 to 16.
-    pub enabled_regions: List<Str>,
+    pub enabled_regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `EnvironmentBlueprintIdentifier`: a string, required.
     ///
     /// The identifier of the environment blueprint.
@@ -76,41 +48,42 @@ pub struct EnvironmentBlueprintConfiguration {
     /// In the current release, only the following values are supported: `DefaultDataLake` and `DefaultDataWarehouse` .
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_blueprint_identifier: Str,
+    pub environment_blueprint_identifier: ::cloudwright_core::Str,
     /// `EnvironmentRolePermissionBoundary`: a string.
     ///
     /// The environment role permission boundary.
     ///
     /// Pattern `^arn:aws[^:]*:iam::(aws|\d{12}):policy/[\w+=,.@-]*$`; write-only: CloudFormation does not return it.
-    pub environment_role_permission_boundary: Option<Str>,
+    pub environment_role_permission_boundary: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalParameters`: a JSON value.
     ///
     /// Region-agnostic environment blueprint parameters.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub global_parameters: Option<Json>,
+    pub global_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ManageAccessRoleArn`: a string.
     ///
     /// The ARN of the manage access role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`.
-    pub manage_access_role_arn: Option<Str>,
+    pub manage_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisioningConfigurations`: a list of JSON values.
     ///
     /// The provisioning configuration of a blueprint.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub provisioning_configurations: Option<List<Json>>,
+    pub provisioning_configurations:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `ProvisioningRoleArn`: a string.
     ///
     /// The ARN of the provisioning role.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`.
-    pub provisioning_role_arn: Option<Str>,
+    pub provisioning_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegionalParameters`: a list of [`RegionalParameter`] objects.
     ///
     /// The regional parameters of the environment blueprint.
-    pub regional_parameters: Option<List<RegionalParameter>>,
+    pub regional_parameters: ::std::option::Option<::cloudwright_core::List<RegionalParameter>>,
 }
 
 #[rustfmt::skip]
@@ -120,7 +93,7 @@ impl EnvironmentBlueprintConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::EnvironmentBlueprintConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentblueprintconfiguration.html",
         primary_identifier: &["DomainId", "EnvironmentBlueprintId"],
@@ -131,7 +104,7 @@ impl EnvironmentBlueprintConfiguration {
         read_only: &["CreatedAt", "DomainId", "EnvironmentBlueprintId", "UpdatedAt"],
         attributes: &["CreatedAt", "DomainId", "EnvironmentBlueprintId", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EnvironmentBlueprintConfiguration` with its required properties, named in a [`EnvironmentBlueprintConfigurationRequired`].
@@ -141,50 +114,55 @@ impl EnvironmentBlueprintConfiguration {
             domain_identifier: required.domain_identifier,
             enabled_regions: required.enabled_regions,
             environment_blueprint_identifier: required.environment_blueprint_identifier,
-            environment_role_permission_boundary: None,
-            global_parameters: None,
-            manage_access_role_arn: None,
-            provisioning_configurations: None,
-            provisioning_role_arn: None,
-            regional_parameters: None,
+            environment_role_permission_boundary: ::std::option::Option::None,
+            global_parameters: ::std::option::Option::None,
+            manage_access_role_arn: ::std::option::Option::None,
+            provisioning_configurations: ::std::option::Option::None,
+            provisioning_role_arn: ::std::option::Option::None,
+            regional_parameters: ::std::option::Option::None,
         }
     }
 
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnabledRegions`: a list of strings, required.
-    pub fn enabled_regions(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_regions = value.into(); self }
+    pub fn enabled_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enabled_regions = value.into(); self }
     /// `EnvironmentBlueprintIdentifier`: a string, required.
-    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_blueprint_identifier = value.into(); self }
+    pub fn environment_blueprint_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_blueprint_identifier = value.into(); self }
     /// `EnvironmentRolePermissionBoundary`: a string.
-    pub fn environment_role_permission_boundary(mut self, value: impl Into<Str>) -> Self { self.environment_role_permission_boundary = Some(value.into()); self }
+    pub fn environment_role_permission_boundary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_role_permission_boundary = ::std::option::Option::Some(value.into()); self }
     /// `GlobalParameters`: a JSON value.
-    pub fn global_parameters(mut self, value: impl Into<Json>) -> Self { self.global_parameters = Some(value.into()); self }
+    pub fn global_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.global_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ManageAccessRoleArn`: a string.
-    pub fn manage_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.manage_access_role_arn = Some(value.into()); self }
+    pub fn manage_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manage_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningConfigurations`: a list of JSON values.
-    pub fn provisioning_configurations(mut self, value: impl Into<List<Json>>) -> Self { self.provisioning_configurations = Some(value.into()); self }
+    pub fn provisioning_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.provisioning_configurations = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningRoleArn`: a string.
-    pub fn provisioning_role_arn(mut self, value: impl Into<Str>) -> Self { self.provisioning_role_arn = Some(value.into()); self }
+    pub fn provisioning_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioning_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `RegionalParameters`: a list of [`RegionalParameter`] objects.
-    pub fn regional_parameters(mut self, value: impl Into<List<RegionalParameter>>) -> Self { self.regional_parameters = Some(value.into()); self }
+    pub fn regional_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RegionalParameter>>) -> Self { self.regional_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EnvironmentBlueprintConfiguration {
+impl ::cloudwright_core::Resource for EnvironmentBlueprintConfiguration {
     type Attributes = EnvironmentBlueprintConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentBlueprintConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_EnvironmentBlueprintConfiguration,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnvironmentBlueprintConfiguration {
+impl ::cloudwright_core::ToValue for EnvironmentBlueprintConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainIdentifier", &self.domain_identifier)
             .req("EnabledRegions", &self.enabled_regions)
             .req(
@@ -207,12 +185,14 @@ impl ToValue for EnvironmentBlueprintConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnvironmentBlueprintConfiguration`]: `Handle<EnvironmentBlueprintConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnvironmentBlueprintConfiguration`]: `Handle<EnvironmentBlueprintConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentBlueprintConfigurationAttributes(ResourceRef);
+pub struct EnvironmentBlueprintConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentBlueprintConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for EnvironmentBlueprintConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -222,44 +202,34 @@ impl EnvironmentBlueprintConfigurationAttributes {
     ///
     /// The timestamp of when an environment blueprint was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which an environment blueprint exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentBlueprintId`: a string.
     ///
     /// The identifier of the environment blueprint. This identifier should be used when creating environment profiles.
     #[inline]
-    pub fn environment_blueprint_id(&self) -> Value {
-        self.0.get_att("EnvironmentBlueprintId")
+    pub fn environment_blueprint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentBlueprintId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the environment blueprint was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegionalParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegionalParameter` property type of `AWS::DataZone::EnvironmentBlueprintConfiguration`.
 ///
@@ -271,13 +241,13 @@ pub struct RegionalParameter {
     /// `Parameters`: a JSON value.
     ///
     /// A string to string map containing parameters for the region.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Region`: a string.
     ///
     /// The region specified in the environment parameter.
     ///
     /// Pattern `^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$`.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -285,23 +255,67 @@ impl RegionalParameter {
     /// A `RegionalParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RegionalParameter {}
+impl crate::PropertyType for RegionalParameter {}
 
-impl ToValue for RegionalParameter {
+impl ::cloudwright_core::ToValue for RegionalParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Parameters", &self.parameters)
             .opt("Region", &self.region)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[^:]*:iam::(aws|\\d{12}):policy/[\\w+=,.@-]*$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentBlueprintConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EnabledRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EnvironmentRolePermissionBoundary", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("GlobalParameters", Shape::Typed(json_type::OBJECT)),
+            ("ManageAccessRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ProvisioningConfigurations", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
+            ("ProvisioningRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RegionalParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalParameter), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "EnabledRegions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegionalParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,50 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::EnvironmentParameter;
-use super::shared::RULE_EnvironmentParameter;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w -]+$");
 
 /// The required properties of [`EnvironmentProfile`], by name: `EnvironmentProfile::new(EnvironmentProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentProfileRequired {
     /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `AwsAccountRegion`: a string, required.
-    pub aws_account_region: Str,
+    pub aws_account_region: ::cloudwright_core::Str,
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnvironmentBlueprintIdentifier`: a string, required.
-    pub environment_blueprint_identifier: Str,
+    pub environment_blueprint_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectIdentifier`: a string, required.
-    pub project_identifier: Str,
+    pub project_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentProfile: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AwsAccountRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["EnvironmentBlueprintIdentifier", "ProjectIdentifier", "DomainIdentifier", "AwsAccountId", "AwsAccountRegion", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::EnvironmentProfile` resource.
 ///
@@ -68,47 +42,47 @@ pub struct EnvironmentProfile {
     /// The identifier of an AWS account in which an environment profile exists.
     ///
     /// Pattern `^\d{12}$`.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `AwsAccountRegion`: a string, required.
     ///
     /// The AWS Region in which an environment profile exists.
     ///
     /// Pattern `^[a-z]{2}-[a-z]{4,10}-\d$`.
-    pub aws_account_region: Str,
+    pub aws_account_region: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the environment profile.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The identifier of the Amazon DataZone domain in which the environment profile exists.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnvironmentBlueprintIdentifier`: a string, required.
     ///
     /// The identifier of a blueprint with which an environment profile is created.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_blueprint_identifier: Str,
+    pub environment_blueprint_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the environment profile.
     ///
     /// Pattern `^[\w -]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectIdentifier`: a string, required.
     ///
     /// The identifier of a project in which an environment profile exists.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub project_identifier: Str,
+    pub project_identifier: ::cloudwright_core::Str,
     /// `UserParameters`: a list of [`EnvironmentParameter`] objects.
     ///
     /// The user parameters of this Amazon DataZone environment profile.
-    pub user_parameters: Option<List<EnvironmentParameter>>,
+    pub user_parameters: ::std::option::Option<::cloudwright_core::List<EnvironmentParameter>>,
 }
 
 #[rustfmt::skip]
@@ -118,7 +92,7 @@ impl EnvironmentProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::EnvironmentProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentprofile.html",
         primary_identifier: &["DomainId", "Id"],
@@ -129,7 +103,7 @@ impl EnvironmentProfile {
         read_only: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "Id", "ProjectId", "UpdatedAt"],
         attributes: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "Id", "ProjectId", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EnvironmentProfile` with its required properties, named in a [`EnvironmentProfileRequired`].
@@ -138,48 +112,50 @@ impl EnvironmentProfile {
         Self {
             aws_account_id: required.aws_account_id,
             aws_account_region: required.aws_account_region,
-            description: None,
+            description: ::std::option::Option::None,
             domain_identifier: required.domain_identifier,
             environment_blueprint_identifier: required.environment_blueprint_identifier,
             name: required.name,
             project_identifier: required.project_identifier,
-            user_parameters: None,
+            user_parameters: ::std::option::Option::None,
         }
     }
 
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `AwsAccountRegion`: a string, required.
-    pub fn aws_account_region(mut self, value: impl Into<Str>) -> Self { self.aws_account_region = value.into(); self }
+    pub fn aws_account_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_region = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnvironmentBlueprintIdentifier`: a string, required.
-    pub fn environment_blueprint_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_blueprint_identifier = value.into(); self }
+    pub fn environment_blueprint_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_blueprint_identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProjectIdentifier`: a string, required.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = value.into(); self }
+    pub fn project_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_identifier = value.into(); self }
     /// `UserParameters`: a list of [`EnvironmentParameter`] objects.
-    pub fn user_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self { self.user_parameters = Some(value.into()); self }
+    pub fn user_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentParameter>>) -> Self { self.user_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EnvironmentProfile {
+impl ::cloudwright_core::Resource for EnvironmentProfile {
     type Attributes = EnvironmentProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnvironmentProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EnvironmentProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnvironmentProfile {
+impl ::cloudwright_core::ToValue for EnvironmentProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
             .req("AwsAccountRegion", &self.aws_account_region)
             .opt("Description", &self.description)
@@ -195,12 +171,12 @@ impl ToValue for EnvironmentProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnvironmentProfile`]: `Handle<EnvironmentProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnvironmentProfile`]: `Handle<EnvironmentProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentProfileAttributes(ResourceRef);
+pub struct EnvironmentProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,55 +186,86 @@ impl EnvironmentProfileAttributes {
     ///
     /// The timestamp of when an environment profile was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created the environment profile.
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which the environment profile exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentBlueprintId`: a string.
     ///
     /// The identifier of a blueprint with which an environment profile is created.
     #[inline]
-    pub fn environment_blueprint_id(&self) -> Value {
-        self.0.get_att("EnvironmentBlueprintId")
+    pub fn environment_blueprint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentBlueprintId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the environment profile.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The identifier of a project in which an environment profile exists.
     #[inline]
-    pub fn project_id(&self) -> Value {
-        self.0.get_att("ProjectId")
+    pub fn project_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the environment profile was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_EnvironmentParameter;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]{2}-[a-z]{4,10}-\\d$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w -]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentProfile: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AwsAccountRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["EnvironmentBlueprintIdentifier", "ProjectIdentifier", "DomainIdentifier", "AwsAccountId", "AwsAccountRegion", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-
 /// The required properties of [`FormType`], by name: `FormType::new(FormTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FormTypeRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Model`: a [`Model`] object, required.
-    pub model: Obj<Model>,
+    pub model: crate::Obj<Model>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OwningProjectIdentifier`: a string, required.
-    pub owning_project_identifier: Str,
+    pub owning_project_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FormType: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Model", Shape::Object(&RULE_Model)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OwningProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["DomainIdentifier", "Model", "Name", "OwningProjectIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::FormType` resource.
 ///
@@ -57,37 +36,37 @@ pub struct FormType {
     /// The description of the metadata form type.
     ///
     /// Length 0 to 2048; changing it may replace the resource (conditionally create-only).
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The identifier of the Amazon DataZone domain in which the form type exists.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Model`: a [`Model`] object, required.
     ///
     /// The model of the form type.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub model: Obj<Model>,
+    pub model: crate::Obj<Model>,
     /// `Name`: a string, required.
     ///
     /// The name of the form type.
     ///
     /// Pattern `^(?![0-9_])\w+$|^_\w*[a-zA-Z0-9]\w*$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OwningProjectIdentifier`: a string, required.
     ///
     /// The identifier of the project that owns the form type.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; changing it may replace the resource (conditionally create-only).
-    pub owning_project_identifier: Str,
+    pub owning_project_identifier: ::cloudwright_core::Str,
     /// `Status`: a [`FormTypeStatus`] value.
     ///
     /// The status of the form type.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub status: Option<FormTypeStatus>,
+    pub status: ::std::option::Option<FormTypeStatus>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +76,7 @@ impl FormType {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::FormType",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-formtype.html",
         primary_identifier: &["DomainIdentifier", "FormTypeIdentifier"],
@@ -108,51 +87,53 @@ impl FormType {
         read_only: &["DomainId", "OwningProjectId", "Revision", "FormTypeIdentifier", "CreatedAt", "CreatedBy"],
         attributes: &["CreatedAt", "CreatedBy", "DomainId", "FormTypeIdentifier", "OwningProjectId", "Revision"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `FormType` with its required properties, named in a [`FormTypeRequired`].
     #[inline]
     pub fn new(required: FormTypeRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             domain_identifier: required.domain_identifier,
             model: required.model,
             name: required.name,
             owning_project_identifier: required.owning_project_identifier,
-            status: None,
+            status: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `Model`: a [`Model`] object, required.
-    pub fn model(mut self, value: impl Into<Obj<Model>>) -> Self { self.model = value.into(); self }
+    pub fn model(mut self, value: impl ::std::convert::Into<crate::Obj<Model>>) -> Self { self.model = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OwningProjectIdentifier`: a string, required.
-    pub fn owning_project_identifier(mut self, value: impl Into<Str>) -> Self { self.owning_project_identifier = value.into(); self }
+    pub fn owning_project_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owning_project_identifier = value.into(); self }
     /// `Status`: a [`FormTypeStatus`] value.
-    pub fn status(mut self, value: impl Into<FormTypeStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<FormTypeStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FormType {
+impl ::cloudwright_core::Resource for FormType {
     type Attributes = FormTypeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FormType, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FormType, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FormType {
+impl ::cloudwright_core::ToValue for FormType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DomainIdentifier", &self.domain_identifier)
             .req("Model", &self.model)
@@ -163,12 +144,12 @@ impl ToValue for FormType {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FormType`]: `Handle<FormType>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FormType`]: `Handle<FormType>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FormTypeAttributes(ResourceRef);
+pub struct FormTypeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FormTypeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FormTypeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,59 +159,50 @@ impl FormTypeAttributes {
     ///
     /// The timestamp of when the metadata form type was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created teh metadata form type.
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which the form type exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `FormTypeIdentifier`: a string.
     ///
     /// The ID of the metadata form type.
     #[inline]
-    pub fn form_type_identifier(&self) -> Value {
-        self.0.get_att("FormTypeIdentifier")
+    pub fn form_type_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FormTypeIdentifier"))
     }
 
     /// `Fn::GetAtt` `OwningProjectId`: a string.
     ///
     /// The identifier of the project that owns the form type.
     #[inline]
-    pub fn owning_project_id(&self) -> Value {
-        self.0.get_att("OwningProjectId")
+    pub fn owning_project_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwningProjectId"))
     }
 
     /// `Fn::GetAtt` `Revision`: a string.
     ///
     /// The revision of the form type.
     #[inline]
-    pub fn revision(&self) -> Value {
-        self.0.get_att("Revision")
+    pub fn revision(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Revision"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Model: ObjRule = ObjRule {
-    properties: &[
-        ("Smithy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Model` property type of `AWS::DataZone::FormType`.
 ///
@@ -242,7 +214,7 @@ pub struct Model {
     /// `Smithy`: a string.
     ///
     /// Length 1 to 100000.
-    pub smithy: Option<Str>,
+    pub smithy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -250,19 +222,21 @@ impl Model {
     /// A `Model` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Smithy`: a string.
-    pub fn smithy(mut self, value: impl Into<Str>) -> Self { self.smithy = Some(value.into()); self }
+    pub fn smithy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.smithy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Model {}
+impl crate::PropertyType for Model {}
 
-impl ToValue for Model {
+impl ::cloudwright_core::ToValue for Model {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Smithy", &self.smithy).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Smithy", &self.smithy)
+            .build()
     }
 }
 
@@ -274,23 +248,58 @@ pub enum FormTypeStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FormTypeStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FormTypeStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FormTypeStatus {
+impl ::cloudwright_core::ToValue for FormTypeStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FormType: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Model", Shape::Object(&RULE_Model)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OwningProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["DomainIdentifier", "Model", "Name", "OwningProjectIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Model: ObjRule = ObjRule {
+        properties: &[
+            ("Smithy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

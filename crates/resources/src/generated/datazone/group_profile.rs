@@ -5,34 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r  ]+)",
-);
-
-/// The required properties of [`GroupProfile`], by name: `GroupProfile::new(GroupProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupProfileRequired {
-    /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupProfile: ObjRule = ObjRule {
-    properties: &[
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("GroupType", Shape::Str(&StrRule { allowed: &["DATAZONE_SSO_GROUP", "IAM_ROLE_SESSION_GROUP"], ..StrRule::ANY })),
-        ("RolePrincipalArn", Shape::STR),
-        ("Status", Shape::Str(&StrRule { allowed: &["ASSIGNED", "NOT_ASSIGNED"], ..StrRule::ANY })),
-    ],
-    required: &["DomainIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DataZone::GroupProfile` resource.
 ///
 /// The details of a group profile in Amazon DataZone.
@@ -51,29 +23,29 @@ pub struct GroupProfile {
     /// The identifier of the Amazon DataZone domain in which a group profile exists.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `GroupIdentifier`: a string.
     ///
     /// The ID of the group of a project member.
     ///
     /// Pattern `(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  ]+)`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub group_identifier: Option<Str>,
+    pub group_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupType`: a [`GroupType`] value.
     ///
     /// The type of the group.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub group_type: Option<GroupType>,
+    pub group_type: ::std::option::Option<GroupType>,
     /// `RolePrincipalArn`: a string.
     ///
     /// The ARN of the role principal for the group profile.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub role_principal_arn: Option<Str>,
+    pub role_principal_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`GroupProfileStatus`] value.
     ///
     /// The status of a group profile.
-    pub status: Option<GroupProfileStatus>,
+    pub status: ::std::option::Option<GroupProfileStatus>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +55,7 @@ impl GroupProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::GroupProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-groupprofile.html",
         primary_identifier: &["DomainId", "Id"],
@@ -94,48 +66,50 @@ impl GroupProfile {
         read_only: &["DomainId", "GroupName", "Id", "RolePrincipalId"],
         attributes: &["DomainId", "GroupName", "Id", "RolePrincipalId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GroupProfile` with its required properties, named in a [`GroupProfileRequired`].
+    /// A `GroupProfile` with its one required property, `DomainIdentifier`.
     #[inline]
-    pub fn new(required: GroupProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain_identifier: required.domain_identifier,
-            group_identifier: None,
-            group_type: None,
-            role_principal_arn: None,
-            status: None,
+            domain_identifier: value.into(),
+            group_identifier: ::std::option::Option::None,
+            group_type: ::std::option::Option::None,
+            role_principal_arn: ::std::option::Option::None,
+            status: ::std::option::Option::None,
         }
     }
 
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `GroupIdentifier`: a string.
-    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self { self.group_identifier = Some(value.into()); self }
+    pub fn group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_identifier = ::std::option::Option::Some(value.into()); self }
     /// `GroupType`: a [`GroupType`] value.
-    pub fn group_type(mut self, value: impl Into<GroupType>) -> Self { self.group_type = Some(value.into()); self }
+    pub fn group_type(mut self, value: impl ::std::convert::Into<GroupType>) -> Self { self.group_type = ::std::option::Option::Some(value.into()); self }
     /// `RolePrincipalArn`: a string.
-    pub fn role_principal_arn(mut self, value: impl Into<Str>) -> Self { self.role_principal_arn = Some(value.into()); self }
+    pub fn role_principal_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_principal_arn = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`GroupProfileStatus`] value.
-    pub fn status(mut self, value: impl Into<GroupProfileStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<GroupProfileStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GroupProfile {
+impl ::cloudwright_core::Resource for GroupProfile {
     type Attributes = GroupProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GroupProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GroupProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GroupProfile {
+impl ::cloudwright_core::ToValue for GroupProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainIdentifier", &self.domain_identifier)
             .opt("GroupIdentifier", &self.group_identifier)
             .opt("GroupType", &self.group_type)
@@ -145,12 +119,12 @@ impl ToValue for GroupProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GroupProfile`]: `Handle<GroupProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GroupProfile`]: `Handle<GroupProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupProfileAttributes(ResourceRef);
+pub struct GroupProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,32 +134,32 @@ impl GroupProfileAttributes {
     ///
     /// The identifier of the Amazon DataZone domain in which a group profile exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `GroupName`: a string.
     ///
     /// The name of a group profile.
     #[inline]
-    pub fn group_name(&self) -> Value {
-        self.0.get_att("GroupName")
+    pub fn group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of a group profile.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `RolePrincipalId`: a string.
     ///
     /// The ID of the role principal for the group profile.
     #[inline]
-    pub fn role_principal_id(&self) -> Value {
-        self.0.get_att("RolePrincipalId")
+    pub fn role_principal_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RolePrincipalId"))
     }
 }
 
@@ -197,24 +171,24 @@ pub enum GroupProfileStatus {
     /// `NOT_ASSIGNED`
     NotAssigned,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GroupProfileStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GroupProfileStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GroupProfileStatus {
+impl ::cloudwright_core::ToValue for GroupProfileStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Assigned => "ASSIGNED",
             Self::NotAssigned => "NOT_ASSIGNED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -226,23 +200,49 @@ pub enum GroupType {
     /// `IAM_ROLE_SESSION_GROUP`
     IamRoleSessionGroup,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GroupType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GroupType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GroupType {
+impl ::cloudwright_core::ToValue for GroupType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DatazoneSsoGroup => "DATAZONE_SSO_GROUP",
             Self::IamRoleSessionGroup => "IAM_ROLE_SESSION_GROUP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r  ]+)",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupProfile: ObjRule = ObjRule {
+        properties: &[
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("GroupType", Shape::Str(&StrRule { allowed: &["DATAZONE_SSO_GROUP", "IAM_ROLE_SESSION_GROUP"], ..StrRule::ANY })),
+            ("RolePrincipalArn", Shape::STR),
+            ("Status", Shape::Str(&StrRule { allowed: &["ASSIGNED", "NOT_ASSIGNED"], ..StrRule::ANY })),
+        ],
+        required: &["DomainIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

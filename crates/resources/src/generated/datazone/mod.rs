@@ -65,15 +65,13 @@ pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};
 #[cfg(feature = "datazone")]
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
 #[cfg(feature = "datazone")]
-pub use domain::{Domain, DomainAttributes, DomainRequired};
+pub use domain::{Domain, DomainAttributes};
 #[cfg(feature = "datazone")]
 pub use domain_unit::{DomainUnit, DomainUnitAttributes, DomainUnitRequired};
 #[cfg(feature = "datazone")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};
 #[cfg(feature = "datazone")]
-pub use environment_actions::{
-    EnvironmentActions, EnvironmentActionsAttributes, EnvironmentActionsRequired,
-};
+pub use environment_actions::{EnvironmentActions, EnvironmentActionsAttributes};
 #[cfg(feature = "datazone")]
 pub use environment_blueprint_configuration::{
     EnvironmentBlueprintConfiguration, EnvironmentBlueprintConfigurationAttributes,
@@ -86,7 +84,7 @@ pub use environment_profile::{
 #[cfg(feature = "datazone")]
 pub use form_type::{FormType, FormTypeAttributes, FormTypeRequired};
 #[cfg(feature = "datazone")]
-pub use group_profile::{GroupProfile, GroupProfileAttributes, GroupProfileRequired};
+pub use group_profile::{GroupProfile, GroupProfileAttributes};
 #[cfg(feature = "datazone")]
 pub use owner::{Owner, OwnerAttributes, OwnerRequired};
 #[cfg(feature = "datazone")]
@@ -98,7 +96,7 @@ pub use project_membership::{
     ProjectMembership, ProjectMembershipAttributes, ProjectMembershipRequired,
 };
 #[cfg(feature = "datazone")]
-pub use project_profile::{ProjectProfile, ProjectProfileAttributes, ProjectProfileRequired};
+pub use project_profile::{ProjectProfile, ProjectProfileAttributes};
 #[cfg(feature = "datazone")]
 pub use subscription_target::{
     SubscriptionTarget, SubscriptionTargetAttributes, SubscriptionTargetRequired,

@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-
 /// The required properties of [`Owner`], by name: `Owner::new(OwnerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnerRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EntityIdentifier`: a string, required.
-    pub entity_identifier: Str,
+    pub entity_identifier: ::cloudwright_core::Str,
     /// `EntityType`: an [`EntityType`] value, required.
     pub entity_type: EntityType,
     /// `Owner`: a JSON value, required.
-    pub owner: Json,
+    pub owner: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Owner: ObjRule = ObjRule {
-    properties: &[
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EntityIdentifier", Shape::STR),
-        ("EntityType", Shape::Str(&StrRule { allowed: &["DOMAIN_UNIT"], ..StrRule::ANY })),
-        ("Owner", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "Owner"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::Owner` resource.
 ///
@@ -53,13 +36,13 @@ pub struct Owner {
     /// The ID of the domain in which you want to add the entity owner.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EntityIdentifier`: a string, required.
     ///
     /// The ID of the entity to which you want to add an owner.
     ///
     /// Create-only: changing it replaces the resource.
-    pub entity_identifier: Str,
+    pub entity_identifier: ::cloudwright_core::Str,
     /// `EntityType`: an [`EntityType`] value, required.
     ///
     /// The type of an entity.
@@ -71,7 +54,7 @@ pub struct Owner {
     /// The owner that you want to add to the entity.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub owner: Json,
+    pub owner: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -81,7 +64,7 @@ impl Owner {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::Owner",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-owner.html",
         primary_identifier: &["DomainIdentifier", "EntityType", "EntityIdentifier", "OwnerType", "OwnerIdentifier"],
@@ -92,7 +75,7 @@ impl Owner {
         read_only: &["OwnerIdentifier", "OwnerType"],
         attributes: &["OwnerIdentifier", "OwnerType"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Owner` with its required properties, named in a [`OwnerRequired`].
@@ -107,30 +90,32 @@ impl Owner {
     }
 
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EntityIdentifier`: a string, required.
-    pub fn entity_identifier(mut self, value: impl Into<Str>) -> Self { self.entity_identifier = value.into(); self }
+    pub fn entity_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_identifier = value.into(); self }
     /// `EntityType`: an [`EntityType`] value, required.
-    pub fn entity_type(mut self, value: impl Into<EntityType>) -> Self { self.entity_type = value.into(); self }
+    pub fn entity_type(mut self, value: impl ::std::convert::Into<EntityType>) -> Self { self.entity_type = value.into(); self }
     /// `Owner`: a JSON value, required.
-    pub fn owner(mut self, value: impl Into<Json>) -> Self { self.owner = value.into(); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.owner = value.into(); self }
 }
 
-impl Resource for Owner {
+impl ::cloudwright_core::Resource for Owner {
     type Attributes = OwnerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Owner, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Owner, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Owner {
+impl ::cloudwright_core::ToValue for Owner {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainIdentifier", &self.domain_identifier)
             .req("EntityIdentifier", &self.entity_identifier)
             .req("EntityType", &self.entity_type)
@@ -139,12 +124,12 @@ impl ToValue for Owner {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Owner`]: `Handle<Owner>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Owner`]: `Handle<Owner>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OwnerAttributes(ResourceRef);
+pub struct OwnerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OwnerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OwnerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,16 +139,16 @@ impl OwnerAttributes {
     ///
     /// The ID of the entity to which you want to add an owner.
     #[inline]
-    pub fn owner_identifier(&self) -> Value {
-        self.0.get_att("OwnerIdentifier")
+    pub fn owner_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerIdentifier"))
     }
 
     /// `Fn::GetAtt` `OwnerType`: a string.
     ///
     /// The owner that you want to add to the entity.
     #[inline]
-    pub fn owner_type(&self) -> Value {
-        self.0.get_att("OwnerType")
+    pub fn owner_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerType"))
     }
 }
 
@@ -173,22 +158,44 @@ pub enum EntityType {
     /// `DOMAIN_UNIT`
     DomainUnit,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EntityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EntityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EntityType {
+impl ::cloudwright_core::ToValue for EntityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DomainUnit => "DOMAIN_UNIT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Owner: ObjRule = ObjRule {
+        properties: &[
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EntityIdentifier", Shape::STR),
+            ("EntityType", Shape::Str(&StrRule { allowed: &["DOMAIN_UNIT"], ..StrRule::ANY })),
+            ("Owner", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "Owner"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-
 /// The required properties of [`PolicyGrant`], by name: `PolicyGrant::new(PolicyGrantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyGrantRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EntityIdentifier`: a string, required.
-    pub entity_identifier: Str,
+    pub entity_identifier: ::cloudwright_core::Str,
     /// `EntityType`: a [`TargetEntityType`] value, required.
     pub entity_type: TargetEntityType,
     /// `PolicyType`: a [`ManagedPolicyType`] value, required.
     pub policy_type: ManagedPolicyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyGrant: ObjRule = ObjRule {
-    properties: &[
-        ("Detail", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EntityIdentifier", Shape::STR),
-        ("EntityType", Shape::Str(&StrRule { allowed: &["DOMAIN_UNIT", "ENVIRONMENT_BLUEPRINT_CONFIGURATION", "ENVIRONMENT_PROFILE", "ASSET_TYPE"], ..StrRule::ANY })),
-        ("PolicyType", Shape::Str(&StrRule { allowed: &["CREATE_DOMAIN_UNIT", "OVERRIDE_DOMAIN_UNIT_OWNERS", "ADD_TO_PROJECT_MEMBER_POOL", "OVERRIDE_PROJECT_OWNERS", "CREATE_GLOSSARY", "CREATE_FORM_TYPE", "CREATE_ASSET_TYPE", "CREATE_PROJECT", "CREATE_ENVIRONMENT_PROFILE", "DELEGATE_CREATE_ENVIRONMENT_PROFILE", "CREATE_ENVIRONMENT", "CREATE_ENVIRONMENT_FROM_BLUEPRINT", "CREATE_PROJECT_FROM_PROJECT_PROFILE"], ..StrRule::ANY })),
-        ("Principal", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "PolicyType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::PolicyGrant` resource.
 ///
@@ -55,19 +36,19 @@ pub struct PolicyGrant {
     /// The details of the policy grant member.
     ///
     /// Create-only: changing it replaces the resource.
-    pub detail: Option<Json>,
+    pub detail: ::std::option::Option<::cloudwright_core::Json>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The ID of the domain where you want to add a policy grant.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EntityIdentifier`: a string, required.
     ///
     /// The ID of the entity (resource) to which you want to add a policy grant.
     ///
     /// Create-only: changing it replaces the resource.
-    pub entity_identifier: Str,
+    pub entity_identifier: ::cloudwright_core::Str,
     /// `EntityType`: a [`TargetEntityType`] value, required.
     ///
     /// The type of entity (resource) to which the grant is added.
@@ -85,7 +66,7 @@ pub struct PolicyGrant {
     /// The principal of the policy grant member.
     ///
     /// Create-only: changing it replaces the resource.
-    pub principal: Option<Json>,
+    pub principal: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +76,7 @@ impl PolicyGrant {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::PolicyGrant",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-policygrant.html",
         primary_identifier: &["DomainIdentifier", "GrantId", "EntityIdentifier", "EntityType", "PolicyType"],
@@ -106,51 +87,53 @@ impl PolicyGrant {
         read_only: &["GrantId", "CreatedAt", "CreatedBy"],
         attributes: &["CreatedAt", "CreatedBy", "GrantId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PolicyGrant` with its required properties, named in a [`PolicyGrantRequired`].
     #[inline]
     pub fn new(required: PolicyGrantRequired) -> Self {
         Self {
-            detail: None,
+            detail: ::std::option::Option::None,
             domain_identifier: required.domain_identifier,
             entity_identifier: required.entity_identifier,
             entity_type: required.entity_type,
             policy_type: required.policy_type,
-            principal: None,
+            principal: ::std::option::Option::None,
         }
     }
 
     /// `Detail`: a JSON value.
-    pub fn detail(mut self, value: impl Into<Json>) -> Self { self.detail = Some(value.into()); self }
+    pub fn detail(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.detail = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EntityIdentifier`: a string, required.
-    pub fn entity_identifier(mut self, value: impl Into<Str>) -> Self { self.entity_identifier = value.into(); self }
+    pub fn entity_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_identifier = value.into(); self }
     /// `EntityType`: a [`TargetEntityType`] value, required.
-    pub fn entity_type(mut self, value: impl Into<TargetEntityType>) -> Self { self.entity_type = value.into(); self }
+    pub fn entity_type(mut self, value: impl ::std::convert::Into<TargetEntityType>) -> Self { self.entity_type = value.into(); self }
     /// `PolicyType`: a [`ManagedPolicyType`] value, required.
-    pub fn policy_type(mut self, value: impl Into<ManagedPolicyType>) -> Self { self.policy_type = value.into(); self }
+    pub fn policy_type(mut self, value: impl ::std::convert::Into<ManagedPolicyType>) -> Self { self.policy_type = value.into(); self }
     /// `Principal`: a JSON value.
-    pub fn principal(mut self, value: impl Into<Json>) -> Self { self.principal = Some(value.into()); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.principal = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PolicyGrant {
+impl ::cloudwright_core::Resource for PolicyGrant {
     type Attributes = PolicyGrantAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyGrant, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PolicyGrant, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PolicyGrant {
+impl ::cloudwright_core::ToValue for PolicyGrant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Detail", &self.detail)
             .req("DomainIdentifier", &self.domain_identifier)
             .req("EntityIdentifier", &self.entity_identifier)
@@ -161,12 +144,12 @@ impl ToValue for PolicyGrant {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PolicyGrant`]: `Handle<PolicyGrant>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PolicyGrant`]: `Handle<PolicyGrant>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyGrantAttributes(ResourceRef);
+pub struct PolicyGrantAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyGrantAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyGrantAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,24 +159,24 @@ impl PolicyGrantAttributes {
     ///
     /// Specifies the timestamp at which policy grant member was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// Specifies the user who created the policy grant member.
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `GrantId`: a string.
     ///
     /// The unique identifier of the policy grant returned by the AddPolicyGrant API
     #[inline]
-    pub fn grant_id(&self) -> Value {
-        self.0.get_att("GrantId")
+    pub fn grant_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GrantId"))
     }
 }
 
@@ -227,18 +210,18 @@ pub enum ManagedPolicyType {
     /// `CREATE_PROJECT_FROM_PROJECT_PROFILE`
     CreateProjectFromProjectProfile,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ManagedPolicyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ManagedPolicyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ManagedPolicyType {
+impl ::cloudwright_core::ToValue for ManagedPolicyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CreateDomainUnit => "CREATE_DOMAIN_UNIT",
             Self::OverrideDomainUnitOwners => "OVERRIDE_DOMAIN_UNIT_OWNERS",
@@ -253,9 +236,9 @@ impl ToValue for ManagedPolicyType {
             Self::CreateEnvironment => "CREATE_ENVIRONMENT",
             Self::CreateEnvironmentFromBlueprint => "CREATE_ENVIRONMENT_FROM_BLUEPRINT",
             Self::CreateProjectFromProjectProfile => "CREATE_PROJECT_FROM_PROJECT_PROFILE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -271,25 +254,49 @@ pub enum TargetEntityType {
     /// `ASSET_TYPE`
     AssetType,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetEntityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetEntityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetEntityType {
+impl ::cloudwright_core::ToValue for TargetEntityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DomainUnit => "DOMAIN_UNIT",
             Self::EnvironmentBlueprintConfiguration => "ENVIRONMENT_BLUEPRINT_CONFIGURATION",
             Self::EnvironmentProfile => "ENVIRONMENT_PROFILE",
             Self::AssetType => "ASSET_TYPE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyGrant: ObjRule = ObjRule {
+        properties: &[
+            ("Detail", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EntityIdentifier", Shape::STR),
+            ("EntityType", Shape::Str(&StrRule { allowed: &["DOMAIN_UNIT", "ENVIRONMENT_BLUEPRINT_CONFIGURATION", "ENVIRONMENT_PROFILE", "ASSET_TYPE"], ..StrRule::ANY })),
+            ("PolicyType", Shape::Str(&StrRule { allowed: &["CREATE_DOMAIN_UNIT", "OVERRIDE_DOMAIN_UNIT_OWNERS", "ADD_TO_PROJECT_MEMBER_POOL", "OVERRIDE_PROJECT_OWNERS", "CREATE_GLOSSARY", "CREATE_FORM_TYPE", "CREATE_ASSET_TYPE", "CREATE_PROJECT", "CREATE_ENVIRONMENT_PROFILE", "DELEGATE_CREATE_ENVIRONMENT_PROFILE", "CREATE_ENVIRONMENT", "CREATE_ENVIRONMENT_FROM_BLUEPRINT", "CREATE_PROJECT_FROM_PROJECT_PROFILE"], ..StrRule::ANY })),
+            ("Principal", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "PolicyType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

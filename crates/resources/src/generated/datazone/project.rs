@@ -5,49 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::EnvironmentParameter;
-use super::shared::RULE_EnvironmentParameter;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w -]+$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role/[\\w+=,.@/-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w \\.:/=+@-]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w \\.:/=+@-]*$");
 
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Project: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DomainUnitId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("GlossaryTerms", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("MembershipAssignments", Shape::List(&ListRule { items: Shape::Object(&RULE_ProjectMembershipAssignment), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ProjectCategory", Shape::STR),
-        ("ProjectExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ProjectProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ProjectProfileVersion", Shape::STR),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: None, unique: false })),
-        ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationUserParameter), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DomainIdentifier", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::Project` resource.
 ///
@@ -67,71 +34,73 @@ pub struct Project {
     /// The description of a project.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The identifier of a Amazon DataZone domain where the project exists.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `DomainUnitId`: a string.
     ///
     /// The ID of the domain unit. This parameter is not required and if it is not specified, then the project is created at the root domain unit level.
     ///
     /// Pattern `^[a-z0-9_\-]+$`; length 1 to 256.
-    pub domain_unit_id: Option<Str>,
+    pub domain_unit_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlossaryTerms`: a list of strings.
     ///
     /// The glossary terms that can be used in this Amazon DataZone project.
     ///
     /// Items 0 to 20; each item: pattern `^[a-zA-Z0-9_-]{1,36}$`.
-    pub glossary_terms: Option<List<Str>>,
+    pub glossary_terms: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MembershipAssignments`: a list of [`ProjectMembershipAssignment`] objects.
     ///
     /// The project membership assignments.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub membership_assignments: Option<List<ProjectMembershipAssignment>>,
+    pub membership_assignments:
+        ::std::option::Option<::cloudwright_core::List<ProjectMembershipAssignment>>,
     /// `Name`: a string, required.
     ///
     /// The name of a project.
     ///
     /// Pattern `^[\w -]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectCategory`: a string.
     ///
     /// The project category.
     ///
     /// Create-only: changing it replaces the resource.
-    pub project_category: Option<Str>,
+    pub project_category: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectExecutionRole`: a string.
     ///
     /// The project execution role ARN.
     ///
     /// Pattern `^arn:aws[^:]*:iam::\d{12}:role/[\w+=,.@/-]+$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub project_execution_role: Option<Str>,
+    pub project_execution_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectProfileId`: a string.
     ///
     /// The ID of the project profile.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub project_profile_id: Option<Str>,
+    pub project_profile_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectProfileVersion`: a string.
     ///
     /// The project profile version to which the project should be updated. You can only specify the following string for this parameter: `latest` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub project_profile_version: Option<Str>,
+    pub project_profile_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
     ///
     /// The resource tags of the project.
-    pub resource_tags: Option<List<ResourceTag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
     /// `UserParameters`: a list of [`EnvironmentConfigurationUserParameter`] objects.
     ///
     /// The user parameters of the project.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub user_parameters: Option<List<EnvironmentConfigurationUserParameter>>,
+    pub user_parameters:
+        ::std::option::Option<::cloudwright_core::List<EnvironmentConfigurationUserParameter>>,
 }
 
 #[rustfmt::skip]
@@ -141,7 +110,7 @@ impl Project {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::Project",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-project.html",
         primary_identifier: &["DomainId", "Id"],
@@ -152,69 +121,71 @@ impl Project {
         read_only: &["Id", "CreatedAt", "CreatedBy", "DomainId", "LastUpdatedAt", "ProjectStatus"],
         attributes: &["CreatedAt", "CreatedBy", "DomainId", "Id", "LastUpdatedAt", "ProjectStatus"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
     #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             domain_identifier: required.domain_identifier,
-            domain_unit_id: None,
-            glossary_terms: None,
-            membership_assignments: None,
+            domain_unit_id: ::std::option::Option::None,
+            glossary_terms: ::std::option::Option::None,
+            membership_assignments: ::std::option::Option::None,
             name: required.name,
-            project_category: None,
-            project_execution_role: None,
-            project_profile_id: None,
-            project_profile_version: None,
-            resource_tags: None,
-            user_parameters: None,
+            project_category: ::std::option::Option::None,
+            project_execution_role: ::std::option::Option::None,
+            project_profile_id: ::std::option::Option::None,
+            project_profile_version: ::std::option::Option::None,
+            resource_tags: ::std::option::Option::None,
+            user_parameters: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `DomainUnitId`: a string.
-    pub fn domain_unit_id(mut self, value: impl Into<Str>) -> Self { self.domain_unit_id = Some(value.into()); self }
+    pub fn domain_unit_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_unit_id = ::std::option::Option::Some(value.into()); self }
     /// `GlossaryTerms`: a list of strings.
-    pub fn glossary_terms(mut self, value: impl Into<List<Str>>) -> Self { self.glossary_terms = Some(value.into()); self }
+    pub fn glossary_terms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.glossary_terms = ::std::option::Option::Some(value.into()); self }
     /// `MembershipAssignments`: a list of [`ProjectMembershipAssignment`] objects.
-    pub fn membership_assignments(mut self, value: impl Into<List<ProjectMembershipAssignment>>) -> Self { self.membership_assignments = Some(value.into()); self }
+    pub fn membership_assignments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProjectMembershipAssignment>>) -> Self { self.membership_assignments = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProjectCategory`: a string.
-    pub fn project_category(mut self, value: impl Into<Str>) -> Self { self.project_category = Some(value.into()); self }
+    pub fn project_category(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_category = ::std::option::Option::Some(value.into()); self }
     /// `ProjectExecutionRole`: a string.
-    pub fn project_execution_role(mut self, value: impl Into<Str>) -> Self { self.project_execution_role = Some(value.into()); self }
+    pub fn project_execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_execution_role = ::std::option::Option::Some(value.into()); self }
     /// `ProjectProfileId`: a string.
-    pub fn project_profile_id(mut self, value: impl Into<Str>) -> Self { self.project_profile_id = Some(value.into()); self }
+    pub fn project_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_profile_id = ::std::option::Option::Some(value.into()); self }
     /// `ProjectProfileVersion`: a string.
-    pub fn project_profile_version(mut self, value: impl Into<Str>) -> Self { self.project_profile_version = Some(value.into()); self }
+    pub fn project_profile_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_profile_version = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `UserParameters`: a list of [`EnvironmentConfigurationUserParameter`] objects.
-    pub fn user_parameters(mut self, value: impl Into<List<EnvironmentConfigurationUserParameter>>) -> Self { self.user_parameters = Some(value.into()); self }
+    pub fn user_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentConfigurationUserParameter>>) -> Self { self.user_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Project {
+impl ::cloudwright_core::Resource for Project {
     type Attributes = ProjectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Project, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Project, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Project {
+impl ::cloudwright_core::ToValue for Project {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DomainIdentifier", &self.domain_identifier)
             .opt("DomainUnitId", &self.domain_unit_id)
@@ -231,12 +202,12 @@ impl ToValue for Project {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProjectAttributes(ResourceRef);
+pub struct ProjectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProjectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProjectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -246,59 +217,48 @@ impl ProjectAttributes {
     ///
     /// The timestamp of when a project was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created the project.
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of a Amazon DataZone domain where the project exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of a project.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the project was last updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `ProjectStatus`: one of a set of strings.
     #[inline]
-    pub fn project_status(&self) -> Value {
-        self.0.get_att("ProjectStatus")
+    pub fn project_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectStatus"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentConfigurationUserParameter: ObjRule = ObjRule {
-    properties: &[
-        ("EnvironmentConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("EnvironmentParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnvironmentConfigurationUserParameter` property type of `AWS::DataZone::Project`.
 ///
@@ -312,17 +272,18 @@ pub struct EnvironmentConfigurationUserParameter {
     /// The environment configuration name.
     ///
     /// Pattern `^[\w -]+$`; length 1 to 64.
-    pub environment_configuration_name: Option<Str>,
+    pub environment_configuration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentId`: a string.
     ///
     /// The ID of the environment.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`.
-    pub environment_id: Option<Str>,
+    pub environment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentParameters`: a list of [`EnvironmentParameter`] objects.
     ///
     /// The environment parameters.
-    pub environment_parameters: Option<List<EnvironmentParameter>>,
+    pub environment_parameters:
+        ::std::option::Option<::cloudwright_core::List<EnvironmentParameter>>,
 }
 
 #[rustfmt::skip]
@@ -330,23 +291,23 @@ impl EnvironmentConfigurationUserParameter {
     /// A `EnvironmentConfigurationUserParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnvironmentConfigurationName`: a string.
-    pub fn environment_configuration_name(mut self, value: impl Into<Str>) -> Self { self.environment_configuration_name = Some(value.into()); self }
+    pub fn environment_configuration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_configuration_name = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
+    pub fn environment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_id = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentParameters`: a list of [`EnvironmentParameter`] objects.
-    pub fn environment_parameters(mut self, value: impl Into<List<EnvironmentParameter>>) -> Self { self.environment_parameters = Some(value.into()); self }
+    pub fn environment_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentParameter>>) -> Self { self.environment_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EnvironmentConfigurationUserParameter {}
+impl crate::PropertyType for EnvironmentConfigurationUserParameter {}
 
-impl ToValue for EnvironmentConfigurationUserParameter {
+impl ::cloudwright_core::ToValue for EnvironmentConfigurationUserParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnvironmentConfigurationName",
                 &self.environment_configuration_name,
@@ -357,16 +318,6 @@ impl ToValue for EnvironmentConfigurationUserParameter {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Member: ObjRule = ObjRule {
-    properties: &[
-        ("GroupIdentifier", Shape::STR),
-        ("UserIdentifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Member` property type of `AWS::DataZone::Project`.
 ///
 /// The member of the project.
@@ -375,9 +326,9 @@ pub(crate) static RULE_Member: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Member {
     /// `GroupIdentifier`: a string.
-    pub group_identifier: Option<Str>,
+    pub group_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserIdentifier`: a string.
-    pub user_identifier: Option<Str>,
+    pub user_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -385,21 +336,21 @@ impl Member {
     /// A `Member` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GroupIdentifier`: a string.
-    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self { self.group_identifier = Some(value.into()); self }
+    pub fn group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_identifier = ::std::option::Option::Some(value.into()); self }
     /// `UserIdentifier`: a string.
-    pub fn user_identifier(mut self, value: impl Into<Str>) -> Self { self.user_identifier = Some(value.into()); self }
+    pub fn user_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Member {}
+impl crate::PropertyType for Member {}
 
-impl ToValue for Member {
+impl ::cloudwright_core::ToValue for Member {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GroupIdentifier", &self.group_identifier)
             .opt("UserIdentifier", &self.user_identifier)
             .build()
@@ -412,19 +363,8 @@ pub struct ProjectMembershipAssignmentRequired {
     /// `Designation`: an [`UserDesignation`] value, required.
     pub designation: UserDesignation,
     /// `Member`: a [`Member`] object, required.
-    pub member: Obj<Member>,
+    pub member: crate::Obj<Member>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProjectMembershipAssignment: ObjRule = ObjRule {
-    properties: &[
-        ("Designation", Shape::Str(&StrRule { allowed: &["PROJECT_OWNER", "PROJECT_CONTRIBUTOR"], ..StrRule::ANY })),
-        ("Member", Shape::Object(&RULE_Member)),
-    ],
-    required: &["Member", "Designation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProjectMembershipAssignment` property type of `AWS::DataZone::Project`.
 ///
@@ -438,7 +378,7 @@ pub struct ProjectMembershipAssignment {
     /// `Member`: a [`Member`] object, required.
     ///
     /// The member of the project.
-    pub member: Obj<Member>,
+    pub member: crate::Obj<Member>,
 }
 
 #[rustfmt::skip]
@@ -453,17 +393,17 @@ impl ProjectMembershipAssignment {
     }
 
     /// `Designation`: an [`UserDesignation`] value, required.
-    pub fn designation(mut self, value: impl Into<UserDesignation>) -> Self { self.designation = value.into(); self }
+    pub fn designation(mut self, value: impl ::std::convert::Into<UserDesignation>) -> Self { self.designation = value.into(); self }
     /// `Member`: a [`Member`] object, required.
-    pub fn member(mut self, value: impl Into<Obj<Member>>) -> Self { self.member = value.into(); self }
+    pub fn member(mut self, value: impl ::std::convert::Into<crate::Obj<Member>>) -> Self { self.member = value.into(); self }
 }
 
-impl PropertyType for ProjectMembershipAssignment {}
+impl crate::PropertyType for ProjectMembershipAssignment {}
 
-impl ToValue for ProjectMembershipAssignment {
+impl ::cloudwright_core::ToValue for ProjectMembershipAssignment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Designation", &self.designation)
             .req("Member", &self.member)
             .build()
@@ -474,21 +414,10 @@ impl ToValue for ProjectMembershipAssignment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceTag` property type of `AWS::DataZone::Project`.
 ///
@@ -498,11 +427,11 @@ pub struct ResourceTag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\w \.:/=+@-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\w \.:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -517,17 +446,17 @@ impl ResourceTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ResourceTag {}
+impl crate::PropertyType for ResourceTag {}
 
-impl ToValue for ResourceTag {
+impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -542,23 +471,104 @@ pub enum UserDesignation {
     /// `PROJECT_CONTRIBUTOR`
     ProjectContributor,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserDesignation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserDesignation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserDesignation {
+impl ::cloudwright_core::ToValue for UserDesignation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ProjectOwner => "PROJECT_OWNER",
             Self::ProjectContributor => "PROJECT_CONTRIBUTOR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_EnvironmentParameter;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w -]+$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role/[\\w+=,.@/-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w \\.:/=+@-]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w \\.:/=+@-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Project: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DomainUnitId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("GlossaryTerms", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("MembershipAssignments", Shape::List(&ListRule { items: Shape::Object(&RULE_ProjectMembershipAssignment), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ProjectCategory", Shape::STR),
+            ("ProjectExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ProjectProfileId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ProjectProfileVersion", Shape::STR),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: None, unique: false })),
+            ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationUserParameter), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DomainIdentifier", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentConfigurationUserParameter: ObjRule = ObjRule {
+        properties: &[
+            ("EnvironmentConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("EnvironmentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EnvironmentParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Member: ObjRule = ObjRule {
+        properties: &[
+            ("GroupIdentifier", Shape::STR),
+            ("UserIdentifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProjectMembershipAssignment: ObjRule = ObjRule {
+        properties: &[
+            ("Designation", Shape::Str(&StrRule { allowed: &["PROJECT_OWNER", "PROJECT_CONTRIBUTOR"], ..StrRule::ANY })),
+            ("Member", Shape::Object(&RULE_Member)),
+        ],
+        required: &["Member", "Designation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-
 /// The required properties of [`ProjectMembership`], by name: `ProjectMembership::new(ProjectMembershipRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectMembershipRequired {
     /// `Designation`: an [`UserDesignation`] value, required.
     pub designation: UserDesignation,
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Member`: a JSON value, required.
-    pub member: Json,
+    pub member: ::cloudwright_core::Json,
     /// `ProjectIdentifier`: a string, required.
-    pub project_identifier: Str,
+    pub project_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProjectMembership: ObjRule = ObjRule {
-    properties: &[
-        ("Designation", Shape::Str(&StrRule { allowed: &["PROJECT_OWNER", "PROJECT_CONTRIBUTOR", "PROJECT_CATALOG_VIEWER", "PROJECT_CATALOG_CONSUMER", "PROJECT_CATALOG_STEWARD"], ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Member", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Designation", "DomainIdentifier", "ProjectIdentifier", "Member"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::ProjectMembership` resource.
 ///
@@ -60,19 +42,19 @@ pub struct ProjectMembership {
     /// The ID of the Amazon DataZone domain in which project membership is created.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `Member`: a JSON value, required.
     ///
     /// The details about a project member.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub member: Json,
+    pub member: ::cloudwright_core::Json,
     /// `ProjectIdentifier`: a string, required.
     ///
     /// The ID of the project for which this project membership was created.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
-    pub project_identifier: Str,
+    pub project_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +64,7 @@ impl ProjectMembership {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::ProjectMembership",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-projectmembership.html",
         primary_identifier: &["DomainIdentifier", "ProjectIdentifier"],
@@ -93,7 +75,7 @@ impl ProjectMembership {
         read_only: &["MemberIdentifier", "MemberIdentifierType"],
         attributes: &["MemberIdentifier", "MemberIdentifierType"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ProjectMembership` with its required properties, named in a [`ProjectMembershipRequired`].
@@ -108,30 +90,32 @@ impl ProjectMembership {
     }
 
     /// `Designation`: an [`UserDesignation`] value, required.
-    pub fn designation(mut self, value: impl Into<UserDesignation>) -> Self { self.designation = value.into(); self }
+    pub fn designation(mut self, value: impl ::std::convert::Into<UserDesignation>) -> Self { self.designation = value.into(); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `Member`: a JSON value, required.
-    pub fn member(mut self, value: impl Into<Json>) -> Self { self.member = value.into(); self }
+    pub fn member(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.member = value.into(); self }
     /// `ProjectIdentifier`: a string, required.
-    pub fn project_identifier(mut self, value: impl Into<Str>) -> Self { self.project_identifier = value.into(); self }
+    pub fn project_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_identifier = value.into(); self }
 }
 
-impl Resource for ProjectMembership {
+impl ::cloudwright_core::Resource for ProjectMembership {
     type Attributes = ProjectMembershipAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProjectMembership, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProjectMembership, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProjectMembership {
+impl ::cloudwright_core::ToValue for ProjectMembership {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Designation", &self.designation)
             .req("DomainIdentifier", &self.domain_identifier)
             .req("Member", &self.member)
@@ -140,12 +124,12 @@ impl ToValue for ProjectMembership {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProjectMembership`]: `Handle<ProjectMembership>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProjectMembership`]: `Handle<ProjectMembership>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProjectMembershipAttributes(ResourceRef);
+pub struct ProjectMembershipAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProjectMembershipAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProjectMembershipAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,14 +137,14 @@ impl From<ResourceRef> for ProjectMembershipAttributes {
 impl ProjectMembershipAttributes {
     /// `Fn::GetAtt` `MemberIdentifier`: a string.
     #[inline]
-    pub fn member_identifier(&self) -> Value {
-        self.0.get_att("MemberIdentifier")
+    pub fn member_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MemberIdentifier"))
     }
 
     /// `Fn::GetAtt` `MemberIdentifierType`: one of a set of strings.
     #[inline]
-    pub fn member_identifier_type(&self) -> Value {
-        self.0.get_att("MemberIdentifierType")
+    pub fn member_identifier_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MemberIdentifierType"))
     }
 }
 
@@ -178,26 +162,49 @@ pub enum UserDesignation {
     /// `PROJECT_CATALOG_STEWARD`
     ProjectCatalogSteward,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserDesignation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserDesignation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserDesignation {
+impl ::cloudwright_core::ToValue for UserDesignation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ProjectOwner => "PROJECT_OWNER",
             Self::ProjectContributor => "PROJECT_CONTRIBUTOR",
             Self::ProjectCatalogViewer => "PROJECT_CATALOG_VIEWER",
             Self::ProjectCatalogConsumer => "PROJECT_CATALOG_CONSUMER",
             Self::ProjectCatalogSteward => "PROJECT_CATALOG_STEWARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProjectMembership: ObjRule = ObjRule {
+        properties: &[
+            ("Designation", Shape::Str(&StrRule { allowed: &["PROJECT_OWNER", "PROJECT_CONTRIBUTOR", "PROJECT_CATALOG_VIEWER", "PROJECT_CATALOG_CONSUMER", "PROJECT_CATALOG_STEWARD"], ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Member", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Designation", "DomainIdentifier", "ProjectIdentifier", "Member"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

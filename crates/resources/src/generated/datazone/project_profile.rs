@@ -5,44 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[_-][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w -]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\w \\.:/=+@-]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\w \\.:/=+@-]*$");
-
-/// The required properties of [`ProjectProfile`], by name: `ProjectProfile::new(ProjectProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProjectProfileRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProjectProfile: ObjRule = ObjRule {
-    properties: &[
-        ("AllowCustomProjectResourceTags", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DomainUnitIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnvironmentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfiguration), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ProjectResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagParameter), min_items: None, max_items: Some(25), unique: false })),
-        ("ProjectResourceTagsDescription", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("UseDefaultConfigurations", Shape::Bool),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DataZone::ProjectProfile` resource.
 ///
 /// The summary of a project profile.
@@ -57,51 +19,53 @@ pub(crate) static RULE_ProjectProfile: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectProfile {
     /// `AllowCustomProjectResourceTags`: a boolean.
-    pub allow_custom_project_resource_tags: Option<Bool>,
+    pub allow_custom_project_resource_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// The description of the project profile.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string.
     ///
     /// A domain ID of the project profile.
     ///
     /// Pattern `^dzd[_-][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource.
-    pub domain_identifier: Option<Str>,
+    pub domain_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainUnitIdentifier`: a string.
     ///
     /// A domain unit ID of the project profile.
     ///
     /// Pattern `^[a-z0-9_\-]+$`; length 1 to 256; write-only: CloudFormation does not return it.
-    pub domain_unit_identifier: Option<Str>,
+    pub domain_unit_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentConfigurations`: a list of [`EnvironmentConfiguration`] objects.
     ///
     /// Environment configurations of a project profile.
-    pub environment_configurations: Option<List<EnvironmentConfiguration>>,
+    pub environment_configurations:
+        ::std::option::Option<::cloudwright_core::List<EnvironmentConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name of a project profile.
     ///
     /// Pattern `^[\w -]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProjectResourceTags`: a list of [`ResourceTagParameter`] objects.
     ///
     /// Items at most 25.
-    pub project_resource_tags: Option<List<ResourceTagParameter>>,
+    pub project_resource_tags:
+        ::std::option::Option<::cloudwright_core::List<ResourceTagParameter>>,
     /// `ProjectResourceTagsDescription`: a string.
     ///
     /// Length at most 2048.
-    pub project_resource_tags_description: Option<Str>,
+    pub project_resource_tags_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`Status`] value.
     ///
     /// The status of a project profile.
-    pub status: Option<Status>,
+    pub status: ::std::option::Option<Status>,
     /// `UseDefaultConfigurations`: a boolean.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub use_default_configurations: Option<Bool>,
+    pub use_default_configurations: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +75,7 @@ impl ProjectProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::ProjectProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-projectprofile.html",
         primary_identifier: &["DomainIdentifier", "Identifier"],
@@ -122,63 +86,65 @@ impl ProjectProfile {
         read_only: &["CreatedAt", "CreatedBy", "DomainId", "DomainUnitId", "Id", "Identifier", "LastUpdatedAt", "EnvironmentConfigurations/*/EnvironmentConfigurationId", "EnvironmentConfigurations/*/ConfigurationParameters/ResolvedParameters"],
         attributes: &["CreatedAt", "CreatedBy", "DomainId", "DomainUnitId", "Id", "Identifier", "LastUpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ProjectProfile` with its required properties, named in a [`ProjectProfileRequired`].
+    /// A `ProjectProfile` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ProjectProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allow_custom_project_resource_tags: None,
-            description: None,
-            domain_identifier: None,
-            domain_unit_identifier: None,
-            environment_configurations: None,
-            name: required.name,
-            project_resource_tags: None,
-            project_resource_tags_description: None,
-            status: None,
-            use_default_configurations: None,
+            allow_custom_project_resource_tags: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            domain_identifier: ::std::option::Option::None,
+            domain_unit_identifier: ::std::option::Option::None,
+            environment_configurations: ::std::option::Option::None,
+            name: value.into(),
+            project_resource_tags: ::std::option::Option::None,
+            project_resource_tags_description: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            use_default_configurations: ::std::option::Option::None,
         }
     }
 
     /// `AllowCustomProjectResourceTags`: a boolean.
-    pub fn allow_custom_project_resource_tags(mut self, value: impl Into<Bool>) -> Self { self.allow_custom_project_resource_tags = Some(value.into()); self }
+    pub fn allow_custom_project_resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_custom_project_resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainIdentifier`: a string.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = Some(value.into()); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DomainUnitIdentifier`: a string.
-    pub fn domain_unit_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_unit_identifier = Some(value.into()); self }
+    pub fn domain_unit_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_unit_identifier = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentConfigurations`: a list of [`EnvironmentConfiguration`] objects.
-    pub fn environment_configurations(mut self, value: impl Into<List<EnvironmentConfiguration>>) -> Self { self.environment_configurations = Some(value.into()); self }
+    pub fn environment_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentConfiguration>>) -> Self { self.environment_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProjectResourceTags`: a list of [`ResourceTagParameter`] objects.
-    pub fn project_resource_tags(mut self, value: impl Into<List<ResourceTagParameter>>) -> Self { self.project_resource_tags = Some(value.into()); self }
+    pub fn project_resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTagParameter>>) -> Self { self.project_resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `ProjectResourceTagsDescription`: a string.
-    pub fn project_resource_tags_description(mut self, value: impl Into<Str>) -> Self { self.project_resource_tags_description = Some(value.into()); self }
+    pub fn project_resource_tags_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_resource_tags_description = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`Status`] value.
-    pub fn status(mut self, value: impl Into<Status>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<Status>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `UseDefaultConfigurations`: a boolean.
-    pub fn use_default_configurations(mut self, value: impl Into<Bool>) -> Self { self.use_default_configurations = Some(value.into()); self }
+    pub fn use_default_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_default_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ProjectProfile {
+impl ::cloudwright_core::Resource for ProjectProfile {
     type Attributes = ProjectProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProjectProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProjectProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProjectProfile {
+impl ::cloudwright_core::ToValue for ProjectProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowCustomProjectResourceTags",
                 &self.allow_custom_project_resource_tags,
@@ -202,12 +168,12 @@ impl ToValue for ProjectProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProjectProfile`]: `Handle<ProjectProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProjectProfile`]: `Handle<ProjectProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProjectProfileAttributes(ResourceRef);
+pub struct ProjectProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProjectProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProjectProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,75 +183,58 @@ impl ProjectProfileAttributes {
     ///
     /// The timestamp of when the project profile was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The user who created the project profile.
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The domain ID of the project profile.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `DomainUnitId`: a string.
     ///
     /// The domain unit ID of the project profile.
     #[inline]
-    pub fn domain_unit_id(&self) -> Value {
-        self.0.get_att("DomainUnitId")
+    pub fn domain_unit_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainUnitId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the project profile.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// Project profile ID.
     #[inline]
-    pub fn identifier(&self) -> Value {
-        self.0.get_att("Identifier")
+    pub fn identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Identifier"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp at which a project profile was last updated.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 }
-
-/// The required properties of [`AwsAccount`], by name: `AwsAccount::new(AwsAccountRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsAccountRequired {
-    /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsAccount: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["AwsAccountId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsAccount` property type of `AWS::DataZone::ProjectProfile`.
 ///
@@ -299,29 +248,29 @@ pub struct AwsAccount {
     /// The account ID of a project.
     ///
     /// Pattern `^\d{12}$`.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AwsAccount {
-    /// A `AwsAccount` with its required properties, named in a [`AwsAccountRequired`].
+    /// A `AwsAccount` with its one required property, `AwsAccountId`.
     #[inline]
-    pub fn new(required: AwsAccountRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            aws_account_id: required.aws_account_id,
+            aws_account_id: value.into(),
         }
     }
 
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
 }
 
-impl PropertyType for AwsAccount {}
+impl crate::PropertyType for AwsAccount {}
 
-impl ToValue for AwsAccount {
+impl ::cloudwright_core::ToValue for AwsAccount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
             .build()
     }
@@ -331,30 +280,12 @@ impl ToValue for AwsAccount {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentConfigurationRequired {
     /// `AwsRegion`: a [`Region`] object, required.
-    pub aws_region: Obj<Region>,
+    pub aws_region: crate::Obj<Region>,
     /// `EnvironmentBlueprintId`: a string, required.
-    pub environment_blueprint_id: Str,
+    pub environment_blueprint_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccount", Shape::Object(&RULE_AwsAccount)),
-        ("AwsRegion", Shape::Object(&RULE_Region)),
-        ("ConfigurationParameters", Shape::Object(&RULE_EnvironmentConfigurationParametersDetails)),
-        ("DeploymentMode", Shape::Str(&StrRule { allowed: &["ON_CREATE", "ON_DEMAND"], ..StrRule::ANY })),
-        ("DeploymentOrder", Shape::Num(&NumRule { min: Some(0.0), max: Some(16.0), ..NumRule::ANY })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("EnvironmentBlueprintId", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("EnvironmentConfigurationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["AwsRegion", "EnvironmentBlueprintId", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnvironmentConfiguration` property type of `AWS::DataZone::ProjectProfile`.
 ///
@@ -366,47 +297,48 @@ pub struct EnvironmentConfiguration {
     /// `AwsAccount`: an [`AwsAccount`] object.
     ///
     /// The AWS account of the environment.
-    pub aws_account: Option<Obj<AwsAccount>>,
+    pub aws_account: ::std::option::Option<crate::Obj<AwsAccount>>,
     /// `AwsRegion`: a [`Region`] object, required.
     ///
     /// The AWS Region of the environment.
-    pub aws_region: Obj<Region>,
+    pub aws_region: crate::Obj<Region>,
     /// `ConfigurationParameters`: an [`EnvironmentConfigurationParametersDetails`] object.
     ///
     /// The configuration parameters of the environment.
-    pub configuration_parameters: Option<Obj<EnvironmentConfigurationParametersDetails>>,
+    pub configuration_parameters:
+        ::std::option::Option<crate::Obj<EnvironmentConfigurationParametersDetails>>,
     /// `DeploymentMode`: a [`DeploymentMode`] value.
     ///
     /// The deployment mode of the environment.
-    pub deployment_mode: Option<DeploymentMode>,
+    pub deployment_mode: ::std::option::Option<DeploymentMode>,
     /// `DeploymentOrder`: a number.
     ///
     /// The deployment order of the environment.
     ///
     /// Value 0 to 16.
-    pub deployment_order: Option<Num>,
+    pub deployment_order: ::std::option::Option<::cloudwright_core::Num>,
     /// `Description`: a string.
     ///
     /// The environment description.
     ///
     /// Length at most 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentBlueprintId`: a string, required.
     ///
     /// The environment blueprint ID.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`.
-    pub environment_blueprint_id: Str,
+    pub environment_blueprint_id: ::cloudwright_core::Str,
     /// `EnvironmentConfigurationId`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`.
-    pub environment_configuration_id: Option<Str>,
+    pub environment_configuration_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The environment name.
     ///
     /// Pattern `^[\w -]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -415,44 +347,44 @@ impl EnvironmentConfiguration {
     #[inline]
     pub fn new(required: EnvironmentConfigurationRequired) -> Self {
         Self {
-            aws_account: None,
+            aws_account: ::std::option::Option::None,
             aws_region: required.aws_region,
-            configuration_parameters: None,
-            deployment_mode: None,
-            deployment_order: None,
-            description: None,
+            configuration_parameters: ::std::option::Option::None,
+            deployment_mode: ::std::option::Option::None,
+            deployment_order: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             environment_blueprint_id: required.environment_blueprint_id,
-            environment_configuration_id: None,
+            environment_configuration_id: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `AwsAccount`: an [`AwsAccount`] object.
-    pub fn aws_account(mut self, value: impl Into<Obj<AwsAccount>>) -> Self { self.aws_account = Some(value.into()); self }
+    pub fn aws_account(mut self, value: impl ::std::convert::Into<crate::Obj<AwsAccount>>) -> Self { self.aws_account = ::std::option::Option::Some(value.into()); self }
     /// `AwsRegion`: a [`Region`] object, required.
-    pub fn aws_region(mut self, value: impl Into<Obj<Region>>) -> Self { self.aws_region = value.into(); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<crate::Obj<Region>>) -> Self { self.aws_region = value.into(); self }
     /// `ConfigurationParameters`: an [`EnvironmentConfigurationParametersDetails`] object.
-    pub fn configuration_parameters(mut self, value: impl Into<Obj<EnvironmentConfigurationParametersDetails>>) -> Self { self.configuration_parameters = Some(value.into()); self }
+    pub fn configuration_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<EnvironmentConfigurationParametersDetails>>) -> Self { self.configuration_parameters = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentMode`: a [`DeploymentMode`] value.
-    pub fn deployment_mode(mut self, value: impl Into<DeploymentMode>) -> Self { self.deployment_mode = Some(value.into()); self }
+    pub fn deployment_mode(mut self, value: impl ::std::convert::Into<DeploymentMode>) -> Self { self.deployment_mode = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentOrder`: a number.
-    pub fn deployment_order(mut self, value: impl Into<Num>) -> Self { self.deployment_order = Some(value.into()); self }
+    pub fn deployment_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.deployment_order = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentBlueprintId`: a string, required.
-    pub fn environment_blueprint_id(mut self, value: impl Into<Str>) -> Self { self.environment_blueprint_id = value.into(); self }
+    pub fn environment_blueprint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_blueprint_id = value.into(); self }
     /// `EnvironmentConfigurationId`: a string.
-    pub fn environment_configuration_id(mut self, value: impl Into<Str>) -> Self { self.environment_configuration_id = Some(value.into()); self }
+    pub fn environment_configuration_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_configuration_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for EnvironmentConfiguration {}
+impl crate::PropertyType for EnvironmentConfiguration {}
 
-impl ToValue for EnvironmentConfiguration {
+impl ::cloudwright_core::ToValue for EnvironmentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccount", &self.aws_account)
             .req("AwsRegion", &self.aws_region)
             .opt("ConfigurationParameters", &self.configuration_parameters)
@@ -469,17 +401,6 @@ impl ToValue for EnvironmentConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentConfigurationParameter: ObjRule = ObjRule {
-    properties: &[
-        ("IsEditable", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EnvironmentConfigurationParameter` property type of `AWS::DataZone::ProjectProfile`.
 ///
 /// The environment configuration parameter.
@@ -490,17 +411,17 @@ pub struct EnvironmentConfigurationParameter {
     /// `IsEditable`: a boolean.
     ///
     /// Specifies whether the environment parameter is editable.
-    pub is_editable: Option<Bool>,
+    pub is_editable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
     /// The name of the environment configuration parameter.
     ///
     /// Pattern `^[a-zA-Z_][a-zA-Z0-9_]*$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the environment configuration parameter.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -508,40 +429,29 @@ impl EnvironmentConfigurationParameter {
     /// A `EnvironmentConfigurationParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsEditable`: a boolean.
-    pub fn is_editable(mut self, value: impl Into<Bool>) -> Self { self.is_editable = Some(value.into()); self }
+    pub fn is_editable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_editable = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EnvironmentConfigurationParameter {}
+impl crate::PropertyType for EnvironmentConfigurationParameter {}
 
-impl ToValue for EnvironmentConfigurationParameter {
+impl ::cloudwright_core::ToValue for EnvironmentConfigurationParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IsEditable", &self.is_editable)
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentConfigurationParametersDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None, unique: false })),
-        ("ResolvedParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None, unique: false })),
-        ("SsmPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnvironmentConfigurationParametersDetails` property type of `AWS::DataZone::ProjectProfile`.
 ///
@@ -553,17 +463,19 @@ pub struct EnvironmentConfigurationParametersDetails {
     /// `ParameterOverrides`: a list of [`EnvironmentConfigurationParameter`] objects.
     ///
     /// The parameter overrides.
-    pub parameter_overrides: Option<List<EnvironmentConfigurationParameter>>,
+    pub parameter_overrides:
+        ::std::option::Option<::cloudwright_core::List<EnvironmentConfigurationParameter>>,
     /// `ResolvedParameters`: a list of [`EnvironmentConfigurationParameter`] objects.
     ///
     /// The resolved environment configuration parameters.
-    pub resolved_parameters: Option<List<EnvironmentConfigurationParameter>>,
+    pub resolved_parameters:
+        ::std::option::Option<::cloudwright_core::List<EnvironmentConfigurationParameter>>,
     /// `SsmPath`: a string.
     ///
     /// Ssm path environment configuration parameters.
     ///
     /// Length 1 to 2048.
-    pub ssm_path: Option<Str>,
+    pub ssm_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -571,46 +483,29 @@ impl EnvironmentConfigurationParametersDetails {
     /// A `EnvironmentConfigurationParametersDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ParameterOverrides`: a list of [`EnvironmentConfigurationParameter`] objects.
-    pub fn parameter_overrides(mut self, value: impl Into<List<EnvironmentConfigurationParameter>>) -> Self { self.parameter_overrides = Some(value.into()); self }
+    pub fn parameter_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentConfigurationParameter>>) -> Self { self.parameter_overrides = ::std::option::Option::Some(value.into()); self }
     /// `ResolvedParameters`: a list of [`EnvironmentConfigurationParameter`] objects.
-    pub fn resolved_parameters(mut self, value: impl Into<List<EnvironmentConfigurationParameter>>) -> Self { self.resolved_parameters = Some(value.into()); self }
+    pub fn resolved_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EnvironmentConfigurationParameter>>) -> Self { self.resolved_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SsmPath`: a string.
-    pub fn ssm_path(mut self, value: impl Into<Str>) -> Self { self.ssm_path = Some(value.into()); self }
+    pub fn ssm_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssm_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EnvironmentConfigurationParametersDetails {}
+impl crate::PropertyType for EnvironmentConfigurationParametersDetails {}
 
-impl ToValue for EnvironmentConfigurationParametersDetails {
+impl ::cloudwright_core::ToValue for EnvironmentConfigurationParametersDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ParameterOverrides", &self.parameter_overrides)
             .opt("ResolvedParameters", &self.resolved_parameters)
             .opt("SsmPath", &self.ssm_path)
             .build()
     }
 }
-
-/// The required properties of [`Region`], by name: `Region::new(RegionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RegionRequired {
-    /// `RegionName`: a string, required.
-    pub region_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Region: ObjRule = ObjRule {
-    properties: &[
-        ("RegionName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["RegionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Region` property type of `AWS::DataZone::ProjectProfile`.
 ///
@@ -624,29 +519,29 @@ pub struct Region {
     /// The AWS Region name.
     ///
     /// Pattern `^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$`; length 4 to 16.
-    pub region_name: Str,
+    pub region_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Region {
-    /// A `Region` with its required properties, named in a [`RegionRequired`].
+    /// A `Region` with its one required property, `RegionName`.
     #[inline]
-    pub fn new(required: RegionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            region_name: required.region_name,
+            region_name: value.into(),
         }
     }
 
     /// `RegionName`: a string, required.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = value.into(); self }
+    pub fn region_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region_name = value.into(); self }
 }
 
-impl PropertyType for Region {}
+impl crate::PropertyType for Region {}
 
-impl ToValue for Region {
+impl ::cloudwright_core::ToValue for Region {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RegionName", &self.region_name)
             .build()
     }
@@ -656,24 +551,12 @@ impl ToValue for Region {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagParameterRequired {
     /// `IsValueEditable`: a boolean, required.
-    pub is_value_editable: Bool,
+    pub is_value_editable: ::cloudwright_core::Bool,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTagParameter: ObjRule = ObjRule {
-    properties: &[
-        ("IsValueEditable", Shape::Bool),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value", "IsValueEditable"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceTagParameter` property type of `AWS::DataZone::ProjectProfile`.
 ///
@@ -681,15 +564,15 @@ pub(crate) static RULE_ResourceTagParameter: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagParameter {
     /// `IsValueEditable`: a boolean, required.
-    pub is_value_editable: Bool,
+    pub is_value_editable: ::cloudwright_core::Bool,
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\w \.:/=+@-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\w \.:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -705,19 +588,19 @@ impl ResourceTagParameter {
     }
 
     /// `IsValueEditable`: a boolean, required.
-    pub fn is_value_editable(mut self, value: impl Into<Bool>) -> Self { self.is_value_editable = value.into(); self }
+    pub fn is_value_editable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_value_editable = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ResourceTagParameter {}
+impl crate::PropertyType for ResourceTagParameter {}
 
-impl ToValue for ResourceTagParameter {
+impl ::cloudwright_core::ToValue for ResourceTagParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IsValueEditable", &self.is_value_editable)
             .req("Key", &self.key)
             .req("Value", &self.value)
@@ -733,24 +616,24 @@ pub enum DeploymentMode {
     /// `ON_DEMAND`
     OnDemand,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeploymentMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeploymentMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeploymentMode {
+impl ::cloudwright_core::ToValue for DeploymentMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnCreate => "ON_CREATE",
             Self::OnDemand => "ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -762,23 +645,132 @@ pub enum Status {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Status {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Status {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Status {
+impl ::cloudwright_core::ToValue for Status {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[_-][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w -]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\w \\.:/=+@-]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\w \\.:/=+@-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProjectProfile: ObjRule = ObjRule {
+        properties: &[
+            ("AllowCustomProjectResourceTags", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DomainUnitIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnvironmentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfiguration), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ProjectResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagParameter), min_items: None, max_items: Some(25), unique: false })),
+            ("ProjectResourceTagsDescription", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("UseDefaultConfigurations", Shape::Bool),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsAccount: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["AwsAccountId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccount", Shape::Object(&RULE_AwsAccount)),
+            ("AwsRegion", Shape::Object(&RULE_Region)),
+            ("ConfigurationParameters", Shape::Object(&RULE_EnvironmentConfigurationParametersDetails)),
+            ("DeploymentMode", Shape::Str(&StrRule { allowed: &["ON_CREATE", "ON_DEMAND"], ..StrRule::ANY })),
+            ("DeploymentOrder", Shape::Num(&NumRule { min: Some(0.0), max: Some(16.0), ..NumRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("EnvironmentBlueprintId", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("EnvironmentConfigurationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["AwsRegion", "EnvironmentBlueprintId", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentConfigurationParameter: ObjRule = ObjRule {
+        properties: &[
+            ("IsEditable", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentConfigurationParametersDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None, unique: false })),
+            ("ResolvedParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None, unique: false })),
+            ("SsmPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Region: ObjRule = ObjRule {
+        properties: &[
+            ("RegionName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["RegionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTagParameter: ObjRule = ObjRule {
+        properties: &[
+            ("IsValueEditable", Shape::Bool),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value", "IsValueEditable"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

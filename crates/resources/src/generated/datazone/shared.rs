@@ -6,19 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "datazone")]
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "datazone")]
 /// The `EnvironmentParameter` property type, shared by `AWS::DataZone::Environment`, `AWS::DataZone::EnvironmentProfile`, `AWS::DataZone::Project`.
 ///
@@ -30,11 +17,11 @@ pub struct EnvironmentParameter {
     /// `Name`: a string.
     ///
     /// The name of the environment parameter.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the environment parameter.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "datazone")]
@@ -43,25 +30,43 @@ impl EnvironmentParameter {
     /// A `EnvironmentParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "datazone")]
-impl PropertyType for EnvironmentParameter {}
+impl crate::PropertyType for EnvironmentParameter {}
 
 #[cfg(feature = "datazone")]
-impl ToValue for EnvironmentParameter {
+impl ::cloudwright_core::ToValue for EnvironmentParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "datazone")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\.]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws(|-cn|-us-gov):iam::\\d{12}:(role|role/service-role)/[\\w+=,.@-]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$");
-
 /// The required properties of [`SubscriptionTarget`], by name: `SubscriptionTarget::new(SubscriptionTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionTargetRequired {
     /// `ApplicableAssetTypes`: a list of strings, required.
-    pub applicable_asset_types: List<Str>,
+    pub applicable_asset_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AuthorizedPrincipals`: a list of strings, required.
-    pub authorized_principals: List<Str>,
+    pub authorized_principals: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnvironmentIdentifier`: a string, required.
-    pub environment_identifier: Str,
+    pub environment_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SubscriptionTargetConfig`: a list of [`SubscriptionTargetForm`] objects, required.
-    pub subscription_target_config: List<SubscriptionTargetForm>,
+    pub subscription_target_config: ::cloudwright_core::List<SubscriptionTargetForm>,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubscriptionTarget: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicableAssetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AuthorizedPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("EnvironmentIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ManageAccessRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Provider", Shape::STR),
-        ("SubscriptionTargetConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_SubscriptionTargetForm), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::STR),
-    ],
-    required: &["ApplicableAssetTypes", "AuthorizedPrincipals", "DomainIdentifier", "EnvironmentIdentifier", "Name", "SubscriptionTargetConfig", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::SubscriptionTarget` resource.
 ///
@@ -70,51 +42,51 @@ pub struct SubscriptionTarget {
     /// The asset types included in the subscription target.
     ///
     /// Each item: pattern `^[^\.]*`, length 1 to 256.
-    pub applicable_asset_types: List<Str>,
+    pub applicable_asset_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AuthorizedPrincipals`: a list of strings, required.
     ///
     /// The authorized principals included in the subscription target.
     ///
     /// Items 1 to 10; each item: pattern `^[a-zA-Z0-9:/_-]*$`.
-    pub authorized_principals: List<Str>,
+    pub authorized_principals: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `DomainIdentifier`: a string, required.
     ///
     /// The ID of the Amazon DataZone domain in which subscription target is created.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `EnvironmentIdentifier`: a string, required.
     ///
     /// The ID of the environment in which subscription target is created.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub environment_identifier: Str,
+    pub environment_identifier: ::cloudwright_core::Str,
     /// `ManageAccessRole`: a string.
     ///
     /// The manage access role that is used to create the subscription target.
     ///
     /// Pattern `^arn:aws(|-cn|-us-gov):iam::\d{12}:(role|role/service-role)/[\w+=,.@-]*$`.
-    pub manage_access_role: Option<Str>,
+    pub manage_access_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the subscription target.
     ///
     /// Length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Provider`: a string.
     ///
     /// The provider of the subscription target.
-    pub provider: Option<Str>,
+    pub provider: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubscriptionTargetConfig`: a list of [`SubscriptionTargetForm`] objects, required.
     ///
     /// The configuration of the subscription target.
-    pub subscription_target_config: List<SubscriptionTargetForm>,
+    pub subscription_target_config: ::cloudwright_core::List<SubscriptionTargetForm>,
     /// `Type`: a string, required.
     ///
     /// The type of the subscription target.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -124,7 +96,7 @@ impl SubscriptionTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::SubscriptionTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-subscriptiontarget.html",
         primary_identifier: &["DomainId", "EnvironmentId", "Id"],
@@ -135,7 +107,7 @@ impl SubscriptionTarget {
         read_only: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentId", "Id", "ProjectId", "UpdatedAt", "UpdatedBy"],
         attributes: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentId", "Id", "ProjectId", "UpdatedAt", "UpdatedBy"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SubscriptionTarget` with its required properties, named in a [`SubscriptionTargetRequired`].
@@ -146,49 +118,51 @@ impl SubscriptionTarget {
             authorized_principals: required.authorized_principals,
             domain_identifier: required.domain_identifier,
             environment_identifier: required.environment_identifier,
-            manage_access_role: None,
+            manage_access_role: ::std::option::Option::None,
             name: required.name,
-            provider: None,
+            provider: ::std::option::Option::None,
             subscription_target_config: required.subscription_target_config,
             r#type: required.r#type,
         }
     }
 
     /// `ApplicableAssetTypes`: a list of strings, required.
-    pub fn applicable_asset_types(mut self, value: impl Into<List<Str>>) -> Self { self.applicable_asset_types = value.into(); self }
+    pub fn applicable_asset_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.applicable_asset_types = value.into(); self }
     /// `AuthorizedPrincipals`: a list of strings, required.
-    pub fn authorized_principals(mut self, value: impl Into<List<Str>>) -> Self { self.authorized_principals = value.into(); self }
+    pub fn authorized_principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.authorized_principals = value.into(); self }
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `EnvironmentIdentifier`: a string, required.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = value.into(); self }
+    pub fn environment_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_identifier = value.into(); self }
     /// `ManageAccessRole`: a string.
-    pub fn manage_access_role(mut self, value: impl Into<Str>) -> Self { self.manage_access_role = Some(value.into()); self }
+    pub fn manage_access_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manage_access_role = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Provider`: a string.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = Some(value.into()); self }
+    pub fn provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider = ::std::option::Option::Some(value.into()); self }
     /// `SubscriptionTargetConfig`: a list of [`SubscriptionTargetForm`] objects, required.
-    pub fn subscription_target_config(mut self, value: impl Into<List<SubscriptionTargetForm>>) -> Self { self.subscription_target_config = value.into(); self }
+    pub fn subscription_target_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SubscriptionTargetForm>>) -> Self { self.subscription_target_config = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for SubscriptionTarget {
+impl ::cloudwright_core::Resource for SubscriptionTarget {
     type Attributes = SubscriptionTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriptionTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubscriptionTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubscriptionTarget {
+impl ::cloudwright_core::ToValue for SubscriptionTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicableAssetTypes", &self.applicable_asset_types)
             .req("AuthorizedPrincipals", &self.authorized_principals)
             .req("DomainIdentifier", &self.domain_identifier)
@@ -202,12 +176,12 @@ impl ToValue for SubscriptionTarget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubscriptionTarget`]: `Handle<SubscriptionTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubscriptionTarget`]: `Handle<SubscriptionTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubscriptionTargetAttributes(ResourceRef);
+pub struct SubscriptionTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubscriptionTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubscriptionTargetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,64 +191,64 @@ impl SubscriptionTargetAttributes {
     ///
     /// The timestamp of when the subscription target was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created the subscription target.
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which the subscription target exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The identifier of the environment of the subscription target.
     #[inline]
-    pub fn environment_id(&self) -> Value {
-        self.0.get_att("EnvironmentId")
+    pub fn environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the subscription target.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The identifier of the project specified in the subscription target.
     #[inline]
-    pub fn project_id(&self) -> Value {
-        self.0.get_att("ProjectId")
+    pub fn project_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the subscription target was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedBy`: a string.
     ///
     /// The Amazon DataZone user who updated the subscription target.
     #[inline]
-    pub fn updated_by(&self) -> Value {
-        self.0.get_att("UpdatedBy")
+    pub fn updated_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedBy"))
     }
 }
 
@@ -282,21 +256,10 @@ impl SubscriptionTargetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionTargetFormRequired {
     /// `Content`: a string, required.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `FormName`: a string, required.
-    pub form_name: Str,
+    pub form_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubscriptionTargetForm: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::STR),
-        ("FormName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Content", "FormName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubscriptionTargetForm` property type of `AWS::DataZone::SubscriptionTarget`.
 ///
@@ -308,13 +271,13 @@ pub struct SubscriptionTargetForm {
     /// `Content`: a string, required.
     ///
     /// The content of the subscription target configuration.
-    pub content: Str,
+    pub content: ::cloudwright_core::Str,
     /// `FormName`: a string, required.
     ///
     /// The form name included in the subscription target configuration.
     ///
     /// Pattern `^(?![0-9_])\w+$|^_\w*[a-zA-Z0-9]\w*$`; length 1 to 128.
-    pub form_name: Str,
+    pub form_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -329,19 +292,63 @@ impl SubscriptionTargetForm {
     }
 
     /// `Content`: a string, required.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = value.into(); self }
     /// `FormName`: a string, required.
-    pub fn form_name(mut self, value: impl Into<Str>) -> Self { self.form_name = value.into(); self }
+    pub fn form_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.form_name = value.into(); self }
 }
 
-impl PropertyType for SubscriptionTargetForm {}
+impl crate::PropertyType for SubscriptionTargetForm {}
 
-impl ToValue for SubscriptionTargetForm {
+impl ::cloudwright_core::ToValue for SubscriptionTargetForm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .req("FormName", &self.form_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\.]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws(|-cn|-us-gov):iam::\\d{12}:(role|role/service-role)/[\\w+=,.@-]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubscriptionTarget: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicableAssetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AuthorizedPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EnvironmentIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ManageAccessRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Provider", Shape::STR),
+            ("SubscriptionTargetConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_SubscriptionTargetForm), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::STR),
+        ],
+        required: &["ApplicableAssetTypes", "AuthorizedPrincipals", "DomainIdentifier", "EnvironmentIdentifier", "Name", "SubscriptionTargetConfig", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubscriptionTargetForm: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::STR),
+            ("FormName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Content", "FormName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|^[a-zA-Z_0-9+=,.@-]+$|^arn:aws:iam::\\d{12}:.+$)",
-);
-
 /// The required properties of [`UserProfile`], by name: `UserProfile::new(UserProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserProfileRequired {
     /// `DomainIdentifier`: a string, required.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `UserIdentifier`: a string, required.
-    pub user_identifier: Str,
+    pub user_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
-    properties: &[
-        ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SessionName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(64), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ASSIGNED", "NOT_ASSIGNED", "ACTIVATED", "DEACTIVATED"], ..StrRule::ANY })),
-        ("UserIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("UserType", Shape::Str(&StrRule { allowed: &["IAM_USER", "IAM_ROLE", "SSO_USER", "IAM_ROLE_SESSION"], ..StrRule::ANY })),
-    ],
-    required: &["DomainIdentifier", "UserIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DataZone::UserProfile` resource.
 ///
@@ -53,29 +32,29 @@ pub struct UserProfile {
     /// The identifier of a Amazon DataZone domain in which a user profile exists.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub domain_identifier: Str,
+    pub domain_identifier: ::cloudwright_core::Str,
     /// `SessionName`: a string.
     ///
     /// The session name of the user profile.
     ///
     /// Length 2 to 64; write-only: CloudFormation does not return it.
-    pub session_name: Option<Str>,
+    pub session_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: an [`UserProfileStatus`] value.
     ///
     /// The status of the user profile.
-    pub status: Option<UserProfileStatus>,
+    pub status: ::std::option::Option<UserProfileStatus>,
     /// `UserIdentifier`: a string, required.
     ///
     /// The identifier of the user for which the user profile is created.
     ///
     /// Pattern `(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|^[a-zA-Z_0-9+=,.@-]+$|^arn:aws:iam::\d{12}:.+$)`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub user_identifier: Str,
+    pub user_identifier: ::cloudwright_core::Str,
     /// `UserType`: an [`UserType`] value.
     ///
     /// The user type of the user for which the user profile is created.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub user_type: Option<UserType>,
+    pub user_type: ::std::option::Option<UserType>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +64,7 @@ impl UserProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DataZone::UserProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-userprofile.html",
         primary_identifier: &["DomainId", "Id"],
@@ -96,7 +75,7 @@ impl UserProfile {
         read_only: &["DomainId", "Type", "Id", "Details"],
         attributes: &["Details", "DomainId", "Id", "Type"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `UserProfile` with its required properties, named in a [`UserProfileRequired`].
@@ -104,40 +83,42 @@ impl UserProfile {
     pub fn new(required: UserProfileRequired) -> Self {
         Self {
             domain_identifier: required.domain_identifier,
-            session_name: None,
-            status: None,
+            session_name: ::std::option::Option::None,
+            status: ::std::option::Option::None,
             user_identifier: required.user_identifier,
-            user_type: None,
+            user_type: ::std::option::Option::None,
         }
     }
 
     /// `DomainIdentifier`: a string, required.
-    pub fn domain_identifier(mut self, value: impl Into<Str>) -> Self { self.domain_identifier = value.into(); self }
+    pub fn domain_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_identifier = value.into(); self }
     /// `SessionName`: a string.
-    pub fn session_name(mut self, value: impl Into<Str>) -> Self { self.session_name = Some(value.into()); self }
+    pub fn session_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_name = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`UserProfileStatus`] value.
-    pub fn status(mut self, value: impl Into<UserProfileStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<UserProfileStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `UserIdentifier`: a string, required.
-    pub fn user_identifier(mut self, value: impl Into<Str>) -> Self { self.user_identifier = value.into(); self }
+    pub fn user_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_identifier = value.into(); self }
     /// `UserType`: an [`UserType`] value.
-    pub fn user_type(mut self, value: impl Into<UserType>) -> Self { self.user_type = Some(value.into()); self }
+    pub fn user_type(mut self, value: impl ::std::convert::Into<UserType>) -> Self { self.user_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserProfile {
+impl ::cloudwright_core::Resource for UserProfile {
     type Attributes = UserProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserProfile {
+impl ::cloudwright_core::ToValue for UserProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainIdentifier", &self.domain_identifier)
             .opt("SessionName", &self.session_name)
             .opt("Status", &self.status)
@@ -147,12 +128,12 @@ impl ToValue for UserProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserProfile`]: `Handle<UserProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserProfile`]: `Handle<UserProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserProfileAttributes(ResourceRef);
+pub struct UserProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,30 +141,30 @@ impl From<ResourceRef> for UserProfileAttributes {
 impl UserProfileAttributes {
     /// `Fn::GetAtt` `Details`: a JSON value.
     #[inline]
-    pub fn details(&self) -> Value {
-        self.0.get_att("Details")
+    pub fn details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Details"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of a Amazon DataZone domain in which a user profile exists.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the user profile.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 }
 
@@ -199,26 +180,26 @@ pub enum UserProfileStatus {
     /// `DEACTIVATED`
     Deactivated,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserProfileStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserProfileStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserProfileStatus {
+impl ::cloudwright_core::ToValue for UserProfileStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Assigned => "ASSIGNED",
             Self::NotAssigned => "NOT_ASSIGNED",
             Self::Activated => "ACTIVATED",
             Self::Deactivated => "DEACTIVATED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -234,25 +215,51 @@ pub enum UserType {
     /// `IAM_ROLE_SESSION`
     IamRoleSession,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserType {
+impl ::cloudwright_core::ToValue for UserType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IamUser => "IAM_USER",
             Self::IamRole => "IAM_ROLE",
             Self::SsoUser => "SSO_USER",
             Self::IamRoleSession => "IAM_ROLE_SESSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|^[a-zA-Z_0-9+=,.@-]+$|^arn:aws:iam::\\d{12}:.+$)",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
+        properties: &[
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SessionName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(64), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ASSIGNED", "NOT_ASSIGNED", "ACTIVATED", "DEACTIVATED"], ..StrRule::ANY })),
+            ("UserIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("UserType", Shape::Str(&StrRule { allowed: &["IAM_USER", "IAM_ROLE", "SSO_USER", "IAM_ROLE_SESSION"], ..StrRule::ANY })),
+        ],
+        required: &["DomainIdentifier", "UserIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

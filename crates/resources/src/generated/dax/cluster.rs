@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `IAMRoleARN`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `NodeType`: a string, required.
-    pub node_type: Str,
+    pub node_type: ::cloudwright_core::Str,
     /// `ReplicationFactor`: an integer, required.
-    pub replication_factor: Int,
+    pub replication_factor: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ClusterEndpointEncryptionType", Shape::Str(&StrRule { allowed: &["NONE", "TLS"], ..StrRule::ANY })),
-        ("ClusterName", Shape::STR),
-        ("Description", Shape::STR),
-        ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
-        ("NodeType", Shape::STR),
-        ("NotificationTopicARN", Shape::STR),
-        ("ParameterGroupName", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("ReplicationFactor", Shape::INT),
-        ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetGroupName", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["ReplicationFactor", "IAMRoleARN", "NodeType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DAX::Cluster` resource.
 ///
@@ -58,7 +32,8 @@ pub struct Cluster {
     /// `AvailabilityZones`: a list of strings.
     ///
     /// The Availability Zones (AZs) in which the cluster nodes will reside after the cluster has been created or updated. If provided, the length of this list must equal the `ReplicationFactor` parameter. If you omit this parameter, DAX will spread the nodes across Availability Zones for the highest availability.
-    pub availability_zones: Option<List<Str>>,
+    pub availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ClusterEndpointEncryptionType`: a string.
     ///
     /// The encryption type of the cluster's endpoint. Available values are:
@@ -69,23 +44,23 @@ pub struct Cluster {
     /// The default value is `NONE` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_endpoint_encryption_type: Option<Str>,
+    pub cluster_endpoint_encryption_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterName`: a string.
     ///
     /// The name of the DAX cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub cluster_name: Option<Str>,
+    pub cluster_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the cluster.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IAMRoleARN`: a string, required.
     ///
     /// A valid Amazon Resource Name (ARN) that identifies an IAM role. At runtime, DAX will assume this role and use the role's permissions to access DynamoDB on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `NetworkType`: a string.
     ///
     /// The IP address type of the cluster. Values are:
@@ -95,39 +70,39 @@ pub struct Cluster {
     /// - `dual_stack` - Both IPv4 and IPv6 addresses
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_type: Option<Str>,
+    pub network_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `NodeType`: a string, required.
     ///
     /// The node type for the nodes in the cluster. (All nodes in a DAX cluster are of the same type.)
     ///
     /// Create-only: changing it replaces the resource.
-    pub node_type: Str,
+    pub node_type: ::cloudwright_core::Str,
     /// `NotificationTopicARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which notifications will be sent.
     ///
-    /// &gt; The Amazon SNS topic owner must be same as the DAX cluster owner.
-    pub notification_topic_arn: Option<Str>,
+    /// \> The Amazon SNS topic owner must be same as the DAX cluster owner.
+    pub notification_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterGroupName`: a string.
     ///
     /// The parameter group to be associated with the DAX cluster.
-    pub parameter_group_name: Option<Str>,
+    pub parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// A range of time when maintenance of DAX cluster software will be performed. For example: `sun:01:00-sun:09:00` . Cluster maintenance normally takes less than 30 minutes, and is performed automatically within the maintenance window.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationFactor`: an integer, required.
     ///
     /// The number of nodes in the DAX cluster. A replication factor of 1 will create a single-node cluster, without any read replicas. For additional fault tolerance, you can create a multiple node cluster with one or more read replicas. To do this, set `ReplicationFactor` to a number between 3 (one primary and two read replicas) and 10 (one primary and nine read replicas). `If the AvailabilityZones` parameter is provided, its length must equal the `ReplicationFactor` .
     ///
-    /// &gt; AWS recommends that you have at least two read replicas per cluster.
-    pub replication_factor: Int,
+    /// \> AWS recommends that you have at least two read replicas per cluster.
+    pub replication_factor: ::cloudwright_core::Int,
     /// `SSESpecification`: a [`SseSpecification`] object.
     ///
     /// Represents the settings used to enable server-side encryption on the cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub sse_specification: Option<Obj<SseSpecification>>,
+    pub sse_specification: ::std::option::Option<crate::Obj<SseSpecification>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of security group IDs to be assigned to each node in the DAX cluster. (Each of the security group ID is system-generated.)
@@ -135,21 +110,22 @@ pub struct Cluster {
     /// If this parameter is not specified, DAX assigns the default VPC security group to each node.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetGroupName`: a string.
     ///
     /// The name of the subnet group to be used for the replication group.
     ///
-    /// &gt; DAX clusters can only run in an Amazon VPC environment. All of the subnets that you specify in a subnet group must exist in the same VPC.
+    /// \> DAX clusters can only run in an Amazon VPC environment. All of the subnets that you specify in a subnet group must exist in the same VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_group_name: Option<Str>,
+    pub subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// A set of tags to associate with the DAX cluster.
     ///
     /// Format `json`.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -159,7 +135,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DAX::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-cluster.html",
         primary_identifier: &["Id"],
@@ -170,81 +146,83 @@ impl Cluster {
         read_only: &["Id", "ClusterDiscoveryEndpoint", "Arn", "ClusterDiscoveryEndpointURL"],
         attributes: &["Arn", "ClusterDiscoveryEndpoint", "ClusterDiscoveryEndpointURL", "Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
     #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
-            availability_zones: None,
-            cluster_endpoint_encryption_type: None,
-            cluster_name: None,
-            description: None,
+            availability_zones: ::std::option::Option::None,
+            cluster_endpoint_encryption_type: ::std::option::Option::None,
+            cluster_name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             iam_role_arn: required.iam_role_arn,
-            network_type: None,
+            network_type: ::std::option::Option::None,
             node_type: required.node_type,
-            notification_topic_arn: None,
-            parameter_group_name: None,
-            preferred_maintenance_window: None,
+            notification_topic_arn: ::std::option::Option::None,
+            parameter_group_name: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
             replication_factor: required.replication_factor,
-            sse_specification: None,
-            security_group_ids: None,
-            subnet_group_name: None,
-            tags: None,
+            sse_specification: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            subnet_group_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `ClusterEndpointEncryptionType`: a string.
-    pub fn cluster_endpoint_encryption_type(mut self, value: impl Into<Str>) -> Self { self.cluster_endpoint_encryption_type = Some(value.into()); self }
+    pub fn cluster_endpoint_encryption_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_endpoint_encryption_type = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IAMRoleARN`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `NetworkType`: a string.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `NodeType`: a string, required.
-    pub fn node_type(mut self, value: impl Into<Str>) -> Self { self.node_type = value.into(); self }
+    pub fn node_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_type = value.into(); self }
     /// `NotificationTopicARN`: a string.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = Some(value.into()); self }
+    pub fn notification_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_topic_arn = ::std::option::Option::Some(value.into()); self }
     /// `ParameterGroupName`: a string.
-    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.parameter_group_name = Some(value.into()); self }
+    pub fn parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationFactor`: an integer, required.
-    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self { self.replication_factor = value.into(); self }
+    pub fn replication_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.replication_factor = value.into(); self }
     /// `SSESpecification`: a [`SseSpecification`] object.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
+    pub fn sse_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SseSpecification>>) -> Self { self.sse_specification = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetGroupName`: a string.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = Some(value.into()); self }
+    pub fn subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZones", &self.availability_zones)
             .opt(
                 "ClusterEndpointEncryptionType",
@@ -270,12 +248,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -291,8 +269,8 @@ impl ClusterAttributes {
     ///
     /// `arn:aws:dax:us-east-1:111122223333:cache/MyDAXCluster`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ClusterDiscoveryEndpoint`: a string.
@@ -305,33 +283,24 @@ impl ClusterAttributes {
     ///
     /// `mydaxcluster.0h3d6x.clustercfg.dax.use1.cache.amazonaws.com:8111`
     #[inline]
-    pub fn cluster_discovery_endpoint(&self) -> Value {
-        self.0.get_att("ClusterDiscoveryEndpoint")
+    pub fn cluster_discovery_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterDiscoveryEndpoint"))
     }
 
     /// `Fn::GetAtt` `ClusterDiscoveryEndpointURL`: a string.
     ///
     /// Returns the endpoint URL of the DAX cluster.
     #[inline]
-    pub fn cluster_discovery_endpoint_url(&self) -> Value {
-        self.0.get_att("ClusterDiscoveryEndpointURL")
+    pub fn cluster_discovery_endpoint_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterDiscoveryEndpointURL"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("SSEEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SSESpecification` property type of `AWS::DAX::Cluster`.
 ///
@@ -343,7 +312,7 @@ pub struct SseSpecification {
     /// `SSEEnabled`: a boolean.
     ///
     /// Indicates whether server-side encryption is enabled (true) or disabled (false) on the cluster.
-    pub sse_enabled: Option<Bool>,
+    pub sse_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -351,20 +320,60 @@ impl SseSpecification {
     /// A `SseSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SSEEnabled`: a boolean.
-    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sse_enabled = Some(value.into()); self }
+    pub fn sse_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sse_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SseSpecification {}
+impl crate::PropertyType for SseSpecification {}
 
-impl ToValue for SseSpecification {
+impl ::cloudwright_core::ToValue for SseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SSEEnabled", &self.sse_enabled)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ClusterEndpointEncryptionType", Shape::Str(&StrRule { allowed: &["NONE", "TLS"], ..StrRule::ANY })),
+            ("ClusterName", Shape::STR),
+            ("Description", Shape::STR),
+            ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
+            ("NodeType", Shape::STR),
+            ("NotificationTopicARN", Shape::STR),
+            ("ParameterGroupName", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("ReplicationFactor", Shape::INT),
+            ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetGroupName", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["ReplicationFactor", "IAMRoleARN", "NodeType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("SSEEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -19,4 +19,4 @@ pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
 #[cfg(feature = "dax")]
 pub use parameter_group::{ParameterGroup, ParameterGroupAttributes};
 #[cfg(feature = "dax")]
-pub use subnet_group::{SubnetGroup, SubnetGroupAttributes, SubnetGroupRequired};
+pub use subnet_group::{SubnetGroup, SubnetGroupAttributes};

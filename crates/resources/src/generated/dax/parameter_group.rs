@@ -5,19 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("ParameterGroupName", Shape::STR),
-        ("ParameterNameValues", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DAX::ParameterGroup` resource.
 ///
 /// A named set of parameters that are applied to all of the nodes in a DAX cluster.
@@ -34,21 +21,21 @@ pub struct ParameterGroup {
     /// `Description`: a string.
     ///
     /// A description of the parameter group.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterGroupName`: a string.
     ///
     /// The name of the parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub parameter_group_name: Option<Str>,
+    pub parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterNameValues`: a JSON value.
     ///
     /// An array of name-value pairs for the parameters in the group. Each element in the array represents a single parameter.
     ///
-    /// &gt; `record-ttl-millis` and `query-ttl-millis` are the only supported parameter names. For more details, see \[Configuring TTL Settings\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.cluster-management.html#DAX.cluster-management.custom-settings.ttl>) .
+    /// \> `record-ttl-millis` and `query-ttl-millis` are the only supported parameter names. For more details, see [Configuring TTL Settings](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.cluster-management.html#DAX.cluster-management.custom-settings.ttl) .
     ///
     /// Format `json`.
-    pub parameter_name_values: Option<Json>,
+    pub parameter_name_values: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -58,7 +45,7 @@ impl ParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DAX::ParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-parametergroup.html",
         primary_identifier: &["Id"],
@@ -69,38 +56,40 @@ impl ParameterGroup {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ParameterGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ParameterGroupName`: a string.
-    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.parameter_group_name = Some(value.into()); self }
+    pub fn parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ParameterNameValues`: a JSON value.
-    pub fn parameter_name_values(mut self, value: impl Into<Json>) -> Self { self.parameter_name_values = Some(value.into()); self }
+    pub fn parameter_name_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameter_name_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ParameterGroup {
+impl ::cloudwright_core::Resource for ParameterGroup {
     type Attributes = ParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ParameterGroup {
+impl ::cloudwright_core::ToValue for ParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("ParameterGroupName", &self.parameter_group_name)
             .opt("ParameterNameValues", &self.parameter_name_values)
@@ -108,12 +97,12 @@ impl ToValue for ParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ParameterGroup`]: `Handle<ParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ParameterGroup`]: `Handle<ParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ParameterGroupAttributes(ResourceRef);
+pub struct ParameterGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ParameterGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ParameterGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,7 +110,25 @@ impl From<ResourceRef> for ParameterGroupAttributes {
 impl ParameterGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("ParameterGroupName", Shape::STR),
+            ("ParameterNameValues", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`SubnetGroup`], by name: `SubnetGroup::new(SubnetGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetGroupRequired {
-    /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("SubnetGroupName", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DAX::SubnetGroup` resource.
 ///
 /// Creates a new subnet group.
@@ -42,17 +21,17 @@ pub struct SubnetGroup {
     /// `Description`: a string.
     ///
     /// The description of the subnet group.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetGroupName`: a string.
     ///
     /// The name of the subnet group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_group_name: Option<Str>,
+    pub subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// A list of VPC subnet IDs for the subnet group.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +41,7 @@ impl SubnetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DAX::SubnetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-subnetgroup.html",
         primary_identifier: &["Id"],
@@ -73,42 +52,44 @@ impl SubnetGroup {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SubnetGroup` with its required properties, named in a [`SubnetGroupRequired`].
+    /// A `SubnetGroup` with its one required property, `SubnetIds`.
     #[inline]
-    pub fn new(required: SubnetGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            description: None,
-            subnet_group_name: None,
-            subnet_ids: required.subnet_ids,
+            description: ::std::option::Option::None,
+            subnet_group_name: ::std::option::Option::None,
+            subnet_ids: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `SubnetGroupName`: a string.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = Some(value.into()); self }
+    pub fn subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
-impl Resource for SubnetGroup {
+impl ::cloudwright_core::Resource for SubnetGroup {
     type Attributes = SubnetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubnetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubnetGroup {
+impl ::cloudwright_core::ToValue for SubnetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("SubnetGroupName", &self.subnet_group_name)
             .req("SubnetIds", &self.subnet_ids)
@@ -116,12 +97,12 @@ impl ToValue for SubnetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubnetGroup`]: `Handle<SubnetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubnetGroup`]: `Handle<SubnetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubnetGroupAttributes(ResourceRef);
+pub struct SubnetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubnetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubnetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,7 +110,26 @@ impl From<ResourceRef> for SubnetGroupAttributes {
 impl SubnetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("SubnetGroupName", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

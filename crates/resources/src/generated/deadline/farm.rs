@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[-a-z]*:kms:.*:key/.*");
-
-/// The required properties of [`Farm`], by name: `Farm::new(FarmRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FarmRequired {
-    /// `DisplayName`: a string, required.
-    pub display_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Farm: ObjRule = ObjRule {
-    properties: &[
-        ("CostScaleFactor", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["DisplayName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::Farm` resource.
 ///
@@ -50,35 +23,35 @@ pub struct Farm {
     /// `CostScaleFactor`: a number.
     ///
     /// Value 0 to 100; default `1`.
-    pub cost_scale_factor: Option<Num>,
+    pub cost_scale_factor: ::std::option::Option<::cloudwright_core::Num>,
     /// `Description`: a string.
     ///
     /// A description of the farm that helps identify what the farm is used for.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 0 to 100; default `""`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The display name of the farm.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN for the KMS key.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws[-a-z]*:kms:.*:key/.*`; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to your farm. Each tag consists of a tag key and a tag value. Tag keys and values are both required, but tag values can be empty strings.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +61,7 @@ impl Farm {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::Farm",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-farm.html",
         primary_identifier: &["Arn"],
@@ -99,51 +72,53 @@ impl Farm {
         read_only: &["FarmId", "Arn"],
         attributes: &["Arn", "FarmId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Farm` with its required properties, named in a [`FarmRequired`].
+    /// A `Farm` with its one required property, `DisplayName`.
     #[inline]
-    pub fn new(required: FarmRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cost_scale_factor: None,
-            description: None,
-            display_name: required.display_name,
-            kms_key_arn: None,
-            tags: None,
+            cost_scale_factor: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: value.into(),
+            kms_key_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CostScaleFactor`: a number.
-    pub fn cost_scale_factor(mut self, value: impl Into<Num>) -> Self { self.cost_scale_factor = Some(value.into()); self }
+    pub fn cost_scale_factor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.cost_scale_factor = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Farm {
+impl ::cloudwright_core::Resource for Farm {
     type Attributes = FarmAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Farm, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Farm, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Farm {
+impl ::cloudwright_core::ToValue for Farm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CostScaleFactor", &self.cost_scale_factor)
             .opt("Description", &self.description)
             .req("DisplayName", &self.display_name)
@@ -153,12 +128,12 @@ impl ToValue for Farm {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Farm`]: `Handle<Farm>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Farm`]: `Handle<Farm>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FarmAttributes(ResourceRef);
+pub struct FarmAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FarmAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FarmAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,15 +143,40 @@ impl FarmAttributes {
     ///
     /// The Amazon Resource Name (ARN) assigned to the farm.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `FarmId`: a string.
     ///
     /// The farm ID.
     #[inline]
-    pub fn farm_id(&self) -> Value {
-        self.0.get_att("FarmId")
+    pub fn farm_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FarmId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[-a-z]*:kms:.*:key/.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Farm: ObjRule = ObjRule {
+        properties: &[
+            ("CostScaleFactor", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["DisplayName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

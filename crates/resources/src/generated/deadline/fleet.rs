@@ -5,48 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$");
 
 /// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `FarmId`: a string, required.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `MaxWorkerCount`: an integer, required.
-    pub max_worker_count: Int,
+    pub max_worker_count: ::cloudwright_core::Int,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Fleet: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HostConfiguration", Shape::Object(&RULE_HostConfiguration)),
-        ("MaxWorkerCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("MinWorkerCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["Configuration", "DisplayName", "FarmId", "MaxWorkerCount", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::Fleet` resource.
 ///
@@ -64,59 +38,59 @@ pub struct Fleet {
     /// `Configuration`: a JSON value, required.
     ///
     /// The configuration details for the fleet.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `Description`: a string.
     ///
     /// A description that helps identify what the fleet is used for.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 0 to 100; default `""`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The display name of the fleet summary to update.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `FarmId`: a string, required.
     ///
     /// The farm ID.
     ///
     /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `HostConfiguration`: a [`HostConfiguration`] object.
     ///
     /// Provides a script that runs as a worker is starting up that you can use to provide additional configuration for workers in your fleet.
     ///
-    /// To remove a script from a fleet, use the \[UpdateFleet\](<https://docs.aws.amazon.com/deadline-cloud/latest/APIReference/API_UpdateFleet.html>) operation with the `hostConfiguration` `scriptBody` parameter set to an empty string ("").
-    pub host_configuration: Option<Obj<HostConfiguration>>,
+    /// To remove a script from a fleet, use the [UpdateFleet](https://docs.aws.amazon.com/deadline-cloud/latest/APIReference/API_UpdateFleet.html) operation with the `hostConfiguration` `scriptBody` parameter set to an empty string ("").
+    pub host_configuration: ::std::option::Option<crate::Obj<HostConfiguration>>,
     /// `MaxWorkerCount`: an integer, required.
     ///
     /// The maximum number of workers specified in the fleet.
     ///
     /// Value 0 to 2147483647.
-    pub max_worker_count: Int,
+    pub max_worker_count: ::cloudwright_core::Int,
     /// `MinWorkerCount`: an integer.
     ///
     /// The minimum number of workers in the fleet.
     ///
     /// Value 0 to 2147483647; default `0`.
-    pub min_worker_count: Option<Int>,
+    pub min_worker_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `RoleArn`: a string, required.
     ///
     /// The IAM role that workers in the fleet use when processing jobs.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::\d{12}:role(/[!-.0-~]+)*/[\w+=,.@-]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to your fleet. Each tag consists of a tag key and a tag value. Tag keys and values are both required, but tag values can be empty strings.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -126,7 +100,7 @@ impl Fleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::Fleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-fleet.html",
         primary_identifier: &["Arn"],
@@ -137,7 +111,7 @@ impl Fleet {
         read_only: &["Capabilities", "FleetId", "Status", "StatusMessage", "WorkerCount", "Arn"],
         attributes: &["Arn", "Capabilities", "FleetId", "Status", "StatusMessage", "WorkerCount"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Fleet` with its required properties, named in a [`FleetRequired`].
@@ -145,55 +119,57 @@ impl Fleet {
     pub fn new(required: FleetRequired) -> Self {
         Self {
             configuration: required.configuration,
-            description: None,
+            description: ::std::option::Option::None,
             display_name: required.display_name,
             farm_id: required.farm_id,
-            host_configuration: None,
+            host_configuration: ::std::option::Option::None,
             max_worker_count: required.max_worker_count,
-            min_worker_count: None,
+            min_worker_count: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `FarmId`: a string, required.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
+    pub fn farm_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.farm_id = value.into(); self }
     /// `HostConfiguration`: a [`HostConfiguration`] object.
-    pub fn host_configuration(mut self, value: impl Into<Obj<HostConfiguration>>) -> Self { self.host_configuration = Some(value.into()); self }
+    pub fn host_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HostConfiguration>>) -> Self { self.host_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MaxWorkerCount`: an integer, required.
-    pub fn max_worker_count(mut self, value: impl Into<Int>) -> Self { self.max_worker_count = value.into(); self }
+    pub fn max_worker_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_worker_count = value.into(); self }
     /// `MinWorkerCount`: an integer.
-    pub fn min_worker_count(mut self, value: impl Into<Int>) -> Self { self.min_worker_count = Some(value.into()); self }
+    pub fn min_worker_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_worker_count = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Fleet {
+impl ::cloudwright_core::Resource for Fleet {
     type Attributes = FleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Fleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Fleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Fleet {
+impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Configuration", &self.configuration)
             .opt("Description", &self.description)
             .req("DisplayName", &self.display_name)
@@ -207,12 +183,12 @@ impl ToValue for Fleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Fleet`]: `Handle<Fleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FleetAttributes(ResourceRef);
+pub struct FleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -222,72 +198,54 @@ impl FleetAttributes {
     ///
     /// The Amazon Resource Name (ARN) assigned to the fleet.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Capabilities`: an object.
     ///
     /// The amounts and attributes of fleets.
     #[inline]
-    pub fn capabilities(&self) -> Value {
-        self.0.get_att("Capabilities")
+    pub fn capabilities(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Capabilities"))
     }
 
     /// `Fn::GetAtt` `FleetId`: a string.
     ///
     /// The fleet ID.
     #[inline]
-    pub fn fleet_id(&self) -> Value {
-        self.0.get_att("FleetId")
+    pub fn fleet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FleetId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// A message that communicates a suspended status of the fleet.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `WorkerCount`: an integer.
     ///
     /// The number of workers in the fleet summary.
     #[inline]
-    pub fn worker_count(&self) -> Value {
-        self.0.get_att("WorkerCount")
+    pub fn worker_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("WorkerCount"))
     }
 }
-
-/// The required properties of [`HostConfiguration`], by name: `HostConfiguration::new(HostConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HostConfigurationRequired {
-    /// `ScriptBody`: a string, required.
-    pub script_body: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ScriptBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15000), ..StrRule::ANY })),
-        ("ScriptTimeoutSeconds", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    required: &["ScriptBody"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HostConfiguration` property type of `AWS::Deadline::Fleet`.
 ///
 /// Provides a script that runs as a worker is starting up that you can use to provide additional configuration for workers in your fleet.
 ///
-/// To remove a script from a fleet, use the \[UpdateFleet\](<https://docs.aws.amazon.com/deadline-cloud/latest/APIReference/API_UpdateFleet.html>) operation with the `hostConfiguration` `scriptBody` parameter set to an empty string ("").
+/// To remove a script from a fleet, use the [UpdateFleet](https://docs.aws.amazon.com/deadline-cloud/latest/APIReference/API_UpdateFleet.html) operation with the `hostConfiguration` `scriptBody` parameter set to an empty string ("").
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-deadline-fleet-hostconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -296,49 +254,91 @@ pub struct HostConfiguration {
     ///
     /// The text of the script that runs as a worker is starting up that you can use to provide additional configuration for workers in your fleet. The script runs after a worker enters the `STARTING` state and before the worker processes tasks.
     ///
-    /// For more information about using the script, see \[Run scripts as an administrator to configure workers\](<https://docs.aws.amazon.com/deadline-cloud/latest/developerguide/smf-admin.html>) in the *Deadline Cloud Developer Guide* .
+    /// For more information about using the script, see [Run scripts as an administrator to configure workers](https://docs.aws.amazon.com/deadline-cloud/latest/developerguide/smf-admin.html) in the *Deadline Cloud Developer Guide* .
     ///
-    /// &gt; The script runs as an administrative user ( `sudo root` on Linux, as an Administrator on Windows).
+    /// \> The script runs as an administrative user ( `sudo root` on Linux, as an Administrator on Windows).
     ///
     /// Length 0 to 15000.
-    pub script_body: Str,
+    pub script_body: ::cloudwright_core::Str,
     /// `ScriptTimeoutSeconds`: an integer.
     ///
     /// The maximum time that the host configuration can run. If the timeout expires, the worker enters the `NOT RESPONDING` state and shuts down. You are charged for the time that the worker is running the host configuration script.
     ///
-    /// &gt; You should configure your fleet for a maximum of one worker while testing your host configuration script to avoid starting additional workers.
+    /// \> You should configure your fleet for a maximum of one worker while testing your host configuration script to avoid starting additional workers.
     ///
     /// The default is 300 seconds (5 minutes).
     ///
     /// Value 300 to 3600; default `300`.
-    pub script_timeout_seconds: Option<Int>,
+    pub script_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl HostConfiguration {
-    /// A `HostConfiguration` with its required properties, named in a [`HostConfigurationRequired`].
+    /// A `HostConfiguration` with its one required property, `ScriptBody`.
     #[inline]
-    pub fn new(required: HostConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            script_body: required.script_body,
-            script_timeout_seconds: None,
+            script_body: value.into(),
+            script_timeout_seconds: ::std::option::Option::None,
         }
     }
 
     /// `ScriptBody`: a string, required.
-    pub fn script_body(mut self, value: impl Into<Str>) -> Self { self.script_body = value.into(); self }
+    pub fn script_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.script_body = value.into(); self }
     /// `ScriptTimeoutSeconds`: an integer.
-    pub fn script_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.script_timeout_seconds = Some(value.into()); self }
+    pub fn script_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.script_timeout_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HostConfiguration {}
+impl crate::PropertyType for HostConfiguration {}
 
-impl ToValue for HostConfiguration {
+impl ::cloudwright_core::ToValue for HostConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ScriptBody", &self.script_body)
             .opt("ScriptTimeoutSeconds", &self.script_timeout_seconds)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Fleet: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HostConfiguration", Shape::Object(&RULE_HostConfiguration)),
+            ("MaxWorkerCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("MinWorkerCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["Configuration", "DisplayName", "FarmId", "MaxWorkerCount", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ScriptBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15000), ..StrRule::ANY })),
+            ("ScriptTimeoutSeconds", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        required: &["ScriptBody"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[\\w]{1,120}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-[\\w]{1,120}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[\\w]{1,120}$");
 
 /// The required properties of [`LicenseEndpoint`], by name: `LicenseEndpoint::new(LicenseEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LicenseEndpointRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LicenseEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["SecurityGroupIds", "SubnetIds", "VpcId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::LicenseEndpoint` resource.
 ///
@@ -57,25 +36,25 @@ pub struct LicenseEndpoint {
     /// The identifier of the Amazon EC2 security group that controls access to the license endpoint.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 10; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[\w]{1,120}$`; create-only: changing it replaces the resource.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// Identifies the VPC subnets that can connect to a license endpoint.
     ///
     /// Items 1 to 10; each item: pattern `^subnet-[\w]{1,120}$`, length 1 to 32; create-only: changing it replaces the resource.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to your license endpoint. Each tag consists of a tag key and a tag value. Tag keys and values are both required, but tag values can be empty strings.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The VPC (virtual private cloud) ID associated with the license endpoint.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[\w]{1,120}$`; length 1 to 32; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -85,7 +64,7 @@ impl LicenseEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::LicenseEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-licenseendpoint.html",
         primary_identifier: &["Arn"],
@@ -96,7 +75,7 @@ impl LicenseEndpoint {
         read_only: &["DnsName", "LicenseEndpointId", "Status", "StatusMessage", "Arn"],
         attributes: &["Arn", "DnsName", "LicenseEndpointId", "Status", "StatusMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LicenseEndpoint` with its required properties, named in a [`LicenseEndpointRequired`].
@@ -105,39 +84,41 @@ impl LicenseEndpoint {
         Self {
             security_group_ids: required.security_group_ids,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for LicenseEndpoint {
+impl ::cloudwright_core::Resource for LicenseEndpoint {
     type Attributes = LicenseEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LicenseEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LicenseEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LicenseEndpoint {
+impl ::cloudwright_core::ToValue for LicenseEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .opt("Tags", &self.tags)
@@ -146,12 +127,12 @@ impl ToValue for LicenseEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LicenseEndpoint`]: `Handle<LicenseEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LicenseEndpoint`]: `Handle<LicenseEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LicenseEndpointAttributes(ResourceRef);
+pub struct LicenseEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LicenseEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LicenseEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,37 +142,63 @@ impl LicenseEndpointAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the license endpoint.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DnsName`: a string.
     ///
     /// The DNS name of the license server endpoint.
     #[inline]
-    pub fn dns_name(&self) -> Value {
-        self.0.get_att("DnsName")
+    pub fn dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DnsName"))
     }
 
     /// `Fn::GetAtt` `LicenseEndpointId`: a string.
     ///
     /// The license endpoint ID.
     #[inline]
-    pub fn license_endpoint_id(&self) -> Value {
-        self.0.get_att("LicenseEndpointId")
+    pub fn license_endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LicenseEndpointId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The status message of the license endpoint.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[\\w]{1,120}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-[\\w]{1,120}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[\\w]{1,120}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LicenseEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["SecurityGroupIds", "SubnetIds", "VpcId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
-
 /// The required properties of [`Limit`], by name: `Limit::new(LimitRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LimitRequired {
     /// `AmountRequirementName`: a string, required.
-    pub amount_requirement_name: Str,
+    pub amount_requirement_name: ::cloudwright_core::Str,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `FarmId`: a string, required.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `MaxCount`: an integer, required.
-    pub max_count: Int,
+    pub max_count: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Limit: ObjRule = ObjRule {
-    properties: &[
-        ("AmountRequirementName", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MaxCount", Shape::Int(&NumRule { min: Some(-1.0), max: Some(2147483647.0), ..NumRule::ANY })),
-    ],
-    required: &["AmountRequirementName", "DisplayName", "MaxCount", "FarmId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::Limit` resource.
 ///
@@ -56,29 +38,29 @@ pub struct Limit {
     /// The value that you specify as the `name` in the `amounts` field of the `hostRequirements` in a step of a job template to declare the limit requirement.
     ///
     /// Length at most 1024; create-only: changing it replaces the resource.
-    pub amount_requirement_name: Str,
+    pub amount_requirement_name: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description of the limit. A clear description helps you identify the purpose of the limit.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 0 to 100; default `""`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The name of the limit used in lists to identify the limit.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `FarmId`: a string, required.
     ///
     /// The unique identifier of the farm that contains the limit.
     ///
     /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `MaxCount`: an integer, required.
     ///
     /// The maximum number of resources constrained by this limit. When all of the resources are in use, steps that require the limit won't be scheduled until the resource is available.
@@ -86,7 +68,7 @@ pub struct Limit {
     /// The `maxValue` must not be 0. If the value is -1, there is no restriction on the number of resources that can be acquired for this limit.
     ///
     /// Value -1 to 2147483647.
-    pub max_count: Int,
+    pub max_count: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -96,7 +78,7 @@ impl Limit {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::Limit",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-limit.html",
         primary_identifier: &["FarmId", "LimitId"],
@@ -107,7 +89,7 @@ impl Limit {
         read_only: &["CurrentCount", "LimitId"],
         attributes: &["CurrentCount", "LimitId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Limit` with its required properties, named in a [`LimitRequired`].
@@ -115,7 +97,7 @@ impl Limit {
     pub fn new(required: LimitRequired) -> Self {
         Self {
             amount_requirement_name: required.amount_requirement_name,
-            description: None,
+            description: ::std::option::Option::None,
             display_name: required.display_name,
             farm_id: required.farm_id,
             max_count: required.max_count,
@@ -123,32 +105,34 @@ impl Limit {
     }
 
     /// `AmountRequirementName`: a string, required.
-    pub fn amount_requirement_name(mut self, value: impl Into<Str>) -> Self { self.amount_requirement_name = value.into(); self }
+    pub fn amount_requirement_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.amount_requirement_name = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `FarmId`: a string, required.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
+    pub fn farm_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.farm_id = value.into(); self }
     /// `MaxCount`: an integer, required.
-    pub fn max_count(mut self, value: impl Into<Int>) -> Self { self.max_count = value.into(); self }
+    pub fn max_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_count = value.into(); self }
 }
 
-impl Resource for Limit {
+impl ::cloudwright_core::Resource for Limit {
     type Attributes = LimitAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Limit, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Limit, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Limit {
+impl ::cloudwright_core::ToValue for Limit {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AmountRequirementName", &self.amount_requirement_name)
             .opt("Description", &self.description)
             .req("DisplayName", &self.display_name)
@@ -158,12 +142,12 @@ impl ToValue for Limit {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Limit`]: `Handle<Limit>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Limit`]: `Handle<Limit>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LimitAttributes(ResourceRef);
+pub struct LimitAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LimitAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LimitAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,15 +157,38 @@ impl LimitAttributes {
     ///
     /// The number of resources from the limit that are being used by jobs. The result is delayed and may not be the count at the time that you called the operation.
     #[inline]
-    pub fn current_count(&self) -> Value {
-        self.0.get_att("CurrentCount")
+    pub fn current_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CurrentCount"))
     }
 
     /// `Fn::GetAtt` `LimitId`: a string.
     ///
     /// The unique identifier of the limit.
     #[inline]
-    pub fn limit_id(&self) -> Value {
-        self.0.get_att("LimitId")
+    pub fn limit_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LimitId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Limit: ObjRule = ObjRule {
+        properties: &[
+            ("AmountRequirementName", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MaxCount", Shape::Int(&NumRule { min: Some(-1.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ],
+        required: &["AmountRequirementName", "DisplayName", "MaxCount", "FarmId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

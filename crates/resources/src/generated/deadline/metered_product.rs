@@ -5,21 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^le-[0-9a-f]{32}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z]{1,32}-[.0-9a-z]{1,32}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_MeteredProduct: ObjRule = ObjRule {
-    properties: &[
-        ("LicenseEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProductId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Deadline::MeteredProduct` resource.
 ///
 /// Adds a metered product.
@@ -38,13 +23,13 @@ pub struct MeteredProduct {
     /// The Amazon EC2 identifier of the license endpoint.
     ///
     /// Pattern `^le-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub license_endpoint_id: Option<Str>,
+    pub license_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProductId`: a string.
     ///
     /// The product ID.
     ///
     /// Pattern `^[0-9a-z]{1,32}-[.0-9a-z]{1,32}$`; create-only: changing it replaces the resource.
-    pub product_id: Option<Str>,
+    pub product_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -54,7 +39,7 @@ impl MeteredProduct {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::MeteredProduct",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-meteredproduct.html",
         primary_identifier: &["Arn"],
@@ -65,48 +50,50 @@ impl MeteredProduct {
         read_only: &["Arn", "Port", "Family", "Vendor"],
         attributes: &["Arn", "Family", "Port", "Vendor"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MeteredProduct` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LicenseEndpointId`: a string.
-    pub fn license_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.license_endpoint_id = Some(value.into()); self }
+    pub fn license_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.license_endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `ProductId`: a string.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = Some(value.into()); self }
+    pub fn product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MeteredProduct {
+impl ::cloudwright_core::Resource for MeteredProduct {
     type Attributes = MeteredProductAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MeteredProduct, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MeteredProduct, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MeteredProduct {
+impl ::cloudwright_core::ToValue for MeteredProduct {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LicenseEndpointId", &self.license_endpoint_id)
             .opt("ProductId", &self.product_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MeteredProduct`]: `Handle<MeteredProduct>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MeteredProduct`]: `Handle<MeteredProduct>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MeteredProductAttributes(ResourceRef);
+pub struct MeteredProductAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MeteredProductAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MeteredProductAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -116,31 +103,51 @@ impl MeteredProductAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the metered product.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Family`: a string.
     ///
     /// The family to which the metered product belongs.
     #[inline]
-    pub fn family(&self) -> Value {
-        self.0.get_att("Family")
+    pub fn family(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Family"))
     }
 
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// The port on which the metered product should run.
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Port"))
     }
 
     /// `Fn::GetAtt` `Vendor`: a string.
     ///
     /// The vendor.
     #[inline]
-    pub fn vendor(&self) -> Value {
-        self.0.get_att("Vendor")
+    pub fn vendor(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Vendor"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^le-[0-9a-f]{32}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z]{1,32}-[.0-9a-z]{1,32}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MeteredProduct: ObjRule = ObjRule {
+        properties: &[
+            ("LicenseEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProductId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -43,7 +43,7 @@ pub mod shared;
 pub mod storage_profile;
 
 #[cfg(feature = "deadline")]
-pub use farm::{Farm, FarmAttributes, FarmRequired};
+pub use farm::{Farm, FarmAttributes};
 #[cfg(feature = "deadline")]
 pub use fleet::{Fleet, FleetAttributes, FleetRequired};
 #[cfg(feature = "deadline")]

@@ -5,47 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9-]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9-]{1,100}$");
 
 /// The required properties of [`Monitor`], by name: `Monitor::new(MonitorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitorRequired {
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `IdentityCenterInstanceArn`: a string, required.
-    pub identity_center_instance_arn: Str,
+    pub identity_center_instance_arn: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Subdomain`: a string, required.
-    pub subdomain: Str,
+    pub subdomain: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Monitor: ObjRule = ObjRule {
-    properties: &[
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("IdentityCenterInstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IdentityCenterRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Subdomain", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["DisplayName", "IdentityCenterInstanceArn", "RoleArn", "Subdomain"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::Monitor` resource.
 ///
@@ -64,40 +37,40 @@ pub struct Monitor {
     ///
     /// The name of the monitor that displays on the Deadline Cloud console.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `IdentityCenterInstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name of the IAM Identity Center instance responsible for authenticating monitor users.
     ///
     /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; create-only: changing it replaces the resource.
-    pub identity_center_instance_arn: Str,
+    pub identity_center_instance_arn: ::cloudwright_core::Str,
     /// `IdentityCenterRegion`: a string.
     ///
     /// The AWS region where IAM Identity Center is enabled. Required when Identity Center is in a different region than the monitor.
     ///
     /// Pattern `^[a-z0-9-]+$`; length 1 to 25; create-only: changing it replaces the resource.
-    pub identity_center_region: Option<Str>,
+    pub identity_center_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name of the IAM role for the monitor. Users of the monitor use this role to access Deadline Cloud resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::\d{12}:role(/[!-.0-~]+)*/[\w+=,.@-]+$`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Subdomain`: a string, required.
     ///
     /// The subdomain used for the monitor URL. The full URL of the monitor is subdomain.Region.deadlinecloud.amazonaws.com.
     ///
     /// Pattern `^[a-z0-9-]{1,100}$`.
-    pub subdomain: Str,
+    pub subdomain: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +80,7 @@ impl Monitor {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::Monitor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-monitor.html",
         primary_identifier: &["Arn"],
@@ -118,7 +91,7 @@ impl Monitor {
         read_only: &["IdentityCenterApplicationArn", "MonitorId", "Url", "Arn"],
         attributes: &["Arn", "IdentityCenterApplicationArn", "MonitorId", "Url"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Monitor` with its required properties, named in a [`MonitorRequired`].
@@ -127,45 +100,47 @@ impl Monitor {
         Self {
             display_name: required.display_name,
             identity_center_instance_arn: required.identity_center_instance_arn,
-            identity_center_region: None,
+            identity_center_region: ::std::option::Option::None,
             role_arn: required.role_arn,
             subdomain: required.subdomain,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `IdentityCenterInstanceArn`: a string, required.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = value.into(); self }
+    pub fn identity_center_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_center_instance_arn = value.into(); self }
     /// `IdentityCenterRegion`: a string.
-    pub fn identity_center_region(mut self, value: impl Into<Str>) -> Self { self.identity_center_region = Some(value.into()); self }
+    pub fn identity_center_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_center_region = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Subdomain`: a string, required.
-    pub fn subdomain(mut self, value: impl Into<Str>) -> Self { self.subdomain = value.into(); self }
+    pub fn subdomain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdomain = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Monitor {
+impl ::cloudwright_core::Resource for Monitor {
     type Attributes = MonitorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Monitor, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Monitor, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Monitor {
+impl ::cloudwright_core::ToValue for Monitor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DisplayName", &self.display_name)
             .req(
                 "IdentityCenterInstanceArn",
@@ -179,12 +154,12 @@ impl ToValue for Monitor {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Monitor`]: `Handle<Monitor>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Monitor`]: `Handle<Monitor>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MonitorAttributes(ResourceRef);
+pub struct MonitorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MonitorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MonitorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,31 +169,63 @@ impl MonitorAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the monitor.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IdentityCenterApplicationArn`: a string.
     ///
     /// The Amazon Resource Name that the IAM Identity Center assigned to the monitor when it was created.
     #[inline]
-    pub fn identity_center_application_arn(&self) -> Value {
-        self.0.get_att("IdentityCenterApplicationArn")
+    pub fn identity_center_application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityCenterApplicationArn"))
     }
 
     /// `Fn::GetAtt` `MonitorId`: a string.
     ///
     /// The unique identifier for the monitor.
     #[inline]
-    pub fn monitor_id(&self) -> Value {
-        self.0.get_att("MonitorId")
+    pub fn monitor_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitorId"))
     }
 
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The complete URL of the monitor. The full URL of the monitor is subdomain.Region.deadlinecloud.amazonaws.com.
     #[inline]
-    pub fn url(&self) -> Value {
-        self.0.get_att("Url")
+    pub fn url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Url"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9-]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9-]{1,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Monitor: ObjRule = ObjRule {
+        properties: &[
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("IdentityCenterInstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IdentityCenterRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Subdomain", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["DisplayName", "IdentityCenterInstanceArn", "RoleArn", "Subdomain"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,55 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^sp-[0-9a-f]{32}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "(?!^(\\d+\\.)+\\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$)",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?:[a-z][a-z0-9-]{0,30})?$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:secret:[a-zA-Z0-9-/_+=.@]{1,2028}$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[^\"'/\\[\\]:;|=,+*?<>\\s]*$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9A-Za-z ]*$");
-pub(crate) static PATTERN_8: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$");
 
 /// The required properties of [`Queue`], by name: `Queue::new(QueueRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueRequired {
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `FarmId`: a string, required.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Queue: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedStorageProfileIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
-        ("DefaultBudgetAction", Shape::Str(&StrRule { allowed: &["NONE", "STOP_SCHEDULING_AND_COMPLETE_TASKS", "STOP_SCHEDULING_AND_CANCEL_TASKS"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("JobAttachmentSettings", Shape::Object(&RULE_JobAttachmentSettings)),
-        ("JobRunAsUser", Shape::Object(&RULE_JobRunAsUser)),
-        ("RequiredFileSystemLocationNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SchedulingConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["DisplayName", "FarmId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::Queue` resource.
 ///
@@ -73,61 +34,63 @@ pub struct Queue {
     /// The identifiers of the storage profiles that this queue can use to share assets between workers using different operating systems.
     ///
     /// Items 0 to 20; each item: pattern `^sp-[0-9a-f]{32}$`.
-    pub allowed_storage_profile_ids: Option<List<Str>>,
+    pub allowed_storage_profile_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DefaultBudgetAction`: a [`DefaultQueueBudgetAction`] value.
     ///
     /// The default action taken on a queue summary if a budget wasn't configured.
-    pub default_budget_action: Option<DefaultQueueBudgetAction>,
+    pub default_budget_action: ::std::option::Option<DefaultQueueBudgetAction>,
     /// `Description`: a string.
     ///
     /// A description of the queue that helps identify what the queue is used for.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 0 to 100; default `""`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The display name of the queue summary to update.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `FarmId`: a string, required.
     ///
     /// The farm ID.
     ///
     /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `JobAttachmentSettings`: a [`JobAttachmentSettings`] object.
     ///
     /// The job attachment settings. These are the Amazon S3 bucket name and the Amazon S3 prefix.
-    pub job_attachment_settings: Option<Obj<JobAttachmentSettings>>,
+    pub job_attachment_settings: ::std::option::Option<crate::Obj<JobAttachmentSettings>>,
     /// `JobRunAsUser`: a [`JobRunAsUser`] object.
     ///
     /// Identifies the user for a job.
-    pub job_run_as_user: Option<Obj<JobRunAsUser>>,
+    pub job_run_as_user: ::std::option::Option<crate::Obj<JobRunAsUser>>,
     /// `RequiredFileSystemLocationNames`: a list of strings.
     ///
     /// The file system location that the queue uses.
     ///
     /// Items 0 to 20; each item: pattern `^[0-9A-Za-z ]*$`, length 1 to 64.
-    pub required_file_system_location_names: Option<List<Str>>,
+    pub required_file_system_location_names:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that workers use when running jobs in this queue.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::\d{12}:role(/[!-.0-~]+)*/[\w+=,.@-]+$`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchedulingConfiguration`: a JSON value.
-    pub scheduling_configuration: Option<Json>,
+    pub scheduling_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to your queue. Each tag consists of a tag key and a tag value. Tag keys and values are both required, but tag values can be empty strings.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -137,7 +100,7 @@ impl Queue {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::Queue",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queue.html",
         primary_identifier: &["Arn"],
@@ -148,69 +111,71 @@ impl Queue {
         read_only: &["QueueId", "Arn"],
         attributes: &["Arn", "QueueId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Queue` with its required properties, named in a [`QueueRequired`].
     #[inline]
     pub fn new(required: QueueRequired) -> Self {
         Self {
-            allowed_storage_profile_ids: None,
-            default_budget_action: None,
-            description: None,
+            allowed_storage_profile_ids: ::std::option::Option::None,
+            default_budget_action: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             display_name: required.display_name,
             farm_id: required.farm_id,
-            job_attachment_settings: None,
-            job_run_as_user: None,
-            required_file_system_location_names: None,
-            role_arn: None,
-            scheduling_configuration: None,
-            tags: None,
+            job_attachment_settings: ::std::option::Option::None,
+            job_run_as_user: ::std::option::Option::None,
+            required_file_system_location_names: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
+            scheduling_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowedStorageProfileIds`: a list of strings.
-    pub fn allowed_storage_profile_ids(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_storage_profile_ids = Some(value.into()); self }
+    pub fn allowed_storage_profile_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_storage_profile_ids = ::std::option::Option::Some(value.into()); self }
     /// `DefaultBudgetAction`: a [`DefaultQueueBudgetAction`] value.
-    pub fn default_budget_action(mut self, value: impl Into<DefaultQueueBudgetAction>) -> Self { self.default_budget_action = Some(value.into()); self }
+    pub fn default_budget_action(mut self, value: impl ::std::convert::Into<DefaultQueueBudgetAction>) -> Self { self.default_budget_action = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `FarmId`: a string, required.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
+    pub fn farm_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.farm_id = value.into(); self }
     /// `JobAttachmentSettings`: a [`JobAttachmentSettings`] object.
-    pub fn job_attachment_settings(mut self, value: impl Into<Obj<JobAttachmentSettings>>) -> Self { self.job_attachment_settings = Some(value.into()); self }
+    pub fn job_attachment_settings(mut self, value: impl ::std::convert::Into<crate::Obj<JobAttachmentSettings>>) -> Self { self.job_attachment_settings = ::std::option::Option::Some(value.into()); self }
     /// `JobRunAsUser`: a [`JobRunAsUser`] object.
-    pub fn job_run_as_user(mut self, value: impl Into<Obj<JobRunAsUser>>) -> Self { self.job_run_as_user = Some(value.into()); self }
+    pub fn job_run_as_user(mut self, value: impl ::std::convert::Into<crate::Obj<JobRunAsUser>>) -> Self { self.job_run_as_user = ::std::option::Option::Some(value.into()); self }
     /// `RequiredFileSystemLocationNames`: a list of strings.
-    pub fn required_file_system_location_names(mut self, value: impl Into<List<Str>>) -> Self { self.required_file_system_location_names = Some(value.into()); self }
+    pub fn required_file_system_location_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.required_file_system_location_names = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SchedulingConfiguration`: a JSON value.
-    pub fn scheduling_configuration(mut self, value: impl Into<Json>) -> Self { self.scheduling_configuration = Some(value.into()); self }
+    pub fn scheduling_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.scheduling_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Queue {
+impl ::cloudwright_core::Resource for Queue {
     type Attributes = QueueAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Queue, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Queue, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Queue {
+impl ::cloudwright_core::ToValue for Queue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowedStorageProfileIds",
                 &self.allowed_storage_profile_ids,
@@ -232,12 +197,12 @@ impl ToValue for Queue {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QueueAttributes(ResourceRef);
+pub struct QueueAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QueueAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueueAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -247,16 +212,16 @@ impl QueueAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the queue.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `QueueId`: a string.
     ///
     /// The queue ID.
     #[inline]
-    pub fn queue_id(&self) -> Value {
-        self.0.get_att("QueueId")
+    pub fn queue_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueueId"))
     }
 }
 
@@ -264,21 +229,10 @@ impl QueueAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobAttachmentSettingsRequired {
     /// `RootPrefix`: a string, required.
-    pub root_prefix: Str,
+    pub root_prefix: ::cloudwright_core::Str,
     /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobAttachmentSettings: ObjRule = ObjRule {
-    properties: &[
-        ("RootPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-    ],
-    required: &["RootPrefix", "S3BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobAttachmentSettings` property type of `AWS::Deadline::Queue`.
 ///
@@ -292,13 +246,13 @@ pub struct JobAttachmentSettings {
     /// The root prefix.
     ///
     /// Pattern `^[a-zA-Z0-9-_/]+$`; length 1 to 63.
-    pub root_prefix: Str,
+    pub root_prefix: ::cloudwright_core::Str,
     /// `S3BucketName`: a string, required.
     ///
     /// The Amazon S3 bucket name.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)`; length 3 to 63.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -313,41 +267,22 @@ impl JobAttachmentSettings {
     }
 
     /// `RootPrefix`: a string, required.
-    pub fn root_prefix(mut self, value: impl Into<Str>) -> Self { self.root_prefix = value.into(); self }
+    pub fn root_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_prefix = value.into(); self }
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
 }
 
-impl PropertyType for JobAttachmentSettings {}
+impl crate::PropertyType for JobAttachmentSettings {}
 
-impl ToValue for JobAttachmentSettings {
+impl ::cloudwright_core::ToValue for JobAttachmentSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RootPrefix", &self.root_prefix)
             .req("S3BucketName", &self.s3_bucket_name)
             .build()
     }
 }
-
-/// The required properties of [`JobRunAsUser`], by name: `JobRunAsUser::new(JobRunAsUserRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JobRunAsUserRequired {
-    /// `RunAs`: a [`RunAs`] value, required.
-    pub run_as: RunAs,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JobRunAsUser: ObjRule = ObjRule {
-    properties: &[
-        ("Posix", Shape::Object(&RULE_PosixUser)),
-        ("RunAs", Shape::Str(&StrRule { allowed: &["QUEUE_CONFIGURED_USER", "WORKER_AGENT_USER"], ..StrRule::ANY })),
-        ("Windows", Shape::Object(&RULE_WindowsUser)),
-    ],
-    required: &["RunAs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JobRunAsUser` property type of `AWS::Deadline::Queue`.
 ///
@@ -359,7 +294,7 @@ pub struct JobRunAsUser {
     /// `Posix`: a [`PosixUser`] object.
     ///
     /// The user and group that the jobs in the queue run as.
-    pub posix: Option<Obj<PosixUser>>,
+    pub posix: ::std::option::Option<crate::Obj<PosixUser>>,
     /// `RunAs`: a [`RunAs`] value, required.
     ///
     /// Specifies whether the job should run using the queue's system user or if the job should run using the worker agent system user.
@@ -367,35 +302,35 @@ pub struct JobRunAsUser {
     /// `Windows`: a [`WindowsUser`] object.
     ///
     /// Identifies a Microsoft Windows user.
-    pub windows: Option<Obj<WindowsUser>>,
+    pub windows: ::std::option::Option<crate::Obj<WindowsUser>>,
 }
 
 #[rustfmt::skip]
 impl JobRunAsUser {
-    /// A `JobRunAsUser` with its required properties, named in a [`JobRunAsUserRequired`].
+    /// A `JobRunAsUser` with its one required property, `RunAs`.
     #[inline]
-    pub fn new(required: JobRunAsUserRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RunAs>) -> Self {
         Self {
-            posix: None,
-            run_as: required.run_as,
-            windows: None,
+            posix: ::std::option::Option::None,
+            run_as: value.into(),
+            windows: ::std::option::Option::None,
         }
     }
 
     /// `Posix`: a [`PosixUser`] object.
-    pub fn posix(mut self, value: impl Into<Obj<PosixUser>>) -> Self { self.posix = Some(value.into()); self }
+    pub fn posix(mut self, value: impl ::std::convert::Into<crate::Obj<PosixUser>>) -> Self { self.posix = ::std::option::Option::Some(value.into()); self }
     /// `RunAs`: a [`RunAs`] value, required.
-    pub fn run_as(mut self, value: impl Into<RunAs>) -> Self { self.run_as = value.into(); self }
+    pub fn run_as(mut self, value: impl ::std::convert::Into<RunAs>) -> Self { self.run_as = value.into(); self }
     /// `Windows`: a [`WindowsUser`] object.
-    pub fn windows(mut self, value: impl Into<Obj<WindowsUser>>) -> Self { self.windows = Some(value.into()); self }
+    pub fn windows(mut self, value: impl ::std::convert::Into<crate::Obj<WindowsUser>>) -> Self { self.windows = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JobRunAsUser {}
+impl crate::PropertyType for JobRunAsUser {}
 
-impl ToValue for JobRunAsUser {
+impl ::cloudwright_core::ToValue for JobRunAsUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Posix", &self.posix)
             .req("RunAs", &self.run_as)
             .opt("Windows", &self.windows)
@@ -407,21 +342,10 @@ impl ToValue for JobRunAsUser {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosixUserRequired {
     /// `Group`: a string, required.
-    pub group: Str,
+    pub group: ::cloudwright_core::Str,
     /// `User`: a string, required.
-    pub user: Str,
+    pub user: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
-    properties: &[
-        ("Group", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(31), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("User", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(31), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Group", "User"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PosixUser` property type of `AWS::Deadline::Queue`.
 ///
@@ -435,13 +359,13 @@ pub struct PosixUser {
     /// The name of the POSIX user's group.
     ///
     /// Pattern `^(?:[a-z][a-z0-9-]{0,30})?$`; length 0 to 31.
-    pub group: Str,
+    pub group: ::cloudwright_core::Str,
     /// `User`: a string, required.
     ///
     /// The name of the POSIX user.
     ///
     /// Pattern `^(?:[a-z][a-z0-9-]{0,30})?$`; length 0 to 31.
-    pub user: Str,
+    pub user: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -456,17 +380,17 @@ impl PosixUser {
     }
 
     /// `Group`: a string, required.
-    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = value.into(); self }
+    pub fn group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group = value.into(); self }
     /// `User`: a string, required.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = value.into(); self }
 }
 
-impl PropertyType for PosixUser {}
+impl crate::PropertyType for PosixUser {}
 
-impl ToValue for PosixUser {
+impl ::cloudwright_core::ToValue for PosixUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Group", &self.group)
             .req("User", &self.user)
             .build()
@@ -477,21 +401,10 @@ impl ToValue for PosixUser {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowsUserRequired {
     /// `PasswordArn`: a string, required.
-    pub password_arn: Str,
+    pub password_arn: ::cloudwright_core::Str,
     /// `User`: a string, required.
-    pub user: Str,
+    pub user: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WindowsUser: ObjRule = ObjRule {
-    properties: &[
-        ("PasswordArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("User", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(111), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["PasswordArn", "User"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WindowsUser` property type of `AWS::Deadline::Queue`.
 ///
@@ -505,13 +418,13 @@ pub struct WindowsUser {
     /// The password ARN for the Windows user.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:secret:[a-zA-Z0-9-/_+=.@]{1,2028}$`; length 20 to 2048.
-    pub password_arn: Str,
+    pub password_arn: ::cloudwright_core::Str,
     /// `User`: a string, required.
     ///
     /// The user.
     ///
     /// Pattern `^[^"'/\[\]:;|=,+*?<>\s]*$`; length 0 to 111.
-    pub user: Str,
+    pub user: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -526,17 +439,17 @@ impl WindowsUser {
     }
 
     /// `PasswordArn`: a string, required.
-    pub fn password_arn(mut self, value: impl Into<Str>) -> Self { self.password_arn = value.into(); self }
+    pub fn password_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password_arn = value.into(); self }
     /// `User`: a string, required.
-    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
+    pub fn user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user = value.into(); self }
 }
 
-impl PropertyType for WindowsUser {}
+impl crate::PropertyType for WindowsUser {}
 
-impl ToValue for WindowsUser {
+impl ::cloudwright_core::ToValue for WindowsUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PasswordArn", &self.password_arn)
             .req("User", &self.user)
             .build()
@@ -553,25 +466,25 @@ pub enum DefaultQueueBudgetAction {
     /// `STOP_SCHEDULING_AND_CANCEL_TASKS`
     StopSchedulingAndCancelTasks,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultQueueBudgetAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultQueueBudgetAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultQueueBudgetAction {
+impl ::cloudwright_core::ToValue for DefaultQueueBudgetAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::StopSchedulingAndCompleteTasks => "STOP_SCHEDULING_AND_COMPLETE_TASKS",
             Self::StopSchedulingAndCancelTasks => "STOP_SCHEDULING_AND_CANCEL_TASKS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -583,23 +496,112 @@ pub enum RunAs {
     /// `WORKER_AGENT_USER`
     WorkerAgentUser,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RunAs {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RunAs {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RunAs {
+impl ::cloudwright_core::ToValue for RunAs {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::QueueConfiguredUser => "QUEUE_CONFIGURED_USER",
             Self::WorkerAgentUser => "WORKER_AGENT_USER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^sp-[0-9a-f]{32}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "(?!^(\\d+\\.)+\\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$)",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?:[a-z][a-z0-9-]{0,30})?$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:secret:[a-zA-Z0-9-/_+=.@]{1,2028}$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[^\"'/\\[\\]:;|=,+*?<>\\s]*$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9A-Za-z ]*$");
+    pub(crate) static PATTERN_8: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Queue: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedStorageProfileIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("DefaultBudgetAction", Shape::Str(&StrRule { allowed: &["NONE", "STOP_SCHEDULING_AND_COMPLETE_TASKS", "STOP_SCHEDULING_AND_CANCEL_TASKS"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("JobAttachmentSettings", Shape::Object(&RULE_JobAttachmentSettings)),
+            ("JobRunAsUser", Shape::Object(&RULE_JobRunAsUser)),
+            ("RequiredFileSystemLocationNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SchedulingConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["DisplayName", "FarmId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobAttachmentSettings: ObjRule = ObjRule {
+        properties: &[
+            ("RootPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ],
+        required: &["RootPrefix", "S3BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JobRunAsUser: ObjRule = ObjRule {
+        properties: &[
+            ("Posix", Shape::Object(&RULE_PosixUser)),
+            ("RunAs", Shape::Str(&StrRule { allowed: &["QUEUE_CONFIGURED_USER", "WORKER_AGENT_USER"], ..StrRule::ANY })),
+            ("Windows", Shape::Object(&RULE_WindowsUser)),
+        ],
+        required: &["RunAs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
+        properties: &[
+            ("Group", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(31), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("User", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(31), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Group", "User"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WindowsUser: ObjRule = ObjRule {
+        properties: &[
+            ("PasswordArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("User", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(111), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["PasswordArn", "User"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^queue-[0-9a-f]{32}$");
-
 /// The required properties of [`QueueEnvironment`], by name: `QueueEnvironment::new(QueueEnvironmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueEnvironmentRequired {
     /// `FarmId`: a string, required.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `QueueId`: a string, required.
-    pub queue_id: Str,
+    pub queue_id: ::cloudwright_core::Str,
     /// `Template`: a string, required.
-    pub template: Str,
+    pub template: ::cloudwright_core::Str,
     /// `TemplateType`: an [`EnvironmentTemplateType`] value, required.
     pub template_type: EnvironmentTemplateType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueueEnvironment: ObjRule = ObjRule {
-    properties: &[
-        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("QueueId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Template", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15000), ..StrRule::ANY })),
-        ("TemplateType", Shape::Str(&StrRule { allowed: &["JSON", "YAML"], ..StrRule::ANY })),
-    ],
-    required: &["FarmId", "QueueId", "Priority", "Template", "TemplateType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::QueueEnvironment` resource.
 ///
@@ -57,25 +38,25 @@ pub struct QueueEnvironment {
     /// The identifier assigned to the farm that contains the queue.
     ///
     /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
     ///
     /// The queue environment's priority.
     ///
     /// Value 0 to 10000.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `QueueId`: a string, required.
     ///
     /// The unique identifier of the queue that contains the environment.
     ///
     /// Pattern `^queue-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub queue_id: Str,
+    pub queue_id: ::cloudwright_core::Str,
     /// `Template`: a string, required.
     ///
     /// A JSON or YAML template that describes the processing environment for the queue.
     ///
     /// Length 1 to 15000.
-    pub template: Str,
+    pub template: ::cloudwright_core::Str,
     /// `TemplateType`: an [`EnvironmentTemplateType`] value, required.
     ///
     /// Specifies whether the template for the queue environment is JSON or YAML.
@@ -89,7 +70,7 @@ impl QueueEnvironment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::QueueEnvironment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queueenvironment.html",
         primary_identifier: &["FarmId", "QueueId", "QueueEnvironmentId"],
@@ -100,7 +81,7 @@ impl QueueEnvironment {
         read_only: &["Name", "QueueEnvironmentId"],
         attributes: &["Name", "QueueEnvironmentId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `QueueEnvironment` with its required properties, named in a [`QueueEnvironmentRequired`].
@@ -116,32 +97,34 @@ impl QueueEnvironment {
     }
 
     /// `FarmId`: a string, required.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
+    pub fn farm_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.farm_id = value.into(); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `QueueId`: a string, required.
-    pub fn queue_id(mut self, value: impl Into<Str>) -> Self { self.queue_id = value.into(); self }
+    pub fn queue_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_id = value.into(); self }
     /// `Template`: a string, required.
-    pub fn template(mut self, value: impl Into<Str>) -> Self { self.template = value.into(); self }
+    pub fn template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template = value.into(); self }
     /// `TemplateType`: an [`EnvironmentTemplateType`] value, required.
-    pub fn template_type(mut self, value: impl Into<EnvironmentTemplateType>) -> Self { self.template_type = value.into(); self }
+    pub fn template_type(mut self, value: impl ::std::convert::Into<EnvironmentTemplateType>) -> Self { self.template_type = value.into(); self }
 }
 
-impl Resource for QueueEnvironment {
+impl ::cloudwright_core::Resource for QueueEnvironment {
     type Attributes = QueueEnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueueEnvironment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_QueueEnvironment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for QueueEnvironment {
+impl ::cloudwright_core::ToValue for QueueEnvironment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FarmId", &self.farm_id)
             .req("Priority", &self.priority)
             .req("QueueId", &self.queue_id)
@@ -151,12 +134,12 @@ impl ToValue for QueueEnvironment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`QueueEnvironment`]: `Handle<QueueEnvironment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`QueueEnvironment`]: `Handle<QueueEnvironment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QueueEnvironmentAttributes(ResourceRef);
+pub struct QueueEnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QueueEnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueueEnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -166,16 +149,16 @@ impl QueueEnvironmentAttributes {
     ///
     /// The name of the queue environment.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `QueueEnvironmentId`: a string.
     ///
     /// The queue environment ID.
     #[inline]
-    pub fn queue_environment_id(&self) -> Value {
-        self.0.get_att("QueueEnvironmentId")
+    pub fn queue_environment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueueEnvironmentId"))
     }
 }
 
@@ -187,23 +170,47 @@ pub enum EnvironmentTemplateType {
     /// `YAML`
     Yaml,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnvironmentTemplateType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnvironmentTemplateType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnvironmentTemplateType {
+impl ::cloudwright_core::ToValue for EnvironmentTemplateType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "JSON",
             Self::Yaml => "YAML",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^queue-[0-9a-f]{32}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueueEnvironment: ObjRule = ObjRule {
+        properties: &[
+            ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("QueueId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Template", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15000), ..StrRule::ANY })),
+            ("TemplateType", Shape::Str(&StrRule { allowed: &["JSON", "YAML"], ..StrRule::ANY })),
+        ],
+        required: &["FarmId", "QueueId", "Priority", "Template", "TemplateType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

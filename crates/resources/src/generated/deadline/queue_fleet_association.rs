@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^fleet-[0-9a-f]{32}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^queue-[0-9a-f]{32}$");
-
 /// The required properties of [`QueueFleetAssociation`], by name: `QueueFleetAssociation::new(QueueFleetAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueFleetAssociationRequired {
     /// `FarmId`: a string, required.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `FleetId`: a string, required.
-    pub fleet_id: Str,
+    pub fleet_id: ::cloudwright_core::Str,
     /// `QueueId`: a string, required.
-    pub queue_id: Str,
+    pub queue_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueueFleetAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FleetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("QueueId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["FarmId", "FleetId", "QueueId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::QueueFleetAssociation` resource.
 ///
@@ -52,19 +34,19 @@ pub struct QueueFleetAssociation {
     /// The identifier of the farm that contains the queue and the fleet.
     ///
     /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `FleetId`: a string, required.
     ///
     /// The fleet ID.
     ///
     /// Pattern `^fleet-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub fleet_id: Str,
+    pub fleet_id: ::cloudwright_core::Str,
     /// `QueueId`: a string, required.
     ///
     /// The queue ID.
     ///
     /// Pattern `^queue-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub queue_id: Str,
+    pub queue_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -74,7 +56,7 @@ impl QueueFleetAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::QueueFleetAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queuefleetassociation.html",
         primary_identifier: &["FarmId", "FleetId", "QueueId"],
@@ -85,7 +67,7 @@ impl QueueFleetAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `QueueFleetAssociation` with its required properties, named in a [`QueueFleetAssociationRequired`].
@@ -99,28 +81,30 @@ impl QueueFleetAssociation {
     }
 
     /// `FarmId`: a string, required.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
+    pub fn farm_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.farm_id = value.into(); self }
     /// `FleetId`: a string, required.
-    pub fn fleet_id(mut self, value: impl Into<Str>) -> Self { self.fleet_id = value.into(); self }
+    pub fn fleet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fleet_id = value.into(); self }
     /// `QueueId`: a string, required.
-    pub fn queue_id(mut self, value: impl Into<Str>) -> Self { self.queue_id = value.into(); self }
+    pub fn queue_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_id = value.into(); self }
 }
 
-impl Resource for QueueFleetAssociation {
+impl ::cloudwright_core::Resource for QueueFleetAssociation {
     type Attributes = QueueFleetAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueueFleetAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_QueueFleetAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for QueueFleetAssociation {
+impl ::cloudwright_core::ToValue for QueueFleetAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FarmId", &self.farm_id)
             .req("FleetId", &self.fleet_id)
             .req("QueueId", &self.queue_id)
@@ -128,12 +112,35 @@ impl ToValue for QueueFleetAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`QueueFleetAssociation`]: `Handle<QueueFleetAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`QueueFleetAssociation`]: `Handle<QueueFleetAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct QueueFleetAssociationAttributes(());
 
-impl From<ResourceRef> for QueueFleetAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueueFleetAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^fleet-[0-9a-f]{32}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^queue-[0-9a-f]{32}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueueFleetAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FleetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("QueueId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["FarmId", "FleetId", "QueueId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

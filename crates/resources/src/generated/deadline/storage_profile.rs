@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z ]*$");
-
 /// The required properties of [`StorageProfile`], by name: `StorageProfile::new(StorageProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageProfileRequired {
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `FarmId`: a string, required.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `OsFamily`: a [`StorageProfileOperatingSystemFamily`] value, required.
     pub os_family: StorageProfileOperatingSystemFamily,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageProfile: ObjRule = ObjRule {
-    properties: &[
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FileSystemLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemLocation), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("OsFamily", Shape::Str(&StrRule { allowed: &["WINDOWS", "LINUX", "MACOS"], ..StrRule::ANY })),
-    ],
-    required: &["DisplayName", "FarmId", "OsFamily"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Deadline::StorageProfile` resource.
 ///
@@ -51,22 +33,22 @@ pub struct StorageProfile {
     ///
     /// The display name of the storage profile summary to update.
     ///
-    /// &gt; This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
+    /// \> This field can store any content. Escape or encode this content before displaying it on a webpage or any other system that might interpret the content of this field.
     ///
     /// Length 1 to 100.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `FarmId`: a string, required.
     ///
     /// The unique identifier of the farm that contains the storage profile.
     ///
     /// Pattern `^farm-[0-9a-f]{32}$`; create-only: changing it replaces the resource.
-    pub farm_id: Str,
+    pub farm_id: ::cloudwright_core::Str,
     /// `FileSystemLocations`: a list of [`FileSystemLocation`] objects.
     ///
     /// Operating system specific file system path to the storage location.
     ///
     /// Items 0 to 20.
-    pub file_system_locations: Option<List<FileSystemLocation>>,
+    pub file_system_locations: ::std::option::Option<::cloudwright_core::List<FileSystemLocation>>,
     /// `OsFamily`: a [`StorageProfileOperatingSystemFamily`] value, required.
     ///
     /// The operating system (OS) family.
@@ -80,7 +62,7 @@ impl StorageProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Deadline::StorageProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-storageprofile.html",
         primary_identifier: &["FarmId", "StorageProfileId"],
@@ -91,7 +73,7 @@ impl StorageProfile {
         read_only: &["StorageProfileId"],
         attributes: &["StorageProfileId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `StorageProfile` with its required properties, named in a [`StorageProfileRequired`].
@@ -100,36 +82,38 @@ impl StorageProfile {
         Self {
             display_name: required.display_name,
             farm_id: required.farm_id,
-            file_system_locations: None,
+            file_system_locations: ::std::option::Option::None,
             os_family: required.os_family,
         }
     }
 
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `FarmId`: a string, required.
-    pub fn farm_id(mut self, value: impl Into<Str>) -> Self { self.farm_id = value.into(); self }
+    pub fn farm_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.farm_id = value.into(); self }
     /// `FileSystemLocations`: a list of [`FileSystemLocation`] objects.
-    pub fn file_system_locations(mut self, value: impl Into<List<FileSystemLocation>>) -> Self { self.file_system_locations = Some(value.into()); self }
+    pub fn file_system_locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FileSystemLocation>>) -> Self { self.file_system_locations = ::std::option::Option::Some(value.into()); self }
     /// `OsFamily`: a [`StorageProfileOperatingSystemFamily`] value, required.
-    pub fn os_family(mut self, value: impl Into<StorageProfileOperatingSystemFamily>) -> Self { self.os_family = value.into(); self }
+    pub fn os_family(mut self, value: impl ::std::convert::Into<StorageProfileOperatingSystemFamily>) -> Self { self.os_family = value.into(); self }
 }
 
-impl Resource for StorageProfile {
+impl ::cloudwright_core::Resource for StorageProfile {
     type Attributes = StorageProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StorageProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StorageProfile {
+impl ::cloudwright_core::ToValue for StorageProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DisplayName", &self.display_name)
             .req("FarmId", &self.farm_id)
             .opt("FileSystemLocations", &self.file_system_locations)
@@ -138,12 +122,12 @@ impl ToValue for StorageProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StorageProfile`]: `Handle<StorageProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StorageProfile`]: `Handle<StorageProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StorageProfileAttributes(ResourceRef);
+pub struct StorageProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StorageProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StorageProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,8 +137,8 @@ impl StorageProfileAttributes {
     ///
     /// The storage profile ID.
     #[inline]
-    pub fn storage_profile_id(&self) -> Value {
-        self.0.get_att("StorageProfileId")
+    pub fn storage_profile_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageProfileId"))
     }
 }
 
@@ -162,24 +146,12 @@ impl StorageProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemLocationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Path`: a string, required.
-    pub path: Str,
+    pub path: ::cloudwright_core::Str,
     /// `Type`: a [`FileSystemLocationType`] value, required.
     pub r#type: FileSystemLocationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystemLocation: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SHARED", "LOCAL"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Path", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FileSystemLocation` property type of `AWS::Deadline::StorageProfile`.
 ///
@@ -193,13 +165,13 @@ pub struct FileSystemLocation {
     /// The location name.
     ///
     /// Pattern `^[0-9A-Za-z ]*$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Path`: a string, required.
     ///
     /// The file path.
     ///
     /// Length 0 to 1024.
-    pub path: Str,
+    pub path: ::cloudwright_core::Str,
     /// `Type`: a [`FileSystemLocationType`] value, required.
     ///
     /// The type of file.
@@ -219,19 +191,19 @@ impl FileSystemLocation {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Path`: a string, required.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = value.into(); self }
     /// `Type`: a [`FileSystemLocationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<FileSystemLocationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<FileSystemLocationType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for FileSystemLocation {}
+impl crate::PropertyType for FileSystemLocation {}
 
-impl ToValue for FileSystemLocation {
+impl ::cloudwright_core::ToValue for FileSystemLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Path", &self.path)
             .req("Type", &self.r#type)
@@ -247,24 +219,24 @@ pub enum FileSystemLocationType {
     /// `LOCAL`
     Local,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FileSystemLocationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FileSystemLocationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FileSystemLocationType {
+impl ::cloudwright_core::ToValue for FileSystemLocationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Shared => "SHARED",
             Self::Local => "LOCAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -278,24 +250,59 @@ pub enum StorageProfileOperatingSystemFamily {
     /// `MACOS`
     Macos,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StorageProfileOperatingSystemFamily {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageProfileOperatingSystemFamily {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StorageProfileOperatingSystemFamily {
+impl ::cloudwright_core::ToValue for StorageProfileOperatingSystemFamily {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Windows => "WINDOWS",
             Self::Linux => "LINUX",
             Self::Macos => "MACOS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^farm-[0-9a-f]{32}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z ]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageProfile: ObjRule = ObjRule {
+        properties: &[
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FileSystemLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemLocation), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("OsFamily", Shape::Str(&StrRule { allowed: &["WINDOWS", "LINUX", "MACOS"], ..StrRule::ANY })),
+        ],
+        required: &["DisplayName", "FarmId", "OsFamily"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystemLocation: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SHARED", "LOCAL"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Path", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:aws(-[\\w]+)*:detective:(([a-z]+-)+[0-9]+):[0-9]{12}:graph:[0-9a-f]{32}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".*@.*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]{12}");
-
 /// The required properties of [`MemberInvitation`], by name: `MemberInvitation::new(MemberInvitationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemberInvitationRequired {
     /// `GraphArn`: a string, required.
-    pub graph_arn: Str,
+    pub graph_arn: ::cloudwright_core::Str,
     /// `MemberEmailAddress`: a string, required.
-    pub member_email_address: Str,
+    pub member_email_address: ::cloudwright_core::Str,
     /// `MemberId`: a string, required.
-    pub member_id: Str,
+    pub member_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemberInvitation: ObjRule = ObjRule {
-    properties: &[
-        ("DisableEmailNotification", Shape::Bool),
-        ("GraphArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MemberEmailAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MemberId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Message", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-    ],
-    required: &["GraphArn", "MemberId", "MemberEmailAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Detective::MemberInvitation` resource.
 ///
@@ -55,31 +34,31 @@ pub struct MemberInvitation {
     /// Whether to send an invitation email to the member account. If set to true, the member account does not receive an invitation email.
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub disable_email_notification: Option<Bool>,
+    pub disable_email_notification: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GraphArn`: a string, required.
     ///
     /// The ARN of the behavior graph to invite the account to contribute data to.
     ///
     /// Pattern `arn:aws(-[\w]+)*:detective:(([a-z]+-)+[0-9]+):[0-9]{12}:graph:[0-9a-f]{32}`; create-only: changing it replaces the resource.
-    pub graph_arn: Str,
+    pub graph_arn: ::cloudwright_core::Str,
     /// `MemberEmailAddress`: a string, required.
     ///
     /// The root user email address of the invited account. If the email address provided is not the root user email address for the provided account, the invitation creation fails.
     ///
     /// Pattern `.*@.*`.
-    pub member_email_address: Str,
+    pub member_email_address: ::cloudwright_core::Str,
     /// `MemberId`: a string, required.
     ///
     /// The AWS account identifier of the invited account
     ///
     /// Pattern `[0-9]{12}`; create-only: changing it replaces the resource.
-    pub member_id: Str,
+    pub member_id: ::cloudwright_core::Str,
     /// `Message`: a string.
     ///
     /// Customized text to include in the invitation email message.
     ///
     /// Length 1 to 1000; write-only: CloudFormation does not return it.
-    pub message: Option<Str>,
+    pub message: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +68,7 @@ impl MemberInvitation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Detective::MemberInvitation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-detective-memberinvitation.html",
         primary_identifier: &["GraphArn", "MemberId"],
@@ -100,48 +79,50 @@ impl MemberInvitation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MemberInvitation` with its required properties, named in a [`MemberInvitationRequired`].
     #[inline]
     pub fn new(required: MemberInvitationRequired) -> Self {
         Self {
-            disable_email_notification: None,
+            disable_email_notification: ::std::option::Option::None,
             graph_arn: required.graph_arn,
             member_email_address: required.member_email_address,
             member_id: required.member_id,
-            message: None,
+            message: ::std::option::Option::None,
         }
     }
 
     /// `DisableEmailNotification`: a boolean.
-    pub fn disable_email_notification(mut self, value: impl Into<Bool>) -> Self { self.disable_email_notification = Some(value.into()); self }
+    pub fn disable_email_notification(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_email_notification = ::std::option::Option::Some(value.into()); self }
     /// `GraphArn`: a string, required.
-    pub fn graph_arn(mut self, value: impl Into<Str>) -> Self { self.graph_arn = value.into(); self }
+    pub fn graph_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.graph_arn = value.into(); self }
     /// `MemberEmailAddress`: a string, required.
-    pub fn member_email_address(mut self, value: impl Into<Str>) -> Self { self.member_email_address = value.into(); self }
+    pub fn member_email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.member_email_address = value.into(); self }
     /// `MemberId`: a string, required.
-    pub fn member_id(mut self, value: impl Into<Str>) -> Self { self.member_id = value.into(); self }
+    pub fn member_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.member_id = value.into(); self }
     /// `Message`: a string.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MemberInvitation {
+impl ::cloudwright_core::Resource for MemberInvitation {
     type Attributes = MemberInvitationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MemberInvitation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MemberInvitation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MemberInvitation {
+impl ::cloudwright_core::ToValue for MemberInvitation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisableEmailNotification", &self.disable_email_notification)
             .req("GraphArn", &self.graph_arn)
             .req("MemberEmailAddress", &self.member_email_address)
@@ -151,12 +132,38 @@ impl ToValue for MemberInvitation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MemberInvitation`]: `Handle<MemberInvitation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MemberInvitation`]: `Handle<MemberInvitation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct MemberInvitationAttributes(());
 
-impl From<ResourceRef> for MemberInvitationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MemberInvitationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:aws(-[\\w]+)*:detective:(([a-z]+-)+[0-9]+):[0-9]{12}:graph:[0-9a-f]{32}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*@.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]{12}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemberInvitation: ObjRule = ObjRule {
+        properties: &[
+            ("DisableEmailNotification", Shape::Bool),
+            ("GraphArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MemberEmailAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MemberId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Message", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ],
+        required: &["GraphArn", "MemberId", "MemberEmailAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -21,6 +21,4 @@ pub use member_invitation::{
     MemberInvitation, MemberInvitationAttributes, MemberInvitationRequired,
 };
 #[cfg(feature = "detective")]
-pub use organization_admin::{
-    OrganizationAdmin, OrganizationAdminAttributes, OrganizationAdminRequired,
-};
+pub use organization_admin::{OrganizationAdmin, OrganizationAdminAttributes};

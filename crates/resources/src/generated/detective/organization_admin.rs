@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
-
-/// The required properties of [`OrganizationAdmin`], by name: `OrganizationAdmin::new(OrganizationAdminRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrganizationAdminRequired {
-    /// `AccountId`: a string, required.
-    pub account_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationAdmin: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AccountId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Detective::OrganizationAdmin` resource.
 ///
 /// The `AWS::Detective::OrganizationAdmin` resource is an Amazon Detective resource type that designates the Detective administrator account for the organization in the current region. If the account does not have Detective enabled, then this resource enables Detective for that account and creates a new behavior graph.
@@ -44,7 +23,7 @@ pub struct OrganizationAdmin {
     /// The AWS account identifier of the account to designate as the Detective administrator account for the organization.
     ///
     /// Pattern `[0-9]{12}`; create-only: changing it replaces the resource.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -54,7 +33,7 @@ impl OrganizationAdmin {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Detective::OrganizationAdmin",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-detective-organizationadmin.html",
         primary_identifier: &["AccountId"],
@@ -65,45 +44,49 @@ impl OrganizationAdmin {
         read_only: &["GraphArn"],
         attributes: &["GraphArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `OrganizationAdmin` with its required properties, named in a [`OrganizationAdminRequired`].
+    /// A `OrganizationAdmin` with its one required property, `AccountId`.
     #[inline]
-    pub fn new(required: OrganizationAdminRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            account_id: required.account_id,
+            account_id: value.into(),
         }
     }
 
     /// `AccountId`: a string, required.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = value.into(); self }
 }
 
-impl Resource for OrganizationAdmin {
+impl ::cloudwright_core::Resource for OrganizationAdmin {
     type Attributes = OrganizationAdminAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationAdmin, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OrganizationAdmin, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OrganizationAdmin {
+impl ::cloudwright_core::ToValue for OrganizationAdmin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("AccountId", &self.account_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("AccountId", &self.account_id)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OrganizationAdmin`]: `Handle<OrganizationAdmin>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OrganizationAdmin`]: `Handle<OrganizationAdmin>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OrganizationAdminAttributes(ResourceRef);
+pub struct OrganizationAdminAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OrganizationAdminAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OrganizationAdminAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -113,7 +96,26 @@ impl OrganizationAdminAttributes {
     ///
     /// The ARN of the behavior graph to invite the account to contribute data to.
     #[inline]
-    pub fn graph_arn(&self) -> Value {
-        self.0.get_att("GraphArn")
+    pub fn graph_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GraphArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9]{12}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationAdmin: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AccountId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

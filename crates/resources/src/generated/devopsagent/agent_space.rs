@@ -5,39 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{L}\\p{N}\\p{P}\\p{S}\\p{Z}]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$");
-
-/// The required properties of [`AgentSpace`], by name: `AgentSpace::new(AgentSpaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AgentSpaceRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Locale", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(35), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OperatorApp", Shape::Object(&RULE_OperatorApp)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DevOpsAgent::AgentSpace` resource.
 ///
@@ -57,31 +25,31 @@ pub struct AgentSpace {
     /// The description of the Agent Space.
     ///
     /// Pattern `^[\p{L}\p{N}\p{P}\p{S}\p{Z}]+$`; length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the KMS key to use for encryption.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Locale`: a string.
     ///
     /// The locale for the AgentSpace, which determines the language used in agent responses.
     ///
     /// Pattern `^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`; length 2 to 35.
-    pub locale: Option<Str>,
+    pub locale: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the Agent Space.
     ///
     /// Pattern `^[\p{L}\p{N}\p{P}\p{S}\p{Z}]+$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OperatorApp`: an [`OperatorApp`] object.
-    pub operator_app: Option<Obj<OperatorApp>>,
+    pub operator_app: ::std::option::Option<crate::Obj<OperatorApp>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +59,7 @@ impl AgentSpace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DevOpsAgent::AgentSpace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-agentspace.html",
         primary_identifier: &["AgentSpaceId"],
@@ -102,54 +70,56 @@ impl AgentSpace {
         read_only: &["AgentSpaceId", "CreatedAt", "UpdatedAt", "Arn", "OperatorApp/Iam/CreatedAt", "OperatorApp/Iam/UpdatedAt", "OperatorApp/Idc/IdcApplicationArn", "OperatorApp/Idc/CreatedAt", "OperatorApp/Idc/UpdatedAt"],
         attributes: &["AgentSpaceId", "Arn", "CreatedAt", "OperatorApp.Iam.CreatedAt", "OperatorApp.Iam.UpdatedAt", "OperatorApp.Idc.CreatedAt", "OperatorApp.Idc.IdcApplicationArn", "OperatorApp.Idc.UpdatedAt", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AgentSpace` with its required properties, named in a [`AgentSpaceRequired`].
+    /// A `AgentSpace` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: AgentSpaceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            kms_key_arn: None,
-            locale: None,
-            name: required.name,
-            operator_app: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            locale: ::std::option::Option::None,
+            name: value.into(),
+            operator_app: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Locale`: a string.
-    pub fn locale(mut self, value: impl Into<Str>) -> Self { self.locale = Some(value.into()); self }
+    pub fn locale(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locale = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OperatorApp`: an [`OperatorApp`] object.
-    pub fn operator_app(mut self, value: impl Into<Obj<OperatorApp>>) -> Self { self.operator_app = Some(value.into()); self }
+    pub fn operator_app(mut self, value: impl ::std::convert::Into<crate::Obj<OperatorApp>>) -> Self { self.operator_app = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AgentSpace {
+impl ::cloudwright_core::Resource for AgentSpace {
     type Attributes = AgentSpaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AgentSpace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AgentSpace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AgentSpace {
+impl ::cloudwright_core::ToValue for AgentSpace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .opt("Locale", &self.locale)
@@ -160,12 +130,12 @@ impl ToValue for AgentSpace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AgentSpace`]: `Handle<AgentSpace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AgentSpace`]: `Handle<AgentSpace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AgentSpaceAttributes(ResourceRef);
+pub struct AgentSpaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AgentSpaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AgentSpaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,83 +145,64 @@ impl AgentSpaceAttributes {
     ///
     /// The unique identifier of the Agent Space.
     #[inline]
-    pub fn agent_space_id(&self) -> Value {
-        self.0.get_att("AgentSpaceId")
+    pub fn agent_space_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentSpaceId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Agent Space.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the resource was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `OperatorApp.Iam.CreatedAt`: a string.
     #[inline]
-    pub fn operator_app_iam_created_at(&self) -> Value {
-        self.0.get_att("OperatorApp.Iam.CreatedAt")
+    pub fn operator_app_iam_created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OperatorApp.Iam.CreatedAt"))
     }
 
     /// `Fn::GetAtt` `OperatorApp.Iam.UpdatedAt`: a string.
     #[inline]
-    pub fn operator_app_iam_updated_at(&self) -> Value {
-        self.0.get_att("OperatorApp.Iam.UpdatedAt")
+    pub fn operator_app_iam_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OperatorApp.Iam.UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `OperatorApp.Idc.CreatedAt`: a string.
     #[inline]
-    pub fn operator_app_idc_created_at(&self) -> Value {
-        self.0.get_att("OperatorApp.Idc.CreatedAt")
+    pub fn operator_app_idc_created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OperatorApp.Idc.CreatedAt"))
     }
 
     /// `Fn::GetAtt` `OperatorApp.Idc.IdcApplicationArn`: a string.
     #[inline]
-    pub fn operator_app_idc_idc_application_arn(&self) -> Value {
-        self.0.get_att("OperatorApp.Idc.IdcApplicationArn")
+    pub fn operator_app_idc_idc_application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OperatorApp.Idc.IdcApplicationArn"))
     }
 
     /// `Fn::GetAtt` `OperatorApp.Idc.UpdatedAt`: a string.
     #[inline]
-    pub fn operator_app_idc_updated_at(&self) -> Value {
-        self.0.get_att("OperatorApp.Idc.UpdatedAt")
+    pub fn operator_app_idc_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OperatorApp.Idc.UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the resource was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`IamAuthConfiguration`], by name: `IamAuthConfiguration::new(IamAuthConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IamAuthConfigurationRequired {
-    /// `OperatorAppRoleArn`: a string, required.
-    pub operator_app_role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamAuthConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("OperatorAppRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["OperatorAppRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamAuthConfiguration` property type of `AWS::DevOpsAgent::AgentSpace`.
 ///
@@ -261,43 +212,43 @@ pub struct IamAuthConfiguration {
     /// `CreatedAt`: a string.
     ///
     /// Format `date-time`.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `OperatorAppRoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub operator_app_role_arn: Str,
+    pub operator_app_role_arn: ::cloudwright_core::Str,
     /// `UpdatedAt`: a string.
     ///
     /// Format `date-time`.
-    pub updated_at: Option<Str>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl IamAuthConfiguration {
-    /// A `IamAuthConfiguration` with its required properties, named in a [`IamAuthConfigurationRequired`].
+    /// A `IamAuthConfiguration` with its one required property, `OperatorAppRoleArn`.
     #[inline]
-    pub fn new(required: IamAuthConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            created_at: None,
-            operator_app_role_arn: required.operator_app_role_arn,
-            updated_at: None,
+            created_at: ::std::option::Option::None,
+            operator_app_role_arn: value.into(),
+            updated_at: ::std::option::Option::None,
         }
     }
 
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `OperatorAppRoleArn`: a string, required.
-    pub fn operator_app_role_arn(mut self, value: impl Into<Str>) -> Self { self.operator_app_role_arn = value.into(); self }
+    pub fn operator_app_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operator_app_role_arn = value.into(); self }
     /// `UpdatedAt`: a string.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamAuthConfiguration {}
+impl crate::PropertyType for IamAuthConfiguration {}
 
-impl ToValue for IamAuthConfiguration {
+impl ::cloudwright_core::ToValue for IamAuthConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
             .req("OperatorAppRoleArn", &self.operator_app_role_arn)
             .opt("UpdatedAt", &self.updated_at)
@@ -309,24 +260,10 @@ impl ToValue for IamAuthConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdcAuthConfigurationRequired {
     /// `IdcInstanceArn`: a string, required.
-    pub idc_instance_arn: Str,
+    pub idc_instance_arn: ::cloudwright_core::Str,
     /// `OperatorAppRoleArn`: a string, required.
-    pub operator_app_role_arn: Str,
+    pub operator_app_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdcAuthConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("IdcApplicationArn", Shape::STR),
-        ("IdcInstanceArn", Shape::STR),
-        ("OperatorAppRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-    ],
-    required: &["OperatorAppRoleArn", "IdcInstanceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdcAuthConfiguration` property type of `AWS::DevOpsAgent::AgentSpace`.
 ///
@@ -336,19 +273,19 @@ pub struct IdcAuthConfiguration {
     /// `CreatedAt`: a string.
     ///
     /// Format `date-time`.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdcApplicationArn`: a string.
-    pub idc_application_arn: Option<Str>,
+    pub idc_application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdcInstanceArn`: a string, required.
-    pub idc_instance_arn: Str,
+    pub idc_instance_arn: ::cloudwright_core::Str,
     /// `OperatorAppRoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub operator_app_role_arn: Str,
+    pub operator_app_role_arn: ::cloudwright_core::Str,
     /// `UpdatedAt`: a string.
     ///
     /// Format `date-time`.
-    pub updated_at: Option<Str>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -357,32 +294,32 @@ impl IdcAuthConfiguration {
     #[inline]
     pub fn new(required: IdcAuthConfigurationRequired) -> Self {
         Self {
-            created_at: None,
-            idc_application_arn: None,
+            created_at: ::std::option::Option::None,
+            idc_application_arn: ::std::option::Option::None,
             idc_instance_arn: required.idc_instance_arn,
             operator_app_role_arn: required.operator_app_role_arn,
-            updated_at: None,
+            updated_at: ::std::option::Option::None,
         }
     }
 
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `IdcApplicationArn`: a string.
-    pub fn idc_application_arn(mut self, value: impl Into<Str>) -> Self { self.idc_application_arn = Some(value.into()); self }
+    pub fn idc_application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idc_application_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdcInstanceArn`: a string, required.
-    pub fn idc_instance_arn(mut self, value: impl Into<Str>) -> Self { self.idc_instance_arn = value.into(); self }
+    pub fn idc_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.idc_instance_arn = value.into(); self }
     /// `OperatorAppRoleArn`: a string, required.
-    pub fn operator_app_role_arn(mut self, value: impl Into<Str>) -> Self { self.operator_app_role_arn = value.into(); self }
+    pub fn operator_app_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operator_app_role_arn = value.into(); self }
     /// `UpdatedAt`: a string.
-    pub fn updated_at(mut self, value: impl Into<Str>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdcAuthConfiguration {}
+impl crate::PropertyType for IdcAuthConfiguration {}
 
-impl ToValue for IdcAuthConfiguration {
+impl ::cloudwright_core::ToValue for IdcAuthConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
             .opt("IdcApplicationArn", &self.idc_application_arn)
             .req("IdcInstanceArn", &self.idc_instance_arn)
@@ -392,25 +329,15 @@ impl ToValue for IdcAuthConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OperatorApp: ObjRule = ObjRule {
-    properties: &[
-        ("Iam", Shape::Object(&RULE_IamAuthConfiguration)),
-        ("Idc", Shape::Object(&RULE_IdcAuthConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OperatorApp` property type of `AWS::DevOpsAgent::AgentSpace`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-devopsagent-agentspace-operatorapp.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperatorApp {
     /// `Iam`: an [`IamAuthConfiguration`] object.
-    pub iam: Option<Obj<IamAuthConfiguration>>,
+    pub iam: ::std::option::Option<crate::Obj<IamAuthConfiguration>>,
     /// `Idc`: an [`IdcAuthConfiguration`] object.
-    pub idc: Option<Obj<IdcAuthConfiguration>>,
+    pub idc: ::std::option::Option<crate::Obj<IdcAuthConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -418,23 +345,89 @@ impl OperatorApp {
     /// A `OperatorApp` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Iam`: an [`IamAuthConfiguration`] object.
-    pub fn iam(mut self, value: impl Into<Obj<IamAuthConfiguration>>) -> Self { self.iam = Some(value.into()); self }
+    pub fn iam(mut self, value: impl ::std::convert::Into<crate::Obj<IamAuthConfiguration>>) -> Self { self.iam = ::std::option::Option::Some(value.into()); self }
     /// `Idc`: an [`IdcAuthConfiguration`] object.
-    pub fn idc(mut self, value: impl Into<Obj<IdcAuthConfiguration>>) -> Self { self.idc = Some(value.into()); self }
+    pub fn idc(mut self, value: impl ::std::convert::Into<crate::Obj<IdcAuthConfiguration>>) -> Self { self.idc = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OperatorApp {}
+impl crate::PropertyType for OperatorApp {}
 
-impl ToValue for OperatorApp {
+impl ::cloudwright_core::ToValue for OperatorApp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Iam", &self.iam)
             .opt("Idc", &self.idc)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{L}\\p{N}\\p{P}\\p{S}\\p{Z}]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Locale", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(35), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OperatorApp", Shape::Object(&RULE_OperatorApp)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamAuthConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("OperatorAppRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["OperatorAppRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdcAuthConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CreatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("IdcApplicationArn", Shape::STR),
+            ("IdcInstanceArn", Shape::STR),
+            ("OperatorAppRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("UpdatedAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ],
+        required: &["OperatorAppRoleArn", "IdcInstanceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OperatorApp: ObjRule = ObjRule {
+        properties: &[
+            ("Iam", Shape::Object(&RULE_IamAuthConfiguration)),
+            ("Idc", Shape::Object(&RULE_IdcAuthConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

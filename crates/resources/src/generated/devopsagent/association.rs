@@ -5,31 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Association`], by name: `Association::new(AssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociationRequired {
     /// `AgentSpaceId`: a string, required.
-    pub agent_space_id: Str,
+    pub agent_space_id: ::cloudwright_core::Str,
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `ServiceId`: a string, required.
-    pub service_id: Str,
+    pub service_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Association: ObjRule = ObjRule {
-    properties: &[
-        ("AgentSpaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Configuration", Shape::Typed(json_type::OBJECT)),
-        ("LinkedAssociationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ServiceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["AgentSpaceId", "ServiceId", "Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DevOpsAgent::Association` resource.
 ///
@@ -49,25 +34,26 @@ pub struct Association {
     /// The unique identifier of the Agent Space.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub agent_space_id: Str,
+    pub agent_space_id: ::cloudwright_core::Str,
     /// `Configuration`: a JSON value, required.
     ///
     /// The configuration that directs how the Agent Space interacts with the given service. You can specify only one configuration type per association.
     ///
     /// *Allowed Values* : `SourceAws` | `Aws` | `GitHub` | `GitLab` | `Slack` | `Dynatrace` | `ServiceNow` | `MCPServer` | `MCPServerNewRelic` | `MCPServerDatadog` | `MCPServerSplunk` | `EventChannel`
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `LinkedAssociationIds`: a list of strings.
     ///
     /// Set of linked association IDs for parent-child relationships.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub linked_association_ids: Option<List<Str>>,
+    pub linked_association_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ServiceId`: a string, required.
     ///
     /// The identifier for the associated service. For `SourceAws` and `Aws` configurations, this must be `aws` . For all other service types, this is a UUID generated from the RegisterService command.
     ///
     /// Length 1 to 255.
-    pub service_id: Str,
+    pub service_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -77,7 +63,7 @@ impl Association {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DevOpsAgent::Association",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-association.html",
         primary_identifier: &["AgentSpaceId", "AssociationId"],
@@ -88,7 +74,7 @@ impl Association {
         read_only: &["AssociationId", "CreatedAt", "UpdatedAt"],
         attributes: &["AssociationId", "CreatedAt", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Association` with its required properties, named in a [`AssociationRequired`].
@@ -97,36 +83,38 @@ impl Association {
         Self {
             agent_space_id: required.agent_space_id,
             configuration: required.configuration,
-            linked_association_ids: None,
+            linked_association_ids: ::std::option::Option::None,
             service_id: required.service_id,
         }
     }
 
     /// `AgentSpaceId`: a string, required.
-    pub fn agent_space_id(mut self, value: impl Into<Str>) -> Self { self.agent_space_id = value.into(); self }
+    pub fn agent_space_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.agent_space_id = value.into(); self }
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `LinkedAssociationIds`: a list of strings.
-    pub fn linked_association_ids(mut self, value: impl Into<List<Str>>) -> Self { self.linked_association_ids = Some(value.into()); self }
+    pub fn linked_association_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.linked_association_ids = ::std::option::Option::Some(value.into()); self }
     /// `ServiceId`: a string, required.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = value.into(); self }
+    pub fn service_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_id = value.into(); self }
 }
 
-impl Resource for Association {
+impl ::cloudwright_core::Resource for Association {
     type Attributes = AssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Association, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Association, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Association {
+impl ::cloudwright_core::ToValue for Association {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AgentSpaceId", &self.agent_space_id)
             .req("Configuration", &self.configuration)
             .opt("LinkedAssociationIds", &self.linked_association_ids)
@@ -135,12 +123,12 @@ impl ToValue for Association {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Association`]: `Handle<Association>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Association`]: `Handle<Association>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssociationAttributes(ResourceRef);
+pub struct AssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,23 +136,43 @@ impl From<ResourceRef> for AssociationAttributes {
 impl AssociationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the association was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the association was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Association: ObjRule = ObjRule {
+        properties: &[
+            ("AgentSpaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Configuration", Shape::Typed(json_type::OBJECT)),
+            ("LinkedAssociationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ServiceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["AgentSpaceId", "ServiceId", "Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

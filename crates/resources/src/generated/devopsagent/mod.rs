@@ -22,7 +22,7 @@ pub mod service;
 pub mod shared;
 
 #[cfg(feature = "devopsagent")]
-pub use agent_space::{AgentSpace, AgentSpaceAttributes, AgentSpaceRequired};
+pub use agent_space::{AgentSpace, AgentSpaceAttributes};
 #[cfg(feature = "devopsagent")]
 pub use association::{Association, AssociationAttributes, AssociationRequired};
 #[cfg(feature = "devopsagent")]
@@ -30,4 +30,4 @@ pub use private_connection::{
     PrivateConnection, PrivateConnectionAttributes, PrivateConnectionRequired,
 };
 #[cfg(feature = "devopsagent")]
-pub use service::{Service, ServiceAttributes, ServiceRequired};
+pub use service::{Service, ServiceAttributes};

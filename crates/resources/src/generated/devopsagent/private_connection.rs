@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
 
 /// The required properties of [`PrivateConnection`], by name: `PrivateConnection::new(PrivateConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateConnectionRequired {
     /// `ConnectionConfiguration`: a JSON value, required.
-    pub connection_configuration: Json,
+    pub connection_configuration: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateConnection: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
-        ("ConnectionConfiguration", Shape::Typed(json_type::OBJECT)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "ConnectionConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DevOpsAgent::PrivateConnection` resource.
 ///
@@ -53,23 +34,23 @@ pub struct PrivateConnection {
     /// Certificate for the Private Connection.
     ///
     /// Length 1 to 32768; write-only: CloudFormation does not return it.
-    pub certificate: Option<Str>,
+    pub certificate: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConnectionConfiguration`: a JSON value, required.
     ///
     /// The connection configuration, either SelfManaged or ServiceManaged.
     ///
     /// Create-only: changing it replaces the resource.
-    pub connection_configuration: Json,
+    pub connection_configuration: ::cloudwright_core::Json,
     /// `Name`: a string, required.
     ///
     /// Unique name for this Private Connection within the account.
     ///
     /// Pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`; length 3 to 30; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +60,7 @@ impl PrivateConnection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DevOpsAgent::PrivateConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-privateconnection.html",
         primary_identifier: &["Name"],
@@ -90,48 +71,50 @@ impl PrivateConnection {
         read_only: &["Status", "CertificateExpiryTime", "Arn"],
         attributes: &["Arn", "CertificateExpiryTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PrivateConnection` with its required properties, named in a [`PrivateConnectionRequired`].
     #[inline]
     pub fn new(required: PrivateConnectionRequired) -> Self {
         Self {
-            certificate: None,
+            certificate: ::std::option::Option::None,
             connection_configuration: required.connection_configuration,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Certificate`: a string.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionConfiguration`: a JSON value, required.
-    pub fn connection_configuration(mut self, value: impl Into<Json>) -> Self { self.connection_configuration = value.into(); self }
+    pub fn connection_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.connection_configuration = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PrivateConnection {
+impl ::cloudwright_core::Resource for PrivateConnection {
     type Attributes = PrivateConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivateConnection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PrivateConnection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PrivateConnection {
+impl ::cloudwright_core::ToValue for PrivateConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Certificate", &self.certificate)
             .req("ConnectionConfiguration", &self.connection_configuration)
             .req("Name", &self.name)
@@ -140,12 +123,12 @@ impl ToValue for PrivateConnection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PrivateConnection`]: `Handle<PrivateConnection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PrivateConnection`]: `Handle<PrivateConnection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PrivateConnectionAttributes(ResourceRef);
+pub struct PrivateConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PrivateConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PrivateConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,23 +138,47 @@ impl PrivateConnectionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Private Connection.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CertificateExpiryTime`: a string.
     ///
     /// The expiry time of the certificate associated with the Private Connection.
     #[inline]
-    pub fn certificate_expiry_time(&self) -> Value {
-        self.0.get_att("CertificateExpiryTime")
+    pub fn certificate_expiry_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateExpiryTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the Private Connection.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateConnection: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
+            ("ConnectionConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "ConnectionConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

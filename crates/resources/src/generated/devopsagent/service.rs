@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
-);
-
-/// The required properties of [`Service`], by name: `Service::new(ServiceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceRequired {
-    /// `ServiceType`: a [`ServiceType`] value, required.
-    pub service_type: ServiceType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Service: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("ServiceDetails", Shape::Typed(json_type::OBJECT)),
-        ("ServiceType", Shape::Str(&StrRule { allowed: &["dynatrace", "mcpserver", "mcpserversplunk", "mcpservernewrelic", "gitlab", "servicenow", "pagerduty", "azureidentity", "mcpserversigv4"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ServiceType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DevOpsAgent::Service` resource.
 ///
@@ -53,13 +25,13 @@ pub struct Service {
     /// The ARN of the KMS key to use for encryption.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceDetails`: a JSON value.
     ///
     /// Service-specific configuration details - MCPServerSigV4 supports in-place updates; GitLab (TokenValue), MCPServer (ApiKey or BearerToken credential rotation), MCPServerNewRelic (ApiKey rotation), and MCPServerGrafana (BearerToken rotation) support in-place credential rotation; all other service types and fields require replacement when modified
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub service_details: Option<Json>,
+    pub service_details: ::std::option::Option<::cloudwright_core::Json>,
     /// `ServiceType`: a [`ServiceType`] value, required.
     ///
     /// The type of service being registered
@@ -69,7 +41,7 @@ pub struct Service {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +51,7 @@ impl Service {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DevOpsAgent::Service",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-service.html",
         primary_identifier: &["ServiceId"],
@@ -90,48 +62,50 @@ impl Service {
         read_only: &["ServiceId", "AccessibleResources", "AdditionalServiceDetails", "Arn"],
         attributes: &["AccessibleResources", "AdditionalServiceDetails", "Arn", "ServiceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Service` with its required properties, named in a [`ServiceRequired`].
+    /// A `Service` with its one required property, `ServiceType`.
     #[inline]
-    pub fn new(required: ServiceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ServiceType>) -> Self {
         Self {
-            kms_key_arn: None,
-            service_details: None,
-            service_type: required.service_type,
-            tags: None,
+            kms_key_arn: ::std::option::Option::None,
+            service_details: ::std::option::Option::None,
+            service_type: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `ServiceDetails`: a JSON value.
-    pub fn service_details(mut self, value: impl Into<Json>) -> Self { self.service_details = Some(value.into()); self }
+    pub fn service_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.service_details = ::std::option::Option::Some(value.into()); self }
     /// `ServiceType`: a [`ServiceType`] value, required.
-    pub fn service_type(mut self, value: impl Into<ServiceType>) -> Self { self.service_type = value.into(); self }
+    pub fn service_type(mut self, value: impl ::std::convert::Into<ServiceType>) -> Self { self.service_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Service {
+impl ::cloudwright_core::Resource for Service {
     type Attributes = ServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Service, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Service, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Service {
+impl ::cloudwright_core::ToValue for Service {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .opt("ServiceDetails", &self.service_details)
             .req("ServiceType", &self.service_type)
@@ -140,12 +114,12 @@ impl ToValue for Service {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceAttributes(ResourceRef);
+pub struct ServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,28 +129,28 @@ impl ServiceAttributes {
     ///
     /// List of accessible resources for this service
     #[inline]
-    pub fn accessible_resources(&self) -> Value {
-        self.0.get_att("AccessibleResources")
+    pub fn accessible_resources(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AccessibleResources"))
     }
 
     /// `Fn::GetAtt` `AdditionalServiceDetails`: a JSON value.
     #[inline]
-    pub fn additional_service_details(&self) -> Value {
-        self.0.get_att("AdditionalServiceDetails")
+    pub fn additional_service_details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("AdditionalServiceDetails"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Service.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ServiceId`: a string.
     #[inline]
-    pub fn service_id(&self) -> Value {
-        self.0.get_att("ServiceId")
+    pub fn service_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceId"))
     }
 }
 
@@ -202,18 +176,18 @@ pub enum ServiceType {
     /// `mcpserversigv4`
     Mcpserversigv4,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceType {
+impl ::cloudwright_core::ToValue for ServiceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dynatrace => "dynatrace",
             Self::Mcpserver => "mcpserver",
@@ -224,8 +198,34 @@ impl ToValue for ServiceType {
             Self::Pagerduty => "pagerduty",
             Self::Azureidentity => "azureidentity",
             Self::Mcpserversigv4 => "mcpserversigv4",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Service: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("ServiceDetails", Shape::Typed(json_type::OBJECT)),
+            ("ServiceType", Shape::Str(&StrRule { allowed: &["dynatrace", "mcpserver", "mcpserversplunk", "mcpservernewrelic", "gitlab", "servicenow", "pagerduty", "azureidentity", "mcpserversigv4"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ServiceType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,14 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogAnomalyDetectionIntegration: ObjRule = ObjRule {
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DevOpsGuru::LogAnomalyDetectionIntegration` resource.
 ///
 /// Information about the integration of DevOps Guru with CloudWatch log groups for log anomaly detection.
@@ -33,7 +25,7 @@ impl LogAnomalyDetectionIntegration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DevOpsGuru::LogAnomalyDetectionIntegration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-loganomalydetectionintegration.html",
         primary_identifier: &["AccountId"],
@@ -44,41 +36,48 @@ impl LogAnomalyDetectionIntegration {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LogAnomalyDetectionIntegration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
 }
 
-impl Resource for LogAnomalyDetectionIntegration {
+impl ::cloudwright_core::Resource for LogAnomalyDetectionIntegration {
     type Attributes = LogAnomalyDetectionIntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LogAnomalyDetectionIntegration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_LogAnomalyDetectionIntegration,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LogAnomalyDetectionIntegration {
+impl ::cloudwright_core::ToValue for LogAnomalyDetectionIntegration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LogAnomalyDetectionIntegration`]: `Handle<LogAnomalyDetectionIntegration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LogAnomalyDetectionIntegration`]: `Handle<LogAnomalyDetectionIntegration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LogAnomalyDetectionIntegrationAttributes(ResourceRef);
+pub struct LogAnomalyDetectionIntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LogAnomalyDetectionIntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for LogAnomalyDetectionIntegrationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -86,7 +85,20 @@ impl From<ResourceRef> for LogAnomalyDetectionIntegrationAttributes {
 impl LogAnomalyDetectionIntegrationAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogAnomalyDetectionIntegration: ObjRule = ObjRule {
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -19,10 +19,6 @@ pub use log_anomaly_detection_integration::{
     LogAnomalyDetectionIntegration, LogAnomalyDetectionIntegrationAttributes,
 };
 #[cfg(feature = "devopsguru")]
-pub use notification_channel::{
-    NotificationChannel, NotificationChannelAttributes, NotificationChannelRequired,
-};
+pub use notification_channel::{NotificationChannel, NotificationChannelAttributes};
 #[cfg(feature = "devopsguru")]
-pub use resource_collection::{
-    ResourceCollection, ResourceCollectionAttributes, ResourceCollectionRequired,
-};
+pub use resource_collection::{ResourceCollection, ResourceCollectionAttributes};

@@ -5,35 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\\d{12}:[^:]+$");
-
-/// The required properties of [`NotificationChannel`], by name: `NotificationChannel::new(NotificationChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationChannelRequired {
-    /// `Config`: a [`NotificationChannelConfig`] object, required.
-    pub config: Obj<NotificationChannelConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
-    properties: &[
-        ("Config", Shape::Object(&RULE_NotificationChannelConfig)),
-    ],
-    required: &["Config"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DevOpsGuru::NotificationChannel` resource.
 ///
 /// Adds a notification channel to DevOps Guru. A notification channel is used to notify you about important DevOps Guru events, such as when an insight is generated.
 ///
-/// If you use an Amazon SNS topic in another account, you must attach a policy to it that grants DevOps Guru permission to send it notifications. DevOps Guru adds the required policy on your behalf to send notifications using Amazon SNS in your account. DevOps Guru only supports standard SNS topics. For more information, see \[Permissions for Amazon SNS topics\](<https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-required-permissions.html>) .
+/// If you use an Amazon SNS topic in another account, you must attach a policy to it that grants DevOps Guru permission to send it notifications. DevOps Guru adds the required policy on your behalf to send notifications using Amazon SNS in your account. DevOps Guru only supports standard SNS topics. For more information, see [Permissions for Amazon SNS topics](https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-required-permissions.html) .
 ///
-/// If you use an Amazon SNS topic that is encrypted by an AWS Key Management Service customer-managed key (CMK), then you must add permissions to the CMK. For more information, see \[Permissions for AWS KMS–encrypted Amazon SNS topics\](<https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-kms-permissions.html>) .
+/// If you use an Amazon SNS topic that is encrypted by an AWS Key Management Service customer-managed key (CMK), then you must add permissions to the CMK. For more information, see [Permissions for AWS KMS–encrypted Amazon SNS topics](https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-kms-permissions.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NotificationChannelAttributes`], which `Handle<NotificationChannel>` dereferences to.
@@ -49,7 +27,7 @@ pub struct NotificationChannel {
     /// A `NotificationChannelConfig` object that contains information about configured notification channels.
     ///
     /// Create-only: changing it replaces the resource.
-    pub config: Obj<NotificationChannelConfig>,
+    pub config: crate::Obj<NotificationChannelConfig>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +37,7 @@ impl NotificationChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DevOpsGuru::NotificationChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-notificationchannel.html",
         primary_identifier: &["Id"],
@@ -70,45 +48,49 @@ impl NotificationChannel {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `NotificationChannel` with its required properties, named in a [`NotificationChannelRequired`].
+    /// A `NotificationChannel` with its one required property, `Config`.
     #[inline]
-    pub fn new(required: NotificationChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<NotificationChannelConfig>>) -> Self {
         Self {
-            config: required.config,
+            config: value.into(),
         }
     }
 
     /// `Config`: a [`NotificationChannelConfig`] object, required.
-    pub fn config(mut self, value: impl Into<Obj<NotificationChannelConfig>>) -> Self { self.config = value.into(); self }
+    pub fn config(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationChannelConfig>>) -> Self { self.config = value.into(); self }
 }
 
-impl Resource for NotificationChannel {
+impl ::cloudwright_core::Resource for NotificationChannel {
     type Attributes = NotificationChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotificationChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NotificationChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NotificationChannel {
+impl ::cloudwright_core::ToValue for NotificationChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Config", &self.config).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Config", &self.config)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NotificationChannel`]: `Handle<NotificationChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NotificationChannel`]: `Handle<NotificationChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NotificationChannelAttributes(ResourceRef);
+pub struct NotificationChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NotificationChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NotificationChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -118,20 +100,10 @@ impl NotificationChannelAttributes {
     ///
     /// The ID of the notification channel.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationChannelConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::Object(&RULE_NotificationFilterConfig)),
-        ("Sns", Shape::Object(&RULE_SnsChannelConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationChannelConfig` property type of `AWS::DevOpsGuru::NotificationChannel`.
 ///
@@ -143,15 +115,15 @@ pub struct NotificationChannelConfig {
     /// `Filters`: a [`NotificationFilterConfig`] object.
     ///
     /// The filter configurations for the Amazon SNS notification topic you use with DevOps Guru. If you do not provide filter configurations, the default configurations are to receive notifications for all message types of `High` or `Medium` severity.
-    pub filters: Option<Obj<NotificationFilterConfig>>,
+    pub filters: ::std::option::Option<crate::Obj<NotificationFilterConfig>>,
     /// `Sns`: a [`SnsChannelConfig`] object.
     ///
     /// Information about a notification channel configured in DevOps Guru to send notifications when insights are created.
     ///
-    /// If you use an Amazon SNS topic in another account, you must attach a policy to it that grants DevOps Guru permission to send it notifications. DevOps Guru adds the required policy on your behalf to send notifications using Amazon SNS in your account. DevOps Guru only supports standard SNS topics. For more information, see \[Permissions for Amazon SNS topics\](<https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-required-permissions.html>) .
+    /// If you use an Amazon SNS topic in another account, you must attach a policy to it that grants DevOps Guru permission to send it notifications. DevOps Guru adds the required policy on your behalf to send notifications using Amazon SNS in your account. DevOps Guru only supports standard SNS topics. For more information, see [Permissions for Amazon SNS topics](https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-required-permissions.html) .
     ///
-    /// If you use an Amazon SNS topic that is encrypted by an AWS Key Management Service customer-managed key (CMK), then you must add permissions to the CMK. For more information, see \[Permissions for AWS KMS–encrypted Amazon SNS topics\](<https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-kms-permissions.html>) .
-    pub sns: Option<Obj<SnsChannelConfig>>,
+    /// If you use an Amazon SNS topic that is encrypted by an AWS Key Management Service customer-managed key (CMK), then you must add permissions to the CMK. For more information, see [Permissions for AWS KMS–encrypted Amazon SNS topics](https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-kms-permissions.html) .
+    pub sns: ::std::option::Option<crate::Obj<SnsChannelConfig>>,
 }
 
 #[rustfmt::skip]
@@ -159,36 +131,26 @@ impl NotificationChannelConfig {
     /// A `NotificationChannelConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Filters`: a [`NotificationFilterConfig`] object.
-    pub fn filters(mut self, value: impl Into<Obj<NotificationFilterConfig>>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationFilterConfig>>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
     /// `Sns`: a [`SnsChannelConfig`] object.
-    pub fn sns(mut self, value: impl Into<Obj<SnsChannelConfig>>) -> Self { self.sns = Some(value.into()); self }
+    pub fn sns(mut self, value: impl ::std::convert::Into<crate::Obj<SnsChannelConfig>>) -> Self { self.sns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationChannelConfig {}
+impl crate::PropertyType for NotificationChannelConfig {}
 
-impl ToValue for NotificationChannelConfig {
+impl ::cloudwright_core::ToValue for NotificationChannelConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Filters", &self.filters)
             .opt("Sns", &self.sns)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationFilterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MessageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW_INSIGHT", "CLOSED_INSIGHT", "NEW_ASSOCIATION", "SEVERITY_UPGRADED", "NEW_RECOMMENDATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Severities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationFilterConfig` property type of `AWS::DevOpsGuru::NotificationChannel`.
 ///
@@ -202,13 +164,13 @@ pub struct NotificationFilterConfig {
     /// The events that you want to receive notifications for. For example, you can choose to receive notifications only when the severity level is upgraded or a new insight is created.
     ///
     /// Items 1 to 5.
-    pub message_types: Option<List<NotificationMessageType>>,
+    pub message_types: ::std::option::Option<::cloudwright_core::List<NotificationMessageType>>,
     /// `Severities`: a list of [`InsightSeverity`] values.
     ///
-    /// The severity levels that you want to receive notifications for. For example, you can choose to receive notifications only for insights with `HIGH` and `MEDIUM` severity levels. For more information, see \[Understanding insight severities\](<https://docs.aws.amazon.com/devops-guru/latest/userguide/working-with-insights.html#understanding-insights-severities>) .
+    /// The severity levels that you want to receive notifications for. For example, you can choose to receive notifications only for insights with `HIGH` and `MEDIUM` severity levels. For more information, see [Understanding insight severities](https://docs.aws.amazon.com/devops-guru/latest/userguide/working-with-insights.html#understanding-insights-severities) .
     ///
     /// Items 1 to 3.
-    pub severities: Option<List<InsightSeverity>>,
+    pub severities: ::std::option::Option<::cloudwright_core::List<InsightSeverity>>,
 }
 
 #[rustfmt::skip]
@@ -216,43 +178,34 @@ impl NotificationFilterConfig {
     /// A `NotificationFilterConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MessageTypes`: a list of [`NotificationMessageType`] values.
-    pub fn message_types(mut self, value: impl Into<List<NotificationMessageType>>) -> Self { self.message_types = Some(value.into()); self }
+    pub fn message_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotificationMessageType>>) -> Self { self.message_types = ::std::option::Option::Some(value.into()); self }
     /// `Severities`: a list of [`InsightSeverity`] values.
-    pub fn severities(mut self, value: impl Into<List<InsightSeverity>>) -> Self { self.severities = Some(value.into()); self }
+    pub fn severities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InsightSeverity>>) -> Self { self.severities = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationFilterConfig {}
+impl crate::PropertyType for NotificationFilterConfig {}
 
-impl ToValue for NotificationFilterConfig {
+impl ::cloudwright_core::ToValue for NotificationFilterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MessageTypes", &self.message_types)
             .opt("Severities", &self.severities)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SnsChannelConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TopicArn", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_0), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SnsChannelConfig` property type of `AWS::DevOpsGuru::NotificationChannel`.
 ///
 /// Contains the Amazon Resource Name (ARN) of an Amazon Simple Notification Service topic.
 ///
-/// If you use an Amazon SNS topic in another account, you must attach a policy to it that grants DevOps Guru permission to send it notifications. DevOps Guru adds the required policy on your behalf to send notifications using Amazon SNS in your account. DevOps Guru only supports standard SNS topics. For more information, see \[Permissions for Amazon SNS topics\](<https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-required-permissions.html>) .
+/// If you use an Amazon SNS topic in another account, you must attach a policy to it that grants DevOps Guru permission to send it notifications. DevOps Guru adds the required policy on your behalf to send notifications using Amazon SNS in your account. DevOps Guru only supports standard SNS topics. For more information, see [Permissions for Amazon SNS topics](https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-required-permissions.html) .
 ///
-/// If you use an Amazon SNS topic that is encrypted by an AWS Key Management Service customer-managed key (CMK), then you must add permissions to the CMK. For more information, see \[Permissions for AWS KMS–encrypted Amazon SNS topics\](<https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-kms-permissions.html>) .
+/// If you use an Amazon SNS topic that is encrypted by an AWS Key Management Service customer-managed key (CMK), then you must add permissions to the CMK. For more information, see [Permissions for AWS KMS–encrypted Amazon SNS topics](https://docs.aws.amazon.com/devops-guru/latest/userguide/sns-kms-permissions.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-devopsguru-notificationchannel-snschannelconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -262,7 +215,7 @@ pub struct SnsChannelConfig {
     /// The Amazon Resource Name (ARN) of an Amazon Simple Notification Service topic.
     ///
     /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\d{12}:[^:]+$`; length 36 to 1024.
-    pub topic_arn: Option<Str>,
+    pub topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -270,19 +223,21 @@ impl SnsChannelConfig {
     /// A `SnsChannelConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TopicArn`: a string.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnsChannelConfig {}
+impl crate::PropertyType for SnsChannelConfig {}
 
-impl ToValue for SnsChannelConfig {
+impl ::cloudwright_core::ToValue for SnsChannelConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TopicArn", &self.topic_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("TopicArn", &self.topic_arn)
+            .build()
     }
 }
 
@@ -296,25 +251,25 @@ pub enum InsightSeverity {
     /// `HIGH`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InsightSeverity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InsightSeverity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InsightSeverity {
+impl ::cloudwright_core::ToValue for InsightSeverity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -332,26 +287,75 @@ pub enum NotificationMessageType {
     /// `NEW_RECOMMENDATION`
     NewRecommendation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotificationMessageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotificationMessageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotificationMessageType {
+impl ::cloudwright_core::ToValue for NotificationMessageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NewInsight => "NEW_INSIGHT",
             Self::ClosedInsight => "CLOSED_INSIGHT",
             Self::NewAssociation => "NEW_ASSOCIATION",
             Self::SeverityUpgraded => "SEVERITY_UPGRADED",
             Self::NewRecommendation => "NEW_RECOMMENDATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\\d{12}:[^:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
+        properties: &[
+            ("Config", Shape::Object(&RULE_NotificationChannelConfig)),
+        ],
+        required: &["Config"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationChannelConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::Object(&RULE_NotificationFilterConfig)),
+            ("Sns", Shape::Object(&RULE_SnsChannelConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationFilterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MessageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW_INSIGHT", "CLOSED_INSIGHT", "NEW_ASSOCIATION", "SEVERITY_UPGRADED", "NEW_RECOMMENDATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Severities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnsChannelConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TopicArn", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_0), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z*]+[a-zA-Z0-9-]*$");
-
-/// The required properties of [`ResourceCollection`], by name: `ResourceCollection::new(ResourceCollectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceCollectionRequired {
-    /// `ResourceCollectionFilter`: a [`ResourceCollectionFilter`] object, required.
-    pub resource_collection_filter: Obj<ResourceCollectionFilter>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceCollection: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceCollectionFilter", Shape::Object(&RULE_ResourceCollectionFilter)),
-    ],
-    required: &["ResourceCollectionFilter"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DevOpsGuru::ResourceCollection` resource.
 ///
 /// A collection of AWS resources supported by DevOps Guru. The one type of AWS resource collection supported is AWS CloudFormation stacks. DevOps Guru can be configured to analyze only the AWS resources that are defined in the stacks.
@@ -41,7 +20,7 @@ pub struct ResourceCollection {
     /// `ResourceCollectionFilter`: a [`ResourceCollectionFilter`] object, required.
     ///
     /// Information about a filter used to specify which AWS resources are analyzed for anomalous behavior by DevOps Guru.
-    pub resource_collection_filter: Obj<ResourceCollectionFilter>,
+    pub resource_collection_filter: crate::Obj<ResourceCollectionFilter>,
 }
 
 #[rustfmt::skip]
@@ -51,7 +30,7 @@ impl ResourceCollection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DevOpsGuru::ResourceCollection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-resourcecollection.html",
         primary_identifier: &["ResourceCollectionType"],
@@ -62,47 +41,49 @@ impl ResourceCollection {
         read_only: &["ResourceCollectionType"],
         attributes: &["ResourceCollectionType"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ResourceCollection` with its required properties, named in a [`ResourceCollectionRequired`].
+    /// A `ResourceCollection` with its one required property, `ResourceCollectionFilter`.
     #[inline]
-    pub fn new(required: ResourceCollectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ResourceCollectionFilter>>) -> Self {
         Self {
-            resource_collection_filter: required.resource_collection_filter,
+            resource_collection_filter: value.into(),
         }
     }
 
     /// `ResourceCollectionFilter`: a [`ResourceCollectionFilter`] object, required.
-    pub fn resource_collection_filter(mut self, value: impl Into<Obj<ResourceCollectionFilter>>) -> Self { self.resource_collection_filter = value.into(); self }
+    pub fn resource_collection_filter(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceCollectionFilter>>) -> Self { self.resource_collection_filter = value.into(); self }
 }
 
-impl Resource for ResourceCollection {
+impl ::cloudwright_core::Resource for ResourceCollection {
     type Attributes = ResourceCollectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceCollection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceCollection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceCollection {
+impl ::cloudwright_core::ToValue for ResourceCollection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceCollectionFilter", &self.resource_collection_filter)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceCollection`]: `Handle<ResourceCollection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceCollection`]: `Handle<ResourceCollection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceCollectionAttributes(ResourceRef);
+pub struct ResourceCollectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceCollectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceCollectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -112,23 +93,14 @@ impl ResourceCollectionAttributes {
     ///
     /// The type of AWS resource collections to return. The one valid value is `CLOUD_FORMATION` for AWS CloudFormation stacks.
     #[inline]
-    pub fn resource_collection_type(&self) -> Value {
-        self.0.get_att("ResourceCollectionType")
+    pub fn resource_collection_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceCollectionType"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CloudFormationCollectionFilter: ObjRule = ObjRule {
-    properties: &[
-        ("StackNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CloudFormationCollectionFilter` property type of `AWS::DevOpsGuru::ResourceCollection`.
 ///
-/// Information about AWS CloudFormation stacks. You can use up to 1000 stacks to specify which AWS resources in your account to analyze. For more information, see \[Stacks\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacks.html>) in the *AWS CloudFormation User Guide* .
+/// Information about AWS CloudFormation stacks. You can use up to 1000 stacks to specify which AWS resources in your account to analyze. For more information, see [Stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacks.html) in the *AWS CloudFormation User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-devopsguru-resourcecollection-cloudformationcollectionfilter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -138,7 +110,7 @@ pub struct CloudFormationCollectionFilter {
     /// An array of CloudFormation stack names.
     ///
     /// Items 1 to 1000; each item: pattern `^[a-zA-Z*]+[a-zA-Z0-9-]*$`, length 1 to 128.
-    pub stack_names: Option<List<Str>>,
+    pub stack_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -146,33 +118,23 @@ impl CloudFormationCollectionFilter {
     /// A `CloudFormationCollectionFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StackNames`: a list of strings.
-    pub fn stack_names(mut self, value: impl Into<List<Str>>) -> Self { self.stack_names = Some(value.into()); self }
+    pub fn stack_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.stack_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudFormationCollectionFilter {}
+impl crate::PropertyType for CloudFormationCollectionFilter {}
 
-impl ToValue for CloudFormationCollectionFilter {
+impl ::cloudwright_core::ToValue for CloudFormationCollectionFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StackNames", &self.stack_names)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceCollectionFilter: ObjRule = ObjRule {
-    properties: &[
-        ("CloudFormation", Shape::Object(&RULE_CloudFormationCollectionFilter)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagCollection), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceCollectionFilter` property type of `AWS::DevOpsGuru::ResourceCollection`.
 ///
@@ -183,13 +145,13 @@ pub(crate) static RULE_ResourceCollectionFilter: ObjRule = ObjRule {
 pub struct ResourceCollectionFilter {
     /// `CloudFormation`: a [`CloudFormationCollectionFilter`] object.
     ///
-    /// Information about AWS CloudFormation stacks. You can use up to 1000 stacks to specify which AWS resources in your account to analyze. For more information, see \[Stacks\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacks.html>) in the *AWS CloudFormation User Guide* .
-    pub cloud_formation: Option<Obj<CloudFormationCollectionFilter>>,
+    /// Information about AWS CloudFormation stacks. You can use up to 1000 stacks to specify which AWS resources in your account to analyze. For more information, see [Stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacks.html) in the *AWS CloudFormation User Guide* .
+    pub cloud_formation: ::std::option::Option<crate::Obj<CloudFormationCollectionFilter>>,
     /// `Tags`: a list of [`TagCollection`] objects.
     ///
     /// The AWS tags used to filter the resources in the resource collection.
     ///
-    /// Tags help you identify and organize your AWS resources. Many AWS services support tagging, so you can assign the same tag to resources from different services to indicate that the resources are related. For example, you can assign the same tag to an Amazon DynamoDB table resource that you assign to an AWS Lambda function. For more information about using tags, see the \[Tagging best practices\](<https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/tagging-best-practices.html>) whitepaper.
+    /// Tags help you identify and organize your AWS resources. Many AWS services support tagging, so you can assign the same tag to resources from different services to indicate that the resources are related. For example, you can assign the same tag to an Amazon DynamoDB table resource that you assign to an AWS Lambda function. For more information about using tags, see the [Tagging best practices](https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/tagging-best-practices.html) whitepaper.
     ///
     /// Each AWS tag has two parts.
     ///
@@ -198,8 +160,8 @@ pub struct ResourceCollectionFilter {
     ///
     /// Together these are known as *key* - *value* pairs.
     ///
-    /// &gt; The string used for a *key* in a tag that you use to define your resource coverage must begin with the prefix `Devops-guru-` . The tag *key* might be `DevOps-Guru-deployment-application` or `devops-guru-rds-application` . When you create a *key* , the case of characters in the *key* can be whatever you choose. After you create a *key* , it is case-sensitive. For example, DevOps Guru works with a *key* named `devops-guru-rds` and a *key* named `DevOps-Guru-RDS` , and these act as two different *keys* . Possible *key* / *value* pairs in your application might be `Devops-Guru-production-application/RDS` or `Devops-Guru-production-application/containers` .
-    pub tags: Option<List<TagCollection>>,
+    /// \> The string used for a *key* in a tag that you use to define your resource coverage must begin with the prefix `Devops-guru-` . The tag *key* might be `DevOps-Guru-deployment-application` or `devops-guru-rds-application` . When you create a *key* , the case of characters in the *key* can be whatever you choose. After you create a *key* , it is case-sensitive. For example, DevOps Guru works with a *key* named `devops-guru-rds` and a *key* named `DevOps-Guru-RDS` , and these act as two different *keys* . Possible *key* / *value* pairs in your application might be `Devops-Guru-production-application/RDS` or `Devops-Guru-production-application/containers` .
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagCollection>>,
 }
 
 #[rustfmt::skip]
@@ -207,42 +169,32 @@ impl ResourceCollectionFilter {
     /// A `ResourceCollectionFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudFormation`: a [`CloudFormationCollectionFilter`] object.
-    pub fn cloud_formation(mut self, value: impl Into<Obj<CloudFormationCollectionFilter>>) -> Self { self.cloud_formation = Some(value.into()); self }
+    pub fn cloud_formation(mut self, value: impl ::std::convert::Into<crate::Obj<CloudFormationCollectionFilter>>) -> Self { self.cloud_formation = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagCollection`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagCollection>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagCollection>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceCollectionFilter {}
+impl crate::PropertyType for ResourceCollectionFilter {}
 
-impl ToValue for ResourceCollectionFilter {
+impl ::cloudwright_core::ToValue for ResourceCollectionFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudFormation", &self.cloud_formation)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TagCollection: ObjRule = ObjRule {
-    properties: &[
-        ("AppBoundaryKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TagCollection` property type of `AWS::DevOpsGuru::ResourceCollection`.
 ///
 /// A collection of AWS tags.
 ///
-/// Tags help you identify and organize your AWS resources. Many AWS services support tagging, so you can assign the same tag to resources from different services to indicate that the resources are related. For example, you can assign the same tag to an Amazon DynamoDB table resource that you assign to an AWS Lambda function. For more information about using tags, see the \[Tagging best practices\](<https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/tagging-best-practices.html>) whitepaper.
+/// Tags help you identify and organize your AWS resources. Many AWS services support tagging, so you can assign the same tag to resources from different services to indicate that the resources are related. For example, you can assign the same tag to an Amazon DynamoDB table resource that you assign to an AWS Lambda function. For more information about using tags, see the [Tagging best practices](https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/tagging-best-practices.html) whitepaper.
 ///
 /// Each AWS tag has two parts.
 ///
@@ -251,7 +203,7 @@ pub(crate) static RULE_TagCollection: ObjRule = ObjRule {
 ///
 /// Together these are known as *key* - *value* pairs.
 ///
-/// &gt; The string used for a *key* in a tag that you use to define your resource coverage must begin with the prefix `Devops-guru-` . The tag *key* might be `DevOps-Guru-deployment-application` or `devops-guru-rds-application` . When you create a *key* , the case of characters in the *key* can be whatever you choose. After you create a *key* , it is case-sensitive. For example, DevOps Guru works with a *key* named `devops-guru-rds` and a *key* named `DevOps-Guru-RDS` , and these act as two different *keys* . Possible *key* / *value* pairs in your application might be `Devops-Guru-production-application/RDS` or `Devops-Guru-production-application/containers` .
+/// \> The string used for a *key* in a tag that you use to define your resource coverage must begin with the prefix `Devops-guru-` . The tag *key* might be `DevOps-Guru-deployment-application` or `devops-guru-rds-application` . When you create a *key* , the case of characters in the *key* can be whatever you choose. After you create a *key* , it is case-sensitive. For example, DevOps Guru works with a *key* named `devops-guru-rds` and a *key* named `DevOps-Guru-RDS` , and these act as two different *keys* . Possible *key* / *value* pairs in your application might be `Devops-Guru-production-application/RDS` or `Devops-Guru-production-application/containers` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-devopsguru-resourcecollection-tagcollection.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -260,10 +212,10 @@ pub struct TagCollection {
     ///
     /// An AWS tag *key* that is used to identify the AWS resources that DevOps Guru analyzes. All AWS resources in your account and Region tagged with this *key* make up your DevOps Guru application and analysis boundary.
     ///
-    /// &gt; When you create a *key* , the case of characters in the *key* can be whatever you choose. After you create a *key* , it is case-sensitive. For example, DevOps Guru works with a *key* named `devops-guru-rds` and a *key* named `DevOps-Guru-RDS` , and these act as two different *keys* . Possible *key* / *value* pairs in your application might be `Devops-Guru-production-application/RDS` or `Devops-Guru-production-application/containers` .
+    /// \> When you create a *key* , the case of characters in the *key* can be whatever you choose. After you create a *key* , it is case-sensitive. For example, DevOps Guru works with a *key* named `devops-guru-rds` and a *key* named `DevOps-Guru-RDS` , and these act as two different *keys* . Possible *key* / *value* pairs in your application might be `Devops-Guru-production-application/RDS` or `Devops-Guru-production-application/containers` .
     ///
     /// Length 1 to 128.
-    pub app_boundary_key: Option<Str>,
+    pub app_boundary_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagValues`: a list of strings.
     ///
     /// The values in an AWS tag collection.
@@ -271,7 +223,7 @@ pub struct TagCollection {
     /// The tag's *value* is a field used to associate a string with the tag *key* (for example, `111122223333` , `Production` , or a team name). The *key* and *value* are the tag's *key* pair. Omitting the tag *value* is the same as using an empty string. Like tag *keys* , tag *values* are case-sensitive. You can specify a maximum of 256 characters for a tag value. The tag value is a required property when *AppBoundaryKey* is specified.
     ///
     /// Items 1 to 1000; each item: length 1 to 256.
-    pub tag_values: Option<List<Str>>,
+    pub tag_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -279,23 +231,71 @@ impl TagCollection {
     /// A `TagCollection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppBoundaryKey`: a string.
-    pub fn app_boundary_key(mut self, value: impl Into<Str>) -> Self { self.app_boundary_key = Some(value.into()); self }
+    pub fn app_boundary_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_boundary_key = ::std::option::Option::Some(value.into()); self }
     /// `TagValues`: a list of strings.
-    pub fn tag_values(mut self, value: impl Into<List<Str>>) -> Self { self.tag_values = Some(value.into()); self }
+    pub fn tag_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.tag_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagCollection {}
+impl crate::PropertyType for TagCollection {}
 
-impl ToValue for TagCollection {
+impl ::cloudwright_core::ToValue for TagCollection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppBoundaryKey", &self.app_boundary_key)
             .opt("TagValues", &self.tag_values)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z*]+[a-zA-Z0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceCollection: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceCollectionFilter", Shape::Object(&RULE_ResourceCollectionFilter)),
+        ],
+        required: &["ResourceCollectionFilter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudFormationCollectionFilter: ObjRule = ObjRule {
+        properties: &[
+            ("StackNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceCollectionFilter: ObjRule = ObjRule {
+        properties: &[
+            ("CloudFormation", Shape::Object(&RULE_CloudFormationCollectionFilter)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagCollection), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagCollection: ObjRule = ObjRule {
+        properties: &[
+            ("AppBoundaryKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

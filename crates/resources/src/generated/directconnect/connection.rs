@@ -5,43 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[1-9][0-9]*(M|G)bps$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,200}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:dxlag/)?dxlag-[a-zA-Z0-9]{8,21}$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`Connection`], by name: `Connection::new(ConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRequired {
     /// `Bandwidth`: a string, required.
-    pub bandwidth: Str,
+    pub bandwidth: ::cloudwright_core::Str,
     /// `ConnectionName`: a string, required.
-    pub connection_name: Str,
+    pub connection_name: ::cloudwright_core::Str,
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connection: ObjRule = ObjRule {
-    properties: &[
-        ("Bandwidth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConnectionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LagId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Location", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ProviderName", Shape::STR),
-        ("RequestMACSec", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["Bandwidth", "ConnectionName", "Location"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DirectConnect::Connection` resource.
 ///
@@ -61,41 +34,41 @@ pub struct Connection {
     /// The bandwidth of the connection.
     ///
     /// Pattern `^[1-9][0-9]*(M|G)bps$`; create-only: changing it replaces the resource.
-    pub bandwidth: Str,
+    pub bandwidth: ::cloudwright_core::Str,
     /// `ConnectionName`: a string, required.
     ///
     /// The name of the connection.
     ///
     /// Pattern `^[\w \-_,\/]{1,200}$`.
-    pub connection_name: Str,
+    pub connection_name: ::cloudwright_core::Str,
     /// `LagId`: a string.
     ///
     /// Pattern `^(arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:dxlag/)?dxlag-[a-zA-Z0-9]{8,21}$`.
-    pub lag_id: Option<Str>,
+    pub lag_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Location`: a string, required.
     ///
     /// The location of the connection.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `ProviderName`: a string.
     ///
     /// The name of the service provider associated with the requested connection.
     ///
     /// Create-only: changing it replaces the resource.
-    pub provider_name: Option<Str>,
+    pub provider_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequestMACSec`: a boolean.
     ///
     /// Indicates whether you want the connection to support MAC Security (MACsec).
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub request_mac_sec: Option<Bool>,
+    pub request_mac_sec: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the connection.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +78,7 @@ impl Connection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DirectConnect::Connection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-connection.html",
         primary_identifier: &["ConnectionArn"],
@@ -116,7 +89,7 @@ impl Connection {
         read_only: &["ConnectionArn", "ConnectionId", "ConnectionState"],
         attributes: &["ConnectionArn", "ConnectionId", "ConnectionState"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
@@ -125,48 +98,50 @@ impl Connection {
         Self {
             bandwidth: required.bandwidth,
             connection_name: required.connection_name,
-            lag_id: None,
+            lag_id: ::std::option::Option::None,
             location: required.location,
-            provider_name: None,
-            request_mac_sec: None,
-            tags: None,
+            provider_name: ::std::option::Option::None,
+            request_mac_sec: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Bandwidth`: a string, required.
-    pub fn bandwidth(mut self, value: impl Into<Str>) -> Self { self.bandwidth = value.into(); self }
+    pub fn bandwidth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bandwidth = value.into(); self }
     /// `ConnectionName`: a string, required.
-    pub fn connection_name(mut self, value: impl Into<Str>) -> Self { self.connection_name = value.into(); self }
+    pub fn connection_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_name = value.into(); self }
     /// `LagId`: a string.
-    pub fn lag_id(mut self, value: impl Into<Str>) -> Self { self.lag_id = Some(value.into()); self }
+    pub fn lag_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lag_id = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `ProviderName`: a string.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = Some(value.into()); self }
+    pub fn provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider_name = ::std::option::Option::Some(value.into()); self }
     /// `RequestMACSec`: a boolean.
-    pub fn request_mac_sec(mut self, value: impl Into<Bool>) -> Self { self.request_mac_sec = Some(value.into()); self }
+    pub fn request_mac_sec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.request_mac_sec = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connection {
+impl ::cloudwright_core::Resource for Connection {
     type Attributes = ConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connection {
+impl ::cloudwright_core::ToValue for Connection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bandwidth", &self.bandwidth)
             .req("ConnectionName", &self.connection_name)
             .opt("LagId", &self.lag_id)
@@ -178,12 +153,12 @@ impl ToValue for Connection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connection`]: `Handle<Connection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionAttributes(ResourceRef);
+pub struct ConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,24 +168,24 @@ impl ConnectionAttributes {
     ///
     /// The ARN of the connection.
     #[inline]
-    pub fn connection_arn(&self) -> Value {
-        self.0.get_att("ConnectionArn")
+    pub fn connection_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionArn"))
     }
 
     /// `Fn::GetAtt` `ConnectionId`: a string.
     ///
     /// The ID of the connection.
     #[inline]
-    pub fn connection_id(&self) -> Value {
-        self.0.get_att("ConnectionId")
+    pub fn connection_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionId"))
     }
 
     /// `Fn::GetAtt` `ConnectionState`: a string.
     ///
     /// The state of the connection.
     #[inline]
-    pub fn connection_state(&self) -> Value {
-        self.0.get_att("ConnectionState")
+    pub fn connection_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionState"))
     }
 }
 
@@ -218,21 +193,10 @@ impl ConnectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DirectConnect::Connection`.
 ///
@@ -242,11 +206,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -261,19 +225,62 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[1-9][0-9]*(M|G)bps$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,200}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:dxlag/)?dxlag-[a-zA-Z0-9]{8,21}$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connection: ObjRule = ObjRule {
+        properties: &[
+            ("Bandwidth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConnectionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LagId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Location", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ProviderName", Shape::STR),
+            ("RequestMACSec", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["Bandwidth", "ConnectionName", "Location"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

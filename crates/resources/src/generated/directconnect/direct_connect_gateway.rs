@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[1-9][0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,100}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`DirectConnectGateway`], by name: `DirectConnectGateway::new(DirectConnectGatewayRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DirectConnectGatewayRequired {
-    /// `DirectConnectGatewayName`: a string, required.
-    pub direct_connect_gateway_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DirectConnectGateway: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonSideAsn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DirectConnectGatewayName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["DirectConnectGatewayName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DirectConnect::DirectConnectGateway` resource.
 ///
 /// Resource Type definition for AWS::DirectConnect::DirectConnectGateway
@@ -49,19 +23,19 @@ pub struct DirectConnectGateway {
     /// The autonomous system number (ASN) for the Amazon side of the connection.
     ///
     /// Pattern `^[1-9][0-9]*$`; create-only: changing it replaces the resource.
-    pub amazon_side_asn: Option<Str>,
+    pub amazon_side_asn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DirectConnectGatewayName`: a string, required.
     ///
     /// The name of the Direct Connect gateway.
     ///
     /// Pattern `^[\w \-_,\/]{1,100}$`.
-    pub direct_connect_gateway_name: Str,
+    pub direct_connect_gateway_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the Direct Connect gateway.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +45,7 @@ impl DirectConnectGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DirectConnect::DirectConnectGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-directconnectgateway.html",
         primary_identifier: &["DirectConnectGatewayArn"],
@@ -82,45 +56,47 @@ impl DirectConnectGateway {
         read_only: &["DirectConnectGatewayArn", "DirectConnectGatewayId"],
         attributes: &["DirectConnectGatewayArn", "DirectConnectGatewayId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `DirectConnectGateway` with its required properties, named in a [`DirectConnectGatewayRequired`].
+    /// A `DirectConnectGateway` with its one required property, `DirectConnectGatewayName`.
     #[inline]
-    pub fn new(required: DirectConnectGatewayRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            amazon_side_asn: None,
-            direct_connect_gateway_name: required.direct_connect_gateway_name,
-            tags: None,
+            amazon_side_asn: ::std::option::Option::None,
+            direct_connect_gateway_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AmazonSideAsn`: a string.
-    pub fn amazon_side_asn(mut self, value: impl Into<Str>) -> Self { self.amazon_side_asn = Some(value.into()); self }
+    pub fn amazon_side_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.amazon_side_asn = ::std::option::Option::Some(value.into()); self }
     /// `DirectConnectGatewayName`: a string, required.
-    pub fn direct_connect_gateway_name(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_name = value.into(); self }
+    pub fn direct_connect_gateway_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.direct_connect_gateway_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DirectConnectGateway {
+impl ::cloudwright_core::Resource for DirectConnectGateway {
     type Attributes = DirectConnectGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectConnectGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DirectConnectGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DirectConnectGateway {
+impl ::cloudwright_core::ToValue for DirectConnectGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmazonSideAsn", &self.amazon_side_asn)
             .req(
                 "DirectConnectGatewayName",
@@ -131,12 +107,12 @@ impl ToValue for DirectConnectGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DirectConnectGateway`]: `Handle<DirectConnectGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DirectConnectGateway`]: `Handle<DirectConnectGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DirectConnectGatewayAttributes(ResourceRef);
+pub struct DirectConnectGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DirectConnectGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DirectConnectGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,16 +122,16 @@ impl DirectConnectGatewayAttributes {
     ///
     /// The ARN of the Direct Connect gateway.
     #[inline]
-    pub fn direct_connect_gateway_arn(&self) -> Value {
-        self.0.get_att("DirectConnectGatewayArn")
+    pub fn direct_connect_gateway_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DirectConnectGatewayArn"))
     }
 
     /// `Fn::GetAtt` `DirectConnectGatewayId`: a string.
     ///
     /// The ID of the Direct Connect gateway.
     #[inline]
-    pub fn direct_connect_gateway_id(&self) -> Value {
-        self.0.get_att("DirectConnectGatewayId")
+    pub fn direct_connect_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DirectConnectGatewayId"))
     }
 }
 
@@ -163,21 +139,10 @@ impl DirectConnectGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DirectConnect::DirectConnectGateway`.
 ///
@@ -187,11 +152,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -206,19 +171,54 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[1-9][0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,100}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DirectConnectGateway: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonSideAsn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DirectConnectGatewayName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["DirectConnectGatewayName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

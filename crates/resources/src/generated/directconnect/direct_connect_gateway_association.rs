@@ -5,38 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-fA-F:.]+/[0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^((arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:(vpn-gateway/vgw|transit-gateway/tgw))|(vgw|tgw))-[a-zA-Z0-9]{8,32}$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-);
-
 /// The required properties of [`DirectConnectGatewayAssociation`], by name: `DirectConnectGatewayAssociation::new(DirectConnectGatewayAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectConnectGatewayAssociationRequired {
     /// `AssociatedGatewayId`: a string, required.
-    pub associated_gateway_id: Str,
+    pub associated_gateway_id: ::cloudwright_core::Str,
     /// `DirectConnectGatewayId`: a string, required.
-    pub direct_connect_gateway_id: Str,
+    pub direct_connect_gateway_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DirectConnectGatewayAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptDirectConnectGatewayAssociationProposalRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("AllowedPrefixesToDirectConnectGateway", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("AssociatedGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["DirectConnectGatewayId", "AssociatedGatewayId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DirectConnect::DirectConnectGatewayAssociation` resource.
 ///
@@ -56,21 +32,23 @@ pub struct DirectConnectGatewayAssociation {
     /// The Amazon Resource Name (ARN) of the role to accept the Direct Connect Gateway association proposal. Needs directconnect:AcceptDirectConnectGatewayAssociationProposal permissions.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub accept_direct_connect_gateway_association_proposal_role_arn: Option<Str>,
+    pub accept_direct_connect_gateway_association_proposal_role_arn:
+        ::std::option::Option<::cloudwright_core::Str>,
     /// `AllowedPrefixesToDirectConnectGateway`: a list of strings.
     ///
     /// The Amazon VPC prefixes to advertise to the Direct Connect gateway. This parameter is required when you create an association to a transit gateway.
     ///
     /// Items at least 1; each item: pattern `^[0-9a-fA-F:.]+/[0-9]+$`.
-    pub allowed_prefixes_to_direct_connect_gateway: Option<List<Str>>,
+    pub allowed_prefixes_to_direct_connect_gateway:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AssociatedGatewayId`: a string, required.
     ///
     /// Pattern `^((arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:(vpn-gateway/vgw|transit-gateway/tgw))|(vgw|tgw))-[a-zA-Z0-9]{8,32}$`; create-only: changing it replaces the resource.
-    pub associated_gateway_id: Str,
+    pub associated_gateway_id: ::cloudwright_core::Str,
     /// `DirectConnectGatewayId`: a string, required.
     ///
     /// Pattern `^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; create-only: changing it replaces the resource.
-    pub direct_connect_gateway_id: Str,
+    pub direct_connect_gateway_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -80,7 +58,7 @@ impl DirectConnectGatewayAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DirectConnect::DirectConnectGatewayAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-directconnectgatewayassociation.html",
         primary_identifier: &["AssociationId"],
@@ -91,45 +69,50 @@ impl DirectConnectGatewayAssociation {
         read_only: &["AssociationId"],
         attributes: &["AssociationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DirectConnectGatewayAssociation` with its required properties, named in a [`DirectConnectGatewayAssociationRequired`].
     #[inline]
     pub fn new(required: DirectConnectGatewayAssociationRequired) -> Self {
         Self {
-            accept_direct_connect_gateway_association_proposal_role_arn: None,
-            allowed_prefixes_to_direct_connect_gateway: None,
+            accept_direct_connect_gateway_association_proposal_role_arn: ::std::option::Option::None,
+            allowed_prefixes_to_direct_connect_gateway: ::std::option::Option::None,
             associated_gateway_id: required.associated_gateway_id,
             direct_connect_gateway_id: required.direct_connect_gateway_id,
         }
     }
 
     /// `AcceptDirectConnectGatewayAssociationProposalRoleArn`: a string.
-    pub fn accept_direct_connect_gateway_association_proposal_role_arn(mut self, value: impl Into<Str>) -> Self { self.accept_direct_connect_gateway_association_proposal_role_arn = Some(value.into()); self }
+    pub fn accept_direct_connect_gateway_association_proposal_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_direct_connect_gateway_association_proposal_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `AllowedPrefixesToDirectConnectGateway`: a list of strings.
-    pub fn allowed_prefixes_to_direct_connect_gateway(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_prefixes_to_direct_connect_gateway = Some(value.into()); self }
+    pub fn allowed_prefixes_to_direct_connect_gateway(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_prefixes_to_direct_connect_gateway = ::std::option::Option::Some(value.into()); self }
     /// `AssociatedGatewayId`: a string, required.
-    pub fn associated_gateway_id(mut self, value: impl Into<Str>) -> Self { self.associated_gateway_id = value.into(); self }
+    pub fn associated_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.associated_gateway_id = value.into(); self }
     /// `DirectConnectGatewayId`: a string, required.
-    pub fn direct_connect_gateway_id(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_id = value.into(); self }
+    pub fn direct_connect_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.direct_connect_gateway_id = value.into(); self }
 }
 
-impl Resource for DirectConnectGatewayAssociation {
+impl ::cloudwright_core::Resource for DirectConnectGatewayAssociation {
     type Attributes = DirectConnectGatewayAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectConnectGatewayAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_DirectConnectGatewayAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DirectConnectGatewayAssociation {
+impl ::cloudwright_core::ToValue for DirectConnectGatewayAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AcceptDirectConnectGatewayAssociationProposalRoleArn",
                 &self.accept_direct_connect_gateway_association_proposal_role_arn,
@@ -144,12 +127,14 @@ impl ToValue for DirectConnectGatewayAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DirectConnectGatewayAssociation`]: `Handle<DirectConnectGatewayAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DirectConnectGatewayAssociation`]: `Handle<DirectConnectGatewayAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DirectConnectGatewayAssociationAttributes(ResourceRef);
+pub struct DirectConnectGatewayAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DirectConnectGatewayAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for DirectConnectGatewayAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,7 +144,36 @@ impl DirectConnectGatewayAssociationAttributes {
     ///
     /// The ID of the Direct Connect gateway association.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-fA-F:.]+/[0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^((arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:(vpn-gateway/vgw|transit-gateway/tgw))|(vgw|tgw))-[a-zA-Z0-9]{8,32}$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DirectConnectGatewayAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptDirectConnectGatewayAssociationProposalRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("AllowedPrefixesToDirectConnectGateway", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("AssociatedGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["DirectConnectGatewayId", "AssociatedGatewayId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[1-9][0-9]*(M|G)bps$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,200}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`Lag`], by name: `Lag::new(LagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LagRequired {
     /// `ConnectionsBandwidth`: a string, required.
-    pub connections_bandwidth: Str,
+    pub connections_bandwidth: ::cloudwright_core::Str,
     /// `LagName`: a string, required.
-    pub lag_name: Str,
+    pub lag_name: ::cloudwright_core::Str,
     /// `Location`: a string, required.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Lag: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionsBandwidth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LagName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Location", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MinimumLinks", Shape::INT),
-        ("ProviderName", Shape::STR),
-        ("RequestMACSec", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["LagName", "Location", "ConnectionsBandwidth"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DirectConnect::Lag` resource.
 ///
@@ -58,41 +34,41 @@ pub struct Lag {
     /// The bandwidth of the individual physical dedicated connections bundled by the LAG.
     ///
     /// Pattern `^[1-9][0-9]*(M|G)bps$`; create-only: changing it replaces the resource.
-    pub connections_bandwidth: Str,
+    pub connections_bandwidth: ::cloudwright_core::Str,
     /// `LagName`: a string, required.
     ///
     /// The name of the LAG.
     ///
     /// Pattern `^[\w \-_,\/]{1,200}$`.
-    pub lag_name: Str,
+    pub lag_name: ::cloudwright_core::Str,
     /// `Location`: a string, required.
     ///
     /// The location for the LAG.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
-    pub location: Str,
+    pub location: ::cloudwright_core::Str,
     /// `MinimumLinks`: an integer.
     ///
     /// The minimum number of physical dedicated connections that must be operational for the LAG itself to be operational.
-    pub minimum_links: Option<Int>,
+    pub minimum_links: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProviderName`: a string.
     ///
     /// The name of the service provider associated with the requested LAG.
     ///
     /// Create-only: changing it replaces the resource.
-    pub provider_name: Option<Str>,
+    pub provider_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RequestMACSec`: a boolean.
     ///
     /// Indicates whether you want the LAG to support MAC Security (MACsec).
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub request_mac_sec: Option<Bool>,
+    pub request_mac_sec: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the LAG.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +78,7 @@ impl Lag {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DirectConnect::Lag",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-lag.html",
         primary_identifier: &["LagArn"],
@@ -113,7 +89,7 @@ impl Lag {
         read_only: &["LagArn", "LagId", "LagState"],
         attributes: &["LagArn", "LagId", "LagState"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Lag` with its required properties, named in a [`LagRequired`].
@@ -123,47 +99,49 @@ impl Lag {
             connections_bandwidth: required.connections_bandwidth,
             lag_name: required.lag_name,
             location: required.location,
-            minimum_links: None,
-            provider_name: None,
-            request_mac_sec: None,
-            tags: None,
+            minimum_links: ::std::option::Option::None,
+            provider_name: ::std::option::Option::None,
+            request_mac_sec: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionsBandwidth`: a string, required.
-    pub fn connections_bandwidth(mut self, value: impl Into<Str>) -> Self { self.connections_bandwidth = value.into(); self }
+    pub fn connections_bandwidth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connections_bandwidth = value.into(); self }
     /// `LagName`: a string, required.
-    pub fn lag_name(mut self, value: impl Into<Str>) -> Self { self.lag_name = value.into(); self }
+    pub fn lag_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lag_name = value.into(); self }
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = value.into(); self }
     /// `MinimumLinks`: an integer.
-    pub fn minimum_links(mut self, value: impl Into<Int>) -> Self { self.minimum_links = Some(value.into()); self }
+    pub fn minimum_links(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minimum_links = ::std::option::Option::Some(value.into()); self }
     /// `ProviderName`: a string.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = Some(value.into()); self }
+    pub fn provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provider_name = ::std::option::Option::Some(value.into()); self }
     /// `RequestMACSec`: a boolean.
-    pub fn request_mac_sec(mut self, value: impl Into<Bool>) -> Self { self.request_mac_sec = Some(value.into()); self }
+    pub fn request_mac_sec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.request_mac_sec = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Lag {
+impl ::cloudwright_core::Resource for Lag {
     type Attributes = LagAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Lag, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Lag, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Lag {
+impl ::cloudwright_core::ToValue for Lag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionsBandwidth", &self.connections_bandwidth)
             .req("LagName", &self.lag_name)
             .req("Location", &self.location)
@@ -175,12 +153,12 @@ impl ToValue for Lag {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Lag`]: `Handle<Lag>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Lag`]: `Handle<Lag>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LagAttributes(ResourceRef);
+pub struct LagAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LagAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LagAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -190,24 +168,24 @@ impl LagAttributes {
     ///
     /// The ARN of the LAG.
     #[inline]
-    pub fn lag_arn(&self) -> Value {
-        self.0.get_att("LagArn")
+    pub fn lag_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LagArn"))
     }
 
     /// `Fn::GetAtt` `LagId`: a string.
     ///
     /// The ID of the LAG.
     #[inline]
-    pub fn lag_id(&self) -> Value {
-        self.0.get_att("LagId")
+    pub fn lag_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LagId"))
     }
 
     /// `Fn::GetAtt` `LagState`: a string.
     ///
     /// The state of the LAG.
     #[inline]
-    pub fn lag_state(&self) -> Value {
-        self.0.get_att("LagState")
+    pub fn lag_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LagState"))
     }
 }
 
@@ -215,21 +193,10 @@ impl LagAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DirectConnect::Lag`.
 ///
@@ -239,11 +206,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -258,19 +225,59 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[1-9][0-9]*(M|G)bps$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,200}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Lag: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionsBandwidth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LagName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Location", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MinimumLinks", Shape::INT),
+            ("ProviderName", Shape::STR),
+            ("RequestMACSec", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["LagName", "Location", "ConnectionsBandwidth"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

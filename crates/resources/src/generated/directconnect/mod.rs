@@ -33,9 +33,7 @@ pub mod transit_virtual_interface;
 #[cfg(feature = "directconnect")]
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};
 #[cfg(feature = "directconnect")]
-pub use direct_connect_gateway::{
-    DirectConnectGateway, DirectConnectGatewayAttributes, DirectConnectGatewayRequired,
-};
+pub use direct_connect_gateway::{DirectConnectGateway, DirectConnectGatewayAttributes};
 #[cfg(feature = "directconnect")]
 pub use direct_connect_gateway_association::{
     DirectConnectGatewayAssociation, DirectConnectGatewayAssociationAttributes,

@@ -6,45 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "directconnect")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(ipv4)|(ipv6)$");
-#[cfg(feature = "directconnect")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-fA-F:.]+/[0-9]+$");
-#[cfg(feature = "directconnect")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[1-9][0-9]*$");
-#[cfg(feature = "directconnect")]
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$");
-#[cfg(feature = "directconnect")]
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^dxpeer-[a-z0-9]{8}$");
-
 #[cfg(feature = "directconnect")]
 /// The required properties of [`BgpPeer`], by name: `BgpPeer::new(BgpPeerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BgpPeerRequired {
     /// `AddressFamily`: a string, required.
-    pub address_family: Str,
+    pub address_family: ::cloudwright_core::Str,
     /// `Asn`: a string, required.
-    pub asn: Str,
+    pub asn: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "directconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_BgpPeer: ObjRule = ObjRule {
-    properties: &[
-        ("AddressFamily", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AmazonAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Asn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("AuthKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("BgpPeerId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("CustomerAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["AddressFamily", "Asn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "directconnect")]
 /// The `BgpPeer` property type, shared by `AWS::DirectConnect::PrivateVirtualInterface`, `AWS::DirectConnect::PublicVirtualInterface`, `AWS::DirectConnect::TransitVirtualInterface`.
@@ -59,35 +29,35 @@ pub struct BgpPeer {
     /// The address family for the BGP peer.
     ///
     /// Pattern `^(ipv4)|(ipv6)$`.
-    pub address_family: Str,
+    pub address_family: ::cloudwright_core::Str,
     /// `AmazonAddress`: a string.
     ///
     /// The IP address assigned to the Amazon interface.
     ///
     /// Pattern `^[0-9a-fA-F:.]+/[0-9]+$`.
-    pub amazon_address: Option<Str>,
+    pub amazon_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Asn`: a string, required.
     ///
     /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
     ///
     /// Pattern `^[1-9][0-9]*$`.
-    pub asn: Str,
+    pub asn: ::cloudwright_core::Str,
     /// `AuthKey`: a string.
     ///
     /// The authentication key for BGP configuration. This string has a minimum length of 6 characters and and a maximum length of 80 characters.
     ///
     /// Pattern `` ^[A-Za-z0-9\\!"#$%&'()*+,\-./:;<=>?@\[\]\^_`{|}~]{6,80}$ ``.
-    pub auth_key: Option<Str>,
+    pub auth_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `BgpPeerId`: a string.
     ///
     /// Pattern `^dxpeer-[a-z0-9]{8}$`.
-    pub bgp_peer_id: Option<Str>,
+    pub bgp_peer_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomerAddress`: a string.
     ///
     /// The IP address assigned to the customer interface.
     ///
     /// Pattern `^[0-9a-fA-F:.]+/[0-9]+$`.
-    pub customer_address: Option<Str>,
+    pub customer_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "directconnect")]
@@ -98,36 +68,36 @@ impl BgpPeer {
     pub fn new(required: BgpPeerRequired) -> Self {
         Self {
             address_family: required.address_family,
-            amazon_address: None,
+            amazon_address: ::std::option::Option::None,
             asn: required.asn,
-            auth_key: None,
-            bgp_peer_id: None,
-            customer_address: None,
+            auth_key: ::std::option::Option::None,
+            bgp_peer_id: ::std::option::Option::None,
+            customer_address: ::std::option::Option::None,
         }
     }
 
     /// `AddressFamily`: a string, required.
-    pub fn address_family(mut self, value: impl Into<Str>) -> Self { self.address_family = value.into(); self }
+    pub fn address_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address_family = value.into(); self }
     /// `AmazonAddress`: a string.
-    pub fn amazon_address(mut self, value: impl Into<Str>) -> Self { self.amazon_address = Some(value.into()); self }
+    pub fn amazon_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.amazon_address = ::std::option::Option::Some(value.into()); self }
     /// `Asn`: a string, required.
-    pub fn asn(mut self, value: impl Into<Str>) -> Self { self.asn = value.into(); self }
+    pub fn asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asn = value.into(); self }
     /// `AuthKey`: a string.
-    pub fn auth_key(mut self, value: impl Into<Str>) -> Self { self.auth_key = Some(value.into()); self }
+    pub fn auth_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_key = ::std::option::Option::Some(value.into()); self }
     /// `BgpPeerId`: a string.
-    pub fn bgp_peer_id(mut self, value: impl Into<Str>) -> Self { self.bgp_peer_id = Some(value.into()); self }
+    pub fn bgp_peer_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bgp_peer_id = ::std::option::Option::Some(value.into()); self }
     /// `CustomerAddress`: a string.
-    pub fn customer_address(mut self, value: impl Into<Str>) -> Self { self.customer_address = Some(value.into()); self }
+    pub fn customer_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_address = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "directconnect")]
-impl PropertyType for BgpPeer {}
+impl crate::PropertyType for BgpPeer {}
 
 #[cfg(feature = "directconnect")]
-impl ToValue for BgpPeer {
+impl ::cloudwright_core::ToValue for BgpPeer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddressFamily", &self.address_family)
             .opt("AmazonAddress", &self.amazon_address)
             .req("Asn", &self.asn)
@@ -143,22 +113,10 @@ impl ToValue for BgpPeer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "directconnect")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "directconnect")]
 /// The `Tag` property type, shared by `AWS::DirectConnect::PrivateVirtualInterface`, `AWS::DirectConnect::PublicVirtualInterface`, `AWS::DirectConnect::TransitVirtualInterface`.
@@ -169,11 +127,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "directconnect")]
@@ -189,21 +147,68 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "directconnect")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "directconnect")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "directconnect")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(ipv4)|(ipv6)$");
+    #[cfg(feature = "directconnect")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-fA-F:.]+/[0-9]+$");
+    #[cfg(feature = "directconnect")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[1-9][0-9]*$");
+    #[cfg(feature = "directconnect")]
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$");
+    #[cfg(feature = "directconnect")]
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^dxpeer-[a-z0-9]{8}$");
+
+    #[cfg(feature = "directconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_BgpPeer: ObjRule = ObjRule {
+        properties: &[
+            ("AddressFamily", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AmazonAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Asn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("AuthKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("BgpPeerId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("CustomerAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["AddressFamily", "Asn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "directconnect")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

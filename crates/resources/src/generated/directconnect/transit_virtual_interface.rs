@@ -5,53 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{BgpPeer, BgpPeerRequired, Tag, TagRequired};
-use super::shared::{RULE_BgpPeer, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,100}$");
 
 /// The required properties of [`TransitVirtualInterface`], by name: `TransitVirtualInterface::new(TransitVirtualInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitVirtualInterfaceRequired {
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
-    pub bgp_peers: List<BgpPeer>,
+    pub bgp_peers: ::cloudwright_core::List<BgpPeer>,
     /// `ConnectionId`: a string, required.
-    pub connection_id: Str,
+    pub connection_id: ::cloudwright_core::Str,
     /// `DirectConnectGatewayId`: a string, required.
-    pub direct_connect_gateway_id: Str,
+    pub direct_connect_gateway_id: ::cloudwright_core::Str,
     /// `VirtualInterfaceName`: a string, required.
-    pub virtual_interface_name: Str,
+    pub virtual_interface_name: ::cloudwright_core::Str,
     /// `Vlan`: an integer, required.
-    pub vlan: Int,
+    pub vlan: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitVirtualInterface: ObjRule = ObjRule {
-    properties: &[
-        ("AllocateTransitVirtualInterfaceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2), unique: true })),
-        ("ConnectionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("EnableSiteLink", Shape::Bool),
-        ("Mtu", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
-        ("VirtualInterfaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Vlan", Shape::Int(&NumRule { min: Some(0.0), max: Some(4095.0), ..NumRule::ANY })),
-    ],
-    required: &["BgpPeers", "ConnectionId", "DirectConnectGatewayId", "VirtualInterfaceName", "Vlan"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DirectConnect::TransitVirtualInterface` resource.
 ///
@@ -71,47 +40,47 @@ pub struct TransitVirtualInterface {
     /// The Amazon Resource Name (ARN) of the role to allocate the TransitVifAllocation. Needs directconnect:AllocateTransitVirtualInterface permissions and tag permissions if applicable.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub allocate_transit_virtual_interface_role_arn: Option<Str>,
+    pub allocate_transit_virtual_interface_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
     ///
     /// The BGP peers configured on this virtual interface..
     ///
     /// Items 1 to 2.
-    pub bgp_peers: List<BgpPeer>,
+    pub bgp_peers: ::cloudwright_core::List<BgpPeer>,
     /// `ConnectionId`: a string, required.
     ///
     /// Pattern `^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$`.
-    pub connection_id: Str,
+    pub connection_id: ::cloudwright_core::Str,
     /// `DirectConnectGatewayId`: a string, required.
     ///
     /// Pattern `^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; create-only: changing it replaces the resource.
-    pub direct_connect_gateway_id: Str,
+    pub direct_connect_gateway_id: ::cloudwright_core::Str,
     /// `EnableSiteLink`: a boolean.
     ///
     /// Indicates whether to enable or disable SiteLink.
-    pub enable_site_link: Option<Bool>,
+    pub enable_site_link: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Mtu`: an integer.
     ///
     /// The maximum transmission unit (MTU), in bytes. The supported values are 1500 and 9001. The default value is 1500.
-    pub mtu: Option<Int>,
+    pub mtu: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the private virtual interface.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VirtualInterfaceName`: a string, required.
     ///
     /// The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
     ///
     /// Pattern `^[\w \-_,\/]{1,100}$`.
-    pub virtual_interface_name: Str,
+    pub virtual_interface_name: ::cloudwright_core::Str,
     /// `Vlan`: an integer, required.
     ///
     /// The ID of the VLAN.
     ///
     /// Value 0 to 4095; create-only: changing it replaces the resource.
-    pub vlan: Int,
+    pub vlan: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -121,7 +90,7 @@ impl TransitVirtualInterface {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DirectConnect::TransitVirtualInterface",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-transitvirtualinterface.html",
         primary_identifier: &["VirtualInterfaceArn"],
@@ -132,63 +101,65 @@ impl TransitVirtualInterface {
         read_only: &["BgpPeers/*/BgpPeerId", "VirtualInterfaceArn", "VirtualInterfaceId"],
         attributes: &["VirtualInterfaceArn", "VirtualInterfaceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TransitVirtualInterface` with its required properties, named in a [`TransitVirtualInterfaceRequired`].
     #[inline]
     pub fn new(required: TransitVirtualInterfaceRequired) -> Self {
         Self {
-            allocate_transit_virtual_interface_role_arn: None,
+            allocate_transit_virtual_interface_role_arn: ::std::option::Option::None,
             bgp_peers: required.bgp_peers,
             connection_id: required.connection_id,
             direct_connect_gateway_id: required.direct_connect_gateway_id,
-            enable_site_link: None,
-            mtu: None,
-            tags: None,
+            enable_site_link: ::std::option::Option::None,
+            mtu: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             virtual_interface_name: required.virtual_interface_name,
             vlan: required.vlan,
         }
     }
 
     /// `AllocateTransitVirtualInterfaceRoleArn`: a string.
-    pub fn allocate_transit_virtual_interface_role_arn(mut self, value: impl Into<Str>) -> Self { self.allocate_transit_virtual_interface_role_arn = Some(value.into()); self }
+    pub fn allocate_transit_virtual_interface_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocate_transit_virtual_interface_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
-    pub fn bgp_peers(mut self, value: impl Into<List<BgpPeer>>) -> Self { self.bgp_peers = value.into(); self }
+    pub fn bgp_peers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BgpPeer>>) -> Self { self.bgp_peers = value.into(); self }
     /// `ConnectionId`: a string, required.
-    pub fn connection_id(mut self, value: impl Into<Str>) -> Self { self.connection_id = value.into(); self }
+    pub fn connection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_id = value.into(); self }
     /// `DirectConnectGatewayId`: a string, required.
-    pub fn direct_connect_gateway_id(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_id = value.into(); self }
+    pub fn direct_connect_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.direct_connect_gateway_id = value.into(); self }
     /// `EnableSiteLink`: a boolean.
-    pub fn enable_site_link(mut self, value: impl Into<Bool>) -> Self { self.enable_site_link = Some(value.into()); self }
+    pub fn enable_site_link(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_site_link = ::std::option::Option::Some(value.into()); self }
     /// `Mtu`: an integer.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
+    pub fn mtu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.mtu = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VirtualInterfaceName`: a string, required.
-    pub fn virtual_interface_name(mut self, value: impl Into<Str>) -> Self { self.virtual_interface_name = value.into(); self }
+    pub fn virtual_interface_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_interface_name = value.into(); self }
     /// `Vlan`: an integer, required.
-    pub fn vlan(mut self, value: impl Into<Int>) -> Self { self.vlan = value.into(); self }
+    pub fn vlan(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.vlan = value.into(); self }
 }
 
-impl Resource for TransitVirtualInterface {
+impl ::cloudwright_core::Resource for TransitVirtualInterface {
     type Attributes = TransitVirtualInterfaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitVirtualInterface, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitVirtualInterface, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitVirtualInterface {
+impl ::cloudwright_core::ToValue for TransitVirtualInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllocateTransitVirtualInterfaceRoleArn",
                 &self.allocate_transit_virtual_interface_role_arn,
@@ -205,12 +176,12 @@ impl ToValue for TransitVirtualInterface {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitVirtualInterface`]: `Handle<TransitVirtualInterface>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitVirtualInterface`]: `Handle<TransitVirtualInterface>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitVirtualInterfaceAttributes(ResourceRef);
+pub struct TransitVirtualInterfaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitVirtualInterfaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransitVirtualInterfaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -220,15 +191,51 @@ impl TransitVirtualInterfaceAttributes {
     ///
     /// The ARN of the virtual interface.
     #[inline]
-    pub fn virtual_interface_arn(&self) -> Value {
-        self.0.get_att("VirtualInterfaceArn")
+    pub fn virtual_interface_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VirtualInterfaceArn"))
     }
 
     /// `Fn::GetAtt` `VirtualInterfaceId`: a string.
     ///
     /// The ID of the virtual interface.
     #[inline]
-    pub fn virtual_interface_id(&self) -> Value {
-        self.0.get_att("VirtualInterfaceId")
+    pub fn virtual_interface_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VirtualInterfaceId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_BgpPeer, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,100}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitVirtualInterface: ObjRule = ObjRule {
+        properties: &[
+            ("AllocateTransitVirtualInterfaceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2), unique: true })),
+            ("ConnectionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EnableSiteLink", Shape::Bool),
+            ("Mtu", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
+            ("VirtualInterfaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Vlan", Shape::Int(&NumRule { min: Some(0.0), max: Some(4095.0), ..NumRule::ANY })),
+        ],
+        required: &["BgpPeers", "ConnectionId", "DirectConnectGatewayId", "VirtualInterfaceName", "Vlan"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`MicrosoftAd`], by name: `MicrosoftAd::new(MicrosoftAdRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrosoftAdRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Password`: a string, required.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `VpcSettings`: a [`VpcSettings`] object, required.
-    pub vpc_settings: Obj<VpcSettings>,
+    pub vpc_settings: crate::Obj<VpcSettings>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MicrosoftAd: ObjRule = ObjRule {
-    properties: &[
-        ("CreateAlias", Shape::Bool),
-        ("Edition", Shape::STR),
-        ("EnableSso", Shape::Bool),
-        ("Name", Shape::STR),
-        ("Password", Shape::STR),
-        ("ShortName", Shape::STR),
-        ("VpcSettings", Shape::Object(&RULE_VpcSettings)),
-    ],
-    required: &["VpcSettings", "Name", "Password"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DirectoryService::MicrosoftAD` resource.
 ///
-/// The `AWS::DirectoryService::MicrosoftAD` resource specifies a Microsoft Active Directory in AWS so that your directory users and groups can access the AWS Management Console and AWS applications using their existing credentials. For more information, see \[AWS Managed Microsoft AD\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html>) in the *Directory Service Admin Guide* .
+/// The `AWS::DirectoryService::MicrosoftAD` resource specifies a Microsoft Active Directory in AWS so that your directory users and groups can access the AWS Management Console and AWS applications using their existing credentials. For more information, see [AWS Managed Microsoft AD](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) in the *Directory Service Admin Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MicrosoftAdAttributes`], which `Handle<MicrosoftAd>` dereferences to.
@@ -51,46 +33,46 @@ pub struct MicrosoftAd {
     ///
     /// Specifies an alias for a directory and assigns the alias to the directory. The alias is used to construct the access URL for the directory, such as `http://<alias>.awsapps.com` . By default, CloudFormation does not create an alias.
     ///
-    /// &gt; After an alias has been created, it cannot be deleted or reused, so this operation should only be used when absolutely necessary.
+    /// \> After an alias has been created, it cannot be deleted or reused, so this operation should only be used when absolutely necessary.
     ///
     /// Create-only: changing it replaces the resource.
-    pub create_alias: Option<Bool>,
+    pub create_alias: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Edition`: a string.
     ///
     /// AWS Managed Microsoft AD is available in two editions: `Standard` and `Enterprise` . `Enterprise` is the default.
     ///
     /// Create-only: changing it replaces the resource.
-    pub edition: Option<Str>,
+    pub edition: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableSso`: a boolean.
     ///
     /// Whether to enable single sign-on for a Microsoft Active Directory in AWS . Single sign-on allows users in your directory to access certain AWS services from a computer joined to the directory without having to enter their credentials separately. If you don't specify a value, CloudFormation disables single sign-on by default.
-    pub enable_sso: Option<Bool>,
+    pub enable_sso: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The fully qualified domain name for the AWS Managed Microsoft AD directory, such as `corp.example.com` . This name will resolve inside your VPC only. It does not need to be publicly resolvable.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Password`: a string, required.
     ///
     /// The password for the default administrative user named `Admin` .
     ///
-    /// If you need to change the password for the administrator account, see the \[ResetUserPassword\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_ResetUserPassword.html>) API call in the *Directory Service API Reference* .
+    /// If you need to change the password for the administrator account, see the [ResetUserPassword](https://docs.aws.amazon.com/directoryservice/latest/devguide/API_ResetUserPassword.html) API call in the *Directory Service API Reference* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `ShortName`: a string.
     ///
     /// The NetBIOS name for your domain, such as `CORP` . If you don't specify a NetBIOS name, it will default to the first part of your directory DNS. For example, `CORP` for the directory DNS `corp.example.com` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub short_name: Option<Str>,
+    pub short_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcSettings`: a [`VpcSettings`] object, required.
     ///
     /// Specifies the VPC settings of the Microsoft AD directory server in AWS .
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_settings: Obj<VpcSettings>,
+    pub vpc_settings: crate::Obj<VpcSettings>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +82,7 @@ impl MicrosoftAd {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DirectoryService::MicrosoftAD",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directoryservice-microsoftad.html",
         primary_identifier: &["Id"],
@@ -111,54 +93,56 @@ impl MicrosoftAd {
         read_only: &["Alias", "DnsIpAddresses", "Id"],
         attributes: &["Alias", "DnsIpAddresses", "Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MicrosoftAd` with its required properties, named in a [`MicrosoftAdRequired`].
     #[inline]
     pub fn new(required: MicrosoftAdRequired) -> Self {
         Self {
-            create_alias: None,
-            edition: None,
-            enable_sso: None,
+            create_alias: ::std::option::Option::None,
+            edition: ::std::option::Option::None,
+            enable_sso: ::std::option::Option::None,
             name: required.name,
             password: required.password,
-            short_name: None,
+            short_name: ::std::option::Option::None,
             vpc_settings: required.vpc_settings,
         }
     }
 
     /// `CreateAlias`: a boolean.
-    pub fn create_alias(mut self, value: impl Into<Bool>) -> Self { self.create_alias = Some(value.into()); self }
+    pub fn create_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.create_alias = ::std::option::Option::Some(value.into()); self }
     /// `Edition`: a string.
-    pub fn edition(mut self, value: impl Into<Str>) -> Self { self.edition = Some(value.into()); self }
+    pub fn edition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.edition = ::std::option::Option::Some(value.into()); self }
     /// `EnableSso`: a boolean.
-    pub fn enable_sso(mut self, value: impl Into<Bool>) -> Self { self.enable_sso = Some(value.into()); self }
+    pub fn enable_sso(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_sso = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `ShortName`: a string.
-    pub fn short_name(mut self, value: impl Into<Str>) -> Self { self.short_name = Some(value.into()); self }
+    pub fn short_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.short_name = ::std::option::Option::Some(value.into()); self }
     /// `VpcSettings`: a [`VpcSettings`] object, required.
-    pub fn vpc_settings(mut self, value: impl Into<Obj<VpcSettings>>) -> Self { self.vpc_settings = value.into(); self }
+    pub fn vpc_settings(mut self, value: impl ::std::convert::Into<crate::Obj<VpcSettings>>) -> Self { self.vpc_settings = value.into(); self }
 }
 
-impl Resource for MicrosoftAd {
+impl ::cloudwright_core::Resource for MicrosoftAd {
     type Attributes = MicrosoftAdAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MicrosoftAd, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MicrosoftAd, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MicrosoftAd {
+impl ::cloudwright_core::ToValue for MicrosoftAd {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreateAlias", &self.create_alias)
             .opt("Edition", &self.edition)
             .opt("EnableSso", &self.enable_sso)
@@ -170,12 +154,12 @@ impl ToValue for MicrosoftAd {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MicrosoftAd`]: `Handle<MicrosoftAd>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MicrosoftAd`]: `Handle<MicrosoftAd>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MicrosoftAdAttributes(ResourceRef);
+pub struct MicrosoftAdAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MicrosoftAdAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MicrosoftAdAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -185,24 +169,24 @@ impl MicrosoftAdAttributes {
     ///
     /// The alias for a directory. For example: `alias4-mydirectory-12345abcgmzsk` (if you have the `CreateAlias` property set to true).
     #[inline]
-    pub fn alias(&self) -> Value {
-        self.0.get_att("Alias")
+    pub fn alias(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Alias"))
     }
 
     /// `Fn::GetAtt` `DnsIpAddresses`: a list of strings.
     ///
     /// The IP addresses of the DNS servers for the directory, such as `[ "192.0.2.1", "192.0.2.2" ]` .
     #[inline]
-    pub fn dns_ip_addresses(&self) -> Value {
-        self.0.get_att("DnsIpAddresses")
+    pub fn dns_ip_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DnsIpAddresses"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The directory ID. For example: `d-12373a053a` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -210,25 +194,14 @@ impl MicrosoftAdAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcSettingsRequired {
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcSettings` property type of `AWS::DirectoryService::MicrosoftAD`.
 ///
-/// Contains VPC information for the \[CreateDirectory\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateDirectory.html>) or \[CreateMicrosoftAD\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateMicrosoftAD.html>) operation.
+/// Contains VPC information for the [CreateDirectory](https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateDirectory.html) or [CreateMicrosoftAD](https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateMicrosoftAD.html) operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-directoryservice-microsoftad-vpcsettings.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -236,13 +209,13 @@ pub struct VpcSettings {
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. Directory Service specifies a directory server and a DNS server in each of these subnets.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
     ///
     /// The identifier of the VPC in which to create the directory.
     ///
     /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -257,19 +230,53 @@ impl VpcSettings {
     }
 
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl PropertyType for VpcSettings {}
+impl crate::PropertyType for VpcSettings {}
 
-impl ToValue for VpcSettings {
+impl ::cloudwright_core::ToValue for VpcSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SubnetIds", &self.subnet_ids)
             .req("VpcId", &self.vpc_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MicrosoftAd: ObjRule = ObjRule {
+        properties: &[
+            ("CreateAlias", Shape::Bool),
+            ("Edition", Shape::STR),
+            ("EnableSso", Shape::Bool),
+            ("Name", Shape::STR),
+            ("Password", Shape::STR),
+            ("ShortName", Shape::STR),
+            ("VpcSettings", Shape::Object(&RULE_VpcSettings)),
+        ],
+        required: &["VpcSettings", "Name", "Password"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

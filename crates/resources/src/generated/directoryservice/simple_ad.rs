@@ -5,52 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(?=^.{8,64}$)((?=.*\\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[^A-Za-z0-9\\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\\s]))^",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$");
-
 /// The required properties of [`SimpleAd`], by name: `SimpleAd::new(SimpleAdRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimpleAdRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Size`: a [`Size`] value, required.
     pub size: Size,
     /// `VpcSettings`: a [`VpcSettings`] object, required.
-    pub vpc_settings: Obj<VpcSettings>,
+    pub vpc_settings: crate::Obj<VpcSettings>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SimpleAd: ObjRule = ObjRule {
-    properties: &[
-        ("CreateAlias", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnableSso", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Password", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ShortName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Size", Shape::Str(&StrRule { allowed: &["Large", "Small"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcSettings", Shape::Object(&RULE_VpcSettings)),
-    ],
-    required: &["VpcSettings", "Size", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DirectoryService::SimpleAD` resource.
 ///
-/// The `AWS::DirectoryService::SimpleAD` resource specifies an Directory Service Simple Active Directory ( Simple AD ) in AWS so that your directory users and groups can access the AWS Management Console and AWS applications using their existing credentials. Simple AD is a Microsoft Active Directory–compatible directory. For more information, see \[Simple Active Directory\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_simple_ad.html>) in the *Directory Service Admin Guide* .
+/// The `AWS::DirectoryService::SimpleAD` resource specifies an Directory Service Simple Active Directory ( Simple AD ) in AWS so that your directory users and groups can access the AWS Management Console and AWS applications using their existing credentials. Simple AD is a Microsoft Active Directory–compatible directory. For more information, see [Simple Active Directory](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_simple_ad.html) in the *Directory Service Admin Guide* .
 ///
 /// `Ref` returns its `DirectoryId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SimpleAdAttributes`], which `Handle<SimpleAd>` dereferences to.
@@ -65,54 +33,54 @@ pub struct SimpleAd {
     ///
     /// If set to `true` , specifies an alias for a directory and assigns the alias to the directory. The alias is used to construct the access URL for the directory, such as `http://<alias>.awsapps.com` . By default, this property is set to `false` .
     ///
-    /// &gt; After an alias has been created, it cannot be deleted or reused, so this operation should only be used when absolutely necessary.
+    /// \> After an alias has been created, it cannot be deleted or reused, so this operation should only be used when absolutely necessary.
     ///
     /// Create-only: changing it replaces the resource.
-    pub create_alias: Option<Bool>,
+    pub create_alias: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// A description for the directory.
     ///
     /// Pattern `^([a-zA-Z0-9_])[\\a-zA-Z0-9_@#%*+=:?./!\s-]*$`; length 0 to 128; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableSso`: a boolean.
     ///
     /// Whether to enable single sign-on for a directory. If you don't specify a value, CloudFormation disables single sign-on by default.
-    pub enable_sso: Option<Bool>,
+    pub enable_sso: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The fully qualified name for the directory, such as `corp.example.com` .
     ///
     /// Pattern `^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Password`: a string.
     ///
     /// The password for the directory administrator. The directory creation process creates a directory administrator account with the user name `Administrator` and this password.
     ///
-    /// If you need to change the password for the administrator account, see the \[ResetUserPassword\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_ResetUserPassword.html>) API call in the *Directory Service API Reference* .
+    /// If you need to change the password for the administrator account, see the [ResetUserPassword](https://docs.aws.amazon.com/directoryservice/latest/devguide/API_ResetUserPassword.html) API call in the *Directory Service API Reference* .
     ///
     /// Pattern `^(?=^.{8,64}$)((?=.*\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[^A-Za-z0-9\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\s]))^`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShortName`: a string.
     ///
     /// The NetBIOS name of the directory, such as `CORP` .
     ///
     /// Pattern `^[^\\/:*?"<>|.]+[^\\/:*?"<>|]*$`; create-only: changing it replaces the resource.
-    pub short_name: Option<Str>,
+    pub short_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Size`: a [`Size`] value, required.
     ///
-    /// The size of the directory. For valid values, see \[CreateDirectory\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateDirectory.html>) in the *Directory Service API Reference* .
+    /// The size of the directory. For valid values, see [CreateDirectory](https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateDirectory.html) in the *Directory Service API Reference* .
     ///
     /// Create-only: changing it replaces the resource.
     pub size: Size,
     /// `Tags`: a list of [`Tag`] objects.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcSettings`: a [`VpcSettings`] object, required.
     ///
-    /// A \[DirectoryVpcSettings\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_DirectoryVpcSettings.html>) object that contains additional information for the operation.
+    /// A [DirectoryVpcSettings](https://docs.aws.amazon.com/directoryservice/latest/devguide/API_DirectoryVpcSettings.html) object that contains additional information for the operation.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_settings: Obj<VpcSettings>,
+    pub vpc_settings: crate::Obj<VpcSettings>,
 }
 
 #[rustfmt::skip]
@@ -122,7 +90,7 @@ impl SimpleAd {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DirectoryService::SimpleAD",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directoryservice-simplead.html",
         primary_identifier: &["DirectoryId"],
@@ -133,63 +101,65 @@ impl SimpleAd {
         read_only: &["Alias", "DnsIpAddresses", "DirectoryId"],
         attributes: &["Alias", "DirectoryId", "DnsIpAddresses"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SimpleAd` with its required properties, named in a [`SimpleAdRequired`].
     #[inline]
     pub fn new(required: SimpleAdRequired) -> Self {
         Self {
-            create_alias: None,
-            description: None,
-            enable_sso: None,
+            create_alias: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            enable_sso: ::std::option::Option::None,
             name: required.name,
-            password: None,
-            short_name: None,
+            password: ::std::option::Option::None,
+            short_name: ::std::option::Option::None,
             size: required.size,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_settings: required.vpc_settings,
         }
     }
 
     /// `CreateAlias`: a boolean.
-    pub fn create_alias(mut self, value: impl Into<Bool>) -> Self { self.create_alias = Some(value.into()); self }
+    pub fn create_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.create_alias = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnableSso`: a boolean.
-    pub fn enable_sso(mut self, value: impl Into<Bool>) -> Self { self.enable_sso = Some(value.into()); self }
+    pub fn enable_sso(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_sso = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `ShortName`: a string.
-    pub fn short_name(mut self, value: impl Into<Str>) -> Self { self.short_name = Some(value.into()); self }
+    pub fn short_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.short_name = ::std::option::Option::Some(value.into()); self }
     /// `Size`: a [`Size`] value, required.
-    pub fn size(mut self, value: impl Into<Size>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<Size>) -> Self { self.size = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcSettings`: a [`VpcSettings`] object, required.
-    pub fn vpc_settings(mut self, value: impl Into<Obj<VpcSettings>>) -> Self { self.vpc_settings = value.into(); self }
+    pub fn vpc_settings(mut self, value: impl ::std::convert::Into<crate::Obj<VpcSettings>>) -> Self { self.vpc_settings = value.into(); self }
 }
 
-impl Resource for SimpleAd {
+impl ::cloudwright_core::Resource for SimpleAd {
     type Attributes = SimpleAdAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SimpleAd, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SimpleAd, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SimpleAd {
+impl ::cloudwright_core::ToValue for SimpleAd {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreateAlias", &self.create_alias)
             .opt("Description", &self.description)
             .opt("EnableSso", &self.enable_sso)
@@ -203,12 +173,12 @@ impl ToValue for SimpleAd {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SimpleAd`]: `Handle<SimpleAd>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SimpleAd`]: `Handle<SimpleAd>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SimpleAdAttributes(ResourceRef);
+pub struct SimpleAdAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SimpleAdAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SimpleAdAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -218,24 +188,24 @@ impl SimpleAdAttributes {
     ///
     /// The alias for a directory. For example: `alias4-mydirectory-12345abcgmzsk` (if you have the `CreateAlias` property set to true).
     #[inline]
-    pub fn alias(&self) -> Value {
-        self.0.get_att("Alias")
+    pub fn alias(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Alias"))
     }
 
     /// `Fn::GetAtt` `DirectoryId`: a string.
     ///
     /// The directory ID. For example: `d-12373a053a` .
     #[inline]
-    pub fn directory_id(&self) -> Value {
-        self.0.get_att("DirectoryId")
+    pub fn directory_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DirectoryId"))
     }
 
     /// `Fn::GetAtt` `DnsIpAddresses`: a list of strings.
     ///
     /// The IP addresses of the DNS servers for the directory, such as `[ "172.31.3.154", "172.31.63.203" ]` .
     #[inline]
-    pub fn dns_ip_addresses(&self) -> Value {
-        self.0.get_att("DnsIpAddresses")
+    pub fn dns_ip_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DnsIpAddresses"))
     }
 }
 
@@ -243,21 +213,10 @@ impl SimpleAdAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DirectoryService::SimpleAD`.
 ///
@@ -267,11 +226,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -286,17 +245,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -307,25 +266,14 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcSettingsRequired {
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcSettings` property type of `AWS::DirectoryService::SimpleAD`.
 ///
-/// Contains VPC information for the \[CreateDirectory\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateDirectory.html>) or \[CreateMicrosoftAD\](<https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateMicrosoftAD.html>) operation.
+/// Contains VPC information for the [CreateDirectory](https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateDirectory.html) or [CreateMicrosoftAD](https://docs.aws.amazon.com/directoryservice/latest/devguide/API_CreateMicrosoftAD.html) operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-directoryservice-simplead-vpcsettings.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -335,13 +283,13 @@ pub struct VpcSettings {
     /// The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. Directory Service specifies a directory server and a DNS server in each of these subnets.
     ///
     /// Each item: pattern `^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$`.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
     ///
     /// The identifier of the VPC in which to create the directory.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$`.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -356,17 +304,17 @@ impl VpcSettings {
     }
 
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl PropertyType for VpcSettings {}
+impl crate::PropertyType for VpcSettings {}
 
-impl ToValue for VpcSettings {
+impl ::cloudwright_core::ToValue for VpcSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SubnetIds", &self.subnet_ids)
             .req("VpcId", &self.vpc_id)
             .build()
@@ -381,23 +329,83 @@ pub enum Size {
     /// `Small`
     Small,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Size {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Size {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Size {
+impl ::cloudwright_core::ToValue for Size {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Large => "Large",
             Self::Small => "Small",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^([a-zA-Z0-9_])[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([a-zA-Z0-9]+[\\\\.-])+([a-zA-Z0-9])+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(?=^.{8,64}$)((?=.*\\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[^A-Za-z0-9\\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\\s]))^",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\\\/:*?\"<>|.]+[^\\\\/:*?\"<>|]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SimpleAd: ObjRule = ObjRule {
+        properties: &[
+            ("CreateAlias", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EnableSso", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Password", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ShortName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Size", Shape::Str(&StrRule { allowed: &["Large", "Small"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcSettings", Shape::Object(&RULE_VpcSettings)),
+        ],
+        required: &["VpcSettings", "Size", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

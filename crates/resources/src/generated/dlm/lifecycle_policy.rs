@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("CopyTags", Shape::Bool),
-        ("CreateInterval", Shape::INT),
-        ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None, unique: false })),
-        ("DefaultPolicy", Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("Exclusions", Shape::Object(&RULE_Exclusions)),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ExtendDeletion", Shape::Bool),
-        ("PolicyDetails", Shape::Object(&RULE_PolicyDetails)),
-        ("RetainInterval", Shape::INT),
-        ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DLM::LifecyclePolicy` resource.
 ///
 /// Specifies a lifecycle policy, which is used to automate operations on Amazon EBS resources.
@@ -46,38 +24,39 @@ pub struct LifecyclePolicy {
     /// *\[Default policies only\]* Indicates whether the policy should copy tags from the source resource to the snapshot or AMI. If you do not specify a value, the default is `false` .
     ///
     /// Default: false
-    pub copy_tags: Option<Bool>,
+    pub copy_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CreateInterval`: an integer.
     ///
     /// *\[Default policies only\]* Specifies how often the policy should run and create snapshots or AMIs. The creation frequency can range from 1 to 7 days. If you do not specify a value, the default is 1.
     ///
     /// Default: 1
-    pub create_interval: Option<Int>,
+    pub create_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `CrossRegionCopyTargets`: a list of [`CrossRegionCopyTarget`] objects.
     ///
     /// *\[Default policies only\]* Specifies destination Regions for snapshot or AMI copies. You can specify up to 3 destination Regions. If you do not want to create cross-Region copies, omit this parameter.
-    pub cross_region_copy_targets: Option<List<CrossRegionCopyTarget>>,
+    pub cross_region_copy_targets:
+        ::std::option::Option<::cloudwright_core::List<CrossRegionCopyTarget>>,
     /// `DefaultPolicy`: a string.
     ///
     /// *\[Default policies only\]* Specify the type of default policy to create.
     ///
     /// - To create a default policy for EBS snapshots, that creates snapshots of all volumes in the Region that do not have recent backups, specify `VOLUME` .
     /// - To create a default policy for EBS-backed AMIs, that creates EBS-backed AMIs from all instances in the Region that do not have recent backups, specify `INSTANCE` .
-    pub default_policy: Option<Str>,
+    pub default_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the lifecycle policy. The characters ^\[0-9A-Za-z _-\]+$ are supported.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Exclusions`: an [`Exclusions`] object.
     ///
     /// *\[Default policies only\]* Specifies exclusion parameters for volumes or instances for which you do not want to create snapshots or AMIs. The policy will not create snapshots or AMIs for target resources that match any of the specified exclusion parameters.
-    pub exclusions: Option<Obj<Exclusions>>,
+    pub exclusions: ::std::option::Option<crate::Obj<Exclusions>>,
     /// `ExecutionRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role used to run the operations specified by the lifecycle policy.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExtendDeletion`: a boolean.
     ///
     /// *\[Default policies only\]* Defines the snapshot or AMI retention behavior for the policy if the source volume or instance is deleted, or if the policy enters the error, disabled, or deleted state.
@@ -92,27 +71,27 @@ pub struct LifecyclePolicy {
     /// If you do not specify a value, the default is `false` .
     ///
     /// Default: false
-    pub extend_deletion: Option<Bool>,
+    pub extend_deletion: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PolicyDetails`: a [`PolicyDetails`] object.
     ///
     /// The configuration details of the lifecycle policy.
     ///
-    /// &gt; If you create a default policy, you can specify the request parameters either in the request body, or in the PolicyDetails request structure, but not both.
-    pub policy_details: Option<Obj<PolicyDetails>>,
+    /// \> If you create a default policy, you can specify the request parameters either in the request body, or in the PolicyDetails request structure, but not both.
+    pub policy_details: ::std::option::Option<crate::Obj<PolicyDetails>>,
     /// `RetainInterval`: an integer.
     ///
     /// *\[Default policies only\]* Specifies how long the policy should retain snapshots or AMIs before deleting them. The retention period can range from 2 to 14 days, but it must be greater than the creation frequency to ensure that the policy retains at least 1 snapshot or AMI at any given time. If you do not specify a value, the default is 7.
     ///
     /// Default: 7
-    pub retain_interval: Option<Int>,
+    pub retain_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `State`: a string.
     ///
     /// The activation state of the lifecycle policy.
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the lifecycle policy during creation.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -122,7 +101,7 @@ impl LifecyclePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DLM::LifecyclePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dlm-lifecyclepolicy.html",
         primary_identifier: &["Id"],
@@ -133,59 +112,61 @@ impl LifecyclePolicy {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LifecyclePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CopyTags`: a boolean.
-    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self { self.copy_tags = Some(value.into()); self }
+    pub fn copy_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags = ::std::option::Option::Some(value.into()); self }
     /// `CreateInterval`: an integer.
-    pub fn create_interval(mut self, value: impl Into<Int>) -> Self { self.create_interval = Some(value.into()); self }
+    pub fn create_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.create_interval = ::std::option::Option::Some(value.into()); self }
     /// `CrossRegionCopyTargets`: a list of [`CrossRegionCopyTarget`] objects.
-    pub fn cross_region_copy_targets(mut self, value: impl Into<List<CrossRegionCopyTarget>>) -> Self { self.cross_region_copy_targets = Some(value.into()); self }
+    pub fn cross_region_copy_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CrossRegionCopyTarget>>) -> Self { self.cross_region_copy_targets = ::std::option::Option::Some(value.into()); self }
     /// `DefaultPolicy`: a string.
-    pub fn default_policy(mut self, value: impl Into<Str>) -> Self { self.default_policy = Some(value.into()); self }
+    pub fn default_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_policy = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Exclusions`: an [`Exclusions`] object.
-    pub fn exclusions(mut self, value: impl Into<Obj<Exclusions>>) -> Self { self.exclusions = Some(value.into()); self }
+    pub fn exclusions(mut self, value: impl ::std::convert::Into<crate::Obj<Exclusions>>) -> Self { self.exclusions = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ExtendDeletion`: a boolean.
-    pub fn extend_deletion(mut self, value: impl Into<Bool>) -> Self { self.extend_deletion = Some(value.into()); self }
+    pub fn extend_deletion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.extend_deletion = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDetails`: a [`PolicyDetails`] object.
-    pub fn policy_details(mut self, value: impl Into<Obj<PolicyDetails>>) -> Self { self.policy_details = Some(value.into()); self }
+    pub fn policy_details(mut self, value: impl ::std::convert::Into<crate::Obj<PolicyDetails>>) -> Self { self.policy_details = ::std::option::Option::Some(value.into()); self }
     /// `RetainInterval`: an integer.
-    pub fn retain_interval(mut self, value: impl Into<Int>) -> Self { self.retain_interval = Some(value.into()); self }
+    pub fn retain_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retain_interval = ::std::option::Option::Some(value.into()); self }
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LifecyclePolicy {
+impl ::cloudwright_core::Resource for LifecyclePolicy {
     type Attributes = LifecyclePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecyclePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LifecyclePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LifecyclePolicy {
+impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CopyTags", &self.copy_tags)
             .opt("CreateInterval", &self.create_interval)
             .opt("CrossRegionCopyTargets", &self.cross_region_copy_targets)
@@ -202,12 +183,12 @@ impl ToValue for LifecyclePolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LifecyclePolicy`]: `Handle<LifecyclePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LifecyclePolicy`]: `Handle<LifecyclePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LifecyclePolicyAttributes(ResourceRef);
+pub struct LifecyclePolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LifecyclePolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LifecyclePolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,14 +198,14 @@ impl LifecyclePolicyAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the lifecycle policy.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -232,21 +213,10 @@ impl LifecyclePolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `CrossRegionCopy`: a list of [`CrossRegionCopyAction`] objects, required.
-    pub cross_region_copy: List<CrossRegionCopyAction>,
+    pub cross_region_copy: ::cloudwright_core::List<CrossRegionCopyAction>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("CrossRegionCopy", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyAction), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-    ],
-    required: &["CrossRegionCopy", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -258,11 +228,11 @@ pub struct Action {
     /// `CrossRegionCopy`: a list of [`CrossRegionCopyAction`] objects, required.
     ///
     /// The rule for copying shared snapshots across Regions.
-    pub cross_region_copy: List<CrossRegionCopyAction>,
+    pub cross_region_copy: ::cloudwright_core::List<CrossRegionCopyAction>,
     /// `Name`: a string, required.
     ///
     /// A descriptive name for the action.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -277,39 +247,22 @@ impl Action {
     }
 
     /// `CrossRegionCopy`: a list of [`CrossRegionCopyAction`] objects, required.
-    pub fn cross_region_copy(mut self, value: impl Into<List<CrossRegionCopyAction>>) -> Self { self.cross_region_copy = value.into(); self }
+    pub fn cross_region_copy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CrossRegionCopyAction>>) -> Self { self.cross_region_copy = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CrossRegionCopy", &self.cross_region_copy)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`ArchiveRetainRule`], by name: `ArchiveRetainRule::new(ArchiveRetainRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ArchiveRetainRuleRequired {
-    /// `RetentionArchiveTier`: a [`RetentionArchiveTier`] object, required.
-    pub retention_archive_tier: Obj<RetentionArchiveTier>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchiveRetainRule: ObjRule = ObjRule {
-    properties: &[
-        ("RetentionArchiveTier", Shape::Object(&RULE_RetentionArchiveTier)),
-    ],
-    required: &["RetentionArchiveTier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchiveRetainRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -320,51 +273,34 @@ pub(crate) static RULE_ArchiveRetainRule: ObjRule = ObjRule {
 pub struct ArchiveRetainRule {
     /// `RetentionArchiveTier`: a [`RetentionArchiveTier`] object, required.
     ///
-    /// Information about retention period in the Amazon EBS Snapshots Archive. For more information, see \[Archive Amazon EBS snapshots\](<https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/snapshot-archive.html>) .
-    pub retention_archive_tier: Obj<RetentionArchiveTier>,
+    /// Information about retention period in the Amazon EBS Snapshots Archive. For more information, see [Archive Amazon EBS snapshots](https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/snapshot-archive.html) .
+    pub retention_archive_tier: crate::Obj<RetentionArchiveTier>,
 }
 
 #[rustfmt::skip]
 impl ArchiveRetainRule {
-    /// A `ArchiveRetainRule` with its required properties, named in a [`ArchiveRetainRuleRequired`].
+    /// A `ArchiveRetainRule` with its one required property, `RetentionArchiveTier`.
     #[inline]
-    pub fn new(required: ArchiveRetainRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RetentionArchiveTier>>) -> Self {
         Self {
-            retention_archive_tier: required.retention_archive_tier,
+            retention_archive_tier: value.into(),
         }
     }
 
     /// `RetentionArchiveTier`: a [`RetentionArchiveTier`] object, required.
-    pub fn retention_archive_tier(mut self, value: impl Into<Obj<RetentionArchiveTier>>) -> Self { self.retention_archive_tier = value.into(); self }
+    pub fn retention_archive_tier(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionArchiveTier>>) -> Self { self.retention_archive_tier = value.into(); self }
 }
 
-impl PropertyType for ArchiveRetainRule {}
+impl crate::PropertyType for ArchiveRetainRule {}
 
-impl ToValue for ArchiveRetainRule {
+impl ::cloudwright_core::ToValue for ArchiveRetainRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RetentionArchiveTier", &self.retention_archive_tier)
             .build()
     }
 }
-
-/// The required properties of [`ArchiveRule`], by name: `ArchiveRule::new(ArchiveRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ArchiveRuleRequired {
-    /// `RetainRule`: an [`ArchiveRetainRule`] object, required.
-    pub retain_rule: Obj<ArchiveRetainRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
-    properties: &[
-        ("RetainRule", Shape::Object(&RULE_ArchiveRetainRule)),
-    ],
-    required: &["RetainRule"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchiveRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -376,70 +312,56 @@ pub struct ArchiveRule {
     /// `RetainRule`: an [`ArchiveRetainRule`] object, required.
     ///
     /// Information about the retention period for the snapshot archiving rule.
-    pub retain_rule: Obj<ArchiveRetainRule>,
+    pub retain_rule: crate::Obj<ArchiveRetainRule>,
 }
 
 #[rustfmt::skip]
 impl ArchiveRule {
-    /// A `ArchiveRule` with its required properties, named in a [`ArchiveRuleRequired`].
+    /// A `ArchiveRule` with its one required property, `RetainRule`.
     #[inline]
-    pub fn new(required: ArchiveRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ArchiveRetainRule>>) -> Self {
         Self {
-            retain_rule: required.retain_rule,
+            retain_rule: value.into(),
         }
     }
 
     /// `RetainRule`: an [`ArchiveRetainRule`] object, required.
-    pub fn retain_rule(mut self, value: impl Into<Obj<ArchiveRetainRule>>) -> Self { self.retain_rule = value.into(); self }
+    pub fn retain_rule(mut self, value: impl ::std::convert::Into<crate::Obj<ArchiveRetainRule>>) -> Self { self.retain_rule = value.into(); self }
 }
 
-impl PropertyType for ArchiveRule {}
+impl crate::PropertyType for ArchiveRule {}
 
-impl ToValue for ArchiveRule {
+impl ::cloudwright_core::ToValue for ArchiveRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RetainRule", &self.retain_rule)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CreateRule: ObjRule = ObjRule {
-    properties: &[
-        ("CronExpression", Shape::STR),
-        ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["HOURS"], ..StrRule::ANY })),
-        ("Location", Shape::Str(&StrRule { allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST_LOCAL"], ..StrRule::ANY })),
-        ("Scripts", Shape::List(&ListRule { items: Shape::Object(&RULE_Script), min_items: None, max_items: None, unique: false })),
-        ("Times", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CreateRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
 /// *\[Custom snapshot and AMI policies only\]* Specifies when the policy should create snapshots or AMIs.
 ///
-/// &gt; - You must specify either *CronExpression* , or *Interval* , *IntervalUnit* , and *Times* .
-/// &gt; - If you need to specify an \[ArchiveRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html>) for the schedule, then you must specify a creation frequency of at least 28 days.
+/// \> - You must specify either *CronExpression* , or *Interval* , *IntervalUnit* , and *Times* .
+/// \> - If you need to specify an [ArchiveRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html) for the schedule, then you must specify a creation frequency of at least 28 days.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dlm-lifecyclepolicy-createrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateRule {
     /// `CronExpression`: a string.
     ///
-    /// The schedule, as a Cron expression. The schedule interval must be between 1 hour and 1 year. For more information, see the \[Cron and rate expressions\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html>) in the *Amazon EventBridge User Guide* .
-    pub cron_expression: Option<Str>,
+    /// The schedule, as a Cron expression. The schedule interval must be between 1 hour and 1 year. For more information, see the [Cron and rate expressions](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html) in the *Amazon EventBridge User Guide* .
+    pub cron_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Interval`: an integer.
     ///
     /// The interval between snapshots. The supported values are 1, 2, 3, 4, 6, 8, 12, and 24.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `IntervalUnit`: a string.
     ///
     /// The interval unit.
-    pub interval_unit: Option<Str>,
+    pub interval_unit: ::std::option::Option<::cloudwright_core::Str>,
     /// `Location`: a string.
     ///
     /// *\[Custom snapshot policies only\]* Specifies the destination for snapshots created by the policy. The allowed destinations depend on the location of the targeted resources.
@@ -455,19 +377,19 @@ pub struct CreateRule {
     /// - To create snapshots on the same Outpost as the source resource, specify `OUTPOST_LOCAL` .
     ///
     /// Default: `CLOUD`
-    pub location: Option<Str>,
+    pub location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scripts`: a list of [`Script`] objects.
     ///
     /// *\[Custom snapshot policies that target instances only\]* Specifies pre and/or post scripts for a snapshot lifecycle policy that targets instances. This is useful for creating application-consistent snapshots, or for performing specific administrative tasks before or after Amazon Data Lifecycle Manager initiates snapshot creation.
     ///
-    /// For more information, see \[Automating application-consistent snapshots with pre and post scripts\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/automate-app-consistent-backups.html>) .
-    pub scripts: Option<List<Script>>,
+    /// For more information, see [Automating application-consistent snapshots with pre and post scripts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/automate-app-consistent-backups.html) .
+    pub scripts: ::std::option::Option<::cloudwright_core::List<Script>>,
     /// `Times`: a list of strings.
     ///
     /// The time, in UTC, to start the operation. The supported format is hh:mm.
     ///
     /// The operation occurs within a one-hour window following the specified time. If you do not specify a time, Amazon Data Lifecycle Manager selects a time within the next 24 hours.
-    pub times: Option<List<Str>>,
+    pub times: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -475,29 +397,29 @@ impl CreateRule {
     /// A `CreateRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CronExpression`: a string.
-    pub fn cron_expression(mut self, value: impl Into<Str>) -> Self { self.cron_expression = Some(value.into()); self }
+    pub fn cron_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cron_expression = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
+    pub fn interval_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval_unit = ::std::option::Option::Some(value.into()); self }
     /// `Location`: a string.
-    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
+    pub fn location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location = ::std::option::Option::Some(value.into()); self }
     /// `Scripts`: a list of [`Script`] objects.
-    pub fn scripts(mut self, value: impl Into<List<Script>>) -> Self { self.scripts = Some(value.into()); self }
+    pub fn scripts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Script>>) -> Self { self.scripts = ::std::option::Option::Some(value.into()); self }
     /// `Times`: a list of strings.
-    pub fn times(mut self, value: impl Into<List<Str>>) -> Self { self.times = Some(value.into()); self }
+    pub fn times(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.times = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CreateRule {}
+impl crate::PropertyType for CreateRule {}
 
-impl ToValue for CreateRule {
+impl ::cloudwright_core::ToValue for CreateRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CronExpression", &self.cron_expression)
             .opt("Interval", &self.interval)
             .opt("IntervalUnit", &self.interval_unit)
@@ -512,28 +434,16 @@ impl ToValue for CreateRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossRegionCopyActionRequired {
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
-    pub encryption_configuration: Obj<EncryptionConfiguration>,
+    pub encryption_configuration: crate::Obj<EncryptionConfiguration>,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrossRegionCopyAction: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("RetainRule", Shape::Object(&RULE_CrossRegionCopyRetainRule)),
-        ("Target", Shape::STR),
-    ],
-    required: &["Target", "EncryptionConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CrossRegionCopyAction` property type of `AWS::DLM::LifecyclePolicy`.
 ///
 /// *\[Event-based policies only\]* Specifies a cross-Region copy action for event-based policies.
 ///
-/// &gt; To specify a cross-Region copy rule for snapshot and AMI policies, use \[CrossRegionCopyRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_CrossRegionCopyRule.html>) .
+/// \> To specify a cross-Region copy rule for snapshot and AMI policies, use [CrossRegionCopyRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_CrossRegionCopyRule.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dlm-lifecyclepolicy-crossregioncopyaction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -541,15 +451,15 @@ pub struct CrossRegionCopyAction {
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
     ///
     /// The encryption settings for the copied snapshot.
-    pub encryption_configuration: Obj<EncryptionConfiguration>,
+    pub encryption_configuration: crate::Obj<EncryptionConfiguration>,
     /// `RetainRule`: a [`CrossRegionCopyRetainRule`] object.
     ///
     /// Specifies a retention rule for cross-Region snapshot copies created by snapshot or event-based policies, or cross-Region AMI copies created by AMI policies. After the retention period expires, the cross-Region copy is deleted.
-    pub retain_rule: Option<Obj<CrossRegionCopyRetainRule>>,
+    pub retain_rule: ::std::option::Option<crate::Obj<CrossRegionCopyRetainRule>>,
     /// `Target`: a string, required.
     ///
     /// The target Region.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -559,25 +469,25 @@ impl CrossRegionCopyAction {
     pub fn new(required: CrossRegionCopyActionRequired) -> Self {
         Self {
             encryption_configuration: required.encryption_configuration,
-            retain_rule: None,
+            retain_rule: ::std::option::Option::None,
             target: required.target,
         }
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object, required.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = value.into(); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = value.into(); self }
     /// `RetainRule`: a [`CrossRegionCopyRetainRule`] object.
-    pub fn retain_rule(mut self, value: impl Into<Obj<CrossRegionCopyRetainRule>>) -> Self { self.retain_rule = Some(value.into()); self }
+    pub fn retain_rule(mut self, value: impl ::std::convert::Into<crate::Obj<CrossRegionCopyRetainRule>>) -> Self { self.retain_rule = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
 }
 
-impl PropertyType for CrossRegionCopyAction {}
+impl crate::PropertyType for CrossRegionCopyAction {}
 
-impl ToValue for CrossRegionCopyAction {
+impl ::cloudwright_core::ToValue for CrossRegionCopyAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionConfiguration", &self.encryption_configuration)
             .opt("RetainRule", &self.retain_rule)
             .req("Target", &self.target)
@@ -589,21 +499,10 @@ impl ToValue for CrossRegionCopyAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossRegionCopyDeprecateRuleRequired {
     /// `Interval`: an integer, required.
-    pub interval: Int,
+    pub interval: ::cloudwright_core::Int,
     /// `IntervalUnit`: a string, required.
-    pub interval_unit: Str,
+    pub interval_unit: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrossRegionCopyDeprecateRule: ObjRule = ObjRule {
-    properties: &[
-        ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
-    ],
-    required: &["IntervalUnit", "Interval"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CrossRegionCopyDeprecateRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -615,11 +514,11 @@ pub struct CrossRegionCopyDeprecateRule {
     /// `Interval`: an integer, required.
     ///
     /// The period after which to deprecate the cross-Region AMI copies. The period must be less than or equal to the cross-Region AMI copy retention period, and it can't be greater than 10 years. This is equivalent to 120 months, 520 weeks, or 3650 days.
-    pub interval: Int,
+    pub interval: ::cloudwright_core::Int,
     /// `IntervalUnit`: a string, required.
     ///
     /// The unit of time in which to measure the *Interval* . For example, to deprecate a cross-Region AMI copy after 3 months, specify `Interval=3` and `IntervalUnit=MONTHS` .
-    pub interval_unit: Str,
+    pub interval_unit: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -634,17 +533,17 @@ impl CrossRegionCopyDeprecateRule {
     }
 
     /// `Interval`: an integer, required.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = value.into(); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = value.into(); self }
     /// `IntervalUnit`: a string, required.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = value.into(); self }
+    pub fn interval_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval_unit = value.into(); self }
 }
 
-impl PropertyType for CrossRegionCopyDeprecateRule {}
+impl crate::PropertyType for CrossRegionCopyDeprecateRule {}
 
-impl ToValue for CrossRegionCopyDeprecateRule {
+impl ::cloudwright_core::ToValue for CrossRegionCopyDeprecateRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Interval", &self.interval)
             .req("IntervalUnit", &self.interval_unit)
             .build()
@@ -655,21 +554,10 @@ impl ToValue for CrossRegionCopyDeprecateRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrossRegionCopyRetainRuleRequired {
     /// `Interval`: an integer, required.
-    pub interval: Int,
+    pub interval: ::cloudwright_core::Int,
     /// `IntervalUnit`: a string, required.
-    pub interval_unit: Str,
+    pub interval_unit: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrossRegionCopyRetainRule: ObjRule = ObjRule {
-    properties: &[
-        ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
-    ],
-    required: &["IntervalUnit", "Interval"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CrossRegionCopyRetainRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -681,11 +569,11 @@ pub struct CrossRegionCopyRetainRule {
     /// `Interval`: an integer, required.
     ///
     /// The amount of time to retain a cross-Region snapshot or AMI copy. The maximum is 100 years. This is equivalent to 1200 months, 5200 weeks, or 36500 days.
-    pub interval: Int,
+    pub interval: ::cloudwright_core::Int,
     /// `IntervalUnit`: a string, required.
     ///
     /// The unit of time for time-based retention. For example, to retain a cross-Region copy for 3 months, specify `Interval=3` and `IntervalUnit=MONTHS` .
-    pub interval_unit: Str,
+    pub interval_unit: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -700,51 +588,28 @@ impl CrossRegionCopyRetainRule {
     }
 
     /// `Interval`: an integer, required.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = value.into(); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = value.into(); self }
     /// `IntervalUnit`: a string, required.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = value.into(); self }
+    pub fn interval_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval_unit = value.into(); self }
 }
 
-impl PropertyType for CrossRegionCopyRetainRule {}
+impl crate::PropertyType for CrossRegionCopyRetainRule {}
 
-impl ToValue for CrossRegionCopyRetainRule {
+impl ::cloudwright_core::ToValue for CrossRegionCopyRetainRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Interval", &self.interval)
             .req("IntervalUnit", &self.interval_unit)
             .build()
     }
 }
 
-/// The required properties of [`CrossRegionCopyRule`], by name: `CrossRegionCopyRule::new(CrossRegionCopyRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CrossRegionCopyRuleRequired {
-    /// `Encrypted`: a boolean, required.
-    pub encrypted: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CrossRegionCopyRule: ObjRule = ObjRule {
-    properties: &[
-        ("CmkArn", Shape::STR),
-        ("CopyTags", Shape::Bool),
-        ("DeprecateRule", Shape::Object(&RULE_CrossRegionCopyDeprecateRule)),
-        ("Encrypted", Shape::Bool),
-        ("RetainRule", Shape::Object(&RULE_CrossRegionCopyRetainRule)),
-        ("Target", Shape::STR),
-        ("TargetRegion", Shape::STR),
-    ],
-    required: &["Encrypted"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CrossRegionCopyRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
 /// *\[Custom snapshot and AMI policies only\]* Specifies a cross-Region copy rule for a snapshot and AMI policies.
 ///
-/// &gt; To specify a cross-Region copy action for event-based polices, use \[CrossRegionCopyAction\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_CrossRegionCopyAction.html>) .
+/// \> To specify a cross-Region copy action for event-based polices, use [CrossRegionCopyAction](https://docs.aws.amazon.com/dlm/latest/APIReference/API_CrossRegionCopyAction.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dlm-lifecyclepolicy-crossregioncopyrule.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -752,75 +617,75 @@ pub struct CrossRegionCopyRule {
     /// `CmkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS KMS key to use for EBS encryption. If this parameter is not specified, the default KMS key for the account is used.
-    pub cmk_arn: Option<Str>,
+    pub cmk_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CopyTags`: a boolean.
     ///
     /// Indicates whether to copy all user-defined tags from the source snapshot or AMI to the cross-Region copy.
-    pub copy_tags: Option<Bool>,
+    pub copy_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeprecateRule`: a [`CrossRegionCopyDeprecateRule`] object.
     ///
     /// *\[Custom AMI policies only\]* The AMI deprecation rule for cross-Region AMI copies created by the rule.
-    pub deprecate_rule: Option<Obj<CrossRegionCopyDeprecateRule>>,
+    pub deprecate_rule: ::std::option::Option<crate::Obj<CrossRegionCopyDeprecateRule>>,
     /// `Encrypted`: a boolean, required.
     ///
     /// To encrypt a copy of an unencrypted snapshot if encryption by default is not enabled, enable encryption using this parameter. Copies of encrypted snapshots are encrypted, even if this parameter is false or if encryption by default is not enabled.
-    pub encrypted: Bool,
+    pub encrypted: ::cloudwright_core::Bool,
     /// `RetainRule`: a [`CrossRegionCopyRetainRule`] object.
     ///
     /// The retention rule that indicates how long the cross-Region snapshot or AMI copies are to be retained in the destination Region.
-    pub retain_rule: Option<Obj<CrossRegionCopyRetainRule>>,
+    pub retain_rule: ::std::option::Option<crate::Obj<CrossRegionCopyRetainRule>>,
     /// `Target`: a string.
     ///
-    /// &gt; Use this parameter for snapshot policies only. For AMI policies, use *TargetRegion* instead.
+    /// \> Use this parameter for snapshot policies only. For AMI policies, use *TargetRegion* instead.
     ///
     /// *\[Custom snapshot policies only\]* The target Region or the Amazon Resource Name (ARN) of the target Outpost for the snapshot copies.
-    pub target: Option<Str>,
+    pub target: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetRegion`: a string.
     ///
-    /// &gt; Use this parameter for AMI policies only. For snapshot policies, use *Target* instead. For snapshot policies created before the *Target* parameter was introduced, this parameter indicates the target Region for snapshot copies.
+    /// \> Use this parameter for AMI policies only. For snapshot policies, use *Target* instead. For snapshot policies created before the *Target* parameter was introduced, this parameter indicates the target Region for snapshot copies.
     ///
     /// *\[Custom AMI policies only\]* The target Region or the Amazon Resource Name (ARN) of the target Outpost for the snapshot copies.
-    pub target_region: Option<Str>,
+    pub target_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CrossRegionCopyRule {
-    /// A `CrossRegionCopyRule` with its required properties, named in a [`CrossRegionCopyRuleRequired`].
+    /// A `CrossRegionCopyRule` with its one required property, `Encrypted`.
     #[inline]
-    pub fn new(required: CrossRegionCopyRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            cmk_arn: None,
-            copy_tags: None,
-            deprecate_rule: None,
-            encrypted: required.encrypted,
-            retain_rule: None,
-            target: None,
-            target_region: None,
+            cmk_arn: ::std::option::Option::None,
+            copy_tags: ::std::option::Option::None,
+            deprecate_rule: ::std::option::Option::None,
+            encrypted: value.into(),
+            retain_rule: ::std::option::Option::None,
+            target: ::std::option::Option::None,
+            target_region: ::std::option::Option::None,
         }
     }
 
     /// `CmkArn`: a string.
-    pub fn cmk_arn(mut self, value: impl Into<Str>) -> Self { self.cmk_arn = Some(value.into()); self }
+    pub fn cmk_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cmk_arn = ::std::option::Option::Some(value.into()); self }
     /// `CopyTags`: a boolean.
-    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self { self.copy_tags = Some(value.into()); self }
+    pub fn copy_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags = ::std::option::Option::Some(value.into()); self }
     /// `DeprecateRule`: a [`CrossRegionCopyDeprecateRule`] object.
-    pub fn deprecate_rule(mut self, value: impl Into<Obj<CrossRegionCopyDeprecateRule>>) -> Self { self.deprecate_rule = Some(value.into()); self }
+    pub fn deprecate_rule(mut self, value: impl ::std::convert::Into<crate::Obj<CrossRegionCopyDeprecateRule>>) -> Self { self.deprecate_rule = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean, required.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = value.into(); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = value.into(); self }
     /// `RetainRule`: a [`CrossRegionCopyRetainRule`] object.
-    pub fn retain_rule(mut self, value: impl Into<Obj<CrossRegionCopyRetainRule>>) -> Self { self.retain_rule = Some(value.into()); self }
+    pub fn retain_rule(mut self, value: impl ::std::convert::Into<crate::Obj<CrossRegionCopyRetainRule>>) -> Self { self.retain_rule = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = ::std::option::Option::Some(value.into()); self }
     /// `TargetRegion`: a string.
-    pub fn target_region(mut self, value: impl Into<Str>) -> Self { self.target_region = Some(value.into()); self }
+    pub fn target_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CrossRegionCopyRule {}
+impl crate::PropertyType for CrossRegionCopyRule {}
 
-impl ToValue for CrossRegionCopyRule {
+impl ::cloudwright_core::ToValue for CrossRegionCopyRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CmkArn", &self.cmk_arn)
             .opt("CopyTags", &self.copy_tags)
             .opt("DeprecateRule", &self.deprecate_rule)
@@ -832,15 +697,6 @@ impl ToValue for CrossRegionCopyRule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CrossRegionCopyTarget: ObjRule = ObjRule {
-    properties: &[
-        ("TargetRegion", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CrossRegionCopyTarget` property type of `AWS::DLM::LifecyclePolicy`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dlm-lifecyclepolicy-crossregioncopytarget.html>
@@ -849,7 +705,7 @@ pub struct CrossRegionCopyTarget {
     /// `TargetRegion`: a string.
     ///
     /// The target Region, for example `us-east-1`.
-    pub target_region: Option<Str>,
+    pub target_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -857,34 +713,23 @@ impl CrossRegionCopyTarget {
     /// A `CrossRegionCopyTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetRegion`: a string.
-    pub fn target_region(mut self, value: impl Into<Str>) -> Self { self.target_region = Some(value.into()); self }
+    pub fn target_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CrossRegionCopyTarget {}
+impl crate::PropertyType for CrossRegionCopyTarget {}
 
-impl ToValue for CrossRegionCopyTarget {
+impl ::cloudwright_core::ToValue for CrossRegionCopyTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TargetRegion", &self.target_region)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeprecateRule: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::INT),
-        ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeprecateRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -898,15 +743,15 @@ pub struct DeprecateRule {
     /// `Count`: an integer.
     ///
     /// If the schedule has a count-based retention rule, this parameter specifies the number of oldest AMIs to deprecate. The count must be less than or equal to the schedule's retention count, and it can't be greater than 1000.
-    pub count: Option<Int>,
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Interval`: an integer.
     ///
     /// If the schedule has an age-based retention rule, this parameter specifies the period after which to deprecate AMIs created by the schedule. The period must be less than or equal to the schedule's retention period, and it can't be greater than 10 years. This is equivalent to 120 months, 520 weeks, or 3650 days.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `IntervalUnit`: a string.
     ///
     /// The unit of time in which to measure the *Interval* .
-    pub interval_unit: Option<Str>,
+    pub interval_unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -914,47 +759,29 @@ impl DeprecateRule {
     /// A `DeprecateRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
+    pub fn interval_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval_unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeprecateRule {}
+impl crate::PropertyType for DeprecateRule {}
 
-impl ToValue for DeprecateRule {
+impl ::cloudwright_core::ToValue for DeprecateRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Count", &self.count)
             .opt("Interval", &self.interval)
             .opt("IntervalUnit", &self.interval_unit)
             .build()
     }
 }
-
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `Encrypted`: a boolean, required.
-    pub encrypted: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CmkArn", Shape::STR),
-        ("Encrypted", Shape::Bool),
-    ],
-    required: &["Encrypted"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -966,36 +793,36 @@ pub struct EncryptionConfiguration {
     /// `CmkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS KMS key to use for EBS encryption. If this parameter is not specified, the default KMS key for the account is used.
-    pub cmk_arn: Option<Str>,
+    pub cmk_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Encrypted`: a boolean, required.
     ///
     /// To encrypt a copy of an unencrypted snapshot when encryption by default is not enabled, enable encryption using this parameter. Copies of encrypted snapshots are encrypted, even if this parameter is false or when encryption by default is not enabled.
-    pub encrypted: Bool,
+    pub encrypted: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `Encrypted`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            cmk_arn: None,
-            encrypted: required.encrypted,
+            cmk_arn: ::std::option::Option::None,
+            encrypted: value.into(),
         }
     }
 
     /// `CmkArn`: a string.
-    pub fn cmk_arn(mut self, value: impl Into<Str>) -> Self { self.cmk_arn = Some(value.into()); self }
+    pub fn cmk_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cmk_arn = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean, required.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = value.into(); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = value.into(); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CmkArn", &self.cmk_arn)
             .req("Encrypted", &self.encrypted)
             .build()
@@ -1006,22 +833,10 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventParametersRequired {
     /// `EventType`: a string, required.
-    pub event_type: Str,
+    pub event_type: ::cloudwright_core::Str,
     /// `SnapshotOwner`: a list of strings, required.
-    pub snapshot_owner: List<Str>,
+    pub snapshot_owner: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
-    properties: &[
-        ("DescriptionRegex", Shape::STR),
-        ("EventType", Shape::Str(&StrRule { allowed: &["shareSnapshot"], ..StrRule::ANY })),
-        ("SnapshotOwner", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["EventType", "SnapshotOwner"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventParameters` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -1035,15 +850,15 @@ pub struct EventParameters {
     /// The snapshot description that can trigger the policy. The description pattern is specified using a regular expression. The policy runs only if a snapshot with a description that matches the specified pattern is shared with your account.
     ///
     /// For example, specifying `^.*Created for policy: policy-1234567890abcdef0.*$` configures the policy to run only if snapshots created by policy `policy-1234567890abcdef0` are shared with your account.
-    pub description_regex: Option<Str>,
+    pub description_regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventType`: a string, required.
     ///
     /// The type of event. Currently, only snapshot sharing events are supported.
-    pub event_type: Str,
+    pub event_type: ::cloudwright_core::Str,
     /// `SnapshotOwner`: a list of strings, required.
     ///
     /// The IDs of the AWS accounts that can trigger policy by sharing snapshots with your account. The policy only runs if one of the specified AWS accounts shares a snapshot with your account.
-    pub snapshot_owner: List<Str>,
+    pub snapshot_owner: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1052,50 +867,32 @@ impl EventParameters {
     #[inline]
     pub fn new(required: EventParametersRequired) -> Self {
         Self {
-            description_regex: None,
+            description_regex: ::std::option::Option::None,
             event_type: required.event_type,
             snapshot_owner: required.snapshot_owner,
         }
     }
 
     /// `DescriptionRegex`: a string.
-    pub fn description_regex(mut self, value: impl Into<Str>) -> Self { self.description_regex = Some(value.into()); self }
+    pub fn description_regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description_regex = ::std::option::Option::Some(value.into()); self }
     /// `EventType`: a string, required.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = value.into(); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_type = value.into(); self }
     /// `SnapshotOwner`: a list of strings, required.
-    pub fn snapshot_owner(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_owner = value.into(); self }
+    pub fn snapshot_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.snapshot_owner = value.into(); self }
 }
 
-impl PropertyType for EventParameters {}
+impl crate::PropertyType for EventParameters {}
 
-impl ToValue for EventParameters {
+impl ::cloudwright_core::ToValue for EventParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DescriptionRegex", &self.description_regex)
             .req("EventType", &self.event_type)
             .req("SnapshotOwner", &self.snapshot_owner)
             .build()
     }
 }
-
-/// The required properties of [`EventSource`], by name: `EventSource::new(EventSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventSourceRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventSource: ObjRule = ObjRule {
-    properties: &[
-        ("Parameters", Shape::Object(&RULE_EventParameters)),
-        ("Type", Shape::Str(&StrRule { allowed: &["MANAGED_CWE"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventSource` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -1107,52 +904,41 @@ pub struct EventSource {
     /// `Parameters`: an [`EventParameters`] object.
     ///
     /// Information about the event.
-    pub parameters: Option<Obj<EventParameters>>,
+    pub parameters: ::std::option::Option<crate::Obj<EventParameters>>,
     /// `Type`: a string, required.
     ///
     /// The source of the event. Currently only managed Amazon EventBridge (formerly known as Amazon CloudWatch) events are supported.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EventSource {
-    /// A `EventSource` with its required properties, named in a [`EventSourceRequired`].
+    /// A `EventSource` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: EventSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            parameters: None,
-            r#type: required.r#type,
+            parameters: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Parameters`: an [`EventParameters`] object.
-    pub fn parameters(mut self, value: impl Into<Obj<EventParameters>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<crate::Obj<EventParameters>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for EventSource {}
+impl crate::PropertyType for EventSource {}
 
-impl ToValue for EventSource {
+impl ::cloudwright_core::ToValue for EventSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Parameters", &self.parameters)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Exclusions: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludeBootVolumes", Shape::Bool),
-        ("ExcludeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("ExcludeVolumeTypes", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Exclusions` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -1164,15 +950,16 @@ pub struct Exclusions {
     /// `ExcludeBootVolumes`: a boolean.
     ///
     /// *\[Default policies for EBS snapshots only\]* Indicates whether to exclude volumes that are attached to instances as the boot volume. If you exclude boot volumes, only volumes attached as data (non-boot) volumes will be backed up by the policy. To exclude boot volumes, specify `true` .
-    pub exclude_boot_volumes: Option<Bool>,
+    pub exclude_boot_volumes: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludeTags`: a list of [`Tag`] objects.
     ///
     /// *\[Default policies for EBS-backed AMIs only\]* Specifies whether to exclude volumes that have specific tags.
-    pub exclude_tags: Option<List<Tag>>,
+    pub exclude_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ExcludeVolumeTypes`: a list of JSON values.
     ///
     /// *\[Default policies for EBS snapshots only\]* Specifies the volume types to exclude. Volumes of the specified types will not be targeted by the policy.
-    pub exclude_volume_types: Option<List<Json>>,
+    pub exclude_volume_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
 }
 
 #[rustfmt::skip]
@@ -1180,42 +967,29 @@ impl Exclusions {
     /// A `Exclusions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludeBootVolumes`: a boolean.
-    pub fn exclude_boot_volumes(mut self, value: impl Into<Bool>) -> Self { self.exclude_boot_volumes = Some(value.into()); self }
+    pub fn exclude_boot_volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_boot_volumes = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeTags`: a list of [`Tag`] objects.
-    pub fn exclude_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.exclude_tags = Some(value.into()); self }
+    pub fn exclude_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.exclude_tags = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeVolumeTypes`: a list of JSON values.
-    pub fn exclude_volume_types(mut self, value: impl Into<List<Json>>) -> Self { self.exclude_volume_types = Some(value.into()); self }
+    pub fn exclude_volume_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.exclude_volume_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Exclusions {}
+impl crate::PropertyType for Exclusions {}
 
-impl ToValue for Exclusions {
+impl ::cloudwright_core::ToValue for Exclusions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludeBootVolumes", &self.exclude_boot_volumes)
             .opt("ExcludeTags", &self.exclude_tags)
             .opt("ExcludeVolumeTypes", &self.exclude_volume_types)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FastRestoreRule: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Count", Shape::INT),
-        ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FastRestoreRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -1227,23 +1001,25 @@ pub struct FastRestoreRule {
     /// `AvailabilityZoneIds`: a list of strings.
     ///
     /// The Availability Zone IDs in which to enable fast snapshot restore.
-    pub availability_zone_ids: Option<List<Str>>,
+    pub availability_zone_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AvailabilityZones`: a list of strings.
     ///
     /// The Availability Zones in which to enable fast snapshot restore.
-    pub availability_zones: Option<List<Str>>,
+    pub availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Count`: an integer.
     ///
     /// The number of snapshots to be enabled with fast snapshot restore.
-    pub count: Option<Int>,
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Interval`: an integer.
     ///
     /// The amount of time to enable fast snapshot restore. The maximum is 100 years. This is equivalent to 1200 months, 5200 weeks, or 36500 days.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `IntervalUnit`: a string.
     ///
     /// The unit of time for enabling fast snapshot restore.
-    pub interval_unit: Option<Str>,
+    pub interval_unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1251,27 +1027,27 @@ impl FastRestoreRule {
     /// A `FastRestoreRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZoneIds`: a list of strings.
-    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zone_ids = Some(value.into()); self }
+    pub fn availability_zone_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zone_ids = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
+    pub fn interval_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval_unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FastRestoreRule {}
+impl crate::PropertyType for FastRestoreRule {}
 
-impl ToValue for FastRestoreRule {
+impl ::cloudwright_core::ToValue for FastRestoreRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZoneIds", &self.availability_zone_ids)
             .opt("AvailabilityZones", &self.availability_zones)
             .opt("Count", &self.count)
@@ -1281,22 +1057,11 @@ impl ToValue for FastRestoreRule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Parameters: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludeBootVolume", Shape::Bool),
-        ("ExcludeDataVolumeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("NoReboot", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Parameters` property type of `AWS::DLM::LifecyclePolicy`.
 ///
 /// *\[Custom snapshot and AMI policies only\]* Specifies optional parameters for snapshot and AMI policies. The set of valid parameters depends on the combination of policy type and target resource type.
 ///
-/// If you choose to exclude boot volumes and you specify tags that consequently exclude all of the additional data volumes attached to an instance, then Amazon Data Lifecycle Manager will not create any snapshots for the affected instance, and it will emit a `SnapshotsCreateFailed` Amazon CloudWatch metric. For more information, see \[Monitor your policies using Amazon CloudWatch\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-dlm-cw-metrics.html>) .
+/// If you choose to exclude boot volumes and you specify tags that consequently exclude all of the additional data volumes attached to an instance, then Amazon Data Lifecycle Manager will not create any snapshots for the affected instance, and it will emit a `SnapshotsCreateFailed` Amazon CloudWatch metric. For more information, see [Monitor your policies using Amazon CloudWatch](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-dlm-cw-metrics.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dlm-lifecyclepolicy-parameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1304,17 +1069,17 @@ pub struct Parameters {
     /// `ExcludeBootVolume`: a boolean.
     ///
     /// *\[Custom snapshot policies that target instances only\]* Indicates whether to exclude the root volume from multi-volume snapshot sets. The default is `false` . If you specify `true` , then the root volumes attached to targeted instances will be excluded from the multi-volume snapshot sets created by the policy.
-    pub exclude_boot_volume: Option<Bool>,
+    pub exclude_boot_volume: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludeDataVolumeTags`: a list of [`Tag`] objects.
     ///
     /// *\[Custom snapshot policies that target instances only\]* The tags used to identify data (non-root) volumes to exclude from multi-volume snapshot sets.
     ///
     /// If you create a snapshot lifecycle policy that targets instances and you specify tags for this parameter, then data volumes with the specified tags that are attached to targeted instances will be excluded from the multi-volume snapshot sets created by the policy.
-    pub exclude_data_volume_tags: Option<List<Tag>>,
+    pub exclude_data_volume_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `NoReboot`: a boolean.
     ///
     /// *\[Custom AMI policies only\]* Indicates whether targeted instances are rebooted when the lifecycle policy runs. `true` indicates that targeted instances are not rebooted when the policy runs. `false` indicates that target instances are rebooted when the policy runs. The default is `true` (instances are not rebooted).
-    pub no_reboot: Option<Bool>,
+    pub no_reboot: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1322,53 +1087,29 @@ impl Parameters {
     /// A `Parameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludeBootVolume`: a boolean.
-    pub fn exclude_boot_volume(mut self, value: impl Into<Bool>) -> Self { self.exclude_boot_volume = Some(value.into()); self }
+    pub fn exclude_boot_volume(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_boot_volume = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeDataVolumeTags`: a list of [`Tag`] objects.
-    pub fn exclude_data_volume_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.exclude_data_volume_tags = Some(value.into()); self }
+    pub fn exclude_data_volume_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.exclude_data_volume_tags = ::std::option::Option::Some(value.into()); self }
     /// `NoReboot`: a boolean.
-    pub fn no_reboot(mut self, value: impl Into<Bool>) -> Self { self.no_reboot = Some(value.into()); self }
+    pub fn no_reboot(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.no_reboot = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Parameters {}
+impl crate::PropertyType for Parameters {}
 
-impl ToValue for Parameters {
+impl ::cloudwright_core::ToValue for Parameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludeBootVolume", &self.exclude_boot_volume)
             .opt("ExcludeDataVolumeTags", &self.exclude_data_volume_tags)
             .opt("NoReboot", &self.no_reboot)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
-        ("CopyTags", Shape::Bool),
-        ("CreateInterval", Shape::INT),
-        ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None, unique: false })),
-        ("EventSource", Shape::Object(&RULE_EventSource)),
-        ("Exclusions", Shape::Object(&RULE_Exclusions)),
-        ("ExtendDeletion", Shape::Bool),
-        ("Parameters", Shape::Object(&RULE_Parameters)),
-        ("PolicyLanguage", Shape::Str(&StrRule { allowed: &["SIMPLIFIED", "STANDARD"], ..StrRule::ANY })),
-        ("PolicyType", Shape::Str(&StrRule { allowed: &["EBS_SNAPSHOT_MANAGEMENT", "EVENT_BASED_POLICY", "IMAGE_MANAGEMENT"], ..StrRule::ANY })),
-        ("ResourceLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY })),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("RetainInterval", Shape::INT),
-        ("Schedules", Shape::List(&ListRule { items: Shape::Object(&RULE_Schedule), min_items: None, max_items: None, unique: false })),
-        ("TargetTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyDetails` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -1380,31 +1121,32 @@ pub struct PolicyDetails {
     /// `Actions`: a list of [`Action`] objects.
     ///
     /// *\[Event-based policies only\]* The actions to be performed when the event-based policy is activated. You can specify only one action per policy.
-    pub actions: Option<List<Action>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<Action>>,
     /// `CopyTags`: a boolean.
     ///
     /// *\[Default policies only\]* Indicates whether the policy should copy tags from the source resource to the snapshot or AMI. If you do not specify a value, the default is `false` .
     ///
     /// Default: false
-    pub copy_tags: Option<Bool>,
+    pub copy_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CreateInterval`: an integer.
     ///
     /// *\[Default policies only\]* Specifies how often the policy should run and create snapshots or AMIs. The creation frequency can range from 1 to 7 days. If you do not specify a value, the default is 1.
     ///
     /// Default: 1
-    pub create_interval: Option<Int>,
+    pub create_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `CrossRegionCopyTargets`: a list of [`CrossRegionCopyTarget`] objects.
     ///
     /// *\[Default policies only\]* Specifies destination Regions for snapshot or AMI copies. You can specify up to 3 destination Regions. If you do not want to create cross-Region copies, omit this parameter.
-    pub cross_region_copy_targets: Option<List<CrossRegionCopyTarget>>,
+    pub cross_region_copy_targets:
+        ::std::option::Option<::cloudwright_core::List<CrossRegionCopyTarget>>,
     /// `EventSource`: an [`EventSource`] object.
     ///
     /// *\[Event-based policies only\]* The event that activates the event-based policy.
-    pub event_source: Option<Obj<EventSource>>,
+    pub event_source: ::std::option::Option<crate::Obj<EventSource>>,
     /// `Exclusions`: an [`Exclusions`] object.
     ///
     /// *\[Default policies only\]* Specifies exclusion parameters for volumes or instances for which you do not want to create snapshots or AMIs. The policy will not create snapshots or AMIs for target resources that match any of the specified exclusion parameters.
-    pub exclusions: Option<Obj<Exclusions>>,
+    pub exclusions: ::std::option::Option<crate::Obj<Exclusions>>,
     /// `ExtendDeletion`: a boolean.
     ///
     /// *\[Default policies only\]* Defines the snapshot or AMI retention behavior for the policy if the source volume or instance is deleted, or if the policy enters the error, disabled, or deleted state.
@@ -1419,26 +1161,26 @@ pub struct PolicyDetails {
     /// If you do not specify a value, the default is `false` .
     ///
     /// Default: false
-    pub extend_deletion: Option<Bool>,
+    pub extend_deletion: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Parameters`: a [`Parameters`] object.
     ///
     /// *\[Custom snapshot and AMI policies only\]* A set of optional parameters for snapshot and AMI lifecycle policies.
     ///
-    /// &gt; If you are modifying a policy that was created or previously modified using the Amazon Data Lifecycle Manager console, then you must include this parameter and specify either the default values or the new values that you require. You can't omit this parameter or set its values to null.
-    pub parameters: Option<Obj<Parameters>>,
+    /// \> If you are modifying a policy that was created or previously modified using the Amazon Data Lifecycle Manager console, then you must include this parameter and specify either the default values or the new values that you require. You can't omit this parameter or set its values to null.
+    pub parameters: ::std::option::Option<crate::Obj<Parameters>>,
     /// `PolicyLanguage`: a string.
     ///
     /// The type of policy to create. Specify one of the following:
     ///
     /// - `SIMPLIFIED` To create a default policy.
     /// - `STANDARD` To create a custom policy.
-    pub policy_language: Option<Str>,
+    pub policy_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyType`: a string.
     ///
     /// The type of policy. Specify `EBS_SNAPSHOT_MANAGEMENT` to create a lifecycle policy that manages the lifecycle of Amazon EBS snapshots. Specify `IMAGE_MANAGEMENT` to create a lifecycle policy that manages the lifecycle of EBS-backed AMIs. Specify `EVENT_BASED_POLICY` to create an event-based policy that performs specific actions when a defined event occurs in your AWS account .
     ///
     /// The default is `EBS_SNAPSHOT_MANAGEMENT` .
-    pub policy_type: Option<Str>,
+    pub policy_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceLocations`: a list of strings.
     ///
     /// *\[Custom snapshot and AMI policies only\]* The location of the resources to backup.
@@ -1446,32 +1188,33 @@ pub struct PolicyDetails {
     /// - If the source resources are located in a Region, specify `CLOUD` . In this case, the policy targets all resources of the specified type with matching target tags across all Availability Zones in the Region.
     /// - *\[Custom snapshot policies only\]* If the source resources are located in a Local Zone, specify `LOCAL_ZONE` . In this case, the policy targets all resources of the specified type with matching target tags across all Local Zones in the Region.
     /// - If the source resources are located on an Outpost in your account, specify `OUTPOST` . In this case, the policy targets all resources of the specified type with matching target tags across all of the Outposts in your account.
-    pub resource_locations: Option<List<Str>>,
+    pub resource_locations:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceType`: a string.
     ///
     /// *\[Default policies only\]* Specify the type of default policy to create.
     ///
     /// - To create a default policy for EBS snapshots, that creates snapshots of all volumes in the Region that do not have recent backups, specify `VOLUME` .
     /// - To create a default policy for EBS-backed AMIs, that creates EBS-backed AMIs from all instances in the Region that do not have recent backups, specify `INSTANCE` .
-    pub resource_type: Option<Str>,
+    pub resource_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceTypes`: a list of strings.
     ///
     /// *\[Custom snapshot policies only\]* The target resource type for snapshot and AMI lifecycle policies. Use `VOLUME` to create snapshots of individual volumes or use `INSTANCE` to create multi-volume snapshots from the volumes for an instance.
-    pub resource_types: Option<List<Str>>,
+    pub resource_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RetainInterval`: an integer.
     ///
     /// *\[Default policies only\]* Specifies how long the policy should retain snapshots or AMIs before deleting them. The retention period can range from 2 to 14 days, but it must be greater than the creation frequency to ensure that the policy retains at least 1 snapshot or AMI at any given time. If you do not specify a value, the default is 7.
     ///
     /// Default: 7
-    pub retain_interval: Option<Int>,
+    pub retain_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Schedules`: a list of [`Schedule`] objects.
     ///
     /// *\[Custom snapshot and AMI policies only\]* The schedules of policy-defined actions for snapshot and AMI lifecycle policies. A policy can have up to four schedules—one mandatory schedule and up to three optional schedules.
-    pub schedules: Option<List<Schedule>>,
+    pub schedules: ::std::option::Option<::cloudwright_core::List<Schedule>>,
     /// `TargetTags`: a list of [`Tag`] objects.
     ///
     /// *\[Custom snapshot and AMI policies only\]* The single tag that identifies targeted resources for this policy.
-    pub target_tags: Option<List<Tag>>,
+    pub target_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -1479,49 +1222,49 @@ impl PolicyDetails {
     /// A `PolicyDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `CopyTags`: a boolean.
-    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self { self.copy_tags = Some(value.into()); self }
+    pub fn copy_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags = ::std::option::Option::Some(value.into()); self }
     /// `CreateInterval`: an integer.
-    pub fn create_interval(mut self, value: impl Into<Int>) -> Self { self.create_interval = Some(value.into()); self }
+    pub fn create_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.create_interval = ::std::option::Option::Some(value.into()); self }
     /// `CrossRegionCopyTargets`: a list of [`CrossRegionCopyTarget`] objects.
-    pub fn cross_region_copy_targets(mut self, value: impl Into<List<CrossRegionCopyTarget>>) -> Self { self.cross_region_copy_targets = Some(value.into()); self }
+    pub fn cross_region_copy_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CrossRegionCopyTarget>>) -> Self { self.cross_region_copy_targets = ::std::option::Option::Some(value.into()); self }
     /// `EventSource`: an [`EventSource`] object.
-    pub fn event_source(mut self, value: impl Into<Obj<EventSource>>) -> Self { self.event_source = Some(value.into()); self }
+    pub fn event_source(mut self, value: impl ::std::convert::Into<crate::Obj<EventSource>>) -> Self { self.event_source = ::std::option::Option::Some(value.into()); self }
     /// `Exclusions`: an [`Exclusions`] object.
-    pub fn exclusions(mut self, value: impl Into<Obj<Exclusions>>) -> Self { self.exclusions = Some(value.into()); self }
+    pub fn exclusions(mut self, value: impl ::std::convert::Into<crate::Obj<Exclusions>>) -> Self { self.exclusions = ::std::option::Option::Some(value.into()); self }
     /// `ExtendDeletion`: a boolean.
-    pub fn extend_deletion(mut self, value: impl Into<Bool>) -> Self { self.extend_deletion = Some(value.into()); self }
+    pub fn extend_deletion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.extend_deletion = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a [`Parameters`] object.
-    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<crate::Obj<Parameters>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `PolicyLanguage`: a string.
-    pub fn policy_language(mut self, value: impl Into<Str>) -> Self { self.policy_language = Some(value.into()); self }
+    pub fn policy_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_language = ::std::option::Option::Some(value.into()); self }
     /// `PolicyType`: a string.
-    pub fn policy_type(mut self, value: impl Into<Str>) -> Self { self.policy_type = Some(value.into()); self }
+    pub fn policy_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_type = ::std::option::Option::Some(value.into()); self }
     /// `ResourceLocations`: a list of strings.
-    pub fn resource_locations(mut self, value: impl Into<List<Str>>) -> Self { self.resource_locations = Some(value.into()); self }
+    pub fn resource_locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_locations = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a string.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTypes`: a list of strings.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types = ::std::option::Option::Some(value.into()); self }
     /// `RetainInterval`: an integer.
-    pub fn retain_interval(mut self, value: impl Into<Int>) -> Self { self.retain_interval = Some(value.into()); self }
+    pub fn retain_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retain_interval = ::std::option::Option::Some(value.into()); self }
     /// `Schedules`: a list of [`Schedule`] objects.
-    pub fn schedules(mut self, value: impl Into<List<Schedule>>) -> Self { self.schedules = Some(value.into()); self }
+    pub fn schedules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Schedule>>) -> Self { self.schedules = ::std::option::Option::Some(value.into()); self }
     /// `TargetTags`: a list of [`Tag`] objects.
-    pub fn target_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.target_tags = Some(value.into()); self }
+    pub fn target_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.target_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PolicyDetails {}
+impl crate::PropertyType for PolicyDetails {}
 
-impl ToValue for PolicyDetails {
+impl ::cloudwright_core::ToValue for PolicyDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("CopyTags", &self.copy_tags)
             .opt("CreateInterval", &self.create_interval)
@@ -1542,49 +1285,38 @@ impl ToValue for PolicyDetails {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RetainRule: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::INT),
-        ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RetainRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
 /// *\[Custom snapshot and AMI policies only\]* Specifies a retention rule for snapshots created by snapshot policies, or for AMIs created by AMI policies.
 ///
-/// &gt; For snapshot policies that have an \[ArchiveRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html>) , this retention rule applies to standard tier retention. When the retention threshold is met, snapshots are moved from the standard to the archive tier.
-/// &gt;
-/// &gt; For snapshot policies that do not have an *ArchiveRule* , snapshots are permanently deleted when this retention threshold is met.
+/// \> For snapshot policies that have an [ArchiveRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html) , this retention rule applies to standard tier retention. When the retention threshold is met, snapshots are moved from the standard to the archive tier.
+/// \>
+/// \> For snapshot policies that do not have an *ArchiveRule* , snapshots are permanently deleted when this retention threshold is met.
 ///
 /// You can retain snapshots based on either a count or a time interval.
 ///
 /// - *Count-based retention*
 ///
-/// You must specify *Count* . If you specify an \[ArchiveRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html>) for the schedule, then you can specify a retention count of `0` to archive snapshots immediately after creation. If you specify a \[FastRestoreRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_FastRestoreRule.html>) , \[ShareRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_ShareRule.html>) , or a \[CrossRegionCopyRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_CrossRegionCopyRule.html>) , then you must specify a retention count of `1` or more.
+/// You must specify *Count* . If you specify an [ArchiveRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html) for the schedule, then you can specify a retention count of `0` to archive snapshots immediately after creation. If you specify a [FastRestoreRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_FastRestoreRule.html) , [ShareRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_ShareRule.html) , or a [CrossRegionCopyRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_CrossRegionCopyRule.html) , then you must specify a retention count of `1` or more.
 /// - *Age-based retention*
 ///
-/// You must specify *Interval* and *IntervalUnit* . If you specify an \[ArchiveRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html>) for the schedule, then you can specify a retention interval of `0` days to archive snapshots immediately after creation. If you specify a \[FastRestoreRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_FastRestoreRule.html>) , \[ShareRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_ShareRule.html>) , or a \[CrossRegionCopyRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_CrossRegionCopyRule.html>) , then you must specify a retention interval of `1` day or more.
+/// You must specify *Interval* and *IntervalUnit* . If you specify an [ArchiveRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html) for the schedule, then you can specify a retention interval of `0` days to archive snapshots immediately after creation. If you specify a [FastRestoreRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_FastRestoreRule.html) , [ShareRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_ShareRule.html) , or a [CrossRegionCopyRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_CrossRegionCopyRule.html) , then you must specify a retention interval of `1` day or more.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dlm-lifecyclepolicy-retainrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetainRule {
     /// `Count`: an integer.
     ///
-    /// The number of snapshots to retain for each volume, up to a maximum of 1000. For example if you want to retain a maximum of three snapshots, specify `3` . When the fourth snapshot is created, the oldest retained snapshot is deleted, or it is moved to the archive tier if you have specified an \[ArchiveRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html>) .
-    pub count: Option<Int>,
+    /// The number of snapshots to retain for each volume, up to a maximum of 1000. For example if you want to retain a maximum of three snapshots, specify `3` . When the fourth snapshot is created, the oldest retained snapshot is deleted, or it is moved to the archive tier if you have specified an [ArchiveRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html) .
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Interval`: an integer.
     ///
     /// The amount of time to retain each snapshot. The maximum is 100 years. This is equivalent to 1200 months, 5200 weeks, or 36500 days.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `IntervalUnit`: a string.
     ///
-    /// The unit of time for time-based retention. For example, to retain snapshots for 3 months, specify `Interval=3` and `IntervalUnit=MONTHS` . Once the snapshot has been retained for 3 months, it is deleted, or it is moved to the archive tier if you have specified an \[ArchiveRule\](<https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html>) .
-    pub interval_unit: Option<Str>,
+    /// The unit of time for time-based retention. For example, to retain snapshots for 3 months, specify `Interval=3` and `IntervalUnit=MONTHS` . Once the snapshot has been retained for 3 months, it is deleted, or it is moved to the archive tier if you have specified an [ArchiveRule](https://docs.aws.amazon.com/dlm/latest/APIReference/API_ArchiveRule.html) .
+    pub interval_unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1592,23 +1324,23 @@ impl RetainRule {
     /// A `RetainRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
+    pub fn interval_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval_unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetainRule {}
+impl crate::PropertyType for RetainRule {}
 
-impl ToValue for RetainRule {
+impl ::cloudwright_core::ToValue for RetainRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Count", &self.count)
             .opt("Interval", &self.interval)
             .opt("IntervalUnit", &self.interval_unit)
@@ -1616,26 +1348,15 @@ impl ToValue for RetainRule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RetentionArchiveTier: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::INT),
-        ("Interval", Shape::INT),
-        ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RetentionArchiveTier` property type of `AWS::DLM::LifecyclePolicy`.
 ///
 /// *\[Custom snapshot policies only\]* Describes the retention rule for archived snapshots. Once the archive retention threshold is met, the snapshots are permanently deleted from the archive tier.
 ///
-/// &gt; The archive retention rule must retain snapshots in the archive tier for a minimum of 90 days.
+/// \> The archive retention rule must retain snapshots in the archive tier for a minimum of 90 days.
 ///
 /// For *count-based schedules* , you must specify *Count* . For *age-based schedules* , you must specify *Interval* and *IntervalUnit* .
 ///
-/// For more information about using snapshot archiving, see \[Considerations for snapshot lifecycle policies\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/snapshot-ami-policy.html#dlm-archive>) .
+/// For more information about using snapshot archiving, see [Considerations for snapshot lifecycle policies](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/snapshot-ami-policy.html#dlm-archive) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dlm-lifecyclepolicy-retentionarchivetier.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1643,15 +1364,15 @@ pub struct RetentionArchiveTier {
     /// `Count`: an integer.
     ///
     /// The maximum number of snapshots to retain in the archive storage tier for each volume. The count must ensure that each snapshot remains in the archive tier for at least 90 days. For example, if the schedule creates snapshots every 30 days, you must specify a count of 3 or more to ensure that each snapshot is archived for at least 90 days.
-    pub count: Option<Int>,
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Interval`: an integer.
     ///
     /// Specifies the period of time to retain snapshots in the archive tier. After this period expires, the snapshot is permanently deleted.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `IntervalUnit`: a string.
     ///
     /// The unit of time in which to measure the *Interval* . For example, to retain a snapshots in the archive tier for 6 months, specify `Interval=6` and `IntervalUnit=MONTHS` .
-    pub interval_unit: Option<Str>,
+    pub interval_unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1659,48 +1380,29 @@ impl RetentionArchiveTier {
     /// A `RetentionArchiveTier` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `IntervalUnit`: a string.
-    pub fn interval_unit(mut self, value: impl Into<Str>) -> Self { self.interval_unit = Some(value.into()); self }
+    pub fn interval_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interval_unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetentionArchiveTier {}
+impl crate::PropertyType for RetentionArchiveTier {}
 
-impl ToValue for RetentionArchiveTier {
+impl ::cloudwright_core::ToValue for RetentionArchiveTier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Count", &self.count)
             .opt("Interval", &self.interval)
             .opt("IntervalUnit", &self.interval_unit)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("ArchiveRule", Shape::Object(&RULE_ArchiveRule)),
-        ("CopyTags", Shape::Bool),
-        ("CreateRule", Shape::Object(&RULE_CreateRule)),
-        ("CrossRegionCopyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyRule), min_items: None, max_items: None, unique: false })),
-        ("DeprecateRule", Shape::Object(&RULE_DeprecateRule)),
-        ("FastRestoreRule", Shape::Object(&RULE_FastRestoreRule)),
-        ("Name", Shape::STR),
-        ("RetainRule", Shape::Object(&RULE_RetainRule)),
-        ("ShareRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareRule), min_items: None, max_items: None, unique: false })),
-        ("TagsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VariableTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -1713,50 +1415,51 @@ pub struct Schedule {
     ///
     /// *\[Custom snapshot policies that target volumes only\]* The snapshot archiving rule for the schedule. When you specify an archiving rule, snapshots are automatically moved from the standard tier to the archive tier once the schedule's retention threshold is met. Snapshots are then retained in the archive tier for the archive retention period that you specify.
     ///
-    /// For more information about using snapshot archiving, see \[Considerations for snapshot lifecycle policies\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/snapshot-ami-policy.html#dlm-archive>) .
-    pub archive_rule: Option<Obj<ArchiveRule>>,
+    /// For more information about using snapshot archiving, see [Considerations for snapshot lifecycle policies](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/snapshot-ami-policy.html#dlm-archive) .
+    pub archive_rule: ::std::option::Option<crate::Obj<ArchiveRule>>,
     /// `CopyTags`: a boolean.
     ///
     /// Copy all user-defined tags on a source volume to snapshots of the volume created by this policy.
-    pub copy_tags: Option<Bool>,
+    pub copy_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CreateRule`: a [`CreateRule`] object.
     ///
     /// The creation rule.
-    pub create_rule: Option<Obj<CreateRule>>,
+    pub create_rule: ::std::option::Option<crate::Obj<CreateRule>>,
     /// `CrossRegionCopyRules`: a list of [`CrossRegionCopyRule`] objects.
     ///
     /// Specifies a rule for copying snapshots or AMIs across Regions.
     ///
-    /// &gt; You can't specify cross-Region copy rules for policies that create snapshots on an Outpost or in a Local Zone. If the policy creates snapshots in a Region, then snapshots can be copied to up to three Regions or Outposts.
-    pub cross_region_copy_rules: Option<List<CrossRegionCopyRule>>,
+    /// \> You can't specify cross-Region copy rules for policies that create snapshots on an Outpost or in a Local Zone. If the policy creates snapshots in a Region, then snapshots can be copied to up to three Regions or Outposts.
+    pub cross_region_copy_rules:
+        ::std::option::Option<::cloudwright_core::List<CrossRegionCopyRule>>,
     /// `DeprecateRule`: a [`DeprecateRule`] object.
     ///
     /// *\[Custom AMI policies only\]* The AMI deprecation rule for the schedule.
-    pub deprecate_rule: Option<Obj<DeprecateRule>>,
+    pub deprecate_rule: ::std::option::Option<crate::Obj<DeprecateRule>>,
     /// `FastRestoreRule`: a [`FastRestoreRule`] object.
     ///
     /// *\[Custom snapshot policies only\]* The rule for enabling fast snapshot restore.
-    pub fast_restore_rule: Option<Obj<FastRestoreRule>>,
+    pub fast_restore_rule: ::std::option::Option<crate::Obj<FastRestoreRule>>,
     /// `Name`: a string.
     ///
     /// The name of the schedule.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RetainRule`: a [`RetainRule`] object.
     ///
     /// The retention rule for snapshots or AMIs created by the policy.
-    pub retain_rule: Option<Obj<RetainRule>>,
+    pub retain_rule: ::std::option::Option<crate::Obj<RetainRule>>,
     /// `ShareRules`: a list of [`ShareRule`] objects.
     ///
     /// *\[Custom snapshot policies only\]* The rule for sharing snapshots with other AWS accounts .
-    pub share_rules: Option<List<ShareRule>>,
+    pub share_rules: ::std::option::Option<::cloudwright_core::List<ShareRule>>,
     /// `TagsToAdd`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to policy-created resources. These user-defined tags are in addition to the AWS -added lifecycle tags.
-    pub tags_to_add: Option<List<Tag>>,
+    pub tags_to_add: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VariableTags`: a list of [`Tag`] objects.
     ///
     /// *\[AMI policies and snapshot policies that target instances only\]* A collection of key/value pairs with values determined dynamically when the policy is executed. Keys may be any valid Amazon EC2 tag key. Values must be in one of the two following formats: `$(instance-id)` or `$(timestamp)` . Variable tags are only valid for EBS Snapshot Management – Instance policies.
-    pub variable_tags: Option<List<Tag>>,
+    pub variable_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -1764,39 +1467,39 @@ impl Schedule {
     /// A `Schedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchiveRule`: an [`ArchiveRule`] object.
-    pub fn archive_rule(mut self, value: impl Into<Obj<ArchiveRule>>) -> Self { self.archive_rule = Some(value.into()); self }
+    pub fn archive_rule(mut self, value: impl ::std::convert::Into<crate::Obj<ArchiveRule>>) -> Self { self.archive_rule = ::std::option::Option::Some(value.into()); self }
     /// `CopyTags`: a boolean.
-    pub fn copy_tags(mut self, value: impl Into<Bool>) -> Self { self.copy_tags = Some(value.into()); self }
+    pub fn copy_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags = ::std::option::Option::Some(value.into()); self }
     /// `CreateRule`: a [`CreateRule`] object.
-    pub fn create_rule(mut self, value: impl Into<Obj<CreateRule>>) -> Self { self.create_rule = Some(value.into()); self }
+    pub fn create_rule(mut self, value: impl ::std::convert::Into<crate::Obj<CreateRule>>) -> Self { self.create_rule = ::std::option::Option::Some(value.into()); self }
     /// `CrossRegionCopyRules`: a list of [`CrossRegionCopyRule`] objects.
-    pub fn cross_region_copy_rules(mut self, value: impl Into<List<CrossRegionCopyRule>>) -> Self { self.cross_region_copy_rules = Some(value.into()); self }
+    pub fn cross_region_copy_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CrossRegionCopyRule>>) -> Self { self.cross_region_copy_rules = ::std::option::Option::Some(value.into()); self }
     /// `DeprecateRule`: a [`DeprecateRule`] object.
-    pub fn deprecate_rule(mut self, value: impl Into<Obj<DeprecateRule>>) -> Self { self.deprecate_rule = Some(value.into()); self }
+    pub fn deprecate_rule(mut self, value: impl ::std::convert::Into<crate::Obj<DeprecateRule>>) -> Self { self.deprecate_rule = ::std::option::Option::Some(value.into()); self }
     /// `FastRestoreRule`: a [`FastRestoreRule`] object.
-    pub fn fast_restore_rule(mut self, value: impl Into<Obj<FastRestoreRule>>) -> Self { self.fast_restore_rule = Some(value.into()); self }
+    pub fn fast_restore_rule(mut self, value: impl ::std::convert::Into<crate::Obj<FastRestoreRule>>) -> Self { self.fast_restore_rule = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RetainRule`: a [`RetainRule`] object.
-    pub fn retain_rule(mut self, value: impl Into<Obj<RetainRule>>) -> Self { self.retain_rule = Some(value.into()); self }
+    pub fn retain_rule(mut self, value: impl ::std::convert::Into<crate::Obj<RetainRule>>) -> Self { self.retain_rule = ::std::option::Option::Some(value.into()); self }
     /// `ShareRules`: a list of [`ShareRule`] objects.
-    pub fn share_rules(mut self, value: impl Into<List<ShareRule>>) -> Self { self.share_rules = Some(value.into()); self }
+    pub fn share_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ShareRule>>) -> Self { self.share_rules = ::std::option::Option::Some(value.into()); self }
     /// `TagsToAdd`: a list of [`Tag`] objects.
-    pub fn tags_to_add(mut self, value: impl Into<List<Tag>>) -> Self { self.tags_to_add = Some(value.into()); self }
+    pub fn tags_to_add(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags_to_add = ::std::option::Option::Some(value.into()); self }
     /// `VariableTags`: a list of [`Tag`] objects.
-    pub fn variable_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.variable_tags = Some(value.into()); self }
+    pub fn variable_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.variable_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchiveRule", &self.archive_rule)
             .opt("CopyTags", &self.copy_tags)
             .opt("CreateRule", &self.create_rule)
@@ -1812,23 +1515,9 @@ impl ToValue for Schedule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Script: ObjRule = ObjRule {
-    properties: &[
-        ("ExecuteOperationOnScriptFailure", Shape::Bool),
-        ("ExecutionHandler", Shape::STR),
-        ("ExecutionHandlerService", Shape::Str(&StrRule { allowed: &["AWS_SYSTEMS_MANAGER"], ..StrRule::ANY })),
-        ("ExecutionTimeout", Shape::INT),
-        ("MaximumRetryCount", Shape::INT),
-        ("Stages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["POST", "PRE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Script` property type of `AWS::DLM::LifecyclePolicy`.
 ///
-/// *\[Custom snapshot policies that target instances only\]* Information about pre and/or post scripts for a snapshot lifecycle policy that targets instances. For more information, see \[Automating application-consistent snapshots with pre and post scripts\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/automate-app-consistent-backups.html>) .
+/// *\[Custom snapshot policies that target instances only\]* Information about pre and/or post scripts for a snapshot lifecycle policy that targets instances. For more information, see [Automating application-consistent snapshots with pre and post scripts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/automate-app-consistent-backups.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dlm-lifecyclepolicy-script.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1843,7 +1532,7 @@ pub struct Script {
     /// This parameter is supported only if you run a pre script. If you run a post script only, omit this parameter.
     ///
     /// Default: true
-    pub execute_operation_on_script_failure: Option<Bool>,
+    pub execute_operation_on_script_failure: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionHandler`: a string.
     ///
     /// The SSM document that includes the pre and/or post scripts to run.
@@ -1851,7 +1540,7 @@ pub struct Script {
     /// - If you are automating VSS backups, specify `AWS_VSS_BACKUP` . In this case, Amazon Data Lifecycle Manager automatically uses the `AWSEC2-CreateVssSnapshot` SSM document.
     /// - If you are automating application-consistent snapshots for SAP HANA workloads, specify `AWSSystemsManagerSAP-CreateDLMSnapshotForSAPHANA` .
     /// - If you are using a custom SSM document that you own, specify either the name or ARN of the SSM document. If you are using a custom SSM document that is shared with you, specify the ARN of the SSM document.
-    pub execution_handler: Option<Str>,
+    pub execution_handler: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionHandlerService`: a string.
     ///
     /// Indicates the service used to execute the pre and/or post scripts.
@@ -1860,7 +1549,7 @@ pub struct Script {
     /// - If you are automating VSS Backups, omit this parameter.
     ///
     /// Default: AWS_SYSTEMS_MANAGER
-    pub execution_handler_service: Option<Str>,
+    pub execution_handler_service: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionTimeout`: an integer.
     ///
     /// Specifies a timeout period, in seconds, after which Amazon Data Lifecycle Manager fails the script run attempt if it has not completed. If a script does not complete within its timeout period, Amazon Data Lifecycle Manager fails the attempt. The timeout period applies to the pre and post scripts individually.
@@ -1868,7 +1557,7 @@ pub struct Script {
     /// If you are automating VSS Backups, omit this parameter.
     ///
     /// Default: 10
-    pub execution_timeout: Option<Int>,
+    pub execution_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaximumRetryCount`: an integer.
     ///
     /// Specifies the number of times Amazon Data Lifecycle Manager should retry scripts that fail.
@@ -1879,7 +1568,7 @@ pub struct Script {
     /// If you do not want Amazon Data Lifecycle Manager to retry failed scripts, specify `0` .
     ///
     /// Default: 0
-    pub maximum_retry_count: Option<Int>,
+    pub maximum_retry_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Stages`: a list of strings.
     ///
     /// Indicate which scripts Amazon Data Lifecycle Manager should run on target instances. Pre scripts run before Amazon Data Lifecycle Manager initiates snapshot creation. Post scripts run after Amazon Data Lifecycle Manager initiates snapshot creation.
@@ -1891,7 +1580,7 @@ pub struct Script {
     /// If you are automating VSS Backups, omit this parameter.
     ///
     /// Default: PRE and POST
-    pub stages: Option<List<Str>>,
+    pub stages: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1899,29 +1588,29 @@ impl Script {
     /// A `Script` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExecuteOperationOnScriptFailure`: a boolean.
-    pub fn execute_operation_on_script_failure(mut self, value: impl Into<Bool>) -> Self { self.execute_operation_on_script_failure = Some(value.into()); self }
+    pub fn execute_operation_on_script_failure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.execute_operation_on_script_failure = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionHandler`: a string.
-    pub fn execution_handler(mut self, value: impl Into<Str>) -> Self { self.execution_handler = Some(value.into()); self }
+    pub fn execution_handler(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_handler = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionHandlerService`: a string.
-    pub fn execution_handler_service(mut self, value: impl Into<Str>) -> Self { self.execution_handler_service = Some(value.into()); self }
+    pub fn execution_handler_service(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_handler_service = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionTimeout`: an integer.
-    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self { self.execution_timeout = Some(value.into()); self }
+    pub fn execution_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.execution_timeout = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRetryCount`: an integer.
-    pub fn maximum_retry_count(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_count = Some(value.into()); self }
+    pub fn maximum_retry_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_retry_count = ::std::option::Option::Some(value.into()); self }
     /// `Stages`: a list of strings.
-    pub fn stages(mut self, value: impl Into<List<Str>>) -> Self { self.stages = Some(value.into()); self }
+    pub fn stages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.stages = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Script {}
+impl crate::PropertyType for Script {}
 
-impl ToValue for Script {
+impl ::cloudwright_core::ToValue for Script {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExecuteOperationOnScriptFailure",
                 &self.execute_operation_on_script_failure,
@@ -1935,17 +1624,6 @@ impl ToValue for Script {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ShareRule: ObjRule = ObjRule {
-    properties: &[
-        ("TargetAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("UnshareInterval", Shape::INT),
-        ("UnshareIntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ShareRule` property type of `AWS::DLM::LifecyclePolicy`.
 ///
 /// *\[Custom snapshot policies only\]* Specifies a rule for sharing snapshots across AWS accounts .
@@ -1956,15 +1634,15 @@ pub struct ShareRule {
     /// `TargetAccounts`: a list of strings.
     ///
     /// The IDs of the AWS accounts with which to share the snapshots.
-    pub target_accounts: Option<List<Str>>,
+    pub target_accounts: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UnshareInterval`: an integer.
     ///
     /// The period after which snapshots that are shared with other AWS accounts are automatically unshared.
-    pub unshare_interval: Option<Int>,
+    pub unshare_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `UnshareIntervalUnit`: a string.
     ///
     /// The unit of time for the automatic unsharing interval.
-    pub unshare_interval_unit: Option<Str>,
+    pub unshare_interval_unit: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1972,23 +1650,23 @@ impl ShareRule {
     /// A `ShareRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TargetAccounts`: a list of strings.
-    pub fn target_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.target_accounts = Some(value.into()); self }
+    pub fn target_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_accounts = ::std::option::Option::Some(value.into()); self }
     /// `UnshareInterval`: an integer.
-    pub fn unshare_interval(mut self, value: impl Into<Int>) -> Self { self.unshare_interval = Some(value.into()); self }
+    pub fn unshare_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unshare_interval = ::std::option::Option::Some(value.into()); self }
     /// `UnshareIntervalUnit`: a string.
-    pub fn unshare_interval_unit(mut self, value: impl Into<Str>) -> Self { self.unshare_interval_unit = Some(value.into()); self }
+    pub fn unshare_interval_unit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unshare_interval_unit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ShareRule {}
+impl crate::PropertyType for ShareRule {}
 
-impl ToValue for ShareRule {
+impl ::cloudwright_core::ToValue for ShareRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TargetAccounts", &self.target_accounts)
             .opt("UnshareInterval", &self.unshare_interval)
             .opt("UnshareIntervalUnit", &self.unshare_interval_unit)
@@ -2000,21 +1678,10 @@ impl ToValue for ShareRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DLM::LifecyclePolicy`.
 ///
@@ -2022,9 +1689,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2039,19 +1706,331 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("CopyTags", Shape::Bool),
+            ("CreateInterval", Shape::INT),
+            ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None, unique: false })),
+            ("DefaultPolicy", Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("Exclusions", Shape::Object(&RULE_Exclusions)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ExtendDeletion", Shape::Bool),
+            ("PolicyDetails", Shape::Object(&RULE_PolicyDetails)),
+            ("RetainInterval", Shape::INT),
+            ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("CrossRegionCopy", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyAction), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+        ],
+        required: &["CrossRegionCopy", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchiveRetainRule: ObjRule = ObjRule {
+        properties: &[
+            ("RetentionArchiveTier", Shape::Object(&RULE_RetentionArchiveTier)),
+        ],
+        required: &["RetentionArchiveTier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
+        properties: &[
+            ("RetainRule", Shape::Object(&RULE_ArchiveRetainRule)),
+        ],
+        required: &["RetainRule"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreateRule: ObjRule = ObjRule {
+        properties: &[
+            ("CronExpression", Shape::STR),
+            ("Interval", Shape::INT),
+            ("IntervalUnit", Shape::Str(&StrRule { allowed: &["HOURS"], ..StrRule::ANY })),
+            ("Location", Shape::Str(&StrRule { allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST_LOCAL"], ..StrRule::ANY })),
+            ("Scripts", Shape::List(&ListRule { items: Shape::Object(&RULE_Script), min_items: None, max_items: None, unique: false })),
+            ("Times", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrossRegionCopyAction: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("RetainRule", Shape::Object(&RULE_CrossRegionCopyRetainRule)),
+            ("Target", Shape::STR),
+        ],
+        required: &["Target", "EncryptionConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrossRegionCopyDeprecateRule: ObjRule = ObjRule {
+        properties: &[
+            ("Interval", Shape::INT),
+            ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
+        ],
+        required: &["IntervalUnit", "Interval"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrossRegionCopyRetainRule: ObjRule = ObjRule {
+        properties: &[
+            ("Interval", Shape::INT),
+            ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
+        ],
+        required: &["IntervalUnit", "Interval"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrossRegionCopyRule: ObjRule = ObjRule {
+        properties: &[
+            ("CmkArn", Shape::STR),
+            ("CopyTags", Shape::Bool),
+            ("DeprecateRule", Shape::Object(&RULE_CrossRegionCopyDeprecateRule)),
+            ("Encrypted", Shape::Bool),
+            ("RetainRule", Shape::Object(&RULE_CrossRegionCopyRetainRule)),
+            ("Target", Shape::STR),
+            ("TargetRegion", Shape::STR),
+        ],
+        required: &["Encrypted"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CrossRegionCopyTarget: ObjRule = ObjRule {
+        properties: &[
+            ("TargetRegion", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeprecateRule: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::INT),
+            ("Interval", Shape::INT),
+            ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CmkArn", Shape::STR),
+            ("Encrypted", Shape::Bool),
+        ],
+        required: &["Encrypted"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
+        properties: &[
+            ("DescriptionRegex", Shape::STR),
+            ("EventType", Shape::Str(&StrRule { allowed: &["shareSnapshot"], ..StrRule::ANY })),
+            ("SnapshotOwner", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["EventType", "SnapshotOwner"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventSource: ObjRule = ObjRule {
+        properties: &[
+            ("Parameters", Shape::Object(&RULE_EventParameters)),
+            ("Type", Shape::Str(&StrRule { allowed: &["MANAGED_CWE"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Exclusions: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludeBootVolumes", Shape::Bool),
+            ("ExcludeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("ExcludeVolumeTypes", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FastRestoreRule: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Count", Shape::INT),
+            ("Interval", Shape::INT),
+            ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Parameters: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludeBootVolume", Shape::Bool),
+            ("ExcludeDataVolumeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("NoReboot", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
+            ("CopyTags", Shape::Bool),
+            ("CreateInterval", Shape::INT),
+            ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None, unique: false })),
+            ("EventSource", Shape::Object(&RULE_EventSource)),
+            ("Exclusions", Shape::Object(&RULE_Exclusions)),
+            ("ExtendDeletion", Shape::Bool),
+            ("Parameters", Shape::Object(&RULE_Parameters)),
+            ("PolicyLanguage", Shape::Str(&StrRule { allowed: &["SIMPLIFIED", "STANDARD"], ..StrRule::ANY })),
+            ("PolicyType", Shape::Str(&StrRule { allowed: &["EBS_SNAPSHOT_MANAGEMENT", "EVENT_BASED_POLICY", "IMAGE_MANAGEMENT"], ..StrRule::ANY })),
+            ("ResourceLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY })),
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INSTANCE", "VOLUME"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("RetainInterval", Shape::INT),
+            ("Schedules", Shape::List(&ListRule { items: Shape::Object(&RULE_Schedule), min_items: None, max_items: None, unique: false })),
+            ("TargetTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetainRule: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::INT),
+            ("Interval", Shape::INT),
+            ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetentionArchiveTier: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::INT),
+            ("Interval", Shape::INT),
+            ("IntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("ArchiveRule", Shape::Object(&RULE_ArchiveRule)),
+            ("CopyTags", Shape::Bool),
+            ("CreateRule", Shape::Object(&RULE_CreateRule)),
+            ("CrossRegionCopyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyRule), min_items: None, max_items: None, unique: false })),
+            ("DeprecateRule", Shape::Object(&RULE_DeprecateRule)),
+            ("FastRestoreRule", Shape::Object(&RULE_FastRestoreRule)),
+            ("Name", Shape::STR),
+            ("RetainRule", Shape::Object(&RULE_RetainRule)),
+            ("ShareRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareRule), min_items: None, max_items: None, unique: false })),
+            ("TagsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VariableTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Script: ObjRule = ObjRule {
+        properties: &[
+            ("ExecuteOperationOnScriptFailure", Shape::Bool),
+            ("ExecutionHandler", Shape::STR),
+            ("ExecutionHandlerService", Shape::Str(&StrRule { allowed: &["AWS_SYSTEMS_MANAGER"], ..StrRule::ANY })),
+            ("ExecutionTimeout", Shape::INT),
+            ("MaximumRetryCount", Shape::INT),
+            ("Stages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["POST", "PRE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ShareRule: ObjRule = ObjRule {
+        properties: &[
+            ("TargetAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("UnshareInterval", Shape::INT),
+            ("UnshareIntervalUnit", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,19 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateIdentifier", Shape::STR),
-        ("CertificatePem", Shape::STR),
-        ("CertificateWallet", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DMS::Certificate` resource.
 ///
 /// The `AWS::DMS::Certificate` resource creates an Secure Sockets Layer (SSL) certificate that encrypts connections between AWS DMS endpoints and the replication instance.
@@ -36,19 +23,19 @@ pub struct Certificate {
     /// A customer-assigned name for the certificate. Identifiers must begin with a letter and must contain only ASCII letters, digits, and hyphens. They can't end with a hyphen or contain two consecutive hyphens.
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_identifier: Option<Str>,
+    pub certificate_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificatePem`: a string.
     ///
     /// The contents of a `.pem` file, which contains an X.509 certificate.
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_pem: Option<Str>,
+    pub certificate_pem: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateWallet`: a string.
     ///
     /// The location of an imported Oracle Wallet certificate for use with SSL. An example is: `filebase64("${path.root}/rds-ca-2019-root.sso")`
     ///
     /// Create-only: changing it replaces the resource.
-    pub certificate_wallet: Option<Str>,
+    pub certificate_wallet: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -58,7 +45,7 @@ impl Certificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::Certificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-certificate.html",
         primary_identifier: &["Id"],
@@ -69,38 +56,40 @@ impl Certificate {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Certificate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CertificateIdentifier`: a string.
-    pub fn certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.certificate_identifier = Some(value.into()); self }
+    pub fn certificate_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_identifier = ::std::option::Option::Some(value.into()); self }
     /// `CertificatePem`: a string.
-    pub fn certificate_pem(mut self, value: impl Into<Str>) -> Self { self.certificate_pem = Some(value.into()); self }
+    pub fn certificate_pem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_pem = ::std::option::Option::Some(value.into()); self }
     /// `CertificateWallet`: a string.
-    pub fn certificate_wallet(mut self, value: impl Into<Str>) -> Self { self.certificate_wallet = Some(value.into()); self }
+    pub fn certificate_wallet(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_wallet = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Certificate {
+impl ::cloudwright_core::Resource for Certificate {
     type Attributes = CertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Certificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Certificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateIdentifier", &self.certificate_identifier)
             .opt("CertificatePem", &self.certificate_pem)
             .opt("CertificateWallet", &self.certificate_wallet)
@@ -108,12 +97,12 @@ impl ToValue for Certificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateAttributes(ResourceRef);
+pub struct CertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,7 +110,25 @@ impl From<ResourceRef> for CertificateAttributes {
 impl CertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateIdentifier", Shape::STR),
+            ("CertificatePem", Shape::STR),
+            ("CertificateWallet", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

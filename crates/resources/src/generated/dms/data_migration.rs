@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`DataMigration`], by name: `DataMigration::new(DataMigrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataMigrationRequired {
     /// `DataMigrationType`: a [`DataMigrationType`] value, required.
     pub data_migration_type: DataMigrationType,
     /// `MigrationProjectIdentifier`: a string, required.
-    pub migration_project_identifier: Str,
+    pub migration_project_identifier: ::cloudwright_core::Str,
     /// `ServiceAccessRoleArn`: a string, required.
-    pub service_access_role_arn: Str,
+    pub service_access_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataMigration: ObjRule = ObjRule {
-    properties: &[
-        ("DataMigrationIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("DataMigrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("DataMigrationSettings", Shape::Object(&RULE_DataMigrationSettings)),
-        ("DataMigrationType", Shape::Str(&StrRule { allowed: &["full-load", "cdc", "full-load-and-cdc"], ..StrRule::ANY })),
-        ("MigrationProjectIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("ServiceAccessRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SourceDataSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceDataSettings), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DataMigrationType", "MigrationProjectIdentifier", "ServiceAccessRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DMS::DataMigration` resource.
 ///
@@ -53,17 +33,17 @@ pub struct DataMigration {
     /// The property describes an ARN of the data migration.
     ///
     /// Length 1 to 300; write-only: CloudFormation does not return it.
-    pub data_migration_identifier: Option<Str>,
+    pub data_migration_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataMigrationName`: a string.
     ///
     /// The user-friendly name for the data migration.
     ///
     /// Length 1 to 300.
-    pub data_migration_name: Option<Str>,
+    pub data_migration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataMigrationSettings`: a [`DataMigrationSettings`] object.
     ///
     /// Specifies CloudWatch settings and selection rules for the data migration.
-    pub data_migration_settings: Option<Obj<DataMigrationSettings>>,
+    pub data_migration_settings: ::std::option::Option<crate::Obj<DataMigrationSettings>>,
     /// `DataMigrationType`: a [`DataMigrationType`] value, required.
     ///
     /// Specifies whether the data migration is full-load only, change data capture (CDC) only, or full-load and CDC.
@@ -73,21 +53,21 @@ pub struct DataMigration {
     /// The property describes an identifier for the migration project. It is used for describing/deleting/modifying can be name/arn
     ///
     /// Length 1 to 255.
-    pub migration_project_identifier: Str,
+    pub migration_project_identifier: ::cloudwright_core::Str,
     /// `ServiceAccessRoleArn`: a string, required.
     ///
     /// The IAM role that the data migration uses to access AWS resources.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 300.
-    pub service_access_role_arn: Str,
+    pub service_access_role_arn: ::cloudwright_core::Str,
     /// `SourceDataSettings`: a list of [`SourceDataSettings`] objects.
     ///
     /// Specifies information about the data migration's source data provider.
-    pub source_data_settings: Option<List<SourceDataSettings>>,
+    pub source_data_settings: ::std::option::Option<::cloudwright_core::List<SourceDataSettings>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +77,7 @@ impl DataMigration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::DataMigration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-datamigration.html",
         primary_identifier: &["DataMigrationArn"],
@@ -108,60 +88,62 @@ impl DataMigration {
         read_only: &["DataMigrationArn", "DataMigrationCreateTime"],
         attributes: &["DataMigrationArn", "DataMigrationCreateTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataMigration` with its required properties, named in a [`DataMigrationRequired`].
     #[inline]
     pub fn new(required: DataMigrationRequired) -> Self {
         Self {
-            data_migration_identifier: None,
-            data_migration_name: None,
-            data_migration_settings: None,
+            data_migration_identifier: ::std::option::Option::None,
+            data_migration_name: ::std::option::Option::None,
+            data_migration_settings: ::std::option::Option::None,
             data_migration_type: required.data_migration_type,
             migration_project_identifier: required.migration_project_identifier,
             service_access_role_arn: required.service_access_role_arn,
-            source_data_settings: None,
-            tags: None,
+            source_data_settings: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataMigrationIdentifier`: a string.
-    pub fn data_migration_identifier(mut self, value: impl Into<Str>) -> Self { self.data_migration_identifier = Some(value.into()); self }
+    pub fn data_migration_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_migration_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DataMigrationName`: a string.
-    pub fn data_migration_name(mut self, value: impl Into<Str>) -> Self { self.data_migration_name = Some(value.into()); self }
+    pub fn data_migration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_migration_name = ::std::option::Option::Some(value.into()); self }
     /// `DataMigrationSettings`: a [`DataMigrationSettings`] object.
-    pub fn data_migration_settings(mut self, value: impl Into<Obj<DataMigrationSettings>>) -> Self { self.data_migration_settings = Some(value.into()); self }
+    pub fn data_migration_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DataMigrationSettings>>) -> Self { self.data_migration_settings = ::std::option::Option::Some(value.into()); self }
     /// `DataMigrationType`: a [`DataMigrationType`] value, required.
-    pub fn data_migration_type(mut self, value: impl Into<DataMigrationType>) -> Self { self.data_migration_type = value.into(); self }
+    pub fn data_migration_type(mut self, value: impl ::std::convert::Into<DataMigrationType>) -> Self { self.data_migration_type = value.into(); self }
     /// `MigrationProjectIdentifier`: a string, required.
-    pub fn migration_project_identifier(mut self, value: impl Into<Str>) -> Self { self.migration_project_identifier = value.into(); self }
+    pub fn migration_project_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.migration_project_identifier = value.into(); self }
     /// `ServiceAccessRoleArn`: a string, required.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = value.into(); self }
+    pub fn service_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_role_arn = value.into(); self }
     /// `SourceDataSettings`: a list of [`SourceDataSettings`] objects.
-    pub fn source_data_settings(mut self, value: impl Into<List<SourceDataSettings>>) -> Self { self.source_data_settings = Some(value.into()); self }
+    pub fn source_data_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceDataSettings>>) -> Self { self.source_data_settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataMigration {
+impl ::cloudwright_core::Resource for DataMigration {
     type Attributes = DataMigrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataMigration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataMigration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataMigration {
+impl ::cloudwright_core::ToValue for DataMigration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataMigrationIdentifier", &self.data_migration_identifier)
             .opt("DataMigrationName", &self.data_migration_name)
             .opt("DataMigrationSettings", &self.data_migration_settings)
@@ -177,12 +159,12 @@ impl ToValue for DataMigration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataMigration`]: `Handle<DataMigration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataMigration`]: `Handle<DataMigration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataMigrationAttributes(ResourceRef);
+pub struct DataMigrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataMigrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataMigrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -192,29 +174,18 @@ impl DataMigrationAttributes {
     ///
     /// The Amazon Resource Name (ARN) that identifies this replication.
     #[inline]
-    pub fn data_migration_arn(&self) -> Value {
-        self.0.get_att("DataMigrationArn")
+    pub fn data_migration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataMigrationArn"))
     }
 
     /// `Fn::GetAtt` `DataMigrationCreateTime`: a string.
     ///
     /// The UTC time when DMS created the data migration.
     #[inline]
-    pub fn data_migration_create_time(&self) -> Value {
-        self.0.get_att("DataMigrationCreateTime")
+    pub fn data_migration_create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataMigrationCreateTime"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataMigrationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CloudwatchLogsEnabled", Shape::Bool),
-        ("NumberOfJobs", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
-        ("SelectionRules", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataMigrationSettings` property type of `AWS::DMS::DataMigration`.
 ///
@@ -226,17 +197,17 @@ pub struct DataMigrationSettings {
     /// `CloudwatchLogsEnabled`: a boolean.
     ///
     /// Whether to enable CloudWatch logging for the data migration.
-    pub cloudwatch_logs_enabled: Option<Bool>,
+    pub cloudwatch_logs_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NumberOfJobs`: an integer.
     ///
     /// The number of parallel jobs that trigger parallel threads to unload the tables from the source, and then load them to the target.
     ///
     /// Value 1 to 50.
-    pub number_of_jobs: Option<Int>,
+    pub number_of_jobs: ::std::option::Option<::cloudwright_core::Int>,
     /// `SelectionRules`: a string.
     ///
     /// A JSON-formatted string that defines what objects to include and exclude from the migration.
-    pub selection_rules: Option<Str>,
+    pub selection_rules: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -244,41 +215,29 @@ impl DataMigrationSettings {
     /// A `DataMigrationSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudwatchLogsEnabled`: a boolean.
-    pub fn cloudwatch_logs_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloudwatch_logs_enabled = Some(value.into()); self }
+    pub fn cloudwatch_logs_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cloudwatch_logs_enabled = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfJobs`: an integer.
-    pub fn number_of_jobs(mut self, value: impl Into<Int>) -> Self { self.number_of_jobs = Some(value.into()); self }
+    pub fn number_of_jobs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_jobs = ::std::option::Option::Some(value.into()); self }
     /// `SelectionRules`: a string.
-    pub fn selection_rules(mut self, value: impl Into<Str>) -> Self { self.selection_rules = Some(value.into()); self }
+    pub fn selection_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.selection_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataMigrationSettings {}
+impl crate::PropertyType for DataMigrationSettings {}
 
-impl ToValue for DataMigrationSettings {
+impl ::cloudwright_core::ToValue for DataMigrationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudwatchLogsEnabled", &self.cloudwatch_logs_enabled)
             .opt("NumberOfJobs", &self.number_of_jobs)
             .opt("SelectionRules", &self.selection_rules)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceDataSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CDCStartPosition", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
-        ("CDCStartTime", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
-        ("CDCStopTime", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
-        ("SlotName", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceDataSettings` property type of `AWS::DMS::DataMigration`.
 ///
@@ -290,25 +249,25 @@ pub struct SourceDataSettings {
     /// The property is a point in the database engine's log that defines a time where you can begin CDC.
     ///
     /// Length at most 40.
-    pub cdc_start_position: Option<Str>,
+    pub cdc_start_position: ::std::option::Option<::cloudwright_core::Str>,
     /// `CDCStartTime`: a string.
     ///
     /// The property indicates the start time for a change data capture (CDC) operation. The value is server time in UTC format.
     ///
     /// Length at most 40.
-    pub cdc_start_time: Option<Str>,
+    pub cdc_start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `CDCStopTime`: a string.
     ///
     /// The property indicates the stop time for a change data capture (CDC) operation. The value is server time in UTC format.
     ///
     /// Length at most 40.
-    pub cdc_stop_time: Option<Str>,
+    pub cdc_stop_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `SlotName`: a string.
     ///
     /// The property sets the name of a previously created logical replication slot for a change data capture (CDC) load of the source instance.
     ///
     /// Length at most 255.
-    pub slot_name: Option<Str>,
+    pub slot_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -316,25 +275,25 @@ impl SourceDataSettings {
     /// A `SourceDataSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CDCStartPosition`: a string.
-    pub fn cdc_start_position(mut self, value: impl Into<Str>) -> Self { self.cdc_start_position = Some(value.into()); self }
+    pub fn cdc_start_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cdc_start_position = ::std::option::Option::Some(value.into()); self }
     /// `CDCStartTime`: a string.
-    pub fn cdc_start_time(mut self, value: impl Into<Str>) -> Self { self.cdc_start_time = Some(value.into()); self }
+    pub fn cdc_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cdc_start_time = ::std::option::Option::Some(value.into()); self }
     /// `CDCStopTime`: a string.
-    pub fn cdc_stop_time(mut self, value: impl Into<Str>) -> Self { self.cdc_stop_time = Some(value.into()); self }
+    pub fn cdc_stop_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cdc_stop_time = ::std::option::Option::Some(value.into()); self }
     /// `SlotName`: a string.
-    pub fn slot_name(mut self, value: impl Into<Str>) -> Self { self.slot_name = Some(value.into()); self }
+    pub fn slot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slot_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceDataSettings {}
+impl crate::PropertyType for SourceDataSettings {}
 
-impl ToValue for SourceDataSettings {
+impl ::cloudwright_core::ToValue for SourceDataSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CDCStartPosition", &self.cdc_start_position)
             .opt("CDCStartTime", &self.cdc_start_time)
             .opt("CDCStopTime", &self.cdc_stop_time)
@@ -347,21 +306,10 @@ impl ToValue for SourceDataSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DMS::DataMigration`.
 ///
@@ -371,11 +319,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -390,17 +338,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -417,24 +365,83 @@ pub enum DataMigrationType {
     /// `full-load-and-cdc`
     FullLoadAndCdc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataMigrationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataMigrationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataMigrationType {
+impl ::cloudwright_core::ToValue for DataMigrationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullLoad => "full-load",
             Self::Cdc => "cdc",
             Self::FullLoadAndCdc => "full-load-and-cdc",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataMigration: ObjRule = ObjRule {
+        properties: &[
+            ("DataMigrationIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("DataMigrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+            ("DataMigrationSettings", Shape::Object(&RULE_DataMigrationSettings)),
+            ("DataMigrationType", Shape::Str(&StrRule { allowed: &["full-load", "cdc", "full-load-and-cdc"], ..StrRule::ANY })),
+            ("MigrationProjectIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("ServiceAccessRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SourceDataSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceDataSettings), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DataMigrationType", "MigrationProjectIdentifier", "ServiceAccessRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataMigrationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CloudwatchLogsEnabled", Shape::Bool),
+            ("NumberOfJobs", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+            ("SelectionRules", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceDataSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CDCStartPosition", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
+            ("CDCStartTime", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
+            ("CDCStopTime", Shape::Str(&StrRule { max_len: Some(40), ..StrRule::ANY })),
+            ("SlotName", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`DataProvider`], by name: `DataProvider::new(DataProviderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataProviderRequired {
-    /// `Engine`: an [`Engine`] value, required.
-    pub engine: Engine,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataProvider: ObjRule = ObjRule {
-    properties: &[
-        ("DataProviderIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("DataProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Engine", Shape::Str(&StrRule { allowed: &["aurora", "aurora_postgresql", "mysql", "oracle", "postgres", "sqlserver", "redshift", "mariadb", "mongodb", "docdb", "db2", "db2_zos", "sybase"], ..StrRule::ANY })),
-        ("ExactSettings", Shape::Bool),
-        ("Settings", Shape::Object(&RULE_Settings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Engine"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DMS::DataProvider` resource.
 ///
 /// Provides information that defines a data provider.
@@ -48,19 +22,19 @@ pub struct DataProvider {
     /// The identifier of the data provider. Identifiers must begin with a letter and must contain only ASCII letters, digits, and hyphens. They can't end with a hyphen, or contain two consecutive hyphens.
     ///
     /// Length 1 to 255; write-only: CloudFormation does not return it.
-    pub data_provider_identifier: Option<Str>,
+    pub data_provider_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataProviderName`: a string.
     ///
     /// The name of the data provider.
     ///
     /// Length 1 to 255.
-    pub data_provider_name: Option<Str>,
+    pub data_provider_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the data provider. Descriptions can have up to 31 characters. A description can contain only ASCII letters, digits, and hyphens ('-'). Also, it can't end with a hyphen or contain two consecutive hyphens, and can only begin with a letter.
     ///
     /// Length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engine`: an [`Engine`] value, required.
     ///
     /// The type of database engine for the data provider. Valid values include `"aurora"` , `"aurora-postgresql"` , `"mysql"` , `"oracle"` , `"postgres"` , `"sqlserver"` , `redshift` , `mariadb` , `mongodb` , `db2` , `db2-zos` , `docdb` , and `sybase` . A value of `"aurora"` represents Amazon Aurora MySQL-Compatible Edition.
@@ -70,15 +44,15 @@ pub struct DataProvider {
     /// The property describes the exact settings which can be modified
     ///
     /// Default `false`; write-only: CloudFormation does not return it.
-    pub exact_settings: Option<Bool>,
+    pub exact_settings: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Settings`: a [`Settings`] object.
     ///
     /// The settings in JSON format for a data provider.
-    pub settings: Option<Obj<Settings>>,
+    pub settings: ::std::option::Option<crate::Obj<Settings>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +62,7 @@ impl DataProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::DataProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-dataprovider.html",
         primary_identifier: &["DataProviderArn"],
@@ -99,57 +73,59 @@ impl DataProvider {
         read_only: &["DataProviderArn", "DataProviderCreationTime"],
         attributes: &["DataProviderArn", "DataProviderCreationTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `DataProvider` with its required properties, named in a [`DataProviderRequired`].
+    /// A `DataProvider` with its one required property, `Engine`.
     #[inline]
-    pub fn new(required: DataProviderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Engine>) -> Self {
         Self {
-            data_provider_identifier: None,
-            data_provider_name: None,
-            description: None,
-            engine: required.engine,
-            exact_settings: None,
-            settings: None,
-            tags: None,
+            data_provider_identifier: ::std::option::Option::None,
+            data_provider_name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            engine: value.into(),
+            exact_settings: ::std::option::Option::None,
+            settings: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataProviderIdentifier`: a string.
-    pub fn data_provider_identifier(mut self, value: impl Into<Str>) -> Self { self.data_provider_identifier = Some(value.into()); self }
+    pub fn data_provider_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_provider_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DataProviderName`: a string.
-    pub fn data_provider_name(mut self, value: impl Into<Str>) -> Self { self.data_provider_name = Some(value.into()); self }
+    pub fn data_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_provider_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: an [`Engine`] value, required.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = value.into(); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<Engine>) -> Self { self.engine = value.into(); self }
     /// `ExactSettings`: a boolean.
-    pub fn exact_settings(mut self, value: impl Into<Bool>) -> Self { self.exact_settings = Some(value.into()); self }
+    pub fn exact_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exact_settings = ::std::option::Option::Some(value.into()); self }
     /// `Settings`: a [`Settings`] object.
-    pub fn settings(mut self, value: impl Into<Obj<Settings>>) -> Self { self.settings = Some(value.into()); self }
+    pub fn settings(mut self, value: impl ::std::convert::Into<crate::Obj<Settings>>) -> Self { self.settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataProvider {
+impl ::cloudwright_core::Resource for DataProvider {
     type Attributes = DataProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataProvider {
+impl ::cloudwright_core::ToValue for DataProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataProviderIdentifier", &self.data_provider_identifier)
             .opt("DataProviderName", &self.data_provider_name)
             .opt("Description", &self.description)
@@ -161,12 +137,12 @@ impl ToValue for DataProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataProvider`]: `Handle<DataProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataProvider`]: `Handle<DataProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataProviderAttributes(ResourceRef);
+pub struct DataProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataProviderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,16 +152,16 @@ impl DataProviderAttributes {
     ///
     /// The Amazon Resource Name (ARN) string that uniquely identifies the data provider.
     #[inline]
-    pub fn data_provider_arn(&self) -> Value {
-        self.0.get_att("DataProviderArn")
+    pub fn data_provider_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataProviderArn"))
     }
 
     /// `Fn::GetAtt` `DataProviderCreationTime`: a string.
     ///
     /// The time the data provider was created.
     #[inline]
-    pub fn data_provider_creation_time(&self) -> Value {
-        self.0.get_att("DataProviderCreationTime")
+    pub fn data_provider_creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataProviderCreationTime"))
     }
 }
 
@@ -193,26 +169,12 @@ impl DataProviderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocDbSettingsRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-full"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocDbSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -220,15 +182,15 @@ pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocDbSettings {
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`MongoDbSslModeValue`] value.
-    pub ssl_mode: Option<MongoDbSslModeValue>,
+    pub ssl_mode: ::std::option::Option<MongoDbSslModeValue>,
 }
 
 #[rustfmt::skip]
@@ -237,32 +199,32 @@ impl DocDbSettings {
     #[inline]
     pub fn new(required: DocDbSettingsRequired) -> Self {
         Self {
-            certificate_arn: None,
+            certificate_arn: ::std::option::Option::None,
             database_name: required.database_name,
             port: required.port,
             server_name: required.server_name,
-            ssl_mode: None,
+            ssl_mode: ::std::option::Option::None,
         }
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`MongoDbSslModeValue`] value.
-    pub fn ssl_mode(mut self, value: impl Into<MongoDbSslModeValue>) -> Self { self.ssl_mode = Some(value.into()); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<MongoDbSslModeValue>) -> Self { self.ssl_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocDbSettings {}
+impl crate::PropertyType for DocDbSettings {}
 
-impl ToValue for DocDbSettings {
+impl ::cloudwright_core::ToValue for DocDbSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .req("DatabaseName", &self.database_name)
             .req("Port", &self.port)
@@ -276,28 +238,14 @@ impl ToValue for DocDbSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IbmDb2LuwSettingsRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`Db2SslModeValue`] value, required.
     pub ssl_mode: Db2SslModeValue,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IbmDb2LuwSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "verify-ca"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IbmDb2LuwSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -305,13 +253,13 @@ pub(crate) static RULE_IbmDb2LuwSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IbmDb2LuwSettings {
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`Db2SslModeValue`] value, required.
     pub ssl_mode: Db2SslModeValue,
 }
@@ -322,7 +270,7 @@ impl IbmDb2LuwSettings {
     #[inline]
     pub fn new(required: IbmDb2LuwSettingsRequired) -> Self {
         Self {
-            certificate_arn: None,
+            certificate_arn: ::std::option::Option::None,
             database_name: required.database_name,
             port: required.port,
             server_name: required.server_name,
@@ -331,23 +279,23 @@ impl IbmDb2LuwSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`Db2SslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<Db2SslModeValue>) -> Self { self.ssl_mode = value.into(); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<Db2SslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
-impl PropertyType for IbmDb2LuwSettings {}
+impl crate::PropertyType for IbmDb2LuwSettings {}
 
-impl ToValue for IbmDb2LuwSettings {
+impl ::cloudwright_core::ToValue for IbmDb2LuwSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .req("DatabaseName", &self.database_name)
             .req("Port", &self.port)
@@ -361,28 +309,14 @@ impl ToValue for IbmDb2LuwSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IbmDb2zOsSettingsRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`Db2SslModeValue`] value, required.
     pub ssl_mode: Db2SslModeValue,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IbmDb2zOsSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "verify-ca"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IbmDb2zOsSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -390,13 +324,13 @@ pub(crate) static RULE_IbmDb2zOsSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IbmDb2zOsSettings {
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`Db2SslModeValue`] value, required.
     pub ssl_mode: Db2SslModeValue,
 }
@@ -407,7 +341,7 @@ impl IbmDb2zOsSettings {
     #[inline]
     pub fn new(required: IbmDb2zOsSettingsRequired) -> Self {
         Self {
-            certificate_arn: None,
+            certificate_arn: ::std::option::Option::None,
             database_name: required.database_name,
             port: required.port,
             server_name: required.server_name,
@@ -416,23 +350,23 @@ impl IbmDb2zOsSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`Db2SslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<Db2SslModeValue>) -> Self { self.ssl_mode = value.into(); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<Db2SslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
-impl PropertyType for IbmDb2zOsSettings {}
+impl crate::PropertyType for IbmDb2zOsSettings {}
 
-impl ToValue for IbmDb2zOsSettings {
+impl ::cloudwright_core::ToValue for IbmDb2zOsSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .req("DatabaseName", &self.database_name)
             .req("Port", &self.port)
@@ -446,25 +380,12 @@ impl ToValue for IbmDb2zOsSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MariaDbSettingsRequired {
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MariaDbSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "SslMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MariaDbSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -472,11 +393,11 @@ pub(crate) static RULE_MariaDbSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MariaDbSettings {
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
@@ -487,7 +408,7 @@ impl MariaDbSettings {
     #[inline]
     pub fn new(required: MariaDbSettingsRequired) -> Self {
         Self {
-            certificate_arn: None,
+            certificate_arn: ::std::option::Option::None,
             port: required.port,
             server_name: required.server_name,
             ssl_mode: required.ssl_mode,
@@ -495,21 +416,21 @@ impl MariaDbSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
-impl PropertyType for MariaDbSettings {}
+impl crate::PropertyType for MariaDbSettings {}
 
-impl ToValue for MariaDbSettings {
+impl ::cloudwright_core::ToValue for MariaDbSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .req("Port", &self.port)
             .req("ServerName", &self.server_name)
@@ -522,28 +443,14 @@ impl ToValue for MariaDbSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrosoftSqlServerSettingsRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MicrosoftSqlServerSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -551,13 +458,13 @@ pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrosoftSqlServerSettings {
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
@@ -568,7 +475,7 @@ impl MicrosoftSqlServerSettings {
     #[inline]
     pub fn new(required: MicrosoftSqlServerSettingsRequired) -> Self {
         Self {
-            certificate_arn: None,
+            certificate_arn: ::std::option::Option::None,
             database_name: required.database_name,
             port: required.port,
             server_name: required.server_name,
@@ -577,23 +484,23 @@ impl MicrosoftSqlServerSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
-impl PropertyType for MicrosoftSqlServerSettings {}
+impl crate::PropertyType for MicrosoftSqlServerSettings {}
 
-impl ToValue for MicrosoftSqlServerSettings {
+impl ::cloudwright_core::ToValue for MicrosoftSqlServerSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .req("DatabaseName", &self.database_name)
             .req("Port", &self.port)
@@ -607,27 +514,10 @@ impl ToValue for MicrosoftSqlServerSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MongoDbSettingsRequired {
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AuthMechanism", Shape::Str(&StrRule { allowed: &["default", "mongodb_cr", "scram_sha_1"], ..StrRule::ANY })),
-        ("AuthSource", Shape::STR),
-        ("AuthType", Shape::Str(&StrRule { allowed: &["no", "password"], ..StrRule::ANY })),
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-full"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MongoDbSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -635,21 +525,21 @@ pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MongoDbSettings {
     /// `AuthMechanism`: a [`MongoDbAuthMechanism`] value.
-    pub auth_mechanism: Option<MongoDbAuthMechanism>,
+    pub auth_mechanism: ::std::option::Option<MongoDbAuthMechanism>,
     /// `AuthSource`: a string.
-    pub auth_source: Option<Str>,
+    pub auth_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthType`: a [`MongoDbAuthType`] value.
-    pub auth_type: Option<MongoDbAuthType>,
+    pub auth_type: ::std::option::Option<MongoDbAuthType>,
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`MongoDbSslModeValue`] value.
-    pub ssl_mode: Option<MongoDbSslModeValue>,
+    pub ssl_mode: ::std::option::Option<MongoDbSslModeValue>,
 }
 
 #[rustfmt::skip]
@@ -658,41 +548,41 @@ impl MongoDbSettings {
     #[inline]
     pub fn new(required: MongoDbSettingsRequired) -> Self {
         Self {
-            auth_mechanism: None,
-            auth_source: None,
-            auth_type: None,
-            certificate_arn: None,
-            database_name: None,
+            auth_mechanism: ::std::option::Option::None,
+            auth_source: ::std::option::Option::None,
+            auth_type: ::std::option::Option::None,
+            certificate_arn: ::std::option::Option::None,
+            database_name: ::std::option::Option::None,
             port: required.port,
             server_name: required.server_name,
-            ssl_mode: None,
+            ssl_mode: ::std::option::Option::None,
         }
     }
 
     /// `AuthMechanism`: a [`MongoDbAuthMechanism`] value.
-    pub fn auth_mechanism(mut self, value: impl Into<MongoDbAuthMechanism>) -> Self { self.auth_mechanism = Some(value.into()); self }
+    pub fn auth_mechanism(mut self, value: impl ::std::convert::Into<MongoDbAuthMechanism>) -> Self { self.auth_mechanism = ::std::option::Option::Some(value.into()); self }
     /// `AuthSource`: a string.
-    pub fn auth_source(mut self, value: impl Into<Str>) -> Self { self.auth_source = Some(value.into()); self }
+    pub fn auth_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_source = ::std::option::Option::Some(value.into()); self }
     /// `AuthType`: a [`MongoDbAuthType`] value.
-    pub fn auth_type(mut self, value: impl Into<MongoDbAuthType>) -> Self { self.auth_type = Some(value.into()); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<MongoDbAuthType>) -> Self { self.auth_type = ::std::option::Option::Some(value.into()); self }
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`MongoDbSslModeValue`] value.
-    pub fn ssl_mode(mut self, value: impl Into<MongoDbSslModeValue>) -> Self { self.ssl_mode = Some(value.into()); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<MongoDbSslModeValue>) -> Self { self.ssl_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MongoDbSettings {}
+impl crate::PropertyType for MongoDbSettings {}
 
-impl ToValue for MongoDbSettings {
+impl ::cloudwright_core::ToValue for MongoDbSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthMechanism", &self.auth_mechanism)
             .opt("AuthSource", &self.auth_source)
             .opt("AuthType", &self.auth_type)
@@ -709,25 +599,12 @@ impl ToValue for MongoDbSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MySqlSettingsRequired {
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "SslMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MySqlSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -735,11 +612,11 @@ pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MySqlSettings {
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
@@ -750,7 +627,7 @@ impl MySqlSettings {
     #[inline]
     pub fn new(required: MySqlSettingsRequired) -> Self {
         Self {
-            certificate_arn: None,
+            certificate_arn: ::std::option::Option::None,
             port: required.port,
             server_name: required.server_name,
             ssl_mode: required.ssl_mode,
@@ -758,21 +635,21 @@ impl MySqlSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
-impl PropertyType for MySqlSettings {}
+impl crate::PropertyType for MySqlSettings {}
 
-impl ToValue for MySqlSettings {
+impl ::cloudwright_core::ToValue for MySqlSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .req("Port", &self.port)
             .req("ServerName", &self.server_name)
@@ -785,33 +662,14 @@ impl ToValue for MySqlSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OracleSettingsRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AsmServer", Shape::STR),
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Port", Shape::INT),
-        ("SecretsManagerOracleAsmAccessRoleArn", Shape::STR),
-        ("SecretsManagerOracleAsmSecretId", Shape::STR),
-        ("SecretsManagerSecurityDbEncryptionAccessRoleArn", Shape::STR),
-        ("SecretsManagerSecurityDbEncryptionSecretId", Shape::STR),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OracleSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -819,23 +677,25 @@ pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OracleSettings {
     /// `AsmServer`: a string.
-    pub asm_server: Option<Str>,
+    pub asm_server: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `SecretsManagerOracleAsmAccessRoleArn`: a string.
-    pub secrets_manager_oracle_asm_access_role_arn: Option<Str>,
+    pub secrets_manager_oracle_asm_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerOracleAsmSecretId`: a string.
-    pub secrets_manager_oracle_asm_secret_id: Option<Str>,
+    pub secrets_manager_oracle_asm_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecurityDbEncryptionAccessRoleArn`: a string.
-    pub secrets_manager_security_db_encryption_access_role_arn: Option<Str>,
+    pub secrets_manager_security_db_encryption_access_role_arn:
+        ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecurityDbEncryptionSecretId`: a string.
-    pub secrets_manager_security_db_encryption_secret_id: Option<Str>,
+    pub secrets_manager_security_db_encryption_secret_id:
+        ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
@@ -846,47 +706,47 @@ impl OracleSettings {
     #[inline]
     pub fn new(required: OracleSettingsRequired) -> Self {
         Self {
-            asm_server: None,
-            certificate_arn: None,
+            asm_server: ::std::option::Option::None,
+            certificate_arn: ::std::option::Option::None,
             database_name: required.database_name,
             port: required.port,
-            secrets_manager_oracle_asm_access_role_arn: None,
-            secrets_manager_oracle_asm_secret_id: None,
-            secrets_manager_security_db_encryption_access_role_arn: None,
-            secrets_manager_security_db_encryption_secret_id: None,
+            secrets_manager_oracle_asm_access_role_arn: ::std::option::Option::None,
+            secrets_manager_oracle_asm_secret_id: ::std::option::Option::None,
+            secrets_manager_security_db_encryption_access_role_arn: ::std::option::Option::None,
+            secrets_manager_security_db_encryption_secret_id: ::std::option::Option::None,
             server_name: required.server_name,
             ssl_mode: required.ssl_mode,
         }
     }
 
     /// `AsmServer`: a string.
-    pub fn asm_server(mut self, value: impl Into<Str>) -> Self { self.asm_server = Some(value.into()); self }
+    pub fn asm_server(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asm_server = ::std::option::Option::Some(value.into()); self }
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `SecretsManagerOracleAsmAccessRoleArn`: a string.
-    pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_oracle_asm_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_oracle_asm_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerOracleAsmSecretId`: a string.
-    pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_oracle_asm_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_oracle_asm_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecurityDbEncryptionAccessRoleArn`: a string.
-    pub fn secrets_manager_security_db_encryption_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_security_db_encryption_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_security_db_encryption_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_security_db_encryption_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecurityDbEncryptionSecretId`: a string.
-    pub fn secrets_manager_security_db_encryption_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_security_db_encryption_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_security_db_encryption_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_security_db_encryption_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
-impl PropertyType for OracleSettings {}
+impl crate::PropertyType for OracleSettings {}
 
-impl ToValue for OracleSettings {
+impl ::cloudwright_core::ToValue for OracleSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AsmServer", &self.asm_server)
             .opt("CertificateArn", &self.certificate_arn)
             .req("DatabaseName", &self.database_name)
@@ -917,28 +777,14 @@ impl ToValue for OracleSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSqlSettingsRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "SslMode", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PostgreSqlSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -946,13 +792,13 @@ pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSqlSettings {
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
     pub ssl_mode: DmsSslModeValue,
 }
@@ -963,7 +809,7 @@ impl PostgreSqlSettings {
     #[inline]
     pub fn new(required: PostgreSqlSettingsRequired) -> Self {
         Self {
-            certificate_arn: None,
+            certificate_arn: ::std::option::Option::None,
             database_name: required.database_name,
             port: required.port,
             server_name: required.server_name,
@@ -972,23 +818,23 @@ impl PostgreSqlSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`DmsSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<DmsSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
-impl PropertyType for PostgreSqlSettings {}
+impl crate::PropertyType for PostgreSqlSettings {}
 
-impl ToValue for PostgreSqlSettings {
+impl ::cloudwright_core::ToValue for PostgreSqlSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .req("DatabaseName", &self.database_name)
             .req("Port", &self.port)
@@ -1002,24 +848,12 @@ impl ToValue for PostgreSqlSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftSettingsRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::STR),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-    ],
-    required: &["ServerName", "Port", "DatabaseName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -1027,11 +861,11 @@ pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftSettings {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1047,45 +881,25 @@ impl RedshiftSettings {
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
 }
 
-impl PropertyType for RedshiftSettings {}
+impl crate::PropertyType for RedshiftSettings {}
 
-impl ToValue for RedshiftSettings {
+impl ::cloudwright_core::ToValue for RedshiftSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseName", &self.database_name)
             .req("Port", &self.port)
             .req("ServerName", &self.server_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Settings: ObjRule = ObjRule {
-    properties: &[
-        ("DocDbSettings", Shape::Object(&RULE_DocDbSettings)),
-        ("IbmDb2LuwSettings", Shape::Object(&RULE_IbmDb2LuwSettings)),
-        ("IbmDb2zOsSettings", Shape::Object(&RULE_IbmDb2zOsSettings)),
-        ("MariaDbSettings", Shape::Object(&RULE_MariaDbSettings)),
-        ("MicrosoftSqlServerSettings", Shape::Object(&RULE_MicrosoftSqlServerSettings)),
-        ("MongoDbSettings", Shape::Object(&RULE_MongoDbSettings)),
-        ("MySqlSettings", Shape::Object(&RULE_MySqlSettings)),
-        ("OracleSettings", Shape::Object(&RULE_OracleSettings)),
-        ("PostgreSqlSettings", Shape::Object(&RULE_PostgreSqlSettings)),
-        ("RedshiftSettings", Shape::Object(&RULE_RedshiftSettings)),
-        ("SybaseAseSettings", Shape::Object(&RULE_SybaseAseSettings)),
-    ],
-    any_of: &[&[&["PostgreSqlSettings"], &["MySqlSettings"], &["OracleSettings"], &["MicrosoftSqlServerSettings"], &["RedshiftSettings"], &["DocDbSettings"], &["MariaDbSettings"], &["MongoDbSettings"], &["IbmDb2LuwSettings"], &["IbmDb2zOsSettings"], &["SybaseAseSettings"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Settings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -1095,27 +909,28 @@ pub(crate) static RULE_Settings: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     /// `DocDbSettings`: a [`DocDbSettings`] object.
-    pub doc_db_settings: Option<Obj<DocDbSettings>>,
+    pub doc_db_settings: ::std::option::Option<crate::Obj<DocDbSettings>>,
     /// `IbmDb2LuwSettings`: an [`IbmDb2LuwSettings`] object.
-    pub ibm_db2_luw_settings: Option<Obj<IbmDb2LuwSettings>>,
+    pub ibm_db2_luw_settings: ::std::option::Option<crate::Obj<IbmDb2LuwSettings>>,
     /// `IbmDb2zOsSettings`: an [`IbmDb2zOsSettings`] object.
-    pub ibm_db2z_os_settings: Option<Obj<IbmDb2zOsSettings>>,
+    pub ibm_db2z_os_settings: ::std::option::Option<crate::Obj<IbmDb2zOsSettings>>,
     /// `MariaDbSettings`: a [`MariaDbSettings`] object.
-    pub maria_db_settings: Option<Obj<MariaDbSettings>>,
+    pub maria_db_settings: ::std::option::Option<crate::Obj<MariaDbSettings>>,
     /// `MicrosoftSqlServerSettings`: a [`MicrosoftSqlServerSettings`] object.
-    pub microsoft_sql_server_settings: Option<Obj<MicrosoftSqlServerSettings>>,
+    pub microsoft_sql_server_settings:
+        ::std::option::Option<crate::Obj<MicrosoftSqlServerSettings>>,
     /// `MongoDbSettings`: a [`MongoDbSettings`] object.
-    pub mongo_db_settings: Option<Obj<MongoDbSettings>>,
+    pub mongo_db_settings: ::std::option::Option<crate::Obj<MongoDbSettings>>,
     /// `MySqlSettings`: a [`MySqlSettings`] object.
-    pub my_sql_settings: Option<Obj<MySqlSettings>>,
+    pub my_sql_settings: ::std::option::Option<crate::Obj<MySqlSettings>>,
     /// `OracleSettings`: an [`OracleSettings`] object.
-    pub oracle_settings: Option<Obj<OracleSettings>>,
+    pub oracle_settings: ::std::option::Option<crate::Obj<OracleSettings>>,
     /// `PostgreSqlSettings`: a [`PostgreSqlSettings`] object.
-    pub postgre_sql_settings: Option<Obj<PostgreSqlSettings>>,
+    pub postgre_sql_settings: ::std::option::Option<crate::Obj<PostgreSqlSettings>>,
     /// `RedshiftSettings`: a [`RedshiftSettings`] object.
-    pub redshift_settings: Option<Obj<RedshiftSettings>>,
+    pub redshift_settings: ::std::option::Option<crate::Obj<RedshiftSettings>>,
     /// `SybaseAseSettings`: a [`SybaseAseSettings`] object.
-    pub sybase_ase_settings: Option<Obj<SybaseAseSettings>>,
+    pub sybase_ase_settings: ::std::option::Option<crate::Obj<SybaseAseSettings>>,
 }
 
 #[rustfmt::skip]
@@ -1123,39 +938,39 @@ impl Settings {
     /// A `Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DocDbSettings`: a [`DocDbSettings`] object.
-    pub fn doc_db_settings(mut self, value: impl Into<Obj<DocDbSettings>>) -> Self { self.doc_db_settings = Some(value.into()); self }
+    pub fn doc_db_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DocDbSettings>>) -> Self { self.doc_db_settings = ::std::option::Option::Some(value.into()); self }
     /// `IbmDb2LuwSettings`: an [`IbmDb2LuwSettings`] object.
-    pub fn ibm_db2_luw_settings(mut self, value: impl Into<Obj<IbmDb2LuwSettings>>) -> Self { self.ibm_db2_luw_settings = Some(value.into()); self }
+    pub fn ibm_db2_luw_settings(mut self, value: impl ::std::convert::Into<crate::Obj<IbmDb2LuwSettings>>) -> Self { self.ibm_db2_luw_settings = ::std::option::Option::Some(value.into()); self }
     /// `IbmDb2zOsSettings`: an [`IbmDb2zOsSettings`] object.
-    pub fn ibm_db2z_os_settings(mut self, value: impl Into<Obj<IbmDb2zOsSettings>>) -> Self { self.ibm_db2z_os_settings = Some(value.into()); self }
+    pub fn ibm_db2z_os_settings(mut self, value: impl ::std::convert::Into<crate::Obj<IbmDb2zOsSettings>>) -> Self { self.ibm_db2z_os_settings = ::std::option::Option::Some(value.into()); self }
     /// `MariaDbSettings`: a [`MariaDbSettings`] object.
-    pub fn maria_db_settings(mut self, value: impl Into<Obj<MariaDbSettings>>) -> Self { self.maria_db_settings = Some(value.into()); self }
+    pub fn maria_db_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MariaDbSettings>>) -> Self { self.maria_db_settings = ::std::option::Option::Some(value.into()); self }
     /// `MicrosoftSqlServerSettings`: a [`MicrosoftSqlServerSettings`] object.
-    pub fn microsoft_sql_server_settings(mut self, value: impl Into<Obj<MicrosoftSqlServerSettings>>) -> Self { self.microsoft_sql_server_settings = Some(value.into()); self }
+    pub fn microsoft_sql_server_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MicrosoftSqlServerSettings>>) -> Self { self.microsoft_sql_server_settings = ::std::option::Option::Some(value.into()); self }
     /// `MongoDbSettings`: a [`MongoDbSettings`] object.
-    pub fn mongo_db_settings(mut self, value: impl Into<Obj<MongoDbSettings>>) -> Self { self.mongo_db_settings = Some(value.into()); self }
+    pub fn mongo_db_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MongoDbSettings>>) -> Self { self.mongo_db_settings = ::std::option::Option::Some(value.into()); self }
     /// `MySqlSettings`: a [`MySqlSettings`] object.
-    pub fn my_sql_settings(mut self, value: impl Into<Obj<MySqlSettings>>) -> Self { self.my_sql_settings = Some(value.into()); self }
+    pub fn my_sql_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MySqlSettings>>) -> Self { self.my_sql_settings = ::std::option::Option::Some(value.into()); self }
     /// `OracleSettings`: an [`OracleSettings`] object.
-    pub fn oracle_settings(mut self, value: impl Into<Obj<OracleSettings>>) -> Self { self.oracle_settings = Some(value.into()); self }
+    pub fn oracle_settings(mut self, value: impl ::std::convert::Into<crate::Obj<OracleSettings>>) -> Self { self.oracle_settings = ::std::option::Option::Some(value.into()); self }
     /// `PostgreSqlSettings`: a [`PostgreSqlSettings`] object.
-    pub fn postgre_sql_settings(mut self, value: impl Into<Obj<PostgreSqlSettings>>) -> Self { self.postgre_sql_settings = Some(value.into()); self }
+    pub fn postgre_sql_settings(mut self, value: impl ::std::convert::Into<crate::Obj<PostgreSqlSettings>>) -> Self { self.postgre_sql_settings = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftSettings`: a [`RedshiftSettings`] object.
-    pub fn redshift_settings(mut self, value: impl Into<Obj<RedshiftSettings>>) -> Self { self.redshift_settings = Some(value.into()); self }
+    pub fn redshift_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftSettings>>) -> Self { self.redshift_settings = ::std::option::Option::Some(value.into()); self }
     /// `SybaseAseSettings`: a [`SybaseAseSettings`] object.
-    pub fn sybase_ase_settings(mut self, value: impl Into<Obj<SybaseAseSettings>>) -> Self { self.sybase_ase_settings = Some(value.into()); self }
+    pub fn sybase_ase_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SybaseAseSettings>>) -> Self { self.sybase_ase_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Settings {}
+impl crate::PropertyType for Settings {}
 
-impl ToValue for Settings {
+impl ::cloudwright_core::ToValue for Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DocDbSettings", &self.doc_db_settings)
             .opt("IbmDb2LuwSettings", &self.ibm_db2_luw_settings)
             .opt("IbmDb2zOsSettings", &self.ibm_db2z_os_settings)
@@ -1178,27 +993,12 @@ impl ToValue for Settings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SybaseAseSettingsRequired {
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`SybaseSslModeValue`] value, required.
     pub ssl_mode: SybaseSslModeValue,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SybaseAseSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("EncryptPassword", Shape::Bool),
-        ("Port", Shape::INT),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca"], ..StrRule::ANY })),
-    ],
-    required: &["ServerName", "Port", "SslMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SybaseAseSettings` property type of `AWS::DMS::DataProvider`.
 ///
@@ -1206,15 +1006,15 @@ pub(crate) static RULE_SybaseAseSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SybaseAseSettings {
     /// `CertificateArn`: a string.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptPassword`: a boolean.
-    pub encrypt_password: Option<Bool>,
+    pub encrypt_password: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `SslMode`: a [`SybaseSslModeValue`] value, required.
     pub ssl_mode: SybaseSslModeValue,
 }
@@ -1225,9 +1025,9 @@ impl SybaseAseSettings {
     #[inline]
     pub fn new(required: SybaseAseSettingsRequired) -> Self {
         Self {
-            certificate_arn: None,
-            database_name: None,
-            encrypt_password: None,
+            certificate_arn: ::std::option::Option::None,
+            database_name: ::std::option::Option::None,
+            encrypt_password: ::std::option::Option::None,
             port: required.port,
             server_name: required.server_name,
             ssl_mode: required.ssl_mode,
@@ -1235,25 +1035,25 @@ impl SybaseAseSettings {
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `EncryptPassword`: a boolean.
-    pub fn encrypt_password(mut self, value: impl Into<Bool>) -> Self { self.encrypt_password = Some(value.into()); self }
+    pub fn encrypt_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypt_password = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `SslMode`: a [`SybaseSslModeValue`] value, required.
-    pub fn ssl_mode(mut self, value: impl Into<SybaseSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<SybaseSslModeValue>) -> Self { self.ssl_mode = value.into(); self }
 }
 
-impl PropertyType for SybaseAseSettings {}
+impl crate::PropertyType for SybaseAseSettings {}
 
-impl ToValue for SybaseAseSettings {
+impl ::cloudwright_core::ToValue for SybaseAseSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .opt("DatabaseName", &self.database_name)
             .opt("EncryptPassword", &self.encrypt_password)
@@ -1268,21 +1068,10 @@ impl ToValue for SybaseAseSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DMS::DataProvider`.
 ///
@@ -1292,11 +1081,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1311,17 +1100,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1336,24 +1125,24 @@ pub enum Db2SslModeValue {
     /// `verify-ca`
     VerifyCa,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Db2SslModeValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Db2SslModeValue {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Db2SslModeValue {
+impl ::cloudwright_core::ToValue for Db2SslModeValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "none",
             Self::VerifyCa => "verify-ca",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1369,26 +1158,26 @@ pub enum DmsSslModeValue {
     /// `verify-full`
     VerifyFull,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DmsSslModeValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DmsSslModeValue {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DmsSslModeValue {
+impl ::cloudwright_core::ToValue for DmsSslModeValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "none",
             Self::Require => "require",
             Self::VerifyCa => "verify-ca",
             Self::VerifyFull => "verify-full",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1422,18 +1211,18 @@ pub enum Engine {
     /// `sybase`
     Sybase,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Engine {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Engine {
+impl ::cloudwright_core::ToValue for Engine {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aurora => "aurora",
             Self::AuroraPostgresql => "aurora_postgresql",
@@ -1448,9 +1237,9 @@ impl ToValue for Engine {
             Self::Db2 => "db2",
             Self::Db2Zos => "db2_zos",
             Self::Sybase => "sybase",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1464,25 +1253,25 @@ pub enum MongoDbAuthMechanism {
     /// `scram_sha_1`
     ScramSha1,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MongoDbAuthMechanism {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MongoDbAuthMechanism {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MongoDbAuthMechanism {
+impl ::cloudwright_core::ToValue for MongoDbAuthMechanism {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
             Self::MongodbCr => "mongodb_cr",
             Self::ScramSha1 => "scram_sha_1",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1494,24 +1283,24 @@ pub enum MongoDbAuthType {
     /// `password`
     Password,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MongoDbAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MongoDbAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MongoDbAuthType {
+impl ::cloudwright_core::ToValue for MongoDbAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::No => "no",
             Self::Password => "password",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1525,25 +1314,25 @@ pub enum MongoDbSslModeValue {
     /// `verify-full`
     VerifyFull,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MongoDbSslModeValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MongoDbSslModeValue {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MongoDbSslModeValue {
+impl ::cloudwright_core::ToValue for MongoDbSslModeValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "none",
             Self::Require => "require",
             Self::VerifyFull => "verify-full",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1557,24 +1346,238 @@ pub enum SybaseSslModeValue {
     /// `verify-ca`
     VerifyCa,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SybaseSslModeValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SybaseSslModeValue {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SybaseSslModeValue {
+impl ::cloudwright_core::ToValue for SybaseSslModeValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "none",
             Self::Require => "require",
             Self::VerifyCa => "verify-ca",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataProvider: ObjRule = ObjRule {
+        properties: &[
+            ("DataProviderIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("DataProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Engine", Shape::Str(&StrRule { allowed: &["aurora", "aurora_postgresql", "mysql", "oracle", "postgres", "sqlserver", "redshift", "mariadb", "mongodb", "docdb", "db2", "db2_zos", "sybase"], ..StrRule::ANY })),
+            ("ExactSettings", Shape::Bool),
+            ("Settings", Shape::Object(&RULE_Settings)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Engine"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-full"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IbmDb2LuwSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "verify-ca"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "SslMode", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IbmDb2zOsSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "verify-ca"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "SslMode", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MariaDbSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "SslMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "SslMode", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AuthMechanism", Shape::Str(&StrRule { allowed: &["default", "mongodb_cr", "scram_sha_1"], ..StrRule::ANY })),
+            ("AuthSource", Shape::STR),
+            ("AuthType", Shape::Str(&StrRule { allowed: &["no", "password"], ..StrRule::ANY })),
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-full"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "SslMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AsmServer", Shape::STR),
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Port", Shape::INT),
+            ("SecretsManagerOracleAsmAccessRoleArn", Shape::STR),
+            ("SecretsManagerOracleAsmSecretId", Shape::STR),
+            ("SecretsManagerSecurityDbEncryptionAccessRoleArn", Shape::STR),
+            ("SecretsManagerSecurityDbEncryptionSecretId", Shape::STR),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "SslMode", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "SslMode", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::STR),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+        ],
+        required: &["ServerName", "Port", "DatabaseName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Settings: ObjRule = ObjRule {
+        properties: &[
+            ("DocDbSettings", Shape::Object(&RULE_DocDbSettings)),
+            ("IbmDb2LuwSettings", Shape::Object(&RULE_IbmDb2LuwSettings)),
+            ("IbmDb2zOsSettings", Shape::Object(&RULE_IbmDb2zOsSettings)),
+            ("MariaDbSettings", Shape::Object(&RULE_MariaDbSettings)),
+            ("MicrosoftSqlServerSettings", Shape::Object(&RULE_MicrosoftSqlServerSettings)),
+            ("MongoDbSettings", Shape::Object(&RULE_MongoDbSettings)),
+            ("MySqlSettings", Shape::Object(&RULE_MySqlSettings)),
+            ("OracleSettings", Shape::Object(&RULE_OracleSettings)),
+            ("PostgreSqlSettings", Shape::Object(&RULE_PostgreSqlSettings)),
+            ("RedshiftSettings", Shape::Object(&RULE_RedshiftSettings)),
+            ("SybaseAseSettings", Shape::Object(&RULE_SybaseAseSettings)),
+        ],
+        any_of: &[&[&["PostgreSqlSettings"], &["MySqlSettings"], &["OracleSettings"], &["MicrosoftSqlServerSettings"], &["RedshiftSettings"], &["DocDbSettings"], &["MariaDbSettings"], &["MongoDbSettings"], &["IbmDb2LuwSettings"], &["IbmDb2zOsSettings"], &["SybaseAseSettings"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SybaseAseSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("EncryptPassword", Shape::Bool),
+            ("Port", Shape::INT),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca"], ..StrRule::ANY })),
+        ],
+        required: &["ServerName", "Port", "SslMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

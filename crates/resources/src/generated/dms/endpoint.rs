@@ -5,59 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Endpoint`], by name: `Endpoint::new(EndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `EndpointType`: a string, required.
-    pub endpoint_type: Str,
+    pub endpoint_type: ::cloudwright_core::Str,
     /// `EngineName`: a string, required.
-    pub engine_name: Str,
+    pub engine_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("DocDbSettings", Shape::Object(&RULE_DocDbSettings)),
-        ("DynamoDbSettings", Shape::Object(&RULE_DynamoDbSettings)),
-        ("ElasticsearchSettings", Shape::Object(&RULE_ElasticsearchSettings)),
-        ("EndpointIdentifier", Shape::STR),
-        ("EndpointType", Shape::Str(&StrRule { allowed: &["source", "target"], ..StrRule::ANY })),
-        ("EngineName", Shape::STR),
-        ("ExtraConnectionAttributes", Shape::STR),
-        ("GcpMySQLSettings", Shape::Object(&RULE_GcpMySqlSettings)),
-        ("IbmDb2Settings", Shape::Object(&RULE_IbmDb2Settings)),
-        ("KafkaSettings", Shape::Object(&RULE_KafkaSettings)),
-        ("KinesisSettings", Shape::Object(&RULE_KinesisSettings)),
-        ("KmsKeyId", Shape::STR),
-        ("MicrosoftSqlServerSettings", Shape::Object(&RULE_MicrosoftSqlServerSettings)),
-        ("MongoDbSettings", Shape::Object(&RULE_MongoDbSettings)),
-        ("MySqlSettings", Shape::Object(&RULE_MySqlSettings)),
-        ("NeptuneSettings", Shape::Object(&RULE_NeptuneSettings)),
-        ("OracleSettings", Shape::Object(&RULE_OracleSettings)),
-        ("Password", Shape::STR),
-        ("Port", Shape::INT),
-        ("PostgreSqlSettings", Shape::Object(&RULE_PostgreSqlSettings)),
-        ("RedisSettings", Shape::Object(&RULE_RedisSettings)),
-        ("RedshiftSettings", Shape::Object(&RULE_RedshiftSettings)),
-        ("ResourceIdentifier", Shape::STR),
-        ("S3Settings", Shape::Object(&RULE_S3Settings)),
-        ("ServerName", Shape::STR),
-        ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
-        ("SybaseSettings", Shape::Object(&RULE_SybaseSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Username", Shape::STR),
-    ],
-    required: &["EndpointType", "EngineName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DMS::Endpoint` resource.
 ///
@@ -77,57 +34,57 @@ pub struct Endpoint {
     /// `CertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the certificate.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the endpoint database. For a MySQL source or target endpoint, don't specify `DatabaseName` . To migrate to a specific database, use this setting and `targetDbType` .
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocDbSettings`: a [`DocDbSettings`] object.
     ///
-    /// Settings in JSON format for the source and target DocumentDB endpoint. For more information about other available settings, see \[Using extra connections attributes with Amazon DocumentDB as a source\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.DocumentDB.html#CHAP_Source.DocumentDB.ECAs>) and \[Using Amazon DocumentDB as a target for AWS Database Migration Service\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.DocumentDB.html>) in the *AWS Database Migration Service User Guide* .
-    pub doc_db_settings: Option<Obj<DocDbSettings>>,
+    /// Settings in JSON format for the source and target DocumentDB endpoint. For more information about other available settings, see [Using extra connections attributes with Amazon DocumentDB as a source](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.DocumentDB.html#CHAP_Source.DocumentDB.ECAs) and [Using Amazon DocumentDB as a target for AWS Database Migration Service](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.DocumentDB.html) in the *AWS Database Migration Service User Guide* .
+    pub doc_db_settings: ::std::option::Option<crate::Obj<DocDbSettings>>,
     /// `DynamoDbSettings`: a [`DynamoDbSettings`] object.
     ///
-    /// Settings in JSON format for the target Amazon DynamoDB endpoint. For information about other available settings, see \[Using object mapping to migrate data to DynamoDB\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.DynamoDB.html#CHAP_Target.DynamoDB.ObjectMapping>) in the *AWS Database Migration Service User Guide* .
-    pub dynamo_db_settings: Option<Obj<DynamoDbSettings>>,
+    /// Settings in JSON format for the target Amazon DynamoDB endpoint. For information about other available settings, see [Using object mapping to migrate data to DynamoDB](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.DynamoDB.html#CHAP_Target.DynamoDB.ObjectMapping) in the *AWS Database Migration Service User Guide* .
+    pub dynamo_db_settings: ::std::option::Option<crate::Obj<DynamoDbSettings>>,
     /// `ElasticsearchSettings`: an [`ElasticsearchSettings`] object.
     ///
-    /// Settings in JSON format for the target OpenSearch endpoint. For more information about the available settings, see \[Extra connection attributes when using OpenSearch as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Elasticsearch.html#CHAP_Target.Elasticsearch.Configuration>) in the *AWS Database Migration Service User Guide* .
-    pub elasticsearch_settings: Option<Obj<ElasticsearchSettings>>,
+    /// Settings in JSON format for the target OpenSearch endpoint. For more information about the available settings, see [Extra connection attributes when using OpenSearch as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Elasticsearch.html#CHAP_Target.Elasticsearch.Configuration) in the *AWS Database Migration Service User Guide* .
+    pub elasticsearch_settings: ::std::option::Option<crate::Obj<ElasticsearchSettings>>,
     /// `EndpointIdentifier`: a string.
     ///
     /// The database endpoint identifier. Identifiers must begin with a letter and must contain only ASCII letters, digits, and hyphens. They can't end with a hyphen, or contain two consecutive hyphens.
-    pub endpoint_identifier: Option<Str>,
+    pub endpoint_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointType`: a string, required.
     ///
     /// The type of endpoint. Valid values are `source` and `target` .
-    pub endpoint_type: Str,
+    pub endpoint_type: ::cloudwright_core::Str,
     /// `EngineName`: a string, required.
     ///
     /// The type of engine for the endpoint, depending on the `EndpointType` value.
     ///
     /// *Valid values* : `mysql` | `oracle` | `postgres` | `mariadb` | `aurora` | `aurora-postgresql` | `opensearch` | `redshift` | `redshift-serverless` | `s3` | `db2` | `azuredb` | `sybase` | `dynamodb` | `mongodb` | `kinesis` | `kafka` | `elasticsearch` | `docdb` | `sqlserver` | `neptune`
-    pub engine_name: Str,
+    pub engine_name: ::cloudwright_core::Str,
     /// `ExtraConnectionAttributes`: a string.
     ///
-    /// Additional attributes associated with the connection. Each attribute is specified as a name-value pair associated by an equal sign (=). Multiple attributes are separated by a semicolon (;) with no additional white space. For information on the attributes available for connecting your source or target endpoint, see \[Working with AWS DMS Endpoints\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Endpoints.html>) in the *AWS Database Migration Service User Guide* .
-    pub extra_connection_attributes: Option<Str>,
+    /// Additional attributes associated with the connection. Each attribute is specified as a name-value pair associated by an equal sign (=). Multiple attributes are separated by a semicolon (;) with no additional white space. For information on the attributes available for connecting your source or target endpoint, see [Working with AWS DMS Endpoints](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Endpoints.html) in the *AWS Database Migration Service User Guide* .
+    pub extra_connection_attributes: ::std::option::Option<::cloudwright_core::Str>,
     /// `GcpMySQLSettings`: a [`GcpMySqlSettings`] object.
     ///
-    /// Settings in JSON format for the source GCP MySQL endpoint. These settings are much the same as the settings for any MySQL-compatible endpoint. For more information, see \[Extra connection attributes when using MySQL as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub gcp_my_sql_settings: Option<Obj<GcpMySqlSettings>>,
+    /// Settings in JSON format for the source GCP MySQL endpoint. These settings are much the same as the settings for any MySQL-compatible endpoint. For more information, see [Extra connection attributes when using MySQL as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub gcp_my_sql_settings: ::std::option::Option<crate::Obj<GcpMySqlSettings>>,
     /// `IbmDb2Settings`: an [`IbmDb2Settings`] object.
     ///
-    /// Settings in JSON format for the source IBM Db2 LUW endpoint. For information about other available settings, see \[Extra connection attributes when using Db2 LUW as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.DB2.html#CHAP_Source.DB2.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub ibm_db2_settings: Option<Obj<IbmDb2Settings>>,
+    /// Settings in JSON format for the source IBM Db2 LUW endpoint. For information about other available settings, see [Extra connection attributes when using Db2 LUW as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.DB2.html#CHAP_Source.DB2.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub ibm_db2_settings: ::std::option::Option<crate::Obj<IbmDb2Settings>>,
     /// `KafkaSettings`: a [`KafkaSettings`] object.
     ///
-    /// Settings in JSON format for the target Apache Kafka endpoint. For more information about other available settings, see \[Using object mapping to migrate data to a Kafka topic\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kafka.html#CHAP_Target.Kafka.ObjectMapping>) in the *AWS Database Migration Service User Guide* .
-    pub kafka_settings: Option<Obj<KafkaSettings>>,
+    /// Settings in JSON format for the target Apache Kafka endpoint. For more information about other available settings, see [Using object mapping to migrate data to a Kafka topic](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kafka.html#CHAP_Target.Kafka.ObjectMapping) in the *AWS Database Migration Service User Guide* .
+    pub kafka_settings: ::std::option::Option<crate::Obj<KafkaSettings>>,
     /// `KinesisSettings`: a [`KinesisSettings`] object.
     ///
-    /// Settings in JSON format for the target endpoint for Amazon Kinesis Data Streams. For more information about other available settings, see \[Using object mapping to migrate data to a Kinesis data stream\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kinesis.html#CHAP_Target.Kinesis.ObjectMapping>) in the *AWS Database Migration Service User Guide* .
-    pub kinesis_settings: Option<Obj<KinesisSettings>>,
+    /// Settings in JSON format for the target endpoint for Amazon Kinesis Data Streams. For more information about other available settings, see [Using object mapping to migrate data to a Kinesis data stream](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kinesis.html#CHAP_Target.Kinesis.ObjectMapping) in the *AWS Database Migration Service User Guide* .
+    pub kinesis_settings: ::std::option::Option<crate::Obj<KinesisSettings>>,
     /// `KmsKeyId`: a string.
     ///
     /// An AWS  key identifier that is used to encrypt the connection parameters for the endpoint.
@@ -137,51 +94,52 @@ pub struct Endpoint {
     /// AWS  creates the default encryption key for your AWS account . Your AWS account has a different default encryption key for each AWS Region .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MicrosoftSqlServerSettings`: a [`MicrosoftSqlServerSettings`] object.
     ///
-    /// Settings in JSON format for the source and target Microsoft SQL Server endpoint. For information about other available settings, see \[Extra connection attributes when using SQL Server as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.SQLServer.html#CHAP_Source.SQLServer.ConnectionAttrib>) and \[Extra connection attributes when using SQL Server as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.SQLServer.html#CHAP_Target.SQLServer.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub microsoft_sql_server_settings: Option<Obj<MicrosoftSqlServerSettings>>,
+    /// Settings in JSON format for the source and target Microsoft SQL Server endpoint. For information about other available settings, see [Extra connection attributes when using SQL Server as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.SQLServer.html#CHAP_Source.SQLServer.ConnectionAttrib) and [Extra connection attributes when using SQL Server as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.SQLServer.html#CHAP_Target.SQLServer.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub microsoft_sql_server_settings:
+        ::std::option::Option<crate::Obj<MicrosoftSqlServerSettings>>,
     /// `MongoDbSettings`: a [`MongoDbSettings`] object.
     ///
-    /// Settings in JSON format for the source MongoDB endpoint. For more information about the available settings, see \[Using MongoDB as a target for AWS Database Migration Service\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MongoDB.html#CHAP_Source.MongoDB.Configuration>) in the *AWS Database Migration Service User Guide* .
-    pub mongo_db_settings: Option<Obj<MongoDbSettings>>,
+    /// Settings in JSON format for the source MongoDB endpoint. For more information about the available settings, see [Using MongoDB as a target for AWS Database Migration Service](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MongoDB.html#CHAP_Source.MongoDB.Configuration) in the *AWS Database Migration Service User Guide* .
+    pub mongo_db_settings: ::std::option::Option<crate::Obj<MongoDbSettings>>,
     /// `MySqlSettings`: a [`MySqlSettings`] object.
     ///
-    /// Settings in JSON format for the source and target MySQL endpoint. For information about other available settings, see \[Extra connection attributes when using MySQL as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.ConnectionAttrib>) and \[Extra connection attributes when using a MySQL-compatible database as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.MySQL.html#CHAP_Target.MySQL.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub my_sql_settings: Option<Obj<MySqlSettings>>,
+    /// Settings in JSON format for the source and target MySQL endpoint. For information about other available settings, see [Extra connection attributes when using MySQL as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.ConnectionAttrib) and [Extra connection attributes when using a MySQL-compatible database as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.MySQL.html#CHAP_Target.MySQL.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub my_sql_settings: ::std::option::Option<crate::Obj<MySqlSettings>>,
     /// `NeptuneSettings`: a [`NeptuneSettings`] object.
     ///
-    /// Settings in JSON format for the target Amazon Neptune endpoint. For more information about the available settings, see \[Specifying endpoint settings for Amazon Neptune as a target\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Neptune.html#CHAP_Target.Neptune.EndpointSettings>) in the *AWS Database Migration Service User Guide* .
-    pub neptune_settings: Option<Obj<NeptuneSettings>>,
+    /// Settings in JSON format for the target Amazon Neptune endpoint. For more information about the available settings, see [Specifying endpoint settings for Amazon Neptune as a target](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Neptune.html#CHAP_Target.Neptune.EndpointSettings) in the *AWS Database Migration Service User Guide* .
+    pub neptune_settings: ::std::option::Option<crate::Obj<NeptuneSettings>>,
     /// `OracleSettings`: an [`OracleSettings`] object.
     ///
-    /// Settings in JSON format for the source and target Oracle endpoint. For information about other available settings, see \[Extra connection attributes when using Oracle as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.ConnectionAttrib>) and \[Extra connection attributes when using Oracle as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Oracle.html#CHAP_Target.Oracle.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub oracle_settings: Option<Obj<OracleSettings>>,
+    /// Settings in JSON format for the source and target Oracle endpoint. For information about other available settings, see [Extra connection attributes when using Oracle as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.ConnectionAttrib) and [Extra connection attributes when using Oracle as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Oracle.html#CHAP_Target.Oracle.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub oracle_settings: ::std::option::Option<crate::Obj<OracleSettings>>,
     /// `Password`: a string.
     ///
     /// The password to be used to log in to the endpoint database.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port used by the endpoint database.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PostgreSqlSettings`: a [`PostgreSqlSettings`] object.
     ///
     /// Settings in JSON format for the source and target PostgreSQL endpoint.
     ///
-    /// For information about other available settings, see \[Extra connection attributes when using PostgreSQL as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html#CHAP_Source.PostgreSQL.ConnectionAttrib>) and \[Extra connection attributes when using PostgreSQL as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.PostgreSQL.html#CHAP_Target.PostgreSQL.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub postgre_sql_settings: Option<Obj<PostgreSqlSettings>>,
+    /// For information about other available settings, see [Extra connection attributes when using PostgreSQL as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html#CHAP_Source.PostgreSQL.ConnectionAttrib) and [Extra connection attributes when using PostgreSQL as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.PostgreSQL.html#CHAP_Target.PostgreSQL.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub postgre_sql_settings: ::std::option::Option<crate::Obj<PostgreSqlSettings>>,
     /// `RedisSettings`: a [`RedisSettings`] object.
     ///
-    /// Settings in JSON format for the target Redis endpoint. For information about other available settings, see \[Specifying endpoint settings for Redis as a target\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Redis.html#CHAP_Target.Redis.EndpointSettings>) in the *AWS Database Migration Service User Guide* .
-    pub redis_settings: Option<Obj<RedisSettings>>,
+    /// Settings in JSON format for the target Redis endpoint. For information about other available settings, see [Specifying endpoint settings for Redis as a target](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Redis.html#CHAP_Target.Redis.EndpointSettings) in the *AWS Database Migration Service User Guide* .
+    pub redis_settings: ::std::option::Option<crate::Obj<RedisSettings>>,
     /// `RedshiftSettings`: a [`RedshiftSettings`] object.
     ///
     /// Settings in JSON format for the Amazon Redshift endpoint.
     ///
-    /// For more information about other available settings, see \[Extra connection attributes when using Amazon Redshift as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Redshift.html#CHAP_Target.Redshift.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub redshift_settings: Option<Obj<RedshiftSettings>>,
+    /// For more information about other available settings, see [Extra connection attributes when using Amazon Redshift as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Redshift.html#CHAP_Target.Redshift.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub redshift_settings: ::std::option::Option<crate::Obj<RedshiftSettings>>,
     /// `ResourceIdentifier`: a string.
     ///
     /// A display name for the resource identifier at the end of the `EndpointArn` response parameter that is returned in the created `Endpoint` object. The value for this parameter can have up to 31 characters. It can contain only ASCII letters, digits, and hyphen ('-'). Also, it can't end with a hyphen or contain two consecutive hyphens, and can only begin with a letter, such as `Example-App-ARN1` .
@@ -189,33 +147,33 @@ pub struct Endpoint {
     /// For example, this value might result in the `EndpointArn` value `arn:aws:dms:eu-west-1:012345678901:rep:Example-App-ARN1` . If you don't specify a `ResourceIdentifier` value, AWS DMS generates a default identifier value for the end of `EndpointArn` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_identifier: Option<Str>,
+    pub resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Settings`: a [`S3Settings`] object.
     ///
-    /// Settings in JSON format for the source and target Amazon S3 endpoint. For more information about other available settings, see \[Extra connection attributes when using Amazon S3 as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.S3.html#CHAP_Source.S3.Configuring>) and \[Extra connection attributes when using Amazon S3 as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring>) in the *AWS Database Migration Service User Guide* .
-    pub s3_settings: Option<Obj<S3Settings>>,
+    /// Settings in JSON format for the source and target Amazon S3 endpoint. For more information about other available settings, see [Extra connection attributes when using Amazon S3 as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.S3.html#CHAP_Source.S3.Configuring) and [Extra connection attributes when using Amazon S3 as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring) in the *AWS Database Migration Service User Guide* .
+    pub s3_settings: ::std::option::Option<crate::Obj<S3Settings>>,
     /// `ServerName`: a string.
     ///
     /// The name of the server where the endpoint database resides.
-    pub server_name: Option<Str>,
+    pub server_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SslMode`: a string.
     ///
     /// The Secure Sockets Layer (SSL) mode to use for the SSL connection. The default is `none` .
     ///
-    /// &gt; When `engine_name` is set to S3, the only allowed value is `none` .
-    pub ssl_mode: Option<Str>,
+    /// \> When `engine_name` is set to S3, the only allowed value is `none` .
+    pub ssl_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `SybaseSettings`: a [`SybaseSettings`] object.
     ///
-    /// Settings in JSON format for the source and target SAP ASE endpoint. For information about other available settings, see \[Extra connection attributes when using SAP ASE as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.SAP.html#CHAP_Source.SAP.ConnectionAttrib>) and \[Extra connection attributes when using SAP ASE as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.SAP.html#CHAP_Target.SAP.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub sybase_settings: Option<Obj<SybaseSettings>>,
+    /// Settings in JSON format for the source and target SAP ASE endpoint. For information about other available settings, see [Extra connection attributes when using SAP ASE as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.SAP.html#CHAP_Source.SAP.ConnectionAttrib) and [Extra connection attributes when using SAP ASE as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.SAP.html#CHAP_Target.SAP.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub sybase_settings: ::std::option::Option<crate::Obj<SybaseSettings>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tags to be assigned to the endpoint.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Username`: a string.
     ///
     /// The user name to be used to log in to the endpoint database.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -225,7 +183,7 @@ impl Endpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::Endpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-endpoint.html",
         primary_identifier: &["Id"],
@@ -236,129 +194,131 @@ impl Endpoint {
         read_only: &["Id", "ExternalId"],
         attributes: &["ExternalId", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
     #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
-            certificate_arn: None,
-            database_name: None,
-            doc_db_settings: None,
-            dynamo_db_settings: None,
-            elasticsearch_settings: None,
-            endpoint_identifier: None,
+            certificate_arn: ::std::option::Option::None,
+            database_name: ::std::option::Option::None,
+            doc_db_settings: ::std::option::Option::None,
+            dynamo_db_settings: ::std::option::Option::None,
+            elasticsearch_settings: ::std::option::Option::None,
+            endpoint_identifier: ::std::option::Option::None,
             endpoint_type: required.endpoint_type,
             engine_name: required.engine_name,
-            extra_connection_attributes: None,
-            gcp_my_sql_settings: None,
-            ibm_db2_settings: None,
-            kafka_settings: None,
-            kinesis_settings: None,
-            kms_key_id: None,
-            microsoft_sql_server_settings: None,
-            mongo_db_settings: None,
-            my_sql_settings: None,
-            neptune_settings: None,
-            oracle_settings: None,
-            password: None,
-            port: None,
-            postgre_sql_settings: None,
-            redis_settings: None,
-            redshift_settings: None,
-            resource_identifier: None,
-            s3_settings: None,
-            server_name: None,
-            ssl_mode: None,
-            sybase_settings: None,
-            tags: None,
-            username: None,
+            extra_connection_attributes: ::std::option::Option::None,
+            gcp_my_sql_settings: ::std::option::Option::None,
+            ibm_db2_settings: ::std::option::Option::None,
+            kafka_settings: ::std::option::Option::None,
+            kinesis_settings: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            microsoft_sql_server_settings: ::std::option::Option::None,
+            mongo_db_settings: ::std::option::Option::None,
+            my_sql_settings: ::std::option::Option::None,
+            neptune_settings: ::std::option::Option::None,
+            oracle_settings: ::std::option::Option::None,
+            password: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            postgre_sql_settings: ::std::option::Option::None,
+            redis_settings: ::std::option::Option::None,
+            redshift_settings: ::std::option::Option::None,
+            resource_identifier: ::std::option::Option::None,
+            s3_settings: ::std::option::Option::None,
+            server_name: ::std::option::Option::None,
+            ssl_mode: ::std::option::Option::None,
+            sybase_settings: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            username: ::std::option::Option::None,
         }
     }
 
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `DocDbSettings`: a [`DocDbSettings`] object.
-    pub fn doc_db_settings(mut self, value: impl Into<Obj<DocDbSettings>>) -> Self { self.doc_db_settings = Some(value.into()); self }
+    pub fn doc_db_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DocDbSettings>>) -> Self { self.doc_db_settings = ::std::option::Option::Some(value.into()); self }
     /// `DynamoDbSettings`: a [`DynamoDbSettings`] object.
-    pub fn dynamo_db_settings(mut self, value: impl Into<Obj<DynamoDbSettings>>) -> Self { self.dynamo_db_settings = Some(value.into()); self }
+    pub fn dynamo_db_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DynamoDbSettings>>) -> Self { self.dynamo_db_settings = ::std::option::Option::Some(value.into()); self }
     /// `ElasticsearchSettings`: an [`ElasticsearchSettings`] object.
-    pub fn elasticsearch_settings(mut self, value: impl Into<Obj<ElasticsearchSettings>>) -> Self { self.elasticsearch_settings = Some(value.into()); self }
+    pub fn elasticsearch_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ElasticsearchSettings>>) -> Self { self.elasticsearch_settings = ::std::option::Option::Some(value.into()); self }
     /// `EndpointIdentifier`: a string.
-    pub fn endpoint_identifier(mut self, value: impl Into<Str>) -> Self { self.endpoint_identifier = Some(value.into()); self }
+    pub fn endpoint_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_identifier = ::std::option::Option::Some(value.into()); self }
     /// `EndpointType`: a string, required.
-    pub fn endpoint_type(mut self, value: impl Into<Str>) -> Self { self.endpoint_type = value.into(); self }
+    pub fn endpoint_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_type = value.into(); self }
     /// `EngineName`: a string, required.
-    pub fn engine_name(mut self, value: impl Into<Str>) -> Self { self.engine_name = value.into(); self }
+    pub fn engine_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_name = value.into(); self }
     /// `ExtraConnectionAttributes`: a string.
-    pub fn extra_connection_attributes(mut self, value: impl Into<Str>) -> Self { self.extra_connection_attributes = Some(value.into()); self }
+    pub fn extra_connection_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extra_connection_attributes = ::std::option::Option::Some(value.into()); self }
     /// `GcpMySQLSettings`: a [`GcpMySqlSettings`] object.
-    pub fn gcp_my_sql_settings(mut self, value: impl Into<Obj<GcpMySqlSettings>>) -> Self { self.gcp_my_sql_settings = Some(value.into()); self }
+    pub fn gcp_my_sql_settings(mut self, value: impl ::std::convert::Into<crate::Obj<GcpMySqlSettings>>) -> Self { self.gcp_my_sql_settings = ::std::option::Option::Some(value.into()); self }
     /// `IbmDb2Settings`: an [`IbmDb2Settings`] object.
-    pub fn ibm_db2_settings(mut self, value: impl Into<Obj<IbmDb2Settings>>) -> Self { self.ibm_db2_settings = Some(value.into()); self }
+    pub fn ibm_db2_settings(mut self, value: impl ::std::convert::Into<crate::Obj<IbmDb2Settings>>) -> Self { self.ibm_db2_settings = ::std::option::Option::Some(value.into()); self }
     /// `KafkaSettings`: a [`KafkaSettings`] object.
-    pub fn kafka_settings(mut self, value: impl Into<Obj<KafkaSettings>>) -> Self { self.kafka_settings = Some(value.into()); self }
+    pub fn kafka_settings(mut self, value: impl ::std::convert::Into<crate::Obj<KafkaSettings>>) -> Self { self.kafka_settings = ::std::option::Option::Some(value.into()); self }
     /// `KinesisSettings`: a [`KinesisSettings`] object.
-    pub fn kinesis_settings(mut self, value: impl Into<Obj<KinesisSettings>>) -> Self { self.kinesis_settings = Some(value.into()); self }
+    pub fn kinesis_settings(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisSettings>>) -> Self { self.kinesis_settings = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MicrosoftSqlServerSettings`: a [`MicrosoftSqlServerSettings`] object.
-    pub fn microsoft_sql_server_settings(mut self, value: impl Into<Obj<MicrosoftSqlServerSettings>>) -> Self { self.microsoft_sql_server_settings = Some(value.into()); self }
+    pub fn microsoft_sql_server_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MicrosoftSqlServerSettings>>) -> Self { self.microsoft_sql_server_settings = ::std::option::Option::Some(value.into()); self }
     /// `MongoDbSettings`: a [`MongoDbSettings`] object.
-    pub fn mongo_db_settings(mut self, value: impl Into<Obj<MongoDbSettings>>) -> Self { self.mongo_db_settings = Some(value.into()); self }
+    pub fn mongo_db_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MongoDbSettings>>) -> Self { self.mongo_db_settings = ::std::option::Option::Some(value.into()); self }
     /// `MySqlSettings`: a [`MySqlSettings`] object.
-    pub fn my_sql_settings(mut self, value: impl Into<Obj<MySqlSettings>>) -> Self { self.my_sql_settings = Some(value.into()); self }
+    pub fn my_sql_settings(mut self, value: impl ::std::convert::Into<crate::Obj<MySqlSettings>>) -> Self { self.my_sql_settings = ::std::option::Option::Some(value.into()); self }
     /// `NeptuneSettings`: a [`NeptuneSettings`] object.
-    pub fn neptune_settings(mut self, value: impl Into<Obj<NeptuneSettings>>) -> Self { self.neptune_settings = Some(value.into()); self }
+    pub fn neptune_settings(mut self, value: impl ::std::convert::Into<crate::Obj<NeptuneSettings>>) -> Self { self.neptune_settings = ::std::option::Option::Some(value.into()); self }
     /// `OracleSettings`: an [`OracleSettings`] object.
-    pub fn oracle_settings(mut self, value: impl Into<Obj<OracleSettings>>) -> Self { self.oracle_settings = Some(value.into()); self }
+    pub fn oracle_settings(mut self, value: impl ::std::convert::Into<crate::Obj<OracleSettings>>) -> Self { self.oracle_settings = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PostgreSqlSettings`: a [`PostgreSqlSettings`] object.
-    pub fn postgre_sql_settings(mut self, value: impl Into<Obj<PostgreSqlSettings>>) -> Self { self.postgre_sql_settings = Some(value.into()); self }
+    pub fn postgre_sql_settings(mut self, value: impl ::std::convert::Into<crate::Obj<PostgreSqlSettings>>) -> Self { self.postgre_sql_settings = ::std::option::Option::Some(value.into()); self }
     /// `RedisSettings`: a [`RedisSettings`] object.
-    pub fn redis_settings(mut self, value: impl Into<Obj<RedisSettings>>) -> Self { self.redis_settings = Some(value.into()); self }
+    pub fn redis_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RedisSettings>>) -> Self { self.redis_settings = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftSettings`: a [`RedshiftSettings`] object.
-    pub fn redshift_settings(mut self, value: impl Into<Obj<RedshiftSettings>>) -> Self { self.redshift_settings = Some(value.into()); self }
+    pub fn redshift_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftSettings>>) -> Self { self.redshift_settings = ::std::option::Option::Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = ::std::option::Option::Some(value.into()); self }
     /// `S3Settings`: a [`S3Settings`] object.
-    pub fn s3_settings(mut self, value: impl Into<Obj<S3Settings>>) -> Self { self.s3_settings = Some(value.into()); self }
+    pub fn s3_settings(mut self, value: impl ::std::convert::Into<crate::Obj<S3Settings>>) -> Self { self.s3_settings = ::std::option::Option::Some(value.into()); self }
     /// `ServerName`: a string.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = ::std::option::Option::Some(value.into()); self }
     /// `SslMode`: a string.
-    pub fn ssl_mode(mut self, value: impl Into<Str>) -> Self { self.ssl_mode = Some(value.into()); self }
+    pub fn ssl_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_mode = ::std::option::Option::Some(value.into()); self }
     /// `SybaseSettings`: a [`SybaseSettings`] object.
-    pub fn sybase_settings(mut self, value: impl Into<Obj<SybaseSettings>>) -> Self { self.sybase_settings = Some(value.into()); self }
+    pub fn sybase_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SybaseSettings>>) -> Self { self.sybase_settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Endpoint {
+impl ::cloudwright_core::Resource for Endpoint {
     type Attributes = EndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Endpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Endpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
             .opt("DatabaseName", &self.database_name)
             .opt("DocDbSettings", &self.doc_db_settings)
@@ -400,12 +360,12 @@ impl ToValue for Endpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointAttributes(ResourceRef);
+pub struct EndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -415,33 +375,20 @@ impl EndpointAttributes {
     ///
     /// A value that can be used for cross-account validation.
     #[inline]
-    pub fn external_id(&self) -> Value {
-        self.0.get_att("ExternalId")
+    pub fn external_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExternalId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DocsToInvestigate", Shape::INT),
-        ("ExtractDocId", Shape::Bool),
-        ("NestingLevel", Shape::Str(&StrRule { allowed: &["none", "one"], ..StrRule::ANY })),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DocDbSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines a DocumentDB endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see \[Using extra connections attributes with Amazon DocumentDB as a source\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.DocumentDB.html#CHAP_Source.DocumentDB.ECAs>) and \[Using Amazon DocumentDB as a target for AWS Database Migration Service\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.DocumentDB.html>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines a DocumentDB endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see [Using extra connections attributes with Amazon DocumentDB as a source](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.DocumentDB.html#CHAP_Source.DocumentDB.ECAs) and [Using Amazon DocumentDB as a target for AWS Database Migration Service](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.DocumentDB.html) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-docdbsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -451,33 +398,33 @@ pub struct DocDbSettings {
     /// Indicates the number of documents to preview to determine the document organization. Use this setting when `NestingLevel` is set to `"one"` .
     ///
     /// Must be a positive value greater than `0` . Default value is `1000` .
-    pub docs_to_investigate: Option<Int>,
+    pub docs_to_investigate: ::std::option::Option<::cloudwright_core::Int>,
     /// `ExtractDocId`: a boolean.
     ///
     /// Specifies the document ID. Use this setting when `NestingLevel` is set to `"none"` .
     ///
     /// Default value is `"false"` .
-    pub extract_doc_id: Option<Bool>,
+    pub extract_doc_id: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NestingLevel`: a string.
     ///
     /// Specifies either document or table mode.
     ///
     /// Default value is `"none"` . Specify `"none"` to use document mode. Specify `"one"` to use table mode.
-    pub nesting_level: Option<Str>,
+    pub nesting_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the DocumentDB endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the DocumentDB endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -485,27 +432,27 @@ impl DocDbSettings {
     /// A `DocDbSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DocsToInvestigate`: an integer.
-    pub fn docs_to_investigate(mut self, value: impl Into<Int>) -> Self { self.docs_to_investigate = Some(value.into()); self }
+    pub fn docs_to_investigate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.docs_to_investigate = ::std::option::Option::Some(value.into()); self }
     /// `ExtractDocId`: a boolean.
-    pub fn extract_doc_id(mut self, value: impl Into<Bool>) -> Self { self.extract_doc_id = Some(value.into()); self }
+    pub fn extract_doc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.extract_doc_id = ::std::option::Option::Some(value.into()); self }
     /// `NestingLevel`: a string.
-    pub fn nesting_level(mut self, value: impl Into<Str>) -> Self { self.nesting_level = Some(value.into()); self }
+    pub fn nesting_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nesting_level = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocDbSettings {}
+impl crate::PropertyType for DocDbSettings {}
 
-impl ToValue for DocDbSettings {
+impl ::cloudwright_core::ToValue for DocDbSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DocsToInvestigate", &self.docs_to_investigate)
             .opt("ExtractDocId", &self.extract_doc_id)
             .opt("NestingLevel", &self.nesting_level)
@@ -518,18 +465,9 @@ impl ToValue for DocDbSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DynamoDbSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DynamoDbSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information, including the Amazon Resource Name (ARN) of the IAM role used to define an Amazon DynamoDB target endpoint. This information also includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see \[Using object mapping to migrate data to DynamoDB\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.DynamoDB.html#CHAP_Target.DynamoDB.ObjectMapping>) in the *AWS Database Migration Service User Guide* .
+/// Provides information, including the Amazon Resource Name (ARN) of the IAM role used to define an Amazon DynamoDB target endpoint. This information also includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see [Using object mapping to migrate data to DynamoDB](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.DynamoDB.html#CHAP_Target.DynamoDB.ObjectMapping) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-dynamodbsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -539,7 +477,7 @@ pub struct DynamoDbSettings {
     /// The Amazon Resource Name (ARN) used by the service to access the IAM role. The role must allow the `iam:PassRole` action.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_access_role_arn: Option<Str>,
+    pub service_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -547,39 +485,27 @@ impl DynamoDbSettings {
     /// A `DynamoDbSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ServiceAccessRoleArn`: a string.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
+    pub fn service_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DynamoDbSettings {}
+impl crate::PropertyType for DynamoDbSettings {}
 
-impl ToValue for DynamoDbSettings {
+impl ::cloudwright_core::ToValue for DynamoDbSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ServiceAccessRoleArn", &self.service_access_role_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticsearchSettings: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointUri", Shape::STR),
-        ("ErrorRetryDuration", Shape::INT),
-        ("FullLoadErrorPercentage", Shape::INT),
-        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ElasticsearchSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines an OpenSearch endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about the available settings, see \[Extra connection attributes when using OpenSearch as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Elasticsearch.html#CHAP_Target.Elasticsearch.Configuration>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines an OpenSearch endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about the available settings, see [Extra connection attributes when using OpenSearch as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Elasticsearch.html#CHAP_Target.Elasticsearch.Configuration) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-elasticsearchsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -587,23 +513,23 @@ pub struct ElasticsearchSettings {
     /// `EndpointUri`: a string.
     ///
     /// The endpoint for the OpenSearch cluster. AWS DMS uses HTTPS if a transport protocol (either HTTP or HTTPS) isn't specified.
-    pub endpoint_uri: Option<Str>,
+    pub endpoint_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `ErrorRetryDuration`: an integer.
     ///
     /// The maximum number of seconds for which DMS retries failed API requests to the OpenSearch cluster.
-    pub error_retry_duration: Option<Int>,
+    pub error_retry_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `FullLoadErrorPercentage`: an integer.
     ///
     /// The maximum percentage of records that can fail to be written before a full load operation stops.
     ///
     /// To avoid early failure, this counter is only effective after 1,000 records are transferred. OpenSearch also has the concept of error monitoring during the last 10 minutes of an Observation Window. If transfer of all records fail in the last 10 minutes, the full load operation stops.
-    pub full_load_error_percentage: Option<Int>,
+    pub full_load_error_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServiceAccessRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) used by the service to access the IAM role. The role must allow the `iam:PassRole` action.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_access_role_arn: Option<Str>,
+    pub service_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -611,25 +537,25 @@ impl ElasticsearchSettings {
     /// A `ElasticsearchSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EndpointUri`: a string.
-    pub fn endpoint_uri(mut self, value: impl Into<Str>) -> Self { self.endpoint_uri = Some(value.into()); self }
+    pub fn endpoint_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_uri = ::std::option::Option::Some(value.into()); self }
     /// `ErrorRetryDuration`: an integer.
-    pub fn error_retry_duration(mut self, value: impl Into<Int>) -> Self { self.error_retry_duration = Some(value.into()); self }
+    pub fn error_retry_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.error_retry_duration = ::std::option::Option::Some(value.into()); self }
     /// `FullLoadErrorPercentage`: an integer.
-    pub fn full_load_error_percentage(mut self, value: impl Into<Int>) -> Self { self.full_load_error_percentage = Some(value.into()); self }
+    pub fn full_load_error_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.full_load_error_percentage = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
+    pub fn service_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ElasticsearchSettings {}
+impl crate::PropertyType for ElasticsearchSettings {}
 
-impl ToValue for ElasticsearchSettings {
+impl ::cloudwright_core::ToValue for ElasticsearchSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndpointUri", &self.endpoint_uri)
             .opt("ErrorRetryDuration", &self.error_retry_duration)
             .opt("FullLoadErrorPercentage", &self.full_load_error_percentage)
@@ -638,30 +564,9 @@ impl ToValue for ElasticsearchSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_GcpMySqlSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AfterConnectScript", Shape::STR),
-        ("CleanSourceMetadataOnMismatch", Shape::Bool),
-        ("DatabaseName", Shape::STR),
-        ("EventsPollInterval", Shape::INT),
-        ("MaxFileSize", Shape::INT),
-        ("ParallelLoadThreads", Shape::INT),
-        ("Password", Shape::STR),
-        ("Port", Shape::INT),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-        ("ServerName", Shape::STR),
-        ("ServerTimezone", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GcpMySQLSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines a GCP MySQL endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. These settings are much the same as the settings for any MySQL-compatible endpoint. For more information, see \[Extra connection attributes when using MySQL as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines a GCP MySQL endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. These settings are much the same as the settings for any MySQL-compatible endpoint. For more information, see [Extra connection attributes when using MySQL as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-gcpmysqlsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -671,15 +576,15 @@ pub struct GcpMySqlSettings {
     /// Specifies a script to run immediately after AWS DMS connects to the endpoint. The migration task continues running regardless if the SQL statement succeeds or fails.
     ///
     /// For this parameter, provide the code of the script itself, not the name of a file containing the script.
-    pub after_connect_script: Option<Str>,
+    pub after_connect_script: ::std::option::Option<::cloudwright_core::Str>,
     /// `CleanSourceMetadataOnMismatch`: a boolean.
     ///
     /// Adjusts the behavior of AWS DMS when migrating from an SQL Server source database that is hosted as part of an Always On availability group cluster. If you need AWS DMS to poll all the nodes in the Always On cluster for transaction backups, set this attribute to `false` .
-    pub clean_source_metadata_on_mismatch: Option<Bool>,
+    pub clean_source_metadata_on_mismatch: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DatabaseName`: a string.
     ///
     /// Database name for the endpoint. For a MySQL source or target endpoint, don't explicitly specify the database using the `DatabaseName` request parameter on either the `CreateEndpoint` or `ModifyEndpoint` API call. Specifying `DatabaseName` when you create or modify a MySQL endpoint replicates all the task tables to this single database. For MySQL endpoints, you specify the database only when you specify the schema in the table-mapping rules of the AWS DMS task.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventsPollInterval`: an integer.
     ///
     /// Specifies how often to check the binary log for new changes/events when the database is idle. The default is five seconds.
@@ -687,55 +592,55 @@ pub struct GcpMySqlSettings {
     /// Example: `eventsPollInterval=5;`
     ///
     /// In the example, AWS DMS checks for changes in the binary logs every five seconds.
-    pub events_poll_interval: Option<Int>,
+    pub events_poll_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxFileSize`: an integer.
     ///
     /// Specifies the maximum size (in KB) of any .csv file used to transfer data to a MySQL-compatible database.
     ///
     /// Example: `maxFileSize=512`
-    pub max_file_size: Option<Int>,
+    pub max_file_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParallelLoadThreads`: an integer.
     ///
     /// Improves performance when loading data into the MySQL-compatible target database. Specifies how many threads to use to load the data into the MySQL-compatible target database. Setting a large number of threads can have an adverse effect on database performance, because a separate connection is required for each thread. The default is one.
     ///
     /// Example: `parallelLoadThreads=1`
-    pub parallel_load_threads: Option<Int>,
+    pub parallel_load_threads: ::std::option::Option<::cloudwright_core::Int>,
     /// `Password`: a string.
     ///
     /// Endpoint connection password.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port used by the endpoint database.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret.` The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the MySQL endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the MySQL endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerName`: a string.
     ///
     /// The MySQL host name.
-    pub server_name: Option<Str>,
+    pub server_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerTimezone`: a string.
     ///
     /// Specifies the time zone for the source MySQL database. Don't enclose time zones in single quotation marks.
     ///
     /// Example: `serverTimezone=US/Pacific;`
-    pub server_timezone: Option<Str>,
+    pub server_timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// Endpoint connection user name.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -743,43 +648,43 @@ impl GcpMySqlSettings {
     /// A `GcpMySqlSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AfterConnectScript`: a string.
-    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self { self.after_connect_script = Some(value.into()); self }
+    pub fn after_connect_script(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.after_connect_script = ::std::option::Option::Some(value.into()); self }
     /// `CleanSourceMetadataOnMismatch`: a boolean.
-    pub fn clean_source_metadata_on_mismatch(mut self, value: impl Into<Bool>) -> Self { self.clean_source_metadata_on_mismatch = Some(value.into()); self }
+    pub fn clean_source_metadata_on_mismatch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.clean_source_metadata_on_mismatch = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `EventsPollInterval`: an integer.
-    pub fn events_poll_interval(mut self, value: impl Into<Int>) -> Self { self.events_poll_interval = Some(value.into()); self }
+    pub fn events_poll_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.events_poll_interval = ::std::option::Option::Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
+    pub fn max_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_file_size = ::std::option::Option::Some(value.into()); self }
     /// `ParallelLoadThreads`: an integer.
-    pub fn parallel_load_threads(mut self, value: impl Into<Int>) -> Self { self.parallel_load_threads = Some(value.into()); self }
+    pub fn parallel_load_threads(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.parallel_load_threads = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `ServerName`: a string.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = ::std::option::Option::Some(value.into()); self }
     /// `ServerTimezone`: a string.
-    pub fn server_timezone(mut self, value: impl Into<Str>) -> Self { self.server_timezone = Some(value.into()); self }
+    pub fn server_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_timezone = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GcpMySqlSettings {}
+impl crate::PropertyType for GcpMySqlSettings {}
 
-impl ToValue for GcpMySqlSettings {
+impl ::cloudwright_core::ToValue for GcpMySqlSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AfterConnectScript", &self.after_connect_script)
             .opt(
                 "CleanSourceMetadataOnMismatch",
@@ -803,26 +708,9 @@ impl ToValue for GcpMySqlSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IbmDb2Settings: ObjRule = ObjRule {
-    properties: &[
-        ("CurrentLsn", Shape::STR),
-        ("KeepCsvFiles", Shape::Bool),
-        ("LoadTimeout", Shape::INT),
-        ("MaxFileSize", Shape::INT),
-        ("MaxKBytesPerRead", Shape::INT),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-        ("SetDataCaptureChanges", Shape::Bool),
-        ("WriteBufferSize", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IbmDb2Settings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines an IBMDB2 endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see \[Extra connection attributes when using Db2 LUW as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.DB2.html#CHAP_Source.DB2.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines an IBMDB2 endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see [Extra connection attributes when using Db2 LUW as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.DB2.html#CHAP_Source.DB2.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-ibmdb2settings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -830,47 +718,47 @@ pub struct IbmDb2Settings {
     /// `CurrentLsn`: a string.
     ///
     /// For ongoing replication (CDC), use CurrentLSN to specify a log sequence number (LSN) where you want the replication to start.
-    pub current_lsn: Option<Str>,
+    pub current_lsn: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeepCsvFiles`: a boolean.
     ///
     /// If true, AWS DMS saves any .csv files to the Db2 LUW target that were used to replicate data. DMS uses these files for analysis and troubleshooting.
     ///
     /// The default value is false.
-    pub keep_csv_files: Option<Bool>,
+    pub keep_csv_files: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LoadTimeout`: an integer.
     ///
     /// The amount of time (in milliseconds) before AWS DMS times out operations performed by DMS on the Db2 target. The default value is 1200 (20 minutes).
-    pub load_timeout: Option<Int>,
+    pub load_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxFileSize`: an integer.
     ///
     /// Specifies the maximum size (in KB) of .csv files used to transfer data to Db2 LUW.
-    pub max_file_size: Option<Int>,
+    pub max_file_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxKBytesPerRead`: an integer.
     ///
     /// Maximum number of bytes per read, as a NUMBER value. The default is 64 KB.
-    pub max_k_bytes_per_read: Option<Int>,
+    pub max_k_bytes_per_read: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value ofthe AWS Secrets Manager secret that allows access to the Db2 LUW endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the IBMDB2 endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SetDataCaptureChanges`: a boolean.
     ///
     /// Enables ongoing replication (CDC) as a BOOLEAN value. The default is true.
-    pub set_data_capture_changes: Option<Bool>,
+    pub set_data_capture_changes: ::std::option::Option<::cloudwright_core::Bool>,
     /// `WriteBufferSize`: an integer.
     ///
     /// The size (in KB) of the in-memory file write buffer used when generating .csv files on the local disk on the DMS replication instance. The default value is 1024 (1 MB).
-    pub write_buffer_size: Option<Int>,
+    pub write_buffer_size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -878,35 +766,35 @@ impl IbmDb2Settings {
     /// A `IbmDb2Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CurrentLsn`: a string.
-    pub fn current_lsn(mut self, value: impl Into<Str>) -> Self { self.current_lsn = Some(value.into()); self }
+    pub fn current_lsn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.current_lsn = ::std::option::Option::Some(value.into()); self }
     /// `KeepCsvFiles`: a boolean.
-    pub fn keep_csv_files(mut self, value: impl Into<Bool>) -> Self { self.keep_csv_files = Some(value.into()); self }
+    pub fn keep_csv_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.keep_csv_files = ::std::option::Option::Some(value.into()); self }
     /// `LoadTimeout`: an integer.
-    pub fn load_timeout(mut self, value: impl Into<Int>) -> Self { self.load_timeout = Some(value.into()); self }
+    pub fn load_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.load_timeout = ::std::option::Option::Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
+    pub fn max_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_file_size = ::std::option::Option::Some(value.into()); self }
     /// `MaxKBytesPerRead`: an integer.
-    pub fn max_k_bytes_per_read(mut self, value: impl Into<Int>) -> Self { self.max_k_bytes_per_read = Some(value.into()); self }
+    pub fn max_k_bytes_per_read(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_k_bytes_per_read = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `SetDataCaptureChanges`: a boolean.
-    pub fn set_data_capture_changes(mut self, value: impl Into<Bool>) -> Self { self.set_data_capture_changes = Some(value.into()); self }
+    pub fn set_data_capture_changes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.set_data_capture_changes = ::std::option::Option::Some(value.into()); self }
     /// `WriteBufferSize`: an integer.
-    pub fn write_buffer_size(mut self, value: impl Into<Int>) -> Self { self.write_buffer_size = Some(value.into()); self }
+    pub fn write_buffer_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.write_buffer_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IbmDb2Settings {}
+impl crate::PropertyType for IbmDb2Settings {}
 
-impl ToValue for IbmDb2Settings {
+impl ::cloudwright_core::ToValue for IbmDb2Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CurrentLsn", &self.current_lsn)
             .opt("KeepCsvFiles", &self.keep_csv_files)
             .opt("LoadTimeout", &self.load_timeout)
@@ -923,111 +811,85 @@ impl ToValue for IbmDb2Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_KafkaSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Broker", Shape::STR),
-        ("IncludeControlDetails", Shape::Bool),
-        ("IncludeNullAndEmpty", Shape::Bool),
-        ("IncludePartitionValue", Shape::Bool),
-        ("IncludeTableAlterOperations", Shape::Bool),
-        ("IncludeTransactionDetails", Shape::Bool),
-        ("MessageFormat", Shape::Str(&StrRule { allowed: &["json", "json-unformatted"], ..StrRule::ANY })),
-        ("MessageMaxBytes", Shape::INT),
-        ("NoHexPrefix", Shape::Bool),
-        ("PartitionIncludeSchemaTable", Shape::Bool),
-        ("SaslPassword", Shape::STR),
-        ("SaslUserName", Shape::STR),
-        ("SecurityProtocol", Shape::Str(&StrRule { allowed: &["plaintext", "sasl-ssl", "ssl-authentication", "ssl-encryption"], ..StrRule::ANY })),
-        ("SslCaCertificateArn", Shape::STR),
-        ("SslClientCertificateArn", Shape::STR),
-        ("SslClientKeyArn", Shape::STR),
-        ("SslClientKeyPassword", Shape::STR),
-        ("Topic", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KafkaSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that describes an Apache Kafka endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see \[Using object mapping to migrate data to a Kafka topic\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kafka.html#CHAP_Target.Kafka.ObjectMapping>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that describes an Apache Kafka endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see [Using object mapping to migrate data to a Kafka topic](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kafka.html#CHAP_Target.Kafka.ObjectMapping) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-kafkasettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KafkaSettings {
     /// `Broker`: a string.
     ///
-    /// A comma-separated list of one or more broker locations in your Kafka cluster that host your Kafka instance. Specify each broker location in the form `*broker-hostname-or-ip* : *port*` . For example, `"ec2-12-345-678-901.compute-1.amazonaws.com:2345"` . For more information and examples of specifying a list of broker locations, see \[Using Apache Kafka as a target for AWS Database Migration Service\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kafka.html>) in the *AWS Database Migration Service User Guide* .
-    pub broker: Option<Str>,
+    /// A comma-separated list of one or more broker locations in your Kafka cluster that host your Kafka instance. Specify each broker location in the form `*broker-hostname-or-ip* : *port*` . For example, `"ec2-12-345-678-901.compute-1.amazonaws.com:2345"` . For more information and examples of specifying a list of broker locations, see [Using Apache Kafka as a target for AWS Database Migration Service](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kafka.html) in the *AWS Database Migration Service User Guide* .
+    pub broker: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeControlDetails`: a boolean.
     ///
     /// Shows detailed control information for table definition, column definition, and table and column changes in the Kafka message output. The default is `false` .
-    pub include_control_details: Option<Bool>,
+    pub include_control_details: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeNullAndEmpty`: a boolean.
     ///
     /// Include NULL and empty columns for records migrated to the endpoint. The default is `false` .
-    pub include_null_and_empty: Option<Bool>,
+    pub include_null_and_empty: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludePartitionValue`: a boolean.
     ///
     /// Shows the partition value within the Kafka message output unless the partition type is `schema-table-type` . The default is `false` .
-    pub include_partition_value: Option<Bool>,
+    pub include_partition_value: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeTableAlterOperations`: a boolean.
     ///
     /// Includes any data definition language (DDL) operations that change the table in the control data, such as `rename-table` , `drop-table` , `add-column` , `drop-column` , and `rename-column` . The default is `false` .
-    pub include_table_alter_operations: Option<Bool>,
+    pub include_table_alter_operations: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeTransactionDetails`: a boolean.
     ///
     /// Provides detailed transaction information from the source database. This information includes a commit timestamp, a log position, and values for `transaction_id` , previous `transaction_id` , and `transaction_record_id` (the record offset within a transaction). The default is `false` .
-    pub include_transaction_details: Option<Bool>,
+    pub include_transaction_details: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MessageFormat`: a string.
     ///
     /// The output format for the records created on the endpoint. The message format is `JSON` (default) or `JSON_UNFORMATTED` (a single line with no tab).
-    pub message_format: Option<Str>,
+    pub message_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `MessageMaxBytes`: an integer.
     ///
     /// The maximum size in bytes for records created on the endpoint The default is 1,000,000.
-    pub message_max_bytes: Option<Int>,
+    pub message_max_bytes: ::std::option::Option<::cloudwright_core::Int>,
     /// `NoHexPrefix`: a boolean.
     ///
     /// Set this optional parameter to `true` to avoid adding a '0x' prefix to raw data in hexadecimal format. For example, by default, AWS DMS adds a '0x' prefix to the LOB column type in hexadecimal format moving from an Oracle source to a Kafka target. Use the `NoHexPrefix` endpoint setting to enable migration of RAW data type columns without adding the '0x' prefix.
-    pub no_hex_prefix: Option<Bool>,
+    pub no_hex_prefix: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PartitionIncludeSchemaTable`: a boolean.
     ///
     /// Prefixes schema and table names to partition values, when the partition type is `primary-key-type` . Doing this increases data distribution among Kafka partitions. For example, suppose that a SysBench schema has thousands of tables and each table has only limited range for a primary key. In this case, the same primary key is sent from thousands of tables to the same partition, which causes throttling. The default is `false` .
-    pub partition_include_schema_table: Option<Bool>,
+    pub partition_include_schema_table: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SaslPassword`: a string.
     ///
     /// The secure password that you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
-    pub sasl_password: Option<Str>,
+    pub sasl_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `SaslUserName`: a string.
     ///
     /// The secure user name you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
-    pub sasl_user_name: Option<Str>,
+    pub sasl_user_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityProtocol`: a string.
     ///
     /// Set secure connection to a Kafka target endpoint using Transport Layer Security (TLS). Options include `ssl-encryption` , `ssl-authentication` , and `sasl-ssl` . `sasl-ssl` requires `SaslUsername` and `SaslPassword` .
-    pub security_protocol: Option<Str>,
+    pub security_protocol: ::std::option::Option<::cloudwright_core::Str>,
     /// `SslCaCertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the private certificate authority (CA) cert that AWS DMS uses to securely connect to your Kafka target endpoint.
-    pub ssl_ca_certificate_arn: Option<Str>,
+    pub ssl_ca_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SslClientCertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the client certificate used to securely connect to a Kafka target endpoint.
-    pub ssl_client_certificate_arn: Option<Str>,
+    pub ssl_client_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SslClientKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the client private key used to securely connect to a Kafka target endpoint.
-    pub ssl_client_key_arn: Option<Str>,
+    pub ssl_client_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SslClientKeyPassword`: a string.
     ///
     /// The password for the client private key used to securely connect to a Kafka target endpoint.
-    pub ssl_client_key_password: Option<Str>,
+    pub ssl_client_key_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Topic`: a string.
     ///
     /// The topic to which you migrate the data. If you don't specify a topic, AWS DMS specifies `"kafka-default-topic"` as the migration topic.
-    pub topic: Option<Str>,
+    pub topic: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1035,53 +897,53 @@ impl KafkaSettings {
     /// A `KafkaSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Broker`: a string.
-    pub fn broker(mut self, value: impl Into<Str>) -> Self { self.broker = Some(value.into()); self }
+    pub fn broker(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.broker = ::std::option::Option::Some(value.into()); self }
     /// `IncludeControlDetails`: a boolean.
-    pub fn include_control_details(mut self, value: impl Into<Bool>) -> Self { self.include_control_details = Some(value.into()); self }
+    pub fn include_control_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_control_details = ::std::option::Option::Some(value.into()); self }
     /// `IncludeNullAndEmpty`: a boolean.
-    pub fn include_null_and_empty(mut self, value: impl Into<Bool>) -> Self { self.include_null_and_empty = Some(value.into()); self }
+    pub fn include_null_and_empty(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_null_and_empty = ::std::option::Option::Some(value.into()); self }
     /// `IncludePartitionValue`: a boolean.
-    pub fn include_partition_value(mut self, value: impl Into<Bool>) -> Self { self.include_partition_value = Some(value.into()); self }
+    pub fn include_partition_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_partition_value = ::std::option::Option::Some(value.into()); self }
     /// `IncludeTableAlterOperations`: a boolean.
-    pub fn include_table_alter_operations(mut self, value: impl Into<Bool>) -> Self { self.include_table_alter_operations = Some(value.into()); self }
+    pub fn include_table_alter_operations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_table_alter_operations = ::std::option::Option::Some(value.into()); self }
     /// `IncludeTransactionDetails`: a boolean.
-    pub fn include_transaction_details(mut self, value: impl Into<Bool>) -> Self { self.include_transaction_details = Some(value.into()); self }
+    pub fn include_transaction_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_transaction_details = ::std::option::Option::Some(value.into()); self }
     /// `MessageFormat`: a string.
-    pub fn message_format(mut self, value: impl Into<Str>) -> Self { self.message_format = Some(value.into()); self }
+    pub fn message_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_format = ::std::option::Option::Some(value.into()); self }
     /// `MessageMaxBytes`: an integer.
-    pub fn message_max_bytes(mut self, value: impl Into<Int>) -> Self { self.message_max_bytes = Some(value.into()); self }
+    pub fn message_max_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.message_max_bytes = ::std::option::Option::Some(value.into()); self }
     /// `NoHexPrefix`: a boolean.
-    pub fn no_hex_prefix(mut self, value: impl Into<Bool>) -> Self { self.no_hex_prefix = Some(value.into()); self }
+    pub fn no_hex_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.no_hex_prefix = ::std::option::Option::Some(value.into()); self }
     /// `PartitionIncludeSchemaTable`: a boolean.
-    pub fn partition_include_schema_table(mut self, value: impl Into<Bool>) -> Self { self.partition_include_schema_table = Some(value.into()); self }
+    pub fn partition_include_schema_table(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.partition_include_schema_table = ::std::option::Option::Some(value.into()); self }
     /// `SaslPassword`: a string.
-    pub fn sasl_password(mut self, value: impl Into<Str>) -> Self { self.sasl_password = Some(value.into()); self }
+    pub fn sasl_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sasl_password = ::std::option::Option::Some(value.into()); self }
     /// `SaslUserName`: a string.
-    pub fn sasl_user_name(mut self, value: impl Into<Str>) -> Self { self.sasl_user_name = Some(value.into()); self }
+    pub fn sasl_user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sasl_user_name = ::std::option::Option::Some(value.into()); self }
     /// `SecurityProtocol`: a string.
-    pub fn security_protocol(mut self, value: impl Into<Str>) -> Self { self.security_protocol = Some(value.into()); self }
+    pub fn security_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_protocol = ::std::option::Option::Some(value.into()); self }
     /// `SslCaCertificateArn`: a string.
-    pub fn ssl_ca_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ssl_ca_certificate_arn = Some(value.into()); self }
+    pub fn ssl_ca_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_ca_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `SslClientCertificateArn`: a string.
-    pub fn ssl_client_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ssl_client_certificate_arn = Some(value.into()); self }
+    pub fn ssl_client_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_client_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `SslClientKeyArn`: a string.
-    pub fn ssl_client_key_arn(mut self, value: impl Into<Str>) -> Self { self.ssl_client_key_arn = Some(value.into()); self }
+    pub fn ssl_client_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_client_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `SslClientKeyPassword`: a string.
-    pub fn ssl_client_key_password(mut self, value: impl Into<Str>) -> Self { self.ssl_client_key_password = Some(value.into()); self }
+    pub fn ssl_client_key_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_client_key_password = ::std::option::Option::Some(value.into()); self }
     /// `Topic`: a string.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = Some(value.into()); self }
+    pub fn topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KafkaSettings {}
+impl crate::PropertyType for KafkaSettings {}
 
-impl ToValue for KafkaSettings {
+impl ::cloudwright_core::ToValue for KafkaSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Broker", &self.broker)
             .opt("IncludeControlDetails", &self.include_control_details)
             .opt("IncludeNullAndEmpty", &self.include_null_and_empty)
@@ -1113,27 +975,9 @@ impl ToValue for KafkaSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisSettings: ObjRule = ObjRule {
-    properties: &[
-        ("IncludeControlDetails", Shape::Bool),
-        ("IncludeNullAndEmpty", Shape::Bool),
-        ("IncludePartitionValue", Shape::Bool),
-        ("IncludeTableAlterOperations", Shape::Bool),
-        ("IncludeTransactionDetails", Shape::Bool),
-        ("MessageFormat", Shape::Str(&StrRule { allowed: &["json", "json-unformatted"], ..StrRule::ANY })),
-        ("NoHexPrefix", Shape::Bool),
-        ("PartitionIncludeSchemaTable", Shape::Bool),
-        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StreamArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KinesisSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that describes an Amazon Kinesis Data Stream endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see \[Using object mapping to migrate data to a Kinesis data stream\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kinesis.html#CHAP_Target.Kinesis.ObjectMapping>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that describes an Amazon Kinesis Data Stream endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see [Using object mapping to migrate data to a Kinesis data stream](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Kinesis.html#CHAP_Target.Kinesis.ObjectMapping) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-kinesissettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1141,45 +985,45 @@ pub struct KinesisSettings {
     /// `IncludeControlDetails`: a boolean.
     ///
     /// Shows detailed control information for table definition, column definition, and table and column changes in the Kinesis message output. The default is `false` .
-    pub include_control_details: Option<Bool>,
+    pub include_control_details: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeNullAndEmpty`: a boolean.
     ///
     /// Include NULL and empty columns for records migrated to the endpoint. The default is `false` .
-    pub include_null_and_empty: Option<Bool>,
+    pub include_null_and_empty: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludePartitionValue`: a boolean.
     ///
     /// Shows the partition value within the Kinesis message output, unless the partition type is `schema-table-type` . The default is `false` .
-    pub include_partition_value: Option<Bool>,
+    pub include_partition_value: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeTableAlterOperations`: a boolean.
     ///
     /// Includes any data definition language (DDL) operations that change the table in the control data, such as `rename-table` , `drop-table` , `add-column` , `drop-column` , and `rename-column` . The default is `false` .
-    pub include_table_alter_operations: Option<Bool>,
+    pub include_table_alter_operations: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeTransactionDetails`: a boolean.
     ///
     /// Provides detailed transaction information from the source database. This information includes a commit timestamp, a log position, and values for `transaction_id` , previous `transaction_id` , and `transaction_record_id` (the record offset within a transaction). The default is `false` .
-    pub include_transaction_details: Option<Bool>,
+    pub include_transaction_details: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MessageFormat`: a string.
     ///
     /// The output format for the records created on the endpoint. The message format is `JSON` (default) or `JSON_UNFORMATTED` (a single line with no tab).
-    pub message_format: Option<Str>,
+    pub message_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `NoHexPrefix`: a boolean.
     ///
     /// Set this optional parameter to `true` to avoid adding a '0x' prefix to raw data in hexadecimal format. For example, by default, AWS DMS adds a '0x' prefix to the LOB column type in hexadecimal format moving from an Oracle source to an Amazon Kinesis target. Use the `NoHexPrefix` endpoint setting to enable migration of RAW data type columns without adding the '0x' prefix.
-    pub no_hex_prefix: Option<Bool>,
+    pub no_hex_prefix: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PartitionIncludeSchemaTable`: a boolean.
     ///
     /// Prefixes schema and table names to partition values, when the partition type is `primary-key-type` . Doing this increases data distribution among Kinesis shards. For example, suppose that a SysBench schema has thousands of tables and each table has only limited range for a primary key. In this case, the same primary key is sent from thousands of tables to the same shard, which causes throttling. The default is `false` .
-    pub partition_include_schema_table: Option<Bool>,
+    pub partition_include_schema_table: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ServiceAccessRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the IAM role that AWS DMS uses to write to the Kinesis data stream. The role must allow the `iam:PassRole` action.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_access_role_arn: Option<Str>,
+    pub service_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `StreamArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Amazon Kinesis Data Streams endpoint.
-    pub stream_arn: Option<Str>,
+    pub stream_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1187,37 +1031,37 @@ impl KinesisSettings {
     /// A `KinesisSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IncludeControlDetails`: a boolean.
-    pub fn include_control_details(mut self, value: impl Into<Bool>) -> Self { self.include_control_details = Some(value.into()); self }
+    pub fn include_control_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_control_details = ::std::option::Option::Some(value.into()); self }
     /// `IncludeNullAndEmpty`: a boolean.
-    pub fn include_null_and_empty(mut self, value: impl Into<Bool>) -> Self { self.include_null_and_empty = Some(value.into()); self }
+    pub fn include_null_and_empty(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_null_and_empty = ::std::option::Option::Some(value.into()); self }
     /// `IncludePartitionValue`: a boolean.
-    pub fn include_partition_value(mut self, value: impl Into<Bool>) -> Self { self.include_partition_value = Some(value.into()); self }
+    pub fn include_partition_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_partition_value = ::std::option::Option::Some(value.into()); self }
     /// `IncludeTableAlterOperations`: a boolean.
-    pub fn include_table_alter_operations(mut self, value: impl Into<Bool>) -> Self { self.include_table_alter_operations = Some(value.into()); self }
+    pub fn include_table_alter_operations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_table_alter_operations = ::std::option::Option::Some(value.into()); self }
     /// `IncludeTransactionDetails`: a boolean.
-    pub fn include_transaction_details(mut self, value: impl Into<Bool>) -> Self { self.include_transaction_details = Some(value.into()); self }
+    pub fn include_transaction_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_transaction_details = ::std::option::Option::Some(value.into()); self }
     /// `MessageFormat`: a string.
-    pub fn message_format(mut self, value: impl Into<Str>) -> Self { self.message_format = Some(value.into()); self }
+    pub fn message_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_format = ::std::option::Option::Some(value.into()); self }
     /// `NoHexPrefix`: a boolean.
-    pub fn no_hex_prefix(mut self, value: impl Into<Bool>) -> Self { self.no_hex_prefix = Some(value.into()); self }
+    pub fn no_hex_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.no_hex_prefix = ::std::option::Option::Some(value.into()); self }
     /// `PartitionIncludeSchemaTable`: a boolean.
-    pub fn partition_include_schema_table(mut self, value: impl Into<Bool>) -> Self { self.partition_include_schema_table = Some(value.into()); self }
+    pub fn partition_include_schema_table(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.partition_include_schema_table = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
+    pub fn service_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `StreamArn`: a string.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = Some(value.into()); self }
+    pub fn stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KinesisSettings {}
+impl crate::PropertyType for KinesisSettings {}
 
-impl ToValue for KinesisSettings {
+impl ::cloudwright_core::ToValue for KinesisSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IncludeControlDetails", &self.include_control_details)
             .opt("IncludeNullAndEmpty", &self.include_null_and_empty)
             .opt("IncludePartitionValue", &self.include_partition_value)
@@ -1241,34 +1085,9 @@ impl ToValue for KinesisSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BcpPacketSize", Shape::INT),
-        ("ControlTablesFileGroup", Shape::STR),
-        ("DatabaseName", Shape::STR),
-        ("ForceLobLookup", Shape::Bool),
-        ("Password", Shape::STR),
-        ("Port", Shape::INT),
-        ("QuerySingleAlwaysOnNode", Shape::Bool),
-        ("ReadBackupOnly", Shape::Bool),
-        ("SafeguardPolicy", Shape::STR),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-        ("ServerName", Shape::STR),
-        ("TlogAccessMode", Shape::STR),
-        ("TrimSpaceInChar", Shape::Bool),
-        ("UseBcpFullLoad", Shape::Bool),
-        ("UseThirdPartyBackupDevice", Shape::Bool),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MicrosoftSqlServerSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines a Microsoft SQL Server endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see \[Extra connection attributes when using SQL Server as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.SQLServer.html#CHAP_Source.SQLServer.ConnectionAttrib>) and \[Extra connection attributes when using SQL Server as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.SQLServer.html#CHAP_Target.SQLServer.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines a Microsoft SQL Server endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see [Extra connection attributes when using SQL Server as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.SQLServer.html#CHAP_Source.SQLServer.ConnectionAttrib) and [Extra connection attributes when using SQL Server as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.SQLServer.html#CHAP_Target.SQLServer.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-microsoftsqlserversettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1276,35 +1095,35 @@ pub struct MicrosoftSqlServerSettings {
     /// `BcpPacketSize`: an integer.
     ///
     /// The maximum size of the packets (in bytes) used to transfer data using BCP.
-    pub bcp_packet_size: Option<Int>,
+    pub bcp_packet_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ControlTablesFileGroup`: a string.
     ///
     /// Specifies a file group for the AWS DMS internal tables. When the replication task starts, all the internal AWS DMS control tables (awsdms_ apply_exception, awsdms_apply, awsdms_changes) are created for the specified file group.
-    pub control_tables_file_group: Option<Str>,
+    pub control_tables_file_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// Database name for the endpoint.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ForceLobLookup`: a boolean.
     ///
     /// Forces LOB lookup on inline LOB.
-    pub force_lob_lookup: Option<Bool>,
+    pub force_lob_lookup: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Password`: a string.
     ///
     /// Endpoint connection password.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// Endpoint TCP port.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `QuerySingleAlwaysOnNode`: a boolean.
     ///
     /// Cleans and recreates table metadata information on the replication instance when a mismatch occurs. An example is a situation where running an alter DDL statement on a table might result in different information about the table cached in the replication instance.
-    pub query_single_always_on_node: Option<Bool>,
+    pub query_single_always_on_node: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReadBackupOnly`: a boolean.
     ///
     /// When this attribute is set to `Y` , AWS DMS only reads changes from transaction log backups and doesn't read from the active transaction log file during ongoing replication. Setting this parameter to `Y` enables you to control active transaction log file growth during full load and ongoing replication tasks. However, it can add some source latency to ongoing replication.
-    pub read_backup_only: Option<Bool>,
+    pub read_backup_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SafeguardPolicy`: a string.
     ///
     /// Use this attribute to minimize the need to access the backup log and enable AWS DMS to prevent truncation using one of the following two methods.
@@ -1312,45 +1131,45 @@ pub struct MicrosoftSqlServerSettings {
     /// *Start transactions in the database:* This is the default method. When this method is used, AWS DMS prevents TLOG truncation by mimicking a transaction in the database. As long as such a transaction is open, changes that appear after the transaction started aren't truncated. If you need Microsoft Replication to be enabled in your database, then you must choose this method.
     ///
     /// *Exclusively use sp_repldone within a single task* : When this method is used, AWS DMS reads the changes and then uses sp_repldone to mark the TLOG transactions as ready for truncation. Although this method doesn't involve any transactional activities, it can only be used when Microsoft Replication isn't running. Also, when using this method, only one AWS DMS task can access the database at any given time. Therefore, if you need to run parallel AWS DMS tasks against the same database, use the default method.
-    pub safeguard_policy: Option<Str>,
+    pub safeguard_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the SQL Server endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the MicrosoftSQLServer endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerName`: a string.
     ///
-    /// Fully qualified domain name of the endpoint. For an Amazon RDS SQL Server instance, this is the output of \[DescribeDBInstances\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html>) , in the `[Endpoint](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_Endpoint.html) .Address` field.
-    pub server_name: Option<Str>,
+    /// Fully qualified domain name of the endpoint. For an Amazon RDS SQL Server instance, this is the output of [DescribeDBInstances](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html) , in the `[Endpoint](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_Endpoint.html) .Address` field.
+    pub server_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TlogAccessMode`: a string.
     ///
     /// Indicates the mode used to fetch CDC data.
-    pub tlog_access_mode: Option<Str>,
+    pub tlog_access_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrimSpaceInChar`: a boolean.
     ///
     /// Use the `TrimSpaceInChar` source endpoint setting to right-trim data on CHAR and NCHAR data types during migration. Setting `TrimSpaceInChar` does not left-trim data. The default value is `true` .
-    pub trim_space_in_char: Option<Bool>,
+    pub trim_space_in_char: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseBcpFullLoad`: a boolean.
     ///
     /// Use this to attribute to transfer data for full-load operations using BCP. When the target table contains an identity column that does not exist in the source table, you must disable the use BCP for loading table option.
-    pub use_bcp_full_load: Option<Bool>,
+    pub use_bcp_full_load: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseThirdPartyBackupDevice`: a boolean.
     ///
     /// When this attribute is set to `Y` , DMS processes third-party transaction log backups if they are created in native format.
-    pub use_third_party_backup_device: Option<Bool>,
+    pub use_third_party_backup_device: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Username`: a string.
     ///
     /// Endpoint connection user name.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1358,51 +1177,51 @@ impl MicrosoftSqlServerSettings {
     /// A `MicrosoftSqlServerSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BcpPacketSize`: an integer.
-    pub fn bcp_packet_size(mut self, value: impl Into<Int>) -> Self { self.bcp_packet_size = Some(value.into()); self }
+    pub fn bcp_packet_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bcp_packet_size = ::std::option::Option::Some(value.into()); self }
     /// `ControlTablesFileGroup`: a string.
-    pub fn control_tables_file_group(mut self, value: impl Into<Str>) -> Self { self.control_tables_file_group = Some(value.into()); self }
+    pub fn control_tables_file_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_tables_file_group = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `ForceLobLookup`: a boolean.
-    pub fn force_lob_lookup(mut self, value: impl Into<Bool>) -> Self { self.force_lob_lookup = Some(value.into()); self }
+    pub fn force_lob_lookup(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force_lob_lookup = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `QuerySingleAlwaysOnNode`: a boolean.
-    pub fn query_single_always_on_node(mut self, value: impl Into<Bool>) -> Self { self.query_single_always_on_node = Some(value.into()); self }
+    pub fn query_single_always_on_node(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.query_single_always_on_node = ::std::option::Option::Some(value.into()); self }
     /// `ReadBackupOnly`: a boolean.
-    pub fn read_backup_only(mut self, value: impl Into<Bool>) -> Self { self.read_backup_only = Some(value.into()); self }
+    pub fn read_backup_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_backup_only = ::std::option::Option::Some(value.into()); self }
     /// `SafeguardPolicy`: a string.
-    pub fn safeguard_policy(mut self, value: impl Into<Str>) -> Self { self.safeguard_policy = Some(value.into()); self }
+    pub fn safeguard_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.safeguard_policy = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `ServerName`: a string.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = ::std::option::Option::Some(value.into()); self }
     /// `TlogAccessMode`: a string.
-    pub fn tlog_access_mode(mut self, value: impl Into<Str>) -> Self { self.tlog_access_mode = Some(value.into()); self }
+    pub fn tlog_access_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tlog_access_mode = ::std::option::Option::Some(value.into()); self }
     /// `TrimSpaceInChar`: a boolean.
-    pub fn trim_space_in_char(mut self, value: impl Into<Bool>) -> Self { self.trim_space_in_char = Some(value.into()); self }
+    pub fn trim_space_in_char(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.trim_space_in_char = ::std::option::Option::Some(value.into()); self }
     /// `UseBcpFullLoad`: a boolean.
-    pub fn use_bcp_full_load(mut self, value: impl Into<Bool>) -> Self { self.use_bcp_full_load = Some(value.into()); self }
+    pub fn use_bcp_full_load(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_bcp_full_load = ::std::option::Option::Some(value.into()); self }
     /// `UseThirdPartyBackupDevice`: a boolean.
-    pub fn use_third_party_backup_device(mut self, value: impl Into<Bool>) -> Self { self.use_third_party_backup_device = Some(value.into()); self }
+    pub fn use_third_party_backup_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_third_party_backup_device = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MicrosoftSqlServerSettings {}
+impl crate::PropertyType for MicrosoftSqlServerSettings {}
 
-impl ToValue for MicrosoftSqlServerSettings {
+impl ::cloudwright_core::ToValue for MicrosoftSqlServerSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BcpPacketSize", &self.bcp_packet_size)
             .opt("ControlTablesFileGroup", &self.control_tables_file_group)
             .opt("DatabaseName", &self.database_name)
@@ -1430,30 +1249,9 @@ impl ToValue for MicrosoftSqlServerSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AuthMechanism", Shape::Str(&StrRule { allowed: &["default", "mongodb_cr", "scram_sha_1"], ..StrRule::ANY })),
-        ("AuthSource", Shape::STR),
-        ("AuthType", Shape::Str(&StrRule { allowed: &["no", "password"], ..StrRule::ANY })),
-        ("DatabaseName", Shape::STR),
-        ("DocsToInvestigate", Shape::STR),
-        ("ExtractDocId", Shape::STR),
-        ("NestingLevel", Shape::Str(&StrRule { allowed: &["none", "one"], ..StrRule::ANY })),
-        ("Password", Shape::STR),
-        ("Port", Shape::INT),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-        ("ServerName", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MongoDbSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines a MongoDB endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see \[Endpoint configuration settings when using MongoDB as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MongoDB.html#CHAP_Source.MongoDB.Configuration>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines a MongoDB endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see [Endpoint configuration settings when using MongoDB as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MongoDB.html#CHAP_Source.MongoDB.Configuration) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-mongodbsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1463,71 +1261,71 @@ pub struct MongoDbSettings {
     /// The authentication mechanism you use to access the MongoDB source endpoint.
     ///
     /// For the default value, in MongoDB version 2.x, `"default"` is `"mongodb_cr"` . For MongoDB version 3.x or later, `"default"` is `"scram_sha_1"` . This setting isn't used when `AuthType` is set to `"no"` .
-    pub auth_mechanism: Option<Str>,
+    pub auth_mechanism: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthSource`: a string.
     ///
     /// The MongoDB database name. This setting isn't used when `AuthType` is set to `"no"` .
     ///
     /// The default is `"admin"` .
-    pub auth_source: Option<Str>,
+    pub auth_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthType`: a string.
     ///
     /// The authentication type you use to access the MongoDB source endpoint.
     ///
     /// When set to `"no"` , user name and password parameters are not used and can be empty.
-    pub auth_type: Option<Str>,
+    pub auth_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseName`: a string.
     ///
     /// The database name on the MongoDB source endpoint.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocsToInvestigate`: a string.
     ///
     /// Indicates the number of documents to preview to determine the document organization. Use this setting when `NestingLevel` is set to `"one"` .
     ///
     /// Must be a positive value greater than `0` . Default value is `1000` .
-    pub docs_to_investigate: Option<Str>,
+    pub docs_to_investigate: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExtractDocId`: a string.
     ///
     /// Specifies the document ID. Use this setting when `NestingLevel` is set to `"none"` .
     ///
     /// Default value is `"false"` .
-    pub extract_doc_id: Option<Str>,
+    pub extract_doc_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NestingLevel`: a string.
     ///
     /// Specifies either document or table mode.
     ///
     /// Default value is `"none"` . Specify `"none"` to use document mode. Specify `"one"` to use table mode.
-    pub nesting_level: Option<Str>,
+    pub nesting_level: ::std::option::Option<::cloudwright_core::Str>,
     /// `Password`: a string.
     ///
     /// The password for the user account you use to access the MongoDB source endpoint.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port value for the MongoDB source endpoint.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the MongoDB endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the MongoDB endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerName`: a string.
     ///
     /// The name of the server on the MongoDB source endpoint.
-    pub server_name: Option<Str>,
+    pub server_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Username`: a string.
     ///
     /// The user name you use to access the MongoDB source endpoint.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1535,43 +1333,43 @@ impl MongoDbSettings {
     /// A `MongoDbSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthMechanism`: a string.
-    pub fn auth_mechanism(mut self, value: impl Into<Str>) -> Self { self.auth_mechanism = Some(value.into()); self }
+    pub fn auth_mechanism(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_mechanism = ::std::option::Option::Some(value.into()); self }
     /// `AuthSource`: a string.
-    pub fn auth_source(mut self, value: impl Into<Str>) -> Self { self.auth_source = Some(value.into()); self }
+    pub fn auth_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_source = ::std::option::Option::Some(value.into()); self }
     /// `AuthType`: a string.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = Some(value.into()); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_type = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `DocsToInvestigate`: a string.
-    pub fn docs_to_investigate(mut self, value: impl Into<Str>) -> Self { self.docs_to_investigate = Some(value.into()); self }
+    pub fn docs_to_investigate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.docs_to_investigate = ::std::option::Option::Some(value.into()); self }
     /// `ExtractDocId`: a string.
-    pub fn extract_doc_id(mut self, value: impl Into<Str>) -> Self { self.extract_doc_id = Some(value.into()); self }
+    pub fn extract_doc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.extract_doc_id = ::std::option::Option::Some(value.into()); self }
     /// `NestingLevel`: a string.
-    pub fn nesting_level(mut self, value: impl Into<Str>) -> Self { self.nesting_level = Some(value.into()); self }
+    pub fn nesting_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nesting_level = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `ServerName`: a string.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MongoDbSettings {}
+impl crate::PropertyType for MongoDbSettings {}
 
-impl ToValue for MongoDbSettings {
+impl ::cloudwright_core::ToValue for MongoDbSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthMechanism", &self.auth_mechanism)
             .opt("AuthSource", &self.auth_source)
             .opt("AuthType", &self.auth_type)
@@ -1592,26 +1390,9 @@ impl ToValue for MongoDbSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AfterConnectScript", Shape::STR),
-        ("CleanSourceMetadataOnMismatch", Shape::Bool),
-        ("EventsPollInterval", Shape::INT),
-        ("MaxFileSize", Shape::INT),
-        ("ParallelLoadThreads", Shape::INT),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-        ("ServerTimezone", Shape::STR),
-        ("TargetDbType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MySqlSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines a MySQL endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see \[Extra connection attributes when using MySQL as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.ConnectionAttrib>) and \[Extra connection attributes when using a MySQL-compatible database as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.MySQL.html#CHAP_Target.MySQL.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines a MySQL endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see [Extra connection attributes when using MySQL as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.ConnectionAttrib) and [Extra connection attributes when using a MySQL-compatible database as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.MySQL.html#CHAP_Target.MySQL.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-mysqlsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1621,11 +1402,11 @@ pub struct MySqlSettings {
     /// Specifies a script to run immediately after AWS DMS connects to the endpoint. The migration task continues running regardless if the SQL statement succeeds or fails.
     ///
     /// For this parameter, provide the code of the script itself, not the name of a file containing the script.
-    pub after_connect_script: Option<Str>,
+    pub after_connect_script: ::std::option::Option<::cloudwright_core::Str>,
     /// `CleanSourceMetadataOnMismatch`: a boolean.
     ///
     /// Cleans and recreates table metadata information on the replication instance when a mismatch occurs. For example, in a situation where running an alter DDL on the table could result in different information about the table cached in the replication instance.
-    pub clean_source_metadata_on_mismatch: Option<Bool>,
+    pub clean_source_metadata_on_mismatch: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EventsPollInterval`: an integer.
     ///
     /// Specifies how often to check the binary log for new changes/events when the database is idle. The default is five seconds.
@@ -1633,33 +1414,33 @@ pub struct MySqlSettings {
     /// Example: `eventsPollInterval=5;`
     ///
     /// In the example, AWS DMS checks for changes in the binary logs every five seconds.
-    pub events_poll_interval: Option<Int>,
+    pub events_poll_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxFileSize`: an integer.
     ///
     /// Specifies the maximum size (in KB) of any .csv file used to transfer data to a MySQL-compatible database.
     ///
     /// Example: `maxFileSize=512`
-    pub max_file_size: Option<Int>,
+    pub max_file_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParallelLoadThreads`: an integer.
     ///
     /// Improves performance when loading data into the MySQL-compatible target database. Specifies how many threads to use to load the data into the MySQL-compatible target database. Setting a large number of threads can have an adverse effect on database performance, because a separate connection is required for each thread. The default is one.
     ///
     /// Example: `parallelLoadThreads=1`
-    pub parallel_load_threads: Option<Int>,
+    pub parallel_load_threads: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the MySQL endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the MySQL endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerTimezone`: a string.
     ///
     /// Specifies the time zone for the source MySQL database.
@@ -1667,13 +1448,13 @@ pub struct MySqlSettings {
     /// Example: `serverTimezone=US/Pacific;`
     ///
     /// Note: Do not enclose time zones in single quotes.
-    pub server_timezone: Option<Str>,
+    pub server_timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetDbType`: a string.
     ///
     /// Specifies where to migrate source tables on the target, either to a single database or multiple databases. If you specify `SPECIFIC_DATABASE` , specify the database name using the `DatabaseName` parameter of the `Endpoint` object.
     ///
     /// Example: `targetDbType=MULTIPLE_DATABASES`
-    pub target_db_type: Option<Str>,
+    pub target_db_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1681,35 +1462,35 @@ impl MySqlSettings {
     /// A `MySqlSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AfterConnectScript`: a string.
-    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self { self.after_connect_script = Some(value.into()); self }
+    pub fn after_connect_script(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.after_connect_script = ::std::option::Option::Some(value.into()); self }
     /// `CleanSourceMetadataOnMismatch`: a boolean.
-    pub fn clean_source_metadata_on_mismatch(mut self, value: impl Into<Bool>) -> Self { self.clean_source_metadata_on_mismatch = Some(value.into()); self }
+    pub fn clean_source_metadata_on_mismatch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.clean_source_metadata_on_mismatch = ::std::option::Option::Some(value.into()); self }
     /// `EventsPollInterval`: an integer.
-    pub fn events_poll_interval(mut self, value: impl Into<Int>) -> Self { self.events_poll_interval = Some(value.into()); self }
+    pub fn events_poll_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.events_poll_interval = ::std::option::Option::Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
+    pub fn max_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_file_size = ::std::option::Option::Some(value.into()); self }
     /// `ParallelLoadThreads`: an integer.
-    pub fn parallel_load_threads(mut self, value: impl Into<Int>) -> Self { self.parallel_load_threads = Some(value.into()); self }
+    pub fn parallel_load_threads(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.parallel_load_threads = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `ServerTimezone`: a string.
-    pub fn server_timezone(mut self, value: impl Into<Str>) -> Self { self.server_timezone = Some(value.into()); self }
+    pub fn server_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_timezone = ::std::option::Option::Some(value.into()); self }
     /// `TargetDbType`: a string.
-    pub fn target_db_type(mut self, value: impl Into<Str>) -> Self { self.target_db_type = Some(value.into()); self }
+    pub fn target_db_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_db_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MySqlSettings {}
+impl crate::PropertyType for MySqlSettings {}
 
-impl ToValue for MySqlSettings {
+impl ::cloudwright_core::ToValue for MySqlSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AfterConnectScript", &self.after_connect_script)
             .opt(
                 "CleanSourceMetadataOnMismatch",
@@ -1729,24 +1510,9 @@ impl ToValue for MySqlSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NeptuneSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorRetryDuration", Shape::INT),
-        ("IamAuthEnabled", Shape::Bool),
-        ("MaxFileSize", Shape::INT),
-        ("MaxRetryCount", Shape::INT),
-        ("S3BucketFolder", Shape::STR),
-        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NeptuneSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines an Amazon Neptune endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about the available settings, see \[Specifying endpoint settings for Amazon Neptune as a target\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Neptune.html#CHAP_Target.Neptune.EndpointSettings>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines an Amazon Neptune endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about the available settings, see [Specifying endpoint settings for Amazon Neptune as a target](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Neptune.html#CHAP_Target.Neptune.EndpointSettings) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-neptunesettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1754,37 +1520,37 @@ pub struct NeptuneSettings {
     /// `ErrorRetryDuration`: an integer.
     ///
     /// The number of milliseconds for AWS DMS to wait to retry a bulk-load of migrated graph data to the Neptune target database before raising an error. The default is 250.
-    pub error_retry_duration: Option<Int>,
+    pub error_retry_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `IamAuthEnabled`: a boolean.
     ///
     /// If you want IAM authorization enabled for this endpoint, set this parameter to `true` . Then attach the appropriate IAM policy document to your service role specified by `ServiceAccessRoleArn` . The default is `false` .
-    pub iam_auth_enabled: Option<Bool>,
+    pub iam_auth_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxFileSize`: an integer.
     ///
     /// The maximum size in kilobytes of migrated graph data stored in a .csv file before AWS DMS bulk-loads the data to the Neptune target database. The default is 1,048,576 KB. If the bulk load is successful, AWS DMS clears the bucket, ready to store the next batch of migrated graph data.
-    pub max_file_size: Option<Int>,
+    pub max_file_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxRetryCount`: an integer.
     ///
     /// The number of times for AWS DMS to retry a bulk load of migrated graph data to the Neptune target database before raising an error. The default is 5.
-    pub max_retry_count: Option<Int>,
+    pub max_retry_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `S3BucketFolder`: a string.
     ///
     /// A folder path where you want AWS DMS to store migrated graph data in the S3 bucket specified by `S3BucketName`
-    pub s3_bucket_folder: Option<Str>,
+    pub s3_bucket_folder: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketName`: a string.
     ///
     /// The name of the Amazon S3 bucket where AWS DMS can temporarily store migrated graph data in .csv files before bulk-loading it to the Neptune target database. AWS DMS maps the SQL source data to graph data before storing it in these .csv files.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket_name: Option<Str>,
+    pub s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceAccessRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service role that you created for the Neptune target endpoint. The role must allow the `iam:PassRole` action.
     ///
-    /// For more information, see \[Creating an IAM Service Role for Accessing Amazon Neptune as a Target\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Neptune.html#CHAP_Target.Neptune.ServiceRole>) in the *AWS Database Migration Service User Guide* .
+    /// For more information, see [Creating an IAM Service Role for Accessing Amazon Neptune as a Target](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Neptune.html#CHAP_Target.Neptune.ServiceRole) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_access_role_arn: Option<Str>,
+    pub service_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1792,31 +1558,31 @@ impl NeptuneSettings {
     /// A `NeptuneSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ErrorRetryDuration`: an integer.
-    pub fn error_retry_duration(mut self, value: impl Into<Int>) -> Self { self.error_retry_duration = Some(value.into()); self }
+    pub fn error_retry_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.error_retry_duration = ::std::option::Option::Some(value.into()); self }
     /// `IamAuthEnabled`: a boolean.
-    pub fn iam_auth_enabled(mut self, value: impl Into<Bool>) -> Self { self.iam_auth_enabled = Some(value.into()); self }
+    pub fn iam_auth_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.iam_auth_enabled = ::std::option::Option::Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
+    pub fn max_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_file_size = ::std::option::Option::Some(value.into()); self }
     /// `MaxRetryCount`: an integer.
-    pub fn max_retry_count(mut self, value: impl Into<Int>) -> Self { self.max_retry_count = Some(value.into()); self }
+    pub fn max_retry_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retry_count = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketFolder`: a string.
-    pub fn s3_bucket_folder(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_folder = Some(value.into()); self }
+    pub fn s3_bucket_folder(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_folder = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketName`: a string.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
+    pub fn service_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NeptuneSettings {}
+impl crate::PropertyType for NeptuneSettings {}
 
-impl ToValue for NeptuneSettings {
+impl ::cloudwright_core::ToValue for NeptuneSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorRetryDuration", &self.error_retry_duration)
             .opt("IamAuthEnabled", &self.iam_auth_enabled)
             .opt("MaxFileSize", &self.max_file_size)
@@ -1828,52 +1594,9 @@ impl ToValue for NeptuneSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AccessAlternateDirectly", Shape::Bool),
-        ("AddSupplementalLogging", Shape::Bool),
-        ("AdditionalArchivedLogDestId", Shape::INT),
-        ("AllowSelectNestedTables", Shape::Bool),
-        ("ArchivedLogDestId", Shape::INT),
-        ("ArchivedLogsOnly", Shape::Bool),
-        ("AsmPassword", Shape::STR),
-        ("AsmServer", Shape::STR),
-        ("AsmUser", Shape::STR),
-        ("CharLengthSemantics", Shape::Str(&StrRule { allowed: &["byte", "char", "default"], ..StrRule::ANY })),
-        ("DirectPathNoLog", Shape::Bool),
-        ("DirectPathParallelLoad", Shape::Bool),
-        ("EnableHomogenousTablespace", Shape::Bool),
-        ("ExtraArchivedLogDestIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("FailTasksOnLobTruncation", Shape::Bool),
-        ("NumberDatatypeScale", Shape::INT),
-        ("OraclePathPrefix", Shape::STR),
-        ("ParallelAsmReadThreads", Shape::INT),
-        ("ReadAheadBlocks", Shape::INT),
-        ("ReadTableSpaceName", Shape::Bool),
-        ("ReplacePathPrefix", Shape::Bool),
-        ("RetryInterval", Shape::INT),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerOracleAsmAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerOracleAsmSecretId", Shape::STR),
-        ("SecretsManagerSecretId", Shape::STR),
-        ("SecurityDbEncryption", Shape::STR),
-        ("SecurityDbEncryptionName", Shape::STR),
-        ("SpatialDataOptionToGeoJsonFunctionName", Shape::STR),
-        ("StandbyDelayTime", Shape::INT),
-        ("UseAlternateFolderForOnline", Shape::Bool),
-        ("UseBFile", Shape::Bool),
-        ("UseDirectPathFullLoad", Shape::Bool),
-        ("UseLogminerReader", Shape::Bool),
-        ("UsePathPrefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OracleSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines an Oracle endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see \[Extra connection attributes when using Oracle as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.ConnectionAttrib>) and \[Extra connection attributes when using Oracle as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Oracle.html#CHAP_Target.Oracle.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines an Oracle endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see [Extra connection attributes when using Oracle as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.ConnectionAttrib) and [Extra connection attributes when using Oracle as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Oracle.html#CHAP_Target.Oracle.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-oraclesettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1881,61 +1604,61 @@ pub struct OracleSettings {
     /// `AccessAlternateDirectly`: a boolean.
     ///
     /// Set this attribute to `false` in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source. This tells the DMS instance to not access redo logs through any specified path prefix replacement using direct file access.
-    pub access_alternate_directly: Option<Bool>,
+    pub access_alternate_directly: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AddSupplementalLogging`: a boolean.
     ///
     /// Set this attribute to set up table-level supplemental logging for the Oracle database. This attribute enables PRIMARY KEY supplemental logging on all tables selected for a migration task.
     ///
     /// If you use this option, you still need to enable database-level supplemental logging.
-    pub add_supplemental_logging: Option<Bool>,
+    pub add_supplemental_logging: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AdditionalArchivedLogDestId`: an integer.
     ///
     /// Set this attribute with `ArchivedLogDestId` in a primary/ standby setup. This attribute is useful in the case of a switchover. In this case, AWS DMS needs to know which destination to get archive redo logs from to read changes. This need arises because the previous primary instance is now a standby instance after switchover.
     ///
-    /// Although AWS DMS supports the use of the Oracle `RESETLOGS` option to open the database, never use `RESETLOGS` unless necessary. For additional information about `RESETLOGS` , see \[RMAN Data Repair Concepts\](<https://docs.aws.amazon.com/https://docs.oracle.com/en/database/oracle/oracle-database/19/bradv/rman-data-repair-concepts.html#GUID-1805CCF7-4AF2-482D-B65A-998192F89C2B>) in the *Oracle Database Backup and Recovery User's Guide* .
-    pub additional_archived_log_dest_id: Option<Int>,
+    /// Although AWS DMS supports the use of the Oracle `RESETLOGS` option to open the database, never use `RESETLOGS` unless necessary. For additional information about `RESETLOGS` , see [RMAN Data Repair Concepts](https://docs.aws.amazon.com/https://docs.oracle.com/en/database/oracle/oracle-database/19/bradv/rman-data-repair-concepts.html#GUID-1805CCF7-4AF2-482D-B65A-998192F89C2B) in the *Oracle Database Backup and Recovery User's Guide* .
+    pub additional_archived_log_dest_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `AllowSelectNestedTables`: a boolean.
     ///
     /// Set this attribute to `true` to enable replication of Oracle tables containing columns that are nested tables or defined types.
-    pub allow_select_nested_tables: Option<Bool>,
+    pub allow_select_nested_tables: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ArchivedLogDestId`: an integer.
     ///
     /// Specifies the ID of the destination for the archived redo logs. This value should be the same as a number in the dest_id column of the v$archived_log view. If you work with an additional redo log destination, use the `AdditionalArchivedLogDestId` option to specify the additional destination ID. Doing this improves performance by ensuring that the correct logs are accessed from the outset.
-    pub archived_log_dest_id: Option<Int>,
+    pub archived_log_dest_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `ArchivedLogsOnly`: a boolean.
     ///
     /// When this field is set to `True` , AWS DMS only accesses the archived redo logs. If the archived redo logs are stored on Automatic Storage Management (ASM) only, the AWS DMS user account needs to be granted ASM privileges.
-    pub archived_logs_only: Option<Bool>,
+    pub archived_logs_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AsmPassword`: a string.
     ///
-    /// For an Oracle source endpoint, your Oracle Automatic Storage Management (ASM) password. You can set this value from the `*asm_user_password*` value. You set this value as part of the comma-separated value that you set to the `Password` request parameter when you create the endpoint to access transaction logs using Binary Reader. For more information, see \[Configuration for change data capture (CDC) on an Oracle source database\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC.Configuration>) .
-    pub asm_password: Option<Str>,
+    /// For an Oracle source endpoint, your Oracle Automatic Storage Management (ASM) password. You can set this value from the `*asm_user_password*` value. You set this value as part of the comma-separated value that you set to the `Password` request parameter when you create the endpoint to access transaction logs using Binary Reader. For more information, see [Configuration for change data capture (CDC) on an Oracle source database](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC.Configuration) .
+    pub asm_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `AsmServer`: a string.
     ///
-    /// For an Oracle source endpoint, your ASM server address. You can set this value from the `asm_server` value. You set `asm_server` as part of the extra connection attribute string to access an Oracle server with Binary Reader that uses ASM. For more information, see \[Configuration for change data capture (CDC) on an Oracle source database\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC.Configuration>) .
-    pub asm_server: Option<Str>,
+    /// For an Oracle source endpoint, your ASM server address. You can set this value from the `asm_server` value. You set `asm_server` as part of the extra connection attribute string to access an Oracle server with Binary Reader that uses ASM. For more information, see [Configuration for change data capture (CDC) on an Oracle source database](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC.Configuration) .
+    pub asm_server: ::std::option::Option<::cloudwright_core::Str>,
     /// `AsmUser`: a string.
     ///
-    /// For an Oracle source endpoint, your ASM user name. You can set this value from the `asm_user` value. You set `asm_user` as part of the extra connection attribute string to access an Oracle server with Binary Reader that uses ASM. For more information, see \[Configuration for change data capture (CDC) on an Oracle source database\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC.Configuration>) .
-    pub asm_user: Option<Str>,
+    /// For an Oracle source endpoint, your ASM user name. You can set this value from the `asm_user` value. You set `asm_user` as part of the extra connection attribute string to access an Oracle server with Binary Reader that uses ASM. For more information, see [Configuration for change data capture (CDC) on an Oracle source database](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC.Configuration) .
+    pub asm_user: ::std::option::Option<::cloudwright_core::Str>,
     /// `CharLengthSemantics`: a string.
     ///
     /// Specifies whether the length of a character column is in bytes or in characters. To indicate that the character column length is in characters, set this attribute to `CHAR` . Otherwise, the character column length is in bytes.
     ///
     /// Example: `charLengthSemantics=CHAR;`
-    pub char_length_semantics: Option<Str>,
+    pub char_length_semantics: ::std::option::Option<::cloudwright_core::Str>,
     /// `DirectPathNoLog`: a boolean.
     ///
     /// When set to `true` , this attribute helps to increase the commit rate on the Oracle target database by writing directly to tables and not writing a trail to database logs.
-    pub direct_path_no_log: Option<Bool>,
+    pub direct_path_no_log: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DirectPathParallelLoad`: a boolean.
     ///
     /// When set to `true` , this attribute specifies a parallel load when `useDirectPathFullLoad` is set to `Y` . This attribute also only applies when you use the AWS DMS parallel load feature. Note that the target table cannot have any constraints or indexes.
-    pub direct_path_parallel_load: Option<Bool>,
+    pub direct_path_parallel_load: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableHomogenousTablespace`: a boolean.
     ///
     /// Set this attribute to enable homogenous tablespace replication and create existing tables or indexes under the same tablespace on the target.
-    pub enable_homogenous_tablespace: Option<Bool>,
+    pub enable_homogenous_tablespace: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExtraArchivedLogDestIds`: a list of integers.
     ///
     /// Specifies the IDs of one more destinations for one or more archived redo logs. These IDs are the values of the `dest_id` column in the `v$archived_log` view. Use this setting with the `archivedLogDestId` extra connection attribute in a primary-to-single setup or a primary-to-multiple-standby setup.
@@ -1948,112 +1671,114 @@ pub struct OracleSettings {
     ///
     /// `archivedLogDestId=1; ExtraArchivedLogDestIds=[2,3,4]`
     ///
-    /// Although AWS DMS supports the use of the Oracle `RESETLOGS` option to open the database, never use `RESETLOGS` unless it's necessary. For more information about `RESETLOGS` , see \[RMAN Data Repair Concepts\](<https://docs.aws.amazon.com/https://docs.oracle.com/en/database/oracle/oracle-database/19/bradv/rman-data-repair-concepts.html#GUID-1805CCF7-4AF2-482D-B65A-998192F89C2B>) in the *Oracle Database Backup and Recovery User's Guide* .
-    pub extra_archived_log_dest_ids: Option<List<Int>>,
+    /// Although AWS DMS supports the use of the Oracle `RESETLOGS` option to open the database, never use `RESETLOGS` unless it's necessary. For more information about `RESETLOGS` , see [RMAN Data Repair Concepts](https://docs.aws.amazon.com/https://docs.oracle.com/en/database/oracle/oracle-database/19/bradv/rman-data-repair-concepts.html#GUID-1805CCF7-4AF2-482D-B65A-998192F89C2B) in the *Oracle Database Backup and Recovery User's Guide* .
+    pub extra_archived_log_dest_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `FailTasksOnLobTruncation`: a boolean.
     ///
     /// When set to `true` , this attribute causes a task to fail if the actual size of an LOB column is greater than the specified `LobMaxSize` .
     ///
     /// If a task is set to limited LOB mode and this option is set to `true` , the task fails instead of truncating the LOB data.
-    pub fail_tasks_on_lob_truncation: Option<Bool>,
+    pub fail_tasks_on_lob_truncation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NumberDatatypeScale`: an integer.
     ///
     /// Specifies the number scale. You can select a scale up to 38, or you can select FLOAT. By default, the NUMBER data type is converted to precision 38, scale 10.
     ///
     /// Example: `numberDataTypeScale=12`
-    pub number_datatype_scale: Option<Int>,
+    pub number_datatype_scale: ::std::option::Option<::cloudwright_core::Int>,
     /// `OraclePathPrefix`: a string.
     ///
     /// Set this string attribute to the required value in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source. This value specifies the default Oracle root used to access the redo logs.
-    pub oracle_path_prefix: Option<Str>,
+    pub oracle_path_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParallelAsmReadThreads`: an integer.
     ///
     /// Set this attribute to change the number of threads that DMS configures to perform a change data capture (CDC) load using Oracle Automatic Storage Management (ASM). You can specify an integer value between 2 (the default) and 8 (the maximum). Use this attribute together with the `readAheadBlocks` attribute.
-    pub parallel_asm_read_threads: Option<Int>,
+    pub parallel_asm_read_threads: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReadAheadBlocks`: an integer.
     ///
     /// Set this attribute to change the number of read-ahead blocks that DMS configures to perform a change data capture (CDC) load using Oracle Automatic Storage Management (ASM). You can specify an integer value between 1000 (the default) and 200,000 (the maximum).
-    pub read_ahead_blocks: Option<Int>,
+    pub read_ahead_blocks: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReadTableSpaceName`: a boolean.
     ///
     /// When set to `true` , this attribute supports tablespace replication.
-    pub read_table_space_name: Option<Bool>,
+    pub read_table_space_name: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReplacePathPrefix`: a boolean.
     ///
     /// Set this attribute to true in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source. This setting tells DMS instance to replace the default Oracle root with the specified `usePathPrefix` setting to access the redo logs.
-    pub replace_path_prefix: Option<Bool>,
+    pub replace_path_prefix: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RetryInterval`: an integer.
     ///
     /// Specifies the number of seconds that the system waits before resending a query.
     ///
     /// Example: `retryInterval=6;`
-    pub retry_interval: Option<Int>,
+    pub retry_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the Oracle endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerOracleAsmAccessRoleArn`: a string.
     ///
     /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM). The full ARN of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the `SecretsManagerOracleAsmSecret` . This `SecretsManagerOracleAsmSecret` has the secret value that allows access to the Oracle ASM of the endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerOracleAsmSecretId` . Or you can specify clear-text values for `AsmUser` , `AsmPassword` , and `AsmServerName` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerOracleAsmSecret` , the corresponding `SecretsManagerOracleAsmAccessRoleArn` , and the `SecretsManagerOracleAsmSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerOracleAsmSecretId` . Or you can specify clear-text values for `AsmUser` , `AsmPassword` , and `AsmServerName` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerOracleAsmSecret` , the corresponding `SecretsManagerOracleAsmAccessRoleArn` , and the `SecretsManagerOracleAsmSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_oracle_asm_access_role_arn: Option<Str>,
+    pub secrets_manager_oracle_asm_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerOracleAsmSecretId`: a string.
     ///
     /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM). The full ARN, partial ARN, or display name of the `SecretsManagerOracleAsmSecret` that contains the Oracle ASM connection details for the Oracle endpoint.
-    pub secrets_manager_oracle_asm_secret_id: Option<Str>,
+    pub secrets_manager_oracle_asm_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the Oracle endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityDbEncryption`: a string.
     ///
-    /// For an Oracle source endpoint, the transparent data encryption (TDE) password required by AWM DMS to access Oracle redo logs encrypted by TDE using Binary Reader. It is also the `*TDE_Password*` part of the comma-separated value you set to the `Password` request parameter when you create the endpoint. The `SecurityDbEncryptian` setting is related to this `SecurityDbEncryptionName` setting. For more information, see \[Supported encryption methods for using Oracle as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.Encryption>) in the *AWS Database Migration Service User Guide* .
-    pub security_db_encryption: Option<Str>,
+    /// For an Oracle source endpoint, the transparent data encryption (TDE) password required by AWM DMS to access Oracle redo logs encrypted by TDE using Binary Reader. It is also the `*TDE_Password*` part of the comma-separated value you set to the `Password` request parameter when you create the endpoint. The `SecurityDbEncryptian` setting is related to this `SecurityDbEncryptionName` setting. For more information, see [Supported encryption methods for using Oracle as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.Encryption) in the *AWS Database Migration Service User Guide* .
+    pub security_db_encryption: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityDbEncryptionName`: a string.
     ///
-    /// For an Oracle source endpoint, the name of a key used for the transparent data encryption (TDE) of the columns and tablespaces in an Oracle source database that is encrypted using TDE. The key value is the value of the `SecurityDbEncryption` setting. For more information on setting the key name value of `SecurityDbEncryptionName` , see the information and example for setting the `securityDbEncryptionName` extra connection attribute in \[Supported encryption methods for using Oracle as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.Encryption>) in the *AWS Database Migration Service User Guide* .
-    pub security_db_encryption_name: Option<Str>,
+    /// For an Oracle source endpoint, the name of a key used for the transparent data encryption (TDE) of the columns and tablespaces in an Oracle source database that is encrypted using TDE. The key value is the value of the `SecurityDbEncryption` setting. For more information on setting the key name value of `SecurityDbEncryptionName` , see the information and example for setting the `securityDbEncryptionName` extra connection attribute in [Supported encryption methods for using Oracle as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.Encryption) in the *AWS Database Migration Service User Guide* .
+    pub security_db_encryption_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SpatialDataOptionToGeoJsonFunctionName`: a string.
     ///
     /// Use this attribute to convert `SDO_GEOMETRY` to `GEOJSON` format. By default, DMS calls the `SDO2GEOJSON` custom function if present and accessible. Or you can create your own custom function that mimics the operation of `SDOGEOJSON` and set `SpatialDataOptionToGeoJsonFunctionName` to call it instead.
-    pub spatial_data_option_to_geo_json_function_name: Option<Str>,
+    pub spatial_data_option_to_geo_json_function_name:
+        ::std::option::Option<::cloudwright_core::Str>,
     /// `StandbyDelayTime`: an integer.
     ///
     /// Use this attribute to specify a time in minutes for the delay in standby sync. If the source is an Oracle Active Data Guard standby database, use this attribute to specify the time lag between primary and standby databases.
     ///
     /// In AWS DMS , you can create an Oracle CDC task that uses an Active Data Guard standby instance as a source for replicating ongoing changes. Doing this eliminates the need to connect to an active database that might be in production.
-    pub standby_delay_time: Option<Int>,
+    pub standby_delay_time: ::std::option::Option<::cloudwright_core::Int>,
     /// `UseAlternateFolderForOnline`: a boolean.
     ///
     /// Set this attribute to `true` in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source. This tells the DMS instance to use any specified prefix replacement to access all online redo logs.
-    pub use_alternate_folder_for_online: Option<Bool>,
+    pub use_alternate_folder_for_online: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseBFile`: a boolean.
     ///
-    /// Set this attribute to True to capture change data using the Binary Reader utility. Set `UseLogminerReader` to False to set this attribute to True. To use Binary Reader with Amazon RDS for Oracle as the source, you set additional attributes. For more information about using this setting with Oracle Automatic Storage Management (ASM), see \[Using Oracle LogMiner or AWS DMS Binary Reader for CDC\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC>) .
-    pub use_b_file: Option<Bool>,
+    /// Set this attribute to True to capture change data using the Binary Reader utility. Set `UseLogminerReader` to False to set this attribute to True. To use Binary Reader with Amazon RDS for Oracle as the source, you set additional attributes. For more information about using this setting with Oracle Automatic Storage Management (ASM), see [Using Oracle LogMiner or AWS DMS Binary Reader for CDC](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC) .
+    pub use_b_file: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseDirectPathFullLoad`: a boolean.
     ///
     /// Set this attribute to True to have AWS DMS use a direct path full load. Specify this value to use the direct path protocol in the Oracle Call Interface (OCI). By using this OCI protocol, you can bulk-load Oracle target tables during a full load.
-    pub use_direct_path_full_load: Option<Bool>,
+    pub use_direct_path_full_load: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseLogminerReader`: a boolean.
     ///
-    /// Set this attribute to True to capture change data using the Oracle LogMiner utility (the default). Set this attribute to False if you want to access the redo logs as a binary file. When you set `UseLogminerReader` to False, also set `UseBfile` to True. For more information on this setting and using Oracle ASM, see \[Using Oracle LogMiner or AWS DMS Binary Reader for CDC\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC>) in the *AWS DMS User Guide* .
-    pub use_logminer_reader: Option<Bool>,
+    /// Set this attribute to True to capture change data using the Oracle LogMiner utility (the default). Set this attribute to False if you want to access the redo logs as a binary file. When you set `UseLogminerReader` to False, also set `UseBfile` to True. For more information on this setting and using Oracle ASM, see [Using Oracle LogMiner or AWS DMS Binary Reader for CDC](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.Oracle.html#CHAP_Source.Oracle.CDC) in the *AWS DMS User Guide* .
+    pub use_logminer_reader: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UsePathPrefix`: a string.
     ///
     /// Set this string attribute to the required value in order to use the Binary Reader to capture change data for an Amazon RDS for Oracle as the source. This value specifies the path prefix used to replace the default Oracle root to access the redo logs.
-    pub use_path_prefix: Option<Str>,
+    pub use_path_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2061,87 +1786,87 @@ impl OracleSettings {
     /// A `OracleSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessAlternateDirectly`: a boolean.
-    pub fn access_alternate_directly(mut self, value: impl Into<Bool>) -> Self { self.access_alternate_directly = Some(value.into()); self }
+    pub fn access_alternate_directly(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.access_alternate_directly = ::std::option::Option::Some(value.into()); self }
     /// `AddSupplementalLogging`: a boolean.
-    pub fn add_supplemental_logging(mut self, value: impl Into<Bool>) -> Self { self.add_supplemental_logging = Some(value.into()); self }
+    pub fn add_supplemental_logging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.add_supplemental_logging = ::std::option::Option::Some(value.into()); self }
     /// `AdditionalArchivedLogDestId`: an integer.
-    pub fn additional_archived_log_dest_id(mut self, value: impl Into<Int>) -> Self { self.additional_archived_log_dest_id = Some(value.into()); self }
+    pub fn additional_archived_log_dest_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.additional_archived_log_dest_id = ::std::option::Option::Some(value.into()); self }
     /// `AllowSelectNestedTables`: a boolean.
-    pub fn allow_select_nested_tables(mut self, value: impl Into<Bool>) -> Self { self.allow_select_nested_tables = Some(value.into()); self }
+    pub fn allow_select_nested_tables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_select_nested_tables = ::std::option::Option::Some(value.into()); self }
     /// `ArchivedLogDestId`: an integer.
-    pub fn archived_log_dest_id(mut self, value: impl Into<Int>) -> Self { self.archived_log_dest_id = Some(value.into()); self }
+    pub fn archived_log_dest_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.archived_log_dest_id = ::std::option::Option::Some(value.into()); self }
     /// `ArchivedLogsOnly`: a boolean.
-    pub fn archived_logs_only(mut self, value: impl Into<Bool>) -> Self { self.archived_logs_only = Some(value.into()); self }
+    pub fn archived_logs_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.archived_logs_only = ::std::option::Option::Some(value.into()); self }
     /// `AsmPassword`: a string.
-    pub fn asm_password(mut self, value: impl Into<Str>) -> Self { self.asm_password = Some(value.into()); self }
+    pub fn asm_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asm_password = ::std::option::Option::Some(value.into()); self }
     /// `AsmServer`: a string.
-    pub fn asm_server(mut self, value: impl Into<Str>) -> Self { self.asm_server = Some(value.into()); self }
+    pub fn asm_server(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asm_server = ::std::option::Option::Some(value.into()); self }
     /// `AsmUser`: a string.
-    pub fn asm_user(mut self, value: impl Into<Str>) -> Self { self.asm_user = Some(value.into()); self }
+    pub fn asm_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asm_user = ::std::option::Option::Some(value.into()); self }
     /// `CharLengthSemantics`: a string.
-    pub fn char_length_semantics(mut self, value: impl Into<Str>) -> Self { self.char_length_semantics = Some(value.into()); self }
+    pub fn char_length_semantics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.char_length_semantics = ::std::option::Option::Some(value.into()); self }
     /// `DirectPathNoLog`: a boolean.
-    pub fn direct_path_no_log(mut self, value: impl Into<Bool>) -> Self { self.direct_path_no_log = Some(value.into()); self }
+    pub fn direct_path_no_log(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.direct_path_no_log = ::std::option::Option::Some(value.into()); self }
     /// `DirectPathParallelLoad`: a boolean.
-    pub fn direct_path_parallel_load(mut self, value: impl Into<Bool>) -> Self { self.direct_path_parallel_load = Some(value.into()); self }
+    pub fn direct_path_parallel_load(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.direct_path_parallel_load = ::std::option::Option::Some(value.into()); self }
     /// `EnableHomogenousTablespace`: a boolean.
-    pub fn enable_homogenous_tablespace(mut self, value: impl Into<Bool>) -> Self { self.enable_homogenous_tablespace = Some(value.into()); self }
+    pub fn enable_homogenous_tablespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_homogenous_tablespace = ::std::option::Option::Some(value.into()); self }
     /// `ExtraArchivedLogDestIds`: a list of integers.
-    pub fn extra_archived_log_dest_ids(mut self, value: impl Into<List<Int>>) -> Self { self.extra_archived_log_dest_ids = Some(value.into()); self }
+    pub fn extra_archived_log_dest_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.extra_archived_log_dest_ids = ::std::option::Option::Some(value.into()); self }
     /// `FailTasksOnLobTruncation`: a boolean.
-    pub fn fail_tasks_on_lob_truncation(mut self, value: impl Into<Bool>) -> Self { self.fail_tasks_on_lob_truncation = Some(value.into()); self }
+    pub fn fail_tasks_on_lob_truncation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fail_tasks_on_lob_truncation = ::std::option::Option::Some(value.into()); self }
     /// `NumberDatatypeScale`: an integer.
-    pub fn number_datatype_scale(mut self, value: impl Into<Int>) -> Self { self.number_datatype_scale = Some(value.into()); self }
+    pub fn number_datatype_scale(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_datatype_scale = ::std::option::Option::Some(value.into()); self }
     /// `OraclePathPrefix`: a string.
-    pub fn oracle_path_prefix(mut self, value: impl Into<Str>) -> Self { self.oracle_path_prefix = Some(value.into()); self }
+    pub fn oracle_path_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.oracle_path_prefix = ::std::option::Option::Some(value.into()); self }
     /// `ParallelAsmReadThreads`: an integer.
-    pub fn parallel_asm_read_threads(mut self, value: impl Into<Int>) -> Self { self.parallel_asm_read_threads = Some(value.into()); self }
+    pub fn parallel_asm_read_threads(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.parallel_asm_read_threads = ::std::option::Option::Some(value.into()); self }
     /// `ReadAheadBlocks`: an integer.
-    pub fn read_ahead_blocks(mut self, value: impl Into<Int>) -> Self { self.read_ahead_blocks = Some(value.into()); self }
+    pub fn read_ahead_blocks(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.read_ahead_blocks = ::std::option::Option::Some(value.into()); self }
     /// `ReadTableSpaceName`: a boolean.
-    pub fn read_table_space_name(mut self, value: impl Into<Bool>) -> Self { self.read_table_space_name = Some(value.into()); self }
+    pub fn read_table_space_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.read_table_space_name = ::std::option::Option::Some(value.into()); self }
     /// `ReplacePathPrefix`: a boolean.
-    pub fn replace_path_prefix(mut self, value: impl Into<Bool>) -> Self { self.replace_path_prefix = Some(value.into()); self }
+    pub fn replace_path_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.replace_path_prefix = ::std::option::Option::Some(value.into()); self }
     /// `RetryInterval`: an integer.
-    pub fn retry_interval(mut self, value: impl Into<Int>) -> Self { self.retry_interval = Some(value.into()); self }
+    pub fn retry_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retry_interval = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerOracleAsmAccessRoleArn`: a string.
-    pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_oracle_asm_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_oracle_asm_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerOracleAsmSecretId`: a string.
-    pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_oracle_asm_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_oracle_asm_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `SecurityDbEncryption`: a string.
-    pub fn security_db_encryption(mut self, value: impl Into<Str>) -> Self { self.security_db_encryption = Some(value.into()); self }
+    pub fn security_db_encryption(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_db_encryption = ::std::option::Option::Some(value.into()); self }
     /// `SecurityDbEncryptionName`: a string.
-    pub fn security_db_encryption_name(mut self, value: impl Into<Str>) -> Self { self.security_db_encryption_name = Some(value.into()); self }
+    pub fn security_db_encryption_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_db_encryption_name = ::std::option::Option::Some(value.into()); self }
     /// `SpatialDataOptionToGeoJsonFunctionName`: a string.
-    pub fn spatial_data_option_to_geo_json_function_name(mut self, value: impl Into<Str>) -> Self { self.spatial_data_option_to_geo_json_function_name = Some(value.into()); self }
+    pub fn spatial_data_option_to_geo_json_function_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spatial_data_option_to_geo_json_function_name = ::std::option::Option::Some(value.into()); self }
     /// `StandbyDelayTime`: an integer.
-    pub fn standby_delay_time(mut self, value: impl Into<Int>) -> Self { self.standby_delay_time = Some(value.into()); self }
+    pub fn standby_delay_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.standby_delay_time = ::std::option::Option::Some(value.into()); self }
     /// `UseAlternateFolderForOnline`: a boolean.
-    pub fn use_alternate_folder_for_online(mut self, value: impl Into<Bool>) -> Self { self.use_alternate_folder_for_online = Some(value.into()); self }
+    pub fn use_alternate_folder_for_online(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_alternate_folder_for_online = ::std::option::Option::Some(value.into()); self }
     /// `UseBFile`: a boolean.
-    pub fn use_b_file(mut self, value: impl Into<Bool>) -> Self { self.use_b_file = Some(value.into()); self }
+    pub fn use_b_file(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_b_file = ::std::option::Option::Some(value.into()); self }
     /// `UseDirectPathFullLoad`: a boolean.
-    pub fn use_direct_path_full_load(mut self, value: impl Into<Bool>) -> Self { self.use_direct_path_full_load = Some(value.into()); self }
+    pub fn use_direct_path_full_load(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_direct_path_full_load = ::std::option::Option::Some(value.into()); self }
     /// `UseLogminerReader`: a boolean.
-    pub fn use_logminer_reader(mut self, value: impl Into<Bool>) -> Self { self.use_logminer_reader = Some(value.into()); self }
+    pub fn use_logminer_reader(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_logminer_reader = ::std::option::Option::Some(value.into()); self }
     /// `UsePathPrefix`: a string.
-    pub fn use_path_prefix(mut self, value: impl Into<Str>) -> Self { self.use_path_prefix = Some(value.into()); self }
+    pub fn use_path_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.use_path_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OracleSettings {}
+impl crate::PropertyType for OracleSettings {}
 
-impl ToValue for OracleSettings {
+impl ::cloudwright_core::ToValue for OracleSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessAlternateDirectly", &self.access_alternate_directly)
             .opt("AddSupplementalLogging", &self.add_supplemental_logging)
             .opt(
@@ -2208,33 +1933,9 @@ impl ToValue for OracleSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AfterConnectScript", Shape::STR),
-        ("BabelfishDatabaseName", Shape::STR),
-        ("CaptureDdls", Shape::Bool),
-        ("DatabaseMode", Shape::STR),
-        ("DdlArtifactsSchema", Shape::STR),
-        ("ExecuteTimeout", Shape::INT),
-        ("FailTasksOnLobTruncation", Shape::Bool),
-        ("HeartbeatEnable", Shape::Bool),
-        ("HeartbeatFrequency", Shape::INT),
-        ("HeartbeatSchema", Shape::STR),
-        ("MapBooleanAsBoolean", Shape::Bool),
-        ("MaxFileSize", Shape::INT),
-        ("PluginName", Shape::STR),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-        ("SlotName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PostgreSqlSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines a PostgreSQL endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see \[Extra connection attributes when using PostgreSQL as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html#CHAP_Source.PostgreSQL.ConnectionAttrib>) and \[Extra connection attributes when using PostgreSQL as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.PostgreSQL.html#CHAP_Target.PostgreSQL.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines a PostgreSQL endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see [Extra connection attributes when using PostgreSQL as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html#CHAP_Source.PostgreSQL.ConnectionAttrib) and [Extra connection attributes when using PostgreSQL as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.PostgreSQL.html#CHAP_Target.PostgreSQL.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-postgresqlsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2244,21 +1945,21 @@ pub struct PostgreSqlSettings {
     /// For use with change data capture (CDC) only, this attribute has AWS DMS bypass foreign keys and user triggers to reduce the time it takes to bulk load data.
     ///
     /// Example: `afterConnectScript=SET session_replication_role='replica'`
-    pub after_connect_script: Option<Str>,
+    pub after_connect_script: ::std::option::Option<::cloudwright_core::Str>,
     /// `BabelfishDatabaseName`: a string.
     ///
     /// The Babelfish for Aurora PostgreSQL database name for the endpoint.
-    pub babelfish_database_name: Option<Str>,
+    pub babelfish_database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CaptureDdls`: a boolean.
     ///
     /// To capture DDL events, AWS DMS creates various artifacts in the PostgreSQL database when the task starts. You can later remove these artifacts.
     ///
     /// If this value is set to `True` , you don't have to create tables or triggers on the source database.
-    pub capture_ddls: Option<Bool>,
+    pub capture_ddls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DatabaseMode`: a string.
     ///
     /// Specifies the default behavior of the replication's handling of PostgreSQL- compatible endpoints that require some additional configuration, such as Babelfish endpoints.
-    pub database_mode: Option<Str>,
+    pub database_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `DdlArtifactsSchema`: a string.
     ///
     /// The schema in which the operational DDL database artifacts are created.
@@ -2266,13 +1967,13 @@ pub struct PostgreSqlSettings {
     /// The default value is `public` .
     ///
     /// Example: `ddlArtifactsSchema=xyzddlschema;`
-    pub ddl_artifacts_schema: Option<Str>,
+    pub ddl_artifacts_schema: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecuteTimeout`: an integer.
     ///
     /// Sets the client statement timeout for the PostgreSQL instance, in seconds. The default value is 60 seconds.
     ///
     /// Example: `executeTimeout=100;`
-    pub execute_timeout: Option<Int>,
+    pub execute_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `FailTasksOnLobTruncation`: a boolean.
     ///
     /// When set to `true` , this value causes a task to fail if the actual size of a LOB column is greater than the specified `LobMaxSize` .
@@ -2280,31 +1981,31 @@ pub struct PostgreSqlSettings {
     /// The default value is `false` .
     ///
     /// If task is set to Limited LOB mode and this option is set to true, the task fails instead of truncating the LOB data.
-    pub fail_tasks_on_lob_truncation: Option<Bool>,
+    pub fail_tasks_on_lob_truncation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HeartbeatEnable`: a boolean.
     ///
     /// The write-ahead log (WAL) heartbeat feature mimics a dummy transaction. By doing this, it prevents idle logical replication slots from holding onto old WAL logs, which can result in storage full situations on the source. This heartbeat keeps `restart_lsn` moving and prevents storage full scenarios.
     ///
     /// The default value is `false` .
-    pub heartbeat_enable: Option<Bool>,
+    pub heartbeat_enable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HeartbeatFrequency`: an integer.
     ///
     /// Sets the WAL heartbeat frequency (in minutes).
     ///
     /// The default value is 5 minutes.
-    pub heartbeat_frequency: Option<Int>,
+    pub heartbeat_frequency: ::std::option::Option<::cloudwright_core::Int>,
     /// `HeartbeatSchema`: a string.
     ///
     /// Sets the schema in which the heartbeat artifacts are created.
     ///
     /// The default value is `public` .
-    pub heartbeat_schema: Option<Str>,
+    pub heartbeat_schema: ::std::option::Option<::cloudwright_core::Str>,
     /// `MapBooleanAsBoolean`: a boolean.
     ///
     /// When true, lets PostgreSQL migrate the boolean type as boolean. By default, PostgreSQL migrates booleans as `varchar(5)` . You must set this setting on both the source and target endpoints for it to take effect.
     ///
     /// The default value is `false` .
-    pub map_boolean_as_boolean: Option<Bool>,
+    pub map_boolean_as_boolean: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxFileSize`: an integer.
     ///
     /// Specifies the maximum size (in KB) of any .csv file used to transfer data to PostgreSQL.
@@ -2312,35 +2013,35 @@ pub struct PostgreSqlSettings {
     /// The default value is 32,768 KB (32 MB).
     ///
     /// Example: `maxFileSize=512`
-    pub max_file_size: Option<Int>,
+    pub max_file_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `PluginName`: a string.
     ///
     /// Specifies the plugin to use to create a replication slot.
     ///
     /// The default value is `pglogical` .
-    pub plugin_name: Option<Str>,
+    pub plugin_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the PostgreSQL endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the PostgreSQL endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SlotName`: a string.
     ///
     /// Sets the name of a previously created logical replication slot for a change data capture (CDC) load of the PostgreSQL source instance.
     ///
     /// When used with the `CdcStartPosition` request parameter for the AWS DMS API , this attribute also makes it possible to use native CDC start points. DMS verifies that the specified logical replication slot exists before starting the CDC load task. It also verifies that the task was created with a valid setting of `CdcStartPosition` . If the specified slot doesn't exist or the task doesn't have a valid `CdcStartPosition` setting, DMS raises an error.
     ///
-    /// For more information about setting the `CdcStartPosition` request parameter, see \[Determining a CDC native start point\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Task.CDC.html#CHAP_Task.CDC.StartPoint.Native>) in the *AWS Database Migration Service User Guide* . For more information about using `CdcStartPosition` , see \[CreateReplicationTask\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationTask.html>) , \[StartReplicationTask\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_StartReplicationTask.html>) , and \[ModifyReplicationTask\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_ModifyReplicationTask.html>) .
-    pub slot_name: Option<Str>,
+    /// For more information about setting the `CdcStartPosition` request parameter, see [Determining a CDC native start point](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Task.CDC.html#CHAP_Task.CDC.StartPoint.Native) in the *AWS Database Migration Service User Guide* . For more information about using `CdcStartPosition` , see [CreateReplicationTask](https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationTask.html) , [StartReplicationTask](https://docs.aws.amazon.com/dms/latest/APIReference/API_StartReplicationTask.html) , and [ModifyReplicationTask](https://docs.aws.amazon.com/dms/latest/APIReference/API_ModifyReplicationTask.html) .
+    pub slot_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2348,49 +2049,49 @@ impl PostgreSqlSettings {
     /// A `PostgreSqlSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AfterConnectScript`: a string.
-    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self { self.after_connect_script = Some(value.into()); self }
+    pub fn after_connect_script(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.after_connect_script = ::std::option::Option::Some(value.into()); self }
     /// `BabelfishDatabaseName`: a string.
-    pub fn babelfish_database_name(mut self, value: impl Into<Str>) -> Self { self.babelfish_database_name = Some(value.into()); self }
+    pub fn babelfish_database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.babelfish_database_name = ::std::option::Option::Some(value.into()); self }
     /// `CaptureDdls`: a boolean.
-    pub fn capture_ddls(mut self, value: impl Into<Bool>) -> Self { self.capture_ddls = Some(value.into()); self }
+    pub fn capture_ddls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.capture_ddls = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseMode`: a string.
-    pub fn database_mode(mut self, value: impl Into<Str>) -> Self { self.database_mode = Some(value.into()); self }
+    pub fn database_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_mode = ::std::option::Option::Some(value.into()); self }
     /// `DdlArtifactsSchema`: a string.
-    pub fn ddl_artifacts_schema(mut self, value: impl Into<Str>) -> Self { self.ddl_artifacts_schema = Some(value.into()); self }
+    pub fn ddl_artifacts_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ddl_artifacts_schema = ::std::option::Option::Some(value.into()); self }
     /// `ExecuteTimeout`: an integer.
-    pub fn execute_timeout(mut self, value: impl Into<Int>) -> Self { self.execute_timeout = Some(value.into()); self }
+    pub fn execute_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.execute_timeout = ::std::option::Option::Some(value.into()); self }
     /// `FailTasksOnLobTruncation`: a boolean.
-    pub fn fail_tasks_on_lob_truncation(mut self, value: impl Into<Bool>) -> Self { self.fail_tasks_on_lob_truncation = Some(value.into()); self }
+    pub fn fail_tasks_on_lob_truncation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fail_tasks_on_lob_truncation = ::std::option::Option::Some(value.into()); self }
     /// `HeartbeatEnable`: a boolean.
-    pub fn heartbeat_enable(mut self, value: impl Into<Bool>) -> Self { self.heartbeat_enable = Some(value.into()); self }
+    pub fn heartbeat_enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.heartbeat_enable = ::std::option::Option::Some(value.into()); self }
     /// `HeartbeatFrequency`: an integer.
-    pub fn heartbeat_frequency(mut self, value: impl Into<Int>) -> Self { self.heartbeat_frequency = Some(value.into()); self }
+    pub fn heartbeat_frequency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.heartbeat_frequency = ::std::option::Option::Some(value.into()); self }
     /// `HeartbeatSchema`: a string.
-    pub fn heartbeat_schema(mut self, value: impl Into<Str>) -> Self { self.heartbeat_schema = Some(value.into()); self }
+    pub fn heartbeat_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.heartbeat_schema = ::std::option::Option::Some(value.into()); self }
     /// `MapBooleanAsBoolean`: a boolean.
-    pub fn map_boolean_as_boolean(mut self, value: impl Into<Bool>) -> Self { self.map_boolean_as_boolean = Some(value.into()); self }
+    pub fn map_boolean_as_boolean(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.map_boolean_as_boolean = ::std::option::Option::Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
+    pub fn max_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_file_size = ::std::option::Option::Some(value.into()); self }
     /// `PluginName`: a string.
-    pub fn plugin_name(mut self, value: impl Into<Str>) -> Self { self.plugin_name = Some(value.into()); self }
+    pub fn plugin_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.plugin_name = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `SlotName`: a string.
-    pub fn slot_name(mut self, value: impl Into<Str>) -> Self { self.slot_name = Some(value.into()); self }
+    pub fn slot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.slot_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PostgreSqlSettings {}
+impl crate::PropertyType for PostgreSqlSettings {}
 
-impl ToValue for PostgreSqlSettings {
+impl ::cloudwright_core::ToValue for PostgreSqlSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AfterConnectScript", &self.after_connect_script)
             .opt("BabelfishDatabaseName", &self.babelfish_database_name)
             .opt("CaptureDdls", &self.capture_ddls)
@@ -2417,24 +2118,9 @@ impl ToValue for PostgreSqlSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RedisSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AuthPassword", Shape::STR),
-        ("AuthType", Shape::Str(&StrRule { allowed: &["auth-role", "auth-token", "none"], ..StrRule::ANY })),
-        ("AuthUserName", Shape::STR),
-        ("Port", Shape::NUM),
-        ("ServerName", Shape::STR),
-        ("SslCaCertificateArn", Shape::STR),
-        ("SslSecurityProtocol", Shape::Str(&StrRule { allowed: &["plaintext", "ssl-encryption"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RedisSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines a Redis target endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see \[Specifying endpoint settings for Redis as a target\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Redis.html#CHAP_Target.Redis.EndpointSettings>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines a Redis target endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see [Specifying endpoint settings for Redis as a target](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Redis.html#CHAP_Target.Redis.EndpointSettings) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-redissettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2442,33 +2128,33 @@ pub struct RedisSettings {
     /// `AuthPassword`: a string.
     ///
     /// The password provided with the `auth-role` and `auth-token` options of the `AuthType` setting for a Redis target endpoint.
-    pub auth_password: Option<Str>,
+    pub auth_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthType`: a string.
     ///
     /// The type of authentication to perform when connecting to a Redis target. Options include `none` , `auth-token` , and `auth-role` . The `auth-token` option requires an `AuthPassword` value to be provided. The `auth-role` option requires `AuthUserName` and `AuthPassword` values to be provided.
-    pub auth_type: Option<Str>,
+    pub auth_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthUserName`: a string.
     ///
     /// The user name provided with the `auth-role` option of the `AuthType` setting for a Redis target endpoint.
-    pub auth_user_name: Option<Str>,
+    pub auth_user_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: a number.
     ///
     /// Transmission Control Protocol (TCP) port for the endpoint.
-    pub port: Option<Num>,
+    pub port: ::std::option::Option<::cloudwright_core::Num>,
     /// `ServerName`: a string.
     ///
     /// Fully qualified domain name of the endpoint.
-    pub server_name: Option<Str>,
+    pub server_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SslCaCertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the certificate authority (CA) that DMS uses to connect to your Redis target endpoint.
-    pub ssl_ca_certificate_arn: Option<Str>,
+    pub ssl_ca_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SslSecurityProtocol`: a string.
     ///
     /// The connection to a Redis target endpoint using Transport Layer Security (TLS). Valid values include `plaintext` and `ssl-encryption` . The default is `ssl-encryption` . The `ssl-encryption` option makes an encrypted connection. Optionally, you can identify an Amazon Resource Name (ARN) for an SSL certificate authority (CA) using the `SslCaCertificateArn` setting. If an ARN isn't given for a CA, DMS uses the Amazon root CA.
     ///
     /// The `plaintext` option doesn't provide Transport Layer Security (TLS) encryption for traffic between endpoint and database.
-    pub ssl_security_protocol: Option<Str>,
+    pub ssl_security_protocol: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2476,31 +2162,31 @@ impl RedisSettings {
     /// A `RedisSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthPassword`: a string.
-    pub fn auth_password(mut self, value: impl Into<Str>) -> Self { self.auth_password = Some(value.into()); self }
+    pub fn auth_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_password = ::std::option::Option::Some(value.into()); self }
     /// `AuthType`: a string.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = Some(value.into()); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_type = ::std::option::Option::Some(value.into()); self }
     /// `AuthUserName`: a string.
-    pub fn auth_user_name(mut self, value: impl Into<Str>) -> Self { self.auth_user_name = Some(value.into()); self }
+    pub fn auth_user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_user_name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a number.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `ServerName`: a string.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = Some(value.into()); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = ::std::option::Option::Some(value.into()); self }
     /// `SslCaCertificateArn`: a string.
-    pub fn ssl_ca_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.ssl_ca_certificate_arn = Some(value.into()); self }
+    pub fn ssl_ca_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_ca_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `SslSecurityProtocol`: a string.
-    pub fn ssl_security_protocol(mut self, value: impl Into<Str>) -> Self { self.ssl_security_protocol = Some(value.into()); self }
+    pub fn ssl_security_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ssl_security_protocol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedisSettings {}
+impl crate::PropertyType for RedisSettings {}
 
-impl ToValue for RedisSettings {
+impl ::cloudwright_core::ToValue for RedisSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthPassword", &self.auth_password)
             .opt("AuthType", &self.auth_type)
             .opt("AuthUserName", &self.auth_user_name)
@@ -2512,43 +2198,9 @@ impl ToValue for RedisSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptAnyDate", Shape::Bool),
-        ("AfterConnectScript", Shape::STR),
-        ("BucketFolder", Shape::STR),
-        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("CaseSensitiveNames", Shape::Bool),
-        ("CompUpdate", Shape::Bool),
-        ("ConnectionTimeout", Shape::INT),
-        ("DateFormat", Shape::STR),
-        ("EmptyAsNull", Shape::Bool),
-        ("EncryptionMode", Shape::Str(&StrRule { allowed: &["sse-kms", "sse-s3"], ..StrRule::ANY })),
-        ("ExplicitIds", Shape::Bool),
-        ("FileTransferUploadStreams", Shape::INT),
-        ("LoadTimeout", Shape::INT),
-        ("MapBooleanAsBoolean", Shape::Bool),
-        ("MaxFileSize", Shape::INT),
-        ("RemoveQuotes", Shape::Bool),
-        ("ReplaceChars", Shape::STR),
-        ("ReplaceInvalidChars", Shape::STR),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-        ("ServerSideEncryptionKmsKeyId", Shape::STR),
-        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TimeFormat", Shape::STR),
-        ("TrimBlanks", Shape::Bool),
-        ("TruncateColumns", Shape::Bool),
-        ("WriteBufferSize", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RedshiftSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines an Amazon Redshift endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see \[Extra connection attributes when using Amazon Redshift as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Redshift.html#CHAP_Target.Redshift.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines an Amazon Redshift endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about other available settings, see [Extra connection attributes when using Amazon Redshift as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.Redshift.html#CHAP_Target.Redshift.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-redshiftsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2558,133 +2210,133 @@ pub struct RedshiftSettings {
     /// A value that indicates to allow any date format, including invalid formats such as 00/00/00 00:00:00, to be loaded without generating an error. You can choose `true` or `false` (the default).
     ///
     /// This parameter applies only to TIMESTAMP and DATE columns. Always use ACCEPTANYDATE with the DATEFORMAT parameter. If the date format for the data doesn't match the DATEFORMAT specification, Amazon Redshift inserts a NULL value into that field.
-    pub accept_any_date: Option<Bool>,
+    pub accept_any_date: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AfterConnectScript`: a string.
     ///
     /// Code to run after connecting. This parameter should contain the code itself, not the name of a file containing the code.
-    pub after_connect_script: Option<Str>,
+    pub after_connect_script: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketFolder`: a string.
     ///
     /// An S3 folder where the comma-separated-value (.csv) files are stored before being uploaded to the target Redshift cluster.
     ///
-    /// For full load mode, AWS DMS converts source records into .csv files and loads them to the *BucketFolder/TableID* path. AWS DMS uses the Redshift `COPY` command to upload the .csv files to the target table. The files are deleted once the `COPY` operation has finished. For more information, see \[COPY\](<https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html>) in the *Amazon Redshift Database Developer Guide* .
+    /// For full load mode, AWS DMS converts source records into .csv files and loads them to the *BucketFolder/TableID* path. AWS DMS uses the Redshift `COPY` command to upload the .csv files to the target table. The files are deleted once the `COPY` operation has finished. For more information, see [COPY](https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html) in the *Amazon Redshift Database Developer Guide* .
     ///
     /// For change-data-capture (CDC) mode, AWS DMS creates a *NetChanges* table, and loads the .csv files to this *BucketFolder/NetChangesTableID* path.
-    pub bucket_folder: Option<Str>,
+    pub bucket_folder: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketName`: a string.
     ///
     /// The name of the intermediate S3 bucket used to store .csv files before uploading data to Redshift.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CaseSensitiveNames`: a boolean.
     ///
     /// If Amazon Redshift is configured to support case sensitive schema names, set `CaseSensitiveNames` to `true` . The default is `false` .
-    pub case_sensitive_names: Option<Bool>,
+    pub case_sensitive_names: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CompUpdate`: a boolean.
     ///
     /// If you set `CompUpdate` to `true` Amazon Redshift applies automatic compression if the table is empty. This applies even if the table columns already have encodings other than `RAW` . If you set `CompUpdate` to `false` , automatic compression is disabled and existing column encodings aren't changed. The default is `true` .
-    pub comp_update: Option<Bool>,
+    pub comp_update: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ConnectionTimeout`: an integer.
     ///
     /// A value that sets the amount of time to wait (in milliseconds) before timing out, beginning from when you initially establish a connection.
-    pub connection_timeout: Option<Int>,
+    pub connection_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `DateFormat`: a string.
     ///
     /// The date format that you are using. Valid values are `auto` (case-sensitive), your date format string enclosed in quotes, or NULL. If this parameter is left unset (NULL), it defaults to a format of 'YYYY-MM-DD'. Using `auto` recognizes most strings, even some that aren't supported when you use a date format string.
     ///
     /// If your date and time values use formats different from each other, set this to `auto` .
-    pub date_format: Option<Str>,
+    pub date_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmptyAsNull`: a boolean.
     ///
     /// A value that specifies whether AWS DMS should migrate empty CHAR and VARCHAR fields as NULL. A value of `true` sets empty CHAR and VARCHAR fields to null. The default is `false` .
-    pub empty_as_null: Option<Bool>,
+    pub empty_as_null: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncryptionMode`: a string.
     ///
     /// The type of server-side encryption that you want to use for your data. This encryption type is part of the endpoint settings or the extra connections attributes for Amazon S3. You can choose either `SSE_S3` (the default) or `SSE_KMS` .
     ///
-    /// &gt; For the `ModifyEndpoint` operation, you can change the existing value of the `EncryptionMode` parameter from `SSE_KMS` to `SSE_S3` . But you can’t change the existing value from `SSE_S3` to `SSE_KMS` .
+    /// \> For the `ModifyEndpoint` operation, you can change the existing value of the `EncryptionMode` parameter from `SSE_KMS` to `SSE_S3` . But you can’t change the existing value from `SSE_S3` to `SSE_KMS` .
     ///
     /// To use `SSE_S3` , create an AWS Identity and Access Management (IAM) role with a policy that allows `"arn:aws:s3:::*"` to use the following actions: `"s3:PutObject", "s3:ListBucket"`
-    pub encryption_mode: Option<Str>,
+    pub encryption_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExplicitIds`: a boolean.
     ///
     /// This setting is only valid for a full-load migration task. Set `ExplicitIds` to `true` to have tables with `IDENTITY` columns override their auto-generated values with explicit values loaded from the source data files used to populate the tables. The default is `false` .
-    pub explicit_ids: Option<Bool>,
+    pub explicit_ids: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FileTransferUploadStreams`: an integer.
     ///
     /// The number of threads used to upload a single file. This parameter accepts a value from 1 through 64. It defaults to 10.
     ///
-    /// The number of parallel streams used to upload a single .csv file to an S3 bucket using S3 Multipart Upload. For more information, see \[Multipart upload overview\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html>) .
+    /// The number of parallel streams used to upload a single .csv file to an S3 bucket using S3 Multipart Upload. For more information, see [Multipart upload overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html) .
     ///
     /// `FileTransferUploadStreams` accepts a value from 1 through 64. It defaults to 10.
-    pub file_transfer_upload_streams: Option<Int>,
+    pub file_transfer_upload_streams: ::std::option::Option<::cloudwright_core::Int>,
     /// `LoadTimeout`: an integer.
     ///
     /// The amount of time to wait (in milliseconds) before timing out of operations performed by AWS DMS on a Redshift cluster, such as Redshift COPY, INSERT, DELETE, and UPDATE.
-    pub load_timeout: Option<Int>,
+    pub load_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `MapBooleanAsBoolean`: a boolean.
     ///
     /// When true, lets Redshift migrate the boolean type as boolean. By default, Redshift migrates booleans as `varchar(1)` . You must set this setting on both the source and target endpoints for it to take effect.
-    pub map_boolean_as_boolean: Option<Bool>,
+    pub map_boolean_as_boolean: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxFileSize`: an integer.
     ///
     /// The maximum size (in KB) of any .csv file used to load data on an S3 bucket and transfer data to Amazon Redshift. It defaults to 1048576KB (1 GB).
-    pub max_file_size: Option<Int>,
+    pub max_file_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `RemoveQuotes`: a boolean.
     ///
     /// A value that specifies to remove surrounding quotation marks from strings in the incoming data. All characters within the quotation marks, including delimiters, are retained. Choose `true` to remove quotation marks. The default is `false` .
-    pub remove_quotes: Option<Bool>,
+    pub remove_quotes: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReplaceChars`: a string.
     ///
     /// A value that specifies to replaces the invalid characters specified in `ReplaceInvalidChars` , substituting the specified characters instead. The default is `"?"` .
-    pub replace_chars: Option<Str>,
+    pub replace_chars: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplaceInvalidChars`: a string.
     ///
     /// A list of characters that you want to replace. Use with `ReplaceChars` .
-    pub replace_invalid_chars: Option<Str>,
+    pub replace_invalid_chars: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the Amazon Redshift endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the Amazon Redshift endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerSideEncryptionKmsKeyId`: a string.
     ///
     /// The AWS  key ID. If you are using `SSE_KMS` for the `EncryptionMode` , provide this key ID. The key that you use needs an attached policy that enables IAM user permissions and allows use of the key.
-    pub server_side_encryption_kms_key_id: Option<Str>,
+    pub server_side_encryption_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceAccessRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that has access to the Amazon Redshift service. The role must allow the `iam:PassRole` action.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_access_role_arn: Option<Str>,
+    pub service_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeFormat`: a string.
     ///
     /// The time format that you want to use. Valid values are `auto` (case-sensitive), `'timeformat_string'` , `'epochsecs'` , or `'epochmillisecs'` . It defaults to 10. Using `auto` recognizes most strings, even some that aren't supported when you use a time format string.
     ///
     /// If your date and time values use formats different from each other, set this parameter to `auto` .
-    pub time_format: Option<Str>,
+    pub time_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrimBlanks`: a boolean.
     ///
     /// A value that specifies to remove the trailing white space characters from a VARCHAR string. This parameter applies only to columns with a VARCHAR data type. Choose `true` to remove unneeded white space. The default is `false` .
-    pub trim_blanks: Option<Bool>,
+    pub trim_blanks: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TruncateColumns`: a boolean.
     ///
     /// A value that specifies to truncate data in columns to the appropriate number of characters, so that the data fits in the column. This parameter applies only to columns with a VARCHAR or CHAR data type, and rows with a size of 4 MB or less. Choose `true` to truncate data. The default is `false` .
-    pub truncate_columns: Option<Bool>,
+    pub truncate_columns: ::std::option::Option<::cloudwright_core::Bool>,
     /// `WriteBufferSize`: an integer.
     ///
     /// The size (in KB) of the in-memory file write buffer used when generating .csv files on the local disk at the DMS replication instance. The default value is 1000 (buffer size is 1000KB).
-    pub write_buffer_size: Option<Int>,
+    pub write_buffer_size: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2692,69 +2344,69 @@ impl RedshiftSettings {
     /// A `RedshiftSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcceptAnyDate`: a boolean.
-    pub fn accept_any_date(mut self, value: impl Into<Bool>) -> Self { self.accept_any_date = Some(value.into()); self }
+    pub fn accept_any_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.accept_any_date = ::std::option::Option::Some(value.into()); self }
     /// `AfterConnectScript`: a string.
-    pub fn after_connect_script(mut self, value: impl Into<Str>) -> Self { self.after_connect_script = Some(value.into()); self }
+    pub fn after_connect_script(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.after_connect_script = ::std::option::Option::Some(value.into()); self }
     /// `BucketFolder`: a string.
-    pub fn bucket_folder(mut self, value: impl Into<Str>) -> Self { self.bucket_folder = Some(value.into()); self }
+    pub fn bucket_folder(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_folder = ::std::option::Option::Some(value.into()); self }
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `CaseSensitiveNames`: a boolean.
-    pub fn case_sensitive_names(mut self, value: impl Into<Bool>) -> Self { self.case_sensitive_names = Some(value.into()); self }
+    pub fn case_sensitive_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.case_sensitive_names = ::std::option::Option::Some(value.into()); self }
     /// `CompUpdate`: a boolean.
-    pub fn comp_update(mut self, value: impl Into<Bool>) -> Self { self.comp_update = Some(value.into()); self }
+    pub fn comp_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.comp_update = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionTimeout`: an integer.
-    pub fn connection_timeout(mut self, value: impl Into<Int>) -> Self { self.connection_timeout = Some(value.into()); self }
+    pub fn connection_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_timeout = ::std::option::Option::Some(value.into()); self }
     /// `DateFormat`: a string.
-    pub fn date_format(mut self, value: impl Into<Str>) -> Self { self.date_format = Some(value.into()); self }
+    pub fn date_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_format = ::std::option::Option::Some(value.into()); self }
     /// `EmptyAsNull`: a boolean.
-    pub fn empty_as_null(mut self, value: impl Into<Bool>) -> Self { self.empty_as_null = Some(value.into()); self }
+    pub fn empty_as_null(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.empty_as_null = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionMode`: a string.
-    pub fn encryption_mode(mut self, value: impl Into<Str>) -> Self { self.encryption_mode = Some(value.into()); self }
+    pub fn encryption_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `ExplicitIds`: a boolean.
-    pub fn explicit_ids(mut self, value: impl Into<Bool>) -> Self { self.explicit_ids = Some(value.into()); self }
+    pub fn explicit_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.explicit_ids = ::std::option::Option::Some(value.into()); self }
     /// `FileTransferUploadStreams`: an integer.
-    pub fn file_transfer_upload_streams(mut self, value: impl Into<Int>) -> Self { self.file_transfer_upload_streams = Some(value.into()); self }
+    pub fn file_transfer_upload_streams(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.file_transfer_upload_streams = ::std::option::Option::Some(value.into()); self }
     /// `LoadTimeout`: an integer.
-    pub fn load_timeout(mut self, value: impl Into<Int>) -> Self { self.load_timeout = Some(value.into()); self }
+    pub fn load_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.load_timeout = ::std::option::Option::Some(value.into()); self }
     /// `MapBooleanAsBoolean`: a boolean.
-    pub fn map_boolean_as_boolean(mut self, value: impl Into<Bool>) -> Self { self.map_boolean_as_boolean = Some(value.into()); self }
+    pub fn map_boolean_as_boolean(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.map_boolean_as_boolean = ::std::option::Option::Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
+    pub fn max_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_file_size = ::std::option::Option::Some(value.into()); self }
     /// `RemoveQuotes`: a boolean.
-    pub fn remove_quotes(mut self, value: impl Into<Bool>) -> Self { self.remove_quotes = Some(value.into()); self }
+    pub fn remove_quotes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_quotes = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceChars`: a string.
-    pub fn replace_chars(mut self, value: impl Into<Str>) -> Self { self.replace_chars = Some(value.into()); self }
+    pub fn replace_chars(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replace_chars = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceInvalidChars`: a string.
-    pub fn replace_invalid_chars(mut self, value: impl Into<Str>) -> Self { self.replace_invalid_chars = Some(value.into()); self }
+    pub fn replace_invalid_chars(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replace_invalid_chars = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `ServerSideEncryptionKmsKeyId`: a string.
-    pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.server_side_encryption_kms_key_id = Some(value.into()); self }
+    pub fn server_side_encryption_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_side_encryption_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
+    pub fn service_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TimeFormat`: a string.
-    pub fn time_format(mut self, value: impl Into<Str>) -> Self { self.time_format = Some(value.into()); self }
+    pub fn time_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_format = ::std::option::Option::Some(value.into()); self }
     /// `TrimBlanks`: a boolean.
-    pub fn trim_blanks(mut self, value: impl Into<Bool>) -> Self { self.trim_blanks = Some(value.into()); self }
+    pub fn trim_blanks(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.trim_blanks = ::std::option::Option::Some(value.into()); self }
     /// `TruncateColumns`: a boolean.
-    pub fn truncate_columns(mut self, value: impl Into<Bool>) -> Self { self.truncate_columns = Some(value.into()); self }
+    pub fn truncate_columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.truncate_columns = ::std::option::Option::Some(value.into()); self }
     /// `WriteBufferSize`: an integer.
-    pub fn write_buffer_size(mut self, value: impl Into<Int>) -> Self { self.write_buffer_size = Some(value.into()); self }
+    pub fn write_buffer_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.write_buffer_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedshiftSettings {}
+impl crate::PropertyType for RedshiftSettings {}
 
-impl ToValue for RedshiftSettings {
+impl ::cloudwright_core::ToValue for RedshiftSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptAnyDate", &self.accept_any_date)
             .opt("AfterConnectScript", &self.after_connect_script)
             .opt("BucketFolder", &self.bucket_folder)
@@ -2794,58 +2446,9 @@ impl ToValue for RedshiftSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_S3Settings: ObjRule = ObjRule {
-    properties: &[
-        ("AddColumnName", Shape::Bool),
-        ("AddTrailingPaddingCharacter", Shape::Bool),
-        ("BucketFolder", Shape::STR),
-        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("CannedAclForObjects", Shape::Str(&StrRule { allowed: &["authenticated-read", "aws-exec-read", "bucket-owner-full-control", "bucket-owner-read", "none", "private", "public-read", "public-read-write"], ..StrRule::ANY })),
-        ("CdcInsertsAndUpdates", Shape::Bool),
-        ("CdcInsertsOnly", Shape::Bool),
-        ("CdcMaxBatchInterval", Shape::INT),
-        ("CdcMinFileSize", Shape::INT),
-        ("CdcPath", Shape::STR),
-        ("CompressionType", Shape::Str(&StrRule { allowed: &["gzip", "none"], ..StrRule::ANY })),
-        ("CsvDelimiter", Shape::STR),
-        ("CsvNoSupValue", Shape::STR),
-        ("CsvNullValue", Shape::STR),
-        ("CsvRowDelimiter", Shape::STR),
-        ("DataFormat", Shape::Str(&StrRule { allowed: &["csv", "parquet"], ..StrRule::ANY })),
-        ("DataPageSize", Shape::INT),
-        ("DatePartitionDelimiter", Shape::Str(&StrRule { allowed: &["DASH", "NONE", "SLASH", "UNDERSCORE"], ..StrRule::ANY })),
-        ("DatePartitionEnabled", Shape::Bool),
-        ("DatePartitionSequence", Shape::Str(&StrRule { allowed: &["DDMMYYYY", "MMYYYYDD", "YYYYMM", "YYYYMMDD", "YYYYMMDDHH"], ..StrRule::ANY })),
-        ("DatePartitionTimezone", Shape::STR),
-        ("DictPageSizeLimit", Shape::INT),
-        ("EnableStatistics", Shape::Bool),
-        ("EncodingType", Shape::Str(&StrRule { allowed: &["plain", "plain-dictionary", "rle-dictionary"], ..StrRule::ANY })),
-        ("EncryptionMode", Shape::Str(&StrRule { allowed: &["sse-kms", "sse-s3"], ..StrRule::ANY })),
-        ("ExpectedBucketOwner", Shape::STR),
-        ("ExternalTableDefinition", Shape::STR),
-        ("GlueCatalogGeneration", Shape::Bool),
-        ("IgnoreHeaderRows", Shape::INT),
-        ("IncludeOpForFullLoad", Shape::Bool),
-        ("MaxFileSize", Shape::INT),
-        ("ParquetTimestampInMillisecond", Shape::Bool),
-        ("ParquetVersion", Shape::Str(&StrRule { allowed: &["parquet-1-0", "parquet-2-0"], ..StrRule::ANY })),
-        ("PreserveTransactions", Shape::Bool),
-        ("Rfc4180", Shape::Bool),
-        ("RowGroupLength", Shape::INT),
-        ("ServerSideEncryptionKmsKeyId", Shape::STR),
-        ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TimestampColumnName", Shape::STR),
-        ("UseCsvNoSupValue", Shape::Bool),
-        ("UseTaskStartTimeForFullLoadTimestamp", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3Settings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines an Amazon S3 endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about the available settings, see \[Extra connection attributes when using Amazon S3 as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.S3.html#CHAP_Source.S3.Configuring>) and \[Extra connection attributes when using Amazon S3 as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines an Amazon S3 endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For more information about the available settings, see [Extra connection attributes when using Amazon S3 as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.S3.html#CHAP_Source.S3.Configuring) and [Extra connection attributes when using Amazon S3 as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-s3settings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2855,47 +2458,47 @@ pub struct S3Settings {
     /// An optional parameter that, when set to `true` or `y` , you can use to add column name information to the .csv output file.
     ///
     /// The default value is `false` . Valid values are `true` , `false` , `y` , and `n` .
-    pub add_column_name: Option<Bool>,
+    pub add_column_name: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AddTrailingPaddingCharacter`: a boolean.
     ///
     /// Use the S3 target endpoint setting `AddTrailingPaddingCharacter` to add padding on string data. The default value is `false` .
-    pub add_trailing_padding_character: Option<Bool>,
+    pub add_trailing_padding_character: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BucketFolder`: a string.
     ///
     /// An optional parameter to set a folder name in the S3 bucket. If provided, tables are created in the path `*bucketFolder* / *schema_name* / *table_name* /` . If this parameter isn't specified, the path used is `*schema_name* / *table_name* /` .
-    pub bucket_folder: Option<Str>,
+    pub bucket_folder: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketName`: a string.
     ///
     /// The name of the S3 bucket.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CannedAclForObjects`: a string.
     ///
-    /// A value that enables AWS DMS to specify a predefined (canned) access control list (ACL) for objects created in an Amazon S3 bucket as .csv or .parquet files. For more information about Amazon S3 canned ACLs, see \[Canned ACL\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl>) in the *Amazon S3 Developer Guide* .
+    /// A value that enables AWS DMS to specify a predefined (canned) access control list (ACL) for objects created in an Amazon S3 bucket as .csv or .parquet files. For more information about Amazon S3 canned ACLs, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl) in the *Amazon S3 Developer Guide* .
     ///
     /// The default value is NONE. Valid values include NONE, PRIVATE, PUBLIC_READ, PUBLIC_READ_WRITE, AUTHENTICATED_READ, AWS_EXEC_READ, BUCKET_OWNER_READ, and BUCKET_OWNER_FULL_CONTROL.
-    pub canned_acl_for_objects: Option<Str>,
+    pub canned_acl_for_objects: ::std::option::Option<::cloudwright_core::Str>,
     /// `CdcInsertsAndUpdates`: a boolean.
     ///
     /// A value that enables a change data capture (CDC) load to write INSERT and UPDATE operations to .csv or .parquet (columnar storage) output files. The default setting is `false` , but when `CdcInsertsAndUpdates` is set to `true` or `y` , only INSERTs and UPDATEs from the source database are migrated to the .csv or .parquet file.
     ///
-    /// For .csv file format only, how these INSERTs and UPDATEs are recorded depends on the value of the `IncludeOpForFullLoad` parameter. If `IncludeOpForFullLoad` is set to `true` , the first field of every CDC record is set to either `I` or `U` to indicate INSERT and UPDATE operations at the source. But if `IncludeOpForFullLoad` is set to `false` , CDC records are written without an indication of INSERT or UPDATE operations at the source. For more information about how these settings work together, see \[Indicating Source DB Operations in Migrated S3 Data\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring.InsertOps>) in the *AWS Database Migration Service User Guide* .
+    /// For .csv file format only, how these INSERTs and UPDATEs are recorded depends on the value of the `IncludeOpForFullLoad` parameter. If `IncludeOpForFullLoad` is set to `true` , the first field of every CDC record is set to either `I` or `U` to indicate INSERT and UPDATE operations at the source. But if `IncludeOpForFullLoad` is set to `false` , CDC records are written without an indication of INSERT or UPDATE operations at the source. For more information about how these settings work together, see [Indicating Source DB Operations in Migrated S3 Data](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring.InsertOps) in the *AWS Database Migration Service User Guide* .
     ///
-    /// &gt; AWS DMS supports the use of the `CdcInsertsAndUpdates` parameter in versions 3.3.1 and later.
-    /// &gt;
-    /// &gt; `CdcInsertsOnly` and `CdcInsertsAndUpdates` can't both be set to `true` for the same endpoint. Set either `CdcInsertsOnly` or `CdcInsertsAndUpdates` to `true` for the same endpoint, but not both.
-    pub cdc_inserts_and_updates: Option<Bool>,
+    /// \> AWS DMS supports the use of the `CdcInsertsAndUpdates` parameter in versions 3.3.1 and later.
+    /// \>
+    /// \> `CdcInsertsOnly` and `CdcInsertsAndUpdates` can't both be set to `true` for the same endpoint. Set either `CdcInsertsOnly` or `CdcInsertsAndUpdates` to `true` for the same endpoint, but not both.
+    pub cdc_inserts_and_updates: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CdcInsertsOnly`: a boolean.
     ///
     /// A value that enables a change data capture (CDC) load to write only INSERT operations to .csv or columnar storage (.parquet) output files. By default (the `false` setting), the first field in a .csv or .parquet record contains the letter I (INSERT), U (UPDATE), or D (DELETE). These values indicate whether the row was inserted, updated, or deleted at the source database for a CDC load to the target.
     ///
-    /// If `CdcInsertsOnly` is set to `true` or `y` , only INSERTs from the source database are migrated to the .csv or .parquet file. For .csv format only, how these INSERTs are recorded depends on the value of `IncludeOpForFullLoad` . If `IncludeOpForFullLoad` is set to `true` , the first field of every CDC record is set to I to indicate the INSERT operation at the source. If `IncludeOpForFullLoad` is set to `false` , every CDC record is written without a first field to indicate the INSERT operation at the source. For more information about how these settings work together, see \[Indicating Source DB Operations in Migrated S3 Data\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring.InsertOps>) in the *AWS Database Migration Service User Guide* .
+    /// If `CdcInsertsOnly` is set to `true` or `y` , only INSERTs from the source database are migrated to the .csv or .parquet file. For .csv format only, how these INSERTs are recorded depends on the value of `IncludeOpForFullLoad` . If `IncludeOpForFullLoad` is set to `true` , the first field of every CDC record is set to I to indicate the INSERT operation at the source. If `IncludeOpForFullLoad` is set to `false` , every CDC record is written without a first field to indicate the INSERT operation at the source. For more information about how these settings work together, see [Indicating Source DB Operations in Migrated S3 Data](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring.InsertOps) in the *AWS Database Migration Service User Guide* .
     ///
-    /// &gt; AWS DMS supports the interaction described preceding between the `CdcInsertsOnly` and `IncludeOpForFullLoad` parameters in versions 3.1.4 and later.
-    /// &gt;
-    /// &gt; `CdcInsertsOnly` and `CdcInsertsAndUpdates` can't both be set to `true` for the same endpoint. Set either `CdcInsertsOnly` or `CdcInsertsAndUpdates` to `true` for the same endpoint, but not both.
-    pub cdc_inserts_only: Option<Bool>,
+    /// \> AWS DMS supports the interaction described preceding between the `CdcInsertsOnly` and `IncludeOpForFullLoad` parameters in versions 3.1.4 and later.
+    /// \>
+    /// \> `CdcInsertsOnly` and `CdcInsertsAndUpdates` can't both be set to `true` for the same endpoint. Set either `CdcInsertsOnly` or `CdcInsertsAndUpdates` to `true` for the same endpoint, but not both.
+    pub cdc_inserts_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CdcMaxBatchInterval`: an integer.
     ///
     /// Maximum length of the interval, defined in seconds, after which to output a file to Amazon S3.
@@ -2903,7 +2506,7 @@ pub struct S3Settings {
     /// When `CdcMaxBatchInterval` and `CdcMinFileSize` are both specified, the file write is triggered by whichever parameter condition is met first within an AWS DMS CloudFormation template.
     ///
     /// The default value is 60 seconds.
-    pub cdc_max_batch_interval: Option<Int>,
+    pub cdc_max_batch_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `CdcMinFileSize`: an integer.
     ///
     /// Minimum file size, defined in kilobytes, to reach for a file output to Amazon S3.
@@ -2911,82 +2514,82 @@ pub struct S3Settings {
     /// When `CdcMinFileSize` and `CdcMaxBatchInterval` are both specified, the file write is triggered by whichever parameter condition is met first within an AWS DMS CloudFormation template.
     ///
     /// The default value is 32 MB.
-    pub cdc_min_file_size: Option<Int>,
+    pub cdc_min_file_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `CdcPath`: a string.
     ///
-    /// Specifies the folder path of CDC files. For an S3 source, this setting is required if a task captures change data; otherwise, it's optional. If `CdcPath` is set, AWS DMS reads CDC files from this path and replicates the data changes to the target endpoint. For an S3 target if you set \[`PreserveTransactions`\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-PreserveTransactions>) to `true` , AWS DMS verifies that you have set this parameter to a folder path on your S3 target where AWS DMS can save the transaction order for the CDC load. AWS DMS creates this CDC folder path in either your S3 target working directory or the S3 target location specified by \[`BucketFolder`\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-BucketFolder>) and \[`BucketName`\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-BucketName>) .
+    /// Specifies the folder path of CDC files. For an S3 source, this setting is required if a task captures change data; otherwise, it's optional. If `CdcPath` is set, AWS DMS reads CDC files from this path and replicates the data changes to the target endpoint. For an S3 target if you set [`PreserveTransactions`](https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-PreserveTransactions) to `true` , AWS DMS verifies that you have set this parameter to a folder path on your S3 target where AWS DMS can save the transaction order for the CDC load. AWS DMS creates this CDC folder path in either your S3 target working directory or the S3 target location specified by [`BucketFolder`](https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-BucketFolder) and [`BucketName`](https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-BucketName) .
     ///
     /// For example, if you specify `CdcPath` as `MyChangedData` , and you specify `BucketName` as `MyTargetBucket` but do not specify `BucketFolder` , AWS DMS creates the CDC folder path following: `MyTargetBucket/MyChangedData` .
     ///
     /// If you specify the same `CdcPath` , and you specify `BucketName` as `MyTargetBucket` and `BucketFolder` as `MyTargetData` , AWS DMS creates the CDC folder path following: `MyTargetBucket/MyTargetData/MyChangedData` .
     ///
-    /// For more information on CDC including transaction order on an S3 target, see \[Capturing data changes (CDC) including transaction order on the S3 target\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.EndpointSettings.CdcPath>) .
+    /// For more information on CDC including transaction order on an S3 target, see [Capturing data changes (CDC) including transaction order on the S3 target](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.EndpointSettings.CdcPath) .
     ///
-    /// &gt; This setting is supported in AWS DMS versions 3.4.2 and later.
-    pub cdc_path: Option<Str>,
+    /// \> This setting is supported in AWS DMS versions 3.4.2 and later.
+    pub cdc_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `CompressionType`: a string.
     ///
     /// An optional parameter. When set to GZIP it enables the service to compress the target files. To allow the service to write the target files uncompressed, either set this parameter to NONE (the default) or don't specify the parameter at all. This parameter applies to both .csv and .parquet file formats.
-    pub compression_type: Option<Str>,
+    pub compression_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `CsvDelimiter`: a string.
     ///
     /// The delimiter used to separate columns in the .csv file for both source and target. The default is a comma.
-    pub csv_delimiter: Option<Str>,
+    pub csv_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `CsvNoSupValue`: a string.
     ///
-    /// This setting only applies if your Amazon S3 output files during a change data capture (CDC) load are written in .csv format. If \[`UseCsvNoSupValue`\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-UseCsvNoSupValue>) is set to true, specify a string value that you want AWS DMS to use for all columns not included in the supplemental log. If you do not specify a string value, AWS DMS uses the null value for these columns regardless of the `UseCsvNoSupValue` setting.
+    /// This setting only applies if your Amazon S3 output files during a change data capture (CDC) load are written in .csv format. If [`UseCsvNoSupValue`](https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-UseCsvNoSupValue) is set to true, specify a string value that you want AWS DMS to use for all columns not included in the supplemental log. If you do not specify a string value, AWS DMS uses the null value for these columns regardless of the `UseCsvNoSupValue` setting.
     ///
-    /// &gt; This setting is supported in AWS DMS versions 3.4.1 and later.
-    pub csv_no_sup_value: Option<Str>,
+    /// \> This setting is supported in AWS DMS versions 3.4.1 and later.
+    pub csv_no_sup_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `CsvNullValue`: a string.
     ///
     /// An optional parameter that specifies how AWS DMS treats null values. While handling the null value, you can use this parameter to pass a user-defined string as null when writing to the target. For example, when target columns are not nullable, you can use this option to differentiate between the empty string value and the null value. So, if you set this parameter value to the empty string ("" or ''), AWS DMS treats the empty string as the null value instead of `NULL` .
     ///
     /// The default value is `NULL` . Valid values include any valid string.
-    pub csv_null_value: Option<Str>,
+    pub csv_null_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `CsvRowDelimiter`: a string.
     ///
     /// The delimiter used to separate rows in the .csv file for both source and target.
     ///
     /// The default is a carriage return ( `\n` ).
-    pub csv_row_delimiter: Option<Str>,
+    pub csv_row_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataFormat`: a string.
     ///
     /// The format of the data that you want to use for output. You can choose one of the following:
     ///
     /// - `csv` : This is a row-based file format with comma-separated values (.csv).
     /// - `parquet` : Apache Parquet (.parquet) is a columnar storage file format that features efficient compression and provides faster query response.
-    pub data_format: Option<Str>,
+    pub data_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataPageSize`: an integer.
     ///
     /// The size of one data page in bytes. This parameter defaults to 1024 * 1024 bytes (1 MiB). This number is used for .parquet file format only.
-    pub data_page_size: Option<Int>,
+    pub data_page_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `DatePartitionDelimiter`: a string.
     ///
     /// Specifies a date separating delimiter to use during folder partitioning. The default value is `SLASH` . Use this parameter when `DatePartitionedEnabled` is set to `true` .
-    pub date_partition_delimiter: Option<Str>,
+    pub date_partition_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatePartitionEnabled`: a boolean.
     ///
-    /// When set to `true` , this parameter partitions S3 bucket folders based on transaction commit dates. The default value is `false` . For more information about date-based folder partitioning, see \[Using date-based folder partitioning\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.DatePartitioning>) .
-    pub date_partition_enabled: Option<Bool>,
+    /// When set to `true` , this parameter partitions S3 bucket folders based on transaction commit dates. The default value is `false` . For more information about date-based folder partitioning, see [Using date-based folder partitioning](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.DatePartitioning) .
+    pub date_partition_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DatePartitionSequence`: a string.
     ///
     /// Identifies the sequence of the date format to use during folder partitioning. The default value is `YYYYMMDD` . Use this parameter when `DatePartitionedEnabled` is set to `true` .
-    pub date_partition_sequence: Option<Str>,
+    pub date_partition_sequence: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatePartitionTimezone`: a string.
     ///
     /// When creating an S3 target endpoint, set `DatePartitionTimezone` to convert the current UTC time into a specified time zone. The conversion occurs when a date partition folder is created and a change data capture (CDC) file name is generated. The time zone format is Area/Location. Use this parameter when `DatePartitionedEnabled` is set to `true` , as shown in the following example.
     ///
     /// `s3-settings='{"DatePartitionEnabled": true, "DatePartitionSequence": "YYYYMMDDHH", "DatePartitionDelimiter": "SLASH", "DatePartitionTimezone":" *Asia/Seoul* ", "BucketName": "dms-nattarat-test"}'`
-    pub date_partition_timezone: Option<Str>,
+    pub date_partition_timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `DictPageSizeLimit`: an integer.
     ///
     /// The maximum size of an encoded dictionary page of a column. If the dictionary page exceeds this, this column is stored using an encoding type of `PLAIN` . This parameter defaults to 1024 * 1024 bytes (1 MiB), the maximum size of a dictionary page before it reverts to `PLAIN` encoding. This size is used for .parquet file format only.
-    pub dict_page_size_limit: Option<Int>,
+    pub dict_page_size_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `EnableStatistics`: a boolean.
     ///
     /// A value that enables statistics for Parquet pages and row groups. Choose `true` to enable statistics, `false` to disable. Statistics include `NULL` , `DISTINCT` , `MAX` , and `MIN` values. This parameter defaults to `true` . This value is used for .parquet file format only.
-    pub enable_statistics: Option<Bool>,
+    pub enable_statistics: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncodingType`: a string.
     ///
     /// The type of encoding that you're using:
@@ -2994,12 +2597,12 @@ pub struct S3Settings {
     /// - `RLE_DICTIONARY` uses a combination of bit-packing and run-length encoding to store repeated values more efficiently. This is the default.
     /// - `PLAIN` doesn't use encoding at all. Values are stored as they are.
     /// - `PLAIN_DICTIONARY` builds a dictionary of the values encountered in a given column. The dictionary is stored in a dictionary page for each column chunk.
-    pub encoding_type: Option<Str>,
+    pub encoding_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionMode`: a string.
     ///
     /// The type of server-side encryption that you want to use for your data. This encryption type is part of the endpoint settings or the extra connections attributes for Amazon S3. You can choose either `SSE_S3` (the default) or `SSE_KMS` .
     ///
-    /// &gt; For the `ModifyEndpoint` operation, you can change the existing value of the `EncryptionMode` parameter from `SSE_KMS` to `SSE_S3` . But you can’t change the existing value from `SSE_S3` to `SSE_KMS` .
+    /// \> For the `ModifyEndpoint` operation, you can change the existing value of the `EncryptionMode` parameter from `SSE_KMS` to `SSE_S3` . But you can’t change the existing value from `SSE_S3` to `SSE_KMS` .
     ///
     /// To use `SSE_S3` , you need an IAM role with permission to allow `"arn:aws:s3:::dms-*"` to use the following actions:
     ///
@@ -3014,7 +2617,7 @@ pub struct S3Settings {
     /// - `s3:GetBucketPolicy`
     /// - `s3:PutBucketPolicy`
     /// - `s3:DeleteBucketPolicy`
-    pub encryption_mode: Option<Str>,
+    pub encryption_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpectedBucketOwner`: a string.
     ///
     /// To specify a bucket owner and prevent sniping, you can use the `ExpectedBucketOwner` endpoint setting.
@@ -3022,63 +2625,63 @@ pub struct S3Settings {
     /// Example: `--s3-settings='{"ExpectedBucketOwner": " *AWS_Account_ID* "}'`
     ///
     /// When you make a request to test a connection or perform a migration, S3 checks the account ID of the bucket owner against the specified parameter.
-    pub expected_bucket_owner: Option<Str>,
+    pub expected_bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExternalTableDefinition`: a string.
     ///
     /// The external table definition.
     ///
     /// Conditional: If `S3` is used as a source then `ExternalTableDefinition` is required.
-    pub external_table_definition: Option<Str>,
+    pub external_table_definition: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlueCatalogGeneration`: a boolean.
     ///
     /// When true, allows AWS Glue to catalog your S3 bucket. Creating an AWS Glue catalog lets you use Athena to query your data.
-    pub glue_catalog_generation: Option<Bool>,
+    pub glue_catalog_generation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IgnoreHeaderRows`: an integer.
     ///
     /// When this value is set to 1, AWS DMS ignores the first row header in a .csv file. A value of 1 turns on the feature; a value of 0 turns off the feature.
     ///
     /// The default is 0.
-    pub ignore_header_rows: Option<Int>,
+    pub ignore_header_rows: ::std::option::Option<::cloudwright_core::Int>,
     /// `IncludeOpForFullLoad`: a boolean.
     ///
     /// A value that enables a full load to write INSERT operations to the comma-separated value (.csv) output files only to indicate how the rows were added to the source database.
     ///
-    /// &gt; AWS DMS supports the `IncludeOpForFullLoad` parameter in versions 3.1.4 and later.
+    /// \> AWS DMS supports the `IncludeOpForFullLoad` parameter in versions 3.1.4 and later.
     ///
     /// For full load, records can only be inserted. By default (the `false` setting), no information is recorded in these output files for a full load to indicate that the rows were inserted at the source database. If `IncludeOpForFullLoad` is set to `true` or `y` , the INSERT is recorded as an I annotation in the first field of the .csv file. This allows the format of your target records from a full load to be consistent with the target records from a CDC load.
     ///
-    /// &gt; This setting works together with the `CdcInsertsOnly` and the `CdcInsertsAndUpdates` parameters for output to .csv files only. For more information about how these settings work together, see \[Indicating Source DB Operations in Migrated S3 Data\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring.InsertOps>) in the *AWS Database Migration Service User Guide* .
-    pub include_op_for_full_load: Option<Bool>,
+    /// \> This setting works together with the `CdcInsertsOnly` and the `CdcInsertsAndUpdates` parameters for output to .csv files only. For more information about how these settings work together, see [Indicating Source DB Operations in Migrated S3 Data](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.Configuring.InsertOps) in the *AWS Database Migration Service User Guide* .
+    pub include_op_for_full_load: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxFileSize`: an integer.
     ///
     /// A value that specifies the maximum size (in KB) of any .csv file to be created while migrating to an S3 target during full load.
     ///
     /// The default value is 1,048,576 KB (1 GB). Valid values include 1 to 1,048,576.
-    pub max_file_size: Option<Int>,
+    pub max_file_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ParquetTimestampInMillisecond`: a boolean.
     ///
     /// A value that specifies the precision of any `TIMESTAMP` column values that are written to an Amazon S3 object file in .parquet format.
     ///
-    /// &gt; AWS DMS supports the `ParquetTimestampInMillisecond` parameter in versions 3.1.4 and later.
+    /// \> AWS DMS supports the `ParquetTimestampInMillisecond` parameter in versions 3.1.4 and later.
     ///
     /// When `ParquetTimestampInMillisecond` is set to `true` or `y` , AWS DMS writes all `TIMESTAMP` columns in a .parquet formatted file with millisecond precision. Otherwise, DMS writes them with microsecond precision.
     ///
     /// Currently, Amazon Athena and AWS Glue can handle only millisecond precision for `TIMESTAMP` values. Set this parameter to `true` for S3 endpoint object files that are .parquet formatted only if you plan to query or process the data with Athena or AWS Glue .
     ///
-    /// &gt; AWS DMS writes any `TIMESTAMP` column values written to an S3 file in .csv format with microsecond precision.
-    /// &gt;
-    /// &gt; Setting `ParquetTimestampInMillisecond` has no effect on the string format of the timestamp column value that is inserted by setting the `TimestampColumnName` parameter.
-    pub parquet_timestamp_in_millisecond: Option<Bool>,
+    /// \> AWS DMS writes any `TIMESTAMP` column values written to an S3 file in .csv format with microsecond precision.
+    /// \>
+    /// \> Setting `ParquetTimestampInMillisecond` has no effect on the string format of the timestamp column value that is inserted by setting the `TimestampColumnName` parameter.
+    pub parquet_timestamp_in_millisecond: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ParquetVersion`: a string.
     ///
     /// The version of the Apache Parquet format that you want to use: `parquet_1_0` (the default) or `parquet_2_0` .
-    pub parquet_version: Option<Str>,
+    pub parquet_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreserveTransactions`: a boolean.
     ///
-    /// If this setting is set to `true` , AWS DMS saves the transaction order for a change data capture (CDC) load on the Amazon S3 target specified by \[`CdcPath`\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-CdcPath>) . For more information, see \[Capturing data changes (CDC) including transaction order on the S3 target\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.EndpointSettings.CdcPath>) .
+    /// If this setting is set to `true` , AWS DMS saves the transaction order for a change data capture (CDC) load on the Amazon S3 target specified by [`CdcPath`](https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-CdcPath) . For more information, see [Capturing data changes (CDC) including transaction order on the S3 target](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.S3.html#CHAP_Target.S3.EndpointSettings.CdcPath) .
     ///
-    /// &gt; This setting is supported in AWS DMS versions 3.4.2 and later.
-    pub preserve_transactions: Option<Bool>,
+    /// \> This setting is supported in AWS DMS versions 3.4.2 and later.
+    pub preserve_transactions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Rfc4180`: a boolean.
     ///
     /// For an S3 source, when this value is set to `true` or `y` , each leading double quotation mark has to be followed by an ending double quotation mark. This formatting complies with RFC 4180. When this value is set to `false` or `n` , string literals are copied to the target as is. In this case, a delimiter (row or column) signals the end of the field. Thus, you can't use a delimiter as part of the string, because it signals the end of the value.
@@ -3086,30 +2689,30 @@ pub struct S3Settings {
     /// For an S3 target, an optional parameter used to set behavior to comply with RFC 4180 for data migrated to Amazon S3 using .csv file format only. When this value is set to `true` or `y` using Amazon S3 as a target, if the data has quotation marks or newline characters in it, AWS DMS encloses the entire column with an additional pair of double quotation marks ("). Every quotation mark within the data is repeated twice.
     ///
     /// The default value is `true` . Valid values include `true` , `false` , `y` , and `n` .
-    pub rfc4180: Option<Bool>,
+    pub rfc4180: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RowGroupLength`: an integer.
     ///
     /// The number of rows in a row group. A smaller row group size provides faster reads. But as the number of row groups grows, the slower writes become. This parameter defaults to 10,000 rows. This number is used for .parquet file format only.
     ///
     /// If you choose a value larger than the maximum, `RowGroupLength` is set to the max row group length in bytes (64 * 1024 * 1024).
-    pub row_group_length: Option<Int>,
+    pub row_group_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `ServerSideEncryptionKmsKeyId`: a string.
     ///
     /// If you are using `SSE_KMS` for the `EncryptionMode` , provide the AWS  key ID. The key that you use needs an attached policy that enables IAM user permissions and allows use of the key.
     ///
     /// Here is a CLI example: `aws dms create-endpoint --endpoint-identifier *value* --endpoint-type target --engine-name s3 --s3-settings ServiceAccessRoleArn= *value* ,BucketFolder= *value* ,BucketName= *value* ,EncryptionMode=SSE_KMS,ServerSideEncryptionKmsKeyId= *value*`
-    pub server_side_encryption_kms_key_id: Option<Str>,
+    pub server_side_encryption_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceAccessRoleArn`: a string.
     ///
     /// A required parameter that specifies the Amazon Resource Name (ARN) used by the service to access the IAM role. The role must allow the `iam:PassRole` action. It enables AWS DMS to read and write objects from an S3 bucket.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_access_role_arn: Option<Str>,
+    pub service_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimestampColumnName`: a string.
     ///
     /// A value that when nonblank causes AWS DMS to add a column with timestamp information to the endpoint data for an Amazon S3 target.
     ///
-    /// &gt; AWS DMS supports the `TimestampColumnName` parameter in versions 3.1.4 and later.
+    /// \> AWS DMS supports the `TimestampColumnName` parameter in versions 3.1.4 and later.
     ///
     /// AWS DMS includes an additional `STRING` column in the .csv or .parquet object files of your migrated data when you set `TimestampColumnName` to a nonblank value.
     ///
@@ -3120,19 +2723,20 @@ pub struct S3Settings {
     /// The string format for this timestamp column value is `yyyy-MM-dd HH:mm:ss.SSSSSS` . By default, the precision of this value is in microseconds. For a CDC load, the rounding of the precision depends on the commit timestamp supported by DMS for the source database.
     ///
     /// When the `AddColumnName` parameter is set to `true` , DMS also includes a name for the timestamp column that you set with `TimestampColumnName` .
-    pub timestamp_column_name: Option<Str>,
+    pub timestamp_column_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `UseCsvNoSupValue`: a boolean.
     ///
-    /// This setting applies if the S3 output files during a change data capture (CDC) load are written in .csv format. If this setting is set to `true` for columns not included in the supplemental log, AWS DMS uses the value specified by \[`CsvNoSupValue`\](<https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-CsvNoSupValue>) . If this setting isn't set or is set to `false` , AWS DMS uses the null value for these columns.
+    /// This setting applies if the S3 output files during a change data capture (CDC) load are written in .csv format. If this setting is set to `true` for columns not included in the supplemental log, AWS DMS uses the value specified by [`CsvNoSupValue`](https://docs.aws.amazon.com/dms/latest/APIReference/API_S3Settings.html#DMS-Type-S3Settings-CsvNoSupValue) . If this setting isn't set or is set to `false` , AWS DMS uses the null value for these columns.
     ///
-    /// &gt; This setting is supported in AWS DMS versions 3.4.1 and later.
-    pub use_csv_no_sup_value: Option<Bool>,
+    /// \> This setting is supported in AWS DMS versions 3.4.1 and later.
+    pub use_csv_no_sup_value: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseTaskStartTimeForFullLoadTimestamp`: a boolean.
     ///
     /// When set to true, this parameter uses the task start time as the timestamp column value instead of the time data is written to target. For full load, when `useTaskStartTimeForFullLoadTimestamp` is set to `true` , each row of the timestamp column contains the task start time. For CDC loads, each row of the timestamp column contains the transaction commit time.
     ///
     /// When `useTaskStartTimeForFullLoadTimestamp` is set to `false` , the full load timestamp in the timestamp column increments with the time data arrives at the target.
-    pub use_task_start_time_for_full_load_timestamp: Option<Bool>,
+    pub use_task_start_time_for_full_load_timestamp:
+        ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -3140,99 +2744,99 @@ impl S3Settings {
     /// A `S3Settings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddColumnName`: a boolean.
-    pub fn add_column_name(mut self, value: impl Into<Bool>) -> Self { self.add_column_name = Some(value.into()); self }
+    pub fn add_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.add_column_name = ::std::option::Option::Some(value.into()); self }
     /// `AddTrailingPaddingCharacter`: a boolean.
-    pub fn add_trailing_padding_character(mut self, value: impl Into<Bool>) -> Self { self.add_trailing_padding_character = Some(value.into()); self }
+    pub fn add_trailing_padding_character(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.add_trailing_padding_character = ::std::option::Option::Some(value.into()); self }
     /// `BucketFolder`: a string.
-    pub fn bucket_folder(mut self, value: impl Into<Str>) -> Self { self.bucket_folder = Some(value.into()); self }
+    pub fn bucket_folder(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_folder = ::std::option::Option::Some(value.into()); self }
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `CannedAclForObjects`: a string.
-    pub fn canned_acl_for_objects(mut self, value: impl Into<Str>) -> Self { self.canned_acl_for_objects = Some(value.into()); self }
+    pub fn canned_acl_for_objects(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.canned_acl_for_objects = ::std::option::Option::Some(value.into()); self }
     /// `CdcInsertsAndUpdates`: a boolean.
-    pub fn cdc_inserts_and_updates(mut self, value: impl Into<Bool>) -> Self { self.cdc_inserts_and_updates = Some(value.into()); self }
+    pub fn cdc_inserts_and_updates(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cdc_inserts_and_updates = ::std::option::Option::Some(value.into()); self }
     /// `CdcInsertsOnly`: a boolean.
-    pub fn cdc_inserts_only(mut self, value: impl Into<Bool>) -> Self { self.cdc_inserts_only = Some(value.into()); self }
+    pub fn cdc_inserts_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cdc_inserts_only = ::std::option::Option::Some(value.into()); self }
     /// `CdcMaxBatchInterval`: an integer.
-    pub fn cdc_max_batch_interval(mut self, value: impl Into<Int>) -> Self { self.cdc_max_batch_interval = Some(value.into()); self }
+    pub fn cdc_max_batch_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cdc_max_batch_interval = ::std::option::Option::Some(value.into()); self }
     /// `CdcMinFileSize`: an integer.
-    pub fn cdc_min_file_size(mut self, value: impl Into<Int>) -> Self { self.cdc_min_file_size = Some(value.into()); self }
+    pub fn cdc_min_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cdc_min_file_size = ::std::option::Option::Some(value.into()); self }
     /// `CdcPath`: a string.
-    pub fn cdc_path(mut self, value: impl Into<Str>) -> Self { self.cdc_path = Some(value.into()); self }
+    pub fn cdc_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cdc_path = ::std::option::Option::Some(value.into()); self }
     /// `CompressionType`: a string.
-    pub fn compression_type(mut self, value: impl Into<Str>) -> Self { self.compression_type = Some(value.into()); self }
+    pub fn compression_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.compression_type = ::std::option::Option::Some(value.into()); self }
     /// `CsvDelimiter`: a string.
-    pub fn csv_delimiter(mut self, value: impl Into<Str>) -> Self { self.csv_delimiter = Some(value.into()); self }
+    pub fn csv_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.csv_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `CsvNoSupValue`: a string.
-    pub fn csv_no_sup_value(mut self, value: impl Into<Str>) -> Self { self.csv_no_sup_value = Some(value.into()); self }
+    pub fn csv_no_sup_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.csv_no_sup_value = ::std::option::Option::Some(value.into()); self }
     /// `CsvNullValue`: a string.
-    pub fn csv_null_value(mut self, value: impl Into<Str>) -> Self { self.csv_null_value = Some(value.into()); self }
+    pub fn csv_null_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.csv_null_value = ::std::option::Option::Some(value.into()); self }
     /// `CsvRowDelimiter`: a string.
-    pub fn csv_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.csv_row_delimiter = Some(value.into()); self }
+    pub fn csv_row_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.csv_row_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `DataFormat`: a string.
-    pub fn data_format(mut self, value: impl Into<Str>) -> Self { self.data_format = Some(value.into()); self }
+    pub fn data_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_format = ::std::option::Option::Some(value.into()); self }
     /// `DataPageSize`: an integer.
-    pub fn data_page_size(mut self, value: impl Into<Int>) -> Self { self.data_page_size = Some(value.into()); self }
+    pub fn data_page_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.data_page_size = ::std::option::Option::Some(value.into()); self }
     /// `DatePartitionDelimiter`: a string.
-    pub fn date_partition_delimiter(mut self, value: impl Into<Str>) -> Self { self.date_partition_delimiter = Some(value.into()); self }
+    pub fn date_partition_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_partition_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `DatePartitionEnabled`: a boolean.
-    pub fn date_partition_enabled(mut self, value: impl Into<Bool>) -> Self { self.date_partition_enabled = Some(value.into()); self }
+    pub fn date_partition_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.date_partition_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DatePartitionSequence`: a string.
-    pub fn date_partition_sequence(mut self, value: impl Into<Str>) -> Self { self.date_partition_sequence = Some(value.into()); self }
+    pub fn date_partition_sequence(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_partition_sequence = ::std::option::Option::Some(value.into()); self }
     /// `DatePartitionTimezone`: a string.
-    pub fn date_partition_timezone(mut self, value: impl Into<Str>) -> Self { self.date_partition_timezone = Some(value.into()); self }
+    pub fn date_partition_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_partition_timezone = ::std::option::Option::Some(value.into()); self }
     /// `DictPageSizeLimit`: an integer.
-    pub fn dict_page_size_limit(mut self, value: impl Into<Int>) -> Self { self.dict_page_size_limit = Some(value.into()); self }
+    pub fn dict_page_size_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dict_page_size_limit = ::std::option::Option::Some(value.into()); self }
     /// `EnableStatistics`: a boolean.
-    pub fn enable_statistics(mut self, value: impl Into<Bool>) -> Self { self.enable_statistics = Some(value.into()); self }
+    pub fn enable_statistics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_statistics = ::std::option::Option::Some(value.into()); self }
     /// `EncodingType`: a string.
-    pub fn encoding_type(mut self, value: impl Into<Str>) -> Self { self.encoding_type = Some(value.into()); self }
+    pub fn encoding_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encoding_type = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionMode`: a string.
-    pub fn encryption_mode(mut self, value: impl Into<Str>) -> Self { self.encryption_mode = Some(value.into()); self }
+    pub fn encryption_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `ExpectedBucketOwner`: a string.
-    pub fn expected_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.expected_bucket_owner = Some(value.into()); self }
+    pub fn expected_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expected_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `ExternalTableDefinition`: a string.
-    pub fn external_table_definition(mut self, value: impl Into<Str>) -> Self { self.external_table_definition = Some(value.into()); self }
+    pub fn external_table_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_table_definition = ::std::option::Option::Some(value.into()); self }
     /// `GlueCatalogGeneration`: a boolean.
-    pub fn glue_catalog_generation(mut self, value: impl Into<Bool>) -> Self { self.glue_catalog_generation = Some(value.into()); self }
+    pub fn glue_catalog_generation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.glue_catalog_generation = ::std::option::Option::Some(value.into()); self }
     /// `IgnoreHeaderRows`: an integer.
-    pub fn ignore_header_rows(mut self, value: impl Into<Int>) -> Self { self.ignore_header_rows = Some(value.into()); self }
+    pub fn ignore_header_rows(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ignore_header_rows = ::std::option::Option::Some(value.into()); self }
     /// `IncludeOpForFullLoad`: a boolean.
-    pub fn include_op_for_full_load(mut self, value: impl Into<Bool>) -> Self { self.include_op_for_full_load = Some(value.into()); self }
+    pub fn include_op_for_full_load(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_op_for_full_load = ::std::option::Option::Some(value.into()); self }
     /// `MaxFileSize`: an integer.
-    pub fn max_file_size(mut self, value: impl Into<Int>) -> Self { self.max_file_size = Some(value.into()); self }
+    pub fn max_file_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_file_size = ::std::option::Option::Some(value.into()); self }
     /// `ParquetTimestampInMillisecond`: a boolean.
-    pub fn parquet_timestamp_in_millisecond(mut self, value: impl Into<Bool>) -> Self { self.parquet_timestamp_in_millisecond = Some(value.into()); self }
+    pub fn parquet_timestamp_in_millisecond(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.parquet_timestamp_in_millisecond = ::std::option::Option::Some(value.into()); self }
     /// `ParquetVersion`: a string.
-    pub fn parquet_version(mut self, value: impl Into<Str>) -> Self { self.parquet_version = Some(value.into()); self }
+    pub fn parquet_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parquet_version = ::std::option::Option::Some(value.into()); self }
     /// `PreserveTransactions`: a boolean.
-    pub fn preserve_transactions(mut self, value: impl Into<Bool>) -> Self { self.preserve_transactions = Some(value.into()); self }
+    pub fn preserve_transactions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.preserve_transactions = ::std::option::Option::Some(value.into()); self }
     /// `Rfc4180`: a boolean.
-    pub fn rfc4180(mut self, value: impl Into<Bool>) -> Self { self.rfc4180 = Some(value.into()); self }
+    pub fn rfc4180(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rfc4180 = ::std::option::Option::Some(value.into()); self }
     /// `RowGroupLength`: an integer.
-    pub fn row_group_length(mut self, value: impl Into<Int>) -> Self { self.row_group_length = Some(value.into()); self }
+    pub fn row_group_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.row_group_length = ::std::option::Option::Some(value.into()); self }
     /// `ServerSideEncryptionKmsKeyId`: a string.
-    pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.server_side_encryption_kms_key_id = Some(value.into()); self }
+    pub fn server_side_encryption_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_side_encryption_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAccessRoleArn`: a string.
-    pub fn service_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_access_role_arn = Some(value.into()); self }
+    pub fn service_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TimestampColumnName`: a string.
-    pub fn timestamp_column_name(mut self, value: impl Into<Str>) -> Self { self.timestamp_column_name = Some(value.into()); self }
+    pub fn timestamp_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timestamp_column_name = ::std::option::Option::Some(value.into()); self }
     /// `UseCsvNoSupValue`: a boolean.
-    pub fn use_csv_no_sup_value(mut self, value: impl Into<Bool>) -> Self { self.use_csv_no_sup_value = Some(value.into()); self }
+    pub fn use_csv_no_sup_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_csv_no_sup_value = ::std::option::Option::Some(value.into()); self }
     /// `UseTaskStartTimeForFullLoadTimestamp`: a boolean.
-    pub fn use_task_start_time_for_full_load_timestamp(mut self, value: impl Into<Bool>) -> Self { self.use_task_start_time_for_full_load_timestamp = Some(value.into()); self }
+    pub fn use_task_start_time_for_full_load_timestamp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_task_start_time_for_full_load_timestamp = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Settings {}
+impl crate::PropertyType for S3Settings {}
 
-impl ToValue for S3Settings {
+impl ::cloudwright_core::ToValue for S3Settings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddColumnName", &self.add_column_name)
             .opt(
                 "AddTrailingPaddingCharacter",
@@ -3290,19 +2894,9 @@ impl ToValue for S3Settings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SybaseSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SybaseSettings` property type of `AWS::DMS::Endpoint`.
 ///
-/// Provides information that defines a SAP ASE endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see \[Extra connection attributes when using SAP ASE as a source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.SAP.html#CHAP_Source.SAP.ConnectionAttrib>) and \[Extra connection attributes when using SAP ASE as a target for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.SAP.html#CHAP_Target.SAP.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
+/// Provides information that defines a SAP ASE endpoint. This information includes the output format of records applied to the endpoint and details of transaction and control table data information. For information about other available settings, see [Extra connection attributes when using SAP ASE as a source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.SAP.html#CHAP_Source.SAP.ConnectionAttrib) and [Extra connection attributes when using SAP ASE as a target for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.SAP.html#CHAP_Target.SAP.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-sybasesettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3311,16 +2905,16 @@ pub struct SybaseSettings {
     ///
     /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in `SecretsManagerSecret` . The role must allow the `iam:PassRole` action. `SecretsManagerSecret` has the value of the AWS Secrets Manager secret that allows access to the SAP ASE endpoint.
     ///
-    /// &gt; You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
-    /// &gt;
-    /// &gt; For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see \[Using secrets to access AWS Database Migration Service resources\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager>) in the *AWS Database Migration Service User Guide* .
+    /// \> You can specify one of two sets of values for these permissions. You can specify the values for this setting and `SecretsManagerSecretId` . Or you can specify clear-text values for `UserName` , `Password` , `ServerName` , and `Port` . You can't specify both.
+    /// \>
+    /// \> For more information on creating this `SecretsManagerSecret` , the corresponding `SecretsManagerAccessRoleArn` , and the `SecretsManagerSecretId` that is required to access it, see [Using secrets to access AWS Database Migration Service resources](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#security-iam-secretsmanager) in the *AWS Database Migration Service User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The full ARN, partial ARN, or display name of the `SecretsManagerSecret` that contains the SAP SAE endpoint connection details.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3328,21 +2922,21 @@ impl SybaseSettings {
     /// A `SybaseSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SybaseSettings {}
+impl crate::PropertyType for SybaseSettings {}
 
-impl ToValue for SybaseSettings {
+impl ::cloudwright_core::ToValue for SybaseSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "SecretsManagerAccessRoleArn",
                 &self.secrets_manager_access_role_arn,
@@ -3350,4 +2944,421 @@ impl ToValue for SybaseSettings {
             .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("DocDbSettings", Shape::Object(&RULE_DocDbSettings)),
+            ("DynamoDbSettings", Shape::Object(&RULE_DynamoDbSettings)),
+            ("ElasticsearchSettings", Shape::Object(&RULE_ElasticsearchSettings)),
+            ("EndpointIdentifier", Shape::STR),
+            ("EndpointType", Shape::Str(&StrRule { allowed: &["source", "target"], ..StrRule::ANY })),
+            ("EngineName", Shape::STR),
+            ("ExtraConnectionAttributes", Shape::STR),
+            ("GcpMySQLSettings", Shape::Object(&RULE_GcpMySqlSettings)),
+            ("IbmDb2Settings", Shape::Object(&RULE_IbmDb2Settings)),
+            ("KafkaSettings", Shape::Object(&RULE_KafkaSettings)),
+            ("KinesisSettings", Shape::Object(&RULE_KinesisSettings)),
+            ("KmsKeyId", Shape::STR),
+            ("MicrosoftSqlServerSettings", Shape::Object(&RULE_MicrosoftSqlServerSettings)),
+            ("MongoDbSettings", Shape::Object(&RULE_MongoDbSettings)),
+            ("MySqlSettings", Shape::Object(&RULE_MySqlSettings)),
+            ("NeptuneSettings", Shape::Object(&RULE_NeptuneSettings)),
+            ("OracleSettings", Shape::Object(&RULE_OracleSettings)),
+            ("Password", Shape::STR),
+            ("Port", Shape::INT),
+            ("PostgreSqlSettings", Shape::Object(&RULE_PostgreSqlSettings)),
+            ("RedisSettings", Shape::Object(&RULE_RedisSettings)),
+            ("RedshiftSettings", Shape::Object(&RULE_RedshiftSettings)),
+            ("ResourceIdentifier", Shape::STR),
+            ("S3Settings", Shape::Object(&RULE_S3Settings)),
+            ("ServerName", Shape::STR),
+            ("SslMode", Shape::Str(&StrRule { allowed: &["none", "require", "verify-ca", "verify-full"], ..StrRule::ANY })),
+            ("SybaseSettings", Shape::Object(&RULE_SybaseSettings)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Username", Shape::STR),
+        ],
+        required: &["EndpointType", "EngineName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocDbSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DocsToInvestigate", Shape::INT),
+            ("ExtractDocId", Shape::Bool),
+            ("NestingLevel", Shape::Str(&StrRule { allowed: &["none", "one"], ..StrRule::ANY })),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamoDbSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticsearchSettings: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointUri", Shape::STR),
+            ("ErrorRetryDuration", Shape::INT),
+            ("FullLoadErrorPercentage", Shape::INT),
+            ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GcpMySqlSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AfterConnectScript", Shape::STR),
+            ("CleanSourceMetadataOnMismatch", Shape::Bool),
+            ("DatabaseName", Shape::STR),
+            ("EventsPollInterval", Shape::INT),
+            ("MaxFileSize", Shape::INT),
+            ("ParallelLoadThreads", Shape::INT),
+            ("Password", Shape::STR),
+            ("Port", Shape::INT),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+            ("ServerName", Shape::STR),
+            ("ServerTimezone", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IbmDb2Settings: ObjRule = ObjRule {
+        properties: &[
+            ("CurrentLsn", Shape::STR),
+            ("KeepCsvFiles", Shape::Bool),
+            ("LoadTimeout", Shape::INT),
+            ("MaxFileSize", Shape::INT),
+            ("MaxKBytesPerRead", Shape::INT),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+            ("SetDataCaptureChanges", Shape::Bool),
+            ("WriteBufferSize", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KafkaSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Broker", Shape::STR),
+            ("IncludeControlDetails", Shape::Bool),
+            ("IncludeNullAndEmpty", Shape::Bool),
+            ("IncludePartitionValue", Shape::Bool),
+            ("IncludeTableAlterOperations", Shape::Bool),
+            ("IncludeTransactionDetails", Shape::Bool),
+            ("MessageFormat", Shape::Str(&StrRule { allowed: &["json", "json-unformatted"], ..StrRule::ANY })),
+            ("MessageMaxBytes", Shape::INT),
+            ("NoHexPrefix", Shape::Bool),
+            ("PartitionIncludeSchemaTable", Shape::Bool),
+            ("SaslPassword", Shape::STR),
+            ("SaslUserName", Shape::STR),
+            ("SecurityProtocol", Shape::Str(&StrRule { allowed: &["plaintext", "sasl-ssl", "ssl-authentication", "ssl-encryption"], ..StrRule::ANY })),
+            ("SslCaCertificateArn", Shape::STR),
+            ("SslClientCertificateArn", Shape::STR),
+            ("SslClientKeyArn", Shape::STR),
+            ("SslClientKeyPassword", Shape::STR),
+            ("Topic", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisSettings: ObjRule = ObjRule {
+        properties: &[
+            ("IncludeControlDetails", Shape::Bool),
+            ("IncludeNullAndEmpty", Shape::Bool),
+            ("IncludePartitionValue", Shape::Bool),
+            ("IncludeTableAlterOperations", Shape::Bool),
+            ("IncludeTransactionDetails", Shape::Bool),
+            ("MessageFormat", Shape::Str(&StrRule { allowed: &["json", "json-unformatted"], ..StrRule::ANY })),
+            ("NoHexPrefix", Shape::Bool),
+            ("PartitionIncludeSchemaTable", Shape::Bool),
+            ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StreamArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MicrosoftSqlServerSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BcpPacketSize", Shape::INT),
+            ("ControlTablesFileGroup", Shape::STR),
+            ("DatabaseName", Shape::STR),
+            ("ForceLobLookup", Shape::Bool),
+            ("Password", Shape::STR),
+            ("Port", Shape::INT),
+            ("QuerySingleAlwaysOnNode", Shape::Bool),
+            ("ReadBackupOnly", Shape::Bool),
+            ("SafeguardPolicy", Shape::STR),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+            ("ServerName", Shape::STR),
+            ("TlogAccessMode", Shape::STR),
+            ("TrimSpaceInChar", Shape::Bool),
+            ("UseBcpFullLoad", Shape::Bool),
+            ("UseThirdPartyBackupDevice", Shape::Bool),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MongoDbSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AuthMechanism", Shape::Str(&StrRule { allowed: &["default", "mongodb_cr", "scram_sha_1"], ..StrRule::ANY })),
+            ("AuthSource", Shape::STR),
+            ("AuthType", Shape::Str(&StrRule { allowed: &["no", "password"], ..StrRule::ANY })),
+            ("DatabaseName", Shape::STR),
+            ("DocsToInvestigate", Shape::STR),
+            ("ExtractDocId", Shape::STR),
+            ("NestingLevel", Shape::Str(&StrRule { allowed: &["none", "one"], ..StrRule::ANY })),
+            ("Password", Shape::STR),
+            ("Port", Shape::INT),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+            ("ServerName", Shape::STR),
+            ("Username", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MySqlSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AfterConnectScript", Shape::STR),
+            ("CleanSourceMetadataOnMismatch", Shape::Bool),
+            ("EventsPollInterval", Shape::INT),
+            ("MaxFileSize", Shape::INT),
+            ("ParallelLoadThreads", Shape::INT),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+            ("ServerTimezone", Shape::STR),
+            ("TargetDbType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NeptuneSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorRetryDuration", Shape::INT),
+            ("IamAuthEnabled", Shape::Bool),
+            ("MaxFileSize", Shape::INT),
+            ("MaxRetryCount", Shape::INT),
+            ("S3BucketFolder", Shape::STR),
+            ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OracleSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AccessAlternateDirectly", Shape::Bool),
+            ("AddSupplementalLogging", Shape::Bool),
+            ("AdditionalArchivedLogDestId", Shape::INT),
+            ("AllowSelectNestedTables", Shape::Bool),
+            ("ArchivedLogDestId", Shape::INT),
+            ("ArchivedLogsOnly", Shape::Bool),
+            ("AsmPassword", Shape::STR),
+            ("AsmServer", Shape::STR),
+            ("AsmUser", Shape::STR),
+            ("CharLengthSemantics", Shape::Str(&StrRule { allowed: &["byte", "char", "default"], ..StrRule::ANY })),
+            ("DirectPathNoLog", Shape::Bool),
+            ("DirectPathParallelLoad", Shape::Bool),
+            ("EnableHomogenousTablespace", Shape::Bool),
+            ("ExtraArchivedLogDestIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("FailTasksOnLobTruncation", Shape::Bool),
+            ("NumberDatatypeScale", Shape::INT),
+            ("OraclePathPrefix", Shape::STR),
+            ("ParallelAsmReadThreads", Shape::INT),
+            ("ReadAheadBlocks", Shape::INT),
+            ("ReadTableSpaceName", Shape::Bool),
+            ("ReplacePathPrefix", Shape::Bool),
+            ("RetryInterval", Shape::INT),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerOracleAsmAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerOracleAsmSecretId", Shape::STR),
+            ("SecretsManagerSecretId", Shape::STR),
+            ("SecurityDbEncryption", Shape::STR),
+            ("SecurityDbEncryptionName", Shape::STR),
+            ("SpatialDataOptionToGeoJsonFunctionName", Shape::STR),
+            ("StandbyDelayTime", Shape::INT),
+            ("UseAlternateFolderForOnline", Shape::Bool),
+            ("UseBFile", Shape::Bool),
+            ("UseDirectPathFullLoad", Shape::Bool),
+            ("UseLogminerReader", Shape::Bool),
+            ("UsePathPrefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PostgreSqlSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AfterConnectScript", Shape::STR),
+            ("BabelfishDatabaseName", Shape::STR),
+            ("CaptureDdls", Shape::Bool),
+            ("DatabaseMode", Shape::STR),
+            ("DdlArtifactsSchema", Shape::STR),
+            ("ExecuteTimeout", Shape::INT),
+            ("FailTasksOnLobTruncation", Shape::Bool),
+            ("HeartbeatEnable", Shape::Bool),
+            ("HeartbeatFrequency", Shape::INT),
+            ("HeartbeatSchema", Shape::STR),
+            ("MapBooleanAsBoolean", Shape::Bool),
+            ("MaxFileSize", Shape::INT),
+            ("PluginName", Shape::STR),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+            ("SlotName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedisSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AuthPassword", Shape::STR),
+            ("AuthType", Shape::Str(&StrRule { allowed: &["auth-role", "auth-token", "none"], ..StrRule::ANY })),
+            ("AuthUserName", Shape::STR),
+            ("Port", Shape::NUM),
+            ("ServerName", Shape::STR),
+            ("SslCaCertificateArn", Shape::STR),
+            ("SslSecurityProtocol", Shape::Str(&StrRule { allowed: &["plaintext", "ssl-encryption"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptAnyDate", Shape::Bool),
+            ("AfterConnectScript", Shape::STR),
+            ("BucketFolder", Shape::STR),
+            ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("CaseSensitiveNames", Shape::Bool),
+            ("CompUpdate", Shape::Bool),
+            ("ConnectionTimeout", Shape::INT),
+            ("DateFormat", Shape::STR),
+            ("EmptyAsNull", Shape::Bool),
+            ("EncryptionMode", Shape::Str(&StrRule { allowed: &["sse-kms", "sse-s3"], ..StrRule::ANY })),
+            ("ExplicitIds", Shape::Bool),
+            ("FileTransferUploadStreams", Shape::INT),
+            ("LoadTimeout", Shape::INT),
+            ("MapBooleanAsBoolean", Shape::Bool),
+            ("MaxFileSize", Shape::INT),
+            ("RemoveQuotes", Shape::Bool),
+            ("ReplaceChars", Shape::STR),
+            ("ReplaceInvalidChars", Shape::STR),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+            ("ServerSideEncryptionKmsKeyId", Shape::STR),
+            ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TimeFormat", Shape::STR),
+            ("TrimBlanks", Shape::Bool),
+            ("TruncateColumns", Shape::Bool),
+            ("WriteBufferSize", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Settings: ObjRule = ObjRule {
+        properties: &[
+            ("AddColumnName", Shape::Bool),
+            ("AddTrailingPaddingCharacter", Shape::Bool),
+            ("BucketFolder", Shape::STR),
+            ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("CannedAclForObjects", Shape::Str(&StrRule { allowed: &["authenticated-read", "aws-exec-read", "bucket-owner-full-control", "bucket-owner-read", "none", "private", "public-read", "public-read-write"], ..StrRule::ANY })),
+            ("CdcInsertsAndUpdates", Shape::Bool),
+            ("CdcInsertsOnly", Shape::Bool),
+            ("CdcMaxBatchInterval", Shape::INT),
+            ("CdcMinFileSize", Shape::INT),
+            ("CdcPath", Shape::STR),
+            ("CompressionType", Shape::Str(&StrRule { allowed: &["gzip", "none"], ..StrRule::ANY })),
+            ("CsvDelimiter", Shape::STR),
+            ("CsvNoSupValue", Shape::STR),
+            ("CsvNullValue", Shape::STR),
+            ("CsvRowDelimiter", Shape::STR),
+            ("DataFormat", Shape::Str(&StrRule { allowed: &["csv", "parquet"], ..StrRule::ANY })),
+            ("DataPageSize", Shape::INT),
+            ("DatePartitionDelimiter", Shape::Str(&StrRule { allowed: &["DASH", "NONE", "SLASH", "UNDERSCORE"], ..StrRule::ANY })),
+            ("DatePartitionEnabled", Shape::Bool),
+            ("DatePartitionSequence", Shape::Str(&StrRule { allowed: &["DDMMYYYY", "MMYYYYDD", "YYYYMM", "YYYYMMDD", "YYYYMMDDHH"], ..StrRule::ANY })),
+            ("DatePartitionTimezone", Shape::STR),
+            ("DictPageSizeLimit", Shape::INT),
+            ("EnableStatistics", Shape::Bool),
+            ("EncodingType", Shape::Str(&StrRule { allowed: &["plain", "plain-dictionary", "rle-dictionary"], ..StrRule::ANY })),
+            ("EncryptionMode", Shape::Str(&StrRule { allowed: &["sse-kms", "sse-s3"], ..StrRule::ANY })),
+            ("ExpectedBucketOwner", Shape::STR),
+            ("ExternalTableDefinition", Shape::STR),
+            ("GlueCatalogGeneration", Shape::Bool),
+            ("IgnoreHeaderRows", Shape::INT),
+            ("IncludeOpForFullLoad", Shape::Bool),
+            ("MaxFileSize", Shape::INT),
+            ("ParquetTimestampInMillisecond", Shape::Bool),
+            ("ParquetVersion", Shape::Str(&StrRule { allowed: &["parquet-1-0", "parquet-2-0"], ..StrRule::ANY })),
+            ("PreserveTransactions", Shape::Bool),
+            ("Rfc4180", Shape::Bool),
+            ("RowGroupLength", Shape::INT),
+            ("ServerSideEncryptionKmsKeyId", Shape::STR),
+            ("ServiceAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TimestampColumnName", Shape::STR),
+            ("UseCsvNoSupValue", Shape::Bool),
+            ("UseTaskStartTimeForFullLoadTimestamp", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SybaseSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

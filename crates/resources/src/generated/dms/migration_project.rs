@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_MigrationProject: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("InstanceProfileArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("InstanceProfileIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("MigrationProjectCreationTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
-        ("MigrationProjectIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("MigrationProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SchemaConversionApplicationAttributes", Shape::Object(&RULE_SchemaConversionApplicationAttributes)),
-        ("SourceDataProviderDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProviderDescriptor), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TargetDataProviderDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProviderDescriptor), min_items: None, max_items: None, unique: true })),
-        ("TransformationRules", Shape::STR),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DMS::MigrationProject` resource.
 ///
 /// Provides information that defines a migration project.
@@ -45,64 +22,66 @@ pub struct MigrationProject {
     /// A user-friendly description of the migration project.
     ///
     /// Length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance profile for your migration project.
     ///
     /// Length 1 to 255.
-    pub instance_profile_arn: Option<Str>,
+    pub instance_profile_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceProfileIdentifier`: a string.
     ///
     /// The identifier of the instance profile for your migration project.
     ///
     /// Length 1 to 255; write-only: CloudFormation does not return it.
-    pub instance_profile_identifier: Option<Str>,
+    pub instance_profile_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceProfileName`: a string.
     ///
     /// The name of the associated instance profile.
     ///
     /// Length 1 to 255.
-    pub instance_profile_name: Option<Str>,
+    pub instance_profile_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MigrationProjectCreationTime`: a string.
     ///
     /// The property describes a creating time of the migration project.
     ///
     /// Length 1 to 40; deprecated.
-    pub migration_project_creation_time: Option<Str>,
+    pub migration_project_creation_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `MigrationProjectIdentifier`: a string.
     ///
     /// The identifier of the migration project. Identifiers must begin with a letter and must contain only ASCII letters, digits, and hyphens. They can't end with a hyphen, or contain two consecutive hyphens.
     ///
     /// Length 1 to 255; write-only: CloudFormation does not return it.
-    pub migration_project_identifier: Option<Str>,
+    pub migration_project_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `MigrationProjectName`: a string.
     ///
     /// The name of the migration project.
     ///
     /// Length 1 to 255.
-    pub migration_project_name: Option<Str>,
+    pub migration_project_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SchemaConversionApplicationAttributes`: a [`SchemaConversionApplicationAttributes`] object.
     ///
     /// The schema conversion application attributes, including the Amazon S3 bucket name and Amazon S3 role ARN.
     pub schema_conversion_application_attributes:
-        Option<Obj<SchemaConversionApplicationAttributes>>,
+        ::std::option::Option<crate::Obj<SchemaConversionApplicationAttributes>>,
     /// `SourceDataProviderDescriptors`: a list of [`DataProviderDescriptor`] objects.
     ///
     /// Information about the source data provider, including the name or ARN, and AWS Secrets Manager parameters.
-    pub source_data_provider_descriptors: Option<List<DataProviderDescriptor>>,
+    pub source_data_provider_descriptors:
+        ::std::option::Option<::cloudwright_core::List<DataProviderDescriptor>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetDataProviderDescriptors`: a list of [`DataProviderDescriptor`] objects.
     ///
     /// Information about the target data provider, including the name or ARN, and AWS Secrets Manager parameters.
-    pub target_data_provider_descriptors: Option<List<DataProviderDescriptor>>,
+    pub target_data_provider_descriptors:
+        ::std::option::Option<::cloudwright_core::List<DataProviderDescriptor>>,
     /// `TransformationRules`: a string.
     ///
     /// The settings in JSON format for migration rules. Migration rules make it possible for you to change the object names according to the rules that you specify. For example, you can change an object name to lowercase or uppercase, add or remove a prefix or suffix, or rename objects.
-    pub transformation_rules: Option<Str>,
+    pub transformation_rules: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +91,7 @@ impl MigrationProject {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::MigrationProject",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-migrationproject.html",
         primary_identifier: &["MigrationProjectArn"],
@@ -123,59 +102,61 @@ impl MigrationProject {
         read_only: &["MigrationProjectArn"],
         attributes: &["MigrationProjectArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MigrationProject` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceProfileArn`: a string.
-    pub fn instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.instance_profile_arn = Some(value.into()); self }
+    pub fn instance_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_profile_arn = ::std::option::Option::Some(value.into()); self }
     /// `InstanceProfileIdentifier`: a string.
-    pub fn instance_profile_identifier(mut self, value: impl Into<Str>) -> Self { self.instance_profile_identifier = Some(value.into()); self }
+    pub fn instance_profile_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_profile_identifier = ::std::option::Option::Some(value.into()); self }
     /// `InstanceProfileName`: a string.
-    pub fn instance_profile_name(mut self, value: impl Into<Str>) -> Self { self.instance_profile_name = Some(value.into()); self }
+    pub fn instance_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_profile_name = ::std::option::Option::Some(value.into()); self }
     /// `MigrationProjectCreationTime`: a string.
-    pub fn migration_project_creation_time(mut self, value: impl Into<Str>) -> Self { self.migration_project_creation_time = Some(value.into()); self }
+    pub fn migration_project_creation_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.migration_project_creation_time = ::std::option::Option::Some(value.into()); self }
     /// `MigrationProjectIdentifier`: a string.
-    pub fn migration_project_identifier(mut self, value: impl Into<Str>) -> Self { self.migration_project_identifier = Some(value.into()); self }
+    pub fn migration_project_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.migration_project_identifier = ::std::option::Option::Some(value.into()); self }
     /// `MigrationProjectName`: a string.
-    pub fn migration_project_name(mut self, value: impl Into<Str>) -> Self { self.migration_project_name = Some(value.into()); self }
+    pub fn migration_project_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.migration_project_name = ::std::option::Option::Some(value.into()); self }
     /// `SchemaConversionApplicationAttributes`: a [`SchemaConversionApplicationAttributes`] object.
-    pub fn schema_conversion_application_attributes(mut self, value: impl Into<Obj<SchemaConversionApplicationAttributes>>) -> Self { self.schema_conversion_application_attributes = Some(value.into()); self }
+    pub fn schema_conversion_application_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaConversionApplicationAttributes>>) -> Self { self.schema_conversion_application_attributes = ::std::option::Option::Some(value.into()); self }
     /// `SourceDataProviderDescriptors`: a list of [`DataProviderDescriptor`] objects.
-    pub fn source_data_provider_descriptors(mut self, value: impl Into<List<DataProviderDescriptor>>) -> Self { self.source_data_provider_descriptors = Some(value.into()); self }
+    pub fn source_data_provider_descriptors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataProviderDescriptor>>) -> Self { self.source_data_provider_descriptors = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetDataProviderDescriptors`: a list of [`DataProviderDescriptor`] objects.
-    pub fn target_data_provider_descriptors(mut self, value: impl Into<List<DataProviderDescriptor>>) -> Self { self.target_data_provider_descriptors = Some(value.into()); self }
+    pub fn target_data_provider_descriptors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataProviderDescriptor>>) -> Self { self.target_data_provider_descriptors = ::std::option::Option::Some(value.into()); self }
     /// `TransformationRules`: a string.
-    pub fn transformation_rules(mut self, value: impl Into<Str>) -> Self { self.transformation_rules = Some(value.into()); self }
+    pub fn transformation_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transformation_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MigrationProject {
+impl ::cloudwright_core::Resource for MigrationProject {
     type Attributes = MigrationProjectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MigrationProject, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MigrationProject, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MigrationProject {
+impl ::cloudwright_core::ToValue for MigrationProject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("InstanceProfileArn", &self.instance_profile_arn)
             .opt(
@@ -210,12 +191,12 @@ impl ToValue for MigrationProject {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MigrationProject`]: `Handle<MigrationProject>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MigrationProject`]: `Handle<MigrationProject>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MigrationProjectAttributes(ResourceRef);
+pub struct MigrationProjectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MigrationProjectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MigrationProjectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,23 +206,10 @@ impl MigrationProjectAttributes {
     ///
     /// The ARN string that uniquely identifies the migration project.
     #[inline]
-    pub fn migration_project_arn(&self) -> Value {
-        self.0.get_att("MigrationProjectArn")
+    pub fn migration_project_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MigrationProjectArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataProviderDescriptor: ObjRule = ObjRule {
-    properties: &[
-        ("DataProviderArn", Shape::STR),
-        ("DataProviderIdentifier", Shape::STR),
-        ("DataProviderName", Shape::STR),
-        ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecretsManagerSecretId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataProviderDescriptor` property type of `AWS::DMS::MigrationProject`.
 ///
@@ -253,23 +221,23 @@ pub struct DataProviderDescriptor {
     /// `DataProviderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the data provider.
-    pub data_provider_arn: Option<Str>,
+    pub data_provider_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataProviderIdentifier`: a string.
-    pub data_provider_identifier: Option<Str>,
+    pub data_provider_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataProviderName`: a string.
     ///
     /// The user-friendly name of the data provider.
-    pub data_provider_name: Option<Str>,
+    pub data_provider_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerAccessRoleArn`: a string.
     ///
     /// The ARN of the role used to access AWS Secrets Manager.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub secrets_manager_access_role_arn: Option<Str>,
+    pub secrets_manager_access_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretsManagerSecretId`: a string.
     ///
     /// The identifier of the AWS Secrets Manager Secret used to store access credentials for the data provider.
-    pub secrets_manager_secret_id: Option<Str>,
+    pub secrets_manager_secret_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -277,27 +245,27 @@ impl DataProviderDescriptor {
     /// A `DataProviderDescriptor` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataProviderArn`: a string.
-    pub fn data_provider_arn(mut self, value: impl Into<Str>) -> Self { self.data_provider_arn = Some(value.into()); self }
+    pub fn data_provider_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_provider_arn = ::std::option::Option::Some(value.into()); self }
     /// `DataProviderIdentifier`: a string.
-    pub fn data_provider_identifier(mut self, value: impl Into<Str>) -> Self { self.data_provider_identifier = Some(value.into()); self }
+    pub fn data_provider_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_provider_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DataProviderName`: a string.
-    pub fn data_provider_name(mut self, value: impl Into<Str>) -> Self { self.data_provider_name = Some(value.into()); self }
+    pub fn data_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_provider_name = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerAccessRoleArn`: a string.
-    pub fn secrets_manager_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_access_role_arn = Some(value.into()); self }
+    pub fn secrets_manager_access_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_access_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecretsManagerSecretId`: a string.
-    pub fn secrets_manager_secret_id(mut self, value: impl Into<Str>) -> Self { self.secrets_manager_secret_id = Some(value.into()); self }
+    pub fn secrets_manager_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secrets_manager_secret_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataProviderDescriptor {}
+impl crate::PropertyType for DataProviderDescriptor {}
 
-impl ToValue for DataProviderDescriptor {
+impl ::cloudwright_core::ToValue for DataProviderDescriptor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataProviderArn", &self.data_provider_arn)
             .opt("DataProviderIdentifier", &self.data_provider_identifier)
             .opt("DataProviderName", &self.data_provider_name)
@@ -310,16 +278,6 @@ impl ToValue for DataProviderDescriptor {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaConversionApplicationAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("S3BucketPath", Shape::STR),
-        ("S3BucketRoleArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SchemaConversionApplicationAttributes` property type of `AWS::DMS::MigrationProject`.
 ///
 /// The schema conversion application attributes, including the Amazon S3 bucket name and Amazon S3 role ARN.
@@ -328,9 +286,9 @@ pub(crate) static RULE_SchemaConversionApplicationAttributes: ObjRule = ObjRule 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SchemaConversionApplicationAttributes {
     /// `S3BucketPath`: a string.
-    pub s3_bucket_path: Option<Str>,
+    pub s3_bucket_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3BucketRoleArn`: a string.
-    pub s3_bucket_role_arn: Option<Str>,
+    pub s3_bucket_role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -338,21 +296,21 @@ impl SchemaConversionApplicationAttributes {
     /// A `SchemaConversionApplicationAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3BucketPath`: a string.
-    pub fn s3_bucket_path(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_path = Some(value.into()); self }
+    pub fn s3_bucket_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_path = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketRoleArn`: a string.
-    pub fn s3_bucket_role_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_role_arn = Some(value.into()); self }
+    pub fn s3_bucket_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaConversionApplicationAttributes {}
+impl crate::PropertyType for SchemaConversionApplicationAttributes {}
 
-impl ToValue for SchemaConversionApplicationAttributes {
+impl ::cloudwright_core::ToValue for SchemaConversionApplicationAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3BucketPath", &self.s3_bucket_path)
             .opt("S3BucketRoleArn", &self.s3_bucket_role_arn)
             .build()
@@ -363,21 +321,10 @@ impl ToValue for SchemaConversionApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DMS::MigrationProject`.
 ///
@@ -387,11 +334,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -406,19 +353,81 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MigrationProject: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("InstanceProfileArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("InstanceProfileIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("InstanceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("MigrationProjectCreationTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
+            ("MigrationProjectIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("MigrationProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("SchemaConversionApplicationAttributes", Shape::Object(&RULE_SchemaConversionApplicationAttributes)),
+            ("SourceDataProviderDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProviderDescriptor), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TargetDataProviderDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProviderDescriptor), min_items: None, max_items: None, unique: true })),
+            ("TransformationRules", Shape::STR),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataProviderDescriptor: ObjRule = ObjRule {
+        properties: &[
+            ("DataProviderArn", Shape::STR),
+            ("DataProviderIdentifier", Shape::STR),
+            ("DataProviderName", Shape::STR),
+            ("SecretsManagerAccessRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecretsManagerSecretId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaConversionApplicationAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("S3BucketPath", Shape::STR),
+            ("S3BucketRoleArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

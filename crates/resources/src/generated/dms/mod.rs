@@ -47,13 +47,11 @@ pub use certificate::{Certificate, CertificateAttributes};
 #[cfg(feature = "dms")]
 pub use data_migration::{DataMigration, DataMigrationAttributes, DataMigrationRequired};
 #[cfg(feature = "dms")]
-pub use data_provider::{DataProvider, DataProviderAttributes, DataProviderRequired};
+pub use data_provider::{DataProvider, DataProviderAttributes};
 #[cfg(feature = "dms")]
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
 #[cfg(feature = "dms")]
-pub use event_subscription::{
-    EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
-};
+pub use event_subscription::{EventSubscription, EventSubscriptionAttributes};
 #[cfg(feature = "dms")]
 pub use instance_profile::{InstanceProfile, InstanceProfileAttributes};
 #[cfg(feature = "dms")]
@@ -63,9 +61,7 @@ pub use replication_config::{
     ReplicationConfig, ReplicationConfigAttributes, ReplicationConfigRequired,
 };
 #[cfg(feature = "dms")]
-pub use replication_instance::{
-    ReplicationInstance, ReplicationInstanceAttributes, ReplicationInstanceRequired,
-};
+pub use replication_instance::{ReplicationInstance, ReplicationInstanceAttributes};
 #[cfg(feature = "dms")]
 pub use replication_subnet_group::{
     ReplicationSubnetGroup, ReplicationSubnetGroupAttributes, ReplicationSubnetGroupRequired,

@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ReplicationConfig`], by name: `ReplicationConfig::new(ReplicationConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigRequired {
     /// `ComputeConfig`: a [`ComputeConfig`] object, required.
-    pub compute_config: Obj<ComputeConfig>,
+    pub compute_config: crate::Obj<ComputeConfig>,
     /// `ReplicationConfigIdentifier`: a string, required.
-    pub replication_config_identifier: Str,
+    pub replication_config_identifier: ::cloudwright_core::Str,
     /// `ReplicationType`: a [`ReplicationType`] value, required.
     pub replication_type: ReplicationType,
     /// `SourceEndpointArn`: a string, required.
-    pub source_endpoint_arn: Str,
+    pub source_endpoint_arn: ::cloudwright_core::Str,
     /// `TableMappings`: a JSON value, required.
-    pub table_mappings: Json,
+    pub table_mappings: ::cloudwright_core::Json,
     /// `TargetEndpointArn`: a string, required.
-    pub target_endpoint_arn: Str,
+    pub target_endpoint_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeConfig", Shape::Object(&RULE_ComputeConfig)),
-        ("ReplicationConfigIdentifier", Shape::STR),
-        ("ReplicationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ReplicationType", Shape::Str(&StrRule { allowed: &["full-load", "full-load-and-cdc", "cdc"], ..StrRule::ANY })),
-        ("ResourceIdentifier", Shape::STR),
-        ("SourceEndpointArn", Shape::STR),
-        ("SupplementalSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TableMappings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("TargetEndpointArn", Shape::STR),
-    ],
-    required: &["ReplicationConfigIdentifier", "SourceEndpointArn", "TargetEndpointArn", "ReplicationType", "ComputeConfig", "TableMappings"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DMS::ReplicationConfig` resource.
 ///
@@ -60,17 +38,17 @@ pub struct ReplicationConfig {
     /// `ComputeConfig`: a [`ComputeConfig`] object, required.
     ///
     /// Configuration parameters for provisioning an AWS DMS Serverless replication.
-    pub compute_config: Obj<ComputeConfig>,
+    pub compute_config: crate::Obj<ComputeConfig>,
     /// `ReplicationConfigIdentifier`: a string, required.
     ///
     /// A unique identifier that you want to use to create a `ReplicationConfigArn` that is returned as part of the output from this action. You can then pass this output `ReplicationConfigArn` as the value of the `ReplicationConfigArn` option for other actions to identify both AWS DMS Serverless replications and replication configurations that you want those actions to operate on. For some actions, you can also use either this unique identifier or a corresponding ARN in action filters to identify the specific replication and replication configuration to operate on.
-    pub replication_config_identifier: Str,
+    pub replication_config_identifier: ::cloudwright_core::Str,
     /// `ReplicationSettings`: a JSON value.
     ///
-    /// Optional JSON settings for AWS DMS Serverless replications that are provisioned using this replication configuration. For example, see \[Change processing tuning settings\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.ChangeProcessingTuning.html>) .
+    /// Optional JSON settings for AWS DMS Serverless replications that are provisioned using this replication configuration. For example, see [Change processing tuning settings](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.ChangeProcessingTuning.html) .
     ///
     /// Format `json`.
-    pub replication_settings: Option<Json>,
+    pub replication_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `ReplicationType`: a [`ReplicationType`] value, required.
     ///
     /// The type of AWS DMS Serverless replication to provision using this replication configuration.
@@ -83,36 +61,36 @@ pub struct ReplicationConfig {
     pub replication_type: ReplicationType,
     /// `ResourceIdentifier`: a string.
     ///
-    /// Optional unique value or name that you set for a given resource that can be used to construct an Amazon Resource Name (ARN) for that resource. For more information, see \[Fine-grained access control using resource names and tags\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#CHAP_Security.FineGrainedAccess>) .
+    /// Optional unique value or name that you set for a given resource that can be used to construct an Amazon Resource Name (ARN) for that resource. For more information, see [Fine-grained access control using resource names and tags](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.html#CHAP_Security.FineGrainedAccess) .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub resource_identifier: Option<Str>,
+    pub resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceEndpointArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration.
-    pub source_endpoint_arn: Str,
+    pub source_endpoint_arn: ::cloudwright_core::Str,
     /// `SupplementalSettings`: a JSON value.
     ///
-    /// Optional JSON settings for specifying supplemental data. For more information, see \[Specifying supplemental data for task settings\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.TaskData.html>) .
+    /// Optional JSON settings for specifying supplemental data. For more information, see [Specifying supplemental data for task settings](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.TaskData.html) .
     ///
     /// Format `json`.
-    pub supplemental_settings: Option<Json>,
+    pub supplemental_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `TableMappings`: a JSON value, required.
     ///
-    /// JSON table mappings for AWS DMS Serverless replications that are provisioned using this replication configuration. For more information, see \[Specifying table selection and transformations rules using JSON\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.html>) .
+    /// JSON table mappings for AWS DMS Serverless replications that are provisioned using this replication configuration. For more information, see [Specifying table selection and transformations rules using JSON](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.html) .
     ///
     /// Format `json`.
-    pub table_mappings: Json,
+    pub table_mappings: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// One or more optional tags associated with resources used by the AWS DMS Serverless replication. For more information, see \[Tagging resources in AWS Database Migration Service\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tagging.html>) .
+    /// One or more optional tags associated with resources used by the AWS DMS Serverless replication. For more information, see [Tagging resources in AWS Database Migration Service](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tagging.html) .
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetEndpointArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS serverless replication configuration.
-    pub target_endpoint_arn: Str,
+    pub target_endpoint_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -122,7 +100,7 @@ impl ReplicationConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::ReplicationConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationconfig.html",
         primary_identifier: &["ReplicationConfigArn"],
@@ -133,7 +111,7 @@ impl ReplicationConfig {
         read_only: &["ReplicationConfigArn"],
         attributes: &["ReplicationConfigArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ReplicationConfig` with its required properties, named in a [`ReplicationConfigRequired`].
@@ -142,57 +120,59 @@ impl ReplicationConfig {
         Self {
             compute_config: required.compute_config,
             replication_config_identifier: required.replication_config_identifier,
-            replication_settings: None,
+            replication_settings: ::std::option::Option::None,
             replication_type: required.replication_type,
-            resource_identifier: None,
+            resource_identifier: ::std::option::Option::None,
             source_endpoint_arn: required.source_endpoint_arn,
-            supplemental_settings: None,
+            supplemental_settings: ::std::option::Option::None,
             table_mappings: required.table_mappings,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_endpoint_arn: required.target_endpoint_arn,
         }
     }
 
     /// `ComputeConfig`: a [`ComputeConfig`] object, required.
-    pub fn compute_config(mut self, value: impl Into<Obj<ComputeConfig>>) -> Self { self.compute_config = value.into(); self }
+    pub fn compute_config(mut self, value: impl ::std::convert::Into<crate::Obj<ComputeConfig>>) -> Self { self.compute_config = value.into(); self }
     /// `ReplicationConfigIdentifier`: a string, required.
-    pub fn replication_config_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_config_identifier = value.into(); self }
+    pub fn replication_config_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_config_identifier = value.into(); self }
     /// `ReplicationSettings`: a JSON value.
-    pub fn replication_settings(mut self, value: impl Into<Json>) -> Self { self.replication_settings = Some(value.into()); self }
+    pub fn replication_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.replication_settings = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationType`: a [`ReplicationType`] value, required.
-    pub fn replication_type(mut self, value: impl Into<ReplicationType>) -> Self { self.replication_type = value.into(); self }
+    pub fn replication_type(mut self, value: impl ::std::convert::Into<ReplicationType>) -> Self { self.replication_type = value.into(); self }
     /// `ResourceIdentifier`: a string.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceEndpointArn`: a string, required.
-    pub fn source_endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.source_endpoint_arn = value.into(); self }
+    pub fn source_endpoint_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_endpoint_arn = value.into(); self }
     /// `SupplementalSettings`: a JSON value.
-    pub fn supplemental_settings(mut self, value: impl Into<Json>) -> Self { self.supplemental_settings = Some(value.into()); self }
+    pub fn supplemental_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.supplemental_settings = ::std::option::Option::Some(value.into()); self }
     /// `TableMappings`: a JSON value, required.
-    pub fn table_mappings(mut self, value: impl Into<Json>) -> Self { self.table_mappings = value.into(); self }
+    pub fn table_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.table_mappings = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetEndpointArn`: a string, required.
-    pub fn target_endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.target_endpoint_arn = value.into(); self }
+    pub fn target_endpoint_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_endpoint_arn = value.into(); self }
 }
 
-impl Resource for ReplicationConfig {
+impl ::cloudwright_core::Resource for ReplicationConfig {
     type Attributes = ReplicationConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReplicationConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReplicationConfig {
+impl ::cloudwright_core::ToValue for ReplicationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComputeConfig", &self.compute_config)
             .req(
                 "ReplicationConfigIdentifier",
@@ -210,12 +190,12 @@ impl ToValue for ReplicationConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReplicationConfig`]: `Handle<ReplicationConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReplicationConfig`]: `Handle<ReplicationConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicationConfigAttributes(ResourceRef);
+pub struct ReplicationConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicationConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicationConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,35 +205,10 @@ impl ReplicationConfigAttributes {
     ///
     /// The Amazon Resource Name (ARN) of this AWS DMS Serverless replication configuration.
     #[inline]
-    pub fn replication_config_arn(&self) -> Value {
-        self.0.get_att("ReplicationConfigArn")
+    pub fn replication_config_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReplicationConfigArn"))
     }
 }
-
-/// The required properties of [`ComputeConfig`], by name: `ComputeConfig::new(ComputeConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComputeConfigRequired {
-    /// `MaxCapacityUnits`: an integer, required.
-    pub max_capacity_units: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("DnsNameServers", Shape::STR),
-        ("KmsKeyId", Shape::STR),
-        ("MaxCapacityUnits", Shape::INT),
-        ("MinCapacityUnits", Shape::INT),
-        ("MultiAZ", Shape::Bool),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("ReplicationSubnetGroupId", Shape::STR),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["MaxCapacityUnits"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComputeConfig` property type of `AWS::DMS::ReplicationConfig`.
 ///
@@ -265,11 +220,11 @@ pub struct ComputeConfig {
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone where the AWS DMS Serverless replication using this configuration will run. The default value is a random, system-chosen Availability Zone in the configuration's AWS Region , for example, `"us-west-2"` . You can't set this parameter if the `MultiAZ` parameter is set to `true` .
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsNameServers`: a string.
     ///
     /// A list of custom DNS name servers supported for the AWS DMS Serverless replication to access your source or target database. This list overrides the default name servers supported by the AWS DMS Serverless replication. You can specify a comma-separated list of internet addresses for up to four DNS name servers. For example: `"1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4"`
-    pub dns_name_servers: Option<Str>,
+    pub dns_name_servers: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// An AWS Key Management Service ( AWS  ) key Amazon Resource Name (ARN) that is used to encrypt the data during AWS DMS Serverless replication.
@@ -277,19 +232,19 @@ pub struct ComputeConfig {
     /// If you don't specify a value for the `KmsKeyId` parameter, AWS DMS uses your default encryption key.
     ///
     /// AWS  creates the default encryption key for your Amazon Web Services account. Your AWS account has a different default encryption key for each AWS Region .
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxCapacityUnits`: an integer, required.
     ///
     /// Specifies the maximum value of the AWS DMS capacity units (DCUs) for which a given AWS DMS Serverless replication can be provisioned. A single DCU is 2GB of RAM, with 1 DCU as the minimum value allowed. The list of valid DCU values includes 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, and 384. So, the maximum value that you can specify for AWS DMS Serverless is 384. The `MaxCapacityUnits` parameter is the only DCU parameter you are required to specify.
-    pub max_capacity_units: Int,
+    pub max_capacity_units: ::cloudwright_core::Int,
     /// `MinCapacityUnits`: an integer.
     ///
     /// Specifies the minimum value of the AWS DMS capacity units (DCUs) for which a given AWS DMS Serverless replication can be provisioned. A single DCU is 2GB of RAM, with 1 DCU as the minimum value allowed. The list of valid DCU values includes 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, and 384. So, the minimum DCU value that you can specify for AWS DMS Serverless is 1. If you don't set this value, AWS DMS sets this parameter to the minimum DCU value allowed, 1. If there is no current source activity, AWS DMS scales down your replication until it reaches the value specified in `MinCapacityUnits` .
-    pub min_capacity_units: Option<Int>,
+    pub min_capacity_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `MultiAZ`: a boolean.
     ///
     /// Specifies whether the AWS DMS Serverless replication is a Multi-AZ deployment. You can't set the `AvailabilityZone` parameter if the `MultiAZ` parameter is set to `true` .
-    pub multi_az: Option<Bool>,
+    pub multi_az: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The weekly time range during which system maintenance can occur for the AWS DMS Serverless replication, in Universal Coordinated Time (UTC). The format is `ddd:hh24:mi-ddd:hh24:mi` .
@@ -297,63 +252,64 @@ pub struct ComputeConfig {
     /// The default is a 30-minute window selected at random from an 8-hour block of time per AWS Region . This maintenance occurs on a random day of the week. Valid values for days of the week include `Mon` , `Tue` , `Wed` , `Thu` , `Fri` , `Sat` , and `Sun` .
     ///
     /// Constraints include a minimum 30-minute window.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationSubnetGroupId`: a string.
     ///
     /// Specifies a subnet group identifier to associate with the AWS DMS Serverless replication.
-    pub replication_subnet_group_id: Option<Str>,
+    pub replication_subnet_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// Specifies the virtual private cloud (VPC) security group to use with the AWS DMS Serverless replication. The VPC security group must work with the VPC containing the replication.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl ComputeConfig {
-    /// A `ComputeConfig` with its required properties, named in a [`ComputeConfigRequired`].
+    /// A `ComputeConfig` with its one required property, `MaxCapacityUnits`.
     #[inline]
-    pub fn new(required: ComputeConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            availability_zone: None,
-            dns_name_servers: None,
-            kms_key_id: None,
-            max_capacity_units: required.max_capacity_units,
-            min_capacity_units: None,
-            multi_az: None,
-            preferred_maintenance_window: None,
-            replication_subnet_group_id: None,
-            vpc_security_group_ids: None,
+            availability_zone: ::std::option::Option::None,
+            dns_name_servers: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            max_capacity_units: value.into(),
+            min_capacity_units: ::std::option::Option::None,
+            multi_az: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            replication_subnet_group_id: ::std::option::Option::None,
+            vpc_security_group_ids: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `DnsNameServers`: a string.
-    pub fn dns_name_servers(mut self, value: impl Into<Str>) -> Self { self.dns_name_servers = Some(value.into()); self }
+    pub fn dns_name_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_name_servers = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacityUnits`: an integer, required.
-    pub fn max_capacity_units(mut self, value: impl Into<Int>) -> Self { self.max_capacity_units = value.into(); self }
+    pub fn max_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity_units = value.into(); self }
     /// `MinCapacityUnits`: an integer.
-    pub fn min_capacity_units(mut self, value: impl Into<Int>) -> Self { self.min_capacity_units = Some(value.into()); self }
+    pub fn min_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_capacity_units = ::std::option::Option::Some(value.into()); self }
     /// `MultiAZ`: a boolean.
-    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self { self.multi_az = Some(value.into()); self }
+    pub fn multi_az(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_az = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationSubnetGroupId`: a string.
-    pub fn replication_subnet_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_subnet_group_id = Some(value.into()); self }
+    pub fn replication_subnet_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_subnet_group_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComputeConfig {}
+impl crate::PropertyType for ComputeConfig {}
 
-impl ToValue for ComputeConfig {
+impl ::cloudwright_core::ToValue for ComputeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("DnsNameServers", &self.dns_name_servers)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -377,21 +333,10 @@ impl ToValue for ComputeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DMS::ReplicationConfig`.
 ///
@@ -401,11 +346,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -420,17 +365,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -447,24 +392,80 @@ pub enum ReplicationType {
     /// `cdc`
     Cdc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationType {
+impl ::cloudwright_core::ToValue for ReplicationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullLoad => "full-load",
             Self::FullLoadAndCdc => "full-load-and-cdc",
             Self::Cdc => "cdc",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeConfig", Shape::Object(&RULE_ComputeConfig)),
+            ("ReplicationConfigIdentifier", Shape::STR),
+            ("ReplicationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ReplicationType", Shape::Str(&StrRule { allowed: &["full-load", "full-load-and-cdc", "cdc"], ..StrRule::ANY })),
+            ("ResourceIdentifier", Shape::STR),
+            ("SourceEndpointArn", Shape::STR),
+            ("SupplementalSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TableMappings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("TargetEndpointArn", Shape::STR),
+        ],
+        required: &["ReplicationConfigIdentifier", "SourceEndpointArn", "TargetEndpointArn", "ReplicationType", "ComputeConfig", "TableMappings"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("DnsNameServers", Shape::STR),
+            ("KmsKeyId", Shape::STR),
+            ("MaxCapacityUnits", Shape::INT),
+            ("MinCapacityUnits", Shape::INT),
+            ("MultiAZ", Shape::Bool),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("ReplicationSubnetGroupId", Shape::STR),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["MaxCapacityUnits"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

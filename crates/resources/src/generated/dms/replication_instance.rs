@@ -5,43 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`ReplicationInstance`], by name: `ReplicationInstance::new(ReplicationInstanceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationInstanceRequired {
-    /// `ReplicationInstanceClass`: a string, required.
-    pub replication_instance_class: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationInstance: ObjRule = ObjRule {
-    properties: &[
-        ("AllocatedStorage", Shape::INT),
-        ("AllowMajorVersionUpgrade", Shape::Bool),
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("AvailabilityZone", Shape::STR),
-        ("DnsNameServers", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("KmsKeyId", Shape::STR),
-        ("MultiAZ", Shape::Bool),
-        ("NetworkType", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("PubliclyAccessible", Shape::Bool),
-        ("ReplicationInstanceClass", Shape::STR),
-        ("ReplicationInstanceIdentifier", Shape::STR),
-        ("ReplicationSubnetGroupIdentifier", Shape::STR),
-        ("ResourceIdentifier", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ReplicationInstanceClass"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DMS::ReplicationInstance` resource.
 ///
@@ -59,37 +23,37 @@ pub struct ReplicationInstance {
     /// `AllocatedStorage`: an integer.
     ///
     /// The amount of storage (in gigabytes) to be initially allocated for the replication instance.
-    pub allocated_storage: Option<Int>,
+    pub allocated_storage: ::std::option::Option<::cloudwright_core::Int>,
     /// `AllowMajorVersionUpgrade`: a boolean.
     ///
     /// Indicates that major version upgrades are allowed. Changing this parameter does not result in an outage, and the change is asynchronously applied as soon as possible.
     ///
     /// This parameter must be set to `true` when specifying a value for the `EngineVersion` parameter that is a different major version than the replication instance's current version.
-    pub allow_major_version_upgrade: Option<Bool>,
+    pub allow_major_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// A value that indicates whether minor engine upgrades are applied automatically to the replication instance during the maintenance window. This parameter defaults to `true` .
     ///
     /// Default: `true`
-    pub auto_minor_version_upgrade: Option<Bool>,
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone that the replication instance will be created in.
     ///
     /// The default value is a random, system-chosen Availability Zone in the endpoint's AWS Region , for example `us-east-1d` .
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsNameServers`: a string.
     ///
     /// A list of custom DNS name servers supported for the replication instance to access your on-premise source or target database. This list overrides the default name servers supported by the replication instance. You can specify a comma-separated list of internet addresses for up to four on-premise DNS name servers. For example: `"1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4"`
     ///
     /// Create-only: changing it replaces the resource.
-    pub dns_name_servers: Option<Str>,
+    pub dns_name_servers: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineVersion`: a string.
     ///
     /// The engine version number of the replication instance.
     ///
     /// If an engine version number is not specified when a replication instance is created, the default is the latest engine version available.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// An AWS  key identifier that is used to encrypt the data on the replication instance.
@@ -99,15 +63,15 @@ pub struct ReplicationInstance {
     /// AWS  creates the default encryption key for your AWS account . Your AWS account has a different default encryption key for each AWS Region .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiAZ`: a boolean.
     ///
     /// Specifies whether the replication instance is a Multi-AZ deployment. You can't set the `AvailabilityZone` parameter if the Multi-AZ parameter is set to `true` .
-    pub multi_az: Option<Bool>,
+    pub multi_az: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NetworkType`: a string.
     ///
     /// The type of IP address protocol used by a replication instance, such as IPv4 only or Dual-stack that supports both IPv4 and IPv6 addressing. IPv6 only is not yet supported.
-    pub network_type: Option<Str>,
+    pub network_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The weekly time range during which system maintenance can occur, in UTC.
@@ -119,17 +83,17 @@ pub struct ReplicationInstance {
     /// *Valid days* ( `ddd` ): `Mon` | `Tue` | `Wed` | `Thu` | `Fri` | `Sat` | `Sun`
     ///
     /// *Constraints* : Minimum 30-minute window.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// Specifies the accessibility options for the replication instance. A value of `true` represents an instance with a public IP address. A value of `false` represents an instance with a private IP address. The default value is `true` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReplicationInstanceClass`: a string, required.
     ///
-    /// The compute and memory capacity of the replication instance as defined for the specified replication instance class. For example, to specify the instance class dms.c4.large, set this parameter to `"dms.c4.large"` . For more information on the settings and capacities for the available replication instance classes, see \[Selecting the right AWS DMS replication instance for your migration\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReplicationInstance.html#CHAP_ReplicationInstance.InDepth>) in the *AWS Database Migration Service User Guide* .
-    pub replication_instance_class: Str,
+    /// The compute and memory capacity of the replication instance as defined for the specified replication instance class. For example, to specify the instance class dms.c4.large, set this parameter to `"dms.c4.large"` . For more information on the settings and capacities for the available replication instance classes, see [Selecting the right AWS DMS replication instance for your migration](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReplicationInstance.html#CHAP_ReplicationInstance.InDepth) in the *AWS Database Migration Service User Guide* .
+    pub replication_instance_class: ::cloudwright_core::Str,
     /// `ReplicationInstanceIdentifier`: a string.
     ///
     /// The replication instance identifier. This parameter is stored as a lowercase string.
@@ -141,29 +105,30 @@ pub struct ReplicationInstance {
     /// - Can't end with a hyphen or contain two consecutive hyphens.
     ///
     /// Example: `myrepinstance`
-    pub replication_instance_identifier: Option<Str>,
+    pub replication_instance_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationSubnetGroupIdentifier`: a string.
     ///
     /// A subnet group to associate with the replication instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub replication_subnet_group_identifier: Option<Str>,
+    pub replication_subnet_group_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceIdentifier`: a string.
     ///
     /// A display name for the resource identifier at the end of the `EndpointArn` response parameter that is returned in the created `Endpoint` object. The value for this parameter can have up to 31 characters. It can contain only ASCII letters, digits, and hyphen ('-'). Also, it can't end with a hyphen or contain two consecutive hyphens, and can only begin with a letter, such as `Example-App-ARN1` . For example, this value might result in the `EndpointArn` value `arn:aws:dms:eu-west-1:012345678901:rep:Example-App-ARN1` . If you don't specify a `ResourceIdentifier` value, AWS DMS generates a default identifier value for the end of `EndpointArn` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_identifier: Option<Str>,
+    pub resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tags to be assigned to the replication instance.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// Specifies the virtual private cloud (VPC) security group to be used with the replication instance. The VPC security group must work with the VPC containing the replication instance.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -173,7 +138,7 @@ impl ReplicationInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::ReplicationInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationinstance.html",
         primary_identifier: &["Id"],
@@ -184,87 +149,89 @@ impl ReplicationInstance {
         read_only: &["ReplicationInstancePublicIpAddresses", "Id", "ReplicationInstancePrivateIpAddresses"],
         attributes: &["Id", "ReplicationInstancePrivateIpAddresses", "ReplicationInstancePublicIpAddresses"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ReplicationInstance` with its required properties, named in a [`ReplicationInstanceRequired`].
+    /// A `ReplicationInstance` with its one required property, `ReplicationInstanceClass`.
     #[inline]
-    pub fn new(required: ReplicationInstanceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allocated_storage: None,
-            allow_major_version_upgrade: None,
-            auto_minor_version_upgrade: None,
-            availability_zone: None,
-            dns_name_servers: None,
-            engine_version: None,
-            kms_key_id: None,
-            multi_az: None,
-            network_type: None,
-            preferred_maintenance_window: None,
-            publicly_accessible: None,
-            replication_instance_class: required.replication_instance_class,
-            replication_instance_identifier: None,
-            replication_subnet_group_identifier: None,
-            resource_identifier: None,
-            tags: None,
-            vpc_security_group_ids: None,
+            allocated_storage: ::std::option::Option::None,
+            allow_major_version_upgrade: ::std::option::Option::None,
+            auto_minor_version_upgrade: ::std::option::Option::None,
+            availability_zone: ::std::option::Option::None,
+            dns_name_servers: ::std::option::Option::None,
+            engine_version: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            multi_az: ::std::option::Option::None,
+            network_type: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            publicly_accessible: ::std::option::Option::None,
+            replication_instance_class: value.into(),
+            replication_instance_identifier: ::std::option::Option::None,
+            replication_subnet_group_identifier: ::std::option::Option::None,
+            resource_identifier: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_security_group_ids: ::std::option::Option::None,
         }
     }
 
     /// `AllocatedStorage`: an integer.
-    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self { self.allocated_storage = Some(value.into()); self }
+    pub fn allocated_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.allocated_storage = ::std::option::Option::Some(value.into()); self }
     /// `AllowMajorVersionUpgrade`: a boolean.
-    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.allow_major_version_upgrade = Some(value.into()); self }
+    pub fn allow_major_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_major_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `DnsNameServers`: a string.
-    pub fn dns_name_servers(mut self, value: impl Into<Str>) -> Self { self.dns_name_servers = Some(value.into()); self }
+    pub fn dns_name_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_name_servers = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MultiAZ`: a boolean.
-    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self { self.multi_az = Some(value.into()); self }
+    pub fn multi_az(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_az = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a string.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationInstanceClass`: a string, required.
-    pub fn replication_instance_class(mut self, value: impl Into<Str>) -> Self { self.replication_instance_class = value.into(); self }
+    pub fn replication_instance_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_instance_class = value.into(); self }
     /// `ReplicationInstanceIdentifier`: a string.
-    pub fn replication_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_instance_identifier = Some(value.into()); self }
+    pub fn replication_instance_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_instance_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationSubnetGroupIdentifier`: a string.
-    pub fn replication_subnet_group_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_subnet_group_identifier = Some(value.into()); self }
+    pub fn replication_subnet_group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_subnet_group_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReplicationInstance {
+impl ::cloudwright_core::Resource for ReplicationInstance {
     type Attributes = ReplicationInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReplicationInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReplicationInstance {
+impl ::cloudwright_core::ToValue for ReplicationInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
             .opt(
                 "AllowMajorVersionUpgrade",
@@ -298,12 +265,12 @@ impl ToValue for ReplicationInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReplicationInstance`]: `Handle<ReplicationInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReplicationInstance`]: `Handle<ReplicationInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicationInstanceAttributes(ResourceRef);
+pub struct ReplicationInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicationInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicationInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -311,23 +278,57 @@ impl From<ResourceRef> for ReplicationInstanceAttributes {
 impl ReplicationInstanceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ReplicationInstancePrivateIpAddresses`: a string.
     ///
     /// One or more private IP addresses for the replication instance.
     #[inline]
-    pub fn replication_instance_private_ip_addresses(&self) -> Value {
-        self.0.get_att("ReplicationInstancePrivateIpAddresses")
+    pub fn replication_instance_private_ip_addresses(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReplicationInstancePrivateIpAddresses"))
     }
 
     /// `Fn::GetAtt` `ReplicationInstancePublicIpAddresses`: a string.
     ///
     /// One or more public IP addresses for the replication instance.
     #[inline]
-    pub fn replication_instance_public_ip_addresses(&self) -> Value {
-        self.0.get_att("ReplicationInstancePublicIpAddresses")
+    pub fn replication_instance_public_ip_addresses(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReplicationInstancePublicIpAddresses"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationInstance: ObjRule = ObjRule {
+        properties: &[
+            ("AllocatedStorage", Shape::INT),
+            ("AllowMajorVersionUpgrade", Shape::Bool),
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("AvailabilityZone", Shape::STR),
+            ("DnsNameServers", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("KmsKeyId", Shape::STR),
+            ("MultiAZ", Shape::Bool),
+            ("NetworkType", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("PubliclyAccessible", Shape::Bool),
+            ("ReplicationInstanceClass", Shape::STR),
+            ("ReplicationInstanceIdentifier", Shape::STR),
+            ("ReplicationSubnetGroupIdentifier", Shape::STR),
+            ("ResourceIdentifier", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ReplicationInstanceClass"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ReplicationSubnetGroup`], by name: `ReplicationSubnetGroup::new(ReplicationSubnetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationSubnetGroupRequired {
     /// `ReplicationSubnetGroupDescription`: a string, required.
-    pub replication_subnet_group_description: Str,
+    pub replication_subnet_group_description: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationSubnetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicationSubnetGroupDescription", Shape::STR),
-        ("ReplicationSubnetGroupIdentifier", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ReplicationSubnetGroupDescription", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DMS::ReplicationSubnetGroup` resource.
 ///
 /// The `AWS::DMS::ReplicationSubnetGroup` resource creates an AWS DMS replication subnet group. Subnet groups must contain at least two subnets in two different Availability Zones in the same AWS Region .
 ///
-/// &gt; Resource creation fails if the `dms-vpc-role` AWS Identity and Access Management ( IAM ) role doesn't already exist. For more information, see \[Creating the IAM Roles to Use With the AWS CLI and AWS DMS API\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.APIRole.html>) in the *AWS Database Migration Service User Guide* .
+/// \> Resource creation fails if the `dms-vpc-role` AWS Identity and Access Management ( IAM ) role doesn't already exist. For more information, see [Creating the IAM Roles to Use With the AWS CLI and AWS DMS API](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.APIRole.html) in the *AWS Database Migration Service User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ReplicationSubnetGroupAttributes`], which `Handle<ReplicationSubnetGroup>` dereferences to.
@@ -50,21 +34,21 @@ pub struct ReplicationSubnetGroup {
     /// `ReplicationSubnetGroupDescription`: a string, required.
     ///
     /// The description for the subnet group.
-    pub replication_subnet_group_description: Str,
+    pub replication_subnet_group_description: ::cloudwright_core::Str,
     /// `ReplicationSubnetGroupIdentifier`: a string.
     ///
     /// The identifier for the replication subnet group. If you don't specify a name, CloudFormation generates a unique ID and uses that ID for the identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub replication_subnet_group_identifier: Option<Str>,
+    pub replication_subnet_group_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// One or more subnet IDs to be assigned to the subnet group.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tags to be assigned to the subnet group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +58,7 @@ impl ReplicationSubnetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::ReplicationSubnetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationsubnetgroup.html",
         primary_identifier: &["Id"],
@@ -85,7 +69,7 @@ impl ReplicationSubnetGroup {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ReplicationSubnetGroup` with its required properties, named in a [`ReplicationSubnetGroupRequired`].
@@ -93,40 +77,42 @@ impl ReplicationSubnetGroup {
     pub fn new(required: ReplicationSubnetGroupRequired) -> Self {
         Self {
             replication_subnet_group_description: required.replication_subnet_group_description,
-            replication_subnet_group_identifier: None,
+            replication_subnet_group_identifier: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ReplicationSubnetGroupDescription`: a string, required.
-    pub fn replication_subnet_group_description(mut self, value: impl Into<Str>) -> Self { self.replication_subnet_group_description = value.into(); self }
+    pub fn replication_subnet_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_subnet_group_description = value.into(); self }
     /// `ReplicationSubnetGroupIdentifier`: a string.
-    pub fn replication_subnet_group_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_subnet_group_identifier = Some(value.into()); self }
+    pub fn replication_subnet_group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_subnet_group_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReplicationSubnetGroup {
+impl ::cloudwright_core::Resource for ReplicationSubnetGroup {
     type Attributes = ReplicationSubnetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationSubnetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReplicationSubnetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReplicationSubnetGroup {
+impl ::cloudwright_core::ToValue for ReplicationSubnetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ReplicationSubnetGroupDescription",
                 &self.replication_subnet_group_description,
@@ -141,12 +127,12 @@ impl ToValue for ReplicationSubnetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReplicationSubnetGroup`]: `Handle<ReplicationSubnetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReplicationSubnetGroup`]: `Handle<ReplicationSubnetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicationSubnetGroupAttributes(ResourceRef);
+pub struct ReplicationSubnetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicationSubnetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicationSubnetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,7 +140,28 @@ impl From<ResourceRef> for ReplicationSubnetGroupAttributes {
 impl ReplicationSubnetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationSubnetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicationSubnetGroupDescription", Shape::STR),
+            ("ReplicationSubnetGroupIdentifier", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ReplicationSubnetGroupDescription", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

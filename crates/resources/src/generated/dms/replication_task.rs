@@ -5,47 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ReplicationTask`], by name: `ReplicationTask::new(ReplicationTaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTaskRequired {
     /// `MigrationType`: a string, required.
-    pub migration_type: Str,
+    pub migration_type: ::cloudwright_core::Str,
     /// `ReplicationInstanceArn`: a string, required.
-    pub replication_instance_arn: Str,
+    pub replication_instance_arn: ::cloudwright_core::Str,
     /// `SourceEndpointArn`: a string, required.
-    pub source_endpoint_arn: Str,
+    pub source_endpoint_arn: ::cloudwright_core::Str,
     /// `TableMappings`: a string, required.
-    pub table_mappings: Str,
+    pub table_mappings: ::cloudwright_core::Str,
     /// `TargetEndpointArn`: a string, required.
-    pub target_endpoint_arn: Str,
+    pub target_endpoint_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationTask: ObjRule = ObjRule {
-    properties: &[
-        ("CdcStartPosition", Shape::STR),
-        ("CdcStartTime", Shape::NUM),
-        ("CdcStopPosition", Shape::STR),
-        ("MigrationType", Shape::Str(&StrRule { allowed: &["cdc", "full-load", "full-load-and-cdc"], ..StrRule::ANY })),
-        ("ReplicationInstanceArn", Shape::STR),
-        ("ReplicationTaskIdentifier", Shape::STR),
-        ("ReplicationTaskSettings", Shape::STR),
-        ("ResourceIdentifier", Shape::STR),
-        ("SourceEndpointArn", Shape::STR),
-        ("TableMappings", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TargetEndpointArn", Shape::STR),
-        ("TaskData", Shape::STR),
-    ],
-    required: &["TableMappings", "SourceEndpointArn", "MigrationType", "TargetEndpointArn", "ReplicationInstanceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DMS::ReplicationTask` resource.
 ///
@@ -72,12 +47,12 @@ pub struct ReplicationTask {
     ///
     /// Here is an LSN example: `--cdc-start-position “mysql-bin-changelog.000024:373”`
     ///
-    /// &gt; When you use this task setting with a source PostgreSQL database, a logical replication slot should already be created and associated with the source endpoint. You can verify this by setting the `slotName` extra connection attribute to the name of this logical replication slot. For more information, see \[Extra Connection Attributes When Using PostgreSQL as a Source for AWS DMS\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html#CHAP_Source.PostgreSQL.ConnectionAttrib>) in the *AWS Database Migration Service User Guide* .
-    pub cdc_start_position: Option<Str>,
+    /// \> When you use this task setting with a source PostgreSQL database, a logical replication slot should already be created and associated with the source endpoint. You can verify this by setting the `slotName` extra connection attribute to the name of this logical replication slot. For more information, see [Extra Connection Attributes When Using PostgreSQL as a Source for AWS DMS](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html#CHAP_Source.PostgreSQL.ConnectionAttrib) in the *AWS Database Migration Service User Guide* .
+    pub cdc_start_position: ::std::option::Option<::cloudwright_core::Str>,
     /// `CdcStartTime`: a number.
     ///
     /// Indicates the start time for a change data capture (CDC) operation.
-    pub cdc_start_time: Option<Num>,
+    pub cdc_start_time: ::std::option::Option<::cloudwright_core::Num>,
     /// `CdcStopPosition`: a string.
     ///
     /// Indicates when you want a change data capture (CDC) operation to stop. The value can be either server time or commit time.
@@ -85,17 +60,17 @@ pub struct ReplicationTask {
     /// Here is a server time example: `--cdc-stop-position "server_time:2018-02-09T12:12:12"`
     ///
     /// Here is a commit time example: `--cdc-stop-position "commit_time: 2018-02-09T12:12:12"`
-    pub cdc_stop_position: Option<Str>,
+    pub cdc_stop_position: ::std::option::Option<::cloudwright_core::Str>,
     /// `MigrationType`: a string, required.
     ///
     /// The migration type. Valid values: `full-load` | `cdc` | `full-load-and-cdc`
-    pub migration_type: Str,
+    pub migration_type: ::cloudwright_core::Str,
     /// `ReplicationInstanceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of a replication instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub replication_instance_arn: Str,
+    pub replication_instance_arn: ::cloudwright_core::Str,
     /// `ReplicationTaskIdentifier`: a string.
     ///
     /// An identifier for the replication task.
@@ -105,11 +80,11 @@ pub struct ReplicationTask {
     /// - Must contain 1-255 alphanumeric characters or hyphens.
     /// - First character must be a letter.
     /// - Cannot end with a hyphen or contain two consecutive hyphens.
-    pub replication_task_identifier: Option<Str>,
+    pub replication_task_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationTaskSettings`: a string.
     ///
-    /// Overall settings for the task, in JSON format. For more information, see \[Specifying Task Settings for AWS Database Migration Service Tasks\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.html>) in the *AWS Database Migration Service User Guide* .
-    pub replication_task_settings: Option<Str>,
+    /// Overall settings for the task, in JSON format. For more information, see [Specifying Task Settings for AWS Database Migration Service Tasks](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.html) in the *AWS Database Migration Service User Guide* .
+    pub replication_task_settings: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceIdentifier`: a string.
     ///
     /// A display name for the resource identifier at the end of the `EndpointArn` response parameter that is returned in the created `Endpoint` object. The value for this parameter can have up to 31 characters. It can contain only ASCII letters, digits, and hyphen ('-'). Also, it can't end with a hyphen or contain two consecutive hyphens, and can only begin with a letter, such as `Example-App-ARN1` .
@@ -117,31 +92,31 @@ pub struct ReplicationTask {
     /// For example, this value might result in the `EndpointArn` value `arn:aws:dms:eu-west-1:012345678901:rep:Example-App-ARN1` . If you don't specify a `ResourceIdentifier` value, AWS DMS generates a default identifier value for the end of `EndpointArn` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_identifier: Option<Str>,
+    pub resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceEndpointArn`: a string, required.
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_endpoint_arn: Str,
+    pub source_endpoint_arn: ::cloudwright_core::Str,
     /// `TableMappings`: a string, required.
     ///
-    /// The table mappings for the task, in JSON format. For more information, see \[Using Table Mapping to Specify Task Settings\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.html>) in the *AWS Database Migration Service User Guide* .
-    pub table_mappings: Str,
+    /// The table mappings for the task, in JSON format. For more information, see [Using Table Mapping to Specify Task Settings](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.html) in the *AWS Database Migration Service User Guide* .
+    pub table_mappings: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tags to be assigned to the replication task.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetEndpointArn`: a string, required.
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_endpoint_arn: Str,
+    pub target_endpoint_arn: ::cloudwright_core::Str,
     /// `TaskData`: a string.
     ///
-    /// Supplemental information that the task requires to migrate the data for certain source and target endpoints. For more information, see \[Specifying Supplemental Data for Task Settings\](<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.TaskData.html>) in the *AWS Database Migration Service User Guide.*
-    pub task_data: Option<Str>,
+    /// Supplemental information that the task requires to migrate the data for certain source and target endpoints. For more information, see [Specifying Supplemental Data for Task Settings](https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.TaskData.html) in the *AWS Database Migration Service User Guide.*
+    pub task_data: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -151,7 +126,7 @@ impl ReplicationTask {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DMS::ReplicationTask",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationtask.html",
         primary_identifier: &["Id"],
@@ -162,75 +137,77 @@ impl ReplicationTask {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ReplicationTask` with its required properties, named in a [`ReplicationTaskRequired`].
     #[inline]
     pub fn new(required: ReplicationTaskRequired) -> Self {
         Self {
-            cdc_start_position: None,
-            cdc_start_time: None,
-            cdc_stop_position: None,
+            cdc_start_position: ::std::option::Option::None,
+            cdc_start_time: ::std::option::Option::None,
+            cdc_stop_position: ::std::option::Option::None,
             migration_type: required.migration_type,
             replication_instance_arn: required.replication_instance_arn,
-            replication_task_identifier: None,
-            replication_task_settings: None,
-            resource_identifier: None,
+            replication_task_identifier: ::std::option::Option::None,
+            replication_task_settings: ::std::option::Option::None,
+            resource_identifier: ::std::option::Option::None,
             source_endpoint_arn: required.source_endpoint_arn,
             table_mappings: required.table_mappings,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_endpoint_arn: required.target_endpoint_arn,
-            task_data: None,
+            task_data: ::std::option::Option::None,
         }
     }
 
     /// `CdcStartPosition`: a string.
-    pub fn cdc_start_position(mut self, value: impl Into<Str>) -> Self { self.cdc_start_position = Some(value.into()); self }
+    pub fn cdc_start_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cdc_start_position = ::std::option::Option::Some(value.into()); self }
     /// `CdcStartTime`: a number.
-    pub fn cdc_start_time(mut self, value: impl Into<Num>) -> Self { self.cdc_start_time = Some(value.into()); self }
+    pub fn cdc_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.cdc_start_time = ::std::option::Option::Some(value.into()); self }
     /// `CdcStopPosition`: a string.
-    pub fn cdc_stop_position(mut self, value: impl Into<Str>) -> Self { self.cdc_stop_position = Some(value.into()); self }
+    pub fn cdc_stop_position(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cdc_stop_position = ::std::option::Option::Some(value.into()); self }
     /// `MigrationType`: a string, required.
-    pub fn migration_type(mut self, value: impl Into<Str>) -> Self { self.migration_type = value.into(); self }
+    pub fn migration_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.migration_type = value.into(); self }
     /// `ReplicationInstanceArn`: a string, required.
-    pub fn replication_instance_arn(mut self, value: impl Into<Str>) -> Self { self.replication_instance_arn = value.into(); self }
+    pub fn replication_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_instance_arn = value.into(); self }
     /// `ReplicationTaskIdentifier`: a string.
-    pub fn replication_task_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_task_identifier = Some(value.into()); self }
+    pub fn replication_task_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_task_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationTaskSettings`: a string.
-    pub fn replication_task_settings(mut self, value: impl Into<Str>) -> Self { self.replication_task_settings = Some(value.into()); self }
+    pub fn replication_task_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_task_settings = ::std::option::Option::Some(value.into()); self }
     /// `ResourceIdentifier`: a string.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceEndpointArn`: a string, required.
-    pub fn source_endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.source_endpoint_arn = value.into(); self }
+    pub fn source_endpoint_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_endpoint_arn = value.into(); self }
     /// `TableMappings`: a string, required.
-    pub fn table_mappings(mut self, value: impl Into<Str>) -> Self { self.table_mappings = value.into(); self }
+    pub fn table_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_mappings = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetEndpointArn`: a string, required.
-    pub fn target_endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.target_endpoint_arn = value.into(); self }
+    pub fn target_endpoint_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_endpoint_arn = value.into(); self }
     /// `TaskData`: a string.
-    pub fn task_data(mut self, value: impl Into<Str>) -> Self { self.task_data = Some(value.into()); self }
+    pub fn task_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReplicationTask {
+impl ::cloudwright_core::Resource for ReplicationTask {
     type Attributes = ReplicationTaskAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationTask, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReplicationTask, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReplicationTask {
+impl ::cloudwright_core::ToValue for ReplicationTask {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CdcStartPosition", &self.cdc_start_position)
             .opt("CdcStartTime", &self.cdc_start_time)
             .opt("CdcStopPosition", &self.cdc_stop_position)
@@ -251,12 +228,12 @@ impl ToValue for ReplicationTask {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReplicationTask`]: `Handle<ReplicationTask>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReplicationTask`]: `Handle<ReplicationTask>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicationTaskAttributes(ResourceRef);
+pub struct ReplicationTaskAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicationTaskAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicationTaskAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -264,7 +241,37 @@ impl From<ResourceRef> for ReplicationTaskAttributes {
 impl ReplicationTaskAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationTask: ObjRule = ObjRule {
+        properties: &[
+            ("CdcStartPosition", Shape::STR),
+            ("CdcStartTime", Shape::NUM),
+            ("CdcStopPosition", Shape::STR),
+            ("MigrationType", Shape::Str(&StrRule { allowed: &["cdc", "full-load", "full-load-and-cdc"], ..StrRule::ANY })),
+            ("ReplicationInstanceArn", Shape::STR),
+            ("ReplicationTaskIdentifier", Shape::STR),
+            ("ReplicationTaskSettings", Shape::STR),
+            ("ResourceIdentifier", Shape::STR),
+            ("SourceEndpointArn", Shape::STR),
+            ("TableMappings", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TargetEndpointArn", Shape::STR),
+            ("TaskData", Shape::STR),
+        ],
+        required: &["TableMappings", "SourceEndpointArn", "MigrationType", "TargetEndpointArn", "ReplicationInstanceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

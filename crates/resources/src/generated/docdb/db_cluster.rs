@@ -5,52 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
-        ("CopyTagsToSnapshot", Shape::Bool),
-        ("DBClusterIdentifier", Shape::STR),
-        ("DBClusterParameterGroupName", Shape::STR),
-        ("DBSubnetGroupName", Shape::STR),
-        ("DeletionProtection", Shape::Bool),
-        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("EngineVersion", Shape::Str(&StrRule { allowed: &["3.6.0", "4.0", "4.0.0", "5.0.0"], ..StrRule::ANY })),
-        ("GlobalClusterIdentifier", Shape::STR),
-        ("KmsKeyId", Shape::STR),
-        ("ManageMasterUserPassword", Shape::Bool),
-        ("MasterUserPassword", Shape::STR),
-        ("MasterUserSecretKmsKeyId", Shape::STR),
-        ("MasterUsername", Shape::STR),
-        ("NetworkType", Shape::STR),
-        ("Port", Shape::INT),
-        ("PreferredBackupWindow", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("RestoreToTime", Shape::STR),
-        ("RestoreType", Shape::STR),
-        ("RotateMasterUserPassword", Shape::Bool),
-        ("ServerlessV2ScalingConfiguration", Shape::Object(&RULE_ServerlessV2ScalingConfiguration)),
-        ("SnapshotIdentifier", Shape::STR),
-        ("SourceDBClusterIdentifier", Shape::STR),
-        ("StorageEncrypted", Shape::Bool),
-        ("StorageType", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UseLatestRestorableTime", Shape::Bool),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DocDB::DBCluster` resource.
 ///
-/// The `AWS::DocDB::DBCluster` Amazon DocumentDB (with MongoDB compatibility) resource describes a DBCluster. Amazon DocumentDB is a fully managed, MongoDB-compatible document database engine. For more information, see \[DBCluster\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DBCluster.html>) in the *Amazon DocumentDB Developer Guide* .
+/// The `AWS::DocDB::DBCluster` Amazon DocumentDB (with MongoDB compatibility) resource describes a DBCluster. Amazon DocumentDB is a fully managed, MongoDB-compatible document database engine. For more information, see [DBCluster](https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DBCluster.html) in the *Amazon DocumentDB Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbClusterAttributes`], which `Handle<DbCluster>` dereferences to.
@@ -66,7 +25,8 @@ pub struct DbCluster {
     /// A list of Amazon EC2 Availability Zones that instances in the cluster can be created in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zones: Option<List<Str>>,
+    pub availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BackupRetentionPeriod`: an integer.
     ///
     /// The number of days for which automated backups are retained. You must specify a minimum value of 1.
@@ -78,11 +38,11 @@ pub struct DbCluster {
     /// - Must be a value from 1 to 35.
     ///
     /// Value 1 to 35.
-    pub backup_retention_period: Option<Int>,
+    pub backup_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `CopyTagsToSnapshot`: a boolean.
     ///
     /// Set to `true` to copy all tags from the source cluster snapshot to the target cluster snapshot, and otherwise `false` . The default is `false` .
-    pub copy_tags_to_snapshot: Option<Bool>,
+    pub copy_tags_to_snapshot: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DBClusterIdentifier`: a string.
     ///
     /// The cluster identifier. This parameter is stored as a lowercase string.
@@ -96,11 +56,11 @@ pub struct DbCluster {
     /// Example: `my-cluster`
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_cluster_identifier: Option<Str>,
+    pub db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBClusterParameterGroupName`: a string.
     ///
     /// The name of the cluster parameter group to associate with this cluster.
-    pub db_cluster_parameter_group_name: Option<Str>,
+    pub db_cluster_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSubnetGroupName`: a string.
     ///
     /// A subnet group to associate with this cluster.
@@ -110,25 +70,26 @@ pub struct DbCluster {
     /// Example: `mySubnetgroup`
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_subnet_group_name: Option<Str>,
+    pub db_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeletionProtection`: a boolean.
     ///
     /// Protects clusters from being accidentally deleted. If enabled, the cluster cannot be deleted unless it is modified and `DeletionProtection` is disabled.
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableCloudwatchLogsExports`: a list of strings.
     ///
-    /// The list of log types that need to be enabled for exporting to Amazon CloudWatch Logs. You can enable audit logs or profiler logs. For more information, see \[Auditing Amazon DocumentDB Events\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/event-auditing.html>) and \[Profiling Amazon DocumentDB Operations\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/profiling.html>) .
-    pub enable_cloudwatch_logs_exports: Option<List<Str>>,
+    /// The list of log types that need to be enabled for exporting to Amazon CloudWatch Logs. You can enable audit logs or profiler logs. For more information, see [Auditing Amazon DocumentDB Events](https://docs.aws.amazon.com/documentdb/latest/developerguide/event-auditing.html) and [Profiling Amazon DocumentDB Operations](https://docs.aws.amazon.com/documentdb/latest/developerguide/profiling.html) .
+    pub enable_cloudwatch_logs_exports:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EngineVersion`: an [`EngineVersion`] value.
     ///
     /// The version number of the database engine to use. The `--engine-version` will default to the latest major engine version. For production workloads, we recommend explicitly declaring this parameter with the intended major engine version.
     ///
-    /// If you intend to trigger an in-place upgrade, please refer to \[Amazon DocumentDB in-place major version upgrade\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/docdb-mvu.html>) . Note that for an in-place engine version upgrade, you need to remove other cluster properties changes (e.g. SecurityGroupId) from the CFN template.
-    pub engine_version: Option<EngineVersion>,
+    /// If you intend to trigger an in-place upgrade, please refer to [Amazon DocumentDB in-place major version upgrade](https://docs.aws.amazon.com/documentdb/latest/developerguide/docdb-mvu.html) . Note that for an in-place engine version upgrade, you need to remove other cluster properties changes (e.g. SecurityGroupId) from the CFN template.
+    pub engine_version: ::std::option::Option<EngineVersion>,
     /// `GlobalClusterIdentifier`: a string.
     ///
     /// The cluster identifier of the new global cluster.
-    pub global_cluster_identifier: Option<Str>,
+    pub global_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS  key identifier for an encrypted cluster.
@@ -142,19 +103,19 @@ pub struct DbCluster {
     /// AWS  creates the default encryption key for your AWS account . Your AWS account has a different default encryption key for each AWS Regions .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManageMasterUserPassword`: a boolean.
     ///
     /// Specifies whether to manage the master user password with Amazon Web Services Secrets Manager.
     ///
     /// Constraint: You can't manage the master user password with Amazon Web Services Secrets Manager if `MasterUserPassword` is specified.
-    pub manage_master_user_password: Option<Bool>,
+    pub manage_master_user_password: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MasterUserPassword`: a string.
     ///
     /// The password for the master database user. This password can contain any printable ASCII character except forward slash (/), double quote ("), or the "at" symbol (@).
     ///
     /// Constraints: Must contain from 8 to 100 characters.
-    pub master_user_password: Option<Str>,
+    pub master_user_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserSecretKmsKeyId`: a string.
     ///
     /// The Amazon Web Services KMS key identifier to encrypt a secret that is automatically generated and managed in Amazon Web Services Secrets Manager. This setting is valid only if the master user password is managed by Amazon DocumentDB in Amazon Web Services Secrets Manager for the DB cluster.
@@ -164,7 +125,7 @@ pub struct DbCluster {
     /// If you don't specify `MasterUserSecretKmsKeyId` , then the `aws/secretsmanager` KMS key is used to encrypt the secret. If the secret is in a different Amazon Web Services account, then you can't use the `aws/secretsmanager` KMS key to encrypt the secret, and you must use a customer managed KMS key.
     ///
     /// There is a default KMS key for your Amazon Web Services account. Your Amazon Web Services account has a different default KMS key for each Amazon Web Services Region.
-    pub master_user_secret_kms_key_id: Option<Str>,
+    pub master_user_secret_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUsername`: a string.
     ///
     /// The name of the master user for the cluster.
@@ -176,21 +137,21 @@ pub struct DbCluster {
     /// - Cannot be a reserved word for the chosen database engine.
     ///
     /// Create-only: changing it replaces the resource.
-    pub master_username: Option<Str>,
+    pub master_username: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkType`: a string.
     ///
     /// The network type of the cluster.
     ///
     /// The network type is determined by the `DBSubnetGroup` specified for the cluster. A `DBSubnetGroup` can support only the IPv4 protocol or the IPv4 and the IPv6 protocols ( `DUAL` ).
     ///
-    /// For more information, see \[DocumentDB clusters in a VPC\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/vpc-clusters.html>) in the Amazon DocumentDB Developer Guide.
+    /// For more information, see [DocumentDB clusters in a VPC](https://docs.aws.amazon.com/documentdb/latest/developerguide/vpc-clusters.html) in the Amazon DocumentDB Developer Guide.
     ///
     /// Valid Values: `IPV4` | `DUAL`
-    pub network_type: Option<Str>,
+    pub network_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// Specifies the port that the database engine is listening on.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PreferredBackupWindow`: a string.
     ///
     /// The daily time range during which automated backups are created if automated backups are enabled using the `BackupRetentionPeriod` parameter.
@@ -203,7 +164,7 @@ pub struct DbCluster {
     /// - Must be in Universal Coordinated Time (UTC).
     /// - Must not conflict with the preferred maintenance window.
     /// - Must be at least 30 minutes.
-    pub preferred_backup_window: Option<Str>,
+    pub preferred_backup_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
@@ -215,7 +176,7 @@ pub struct DbCluster {
     /// Valid days: Mon, Tue, Wed, Thu, Fri, Sat, Sun
     ///
     /// Constraints: Minimum 30-minute window.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestoreToTime`: a string.
     ///
     /// The date and time to restore the cluster to.
@@ -230,7 +191,7 @@ pub struct DbCluster {
     /// - Cannot be specified if the `RestoreType` parameter is `copy-on-write` .
     ///
     /// Example: `2015-03-07T23:45:00Z`
-    pub restore_to_time: Option<Str>,
+    pub restore_to_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestoreType`: a string.
     ///
     /// The type of restore to be performed. You can specify one of the following values:
@@ -241,7 +202,7 @@ pub struct DbCluster {
     /// Constraints: You can't specify `copy-on-write` if the engine version of the source DB cluster is earlier than 1.11.
     ///
     /// If you don't specify a `RestoreType` value, then the new DB cluster is restored as a full copy of the source DB cluster.
-    pub restore_type: Option<Str>,
+    pub restore_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `RotateMasterUserPassword`: a boolean.
     ///
     /// Specifies whether to rotate the secret managed by Amazon Web Services Secrets Manager for the master user password.
@@ -249,11 +210,12 @@ pub struct DbCluster {
     /// This setting is valid only if the master user password is managed by Amazon DocumentDB in Amazon Web Services Secrets Manager for the cluster. The secret value contains the updated password.
     ///
     /// Constraint: You must apply the change immediately when rotating the master user password.
-    pub rotate_master_user_password: Option<Bool>,
+    pub rotate_master_user_password: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ServerlessV2ScalingConfiguration`: a [`ServerlessV2ScalingConfiguration`] object.
     ///
     /// Contains the scaling configuration of an Amazon DocumentDB Serverless cluster.
-    pub serverless_v2_scaling_configuration: Option<Obj<ServerlessV2ScalingConfiguration>>,
+    pub serverless_v2_scaling_configuration:
+        ::std::option::Option<crate::Obj<ServerlessV2ScalingConfiguration>>,
     /// `SnapshotIdentifier`: a string.
     ///
     /// The identifier for the snapshot or cluster snapshot to restore from.
@@ -265,7 +227,7 @@ pub struct DbCluster {
     /// - Must match the identifier of an existing snapshot.
     ///
     /// Create-only: changing it replaces the resource.
-    pub snapshot_identifier: Option<Str>,
+    pub snapshot_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDBClusterIdentifier`: a string.
     ///
     /// The identifier of the source cluster from which to restore.
@@ -275,7 +237,7 @@ pub struct DbCluster {
     /// - Must match the identifier of an existing `DBCluster` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_db_cluster_identifier: Option<Str>,
+    pub source_db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageEncrypted`: a boolean.
     ///
     /// Specifies whether the cluster is encrypted.
@@ -283,7 +245,7 @@ pub struct DbCluster {
     /// If you specify `SourceDBClusterIdentifier` or `SnapshotIdentifier` and don’t specify `StorageEncrypted` , the encryption property is inherited from the source cluster or snapshot (unless `KMSKeyId` is specified, in which case the restored cluster will be encrypted with that KMS key). If the source is encrypted and `StorageEncrypted` is specified to be true, the restored cluster will be encrypted (if you want to use a different KMS key, specify the `KMSKeyId` property as well). If the source is unencrypted and `StorageEncrypted` is specified to be true, then the `KMSKeyId` property must be specified. If the source is encrypted, don’t specify `StorageEncrypted` to be false as opting out of encryption is not allowed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_encrypted: Option<Bool>,
+    pub storage_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StorageType`: a string.
     ///
     /// The storage type to associate with the DB cluster.
@@ -294,12 +256,12 @@ pub struct DbCluster {
     ///
     /// Default value is `standard`
     ///
-    /// &gt; When you create an Amazon DocumentDB cluster with the storage type set to `iopt1` , the storage type is returned in the response. The storage type isn't returned when you set it to `standard` .
-    pub storage_type: Option<Str>,
+    /// \> When you create an Amazon DocumentDB cluster with the storage type set to `iopt1` , the storage type is returned in the response. The storage type isn't returned when you set it to `standard` .
+    pub storage_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be assigned to the cluster.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UseLatestRestorableTime`: a boolean.
     ///
     /// A value that is set to `true` to restore the cluster to the latest restorable backup time, and `false` otherwise.
@@ -307,13 +269,14 @@ pub struct DbCluster {
     /// Default: `false`
     ///
     /// Constraints: Cannot be specified if the `RestoreToTime` parameter is provided.
-    pub use_latest_restorable_time: Option<Bool>,
+    pub use_latest_restorable_time: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// A list of EC2 VPC security groups to associate with this cluster.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -323,7 +286,7 @@ impl DbCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DocDB::DBCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbcluster.html",
         primary_identifier: &["Id"],
@@ -334,95 +297,97 @@ impl DbCluster {
         read_only: &["ReadEndpoint", "Id", "Endpoint", "ClusterResourceId"],
         attributes: &["ClusterResourceId", "Endpoint", "Id", "Port", "ReadEndpoint"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbCluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `BackupRetentionPeriod`: an integer.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
+    pub fn backup_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.backup_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToSnapshot`: a boolean.
-    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshot = Some(value.into()); self }
+    pub fn copy_tags_to_snapshot(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_snapshot = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
+    pub fn db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterParameterGroupName`: a string.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_cluster_parameter_group_name = Some(value.into()); self }
+    pub fn db_cluster_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
+    pub fn db_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `EnableCloudwatchLogsExports`: a list of strings.
-    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self { self.enable_cloudwatch_logs_exports = Some(value.into()); self }
+    pub fn enable_cloudwatch_logs_exports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enable_cloudwatch_logs_exports = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: an [`EngineVersion`] value.
-    pub fn engine_version(mut self, value: impl Into<EngineVersion>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<EngineVersion>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `GlobalClusterIdentifier`: a string.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.global_cluster_identifier = Some(value.into()); self }
+    pub fn global_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ManageMasterUserPassword`: a boolean.
-    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.manage_master_user_password = Some(value.into()); self }
+    pub fn manage_master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.manage_master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
+    pub fn master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserSecretKmsKeyId`: a string.
-    pub fn master_user_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.master_user_secret_kms_key_id = Some(value.into()); self }
+    pub fn master_user_secret_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_secret_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MasterUsername`: a string.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = Some(value.into()); self }
+    pub fn master_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_username = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a string.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
+    pub fn preferred_backup_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_backup_window = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `RestoreToTime`: a string.
-    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self { self.restore_to_time = Some(value.into()); self }
+    pub fn restore_to_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_to_time = ::std::option::Option::Some(value.into()); self }
     /// `RestoreType`: a string.
-    pub fn restore_type(mut self, value: impl Into<Str>) -> Self { self.restore_type = Some(value.into()); self }
+    pub fn restore_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_type = ::std::option::Option::Some(value.into()); self }
     /// `RotateMasterUserPassword`: a boolean.
-    pub fn rotate_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.rotate_master_user_password = Some(value.into()); self }
+    pub fn rotate_master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rotate_master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `ServerlessV2ScalingConfiguration`: a [`ServerlessV2ScalingConfiguration`] object.
-    pub fn serverless_v2_scaling_configuration(mut self, value: impl Into<Obj<ServerlessV2ScalingConfiguration>>) -> Self { self.serverless_v2_scaling_configuration = Some(value.into()); self }
+    pub fn serverless_v2_scaling_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerlessV2ScalingConfiguration>>) -> Self { self.serverless_v2_scaling_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotIdentifier`: a string.
-    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_identifier = Some(value.into()); self }
+    pub fn snapshot_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
+    pub fn source_db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
+    pub fn storage_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.storage_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a string.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UseLatestRestorableTime`: a boolean.
-    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self { self.use_latest_restorable_time = Some(value.into()); self }
+    pub fn use_latest_restorable_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_latest_restorable_time = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbCluster {
+impl ::cloudwright_core::Resource for DbCluster {
     type Attributes = DbClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbCluster {
+impl ::cloudwright_core::ToValue for DbCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZones", &self.availability_zones)
             .opt("BackupRetentionPeriod", &self.backup_retention_period)
             .opt("CopyTagsToSnapshot", &self.copy_tags_to_snapshot)
@@ -481,12 +446,12 @@ impl ToValue for DbCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbCluster`]: `Handle<DbCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbCluster`]: `Handle<DbCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbClusterAttributes(ResourceRef);
+pub struct DbClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -496,38 +461,38 @@ impl DbClusterAttributes {
     ///
     /// The resource id for the cluster; for example: `cluster-ABCD1234EFGH5678IJKL90MNOP` . The cluster ID uniquely identifies the cluster and is used in things like IAM authentication policies.
     #[inline]
-    pub fn cluster_resource_id(&self) -> Value {
-        self.0.get_att("ClusterResourceId")
+    pub fn cluster_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterResourceId"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the cluster, such as `sample-cluster.cluster-cozrlsfrcjoc.us-east-1.docdb.amazonaws.com` .
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// Specifies the port that the database engine is listening on.
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Port"))
     }
 
     /// `Fn::GetAtt` `ReadEndpoint`: a string.
     ///
     /// The reader endpoint for the cluster. For example: `sample-cluster.cluster-ro-cozrlsfrcjoc.us-east-1.docdb.amazonaws.com` .
     #[inline]
-    pub fn read_endpoint(&self) -> Value {
-        self.0.get_att("ReadEndpoint")
+    pub fn read_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReadEndpoint"))
     }
 }
 
@@ -535,21 +500,10 @@ impl DbClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessV2ScalingConfigurationRequired {
     /// `MaxCapacity`: a number, required.
-    pub max_capacity: Num,
+    pub max_capacity: ::cloudwright_core::Num,
     /// `MinCapacity`: a number, required.
-    pub min_capacity: Num,
+    pub min_capacity: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerlessV2ScalingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacity", Shape::NUM),
-        ("MinCapacity", Shape::NUM),
-    ],
-    required: &["MinCapacity", "MaxCapacity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerlessV2ScalingConfiguration` property type of `AWS::DocDB::DBCluster`.
 ///
@@ -561,11 +515,11 @@ pub struct ServerlessV2ScalingConfiguration {
     /// `MaxCapacity`: a number, required.
     ///
     /// The maximum number of Amazon DocumentDB capacity units (DCUs) for an instance in an Amazon DocumentDB Serverless cluster. You can specify DCU values in half-step increments, such as 32, 32.5, 33, and so on.
-    pub max_capacity: Num,
+    pub max_capacity: ::cloudwright_core::Num,
     /// `MinCapacity`: a number, required.
     ///
     /// The minimum number of Amazon DocumentDB capacity units (DCUs) for an instance in an Amazon DocumentDB Serverless cluster. You can specify DCU values in half-step increments, such as 8, 8.5, 9, and so on.
-    pub min_capacity: Num,
+    pub min_capacity: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -580,17 +534,17 @@ impl ServerlessV2ScalingConfiguration {
     }
 
     /// `MaxCapacity`: a number, required.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = value.into(); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: a number, required.
-    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self { self.min_capacity = value.into(); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_capacity = value.into(); self }
 }
 
-impl PropertyType for ServerlessV2ScalingConfiguration {}
+impl crate::PropertyType for ServerlessV2ScalingConfiguration {}
 
-impl ToValue for ServerlessV2ScalingConfiguration {
+impl ::cloudwright_core::ToValue for ServerlessV2ScalingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
             .req("MinCapacity", &self.min_capacity)
             .build()
@@ -609,25 +563,82 @@ pub enum EngineVersion {
     /// `5.0.0`
     V5_0_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EngineVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EngineVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EngineVersion {
+impl ::cloudwright_core::ToValue for EngineVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V3_6_0 => "3.6.0",
             Self::V4_0 => "4.0",
             Self::V4_0_0 => "4.0.0",
             Self::V5_0_0 => "5.0.0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
+            ("CopyTagsToSnapshot", Shape::Bool),
+            ("DBClusterIdentifier", Shape::STR),
+            ("DBClusterParameterGroupName", Shape::STR),
+            ("DBSubnetGroupName", Shape::STR),
+            ("DeletionProtection", Shape::Bool),
+            ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("EngineVersion", Shape::Str(&StrRule { allowed: &["3.6.0", "4.0", "4.0.0", "5.0.0"], ..StrRule::ANY })),
+            ("GlobalClusterIdentifier", Shape::STR),
+            ("KmsKeyId", Shape::STR),
+            ("ManageMasterUserPassword", Shape::Bool),
+            ("MasterUserPassword", Shape::STR),
+            ("MasterUserSecretKmsKeyId", Shape::STR),
+            ("MasterUsername", Shape::STR),
+            ("NetworkType", Shape::STR),
+            ("Port", Shape::INT),
+            ("PreferredBackupWindow", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("RestoreToTime", Shape::STR),
+            ("RestoreType", Shape::STR),
+            ("RotateMasterUserPassword", Shape::Bool),
+            ("ServerlessV2ScalingConfiguration", Shape::Object(&RULE_ServerlessV2ScalingConfiguration)),
+            ("SnapshotIdentifier", Shape::STR),
+            ("SourceDBClusterIdentifier", Shape::STR),
+            ("StorageEncrypted", Shape::Bool),
+            ("StorageType", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UseLatestRestorableTime", Shape::Bool),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerlessV2ScalingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacity", Shape::NUM),
+            ("MinCapacity", Shape::NUM),
+        ],
+        required: &["MinCapacity", "MaxCapacity"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

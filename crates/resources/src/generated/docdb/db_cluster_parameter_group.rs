@@ -5,45 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`DbClusterParameterGroup`], by name: `DbClusterParameterGroup::new(DbClusterParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbClusterParameterGroupRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value, required.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Family", Shape::STR),
-        ("Name", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Family", "Description", "Parameters"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DocDB::DBClusterParameterGroup` resource.
 ///
-/// The `AWS::DocDB::DBClusterParameterGroup` Amazon DocumentDB (with MongoDB compatibility) resource describes a DBClusterParameterGroup. For more information, see \[DBClusterParameterGroup\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DBClusterParameterGroup.html>) in the *Amazon DocumentDB Developer Guide* .
+/// The `AWS::DocDB::DBClusterParameterGroup` Amazon DocumentDB (with MongoDB compatibility) resource describes a DBClusterParameterGroup. For more information, see [DBClusterParameterGroup](https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DBClusterParameterGroup.html) in the *Amazon DocumentDB Developer Guide* .
 ///
 /// Parameters in a cluster parameter group apply to all of the instances in a cluster.
 ///
 /// A cluster parameter group is initially created with the default parameters for the database engine used by instances in the cluster. To provide custom values for any of the parameters, you must modify the group after you create it. After you create a DB cluster parameter group, you must associate it with your cluster. For the new cluster parameter group and associated settings to take effect, you must then reboot the DB instances in the cluster without failover.
 ///
-/// &gt; After you create a cluster parameter group, you should wait at least 5 minutes before creating your first cluster that uses that cluster parameter group as the default parameter group. This allows Amazon DocumentDB to fully complete the create action before the cluster parameter group is used as the default for a new cluster. This step is especially important for parameters that are critical when creating the default database for a cluster, such as the character set for the default database defined by the `character_set_database` parameter.
+/// \> After you create a cluster parameter group, you should wait at least 5 minutes before creating your first cluster that uses that cluster parameter group as the default parameter group. This allows Amazon DocumentDB to fully complete the create action before the cluster parameter group is used as the default for a new cluster. This step is especially important for parameters that are critical when creating the default database for a cluster, such as the character set for the default database defined by the `character_set_database` parameter.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbClusterParameterGroupAttributes`], which `Handle<DbClusterParameterGroup>` dereferences to.
@@ -59,13 +42,13 @@ pub struct DbClusterParameterGroup {
     /// The description for the cluster parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
     ///
     /// The cluster parameter group family name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the DB cluster parameter group.
@@ -74,20 +57,20 @@ pub struct DbClusterParameterGroup {
     ///
     /// - Must not match the name of an existing `DBClusterParameterGroup` .
     ///
-    /// &gt; This value is stored as a lowercase string.
+    /// \> This value is stored as a lowercase string.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value, required.
     ///
     /// Provides a list of parameters for the cluster parameter group.
     ///
     /// Format `json`.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be assigned to the cluster parameter group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +80,7 @@ impl DbClusterParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DocDB::DBClusterParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbclusterparametergroup.html",
         primary_identifier: &["Id"],
@@ -108,7 +91,7 @@ impl DbClusterParameterGroup {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbClusterParameterGroup` with its required properties, named in a [`DbClusterParameterGroupRequired`].
@@ -117,42 +100,44 @@ impl DbClusterParameterGroup {
         Self {
             description: required.description,
             family: required.family,
-            name: None,
+            name: ::std::option::Option::None,
             parameters: required.parameters,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
+    pub fn family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.family = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbClusterParameterGroup {
+impl ::cloudwright_core::Resource for DbClusterParameterGroup {
     type Attributes = DbClusterParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbClusterParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbClusterParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbClusterParameterGroup {
+impl ::cloudwright_core::ToValue for DbClusterParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Description", &self.description)
             .req("Family", &self.family)
             .opt("Name", &self.name)
@@ -162,12 +147,12 @@ impl ToValue for DbClusterParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbClusterParameterGroup`]: `Handle<DbClusterParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbClusterParameterGroup`]: `Handle<DbClusterParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbClusterParameterGroupAttributes(ResourceRef);
+pub struct DbClusterParameterGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbClusterParameterGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbClusterParameterGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,7 +160,29 @@ impl From<ResourceRef> for DbClusterParameterGroupAttributes {
 impl DbClusterParameterGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Family", Shape::STR),
+            ("Name", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Family", "Description", "Parameters"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

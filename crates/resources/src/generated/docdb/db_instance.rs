@@ -5,42 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`DbInstance`], by name: `DbInstance::new(DbInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbInstanceRequired {
     /// `DBClusterIdentifier`: a string, required.
-    pub db_cluster_identifier: Str,
+    pub db_cluster_identifier: ::cloudwright_core::Str,
     /// `DBInstanceClass`: a string, required.
-    pub db_instance_class: Str,
+    pub db_instance_class: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
-    properties: &[
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("AvailabilityZone", Shape::STR),
-        ("CACertificateIdentifier", Shape::STR),
-        ("CertificateRotationRestart", Shape::Bool),
-        ("DBClusterIdentifier", Shape::STR),
-        ("DBInstanceClass", Shape::STR),
-        ("DBInstanceIdentifier", Shape::STR),
-        ("EnablePerformanceInsights", Shape::Bool),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DBInstanceClass", "DBClusterIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DocDB::DBInstance` resource.
 ///
-/// The `AWS::DocDB::DBInstance` Amazon DocumentDB (with MongoDB compatibility) resource describes a DBInstance. For more information, see \[DBInstance\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DBInstance.html>) in the *Amazon DocumentDB Developer Guide* .
+/// The `AWS::DocDB::DBInstance` Amazon DocumentDB (with MongoDB compatibility) resource describes a DBInstance. For more information, see [DBInstance](https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DBInstance.html) in the *Amazon DocumentDB Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbInstanceAttributes`], which `Handle<DbInstance>` dereferences to.
@@ -56,7 +34,7 @@ pub struct DbInstance {
     /// This parameter does not apply to Amazon DocumentDB. Amazon DocumentDB does not perform minor version upgrades regardless of the value set.
     ///
     /// Default: `false`
-    pub auto_minor_version_upgrade: Option<Bool>,
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailabilityZone`: a string.
     ///
     /// The Amazon EC2 Availability Zone that the instance is created in.
@@ -66,31 +44,31 @@ pub struct DbInstance {
     /// Example: `us-east-1d`
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `CACertificateIdentifier`: a string.
     ///
     /// The identifier of the CA certificate for this DB instance.
-    pub ca_certificate_identifier: Option<Str>,
+    pub ca_certificate_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateRotationRestart`: a boolean.
     ///
     /// Specifies whether the DB instance is restarted when you rotate your SSL/TLS certificate.
     ///
     /// By default, the DB instance is restarted when you rotate your SSL/TLS certificate. The certificate is not updated until the DB instance is restarted.
     ///
-    /// &gt; Set this parameter only if you are *not* using SSL/TLS to connect to the DB instance.
+    /// \> Set this parameter only if you are *not* using SSL/TLS to connect to the DB instance.
     ///
-    /// If you are using SSL/TLS to connect to the DB instance, see \[Updating Your Amazon DocumentDB TLS Certificates\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/ca_cert_rotation.html>) and \[Encrypting Data in Transit\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/security.encryption.ssl.html>) in the *Amazon DocumentDB Developer Guide* .
-    pub certificate_rotation_restart: Option<Bool>,
+    /// If you are using SSL/TLS to connect to the DB instance, see [Updating Your Amazon DocumentDB TLS Certificates](https://docs.aws.amazon.com/documentdb/latest/developerguide/ca_cert_rotation.html) and [Encrypting Data in Transit](https://docs.aws.amazon.com/documentdb/latest/developerguide/security.encryption.ssl.html) in the *Amazon DocumentDB Developer Guide* .
+    pub certificate_rotation_restart: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DBClusterIdentifier`: a string, required.
     ///
     /// The identifier of the cluster that the instance will belong to.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_cluster_identifier: Str,
+    pub db_cluster_identifier: ::cloudwright_core::Str,
     /// `DBInstanceClass`: a string, required.
     ///
     /// The compute and memory capacity of the instance; for example, `db.m4.large` . If you change the class of an instance there can be some interruption in the cluster's service.
-    pub db_instance_class: Str,
+    pub db_instance_class: ::cloudwright_core::Str,
     /// `DBInstanceIdentifier`: a string.
     ///
     /// The instance identifier. This parameter is stored as a lowercase string.
@@ -104,11 +82,11 @@ pub struct DbInstance {
     /// Example: `mydbinstance`
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_instance_identifier: Option<Str>,
+    pub db_instance_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnablePerformanceInsights`: a boolean.
     ///
-    /// A value that indicates whether to enable Performance Insights for the DB Instance. For more information, see \[Using Amazon Performance Insights\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/performance-insights.html>) .
-    pub enable_performance_insights: Option<Bool>,
+    /// A value that indicates whether to enable Performance Insights for the DB Instance. For more information, see [Using Amazon Performance Insights](https://docs.aws.amazon.com/documentdb/latest/developerguide/performance-insights.html) .
+    pub enable_performance_insights: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The time range each week during which system maintenance can occur, in Universal Coordinated Time (UTC).
@@ -120,11 +98,11 @@ pub struct DbInstance {
     /// Valid days: Mon, Tue, Wed, Thu, Fri, Sat, Sun
     ///
     /// Constraints: Minimum 30-minute window.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be assigned to the instance. You can assign up to 10 tags to an instance.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -134,7 +112,7 @@ impl DbInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DocDB::DBInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbinstance.html",
         primary_identifier: &["Id"],
@@ -145,66 +123,68 @@ impl DbInstance {
         read_only: &["Port", "Id", "Endpoint"],
         attributes: &["Endpoint", "Id", "Port"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbInstance` with its required properties, named in a [`DbInstanceRequired`].
     #[inline]
     pub fn new(required: DbInstanceRequired) -> Self {
         Self {
-            auto_minor_version_upgrade: None,
-            availability_zone: None,
-            ca_certificate_identifier: None,
-            certificate_rotation_restart: None,
+            auto_minor_version_upgrade: ::std::option::Option::None,
+            availability_zone: ::std::option::Option::None,
+            ca_certificate_identifier: ::std::option::Option::None,
+            certificate_rotation_restart: ::std::option::Option::None,
             db_cluster_identifier: required.db_cluster_identifier,
             db_instance_class: required.db_instance_class,
-            db_instance_identifier: None,
-            enable_performance_insights: None,
-            preferred_maintenance_window: None,
-            tags: None,
+            db_instance_identifier: ::std::option::Option::None,
+            enable_performance_insights: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `CACertificateIdentifier`: a string.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_identifier = Some(value.into()); self }
+    pub fn ca_certificate_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ca_certificate_identifier = ::std::option::Option::Some(value.into()); self }
     /// `CertificateRotationRestart`: a boolean.
-    pub fn certificate_rotation_restart(mut self, value: impl Into<Bool>) -> Self { self.certificate_rotation_restart = Some(value.into()); self }
+    pub fn certificate_rotation_restart(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.certificate_rotation_restart = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterIdentifier`: a string, required.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = value.into(); self }
+    pub fn db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_identifier = value.into(); self }
     /// `DBInstanceClass`: a string, required.
-    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self { self.db_instance_class = value.into(); self }
+    pub fn db_instance_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_instance_class = value.into(); self }
     /// `DBInstanceIdentifier`: a string.
-    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.db_instance_identifier = Some(value.into()); self }
+    pub fn db_instance_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_instance_identifier = ::std::option::Option::Some(value.into()); self }
     /// `EnablePerformanceInsights`: a boolean.
-    pub fn enable_performance_insights(mut self, value: impl Into<Bool>) -> Self { self.enable_performance_insights = Some(value.into()); self }
+    pub fn enable_performance_insights(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_performance_insights = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbInstance {
+impl ::cloudwright_core::Resource for DbInstance {
     type Attributes = DbInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbInstance {
+impl ::cloudwright_core::ToValue for DbInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("CACertificateIdentifier", &self.ca_certificate_identifier)
@@ -228,12 +208,12 @@ impl ToValue for DbInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbInstance`]: `Handle<DbInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbInstance`]: `Handle<DbInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbInstanceAttributes(ResourceRef);
+pub struct DbInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -243,21 +223,48 @@ impl DbInstanceAttributes {
     ///
     /// The connection endpoint for the instance. For example: `sample-cluster.cluster-abcdefghijkl.us-east-1.docdb.amazonaws.com` .
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Port`: a string.
     ///
     /// The port number on which the database accepts connections, such as `27017` .
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Port"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
+        properties: &[
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("AvailabilityZone", Shape::STR),
+            ("CACertificateIdentifier", Shape::STR),
+            ("CertificateRotationRestart", Shape::Bool),
+            ("DBClusterIdentifier", Shape::STR),
+            ("DBInstanceClass", Shape::STR),
+            ("DBInstanceIdentifier", Shape::STR),
+            ("EnablePerformanceInsights", Shape::Bool),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DBInstanceClass", "DBClusterIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

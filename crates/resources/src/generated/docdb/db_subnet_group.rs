@@ -5,36 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`DbSubnetGroup`], by name: `DbSubnetGroup::new(DbSubnetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbSubnetGroupRequired {
     /// `DBSubnetGroupDescription`: a string, required.
-    pub db_subnet_group_description: Str,
+    pub db_subnet_group_description: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("DBSubnetGroupDescription", Shape::STR),
-        ("DBSubnetGroupName", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DBSubnetGroupDescription", "SubnetIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DocDB::DBSubnetGroup` resource.
 ///
-/// The `AWS::DocDB::DBSubnetGroup` Amazon DocumentDB (with MongoDB compatibility) resource describes a DBSubnetGroup. subnet groups must contain at least one subnet in at least two Availability Zones in the AWS Region . For more information, see \[DBSubnetGroup\](<https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DBSubnetGroup.html>) in the *Amazon DocumentDB Developer Guide* .
+/// The `AWS::DocDB::DBSubnetGroup` Amazon DocumentDB (with MongoDB compatibility) resource describes a DBSubnetGroup. subnet groups must contain at least one subnet in at least two Availability Zones in the AWS Region . For more information, see [DBSubnetGroup](https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DBSubnetGroup.html) in the *Amazon DocumentDB Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbSubnetGroupAttributes`], which `Handle<DbSubnetGroup>` dereferences to.
@@ -48,7 +32,7 @@ pub struct DbSubnetGroup {
     /// `DBSubnetGroupDescription`: a string, required.
     ///
     /// The description for the subnet group.
-    pub db_subnet_group_description: Str,
+    pub db_subnet_group_description: ::cloudwright_core::Str,
     /// `DBSubnetGroupName`: a string.
     ///
     /// The name for the subnet group. This value is stored as a lowercase string.
@@ -58,15 +42,15 @@ pub struct DbSubnetGroup {
     /// Example: `mySubnetgroup`
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_subnet_group_name: Option<Str>,
+    pub db_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The Amazon EC2 subnet IDs for the subnet group.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be assigned to the subnet group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +60,7 @@ impl DbSubnetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DocDB::DBSubnetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbsubnetgroup.html",
         primary_identifier: &["Id"],
@@ -87,7 +71,7 @@ impl DbSubnetGroup {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbSubnetGroup` with its required properties, named in a [`DbSubnetGroupRequired`].
@@ -95,40 +79,42 @@ impl DbSubnetGroup {
     pub fn new(required: DbSubnetGroupRequired) -> Self {
         Self {
             db_subnet_group_description: required.db_subnet_group_description,
-            db_subnet_group_name: None,
+            db_subnet_group_name: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DBSubnetGroupDescription`: a string, required.
-    pub fn db_subnet_group_description(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_description = value.into(); self }
+    pub fn db_subnet_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_description = value.into(); self }
     /// `DBSubnetGroupName`: a string.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
+    pub fn db_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbSubnetGroup {
+impl ::cloudwright_core::Resource for DbSubnetGroup {
     type Attributes = DbSubnetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbSubnetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbSubnetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbSubnetGroup {
+impl ::cloudwright_core::ToValue for DbSubnetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DBSubnetGroupDescription",
                 &self.db_subnet_group_description,
@@ -140,12 +126,12 @@ impl ToValue for DbSubnetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbSubnetGroup`]: `Handle<DbSubnetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbSubnetGroup`]: `Handle<DbSubnetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbSubnetGroupAttributes(ResourceRef);
+pub struct DbSubnetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbSubnetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbSubnetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,7 +139,28 @@ impl From<ResourceRef> for DbSubnetGroupAttributes {
 impl DbSubnetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("DBSubnetGroupDescription", Shape::STR),
+            ("DBSubnetGroupName", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DBSubnetGroupDescription", "SubnetIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
-
-/// The required properties of [`GlobalCluster`], by name: `GlobalCluster::new(GlobalClusterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GlobalClusterRequired {
-    /// `GlobalClusterIdentifier`: a string, required.
-    pub global_cluster_identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtection", Shape::Bool),
-        ("Engine", Shape::Str(&StrRule { allowed: &["docdb"], ..StrRule::ANY })),
-        ("EngineVersion", Shape::STR),
-        ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SourceDBClusterIdentifier", Shape::STR),
-        ("StorageEncrypted", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["GlobalClusterIdentifier"],
-    one_of: &[&[&["Engine"], &["SourceDBClusterIdentifier"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DocDB::GlobalCluster` resource.
 ///
 /// The AWS::DocDB::GlobalCluster resource represents an Amazon DocumentDB Global Cluster.
@@ -50,43 +21,43 @@ pub struct GlobalCluster {
     /// `DeletionProtection`: a boolean.
     ///
     /// Indicates whether the global cluster has deletion protection enabled. The global cluster can't be deleted when deletion protection is enabled.
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Engine`: an [`Engine`] value.
     ///
     /// The database engine to use for this global cluster.
     ///
     /// Default `"docdb"`; create-only: changing it replaces the resource.
-    pub engine: Option<Engine>,
+    pub engine: ::std::option::Option<Engine>,
     /// `EngineVersion`: a string.
     ///
     /// The engine version to use for this global cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalClusterIdentifier`: a string, required.
     ///
     /// The cluster identifier of the global cluster.
     ///
     /// Pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub global_cluster_identifier: Str,
+    pub global_cluster_identifier: ::cloudwright_core::Str,
     /// `SourceDBClusterIdentifier`: a string.
     ///
     /// The Amazon Resource Name (ARN) to use as the primary cluster of the global cluster. You may also choose to instead specify the DBClusterIdentifier. If you provide a value for this parameter, don't specify values for the following settings because Amazon DocumentDB uses the values from the specified source DB cluster: Engine, EngineVersion, StorageEncrypted
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub source_db_cluster_identifier: Option<Str>,
+    pub source_db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageEncrypted`: a boolean.
     ///
     /// Indicates whether the global cluster has storage encryption enabled.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_encrypted: Option<Bool>,
+    pub storage_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be assigned to the Amazon DocumentDB resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +67,7 @@ impl GlobalCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DocDB::GlobalCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-globalcluster.html",
         primary_identifier: &["GlobalClusterIdentifier"],
@@ -107,57 +78,59 @@ impl GlobalCluster {
         read_only: &["GlobalClusterArn", "GlobalClusterResourceId"],
         attributes: &["GlobalClusterArn", "GlobalClusterResourceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `GlobalCluster` with its required properties, named in a [`GlobalClusterRequired`].
+    /// A `GlobalCluster` with its one required property, `GlobalClusterIdentifier`.
     #[inline]
-    pub fn new(required: GlobalClusterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            deletion_protection: None,
-            engine: None,
-            engine_version: None,
-            global_cluster_identifier: required.global_cluster_identifier,
-            source_db_cluster_identifier: None,
-            storage_encrypted: None,
-            tags: None,
+            deletion_protection: ::std::option::Option::None,
+            engine: ::std::option::Option::None,
+            engine_version: ::std::option::Option::None,
+            global_cluster_identifier: value.into(),
+            source_db_cluster_identifier: ::std::option::Option::None,
+            storage_encrypted: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: an [`Engine`] value.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<Engine>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `GlobalClusterIdentifier`: a string, required.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.global_cluster_identifier = value.into(); self }
+    pub fn global_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_cluster_identifier = value.into(); self }
     /// `SourceDBClusterIdentifier`: a string.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
+    pub fn source_db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
+    pub fn storage_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.storage_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GlobalCluster {
+impl ::cloudwright_core::Resource for GlobalCluster {
     type Attributes = GlobalClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GlobalCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GlobalCluster {
+impl ::cloudwright_core::ToValue for GlobalCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
             .opt("Engine", &self.engine)
             .opt("EngineVersion", &self.engine_version)
@@ -172,12 +145,12 @@ impl ToValue for GlobalCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GlobalCluster`]: `Handle<GlobalCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GlobalCluster`]: `Handle<GlobalCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GlobalClusterAttributes(ResourceRef);
+pub struct GlobalClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GlobalClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GlobalClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,16 +160,16 @@ impl GlobalClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the global cluster.
     #[inline]
-    pub fn global_cluster_arn(&self) -> Value {
-        self.0.get_att("GlobalClusterArn")
+    pub fn global_cluster_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GlobalClusterArn"))
     }
 
     /// `Fn::GetAtt` `GlobalClusterResourceId`: a string.
     ///
     /// The AWS Region-unique, immutable identifier for the global database cluster. This identifier is found in AWS CloudTrail log entries whenever the AWS KMS key for the DB cluster is accessed.
     #[inline]
-    pub fn global_cluster_resource_id(&self) -> Value {
-        self.0.get_att("GlobalClusterResourceId")
+    pub fn global_cluster_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GlobalClusterResourceId"))
     }
 }
 
@@ -204,21 +177,10 @@ impl GlobalClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DocDB::GlobalCluster`.
 ///
@@ -228,11 +190,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -247,17 +209,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -270,22 +232,60 @@ pub enum Engine {
     /// `docdb`
     Docdb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Engine {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Engine {
+impl ::cloudwright_core::ToValue for Engine {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Docdb => "docdb",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtection", Shape::Bool),
+            ("Engine", Shape::Str(&StrRule { allowed: &["docdb"], ..StrRule::ANY })),
+            ("EngineVersion", Shape::STR),
+            ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SourceDBClusterIdentifier", Shape::STR),
+            ("StorageEncrypted", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["GlobalClusterIdentifier"],
+        one_of: &[&[&["Engine"], &["SourceDBClusterIdentifier"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

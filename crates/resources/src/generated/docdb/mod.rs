@@ -38,8 +38,6 @@ pub use db_instance::{DbInstance, DbInstanceAttributes, DbInstanceRequired};
 #[cfg(feature = "docdb")]
 pub use db_subnet_group::{DbSubnetGroup, DbSubnetGroupAttributes, DbSubnetGroupRequired};
 #[cfg(feature = "docdb")]
-pub use event_subscription::{
-    EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
-};
+pub use event_subscription::{EventSubscription, EventSubscriptionAttributes};
 #[cfg(feature = "docdb")]
-pub use global_cluster::{GlobalCluster, GlobalClusterAttributes, GlobalClusterRequired};
+pub use global_cluster::{GlobalCluster, GlobalClusterAttributes};

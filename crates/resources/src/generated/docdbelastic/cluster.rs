@@ -5,49 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `AdminUserName`: a string, required.
-    pub admin_user_name: Str,
+    pub admin_user_name: ::cloudwright_core::Str,
     /// `AuthType`: a string, required.
-    pub auth_type: Str,
+    pub auth_type: ::cloudwright_core::Str,
     /// `ClusterName`: a string, required.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `ShardCapacity`: an integer, required.
-    pub shard_capacity: Int,
+    pub shard_capacity: ::cloudwright_core::Int,
     /// `ShardCount`: an integer, required.
-    pub shard_count: Int,
+    pub shard_count: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("AdminUserName", Shape::STR),
-        ("AdminUserPassword", Shape::STR),
-        ("AuthType", Shape::STR),
-        ("BackupRetentionPeriod", Shape::INT),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::STR),
-        ("PreferredBackupWindow", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("ShardCapacity", Shape::INT),
-        ("ShardCount", Shape::INT),
-        ("ShardInstanceCount", Shape::INT),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ClusterName", "AdminUserName", "ShardCapacity", "ShardCount", "AuthType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::DocDBElastic::Cluster` resource.
 ///
@@ -73,7 +44,7 @@ pub struct Cluster {
     /// - Cannot be a reserved word.
     ///
     /// Create-only: changing it replaces the resource.
-    pub admin_user_name: Str,
+    pub admin_user_name: ::cloudwright_core::Str,
     /// `AdminUserPassword`: a string.
     ///
     /// The password for the Elastic DocumentDB cluster administrator and can contain any printable ASCII characters.
@@ -85,17 +56,17 @@ pub struct Cluster {
     /// - A valid `AdminUserName` entry is also required.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub admin_user_password: Option<Str>,
+    pub admin_user_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthType`: a string, required.
     ///
     /// The authentication type used to determine where to fetch the password used for accessing the elastic cluster. Valid types are `PLAIN_TEXT` or `SECRET_ARN` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub auth_type: Str,
+    pub auth_type: ::cloudwright_core::Str,
     /// `BackupRetentionPeriod`: an integer.
     ///
     /// The number of days for which automatic snapshots are retained.
-    pub backup_retention_period: Option<Int>,
+    pub backup_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `ClusterName`: a string, required.
     ///
     /// The name of the new elastic cluster. This parameter is stored as a lowercase string.
@@ -109,7 +80,7 @@ pub struct Cluster {
     /// *Example* : `my-cluster`
     ///
     /// Pattern `[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*`; length 1 to 50; create-only: changing it replaces the resource.
-    pub cluster_name: Str,
+    pub cluster_name: ::cloudwright_core::Str,
     /// `KmsKeyId`: a string.
     ///
     /// The KMS key identifier to use to encrypt the new elastic cluster.
@@ -119,11 +90,11 @@ pub struct Cluster {
     /// If an encryption key is not specified, Amazon DocumentDB uses the default encryption key that KMS creates for your account. Your account has a different default encryption key for each Amazon Region.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredBackupWindow`: a string.
     ///
     /// The daily time range during which automated backups are created if automated backups are enabled, as determined by `backupRetentionPeriod` .
-    pub preferred_backup_window: Option<Str>,
+    pub preferred_backup_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
@@ -135,35 +106,36 @@ pub struct Cluster {
     /// *Valid days* : Mon, Tue, Wed, Thu, Fri, Sat, Sun
     ///
     /// *Constraints* : Minimum 30-minute window.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShardCapacity`: an integer, required.
     ///
     /// The number of vCPUs assigned to each elastic cluster shard. Maximum is 64. Allowed values are 2, 4, 8, 16, 32, 64.
-    pub shard_capacity: Int,
+    pub shard_capacity: ::cloudwright_core::Int,
     /// `ShardCount`: an integer, required.
     ///
     /// The number of shards assigned to the elastic cluster. Maximum is 32.
-    pub shard_count: Int,
+    pub shard_count: ::cloudwright_core::Int,
     /// `ShardInstanceCount`: an integer.
     ///
     /// The number of replica instances applying to all shards in the cluster. A `shardInstanceCount` value of 1 means there is one writer instance, and any additional instances are replicas that can be used for reads and to improve availability.
-    pub shard_instance_count: Option<Int>,
+    pub shard_instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The Amazon EC2 subnet IDs for the new elastic cluster.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to be assigned to the new elastic cluster.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// A list of EC2 VPC security groups to associate with the new elastic cluster.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -173,7 +145,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DocDBElastic::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdbelastic-cluster.html",
         primary_identifier: &["ClusterArn"],
@@ -184,7 +156,7 @@ impl Cluster {
         read_only: &["ClusterArn", "ClusterEndpoint"],
         attributes: &["ClusterArn", "ClusterEndpoint"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
@@ -192,70 +164,72 @@ impl Cluster {
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             admin_user_name: required.admin_user_name,
-            admin_user_password: None,
+            admin_user_password: ::std::option::Option::None,
             auth_type: required.auth_type,
-            backup_retention_period: None,
+            backup_retention_period: ::std::option::Option::None,
             cluster_name: required.cluster_name,
-            kms_key_id: None,
-            preferred_backup_window: None,
-            preferred_maintenance_window: None,
+            kms_key_id: ::std::option::Option::None,
+            preferred_backup_window: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
             shard_capacity: required.shard_capacity,
             shard_count: required.shard_count,
-            shard_instance_count: None,
-            subnet_ids: None,
-            tags: None,
-            vpc_security_group_ids: None,
+            shard_instance_count: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_security_group_ids: ::std::option::Option::None,
         }
     }
 
     /// `AdminUserName`: a string, required.
-    pub fn admin_user_name(mut self, value: impl Into<Str>) -> Self { self.admin_user_name = value.into(); self }
+    pub fn admin_user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_user_name = value.into(); self }
     /// `AdminUserPassword`: a string.
-    pub fn admin_user_password(mut self, value: impl Into<Str>) -> Self { self.admin_user_password = Some(value.into()); self }
+    pub fn admin_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_user_password = ::std::option::Option::Some(value.into()); self }
     /// `AuthType`: a string, required.
-    pub fn auth_type(mut self, value: impl Into<Str>) -> Self { self.auth_type = value.into(); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auth_type = value.into(); self }
     /// `BackupRetentionPeriod`: an integer.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
+    pub fn backup_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.backup_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
+    pub fn preferred_backup_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_backup_window = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `ShardCapacity`: an integer, required.
-    pub fn shard_capacity(mut self, value: impl Into<Int>) -> Self { self.shard_capacity = value.into(); self }
+    pub fn shard_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shard_capacity = value.into(); self }
     /// `ShardCount`: an integer, required.
-    pub fn shard_count(mut self, value: impl Into<Int>) -> Self { self.shard_count = value.into(); self }
+    pub fn shard_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shard_count = value.into(); self }
     /// `ShardInstanceCount`: an integer.
-    pub fn shard_instance_count(mut self, value: impl Into<Int>) -> Self { self.shard_instance_count = Some(value.into()); self }
+    pub fn shard_instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.shard_instance_count = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AdminUserName", &self.admin_user_name)
             .opt("AdminUserPassword", &self.admin_user_password)
             .req("AuthType", &self.auth_type)
@@ -277,12 +251,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -290,16 +264,16 @@ impl From<ResourceRef> for ClusterAttributes {
 impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterArn`: a string.
     #[inline]
-    pub fn cluster_arn(&self) -> Value {
-        self.0.get_att("ClusterArn")
+    pub fn cluster_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterArn"))
     }
 
     /// `Fn::GetAtt` `ClusterEndpoint`: a string.
     ///
     /// The URL used to connect to the elastic cluster.
     #[inline]
-    pub fn cluster_endpoint(&self) -> Value {
-        self.0.get_att("ClusterEndpoint")
+    pub fn cluster_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterEndpoint"))
     }
 }
 
@@ -307,21 +281,10 @@ impl ClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DocDBElastic::Cluster`.
 ///
@@ -331,11 +294,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -350,19 +313,64 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("AdminUserName", Shape::STR),
+            ("AdminUserPassword", Shape::STR),
+            ("AuthType", Shape::STR),
+            ("BackupRetentionPeriod", Shape::INT),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::STR),
+            ("PreferredBackupWindow", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("ShardCapacity", Shape::INT),
+            ("ShardCount", Shape::INT),
+            ("ShardInstanceCount", Shape::INT),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ClusterName", "AdminUserName", "ShardCapacity", "ShardCount", "AuthType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws(-[^:]+)?:dsql:[a-z0-9-]{1,20}:[0-9]{12}:cluster/[a-z0-9]{26}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtectionEnabled", Shape::Bool),
-        ("KmsEncryptionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MultiRegionProperties", Shape::Object(&RULE_MultiRegionProperties)),
-        ("PolicyDocument", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::DSQL::Cluster` resource.
 ///
 /// The `AWS::DSQL::Cluster` resource specifies an cluster. You can use this resource to create, modify, and manage clusters.
 ///
 /// This resource supports both single-Region clusters and multi-Region clusters through the `MultiRegionProperties` parameter.
 ///
-/// &gt; Creating multi-Region clusters requires additional IAM permissions beyond those needed for single-Region clusters. &gt; - The witness Region specified in `multiRegionProperties.witnessRegion` cannot be the same as the cluster's Region.
+/// \> Creating multi-Region clusters requires additional IAM permissions beyond those needed for single-Region clusters. > - The witness Region specified in `multiRegionProperties.witnessRegion` cannot be the same as the cluster's Region.
 ///
 /// *Required permissions*
 ///
@@ -67,25 +47,25 @@ pub struct Cluster {
     /// `DeletionProtectionEnabled`: a boolean.
     ///
     /// Whether deletion protection is enabled on this cluster.
-    pub deletion_protection_enabled: Option<Bool>,
+    pub deletion_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsEncryptionKey`: a string.
     ///
     /// The KMS key that encrypts data on the cluster.
     ///
     /// Pattern `^[a-zA-Z0-9:/_-]+$`; length 1 to 2048; write-only: CloudFormation does not return it.
-    pub kms_encryption_key: Option<Str>,
+    pub kms_encryption_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiRegionProperties`: a [`MultiRegionProperties`] object.
     ///
     /// Defines the structure for multi-Region cluster configurations, containing the witness Region and peered cluster settings.
-    pub multi_region_properties: Option<Obj<MultiRegionProperties>>,
+    pub multi_region_properties: ::std::option::Option<crate::Obj<MultiRegionProperties>>,
     /// `PolicyDocument`: a string.
     ///
     /// A resource-based policy document in JSON format. Length constraints: Minimum length of 1. Maximum length of 20480 characters (approximately 20KB).
-    pub policy_document: Option<Str>,
+    pub policy_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map of key and value pairs this cluster is tagged with.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +75,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DSQL::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dsql-cluster.html",
         primary_identifier: &["Identifier"],
@@ -106,45 +86,47 @@ impl Cluster {
         read_only: &["ResourceArn", "Identifier", "CreationTime", "Status", "VpcEndpointServiceName", "EncryptionDetails", "PolicyVersion", "Endpoint", "VpcEndpoint"],
         attributes: &["CreationTime", "EncryptionDetails", "Endpoint", "Identifier", "PolicyVersion", "ResourceArn", "Status", "VpcEndpoint", "VpcEndpointServiceName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
+    pub fn deletion_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `KmsEncryptionKey`: a string.
-    pub fn kms_encryption_key(mut self, value: impl Into<Str>) -> Self { self.kms_encryption_key = Some(value.into()); self }
+    pub fn kms_encryption_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_encryption_key = ::std::option::Option::Some(value.into()); self }
     /// `MultiRegionProperties`: a [`MultiRegionProperties`] object.
-    pub fn multi_region_properties(mut self, value: impl Into<Obj<MultiRegionProperties>>) -> Self { self.multi_region_properties = Some(value.into()); self }
+    pub fn multi_region_properties(mut self, value: impl ::std::convert::Into<crate::Obj<MultiRegionProperties>>) -> Self { self.multi_region_properties = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDocument`: a string.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = Some(value.into()); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_document = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DeletionProtectionEnabled",
                 &self.deletion_protection_enabled,
@@ -157,12 +139,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,48 +154,48 @@ impl ClusterAttributes {
     ///
     /// The timestamp when the cluster was created, in ISO 8601 format.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `EncryptionDetails`: an object.
     ///
     /// The encryption configuration details for the cluster.
     #[inline]
-    pub fn encryption_details(&self) -> Value {
-        self.0.get_att("EncryptionDetails")
+    pub fn encryption_details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("EncryptionDetails"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the created cluster.
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// The unique identifier assigned to the cluster upon creation.
     #[inline]
-    pub fn identifier(&self) -> Value {
-        self.0.get_att("Identifier")
+    pub fn identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Identifier"))
     }
 
     /// `Fn::GetAtt` `PolicyVersion`: a string.
     ///
     /// The version number of the cluster's resource based policy
     #[inline]
-    pub fn policy_version(&self) -> Value {
-        self.0.get_att("PolicyVersion")
+    pub fn policy_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyVersion"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the cluster. Used for IAM permissions and resource identification.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
@@ -228,36 +210,26 @@ impl ClusterAttributes {
     ///
     /// *Note:* These status values only appear for multi-Region cluster operations.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `VpcEndpoint`: a string.
     ///
     /// The DSQL cluster VPC endpoint.
     #[inline]
-    pub fn vpc_endpoint(&self) -> Value {
-        self.0.get_att("VpcEndpoint")
+    pub fn vpc_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpoint"))
     }
 
     /// `Fn::GetAtt` `VpcEndpointServiceName`: a string.
     ///
     /// The VPC Endpoint Service name for the cluster. This can be used to create a VPC endpoint to connect to the cluster from within a VPC.
     #[inline]
-    pub fn vpc_endpoint_service_name(&self) -> Value {
-        self.0.get_att("VpcEndpointServiceName")
+    pub fn vpc_endpoint_service_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpointServiceName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiRegionProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Clusters", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("WitnessRegion", Shape::Str(&StrRule { max_len: Some(50), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiRegionProperties` property type of `AWS::DSQL::Cluster`.
 ///
@@ -269,11 +241,11 @@ pub struct MultiRegionProperties {
     /// `Clusters`: a list of strings.
     ///
     /// Each item: pattern `^arn:aws(-[^:]+)?:dsql:[a-z0-9-]{1,20}:[0-9]{12}:cluster/[a-z0-9]{26}$`.
-    pub clusters: Option<List<Str>>,
+    pub clusters: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `WitnessRegion`: a string.
     ///
     /// Length at most 50.
-    pub witness_region: Option<Str>,
+    pub witness_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -281,21 +253,21 @@ impl MultiRegionProperties {
     /// A `MultiRegionProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Clusters`: a list of strings.
-    pub fn clusters(mut self, value: impl Into<List<Str>>) -> Self { self.clusters = Some(value.into()); self }
+    pub fn clusters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.clusters = ::std::option::Option::Some(value.into()); self }
     /// `WitnessRegion`: a string.
-    pub fn witness_region(mut self, value: impl Into<Str>) -> Self { self.witness_region = Some(value.into()); self }
+    pub fn witness_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.witness_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiRegionProperties {}
+impl crate::PropertyType for MultiRegionProperties {}
 
-impl ToValue for MultiRegionProperties {
+impl ::cloudwright_core::ToValue for MultiRegionProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Clusters", &self.clusters)
             .opt("WitnessRegion", &self.witness_region)
             .build()
@@ -306,21 +278,10 @@ impl ToValue for MultiRegionProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::DSQL::Cluster`.
 ///
@@ -330,11 +291,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -349,19 +310,65 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:dsql:[a-z0-9-]{1,20}:[0-9]{12}:cluster/[a-z0-9]{26}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtectionEnabled", Shape::Bool),
+            ("KmsEncryptionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MultiRegionProperties", Shape::Object(&RULE_MultiRegionProperties)),
+            ("PolicyDocument", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiRegionProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Clusters", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("WitnessRegion", Shape::Str(&StrRule { max_len: Some(50), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,63 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ApproximateCreationDateTimePrecision, AttributeDefinition, AttributeDefinitionRequired,
     AttributeType, ContributorInsightsSpecification, ContributorInsightsSpecificationMode,
-    ContributorInsightsSpecificationRequired, KinesisStreamSpecification,
-    KinesisStreamSpecificationRequired, PointInTimeRecoverySpecification, ResourcePolicy,
-    ResourcePolicyRequired, Tag, TagRequired, TimeToLiveSpecification,
-    TimeToLiveSpecificationRequired, WarmThroughput,
-};
-use super::shared::{
-    RULE_AttributeDefinition, RULE_ContributorInsightsSpecification,
-    RULE_KinesisStreamSpecification, RULE_PointInTimeRecoverySpecification, RULE_ResourcePolicy,
-    RULE_Tag, RULE_TimeToLiveSpecification, RULE_WarmThroughput,
-};
-
-/// The required properties of [`GlobalTable`], by name: `GlobalTable::new(GlobalTableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GlobalTableRequired {
-    /// `Replicas`: a list of [`ReplicaSpecification`] objects, required.
-    pub replicas: List<ReplicaSpecification>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalTable: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: Some(1), max_items: None, unique: true })),
-        ("BillingMode", Shape::STR),
-        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: true })),
-        ("GlobalTableSourceArn", Shape::STR),
-        ("GlobalTableWitnesses", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableWitness), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableKeySchema), min_items: Some(1), max_items: Some(2), unique: true })),
-        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: true })),
-        ("MultiRegionConsistency", Shape::Str(&StrRule { allowed: &["EVENTUAL", "STRONG"], ..StrRule::ANY })),
-        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
-        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
-        ("Replicas", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None, unique: true })),
-        ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
-        ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-        ("WriteOnDemandThroughputSettings", Shape::Object(&RULE_WriteOnDemandThroughputSettings)),
-        ("WriteProvisionedThroughputSettings", Shape::Object(&RULE_WriteProvisionedThroughputSettings)),
-    ],
-    required: &["Replicas"],
-    closed: true,
-    ..OBJ_RULE
+    KinesisStreamSpecification, PointInTimeRecoverySpecification, ResourcePolicy, Tag, TagRequired,
+    TimeToLiveSpecification, WarmThroughput,
 };
 
 /// The `AWS::DynamoDB::GlobalTable` resource.
 ///
-/// The `AWS::DynamoDB::GlobalTable` resource enables you to create and manage a Version 2019.11.21 global table. This resource cannot be used to create or manage a Version 2017.11.29 global table. For more information, see \[Global tables\](<https://docs.aws.amazon.com//amazondynamodb/latest/developerguide/GlobalTables.html>) .
+/// The `AWS::DynamoDB::GlobalTable` resource enables you to create and manage a Version 2019.11.21 global table. This resource cannot be used to create or manage a Version 2017.11.29 global table. For more information, see [Global tables](https://docs.aws.amazon.com//amazondynamodb/latest/developerguide/GlobalTables.html) .
 ///
-/// &gt; You cannot convert a resource of type `AWS::DynamoDB::Table` into a resource of type `AWS::DynamoDB::GlobalTable` by changing its type in your template. *Doing so might result in the deletion of your DynamoDB table.*
-/// &gt;
-/// &gt; You can instead use the GlobalTable resource to create a new table in a single Region. This will be billed the same as a single Region table. If you later update the stack to add other Regions then Global Tables pricing will apply.
+/// \> You cannot convert a resource of type `AWS::DynamoDB::Table` into a resource of type `AWS::DynamoDB::GlobalTable` by changing its type in your template. *Doing so might result in the deletion of your DynamoDB table.*
+/// \>
+/// \> You can instead use the GlobalTable resource to create a new table in a single Region. This will be billed the same as a single Region table. If you later update the stack to add other Regions then Global Tables pricing will apply.
 ///
 /// You should be aware of the following behaviors when working with DynamoDB global tables.
 ///
@@ -125,7 +82,7 @@ pub struct GlobalTable {
     /// A list of attributes that describe the key schema for the global table and indexes.
     ///
     /// Items at least 1.
-    pub attribute_definitions: Option<List<AttributeDefinition>>,
+    pub attribute_definitions: ::std::option::Option<::cloudwright_core::List<AttributeDefinition>>,
     /// `BillingMode`: a string.
     ///
     /// Specifies how you are charged for read and write throughput and how you manage capacity. Valid values are:
@@ -134,35 +91,37 @@ pub struct GlobalTable {
     /// - `PROVISIONED`
     ///
     /// All replicas in your global table will have the same billing mode. If you use `PROVISIONED` billing mode, you must provide an auto scaling configuration via the `WriteProvisionedThroughputSettings` property. The default value of this property is `PROVISIONED` .
-    pub billing_mode: Option<Str>,
+    pub billing_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalSecondaryIndexes`: a list of [`GlobalSecondaryIndex`] objects.
     ///
     /// Global secondary indexes to be created on the global table. You can create up to 20 global secondary indexes. Each replica in your global table will have the same global secondary index settings. You can only create or delete one global secondary index in a single stack operation.
     ///
     /// Since the backfilling of an index could take a long time, CloudFormation does not wait for the index to become active. If a stack operation rolls back, CloudFormation might not delete an index that has been added. In that case, you will need to delete the index manually.
-    pub global_secondary_indexes: Option<List<GlobalSecondaryIndex>>,
+    pub global_secondary_indexes:
+        ::std::option::Option<::cloudwright_core::List<GlobalSecondaryIndex>>,
     /// `GlobalTableSourceArn`: a string.
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub global_table_source_arn: Option<Str>,
+    pub global_table_source_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalTableWitnesses`: a list of [`GlobalTableWitness`] objects.
     ///
     /// The list of witnesses of the MRSC global table. Only one witness Region can be configured per MRSC global table.
     ///
     /// Items 1 to 1.
-    pub global_table_witnesses: Option<List<GlobalTableWitness>>,
+    pub global_table_witnesses: ::std::option::Option<::cloudwright_core::List<GlobalTableWitness>>,
     /// `KeySchema`: a list of [`GlobalTableKeySchema`] objects.
     ///
     /// Specifies the attributes that make up the primary key for the table. The attributes in the `KeySchema` property must also be defined in the `AttributeDefinitions` property.
     ///
     /// Items 1 to 2; changing it may replace the resource (conditionally create-only).
-    pub key_schema: Option<List<GlobalTableKeySchema>>,
+    pub key_schema: ::std::option::Option<::cloudwright_core::List<GlobalTableKeySchema>>,
     /// `LocalSecondaryIndexes`: a list of [`LocalSecondaryIndex`] objects.
     ///
     /// Local secondary indexes to be created on the table. You can create up to five local secondary indexes. Each index is scoped to a given hash key value. The size of each hash key can be up to 10 gigabytes. Each replica in your global table will have the same local secondary index settings.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub local_secondary_indexes: Option<List<LocalSecondaryIndex>>,
+    pub local_secondary_indexes:
+        ::std::option::Option<::cloudwright_core::List<LocalSecondaryIndex>>,
     /// `MultiRegionConsistency`: a [`MultiRegionConsistency`] value.
     ///
     /// Specifies the consistency mode for a new global table.
@@ -172,56 +131,60 @@ pub struct GlobalTable {
     /// - `EVENTUAL` : Configures a new global table for multi-Region eventual consistency (MREC).
     /// - `STRONG` : Configures a new global table for multi-Region strong consistency (MRSC).
     ///
-    /// If you don't specify this field, the global table consistency mode defaults to `EVENTUAL` . For more information about global tables consistency modes, see \[Consistency modes\](<https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes>) in DynamoDB developer guide.
-    pub multi_region_consistency: Option<MultiRegionConsistency>,
+    /// If you don't specify this field, the global table consistency mode defaults to `EVENTUAL` . For more information about global tables consistency modes, see [Consistency modes](https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes) in DynamoDB developer guide.
+    pub multi_region_consistency: ::std::option::Option<MultiRegionConsistency>,
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub read_on_demand_throughput_settings: Option<Obj<ReadOnDemandThroughputSettings>>,
+    pub read_on_demand_throughput_settings:
+        ::std::option::Option<crate::Obj<ReadOnDemandThroughputSettings>>,
     /// `ReadProvisionedThroughputSettings`: a [`GlobalReadProvisionedThroughputSettings`] object.
-    pub read_provisioned_throughput_settings: Option<Obj<GlobalReadProvisionedThroughputSettings>>,
+    pub read_provisioned_throughput_settings:
+        ::std::option::Option<crate::Obj<GlobalReadProvisionedThroughputSettings>>,
     /// `Replicas`: a list of [`ReplicaSpecification`] objects, required.
     ///
     /// Specifies the list of replicas for your global table. The list must contain at least one element, the region where the stack defining the global table is deployed. For example, if you define your table in a stack deployed to us-east-1, you must have an entry in `Replicas` with the region us-east-1. You cannot remove the replica in the stack region.
     ///
-    /// &gt; Adding a replica might take a few minutes for an empty table, or up to several hours for large tables. If you want to add or remove a replica, we recommend submitting an `UpdateStack` operation containing only that change.
-    /// &gt;
-    /// &gt; If you add or delete a replica during an update, we recommend that you don't update any other resources. If your stack fails to update and is rolled back while adding a new replica, you might need to manually delete the replica.
+    /// \> Adding a replica might take a few minutes for an empty table, or up to several hours for large tables. If you want to add or remove a replica, we recommend submitting an `UpdateStack` operation containing only that change.
+    /// \>
+    /// \> If you add or delete a replica during an update, we recommend that you don't update any other resources. If your stack fails to update and is rolled back while adding a new replica, you might need to manually delete the replica.
     ///
     /// You can create a new global table with as many replicas as needed. You can add or remove replicas after table creation, but you can only add or remove a single replica in each update. For Multi-Region Strong Consistency (MRSC), you can add or remove up to 3 replicas, or 2 replicas plus a witness Region.
     ///
     /// Items at least 1.
-    pub replicas: List<ReplicaSpecification>,
+    pub replicas: ::cloudwright_core::List<ReplicaSpecification>,
     /// `SSESpecification`: a [`SseSpecification`] object.
     ///
     /// Specifies the settings to enable server-side encryption. These settings will be applied to all replicas. If you plan to use customer-managed KMS keys, you must provide a key for each replica using the `ReplicaSpecification.ReplicaSSESpecification` property.
-    pub sse_specification: Option<Obj<SseSpecification>>,
+    pub sse_specification: ::std::option::Option<crate::Obj<SseSpecification>>,
     /// `StreamSpecification`: a [`StreamSpecification`] object.
     ///
     /// Specifies the streams settings on your global table. You must provide a value for this property if your global table contains more than one replica. You can only change the streams settings if your global table has only one replica. For Multi-Region Strong Consistency (MRSC), you do not need to provide a value for this property and can change the settings at any time.
-    pub stream_specification: Option<Obj<StreamSpecification>>,
+    pub stream_specification: ::std::option::Option<crate::Obj<StreamSpecification>>,
     /// `TableName`: a string.
     ///
-    /// A name for the global table. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID as the table name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the global table. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID as the table name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeToLiveSpecification`: a [`TimeToLiveSpecification`] object.
     ///
     /// Specifies the time to live (TTL) settings for the table. This setting will be applied to all replicas.
-    pub time_to_live_specification: Option<Obj<TimeToLiveSpecification>>,
+    pub time_to_live_specification: ::std::option::Option<crate::Obj<TimeToLiveSpecification>>,
     /// `WarmThroughput`: a [`WarmThroughput`] object.
     ///
     /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an upcoming peak event.
-    pub warm_throughput: Option<Obj<WarmThroughput>>,
+    pub warm_throughput: ::std::option::Option<crate::Obj<WarmThroughput>>,
     /// `WriteOnDemandThroughputSettings`: a [`WriteOnDemandThroughputSettings`] object.
     ///
     /// Sets the write request settings for a global table or a global secondary index. You can only specify this setting if your resource uses the `PAY_PER_REQUEST` `BillingMode` .
-    pub write_on_demand_throughput_settings: Option<Obj<WriteOnDemandThroughputSettings>>,
+    pub write_on_demand_throughput_settings:
+        ::std::option::Option<crate::Obj<WriteOnDemandThroughputSettings>>,
     /// `WriteProvisionedThroughputSettings`: a [`WriteProvisionedThroughputSettings`] object.
     ///
     /// Specifies an auto scaling policy for write capacity. This policy will be applied to all replicas. This setting must be specified if `BillingMode` is set to `PROVISIONED` .
-    pub write_provisioned_throughput_settings: Option<Obj<WriteProvisionedThroughputSettings>>,
+    pub write_provisioned_throughput_settings:
+        ::std::option::Option<crate::Obj<WriteProvisionedThroughputSettings>>,
 }
 
 #[rustfmt::skip]
@@ -231,7 +194,7 @@ impl GlobalTable {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DynamoDB::GlobalTable",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html",
         primary_identifier: &["TableName"],
@@ -242,87 +205,89 @@ impl GlobalTable {
         read_only: &["Arn", "StreamArn", "TableId"],
         attributes: &["Arn", "StreamArn", "TableId"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GlobalTable` with its required properties, named in a [`GlobalTableRequired`].
+    /// A `GlobalTable` with its one required property, `Replicas`.
     #[inline]
-    pub fn new(required: GlobalTableRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ReplicaSpecification>>) -> Self {
         Self {
-            attribute_definitions: None,
-            billing_mode: None,
-            global_secondary_indexes: None,
-            global_table_source_arn: None,
-            global_table_witnesses: None,
-            key_schema: None,
-            local_secondary_indexes: None,
-            multi_region_consistency: None,
-            read_on_demand_throughput_settings: None,
-            read_provisioned_throughput_settings: None,
-            replicas: required.replicas,
-            sse_specification: None,
-            stream_specification: None,
-            table_name: None,
-            time_to_live_specification: None,
-            warm_throughput: None,
-            write_on_demand_throughput_settings: None,
-            write_provisioned_throughput_settings: None,
+            attribute_definitions: ::std::option::Option::None,
+            billing_mode: ::std::option::Option::None,
+            global_secondary_indexes: ::std::option::Option::None,
+            global_table_source_arn: ::std::option::Option::None,
+            global_table_witnesses: ::std::option::Option::None,
+            key_schema: ::std::option::Option::None,
+            local_secondary_indexes: ::std::option::Option::None,
+            multi_region_consistency: ::std::option::Option::None,
+            read_on_demand_throughput_settings: ::std::option::Option::None,
+            read_provisioned_throughput_settings: ::std::option::Option::None,
+            replicas: value.into(),
+            sse_specification: ::std::option::Option::None,
+            stream_specification: ::std::option::Option::None,
+            table_name: ::std::option::Option::None,
+            time_to_live_specification: ::std::option::Option::None,
+            warm_throughput: ::std::option::Option::None,
+            write_on_demand_throughput_settings: ::std::option::Option::None,
+            write_provisioned_throughput_settings: ::std::option::Option::None,
         }
     }
 
     /// `AttributeDefinitions`: a list of [`AttributeDefinition`] objects.
-    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self { self.attribute_definitions = Some(value.into()); self }
+    pub fn attribute_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeDefinition>>) -> Self { self.attribute_definitions = ::std::option::Option::Some(value.into()); self }
     /// `BillingMode`: a string.
-    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self { self.billing_mode = Some(value.into()); self }
+    pub fn billing_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_mode = ::std::option::Option::Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`GlobalSecondaryIndex`] objects.
-    pub fn global_secondary_indexes(mut self, value: impl Into<List<GlobalSecondaryIndex>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
+    pub fn global_secondary_indexes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GlobalSecondaryIndex>>) -> Self { self.global_secondary_indexes = ::std::option::Option::Some(value.into()); self }
     /// `GlobalTableSourceArn`: a string.
-    pub fn global_table_source_arn(mut self, value: impl Into<Str>) -> Self { self.global_table_source_arn = Some(value.into()); self }
+    pub fn global_table_source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_table_source_arn = ::std::option::Option::Some(value.into()); self }
     /// `GlobalTableWitnesses`: a list of [`GlobalTableWitness`] objects.
-    pub fn global_table_witnesses(mut self, value: impl Into<List<GlobalTableWitness>>) -> Self { self.global_table_witnesses = Some(value.into()); self }
+    pub fn global_table_witnesses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GlobalTableWitness>>) -> Self { self.global_table_witnesses = ::std::option::Option::Some(value.into()); self }
     /// `KeySchema`: a list of [`GlobalTableKeySchema`] objects.
-    pub fn key_schema(mut self, value: impl Into<List<GlobalTableKeySchema>>) -> Self { self.key_schema = Some(value.into()); self }
+    pub fn key_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GlobalTableKeySchema>>) -> Self { self.key_schema = ::std::option::Option::Some(value.into()); self }
     /// `LocalSecondaryIndexes`: a list of [`LocalSecondaryIndex`] objects.
-    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self { self.local_secondary_indexes = Some(value.into()); self }
+    pub fn local_secondary_indexes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalSecondaryIndex>>) -> Self { self.local_secondary_indexes = ::std::option::Option::Some(value.into()); self }
     /// `MultiRegionConsistency`: a [`MultiRegionConsistency`] value.
-    pub fn multi_region_consistency(mut self, value: impl Into<MultiRegionConsistency>) -> Self { self.multi_region_consistency = Some(value.into()); self }
+    pub fn multi_region_consistency(mut self, value: impl ::std::convert::Into<MultiRegionConsistency>) -> Self { self.multi_region_consistency = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
+    pub fn read_on_demand_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`GlobalReadProvisionedThroughputSettings`] object.
-    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
+    pub fn read_provisioned_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<GlobalReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `Replicas`: a list of [`ReplicaSpecification`] objects, required.
-    pub fn replicas(mut self, value: impl Into<List<ReplicaSpecification>>) -> Self { self.replicas = value.into(); self }
+    pub fn replicas(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicaSpecification>>) -> Self { self.replicas = value.into(); self }
     /// `SSESpecification`: a [`SseSpecification`] object.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
+    pub fn sse_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SseSpecification>>) -> Self { self.sse_specification = ::std::option::Option::Some(value.into()); self }
     /// `StreamSpecification`: a [`StreamSpecification`] object.
-    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self { self.stream_specification = Some(value.into()); self }
+    pub fn stream_specification(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSpecification>>) -> Self { self.stream_specification = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
     /// `TimeToLiveSpecification`: a [`TimeToLiveSpecification`] object.
-    pub fn time_to_live_specification(mut self, value: impl Into<Obj<TimeToLiveSpecification>>) -> Self { self.time_to_live_specification = Some(value.into()); self }
+    pub fn time_to_live_specification(mut self, value: impl ::std::convert::Into<crate::Obj<TimeToLiveSpecification>>) -> Self { self.time_to_live_specification = ::std::option::Option::Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
+    pub fn warm_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<WarmThroughput>>) -> Self { self.warm_throughput = ::std::option::Option::Some(value.into()); self }
     /// `WriteOnDemandThroughputSettings`: a [`WriteOnDemandThroughputSettings`] object.
-    pub fn write_on_demand_throughput_settings(mut self, value: impl Into<Obj<WriteOnDemandThroughputSettings>>) -> Self { self.write_on_demand_throughput_settings = Some(value.into()); self }
+    pub fn write_on_demand_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<WriteOnDemandThroughputSettings>>) -> Self { self.write_on_demand_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `WriteProvisionedThroughputSettings`: a [`WriteProvisionedThroughputSettings`] object.
-    pub fn write_provisioned_throughput_settings(mut self, value: impl Into<Obj<WriteProvisionedThroughputSettings>>) -> Self { self.write_provisioned_throughput_settings = Some(value.into()); self }
+    pub fn write_provisioned_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<WriteProvisionedThroughputSettings>>) -> Self { self.write_provisioned_throughput_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GlobalTable {
+impl ::cloudwright_core::Resource for GlobalTable {
     type Attributes = GlobalTableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalTable, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GlobalTable, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GlobalTable {
+impl ::cloudwright_core::ToValue for GlobalTable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeDefinitions", &self.attribute_definitions)
             .opt("BillingMode", &self.billing_mode)
             .opt("GlobalSecondaryIndexes", &self.global_secondary_indexes)
@@ -357,12 +322,12 @@ impl ToValue for GlobalTable {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GlobalTable`]: `Handle<GlobalTable>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GlobalTable`]: `Handle<GlobalTable>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GlobalTableAttributes(ResourceRef);
+pub struct GlobalTableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GlobalTableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GlobalTableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -372,26 +337,26 @@ impl GlobalTableAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the DynamoDB table, such as `arn:aws:dynamodb:us-east-2:123456789012:table/myDynamoDBTable` . The ARN returned is that of the replica in the region the stack is deployed to.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `StreamArn`: a string.
     ///
     /// The ARN of the DynamoDB stream, such as `arn:aws:dynamodb:us-east-1:123456789012:table/testddbstack-myDynamoDBTable-012A1SL7SMP5Q/stream/2015-11-30T20:10:00.000` . The `StreamArn` returned is that of the replica in the region the stack is deployed to.
     ///
-    /// &gt; You must specify the `StreamSpecification` property to use this attribute.
+    /// \> You must specify the `StreamSpecification` property to use this attribute.
     #[inline]
-    pub fn stream_arn(&self) -> Value {
-        self.0.get_att("StreamArn")
+    pub fn stream_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StreamArn"))
     }
 
     /// `Fn::GetAtt` `TableId`: a string.
     ///
     /// Unique identifier for the table, such as `a123b456-01ab-23cd-123a-111222aaabbb` . The `TableId` returned is that of the replica in the region the stack is deployed to.
     #[inline]
-    pub fn table_id(&self) -> Value {
-        self.0.get_att("TableId")
+    pub fn table_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TableId"))
     }
 }
 
@@ -399,25 +364,13 @@ impl GlobalTableAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityAutoScalingSettingsRequired {
     /// `MaxCapacity`: an integer, required.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
     /// `MinCapacity`: an integer, required.
-    pub min_capacity: Int,
+    pub min_capacity: ::cloudwright_core::Int,
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object, required.
-    pub target_tracking_scaling_policy_configuration: Obj<TargetTrackingScalingPolicyConfiguration>,
+    pub target_tracking_scaling_policy_configuration:
+        crate::Obj<TargetTrackingScalingPolicyConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityAutoScalingSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SeedCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
-    ],
-    required: &["MinCapacity", "MaxCapacity", "TargetTrackingScalingPolicyConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityAutoScalingSettings` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -431,13 +384,13 @@ pub struct CapacityAutoScalingSettings {
     /// The maximum provisioned capacity units for the global table.
     ///
     /// Value at least 1.
-    pub max_capacity: Int,
+    pub max_capacity: ::cloudwright_core::Int,
     /// `MinCapacity`: an integer, required.
     ///
     /// The minimum provisioned capacity units for the global table.
     ///
     /// Value at least 1.
-    pub min_capacity: Int,
+    pub min_capacity: ::cloudwright_core::Int,
     /// `SeedCapacity`: an integer.
     ///
     /// When switching billing mode from `PAY_PER_REQUEST` to `PROVISIONED` , DynamoDB requires you to specify read and write capacity unit values for the table and for each global secondary index. These values will be applied to all replicas. The table will use these provisioned values until CloudFormation creates the autoscaling policies you configured in your template. CloudFormation cannot determine what capacity the table and its global secondary indexes will require in this time period, since they are application-dependent.
@@ -447,11 +400,12 @@ pub struct CapacityAutoScalingSettings {
     /// You must also specify a value for `SeedCapacity` when you plan to switch a table's billing mode from `PROVISIONED` to `PAY_PER_REQUEST` , because CloudFormation might need to roll back the operation (reverting the billing mode to `PROVISIONED` ) and this cannot succeed without specifying a value for `SeedCapacity` .
     ///
     /// Value at least 1.
-    pub seed_capacity: Option<Int>,
+    pub seed_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object, required.
     ///
     /// Defines a target tracking scaling policy.
-    pub target_tracking_scaling_policy_configuration: Obj<TargetTrackingScalingPolicyConfiguration>,
+    pub target_tracking_scaling_policy_configuration:
+        crate::Obj<TargetTrackingScalingPolicyConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -462,27 +416,27 @@ impl CapacityAutoScalingSettings {
         Self {
             max_capacity: required.max_capacity,
             min_capacity: required.min_capacity,
-            seed_capacity: None,
+            seed_capacity: ::std::option::Option::None,
             target_tracking_scaling_policy_configuration: required.target_tracking_scaling_policy_configuration,
         }
     }
 
     /// `MaxCapacity`: an integer, required.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_capacity = value.into(); self }
     /// `SeedCapacity`: an integer.
-    pub fn seed_capacity(mut self, value: impl Into<Int>) -> Self { self.seed_capacity = Some(value.into()); self }
+    pub fn seed_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.seed_capacity = ::std::option::Option::Some(value.into()); self }
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object, required.
-    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = value.into(); self }
+    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = value.into(); self }
 }
 
-impl PropertyType for CapacityAutoScalingSettings {}
+impl crate::PropertyType for CapacityAutoScalingSettings {}
 
-impl ToValue for CapacityAutoScalingSettings {
+impl ::cloudwright_core::ToValue for CapacityAutoScalingSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
             .req("MinCapacity", &self.min_capacity)
             .opt("SeedCapacity", &self.seed_capacity)
@@ -494,15 +448,6 @@ impl ToValue for CapacityAutoScalingSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalReadProvisionedThroughputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GlobalReadProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-globalreadprovisionedthroughputsettings.html>
@@ -511,7 +456,7 @@ pub struct GlobalReadProvisionedThroughputSettings {
     /// `ReadCapacityUnits`: an integer.
     ///
     /// Value at least 1.
-    pub read_capacity_units: Option<Int>,
+    pub read_capacity_units: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -519,19 +464,19 @@ impl GlobalReadProvisionedThroughputSettings {
     /// A `GlobalReadProvisionedThroughputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReadCapacityUnits`: an integer.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = Some(value.into()); self }
+    pub fn read_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.read_capacity_units = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GlobalReadProvisionedThroughputSettings {}
+impl crate::PropertyType for GlobalReadProvisionedThroughputSettings {}
 
-impl ToValue for GlobalReadProvisionedThroughputSettings {
+impl ::cloudwright_core::ToValue for GlobalReadProvisionedThroughputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReadCapacityUnits", &self.read_capacity_units)
             .build()
     }
@@ -541,29 +486,12 @@ impl ToValue for GlobalReadProvisionedThroughputSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    pub key_schema: List<KeySchema>,
+    pub key_schema: ::cloudwright_core::List<KeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    pub projection: Obj<Projection>,
+    pub projection: crate::Obj<Projection>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
-    properties: &[
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None, unique: true })),
-        ("Projection", Shape::Object(&RULE_Projection)),
-        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
-        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
-        ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-        ("WriteOnDemandThroughputSettings", Shape::Object(&RULE_WriteOnDemandThroughputSettings)),
-        ("WriteProvisionedThroughputSettings", Shape::Object(&RULE_WriteProvisionedThroughputSettings)),
-    ],
-    required: &["IndexName", "Projection", "KeySchema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlobalSecondaryIndex` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -577,7 +505,7 @@ pub struct GlobalSecondaryIndex {
     /// The name of the global secondary index. The name must be unique among all other indexes on this table.
     ///
     /// Length 3 to 255.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
     ///
     /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
@@ -585,32 +513,36 @@ pub struct GlobalSecondaryIndex {
     /// - `HASH` - partition key
     /// - `RANGE` - sort key
     ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    /// \> The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    /// \>
+    /// \> The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
     ///
     /// Items at least 1.
-    pub key_schema: List<KeySchema>,
+    pub key_schema: ::cloudwright_core::List<KeySchema>,
     /// `Projection`: a [`Projection`] object, required.
     ///
     /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-    pub projection: Obj<Projection>,
+    pub projection: crate::Obj<Projection>,
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub read_on_demand_throughput_settings: Option<Obj<ReadOnDemandThroughputSettings>>,
+    pub read_on_demand_throughput_settings:
+        ::std::option::Option<crate::Obj<ReadOnDemandThroughputSettings>>,
     /// `ReadProvisionedThroughputSettings`: a [`GlobalReadProvisionedThroughputSettings`] object.
-    pub read_provisioned_throughput_settings: Option<Obj<GlobalReadProvisionedThroughputSettings>>,
+    pub read_provisioned_throughput_settings:
+        ::std::option::Option<crate::Obj<GlobalReadProvisionedThroughputSettings>>,
     /// `WarmThroughput`: a [`WarmThroughput`] object.
     ///
     /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index. If you use this parameter, you must specify `ReadUnitsPerSecond` , `WriteUnitsPerSecond` , or both.
-    pub warm_throughput: Option<Obj<WarmThroughput>>,
+    pub warm_throughput: ::std::option::Option<crate::Obj<WarmThroughput>>,
     /// `WriteOnDemandThroughputSettings`: a [`WriteOnDemandThroughputSettings`] object.
     ///
     /// Sets the write request settings for a global table or a global secondary index. You can only specify this setting if your resource uses the `PAY_PER_REQUEST` `BillingMode` .
-    pub write_on_demand_throughput_settings: Option<Obj<WriteOnDemandThroughputSettings>>,
+    pub write_on_demand_throughput_settings:
+        ::std::option::Option<crate::Obj<WriteOnDemandThroughputSettings>>,
     /// `WriteProvisionedThroughputSettings`: a [`WriteProvisionedThroughputSettings`] object.
     ///
     /// Defines write capacity settings for the global secondary index. You must specify a value for this property if the table's `BillingMode` is `PROVISIONED` . All replicas will have the same write capacity settings for this global secondary index.
-    pub write_provisioned_throughput_settings: Option<Obj<WriteProvisionedThroughputSettings>>,
+    pub write_provisioned_throughput_settings:
+        ::std::option::Option<crate::Obj<WriteProvisionedThroughputSettings>>,
 }
 
 #[rustfmt::skip]
@@ -622,38 +554,38 @@ impl GlobalSecondaryIndex {
             index_name: required.index_name,
             key_schema: required.key_schema,
             projection: required.projection,
-            read_on_demand_throughput_settings: None,
-            read_provisioned_throughput_settings: None,
-            warm_throughput: None,
-            write_on_demand_throughput_settings: None,
-            write_provisioned_throughput_settings: None,
+            read_on_demand_throughput_settings: ::std::option::Option::None,
+            read_provisioned_throughput_settings: ::std::option::Option::None,
+            warm_throughput: ::std::option::Option::None,
+            write_on_demand_throughput_settings: ::std::option::Option::None,
+            write_provisioned_throughput_settings: ::std::option::Option::None,
         }
     }
 
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self { self.key_schema = value.into(); self }
+    pub fn key_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
+    pub fn projection(mut self, value: impl ::std::convert::Into<crate::Obj<Projection>>) -> Self { self.projection = value.into(); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
+    pub fn read_on_demand_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`GlobalReadProvisionedThroughputSettings`] object.
-    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
+    pub fn read_provisioned_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<GlobalReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
+    pub fn warm_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<WarmThroughput>>) -> Self { self.warm_throughput = ::std::option::Option::Some(value.into()); self }
     /// `WriteOnDemandThroughputSettings`: a [`WriteOnDemandThroughputSettings`] object.
-    pub fn write_on_demand_throughput_settings(mut self, value: impl Into<Obj<WriteOnDemandThroughputSettings>>) -> Self { self.write_on_demand_throughput_settings = Some(value.into()); self }
+    pub fn write_on_demand_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<WriteOnDemandThroughputSettings>>) -> Self { self.write_on_demand_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `WriteProvisionedThroughputSettings`: a [`WriteProvisionedThroughputSettings`] object.
-    pub fn write_provisioned_throughput_settings(mut self, value: impl Into<Obj<WriteProvisionedThroughputSettings>>) -> Self { self.write_provisioned_throughput_settings = Some(value.into()); self }
+    pub fn write_provisioned_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<WriteProvisionedThroughputSettings>>) -> Self { self.write_provisioned_throughput_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GlobalSecondaryIndex {}
+impl crate::PropertyType for GlobalSecondaryIndex {}
 
-impl ToValue for GlobalSecondaryIndex {
+impl ::cloudwright_core::ToValue for GlobalSecondaryIndex {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IndexName", &self.index_name)
             .req("KeySchema", &self.key_schema)
             .req("Projection", &self.projection)
@@ -682,21 +614,10 @@ impl ToValue for GlobalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalTableKeySchemaRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalTableKeySchema: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
-    ],
-    required: &["KeyType", "AttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -706,7 +627,7 @@ pub struct GlobalTableKeySchema {
     /// `AttributeName`: a string, required.
     ///
     /// Length 1 to 255.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
@@ -723,31 +644,22 @@ impl GlobalTableKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
-impl PropertyType for GlobalTableKeySchema {}
+impl crate::PropertyType for GlobalTableKeySchema {}
 
-impl ToValue for GlobalTableKeySchema {
+impl ::cloudwright_core::ToValue for GlobalTableKeySchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("KeyType", &self.key_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalTableWitness: ObjRule = ObjRule {
-    properties: &[
-        ("Region", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlobalTableWitness` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -765,7 +677,7 @@ pub struct GlobalTableWitness {
     /// `Region`: a string.
     ///
     /// The name of the AWS Region that serves as a witness for the MRSC global table.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -773,19 +685,21 @@ impl GlobalTableWitness {
     /// A `GlobalTableWitness` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GlobalTableWitness {}
+impl crate::PropertyType for GlobalTableWitness {}
 
-impl ToValue for GlobalTableWitness {
+impl ::cloudwright_core::ToValue for GlobalTableWitness {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Region", &self.region).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Region", &self.region)
+            .build()
     }
 }
 
@@ -793,21 +707,10 @@ impl ToValue for GlobalTableWitness {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeySchemaRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
-    ],
-    required: &["KeyType", "AttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -817,7 +720,7 @@ pub struct KeySchema {
     /// `AttributeName`: a string, required.
     ///
     /// Length 1 to 255.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
@@ -834,17 +737,17 @@ impl KeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
-impl PropertyType for KeySchema {}
+impl crate::PropertyType for KeySchema {}
 
-impl ToValue for KeySchema {
+impl ::cloudwright_core::ToValue for KeySchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("KeyType", &self.key_type)
             .build()
@@ -855,24 +758,12 @@ impl ToValue for KeySchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    pub key_schema: List<LocalSecondaryIndexKeySchema>,
+    pub key_schema: ::cloudwright_core::List<LocalSecondaryIndexKeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    pub projection: Obj<Projection>,
+    pub projection: crate::Obj<Projection>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
-    properties: &[
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
-        ("Projection", Shape::Object(&RULE_Projection)),
-    ],
-    required: &["IndexName", "Projection", "KeySchema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LocalSecondaryIndex` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -886,7 +777,7 @@ pub struct LocalSecondaryIndex {
     /// The name of the local secondary index. The name must be unique among all other indexes on this table.
     ///
     /// Length 3 to 255.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
     ///
     /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
@@ -894,16 +785,16 @@ pub struct LocalSecondaryIndex {
     /// - `HASH` - partition key
     /// - `RANGE` - sort key
     ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    /// \> The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    /// \>
+    /// \> The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
     ///
     /// Items 2 to 2.
-    pub key_schema: List<LocalSecondaryIndexKeySchema>,
+    pub key_schema: ::cloudwright_core::List<LocalSecondaryIndexKeySchema>,
     /// `Projection`: a [`Projection`] object, required.
     ///
     /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-    pub projection: Obj<Projection>,
+    pub projection: crate::Obj<Projection>,
 }
 
 #[rustfmt::skip]
@@ -919,19 +810,19 @@ impl LocalSecondaryIndex {
     }
 
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self { self.key_schema = value.into(); self }
+    pub fn key_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalSecondaryIndexKeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
+    pub fn projection(mut self, value: impl ::std::convert::Into<crate::Obj<Projection>>) -> Self { self.projection = value.into(); self }
 }
 
-impl PropertyType for LocalSecondaryIndex {}
+impl crate::PropertyType for LocalSecondaryIndex {}
 
-impl ToValue for LocalSecondaryIndex {
+impl ::cloudwright_core::ToValue for LocalSecondaryIndex {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IndexName", &self.index_name)
             .req("KeySchema", &self.key_schema)
             .req("Projection", &self.projection)
@@ -943,21 +834,10 @@ impl ToValue for LocalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexKeySchemaRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
-    ],
-    required: &["KeyType", "AttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -967,7 +847,7 @@ pub struct LocalSecondaryIndexKeySchema {
     /// `AttributeName`: a string, required.
     ///
     /// Length 1 to 255.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
@@ -984,32 +864,22 @@ impl LocalSecondaryIndexKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
-impl PropertyType for LocalSecondaryIndexKeySchema {}
+impl crate::PropertyType for LocalSecondaryIndexKeySchema {}
 
-impl ToValue for LocalSecondaryIndexKeySchema {
+impl ::cloudwright_core::ToValue for LocalSecondaryIndexKeySchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("KeyType", &self.key_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Projection: ObjRule = ObjRule {
-    properties: &[
-        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20), unique: true })),
-        ("ProjectionType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Projection` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1025,7 +895,8 @@ pub struct Projection {
     /// For global and local secondary indexes, the total count of `NonKeyAttributes` summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE` . You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
     ///
     /// Items at most 20.
-    pub non_key_attributes: Option<List<Str>>,
+    pub non_key_attributes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ProjectionType`: a string.
     ///
     /// The set of attributes that are projected into the index:
@@ -1035,7 +906,7 @@ pub struct Projection {
     /// - `ALL` - All of the table attributes are projected into the index.
     ///
     /// When using the DynamoDB console, `ALL` is selected by default.
-    pub projection_type: Option<Str>,
+    pub projection_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1043,35 +914,26 @@ impl Projection {
     /// A `Projection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NonKeyAttributes`: a list of strings.
-    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.non_key_attributes = Some(value.into()); self }
+    pub fn non_key_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.non_key_attributes = ::std::option::Option::Some(value.into()); self }
     /// `ProjectionType`: a string.
-    pub fn projection_type(mut self, value: impl Into<Str>) -> Self { self.projection_type = Some(value.into()); self }
+    pub fn projection_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.projection_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Projection {}
+impl crate::PropertyType for Projection {}
 
-impl ToValue for Projection {
+impl ::cloudwright_core::ToValue for Projection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NonKeyAttributes", &self.non_key_attributes)
             .opt("ProjectionType", &self.projection_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReadOnDemandThroughputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MaxReadRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReadOnDemandThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1085,7 +947,7 @@ pub struct ReadOnDemandThroughputSettings {
     /// Maximum number of read request units for the specified replica of a global table.
     ///
     /// Value at least 1.
-    pub max_read_request_units: Option<Int>,
+    pub max_read_request_units: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1093,33 +955,23 @@ impl ReadOnDemandThroughputSettings {
     /// A `ReadOnDemandThroughputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxReadRequestUnits`: an integer.
-    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self { self.max_read_request_units = Some(value.into()); self }
+    pub fn max_read_request_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_read_request_units = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReadOnDemandThroughputSettings {}
+impl crate::PropertyType for ReadOnDemandThroughputSettings {}
 
-impl ToValue for ReadOnDemandThroughputSettings {
+impl ::cloudwright_core::ToValue for ReadOnDemandThroughputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxReadRequestUnits", &self.max_read_request_units)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReadProvisionedThroughputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ReadCapacityAutoScalingSettings", Shape::Object(&RULE_CapacityAutoScalingSettings)),
-        ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReadProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1131,13 +983,14 @@ pub struct ReadProvisionedThroughputSettings {
     /// `ReadCapacityAutoScalingSettings`: a [`CapacityAutoScalingSettings`] object.
     ///
     /// Specifies auto scaling settings for the replica table or global secondary index.
-    pub read_capacity_auto_scaling_settings: Option<Obj<CapacityAutoScalingSettings>>,
+    pub read_capacity_auto_scaling_settings:
+        ::std::option::Option<crate::Obj<CapacityAutoScalingSettings>>,
     /// `ReadCapacityUnits`: an integer.
     ///
     /// Specifies a fixed read capacity for the replica table or global secondary index.
     ///
     /// Value at least 1.
-    pub read_capacity_units: Option<Int>,
+    pub read_capacity_units: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1145,21 +998,21 @@ impl ReadProvisionedThroughputSettings {
     /// A `ReadProvisionedThroughputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReadCapacityAutoScalingSettings`: a [`CapacityAutoScalingSettings`] object.
-    pub fn read_capacity_auto_scaling_settings(mut self, value: impl Into<Obj<CapacityAutoScalingSettings>>) -> Self { self.read_capacity_auto_scaling_settings = Some(value.into()); self }
+    pub fn read_capacity_auto_scaling_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityAutoScalingSettings>>) -> Self { self.read_capacity_auto_scaling_settings = ::std::option::Option::Some(value.into()); self }
     /// `ReadCapacityUnits`: an integer.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = Some(value.into()); self }
+    pub fn read_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.read_capacity_units = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReadProvisionedThroughputSettings {}
+impl crate::PropertyType for ReadProvisionedThroughputSettings {}
 
-impl ToValue for ReadProvisionedThroughputSettings {
+impl ::cloudwright_core::ToValue for ReadProvisionedThroughputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ReadCapacityAutoScalingSettings",
                 &self.read_capacity_auto_scaling_settings,
@@ -1168,26 +1021,6 @@ impl ToValue for ReadProvisionedThroughputSettings {
             .build()
     }
 }
-
-/// The required properties of [`ReplicaGlobalSecondaryIndexSpecification`], by name: `ReplicaGlobalSecondaryIndexSpecification::new(ReplicaGlobalSecondaryIndexSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicaGlobalSecondaryIndexSpecificationRequired {
-    /// `IndexName`: a string, required.
-    pub index_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicaGlobalSecondaryIndexSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
-        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_ReadProvisionedThroughputSettings)),
-    ],
-    required: &["IndexName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicaGlobalSecondaryIndexSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1199,52 +1032,55 @@ pub struct ReplicaGlobalSecondaryIndexSpecification {
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
     ///
     /// Updates the status for contributor insights for a specific table or index. CloudWatch Contributor Insights for DynamoDB graphs display the partition key and (if applicable) sort key of frequently accessed items and frequently throttled items in plaintext. If you require the use of AWS Key Management Service (KMS) to encrypt this table’s partition key and sort key data with an AWS managed key or customer managed key, you should not enable CloudWatch Contributor Insights for DynamoDB for this table.
-    pub contributor_insights_specification: Option<Obj<ContributorInsightsSpecification>>,
+    pub contributor_insights_specification:
+        ::std::option::Option<crate::Obj<ContributorInsightsSpecification>>,
     /// `IndexName`: a string, required.
     ///
     /// The name of the global secondary index. The name must be unique among all other indexes on this table.
     ///
     /// Length 3 to 255.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
     ///
     /// Sets the read request settings for a replica global secondary index. You can only specify this setting if your resource uses the `PAY_PER_REQUEST` `BillingMode` .
-    pub read_on_demand_throughput_settings: Option<Obj<ReadOnDemandThroughputSettings>>,
+    pub read_on_demand_throughput_settings:
+        ::std::option::Option<crate::Obj<ReadOnDemandThroughputSettings>>,
     /// `ReadProvisionedThroughputSettings`: a [`ReadProvisionedThroughputSettings`] object.
     ///
     /// Allows you to specify the read capacity settings for a replica global secondary index when the `BillingMode` is set to `PROVISIONED` .
-    pub read_provisioned_throughput_settings: Option<Obj<ReadProvisionedThroughputSettings>>,
+    pub read_provisioned_throughput_settings:
+        ::std::option::Option<crate::Obj<ReadProvisionedThroughputSettings>>,
 }
 
 #[rustfmt::skip]
 impl ReplicaGlobalSecondaryIndexSpecification {
-    /// A `ReplicaGlobalSecondaryIndexSpecification` with its required properties, named in a [`ReplicaGlobalSecondaryIndexSpecificationRequired`].
+    /// A `ReplicaGlobalSecondaryIndexSpecification` with its one required property, `IndexName`.
     #[inline]
-    pub fn new(required: ReplicaGlobalSecondaryIndexSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            contributor_insights_specification: None,
-            index_name: required.index_name,
-            read_on_demand_throughput_settings: None,
-            read_provisioned_throughput_settings: None,
+            contributor_insights_specification: ::std::option::Option::None,
+            index_name: value.into(),
+            read_on_demand_throughput_settings: ::std::option::Option::None,
+            read_provisioned_throughput_settings: ::std::option::Option::None,
         }
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
+    pub fn contributor_insights_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
+    pub fn read_on_demand_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`ReadProvisionedThroughputSettings`] object.
-    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<ReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
+    pub fn read_provisioned_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicaGlobalSecondaryIndexSpecification {}
+impl crate::PropertyType for ReplicaGlobalSecondaryIndexSpecification {}
 
-impl ToValue for ReplicaGlobalSecondaryIndexSpecification {
+impl ::cloudwright_core::ToValue for ReplicaGlobalSecondaryIndexSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContributorInsightsSpecification",
                 &self.contributor_insights_specification,
@@ -1262,36 +1098,6 @@ impl ToValue for ReplicaGlobalSecondaryIndexSpecification {
     }
 }
 
-/// The required properties of [`ReplicaSpecification`], by name: `ReplicaSpecification::new(ReplicaSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicaSpecificationRequired {
-    /// `Region`: a string, required.
-    pub region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
-        ("DeletionProtectionEnabled", Shape::Bool),
-        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaGlobalSecondaryIndexSpecification), min_items: None, max_items: None, unique: true })),
-        ("GlobalTableSettingsReplicationMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
-        ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
-        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
-        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_ReadProvisionedThroughputSettings)),
-        ("Region", Shape::STR),
-        ("ReplicaStreamSpecification", Shape::Object(&RULE_ReplicaStreamSpecification)),
-        ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        ("SSESpecification", Shape::Object(&RULE_ReplicaSseSpecification)),
-        ("TableClass", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Region"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ReplicaSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 ///
 /// Defines settings specific to a single replica of a global table.
@@ -1302,122 +1108,128 @@ pub struct ReplicaSpecification {
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
     ///
     /// The settings used to enable or disable CloudWatch Contributor Insights for the specified replica. When not specified, defaults to contributor insights disabled for the replica.
-    pub contributor_insights_specification: Option<Obj<ContributorInsightsSpecification>>,
+    pub contributor_insights_specification:
+        ::std::option::Option<crate::Obj<ContributorInsightsSpecification>>,
     /// `DeletionProtectionEnabled`: a boolean.
     ///
-    /// Determines if a replica is protected from deletion. When enabled, the table cannot be deleted by any user or process. This setting is disabled by default. For more information, see \[Using deletion protection\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection>) in the *Amazon DynamoDB Developer Guide* .
-    pub deletion_protection_enabled: Option<Bool>,
+    /// Determines if a replica is protected from deletion. When enabled, the table cannot be deleted by any user or process. This setting is disabled by default. For more information, see [Using deletion protection](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection) in the *Amazon DynamoDB Developer Guide* .
+    pub deletion_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GlobalSecondaryIndexes`: a list of [`ReplicaGlobalSecondaryIndexSpecification`] objects.
     ///
     /// Defines additional settings for the global secondary indexes of this replica.
-    pub global_secondary_indexes: Option<List<ReplicaGlobalSecondaryIndexSpecification>>,
+    pub global_secondary_indexes:
+        ::std::option::Option<::cloudwright_core::List<ReplicaGlobalSecondaryIndexSpecification>>,
     /// `GlobalTableSettingsReplicationMode`: a [`GlobalTableSettingsReplicationMode`] value.
-    pub global_table_settings_replication_mode: Option<GlobalTableSettingsReplicationMode>,
+    pub global_table_settings_replication_mode:
+        ::std::option::Option<GlobalTableSettingsReplicationMode>,
     /// `KinesisStreamSpecification`: a [`KinesisStreamSpecification`] object.
     ///
     /// Defines the Kinesis Data Streams configuration for the specified replica.
-    pub kinesis_stream_specification: Option<Obj<KinesisStreamSpecification>>,
+    pub kinesis_stream_specification: ::std::option::Option<crate::Obj<KinesisStreamSpecification>>,
     /// `PointInTimeRecoverySpecification`: a [`PointInTimeRecoverySpecification`] object.
     ///
     /// The settings used to enable point in time recovery. When not specified, defaults to point in time recovery disabled for the replica.
-    pub point_in_time_recovery_specification: Option<Obj<PointInTimeRecoverySpecification>>,
+    pub point_in_time_recovery_specification:
+        ::std::option::Option<crate::Obj<PointInTimeRecoverySpecification>>,
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
     ///
     /// Sets read request settings for the replica table.
-    pub read_on_demand_throughput_settings: Option<Obj<ReadOnDemandThroughputSettings>>,
+    pub read_on_demand_throughput_settings:
+        ::std::option::Option<crate::Obj<ReadOnDemandThroughputSettings>>,
     /// `ReadProvisionedThroughputSettings`: a [`ReadProvisionedThroughputSettings`] object.
     ///
     /// Defines read capacity settings for the replica table.
-    pub read_provisioned_throughput_settings: Option<Obj<ReadProvisionedThroughputSettings>>,
+    pub read_provisioned_throughput_settings:
+        ::std::option::Option<crate::Obj<ReadProvisionedThroughputSettings>>,
     /// `Region`: a string, required.
     ///
     /// The region in which this replica exists.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `ReplicaStreamSpecification`: a [`ReplicaStreamSpecification`] object.
     ///
     /// Represents the DynamoDB Streams configuration for a global table replica.
-    pub replica_stream_specification: Option<Obj<ReplicaStreamSpecification>>,
+    pub replica_stream_specification: ::std::option::Option<crate::Obj<ReplicaStreamSpecification>>,
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
     ///
     /// A resource-based policy document that contains permissions to add to the specified replica of a DynamoDB global table. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
     ///
-    /// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    pub resource_policy: Option<Obj<ResourcePolicy>>,
+    /// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see [Using resource-based policies for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html) and [Resource-based policy examples](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html) .
+    pub resource_policy: ::std::option::Option<crate::Obj<ResourcePolicy>>,
     /// `SSESpecification`: a [`ReplicaSseSpecification`] object.
     ///
     /// Allows you to specify a customer-managed key for the replica. When using customer-managed keys for server-side encryption, this property must have a value in all replicas.
-    pub sse_specification: Option<Obj<ReplicaSseSpecification>>,
+    pub sse_specification: ::std::option::Option<crate::Obj<ReplicaSseSpecification>>,
     /// `TableClass`: a string.
     ///
     /// The table class of the specified table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS` .
-    pub table_class: Option<Str>,
+    pub table_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this replica.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
 impl ReplicaSpecification {
-    /// A `ReplicaSpecification` with its required properties, named in a [`ReplicaSpecificationRequired`].
+    /// A `ReplicaSpecification` with its one required property, `Region`.
     #[inline]
-    pub fn new(required: ReplicaSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            contributor_insights_specification: None,
-            deletion_protection_enabled: None,
-            global_secondary_indexes: None,
-            global_table_settings_replication_mode: None,
-            kinesis_stream_specification: None,
-            point_in_time_recovery_specification: None,
-            read_on_demand_throughput_settings: None,
-            read_provisioned_throughput_settings: None,
-            region: required.region,
-            replica_stream_specification: None,
-            resource_policy: None,
-            sse_specification: None,
-            table_class: None,
-            tags: None,
+            contributor_insights_specification: ::std::option::Option::None,
+            deletion_protection_enabled: ::std::option::Option::None,
+            global_secondary_indexes: ::std::option::Option::None,
+            global_table_settings_replication_mode: ::std::option::Option::None,
+            kinesis_stream_specification: ::std::option::Option::None,
+            point_in_time_recovery_specification: ::std::option::Option::None,
+            read_on_demand_throughput_settings: ::std::option::Option::None,
+            read_provisioned_throughput_settings: ::std::option::Option::None,
+            region: value.into(),
+            replica_stream_specification: ::std::option::Option::None,
+            resource_policy: ::std::option::Option::None,
+            sse_specification: ::std::option::Option::None,
+            table_class: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
+    pub fn contributor_insights_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
+    pub fn deletion_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`ReplicaGlobalSecondaryIndexSpecification`] objects.
-    pub fn global_secondary_indexes(mut self, value: impl Into<List<ReplicaGlobalSecondaryIndexSpecification>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
+    pub fn global_secondary_indexes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicaGlobalSecondaryIndexSpecification>>) -> Self { self.global_secondary_indexes = ::std::option::Option::Some(value.into()); self }
     /// `GlobalTableSettingsReplicationMode`: a [`GlobalTableSettingsReplicationMode`] value.
-    pub fn global_table_settings_replication_mode(mut self, value: impl Into<GlobalTableSettingsReplicationMode>) -> Self { self.global_table_settings_replication_mode = Some(value.into()); self }
+    pub fn global_table_settings_replication_mode(mut self, value: impl ::std::convert::Into<GlobalTableSettingsReplicationMode>) -> Self { self.global_table_settings_replication_mode = ::std::option::Option::Some(value.into()); self }
     /// `KinesisStreamSpecification`: a [`KinesisStreamSpecification`] object.
-    pub fn kinesis_stream_specification(mut self, value: impl Into<Obj<KinesisStreamSpecification>>) -> Self { self.kinesis_stream_specification = Some(value.into()); self }
+    pub fn kinesis_stream_specification(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisStreamSpecification>>) -> Self { self.kinesis_stream_specification = ::std::option::Option::Some(value.into()); self }
     /// `PointInTimeRecoverySpecification`: a [`PointInTimeRecoverySpecification`] object.
-    pub fn point_in_time_recovery_specification(mut self, value: impl Into<Obj<PointInTimeRecoverySpecification>>) -> Self { self.point_in_time_recovery_specification = Some(value.into()); self }
+    pub fn point_in_time_recovery_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PointInTimeRecoverySpecification>>) -> Self { self.point_in_time_recovery_specification = ::std::option::Option::Some(value.into()); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
+    pub fn read_on_demand_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`ReadProvisionedThroughputSettings`] object.
-    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<ReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
+    pub fn read_provisioned_throughput_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
     /// `ReplicaStreamSpecification`: a [`ReplicaStreamSpecification`] object.
-    pub fn replica_stream_specification(mut self, value: impl Into<Obj<ReplicaStreamSpecification>>) -> Self { self.replica_stream_specification = Some(value.into()); self }
+    pub fn replica_stream_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicaStreamSpecification>>) -> Self { self.replica_stream_specification = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ResourcePolicy>>) -> Self { self.resource_policy = ::std::option::Option::Some(value.into()); self }
     /// `SSESpecification`: a [`ReplicaSseSpecification`] object.
-    pub fn sse_specification(mut self, value: impl Into<Obj<ReplicaSseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
+    pub fn sse_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicaSseSpecification>>) -> Self { self.sse_specification = ::std::option::Option::Some(value.into()); self }
     /// `TableClass`: a string.
-    pub fn table_class(mut self, value: impl Into<Str>) -> Self { self.table_class = Some(value.into()); self }
+    pub fn table_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_class = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicaSpecification {}
+impl crate::PropertyType for ReplicaSpecification {}
 
-impl ToValue for ReplicaSpecification {
+impl ::cloudwright_core::ToValue for ReplicaSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContributorInsightsSpecification",
                 &self.contributor_insights_specification,
@@ -1460,23 +1272,6 @@ impl ToValue for ReplicaSpecification {
     }
 }
 
-/// The required properties of [`ReplicaSseSpecification`], by name: `ReplicaSseSpecification::new(ReplicaSseSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicaSseSpecificationRequired {
-    /// `KMSMasterKeyId`: a string, required.
-    pub kms_master_key_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicaSseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("KMSMasterKeyId", Shape::STR),
-    ],
-    required: &["KMSMasterKeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ReplicaSSESpecification` property type of `AWS::DynamoDB::GlobalTable`.
 ///
 /// Allows you to specify a KMS key identifier to be used for server-side encryption. The key can be specified via ARN, key ID, or alias. The key must be created in the same region as the replica.
@@ -1487,50 +1282,33 @@ pub struct ReplicaSseSpecification {
     /// `KMSMasterKeyId`: a string, required.
     ///
     /// The AWS  key that should be used for the AWS  encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key `alias/aws/dynamodb` .
-    pub kms_master_key_id: Str,
+    pub kms_master_key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ReplicaSseSpecification {
-    /// A `ReplicaSseSpecification` with its required properties, named in a [`ReplicaSseSpecificationRequired`].
+    /// A `ReplicaSseSpecification` with its one required property, `KMSMasterKeyId`.
     #[inline]
-    pub fn new(required: ReplicaSseSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_master_key_id: required.kms_master_key_id,
+            kms_master_key_id: value.into(),
         }
     }
 
     /// `KMSMasterKeyId`: a string, required.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = value.into(); self }
+    pub fn kms_master_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_master_key_id = value.into(); self }
 }
 
-impl PropertyType for ReplicaSseSpecification {}
+impl crate::PropertyType for ReplicaSseSpecification {}
 
-impl ToValue for ReplicaSseSpecification {
+impl ::cloudwright_core::ToValue for ReplicaSseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KMSMasterKeyId", &self.kms_master_key_id)
             .build()
     }
 }
-
-/// The required properties of [`ReplicaStreamSpecification`], by name: `ReplicaStreamSpecification::new(ReplicaStreamSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicaStreamSpecificationRequired {
-    /// `ResourcePolicy`: a [`ResourcePolicy`] object, required.
-    pub resource_policy: Obj<ResourcePolicy>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicaStreamSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-    ],
-    required: &["ResourcePolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicaStreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1543,54 +1321,36 @@ pub struct ReplicaStreamSpecification {
     ///
     /// A resource-based policy document that contains the permissions for the specified stream of a DynamoDB global table replica. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
     ///
-    /// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
+    /// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see [Using resource-based policies for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html) and [Resource-based policy examples](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html) .
     ///
-    /// You can update the `ResourcePolicy` property if you've specified more than one table using the \[AWS ::DynamoDB::GlobalTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html>) resource.
-    pub resource_policy: Obj<ResourcePolicy>,
+    /// You can update the `ResourcePolicy` property if you've specified more than one table using the [AWS ::DynamoDB::GlobalTable](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html) resource.
+    pub resource_policy: crate::Obj<ResourcePolicy>,
 }
 
 #[rustfmt::skip]
 impl ReplicaStreamSpecification {
-    /// A `ReplicaStreamSpecification` with its required properties, named in a [`ReplicaStreamSpecificationRequired`].
+    /// A `ReplicaStreamSpecification` with its one required property, `ResourcePolicy`.
     #[inline]
-    pub fn new(required: ReplicaStreamSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ResourcePolicy>>) -> Self {
         Self {
-            resource_policy: required.resource_policy,
+            resource_policy: value.into(),
         }
     }
 
     /// `ResourcePolicy`: a [`ResourcePolicy`] object, required.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = value.into(); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ResourcePolicy>>) -> Self { self.resource_policy = value.into(); self }
 }
 
-impl PropertyType for ReplicaStreamSpecification {}
+impl crate::PropertyType for ReplicaStreamSpecification {}
 
-impl ToValue for ReplicaStreamSpecification {
+impl ::cloudwright_core::ToValue for ReplicaStreamSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourcePolicy", &self.resource_policy)
             .build()
     }
 }
-
-/// The required properties of [`SseSpecification`], by name: `SseSpecification::new(SseSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseSpecificationRequired {
-    /// `SSEEnabled`: a boolean, required.
-    pub sse_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("SSEEnabled", Shape::Bool),
-        ("SSEType", Shape::Str(&StrRule { allowed: &["AES256", "KMS"], ..StrRule::ANY })),
-    ],
-    required: &["SSEEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SSESpecification` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1602,60 +1362,43 @@ pub struct SseSpecification {
     /// `SSEEnabled`: a boolean, required.
     ///
     /// Indicates whether server-side encryption is performed using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to KMS and an AWS managed key is used ( AWS  charges apply). If disabled (false) or not specified,server-side encryption is set to an AWS owned key. If you choose to use KMS encryption, you can also use customer managed KMS keys by specifying them in the `ReplicaSpecification.SSESpecification` object. You cannot mix AWS managed and customer managed KMS keys.
-    pub sse_enabled: Bool,
+    pub sse_enabled: ::cloudwright_core::Bool,
     /// `SSEType`: a [`SseType`] value.
     ///
     /// Server-side encryption type. The only supported value is:
     ///
     /// - `KMS` - Server-side encryption that uses AWS Key Management Service . The key is stored in your account and is managed by AWS  ( AWS  charges apply).
-    pub sse_type: Option<SseType>,
+    pub sse_type: ::std::option::Option<SseType>,
 }
 
 #[rustfmt::skip]
 impl SseSpecification {
-    /// A `SseSpecification` with its required properties, named in a [`SseSpecificationRequired`].
+    /// A `SseSpecification` with its one required property, `SSEEnabled`.
     #[inline]
-    pub fn new(required: SseSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            sse_enabled: required.sse_enabled,
-            sse_type: None,
+            sse_enabled: value.into(),
+            sse_type: ::std::option::Option::None,
         }
     }
 
     /// `SSEEnabled`: a boolean, required.
-    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sse_enabled = value.into(); self }
+    pub fn sse_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sse_enabled = value.into(); self }
     /// `SSEType`: a [`SseType`] value.
-    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self { self.sse_type = Some(value.into()); self }
+    pub fn sse_type(mut self, value: impl ::std::convert::Into<SseType>) -> Self { self.sse_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SseSpecification {}
+impl crate::PropertyType for SseSpecification {}
 
-impl ToValue for SseSpecification {
+impl ::cloudwright_core::ToValue for SseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SSEEnabled", &self.sse_enabled)
             .opt("SSEType", &self.sse_type)
             .build()
     }
 }
-
-/// The required properties of [`StreamSpecification`], by name: `StreamSpecification::new(StreamSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StreamSpecificationRequired {
-    /// `StreamViewType`: a string, required.
-    pub stream_view_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("StreamViewType", Shape::STR),
-    ],
-    required: &["StreamViewType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1674,53 +1417,33 @@ pub struct StreamSpecification {
     /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
     /// - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
     /// - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
-    pub stream_view_type: Str,
+    pub stream_view_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl StreamSpecification {
-    /// A `StreamSpecification` with its required properties, named in a [`StreamSpecificationRequired`].
+    /// A `StreamSpecification` with its one required property, `StreamViewType`.
     #[inline]
-    pub fn new(required: StreamSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            stream_view_type: required.stream_view_type,
+            stream_view_type: value.into(),
         }
     }
 
     /// `StreamViewType`: a string, required.
-    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self { self.stream_view_type = value.into(); self }
+    pub fn stream_view_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_view_type = value.into(); self }
 }
 
-impl PropertyType for StreamSpecification {}
+impl crate::PropertyType for StreamSpecification {}
 
-impl ToValue for StreamSpecification {
+impl ::cloudwright_core::ToValue for StreamSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StreamViewType", &self.stream_view_type)
             .build()
     }
 }
-
-/// The required properties of [`TargetTrackingScalingPolicyConfiguration`], by name: `TargetTrackingScalingPolicyConfiguration::new(TargetTrackingScalingPolicyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetTrackingScalingPolicyConfigurationRequired {
-    /// `TargetValue`: a number, required.
-    pub target_value: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DisableScaleIn", Shape::Bool),
-        ("ScaleInCooldown", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ScaleOutCooldown", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("TargetValue", Shape::NUM),
-    ],
-    required: &["TargetValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1732,56 +1455,56 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     /// `DisableScaleIn`: a boolean.
     ///
     /// Indicates whether scale in by the target tracking scaling policy is disabled. The default value is `false` .
-    pub disable_scale_in: Option<Bool>,
+    pub disable_scale_in: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ScaleInCooldown`: an integer.
     ///
     /// The amount of time, in seconds, after a scale-in activity completes before another scale-in activity can start.
     ///
     /// Value at least 0.
-    pub scale_in_cooldown: Option<Int>,
+    pub scale_in_cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScaleOutCooldown`: an integer.
     ///
     /// The amount of time, in seconds, after a scale-out activity completes before another scale-out activity can start.
     ///
     /// Value at least 0.
-    pub scale_out_cooldown: Option<Int>,
+    pub scale_out_cooldown: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetValue`: a number, required.
     ///
     /// Defines a target value for the scaling policy.
     ///
     /// Format `double`.
-    pub target_value: Num,
+    pub target_value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
-    /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
+    /// A `TargetTrackingScalingPolicyConfiguration` with its one required property, `TargetValue`.
     #[inline]
-    pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            disable_scale_in: None,
-            scale_in_cooldown: None,
-            scale_out_cooldown: None,
-            target_value: required.target_value,
+            disable_scale_in: ::std::option::Option::None,
+            scale_in_cooldown: ::std::option::Option::None,
+            scale_out_cooldown: ::std::option::Option::None,
+            target_value: value.into(),
         }
     }
 
     /// `DisableScaleIn`: a boolean.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
+    pub fn disable_scale_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_scale_in = ::std::option::Option::Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
+    pub fn scale_in_cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_in_cooldown = ::std::option::Option::Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
+    pub fn scale_out_cooldown(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.scale_out_cooldown = ::std::option::Option::Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
+    pub fn target_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.target_value = value.into(); self }
 }
 
-impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
+impl crate::PropertyType for TargetTrackingScalingPolicyConfiguration {}
 
-impl ToValue for TargetTrackingScalingPolicyConfiguration {
+impl ::cloudwright_core::ToValue for TargetTrackingScalingPolicyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisableScaleIn", &self.disable_scale_in)
             .opt("ScaleInCooldown", &self.scale_in_cooldown)
             .opt("ScaleOutCooldown", &self.scale_out_cooldown)
@@ -1789,15 +1512,6 @@ impl ToValue for TargetTrackingScalingPolicyConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WriteOnDemandThroughputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("MaxWriteRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WriteOnDemandThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1811,7 +1525,7 @@ pub struct WriteOnDemandThroughputSettings {
     /// Maximum number of write request settings for the specified replica of a global table.
     ///
     /// Value at least 1.
-    pub max_write_request_units: Option<Int>,
+    pub max_write_request_units: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1819,32 +1533,23 @@ impl WriteOnDemandThroughputSettings {
     /// A `WriteOnDemandThroughputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxWriteRequestUnits`: an integer.
-    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self { self.max_write_request_units = Some(value.into()); self }
+    pub fn max_write_request_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_write_request_units = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WriteOnDemandThroughputSettings {}
+impl crate::PropertyType for WriteOnDemandThroughputSettings {}
 
-impl ToValue for WriteOnDemandThroughputSettings {
+impl ::cloudwright_core::ToValue for WriteOnDemandThroughputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxWriteRequestUnits", &self.max_write_request_units)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WriteProvisionedThroughputSettings: ObjRule = ObjRule {
-    properties: &[
-        ("WriteCapacityAutoScalingSettings", Shape::Object(&RULE_CapacityAutoScalingSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WriteProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
 ///
@@ -1856,7 +1561,8 @@ pub struct WriteProvisionedThroughputSettings {
     /// `WriteCapacityAutoScalingSettings`: a [`CapacityAutoScalingSettings`] object.
     ///
     /// Specifies auto scaling settings for the replica table or global secondary index.
-    pub write_capacity_auto_scaling_settings: Option<Obj<CapacityAutoScalingSettings>>,
+    pub write_capacity_auto_scaling_settings:
+        ::std::option::Option<crate::Obj<CapacityAutoScalingSettings>>,
 }
 
 #[rustfmt::skip]
@@ -1864,19 +1570,19 @@ impl WriteProvisionedThroughputSettings {
     /// A `WriteProvisionedThroughputSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `WriteCapacityAutoScalingSettings`: a [`CapacityAutoScalingSettings`] object.
-    pub fn write_capacity_auto_scaling_settings(mut self, value: impl Into<Obj<CapacityAutoScalingSettings>>) -> Self { self.write_capacity_auto_scaling_settings = Some(value.into()); self }
+    pub fn write_capacity_auto_scaling_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityAutoScalingSettings>>) -> Self { self.write_capacity_auto_scaling_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WriteProvisionedThroughputSettings {}
+impl crate::PropertyType for WriteProvisionedThroughputSettings {}
 
-impl ToValue for WriteProvisionedThroughputSettings {
+impl ::cloudwright_core::ToValue for WriteProvisionedThroughputSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "WriteCapacityAutoScalingSettings",
                 &self.write_capacity_auto_scaling_settings,
@@ -1893,24 +1599,24 @@ pub enum GlobalTableSettingsReplicationMode {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GlobalTableSettingsReplicationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GlobalTableSettingsReplicationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GlobalTableSettingsReplicationMode {
+impl ::cloudwright_core::ToValue for GlobalTableSettingsReplicationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1922,24 +1628,24 @@ pub enum KeyType {
     /// `RANGE`
     Range,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyType {
+impl ::cloudwright_core::ToValue for KeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hash => "HASH",
             Self::Range => "RANGE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1951,24 +1657,24 @@ pub enum MultiRegionConsistency {
     /// `STRONG`
     Strong,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MultiRegionConsistency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MultiRegionConsistency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MultiRegionConsistency {
+impl ::cloudwright_core::ToValue for MultiRegionConsistency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Eventual => "EVENTUAL",
             Self::Strong => "STRONG",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1980,23 +1686,292 @@ pub enum SseType {
     /// `KMS`
     Kms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SseType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SseType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SseType {
+impl ::cloudwright_core::ToValue for SseType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes256 => "AES256",
             Self::Kms => "KMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AttributeDefinition, RULE_ContributorInsightsSpecification,
+        RULE_KinesisStreamSpecification, RULE_PointInTimeRecoverySpecification,
+        RULE_ResourcePolicy, RULE_Tag, RULE_TimeToLiveSpecification, RULE_WarmThroughput,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalTable: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: Some(1), max_items: None, unique: true })),
+            ("BillingMode", Shape::STR),
+            ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: true })),
+            ("GlobalTableSourceArn", Shape::STR),
+            ("GlobalTableWitnesses", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableWitness), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableKeySchema), min_items: Some(1), max_items: Some(2), unique: true })),
+            ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: true })),
+            ("MultiRegionConsistency", Shape::Str(&StrRule { allowed: &["EVENTUAL", "STRONG"], ..StrRule::ANY })),
+            ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+            ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
+            ("Replicas", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None, unique: true })),
+            ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
+            ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
+            ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
+            ("WriteOnDemandThroughputSettings", Shape::Object(&RULE_WriteOnDemandThroughputSettings)),
+            ("WriteProvisionedThroughputSettings", Shape::Object(&RULE_WriteProvisionedThroughputSettings)),
+        ],
+        required: &["Replicas"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityAutoScalingSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("SeedCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
+        ],
+        required: &["MinCapacity", "MaxCapacity", "TargetTrackingScalingPolicyConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalReadProvisionedThroughputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
+        properties: &[
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+            ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None, unique: true })),
+            ("Projection", Shape::Object(&RULE_Projection)),
+            ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+            ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
+            ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
+            ("WriteOnDemandThroughputSettings", Shape::Object(&RULE_WriteOnDemandThroughputSettings)),
+            ("WriteProvisionedThroughputSettings", Shape::Object(&RULE_WriteProvisionedThroughputSettings)),
+        ],
+        required: &["IndexName", "Projection", "KeySchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalTableKeySchema: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
+        ],
+        required: &["KeyType", "AttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalTableWitness: ObjRule = ObjRule {
+        properties: &[
+            ("Region", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
+        ],
+        required: &["KeyType", "AttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
+        properties: &[
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+            ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
+            ("Projection", Shape::Object(&RULE_Projection)),
+        ],
+        required: &["IndexName", "Projection", "KeySchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
+        ],
+        required: &["KeyType", "AttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Projection: ObjRule = ObjRule {
+        properties: &[
+            ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20), unique: true })),
+            ("ProjectionType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReadOnDemandThroughputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MaxReadRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReadProvisionedThroughputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ReadCapacityAutoScalingSettings", Shape::Object(&RULE_CapacityAutoScalingSettings)),
+            ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicaGlobalSecondaryIndexSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+            ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+            ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_ReadProvisionedThroughputSettings)),
+        ],
+        required: &["IndexName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
+            ("DeletionProtectionEnabled", Shape::Bool),
+            ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaGlobalSecondaryIndexSpecification), min_items: None, max_items: None, unique: true })),
+            ("GlobalTableSettingsReplicationMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
+            ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
+            ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+            ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_ReadProvisionedThroughputSettings)),
+            ("Region", Shape::STR),
+            ("ReplicaStreamSpecification", Shape::Object(&RULE_ReplicaStreamSpecification)),
+            ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
+            ("SSESpecification", Shape::Object(&RULE_ReplicaSseSpecification)),
+            ("TableClass", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicaSseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("KMSMasterKeyId", Shape::STR),
+        ],
+        required: &["KMSMasterKeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicaStreamSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
+        ],
+        required: &["ResourcePolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("SSEEnabled", Shape::Bool),
+            ("SSEType", Shape::Str(&StrRule { allowed: &["AES256", "KMS"], ..StrRule::ANY })),
+        ],
+        required: &["SSEEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("StreamViewType", Shape::STR),
+        ],
+        required: &["StreamViewType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DisableScaleIn", Shape::Bool),
+            ("ScaleInCooldown", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ScaleOutCooldown", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("TargetValue", Shape::NUM),
+        ],
+        required: &["TargetValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WriteOnDemandThroughputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("MaxWriteRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WriteProvisionedThroughputSettings: ObjRule = ObjRule {
+        properties: &[
+            ("WriteCapacityAutoScalingSettings", Shape::Object(&RULE_CapacityAutoScalingSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

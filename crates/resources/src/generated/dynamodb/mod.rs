@@ -23,6 +23,6 @@ pub mod shared;
 pub mod table;
 
 #[cfg(feature = "dynamodb")]
-pub use global_table::{GlobalTable, GlobalTableAttributes, GlobalTableRequired};
+pub use global_table::{GlobalTable, GlobalTableAttributes};
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-pub use table::{Table, TableAttributes, TableRequired};
+pub use table::{Table, TableAttributes};

@@ -6,29 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The required properties of [`AttributeDefinition`], by name: `AttributeDefinition::new(AttributeDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeDefinitionRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `AttributeType`: an [`AttributeType`] value, required.
     pub attribute_type: AttributeType,
 }
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("AttributeType", Shape::Str(&StrRule { allowed: &["B", "N", "S"], ..StrRule::ANY })),
-    ],
-    required: &["AttributeName", "AttributeType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `AttributeDefinition` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -43,7 +29,7 @@ pub struct AttributeDefinition {
     /// A name for the attribute.
     ///
     /// Length 1 to 255.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `AttributeType`: an [`AttributeType`] value, required.
     ///
     /// The data type for the attribute, where:
@@ -67,44 +53,24 @@ impl AttributeDefinition {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `AttributeType`: an [`AttributeType`] value, required.
-    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self { self.attribute_type = value.into(); self }
+    pub fn attribute_type(mut self, value: impl ::std::convert::Into<AttributeType>) -> Self { self.attribute_type = value.into(); self }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl PropertyType for AttributeDefinition {}
+impl crate::PropertyType for AttributeDefinition {}
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for AttributeDefinition {
+impl ::cloudwright_core::ToValue for AttributeDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("AttributeType", &self.attribute_type)
             .build()
     }
 }
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-/// The required properties of [`ContributorInsightsSpecification`], by name: `ContributorInsightsSpecification::new(ContributorInsightsSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContributorInsightsSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("Mode", Shape::Str(&StrRule { allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"], ..StrRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `ContributorInsightsSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -117,64 +83,44 @@ pub struct ContributorInsightsSpecification {
     /// `Enabled`: a boolean, required.
     ///
     /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
     ///
     /// Specifies the CloudWatch Contributor Insights mode for a global table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the global table.
-    pub mode: Option<ContributorInsightsSpecificationMode>,
+    pub mode: ::std::option::Option<ContributorInsightsSpecificationMode>,
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl ContributorInsightsSpecification {
-    /// A `ContributorInsightsSpecification` with its required properties, named in a [`ContributorInsightsSpecificationRequired`].
+    /// A `ContributorInsightsSpecification` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ContributorInsightsSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            mode: None,
+            enabled: value.into(),
+            mode: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
-    pub fn mode(mut self, value: impl Into<ContributorInsightsSpecificationMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<ContributorInsightsSpecificationMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl PropertyType for ContributorInsightsSpecification {}
+impl crate::PropertyType for ContributorInsightsSpecification {}
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for ContributorInsightsSpecification {
+impl ::cloudwright_core::ToValue for ContributorInsightsSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("Mode", &self.mode)
             .build()
     }
 }
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-/// The required properties of [`KinesisStreamSpecification`], by name: `KinesisStreamSpecification::new(KinesisStreamSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisStreamSpecificationRequired {
-    /// `StreamArn`: a string, required.
-    pub stream_arn: Str,
-}
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ApproximateCreationDateTimePrecision", Shape::Str(&StrRule { allowed: &["MICROSECOND", "MILLISECOND"], ..StrRule::ANY })),
-        ("StreamArn", Shape::STR),
-    ],
-    required: &["StreamArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `KinesisStreamSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -187,39 +133,40 @@ pub struct KinesisStreamSpecification {
     /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
     ///
     /// The precision for the time and date that the stream was created.
-    pub approximate_creation_date_time_precision: Option<ApproximateCreationDateTimePrecision>,
+    pub approximate_creation_date_time_precision:
+        ::std::option::Option<ApproximateCreationDateTimePrecision>,
     /// `StreamArn`: a string, required.
     ///
     /// The ARN for a specific Kinesis data stream.
-    pub stream_arn: Str,
+    pub stream_arn: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl KinesisStreamSpecification {
-    /// A `KinesisStreamSpecification` with its required properties, named in a [`KinesisStreamSpecificationRequired`].
+    /// A `KinesisStreamSpecification` with its one required property, `StreamArn`.
     #[inline]
-    pub fn new(required: KinesisStreamSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            approximate_creation_date_time_precision: None,
-            stream_arn: required.stream_arn,
+            approximate_creation_date_time_precision: ::std::option::Option::None,
+            stream_arn: value.into(),
         }
     }
 
     /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
-    pub fn approximate_creation_date_time_precision(mut self, value: impl Into<ApproximateCreationDateTimePrecision>) -> Self { self.approximate_creation_date_time_precision = Some(value.into()); self }
+    pub fn approximate_creation_date_time_precision(mut self, value: impl ::std::convert::Into<ApproximateCreationDateTimePrecision>) -> Self { self.approximate_creation_date_time_precision = ::std::option::Option::Some(value.into()); self }
     /// `StreamArn`: a string, required.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
+    pub fn stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_arn = value.into(); self }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl PropertyType for KinesisStreamSpecification {}
+impl crate::PropertyType for KinesisStreamSpecification {}
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for KinesisStreamSpecification {
+impl ::cloudwright_core::ToValue for KinesisStreamSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ApproximateCreationDateTimePrecision",
                 &self.approximate_creation_date_time_precision,
@@ -228,18 +175,6 @@ impl ToValue for KinesisStreamSpecification {
             .build()
     }
 }
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
-    properties: &[
-        ("PointInTimeRecoveryEnabled", Shape::Bool),
-        ("RecoveryPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
-    ],
-    dependent_required: &[("RecoveryPeriodInDays", &["PointInTimeRecoveryEnabled"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `PointInTimeRecoverySpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -252,13 +187,13 @@ pub struct PointInTimeRecoverySpecification {
     /// `PointInTimeRecoveryEnabled`: a boolean.
     ///
     /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
-    pub point_in_time_recovery_enabled: Option<Bool>,
+    pub point_in_time_recovery_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RecoveryPeriodInDays`: an integer.
     ///
     /// The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional. If no value is provided, the value will default to 35.
     ///
     /// Value 1 to 35.
-    pub recovery_period_in_days: Option<Int>,
+    pub recovery_period_in_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
@@ -267,23 +202,23 @@ impl PointInTimeRecoverySpecification {
     /// A `PointInTimeRecoverySpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PointInTimeRecoveryEnabled`: a boolean.
-    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self { self.point_in_time_recovery_enabled = Some(value.into()); self }
+    pub fn point_in_time_recovery_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.point_in_time_recovery_enabled = ::std::option::Option::Some(value.into()); self }
     /// `RecoveryPeriodInDays`: an integer.
-    pub fn recovery_period_in_days(mut self, value: impl Into<Int>) -> Self { self.recovery_period_in_days = Some(value.into()); self }
+    pub fn recovery_period_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.recovery_period_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl PropertyType for PointInTimeRecoverySpecification {}
+impl crate::PropertyType for PointInTimeRecoverySpecification {}
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for PointInTimeRecoverySpecification {
+impl ::cloudwright_core::ToValue for PointInTimeRecoverySpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "PointInTimeRecoveryEnabled",
                 &self.point_in_time_recovery_enabled,
@@ -294,79 +229,60 @@ impl ToValue for PointInTimeRecoverySpecification {
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-/// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicyRequired {
-    /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
-}
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `ResourcePolicy` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Creates or updates a resource-based policy document that contains the permissions for DynamoDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
 ///
-/// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
+/// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see [Using resource-based policies for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html) and [Resource-based policy examples](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html) .
 ///
 /// While defining resource-based policies in your CloudFormation templates, the following considerations apply:
 ///
 /// - The maximum size supported for a resource-based policy document in JSON format is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit.
-/// - Resource-based policies don't support \[drift detection\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html#>) . If you update a policy outside of the CloudFormation stack template, you'll need to update the CloudFormation stack with the changes.
+/// - Resource-based policies don't support [drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html#) . If you update a policy outside of the CloudFormation stack template, you'll need to update the CloudFormation stack with the changes.
 /// - Resource-based policies don't support out-of-band changes. If you add, update, or delete a policy outside of the CloudFormation template, the change won't be overwritten if there are no changes to the policy within the template.
 ///
 /// For example, say that your template contains a resource-based policy, which you later update outside of the template. If you don't make any changes to the policy in the template, the updated policy in DynamoDB won’t be synced with the policy in the template.
 ///
 /// Conversely, say that your template doesn’t contain a resource-based policy, but you add a policy outside of the template. This policy won’t be removed from DynamoDB as long as you don’t add it to the template. When you add a policy to the template and update the stack, the existing policy in DynamoDB will be updated to match the one defined in the template.
 /// - Within a resource-based policy, if the action for a DynamoDB service-linked role (SLR) to replicate data for a global table is denied, adding or deleting a replica will fail with an error.
-/// - The \[AWS ::DynamoDB::GlobalTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html>) resource doesn't support creating a replica in the same stack update in Regions other than the Region where you deploy the stack update.
+/// - The [AWS ::DynamoDB::GlobalTable](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html) resource doesn't support creating a replica in the same stack update in Regions other than the Region where you deploy the stack update.
 ///
-/// For a full list of all considerations, see \[Resource-based policy considerations\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>) .
+/// For a full list of all considerations, see [Resource-based policy considerations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-resourcepolicy.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicy {
     /// `PolicyDocument`: a JSON value, required.
     ///
-    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, its indexes, and stream. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
+    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, its indexes, and stream. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see [Using resource-based policies for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html) and [Resource-based policy examples](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html) .
     ///
     /// Format `json`.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl ResourcePolicy {
-    /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    /// A `ResourcePolicy` with its one required property, `PolicyDocument`.
     #[inline]
-    pub fn new(required: ResourcePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            policy_document: required.policy_document,
+            policy_document: value.into(),
         }
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl PropertyType for ResourcePolicy {}
+impl crate::PropertyType for ResourcePolicy {}
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .build()
     }
@@ -377,22 +293,10 @@ impl ToValue for ResourcePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -401,9 +305,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
@@ -419,44 +323,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-/// The required properties of [`TimeToLiveSpecification`], by name: `TimeToLiveSpecification::new(TimeToLiveSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimeToLiveSpecificationRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::STR),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `TimeToLiveSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -471,56 +355,44 @@ pub struct TimeToLiveSpecification {
     /// The name of the attribute used to store the expiration time for items in the table.
     ///
     /// Currently, you cannot directly change the attribute name used to evaluate time to live. In order to do so, you must first disable time to live, and then re-enable it with the new attribute name. It can take up to one hour for changes to time to live to take effect. If you attempt to modify time to live within that time window, your stack operation might be delayed.
-    pub attribute_name: Option<Str>,
+    pub attribute_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl TimeToLiveSpecification {
-    /// A `TimeToLiveSpecification` with its required properties, named in a [`TimeToLiveSpecificationRequired`].
+    /// A `TimeToLiveSpecification` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: TimeToLiveSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            attribute_name: None,
-            enabled: required.enabled,
+            attribute_name: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `AttributeName`: a string.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = Some(value.into()); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl PropertyType for TimeToLiveSpecification {}
+impl crate::PropertyType for TimeToLiveSpecification {}
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for TimeToLiveSpecification {
+impl ::cloudwright_core::ToValue for TimeToLiveSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeName", &self.attribute_name)
             .req("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[cfg(any(feature = "dynamodb", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
-    properties: &[
-        ("ReadUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("WriteUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    any_of: &[&[&["ReadUnitsPerSecond"], &["WriteUnitsPerSecond"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `WarmThroughput` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -535,13 +407,13 @@ pub struct WarmThroughput {
     /// Represents the number of read operations your base table can instantaneously support.
     ///
     /// Value at least 1.
-    pub read_units_per_second: Option<Int>,
+    pub read_units_per_second: ::std::option::Option<::cloudwright_core::Int>,
     /// `WriteUnitsPerSecond`: an integer.
     ///
     /// Represents the number of write operations your base table can instantaneously support.
     ///
     /// Value at least 1.
-    pub write_units_per_second: Option<Int>,
+    pub write_units_per_second: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
@@ -550,23 +422,23 @@ impl WarmThroughput {
     /// A `WarmThroughput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReadUnitsPerSecond`: an integer.
-    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self { self.read_units_per_second = Some(value.into()); self }
+    pub fn read_units_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.read_units_per_second = ::std::option::Option::Some(value.into()); self }
     /// `WriteUnitsPerSecond`: an integer.
-    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self { self.write_units_per_second = Some(value.into()); self }
+    pub fn write_units_per_second(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.write_units_per_second = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl PropertyType for WarmThroughput {}
+impl crate::PropertyType for WarmThroughput {}
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for WarmThroughput {
+impl ::cloudwright_core::ToValue for WarmThroughput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReadUnitsPerSecond", &self.read_units_per_second)
             .opt("WriteUnitsPerSecond", &self.write_units_per_second)
             .build()
@@ -584,26 +456,26 @@ pub enum ApproximateCreationDateTimePrecision {
     /// `MILLISECOND`
     Millisecond,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl From<Value> for ApproximateCreationDateTimePrecision {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApproximateCreationDateTimePrecision {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for ApproximateCreationDateTimePrecision {
+impl ::cloudwright_core::ToValue for ApproximateCreationDateTimePrecision {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Microsecond => "MICROSECOND",
             Self::Millisecond => "MILLISECOND",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -620,27 +492,27 @@ pub enum AttributeType {
     /// `S`
     S,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl From<Value> for AttributeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AttributeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for AttributeType {
+impl ::cloudwright_core::ToValue for AttributeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::B => "B",
             Self::N => "N",
             Self::S => "S",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -655,25 +527,127 @@ pub enum ContributorInsightsSpecificationMode {
     /// `THROTTLED_KEYS`
     ThrottledKeys,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl From<Value> for ContributorInsightsSpecificationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContributorInsightsSpecificationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
-impl ToValue for ContributorInsightsSpecificationMode {
+impl ::cloudwright_core::ToValue for ContributorInsightsSpecificationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS",
             Self::ThrottledKeys => "THROTTLED_KEYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("AttributeType", Shape::Str(&StrRule { allowed: &["B", "N", "S"], ..StrRule::ANY })),
+        ],
+        required: &["AttributeName", "AttributeType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("Mode", Shape::Str(&StrRule { allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"], ..StrRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ApproximateCreationDateTimePrecision", Shape::Str(&StrRule { allowed: &["MICROSECOND", "MILLISECOND"], ..StrRule::ANY })),
+            ("StreamArn", Shape::STR),
+        ],
+        required: &["StreamArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
+        properties: &[
+            ("PointInTimeRecoveryEnabled", Shape::Bool),
+            ("RecoveryPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
+        ],
+        dependent_required: &[("RecoveryPeriodInDays", &["PointInTimeRecoveryEnabled"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::STR),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
+        properties: &[
+            ("ReadUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("WriteUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        any_of: &[&[&["ReadUnitsPerSecond"], &["WriteUnitsPerSecond"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,70 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ApproximateCreationDateTimePrecision, AttributeDefinition, AttributeDefinitionRequired,
     AttributeType, ContributorInsightsSpecification, ContributorInsightsSpecificationMode,
-    ContributorInsightsSpecificationRequired, KinesisStreamSpecification,
-    KinesisStreamSpecificationRequired, PointInTimeRecoverySpecification, ResourcePolicy,
-    ResourcePolicyRequired, Tag, TagRequired, TimeToLiveSpecification,
-    TimeToLiveSpecificationRequired, WarmThroughput,
-};
-use super::shared::{
-    RULE_AttributeDefinition, RULE_ContributorInsightsSpecification,
-    RULE_KinesisStreamSpecification, RULE_PointInTimeRecoverySpecification, RULE_ResourcePolicy,
-    RULE_Tag, RULE_TimeToLiveSpecification, RULE_WarmThroughput,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-
-/// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableRequired {
-    /// `KeySchema`: a JSON value, required.
-    pub key_schema: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Table: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: None, max_items: None, unique: true })),
-        ("BillingMode", Shape::Str(&StrRule { allowed: &["PAY_PER_REQUEST", "PROVISIONED"], ..StrRule::ANY })),
-        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
-        ("DeletionProtectionEnabled", Shape::Bool),
-        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: false })),
-        ("ImportSourceSpecification", Shape::Object(&RULE_ImportSourceSpecification)),
-        ("KeySchema", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2), unique: true }), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
-        ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
-        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: false })),
-        ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
-        ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
-        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
-        ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
-        ("TableClass", Shape::Str(&StrRule { allowed: &["STANDARD", "STANDARD_INFREQUENT_ACCESS"], ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
-        ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-    ],
-    required: &["KeySchema"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    KinesisStreamSpecification, PointInTimeRecoverySpecification, ResourcePolicy, Tag, TagRequired,
+    TimeToLiveSpecification, WarmThroughput,
 };
 
 /// The `AWS::DynamoDB::Table` resource.
 ///
-/// The `AWS::DynamoDB::Table` resource creates a DynamoDB table. For more information, see \[CreateTable\](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html>) in the *Amazon DynamoDB API Reference* .
+/// The `AWS::DynamoDB::Table` resource creates a DynamoDB table. For more information, see [CreateTable](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html) in the *Amazon DynamoDB API Reference* .
 ///
 /// You should be aware of the following behaviors when working with DynamoDB tables:
 ///
-/// - AWS CloudFormation typically creates DynamoDB tables in parallel. However, if your template includes multiple DynamoDB tables with indexes, you must declare dependencies so that the tables are created sequentially. Amazon DynamoDB limits the number of tables with secondary indexes that are in the creating state. If you create multiple tables with indexes at the same time, DynamoDB returns an error and the stack operation fails. For an example, see \[DynamoDB Table with a DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-table.html#aws-resource-dynamodb-table--examples--DynamoDB_Table_with_a_DependsOn_Attribute>) .
+/// - AWS CloudFormation typically creates DynamoDB tables in parallel. However, if your template includes multiple DynamoDB tables with indexes, you must declare dependencies so that the tables are created sequentially. Amazon DynamoDB limits the number of tables with secondary indexes that are in the creating state. If you create multiple tables with indexes at the same time, DynamoDB returns an error and the stack operation fails. For an example, see [DynamoDB Table with a DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-table.html#aws-resource-dynamodb-table--examples--DynamoDB_Table_with_a_DependsOn_Attribute) .
 ///
-/// &gt; Our guidance is to use the latest schema documented for your AWS CloudFormation templates. This schema supports the provisioning of all table settings below. When using this schema in your AWS CloudFormation templates, please ensure that your Identity and Access Management ( IAM ) policies are updated with appropriate permissions to allow for the authorization of these setting changes.
+/// \> Our guidance is to use the latest schema documented for your AWS CloudFormation templates. This schema supports the provisioning of all table settings below. When using this schema in your AWS CloudFormation templates, please ensure that your Identity and Access Management ( IAM ) policies are updated with appropriate permissions to allow for the authorization of these setting changes.
 ///
 /// `Ref` returns its `TableName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TableAttributes`], which `Handle<Table>` dereferences to.
@@ -85,122 +37,126 @@ pub struct Table {
     ///
     /// This property is required to create a DynamoDB table.
     ///
-    /// Update requires: \[Some interruptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt>) . Replacement if you edit an existing AttributeDefinition.
-    pub attribute_definitions: Option<List<AttributeDefinition>>,
+    /// Update requires: [Some interruptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-some-interrupt) . Replacement if you edit an existing AttributeDefinition.
+    pub attribute_definitions: ::std::option::Option<::cloudwright_core::List<AttributeDefinition>>,
     /// `BillingMode`: a string.
     ///
     /// Specify how you are charged for read and write throughput and how you manage capacity.
     ///
     /// Valid values include:
     ///
-    /// - `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads. `PAY_PER_REQUEST` sets the billing mode to \[On-demand capacity mode\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html>) .
-    /// - `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to \[Provisioned capacity mode\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>) .
+    /// - `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads. `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html) .
+    /// - `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to [Provisioned capacity mode](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html) .
     ///
     /// If not specified, the default is `PROVISIONED` .
-    pub billing_mode: Option<Str>,
+    pub billing_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
     ///
     /// The settings used to specify whether to enable CloudWatch Contributor Insights for the table and define which events to monitor.
-    pub contributor_insights_specification: Option<Obj<ContributorInsightsSpecification>>,
+    pub contributor_insights_specification:
+        ::std::option::Option<crate::Obj<ContributorInsightsSpecification>>,
     /// `DeletionProtectionEnabled`: a boolean.
     ///
-    /// Determines if a table is protected from deletion. When enabled, the table cannot be deleted by any user or process. This setting is disabled by default. For more information, see \[Using deletion protection\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection>) in the *Amazon DynamoDB Developer Guide* .
-    pub deletion_protection_enabled: Option<Bool>,
+    /// Determines if a table is protected from deletion. When enabled, the table cannot be deleted by any user or process. This setting is disabled by default. For more information, see [Using deletion protection](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection) in the *Amazon DynamoDB Developer Guide* .
+    pub deletion_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GlobalSecondaryIndexes`: a list of [`GlobalSecondaryIndex`] objects.
     ///
     /// Global secondary indexes to be created on the table. You can create up to 20 global secondary indexes.
     ///
-    /// &gt; If you update a table to include a new global secondary index, AWS CloudFormation initiates the index creation and then proceeds with the stack update. AWS CloudFormation doesn't wait for the index to complete creation because the backfilling phase can take a long time, depending on the size of the table. You can't use the index or update the table until the index's status is `ACTIVE` . You can track its status by using the DynamoDB \[DescribeTable\](<https://docs.aws.amazon.com/cli/latest/reference/dynamodb/describe-table.html>) command.
-    /// &gt;
-    /// &gt; If you add or delete an index during an update, we recommend that you don't update any other resources. If your stack fails to update and is rolled back while adding a new index, you must manually delete the index.
-    /// &gt;
-    /// &gt; Updates are not supported. The following are exceptions:
-    /// &gt;
-    /// &gt; - If you update either the contributor insights specification or the provisioned throughput values of global secondary indexes, you can update the table without interruption.
-    /// &gt; - You can delete or add one global secondary index without interruption. If you do both in the same update (for example, by changing the index's logical ID), the update fails.
-    pub global_secondary_indexes: Option<List<GlobalSecondaryIndex>>,
+    /// \> If you update a table to include a new global secondary index, AWS CloudFormation initiates the index creation and then proceeds with the stack update. AWS CloudFormation doesn't wait for the index to complete creation because the backfilling phase can take a long time, depending on the size of the table. You can't use the index or update the table until the index's status is `ACTIVE` . You can track its status by using the DynamoDB [DescribeTable](https://docs.aws.amazon.com/cli/latest/reference/dynamodb/describe-table.html) command.
+    /// \>
+    /// \> If you add or delete an index during an update, we recommend that you don't update any other resources. If your stack fails to update and is rolled back while adding a new index, you must manually delete the index.
+    /// \>
+    /// \> Updates are not supported. The following are exceptions:
+    /// \>
+    /// \> - If you update either the contributor insights specification or the provisioned throughput values of global secondary indexes, you can update the table without interruption.
+    /// \> - You can delete or add one global secondary index without interruption. If you do both in the same update (for example, by changing the index's logical ID), the update fails.
+    pub global_secondary_indexes:
+        ::std::option::Option<::cloudwright_core::List<GlobalSecondaryIndex>>,
     /// `ImportSourceSpecification`: an [`ImportSourceSpecification`] object.
     ///
     /// Specifies the properties of data being imported from the S3 bucket source to the" table.
     ///
-    /// &gt; If you specify the `ImportSourceSpecification` property, and also specify either the `StreamSpecification` , the `TableClass` property, the `DeletionProtectionEnabled` property, or the `WarmThroughput` property, the IAM entity creating/updating stack must have `UpdateTable` permission.
+    /// \> If you specify the `ImportSourceSpecification` property, and also specify either the `StreamSpecification` , the `TableClass` property, the `DeletionProtectionEnabled` property, or the `WarmThroughput` property, the IAM entity creating/updating stack must have `UpdateTable` permission.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub import_source_specification: Option<Obj<ImportSourceSpecification>>,
+    pub import_source_specification: ::std::option::Option<crate::Obj<ImportSourceSpecification>>,
     /// `KeySchema`: a JSON value, required.
     ///
     /// Specifies the attributes that make up the primary key for the table. The attributes in the `KeySchema` property must also be defined in the `AttributeDefinitions` property.
     ///
     /// Items at least 1; changing it may replace the resource (conditionally create-only).
-    pub key_schema: Json,
+    pub key_schema: ::cloudwright_core::Json,
     /// `KinesisStreamSpecification`: a [`KinesisStreamSpecification`] object.
     ///
     /// The Kinesis Data Streams configuration for the specified table.
-    pub kinesis_stream_specification: Option<Obj<KinesisStreamSpecification>>,
+    pub kinesis_stream_specification: ::std::option::Option<crate::Obj<KinesisStreamSpecification>>,
     /// `LocalSecondaryIndexes`: a list of [`LocalSecondaryIndex`] objects.
     ///
     /// Local secondary indexes to be created on the table. You can create up to 5 local secondary indexes. Each index is scoped to a given hash key value. The size of each hash key can be up to 10 gigabytes.
-    pub local_secondary_indexes: Option<List<LocalSecondaryIndex>>,
+    pub local_secondary_indexes:
+        ::std::option::Option<::cloudwright_core::List<LocalSecondaryIndex>>,
     /// `OnDemandThroughput`: an [`OnDemandThroughput`] object.
     ///
     /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must specify `MaxReadRequestUnits` , `MaxWriteRequestUnits` , or both.
-    pub on_demand_throughput: Option<Obj<OnDemandThroughput>>,
+    pub on_demand_throughput: ::std::option::Option<crate::Obj<OnDemandThroughput>>,
     /// `PointInTimeRecoverySpecification`: a [`PointInTimeRecoverySpecification`] object.
     ///
     /// The settings used to enable point in time recovery.
-    pub point_in_time_recovery_specification: Option<Obj<PointInTimeRecoverySpecification>>,
+    pub point_in_time_recovery_specification:
+        ::std::option::Option<crate::Obj<PointInTimeRecoverySpecification>>,
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
     ///
-    /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits` . For more information about the contents of a provisioned throughput structure, see \[Amazon DynamoDB Table ProvisionedThroughput\](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html>) .
+    /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits` . For more information about the contents of a provisioned throughput structure, see [Amazon DynamoDB Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html) .
     ///
     /// If you set `BillingMode` as `PROVISIONED` , you must specify this property. If you set `BillingMode` as `PAY_PER_REQUEST` , you cannot specify this property.
-    pub provisioned_throughput: Option<Obj<ProvisionedThroughput>>,
+    pub provisioned_throughput: ::std::option::Option<crate::Obj<ProvisionedThroughput>>,
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
     ///
     /// An AWS resource-based policy document in JSON format that will be attached to the table.
     ///
     /// When you attach a resource-based policy while creating a table, the policy application is *strongly consistent* .
     ///
-    /// The maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit. For a full list of all considerations that apply for resource-based policies, see \[Resource-based policy considerations\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>) .
+    /// The maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit. For a full list of all considerations that apply for resource-based policies, see [Resource-based policy considerations](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html) .
     ///
-    /// &gt; You need to specify the `CreateTable` and `PutResourcePolicy` IAM actions for authorizing a user to create a table with a resource-based policy.
-    pub resource_policy: Option<Obj<ResourcePolicy>>,
+    /// \> You need to specify the `CreateTable` and `PutResourcePolicy` IAM actions for authorizing a user to create a table with a resource-based policy.
+    pub resource_policy: ::std::option::Option<crate::Obj<ResourcePolicy>>,
     /// `SSESpecification`: a [`SseSpecification`] object.
     ///
     /// Specifies the settings to enable server-side encryption.
-    pub sse_specification: Option<Obj<SseSpecification>>,
+    pub sse_specification: ::std::option::Option<crate::Obj<SseSpecification>>,
     /// `StreamSpecification`: a [`StreamSpecification`] object.
     ///
     /// The settings for the DynamoDB table stream, which captures changes to items stored in the table. Including this property in your AWS CloudFormation template automatically enables streaming.
-    pub stream_specification: Option<Obj<StreamSpecification>>,
+    pub stream_specification: ::std::option::Option<crate::Obj<StreamSpecification>>,
     /// `TableClass`: a string.
     ///
     /// The table class of the new table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS` .
-    pub table_class: Option<Str>,
+    pub table_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableName`: a string.
     ///
-    /// A name for the table. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the table name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the table. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the table name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length 1 to 1024; create-only: changing it replaces the resource.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeToLiveSpecification`: a [`TimeToLiveSpecification`] object.
     ///
     /// Specifies the Time to Live (TTL) settings for the table.
     ///
-    /// &gt; For detailed information about the limits in DynamoDB, see \[Limits in Amazon DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the Amazon DynamoDB Developer Guide.
-    pub time_to_live_specification: Option<Obj<TimeToLiveSpecification>>,
+    /// \> For detailed information about the limits in DynamoDB, see [Limits in Amazon DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the Amazon DynamoDB Developer Guide.
+    pub time_to_live_specification: ::std::option::Option<crate::Obj<TimeToLiveSpecification>>,
     /// `WarmThroughput`: a [`WarmThroughput`] object.
     ///
     /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
-    pub warm_throughput: Option<Obj<WarmThroughput>>,
+    pub warm_throughput: ::std::option::Option<crate::Obj<WarmThroughput>>,
 }
 
 #[rustfmt::skip]
@@ -210,7 +166,7 @@ impl Table {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::DynamoDB::Table",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-table.html",
         primary_identifier: &["TableName"],
@@ -221,96 +177,98 @@ impl Table {
         read_only: &["Arn", "StreamArn"],
         attributes: &["Arn", "StreamArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Table` with its required properties, named in a [`TableRequired`].
+    /// A `Table` with its one required property, `KeySchema`.
     #[inline]
-    pub fn new(required: TableRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            attribute_definitions: None,
-            billing_mode: None,
-            contributor_insights_specification: None,
-            deletion_protection_enabled: None,
-            global_secondary_indexes: None,
-            import_source_specification: None,
-            key_schema: required.key_schema,
-            kinesis_stream_specification: None,
-            local_secondary_indexes: None,
-            on_demand_throughput: None,
-            point_in_time_recovery_specification: None,
-            provisioned_throughput: None,
-            resource_policy: None,
-            sse_specification: None,
-            stream_specification: None,
-            table_class: None,
-            table_name: None,
-            tags: None,
-            time_to_live_specification: None,
-            warm_throughput: None,
+            attribute_definitions: ::std::option::Option::None,
+            billing_mode: ::std::option::Option::None,
+            contributor_insights_specification: ::std::option::Option::None,
+            deletion_protection_enabled: ::std::option::Option::None,
+            global_secondary_indexes: ::std::option::Option::None,
+            import_source_specification: ::std::option::Option::None,
+            key_schema: value.into(),
+            kinesis_stream_specification: ::std::option::Option::None,
+            local_secondary_indexes: ::std::option::Option::None,
+            on_demand_throughput: ::std::option::Option::None,
+            point_in_time_recovery_specification: ::std::option::Option::None,
+            provisioned_throughput: ::std::option::Option::None,
+            resource_policy: ::std::option::Option::None,
+            sse_specification: ::std::option::Option::None,
+            stream_specification: ::std::option::Option::None,
+            table_class: ::std::option::Option::None,
+            table_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            time_to_live_specification: ::std::option::Option::None,
+            warm_throughput: ::std::option::Option::None,
         }
     }
 
     /// `AttributeDefinitions`: a list of [`AttributeDefinition`] objects.
-    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self { self.attribute_definitions = Some(value.into()); self }
+    pub fn attribute_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeDefinition>>) -> Self { self.attribute_definitions = ::std::option::Option::Some(value.into()); self }
     /// `BillingMode`: a string.
-    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self { self.billing_mode = Some(value.into()); self }
+    pub fn billing_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_mode = ::std::option::Option::Some(value.into()); self }
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
+    pub fn contributor_insights_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
+    pub fn deletion_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`GlobalSecondaryIndex`] objects.
-    pub fn global_secondary_indexes(mut self, value: impl Into<List<GlobalSecondaryIndex>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
+    pub fn global_secondary_indexes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GlobalSecondaryIndex>>) -> Self { self.global_secondary_indexes = ::std::option::Option::Some(value.into()); self }
     /// `ImportSourceSpecification`: an [`ImportSourceSpecification`] object.
-    pub fn import_source_specification(mut self, value: impl Into<Obj<ImportSourceSpecification>>) -> Self { self.import_source_specification = Some(value.into()); self }
+    pub fn import_source_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ImportSourceSpecification>>) -> Self { self.import_source_specification = ::std::option::Option::Some(value.into()); self }
     /// `KeySchema`: a JSON value, required.
-    pub fn key_schema(mut self, value: impl Into<Json>) -> Self { self.key_schema = value.into(); self }
+    pub fn key_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.key_schema = value.into(); self }
     /// `KinesisStreamSpecification`: a [`KinesisStreamSpecification`] object.
-    pub fn kinesis_stream_specification(mut self, value: impl Into<Obj<KinesisStreamSpecification>>) -> Self { self.kinesis_stream_specification = Some(value.into()); self }
+    pub fn kinesis_stream_specification(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisStreamSpecification>>) -> Self { self.kinesis_stream_specification = ::std::option::Option::Some(value.into()); self }
     /// `LocalSecondaryIndexes`: a list of [`LocalSecondaryIndex`] objects.
-    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self { self.local_secondary_indexes = Some(value.into()); self }
+    pub fn local_secondary_indexes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalSecondaryIndex>>) -> Self { self.local_secondary_indexes = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandThroughput`: an [`OnDemandThroughput`] object.
-    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self { self.on_demand_throughput = Some(value.into()); self }
+    pub fn on_demand_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<OnDemandThroughput>>) -> Self { self.on_demand_throughput = ::std::option::Option::Some(value.into()); self }
     /// `PointInTimeRecoverySpecification`: a [`PointInTimeRecoverySpecification`] object.
-    pub fn point_in_time_recovery_specification(mut self, value: impl Into<Obj<PointInTimeRecoverySpecification>>) -> Self { self.point_in_time_recovery_specification = Some(value.into()); self }
+    pub fn point_in_time_recovery_specification(mut self, value: impl ::std::convert::Into<crate::Obj<PointInTimeRecoverySpecification>>) -> Self { self.point_in_time_recovery_specification = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
+    pub fn provisioned_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ResourcePolicy>>) -> Self { self.resource_policy = ::std::option::Option::Some(value.into()); self }
     /// `SSESpecification`: a [`SseSpecification`] object.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
+    pub fn sse_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SseSpecification>>) -> Self { self.sse_specification = ::std::option::Option::Some(value.into()); self }
     /// `StreamSpecification`: a [`StreamSpecification`] object.
-    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self { self.stream_specification = Some(value.into()); self }
+    pub fn stream_specification(mut self, value: impl ::std::convert::Into<crate::Obj<StreamSpecification>>) -> Self { self.stream_specification = ::std::option::Option::Some(value.into()); self }
     /// `TableClass`: a string.
-    pub fn table_class(mut self, value: impl Into<Str>) -> Self { self.table_class = Some(value.into()); self }
+    pub fn table_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_class = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeToLiveSpecification`: a [`TimeToLiveSpecification`] object.
-    pub fn time_to_live_specification(mut self, value: impl Into<Obj<TimeToLiveSpecification>>) -> Self { self.time_to_live_specification = Some(value.into()); self }
+    pub fn time_to_live_specification(mut self, value: impl ::std::convert::Into<crate::Obj<TimeToLiveSpecification>>) -> Self { self.time_to_live_specification = ::std::option::Option::Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
+    pub fn warm_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<WarmThroughput>>) -> Self { self.warm_throughput = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Table {
+impl ::cloudwright_core::Resource for Table {
     type Attributes = TableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Table, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Table {
+impl ::cloudwright_core::ToValue for Table {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttributeDefinitions", &self.attribute_definitions)
             .opt("BillingMode", &self.billing_mode)
             .opt(
@@ -350,12 +308,12 @@ impl ToValue for Table {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TableAttributes(ResourceRef);
+pub struct TableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -365,30 +323,20 @@ impl TableAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the DynamoDB table, such as `arn:aws:dynamodb:us-east-2:123456789012:table/myDynamoDBTable` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `StreamArn`: a string.
     ///
     /// The ARN of the DynamoDB stream, such as `arn:aws:dynamodb:us-east-1:123456789012:table/testddbstack-myDynamoDBTable-012A1SL7SMP5Q/stream/2015-11-30T20:10:00.000` .
     ///
-    /// &gt; You must specify the `StreamSpecification` property to use this attribute.
+    /// \> You must specify the `StreamSpecification` property to use this attribute.
     #[inline]
-    pub fn stream_arn(&self) -> Value {
-        self.0.get_att("StreamArn")
+    pub fn stream_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StreamArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Csv: ObjRule = ObjRule {
-    properties: &[
-        ("Delimiter", Shape::STR),
-        ("HeaderList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Csv` property type of `AWS::DynamoDB::Table`.
 ///
@@ -400,11 +348,11 @@ pub struct Csv {
     /// `Delimiter`: a string.
     ///
     /// The delimiter used for separating items in the CSV file being imported.
-    pub delimiter: Option<Str>,
+    pub delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `HeaderList`: a list of strings.
     ///
     /// List of the headers used to specify a common header for all source CSV files being imported. If this field is specified then the first line of each CSV file is treated as data instead of the header. If this field is not specified the the first line of each CSV file is treated as the header.
-    pub header_list: Option<List<Str>>,
+    pub header_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -412,21 +360,21 @@ impl Csv {
     /// A `Csv` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Delimiter`: a string.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
+    pub fn delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delimiter = ::std::option::Option::Some(value.into()); self }
     /// `HeaderList`: a list of strings.
-    pub fn header_list(mut self, value: impl Into<List<Str>>) -> Self { self.header_list = Some(value.into()); self }
+    pub fn header_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.header_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Csv {}
+impl crate::PropertyType for Csv {}
 
-impl ToValue for Csv {
+impl ::cloudwright_core::ToValue for Csv {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
             .opt("HeaderList", &self.header_list)
             .build()
@@ -437,28 +385,12 @@ impl ToValue for Csv {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    pub key_schema: List<KeySchema>,
+    pub key_schema: ::cloudwright_core::List<KeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    pub projection: Obj<Projection>,
+    pub projection: crate::Obj<Projection>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
-    properties: &[
-        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
-        ("IndexName", Shape::STR),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None, unique: true })),
-        ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
-        ("Projection", Shape::Object(&RULE_Projection)),
-        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
-        ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-    ],
-    required: &["IndexName", "Projection", "KeySchema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GlobalSecondaryIndex` property type of `AWS::DynamoDB::Table`.
 ///
@@ -470,11 +402,12 @@ pub struct GlobalSecondaryIndex {
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
     ///
     /// The settings used to specify whether to enable CloudWatch Contributor Insights for the global table and define which events to monitor.
-    pub contributor_insights_specification: Option<Obj<ContributorInsightsSpecification>>,
+    pub contributor_insights_specification:
+        ::std::option::Option<crate::Obj<ContributorInsightsSpecification>>,
     /// `IndexName`: a string, required.
     ///
     /// The name of the global secondary index. The name must be unique among all other indexes on this table.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
     ///
     /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
@@ -482,30 +415,30 @@ pub struct GlobalSecondaryIndex {
     /// - `HASH` - partition key
     /// - `RANGE` - sort key
     ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    /// \> The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    /// \>
+    /// \> The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
     ///
     /// Items at least 1.
-    pub key_schema: List<KeySchema>,
+    pub key_schema: ::cloudwright_core::List<KeySchema>,
     /// `OnDemandThroughput`: an [`OnDemandThroughput`] object.
     ///
     /// The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits` , `MaxWriteRequestUnits` , or both. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.
-    pub on_demand_throughput: Option<Obj<OnDemandThroughput>>,
+    pub on_demand_throughput: ::std::option::Option<crate::Obj<OnDemandThroughput>>,
     /// `Projection`: a [`Projection`] object, required.
     ///
     /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-    pub projection: Obj<Projection>,
+    pub projection: crate::Obj<Projection>,
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
     ///
     /// Represents the provisioned throughput settings for the specified global secondary index. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.
     ///
-    /// For current minimum and maximum provisioned throughput values, see \[Service, Account, and Table Quotas\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide* .
-    pub provisioned_throughput: Option<Obj<ProvisionedThroughput>>,
+    /// For current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the *Amazon DynamoDB Developer Guide* .
+    pub provisioned_throughput: ::std::option::Option<crate::Obj<ProvisionedThroughput>>,
     /// `WarmThroughput`: a [`WarmThroughput`] object.
     ///
     /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index. If you use this parameter, you must specify `ReadUnitsPerSecond` , `WriteUnitsPerSecond` , or both.
-    pub warm_throughput: Option<Obj<WarmThroughput>>,
+    pub warm_throughput: ::std::option::Option<crate::Obj<WarmThroughput>>,
 }
 
 #[rustfmt::skip]
@@ -514,38 +447,38 @@ impl GlobalSecondaryIndex {
     #[inline]
     pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
         Self {
-            contributor_insights_specification: None,
+            contributor_insights_specification: ::std::option::Option::None,
             index_name: required.index_name,
             key_schema: required.key_schema,
-            on_demand_throughput: None,
+            on_demand_throughput: ::std::option::Option::None,
             projection: required.projection,
-            provisioned_throughput: None,
-            warm_throughput: None,
+            provisioned_throughput: ::std::option::Option::None,
+            warm_throughput: ::std::option::Option::None,
         }
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
+    pub fn contributor_insights_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self { self.key_schema = value.into(); self }
+    pub fn key_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `OnDemandThroughput`: an [`OnDemandThroughput`] object.
-    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self { self.on_demand_throughput = Some(value.into()); self }
+    pub fn on_demand_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<OnDemandThroughput>>) -> Self { self.on_demand_throughput = ::std::option::Option::Some(value.into()); self }
     /// `Projection`: a [`Projection`] object, required.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
+    pub fn projection(mut self, value: impl ::std::convert::Into<crate::Obj<Projection>>) -> Self { self.projection = value.into(); self }
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
+    pub fn provisioned_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = ::std::option::Option::Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
+    pub fn warm_throughput(mut self, value: impl ::std::convert::Into<crate::Obj<WarmThroughput>>) -> Self { self.warm_throughput = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GlobalSecondaryIndex {}
+impl crate::PropertyType for GlobalSecondaryIndex {}
 
-impl ToValue for GlobalSecondaryIndex {
+impl ::cloudwright_core::ToValue for GlobalSecondaryIndex {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContributorInsightsSpecification",
                 &self.contributor_insights_specification,
@@ -564,23 +497,10 @@ impl ToValue for GlobalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportSourceSpecificationRequired {
     /// `InputFormat`: a string, required.
-    pub input_format: Str,
+    pub input_format: ::cloudwright_core::Str,
     /// `S3BucketSource`: a [`S3BucketSource`] object, required.
-    pub s3_bucket_source: Obj<S3BucketSource>,
+    pub s3_bucket_source: crate::Obj<S3BucketSource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImportSourceSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("InputCompressionType", Shape::STR),
-        ("InputFormat", Shape::STR),
-        ("InputFormatOptions", Shape::Object(&RULE_InputFormatOptions)),
-        ("S3BucketSource", Shape::Object(&RULE_S3BucketSource)),
-    ],
-    required: &["S3BucketSource", "InputFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImportSourceSpecification` property type of `AWS::DynamoDB::Table`.
 ///
@@ -592,19 +512,19 @@ pub struct ImportSourceSpecification {
     /// `InputCompressionType`: a string.
     ///
     /// Type of compression to be used on the input coming from the imported table.
-    pub input_compression_type: Option<Str>,
+    pub input_compression_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `InputFormat`: a string, required.
     ///
     /// The format of the source data. Valid values for `ImportFormat` are `CSV` , `DYNAMODB_JSON` or `ION` .
-    pub input_format: Str,
+    pub input_format: ::cloudwright_core::Str,
     /// `InputFormatOptions`: an [`InputFormatOptions`] object.
     ///
     /// Additional properties that specify how the input is formatted,
-    pub input_format_options: Option<Obj<InputFormatOptions>>,
+    pub input_format_options: ::std::option::Option<crate::Obj<InputFormatOptions>>,
     /// `S3BucketSource`: a [`S3BucketSource`] object, required.
     ///
     /// The S3 bucket that provides the source for the import.
-    pub s3_bucket_source: Obj<S3BucketSource>,
+    pub s3_bucket_source: crate::Obj<S3BucketSource>,
 }
 
 #[rustfmt::skip]
@@ -613,29 +533,29 @@ impl ImportSourceSpecification {
     #[inline]
     pub fn new(required: ImportSourceSpecificationRequired) -> Self {
         Self {
-            input_compression_type: None,
+            input_compression_type: ::std::option::Option::None,
             input_format: required.input_format,
-            input_format_options: None,
+            input_format_options: ::std::option::Option::None,
             s3_bucket_source: required.s3_bucket_source,
         }
     }
 
     /// `InputCompressionType`: a string.
-    pub fn input_compression_type(mut self, value: impl Into<Str>) -> Self { self.input_compression_type = Some(value.into()); self }
+    pub fn input_compression_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_compression_type = ::std::option::Option::Some(value.into()); self }
     /// `InputFormat`: a string, required.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = value.into(); self }
+    pub fn input_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_format = value.into(); self }
     /// `InputFormatOptions`: an [`InputFormatOptions`] object.
-    pub fn input_format_options(mut self, value: impl Into<Obj<InputFormatOptions>>) -> Self { self.input_format_options = Some(value.into()); self }
+    pub fn input_format_options(mut self, value: impl ::std::convert::Into<crate::Obj<InputFormatOptions>>) -> Self { self.input_format_options = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketSource`: a [`S3BucketSource`] object, required.
-    pub fn s3_bucket_source(mut self, value: impl Into<Obj<S3BucketSource>>) -> Self { self.s3_bucket_source = value.into(); self }
+    pub fn s3_bucket_source(mut self, value: impl ::std::convert::Into<crate::Obj<S3BucketSource>>) -> Self { self.s3_bucket_source = value.into(); self }
 }
 
-impl PropertyType for ImportSourceSpecification {}
+impl crate::PropertyType for ImportSourceSpecification {}
 
-impl ToValue for ImportSourceSpecification {
+impl ::cloudwright_core::ToValue for ImportSourceSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InputCompressionType", &self.input_compression_type)
             .req("InputFormat", &self.input_format)
             .opt("InputFormatOptions", &self.input_format_options)
@@ -643,15 +563,6 @@ impl ToValue for ImportSourceSpecification {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputFormatOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Csv", Shape::Object(&RULE_Csv)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputFormatOptions` property type of `AWS::DynamoDB::Table`.
 ///
@@ -663,7 +574,7 @@ pub struct InputFormatOptions {
     /// `Csv`: a [`Csv`] object.
     ///
     /// The options for imported source files in CSV format. The values are Delimiter and HeaderList.
-    pub csv: Option<Obj<Csv>>,
+    pub csv: ::std::option::Option<crate::Obj<Csv>>,
 }
 
 #[rustfmt::skip]
@@ -671,19 +582,21 @@ impl InputFormatOptions {
     /// A `InputFormatOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Csv`: a [`Csv`] object.
-    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self { self.csv = Some(value.into()); self }
+    pub fn csv(mut self, value: impl ::std::convert::Into<crate::Obj<Csv>>) -> Self { self.csv = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputFormatOptions {}
+impl crate::PropertyType for InputFormatOptions {}
 
-impl ToValue for InputFormatOptions {
+impl ::cloudwright_core::ToValue for InputFormatOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Csv", &self.csv).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Csv", &self.csv)
+            .build()
     }
 }
 
@@ -691,21 +604,10 @@ impl ToValue for InputFormatOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeySchemaRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a string, required.
-    pub key_type: Str,
+    pub key_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::STR),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
-    ],
-    required: &["KeyType", "AttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeySchema` property type of `AWS::DynamoDB::Table`.
 ///
@@ -713,9 +615,9 @@ pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeySchema {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a string, required.
-    pub key_type: Str,
+    pub key_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -730,17 +632,17 @@ impl KeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a string, required.
-    pub fn key_type(mut self, value: impl Into<Str>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_type = value.into(); self }
 }
 
-impl PropertyType for KeySchema {}
+impl crate::PropertyType for KeySchema {}
 
-impl ToValue for KeySchema {
+impl ::cloudwright_core::ToValue for KeySchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("KeyType", &self.key_type)
             .build()
@@ -751,24 +653,12 @@ impl ToValue for KeySchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    pub key_schema: List<LocalSecondaryIndexKeySchema>,
+    pub key_schema: ::cloudwright_core::List<LocalSecondaryIndexKeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    pub projection: Obj<Projection>,
+    pub projection: crate::Obj<Projection>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
-    properties: &[
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
-        ("Projection", Shape::Object(&RULE_Projection)),
-    ],
-    required: &["IndexName", "Projection", "KeySchema"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LocalSecondaryIndex` property type of `AWS::DynamoDB::Table`.
 ///
@@ -782,7 +672,7 @@ pub struct LocalSecondaryIndex {
     /// The name of the local secondary index. The name must be unique among all other indexes on this table.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 3 to 255.
-    pub index_name: Str,
+    pub index_name: ::cloudwright_core::Str,
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
     ///
     /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
@@ -790,16 +680,16 @@ pub struct LocalSecondaryIndex {
     /// - `HASH` - partition key
     /// - `RANGE` - sort key
     ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
+    /// \> The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
+    /// \>
+    /// \> The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
     ///
     /// Items 2 to 2.
-    pub key_schema: List<LocalSecondaryIndexKeySchema>,
+    pub key_schema: ::cloudwright_core::List<LocalSecondaryIndexKeySchema>,
     /// `Projection`: a [`Projection`] object, required.
     ///
     /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-    pub projection: Obj<Projection>,
+    pub projection: crate::Obj<Projection>,
 }
 
 #[rustfmt::skip]
@@ -815,19 +705,19 @@ impl LocalSecondaryIndex {
     }
 
     /// `IndexName`: a string, required.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self { self.key_schema = value.into(); self }
+    pub fn key_schema(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalSecondaryIndexKeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
+    pub fn projection(mut self, value: impl ::std::convert::Into<crate::Obj<Projection>>) -> Self { self.projection = value.into(); self }
 }
 
-impl PropertyType for LocalSecondaryIndex {}
+impl crate::PropertyType for LocalSecondaryIndex {}
 
-impl ToValue for LocalSecondaryIndex {
+impl ::cloudwright_core::ToValue for LocalSecondaryIndex {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IndexName", &self.index_name)
             .req("KeySchema", &self.key_schema)
             .req("Projection", &self.projection)
@@ -839,21 +729,10 @@ impl ToValue for LocalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexKeySchemaRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a string, required.
-    pub key_type: Str,
+    pub key_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::STR),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
-    ],
-    required: &["KeyType", "AttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeySchema` property type of `AWS::DynamoDB::Table`.
 ///
@@ -861,9 +740,9 @@ pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexKeySchema {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a string, required.
-    pub key_type: Str,
+    pub key_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -878,32 +757,22 @@ impl LocalSecondaryIndexKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a string, required.
-    pub fn key_type(mut self, value: impl Into<Str>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_type = value.into(); self }
 }
 
-impl PropertyType for LocalSecondaryIndexKeySchema {}
+impl crate::PropertyType for LocalSecondaryIndexKeySchema {}
 
-impl ToValue for LocalSecondaryIndexKeySchema {
+impl ::cloudwright_core::ToValue for LocalSecondaryIndexKeySchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("KeyType", &self.key_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnDemandThroughput: ObjRule = ObjRule {
-    properties: &[
-        ("MaxReadRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxWriteRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OnDemandThroughput` property type of `AWS::DynamoDB::Table`.
 ///
@@ -919,7 +788,7 @@ pub struct OnDemandThroughput {
     /// To specify a maximum `OnDemandThroughput` on your table, set the value of `MaxReadRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxReadRequestUnits` to -1.
     ///
     /// Value at least 1.
-    pub max_read_request_units: Option<Int>,
+    pub max_read_request_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxWriteRequestUnits`: an integer.
     ///
     /// Maximum number of write request units for the specified table.
@@ -927,7 +796,7 @@ pub struct OnDemandThroughput {
     /// To specify a maximum `OnDemandThroughput` on your table, set the value of `MaxWriteRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxWriteRequestUnits` to -1.
     ///
     /// Value at least 1.
-    pub max_write_request_units: Option<Int>,
+    pub max_write_request_units: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -935,36 +804,26 @@ impl OnDemandThroughput {
     /// A `OnDemandThroughput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxReadRequestUnits`: an integer.
-    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self { self.max_read_request_units = Some(value.into()); self }
+    pub fn max_read_request_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_read_request_units = ::std::option::Option::Some(value.into()); self }
     /// `MaxWriteRequestUnits`: an integer.
-    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self { self.max_write_request_units = Some(value.into()); self }
+    pub fn max_write_request_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_write_request_units = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnDemandThroughput {}
+impl crate::PropertyType for OnDemandThroughput {}
 
-impl ToValue for OnDemandThroughput {
+impl ::cloudwright_core::ToValue for OnDemandThroughput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxReadRequestUnits", &self.max_read_request_units)
             .opt("MaxWriteRequestUnits", &self.max_write_request_units)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Projection: ObjRule = ObjRule {
-    properties: &[
-        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ProjectionType", Shape::Str(&StrRule { allowed: &["ALL", "INCLUDE", "KEYS_ONLY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Projection` property type of `AWS::DynamoDB::Table`.
 ///
@@ -978,7 +837,8 @@ pub struct Projection {
     /// Represents the non-key attribute names which will be projected into the index.
     ///
     /// For global and local secondary indexes, the total count of `NonKeyAttributes` summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE` . You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.
-    pub non_key_attributes: Option<List<Str>>,
+    pub non_key_attributes:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ProjectionType`: a string.
     ///
     /// The set of attributes that are projected into the index:
@@ -988,7 +848,7 @@ pub struct Projection {
     /// - `ALL` - All of the table attributes are projected into the index.
     ///
     /// When using the DynamoDB console, `ALL` is selected by default.
-    pub projection_type: Option<Str>,
+    pub projection_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -996,21 +856,21 @@ impl Projection {
     /// A `Projection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NonKeyAttributes`: a list of strings.
-    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.non_key_attributes = Some(value.into()); self }
+    pub fn non_key_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.non_key_attributes = ::std::option::Option::Some(value.into()); self }
     /// `ProjectionType`: a string.
-    pub fn projection_type(mut self, value: impl Into<Str>) -> Self { self.projection_type = Some(value.into()); self }
+    pub fn projection_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.projection_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Projection {}
+impl crate::PropertyType for Projection {}
 
-impl ToValue for Projection {
+impl ::cloudwright_core::ToValue for Projection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NonKeyAttributes", &self.non_key_attributes)
             .opt("ProjectionType", &self.projection_type)
             .build()
@@ -1021,41 +881,30 @@ impl ToValue for Projection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedThroughputRequired {
     /// `ReadCapacityUnits`: an integer, required.
-    pub read_capacity_units: Int,
+    pub read_capacity_units: ::cloudwright_core::Int,
     /// `WriteCapacityUnits`: an integer, required.
-    pub write_capacity_units: Int,
+    pub write_capacity_units: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
-    properties: &[
-        ("ReadCapacityUnits", Shape::INT),
-        ("WriteCapacityUnits", Shape::INT),
-    ],
-    required: &["WriteCapacityUnits", "ReadCapacityUnits"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisionedThroughput` property type of `AWS::DynamoDB::Table`.
 ///
-/// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits` . For more information about the contents of a provisioned throughput structure, see \[Amazon DynamoDB Table ProvisionedThroughput\](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html>) .
+/// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits` . For more information about the contents of a provisioned throughput structure, see [Amazon DynamoDB Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-provisionedthroughput.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedThroughput {
     /// `ReadCapacityUnits`: an integer, required.
     ///
-    /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException` . For more information, see \[Specifying Read and Write Requirements\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide* .
+    /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException` . For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide* .
     ///
     /// If read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.
-    pub read_capacity_units: Int,
+    pub read_capacity_units: ::cloudwright_core::Int,
     /// `WriteCapacityUnits`: an integer, required.
     ///
-    /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException` . For more information, see \[Specifying Read and Write Requirements\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide* .
+    /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException` . For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide* .
     ///
     /// If read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.
-    pub write_capacity_units: Int,
+    pub write_capacity_units: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1070,41 +919,22 @@ impl ProvisionedThroughput {
     }
 
     /// `ReadCapacityUnits`: an integer, required.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = value.into(); self }
+    pub fn read_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.read_capacity_units = value.into(); self }
     /// `WriteCapacityUnits`: an integer, required.
-    pub fn write_capacity_units(mut self, value: impl Into<Int>) -> Self { self.write_capacity_units = value.into(); self }
+    pub fn write_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.write_capacity_units = value.into(); self }
 }
 
-impl PropertyType for ProvisionedThroughput {}
+impl crate::PropertyType for ProvisionedThroughput {}
 
-impl ToValue for ProvisionedThroughput {
+impl ::cloudwright_core::ToValue for ProvisionedThroughput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReadCapacityUnits", &self.read_capacity_units)
             .req("WriteCapacityUnits", &self.write_capacity_units)
             .build()
     }
 }
-
-/// The required properties of [`S3BucketSource`], by name: `S3BucketSource::new(S3BucketSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3BucketSourceRequired {
-    /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3BucketSource: ObjRule = ObjRule {
-    properties: &[
-        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3BucketOwner", Shape::STR),
-        ("S3KeyPrefix", Shape::STR),
-    ],
-    required: &["S3Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3BucketSource` property type of `AWS::DynamoDB::Table`.
 ///
@@ -1118,69 +948,49 @@ pub struct S3BucketSource {
     /// The S3 bucket that is being imported from.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3BucketOwner`: a string.
     ///
     /// The account number of the S3 bucket that is being imported from. If the bucket is owned by the requester this is optional.
-    pub s3_bucket_owner: Option<Str>,
+    pub s3_bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3KeyPrefix`: a string.
     ///
     /// The key prefix shared by all S3 Objects that are being imported.
-    pub s3_key_prefix: Option<Str>,
+    pub s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3BucketSource {
-    /// A `S3BucketSource` with its required properties, named in a [`S3BucketSourceRequired`].
+    /// A `S3BucketSource` with its one required property, `S3Bucket`.
     #[inline]
-    pub fn new(required: S3BucketSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            s3_bucket: required.s3_bucket,
-            s3_bucket_owner: None,
-            s3_key_prefix: None,
+            s3_bucket: value.into(),
+            s3_bucket_owner: ::std::option::Option::None,
+            s3_key_prefix: ::std::option::Option::None,
         }
     }
 
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3BucketOwner`: a string.
-    pub fn s3_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_owner = Some(value.into()); self }
+    pub fn s3_bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
+    pub fn s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3BucketSource {}
+impl crate::PropertyType for S3BucketSource {}
 
-impl ToValue for S3BucketSource {
+impl ::cloudwright_core::ToValue for S3BucketSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
             .opt("S3BucketOwner", &self.s3_bucket_owner)
             .opt("S3KeyPrefix", &self.s3_key_prefix)
             .build()
     }
 }
-
-/// The required properties of [`SseSpecification`], by name: `SseSpecification::new(SseSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseSpecificationRequired {
-    /// `SSEEnabled`: a boolean, required.
-    pub sse_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("KMSMasterKeyId", Shape::STR),
-        ("SSEEnabled", Shape::Bool),
-        ("SSEType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
-    ],
-    required: &["SSEEnabled"],
-    dependent_required: &[("KMSMasterKeyId", &["SSEType"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SSESpecification` property type of `AWS::DynamoDB::Table`.
 ///
@@ -1192,69 +1002,51 @@ pub struct SseSpecification {
     /// `KMSMasterKeyId`: a string.
     ///
     /// The AWS  key that should be used for the AWS  encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key `alias/aws/dynamodb` .
-    pub kms_master_key_id: Option<Str>,
+    pub kms_master_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SSEEnabled`: a boolean, required.
     ///
     /// Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to `KMS` and an AWS managed key is used ( AWS  charges apply). If disabled (false) or not specified, server-side encryption is set to AWS owned key.
-    pub sse_enabled: Bool,
+    pub sse_enabled: ::cloudwright_core::Bool,
     /// `SSEType`: a [`SseType`] value.
     ///
     /// Server-side encryption type. The only supported value is:
     ///
     /// - `KMS` - Server-side encryption that uses AWS Key Management Service . The key is stored in your account and is managed by AWS  ( AWS  charges apply).
-    pub sse_type: Option<SseType>,
+    pub sse_type: ::std::option::Option<SseType>,
 }
 
 #[rustfmt::skip]
 impl SseSpecification {
-    /// A `SseSpecification` with its required properties, named in a [`SseSpecificationRequired`].
+    /// A `SseSpecification` with its one required property, `SSEEnabled`.
     #[inline]
-    pub fn new(required: SseSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            kms_master_key_id: None,
-            sse_enabled: required.sse_enabled,
-            sse_type: None,
+            kms_master_key_id: ::std::option::Option::None,
+            sse_enabled: value.into(),
+            sse_type: ::std::option::Option::None,
         }
     }
 
     /// `KMSMasterKeyId`: a string.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
+    pub fn kms_master_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_master_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SSEEnabled`: a boolean, required.
-    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sse_enabled = value.into(); self }
+    pub fn sse_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sse_enabled = value.into(); self }
     /// `SSEType`: a [`SseType`] value.
-    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self { self.sse_type = Some(value.into()); self }
+    pub fn sse_type(mut self, value: impl ::std::convert::Into<SseType>) -> Self { self.sse_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SseSpecification {}
+impl crate::PropertyType for SseSpecification {}
 
-impl ToValue for SseSpecification {
+impl ::cloudwright_core::ToValue for SseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KMSMasterKeyId", &self.kms_master_key_id)
             .req("SSEEnabled", &self.sse_enabled)
             .opt("SSEType", &self.sse_type)
             .build()
     }
 }
-
-/// The required properties of [`StreamSpecification`], by name: `StreamSpecification::new(StreamSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StreamSpecificationRequired {
-    /// `StreamViewType`: a string, required.
-    pub stream_view_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        ("StreamViewType", Shape::Str(&StrRule { allowed: &["KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE"], ..StrRule::ANY })),
-    ],
-    required: &["StreamViewType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StreamSpecification` property type of `AWS::DynamoDB::Table`.
 ///
@@ -1267,10 +1059,10 @@ pub struct StreamSpecification {
     ///
     /// Creates or updates a resource-based policy document that contains the permissions for DynamoDB resources, such as a table's streams. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
     ///
-    /// &gt; When you remove the `StreamSpecification` property from the template, DynamoDB disables the stream but retains any attached resource policy until the stream is deleted after 24 hours. When you modify the `StreamViewType` property, DynamoDB creates a new stream and retains the old stream's resource policy. The old stream and its resource policy are deleted after the 24-hour retention period.
+    /// \> When you remove the `StreamSpecification` property from the template, DynamoDB disables the stream but retains any attached resource policy until the stream is deleted after 24 hours. When you modify the `StreamViewType` property, DynamoDB creates a new stream and retains the old stream's resource policy. The old stream and its resource policy are deleted after the 24-hour retention period.
     ///
-    /// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    pub resource_policy: Option<Obj<ResourcePolicy>>,
+    /// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see [Using resource-based policies for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html) and [Resource-based policy examples](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html) .
+    pub resource_policy: ::std::option::Option<crate::Obj<ResourcePolicy>>,
     /// `StreamViewType`: a string, required.
     ///
     /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
@@ -1279,32 +1071,32 @@ pub struct StreamSpecification {
     /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
     /// - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
     /// - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
-    pub stream_view_type: Str,
+    pub stream_view_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl StreamSpecification {
-    /// A `StreamSpecification` with its required properties, named in a [`StreamSpecificationRequired`].
+    /// A `StreamSpecification` with its one required property, `StreamViewType`.
     #[inline]
-    pub fn new(required: StreamSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            resource_policy: None,
-            stream_view_type: required.stream_view_type,
+            resource_policy: ::std::option::Option::None,
+            stream_view_type: value.into(),
         }
     }
 
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ResourcePolicy>>) -> Self { self.resource_policy = ::std::option::Option::Some(value.into()); self }
     /// `StreamViewType`: a string, required.
-    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self { self.stream_view_type = value.into(); self }
+    pub fn stream_view_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stream_view_type = value.into(); self }
 }
 
-impl PropertyType for StreamSpecification {}
+impl crate::PropertyType for StreamSpecification {}
 
-impl ToValue for StreamSpecification {
+impl ::cloudwright_core::ToValue for StreamSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourcePolicy", &self.resource_policy)
             .req("StreamViewType", &self.stream_view_type)
             .build()
@@ -1315,21 +1107,10 @@ impl ToValue for StreamSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableKeySchemaRequired {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a string, required.
-    pub key_type: Str,
+    pub key_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableKeySchema: ObjRule = ObjRule {
-    properties: &[
-        ("AttributeName", Shape::STR),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
-    ],
-    required: &["KeyType", "AttributeName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeySchema` property type of `AWS::DynamoDB::Table`.
 ///
@@ -1337,9 +1118,9 @@ pub(crate) static RULE_TableKeySchema: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableKeySchema {
     /// `AttributeName`: a string, required.
-    pub attribute_name: Str,
+    pub attribute_name: ::cloudwright_core::Str,
     /// `KeyType`: a string, required.
-    pub key_type: Str,
+    pub key_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1354,17 +1135,17 @@ impl TableKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    pub fn attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a string, required.
-    pub fn key_type(mut self, value: impl Into<Str>) -> Self { self.key_type = value.into(); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_type = value.into(); self }
 }
 
-impl PropertyType for TableKeySchema {}
+impl crate::PropertyType for TableKeySchema {}
 
-impl ToValue for TableKeySchema {
+impl ::cloudwright_core::ToValue for TableKeySchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
             .req("KeyType", &self.key_type)
             .build()
@@ -1377,22 +1158,226 @@ pub enum SseType {
     /// `KMS`
     Kms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SseType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SseType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SseType {
+impl ::cloudwright_core::ToValue for SseType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Kms => "KMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AttributeDefinition, RULE_ContributorInsightsSpecification,
+        RULE_KinesisStreamSpecification, RULE_PointInTimeRecoverySpecification,
+        RULE_ResourcePolicy, RULE_Tag, RULE_TimeToLiveSpecification, RULE_WarmThroughput,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Table: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: None, max_items: None, unique: true })),
+            ("BillingMode", Shape::Str(&StrRule { allowed: &["PAY_PER_REQUEST", "PROVISIONED"], ..StrRule::ANY })),
+            ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
+            ("DeletionProtectionEnabled", Shape::Bool),
+            ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: false })),
+            ("ImportSourceSpecification", Shape::Object(&RULE_ImportSourceSpecification)),
+            ("KeySchema", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2), unique: true }), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
+            ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
+            ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: false })),
+            ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
+            ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
+            ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
+            ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
+            ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
+            ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
+            ("TableClass", Shape::Str(&StrRule { allowed: &["STANDARD", "STANDARD_INFREQUENT_ACCESS"], ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
+            ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
+        ],
+        required: &["KeySchema"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Csv: ObjRule = ObjRule {
+        properties: &[
+            ("Delimiter", Shape::STR),
+            ("HeaderList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
+        properties: &[
+            ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
+            ("IndexName", Shape::STR),
+            ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None, unique: true })),
+            ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
+            ("Projection", Shape::Object(&RULE_Projection)),
+            ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
+            ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
+        ],
+        required: &["IndexName", "Projection", "KeySchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImportSourceSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("InputCompressionType", Shape::STR),
+            ("InputFormat", Shape::STR),
+            ("InputFormatOptions", Shape::Object(&RULE_InputFormatOptions)),
+            ("S3BucketSource", Shape::Object(&RULE_S3BucketSource)),
+        ],
+        required: &["S3BucketSource", "InputFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputFormatOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Csv", Shape::Object(&RULE_Csv)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::STR),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
+        ],
+        required: &["KeyType", "AttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
+        properties: &[
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
+            ("Projection", Shape::Object(&RULE_Projection)),
+        ],
+        required: &["IndexName", "Projection", "KeySchema"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::STR),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
+        ],
+        required: &["KeyType", "AttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnDemandThroughput: ObjRule = ObjRule {
+        properties: &[
+            ("MaxReadRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxWriteRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Projection: ObjRule = ObjRule {
+        properties: &[
+            ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ProjectionType", Shape::Str(&StrRule { allowed: &["ALL", "INCLUDE", "KEYS_ONLY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
+        properties: &[
+            ("ReadCapacityUnits", Shape::INT),
+            ("WriteCapacityUnits", Shape::INT),
+        ],
+        required: &["WriteCapacityUnits", "ReadCapacityUnits"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3BucketSource: ObjRule = ObjRule {
+        properties: &[
+            ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3BucketOwner", Shape::STR),
+            ("S3KeyPrefix", Shape::STR),
+        ],
+        required: &["S3Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("KMSMasterKeyId", Shape::STR),
+            ("SSEEnabled", Shape::Bool),
+            ("SSEType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
+        ],
+        required: &["SSEEnabled"],
+        dependent_required: &[("KMSMasterKeyId", &["SSEType"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
+            ("StreamViewType", Shape::Str(&StrRule { allowed: &["KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE"], ..StrRule::ANY })),
+        ],
+        required: &["StreamViewType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableKeySchema: ObjRule = ObjRule {
+        properties: &[
+            ("AttributeName", Shape::STR),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
+        ],
+        required: &["KeyType", "AttributeName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

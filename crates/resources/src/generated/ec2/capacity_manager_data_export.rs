@@ -5,33 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`CapacityManagerDataExport`], by name: `CapacityManagerDataExport::new(CapacityManagerDataExportRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityManagerDataExportRequired {
     /// `OutputFormat`: an [`OutputFormat`] value, required.
     pub output_format: OutputFormat,
     /// `S3BucketName`: a string, required.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `Schedule`: a [`Schedule`] value, required.
     pub schedule: Schedule,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityManagerDataExport: ObjRule = ObjRule {
-    properties: &[
-        ("OutputFormat", Shape::Str(&StrRule { allowed: &["csv", "parquet"], ..StrRule::ANY })),
-        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3BucketPrefix", Shape::STR),
-        ("Schedule", Shape::Str(&StrRule { allowed: &["hourly"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["S3BucketName", "Schedule", "OutputFormat"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::CapacityManagerDataExport` resource.
 ///
@@ -57,13 +40,13 @@ pub struct CapacityManagerDataExport {
     /// The name of the S3 bucket where export files are delivered.
     ///
     /// Format `AWS::S3::Bucket.Name`; create-only: changing it replaces the resource.
-    pub s3_bucket_name: Str,
+    pub s3_bucket_name: ::cloudwright_core::Str,
     /// `S3BucketPrefix`: a string.
     ///
     /// The S3 key prefix used for organizing export files within the bucket.
     ///
     /// Create-only: changing it replaces the resource.
-    pub s3_bucket_prefix: Option<Str>,
+    pub s3_bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Schedule`: a [`Schedule`] value, required.
     ///
     /// The frequency at which data exports are generated.
@@ -73,7 +56,7 @@ pub struct CapacityManagerDataExport {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the data export configuration.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +66,7 @@ impl CapacityManagerDataExport {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::CapacityManagerDataExport",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacitymanagerdataexport.html",
         primary_identifier: &["CapacityManagerDataExportId"],
@@ -94,7 +77,7 @@ impl CapacityManagerDataExport {
         read_only: &["CapacityManagerDataExportId"],
         attributes: &["CapacityManagerDataExportId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CapacityManagerDataExport` with its required properties, named in a [`CapacityManagerDataExportRequired`].
@@ -103,42 +86,44 @@ impl CapacityManagerDataExport {
         Self {
             output_format: required.output_format,
             s3_bucket_name: required.s3_bucket_name,
-            s3_bucket_prefix: None,
+            s3_bucket_prefix: ::std::option::Option::None,
             schedule: required.schedule,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `OutputFormat`: an [`OutputFormat`] value, required.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
     /// `S3BucketName`: a string, required.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
+    pub fn s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3BucketPrefix`: a string.
-    pub fn s3_bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_prefix = Some(value.into()); self }
+    pub fn s3_bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] value, required.
-    pub fn schedule(mut self, value: impl Into<Schedule>) -> Self { self.schedule = value.into(); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<Schedule>) -> Self { self.schedule = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CapacityManagerDataExport {
+impl ::cloudwright_core::Resource for CapacityManagerDataExport {
     type Attributes = CapacityManagerDataExportAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityManagerDataExport, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CapacityManagerDataExport, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CapacityManagerDataExport {
+impl ::cloudwright_core::ToValue for CapacityManagerDataExport {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OutputFormat", &self.output_format)
             .req("S3BucketName", &self.s3_bucket_name)
             .opt("S3BucketPrefix", &self.s3_bucket_prefix)
@@ -148,12 +133,12 @@ impl ToValue for CapacityManagerDataExport {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CapacityManagerDataExport`]: `Handle<CapacityManagerDataExport>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CapacityManagerDataExport`]: `Handle<CapacityManagerDataExport>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CapacityManagerDataExportAttributes(ResourceRef);
+pub struct CapacityManagerDataExportAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CapacityManagerDataExportAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CapacityManagerDataExportAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,8 +148,8 @@ impl CapacityManagerDataExportAttributes {
     ///
     /// The unique identifier for the data export configuration.
     #[inline]
-    pub fn capacity_manager_data_export_id(&self) -> Value {
-        self.0.get_att("CapacityManagerDataExportId")
+    pub fn capacity_manager_data_export_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CapacityManagerDataExportId"))
     }
 }
 
@@ -172,21 +157,10 @@ impl CapacityManagerDataExportAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::CapacityManagerDataExport`.
 ///
@@ -196,11 +170,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -215,17 +189,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -240,24 +214,24 @@ pub enum OutputFormat {
     /// `parquet`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputFormat {
+impl ::cloudwright_core::ToValue for OutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "csv",
             Self::Parquet => "parquet",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -267,22 +241,55 @@ pub enum Schedule {
     /// `hourly`
     Hourly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Schedule {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Schedule {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hourly => "hourly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityManagerDataExport: ObjRule = ObjRule {
+        properties: &[
+            ("OutputFormat", Shape::Str(&StrRule { allowed: &["csv", "parquet"], ..StrRule::ANY })),
+            ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3BucketPrefix", Shape::STR),
+            ("Schedule", Shape::Str(&StrRule { allowed: &["hourly"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["S3BucketName", "Schedule", "OutputFormat"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,55 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagSpecification;
 pub use super::shared::{InstancePlatform, ResourceType, Tag, TagRequired, TagSpecification};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws([a-z-]+)?:ec2:[a-z\\d-]+:\\d{12}:placement-group/^.{1,255}$");
 
 /// The required properties of [`CapacityReservation`], by name: `CapacityReservation::new(CapacityReservationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityReservationRequired {
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstancePlatform`: an [`InstancePlatform`] value, required.
     pub instance_platform: InstancePlatform,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-        ("EbsOptimized", Shape::Bool),
-        ("EndDate", Shape::STR),
-        ("EndDateType", Shape::Str(&StrRule { allowed: &["limited", "unlimited"], ..StrRule::ANY })),
-        ("EphemeralStorage", Shape::Bool),
-        ("InstanceCount", Shape::INT),
-        ("InstanceMatchCriteria", Shape::Str(&StrRule { allowed: &["open", "targeted"], ..StrRule::ANY })),
-        ("InstancePlatform", Shape::Str(&StrRule { allowed: &["Linux with SQL Server Enterprise", "Linux with SQL Server Standard", "Linux with SQL Server Web", "Linux/UNIX", "RHEL with HA", "RHEL with HA and SQL Server Enterprise", "RHEL with HA and SQL Server Standard", "RHEL with SQL Server Enterprise", "RHEL with SQL Server Standard", "RHEL with SQL Server Web", "Red Hat Enterprise Linux", "SUSE Linux", "Ubuntu Pro", "Windows", "Windows with SQL Server", "Windows with SQL Server Enterprise", "Windows with SQL Server Standard", "Windows with SQL Server Web"], ..StrRule::ANY })),
-        ("InstanceType", Shape::STR),
-        ("OutPostArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PlacementGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
-        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default"], ..StrRule::ANY })),
-        ("UnusedReservationBillingOwnerId", Shape::STR),
-    ],
-    required: &["InstanceCount", "InstancePlatform", "InstanceType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::CapacityReservation` resource.
 ///
-/// Creates a new Capacity Reservation with the specified attributes. For more information, see \[Capacity Reservations\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-capacity-reservations.html>) in the *Amazon EC2 User Guide* .
+/// Creates a new Capacity Reservation with the specified attributes. For more information, see [Capacity Reservations](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-capacity-reservations.html) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CapacityReservationAttributes`], which `Handle<CapacityReservation>` dereferences to.
@@ -69,19 +36,19 @@ pub struct CapacityReservation {
     /// The Availability Zone in which to create the Capacity Reservation.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone in which the capacity is reserved.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbsOptimized`: a boolean.
     ///
     /// Indicates whether the Capacity Reservation supports EBS-optimized instances. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS- optimized instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EndDate`: a string.
     ///
     /// The date and time at which the Capacity Reservation expires. When a Capacity Reservation expires, the reserved capacity is released and you can no longer launch instances into it. The Capacity Reservation's state changes to `expired` when it reaches its end date and time.
@@ -91,28 +58,28 @@ pub struct CapacityReservation {
     /// If the `EndDateType` is `limited` , the Capacity Reservation is cancelled within an hour from the specified time. For example, if you specify 5/31/2019, 13:30:55, the Capacity Reservation is guaranteed to end between 13:30:55 and 14:30:55 on 5/31/2019.
     ///
     /// If you are requesting a future-dated Capacity Reservation, you can't specify an end date and time that is within the commitment duration.
-    pub end_date: Option<Str>,
+    pub end_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndDateType`: an [`EndDateType`] value.
     ///
     /// Indicates the way in which the Capacity Reservation ends. A Capacity Reservation can have one of the following end types:
     ///
     /// - `unlimited` - The Capacity Reservation remains active until you explicitly cancel it. Do not provide an `EndDate` if the `EndDateType` is `unlimited` .
     /// - `limited` - The Capacity Reservation expires automatically at a specified date and time. You must provide an `EndDate` value if the `EndDateType` value is `limited` .
-    pub end_date_type: Option<EndDateType>,
+    pub end_date_type: ::std::option::Option<EndDateType>,
     /// `EphemeralStorage`: a boolean.
     ///
     /// *Deprecated.*
     ///
     /// Create-only: changing it replaces the resource.
-    pub ephemeral_storage: Option<Bool>,
+    pub ephemeral_storage: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InstanceCount`: an integer, required.
     ///
     /// The number of instances for which to reserve capacity.
     ///
-    /// &gt; You can request future-dated Capacity Reservations for an instance count with a minimum of 32 vCPUs. For example, if you request a future-dated Capacity Reservation for `m5.xlarge` instances, you must request at least 8 instances ( *8 * m5.xlarge = 32 vCPUs* ).
+    /// \> You can request future-dated Capacity Reservations for an instance count with a minimum of 32 vCPUs. For example, if you request a future-dated Capacity Reservation for `m5.xlarge` instances, you must request at least 8 instances ( *8 * m5.xlarge = 32 vCPUs* ).
     ///
     /// Valid range: 1 - 1000
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceMatchCriteria`: an [`InstanceMatchCriteria`] value.
     ///
     /// Indicates the type of instance launches that the Capacity Reservation accepts. The options include:
@@ -120,10 +87,10 @@ pub struct CapacityReservation {
     /// - `open` - The Capacity Reservation automatically matches all instances that have matching attributes (instance type, platform, and Availability Zone). Instances that have matching attributes run in the Capacity Reservation automatically without specifying any additional parameters.
     /// - `targeted` - The Capacity Reservation only accepts instances that have matching attributes (instance type, platform, and Availability Zone), and explicitly target the Capacity Reservation. This ensures that only permitted instances can use the reserved capacity.
     ///
-    /// &gt; If you are requesting a future-dated Capacity Reservation, you must specify `targeted` .
+    /// \> If you are requesting a future-dated Capacity Reservation, you must specify `targeted` .
     ///
     /// Default: `open`
-    pub instance_match_criteria: Option<InstanceMatchCriteria>,
+    pub instance_match_criteria: ::std::option::Option<InstanceMatchCriteria>,
     /// `InstancePlatform`: an [`InstancePlatform`] value, required.
     ///
     /// The type of operating system for which to reserve capacity.
@@ -134,34 +101,34 @@ pub struct CapacityReservation {
     ///
     /// The instance type for which to reserve capacity.
     ///
-    /// &gt; You can request future-dated Capacity Reservations for instance types in the C, M, R, I, T, and G instance families only.
+    /// \> You can request future-dated Capacity Reservations for instance types in the C, M, R, I, T, and G instance families only.
     ///
-    /// For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `OutPostArn`: a string.
     ///
-    /// &gt; Not supported for future-dated Capacity Reservations.
+    /// \> Not supported for future-dated Capacity Reservations.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost on which to create the Capacity Reservation.
     ///
     /// Pattern `^arn:aws([a-z-]+)?:outposts:[a-z\d-]+:\d{12}:outpost/op-[a-f0-9]{17}$`; create-only: changing it replaces the resource.
-    pub out_post_arn: Option<Str>,
+    pub out_post_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PlacementGroupArn`: a string.
     ///
-    /// &gt; Not supported for future-dated Capacity Reservations.
+    /// \> Not supported for future-dated Capacity Reservations.
     ///
-    /// The Amazon Resource Name (ARN) of the cluster placement group in which to create the Capacity Reservation. For more information, see \[Capacity Reservations for cluster placement groups\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-cpg.html>) in the *Amazon EC2 User Guide* .
+    /// The Amazon Resource Name (ARN) of the cluster placement group in which to create the Capacity Reservation. For more information, see [Capacity Reservations for cluster placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-cpg.html) in the *Amazon EC2 User Guide* .
     ///
     /// Pattern `^arn:aws([a-z-]+)?:ec2:[a-z\d-]+:\d{12}:placement-group/^.{1,255}$`; create-only: changing it replaces the resource.
-    pub placement_group_arn: Option<Str>,
+    pub placement_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
     ///
     /// The tags to apply to the Capacity Reservation during launch.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tag_specifications: Option<List<TagSpecification>>,
+    pub tag_specifications: ::std::option::Option<::cloudwright_core::List<TagSpecification>>,
     /// `Tenancy`: a [`Tenancy`] value.
     ///
     /// Indicates the tenancy of the Capacity Reservation. A Capacity Reservation can have one of the following tenancy settings:
@@ -170,15 +137,15 @@ pub struct CapacityReservation {
     /// - `dedicated` - The Capacity Reservation is created on single-tenant hardware that is dedicated to a single AWS account .
     ///
     /// Create-only: changing it replaces the resource.
-    pub tenancy: Option<Tenancy>,
+    pub tenancy: ::std::option::Option<Tenancy>,
     /// `UnusedReservationBillingOwnerId`: a string.
     ///
-    /// The ID of the AWS account to which to assign billing of the unused capacity of the Capacity Reservation. A request will be sent to the specified account. That account must accept the request for the billing to be assigned to their account. For more information, see \[Billing assignment for shared Amazon EC2 Capacity Reservations\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/assign-billing.html>) .
+    /// The ID of the AWS account to which to assign billing of the unused capacity of the Capacity Reservation. A request will be sent to the specified account. That account must accept the request for the billing to be assigned to their account. For more information, see [Billing assignment for shared Amazon EC2 Capacity Reservations](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/assign-billing.html) .
     ///
-    /// You can assign billing only for shared Capacity Reservations. To share a Capacity Reservation, you must add it to a resource share. For more information, see \[AWS::RAM::ResourceShare\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceshare.html>) .
+    /// You can assign billing only for shared Capacity Reservations. To share a Capacity Reservation, you must add it to a resource share. For more information, see [AWS::RAM::ResourceShare](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceshare.html) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub unused_reservation_billing_owner_id: Option<Str>,
+    pub unused_reservation_billing_owner_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -188,7 +155,7 @@ impl CapacityReservation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::CapacityReservation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservation.html",
         primary_identifier: &["Id"],
@@ -199,81 +166,83 @@ impl CapacityReservation {
         read_only: &["Id", "AvailableInstanceCount", "TotalInstanceCount", "StartDate", "CapacityReservationArn", "CreateDate", "State", "OwnerId", "ReservationType", "CapacityAllocationSet", "CommitmentInfo", "DeliveryPreference", "CapacityReservationFleetId"],
         attributes: &["AvailabilityZone", "AvailabilityZoneId", "AvailableInstanceCount", "CapacityAllocationSet", "CapacityReservationArn", "CapacityReservationFleetId", "CommitmentInfo.CommitmentEndDate", "CommitmentInfo.CommittedInstanceCount", "CreateDate", "DeliveryPreference", "EbsOptimized", "EndDate", "EndDateType", "EphemeralStorage", "Id", "InstanceCount", "InstanceMatchCriteria", "InstancePlatform", "InstanceType", "OutPostArn", "OwnerId", "PlacementGroupArn", "ReservationType", "StartDate", "State", "TagSpecifications", "Tenancy", "TotalInstanceCount", "UnusedReservationBillingOwnerId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CapacityReservation` with its required properties, named in a [`CapacityReservationRequired`].
     #[inline]
     pub fn new(required: CapacityReservationRequired) -> Self {
         Self {
-            availability_zone: None,
-            availability_zone_id: None,
-            ebs_optimized: None,
-            end_date: None,
-            end_date_type: None,
-            ephemeral_storage: None,
+            availability_zone: ::std::option::Option::None,
+            availability_zone_id: ::std::option::Option::None,
+            ebs_optimized: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            end_date_type: ::std::option::Option::None,
+            ephemeral_storage: ::std::option::Option::None,
             instance_count: required.instance_count,
-            instance_match_criteria: None,
+            instance_match_criteria: ::std::option::Option::None,
             instance_platform: required.instance_platform,
             instance_type: required.instance_type,
-            out_post_arn: None,
-            placement_group_arn: None,
-            tag_specifications: None,
-            tenancy: None,
-            unused_reservation_billing_owner_id: None,
+            out_post_arn: ::std::option::Option::None,
+            placement_group_arn: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
+            tenancy: ::std::option::Option::None,
+            unused_reservation_billing_owner_id: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
     /// `EndDate`: a string.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = Some(value.into()); self }
+    pub fn end_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_date = ::std::option::Option::Some(value.into()); self }
     /// `EndDateType`: an [`EndDateType`] value.
-    pub fn end_date_type(mut self, value: impl Into<EndDateType>) -> Self { self.end_date_type = Some(value.into()); self }
+    pub fn end_date_type(mut self, value: impl ::std::convert::Into<EndDateType>) -> Self { self.end_date_type = ::std::option::Option::Some(value.into()); self }
     /// `EphemeralStorage`: a boolean.
-    pub fn ephemeral_storage(mut self, value: impl Into<Bool>) -> Self { self.ephemeral_storage = Some(value.into()); self }
+    pub fn ephemeral_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ephemeral_storage = ::std::option::Option::Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceMatchCriteria`: an [`InstanceMatchCriteria`] value.
-    pub fn instance_match_criteria(mut self, value: impl Into<InstanceMatchCriteria>) -> Self { self.instance_match_criteria = Some(value.into()); self }
+    pub fn instance_match_criteria(mut self, value: impl ::std::convert::Into<InstanceMatchCriteria>) -> Self { self.instance_match_criteria = ::std::option::Option::Some(value.into()); self }
     /// `InstancePlatform`: an [`InstancePlatform`] value, required.
-    pub fn instance_platform(mut self, value: impl Into<InstancePlatform>) -> Self { self.instance_platform = value.into(); self }
+    pub fn instance_platform(mut self, value: impl ::std::convert::Into<InstancePlatform>) -> Self { self.instance_platform = value.into(); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `OutPostArn`: a string.
-    pub fn out_post_arn(mut self, value: impl Into<Str>) -> Self { self.out_post_arn = Some(value.into()); self }
+    pub fn out_post_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.out_post_arn = ::std::option::Option::Some(value.into()); self }
     /// `PlacementGroupArn`: a string.
-    pub fn placement_group_arn(mut self, value: impl Into<Str>) -> Self { self.placement_group_arn = Some(value.into()); self }
+    pub fn placement_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placement_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<Tenancy>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
     /// `UnusedReservationBillingOwnerId`: a string.
-    pub fn unused_reservation_billing_owner_id(mut self, value: impl Into<Str>) -> Self { self.unused_reservation_billing_owner_id = Some(value.into()); self }
+    pub fn unused_reservation_billing_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unused_reservation_billing_owner_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CapacityReservation {
+impl ::cloudwright_core::Resource for CapacityReservation {
     type Attributes = CapacityReservationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityReservation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CapacityReservation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CapacityReservation {
+impl ::cloudwright_core::ToValue for CapacityReservation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
             .opt("EbsOptimized", &self.ebs_optimized)
@@ -296,12 +265,12 @@ impl ToValue for CapacityReservation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CapacityReservation`]: `Handle<CapacityReservation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CapacityReservation`]: `Handle<CapacityReservation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CapacityReservationAttributes(ResourceRef);
+pub struct CapacityReservationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CapacityReservationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CapacityReservationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -311,82 +280,82 @@ impl CapacityReservationAttributes {
     ///
     /// The Availability Zone in which to create the Capacity Reservation.
     #[inline]
-    pub fn availability_zone(&self) -> Value {
-        self.0.get_att("AvailabilityZone")
+    pub fn availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone in which the capacity is reserved.
     #[inline]
-    pub fn availability_zone_id(&self) -> Value {
-        self.0.get_att("AvailabilityZoneId")
+    pub fn availability_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZoneId"))
     }
 
     /// `Fn::GetAtt` `AvailableInstanceCount`: an integer.
     ///
     /// Returns the remaining capacity, which indicates the number of instances that can be launched in the Capacity Reservation. For example: `9` .
     #[inline]
-    pub fn available_instance_count(&self) -> Value {
-        self.0.get_att("AvailableInstanceCount")
+    pub fn available_instance_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AvailableInstanceCount"))
     }
 
     /// `Fn::GetAtt` `CapacityAllocationSet`: a list of `CapacityAllocation` objects.
     #[inline]
-    pub fn capacity_allocation_set(&self) -> Value {
-        self.0.get_att("CapacityAllocationSet")
+    pub fn capacity_allocation_set(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("CapacityAllocationSet"))
     }
 
     /// `Fn::GetAtt` `CapacityReservationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Capacity Reservation.
     #[inline]
-    pub fn capacity_reservation_arn(&self) -> Value {
-        self.0.get_att("CapacityReservationArn")
+    pub fn capacity_reservation_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CapacityReservationArn"))
     }
 
     /// `Fn::GetAtt` `CapacityReservationFleetId`: a string.
     ///
     /// The ID of the Capacity Reservation Fleet to which the Capacity Reservation belongs. Only valid for Capacity Reservations that were created by a Capacity Reservation Fleet.
     #[inline]
-    pub fn capacity_reservation_fleet_id(&self) -> Value {
-        self.0.get_att("CapacityReservationFleetId")
+    pub fn capacity_reservation_fleet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CapacityReservationFleetId"))
     }
 
     /// `Fn::GetAtt` `CommitmentInfo.CommitmentEndDate`: a string.
     #[inline]
-    pub fn commitment_info_commitment_end_date(&self) -> Value {
-        self.0.get_att("CommitmentInfo.CommitmentEndDate")
+    pub fn commitment_info_commitment_end_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CommitmentInfo.CommitmentEndDate"))
     }
 
     /// `Fn::GetAtt` `CommitmentInfo.CommittedInstanceCount`: an integer.
     #[inline]
-    pub fn commitment_info_committed_instance_count(&self) -> Value {
-        self.0.get_att("CommitmentInfo.CommittedInstanceCount")
+    pub fn commitment_info_committed_instance_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CommitmentInfo.CommittedInstanceCount"))
     }
 
     /// `Fn::GetAtt` `CreateDate`: a string.
     ///
     /// The date and time the Capacity Reservation was created.
     #[inline]
-    pub fn create_date(&self) -> Value {
-        self.0.get_att("CreateDate")
+    pub fn create_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateDate"))
     }
 
     /// `Fn::GetAtt` `DeliveryPreference`: one of a set of strings.
     ///
     /// The delivery method for a future-dated Capacity Reservation. `incremental` indicates that the requested capacity is delivered in addition to any running instances and reserved capacity that you have in your account at the requested date and time.
     #[inline]
-    pub fn delivery_preference(&self) -> Value {
-        self.0.get_att("DeliveryPreference")
+    pub fn delivery_preference(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeliveryPreference"))
     }
 
     /// `Fn::GetAtt` `EbsOptimized`: a boolean.
     ///
     /// Indicates whether the Capacity Reservation supports EBS-optimized instances. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS- optimized instance.
     #[inline]
-    pub fn ebs_optimized(&self) -> Value {
-        self.0.get_att("EbsOptimized")
+    pub fn ebs_optimized(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EbsOptimized"))
     }
 
     /// `Fn::GetAtt` `EndDate`: a string.
@@ -399,8 +368,8 @@ impl CapacityReservationAttributes {
     ///
     /// If you are requesting a future-dated Capacity Reservation, you can't specify an end date and time that is within the commitment duration.
     #[inline]
-    pub fn end_date(&self) -> Value {
-        self.0.get_att("EndDate")
+    pub fn end_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndDate"))
     }
 
     /// `Fn::GetAtt` `EndDateType`: one of a set of strings.
@@ -410,36 +379,36 @@ impl CapacityReservationAttributes {
     /// - `unlimited` - The Capacity Reservation remains active until you explicitly cancel it. Do not provide an `EndDate` if the `EndDateType` is `unlimited` .
     /// - `limited` - The Capacity Reservation expires automatically at a specified date and time. You must provide an `EndDate` value if the `EndDateType` value is `limited` .
     #[inline]
-    pub fn end_date_type(&self) -> Value {
-        self.0.get_att("EndDateType")
+    pub fn end_date_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndDateType"))
     }
 
     /// `Fn::GetAtt` `EphemeralStorage`: a boolean.
     ///
     /// *Deprecated.*
     #[inline]
-    pub fn ephemeral_storage(&self) -> Value {
-        self.0.get_att("EphemeralStorage")
+    pub fn ephemeral_storage(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EphemeralStorage"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Capacity Reservation.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InstanceCount`: an integer.
     ///
     /// The number of instances for which to reserve capacity.
     ///
-    /// &gt; You can request future-dated Capacity Reservations for an instance count with a minimum of 32 vCPUs. For example, if you request a future-dated Capacity Reservation for `m5.xlarge` instances, you must request at least 8 instances ( *8 * m5.xlarge = 32 vCPUs* ).
+    /// \> You can request future-dated Capacity Reservations for an instance count with a minimum of 32 vCPUs. For example, if you request a future-dated Capacity Reservation for `m5.xlarge` instances, you must request at least 8 instances ( *8 * m5.xlarge = 32 vCPUs* ).
     ///
     /// Valid range: 1 - 1000
     #[inline]
-    pub fn instance_count(&self) -> Value {
-        self.0.get_att("InstanceCount")
+    pub fn instance_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("InstanceCount"))
     }
 
     /// `Fn::GetAtt` `InstanceMatchCriteria`: one of a set of strings.
@@ -449,76 +418,76 @@ impl CapacityReservationAttributes {
     /// - `open` - The Capacity Reservation automatically matches all instances that have matching attributes (instance type, platform, and Availability Zone). Instances that have matching attributes run in the Capacity Reservation automatically without specifying any additional parameters.
     /// - `targeted` - The Capacity Reservation only accepts instances that have matching attributes (instance type, platform, and Availability Zone), and explicitly target the Capacity Reservation. This ensures that only permitted instances can use the reserved capacity.
     ///
-    /// &gt; If you are requesting a future-dated Capacity Reservation, you must specify `targeted` .
+    /// \> If you are requesting a future-dated Capacity Reservation, you must specify `targeted` .
     ///
     /// Default: `open`
     #[inline]
-    pub fn instance_match_criteria(&self) -> Value {
-        self.0.get_att("InstanceMatchCriteria")
+    pub fn instance_match_criteria(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceMatchCriteria"))
     }
 
     /// `Fn::GetAtt` `InstancePlatform`: one of a set of strings.
     ///
     /// The type of operating system for which to reserve capacity.
     #[inline]
-    pub fn instance_platform(&self) -> Value {
-        self.0.get_att("InstancePlatform")
+    pub fn instance_platform(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstancePlatform"))
     }
 
     /// `Fn::GetAtt` `InstanceType`: a string.
     ///
     /// The instance type for which to reserve capacity.
     ///
-    /// &gt; You can request future-dated Capacity Reservations for instance types in the C, M, R, I, T, and G instance families only.
+    /// \> You can request future-dated Capacity Reservations for instance types in the C, M, R, I, T, and G instance families only.
     ///
-    /// For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     #[inline]
-    pub fn instance_type(&self) -> Value {
-        self.0.get_att("InstanceType")
+    pub fn instance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceType"))
     }
 
     /// `Fn::GetAtt` `OutPostArn`: a string.
     ///
-    /// &gt; Not supported for future-dated Capacity Reservations.
+    /// \> Not supported for future-dated Capacity Reservations.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost on which to create the Capacity Reservation.
     #[inline]
-    pub fn out_post_arn(&self) -> Value {
-        self.0.get_att("OutPostArn")
+    pub fn out_post_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OutPostArn"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the Capacity Reservation.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `PlacementGroupArn`: a string.
     ///
-    /// &gt; Not supported for future-dated Capacity Reservations.
+    /// \> Not supported for future-dated Capacity Reservations.
     ///
-    /// The Amazon Resource Name (ARN) of the cluster placement group in which to create the Capacity Reservation. For more information, see \[Capacity Reservations for cluster placement groups\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-cpg.html>) in the *Amazon EC2 User Guide* .
+    /// The Amazon Resource Name (ARN) of the cluster placement group in which to create the Capacity Reservation. For more information, see [Capacity Reservations for cluster placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-cpg.html) in the *Amazon EC2 User Guide* .
     #[inline]
-    pub fn placement_group_arn(&self) -> Value {
-        self.0.get_att("PlacementGroupArn")
+    pub fn placement_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PlacementGroupArn"))
     }
 
     /// `Fn::GetAtt` `ReservationType`: a string.
     ///
     /// The type of Capacity Reservation.
     #[inline]
-    pub fn reservation_type(&self) -> Value {
-        self.0.get_att("ReservationType")
+    pub fn reservation_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReservationType"))
     }
 
     /// `Fn::GetAtt` `StartDate`: a string.
     ///
     /// The date and time the Capacity Reservation was started.
     #[inline]
-    pub fn start_date(&self) -> Value {
-        self.0.get_att("StartDate")
+    pub fn start_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StartDate"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
@@ -537,16 +506,16 @@ impl CapacityReservationAttributes {
     /// - `delayed` - ( *Future-dated Capacity Reservations* ) Amazon EC2 encountered a delay in provisioning the requested future-dated Capacity Reservation. Amazon EC2 is unable to deliver the requested capacity by the requested start date and time.
     /// - `unsupported` - ( *Future-dated Capacity Reservations* ) Amazon EC2 can't support the future-dated Capacity Reservation request due to capacity constraints. You can view unsupported requests for 30 days. The Capacity Reservation will not be delivered.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `TagSpecifications`: a list of `TagSpecification` objects.
     ///
     /// The tags to apply to the Capacity Reservation during launch.
     #[inline]
-    pub fn tag_specifications(&self) -> Value {
-        self.0.get_att("TagSpecifications")
+    pub fn tag_specifications(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("TagSpecifications"))
     }
 
     /// `Fn::GetAtt` `Tenancy`: one of a set of strings.
@@ -556,26 +525,26 @@ impl CapacityReservationAttributes {
     /// - `default` - The Capacity Reservation is created on hardware that is shared with other AWS accounts .
     /// - `dedicated` - The Capacity Reservation is created on single-tenant hardware that is dedicated to a single AWS account .
     #[inline]
-    pub fn tenancy(&self) -> Value {
-        self.0.get_att("Tenancy")
+    pub fn tenancy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Tenancy"))
     }
 
     /// `Fn::GetAtt` `TotalInstanceCount`: an integer.
     ///
     /// Returns the total number of instances for which the Capacity Reservation reserves capacity. For example: `15` .
     #[inline]
-    pub fn total_instance_count(&self) -> Value {
-        self.0.get_att("TotalInstanceCount")
+    pub fn total_instance_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("TotalInstanceCount"))
     }
 
     /// `Fn::GetAtt` `UnusedReservationBillingOwnerId`: a string.
     ///
-    /// The ID of the AWS account to which to assign billing of the unused capacity of the Capacity Reservation. A request will be sent to the specified account. That account must accept the request for the billing to be assigned to their account. For more information, see \[Billing assignment for shared Amazon EC2 Capacity Reservations\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/assign-billing.html>) .
+    /// The ID of the AWS account to which to assign billing of the unused capacity of the Capacity Reservation. A request will be sent to the specified account. That account must accept the request for the billing to be assigned to their account. For more information, see [Billing assignment for shared Amazon EC2 Capacity Reservations](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/assign-billing.html) .
     ///
-    /// You can assign billing only for shared Capacity Reservations. To share a Capacity Reservation, you must add it to a resource share. For more information, see \[AWS::RAM::ResourceShare\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceshare.html>) .
+    /// You can assign billing only for shared Capacity Reservations. To share a Capacity Reservation, you must add it to a resource share. For more information, see [AWS::RAM::ResourceShare](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceshare.html) .
     #[inline]
-    pub fn unused_reservation_billing_owner_id(&self) -> Value {
-        self.0.get_att("UnusedReservationBillingOwnerId")
+    pub fn unused_reservation_billing_owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UnusedReservationBillingOwnerId"))
     }
 }
 
@@ -587,24 +556,24 @@ pub enum EndDateType {
     /// `unlimited`
     Unlimited,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EndDateType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EndDateType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EndDateType {
+impl ::cloudwright_core::ToValue for EndDateType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Limited => "limited",
             Self::Unlimited => "unlimited",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -616,24 +585,24 @@ pub enum InstanceMatchCriteria {
     /// `targeted`
     Targeted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceMatchCriteria {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceMatchCriteria {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceMatchCriteria {
+impl ::cloudwright_core::ToValue for InstanceMatchCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Open => "open",
             Self::Targeted => "targeted",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -645,23 +614,61 @@ pub enum Tenancy {
     /// `default`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tenancy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tenancy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tenancy {
+impl ::cloudwright_core::ToValue for Tenancy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dedicated => "dedicated",
             Self::Default => "default",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagSpecification;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws([a-z-]+)?:ec2:[a-z\\d-]+:\\d{12}:placement-group/^.{1,255}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+            ("EbsOptimized", Shape::Bool),
+            ("EndDate", Shape::STR),
+            ("EndDateType", Shape::Str(&StrRule { allowed: &["limited", "unlimited"], ..StrRule::ANY })),
+            ("EphemeralStorage", Shape::Bool),
+            ("InstanceCount", Shape::INT),
+            ("InstanceMatchCriteria", Shape::Str(&StrRule { allowed: &["open", "targeted"], ..StrRule::ANY })),
+            ("InstancePlatform", Shape::Str(&StrRule { allowed: &["Linux with SQL Server Enterprise", "Linux with SQL Server Standard", "Linux with SQL Server Web", "Linux/UNIX", "RHEL with HA", "RHEL with HA and SQL Server Enterprise", "RHEL with HA and SQL Server Standard", "RHEL with SQL Server Enterprise", "RHEL with SQL Server Standard", "RHEL with SQL Server Web", "Red Hat Enterprise Linux", "SUSE Linux", "Ubuntu Pro", "Windows", "Windows with SQL Server", "Windows with SQL Server Enterprise", "Windows with SQL Server Standard", "Windows with SQL Server Web"], ..StrRule::ANY })),
+            ("InstanceType", Shape::STR),
+            ("OutPostArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PlacementGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
+            ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default"], ..StrRule::ANY })),
+            ("UnusedReservationBillingOwnerId", Shape::STR),
+        ],
+        required: &["InstanceCount", "InstancePlatform", "InstanceType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagSpecification;
 pub use super::shared::{
     InstancePlatform, InstanceType, ResourceType, Tag, TagRequired, TagSpecification,
 };
 
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationFleet: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::STR),
-        ("EndDate", Shape::STR),
-        ("InstanceMatchCriteria", Shape::Str(&StrRule { allowed: &["open"], ..StrRule::ANY })),
-        ("InstanceTypeSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeSpecification), min_items: None, max_items: Some(50), unique: true })),
-        ("NoRemoveEndDate", Shape::Bool),
-        ("RemoveEndDate", Shape::Bool),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
-        ("Tenancy", Shape::Str(&StrRule { allowed: &["default"], ..StrRule::ANY })),
-        ("TotalTargetCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(25000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::CapacityReservationFleet` resource.
 ///
-/// Creates a new Capacity Reservation Fleet with the specified attributes. For more information, see \[Capacity Reservation Fleets\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-fleets.html>) in the *Amazon EC2 User Guide* .
+/// Creates a new Capacity Reservation Fleet with the specified attributes. For more information, see [Capacity Reservation Fleets](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-fleets.html) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns its `CapacityReservationFleetId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CapacityReservationFleetAttributes`], which `Handle<CapacityReservationFleet>` dereferences to.
@@ -45,12 +24,12 @@ pub(crate) static RULE_CapacityReservationFleet: ObjRule = ObjRule {
 pub struct CapacityReservationFleet {
     /// `AllocationStrategy`: a string.
     ///
-    /// The strategy used by the Capacity Reservation Fleet to determine which of the specified instance types to use. Currently, only the `prioritized` allocation strategy is supported. For more information, see \[Allocation strategy\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/crfleet-concepts.html#allocation-strategy>) in the *Amazon EC2 User Guide* .
+    /// The strategy used by the Capacity Reservation Fleet to determine which of the specified instance types to use. Currently, only the `prioritized` allocation strategy is supported. For more information, see [Allocation strategy](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/crfleet-concepts.html#allocation-strategy) in the *Amazon EC2 User Guide* .
     ///
     /// Valid values: `prioritized`
     ///
     /// Create-only: changing it replaces the resource.
-    pub allocation_strategy: Option<Str>,
+    pub allocation_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndDate`: a string.
     ///
     /// The date and time at which the Capacity Reservation Fleet expires. When the Capacity Reservation Fleet expires, its state changes to `expired` and all of the Capacity Reservations in the Fleet expire.
@@ -58,7 +37,7 @@ pub struct CapacityReservationFleet {
     /// The Capacity Reservation Fleet expires within an hour after the specified time. For example, if you specify `5/31/2019` , `13:30:55` , the Capacity Reservation Fleet is guaranteed to expire between `13:30:55` and `14:30:55` on `5/31/2019` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub end_date: Option<Str>,
+    pub end_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceMatchCriteria`: an [`InstanceMatchCriteria`] value.
     ///
     /// Indicates the type of instance launches that the Capacity Reservation Fleet accepts. All Capacity Reservations in the Fleet inherit this instance matching criteria.
@@ -66,27 +45,28 @@ pub struct CapacityReservationFleet {
     /// Currently, Capacity Reservation Fleets support `open` instance matching criteria only. This means that instances that have matching attributes (instance type, platform, and Availability Zone) run in the Capacity Reservations automatically. Instances do not need to explicitly target a Capacity Reservation Fleet to use its reserved capacity.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_match_criteria: Option<InstanceMatchCriteria>,
+    pub instance_match_criteria: ::std::option::Option<InstanceMatchCriteria>,
     /// `InstanceTypeSpecifications`: a list of [`InstanceTypeSpecification`] objects.
     ///
     /// Information about the instance types for which to reserve the capacity.
     ///
     /// Items at most 50; create-only: changing it replaces the resource.
-    pub instance_type_specifications: Option<List<InstanceTypeSpecification>>,
+    pub instance_type_specifications:
+        ::std::option::Option<::cloudwright_core::List<InstanceTypeSpecification>>,
     /// `NoRemoveEndDate`: a boolean.
     ///
     /// Used to add an end date to a Capacity Reservation Fleet that has no end date and time. To add an end date to a Capacity Reservation Fleet, specify `true` for this paramater and specify the end date and time (in UTC time format) for the *EndDate* parameter.
-    pub no_remove_end_date: Option<Bool>,
+    pub no_remove_end_date: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RemoveEndDate`: a boolean.
     ///
     /// Used to remove an end date from a Capacity Reservation Fleet that is configured to end automatically at a specific date and time. To remove the end date from a Capacity Reservation Fleet, specify `true` for this paramater and omit the *EndDate* parameter.
-    pub remove_end_date: Option<Bool>,
+    pub remove_end_date: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
     ///
     /// The tags to assign to the Capacity Reservation Fleet. The tags are automatically assigned to the Capacity Reservations in the Fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tag_specifications: Option<List<TagSpecification>>,
+    pub tag_specifications: ::std::option::Option<::cloudwright_core::List<TagSpecification>>,
     /// `Tenancy`: a [`Tenancy`] value.
     ///
     /// Indicates the tenancy of the Capacity Reservation Fleet. All Capacity Reservations in the Fleet inherit this tenancy. The Capacity Reservation Fleet can have one of the following tenancy settings:
@@ -95,13 +75,13 @@ pub struct CapacityReservationFleet {
     /// - `dedicated` - The Capacity Reservations are created on single-tenant hardware that is dedicated to a single AWS account .
     ///
     /// Create-only: changing it replaces the resource.
-    pub tenancy: Option<Tenancy>,
+    pub tenancy: ::std::option::Option<Tenancy>,
     /// `TotalTargetCapacity`: an integer.
     ///
-    /// The total number of capacity units to be reserved by the Capacity Reservation Fleet. This value, together with the instance type weights that you assign to each instance type used by the Fleet determine the number of instances for which the Fleet reserves capacity. Both values are based on units that make sense for your workload. For more information, see \[Total target capacity\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/crfleet-concepts.html#target-capacity>) in the *Amazon EC2 User Guide* .
+    /// The total number of capacity units to be reserved by the Capacity Reservation Fleet. This value, together with the instance type weights that you assign to each instance type used by the Fleet determine the number of instances for which the Fleet reserves capacity. Both values are based on units that make sense for your workload. For more information, see [Total target capacity](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/crfleet-concepts.html#target-capacity) in the *Amazon EC2 User Guide* .
     ///
     /// Value 1 to 25000.
-    pub total_target_capacity: Option<Int>,
+    pub total_target_capacity: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +91,7 @@ impl CapacityReservationFleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::CapacityReservationFleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservationfleet.html",
         primary_identifier: &["CapacityReservationFleetId"],
@@ -122,53 +102,55 @@ impl CapacityReservationFleet {
         read_only: &["CapacityReservationFleetId"],
         attributes: &["CapacityReservationFleetId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CapacityReservationFleet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocationStrategy`: a string.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `EndDate`: a string.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = Some(value.into()); self }
+    pub fn end_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_date = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMatchCriteria`: an [`InstanceMatchCriteria`] value.
-    pub fn instance_match_criteria(mut self, value: impl Into<InstanceMatchCriteria>) -> Self { self.instance_match_criteria = Some(value.into()); self }
+    pub fn instance_match_criteria(mut self, value: impl ::std::convert::Into<InstanceMatchCriteria>) -> Self { self.instance_match_criteria = ::std::option::Option::Some(value.into()); self }
     /// `InstanceTypeSpecifications`: a list of [`InstanceTypeSpecification`] objects.
-    pub fn instance_type_specifications(mut self, value: impl Into<List<InstanceTypeSpecification>>) -> Self { self.instance_type_specifications = Some(value.into()); self }
+    pub fn instance_type_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceTypeSpecification>>) -> Self { self.instance_type_specifications = ::std::option::Option::Some(value.into()); self }
     /// `NoRemoveEndDate`: a boolean.
-    pub fn no_remove_end_date(mut self, value: impl Into<Bool>) -> Self { self.no_remove_end_date = Some(value.into()); self }
+    pub fn no_remove_end_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.no_remove_end_date = ::std::option::Option::Some(value.into()); self }
     /// `RemoveEndDate`: a boolean.
-    pub fn remove_end_date(mut self, value: impl Into<Bool>) -> Self { self.remove_end_date = Some(value.into()); self }
+    pub fn remove_end_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remove_end_date = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<Tenancy>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
     /// `TotalTargetCapacity`: an integer.
-    pub fn total_target_capacity(mut self, value: impl Into<Int>) -> Self { self.total_target_capacity = Some(value.into()); self }
+    pub fn total_target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.total_target_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CapacityReservationFleet {
+impl ::cloudwright_core::Resource for CapacityReservationFleet {
     type Attributes = CapacityReservationFleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CapacityReservationFleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CapacityReservationFleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CapacityReservationFleet {
+impl ::cloudwright_core::ToValue for CapacityReservationFleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .opt("EndDate", &self.end_date)
             .opt("InstanceMatchCriteria", &self.instance_match_criteria)
@@ -185,12 +167,12 @@ impl ToValue for CapacityReservationFleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CapacityReservationFleet`]: `Handle<CapacityReservationFleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CapacityReservationFleet`]: `Handle<CapacityReservationFleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CapacityReservationFleetAttributes(ResourceRef);
+pub struct CapacityReservationFleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CapacityReservationFleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CapacityReservationFleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,31 +182,16 @@ impl CapacityReservationFleetAttributes {
     ///
     /// The ID of the Capacity Reservation Fleet.
     #[inline]
-    pub fn capacity_reservation_fleet_id(&self) -> Value {
-        self.0.get_att("CapacityReservationFleetId")
+    pub fn capacity_reservation_fleet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CapacityReservationFleetId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceTypeSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-        ("EbsOptimized", Shape::Bool),
-        ("InstancePlatform", Shape::Str(&StrRule { allowed: &["Linux with SQL Server Enterprise", "Linux with SQL Server Standard", "Linux with SQL Server Web", "Linux/UNIX", "RHEL with HA", "RHEL with HA and SQL Server Enterprise", "RHEL with HA and SQL Server Standard", "RHEL with SQL Server Enterprise", "RHEL with SQL Server Standard", "RHEL with SQL Server Web", "Red Hat Enterprise Linux", "SUSE Linux", "Ubuntu Pro", "Windows", "Windows with SQL Server", "Windows with SQL Server Enterprise", "Windows with SQL Server Standard", "Windows with SQL Server Web"], ..StrRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY })),
-        ("Weight", Shape::Num(&NumRule { min: Some(0.001), max: Some(99.999), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceTypeSpecification` property type of `AWS::EC2::CapacityReservationFleet`.
 ///
 /// Specifies information about an instance type to use in a Capacity Reservation Fleet.
 ///
-/// `InstanceTypeSpecification` is a property of the \[AWS::EC2::CapacityReservationFleet\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservationfleet.html>) resource.
+/// `InstanceTypeSpecification` is a property of the [AWS::EC2::CapacityReservationFleet](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservationfleet.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-capacityreservationfleet-instancetypespecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -232,37 +199,37 @@ pub struct InstanceTypeSpecification {
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone in which the Capacity Reservation Fleet reserves the capacity. A Capacity Reservation Fleet can't span Availability Zones. All instance type specifications that you specify for the Fleet must use the same Availability Zone.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone in which the Capacity Reservation Fleet reserves the capacity. A Capacity Reservation Fleet can't span Availability Zones. All instance type specifications that you specify for the Fleet must use the same Availability Zone.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbsOptimized`: a boolean.
     ///
     /// Indicates whether the Capacity Reservation Fleet supports EBS-optimized instances types. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using EBS-optimized instance types.
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InstancePlatform`: an [`InstancePlatform`] value.
     ///
     /// The type of operating system for which the Capacity Reservation Fleet reserves capacity.
-    pub instance_platform: Option<InstancePlatform>,
+    pub instance_platform: ::std::option::Option<InstancePlatform>,
     /// `InstanceType`: an [`InstanceType`] value.
     ///
     /// The instance type for which the Capacity Reservation Fleet reserves capacity.
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::std::option::Option<InstanceType>,
     /// `Priority`: an integer.
     ///
-    /// The priority to assign to the instance type. This value is used to determine which of the instance types specified for the Fleet should be prioritized for use. A lower value indicates a high priority. For more information, see \[Instance type priority\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/crfleet-concepts.html#instance-priority>) in the *Amazon EC2 User Guide* .
+    /// The priority to assign to the instance type. This value is used to determine which of the instance types specified for the Fleet should be prioritized for use. A lower value indicates a high priority. For more information, see [Instance type priority](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/crfleet-concepts.html#instance-priority) in the *Amazon EC2 User Guide* .
     ///
     /// Value 0 to 999.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `Weight`: a number.
     ///
-    /// The number of capacity units provided by the specified instance type. This value, together with the total target capacity that you specify for the Fleet determine the number of instances for which the Fleet reserves capacity. Both values are based on units that make sense for your workload. For more information, see \[Total target capacity\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/crfleet-concepts.html#target-capacity>) in the Amazon EC2 User Guide.
+    /// The number of capacity units provided by the specified instance type. This value, together with the total target capacity that you specify for the Fleet determine the number of instances for which the Fleet reserves capacity. Both values are based on units that make sense for your workload. For more information, see [Total target capacity](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/crfleet-concepts.html#target-capacity) in the Amazon EC2 User Guide.
     ///
     /// Valid Range: Minimum value of `0.001` . Maximum value of `99.999` .
     ///
     /// Value 0.001 to 99.999.
-    pub weight: Option<Num>,
+    pub weight: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -270,31 +237,31 @@ impl InstanceTypeSpecification {
     /// A `InstanceTypeSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
     /// `InstancePlatform`: an [`InstancePlatform`] value.
-    pub fn instance_platform(mut self, value: impl Into<InstancePlatform>) -> Self { self.instance_platform = Some(value.into()); self }
+    pub fn instance_platform(mut self, value: impl ::std::convert::Into<InstancePlatform>) -> Self { self.instance_platform = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `Weight`: a number.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceTypeSpecification {}
+impl crate::PropertyType for InstanceTypeSpecification {}
 
-impl ToValue for InstanceTypeSpecification {
+impl ::cloudwright_core::ToValue for InstanceTypeSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
             .opt("EbsOptimized", &self.ebs_optimized)
@@ -312,23 +279,23 @@ pub enum InstanceMatchCriteria {
     /// `open`
     Open,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceMatchCriteria {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceMatchCriteria {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceMatchCriteria {
+impl ::cloudwright_core::ToValue for InstanceMatchCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Open => "open",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -338,22 +305,63 @@ pub enum Tenancy {
     /// `default`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tenancy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tenancy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tenancy {
+impl ::cloudwright_core::ToValue for Tenancy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagSpecification;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationFleet: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::STR),
+            ("EndDate", Shape::STR),
+            ("InstanceMatchCriteria", Shape::Str(&StrRule { allowed: &["open"], ..StrRule::ANY })),
+            ("InstanceTypeSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeSpecification), min_items: None, max_items: Some(50), unique: true })),
+            ("NoRemoveEndDate", Shape::Bool),
+            ("RemoveEndDate", Shape::Bool),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
+            ("Tenancy", Shape::Str(&StrRule { allowed: &["default"], ..StrRule::ANY })),
+            ("TotalTargetCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(25000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceTypeSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+            ("EbsOptimized", Shape::Bool),
+            ("InstancePlatform", Shape::Str(&StrRule { allowed: &["Linux with SQL Server Enterprise", "Linux with SQL Server Standard", "Linux with SQL Server Web", "Linux/UNIX", "RHEL with HA", "RHEL with HA and SQL Server Enterprise", "RHEL with HA and SQL Server Standard", "RHEL with SQL Server Enterprise", "RHEL with SQL Server Standard", "RHEL with SQL Server Web", "Red Hat Enterprise Linux", "SUSE Linux", "Ubuntu Pro", "Windows", "Windows with SQL Server", "Windows with SQL Server Enterprise", "Windows with SQL Server Standard", "Windows with SQL Server Web"], ..StrRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY })),
+            ("Weight", Shape::Num(&NumRule { min: Some(0.001), max: Some(99.999), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

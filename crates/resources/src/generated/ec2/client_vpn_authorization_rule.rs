@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ClientVpnAuthorizationRule`], by name: `ClientVpnAuthorizationRule::new(ClientVpnAuthorizationRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientVpnAuthorizationRuleRequired {
     /// `ClientVpnEndpointId`: a string, required.
-    pub client_vpn_endpoint_id: Str,
+    pub client_vpn_endpoint_id: ::cloudwright_core::Str,
     /// `TargetNetworkCidr`: a string, required.
-    pub target_network_cidr: Str,
+    pub target_network_cidr: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientVpnAuthorizationRule: ObjRule = ObjRule {
-    properties: &[
-        ("AccessGroupId", Shape::STR),
-        ("AuthorizeAllGroups", Shape::Bool),
-        ("ClientVpnEndpointId", Shape::STR),
-        ("Description", Shape::STR),
-        ("TargetNetworkCidr", Shape::STR),
-    ],
-    required: &["ClientVpnEndpointId", "TargetNetworkCidr"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::ClientVpnAuthorizationRule` resource.
 ///
@@ -48,31 +32,31 @@ pub struct ClientVpnAuthorizationRule {
     /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group. Required if `AuthorizeAllGroups` is `false` or not specified.
     ///
     /// Create-only: changing it replaces the resource.
-    pub access_group_id: Option<Str>,
+    pub access_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthorizeAllGroups`: a boolean.
     ///
     /// Indicates whether to grant access to all clients. Specify `true` to grant all clients who successfully establish a VPN connection access to the network. Must be set to `true` if `AccessGroupId` is not specified.
     ///
     /// Create-only: changing it replaces the resource.
-    pub authorize_all_groups: Option<Bool>,
+    pub authorize_all_groups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ClientVpnEndpointId`: a string, required.
     ///
     /// The ID of the Client VPN endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_vpn_endpoint_id: Str,
+    pub client_vpn_endpoint_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A brief description of the authorization rule.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetNetworkCidr`: a string, required.
     ///
     /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_network_cidr: Str,
+    pub target_network_cidr: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +66,7 @@ impl ClientVpnAuthorizationRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::ClientVpnAuthorizationRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnauthorizationrule.html",
         primary_identifier: &["Id"],
@@ -93,48 +77,50 @@ impl ClientVpnAuthorizationRule {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ClientVpnAuthorizationRule` with its required properties, named in a [`ClientVpnAuthorizationRuleRequired`].
     #[inline]
     pub fn new(required: ClientVpnAuthorizationRuleRequired) -> Self {
         Self {
-            access_group_id: None,
-            authorize_all_groups: None,
+            access_group_id: ::std::option::Option::None,
+            authorize_all_groups: ::std::option::Option::None,
             client_vpn_endpoint_id: required.client_vpn_endpoint_id,
-            description: None,
+            description: ::std::option::Option::None,
             target_network_cidr: required.target_network_cidr,
         }
     }
 
     /// `AccessGroupId`: a string.
-    pub fn access_group_id(mut self, value: impl Into<Str>) -> Self { self.access_group_id = Some(value.into()); self }
+    pub fn access_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_group_id = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizeAllGroups`: a boolean.
-    pub fn authorize_all_groups(mut self, value: impl Into<Bool>) -> Self { self.authorize_all_groups = Some(value.into()); self }
+    pub fn authorize_all_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.authorize_all_groups = ::std::option::Option::Some(value.into()); self }
     /// `ClientVpnEndpointId`: a string, required.
-    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
+    pub fn client_vpn_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `TargetNetworkCidr`: a string, required.
-    pub fn target_network_cidr(mut self, value: impl Into<Str>) -> Self { self.target_network_cidr = value.into(); self }
+    pub fn target_network_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_network_cidr = value.into(); self }
 }
 
-impl Resource for ClientVpnAuthorizationRule {
+impl ::cloudwright_core::Resource for ClientVpnAuthorizationRule {
     type Attributes = ClientVpnAuthorizationRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnAuthorizationRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ClientVpnAuthorizationRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ClientVpnAuthorizationRule {
+impl ::cloudwright_core::ToValue for ClientVpnAuthorizationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessGroupId", &self.access_group_id)
             .opt("AuthorizeAllGroups", &self.authorize_all_groups)
             .req("ClientVpnEndpointId", &self.client_vpn_endpoint_id)
@@ -144,12 +130,14 @@ impl ToValue for ClientVpnAuthorizationRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ClientVpnAuthorizationRule`]: `Handle<ClientVpnAuthorizationRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ClientVpnAuthorizationRule`]: `Handle<ClientVpnAuthorizationRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClientVpnAuthorizationRuleAttributes(ResourceRef);
+pub struct ClientVpnAuthorizationRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClientVpnAuthorizationRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ClientVpnAuthorizationRuleAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,7 +145,28 @@ impl From<ResourceRef> for ClientVpnAuthorizationRuleAttributes {
 impl ClientVpnAuthorizationRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientVpnAuthorizationRule: ObjRule = ObjRule {
+        properties: &[
+            ("AccessGroupId", Shape::STR),
+            ("AuthorizeAllGroups", Shape::Bool),
+            ("ClientVpnEndpointId", Shape::STR),
+            ("Description", Shape::STR),
+            ("TargetNetworkCidr", Shape::STR),
+        ],
+        required: &["ClientVpnEndpointId", "TargetNetworkCidr"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

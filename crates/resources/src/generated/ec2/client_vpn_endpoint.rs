@@ -5,51 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ClientVpnEndpoint`], by name: `ClientVpnEndpoint::new(ClientVpnEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientVpnEndpointRequired {
     /// `AuthenticationOptions`: a list of [`ClientAuthenticationRequest`] objects, required.
-    pub authentication_options: List<ClientAuthenticationRequest>,
+    pub authentication_options: ::cloudwright_core::List<ClientAuthenticationRequest>,
     /// `ConnectionLogOptions`: a [`ConnectionLogOptions`] object, required.
-    pub connection_log_options: Obj<ConnectionLogOptions>,
+    pub connection_log_options: crate::Obj<ConnectionLogOptions>,
     /// `ServerCertificateArn`: a string, required.
-    pub server_certificate_arn: Str,
+    pub server_certificate_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientAuthenticationRequest), min_items: None, max_items: None, unique: false })),
-        ("ClientCidrBlock", Shape::STR),
-        ("ClientConnectOptions", Shape::Object(&RULE_ClientConnectOptions)),
-        ("ClientLoginBannerOptions", Shape::Object(&RULE_ClientLoginBannerOptions)),
-        ("ClientRouteEnforcementOptions", Shape::Object(&RULE_ClientRouteEnforcementOptions)),
-        ("ConnectionLogOptions", Shape::Object(&RULE_ConnectionLogOptions)),
-        ("Description", Shape::STR),
-        ("DisconnectOnSessionTimeout", Shape::Bool),
-        ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("EndpointIpAddressType", Shape::Str(&StrRule { allowed: &["dual-stack", "ipv4", "ipv6"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SelfServicePortal", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-        ("ServerCertificateArn", Shape::STR),
-        ("SessionTimeoutHours", Shape::INT),
-        ("SplitTunnel", Shape::Bool),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
-        ("TrafficIpAddressType", Shape::Str(&StrRule { allowed: &["dual-stack", "ipv4", "ipv6"], ..StrRule::ANY })),
-        ("TransitGatewayConfiguration", Shape::Object(&RULE_TransitGatewayConfiguration)),
-        ("TransportProtocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-        ("VpnPort", Shape::INT),
-    ],
-    required: &["ConnectionLogOptions", "AuthenticationOptions", "ServerCertificateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::ClientVpnEndpoint` resource.
 ///
@@ -69,27 +36,28 @@ pub struct ClientVpnEndpoint {
     /// Information about the authentication method to be used to authenticate clients.
     ///
     /// Create-only: changing it replaces the resource.
-    pub authentication_options: List<ClientAuthenticationRequest>,
+    pub authentication_options: ::cloudwright_core::List<ClientAuthenticationRequest>,
     /// `ClientCidrBlock`: a string.
     ///
     /// The IPv4 address range, in CIDR notation, from which to assign client IP addresses. The address range cannot overlap with the local CIDR of the VPC in which the associated subnet is located, or the routes that you add manually. The address range cannot be changed after the Client VPN endpoint has been created. Client CIDR range must have a size of at least /22 and must not be greater than /12.
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_cidr_block: Option<Str>,
+    pub client_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientConnectOptions`: a [`ClientConnectOptions`] object.
     ///
     /// The options for managing connection authorization for new client connections.
-    pub client_connect_options: Option<Obj<ClientConnectOptions>>,
+    pub client_connect_options: ::std::option::Option<crate::Obj<ClientConnectOptions>>,
     /// `ClientLoginBannerOptions`: a [`ClientLoginBannerOptions`] object.
     ///
     /// Options for enabling a customizable text banner that will be displayed on AWS provided clients when a VPN session is established.
-    pub client_login_banner_options: Option<Obj<ClientLoginBannerOptions>>,
+    pub client_login_banner_options: ::std::option::Option<crate::Obj<ClientLoginBannerOptions>>,
     /// `ClientRouteEnforcementOptions`: a [`ClientRouteEnforcementOptions`] object.
     ///
     /// Client route enforcement is a feature of the Client VPN service that helps enforce administrator defined routes on devices connected through the VPN. T his feature helps improve your security posture by ensuring that network traffic originating from a connected client is not inadvertently sent outside the VPN tunnel.
     ///
     /// Client route enforcement works by monitoring the route table of a connected device for routing policy changes to the VPN connection. If the feature detects any VPN routing policy modifications, it will automatically force an update to the route table, reverting it back to the expected route configurations.
-    pub client_route_enforcement_options: Option<Obj<ClientRouteEnforcementOptions>>,
+    pub client_route_enforcement_options:
+        ::std::option::Option<crate::Obj<ClientRouteEnforcementOptions>>,
     /// `ConnectionLogOptions`: a [`ConnectionLogOptions`] object, required.
     ///
     /// Information about the client connection logging options.
@@ -100,41 +68,42 @@ pub struct ClientVpnEndpoint {
     /// - Client connection results (successful and unsuccessful)
     /// - Reasons for unsuccessful client connection requests
     /// - Client connection termination time
-    pub connection_log_options: Obj<ConnectionLogOptions>,
+    pub connection_log_options: crate::Obj<ConnectionLogOptions>,
     /// `Description`: a string.
     ///
     /// A brief description of the Client VPN endpoint.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisconnectOnSessionTimeout`: a boolean.
     ///
     /// Indicates whether the client VPN session is disconnected after the maximum `sessionTimeoutHours` is reached. If `true` , users are prompted to reconnect client VPN. If `false` , client VPN attempts to reconnect automatically. The default value is `true` .
-    pub disconnect_on_session_timeout: Option<Bool>,
+    pub disconnect_on_session_timeout: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DnsServers`: a list of strings.
     ///
     /// Information about the DNS servers to be used for DNS resolution. A Client VPN endpoint can have up to two DNS servers. If no DNS server is specified, the DNS address configured on the device is used for the DNS server.
-    pub dns_servers: Option<List<Str>>,
+    pub dns_servers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EndpointIpAddressType`: a string.
     ///
     /// The IP address type of the Client VPN endpoint. Possible values are `ipv4` for IPv4 addressing only, `ipv6` for IPv6 addressing only, or `dual-stack` for both IPv4 and IPv6 addressing.
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint_ip_address_type: Option<Str>,
+    pub endpoint_ip_address_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The IDs of one or more security groups to apply to the target network. You must also specify the ID of the VPC that contains the security groups.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SelfServicePortal`: a string.
     ///
     /// Specify whether to enable the self-service portal for the Client VPN endpoint.
     ///
     /// Default Value: `enabled`
-    pub self_service_portal: Option<Str>,
+    pub self_service_portal: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerCertificateArn`: a string, required.
     ///
-    /// The ARN of the server certificate. For more information, see the \[Certificate Manager User Guide\](<https://docs.aws.amazon.com/acm/latest/userguide/>) .
-    pub server_certificate_arn: Str,
+    /// The ARN of the server certificate. For more information, see the [Certificate Manager User Guide](https://docs.aws.amazon.com/acm/latest/userguide/) .
+    pub server_certificate_arn: ::cloudwright_core::Str,
     /// `SessionTimeoutHours`: an integer.
     ///
     /// The maximum VPN session duration time in hours.
@@ -142,31 +111,32 @@ pub struct ClientVpnEndpoint {
     /// Valid values: `8 | 10 | 12 | 24`
     ///
     /// Default value: `24`
-    pub session_timeout_hours: Option<Int>,
+    pub session_timeout_hours: ::std::option::Option<::cloudwright_core::Int>,
     /// `SplitTunnel`: a boolean.
     ///
     /// Indicates whether split-tunnel is enabled on the AWS Client VPN endpoint.
     ///
     /// By default, split-tunnel on a VPN endpoint is disabled.
     ///
-    /// For information about split-tunnel VPN endpoints, see \[Split-tunnel AWS Client VPN endpoint\](<https://docs.aws.amazon.com/vpn/latest/clientvpn-admin/split-tunnel-vpn.html>) in the *AWS Client VPN Administrator Guide* .
-    pub split_tunnel: Option<Bool>,
+    /// For information about split-tunnel VPN endpoints, see [Split-tunnel AWS Client VPN endpoint](https://docs.aws.amazon.com/vpn/latest/clientvpn-admin/split-tunnel-vpn.html) in the *AWS Client VPN Administrator Guide* .
+    pub split_tunnel: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
     ///
     /// The tags to apply to the Client VPN endpoint during creation.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tag_specifications: Option<List<TagSpecification>>,
+    pub tag_specifications: ::std::option::Option<::cloudwright_core::List<TagSpecification>>,
     /// `TrafficIpAddressType`: a string.
     ///
     /// The IP address type of the Client VPN endpoint. Possible values are either `ipv4` for IPv4 addressing only, `ipv6` for IPv6 addressing only, or `dual-stack` for both IPv4 and IPv6 addressing.
     ///
     /// Create-only: changing it replaces the resource.
-    pub traffic_ip_address_type: Option<Str>,
+    pub traffic_ip_address_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitGatewayConfiguration`: a [`TransitGatewayConfiguration`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_configuration: Option<Obj<TransitGatewayConfiguration>>,
+    pub transit_gateway_configuration:
+        ::std::option::Option<crate::Obj<TransitGatewayConfiguration>>,
     /// `TransportProtocol`: a string.
     ///
     /// The transport protocol to be used by the VPN session.
@@ -174,13 +144,13 @@ pub struct ClientVpnEndpoint {
     /// Default value: `udp`
     ///
     /// Create-only: changing it replaces the resource.
-    pub transport_protocol: Option<Str>,
+    pub transport_protocol: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcId`: a string.
     ///
     /// The ID of the VPC to associate with the Client VPN endpoint. If no security group IDs are specified in the request, the default security group for the VPC is applied.
     ///
     /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpnPort`: an integer.
     ///
     /// The port number to assign to the Client VPN endpoint for TCP and UDP traffic.
@@ -188,7 +158,7 @@ pub struct ClientVpnEndpoint {
     /// Valid Values: `443` | `1194`
     ///
     /// Default Value: `443`
-    pub vpn_port: Option<Int>,
+    pub vpn_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -198,7 +168,7 @@ impl ClientVpnEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::ClientVpnEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnendpoint.html",
         primary_identifier: &["Id"],
@@ -209,7 +179,7 @@ impl ClientVpnEndpoint {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ClientVpnEndpoint` with its required properties, named in a [`ClientVpnEndpointRequired`].
@@ -217,88 +187,90 @@ impl ClientVpnEndpoint {
     pub fn new(required: ClientVpnEndpointRequired) -> Self {
         Self {
             authentication_options: required.authentication_options,
-            client_cidr_block: None,
-            client_connect_options: None,
-            client_login_banner_options: None,
-            client_route_enforcement_options: None,
+            client_cidr_block: ::std::option::Option::None,
+            client_connect_options: ::std::option::Option::None,
+            client_login_banner_options: ::std::option::Option::None,
+            client_route_enforcement_options: ::std::option::Option::None,
             connection_log_options: required.connection_log_options,
-            description: None,
-            disconnect_on_session_timeout: None,
-            dns_servers: None,
-            endpoint_ip_address_type: None,
-            security_group_ids: None,
-            self_service_portal: None,
+            description: ::std::option::Option::None,
+            disconnect_on_session_timeout: ::std::option::Option::None,
+            dns_servers: ::std::option::Option::None,
+            endpoint_ip_address_type: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            self_service_portal: ::std::option::Option::None,
             server_certificate_arn: required.server_certificate_arn,
-            session_timeout_hours: None,
-            split_tunnel: None,
-            tag_specifications: None,
-            traffic_ip_address_type: None,
-            transit_gateway_configuration: None,
-            transport_protocol: None,
-            vpc_id: None,
-            vpn_port: None,
+            session_timeout_hours: ::std::option::Option::None,
+            split_tunnel: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
+            traffic_ip_address_type: ::std::option::Option::None,
+            transit_gateway_configuration: ::std::option::Option::None,
+            transport_protocol: ::std::option::Option::None,
+            vpc_id: ::std::option::Option::None,
+            vpn_port: ::std::option::Option::None,
         }
     }
 
     /// `AuthenticationOptions`: a list of [`ClientAuthenticationRequest`] objects, required.
-    pub fn authentication_options(mut self, value: impl Into<List<ClientAuthenticationRequest>>) -> Self { self.authentication_options = value.into(); self }
+    pub fn authentication_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClientAuthenticationRequest>>) -> Self { self.authentication_options = value.into(); self }
     /// `ClientCidrBlock`: a string.
-    pub fn client_cidr_block(mut self, value: impl Into<Str>) -> Self { self.client_cidr_block = Some(value.into()); self }
+    pub fn client_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `ClientConnectOptions`: a [`ClientConnectOptions`] object.
-    pub fn client_connect_options(mut self, value: impl Into<Obj<ClientConnectOptions>>) -> Self { self.client_connect_options = Some(value.into()); self }
+    pub fn client_connect_options(mut self, value: impl ::std::convert::Into<crate::Obj<ClientConnectOptions>>) -> Self { self.client_connect_options = ::std::option::Option::Some(value.into()); self }
     /// `ClientLoginBannerOptions`: a [`ClientLoginBannerOptions`] object.
-    pub fn client_login_banner_options(mut self, value: impl Into<Obj<ClientLoginBannerOptions>>) -> Self { self.client_login_banner_options = Some(value.into()); self }
+    pub fn client_login_banner_options(mut self, value: impl ::std::convert::Into<crate::Obj<ClientLoginBannerOptions>>) -> Self { self.client_login_banner_options = ::std::option::Option::Some(value.into()); self }
     /// `ClientRouteEnforcementOptions`: a [`ClientRouteEnforcementOptions`] object.
-    pub fn client_route_enforcement_options(mut self, value: impl Into<Obj<ClientRouteEnforcementOptions>>) -> Self { self.client_route_enforcement_options = Some(value.into()); self }
+    pub fn client_route_enforcement_options(mut self, value: impl ::std::convert::Into<crate::Obj<ClientRouteEnforcementOptions>>) -> Self { self.client_route_enforcement_options = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionLogOptions`: a [`ConnectionLogOptions`] object, required.
-    pub fn connection_log_options(mut self, value: impl Into<Obj<ConnectionLogOptions>>) -> Self { self.connection_log_options = value.into(); self }
+    pub fn connection_log_options(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionLogOptions>>) -> Self { self.connection_log_options = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisconnectOnSessionTimeout`: a boolean.
-    pub fn disconnect_on_session_timeout(mut self, value: impl Into<Bool>) -> Self { self.disconnect_on_session_timeout = Some(value.into()); self }
+    pub fn disconnect_on_session_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disconnect_on_session_timeout = ::std::option::Option::Some(value.into()); self }
     /// `DnsServers`: a list of strings.
-    pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self { self.dns_servers = Some(value.into()); self }
+    pub fn dns_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.dns_servers = ::std::option::Option::Some(value.into()); self }
     /// `EndpointIpAddressType`: a string.
-    pub fn endpoint_ip_address_type(mut self, value: impl Into<Str>) -> Self { self.endpoint_ip_address_type = Some(value.into()); self }
+    pub fn endpoint_ip_address_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SelfServicePortal`: a string.
-    pub fn self_service_portal(mut self, value: impl Into<Str>) -> Self { self.self_service_portal = Some(value.into()); self }
+    pub fn self_service_portal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.self_service_portal = ::std::option::Option::Some(value.into()); self }
     /// `ServerCertificateArn`: a string, required.
-    pub fn server_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.server_certificate_arn = value.into(); self }
+    pub fn server_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_certificate_arn = value.into(); self }
     /// `SessionTimeoutHours`: an integer.
-    pub fn session_timeout_hours(mut self, value: impl Into<Int>) -> Self { self.session_timeout_hours = Some(value.into()); self }
+    pub fn session_timeout_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.session_timeout_hours = ::std::option::Option::Some(value.into()); self }
     /// `SplitTunnel`: a boolean.
-    pub fn split_tunnel(mut self, value: impl Into<Bool>) -> Self { self.split_tunnel = Some(value.into()); self }
+    pub fn split_tunnel(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.split_tunnel = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `TrafficIpAddressType`: a string.
-    pub fn traffic_ip_address_type(mut self, value: impl Into<Str>) -> Self { self.traffic_ip_address_type = Some(value.into()); self }
+    pub fn traffic_ip_address_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.traffic_ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayConfiguration`: a [`TransitGatewayConfiguration`] object.
-    pub fn transit_gateway_configuration(mut self, value: impl Into<Obj<TransitGatewayConfiguration>>) -> Self { self.transit_gateway_configuration = Some(value.into()); self }
+    pub fn transit_gateway_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TransitGatewayConfiguration>>) -> Self { self.transit_gateway_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TransportProtocol`: a string.
-    pub fn transport_protocol(mut self, value: impl Into<Str>) -> Self { self.transport_protocol = Some(value.into()); self }
+    pub fn transport_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transport_protocol = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
     /// `VpnPort`: an integer.
-    pub fn vpn_port(mut self, value: impl Into<Int>) -> Self { self.vpn_port = Some(value.into()); self }
+    pub fn vpn_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.vpn_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ClientVpnEndpoint {
+impl ::cloudwright_core::Resource for ClientVpnEndpoint {
     type Attributes = ClientVpnEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ClientVpnEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ClientVpnEndpoint {
+impl ::cloudwright_core::ToValue for ClientVpnEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AuthenticationOptions", &self.authentication_options)
             .opt("ClientCidrBlock", &self.client_cidr_block)
             .opt("ClientConnectOptions", &self.client_connect_options)
@@ -336,12 +308,12 @@ impl ToValue for ClientVpnEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ClientVpnEndpoint`]: `Handle<ClientVpnEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ClientVpnEndpoint`]: `Handle<ClientVpnEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClientVpnEndpointAttributes(ResourceRef);
+pub struct ClientVpnEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClientVpnEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClientVpnEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -349,27 +321,10 @@ impl From<ResourceRef> for ClientVpnEndpointAttributes {
 impl ClientVpnEndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`CertificateAuthenticationRequest`], by name: `CertificateAuthenticationRequest::new(CertificateAuthenticationRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateAuthenticationRequestRequired {
-    /// `ClientRootCertificateChainArn`: a string, required.
-    pub client_root_certificate_chain_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CertificateAuthenticationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("ClientRootCertificateChainArn", Shape::STR),
-    ],
-    required: &["ClientRootCertificateChainArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CertificateAuthenticationRequest` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -381,29 +336,29 @@ pub struct CertificateAuthenticationRequest {
     /// `ClientRootCertificateChainArn`: a string, required.
     ///
     /// The ARN of the client certificate. The certificate must be signed by a certificate authority (CA) and it must be provisioned in Certificate Manager (ACM).
-    pub client_root_certificate_chain_arn: Str,
+    pub client_root_certificate_chain_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CertificateAuthenticationRequest {
-    /// A `CertificateAuthenticationRequest` with its required properties, named in a [`CertificateAuthenticationRequestRequired`].
+    /// A `CertificateAuthenticationRequest` with its one required property, `ClientRootCertificateChainArn`.
     #[inline]
-    pub fn new(required: CertificateAuthenticationRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_root_certificate_chain_arn: required.client_root_certificate_chain_arn,
+            client_root_certificate_chain_arn: value.into(),
         }
     }
 
     /// `ClientRootCertificateChainArn`: a string, required.
-    pub fn client_root_certificate_chain_arn(mut self, value: impl Into<Str>) -> Self { self.client_root_certificate_chain_arn = value.into(); self }
+    pub fn client_root_certificate_chain_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_root_certificate_chain_arn = value.into(); self }
 }
 
-impl PropertyType for CertificateAuthenticationRequest {}
+impl crate::PropertyType for CertificateAuthenticationRequest {}
 
-impl ToValue for CertificateAuthenticationRequest {
+impl ::cloudwright_core::ToValue for CertificateAuthenticationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ClientRootCertificateChainArn",
                 &self.client_root_certificate_chain_arn,
@@ -412,29 +367,9 @@ impl ToValue for CertificateAuthenticationRequest {
     }
 }
 
-/// The required properties of [`ClientAuthenticationRequest`], by name: `ClientAuthenticationRequest::new(ClientAuthenticationRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientAuthenticationRequestRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientAuthenticationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveDirectory", Shape::Object(&RULE_DirectoryServiceAuthenticationRequest)),
-        ("FederatedAuthentication", Shape::Object(&RULE_FederatedAuthenticationRequest)),
-        ("MutualAuthentication", Shape::Object(&RULE_CertificateAuthenticationRequest)),
-        ("Type", Shape::Str(&StrRule { allowed: &["certificate-authentication", "directory-service-authentication", "federated-authentication"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ClientAuthenticationRequest` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
-/// Describes the authentication method to be used by a Client VPN endpoint. For more information, see \[Authentication\](<https://docs.aws.amazon.com/vpn/latest/clientvpn-admin/authentication-authrization.html#client-authentication>) in the *AWS Client VPN Administrator Guide* .
+/// Describes the authentication method to be used by a Client VPN endpoint. For more information, see [Authentication](https://docs.aws.amazon.com/vpn/latest/clientvpn-admin/authentication-authrization.html#client-authentication) in the *AWS Client VPN Administrator Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-clientvpnendpoint-clientauthenticationrequest.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -442,50 +377,50 @@ pub struct ClientAuthenticationRequest {
     /// `ActiveDirectory`: a [`DirectoryServiceAuthenticationRequest`] object.
     ///
     /// Information about the Active Directory to be used, if applicable. You must provide this information if *Type* is `directory-service-authentication` .
-    pub active_directory: Option<Obj<DirectoryServiceAuthenticationRequest>>,
+    pub active_directory: ::std::option::Option<crate::Obj<DirectoryServiceAuthenticationRequest>>,
     /// `FederatedAuthentication`: a [`FederatedAuthenticationRequest`] object.
     ///
     /// Information about the IAM SAML identity provider, if applicable.
-    pub federated_authentication: Option<Obj<FederatedAuthenticationRequest>>,
+    pub federated_authentication: ::std::option::Option<crate::Obj<FederatedAuthenticationRequest>>,
     /// `MutualAuthentication`: a [`CertificateAuthenticationRequest`] object.
     ///
     /// Information about the authentication certificates to be used, if applicable. You must provide this information if *Type* is `certificate-authentication` .
-    pub mutual_authentication: Option<Obj<CertificateAuthenticationRequest>>,
+    pub mutual_authentication: ::std::option::Option<crate::Obj<CertificateAuthenticationRequest>>,
     /// `Type`: a string, required.
     ///
     /// The type of client authentication to be used.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ClientAuthenticationRequest {
-    /// A `ClientAuthenticationRequest` with its required properties, named in a [`ClientAuthenticationRequestRequired`].
+    /// A `ClientAuthenticationRequest` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ClientAuthenticationRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            active_directory: None,
-            federated_authentication: None,
-            mutual_authentication: None,
-            r#type: required.r#type,
+            active_directory: ::std::option::Option::None,
+            federated_authentication: ::std::option::Option::None,
+            mutual_authentication: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `ActiveDirectory`: a [`DirectoryServiceAuthenticationRequest`] object.
-    pub fn active_directory(mut self, value: impl Into<Obj<DirectoryServiceAuthenticationRequest>>) -> Self { self.active_directory = Some(value.into()); self }
+    pub fn active_directory(mut self, value: impl ::std::convert::Into<crate::Obj<DirectoryServiceAuthenticationRequest>>) -> Self { self.active_directory = ::std::option::Option::Some(value.into()); self }
     /// `FederatedAuthentication`: a [`FederatedAuthenticationRequest`] object.
-    pub fn federated_authentication(mut self, value: impl Into<Obj<FederatedAuthenticationRequest>>) -> Self { self.federated_authentication = Some(value.into()); self }
+    pub fn federated_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<FederatedAuthenticationRequest>>) -> Self { self.federated_authentication = ::std::option::Option::Some(value.into()); self }
     /// `MutualAuthentication`: a [`CertificateAuthenticationRequest`] object.
-    pub fn mutual_authentication(mut self, value: impl Into<Obj<CertificateAuthenticationRequest>>) -> Self { self.mutual_authentication = Some(value.into()); self }
+    pub fn mutual_authentication(mut self, value: impl ::std::convert::Into<crate::Obj<CertificateAuthenticationRequest>>) -> Self { self.mutual_authentication = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ClientAuthenticationRequest {}
+impl crate::PropertyType for ClientAuthenticationRequest {}
 
-impl ToValue for ClientAuthenticationRequest {
+impl ::cloudwright_core::ToValue for ClientAuthenticationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActiveDirectory", &self.active_directory)
             .opt("FederatedAuthentication", &self.federated_authentication)
             .opt("MutualAuthentication", &self.mutual_authentication)
@@ -493,24 +428,6 @@ impl ToValue for ClientAuthenticationRequest {
             .build()
     }
 }
-
-/// The required properties of [`ClientConnectOptions`], by name: `ClientConnectOptions::new(ClientConnectOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientConnectOptionsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientConnectOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("LambdaFunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientConnectOptions` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -522,61 +439,43 @@ pub struct ClientConnectOptions {
     /// `Enabled`: a boolean, required.
     ///
     /// Indicates whether client connect options are enabled. The default is `false` (not enabled).
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `LambdaFunctionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Lambda function used for connection authorization.
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub lambda_function_arn: Option<Str>,
+    pub lambda_function_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ClientConnectOptions {
-    /// A `ClientConnectOptions` with its required properties, named in a [`ClientConnectOptionsRequired`].
+    /// A `ClientConnectOptions` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ClientConnectOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
-            lambda_function_arn: None,
+            enabled: value.into(),
+            lambda_function_arn: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `LambdaFunctionArn`: a string.
-    pub fn lambda_function_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_function_arn = Some(value.into()); self }
+    pub fn lambda_function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lambda_function_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClientConnectOptions {}
+impl crate::PropertyType for ClientConnectOptions {}
 
-impl ToValue for ClientConnectOptions {
+impl ::cloudwright_core::ToValue for ClientConnectOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Enabled", &self.enabled)
             .opt("LambdaFunctionArn", &self.lambda_function_arn)
             .build()
     }
 }
-
-/// The required properties of [`ClientLoginBannerOptions`], by name: `ClientLoginBannerOptions::new(ClientLoginBannerOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientLoginBannerOptionsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientLoginBannerOptions: ObjRule = ObjRule {
-    properties: &[
-        ("BannerText", Shape::STR),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientLoginBannerOptions` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -588,7 +487,7 @@ pub struct ClientLoginBannerOptions {
     /// `BannerText`: a string.
     ///
     /// Customizable text that will be displayed in a banner on AWS provided clients when a VPN session is established. UTF-8 encoded characters only. Maximum of 1400 characters.
-    pub banner_text: Option<Str>,
+    pub banner_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Enable or disable a customizable text banner that will be displayed on AWS provided clients when a VPN session is established.
@@ -596,46 +495,37 @@ pub struct ClientLoginBannerOptions {
     /// Valid values: `true | false`
     ///
     /// Default value: `false`
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ClientLoginBannerOptions {
-    /// A `ClientLoginBannerOptions` with its required properties, named in a [`ClientLoginBannerOptionsRequired`].
+    /// A `ClientLoginBannerOptions` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ClientLoginBannerOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            banner_text: None,
-            enabled: required.enabled,
+            banner_text: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `BannerText`: a string.
-    pub fn banner_text(mut self, value: impl Into<Str>) -> Self { self.banner_text = Some(value.into()); self }
+    pub fn banner_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.banner_text = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for ClientLoginBannerOptions {}
+impl crate::PropertyType for ClientLoginBannerOptions {}
 
-impl ToValue for ClientLoginBannerOptions {
+impl ::cloudwright_core::ToValue for ClientLoginBannerOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BannerText", &self.banner_text)
             .req("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientRouteEnforcementOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enforced", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientRouteEnforcementOptions` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -653,7 +543,7 @@ pub struct ClientRouteEnforcementOptions {
     /// Valid values: `true | false`
     ///
     /// Default value: `false`
-    pub enforced: Option<Bool>,
+    pub enforced: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -661,40 +551,23 @@ impl ClientRouteEnforcementOptions {
     /// A `ClientRouteEnforcementOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enforced`: a boolean.
-    pub fn enforced(mut self, value: impl Into<Bool>) -> Self { self.enforced = Some(value.into()); self }
+    pub fn enforced(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enforced = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClientRouteEnforcementOptions {}
+impl crate::PropertyType for ClientRouteEnforcementOptions {}
 
-impl ToValue for ClientRouteEnforcementOptions {
+impl ::cloudwright_core::ToValue for ClientRouteEnforcementOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enforced", &self.enforced).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enforced", &self.enforced)
+            .build()
     }
 }
-
-/// The required properties of [`ConnectionLogOptions`], by name: `ConnectionLogOptions::new(ConnectionLogOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionLogOptionsRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionLogOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CloudwatchLogGroup", Shape::STR),
-        ("CloudwatchLogStream", Shape::STR),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionLogOptions` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -706,66 +579,49 @@ pub struct ConnectionLogOptions {
     /// `CloudwatchLogGroup`: a string.
     ///
     /// The name of the CloudWatch Logs log group. Required if connection logging is enabled.
-    pub cloudwatch_log_group: Option<Str>,
+    pub cloudwatch_log_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `CloudwatchLogStream`: a string.
     ///
     /// The name of the CloudWatch Logs log stream to which the connection data is published.
-    pub cloudwatch_log_stream: Option<Str>,
+    pub cloudwatch_log_stream: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
     ///
     /// Indicates whether connection logging is enabled.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl ConnectionLogOptions {
-    /// A `ConnectionLogOptions` with its required properties, named in a [`ConnectionLogOptionsRequired`].
+    /// A `ConnectionLogOptions` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: ConnectionLogOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            cloudwatch_log_group: None,
-            cloudwatch_log_stream: None,
-            enabled: required.enabled,
+            cloudwatch_log_group: ::std::option::Option::None,
+            cloudwatch_log_stream: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `CloudwatchLogGroup`: a string.
-    pub fn cloudwatch_log_group(mut self, value: impl Into<Str>) -> Self { self.cloudwatch_log_group = Some(value.into()); self }
+    pub fn cloudwatch_log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloudwatch_log_group = ::std::option::Option::Some(value.into()); self }
     /// `CloudwatchLogStream`: a string.
-    pub fn cloudwatch_log_stream(mut self, value: impl Into<Str>) -> Self { self.cloudwatch_log_stream = Some(value.into()); self }
+    pub fn cloudwatch_log_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloudwatch_log_stream = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for ConnectionLogOptions {}
+impl crate::PropertyType for ConnectionLogOptions {}
 
-impl ToValue for ConnectionLogOptions {
+impl ::cloudwright_core::ToValue for ConnectionLogOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudwatchLogGroup", &self.cloudwatch_log_group)
             .opt("CloudwatchLogStream", &self.cloudwatch_log_stream)
             .req("Enabled", &self.enabled)
             .build()
     }
 }
-
-/// The required properties of [`DirectoryServiceAuthenticationRequest`], by name: `DirectoryServiceAuthenticationRequest::new(DirectoryServiceAuthenticationRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DirectoryServiceAuthenticationRequestRequired {
-    /// `DirectoryId`: a string, required.
-    pub directory_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DirectoryServiceAuthenticationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("DirectoryId", Shape::STR),
-    ],
-    required: &["DirectoryId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DirectoryServiceAuthenticationRequest` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -777,51 +633,33 @@ pub struct DirectoryServiceAuthenticationRequest {
     /// `DirectoryId`: a string, required.
     ///
     /// The ID of the Active Directory to be used for authentication.
-    pub directory_id: Str,
+    pub directory_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DirectoryServiceAuthenticationRequest {
-    /// A `DirectoryServiceAuthenticationRequest` with its required properties, named in a [`DirectoryServiceAuthenticationRequestRequired`].
+    /// A `DirectoryServiceAuthenticationRequest` with its one required property, `DirectoryId`.
     #[inline]
-    pub fn new(required: DirectoryServiceAuthenticationRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            directory_id: required.directory_id,
+            directory_id: value.into(),
         }
     }
 
     /// `DirectoryId`: a string, required.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
+    pub fn directory_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_id = value.into(); self }
 }
 
-impl PropertyType for DirectoryServiceAuthenticationRequest {}
+impl crate::PropertyType for DirectoryServiceAuthenticationRequest {}
 
-impl ToValue for DirectoryServiceAuthenticationRequest {
+impl ::cloudwright_core::ToValue for DirectoryServiceAuthenticationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DirectoryId", &self.directory_id)
             .build()
     }
 }
-
-/// The required properties of [`FederatedAuthenticationRequest`], by name: `FederatedAuthenticationRequest::new(FederatedAuthenticationRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FederatedAuthenticationRequestRequired {
-    /// `SAMLProviderArn`: a string, required.
-    pub saml_provider_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FederatedAuthenticationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("SAMLProviderArn", Shape::STR),
-        ("SelfServiceSAMLProviderArn", Shape::STR),
-    ],
-    required: &["SAMLProviderArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FederatedAuthenticationRequest` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -833,36 +671,36 @@ pub struct FederatedAuthenticationRequest {
     /// `SAMLProviderArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM SAML identity provider.
-    pub saml_provider_arn: Str,
+    pub saml_provider_arn: ::cloudwright_core::Str,
     /// `SelfServiceSAMLProviderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM SAML identity provider for the self-service portal.
-    pub self_service_saml_provider_arn: Option<Str>,
+    pub self_service_saml_provider_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl FederatedAuthenticationRequest {
-    /// A `FederatedAuthenticationRequest` with its required properties, named in a [`FederatedAuthenticationRequestRequired`].
+    /// A `FederatedAuthenticationRequest` with its one required property, `SAMLProviderArn`.
     #[inline]
-    pub fn new(required: FederatedAuthenticationRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            saml_provider_arn: required.saml_provider_arn,
-            self_service_saml_provider_arn: None,
+            saml_provider_arn: value.into(),
+            self_service_saml_provider_arn: ::std::option::Option::None,
         }
     }
 
     /// `SAMLProviderArn`: a string, required.
-    pub fn saml_provider_arn(mut self, value: impl Into<Str>) -> Self { self.saml_provider_arn = value.into(); self }
+    pub fn saml_provider_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.saml_provider_arn = value.into(); self }
     /// `SelfServiceSAMLProviderArn`: a string.
-    pub fn self_service_saml_provider_arn(mut self, value: impl Into<Str>) -> Self { self.self_service_saml_provider_arn = Some(value.into()); self }
+    pub fn self_service_saml_provider_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.self_service_saml_provider_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FederatedAuthenticationRequest {}
+impl crate::PropertyType for FederatedAuthenticationRequest {}
 
-impl ToValue for FederatedAuthenticationRequest {
+impl ::cloudwright_core::ToValue for FederatedAuthenticationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SAMLProviderArn", &self.saml_provider_arn)
             .opt(
                 "SelfServiceSAMLProviderArn",
@@ -876,21 +714,10 @@ impl ToValue for FederatedAuthenticationRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagSpecificationRequired {
     /// `ResourceType`: a string, required.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects, required.
-    pub tags: List<Tag>,
+    pub tags: ::cloudwright_core::List<Tag>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["application-status-check", "capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-cancellation-quote", "capacity-reservation-fleet", "capacity-reservation-modification-quote", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fca-policy", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-internet-registry-association", "ipam-policy", "ipam-pool", "ipam-pool-allocation", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "metric-category", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-network-acl", "secondary-network-acl-association", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "virtual-edge-network-gateway", "virtual-edge-network-gateway-route-table", "virtual-edge-network-gateway-route-table-association", "virtual-edge-network-route-server-peer", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ResourceType", "Tags"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagSpecification` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -902,11 +729,11 @@ pub struct TagSpecification {
     /// `ResourceType`: a string, required.
     ///
     /// The type of resource to tag. To tag a Client VPN endpoint, `ResourceType` must be `client-vpn-endpoint` .
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects, required.
     ///
     /// The tags to apply to the resource.
-    pub tags: List<Tag>,
+    pub tags: ::cloudwright_core::List<Tag>,
 }
 
 #[rustfmt::skip]
@@ -921,41 +748,22 @@ impl TagSpecification {
     }
 
     /// `ResourceType`: a string, required.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects, required.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = value.into(); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = value.into(); self }
 }
 
-impl PropertyType for TagSpecification {}
+impl crate::PropertyType for TagSpecification {}
 
-impl ToValue for TagSpecification {
+impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceType", &self.resource_type)
             .req("Tags", &self.tags)
             .build()
     }
 }
-
-/// The required properties of [`TransitGatewayConfiguration`], by name: `TransitGatewayConfiguration::new(TransitGatewayConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransitGatewayConfigurationRequired {
-    /// `TransitGatewayId`: a string, required.
-    pub transit_gateway_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayId", Shape::STR),
-    ],
-    required: &["TransitGatewayId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransitGatewayConfiguration` property type of `AWS::EC2::ClientVpnEndpoint`.
 ///
@@ -963,42 +771,192 @@ pub(crate) static RULE_TransitGatewayConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayConfiguration {
     /// `AvailabilityZoneIds`: a list of strings.
-    pub availability_zone_ids: Option<List<Str>>,
+    pub availability_zone_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AvailabilityZones`: a list of strings.
-    pub availability_zones: Option<List<Str>>,
+    pub availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TransitGatewayId`: a string, required.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TransitGatewayConfiguration {
-    /// A `TransitGatewayConfiguration` with its required properties, named in a [`TransitGatewayConfigurationRequired`].
+    /// A `TransitGatewayConfiguration` with its one required property, `TransitGatewayId`.
     #[inline]
-    pub fn new(required: TransitGatewayConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            availability_zone_ids: None,
-            availability_zones: None,
-            transit_gateway_id: required.transit_gateway_id,
+            availability_zone_ids: ::std::option::Option::None,
+            availability_zones: ::std::option::Option::None,
+            transit_gateway_id: value.into(),
         }
     }
 
     /// `AvailabilityZoneIds`: a list of strings.
-    pub fn availability_zone_ids(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zone_ids = Some(value.into()); self }
+    pub fn availability_zone_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zone_ids = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
-impl PropertyType for TransitGatewayConfiguration {}
+impl crate::PropertyType for TransitGatewayConfiguration {}
 
-impl ToValue for TransitGatewayConfiguration {
+impl ::cloudwright_core::ToValue for TransitGatewayConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZoneIds", &self.availability_zone_ids)
             .opt("AvailabilityZones", &self.availability_zones)
             .req("TransitGatewayId", &self.transit_gateway_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientAuthenticationRequest), min_items: None, max_items: None, unique: false })),
+            ("ClientCidrBlock", Shape::STR),
+            ("ClientConnectOptions", Shape::Object(&RULE_ClientConnectOptions)),
+            ("ClientLoginBannerOptions", Shape::Object(&RULE_ClientLoginBannerOptions)),
+            ("ClientRouteEnforcementOptions", Shape::Object(&RULE_ClientRouteEnforcementOptions)),
+            ("ConnectionLogOptions", Shape::Object(&RULE_ConnectionLogOptions)),
+            ("Description", Shape::STR),
+            ("DisconnectOnSessionTimeout", Shape::Bool),
+            ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("EndpointIpAddressType", Shape::Str(&StrRule { allowed: &["dual-stack", "ipv4", "ipv6"], ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SelfServicePortal", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+            ("ServerCertificateArn", Shape::STR),
+            ("SessionTimeoutHours", Shape::INT),
+            ("SplitTunnel", Shape::Bool),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
+            ("TrafficIpAddressType", Shape::Str(&StrRule { allowed: &["dual-stack", "ipv4", "ipv6"], ..StrRule::ANY })),
+            ("TransitGatewayConfiguration", Shape::Object(&RULE_TransitGatewayConfiguration)),
+            ("TransportProtocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+            ("VpnPort", Shape::INT),
+        ],
+        required: &["ConnectionLogOptions", "AuthenticationOptions", "ServerCertificateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CertificateAuthenticationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("ClientRootCertificateChainArn", Shape::STR),
+        ],
+        required: &["ClientRootCertificateChainArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientAuthenticationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveDirectory", Shape::Object(&RULE_DirectoryServiceAuthenticationRequest)),
+            ("FederatedAuthentication", Shape::Object(&RULE_FederatedAuthenticationRequest)),
+            ("MutualAuthentication", Shape::Object(&RULE_CertificateAuthenticationRequest)),
+            ("Type", Shape::Str(&StrRule { allowed: &["certificate-authentication", "directory-service-authentication", "federated-authentication"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientConnectOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("LambdaFunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientLoginBannerOptions: ObjRule = ObjRule {
+        properties: &[
+            ("BannerText", Shape::STR),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientRouteEnforcementOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enforced", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionLogOptions: ObjRule = ObjRule {
+        properties: &[
+            ("CloudwatchLogGroup", Shape::STR),
+            ("CloudwatchLogStream", Shape::STR),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DirectoryServiceAuthenticationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("DirectoryId", Shape::STR),
+        ],
+        required: &["DirectoryId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FederatedAuthenticationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("SAMLProviderArn", Shape::STR),
+            ("SelfServiceSAMLProviderArn", Shape::STR),
+        ],
+        required: &["SAMLProviderArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["application-status-check", "capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-cancellation-quote", "capacity-reservation-fleet", "capacity-reservation-modification-quote", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fca-policy", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-internet-registry-association", "ipam-policy", "ipam-pool", "ipam-pool-allocation", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "metric-category", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-network-acl", "secondary-network-acl-association", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "virtual-edge-network-gateway", "virtual-edge-network-gateway-route-table", "virtual-edge-network-gateway-route-table-association", "virtual-edge-network-route-server-peer", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ResourceType", "Tags"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayId", Shape::STR),
+        ],
+        required: &["TransitGatewayId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ClientVpnRoute`], by name: `ClientVpnRoute::new(ClientVpnRouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientVpnRouteRequired {
     /// `ClientVpnEndpointId`: a string, required.
-    pub client_vpn_endpoint_id: Str,
+    pub client_vpn_endpoint_id: ::cloudwright_core::Str,
     /// `DestinationCidrBlock`: a string, required.
-    pub destination_cidr_block: Str,
+    pub destination_cidr_block: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientVpnRoute: ObjRule = ObjRule {
-    properties: &[
-        ("ClientVpnEndpointId", Shape::STR),
-        ("Description", Shape::STR),
-        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("TargetVpcSubnetId", Shape::STR),
-    ],
-    required: &["ClientVpnEndpointId", "DestinationCidrBlock"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::ClientVpnRoute` resource.
 ///
 /// Specifies a network route to add to a Client VPN endpoint. Each Client VPN endpoint has a route table that describes the available destination network routes. Each route in the route table specifies the path for traffic to specific resources or networks.
 ///
-/// A target network association must be created before you can specify a route. If you're setting up all the components of a Client VPN endpoint at the same time, you must use the \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to declare a dependency on the `AWS::EC2::ClientVpnTargetNetworkAssociation` resource.
+/// A target network association must be created before you can specify a route. If you're setting up all the components of a Client VPN endpoint at the same time, you must use the [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the `AWS::EC2::ClientVpnTargetNetworkAssociation` resource.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ClientVpnRouteAttributes`], which `Handle<ClientVpnRoute>` dereferences to.
@@ -49,13 +34,13 @@ pub struct ClientVpnRoute {
     /// The ID of the Client VPN endpoint to which to add the route.
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_vpn_endpoint_id: Str,
+    pub client_vpn_endpoint_id: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A brief description of the route.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationCidrBlock`: a string, required.
     ///
     /// The IPv4 address range, in CIDR notation, of the route destination. For example:
@@ -66,7 +51,7 @@ pub struct ClientVpnRoute {
     /// - To add a route for the local network, enter the client CIDR range
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub destination_cidr_block: Str,
+    pub destination_cidr_block: ::cloudwright_core::Str,
     /// `TargetVpcSubnetId`: a string.
     ///
     /// The ID of the subnet through which you want to route traffic. The specified subnet must be an existing target network of the Client VPN endpoint.
@@ -74,7 +59,7 @@ pub struct ClientVpnRoute {
     /// Alternatively, if you're adding a route for the local network, specify `local` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_vpc_subnet_id: Option<Str>,
+    pub target_vpc_subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +69,7 @@ impl ClientVpnRoute {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::ClientVpnRoute",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnroute.html",
         primary_identifier: &["Id"],
@@ -95,7 +80,7 @@ impl ClientVpnRoute {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ClientVpnRoute` with its required properties, named in a [`ClientVpnRouteRequired`].
@@ -103,37 +88,39 @@ impl ClientVpnRoute {
     pub fn new(required: ClientVpnRouteRequired) -> Self {
         Self {
             client_vpn_endpoint_id: required.client_vpn_endpoint_id,
-            description: None,
+            description: ::std::option::Option::None,
             destination_cidr_block: required.destination_cidr_block,
-            target_vpc_subnet_id: None,
+            target_vpc_subnet_id: ::std::option::Option::None,
         }
     }
 
     /// `ClientVpnEndpointId`: a string, required.
-    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
+    pub fn client_vpn_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DestinationCidrBlock`: a string, required.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = value.into(); self }
+    pub fn destination_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_cidr_block = value.into(); self }
     /// `TargetVpcSubnetId`: a string.
-    pub fn target_vpc_subnet_id(mut self, value: impl Into<Str>) -> Self { self.target_vpc_subnet_id = Some(value.into()); self }
+    pub fn target_vpc_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_vpc_subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ClientVpnRoute {
+impl ::cloudwright_core::Resource for ClientVpnRoute {
     type Attributes = ClientVpnRouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnRoute, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ClientVpnRoute, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ClientVpnRoute {
+impl ::cloudwright_core::ToValue for ClientVpnRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientVpnEndpointId", &self.client_vpn_endpoint_id)
             .opt("Description", &self.description)
             .req("DestinationCidrBlock", &self.destination_cidr_block)
@@ -142,12 +129,12 @@ impl ToValue for ClientVpnRoute {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ClientVpnRoute`]: `Handle<ClientVpnRoute>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ClientVpnRoute`]: `Handle<ClientVpnRoute>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClientVpnRouteAttributes(ResourceRef);
+pub struct ClientVpnRouteAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClientVpnRouteAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClientVpnRouteAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,7 +142,27 @@ impl From<ResourceRef> for ClientVpnRouteAttributes {
 impl ClientVpnRouteAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientVpnRoute: ObjRule = ObjRule {
+        properties: &[
+            ("ClientVpnEndpointId", Shape::STR),
+            ("Description", Shape::STR),
+            ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("TargetVpcSubnetId", Shape::STR),
+        ],
+        required: &["ClientVpnEndpointId", "DestinationCidrBlock"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

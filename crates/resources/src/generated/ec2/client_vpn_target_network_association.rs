@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ClientVpnTargetNetworkAssociation`], by name: `ClientVpnTargetNetworkAssociation::new(ClientVpnTargetNetworkAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientVpnTargetNetworkAssociationRequired {
-    /// `ClientVpnEndpointId`: a string, required.
-    pub client_vpn_endpoint_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientVpnTargetNetworkAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-        ("ClientVpnEndpointId", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["ClientVpnEndpointId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::ClientVpnTargetNetworkAssociation` resource.
 ///
 /// Specifies a target network to associate with a Client VPN endpoint. A target network is a subnet in a VPC. You can associate multiple subnets from the same VPC with a Client VPN endpoint. You can associate only one subnet in each Availability Zone. We recommend that you associate at least two subnets to provide Availability Zone redundancy.
@@ -43,23 +21,23 @@ pub struct ClientVpnTargetNetworkAssociation {
     /// `AvailabilityZone`: a string.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientVpnEndpointId`: a string, required.
     ///
     /// The ID of the Client VPN endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub client_vpn_endpoint_id: Str,
+    pub client_vpn_endpoint_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet to associate with the Client VPN endpoint.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +47,7 @@ impl ClientVpnTargetNetworkAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::ClientVpnTargetNetworkAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpntargetnetworkassociation.html",
         primary_identifier: &["Id"],
@@ -80,45 +58,50 @@ impl ClientVpnTargetNetworkAssociation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ClientVpnTargetNetworkAssociation` with its required properties, named in a [`ClientVpnTargetNetworkAssociationRequired`].
+    /// A `ClientVpnTargetNetworkAssociation` with its one required property, `ClientVpnEndpointId`.
     #[inline]
-    pub fn new(required: ClientVpnTargetNetworkAssociationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            availability_zone: None,
-            availability_zone_id: None,
-            client_vpn_endpoint_id: required.client_vpn_endpoint_id,
-            subnet_id: None,
+            availability_zone: ::std::option::Option::None,
+            availability_zone_id: ::std::option::Option::None,
+            client_vpn_endpoint_id: value.into(),
+            subnet_id: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `ClientVpnEndpointId`: a string, required.
-    pub fn client_vpn_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
+    pub fn client_vpn_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_vpn_endpoint_id = value.into(); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ClientVpnTargetNetworkAssociation {
+impl ::cloudwright_core::Resource for ClientVpnTargetNetworkAssociation {
     type Attributes = ClientVpnTargetNetworkAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnTargetNetworkAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ClientVpnTargetNetworkAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ClientVpnTargetNetworkAssociation {
+impl ::cloudwright_core::ToValue for ClientVpnTargetNetworkAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
             .req("ClientVpnEndpointId", &self.client_vpn_endpoint_id)
@@ -127,12 +110,14 @@ impl ToValue for ClientVpnTargetNetworkAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ClientVpnTargetNetworkAssociation`]: `Handle<ClientVpnTargetNetworkAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ClientVpnTargetNetworkAssociation`]: `Handle<ClientVpnTargetNetworkAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClientVpnTargetNetworkAssociationAttributes(ResourceRef);
+pub struct ClientVpnTargetNetworkAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClientVpnTargetNetworkAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ClientVpnTargetNetworkAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,7 +125,27 @@ impl From<ResourceRef> for ClientVpnTargetNetworkAssociationAttributes {
 impl ClientVpnTargetNetworkAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientVpnTargetNetworkAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+            ("ClientVpnEndpointId", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["ClientVpnEndpointId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

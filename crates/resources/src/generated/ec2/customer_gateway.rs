@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\\d{1}:\\d{12}:certificate\\/[a-zA-Z0-9-_]+$",
-);
 
 /// The required properties of [`CustomerGateway`], by name: `CustomerGateway::new(CustomerGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerGatewayRequired {
     /// `IpAddress`: a string, required.
-    pub ip_address: Str,
+    pub ip_address: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerGateway: ObjRule = ObjRule {
-    properties: &[
-        ("BgpAsn", Shape::INT),
-        ("BgpAsnExtended", Shape::Num(&NumRule { min: Some(2147483648.0), max: Some(4294967294.0), ..NumRule::ANY })),
-        ("CertificateArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DeviceName", Shape::STR),
-        ("IpAddress", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ipsec.1"], ..StrRule::ANY })),
-    ],
-    required: &["IpAddress", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::CustomerGateway` resource.
 ///
@@ -62,7 +38,7 @@ pub struct CustomerGateway {
     /// Valid values: `1` to `2,147,483,647`
     ///
     /// Default `65000`; create-only: changing it replaces the resource.
-    pub bgp_asn: Option<Int>,
+    pub bgp_asn: ::std::option::Option<::cloudwright_core::Int>,
     /// `BgpAsnExtended`: a number.
     ///
     /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either `BgpAsn` or `BgpAsnExtended` when creating the customer gateway. If the ASN is larger than `2,147,483,647` , you must use `BgpAsnExtended` .
@@ -70,35 +46,35 @@ pub struct CustomerGateway {
     /// Valid values: `2,147,483,648` to `4,294,967,295`
     ///
     /// Value 2147483648 to 4294967294; create-only: changing it replaces the resource.
-    pub bgp_asn_extended: Option<Num>,
+    pub bgp_asn_extended: ::std::option::Option<::cloudwright_core::Num>,
     /// `CertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the customer gateway certificate.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\d{1}:\d{12}:certificate\/[a-zA-Z0-9-_]+$`; create-only: changing it replaces the resource.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceName`: a string.
     ///
     /// The name of customer gateway device.
     ///
     /// Create-only: changing it replaces the resource.
-    pub device_name: Option<Str>,
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpAddress`: a string, required.
     ///
     /// The IP address for the customer gateway device's outside interface. The address must be static. If `OutsideIpAddressType` in your VPN connection options is set to `PrivateIpv4` , you can use an RFC6598 or RFC1918 private IPv4 address. If `OutsideIpAddressType` is set to `Ipv6` , you can use an IPv6 address.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_address: Str,
+    pub ip_address: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tags for the customer gateway.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string, required.
     ///
     /// The type of VPN connection that this customer gateway supports ( `ipsec.1` ).
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -108,7 +84,7 @@ impl CustomerGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::CustomerGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-customergateway.html",
         primary_identifier: &["CustomerGatewayId"],
@@ -119,57 +95,59 @@ impl CustomerGateway {
         read_only: &["CustomerGatewayId"],
         attributes: &["CustomerGatewayId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomerGateway` with its required properties, named in a [`CustomerGatewayRequired`].
     #[inline]
     pub fn new(required: CustomerGatewayRequired) -> Self {
         Self {
-            bgp_asn: None,
-            bgp_asn_extended: None,
-            certificate_arn: None,
-            device_name: None,
+            bgp_asn: ::std::option::Option::None,
+            bgp_asn_extended: ::std::option::Option::None,
+            certificate_arn: ::std::option::Option::None,
+            device_name: ::std::option::Option::None,
             ip_address: required.ip_address,
-            tags: None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `BgpAsn`: an integer.
-    pub fn bgp_asn(mut self, value: impl Into<Int>) -> Self { self.bgp_asn = Some(value.into()); self }
+    pub fn bgp_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bgp_asn = ::std::option::Option::Some(value.into()); self }
     /// `BgpAsnExtended`: a number.
-    pub fn bgp_asn_extended(mut self, value: impl Into<Num>) -> Self { self.bgp_asn_extended = Some(value.into()); self }
+    pub fn bgp_asn_extended(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.bgp_asn_extended = ::std::option::Option::Some(value.into()); self }
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `IpAddress`: a string, required.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = value.into(); self }
+    pub fn ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for CustomerGateway {
+impl ::cloudwright_core::Resource for CustomerGateway {
     type Attributes = CustomerGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomerGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomerGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomerGateway {
+impl ::cloudwright_core::ToValue for CustomerGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BgpAsn", &self.bgp_asn)
             .opt("BgpAsnExtended", &self.bgp_asn_extended)
             .opt("CertificateArn", &self.certificate_arn)
@@ -181,12 +159,12 @@ impl ToValue for CustomerGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomerGateway`]: `Handle<CustomerGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomerGateway`]: `Handle<CustomerGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomerGatewayAttributes(ResourceRef);
+pub struct CustomerGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomerGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomerGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,7 +174,36 @@ impl CustomerGatewayAttributes {
     ///
     /// The ID of the customer gateway.
     #[inline]
-    pub fn customer_gateway_id(&self) -> Value {
-        self.0.get_att("CustomerGatewayId")
+    pub fn customer_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CustomerGatewayId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:acm:[a-z]{2}((-gov)|(-iso([a-z]{1})?))?-[a-z]+-\\d{1}:\\d{12}:certificate\\/[a-zA-Z0-9-_]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerGateway: ObjRule = ObjRule {
+        properties: &[
+            ("BgpAsn", Shape::INT),
+            ("BgpAsnExtended", Shape::Num(&NumRule { min: Some(2147483648.0), max: Some(4294967294.0), ..NumRule::ANY })),
+            ("CertificateArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DeviceName", Shape::STR),
+            ("IpAddress", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ipsec.1"], ..StrRule::ANY })),
+        ],
+        required: &["IpAddress", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

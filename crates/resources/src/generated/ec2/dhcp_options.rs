@@ -5,24 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_DhcpOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::STR),
-        ("DomainNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Ipv6AddressPreferredLeaseTime", Shape::INT),
-        ("NetbiosNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("NetbiosNodeType", Shape::Int(&NumRule { allowed: &[1.0, 2.0, 4.0, 8.0], ..NumRule::ANY })),
-        ("NtpServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::DHCPOptions` resource.
 ///
 /// Specifies a set of DHCP options for your VPC.
@@ -43,41 +25,43 @@ pub struct DhcpOptions {
     /// This value is used to complete unqualified DNS hostnames. If you're using AmazonProvidedDNS in `us-east-1` , specify `ec2.internal` . If you're using AmazonProvidedDNS in another Region, specify *region* . `compute.internal` (for example, `ap-northeast-1.compute.internal` ). Otherwise, specify a domain name (for example, *MyCompany.com* ).
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainNameServers`: a list of strings.
     ///
     /// The IPv4 addresses of up to four domain name servers, or `AmazonProvidedDNS` . The default is `AmazonProvidedDNS` . To have your instance receive a custom DNS hostname as specified in `DomainName` , you must set this property to a custom DNS server.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_name_servers: Option<List<Str>>,
+    pub domain_name_servers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Ipv6AddressPreferredLeaseTime`: an integer.
     ///
     /// A value (in seconds, minutes, hours, or years) for how frequently a running instance with an IPv6 assigned to it goes through DHCPv6 lease renewal. Acceptable values are between 140 and 2147483647 seconds (approximately 68 years). If no value is entered, the default lease time is 140 seconds. If you use long-term addressing for EC2 instances, you can increase the lease time and avoid frequent lease renewal requests. Lease renewal typically occurs when half of the lease time has elapsed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipv6_address_preferred_lease_time: Option<Int>,
+    pub ipv6_address_preferred_lease_time: ::std::option::Option<::cloudwright_core::Int>,
     /// `NetbiosNameServers`: a list of strings.
     ///
     /// The IPv4 addresses of up to four NetBIOS name servers.
     ///
     /// Create-only: changing it replaces the resource.
-    pub netbios_name_servers: Option<List<Str>>,
+    pub netbios_name_servers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NetbiosNodeType`: an integer.
     ///
     /// The NetBIOS node type (1, 2, 4, or 8). We recommend that you specify 2 (broadcast and multicast are not currently supported).
     ///
     /// One of 1, 2, 4, 8; create-only: changing it replaces the resource.
-    pub netbios_node_type: Option<Int>,
+    pub netbios_node_type: ::std::option::Option<::cloudwright_core::Int>,
     /// `NtpServers`: a list of strings.
     ///
     /// The IPv4 addresses of up to four Network Time Protocol (NTP) servers.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ntp_servers: Option<List<Str>>,
+    pub ntp_servers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the DHCP options set.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +71,7 @@ impl DhcpOptions {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::DHCPOptions",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-dhcpoptions.html",
         primary_identifier: &["DhcpOptionsId"],
@@ -98,49 +82,51 @@ impl DhcpOptions {
         read_only: &["DhcpOptionsId"],
         attributes: &["DhcpOptionsId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DhcpOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `DomainNameServers`: a list of strings.
-    pub fn domain_name_servers(mut self, value: impl Into<List<Str>>) -> Self { self.domain_name_servers = Some(value.into()); self }
+    pub fn domain_name_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domain_name_servers = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6AddressPreferredLeaseTime`: an integer.
-    pub fn ipv6_address_preferred_lease_time(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_preferred_lease_time = Some(value.into()); self }
+    pub fn ipv6_address_preferred_lease_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_address_preferred_lease_time = ::std::option::Option::Some(value.into()); self }
     /// `NetbiosNameServers`: a list of strings.
-    pub fn netbios_name_servers(mut self, value: impl Into<List<Str>>) -> Self { self.netbios_name_servers = Some(value.into()); self }
+    pub fn netbios_name_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.netbios_name_servers = ::std::option::Option::Some(value.into()); self }
     /// `NetbiosNodeType`: an integer.
-    pub fn netbios_node_type(mut self, value: impl Into<Int>) -> Self { self.netbios_node_type = Some(value.into()); self }
+    pub fn netbios_node_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.netbios_node_type = ::std::option::Option::Some(value.into()); self }
     /// `NtpServers`: a list of strings.
-    pub fn ntp_servers(mut self, value: impl Into<List<Str>>) -> Self { self.ntp_servers = Some(value.into()); self }
+    pub fn ntp_servers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ntp_servers = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DhcpOptions {
+impl ::cloudwright_core::Resource for DhcpOptions {
     type Attributes = DhcpOptionsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DhcpOptions, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DhcpOptions, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DhcpOptions {
+impl ::cloudwright_core::ToValue for DhcpOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainName", &self.domain_name)
             .opt("DomainNameServers", &self.domain_name_servers)
             .opt(
@@ -155,12 +141,12 @@ impl ToValue for DhcpOptions {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DhcpOptions`]: `Handle<DhcpOptions>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DhcpOptions`]: `Handle<DhcpOptions>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DhcpOptionsAttributes(ResourceRef);
+pub struct DhcpOptionsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DhcpOptionsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DhcpOptionsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -170,8 +156,8 @@ impl DhcpOptionsAttributes {
     ///
     /// The ID of the DHCP options set.
     #[inline]
-    pub fn dhcp_options_id(&self) -> Value {
-        self.0.get_att("DhcpOptionsId")
+    pub fn dhcp_options_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DhcpOptionsId"))
     }
 }
 
@@ -179,21 +165,10 @@ impl DhcpOptionsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::DHCPOptions`.
 ///
@@ -203,11 +178,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -222,19 +197,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DhcpOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::STR),
+            ("DomainNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Ipv6AddressPreferredLeaseTime", Shape::INT),
+            ("NetbiosNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("NetbiosNodeType", Shape::Int(&NumRule { allowed: &[1.0, 2.0, 4.0, 8.0], ..NumRule::ANY })),
+            ("NtpServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,8 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AcceleratorCountRequest, AcceleratorManufacturer, AcceleratorName,
     AcceleratorTotalMemoryMiBRequest, AcceleratorType, BareMetal, BaselineEbsBandwidthMbpsRequest,
@@ -18,51 +16,19 @@ pub use super::shared::{
     TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
     VCpuCountRangeRequest, VolumeType,
 };
-use super::shared::{
-    RULE_AcceleratorCountRequest, RULE_AcceleratorTotalMemoryMiBRequest,
-    RULE_BaselineEbsBandwidthMbpsRequest, RULE_BaselinePerformanceFactorsRequest,
-    RULE_MemoryGiBPerVCpuRequest, RULE_MemoryMiBRequest, RULE_NetworkBandwidthGbpsRequest,
-    RULE_NetworkInterfaceCountRequest, RULE_Tag, RULE_TotalLocalStorageGbRequest,
-    RULE_VCpuCountRangeRequest,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 
 /// The required properties of [`Ec2Fleet`], by name: `Ec2Fleet::new(Ec2FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ec2FleetRequired {
     /// `LaunchTemplateConfigs`: a list of [`FleetLaunchTemplateConfigRequest`] objects, required.
-    pub launch_template_configs: List<FleetLaunchTemplateConfigRequest>,
+    pub launch_template_configs: ::cloudwright_core::List<FleetLaunchTemplateConfigRequest>,
     /// `TargetCapacitySpecification`: a [`TargetCapacitySpecificationRequest`] object, required.
-    pub target_capacity_specification: Obj<TargetCapacitySpecificationRequest>,
+    pub target_capacity_specification: crate::Obj<TargetCapacitySpecificationRequest>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ec2Fleet: ObjRule = ObjRule {
-    properties: &[
-        ("Context", Shape::STR),
-        ("ExcessCapacityTerminationPolicy", Shape::Str(&StrRule { allowed: &["termination", "no-termination"], ..StrRule::ANY })),
-        ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetLaunchTemplateConfigRequest), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("OnDemandOptions", Shape::Object(&RULE_OnDemandOptionsRequest)),
-        ("ReplaceUnhealthyInstances", Shape::Bool),
-        ("ReservedCapacityOptions", Shape::Object(&RULE_ReservedCapacityOptionsRequest)),
-        ("SpotOptions", Shape::Object(&RULE_SpotOptionsRequest)),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
-        ("TargetCapacitySpecification", Shape::Object(&RULE_TargetCapacitySpecificationRequest)),
-        ("TerminateInstancesWithExpiration", Shape::Bool),
-        ("Type", Shape::Str(&StrRule { allowed: &["maintain", "request", "instant"], ..StrRule::ANY })),
-        ("ValidFrom", Shape::STR),
-        ("ValidUntil", Shape::STR),
-    ],
-    required: &["TargetCapacitySpecification", "LaunchTemplateConfigs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::EC2Fleet` resource.
 ///
-/// Specifies the configuration information to launch a fleet--or group--of instances. An EC2 Fleet can launch multiple instance types across multiple Availability Zones, using the On-Demand Instance, Reserved Instance, and Spot Instance purchasing models together. Using EC2 Fleet, you can define separate On-Demand and Spot capacity targets, specify the instance types that work best for your applications, and specify how Amazon EC2 should distribute your fleet capacity within each purchasing model. For more information, see \[Launching an EC2 Fleet\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet.html>) in the *Amazon EC2 User Guide* .
+/// Specifies the configuration information to launch a fleet--or group--of instances. An EC2 Fleet can launch multiple instance types across multiple Availability Zones, using the On-Demand Instance, Reserved Instance, and Spot Instance purchasing models together. Using EC2 Fleet, you can define separate On-Demand and Spot capacity targets, specify the instance types that work best for your applications, and specify how Amazon EC2 should distribute your fleet capacity within each purchasing model. For more information, see [Launching an EC2 Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet.html) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns its `FleetId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`Ec2FleetAttributes`], which `Handle<Ec2Fleet>` dereferences to.
@@ -76,61 +42,62 @@ pub struct Ec2Fleet {
     /// `Context`: a string.
     ///
     /// Reserved.
-    pub context: Option<Str>,
+    pub context: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExcessCapacityTerminationPolicy`: an [`ExcessCapacityTerminationPolicy`] value.
     ///
     /// Indicates whether running instances should be terminated if the total target capacity of the EC2 Fleet is decreased below the current size of the EC2 Fleet.
     ///
     /// Supported only for fleets of type `maintain` .
-    pub excess_capacity_termination_policy: Option<ExcessCapacityTerminationPolicy>,
+    pub excess_capacity_termination_policy: ::std::option::Option<ExcessCapacityTerminationPolicy>,
     /// `LaunchTemplateConfigs`: a list of [`FleetLaunchTemplateConfigRequest`] objects, required.
     ///
     /// The configuration for the EC2 Fleet.
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub launch_template_configs: List<FleetLaunchTemplateConfigRequest>,
+    pub launch_template_configs: ::cloudwright_core::List<FleetLaunchTemplateConfigRequest>,
     /// `OnDemandOptions`: an [`OnDemandOptionsRequest`] object.
     ///
     /// Describes the configuration of On-Demand Instances in an EC2 Fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub on_demand_options: Option<Obj<OnDemandOptionsRequest>>,
+    pub on_demand_options: ::std::option::Option<crate::Obj<OnDemandOptionsRequest>>,
     /// `ReplaceUnhealthyInstances`: a boolean.
     ///
-    /// Indicates whether EC2 Fleet should replace unhealthy Spot Instances. Supported only for fleets of type `maintain` . For more information, see \[EC2 Fleet health checks\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/manage-ec2-fleet.html#ec2-fleet-health-checks>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether EC2 Fleet should replace unhealthy Spot Instances. Supported only for fleets of type `maintain` . For more information, see [EC2 Fleet health checks](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/manage-ec2-fleet.html#ec2-fleet-health-checks) in the *Amazon EC2 User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub replace_unhealthy_instances: Option<Bool>,
+    pub replace_unhealthy_instances: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReservedCapacityOptions`: a [`ReservedCapacityOptionsRequest`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub reserved_capacity_options: Option<Obj<ReservedCapacityOptionsRequest>>,
+    pub reserved_capacity_options:
+        ::std::option::Option<crate::Obj<ReservedCapacityOptionsRequest>>,
     /// `SpotOptions`: a [`SpotOptionsRequest`] object.
     ///
     /// Describes the configuration of Spot Instances in an EC2 Fleet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub spot_options: Option<Obj<SpotOptionsRequest>>,
+    pub spot_options: ::std::option::Option<crate::Obj<SpotOptionsRequest>>,
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
     ///
-    /// The key-value pair for tagging the EC2 Fleet request on creation. For more information, see \[Tag your resources\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-resources>) .
+    /// The key-value pair for tagging the EC2 Fleet request on creation. For more information, see [Tag your resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-resources) .
     ///
     /// If the fleet type is `instant` , specify a resource type of `fleet` to tag the fleet or `instance` to tag the instances at launch.
     ///
-    /// If the fleet type is `maintain` or `request` , specify a resource type of `fleet` to tag the fleet. You cannot specify a resource type of `instance` . To tag instances at launch, specify the tags in a \[launch template\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template>) .
+    /// If the fleet type is `maintain` or `request` , specify a resource type of `fleet` to tag the fleet. You cannot specify a resource type of `instance` . To tag instances at launch, specify the tags in a [launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub tag_specifications: Option<List<TagSpecification>>,
+    pub tag_specifications: ::std::option::Option<::cloudwright_core::List<TagSpecification>>,
     /// `TargetCapacitySpecification`: a [`TargetCapacitySpecificationRequest`] object, required.
     ///
     /// The number of units to request.
-    pub target_capacity_specification: Obj<TargetCapacitySpecificationRequest>,
+    pub target_capacity_specification: crate::Obj<TargetCapacitySpecificationRequest>,
     /// `TerminateInstancesWithExpiration`: a boolean.
     ///
     /// Indicates whether running instances should be terminated when the EC2 Fleet expires.
     ///
     /// Create-only: changing it replaces the resource.
-    pub terminate_instances_with_expiration: Option<Bool>,
+    pub terminate_instances_with_expiration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Type`: an [`Ec2FleetType`] value.
     ///
     /// The fleet type. The default value is `maintain` .
@@ -139,22 +106,22 @@ pub struct Ec2Fleet {
     /// - `request` - The EC2 Fleet places an asynchronous one-time request for your desired capacity, but does submit Spot requests in alternative capacity pools if Spot capacity is unavailable, and does not maintain Spot capacity if Spot Instances are interrupted.
     /// - `instant` - The EC2 Fleet places a synchronous one-time request for your desired capacity, and returns errors for any instances that could not be launched.
     ///
-    /// For more information, see \[EC2 Fleet request types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-request-type.html>) in the *Amazon EC2 User Guide* .
+    /// For more information, see [EC2 Fleet request types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-request-type.html) in the *Amazon EC2 User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<Ec2FleetType>,
+    pub r#type: ::std::option::Option<Ec2FleetType>,
     /// `ValidFrom`: a string.
     ///
     /// The start date and time of the request, in UTC format (for example, *YYYY* - *MM* - *DD* T *HH* : *MM* : *SS* Z). The default is to start fulfilling the request immediately.
     ///
     /// Create-only: changing it replaces the resource.
-    pub valid_from: Option<Str>,
+    pub valid_from: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidUntil`: a string.
     ///
     /// The end date and time of the request, in UTC format (for example, *YYYY* - *MM* - *DD* T *HH* : *MM* : *SS* Z). At this point, no new EC2 Fleet requests are placed or able to fulfill the request. If no value is specified, the request remains until you cancel it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub valid_until: Option<Str>,
+    pub valid_until: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -164,7 +131,7 @@ impl Ec2Fleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::EC2Fleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html",
         primary_identifier: &["FleetId"],
@@ -175,72 +142,74 @@ impl Ec2Fleet {
         read_only: &["FleetId"],
         attributes: &["FleetId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Ec2Fleet` with its required properties, named in a [`Ec2FleetRequired`].
     #[inline]
     pub fn new(required: Ec2FleetRequired) -> Self {
         Self {
-            context: None,
-            excess_capacity_termination_policy: None,
+            context: ::std::option::Option::None,
+            excess_capacity_termination_policy: ::std::option::Option::None,
             launch_template_configs: required.launch_template_configs,
-            on_demand_options: None,
-            replace_unhealthy_instances: None,
-            reserved_capacity_options: None,
-            spot_options: None,
-            tag_specifications: None,
+            on_demand_options: ::std::option::Option::None,
+            replace_unhealthy_instances: ::std::option::Option::None,
+            reserved_capacity_options: ::std::option::Option::None,
+            spot_options: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
             target_capacity_specification: required.target_capacity_specification,
-            terminate_instances_with_expiration: None,
-            r#type: None,
-            valid_from: None,
-            valid_until: None,
+            terminate_instances_with_expiration: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            valid_from: ::std::option::Option::None,
+            valid_until: ::std::option::Option::None,
         }
     }
 
     /// `Context`: a string.
-    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
+    pub fn context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.context = ::std::option::Option::Some(value.into()); self }
     /// `ExcessCapacityTerminationPolicy`: an [`ExcessCapacityTerminationPolicy`] value.
-    pub fn excess_capacity_termination_policy(mut self, value: impl Into<ExcessCapacityTerminationPolicy>) -> Self { self.excess_capacity_termination_policy = Some(value.into()); self }
+    pub fn excess_capacity_termination_policy(mut self, value: impl ::std::convert::Into<ExcessCapacityTerminationPolicy>) -> Self { self.excess_capacity_termination_policy = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateConfigs`: a list of [`FleetLaunchTemplateConfigRequest`] objects, required.
-    pub fn launch_template_configs(mut self, value: impl Into<List<FleetLaunchTemplateConfigRequest>>) -> Self { self.launch_template_configs = value.into(); self }
+    pub fn launch_template_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FleetLaunchTemplateConfigRequest>>) -> Self { self.launch_template_configs = value.into(); self }
     /// `OnDemandOptions`: an [`OnDemandOptionsRequest`] object.
-    pub fn on_demand_options(mut self, value: impl Into<Obj<OnDemandOptionsRequest>>) -> Self { self.on_demand_options = Some(value.into()); self }
+    pub fn on_demand_options(mut self, value: impl ::std::convert::Into<crate::Obj<OnDemandOptionsRequest>>) -> Self { self.on_demand_options = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceUnhealthyInstances`: a boolean.
-    pub fn replace_unhealthy_instances(mut self, value: impl Into<Bool>) -> Self { self.replace_unhealthy_instances = Some(value.into()); self }
+    pub fn replace_unhealthy_instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.replace_unhealthy_instances = ::std::option::Option::Some(value.into()); self }
     /// `ReservedCapacityOptions`: a [`ReservedCapacityOptionsRequest`] object.
-    pub fn reserved_capacity_options(mut self, value: impl Into<Obj<ReservedCapacityOptionsRequest>>) -> Self { self.reserved_capacity_options = Some(value.into()); self }
+    pub fn reserved_capacity_options(mut self, value: impl ::std::convert::Into<crate::Obj<ReservedCapacityOptionsRequest>>) -> Self { self.reserved_capacity_options = ::std::option::Option::Some(value.into()); self }
     /// `SpotOptions`: a [`SpotOptionsRequest`] object.
-    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptionsRequest>>) -> Self { self.spot_options = Some(value.into()); self }
+    pub fn spot_options(mut self, value: impl ::std::convert::Into<crate::Obj<SpotOptionsRequest>>) -> Self { self.spot_options = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `TargetCapacitySpecification`: a [`TargetCapacitySpecificationRequest`] object, required.
-    pub fn target_capacity_specification(mut self, value: impl Into<Obj<TargetCapacitySpecificationRequest>>) -> Self { self.target_capacity_specification = value.into(); self }
+    pub fn target_capacity_specification(mut self, value: impl ::std::convert::Into<crate::Obj<TargetCapacitySpecificationRequest>>) -> Self { self.target_capacity_specification = value.into(); self }
     /// `TerminateInstancesWithExpiration`: a boolean.
-    pub fn terminate_instances_with_expiration(mut self, value: impl Into<Bool>) -> Self { self.terminate_instances_with_expiration = Some(value.into()); self }
+    pub fn terminate_instances_with_expiration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.terminate_instances_with_expiration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`Ec2FleetType`] value.
-    pub fn r#type(mut self, value: impl Into<Ec2FleetType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<Ec2FleetType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `ValidFrom`: a string.
-    pub fn valid_from(mut self, value: impl Into<Str>) -> Self { self.valid_from = Some(value.into()); self }
+    pub fn valid_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.valid_from = ::std::option::Option::Some(value.into()); self }
     /// `ValidUntil`: a string.
-    pub fn valid_until(mut self, value: impl Into<Str>) -> Self { self.valid_until = Some(value.into()); self }
+    pub fn valid_until(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.valid_until = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Ec2Fleet {
+impl ::cloudwright_core::Resource for Ec2Fleet {
     type Attributes = Ec2FleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Ec2Fleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Ec2Fleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Ec2Fleet {
+impl ::cloudwright_core::ToValue for Ec2Fleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Context", &self.context)
             .opt(
                 "ExcessCapacityTerminationPolicy",
@@ -270,12 +239,12 @@ impl ToValue for Ec2Fleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Ec2Fleet`]: `Handle<Ec2Fleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Ec2Fleet`]: `Handle<Ec2Fleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct Ec2FleetAttributes(ResourceRef);
+pub struct Ec2FleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for Ec2FleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for Ec2FleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -285,22 +254,10 @@ impl Ec2FleetAttributes {
     ///
     /// The ID of the EC2 Fleet.
     #[inline]
-    pub fn fleet_id(&self) -> Value {
-        self.0.get_att("FleetId")
+    pub fn fleet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FleetId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::STR),
-        ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
-        ("NoDevice", Shape::STR),
-        ("VirtualName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlockDeviceMapping` property type of `AWS::EC2::EC2Fleet`.
 ///
@@ -311,16 +268,16 @@ pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
 pub struct BlockDeviceMapping {
     /// `DeviceName`: a string.
     ///
-    /// The device name. For available device names, see \[Device names for volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html>) .
-    pub device_name: Option<Str>,
+    /// The device name. For available device names, see [Device names for volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html) .
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ebs`: an [`EbsBlockDevice`] object.
     ///
     /// Parameters used to automatically set up EBS volumes when the instance is launched.
-    pub ebs: Option<Obj<EbsBlockDevice>>,
+    pub ebs: ::std::option::Option<crate::Obj<EbsBlockDevice>>,
     /// `NoDevice`: a string.
     ///
     /// To omit the device from the block device mapping, specify an empty string. When this property is specified, the device is removed from the block device mapping regardless of the assigned value.
-    pub no_device: Option<Str>,
+    pub no_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `VirtualName`: a string.
     ///
     /// The virtual device name ( `ephemeral` N). Instance store volumes are numbered starting from 0. An instance type with 2 available instance store volumes can specify mappings for `ephemeral0` and `ephemeral1` . The number of available instance store volumes depends on the instance type. After you connect to the instance, you must mount the volume.
@@ -328,7 +285,7 @@ pub struct BlockDeviceMapping {
     /// NVMe instance store volumes are automatically enumerated and assigned a device name. Including them in your block device mapping has no effect.
     ///
     /// Constraints: For M3 instances, you must specify instance store volumes in the block device mapping for the instance. When you launch an M3 instance, we ignore any instance store volumes specified in the block device mapping for the AMI.
-    pub virtual_name: Option<Str>,
+    pub virtual_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -336,25 +293,25 @@ impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
+    pub fn ebs(mut self, value: impl ::std::convert::Into<crate::Obj<EbsBlockDevice>>) -> Self { self.ebs = ::std::option::Option::Some(value.into()); self }
     /// `NoDevice`: a string.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
+    pub fn no_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.no_device = ::std::option::Option::Some(value.into()); self }
     /// `VirtualName`: a string.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
+    pub fn virtual_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockDeviceMapping {}
+impl crate::PropertyType for BlockDeviceMapping {}
 
-impl ToValue for BlockDeviceMapping {
+impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeviceName", &self.device_name)
             .opt("Ebs", &self.ebs)
             .opt("NoDevice", &self.no_device)
@@ -363,19 +320,9 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityRebalance: ObjRule = ObjRule {
-    properties: &[
-        ("ReplacementStrategy", Shape::Str(&StrRule { allowed: &["launch", "launch-before-terminate"], ..StrRule::ANY })),
-        ("TerminationDelay", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CapacityRebalance` property type of `AWS::EC2::EC2Fleet`.
 ///
-/// The Spot Instance replacement strategy to use when Amazon EC2 emits a rebalance notification signal that your Spot Instance is at an elevated risk of being interrupted. For more information, see \[Capacity rebalancing\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-capacity-rebalance.html>) in the *Amazon EC2 User Guide* .
+/// The Spot Instance replacement strategy to use when Amazon EC2 emits a rebalance notification signal that your Spot Instance is at an elevated risk of being interrupted. For more information, see [Capacity rebalancing](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-capacity-rebalance.html) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-capacityrebalance.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -387,7 +334,7 @@ pub struct CapacityRebalance {
     /// `launch` - EC2 Fleet launches a replacement Spot Instance when a rebalance notification is emitted for an existing Spot Instance in the fleet. EC2 Fleet does not terminate the instances that receive a rebalance notification. You can terminate the old instances, or you can leave them running. You are charged for all instances while they are running.
     ///
     /// `launch-before-terminate` - EC2 Fleet launches a replacement Spot Instance when a rebalance notification is emitted for an existing Spot Instance in the fleet, and then, after a delay that you specify (in `TerminationDelay` ), terminates the instances that received a rebalance notification.
-    pub replacement_strategy: Option<ReplacementStrategy>,
+    pub replacement_strategy: ::std::option::Option<ReplacementStrategy>,
     /// `TerminationDelay`: an integer.
     ///
     /// The amount of time (in seconds) that Amazon EC2 waits before terminating the old Spot Instance after launching a new replacement Spot Instance.
@@ -397,7 +344,7 @@ pub struct CapacityRebalance {
     /// Not valid when `ReplacementStrategy` is set to `launch` .
     ///
     /// Valid values: Minimum value of `120` seconds. Maximum value of `7200` seconds.
-    pub termination_delay: Option<Int>,
+    pub termination_delay: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -405,43 +352,34 @@ impl CapacityRebalance {
     /// A `CapacityRebalance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReplacementStrategy`: a [`ReplacementStrategy`] value.
-    pub fn replacement_strategy(mut self, value: impl Into<ReplacementStrategy>) -> Self { self.replacement_strategy = Some(value.into()); self }
+    pub fn replacement_strategy(mut self, value: impl ::std::convert::Into<ReplacementStrategy>) -> Self { self.replacement_strategy = ::std::option::Option::Some(value.into()); self }
     /// `TerminationDelay`: an integer.
-    pub fn termination_delay(mut self, value: impl Into<Int>) -> Self { self.termination_delay = Some(value.into()); self }
+    pub fn termination_delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.termination_delay = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityRebalance {}
+impl crate::PropertyType for CapacityRebalance {}
 
-impl ToValue for CapacityRebalance {
+impl ::cloudwright_core::ToValue for CapacityRebalance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReplacementStrategy", &self.replacement_strategy)
             .opt("TerminationDelay", &self.termination_delay)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("UsageStrategy", Shape::Str(&StrRule { allowed: &["use-capacity-reservations-first"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CapacityReservationOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Describes the strategy for using unused Capacity Reservations for fulfilling On-Demand capacity.
 ///
-/// &gt; This strategy can only be used if the EC2 Fleet is of type `instant` .
+/// \> This strategy can only be used if the EC2 Fleet is of type `instant` .
 ///
-/// For more information about Capacity Reservations, see \[On-Demand Capacity Reservations\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-capacity-reservations.html>) in the *Amazon EC2 User Guide* . For examples of using Capacity Reservations in an EC2 Fleet, see \[EC2 Fleet example configurations\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-examples.html>) in the *Amazon EC2 User Guide* .
+/// For more information about Capacity Reservations, see [On-Demand Capacity Reservations](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-capacity-reservations.html) in the *Amazon EC2 User Guide* . For examples of using Capacity Reservations in an EC2 Fleet, see [EC2 Fleet example configurations](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-examples.html) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-capacityreservationoptionsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -453,7 +391,7 @@ pub struct CapacityReservationOptionsRequest {
     /// If you specify `use-capacity-reservations-first` , the fleet uses unused Capacity Reservations to fulfill On-Demand capacity up to the target On-Demand capacity. If multiple instance pools have unused Capacity Reservations, the On-Demand allocation strategy ( `lowest-price` or `prioritized` ) is applied. If the number of unused Capacity Reservations is less than the On-Demand target capacity, the remaining On-Demand target capacity is launched according to the On-Demand allocation strategy ( `lowest-price` or `prioritized` ).
     ///
     /// If you do not specify a value, the fleet fulfils the On-Demand capacity according to the chosen On-Demand allocation strategy.
-    pub usage_strategy: Option<UsageStrategy>,
+    pub usage_strategy: ::std::option::Option<UsageStrategy>,
 }
 
 #[rustfmt::skip]
@@ -461,38 +399,23 @@ impl CapacityReservationOptionsRequest {
     /// A `CapacityReservationOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UsageStrategy`: an [`UsageStrategy`] value.
-    pub fn usage_strategy(mut self, value: impl Into<UsageStrategy>) -> Self { self.usage_strategy = Some(value.into()); self }
+    pub fn usage_strategy(mut self, value: impl ::std::convert::Into<UsageStrategy>) -> Self { self.usage_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationOptionsRequest {}
+impl crate::PropertyType for CapacityReservationOptionsRequest {}
 
-impl ToValue for CapacityReservationOptionsRequest {
+impl ::cloudwright_core::ToValue for CapacityReservationOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UsageStrategy", &self.usage_strategy)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
-        ("SnapshotId", Shape::STR),
-        ("VolumeSize", Shape::INT),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EbsBlockDevice` property type of `AWS::EC2::EC2Fleet`.
 ///
@@ -503,21 +426,21 @@ pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
 pub struct EbsBlockDevice {
     /// `DeleteOnTermination`: a boolean.
     ///
-    /// Indicates whether the EBS volume is deleted on instance termination. For more information, see \[Preserving Amazon EBS volumes on instance termination\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html#preserving-volumes-on-termination>) in the *Amazon EC2 User Guide* .
-    pub delete_on_termination: Option<Bool>,
+    /// Indicates whether the EBS volume is deleted on instance termination. For more information, see [Preserving Amazon EBS volumes on instance termination](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html#preserving-volumes-on-termination) in the *Amazon EC2 User Guide* .
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Encrypted`: a boolean.
     ///
-    /// Indicates whether the encryption state of an EBS volume is changed while being restored from a backing snapshot. The effect of setting the encryption state to `true` depends on the volume origin (new or from a snapshot), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see \[Amazon EBS encryption\](<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html#encryption-parameters>) in the *Amazon EBS User Guide* .
+    /// Indicates whether the encryption state of an EBS volume is changed while being restored from a backing snapshot. The effect of setting the encryption state to `true` depends on the volume origin (new or from a snapshot), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see [Amazon EBS encryption](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html#encryption-parameters) in the *Amazon EBS User Guide* .
     ///
     /// In no case can you remove encryption from an encrypted volume.
     ///
-    /// Encrypted volumes can only be attached to instances that support Amazon EBS encryption. For more information, see \[Supported instance types\](<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html#ebs-encryption_supported_instances>) .
+    /// Encrypted volumes can only be attached to instances that support Amazon EBS encryption. For more information, see [Supported instance types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html#ebs-encryption_supported_instances) .
     ///
     /// - If you are creating a block device mapping for a *new (empty) volume* , you can include this parameter, and specify either `true` for an encrypted volume, or `false` for an unencrypted volume. If you omit this parameter, it defaults to `false` (unencrypted).
     /// - If you are creating a block device mapping from an *existing encrypted or unencrypted snapshot* , you must omit this parameter. If you include this parameter, the request will fail, regardless of the value that you specify.
     /// - If you are creating a block device mapping from an *existing unencrypted volume* , you can include this parameter, but you must specify `false` . If you specify `true` , the request will fail. In this case, we recommend that you omit the parameter.
     /// - If you are creating a block device mapping from an *existing encrypted volume* , you can include this parameter, and specify either `true` or `false` . However, if you specify `false` , the parameter is ignored and the block device mapping is always encrypted. In this case, we recommend that you omit the parameter.
-    pub encrypted: Option<Bool>,
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS). For `gp3` , `io1` , and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
@@ -528,20 +451,20 @@ pub struct EbsBlockDevice {
     /// - `io1` : 100 - 64,000 IOPS
     /// - `io2` : 100 - 256,000 IOPS
     ///
-    /// For `io2` volumes, you can achieve up to 256,000 IOPS on \[instances built on the Nitro System\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#ec2-nitro-instances>) . On other instances, you can achieve performance up to 32,000 IOPS.
+    /// For `io2` volumes, you can achieve up to 256,000 IOPS on [instances built on the Nitro System](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#ec2-nitro-instances) . On other instances, you can achieve performance up to 32,000 IOPS.
     ///
     /// This parameter is required for `io1` and `io2` volumes. The default for `gp3` volumes is 3,000 IOPS.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// Identifier (key ID, key alias, key ARN, or alias ARN) of the customer managed KMS key to use for EBS encryption.
     ///
-    /// This parameter is only supported on `BlockDeviceMapping` objects called by \[RunInstances\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html>) , \[RequestSpotFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html>) , and \[RequestSpotInstances\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotInstances.html>) .
-    pub kms_key_id: Option<Str>,
+    /// This parameter is only supported on `BlockDeviceMapping` objects called by [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) , [RequestSpotFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html) , and [RequestSpotInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotInstances.html) .
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotId`: a string.
     ///
     /// The ID of the snapshot.
-    pub snapshot_id: Option<Str>,
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeSize`: an integer.
     ///
     /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. If you specify a snapshot, the default is the snapshot size. You can specify a volume size that is equal to or larger than the snapshot size.
@@ -554,11 +477,11 @@ pub struct EbsBlockDevice {
     /// - `io2` : 4 - 65,536 GiB
     /// - `st1` and `sc1` : 125 - 16,384 GiB
     /// - `standard` : 1 - 1024 GiB
-    pub volume_size: Option<Int>,
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a [`VolumeType`] value.
     ///
-    /// The volume type. For more information, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html>) in the *Amazon EBS User Guide* .
-    pub volume_type: Option<VolumeType>,
+    /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide* .
+    pub volume_type: ::std::option::Option<VolumeType>,
 }
 
 #[rustfmt::skip]
@@ -566,31 +489,31 @@ impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<VolumeType>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbsBlockDevice {}
+impl crate::PropertyType for EbsBlockDevice {}
 
-impl ToValue for EbsBlockDevice {
+impl ::cloudwright_core::ToValue for EbsBlockDevice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
             .opt("Encrypted", &self.encrypted)
             .opt("Iops", &self.iops)
@@ -602,21 +525,11 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FleetLaunchTemplateConfigRequest: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateSpecification", Shape::Object(&RULE_FleetLaunchTemplateSpecificationRequest)),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetLaunchTemplateOverridesRequest), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FleetLaunchTemplateConfigRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Specifies a launch template and overrides for an EC2 Fleet.
 ///
-/// `FleetLaunchTemplateConfigRequest` is a property of the \[AWS::EC2::EC2Fleet\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html>) resource.
+/// `FleetLaunchTemplateConfigRequest` is a property of the [AWS::EC2::EC2Fleet](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -624,13 +537,15 @@ pub struct FleetLaunchTemplateConfigRequest {
     /// `LaunchTemplateSpecification`: a [`FleetLaunchTemplateSpecificationRequest`] object.
     ///
     /// The launch template to use. You must specify either the launch template ID or launch template name in the request.
-    pub launch_template_specification: Option<Obj<FleetLaunchTemplateSpecificationRequest>>,
+    pub launch_template_specification:
+        ::std::option::Option<crate::Obj<FleetLaunchTemplateSpecificationRequest>>,
     /// `Overrides`: a list of [`FleetLaunchTemplateOverridesRequest`] objects.
     ///
     /// Any parameters that you specify override the same parameters in the launch template.
     ///
     /// For fleets of type `request` and `maintain` , a maximum of 300 items is allowed across all launch templates.
-    pub overrides: Option<List<FleetLaunchTemplateOverridesRequest>>,
+    pub overrides:
+        ::std::option::Option<::cloudwright_core::List<FleetLaunchTemplateOverridesRequest>>,
 }
 
 #[rustfmt::skip]
@@ -638,21 +553,21 @@ impl FleetLaunchTemplateConfigRequest {
     /// A `FleetLaunchTemplateConfigRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LaunchTemplateSpecification`: a [`FleetLaunchTemplateSpecificationRequest`] object.
-    pub fn launch_template_specification(mut self, value: impl Into<Obj<FleetLaunchTemplateSpecificationRequest>>) -> Self { self.launch_template_specification = Some(value.into()); self }
+    pub fn launch_template_specification(mut self, value: impl ::std::convert::Into<crate::Obj<FleetLaunchTemplateSpecificationRequest>>) -> Self { self.launch_template_specification = ::std::option::Option::Some(value.into()); self }
     /// `Overrides`: a list of [`FleetLaunchTemplateOverridesRequest`] objects.
-    pub fn overrides(mut self, value: impl Into<List<FleetLaunchTemplateOverridesRequest>>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FleetLaunchTemplateOverridesRequest>>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FleetLaunchTemplateConfigRequest {}
+impl crate::PropertyType for FleetLaunchTemplateConfigRequest {}
 
-impl ToValue for FleetLaunchTemplateConfigRequest {
+impl ::cloudwright_core::ToValue for FleetLaunchTemplateConfigRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "LaunchTemplateSpecification",
                 &self.launch_template_specification,
@@ -662,33 +577,11 @@ impl ToValue for FleetLaunchTemplateConfigRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FleetLaunchTemplateOverridesRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
-        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
-        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
-        ("KeyName", Shape::STR),
-        ("MaxPrice", Shape::STR),
-        ("MetadataOptions", Shape::Object(&RULE_InstanceMetadataOptionsRequest)),
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterfaceSpecificationRequest), min_items: None, max_items: None, unique: false })),
-        ("Placement", Shape::Object(&RULE_Placement)),
-        ("Priority", Shape::NUM),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("WeightedCapacity", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FleetLaunchTemplateOverridesRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Specifies overrides for a launch template for an EC2 Fleet.
 ///
-/// `FleetLaunchTemplateOverridesRequest` is a property of the \[FleetLaunchTemplateConfigRequest\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html>) property type.
+/// `FleetLaunchTemplateOverridesRequest` is a property of the [FleetLaunchTemplateConfigRequest](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-fleetlaunchtemplateoverridesrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -698,55 +591,56 @@ pub struct FleetLaunchTemplateOverridesRequest {
     /// The Availability Zone in which to launch the instances. For example, `us-east-2a` .
     ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified in the request, but not both.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone in which to launch the instances. For example, `use2-az1` .
     ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified in the request, but not both.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
     ///
     /// The block device mappings, which define the EBS volumes and instance store volumes to attach to the instance at launch.
     ///
     /// Supported only for fleets of type `instant` .
     ///
-    /// For more information, see \[Block device mappings for volumes on Amazon EC2 instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html>) in the *Amazon EC2 User Guide* .
-    pub block_device_mappings: Option<List<BlockDeviceMapping>>,
+    /// For more information, see [Block device mappings for volumes on Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html) in the *Amazon EC2 User Guide* .
+    pub block_device_mappings: ::std::option::Option<::cloudwright_core::List<BlockDeviceMapping>>,
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    pub iam_instance_profile: Option<Obj<IamInstanceProfileSpecification>>,
+    pub iam_instance_profile: ::std::option::Option<crate::Obj<IamInstanceProfileSpecification>>,
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
     ///
     /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with those attributes.
     ///
-    /// &gt; If you specify `InstanceRequirements` , you can't specify `InstanceType` .
-    pub instance_requirements: Option<Obj<InstanceRequirementsRequest>>,
+    /// \> If you specify `InstanceRequirements` , you can't specify `InstanceType` .
+    pub instance_requirements: ::std::option::Option<crate::Obj<InstanceRequirementsRequest>>,
     /// `InstanceType`: an [`InstanceType`] value.
     ///
     /// The instance type.
     ///
     /// `mac1.metal` is not supported as a launch template override.
     ///
-    /// &gt; If you specify `InstanceType` , you can't specify `InstanceRequirements` .
-    pub instance_type: Option<InstanceType>,
+    /// \> If you specify `InstanceType` , you can't specify `InstanceRequirements` .
+    pub instance_type: ::std::option::Option<InstanceType>,
     /// `KeyName`: a string.
-    pub key_name: Option<Str>,
+    pub key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxPrice`: a string.
     ///
     /// The maximum price per unit hour that you are willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price.
     ///
-    /// &gt; If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify this parameter.
-    /// &gt;
-    /// &gt; If you specify a maximum price, it must be more than USD $0.001. Specifying a value below USD $0.001 will result in an `InvalidParameterValue` error message.
-    pub max_price: Option<Str>,
+    /// \> If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify this parameter.
+    /// \>
+    /// \> If you specify a maximum price, it must be more than USD $0.001. Specifying a value below USD $0.001 will result in an `InvalidParameterValue` error message.
+    pub max_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetadataOptions`: an [`InstanceMetadataOptionsRequest`] object.
-    pub metadata_options: Option<Obj<InstanceMetadataOptionsRequest>>,
+    pub metadata_options: ::std::option::Option<crate::Obj<InstanceMetadataOptionsRequest>>,
     /// `NetworkInterfaces`: a list of [`NetworkInterfaceSpecificationRequest`] objects.
-    pub network_interfaces: Option<List<NetworkInterfaceSpecificationRequest>>,
+    pub network_interfaces:
+        ::std::option::Option<::cloudwright_core::List<NetworkInterfaceSpecificationRequest>>,
     /// `Placement`: a [`Placement`] object.
     ///
     /// The location where the instance launched, if applicable.
-    pub placement: Option<Obj<Placement>>,
+    pub placement: ::std::option::Option<crate::Obj<Placement>>,
     /// `Priority`: a number.
     ///
     /// The priority for the launch template override. The highest priority is launched first.
@@ -756,21 +650,21 @@ pub struct FleetLaunchTemplateOverridesRequest {
     /// If the Spot `AllocationStrategy` is set to `capacity-optimized-prioritized` , EC2 Fleet uses priority on a best-effort basis to determine which launch template override to use in fulfilling Spot capacity, but optimizes for capacity first.
     ///
     /// Valid values are whole numbers starting at `0` . The lower the number, the higher the priority. If no number is set, the launch template override has the lowest priority. You can set the same priority for different launch template overrides.
-    pub priority: Option<Num>,
+    pub priority: ::std::option::Option<::cloudwright_core::Num>,
     /// `SubnetId`: a string.
     ///
     /// The IDs of the subnets in which to launch the instances. Separate multiple subnet IDs using commas (for example, `subnet-1234abcdeexample1, subnet-0987cdef6example2` ). A request of type `instant` can have only one subnet ID.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `WeightedCapacity`: a number.
     ///
     /// The number of units provided by the specified instance type. These are the same units that you chose to set the target capacity in terms of instances, or a performance characteristic such as vCPUs, memory, or I/O.
     ///
     /// If the target capacity divided by this value is not a whole number, Amazon EC2 rounds the number of instances to the next whole number. If this value is not specified, the default is 1.
     ///
-    /// &gt; When specifying weights, the price used in the `lowest-price` and `price-capacity-optimized` allocation strategies is per *unit* hour (where the instance price is divided by the specified weight). However, if all the specified weights are above the requested `TargetCapacity` , resulting in only 1 instance being launched, the price used is per *instance* hour.
-    pub weighted_capacity: Option<Num>,
+    /// \> When specifying weights, the price used in the `lowest-price` and `price-capacity-optimized` allocation strategies is per *unit* hour (where the instance price is divided by the specified weight). However, if all the specified weights are above the requested `TargetCapacity` , resulting in only 1 instance being launched, the price used is per *instance* hour.
+    pub weighted_capacity: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -778,45 +672,45 @@ impl FleetLaunchTemplateOverridesRequest {
     /// A `FleetLaunchTemplateOverridesRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
+    pub fn iam_instance_profile(mut self, value: impl ::std::convert::Into<crate::Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
+    pub fn instance_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `KeyName`: a string.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = ::std::option::Option::Some(value.into()); self }
     /// `MaxPrice`: a string.
-    pub fn max_price(mut self, value: impl Into<Str>) -> Self { self.max_price = Some(value.into()); self }
+    pub fn max_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_price = ::std::option::Option::Some(value.into()); self }
     /// `MetadataOptions`: an [`InstanceMetadataOptionsRequest`] object.
-    pub fn metadata_options(mut self, value: impl Into<Obj<InstanceMetadataOptionsRequest>>) -> Self { self.metadata_options = Some(value.into()); self }
+    pub fn metadata_options(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceMetadataOptionsRequest>>) -> Self { self.metadata_options = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`NetworkInterfaceSpecificationRequest`] objects.
-    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterfaceSpecificationRequest>>) -> Self { self.network_interfaces = Some(value.into()); self }
+    pub fn network_interfaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NetworkInterfaceSpecificationRequest>>) -> Self { self.network_interfaces = ::std::option::Option::Some(value.into()); self }
     /// `Placement`: a [`Placement`] object.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
+    pub fn placement(mut self, value: impl ::std::convert::Into<crate::Obj<Placement>>) -> Self { self.placement = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: a number.
-    pub fn priority(mut self, value: impl Into<Num>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `WeightedCapacity`: a number.
-    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self { self.weighted_capacity = Some(value.into()); self }
+    pub fn weighted_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weighted_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FleetLaunchTemplateOverridesRequest {}
+impl crate::PropertyType for FleetLaunchTemplateOverridesRequest {}
 
-impl ToValue for FleetLaunchTemplateOverridesRequest {
+impl ::cloudwright_core::ToValue for FleetLaunchTemplateOverridesRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
             .opt("BlockDeviceMappings", &self.block_device_mappings)
@@ -835,26 +729,6 @@ impl ToValue for FleetLaunchTemplateOverridesRequest {
     }
 }
 
-/// The required properties of [`FleetLaunchTemplateSpecificationRequest`], by name: `FleetLaunchTemplateSpecificationRequest::new(FleetLaunchTemplateSpecificationRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FleetLaunchTemplateSpecificationRequestRequired {
-    /// `Version`: a string, required.
-    pub version: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FleetLaunchTemplateSpecificationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateId", Shape::STR),
-        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LaunchTemplateSpecificationUserData", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    required: &["Version"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FleetLaunchTemplateSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Specifies the launch template to be used by the EC2 Fleet for configuring Amazon EC2 instances.
@@ -864,11 +738,11 @@ pub(crate) static RULE_FleetLaunchTemplateSpecificationRequest: ObjRule = ObjRul
 /// - The ID or the name of the launch template, but not both.
 /// - The version of the launch template.
 ///
-/// `FleetLaunchTemplateSpecificationRequest` is a property of the \[FleetLaunchTemplateConfigRequest\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html>) property type.
+/// `FleetLaunchTemplateSpecificationRequest` is a property of the [FleetLaunchTemplateConfigRequest](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html) property type.
 ///
-/// For information about creating a launch template, see \[AWS::EC2::LaunchTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html>) and \[Create a launch template\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template>) in the *Amazon EC2 User Guide* .
+/// For information about creating a launch template, see [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) and [Create a launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template) in the *Amazon EC2 User Guide* .
 ///
-/// For examples of launch templates, see \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate--examples>) .
+/// For examples of launch templates, see [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate--examples) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-fleetlaunchtemplatespecificationrequest.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -878,7 +752,7 @@ pub struct FleetLaunchTemplateSpecificationRequest {
     /// The ID of the launch template.
     ///
     /// You must specify the `LaunchTemplateId` or the `LaunchTemplateName` , but not both.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateName`: a string.
     ///
     /// The name of the launch template.
@@ -886,11 +760,11 @@ pub struct FleetLaunchTemplateSpecificationRequest {
     /// You must specify the `LaunchTemplateName` or the `LaunchTemplateId` , but not both.
     ///
     /// Pattern `[a-zA-Z0-9\(\)\.\-/_]+`; length 3 to 128.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateSpecificationUserData`: a string.
     ///
     /// Format `password`.
-    pub launch_template_specification_user_data: Option<Str>,
+    pub launch_template_specification_user_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string, required.
     ///
     /// The launch template version number, `$Latest` , or `$Default` . You must specify a value, otherwise the request fails.
@@ -898,38 +772,38 @@ pub struct FleetLaunchTemplateSpecificationRequest {
     /// If the value is `$Latest` , Amazon EC2 uses the latest version of the launch template.
     ///
     /// If the value is `$Default` , Amazon EC2 uses the default version of the launch template.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FleetLaunchTemplateSpecificationRequest {
-    /// A `FleetLaunchTemplateSpecificationRequest` with its required properties, named in a [`FleetLaunchTemplateSpecificationRequestRequired`].
+    /// A `FleetLaunchTemplateSpecificationRequest` with its one required property, `Version`.
     #[inline]
-    pub fn new(required: FleetLaunchTemplateSpecificationRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            launch_template_id: None,
-            launch_template_name: None,
-            launch_template_specification_user_data: None,
-            version: required.version,
+            launch_template_id: ::std::option::Option::None,
+            launch_template_name: ::std::option::Option::None,
+            launch_template_specification_user_data: ::std::option::Option::None,
+            version: value.into(),
         }
     }
 
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateSpecificationUserData`: a string.
-    pub fn launch_template_specification_user_data(mut self, value: impl Into<Str>) -> Self { self.launch_template_specification_user_data = Some(value.into()); self }
+    pub fn launch_template_specification_user_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_specification_user_data = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for FleetLaunchTemplateSpecificationRequest {}
+impl crate::PropertyType for FleetLaunchTemplateSpecificationRequest {}
 
-impl ToValue for FleetLaunchTemplateSpecificationRequest {
+impl ::cloudwright_core::ToValue for FleetLaunchTemplateSpecificationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .opt(
@@ -941,25 +815,15 @@ impl ToValue for FleetLaunchTemplateSpecificationRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IamInstanceProfileSpecification` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-iaminstanceprofilespecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IamInstanceProfileSpecification {
     /// `Arn`: a string.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -967,37 +831,26 @@ impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamInstanceProfileSpecification {}
+impl crate::PropertyType for IamInstanceProfileSpecification {}
 
-impl ToValue for IamInstanceProfileSpecification {
+impl ::cloudwright_core::ToValue for IamInstanceProfileSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-        ("HttpPutResponseHopLimit", Shape::INT),
-        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceMetadataOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
@@ -1005,11 +858,11 @@ pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceMetadataOptionsRequest {
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub http_endpoint: Option<HttpEndpoint>,
+    pub http_endpoint: ::std::option::Option<HttpEndpoint>,
     /// `HttpPutResponseHopLimit`: an integer.
-    pub http_put_response_hop_limit: Option<Int>,
+    pub http_put_response_hop_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub http_tokens: Option<HttpTokens>,
+    pub http_tokens: ::std::option::Option<HttpTokens>,
 }
 
 #[rustfmt::skip]
@@ -1017,63 +870,29 @@ impl InstanceMetadataOptionsRequest {
     /// A `InstanceMetadataOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
+    pub fn http_endpoint(mut self, value: impl ::std::convert::Into<HttpEndpoint>) -> Self { self.http_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
+    pub fn http_put_response_hop_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_put_response_hop_limit = ::std::option::Option::Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
+    pub fn http_tokens(mut self, value: impl ::std::convert::Into<HttpTokens>) -> Self { self.http_tokens = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceMetadataOptionsRequest {}
+impl crate::PropertyType for InstanceMetadataOptionsRequest {}
 
-impl ToValue for InstanceMetadataOptionsRequest {
+impl ::cloudwright_core::ToValue for InstanceMetadataOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
             .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
             .opt("HttpTokens", &self.http_tokens)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
-        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
-        ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
-        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
-        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
-        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
-        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
-        ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
-        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
-        ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
-        ("RequireEncryptionInTransit", Shape::Bool),
-        ("RequireHibernateSupport", Shape::Bool),
-        ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
-        ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceRequirementsRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
@@ -1088,11 +907,11 @@ pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
 /// - `AllowedInstanceTypes` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
 /// - `ExcludedInstanceTypes` - The instance types to exclude from the list, even if they match your specified attributes.
 ///
-/// &gt; If you specify `InstanceRequirements` , you can't specify `InstanceType` .
-/// &gt;
-/// &gt; Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the \[launch instance wizard\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html>) , or with the \[RunInstances\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html>) API or \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) AWS CloudFormation resource, you can't specify `InstanceRequirements` .
+/// \> If you specify `InstanceRequirements` , you can't specify `InstanceType` .
+/// \>
+/// \> Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html) , or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) AWS CloudFormation resource, you can't specify `InstanceRequirements` .
 ///
-/// For more information, see \[Specify attributes for instance type selection for EC2 Fleet or Spot Fleet\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html>) and \[Spot placement score\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html>) in the *Amazon EC2 User Guide* .
+/// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-instancerequirementsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1104,7 +923,7 @@ pub struct InstanceRequirementsRequest {
     /// To exclude accelerator-enabled instance types, set `Max` to `0` .
     ///
     /// Default: No minimum or maximum limits
-    pub accelerator_count: Option<Obj<AcceleratorCountRequest>>,
+    pub accelerator_count: ::std::option::Option<crate::Obj<AcceleratorCountRequest>>,
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
     ///
     /// Indicates whether instance types must have accelerators by specific manufacturers.
@@ -1116,7 +935,8 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with Xilinx devices, specify `xilinx` .
     ///
     /// Default: Any manufacturer
-    pub accelerator_manufacturers: Option<List<AcceleratorManufacturer>>,
+    pub accelerator_manufacturers:
+        ::std::option::Option<::cloudwright_core::List<AcceleratorManufacturer>>,
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
     ///
     /// The accelerators that must be on the instance type.
@@ -1142,13 +962,14 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with NVIDIA V100 GPUs, specify `v100` .
     ///
     /// Default: Any accelerator
-    pub accelerator_names: Option<List<AcceleratorName>>,
+    pub accelerator_names: ::std::option::Option<::cloudwright_core::List<AcceleratorName>>,
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
     ///
     /// The minimum and maximum amount of total accelerator memory, in MiB.
     ///
     /// Default: No minimum or maximum limits
-    pub accelerator_total_memory_mi_b: Option<Obj<AcceleratorTotalMemoryMiBRequest>>,
+    pub accelerator_total_memory_mi_b:
+        ::std::option::Option<crate::Obj<AcceleratorTotalMemoryMiBRequest>>,
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
     ///
     /// The accelerator types that must be on the instance type.
@@ -1159,7 +980,7 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with Media accelerators, specify `media` .
     ///
     /// Default: Any accelerator type
-    pub accelerator_types: Option<List<AcceleratorType>>,
+    pub accelerator_types: ::std::option::Option<::cloudwright_core::List<AcceleratorType>>,
     /// `AllowedInstanceTypes`: a list of strings.
     ///
     /// The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
@@ -1168,12 +989,13 @@ pub struct InstanceRequirementsRequest {
     ///
     /// For example, if you specify `c5*` ,Amazon EC2 will allow the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*` , Amazon EC2 will allow all the M5a instance types, but not the M5n instance types.
     ///
-    /// &gt; If you specify `AllowedInstanceTypes` , you can't specify `ExcludedInstanceTypes` .
+    /// \> If you specify `AllowedInstanceTypes` , you can't specify `ExcludedInstanceTypes` .
     ///
     /// Default: All instance types
     ///
     /// Items 0 to 400; each item: pattern `[a-zA-Z0-9\.\*]+`, length 1 to 30.
-    pub allowed_instance_types: Option<List<Str>>,
+    pub allowed_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BareMetal`: a [`BareMetal`] value.
     ///
     /// Indicates whether bare metal instance types must be included, excluded, or required.
@@ -1183,27 +1005,29 @@ pub struct InstanceRequirementsRequest {
     /// - To exclude bare metal instance types, specify `excluded` .
     ///
     /// Default: `excluded`
-    pub bare_metal: Option<BareMetal>,
+    pub bare_metal: ::std::option::Option<BareMetal>,
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
     ///
-    /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
+    /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: No minimum or maximum limits
-    pub baseline_ebs_bandwidth_mbps: Option<Obj<BaselineEbsBandwidthMbpsRequest>>,
+    pub baseline_ebs_bandwidth_mbps:
+        ::std::option::Option<crate::Obj<BaselineEbsBandwidthMbpsRequest>>,
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
     ///
-    /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application. Currently, this parameter only supports CPU performance as a baseline performance factor. For more information, see \[Performance protection\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-abis-performance-protection>) in the *Amazon EC2 User Guide* .
-    pub baseline_performance_factors: Option<Obj<BaselinePerformanceFactorsRequest>>,
+    /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application. Currently, this parameter only supports CPU performance as a baseline performance factor. For more information, see [Performance protection](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-abis-performance-protection) in the *Amazon EC2 User Guide* .
+    pub baseline_performance_factors:
+        ::std::option::Option<crate::Obj<BaselinePerformanceFactorsRequest>>,
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
     ///
-    /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see \[Burstable performance instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html>) .
+    /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) .
     ///
     /// - To include burstable performance instance types, specify `included` .
     /// - To require only burstable performance instance types, specify `required` .
     /// - To exclude burstable performance instance types, specify `excluded` .
     ///
     /// Default: `excluded`
-    pub burstable_performance: Option<BurstablePerformance>,
+    pub burstable_performance: ::std::option::Option<BurstablePerformance>,
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
     ///
     /// The CPU manufacturers to include.
@@ -1213,10 +1037,10 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with AWS CPUs, specify `amazon-web-services` .
     /// - For instance types with Apple CPUs, specify `apple` .
     ///
-    /// &gt; Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
+    /// \> Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
     ///
     /// Default: Any manufacturer
-    pub cpu_manufacturers: Option<List<CpuManufacturer>>,
+    pub cpu_manufacturers: ::std::option::Option<::cloudwright_core::List<CpuManufacturer>>,
     /// `ExcludedInstanceTypes`: a list of strings.
     ///
     /// The instance types to exclude.
@@ -1225,32 +1049,33 @@ pub struct InstanceRequirementsRequest {
     ///
     /// For example, if you specify `c5*` ,Amazon EC2 will exclude the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*` , Amazon EC2 will exclude all the M5a instance types, but not the M5n instance types.
     ///
-    /// &gt; If you specify `ExcludedInstanceTypes` , you can't specify `AllowedInstanceTypes` .
+    /// \> If you specify `ExcludedInstanceTypes` , you can't specify `AllowedInstanceTypes` .
     ///
     /// Default: No excluded instance types
     ///
     /// Items 0 to 400; each item: pattern `[a-zA-Z0-9\.\*]+`, length 1 to 30.
-    pub excluded_instance_types: Option<List<Str>>,
+    pub excluded_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
     ///
-    /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     ///
     /// For current generation instance types, specify `current` .
     ///
     /// For previous generation instance types, specify `previous` .
     ///
     /// Default: Current and previous generation instance types
-    pub instance_generations: Option<List<InstanceGeneration>>,
+    pub instance_generations: ::std::option::Option<::cloudwright_core::List<InstanceGeneration>>,
     /// `LocalStorage`: a [`LocalStorage`] value.
     ///
-    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, \[Amazon EC2 instance store\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide* .
     ///
     /// - To include instance types with instance store volumes, specify `included` .
     /// - To require only instance types with instance store volumes, specify `required` .
     /// - To exclude instance types with instance store volumes, specify `excluded` .
     ///
     /// Default: `included`
-    pub local_storage: Option<LocalStorage>,
+    pub local_storage: ::std::option::Option<LocalStorage>,
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
     ///
     /// The type of local storage that is required.
@@ -1259,7 +1084,7 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with solid state drive (SSD) storage, specify `ssd` .
     ///
     /// Default: `hdd` and `ssd`
-    pub local_storage_types: Option<List<LocalStorageType>>,
+    pub local_storage_types: ::std::option::Option<::cloudwright_core::List<LocalStorageType>>,
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
@@ -1268,30 +1093,31 @@ pub struct InstanceRequirementsRequest {
     ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is based on the per vCPU or per memory price instead of the per instance price.
     ///
-    /// &gt; Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
-    pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Int>,
+    /// \> Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
+    pub max_spot_price_as_percentage_of_optimal_on_demand_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
     ///
     /// The minimum and maximum amount of memory per vCPU, in GiB.
     ///
     /// Default: No minimum or maximum limits
-    pub memory_gi_b_per_v_cpu: Option<Obj<MemoryGiBPerVCpuRequest>>,
+    pub memory_gi_b_per_v_cpu: ::std::option::Option<crate::Obj<MemoryGiBPerVCpuRequest>>,
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object.
     ///
     /// The minimum and maximum amount of memory, in MiB.
-    pub memory_mi_b: Option<Obj<MemoryMiBRequest>>,
+    pub memory_mi_b: ::std::option::Option<crate::Obj<MemoryMiBRequest>>,
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
     ///
-    /// The minimum and maximum amount of baseline network bandwidth, in gigabits per second (Gbps). For more information, see \[Amazon EC2 instance network bandwidth\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html>) in the *Amazon EC2 User Guide* .
+    /// The minimum and maximum amount of baseline network bandwidth, in gigabits per second (Gbps). For more information, see [Amazon EC2 instance network bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: No minimum or maximum limits
-    pub network_bandwidth_gbps: Option<Obj<NetworkBandwidthGbpsRequest>>,
+    pub network_bandwidth_gbps: ::std::option::Option<crate::Obj<NetworkBandwidthGbpsRequest>>,
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
     ///
     /// The minimum and maximum number of network interfaces.
     ///
     /// Default: No minimum or maximum limits
-    pub network_interface_count: Option<Obj<NetworkInterfaceCountRequest>>,
+    pub network_interface_count: ::std::option::Option<crate::Obj<NetworkInterfaceCountRequest>>,
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
@@ -1300,26 +1126,27 @@ pub struct InstanceRequirementsRequest {
     ///
     /// To indicate no price protection threshold, specify a high value, such as `999999` .
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) and \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html) .
     ///
-    /// &gt; If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
+    /// \> If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
     ///
     /// Default: `20`
-    pub on_demand_max_price_percentage_over_lowest_price: Option<Int>,
+    pub on_demand_max_price_percentage_over_lowest_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `RequireEncryptionInTransit`: a boolean.
     ///
-    /// Specifies whether instance types must support encrypting in-transit traffic between instances. For more information, including the supported instance types, see \[Encryption in transit\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/data-protection.html#encryption-transit>) in the *Amazon EC2 User Guide* .
+    /// Specifies whether instance types must support encrypting in-transit traffic between instances. For more information, including the supported instance types, see [Encryption in transit](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/data-protection.html#encryption-transit) in the *Amazon EC2 User Guide* .
     ///
     /// Default: `false`
-    pub require_encryption_in_transit: Option<Bool>,
+    pub require_encryption_in_transit: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RequireHibernateSupport`: a boolean.
     ///
     /// Indicates whether instance types must support hibernation for On-Demand Instances.
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) .
     ///
     /// Default: `false`
-    pub require_hibernate_support: Option<Bool>,
+    pub require_hibernate_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the Spot price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified Spot price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose Spot price exceeds your specified threshold.
@@ -1328,22 +1155,22 @@ pub struct InstanceRequirementsRequest {
     ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) and \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html) .
     ///
-    /// &gt; Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
+    /// \> Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
     ///
     /// Default: `100`
-    pub spot_max_price_percentage_over_lowest_price: Option<Int>,
+    pub spot_max_price_percentage_over_lowest_price: ::std::option::Option<::cloudwright_core::Int>,
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
     ///
     /// The minimum and maximum amount of total local storage, in GB.
     ///
     /// Default: No minimum or maximum limits
-    pub total_local_storage_gb: Option<Obj<TotalLocalStorageGbRequest>>,
+    pub total_local_storage_gb: ::std::option::Option<crate::Obj<TotalLocalStorageGbRequest>>,
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object.
     ///
     /// The minimum and maximum number of vCPUs.
-    pub v_cpu_count: Option<Obj<VCpuCountRangeRequest>>,
+    pub v_cpu_count: ::std::option::Option<crate::Obj<VCpuCountRangeRequest>>,
 }
 
 #[rustfmt::skip]
@@ -1351,69 +1178,69 @@ impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
+    pub fn accelerator_count(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
+    pub fn accelerator_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
+    pub fn accelerator_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorName>>) -> Self { self.accelerator_names = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
+    pub fn accelerator_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorType>>) -> Self { self.accelerator_types = ::std::option::Option::Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
+    pub fn allowed_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
+    pub fn bare_metal(mut self, value: impl ::std::convert::Into<BareMetal>) -> Self { self.bare_metal = ::std::option::Option::Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl ::std::convert::Into<crate::Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = ::std::option::Option::Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
-    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
+    pub fn baseline_performance_factors(mut self, value: impl ::std::convert::Into<crate::Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = ::std::option::Option::Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
+    pub fn burstable_performance(mut self, value: impl ::std::convert::Into<BurstablePerformance>) -> Self { self.burstable_performance = ::std::option::Option::Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
+    pub fn cpu_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
+    pub fn excluded_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
+    pub fn instance_generations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceGeneration>>) -> Self { self.instance_generations = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
+    pub fn local_storage(mut self, value: impl ::std::convert::Into<LocalStorage>) -> Self { self.local_storage = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
+    pub fn local_storage_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalStorageType>>) -> Self { self.local_storage_types = ::std::option::Option::Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = ::std::option::Option::Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = ::std::option::Option::Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = Some(value.into()); self }
+    pub fn memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = ::std::option::Option::Some(value.into()); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
+    pub fn network_bandwidth_gbps(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
+    pub fn network_interface_count(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `RequireEncryptionInTransit`: a boolean.
-    pub fn require_encryption_in_transit(mut self, value: impl Into<Bool>) -> Self { self.require_encryption_in_transit = Some(value.into()); self }
+    pub fn require_encryption_in_transit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_encryption_in_transit = ::std::option::Option::Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
+    pub fn require_hibernate_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_hibernate_support = ::std::option::Option::Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
+    pub fn total_local_storage_gb(mut self, value: impl ::std::convert::Into<crate::Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = ::std::option::Option::Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = Some(value.into()); self }
+    pub fn v_cpu_count(mut self, value: impl ::std::convert::Into<crate::Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceRequirementsRequest {}
+impl crate::PropertyType for InstanceRequirementsRequest {}
 
-impl ToValue for InstanceRequirementsRequest {
+impl ::cloudwright_core::ToValue for InstanceRequirementsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
             .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
             .opt("AcceleratorNames", &self.accelerator_names)
@@ -1465,22 +1292,13 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ipv6AddressRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv6Address", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ipv6AddressRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-ipv6addressrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ipv6AddressRequest {
     /// `Ipv6Address`: a string.
-    pub ipv6_address: Option<Str>,
+    pub ipv6_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1488,32 +1306,23 @@ impl Ipv6AddressRequest {
     /// A `Ipv6AddressRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Ipv6Address`: a string.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
+    pub fn ipv6_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ipv6AddressRequest {}
+impl crate::PropertyType for Ipv6AddressRequest {}
 
-impl ToValue for Ipv6AddressRequest {
+impl ::cloudwright_core::ToValue for Ipv6AddressRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ipv6Address", &self.ipv6_address)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceStrategies: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityRebalance", Shape::Object(&RULE_CapacityRebalance)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaintenanceStrategies` property type of `AWS::EC2::EC2Fleet`.
 ///
@@ -1525,7 +1334,7 @@ pub struct MaintenanceStrategies {
     /// `CapacityRebalance`: a [`CapacityRebalance`] object.
     ///
     /// The strategy to use when Amazon EC2 emits a signal that your Spot Instance is at an elevated risk of being interrupted.
-    pub capacity_rebalance: Option<Obj<CapacityRebalance>>,
+    pub capacity_rebalance: ::std::option::Option<crate::Obj<CapacityRebalance>>,
 }
 
 #[rustfmt::skip]
@@ -1533,45 +1342,23 @@ impl MaintenanceStrategies {
     /// A `MaintenanceStrategies` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityRebalance`: a [`CapacityRebalance`] object.
-    pub fn capacity_rebalance(mut self, value: impl Into<Obj<CapacityRebalance>>) -> Self { self.capacity_rebalance = Some(value.into()); self }
+    pub fn capacity_rebalance(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityRebalance>>) -> Self { self.capacity_rebalance = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceStrategies {}
+impl crate::PropertyType for MaintenanceStrategies {}
 
-impl ToValue for MaintenanceStrategies {
+impl ::cloudwright_core::ToValue for MaintenanceStrategies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityRebalance", &self.capacity_rebalance)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterfaceSpecificationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AssociatePublicIpAddress", Shape::Bool),
-        ("DeleteOnTermination", Shape::Bool),
-        ("Description", Shape::STR),
-        ("DeviceIndex", Shape::INT),
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("InterfaceType", Shape::STR),
-        ("Ipv6AddressCount", Shape::INT),
-        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6AddressRequest), min_items: None, max_items: None, unique: false })),
-        ("NetworkCardIndex", Shape::INT),
-        ("NetworkInterfaceId", Shape::STR),
-        ("PrivateIpAddress", Shape::STR),
-        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecificationRequest), min_items: None, max_items: None, unique: false })),
-        ("SecondaryPrivateIpAddressCount", Shape::INT),
-        ("SubnetId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkInterfaceSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
@@ -1579,33 +1366,34 @@ pub(crate) static RULE_NetworkInterfaceSpecificationRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkInterfaceSpecificationRequest {
     /// `AssociatePublicIpAddress`: a boolean.
-    pub associate_public_ip_address: Option<Bool>,
+    pub associate_public_ip_address: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeleteOnTermination`: a boolean.
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceIndex`: an integer.
-    pub device_index: Option<Int>,
+    pub device_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `Groups`: a list of strings.
-    pub groups: Option<List<Str>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InterfaceType`: a string.
-    pub interface_type: Option<Str>,
+    pub interface_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6AddressCount`: an integer.
-    pub ipv6_address_count: Option<Int>,
+    pub ipv6_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Addresses`: a list of [`Ipv6AddressRequest`] objects.
-    pub ipv6_addresses: Option<List<Ipv6AddressRequest>>,
+    pub ipv6_addresses: ::std::option::Option<::cloudwright_core::List<Ipv6AddressRequest>>,
     /// `NetworkCardIndex`: an integer.
-    pub network_card_index: Option<Int>,
+    pub network_card_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `NetworkInterfaceId`: a string.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddress`: a string.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecificationRequest`] objects.
-    pub private_ip_addresses: Option<List<PrivateIpAddressSpecificationRequest>>,
+    pub private_ip_addresses:
+        ::std::option::Option<::cloudwright_core::List<PrivateIpAddressSpecificationRequest>>,
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub secondary_private_ip_address_count: Option<Int>,
+    pub secondary_private_ip_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubnetId`: a string.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1613,45 +1401,45 @@ impl NetworkInterfaceSpecificationRequest {
     /// A `NetworkInterfaceSpecificationRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssociatePublicIpAddress`: a boolean.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
+    pub fn associate_public_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.associate_public_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
+    pub fn device_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.device_index = ::std::option::Option::Some(value.into()); self }
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `InterfaceType`: a string.
-    pub fn interface_type(mut self, value: impl Into<Str>) -> Self { self.interface_type = Some(value.into()); self }
+    pub fn interface_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interface_type = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
+    pub fn ipv6_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_address_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`Ipv6AddressRequest`] objects.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<Ipv6AddressRequest>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
+    pub fn ipv6_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ipv6AddressRequest>>) -> Self { self.ipv6_addresses = ::std::option::Option::Some(value.into()); self }
     /// `NetworkCardIndex`: an integer.
-    pub fn network_card_index(mut self, value: impl Into<Int>) -> Self { self.network_card_index = Some(value.into()); self }
+    pub fn network_card_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.network_card_index = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecificationRequest`] objects.
-    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecificationRequest>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
+    pub fn private_ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrivateIpAddressSpecificationRequest>>) -> Self { self.private_ip_addresses = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
+    pub fn secondary_private_ip_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.secondary_private_ip_address_count = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInterfaceSpecificationRequest {}
+impl crate::PropertyType for NetworkInterfaceSpecificationRequest {}
 
-impl ToValue for NetworkInterfaceSpecificationRequest {
+impl ::cloudwright_core::ToValue for NetworkInterfaceSpecificationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssociatePublicIpAddress",
                 &self.associate_public_ip_address,
@@ -1676,25 +1464,11 @@ impl ToValue for NetworkInterfaceSpecificationRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OnDemandOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "prioritized"], ..StrRule::ANY })),
-        ("CapacityReservationOptions", Shape::Object(&RULE_CapacityReservationOptionsRequest)),
-        ("MaxTotalPrice", Shape::STR),
-        ("MinTargetCapacity", Shape::INT),
-        ("SingleAvailabilityZone", Shape::Bool),
-        ("SingleInstanceType", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OnDemandOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Specifies the allocation strategy of On-Demand Instances in an EC2 Fleet.
 ///
-/// `OnDemandOptionsRequest` is a property of the \[AWS::EC2::EC2Fleet\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html>) resource.
+/// `OnDemandOptionsRequest` is a property of the [AWS::EC2::EC2Fleet](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-ondemandoptionsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1708,19 +1482,20 @@ pub struct OnDemandOptionsRequest {
     /// `prioritized` - EC2 Fleet uses the priority that you assigned to each launch template override, launching the highest priority first.
     ///
     /// Default: `lowest-price`
-    pub allocation_strategy: Option<AllocationStrategy>,
+    pub allocation_strategy: ::std::option::Option<AllocationStrategy>,
     /// `CapacityReservationOptions`: a [`CapacityReservationOptionsRequest`] object.
     ///
     /// The strategy for using unused Capacity Reservations for fulfilling On-Demand capacity.
     ///
     /// Supported only for fleets of type `instant` .
-    pub capacity_reservation_options: Option<Obj<CapacityReservationOptionsRequest>>,
+    pub capacity_reservation_options:
+        ::std::option::Option<crate::Obj<CapacityReservationOptionsRequest>>,
     /// `MaxTotalPrice`: a string.
     ///
     /// The maximum amount per hour for On-Demand Instances that you're willing to pay.
     ///
-    /// &gt; If your fleet includes T instances that are configured as `unlimited` , and if their average CPU usage exceeds the baseline utilization, you will incur a charge for surplus credits. The `MaxTotalPrice` does not account for surplus credits, and, if you use surplus credits, your final cost might be higher than what you specified for `MaxTotalPrice` . For more information, see \[Surplus credits can incur charges\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html#unlimited-mode-surplus-credits>) in the *Amazon EC2 User Guide* .
-    pub max_total_price: Option<Str>,
+    /// \> If your fleet includes T instances that are configured as `unlimited` , and if their average CPU usage exceeds the baseline utilization, you will incur a charge for surplus credits. The `MaxTotalPrice` does not account for surplus credits, and, if you use surplus credits, your final cost might be higher than what you specified for `MaxTotalPrice` . For more information, see [Surplus credits can incur charges](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html#unlimited-mode-surplus-credits) in the *Amazon EC2 User Guide* .
+    pub max_total_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinTargetCapacity`: an integer.
     ///
     /// The minimum target capacity for On-Demand Instances in the fleet. If this minimum capacity isn't reached, no instances are launched.
@@ -1728,19 +1503,19 @@ pub struct OnDemandOptionsRequest {
     /// Constraints: Maximum value of `1000` . Supported only for fleets of type `instant` .
     ///
     /// At least one of the following must be specified: `SingleAvailabilityZone` | `SingleInstanceType`
-    pub min_target_capacity: Option<Int>,
+    pub min_target_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `SingleAvailabilityZone`: a boolean.
     ///
     /// Indicates that the fleet launches all On-Demand Instances into a single Availability Zone.
     ///
     /// Supported only for fleets of type `instant` .
-    pub single_availability_zone: Option<Bool>,
+    pub single_availability_zone: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SingleInstanceType`: a boolean.
     ///
     /// Indicates that the fleet uses a single instance type to launch all On-Demand Instances in the fleet.
     ///
     /// Supported only for fleets of type `instant` .
-    pub single_instance_type: Option<Bool>,
+    pub single_instance_type: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1748,29 +1523,29 @@ impl OnDemandOptionsRequest {
     /// A `OnDemandOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<AllocationStrategy>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationOptions`: a [`CapacityReservationOptionsRequest`] object.
-    pub fn capacity_reservation_options(mut self, value: impl Into<Obj<CapacityReservationOptionsRequest>>) -> Self { self.capacity_reservation_options = Some(value.into()); self }
+    pub fn capacity_reservation_options(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationOptionsRequest>>) -> Self { self.capacity_reservation_options = ::std::option::Option::Some(value.into()); self }
     /// `MaxTotalPrice`: a string.
-    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self { self.max_total_price = Some(value.into()); self }
+    pub fn max_total_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_total_price = ::std::option::Option::Some(value.into()); self }
     /// `MinTargetCapacity`: an integer.
-    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self { self.min_target_capacity = Some(value.into()); self }
+    pub fn min_target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_target_capacity = ::std::option::Option::Some(value.into()); self }
     /// `SingleAvailabilityZone`: a boolean.
-    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self { self.single_availability_zone = Some(value.into()); self }
+    pub fn single_availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.single_availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `SingleInstanceType`: a boolean.
-    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self { self.single_instance_type = Some(value.into()); self }
+    pub fn single_instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.single_instance_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnDemandOptionsRequest {}
+impl crate::PropertyType for OnDemandOptionsRequest {}
 
-impl ToValue for OnDemandOptionsRequest {
+impl ::cloudwright_core::ToValue for OnDemandOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .opt(
                 "CapacityReservationOptions",
@@ -1784,22 +1559,6 @@ impl ToValue for OnDemandOptionsRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Placement: ObjRule = ObjRule {
-    properties: &[
-        ("Affinity", Shape::STR),
-        ("AvailabilityZone", Shape::STR),
-        ("GroupName", Shape::STR),
-        ("HostId", Shape::STR),
-        ("HostResourceGroupArn", Shape::STR),
-        ("PartitionNumber", Shape::INT),
-        ("SpreadDomain", Shape::STR),
-        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Placement` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Describes the placement of an instance.
@@ -1811,52 +1570,52 @@ pub struct Placement {
     ///
     /// The affinity setting for the instance on the Dedicated Host.
     ///
-    /// This parameter is not supported for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet>) or \[ImportInstance\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html>) .
-    pub affinity: Option<Str>,
+    /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html) .
+    pub affinity: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone of the instance.
     ///
     /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId` , but not both. If you specify neither one, Amazon EC2 automatically selects an Availability Zone for you.
     ///
-    /// This parameter is not supported for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet>) .
-    pub availability_zone: Option<Str>,
+    /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) .
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupName`: a string.
     ///
     /// The name of the placement group that the instance is in.
     ///
     /// On input, you can specify `GroupId` or `GroupName` , but not both.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostId`: a string.
     ///
     /// The ID of the Dedicated Host on which the instance resides.
     ///
-    /// This parameter is not supported for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet>) or \[ImportInstance\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html>) .
-    pub host_id: Option<Str>,
+    /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html) .
+    pub host_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostResourceGroupArn`: a string.
     ///
     /// The ARN of the host resource group in which to launch the instances.
     ///
     /// On input, if you specify this parameter, either omit the *Tenancy* parameter or set it to `host` .
     ///
-    /// This parameter is not supported for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet>) .
-    pub host_resource_group_arn: Option<Str>,
+    /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) .
+    pub host_resource_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PartitionNumber`: an integer.
     ///
     /// The number of the partition that the instance is in. Valid only if the placement group strategy is set to `partition` .
     ///
-    /// This parameter is not supported for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet>) .
-    pub partition_number: Option<Int>,
+    /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) .
+    pub partition_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpreadDomain`: a string.
     ///
     /// Reserved for future use.
-    pub spread_domain: Option<Str>,
+    pub spread_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tenancy`: a [`Tenancy`] value.
     ///
     /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant hardware.
     ///
-    /// This parameter is not supported for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet>) . The `host` tenancy is not supported for \[ImportInstance\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html>) or for T3 instances that are configured for the `unlimited` CPU credit option.
-    pub tenancy: Option<Tenancy>,
+    /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) . The `host` tenancy is not supported for [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html) or for T3 instances that are configured for the `unlimited` CPU credit option.
+    pub tenancy: ::std::option::Option<Tenancy>,
 }
 
 #[rustfmt::skip]
@@ -1864,33 +1623,33 @@ impl Placement {
     /// A `Placement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Affinity`: a string.
-    pub fn affinity(mut self, value: impl Into<Str>) -> Self { self.affinity = Some(value.into()); self }
+    pub fn affinity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.affinity = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `HostId`: a string.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
+    pub fn host_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_id = ::std::option::Option::Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
+    pub fn host_resource_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_resource_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `PartitionNumber`: an integer.
-    pub fn partition_number(mut self, value: impl Into<Int>) -> Self { self.partition_number = Some(value.into()); self }
+    pub fn partition_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.partition_number = ::std::option::Option::Some(value.into()); self }
     /// `SpreadDomain`: a string.
-    pub fn spread_domain(mut self, value: impl Into<Str>) -> Self { self.spread_domain = Some(value.into()); self }
+    pub fn spread_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spread_domain = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<Tenancy>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Placement {}
+impl crate::PropertyType for Placement {}
 
-impl ToValue for Placement {
+impl ::cloudwright_core::ToValue for Placement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Affinity", &self.affinity)
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("GroupName", &self.group_name)
@@ -1903,25 +1662,15 @@ impl ToValue for Placement {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateIpAddressSpecificationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Primary", Shape::Bool),
-        ("PrivateIpAddress", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PrivateIpAddressSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-privateipaddressspecificationrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrivateIpAddressSpecificationRequest {
     /// `Primary`: a boolean.
-    pub primary: Option<Bool>,
+    pub primary: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PrivateIpAddress`: a string.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1929,35 +1678,26 @@ impl PrivateIpAddressSpecificationRequest {
     /// A `PrivateIpAddressSpecificationRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Primary`: a boolean.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
+    pub fn primary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.primary = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrivateIpAddressSpecificationRequest {}
+impl crate::PropertyType for PrivateIpAddressSpecificationRequest {}
 
-impl ToValue for PrivateIpAddressSpecificationRequest {
+impl ::cloudwright_core::ToValue for PrivateIpAddressSpecificationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Primary", &self.primary)
             .opt("PrivateIpAddress", &self.private_ip_address)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReservedCapacityOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("ReservationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["interruptible-capacity-reservation"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReservedCapacityOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
@@ -1965,7 +1705,7 @@ pub(crate) static RULE_ReservedCapacityOptionsRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReservedCapacityOptionsRequest {
     /// `ReservationTypes`: a list of [`ReservationType`] values.
-    pub reservation_types: Option<List<ReservationType>>,
+    pub reservation_types: ::std::option::Option<::cloudwright_core::List<ReservationType>>,
 }
 
 #[rustfmt::skip]
@@ -1973,45 +1713,29 @@ impl ReservedCapacityOptionsRequest {
     /// A `ReservedCapacityOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReservationTypes`: a list of [`ReservationType`] values.
-    pub fn reservation_types(mut self, value: impl Into<List<ReservationType>>) -> Self { self.reservation_types = Some(value.into()); self }
+    pub fn reservation_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReservationType>>) -> Self { self.reservation_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReservedCapacityOptionsRequest {}
+impl crate::PropertyType for ReservedCapacityOptionsRequest {}
 
-impl ToValue for ReservedCapacityOptionsRequest {
+impl ::cloudwright_core::ToValue for ReservedCapacityOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReservationTypes", &self.reservation_types)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SpotOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "lowestPrice", "diversified", "capacityOptimized", "capacity-optimized", "capacityOptimizedPrioritized", "capacity-optimized-prioritized", "priceCapacityOptimized", "price-capacity-optimized"], ..StrRule::ANY })),
-        ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
-        ("InstancePoolsToUseCount", Shape::INT),
-        ("MaintenanceStrategies", Shape::Object(&RULE_MaintenanceStrategies)),
-        ("MaxTotalPrice", Shape::STR),
-        ("MinTargetCapacity", Shape::INT),
-        ("SingleAvailabilityZone", Shape::Bool),
-        ("SingleInstanceType", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SpotOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Specifies the configuration of Spot Instances for an EC2 Fleet.
 ///
-/// `SpotOptionsRequest` is a property of the \[AWS::EC2::EC2Fleet\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html>) resource.
+/// `SpotOptionsRequest` is a property of the [AWS::EC2::EC2Fleet](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-spotoptionsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2027,29 +1751,29 @@ pub struct SpotOptionsRequest {
     /// If the allocation strategy is `capacityOptimized` , EC2 Fleet launches instances from Spot Instance pools that are optimally chosen based on the available Spot Instance capacity.
     ///
     /// *Allowed Values* : `lowestPrice` | `diversified` | `capacityOptimized` | `capacityOptimizedPrioritized`
-    pub allocation_strategy: Option<SpotOptionsRequestAllocationStrategy>,
+    pub allocation_strategy: ::std::option::Option<SpotOptionsRequestAllocationStrategy>,
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
     ///
     /// The behavior when a Spot Instance is interrupted.
     ///
     /// Default: `terminate`
-    pub instance_interruption_behavior: Option<InstanceInterruptionBehavior>,
+    pub instance_interruption_behavior: ::std::option::Option<InstanceInterruptionBehavior>,
     /// `InstancePoolsToUseCount`: an integer.
     ///
     /// The number of Spot pools across which to allocate your target Spot capacity. Supported only when Spot `AllocationStrategy` is set to `lowest-price` . EC2 Fleet selects the cheapest Spot pools and evenly allocates your target Spot capacity across the number of Spot pools that you specify.
     ///
     /// Note that EC2 Fleet attempts to draw Spot Instances from the number of pools that you specify on a best effort basis. If a pool runs out of Spot capacity before fulfilling your target capacity, EC2 Fleet will continue to fulfill your request by drawing from the next cheapest pool. To ensure that your target capacity is met, you might receive Spot Instances from more than the number of pools that you specified. Similarly, if most of the pools have no Spot capacity, you might receive your full target capacity from fewer than the number of pools that you specified.
-    pub instance_pools_to_use_count: Option<Int>,
+    pub instance_pools_to_use_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaintenanceStrategies`: a [`MaintenanceStrategies`] object.
     ///
     /// The strategies for managing your Spot Instances that are at an elevated risk of being interrupted.
-    pub maintenance_strategies: Option<Obj<MaintenanceStrategies>>,
+    pub maintenance_strategies: ::std::option::Option<crate::Obj<MaintenanceStrategies>>,
     /// `MaxTotalPrice`: a string.
     ///
     /// The maximum amount per hour for Spot Instances that you're willing to pay. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price.
     ///
-    /// &gt; If you specify a maximum price, your Spot Instances will be interrupted more frequently than if you do not specify this parameter. &gt; If your fleet includes T instances that are configured as `unlimited` , and if their average CPU usage exceeds the baseline utilization, you will incur a charge for surplus credits. The `MaxTotalPrice` does not account for surplus credits, and, if you use surplus credits, your final cost might be higher than what you specified for `MaxTotalPrice` . For more information, see \[Surplus credits can incur charges\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html#unlimited-mode-surplus-credits>) in the *Amazon EC2 User Guide* .
-    pub max_total_price: Option<Str>,
+    /// \> If you specify a maximum price, your Spot Instances will be interrupted more frequently than if you do not specify this parameter. > If your fleet includes T instances that are configured as `unlimited` , and if their average CPU usage exceeds the baseline utilization, you will incur a charge for surplus credits. The `MaxTotalPrice` does not account for surplus credits, and, if you use surplus credits, your final cost might be higher than what you specified for `MaxTotalPrice` . For more information, see [Surplus credits can incur charges](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html#unlimited-mode-surplus-credits) in the *Amazon EC2 User Guide* .
+    pub max_total_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinTargetCapacity`: an integer.
     ///
     /// The minimum target capacity for Spot Instances in the fleet. If this minimum capacity isn't reached, no instances are launched.
@@ -2057,19 +1781,19 @@ pub struct SpotOptionsRequest {
     /// Constraints: Maximum value of `1000` . Supported only for fleets of type `instant` .
     ///
     /// At least one of the following must be specified: `SingleAvailabilityZone` | `SingleInstanceType`
-    pub min_target_capacity: Option<Int>,
+    pub min_target_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `SingleAvailabilityZone`: a boolean.
     ///
     /// Indicates that the fleet launches all Spot Instances into a single Availability Zone.
     ///
     /// Supported only for fleets of type `instant` .
-    pub single_availability_zone: Option<Bool>,
+    pub single_availability_zone: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SingleInstanceType`: a boolean.
     ///
     /// Indicates that the fleet uses a single instance type to launch all Spot Instances in the fleet.
     ///
     /// Supported only for fleets of type `instant` .
-    pub single_instance_type: Option<Bool>,
+    pub single_instance_type: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -2077,33 +1801,33 @@ impl SpotOptionsRequest {
     /// A `SpotOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocationStrategy`: a [`SpotOptionsRequestAllocationStrategy`] value.
-    pub fn allocation_strategy(mut self, value: impl Into<SpotOptionsRequestAllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<SpotOptionsRequestAllocationStrategy>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
-    pub fn instance_interruption_behavior(mut self, value: impl Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = Some(value.into()); self }
+    pub fn instance_interruption_behavior(mut self, value: impl ::std::convert::Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = ::std::option::Option::Some(value.into()); self }
     /// `InstancePoolsToUseCount`: an integer.
-    pub fn instance_pools_to_use_count(mut self, value: impl Into<Int>) -> Self { self.instance_pools_to_use_count = Some(value.into()); self }
+    pub fn instance_pools_to_use_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_pools_to_use_count = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceStrategies`: a [`MaintenanceStrategies`] object.
-    pub fn maintenance_strategies(mut self, value: impl Into<Obj<MaintenanceStrategies>>) -> Self { self.maintenance_strategies = Some(value.into()); self }
+    pub fn maintenance_strategies(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceStrategies>>) -> Self { self.maintenance_strategies = ::std::option::Option::Some(value.into()); self }
     /// `MaxTotalPrice`: a string.
-    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self { self.max_total_price = Some(value.into()); self }
+    pub fn max_total_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_total_price = ::std::option::Option::Some(value.into()); self }
     /// `MinTargetCapacity`: an integer.
-    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self { self.min_target_capacity = Some(value.into()); self }
+    pub fn min_target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_target_capacity = ::std::option::Option::Some(value.into()); self }
     /// `SingleAvailabilityZone`: a boolean.
-    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self { self.single_availability_zone = Some(value.into()); self }
+    pub fn single_availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.single_availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `SingleInstanceType`: a boolean.
-    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self { self.single_instance_type = Some(value.into()); self }
+    pub fn single_instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.single_instance_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotOptionsRequest {}
+impl crate::PropertyType for SpotOptionsRequest {}
 
-impl ToValue for SpotOptionsRequest {
+impl ::cloudwright_core::ToValue for SpotOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .opt(
                 "InstanceInterruptionBehavior",
@@ -2119,21 +1843,11 @@ impl ToValue for SpotOptionsRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TagSpecification` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Specifies the tags to apply to a resource when the resource is being created for an EC2 Fleet.
 ///
-/// `TagSpecification` is a property of the \[AWS::EC2::EC2Fleet\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html>) resource.
+/// `TagSpecification` is a property of the [AWS::EC2::EC2Fleet](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-tagspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2141,11 +1855,11 @@ pub struct TagSpecification {
     /// `ResourceType`: a [`ResourceType`] value.
     ///
     /// The type of resource to tag.
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::std::option::Option<ResourceType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -2153,53 +1867,32 @@ impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagSpecification {}
+impl crate::PropertyType for TagSpecification {}
 
-impl ToValue for TagSpecification {
+impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The required properties of [`TargetCapacitySpecificationRequest`], by name: `TargetCapacitySpecificationRequest::new(TargetCapacitySpecificationRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetCapacitySpecificationRequestRequired {
-    /// `TotalTargetCapacity`: an integer, required.
-    pub total_target_capacity: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetCapacitySpecificationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultTargetCapacityType", Shape::Str(&StrRule { allowed: &["on-demand", "spot", "capacity-block", "reserved-capacity"], ..StrRule::ANY })),
-        ("OnDemandTargetCapacity", Shape::INT),
-        ("SpotTargetCapacity", Shape::INT),
-        ("TargetCapacityUnitType", Shape::Str(&StrRule { allowed: &["vcpu", "memory-mib", "units"], ..StrRule::ANY })),
-        ("TotalTargetCapacity", Shape::INT),
-    ],
-    required: &["TotalTargetCapacity"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetCapacitySpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
 ///
 /// Specifies the number of units to request for an EC2 Fleet. You can choose to set the target capacity in terms of instances or a performance characteristic that is important to your application workload, such as vCPUs, memory, or I/O. If the request type is `maintain` , you can specify a target capacity of `0` and add capacity later.
 ///
-/// `TargetCapacitySpecificationRequest` is a property of the \[AWS::EC2::EC2Fleet\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html>) resource.
+/// `TargetCapacitySpecificationRequest` is a property of the [AWS::EC2::EC2Fleet](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-targetcapacityspecificationrequest.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2207,59 +1900,59 @@ pub struct TargetCapacitySpecificationRequest {
     /// `DefaultTargetCapacityType`: a [`DefaultTargetCapacityType`] value.
     ///
     /// The default target capacity type.
-    pub default_target_capacity_type: Option<DefaultTargetCapacityType>,
+    pub default_target_capacity_type: ::std::option::Option<DefaultTargetCapacityType>,
     /// `OnDemandTargetCapacity`: an integer.
     ///
     /// The number of On-Demand units to request.
-    pub on_demand_target_capacity: Option<Int>,
+    pub on_demand_target_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpotTargetCapacity`: an integer.
     ///
     /// The number of Spot units to request.
-    pub spot_target_capacity: Option<Int>,
+    pub spot_target_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `TargetCapacityUnitType`: a [`TargetCapacityUnitType`] value.
     ///
     /// The unit for the target capacity. You can specify this parameter only when using attributed-based instance type selection.
     ///
     /// Default: `units` (the number of instances)
-    pub target_capacity_unit_type: Option<TargetCapacityUnitType>,
+    pub target_capacity_unit_type: ::std::option::Option<TargetCapacityUnitType>,
     /// `TotalTargetCapacity`: an integer, required.
     ///
     /// The number of units to request, filled using the default target capacity type.
-    pub total_target_capacity: Int,
+    pub total_target_capacity: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl TargetCapacitySpecificationRequest {
-    /// A `TargetCapacitySpecificationRequest` with its required properties, named in a [`TargetCapacitySpecificationRequestRequired`].
+    /// A `TargetCapacitySpecificationRequest` with its one required property, `TotalTargetCapacity`.
     #[inline]
-    pub fn new(required: TargetCapacitySpecificationRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            default_target_capacity_type: None,
-            on_demand_target_capacity: None,
-            spot_target_capacity: None,
-            target_capacity_unit_type: None,
-            total_target_capacity: required.total_target_capacity,
+            default_target_capacity_type: ::std::option::Option::None,
+            on_demand_target_capacity: ::std::option::Option::None,
+            spot_target_capacity: ::std::option::Option::None,
+            target_capacity_unit_type: ::std::option::Option::None,
+            total_target_capacity: value.into(),
         }
     }
 
     /// `DefaultTargetCapacityType`: a [`DefaultTargetCapacityType`] value.
-    pub fn default_target_capacity_type(mut self, value: impl Into<DefaultTargetCapacityType>) -> Self { self.default_target_capacity_type = Some(value.into()); self }
+    pub fn default_target_capacity_type(mut self, value: impl ::std::convert::Into<DefaultTargetCapacityType>) -> Self { self.default_target_capacity_type = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandTargetCapacity`: an integer.
-    pub fn on_demand_target_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_target_capacity = Some(value.into()); self }
+    pub fn on_demand_target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_target_capacity = ::std::option::Option::Some(value.into()); self }
     /// `SpotTargetCapacity`: an integer.
-    pub fn spot_target_capacity(mut self, value: impl Into<Int>) -> Self { self.spot_target_capacity = Some(value.into()); self }
+    pub fn spot_target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spot_target_capacity = ::std::option::Option::Some(value.into()); self }
     /// `TargetCapacityUnitType`: a [`TargetCapacityUnitType`] value.
-    pub fn target_capacity_unit_type(mut self, value: impl Into<TargetCapacityUnitType>) -> Self { self.target_capacity_unit_type = Some(value.into()); self }
+    pub fn target_capacity_unit_type(mut self, value: impl ::std::convert::Into<TargetCapacityUnitType>) -> Self { self.target_capacity_unit_type = ::std::option::Option::Some(value.into()); self }
     /// `TotalTargetCapacity`: an integer, required.
-    pub fn total_target_capacity(mut self, value: impl Into<Int>) -> Self { self.total_target_capacity = value.into(); self }
+    pub fn total_target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.total_target_capacity = value.into(); self }
 }
 
-impl PropertyType for TargetCapacitySpecificationRequest {}
+impl crate::PropertyType for TargetCapacitySpecificationRequest {}
 
-impl ToValue for TargetCapacitySpecificationRequest {
+impl ::cloudwright_core::ToValue for TargetCapacitySpecificationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DefaultTargetCapacityType",
                 &self.default_target_capacity_type,
@@ -2280,24 +1973,24 @@ pub enum AllocationStrategy {
     /// `prioritized`
     Prioritized,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AllocationStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AllocationStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AllocationStrategy {
+impl ::cloudwright_core::ToValue for AllocationStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LowestPrice => "lowest-price",
             Self::Prioritized => "prioritized",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2313,26 +2006,26 @@ pub enum DefaultTargetCapacityType {
     /// `reserved-capacity`
     ReservedCapacity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultTargetCapacityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultTargetCapacityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultTargetCapacityType {
+impl ::cloudwright_core::ToValue for DefaultTargetCapacityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnDemand => "on-demand",
             Self::Spot => "spot",
             Self::CapacityBlock => "capacity-block",
             Self::ReservedCapacity => "reserved-capacity",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2346,25 +2039,25 @@ pub enum Ec2FleetType {
     /// `instant`
     Instant,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Ec2FleetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Ec2FleetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Ec2FleetType {
+impl ::cloudwright_core::ToValue for Ec2FleetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Maintain => "maintain",
             Self::Request => "request",
             Self::Instant => "instant",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2376,24 +2069,24 @@ pub enum ExcessCapacityTerminationPolicy {
     /// `no-termination`
     NoTermination,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExcessCapacityTerminationPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExcessCapacityTerminationPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExcessCapacityTerminationPolicy {
+impl ::cloudwright_core::ToValue for ExcessCapacityTerminationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Termination => "termination",
             Self::NoTermination => "no-termination",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2403,23 +2096,23 @@ pub enum ReservationType {
     /// `interruptible-capacity-reservation`
     InterruptibleCapacityReservation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReservationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReservationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReservationType {
+impl ::cloudwright_core::ToValue for ReservationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::InterruptibleCapacityReservation => "interruptible-capacity-reservation",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2521,18 +2214,18 @@ pub enum ResourceType {
     /// `vpn-gateway`
     VpnGateway,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ClientVpnEndpoint => "client-vpn-endpoint",
             Self::CustomerGateway => "customer-gateway",
@@ -2583,9 +2276,9 @@ impl ToValue for ResourceType {
             Self::VpcPeeringConnection => "vpc-peering-connection",
             Self::VpnConnection => "vpn-connection",
             Self::VpnGateway => "vpn-gateway",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2611,18 +2304,18 @@ pub enum SpotOptionsRequestAllocationStrategy {
     /// `price-capacity-optimized`
     PriceCapacityOptimized2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SpotOptionsRequestAllocationStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SpotOptionsRequestAllocationStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SpotOptionsRequestAllocationStrategy {
+impl ::cloudwright_core::ToValue for SpotOptionsRequestAllocationStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LowestPrice => "lowest-price",
             Self::LowestPrice2 => "lowestPrice",
@@ -2633,9 +2326,9 @@ impl ToValue for SpotOptionsRequestAllocationStrategy {
             Self::CapacityOptimizedPrioritized2 => "capacity-optimized-prioritized",
             Self::PriceCapacityOptimized => "priceCapacityOptimized",
             Self::PriceCapacityOptimized2 => "price-capacity-optimized",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2645,22 +2338,336 @@ pub enum UsageStrategy {
     /// `use-capacity-reservations-first`
     UseCapacityReservationsFirst,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UsageStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UsageStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UsageStrategy {
+impl ::cloudwright_core::ToValue for UsageStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UseCapacityReservationsFirst => "use-capacity-reservations-first",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AcceleratorCountRequest, RULE_AcceleratorTotalMemoryMiBRequest,
+        RULE_BaselineEbsBandwidthMbpsRequest, RULE_BaselinePerformanceFactorsRequest,
+        RULE_MemoryGiBPerVCpuRequest, RULE_MemoryMiBRequest, RULE_NetworkBandwidthGbpsRequest,
+        RULE_NetworkInterfaceCountRequest, RULE_Tag, RULE_TotalLocalStorageGbRequest,
+        RULE_VCpuCountRangeRequest,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ec2Fleet: ObjRule = ObjRule {
+        properties: &[
+            ("Context", Shape::STR),
+            ("ExcessCapacityTerminationPolicy", Shape::Str(&StrRule { allowed: &["termination", "no-termination"], ..StrRule::ANY })),
+            ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetLaunchTemplateConfigRequest), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("OnDemandOptions", Shape::Object(&RULE_OnDemandOptionsRequest)),
+            ("ReplaceUnhealthyInstances", Shape::Bool),
+            ("ReservedCapacityOptions", Shape::Object(&RULE_ReservedCapacityOptionsRequest)),
+            ("SpotOptions", Shape::Object(&RULE_SpotOptionsRequest)),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
+            ("TargetCapacitySpecification", Shape::Object(&RULE_TargetCapacitySpecificationRequest)),
+            ("TerminateInstancesWithExpiration", Shape::Bool),
+            ("Type", Shape::Str(&StrRule { allowed: &["maintain", "request", "instant"], ..StrRule::ANY })),
+            ("ValidFrom", Shape::STR),
+            ("ValidUntil", Shape::STR),
+        ],
+        required: &["TargetCapacitySpecification", "LaunchTemplateConfigs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::STR),
+            ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
+            ("NoDevice", Shape::STR),
+            ("VirtualName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityRebalance: ObjRule = ObjRule {
+        properties: &[
+            ("ReplacementStrategy", Shape::Str(&StrRule { allowed: &["launch", "launch-before-terminate"], ..StrRule::ANY })),
+            ("TerminationDelay", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("UsageStrategy", Shape::Str(&StrRule { allowed: &["use-capacity-reservations-first"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteOnTermination", Shape::Bool),
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("KmsKeyId", Shape::STR),
+            ("SnapshotId", Shape::STR),
+            ("VolumeSize", Shape::INT),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FleetLaunchTemplateConfigRequest: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateSpecification", Shape::Object(&RULE_FleetLaunchTemplateSpecificationRequest)),
+            ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetLaunchTemplateOverridesRequest), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FleetLaunchTemplateOverridesRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
+            ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
+            ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
+            ("KeyName", Shape::STR),
+            ("MaxPrice", Shape::STR),
+            ("MetadataOptions", Shape::Object(&RULE_InstanceMetadataOptionsRequest)),
+            ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterfaceSpecificationRequest), min_items: None, max_items: None, unique: false })),
+            ("Placement", Shape::Object(&RULE_Placement)),
+            ("Priority", Shape::NUM),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("WeightedCapacity", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FleetLaunchTemplateSpecificationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateId", Shape::STR),
+            ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LaunchTemplateSpecificationUserData", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        required: &["Version"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+            ("HttpPutResponseHopLimit", Shape::INT),
+            ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+            ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+            ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+            ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+            ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
+            ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+            ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
+            ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
+            ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
+            ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+            ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
+            ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
+            ("RequireEncryptionInTransit", Shape::Bool),
+            ("RequireHibernateSupport", Shape::Bool),
+            ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
+            ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
+            ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ipv6AddressRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv6Address", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceStrategies: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityRebalance", Shape::Object(&RULE_CapacityRebalance)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterfaceSpecificationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AssociatePublicIpAddress", Shape::Bool),
+            ("DeleteOnTermination", Shape::Bool),
+            ("Description", Shape::STR),
+            ("DeviceIndex", Shape::INT),
+            ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("InterfaceType", Shape::STR),
+            ("Ipv6AddressCount", Shape::INT),
+            ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6AddressRequest), min_items: None, max_items: None, unique: false })),
+            ("NetworkCardIndex", Shape::INT),
+            ("NetworkInterfaceId", Shape::STR),
+            ("PrivateIpAddress", Shape::STR),
+            ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecificationRequest), min_items: None, max_items: None, unique: false })),
+            ("SecondaryPrivateIpAddressCount", Shape::INT),
+            ("SubnetId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnDemandOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "prioritized"], ..StrRule::ANY })),
+            ("CapacityReservationOptions", Shape::Object(&RULE_CapacityReservationOptionsRequest)),
+            ("MaxTotalPrice", Shape::STR),
+            ("MinTargetCapacity", Shape::INT),
+            ("SingleAvailabilityZone", Shape::Bool),
+            ("SingleInstanceType", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Placement: ObjRule = ObjRule {
+        properties: &[
+            ("Affinity", Shape::STR),
+            ("AvailabilityZone", Shape::STR),
+            ("GroupName", Shape::STR),
+            ("HostId", Shape::STR),
+            ("HostResourceGroupArn", Shape::STR),
+            ("PartitionNumber", Shape::INT),
+            ("SpreadDomain", Shape::STR),
+            ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateIpAddressSpecificationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Primary", Shape::Bool),
+            ("PrivateIpAddress", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReservedCapacityOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("ReservationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["interruptible-capacity-reservation"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "lowestPrice", "diversified", "capacityOptimized", "capacity-optimized", "capacityOptimizedPrioritized", "capacity-optimized-prioritized", "priceCapacityOptimized", "price-capacity-optimized"], ..StrRule::ANY })),
+            ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
+            ("InstancePoolsToUseCount", Shape::INT),
+            ("MaintenanceStrategies", Shape::Object(&RULE_MaintenanceStrategies)),
+            ("MaxTotalPrice", Shape::STR),
+            ("MinTargetCapacity", Shape::INT),
+            ("SingleAvailabilityZone", Shape::Bool),
+            ("SingleInstanceType", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetCapacitySpecificationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultTargetCapacityType", Shape::Str(&StrRule { allowed: &["on-demand", "spot", "capacity-block", "reserved-capacity"], ..StrRule::ANY })),
+            ("OnDemandTargetCapacity", Shape::INT),
+            ("SpotTargetCapacity", Shape::INT),
+            ("TargetCapacityUnitType", Shape::Str(&StrRule { allowed: &["vcpu", "memory-mib", "units"], ..StrRule::ANY })),
+            ("TotalTargetCapacity", Shape::INT),
+        ],
+        required: &["TotalTargetCapacity"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

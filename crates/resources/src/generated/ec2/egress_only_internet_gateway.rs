@@ -5,32 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`EgressOnlyInternetGateway`], by name: `EgressOnlyInternetGateway::new(EgressOnlyInternetGatewayRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EgressOnlyInternetGatewayRequired {
-    /// `VpcId`: a string, required.
-    pub vpc_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EgressOnlyInternetGateway: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::EgressOnlyInternetGateway` resource.
 ///
 /// \[IPv6 only\] Specifies an egress-only internet gateway for your VPC. An egress-only internet gateway is used to enable outbound communication over IPv6 from instances in your VPC to the internet, and prevents hosts outside of your VPC from initiating an IPv6 connection with your instance.
 ///
-/// For more information, see \[Egress-only internet gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html>) in the *Amazon VPC User Guide* .
+/// For more information, see [Egress-only internet gateway](https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EgressOnlyInternetGatewayAttributes`], which `Handle<EgressOnlyInternetGateway>` dereferences to.
@@ -44,13 +23,13 @@ pub struct EgressOnlyInternetGateway {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the egress-only internet gateway.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC for which to create the egress-only internet gateway.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -60,7 +39,7 @@ impl EgressOnlyInternetGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::EgressOnlyInternetGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-egressonlyinternetgateway.html",
         primary_identifier: &["Id"],
@@ -71,54 +50,56 @@ impl EgressOnlyInternetGateway {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `EgressOnlyInternetGateway` with its required properties, named in a [`EgressOnlyInternetGatewayRequired`].
+    /// A `EgressOnlyInternetGateway` with its one required property, `VpcId`.
     #[inline]
-    pub fn new(required: EgressOnlyInternetGatewayRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            tags: None,
-            vpc_id: required.vpc_id,
+            tags: ::std::option::Option::None,
+            vpc_id: value.into(),
         }
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for EgressOnlyInternetGateway {
+impl ::cloudwright_core::Resource for EgressOnlyInternetGateway {
     type Attributes = EgressOnlyInternetGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EgressOnlyInternetGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EgressOnlyInternetGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EgressOnlyInternetGateway {
+impl ::cloudwright_core::ToValue for EgressOnlyInternetGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tags", &self.tags)
             .req("VpcId", &self.vpc_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EgressOnlyInternetGateway`]: `Handle<EgressOnlyInternetGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EgressOnlyInternetGateway`]: `Handle<EgressOnlyInternetGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EgressOnlyInternetGatewayAttributes(ResourceRef);
+pub struct EgressOnlyInternetGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EgressOnlyInternetGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EgressOnlyInternetGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,8 +109,8 @@ impl EgressOnlyInternetGatewayAttributes {
     ///
     /// The ID of the egress-only internet gateway.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -137,21 +118,10 @@ impl EgressOnlyInternetGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::EgressOnlyInternetGateway`.
 ///
@@ -161,11 +131,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -180,19 +150,49 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EgressOnlyInternetGateway: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

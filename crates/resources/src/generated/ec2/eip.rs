@@ -5,35 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Eip: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::STR),
-        ("Domain", Shape::STR),
-        ("InstanceId", Shape::STR),
-        ("IpamPoolId", Shape::STR),
-        ("NetworkBorderGroup", Shape::STR),
-        ("PublicIpv4Pool", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransferAddress", Shape::STR),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::EIP` resource.
 ///
 /// Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance.
 ///
-/// You can allocate an Elastic IP address from an address pool owned by AWS or from an address pool created from a public IPv4 address range that you have brought to AWS for use with your AWS resources using bring your own IP addresses (BYOIP). For more information, see \[Bring Your Own IP Addresses (BYOIP)\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html>) in the *Amazon EC2 User Guide* .
+/// You can allocate an Elastic IP address from an address pool owned by AWS or from an address pool created from a public IPv4 address range that you have brought to AWS for use with your AWS resources using bring your own IP addresses (BYOIP). For more information, see [Bring Your Own IP Addresses (BYOIP)](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html) in the *Amazon EC2 User Guide* .
 ///
-/// For more information, see \[Elastic IP Addresses\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html>) in the *Amazon EC2 User Guide* .
+/// For more information, see [Elastic IP Addresses](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`PublicIp`, `AllocationId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`EipAttributes`], which `Handle<Eip>` dereferences to.
@@ -49,51 +29,51 @@ pub struct Eip {
     /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub address: Option<Str>,
+    pub address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Domain`: a string.
     ///
     /// The network ( `vpc` ).
     ///
-    /// If you define an Elastic IP address and associate it with a VPC that is defined in the same template, you must declare a dependency on the VPC-gateway attachment by using the \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) on this resource.
-    pub domain: Option<Str>,
+    /// If you define an Elastic IP address and associate it with a VPC that is defined in the same template, you must declare a dependency on the VPC-gateway attachment by using the [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) on this resource.
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceId`: a string.
     ///
     /// The ID of the instance.
     ///
-    /// &gt; Updates to the `InstanceId` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
-    pub instance_id: Option<Str>,
+    /// \> Updates to the `InstanceId` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
+    pub instance_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpamPoolId`: a string.
     ///
-    /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see \[Allocate sequential Elastic IP addresses from an IPAM pool\](<https://docs.aws.amazon.com/vpc/latest/ipam/tutorials-eip-pool.html>) in the *Amazon VPC IPAM User Guide* .
+    /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it. For more information, see [Allocate sequential Elastic IP addresses from an IPAM pool](https://docs.aws.amazon.com/vpc/latest/ipam/tutorials-eip-pool.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipam_pool_id: Option<Str>,
+    pub ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkBorderGroup`: a string.
     ///
     /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups.
     ///
-    /// Use \[DescribeAvailabilityZones\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html>) to view the network border groups.
+    /// Use [DescribeAvailabilityZones](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html) to view the network border groups.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_border_group: Option<Str>,
+    pub network_border_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `PublicIpv4Pool`: a string.
     ///
     /// The ID of an address pool that you own. Use this parameter to let Amazon EC2 select an address from the address pool.
     ///
-    /// &gt; Updates to the `PublicIpv4Pool` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
-    pub public_ipv4_pool: Option<Str>,
+    /// \> Updates to the `PublicIpv4Pool` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
+    pub public_ipv4_pool: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the Elastic IP address.
     ///
-    /// &gt; Updates to the `Tags` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
-    pub tags: Option<List<Tag>>,
+    /// \> Updates to the `Tags` property may require *some interruptions* . Updates on an EIP reassociates the address on its associated resource.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransferAddress`: a string.
     ///
-    /// The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see \[Transfer Elastic IP addresses\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#transfer-EIPs-intro>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// The Elastic IP address you are accepting for transfer. You can only accept one transferred address. For more information on Elastic IP address transfers, see [Transfer Elastic IP addresses](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#transfer-EIPs-intro) in the *Amazon Virtual Private Cloud User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub transfer_address: Option<Str>,
+    pub transfer_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +83,7 @@ impl Eip {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::EIP",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eip.html",
         primary_identifier: &["PublicIp", "AllocationId"],
@@ -114,51 +94,53 @@ impl Eip {
         read_only: &["PublicIp", "AllocationId"],
         attributes: &["AllocationId", "PublicIp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Eip` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Address`: a string.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `InstanceId`: a string.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = ::std::option::Option::Some(value.into()); self }
     /// `IpamPoolId`: a string.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = Some(value.into()); self }
+    pub fn ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `NetworkBorderGroup`: a string.
-    pub fn network_border_group(mut self, value: impl Into<Str>) -> Self { self.network_border_group = Some(value.into()); self }
+    pub fn network_border_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_border_group = ::std::option::Option::Some(value.into()); self }
     /// `PublicIpv4Pool`: a string.
-    pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self { self.public_ipv4_pool = Some(value.into()); self }
+    pub fn public_ipv4_pool(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_ipv4_pool = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransferAddress`: a string.
-    pub fn transfer_address(mut self, value: impl Into<Str>) -> Self { self.transfer_address = Some(value.into()); self }
+    pub fn transfer_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transfer_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Eip {
+impl ::cloudwright_core::Resource for Eip {
     type Attributes = EipAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Eip, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Eip, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Eip {
+impl ::cloudwright_core::ToValue for Eip {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Address", &self.address)
             .opt("Domain", &self.domain)
             .opt("InstanceId", &self.instance_id)
@@ -171,12 +153,12 @@ impl ToValue for Eip {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Eip`]: `Handle<Eip>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Eip`]: `Handle<Eip>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EipAttributes(ResourceRef);
+pub struct EipAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EipAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EipAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,15 +168,40 @@ impl EipAttributes {
     ///
     /// The ID that AWS assigns to represent the allocation of the address for use with Amazon VPC. This is returned only for VPC elastic IP addresses. For example, `eipalloc-5723d13e` .
     #[inline]
-    pub fn allocation_id(&self) -> Value {
-        self.0.get_att("AllocationId")
+    pub fn allocation_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AllocationId"))
     }
 
     /// `Fn::GetAtt` `PublicIp`: a string.
     ///
     /// The Elastic IP address.
     #[inline]
-    pub fn public_ip(&self) -> Value {
-        self.0.get_att("PublicIp")
+    pub fn public_ip(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublicIp"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Eip: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::STR),
+            ("Domain", Shape::STR),
+            ("InstanceId", Shape::STR),
+            ("IpamPoolId", Shape::STR),
+            ("NetworkBorderGroup", Shape::STR),
+            ("PublicIpv4Pool", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransferAddress", Shape::STR),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,24 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_EipAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationId", Shape::STR),
-        ("EIP", Shape::STR),
-        ("InstanceId", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-        ("PrivateIpAddress", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::EIPAssociation` resource.
 ///
-/// Associates an Elastic IP address with an instance or a network interface. Before you can use an Elastic IP address, you must allocate it to your account. For more information about working with Elastic IP addresses, see \[Elastic IP address concepts and rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#vpc-eip-overview>) .
+/// Associates an Elastic IP address with an instance or a network interface. Before you can use an Elastic IP address, you must allocate it to your account. For more information about working with Elastic IP addresses, see [Elastic IP address concepts and rules](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#vpc-eip-overview) .
 ///
 /// You must specify `AllocationId` and either `InstanceId` , `NetworkInterfaceId` , or `PrivateIpAddress` .
 ///
@@ -40,17 +25,17 @@ pub struct EipAssociation {
     /// The allocation ID. This is required.
     ///
     /// Create-only: changing it replaces the resource.
-    pub allocation_id: Option<Str>,
+    pub allocation_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EIP`: a string.
     ///
     /// Create-only: changing it replaces the resource; deprecated.
-    pub eip: Option<Str>,
+    pub eip: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceId`: a string.
     ///
     /// The ID of the instance. The instance must have exactly one attached network interface. You can specify either the instance ID or the network interface ID, but not both.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_id: Option<Str>,
+    pub instance_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkInterfaceId`: a string.
     ///
     /// The ID of the network interface. If the instance has more than one network interface, you must specify a network interface ID.
@@ -58,13 +43,13 @@ pub struct EipAssociation {
     /// You can specify either the instance ID or the network interface ID, but not both.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddress`: a string.
     ///
     /// The primary or secondary private IP address to associate with the Elastic IP address. If no private IP address is specified, the Elastic IP address is associated with the primary private IP address.
     ///
     /// Create-only: changing it replaces the resource.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +59,7 @@ impl EipAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::EIPAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eipassociation.html",
         primary_identifier: &["Id"],
@@ -85,42 +70,44 @@ impl EipAssociation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EipAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocationId`: a string.
-    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self { self.allocation_id = Some(value.into()); self }
+    pub fn allocation_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_id = ::std::option::Option::Some(value.into()); self }
     /// `EIP`: a string.
-    pub fn eip(mut self, value: impl Into<Str>) -> Self { self.eip = Some(value.into()); self }
+    pub fn eip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.eip = ::std::option::Option::Some(value.into()); self }
     /// `InstanceId`: a string.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EipAssociation {
+impl ::cloudwright_core::Resource for EipAssociation {
     type Attributes = EipAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EipAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EipAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EipAssociation {
+impl ::cloudwright_core::ToValue for EipAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationId", &self.allocation_id)
             .opt("EIP", &self.eip)
             .opt("InstanceId", &self.instance_id)
@@ -130,12 +117,12 @@ impl ToValue for EipAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EipAssociation`]: `Handle<EipAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EipAssociation`]: `Handle<EipAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EipAssociationAttributes(ResourceRef);
+pub struct EipAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EipAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EipAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,7 +132,27 @@ impl EipAssociationAttributes {
     ///
     /// The ID of the association.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EipAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationId", Shape::STR),
+            ("EIP", Shape::STR),
+            ("InstanceId", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+            ("PrivateIpAddress", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

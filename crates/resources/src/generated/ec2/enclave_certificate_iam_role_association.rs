@@ -5,40 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[A-Za-z0-9-]{0,64}:acm:[A-Za-z0-9-]{1,64}:([0-9]{12})?:certificate/.+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[A-Za-z0-9-]{0,64}:iam:.*:([0-9]{12})?:role/.+$");
-
 /// The required properties of [`EnclaveCertificateIamRoleAssociation`], by name: `EnclaveCertificateIamRoleAssociation::new(EnclaveCertificateIamRoleAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnclaveCertificateIamRoleAssociationRequired {
     /// `CertificateArn`: a string, required.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnclaveCertificateIamRoleAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["CertificateArn", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::EnclaveCertificateIamRoleAssociation` resource.
 ///
-/// Associates an AWS Identity and Access Management (IAM) role with an Certificate Manager (ACM) certificate. This enables the certificate to be used by the ACM for Nitro Enclaves application inside an enclave. For more information, see \[Certificate Manager for Nitro Enclaves\](<https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave-refapp.html>) in the *AWS Nitro Enclaves User Guide* .
+/// Associates an AWS Identity and Access Management (IAM) role with an Certificate Manager (ACM) certificate. This enables the certificate to be used by the ACM for Nitro Enclaves application inside an enclave. For more information, see [Certificate Manager for Nitro Enclaves](https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave-refapp.html) in the *AWS Nitro Enclaves User Guide* .
 ///
 /// When the IAM role is associated with the ACM certificate, the certificate, certificate chain, and encrypted private key are placed in an Amazon S3 location that only the associated IAM role can access. The private key of the certificate is encrypted with an AWS managed key that has an attached attestation-based key policy.
 ///
-/// To enable the IAM role to access the Amazon S3 object, you must grant it permission to call `s3:GetObject` on the Amazon S3 bucket returned by the command. To enable the IAM role to access the KMS key, you must grant it permission to call `kms:Decrypt` on the KMS key returned by the command. For more information, see \[Grant the role permission to access the certificate and encryption key\](<https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave-refapp.html#add-policy>) in the *AWS Nitro Enclaves User Guide* .
+/// To enable the IAM role to access the Amazon S3 object, you must grant it permission to call `s3:GetObject` on the Amazon S3 bucket returned by the command. To enable the IAM role to access the KMS key, you must grant it permission to call `kms:Decrypt` on the KMS key returned by the command. For more information, see [Grant the role permission to access the certificate and encryption key](https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave-refapp.html#add-policy) in the *AWS Nitro Enclaves User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`CertificateArn`, `RoleArn`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`EnclaveCertificateIamRoleAssociationAttributes`], which `Handle<EnclaveCertificateIamRoleAssociation>` dereferences to.
@@ -54,13 +36,13 @@ pub struct EnclaveCertificateIamRoleAssociation {
     /// The ARN of the ACM certificate with which to associate the IAM role.
     ///
     /// Format `AWS::ACM::Certificate.Arn`; pattern `^arn:aws[A-Za-z0-9-]{0,64}:acm:[A-Za-z0-9-]{1,64}:([0-9]{12})?:certificate/.+$`; length 1 to 1283; create-only: changing it replaces the resource.
-    pub certificate_arn: Str,
+    pub certificate_arn: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role to associate with the ACM certificate. You can associate up to 16 IAM roles with an ACM certificate.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[A-Za-z0-9-]{0,64}:iam:.*:([0-9]{12})?:role/.+$`; length 1 to 1283; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +52,7 @@ impl EnclaveCertificateIamRoleAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::EnclaveCertificateIamRoleAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-enclavecertificateiamroleassociation.html",
         primary_identifier: &["CertificateArn", "RoleArn"],
@@ -81,7 +63,7 @@ impl EnclaveCertificateIamRoleAssociation {
         read_only: &["CertificateS3BucketName", "CertificateS3ObjectKey", "EncryptionKmsKeyId"],
         attributes: &["CertificateS3BucketName", "CertificateS3ObjectKey", "EncryptionKmsKeyId"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EnclaveCertificateIamRoleAssociation` with its required properties, named in a [`EnclaveCertificateIamRoleAssociationRequired`].
@@ -94,38 +76,45 @@ impl EnclaveCertificateIamRoleAssociation {
     }
 
     /// `CertificateArn`: a string, required.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl Resource for EnclaveCertificateIamRoleAssociation {
+impl ::cloudwright_core::Resource for EnclaveCertificateIamRoleAssociation {
     type Attributes = EnclaveCertificateIamRoleAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EnclaveCertificateIamRoleAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_EnclaveCertificateIamRoleAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EnclaveCertificateIamRoleAssociation {
+impl ::cloudwright_core::ToValue for EnclaveCertificateIamRoleAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EnclaveCertificateIamRoleAssociation`]: `Handle<EnclaveCertificateIamRoleAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EnclaveCertificateIamRoleAssociation`]: `Handle<EnclaveCertificateIamRoleAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnclaveCertificateIamRoleAssociationAttributes(ResourceRef);
+pub struct EnclaveCertificateIamRoleAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnclaveCertificateIamRoleAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for EnclaveCertificateIamRoleAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,23 +124,47 @@ impl EnclaveCertificateIamRoleAssociationAttributes {
     ///
     /// The name of the Amazon S3 bucket to which the certificate was uploaded.
     #[inline]
-    pub fn certificate_s3_bucket_name(&self) -> Value {
-        self.0.get_att("CertificateS3BucketName")
+    pub fn certificate_s3_bucket_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateS3BucketName"))
     }
 
     /// `Fn::GetAtt` `CertificateS3ObjectKey`: a string.
     ///
     /// The Amazon S3 object key where the certificate, certificate chain, and encrypted private key bundle are stored. The object key is formatted as follows: `role_arn` / `certificate_arn` .
     #[inline]
-    pub fn certificate_s3_object_key(&self) -> Value {
-        self.0.get_att("CertificateS3ObjectKey")
+    pub fn certificate_s3_object_key(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateS3ObjectKey"))
     }
 
     /// `Fn::GetAtt` `EncryptionKmsKeyId`: a string.
     ///
     /// The ID of the AWS KMS key used to encrypt the private key of the certificate.
     #[inline]
-    pub fn encryption_kms_key_id(&self) -> Value {
-        self.0.get_att("EncryptionKmsKeyId")
+    pub fn encryption_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EncryptionKmsKeyId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[A-Za-z0-9-]{0,64}:acm:[A-Za-z0-9-]{1,64}:([0-9]{12})?:certificate/.+$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[A-Za-z0-9-]{0,64}:iam:.*:([0-9]{12})?:role/.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnclaveCertificateIamRoleAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["CertificateArn", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`FlowLog`], by name: `FlowLog::new(FlowLogRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowLogRequired {
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `ResourceType`: a [`ResourceType`] value, required.
     pub resource_type: ResourceType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FlowLog: ObjRule = ObjRule {
-    properties: &[
-        ("DeliverCrossAccountRole", Shape::STR),
-        ("DeliverLogsPermissionArn", Shape::STR),
-        ("DestinationOptions", Shape::Object(&RULE_DestinationOptions)),
-        ("LogDestination", Shape::STR),
-        ("LogDestinationType", Shape::Str(&StrRule { allowed: &["cloud-watch-logs", "s3", "kinesis-data-firehose"], ..StrRule::ANY })),
-        ("LogFormat", Shape::STR),
-        ("LogGroupName", Shape::Str(&StrRule { format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("MaxAggregationInterval", Shape::INT),
-        ("ResourceId", Shape::STR),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["NetworkInterface", "Subnet", "VPC", "TransitGateway", "TransitGatewayAttachment", "RegionalNatGateway"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TrafficType", Shape::Str(&StrRule { allowed: &["ACCEPT", "ALL", "REJECT"], ..StrRule::ANY })),
-    ],
-    required: &["ResourceType", "ResourceId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::FlowLog` resource.
 ///
-/// Specifies a VPC flow log that captures IP traffic for a specified network interface, subnet, or VPC. To view the log data, use Amazon CloudWatch Logs (CloudWatch Logs) to help troubleshoot connection issues. For example, you can use a flow log to investigate why certain traffic isn't reaching an instance, which can help you diagnose overly restrictive security group rules. For more information, see \[VPC Flow Logs\](<https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html>) in the *Amazon VPC User Guide* .
+/// Specifies a VPC flow log that captures IP traffic for a specified network interface, subnet, or VPC. To view the log data, use Amazon CloudWatch Logs (CloudWatch Logs) to help troubleshoot connection issues. For example, you can use a flow log to investigate why certain traffic isn't reaching an instance, which can help you diagnose overly restrictive security group rules. For more information, see [VPC Flow Logs](https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FlowLogAttributes`], which `Handle<FlowLog>` dereferences to.
@@ -59,7 +34,7 @@ pub struct FlowLog {
     /// The ARN of the IAM role that allows the service to publish flow logs across accounts.
     ///
     /// Create-only: changing it replaces the resource.
-    pub deliver_cross_account_role: Option<Str>,
+    pub deliver_cross_account_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeliverLogsPermissionArn`: a string.
     ///
     /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs to the log destination.
@@ -67,13 +42,13 @@ pub struct FlowLog {
     /// This parameter is required if the destination type is `cloud-watch-logs` , or if the destination type is `kinesis-data-firehose` and the delivery stream and the resources to monitor are in different accounts.
     ///
     /// Create-only: changing it replaces the resource.
-    pub deliver_logs_permission_arn: Option<Str>,
+    pub deliver_logs_permission_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationOptions`: a [`DestinationOptions`] object.
     ///
     /// The destination options.
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination_options: Option<Obj<DestinationOptions>>,
+    pub destination_options: ::std::option::Option<crate::Obj<DestinationOptions>>,
     /// `LogDestination`: a string.
     ///
     /// The destination for the flow log data. The meaning of this parameter depends on the destination type.
@@ -93,7 +68,7 @@ pub struct FlowLog {
     /// arn:aws:firehose: *region* : *account_id* :deliverystream: *my_stream*
     ///
     /// Create-only: changing it replaces the resource.
-    pub log_destination: Option<Str>,
+    pub log_destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogDestinationType`: a [`LogDestinationType`] value.
     ///
     /// The type of destination for the flow log data.
@@ -101,15 +76,15 @@ pub struct FlowLog {
     /// Default: `cloud-watch-logs`
     ///
     /// Create-only: changing it replaces the resource.
-    pub log_destination_type: Option<LogDestinationType>,
+    pub log_destination_type: ::std::option::Option<LogDestinationType>,
     /// `LogFormat`: a string.
     ///
-    /// The fields to include in the flow log record, in the order in which they should appear. If you omit this parameter, the flow log is created using the default format. If you specify this parameter, you must include at least one field. For more information about the available fields, see \[Flow log records\](<https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html#flow-log-records>) in the *Amazon VPC User Guide* or \[Transit Gateway Flow Log records\](<https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html#flow-log-records>) in the *AWS Transit Gateway Guide* .
+    /// The fields to include in the flow log record, in the order in which they should appear. If you omit this parameter, the flow log is created using the default format. If you specify this parameter, you must include at least one field. For more information about the available fields, see [Flow log records](https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html#flow-log-records) in the *Amazon VPC User Guide* or [Transit Gateway Flow Log records](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html#flow-log-records) in the *AWS Transit Gateway Guide* .
     ///
     /// Specify the fields using the `${field-id}` format, separated by spaces.
     ///
     /// Create-only: changing it replaces the resource.
-    pub log_format: Option<Str>,
+    pub log_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogGroupName`: a string.
     ///
     /// The name of a new or existing CloudWatch Logs log group where Amazon EC2 publishes your flow logs.
@@ -117,23 +92,23 @@ pub struct FlowLog {
     /// This parameter is valid only if the destination type is `cloud-watch-logs` .
     ///
     /// Format `AWS::Logs::LogGroup.Name`; create-only: changing it replaces the resource.
-    pub log_group_name: Option<Str>,
+    pub log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxAggregationInterval`: an integer.
     ///
     /// The maximum interval of time during which a flow of packets is captured and aggregated into a flow log record. The possible values are 60 seconds (1 minute) or 600 seconds (10 minutes). This parameter must be 60 seconds for transit gateway resource types.
     ///
-    /// When a network interface is attached to a \[Nitro-based instance\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html>) , the aggregation interval is always 60 seconds or less, regardless of the value that you specify.
+    /// When a network interface is attached to a [Nitro-based instance](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html) , the aggregation interval is always 60 seconds or less, regardless of the value that you specify.
     ///
     /// Default: 600
     ///
     /// Create-only: changing it replaces the resource.
-    pub max_aggregation_interval: Option<Int>,
+    pub max_aggregation_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `ResourceId`: a string, required.
     ///
     /// The ID of the resource to monitor. For example, if the resource type is `VPC` , specify the ID of the VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// The type of resource to monitor.
@@ -143,13 +118,13 @@ pub struct FlowLog {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the flow logs.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrafficType`: a [`TrafficType`] value.
     ///
     /// The type of traffic to monitor (accepted traffic, rejected traffic, or all traffic). This parameter is not supported for transit gateway resource types. It is required for the other resource types.
     ///
     /// Create-only: changing it replaces the resource.
-    pub traffic_type: Option<TrafficType>,
+    pub traffic_type: ::std::option::Option<TrafficType>,
 }
 
 #[rustfmt::skip]
@@ -159,7 +134,7 @@ impl FlowLog {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::FlowLog",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-flowlog.html",
         primary_identifier: &["Id"],
@@ -170,72 +145,74 @@ impl FlowLog {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FlowLog` with its required properties, named in a [`FlowLogRequired`].
     #[inline]
     pub fn new(required: FlowLogRequired) -> Self {
         Self {
-            deliver_cross_account_role: None,
-            deliver_logs_permission_arn: None,
-            destination_options: None,
-            log_destination: None,
-            log_destination_type: None,
-            log_format: None,
-            log_group_name: None,
-            max_aggregation_interval: None,
+            deliver_cross_account_role: ::std::option::Option::None,
+            deliver_logs_permission_arn: ::std::option::Option::None,
+            destination_options: ::std::option::Option::None,
+            log_destination: ::std::option::Option::None,
+            log_destination_type: ::std::option::Option::None,
+            log_format: ::std::option::Option::None,
+            log_group_name: ::std::option::Option::None,
+            max_aggregation_interval: ::std::option::Option::None,
             resource_id: required.resource_id,
             resource_type: required.resource_type,
-            tags: None,
-            traffic_type: None,
+            tags: ::std::option::Option::None,
+            traffic_type: ::std::option::Option::None,
         }
     }
 
     /// `DeliverCrossAccountRole`: a string.
-    pub fn deliver_cross_account_role(mut self, value: impl Into<Str>) -> Self { self.deliver_cross_account_role = Some(value.into()); self }
+    pub fn deliver_cross_account_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deliver_cross_account_role = ::std::option::Option::Some(value.into()); self }
     /// `DeliverLogsPermissionArn`: a string.
-    pub fn deliver_logs_permission_arn(mut self, value: impl Into<Str>) -> Self { self.deliver_logs_permission_arn = Some(value.into()); self }
+    pub fn deliver_logs_permission_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deliver_logs_permission_arn = ::std::option::Option::Some(value.into()); self }
     /// `DestinationOptions`: a [`DestinationOptions`] object.
-    pub fn destination_options(mut self, value: impl Into<Obj<DestinationOptions>>) -> Self { self.destination_options = Some(value.into()); self }
+    pub fn destination_options(mut self, value: impl ::std::convert::Into<crate::Obj<DestinationOptions>>) -> Self { self.destination_options = ::std::option::Option::Some(value.into()); self }
     /// `LogDestination`: a string.
-    pub fn log_destination(mut self, value: impl Into<Str>) -> Self { self.log_destination = Some(value.into()); self }
+    pub fn log_destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_destination = ::std::option::Option::Some(value.into()); self }
     /// `LogDestinationType`: a [`LogDestinationType`] value.
-    pub fn log_destination_type(mut self, value: impl Into<LogDestinationType>) -> Self { self.log_destination_type = Some(value.into()); self }
+    pub fn log_destination_type(mut self, value: impl ::std::convert::Into<LogDestinationType>) -> Self { self.log_destination_type = ::std::option::Option::Some(value.into()); self }
     /// `LogFormat`: a string.
-    pub fn log_format(mut self, value: impl Into<Str>) -> Self { self.log_format = Some(value.into()); self }
+    pub fn log_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_format = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupName`: a string.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
+    pub fn log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `MaxAggregationInterval`: an integer.
-    pub fn max_aggregation_interval(mut self, value: impl Into<Int>) -> Self { self.max_aggregation_interval = Some(value.into()); self }
+    pub fn max_aggregation_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_aggregation_interval = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrafficType`: a [`TrafficType`] value.
-    pub fn traffic_type(mut self, value: impl Into<TrafficType>) -> Self { self.traffic_type = Some(value.into()); self }
+    pub fn traffic_type(mut self, value: impl ::std::convert::Into<TrafficType>) -> Self { self.traffic_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FlowLog {
+impl ::cloudwright_core::Resource for FlowLog {
     type Attributes = FlowLogAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FlowLog, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FlowLog, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FlowLog {
+impl ::cloudwright_core::ToValue for FlowLog {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliverCrossAccountRole", &self.deliver_cross_account_role)
             .opt(
                 "DeliverLogsPermissionArn",
@@ -255,12 +232,12 @@ impl ToValue for FlowLog {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FlowLog`]: `Handle<FlowLog>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FlowLog`]: `Handle<FlowLog>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FlowLogAttributes(ResourceRef);
+pub struct FlowLogAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FlowLogAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FlowLogAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -270,8 +247,8 @@ impl FlowLogAttributes {
     ///
     /// The ID of the flow log. For example, `fl-123456abc123abc1` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -281,22 +258,10 @@ pub struct DestinationOptionsRequired {
     /// `FileFormat`: a [`FileFormat`] value, required.
     pub file_format: FileFormat,
     /// `HiveCompatiblePartitions`: a boolean, required.
-    pub hive_compatible_partitions: Bool,
+    pub hive_compatible_partitions: ::cloudwright_core::Bool,
     /// `PerHourPartition`: a boolean, required.
-    pub per_hour_partition: Bool,
+    pub per_hour_partition: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DestinationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("FileFormat", Shape::Str(&StrRule { allowed: &["plain-text", "parquet"], ..StrRule::ANY })),
-        ("HiveCompatiblePartitions", Shape::Bool),
-        ("PerHourPartition", Shape::Bool),
-    ],
-    required: &["FileFormat", "HiveCompatiblePartitions", "PerHourPartition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DestinationOptions` property type of `AWS::EC2::FlowLog`.
 ///
@@ -308,9 +273,9 @@ pub struct DestinationOptions {
     /// `FileFormat`: a [`FileFormat`] value, required.
     pub file_format: FileFormat,
     /// `HiveCompatiblePartitions`: a boolean, required.
-    pub hive_compatible_partitions: Bool,
+    pub hive_compatible_partitions: ::cloudwright_core::Bool,
     /// `PerHourPartition`: a boolean, required.
-    pub per_hour_partition: Bool,
+    pub per_hour_partition: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -326,19 +291,19 @@ impl DestinationOptions {
     }
 
     /// `FileFormat`: a [`FileFormat`] value, required.
-    pub fn file_format(mut self, value: impl Into<FileFormat>) -> Self { self.file_format = value.into(); self }
+    pub fn file_format(mut self, value: impl ::std::convert::Into<FileFormat>) -> Self { self.file_format = value.into(); self }
     /// `HiveCompatiblePartitions`: a boolean, required.
-    pub fn hive_compatible_partitions(mut self, value: impl Into<Bool>) -> Self { self.hive_compatible_partitions = value.into(); self }
+    pub fn hive_compatible_partitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.hive_compatible_partitions = value.into(); self }
     /// `PerHourPartition`: a boolean, required.
-    pub fn per_hour_partition(mut self, value: impl Into<Bool>) -> Self { self.per_hour_partition = value.into(); self }
+    pub fn per_hour_partition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.per_hour_partition = value.into(); self }
 }
 
-impl PropertyType for DestinationOptions {}
+impl crate::PropertyType for DestinationOptions {}
 
-impl ToValue for DestinationOptions {
+impl ::cloudwright_core::ToValue for DestinationOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileFormat", &self.file_format)
             .req("HiveCompatiblePartitions", &self.hive_compatible_partitions)
             .req("PerHourPartition", &self.per_hour_partition)
@@ -354,24 +319,24 @@ pub enum FileFormat {
     /// `parquet`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FileFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FileFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FileFormat {
+impl ::cloudwright_core::ToValue for FileFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PlainText => "plain-text",
             Self::Parquet => "parquet",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -385,25 +350,25 @@ pub enum LogDestinationType {
     /// `kinesis-data-firehose`
     KinesisDataFirehose,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogDestinationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogDestinationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogDestinationType {
+impl ::cloudwright_core::ToValue for LogDestinationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudWatchLogs => "cloud-watch-logs",
             Self::S3 => "s3",
             Self::KinesisDataFirehose => "kinesis-data-firehose",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -423,18 +388,18 @@ pub enum ResourceType {
     /// `RegionalNatGateway`
     RegionalNatGateway,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NetworkInterface => "NetworkInterface",
             Self::Subnet => "Subnet",
@@ -442,9 +407,9 @@ impl ToValue for ResourceType {
             Self::TransitGateway => "TransitGateway",
             Self::TransitGatewayAttachment => "TransitGatewayAttachment",
             Self::RegionalNatGateway => "RegionalNatGateway",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -458,24 +423,66 @@ pub enum TrafficType {
     /// `REJECT`
     Reject,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrafficType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrafficType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrafficType {
+impl ::cloudwright_core::ToValue for TrafficType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Accept => "ACCEPT",
             Self::All => "ALL",
             Self::Reject => "REJECT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlowLog: ObjRule = ObjRule {
+        properties: &[
+            ("DeliverCrossAccountRole", Shape::STR),
+            ("DeliverLogsPermissionArn", Shape::STR),
+            ("DestinationOptions", Shape::Object(&RULE_DestinationOptions)),
+            ("LogDestination", Shape::STR),
+            ("LogDestinationType", Shape::Str(&StrRule { allowed: &["cloud-watch-logs", "s3", "kinesis-data-firehose"], ..StrRule::ANY })),
+            ("LogFormat", Shape::STR),
+            ("LogGroupName", Shape::Str(&StrRule { format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("MaxAggregationInterval", Shape::INT),
+            ("ResourceId", Shape::STR),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["NetworkInterface", "Subnet", "VPC", "TransitGateway", "TransitGatewayAttachment", "RegionalNatGateway"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TrafficType", Shape::Str(&StrRule { allowed: &["ACCEPT", "ALL", "REJECT"], ..StrRule::ANY })),
+        ],
+        required: &["ResourceType", "ResourceId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DestinationOptions: ObjRule = ObjRule {
+        properties: &[
+            ("FileFormat", Shape::Str(&StrRule { allowed: &["plain-text", "parquet"], ..StrRule::ANY })),
+            ("HiveCompatiblePartitions", Shape::Bool),
+            ("PerHourPartition", Shape::Bool),
+        ],
+        required: &["FileFormat", "HiveCompatiblePartitions", "PerHourPartition"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`GatewayRouteTableAssociation`], by name: `GatewayRouteTableAssociation::new(GatewayRouteTableAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayRouteTableAssociationRequired {
     /// `GatewayId`: a string, required.
-    pub gateway_id: Str,
+    pub gateway_id: ::cloudwright_core::Str,
     /// `RouteTableId`: a string, required.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatewayRouteTableAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("GatewayId", Shape::STR),
-        ("RouteTableId", Shape::STR),
-    ],
-    required: &["RouteTableId", "GatewayId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::GatewayRouteTableAssociation` resource.
 ///
@@ -45,11 +32,11 @@ pub struct GatewayRouteTableAssociation {
     /// The ID of the gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub gateway_id: Str,
+    pub gateway_id: ::cloudwright_core::Str,
     /// `RouteTableId`: a string, required.
     ///
     /// The ID of the route table.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -59,7 +46,7 @@ impl GatewayRouteTableAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::GatewayRouteTableAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-gatewayroutetableassociation.html",
         primary_identifier: &["GatewayId"],
@@ -70,7 +57,7 @@ impl GatewayRouteTableAssociation {
         read_only: &["AssociationId"],
         attributes: &["AssociationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `GatewayRouteTableAssociation` with its required properties, named in a [`GatewayRouteTableAssociationRequired`].
@@ -83,38 +70,42 @@ impl GatewayRouteTableAssociation {
     }
 
     /// `GatewayId`: a string, required.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
+    pub fn gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_id = value.into(); self }
     /// `RouteTableId`: a string, required.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
+    pub fn route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_table_id = value.into(); self }
 }
 
-impl Resource for GatewayRouteTableAssociation {
+impl ::cloudwright_core::Resource for GatewayRouteTableAssociation {
     type Attributes = GatewayRouteTableAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GatewayRouteTableAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GatewayRouteTableAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GatewayRouteTableAssociation {
+impl ::cloudwright_core::ToValue for GatewayRouteTableAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GatewayId", &self.gateway_id)
             .req("RouteTableId", &self.route_table_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GatewayRouteTableAssociation`]: `Handle<GatewayRouteTableAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GatewayRouteTableAssociation`]: `Handle<GatewayRouteTableAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GatewayRouteTableAssociationAttributes(ResourceRef);
+pub struct GatewayRouteTableAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GatewayRouteTableAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for GatewayRouteTableAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,7 +115,25 @@ impl GatewayRouteTableAssociationAttributes {
     ///
     /// The ID of the route table association.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatewayRouteTableAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("GatewayId", Shape::STR),
+            ("RouteTableId", Shape::STR),
+        ],
+        required: &["RouteTableId", "GatewayId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

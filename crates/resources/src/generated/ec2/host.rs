@@ -5,40 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`Host`], by name: `Host::new(HostRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HostRequired {
-    /// `AvailabilityZone`: a string, required.
-    pub availability_zone: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Host: ObjRule = ObjRule {
-    properties: &[
-        ("AssetId", Shape::STR),
-        ("AutoPlacement", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
-        ("AvailabilityZone", Shape::STR),
-        ("HostMaintenance", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
-        ("HostRecovery", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
-        ("InstanceFamily", Shape::STR),
-        ("InstanceType", Shape::STR),
-        ("OutpostArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AvailabilityZone"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::Host` resource.
 ///
-/// Allocates a fully dedicated physical server for launching EC2 instances. Because the host is fully dedicated for your use, it can help you address compliance requirements and reduce costs by allowing you to use your existing server-bound software licenses. For more information, see \[Dedicated Hosts\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/dedicated-hosts-overview.html>) in the *Amazon EC2 User Guide* .
+/// Allocates a fully dedicated physical server for launching EC2 instances. Because the host is fully dedicated for your use, it can help you address compliance requirements and reduce costs by allowing you to use your existing server-bound software licenses. For more information, see [Dedicated Hosts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/dedicated-hosts-overview.html) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns its `HostId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`HostAttributes`], which `Handle<Host>` dereferences to.
@@ -54,57 +25,57 @@ pub struct Host {
     /// The ID of the Outpost hardware asset on which the Dedicated Host is allocated.
     ///
     /// Create-only: changing it replaces the resource.
-    pub asset_id: Option<Str>,
+    pub asset_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoPlacement`: an [`AutoPlacement`] value.
     ///
-    /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID. For more information, see \[Understanding auto-placement and affinity\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/how-dedicated-hosts-work.html#dedicated-hosts-understanding>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID. For more information, see [Understanding auto-placement and affinity](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/how-dedicated-hosts-work.html#dedicated-hosts-understanding) in the *Amazon EC2 User Guide* .
     ///
     /// Default: `off`
     ///
     /// Default `"on"`.
-    pub auto_placement: Option<AutoPlacement>,
+    pub auto_placement: ::std::option::Option<AutoPlacement>,
     /// `AvailabilityZone`: a string, required.
     ///
     /// The Availability Zone in which to allocate the Dedicated Host.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Str,
+    pub availability_zone: ::cloudwright_core::Str,
     /// `HostMaintenance`: a [`HostMaintenance`] value.
     ///
     /// Indicates whether host maintenance is enabled or disabled for the Dedicated Host.
     ///
     /// Default `"off"`.
-    pub host_maintenance: Option<HostMaintenance>,
+    pub host_maintenance: ::std::option::Option<HostMaintenance>,
     /// `HostRecovery`: a [`HostRecovery`] value.
     ///
-    /// Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled by default. For more information, see \[Host recovery\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/dedicated-hosts-recovery.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether to enable or disable host recovery for the Dedicated Host. Host recovery is disabled by default. For more information, see [Host recovery](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/dedicated-hosts-recovery.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: `off`
     ///
     /// Default `"off"`.
-    pub host_recovery: Option<HostRecovery>,
+    pub host_recovery: ::std::option::Option<HostRecovery>,
     /// `InstanceFamily`: a string.
     ///
     /// The instance family supported by the Dedicated Host. For example, `m5` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_family: Option<Str>,
+    pub instance_family: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceType`: a string.
     ///
     /// Specifies the instance type to be supported by the Dedicated Hosts. If you specify an instance type, the Dedicated Hosts support instances of the specified instance type only.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_type: Option<Str>,
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutpostArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Outpost on which the Dedicated Host is allocated.
     ///
     /// Create-only: changing it replaces the resource.
-    pub outpost_arn: Option<Str>,
+    pub outpost_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the Dedicated Host.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -114,7 +85,7 @@ impl Host {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::Host",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-host.html",
         primary_identifier: &["HostId"],
@@ -125,63 +96,65 @@ impl Host {
         read_only: &["HostId"],
         attributes: &["HostId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Host` with its required properties, named in a [`HostRequired`].
+    /// A `Host` with its one required property, `AvailabilityZone`.
     #[inline]
-    pub fn new(required: HostRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            asset_id: None,
-            auto_placement: None,
-            availability_zone: required.availability_zone,
-            host_maintenance: None,
-            host_recovery: None,
-            instance_family: None,
-            instance_type: None,
-            outpost_arn: None,
-            tags: None,
+            asset_id: ::std::option::Option::None,
+            auto_placement: ::std::option::Option::None,
+            availability_zone: value.into(),
+            host_maintenance: ::std::option::Option::None,
+            host_recovery: ::std::option::Option::None,
+            instance_family: ::std::option::Option::None,
+            instance_type: ::std::option::Option::None,
+            outpost_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssetId`: a string.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
+    pub fn asset_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.asset_id = ::std::option::Option::Some(value.into()); self }
     /// `AutoPlacement`: an [`AutoPlacement`] value.
-    pub fn auto_placement(mut self, value: impl Into<AutoPlacement>) -> Self { self.auto_placement = Some(value.into()); self }
+    pub fn auto_placement(mut self, value: impl ::std::convert::Into<AutoPlacement>) -> Self { self.auto_placement = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string, required.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = value.into(); self }
     /// `HostMaintenance`: a [`HostMaintenance`] value.
-    pub fn host_maintenance(mut self, value: impl Into<HostMaintenance>) -> Self { self.host_maintenance = Some(value.into()); self }
+    pub fn host_maintenance(mut self, value: impl ::std::convert::Into<HostMaintenance>) -> Self { self.host_maintenance = ::std::option::Option::Some(value.into()); self }
     /// `HostRecovery`: a [`HostRecovery`] value.
-    pub fn host_recovery(mut self, value: impl Into<HostRecovery>) -> Self { self.host_recovery = Some(value.into()); self }
+    pub fn host_recovery(mut self, value: impl ::std::convert::Into<HostRecovery>) -> Self { self.host_recovery = ::std::option::Option::Some(value.into()); self }
     /// `InstanceFamily`: a string.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
+    pub fn instance_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_family = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `OutpostArn`: a string.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = Some(value.into()); self }
+    pub fn outpost_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outpost_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Host {
+impl ::cloudwright_core::Resource for Host {
     type Attributes = HostAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Host, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Host, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Host {
+impl ::cloudwright_core::ToValue for Host {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssetId", &self.asset_id)
             .opt("AutoPlacement", &self.auto_placement)
             .req("AvailabilityZone", &self.availability_zone)
@@ -195,12 +168,12 @@ impl ToValue for Host {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Host`]: `Handle<Host>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Host`]: `Handle<Host>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HostAttributes(ResourceRef);
+pub struct HostAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HostAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HostAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,8 +183,8 @@ impl HostAttributes {
     ///
     /// The ID of the host.
     #[inline]
-    pub fn host_id(&self) -> Value {
-        self.0.get_att("HostId")
+    pub fn host_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostId"))
     }
 }
 
@@ -223,24 +196,24 @@ pub enum AutoPlacement {
     /// `off`
     Off,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoPlacement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoPlacement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoPlacement {
+impl ::cloudwright_core::ToValue for AutoPlacement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::On => "on",
             Self::Off => "off",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -252,24 +225,24 @@ pub enum HostMaintenance {
     /// `off`
     Off,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HostMaintenance {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HostMaintenance {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HostMaintenance {
+impl ::cloudwright_core::ToValue for HostMaintenance {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::On => "on",
             Self::Off => "off",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -281,23 +254,50 @@ pub enum HostRecovery {
     /// `off`
     Off,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HostRecovery {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HostRecovery {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HostRecovery {
+impl ::cloudwright_core::ToValue for HostRecovery {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::On => "on",
             Self::Off => "off",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Host: ObjRule = ObjRule {
+        properties: &[
+            ("AssetId", Shape::STR),
+            ("AutoPlacement", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
+            ("AvailabilityZone", Shape::STR),
+            ("HostMaintenance", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
+            ("HostRecovery", Shape::Str(&StrRule { allowed: &["on", "off"], ..StrRule::ANY })),
+            ("InstanceFamily", Shape::STR),
+            ("InstanceType", Shape::STR),
+            ("OutpostArn", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AvailabilityZone"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,77 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     EnaSrdSpecification, EnaSrdUdpSpecification, EnclaveOptions, HibernationOptions, HostnameType,
     HttpEndpoint, HttpProtocolIpv6, HttpTokens, InstanceInitiatedShutdownBehavior,
-    InstanceIpv6Address, InstanceIpv6AddressRequired, InstanceMetadataTags, InstanceType,
-    PrivateDnsNameOptions, PrivateIpAddressSpecification, PrivateIpAddressSpecificationRequired,
-    Tag, TagRequired, VolumeType,
-};
-use super::shared::{
-    RULE_EnaSrdSpecification, RULE_EnclaveOptions, RULE_HibernationOptions,
-    RULE_InstanceIpv6Address, RULE_PrivateDnsNameOptions, RULE_PrivateIpAddressSpecification,
-    RULE_Tag,
-};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Instance: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalInfo", Shape::STR),
-        ("Affinity", Shape::Str(&StrRule { allowed: &["default", "host"], ..StrRule::ANY })),
-        ("AvailabilityZone", Shape::STR),
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: false })),
-        ("CpuOptions", Shape::Object(&RULE_CpuOptions)),
-        ("CreditSpecification", Shape::Object(&RULE_CreditSpecification)),
-        ("DisableApiTermination", Shape::Bool),
-        ("EbsOptimized", Shape::Bool),
-        ("ElasticGpuSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticGpuSpecification), min_items: None, max_items: None, unique: false })),
-        ("ElasticInferenceAccelerators", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticInferenceAccelerator), min_items: None, max_items: None, unique: false })),
-        ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptions)),
-        ("HibernationOptions", Shape::Object(&RULE_HibernationOptions)),
-        ("HostId", Shape::STR),
-        ("HostResourceGroupArn", Shape::STR),
-        ("IamInstanceProfile", Shape::STR),
-        ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("InstanceInitiatedShutdownBehavior", Shape::Str(&StrRule { allowed: &["stop", "terminate"], ..StrRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
-        ("Ipv6AddressCount", Shape::INT),
-        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: false })),
-        ("KernelId", Shape::STR),
-        ("KeyName", Shape::STR),
-        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
-        ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseSpecification), min_items: None, max_items: None, unique: false })),
-        ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
-        ("Monitoring", Shape::Bool),
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None, unique: false })),
-        ("PlacementGroupName", Shape::STR),
-        ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptions)),
-        ("PrivateIpAddress", Shape::STR),
-        ("PropagateTagsToVolumeOnCreation", Shape::Bool),
-        ("RamdiskId", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SourceDestCheck", Shape::Bool),
-        ("SsmAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmAssociation), min_items: None, max_items: None, unique: false })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Tenancy", Shape::STR),
-        ("UserData", Shape::STR),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
-    ],
-    dependent_excluded: &[("NetworkInterfaces", &["SubnetId"]), ("SubnetId", &["NetworkInterfaces"])],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    InstanceIpv6Address, InstanceMetadataTags, InstanceType, PrivateDnsNameOptions,
+    PrivateIpAddressSpecification, PrivateIpAddressSpecificationRequired, Tag, TagRequired,
+    VolumeType,
 };
 
 /// The `AWS::EC2::Instance` resource.
 ///
 /// Specifies an EC2 instance.
 ///
-/// If an Elastic IP address is attached to your instance, AWS CloudFormation reattaches the Elastic IP address after it updates the instance. For more information about updating stacks, see \[AWS CloudFormation Stacks Updates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html>) .
+/// If an Elastic IP address is attached to your instance, AWS CloudFormation reattaches the Elastic IP address after it updates the instance. For more information about updating stacks, see [AWS CloudFormation Stacks Updates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html) .
 ///
 /// `Ref` returns its `InstanceId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InstanceAttributes`], which `Handle<Instance>` dereferences to.
@@ -91,51 +33,51 @@ pub struct Instance {
     /// This property is reserved for internal use. If you use it, the stack fails with this error: `Bad property set: [Testing this property] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX)` .
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub additional_info: Option<Str>,
+    pub additional_info: ::std::option::Option<::cloudwright_core::Str>,
     /// `Affinity`: an [`Affinity`] value.
     ///
     /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify `host` . If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify `default` .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub affinity: Option<Affinity>,
+    pub affinity: ::std::option::Option<Affinity>,
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone of the instance.
     ///
     /// If not specified, an Availability Zone will be automatically chosen for you based on the load balancing criteria for the Region.
     ///
-    /// This parameter is not supported by \[DescribeImageAttribute\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html>) .
+    /// This parameter is not supported by [DescribeImageAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
     ///
     /// The block device mapping entries that defines the block devices to attach to the instance at launch.
     ///
     /// By default, the block devices specified in the block device mapping for the AMI are used. You can override the AMI block device mapping using the instance block device mapping. For the root volume, you can override only the volume size, volume type, volume encryption settings, and the `DeleteOnTermination` setting.
     ///
-    /// &gt; After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    /// \> After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub block_device_mappings: Option<List<BlockDeviceMapping>>,
+    pub block_device_mappings: ::std::option::Option<::cloudwright_core::List<BlockDeviceMapping>>,
     /// `CpuOptions`: a [`CpuOptions`] object.
     ///
-    /// The CPU options for the instance. For more information, see \[Optimize CPU options\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html>) in the *Amazon Elastic Compute Cloud User Guide* .
+    /// The CPU options for the instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon Elastic Compute Cloud User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub cpu_options: Option<Obj<CpuOptions>>,
+    pub cpu_options: ::std::option::Option<crate::Obj<CpuOptions>>,
     /// `CreditSpecification`: a [`CreditSpecification`] object.
     ///
-    /// The credit option for CPU usage of the burstable performance instance. Valid values are `standard` and `unlimited` . To change this attribute after launch, use \[ModifyInstanceCreditSpecification\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceCreditSpecification.html>) . For more information, see \[Burstable performance instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html>) in the *Amazon EC2 User Guide* .
+    /// The credit option for CPU usage of the burstable performance instance. Valid values are `standard` and `unlimited` . To change this attribute after launch, use [ModifyInstanceCreditSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceCreditSpecification.html) . For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: `standard` (T2 instances) or `unlimited` (T3/T3a/T4g instances)
     ///
     /// For T3 instances with `host` tenancy, only `standard` is supported.
-    pub credit_specification: Option<Obj<CreditSpecification>>,
+    pub credit_specification: ::std::option::Option<crate::Obj<CreditSpecification>>,
     /// `DisableApiTermination`: a boolean.
     ///
     /// Indicates whether termination protection is enabled for the instance. The default is `false` , which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
-    pub disable_api_termination: Option<Bool>,
+    pub disable_api_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EbsOptimized`: a boolean.
     ///
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
@@ -143,73 +85,76 @@ pub struct Instance {
     /// Default: `false`
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ElasticGpuSpecifications`: a list of [`ElasticGpuSpecification`] objects.
     ///
     /// An elastic GPU to associate with the instance.
     ///
-    /// &gt; Amazon Elastic Graphics reached end of life on January 8, 2024.
+    /// \> Amazon Elastic Graphics reached end of life on January 8, 2024.
     ///
     /// Create-only: changing it replaces the resource.
-    pub elastic_gpu_specifications: Option<List<ElasticGpuSpecification>>,
+    pub elastic_gpu_specifications:
+        ::std::option::Option<::cloudwright_core::List<ElasticGpuSpecification>>,
     /// `ElasticInferenceAccelerators`: a list of [`ElasticInferenceAccelerator`] objects.
     ///
     /// An elastic inference accelerator to associate with the instance.
     ///
-    /// &gt; Amazon Elastic Inference is no longer available.
+    /// \> Amazon Elastic Inference is no longer available.
     ///
     /// Create-only: changing it replaces the resource.
-    pub elastic_inference_accelerators: Option<List<ElasticInferenceAccelerator>>,
+    pub elastic_inference_accelerators:
+        ::std::option::Option<::cloudwright_core::List<ElasticInferenceAccelerator>>,
     /// `EnclaveOptions`: an [`EnclaveOptions`] object.
     ///
     /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
     ///
     /// Create-only: changing it replaces the resource.
-    pub enclave_options: Option<Obj<EnclaveOptions>>,
+    pub enclave_options: ::std::option::Option<crate::Obj<EnclaveOptions>>,
     /// `HibernationOptions`: a [`HibernationOptions`] object.
     ///
-    /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the \[hibernation prerequisites\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html>) . For more information, see \[Hibernate your Amazon EC2 instance\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html) . For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide* .
     ///
     /// You can't enable hibernation and AWS Nitro Enclaves on the same instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub hibernation_options: Option<Obj<HibernationOptions>>,
+    pub hibernation_options: ::std::option::Option<crate::Obj<HibernationOptions>>,
     /// `HostId`: a string.
     ///
     /// If you specify host for the `Affinity` property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account. This type of launch is called an untargeted launch. Note that for untargeted launches, you must have a compatible, dedicated host available to successfully launch instances.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub host_id: Option<Str>,
+    pub host_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostResourceGroupArn`: a string.
     ///
     /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the *Tenancy* parameter or set it to `host` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub host_resource_group_arn: Option<Str>,
+    pub host_resource_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamInstanceProfile`: a string.
     ///
-    /// The name of an IAM instance profile. To create a new IAM instance profile, use the \[AWS::IAM::InstanceProfile\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html>) resource.
-    pub iam_instance_profile: Option<Str>,
+    /// The name of an IAM instance profile. To create a new IAM instance profile, use the [AWS::IAM::InstanceProfile](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html) resource.
+    pub iam_instance_profile: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageId`: a string.
     ///
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
     ///
     /// Format `AWS::EC2::Image.Id`; create-only: changing it replaces the resource.
-    pub image_id: Option<Str>,
+    pub image_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceInitiatedShutdownBehavior`: an [`InstanceInitiatedShutdownBehavior`] value.
     ///
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
     /// Default: `stop`
-    pub instance_initiated_shutdown_behavior: Option<InstanceInitiatedShutdownBehavior>,
+    pub instance_initiated_shutdown_behavior:
+        ::std::option::Option<InstanceInitiatedShutdownBehavior>,
     /// `InstanceType`: an [`InstanceType`] value.
     ///
-    /// The instance type. For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// The instance type. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     ///
-    /// When you change your EBS-backed instance type, instance restart or replacement behavior depends on the instance type compatibility between the old and new types. An instance with an instance store volume as the root volume is always replaced. For more information, see \[Change the instance type\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-resize.html>) in the *Amazon EC2 User Guide* .
+    /// When you change your EBS-backed instance type, instance restart or replacement behavior depends on the instance type compatibility between the old and new types. An instance with an instance store volume as the root volume is always replaced. For more information, see [Change the instance type](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-resize.html) in the *Amazon EC2 User Guide* .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::std::option::Option<InstanceType>,
     /// `Ipv6AddressCount`: an integer.
     ///
     /// The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
@@ -217,7 +162,7 @@ pub struct Instance {
     /// You cannot specify this option and the network interfaces option in the same request.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv6_address_count: Option<Int>,
+    pub ipv6_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
     ///
     /// The IPv6 addresses from the range of the subnet to associate with the primary network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
@@ -225,65 +170,66 @@ pub struct Instance {
     /// You cannot specify this option and the network interfaces option in the same request.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv6_addresses: Option<List<InstanceIpv6Address>>,
+    pub ipv6_addresses: ::std::option::Option<::cloudwright_core::List<InstanceIpv6Address>>,
     /// `KernelId`: a string.
     ///
     /// The ID of the kernel.
     ///
-    /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[PV-GRUB\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html>) in the *Amazon EC2 User Guide* .
+    /// \> We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide* .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub kernel_id: Option<Str>,
+    pub kernel_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyName`: a string.
     ///
-    /// The name of the key pair. For more information, see \[Create a key pair for your EC2 instance\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html>) .
+    /// The name of the key pair. For more information, see [Create a key pair for your EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html) .
     ///
-    /// &gt; If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
+    /// \> If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub key_name: Option<Str>,
+    pub key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
     ///
     /// The launch template. Any additional parameters that you specify for the new instance overwrite the corresponding parameters included in the launch template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub launch_template: Option<Obj<LaunchTemplateSpecification>>,
+    pub launch_template: ::std::option::Option<crate::Obj<LaunchTemplateSpecification>>,
     /// `LicenseSpecifications`: a list of [`LicenseSpecification`] objects.
     ///
     /// The license configurations.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub license_specifications: Option<List<LicenseSpecification>>,
+    pub license_specifications:
+        ::std::option::Option<::cloudwright_core::List<LicenseSpecification>>,
     /// `MetadataOptions`: a [`MetadataOptions`] object.
     ///
     /// The metadata options for the instance.
-    pub metadata_options: Option<Obj<MetadataOptions>>,
+    pub metadata_options: ::std::option::Option<crate::Obj<MetadataOptions>>,
     /// `Monitoring`: a boolean.
     ///
-    /// Specifies whether detailed monitoring is enabled for the instance. Specify `true` to enable detailed monitoring. Otherwise, basic monitoring is enabled. For more information about detailed monitoring, see \[Enable or turn off detailed monitoring for your instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html>) in the *Amazon EC2 User Guide* .
-    pub monitoring: Option<Bool>,
+    /// Specifies whether detailed monitoring is enabled for the instance. Specify `true` to enable detailed monitoring. Otherwise, basic monitoring is enabled. For more information about detailed monitoring, see [Enable or turn off detailed monitoring for your instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html) in the *Amazon EC2 User Guide* .
+    pub monitoring: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
     ///
     /// The network interfaces to associate with the instance.
     ///
-    /// &gt; If you use this property to point to a network interface, you must terminate the original interface before attaching a new one to allow the update of the instance to succeed.
-    /// &gt;
-    /// &gt; If this resource has a public IP address and is also in a VPC that is defined in the same template, you must use the \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to declare a dependency on the VPC-gateway attachment.
+    /// \> If you use this property to point to a network interface, you must terminate the original interface before attaching a new one to allow the update of the instance to succeed.
+    /// \>
+    /// \> If this resource has a public IP address and is also in a VPC that is defined in the same template, you must use the [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the VPC-gateway attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_interfaces: Option<List<NetworkInterface>>,
+    pub network_interfaces: ::std::option::Option<::cloudwright_core::List<NetworkInterface>>,
     /// `PlacementGroupName`: a string.
     ///
     /// The name of an existing placement group that you want to launch the instance into (cluster | partition | spread).
     ///
     /// Create-only: changing it replaces the resource.
-    pub placement_group_name: Option<Str>,
+    pub placement_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptions`] object.
     ///
     /// The options for the instance hostname.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub private_dns_name_options: Option<Obj<PrivateDnsNameOptions>>,
+    pub private_dns_name_options: ::std::option::Option<crate::Obj<PrivateDnsNameOptions>>,
     /// `PrivateIpAddress`: a string.
     ///
     /// The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
@@ -295,7 +241,7 @@ pub struct Instance {
     /// If you make an update to an instance that requires replacement, you must assign a new private IP address. During a replacement, AWS CloudFormation creates a new instance but doesn't delete the old instance until the stack has successfully updated. If the stack update fails, AWS CloudFormation uses the old instance to roll back the stack to the previous working state. The old and new instances cannot have the same private IP address.
     ///
     /// Create-only: changing it replaces the resource.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropagateTagsToVolumeOnCreation`: a boolean.
     ///
     /// Indicates whether to assign the tags specified in the `Tags` property to the volumes specified in the `BlockDeviceMappings` property.
@@ -303,15 +249,15 @@ pub struct Instance {
     /// Note that using this feature does not assign the tags to volumes that are created separately and then attached using `AWS::EC2::VolumeAttachment` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub propagate_tags_to_volume_on_creation: Option<Bool>,
+    pub propagate_tags_to_volume_on_creation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RamdiskId`: a string.
     ///
     /// The ID of the RAM disk to select. Some kernels require additional drivers at launch. Check the kernel requirements for information about whether you need to specify a RAM disk. To find kernel requirements, go to the AWS Resource Center and search for the kernel ID.
     ///
-    /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[PV-GRUB\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html>) in the *Amazon EC2 User Guide* .
+    /// \> We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide* .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub ramdisk_id: Option<Str>,
+    pub ramdisk_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The IDs of the security groups. You can specify the IDs of existing security groups and references to resources created by the stack template.
@@ -319,7 +265,8 @@ pub struct Instance {
     /// If you specify a network interface, you must specify any security groups as part of the network interface.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// \[Default VPC\] The names of the security groups. For a nondefault VPC, you must use security group IDs instead.
@@ -329,17 +276,17 @@ pub struct Instance {
     /// Default: Amazon EC2 uses the default security group.
     ///
     /// Format `AWS::EC2::SecurityGroup.Names`; each item: format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SourceDestCheck`: a boolean.
     ///
     /// Enable or disable source/destination checks, which ensure that the instance is either the source or the destination of any traffic that it receives. If the value is `true` , source/destination checks are enabled; otherwise, they are disabled. The default value is `true` . You must disable source/destination checks if the instance runs services such as network address translation, routing, or firewalls.
-    pub source_dest_check: Option<Bool>,
+    pub source_dest_check: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SsmAssociations`: a list of [`SsmAssociation`] objects.
     ///
-    /// The SSM \[document\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html>) and parameter values in AWS Systems Manager to associate with this instance. To use this property, you must specify an IAM instance profile role for the instance. For more information, see \[Create an IAM instance profile for Systems Manager\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-configuring-access-role.html>) in the *AWS Systems Manager User Guide* .
+    /// The SSM [document](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html) and parameter values in AWS Systems Manager to associate with this instance. To use this property, you must specify an IAM instance profile role for the instance. For more information, see [Create an IAM instance profile for Systems Manager](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-configuring-access-role.html) in the *AWS Systems Manager User Guide* .
     ///
-    /// &gt; You can associate only one document with an instance.
-    pub ssm_associations: Option<List<SsmAssociation>>,
+    /// \> You can associate only one document with an instance.
+    pub ssm_associations: ::std::option::Option<::cloudwright_core::List<SsmAssociation>>,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet to launch the instance into.
@@ -347,29 +294,29 @@ pub struct Instance {
     /// If you specify a network interface, you must specify any subnets as part of the network interface instead of using this parameter.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tags to add to the instance. These tags are not applied to the EBS volumes, such as the root volume, unless \[PropagateTagsToVolumeOnCreation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html#cfn-ec2-instance-propagatetagstovolumeoncreation>) is `true` .
-    pub tags: Option<List<Tag>>,
+    /// The tags to add to the instance. These tags are not applied to the EBS volumes, such as the root volume, unless [PropagateTagsToVolumeOnCreation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html#cfn-ec2-instance-propagatetagstovolumeoncreation) is `true` .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Tenancy`: a string.
     ///
     /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant hardware.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub tenancy: Option<Str>,
+    pub tenancy: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserData`: a string.
     ///
-    /// The parameters or scripts to store as user data. Any scripts in user data are run when you launch the instance. User data is limited to 16 KB. You must provide base64-encoded text. For more information, see \[Fn::Base64\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-base64.html>) .
+    /// The parameters or scripts to store as user data. Any scripts in user data are run when you launch the instance. User data is limited to 16 KB. You must provide base64-encoded text. For more information, see [Fn::Base64](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-base64.html) .
     ///
     /// If the root volume is an EBS volume and you update user data, CloudFormation restarts the instance. If the root volume is an instance store volume and you update user data, the instance is replaced.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub user_data: Option<Str>,
+    pub user_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Volumes`: a list of [`Volume`] objects.
     ///
     /// The volumes to attach to the instance.
-    pub volumes: Option<List<Volume>>,
+    pub volumes: ::std::option::Option<::cloudwright_core::List<Volume>>,
 }
 
 #[rustfmt::skip]
@@ -379,7 +326,7 @@ impl Instance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::Instance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instance.html",
         primary_identifier: &["InstanceId"],
@@ -390,117 +337,119 @@ impl Instance {
         read_only: &["InstanceId", "PrivateIp", "PublicDnsName", "PublicIp", "PrivateDnsName", "VpcId", "State"],
         attributes: &["AdditionalInfo", "Affinity", "AvailabilityZone", "BlockDeviceMappings", "CpuOptions.CoreCount", "CpuOptions.ThreadsPerCore", "CreditSpecification.CPUCredits", "DisableApiTermination", "EbsOptimized", "ElasticGpuSpecifications", "ElasticInferenceAccelerators", "EnclaveOptions.Enabled", "HibernationOptions.Configured", "HostId", "HostResourceGroupArn", "IamInstanceProfile", "ImageId", "InstanceId", "InstanceInitiatedShutdownBehavior", "InstanceType", "Ipv6AddressCount", "Ipv6Addresses", "KernelId", "KeyName", "LicenseSpecifications", "Monitoring", "NetworkInterfaces", "PlacementGroupName", "PrivateDnsName", "PrivateIp", "PrivateIpAddress", "PropagateTagsToVolumeOnCreation", "PublicDnsName", "PublicIp", "RamdiskId", "SecurityGroupIds", "SecurityGroups", "SourceDestCheck", "SsmAssociations", "SubnetId", "Tags", "Tenancy", "UserData", "Volumes", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Instance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalInfo`: a string.
-    pub fn additional_info(mut self, value: impl Into<Str>) -> Self { self.additional_info = Some(value.into()); self }
+    pub fn additional_info(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.additional_info = ::std::option::Option::Some(value.into()); self }
     /// `Affinity`: an [`Affinity`] value.
-    pub fn affinity(mut self, value: impl Into<Affinity>) -> Self { self.affinity = Some(value.into()); self }
+    pub fn affinity(mut self, value: impl ::std::convert::Into<Affinity>) -> Self { self.affinity = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `CpuOptions`: a [`CpuOptions`] object.
-    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptions>>) -> Self { self.cpu_options = Some(value.into()); self }
+    pub fn cpu_options(mut self, value: impl ::std::convert::Into<crate::Obj<CpuOptions>>) -> Self { self.cpu_options = ::std::option::Option::Some(value.into()); self }
     /// `CreditSpecification`: a [`CreditSpecification`] object.
-    pub fn credit_specification(mut self, value: impl Into<Obj<CreditSpecification>>) -> Self { self.credit_specification = Some(value.into()); self }
+    pub fn credit_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CreditSpecification>>) -> Self { self.credit_specification = ::std::option::Option::Some(value.into()); self }
     /// `DisableApiTermination`: a boolean.
-    pub fn disable_api_termination(mut self, value: impl Into<Bool>) -> Self { self.disable_api_termination = Some(value.into()); self }
+    pub fn disable_api_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_api_termination = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
     /// `ElasticGpuSpecifications`: a list of [`ElasticGpuSpecification`] objects.
-    pub fn elastic_gpu_specifications(mut self, value: impl Into<List<ElasticGpuSpecification>>) -> Self { self.elastic_gpu_specifications = Some(value.into()); self }
+    pub fn elastic_gpu_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ElasticGpuSpecification>>) -> Self { self.elastic_gpu_specifications = ::std::option::Option::Some(value.into()); self }
     /// `ElasticInferenceAccelerators`: a list of [`ElasticInferenceAccelerator`] objects.
-    pub fn elastic_inference_accelerators(mut self, value: impl Into<List<ElasticInferenceAccelerator>>) -> Self { self.elastic_inference_accelerators = Some(value.into()); self }
+    pub fn elastic_inference_accelerators(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ElasticInferenceAccelerator>>) -> Self { self.elastic_inference_accelerators = ::std::option::Option::Some(value.into()); self }
     /// `EnclaveOptions`: an [`EnclaveOptions`] object.
-    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptions>>) -> Self { self.enclave_options = Some(value.into()); self }
+    pub fn enclave_options(mut self, value: impl ::std::convert::Into<crate::Obj<EnclaveOptions>>) -> Self { self.enclave_options = ::std::option::Option::Some(value.into()); self }
     /// `HibernationOptions`: a [`HibernationOptions`] object.
-    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptions>>) -> Self { self.hibernation_options = Some(value.into()); self }
+    pub fn hibernation_options(mut self, value: impl ::std::convert::Into<crate::Obj<HibernationOptions>>) -> Self { self.hibernation_options = ::std::option::Option::Some(value.into()); self }
     /// `HostId`: a string.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
+    pub fn host_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_id = ::std::option::Option::Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
+    pub fn host_resource_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_resource_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `IamInstanceProfile`: a string.
-    pub fn iam_instance_profile(mut self, value: impl Into<Str>) -> Self { self.iam_instance_profile = Some(value.into()); self }
+    pub fn iam_instance_profile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_instance_profile = ::std::option::Option::Some(value.into()); self }
     /// `ImageId`: a string.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceInitiatedShutdownBehavior`: an [`InstanceInitiatedShutdownBehavior`] value.
-    pub fn instance_initiated_shutdown_behavior(mut self, value: impl Into<InstanceInitiatedShutdownBehavior>) -> Self { self.instance_initiated_shutdown_behavior = Some(value.into()); self }
+    pub fn instance_initiated_shutdown_behavior(mut self, value: impl ::std::convert::Into<InstanceInitiatedShutdownBehavior>) -> Self { self.instance_initiated_shutdown_behavior = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
+    pub fn ipv6_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_address_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
+    pub fn ipv6_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = ::std::option::Option::Some(value.into()); self }
     /// `KernelId`: a string.
-    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self { self.kernel_id = Some(value.into()); self }
+    pub fn kernel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kernel_id = ::std::option::Option::Some(value.into()); self }
     /// `KeyName`: a string.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
+    pub fn launch_template(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = ::std::option::Option::Some(value.into()); self }
     /// `LicenseSpecifications`: a list of [`LicenseSpecification`] objects.
-    pub fn license_specifications(mut self, value: impl Into<List<LicenseSpecification>>) -> Self { self.license_specifications = Some(value.into()); self }
+    pub fn license_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LicenseSpecification>>) -> Self { self.license_specifications = ::std::option::Option::Some(value.into()); self }
     /// `MetadataOptions`: a [`MetadataOptions`] object.
-    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self { self.metadata_options = Some(value.into()); self }
+    pub fn metadata_options(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataOptions>>) -> Self { self.metadata_options = ::std::option::Option::Some(value.into()); self }
     /// `Monitoring`: a boolean.
-    pub fn monitoring(mut self, value: impl Into<Bool>) -> Self { self.monitoring = Some(value.into()); self }
+    pub fn monitoring(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.monitoring = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
-    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self { self.network_interfaces = Some(value.into()); self }
+    pub fn network_interfaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NetworkInterface>>) -> Self { self.network_interfaces = ::std::option::Option::Some(value.into()); self }
     /// `PlacementGroupName`: a string.
-    pub fn placement_group_name(mut self, value: impl Into<Str>) -> Self { self.placement_group_name = Some(value.into()); self }
+    pub fn placement_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placement_group_name = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptions`] object.
-    pub fn private_dns_name_options(mut self, value: impl Into<Obj<PrivateDnsNameOptions>>) -> Self { self.private_dns_name_options = Some(value.into()); self }
+    pub fn private_dns_name_options(mut self, value: impl ::std::convert::Into<crate::Obj<PrivateDnsNameOptions>>) -> Self { self.private_dns_name_options = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `PropagateTagsToVolumeOnCreation`: a boolean.
-    pub fn propagate_tags_to_volume_on_creation(mut self, value: impl Into<Bool>) -> Self { self.propagate_tags_to_volume_on_creation = Some(value.into()); self }
+    pub fn propagate_tags_to_volume_on_creation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.propagate_tags_to_volume_on_creation = ::std::option::Option::Some(value.into()); self }
     /// `RamdiskId`: a string.
-    pub fn ramdisk_id(mut self, value: impl Into<Str>) -> Self { self.ramdisk_id = Some(value.into()); self }
+    pub fn ramdisk_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ramdisk_id = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SourceDestCheck`: a boolean.
-    pub fn source_dest_check(mut self, value: impl Into<Bool>) -> Self { self.source_dest_check = Some(value.into()); self }
+    pub fn source_dest_check(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.source_dest_check = ::std::option::Option::Some(value.into()); self }
     /// `SsmAssociations`: a list of [`SsmAssociation`] objects.
-    pub fn ssm_associations(mut self, value: impl Into<List<SsmAssociation>>) -> Self { self.ssm_associations = Some(value.into()); self }
+    pub fn ssm_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SsmAssociation>>) -> Self { self.ssm_associations = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a string.
-    pub fn tenancy(mut self, value: impl Into<Str>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
     /// `UserData`: a string.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
+    pub fn user_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_data = ::std::option::Option::Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
+    pub fn volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Volume>>) -> Self { self.volumes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Instance {
+impl ::cloudwright_core::Resource for Instance {
     type Attributes = InstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Instance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Instance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Instance {
+impl ::cloudwright_core::ToValue for Instance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalInfo", &self.additional_info)
             .opt("Affinity", &self.affinity)
             .opt("AvailabilityZone", &self.availability_zone)
@@ -555,12 +504,12 @@ impl ToValue for Instance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceAttributes(ResourceRef);
+pub struct InstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -570,16 +519,16 @@ impl InstanceAttributes {
     ///
     /// This property is reserved for internal use. If you use it, the stack fails with this error: `Bad property set: [Testing this property] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX)` .
     #[inline]
-    pub fn additional_info(&self) -> Value {
-        self.0.get_att("AdditionalInfo")
+    pub fn additional_info(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AdditionalInfo"))
     }
 
     /// `Fn::GetAtt` `Affinity`: one of a set of strings.
     ///
     /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify `host` . If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify `default` .
     #[inline]
-    pub fn affinity(&self) -> Value {
-        self.0.get_att("Affinity")
+    pub fn affinity(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Affinity"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
@@ -588,10 +537,10 @@ impl InstanceAttributes {
     ///
     /// If not specified, an Availability Zone will be automatically chosen for you based on the load balancing criteria for the Region.
     ///
-    /// This parameter is not supported by \[DescribeImageAttribute\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html>) .
+    /// This parameter is not supported by [DescribeImageAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html) .
     #[inline]
-    pub fn availability_zone(&self) -> Value {
-        self.0.get_att("AvailabilityZone")
+    pub fn availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `BlockDeviceMappings`: a list of `BlockDeviceMapping` objects.
@@ -600,36 +549,36 @@ impl InstanceAttributes {
     ///
     /// By default, the block devices specified in the block device mapping for the AMI are used. You can override the AMI block device mapping using the instance block device mapping. For the root volume, you can override only the volume size, volume type, volume encryption settings, and the `DeleteOnTermination` setting.
     ///
-    /// &gt; After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    /// \> After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
     #[inline]
-    pub fn block_device_mappings(&self) -> Value {
-        self.0.get_att("BlockDeviceMappings")
+    pub fn block_device_mappings(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("BlockDeviceMappings"))
     }
 
     /// `Fn::GetAtt` `CpuOptions.CoreCount`: an integer.
     #[inline]
-    pub fn cpu_options_core_count(&self) -> Value {
-        self.0.get_att("CpuOptions.CoreCount")
+    pub fn cpu_options_core_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CpuOptions.CoreCount"))
     }
 
     /// `Fn::GetAtt` `CpuOptions.ThreadsPerCore`: an integer.
     #[inline]
-    pub fn cpu_options_threads_per_core(&self) -> Value {
-        self.0.get_att("CpuOptions.ThreadsPerCore")
+    pub fn cpu_options_threads_per_core(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("CpuOptions.ThreadsPerCore"))
     }
 
     /// `Fn::GetAtt` `CreditSpecification.CPUCredits`: a string.
     #[inline]
-    pub fn credit_specification_cpu_credits(&self) -> Value {
-        self.0.get_att("CreditSpecification.CPUCredits")
+    pub fn credit_specification_cpu_credits(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreditSpecification.CPUCredits"))
     }
 
     /// `Fn::GetAtt` `DisableApiTermination`: a boolean.
     ///
     /// Indicates whether termination protection is enabled for the instance. The default is `false` , which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
     #[inline]
-    pub fn disable_api_termination(&self) -> Value {
-        self.0.get_att("DisableApiTermination")
+    pub fn disable_api_termination(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("DisableApiTermination"))
     }
 
     /// `Fn::GetAtt` `EbsOptimized`: a boolean.
@@ -638,80 +587,82 @@ impl InstanceAttributes {
     ///
     /// Default: `false`
     #[inline]
-    pub fn ebs_optimized(&self) -> Value {
-        self.0.get_att("EbsOptimized")
+    pub fn ebs_optimized(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EbsOptimized"))
     }
 
     /// `Fn::GetAtt` `ElasticGpuSpecifications`: a list of `ElasticGpuSpecification` objects.
     ///
     /// An elastic GPU to associate with the instance.
     ///
-    /// &gt; Amazon Elastic Graphics reached end of life on January 8, 2024.
+    /// \> Amazon Elastic Graphics reached end of life on January 8, 2024.
     #[inline]
-    pub fn elastic_gpu_specifications(&self) -> Value {
-        self.0.get_att("ElasticGpuSpecifications")
+    pub fn elastic_gpu_specifications(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ElasticGpuSpecifications"))
     }
 
     /// `Fn::GetAtt` `ElasticInferenceAccelerators`: a list of `ElasticInferenceAccelerator` objects.
     ///
     /// An elastic inference accelerator to associate with the instance.
     ///
-    /// &gt; Amazon Elastic Inference is no longer available.
+    /// \> Amazon Elastic Inference is no longer available.
     #[inline]
-    pub fn elastic_inference_accelerators(&self) -> Value {
-        self.0.get_att("ElasticInferenceAccelerators")
+    pub fn elastic_inference_accelerators(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ElasticInferenceAccelerators"))
     }
 
     /// `Fn::GetAtt` `EnclaveOptions.Enabled`: a boolean.
     #[inline]
-    pub fn enclave_options_enabled(&self) -> Value {
-        self.0.get_att("EnclaveOptions.Enabled")
+    pub fn enclave_options_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnclaveOptions.Enabled"))
     }
 
     /// `Fn::GetAtt` `HibernationOptions.Configured`: a boolean.
     #[inline]
-    pub fn hibernation_options_configured(&self) -> Value {
-        self.0.get_att("HibernationOptions.Configured")
+    pub fn hibernation_options_configured(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("HibernationOptions.Configured"))
     }
 
     /// `Fn::GetAtt` `HostId`: a string.
     ///
     /// If you specify host for the `Affinity` property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account. This type of launch is called an untargeted launch. Note that for untargeted launches, you must have a compatible, dedicated host available to successfully launch instances.
     #[inline]
-    pub fn host_id(&self) -> Value {
-        self.0.get_att("HostId")
+    pub fn host_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostId"))
     }
 
     /// `Fn::GetAtt` `HostResourceGroupArn`: a string.
     ///
     /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the *Tenancy* parameter or set it to `host` .
     #[inline]
-    pub fn host_resource_group_arn(&self) -> Value {
-        self.0.get_att("HostResourceGroupArn")
+    pub fn host_resource_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostResourceGroupArn"))
     }
 
     /// `Fn::GetAtt` `IamInstanceProfile`: a string.
     ///
-    /// The name of an IAM instance profile. To create a new IAM instance profile, use the \[AWS::IAM::InstanceProfile\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html>) resource.
+    /// The name of an IAM instance profile. To create a new IAM instance profile, use the [AWS::IAM::InstanceProfile](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html) resource.
     #[inline]
-    pub fn iam_instance_profile(&self) -> Value {
-        self.0.get_att("IamInstanceProfile")
+    pub fn iam_instance_profile(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IamInstanceProfile"))
     }
 
     /// `Fn::GetAtt` `ImageId`: a string.
     ///
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
     #[inline]
-    pub fn image_id(&self) -> Value {
-        self.0.get_att("ImageId")
+    pub fn image_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ImageId"))
     }
 
     /// `Fn::GetAtt` `InstanceId`: a string.
     ///
     /// The ID of the instance.
     #[inline]
-    pub fn instance_id(&self) -> Value {
-        self.0.get_att("InstanceId")
+    pub fn instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceId"))
     }
 
     /// `Fn::GetAtt` `InstanceInitiatedShutdownBehavior`: one of a set of strings.
@@ -720,18 +671,18 @@ impl InstanceAttributes {
     ///
     /// Default: `stop`
     #[inline]
-    pub fn instance_initiated_shutdown_behavior(&self) -> Value {
-        self.0.get_att("InstanceInitiatedShutdownBehavior")
+    pub fn instance_initiated_shutdown_behavior(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceInitiatedShutdownBehavior"))
     }
 
     /// `Fn::GetAtt` `InstanceType`: one of a set of strings.
     ///
-    /// The instance type. For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// The instance type. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     ///
-    /// When you change your EBS-backed instance type, instance restart or replacement behavior depends on the instance type compatibility between the old and new types. An instance with an instance store volume as the root volume is always replaced. For more information, see \[Change the instance type\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-resize.html>) in the *Amazon EC2 User Guide* .
+    /// When you change your EBS-backed instance type, instance restart or replacement behavior depends on the instance type compatibility between the old and new types. An instance with an instance store volume as the root volume is always replaced. For more information, see [Change the instance type](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-resize.html) in the *Amazon EC2 User Guide* .
     #[inline]
-    pub fn instance_type(&self) -> Value {
-        self.0.get_att("InstanceType")
+    pub fn instance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceType"))
     }
 
     /// `Fn::GetAtt` `Ipv6AddressCount`: an integer.
@@ -740,8 +691,8 @@ impl InstanceAttributes {
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
     #[inline]
-    pub fn ipv6_address_count(&self) -> Value {
-        self.0.get_att("Ipv6AddressCount")
+    pub fn ipv6_address_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Ipv6AddressCount"))
     }
 
     /// `Fn::GetAtt` `Ipv6Addresses`: a list of `InstanceIpv6Address` objects.
@@ -750,80 +701,80 @@ impl InstanceAttributes {
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
     #[inline]
-    pub fn ipv6_addresses(&self) -> Value {
-        self.0.get_att("Ipv6Addresses")
+    pub fn ipv6_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Ipv6Addresses"))
     }
 
     /// `Fn::GetAtt` `KernelId`: a string.
     ///
     /// The ID of the kernel.
     ///
-    /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[PV-GRUB\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html>) in the *Amazon EC2 User Guide* .
+    /// \> We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide* .
     #[inline]
-    pub fn kernel_id(&self) -> Value {
-        self.0.get_att("KernelId")
+    pub fn kernel_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KernelId"))
     }
 
     /// `Fn::GetAtt` `KeyName`: a string.
     ///
-    /// The name of the key pair. For more information, see \[Create a key pair for your EC2 instance\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html>) .
+    /// The name of the key pair. For more information, see [Create a key pair for your EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html) .
     ///
-    /// &gt; If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
+    /// \> If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
     #[inline]
-    pub fn key_name(&self) -> Value {
-        self.0.get_att("KeyName")
+    pub fn key_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyName"))
     }
 
     /// `Fn::GetAtt` `LicenseSpecifications`: a list of `LicenseSpecification` objects.
     ///
     /// The license configurations.
     #[inline]
-    pub fn license_specifications(&self) -> Value {
-        self.0.get_att("LicenseSpecifications")
+    pub fn license_specifications(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LicenseSpecifications"))
     }
 
     /// `Fn::GetAtt` `Monitoring`: a boolean.
     ///
-    /// Specifies whether detailed monitoring is enabled for the instance. Specify `true` to enable detailed monitoring. Otherwise, basic monitoring is enabled. For more information about detailed monitoring, see \[Enable or turn off detailed monitoring for your instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html>) in the *Amazon EC2 User Guide* .
+    /// Specifies whether detailed monitoring is enabled for the instance. Specify `true` to enable detailed monitoring. Otherwise, basic monitoring is enabled. For more information about detailed monitoring, see [Enable or turn off detailed monitoring for your instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html) in the *Amazon EC2 User Guide* .
     #[inline]
-    pub fn monitoring(&self) -> Value {
-        self.0.get_att("Monitoring")
+    pub fn monitoring(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("Monitoring"))
     }
 
     /// `Fn::GetAtt` `NetworkInterfaces`: a list of `NetworkInterface` objects.
     ///
     /// The network interfaces to associate with the instance.
     ///
-    /// &gt; If you use this property to point to a network interface, you must terminate the original interface before attaching a new one to allow the update of the instance to succeed.
-    /// &gt;
-    /// &gt; If this resource has a public IP address and is also in a VPC that is defined in the same template, you must use the \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to declare a dependency on the VPC-gateway attachment.
+    /// \> If you use this property to point to a network interface, you must terminate the original interface before attaching a new one to allow the update of the instance to succeed.
+    /// \>
+    /// \> If this resource has a public IP address and is also in a VPC that is defined in the same template, you must use the [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the VPC-gateway attachment.
     #[inline]
-    pub fn network_interfaces(&self) -> Value {
-        self.0.get_att("NetworkInterfaces")
+    pub fn network_interfaces(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkInterfaces"))
     }
 
     /// `Fn::GetAtt` `PlacementGroupName`: a string.
     ///
     /// The name of an existing placement group that you want to launch the instance into (cluster | partition | spread).
     #[inline]
-    pub fn placement_group_name(&self) -> Value {
-        self.0.get_att("PlacementGroupName")
+    pub fn placement_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PlacementGroupName"))
     }
 
     /// `Fn::GetAtt` `PrivateDnsName`: a string.
     ///
     /// The private DNS name of the specified instance. For example: `ip-10-24-34-0.ec2.internal` .
     #[inline]
-    pub fn private_dns_name(&self) -> Value {
-        self.0.get_att("PrivateDnsName")
+    pub fn private_dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateDnsName"))
     }
 
     /// `Fn::GetAtt` `PrivateIp`: a string.
     ///
     /// The private IP address of the specified instance. For example: `10.24.34.0` .
     #[inline]
-    pub fn private_ip(&self) -> Value {
-        self.0.get_att("PrivateIp")
+    pub fn private_ip(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateIp"))
     }
 
     /// `Fn::GetAtt` `PrivateIpAddress`: a string.
@@ -836,8 +787,8 @@ impl InstanceAttributes {
     ///
     /// If you make an update to an instance that requires replacement, you must assign a new private IP address. During a replacement, AWS CloudFormation creates a new instance but doesn't delete the old instance until the stack has successfully updated. If the stack update fails, AWS CloudFormation uses the old instance to roll back the stack to the previous working state. The old and new instances cannot have the same private IP address.
     #[inline]
-    pub fn private_ip_address(&self) -> Value {
-        self.0.get_att("PrivateIpAddress")
+    pub fn private_ip_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateIpAddress"))
     }
 
     /// `Fn::GetAtt` `PropagateTagsToVolumeOnCreation`: a boolean.
@@ -846,34 +797,34 @@ impl InstanceAttributes {
     ///
     /// Note that using this feature does not assign the tags to volumes that are created separately and then attached using `AWS::EC2::VolumeAttachment` .
     #[inline]
-    pub fn propagate_tags_to_volume_on_creation(&self) -> Value {
-        self.0.get_att("PropagateTagsToVolumeOnCreation")
+    pub fn propagate_tags_to_volume_on_creation(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("PropagateTagsToVolumeOnCreation"))
     }
 
     /// `Fn::GetAtt` `PublicDnsName`: a string.
     ///
     /// The public DNS name of the specified instance. For example: `ec2-107-20-50-45.compute-1.amazonaws.com` .
     #[inline]
-    pub fn public_dns_name(&self) -> Value {
-        self.0.get_att("PublicDnsName")
+    pub fn public_dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublicDnsName"))
     }
 
     /// `Fn::GetAtt` `PublicIp`: a string.
     ///
     /// The public IP address of the specified instance. For example: `192.0.2.0` .
     #[inline]
-    pub fn public_ip(&self) -> Value {
-        self.0.get_att("PublicIp")
+    pub fn public_ip(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublicIp"))
     }
 
     /// `Fn::GetAtt` `RamdiskId`: a string.
     ///
     /// The ID of the RAM disk to select. Some kernels require additional drivers at launch. Check the kernel requirements for information about whether you need to specify a RAM disk. To find kernel requirements, go to the AWS Resource Center and search for the kernel ID.
     ///
-    /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[PV-GRUB\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html>) in the *Amazon EC2 User Guide* .
+    /// \> We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide* .
     #[inline]
-    pub fn ramdisk_id(&self) -> Value {
-        self.0.get_att("RamdiskId")
+    pub fn ramdisk_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RamdiskId"))
     }
 
     /// `Fn::GetAtt` `SecurityGroupIds`: a list of strings.
@@ -882,8 +833,8 @@ impl InstanceAttributes {
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface.
     #[inline]
-    pub fn security_group_ids(&self) -> Value {
-        self.0.get_att("SecurityGroupIds")
+    pub fn security_group_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `SecurityGroups`: a list of strings.
@@ -894,26 +845,26 @@ impl InstanceAttributes {
     ///
     /// Default: Amazon EC2 uses the default security group.
     #[inline]
-    pub fn security_groups(&self) -> Value {
-        self.0.get_att("SecurityGroups")
+    pub fn security_groups(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroups"))
     }
 
     /// `Fn::GetAtt` `SourceDestCheck`: a boolean.
     ///
     /// Enable or disable source/destination checks, which ensure that the instance is either the source or the destination of any traffic that it receives. If the value is `true` , source/destination checks are enabled; otherwise, they are disabled. The default value is `true` . You must disable source/destination checks if the instance runs services such as network address translation, routing, or firewalls.
     #[inline]
-    pub fn source_dest_check(&self) -> Value {
-        self.0.get_att("SourceDestCheck")
+    pub fn source_dest_check(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("SourceDestCheck"))
     }
 
     /// `Fn::GetAtt` `SsmAssociations`: a list of `SsmAssociation` objects.
     ///
-    /// The SSM \[document\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html>) and parameter values in AWS Systems Manager to associate with this instance. To use this property, you must specify an IAM instance profile role for the instance. For more information, see \[Create an IAM instance profile for Systems Manager\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-configuring-access-role.html>) in the *AWS Systems Manager User Guide* .
+    /// The SSM [document](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html) and parameter values in AWS Systems Manager to associate with this instance. To use this property, you must specify an IAM instance profile role for the instance. For more information, see [Create an IAM instance profile for Systems Manager](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-configuring-access-role.html) in the *AWS Systems Manager User Guide* .
     ///
-    /// &gt; You can associate only one document with an instance.
+    /// \> You can associate only one document with an instance.
     #[inline]
-    pub fn ssm_associations(&self) -> Value {
-        self.0.get_att("SsmAssociations")
+    pub fn ssm_associations(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SsmAssociations"))
     }
 
     /// `Fn::GetAtt` `SubnetId`: a string.
@@ -922,50 +873,50 @@ impl InstanceAttributes {
     ///
     /// If you specify a network interface, you must specify any subnets as part of the network interface instead of using this parameter.
     #[inline]
-    pub fn subnet_id(&self) -> Value {
-        self.0.get_att("SubnetId")
+    pub fn subnet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubnetId"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
-    /// The tags to add to the instance. These tags are not applied to the EBS volumes, such as the root volume, unless \[PropagateTagsToVolumeOnCreation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html#cfn-ec2-instance-propagatetagstovolumeoncreation>) is `true` .
+    /// The tags to add to the instance. These tags are not applied to the EBS volumes, such as the root volume, unless [PropagateTagsToVolumeOnCreation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html#cfn-ec2-instance-propagatetagstovolumeoncreation) is `true` .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `Tenancy`: a string.
     ///
     /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant hardware.
     #[inline]
-    pub fn tenancy(&self) -> Value {
-        self.0.get_att("Tenancy")
+    pub fn tenancy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Tenancy"))
     }
 
     /// `Fn::GetAtt` `UserData`: a string.
     ///
-    /// The parameters or scripts to store as user data. Any scripts in user data are run when you launch the instance. User data is limited to 16 KB. You must provide base64-encoded text. For more information, see \[Fn::Base64\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-base64.html>) .
+    /// The parameters or scripts to store as user data. Any scripts in user data are run when you launch the instance. User data is limited to 16 KB. You must provide base64-encoded text. For more information, see [Fn::Base64](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-base64.html) .
     ///
     /// If the root volume is an EBS volume and you update user data, CloudFormation restarts the instance. If the root volume is an instance store volume and you update user data, the instance is replaced.
     #[inline]
-    pub fn user_data(&self) -> Value {
-        self.0.get_att("UserData")
+    pub fn user_data(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserData"))
     }
 
     /// `Fn::GetAtt` `Volumes`: a list of `Volume` objects.
     ///
     /// The volumes to attach to the instance.
     #[inline]
-    pub fn volumes(&self) -> Value {
-        self.0.get_att("Volumes")
+    pub fn volumes(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Volumes"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC in which the instance is running.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
 
@@ -973,27 +924,16 @@ impl InstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociationParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a list of strings, required.
-    pub value: List<Str>,
+    pub value: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssociationParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssociationParameter` property type of `AWS::EC2::Instance`.
 ///
 /// Specifies input parameter values for an SSM document in AWS Systems Manager .
 ///
-/// `AssociationParameter` is a property of the \[SsmAssociation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-ssmassociation.html>) property type.
+/// `AssociationParameter` is a property of the [SsmAssociation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-ssmassociation.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-associationparameter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1001,11 +941,11 @@ pub struct AssociationParameter {
     /// `Key`: a string, required.
     ///
     /// The name of an input parameter that is in the associated SSM document.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a list of strings, required.
     ///
     /// The value of an input parameter.
-    pub value: List<Str>,
+    pub value: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1020,73 +960,52 @@ impl AssociationParameter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a list of strings, required.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for AssociationParameter {}
+impl crate::PropertyType for AssociationParameter {}
 
-impl ToValue for AssociationParameter {
+impl ::cloudwright_core::ToValue for AssociationParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`BlockDeviceMapping`], by name: `BlockDeviceMapping::new(BlockDeviceMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BlockDeviceMappingRequired {
-    /// `DeviceName`: a string, required.
-    pub device_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::STR),
-        ("Ebs", Shape::Object(&RULE_Ebs)),
-        ("NoDevice", Shape::Typed(json_type::OBJECT)),
-        ("VirtualName", Shape::STR),
-    ],
-    required: &["DeviceName"],
-    one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BlockDeviceMapping` property type of `AWS::EC2::Instance`.
 ///
 /// Specifies a block device mapping for an instance. You must specify exactly one of the following properties: `VirtualName` , `Ebs` , or `NoDevice` .
 ///
-/// `BlockDeviceMapping` is a property of the \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource.
+/// `BlockDeviceMapping` is a property of the [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource.
 ///
-/// &gt; After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+/// \> After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-blockdevicemapping.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockDeviceMapping {
     /// `DeviceName`: a string, required.
     ///
-    /// The device name. For available device names, see \[Device names for volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html>) .
+    /// The device name. For available device names, see [Device names for volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html) .
     ///
-    /// &gt; After the instance is running, this parameter is used to specify the device name of the block device mapping to update.
-    pub device_name: Str,
+    /// \> After the instance is running, this parameter is used to specify the device name of the block device mapping to update.
+    pub device_name: ::cloudwright_core::Str,
     /// `Ebs`: an [`Ebs`] object.
     ///
     /// Parameters used to automatically set up EBS volumes when the instance is launched.
     ///
-    /// &gt; After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-no-interrupt>) .
-    pub ebs: Option<Obj<Ebs>>,
+    /// \> After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-no-interrupt) .
+    pub ebs: ::std::option::Option<crate::Obj<Ebs>>,
     /// `NoDevice`: a JSON value.
     ///
     /// To omit the device from the block device mapping, specify an empty string.
     ///
-    /// &gt; After the instance is running, modifying this parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub no_device: Option<Json>,
+    /// \> After the instance is running, modifying this parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub no_device: ::std::option::Option<::cloudwright_core::Json>,
     /// `VirtualName`: a string.
     ///
     /// The virtual device name ( `ephemeral` N). The name must be in the form `ephemeral` *X* where *X* is a number starting from zero (0). For example, an instance type with 2 available instance store volumes can specify mappings for `ephemeral0` and `ephemeral1` . The number of available instance store volumes depends on the instance type. After you connect to the instance, you must mount the volume.
@@ -1095,39 +1014,39 @@ pub struct BlockDeviceMapping {
     ///
     /// *Constraints* : For M3 instances, you must specify instance store volumes in the block device mapping for the instance. When you launch an M3 instance, we ignore any instance store volumes specified in the block device mapping for the AMI.
     ///
-    /// &gt; After the instance is running, modifying this parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub virtual_name: Option<Str>,
+    /// \> After the instance is running, modifying this parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub virtual_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl BlockDeviceMapping {
-    /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
+    /// A `BlockDeviceMapping` with its one required property, `DeviceName`.
     #[inline]
-    pub fn new(required: BlockDeviceMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            device_name: required.device_name,
-            ebs: None,
-            no_device: None,
-            virtual_name: None,
+            device_name: value.into(),
+            ebs: ::std::option::Option::None,
+            no_device: ::std::option::Option::None,
+            virtual_name: ::std::option::Option::None,
         }
     }
 
     /// `DeviceName`: a string, required.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = value.into(); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = value.into(); self }
     /// `Ebs`: an [`Ebs`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<Ebs>>) -> Self { self.ebs = Some(value.into()); self }
+    pub fn ebs(mut self, value: impl ::std::convert::Into<crate::Obj<Ebs>>) -> Self { self.ebs = ::std::option::Option::Some(value.into()); self }
     /// `NoDevice`: a JSON value.
-    pub fn no_device(mut self, value: impl Into<Json>) -> Self { self.no_device = Some(value.into()); self }
+    pub fn no_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.no_device = ::std::option::Option::Some(value.into()); self }
     /// `VirtualName`: a string.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
+    pub fn virtual_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockDeviceMapping {}
+impl crate::PropertyType for BlockDeviceMapping {}
 
-impl ToValue for BlockDeviceMapping {
+impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeviceName", &self.device_name)
             .opt("Ebs", &self.ebs)
             .opt("NoDevice", &self.no_device)
@@ -1136,27 +1055,17 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CpuOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CoreCount", Shape::INT),
-        ("ThreadsPerCore", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CpuOptions` property type of `AWS::EC2::Instance`.
 ///
-/// The CPU options for the instance. For more information, see \[Optimize CPU options\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html>) in the *Amazon Elastic Compute Cloud User Guide* .
+/// The CPU options for the instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon Elastic Compute Cloud User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-cpuoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CpuOptions {
     /// `CoreCount`: an integer.
-    pub core_count: Option<Int>,
+    pub core_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThreadsPerCore`: an integer.
-    pub threads_per_core: Option<Int>,
+    pub threads_per_core: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1164,39 +1073,30 @@ impl CpuOptions {
     /// A `CpuOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CoreCount`: an integer.
-    pub fn core_count(mut self, value: impl Into<Int>) -> Self { self.core_count = Some(value.into()); self }
+    pub fn core_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.core_count = ::std::option::Option::Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
+    pub fn threads_per_core(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threads_per_core = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CpuOptions {}
+impl crate::PropertyType for CpuOptions {}
 
-impl ToValue for CpuOptions {
+impl ::cloudwright_core::ToValue for CpuOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CoreCount", &self.core_count)
             .opt("ThreadsPerCore", &self.threads_per_core)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CreditSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CPUCredits", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CreditSpecification` property type of `AWS::EC2::Instance`.
 ///
-/// The credit option for CPU usage of the burstable performance instance. Valid values are `standard` and `unlimited` . To change this attribute after launch, use \[ModifyInstanceCreditSpecification\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceCreditSpecification.html>) . For more information, see \[Burstable performance instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html>) in the *Amazon EC2 User Guide* .
+/// The credit option for CPU usage of the burstable performance instance. Valid values are `standard` and `unlimited` . To change this attribute after launch, use [ModifyInstanceCreditSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceCreditSpecification.html) . For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide* .
 ///
 /// Default: `standard` (T2 instances) or `unlimited` (T3/T3a/T4g instances)
 ///
@@ -1206,7 +1106,7 @@ pub(crate) static RULE_CreditSpecification: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreditSpecification {
     /// `CPUCredits`: a string.
-    pub cpu_credits: Option<Str>,
+    pub cpu_credits: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1214,62 +1114,47 @@ impl CreditSpecification {
     /// A `CreditSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CPUCredits`: a string.
-    pub fn cpu_credits(mut self, value: impl Into<Str>) -> Self { self.cpu_credits = Some(value.into()); self }
+    pub fn cpu_credits(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu_credits = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CreditSpecification {}
+impl crate::PropertyType for CreditSpecification {}
 
-impl ToValue for CreditSpecification {
+impl ::cloudwright_core::ToValue for CreditSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CPUCredits", &self.cpu_credits)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ebs: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
-        ("SnapshotId", Shape::STR),
-        ("VolumeSize", Shape::INT),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ebs` property type of `AWS::EC2::Instance`.
 ///
 /// Specifies a block device for an EBS volume.
 ///
-/// `Ebs` is a property of the \[BlockDeviceMapping\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-blockdevicemapping.html>) property type.
+/// `Ebs` is a property of the [BlockDeviceMapping](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-blockdevicemapping.html) property type.
 ///
-/// &gt; After the instance is running, you can modify only the `DeleteOnTermination` parameters for the attached volumes without interrupting the instance. Modifying any other parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+/// \> After the instance is running, you can modify only the `DeleteOnTermination` parameters for the attached volumes without interrupting the instance. Modifying any other parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-ebs.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ebs {
     /// `DeleteOnTermination`: a boolean.
     ///
-    /// Indicates whether the EBS volume is deleted on instance termination. For more information, see \[Preserving Amazon EBS volumes on instance termination\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html#preserving-volumes-on-termination>) in the *Amazon EC2 User Guide* .
-    pub delete_on_termination: Option<Bool>,
+    /// Indicates whether the EBS volume is deleted on instance termination. For more information, see [Preserving Amazon EBS volumes on instance termination](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html#preserving-volumes-on-termination) in the *Amazon EC2 User Guide* .
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Encrypted`: a boolean.
     ///
-    /// Indicates whether the volume should be encrypted. The effect of setting the encryption state to `true` depends on the volume origin (new or from a snapshot), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see \[Encryption by default\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html#encryption-by-default>) in the *Amazon Elastic Compute Cloud User Guide* .
+    /// Indicates whether the volume should be encrypted. The effect of setting the encryption state to `true` depends on the volume origin (new or from a snapshot), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see [Encryption by default](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html#encryption-by-default) in the *Amazon Elastic Compute Cloud User Guide* .
     ///
-    /// Encrypted Amazon EBS volumes must be attached to instances that support Amazon EBS encryption. For more information, see \[Supported instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html#EBSEncryption_supported_instances>) .
+    /// Encrypted Amazon EBS volumes must be attached to instances that support Amazon EBS encryption. For more information, see [Supported instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html#EBSEncryption_supported_instances) .
     ///
-    /// &gt; After the instance is running, modifying this parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub encrypted: Option<Bool>,
+    /// \> After the instance is running, modifying this parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS). For `gp3` , `io1` , and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
@@ -1280,12 +1165,12 @@ pub struct Ebs {
     /// - `io1` : 100-64,000 IOPS
     /// - `io2` : 100-64,000 IOPS
     ///
-    /// For `io1` and `io2` volumes, we guarantee 64,000 IOPS only for \[Instances built on the Nitro System\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#ec2-nitro-instances>) . Other instance families guarantee performance up to 32,000 IOPS.
+    /// For `io1` and `io2` volumes, we guarantee 64,000 IOPS only for [Instances built on the Nitro System](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#ec2-nitro-instances) . Other instance families guarantee performance up to 32,000 IOPS.
     ///
     /// This parameter is required for `io1` and `io2` volumes. The default for `gp3` volumes is 3,000 IOPS. This parameter is not supported for `gp2` , `st1` , `sc1` , or `standard` volumes.
     ///
-    /// &gt; After the instance is running, modifying this parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub iops: Option<Int>,
+    /// \> After the instance is running, modifying this parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// The identifier of the AWS KMS key to use for Amazon EBS encryption. If `KmsKeyId` is specified, the encrypted state must be `true` . If the encrypted state is `true` but you do not specify `KmsKeyId` , your KMS key for EBS is used.
@@ -1297,16 +1182,16 @@ pub struct Ebs {
     /// - Key ARN. For example, arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab.
     /// - Alias ARN. For example, arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias.
     ///
-    /// &gt; After the instance is running, modifying this parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub kms_key_id: Option<Str>,
+    /// \> After the instance is running, modifying this parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotId`: a string.
     ///
     /// The ID of the snapshot.
     ///
     /// If you specify both `SnapshotId` and `VolumeSize` , `VolumeSize` must be equal or greater than the size of the snapshot.
     ///
-    /// &gt; After the instance is running, modifying this parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub snapshot_id: Option<Str>,
+    /// \> After the instance is running, modifying this parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeSize`: an integer.
     ///
     /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. If you specify a snapshot, the default is the snapshot size. You can specify a volume size that is equal to or larger than the snapshot size.
@@ -1318,14 +1203,14 @@ pub struct Ebs {
     /// - `st1` and `sc1` : 125-16,384
     /// - `standard` : 1-1,024
     ///
-    /// &gt; After the instance is running, modifying this parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub volume_size: Option<Int>,
+    /// \> After the instance is running, modifying this parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a [`VolumeType`] value.
     ///
-    /// The volume type. For more information, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSVolumeTypes.html>) in the *Amazon EC2 User Guide* . If the volume type is `io1` or `io2` , you must specify the IOPS that the volume supports.
+    /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSVolumeTypes.html) in the *Amazon EC2 User Guide* . If the volume type is `io1` or `io2` , you must specify the IOPS that the volume supports.
     ///
-    /// &gt; After the instance is running, modifying this parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
-    pub volume_type: Option<VolumeType>,
+    /// \> After the instance is running, modifying this parameter results in instance [replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) .
+    pub volume_type: ::std::option::Option<VolumeType>,
 }
 
 #[rustfmt::skip]
@@ -1333,31 +1218,31 @@ impl Ebs {
     /// A `Ebs` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<VolumeType>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ebs {}
+impl crate::PropertyType for Ebs {}
 
-impl ToValue for Ebs {
+impl ::cloudwright_core::ToValue for Ebs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
             .opt("Encrypted", &self.encrypted)
             .opt("Iops", &self.iops)
@@ -1369,30 +1254,13 @@ impl ToValue for Ebs {
     }
 }
 
-/// The required properties of [`ElasticGpuSpecification`], by name: `ElasticGpuSpecification::new(ElasticGpuSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ElasticGpuSpecificationRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticGpuSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::STR),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ElasticGpuSpecification` property type of `AWS::EC2::Instance`.
 ///
-/// &gt; Amazon Elastic Graphics reached end of life on January 8, 2024.
+/// \> Amazon Elastic Graphics reached end of life on January 8, 2024.
 ///
 /// Specifies the type of Elastic GPU. An Elastic GPU is a GPU resource that you can attach to your Amazon EC2 instance to accelerate the graphics performance of your applications.
 ///
-/// `ElasticGpuSpecification` is a property of the \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource.
+/// `ElasticGpuSpecification` is a property of the [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-elasticgpuspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1400,57 +1268,41 @@ pub struct ElasticGpuSpecification {
     /// `Type`: a string, required.
     ///
     /// The type of Elastic Graphics accelerator.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ElasticGpuSpecification {
-    /// A `ElasticGpuSpecification` with its required properties, named in a [`ElasticGpuSpecificationRequired`].
+    /// A `ElasticGpuSpecification` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ElasticGpuSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#type: required.r#type,
+            r#type: value.into(),
         }
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ElasticGpuSpecification {}
+impl crate::PropertyType for ElasticGpuSpecification {}
 
-impl ToValue for ElasticGpuSpecification {
+impl ::cloudwright_core::ToValue for ElasticGpuSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Type", &self.r#type)
+            .build()
     }
 }
 
-/// The required properties of [`ElasticInferenceAccelerator`], by name: `ElasticInferenceAccelerator::new(ElasticInferenceAcceleratorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ElasticInferenceAcceleratorRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ElasticInferenceAccelerator: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ElasticInferenceAccelerator` property type of `AWS::EC2::Instance`.
 ///
-/// &gt; Amazon Elastic Inference is no longer available.
+/// \> Amazon Elastic Inference is no longer available.
 ///
 /// Specifies the Elastic Inference Accelerator for the instance.
 ///
-/// `ElasticInferenceAccelerator` is a property of the \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource.
+/// `ElasticInferenceAccelerator` is a property of the [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-elasticinferenceaccelerator.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1460,53 +1312,41 @@ pub struct ElasticInferenceAccelerator {
     /// The number of elastic inference accelerators to attach to the instance.
     ///
     /// Value at least 0.
-    pub count: Option<Int>,
+    pub count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: a string, required.
     ///
     /// The type of elastic inference accelerator. The possible values are `eia1.medium` , `eia1.large` , `eia1.xlarge` , `eia2.medium` , `eia2.large` , and `eia2.xlarge` .
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ElasticInferenceAccelerator {
-    /// A `ElasticInferenceAccelerator` with its required properties, named in a [`ElasticInferenceAcceleratorRequired`].
+    /// A `ElasticInferenceAccelerator` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ElasticInferenceAcceleratorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            count: None,
-            r#type: required.r#type,
+            count: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Count`: an integer.
-    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for ElasticInferenceAccelerator {}
+impl crate::PropertyType for ElasticInferenceAccelerator {}
 
-impl ToValue for ElasticInferenceAccelerator {
+impl ::cloudwright_core::ToValue for ElasticInferenceAccelerator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Count", &self.count)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateId", Shape::STR),
-        ("LaunchTemplateName", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    one_of: &[&[&["LaunchTemplateName", "Version"], &["LaunchTemplateId", "Version"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LaunchTemplateSpecification` property type of `AWS::EC2::Instance`.
 ///
@@ -1517,7 +1357,7 @@ pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
 /// - The ID or the name of the launch template, but not both.
 /// - The version of the launch template.
 ///
-/// For information about creating a launch template, see \[AWS::EC2::LaunchTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html>) and \[Create a launch template\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template>) in the *Amazon EC2 User Guide* . For example launch templates, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate--examples>) for `AWS::EC2::LaunchTemplate` .
+/// For information about creating a launch template, see [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) and [Create a launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template) in the *Amazon EC2 User Guide* . For example launch templates, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate--examples) for `AWS::EC2::LaunchTemplate` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-launchtemplatespecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1527,19 +1367,19 @@ pub struct LaunchTemplateSpecification {
     /// The ID of the launch template.
     ///
     /// You must specify either the launch template ID or the launch template name, but not both.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateName`: a string.
     ///
     /// The name of the launch template.
     ///
     /// You must specify either the launch template ID or the launch template name, but not both.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The version number of the launch template. You must specify this property.
     ///
-    /// To specify the default version of the template, use the `Fn::GetAtt` intrinsic function to retrieve the `DefaultVersionNumber` attribute of the launch template. To specify the latest version of the template, use `Fn::GetAtt` to retrieve the `LatestVersionNumber` attribute. For more information, see \[AWS::EC2:LaunchTemplate return values for Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate-return-values-fn--getatt>) .
-    pub version: Option<Str>,
+    /// To specify the default version of the template, use the `Fn::GetAtt` intrinsic function to retrieve the `DefaultVersionNumber` attribute of the launch template. To specify the latest version of the template, use `Fn::GetAtt` to retrieve the `LatestVersionNumber` attribute. For more information, see [AWS::EC2:LaunchTemplate return values for Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate-return-values-fn--getatt) .
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1547,23 +1387,23 @@ impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateSpecification {}
+impl crate::PropertyType for LaunchTemplateSpecification {}
 
-impl ToValue for LaunchTemplateSpecification {
+impl ::cloudwright_core::ToValue for LaunchTemplateSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .opt("Version", &self.version)
@@ -1571,28 +1411,11 @@ impl ToValue for LaunchTemplateSpecification {
     }
 }
 
-/// The required properties of [`LicenseSpecification`], by name: `LicenseSpecification::new(LicenseSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LicenseSpecificationRequired {
-    /// `LicenseConfigurationArn`: a string, required.
-    pub license_configuration_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LicenseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("LicenseConfigurationArn", Shape::STR),
-    ],
-    required: &["LicenseConfigurationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LicenseSpecification` property type of `AWS::EC2::Instance`.
 ///
 /// Specifies the license configuration to use.
 ///
-/// `LicenseSpecification` is a property of the \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource.
+/// `LicenseSpecification` is a property of the [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-licensespecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1600,46 +1423,33 @@ pub struct LicenseSpecification {
     /// `LicenseConfigurationArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the license configuration.
-    pub license_configuration_arn: Str,
+    pub license_configuration_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LicenseSpecification {
-    /// A `LicenseSpecification` with its required properties, named in a [`LicenseSpecificationRequired`].
+    /// A `LicenseSpecification` with its one required property, `LicenseConfigurationArn`.
     #[inline]
-    pub fn new(required: LicenseSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            license_configuration_arn: required.license_configuration_arn,
+            license_configuration_arn: value.into(),
         }
     }
 
     /// `LicenseConfigurationArn`: a string, required.
-    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.license_configuration_arn = value.into(); self }
+    pub fn license_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.license_configuration_arn = value.into(); self }
 }
 
-impl PropertyType for LicenseSpecification {}
+impl crate::PropertyType for LicenseSpecification {}
 
-impl ToValue for LicenseSpecification {
+impl ::cloudwright_core::ToValue for LicenseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LicenseConfigurationArn", &self.license_configuration_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
-    properties: &[
-        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-        ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-        ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
-        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
-        ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetadataOptions` property type of `AWS::EC2::Instance`.
 ///
@@ -1655,13 +1465,13 @@ pub struct MetadataOptions {
     /// If you specify a value of `disabled` , you cannot access your instance metadata.
     ///
     /// Default: `enabled`
-    pub http_endpoint: Option<HttpEndpoint>,
+    pub http_endpoint: ::std::option::Option<HttpEndpoint>,
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
     ///
     /// Enables or disables the IPv6 endpoint for the instance metadata service.
     ///
     /// Default: `disabled`
-    pub http_protocol_ipv6: Option<HttpProtocolIpv6>,
+    pub http_protocol_ipv6: ::std::option::Option<HttpProtocolIpv6>,
     /// `HttpPutResponseHopLimit`: an integer.
     ///
     /// The maximum number of hops that the metadata token can travel.
@@ -1669,7 +1479,7 @@ pub struct MetadataOptions {
     /// Possible values: Integers from 1 to 64
     ///
     /// Value 1 to 64; default `1`.
-    pub http_put_response_hop_limit: Option<Int>,
+    pub http_put_response_hop_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `HttpTokens`: a [`HttpTokens`] value.
     ///
     /// Indicates whether IMDSv2 is required.
@@ -1682,14 +1492,14 @@ pub struct MetadataOptions {
     /// - If the value of `ImdsSupport` for the Amazon Machine Image (AMI) for your instance is `v2.0` and the account level default is set to `no-preference` , the default is `required` .
     /// - If the value of `ImdsSupport` for the Amazon Machine Image (AMI) for your instance is `v2.0` , but the account level default is set to `V1 or V2` , the default is `optional` .
     ///
-    /// The default value can also be affected by other combinations of parameters. For more information, see \[Order of precedence for instance metadata options\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html#instance-metadata-options-order-of-precedence>) in the *Amazon EC2 User Guide* .
-    pub http_tokens: Option<HttpTokens>,
+    /// The default value can also be affected by other combinations of parameters. For more information, see [Order of precedence for instance metadata options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html#instance-metadata-options-order-of-precedence) in the *Amazon EC2 User Guide* .
+    pub http_tokens: ::std::option::Option<HttpTokens>,
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
     ///
-    /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see \[Work with instance tags using the instance metadata\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#work-with-tags-in-IMDS>) .
+    /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [Work with instance tags using the instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#work-with-tags-in-IMDS) .
     ///
     /// Default: `disabled`
-    pub instance_metadata_tags: Option<InstanceMetadataTags>,
+    pub instance_metadata_tags: ::std::option::Option<InstanceMetadataTags>,
 }
 
 #[rustfmt::skip]
@@ -1697,27 +1507,27 @@ impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
+    pub fn http_endpoint(mut self, value: impl ::std::convert::Into<HttpEndpoint>) -> Self { self.http_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
-    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = Some(value.into()); self }
+    pub fn http_protocol_ipv6(mut self, value: impl ::std::convert::Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
+    pub fn http_put_response_hop_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_put_response_hop_limit = ::std::option::Option::Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
+    pub fn http_tokens(mut self, value: impl ::std::convert::Into<HttpTokens>) -> Self { self.http_tokens = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
-    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = Some(value.into()); self }
+    pub fn instance_metadata_tags(mut self, value: impl ::std::convert::Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataOptions {}
+impl crate::PropertyType for MetadataOptions {}
 
-impl ToValue for MetadataOptions {
+impl ::cloudwright_core::ToValue for MetadataOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
             .opt("HttpProtocolIpv6", &self.http_protocol_ipv6)
             .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
@@ -1727,44 +1537,13 @@ impl ToValue for MetadataOptions {
     }
 }
 
-/// The required properties of [`NetworkInterface`], by name: `NetworkInterface::new(NetworkInterfaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkInterfaceRequired {
-    /// `DeviceIndex`: a string, required.
-    pub device_index: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
-    properties: &[
-        ("AssociateCarrierIpAddress", Shape::Bool),
-        ("AssociatePublicIpAddress", Shape::Bool),
-        ("DeleteOnTermination", Shape::Bool),
-        ("Description", Shape::STR),
-        ("DeviceIndex", Shape::STR),
-        ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
-        ("GroupSet", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Ipv6AddressCount", Shape::INT),
-        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: false })),
-        ("NetworkInterfaceId", Shape::STR),
-        ("PrivateIpAddress", Shape::STR),
-        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None, unique: false })),
-        ("SecondaryPrivateIpAddressCount", Shape::INT),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["DeviceIndex"],
-    dependent_excluded: &[("AssociateCarrierIpAddress", &["NetworkInterfaceId"]), ("AssociatePublicIpAddress", &["NetworkInterfaceId"]), ("NetworkInterfaceId", &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"])],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkInterface` property type of `AWS::EC2::Instance`.
 ///
 /// Specifies a network interface that is to be attached to an instance.
 ///
-/// You can create a network interface when launching an instance. For an example, see the \[AWS::EC2::Instance examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html#aws-properties-ec2-instance--examples--Automatically_assign_a_public_IP_address>) .
+/// You can create a network interface when launching an instance. For an example, see the [AWS::EC2::Instance examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html#aws-properties-ec2-instance--examples--Automatically_assign_a_public_IP_address) .
 ///
-/// Alternatively, you can attach an existing network interface when launching an instance. For an example, see the \[AWS::EC2:NetworkInterface examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterface.html#aws-resource-ec2-networkinterface--examples>) .
+/// Alternatively, you can attach an existing network interface when launching an instance. For an example, see the [AWS::EC2:NetworkInterface examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterface.html#aws-resource-ec2-networkinterface--examples) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-networkinterface.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1773,129 +1552,130 @@ pub struct NetworkInterface {
     ///
     /// Indicates whether to assign a carrier IP address to the network interface.
     ///
-    /// You can only assign a carrier IP address to a network interface that is in a subnet in a Wavelength Zone. For more information about carrier IP addresses, see \[Carrier IP address\](<https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html#provider-owned-ip>) in the *AWS Wavelength Developer Guide* .
-    pub associate_carrier_ip_address: Option<Bool>,
+    /// You can only assign a carrier IP address to a network interface that is in a subnet in a Wavelength Zone. For more information about carrier IP addresses, see [Carrier IP address](https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html#provider-owned-ip) in the *AWS Wavelength Developer Guide* .
+    pub associate_carrier_ip_address: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AssociatePublicIpAddress`: a boolean.
     ///
     /// Indicates whether to assign a public IPv4 address to an instance. Applies only if creating a network interface when launching an instance. The network interface must be the primary network interface. If launching into a default subnet, the default value is `true` .
     ///
-    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the \[VPC pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
-    pub associate_public_ip_address: Option<Bool>,
+    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/) .
+    pub associate_public_ip_address: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeleteOnTermination`: a boolean.
     ///
     /// Indicates whether the network interface is deleted when the instance is terminated. Applies only if creating a network interface when launching an instance.
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// The description of the network interface. Applies only if creating a network interface when launching an instance.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceIndex`: a string, required.
     ///
     /// The position of the network interface in the attachment order. A primary network interface has a device index of 0.
     ///
     /// If you create a network interface when launching an instance, you must specify the device index.
-    pub device_index: Str,
+    pub device_index: ::cloudwright_core::Str,
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
     ///
     /// Configures ENA Express for UDP network traffic.
-    pub ena_srd_specification: Option<Obj<EnaSrdSpecification>>,
+    pub ena_srd_specification: ::std::option::Option<crate::Obj<EnaSrdSpecification>>,
     /// `GroupSet`: a list of strings.
     ///
     /// The IDs of the security groups for the network interface. Applies only if creating a network interface when launching an instance.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub group_set: Option<List<Str>>,
+    pub group_set: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Ipv6AddressCount`: an integer.
     ///
     /// A number of IPv6 addresses to assign to the network interface. Amazon EC2 chooses the IPv6 addresses from the range of the subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
-    pub ipv6_address_count: Option<Int>,
+    pub ipv6_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
     ///
     /// The IPv6 addresses to assign to the network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
-    pub ipv6_addresses: Option<List<InstanceIpv6Address>>,
+    pub ipv6_addresses: ::std::option::Option<::cloudwright_core::List<InstanceIpv6Address>>,
     /// `NetworkInterfaceId`: a string.
     ///
     /// The ID of the network interface, when attaching an existing network interface.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddress`: a string.
     ///
     /// The private IPv4 address of the network interface. Applies only if creating a network interface when launching an instance.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
     ///
     /// One or more private IPv4 addresses to assign to the network interface. Only one private IPv4 address can be designated as primary.
-    pub private_ip_addresses: Option<List<PrivateIpAddressSpecification>>,
+    pub private_ip_addresses:
+        ::std::option::Option<::cloudwright_core::List<PrivateIpAddressSpecification>>,
     /// `SecondaryPrivateIpAddressCount`: an integer.
     ///
     /// The number of secondary private IPv4 addresses. You can't specify this option and specify more than one private IP address using the private IP addresses option.
-    pub secondary_private_ip_address_count: Option<Int>,
+    pub secondary_private_ip_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet associated with the network interface.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl NetworkInterface {
-    /// A `NetworkInterface` with its required properties, named in a [`NetworkInterfaceRequired`].
+    /// A `NetworkInterface` with its one required property, `DeviceIndex`.
     #[inline]
-    pub fn new(required: NetworkInterfaceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            associate_carrier_ip_address: None,
-            associate_public_ip_address: None,
-            delete_on_termination: None,
-            description: None,
-            device_index: required.device_index,
-            ena_srd_specification: None,
-            group_set: None,
-            ipv6_address_count: None,
-            ipv6_addresses: None,
-            network_interface_id: None,
-            private_ip_address: None,
-            private_ip_addresses: None,
-            secondary_private_ip_address_count: None,
-            subnet_id: None,
+            associate_carrier_ip_address: ::std::option::Option::None,
+            associate_public_ip_address: ::std::option::Option::None,
+            delete_on_termination: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            device_index: value.into(),
+            ena_srd_specification: ::std::option::Option::None,
+            group_set: ::std::option::Option::None,
+            ipv6_address_count: ::std::option::Option::None,
+            ipv6_addresses: ::std::option::Option::None,
+            network_interface_id: ::std::option::Option::None,
+            private_ip_address: ::std::option::Option::None,
+            private_ip_addresses: ::std::option::Option::None,
+            secondary_private_ip_address_count: ::std::option::Option::None,
+            subnet_id: ::std::option::Option::None,
         }
     }
 
     /// `AssociateCarrierIpAddress`: a boolean.
-    pub fn associate_carrier_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_carrier_ip_address = Some(value.into()); self }
+    pub fn associate_carrier_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.associate_carrier_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `AssociatePublicIpAddress`: a boolean.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
+    pub fn associate_public_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.associate_public_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceIndex`: a string, required.
-    pub fn device_index(mut self, value: impl Into<Str>) -> Self { self.device_index = value.into(); self }
+    pub fn device_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_index = value.into(); self }
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
-    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = Some(value.into()); self }
+    pub fn ena_srd_specification(mut self, value: impl ::std::convert::Into<crate::Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = ::std::option::Option::Some(value.into()); self }
     /// `GroupSet`: a list of strings.
-    pub fn group_set(mut self, value: impl Into<List<Str>>) -> Self { self.group_set = Some(value.into()); self }
+    pub fn group_set(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.group_set = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
+    pub fn ipv6_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_address_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
+    pub fn ipv6_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
-    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
+    pub fn private_ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
+    pub fn secondary_private_ip_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.secondary_private_ip_address_count = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInterface {}
+impl crate::PropertyType for NetworkInterface {}
 
-impl ToValue for NetworkInterface {
+impl ::cloudwright_core::ToValue for NetworkInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssociateCarrierIpAddress",
                 &self.associate_carrier_ip_address,
@@ -1923,29 +1703,11 @@ impl ToValue for NetworkInterface {
     }
 }
 
-/// The required properties of [`SsmAssociation`], by name: `SsmAssociation::new(SsmAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SsmAssociationRequired {
-    /// `DocumentName`: a string, required.
-    pub document_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SsmAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AssociationParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_AssociationParameter), min_items: None, max_items: None, unique: false })),
-        ("DocumentName", Shape::STR),
-    ],
-    required: &["DocumentName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SsmAssociation` property type of `AWS::EC2::Instance`.
 ///
 /// Specifies the SSM document and parameter values in AWS Systems Manager to associate with an instance.
 ///
-/// `SsmAssociations` is a property of the \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource.
+/// `SsmAssociations` is a property of the [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-ssmassociation.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1953,36 +1715,37 @@ pub struct SsmAssociation {
     /// `AssociationParameters`: a list of [`AssociationParameter`] objects.
     ///
     /// The input parameter values to use with the associated SSM document.
-    pub association_parameters: Option<List<AssociationParameter>>,
+    pub association_parameters:
+        ::std::option::Option<::cloudwright_core::List<AssociationParameter>>,
     /// `DocumentName`: a string, required.
     ///
     /// The name of an SSM document to associate with the instance.
-    pub document_name: Str,
+    pub document_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SsmAssociation {
-    /// A `SsmAssociation` with its required properties, named in a [`SsmAssociationRequired`].
+    /// A `SsmAssociation` with its one required property, `DocumentName`.
     #[inline]
-    pub fn new(required: SsmAssociationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            association_parameters: None,
-            document_name: required.document_name,
+            association_parameters: ::std::option::Option::None,
+            document_name: value.into(),
         }
     }
 
     /// `AssociationParameters`: a list of [`AssociationParameter`] objects.
-    pub fn association_parameters(mut self, value: impl Into<List<AssociationParameter>>) -> Self { self.association_parameters = Some(value.into()); self }
+    pub fn association_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AssociationParameter>>) -> Self { self.association_parameters = ::std::option::Option::Some(value.into()); self }
     /// `DocumentName`: a string, required.
-    pub fn document_name(mut self, value: impl Into<Str>) -> Self { self.document_name = value.into(); self }
+    pub fn document_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_name = value.into(); self }
 }
 
-impl PropertyType for SsmAssociation {}
+impl crate::PropertyType for SsmAssociation {}
 
-impl ToValue for SsmAssociation {
+impl ::cloudwright_core::ToValue for SsmAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssociationParameters", &self.association_parameters)
             .req("DocumentName", &self.document_name)
             .build()
@@ -1993,27 +1756,16 @@ impl ToValue for SsmAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeRequired {
     /// `Device`: a string, required.
-    pub device: Str,
+    pub device: ::cloudwright_core::Str,
     /// `VolumeId`: a string, required.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[
-        ("Device", Shape::STR),
-        ("VolumeId", Shape::STR),
-    ],
-    required: &["VolumeId", "Device"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Volume` property type of `AWS::EC2::Instance`.
 ///
 /// Specifies a volume to attach to an instance.
 ///
-/// `Volume` is an embedded property of the \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource.
+/// `Volume` is an embedded property of the [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-volume.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2021,11 +1773,11 @@ pub struct Volume {
     /// `Device`: a string, required.
     ///
     /// The device name (for example, `/dev/sdh` or `xvdh` ).
-    pub device: Str,
+    pub device: ::cloudwright_core::Str,
     /// `VolumeId`: a string, required.
     ///
     /// The ID of the EBS volume. The volume and instance must be within the same Availability Zone.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2040,17 +1792,17 @@ impl Volume {
     }
 
     /// `Device`: a string, required.
-    pub fn device(mut self, value: impl Into<Str>) -> Self { self.device = value.into(); self }
+    pub fn device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device = value.into(); self }
     /// `VolumeId`: a string, required.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
+    pub fn volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_id = value.into(); self }
 }
 
-impl PropertyType for Volume {}
+impl crate::PropertyType for Volume {}
 
-impl ToValue for Volume {
+impl ::cloudwright_core::ToValue for Volume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Device", &self.device)
             .req("VolumeId", &self.volume_id)
             .build()
@@ -2065,23 +1817,247 @@ pub enum Affinity {
     /// `host`
     Host,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Affinity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Affinity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Affinity {
+impl ::cloudwright_core::ToValue for Affinity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
             Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_EnaSrdSpecification, RULE_EnclaveOptions, RULE_HibernationOptions,
+        RULE_InstanceIpv6Address, RULE_PrivateDnsNameOptions, RULE_PrivateIpAddressSpecification,
+        RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Instance: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalInfo", Shape::STR),
+            ("Affinity", Shape::Str(&StrRule { allowed: &["default", "host"], ..StrRule::ANY })),
+            ("AvailabilityZone", Shape::STR),
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: false })),
+            ("CpuOptions", Shape::Object(&RULE_CpuOptions)),
+            ("CreditSpecification", Shape::Object(&RULE_CreditSpecification)),
+            ("DisableApiTermination", Shape::Bool),
+            ("EbsOptimized", Shape::Bool),
+            ("ElasticGpuSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticGpuSpecification), min_items: None, max_items: None, unique: false })),
+            ("ElasticInferenceAccelerators", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticInferenceAccelerator), min_items: None, max_items: None, unique: false })),
+            ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptions)),
+            ("HibernationOptions", Shape::Object(&RULE_HibernationOptions)),
+            ("HostId", Shape::STR),
+            ("HostResourceGroupArn", Shape::STR),
+            ("IamInstanceProfile", Shape::STR),
+            ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("InstanceInitiatedShutdownBehavior", Shape::Str(&StrRule { allowed: &["stop", "terminate"], ..StrRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
+            ("Ipv6AddressCount", Shape::INT),
+            ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: false })),
+            ("KernelId", Shape::STR),
+            ("KeyName", Shape::STR),
+            ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
+            ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseSpecification), min_items: None, max_items: None, unique: false })),
+            ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
+            ("Monitoring", Shape::Bool),
+            ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None, unique: false })),
+            ("PlacementGroupName", Shape::STR),
+            ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptions)),
+            ("PrivateIpAddress", Shape::STR),
+            ("PropagateTagsToVolumeOnCreation", Shape::Bool),
+            ("RamdiskId", Shape::STR),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SourceDestCheck", Shape::Bool),
+            ("SsmAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmAssociation), min_items: None, max_items: None, unique: false })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Tenancy", Shape::STR),
+            ("UserData", Shape::STR),
+            ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
+        ],
+        dependent_excluded: &[("NetworkInterfaces", &["SubnetId"]), ("SubnetId", &["NetworkInterfaces"])],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssociationParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::STR),
+            ("Ebs", Shape::Object(&RULE_Ebs)),
+            ("NoDevice", Shape::Typed(json_type::OBJECT)),
+            ("VirtualName", Shape::STR),
+        ],
+        required: &["DeviceName"],
+        one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CpuOptions: ObjRule = ObjRule {
+        properties: &[
+            ("CoreCount", Shape::INT),
+            ("ThreadsPerCore", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreditSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CPUCredits", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ebs: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteOnTermination", Shape::Bool),
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("KmsKeyId", Shape::STR),
+            ("SnapshotId", Shape::STR),
+            ("VolumeSize", Shape::INT),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticGpuSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::STR),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ElasticInferenceAccelerator: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateId", Shape::STR),
+            ("LaunchTemplateName", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        one_of: &[&[&["LaunchTemplateName", "Version"], &["LaunchTemplateId", "Version"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LicenseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("LicenseConfigurationArn", Shape::STR),
+        ],
+        required: &["LicenseConfigurationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
+        properties: &[
+            ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+            ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+            ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+            ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
+            ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
+        properties: &[
+            ("AssociateCarrierIpAddress", Shape::Bool),
+            ("AssociatePublicIpAddress", Shape::Bool),
+            ("DeleteOnTermination", Shape::Bool),
+            ("Description", Shape::STR),
+            ("DeviceIndex", Shape::STR),
+            ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
+            ("GroupSet", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Ipv6AddressCount", Shape::INT),
+            ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: false })),
+            ("NetworkInterfaceId", Shape::STR),
+            ("PrivateIpAddress", Shape::STR),
+            ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None, unique: false })),
+            ("SecondaryPrivateIpAddressCount", Shape::INT),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["DeviceIndex"],
+        dependent_excluded: &[("AssociateCarrierIpAddress", &["NetworkInterfaceId"]), ("AssociatePublicIpAddress", &["NetworkInterfaceId"]), ("NetworkInterfaceId", &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SsmAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AssociationParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_AssociationParameter), min_items: None, max_items: None, unique: false })),
+            ("DocumentName", Shape::STR),
+        ],
+        required: &["DocumentName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Volume: ObjRule = ObjRule {
+        properties: &[
+            ("Device", Shape::STR),
+            ("VolumeId", Shape::STR),
+        ],
+        required: &["VolumeId", "Device"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

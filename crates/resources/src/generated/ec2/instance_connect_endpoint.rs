@@ -5,35 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`InstanceConnectEndpoint`], by name: `InstanceConnectEndpoint::new(InstanceConnectEndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceConnectEndpointRequired {
-    /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceConnectEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::STR),
-        ("PreserveClientIp", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: true })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SubnetId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::InstanceConnectEndpoint` resource.
 ///
 /// Creates an EC2 Instance Connect Endpoint.
 ///
-/// An EC2 Instance Connect Endpoint allows you to connect to an instance, without requiring the instance to have a public IPv4 address. For more information, see \[Connect to your instances using EC2 Instance Connect Endpoint\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Connect-using-EC2-Instance-Connect-Endpoint.html>) in the *Amazon EC2 User Guide* .
+/// An EC2 Instance Connect Endpoint allows you to connect to an instance, without requiring the instance to have a public IPv4 address. For more information, see [Connect to your instances using EC2 Instance Connect Endpoint](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Connect-using-EC2-Instance-Connect-Endpoint.html) in the *Amazon EC2 User Guide* .
 ///
 /// With the replacement update behavior, CloudFormation usually creates the new resource first, changes references to point to the new resource, and then deletes the old resource. However, you can create only one EC2 Instance Connect Endpoint per VPC, so the replacement process fails. If you need to modify an EC2 Instance Connect Endpoint, you must replace the resource manually.
 ///
@@ -51,7 +27,7 @@ pub struct InstanceConnectEndpoint {
     /// Unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreserveClientIp`: a boolean.
     ///
     /// Indicates whether the client IP address is preserved as the source. The following are the possible values.
@@ -59,28 +35,29 @@ pub struct InstanceConnectEndpoint {
     /// - `true` - Use the client IP address as the source.
     /// - `false` - Use the network interface IP address as the source.
     ///
-    /// &gt; `PreserveClientIp` is only supported on IPv4 EC2 Instance Connect Endpoints. To use `PreserveClientIp` , the value for `IpAddressType` must be `ipv4` .
+    /// \> `PreserveClientIp` is only supported on IPv4 EC2 Instance Connect Endpoints. To use `PreserveClientIp` , the value for `IpAddressType` must be `ipv4` .
     ///
     /// Default: `false`
     ///
     /// Create-only: changing it replaces the resource.
-    pub preserve_client_ip: Option<Bool>,
+    pub preserve_client_ip: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// One or more security groups to associate with the endpoint. If you don't specify a security group, the default security group for your VPC will be associated with the endpoint.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 16; create-only: changing it replaces the resource.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet in which to create the EC2 Instance Connect Endpoint.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the EC2 Instance Connect Endpoint during creation.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +67,7 @@ impl InstanceConnectEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::InstanceConnectEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instanceconnectendpoint.html",
         primary_identifier: &["Id"],
@@ -101,51 +78,53 @@ impl InstanceConnectEndpoint {
         read_only: &["Id", "AvailabilityZone", "AvailabilityZoneId", "CreatedAt", "InstanceConnectEndpointArn", "NetworkInterfaceIds", "OwnerId", "PublicDnsNames", "State", "StateMessage", "VpcId"],
         attributes: &["AvailabilityZone", "AvailabilityZoneId", "CreatedAt", "Id", "InstanceConnectEndpointArn", "NetworkInterfaceIds", "OwnerId", "PublicDnsNames", "State", "StateMessage", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `InstanceConnectEndpoint` with its required properties, named in a [`InstanceConnectEndpointRequired`].
+    /// A `InstanceConnectEndpoint` with its one required property, `SubnetId`.
     #[inline]
-    pub fn new(required: InstanceConnectEndpointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_token: None,
-            preserve_client_ip: None,
-            security_group_ids: None,
-            subnet_id: required.subnet_id,
-            tags: None,
+            client_token: ::std::option::Option::None,
+            preserve_client_ip: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            subnet_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `PreserveClientIp`: a boolean.
-    pub fn preserve_client_ip(mut self, value: impl Into<Bool>) -> Self { self.preserve_client_ip = Some(value.into()); self }
+    pub fn preserve_client_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.preserve_client_ip = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InstanceConnectEndpoint {
+impl ::cloudwright_core::Resource for InstanceConnectEndpoint {
     type Attributes = InstanceConnectEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InstanceConnectEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InstanceConnectEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InstanceConnectEndpoint {
+impl ::cloudwright_core::ToValue for InstanceConnectEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .opt("PreserveClientIp", &self.preserve_client_ip)
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -155,12 +134,12 @@ impl ToValue for InstanceConnectEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InstanceConnectEndpoint`]: `Handle<InstanceConnectEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InstanceConnectEndpoint`]: `Handle<InstanceConnectEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceConnectEndpointAttributes(ResourceRef);
+pub struct InstanceConnectEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceConnectEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceConnectEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -170,88 +149,88 @@ impl InstanceConnectEndpointAttributes {
     ///
     /// The Availability Zone of the EC2 Instance Connect Endpoint
     #[inline]
-    pub fn availability_zone(&self) -> Value {
-        self.0.get_att("AvailabilityZone")
+    pub fn availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone of the EC2 Instance Connect Endpoint
     #[inline]
-    pub fn availability_zone_id(&self) -> Value {
-        self.0.get_att("AvailabilityZoneId")
+    pub fn availability_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZoneId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the EC2 Instance Connect Endpoint was created
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the EC2 Instance Connect Endpoint.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InstanceConnectEndpointArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the EC2 Instance Connect Endpoint
     #[inline]
-    pub fn instance_connect_endpoint_arn(&self) -> Value {
-        self.0.get_att("InstanceConnectEndpointArn")
+    pub fn instance_connect_endpoint_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceConnectEndpointArn"))
     }
 
     /// `Fn::GetAtt` `NetworkInterfaceIds`: a list of strings.
     ///
     /// The ID of the elastic network interface that Amazon EC2 automatically created when creating the EC2 Instance Connect Endpoint
     #[inline]
-    pub fn network_interface_ids(&self) -> Value {
-        self.0.get_att("NetworkInterfaceIds")
+    pub fn network_interface_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkInterfaceIds"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that created the EC2 Instance Connect Endpoint
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `PublicDnsNames`: an object.
     ///
     /// The public DNS names of the endpoint, including IPv4-only and dualstack DNS names.
     #[inline]
-    pub fn public_dns_names(&self) -> Value {
-        self.0.get_att("PublicDnsNames")
+    pub fn public_dns_names(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("PublicDnsNames"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The current state of the EC2 Instance Connect Endpoint
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `StateMessage`: a string.
     ///
     /// The message for the current state of the EC2 Instance Connect Endpoint. Can include a failure message
     #[inline]
-    pub fn state_message(&self) -> Value {
-        self.0.get_att("StateMessage")
+    pub fn state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateMessage"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC in which the EC2 Instance Connect Endpoint was created
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
 
@@ -259,21 +238,10 @@ impl InstanceConnectEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::InstanceConnectEndpoint`.
 ///
@@ -281,9 +249,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -298,19 +266,52 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceConnectEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::STR),
+            ("PreserveClientIp", Shape::Bool),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: true })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SubnetId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`IpPoolRouteTableAssociation`], by name: `IpPoolRouteTableAssociation::new(IpPoolRouteTableAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpPoolRouteTableAssociationRequired {
     /// `PublicIpv4Pool`: a string, required.
-    pub public_ipv4_pool: Str,
+    pub public_ipv4_pool: ::cloudwright_core::Str,
     /// `RouteTableId`: a string, required.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpPoolRouteTableAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("PublicIpv4Pool", Shape::STR),
-        ("RouteTableId", Shape::STR),
-    ],
-    required: &["PublicIpv4Pool", "RouteTableId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::IpPoolRouteTableAssociation` resource.
 ///
@@ -45,13 +32,13 @@ pub struct IpPoolRouteTableAssociation {
     /// The ID of a public IPv4 address pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub public_ipv4_pool: Str,
+    pub public_ipv4_pool: ::cloudwright_core::Str,
     /// `RouteTableId`: a string, required.
     ///
     /// The ID of a route table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl IpPoolRouteTableAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IpPoolRouteTableAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ippoolroutetableassociation.html",
         primary_identifier: &["AssociationId"],
@@ -72,7 +59,7 @@ impl IpPoolRouteTableAssociation {
         read_only: &["AssociationId"],
         attributes: &["AssociationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `IpPoolRouteTableAssociation` with its required properties, named in a [`IpPoolRouteTableAssociationRequired`].
@@ -85,38 +72,42 @@ impl IpPoolRouteTableAssociation {
     }
 
     /// `PublicIpv4Pool`: a string, required.
-    pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self { self.public_ipv4_pool = value.into(); self }
+    pub fn public_ipv4_pool(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_ipv4_pool = value.into(); self }
     /// `RouteTableId`: a string, required.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
+    pub fn route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_table_id = value.into(); self }
 }
 
-impl Resource for IpPoolRouteTableAssociation {
+impl ::cloudwright_core::Resource for IpPoolRouteTableAssociation {
     type Attributes = IpPoolRouteTableAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpPoolRouteTableAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpPoolRouteTableAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpPoolRouteTableAssociation {
+impl ::cloudwright_core::ToValue for IpPoolRouteTableAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PublicIpv4Pool", &self.public_ipv4_pool)
             .req("RouteTableId", &self.route_table_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpPoolRouteTableAssociation`]: `Handle<IpPoolRouteTableAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpPoolRouteTableAssociation`]: `Handle<IpPoolRouteTableAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpPoolRouteTableAssociationAttributes(ResourceRef);
+pub struct IpPoolRouteTableAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpPoolRouteTableAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for IpPoolRouteTableAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -126,7 +117,25 @@ impl IpPoolRouteTableAssociationAttributes {
     ///
     /// The ID of a route table association.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpPoolRouteTableAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("PublicIpv4Pool", Shape::STR),
+            ("RouteTableId", Shape::STR),
+        ],
+        required: &["PublicIpv4Pool", "RouteTableId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

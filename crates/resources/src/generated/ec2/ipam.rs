@@ -5,32 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_IpamOperatingRegion;
-pub use super::shared::{IpamOperatingRegion, IpamOperatingRegionRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ipam: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultResourceDiscoveryOrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOrganizationalUnitExclusion), min_items: None, max_items: None, unique: true })),
-        ("Description", Shape::STR),
-        ("EnablePrivateGua", Shape::Bool),
-        ("MeteredAccount", Shape::Str(&StrRule { allowed: &["ipam-owner", "resource-owner"], ..StrRule::ANY })),
-        ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Tier", Shape::Str(&StrRule { allowed: &["free", "advanced"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::IpamOperatingRegion;
 
 /// The `AWS::EC2::IPAM` resource.
 ///
-/// IPAM is a VPC feature that you can use to automate your IP address management workflows including assigning, tracking, troubleshooting, and auditing IP addresses across AWS Regions and accounts throughout your AWS Organization. For more information, see \[What is IPAM?\](<https://docs.aws.amazon.com/vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+/// IPAM is a VPC feature that you can use to automate your IP address management workflows including assigning, tracking, troubleshooting, and auditing IP addresses across AWS Regions and accounts throughout your AWS Organization. For more information, see [What is IPAM?](https://docs.aws.amazon.com/vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
 ///
-/// There are AWS Identity and Access Management (IAM) permissions required to fully manage an IPAM in CloudFormation. For more information, see \[Example policy\](<https://docs.aws.amazon.com/vpc/latest/ipam/iam-ipam-policy-examples.html>) in the *Amazon VPC IPAM User Guide* .
+/// There are AWS Identity and Access Management (IAM) permissions required to fully manage an IPAM in CloudFormation. For more information, see [Example policy](https://docs.aws.amazon.com/vpc/latest/ipam/iam-ipam-policy-examples.html) in the *Amazon VPC IPAM User Guide* .
 ///
 /// `Ref` returns its `IpamId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IpamAttributes`], which `Handle<Ipam>` dereferences to.
@@ -42,42 +23,42 @@ pub(crate) static RULE_Ipam: ObjRule = ObjRule {
 pub struct Ipam {
     /// `DefaultResourceDiscoveryOrganizationalUnitExclusions`: a list of [`IpamOrganizationalUnitExclusion`] objects.
     ///
-    /// If your IPAM is integrated with AWS Organizations, you can exclude an \[organizational unit (OU)\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#organizationalunit>) from being managed by IPAM. When you exclude an OU, IPAM will not manage the IP addresses in accounts in that OU. For more information, see \[Exclude organizational units from IPAM\](<https://docs.aws.amazon.com/vpc/latest/ipam/exclude-ous.html>) in the *Amazon Virtual Private Cloud IP Address Manager User Guide* .
+    /// If your IPAM is integrated with AWS Organizations, you can exclude an [organizational unit (OU)](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#organizationalunit) from being managed by IPAM. When you exclude an OU, IPAM will not manage the IP addresses in accounts in that OU. For more information, see [Exclude organizational units from IPAM](https://docs.aws.amazon.com/vpc/latest/ipam/exclude-ous.html) in the *Amazon Virtual Private Cloud IP Address Manager User Guide* .
     pub default_resource_discovery_organizational_unit_exclusions:
-        Option<List<IpamOrganizationalUnitExclusion>>,
+        ::std::option::Option<::cloudwright_core::List<IpamOrganizationalUnitExclusion>>,
     /// `Description`: a string.
     ///
     /// The description for the IPAM.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnablePrivateGua`: a boolean.
     ///
     /// Enable this option to use your own GUA ranges as private IPv6 addresses. This option is disabled by default.
-    pub enable_private_gua: Option<Bool>,
+    pub enable_private_gua: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MeteredAccount`: a [`MeteredAccount`] value.
     ///
-    /// A metered account is an AWS account that is charged for active IP addresses managed in IPAM. For more information, see \[Enable cost distribution\](<https://docs.aws.amazon.com/vpc/latest/ipam/ipam-enable-cost-distro.html>) in the *Amazon VPC IPAM User Guide* .
+    /// A metered account is an AWS account that is charged for active IP addresses managed in IPAM. For more information, see [Enable cost distribution](https://docs.aws.amazon.com/vpc/latest/ipam/ipam-enable-cost-distro.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Possible values:
     ///
     /// - `ipam-owner` (default): The AWS account which owns the IPAM is charged for all active IP addresses managed in IPAM.
     /// - `resource-owner` : The AWS account that owns the IP address is charged for the active IP address.
-    pub metered_account: Option<MeteredAccount>,
+    pub metered_account: ::std::option::Option<MeteredAccount>,
     /// `OperatingRegions`: a list of [`IpamOperatingRegion`] objects.
     ///
     /// The operating Regions for an IPAM. Operating Regions are AWS Regions where the IPAM is allowed to manage IP address CIDRs. IPAM only discovers and monitors resources in the AWS Regions you select as operating Regions.
     ///
-    /// For more information about operating Regions, see \[Create an IPAM\](<https://docs.aws.amazon.com//vpc/latest/ipam/create-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// For more information about operating Regions, see [Create an IPAM](https://docs.aws.amazon.com//vpc/latest/ipam/create-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Items 0 to 50.
-    pub operating_regions: Option<List<IpamOperatingRegion>>,
+    pub operating_regions: ::std::option::Option<::cloudwright_core::List<IpamOperatingRegion>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key/value combination of a tag assigned to the resource. Use the tag key in the filter name and the tag value as the filter value. For example, to find all resources that have a tag with the key `Owner` and the value `TeamA` , specify `tag:Owner` for the filter name and `TeamA` for the filter value.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Tier`: a [`Tier`] value.
     ///
-    /// IPAM is offered in a Free Tier and an Advanced Tier. For more information about the features available in each tier and the costs associated with the tiers, see the \[VPC IPAM product pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
-    pub tier: Option<Tier>,
+    /// IPAM is offered in a Free Tier and an Advanced Tier. For more information about the features available in each tier and the costs associated with the tiers, see the [VPC IPAM product pricing page](https://docs.aws.amazon.com/vpc/pricing/) .
+    pub tier: ::std::option::Option<Tier>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +68,7 @@ impl Ipam {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAM",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipam.html",
         primary_identifier: &["IpamId"],
@@ -98,49 +79,51 @@ impl Ipam {
         read_only: &["IpamId", "Arn", "PublicDefaultScopeId", "PrivateDefaultScopeId", "ScopeCount", "ResourceDiscoveryAssociationCount", "DefaultResourceDiscoveryId", "DefaultResourceDiscoveryAssociationId"],
         attributes: &["Arn", "DefaultResourceDiscoveryAssociationId", "DefaultResourceDiscoveryId", "IpamId", "PrivateDefaultScopeId", "PublicDefaultScopeId", "ResourceDiscoveryAssociationCount", "ScopeCount"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Ipam` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultResourceDiscoveryOrganizationalUnitExclusions`: a list of [`IpamOrganizationalUnitExclusion`] objects.
-    pub fn default_resource_discovery_organizational_unit_exclusions(mut self, value: impl Into<List<IpamOrganizationalUnitExclusion>>) -> Self { self.default_resource_discovery_organizational_unit_exclusions = Some(value.into()); self }
+    pub fn default_resource_discovery_organizational_unit_exclusions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpamOrganizationalUnitExclusion>>) -> Self { self.default_resource_discovery_organizational_unit_exclusions = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnablePrivateGua`: a boolean.
-    pub fn enable_private_gua(mut self, value: impl Into<Bool>) -> Self { self.enable_private_gua = Some(value.into()); self }
+    pub fn enable_private_gua(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_private_gua = ::std::option::Option::Some(value.into()); self }
     /// `MeteredAccount`: a [`MeteredAccount`] value.
-    pub fn metered_account(mut self, value: impl Into<MeteredAccount>) -> Self { self.metered_account = Some(value.into()); self }
+    pub fn metered_account(mut self, value: impl ::std::convert::Into<MeteredAccount>) -> Self { self.metered_account = ::std::option::Option::Some(value.into()); self }
     /// `OperatingRegions`: a list of [`IpamOperatingRegion`] objects.
-    pub fn operating_regions(mut self, value: impl Into<List<IpamOperatingRegion>>) -> Self { self.operating_regions = Some(value.into()); self }
+    pub fn operating_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpamOperatingRegion>>) -> Self { self.operating_regions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a [`Tier`] value.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = Some(value.into()); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<Tier>) -> Self { self.tier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Ipam {
+impl ::cloudwright_core::Resource for Ipam {
     type Attributes = IpamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Ipam, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Ipam, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Ipam {
+impl ::cloudwright_core::ToValue for Ipam {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DefaultResourceDiscoveryOrganizationalUnitExclusions",
                 &self.default_resource_discovery_organizational_unit_exclusions,
@@ -155,12 +138,12 @@ impl ToValue for Ipam {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Ipam`]: `Handle<Ipam>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Ipam`]: `Handle<Ipam>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamAttributes(ResourceRef);
+pub struct IpamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -170,119 +153,102 @@ impl IpamAttributes {
     ///
     /// The ARN of the IPAM.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DefaultResourceDiscoveryAssociationId`: a string.
     ///
     /// The ID of the default resource discovery association.
     #[inline]
-    pub fn default_resource_discovery_association_id(&self) -> Value {
-        self.0.get_att("DefaultResourceDiscoveryAssociationId")
+    pub fn default_resource_discovery_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultResourceDiscoveryAssociationId"))
     }
 
     /// `Fn::GetAtt` `DefaultResourceDiscoveryId`: a string.
     ///
     /// The ID of the default resource discovery.
     #[inline]
-    pub fn default_resource_discovery_id(&self) -> Value {
-        self.0.get_att("DefaultResourceDiscoveryId")
+    pub fn default_resource_discovery_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultResourceDiscoveryId"))
     }
 
     /// `Fn::GetAtt` `IpamId`: a string.
     ///
     /// The ID of the IPAM.
     #[inline]
-    pub fn ipam_id(&self) -> Value {
-        self.0.get_att("IpamId")
+    pub fn ipam_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamId"))
     }
 
     /// `Fn::GetAtt` `PrivateDefaultScopeId`: a string.
     ///
     /// The ID of the default private scope.
     #[inline]
-    pub fn private_default_scope_id(&self) -> Value {
-        self.0.get_att("PrivateDefaultScopeId")
+    pub fn private_default_scope_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateDefaultScopeId"))
     }
 
     /// `Fn::GetAtt` `PublicDefaultScopeId`: a string.
     ///
     /// The ID of the default public scope.
     #[inline]
-    pub fn public_default_scope_id(&self) -> Value {
-        self.0.get_att("PublicDefaultScopeId")
+    pub fn public_default_scope_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PublicDefaultScopeId"))
     }
 
     /// `Fn::GetAtt` `ResourceDiscoveryAssociationCount`: an integer.
     ///
     /// The number of resource discovery associations.
     #[inline]
-    pub fn resource_discovery_association_count(&self) -> Value {
-        self.0.get_att("ResourceDiscoveryAssociationCount")
+    pub fn resource_discovery_association_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ResourceDiscoveryAssociationCount"))
     }
 
     /// `Fn::GetAtt` `ScopeCount`: an integer.
     ///
     /// The number of scopes.
     #[inline]
-    pub fn scope_count(&self) -> Value {
-        self.0.get_att("ScopeCount")
+    pub fn scope_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ScopeCount"))
     }
 }
 
-/// The required properties of [`IpamOrganizationalUnitExclusion`], by name: `IpamOrganizationalUnitExclusion::new(IpamOrganizationalUnitExclusionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamOrganizationalUnitExclusionRequired {
-    /// `OrganizationsEntityPath`: a string, required.
-    pub organizations_entity_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamOrganizationalUnitExclusion: ObjRule = ObjRule {
-    properties: &[
-        ("OrganizationsEntityPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["OrganizationsEntityPath"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IpamOrganizationalUnitExclusion` property type of `AWS::EC2::IPAM`.
 ///
-/// If your IPAM is integrated with AWS Organizations, you can exclude an \[organizational unit (OU)\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#organizationalunit>) from being managed by IPAM. When you exclude an OU, IPAM will not manage the IP addresses in accounts in that OU. For more information, see \[Exclude organizational units from IPAM\](<https://docs.aws.amazon.com/vpc/latest/ipam/exclude-ous.html>) in the *Amazon Virtual Private Cloud IP Address Manager User Guide* .
+/// If your IPAM is integrated with AWS Organizations, you can exclude an [organizational unit (OU)](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#organizationalunit) from being managed by IPAM. When you exclude an OU, IPAM will not manage the IP addresses in accounts in that OU. For more information, see [Exclude organizational units from IPAM](https://docs.aws.amazon.com/vpc/latest/ipam/exclude-ous.html) in the *Amazon Virtual Private Cloud IP Address Manager User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ipam-ipamorganizationalunitexclusion.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamOrganizationalUnitExclusion {
     /// `OrganizationsEntityPath`: a string, required.
     ///
-    /// An AWS Organizations entity path. For more information on the entity path, see \[Understand the AWS Organizations entity path\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed-view-data-orgs.html#access_policies_access-advisor-viewing-orgs-entity-path>) in the *AWS Identity and Access Management User Guide* .
+    /// An AWS Organizations entity path. For more information on the entity path, see [Understand the AWS Organizations entity path](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed-view-data-orgs.html#access_policies_access-advisor-viewing-orgs-entity-path) in the *AWS Identity and Access Management User Guide* .
     ///
     /// Length at least 1.
-    pub organizations_entity_path: Str,
+    pub organizations_entity_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl IpamOrganizationalUnitExclusion {
-    /// A `IpamOrganizationalUnitExclusion` with its required properties, named in a [`IpamOrganizationalUnitExclusionRequired`].
+    /// A `IpamOrganizationalUnitExclusion` with its one required property, `OrganizationsEntityPath`.
     #[inline]
-    pub fn new(required: IpamOrganizationalUnitExclusionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            organizations_entity_path: required.organizations_entity_path,
+            organizations_entity_path: value.into(),
         }
     }
 
     /// `OrganizationsEntityPath`: a string, required.
-    pub fn organizations_entity_path(mut self, value: impl Into<Str>) -> Self { self.organizations_entity_path = value.into(); self }
+    pub fn organizations_entity_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organizations_entity_path = value.into(); self }
 }
 
-impl PropertyType for IpamOrganizationalUnitExclusion {}
+impl crate::PropertyType for IpamOrganizationalUnitExclusion {}
 
-impl ToValue for IpamOrganizationalUnitExclusion {
+impl ::cloudwright_core::ToValue for IpamOrganizationalUnitExclusion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OrganizationsEntityPath", &self.organizations_entity_path)
             .build()
     }
@@ -292,21 +258,10 @@ impl ToValue for IpamOrganizationalUnitExclusion {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::IPAM`.
 ///
@@ -316,11 +271,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -335,17 +290,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -360,24 +315,24 @@ pub enum MeteredAccount {
     /// `resource-owner`
     ResourceOwner,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MeteredAccount {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MeteredAccount {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MeteredAccount {
+impl ::cloudwright_core::ToValue for MeteredAccount {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IpamOwner => "ipam-owner",
             Self::ResourceOwner => "resource-owner",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -389,23 +344,68 @@ pub enum Tier {
     /// `advanced`
     Advanced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tier {
+impl ::cloudwright_core::ToValue for Tier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Free => "free",
             Self::Advanced => "advanced",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_IpamOperatingRegion;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ipam: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultResourceDiscoveryOrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOrganizationalUnitExclusion), min_items: None, max_items: None, unique: true })),
+            ("Description", Shape::STR),
+            ("EnablePrivateGua", Shape::Bool),
+            ("MeteredAccount", Shape::Str(&StrRule { allowed: &["ipam-owner", "resource-owner"], ..StrRule::ANY })),
+            ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Tier", Shape::Str(&StrRule { allowed: &["free", "advanced"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamOrganizationalUnitExclusion: ObjRule = ObjRule {
+        properties: &[
+            ("OrganizationsEntityPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["OrganizationsEntityPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`IpamAllocation`], by name: `IpamAllocation::new(IpamAllocationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamAllocationRequired {
-    /// `IpamPoolId`: a string, required.
-    pub ipam_pool_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamAllocation: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("IpamPoolId", Shape::STR),
-        ("NetmaskLength", Shape::INT),
-    ],
-    required: &["IpamPoolId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::IPAMAllocation` resource.
 ///
 /// In IPAM, an allocation is a CIDR assignment from an IPAM pool to another IPAM pool or to a resource.
@@ -50,19 +28,19 @@ pub struct IpamAllocation {
     /// Possible values: Any available IPv4 or IPv6 CIDR.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description for the allocation.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpamPoolId`: a string, required.
     ///
     /// The ID of the IPAM pool from which you would like to allocate a CIDR.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipam_pool_id: Str,
+    pub ipam_pool_id: ::cloudwright_core::Str,
     /// `NetmaskLength`: an integer.
     ///
     /// The netmask length of the CIDR you would like to allocate from the IPAM pool. Note the following:
@@ -73,7 +51,7 @@ pub struct IpamAllocation {
     /// Possible netmask lengths for IPv4 addresses are 0 - 32. Possible netmask lengths for IPv6 addresses are 0 - 128.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub netmask_length: Option<Int>,
+    pub netmask_length: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +61,7 @@ impl IpamAllocation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAMAllocation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamallocation.html",
         primary_identifier: &["IpamPoolId", "IpamPoolAllocationId", "Cidr"],
@@ -94,45 +72,47 @@ impl IpamAllocation {
         read_only: &["IpamPoolAllocationId"],
         attributes: &["IpamPoolAllocationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `IpamAllocation` with its required properties, named in a [`IpamAllocationRequired`].
+    /// A `IpamAllocation` with its one required property, `IpamPoolId`.
     #[inline]
-    pub fn new(required: IpamAllocationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr: None,
-            description: None,
-            ipam_pool_id: required.ipam_pool_id,
-            netmask_length: None,
+            cidr: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            ipam_pool_id: value.into(),
+            netmask_length: ::std::option::Option::None,
         }
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IpamPoolId`: a string, required.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = value.into(); self }
+    pub fn ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_pool_id = value.into(); self }
     /// `NetmaskLength`: an integer.
-    pub fn netmask_length(mut self, value: impl Into<Int>) -> Self { self.netmask_length = Some(value.into()); self }
+    pub fn netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.netmask_length = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpamAllocation {
+impl ::cloudwright_core::Resource for IpamAllocation {
     type Attributes = IpamAllocationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamAllocation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpamAllocation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpamAllocation {
+impl ::cloudwright_core::ToValue for IpamAllocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .opt("Description", &self.description)
             .req("IpamPoolId", &self.ipam_pool_id)
@@ -141,12 +121,12 @@ impl ToValue for IpamAllocation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpamAllocation`]: `Handle<IpamAllocation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpamAllocation`]: `Handle<IpamAllocation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamAllocationAttributes(ResourceRef);
+pub struct IpamAllocationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamAllocationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpamAllocationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,7 +136,27 @@ impl IpamAllocationAttributes {
     ///
     /// The ID of an allocation.
     #[inline]
-    pub fn ipam_pool_allocation_id(&self) -> Value {
-        self.0.get_att("IpamPoolAllocationId")
+    pub fn ipam_pool_allocation_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamPoolAllocationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamAllocation: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("IpamPoolId", Shape::STR),
+            ("NetmaskLength", Shape::INT),
+        ],
+        required: &["IpamPoolId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

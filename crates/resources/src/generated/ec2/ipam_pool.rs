@@ -5,42 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`IpamPool`], by name: `IpamPool::new(IpamPoolRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamPoolRequired {
     /// `AddressFamily`: a string, required.
-    pub address_family: Str,
+    pub address_family: ::cloudwright_core::Str,
     /// `IpamScopeId`: a string, required.
-    pub ipam_scope_id: Str,
+    pub ipam_scope_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamPool: ObjRule = ObjRule {
-    properties: &[
-        ("AddressFamily", Shape::STR),
-        ("AllocationDefaultNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
-        ("AllocationMaxNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
-        ("AllocationMinNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
-        ("AllocationResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("AutoImport", Shape::Bool),
-        ("AwsService", Shape::STR),
-        ("Description", Shape::STR),
-        ("IpamScopeId", Shape::STR),
-        ("Locale", Shape::STR),
-        ("ProvisionedCidrs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisionedCidr), min_items: None, max_items: None, unique: true })),
-        ("PublicIpSource", Shape::STR),
-        ("PubliclyAdvertisable", Shape::Bool),
-        ("SourceIpamPoolId", Shape::STR),
-        ("SourceResource", Shape::Object(&RULE_SourceResource)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["IpamScopeId", "AddressFamily"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::IPAMPool` resource.
 ///
@@ -60,51 +32,51 @@ pub struct IpamPool {
     /// The address family of the pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub address_family: Str,
+    pub address_family: ::cloudwright_core::Str,
     /// `AllocationDefaultNetmaskLength`: an integer.
     ///
     /// The default netmask length for allocations added to this pool. If, for example, the CIDR assigned to this pool is 10.0.0.0/8 and you enter 16 here, new allocations will default to 10.0.0.0/16.
     ///
     /// Value 0 to 128.
-    pub allocation_default_netmask_length: Option<Int>,
+    pub allocation_default_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `AllocationMaxNetmaskLength`: an integer.
     ///
     /// The maximum netmask length possible for CIDR allocations in this IPAM pool to be compliant. The maximum netmask length must be greater than the minimum netmask length. Possible netmask lengths for IPv4 addresses are 0 - 32. Possible netmask lengths for IPv6 addresses are 0 - 128.
     ///
     /// Value 0 to 128.
-    pub allocation_max_netmask_length: Option<Int>,
+    pub allocation_max_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `AllocationMinNetmaskLength`: an integer.
     ///
     /// The minimum netmask length required for CIDR allocations in this IPAM pool to be compliant. The minimum netmask length must be less than the maximum netmask length. Possible netmask lengths for IPv4 addresses are 0 - 32. Possible netmask lengths for IPv6 addresses are 0 - 128.
     ///
     /// Value 0 to 128.
-    pub allocation_min_netmask_length: Option<Int>,
+    pub allocation_min_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `AllocationResourceTags`: a list of [`Tag`] objects.
     ///
     /// Tags that are required for resources that use CIDRs from this IPAM pool. Resources that do not have these tags will not be allowed to allocate space from the pool. If the resources have their tags changed after they have allocated space or if the allocation tagging requirements are changed on the pool, the resource may be marked as noncompliant.
-    pub allocation_resource_tags: Option<List<Tag>>,
+    pub allocation_resource_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `AutoImport`: a boolean.
     ///
     /// If selected, IPAM will continuously look for resources within the CIDR range of this pool and automatically import them as allocations into your IPAM. The CIDRs that will be allocated for these resources must not already be allocated to other resources in order for the import to succeed. IPAM will import a CIDR regardless of its compliance with the pool's allocation rules, so a resource might be imported and subsequently marked as noncompliant. If IPAM discovers multiple CIDRs that overlap, IPAM will import the largest CIDR only. If IPAM discovers multiple CIDRs with matching CIDRs, IPAM will randomly import one of them only.
     ///
     /// A locale must be set on the pool for this feature to work.
-    pub auto_import: Option<Bool>,
+    pub auto_import: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AwsService`: a string.
     ///
     /// Limits which service in AWS that the pool can be used in. "ec2", for example, allows users to use space for Elastic IP addresses and VPCs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub aws_service: Option<Str>,
+    pub aws_service: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the IPAM pool.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpamScopeId`: a string, required.
     ///
     /// The ID of the scope in which you would like to create the IPAM pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipam_scope_id: Str,
+    pub ipam_scope_id: ::cloudwright_core::Str,
     /// `Locale`: a string.
     ///
     /// The locale of the IPAM pool.
@@ -112,44 +84,44 @@ pub struct IpamPool {
     /// The locale for the pool should be one of the following:
     ///
     /// - An AWS Region where you want this IPAM pool to be available for allocations.
-    /// - The network border group for an AWS Local Zone where you want this IPAM pool to be available for allocations ( \[supported Local Zones\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html#byoip-zone-avail>) ). This option is only available for IPAM IPv4 pools in the public scope.
+    /// - The network border group for an AWS Local Zone where you want this IPAM pool to be available for allocations ( [supported Local Zones](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html#byoip-zone-avail) ). This option is only available for IPAM IPv4 pools in the public scope.
     ///
     /// If you choose an AWS Region for locale that has not been configured as an operating Region for the IPAM, you'll get an error.
     ///
     /// Create-only: changing it replaces the resource.
-    pub locale: Option<Str>,
+    pub locale: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisionedCidrs`: a list of [`ProvisionedCidr`] objects.
     ///
     /// Information about the CIDRs provisioned to an IPAM pool.
-    pub provisioned_cidrs: Option<List<ProvisionedCidr>>,
+    pub provisioned_cidrs: ::std::option::Option<::cloudwright_core::List<ProvisionedCidr>>,
     /// `PublicIpSource`: a string.
     ///
-    /// The IP address source for pools in the public scope. Only used for provisioning IP address CIDRs to pools in the public scope. Default is `BYOIP` . For more information, see \[Create IPv6 pools\](<https://docs.aws.amazon.com//vpc/latest/ipam/intro-create-ipv6-pools.html>) in the *Amazon VPC IPAM User Guide* . By default, you can add only one Amazon-provided IPv6 CIDR block to a top-level IPv6 pool. For information on increasing the default limit, see \[Quotas for your IPAM\](<https://docs.aws.amazon.com//vpc/latest/ipam/quotas-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// The IP address source for pools in the public scope. Only used for provisioning IP address CIDRs to pools in the public scope. Default is `BYOIP` . For more information, see [Create IPv6 pools](https://docs.aws.amazon.com//vpc/latest/ipam/intro-create-ipv6-pools.html) in the *Amazon VPC IPAM User Guide* . By default, you can add only one Amazon-provided IPv6 CIDR block to a top-level IPv6 pool. For information on increasing the default limit, see [Quotas for your IPAM](https://docs.aws.amazon.com//vpc/latest/ipam/quotas-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub public_ip_source: Option<Str>,
+    pub public_ip_source: ::std::option::Option<::cloudwright_core::Str>,
     /// `PubliclyAdvertisable`: a boolean.
     ///
     /// Determines if a pool is publicly advertisable. This option is not available for pools with AddressFamily set to `ipv4` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub publicly_advertisable: Option<Bool>,
+    pub publicly_advertisable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SourceIpamPoolId`: a string.
     ///
     /// The ID of the source IPAM pool. You can use this option to create an IPAM pool within an existing source pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_ipam_pool_id: Option<Str>,
+    pub source_ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceResource`: a [`SourceResource`] object.
     ///
     /// The resource used to provision CIDRs to a resource planning pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_resource: Option<Obj<SourceResource>>,
+    pub source_resource: ::std::option::Option<crate::Obj<SourceResource>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key/value combination of a tag assigned to the resource. Use the tag key in the filter name and the tag value as the filter value. For example, to find all resources that have a tag with the key `Owner` and the value `TeamA` , specify `tag:Owner` for the filter name and `TeamA` for the filter value.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -159,7 +131,7 @@ impl IpamPool {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAMPool",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampool.html",
         primary_identifier: &["IpamPoolId"],
@@ -170,7 +142,7 @@ impl IpamPool {
         read_only: &["IpamPoolId", "Arn", "IpamScopeArn", "IpamScopeType", "IpamArn", "PoolDepth", "State", "StateMessage"],
         attributes: &["Arn", "IpamArn", "IpamPoolId", "IpamScopeArn", "IpamScopeType", "PoolDepth", "State", "StateMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IpamPool` with its required properties, named in a [`IpamPoolRequired`].
@@ -178,76 +150,78 @@ impl IpamPool {
     pub fn new(required: IpamPoolRequired) -> Self {
         Self {
             address_family: required.address_family,
-            allocation_default_netmask_length: None,
-            allocation_max_netmask_length: None,
-            allocation_min_netmask_length: None,
-            allocation_resource_tags: None,
-            auto_import: None,
-            aws_service: None,
-            description: None,
+            allocation_default_netmask_length: ::std::option::Option::None,
+            allocation_max_netmask_length: ::std::option::Option::None,
+            allocation_min_netmask_length: ::std::option::Option::None,
+            allocation_resource_tags: ::std::option::Option::None,
+            auto_import: ::std::option::Option::None,
+            aws_service: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             ipam_scope_id: required.ipam_scope_id,
-            locale: None,
-            provisioned_cidrs: None,
-            public_ip_source: None,
-            publicly_advertisable: None,
-            source_ipam_pool_id: None,
-            source_resource: None,
-            tags: None,
+            locale: ::std::option::Option::None,
+            provisioned_cidrs: ::std::option::Option::None,
+            public_ip_source: ::std::option::Option::None,
+            publicly_advertisable: ::std::option::Option::None,
+            source_ipam_pool_id: ::std::option::Option::None,
+            source_resource: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AddressFamily`: a string, required.
-    pub fn address_family(mut self, value: impl Into<Str>) -> Self { self.address_family = value.into(); self }
+    pub fn address_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address_family = value.into(); self }
     /// `AllocationDefaultNetmaskLength`: an integer.
-    pub fn allocation_default_netmask_length(mut self, value: impl Into<Int>) -> Self { self.allocation_default_netmask_length = Some(value.into()); self }
+    pub fn allocation_default_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.allocation_default_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `AllocationMaxNetmaskLength`: an integer.
-    pub fn allocation_max_netmask_length(mut self, value: impl Into<Int>) -> Self { self.allocation_max_netmask_length = Some(value.into()); self }
+    pub fn allocation_max_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.allocation_max_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `AllocationMinNetmaskLength`: an integer.
-    pub fn allocation_min_netmask_length(mut self, value: impl Into<Int>) -> Self { self.allocation_min_netmask_length = Some(value.into()); self }
+    pub fn allocation_min_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.allocation_min_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `AllocationResourceTags`: a list of [`Tag`] objects.
-    pub fn allocation_resource_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.allocation_resource_tags = Some(value.into()); self }
+    pub fn allocation_resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.allocation_resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `AutoImport`: a boolean.
-    pub fn auto_import(mut self, value: impl Into<Bool>) -> Self { self.auto_import = Some(value.into()); self }
+    pub fn auto_import(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_import = ::std::option::Option::Some(value.into()); self }
     /// `AwsService`: a string.
-    pub fn aws_service(mut self, value: impl Into<Str>) -> Self { self.aws_service = Some(value.into()); self }
+    pub fn aws_service(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_service = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IpamScopeId`: a string, required.
-    pub fn ipam_scope_id(mut self, value: impl Into<Str>) -> Self { self.ipam_scope_id = value.into(); self }
+    pub fn ipam_scope_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_scope_id = value.into(); self }
     /// `Locale`: a string.
-    pub fn locale(mut self, value: impl Into<Str>) -> Self { self.locale = Some(value.into()); self }
+    pub fn locale(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.locale = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedCidrs`: a list of [`ProvisionedCidr`] objects.
-    pub fn provisioned_cidrs(mut self, value: impl Into<List<ProvisionedCidr>>) -> Self { self.provisioned_cidrs = Some(value.into()); self }
+    pub fn provisioned_cidrs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProvisionedCidr>>) -> Self { self.provisioned_cidrs = ::std::option::Option::Some(value.into()); self }
     /// `PublicIpSource`: a string.
-    pub fn public_ip_source(mut self, value: impl Into<Str>) -> Self { self.public_ip_source = Some(value.into()); self }
+    pub fn public_ip_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_ip_source = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAdvertisable`: a boolean.
-    pub fn publicly_advertisable(mut self, value: impl Into<Bool>) -> Self { self.publicly_advertisable = Some(value.into()); self }
+    pub fn publicly_advertisable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_advertisable = ::std::option::Option::Some(value.into()); self }
     /// `SourceIpamPoolId`: a string.
-    pub fn source_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.source_ipam_pool_id = Some(value.into()); self }
+    pub fn source_ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceResource`: a [`SourceResource`] object.
-    pub fn source_resource(mut self, value: impl Into<Obj<SourceResource>>) -> Self { self.source_resource = Some(value.into()); self }
+    pub fn source_resource(mut self, value: impl ::std::convert::Into<crate::Obj<SourceResource>>) -> Self { self.source_resource = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpamPool {
+impl ::cloudwright_core::Resource for IpamPool {
     type Attributes = IpamPoolAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamPool, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpamPool, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpamPool {
+impl ::cloudwright_core::ToValue for IpamPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddressFamily", &self.address_family)
             .opt(
                 "AllocationDefaultNetmaskLength",
@@ -277,12 +251,12 @@ impl ToValue for IpamPool {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpamPool`]: `Handle<IpamPool>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpamPool`]: `Handle<IpamPool>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamPoolAttributes(ResourceRef);
+pub struct IpamPoolAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamPoolAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpamPoolAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -292,89 +266,72 @@ impl IpamPoolAttributes {
     ///
     /// The ARN of the IPAM pool.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IpamArn`: a string.
     ///
     /// The ARN of the IPAM.
     #[inline]
-    pub fn ipam_arn(&self) -> Value {
-        self.0.get_att("IpamArn")
+    pub fn ipam_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamArn"))
     }
 
     /// `Fn::GetAtt` `IpamPoolId`: a string.
     ///
     /// The ID of the IPAM pool.
     #[inline]
-    pub fn ipam_pool_id(&self) -> Value {
-        self.0.get_att("IpamPoolId")
+    pub fn ipam_pool_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamPoolId"))
     }
 
     /// `Fn::GetAtt` `IpamScopeArn`: a string.
     ///
     /// The ARN of the scope of the IPAM pool.
     #[inline]
-    pub fn ipam_scope_arn(&self) -> Value {
-        self.0.get_att("IpamScopeArn")
+    pub fn ipam_scope_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamScopeArn"))
     }
 
     /// `Fn::GetAtt` `IpamScopeType`: one of a set of strings.
     ///
     /// The scope of the IPAM.
     #[inline]
-    pub fn ipam_scope_type(&self) -> Value {
-        self.0.get_att("IpamScopeType")
+    pub fn ipam_scope_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamScopeType"))
     }
 
     /// `Fn::GetAtt` `PoolDepth`: an integer.
     ///
     /// The depth of pools in your IPAM pool. The pool depth quota is 10.
     #[inline]
-    pub fn pool_depth(&self) -> Value {
-        self.0.get_att("PoolDepth")
+    pub fn pool_depth(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("PoolDepth"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The state of the IPAM pool.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `StateMessage`: a string.
     ///
     /// A message related to the failed creation of an IPAM pool.
     #[inline]
-    pub fn state_message(&self) -> Value {
-        self.0.get_att("StateMessage")
+    pub fn state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateMessage"))
     }
 }
-
-/// The required properties of [`ProvisionedCidr`], by name: `ProvisionedCidr::new(ProvisionedCidrRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisionedCidrRequired {
-    /// `Cidr`: a string, required.
-    pub cidr: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisionedCidr: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::STR),
-    ],
-    required: &["Cidr"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisionedCidr` property type of `AWS::EC2::IPAMPool`.
 ///
 /// The CIDR provisioned to the IPAM pool. A CIDR is a representation of an IP address and its associated network mask (or netmask) and refers to a range of IP addresses. An IPv4 CIDR example is `10.24.34.0/23` . An IPv6 CIDR example is `2001:DB8::/32` .
 ///
-/// &gt; This resource type does not allow you to provision a CIDR using the netmask length. To provision a CIDR using netmask length, use \[AWS::EC2::IPAMPoolCidr\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampoolcidr.html>) .
+/// \> This resource type does not allow you to provision a CIDR using the netmask length. To provision a CIDR using netmask length, use [AWS::EC2::IPAMPoolCidr](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampoolcidr.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ipampool-provisionedcidr.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -382,29 +339,31 @@ pub struct ProvisionedCidr {
     /// `Cidr`: a string, required.
     ///
     /// The CIDR provisioned to the IPAM pool. A CIDR is a representation of an IP address and its associated network mask (or netmask) and refers to a range of IP addresses. An IPv4 CIDR example is `10.24.34.0/23` . An IPv6 CIDR example is `2001:DB8::/32` .
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ProvisionedCidr {
-    /// A `ProvisionedCidr` with its required properties, named in a [`ProvisionedCidrRequired`].
+    /// A `ProvisionedCidr` with its one required property, `Cidr`.
     #[inline]
-    pub fn new(required: ProvisionedCidrRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr: required.cidr,
+            cidr: value.into(),
         }
     }
 
     /// `Cidr`: a string, required.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = value.into(); self }
 }
 
-impl PropertyType for ProvisionedCidr {}
+impl crate::PropertyType for ProvisionedCidr {}
 
-impl ToValue for ProvisionedCidr {
+impl ::cloudwright_core::ToValue for ProvisionedCidr {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Cidr", &self.cidr).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Cidr", &self.cidr)
+            .build()
     }
 }
 
@@ -412,27 +371,14 @@ impl ToValue for ProvisionedCidr {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceResourceRequired {
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `ResourceOwner`: a string, required.
-    pub resource_owner: Str,
+    pub resource_owner: ::cloudwright_core::Str,
     /// `ResourceRegion`: a string, required.
-    pub resource_region: Str,
+    pub resource_region: ::cloudwright_core::Str,
     /// `ResourceType`: a string, required.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceResource: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceId", Shape::STR),
-        ("ResourceOwner", Shape::STR),
-        ("ResourceRegion", Shape::STR),
-        ("ResourceType", Shape::STR),
-    ],
-    required: &["ResourceId", "ResourceType", "ResourceRegion", "ResourceOwner"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceResource` property type of `AWS::EC2::IPAMPool`.
 ///
@@ -444,19 +390,19 @@ pub struct SourceResource {
     /// `ResourceId`: a string, required.
     ///
     /// The source resource ID.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `ResourceOwner`: a string, required.
     ///
     /// The source resource owner.
-    pub resource_owner: Str,
+    pub resource_owner: ::cloudwright_core::Str,
     /// `ResourceRegion`: a string, required.
     ///
     /// The source resource Region.
-    pub resource_region: Str,
+    pub resource_region: ::cloudwright_core::Str,
     /// `ResourceType`: a string, required.
     ///
     /// The source resource type.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -473,21 +419,21 @@ impl SourceResource {
     }
 
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
     /// `ResourceOwner`: a string, required.
-    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self { self.resource_owner = value.into(); self }
+    pub fn resource_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_owner = value.into(); self }
     /// `ResourceRegion`: a string, required.
-    pub fn resource_region(mut self, value: impl Into<Str>) -> Self { self.resource_region = value.into(); self }
+    pub fn resource_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_region = value.into(); self }
     /// `ResourceType`: a string, required.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_type = value.into(); self }
 }
 
-impl PropertyType for SourceResource {}
+impl crate::PropertyType for SourceResource {}
 
-impl ToValue for SourceResource {
+impl ::cloudwright_core::ToValue for SourceResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceId", &self.resource_id)
             .req("ResourceOwner", &self.resource_owner)
             .req("ResourceRegion", &self.resource_region)
@@ -500,21 +446,10 @@ impl ToValue for SourceResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::IPAMPool`.
 ///
@@ -524,11 +459,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -543,19 +478,86 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamPool: ObjRule = ObjRule {
+        properties: &[
+            ("AddressFamily", Shape::STR),
+            ("AllocationDefaultNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
+            ("AllocationMaxNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
+            ("AllocationMinNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
+            ("AllocationResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("AutoImport", Shape::Bool),
+            ("AwsService", Shape::STR),
+            ("Description", Shape::STR),
+            ("IpamScopeId", Shape::STR),
+            ("Locale", Shape::STR),
+            ("ProvisionedCidrs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisionedCidr), min_items: None, max_items: None, unique: true })),
+            ("PublicIpSource", Shape::STR),
+            ("PubliclyAdvertisable", Shape::Bool),
+            ("SourceIpamPoolId", Shape::STR),
+            ("SourceResource", Shape::Object(&RULE_SourceResource)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["IpamScopeId", "AddressFamily"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisionedCidr: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::STR),
+        ],
+        required: &["Cidr"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceResource: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceId", Shape::STR),
+            ("ResourceOwner", Shape::STR),
+            ("ResourceRegion", Shape::STR),
+            ("ResourceType", Shape::STR),
+        ],
+        required: &["ResourceId", "ResourceType", "ResourceRegion", "ResourceOwner"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

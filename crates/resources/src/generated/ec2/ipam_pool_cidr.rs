@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`IpamPoolCidr`], by name: `IpamPoolCidr::new(IpamPoolCidrRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamPoolCidrRequired {
-    /// `IpamPoolId`: a string, required.
-    pub ipam_pool_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamPoolCidr: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("IpamPoolId", Shape::STR),
-        ("NetmaskLength", Shape::INT),
-    ],
-    required: &["IpamPoolId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::IPAMPoolCidr` resource.
 ///
 /// A CIDR provisioned to an IPAM pool.
@@ -44,19 +23,19 @@ pub struct IpamPoolCidr {
     /// The CIDR provisioned to the IPAM pool. A CIDR is a representation of an IP address and its associated network mask (or netmask) and refers to a range of IP addresses. An IPv4 CIDR example is `10.24.34.0/23` . An IPv6 CIDR example is `2001:DB8::/32` .
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpamPoolId`: a string, required.
     ///
     /// The ID of the IPAM pool.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipam_pool_id: Str,
+    pub ipam_pool_id: ::cloudwright_core::Str,
     /// `NetmaskLength`: an integer.
     ///
     /// The netmask length of the CIDR you'd like to provision to a pool. Can be used for provisioning Amazon-provided IPv6 CIDRs to top-level pools and for provisioning CIDRs to pools with source pools. Cannot be used to provision BYOIP CIDRs to top-level pools. "NetmaskLength" or "Cidr" is required.
     ///
     /// Create-only: changing it replaces the resource.
-    pub netmask_length: Option<Int>,
+    pub netmask_length: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -66,7 +45,7 @@ impl IpamPoolCidr {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAMPoolCidr",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampoolcidr.html",
         primary_identifier: &["IpamPoolId", "IpamPoolCidrId"],
@@ -77,42 +56,44 @@ impl IpamPoolCidr {
         read_only: &["IpamPoolCidrId", "State"],
         attributes: &["IpamPoolCidrId", "State"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `IpamPoolCidr` with its required properties, named in a [`IpamPoolCidrRequired`].
+    /// A `IpamPoolCidr` with its one required property, `IpamPoolId`.
     #[inline]
-    pub fn new(required: IpamPoolCidrRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr: None,
-            ipam_pool_id: required.ipam_pool_id,
-            netmask_length: None,
+            cidr: ::std::option::Option::None,
+            ipam_pool_id: value.into(),
+            netmask_length: ::std::option::Option::None,
         }
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
     /// `IpamPoolId`: a string, required.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = value.into(); self }
+    pub fn ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_pool_id = value.into(); self }
     /// `NetmaskLength`: an integer.
-    pub fn netmask_length(mut self, value: impl Into<Int>) -> Self { self.netmask_length = Some(value.into()); self }
+    pub fn netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.netmask_length = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpamPoolCidr {
+impl ::cloudwright_core::Resource for IpamPoolCidr {
     type Attributes = IpamPoolCidrAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamPoolCidr, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpamPoolCidr, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpamPoolCidr {
+impl ::cloudwright_core::ToValue for IpamPoolCidr {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .req("IpamPoolId", &self.ipam_pool_id)
             .opt("NetmaskLength", &self.netmask_length)
@@ -120,12 +101,12 @@ impl ToValue for IpamPoolCidr {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpamPoolCidr`]: `Handle<IpamPoolCidr>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpamPoolCidr`]: `Handle<IpamPoolCidr>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamPoolCidrAttributes(ResourceRef);
+pub struct IpamPoolCidrAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamPoolCidrAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpamPoolCidrAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,15 +116,34 @@ impl IpamPoolCidrAttributes {
     ///
     /// The IPAM pool CIDR ID.
     #[inline]
-    pub fn ipam_pool_cidr_id(&self) -> Value {
-        self.0.get_att("IpamPoolCidrId")
+    pub fn ipam_pool_cidr_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamPoolCidrId"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the CIDR.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamPoolCidr: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("IpamPoolId", Shape::STR),
+            ("NetmaskLength", Shape::INT),
+        ],
+        required: &["IpamPoolId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`IpamPrefixListResolver`], by name: `IpamPrefixListResolver::new(IpamPrefixListResolverRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamPrefixListResolverRequired {
-    /// `AddressFamily`: an [`AddressFamily`] value, required.
-    pub address_family: AddressFamily,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamPrefixListResolver: ObjRule = ObjRule {
-    properties: &[
-        ("AddressFamily", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("IpamId", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRule), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["AddressFamily"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::IPAMPrefixListResolver` resource.
 ///
 /// Resource Type definition for AWS::EC2::IPAMPrefixListResolver
@@ -49,21 +25,21 @@ pub struct IpamPrefixListResolver {
     /// Create-only: changing it replaces the resource.
     pub address_family: AddressFamily,
     /// `Description`: a string.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpamId`: a string.
     ///
     /// The Id of the IPAM this Prefix List Resolver is a part of.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipam_id: Option<Str>,
+    pub ipam_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Rules`: a list of [`IpamPrefixListResolverRule`] objects.
     ///
     /// Rules define the business logic for selecting CIDRs from IPAM.
-    pub rules: Option<List<IpamPrefixListResolverRule>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<IpamPrefixListResolverRule>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +49,7 @@ impl IpamPrefixListResolver {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAMPrefixListResolver",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamprefixlistresolver.html",
         primary_identifier: &["IpamPrefixListResolverId"],
@@ -84,51 +60,53 @@ impl IpamPrefixListResolver {
         read_only: &["IpamArn", "IpamPrefixListResolverId", "IpamPrefixListResolverArn"],
         attributes: &["IpamArn", "IpamPrefixListResolverArn", "IpamPrefixListResolverId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `IpamPrefixListResolver` with its required properties, named in a [`IpamPrefixListResolverRequired`].
+    /// A `IpamPrefixListResolver` with its one required property, `AddressFamily`.
     #[inline]
-    pub fn new(required: IpamPrefixListResolverRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AddressFamily>) -> Self {
         Self {
-            address_family: required.address_family,
-            description: None,
-            ipam_id: None,
-            rules: None,
-            tags: None,
+            address_family: value.into(),
+            description: ::std::option::Option::None,
+            ipam_id: ::std::option::Option::None,
+            rules: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AddressFamily`: an [`AddressFamily`] value, required.
-    pub fn address_family(mut self, value: impl Into<AddressFamily>) -> Self { self.address_family = value.into(); self }
+    pub fn address_family(mut self, value: impl ::std::convert::Into<AddressFamily>) -> Self { self.address_family = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IpamId`: a string.
-    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self { self.ipam_id = Some(value.into()); self }
+    pub fn ipam_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_id = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`IpamPrefixListResolverRule`] objects.
-    pub fn rules(mut self, value: impl Into<List<IpamPrefixListResolverRule>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpamPrefixListResolverRule>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpamPrefixListResolver {
+impl ::cloudwright_core::Resource for IpamPrefixListResolver {
     type Attributes = IpamPrefixListResolverAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamPrefixListResolver, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpamPrefixListResolver, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpamPrefixListResolver {
+impl ::cloudwright_core::ToValue for IpamPrefixListResolver {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddressFamily", &self.address_family)
             .opt("Description", &self.description)
             .opt("IpamId", &self.ipam_id)
@@ -138,12 +116,12 @@ impl ToValue for IpamPrefixListResolver {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpamPrefixListResolver`]: `Handle<IpamPrefixListResolver>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpamPrefixListResolver`]: `Handle<IpamPrefixListResolver>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamPrefixListResolverAttributes(ResourceRef);
+pub struct IpamPrefixListResolverAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamPrefixListResolverAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpamPrefixListResolverAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,47 +131,26 @@ impl IpamPrefixListResolverAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the IPAM this Prefix List Resolver is a part of.
     #[inline]
-    pub fn ipam_arn(&self) -> Value {
-        self.0.get_att("IpamArn")
+    pub fn ipam_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamArn"))
     }
 
     /// `Fn::GetAtt` `IpamPrefixListResolverArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IPAM Prefix List Resolver
     #[inline]
-    pub fn ipam_prefix_list_resolver_arn(&self) -> Value {
-        self.0.get_att("IpamPrefixListResolverArn")
+    pub fn ipam_prefix_list_resolver_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamPrefixListResolverArn"))
     }
 
     /// `Fn::GetAtt` `IpamPrefixListResolverId`: a string.
     ///
     /// Id of the IPAM Prefix List Resolver.
     #[inline]
-    pub fn ipam_prefix_list_resolver_id(&self) -> Value {
-        self.0.get_att("IpamPrefixListResolverId")
+    pub fn ipam_prefix_list_resolver_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamPrefixListResolverId"))
     }
 }
-
-/// The required properties of [`IpamPrefixListResolverRule`], by name: `IpamPrefixListResolverRule::new(IpamPrefixListResolverRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamPrefixListResolverRuleRequired {
-    /// `RuleType`: a [`RuleType`] value, required.
-    pub rule_type: RuleType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamPrefixListResolverRule: ObjRule = ObjRule {
-    properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRuleCondition), min_items: None, max_items: None, unique: false })),
-        ("IpamScopeId", Shape::STR),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["vpc", "subnet", "eip", "public-ipv4-pool"], ..StrRule::ANY })),
-        ("RuleType", Shape::Str(&StrRule { allowed: &["static-cidr", "ipam-resource-cidr", "ipam-pool-cidr"], ..StrRule::ANY })),
-        ("StaticCidr", Shape::STR),
-    ],
-    required: &["RuleType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IpamPrefixListResolverRule` property type of `AWS::EC2::IPAMPrefixListResolver`.
 ///
@@ -205,15 +162,16 @@ pub struct IpamPrefixListResolverRule {
     /// `Conditions`: a list of [`IpamPrefixListResolverRuleCondition`] objects.
     ///
     /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope.  (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
-    pub conditions: Option<List<IpamPrefixListResolverRuleCondition>>,
+    pub conditions:
+        ::std::option::Option<::cloudwright_core::List<IpamPrefixListResolverRuleCondition>>,
     /// `IpamScopeId`: a string.
     ///
     /// This rule will only match resources that are in this IPAM Scope.
-    pub ipam_scope_id: Option<Str>,
+    pub ipam_scope_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceType`: a [`ResourceType`] value.
     ///
     /// The resourceType property only applies to ipam-resource-cidr rules; this property specifies what type of resources this rule will apply to, such as VPCs or Subnets.
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::std::option::Option<ResourceType>,
     /// `RuleType`: a [`RuleType`] value, required.
     ///
     /// There are three rule types: (1) Static CIDR: A fixed list of CIDRs that don't change (like a manual list replicated across Regions). (2) IPAM pool CIDR: CIDRs from specific IPAM pools (like all CIDRs from your IPAM production pool).  (3) IPAM resource CIDR: CIDRs for AWS resources like VPCs, subnets, and EIPs within a specific IPAM scope.
@@ -221,41 +179,41 @@ pub struct IpamPrefixListResolverRule {
     /// `StaticCidr`: a string.
     ///
     /// A fixed CIDR that doesn't change
-    pub static_cidr: Option<Str>,
+    pub static_cidr: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl IpamPrefixListResolverRule {
-    /// A `IpamPrefixListResolverRule` with its required properties, named in a [`IpamPrefixListResolverRuleRequired`].
+    /// A `IpamPrefixListResolverRule` with its one required property, `RuleType`.
     #[inline]
-    pub fn new(required: IpamPrefixListResolverRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RuleType>) -> Self {
         Self {
-            conditions: None,
-            ipam_scope_id: None,
-            resource_type: None,
-            rule_type: required.rule_type,
-            static_cidr: None,
+            conditions: ::std::option::Option::None,
+            ipam_scope_id: ::std::option::Option::None,
+            resource_type: ::std::option::Option::None,
+            rule_type: value.into(),
+            static_cidr: ::std::option::Option::None,
         }
     }
 
     /// `Conditions`: a list of [`IpamPrefixListResolverRuleCondition`] objects.
-    pub fn conditions(mut self, value: impl Into<List<IpamPrefixListResolverRuleCondition>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpamPrefixListResolverRuleCondition>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
     /// `IpamScopeId`: a string.
-    pub fn ipam_scope_id(mut self, value: impl Into<Str>) -> Self { self.ipam_scope_id = Some(value.into()); self }
+    pub fn ipam_scope_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_scope_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `RuleType`: a [`RuleType`] value, required.
-    pub fn rule_type(mut self, value: impl Into<RuleType>) -> Self { self.rule_type = value.into(); self }
+    pub fn rule_type(mut self, value: impl ::std::convert::Into<RuleType>) -> Self { self.rule_type = value.into(); self }
     /// `StaticCidr`: a string.
-    pub fn static_cidr(mut self, value: impl Into<Str>) -> Self { self.static_cidr = Some(value.into()); self }
+    pub fn static_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.static_cidr = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IpamPrefixListResolverRule {}
+impl crate::PropertyType for IpamPrefixListResolverRule {}
 
-impl ToValue for IpamPrefixListResolverRule {
+impl ::cloudwright_core::ToValue for IpamPrefixListResolverRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Conditions", &self.conditions)
             .opt("IpamScopeId", &self.ipam_scope_id)
             .opt("ResourceType", &self.resource_type)
@@ -264,22 +222,6 @@ impl ToValue for IpamPrefixListResolverRule {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamPrefixListResolverRuleCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("IpamPoolId", Shape::STR),
-        ("Operation", Shape::Str(&StrRule { allowed: &["equals", "not-equals", "subnet-of"], ..StrRule::ANY })),
-        ("ResourceId", Shape::STR),
-        ("ResourceOwner", Shape::STR),
-        ("ResourceRegion", Shape::STR),
-        ("ResourceTag", Shape::Object(&RULE_Tag)),
-    ],
-    one_of: &[&[&["Operation", "IpamPoolId"], &["Operation", "ResourceId"], &["Operation", "ResourceOwner"], &["Operation", "ResourceRegion"], &["Operation", "Cidr"], &["Operation", "ResourceTag"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IpamPrefixListResolverRuleCondition` property type of `AWS::EC2::IPAMPrefixListResolver`.
 ///
@@ -293,31 +235,31 @@ pub struct IpamPrefixListResolverRuleCondition {
     /// Condition for the IPAM Resource CIDR rule type.  CIDR (like 10.24.34.0/23).
     ///
     /// Format `ipv4-network`.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpamPoolId`: a string.
     ///
     /// Condition for the IPAM Pool CIDR rule type.  If not chosen, the resolver applies to all IPAM Pool CIDRs in the scope.
-    pub ipam_pool_id: Option<Str>,
+    pub ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Operation`: an [`Operation`] value.
     ///
     /// Equals, Not equals, or Subnet Of.  The subnet-of operation only applies to cidr conditions.
-    pub operation: Option<Operation>,
+    pub operation: ::std::option::Option<Operation>,
     /// `ResourceId`: a string.
     ///
     /// Condition for the IPAM Resource CIDR rule type.  The unique ID of a resource (like vpc-1234567890abcdef0).
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceOwner`: a string.
     ///
     /// Condition for the IPAM Resource CIDR rule type.  Resource owner (like 111122223333).
-    pub resource_owner: Option<Str>,
+    pub resource_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceRegion`: a string.
     ///
     /// Condition for the IPAM Resource CIDR rule type.  Resource region (like us-east-1).
-    pub resource_region: Option<Str>,
+    pub resource_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceTag`: a [`Tag`] object.
     ///
     /// A key-value pair to associate with a resource.
-    pub resource_tag: Option<Obj<Tag>>,
+    pub resource_tag: ::std::option::Option<crate::Obj<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -325,31 +267,31 @@ impl IpamPrefixListResolverRuleCondition {
     /// A `IpamPrefixListResolverRuleCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
     /// `IpamPoolId`: a string.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = Some(value.into()); self }
+    pub fn ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `Operation`: an [`Operation`] value.
-    pub fn operation(mut self, value: impl Into<Operation>) -> Self { self.operation = Some(value.into()); self }
+    pub fn operation(mut self, value: impl ::std::convert::Into<Operation>) -> Self { self.operation = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceOwner`: a string.
-    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self { self.resource_owner = Some(value.into()); self }
+    pub fn resource_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_owner = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRegion`: a string.
-    pub fn resource_region(mut self, value: impl Into<Str>) -> Self { self.resource_region = Some(value.into()); self }
+    pub fn resource_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_region = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTag`: a [`Tag`] object.
-    pub fn resource_tag(mut self, value: impl Into<Obj<Tag>>) -> Self { self.resource_tag = Some(value.into()); self }
+    pub fn resource_tag(mut self, value: impl ::std::convert::Into<crate::Obj<Tag>>) -> Self { self.resource_tag = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IpamPrefixListResolverRuleCondition {}
+impl crate::PropertyType for IpamPrefixListResolverRuleCondition {}
 
-impl ToValue for IpamPrefixListResolverRuleCondition {
+impl ::cloudwright_core::ToValue for IpamPrefixListResolverRuleCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .opt("IpamPoolId", &self.ipam_pool_id)
             .opt("Operation", &self.operation)
@@ -365,21 +307,10 @@ impl ToValue for IpamPrefixListResolverRuleCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::IPAMPrefixListResolver`.
 ///
@@ -389,11 +320,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -408,17 +339,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -433,24 +364,24 @@ pub enum AddressFamily {
     /// `ipv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AddressFamily {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AddressFamily {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AddressFamily {
+impl ::cloudwright_core::ToValue for AddressFamily {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -464,25 +395,25 @@ pub enum Operation {
     /// `subnet-of`
     SubnetOf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Operation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Operation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Operation {
+impl ::cloudwright_core::ToValue for Operation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "equals",
             Self::NotEquals => "not-equals",
             Self::SubnetOf => "subnet-of",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -498,26 +429,26 @@ pub enum ResourceType {
     /// `public-ipv4-pool`
     PublicIpv4Pool,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Vpc => "vpc",
             Self::Subnet => "subnet",
             Self::Eip => "eip",
             Self::PublicIpv4Pool => "public-ipv4-pool",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -531,24 +462,87 @@ pub enum RuleType {
     /// `ipam-pool-cidr`
     IpamPoolCidr,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleType {
+impl ::cloudwright_core::ToValue for RuleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StaticCidr => "static-cidr",
             Self::IpamResourceCidr => "ipam-resource-cidr",
             Self::IpamPoolCidr => "ipam-pool-cidr",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamPrefixListResolver: ObjRule = ObjRule {
+        properties: &[
+            ("AddressFamily", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("IpamId", Shape::STR),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRule), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["AddressFamily"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamPrefixListResolverRule: ObjRule = ObjRule {
+        properties: &[
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRuleCondition), min_items: None, max_items: None, unique: false })),
+            ("IpamScopeId", Shape::STR),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["vpc", "subnet", "eip", "public-ipv4-pool"], ..StrRule::ANY })),
+            ("RuleType", Shape::Str(&StrRule { allowed: &["static-cidr", "ipam-resource-cidr", "ipam-pool-cidr"], ..StrRule::ANY })),
+            ("StaticCidr", Shape::STR),
+        ],
+        required: &["RuleType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamPrefixListResolverRuleCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("IpamPoolId", Shape::STR),
+            ("Operation", Shape::Str(&StrRule { allowed: &["equals", "not-equals", "subnet-of"], ..StrRule::ANY })),
+            ("ResourceId", Shape::STR),
+            ("ResourceOwner", Shape::STR),
+            ("ResourceRegion", Shape::STR),
+            ("ResourceTag", Shape::Object(&RULE_Tag)),
+        ],
+        one_of: &[&[&["Operation", "IpamPoolId"], &["Operation", "ResourceId"], &["Operation", "ResourceOwner"], &["Operation", "ResourceRegion"], &["Operation", "Cidr"], &["Operation", "ResourceTag"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

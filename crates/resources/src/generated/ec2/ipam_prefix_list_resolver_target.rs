@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`IpamPrefixListResolverTarget`], by name: `IpamPrefixListResolverTarget::new(IpamPrefixListResolverTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamPrefixListResolverTargetRequired {
     /// `IpamPrefixListResolverId`: a string, required.
-    pub ipam_prefix_list_resolver_id: Str,
+    pub ipam_prefix_list_resolver_id: ::cloudwright_core::Str,
     /// `PrefixListId`: a string, required.
-    pub prefix_list_id: Str,
+    pub prefix_list_id: ::cloudwright_core::Str,
     /// `PrefixListRegion`: a string, required.
-    pub prefix_list_region: Str,
+    pub prefix_list_region: ::cloudwright_core::Str,
     /// `TrackLatestVersion`: a boolean, required.
-    pub track_latest_version: Bool,
+    pub track_latest_version: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamPrefixListResolverTarget: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredVersion", Shape::INT),
-        ("IpamPrefixListResolverId", Shape::STR),
-        ("PrefixListId", Shape::STR),
-        ("PrefixListRegion", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TrackLatestVersion", Shape::Bool),
-    ],
-    required: &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion", "TrackLatestVersion"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::IPAMPrefixListResolverTarget` resource.
 ///
@@ -54,33 +36,33 @@ pub struct IpamPrefixListResolverTarget {
     /// The desired version of the Prefix List Resolver that this Target should synchronize with.
     ///
     /// Format `int64`.
-    pub desired_version: Option<Int>,
+    pub desired_version: ::std::option::Option<::cloudwright_core::Int>,
     /// `IpamPrefixListResolverId`: a string, required.
     ///
     /// The Id of the IPAM Prefix List Resolver associated with this Target.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipam_prefix_list_resolver_id: Str,
+    pub ipam_prefix_list_resolver_id: ::cloudwright_core::Str,
     /// `PrefixListId`: a string, required.
     ///
     /// The Id of the Managed Prefix List.
     ///
     /// Create-only: changing it replaces the resource.
-    pub prefix_list_id: Str,
+    pub prefix_list_id: ::cloudwright_core::Str,
     /// `PrefixListRegion`: a string, required.
     ///
     /// The region that the Managed Prefix List is located in.
     ///
     /// Create-only: changing it replaces the resource.
-    pub prefix_list_region: Str,
+    pub prefix_list_region: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrackLatestVersion`: a boolean, required.
     ///
     /// Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver.
-    pub track_latest_version: Bool,
+    pub track_latest_version: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -90,7 +72,7 @@ impl IpamPrefixListResolverTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAMPrefixListResolverTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamprefixlistresolvertarget.html",
         primary_identifier: &["IpamPrefixListResolverTargetId"],
@@ -101,54 +83,56 @@ impl IpamPrefixListResolverTarget {
         read_only: &["IpamPrefixListResolverTargetId", "IpamPrefixListResolverTargetArn"],
         attributes: &["IpamPrefixListResolverTargetArn", "IpamPrefixListResolverTargetId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IpamPrefixListResolverTarget` with its required properties, named in a [`IpamPrefixListResolverTargetRequired`].
     #[inline]
     pub fn new(required: IpamPrefixListResolverTargetRequired) -> Self {
         Self {
-            desired_version: None,
+            desired_version: ::std::option::Option::None,
             ipam_prefix_list_resolver_id: required.ipam_prefix_list_resolver_id,
             prefix_list_id: required.prefix_list_id,
             prefix_list_region: required.prefix_list_region,
-            tags: None,
+            tags: ::std::option::Option::None,
             track_latest_version: required.track_latest_version,
         }
     }
 
     /// `DesiredVersion`: an integer.
-    pub fn desired_version(mut self, value: impl Into<Int>) -> Self { self.desired_version = Some(value.into()); self }
+    pub fn desired_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_version = ::std::option::Option::Some(value.into()); self }
     /// `IpamPrefixListResolverId`: a string, required.
-    pub fn ipam_prefix_list_resolver_id(mut self, value: impl Into<Str>) -> Self { self.ipam_prefix_list_resolver_id = value.into(); self }
+    pub fn ipam_prefix_list_resolver_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_prefix_list_resolver_id = value.into(); self }
     /// `PrefixListId`: a string, required.
-    pub fn prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.prefix_list_id = value.into(); self }
+    pub fn prefix_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix_list_id = value.into(); self }
     /// `PrefixListRegion`: a string, required.
-    pub fn prefix_list_region(mut self, value: impl Into<Str>) -> Self { self.prefix_list_region = value.into(); self }
+    pub fn prefix_list_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix_list_region = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrackLatestVersion`: a boolean, required.
-    pub fn track_latest_version(mut self, value: impl Into<Bool>) -> Self { self.track_latest_version = value.into(); self }
+    pub fn track_latest_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.track_latest_version = value.into(); self }
 }
 
-impl Resource for IpamPrefixListResolverTarget {
+impl ::cloudwright_core::Resource for IpamPrefixListResolverTarget {
     type Attributes = IpamPrefixListResolverTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamPrefixListResolverTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpamPrefixListResolverTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpamPrefixListResolverTarget {
+impl ::cloudwright_core::ToValue for IpamPrefixListResolverTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DesiredVersion", &self.desired_version)
             .req(
                 "IpamPrefixListResolverId",
@@ -162,12 +146,14 @@ impl ToValue for IpamPrefixListResolverTarget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpamPrefixListResolverTarget`]: `Handle<IpamPrefixListResolverTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpamPrefixListResolverTarget`]: `Handle<IpamPrefixListResolverTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamPrefixListResolverTargetAttributes(ResourceRef);
+pub struct IpamPrefixListResolverTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamPrefixListResolverTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for IpamPrefixListResolverTargetAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -177,16 +163,16 @@ impl IpamPrefixListResolverTargetAttributes {
     ///
     /// Id of the IPAM Prefix List Resolver Target.
     #[inline]
-    pub fn ipam_prefix_list_resolver_target_arn(&self) -> Value {
-        self.0.get_att("IpamPrefixListResolverTargetArn")
+    pub fn ipam_prefix_list_resolver_target_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamPrefixListResolverTargetArn"))
     }
 
     /// `Fn::GetAtt` `IpamPrefixListResolverTargetId`: a string.
     ///
     /// Id of the IPAM Prefix List Resolver Target.
     #[inline]
-    pub fn ipam_prefix_list_resolver_target_id(&self) -> Value {
-        self.0.get_att("IpamPrefixListResolverTargetId")
+    pub fn ipam_prefix_list_resolver_target_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamPrefixListResolverTargetId"))
     }
 }
 
@@ -194,21 +180,10 @@ impl IpamPrefixListResolverTargetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::IPAMPrefixListResolverTarget`.
 ///
@@ -218,11 +193,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -237,19 +212,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamPrefixListResolverTarget: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredVersion", Shape::INT),
+            ("IpamPrefixListResolverId", Shape::STR),
+            ("PrefixListId", Shape::STR),
+            ("PrefixListRegion", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TrackLatestVersion", Shape::Bool),
+        ],
+        required: &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion", "TrackLatestVersion"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,23 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_IpamOperatingRegion;
-pub use super::shared::{IpamOperatingRegion, IpamOperatingRegionRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamResourceDiscovery: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("OrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamResourceDiscoveryOrganizationalUnitExclusion), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::IpamOperatingRegion;
 
 /// The `AWS::EC2::IPAMResourceDiscovery` resource.
 ///
@@ -38,22 +22,23 @@ pub struct IpamResourceDiscovery {
     /// `Description`: a string.
     ///
     /// The resource discovery description.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `OperatingRegions`: a list of [`IpamOperatingRegion`] objects.
     ///
     /// The operating Regions for the resource discovery. Operating Regions are AWS Regions where the IPAM is allowed to manage IP address CIDRs. IPAM only discovers and monitors resources in the AWS Regions you select as operating Regions.
     ///
     /// Items 0 to 50.
-    pub operating_regions: Option<List<IpamOperatingRegion>>,
+    pub operating_regions: ::std::option::Option<::cloudwright_core::List<IpamOperatingRegion>>,
     /// `OrganizationalUnitExclusions`: a list of [`IpamResourceDiscoveryOrganizationalUnitExclusion`] objects.
     ///
-    /// If your IPAM is integrated with AWS Organizations, you can exclude an \[organizational unit (OU)\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#organizationalunit>) from being managed by IPAM. When you exclude an OU, IPAM will not manage the IP addresses in accounts in that OU. For more information, see \[Exclude organizational units from IPAM\](<https://docs.aws.amazon.com/vpc/latest/ipam/exclude-ous.html>) in the *Amazon Virtual Private Cloud IP Address Manager User Guide* .
-    pub organizational_unit_exclusions:
-        Option<List<IpamResourceDiscoveryOrganizationalUnitExclusion>>,
+    /// If your IPAM is integrated with AWS Organizations, you can exclude an [organizational unit (OU)](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#organizationalunit) from being managed by IPAM. When you exclude an OU, IPAM will not manage the IP addresses in accounts in that OU. For more information, see [Exclude organizational units from IPAM](https://docs.aws.amazon.com/vpc/latest/ipam/exclude-ous.html) in the *Amazon Virtual Private Cloud IP Address Manager User Guide* .
+    pub organizational_unit_exclusions: ::std::option::Option<
+        ::cloudwright_core::List<IpamResourceDiscoveryOrganizationalUnitExclusion>,
+    >,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A tag is a label that you assign to an AWS resource. Each tag consists of a key and an optional value. You can use tags to search and filter your resources or track your AWS costs.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +48,7 @@ impl IpamResourceDiscovery {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAMResourceDiscovery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamresourcediscovery.html",
         primary_identifier: &["IpamResourceDiscoveryId"],
@@ -74,43 +59,45 @@ impl IpamResourceDiscovery {
         read_only: &["IpamResourceDiscoveryId", "IpamResourceDiscoveryArn", "OwnerId", "IpamResourceDiscoveryRegion", "IsDefault", "State"],
         attributes: &["IpamResourceDiscoveryArn", "IpamResourceDiscoveryId", "IpamResourceDiscoveryRegion", "IsDefault", "OwnerId", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IpamResourceDiscovery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `OperatingRegions`: a list of [`IpamOperatingRegion`] objects.
-    pub fn operating_regions(mut self, value: impl Into<List<IpamOperatingRegion>>) -> Self { self.operating_regions = Some(value.into()); self }
+    pub fn operating_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpamOperatingRegion>>) -> Self { self.operating_regions = ::std::option::Option::Some(value.into()); self }
     /// `OrganizationalUnitExclusions`: a list of [`IpamResourceDiscoveryOrganizationalUnitExclusion`] objects.
-    pub fn organizational_unit_exclusions(mut self, value: impl Into<List<IpamResourceDiscoveryOrganizationalUnitExclusion>>) -> Self { self.organizational_unit_exclusions = Some(value.into()); self }
+    pub fn organizational_unit_exclusions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpamResourceDiscoveryOrganizationalUnitExclusion>>) -> Self { self.organizational_unit_exclusions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpamResourceDiscovery {
+impl ::cloudwright_core::Resource for IpamResourceDiscovery {
     type Attributes = IpamResourceDiscoveryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamResourceDiscovery, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpamResourceDiscovery, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpamResourceDiscovery {
+impl ::cloudwright_core::ToValue for IpamResourceDiscovery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("OperatingRegions", &self.operating_regions)
             .opt(
@@ -122,12 +109,12 @@ impl ToValue for IpamResourceDiscovery {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpamResourceDiscovery`]: `Handle<IpamResourceDiscovery>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpamResourceDiscovery`]: `Handle<IpamResourceDiscovery>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamResourceDiscoveryAttributes(ResourceRef);
+pub struct IpamResourceDiscoveryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamResourceDiscoveryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpamResourceDiscoveryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,40 +124,40 @@ impl IpamResourceDiscoveryAttributes {
     ///
     /// The resource discovery ARN.
     #[inline]
-    pub fn ipam_resource_discovery_arn(&self) -> Value {
-        self.0.get_att("IpamResourceDiscoveryArn")
+    pub fn ipam_resource_discovery_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamResourceDiscoveryArn"))
     }
 
     /// `Fn::GetAtt` `IpamResourceDiscoveryId`: a string.
     ///
     /// The resource discovery ID.
     #[inline]
-    pub fn ipam_resource_discovery_id(&self) -> Value {
-        self.0.get_att("IpamResourceDiscoveryId")
+    pub fn ipam_resource_discovery_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamResourceDiscoveryId"))
     }
 
     /// `Fn::GetAtt` `IpamResourceDiscoveryRegion`: a string.
     ///
     /// The resource discovery Region.
     #[inline]
-    pub fn ipam_resource_discovery_region(&self) -> Value {
-        self.0.get_att("IpamResourceDiscoveryRegion")
+    pub fn ipam_resource_discovery_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamResourceDiscoveryRegion"))
     }
 
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Defines if the resource discovery is the default. The default resource discovery is the resource discovery automatically created when you create an IPAM.
     #[inline]
-    pub fn is_default(&self) -> Value {
-        self.0.get_att("IsDefault")
+    pub fn is_default(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefault"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The owner ID.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
@@ -190,63 +177,46 @@ impl IpamResourceDiscoveryAttributes {
     /// - `isolate-complete` - Resource discovery isolation is complete.
     /// - `restore-in-progress` - AWS account that created the resource discovery and was isolated has been restored.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
 
-/// The required properties of [`IpamResourceDiscoveryOrganizationalUnitExclusion`], by name: `IpamResourceDiscoveryOrganizationalUnitExclusion::new(IpamResourceDiscoveryOrganizationalUnitExclusionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamResourceDiscoveryOrganizationalUnitExclusionRequired {
-    /// `OrganizationsEntityPath`: a string, required.
-    pub organizations_entity_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamResourceDiscoveryOrganizationalUnitExclusion: ObjRule = ObjRule {
-    properties: &[
-        ("OrganizationsEntityPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["OrganizationsEntityPath"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IpamResourceDiscoveryOrganizationalUnitExclusion` property type of `AWS::EC2::IPAMResourceDiscovery`.
 ///
-/// If your IPAM is integrated with AWS Organizations, you can exclude an \[organizational unit (OU)\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#organizationalunit>) from being managed by IPAM. When you exclude an OU, IPAM will not manage the IP addresses in accounts in that OU. For more information, see \[Exclude organizational units from IPAM\](<https://docs.aws.amazon.com/vpc/latest/ipam/exclude-ous.html>) in the *Amazon Virtual Private Cloud IP Address Manager User Guide* .
+/// If your IPAM is integrated with AWS Organizations, you can exclude an [organizational unit (OU)](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#organizationalunit) from being managed by IPAM. When you exclude an OU, IPAM will not manage the IP addresses in accounts in that OU. For more information, see [Exclude organizational units from IPAM](https://docs.aws.amazon.com/vpc/latest/ipam/exclude-ous.html) in the *Amazon Virtual Private Cloud IP Address Manager User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ipamresourcediscovery-ipamresourcediscoveryorganizationalunitexclusion.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamResourceDiscoveryOrganizationalUnitExclusion {
     /// `OrganizationsEntityPath`: a string, required.
     ///
-    /// An AWS Organizations entity path. For more information on the entity path, see \[Understand the AWS Organizations entity path\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed-view-data-orgs.html#access_policies_access-advisor-viewing-orgs-entity-path>) in the *AWS Identity and Access Management User Guide* .
+    /// An AWS Organizations entity path. For more information on the entity path, see [Understand the AWS Organizations entity path](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed-view-data-orgs.html#access_policies_access-advisor-viewing-orgs-entity-path) in the *AWS Identity and Access Management User Guide* .
     ///
     /// Length at least 1.
-    pub organizations_entity_path: Str,
+    pub organizations_entity_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl IpamResourceDiscoveryOrganizationalUnitExclusion {
-    /// A `IpamResourceDiscoveryOrganizationalUnitExclusion` with its required properties, named in a [`IpamResourceDiscoveryOrganizationalUnitExclusionRequired`].
+    /// A `IpamResourceDiscoveryOrganizationalUnitExclusion` with its one required property, `OrganizationsEntityPath`.
     #[inline]
-    pub fn new(required: IpamResourceDiscoveryOrganizationalUnitExclusionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            organizations_entity_path: required.organizations_entity_path,
+            organizations_entity_path: value.into(),
         }
     }
 
     /// `OrganizationsEntityPath`: a string, required.
-    pub fn organizations_entity_path(mut self, value: impl Into<Str>) -> Self { self.organizations_entity_path = value.into(); self }
+    pub fn organizations_entity_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organizations_entity_path = value.into(); self }
 }
 
-impl PropertyType for IpamResourceDiscoveryOrganizationalUnitExclusion {}
+impl crate::PropertyType for IpamResourceDiscoveryOrganizationalUnitExclusion {}
 
-impl ToValue for IpamResourceDiscoveryOrganizationalUnitExclusion {
+impl ::cloudwright_core::ToValue for IpamResourceDiscoveryOrganizationalUnitExclusion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OrganizationsEntityPath", &self.organizations_entity_path)
             .build()
     }
@@ -256,21 +226,10 @@ impl ToValue for IpamResourceDiscoveryOrganizationalUnitExclusion {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::IPAMResourceDiscovery`.
 ///
@@ -280,11 +239,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -299,19 +258,61 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_IpamOperatingRegion;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamResourceDiscovery: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("OrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamResourceDiscoveryOrganizationalUnitExclusion), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamResourceDiscoveryOrganizationalUnitExclusion: ObjRule = ObjRule {
+        properties: &[
+            ("OrganizationsEntityPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["OrganizationsEntityPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

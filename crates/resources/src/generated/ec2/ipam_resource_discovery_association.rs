@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`IpamResourceDiscoveryAssociation`], by name: `IpamResourceDiscoveryAssociation::new(IpamResourceDiscoveryAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamResourceDiscoveryAssociationRequired {
     /// `IpamId`: a string, required.
-    pub ipam_id: Str,
+    pub ipam_id: ::cloudwright_core::Str,
     /// `IpamResourceDiscoveryId`: a string, required.
-    pub ipam_resource_discovery_id: Str,
+    pub ipam_resource_discovery_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamResourceDiscoveryAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("IpamId", Shape::STR),
-        ("IpamResourceDiscoveryId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["IpamId", "IpamResourceDiscoveryId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::IPAMResourceDiscoveryAssociation` resource.
 ///
@@ -47,17 +32,17 @@ pub struct IpamResourceDiscoveryAssociation {
     /// The IPAM ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipam_id: Str,
+    pub ipam_id: ::cloudwright_core::Str,
     /// `IpamResourceDiscoveryId`: a string, required.
     ///
     /// The resource discovery ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipam_resource_discovery_id: Str,
+    pub ipam_resource_discovery_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A tag is a label that you assign to an AWS resource. Each tag consists of a key and an optional value. You can use tags to search and filter your resources or track your AWS costs.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +52,7 @@ impl IpamResourceDiscoveryAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAMResourceDiscoveryAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamresourcediscoveryassociation.html",
         primary_identifier: &["IpamResourceDiscoveryAssociationId"],
@@ -78,7 +63,7 @@ impl IpamResourceDiscoveryAssociation {
         read_only: &["IpamArn", "IpamRegion", "IpamResourceDiscoveryAssociationId", "IpamResourceDiscoveryAssociationArn", "IsDefault", "ResourceDiscoveryStatus", "State", "OwnerId"],
         attributes: &["IpamArn", "IpamRegion", "IpamResourceDiscoveryAssociationArn", "IpamResourceDiscoveryAssociationId", "IsDefault", "OwnerId", "ResourceDiscoveryStatus", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IpamResourceDiscoveryAssociation` with its required properties, named in a [`IpamResourceDiscoveryAssociationRequired`].
@@ -87,36 +72,41 @@ impl IpamResourceDiscoveryAssociation {
         Self {
             ipam_id: required.ipam_id,
             ipam_resource_discovery_id: required.ipam_resource_discovery_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `IpamId`: a string, required.
-    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self { self.ipam_id = value.into(); self }
+    pub fn ipam_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_id = value.into(); self }
     /// `IpamResourceDiscoveryId`: a string, required.
-    pub fn ipam_resource_discovery_id(mut self, value: impl Into<Str>) -> Self { self.ipam_resource_discovery_id = value.into(); self }
+    pub fn ipam_resource_discovery_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_resource_discovery_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpamResourceDiscoveryAssociation {
+impl ::cloudwright_core::Resource for IpamResourceDiscoveryAssociation {
     type Attributes = IpamResourceDiscoveryAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamResourceDiscoveryAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_IpamResourceDiscoveryAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpamResourceDiscoveryAssociation {
+impl ::cloudwright_core::ToValue for IpamResourceDiscoveryAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IpamId", &self.ipam_id)
             .req("IpamResourceDiscoveryId", &self.ipam_resource_discovery_id)
             .opt("Tags", &self.tags)
@@ -124,12 +114,14 @@ impl ToValue for IpamResourceDiscoveryAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpamResourceDiscoveryAssociation`]: `Handle<IpamResourceDiscoveryAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpamResourceDiscoveryAssociation`]: `Handle<IpamResourceDiscoveryAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamResourceDiscoveryAssociationAttributes(ResourceRef);
+pub struct IpamResourceDiscoveryAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamResourceDiscoveryAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for IpamResourceDiscoveryAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,48 +131,48 @@ impl IpamResourceDiscoveryAssociationAttributes {
     ///
     /// The IPAM ARN.
     #[inline]
-    pub fn ipam_arn(&self) -> Value {
-        self.0.get_att("IpamArn")
+    pub fn ipam_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamArn"))
     }
 
     /// `Fn::GetAtt` `IpamRegion`: a string.
     ///
     /// The IPAM home Region.
     #[inline]
-    pub fn ipam_region(&self) -> Value {
-        self.0.get_att("IpamRegion")
+    pub fn ipam_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamRegion"))
     }
 
     /// `Fn::GetAtt` `IpamResourceDiscoveryAssociationArn`: a string.
     ///
     /// The resource discovery association ARN.
     #[inline]
-    pub fn ipam_resource_discovery_association_arn(&self) -> Value {
-        self.0.get_att("IpamResourceDiscoveryAssociationArn")
+    pub fn ipam_resource_discovery_association_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamResourceDiscoveryAssociationArn"))
     }
 
     /// `Fn::GetAtt` `IpamResourceDiscoveryAssociationId`: a string.
     ///
     /// The resource discovery association ID.
     #[inline]
-    pub fn ipam_resource_discovery_association_id(&self) -> Value {
-        self.0.get_att("IpamResourceDiscoveryAssociationId")
+    pub fn ipam_resource_discovery_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamResourceDiscoveryAssociationId"))
     }
 
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Defines if the resource discovery is the default. When you create an IPAM, a default resource discovery is created for your IPAM and it's associated with your IPAM.
     #[inline]
-    pub fn is_default(&self) -> Value {
-        self.0.get_att("IsDefault")
+    pub fn is_default(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefault"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The owner ID.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `ResourceDiscoveryStatus`: a string.
@@ -190,8 +182,8 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// - `active` - Connection or permissions required to read the results of the resource discovery are intact.
     /// - `not-found` - Connection or permissions required to read the results of the resource discovery are broken. This may happen if the owner of the resource discovery stopped sharing it or deleted the resource discovery. Verify the resource discovery still exists and the AWS RAM resource share is still intact.
     #[inline]
-    pub fn resource_discovery_status(&self) -> Value {
-        self.0.get_att("ResourceDiscoveryStatus")
+    pub fn resource_discovery_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceDiscoveryStatus"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
@@ -208,8 +200,8 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// - `isolate-complete` - Resource discovery isolation is complete..
     /// - `restore-in-progress` - Resource discovery is being restored.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
 
@@ -217,21 +209,10 @@ impl IpamResourceDiscoveryAssociationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::IPAMResourceDiscoveryAssociation`.
 ///
@@ -241,11 +222,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -260,19 +241,50 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamResourceDiscoveryAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("IpamId", Shape::STR),
+            ("IpamResourceDiscoveryId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["IpamId", "IpamResourceDiscoveryId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`IpamScope`], by name: `IpamScope::new(IpamScopeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamScopeRequired {
-    /// `IpamId`: a string, required.
-    pub ipam_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamScope: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("ExternalAuthorityConfiguration", Shape::Object(&RULE_IpamScopeExternalAuthorityConfiguration)),
-        ("IpamId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["IpamId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::IPAMScope` resource.
 ///
 /// In IPAM, a scope is the highest-level container within IPAM. An IPAM contains two default scopes. Each scope represents the IP space for a single network. The private scope is intended for all private IP address space. The public scope is intended for all public IP address space. Scopes enable you to reuse IP addresses across multiple unconnected networks without causing IP address overlap or conflict.
 ///
-/// For more information, see \[How IPAM works\](<https://docs.aws.amazon.com//vpc/latest/ipam/how-it-works-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+/// For more information, see [How IPAM works](https://docs.aws.amazon.com//vpc/latest/ipam/how-it-works-ipam.html) in the *Amazon VPC IPAM User Guide* .
 ///
 /// `Ref` returns its `IpamScopeId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IpamScopeAttributes`], which `Handle<IpamScope>` dereferences to.
@@ -46,23 +23,24 @@ pub struct IpamScope {
     /// `Description`: a string.
     ///
     /// The description of the scope.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExternalAuthorityConfiguration`: an [`IpamScopeExternalAuthorityConfiguration`] object.
     ///
     /// The configuration that links an Amazon VPC IPAM scope to an external authority system. It specifies the type of external system and the external resource identifier that identifies your account or instance in that system.
     ///
-    /// For more information, see \[Integrate VPC IPAM with Infoblox infrastructure\](<https://docs.aws.amazon.com/vpc/latest/ipam/integrate-infoblox-ipam.html>) in the *Amazon VPC IPAM User Guide* .
-    pub external_authority_configuration: Option<Obj<IpamScopeExternalAuthorityConfiguration>>,
+    /// For more information, see [Integrate VPC IPAM with Infoblox infrastructure](https://docs.aws.amazon.com/vpc/latest/ipam/integrate-infoblox-ipam.html) in the *Amazon VPC IPAM User Guide* .
+    pub external_authority_configuration:
+        ::std::option::Option<crate::Obj<IpamScopeExternalAuthorityConfiguration>>,
     /// `IpamId`: a string, required.
     ///
     /// The ID of the IPAM for which you're creating this scope.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipam_id: Str,
+    pub ipam_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The key/value combination of a tag assigned to the resource. Use the tag key in the filter name and the tag value as the filter value. For example, to find all resources that have a tag with the key `Owner` and the value `TeamA` , specify `tag:Owner` for the filter name and `TeamA` for the filter value.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +50,7 @@ impl IpamScope {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::IPAMScope",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamscope.html",
         primary_identifier: &["IpamScopeId"],
@@ -83,48 +61,50 @@ impl IpamScope {
         read_only: &["IpamScopeId", "Arn", "IpamArn", "IsDefault", "PoolCount", "IpamScopeType"],
         attributes: &["Arn", "IpamArn", "IpamScopeId", "IpamScopeType", "IsDefault", "PoolCount"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `IpamScope` with its required properties, named in a [`IpamScopeRequired`].
+    /// A `IpamScope` with its one required property, `IpamId`.
     #[inline]
-    pub fn new(required: IpamScopeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            external_authority_configuration: None,
-            ipam_id: required.ipam_id,
-            tags: None,
+            description: ::std::option::Option::None,
+            external_authority_configuration: ::std::option::Option::None,
+            ipam_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExternalAuthorityConfiguration`: an [`IpamScopeExternalAuthorityConfiguration`] object.
-    pub fn external_authority_configuration(mut self, value: impl Into<Obj<IpamScopeExternalAuthorityConfiguration>>) -> Self { self.external_authority_configuration = Some(value.into()); self }
+    pub fn external_authority_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IpamScopeExternalAuthorityConfiguration>>) -> Self { self.external_authority_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IpamId`: a string, required.
-    pub fn ipam_id(mut self, value: impl Into<Str>) -> Self { self.ipam_id = value.into(); self }
+    pub fn ipam_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipam_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpamScope {
+impl ::cloudwright_core::Resource for IpamScope {
     type Attributes = IpamScopeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpamScope, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpamScope, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpamScope {
+impl ::cloudwright_core::ToValue for IpamScope {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt(
                 "ExternalAuthorityConfiguration",
@@ -136,12 +116,12 @@ impl ToValue for IpamScope {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpamScope`]: `Handle<IpamScope>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpamScope`]: `Handle<IpamScope>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpamScopeAttributes(ResourceRef);
+pub struct IpamScopeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpamScopeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpamScopeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,48 +131,48 @@ impl IpamScopeAttributes {
     ///
     /// The ARN of the scope.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IpamArn`: a string.
     ///
     /// The ARN of an IPAM.
     #[inline]
-    pub fn ipam_arn(&self) -> Value {
-        self.0.get_att("IpamArn")
+    pub fn ipam_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamArn"))
     }
 
     /// `Fn::GetAtt` `IpamScopeId`: a string.
     ///
     /// The ID of an IPAM scope.
     #[inline]
-    pub fn ipam_scope_id(&self) -> Value {
-        self.0.get_att("IpamScopeId")
+    pub fn ipam_scope_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamScopeId"))
     }
 
     /// `Fn::GetAtt` `IpamScopeType`: one of a set of strings.
     ///
     /// The type of the scope.
     #[inline]
-    pub fn ipam_scope_type(&self) -> Value {
-        self.0.get_att("IpamScopeType")
+    pub fn ipam_scope_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpamScopeType"))
     }
 
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Defines if the scope is the default scope or not.
     #[inline]
-    pub fn is_default(&self) -> Value {
-        self.0.get_att("IsDefault")
+    pub fn is_default(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefault"))
     }
 
     /// `Fn::GetAtt` `PoolCount`: an integer.
     ///
     /// The number of pools in a scope.
     #[inline]
-    pub fn pool_count(&self) -> Value {
-        self.0.get_att("PoolCount")
+    pub fn pool_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("PoolCount"))
     }
 }
 
@@ -200,21 +180,10 @@ impl IpamScopeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamScopeExternalAuthorityConfigurationRequired {
     /// `ExternalResourceIdentifier`: a string, required.
-    pub external_resource_identifier: Str,
+    pub external_resource_identifier: ::cloudwright_core::Str,
     /// `IpamScopeExternalAuthorityType`: an [`IpamScopeExternalAuthorityType`] value, required.
     pub ipam_scope_external_authority_type: IpamScopeExternalAuthorityType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpamScopeExternalAuthorityConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ExternalResourceIdentifier", Shape::STR),
-        ("IpamScopeExternalAuthorityType", Shape::Str(&StrRule { allowed: &["infoblox"], ..StrRule::ANY })),
-    ],
-    required: &["IpamScopeExternalAuthorityType", "ExternalResourceIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IpamScopeExternalAuthorityConfiguration` property type of `AWS::EC2::IPAMScope`.
 ///
@@ -228,7 +197,7 @@ pub struct IpamScopeExternalAuthorityConfiguration {
     /// `ExternalResourceIdentifier`: a string, required.
     ///
     /// The identifier for the external resource managing this scope. For Infoblox integrations, this is the Infoblox resource identifier in the format `<version>.identity.account.<entity_realm>.<entity_id>` .
-    pub external_resource_identifier: Str,
+    pub external_resource_identifier: ::cloudwright_core::Str,
     /// `IpamScopeExternalAuthorityType`: an [`IpamScopeExternalAuthorityType`] value, required.
     ///
     /// The type of external authority managing this scope. Currently supports `Infoblox` for integration with Infoblox Universal DDI.
@@ -247,17 +216,17 @@ impl IpamScopeExternalAuthorityConfiguration {
     }
 
     /// `ExternalResourceIdentifier`: a string, required.
-    pub fn external_resource_identifier(mut self, value: impl Into<Str>) -> Self { self.external_resource_identifier = value.into(); self }
+    pub fn external_resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_resource_identifier = value.into(); self }
     /// `IpamScopeExternalAuthorityType`: an [`IpamScopeExternalAuthorityType`] value, required.
-    pub fn ipam_scope_external_authority_type(mut self, value: impl Into<IpamScopeExternalAuthorityType>) -> Self { self.ipam_scope_external_authority_type = value.into(); self }
+    pub fn ipam_scope_external_authority_type(mut self, value: impl ::std::convert::Into<IpamScopeExternalAuthorityType>) -> Self { self.ipam_scope_external_authority_type = value.into(); self }
 }
 
-impl PropertyType for IpamScopeExternalAuthorityConfiguration {}
+impl crate::PropertyType for IpamScopeExternalAuthorityConfiguration {}
 
-impl ToValue for IpamScopeExternalAuthorityConfiguration {
+impl ::cloudwright_core::ToValue for IpamScopeExternalAuthorityConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ExternalResourceIdentifier",
                 &self.external_resource_identifier,
@@ -274,21 +243,10 @@ impl ToValue for IpamScopeExternalAuthorityConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::IPAMScope`.
 ///
@@ -298,11 +256,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -317,17 +275,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -340,22 +298,65 @@ pub enum IpamScopeExternalAuthorityType {
     /// `infoblox`
     Infoblox,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpamScopeExternalAuthorityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpamScopeExternalAuthorityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpamScopeExternalAuthorityType {
+impl ::cloudwright_core::ToValue for IpamScopeExternalAuthorityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Infoblox => "infoblox",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamScope: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("ExternalAuthorityConfiguration", Shape::Object(&RULE_IpamScopeExternalAuthorityConfiguration)),
+            ("IpamId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["IpamId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamScopeExternalAuthorityConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ExternalResourceIdentifier", Shape::STR),
+            ("IpamScopeExternalAuthorityType", Shape::Str(&StrRule { allowed: &["infoblox"], ..StrRule::ANY })),
+        ],
+        required: &["IpamScopeExternalAuthorityType", "ExternalResourceIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`KeyPair`], by name: `KeyPair::new(KeyPairRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyPairRequired {
-    /// `KeyName`: a string, required.
-    pub key_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyPair: ObjRule = ObjRule {
-    properties: &[
-        ("KeyFormat", Shape::Str(&StrRule { allowed: &["pem", "ppk"], ..StrRule::ANY })),
-        ("KeyName", Shape::STR),
-        ("KeyType", Shape::Str(&StrRule { allowed: &["rsa", "ed25519"], ..StrRule::ANY })),
-        ("PublicKeyMaterial", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["KeyName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::KeyPair` resource.
 ///
 /// Specifies a key pair for use with an Amazon Elastic Compute Cloud instance as follows:
@@ -38,7 +14,7 @@ pub(crate) static RULE_KeyPair: ObjRule = ObjRule {
 ///
 /// When you import an existing key pair, you specify the public key material for the key. We assume that you have the private key material for the key. AWS CloudFormation does not create or return the private key material when you import a key pair.
 ///
-/// When you create a new key pair, the private key is saved to AWS Systems Manager Parameter Store, using a parameter with the following name: `/ec2/keypair/{key_pair_id}` . For more information about retrieving private key, and the required permissions, see \[Create a key pair using CloudFormation\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html#create-key-pair-cloudformation>) in the *Amazon EC2 User Guide* .
+/// When you create a new key pair, the private key is saved to AWS Systems Manager Parameter Store, using a parameter with the following name: `/ec2/keypair/{key_pair_id}` . For more information about retrieving private key, and the required permissions, see [Create a key pair using CloudFormation](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html#create-key-pair-cloudformation) in the *Amazon EC2 User Guide* .
 ///
 /// When CloudFormation deletes a key pair that was created or imported by a stack, it also deletes the parameter that was used to store the private key material in Parameter Store.
 ///
@@ -58,7 +34,7 @@ pub struct KeyPair {
     /// Default: `pem`
     ///
     /// Default `"pem"`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub key_format: Option<KeyFormat>,
+    pub key_format: ::std::option::Option<KeyFormat>,
     /// `KeyName`: a string, required.
     ///
     /// A unique name for the key pair.
@@ -66,7 +42,7 @@ pub struct KeyPair {
     /// Constraints: Up to 255 ASCII characters
     ///
     /// Create-only: changing it replaces the resource.
-    pub key_name: Str,
+    pub key_name: ::cloudwright_core::Str,
     /// `KeyType`: a [`KeyType`] value.
     ///
     /// The type of key pair. Note that ED25519 keys are not supported for Windows instances.
@@ -76,19 +52,19 @@ pub struct KeyPair {
     /// Default: `rsa`
     ///
     /// Default `"rsa"`; create-only: changing it replaces the resource.
-    pub key_type: Option<KeyType>,
+    pub key_type: ::std::option::Option<KeyType>,
     /// `PublicKeyMaterial`: a string.
     ///
     /// The public key material. The `PublicKeyMaterial` property is used to import a key pair. If this property is not specified, then a new key pair will be created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub public_key_material: Option<Str>,
+    pub public_key_material: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the key pair.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +74,7 @@ impl KeyPair {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::KeyPair",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-keypair.html",
         primary_identifier: &["KeyName"],
@@ -109,51 +85,53 @@ impl KeyPair {
         read_only: &["KeyPairId", "KeyFingerprint"],
         attributes: &["KeyFingerprint", "KeyPairId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `KeyPair` with its required properties, named in a [`KeyPairRequired`].
+    /// A `KeyPair` with its one required property, `KeyName`.
     #[inline]
-    pub fn new(required: KeyPairRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key_format: None,
-            key_name: required.key_name,
-            key_type: None,
-            public_key_material: None,
-            tags: None,
+            key_format: ::std::option::Option::None,
+            key_name: value.into(),
+            key_type: ::std::option::Option::None,
+            public_key_material: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `KeyFormat`: a [`KeyFormat`] value.
-    pub fn key_format(mut self, value: impl Into<KeyFormat>) -> Self { self.key_format = Some(value.into()); self }
+    pub fn key_format(mut self, value: impl ::std::convert::Into<KeyFormat>) -> Self { self.key_format = ::std::option::Option::Some(value.into()); self }
     /// `KeyName`: a string, required.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = value.into(); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
+    pub fn key_type(mut self, value: impl ::std::convert::Into<KeyType>) -> Self { self.key_type = ::std::option::Option::Some(value.into()); self }
     /// `PublicKeyMaterial`: a string.
-    pub fn public_key_material(mut self, value: impl Into<Str>) -> Self { self.public_key_material = Some(value.into()); self }
+    pub fn public_key_material(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_key_material = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for KeyPair {
+impl ::cloudwright_core::Resource for KeyPair {
     type Attributes = KeyPairAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KeyPair, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_KeyPair, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for KeyPair {
+impl ::cloudwright_core::ToValue for KeyPair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KeyFormat", &self.key_format)
             .req("KeyName", &self.key_name)
             .opt("KeyType", &self.key_type)
@@ -163,12 +141,12 @@ impl ToValue for KeyPair {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`KeyPair`]: `Handle<KeyPair>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`KeyPair`]: `Handle<KeyPair>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct KeyPairAttributes(ResourceRef);
+pub struct KeyPairAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for KeyPairAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KeyPairAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,23 +157,23 @@ impl KeyPairAttributes {
     /// If you created the key pair using Amazon EC2:
     ///
     /// - For RSA key pairs, the key fingerprint is the SHA-1 digest of the DER encoded private key.
-    /// - For ED25519 key pairs, the key fingerprint is the base64-encoded SHA-256 digest, which is the default for OpenSSH, starting with \[OpenSSH 6.8\](<https://docs.aws.amazon.com/http://www.openssh.com/txt/release-6.8>) .
+    /// - For ED25519 key pairs, the key fingerprint is the base64-encoded SHA-256 digest, which is the default for OpenSSH, starting with [OpenSSH 6.8](https://docs.aws.amazon.com/http://www.openssh.com/txt/release-6.8) .
     ///
     /// If you imported the key pair to Amazon EC2:
     ///
     /// - For RSA key pairs, the key fingerprint is the MD5 public key fingerprint as specified in section 4 of RFC 4716.
-    /// - For ED25519 key pairs, the key fingerprint is the base64-encoded SHA-256 digest, which is the default for OpenSSH, starting with \[OpenSSH 6.8\](<https://docs.aws.amazon.com/http://www.openssh.com/txt/release-6.8>) .
+    /// - For ED25519 key pairs, the key fingerprint is the base64-encoded SHA-256 digest, which is the default for OpenSSH, starting with [OpenSSH 6.8](https://docs.aws.amazon.com/http://www.openssh.com/txt/release-6.8) .
     #[inline]
-    pub fn key_fingerprint(&self) -> Value {
-        self.0.get_att("KeyFingerprint")
+    pub fn key_fingerprint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyFingerprint"))
     }
 
     /// `Fn::GetAtt` `KeyPairId`: a string.
     ///
     /// The ID of the key pair.
     #[inline]
-    pub fn key_pair_id(&self) -> Value {
-        self.0.get_att("KeyPairId")
+    pub fn key_pair_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KeyPairId"))
     }
 }
 
@@ -203,21 +181,10 @@ impl KeyPairAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::KeyPair`.
 ///
@@ -227,11 +194,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -246,17 +213,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -271,24 +238,24 @@ pub enum KeyFormat {
     /// `ppk`
     Ppk,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyFormat {
+impl ::cloudwright_core::ToValue for KeyFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pem => "pem",
             Self::Ppk => "ppk",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -300,23 +267,56 @@ pub enum KeyType {
     /// `ed25519`
     Ed25519,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeyType {
+impl ::cloudwright_core::ToValue for KeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Rsa => "rsa",
             Self::Ed25519 => "ed25519",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyPair: ObjRule = ObjRule {
+        properties: &[
+            ("KeyFormat", Shape::Str(&StrRule { allowed: &["pem", "ppk"], ..StrRule::ANY })),
+            ("KeyName", Shape::STR),
+            ("KeyType", Shape::Str(&StrRule { allowed: &["rsa", "ed25519"], ..StrRule::ANY })),
+            ("PublicKeyMaterial", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["KeyName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

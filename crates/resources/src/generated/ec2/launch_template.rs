@@ -5,41 +5,12 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AcceleratorManufacturer, ConnectionTrackingSpecification, EnaSrdSpecification,
     EnaSrdUdpSpecification, EnclaveOptions, HibernationOptions, HostnameType, HttpEndpoint,
     HttpProtocolIpv6, HttpTokens, InstanceGeneration, InstanceInitiatedShutdownBehavior,
     InstanceInterruptionBehavior, InstanceMetadataTags, InstanceType, LocalStorageType,
     PrivateDnsNameOptions, ResourceType, Tag, TagRequired, TagSpecification, Tenancy, VolumeType,
-};
-use super::shared::{
-    RULE_ConnectionTrackingSpecification, RULE_EnaSrdSpecification, RULE_EnclaveOptions,
-    RULE_HibernationOptions, RULE_PrivateDnsNameOptions, RULE_Tag, RULE_TagSpecification,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\*\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$");
-
-/// The required properties of [`LaunchTemplate`], by name: `LaunchTemplate::new(LaunchTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LaunchTemplateRequired {
-    /// `LaunchTemplateData`: a [`LaunchTemplateData`] object, required.
-    pub launch_template_data: Obj<LaunchTemplateData>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateData", Shape::Object(&RULE_LaunchTemplateData)),
-        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateTagSpecification), min_items: None, max_items: None, unique: false })),
-        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["LaunchTemplateData"],
-    closed: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::LaunchTemplate` resource.
@@ -53,7 +24,7 @@ pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
 ///
 /// A launch template can contain some or all of the configuration information to launch an instance. When you launch an instance using a launch template, instance properties that are not specified in the launch template use default values, except the `ImageId` property, which has no default value. If you do not specify an AMI ID for the launch template `ImageId` property, you must specify an AMI ID for the instance `ImageId` property.
 ///
-/// For more information, see \[Launch an instance from a launch template\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html>) in the *Amazon EC2 User Guide* .
+/// For more information, see [Launch an instance from a launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns its `LaunchTemplateId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LaunchTemplateAttributes`], which `Handle<LaunchTemplate>` dereferences to.
@@ -69,27 +40,28 @@ pub struct LaunchTemplate {
     /// The information for the launch template.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub launch_template_data: Obj<LaunchTemplateData>,
+    pub launch_template_data: crate::Obj<LaunchTemplateData>,
     /// `LaunchTemplateName`: a string.
     ///
     /// A name for the launch template.
     ///
     /// Pattern `^[a-zA-Z0-9\(\)\.\-/_]+$`; length 3 to 128; create-only: changing it replaces the resource.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagSpecifications`: a list of [`LaunchTemplateTagSpecification`] objects.
     ///
     /// The tags to apply to the launch template on creation. To tag the launch template, the resource type must be `launch-template` .
     ///
-    /// To specify the tags for resources that are created during instance launch, use \[TagSpecifications\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications>) .
+    /// To specify the tags for resources that are created during instance launch, use [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub tag_specifications: Option<List<LaunchTemplateTagSpecification>>,
+    pub tag_specifications:
+        ::std::option::Option<::cloudwright_core::List<LaunchTemplateTagSpecification>>,
     /// `VersionDescription`: a string.
     ///
     /// A description for the first version of the launch template.
     ///
     /// Length 0 to 255; write-only: CloudFormation does not return it.
-    pub version_description: Option<Str>,
+    pub version_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +71,7 @@ impl LaunchTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::LaunchTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html",
         primary_identifier: &["LaunchTemplateId"],
@@ -110,45 +82,47 @@ impl LaunchTemplate {
         read_only: &["DefaultVersionNumber", "LaunchTemplateId", "LatestVersionNumber"],
         attributes: &["DefaultVersionNumber", "LatestVersionNumber", "LaunchTemplateId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `LaunchTemplate` with its required properties, named in a [`LaunchTemplateRequired`].
+    /// A `LaunchTemplate` with its one required property, `LaunchTemplateData`.
     #[inline]
-    pub fn new(required: LaunchTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LaunchTemplateData>>) -> Self {
         Self {
-            launch_template_data: required.launch_template_data,
-            launch_template_name: None,
-            tag_specifications: None,
-            version_description: None,
+            launch_template_data: value.into(),
+            launch_template_name: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
+            version_description: ::std::option::Option::None,
         }
     }
 
     /// `LaunchTemplateData`: a [`LaunchTemplateData`] object, required.
-    pub fn launch_template_data(mut self, value: impl Into<Obj<LaunchTemplateData>>) -> Self { self.launch_template_data = value.into(); self }
+    pub fn launch_template_data(mut self, value: impl ::std::convert::Into<crate::Obj<LaunchTemplateData>>) -> Self { self.launch_template_data = value.into(); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`LaunchTemplateTagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<LaunchTemplateTagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LaunchTemplateTagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `VersionDescription`: a string.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
+    pub fn version_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LaunchTemplate {
+impl ::cloudwright_core::Resource for LaunchTemplate {
     type Attributes = LaunchTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LaunchTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LaunchTemplate {
+impl ::cloudwright_core::ToValue for LaunchTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LaunchTemplateData", &self.launch_template_data)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .opt("TagSpecifications", &self.tag_specifications)
@@ -157,12 +131,12 @@ impl ToValue for LaunchTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LaunchTemplate`]: `Handle<LaunchTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LaunchTemplate`]: `Handle<LaunchTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LaunchTemplateAttributes(ResourceRef);
+pub struct LaunchTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LaunchTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LaunchTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,36 +148,26 @@ impl LaunchTemplateAttributes {
     ///
     /// The default version of a launch template cannot be specified in AWS CloudFormation . The default version can be set in the Amazon EC2 console or by using the `modify-launch-template` AWS CLI command.
     #[inline]
-    pub fn default_version_number(&self) -> Value {
-        self.0.get_att("DefaultVersionNumber")
+    pub fn default_version_number(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultVersionNumber"))
     }
 
     /// `Fn::GetAtt` `LatestVersionNumber`: a string.
     ///
     /// The latest version of the launch template, such as `5` .
     #[inline]
-    pub fn latest_version_number(&self) -> Value {
-        self.0.get_att("LatestVersionNumber")
+    pub fn latest_version_number(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestVersionNumber"))
     }
 
     /// `Fn::GetAtt` `LaunchTemplateId`: a string.
     ///
     /// The ID of the launch template.
     #[inline]
-    pub fn launch_template_id(&self) -> Value {
-        self.0.get_att("LaunchTemplateId")
+    pub fn launch_template_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LaunchTemplateId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AcceleratorCount: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AcceleratorCount` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -215,11 +179,11 @@ pub struct AcceleratorCount {
     /// `Max`: an integer.
     ///
     /// The maximum number of accelerators. To specify no maximum limit, omit this parameter. To exclude accelerator-enabled instance types, set `Max` to `0` .
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of accelerators. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -227,36 +191,26 @@ impl AcceleratorCount {
     /// A `AcceleratorCount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AcceleratorCount {}
+impl crate::PropertyType for AcceleratorCount {}
 
-impl ToValue for AcceleratorCount {
+impl ::cloudwright_core::ToValue for AcceleratorCount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AcceleratorTotalMemoryMiB: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AcceleratorTotalMemoryMiB` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -268,11 +222,11 @@ pub struct AcceleratorTotalMemoryMiB {
     /// `Max`: an integer.
     ///
     /// The maximum amount of accelerator memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum amount of accelerator memory, in MiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -280,40 +234,30 @@ impl AcceleratorTotalMemoryMiB {
     /// A `AcceleratorTotalMemoryMiB` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AcceleratorTotalMemoryMiB {}
+impl crate::PropertyType for AcceleratorTotalMemoryMiB {}
 
-impl ToValue for AcceleratorTotalMemoryMiB {
+impl ::cloudwright_core::ToValue for AcceleratorTotalMemoryMiB {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BaselineEbsBandwidthMbps: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BaselineEbsBandwidthMbps` property type of `AWS::EC2::LaunchTemplate`.
 ///
-/// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
+/// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-baselineebsbandwidthmbps.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -321,11 +265,11 @@ pub struct BaselineEbsBandwidthMbps {
     /// `Max`: an integer.
     ///
     /// The maximum baseline bandwidth, in Mbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum baseline bandwidth, in Mbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -333,35 +277,26 @@ impl BaselineEbsBandwidthMbps {
     /// A `BaselineEbsBandwidthMbps` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BaselineEbsBandwidthMbps {}
+impl crate::PropertyType for BaselineEbsBandwidthMbps {}
 
-impl ToValue for BaselineEbsBandwidthMbps {
+impl ::cloudwright_core::ToValue for BaselineEbsBandwidthMbps {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BaselinePerformanceFactors: ObjRule = ObjRule {
-    properties: &[
-        ("Cpu", Shape::Object(&RULE_Cpu)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BaselinePerformanceFactors` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -375,7 +310,7 @@ pub struct BaselinePerformanceFactors {
     /// `Cpu`: a [`Cpu`] object.
     ///
     /// The CPU performance to consider, using an instance family as the baseline reference.
-    pub cpu: Option<Obj<Cpu>>,
+    pub cpu: ::std::option::Option<crate::Obj<Cpu>>,
 }
 
 #[rustfmt::skip]
@@ -383,40 +318,29 @@ impl BaselinePerformanceFactors {
     /// A `BaselinePerformanceFactors` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cpu`: a [`Cpu`] object.
-    pub fn cpu(mut self, value: impl Into<Obj<Cpu>>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<crate::Obj<Cpu>>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BaselinePerformanceFactors {}
+impl crate::PropertyType for BaselinePerformanceFactors {}
 
-impl ToValue for BaselinePerformanceFactors {
+impl ::cloudwright_core::ToValue for BaselinePerformanceFactors {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Cpu", &self.cpu).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Cpu", &self.cpu)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::STR),
-        ("Ebs", Shape::Object(&RULE_Ebs)),
-        ("NoDevice", Shape::STR),
-        ("VirtualName", Shape::STR),
-    ],
-    one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlockDeviceMapping` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies a block device mapping for a launch template. You must specify `DeviceName` plus exactly one of the following properties: `Ebs` , `NoDevice` , or `VirtualName` .
 ///
-/// `BlockDeviceMapping` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `BlockDeviceMapping` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-blockdevicemapping.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -424,19 +348,19 @@ pub struct BlockDeviceMapping {
     /// `DeviceName`: a string.
     ///
     /// The device name (for example, /dev/sdh or xvdh).
-    pub device_name: Option<Str>,
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ebs`: an [`Ebs`] object.
     ///
     /// Parameters used to automatically set up EBS volumes when the instance is launched.
-    pub ebs: Option<Obj<Ebs>>,
+    pub ebs: ::std::option::Option<crate::Obj<Ebs>>,
     /// `NoDevice`: a string.
     ///
     /// To omit the device from the block device mapping, specify an empty string.
-    pub no_device: Option<Str>,
+    pub no_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `VirtualName`: a string.
     ///
     /// The virtual device name (ephemeralN). Instance store volumes are numbered starting from 0. An instance type with 2 available instance store volumes can specify mappings for ephemeral0 and ephemeral1. The number of available instance store volumes depends on the instance type. After you connect to the instance, you must mount the volume.
-    pub virtual_name: Option<Str>,
+    pub virtual_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -444,25 +368,25 @@ impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `Ebs`: an [`Ebs`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<Ebs>>) -> Self { self.ebs = Some(value.into()); self }
+    pub fn ebs(mut self, value: impl ::std::convert::Into<crate::Obj<Ebs>>) -> Self { self.ebs = ::std::option::Option::Some(value.into()); self }
     /// `NoDevice`: a string.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
+    pub fn no_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.no_device = ::std::option::Option::Some(value.into()); self }
     /// `VirtualName`: a string.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
+    pub fn virtual_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockDeviceMapping {}
+impl crate::PropertyType for BlockDeviceMapping {}
 
-impl ToValue for BlockDeviceMapping {
+impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeviceName", &self.device_name)
             .opt("Ebs", &self.ebs)
             .opt("NoDevice", &self.no_device)
@@ -471,21 +395,11 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-only", "none", "open"], ..StrRule::ANY })),
-        ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CapacityReservationSpecification` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies an instance's Capacity Reservation targeting option. You can specify only one option at a time.
 ///
-/// `CapacityReservationSpecification` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `CapacityReservationSpecification` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-capacityreservationspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -497,11 +411,11 @@ pub struct CapacityReservationSpecification {
     /// - `capacity-reservations-only` - The instance will only run in a Capacity Reservation or Capacity Reservation group. If capacity isn't available, the instance will fail to launch.
     /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, tenancy).
     /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs in On-Demand capacity.
-    pub capacity_reservation_preference: Option<CapacityReservationPreference>,
+    pub capacity_reservation_preference: ::std::option::Option<CapacityReservationPreference>,
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
     ///
     /// Information about the target Capacity Reservation or Capacity Reservation group.
-    pub capacity_reservation_target: Option<Obj<CapacityReservationTarget>>,
+    pub capacity_reservation_target: ::std::option::Option<crate::Obj<CapacityReservationTarget>>,
 }
 
 #[rustfmt::skip]
@@ -509,21 +423,21 @@ impl CapacityReservationSpecification {
     /// A `CapacityReservationSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value.
-    pub fn capacity_reservation_preference(mut self, value: impl Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = Some(value.into()); self }
+    pub fn capacity_reservation_preference(mut self, value: impl ::std::convert::Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
-    pub fn capacity_reservation_target(mut self, value: impl Into<Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = Some(value.into()); self }
+    pub fn capacity_reservation_target(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationSpecification {}
+impl crate::PropertyType for CapacityReservationSpecification {}
 
-impl ToValue for CapacityReservationSpecification {
+impl ::cloudwright_core::ToValue for CapacityReservationSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationPreference",
                 &self.capacity_reservation_preference,
@@ -536,21 +450,11 @@ impl ToValue for CapacityReservationSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationId", Shape::STR),
-        ("CapacityReservationResourceGroupArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CapacityReservationTarget` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies a target Capacity Reservation.
 ///
-/// `CapacityReservationTarget` is a property of the \[Amazon EC2 LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) property type.
+/// `CapacityReservationTarget` is a property of the [Amazon EC2 LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-capacityreservationtarget.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -558,11 +462,11 @@ pub struct CapacityReservationTarget {
     /// `CapacityReservationId`: a string.
     ///
     /// The ID of the Capacity Reservation in which to run the instance.
-    pub capacity_reservation_id: Option<Str>,
+    pub capacity_reservation_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CapacityReservationResourceGroupArn`: a string.
     ///
     /// The ARN of the Capacity Reservation resource group in which to run the instance.
-    pub capacity_reservation_resource_group_arn: Option<Str>,
+    pub capacity_reservation_resource_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -570,21 +474,21 @@ impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityReservationId`: a string.
-    pub fn capacity_reservation_id(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_id = Some(value.into()); self }
+    pub fn capacity_reservation_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_reservation_id = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationResourceGroupArn`: a string.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_resource_group_arn = Some(value.into()); self }
+    pub fn capacity_reservation_resource_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_reservation_resource_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationTarget {}
+impl crate::PropertyType for CapacityReservationTarget {}
 
-impl ToValue for CapacityReservationTarget {
+impl ::cloudwright_core::ToValue for CapacityReservationTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityReservationId", &self.capacity_reservation_id)
             .opt(
                 "CapacityReservationResourceGroupArn",
@@ -593,15 +497,6 @@ impl ToValue for CapacityReservationTarget {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cpu: ObjRule = ObjRule {
-    properties: &[
-        ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_Reference), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Cpu` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -613,7 +508,7 @@ pub struct Cpu {
     /// `References`: a list of [`Reference`] objects.
     ///
     /// The instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes are compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
-    pub references: Option<List<Reference>>,
+    pub references: ::std::option::Option<::cloudwright_core::List<Reference>>,
 }
 
 #[rustfmt::skip]
@@ -621,56 +516,45 @@ impl Cpu {
     /// A `Cpu` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `References`: a list of [`Reference`] objects.
-    pub fn references(mut self, value: impl Into<List<Reference>>) -> Self { self.references = Some(value.into()); self }
+    pub fn references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Reference>>) -> Self { self.references = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Cpu {}
+impl crate::PropertyType for Cpu {}
 
-impl ToValue for Cpu {
+impl ::cloudwright_core::ToValue for Cpu {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("References", &self.references)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CpuOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AmdSevSnp", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
-        ("CoreCount", Shape::INT),
-        ("ThreadsPerCore", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CpuOptions` property type of `AWS::EC2::LaunchTemplate`.
 ///
-/// Specifies the CPU options for an instance. For more information, see \[Optimize CPU options\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html>) in the *Amazon Elastic Compute Cloud User Guide* .
+/// Specifies the CPU options for an instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon Elastic Compute Cloud User Guide* .
 ///
-/// `CpuOptions` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `CpuOptions` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-cpuoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CpuOptions {
     /// `AmdSevSnp`: an [`AmdSevSnp`] value.
     ///
-    /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see \[AMD SEV-SNP for Amazon EC2 instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html>) .
-    pub amd_sev_snp: Option<AmdSevSnp>,
+    /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see [AMD SEV-SNP for Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html) .
+    pub amd_sev_snp: ::std::option::Option<AmdSevSnp>,
     /// `CoreCount`: an integer.
     ///
     /// The number of CPU cores for the instance.
-    pub core_count: Option<Int>,
+    pub core_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThreadsPerCore`: an integer.
     ///
     /// The number of threads per CPU core. To disable multithreading for the instance, specify a value of `1` . Otherwise, specify the default value of `2` .
-    pub threads_per_core: Option<Int>,
+    pub threads_per_core: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -678,23 +562,23 @@ impl CpuOptions {
     /// A `CpuOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AmdSevSnp`: an [`AmdSevSnp`] value.
-    pub fn amd_sev_snp(mut self, value: impl Into<AmdSevSnp>) -> Self { self.amd_sev_snp = Some(value.into()); self }
+    pub fn amd_sev_snp(mut self, value: impl ::std::convert::Into<AmdSevSnp>) -> Self { self.amd_sev_snp = ::std::option::Option::Some(value.into()); self }
     /// `CoreCount`: an integer.
-    pub fn core_count(mut self, value: impl Into<Int>) -> Self { self.core_count = Some(value.into()); self }
+    pub fn core_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.core_count = ::std::option::Option::Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
+    pub fn threads_per_core(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threads_per_core = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CpuOptions {}
+impl crate::PropertyType for CpuOptions {}
 
-impl ToValue for CpuOptions {
+impl ::cloudwright_core::ToValue for CpuOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmdSevSnp", &self.amd_sev_snp)
             .opt("CoreCount", &self.core_count)
             .opt("ThreadsPerCore", &self.threads_per_core)
@@ -702,20 +586,11 @@ impl ToValue for CpuOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CreditSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CpuCredits", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CreditSpecification` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies the credit option for CPU usage of a T2, T3, or T3a instance.
 ///
-/// `CreditSpecification` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `CreditSpecification` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-creditspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -725,7 +600,7 @@ pub struct CreditSpecification {
     /// The credit option for CPU usage of a T instance.
     ///
     /// Valid values: `standard` | `unlimited`
-    pub cpu_credits: Option<Str>,
+    pub cpu_credits: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -733,47 +608,29 @@ impl CreditSpecification {
     /// A `CreditSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CpuCredits`: a string.
-    pub fn cpu_credits(mut self, value: impl Into<Str>) -> Self { self.cpu_credits = Some(value.into()); self }
+    pub fn cpu_credits(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cpu_credits = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CreditSpecification {}
+impl crate::PropertyType for CreditSpecification {}
 
-impl ToValue for CreditSpecification {
+impl ::cloudwright_core::ToValue for CreditSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CpuCredits", &self.cpu_credits)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ebs: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("EbsCardIndex", Shape::INT),
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
-        ("SnapshotId", Shape::STR),
-        ("Throughput", Shape::INT),
-        ("VolumeInitializationRate", Shape::INT),
-        ("VolumeSize", Shape::INT),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ebs` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Parameters for a block device for an EBS volume in an Amazon EC2 launch template.
 ///
-/// `Ebs` is a property of \[AWS::EC2::LaunchTemplate BlockDeviceMapping\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-blockdevicemapping.html>) .
+/// `Ebs` is a property of [AWS::EC2::LaunchTemplate BlockDeviceMapping](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-blockdevicemapping.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-ebs.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -781,13 +638,13 @@ pub struct Ebs {
     /// `DeleteOnTermination`: a boolean.
     ///
     /// Indicates whether the EBS volume is deleted on instance termination.
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EbsCardIndex`: an integer.
-    pub ebs_card_index: Option<Int>,
+    pub ebs_card_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `Encrypted`: a boolean.
     ///
     /// Indicates whether the EBS volume is encrypted. Encrypted volumes can only be attached to instances that support Amazon EBS encryption. If you are creating a volume from a snapshot, you can't specify an encryption value.
-    pub encrypted: Option<Bool>,
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS). For `gp3` , `io1` , and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
@@ -798,24 +655,24 @@ pub struct Ebs {
     /// - `io1` : 100 - 64,000 IOPS
     /// - `io2` : 100 - 256,000 IOPS
     ///
-    /// For `io2` volumes, you can achieve up to 256,000 IOPS on \[instances built on the Nitro System\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html>) . On other instances, you can achieve performance up to 32,000 IOPS.
+    /// For `io2` volumes, you can achieve up to 256,000 IOPS on [instances built on the Nitro System](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html) . On other instances, you can achieve performance up to 32,000 IOPS.
     ///
     /// This parameter is supported for `io1` , `io2` , and `gp3` volumes only.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// Identifier (key ID, key alias, key ARN, or alias ARN) of the customer managed KMS key to use for EBS encryption.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotId`: a string.
     ///
     /// The ID of the snapshot.
-    pub snapshot_id: Option<Str>,
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Throughput`: an integer.
     ///
     /// The throughput to provision for a `gp3` volume, with a maximum of 2,000 MiB/s.
     ///
     /// Valid Range: Minimum value of 125. Maximum value of 2,000.
-    pub throughput: Option<Int>,
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeInitializationRate`: an integer.
     ///
     /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume. This is also known as *volume initialization* . Specifying a volume initialization rate ensures that the volume is initialized at a predictable and consistent rate after creation.
@@ -824,13 +681,13 @@ pub struct Ebs {
     ///
     /// - You want to create the volume using fast snapshot restore. You must specify a snapshot that is enabled for fast snapshot restore. In this case, the volume is fully initialized at creation.
     ///
-    /// &gt; If you specify a snapshot that is enabled for fast snapshot restore and a volume initialization rate, the volume will be initialized at the specified rate instead of fast snapshot restore.
+    /// \> If you specify a snapshot that is enabled for fast snapshot restore and a volume initialization rate, the volume will be initialized at the specified rate instead of fast snapshot restore.
     /// - You want to create a volume that is initialized at the default rate.
     ///
-    /// For more information, see \[Initialize Amazon EBS volumes\](<https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html>) in the *Amazon EC2 User Guide* .
+    /// For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EC2 User Guide* .
     ///
     /// Valid range: 100 - 300 MiB/s
-    pub volume_initialization_rate: Option<Int>,
+    pub volume_initialization_rate: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeSize`: an integer.
     ///
     /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. The following are the supported volumes sizes for each volume type:
@@ -841,11 +698,11 @@ pub struct Ebs {
     /// - `io2` : 4 - 65,536 GiB
     /// - `st1` and `sc1` : 125 - 16,384 GiB
     /// - `standard` : 1 - 1024 GiB
-    pub volume_size: Option<Int>,
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a [`VolumeType`] value.
     ///
-    /// The volume type. For more information, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html>) in the *Amazon EBS User Guide* .
-    pub volume_type: Option<VolumeType>,
+    /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide* .
+    pub volume_type: ::std::option::Option<VolumeType>,
 }
 
 #[rustfmt::skip]
@@ -853,37 +710,37 @@ impl Ebs {
     /// A `Ebs` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `EbsCardIndex`: an integer.
-    pub fn ebs_card_index(mut self, value: impl Into<Int>) -> Self { self.ebs_card_index = Some(value.into()); self }
+    pub fn ebs_card_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ebs_card_index = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeInitializationRate`: an integer.
-    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self { self.volume_initialization_rate = Some(value.into()); self }
+    pub fn volume_initialization_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_initialization_rate = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<VolumeType>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ebs {}
+impl crate::PropertyType for Ebs {}
 
-impl ToValue for Ebs {
+impl ::cloudwright_core::ToValue for Ebs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
             .opt("EbsCardIndex", &self.ebs_card_index)
             .opt("Encrypted", &self.encrypted)
@@ -898,23 +755,13 @@ impl ToValue for Ebs {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IamInstanceProfile: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IamInstanceProfile` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies an IAM instance profile, which is a container for an IAM role for your instance. You can use an IAM role to distribute your AWS credentials to your instances.
 ///
 /// If you are creating the launch template for use with an Amazon EC2 Auto Scaling group, you can specify either the name or the ARN of the instance profile, but not both.
 ///
-/// `IamInstanceProfile` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `IamInstanceProfile` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-iaminstanceprofile.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -922,11 +769,11 @@ pub struct IamInstanceProfile {
     /// `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance profile.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the instance profile.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -934,42 +781,32 @@ impl IamInstanceProfile {
     /// A `IamInstanceProfile` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamInstanceProfile {}
+impl crate::PropertyType for IamInstanceProfile {}
 
-impl ToValue for IamInstanceProfile {
+impl ::cloudwright_core::ToValue for IamInstanceProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("Name", &self.name)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceMarketOptions: ObjRule = ObjRule {
-    properties: &[
-        ("MarketType", Shape::Str(&StrRule { allowed: &["capacity-block", "interruptible-capacity-reservation", "spot"], ..StrRule::ANY })),
-        ("SpotOptions", Shape::Object(&RULE_SpotOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceMarketOptions` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies the market (purchasing) option for an instance.
 ///
-/// `InstanceMarketOptions` is a property of the \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `InstanceMarketOptions` is a property of the [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-instancemarketoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -977,11 +814,11 @@ pub struct InstanceMarketOptions {
     /// `MarketType`: a [`MarketType`] value.
     ///
     /// The market type.
-    pub market_type: Option<MarketType>,
+    pub market_type: ::std::option::Option<MarketType>,
     /// `SpotOptions`: a [`SpotOptions`] object.
     ///
     /// The options for Spot Instances.
-    pub spot_options: Option<Obj<SpotOptions>>,
+    pub spot_options: ::std::option::Option<crate::Obj<SpotOptions>>,
 }
 
 #[rustfmt::skip]
@@ -989,59 +826,26 @@ impl InstanceMarketOptions {
     /// A `InstanceMarketOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MarketType`: a [`MarketType`] value.
-    pub fn market_type(mut self, value: impl Into<MarketType>) -> Self { self.market_type = Some(value.into()); self }
+    pub fn market_type(mut self, value: impl ::std::convert::Into<MarketType>) -> Self { self.market_type = ::std::option::Option::Some(value.into()); self }
     /// `SpotOptions`: a [`SpotOptions`] object.
-    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptions>>) -> Self { self.spot_options = Some(value.into()); self }
+    pub fn spot_options(mut self, value: impl ::std::convert::Into<crate::Obj<SpotOptions>>) -> Self { self.spot_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceMarketOptions {}
+impl crate::PropertyType for InstanceMarketOptions {}
 
-impl ToValue for InstanceMarketOptions {
+impl ::cloudwright_core::ToValue for InstanceMarketOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MarketType", &self.market_type)
             .opt("SpotOptions", &self.spot_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
-    properties: &[
-        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCount)),
-        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a100", "a10g", "gaudi-hl-205", "h100", "inferentia", "inferentia2", "k520", "k80", "l4", "l40s", "m60", "radeon-pro-v520", "t4", "t4g", "trainium", "trainium2", "u30", "v100", "vu9p"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiB)),
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["fpga", "gpu", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
-        ("BareMetal", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
-        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbps)),
-        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactors)),
-        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
-        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "apple", "intel"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
-        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("LocalStorage", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
-        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
-        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpu)),
-        ("MemoryMiB", Shape::Object(&RULE_MemoryMiB)),
-        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbps)),
-        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCount)),
-        ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
-        ("RequireHibernateSupport", Shape::Bool),
-        ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGb)),
-        ("VCpuCount", Shape::Object(&RULE_VCpuCount)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceRequirements` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -1056,11 +860,11 @@ pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
 /// - `AllowedInstanceTypes` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
 /// - `ExcludedInstanceTypes` - The instance types to exclude from the list, even if they match your specified attributes.
 ///
-/// &gt; If you specify `InstanceRequirements` , you can't specify `InstanceType` .
-/// &gt;
-/// &gt; Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the \[launch instance wizard\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html>) , or with the \[RunInstances\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html>) API or \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) AWS CloudFormation resource, you can't specify `InstanceRequirements` .
+/// \> If you specify `InstanceRequirements` , you can't specify `InstanceType` .
+/// \>
+/// \> Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html) , or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) AWS CloudFormation resource, you can't specify `InstanceRequirements` .
 ///
-/// For more information, see \[Specify attributes for instance type selection for EC2 Fleet or Spot Fleet\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html>) and \[Spot placement score\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html>) in the *Amazon EC2 User Guide* .
+/// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-instancerequirements.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1072,7 +876,7 @@ pub struct InstanceRequirements {
     /// To exclude accelerator-enabled instance types, set `Max` to `0` .
     ///
     /// Default: No minimum or maximum limits
-    pub accelerator_count: Option<Obj<AcceleratorCount>>,
+    pub accelerator_count: ::std::option::Option<crate::Obj<AcceleratorCount>>,
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
     ///
     /// Indicates whether instance types must have accelerators by specific manufacturers.
@@ -1084,7 +888,8 @@ pub struct InstanceRequirements {
     /// - For instance types with Xilinx devices, specify `xilinx` .
     ///
     /// Default: Any manufacturer
-    pub accelerator_manufacturers: Option<List<AcceleratorManufacturer>>,
+    pub accelerator_manufacturers:
+        ::std::option::Option<::cloudwright_core::List<AcceleratorManufacturer>>,
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
     ///
     /// The accelerators that must be on the instance type.
@@ -1110,13 +915,13 @@ pub struct InstanceRequirements {
     /// - For instance types with NVIDIA V100 GPUs, specify `v100` .
     ///
     /// Default: Any accelerator
-    pub accelerator_names: Option<List<AcceleratorName>>,
+    pub accelerator_names: ::std::option::Option<::cloudwright_core::List<AcceleratorName>>,
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiB`] object.
     ///
     /// The minimum and maximum amount of total accelerator memory, in MiB.
     ///
     /// Default: No minimum or maximum limits
-    pub accelerator_total_memory_mi_b: Option<Obj<AcceleratorTotalMemoryMiB>>,
+    pub accelerator_total_memory_mi_b: ::std::option::Option<crate::Obj<AcceleratorTotalMemoryMiB>>,
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
     ///
     /// The accelerator types that must be on the instance type.
@@ -1127,7 +932,7 @@ pub struct InstanceRequirements {
     /// - For instance types with Media accelerators, specify `media` .
     ///
     /// Default: Any accelerator type
-    pub accelerator_types: Option<List<AcceleratorType>>,
+    pub accelerator_types: ::std::option::Option<::cloudwright_core::List<AcceleratorType>>,
     /// `AllowedInstanceTypes`: a list of strings.
     ///
     /// The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
@@ -1136,12 +941,13 @@ pub struct InstanceRequirements {
     ///
     /// For example, if you specify `c5*` ,Amazon EC2 will allow the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*` , Amazon EC2 will allow all the M5a instance types, but not the M5n instance types.
     ///
-    /// &gt; If you specify `AllowedInstanceTypes` , you can't specify `ExcludedInstanceTypes` .
+    /// \> If you specify `AllowedInstanceTypes` , you can't specify `ExcludedInstanceTypes` .
     ///
     /// Default: All instance types
     ///
     /// Items 0 to 400; each item: pattern `^[a-zA-Z0-9\.\*\-]+$`, length 1 to 30.
-    pub allowed_instance_types: Option<List<Str>>,
+    pub allowed_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BareMetal`: a [`BareMetal`] value.
     ///
     /// Indicates whether bare metal instance types must be included, excluded, or required.
@@ -1151,27 +957,27 @@ pub struct InstanceRequirements {
     /// - To exclude bare metal instance types, specify `excluded` .
     ///
     /// Default: `excluded`
-    pub bare_metal: Option<BareMetal>,
+    pub bare_metal: ::std::option::Option<BareMetal>,
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbps`] object.
     ///
-    /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
+    /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: No minimum or maximum limits
-    pub baseline_ebs_bandwidth_mbps: Option<Obj<BaselineEbsBandwidthMbps>>,
+    pub baseline_ebs_bandwidth_mbps: ::std::option::Option<crate::Obj<BaselineEbsBandwidthMbps>>,
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactors`] object.
     ///
-    /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application. Currently, this parameter only supports CPU performance as a baseline performance factor. For more information, see \[Performance protection\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-abis-performance-protection>) in the *Amazon EC2 User Guide* .
-    pub baseline_performance_factors: Option<Obj<BaselinePerformanceFactors>>,
+    /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application. Currently, this parameter only supports CPU performance as a baseline performance factor. For more information, see [Performance protection](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-abis-performance-protection) in the *Amazon EC2 User Guide* .
+    pub baseline_performance_factors: ::std::option::Option<crate::Obj<BaselinePerformanceFactors>>,
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
     ///
-    /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see \[Burstable performance instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html>) .
+    /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) .
     ///
     /// - To include burstable performance instance types, specify `included` .
     /// - To require only burstable performance instance types, specify `required` .
     /// - To exclude burstable performance instance types, specify `excluded` .
     ///
     /// Default: `excluded`
-    pub burstable_performance: Option<BurstablePerformance>,
+    pub burstable_performance: ::std::option::Option<BurstablePerformance>,
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
     ///
     /// The CPU manufacturers to include.
@@ -1181,10 +987,10 @@ pub struct InstanceRequirements {
     /// - For instance types with AWS CPUs, specify `amazon-web-services` .
     /// - For instance types with Apple CPUs, specify `apple` .
     ///
-    /// &gt; Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
+    /// \> Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
     ///
     /// Default: Any manufacturer
-    pub cpu_manufacturers: Option<List<CpuManufacturer>>,
+    pub cpu_manufacturers: ::std::option::Option<::cloudwright_core::List<CpuManufacturer>>,
     /// `ExcludedInstanceTypes`: a list of strings.
     ///
     /// The instance types to exclude.
@@ -1193,32 +999,33 @@ pub struct InstanceRequirements {
     ///
     /// For example, if you specify `c5*` ,Amazon EC2 will exclude the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*` , Amazon EC2 will exclude all the M5a instance types, but not the M5n instance types.
     ///
-    /// &gt; If you specify `ExcludedInstanceTypes` , you can't specify `AllowedInstanceTypes` .
+    /// \> If you specify `ExcludedInstanceTypes` , you can't specify `AllowedInstanceTypes` .
     ///
     /// Default: No excluded instance types
     ///
     /// Items 0 to 400; each item: pattern `^[a-zA-Z0-9\.\*\-]+$`, length 1 to 30.
-    pub excluded_instance_types: Option<List<Str>>,
+    pub excluded_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
     ///
-    /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     ///
     /// For current generation instance types, specify `current` .
     ///
     /// For previous generation instance types, specify `previous` .
     ///
     /// Default: Current and previous generation instance types
-    pub instance_generations: Option<List<InstanceGeneration>>,
+    pub instance_generations: ::std::option::Option<::cloudwright_core::List<InstanceGeneration>>,
     /// `LocalStorage`: a [`LocalStorage`] value.
     ///
-    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, \[Amazon EC2 instance store\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide* .
     ///
     /// - To include instance types with instance store volumes, specify `included` .
     /// - To require only instance types with instance store volumes, specify `required` .
     /// - To exclude instance types with instance store volumes, specify `excluded` .
     ///
     /// Default: `included`
-    pub local_storage: Option<LocalStorage>,
+    pub local_storage: ::std::option::Option<LocalStorage>,
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
     ///
     /// The type of local storage that is required.
@@ -1227,7 +1034,7 @@ pub struct InstanceRequirements {
     /// - For instance types with solid state drive (SSD) storage, specify `ssd` .
     ///
     /// Default: `hdd` and `ssd`
-    pub local_storage_types: Option<List<LocalStorageType>>,
+    pub local_storage_types: ::std::option::Option<::cloudwright_core::List<LocalStorageType>>,
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
@@ -1236,30 +1043,31 @@ pub struct InstanceRequirements {
     ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is based on the per vCPU or per memory price instead of the per instance price.
     ///
-    /// &gt; Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
-    pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Int>,
+    /// \> Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
+    pub max_spot_price_as_percentage_of_optimal_on_demand_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpu`] object.
     ///
     /// The minimum and maximum amount of memory per vCPU, in GiB.
     ///
     /// Default: No minimum or maximum limits
-    pub memory_gi_b_per_v_cpu: Option<Obj<MemoryGiBPerVCpu>>,
+    pub memory_gi_b_per_v_cpu: ::std::option::Option<crate::Obj<MemoryGiBPerVCpu>>,
     /// `MemoryMiB`: a [`MemoryMiB`] object.
     ///
     /// The minimum and maximum amount of memory, in MiB.
-    pub memory_mi_b: Option<Obj<MemoryMiB>>,
+    pub memory_mi_b: ::std::option::Option<crate::Obj<MemoryMiB>>,
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbps`] object.
     ///
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
     ///
     /// Default: No minimum or maximum limits
-    pub network_bandwidth_gbps: Option<Obj<NetworkBandwidthGbps>>,
+    pub network_bandwidth_gbps: ::std::option::Option<crate::Obj<NetworkBandwidthGbps>>,
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCount`] object.
     ///
     /// The minimum and maximum number of network interfaces.
     ///
     /// Default: No minimum or maximum limits
-    pub network_interface_count: Option<Obj<NetworkInterfaceCount>>,
+    pub network_interface_count: ::std::option::Option<crate::Obj<NetworkInterfaceCount>>,
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
@@ -1268,20 +1076,21 @@ pub struct InstanceRequirements {
     ///
     /// To turn off price protection, specify a high value, such as `999999` .
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) and \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html) .
     ///
-    /// &gt; If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
+    /// \> If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
     ///
     /// Default: `20`
-    pub on_demand_max_price_percentage_over_lowest_price: Option<Int>,
+    pub on_demand_max_price_percentage_over_lowest_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `RequireHibernateSupport`: a boolean.
     ///
     /// Indicates whether instance types must support hibernation for On-Demand Instances.
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) .
     ///
     /// Default: `false`
-    pub require_hibernate_support: Option<Bool>,
+    pub require_hibernate_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the Spot price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified Spot price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose Spot price exceeds your specified threshold.
@@ -1290,22 +1099,22 @@ pub struct InstanceRequirements {
     ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) and \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html) .
     ///
-    /// &gt; Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
+    /// \> Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
     ///
     /// Default: `100`
-    pub spot_max_price_percentage_over_lowest_price: Option<Int>,
+    pub spot_max_price_percentage_over_lowest_price: ::std::option::Option<::cloudwright_core::Int>,
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGb`] object.
     ///
     /// The minimum and maximum amount of total local storage, in GB.
     ///
     /// Default: No minimum or maximum limits
-    pub total_local_storage_gb: Option<Obj<TotalLocalStorageGb>>,
+    pub total_local_storage_gb: ::std::option::Option<crate::Obj<TotalLocalStorageGb>>,
     /// `VCpuCount`: a [`VCpuCount`] object.
     ///
     /// The minimum and maximum number of vCPUs.
-    pub v_cpu_count: Option<Obj<VCpuCount>>,
+    pub v_cpu_count: ::std::option::Option<crate::Obj<VCpuCount>>,
 }
 
 #[rustfmt::skip]
@@ -1313,67 +1122,67 @@ impl InstanceRequirements {
     /// A `InstanceRequirements` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCount`] object.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCount>>) -> Self { self.accelerator_count = Some(value.into()); self }
+    pub fn accelerator_count(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorCount>>) -> Self { self.accelerator_count = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
+    pub fn accelerator_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
+    pub fn accelerator_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorName>>) -> Self { self.accelerator_names = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiB`] object.
-    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiB>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorTotalMemoryMiB>>) -> Self { self.accelerator_total_memory_mi_b = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
+    pub fn accelerator_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorType>>) -> Self { self.accelerator_types = ::std::option::Option::Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
+    pub fn allowed_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
+    pub fn bare_metal(mut self, value: impl ::std::convert::Into<BareMetal>) -> Self { self.bare_metal = ::std::option::Option::Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbps`] object.
-    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbps>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl ::std::convert::Into<crate::Obj<BaselineEbsBandwidthMbps>>) -> Self { self.baseline_ebs_bandwidth_mbps = ::std::option::Option::Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactors`] object.
-    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactors>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
+    pub fn baseline_performance_factors(mut self, value: impl ::std::convert::Into<crate::Obj<BaselinePerformanceFactors>>) -> Self { self.baseline_performance_factors = ::std::option::Option::Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
+    pub fn burstable_performance(mut self, value: impl ::std::convert::Into<BurstablePerformance>) -> Self { self.burstable_performance = ::std::option::Option::Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
+    pub fn cpu_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
+    pub fn excluded_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
+    pub fn instance_generations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceGeneration>>) -> Self { self.instance_generations = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
+    pub fn local_storage(mut self, value: impl ::std::convert::Into<LocalStorage>) -> Self { self.local_storage = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
+    pub fn local_storage_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalStorageType>>) -> Self { self.local_storage_types = ::std::option::Option::Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = ::std::option::Option::Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpu`] object.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpu>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryGiBPerVCpu>>) -> Self { self.memory_gi_b_per_v_cpu = ::std::option::Option::Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiB`] object.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiB>>) -> Self { self.memory_mi_b = Some(value.into()); self }
+    pub fn memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryMiB>>) -> Self { self.memory_mi_b = ::std::option::Option::Some(value.into()); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbps`] object.
-    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbps>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
+    pub fn network_bandwidth_gbps(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkBandwidthGbps>>) -> Self { self.network_bandwidth_gbps = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCount`] object.
-    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCount>>) -> Self { self.network_interface_count = Some(value.into()); self }
+    pub fn network_interface_count(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkInterfaceCount>>) -> Self { self.network_interface_count = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
+    pub fn require_hibernate_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_hibernate_support = ::std::option::Option::Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGb`] object.
-    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGb>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
+    pub fn total_local_storage_gb(mut self, value: impl ::std::convert::Into<crate::Obj<TotalLocalStorageGb>>) -> Self { self.total_local_storage_gb = ::std::option::Option::Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCount`] object.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCount>>) -> Self { self.v_cpu_count = Some(value.into()); self }
+    pub fn v_cpu_count(mut self, value: impl ::std::convert::Into<crate::Obj<VCpuCount>>) -> Self { self.v_cpu_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceRequirements {}
+impl crate::PropertyType for InstanceRequirements {}
 
-impl ToValue for InstanceRequirements {
+impl ::cloudwright_core::ToValue for InstanceRequirements {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
             .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
             .opt("AcceleratorNames", &self.accelerator_names)
@@ -1421,28 +1230,19 @@ impl ToValue for InstanceRequirements {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv4Prefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ipv4PrefixSpecification` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies an IPv4 prefix for a network interface.
 ///
-/// `Ipv4PrefixSpecification` is a property of \[AWS::EC2::LaunchTemplate NetworkInterface\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html>) .
+/// `Ipv4PrefixSpecification` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-ipv4prefixspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ipv4PrefixSpecification {
     /// `Ipv4Prefix`: a string.
     ///
-    /// The IPv4 prefix. For information, see \[Assigning prefixes to network interfaces\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html>) in the *Amazon EC2 User Guide* .
-    pub ipv4_prefix: Option<Str>,
+    /// The IPv4 prefix. For information, see [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html) in the *Amazon EC2 User Guide* .
+    pub ipv4_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1450,38 +1250,29 @@ impl Ipv4PrefixSpecification {
     /// A `Ipv4PrefixSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Ipv4Prefix`: a string.
-    pub fn ipv4_prefix(mut self, value: impl Into<Str>) -> Self { self.ipv4_prefix = Some(value.into()); self }
+    pub fn ipv4_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv4_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ipv4PrefixSpecification {}
+impl crate::PropertyType for Ipv4PrefixSpecification {}
 
-impl ToValue for Ipv4PrefixSpecification {
+impl ::cloudwright_core::ToValue for Ipv4PrefixSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ipv4Prefix", &self.ipv4_prefix)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ipv6Add: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv6Address", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ipv6Add` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies an IPv6 address in an Amazon EC2 launch template.
 ///
-/// `Ipv6Add` is a property of \[AWS::EC2::LaunchTemplate NetworkInterface\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html>) .
+/// `Ipv6Add` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-ipv6add.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1489,7 +1280,7 @@ pub struct Ipv6Add {
     /// `Ipv6Address`: a string.
     ///
     /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet. You can't use this option if you're specifying a number of IPv6 addresses.
-    pub ipv6_address: Option<Str>,
+    pub ipv6_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1497,38 +1288,29 @@ impl Ipv6Add {
     /// A `Ipv6Add` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Ipv6Address`: a string.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
+    pub fn ipv6_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ipv6Add {}
+impl crate::PropertyType for Ipv6Add {}
 
-impl ToValue for Ipv6Add {
+impl ::cloudwright_core::ToValue for Ipv6Add {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ipv6Address", &self.ipv6_address)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv6Prefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ipv6PrefixSpecification` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies an IPv6 prefix for a network interface.
 ///
-/// `Ipv6PrefixSpecification` is a property of \[AWS::EC2::LaunchTemplate NetworkInterface\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html>) .
+/// `Ipv6PrefixSpecification` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-ipv6prefixspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1536,7 +1318,7 @@ pub struct Ipv6PrefixSpecification {
     /// `Ipv6Prefix`: a string.
     ///
     /// The IPv6 prefix.
-    pub ipv6_prefix: Option<Str>,
+    pub ipv6_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1544,66 +1326,29 @@ impl Ipv6PrefixSpecification {
     /// A `Ipv6PrefixSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Ipv6Prefix`: a string.
-    pub fn ipv6_prefix(mut self, value: impl Into<Str>) -> Self { self.ipv6_prefix = Some(value.into()); self }
+    pub fn ipv6_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ipv6PrefixSpecification {}
+impl crate::PropertyType for Ipv6PrefixSpecification {}
 
-impl ToValue for Ipv6PrefixSpecification {
+impl ::cloudwright_core::ToValue for Ipv6PrefixSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ipv6Prefix", &self.ipv6_prefix)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateData: ObjRule = ObjRule {
-    properties: &[
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: false })),
-        ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
-        ("CpuOptions", Shape::Object(&RULE_CpuOptions)),
-        ("CreditSpecification", Shape::Object(&RULE_CreditSpecification)),
-        ("DisableApiStop", Shape::Bool),
-        ("DisableApiTermination", Shape::Bool),
-        ("EbsOptimized", Shape::Bool),
-        ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptions)),
-        ("HibernationOptions", Shape::Object(&RULE_HibernationOptions)),
-        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfile)),
-        ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("InstanceInitiatedShutdownBehavior", Shape::Str(&StrRule { allowed: &["stop", "terminate"], ..StrRule::ANY })),
-        ("InstanceMarketOptions", Shape::Object(&RULE_InstanceMarketOptions)),
-        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
-        ("KernelId", Shape::STR),
-        ("KeyName", Shape::STR),
-        ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseSpecification), min_items: None, max_items: None, unique: false })),
-        ("MaintenanceOptions", Shape::Object(&RULE_MaintenanceOptions)),
-        ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
-        ("Monitoring", Shape::Object(&RULE_Monitoring)),
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None, unique: false })),
-        ("Placement", Shape::Object(&RULE_Placement)),
-        ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptions)),
-        ("RamDiskId", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
-        ("UserData", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LaunchTemplateData` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// The information to include in the launch template.
 ///
-/// &gt; You must specify at least one parameter for the launch template data.
+/// \> You must specify at least one parameter for the launch template data.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1611,45 +1356,46 @@ pub struct LaunchTemplateData {
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
     ///
     /// The block device mapping.
-    pub block_device_mappings: Option<List<BlockDeviceMapping>>,
+    pub block_device_mappings: ::std::option::Option<::cloudwright_core::List<BlockDeviceMapping>>,
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
     ///
     /// The Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to `open` , which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone).
-    pub capacity_reservation_specification: Option<Obj<CapacityReservationSpecification>>,
+    pub capacity_reservation_specification:
+        ::std::option::Option<crate::Obj<CapacityReservationSpecification>>,
     /// `CpuOptions`: a [`CpuOptions`] object.
     ///
-    /// The CPU options for the instance. For more information, see \[CPU options for Amazon EC2 instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html>) in the *Amazon EC2 User Guide* .
-    pub cpu_options: Option<Obj<CpuOptions>>,
+    /// The CPU options for the instance. For more information, see [CPU options for Amazon EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon EC2 User Guide* .
+    pub cpu_options: ::std::option::Option<crate::Obj<CpuOptions>>,
     /// `CreditSpecification`: a [`CreditSpecification`] object.
     ///
     /// The credit option for CPU usage of the instance. Valid only for T instances.
-    pub credit_specification: Option<Obj<CreditSpecification>>,
+    pub credit_specification: ::std::option::Option<crate::Obj<CreditSpecification>>,
     /// `DisableApiStop`: a boolean.
     ///
-    /// Indicates whether to enable the instance for stop protection. For more information, see \[Enable stop protection for your EC2 instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html>) in the *Amazon EC2 User Guide* .
-    pub disable_api_stop: Option<Bool>,
+    /// Indicates whether to enable the instance for stop protection. For more information, see [Enable stop protection for your EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html) in the *Amazon EC2 User Guide* .
+    pub disable_api_stop: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DisableApiTermination`: a boolean.
     ///
     /// Indicates whether termination protection is enabled for the instance. The default is `false` , which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
-    pub disable_api_termination: Option<Bool>,
+    pub disable_api_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EbsOptimized`: a boolean.
     ///
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnclaveOptions`: an [`EnclaveOptions`] object.
     ///
-    /// Indicates whether the instance is enabled for AWS Nitro Enclaves. For more information, see \[What is Nitro Enclaves?\](<https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave.html>) in the *AWS Nitro Enclaves User Guide* .
+    /// Indicates whether the instance is enabled for AWS Nitro Enclaves. For more information, see [What is Nitro Enclaves?](https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave.html) in the *AWS Nitro Enclaves User Guide* .
     ///
     /// You can't enable AWS Nitro Enclaves and hibernation on the same instance.
-    pub enclave_options: Option<Obj<EnclaveOptions>>,
+    pub enclave_options: ::std::option::Option<crate::Obj<EnclaveOptions>>,
     /// `HibernationOptions`: a [`HibernationOptions`] object.
     ///
-    /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the \[hibernation prerequisites\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html>) . For more information, see \[Hibernate your Amazon EC2 instance\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html>) in the *Amazon EC2 User Guide* .
-    pub hibernation_options: Option<Obj<HibernationOptions>>,
+    /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html) . For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide* .
+    pub hibernation_options: ::std::option::Option<crate::Obj<HibernationOptions>>,
     /// `IamInstanceProfile`: an [`IamInstanceProfile`] object.
     ///
     /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
-    pub iam_instance_profile: Option<Obj<IamInstanceProfile>>,
+    pub iam_instance_profile: ::std::option::Option<crate::Obj<IamInstanceProfile>>,
     /// `ImageId`: a string.
     ///
     /// The ID of the AMI. Alternatively, you can specify a Systems Manager parameter, which will resolve to an AMI ID on launch.
@@ -1661,20 +1407,21 @@ pub struct LaunchTemplateData {
     /// - `resolve:ssm:parameter-name:version-number`
     /// - `resolve:ssm:parameter-name:label`
     ///
-    /// For more information, see \[Use a Systems Manager parameter to find an AMI\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami.html#using-systems-manager-parameter-to-find-AMI>) in the *Amazon Elastic Compute Cloud User Guide* .
+    /// For more information, see [Use a Systems Manager parameter to find an AMI](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami.html#using-systems-manager-parameter-to-find-AMI) in the *Amazon Elastic Compute Cloud User Guide* .
     ///
     /// Format `AWS::EC2::Image.Id`.
-    pub image_id: Option<Str>,
+    pub image_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceInitiatedShutdownBehavior`: an [`InstanceInitiatedShutdownBehavior`] value.
     ///
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
     /// Default: `stop`
-    pub instance_initiated_shutdown_behavior: Option<InstanceInitiatedShutdownBehavior>,
+    pub instance_initiated_shutdown_behavior:
+        ::std::option::Option<InstanceInitiatedShutdownBehavior>,
     /// `InstanceMarketOptions`: an [`InstanceMarketOptions`] object.
     ///
     /// The market (purchasing) option for the instances.
-    pub instance_market_options: Option<Obj<InstanceMarketOptions>>,
+    pub instance_market_options: ::std::option::Option<crate::Obj<InstanceMarketOptions>>,
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
     ///
     /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
@@ -1688,64 +1435,65 @@ pub struct LaunchTemplateData {
     /// - `AllowedInstanceTypes` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
     /// - `ExcludedInstanceTypes` - The instance types to exclude from the list, even if they match your specified attributes.
     ///
-    /// &gt; If you specify `InstanceRequirements` , you can't specify `InstanceType` .
-    /// &gt;
-    /// &gt; Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the \[launch instance wizard\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html>) , or with the \[RunInstances\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html>) API or \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) AWS CloudFormation resource, you can't specify `InstanceRequirements` .
+    /// \> If you specify `InstanceRequirements` , you can't specify `InstanceType` .
+    /// \>
+    /// \> Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html) , or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) AWS CloudFormation resource, you can't specify `InstanceRequirements` .
     ///
-    /// For more information, see \[Specify attributes for instance type selection for EC2 Fleet or Spot Fleet\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html>) and \[Spot placement score\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html>) in the *Amazon EC2 User Guide* .
-    pub instance_requirements: Option<Obj<InstanceRequirements>>,
+    /// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide* .
+    pub instance_requirements: ::std::option::Option<crate::Obj<InstanceRequirements>>,
     /// `InstanceType`: an [`InstanceType`] value.
     ///
-    /// The instance type. For more information, see \[Amazon EC2 instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// The instance type. For more information, see [Amazon EC2 instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     ///
     /// If you specify `InstanceType` , you can't specify `InstanceRequirements` .
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::std::option::Option<InstanceType>,
     /// `KernelId`: a string.
     ///
     /// The ID of the kernel.
     ///
-    /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[User Provided Kernels\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html>) in the *Amazon EC2 User Guide* .
-    pub kernel_id: Option<Str>,
+    /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [User Provided Kernels](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide* .
+    pub kernel_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyName`: a string.
     ///
-    /// The name of the key pair. You can create a key pair using \[CreateKeyPair\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateKeyPair.html>) or \[ImportKeyPair\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html>) .
+    /// The name of the key pair. You can create a key pair using [CreateKeyPair](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateKeyPair.html) or [ImportKeyPair](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html) .
     ///
-    /// &gt; If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
-    pub key_name: Option<Str>,
+    /// \> If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
+    pub key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LicenseSpecifications`: a list of [`LicenseSpecification`] objects.
     ///
     /// The license configurations.
-    pub license_specifications: Option<List<LicenseSpecification>>,
+    pub license_specifications:
+        ::std::option::Option<::cloudwright_core::List<LicenseSpecification>>,
     /// `MaintenanceOptions`: a [`MaintenanceOptions`] object.
     ///
     /// The maintenance options of your instance.
-    pub maintenance_options: Option<Obj<MaintenanceOptions>>,
+    pub maintenance_options: ::std::option::Option<crate::Obj<MaintenanceOptions>>,
     /// `MetadataOptions`: a [`MetadataOptions`] object.
     ///
-    /// The metadata options for the instance. For more information, see \[Configure the Instance Metadata Service options\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html>) in the *Amazon EC2 User Guide* .
-    pub metadata_options: Option<Obj<MetadataOptions>>,
+    /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html) in the *Amazon EC2 User Guide* .
+    pub metadata_options: ::std::option::Option<crate::Obj<MetadataOptions>>,
     /// `Monitoring`: a [`Monitoring`] object.
     ///
     /// The monitoring for the instance.
-    pub monitoring: Option<Obj<Monitoring>>,
+    pub monitoring: ::std::option::Option<crate::Obj<Monitoring>>,
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
     ///
     /// The network interfaces for the instance.
-    pub network_interfaces: Option<List<NetworkInterface>>,
+    pub network_interfaces: ::std::option::Option<::cloudwright_core::List<NetworkInterface>>,
     /// `Placement`: a [`Placement`] object.
     ///
     /// The placement for the instance.
-    pub placement: Option<Obj<Placement>>,
+    pub placement: ::std::option::Option<crate::Obj<Placement>>,
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptions`] object.
     ///
-    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
-    pub private_dns_name_options: Option<Obj<PrivateDnsNameOptions>>,
+    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *Amazon Elastic Compute Cloud User Guide* .
+    pub private_dns_name_options: ::std::option::Option<crate::Obj<PrivateDnsNameOptions>>,
     /// `RamDiskId`: a string.
     ///
     /// The ID of the RAM disk.
     ///
-    /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[User provided kernels\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html>) in the *Amazon EC2 User Guide* .
-    pub ram_disk_id: Option<Str>,
+    /// \> We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [User provided kernels](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide* .
+    pub ram_disk_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The IDs of the security groups. You can specify the IDs of existing security groups and references to resources created by the stack template.
@@ -1753,7 +1501,8 @@ pub struct LaunchTemplateData {
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The names of the security groups. For a nondefault VPC, you must use security group IDs instead.
@@ -1761,19 +1510,19 @@ pub struct LaunchTemplateData {
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
     ///
     /// The tags to apply to resources that are created during instance launch.
     ///
-    /// To tag the launch template itself, use \[TagSpecifications\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#cfn-ec2-launchtemplate-tagspecifications>) .
-    pub tag_specifications: Option<List<TagSpecification>>,
+    /// To tag the launch template itself, use [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#cfn-ec2-launchtemplate-tagspecifications) .
+    pub tag_specifications: ::std::option::Option<::cloudwright_core::List<TagSpecification>>,
     /// `UserData`: a string.
     ///
-    /// The user data to make available to the instance. You must provide base64-encoded text. User data is limited to 16 KB. For more information, see \[Run commands when you launch an EC2 instance with user data input\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html>) in the *Amazon EC2 User Guide* .
+    /// The user data to make available to the instance. You must provide base64-encoded text. User data is limited to 16 KB. For more information, see [Run commands when you launch an EC2 instance with user data input](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html) in the *Amazon EC2 User Guide* .
     ///
-    /// If you are creating the launch template for use with AWS Batch , the user data must be provided in the \[MIME multi-part archive format\](<https://docs.aws.amazon.com/https://cloudinit.readthedocs.io/en/latest/topics/format.html#mime-multi-part-archive>) . For more information, see \[Amazon EC2 user data in launch templates\](<https://docs.aws.amazon.com/batch/latest/userguide/launch-templates.html#lt-user-data>) in the *AWS Batch User Guide* .
-    pub user_data: Option<Str>,
+    /// If you are creating the launch template for use with AWS Batch , the user data must be provided in the [MIME multi-part archive format](https://docs.aws.amazon.com/https://cloudinit.readthedocs.io/en/latest/topics/format.html#mime-multi-part-archive) . For more information, see [Amazon EC2 user data in launch templates](https://docs.aws.amazon.com/batch/latest/userguide/launch-templates.html#lt-user-data) in the *AWS Batch User Guide* .
+    pub user_data: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1781,75 +1530,75 @@ impl LaunchTemplateData {
     /// A `LaunchTemplateData` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
-    pub fn capacity_reservation_specification(mut self, value: impl Into<Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = Some(value.into()); self }
+    pub fn capacity_reservation_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = ::std::option::Option::Some(value.into()); self }
     /// `CpuOptions`: a [`CpuOptions`] object.
-    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptions>>) -> Self { self.cpu_options = Some(value.into()); self }
+    pub fn cpu_options(mut self, value: impl ::std::convert::Into<crate::Obj<CpuOptions>>) -> Self { self.cpu_options = ::std::option::Option::Some(value.into()); self }
     /// `CreditSpecification`: a [`CreditSpecification`] object.
-    pub fn credit_specification(mut self, value: impl Into<Obj<CreditSpecification>>) -> Self { self.credit_specification = Some(value.into()); self }
+    pub fn credit_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CreditSpecification>>) -> Self { self.credit_specification = ::std::option::Option::Some(value.into()); self }
     /// `DisableApiStop`: a boolean.
-    pub fn disable_api_stop(mut self, value: impl Into<Bool>) -> Self { self.disable_api_stop = Some(value.into()); self }
+    pub fn disable_api_stop(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_api_stop = ::std::option::Option::Some(value.into()); self }
     /// `DisableApiTermination`: a boolean.
-    pub fn disable_api_termination(mut self, value: impl Into<Bool>) -> Self { self.disable_api_termination = Some(value.into()); self }
+    pub fn disable_api_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_api_termination = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
     /// `EnclaveOptions`: an [`EnclaveOptions`] object.
-    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptions>>) -> Self { self.enclave_options = Some(value.into()); self }
+    pub fn enclave_options(mut self, value: impl ::std::convert::Into<crate::Obj<EnclaveOptions>>) -> Self { self.enclave_options = ::std::option::Option::Some(value.into()); self }
     /// `HibernationOptions`: a [`HibernationOptions`] object.
-    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptions>>) -> Self { self.hibernation_options = Some(value.into()); self }
+    pub fn hibernation_options(mut self, value: impl ::std::convert::Into<crate::Obj<HibernationOptions>>) -> Self { self.hibernation_options = ::std::option::Option::Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfile`] object.
-    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfile>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
+    pub fn iam_instance_profile(mut self, value: impl ::std::convert::Into<crate::Obj<IamInstanceProfile>>) -> Self { self.iam_instance_profile = ::std::option::Option::Some(value.into()); self }
     /// `ImageId`: a string.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceInitiatedShutdownBehavior`: an [`InstanceInitiatedShutdownBehavior`] value.
-    pub fn instance_initiated_shutdown_behavior(mut self, value: impl Into<InstanceInitiatedShutdownBehavior>) -> Self { self.instance_initiated_shutdown_behavior = Some(value.into()); self }
+    pub fn instance_initiated_shutdown_behavior(mut self, value: impl ::std::convert::Into<InstanceInitiatedShutdownBehavior>) -> Self { self.instance_initiated_shutdown_behavior = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMarketOptions`: an [`InstanceMarketOptions`] object.
-    pub fn instance_market_options(mut self, value: impl Into<Obj<InstanceMarketOptions>>) -> Self { self.instance_market_options = Some(value.into()); self }
+    pub fn instance_market_options(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceMarketOptions>>) -> Self { self.instance_market_options = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self { self.instance_requirements = Some(value.into()); self }
+    pub fn instance_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceRequirements>>) -> Self { self.instance_requirements = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `KernelId`: a string.
-    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self { self.kernel_id = Some(value.into()); self }
+    pub fn kernel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kernel_id = ::std::option::Option::Some(value.into()); self }
     /// `KeyName`: a string.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = ::std::option::Option::Some(value.into()); self }
     /// `LicenseSpecifications`: a list of [`LicenseSpecification`] objects.
-    pub fn license_specifications(mut self, value: impl Into<List<LicenseSpecification>>) -> Self { self.license_specifications = Some(value.into()); self }
+    pub fn license_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LicenseSpecification>>) -> Self { self.license_specifications = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceOptions`: a [`MaintenanceOptions`] object.
-    pub fn maintenance_options(mut self, value: impl Into<Obj<MaintenanceOptions>>) -> Self { self.maintenance_options = Some(value.into()); self }
+    pub fn maintenance_options(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceOptions>>) -> Self { self.maintenance_options = ::std::option::Option::Some(value.into()); self }
     /// `MetadataOptions`: a [`MetadataOptions`] object.
-    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self { self.metadata_options = Some(value.into()); self }
+    pub fn metadata_options(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataOptions>>) -> Self { self.metadata_options = ::std::option::Option::Some(value.into()); self }
     /// `Monitoring`: a [`Monitoring`] object.
-    pub fn monitoring(mut self, value: impl Into<Obj<Monitoring>>) -> Self { self.monitoring = Some(value.into()); self }
+    pub fn monitoring(mut self, value: impl ::std::convert::Into<crate::Obj<Monitoring>>) -> Self { self.monitoring = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
-    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self { self.network_interfaces = Some(value.into()); self }
+    pub fn network_interfaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NetworkInterface>>) -> Self { self.network_interfaces = ::std::option::Option::Some(value.into()); self }
     /// `Placement`: a [`Placement`] object.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
+    pub fn placement(mut self, value: impl ::std::convert::Into<crate::Obj<Placement>>) -> Self { self.placement = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptions`] object.
-    pub fn private_dns_name_options(mut self, value: impl Into<Obj<PrivateDnsNameOptions>>) -> Self { self.private_dns_name_options = Some(value.into()); self }
+    pub fn private_dns_name_options(mut self, value: impl ::std::convert::Into<crate::Obj<PrivateDnsNameOptions>>) -> Self { self.private_dns_name_options = ::std::option::Option::Some(value.into()); self }
     /// `RamDiskId`: a string.
-    pub fn ram_disk_id(mut self, value: impl Into<Str>) -> Self { self.ram_disk_id = Some(value.into()); self }
+    pub fn ram_disk_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ram_disk_id = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `UserData`: a string.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
+    pub fn user_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateData {}
+impl crate::PropertyType for LaunchTemplateData {}
 
-impl ToValue for LaunchTemplateData {
+impl ::cloudwright_core::ToValue for LaunchTemplateData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
             .opt(
                 "CapacityReservationSpecification",
@@ -1889,23 +1638,13 @@ impl ToValue for LaunchTemplateData {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateTagSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-fleet", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-policy", "ipam-pool", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LaunchTemplateTagSpecification` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies the tags to apply to the launch template during creation.
 ///
-/// To specify the tags for the resources that are created during instance launch, use \[AWS::EC2::LaunchTemplate TagSpecification\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-tagspecification.html>) .
+/// To specify the tags for the resources that are created during instance launch, use [AWS::EC2::LaunchTemplate TagSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-tagspecification.html) .
 ///
-/// `LaunchTemplateTagSpecification` is a property of \[AWS::EC2::LaunchTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html>) .
+/// `LaunchTemplateTagSpecification` is a property of [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatetagspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1913,11 +1652,11 @@ pub struct LaunchTemplateTagSpecification {
     /// `ResourceType`: a [`ResourceType`] value.
     ///
     /// The type of resource. To tag a launch template, `ResourceType` must be `launch-template` .
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::std::option::Option<ResourceType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -1925,41 +1664,32 @@ impl LaunchTemplateTagSpecification {
     /// A `LaunchTemplateTagSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateTagSpecification {}
+impl crate::PropertyType for LaunchTemplateTagSpecification {}
 
-impl ToValue for LaunchTemplateTagSpecification {
+impl ::cloudwright_core::ToValue for LaunchTemplateTagSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LicenseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("LicenseConfigurationArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LicenseSpecification` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies a license configuration for an instance.
 ///
-/// `LicenseSpecification` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `LicenseSpecification` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-licensespecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1967,7 +1697,7 @@ pub struct LicenseSpecification {
     /// `LicenseConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the license configuration.
-    pub license_configuration_arn: Option<Str>,
+    pub license_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1975,32 +1705,23 @@ impl LicenseSpecification {
     /// A `LicenseSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LicenseConfigurationArn`: a string.
-    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.license_configuration_arn = Some(value.into()); self }
+    pub fn license_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.license_configuration_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LicenseSpecification {}
+impl crate::PropertyType for LicenseSpecification {}
 
-impl ToValue for LicenseSpecification {
+impl ::cloudwright_core::ToValue for LicenseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LicenseConfigurationArn", &self.license_configuration_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRecovery", Shape::Str(&StrRule { allowed: &["default", "disabled"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaintenanceOptions` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -2012,7 +1733,7 @@ pub struct MaintenanceOptions {
     /// `AutoRecovery`: an [`AutoRecovery`] value.
     ///
     /// Disables the automatic recovery behavior of your instance or sets it to default.
-    pub auto_recovery: Option<AutoRecovery>,
+    pub auto_recovery: ::std::option::Option<AutoRecovery>,
 }
 
 #[rustfmt::skip]
@@ -2020,33 +1741,23 @@ impl MaintenanceOptions {
     /// A `MaintenanceOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoRecovery`: an [`AutoRecovery`] value.
-    pub fn auto_recovery(mut self, value: impl Into<AutoRecovery>) -> Self { self.auto_recovery = Some(value.into()); self }
+    pub fn auto_recovery(mut self, value: impl ::std::convert::Into<AutoRecovery>) -> Self { self.auto_recovery = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceOptions {}
+impl crate::PropertyType for MaintenanceOptions {}
 
-impl ToValue for MaintenanceOptions {
+impl ::cloudwright_core::ToValue for MaintenanceOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoRecovery", &self.auto_recovery)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryGiBPerVCpu: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemoryGiBPerVCpu` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -2058,11 +1769,11 @@ pub struct MemoryGiBPerVCpu {
     /// `Max`: a number.
     ///
     /// The maximum amount of memory per vCPU, in GiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum amount of memory per vCPU, in GiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -2070,36 +1781,26 @@ impl MemoryGiBPerVCpu {
     /// A `MemoryGiBPerVCpu` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemoryGiBPerVCpu {}
+impl crate::PropertyType for MemoryGiBPerVCpu {}
 
-impl ToValue for MemoryGiBPerVCpu {
+impl ::cloudwright_core::ToValue for MemoryGiBPerVCpu {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryMiB: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemoryMiB` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -2111,11 +1812,11 @@ pub struct MemoryMiB {
     /// `Max`: an integer.
     ///
     /// The maximum amount of memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum amount of memory, in MiB. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2123,45 +1824,32 @@ impl MemoryMiB {
     /// A `MemoryMiB` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemoryMiB {}
+impl crate::PropertyType for MemoryMiB {}
 
-impl ToValue for MemoryMiB {
+impl ::cloudwright_core::ToValue for MemoryMiB {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
-    properties: &[
-        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-        ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-        ("HttpPutResponseHopLimit", Shape::INT),
-        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
-        ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetadataOptions` property type of `AWS::EC2::LaunchTemplate`.
 ///
-/// The metadata options for the instance. For more information, see \[Instance metadata and user data\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html>) in the *Amazon EC2 User Guide* .
+/// The metadata options for the instance. For more information, see [Instance metadata and user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html) in the *Amazon EC2 User Guide* .
 ///
-/// `MetadataOptions` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `MetadataOptions` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-metadataoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2170,14 +1858,14 @@ pub struct MetadataOptions {
     ///
     /// Enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state is `enabled` .
     ///
-    /// &gt; If you specify a value of `disabled` , you will not be able to access your instance metadata.
-    pub http_endpoint: Option<HttpEndpoint>,
+    /// \> If you specify a value of `disabled` , you will not be able to access your instance metadata.
+    pub http_endpoint: ::std::option::Option<HttpEndpoint>,
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
     ///
     /// Enables or disables the IPv6 endpoint for the instance metadata service.
     ///
     /// Default: `disabled`
-    pub http_protocol_ipv6: Option<HttpProtocolIpv6>,
+    pub http_protocol_ipv6: ::std::option::Option<HttpProtocolIpv6>,
     /// `HttpPutResponseHopLimit`: an integer.
     ///
     /// The desired HTTP PUT response hop limit for instance metadata requests. The larger the number, the further instance metadata requests can travel.
@@ -2185,7 +1873,7 @@ pub struct MetadataOptions {
     /// Default: `1`
     ///
     /// Possible values: Integers from 1 to 64
-    pub http_put_response_hop_limit: Option<Int>,
+    pub http_put_response_hop_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `HttpTokens`: a [`HttpTokens`] value.
     ///
     /// Indicates whether IMDSv2 is required.
@@ -2194,13 +1882,13 @@ pub struct MetadataOptions {
     /// - `required` - IMDSv2 is required. You must send a session token in your instance metadata retrieval requests. With this option, retrieving the IAM role credentials always returns IMDSv2 credentials; IMDSv1 credentials are not available.
     ///
     /// Default: If the value of `ImdsSupport` for the Amazon Machine Image (AMI) for your instance is `v2.0` , the default is `required` .
-    pub http_tokens: Option<HttpTokens>,
+    pub http_tokens: ::std::option::Option<HttpTokens>,
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
     ///
-    /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see \[View tags for your EC2 instances using instance metadata\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html>) .
+    /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html) .
     ///
     /// Default: `disabled`
-    pub instance_metadata_tags: Option<InstanceMetadataTags>,
+    pub instance_metadata_tags: ::std::option::Option<InstanceMetadataTags>,
 }
 
 #[rustfmt::skip]
@@ -2208,27 +1896,27 @@ impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
+    pub fn http_endpoint(mut self, value: impl ::std::convert::Into<HttpEndpoint>) -> Self { self.http_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
-    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = Some(value.into()); self }
+    pub fn http_protocol_ipv6(mut self, value: impl ::std::convert::Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
+    pub fn http_put_response_hop_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_put_response_hop_limit = ::std::option::Option::Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
+    pub fn http_tokens(mut self, value: impl ::std::convert::Into<HttpTokens>) -> Self { self.http_tokens = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
-    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = Some(value.into()); self }
+    pub fn instance_metadata_tags(mut self, value: impl ::std::convert::Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataOptions {}
+impl crate::PropertyType for MetadataOptions {}
 
-impl ToValue for MetadataOptions {
+impl ::cloudwright_core::ToValue for MetadataOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
             .opt("HttpProtocolIpv6", &self.http_protocol_ipv6)
             .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
@@ -2238,20 +1926,11 @@ impl ToValue for MetadataOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Monitoring: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Monitoring` property type of `AWS::EC2::LaunchTemplate`.
 ///
-/// Specifies whether detailed monitoring is enabled for an instance. For more information about detailed monitoring, see \[Enable or turn off detailed monitoring for your instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html>) in the *Amazon EC2 User Guide* .
+/// Specifies whether detailed monitoring is enabled for an instance. For more information about detailed monitoring, see [Enable or turn off detailed monitoring for your instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html) in the *Amazon EC2 User Guide* .
 ///
-/// `Monitoring` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `Monitoring` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-monitoring.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2259,7 +1938,7 @@ pub struct Monitoring {
     /// `Enabled`: a boolean.
     ///
     /// Specify `true` to enable detailed monitoring. Otherwise, basic monitoring is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -2267,37 +1946,29 @@ impl Monitoring {
     /// A `Monitoring` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Monitoring {}
+impl crate::PropertyType for Monitoring {}
 
-impl ToValue for Monitoring {
+impl ::cloudwright_core::ToValue for Monitoring {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkBandwidthGbps: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkBandwidthGbps` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
 ///
-/// &gt; Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see \[Available instance bandwidth\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth>) in the *Amazon EC2 User Guide* .
+/// \> Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see [Available instance bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkbandwidthgbps.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2305,11 +1976,11 @@ pub struct NetworkBandwidthGbps {
     /// `Max`: a number.
     ///
     /// The maximum amount of network bandwidth, in Gbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum amount of network bandwidth, in Gbps. If this parameter is not specified, there is no minimum limit.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -2317,64 +1988,32 @@ impl NetworkBandwidthGbps {
     /// A `NetworkBandwidthGbps` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkBandwidthGbps {}
+impl crate::PropertyType for NetworkBandwidthGbps {}
 
-impl ToValue for NetworkBandwidthGbps {
+impl ::cloudwright_core::ToValue for NetworkBandwidthGbps {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
-    properties: &[
-        ("AssociateCarrierIpAddress", Shape::Bool),
-        ("AssociatePublicIpAddress", Shape::Bool),
-        ("ConnectionTrackingSpecification", Shape::Object(&RULE_ConnectionTrackingSpecification)),
-        ("DeleteOnTermination", Shape::Bool),
-        ("Description", Shape::STR),
-        ("DeviceIndex", Shape::INT),
-        ("EnaQueueCount", Shape::INT),
-        ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("InterfaceType", Shape::STR),
-        ("Ipv4PrefixCount", Shape::INT),
-        ("Ipv4Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv4PrefixSpecification), min_items: None, max_items: None, unique: false })),
-        ("Ipv6AddressCount", Shape::INT),
-        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6Add), min_items: None, max_items: None, unique: false })),
-        ("Ipv6PrefixCount", Shape::INT),
-        ("Ipv6Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6PrefixSpecification), min_items: None, max_items: None, unique: false })),
-        ("NetworkCardIndex", Shape::INT),
-        ("NetworkInterfaceId", Shape::STR),
-        ("PrimaryIpv6", Shape::Bool),
-        ("PrivateIpAddress", Shape::STR),
-        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAdd), min_items: None, max_items: None, unique: false })),
-        ("SecondaryPrivateIpAddressCount", Shape::INT),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    dependent_excluded: &[("AssociateCarrierIpAddress", &["NetworkInterfaceId"]), ("AssociatePublicIpAddress", &["NetworkInterfaceId"]), ("NetworkInterfaceId", &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"])],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkInterface` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies the parameters for a network interface.
 ///
-/// `NetworkInterface` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `NetworkInterface` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2383,108 +2022,109 @@ pub struct NetworkInterface {
     ///
     /// Associates a Carrier IP address with eth0 for a new network interface.
     ///
-    /// Use this option when you launch an instance in a Wavelength Zone and want to associate a Carrier IP address with the network interface. For more information about Carrier IP addresses, see \[Carrier IP addresses\](<https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html#provider-owned-ip>) in the *AWS Wavelength Developer Guide* .
-    pub associate_carrier_ip_address: Option<Bool>,
+    /// Use this option when you launch an instance in a Wavelength Zone and want to associate a Carrier IP address with the network interface. For more information about Carrier IP addresses, see [Carrier IP addresses](https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html#provider-owned-ip) in the *AWS Wavelength Developer Guide* .
+    pub associate_carrier_ip_address: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AssociatePublicIpAddress`: a boolean.
     ///
     /// Associates a public IPv4 address with eth0 for a new network interface.
     ///
-    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the \[Amazon VPC pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
-    pub associate_public_ip_address: Option<Bool>,
+    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [Amazon VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/) .
+    pub associate_public_ip_address: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ConnectionTrackingSpecification`: a [`ConnectionTrackingSpecification`] object.
     ///
     /// A connection tracking specification for the network interface.
-    pub connection_tracking_specification: Option<Obj<ConnectionTrackingSpecification>>,
+    pub connection_tracking_specification:
+        ::std::option::Option<crate::Obj<ConnectionTrackingSpecification>>,
     /// `DeleteOnTermination`: a boolean.
     ///
     /// Indicates whether the network interface is deleted when the instance is terminated.
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// A description for the network interface.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceIndex`: an integer.
     ///
     /// The device index for the network interface attachment. The primary network interface has a device index of 0. If the network interface is of type `interface` , you must specify a device index.
     ///
     /// If you create a launch template that includes secondary network interfaces but no primary network interface, and you specify it using the `LaunchTemplate` property of `AWS::EC2::Instance` , then you must include a primary network interface using the `NetworkInterfaces` property of `AWS::EC2::Instance` .
-    pub device_index: Option<Int>,
+    pub device_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `EnaQueueCount`: an integer.
     ///
     /// The number of ENA queues to be created with the instance.
-    pub ena_queue_count: Option<Int>,
+    pub ena_queue_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
     ///
     /// The ENA Express configuration for the network interface.
-    pub ena_srd_specification: Option<Obj<EnaSrdSpecification>>,
+    pub ena_srd_specification: ::std::option::Option<crate::Obj<EnaSrdSpecification>>,
     /// `Groups`: a list of strings.
     ///
     /// The IDs of one or more security groups.
-    pub groups: Option<List<Str>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InterfaceType`: a string.
     ///
-    /// The type of network interface. To create an Elastic Fabric Adapter (EFA), specify `efa` or `efa` . For more information, see \[Elastic Fabric Adapter for AI/ML and HPC workloads on Amazon EC2\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html>) in the *Amazon EC2 User Guide* .
+    /// The type of network interface. To create an Elastic Fabric Adapter (EFA), specify `efa` or `efa` . For more information, see [Elastic Fabric Adapter for AI/ML and HPC workloads on Amazon EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html) in the *Amazon EC2 User Guide* .
     ///
     /// If you are not creating an EFA, specify `interface` or omit this parameter.
     ///
     /// If you specify `efa-only` , do not assign any IP addresses to the network interface. EFA-only network interfaces do not support IP addresses.
     ///
     /// Valid values: `interface` | `efa` | `efa-only`
-    pub interface_type: Option<Str>,
+    pub interface_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv4PrefixCount`: an integer.
     ///
     /// The number of IPv4 prefixes to be automatically assigned to the network interface. You cannot use this option if you use the `Ipv4Prefix` option.
-    pub ipv4_prefix_count: Option<Int>,
+    pub ipv4_prefix_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv4Prefixes`: a list of [`Ipv4PrefixSpecification`] objects.
     ///
     /// One or more IPv4 prefixes to be assigned to the network interface. You cannot use this option if you use the `Ipv4PrefixCount` option.
-    pub ipv4_prefixes: Option<List<Ipv4PrefixSpecification>>,
+    pub ipv4_prefixes: ::std::option::Option<::cloudwright_core::List<Ipv4PrefixSpecification>>,
     /// `Ipv6AddressCount`: an integer.
     ///
     /// The number of IPv6 addresses to assign to a network interface. Amazon EC2 automatically selects the IPv6 addresses from the subnet range. You can't use this option if specifying specific IPv6 addresses.
-    pub ipv6_address_count: Option<Int>,
+    pub ipv6_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Addresses`: a list of [`Ipv6Add`] objects.
     ///
     /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet. You can't use this option if you're specifying a number of IPv6 addresses.
-    pub ipv6_addresses: Option<List<Ipv6Add>>,
+    pub ipv6_addresses: ::std::option::Option<::cloudwright_core::List<Ipv6Add>>,
     /// `Ipv6PrefixCount`: an integer.
     ///
     /// The number of IPv6 prefixes to be automatically assigned to the network interface. You cannot use this option if you use the `Ipv6Prefix` option.
-    pub ipv6_prefix_count: Option<Int>,
+    pub ipv6_prefix_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Prefixes`: a list of [`Ipv6PrefixSpecification`] objects.
     ///
     /// One or more IPv6 prefixes to be assigned to the network interface. You cannot use this option if you use the `Ipv6PrefixCount` option.
-    pub ipv6_prefixes: Option<List<Ipv6PrefixSpecification>>,
+    pub ipv6_prefixes: ::std::option::Option<::cloudwright_core::List<Ipv6PrefixSpecification>>,
     /// `NetworkCardIndex`: an integer.
     ///
     /// The index of the network card. Some instance types support multiple network cards. The primary network interface must be assigned to network card index 0. The default is network card index 0.
-    pub network_card_index: Option<Int>,
+    pub network_card_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `NetworkInterfaceId`: a string.
     ///
     /// The ID of the network interface.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryIpv6`: a boolean.
     ///
-    /// The primary IPv6 address of the network interface. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. For more information about primary IPv6 addresses, see \[RunInstances\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html>) .
-    pub primary_ipv6: Option<Bool>,
+    /// The primary IPv6 address of the network interface. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. For more information about primary IPv6 addresses, see [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) .
+    pub primary_ipv6: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PrivateIpAddress`: a string.
     ///
     /// The primary private IPv4 address of the network interface.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddresses`: a list of [`PrivateIpAdd`] objects.
     ///
     /// One or more private IPv4 addresses.
-    pub private_ip_addresses: Option<List<PrivateIpAdd>>,
+    pub private_ip_addresses: ::std::option::Option<::cloudwright_core::List<PrivateIpAdd>>,
     /// `SecondaryPrivateIpAddressCount`: an integer.
     ///
     /// The number of secondary private IPv4 addresses to assign to a network interface.
-    pub secondary_private_ip_address_count: Option<Int>,
+    pub secondary_private_ip_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet for the network interface.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2492,63 +2132,63 @@ impl NetworkInterface {
     /// A `NetworkInterface` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssociateCarrierIpAddress`: a boolean.
-    pub fn associate_carrier_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_carrier_ip_address = Some(value.into()); self }
+    pub fn associate_carrier_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.associate_carrier_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `AssociatePublicIpAddress`: a boolean.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
+    pub fn associate_public_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.associate_public_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `ConnectionTrackingSpecification`: a [`ConnectionTrackingSpecification`] object.
-    pub fn connection_tracking_specification(mut self, value: impl Into<Obj<ConnectionTrackingSpecification>>) -> Self { self.connection_tracking_specification = Some(value.into()); self }
+    pub fn connection_tracking_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionTrackingSpecification>>) -> Self { self.connection_tracking_specification = ::std::option::Option::Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
+    pub fn device_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.device_index = ::std::option::Option::Some(value.into()); self }
     /// `EnaQueueCount`: an integer.
-    pub fn ena_queue_count(mut self, value: impl Into<Int>) -> Self { self.ena_queue_count = Some(value.into()); self }
+    pub fn ena_queue_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ena_queue_count = ::std::option::Option::Some(value.into()); self }
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
-    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = Some(value.into()); self }
+    pub fn ena_srd_specification(mut self, value: impl ::std::convert::Into<crate::Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = ::std::option::Option::Some(value.into()); self }
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `InterfaceType`: a string.
-    pub fn interface_type(mut self, value: impl Into<Str>) -> Self { self.interface_type = Some(value.into()); self }
+    pub fn interface_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interface_type = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4PrefixCount`: an integer.
-    pub fn ipv4_prefix_count(mut self, value: impl Into<Int>) -> Self { self.ipv4_prefix_count = Some(value.into()); self }
+    pub fn ipv4_prefix_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv4_prefix_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4Prefixes`: a list of [`Ipv4PrefixSpecification`] objects.
-    pub fn ipv4_prefixes(mut self, value: impl Into<List<Ipv4PrefixSpecification>>) -> Self { self.ipv4_prefixes = Some(value.into()); self }
+    pub fn ipv4_prefixes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ipv4PrefixSpecification>>) -> Self { self.ipv4_prefixes = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
+    pub fn ipv6_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_address_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`Ipv6Add`] objects.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<Ipv6Add>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
+    pub fn ipv6_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ipv6Add>>) -> Self { self.ipv6_addresses = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6PrefixCount`: an integer.
-    pub fn ipv6_prefix_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_prefix_count = Some(value.into()); self }
+    pub fn ipv6_prefix_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_prefix_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Prefixes`: a list of [`Ipv6PrefixSpecification`] objects.
-    pub fn ipv6_prefixes(mut self, value: impl Into<List<Ipv6PrefixSpecification>>) -> Self { self.ipv6_prefixes = Some(value.into()); self }
+    pub fn ipv6_prefixes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ipv6PrefixSpecification>>) -> Self { self.ipv6_prefixes = ::std::option::Option::Some(value.into()); self }
     /// `NetworkCardIndex`: an integer.
-    pub fn network_card_index(mut self, value: impl Into<Int>) -> Self { self.network_card_index = Some(value.into()); self }
+    pub fn network_card_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.network_card_index = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryIpv6`: a boolean.
-    pub fn primary_ipv6(mut self, value: impl Into<Bool>) -> Self { self.primary_ipv6 = Some(value.into()); self }
+    pub fn primary_ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.primary_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAdd`] objects.
-    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAdd>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
+    pub fn private_ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrivateIpAdd>>) -> Self { self.private_ip_addresses = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
+    pub fn secondary_private_ip_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.secondary_private_ip_address_count = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInterface {}
+impl crate::PropertyType for NetworkInterface {}
 
-impl ToValue for NetworkInterface {
+impl ::cloudwright_core::ToValue for NetworkInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssociateCarrierIpAddress",
                 &self.associate_carrier_ip_address,
@@ -2588,16 +2228,6 @@ impl ToValue for NetworkInterface {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterfaceCount: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NetworkInterfaceCount` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// The minimum and maximum number of network interfaces.
@@ -2608,11 +2238,11 @@ pub struct NetworkInterfaceCount {
     /// `Max`: an integer.
     ///
     /// The maximum number of network interfaces. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of network interfaces. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -2620,49 +2250,32 @@ impl NetworkInterfaceCount {
     /// A `NetworkInterfaceCount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInterfaceCount {}
+impl crate::PropertyType for NetworkInterfaceCount {}
 
-impl ToValue for NetworkInterfaceCount {
+impl ::cloudwright_core::ToValue for NetworkInterfaceCount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Placement: ObjRule = ObjRule {
-    properties: &[
-        ("Affinity", Shape::STR),
-        ("AvailabilityZone", Shape::STR),
-        ("GroupId", Shape::STR),
-        ("GroupName", Shape::STR),
-        ("HostId", Shape::STR),
-        ("HostResourceGroupArn", Shape::STR),
-        ("PartitionNumber", Shape::INT),
-        ("SpreadDomain", Shape::STR),
-        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Placement` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies the placement of an instance.
 ///
-/// `Placement` is a property of \[AWS::EC2::LaunchTemplate LaunchTemplateData\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html>) .
+/// `Placement` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-placement.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2670,41 +2283,41 @@ pub struct Placement {
     /// `Affinity`: a string.
     ///
     /// The affinity setting for an instance on a Dedicated Host.
-    pub affinity: Option<Str>,
+    pub affinity: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone for the instance.
     ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` can be specified, but not both
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupId`: a string.
     ///
     /// The Group Id of a placement group. You must specify the Placement Group *Group Id* to launch an instance in a shared placement group.
-    pub group_id: Option<Str>,
+    pub group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupName`: a string.
     ///
     /// The name of the placement group for the instance.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostId`: a string.
     ///
     /// The ID of the Dedicated Host for the instance.
-    pub host_id: Option<Str>,
+    pub host_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostResourceGroupArn`: a string.
     ///
     /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the *Tenancy* parameter or set it to `host` .
-    pub host_resource_group_arn: Option<Str>,
+    pub host_resource_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PartitionNumber`: an integer.
     ///
     /// The number of the partition the instance should launch in. Valid only if the placement group strategy is set to `partition` .
-    pub partition_number: Option<Int>,
+    pub partition_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpreadDomain`: a string.
     ///
     /// Reserved for future use.
-    pub spread_domain: Option<Str>,
+    pub spread_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tenancy`: a [`Tenancy`] value.
     ///
     /// The tenancy of the instance. An instance with a tenancy of dedicated runs on single-tenant hardware.
-    pub tenancy: Option<Tenancy>,
+    pub tenancy: ::std::option::Option<Tenancy>,
 }
 
 #[rustfmt::skip]
@@ -2712,35 +2325,35 @@ impl Placement {
     /// A `Placement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Affinity`: a string.
-    pub fn affinity(mut self, value: impl Into<Str>) -> Self { self.affinity = Some(value.into()); self }
+    pub fn affinity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.affinity = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `GroupId`: a string.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = Some(value.into()); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = ::std::option::Option::Some(value.into()); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `HostId`: a string.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
+    pub fn host_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_id = ::std::option::Option::Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
+    pub fn host_resource_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_resource_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `PartitionNumber`: an integer.
-    pub fn partition_number(mut self, value: impl Into<Int>) -> Self { self.partition_number = Some(value.into()); self }
+    pub fn partition_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.partition_number = ::std::option::Option::Some(value.into()); self }
     /// `SpreadDomain`: a string.
-    pub fn spread_domain(mut self, value: impl Into<Str>) -> Self { self.spread_domain = Some(value.into()); self }
+    pub fn spread_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spread_domain = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<Tenancy>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Placement {}
+impl crate::PropertyType for Placement {}
 
-impl ToValue for Placement {
+impl ::cloudwright_core::ToValue for Placement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Affinity", &self.affinity)
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("GroupId", &self.group_id)
@@ -2754,21 +2367,11 @@ impl ToValue for Placement {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateIpAdd: ObjRule = ObjRule {
-    properties: &[
-        ("Primary", Shape::Bool),
-        ("PrivateIpAddress", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PrivateIpAdd` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies a secondary private IPv4 address for a network interface.
 ///
-/// `PrivateIpAdd` is a property of \[AWS::EC2::LaunchTemplate NetworkInterface\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html>) .
+/// `PrivateIpAdd` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-privateipadd.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2776,11 +2379,11 @@ pub struct PrivateIpAdd {
     /// `Primary`: a boolean.
     ///
     /// Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
-    pub primary: Option<Bool>,
+    pub primary: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PrivateIpAddress`: a string.
     ///
     /// The private IPv4 address.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2788,35 +2391,26 @@ impl PrivateIpAdd {
     /// A `PrivateIpAdd` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Primary`: a boolean.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
+    pub fn primary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.primary = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrivateIpAdd {}
+impl crate::PropertyType for PrivateIpAdd {}
 
-impl ToValue for PrivateIpAdd {
+impl ::cloudwright_core::ToValue for PrivateIpAdd {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Primary", &self.primary)
             .opt("PrivateIpAddress", &self.private_ip_address)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Reference: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceFamily", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Reference` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -2829,7 +2423,7 @@ pub struct Reference {
     ///
     /// The instance family to use as a baseline reference.
     ///
-    /// &gt; Ensure that you specify the correct value for the instance family. The instance family is everything before the period ( `.` ) in the instance type name. For example, in the instance type `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see \[Amazon EC2 instance type naming conventions\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html>) in *Amazon EC2 Instance Types* .
+    /// \> Ensure that you specify the correct value for the instance family. The instance family is everything before the period ( `.` ) in the instance type name. For example, in the instance type `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see [Amazon EC2 instance type naming conventions](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html) in *Amazon EC2 Instance Types* .
     ///
     /// The following instance families are *not supported* for performance protection:
     ///
@@ -2843,7 +2437,7 @@ pub struct Reference {
     /// - `u-12tb1` | `u-18tb1` | `u-24tb1` | `u-3tb1` | `u-6tb1` | `u-9tb1` | `u7i-12tb` | `u7in-16tb` | `u7in-24tb` | `u7in-32tb`
     ///
     /// If you enable performance protection by specifying a supported instance family, the returned instance types will exclude the above unsupported instance families.
-    pub instance_family: Option<Str>,
+    pub instance_family: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2851,42 +2445,29 @@ impl Reference {
     /// A `Reference` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceFamily`: a string.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
+    pub fn instance_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_family = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Reference {}
+impl crate::PropertyType for Reference {}
 
-impl ToValue for Reference {
+impl ::cloudwright_core::ToValue for Reference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceFamily", &self.instance_family)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
-    properties: &[
-        ("BlockDurationMinutes", Shape::INT),
-        ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
-        ("MaxPrice", Shape::STR),
-        ("SpotInstanceType", Shape::Str(&StrRule { allowed: &["one-time", "persistent"], ..StrRule::ANY })),
-        ("ValidUntil", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SpotOptions` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// Specifies options for Spot Instances.
 ///
-/// `SpotOptions` is a property of \[AWS::EC2::LaunchTemplate InstanceMarketOptions\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata-instancemarketoptions.html>) .
+/// `SpotOptions` is a property of [AWS::EC2::LaunchTemplate InstanceMarketOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata-instancemarketoptions.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-spotoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2894,23 +2475,23 @@ pub struct SpotOptions {
     /// `BlockDurationMinutes`: an integer.
     ///
     /// Deprecated.
-    pub block_duration_minutes: Option<Int>,
+    pub block_duration_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
     ///
     /// The behavior when a Spot Instance is interrupted. The default is `terminate` .
-    pub instance_interruption_behavior: Option<InstanceInterruptionBehavior>,
+    pub instance_interruption_behavior: ::std::option::Option<InstanceInterruptionBehavior>,
     /// `MaxPrice`: a string.
     ///
     /// The maximum hourly price you're willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price. If you do specify this parameter, it must be more than USD $0.001. Specifying a value below USD $0.001 will result in an `InvalidParameterValue` error message when the launch template is used to launch an instance.
     ///
-    /// &gt; If you specify a maximum price, your Spot Instances will be interrupted more frequently than if you do not specify this parameter.
-    pub max_price: Option<Str>,
+    /// \> If you specify a maximum price, your Spot Instances will be interrupted more frequently than if you do not specify this parameter.
+    pub max_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `SpotInstanceType`: a [`SpotInstanceType`] value.
     ///
     /// The Spot Instance request type.
     ///
     /// If you are using Spot Instances with an Auto Scaling group, use `one-time` requests, as the Amazon EC2 Auto Scaling service handles requesting new Spot Instances whenever the group is below its desired capacity.
-    pub spot_instance_type: Option<SpotInstanceType>,
+    pub spot_instance_type: ::std::option::Option<SpotInstanceType>,
     /// `ValidUntil`: a string.
     ///
     /// The end date of the request, in UTC format ( *YYYY-MM-DD* T *HH:MM:SS* Z). Supported only for persistent requests.
@@ -2919,7 +2500,7 @@ pub struct SpotOptions {
     /// - For a one-time request, `ValidUntil` is not supported. The request remains active until all instances launch or you cancel the request.
     ///
     /// Default: 7 days from the current date
-    pub valid_until: Option<Str>,
+    pub valid_until: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2927,27 +2508,27 @@ impl SpotOptions {
     /// A `SpotOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockDurationMinutes`: an integer.
-    pub fn block_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.block_duration_minutes = Some(value.into()); self }
+    pub fn block_duration_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.block_duration_minutes = ::std::option::Option::Some(value.into()); self }
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
-    pub fn instance_interruption_behavior(mut self, value: impl Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = Some(value.into()); self }
+    pub fn instance_interruption_behavior(mut self, value: impl ::std::convert::Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = ::std::option::Option::Some(value.into()); self }
     /// `MaxPrice`: a string.
-    pub fn max_price(mut self, value: impl Into<Str>) -> Self { self.max_price = Some(value.into()); self }
+    pub fn max_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_price = ::std::option::Option::Some(value.into()); self }
     /// `SpotInstanceType`: a [`SpotInstanceType`] value.
-    pub fn spot_instance_type(mut self, value: impl Into<SpotInstanceType>) -> Self { self.spot_instance_type = Some(value.into()); self }
+    pub fn spot_instance_type(mut self, value: impl ::std::convert::Into<SpotInstanceType>) -> Self { self.spot_instance_type = ::std::option::Option::Some(value.into()); self }
     /// `ValidUntil`: a string.
-    pub fn valid_until(mut self, value: impl Into<Str>) -> Self { self.valid_until = Some(value.into()); self }
+    pub fn valid_until(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.valid_until = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotOptions {}
+impl crate::PropertyType for SpotOptions {}
 
-impl ToValue for SpotOptions {
+impl ::cloudwright_core::ToValue for SpotOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockDurationMinutes", &self.block_duration_minutes)
             .opt(
                 "InstanceInterruptionBehavior",
@@ -2960,16 +2541,6 @@ impl ToValue for SpotOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TotalLocalStorageGb: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TotalLocalStorageGB` property type of `AWS::EC2::LaunchTemplate`.
 ///
 /// The minimum and maximum amount of total local storage, in GB.
@@ -2980,11 +2551,11 @@ pub struct TotalLocalStorageGb {
     /// `Max`: a number.
     ///
     /// The maximum amount of total local storage, in GB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum amount of total local storage, in GB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -2992,36 +2563,26 @@ impl TotalLocalStorageGb {
     /// A `TotalLocalStorageGb` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TotalLocalStorageGb {}
+impl crate::PropertyType for TotalLocalStorageGb {}
 
-impl ToValue for TotalLocalStorageGb {
+impl ::cloudwright_core::ToValue for TotalLocalStorageGb {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VCpuCount: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VCpuCount` property type of `AWS::EC2::LaunchTemplate`.
 ///
@@ -3033,11 +2594,11 @@ pub struct VCpuCount {
     /// `Max`: an integer.
     ///
     /// The maximum number of vCPUs. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of vCPUs. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3045,21 +2606,21 @@ impl VCpuCount {
     /// A `VCpuCount` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VCpuCount {}
+impl crate::PropertyType for VCpuCount {}
 
-impl ToValue for VCpuCount {
+impl ::cloudwright_core::ToValue for VCpuCount {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
@@ -3108,18 +2669,18 @@ pub enum AcceleratorName {
     /// `vu9p`
     Vu9p,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceleratorName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceleratorName {
+impl ::cloudwright_core::ToValue for AcceleratorName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::A100 => "a100",
             Self::A10g => "a10g",
@@ -3140,9 +2701,9 @@ impl ToValue for AcceleratorName {
             Self::U30 => "u30",
             Self::V100 => "v100",
             Self::Vu9p => "vu9p",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3158,26 +2719,26 @@ pub enum AcceleratorType {
     /// `media`
     Media,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceleratorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceleratorType {
+impl ::cloudwright_core::ToValue for AcceleratorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Fpga => "fpga",
             Self::Gpu => "gpu",
             Self::Inference => "inference",
             Self::Media => "media",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3189,24 +2750,24 @@ pub enum AmdSevSnp {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AmdSevSnp {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AmdSevSnp {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AmdSevSnp {
+impl ::cloudwright_core::ToValue for AmdSevSnp {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3218,24 +2779,24 @@ pub enum AutoRecovery {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoRecovery {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoRecovery {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoRecovery {
+impl ::cloudwright_core::ToValue for AutoRecovery {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3249,25 +2810,25 @@ pub enum BareMetal {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BareMetal {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BareMetal {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BareMetal {
+impl ::cloudwright_core::ToValue for BareMetal {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Excluded => "excluded",
             Self::Included => "included",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3281,25 +2842,25 @@ pub enum BurstablePerformance {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BurstablePerformance {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BurstablePerformance {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BurstablePerformance {
+impl ::cloudwright_core::ToValue for BurstablePerformance {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Excluded => "excluded",
             Self::Included => "included",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3313,25 +2874,25 @@ pub enum CapacityReservationPreference {
     /// `open`
     Open,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacityReservationPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacityReservationPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacityReservationPreference {
+impl ::cloudwright_core::ToValue for CapacityReservationPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityReservationsOnly => "capacity-reservations-only",
             Self::None => "none",
             Self::Open => "open",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3347,26 +2908,26 @@ pub enum CpuManufacturer {
     /// `intel`
     Intel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CpuManufacturer {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CpuManufacturer {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CpuManufacturer {
+impl ::cloudwright_core::ToValue for CpuManufacturer {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
             Self::Amd => "amd",
             Self::Apple => "apple",
             Self::Intel => "intel",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3380,25 +2941,25 @@ pub enum LocalStorage {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocalStorage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalStorage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocalStorage {
+impl ::cloudwright_core::ToValue for LocalStorage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Excluded => "excluded",
             Self::Included => "included",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3412,25 +2973,25 @@ pub enum MarketType {
     /// `spot`
     Spot,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MarketType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MarketType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MarketType {
+impl ::cloudwright_core::ToValue for MarketType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityBlock => "capacity-block",
             Self::InterruptibleCapacityReservation => "interruptible-capacity-reservation",
             Self::Spot => "spot",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3442,23 +3003,477 @@ pub enum SpotInstanceType {
     /// `persistent`
     Persistent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SpotInstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SpotInstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SpotInstanceType {
+impl ::cloudwright_core::ToValue for SpotInstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OneTime => "one-time",
             Self::Persistent => "persistent",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ConnectionTrackingSpecification, RULE_EnaSrdSpecification, RULE_EnclaveOptions,
+        RULE_HibernationOptions, RULE_PrivateDnsNameOptions, RULE_Tag, RULE_TagSpecification,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\*\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateData", Shape::Object(&RULE_LaunchTemplateData)),
+            ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateTagSpecification), min_items: None, max_items: None, unique: false })),
+            ("VersionDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["LaunchTemplateData"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceleratorCount: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceleratorTotalMemoryMiB: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaselineEbsBandwidthMbps: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaselinePerformanceFactors: ObjRule = ObjRule {
+        properties: &[
+            ("Cpu", Shape::Object(&RULE_Cpu)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::STR),
+            ("Ebs", Shape::Object(&RULE_Ebs)),
+            ("NoDevice", Shape::STR),
+            ("VirtualName", Shape::STR),
+        ],
+        one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-only", "none", "open"], ..StrRule::ANY })),
+            ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationId", Shape::STR),
+            ("CapacityReservationResourceGroupArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cpu: ObjRule = ObjRule {
+        properties: &[
+            ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_Reference), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CpuOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AmdSevSnp", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+            ("CoreCount", Shape::INT),
+            ("ThreadsPerCore", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreditSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CpuCredits", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ebs: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteOnTermination", Shape::Bool),
+            ("EbsCardIndex", Shape::INT),
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("KmsKeyId", Shape::STR),
+            ("SnapshotId", Shape::STR),
+            ("Throughput", Shape::INT),
+            ("VolumeInitializationRate", Shape::INT),
+            ("VolumeSize", Shape::INT),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamInstanceProfile: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceMarketOptions: ObjRule = ObjRule {
+        properties: &[
+            ("MarketType", Shape::Str(&StrRule { allowed: &["capacity-block", "interruptible-capacity-reservation", "spot"], ..StrRule::ANY })),
+            ("SpotOptions", Shape::Object(&RULE_SpotOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
+        properties: &[
+            ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCount)),
+            ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a100", "a10g", "gaudi-hl-205", "h100", "inferentia", "inferentia2", "k520", "k80", "l4", "l40s", "m60", "radeon-pro-v520", "t4", "t4g", "trainium", "trainium2", "u30", "v100", "vu9p"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiB)),
+            ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["fpga", "gpu", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+            ("BareMetal", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+            ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbps)),
+            ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactors)),
+            ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+            ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "apple", "intel"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+            ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("LocalStorage", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+            ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
+            ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpu)),
+            ("MemoryMiB", Shape::Object(&RULE_MemoryMiB)),
+            ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbps)),
+            ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCount)),
+            ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
+            ("RequireHibernateSupport", Shape::Bool),
+            ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
+            ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGb)),
+            ("VCpuCount", Shape::Object(&RULE_VCpuCount)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv4Prefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ipv6Add: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv6Address", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv6Prefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateData: ObjRule = ObjRule {
+        properties: &[
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: false })),
+            ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
+            ("CpuOptions", Shape::Object(&RULE_CpuOptions)),
+            ("CreditSpecification", Shape::Object(&RULE_CreditSpecification)),
+            ("DisableApiStop", Shape::Bool),
+            ("DisableApiTermination", Shape::Bool),
+            ("EbsOptimized", Shape::Bool),
+            ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptions)),
+            ("HibernationOptions", Shape::Object(&RULE_HibernationOptions)),
+            ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfile)),
+            ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("InstanceInitiatedShutdownBehavior", Shape::Str(&StrRule { allowed: &["stop", "terminate"], ..StrRule::ANY })),
+            ("InstanceMarketOptions", Shape::Object(&RULE_InstanceMarketOptions)),
+            ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
+            ("KernelId", Shape::STR),
+            ("KeyName", Shape::STR),
+            ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseSpecification), min_items: None, max_items: None, unique: false })),
+            ("MaintenanceOptions", Shape::Object(&RULE_MaintenanceOptions)),
+            ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
+            ("Monitoring", Shape::Object(&RULE_Monitoring)),
+            ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None, unique: false })),
+            ("Placement", Shape::Object(&RULE_Placement)),
+            ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptions)),
+            ("RamDiskId", Shape::STR),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
+            ("UserData", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateTagSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-fleet", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-policy", "ipam-pool", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LicenseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("LicenseConfigurationArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRecovery", Shape::Str(&StrRule { allowed: &["default", "disabled"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryGiBPerVCpu: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryMiB: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
+        properties: &[
+            ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+            ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+            ("HttpPutResponseHopLimit", Shape::INT),
+            ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
+            ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Monitoring: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkBandwidthGbps: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
+        properties: &[
+            ("AssociateCarrierIpAddress", Shape::Bool),
+            ("AssociatePublicIpAddress", Shape::Bool),
+            ("ConnectionTrackingSpecification", Shape::Object(&RULE_ConnectionTrackingSpecification)),
+            ("DeleteOnTermination", Shape::Bool),
+            ("Description", Shape::STR),
+            ("DeviceIndex", Shape::INT),
+            ("EnaQueueCount", Shape::INT),
+            ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
+            ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("InterfaceType", Shape::STR),
+            ("Ipv4PrefixCount", Shape::INT),
+            ("Ipv4Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv4PrefixSpecification), min_items: None, max_items: None, unique: false })),
+            ("Ipv6AddressCount", Shape::INT),
+            ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6Add), min_items: None, max_items: None, unique: false })),
+            ("Ipv6PrefixCount", Shape::INT),
+            ("Ipv6Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6PrefixSpecification), min_items: None, max_items: None, unique: false })),
+            ("NetworkCardIndex", Shape::INT),
+            ("NetworkInterfaceId", Shape::STR),
+            ("PrimaryIpv6", Shape::Bool),
+            ("PrivateIpAddress", Shape::STR),
+            ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAdd), min_items: None, max_items: None, unique: false })),
+            ("SecondaryPrivateIpAddressCount", Shape::INT),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        dependent_excluded: &[("AssociateCarrierIpAddress", &["NetworkInterfaceId"]), ("AssociatePublicIpAddress", &["NetworkInterfaceId"]), ("NetworkInterfaceId", &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterfaceCount: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Placement: ObjRule = ObjRule {
+        properties: &[
+            ("Affinity", Shape::STR),
+            ("AvailabilityZone", Shape::STR),
+            ("GroupId", Shape::STR),
+            ("GroupName", Shape::STR),
+            ("HostId", Shape::STR),
+            ("HostResourceGroupArn", Shape::STR),
+            ("PartitionNumber", Shape::INT),
+            ("SpreadDomain", Shape::STR),
+            ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateIpAdd: ObjRule = ObjRule {
+        properties: &[
+            ("Primary", Shape::Bool),
+            ("PrivateIpAddress", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Reference: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceFamily", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
+        properties: &[
+            ("BlockDurationMinutes", Shape::INT),
+            ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
+            ("MaxPrice", Shape::STR),
+            ("SpotInstanceType", Shape::Str(&StrRule { allowed: &["one-time", "persistent"], ..StrRule::ANY })),
+            ("ValidUntil", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TotalLocalStorageGb: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VCpuCount: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

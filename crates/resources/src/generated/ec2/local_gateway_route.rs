@@ -5,21 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalGatewayRoute: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("LocalGatewayRouteTableId", Shape::STR),
-        ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-    ],
-    one_of: &[&[&["DestinationCidrBlock", "LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"], &["DestinationCidrBlock", "LocalGatewayRouteTableId", "NetworkInterfaceId"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::LocalGatewayRoute` resource.
 ///
 /// Creates a static route for the specified local gateway route table. You must specify one of the following targets:
@@ -41,21 +26,21 @@ pub struct LocalGatewayRoute {
     /// The CIDR block used for destination matches.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub destination_cidr_block: Option<Str>,
+    pub destination_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalGatewayRouteTableId`: a string.
     ///
     /// The ID of the local gateway route table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_gateway_route_table_id: Option<Str>,
+    pub local_gateway_route_table_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalGatewayVirtualInterfaceGroupId`: a string.
     ///
     /// The ID of the virtual interface group.
-    pub local_gateway_virtual_interface_group_id: Option<Str>,
+    pub local_gateway_virtual_interface_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkInterfaceId`: a string.
     ///
     /// The ID of the network interface.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -65,7 +50,7 @@ impl LocalGatewayRoute {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::LocalGatewayRoute",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroute.html",
         primary_identifier: &["DestinationCidrBlock", "LocalGatewayRouteTableId"],
@@ -76,40 +61,42 @@ impl LocalGatewayRoute {
         read_only: &["State", "Type"],
         attributes: &["State", "Type"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LocalGatewayRoute` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationCidrBlock`: a string.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = Some(value.into()); self }
+    pub fn destination_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `LocalGatewayRouteTableId`: a string.
-    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_route_table_id = Some(value.into()); self }
+    pub fn local_gateway_route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_route_table_id = ::std::option::Option::Some(value.into()); self }
     /// `LocalGatewayVirtualInterfaceGroupId`: a string.
-    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_virtual_interface_group_id = Some(value.into()); self }
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_virtual_interface_group_id = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocalGatewayRoute {
+impl ::cloudwright_core::Resource for LocalGatewayRoute {
     type Attributes = LocalGatewayRouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayRoute, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocalGatewayRoute, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocalGatewayRoute {
+impl ::cloudwright_core::ToValue for LocalGatewayRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationCidrBlock", &self.destination_cidr_block)
             .opt(
                 "LocalGatewayRouteTableId",
@@ -124,12 +111,12 @@ impl ToValue for LocalGatewayRoute {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocalGatewayRoute`]: `Handle<LocalGatewayRoute>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocalGatewayRoute`]: `Handle<LocalGatewayRoute>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocalGatewayRouteAttributes(ResourceRef);
+pub struct LocalGatewayRouteAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocalGatewayRouteAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocalGatewayRouteAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,15 +126,35 @@ impl LocalGatewayRouteAttributes {
     ///
     /// The state of the local gateway route table.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `Type`: a string.
     ///
     /// The type of local gateway route.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalGatewayRoute: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("LocalGatewayRouteTableId", Shape::STR),
+            ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+        ],
+        one_of: &[&[&["DestinationCidrBlock", "LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"], &["DestinationCidrBlock", "LocalGatewayRouteTableId", "NetworkInterfaceId"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

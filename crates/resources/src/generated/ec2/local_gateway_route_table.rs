@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
-
-/// The required properties of [`LocalGatewayRouteTable`], by name: `LocalGatewayRouteTable::new(LocalGatewayRouteTableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalGatewayRouteTableRequired {
-    /// `LocalGatewayId`: a string, required.
-    pub local_gateway_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalGatewayRouteTable: ObjRule = ObjRule {
-    properties: &[
-        ("LocalGatewayId", Shape::STR),
-        ("Mode", Shape::Str(&StrRule { allowed: &["coip", "direct-vpc-routing"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["LocalGatewayId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::LocalGatewayRouteTable` resource.
 ///
 /// Describes a local gateway route table.
@@ -47,17 +23,17 @@ pub struct LocalGatewayRouteTable {
     /// The ID of the local gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_gateway_id: Str,
+    pub local_gateway_id: ::cloudwright_core::Str,
     /// `Mode`: a [`LocalGatewayRouteTableMode`] value.
     ///
     /// The mode of the local gateway route table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub mode: Option<LocalGatewayRouteTableMode>,
+    pub mode: ::std::option::Option<LocalGatewayRouteTableMode>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the local gateway route table.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +43,7 @@ impl LocalGatewayRouteTable {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::LocalGatewayRouteTable",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetable.html",
         primary_identifier: &["LocalGatewayRouteTableId"],
@@ -78,45 +54,47 @@ impl LocalGatewayRouteTable {
         read_only: &["LocalGatewayRouteTableId", "LocalGatewayRouteTableArn", "OutpostArn", "OwnerId", "State"],
         attributes: &["LocalGatewayRouteTableArn", "LocalGatewayRouteTableId", "OutpostArn", "OwnerId", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LocalGatewayRouteTable` with its required properties, named in a [`LocalGatewayRouteTableRequired`].
+    /// A `LocalGatewayRouteTable` with its one required property, `LocalGatewayId`.
     #[inline]
-    pub fn new(required: LocalGatewayRouteTableRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            local_gateway_id: required.local_gateway_id,
-            mode: None,
-            tags: None,
+            local_gateway_id: value.into(),
+            mode: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `LocalGatewayId`: a string, required.
-    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_id = value.into(); self }
+    pub fn local_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_id = value.into(); self }
     /// `Mode`: a [`LocalGatewayRouteTableMode`] value.
-    pub fn mode(mut self, value: impl Into<LocalGatewayRouteTableMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<LocalGatewayRouteTableMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocalGatewayRouteTable {
+impl ::cloudwright_core::Resource for LocalGatewayRouteTable {
     type Attributes = LocalGatewayRouteTableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayRouteTable, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocalGatewayRouteTable, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocalGatewayRouteTable {
+impl ::cloudwright_core::ToValue for LocalGatewayRouteTable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LocalGatewayId", &self.local_gateway_id)
             .opt("Mode", &self.mode)
             .opt("Tags", &self.tags)
@@ -124,12 +102,12 @@ impl ToValue for LocalGatewayRouteTable {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocalGatewayRouteTable`]: `Handle<LocalGatewayRouteTable>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocalGatewayRouteTable`]: `Handle<LocalGatewayRouteTable>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocalGatewayRouteTableAttributes(ResourceRef);
+pub struct LocalGatewayRouteTableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocalGatewayRouteTableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LocalGatewayRouteTableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,52 +117,42 @@ impl LocalGatewayRouteTableAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the local gateway route table.
     #[inline]
-    pub fn local_gateway_route_table_arn(&self) -> Value {
-        self.0.get_att("LocalGatewayRouteTableArn")
+    pub fn local_gateway_route_table_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayRouteTableArn"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayRouteTableId`: a string.
     ///
     /// The ID of the local gateway route table.
     #[inline]
-    pub fn local_gateway_route_table_id(&self) -> Value {
-        self.0.get_att("LocalGatewayRouteTableId")
+    pub fn local_gateway_route_table_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayRouteTableId"))
     }
 
     /// `Fn::GetAtt` `OutpostArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost.
     #[inline]
-    pub fn outpost_arn(&self) -> Value {
-        self.0.get_att("OutpostArn")
+    pub fn outpost_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OutpostArn"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the local gateway route table.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the local gateway route table.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayRouteTable`.
 ///
@@ -194,11 +162,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 127.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -206,21 +174,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -235,23 +203,55 @@ pub enum LocalGatewayRouteTableMode {
     /// `direct-vpc-routing`
     DirectVpcRouting,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LocalGatewayRouteTableMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalGatewayRouteTableMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LocalGatewayRouteTableMode {
+impl ::cloudwright_core::ToValue for LocalGatewayRouteTableMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Coip => "coip",
             Self::DirectVpcRouting => "direct-vpc-routing",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalGatewayRouteTable: ObjRule = ObjRule {
+        properties: &[
+            ("LocalGatewayId", Shape::STR),
+            ("Mode", Shape::Str(&StrRule { allowed: &["coip", "direct-vpc-routing"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["LocalGatewayId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
-
 /// The required properties of [`LocalGatewayRouteTableVirtualInterfaceGroupAssociation`], by name: `LocalGatewayRouteTableVirtualInterfaceGroupAssociation::new(LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired {
     /// `LocalGatewayRouteTableId`: a string, required.
-    pub local_gateway_route_table_id: Str,
+    pub local_gateway_route_table_id: ::cloudwright_core::Str,
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
-    pub local_gateway_virtual_interface_group_id: Str,
+    pub local_gateway_virtual_interface_group_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("LocalGatewayRouteTableId", Shape::STR),
-        ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` resource.
 ///
@@ -49,17 +32,17 @@ pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     /// The ID of the local gateway route table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_gateway_route_table_id: Str,
+    pub local_gateway_route_table_id: ::cloudwright_core::Str,
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
     ///
     /// The ID of the virtual interface group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_gateway_virtual_interface_group_id: Str,
+    pub local_gateway_virtual_interface_group_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the association.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +52,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation.html",
         primary_identifier: &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"],
@@ -80,7 +63,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         read_only: &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId", "LocalGatewayId", "LocalGatewayRouteTableArn", "OwnerId", "State"],
         attributes: &["LocalGatewayId", "LocalGatewayRouteTableArn", "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId", "OwnerId", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LocalGatewayRouteTableVirtualInterfaceGroupAssociation` with its required properties, named in a [`LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired`].
@@ -89,39 +72,41 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         Self {
             local_gateway_route_table_id: required.local_gateway_route_table_id,
             local_gateway_virtual_interface_group_id: required.local_gateway_virtual_interface_group_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `LocalGatewayRouteTableId`: a string, required.
-    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_route_table_id = value.into(); self }
+    pub fn local_gateway_route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_route_table_id = value.into(); self }
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
-    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_virtual_interface_group_id = value.into(); self }
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_virtual_interface_group_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
+impl ::cloudwright_core::Resource for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     type Attributes = LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(
-            &RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
             properties,
         )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
+impl ::cloudwright_core::ToValue for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "LocalGatewayRouteTableId",
                 &self.local_gateway_route_table_id,
@@ -135,12 +120,16 @@ impl ToValue for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocalGatewayRouteTableVirtualInterfaceGroupAssociation`]: `Handle<LocalGatewayRouteTableVirtualInterfaceGroupAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocalGatewayRouteTableVirtualInterfaceGroupAssociation`]: `Handle<LocalGatewayRouteTableVirtualInterfaceGroupAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes(ResourceRef);
+pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes(
+    ::cloudwright_core::ResourceRef,
+);
 
-impl From<ResourceRef> for LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,53 +139,47 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     ///
     /// The ID of the local gateway.
     #[inline]
-    pub fn local_gateway_id(&self) -> Value {
-        self.0.get_att("LocalGatewayId")
+    pub fn local_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayId"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayRouteTableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the local gateway route table for the virtual interface group.
     #[inline]
-    pub fn local_gateway_route_table_arn(&self) -> Value {
-        self.0.get_att("LocalGatewayRouteTableArn")
+    pub fn local_gateway_route_table_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayRouteTableArn"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`: a string.
     ///
     /// The ID of the association.
     #[inline]
-    pub fn local_gateway_route_table_virtual_interface_group_association_id(&self) -> Value {
-        self.0
-            .get_att("LocalGatewayRouteTableVirtualInterfaceGroupAssociationId")
+    pub fn local_gateway_route_table_virtual_interface_group_association_id(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"),
+        )
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the local gateway virtual interface group association.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the association.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`.
 ///
@@ -206,11 +189,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 127.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -218,23 +201,55 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("LocalGatewayRouteTableId", Shape::STR),
+            ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

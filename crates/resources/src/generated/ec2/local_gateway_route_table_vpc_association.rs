@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
-
 /// The required properties of [`LocalGatewayRouteTableVpcAssociation`], by name: `LocalGatewayRouteTableVpcAssociation::new(LocalGatewayRouteTableVpcAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGatewayRouteTableVpcAssociationRequired {
     /// `LocalGatewayRouteTableId`: a string, required.
-    pub local_gateway_route_table_id: Str,
+    pub local_gateway_route_table_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalGatewayRouteTableVpcAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("LocalGatewayRouteTableId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["LocalGatewayRouteTableId", "VpcId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::LocalGatewayRouteTableVPCAssociation` resource.
 ///
@@ -49,17 +32,17 @@ pub struct LocalGatewayRouteTableVpcAssociation {
     /// The ID of the local gateway route table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_gateway_route_table_id: Str,
+    pub local_gateway_route_table_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the association.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -69,7 +52,7 @@ impl LocalGatewayRouteTableVpcAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::LocalGatewayRouteTableVPCAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetablevpcassociation.html",
         primary_identifier: &["LocalGatewayRouteTableVpcAssociationId"],
@@ -80,7 +63,7 @@ impl LocalGatewayRouteTableVpcAssociation {
         read_only: &["LocalGatewayId", "LocalGatewayRouteTableVpcAssociationId", "State"],
         attributes: &["LocalGatewayId", "LocalGatewayRouteTableVpcAssociationId", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LocalGatewayRouteTableVpcAssociation` with its required properties, named in a [`LocalGatewayRouteTableVpcAssociationRequired`].
@@ -88,37 +71,42 @@ impl LocalGatewayRouteTableVpcAssociation {
     pub fn new(required: LocalGatewayRouteTableVpcAssociationRequired) -> Self {
         Self {
             local_gateway_route_table_id: required.local_gateway_route_table_id,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `LocalGatewayRouteTableId`: a string, required.
-    pub fn local_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_route_table_id = value.into(); self }
+    pub fn local_gateway_route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_route_table_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for LocalGatewayRouteTableVpcAssociation {
+impl ::cloudwright_core::Resource for LocalGatewayRouteTableVpcAssociation {
     type Attributes = LocalGatewayRouteTableVpcAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayRouteTableVpcAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_LocalGatewayRouteTableVpcAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocalGatewayRouteTableVpcAssociation {
+impl ::cloudwright_core::ToValue for LocalGatewayRouteTableVpcAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "LocalGatewayRouteTableId",
                 &self.local_gateway_route_table_id,
@@ -129,12 +117,14 @@ impl ToValue for LocalGatewayRouteTableVpcAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocalGatewayRouteTableVpcAssociation`]: `Handle<LocalGatewayRouteTableVpcAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocalGatewayRouteTableVpcAssociation`]: `Handle<LocalGatewayRouteTableVpcAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocalGatewayRouteTableVpcAssociationAttributes(ResourceRef);
+pub struct LocalGatewayRouteTableVpcAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocalGatewayRouteTableVpcAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for LocalGatewayRouteTableVpcAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,36 +134,26 @@ impl LocalGatewayRouteTableVpcAssociationAttributes {
     ///
     /// The ID of the local gateway.
     #[inline]
-    pub fn local_gateway_id(&self) -> Value {
-        self.0.get_att("LocalGatewayId")
+    pub fn local_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayId"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayRouteTableVpcAssociationId`: a string.
     ///
     /// The ID of the association.
     #[inline]
-    pub fn local_gateway_route_table_vpc_association_id(&self) -> Value {
-        self.0.get_att("LocalGatewayRouteTableVpcAssociationId")
+    pub fn local_gateway_route_table_vpc_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayRouteTableVpcAssociationId"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the association.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayRouteTableVPCAssociation`.
 ///
@@ -183,11 +163,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 127.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -195,23 +175,55 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalGatewayRouteTableVpcAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("LocalGatewayRouteTableId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["LocalGatewayRouteTableId", "VpcId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
-
 /// The required properties of [`LocalGatewayVirtualInterface`], by name: `LocalGatewayVirtualInterface::new(LocalGatewayVirtualInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGatewayVirtualInterfaceRequired {
     /// `LocalAddress`: a string, required.
-    pub local_address: Str,
+    pub local_address: ::cloudwright_core::Str,
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
-    pub local_gateway_virtual_interface_group_id: Str,
+    pub local_gateway_virtual_interface_group_id: ::cloudwright_core::Str,
     /// `OutpostLagId`: a string, required.
-    pub outpost_lag_id: Str,
+    pub outpost_lag_id: ::cloudwright_core::Str,
     /// `PeerAddress`: a string, required.
-    pub peer_address: Str,
+    pub peer_address: ::cloudwright_core::Str,
     /// `Vlan`: an integer, required.
-    pub vlan: Int,
+    pub vlan: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
-    properties: &[
-        ("LocalAddress", Shape::STR),
-        ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
-        ("OutpostLagId", Shape::STR),
-        ("PeerAddress", Shape::STR),
-        ("PeerBgpAsn", Shape::INT),
-        ("PeerBgpAsnExtended", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Vlan", Shape::INT),
-    ],
-    required: &["OutpostLagId", "LocalGatewayVirtualInterfaceGroupId", "Vlan", "LocalAddress", "PeerAddress"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::LocalGatewayVirtualInterface` resource.
 ///
@@ -60,47 +38,47 @@ pub struct LocalGatewayVirtualInterface {
     /// The local address.
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_address: Str,
+    pub local_address: ::cloudwright_core::Str,
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
     ///
     /// The ID of the local gateway virtual interface group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_gateway_virtual_interface_group_id: Str,
+    pub local_gateway_virtual_interface_group_id: ::cloudwright_core::Str,
     /// `OutpostLagId`: a string, required.
     ///
     /// The Outpost LAG ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub outpost_lag_id: Str,
+    pub outpost_lag_id: ::cloudwright_core::Str,
     /// `PeerAddress`: a string, required.
     ///
     /// The peer address.
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_address: Str,
+    pub peer_address: ::cloudwright_core::Str,
     /// `PeerBgpAsn`: an integer.
     ///
     /// The peer BGP ASN.
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_bgp_asn: Option<Int>,
+    pub peer_bgp_asn: ::std::option::Option<::cloudwright_core::Int>,
     /// `PeerBgpAsnExtended`: an integer.
     ///
     /// The extended 32-bit ASN of the BGP peer for use with larger ASN values.
     ///
     /// Format `int64`; create-only: changing it replaces the resource.
-    pub peer_bgp_asn_extended: Option<Int>,
+    pub peer_bgp_asn_extended: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the virtual interface.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Vlan`: an integer, required.
     ///
     /// The ID of the VLAN.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vlan: Int,
+    pub vlan: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -110,7 +88,7 @@ impl LocalGatewayVirtualInterface {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::LocalGatewayVirtualInterface",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayvirtualinterface.html",
         primary_identifier: &["LocalGatewayVirtualInterfaceId"],
@@ -121,7 +99,7 @@ impl LocalGatewayVirtualInterface {
         read_only: &["LocalGatewayVirtualInterfaceId", "LocalGatewayId", "LocalBgpAsn", "OwnerId", "ConfigurationState"],
         attributes: &["ConfigurationState", "LocalBgpAsn", "LocalGatewayId", "LocalGatewayVirtualInterfaceId", "OwnerId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `LocalGatewayVirtualInterface` with its required properties, named in a [`LocalGatewayVirtualInterfaceRequired`].
@@ -132,49 +110,51 @@ impl LocalGatewayVirtualInterface {
             local_gateway_virtual_interface_group_id: required.local_gateway_virtual_interface_group_id,
             outpost_lag_id: required.outpost_lag_id,
             peer_address: required.peer_address,
-            peer_bgp_asn: None,
-            peer_bgp_asn_extended: None,
-            tags: None,
+            peer_bgp_asn: ::std::option::Option::None,
+            peer_bgp_asn_extended: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             vlan: required.vlan,
         }
     }
 
     /// `LocalAddress`: a string, required.
-    pub fn local_address(mut self, value: impl Into<Str>) -> Self { self.local_address = value.into(); self }
+    pub fn local_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_address = value.into(); self }
     /// `LocalGatewayVirtualInterfaceGroupId`: a string, required.
-    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_virtual_interface_group_id = value.into(); self }
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_virtual_interface_group_id = value.into(); self }
     /// `OutpostLagId`: a string, required.
-    pub fn outpost_lag_id(mut self, value: impl Into<Str>) -> Self { self.outpost_lag_id = value.into(); self }
+    pub fn outpost_lag_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outpost_lag_id = value.into(); self }
     /// `PeerAddress`: a string, required.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = value.into(); self }
+    pub fn peer_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_address = value.into(); self }
     /// `PeerBgpAsn`: an integer.
-    pub fn peer_bgp_asn(mut self, value: impl Into<Int>) -> Self { self.peer_bgp_asn = Some(value.into()); self }
+    pub fn peer_bgp_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.peer_bgp_asn = ::std::option::Option::Some(value.into()); self }
     /// `PeerBgpAsnExtended`: an integer.
-    pub fn peer_bgp_asn_extended(mut self, value: impl Into<Int>) -> Self { self.peer_bgp_asn_extended = Some(value.into()); self }
+    pub fn peer_bgp_asn_extended(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.peer_bgp_asn_extended = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Vlan`: an integer, required.
-    pub fn vlan(mut self, value: impl Into<Int>) -> Self { self.vlan = value.into(); self }
+    pub fn vlan(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.vlan = value.into(); self }
 }
 
-impl Resource for LocalGatewayVirtualInterface {
+impl ::cloudwright_core::Resource for LocalGatewayVirtualInterface {
     type Attributes = LocalGatewayVirtualInterfaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayVirtualInterface, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LocalGatewayVirtualInterface, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocalGatewayVirtualInterface {
+impl ::cloudwright_core::ToValue for LocalGatewayVirtualInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LocalAddress", &self.local_address)
             .req(
                 "LocalGatewayVirtualInterfaceGroupId",
@@ -190,12 +170,14 @@ impl ToValue for LocalGatewayVirtualInterface {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocalGatewayVirtualInterface`]: `Handle<LocalGatewayVirtualInterface>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocalGatewayVirtualInterface`]: `Handle<LocalGatewayVirtualInterface>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocalGatewayVirtualInterfaceAttributes(ResourceRef);
+pub struct LocalGatewayVirtualInterfaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocalGatewayVirtualInterfaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for LocalGatewayVirtualInterfaceAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,52 +187,42 @@ impl LocalGatewayVirtualInterfaceAttributes {
     ///
     /// The current state of the local gateway virtual interface.
     #[inline]
-    pub fn configuration_state(&self) -> Value {
-        self.0.get_att("ConfigurationState")
+    pub fn configuration_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationState"))
     }
 
     /// `Fn::GetAtt` `LocalBgpAsn`: an integer.
     ///
     /// The Border Gateway Protocol (BGP) Autonomous System Number (ASN) of the local gateway.
     #[inline]
-    pub fn local_bgp_asn(&self) -> Value {
-        self.0.get_att("LocalBgpAsn")
+    pub fn local_bgp_asn(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("LocalBgpAsn"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayId`: a string.
     ///
     /// The ID of the local gateway.
     #[inline]
-    pub fn local_gateway_id(&self) -> Value {
-        self.0.get_att("LocalGatewayId")
+    pub fn local_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayId"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceId`: a string.
     ///
     /// The ID of the virtual interface.
     #[inline]
-    pub fn local_gateway_virtual_interface_id(&self) -> Value {
-        self.0.get_att("LocalGatewayVirtualInterfaceId")
+    pub fn local_gateway_virtual_interface_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayVirtualInterfaceId"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the local gateway virtual interface.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayVirtualInterface`.
 ///
@@ -260,11 +232,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 127.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -272,23 +244,60 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
+        properties: &[
+            ("LocalAddress", Shape::STR),
+            ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
+            ("OutpostLagId", Shape::STR),
+            ("PeerAddress", Shape::STR),
+            ("PeerBgpAsn", Shape::INT),
+            ("PeerBgpAsnExtended", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Vlan", Shape::INT),
+        ],
+        required: &["OutpostLagId", "LocalGatewayVirtualInterfaceGroupId", "Vlan", "LocalAddress", "PeerAddress"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

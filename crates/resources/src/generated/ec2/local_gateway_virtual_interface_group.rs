@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
-
-/// The required properties of [`LocalGatewayVirtualInterfaceGroup`], by name: `LocalGatewayVirtualInterfaceGroup::new(LocalGatewayVirtualInterfaceGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalGatewayVirtualInterfaceGroupRequired {
-    /// `LocalGatewayId`: a string, required.
-    pub local_gateway_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LocalGatewayVirtualInterfaceGroup: ObjRule = ObjRule {
-    properties: &[
-        ("LocalBgpAsn", Shape::INT),
-        ("LocalBgpAsnExtended", Shape::INT),
-        ("LocalGatewayId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["LocalGatewayId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::LocalGatewayVirtualInterfaceGroup` resource.
 ///
 /// Describes a local gateway virtual interface group.
@@ -48,23 +23,23 @@ pub struct LocalGatewayVirtualInterfaceGroup {
     /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP).
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_bgp_asn: Option<Int>,
+    pub local_bgp_asn: ::std::option::Option<::cloudwright_core::Int>,
     /// `LocalBgpAsnExtended`: an integer.
     ///
     /// The extended 32-bit ASN for the local BGP configuration.
     ///
     /// Format `int64`; create-only: changing it replaces the resource.
-    pub local_bgp_asn_extended: Option<Int>,
+    pub local_bgp_asn_extended: ::std::option::Option<::cloudwright_core::Int>,
     /// `LocalGatewayId`: a string, required.
     ///
     /// The ID of the local gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_gateway_id: Str,
+    pub local_gateway_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the virtual interface group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +49,7 @@ impl LocalGatewayVirtualInterfaceGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::LocalGatewayVirtualInterfaceGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayvirtualinterfacegroup.html",
         primary_identifier: &["LocalGatewayVirtualInterfaceGroupId"],
@@ -85,48 +60,53 @@ impl LocalGatewayVirtualInterfaceGroup {
         read_only: &["LocalGatewayVirtualInterfaceGroupArn", "LocalGatewayVirtualInterfaceGroupId", "LocalGatewayVirtualInterfaceIds", "OwnerId", "ConfigurationState"],
         attributes: &["ConfigurationState", "LocalGatewayVirtualInterfaceGroupArn", "LocalGatewayVirtualInterfaceGroupId", "LocalGatewayVirtualInterfaceIds", "OwnerId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `LocalGatewayVirtualInterfaceGroup` with its required properties, named in a [`LocalGatewayVirtualInterfaceGroupRequired`].
+    /// A `LocalGatewayVirtualInterfaceGroup` with its one required property, `LocalGatewayId`.
     #[inline]
-    pub fn new(required: LocalGatewayVirtualInterfaceGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            local_bgp_asn: None,
-            local_bgp_asn_extended: None,
-            local_gateway_id: required.local_gateway_id,
-            tags: None,
+            local_bgp_asn: ::std::option::Option::None,
+            local_bgp_asn_extended: ::std::option::Option::None,
+            local_gateway_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `LocalBgpAsn`: an integer.
-    pub fn local_bgp_asn(mut self, value: impl Into<Int>) -> Self { self.local_bgp_asn = Some(value.into()); self }
+    pub fn local_bgp_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.local_bgp_asn = ::std::option::Option::Some(value.into()); self }
     /// `LocalBgpAsnExtended`: an integer.
-    pub fn local_bgp_asn_extended(mut self, value: impl Into<Int>) -> Self { self.local_bgp_asn_extended = Some(value.into()); self }
+    pub fn local_bgp_asn_extended(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.local_bgp_asn_extended = ::std::option::Option::Some(value.into()); self }
     /// `LocalGatewayId`: a string, required.
-    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_id = value.into(); self }
+    pub fn local_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LocalGatewayVirtualInterfaceGroup {
+impl ::cloudwright_core::Resource for LocalGatewayVirtualInterfaceGroup {
     type Attributes = LocalGatewayVirtualInterfaceGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LocalGatewayVirtualInterfaceGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_LocalGatewayVirtualInterfaceGroup,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LocalGatewayVirtualInterfaceGroup {
+impl ::cloudwright_core::ToValue for LocalGatewayVirtualInterfaceGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LocalBgpAsn", &self.local_bgp_asn)
             .opt("LocalBgpAsnExtended", &self.local_bgp_asn_extended)
             .req("LocalGatewayId", &self.local_gateway_id)
@@ -135,12 +115,14 @@ impl ToValue for LocalGatewayVirtualInterfaceGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LocalGatewayVirtualInterfaceGroup`]: `Handle<LocalGatewayVirtualInterfaceGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LocalGatewayVirtualInterfaceGroup`]: `Handle<LocalGatewayVirtualInterfaceGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LocalGatewayVirtualInterfaceGroupAttributes(ResourceRef);
+pub struct LocalGatewayVirtualInterfaceGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LocalGatewayVirtualInterfaceGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for LocalGatewayVirtualInterfaceGroupAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,52 +132,44 @@ impl LocalGatewayVirtualInterfaceGroupAttributes {
     ///
     /// The current state of the local gateway virtual interface group.
     #[inline]
-    pub fn configuration_state(&self) -> Value {
-        self.0.get_att("ConfigurationState")
+    pub fn configuration_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConfigurationState"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceGroupArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the local gateway virtual interface group.
     #[inline]
-    pub fn local_gateway_virtual_interface_group_arn(&self) -> Value {
-        self.0.get_att("LocalGatewayVirtualInterfaceGroupArn")
+    pub fn local_gateway_virtual_interface_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayVirtualInterfaceGroupArn"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceGroupId`: a string.
     ///
     /// The ID of the virtual interface group.
     #[inline]
-    pub fn local_gateway_virtual_interface_group_id(&self) -> Value {
-        self.0.get_att("LocalGatewayVirtualInterfaceGroupId")
+    pub fn local_gateway_virtual_interface_group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LocalGatewayVirtualInterfaceGroupId"))
     }
 
     /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceIds`: a list of strings.
     ///
     /// The IDs of the virtual interfaces.
     #[inline]
-    pub fn local_gateway_virtual_interface_ids(&self) -> Value {
-        self.0.get_att("LocalGatewayVirtualInterfaceIds")
+    pub fn local_gateway_virtual_interface_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("LocalGatewayVirtualInterfaceIds"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the local gateway virtual interface group.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::LocalGatewayVirtualInterfaceGroup`.
 ///
@@ -205,11 +179,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 127.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^(?!aws:.*)`; length 1 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -217,23 +191,56 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:.*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LocalGatewayVirtualInterfaceGroup: ObjRule = ObjRule {
+        properties: &[
+            ("LocalBgpAsn", Shape::INT),
+            ("LocalBgpAsnExtended", Shape::INT),
+            ("LocalGatewayId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["LocalGatewayId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -1048,7 +1048,7 @@ pub use capacity_reservation_fleet::{
     CapacityReservationFleet, CapacityReservationFleetAttributes,
 };
 #[cfg(feature = "ec2")]
-pub use carrier_gateway::{CarrierGateway, CarrierGatewayAttributes, CarrierGatewayRequired};
+pub use carrier_gateway::{CarrierGateway, CarrierGatewayAttributes};
 #[cfg(feature = "ec2")]
 pub use client_vpn_authorization_rule::{
     ClientVpnAuthorizationRule, ClientVpnAuthorizationRuleAttributes,
@@ -1063,7 +1063,6 @@ pub use client_vpn_route::{ClientVpnRoute, ClientVpnRouteAttributes, ClientVpnRo
 #[cfg(feature = "ec2")]
 pub use client_vpn_target_network_association::{
     ClientVpnTargetNetworkAssociation, ClientVpnTargetNetworkAssociationAttributes,
-    ClientVpnTargetNetworkAssociationRequired,
 };
 #[cfg(feature = "ec2")]
 pub use customer_gateway::{CustomerGateway, CustomerGatewayAttributes, CustomerGatewayRequired};
@@ -1074,7 +1073,6 @@ pub use ec2_fleet::{Ec2Fleet, Ec2FleetAttributes, Ec2FleetRequired};
 #[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use egress_only_internet_gateway::{
     EgressOnlyInternetGateway, EgressOnlyInternetGatewayAttributes,
-    EgressOnlyInternetGatewayRequired,
 };
 #[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use eip::{Eip, EipAttributes};
@@ -1093,13 +1091,11 @@ pub use gateway_route_table_association::{
     GatewayRouteTableAssociationRequired,
 };
 #[cfg(feature = "ec2")]
-pub use host::{Host, HostAttributes, HostRequired};
+pub use host::{Host, HostAttributes};
 #[cfg(feature = "ec2")]
 pub use instance::{Instance, InstanceAttributes};
 #[cfg(feature = "ec2")]
-pub use instance_connect_endpoint::{
-    InstanceConnectEndpoint, InstanceConnectEndpointAttributes, InstanceConnectEndpointRequired,
-};
+pub use instance_connect_endpoint::{InstanceConnectEndpoint, InstanceConnectEndpointAttributes};
 #[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use internet_gateway::{InternetGateway, InternetGatewayAttributes};
 #[cfg(feature = "ec2")]
@@ -1110,15 +1106,13 @@ pub use ip_pool_route_table_association::{
 #[cfg(feature = "ec2")]
 pub use ipam::{Ipam, IpamAttributes};
 #[cfg(feature = "ec2")]
-pub use ipam_allocation::{IpamAllocation, IpamAllocationAttributes, IpamAllocationRequired};
+pub use ipam_allocation::{IpamAllocation, IpamAllocationAttributes};
 #[cfg(feature = "ec2")]
 pub use ipam_pool::{IpamPool, IpamPoolAttributes, IpamPoolRequired};
 #[cfg(feature = "ec2")]
-pub use ipam_pool_cidr::{IpamPoolCidr, IpamPoolCidrAttributes, IpamPoolCidrRequired};
+pub use ipam_pool_cidr::{IpamPoolCidr, IpamPoolCidrAttributes};
 #[cfg(feature = "ec2")]
-pub use ipam_prefix_list_resolver::{
-    IpamPrefixListResolver, IpamPrefixListResolverAttributes, IpamPrefixListResolverRequired,
-};
+pub use ipam_prefix_list_resolver::{IpamPrefixListResolver, IpamPrefixListResolverAttributes};
 #[cfg(feature = "ec2")]
 pub use ipam_prefix_list_resolver_target::{
     IpamPrefixListResolverTarget, IpamPrefixListResolverTargetAttributes,
@@ -1132,17 +1126,15 @@ pub use ipam_resource_discovery_association::{
     IpamResourceDiscoveryAssociationRequired,
 };
 #[cfg(feature = "ec2")]
-pub use ipam_scope::{IpamScope, IpamScopeAttributes, IpamScopeRequired};
+pub use ipam_scope::{IpamScope, IpamScopeAttributes};
 #[cfg(feature = "ec2")]
-pub use key_pair::{KeyPair, KeyPairAttributes, KeyPairRequired};
+pub use key_pair::{KeyPair, KeyPairAttributes};
 #[cfg(feature = "ec2")]
-pub use launch_template::{LaunchTemplate, LaunchTemplateAttributes, LaunchTemplateRequired};
+pub use launch_template::{LaunchTemplate, LaunchTemplateAttributes};
 #[cfg(feature = "ec2")]
 pub use local_gateway_route::{LocalGatewayRoute, LocalGatewayRouteAttributes};
 #[cfg(feature = "ec2")]
-pub use local_gateway_route_table::{
-    LocalGatewayRouteTable, LocalGatewayRouteTableAttributes, LocalGatewayRouteTableRequired,
-};
+pub use local_gateway_route_table::{LocalGatewayRouteTable, LocalGatewayRouteTableAttributes};
 #[cfg(feature = "ec2")]
 pub use local_gateway_route_table_virtual_interface_group_association::{
     LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
@@ -1162,12 +1154,11 @@ pub use local_gateway_virtual_interface::{
 #[cfg(feature = "ec2")]
 pub use local_gateway_virtual_interface_group::{
     LocalGatewayVirtualInterfaceGroup, LocalGatewayVirtualInterfaceGroupAttributes,
-    LocalGatewayVirtualInterfaceGroupRequired,
 };
 #[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use nat_gateway::{NatGateway, NatGatewayAttributes};
 #[cfg(feature = "ec2")]
-pub use network_acl::{NetworkAcl, NetworkAclAttributes, NetworkAclRequired};
+pub use network_acl::{NetworkAcl, NetworkAclAttributes};
 #[cfg(feature = "ec2")]
 pub use network_acl_entry::{NetworkAclEntry, NetworkAclEntryAttributes, NetworkAclEntryRequired};
 #[cfg(feature = "ec2")]
@@ -1177,20 +1168,15 @@ pub use network_insights_access_scope::{
 #[cfg(feature = "ec2")]
 pub use network_insights_access_scope_analysis::{
     NetworkInsightsAccessScopeAnalysis, NetworkInsightsAccessScopeAnalysisAttributes,
-    NetworkInsightsAccessScopeAnalysisRequired,
 };
 #[cfg(feature = "ec2")]
-pub use network_insights_analysis::{
-    NetworkInsightsAnalysis, NetworkInsightsAnalysisAttributes, NetworkInsightsAnalysisRequired,
-};
+pub use network_insights_analysis::{NetworkInsightsAnalysis, NetworkInsightsAnalysisAttributes};
 #[cfg(feature = "ec2")]
 pub use network_insights_path::{
     NetworkInsightsPath, NetworkInsightsPathAttributes, NetworkInsightsPathRequired,
 };
 #[cfg(feature = "ec2")]
-pub use network_interface::{
-    NetworkInterface, NetworkInterfaceAttributes, NetworkInterfaceRequired,
-};
+pub use network_interface::{NetworkInterface, NetworkInterfaceAttributes};
 #[cfg(feature = "ec2")]
 pub use network_interface_attachment::{
     NetworkInterfaceAttachment, NetworkInterfaceAttachmentAttributes,
@@ -1211,9 +1197,9 @@ pub use placement_group::{PlacementGroup, PlacementGroupAttributes};
 #[cfg(feature = "ec2")]
 pub use prefix_list::{PrefixList, PrefixListAttributes, PrefixListRequired};
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-pub use route::{Route, RouteAttributes, RouteRequired};
+pub use route::{Route, RouteAttributes};
 #[cfg(feature = "ec2")]
-pub use route_server::{RouteServer, RouteServerAttributes, RouteServerRequired};
+pub use route_server::{RouteServer, RouteServerAttributes};
 #[cfg(feature = "ec2")]
 pub use route_server_association::{
     RouteServerAssociation, RouteServerAssociationAttributes, RouteServerAssociationRequired,
@@ -1229,17 +1215,15 @@ pub use route_server_propagation::{
     RouteServerPropagation, RouteServerPropagationAttributes, RouteServerPropagationRequired,
 };
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-pub use route_table::{RouteTable, RouteTableAttributes, RouteTableRequired};
+pub use route_table::{RouteTable, RouteTableAttributes};
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-pub use security_group::{SecurityGroup, SecurityGroupAttributes, SecurityGroupRequired};
+pub use security_group::{SecurityGroup, SecurityGroupAttributes};
 #[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use security_group_egress::{
     SecurityGroupEgress, SecurityGroupEgressAttributes, SecurityGroupEgressRequired,
 };
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-pub use security_group_ingress::{
-    SecurityGroupIngress, SecurityGroupIngressAttributes, SecurityGroupIngressRequired,
-};
+pub use security_group_ingress::{SecurityGroupIngress, SecurityGroupIngressAttributes};
 #[cfg(feature = "ec2")]
 pub use security_group_vpc_association::{
     SecurityGroupVpcAssociation, SecurityGroupVpcAssociationAttributes,
@@ -1248,19 +1232,17 @@ pub use security_group_vpc_association::{
 #[cfg(feature = "ec2")]
 pub use snapshot_block_public_access::{
     SnapshotBlockPublicAccess, SnapshotBlockPublicAccessAttributes,
-    SnapshotBlockPublicAccessRequired,
 };
 #[cfg(feature = "ec2")]
-pub use spot_fleet::{SpotFleet, SpotFleetAttributes, SpotFleetRequired};
+pub use spot_fleet::{SpotFleet, SpotFleetAttributes};
 #[cfg(feature = "ec2")]
 pub use sql_ha_standby_detected_instance::{
     SqlHaStandbyDetectedInstance, SqlHaStandbyDetectedInstanceAttributes,
-    SqlHaStandbyDetectedInstanceRequired,
 };
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-pub use subnet::{Subnet, SubnetAttributes, SubnetRequired};
+pub use subnet::{Subnet, SubnetAttributes};
 #[cfg(feature = "ec2")]
-pub use subnet_cidr_block::{SubnetCidrBlock, SubnetCidrBlockAttributes, SubnetCidrBlockRequired};
+pub use subnet_cidr_block::{SubnetCidrBlock, SubnetCidrBlockAttributes};
 #[cfg(feature = "ec2")]
 pub use subnet_network_acl_association::{
     SubnetNetworkAclAssociation, SubnetNetworkAclAssociationAttributes,
@@ -1301,7 +1283,6 @@ pub use transit_gateway_connect_peer::{
 #[cfg(feature = "ec2")]
 pub use transit_gateway_metering_policy::{
     TransitGatewayMeteringPolicy, TransitGatewayMeteringPolicyAttributes,
-    TransitGatewayMeteringPolicyRequired,
 };
 #[cfg(feature = "ec2")]
 pub use transit_gateway_metering_policy_entry::{
@@ -1311,7 +1292,6 @@ pub use transit_gateway_metering_policy_entry::{
 #[cfg(feature = "ec2")]
 pub use transit_gateway_multicast_domain::{
     TransitGatewayMulticastDomain, TransitGatewayMulticastDomainAttributes,
-    TransitGatewayMulticastDomainRequired,
 };
 #[cfg(feature = "ec2")]
 pub use transit_gateway_multicast_domain_association::{
@@ -1339,7 +1319,7 @@ pub use transit_gateway_route::{
 };
 #[cfg(feature = "ec2")]
 pub use transit_gateway_route_table::{
-    TransitGatewayRouteTable, TransitGatewayRouteTableAttributes, TransitGatewayRouteTableRequired,
+    TransitGatewayRouteTable, TransitGatewayRouteTableAttributes,
 };
 #[cfg(feature = "ec2")]
 pub use transit_gateway_route_table_association::{
@@ -1361,9 +1341,7 @@ pub use verified_access_endpoint::{
     VerifiedAccessEndpoint, VerifiedAccessEndpointAttributes, VerifiedAccessEndpointRequired,
 };
 #[cfg(feature = "ec2")]
-pub use verified_access_group::{
-    VerifiedAccessGroup, VerifiedAccessGroupAttributes, VerifiedAccessGroupRequired,
-};
+pub use verified_access_group::{VerifiedAccessGroup, VerifiedAccessGroupAttributes};
 #[cfg(feature = "ec2")]
 pub use verified_access_instance::{VerifiedAccessInstance, VerifiedAccessInstanceAttributes};
 #[cfg(feature = "ec2")]
@@ -1382,19 +1360,17 @@ pub use vpc::{Vpc, VpcAttributes};
 #[cfg(feature = "ec2")]
 pub use vpc_block_public_access_exclusion::{
     VpcBlockPublicAccessExclusion, VpcBlockPublicAccessExclusionAttributes,
-    VpcBlockPublicAccessExclusionRequired,
 };
 #[cfg(feature = "ec2")]
 pub use vpc_block_public_access_options::{
     VpcBlockPublicAccessOptions, VpcBlockPublicAccessOptionsAttributes,
-    VpcBlockPublicAccessOptionsRequired,
 };
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-pub use vpc_cidr_block::{VpcCidrBlock, VpcCidrBlockAttributes, VpcCidrBlockRequired};
+pub use vpc_cidr_block::{VpcCidrBlock, VpcCidrBlockAttributes};
 #[cfg(feature = "ec2")]
 pub use vpc_encryption_control::{VpcEncryptionControl, VpcEncryptionControlAttributes};
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-pub use vpc_endpoint::{VpcEndpoint, VpcEndpointAttributes, VpcEndpointRequired};
+pub use vpc_endpoint::{VpcEndpoint, VpcEndpointAttributes};
 #[cfg(feature = "ec2")]
 pub use vpc_endpoint_connection_notification::{
     VpcEndpointConnectionNotification, VpcEndpointConnectionNotificationAttributes,
@@ -1405,12 +1381,9 @@ pub use vpc_endpoint_service::{VpcEndpointService, VpcEndpointServiceAttributes}
 #[cfg(feature = "ec2")]
 pub use vpc_endpoint_service_permissions::{
     VpcEndpointServicePermissions, VpcEndpointServicePermissionsAttributes,
-    VpcEndpointServicePermissionsRequired,
 };
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-pub use vpc_gateway_attachment::{
-    VpcGatewayAttachment, VpcGatewayAttachmentAttributes, VpcGatewayAttachmentRequired,
-};
+pub use vpc_gateway_attachment::{VpcGatewayAttachment, VpcGatewayAttachmentAttributes};
 #[cfg(feature = "ec2")]
 pub use vpc_peering_connection::{
     VpcPeeringConnection, VpcPeeringConnectionAttributes, VpcPeeringConnectionRequired,
@@ -1429,7 +1402,7 @@ pub use vpn_connection_route::{
     VpnConnectionRoute, VpnConnectionRouteAttributes, VpnConnectionRouteRequired,
 };
 #[cfg(feature = "ec2")]
-pub use vpn_gateway::{VpnGateway, VpnGatewayAttributes, VpnGatewayRequired};
+pub use vpn_gateway::{VpnGateway, VpnGatewayAttributes};
 #[cfg(feature = "ec2")]
 pub use vpn_gateway_route_propagation::{
     VpnGatewayRoutePropagation, VpnGatewayRoutePropagationAttributes,

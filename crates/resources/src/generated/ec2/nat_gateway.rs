@@ -5,41 +5,17 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_NatGateway: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationId", Shape::STR),
-        ("AvailabilityMode", Shape::Str(&StrRule { allowed: &["regional", "zonal"], ..StrRule::ANY })),
-        ("AvailabilityZoneAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_AvailabilityZoneAddress), min_items: None, max_items: None, unique: true })),
-        ("ConnectivityType", Shape::Str(&StrRule { allowed: &["private", "public"], ..StrRule::ANY })),
-        ("MaxDrainDurationSeconds", Shape::INT),
-        ("PrivateIpAddress", Shape::STR),
-        ("SecondaryAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SecondaryPrivateIpAddressCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(31.0), ..NumRule::ANY })),
-        ("SecondaryPrivateIpAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::NatGateway` resource.
 ///
 /// Specifies a network address translation (NAT) gateway in the specified subnet. You can create either a public NAT gateway or a private NAT gateway. The default is a public NAT gateway. If you create a public NAT gateway, you must specify an elastic IP address.
 ///
-/// With a NAT gateway, instances in a private subnet can connect to the internet, other AWS services, or an on-premises network using the IP address of the NAT gateway. For more information, see \[NAT gateways\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html>) in the *Amazon VPC User Guide* .
+/// With a NAT gateway, instances in a private subnet can connect to the internet, other AWS services, or an on-premises network using the IP address of the NAT gateway. For more information, see [NAT gateways](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html) in the *Amazon VPC User Guide* .
 ///
 /// If you add a default route ( `AWS::EC2::Route` resource) that points to a NAT gateway, specify the NAT gateway ID for the route's `NatGatewayId` property.
 ///
-/// &gt; When you associate an Elastic IP address or secondary Elastic IP address with a public NAT gateway, the network border group of the Elastic IP address must match the network border group of the Availability Zone (AZ) that the public NAT gateway is in. Otherwise, the NAT gateway fails to launch. You can see the network border group for the AZ by viewing the details of the subnet. Similarly, you can view the network border group for the Elastic IP address by viewing its details. For more information, see \[Allocate an Elastic IP address\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip>) in the *Amazon VPC User Guide* .
+/// \> When you associate an Elastic IP address or secondary Elastic IP address with a public NAT gateway, the network border group of the Elastic IP address must match the network border group of the Availability Zone (AZ) that the public NAT gateway is in. Otherwise, the NAT gateway fails to launch. You can see the network border group for the AZ by viewing the details of the subnet. Similarly, you can view the network border group for the Elastic IP address by viewing its details. For more information, see [Allocate an Elastic IP address](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `NatGatewayId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NatGatewayAttributes`], which `Handle<NatGateway>` dereferences to.
@@ -55,77 +31,80 @@ pub struct NatGateway {
     /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway. This property is required for a public NAT gateway and cannot be specified with a private NAT gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub allocation_id: Option<Str>,
+    pub allocation_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityMode`: an [`AvailabilityMode`] value.
     ///
     /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
     ///
     /// A zonal NAT gateway is a NAT Gateway that provides redundancy and scalability within a single availability zone. A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
     ///
-    /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_mode: Option<AvailabilityMode>,
+    pub availability_mode: ::std::option::Option<AvailabilityMode>,
     /// `AvailabilityZoneAddresses`: a list of [`AvailabilityZoneAddress`] objects.
     ///
     /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ. The regional NAT gateway uses these EIPs to handle outbound NAT traffic from their respective AZs. If not specified, the NAT gateway will automatically expand to new AZs and associate EIPs upon detection of an elastic network interface. If you specify this parameter, auto-expansion is disabled and you must manually manage AZ coverage.
     ///
     /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
     ///
-    /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
-    pub availability_zone_addresses: Option<List<AvailabilityZoneAddress>>,
+    /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide* .
+    pub availability_zone_addresses:
+        ::std::option::Option<::cloudwright_core::List<AvailabilityZoneAddress>>,
     /// `ConnectivityType`: a [`ConnectivityType`] value.
     ///
     /// Indicates whether the NAT gateway supports public or private connectivity. The default is public connectivity.
     ///
     /// Create-only: changing it replaces the resource.
-    pub connectivity_type: Option<ConnectivityType>,
+    pub connectivity_type: ::std::option::Option<ConnectivityType>,
     /// `MaxDrainDurationSeconds`: an integer.
     ///
     /// The maximum amount of time to wait (in seconds) before forcibly releasing the IP addresses if connections are still in progress. Default value is 350 seconds.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub max_drain_duration_seconds: Option<Int>,
+    pub max_drain_duration_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `PrivateIpAddress`: a string.
     ///
     /// The private IPv4 address to assign to the NAT gateway. If you don't provide an address, a private IPv4 address will be automatically assigned.
     ///
     /// Create-only: changing it replaces the resource.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecondaryAllocationIds`: a list of strings.
     ///
-    /// Secondary EIP allocation IDs. For more information, see \[Create a NAT gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html>) in the *Amazon VPC User Guide* .
-    pub secondary_allocation_ids: Option<List<Str>>,
+    /// Secondary EIP allocation IDs. For more information, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html) in the *Amazon VPC User Guide* .
+    pub secondary_allocation_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecondaryPrivateIpAddressCount`: an integer.
     ///
-    /// \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign to the NAT gateway. For more information about secondary addresses, see \[Create a NAT gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign to the NAT gateway. For more information about secondary addresses, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating) in the *Amazon Virtual Private Cloud User Guide* .
     ///
     /// `SecondaryPrivateIpAddressCount` and `SecondaryPrivateIpAddresses` cannot be set at the same time.
     ///
     /// Value 1 to 31.
-    pub secondary_private_ip_address_count: Option<Int>,
+    pub secondary_private_ip_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecondaryPrivateIpAddresses`: a list of strings.
     ///
-    /// Secondary private IPv4 addresses. For more information about secondary addresses, see \[Create a NAT gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// Secondary private IPv4 addresses. For more information about secondary addresses, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating) in the *Amazon Virtual Private Cloud User Guide* .
     ///
     /// `SecondaryPrivateIpAddressCount` and `SecondaryPrivateIpAddresses` cannot be set at the same time.
-    pub secondary_private_ip_addresses: Option<List<Str>>,
+    pub secondary_private_ip_addresses:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet in which the NAT gateway is located.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the NAT gateway.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string.
     ///
     /// The ID of the VPC in which the NAT gateway is located.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -135,7 +114,7 @@ impl NatGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NatGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-natgateway.html",
         primary_identifier: &["NatGatewayId"],
@@ -146,59 +125,61 @@ impl NatGateway {
         read_only: &["NatGatewayId", "EniId", "AutoProvisionZones", "AutoScalingIps", "RouteTableId"],
         attributes: &["AutoProvisionZones", "AutoScalingIps", "EniId", "NatGatewayId", "RouteTableId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `NatGateway` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocationId`: a string.
-    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self { self.allocation_id = Some(value.into()); self }
+    pub fn allocation_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocation_id = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityMode`: an [`AvailabilityMode`] value.
-    pub fn availability_mode(mut self, value: impl Into<AvailabilityMode>) -> Self { self.availability_mode = Some(value.into()); self }
+    pub fn availability_mode(mut self, value: impl ::std::convert::Into<AvailabilityMode>) -> Self { self.availability_mode = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneAddresses`: a list of [`AvailabilityZoneAddress`] objects.
-    pub fn availability_zone_addresses(mut self, value: impl Into<List<AvailabilityZoneAddress>>) -> Self { self.availability_zone_addresses = Some(value.into()); self }
+    pub fn availability_zone_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AvailabilityZoneAddress>>) -> Self { self.availability_zone_addresses = ::std::option::Option::Some(value.into()); self }
     /// `ConnectivityType`: a [`ConnectivityType`] value.
-    pub fn connectivity_type(mut self, value: impl Into<ConnectivityType>) -> Self { self.connectivity_type = Some(value.into()); self }
+    pub fn connectivity_type(mut self, value: impl ::std::convert::Into<ConnectivityType>) -> Self { self.connectivity_type = ::std::option::Option::Some(value.into()); self }
     /// `MaxDrainDurationSeconds`: an integer.
-    pub fn max_drain_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.max_drain_duration_seconds = Some(value.into()); self }
+    pub fn max_drain_duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_drain_duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryAllocationIds`: a list of strings.
-    pub fn secondary_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.secondary_allocation_ids = Some(value.into()); self }
+    pub fn secondary_allocation_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.secondary_allocation_ids = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
+    pub fn secondary_private_ip_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.secondary_private_ip_address_count = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryPrivateIpAddresses`: a list of strings.
-    pub fn secondary_private_ip_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.secondary_private_ip_addresses = Some(value.into()); self }
+    pub fn secondary_private_ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.secondary_private_ip_addresses = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NatGateway {
+impl ::cloudwright_core::Resource for NatGateway {
     type Attributes = NatGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NatGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NatGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NatGateway {
+impl ::cloudwright_core::ToValue for NatGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationId", &self.allocation_id)
             .opt("AvailabilityMode", &self.availability_mode)
             .opt(
@@ -224,12 +205,12 @@ impl ToValue for NatGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NatGateway`]: `Handle<NatGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NatGateway`]: `Handle<NatGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NatGatewayAttributes(ResourceRef);
+pub struct NatGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NatGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NatGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -241,65 +222,46 @@ impl NatGatewayAttributes {
     ///
     /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
     ///
-    /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn auto_provision_zones(&self) -> Value {
-        self.0.get_att("AutoProvisionZones")
+    pub fn auto_provision_zones(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutoProvisionZones"))
     }
 
     /// `Fn::GetAtt` `AutoScalingIps`: a string.
     ///
     /// For regional NAT gateways only: Indicates whether AWS automatically allocates additional Elastic IP addresses (EIPs) in an AZ when the NAT gateway needs more ports due to increased concurrent connections to a single destination from that AZ.
     ///
-    /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn auto_scaling_ips(&self) -> Value {
-        self.0.get_att("AutoScalingIps")
+    pub fn auto_scaling_ips(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutoScalingIps"))
     }
 
     /// `Fn::GetAtt` `EniId`: a string.
     ///
     /// The ID of the network interface.
     #[inline]
-    pub fn eni_id(&self) -> Value {
-        self.0.get_att("EniId")
+    pub fn eni_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EniId"))
     }
 
     /// `Fn::GetAtt` `NatGatewayId`: a string.
     ///
     /// The ID of the NAT gateway.
     #[inline]
-    pub fn nat_gateway_id(&self) -> Value {
-        self.0.get_att("NatGatewayId")
+    pub fn nat_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NatGatewayId"))
     }
 
     /// `Fn::GetAtt` `RouteTableId`: a string.
     ///
     /// For regional NAT gateways only, this is the ID of the NAT gateway.
     #[inline]
-    pub fn route_table_id(&self) -> Value {
-        self.0.get_att("RouteTableId")
+    pub fn route_table_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RouteTableId"))
     }
 }
-
-/// The required properties of [`AvailabilityZoneAddress`], by name: `AvailabilityZoneAddress::new(AvailabilityZoneAddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AvailabilityZoneAddressRequired {
-    /// `AllocationIds`: a list of strings, required.
-    pub allocation_ids: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-    ],
-    required: &["AllocationIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AvailabilityZoneAddress` property type of `AWS::EC2::NatGateway`.
 ///
@@ -307,7 +269,7 @@ pub(crate) static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
 ///
 /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
 ///
-/// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
+/// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-natgateway-availabilityzoneaddress.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -315,47 +277,47 @@ pub struct AvailabilityZoneAddress {
     /// `AllocationIds`: a list of strings, required.
     ///
     /// The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT traffic in this specific Availability Zone.
-    pub allocation_ids: List<Str>,
+    pub allocation_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AvailabilityZone`: a string.
     ///
     /// For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ.
     ///
     /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ. Use this instead of AvailabilityZone for consistent identification of AZs across AWS Regions.
     ///
     /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AvailabilityZoneAddress {
-    /// A `AvailabilityZoneAddress` with its required properties, named in a [`AvailabilityZoneAddressRequired`].
+    /// A `AvailabilityZoneAddress` with its one required property, `AllocationIds`.
     #[inline]
-    pub fn new(required: AvailabilityZoneAddressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            allocation_ids: required.allocation_ids,
-            availability_zone: None,
-            availability_zone_id: None,
+            allocation_ids: value.into(),
+            availability_zone: ::std::option::Option::None,
+            availability_zone_id: ::std::option::Option::None,
         }
     }
 
     /// `AllocationIds`: a list of strings, required.
-    pub fn allocation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.allocation_ids = value.into(); self }
+    pub fn allocation_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allocation_ids = value.into(); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AvailabilityZoneAddress {}
+impl crate::PropertyType for AvailabilityZoneAddress {}
 
-impl ToValue for AvailabilityZoneAddress {
+impl ::cloudwright_core::ToValue for AvailabilityZoneAddress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllocationIds", &self.allocation_ids)
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
@@ -371,24 +333,24 @@ pub enum AvailabilityMode {
     /// `zonal`
     Zonal,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AvailabilityMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AvailabilityMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AvailabilityMode {
+impl ::cloudwright_core::ToValue for AvailabilityMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Regional => "regional",
             Self::Zonal => "zonal",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -400,23 +362,64 @@ pub enum ConnectivityType {
     /// `public`
     Public,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectivityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectivityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectivityType {
+impl ::cloudwright_core::ToValue for ConnectivityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Private => "private",
             Self::Public => "public",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NatGateway: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationId", Shape::STR),
+            ("AvailabilityMode", Shape::Str(&StrRule { allowed: &["regional", "zonal"], ..StrRule::ANY })),
+            ("AvailabilityZoneAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_AvailabilityZoneAddress), min_items: None, max_items: None, unique: true })),
+            ("ConnectivityType", Shape::Str(&StrRule { allowed: &["private", "public"], ..StrRule::ANY })),
+            ("MaxDrainDurationSeconds", Shape::INT),
+            ("PrivateIpAddress", Shape::STR),
+            ("SecondaryAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SecondaryPrivateIpAddressCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(31.0), ..NumRule::ANY })),
+            ("SecondaryPrivateIpAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+        ],
+        required: &["AllocationIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`NetworkAclEntry`], by name: `NetworkAclEntry::new(NetworkAclEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkAclEntryRequired {
     /// `NetworkAclId`: a string, required.
-    pub network_acl_id: Str,
+    pub network_acl_id: ::cloudwright_core::Str,
     /// `Protocol`: an integer, required.
-    pub protocol: Int,
+    pub protocol: ::cloudwright_core::Int,
     /// `RuleAction`: a string, required.
-    pub rule_action: Str,
+    pub rule_action: ::cloudwright_core::Str,
     /// `RuleNumber`: an integer, required.
-    pub rule_number: Int,
+    pub rule_number: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
-    properties: &[
-        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Egress", Shape::Bool),
-        ("Icmp", Shape::Object(&RULE_Icmp)),
-        ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("NetworkAclId", Shape::STR),
-        ("PortRange", Shape::Object(&RULE_PortRange)),
-        ("Protocol", Shape::INT),
-        ("RuleAction", Shape::Str(&StrRule { allowed: &["allow", "deny"], ..StrRule::ANY })),
-        ("RuleNumber", Shape::INT),
-    ],
-    required: &["NetworkAclId", "RuleAction", "RuleNumber", "Protocol"],
-    one_of: &[&[&["Ipv6CidrBlock"], &["CidrBlock"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::NetworkAclEntry` resource.
 ///
 /// Specifies an entry, known as a rule, in a network ACL with a rule number you specify. Each network ACL has a set of numbered ingress rules and a separate set of numbered egress rules.
 ///
-/// To create the network ACL, see \[AWS::EC2::NetworkAcl\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkacl.html>) .
+/// To create the network ACL, see [AWS::EC2::NetworkAcl](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkacl.html) .
 ///
-/// For information about the protocol value, see \[Protocol Numbers\](<https://docs.aws.amazon.com/https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) on the Internet Assigned Numbers Authority (IANA) website.
+/// For information about the protocol value, see [Protocol Numbers](https://docs.aws.amazon.com/https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml) on the Internet Assigned Numbers Authority (IANA) website.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NetworkAclEntryAttributes`], which `Handle<NetworkAclEntry>` dereferences to.
@@ -61,49 +40,49 @@ pub struct NetworkAclEntry {
     /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24). You must specify an IPv4 CIDR block or an IPv6 CIDR block.
     ///
     /// Format `ipv4-network`.
-    pub cidr_block: Option<Str>,
+    pub cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `Egress`: a boolean.
     ///
     /// Whether this rule applies to egress traffic from the subnet ( `true` ) or ingress traffic to the subnet ( `false` ). By default, AWS CloudFormation specifies `false` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub egress: Option<Bool>,
+    pub egress: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Icmp`: an [`Icmp`] object.
     ///
     /// The Internet Control Message Protocol (ICMP) code and type. Required if specifying 1 (ICMP) for the protocol parameter.
-    pub icmp: Option<Obj<Icmp>>,
+    pub icmp: ::std::option::Option<crate::Obj<Icmp>>,
     /// `Ipv6CidrBlock`: a string.
     ///
     /// The IPv6 network range to allow or deny, in CIDR notation. You must specify an IPv4 CIDR block or an IPv6 CIDR block.
     ///
     /// Format `ipv6-network`.
-    pub ipv6_cidr_block: Option<Str>,
+    pub ipv6_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkAclId`: a string, required.
     ///
     /// The ID of the ACL for the entry.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_acl_id: Str,
+    pub network_acl_id: ::cloudwright_core::Str,
     /// `PortRange`: a [`PortRange`] object.
     ///
     /// The range of port numbers for the UDP/TCP protocol. Required if specifying 6 (TCP) or 17 (UDP) for the protocol parameter.
-    pub port_range: Option<Obj<PortRange>>,
+    pub port_range: ::std::option::Option<crate::Obj<PortRange>>,
     /// `Protocol`: an integer, required.
     ///
     /// The IP protocol that the rule applies to. You must specify -1 or a protocol number. You can specify -1 for all protocols.
     ///
-    /// &gt; If you specify -1, all ports are opened and the `PortRange` property is ignored.
-    pub protocol: Int,
+    /// \> If you specify -1, all ports are opened and the `PortRange` property is ignored.
+    pub protocol: ::cloudwright_core::Int,
     /// `RuleAction`: a string, required.
     ///
     /// Whether to allow or deny traffic that matches the rule; valid values are "allow" or "deny".
-    pub rule_action: Str,
+    pub rule_action: ::cloudwright_core::Str,
     /// `RuleNumber`: an integer, required.
     ///
     /// Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rule_number: Int,
+    pub rule_number: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -113,7 +92,7 @@ impl NetworkAclEntry {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkAclEntry",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkaclentry.html",
         primary_identifier: &["Id"],
@@ -124,19 +103,19 @@ impl NetworkAclEntry {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `NetworkAclEntry` with its required properties, named in a [`NetworkAclEntryRequired`].
     #[inline]
     pub fn new(required: NetworkAclEntryRequired) -> Self {
         Self {
-            cidr_block: None,
-            egress: None,
-            icmp: None,
-            ipv6_cidr_block: None,
+            cidr_block: ::std::option::Option::None,
+            egress: ::std::option::Option::None,
+            icmp: ::std::option::Option::None,
+            ipv6_cidr_block: ::std::option::Option::None,
             network_acl_id: required.network_acl_id,
-            port_range: None,
+            port_range: ::std::option::Option::None,
             protocol: required.protocol,
             rule_action: required.rule_action,
             rule_number: required.rule_number,
@@ -144,40 +123,42 @@ impl NetworkAclEntry {
     }
 
     /// `CidrBlock`: a string.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
+    pub fn cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `Egress`: a boolean.
-    pub fn egress(mut self, value: impl Into<Bool>) -> Self { self.egress = Some(value.into()); self }
+    pub fn egress(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.egress = ::std::option::Option::Some(value.into()); self }
     /// `Icmp`: an [`Icmp`] object.
-    pub fn icmp(mut self, value: impl Into<Obj<Icmp>>) -> Self { self.icmp = Some(value.into()); self }
+    pub fn icmp(mut self, value: impl ::std::convert::Into<crate::Obj<Icmp>>) -> Self { self.icmp = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
+    pub fn ipv6_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `NetworkAclId`: a string, required.
-    pub fn network_acl_id(mut self, value: impl Into<Str>) -> Self { self.network_acl_id = value.into(); self }
+    pub fn network_acl_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_acl_id = value.into(); self }
     /// `PortRange`: a [`PortRange`] object.
-    pub fn port_range(mut self, value: impl Into<Obj<PortRange>>) -> Self { self.port_range = Some(value.into()); self }
+    pub fn port_range(mut self, value: impl ::std::convert::Into<crate::Obj<PortRange>>) -> Self { self.port_range = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: an integer, required.
-    pub fn protocol(mut self, value: impl Into<Int>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.protocol = value.into(); self }
     /// `RuleAction`: a string, required.
-    pub fn rule_action(mut self, value: impl Into<Str>) -> Self { self.rule_action = value.into(); self }
+    pub fn rule_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_action = value.into(); self }
     /// `RuleNumber`: an integer, required.
-    pub fn rule_number(mut self, value: impl Into<Int>) -> Self { self.rule_number = value.into(); self }
+    pub fn rule_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rule_number = value.into(); self }
 }
 
-impl Resource for NetworkAclEntry {
+impl ::cloudwright_core::Resource for NetworkAclEntry {
     type Attributes = NetworkAclEntryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkAclEntry, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkAclEntry, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkAclEntry {
+impl ::cloudwright_core::ToValue for NetworkAclEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CidrBlock", &self.cidr_block)
             .opt("Egress", &self.egress)
             .opt("Icmp", &self.icmp)
@@ -191,12 +172,12 @@ impl ToValue for NetworkAclEntry {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkAclEntry`]: `Handle<NetworkAclEntry>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkAclEntry`]: `Handle<NetworkAclEntry>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkAclEntryAttributes(ResourceRef);
+pub struct NetworkAclEntryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkAclEntryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NetworkAclEntryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -206,20 +187,10 @@ impl NetworkAclEntryAttributes {
     ///
     /// The ID of the network ACL entry.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Icmp: ObjRule = ObjRule {
-    properties: &[
-        ("Code", Shape::INT),
-        ("Type", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Icmp` property type of `AWS::EC2::NetworkAclEntry`.
 ///
@@ -231,11 +202,11 @@ pub struct Icmp {
     /// `Code`: an integer.
     ///
     /// The Internet Control Message Protocol (ICMP) code. You can use -1 to specify all ICMP codes for the given ICMP type. Required if you specify 1 (ICMP) for the protocol parameter.
-    pub code: Option<Int>,
+    pub code: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: an integer.
     ///
     /// The Internet Control Message Protocol (ICMP) type. You can use -1 to specify all ICMP types. Conditional requirement: Required if you specify 1 (ICMP) for the `CreateNetworkAclEntry` protocol parameter.
-    pub r#type: Option<Int>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -243,36 +214,26 @@ impl Icmp {
     /// A `Icmp` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Code`: an integer.
-    pub fn code(mut self, value: impl Into<Int>) -> Self { self.code = Some(value.into()); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.code = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an integer.
-    pub fn r#type(mut self, value: impl Into<Int>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Icmp {}
+impl crate::PropertyType for Icmp {}
 
-impl ToValue for Icmp {
+impl ::cloudwright_core::ToValue for Icmp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Code", &self.code)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortRange: ObjRule = ObjRule {
-    properties: &[
-        ("From", Shape::INT),
-        ("To", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PortRange` property type of `AWS::EC2::NetworkAclEntry`.
 ///
@@ -284,11 +245,11 @@ pub struct PortRange {
     /// `From`: an integer.
     ///
     /// The first port in the range. Required if you specify 6 (TCP) or 17 (UDP) for the protocol parameter.
-    pub from: Option<Int>,
+    pub from: ::std::option::Option<::cloudwright_core::Int>,
     /// `To`: an integer.
     ///
     /// The last port in the range. Required if you specify 6 (TCP) or 17 (UDP) for the protocol parameter.
-    pub to: Option<Int>,
+    pub to: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -296,23 +257,69 @@ impl PortRange {
     /// A `PortRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `From`: an integer.
-    pub fn from(mut self, value: impl Into<Int>) -> Self { self.from = Some(value.into()); self }
+    pub fn from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from = ::std::option::Option::Some(value.into()); self }
     /// `To`: an integer.
-    pub fn to(mut self, value: impl Into<Int>) -> Self { self.to = Some(value.into()); self }
+    pub fn to(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PortRange {}
+impl crate::PropertyType for PortRange {}
 
-impl ToValue for PortRange {
+impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("From", &self.from)
             .opt("To", &self.to)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkAclEntry: ObjRule = ObjRule {
+        properties: &[
+            ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("Egress", Shape::Bool),
+            ("Icmp", Shape::Object(&RULE_Icmp)),
+            ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("NetworkAclId", Shape::STR),
+            ("PortRange", Shape::Object(&RULE_PortRange)),
+            ("Protocol", Shape::INT),
+            ("RuleAction", Shape::Str(&StrRule { allowed: &["allow", "deny"], ..StrRule::ANY })),
+            ("RuleNumber", Shape::INT),
+        ],
+        required: &["NetworkAclId", "RuleAction", "RuleNumber", "Protocol"],
+        one_of: &[&[&["Ipv6CidrBlock"], &["CidrBlock"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Icmp: ObjRule = ObjRule {
+        properties: &[
+            ("Code", Shape::INT),
+            ("Type", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortRange: ObjRule = ObjRule {
+        properties: &[
+            ("From", Shape::INT),
+            ("To", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Protocol;
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInsightsAccessScope: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludePaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None, unique: false })),
-        ("MatchPaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::NetworkInsightsAccessScope` resource.
 ///
 /// Describes a Network Access Scope. A Network Access Scope defines outbound (egress) and inbound (ingress) traffic patterns, including sources, destinations, paths, and traffic types.
 ///
-/// Network Access Analyzer identifies unintended network access to your resources on AWS . When you start an analysis on a Network Access Scope, Network Access Analyzer produces findings. For more information, see the \[Network Access Analyzer User Guide\](<https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/>) .
+/// Network Access Analyzer identifies unintended network access to your resources on AWS . When you start an analysis on a Network Access Scope, Network Access Analyzer produces findings. For more information, see the [Network Access Analyzer User Guide](https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/) .
 ///
 /// `Ref` returns its `NetworkInsightsAccessScopeId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NetworkInsightsAccessScopeAttributes`], which `Handle<NetworkInsightsAccessScope>` dereferences to.
@@ -41,17 +27,17 @@ pub struct NetworkInsightsAccessScope {
     /// The paths to exclude.
     ///
     /// Create-only: changing it replaces the resource.
-    pub exclude_paths: Option<List<AccessScopePathRequest>>,
+    pub exclude_paths: ::std::option::Option<::cloudwright_core::List<AccessScopePathRequest>>,
     /// `MatchPaths`: a list of [`AccessScopePathRequest`] objects.
     ///
     /// The paths to match.
     ///
     /// Create-only: changing it replaces the resource.
-    pub match_paths: Option<List<AccessScopePathRequest>>,
+    pub match_paths: ::std::option::Option<::cloudwright_core::List<AccessScopePathRequest>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -61,7 +47,7 @@ impl NetworkInsightsAccessScope {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkInsightsAccessScope",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsaccessscope.html",
         primary_identifier: &["NetworkInsightsAccessScopeId"],
@@ -72,41 +58,43 @@ impl NetworkInsightsAccessScope {
         read_only: &["NetworkInsightsAccessScopeId", "NetworkInsightsAccessScopeArn", "CreatedDate", "UpdatedDate"],
         attributes: &["CreatedDate", "NetworkInsightsAccessScopeArn", "NetworkInsightsAccessScopeId", "UpdatedDate"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `NetworkInsightsAccessScope` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludePaths`: a list of [`AccessScopePathRequest`] objects.
-    pub fn exclude_paths(mut self, value: impl Into<List<AccessScopePathRequest>>) -> Self { self.exclude_paths = Some(value.into()); self }
+    pub fn exclude_paths(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessScopePathRequest>>) -> Self { self.exclude_paths = ::std::option::Option::Some(value.into()); self }
     /// `MatchPaths`: a list of [`AccessScopePathRequest`] objects.
-    pub fn match_paths(mut self, value: impl Into<List<AccessScopePathRequest>>) -> Self { self.match_paths = Some(value.into()); self }
+    pub fn match_paths(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessScopePathRequest>>) -> Self { self.match_paths = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NetworkInsightsAccessScope {
+impl ::cloudwright_core::Resource for NetworkInsightsAccessScope {
     type Attributes = NetworkInsightsAccessScopeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInsightsAccessScope, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkInsightsAccessScope, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkInsightsAccessScope {
+impl ::cloudwright_core::ToValue for NetworkInsightsAccessScope {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludePaths", &self.exclude_paths)
             .opt("MatchPaths", &self.match_paths)
             .opt("Tags", &self.tags)
@@ -114,12 +102,14 @@ impl ToValue for NetworkInsightsAccessScope {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkInsightsAccessScope`]: `Handle<NetworkInsightsAccessScope>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkInsightsAccessScope`]: `Handle<NetworkInsightsAccessScope>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkInsightsAccessScopeAttributes(ResourceRef);
+pub struct NetworkInsightsAccessScopeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkInsightsAccessScopeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for NetworkInsightsAccessScopeAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,45 +119,34 @@ impl NetworkInsightsAccessScopeAttributes {
     ///
     /// The creation date.
     #[inline]
-    pub fn created_date(&self) -> Value {
-        self.0.get_att("CreatedDate")
+    pub fn created_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedDate"))
     }
 
     /// `Fn::GetAtt` `NetworkInsightsAccessScopeArn`: a string.
     ///
     /// The ARN of the Network Access Scope.
     #[inline]
-    pub fn network_insights_access_scope_arn(&self) -> Value {
-        self.0.get_att("NetworkInsightsAccessScopeArn")
+    pub fn network_insights_access_scope_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInsightsAccessScopeArn"))
     }
 
     /// `Fn::GetAtt` `NetworkInsightsAccessScopeId`: a string.
     ///
     /// The ID of the Network Access Scope.
     #[inline]
-    pub fn network_insights_access_scope_id(&self) -> Value {
-        self.0.get_att("NetworkInsightsAccessScopeId")
+    pub fn network_insights_access_scope_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInsightsAccessScopeId"))
     }
 
     /// `Fn::GetAtt` `UpdatedDate`: a string.
     ///
     /// The last updated date.
     #[inline]
-    pub fn updated_date(&self) -> Value {
-        self.0.get_att("UpdatedDate")
+    pub fn updated_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedDate"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessScopePathRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_PathStatementRequest)),
-        ("Source", Shape::Object(&RULE_PathStatementRequest)),
-        ("ThroughResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ThroughResourcesStatementRequest), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessScopePathRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
 ///
@@ -179,15 +158,16 @@ pub struct AccessScopePathRequest {
     /// `Destination`: a [`PathStatementRequest`] object.
     ///
     /// The destination.
-    pub destination: Option<Obj<PathStatementRequest>>,
+    pub destination: ::std::option::Option<crate::Obj<PathStatementRequest>>,
     /// `Source`: a [`PathStatementRequest`] object.
     ///
     /// The source.
-    pub source: Option<Obj<PathStatementRequest>>,
+    pub source: ::std::option::Option<crate::Obj<PathStatementRequest>>,
     /// `ThroughResources`: a list of [`ThroughResourcesStatementRequest`] objects.
     ///
     /// The through resources.
-    pub through_resources: Option<List<ThroughResourcesStatementRequest>>,
+    pub through_resources:
+        ::std::option::Option<::cloudwright_core::List<ThroughResourcesStatementRequest>>,
 }
 
 #[rustfmt::skip]
@@ -195,44 +175,29 @@ impl AccessScopePathRequest {
     /// A `AccessScopePathRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destination`: a [`PathStatementRequest`] object.
-    pub fn destination(mut self, value: impl Into<Obj<PathStatementRequest>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<PathStatementRequest>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a [`PathStatementRequest`] object.
-    pub fn source(mut self, value: impl Into<Obj<PathStatementRequest>>) -> Self { self.source = Some(value.into()); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<PathStatementRequest>>) -> Self { self.source = ::std::option::Option::Some(value.into()); self }
     /// `ThroughResources`: a list of [`ThroughResourcesStatementRequest`] objects.
-    pub fn through_resources(mut self, value: impl Into<List<ThroughResourcesStatementRequest>>) -> Self { self.through_resources = Some(value.into()); self }
+    pub fn through_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ThroughResourcesStatementRequest>>) -> Self { self.through_resources = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessScopePathRequest {}
+impl crate::PropertyType for AccessScopePathRequest {}
 
-impl ToValue for AccessScopePathRequest {
+impl ::cloudwright_core::ToValue for AccessScopePathRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt("Source", &self.source)
             .opt("ThroughResources", &self.through_resources)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PacketHeaderStatementRequest: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DestinationPorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DestinationPrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SourceAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SourcePorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SourcePrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PacketHeaderStatementRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
 ///
@@ -244,31 +209,34 @@ pub struct PacketHeaderStatementRequest {
     /// `DestinationAddresses`: a list of strings.
     ///
     /// The destination addresses.
-    pub destination_addresses: Option<List<Str>>,
+    pub destination_addresses:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DestinationPorts`: a list of strings.
     ///
     /// The destination ports.
-    pub destination_ports: Option<List<Str>>,
+    pub destination_ports: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DestinationPrefixLists`: a list of strings.
     ///
     /// The destination prefix lists.
-    pub destination_prefix_lists: Option<List<Str>>,
+    pub destination_prefix_lists:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Protocols`: a list of [`Protocol`] values.
     ///
     /// The protocols.
-    pub protocols: Option<List<Protocol>>,
+    pub protocols: ::std::option::Option<::cloudwright_core::List<Protocol>>,
     /// `SourceAddresses`: a list of strings.
     ///
     /// The source addresses.
-    pub source_addresses: Option<List<Str>>,
+    pub source_addresses: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SourcePorts`: a list of strings.
     ///
     /// The source ports.
-    pub source_ports: Option<List<Str>>,
+    pub source_ports: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SourcePrefixLists`: a list of strings.
     ///
     /// The source prefix lists.
-    pub source_prefix_lists: Option<List<Str>>,
+    pub source_prefix_lists:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -276,31 +244,31 @@ impl PacketHeaderStatementRequest {
     /// A `PacketHeaderStatementRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationAddresses`: a list of strings.
-    pub fn destination_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.destination_addresses = Some(value.into()); self }
+    pub fn destination_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.destination_addresses = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPorts`: a list of strings.
-    pub fn destination_ports(mut self, value: impl Into<List<Str>>) -> Self { self.destination_ports = Some(value.into()); self }
+    pub fn destination_ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.destination_ports = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPrefixLists`: a list of strings.
-    pub fn destination_prefix_lists(mut self, value: impl Into<List<Str>>) -> Self { self.destination_prefix_lists = Some(value.into()); self }
+    pub fn destination_prefix_lists(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.destination_prefix_lists = ::std::option::Option::Some(value.into()); self }
     /// `Protocols`: a list of [`Protocol`] values.
-    pub fn protocols(mut self, value: impl Into<List<Protocol>>) -> Self { self.protocols = Some(value.into()); self }
+    pub fn protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Protocol>>) -> Self { self.protocols = ::std::option::Option::Some(value.into()); self }
     /// `SourceAddresses`: a list of strings.
-    pub fn source_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.source_addresses = Some(value.into()); self }
+    pub fn source_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_addresses = ::std::option::Option::Some(value.into()); self }
     /// `SourcePorts`: a list of strings.
-    pub fn source_ports(mut self, value: impl Into<List<Str>>) -> Self { self.source_ports = Some(value.into()); self }
+    pub fn source_ports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_ports = ::std::option::Option::Some(value.into()); self }
     /// `SourcePrefixLists`: a list of strings.
-    pub fn source_prefix_lists(mut self, value: impl Into<List<Str>>) -> Self { self.source_prefix_lists = Some(value.into()); self }
+    pub fn source_prefix_lists(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_prefix_lists = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PacketHeaderStatementRequest {}
+impl crate::PropertyType for PacketHeaderStatementRequest {}
 
-impl ToValue for PacketHeaderStatementRequest {
+impl ::cloudwright_core::ToValue for PacketHeaderStatementRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationAddresses", &self.destination_addresses)
             .opt("DestinationPorts", &self.destination_ports)
             .opt("DestinationPrefixLists", &self.destination_prefix_lists)
@@ -312,16 +280,6 @@ impl ToValue for PacketHeaderStatementRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PathStatementRequest: ObjRule = ObjRule {
-    properties: &[
-        ("PacketHeaderStatement", Shape::Object(&RULE_PacketHeaderStatementRequest)),
-        ("ResourceStatement", Shape::Object(&RULE_ResourceStatementRequest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PathStatementRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
 ///
 /// Describes a path statement.
@@ -332,11 +290,11 @@ pub struct PathStatementRequest {
     /// `PacketHeaderStatement`: a [`PacketHeaderStatementRequest`] object.
     ///
     /// The packet header statement.
-    pub packet_header_statement: Option<Obj<PacketHeaderStatementRequest>>,
+    pub packet_header_statement: ::std::option::Option<crate::Obj<PacketHeaderStatementRequest>>,
     /// `ResourceStatement`: a [`ResourceStatementRequest`] object.
     ///
     /// The resource statement.
-    pub resource_statement: Option<Obj<ResourceStatementRequest>>,
+    pub resource_statement: ::std::option::Option<crate::Obj<ResourceStatementRequest>>,
 }
 
 #[rustfmt::skip]
@@ -344,36 +302,26 @@ impl PathStatementRequest {
     /// A `PathStatementRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PacketHeaderStatement`: a [`PacketHeaderStatementRequest`] object.
-    pub fn packet_header_statement(mut self, value: impl Into<Obj<PacketHeaderStatementRequest>>) -> Self { self.packet_header_statement = Some(value.into()); self }
+    pub fn packet_header_statement(mut self, value: impl ::std::convert::Into<crate::Obj<PacketHeaderStatementRequest>>) -> Self { self.packet_header_statement = ::std::option::Option::Some(value.into()); self }
     /// `ResourceStatement`: a [`ResourceStatementRequest`] object.
-    pub fn resource_statement(mut self, value: impl Into<Obj<ResourceStatementRequest>>) -> Self { self.resource_statement = Some(value.into()); self }
+    pub fn resource_statement(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceStatementRequest>>) -> Self { self.resource_statement = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PathStatementRequest {}
+impl crate::PropertyType for PathStatementRequest {}
 
-impl ToValue for PathStatementRequest {
+impl ::cloudwright_core::ToValue for PathStatementRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PacketHeaderStatement", &self.packet_header_statement)
             .opt("ResourceStatement", &self.resource_statement)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceStatementRequest: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceStatementRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
 ///
@@ -385,11 +333,11 @@ pub struct ResourceStatementRequest {
     /// `ResourceTypes`: a list of strings.
     ///
     /// The resource types.
-    pub resource_types: Option<List<Str>>,
+    pub resource_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Resources`: a list of strings.
     ///
     /// The resources.
-    pub resources: Option<List<Str>>,
+    pub resources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -397,44 +345,26 @@ impl ResourceStatementRequest {
     /// A `ResourceStatementRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceTypes`: a list of strings.
-    pub fn resource_types(mut self, value: impl Into<List<Str>>) -> Self { self.resource_types = Some(value.into()); self }
+    pub fn resource_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_types = ::std::option::Option::Some(value.into()); self }
     /// `Resources`: a list of strings.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceStatementRequest {}
+impl crate::PropertyType for ResourceStatementRequest {}
 
-impl ToValue for ResourceStatementRequest {
+impl ::cloudwright_core::ToValue for ResourceStatementRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceTypes", &self.resource_types)
             .opt("Resources", &self.resources)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::NetworkInsightsAccessScope`.
 ///
@@ -442,48 +372,39 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThroughResourcesStatementRequest: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceStatement", Shape::Object(&RULE_ResourceStatementRequest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThroughResourcesStatementRequest` property type of `AWS::EC2::NetworkInsightsAccessScope`.
 ///
@@ -495,7 +416,7 @@ pub struct ThroughResourcesStatementRequest {
     /// `ResourceStatement`: a [`ResourceStatementRequest`] object.
     ///
     /// The resource statement.
-    pub resource_statement: Option<Obj<ResourceStatementRequest>>,
+    pub resource_statement: ::std::option::Option<crate::Obj<ResourceStatementRequest>>,
 }
 
 #[rustfmt::skip]
@@ -503,20 +424,105 @@ impl ThroughResourcesStatementRequest {
     /// A `ThroughResourcesStatementRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceStatement`: a [`ResourceStatementRequest`] object.
-    pub fn resource_statement(mut self, value: impl Into<Obj<ResourceStatementRequest>>) -> Self { self.resource_statement = Some(value.into()); self }
+    pub fn resource_statement(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceStatementRequest>>) -> Self { self.resource_statement = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThroughResourcesStatementRequest {}
+impl crate::PropertyType for ThroughResourcesStatementRequest {}
 
-impl ToValue for ThroughResourcesStatementRequest {
+impl ::cloudwright_core::ToValue for ThroughResourcesStatementRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceStatement", &self.resource_statement)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInsightsAccessScope: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludePaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None, unique: false })),
+            ("MatchPaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessScopePathRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_PathStatementRequest)),
+            ("Source", Shape::Object(&RULE_PathStatementRequest)),
+            ("ThroughResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ThroughResourcesStatementRequest), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PacketHeaderStatementRequest: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DestinationPorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DestinationPrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SourceAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SourcePorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SourcePrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PathStatementRequest: ObjRule = ObjRule {
+        properties: &[
+            ("PacketHeaderStatement", Shape::Object(&RULE_PacketHeaderStatementRequest)),
+            ("ResourceStatement", Shape::Object(&RULE_ResourceStatementRequest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceStatementRequest: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThroughResourcesStatementRequest: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceStatement", Shape::Object(&RULE_ResourceStatementRequest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`NetworkInsightsAccessScopeAnalysis`], by name: `NetworkInsightsAccessScopeAnalysis::new(NetworkInsightsAccessScopeAnalysisRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkInsightsAccessScopeAnalysisRequired {
-    /// `NetworkInsightsAccessScopeId`: a string, required.
-    pub network_insights_access_scope_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInsightsAccessScopeAnalysis: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkInsightsAccessScopeId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["NetworkInsightsAccessScopeId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::NetworkInsightsAccessScopeAnalysis` resource.
 ///
 /// Describes a Network Access Scope analysis.
@@ -44,11 +23,11 @@ pub struct NetworkInsightsAccessScopeAnalysis {
     /// The ID of the Network Access Scope.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_insights_access_scope_id: Str,
+    pub network_insights_access_scope_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -58,7 +37,7 @@ impl NetworkInsightsAccessScopeAnalysis {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsaccessscopeanalysis.html",
         primary_identifier: &["NetworkInsightsAccessScopeAnalysisId"],
@@ -69,42 +48,47 @@ impl NetworkInsightsAccessScopeAnalysis {
         read_only: &["NetworkInsightsAccessScopeAnalysisId", "NetworkInsightsAccessScopeAnalysisArn", "Status", "StatusMessage", "StartDate", "EndDate", "FindingsFound", "AnalyzedEniCount"],
         attributes: &["AnalyzedEniCount", "EndDate", "FindingsFound", "NetworkInsightsAccessScopeAnalysisArn", "NetworkInsightsAccessScopeAnalysisId", "StartDate", "Status", "StatusMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `NetworkInsightsAccessScopeAnalysis` with its required properties, named in a [`NetworkInsightsAccessScopeAnalysisRequired`].
+    /// A `NetworkInsightsAccessScopeAnalysis` with its one required property, `NetworkInsightsAccessScopeId`.
     #[inline]
-    pub fn new(required: NetworkInsightsAccessScopeAnalysisRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            network_insights_access_scope_id: required.network_insights_access_scope_id,
-            tags: None,
+            network_insights_access_scope_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `NetworkInsightsAccessScopeId`: a string, required.
-    pub fn network_insights_access_scope_id(mut self, value: impl Into<Str>) -> Self { self.network_insights_access_scope_id = value.into(); self }
+    pub fn network_insights_access_scope_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_insights_access_scope_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NetworkInsightsAccessScopeAnalysis {
+impl ::cloudwright_core::Resource for NetworkInsightsAccessScopeAnalysis {
     type Attributes = NetworkInsightsAccessScopeAnalysisAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInsightsAccessScopeAnalysis, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_NetworkInsightsAccessScopeAnalysis,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkInsightsAccessScopeAnalysis {
+impl ::cloudwright_core::ToValue for NetworkInsightsAccessScopeAnalysis {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "NetworkInsightsAccessScopeId",
                 &self.network_insights_access_scope_id,
@@ -114,12 +98,14 @@ impl ToValue for NetworkInsightsAccessScopeAnalysis {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkInsightsAccessScopeAnalysis`]: `Handle<NetworkInsightsAccessScopeAnalysis>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkInsightsAccessScopeAnalysis`]: `Handle<NetworkInsightsAccessScopeAnalysis>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkInsightsAccessScopeAnalysisAttributes(ResourceRef);
+pub struct NetworkInsightsAccessScopeAnalysisAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkInsightsAccessScopeAnalysisAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for NetworkInsightsAccessScopeAnalysisAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,84 +115,66 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     ///
     /// The number of network interfaces analyzed.
     #[inline]
-    pub fn analyzed_eni_count(&self) -> Value {
-        self.0.get_att("AnalyzedEniCount")
+    pub fn analyzed_eni_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AnalyzedEniCount"))
     }
 
     /// `Fn::GetAtt` `EndDate`: a string.
     ///
     /// The end date of the analysis.
     #[inline]
-    pub fn end_date(&self) -> Value {
-        self.0.get_att("EndDate")
+    pub fn end_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndDate"))
     }
 
     /// `Fn::GetAtt` `FindingsFound`: one of a set of strings.
     ///
     /// Indicates whether there are findings (true | false | unknown).
     #[inline]
-    pub fn findings_found(&self) -> Value {
-        self.0.get_att("FindingsFound")
+    pub fn findings_found(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FindingsFound"))
     }
 
     /// `Fn::GetAtt` `NetworkInsightsAccessScopeAnalysisArn`: a string.
     ///
     /// The ARN of the Network Access Scope analysis.
     #[inline]
-    pub fn network_insights_access_scope_analysis_arn(&self) -> Value {
-        self.0.get_att("NetworkInsightsAccessScopeAnalysisArn")
+    pub fn network_insights_access_scope_analysis_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInsightsAccessScopeAnalysisArn"))
     }
 
     /// `Fn::GetAtt` `NetworkInsightsAccessScopeAnalysisId`: a string.
     ///
     /// The ID of the Network Access Scope analysis.
     #[inline]
-    pub fn network_insights_access_scope_analysis_id(&self) -> Value {
-        self.0.get_att("NetworkInsightsAccessScopeAnalysisId")
+    pub fn network_insights_access_scope_analysis_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInsightsAccessScopeAnalysisId"))
     }
 
     /// `Fn::GetAtt` `StartDate`: a string.
     ///
     /// The start date of the analysis.
     #[inline]
-    pub fn start_date(&self) -> Value {
-        self.0.get_att("StartDate")
+    pub fn start_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StartDate"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the analysis (running | succeeded | failed).
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The status message.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::NetworkInsightsAccessScopeAnalysis`.
 ///
@@ -214,36 +182,66 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInsightsAccessScopeAnalysis: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkInsightsAccessScopeId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["NetworkInsightsAccessScopeId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`NetworkInsightsAnalysis`], by name: `NetworkInsightsAnalysis::new(NetworkInsightsAnalysisRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkInsightsAnalysisRequired {
-    /// `NetworkInsightsPathId`: a string, required.
-    pub network_insights_path_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInsightsAnalysis: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("FilterInArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("FilterOutArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("NetworkInsightsPathId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["NetworkInsightsPathId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::NetworkInsightsAnalysis` resource.
 ///
 /// Specifies a network insights analysis.
@@ -45,29 +21,30 @@ pub struct NetworkInsightsAnalysis {
     /// `AdditionalAccounts`: a list of strings.
     ///
     /// The member accounts that contain resources that the path can traverse.
-    pub additional_accounts: Option<List<Str>>,
+    pub additional_accounts:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FilterInArns`: a list of strings.
     ///
     /// The Amazon Resource Names (ARN) of the resources that the path must traverse.
     ///
     /// Create-only: changing it replaces the resource.
-    pub filter_in_arns: Option<List<Str>>,
+    pub filter_in_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FilterOutArns`: a list of strings.
     ///
     /// The Amazon Resource Names (ARN) of the resources that the path must ignore.
     ///
     /// Create-only: changing it replaces the resource.
-    pub filter_out_arns: Option<List<Str>>,
+    pub filter_out_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NetworkInsightsPathId`: a string, required.
     ///
     /// The ID of the path.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_insights_path_id: Str,
+    pub network_insights_path_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +54,7 @@ impl NetworkInsightsAnalysis {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkInsightsAnalysis",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsanalysis.html",
         primary_identifier: &["NetworkInsightsAnalysisId"],
@@ -88,51 +65,53 @@ impl NetworkInsightsAnalysis {
         read_only: &["NetworkInsightsAnalysisId", "NetworkInsightsAnalysisArn", "StartDate", "Status", "StatusMessage", "NetworkPathFound", "ForwardPathComponents", "ReturnPathComponents", "Explanations", "AlternatePathHints", "SuggestedAccounts"],
         attributes: &["AlternatePathHints", "Explanations", "ForwardPathComponents", "NetworkInsightsAnalysisArn", "NetworkInsightsAnalysisId", "NetworkPathFound", "ReturnPathComponents", "StartDate", "Status", "StatusMessage", "SuggestedAccounts"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `NetworkInsightsAnalysis` with its required properties, named in a [`NetworkInsightsAnalysisRequired`].
+    /// A `NetworkInsightsAnalysis` with its one required property, `NetworkInsightsPathId`.
     #[inline]
-    pub fn new(required: NetworkInsightsAnalysisRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            additional_accounts: None,
-            filter_in_arns: None,
-            filter_out_arns: None,
-            network_insights_path_id: required.network_insights_path_id,
-            tags: None,
+            additional_accounts: ::std::option::Option::None,
+            filter_in_arns: ::std::option::Option::None,
+            filter_out_arns: ::std::option::Option::None,
+            network_insights_path_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalAccounts`: a list of strings.
-    pub fn additional_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.additional_accounts = Some(value.into()); self }
+    pub fn additional_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.additional_accounts = ::std::option::Option::Some(value.into()); self }
     /// `FilterInArns`: a list of strings.
-    pub fn filter_in_arns(mut self, value: impl Into<List<Str>>) -> Self { self.filter_in_arns = Some(value.into()); self }
+    pub fn filter_in_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.filter_in_arns = ::std::option::Option::Some(value.into()); self }
     /// `FilterOutArns`: a list of strings.
-    pub fn filter_out_arns(mut self, value: impl Into<List<Str>>) -> Self { self.filter_out_arns = Some(value.into()); self }
+    pub fn filter_out_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.filter_out_arns = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInsightsPathId`: a string, required.
-    pub fn network_insights_path_id(mut self, value: impl Into<Str>) -> Self { self.network_insights_path_id = value.into(); self }
+    pub fn network_insights_path_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_insights_path_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NetworkInsightsAnalysis {
+impl ::cloudwright_core::Resource for NetworkInsightsAnalysis {
     type Attributes = NetworkInsightsAnalysisAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInsightsAnalysis, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkInsightsAnalysis, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkInsightsAnalysis {
+impl ::cloudwright_core::ToValue for NetworkInsightsAnalysis {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalAccounts", &self.additional_accounts)
             .opt("FilterInArns", &self.filter_in_arns)
             .opt("FilterOutArns", &self.filter_out_arns)
@@ -142,12 +121,12 @@ impl ToValue for NetworkInsightsAnalysis {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkInsightsAnalysis`]: `Handle<NetworkInsightsAnalysis>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkInsightsAnalysis`]: `Handle<NetworkInsightsAnalysis>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkInsightsAnalysisAttributes(ResourceRef);
+pub struct NetworkInsightsAnalysisAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkInsightsAnalysisAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NetworkInsightsAnalysisAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,108 +136,90 @@ impl NetworkInsightsAnalysisAttributes {
     ///
     /// Potential intermediate components.
     #[inline]
-    pub fn alternate_path_hints(&self) -> Value {
-        self.0.get_att("AlternatePathHints")
+    pub fn alternate_path_hints(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AlternatePathHints"))
     }
 
     /// `Fn::GetAtt` `Explanations`: a list of `Explanation` objects.
     ///
-    /// The explanations. For more information, see \[Reachability Analyzer explanation codes\](<https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html>) .
+    /// The explanations. For more information, see [Reachability Analyzer explanation codes](https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html) .
     #[inline]
-    pub fn explanations(&self) -> Value {
-        self.0.get_att("Explanations")
+    pub fn explanations(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Explanations"))
     }
 
     /// `Fn::GetAtt` `ForwardPathComponents`: a list of `PathComponent` objects.
     ///
     /// The components in the path from source to destination.
     #[inline]
-    pub fn forward_path_components(&self) -> Value {
-        self.0.get_att("ForwardPathComponents")
+    pub fn forward_path_components(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ForwardPathComponents"))
     }
 
     /// `Fn::GetAtt` `NetworkInsightsAnalysisArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the network insights analysis.
     #[inline]
-    pub fn network_insights_analysis_arn(&self) -> Value {
-        self.0.get_att("NetworkInsightsAnalysisArn")
+    pub fn network_insights_analysis_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInsightsAnalysisArn"))
     }
 
     /// `Fn::GetAtt` `NetworkInsightsAnalysisId`: a string.
     ///
     /// The ID of the network insights analysis.
     #[inline]
-    pub fn network_insights_analysis_id(&self) -> Value {
-        self.0.get_att("NetworkInsightsAnalysisId")
+    pub fn network_insights_analysis_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInsightsAnalysisId"))
     }
 
     /// `Fn::GetAtt` `NetworkPathFound`: a boolean.
     ///
     /// Indicates whether the destination is reachable from the source.
     #[inline]
-    pub fn network_path_found(&self) -> Value {
-        self.0.get_att("NetworkPathFound")
+    pub fn network_path_found(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("NetworkPathFound"))
     }
 
     /// `Fn::GetAtt` `ReturnPathComponents`: a list of `PathComponent` objects.
     ///
     /// The components in the path from destination to source.
     #[inline]
-    pub fn return_path_components(&self) -> Value {
-        self.0.get_att("ReturnPathComponents")
+    pub fn return_path_components(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ReturnPathComponents"))
     }
 
     /// `Fn::GetAtt` `StartDate`: a string.
     ///
     /// The time the analysis started.
     #[inline]
-    pub fn start_date(&self) -> Value {
-        self.0.get_att("StartDate")
+    pub fn start_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StartDate"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the network insights analysis.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The status message, if the status is `failed` .
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `SuggestedAccounts`: a list of strings.
     ///
     /// The IDs of potential intermediate accounts.
     #[inline]
-    pub fn suggested_accounts(&self) -> Value {
-        self.0.get_att("SuggestedAccounts")
+    pub fn suggested_accounts(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SuggestedAccounts"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::NetworkInsightsAnalysis`.
 ///
@@ -266,36 +227,69 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInsightsAnalysis: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("FilterInArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("FilterOutArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("NetworkInsightsPathId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["NetworkInsightsPathId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,11 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Protocol;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9]{1,3}.){3}[0-9]{1,3}$");
 
 /// The required properties of [`NetworkInsightsPath`], by name: `NetworkInsightsPath::new(NetworkInsightsPathRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,33 +13,14 @@ pub struct NetworkInsightsPathRequired {
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInsightsPath: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::STR),
-        ("DestinationIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("FilterAtDestination", Shape::Object(&RULE_PathFilter)),
-        ("FilterAtSource", Shape::Object(&RULE_PathFilter)),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
-        ("Source", Shape::STR),
-        ("SourceIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Protocol", "Source"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::NetworkInsightsPath` resource.
 ///
 /// Specifies a path to analyze for reachability.
 ///
-/// VPC Reachability Analyzer enables you to analyze and debug network reachability between two resources in your virtual private cloud (VPC). For more information, see the \[Reachability Analyzer User Guide\](<https://docs.aws.amazon.com/vpc/latest/reachability/what-is-reachability-analyzer.html>) .
+/// VPC Reachability Analyzer enables you to analyze and debug network reachability between two resources in your virtual private cloud (VPC). For more information, see the [Reachability Analyzer User Guide](https://docs.aws.amazon.com/vpc/latest/reachability/what-is-reachability-analyzer.html) .
 ///
 /// `Ref` returns its `NetworkInsightsPathId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NetworkInsightsPathAttributes`], which `Handle<NetworkInsightsPath>` dereferences to.
@@ -59,31 +36,31 @@ pub struct NetworkInsightsPath {
     /// The ID or ARN of the destination. If the resource is in another account, you must specify an ARN.
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination: Option<Str>,
+    pub destination: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationIp`: a string.
     ///
     /// The IP address of the destination.
     ///
     /// Pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`; length 0 to 15; create-only: changing it replaces the resource.
-    pub destination_ip: Option<Str>,
+    pub destination_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationPort`: an integer.
     ///
     /// The destination port.
     ///
     /// Value 0 to 65535; create-only: changing it replaces the resource.
-    pub destination_port: Option<Int>,
+    pub destination_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `FilterAtDestination`: a [`PathFilter`] object.
     ///
     /// Scopes the analysis to network paths that match specific filters at the destination. If you specify this parameter, you can't specify the parameter for the destination IP address.
     ///
     /// Create-only: changing it replaces the resource.
-    pub filter_at_destination: Option<Obj<PathFilter>>,
+    pub filter_at_destination: ::std::option::Option<crate::Obj<PathFilter>>,
     /// `FilterAtSource`: a [`PathFilter`] object.
     ///
     /// Scopes the analysis to network paths that match specific filters at the source. If you specify this parameter, you can't specify the parameters for the source IP address or the destination port.
     ///
     /// Create-only: changing it replaces the resource.
-    pub filter_at_source: Option<Obj<PathFilter>>,
+    pub filter_at_source: ::std::option::Option<crate::Obj<PathFilter>>,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// The protocol.
@@ -95,17 +72,17 @@ pub struct NetworkInsightsPath {
     /// The ID or ARN of the source. If the resource is in another account, you must specify an ARN.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `SourceIp`: a string.
     ///
     /// The IP address of the source.
     ///
     /// Pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`; length 0 to 15; create-only: changing it replaces the resource.
-    pub source_ip: Option<Str>,
+    pub source_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the path.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +92,7 @@ impl NetworkInsightsPath {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkInsightsPath",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightspath.html",
         primary_identifier: &["NetworkInsightsPathId"],
@@ -126,63 +103,65 @@ impl NetworkInsightsPath {
         read_only: &["NetworkInsightsPathId", "NetworkInsightsPathArn", "CreatedDate", "SourceArn", "DestinationArn"],
         attributes: &["CreatedDate", "DestinationArn", "NetworkInsightsPathArn", "NetworkInsightsPathId", "SourceArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `NetworkInsightsPath` with its required properties, named in a [`NetworkInsightsPathRequired`].
     #[inline]
     pub fn new(required: NetworkInsightsPathRequired) -> Self {
         Self {
-            destination: None,
-            destination_ip: None,
-            destination_port: None,
-            filter_at_destination: None,
-            filter_at_source: None,
+            destination: ::std::option::Option::None,
+            destination_ip: ::std::option::Option::None,
+            destination_port: ::std::option::Option::None,
+            filter_at_destination: ::std::option::Option::None,
+            filter_at_source: ::std::option::Option::None,
             protocol: required.protocol,
             source: required.source,
-            source_ip: None,
-            tags: None,
+            source_ip: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Destination`: a string.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `DestinationIp`: a string.
-    pub fn destination_ip(mut self, value: impl Into<Str>) -> Self { self.destination_ip = Some(value.into()); self }
+    pub fn destination_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_ip = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPort`: an integer.
-    pub fn destination_port(mut self, value: impl Into<Int>) -> Self { self.destination_port = Some(value.into()); self }
+    pub fn destination_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.destination_port = ::std::option::Option::Some(value.into()); self }
     /// `FilterAtDestination`: a [`PathFilter`] object.
-    pub fn filter_at_destination(mut self, value: impl Into<Obj<PathFilter>>) -> Self { self.filter_at_destination = Some(value.into()); self }
+    pub fn filter_at_destination(mut self, value: impl ::std::convert::Into<crate::Obj<PathFilter>>) -> Self { self.filter_at_destination = ::std::option::Option::Some(value.into()); self }
     /// `FilterAtSource`: a [`PathFilter`] object.
-    pub fn filter_at_source(mut self, value: impl Into<Obj<PathFilter>>) -> Self { self.filter_at_source = Some(value.into()); self }
+    pub fn filter_at_source(mut self, value: impl ::std::convert::Into<crate::Obj<PathFilter>>) -> Self { self.filter_at_source = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `SourceIp`: a string.
-    pub fn source_ip(mut self, value: impl Into<Str>) -> Self { self.source_ip = Some(value.into()); self }
+    pub fn source_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_ip = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NetworkInsightsPath {
+impl ::cloudwright_core::Resource for NetworkInsightsPath {
     type Attributes = NetworkInsightsPathAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInsightsPath, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkInsightsPath, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkInsightsPath {
+impl ::cloudwright_core::ToValue for NetworkInsightsPath {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt("DestinationIp", &self.destination_ip)
             .opt("DestinationPort", &self.destination_port)
@@ -196,12 +175,12 @@ impl ToValue for NetworkInsightsPath {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkInsightsPath`]: `Handle<NetworkInsightsPath>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkInsightsPath`]: `Handle<NetworkInsightsPath>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkInsightsPathAttributes(ResourceRef);
+pub struct NetworkInsightsPathAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkInsightsPathAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NetworkInsightsPathAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -211,52 +190,42 @@ impl NetworkInsightsPathAttributes {
     ///
     /// The time stamp when the path was created.
     #[inline]
-    pub fn created_date(&self) -> Value {
-        self.0.get_att("CreatedDate")
+    pub fn created_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedDate"))
     }
 
     /// `Fn::GetAtt` `DestinationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the destination.
     #[inline]
-    pub fn destination_arn(&self) -> Value {
-        self.0.get_att("DestinationArn")
+    pub fn destination_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DestinationArn"))
     }
 
     /// `Fn::GetAtt` `NetworkInsightsPathArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the path.
     #[inline]
-    pub fn network_insights_path_arn(&self) -> Value {
-        self.0.get_att("NetworkInsightsPathArn")
+    pub fn network_insights_path_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInsightsPathArn"))
     }
 
     /// `Fn::GetAtt` `NetworkInsightsPathId`: a string.
     ///
     /// The ID of the path.
     #[inline]
-    pub fn network_insights_path_id(&self) -> Value {
-        self.0.get_att("NetworkInsightsPathId")
+    pub fn network_insights_path_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInsightsPathId"))
     }
 
     /// `Fn::GetAtt` `SourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the source.
     #[inline]
-    pub fn source_arn(&self) -> Value {
-        self.0.get_att("SourceArn")
+    pub fn source_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterPortRange: ObjRule = ObjRule {
-    properties: &[
-        ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterPortRange` property type of `AWS::EC2::NetworkInsightsPath`.
 ///
@@ -270,13 +239,13 @@ pub struct FilterPortRange {
     /// The first port in the range.
     ///
     /// Value 0 to 65535.
-    pub from_port: Option<Int>,
+    pub from_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `ToPort`: an integer.
     ///
     /// The last port in the range.
     ///
     /// Value 0 to 65535.
-    pub to_port: Option<Int>,
+    pub to_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -284,38 +253,26 @@ impl FilterPortRange {
     /// A `FilterPortRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FromPort`: an integer.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = ::std::option::Option::Some(value.into()); self }
     /// `ToPort`: an integer.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilterPortRange {}
+impl crate::PropertyType for FilterPortRange {}
 
-impl ToValue for FilterPortRange {
+impl ::cloudwright_core::ToValue for FilterPortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FromPort", &self.from_port)
             .opt("ToPort", &self.to_port)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PathFilter: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationPortRange", Shape::Object(&RULE_FilterPortRange)),
-        ("SourceAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SourcePortRange", Shape::Object(&RULE_FilterPortRange)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PathFilter` property type of `AWS::EC2::NetworkInsightsPath`.
 ///
@@ -329,21 +286,21 @@ pub struct PathFilter {
     /// The destination IPv4 address.
     ///
     /// Pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`; length 0 to 15.
-    pub destination_address: Option<Str>,
+    pub destination_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationPortRange`: a [`FilterPortRange`] object.
     ///
     /// The destination port range.
-    pub destination_port_range: Option<Obj<FilterPortRange>>,
+    pub destination_port_range: ::std::option::Option<crate::Obj<FilterPortRange>>,
     /// `SourceAddress`: a string.
     ///
     /// The source IPv4 address.
     ///
     /// Pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`; length 0 to 15.
-    pub source_address: Option<Str>,
+    pub source_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourcePortRange`: a [`FilterPortRange`] object.
     ///
     /// The source port range.
-    pub source_port_range: Option<Obj<FilterPortRange>>,
+    pub source_port_range: ::std::option::Option<crate::Obj<FilterPortRange>>,
 }
 
 #[rustfmt::skip]
@@ -351,25 +308,25 @@ impl PathFilter {
     /// A `PathFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationAddress`: a string.
-    pub fn destination_address(mut self, value: impl Into<Str>) -> Self { self.destination_address = Some(value.into()); self }
+    pub fn destination_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_address = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPortRange`: a [`FilterPortRange`] object.
-    pub fn destination_port_range(mut self, value: impl Into<Obj<FilterPortRange>>) -> Self { self.destination_port_range = Some(value.into()); self }
+    pub fn destination_port_range(mut self, value: impl ::std::convert::Into<crate::Obj<FilterPortRange>>) -> Self { self.destination_port_range = ::std::option::Option::Some(value.into()); self }
     /// `SourceAddress`: a string.
-    pub fn source_address(mut self, value: impl Into<Str>) -> Self { self.source_address = Some(value.into()); self }
+    pub fn source_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_address = ::std::option::Option::Some(value.into()); self }
     /// `SourcePortRange`: a [`FilterPortRange`] object.
-    pub fn source_port_range(mut self, value: impl Into<Obj<FilterPortRange>>) -> Self { self.source_port_range = Some(value.into()); self }
+    pub fn source_port_range(mut self, value: impl ::std::convert::Into<crate::Obj<FilterPortRange>>) -> Self { self.source_port_range = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PathFilter {}
+impl crate::PropertyType for PathFilter {}
 
-impl ToValue for PathFilter {
+impl ::cloudwright_core::ToValue for PathFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationAddress", &self.destination_address)
             .opt("DestinationPortRange", &self.destination_port_range)
             .opt("SourceAddress", &self.source_address)
@@ -378,60 +335,103 @@ impl ToValue for PathFilter {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tag` property type of `AWS::EC2::NetworkInsightsPath`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-networkinsightspath-tag.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9]{1,3}.){3}[0-9]{1,3}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInsightsPath: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::STR),
+            ("DestinationIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("FilterAtDestination", Shape::Object(&RULE_PathFilter)),
+            ("FilterAtSource", Shape::Object(&RULE_PathFilter)),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
+            ("Source", Shape::STR),
+            ("SourceIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Protocol", "Source"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterPortRange: ObjRule = ObjRule {
+        properties: &[
+            ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PathFilter: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DestinationPortRange", Shape::Object(&RULE_FilterPortRange)),
+            ("SourceAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SourcePortRange", Shape::Object(&RULE_FilterPortRange)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,51 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    ConnectionTrackingSpecification, InstanceIpv6Address, InstanceIpv6AddressRequired,
-    PrivateIpAddressSpecification, PrivateIpAddressSpecificationRequired, Tag, TagRequired,
-};
-use super::shared::{
-    RULE_ConnectionTrackingSpecification, RULE_InstanceIpv6Address,
-    RULE_PrivateIpAddressSpecification, RULE_Tag,
-};
-
-/// The required properties of [`NetworkInterface`], by name: `NetworkInterface::new(NetworkInterfaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkInterfaceRequired {
-    /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionTrackingSpecification", Shape::Object(&RULE_ConnectionTrackingSpecification)),
-        ("Description", Shape::STR),
-        ("EnablePrimaryIpv6", Shape::Bool),
-        ("GroupSet", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("InterfaceType", Shape::Str(&StrRule { allowed: &["branch", "efa", "efa-only", "trunk"], ..StrRule::ANY })),
-        ("Ipv4PrefixCount", Shape::INT),
-        ("Ipv4Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv4PrefixSpecification), min_items: None, max_items: None, unique: false })),
-        ("Ipv6AddressCount", Shape::INT),
-        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: true })),
-        ("Ipv6PrefixCount", Shape::INT),
-        ("Ipv6Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6PrefixSpecification), min_items: None, max_items: None, unique: false })),
-        ("PrivateIpAddress", Shape::STR),
-        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None, unique: false })),
-        ("PublicIpDnsHostnameTypeSpecification", Shape::Str(&StrRule { allowed: &["public-dual-stack-dns-name", "public-ipv4-dns-name", "public-ipv6-dns-name"], ..StrRule::ANY })),
-        ("SecondaryPrivateIpAddressCount", Shape::INT),
-        ("SourceDestCheck", Shape::Bool),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SubnetId"],
-    dependent_excluded: &[("Ipv6AddressCount", &["Ipv6Addresses"]), ("Ipv6Addresses", &["Ipv6AddressCount"])],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    ConnectionTrackingSpecification, InstanceIpv6Address, PrivateIpAddressSpecification,
+    PrivateIpAddressSpecificationRequired, Tag, TagRequired,
 };
 
 /// The `AWS::EC2::NetworkInterface` resource.
@@ -70,71 +28,72 @@ pub struct NetworkInterface {
     /// A connection tracking specification for the network interface.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub connection_tracking_specification: Option<Obj<ConnectionTrackingSpecification>>,
+    pub connection_tracking_specification:
+        ::std::option::Option<crate::Obj<ConnectionTrackingSpecification>>,
     /// `Description`: a string.
     ///
     /// A description for the network interface.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnablePrimaryIpv6`: a boolean.
     ///
     /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this ENI will be attached to relies on its IPv6 address not changing. AWS will automatically assign an IPv6 address associated with the ENI attached to your instance to be the primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. If you have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6 address.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub enable_primary_ipv6: Option<Bool>,
+    pub enable_primary_ipv6: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GroupSet`: a list of strings.
     ///
     /// The IDs of the security groups associated with this network interface.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub group_set: Option<List<Str>>,
+    pub group_set: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InterfaceType`: a string.
     ///
     /// The type of network interface. The default is `interface` . The supported values are `efa` and `trunk` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub interface_type: Option<Str>,
+    pub interface_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv4PrefixCount`: an integer.
     ///
     /// The number of IPv4 prefixes to be automatically assigned to the network interface.
     ///
     /// When creating a network interface, you can't specify a count of IPv4 prefixes if you've specified one of the following: specific IPv4 prefixes, specific private IPv4 addresses, or a count of private IPv4 addresses.
-    pub ipv4_prefix_count: Option<Int>,
+    pub ipv4_prefix_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv4Prefixes`: a list of [`Ipv4PrefixSpecification`] objects.
     ///
     /// The IPv4 delegated prefixes that are assigned to the network interface.
     ///
     /// When creating a network interface, you can't specify IPv4 prefixes if you've specified one of the following: a count of IPv4 prefixes, specific private IPv4 addresses, or a count of private IPv4 addresses.
-    pub ipv4_prefixes: Option<List<Ipv4PrefixSpecification>>,
+    pub ipv4_prefixes: ::std::option::Option<::cloudwright_core::List<Ipv4PrefixSpecification>>,
     /// `Ipv6AddressCount`: an integer.
     ///
     /// The number of IPv6 addresses to assign to the network interface. Amazon EC2 automatically selects the IPv6 addresses from the subnet range. To specify specific IPv6 addresses, use the `Ipv6Addresses` property and don't specify this property.
     ///
     /// When creating a network interface, you can't specify a count of IPv6 addresses if you've specified one of the following: specific IPv6 addresses, specific IPv6 prefixes, or a count of IPv6 prefixes.
-    pub ipv6_address_count: Option<Int>,
+    pub ipv6_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
     ///
     /// The IPv6 addresses from the IPv6 CIDR block range of your subnet to assign to the network interface. If you're specifying a number of IPv6 addresses, use the `Ipv6AddressCount` property and don't specify this property.
     ///
     /// When creating a network interface, you can't specify IPv6 addresses if you've specified one of the following: a count of IPv6 addresses, specific IPv6 prefixes, or a count of IPv6 prefixes.
-    pub ipv6_addresses: Option<List<InstanceIpv6Address>>,
+    pub ipv6_addresses: ::std::option::Option<::cloudwright_core::List<InstanceIpv6Address>>,
     /// `Ipv6PrefixCount`: an integer.
     ///
     /// The number of IPv6 prefixes to be automatically assigned to the network interface.
     ///
     /// When creating a network interface, you can't specify a count of IPv6 prefixes if you've specified one of the following: specific IPv6 prefixes, specific IPv6 addresses, or a count of IPv6 addresses.
-    pub ipv6_prefix_count: Option<Int>,
+    pub ipv6_prefix_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Prefixes`: a list of [`Ipv6PrefixSpecification`] objects.
     ///
     /// The IPv6 delegated prefixes that are assigned to the network interface.
     ///
     /// When creating a network interface, you can't specify IPv6 prefixes if you've specified one of the following: a count of IPv6 prefixes, specific IPv6 addresses, or a count of IPv6 addresses.
-    pub ipv6_prefixes: Option<List<Ipv6PrefixSpecification>>,
+    pub ipv6_prefixes: ::std::option::Option<::cloudwright_core::List<Ipv6PrefixSpecification>>,
     /// `PrivateIpAddress`: a string.
     ///
     /// The private IPv4 address to assign to the network interface as the primary private IP address. If you want to specify multiple private IP addresses, use the `PrivateIpAddresses` property.
     ///
     /// Create-only: changing it replaces the resource.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
     ///
     /// The private IPv4 addresses to assign to the network interface. You can specify a primary private IP address by setting the value of the `Primary` property to `true` in the `PrivateIpAddressSpecification` property. If you want EC2 to automatically assign private IP addresses, use the `SecondaryPrivateIpAddressCount` property and do not specify this property.
@@ -142,33 +101,35 @@ pub struct NetworkInterface {
     /// When creating a network interface, you can't specify private IPv4 addresses if you've specified one of the following: a count of private IPv4 addresses, specific IPv4 prefixes, or a count of IPv4 prefixes.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub private_ip_addresses: Option<List<PrivateIpAddressSpecification>>,
+    pub private_ip_addresses:
+        ::std::option::Option<::cloudwright_core::List<PrivateIpAddressSpecification>>,
     /// `PublicIpDnsHostnameTypeSpecification`: a [`PublicIpDnsHostnameTypeSpecification`] value.
     ///
     /// Public IP DNS hostname type
     ///
     /// Write-only: CloudFormation does not return it.
-    pub public_ip_dns_hostname_type_specification: Option<PublicIpDnsHostnameTypeSpecification>,
+    pub public_ip_dns_hostname_type_specification:
+        ::std::option::Option<PublicIpDnsHostnameTypeSpecification>,
     /// `SecondaryPrivateIpAddressCount`: an integer.
     ///
     /// The number of secondary private IPv4 addresses to assign to a network interface. When you specify a number of secondary IPv4 addresses, Amazon EC2 selects these IP addresses within the subnet's IPv4 CIDR range. You can't specify this option and specify more than one private IP address using `privateIpAddresses` .
     ///
     /// When creating a Network Interface, you can't specify a count of private IPv4 addresses if you've specified one of the following: specific private IPv4 addresses, specific IPv4 prefixes, or a count of IPv4 prefixes.
-    pub secondary_private_ip_address_count: Option<Int>,
+    pub secondary_private_ip_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `SourceDestCheck`: a boolean.
     ///
     /// Enable or disable source/destination checks, which ensure that the instance is either the source or the destination of any traffic that it receives. If the value is `true` , source/destination checks are enabled; otherwise, they are disabled. The default value is `true` . You must disable source/destination checks if the instance runs services such as network address translation, routing, or firewalls.
-    pub source_dest_check: Option<Bool>,
+    pub source_dest_check: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet to associate with the network interface.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the network interface.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -178,7 +139,7 @@ impl NetworkInterface {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkInterface",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterface.html",
         primary_identifier: &["Id"],
@@ -189,90 +150,92 @@ impl NetworkInterface {
         read_only: &["Id", "SecondaryPrivateIpAddresses", "PrimaryPrivateIpAddress", "PrimaryIpv6Address", "VpcId", "PublicIpDnsNameOptions"],
         attributes: &["Id", "PrimaryIpv6Address", "PrimaryPrivateIpAddress", "PublicIpDnsNameOptions", "SecondaryPrivateIpAddresses", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `NetworkInterface` with its required properties, named in a [`NetworkInterfaceRequired`].
+    /// A `NetworkInterface` with its one required property, `SubnetId`.
     #[inline]
-    pub fn new(required: NetworkInterfaceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            connection_tracking_specification: None,
-            description: None,
-            enable_primary_ipv6: None,
-            group_set: None,
-            interface_type: None,
-            ipv4_prefix_count: None,
-            ipv4_prefixes: None,
-            ipv6_address_count: None,
-            ipv6_addresses: None,
-            ipv6_prefix_count: None,
-            ipv6_prefixes: None,
-            private_ip_address: None,
-            private_ip_addresses: None,
-            public_ip_dns_hostname_type_specification: None,
-            secondary_private_ip_address_count: None,
-            source_dest_check: None,
-            subnet_id: required.subnet_id,
-            tags: None,
+            connection_tracking_specification: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            enable_primary_ipv6: ::std::option::Option::None,
+            group_set: ::std::option::Option::None,
+            interface_type: ::std::option::Option::None,
+            ipv4_prefix_count: ::std::option::Option::None,
+            ipv4_prefixes: ::std::option::Option::None,
+            ipv6_address_count: ::std::option::Option::None,
+            ipv6_addresses: ::std::option::Option::None,
+            ipv6_prefix_count: ::std::option::Option::None,
+            ipv6_prefixes: ::std::option::Option::None,
+            private_ip_address: ::std::option::Option::None,
+            private_ip_addresses: ::std::option::Option::None,
+            public_ip_dns_hostname_type_specification: ::std::option::Option::None,
+            secondary_private_ip_address_count: ::std::option::Option::None,
+            source_dest_check: ::std::option::Option::None,
+            subnet_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionTrackingSpecification`: a [`ConnectionTrackingSpecification`] object.
-    pub fn connection_tracking_specification(mut self, value: impl Into<Obj<ConnectionTrackingSpecification>>) -> Self { self.connection_tracking_specification = Some(value.into()); self }
+    pub fn connection_tracking_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionTrackingSpecification>>) -> Self { self.connection_tracking_specification = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnablePrimaryIpv6`: a boolean.
-    pub fn enable_primary_ipv6(mut self, value: impl Into<Bool>) -> Self { self.enable_primary_ipv6 = Some(value.into()); self }
+    pub fn enable_primary_ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_primary_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `GroupSet`: a list of strings.
-    pub fn group_set(mut self, value: impl Into<List<Str>>) -> Self { self.group_set = Some(value.into()); self }
+    pub fn group_set(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.group_set = ::std::option::Option::Some(value.into()); self }
     /// `InterfaceType`: a string.
-    pub fn interface_type(mut self, value: impl Into<Str>) -> Self { self.interface_type = Some(value.into()); self }
+    pub fn interface_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.interface_type = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4PrefixCount`: an integer.
-    pub fn ipv4_prefix_count(mut self, value: impl Into<Int>) -> Self { self.ipv4_prefix_count = Some(value.into()); self }
+    pub fn ipv4_prefix_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv4_prefix_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4Prefixes`: a list of [`Ipv4PrefixSpecification`] objects.
-    pub fn ipv4_prefixes(mut self, value: impl Into<List<Ipv4PrefixSpecification>>) -> Self { self.ipv4_prefixes = Some(value.into()); self }
+    pub fn ipv4_prefixes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ipv4PrefixSpecification>>) -> Self { self.ipv4_prefixes = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
+    pub fn ipv6_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_address_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
+    pub fn ipv6_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6PrefixCount`: an integer.
-    pub fn ipv6_prefix_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_prefix_count = Some(value.into()); self }
+    pub fn ipv6_prefix_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_prefix_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Prefixes`: a list of [`Ipv6PrefixSpecification`] objects.
-    pub fn ipv6_prefixes(mut self, value: impl Into<List<Ipv6PrefixSpecification>>) -> Self { self.ipv6_prefixes = Some(value.into()); self }
+    pub fn ipv6_prefixes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ipv6PrefixSpecification>>) -> Self { self.ipv6_prefixes = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
-    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
+    pub fn private_ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = ::std::option::Option::Some(value.into()); self }
     /// `PublicIpDnsHostnameTypeSpecification`: a [`PublicIpDnsHostnameTypeSpecification`] value.
-    pub fn public_ip_dns_hostname_type_specification(mut self, value: impl Into<PublicIpDnsHostnameTypeSpecification>) -> Self { self.public_ip_dns_hostname_type_specification = Some(value.into()); self }
+    pub fn public_ip_dns_hostname_type_specification(mut self, value: impl ::std::convert::Into<PublicIpDnsHostnameTypeSpecification>) -> Self { self.public_ip_dns_hostname_type_specification = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
+    pub fn secondary_private_ip_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.secondary_private_ip_address_count = ::std::option::Option::Some(value.into()); self }
     /// `SourceDestCheck`: a boolean.
-    pub fn source_dest_check(mut self, value: impl Into<Bool>) -> Self { self.source_dest_check = Some(value.into()); self }
+    pub fn source_dest_check(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.source_dest_check = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NetworkInterface {
+impl ::cloudwright_core::Resource for NetworkInterface {
     type Attributes = NetworkInterfaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInterface, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkInterface, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkInterface {
+impl ::cloudwright_core::ToValue for NetworkInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConnectionTrackingSpecification",
                 &self.connection_tracking_specification,
@@ -304,12 +267,12 @@ impl ToValue for NetworkInterface {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkInterface`]: `Handle<NetworkInterface>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkInterface`]: `Handle<NetworkInterface>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkInterfaceAttributes(ResourceRef);
+pub struct NetworkInterfaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkInterfaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NetworkInterfaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -319,67 +282,52 @@ impl NetworkInterfaceAttributes {
     ///
     /// The ID of the network interface.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `PrimaryIpv6Address`: a string.
     ///
     /// The primary IPv6 address of the network interface.
     #[inline]
-    pub fn primary_ipv6_address(&self) -> Value {
-        self.0.get_att("PrimaryIpv6Address")
+    pub fn primary_ipv6_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrimaryIpv6Address"))
     }
 
     /// `Fn::GetAtt` `PrimaryPrivateIpAddress`: a string.
     ///
     /// The primary private IP address of the network interface. For example, `10.0.0.192` .
     #[inline]
-    pub fn primary_private_ip_address(&self) -> Value {
-        self.0.get_att("PrimaryPrivateIpAddress")
+    pub fn primary_private_ip_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrimaryPrivateIpAddress"))
     }
 
     /// `Fn::GetAtt` `PublicIpDnsNameOptions`: an object.
     ///
-    /// Public hostname type options. For more information, see \[EC2 instance hostnames, DNS names, and domains\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon EC2 User Guide* .
+    /// Public hostname type options. For more information, see [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *Amazon EC2 User Guide* .
     #[inline]
-    pub fn public_ip_dns_name_options(&self) -> Value {
-        self.0.get_att("PublicIpDnsNameOptions")
+    pub fn public_ip_dns_name_options(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("PublicIpDnsNameOptions"))
     }
 
     /// `Fn::GetAtt` `SecondaryPrivateIpAddresses`: a list of strings.
     ///
     /// The secondary private IP addresses of the network interface. For example, `["10.0.0.161", "10.0.0.162", "10.0.0.163"]` .
     #[inline]
-    pub fn secondary_private_ip_addresses(&self) -> Value {
-        self.0.get_att("SecondaryPrivateIpAddresses")
+    pub fn secondary_private_ip_addresses(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecondaryPrivateIpAddresses"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
-
-/// The required properties of [`Ipv4PrefixSpecification`], by name: `Ipv4PrefixSpecification::new(Ipv4PrefixSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ipv4PrefixSpecificationRequired {
-    /// `Ipv4Prefix`: a string, required.
-    pub ipv4_prefix: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv4Prefix", Shape::STR),
-    ],
-    required: &["Ipv4Prefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Ipv4PrefixSpecification` property type of `AWS::EC2::NetworkInterface`.
 ///
@@ -390,51 +338,34 @@ pub(crate) static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
 pub struct Ipv4PrefixSpecification {
     /// `Ipv4Prefix`: a string, required.
     ///
-    /// The IPv4 prefix. For information, see \[Assigning prefixes to network interfaces\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html>) in the *Amazon EC2 User Guide* .
-    pub ipv4_prefix: Str,
+    /// The IPv4 prefix. For information, see [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html) in the *Amazon EC2 User Guide* .
+    pub ipv4_prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Ipv4PrefixSpecification {
-    /// A `Ipv4PrefixSpecification` with its required properties, named in a [`Ipv4PrefixSpecificationRequired`].
+    /// A `Ipv4PrefixSpecification` with its one required property, `Ipv4Prefix`.
     #[inline]
-    pub fn new(required: Ipv4PrefixSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ipv4_prefix: required.ipv4_prefix,
+            ipv4_prefix: value.into(),
         }
     }
 
     /// `Ipv4Prefix`: a string, required.
-    pub fn ipv4_prefix(mut self, value: impl Into<Str>) -> Self { self.ipv4_prefix = value.into(); self }
+    pub fn ipv4_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv4_prefix = value.into(); self }
 }
 
-impl PropertyType for Ipv4PrefixSpecification {}
+impl crate::PropertyType for Ipv4PrefixSpecification {}
 
-impl ToValue for Ipv4PrefixSpecification {
+impl ::cloudwright_core::ToValue for Ipv4PrefixSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Ipv4Prefix", &self.ipv4_prefix)
             .build()
     }
 }
-
-/// The required properties of [`Ipv6PrefixSpecification`], by name: `Ipv6PrefixSpecification::new(Ipv6PrefixSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ipv6PrefixSpecificationRequired {
-    /// `Ipv6Prefix`: a string, required.
-    pub ipv6_prefix: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv6Prefix", Shape::STR),
-    ],
-    required: &["Ipv6Prefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Ipv6PrefixSpecification` property type of `AWS::EC2::NetworkInterface`.
 ///
@@ -445,30 +376,30 @@ pub(crate) static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
 pub struct Ipv6PrefixSpecification {
     /// `Ipv6Prefix`: a string, required.
     ///
-    /// The IPv6 prefix. For information, see \[Assigning prefixes to Amazon EC2 network interfaces\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html>) in the *Amazon Elastic Compute Cloud User Guide* .
-    pub ipv6_prefix: Str,
+    /// The IPv6 prefix. For information, see [Assigning prefixes to Amazon EC2 network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html) in the *Amazon Elastic Compute Cloud User Guide* .
+    pub ipv6_prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Ipv6PrefixSpecification {
-    /// A `Ipv6PrefixSpecification` with its required properties, named in a [`Ipv6PrefixSpecificationRequired`].
+    /// A `Ipv6PrefixSpecification` with its one required property, `Ipv6Prefix`.
     #[inline]
-    pub fn new(required: Ipv6PrefixSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ipv6_prefix: required.ipv6_prefix,
+            ipv6_prefix: value.into(),
         }
     }
 
     /// `Ipv6Prefix`: a string, required.
-    pub fn ipv6_prefix(mut self, value: impl Into<Str>) -> Self { self.ipv6_prefix = value.into(); self }
+    pub fn ipv6_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_prefix = value.into(); self }
 }
 
-impl PropertyType for Ipv6PrefixSpecification {}
+impl crate::PropertyType for Ipv6PrefixSpecification {}
 
-impl ToValue for Ipv6PrefixSpecification {
+impl ::cloudwright_core::ToValue for Ipv6PrefixSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Ipv6Prefix", &self.ipv6_prefix)
             .build()
     }
@@ -484,24 +415,84 @@ pub enum PublicIpDnsHostnameTypeSpecification {
     /// `public-ipv6-dns-name`
     PublicIpv6DnsName,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PublicIpDnsHostnameTypeSpecification {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PublicIpDnsHostnameTypeSpecification {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PublicIpDnsHostnameTypeSpecification {
+impl ::cloudwright_core::ToValue for PublicIpDnsHostnameTypeSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PublicDualStackDnsName => "public-dual-stack-dns-name",
             Self::PublicIpv4DnsName => "public-ipv4-dns-name",
             Self::PublicIpv6DnsName => "public-ipv6-dns-name",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ConnectionTrackingSpecification, RULE_InstanceIpv6Address,
+        RULE_PrivateIpAddressSpecification, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionTrackingSpecification", Shape::Object(&RULE_ConnectionTrackingSpecification)),
+            ("Description", Shape::STR),
+            ("EnablePrimaryIpv6", Shape::Bool),
+            ("GroupSet", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("InterfaceType", Shape::Str(&StrRule { allowed: &["branch", "efa", "efa-only", "trunk"], ..StrRule::ANY })),
+            ("Ipv4PrefixCount", Shape::INT),
+            ("Ipv4Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv4PrefixSpecification), min_items: None, max_items: None, unique: false })),
+            ("Ipv6AddressCount", Shape::INT),
+            ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: true })),
+            ("Ipv6PrefixCount", Shape::INT),
+            ("Ipv6Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6PrefixSpecification), min_items: None, max_items: None, unique: false })),
+            ("PrivateIpAddress", Shape::STR),
+            ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None, unique: false })),
+            ("PublicIpDnsHostnameTypeSpecification", Shape::Str(&StrRule { allowed: &["public-dual-stack-dns-name", "public-ipv4-dns-name", "public-ipv6-dns-name"], ..StrRule::ANY })),
+            ("SecondaryPrivateIpAddressCount", Shape::INT),
+            ("SourceDestCheck", Shape::Bool),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SubnetId"],
+        dependent_excluded: &[("Ipv6AddressCount", &["Ipv6Addresses"]), ("Ipv6Addresses", &["Ipv6AddressCount"])],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv4Prefix", Shape::STR),
+        ],
+        required: &["Ipv4Prefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv6Prefix", Shape::STR),
+        ],
+        required: &["Ipv6Prefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

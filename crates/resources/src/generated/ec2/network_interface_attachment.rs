@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_EnaSrdSpecification;
 pub use super::shared::{EnaSrdSpecification, EnaSrdUdpSpecification};
 
 /// The required properties of [`NetworkInterfaceAttachment`], by name: `NetworkInterfaceAttachment::new(NetworkInterfaceAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaceAttachmentRequired {
     /// `DeviceIndex`: a string, required.
-    pub device_index: Str,
+    pub device_index: ::cloudwright_core::Str,
     /// `InstanceId`: a string, required.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `NetworkInterfaceId`: a string, required.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("DeviceIndex", Shape::STR),
-        ("EnaQueueCount", Shape::INT),
-        ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
-        ("InstanceId", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-    ],
-    required: &["DeviceIndex", "InstanceId", "NetworkInterfaceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::NetworkInterfaceAttachment` resource.
 ///
@@ -54,33 +36,33 @@ pub struct NetworkInterfaceAttachment {
     /// Whether to delete the network interface when the instance terminates. By default, this value is set to `true` .
     ///
     /// Default `true`.
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeviceIndex`: a string, required.
     ///
     /// The network interface's position in the attachment order. For example, the first attached network interface has a `DeviceIndex` of 0.
     ///
     /// Create-only: changing it replaces the resource.
-    pub device_index: Str,
+    pub device_index: ::cloudwright_core::Str,
     /// `EnaQueueCount`: an integer.
     ///
     /// The number of ENA queues created with the instance.
-    pub ena_queue_count: Option<Int>,
+    pub ena_queue_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
     ///
     /// Configures ENA Express for the network interface that this action attaches to the instance.
-    pub ena_srd_specification: Option<Obj<EnaSrdSpecification>>,
+    pub ena_srd_specification: ::std::option::Option<crate::Obj<EnaSrdSpecification>>,
     /// `InstanceId`: a string, required.
     ///
     /// The ID of the instance to which you will attach the ENI.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `NetworkInterfaceId`: a string, required.
     ///
     /// The ID of the ENI that you want to attach.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -90,7 +72,7 @@ impl NetworkInterfaceAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkInterfaceAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterfaceattachment.html",
         primary_identifier: &["AttachmentId"],
@@ -101,51 +83,53 @@ impl NetworkInterfaceAttachment {
         read_only: &["AttachmentId"],
         attributes: &["AttachmentId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `NetworkInterfaceAttachment` with its required properties, named in a [`NetworkInterfaceAttachmentRequired`].
     #[inline]
     pub fn new(required: NetworkInterfaceAttachmentRequired) -> Self {
         Self {
-            delete_on_termination: None,
+            delete_on_termination: ::std::option::Option::None,
             device_index: required.device_index,
-            ena_queue_count: None,
-            ena_srd_specification: None,
+            ena_queue_count: ::std::option::Option::None,
+            ena_srd_specification: ::std::option::Option::None,
             instance_id: required.instance_id,
             network_interface_id: required.network_interface_id,
         }
     }
 
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `DeviceIndex`: a string, required.
-    pub fn device_index(mut self, value: impl Into<Str>) -> Self { self.device_index = value.into(); self }
+    pub fn device_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_index = value.into(); self }
     /// `EnaQueueCount`: an integer.
-    pub fn ena_queue_count(mut self, value: impl Into<Int>) -> Self { self.ena_queue_count = Some(value.into()); self }
+    pub fn ena_queue_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ena_queue_count = ::std::option::Option::Some(value.into()); self }
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
-    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = Some(value.into()); self }
+    pub fn ena_srd_specification(mut self, value: impl ::std::convert::Into<crate::Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = ::std::option::Option::Some(value.into()); self }
     /// `InstanceId`: a string, required.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = value.into(); self }
 }
 
-impl Resource for NetworkInterfaceAttachment {
+impl ::cloudwright_core::Resource for NetworkInterfaceAttachment {
     type Attributes = NetworkInterfaceAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInterfaceAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkInterfaceAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkInterfaceAttachment {
+impl ::cloudwright_core::ToValue for NetworkInterfaceAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
             .req("DeviceIndex", &self.device_index)
             .opt("EnaQueueCount", &self.ena_queue_count)
@@ -156,12 +140,14 @@ impl ToValue for NetworkInterfaceAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkInterfaceAttachment`]: `Handle<NetworkInterfaceAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkInterfaceAttachment`]: `Handle<NetworkInterfaceAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkInterfaceAttachmentAttributes(ResourceRef);
+pub struct NetworkInterfaceAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkInterfaceAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for NetworkInterfaceAttachmentAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,7 +157,30 @@ impl NetworkInterfaceAttachmentAttributes {
     ///
     /// The ID of the network interface attachment.
     #[inline]
-    pub fn attachment_id(&self) -> Value {
-        self.0.get_att("AttachmentId")
+    pub fn attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_EnaSrdSpecification;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterfaceAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteOnTermination", Shape::Bool),
+            ("DeviceIndex", Shape::STR),
+            ("EnaQueueCount", Shape::INT),
+            ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
+            ("InstanceId", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+        ],
+        required: &["DeviceIndex", "InstanceId", "NetworkInterfaceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`NetworkInterfacePermission`], by name: `NetworkInterfacePermission::new(NetworkInterfacePermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfacePermissionRequired {
     /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `NetworkInterfaceId`: a string, required.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
     /// `Permission`: a string, required.
-    pub permission: Str,
+    pub permission: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterfacePermission: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-        ("Permission", Shape::Str(&StrRule { allowed: &["EIP-ASSOCIATE", "INSTANCE-ATTACH"], ..StrRule::ANY })),
-    ],
-    required: &["AwsAccountId", "NetworkInterfaceId", "Permission"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::NetworkInterfacePermission` resource.
 ///
@@ -48,19 +34,19 @@ pub struct NetworkInterfacePermission {
     /// The AWS account ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `NetworkInterfaceId`: a string, required.
     ///
     /// The ID of the network interface.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
     /// `Permission`: a string, required.
     ///
     /// The type of permission to grant: `INSTANCE-ATTACH` or `EIP-ASSOCIATE` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub permission: Str,
+    pub permission: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +56,7 @@ impl NetworkInterfacePermission {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkInterfacePermission",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterfacepermission.html",
         primary_identifier: &["Id"],
@@ -81,7 +67,7 @@ impl NetworkInterfacePermission {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `NetworkInterfacePermission` with its required properties, named in a [`NetworkInterfacePermissionRequired`].
@@ -95,28 +81,30 @@ impl NetworkInterfacePermission {
     }
 
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = value.into(); self }
     /// `Permission`: a string, required.
-    pub fn permission(mut self, value: impl Into<Str>) -> Self { self.permission = value.into(); self }
+    pub fn permission(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.permission = value.into(); self }
 }
 
-impl Resource for NetworkInterfacePermission {
+impl ::cloudwright_core::Resource for NetworkInterfacePermission {
     type Attributes = NetworkInterfacePermissionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInterfacePermission, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkInterfacePermission, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkInterfacePermission {
+impl ::cloudwright_core::ToValue for NetworkInterfacePermission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
             .req("NetworkInterfaceId", &self.network_interface_id)
             .req("Permission", &self.permission)
@@ -124,12 +112,14 @@ impl ToValue for NetworkInterfacePermission {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkInterfacePermission`]: `Handle<NetworkInterfacePermission>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkInterfacePermission`]: `Handle<NetworkInterfacePermission>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkInterfacePermissionAttributes(ResourceRef);
+pub struct NetworkInterfacePermissionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkInterfacePermissionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for NetworkInterfacePermissionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,7 +127,26 @@ impl From<ResourceRef> for NetworkInterfacePermissionAttributes {
 impl NetworkInterfacePermissionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterfacePermission: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+            ("Permission", Shape::Str(&StrRule { allowed: &["EIP-ASSOCIATE", "INSTANCE-ATTACH"], ..StrRule::ANY })),
+        ],
+        required: &["AwsAccountId", "NetworkInterfaceId", "Permission"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`NetworkPerformanceMetricSubscription`], by name: `NetworkPerformanceMetricSubscription::new(NetworkPerformanceMetricSubscriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkPerformanceMetricSubscriptionRequired {
     /// `Destination`: a string, required.
-    pub destination: Str,
+    pub destination: ::cloudwright_core::Str,
     /// `Metric`: a string, required.
-    pub metric: Str,
+    pub metric: ::cloudwright_core::Str,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Statistic`: a string, required.
-    pub statistic: Str,
+    pub statistic: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkPerformanceMetricSubscription: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::STR),
-        ("Metric", Shape::STR),
-        ("Source", Shape::STR),
-        ("Statistic", Shape::STR),
-    ],
-    required: &["Source", "Destination", "Metric", "Statistic"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::NetworkPerformanceMetricSubscription` resource.
 ///
@@ -51,25 +36,25 @@ pub struct NetworkPerformanceMetricSubscription {
     /// The Region or Availability Zone that's the target for the subscription. For example, `eu-west-1` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination: Str,
+    pub destination: ::cloudwright_core::Str,
     /// `Metric`: a string, required.
     ///
     /// The metric used for the subscription.
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric: Str,
+    pub metric: ::cloudwright_core::Str,
     /// `Source`: a string, required.
     ///
     /// The Region or Availability Zone that's the source for the subscription. For example, `us-east-1` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
     /// `Statistic`: a string, required.
     ///
     /// The statistic used for the subscription.
     ///
     /// Create-only: changing it replaces the resource.
-    pub statistic: Str,
+    pub statistic: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -79,7 +64,7 @@ impl NetworkPerformanceMetricSubscription {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::NetworkPerformanceMetricSubscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkperformancemetricsubscription.html",
         primary_identifier: &["Source", "Destination", "Metric", "Statistic"],
@@ -90,7 +75,7 @@ impl NetworkPerformanceMetricSubscription {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `NetworkPerformanceMetricSubscription` with its required properties, named in a [`NetworkPerformanceMetricSubscriptionRequired`].
@@ -105,30 +90,35 @@ impl NetworkPerformanceMetricSubscription {
     }
 
     /// `Destination`: a string, required.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = value.into(); self }
     /// `Metric`: a string, required.
-    pub fn metric(mut self, value: impl Into<Str>) -> Self { self.metric = value.into(); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
     /// `Statistic`: a string, required.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = value.into(); self }
+    pub fn statistic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statistic = value.into(); self }
 }
 
-impl Resource for NetworkPerformanceMetricSubscription {
+impl ::cloudwright_core::Resource for NetworkPerformanceMetricSubscription {
     type Attributes = NetworkPerformanceMetricSubscriptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkPerformanceMetricSubscription, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_NetworkPerformanceMetricSubscription,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkPerformanceMetricSubscription {
+impl ::cloudwright_core::ToValue for NetworkPerformanceMetricSubscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .req("Metric", &self.metric)
             .req("Source", &self.source)
@@ -137,12 +127,34 @@ impl ToValue for NetworkPerformanceMetricSubscription {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkPerformanceMetricSubscription`]: `Handle<NetworkPerformanceMetricSubscription>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkPerformanceMetricSubscription`]: `Handle<NetworkPerformanceMetricSubscription>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct NetworkPerformanceMetricSubscriptionAttributes(());
 
-impl From<ResourceRef> for NetworkPerformanceMetricSubscriptionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for NetworkPerformanceMetricSubscriptionAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkPerformanceMetricSubscription: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::STR),
+            ("Metric", Shape::STR),
+            ("Source", Shape::STR),
+            ("Statistic", Shape::STR),
+        ],
+        required: &["Source", "Destination", "Metric", "Statistic"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

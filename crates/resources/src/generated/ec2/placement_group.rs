@@ -5,28 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementGroup: ObjRule = ObjRule {
-    properties: &[
-        ("PartitionCount", Shape::INT),
-        ("SpreadLevel", Shape::Str(&StrRule { allowed: &["host", "rack"], ..StrRule::ANY })),
-        ("Strategy", Shape::Str(&StrRule { allowed: &["cluster", "partition", "spread"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::PlacementGroup` resource.
 ///
 /// Specifies a placement group in which to launch instances. The strategy of the placement group determines how the instances are organized within the group.
 ///
 /// A `cluster` placement group is a logical grouping of instances within a single Availability Zone that benefit from low network latency, high network throughput. A `spread` placement group places instances on distinct hardware. A `partition` placement group places groups of instances in different partitions, where instances in one partition do not share the same hardware with instances in another partition.
 ///
-/// For more information, see \[Placement Groups\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html>) in the *Amazon EC2 User Guide* .
+/// For more information, see [Placement Groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns its `GroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PlacementGroupAttributes`], which `Handle<PlacementGroup>` dereferences to.
@@ -42,7 +27,7 @@ pub struct PlacementGroup {
     /// The number of partitions. Valid only when *Strategy* is set to `partition` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub partition_count: Option<Int>,
+    pub partition_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `SpreadLevel`: a [`SpreadLevel`] value.
     ///
     /// Determines how placement groups spread instances.
@@ -51,19 +36,19 @@ pub struct PlacementGroup {
     /// - Rack – No usage restrictions.
     ///
     /// Create-only: changing it replaces the resource.
-    pub spread_level: Option<SpreadLevel>,
+    pub spread_level: ::std::option::Option<SpreadLevel>,
     /// `Strategy`: a [`PlacementGroupStrategy`] value.
     ///
     /// The placement strategy.
     ///
     /// Create-only: changing it replaces the resource.
-    pub strategy: Option<PlacementGroupStrategy>,
+    pub strategy: ::std::option::Option<PlacementGroupStrategy>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the new placement group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +58,7 @@ impl PlacementGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::PlacementGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-placementgroup.html",
         primary_identifier: &["GroupName"],
@@ -84,43 +69,45 @@ impl PlacementGroup {
         read_only: &["GroupName"],
         attributes: &["GroupName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PlacementGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PartitionCount`: an integer.
-    pub fn partition_count(mut self, value: impl Into<Int>) -> Self { self.partition_count = Some(value.into()); self }
+    pub fn partition_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.partition_count = ::std::option::Option::Some(value.into()); self }
     /// `SpreadLevel`: a [`SpreadLevel`] value.
-    pub fn spread_level(mut self, value: impl Into<SpreadLevel>) -> Self { self.spread_level = Some(value.into()); self }
+    pub fn spread_level(mut self, value: impl ::std::convert::Into<SpreadLevel>) -> Self { self.spread_level = ::std::option::Option::Some(value.into()); self }
     /// `Strategy`: a [`PlacementGroupStrategy`] value.
-    pub fn strategy(mut self, value: impl Into<PlacementGroupStrategy>) -> Self { self.strategy = Some(value.into()); self }
+    pub fn strategy(mut self, value: impl ::std::convert::Into<PlacementGroupStrategy>) -> Self { self.strategy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PlacementGroup {
+impl ::cloudwright_core::Resource for PlacementGroup {
     type Attributes = PlacementGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PlacementGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PlacementGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PlacementGroup {
+impl ::cloudwright_core::ToValue for PlacementGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PartitionCount", &self.partition_count)
             .opt("SpreadLevel", &self.spread_level)
             .opt("Strategy", &self.strategy)
@@ -129,12 +116,12 @@ impl ToValue for PlacementGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PlacementGroup`]: `Handle<PlacementGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PlacementGroup`]: `Handle<PlacementGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PlacementGroupAttributes(ResourceRef);
+pub struct PlacementGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PlacementGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PlacementGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,8 +131,8 @@ impl PlacementGroupAttributes {
     ///
     /// The name of the placement group.
     #[inline]
-    pub fn group_name(&self) -> Value {
-        self.0.get_att("GroupName")
+    pub fn group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupName"))
     }
 }
 
@@ -153,21 +140,10 @@ impl PlacementGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::PlacementGroup`.
 ///
@@ -177,11 +153,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -196,17 +172,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -223,25 +199,25 @@ pub enum PlacementGroupStrategy {
     /// `spread`
     Spread,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlacementGroupStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlacementGroupStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlacementGroupStrategy {
+impl ::cloudwright_core::ToValue for PlacementGroupStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cluster => "cluster",
             Self::Partition => "partition",
             Self::Spread => "spread",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -253,23 +229,54 @@ pub enum SpreadLevel {
     /// `rack`
     Rack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SpreadLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SpreadLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SpreadLevel {
+impl ::cloudwright_core::ToValue for SpreadLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Host => "host",
             Self::Rack => "rack",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementGroup: ObjRule = ObjRule {
+        properties: &[
+            ("PartitionCount", Shape::INT),
+            ("SpreadLevel", Shape::Str(&StrRule { allowed: &["host", "rack"], ..StrRule::ANY })),
+            ("Strategy", Shape::Str(&StrRule { allowed: &["cluster", "partition", "spread"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`PrefixList`], by name: `PrefixList::new(PrefixListRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrefixListRequired {
     /// `AddressFamily`: an [`AddressFamily`] value, required.
     pub address_family: AddressFamily,
     /// `PrefixListName`: a string, required.
-    pub prefix_list_name: Str,
+    pub prefix_list_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrefixList: ObjRule = ObjRule {
-    properties: &[
-        ("AddressFamily", Shape::Str(&StrRule { allowed: &["IPv4", "IPv6"], ..StrRule::ANY })),
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_Entry), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("MaxEntries", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("PrefixListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["PrefixListName", "AddressFamily"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::PrefixList` resource.
 ///
@@ -54,7 +37,7 @@ pub struct PrefixList {
     /// The entries for the prefix list.
     ///
     /// Items 0 to 100.
-    pub entries: Option<List<Entry>>,
+    pub entries: ::std::option::Option<::cloudwright_core::List<Entry>>,
     /// `MaxEntries`: an integer.
     ///
     /// The maximum number of entries for the prefix list. You can't modify the entries and the size of a prefix list at the same time.
@@ -62,7 +45,7 @@ pub struct PrefixList {
     /// This property is required when you create a prefix list.
     ///
     /// Value at least 1.
-    pub max_entries: Option<Int>,
+    pub max_entries: ::std::option::Option<::cloudwright_core::Int>,
     /// `PrefixListName`: a string, required.
     ///
     /// A name for the prefix list.
@@ -70,11 +53,11 @@ pub struct PrefixList {
     /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws` .
     ///
     /// Length 1 to 255.
-    pub prefix_list_name: Str,
+    pub prefix_list_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the prefix list.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +67,7 @@ impl PrefixList {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::PrefixList",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-prefixlist.html",
         primary_identifier: &["PrefixListId"],
@@ -95,7 +78,7 @@ impl PrefixList {
         read_only: &["PrefixListId", "OwnerId", "Version", "Arn"],
         attributes: &["Arn", "OwnerId", "PrefixListId", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PrefixList` with its required properties, named in a [`PrefixListRequired`].
@@ -103,43 +86,45 @@ impl PrefixList {
     pub fn new(required: PrefixListRequired) -> Self {
         Self {
             address_family: required.address_family,
-            entries: None,
-            max_entries: None,
+            entries: ::std::option::Option::None,
+            max_entries: ::std::option::Option::None,
             prefix_list_name: required.prefix_list_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AddressFamily`: an [`AddressFamily`] value, required.
-    pub fn address_family(mut self, value: impl Into<AddressFamily>) -> Self { self.address_family = value.into(); self }
+    pub fn address_family(mut self, value: impl ::std::convert::Into<AddressFamily>) -> Self { self.address_family = value.into(); self }
     /// `Entries`: a list of [`Entry`] objects.
-    pub fn entries(mut self, value: impl Into<List<Entry>>) -> Self { self.entries = Some(value.into()); self }
+    pub fn entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Entry>>) -> Self { self.entries = ::std::option::Option::Some(value.into()); self }
     /// `MaxEntries`: an integer.
-    pub fn max_entries(mut self, value: impl Into<Int>) -> Self { self.max_entries = Some(value.into()); self }
+    pub fn max_entries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_entries = ::std::option::Option::Some(value.into()); self }
     /// `PrefixListName`: a string, required.
-    pub fn prefix_list_name(mut self, value: impl Into<Str>) -> Self { self.prefix_list_name = value.into(); self }
+    pub fn prefix_list_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix_list_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PrefixList {
+impl ::cloudwright_core::Resource for PrefixList {
     type Attributes = PrefixListAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrefixList, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PrefixList, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PrefixList {
+impl ::cloudwright_core::ToValue for PrefixList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddressFamily", &self.address_family)
             .opt("Entries", &self.entries)
             .opt("MaxEntries", &self.max_entries)
@@ -149,12 +134,12 @@ impl ToValue for PrefixList {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PrefixList`]: `Handle<PrefixList>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PrefixList`]: `Handle<PrefixList>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PrefixListAttributes(ResourceRef);
+pub struct PrefixListAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PrefixListAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PrefixListAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,52 +149,34 @@ impl PrefixListAttributes {
     ///
     /// The ARN of the prefix list. For example, `arn:aws:ec2:us-east-1:123456789012:prefix-list/pl-0123123123123abcd` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the owner of the prefix list. For example, `123456789012` .
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `PrefixListId`: a string.
     ///
     /// The ID of the prefix list. For example, `pl-0123123123123abcd` .
     #[inline]
-    pub fn prefix_list_id(&self) -> Value {
-        self.0.get_att("PrefixListId")
+    pub fn prefix_list_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrefixListId"))
     }
 
     /// `Fn::GetAtt` `Version`: an integer.
     ///
     /// The version of the prefix list. For example, `1` .
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Version"))
     }
 }
-
-/// The required properties of [`Entry`], by name: `Entry::new(EntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EntryRequired {
-    /// `Cidr`: a string, required.
-    pub cidr: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Entry: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(46), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Cidr"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Entry` property type of `AWS::EC2::PrefixList`.
 ///
@@ -223,7 +190,7 @@ pub struct Entry {
     /// The CIDR block.
     ///
     /// Length 1 to 46.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description for the entry.
@@ -231,55 +198,37 @@ pub struct Entry {
     /// Constraints: Up to 255 characters in length.
     ///
     /// Length 0 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Entry {
-    /// A `Entry` with its required properties, named in a [`EntryRequired`].
+    /// A `Entry` with its one required property, `Cidr`.
     #[inline]
-    pub fn new(required: EntryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr: required.cidr,
-            description: None,
+            cidr: value.into(),
+            description: ::std::option::Option::None,
         }
     }
 
     /// `Cidr`: a string, required.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Entry {}
+impl crate::PropertyType for Entry {}
 
-impl ToValue for Entry {
+impl ::cloudwright_core::ToValue for Entry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Cidr", &self.cidr)
             .opt("Description", &self.description)
             .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::PrefixList`.
 ///
@@ -289,36 +238,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length at most 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -333,23 +282,67 @@ pub enum AddressFamily {
     /// `IPv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AddressFamily {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AddressFamily {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AddressFamily {
+impl ::cloudwright_core::ToValue for AddressFamily {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPv4",
             Self::Ipv6 => "IPv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrefixList: ObjRule = ObjRule {
+        properties: &[
+            ("AddressFamily", Shape::Str(&StrRule { allowed: &["IPv4", "IPv6"], ..StrRule::ANY })),
+            ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_Entry), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("MaxEntries", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("PrefixListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["PrefixListName", "AddressFamily"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Entry: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(46), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Cidr"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

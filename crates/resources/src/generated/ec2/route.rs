@@ -5,46 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RouteRequired {
-    /// `RouteTableId`: a string, required.
-    pub route_table_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Route: ObjRule = ObjRule {
-    properties: &[
-        ("CarrierGatewayId", Shape::STR),
-        ("CoreNetworkArn", Shape::STR),
-        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("DestinationIpv6CidrBlock", Shape::STR),
-        ("DestinationPrefixListId", Shape::STR),
-        ("EgressOnlyInternetGatewayId", Shape::STR),
-        ("GatewayId", Shape::STR),
-        ("InstanceId", Shape::STR),
-        ("LocalGatewayId", Shape::STR),
-        ("NatGatewayId", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-        ("RouteTableId", Shape::STR),
-        ("TransitGatewayId", Shape::STR),
-        ("VpcEndpointId", Shape::STR),
-        ("VpcPeeringConnectionId", Shape::STR),
-    ],
-    required: &["RouteTableId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::Route` resource.
 ///
-/// Specifies a route in a route table. For more information, see \[Routes\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes>) in the *Amazon VPC User Guide* .
+/// Specifies a route in a route table. For more information, see [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes) in the *Amazon VPC User Guide* .
 ///
 /// You must specify either a destination CIDR block or prefix list ID. You must also specify exactly one of the resources as the target.
 ///
-/// If you create a route that references a transit gateway in the same template where you create the transit gateway, you must declare a dependency on the transit gateway attachment. The route table cannot use the transit gateway until it has successfully attached to the VPC. Add a \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) in the `AWS::EC2::Route` resource to explicitly declare a dependency on the `AWS::EC2::TransitGatewayAttachment` resource.
+/// If you create a route that references a transit gateway in the same template where you create the transit gateway, you must declare a dependency on the transit gateway attachment. The route table cannot use the transit gateway until it has successfully attached to the VPC. Add a [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) in the `AWS::EC2::Route` resource to explicitly declare a dependency on the `AWS::EC2::TransitGatewayAttachment` resource.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`RouteTableId`, `CidrBlock`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`RouteAttributes`], which `Handle<Route>` dereferences to.
@@ -60,71 +27,71 @@ pub struct Route {
     /// The ID of the carrier gateway.
     ///
     /// You can only use this option when the VPC contains a subnet which is associated with a Wavelength Zone.
-    pub carrier_gateway_id: Option<Str>,
+    pub carrier_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CoreNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the core network.
-    pub core_network_arn: Option<Str>,
+    pub core_network_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationCidrBlock`: a string.
     ///
     /// The IPv4 CIDR address block used for the destination match. Routing decisions are based on the most specific match. We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18` , we modify it to `100.68.0.0/18` .
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub destination_cidr_block: Option<Str>,
+    pub destination_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationIpv6CidrBlock`: a string.
     ///
     /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most specific match.
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination_ipv6_cidr_block: Option<Str>,
+    pub destination_ipv6_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationPrefixListId`: a string.
     ///
     /// The ID of a prefix list used for the destination match.
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination_prefix_list_id: Option<Str>,
+    pub destination_prefix_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EgressOnlyInternetGatewayId`: a string.
     ///
     /// \[IPv6 traffic only\] The ID of an egress-only internet gateway.
-    pub egress_only_internet_gateway_id: Option<Str>,
+    pub egress_only_internet_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GatewayId`: a string.
     ///
     /// The ID of an internet gateway or virtual private gateway attached to your VPC.
-    pub gateway_id: Option<Str>,
+    pub gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceId`: a string.
     ///
     /// The ID of a NAT instance in your VPC. The operation fails if you specify an instance ID unless exactly one network interface is attached.
-    pub instance_id: Option<Str>,
+    pub instance_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalGatewayId`: a string.
     ///
     /// The ID of the local gateway.
-    pub local_gateway_id: Option<Str>,
+    pub local_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NatGatewayId`: a string.
     ///
     /// \[IPv4 traffic only\] The ID of a NAT gateway.
-    pub nat_gateway_id: Option<Str>,
+    pub nat_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkInterfaceId`: a string.
     ///
     /// The ID of a network interface.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouteTableId`: a string, required.
     ///
     /// The ID of the route table for the route.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
     /// `TransitGatewayId`: a string.
     ///
     /// The ID of a transit gateway.
-    pub transit_gateway_id: Option<Str>,
+    pub transit_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcEndpointId`: a string.
     ///
     /// The ID of a VPC endpoint. Supported for Gateway Load Balancer endpoints only.
-    pub vpc_endpoint_id: Option<Str>,
+    pub vpc_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcPeeringConnectionId`: a string.
     ///
     /// The ID of a VPC peering connection.
-    pub vpc_peering_connection_id: Option<Str>,
+    pub vpc_peering_connection_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -134,7 +101,7 @@ impl Route {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::Route",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-route.html",
         primary_identifier: &["RouteTableId", "CidrBlock"],
@@ -145,78 +112,80 @@ impl Route {
         read_only: &["CidrBlock"],
         attributes: &["CidrBlock"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Route` with its required properties, named in a [`RouteRequired`].
+    /// A `Route` with its one required property, `RouteTableId`.
     #[inline]
-    pub fn new(required: RouteRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            carrier_gateway_id: None,
-            core_network_arn: None,
-            destination_cidr_block: None,
-            destination_ipv6_cidr_block: None,
-            destination_prefix_list_id: None,
-            egress_only_internet_gateway_id: None,
-            gateway_id: None,
-            instance_id: None,
-            local_gateway_id: None,
-            nat_gateway_id: None,
-            network_interface_id: None,
-            route_table_id: required.route_table_id,
-            transit_gateway_id: None,
-            vpc_endpoint_id: None,
-            vpc_peering_connection_id: None,
+            carrier_gateway_id: ::std::option::Option::None,
+            core_network_arn: ::std::option::Option::None,
+            destination_cidr_block: ::std::option::Option::None,
+            destination_ipv6_cidr_block: ::std::option::Option::None,
+            destination_prefix_list_id: ::std::option::Option::None,
+            egress_only_internet_gateway_id: ::std::option::Option::None,
+            gateway_id: ::std::option::Option::None,
+            instance_id: ::std::option::Option::None,
+            local_gateway_id: ::std::option::Option::None,
+            nat_gateway_id: ::std::option::Option::None,
+            network_interface_id: ::std::option::Option::None,
+            route_table_id: value.into(),
+            transit_gateway_id: ::std::option::Option::None,
+            vpc_endpoint_id: ::std::option::Option::None,
+            vpc_peering_connection_id: ::std::option::Option::None,
         }
     }
 
     /// `CarrierGatewayId`: a string.
-    pub fn carrier_gateway_id(mut self, value: impl Into<Str>) -> Self { self.carrier_gateway_id = Some(value.into()); self }
+    pub fn carrier_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.carrier_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `CoreNetworkArn`: a string.
-    pub fn core_network_arn(mut self, value: impl Into<Str>) -> Self { self.core_network_arn = Some(value.into()); self }
+    pub fn core_network_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.core_network_arn = ::std::option::Option::Some(value.into()); self }
     /// `DestinationCidrBlock`: a string.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = Some(value.into()); self }
+    pub fn destination_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `DestinationIpv6CidrBlock`: a string.
-    pub fn destination_ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_ipv6_cidr_block = Some(value.into()); self }
+    pub fn destination_ipv6_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_ipv6_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPrefixListId`: a string.
-    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.destination_prefix_list_id = Some(value.into()); self }
+    pub fn destination_prefix_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_prefix_list_id = ::std::option::Option::Some(value.into()); self }
     /// `EgressOnlyInternetGatewayId`: a string.
-    pub fn egress_only_internet_gateway_id(mut self, value: impl Into<Str>) -> Self { self.egress_only_internet_gateway_id = Some(value.into()); self }
+    pub fn egress_only_internet_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.egress_only_internet_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `GatewayId`: a string.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = Some(value.into()); self }
+    pub fn gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceId`: a string.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = ::std::option::Option::Some(value.into()); self }
     /// `LocalGatewayId`: a string.
-    pub fn local_gateway_id(mut self, value: impl Into<Str>) -> Self { self.local_gateway_id = Some(value.into()); self }
+    pub fn local_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `NatGatewayId`: a string.
-    pub fn nat_gateway_id(mut self, value: impl Into<Str>) -> Self { self.nat_gateway_id = Some(value.into()); self }
+    pub fn nat_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nat_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `RouteTableId`: a string, required.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
+    pub fn route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_table_id = value.into(); self }
     /// `TransitGatewayId`: a string.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = Some(value.into()); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
+    pub fn vpc_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcPeeringConnectionId`: a string.
-    pub fn vpc_peering_connection_id(mut self, value: impl Into<Str>) -> Self { self.vpc_peering_connection_id = Some(value.into()); self }
+    pub fn vpc_peering_connection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_peering_connection_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Route {
+impl ::cloudwright_core::Resource for Route {
     type Attributes = RouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Route, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Route, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Route {
+impl ::cloudwright_core::ToValue for Route {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CarrierGatewayId", &self.carrier_gateway_id)
             .opt("CoreNetworkArn", &self.core_network_arn)
             .opt("DestinationCidrBlock", &self.destination_cidr_block)
@@ -242,12 +211,12 @@ impl ToValue for Route {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Route`]: `Handle<Route>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Route`]: `Handle<Route>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouteAttributes(ResourceRef);
+pub struct RouteAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouteAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -257,7 +226,38 @@ impl RouteAttributes {
     ///
     /// The IPv4 CIDR block.
     #[inline]
-    pub fn cidr_block(&self) -> Value {
-        self.0.get_att("CidrBlock")
+    pub fn cidr_block(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CidrBlock"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Route: ObjRule = ObjRule {
+        properties: &[
+            ("CarrierGatewayId", Shape::STR),
+            ("CoreNetworkArn", Shape::STR),
+            ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("DestinationIpv6CidrBlock", Shape::STR),
+            ("DestinationPrefixListId", Shape::STR),
+            ("EgressOnlyInternetGatewayId", Shape::STR),
+            ("GatewayId", Shape::STR),
+            ("InstanceId", Shape::STR),
+            ("LocalGatewayId", Shape::STR),
+            ("NatGatewayId", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+            ("RouteTableId", Shape::STR),
+            ("TransitGatewayId", Shape::STR),
+            ("VpcEndpointId", Shape::STR),
+            ("VpcPeeringConnectionId", Shape::STR),
+        ],
+        required: &["RouteTableId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`RouteServer`], by name: `RouteServer::new(RouteServerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RouteServerRequired {
-    /// `AmazonSideAsn`: an integer, required.
-    pub amazon_side_asn: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteServer: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonSideAsn", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967294.0), ..NumRule::ANY })),
-        ("PersistRoutes", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("PersistRoutesDuration", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
-        ("SnsNotificationsEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["AmazonSideAsn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::RouteServer` resource.
 ///
 /// Specifies a route server to manage dynamic routing in a VPC.
 ///
 /// Amazon VPC Route Server simplifies routing for traffic between workloads that are deployed within a VPC and its internet gateways. With this feature, VPC Route Server dynamically updates VPC and internet gateway route tables with your preferred routes to achieve routing fault tolerance for those workloads. This enables you to automatically reroute traffic within a VPC, which increases the manageability of VPC routing and interoperability with third-party workloads.
 ///
-/// For more information see \[Dynamic routing in your VPC with VPC Route Server\](<https://docs.aws.amazon.com/vpc/latest/userguide/dynamic-routing-route-server.html>) in the *Amazon VPC User Guide* .
+/// For more information see [Dynamic routing in your VPC with VPC Route Server](https://docs.aws.amazon.com/vpc/latest/userguide/dynamic-routing-route-server.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RouteServerAttributes`], which `Handle<RouteServer>` dereferences to.
@@ -51,11 +27,11 @@ pub struct RouteServer {
     /// The Border Gateway Protocol (BGP) Autonomous System Number (ASN) for the appliance. Valid values are from 1 to 4294967295. We recommend using a private ASN in the 64512–65534 (16-bit ASN) or 4200000000–4294967294 (32-bit ASN) range.
     ///
     /// Format `int64`; value 1 to 4294967294; create-only: changing it replaces the resource.
-    pub amazon_side_asn: Int,
+    pub amazon_side_asn: ::cloudwright_core::Int,
     /// `PersistRoutes`: a [`PersistRoutes`] value.
     ///
     /// Indicates whether routes should be persisted after all BGP sessions are terminated.
-    pub persist_routes: Option<PersistRoutes>,
+    pub persist_routes: ::std::option::Option<PersistRoutes>,
     /// `PersistRoutesDuration`: an integer.
     ///
     /// The number of minutes a route server will wait after BGP is re-established to unpersist the routes in the FIB and RIB. Value must be in the range of 1-5. The default value is 1. Only valid if `persistRoutesState` is 'enabled'.
@@ -63,15 +39,15 @@ pub struct RouteServer {
     /// If you set the duration to 1 minute, then when your network appliance re-establishes BGP with route server, it has 1 minute to relearn it's adjacent network and advertise those routes to route server before route server resumes normal functionality. In most cases, 1 minute is probably sufficient. If, however, you have concerns that your BGP network may not be capable of fully re-establishing and re-learning everything in 1 minute, you can increase the duration up to 5 minutes.
     ///
     /// Format `int64`; value 0 to 5; write-only: CloudFormation does not return it.
-    pub persist_routes_duration: Option<Int>,
+    pub persist_routes_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnsNotificationsEnabled`: a boolean.
     ///
     /// Indicates whether SNS notifications are enabled for the route server. Enabling SNS notifications persists BGP status changes to an SNS topic provisioned by AWS .
-    pub sns_notifications_enabled: Option<Bool>,
+    pub sns_notifications_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the route server.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +57,7 @@ impl RouteServer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::RouteServer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserver.html",
         primary_identifier: &["Id"],
@@ -92,51 +68,53 @@ impl RouteServer {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `RouteServer` with its required properties, named in a [`RouteServerRequired`].
+    /// A `RouteServer` with its one required property, `AmazonSideAsn`.
     #[inline]
-    pub fn new(required: RouteServerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            amazon_side_asn: required.amazon_side_asn,
-            persist_routes: None,
-            persist_routes_duration: None,
-            sns_notifications_enabled: None,
-            tags: None,
+            amazon_side_asn: value.into(),
+            persist_routes: ::std::option::Option::None,
+            persist_routes_duration: ::std::option::Option::None,
+            sns_notifications_enabled: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AmazonSideAsn`: an integer, required.
-    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self { self.amazon_side_asn = value.into(); self }
+    pub fn amazon_side_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.amazon_side_asn = value.into(); self }
     /// `PersistRoutes`: a [`PersistRoutes`] value.
-    pub fn persist_routes(mut self, value: impl Into<PersistRoutes>) -> Self { self.persist_routes = Some(value.into()); self }
+    pub fn persist_routes(mut self, value: impl ::std::convert::Into<PersistRoutes>) -> Self { self.persist_routes = ::std::option::Option::Some(value.into()); self }
     /// `PersistRoutesDuration`: an integer.
-    pub fn persist_routes_duration(mut self, value: impl Into<Int>) -> Self { self.persist_routes_duration = Some(value.into()); self }
+    pub fn persist_routes_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.persist_routes_duration = ::std::option::Option::Some(value.into()); self }
     /// `SnsNotificationsEnabled`: a boolean.
-    pub fn sns_notifications_enabled(mut self, value: impl Into<Bool>) -> Self { self.sns_notifications_enabled = Some(value.into()); self }
+    pub fn sns_notifications_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sns_notifications_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RouteServer {
+impl ::cloudwright_core::Resource for RouteServer {
     type Attributes = RouteServerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouteServer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouteServer {
+impl ::cloudwright_core::ToValue for RouteServer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AmazonSideAsn", &self.amazon_side_asn)
             .opt("PersistRoutes", &self.persist_routes)
             .opt("PersistRoutesDuration", &self.persist_routes_duration)
@@ -146,12 +124,12 @@ impl ToValue for RouteServer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouteServer`]: `Handle<RouteServer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouteServer`]: `Handle<RouteServer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouteServerAttributes(ResourceRef);
+pub struct RouteServerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouteServerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteServerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,16 +139,16 @@ impl RouteServerAttributes {
     ///
     /// The ARN of the route server.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the route server.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -178,21 +156,10 @@ impl RouteServerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::RouteServer`.
 ///
@@ -202,11 +169,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -221,17 +188,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -246,23 +213,56 @@ pub enum PersistRoutes {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PersistRoutes {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PersistRoutes {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PersistRoutes {
+impl ::cloudwright_core::ToValue for PersistRoutes {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteServer: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonSideAsn", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967294.0), ..NumRule::ANY })),
+            ("PersistRoutes", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+            ("PersistRoutesDuration", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
+            ("SnsNotificationsEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["AmazonSideAsn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RouteServerAssociation`], by name: `RouteServerAssociation::new(RouteServerAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerAssociationRequired {
     /// `RouteServerId`: a string, required.
-    pub route_server_id: Str,
+    pub route_server_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteServerAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("RouteServerId", Shape::STR),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["RouteServerId", "VpcId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::RouteServerAssociation` resource.
 ///
@@ -47,13 +34,13 @@ pub struct RouteServerAssociation {
     /// The ID of the associated route server.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_server_id: Str,
+    pub route_server_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the associated VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl RouteServerAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::RouteServerAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverassociation.html",
         primary_identifier: &["RouteServerId", "VpcId"],
@@ -74,7 +61,7 @@ impl RouteServerAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RouteServerAssociation` with its required properties, named in a [`RouteServerAssociationRequired`].
@@ -87,38 +74,58 @@ impl RouteServerAssociation {
     }
 
     /// `RouteServerId`: a string, required.
-    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self { self.route_server_id = value.into(); self }
+    pub fn route_server_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_server_id = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for RouteServerAssociation {
+impl ::cloudwright_core::Resource for RouteServerAssociation {
     type Attributes = RouteServerAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServerAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouteServerAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouteServerAssociation {
+impl ::cloudwright_core::ToValue for RouteServerAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RouteServerId", &self.route_server_id)
             .req("VpcId", &self.vpc_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouteServerAssociation`]: `Handle<RouteServerAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouteServerAssociation`]: `Handle<RouteServerAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct RouteServerAssociationAttributes(());
 
-impl From<ResourceRef> for RouteServerAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteServerAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteServerAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("RouteServerId", Shape::STR),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["RouteServerId", "VpcId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RouteServerEndpoint`], by name: `RouteServerEndpoint::new(RouteServerEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerEndpointRequired {
     /// `RouteServerId`: a string, required.
-    pub route_server_id: Str,
+    pub route_server_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteServerEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("RouteServerId", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["RouteServerId", "SubnetId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::RouteServerEndpoint` resource.
 ///
 /// Creates a new endpoint for a route server in a specified subnet.
 ///
-/// A route server endpoint is an AWS -managed component inside a subnet that facilitates \[BGP (Border Gateway Protocol)\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Border_Gateway_Protocol>) connections between your route server and your BGP peers.
+/// A route server endpoint is an AWS -managed component inside a subnet that facilitates [BGP (Border Gateway Protocol)](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Border_Gateway_Protocol) connections between your route server and your BGP peers.
 ///
-/// For more information see \[Dynamic routing in your VPC with VPC Route Server\](<https://docs.aws.amazon.com/vpc/latest/userguide/dynamic-routing-route-server.html>) in the *Amazon VPC User Guide* .
+/// For more information see [Dynamic routing in your VPC with VPC Route Server](https://docs.aws.amazon.com/vpc/latest/userguide/dynamic-routing-route-server.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RouteServerEndpointAttributes`], which `Handle<RouteServerEndpoint>` dereferences to.
@@ -51,17 +36,17 @@ pub struct RouteServerEndpoint {
     /// The ID of the route server associated with this endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_server_id: Str,
+    pub route_server_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet to place the route server endpoint into.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the route server endpoint.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +56,7 @@ impl RouteServerEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::RouteServerEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverendpoint.html",
         primary_identifier: &["Id"],
@@ -82,7 +67,7 @@ impl RouteServerEndpoint {
         read_only: &["Arn", "Id", "EniId", "EniAddress", "VpcId"],
         attributes: &["Arn", "EniAddress", "EniId", "Id", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RouteServerEndpoint` with its required properties, named in a [`RouteServerEndpointRequired`].
@@ -91,36 +76,38 @@ impl RouteServerEndpoint {
         Self {
             route_server_id: required.route_server_id,
             subnet_id: required.subnet_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `RouteServerId`: a string, required.
-    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self { self.route_server_id = value.into(); self }
+    pub fn route_server_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_server_id = value.into(); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RouteServerEndpoint {
+impl ::cloudwright_core::Resource for RouteServerEndpoint {
     type Attributes = RouteServerEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServerEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouteServerEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouteServerEndpoint {
+impl ::cloudwright_core::ToValue for RouteServerEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RouteServerId", &self.route_server_id)
             .req("SubnetId", &self.subnet_id)
             .opt("Tags", &self.tags)
@@ -128,12 +115,12 @@ impl ToValue for RouteServerEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouteServerEndpoint`]: `Handle<RouteServerEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouteServerEndpoint`]: `Handle<RouteServerEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouteServerEndpointAttributes(ResourceRef);
+pub struct RouteServerEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouteServerEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteServerEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,40 +130,40 @@ impl RouteServerEndpointAttributes {
     ///
     /// The ARN for the endpoint.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EniAddress`: a string.
     ///
     /// The IP address of the Elastic network interface for the endpoint.
     #[inline]
-    pub fn eni_address(&self) -> Value {
-        self.0.get_att("EniAddress")
+    pub fn eni_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EniAddress"))
     }
 
     /// `Fn::GetAtt` `EniId`: a string.
     ///
     /// The ID of the Elastic network interface for the endpoint.
     #[inline]
-    pub fn eni_id(&self) -> Value {
-        self.0.get_att("EniId")
+    pub fn eni_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EniId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the route server endpoint.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC containing the endpoint.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
 
@@ -184,21 +171,10 @@ impl RouteServerEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::RouteServerEndpoint`.
 ///
@@ -208,11 +184,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -227,19 +203,50 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteServerEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("RouteServerId", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["RouteServerId", "SubnetId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

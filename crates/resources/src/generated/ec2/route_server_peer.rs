@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RouteServerPeer`], by name: `RouteServerPeer::new(RouteServerPeerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerPeerRequired {
     /// `BgpOptions`: a [`BgpOptions`] object, required.
-    pub bgp_options: Obj<BgpOptions>,
+    pub bgp_options: crate::Obj<BgpOptions>,
     /// `PeerAddress`: a string, required.
-    pub peer_address: Str,
+    pub peer_address: ::cloudwright_core::Str,
     /// `RouteServerEndpointId`: a string, required.
-    pub route_server_endpoint_id: Str,
+    pub route_server_endpoint_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteServerPeer: ObjRule = ObjRule {
-    properties: &[
-        ("BgpOptions", Shape::Object(&RULE_BgpOptions)),
-        ("PeerAddress", Shape::STR),
-        ("RouteServerEndpointId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["RouteServerEndpointId", "PeerAddress", "BgpOptions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::RouteServerPeer` resource.
 ///
@@ -52,23 +36,23 @@ pub struct RouteServerPeer {
     /// The BGP configuration options for this peer, including ASN (Autonomous System Number) and BFD (Bidrectional Forwarding Detection) settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub bgp_options: Obj<BgpOptions>,
+    pub bgp_options: crate::Obj<BgpOptions>,
     /// `PeerAddress`: a string, required.
     ///
     /// The IPv4 address of the peer device.
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_address: Str,
+    pub peer_address: ::cloudwright_core::Str,
     /// `RouteServerEndpointId`: a string, required.
     ///
     /// The ID of the route server endpoint associated with this peer.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_server_endpoint_id: Str,
+    pub route_server_endpoint_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the route server peer.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +62,7 @@ impl RouteServerPeer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::RouteServerPeer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverpeer.html",
         primary_identifier: &["Id"],
@@ -89,7 +73,7 @@ impl RouteServerPeer {
         read_only: &["Arn", "Id", "RouteServerId", "EndpointEniId", "EndpointEniAddress", "SubnetId", "VpcId"],
         attributes: &["Arn", "EndpointEniAddress", "EndpointEniId", "Id", "RouteServerId", "SubnetId", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RouteServerPeer` with its required properties, named in a [`RouteServerPeerRequired`].
@@ -99,38 +83,40 @@ impl RouteServerPeer {
             bgp_options: required.bgp_options,
             peer_address: required.peer_address,
             route_server_endpoint_id: required.route_server_endpoint_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BgpOptions`: a [`BgpOptions`] object, required.
-    pub fn bgp_options(mut self, value: impl Into<Obj<BgpOptions>>) -> Self { self.bgp_options = value.into(); self }
+    pub fn bgp_options(mut self, value: impl ::std::convert::Into<crate::Obj<BgpOptions>>) -> Self { self.bgp_options = value.into(); self }
     /// `PeerAddress`: a string, required.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = value.into(); self }
+    pub fn peer_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_address = value.into(); self }
     /// `RouteServerEndpointId`: a string, required.
-    pub fn route_server_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.route_server_endpoint_id = value.into(); self }
+    pub fn route_server_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_server_endpoint_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RouteServerPeer {
+impl ::cloudwright_core::Resource for RouteServerPeer {
     type Attributes = RouteServerPeerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServerPeer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouteServerPeer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouteServerPeer {
+impl ::cloudwright_core::ToValue for RouteServerPeer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BgpOptions", &self.bgp_options)
             .req("PeerAddress", &self.peer_address)
             .req("RouteServerEndpointId", &self.route_server_endpoint_id)
@@ -139,12 +125,12 @@ impl ToValue for RouteServerPeer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouteServerPeer`]: `Handle<RouteServerPeer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouteServerPeer`]: `Handle<RouteServerPeer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouteServerPeerAttributes(ResourceRef);
+pub struct RouteServerPeerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouteServerPeerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteServerPeerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -154,68 +140,58 @@ impl RouteServerPeerAttributes {
     ///
     /// The ARN of the route server peer.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EndpointEniAddress`: a string.
     ///
     /// The IP address of the Elastic network interface for the route server endpoint.
     #[inline]
-    pub fn endpoint_eni_address(&self) -> Value {
-        self.0.get_att("EndpointEniAddress")
+    pub fn endpoint_eni_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointEniAddress"))
     }
 
     /// `Fn::GetAtt` `EndpointEniId`: a string.
     ///
     /// The ID of the Elastic network interface for the route server endpoint.
     #[inline]
-    pub fn endpoint_eni_id(&self) -> Value {
-        self.0.get_att("EndpointEniId")
+    pub fn endpoint_eni_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointEniId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the route server peer.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `RouteServerId`: a string.
     ///
     /// The ID of the route server associated with this peer.
     #[inline]
-    pub fn route_server_id(&self) -> Value {
-        self.0.get_att("RouteServerId")
+    pub fn route_server_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RouteServerId"))
     }
 
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet containing the route server peer.
     #[inline]
-    pub fn subnet_id(&self) -> Value {
-        self.0.get_att("SubnetId")
+    pub fn subnet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubnetId"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC containing the route server peer.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BgpOptions: ObjRule = ObjRule {
-    properties: &[
-        ("PeerAsn", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967294.0), ..NumRule::ANY })),
-        ("PeerLivenessDetection", Shape::Str(&StrRule { allowed: &["bfd", "bgp-keepalive"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BgpOptions` property type of `AWS::EC2::RouteServerPeer`.
 ///
@@ -229,18 +205,18 @@ pub struct BgpOptions {
     /// The Border Gateway Protocol (BGP) Autonomous System Number (ASN) for the appliance. Valid values are from 1 to 4294967295. We recommend using a private ASN in the 64512–65534 (16-bit ASN) or 4200000000–4294967294 (32-bit ASN) range.
     ///
     /// Format `int64`; value 1 to 4294967294.
-    pub peer_asn: Option<Int>,
+    pub peer_asn: ::std::option::Option<::cloudwright_core::Int>,
     /// `PeerLivenessDetection`: a [`PeerLivenessDetection`] value.
     ///
     /// The liveness detection protocol used for the BGP peer.
     ///
     /// The requested liveness detection protocol for the BGP peer.
     ///
-    /// - `bgp-keepalive` : The standard BGP keep alive mechanism ( \[RFC4271\](<https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc4271#page-21>) ) that is stable but may take longer to fail-over in cases of network impact or router failure.
-    /// - `bfd` : An additional Bidirectional Forwarding Detection (BFD) protocol ( \[RFC5880\](<https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc5880>) ) that enables fast failover by using more sensitive liveness detection.
+    /// - `bgp-keepalive` : The standard BGP keep alive mechanism ( [RFC4271](https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc4271#page-21) ) that is stable but may take longer to fail-over in cases of network impact or router failure.
+    /// - `bfd` : An additional Bidirectional Forwarding Detection (BFD) protocol ( [RFC5880](https://docs.aws.amazon.com/https://www.rfc-editor.org/rfc/rfc5880) ) that enables fast failover by using more sensitive liveness detection.
     ///
     /// Defaults to `bgp-keepalive` .
-    pub peer_liveness_detection: Option<PeerLivenessDetection>,
+    pub peer_liveness_detection: ::std::option::Option<PeerLivenessDetection>,
 }
 
 #[rustfmt::skip]
@@ -248,21 +224,21 @@ impl BgpOptions {
     /// A `BgpOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PeerAsn`: an integer.
-    pub fn peer_asn(mut self, value: impl Into<Int>) -> Self { self.peer_asn = Some(value.into()); self }
+    pub fn peer_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.peer_asn = ::std::option::Option::Some(value.into()); self }
     /// `PeerLivenessDetection`: a [`PeerLivenessDetection`] value.
-    pub fn peer_liveness_detection(mut self, value: impl Into<PeerLivenessDetection>) -> Self { self.peer_liveness_detection = Some(value.into()); self }
+    pub fn peer_liveness_detection(mut self, value: impl ::std::convert::Into<PeerLivenessDetection>) -> Self { self.peer_liveness_detection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BgpOptions {}
+impl crate::PropertyType for BgpOptions {}
 
-impl ToValue for BgpOptions {
+impl ::cloudwright_core::ToValue for BgpOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PeerAsn", &self.peer_asn)
             .opt("PeerLivenessDetection", &self.peer_liveness_detection)
             .build()
@@ -273,21 +249,10 @@ impl ToValue for BgpOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::RouteServerPeer`.
 ///
@@ -297,11 +262,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -316,17 +281,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -341,23 +306,65 @@ pub enum PeerLivenessDetection {
     /// `bgp-keepalive`
     BgpKeepalive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PeerLivenessDetection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PeerLivenessDetection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PeerLivenessDetection {
+impl ::cloudwright_core::ToValue for PeerLivenessDetection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bfd => "bfd",
             Self::BgpKeepalive => "bgp-keepalive",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteServerPeer: ObjRule = ObjRule {
+        properties: &[
+            ("BgpOptions", Shape::Object(&RULE_BgpOptions)),
+            ("PeerAddress", Shape::STR),
+            ("RouteServerEndpointId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["RouteServerEndpointId", "PeerAddress", "BgpOptions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BgpOptions: ObjRule = ObjRule {
+        properties: &[
+            ("PeerAsn", Shape::Int(&NumRule { min: Some(1.0), max: Some(4294967294.0), ..NumRule::ANY })),
+            ("PeerLivenessDetection", Shape::Str(&StrRule { allowed: &["bfd", "bgp-keepalive"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

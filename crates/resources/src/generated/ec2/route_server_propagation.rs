@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RouteServerPropagation`], by name: `RouteServerPropagation::new(RouteServerPropagationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteServerPropagationRequired {
     /// `RouteServerId`: a string, required.
-    pub route_server_id: Str,
+    pub route_server_id: ::cloudwright_core::Str,
     /// `RouteTableId`: a string, required.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteServerPropagation: ObjRule = ObjRule {
-    properties: &[
-        ("RouteServerId", Shape::STR),
-        ("RouteTableId", Shape::STR),
-    ],
-    required: &["RouteServerId", "RouteTableId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::RouteServerPropagation` resource.
 ///
 /// Specifies route propagation from a route server to a route table.
 ///
-/// For more information see \[Dynamic routing in your VPC with VPC Route Server\](<https://docs.aws.amazon.com/vpc/latest/userguide/dynamic-routing-route-server.html>) in the *Amazon VPC User Guide* .
+/// For more information see [Dynamic routing in your VPC with VPC Route Server](https://docs.aws.amazon.com/vpc/latest/userguide/dynamic-routing-route-server.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`RouteServerId`, `RouteTableId`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`RouteServerPropagationAttributes`] is empty).
@@ -47,13 +34,13 @@ pub struct RouteServerPropagation {
     /// The ID of the route server configured for route propagation.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_server_id: Str,
+    pub route_server_id: ::cloudwright_core::Str,
     /// `RouteTableId`: a string, required.
     ///
     /// The ID of the route table configured for route server propagation.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl RouteServerPropagation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::RouteServerPropagation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverpropagation.html",
         primary_identifier: &["RouteServerId", "RouteTableId"],
@@ -74,7 +61,7 @@ impl RouteServerPropagation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RouteServerPropagation` with its required properties, named in a [`RouteServerPropagationRequired`].
@@ -87,38 +74,58 @@ impl RouteServerPropagation {
     }
 
     /// `RouteServerId`: a string, required.
-    pub fn route_server_id(mut self, value: impl Into<Str>) -> Self { self.route_server_id = value.into(); self }
+    pub fn route_server_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_server_id = value.into(); self }
     /// `RouteTableId`: a string, required.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
+    pub fn route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_table_id = value.into(); self }
 }
 
-impl Resource for RouteServerPropagation {
+impl ::cloudwright_core::Resource for RouteServerPropagation {
     type Attributes = RouteServerPropagationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RouteServerPropagation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RouteServerPropagation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RouteServerPropagation {
+impl ::cloudwright_core::ToValue for RouteServerPropagation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RouteServerId", &self.route_server_id)
             .req("RouteTableId", &self.route_table_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RouteServerPropagation`]: `Handle<RouteServerPropagation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RouteServerPropagation`]: `Handle<RouteServerPropagation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct RouteServerPropagationAttributes(());
 
-impl From<ResourceRef> for RouteServerPropagationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteServerPropagationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteServerPropagation: ObjRule = ObjRule {
+        properties: &[
+            ("RouteServerId", Shape::STR),
+            ("RouteTableId", Shape::STR),
+        ],
+        required: &["RouteServerId", "RouteTableId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

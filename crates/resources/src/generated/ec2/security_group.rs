@@ -5,37 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$");
-
-/// The required properties of [`SecurityGroup`], by name: `SecurityGroup::new(SecurityGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityGroupRequired {
-    /// `GroupDescription`: a string, required.
-    pub group_description: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
-    properties: &[
-        ("GroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("SecurityGroupEgress", Shape::List(&ListRule { items: Shape::Object(&RULE_Egress), min_items: None, max_items: None, unique: false })),
-        ("SecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["GroupDescription"],
-    dependent_required: &[("SecurityGroupEgress", &["VpcId"])],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::SecurityGroup` resource.
 ///
@@ -47,9 +17,9 @@ pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
 ///
 /// If you modify a rule, CloudFormation removes the existing rule and then adds a new rule. There is a brief period when neither the original rule or the new rule exists, so the corresponding traffic is dropped.
 ///
-/// This type supports updates. For more information about updating stacks, see \[AWS CloudFormation Stacks Updates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html>) .
+/// This type supports updates. For more information about updating stacks, see [AWS CloudFormation Stacks Updates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html) .
 ///
-/// &gt; To cross-reference two security groups in the ingress and egress rules of those security groups, use the \[AWS::EC2::SecurityGroupEgress\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-security-group-egress.html>) and \[AWS::EC2::SecurityGroupIngress\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-security-group-ingress.html>) resources to define your rules. Do not use the embedded ingress and egress rules in the `AWS::EC2::SecurityGroup` . Doing so creates a circular dependency, which CloudFormation doesn't allow.
+/// \> To cross-reference two security groups in the ingress and egress rules of those security groups, use the [AWS::EC2::SecurityGroupEgress](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-security-group-egress.html) and [AWS::EC2::SecurityGroupIngress](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-security-group-ingress.html) resources to define your rules. Do not use the embedded ingress and egress rules in the `AWS::EC2::SecurityGroup` . Doing so creates a circular dependency, which CloudFormation doesn't allow.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecurityGroupAttributes`], which `Handle<SecurityGroup>` dereferences to.
@@ -69,7 +39,7 @@ pub struct SecurityGroup {
     /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
     ///
     /// Pattern `^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$`; length 0 to 255; create-only: changing it replaces the resource.
-    pub group_description: Str,
+    pub group_description: ::cloudwright_core::Str,
     /// `GroupName`: a string.
     ///
     /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
@@ -79,25 +49,25 @@ pub struct SecurityGroup {
     /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupEgress`: a list of [`Egress`] objects.
     ///
     /// The outbound rules associated with the security group.
-    pub security_group_egress: Option<List<Egress>>,
+    pub security_group_egress: ::std::option::Option<::cloudwright_core::List<Egress>>,
     /// `SecurityGroupIngress`: a list of [`Ingress`] objects.
     ///
     /// The inbound rules associated with the security group.
-    pub security_group_ingress: Option<List<Ingress>>,
+    pub security_group_ingress: ::std::option::Option<::cloudwright_core::List<Ingress>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the security group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string.
     ///
     /// The ID of the VPC for the security group. If you do not specify a VPC, the default is to use the default VPC for the Region. If there's no specified VPC and no default VPC, security group creation fails.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +77,7 @@ impl SecurityGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SecurityGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroup.html",
         primary_identifier: &["Id"],
@@ -118,54 +88,56 @@ impl SecurityGroup {
         read_only: &["Id", "GroupId"],
         attributes: &["GroupDescription", "GroupId", "GroupName", "Id", "SecurityGroupEgress", "SecurityGroupIngress", "Tags", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `SecurityGroup` with its required properties, named in a [`SecurityGroupRequired`].
+    /// A `SecurityGroup` with its one required property, `GroupDescription`.
     #[inline]
-    pub fn new(required: SecurityGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            group_description: required.group_description,
-            group_name: None,
-            security_group_egress: None,
-            security_group_ingress: None,
-            tags: None,
-            vpc_id: None,
+            group_description: value.into(),
+            group_name: ::std::option::Option::None,
+            security_group_egress: ::std::option::Option::None,
+            security_group_ingress: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_id: ::std::option::Option::None,
         }
     }
 
     /// `GroupDescription`: a string, required.
-    pub fn group_description(mut self, value: impl Into<Str>) -> Self { self.group_description = value.into(); self }
+    pub fn group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_description = value.into(); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupEgress`: a list of [`Egress`] objects.
-    pub fn security_group_egress(mut self, value: impl Into<List<Egress>>) -> Self { self.security_group_egress = Some(value.into()); self }
+    pub fn security_group_egress(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Egress>>) -> Self { self.security_group_egress = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIngress`: a list of [`Ingress`] objects.
-    pub fn security_group_ingress(mut self, value: impl Into<List<Ingress>>) -> Self { self.security_group_ingress = Some(value.into()); self }
+    pub fn security_group_ingress(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ingress>>) -> Self { self.security_group_ingress = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityGroup {
+impl ::cloudwright_core::Resource for SecurityGroup {
     type Attributes = SecurityGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityGroup {
+impl ::cloudwright_core::ToValue for SecurityGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupDescription", &self.group_description)
             .opt("GroupName", &self.group_name)
             .opt("SecurityGroupEgress", &self.security_group_egress)
@@ -176,12 +148,12 @@ impl ToValue for SecurityGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityGroup`]: `Handle<SecurityGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityGroup`]: `Handle<SecurityGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityGroupAttributes(ResourceRef);
+pub struct SecurityGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,16 +167,16 @@ impl SecurityGroupAttributes {
     ///
     /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
     #[inline]
-    pub fn group_description(&self) -> Value {
-        self.0.get_att("GroupDescription")
+    pub fn group_description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupDescription"))
     }
 
     /// `Fn::GetAtt` `GroupId`: a string.
     ///
     /// The ID of the security group, such as `sg-94b3a1f6` .
     #[inline]
-    pub fn group_id(&self) -> Value {
-        self.0.get_att("GroupId")
+    pub fn group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupId"))
     }
 
     /// `Fn::GetAtt` `GroupName`: a string.
@@ -215,81 +187,56 @@ impl SecurityGroupAttributes {
     ///
     /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
     #[inline]
-    pub fn group_name(&self) -> Value {
-        self.0.get_att("GroupName")
+    pub fn group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The group name or group ID depending on whether the SG is created in default or specific VPC
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `SecurityGroupEgress`: a list of `Egress` objects.
     ///
     /// The outbound rules associated with the security group.
     #[inline]
-    pub fn security_group_egress(&self) -> Value {
-        self.0.get_att("SecurityGroupEgress")
+    pub fn security_group_egress(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroupEgress"))
     }
 
     /// `Fn::GetAtt` `SecurityGroupIngress`: a list of `Ingress` objects.
     ///
     /// The inbound rules associated with the security group.
     #[inline]
-    pub fn security_group_ingress(&self) -> Value {
-        self.0.get_att("SecurityGroupIngress")
+    pub fn security_group_ingress(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroupIngress"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Any tags assigned to the security group.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC for the security group. If you do not specify a VPC, the default is to use the default VPC for the Region. If there's no specified VPC and no default VPC, security group creation fails.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
-
-/// The required properties of [`Egress`], by name: `Egress::new(EgressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EgressRequired {
-    /// `IpProtocol`: a string, required.
-    pub ip_protocol: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Egress: ObjRule = ObjRule {
-    properties: &[
-        ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("DestinationPrefixListId", Shape::STR),
-        ("DestinationSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("IpProtocol", Shape::STR),
-        ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-    ],
-    required: &["IpProtocol"],
-    one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["DestinationSecurityGroupId"], &["DestinationPrefixListId"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Egress` property type of `AWS::EC2::SecurityGroup`.
 ///
 /// Adds the specified outbound (egress) rule to a security group.
 ///
-/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address range, the IP address ranges that are specified by a prefix list, or the instances that are associated with a destination security group. For more information, see \[Security group rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>) .
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address range, the IP address ranges that are specified by a prefix list, or the instances that are associated with a destination security group. For more information, see [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html) .
 ///
 /// You must specify exactly one of the following destinations: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
 ///
@@ -306,32 +253,32 @@ pub struct Egress {
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
-    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *Amazon EC2 User Guide* .
     ///
     /// Format `ipv4-network`.
-    pub cidr_ip: Option<Str>,
+    pub cidr_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `CidrIpv6`: a string.
     ///
     /// The IPv6 address range, in CIDR format.
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
-    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *Amazon EC2 User Guide* .
     ///
     /// Format `ipv6-network`.
-    pub cidr_ipv6: Option<Str>,
+    pub cidr_ipv6: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description for the security group rule.
     ///
     /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=;{}!$*
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationPrefixListId`: a string.
     ///
     /// The prefix list IDs for the destination AWS service. This is the AWS service that you want to access through a VPC endpoint from instances associated with the security group.
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
-    pub destination_prefix_list_id: Option<Str>,
+    pub destination_prefix_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationSecurityGroupId`: a string.
     ///
     /// The ID of the destination VPC security group.
@@ -339,68 +286,68 @@ pub struct Egress {
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`.
-    pub destination_security_group_id: Option<Str>,
+    pub destination_security_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `FromPort`: an integer.
     ///
     /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
     ///
     /// Value at least -1.
-    pub from_port: Option<Int>,
+    pub from_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `IpProtocol`: a string, required.
     ///
-    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml) ).
     ///
     /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
-    pub ip_protocol: Str,
+    pub ip_protocol: ::cloudwright_core::Str,
     /// `ToPort`: an integer.
     ///
     /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
     ///
     /// Value at least -1.
-    pub to_port: Option<Int>,
+    pub to_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl Egress {
-    /// A `Egress` with its required properties, named in a [`EgressRequired`].
+    /// A `Egress` with its one required property, `IpProtocol`.
     #[inline]
-    pub fn new(required: EgressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr_ip: None,
-            cidr_ipv6: None,
-            description: None,
-            destination_prefix_list_id: None,
-            destination_security_group_id: None,
-            from_port: None,
-            ip_protocol: required.ip_protocol,
-            to_port: None,
+            cidr_ip: ::std::option::Option::None,
+            cidr_ipv6: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            destination_prefix_list_id: ::std::option::Option::None,
+            destination_security_group_id: ::std::option::Option::None,
+            from_port: ::std::option::Option::None,
+            ip_protocol: value.into(),
+            to_port: ::std::option::Option::None,
         }
     }
 
     /// `CidrIp`: a string.
-    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self { self.cidr_ip = Some(value.into()); self }
+    pub fn cidr_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_ip = ::std::option::Option::Some(value.into()); self }
     /// `CidrIpv6`: a string.
-    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self { self.cidr_ipv6 = Some(value.into()); self }
+    pub fn cidr_ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPrefixListId`: a string.
-    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.destination_prefix_list_id = Some(value.into()); self }
+    pub fn destination_prefix_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_prefix_list_id = ::std::option::Option::Some(value.into()); self }
     /// `DestinationSecurityGroupId`: a string.
-    pub fn destination_security_group_id(mut self, value: impl Into<Str>) -> Self { self.destination_security_group_id = Some(value.into()); self }
+    pub fn destination_security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_security_group_id = ::std::option::Option::Some(value.into()); self }
     /// `FromPort`: an integer.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = ::std::option::Option::Some(value.into()); self }
     /// `IpProtocol`: a string, required.
-    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self { self.ip_protocol = value.into(); self }
+    pub fn ip_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_protocol = value.into(); self }
     /// `ToPort`: an integer.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Egress {}
+impl crate::PropertyType for Egress {}
 
-impl ToValue for Egress {
+impl ::cloudwright_core::ToValue for Egress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CidrIp", &self.cidr_ip)
             .opt("CidrIpv6", &self.cidr_ipv6)
             .opt("Description", &self.description)
@@ -416,38 +363,11 @@ impl ToValue for Egress {
     }
 }
 
-/// The required properties of [`Ingress`], by name: `Ingress::new(IngressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IngressRequired {
-    /// `IpProtocol`: a string, required.
-    pub ip_protocol: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ingress: ObjRule = ObjRule {
-    properties: &[
-        ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("IpProtocol", Shape::STR),
-        ("SourcePrefixListId", Shape::STR),
-        ("SourceSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("SourceSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("SourceSecurityGroupOwnerId", Shape::STR),
-        ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-    ],
-    required: &["IpProtocol"],
-    one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["SourcePrefixListId"], &["SourceSecurityGroupId"], &["SourceSecurityGroupName"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Ingress` property type of `AWS::EC2::SecurityGroup`.
 ///
 /// Adds an inbound (ingress) rule to a security group.
 ///
-/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range, the IP address ranges that are specified by a prefix list, or the instances that are associated with a source security group. For more information, see \[Security group rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>) .
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range, the IP address ranges that are specified by a prefix list, or the instances that are associated with a source security group. For more information, see [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html) .
 ///
 /// You must specify exactly one of the following sources: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
 ///
@@ -464,48 +384,48 @@ pub struct Ingress {
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `SourcePrefixListId` , or `SourceSecurityGroupId` .
     ///
-    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *Amazon EC2 User Guide* .
     ///
     /// Format `ipv4-network`.
-    pub cidr_ip: Option<Str>,
+    pub cidr_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `CidrIpv6`: a string.
     ///
     /// The IPv6 address range, in CIDR format.
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `SourcePrefixListId` , or `SourceSecurityGroupId` .
     ///
-    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *Amazon EC2 User Guide* .
     ///
     /// Format `ipv6-network`.
-    pub cidr_ipv6: Option<Str>,
+    pub cidr_ipv6: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Updates the description of an ingress (inbound) security group rule. You can replace an existing description, or add a description to a rule that did not have one previously.
     ///
     /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=;{}!$*
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FromPort`: an integer.
     ///
     /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
     ///
     /// Value at least -1.
-    pub from_port: Option<Int>,
+    pub from_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `IpProtocol`: a string, required.
     ///
-    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml) ).
     ///
     /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
-    pub ip_protocol: Str,
+    pub ip_protocol: ::cloudwright_core::Str,
     /// `SourcePrefixListId`: a string.
     ///
     /// The ID of a prefix list.
-    pub source_prefix_list_id: Option<Str>,
+    pub source_prefix_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceSecurityGroupId`: a string.
     ///
     /// The ID of the security group.
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`.
-    pub source_security_group_id: Option<Str>,
+    pub source_security_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceSecurityGroupName`: a string.
     ///
     /// \[Default VPC\] The name of the source security group. You must specify either the security group ID or the security group name. You can't specify the group name in combination with an IP address range. Creates rules that grant full ICMP, UDP, and TCP access.
@@ -513,68 +433,68 @@ pub struct Ingress {
     /// For security groups in a nondefault VPC, you must specify the group ID.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`.
-    pub source_security_group_name: Option<Str>,
+    pub source_security_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceSecurityGroupOwnerId`: a string.
     ///
     /// \[nondefault VPC\] The AWS account ID for the source security group, if the source security group is in a different account. You can't specify this property with an IP address range. Creates rules that grant full ICMP, UDP, and TCP access.
     ///
     /// If you specify `SourceSecurityGroupName` or `SourceSecurityGroupId` and that security group is owned by a different account than the account creating the stack, you must specify the `SourceSecurityGroupOwnerId` ; otherwise, this property is optional.
-    pub source_security_group_owner_id: Option<Str>,
+    pub source_security_group_owner_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ToPort`: an integer.
     ///
     /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
     ///
     /// Value at least -1.
-    pub to_port: Option<Int>,
+    pub to_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl Ingress {
-    /// A `Ingress` with its required properties, named in a [`IngressRequired`].
+    /// A `Ingress` with its one required property, `IpProtocol`.
     #[inline]
-    pub fn new(required: IngressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr_ip: None,
-            cidr_ipv6: None,
-            description: None,
-            from_port: None,
-            ip_protocol: required.ip_protocol,
-            source_prefix_list_id: None,
-            source_security_group_id: None,
-            source_security_group_name: None,
-            source_security_group_owner_id: None,
-            to_port: None,
+            cidr_ip: ::std::option::Option::None,
+            cidr_ipv6: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            from_port: ::std::option::Option::None,
+            ip_protocol: value.into(),
+            source_prefix_list_id: ::std::option::Option::None,
+            source_security_group_id: ::std::option::Option::None,
+            source_security_group_name: ::std::option::Option::None,
+            source_security_group_owner_id: ::std::option::Option::None,
+            to_port: ::std::option::Option::None,
         }
     }
 
     /// `CidrIp`: a string.
-    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self { self.cidr_ip = Some(value.into()); self }
+    pub fn cidr_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_ip = ::std::option::Option::Some(value.into()); self }
     /// `CidrIpv6`: a string.
-    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self { self.cidr_ipv6 = Some(value.into()); self }
+    pub fn cidr_ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FromPort`: an integer.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = ::std::option::Option::Some(value.into()); self }
     /// `IpProtocol`: a string, required.
-    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self { self.ip_protocol = value.into(); self }
+    pub fn ip_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_protocol = value.into(); self }
     /// `SourcePrefixListId`: a string.
-    pub fn source_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.source_prefix_list_id = Some(value.into()); self }
+    pub fn source_prefix_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_prefix_list_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceSecurityGroupId`: a string.
-    pub fn source_security_group_id(mut self, value: impl Into<Str>) -> Self { self.source_security_group_id = Some(value.into()); self }
+    pub fn source_security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_security_group_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceSecurityGroupName`: a string.
-    pub fn source_security_group_name(mut self, value: impl Into<Str>) -> Self { self.source_security_group_name = Some(value.into()); self }
+    pub fn source_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_security_group_name = ::std::option::Option::Some(value.into()); self }
     /// `SourceSecurityGroupOwnerId`: a string.
-    pub fn source_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.source_security_group_owner_id = Some(value.into()); self }
+    pub fn source_security_group_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_security_group_owner_id = ::std::option::Option::Some(value.into()); self }
     /// `ToPort`: an integer.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ingress {}
+impl crate::PropertyType for Ingress {}
 
-impl ToValue for Ingress {
+impl ::cloudwright_core::ToValue for Ingress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CidrIp", &self.cidr_ip)
             .opt("CidrIpv6", &self.cidr_ipv6)
             .opt("Description", &self.description)
@@ -590,4 +510,70 @@ impl ToValue for Ingress {
             .opt("ToPort", &self.to_port)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
+        properties: &[
+            ("GroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("SecurityGroupEgress", Shape::List(&ListRule { items: Shape::Object(&RULE_Egress), min_items: None, max_items: None, unique: false })),
+            ("SecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["GroupDescription"],
+        dependent_required: &[("SecurityGroupEgress", &["VpcId"])],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Egress: ObjRule = ObjRule {
+        properties: &[
+            ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("DestinationPrefixListId", Shape::STR),
+            ("DestinationSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+            ("IpProtocol", Shape::STR),
+            ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ],
+        required: &["IpProtocol"],
+        one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["DestinationSecurityGroupId"], &["DestinationPrefixListId"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ingress: ObjRule = ObjRule {
+        properties: &[
+            ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+            ("IpProtocol", Shape::STR),
+            ("SourcePrefixListId", Shape::STR),
+            ("SourceSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("SourceSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("SourceSecurityGroupOwnerId", Shape::STR),
+            ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ],
+        required: &["IpProtocol"],
+        one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["SourcePrefixListId"], &["SourceSecurityGroupId"], &["SourceSecurityGroupName"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SecurityGroupEgress`], by name: `SecurityGroupEgress::new(SecurityGroupEgressRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupEgressRequired {
     /// `GroupId`: a string, required.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `IpProtocol`: a string, required.
-    pub ip_protocol: Str,
+    pub ip_protocol: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityGroupEgress: ObjRule = ObjRule {
-    properties: &[
-        ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("DestinationPrefixListId", Shape::STR),
-        ("DestinationSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("GroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("IpProtocol", Shape::STR),
-        ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-    ],
-    required: &["IpProtocol", "GroupId"],
-    one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["DestinationPrefixListId"], &["DestinationSecurityGroupId"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::SecurityGroupEgress` resource.
 ///
 /// Adds the specified outbound (egress) rule to a security group.
 ///
-/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address range, the IP addresses that are specified by a prefix list, or the instances that are associated with a destination security group. For more information, see \[Security group rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>) .
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address range, the IP addresses that are specified by a prefix list, or the instances that are associated with a destination security group. For more information, see [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html) .
 ///
 /// You must specify exactly one of the following destinations: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
 ///
@@ -62,26 +41,26 @@ pub struct SecurityGroupEgress {
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
-    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *Amazon EC2 User Guide* .
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub cidr_ip: Option<Str>,
+    pub cidr_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `CidrIpv6`: a string.
     ///
     /// The IPv6 address range, in CIDR format.
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
-    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *Amazon EC2 User Guide* .
     ///
     /// Format `ipv6-network`; create-only: changing it replaces the resource.
-    pub cidr_ipv6: Option<Str>,
+    pub cidr_ipv6: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of an egress (outbound) security group rule.
     ///
     /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=;{}!$*
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationPrefixListId`: a string.
     ///
     /// The prefix list IDs for an AWS service. This is the AWS service to access through a VPC endpoint from instances associated with the security group.
@@ -89,7 +68,7 @@ pub struct SecurityGroupEgress {
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination_prefix_list_id: Option<Str>,
+    pub destination_prefix_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationSecurityGroupId`: a string.
     ///
     /// The ID of the security group.
@@ -97,33 +76,33 @@ pub struct SecurityGroupEgress {
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `DestinationPrefixListId` , or `DestinationSecurityGroupId` .
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
-    pub destination_security_group_id: Option<Str>,
+    pub destination_security_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `FromPort`: an integer.
     ///
     /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types).
     ///
     /// Value at least -1; create-only: changing it replaces the resource.
-    pub from_port: Option<Int>,
+    pub from_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `GroupId`: a string, required.
     ///
     /// The ID of the security group. You must specify either the security group ID or the security group name in the request. For security groups in a nondefault VPC, you must specify the security group ID.
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `IpProtocol`: a string, required.
     ///
-    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml) ).
     ///
     /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_protocol: Str,
+    pub ip_protocol: ::cloudwright_core::Str,
     /// `ToPort`: an integer.
     ///
     /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6, this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes).
     ///
     /// Value at least -1; create-only: changing it replaces the resource.
-    pub to_port: Option<Int>,
+    pub to_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -133,7 +112,7 @@ impl SecurityGroupEgress {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SecurityGroupEgress",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupegress.html",
         primary_identifier: &["Id"],
@@ -144,60 +123,62 @@ impl SecurityGroupEgress {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SecurityGroupEgress` with its required properties, named in a [`SecurityGroupEgressRequired`].
     #[inline]
     pub fn new(required: SecurityGroupEgressRequired) -> Self {
         Self {
-            cidr_ip: None,
-            cidr_ipv6: None,
-            description: None,
-            destination_prefix_list_id: None,
-            destination_security_group_id: None,
-            from_port: None,
+            cidr_ip: ::std::option::Option::None,
+            cidr_ipv6: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            destination_prefix_list_id: ::std::option::Option::None,
+            destination_security_group_id: ::std::option::Option::None,
+            from_port: ::std::option::Option::None,
             group_id: required.group_id,
             ip_protocol: required.ip_protocol,
-            to_port: None,
+            to_port: ::std::option::Option::None,
         }
     }
 
     /// `CidrIp`: a string.
-    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self { self.cidr_ip = Some(value.into()); self }
+    pub fn cidr_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_ip = ::std::option::Option::Some(value.into()); self }
     /// `CidrIpv6`: a string.
-    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self { self.cidr_ipv6 = Some(value.into()); self }
+    pub fn cidr_ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPrefixListId`: a string.
-    pub fn destination_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.destination_prefix_list_id = Some(value.into()); self }
+    pub fn destination_prefix_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_prefix_list_id = ::std::option::Option::Some(value.into()); self }
     /// `DestinationSecurityGroupId`: a string.
-    pub fn destination_security_group_id(mut self, value: impl Into<Str>) -> Self { self.destination_security_group_id = Some(value.into()); self }
+    pub fn destination_security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_security_group_id = ::std::option::Option::Some(value.into()); self }
     /// `FromPort`: an integer.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = ::std::option::Option::Some(value.into()); self }
     /// `GroupId`: a string, required.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = value.into(); self }
     /// `IpProtocol`: a string, required.
-    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self { self.ip_protocol = value.into(); self }
+    pub fn ip_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_protocol = value.into(); self }
     /// `ToPort`: an integer.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityGroupEgress {
+impl ::cloudwright_core::Resource for SecurityGroupEgress {
     type Attributes = SecurityGroupEgressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroupEgress, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityGroupEgress, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityGroupEgress {
+impl ::cloudwright_core::ToValue for SecurityGroupEgress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CidrIp", &self.cidr_ip)
             .opt("CidrIpv6", &self.cidr_ipv6)
             .opt("Description", &self.description)
@@ -214,12 +195,12 @@ impl ToValue for SecurityGroupEgress {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityGroupEgress`]: `Handle<SecurityGroupEgress>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityGroupEgress`]: `Handle<SecurityGroupEgress>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityGroupEgressAttributes(ResourceRef);
+pub struct SecurityGroupEgressAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityGroupEgressAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityGroupEgressAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -227,7 +208,33 @@ impl From<ResourceRef> for SecurityGroupEgressAttributes {
 impl SecurityGroupEgressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityGroupEgress: ObjRule = ObjRule {
+        properties: &[
+            ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("DestinationPrefixListId", Shape::STR),
+            ("DestinationSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+            ("GroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("IpProtocol", Shape::STR),
+            ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ],
+        required: &["IpProtocol", "GroupId"],
+        one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["DestinationPrefixListId"], &["DestinationSecurityGroupId"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

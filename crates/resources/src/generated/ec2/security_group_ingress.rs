@@ -5,42 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`SecurityGroupIngress`], by name: `SecurityGroupIngress::new(SecurityGroupIngressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityGroupIngressRequired {
-    /// `IpProtocol`: a string, required.
-    pub ip_protocol: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {
-    properties: &[
-        ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("GroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("GroupName", Shape::STR),
-        ("IpProtocol", Shape::STR),
-        ("SourcePrefixListId", Shape::STR),
-        ("SourceSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("SourceSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("SourceSecurityGroupOwnerId", Shape::STR),
-        ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-    ],
-    required: &["IpProtocol"],
-    one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["SourcePrefixListId"], &["SourceSecurityGroupId"], &["SourceSecurityGroupName"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::SecurityGroupIngress` resource.
 ///
 /// Adds an inbound (ingress) rule to a security group.
 ///
-/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range, the IP addresses that are specified by a prefix list, or the instances that are associated with a source security group. For more information, see \[Security group rules\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>) .
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range, the IP addresses that are specified by a prefix list, or the instances that are associated with a source security group. For more information, see [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html) .
 ///
 /// You must specify exactly one of the following sources: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
 ///
@@ -63,26 +32,26 @@ pub struct SecurityGroupIngress {
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `SourcePrefixListId` , or `SourceSecurityGroupId` .
     ///
-    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *Amazon EC2 User Guide* .
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub cidr_ip: Option<Str>,
+    pub cidr_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `CidrIpv6`: a string.
     ///
     /// The IPv6 address range, in CIDR format.
     ///
     /// You must specify exactly one of the following: `CidrIp` , `CidrIpv6` , `SourcePrefixListId` , or `SourceSecurityGroupId` .
     ///
-    /// For examples of rules that you can add to security groups for specific access scenarios, see \[Security group rules for different use cases\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html>) in the *Amazon EC2 User Guide* .
+    /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *Amazon EC2 User Guide* .
     ///
     /// Format `ipv6-network`; create-only: changing it replaces the resource.
-    pub cidr_ipv6: Option<Str>,
+    pub cidr_ipv6: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Updates the description of an ingress (inbound) security group rule. You can replace an existing description, or add a description to a rule that did not have one previously.
     ///
     /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=;{}!$*
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FromPort`: an integer.
     ///
     /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number. A value of `-1` indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all codes.
@@ -90,39 +59,39 @@ pub struct SecurityGroupIngress {
     /// Use this for ICMP and any protocol that uses ports.
     ///
     /// Value at least -1; create-only: changing it replaces the resource.
-    pub from_port: Option<Int>,
+    pub from_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `GroupId`: a string.
     ///
     /// The ID of the security group.
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
-    pub group_id: Option<Str>,
+    pub group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupName`: a string.
     ///
     /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can specify either the ID or the name of the security group. For security groups for a nondefault VPC, you must specify the ID of the security group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpProtocol`: a string, required.
     ///
-    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see \[Protocol Numbers\](<https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) ).
+    /// The IP protocol name ( `tcp` , `udp` , `icmp` , `icmpv6` ) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml) ).
     ///
     /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a protocol number other than `tcp` , `udp` , `icmp` , or `icmpv6` allows traffic on all ports, regardless of any port range you specify. For `tcp` , `udp` , and `icmp` , you must specify a port range. For `icmpv6` , the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_protocol: Str,
+    pub ip_protocol: ::cloudwright_core::Str,
     /// `SourcePrefixListId`: a string.
     ///
     /// The ID of a prefix list.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_prefix_list_id: Option<Str>,
+    pub source_prefix_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceSecurityGroupId`: a string.
     ///
     /// The ID of the security group. You must specify either the security group ID or the security group name. For security groups in a nondefault VPC, you must specify the security group ID.
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
-    pub source_security_group_id: Option<Str>,
+    pub source_security_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceSecurityGroupName`: a string.
     ///
     /// \[Default VPC\] The name of the source security group. You must specify either the security group ID or the security group name. You can't specify the group name in combination with an IP address range. Creates rules that grant full ICMP, UDP, and TCP access.
@@ -130,7 +99,7 @@ pub struct SecurityGroupIngress {
     /// For security groups in a nondefault VPC, you must specify the group ID.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
-    pub source_security_group_name: Option<Str>,
+    pub source_security_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceSecurityGroupOwnerId`: a string.
     ///
     /// \[nondefault VPC\] The AWS account ID for the source security group, if the source security group is in a different account. You can't specify this property with an IP address range. Creates rules that grant full ICMP, UDP, and TCP access.
@@ -138,7 +107,7 @@ pub struct SecurityGroupIngress {
     /// If you specify `SourceSecurityGroupName` or `SourceSecurityGroupId` and that security group is owned by a different account than the account creating the stack, you must specify `SourceSecurityGroupOwnerId` ; otherwise, this property is optional.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_security_group_owner_id: Option<Str>,
+    pub source_security_group_owner_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ToPort`: an integer.
     ///
     /// The end of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 code. A value of `-1` indicates all ICMP/ICMPv6 codes for the specified ICMP type. If you specify all ICMP/ICMPv6 types, you must specify all codes.
@@ -146,7 +115,7 @@ pub struct SecurityGroupIngress {
     /// Use this for ICMP and any protocol that uses ports.
     ///
     /// Value at least -1; create-only: changing it replaces the resource.
-    pub to_port: Option<Int>,
+    pub to_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -156,7 +125,7 @@ impl SecurityGroupIngress {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SecurityGroupIngress",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupingress.html",
         primary_identifier: &["Id"],
@@ -167,69 +136,71 @@ impl SecurityGroupIngress {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SecurityGroupIngress` with its required properties, named in a [`SecurityGroupIngressRequired`].
+    /// A `SecurityGroupIngress` with its one required property, `IpProtocol`.
     #[inline]
-    pub fn new(required: SecurityGroupIngressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr_ip: None,
-            cidr_ipv6: None,
-            description: None,
-            from_port: None,
-            group_id: None,
-            group_name: None,
-            ip_protocol: required.ip_protocol,
-            source_prefix_list_id: None,
-            source_security_group_id: None,
-            source_security_group_name: None,
-            source_security_group_owner_id: None,
-            to_port: None,
+            cidr_ip: ::std::option::Option::None,
+            cidr_ipv6: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            from_port: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            group_name: ::std::option::Option::None,
+            ip_protocol: value.into(),
+            source_prefix_list_id: ::std::option::Option::None,
+            source_security_group_id: ::std::option::Option::None,
+            source_security_group_name: ::std::option::Option::None,
+            source_security_group_owner_id: ::std::option::Option::None,
+            to_port: ::std::option::Option::None,
         }
     }
 
     /// `CidrIp`: a string.
-    pub fn cidr_ip(mut self, value: impl Into<Str>) -> Self { self.cidr_ip = Some(value.into()); self }
+    pub fn cidr_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_ip = ::std::option::Option::Some(value.into()); self }
     /// `CidrIpv6`: a string.
-    pub fn cidr_ipv6(mut self, value: impl Into<Str>) -> Self { self.cidr_ipv6 = Some(value.into()); self }
+    pub fn cidr_ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FromPort`: an integer.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = ::std::option::Option::Some(value.into()); self }
     /// `GroupId`: a string.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = Some(value.into()); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = ::std::option::Option::Some(value.into()); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `IpProtocol`: a string, required.
-    pub fn ip_protocol(mut self, value: impl Into<Str>) -> Self { self.ip_protocol = value.into(); self }
+    pub fn ip_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_protocol = value.into(); self }
     /// `SourcePrefixListId`: a string.
-    pub fn source_prefix_list_id(mut self, value: impl Into<Str>) -> Self { self.source_prefix_list_id = Some(value.into()); self }
+    pub fn source_prefix_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_prefix_list_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceSecurityGroupId`: a string.
-    pub fn source_security_group_id(mut self, value: impl Into<Str>) -> Self { self.source_security_group_id = Some(value.into()); self }
+    pub fn source_security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_security_group_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceSecurityGroupName`: a string.
-    pub fn source_security_group_name(mut self, value: impl Into<Str>) -> Self { self.source_security_group_name = Some(value.into()); self }
+    pub fn source_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_security_group_name = ::std::option::Option::Some(value.into()); self }
     /// `SourceSecurityGroupOwnerId`: a string.
-    pub fn source_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.source_security_group_owner_id = Some(value.into()); self }
+    pub fn source_security_group_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_security_group_owner_id = ::std::option::Option::Some(value.into()); self }
     /// `ToPort`: an integer.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityGroupIngress {
+impl ::cloudwright_core::Resource for SecurityGroupIngress {
     type Attributes = SecurityGroupIngressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroupIngress, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityGroupIngress, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityGroupIngress {
+impl ::cloudwright_core::ToValue for SecurityGroupIngress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CidrIp", &self.cidr_ip)
             .opt("CidrIpv6", &self.cidr_ipv6)
             .opt("Description", &self.description)
@@ -249,12 +220,12 @@ impl ToValue for SecurityGroupIngress {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityGroupIngress`]: `Handle<SecurityGroupIngress>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityGroupIngress`]: `Handle<SecurityGroupIngress>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityGroupIngressAttributes(ResourceRef);
+pub struct SecurityGroupIngressAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityGroupIngressAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityGroupIngressAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -264,7 +235,36 @@ impl SecurityGroupIngressAttributes {
     ///
     /// The Security Group Rule Id
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {
+        properties: &[
+            ("CidrIp", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("CidrIpv6", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("FromPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+            ("GroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("GroupName", Shape::STR),
+            ("IpProtocol", Shape::STR),
+            ("SourcePrefixListId", Shape::STR),
+            ("SourceSecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("SourceSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("SourceSecurityGroupOwnerId", Shape::STR),
+            ("ToPort", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
+        ],
+        required: &["IpProtocol"],
+        one_of: &[&[&["CidrIp"], &["CidrIpv6"], &["SourcePrefixListId"], &["SourceSecurityGroupId"], &["SourceSecurityGroupName"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

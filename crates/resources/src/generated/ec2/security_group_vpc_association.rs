@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SecurityGroupVpcAssociation`], by name: `SecurityGroupVpcAssociation::new(SecurityGroupVpcAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupVpcAssociationRequired {
     /// `GroupId`: a string, required.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityGroupVpcAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("GroupId", Shape::STR),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["GroupId", "VpcId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::SecurityGroupVpcAssociation` resource.
 ///
@@ -45,13 +32,13 @@ pub struct SecurityGroupVpcAssociation {
     /// The association's security group ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
     ///
     /// The association's VPC ID.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl SecurityGroupVpcAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SecurityGroupVpcAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupvpcassociation.html",
         primary_identifier: &["GroupId", "VpcId"],
@@ -72,7 +59,7 @@ impl SecurityGroupVpcAssociation {
         read_only: &["VpcOwnerId", "State", "StateReason"],
         attributes: &["State", "StateReason", "VpcOwnerId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SecurityGroupVpcAssociation` with its required properties, named in a [`SecurityGroupVpcAssociationRequired`].
@@ -85,38 +72,42 @@ impl SecurityGroupVpcAssociation {
     }
 
     /// `GroupId`: a string, required.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for SecurityGroupVpcAssociation {
+impl ::cloudwright_core::Resource for SecurityGroupVpcAssociation {
     type Attributes = SecurityGroupVpcAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityGroupVpcAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityGroupVpcAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityGroupVpcAssociation {
+impl ::cloudwright_core::ToValue for SecurityGroupVpcAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupId", &self.group_id)
             .req("VpcId", &self.vpc_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityGroupVpcAssociation`]: `Handle<SecurityGroupVpcAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityGroupVpcAssociation`]: `Handle<SecurityGroupVpcAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecurityGroupVpcAssociationAttributes(ResourceRef);
+pub struct SecurityGroupVpcAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecurityGroupVpcAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for SecurityGroupVpcAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,23 +115,41 @@ impl From<ResourceRef> for SecurityGroupVpcAssociationAttributes {
 impl SecurityGroupVpcAssociationAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `StateReason`: a string.
     ///
     /// The association's state reason.
     #[inline]
-    pub fn state_reason(&self) -> Value {
-        self.0.get_att("StateReason")
+    pub fn state_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateReason"))
     }
 
     /// `Fn::GetAtt` `VpcOwnerId`: a string.
     ///
     /// The AWS account ID of the owner of the VPC.
     #[inline]
-    pub fn vpc_owner_id(&self) -> Value {
-        self.0.get_att("VpcOwnerId")
+    pub fn vpc_owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcOwnerId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityGroupVpcAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("GroupId", Shape::STR),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["GroupId", "VpcId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

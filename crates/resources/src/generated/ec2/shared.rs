@@ -6,19 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "ec2")]
 /// The `AcceleratorCountRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
@@ -30,11 +17,11 @@ pub struct AcceleratorCountRequest {
     /// `Max`: an integer.
     ///
     /// The maximum number of accelerators. To specify no maximum limit, omit this parameter. To exclude accelerator-enabled instance types, set `Max` to `0` .
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of accelerators. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "ec2")]
@@ -43,39 +30,28 @@ impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for AcceleratorCountRequest {}
+impl crate::PropertyType for AcceleratorCountRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for AcceleratorCountRequest {
+impl ::cloudwright_core::ToValue for AcceleratorCountRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `AcceleratorTotalMemoryMiBRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -88,11 +64,11 @@ pub struct AcceleratorTotalMemoryMiBRequest {
     /// `Max`: an integer.
     ///
     /// The maximum amount of accelerator memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum amount of accelerator memory, in MiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "ec2")]
@@ -101,23 +77,23 @@ impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
+impl crate::PropertyType for AcceleratorTotalMemoryMiBRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for AcceleratorTotalMemoryMiBRequest {
+impl ::cloudwright_core::ToValue for AcceleratorTotalMemoryMiBRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
@@ -125,20 +101,9 @@ impl ToValue for AcceleratorTotalMemoryMiBRequest {
 }
 
 #[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "ec2")]
 /// The `BaselineEbsBandwidthMbpsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
-/// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
+/// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-baselineebsbandwidthmbpsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -146,11 +111,11 @@ pub struct BaselineEbsBandwidthMbpsRequest {
     /// `Max`: an integer.
     ///
     /// The maximum baseline bandwidth, in Mbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum baseline bandwidth, in Mbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "ec2")]
@@ -159,38 +124,28 @@ impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
+impl crate::PropertyType for BaselineEbsBandwidthMbpsRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for BaselineEbsBandwidthMbpsRequest {
+impl ::cloudwright_core::ToValue for BaselineEbsBandwidthMbpsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `BaselinePerformanceFactorsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -205,7 +160,7 @@ pub struct BaselinePerformanceFactorsRequest {
     /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
     ///
     /// The CPU performance to consider, using an instance family as the baseline reference.
-    pub cpu: Option<Obj<CpuPerformanceFactorRequest>>,
+    pub cpu: ::std::option::Option<crate::Obj<CpuPerformanceFactorRequest>>,
 }
 
 #[cfg(feature = "ec2")]
@@ -214,40 +169,30 @@ impl BaselinePerformanceFactorsRequest {
     /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self { self.cpu = Some(value.into()); self }
+    pub fn cpu(mut self, value: impl ::std::convert::Into<crate::Obj<CpuPerformanceFactorRequest>>) -> Self { self.cpu = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for BaselinePerformanceFactorsRequest {}
+impl crate::PropertyType for BaselinePerformanceFactorsRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for BaselinePerformanceFactorsRequest {
+impl ::cloudwright_core::ToValue for BaselinePerformanceFactorsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Cpu", &self.cpu).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Cpu", &self.cpu)
+            .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionTrackingSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("TcpEstablishedTimeout", Shape::INT),
-        ("UdpStreamTimeout", Shape::INT),
-        ("UdpTimeout", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `ConnectionTrackingSpecification` property type, shared by `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterface`.
 ///
-/// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface. For more information, see \[Connection tracking timeouts\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts>) in the *Amazon EC2 User Guide* .
+/// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-connectiontrackingspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -255,15 +200,15 @@ pub struct ConnectionTrackingSpecification {
     /// `TcpEstablishedTimeout`: an integer.
     ///
     /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000 seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
-    pub tcp_established_timeout: Option<Int>,
+    pub tcp_established_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `UdpStreamTimeout`: an integer.
     ///
     /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
-    pub udp_stream_timeout: Option<Int>,
+    pub udp_stream_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `UdpTimeout`: an integer.
     ///
     /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
-    pub udp_timeout: Option<Int>,
+    pub udp_timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "ec2")]
@@ -272,41 +217,31 @@ impl ConnectionTrackingSpecification {
     /// A `ConnectionTrackingSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TcpEstablishedTimeout`: an integer.
-    pub fn tcp_established_timeout(mut self, value: impl Into<Int>) -> Self { self.tcp_established_timeout = Some(value.into()); self }
+    pub fn tcp_established_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.tcp_established_timeout = ::std::option::Option::Some(value.into()); self }
     /// `UdpStreamTimeout`: an integer.
-    pub fn udp_stream_timeout(mut self, value: impl Into<Int>) -> Self { self.udp_stream_timeout = Some(value.into()); self }
+    pub fn udp_stream_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.udp_stream_timeout = ::std::option::Option::Some(value.into()); self }
     /// `UdpTimeout`: an integer.
-    pub fn udp_timeout(mut self, value: impl Into<Int>) -> Self { self.udp_timeout = Some(value.into()); self }
+    pub fn udp_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.udp_timeout = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for ConnectionTrackingSpecification {}
+impl crate::PropertyType for ConnectionTrackingSpecification {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for ConnectionTrackingSpecification {
+impl ::cloudwright_core::ToValue for ConnectionTrackingSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TcpEstablishedTimeout", &self.tcp_established_timeout)
             .opt("UdpStreamTimeout", &self.udp_stream_timeout)
             .opt("UdpTimeout", &self.udp_timeout)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
-    properties: &[
-        ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_PerformanceFactorReferenceRequest), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `CpuPerformanceFactorRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -320,8 +255,9 @@ pub struct CpuPerformanceFactorRequest {
     ///
     /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
     ///
-    /// &gt; Currently, only one instance family can be specified in the list.
-    pub references: Option<List<PerformanceFactorReferenceRequest>>,
+    /// \> Currently, only one instance family can be specified in the list.
+    pub references:
+        ::std::option::Option<::cloudwright_core::List<PerformanceFactorReferenceRequest>>,
 }
 
 #[cfg(feature = "ec2")]
@@ -330,36 +266,25 @@ impl CpuPerformanceFactorRequest {
     /// A `CpuPerformanceFactorRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self { self.references = Some(value.into()); self }
+    pub fn references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PerformanceFactorReferenceRequest>>) -> Self { self.references = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for CpuPerformanceFactorRequest {}
+impl crate::PropertyType for CpuPerformanceFactorRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for CpuPerformanceFactorRequest {
+impl ::cloudwright_core::ToValue for CpuPerformanceFactorRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("References", &self.references)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_EnaSrdSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("EnaSrdEnabled", Shape::Bool),
-        ("EnaSrdUdpSpecification", Shape::Object(&RULE_EnaSrdUdpSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `EnaSrdSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterfaceAttachment`.
@@ -374,11 +299,11 @@ pub struct EnaSrdSpecification {
     /// `EnaSrdEnabled`: a boolean.
     ///
     /// Indicates whether ENA Express is enabled for the network interface.
-    pub ena_srd_enabled: Option<Bool>,
+    pub ena_srd_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnaSrdUdpSpecification`: an [`EnaSrdUdpSpecification`] object.
     ///
     /// Configures ENA Express for UDP network traffic.
-    pub ena_srd_udp_specification: Option<Obj<EnaSrdUdpSpecification>>,
+    pub ena_srd_udp_specification: ::std::option::Option<crate::Obj<EnaSrdUdpSpecification>>,
 }
 
 #[cfg(feature = "ec2")]
@@ -387,38 +312,28 @@ impl EnaSrdSpecification {
     /// A `EnaSrdSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnaSrdEnabled`: a boolean.
-    pub fn ena_srd_enabled(mut self, value: impl Into<Bool>) -> Self { self.ena_srd_enabled = Some(value.into()); self }
+    pub fn ena_srd_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ena_srd_enabled = ::std::option::Option::Some(value.into()); self }
     /// `EnaSrdUdpSpecification`: an [`EnaSrdUdpSpecification`] object.
-    pub fn ena_srd_udp_specification(mut self, value: impl Into<Obj<EnaSrdUdpSpecification>>) -> Self { self.ena_srd_udp_specification = Some(value.into()); self }
+    pub fn ena_srd_udp_specification(mut self, value: impl ::std::convert::Into<crate::Obj<EnaSrdUdpSpecification>>) -> Self { self.ena_srd_udp_specification = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for EnaSrdSpecification {}
+impl crate::PropertyType for EnaSrdSpecification {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for EnaSrdSpecification {
+impl ::cloudwright_core::ToValue for EnaSrdSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnaSrdEnabled", &self.ena_srd_enabled)
             .opt("EnaSrdUdpSpecification", &self.ena_srd_udp_specification)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_EnaSrdUdpSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("EnaSrdUdpEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `EnaSrdUdpSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterfaceAttachment`.
@@ -431,7 +346,7 @@ pub struct EnaSrdUdpSpecification {
     /// `EnaSrdUdpEnabled`: a boolean.
     ///
     /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting, you must first enable ENA Express.
-    pub ena_srd_udp_enabled: Option<Bool>,
+    pub ena_srd_udp_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "ec2")]
@@ -440,35 +355,25 @@ impl EnaSrdUdpSpecification {
     /// A `EnaSrdUdpSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnaSrdUdpEnabled`: a boolean.
-    pub fn ena_srd_udp_enabled(mut self, value: impl Into<Bool>) -> Self { self.ena_srd_udp_enabled = Some(value.into()); self }
+    pub fn ena_srd_udp_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ena_srd_udp_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for EnaSrdUdpSpecification {}
+impl crate::PropertyType for EnaSrdUdpSpecification {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for EnaSrdUdpSpecification {
+impl ::cloudwright_core::ToValue for EnaSrdUdpSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnaSrdUdpEnabled", &self.ena_srd_udp_enabled)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_EnclaveOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `EnclaveOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -479,7 +384,7 @@ pub(crate) static RULE_EnclaveOptions: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnclaveOptions {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "ec2")]
@@ -488,38 +393,30 @@ impl EnclaveOptions {
     /// A `EnclaveOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for EnclaveOptions {}
+impl crate::PropertyType for EnclaveOptions {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for EnclaveOptions {
+impl ::cloudwright_core::ToValue for EnclaveOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_HibernationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Configured", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `HibernationOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
 ///
-/// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the \[hibernation prerequisites\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html>) . For more information, see \[Hibernate your Amazon EC2 instance\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html>) in the *Amazon EC2 User Guide* .
+/// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html) . For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide* .
 ///
 /// You can't enable hibernation and AWS Nitro Enclaves on the same instance.
 ///
@@ -529,7 +426,7 @@ pub struct HibernationOptions {
     /// `Configured`: a boolean.
     ///
     /// Default `false`.
-    pub configured: Option<Bool>,
+    pub configured: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "ec2")]
@@ -538,51 +435,32 @@ impl HibernationOptions {
     /// A `HibernationOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configured`: a boolean.
-    pub fn configured(mut self, value: impl Into<Bool>) -> Self { self.configured = Some(value.into()); self }
+    pub fn configured(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.configured = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for HibernationOptions {}
+impl crate::PropertyType for HibernationOptions {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for HibernationOptions {
+impl ::cloudwright_core::ToValue for HibernationOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configured", &self.configured)
             .build()
     }
 }
 
 #[cfg(feature = "ec2")]
-/// The required properties of [`InstanceIpv6Address`], by name: `InstanceIpv6Address::new(InstanceIpv6AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceIpv6AddressRequired {
-    /// `Ipv6Address`: a string, required.
-    pub ipv6_address: Str,
-}
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceIpv6Address: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv6Address", Shape::STR),
-    ],
-    required: &["Ipv6Address"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "ec2")]
 /// The `InstanceIpv6Address` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::NetworkInterface`, `AWS::EC2::SpotFleet`.
 ///
 /// Specifies the IPv6 address for the instance.
 ///
-/// `InstanceIpv6Address` is a property of the \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource.
+/// `InstanceIpv6Address` is a property of the [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-instanceipv6address.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -590,62 +468,43 @@ pub struct InstanceIpv6Address {
     /// `Ipv6Address`: a string, required.
     ///
     /// The IPv6 address.
-    pub ipv6_address: Str,
+    pub ipv6_address: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl InstanceIpv6Address {
-    /// A `InstanceIpv6Address` with its required properties, named in a [`InstanceIpv6AddressRequired`].
+    /// A `InstanceIpv6Address` with its one required property, `Ipv6Address`.
     #[inline]
-    pub fn new(required: InstanceIpv6AddressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ipv6_address: required.ipv6_address,
+            ipv6_address: value.into(),
         }
     }
 
     /// `Ipv6Address`: a string, required.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = value.into(); self }
+    pub fn ipv6_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_address = value.into(); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for InstanceIpv6Address {}
+impl crate::PropertyType for InstanceIpv6Address {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for InstanceIpv6Address {
+impl ::cloudwright_core::ToValue for InstanceIpv6Address {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Ipv6Address", &self.ipv6_address)
             .build()
     }
 }
 
 #[cfg(feature = "ec2")]
-/// The required properties of [`IpamOperatingRegion`], by name: `IpamOperatingRegion::new(IpamOperatingRegionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpamOperatingRegionRequired {
-    /// `RegionName`: a string, required.
-    pub region_name: Str,
-}
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_IpamOperatingRegion: ObjRule = ObjRule {
-    properties: &[
-        ("RegionName", Shape::STR),
-    ],
-    required: &["RegionName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "ec2")]
 /// The `IpamOperatingRegion` property type, shared by `AWS::EC2::IPAM`, `AWS::EC2::IPAMResourceDiscovery`.
 ///
 /// The operating Regions for an IPAM. Operating Regions are AWS Regions where the IPAM is allowed to manage IP address CIDRs. IPAM only discovers and monitors resources in the AWS Regions you select as operating Regions.
 ///
-/// For more information about operating Regions, see \[Create an IPAM\](<https://docs.aws.amazon.com//vpc/latest/ipam/create-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+/// For more information about operating Regions, see [Create an IPAM](https://docs.aws.amazon.com//vpc/latest/ipam/create-ipam.html) in the *Amazon VPC IPAM User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ipam-ipamoperatingregion.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -653,47 +512,36 @@ pub struct IpamOperatingRegion {
     /// `RegionName`: a string, required.
     ///
     /// The name of the operating Region.
-    pub region_name: Str,
+    pub region_name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl IpamOperatingRegion {
-    /// A `IpamOperatingRegion` with its required properties, named in a [`IpamOperatingRegionRequired`].
+    /// A `IpamOperatingRegion` with its one required property, `RegionName`.
     #[inline]
-    pub fn new(required: IpamOperatingRegionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            region_name: required.region_name,
+            region_name: value.into(),
         }
     }
 
     /// `RegionName`: a string, required.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = value.into(); self }
+    pub fn region_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region_name = value.into(); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for IpamOperatingRegion {}
+impl crate::PropertyType for IpamOperatingRegion {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for IpamOperatingRegion {
+impl ::cloudwright_core::ToValue for IpamOperatingRegion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RegionName", &self.region_name)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `MemoryGiBPerVCpuRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -706,11 +554,11 @@ pub struct MemoryGiBPerVCpuRequest {
     /// `Max`: a number.
     ///
     /// The maximum amount of memory per vCPU, in GiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum amount of memory per vCPU, in GiB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[cfg(feature = "ec2")]
@@ -719,39 +567,28 @@ impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for MemoryGiBPerVCpuRequest {}
+impl crate::PropertyType for MemoryGiBPerVCpuRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for MemoryGiBPerVCpuRequest {
+impl ::cloudwright_core::ToValue for MemoryGiBPerVCpuRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `MemoryMiBRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -764,11 +601,11 @@ pub struct MemoryMiBRequest {
     /// `Max`: an integer.
     ///
     /// The maximum amount of memory, in MiB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum amount of memory, in MiB. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "ec2")]
@@ -777,23 +614,23 @@ impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for MemoryMiBRequest {}
+impl crate::PropertyType for MemoryMiBRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for MemoryMiBRequest {
+impl ::cloudwright_core::ToValue for MemoryMiBRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
@@ -801,22 +638,11 @@ impl ToValue for MemoryMiBRequest {
 }
 
 #[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "ec2")]
 /// The `NetworkBandwidthGbpsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
 ///
-/// &gt; Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see \[Available instance bandwidth\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth>) in the *Amazon EC2 User Guide* .
+/// \> Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see [Available instance bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-networkbandwidthgbpsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -824,11 +650,11 @@ pub struct NetworkBandwidthGbpsRequest {
     /// `Max`: a number.
     ///
     /// The maximum amount of network bandwidth, in Gbps. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum amount of network bandwidth, in Gbps. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[cfg(feature = "ec2")]
@@ -837,39 +663,28 @@ impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for NetworkBandwidthGbpsRequest {}
+impl crate::PropertyType for NetworkBandwidthGbpsRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for NetworkBandwidthGbpsRequest {
+impl ::cloudwright_core::ToValue for NetworkBandwidthGbpsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `NetworkInterfaceCountRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -882,11 +697,11 @@ pub struct NetworkInterfaceCountRequest {
     /// `Max`: an integer.
     ///
     /// The maximum number of network interfaces. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of network interfaces. To specify no minimum limit, omit this parameter.
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "ec2")]
@@ -895,41 +710,28 @@ impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for NetworkInterfaceCountRequest {}
+impl crate::PropertyType for NetworkInterfaceCountRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for NetworkInterfaceCountRequest {
+impl ::cloudwright_core::ToValue for NetworkInterfaceCountRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_Options: ObjRule = ObjRule {
-    properties: &[
-        ("ApplianceModeSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
-        ("DnsSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
-        ("Ipv6Support", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
-        ("SecurityGroupReferencingSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `Options` property type, shared by `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayVpcAttachment`.
@@ -940,13 +742,13 @@ pub(crate) static RULE_Options: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Options {
     /// `ApplianceModeSupport`: an [`ApplianceModeSupport`] value.
-    pub appliance_mode_support: Option<ApplianceModeSupport>,
+    pub appliance_mode_support: ::std::option::Option<ApplianceModeSupport>,
     /// `DnsSupport`: a [`DnsSupport`] value.
-    pub dns_support: Option<DnsSupport>,
+    pub dns_support: ::std::option::Option<DnsSupport>,
     /// `Ipv6Support`: an [`Ipv6Support`] value.
-    pub ipv6_support: Option<Ipv6Support>,
+    pub ipv6_support: ::std::option::Option<Ipv6Support>,
     /// `SecurityGroupReferencingSupport`: a [`SecurityGroupReferencingSupport`] value.
-    pub security_group_referencing_support: Option<SecurityGroupReferencingSupport>,
+    pub security_group_referencing_support: ::std::option::Option<SecurityGroupReferencingSupport>,
 }
 
 #[cfg(feature = "ec2")]
@@ -955,27 +757,27 @@ impl Options {
     /// A `Options` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplianceModeSupport`: an [`ApplianceModeSupport`] value.
-    pub fn appliance_mode_support(mut self, value: impl Into<ApplianceModeSupport>) -> Self { self.appliance_mode_support = Some(value.into()); self }
+    pub fn appliance_mode_support(mut self, value: impl ::std::convert::Into<ApplianceModeSupport>) -> Self { self.appliance_mode_support = ::std::option::Option::Some(value.into()); self }
     /// `DnsSupport`: a [`DnsSupport`] value.
-    pub fn dns_support(mut self, value: impl Into<DnsSupport>) -> Self { self.dns_support = Some(value.into()); self }
+    pub fn dns_support(mut self, value: impl ::std::convert::Into<DnsSupport>) -> Self { self.dns_support = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Support`: an [`Ipv6Support`] value.
-    pub fn ipv6_support(mut self, value: impl Into<Ipv6Support>) -> Self { self.ipv6_support = Some(value.into()); self }
+    pub fn ipv6_support(mut self, value: impl ::std::convert::Into<Ipv6Support>) -> Self { self.ipv6_support = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupReferencingSupport`: a [`SecurityGroupReferencingSupport`] value.
-    pub fn security_group_referencing_support(mut self, value: impl Into<SecurityGroupReferencingSupport>) -> Self { self.security_group_referencing_support = Some(value.into()); self }
+    pub fn security_group_referencing_support(mut self, value: impl ::std::convert::Into<SecurityGroupReferencingSupport>) -> Self { self.security_group_referencing_support = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for Options {}
+impl crate::PropertyType for Options {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for Options {
+impl ::cloudwright_core::ToValue for Options {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplianceModeSupport", &self.appliance_mode_support)
             .opt("DnsSupport", &self.dns_support)
             .opt("Ipv6Support", &self.ipv6_support)
@@ -988,21 +790,11 @@ impl ToValue for Options {
 }
 
 #[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceFamily", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "ec2")]
 /// The `PerformanceFactorReferenceRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture.
 ///
-/// &gt; Currently, only one instance family can be specified in the list.
+/// \> Currently, only one instance family can be specified in the list.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ec2fleet-performancefactorreferencerequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1011,7 +803,7 @@ pub struct PerformanceFactorReferenceRequest {
     ///
     /// The instance family to use as a baseline reference.
     ///
-    /// &gt; Ensure that you specify the correct value for the instance family. The instance family is everything before the period ( `.` ) in the instance type name. For example, in the instance type `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see \[Amazon EC2 instance type naming conventions\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html>) in *Amazon EC2 Instance Types* .
+    /// \> Ensure that you specify the correct value for the instance family. The instance family is everything before the period ( `.` ) in the instance type name. For example, in the instance type `c6i.large` , the instance family is `c6i` , not `c6` . For more information, see [Amazon EC2 instance type naming conventions](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html) in *Amazon EC2 Instance Types* .
     ///
     /// The following instance families are *not supported* for performance protection:
     ///
@@ -1026,8 +818,8 @@ pub struct PerformanceFactorReferenceRequest {
     ///
     /// If you enable performance protection by specifying a supported instance family, the returned instance types will exclude the above unsupported instance families.
     ///
-    /// If you specify an unsupported instance family as a value for baseline performance, the API returns an empty response response for \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) and an exception for \[CreateFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet.html>) , \[RequestSpotFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html>) , \[ModifyFleet\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyFleet.html>) , and \[ModifySpotFleetRequest\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySpotFleetRequest.html>) .
-    pub instance_family: Option<Str>,
+    /// If you specify an unsupported instance family as a value for baseline performance, the API returns an empty response response for [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html) and an exception for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet.html) , [RequestSpotFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html) , [ModifyFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyFleet.html) , and [ModifySpotFleetRequest](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySpotFleetRequest.html) .
+    pub instance_family: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "ec2")]
@@ -1036,58 +828,46 @@ impl PerformanceFactorReferenceRequest {
     /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceFamily`: a string.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
+    pub fn instance_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_family = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for PerformanceFactorReferenceRequest {}
+impl crate::PropertyType for PerformanceFactorReferenceRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for PerformanceFactorReferenceRequest {
+impl ::cloudwright_core::ToValue for PerformanceFactorReferenceRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceFamily", &self.instance_family)
             .build()
     }
 }
 
 #[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateDnsNameOptions: ObjRule = ObjRule {
-    properties: &[
-        ("EnableResourceNameDnsAAAARecord", Shape::Bool),
-        ("EnableResourceNameDnsARecord", Shape::Bool),
-        ("HostnameType", Shape::Str(&StrRule { allowed: &["ip-name", "resource-name"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "ec2")]
 /// The `PrivateDnsNameOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
 ///
-/// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
+/// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *Amazon Elastic Compute Cloud User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance-privatednsnameoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrivateDnsNameOptions {
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
     ///
-    /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
-    pub enable_resource_name_dns_aaaa_record: Option<Bool>,
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *Amazon Elastic Compute Cloud User Guide* .
+    pub enable_resource_name_dns_aaaa_record: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableResourceNameDnsARecord`: a boolean.
     ///
-    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
-    pub enable_resource_name_dns_a_record: Option<Bool>,
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *Amazon Elastic Compute Cloud User Guide* .
+    pub enable_resource_name_dns_a_record: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HostnameType`: a [`HostnameType`] value.
     ///
-    /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
-    pub hostname_type: Option<HostnameType>,
+    /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *Amazon Elastic Compute Cloud User Guide* .
+    pub hostname_type: ::std::option::Option<HostnameType>,
 }
 
 #[cfg(feature = "ec2")]
@@ -1096,25 +876,25 @@ impl PrivateDnsNameOptions {
     /// A `PrivateDnsNameOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
-    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = Some(value.into()); self }
+    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = ::std::option::Option::Some(value.into()); self }
     /// `EnableResourceNameDnsARecord`: a boolean.
-    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_a_record = Some(value.into()); self }
+    pub fn enable_resource_name_dns_a_record(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_resource_name_dns_a_record = ::std::option::Option::Some(value.into()); self }
     /// `HostnameType`: a [`HostnameType`] value.
-    pub fn hostname_type(mut self, value: impl Into<HostnameType>) -> Self { self.hostname_type = Some(value.into()); self }
+    pub fn hostname_type(mut self, value: impl ::std::convert::Into<HostnameType>) -> Self { self.hostname_type = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for PrivateDnsNameOptions {}
+impl crate::PropertyType for PrivateDnsNameOptions {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for PrivateDnsNameOptions {
+impl ::cloudwright_core::ToValue for PrivateDnsNameOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableResourceNameDnsAAAARecord",
                 &self.enable_resource_name_dns_aaaa_record,
@@ -1133,22 +913,10 @@ impl ToValue for PrivateDnsNameOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateIpAddressSpecificationRequired {
     /// `Primary`: a boolean, required.
-    pub primary: Bool,
+    pub primary: ::cloudwright_core::Bool,
     /// `PrivateIpAddress`: a string, required.
-    pub private_ip_address: Str,
+    pub private_ip_address: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Primary", Shape::Bool),
-        ("PrivateIpAddress", Shape::STR),
-    ],
-    required: &["PrivateIpAddress", "Primary"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `PrivateIpAddressSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::NetworkInterface`.
@@ -1161,11 +929,11 @@ pub struct PrivateIpAddressSpecification {
     /// `Primary`: a boolean, required.
     ///
     /// Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
-    pub primary: Bool,
+    pub primary: ::cloudwright_core::Bool,
     /// `PrivateIpAddress`: a string, required.
     ///
     /// The private IPv4 address.
-    pub private_ip_address: Str,
+    pub private_ip_address: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "ec2")]
@@ -1181,35 +949,24 @@ impl PrivateIpAddressSpecification {
     }
 
     /// `Primary`: a boolean, required.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = value.into(); self }
+    pub fn primary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.primary = value.into(); self }
     /// `PrivateIpAddress`: a string, required.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = value.into(); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = value.into(); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for PrivateIpAddressSpecification {}
+impl crate::PropertyType for PrivateIpAddressSpecification {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for PrivateIpAddressSpecification {
+impl ::cloudwright_core::ToValue for PrivateIpAddressSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Primary", &self.primary)
             .req("PrivateIpAddress", &self.private_ip_address)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedKeyEnabled", Shape::Bool),
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `SseSpecification` property type, shared by `AWS::EC2::VerifiedAccessEndpoint`, `AWS::EC2::VerifiedAccessGroup`, `AWS::EC2::VerifiedAccessTrustProvider`.
@@ -1224,13 +981,13 @@ pub struct SseSpecification {
     /// Enable or disable the use of customer managed KMS keys for server side encryption.
     ///
     /// Valid values: `True` | `False`
-    pub customer_managed_key_enabled: Option<Bool>,
+    pub customer_managed_key_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the KMS key.
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "ec2")]
@@ -1239,23 +996,23 @@ impl SseSpecification {
     /// A `SseSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerManagedKeyEnabled`: a boolean.
-    pub fn customer_managed_key_enabled(mut self, value: impl Into<Bool>) -> Self { self.customer_managed_key_enabled = Some(value.into()); self }
+    pub fn customer_managed_key_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.customer_managed_key_enabled = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for SseSpecification {}
+impl crate::PropertyType for SseSpecification {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for SseSpecification {
+impl ::cloudwright_core::ToValue for SseSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomerManagedKeyEnabled",
                 &self.customer_managed_key_enabled,
@@ -1270,22 +1027,10 @@ impl ToValue for SseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(any(feature = "ec2", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(any(feature = "ec2", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::EC2::CapacityReservation`, `AWS::EC2::CapacityReservationFleet`, `AWS::EC2::ClientVpnEndpoint`, `AWS::EC2::CustomerGateway`, `AWS::EC2::EC2Fleet`, `AWS::EC2::EIP`, `AWS::EC2::FlowLog`, `AWS::EC2::Host`, `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NatGateway`, `AWS::EC2::NetworkAcl`, `AWS::EC2::NetworkInterface`, `AWS::EC2::RouteTable`, `AWS::EC2::SecurityGroup`, `AWS::EC2::SpotFleet`, `AWS::EC2::Subnet`, `AWS::EC2::TrafficMirrorFilterRule`, `AWS::EC2::TrafficMirrorTarget`, `AWS::EC2::TransitGateway`, `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayMeteringPolicy`, `AWS::EC2::TransitGatewayRouteTable`, `AWS::EC2::TransitGatewayVpcAttachment`, `AWS::EC2::Volume`, `AWS::EC2::VPC`, `AWS::EC2::VPCEndpoint`, `AWS::EC2::VPCEndpointService`, `AWS::EC2::VPNConcentrator`, `AWS::EC2::VPNConnection`, `AWS::EC2::VPNGateway`.
@@ -1294,9 +1039,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(any(feature = "ec2", feature = "constructs"))]
@@ -1312,19 +1057,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(any(feature = "ec2", feature = "constructs"))]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1332,22 +1077,11 @@ impl ToValue for Tag {
 }
 
 #[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-fleet", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-policy", "ipam-pool", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "ec2")]
 /// The `TagSpecification` property type, shared by `AWS::EC2::CapacityReservation`, `AWS::EC2::CapacityReservationFleet`, `AWS::EC2::LaunchTemplate`.
 ///
 /// An array of key-value pairs to apply to this resource.
 ///
-/// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+/// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-capacityreservation-tagspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1355,11 +1089,11 @@ pub struct TagSpecification {
     /// `ResourceType`: a [`ResourceType`] value.
     ///
     /// The type of resource to tag. Specify `capacity-reservation` .
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::std::option::Option<ResourceType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[cfg(feature = "ec2")]
@@ -1368,39 +1102,28 @@ impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for TagSpecification {}
+impl crate::PropertyType for TagSpecification {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for TagSpecification {
+impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::NUM),
-        ("Min", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `TotalLocalStorageGbRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1413,11 +1136,11 @@ pub struct TotalLocalStorageGbRequest {
     /// `Max`: a number.
     ///
     /// The maximum amount of total local storage, in GB. To specify no maximum limit, omit this parameter.
-    pub max: Option<Num>,
+    pub max: ::std::option::Option<::cloudwright_core::Num>,
     /// `Min`: a number.
     ///
     /// The minimum amount of total local storage, in GB. To specify no minimum limit, omit this parameter.
-    pub min: Option<Num>,
+    pub min: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[cfg(feature = "ec2")]
@@ -1426,39 +1149,28 @@ impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: a number.
-    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: a number.
-    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for TotalLocalStorageGbRequest {}
+impl crate::PropertyType for TotalLocalStorageGbRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for TotalLocalStorageGbRequest {
+impl ::cloudwright_core::ToValue for TotalLocalStorageGbRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
     }
 }
-
-#[cfg(feature = "ec2")]
-#[rustfmt::skip]
-pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Max", Shape::INT),
-        ("Min", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ec2")]
 /// The `VCpuCountRangeRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1471,11 +1183,11 @@ pub struct VCpuCountRangeRequest {
     /// `Max`: an integer.
     ///
     /// The maximum number of vCPUs. To specify no maximum limit, omit this parameter.
-    pub max: Option<Int>,
+    pub max: ::std::option::Option<::cloudwright_core::Int>,
     /// `Min`: an integer.
     ///
     /// The minimum number of vCPUs. To specify no minimum limit, specify `0` .
-    pub min: Option<Int>,
+    pub min: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "ec2")]
@@ -1484,23 +1196,23 @@ impl VCpuCountRangeRequest {
     /// A `VCpuCountRangeRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Max`: an integer.
-    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
+    pub fn max(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max = ::std::option::Option::Some(value.into()); self }
     /// `Min`: an integer.
-    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
+    pub fn min(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ec2")]
-impl PropertyType for VCpuCountRangeRequest {}
+impl crate::PropertyType for VCpuCountRangeRequest {}
 
 #[cfg(feature = "ec2")]
-impl ToValue for VCpuCountRangeRequest {
+impl ::cloudwright_core::ToValue for VCpuCountRangeRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Max", &self.max)
             .opt("Min", &self.min)
             .build()
@@ -1524,29 +1236,29 @@ pub enum AcceleratorManufacturer {
     /// `xilinx`
     Xilinx,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for AcceleratorManufacturer {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorManufacturer {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for AcceleratorManufacturer {
+impl ::cloudwright_core::ToValue for AcceleratorManufacturer {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
             Self::Amd => "amd",
             Self::Habana => "habana",
             Self::Nvidia => "nvidia",
             Self::Xilinx => "xilinx",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1595,20 +1307,20 @@ pub enum AcceleratorName {
     /// `u30`
     U30,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for AcceleratorName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for AcceleratorName {
+impl ::cloudwright_core::ToValue for AcceleratorName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::A10g => "a10g",
             Self::A100 => "a100",
@@ -1629,9 +1341,9 @@ impl ToValue for AcceleratorName {
             Self::Trainium => "trainium",
             Self::Trainium2 => "trainium2",
             Self::U30 => "u30",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1650,28 +1362,28 @@ pub enum AcceleratorType {
     /// `media`
     Media,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for AcceleratorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceleratorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for AcceleratorType {
+impl ::cloudwright_core::ToValue for AcceleratorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gpu => "gpu",
             Self::Fpga => "fpga",
             Self::Inference => "inference",
             Self::Media => "media",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1686,26 +1398,26 @@ pub enum ApplianceModeSupport {
     /// `enable`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for ApplianceModeSupport {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplianceModeSupport {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for ApplianceModeSupport {
+impl ::cloudwright_core::ToValue for ApplianceModeSupport {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "disable",
             Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1722,27 +1434,27 @@ pub enum BareMetal {
     /// `excluded`
     Excluded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for BareMetal {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BareMetal {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for BareMetal {
+impl ::cloudwright_core::ToValue for BareMetal {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Included => "included",
             Self::Required => "required",
             Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1759,27 +1471,27 @@ pub enum BurstablePerformance {
     /// `excluded`
     Excluded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for BurstablePerformance {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BurstablePerformance {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for BurstablePerformance {
+impl ::cloudwright_core::ToValue for BurstablePerformance {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Included => "included",
             Self::Required => "required",
             Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1798,28 +1510,28 @@ pub enum CpuManufacturer {
     /// `apple`
     Apple,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for CpuManufacturer {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CpuManufacturer {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for CpuManufacturer {
+impl ::cloudwright_core::ToValue for CpuManufacturer {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Intel => "intel",
             Self::Amd => "amd",
             Self::AmazonWebServices => "amazon-web-services",
             Self::Apple => "apple",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1834,26 +1546,26 @@ pub enum DnsSupport {
     /// `enable`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for DnsSupport {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DnsSupport {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for DnsSupport {
+impl ::cloudwright_core::ToValue for DnsSupport {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "disable",
             Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1868,26 +1580,26 @@ pub enum HostnameType {
     /// `resource-name`
     ResourceName,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for HostnameType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HostnameType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for HostnameType {
+impl ::cloudwright_core::ToValue for HostnameType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IpName => "ip-name",
             Self::ResourceName => "resource-name",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1902,26 +1614,26 @@ pub enum HttpEndpoint {
     /// `enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for HttpEndpoint {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpEndpoint {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for HttpEndpoint {
+impl ::cloudwright_core::ToValue for HttpEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1936,26 +1648,26 @@ pub enum HttpProtocolIpv6 {
     /// `enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for HttpProtocolIpv6 {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpProtocolIpv6 {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for HttpProtocolIpv6 {
+impl ::cloudwright_core::ToValue for HttpProtocolIpv6 {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1970,26 +1682,26 @@ pub enum HttpTokens {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for HttpTokens {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpTokens {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for HttpTokens {
+impl ::cloudwright_core::ToValue for HttpTokens {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Optional => "optional",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2004,26 +1716,26 @@ pub enum InstanceGeneration {
     /// `previous`
     Previous,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for InstanceGeneration {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceGeneration {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for InstanceGeneration {
+impl ::cloudwright_core::ToValue for InstanceGeneration {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Current => "current",
             Self::Previous => "previous",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2038,26 +1750,26 @@ pub enum InstanceInitiatedShutdownBehavior {
     /// `terminate`
     Terminate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for InstanceInitiatedShutdownBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceInitiatedShutdownBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for InstanceInitiatedShutdownBehavior {
+impl ::cloudwright_core::ToValue for InstanceInitiatedShutdownBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Stop => "stop",
             Self::Terminate => "terminate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2074,27 +1786,27 @@ pub enum InstanceInterruptionBehavior {
     /// `terminate`
     Terminate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for InstanceInterruptionBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceInterruptionBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for InstanceInterruptionBehavior {
+impl ::cloudwright_core::ToValue for InstanceInterruptionBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hibernate => "hibernate",
             Self::Stop => "stop",
             Self::Terminate => "terminate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2109,26 +1821,26 @@ pub enum InstanceMetadataTags {
     /// `enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for InstanceMetadataTags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceMetadataTags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for InstanceMetadataTags {
+impl ::cloudwright_core::ToValue for InstanceMetadataTags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2175,20 +1887,20 @@ pub enum InstancePlatform {
     /// `Windows with SQL Server Web`
     WindowsWithSqlServerWeb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for InstancePlatform {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstancePlatform {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for InstancePlatform {
+impl ::cloudwright_core::ToValue for InstancePlatform {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise",
             Self::LinuxWithSqlServerStandard => "Linux with SQL Server Standard",
@@ -2208,9 +1920,9 @@ impl ToValue for InstancePlatform {
             Self::WindowsWithSqlServerEnterprise => "Windows with SQL Server Enterprise",
             Self::WindowsWithSqlServerStandard => "Windows with SQL Server Standard",
             Self::WindowsWithSqlServerWeb => "Windows with SQL Server Web",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4645,20 +4357,20 @@ pub enum InstanceType {
     /// `z1d.xlarge`
     Z1dXlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::A1_2xlarge => "a1.2xlarge",
             Self::A1_4xlarge => "a1.4xlarge",
@@ -5872,9 +5584,9 @@ impl ToValue for InstanceType {
             Self::Z1dLarge => "z1d.large",
             Self::Z1dMetal => "z1d.metal",
             Self::Z1dXlarge => "z1d.xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5889,26 +5601,26 @@ pub enum Ipv6Support {
     /// `enable`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for Ipv6Support {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Ipv6Support {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for Ipv6Support {
+impl ::cloudwright_core::ToValue for Ipv6Support {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "disable",
             Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5925,27 +5637,27 @@ pub enum LocalStorage {
     /// `excluded`
     Excluded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for LocalStorage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalStorage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for LocalStorage {
+impl ::cloudwright_core::ToValue for LocalStorage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Included => "included",
             Self::Required => "required",
             Self::Excluded => "excluded",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5960,26 +5672,26 @@ pub enum LocalStorageType {
     /// `ssd`
     Ssd,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for LocalStorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LocalStorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for LocalStorageType {
+impl ::cloudwright_core::ToValue for LocalStorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hdd => "hdd",
             Self::Ssd => "ssd",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5994,26 +5706,26 @@ pub enum Protocol {
     /// `udp`
     Udp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tcp => "tcp",
             Self::Udp => "udp",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6028,26 +5740,26 @@ pub enum ReplacementStrategy {
     /// `launch-before-terminate`
     LaunchBeforeTerminate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for ReplacementStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplacementStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for ReplacementStrategy {
+impl ::cloudwright_core::ToValue for ReplacementStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Launch => "launch",
             Self::LaunchBeforeTerminate => "launch-before-terminate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6272,20 +5984,20 @@ pub enum ResourceType {
     /// `vpn-gateway`
     VpnGateway,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityBlock => "capacity-block",
             Self::CapacityManagerDataExport => "capacity-manager-data-export",
@@ -6402,9 +6114,9 @@ impl ToValue for ResourceType {
             Self::VpnConnection => "vpn-connection",
             Self::VpnConnectionDeviceType => "vpn-connection-device-type",
             Self::VpnGateway => "vpn-gateway",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6419,26 +6131,26 @@ pub enum SecurityGroupReferencingSupport {
     /// `enable`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for SecurityGroupReferencingSupport {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SecurityGroupReferencingSupport {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for SecurityGroupReferencingSupport {
+impl ::cloudwright_core::ToValue for SecurityGroupReferencingSupport {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "disable",
             Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6455,27 +6167,27 @@ pub enum TargetCapacityUnitType {
     /// `units`
     Units,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for TargetCapacityUnitType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetCapacityUnitType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for TargetCapacityUnitType {
+impl ::cloudwright_core::ToValue for TargetCapacityUnitType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Vcpu => "vcpu",
             Self::MemoryMib => "memory-mib",
             Self::Units => "units",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6492,27 +6204,27 @@ pub enum Tenancy {
     /// `host`
     Host,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for Tenancy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tenancy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for Tenancy {
+impl ::cloudwright_core::ToValue for Tenancy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dedicated => "dedicated",
             Self::Default => "default",
             Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6537,20 +6249,20 @@ pub enum VolumeType {
     /// `standard`
     Standard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ec2")]
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VolumeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ec2")]
-impl ToValue for VolumeType {
+impl ::cloudwright_core::ToValue for VolumeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gp2 => "gp2",
             Self::Gp3 => "gp3",
@@ -6559,8 +6271,290 @@ impl ToValue for VolumeType {
             Self::Sc1 => "sc1",
             Self::St1 => "st1",
             Self::Standard => "standard",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionTrackingSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("TcpEstablishedTimeout", Shape::INT),
+            ("UdpStreamTimeout", Shape::INT),
+            ("UdpTimeout", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
+        properties: &[
+            ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_PerformanceFactorReferenceRequest), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnaSrdSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("EnaSrdEnabled", Shape::Bool),
+            ("EnaSrdUdpSpecification", Shape::Object(&RULE_EnaSrdUdpSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnaSrdUdpSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("EnaSrdUdpEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnclaveOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HibernationOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Configured", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceIpv6Address: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv6Address", Shape::STR),
+        ],
+        required: &["Ipv6Address"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpamOperatingRegion: ObjRule = ObjRule {
+        properties: &[
+            ("RegionName", Shape::STR),
+        ],
+        required: &["RegionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Options: ObjRule = ObjRule {
+        properties: &[
+            ("ApplianceModeSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+            ("DnsSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+            ("Ipv6Support", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+            ("SecurityGroupReferencingSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceFamily", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateDnsNameOptions: ObjRule = ObjRule {
+        properties: &[
+            ("EnableResourceNameDnsAAAARecord", Shape::Bool),
+            ("EnableResourceNameDnsARecord", Shape::Bool),
+            ("HostnameType", Shape::Str(&StrRule { allowed: &["ip-name", "resource-name"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Primary", Shape::Bool),
+            ("PrivateIpAddress", Shape::STR),
+        ],
+        required: &["PrivateIpAddress", "Primary"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerManagedKeyEnabled", Shape::Bool),
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-fleet", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-policy", "ipam-pool", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::NUM),
+            ("Min", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ec2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Max", Shape::INT),
+            ("Min", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`SnapshotBlockPublicAccess`], by name: `SnapshotBlockPublicAccess::new(SnapshotBlockPublicAccessRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnapshotBlockPublicAccessRequired {
-    /// `State`: a [`SnapshotBlockPublicAccessState`] value, required.
-    pub state: SnapshotBlockPublicAccessState,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnapshotBlockPublicAccess: ObjRule = ObjRule {
-    properties: &[
-        ("State", Shape::Str(&StrRule { allowed: &["block-all-sharing", "block-new-sharing"], ..StrRule::ANY })),
-    ],
-    required: &["State"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::SnapshotBlockPublicAccess` resource.
 ///
-/// Specifies the state of the *block public access for snapshots* setting for the Region. For more information, see \[Block public access for snapshots\](<https://docs.aws.amazon.com/ebs/latest/userguide/block-public-access-snapshots.html>) .
+/// Specifies the state of the *block public access for snapshots* setting for the Region. For more information, see [Block public access for snapshots](https://docs.aws.amazon.com/ebs/latest/userguide/block-public-access-snapshots.html) .
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SnapshotBlockPublicAccessAttributes`], which `Handle<SnapshotBlockPublicAccess>` dereferences to.
@@ -42,7 +23,7 @@ pub struct SnapshotBlockPublicAccess {
     ///
     /// - `block-all-sharing` - Prevents all public sharing of snapshots in the Region. Users in the account will no longer be able to request new public sharing. Additionally, snapshots that are already publicly shared are treated as private and they are no longer publicly available.
     ///
-    /// &gt; If you enable block public access for snapshots in `block-all-sharing` mode, it does not change the permissions for snapshots that are already publicly shared. Instead, it prevents these snapshots from be publicly visible and publicly accessible. Therefore, the attributes for these snapshots still indicate that they are publicly shared, even though they are not publicly available.
+    /// \> If you enable block public access for snapshots in `block-all-sharing` mode, it does not change the permissions for snapshots that are already publicly shared. Instead, it prevents these snapshots from be publicly visible and publicly accessible. Therefore, the attributes for these snapshots still indicate that they are publicly shared, even though they are not publicly available.
     /// - `block-new-sharing` - Prevents only new public sharing of snapshots in the Region. Users in the account will no longer be able to request new public sharing. However, snapshots that are already publicly shared, remain publicly available.
     pub state: SnapshotBlockPublicAccessState,
 }
@@ -54,7 +35,7 @@ impl SnapshotBlockPublicAccess {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SnapshotBlockPublicAccess",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-snapshotblockpublicaccess.html",
         primary_identifier: &["AccountId"],
@@ -65,45 +46,49 @@ impl SnapshotBlockPublicAccess {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SnapshotBlockPublicAccess` with its required properties, named in a [`SnapshotBlockPublicAccessRequired`].
+    /// A `SnapshotBlockPublicAccess` with its one required property, `State`.
     #[inline]
-    pub fn new(required: SnapshotBlockPublicAccessRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SnapshotBlockPublicAccessState>) -> Self {
         Self {
-            state: required.state,
+            state: value.into(),
         }
     }
 
     /// `State`: a [`SnapshotBlockPublicAccessState`] value, required.
-    pub fn state(mut self, value: impl Into<SnapshotBlockPublicAccessState>) -> Self { self.state = value.into(); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<SnapshotBlockPublicAccessState>) -> Self { self.state = value.into(); self }
 }
 
-impl Resource for SnapshotBlockPublicAccess {
+impl ::cloudwright_core::Resource for SnapshotBlockPublicAccess {
     type Attributes = SnapshotBlockPublicAccessAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SnapshotBlockPublicAccess, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SnapshotBlockPublicAccess, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SnapshotBlockPublicAccess {
+impl ::cloudwright_core::ToValue for SnapshotBlockPublicAccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("State", &self.state).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("State", &self.state)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SnapshotBlockPublicAccess`]: `Handle<SnapshotBlockPublicAccess>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SnapshotBlockPublicAccess`]: `Handle<SnapshotBlockPublicAccess>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SnapshotBlockPublicAccessAttributes(ResourceRef);
+pub struct SnapshotBlockPublicAccessAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SnapshotBlockPublicAccessAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SnapshotBlockPublicAccessAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -113,8 +98,8 @@ impl SnapshotBlockPublicAccessAttributes {
     ///
     /// `Ref` returns the ID of the AWS account.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 }
 
@@ -126,23 +111,40 @@ pub enum SnapshotBlockPublicAccessState {
     /// `block-new-sharing`
     BlockNewSharing,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SnapshotBlockPublicAccessState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SnapshotBlockPublicAccessState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SnapshotBlockPublicAccessState {
+impl ::cloudwright_core::ToValue for SnapshotBlockPublicAccessState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BlockAllSharing => "block-all-sharing",
             Self::BlockNewSharing => "block-new-sharing",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnapshotBlockPublicAccess: ObjRule = ObjRule {
+        properties: &[
+            ("State", Shape::Str(&StrRule { allowed: &["block-all-sharing", "block-new-sharing"], ..StrRule::ANY })),
+        ],
+        required: &["State"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

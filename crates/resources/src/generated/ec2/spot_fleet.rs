@@ -5,46 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AcceleratorCountRequest, AcceleratorManufacturer, AcceleratorName,
     AcceleratorTotalMemoryMiBRequest, AcceleratorType, BareMetal, BaselineEbsBandwidthMbpsRequest,
     BaselinePerformanceFactorsRequest, BurstablePerformance, CpuManufacturer,
     CpuPerformanceFactorRequest, InstanceGeneration, InstanceInterruptionBehavior,
-    InstanceIpv6Address, InstanceIpv6AddressRequired, LocalStorage, LocalStorageType,
-    MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
-    NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
-    TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
-    VCpuCountRangeRequest, VolumeType,
-};
-use super::shared::{
-    RULE_AcceleratorCountRequest, RULE_AcceleratorTotalMemoryMiBRequest,
-    RULE_BaselineEbsBandwidthMbpsRequest, RULE_BaselinePerformanceFactorsRequest,
-    RULE_InstanceIpv6Address, RULE_MemoryGiBPerVCpuRequest, RULE_MemoryMiBRequest,
-    RULE_NetworkBandwidthGbpsRequest, RULE_NetworkInterfaceCountRequest, RULE_Tag,
-    RULE_TotalLocalStorageGbRequest, RULE_VCpuCountRangeRequest,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+");
-
-/// The required properties of [`SpotFleet`], by name: `SpotFleet::new(SpotFleetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpotFleetRequired {
-    /// `SpotFleetRequestConfigData`: a [`SpotFleetRequestConfigData`] object, required.
-    pub spot_fleet_request_config_data: Obj<SpotFleetRequestConfigData>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpotFleet: ObjRule = ObjRule {
-    properties: &[
-        ("SpotFleetRequestConfigData", Shape::Object(&RULE_SpotFleetRequestConfigData)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SpotFleetRequestConfigData"],
-    closed: true,
-    ..OBJ_RULE
+    InstanceIpv6Address, LocalStorage, LocalStorageType, MemoryGiBPerVCpuRequest, MemoryMiBRequest,
+    NetworkBandwidthGbpsRequest, NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest,
+    ReplacementStrategy, Tag, TagRequired, TargetCapacityUnitType, Tenancy,
+    TotalLocalStorageGbRequest, VCpuCountRangeRequest, VolumeType,
 };
 
 /// The `AWS::EC2::SpotFleet` resource.
@@ -61,7 +30,7 @@ pub(crate) static RULE_SpotFleet: ObjRule = ObjRule {
 ///
 /// You can specify tags for the Spot Fleet request and instances launched by the fleet. You cannot tag other resource types in a Spot Fleet request because only the `spot-fleet-request` and `instance` resource types are supported.
 ///
-/// For more information, see \[Spot Fleet\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet.html>) in the *Amazon EC2 User Guide* .
+/// For more information, see [Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet.html) in the *Amazon EC2 User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SpotFleetAttributes`], which `Handle<SpotFleet>` dereferences to.
@@ -75,11 +44,11 @@ pub struct SpotFleet {
     /// `SpotFleetRequestConfigData`: a [`SpotFleetRequestConfigData`] object, required.
     ///
     /// Describes the configuration of a Spot Fleet request.
-    pub spot_fleet_request_config_data: Obj<SpotFleetRequestConfigData>,
+    pub spot_fleet_request_config_data: crate::Obj<SpotFleetRequestConfigData>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for a Spot Fleet resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +58,7 @@ impl SpotFleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SpotFleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-spotfleet.html",
         primary_identifier: &["Id"],
@@ -100,39 +69,41 @@ impl SpotFleet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SpotFleet` with its required properties, named in a [`SpotFleetRequired`].
+    /// A `SpotFleet` with its one required property, `SpotFleetRequestConfigData`.
     #[inline]
-    pub fn new(required: SpotFleetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SpotFleetRequestConfigData>>) -> Self {
         Self {
-            spot_fleet_request_config_data: required.spot_fleet_request_config_data,
-            tags: None,
+            spot_fleet_request_config_data: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `SpotFleetRequestConfigData`: a [`SpotFleetRequestConfigData`] object, required.
-    pub fn spot_fleet_request_config_data(mut self, value: impl Into<Obj<SpotFleetRequestConfigData>>) -> Self { self.spot_fleet_request_config_data = value.into(); self }
+    pub fn spot_fleet_request_config_data(mut self, value: impl ::std::convert::Into<crate::Obj<SpotFleetRequestConfigData>>) -> Self { self.spot_fleet_request_config_data = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SpotFleet {
+impl ::cloudwright_core::Resource for SpotFleet {
     type Attributes = SpotFleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SpotFleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SpotFleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SpotFleet {
+impl ::cloudwright_core::ToValue for SpotFleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "SpotFleetRequestConfigData",
                 &self.spot_fleet_request_config_data,
@@ -142,12 +113,12 @@ impl ToValue for SpotFleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SpotFleet`]: `Handle<SpotFleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SpotFleet`]: `Handle<SpotFleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SpotFleetAttributes(ResourceRef);
+pub struct SpotFleetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SpotFleetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SpotFleetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,31 +128,10 @@ impl SpotFleetAttributes {
     ///
     /// The ID of the Spot Fleet.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`BlockDeviceMapping`], by name: `BlockDeviceMapping::new(BlockDeviceMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BlockDeviceMappingRequired {
-    /// `DeviceName`: a string, required.
-    pub device_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::STR),
-        ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
-        ("NoDevice", Shape::STR),
-        ("VirtualName", Shape::STR),
-    ],
-    required: &["DeviceName"],
-    one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlockDeviceMapping` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -194,16 +144,16 @@ pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
 pub struct BlockDeviceMapping {
     /// `DeviceName`: a string, required.
     ///
-    /// The device name. For available device names, see \[Device names for volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html>) .
-    pub device_name: Str,
+    /// The device name. For available device names, see [Device names for volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html) .
+    pub device_name: ::cloudwright_core::Str,
     /// `Ebs`: an [`EbsBlockDevice`] object.
     ///
     /// Parameters used to automatically set up EBS volumes when the instance is launched.
-    pub ebs: Option<Obj<EbsBlockDevice>>,
+    pub ebs: ::std::option::Option<crate::Obj<EbsBlockDevice>>,
     /// `NoDevice`: a string.
     ///
     /// To omit the device from the block device mapping, specify an empty string. When this property is specified, the device is removed from the block device mapping regardless of the assigned value.
-    pub no_device: Option<Str>,
+    pub no_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `VirtualName`: a string.
     ///
     /// The virtual device name ( `ephemeral` N). Instance store volumes are numbered starting from 0. An instance type with 2 available instance store volumes can specify mappings for `ephemeral0` and `ephemeral1` . The number of available instance store volumes depends on the instance type. After you connect to the instance, you must mount the volume.
@@ -211,38 +161,38 @@ pub struct BlockDeviceMapping {
     /// NVMe instance store volumes are automatically enumerated and assigned a device name. Including them in your block device mapping has no effect.
     ///
     /// Constraints: For M3 instances, you must specify instance store volumes in the block device mapping for the instance. When you launch an M3 instance, we ignore any instance store volumes specified in the block device mapping for the AMI.
-    pub virtual_name: Option<Str>,
+    pub virtual_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl BlockDeviceMapping {
-    /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
+    /// A `BlockDeviceMapping` with its one required property, `DeviceName`.
     #[inline]
-    pub fn new(required: BlockDeviceMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            device_name: required.device_name,
-            ebs: None,
-            no_device: None,
-            virtual_name: None,
+            device_name: value.into(),
+            ebs: ::std::option::Option::None,
+            no_device: ::std::option::Option::None,
+            virtual_name: ::std::option::Option::None,
         }
     }
 
     /// `DeviceName`: a string, required.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = value.into(); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = value.into(); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
+    pub fn ebs(mut self, value: impl ::std::convert::Into<crate::Obj<EbsBlockDevice>>) -> Self { self.ebs = ::std::option::Option::Some(value.into()); self }
     /// `NoDevice`: a string.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
+    pub fn no_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.no_device = ::std::option::Option::Some(value.into()); self }
     /// `VirtualName`: a string.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
+    pub fn virtual_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockDeviceMapping {}
+impl crate::PropertyType for BlockDeviceMapping {}
 
-impl ToValue for BlockDeviceMapping {
+impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeviceName", &self.device_name)
             .opt("Ebs", &self.ebs)
             .opt("NoDevice", &self.no_device)
@@ -250,23 +200,6 @@ impl ToValue for BlockDeviceMapping {
             .build()
     }
 }
-
-/// The required properties of [`ClassicLoadBalancer`], by name: `ClassicLoadBalancer::new(ClassicLoadBalancerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClassicLoadBalancerRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClassicLoadBalancer: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClassicLoadBalancer` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -278,48 +211,33 @@ pub struct ClassicLoadBalancer {
     /// `Name`: a string, required.
     ///
     /// The name of the load balancer.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ClassicLoadBalancer {
-    /// A `ClassicLoadBalancer` with its required properties, named in a [`ClassicLoadBalancerRequired`].
+    /// A `ClassicLoadBalancer` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ClassicLoadBalancerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for ClassicLoadBalancer {}
+impl crate::PropertyType for ClassicLoadBalancer {}
 
-impl ToValue for ClassicLoadBalancer {
+impl ::cloudwright_core::ToValue for ClassicLoadBalancer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`ClassicLoadBalancersConfig`], by name: `ClassicLoadBalancersConfig::new(ClassicLoadBalancersConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClassicLoadBalancersConfigRequired {
-    /// `ClassicLoadBalancers`: a list of [`ClassicLoadBalancer`] objects, required.
-    pub classic_load_balancers: List<ClassicLoadBalancer>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClassicLoadBalancersConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClassicLoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_ClassicLoadBalancer), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ClassicLoadBalancers"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClassicLoadBalancersConfig` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -331,47 +249,33 @@ pub struct ClassicLoadBalancersConfig {
     /// `ClassicLoadBalancers`: a list of [`ClassicLoadBalancer`] objects, required.
     ///
     /// One or more Classic Load Balancers.
-    pub classic_load_balancers: List<ClassicLoadBalancer>,
+    pub classic_load_balancers: ::cloudwright_core::List<ClassicLoadBalancer>,
 }
 
 #[rustfmt::skip]
 impl ClassicLoadBalancersConfig {
-    /// A `ClassicLoadBalancersConfig` with its required properties, named in a [`ClassicLoadBalancersConfigRequired`].
+    /// A `ClassicLoadBalancersConfig` with its one required property, `ClassicLoadBalancers`.
     #[inline]
-    pub fn new(required: ClassicLoadBalancersConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ClassicLoadBalancer>>) -> Self {
         Self {
-            classic_load_balancers: required.classic_load_balancers,
+            classic_load_balancers: value.into(),
         }
     }
 
     /// `ClassicLoadBalancers`: a list of [`ClassicLoadBalancer`] objects, required.
-    pub fn classic_load_balancers(mut self, value: impl Into<List<ClassicLoadBalancer>>) -> Self { self.classic_load_balancers = value.into(); self }
+    pub fn classic_load_balancers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClassicLoadBalancer>>) -> Self { self.classic_load_balancers = value.into(); self }
 }
 
-impl PropertyType for ClassicLoadBalancersConfig {}
+impl crate::PropertyType for ClassicLoadBalancersConfig {}
 
-impl ToValue for ClassicLoadBalancersConfig {
+impl ::cloudwright_core::ToValue for ClassicLoadBalancersConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClassicLoadBalancers", &self.classic_load_balancers)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteOnTermination", Shape::Bool),
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("SnapshotId", Shape::STR),
-        ("VolumeSize", Shape::INT),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EbsBlockDevice` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -382,18 +286,18 @@ pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
 pub struct EbsBlockDevice {
     /// `DeleteOnTermination`: a boolean.
     ///
-    /// Indicates whether the EBS volume is deleted on instance termination. For more information, see \[Preserving Amazon EBS volumes on instance termination\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html#preserving-volumes-on-termination>) in the *Amazon EC2 User Guide* .
-    pub delete_on_termination: Option<Bool>,
+    /// Indicates whether the EBS volume is deleted on instance termination. For more information, see [Preserving Amazon EBS volumes on instance termination](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html#preserving-volumes-on-termination) in the *Amazon EC2 User Guide* .
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Encrypted`: a boolean.
     ///
-    /// Indicates whether the encryption state of an EBS volume is changed while being restored from a backing snapshot. The effect of setting the encryption state to `true` depends on the volume origin (new or from a snapshot), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see \[Amazon EBS Encryption\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html#encryption-parameters>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether the encryption state of an EBS volume is changed while being restored from a backing snapshot. The effect of setting the encryption state to `true` depends on the volume origin (new or from a snapshot), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see [Amazon EBS Encryption](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html#encryption-parameters) in the *Amazon EC2 User Guide* .
     ///
     /// In no case can you remove encryption from an encrypted volume.
     ///
-    /// Encrypted volumes can only be attached to instances that support Amazon EBS encryption. For more information, see \[Supported Instance Types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html#EBSEncryption_supported_instances>) .
+    /// Encrypted volumes can only be attached to instances that support Amazon EBS encryption. For more information, see [Supported Instance Types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/EBSEncryption.html#EBSEncryption_supported_instances) .
     ///
-    /// This parameter is not returned by \[DescribeImageAttribute\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html>) .
-    pub encrypted: Option<Bool>,
+    /// This parameter is not returned by [DescribeImageAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html) .
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS). For `gp3` , `io1` , and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
@@ -404,14 +308,14 @@ pub struct EbsBlockDevice {
     /// - `io1` : 100 - 64,000 IOPS
     /// - `io2` : 100 - 256,000 IOPS
     ///
-    /// For `io2` volumes, you can achieve up to 256,000 IOPS on \[instances built on the Nitro System\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#ec2-nitro-instances>) . On other instances, you can achieve performance up to 32,000 IOPS.
+    /// For `io2` volumes, you can achieve up to 256,000 IOPS on [instances built on the Nitro System](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html#ec2-nitro-instances) . On other instances, you can achieve performance up to 32,000 IOPS.
     ///
     /// This parameter is required for `io1` and `io2` volumes. The default for `gp3` volumes is 3,000 IOPS.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotId`: a string.
     ///
     /// The ID of the snapshot.
-    pub snapshot_id: Option<Str>,
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeSize`: an integer.
     ///
     /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. If you specify a snapshot, the default is the snapshot size. You can specify a volume size that is equal to or larger than the snapshot size.
@@ -424,11 +328,11 @@ pub struct EbsBlockDevice {
     /// - `io2` : 4 - 65,536 GiB
     /// - `st1` and `sc1` : 125 - 16,384 GiB
     /// - `standard` : 1 - 1024 GiB
-    pub volume_size: Option<Int>,
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a [`VolumeType`] value.
     ///
-    /// The volume type. For more information, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html>) in the *Amazon EBS User Guide* .
-    pub volume_type: Option<VolumeType>,
+    /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide* .
+    pub volume_type: ::std::option::Option<VolumeType>,
 }
 
 #[rustfmt::skip]
@@ -436,29 +340,29 @@ impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<VolumeType>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbsBlockDevice {}
+impl crate::PropertyType for EbsBlockDevice {}
 
-impl ToValue for EbsBlockDevice {
+impl ::cloudwright_core::ToValue for EbsBlockDevice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
             .opt("Encrypted", &self.encrypted)
             .opt("Iops", &self.iops)
@@ -469,25 +373,6 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-/// The required properties of [`FleetLaunchTemplateSpecification`], by name: `FleetLaunchTemplateSpecification::new(FleetLaunchTemplateSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FleetLaunchTemplateSpecificationRequired {
-    /// `Version`: a string, required.
-    pub version: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FleetLaunchTemplateSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateId", Shape::STR),
-        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Version", Shape::STR),
-    ],
-    required: &["Version"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FleetLaunchTemplateSpecification` property type of `AWS::EC2::SpotFleet`.
 ///
 /// Specifies the launch template to be used by the Spot Fleet request for configuring Amazon EC2 instances.
@@ -497,11 +382,11 @@ pub(crate) static RULE_FleetLaunchTemplateSpecification: ObjRule = ObjRule {
 /// - The ID or the name of the launch template, but not both.
 /// - The version of the launch template.
 ///
-/// `FleetLaunchTemplateSpecification` is a property of the \[AWS::EC2::SpotFleet\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-spotfleet.html>) resource.
+/// `FleetLaunchTemplateSpecification` is a property of the [AWS::EC2::SpotFleet](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-spotfleet.html) resource.
 ///
-/// For information about creating a launch template, see \[AWS::EC2::LaunchTemplate\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html>) and \[Create a launch template\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template>) in the *Amazon EC2 User Guide* .
+/// For information about creating a launch template, see [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) and [Create a launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template) in the *Amazon EC2 User Guide* .
 ///
-/// For examples of launch templates, see \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate--examples>) .
+/// For examples of launch templates, see [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate--examples) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-fleetlaunchtemplatespecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -511,7 +396,7 @@ pub struct FleetLaunchTemplateSpecification {
     /// The ID of the launch template.
     ///
     /// You must specify the `LaunchTemplateId` or the `LaunchTemplateName` , but not both.
-    pub launch_template_id: Option<Str>,
+    pub launch_template_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchTemplateName`: a string.
     ///
     /// The name of the launch template.
@@ -519,64 +404,47 @@ pub struct FleetLaunchTemplateSpecification {
     /// You must specify the `LaunchTemplateName` or the `LaunchTemplateId` , but not both.
     ///
     /// Pattern `[a-zA-Z0-9\(\)\.\-/_]+`; length 3 to 128.
-    pub launch_template_name: Option<Str>,
+    pub launch_template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string, required.
     ///
     /// The version number of the launch template.
     ///
-    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate-return-values-fn--getatt>) .
-    pub version: Str,
+    /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#aws-resource-ec2-launchtemplate-return-values-fn--getatt) .
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FleetLaunchTemplateSpecification {
-    /// A `FleetLaunchTemplateSpecification` with its required properties, named in a [`FleetLaunchTemplateSpecificationRequired`].
+    /// A `FleetLaunchTemplateSpecification` with its one required property, `Version`.
     #[inline]
-    pub fn new(required: FleetLaunchTemplateSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            launch_template_id: None,
-            launch_template_name: None,
-            version: required.version,
+            launch_template_id: ::std::option::Option::None,
+            launch_template_name: ::std::option::Option::None,
+            version: value.into(),
         }
     }
 
     /// `LaunchTemplateId`: a string.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
+    pub fn launch_template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_id = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
+    pub fn launch_template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.launch_template_name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for FleetLaunchTemplateSpecification {}
+impl crate::PropertyType for FleetLaunchTemplateSpecification {}
 
-impl ToValue for FleetLaunchTemplateSpecification {
+impl ::cloudwright_core::ToValue for FleetLaunchTemplateSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
             .opt("LaunchTemplateName", &self.launch_template_name)
             .req("Version", &self.version)
             .build()
     }
 }
-
-/// The required properties of [`GroupIdentifier`], by name: `GroupIdentifier::new(GroupIdentifierRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupIdentifierRequired {
-    /// `GroupId`: a string, required.
-    pub group_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GroupIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("GroupId", Shape::STR),
-    ],
-    required: &["GroupId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GroupIdentifier` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -588,40 +456,33 @@ pub struct GroupIdentifier {
     /// `GroupId`: a string, required.
     ///
     /// The ID of the security group.
-    pub group_id: Str,
+    pub group_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GroupIdentifier {
-    /// A `GroupIdentifier` with its required properties, named in a [`GroupIdentifierRequired`].
+    /// A `GroupIdentifier` with its one required property, `GroupId`.
     #[inline]
-    pub fn new(required: GroupIdentifierRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            group_id: required.group_id,
+            group_id: value.into(),
         }
     }
 
     /// `GroupId`: a string, required.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = value.into(); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = value.into(); self }
 }
 
-impl PropertyType for GroupIdentifier {}
+impl crate::PropertyType for GroupIdentifier {}
 
-impl ToValue for GroupIdentifier {
+impl ::cloudwright_core::ToValue for GroupIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("GroupId", &self.group_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("GroupId", &self.group_id)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamInstanceProfileSpecification` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -633,7 +494,7 @@ pub struct IamInstanceProfileSpecification {
     /// `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance profile.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -641,40 +502,23 @@ impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamInstanceProfileSpecification {}
+impl crate::PropertyType for IamInstanceProfileSpecification {}
 
-impl ToValue for IamInstanceProfileSpecification {
+impl ::cloudwright_core::ToValue for IamInstanceProfileSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Arn", &self.arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("AssociatePublicIpAddress", Shape::Bool),
-        ("DeleteOnTermination", Shape::Bool),
-        ("Description", Shape::STR),
-        ("DeviceIndex", Shape::INT),
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Ipv6AddressCount", Shape::INT),
-        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: true })),
-        ("NetworkInterfaceId", Shape::STR),
-        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None, unique: true })),
-        ("SecondaryPrivateIpAddressCount", Shape::INT),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceNetworkInterfaceSpecification` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -687,54 +531,55 @@ pub struct InstanceNetworkInterfaceSpecification {
     ///
     /// Indicates whether to assign a public IPv4 address to an instance you launch in a VPC. The public IP address can only be assigned to a network interface for eth0, and can only be assigned to a new network interface, not an existing one. You cannot specify more than one network interface in the request. If launching into a default subnet, the default value is `true` .
     ///
-    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the \[Amazon VPC pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
-    pub associate_public_ip_address: Option<Bool>,
+    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [Amazon VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/) .
+    pub associate_public_ip_address: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeleteOnTermination`: a boolean.
     ///
     /// Indicates whether the network interface is deleted when the instance is terminated.
-    pub delete_on_termination: Option<Bool>,
+    pub delete_on_termination: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// The description of the network interface. Applies only if creating a network interface when launching an instance.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceIndex`: an integer.
     ///
     /// The position of the network interface in the attachment order. A primary network interface has a device index of 0.
     ///
     /// If you specify a network interface when launching an instance, you must specify the device index.
-    pub device_index: Option<Int>,
+    pub device_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `Groups`: a list of strings.
     ///
     /// The IDs of the security groups for the network interface. Applies only if creating a network interface when launching an instance.
-    pub groups: Option<List<Str>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Ipv6AddressCount`: an integer.
     ///
     /// A number of IPv6 addresses to assign to the network interface. Amazon EC2 chooses the IPv6 addresses from the range of the subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
-    pub ipv6_address_count: Option<Int>,
+    pub ipv6_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
     ///
     /// The IPv6 addresses to assign to the network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
-    pub ipv6_addresses: Option<List<InstanceIpv6Address>>,
+    pub ipv6_addresses: ::std::option::Option<::cloudwright_core::List<InstanceIpv6Address>>,
     /// `NetworkInterfaceId`: a string.
     ///
     /// The ID of the network interface.
     ///
     /// If you are creating a Spot Fleet, omit this parameter because you can’t specify a network interface ID in a launch specification.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
     ///
-    /// The private IPv4 addresses to assign to the network interface. Only one private IPv4 address can be designated as primary. You cannot specify this option if you're launching more than one instance in a \[RunInstances\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html>) request.
-    pub private_ip_addresses: Option<List<PrivateIpAddressSpecification>>,
+    /// The private IPv4 addresses to assign to the network interface. Only one private IPv4 address can be designated as primary. You cannot specify this option if you're launching more than one instance in a [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) request.
+    pub private_ip_addresses:
+        ::std::option::Option<::cloudwright_core::List<PrivateIpAddressSpecification>>,
     /// `SecondaryPrivateIpAddressCount`: an integer.
     ///
     /// The number of secondary private IPv4 addresses. You can’t specify this parameter and also specify a secondary private IP address using the `PrivateIpAddress` parameter.
-    pub secondary_private_ip_address_count: Option<Int>,
+    pub secondary_private_ip_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet associated with the network interface.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -742,39 +587,39 @@ impl InstanceNetworkInterfaceSpecification {
     /// A `InstanceNetworkInterfaceSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssociatePublicIpAddress`: a boolean.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
+    pub fn associate_public_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.associate_public_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
+    pub fn delete_on_termination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_on_termination = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
+    pub fn device_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.device_index = ::std::option::Option::Some(value.into()); self }
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
+    pub fn ipv6_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_address_count = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
+    pub fn ipv6_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
-    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
+    pub fn private_ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
+    pub fn secondary_private_ip_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.secondary_private_ip_address_count = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceNetworkInterfaceSpecification {}
+impl crate::PropertyType for InstanceNetworkInterfaceSpecification {}
 
-impl ToValue for InstanceNetworkInterfaceSpecification {
+impl ::cloudwright_core::ToValue for InstanceNetworkInterfaceSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssociatePublicIpAddress",
                 &self.associate_public_ip_address,
@@ -796,40 +641,6 @@ impl ToValue for InstanceNetworkInterfaceSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
-        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
-        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
-        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
-        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
-        ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
-        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
-        ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
-        ("RequireEncryptionInTransit", Shape::Bool),
-        ("RequireHibernateSupport", Shape::Bool),
-        ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
-        ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceRequirementsRequest` property type of `AWS::EC2::SpotFleet`.
 ///
 /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
@@ -843,11 +654,11 @@ pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
 /// - `AllowedInstanceTypes` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
 /// - `ExcludedInstanceTypes` - The instance types to exclude from the list, even if they match your specified attributes.
 ///
-/// &gt; If you specify `InstanceRequirements` , you can't specify `InstanceType` .
-/// &gt;
-/// &gt; Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the \[launch instance wizard\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html>) , or with the \[RunInstances\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html>) API or \[AWS::EC2::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) AWS CloudFormation resource, you can't specify `InstanceRequirements` .
+/// \> If you specify `InstanceRequirements` , you can't specify `InstanceType` .
+/// \>
+/// \> Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html) , or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) AWS CloudFormation resource, you can't specify `InstanceRequirements` .
 ///
-/// For more information, see \[Specify attributes for instance type selection for EC2 Fleet or Spot Fleet\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html>) and \[Spot placement score\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html>) in the *Amazon EC2 User Guide* .
+/// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-instancerequirementsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -859,7 +670,7 @@ pub struct InstanceRequirementsRequest {
     /// To exclude accelerator-enabled instance types, set `Max` to `0` .
     ///
     /// Default: No minimum or maximum limits
-    pub accelerator_count: Option<Obj<AcceleratorCountRequest>>,
+    pub accelerator_count: ::std::option::Option<crate::Obj<AcceleratorCountRequest>>,
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
     ///
     /// Indicates whether instance types must have accelerators by specific manufacturers.
@@ -871,7 +682,8 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with Xilinx devices, specify `xilinx` .
     ///
     /// Default: Any manufacturer
-    pub accelerator_manufacturers: Option<List<AcceleratorManufacturer>>,
+    pub accelerator_manufacturers:
+        ::std::option::Option<::cloudwright_core::List<AcceleratorManufacturer>>,
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
     ///
     /// The accelerators that must be on the instance type.
@@ -897,13 +709,14 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with NVIDIA V100 GPUs, specify `v100` .
     ///
     /// Default: Any accelerator
-    pub accelerator_names: Option<List<AcceleratorName>>,
+    pub accelerator_names: ::std::option::Option<::cloudwright_core::List<AcceleratorName>>,
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
     ///
     /// The minimum and maximum amount of total accelerator memory, in MiB.
     ///
     /// Default: No minimum or maximum limits
-    pub accelerator_total_memory_mi_b: Option<Obj<AcceleratorTotalMemoryMiBRequest>>,
+    pub accelerator_total_memory_mi_b:
+        ::std::option::Option<crate::Obj<AcceleratorTotalMemoryMiBRequest>>,
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
     ///
     /// The accelerator types that must be on the instance type.
@@ -914,7 +727,7 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with Media accelerators, specify `media` .
     ///
     /// Default: Any accelerator type
-    pub accelerator_types: Option<List<AcceleratorType>>,
+    pub accelerator_types: ::std::option::Option<::cloudwright_core::List<AcceleratorType>>,
     /// `AllowedInstanceTypes`: a list of strings.
     ///
     /// The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
@@ -923,12 +736,13 @@ pub struct InstanceRequirementsRequest {
     ///
     /// For example, if you specify `c5*` ,Amazon EC2 will allow the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*` , Amazon EC2 will allow all the M5a instance types, but not the M5n instance types.
     ///
-    /// &gt; If you specify `AllowedInstanceTypes` , you can't specify `ExcludedInstanceTypes` .
+    /// \> If you specify `AllowedInstanceTypes` , you can't specify `ExcludedInstanceTypes` .
     ///
     /// Default: All instance types
     ///
     /// Each item: pattern `[a-zA-Z0-9\.\*]+`, length 1 to 30.
-    pub allowed_instance_types: Option<List<Str>>,
+    pub allowed_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BareMetal`: a [`BareMetal`] value.
     ///
     /// Indicates whether bare metal instance types must be included, excluded, or required.
@@ -938,27 +752,29 @@ pub struct InstanceRequirementsRequest {
     /// - To exclude bare metal instance types, specify `excluded` .
     ///
     /// Default: `excluded`
-    pub bare_metal: Option<BareMetal>,
+    pub bare_metal: ::std::option::Option<BareMetal>,
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
     ///
-    /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
+    /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: No minimum or maximum limits
-    pub baseline_ebs_bandwidth_mbps: Option<Obj<BaselineEbsBandwidthMbpsRequest>>,
+    pub baseline_ebs_bandwidth_mbps:
+        ::std::option::Option<crate::Obj<BaselineEbsBandwidthMbpsRequest>>,
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
     ///
-    /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application. Currently, this parameter only supports CPU performance as a baseline performance factor. For more information, see \[Performance protection\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-abis-performance-protection>) in the *Amazon EC2 User Guide* .
-    pub baseline_performance_factors: Option<Obj<BaselinePerformanceFactorsRequest>>,
+    /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application. Currently, this parameter only supports CPU performance as a baseline performance factor. For more information, see [Performance protection](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-abis-performance-protection) in the *Amazon EC2 User Guide* .
+    pub baseline_performance_factors:
+        ::std::option::Option<crate::Obj<BaselinePerformanceFactorsRequest>>,
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
     ///
-    /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see \[Burstable performance instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html>) .
+    /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) .
     ///
     /// - To include burstable performance instance types, specify `included` .
     /// - To require only burstable performance instance types, specify `required` .
     /// - To exclude burstable performance instance types, specify `excluded` .
     ///
     /// Default: `excluded`
-    pub burstable_performance: Option<BurstablePerformance>,
+    pub burstable_performance: ::std::option::Option<BurstablePerformance>,
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
     ///
     /// The CPU manufacturers to include.
@@ -968,10 +784,10 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with AWS CPUs, specify `amazon-web-services` .
     /// - For instance types with Apple CPUs, specify `apple` .
     ///
-    /// &gt; Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
+    /// \> Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
     ///
     /// Default: Any manufacturer
-    pub cpu_manufacturers: Option<List<CpuManufacturer>>,
+    pub cpu_manufacturers: ::std::option::Option<::cloudwright_core::List<CpuManufacturer>>,
     /// `ExcludedInstanceTypes`: a list of strings.
     ///
     /// The instance types to exclude.
@@ -980,32 +796,33 @@ pub struct InstanceRequirementsRequest {
     ///
     /// For example, if you specify `c5*` ,Amazon EC2 will exclude the entire C5 instance family, which includes all C5a and C5n instance types. If you specify `m5a.*` , Amazon EC2 will exclude all the M5a instance types, but not the M5n instance types.
     ///
-    /// &gt; If you specify `ExcludedInstanceTypes` , you can't specify `AllowedInstanceTypes` .
+    /// \> If you specify `ExcludedInstanceTypes` , you can't specify `AllowedInstanceTypes` .
     ///
     /// Default: No excluded instance types
     ///
     /// Each item: pattern `[a-zA-Z0-9\.\*]+`, length 1 to 30.
-    pub excluded_instance_types: Option<List<Str>>,
+    pub excluded_instance_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
     ///
-    /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide* .
     ///
     /// For current generation instance types, specify `current` .
     ///
     /// For previous generation instance types, specify `previous` .
     ///
     /// Default: Current and previous generation instance types
-    pub instance_generations: Option<List<InstanceGeneration>>,
+    pub instance_generations: ::std::option::Option<::cloudwright_core::List<InstanceGeneration>>,
     /// `LocalStorage`: a [`LocalStorage`] value.
     ///
-    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, \[Amazon EC2 instance store\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html>) in the *Amazon EC2 User Guide* .
+    /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide* .
     ///
     /// - To include instance types with instance store volumes, specify `included` .
     /// - To require only instance types with instance store volumes, specify `required` .
     /// - To exclude instance types with instance store volumes, specify `excluded` .
     ///
     /// Default: `included`
-    pub local_storage: Option<LocalStorage>,
+    pub local_storage: ::std::option::Option<LocalStorage>,
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
     ///
     /// The type of local storage that is required.
@@ -1014,7 +831,7 @@ pub struct InstanceRequirementsRequest {
     /// - For instance types with solid state drive (SSD) storage, specify `ssd` .
     ///
     /// Default: `hdd` and `ssd`
-    pub local_storage_types: Option<List<LocalStorageType>>,
+    pub local_storage_types: ::std::option::Option<::cloudwright_core::List<LocalStorageType>>,
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
@@ -1023,30 +840,31 @@ pub struct InstanceRequirementsRequest {
     ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is based on the per vCPU or per memory price instead of the per instance price.
     ///
-    /// &gt; Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
-    pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Int>,
+    /// \> Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
+    pub max_spot_price_as_percentage_of_optimal_on_demand_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
     ///
     /// The minimum and maximum amount of memory per vCPU, in GiB.
     ///
     /// Default: No minimum or maximum limits
-    pub memory_gi_b_per_v_cpu: Option<Obj<MemoryGiBPerVCpuRequest>>,
+    pub memory_gi_b_per_v_cpu: ::std::option::Option<crate::Obj<MemoryGiBPerVCpuRequest>>,
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object.
     ///
     /// The minimum and maximum amount of memory, in MiB.
-    pub memory_mi_b: Option<Obj<MemoryMiBRequest>>,
+    pub memory_mi_b: ::std::option::Option<crate::Obj<MemoryMiBRequest>>,
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
     ///
-    /// The minimum and maximum amount of baseline network bandwidth, in gigabits per second (Gbps). For more information, see \[Amazon EC2 instance network bandwidth\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html>) in the *Amazon EC2 User Guide* .
+    /// The minimum and maximum amount of baseline network bandwidth, in gigabits per second (Gbps). For more information, see [Amazon EC2 instance network bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html) in the *Amazon EC2 User Guide* .
     ///
     /// Default: No minimum or maximum limits
-    pub network_bandwidth_gbps: Option<Obj<NetworkBandwidthGbpsRequest>>,
+    pub network_bandwidth_gbps: ::std::option::Option<crate::Obj<NetworkBandwidthGbpsRequest>>,
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
     ///
     /// The minimum and maximum number of network interfaces.
     ///
     /// Default: No minimum or maximum limits
-    pub network_interface_count: Option<Obj<NetworkInterfaceCountRequest>>,
+    pub network_interface_count: ::std::option::Option<crate::Obj<NetworkInterfaceCountRequest>>,
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
@@ -1055,26 +873,27 @@ pub struct InstanceRequirementsRequest {
     ///
     /// To indicate no price protection threshold, specify a high value, such as `999999` .
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) and \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html) .
     ///
-    /// &gt; If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
+    /// \> If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
     ///
     /// Default: `20`
-    pub on_demand_max_price_percentage_over_lowest_price: Option<Int>,
+    pub on_demand_max_price_percentage_over_lowest_price:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `RequireEncryptionInTransit`: a boolean.
     ///
-    /// Specifies whether instance types must support encrypting in-transit traffic between instances. For more information, including the supported instance types, see \[Encryption in transit\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/data-protection.html#encryption-transit>) in the *Amazon EC2 User Guide* .
+    /// Specifies whether instance types must support encrypting in-transit traffic between instances. For more information, including the supported instance types, see [Encryption in transit](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/data-protection.html#encryption-transit) in the *Amazon EC2 User Guide* .
     ///
     /// Default: `false`
-    pub require_encryption_in_transit: Option<Bool>,
+    pub require_encryption_in_transit: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RequireHibernateSupport`: a boolean.
     ///
     /// Indicates whether instance types must support hibernation for On-Demand Instances.
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) .
     ///
     /// Default: `false`
-    pub require_hibernate_support: Option<Bool>,
+    pub require_hibernate_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
     ///
     /// \[Price protection\] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the Spot price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified Spot price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose Spot price exceeds your specified threshold.
@@ -1083,22 +902,22 @@ pub struct InstanceRequirementsRequest {
     ///
     /// If you set `TargetCapacityUnitType` to `vcpu` or `memory-mib` , the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
     ///
-    /// This parameter is not supported for \[GetSpotPlacementScores\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html>) and \[GetInstanceTypesFromInstanceRequirements\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html>) .
+    /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html) .
     ///
-    /// &gt; Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
+    /// \> Only one of `SpotMaxPricePercentageOverLowestPrice` or `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as `999999` .
     ///
     /// Default: `100`
-    pub spot_max_price_percentage_over_lowest_price: Option<Int>,
+    pub spot_max_price_percentage_over_lowest_price: ::std::option::Option<::cloudwright_core::Int>,
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
     ///
     /// The minimum and maximum amount of total local storage, in GB.
     ///
     /// Default: No minimum or maximum limits
-    pub total_local_storage_gb: Option<Obj<TotalLocalStorageGbRequest>>,
+    pub total_local_storage_gb: ::std::option::Option<crate::Obj<TotalLocalStorageGbRequest>>,
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object.
     ///
     /// The minimum and maximum number of vCPUs.
-    pub v_cpu_count: Option<Obj<VCpuCountRangeRequest>>,
+    pub v_cpu_count: ::std::option::Option<crate::Obj<VCpuCountRangeRequest>>,
 }
 
 #[rustfmt::skip]
@@ -1106,69 +925,69 @@ impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
+    pub fn accelerator_count(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
+    pub fn accelerator_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
+    pub fn accelerator_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorName>>) -> Self { self.accelerator_names = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = ::std::option::Option::Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
+    pub fn accelerator_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AcceleratorType>>) -> Self { self.accelerator_types = ::std::option::Option::Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
+    pub fn allowed_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
+    pub fn bare_metal(mut self, value: impl ::std::convert::Into<BareMetal>) -> Self { self.bare_metal = ::std::option::Option::Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl ::std::convert::Into<crate::Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = ::std::option::Option::Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
-    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
+    pub fn baseline_performance_factors(mut self, value: impl ::std::convert::Into<crate::Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = ::std::option::Option::Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
+    pub fn burstable_performance(mut self, value: impl ::std::convert::Into<BurstablePerformance>) -> Self { self.burstable_performance = ::std::option::Option::Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
+    pub fn cpu_manufacturers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
+    pub fn excluded_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
+    pub fn instance_generations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceGeneration>>) -> Self { self.instance_generations = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
+    pub fn local_storage(mut self, value: impl ::std::convert::Into<LocalStorage>) -> Self { self.local_storage = ::std::option::Option::Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
+    pub fn local_storage_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LocalStorageType>>) -> Self { self.local_storage_types = ::std::option::Option::Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = ::std::option::Option::Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = ::std::option::Option::Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = Some(value.into()); self }
+    pub fn memory_mi_b(mut self, value: impl ::std::convert::Into<crate::Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = ::std::option::Option::Some(value.into()); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
+    pub fn network_bandwidth_gbps(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
+    pub fn network_interface_count(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `RequireEncryptionInTransit`: a boolean.
-    pub fn require_encryption_in_transit(mut self, value: impl Into<Bool>) -> Self { self.require_encryption_in_transit = Some(value.into()); self }
+    pub fn require_encryption_in_transit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_encryption_in_transit = ::std::option::Option::Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
+    pub fn require_hibernate_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_hibernate_support = ::std::option::Option::Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = ::std::option::Option::Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
+    pub fn total_local_storage_gb(mut self, value: impl ::std::convert::Into<crate::Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = ::std::option::Option::Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = Some(value.into()); self }
+    pub fn v_cpu_count(mut self, value: impl ::std::convert::Into<crate::Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceRequirementsRequest {}
+impl crate::PropertyType for InstanceRequirementsRequest {}
 
-impl ToValue for InstanceRequirementsRequest {
+impl ::cloudwright_core::ToValue for InstanceRequirementsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
             .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
             .opt("AcceleratorNames", &self.accelerator_names)
@@ -1220,16 +1039,6 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateConfig: ObjRule = ObjRule {
-    properties: &[
-        ("LaunchTemplateSpecification", Shape::Object(&RULE_FleetLaunchTemplateSpecification)),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LaunchTemplateConfig` property type of `AWS::EC2::SpotFleet`.
 ///
 /// Specifies a launch template and overrides.
@@ -1240,11 +1049,12 @@ pub struct LaunchTemplateConfig {
     /// `LaunchTemplateSpecification`: a [`FleetLaunchTemplateSpecification`] object.
     ///
     /// The launch template to use. Make sure that the launch template does not contain the `NetworkInterfaceId` parameter because you can't specify a network interface ID in a Spot Fleet.
-    pub launch_template_specification: Option<Obj<FleetLaunchTemplateSpecification>>,
+    pub launch_template_specification:
+        ::std::option::Option<crate::Obj<FleetLaunchTemplateSpecification>>,
     /// `Overrides`: a list of [`LaunchTemplateOverrides`] objects.
     ///
     /// Any parameters that you specify override the same parameters in the launch template.
-    pub overrides: Option<List<LaunchTemplateOverrides>>,
+    pub overrides: ::std::option::Option<::cloudwright_core::List<LaunchTemplateOverrides>>,
 }
 
 #[rustfmt::skip]
@@ -1252,21 +1062,21 @@ impl LaunchTemplateConfig {
     /// A `LaunchTemplateConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LaunchTemplateSpecification`: a [`FleetLaunchTemplateSpecification`] object.
-    pub fn launch_template_specification(mut self, value: impl Into<Obj<FleetLaunchTemplateSpecification>>) -> Self { self.launch_template_specification = Some(value.into()); self }
+    pub fn launch_template_specification(mut self, value: impl ::std::convert::Into<crate::Obj<FleetLaunchTemplateSpecification>>) -> Self { self.launch_template_specification = ::std::option::Option::Some(value.into()); self }
     /// `Overrides`: a list of [`LaunchTemplateOverrides`] objects.
-    pub fn overrides(mut self, value: impl Into<List<LaunchTemplateOverrides>>) -> Self { self.overrides = Some(value.into()); self }
+    pub fn overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LaunchTemplateOverrides>>) -> Self { self.overrides = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateConfig {}
+impl crate::PropertyType for LaunchTemplateConfig {}
 
-impl ToValue for LaunchTemplateConfig {
+impl ::cloudwright_core::ToValue for LaunchTemplateConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "LaunchTemplateSpecification",
                 &self.launch_template_specification,
@@ -1275,22 +1085,6 @@ impl ToValue for LaunchTemplateConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
-        ("InstanceType", Shape::STR),
-        ("Priority", Shape::NUM),
-        ("SpotPrice", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("WeightedCapacity", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LaunchTemplateOverrides` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -1304,23 +1098,23 @@ pub struct LaunchTemplateOverrides {
     /// The Availability Zone in which to launch the instances. For example, `us-east-2a` .
     ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified in the request, but not both.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone in which to launch the instances. For example, `use2-az1` .
     ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified in the request, but not both.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
     ///
     /// The instance requirements. When you specify instance requirements, Amazon EC2 will identify instance types with the provided requirements, and then use your On-Demand and Spot allocation strategies to launch instances from these instance types, in the same way as when you specify a list of instance types.
     ///
-    /// &gt; If you specify `InstanceRequirements` , you can't specify `InstanceType` .
-    pub instance_requirements: Option<Obj<InstanceRequirementsRequest>>,
+    /// \> If you specify `InstanceRequirements` , you can't specify `InstanceType` .
+    pub instance_requirements: ::std::option::Option<crate::Obj<InstanceRequirementsRequest>>,
     /// `InstanceType`: a string.
     ///
     /// The instance type.
-    pub instance_type: Option<Str>,
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: a number.
     ///
     /// The priority for the launch template override. The highest priority is launched first.
@@ -1330,27 +1124,27 @@ pub struct LaunchTemplateOverrides {
     /// If the Spot `AllocationStrategy` is set to `capacityOptimizedPrioritized` , Spot Fleet uses priority on a best-effort basis to determine which launch template override to use in fulfilling Spot capacity, but optimizes for capacity first.
     ///
     /// Valid values are whole numbers starting at `0` . The lower the number, the higher the priority. If no number is set, the launch template override has the lowest priority. You can set the same priority for different launch template overrides.
-    pub priority: Option<Num>,
+    pub priority: ::std::option::Option<::cloudwright_core::Num>,
     /// `SpotPrice`: a string.
     ///
     /// The maximum price per unit hour that you are willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price.
     ///
-    /// &gt; If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify this parameter.
-    pub spot_price: Option<Str>,
+    /// \> If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify this parameter.
+    pub spot_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet in which to launch the instances.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `WeightedCapacity`: a number.
     ///
     /// The number of units provided by the specified instance type. These are the same units that you chose to set the target capacity in terms of instances, or a performance characteristic such as vCPUs, memory, or I/O.
     ///
     /// If the target capacity divided by this value is not a whole number, Amazon EC2 rounds the number of instances to the next whole number. If this value is not specified, the default is 1.
     ///
-    /// &gt; When specifying weights, the price used in the `lowestPrice` and `priceCapacityOptimized` allocation strategies is per *unit* hour (where the instance price is divided by the specified weight). However, if all the specified weights are above the requested `TargetCapacity` , resulting in only 1 instance being launched, the price used is per *instance* hour.
-    pub weighted_capacity: Option<Num>,
+    /// \> When specifying weights, the price used in the `lowestPrice` and `priceCapacityOptimized` allocation strategies is per *unit* hour (where the instance price is divided by the specified weight). However, if all the specified weights are above the requested `TargetCapacity` , resulting in only 1 instance being launched, the price used is per *instance* hour.
+    pub weighted_capacity: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1358,33 +1152,33 @@ impl LaunchTemplateOverrides {
     /// A `LaunchTemplateOverrides` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
+    pub fn instance_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: a number.
-    pub fn priority(mut self, value: impl Into<Num>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `SpotPrice`: a string.
-    pub fn spot_price(mut self, value: impl Into<Str>) -> Self { self.spot_price = Some(value.into()); self }
+    pub fn spot_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spot_price = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `WeightedCapacity`: a number.
-    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self { self.weighted_capacity = Some(value.into()); self }
+    pub fn weighted_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weighted_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LaunchTemplateOverrides {}
+impl crate::PropertyType for LaunchTemplateOverrides {}
 
-impl ToValue for LaunchTemplateOverrides {
+impl ::cloudwright_core::ToValue for LaunchTemplateOverrides {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
             .opt("InstanceRequirements", &self.instance_requirements)
@@ -1397,16 +1191,6 @@ impl ToValue for LaunchTemplateOverrides {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancersConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClassicLoadBalancersConfig", Shape::Object(&RULE_ClassicLoadBalancersConfig)),
-        ("TargetGroupsConfig", Shape::Object(&RULE_TargetGroupsConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LoadBalancersConfig` property type of `AWS::EC2::SpotFleet`.
 ///
 /// Specifies the Classic Load Balancers and target groups to attach to a Spot Fleet request.
@@ -1417,11 +1201,12 @@ pub struct LoadBalancersConfig {
     /// `ClassicLoadBalancersConfig`: a [`ClassicLoadBalancersConfig`] object.
     ///
     /// The Classic Load Balancers.
-    pub classic_load_balancers_config: Option<Obj<ClassicLoadBalancersConfig>>,
+    pub classic_load_balancers_config:
+        ::std::option::Option<crate::Obj<ClassicLoadBalancersConfig>>,
     /// `TargetGroupsConfig`: a [`TargetGroupsConfig`] object.
     ///
     /// The target groups.
-    pub target_groups_config: Option<Obj<TargetGroupsConfig>>,
+    pub target_groups_config: ::std::option::Option<crate::Obj<TargetGroupsConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1429,21 +1214,21 @@ impl LoadBalancersConfig {
     /// A `LoadBalancersConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClassicLoadBalancersConfig`: a [`ClassicLoadBalancersConfig`] object.
-    pub fn classic_load_balancers_config(mut self, value: impl Into<Obj<ClassicLoadBalancersConfig>>) -> Self { self.classic_load_balancers_config = Some(value.into()); self }
+    pub fn classic_load_balancers_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClassicLoadBalancersConfig>>) -> Self { self.classic_load_balancers_config = ::std::option::Option::Some(value.into()); self }
     /// `TargetGroupsConfig`: a [`TargetGroupsConfig`] object.
-    pub fn target_groups_config(mut self, value: impl Into<Obj<TargetGroupsConfig>>) -> Self { self.target_groups_config = Some(value.into()); self }
+    pub fn target_groups_config(mut self, value: impl ::std::convert::Into<crate::Obj<TargetGroupsConfig>>) -> Self { self.target_groups_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoadBalancersConfig {}
+impl crate::PropertyType for LoadBalancersConfig {}
 
-impl ToValue for LoadBalancersConfig {
+impl ::cloudwright_core::ToValue for LoadBalancersConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ClassicLoadBalancersConfig",
                 &self.classic_load_balancers_config,
@@ -1452,24 +1237,6 @@ impl ToValue for LoadBalancersConfig {
             .build()
     }
 }
-
-/// The required properties of [`PrivateIpAddressSpecification`], by name: `PrivateIpAddressSpecification::new(PrivateIpAddressSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrivateIpAddressSpecificationRequired {
-    /// `PrivateIpAddress`: a string, required.
-    pub private_ip_address: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Primary", Shape::Bool),
-        ("PrivateIpAddress", Shape::STR),
-    ],
-    required: &["PrivateIpAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrivateIpAddressSpecification` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -1481,55 +1248,45 @@ pub struct PrivateIpAddressSpecification {
     /// `Primary`: a boolean.
     ///
     /// Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
-    pub primary: Option<Bool>,
+    pub primary: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PrivateIpAddress`: a string, required.
     ///
     /// The private IPv4 address.
-    pub private_ip_address: Str,
+    pub private_ip_address: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PrivateIpAddressSpecification {
-    /// A `PrivateIpAddressSpecification` with its required properties, named in a [`PrivateIpAddressSpecificationRequired`].
+    /// A `PrivateIpAddressSpecification` with its one required property, `PrivateIpAddress`.
     #[inline]
-    pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            primary: None,
-            private_ip_address: required.private_ip_address,
+            primary: ::std::option::Option::None,
+            private_ip_address: value.into(),
         }
     }
 
     /// `Primary`: a boolean.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
+    pub fn primary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.primary = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string, required.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = value.into(); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = value.into(); self }
 }
 
-impl PropertyType for PrivateIpAddressSpecification {}
+impl crate::PropertyType for PrivateIpAddressSpecification {}
 
-impl ToValue for PrivateIpAddressSpecification {
+impl ::cloudwright_core::ToValue for PrivateIpAddressSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Primary", &self.primary)
             .req("PrivateIpAddress", &self.private_ip_address)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SpotCapacityRebalance: ObjRule = ObjRule {
-    properties: &[
-        ("ReplacementStrategy", Shape::Str(&StrRule { allowed: &["launch", "launch-before-terminate"], ..StrRule::ANY })),
-        ("TerminationDelay", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SpotCapacityRebalance` property type of `AWS::EC2::SpotFleet`.
 ///
-/// The Spot Instance replacement strategy to use when Amazon EC2 emits a signal that your Spot Instance is at an elevated risk of being interrupted. For more information, see \[Capacity rebalancing\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-capacity-rebalance.html>) in the *Amazon EC2 User Guide* .
+/// The Spot Instance replacement strategy to use when Amazon EC2 emits a signal that your Spot Instance is at an elevated risk of being interrupted. For more information, see [Capacity rebalancing](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-capacity-rebalance.html) in the *Amazon EC2 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-spotcapacityrebalance.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1541,7 +1298,7 @@ pub struct SpotCapacityRebalance {
     /// `launch` - Spot Fleet launches a new replacement Spot Instance when a rebalance notification is emitted for an existing Spot Instance in the fleet. Spot Fleet does not terminate the instances that receive a rebalance notification. You can terminate the old instances, or you can leave them running. You are charged for all instances while they are running.
     ///
     /// `launch-before-terminate` - Spot Fleet launches a new replacement Spot Instance when a rebalance notification is emitted for an existing Spot Instance in the fleet, and then, after a delay that you specify (in `TerminationDelay` ), terminates the instances that received a rebalance notification.
-    pub replacement_strategy: Option<ReplacementStrategy>,
+    pub replacement_strategy: ::std::option::Option<ReplacementStrategy>,
     /// `TerminationDelay`: an integer.
     ///
     /// The amount of time (in seconds) that Amazon EC2 waits before terminating the old Spot Instance after launching a new replacement Spot Instance.
@@ -1551,7 +1308,7 @@ pub struct SpotCapacityRebalance {
     /// Not valid when `ReplacementStrategy` is set to `launch` .
     ///
     /// Valid values: Minimum value of `120` seconds. Maximum value of `7200` seconds.
-    pub termination_delay: Option<Int>,
+    pub termination_delay: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1559,64 +1316,30 @@ impl SpotCapacityRebalance {
     /// A `SpotCapacityRebalance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReplacementStrategy`: a [`ReplacementStrategy`] value.
-    pub fn replacement_strategy(mut self, value: impl Into<ReplacementStrategy>) -> Self { self.replacement_strategy = Some(value.into()); self }
+    pub fn replacement_strategy(mut self, value: impl ::std::convert::Into<ReplacementStrategy>) -> Self { self.replacement_strategy = ::std::option::Option::Some(value.into()); self }
     /// `TerminationDelay`: an integer.
-    pub fn termination_delay(mut self, value: impl Into<Int>) -> Self { self.termination_delay = Some(value.into()); self }
+    pub fn termination_delay(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.termination_delay = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotCapacityRebalance {}
+impl crate::PropertyType for SpotCapacityRebalance {}
 
-impl ToValue for SpotCapacityRebalance {
+impl ::cloudwright_core::ToValue for SpotCapacityRebalance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReplacementStrategy", &self.replacement_strategy)
             .opt("TerminationDelay", &self.termination_delay)
             .build()
     }
 }
 
-/// The required properties of [`SpotFleetLaunchSpecification`], by name: `SpotFleetLaunchSpecification::new(SpotFleetLaunchSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpotFleetLaunchSpecificationRequired {
-    /// `ImageId`: a string, required.
-    pub image_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpotFleetLaunchSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
-        ("EbsOptimized", Shape::Bool),
-        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
-        ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
-        ("InstanceType", Shape::STR),
-        ("KernelId", Shape::STR),
-        ("KeyName", Shape::STR),
-        ("Monitoring", Shape::Object(&RULE_SpotFleetMonitoring)),
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None, unique: true })),
-        ("Placement", Shape::Object(&RULE_SpotPlacement)),
-        ("RamdiskId", Shape::STR),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupIdentifier), min_items: None, max_items: None, unique: true })),
-        ("SpotPrice", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None, unique: true })),
-        ("UserData", Shape::STR),
-        ("WeightedCapacity", Shape::NUM),
-    ],
-    required: &["ImageId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SpotFleetLaunchSpecification` property type of `AWS::EC2::SpotFleet`.
 ///
-/// Specifies the launch specification for one or more Spot Instances. If you include On-Demand capacity in your fleet request, you can't use `SpotFleetLaunchSpecification` ; you must use \[LaunchTemplateConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-launchtemplateconfig.html>) .
+/// Specifies the launch specification for one or more Spot Instances. If you include On-Demand capacity in your fleet request, you can't use `SpotFleetLaunchSpecification` ; you must use [LaunchTemplateConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-launchtemplateconfig.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-spotfleet-spotfleetlaunchspecification.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1624,7 +1347,7 @@ pub struct SpotFleetLaunchSpecification {
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
     ///
     /// One or more block devices that are mapped to the Spot Instances. You can't specify both a snapshot ID and an encryption value. This is because only blank volumes can be encrypted on creation. If a snapshot is the basis for a volume, it is not blank and its encryption status is used for the volume encryption status.
-    pub block_device_mappings: Option<List<BlockDeviceMapping>>,
+    pub block_device_mappings: ::std::option::Option<::cloudwright_core::List<BlockDeviceMapping>>,
     /// `EbsOptimized`: a boolean.
     ///
     /// Indicates whether the instances are optimized for EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS Optimized instance.
@@ -1632,51 +1355,52 @@ pub struct SpotFleetLaunchSpecification {
     /// Default: `false`
     ///
     /// Default `false`.
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
     ///
     /// The IAM instance profile.
-    pub iam_instance_profile: Option<Obj<IamInstanceProfileSpecification>>,
+    pub iam_instance_profile: ::std::option::Option<crate::Obj<IamInstanceProfileSpecification>>,
     /// `ImageId`: a string, required.
     ///
     /// The ID of the AMI.
     ///
     /// Format `AWS::EC2::Image.Id`.
-    pub image_id: Str,
+    pub image_id: ::cloudwright_core::Str,
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
     ///
     /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with those attributes.
     ///
-    /// &gt; If you specify `InstanceRequirements` , you can't specify `InstanceType` .
-    pub instance_requirements: Option<Obj<InstanceRequirementsRequest>>,
+    /// \> If you specify `InstanceRequirements` , you can't specify `InstanceType` .
+    pub instance_requirements: ::std::option::Option<crate::Obj<InstanceRequirementsRequest>>,
     /// `InstanceType`: a string.
     ///
     /// The instance type.
-    pub instance_type: Option<Str>,
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `KernelId`: a string.
     ///
     /// The ID of the kernel.
-    pub kernel_id: Option<Str>,
+    pub kernel_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyName`: a string.
     ///
     /// The name of the key pair.
-    pub key_name: Option<Str>,
+    pub key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Monitoring`: a [`SpotFleetMonitoring`] object.
     ///
     /// Enable or disable monitoring for the instances.
-    pub monitoring: Option<Obj<SpotFleetMonitoring>>,
+    pub monitoring: ::std::option::Option<crate::Obj<SpotFleetMonitoring>>,
     /// `NetworkInterfaces`: a list of [`InstanceNetworkInterfaceSpecification`] objects.
     ///
     /// The network interfaces.
-    pub network_interfaces: Option<List<InstanceNetworkInterfaceSpecification>>,
+    pub network_interfaces:
+        ::std::option::Option<::cloudwright_core::List<InstanceNetworkInterfaceSpecification>>,
     /// `Placement`: a [`SpotPlacement`] object.
     ///
     /// The placement information.
-    pub placement: Option<Obj<SpotPlacement>>,
+    pub placement: ::std::option::Option<crate::Obj<SpotPlacement>>,
     /// `RamdiskId`: a string.
     ///
     /// The ID of the RAM disk. Some kernels require additional drivers at launch. Check the kernel requirements for information about whether you need to specify a RAM disk. To find kernel requirements, refer to the AWS Resource Center and search for the kernel ID.
-    pub ramdisk_id: Option<Str>,
+    pub ramdisk_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroups`: a list of [`GroupIdentifier`] objects.
     ///
     /// The security groups.
@@ -1684,13 +1408,13 @@ pub struct SpotFleetLaunchSpecification {
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`.
-    pub security_groups: Option<List<GroupIdentifier>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<GroupIdentifier>>,
     /// `SpotPrice`: a string.
     ///
     /// The maximum price per unit hour that you are willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price.
     ///
-    /// &gt; If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify this parameter.
-    pub spot_price: Option<Str>,
+    /// \> If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify this parameter.
+    pub spot_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetId`: a string.
     ///
     /// The IDs of the subnets in which to launch the instances. To specify multiple subnets, separate them using commas; for example, "subnet-1234abcdeexample1, subnet-0987cdef6example2".
@@ -1698,96 +1422,97 @@ pub struct SpotFleetLaunchSpecification {
     /// If you specify a network interface, you must specify any subnets as part of the network interface instead of using this parameter.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagSpecifications`: a list of [`SpotFleetTagSpecification`] objects.
     ///
     /// The tags to apply during creation.
-    pub tag_specifications: Option<List<SpotFleetTagSpecification>>,
+    pub tag_specifications:
+        ::std::option::Option<::cloudwright_core::List<SpotFleetTagSpecification>>,
     /// `UserData`: a string.
     ///
     /// The base64-encoded user data that instances use when starting up. User data is limited to 16 KB.
-    pub user_data: Option<Str>,
+    pub user_data: ::std::option::Option<::cloudwright_core::Str>,
     /// `WeightedCapacity`: a number.
     ///
     /// The number of units provided by the specified instance type. These are the same units that you chose to set the target capacity in terms of instances, or a performance characteristic such as vCPUs, memory, or I/O.
     ///
     /// If the target capacity divided by this value is not a whole number, Amazon EC2 rounds the number of instances to the next whole number. If this value is not specified, the default is 1.
     ///
-    /// &gt; When specifying weights, the price used in the `lowestPrice` and `priceCapacityOptimized` allocation strategies is per *unit* hour (where the instance price is divided by the specified weight). However, if all the specified weights are above the requested `TargetCapacity` , resulting in only 1 instance being launched, the price used is per *instance* hour.
-    pub weighted_capacity: Option<Num>,
+    /// \> When specifying weights, the price used in the `lowestPrice` and `priceCapacityOptimized` allocation strategies is per *unit* hour (where the instance price is divided by the specified weight). However, if all the specified weights are above the requested `TargetCapacity` , resulting in only 1 instance being launched, the price used is per *instance* hour.
+    pub weighted_capacity: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl SpotFleetLaunchSpecification {
-    /// A `SpotFleetLaunchSpecification` with its required properties, named in a [`SpotFleetLaunchSpecificationRequired`].
+    /// A `SpotFleetLaunchSpecification` with its one required property, `ImageId`.
     #[inline]
-    pub fn new(required: SpotFleetLaunchSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            block_device_mappings: None,
-            ebs_optimized: None,
-            iam_instance_profile: None,
-            image_id: required.image_id,
-            instance_requirements: None,
-            instance_type: None,
-            kernel_id: None,
-            key_name: None,
-            monitoring: None,
-            network_interfaces: None,
-            placement: None,
-            ramdisk_id: None,
-            security_groups: None,
-            spot_price: None,
-            subnet_id: None,
-            tag_specifications: None,
-            user_data: None,
-            weighted_capacity: None,
+            block_device_mappings: ::std::option::Option::None,
+            ebs_optimized: ::std::option::Option::None,
+            iam_instance_profile: ::std::option::Option::None,
+            image_id: value.into(),
+            instance_requirements: ::std::option::Option::None,
+            instance_type: ::std::option::Option::None,
+            kernel_id: ::std::option::Option::None,
+            key_name: ::std::option::Option::None,
+            monitoring: ::std::option::Option::None,
+            network_interfaces: ::std::option::Option::None,
+            placement: ::std::option::Option::None,
+            ramdisk_id: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
+            spot_price: ::std::option::Option::None,
+            subnet_id: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
+            user_data: ::std::option::Option::None,
+            weighted_capacity: ::std::option::Option::None,
         }
     }
 
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
+    pub fn iam_instance_profile(mut self, value: impl ::std::convert::Into<crate::Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = ::std::option::Option::Some(value.into()); self }
     /// `ImageId`: a string, required.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = value.into(); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = value.into(); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
+    pub fn instance_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `KernelId`: a string.
-    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self { self.kernel_id = Some(value.into()); self }
+    pub fn kernel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kernel_id = ::std::option::Option::Some(value.into()); self }
     /// `KeyName`: a string.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = ::std::option::Option::Some(value.into()); self }
     /// `Monitoring`: a [`SpotFleetMonitoring`] object.
-    pub fn monitoring(mut self, value: impl Into<Obj<SpotFleetMonitoring>>) -> Self { self.monitoring = Some(value.into()); self }
+    pub fn monitoring(mut self, value: impl ::std::convert::Into<crate::Obj<SpotFleetMonitoring>>) -> Self { self.monitoring = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`InstanceNetworkInterfaceSpecification`] objects.
-    pub fn network_interfaces(mut self, value: impl Into<List<InstanceNetworkInterfaceSpecification>>) -> Self { self.network_interfaces = Some(value.into()); self }
+    pub fn network_interfaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceNetworkInterfaceSpecification>>) -> Self { self.network_interfaces = ::std::option::Option::Some(value.into()); self }
     /// `Placement`: a [`SpotPlacement`] object.
-    pub fn placement(mut self, value: impl Into<Obj<SpotPlacement>>) -> Self { self.placement = Some(value.into()); self }
+    pub fn placement(mut self, value: impl ::std::convert::Into<crate::Obj<SpotPlacement>>) -> Self { self.placement = ::std::option::Option::Some(value.into()); self }
     /// `RamdiskId`: a string.
-    pub fn ramdisk_id(mut self, value: impl Into<Str>) -> Self { self.ramdisk_id = Some(value.into()); self }
+    pub fn ramdisk_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ramdisk_id = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of [`GroupIdentifier`] objects.
-    pub fn security_groups(mut self, value: impl Into<List<GroupIdentifier>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GroupIdentifier>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SpotPrice`: a string.
-    pub fn spot_price(mut self, value: impl Into<Str>) -> Self { self.spot_price = Some(value.into()); self }
+    pub fn spot_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spot_price = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`SpotFleetTagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<SpotFleetTagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SpotFleetTagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `UserData`: a string.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
+    pub fn user_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_data = ::std::option::Option::Some(value.into()); self }
     /// `WeightedCapacity`: a number.
-    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self { self.weighted_capacity = Some(value.into()); self }
+    pub fn weighted_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weighted_capacity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotFleetLaunchSpecification {}
+impl crate::PropertyType for SpotFleetLaunchSpecification {}
 
-impl ToValue for SpotFleetLaunchSpecification {
+impl ::cloudwright_core::ToValue for SpotFleetLaunchSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
             .opt("EbsOptimized", &self.ebs_optimized)
             .opt("IamInstanceProfile", &self.iam_instance_profile)
@@ -1810,15 +1535,6 @@ impl ToValue for SpotFleetLaunchSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SpotFleetMonitoring: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SpotFleetMonitoring` property type of `AWS::EC2::SpotFleet`.
 ///
 /// Describes whether monitoring is enabled.
@@ -1833,7 +1549,7 @@ pub struct SpotFleetMonitoring {
     /// Default: `false`
     ///
     /// Default `false`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1841,19 +1557,21 @@ impl SpotFleetMonitoring {
     /// A `SpotFleetMonitoring` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotFleetMonitoring {}
+impl crate::PropertyType for SpotFleetMonitoring {}
 
-impl ToValue for SpotFleetMonitoring {
+impl ::cloudwright_core::ToValue for SpotFleetMonitoring {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
 
@@ -1861,47 +1579,14 @@ impl ToValue for SpotFleetMonitoring {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotFleetRequestConfigDataRequired {
     /// `IamFleetRole`: a string, required.
-    pub iam_fleet_role: Str,
+    pub iam_fleet_role: ::cloudwright_core::Str,
     /// `TargetCapacity`: an integer, required.
-    pub target_capacity: Int,
+    pub target_capacity: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
-    properties: &[
-        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["capacityOptimized", "capacityOptimizedPrioritized", "diversified", "lowestPrice", "priceCapacityOptimized"], ..StrRule::ANY })),
-        ("Context", Shape::STR),
-        ("ExcessCapacityTerminationPolicy", Shape::Str(&StrRule { allowed: &["Default", "NoTermination", "default", "noTermination"], ..StrRule::ANY })),
-        ("IamFleetRole", Shape::STR),
-        ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
-        ("InstancePoolsToUseCount", Shape::INT),
-        ("LaunchSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetLaunchSpecification), min_items: None, max_items: None, unique: true })),
-        ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfig), min_items: None, max_items: None, unique: true })),
-        ("LoadBalancersConfig", Shape::Object(&RULE_LoadBalancersConfig)),
-        ("OnDemandAllocationStrategy", Shape::STR),
-        ("OnDemandMaxTotalPrice", Shape::STR),
-        ("OnDemandTargetCapacity", Shape::INT),
-        ("ReplaceUnhealthyInstances", Shape::Bool),
-        ("SpotMaintenanceStrategies", Shape::Object(&RULE_SpotMaintenanceStrategies)),
-        ("SpotMaxTotalPrice", Shape::STR),
-        ("SpotPrice", Shape::STR),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None, unique: true })),
-        ("TargetCapacity", Shape::INT),
-        ("TargetCapacityUnitType", Shape::Str(&StrRule { allowed: &["vcpu", "memory-mib", "units"], ..StrRule::ANY })),
-        ("TerminateInstancesWithExpiration", Shape::Bool),
-        ("Type", Shape::Str(&StrRule { allowed: &["maintain", "request"], ..StrRule::ANY })),
-        ("ValidFrom", Shape::STR),
-        ("ValidUntil", Shape::STR),
-    ],
-    required: &["IamFleetRole", "TargetCapacity"],
-    one_of: &[&[&["LaunchSpecifications"], &["LaunchTemplateConfigs"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpotFleetRequestConfigData` property type of `AWS::EC2::SpotFleet`.
 ///
-/// Specifies the configuration of a Spot Fleet request. For more information, see \[Spot Fleet\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet.html>) in the *Amazon EC2 User Guide* .
+/// Specifies the configuration of a Spot Fleet request. For more information, see [Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet.html) in the *Amazon EC2 User Guide* .
 ///
 /// You must specify either `LaunchSpecifications` or `LaunchTemplateConfigs` .
 ///
@@ -1910,119 +1595,122 @@ pub(crate) static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
 pub struct SpotFleetRequestConfigData {
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
     ///
-    /// The strategy that determines how to allocate the target Spot Instance capacity across the Spot Instance pools specified by the Spot Fleet launch configuration. For more information, see \[Allocation strategies for Spot Instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-allocation-strategy.html>) in the *Amazon EC2 User Guide* .
+    /// The strategy that determines how to allocate the target Spot Instance capacity across the Spot Instance pools specified by the Spot Fleet launch configuration. For more information, see [Allocation strategies for Spot Instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-allocation-strategy.html) in the *Amazon EC2 User Guide* .
     ///
     /// - **priceCapacityOptimized (recommended)** - Spot Fleet identifies the pools with the highest capacity availability for the number of instances that are launching. This means that we will request Spot Instances from the pools that we believe have the lowest chance of interruption in the near term. Spot Fleet then requests Spot Instances from the lowest priced of these pools.
     /// - **capacityOptimized** - Spot Fleet identifies the pools with the highest capacity availability for the number of instances that are launching. This means that we will request Spot Instances from the pools that we believe have the lowest chance of interruption in the near term. To give certain instance types a higher chance of launching first, use `capacityOptimizedPrioritized` . Set a priority for each instance type by using the `Priority` parameter for `LaunchTemplateOverrides` . You can assign the same priority to different `LaunchTemplateOverrides` . EC2 implements the priorities on a best-effort basis, but optimizes for capacity first. `capacityOptimizedPrioritized` is supported only if your Spot Fleet uses a launch template. Note that if the `OnDemandAllocationStrategy` is set to `prioritized` , the same priority is applied when fulfilling On-Demand capacity.
     /// - **diversified** - Spot Fleet requests instances from all of the Spot Instance pools that you specify.
-    /// - **lowestPrice (not recommended)** - &gt; We don't recommend the `lowestPrice` allocation strategy because it has the highest risk of interruption for your Spot Instances.
+    /// - **lowestPrice (not recommended)** - > We don't recommend the `lowestPrice` allocation strategy because it has the highest risk of interruption for your Spot Instances.
     ///
     /// Spot Fleet requests instances from the lowest priced Spot Instance pool that has available capacity. If the lowest priced pool doesn't have available capacity, the Spot Instances come from the next lowest priced pool that has available capacity. If a pool runs out of capacity before fulfilling your desired capacity, Spot Fleet will continue to fulfill your request by drawing from the next lowest priced pool. To ensure that your desired capacity is met, you might receive Spot Instances from several pools. Because this strategy only considers instance price and not capacity availability, it might lead to high interruption rates.
     ///
     /// Default: `lowestPrice`
-    pub allocation_strategy: Option<AllocationStrategy>,
+    pub allocation_strategy: ::std::option::Option<AllocationStrategy>,
     /// `Context`: a string.
     ///
     /// Reserved.
-    pub context: Option<Str>,
+    pub context: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExcessCapacityTerminationPolicy`: an [`ExcessCapacityTerminationPolicy`] value.
     ///
     /// Indicates whether running Spot Instances should be terminated if you decrease the target capacity of the Spot Fleet request below the current size of the Spot Fleet.
     ///
     /// Supported only for fleets of type `maintain` .
-    pub excess_capacity_termination_policy: Option<ExcessCapacityTerminationPolicy>,
+    pub excess_capacity_termination_policy: ::std::option::Option<ExcessCapacityTerminationPolicy>,
     /// `IamFleetRole`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management (IAM) role that grants the Spot Fleet the permission to request, launch, terminate, and tag instances on your behalf. For more information, see \[Spot Fleet Prerequisites\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-requests.html#spot-fleet-prerequisites>) in the *Amazon EC2 User Guide* . Spot Fleet can terminate Spot Instances on your behalf when you cancel its Spot Fleet request or when the Spot Fleet request expires, if you set `TerminateInstancesWithExpiration` .
-    pub iam_fleet_role: Str,
+    /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management (IAM) role that grants the Spot Fleet the permission to request, launch, terminate, and tag instances on your behalf. For more information, see [Spot Fleet Prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-requests.html#spot-fleet-prerequisites) in the *Amazon EC2 User Guide* . Spot Fleet can terminate Spot Instances on your behalf when you cancel its Spot Fleet request or when the Spot Fleet request expires, if you set `TerminateInstancesWithExpiration` .
+    pub iam_fleet_role: ::cloudwright_core::Str,
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
     ///
     /// The behavior when a Spot Instance is interrupted. The default is `terminate` .
-    pub instance_interruption_behavior: Option<InstanceInterruptionBehavior>,
+    pub instance_interruption_behavior: ::std::option::Option<InstanceInterruptionBehavior>,
     /// `InstancePoolsToUseCount`: an integer.
     ///
     /// The number of Spot pools across which to allocate your target Spot capacity. Valid only when Spot *AllocationStrategy* is set to `lowest-price` . Spot Fleet selects the cheapest Spot pools and evenly allocates your target Spot capacity across the number of Spot pools that you specify.
     ///
     /// Note that Spot Fleet attempts to draw Spot Instances from the number of pools that you specify on a best effort basis. If a pool runs out of Spot capacity before fulfilling your target capacity, Spot Fleet will continue to fulfill your request by drawing from the next cheapest pool. To ensure that your target capacity is met, you might receive Spot Instances from more than the number of pools that you specified. Similarly, if most of the pools have no Spot capacity, you might receive your full target capacity from fewer than the number of pools that you specified.
-    pub instance_pools_to_use_count: Option<Int>,
+    pub instance_pools_to_use_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `LaunchSpecifications`: a list of [`SpotFleetLaunchSpecification`] objects.
     ///
     /// The launch specifications for the Spot Fleet request. If you specify `LaunchSpecifications` , you can't specify `LaunchTemplateConfigs` .
-    pub launch_specifications: Option<List<SpotFleetLaunchSpecification>>,
+    pub launch_specifications:
+        ::std::option::Option<::cloudwright_core::List<SpotFleetLaunchSpecification>>,
     /// `LaunchTemplateConfigs`: a list of [`LaunchTemplateConfig`] objects.
     ///
     /// The launch template and overrides. If you specify `LaunchTemplateConfigs` , you can't specify `LaunchSpecifications` .
-    pub launch_template_configs: Option<List<LaunchTemplateConfig>>,
+    pub launch_template_configs:
+        ::std::option::Option<::cloudwright_core::List<LaunchTemplateConfig>>,
     /// `LoadBalancersConfig`: a [`LoadBalancersConfig`] object.
     ///
     /// One or more Classic Load Balancers and target groups to attach to the Spot Fleet request. Spot Fleet registers the running Spot Instances with the specified Classic Load Balancers and target groups.
     ///
     /// With Network Load Balancers, Spot Fleet cannot register instances that have the following instance types: C1, CC1, CC2, CG1, CG2, CR1, CS1, G1, G2, HI1, HS1, M1, M2, M3, and T1.
-    pub load_balancers_config: Option<Obj<LoadBalancersConfig>>,
+    pub load_balancers_config: ::std::option::Option<crate::Obj<LoadBalancersConfig>>,
     /// `OnDemandAllocationStrategy`: a string.
     ///
     /// The order of the launch template overrides to use in fulfilling On-Demand capacity. If you specify `lowestPrice` , Spot Fleet uses price to determine the order, launching the lowest price first. If you specify `prioritized` , Spot Fleet uses the priority that you assign to each Spot Fleet launch template override, launching the highest priority first. If you do not specify a value, Spot Fleet defaults to `lowestPrice` .
-    pub on_demand_allocation_strategy: Option<Str>,
+    pub on_demand_allocation_strategy: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnDemandMaxTotalPrice`: a string.
     ///
     /// The maximum amount per hour for On-Demand Instances that you're willing to pay. You can use the `onDemandMaxTotalPrice` parameter, the `spotMaxTotalPrice` parameter, or both parameters to ensure that your fleet cost does not exceed your budget. If you set a maximum price per hour for the On-Demand Instances and Spot Instances in your request, Spot Fleet will launch instances until it reaches the maximum amount you're willing to pay. When the maximum amount you're willing to pay is reached, the fleet stops launching instances even if it hasn’t met the target capacity.
     ///
-    /// &gt; If your fleet includes T instances that are configured as `unlimited` , and if their average CPU usage exceeds the baseline utilization, you will incur a charge for surplus credits. The `onDemandMaxTotalPrice` does not account for surplus credits, and, if you use surplus credits, your final cost might be higher than what you specified for `onDemandMaxTotalPrice` . For more information, see \[Surplus credits can incur charges\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html#unlimited-mode-surplus-credits>) in the *Amazon EC2 User Guide* .
-    pub on_demand_max_total_price: Option<Str>,
+    /// \> If your fleet includes T instances that are configured as `unlimited` , and if their average CPU usage exceeds the baseline utilization, you will incur a charge for surplus credits. The `onDemandMaxTotalPrice` does not account for surplus credits, and, if you use surplus credits, your final cost might be higher than what you specified for `onDemandMaxTotalPrice` . For more information, see [Surplus credits can incur charges](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html#unlimited-mode-surplus-credits) in the *Amazon EC2 User Guide* .
+    pub on_demand_max_total_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnDemandTargetCapacity`: an integer.
     ///
     /// The number of On-Demand units to request. You can choose to set the target capacity in terms of instances or a performance characteristic that is important to your application workload, such as vCPUs, memory, or I/O. If the request type is `maintain` , you can specify a target capacity of 0 and add capacity later.
-    pub on_demand_target_capacity: Option<Int>,
+    pub on_demand_target_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReplaceUnhealthyInstances`: a boolean.
     ///
     /// Indicates whether Spot Fleet should replace unhealthy instances.
-    pub replace_unhealthy_instances: Option<Bool>,
+    pub replace_unhealthy_instances: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SpotMaintenanceStrategies`: a [`SpotMaintenanceStrategies`] object.
     ///
     /// The strategies for managing your Spot Instances that are at an elevated risk of being interrupted.
-    pub spot_maintenance_strategies: Option<Obj<SpotMaintenanceStrategies>>,
+    pub spot_maintenance_strategies: ::std::option::Option<crate::Obj<SpotMaintenanceStrategies>>,
     /// `SpotMaxTotalPrice`: a string.
     ///
     /// The maximum amount per hour for Spot Instances that you're willing to pay. You can use the `spotMaxTotalPrice` parameter, the `onDemandMaxTotalPrice` parameter, or both parameters to ensure that your fleet cost does not exceed your budget. If you set a maximum price per hour for the On-Demand Instances and Spot Instances in your request, Spot Fleet will launch instances until it reaches the maximum amount you're willing to pay. When the maximum amount you're willing to pay is reached, the fleet stops launching instances even if it hasn’t met the target capacity.
     ///
-    /// &gt; If your fleet includes T instances that are configured as `unlimited` , and if their average CPU usage exceeds the baseline utilization, you will incur a charge for surplus credits. The `spotMaxTotalPrice` does not account for surplus credits, and, if you use surplus credits, your final cost might be higher than what you specified for `spotMaxTotalPrice` . For more information, see \[Surplus credits can incur charges\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html#unlimited-mode-surplus-credits>) in the *Amazon EC2 User Guide* .
-    pub spot_max_total_price: Option<Str>,
+    /// \> If your fleet includes T instances that are configured as `unlimited` , and if their average CPU usage exceeds the baseline utilization, you will incur a charge for surplus credits. The `spotMaxTotalPrice` does not account for surplus credits, and, if you use surplus credits, your final cost might be higher than what you specified for `spotMaxTotalPrice` . For more information, see [Surplus credits can incur charges](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html#unlimited-mode-surplus-credits) in the *Amazon EC2 User Guide* .
+    pub spot_max_total_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `SpotPrice`: a string.
     ///
     /// The maximum price per unit hour that you are willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price.
     ///
-    /// &gt; If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify this parameter.
-    pub spot_price: Option<Str>,
+    /// \> If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify this parameter.
+    pub spot_price: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagSpecifications`: a list of [`SpotFleetTagSpecification`] objects.
     ///
-    /// The key-value pair for tagging the Spot Fleet request on creation. The value for `ResourceType` must be `spot-fleet-request` , otherwise the Spot Fleet request fails. To tag instances at launch, specify the tags in the \[launch template\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template>) (valid only if you use `LaunchTemplateConfigs` ) or in the `[SpotFleetTagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotFleetTagSpecification.html)` (valid only if you use `LaunchSpecifications` ). For information about tagging after launch, see \[Tag your resources\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-resources>) .
-    pub tag_specifications: Option<List<SpotFleetTagSpecification>>,
+    /// The key-value pair for tagging the Spot Fleet request on creation. The value for `ResourceType` must be `spot-fleet-request` , otherwise the Spot Fleet request fails. To tag instances at launch, specify the tags in the [launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html#create-launch-template) (valid only if you use `LaunchTemplateConfigs` ) or in the [`SpotFleetTagSpecification`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotFleetTagSpecification.html) (valid only if you use `LaunchSpecifications` ). For information about tagging after launch, see [Tag your resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-resources) .
+    pub tag_specifications:
+        ::std::option::Option<::cloudwright_core::List<SpotFleetTagSpecification>>,
     /// `TargetCapacity`: an integer, required.
     ///
     /// The number of units to request for the Spot Fleet. You can choose to set the target capacity in terms of instances or a performance characteristic that is important to your application workload, such as vCPUs, memory, or I/O. If the request type is `maintain` , you can specify a target capacity of 0 and add capacity later.
-    pub target_capacity: Int,
+    pub target_capacity: ::cloudwright_core::Int,
     /// `TargetCapacityUnitType`: a [`TargetCapacityUnitType`] value.
     ///
     /// The unit for the target capacity. You can specify this parameter only when using attribute-based instance type selection.
     ///
     /// Default: `units` (the number of instances)
-    pub target_capacity_unit_type: Option<TargetCapacityUnitType>,
+    pub target_capacity_unit_type: ::std::option::Option<TargetCapacityUnitType>,
     /// `TerminateInstancesWithExpiration`: a boolean.
     ///
     /// Indicates whether running Spot Instances are terminated when the Spot Fleet request expires.
-    pub terminate_instances_with_expiration: Option<Bool>,
+    pub terminate_instances_with_expiration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Type`: a [`SpotFleetRequestConfigDataType`] value.
     ///
     /// The type of request. Indicates whether the Spot Fleet only requests the target capacity or also attempts to maintain it. When this value is `request` , the Spot Fleet only places the required requests. It does not attempt to replenish Spot Instances if capacity is diminished, nor does it submit requests in alternative Spot pools if capacity is not available. When this value is `maintain` , the Spot Fleet maintains the target capacity. The Spot Fleet places the required requests to meet capacity and automatically replenishes any interrupted instances. Default: `maintain` . `instant` is listed but is not used by Spot Fleet.
-    pub r#type: Option<SpotFleetRequestConfigDataType>,
+    pub r#type: ::std::option::Option<SpotFleetRequestConfigDataType>,
     /// `ValidFrom`: a string.
     ///
     /// The start date and time of the request, in UTC format ( *YYYY* - *MM* - *DD* T *HH* : *MM* : *SS* Z). By default, Amazon EC2 starts fulfilling the request immediately.
-    pub valid_from: Option<Str>,
+    pub valid_from: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidUntil`: a string.
     ///
     /// The end date and time of the request, in UTC format ( *YYYY* - *MM* - *DD* T *HH* : *MM* : *SS* Z). After the end date and time, no new Spot Instance requests are placed or able to fulfill the request. If no value is specified, the Spot Fleet request remains until you cancel it.
-    pub valid_until: Option<Str>,
+    pub valid_until: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2031,86 +1719,86 @@ impl SpotFleetRequestConfigData {
     #[inline]
     pub fn new(required: SpotFleetRequestConfigDataRequired) -> Self {
         Self {
-            allocation_strategy: None,
-            context: None,
-            excess_capacity_termination_policy: None,
+            allocation_strategy: ::std::option::Option::None,
+            context: ::std::option::Option::None,
+            excess_capacity_termination_policy: ::std::option::Option::None,
             iam_fleet_role: required.iam_fleet_role,
-            instance_interruption_behavior: None,
-            instance_pools_to_use_count: None,
-            launch_specifications: None,
-            launch_template_configs: None,
-            load_balancers_config: None,
-            on_demand_allocation_strategy: None,
-            on_demand_max_total_price: None,
-            on_demand_target_capacity: None,
-            replace_unhealthy_instances: None,
-            spot_maintenance_strategies: None,
-            spot_max_total_price: None,
-            spot_price: None,
-            tag_specifications: None,
+            instance_interruption_behavior: ::std::option::Option::None,
+            instance_pools_to_use_count: ::std::option::Option::None,
+            launch_specifications: ::std::option::Option::None,
+            launch_template_configs: ::std::option::Option::None,
+            load_balancers_config: ::std::option::Option::None,
+            on_demand_allocation_strategy: ::std::option::Option::None,
+            on_demand_max_total_price: ::std::option::Option::None,
+            on_demand_target_capacity: ::std::option::Option::None,
+            replace_unhealthy_instances: ::std::option::Option::None,
+            spot_maintenance_strategies: ::std::option::Option::None,
+            spot_max_total_price: ::std::option::Option::None,
+            spot_price: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
             target_capacity: required.target_capacity,
-            target_capacity_unit_type: None,
-            terminate_instances_with_expiration: None,
-            r#type: None,
-            valid_from: None,
-            valid_until: None,
+            target_capacity_unit_type: ::std::option::Option::None,
+            terminate_instances_with_expiration: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            valid_from: ::std::option::Option::None,
+            valid_until: ::std::option::Option::None,
         }
     }
 
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
+    pub fn allocation_strategy(mut self, value: impl ::std::convert::Into<AllocationStrategy>) -> Self { self.allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `Context`: a string.
-    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
+    pub fn context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.context = ::std::option::Option::Some(value.into()); self }
     /// `ExcessCapacityTerminationPolicy`: an [`ExcessCapacityTerminationPolicy`] value.
-    pub fn excess_capacity_termination_policy(mut self, value: impl Into<ExcessCapacityTerminationPolicy>) -> Self { self.excess_capacity_termination_policy = Some(value.into()); self }
+    pub fn excess_capacity_termination_policy(mut self, value: impl ::std::convert::Into<ExcessCapacityTerminationPolicy>) -> Self { self.excess_capacity_termination_policy = ::std::option::Option::Some(value.into()); self }
     /// `IamFleetRole`: a string, required.
-    pub fn iam_fleet_role(mut self, value: impl Into<Str>) -> Self { self.iam_fleet_role = value.into(); self }
+    pub fn iam_fleet_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_fleet_role = value.into(); self }
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
-    pub fn instance_interruption_behavior(mut self, value: impl Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = Some(value.into()); self }
+    pub fn instance_interruption_behavior(mut self, value: impl ::std::convert::Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = ::std::option::Option::Some(value.into()); self }
     /// `InstancePoolsToUseCount`: an integer.
-    pub fn instance_pools_to_use_count(mut self, value: impl Into<Int>) -> Self { self.instance_pools_to_use_count = Some(value.into()); self }
+    pub fn instance_pools_to_use_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_pools_to_use_count = ::std::option::Option::Some(value.into()); self }
     /// `LaunchSpecifications`: a list of [`SpotFleetLaunchSpecification`] objects.
-    pub fn launch_specifications(mut self, value: impl Into<List<SpotFleetLaunchSpecification>>) -> Self { self.launch_specifications = Some(value.into()); self }
+    pub fn launch_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SpotFleetLaunchSpecification>>) -> Self { self.launch_specifications = ::std::option::Option::Some(value.into()); self }
     /// `LaunchTemplateConfigs`: a list of [`LaunchTemplateConfig`] objects.
-    pub fn launch_template_configs(mut self, value: impl Into<List<LaunchTemplateConfig>>) -> Self { self.launch_template_configs = Some(value.into()); self }
+    pub fn launch_template_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LaunchTemplateConfig>>) -> Self { self.launch_template_configs = ::std::option::Option::Some(value.into()); self }
     /// `LoadBalancersConfig`: a [`LoadBalancersConfig`] object.
-    pub fn load_balancers_config(mut self, value: impl Into<Obj<LoadBalancersConfig>>) -> Self { self.load_balancers_config = Some(value.into()); self }
+    pub fn load_balancers_config(mut self, value: impl ::std::convert::Into<crate::Obj<LoadBalancersConfig>>) -> Self { self.load_balancers_config = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandAllocationStrategy`: a string.
-    pub fn on_demand_allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.on_demand_allocation_strategy = Some(value.into()); self }
+    pub fn on_demand_allocation_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.on_demand_allocation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandMaxTotalPrice`: a string.
-    pub fn on_demand_max_total_price(mut self, value: impl Into<Str>) -> Self { self.on_demand_max_total_price = Some(value.into()); self }
+    pub fn on_demand_max_total_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.on_demand_max_total_price = ::std::option::Option::Some(value.into()); self }
     /// `OnDemandTargetCapacity`: an integer.
-    pub fn on_demand_target_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_target_capacity = Some(value.into()); self }
+    pub fn on_demand_target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.on_demand_target_capacity = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceUnhealthyInstances`: a boolean.
-    pub fn replace_unhealthy_instances(mut self, value: impl Into<Bool>) -> Self { self.replace_unhealthy_instances = Some(value.into()); self }
+    pub fn replace_unhealthy_instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.replace_unhealthy_instances = ::std::option::Option::Some(value.into()); self }
     /// `SpotMaintenanceStrategies`: a [`SpotMaintenanceStrategies`] object.
-    pub fn spot_maintenance_strategies(mut self, value: impl Into<Obj<SpotMaintenanceStrategies>>) -> Self { self.spot_maintenance_strategies = Some(value.into()); self }
+    pub fn spot_maintenance_strategies(mut self, value: impl ::std::convert::Into<crate::Obj<SpotMaintenanceStrategies>>) -> Self { self.spot_maintenance_strategies = ::std::option::Option::Some(value.into()); self }
     /// `SpotMaxTotalPrice`: a string.
-    pub fn spot_max_total_price(mut self, value: impl Into<Str>) -> Self { self.spot_max_total_price = Some(value.into()); self }
+    pub fn spot_max_total_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spot_max_total_price = ::std::option::Option::Some(value.into()); self }
     /// `SpotPrice`: a string.
-    pub fn spot_price(mut self, value: impl Into<Str>) -> Self { self.spot_price = Some(value.into()); self }
+    pub fn spot_price(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.spot_price = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`SpotFleetTagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<SpotFleetTagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SpotFleetTagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `TargetCapacity`: an integer, required.
-    pub fn target_capacity(mut self, value: impl Into<Int>) -> Self { self.target_capacity = value.into(); self }
+    pub fn target_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_capacity = value.into(); self }
     /// `TargetCapacityUnitType`: a [`TargetCapacityUnitType`] value.
-    pub fn target_capacity_unit_type(mut self, value: impl Into<TargetCapacityUnitType>) -> Self { self.target_capacity_unit_type = Some(value.into()); self }
+    pub fn target_capacity_unit_type(mut self, value: impl ::std::convert::Into<TargetCapacityUnitType>) -> Self { self.target_capacity_unit_type = ::std::option::Option::Some(value.into()); self }
     /// `TerminateInstancesWithExpiration`: a boolean.
-    pub fn terminate_instances_with_expiration(mut self, value: impl Into<Bool>) -> Self { self.terminate_instances_with_expiration = Some(value.into()); self }
+    pub fn terminate_instances_with_expiration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.terminate_instances_with_expiration = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`SpotFleetRequestConfigDataType`] value.
-    pub fn r#type(mut self, value: impl Into<SpotFleetRequestConfigDataType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SpotFleetRequestConfigDataType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `ValidFrom`: a string.
-    pub fn valid_from(mut self, value: impl Into<Str>) -> Self { self.valid_from = Some(value.into()); self }
+    pub fn valid_from(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.valid_from = ::std::option::Option::Some(value.into()); self }
     /// `ValidUntil`: a string.
-    pub fn valid_until(mut self, value: impl Into<Str>) -> Self { self.valid_until = Some(value.into()); self }
+    pub fn valid_until(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.valid_until = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotFleetRequestConfigData {}
+impl crate::PropertyType for SpotFleetRequestConfigData {}
 
-impl ToValue for SpotFleetRequestConfigData {
+impl ::cloudwright_core::ToValue for SpotFleetRequestConfigData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
             .opt("Context", &self.context)
             .opt(
@@ -2156,16 +1844,6 @@ impl ToValue for SpotFleetRequestConfigData {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SpotFleetTagSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SpotFleetTagSpecification` property type of `AWS::EC2::SpotFleet`.
 ///
 /// The tags for a Spot Fleet resource.
@@ -2175,12 +1853,12 @@ pub(crate) static RULE_SpotFleetTagSpecification: ObjRule = ObjRule {
 pub struct SpotFleetTagSpecification {
     /// `ResourceType`: a [`ResourceType`] value.
     ///
-    /// The type of resource. Currently, the only resource type that is supported is `instance` . To tag the Spot Fleet request on creation, use the `TagSpecifications` parameter in `[SpotFleetRequestConfigData](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotFleetRequestConfigData.html)` .
-    pub resource_type: Option<ResourceType>,
+    /// The type of resource. Currently, the only resource type that is supported is `instance` . To tag the Spot Fleet request on creation, use the `TagSpecifications` parameter in [`SpotFleetRequestConfigData`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotFleetRequestConfigData.html) .
+    pub resource_type: ::std::option::Option<ResourceType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -2188,35 +1866,26 @@ impl SpotFleetTagSpecification {
     /// A `SpotFleetTagSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotFleetTagSpecification {}
+impl crate::PropertyType for SpotFleetTagSpecification {}
 
-impl ToValue for SpotFleetTagSpecification {
+impl ::cloudwright_core::ToValue for SpotFleetTagSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpotMaintenanceStrategies: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityRebalance", Shape::Object(&RULE_SpotCapacityRebalance)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpotMaintenanceStrategies` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -2227,8 +1896,8 @@ pub(crate) static RULE_SpotMaintenanceStrategies: ObjRule = ObjRule {
 pub struct SpotMaintenanceStrategies {
     /// `CapacityRebalance`: a [`SpotCapacityRebalance`] object.
     ///
-    /// The Spot Instance replacement strategy to use when Amazon EC2 emits a signal that your Spot Instance is at an elevated risk of being interrupted. For more information, see \[Capacity rebalancing\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-capacity-rebalance.html>) in the *Amazon EC2 User Guide* .
-    pub capacity_rebalance: Option<Obj<SpotCapacityRebalance>>,
+    /// The Spot Instance replacement strategy to use when Amazon EC2 emits a signal that your Spot Instance is at an elevated risk of being interrupted. For more information, see [Capacity rebalancing](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-capacity-rebalance.html) in the *Amazon EC2 User Guide* .
+    pub capacity_rebalance: ::std::option::Option<crate::Obj<SpotCapacityRebalance>>,
 }
 
 #[rustfmt::skip]
@@ -2236,35 +1905,23 @@ impl SpotMaintenanceStrategies {
     /// A `SpotMaintenanceStrategies` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityRebalance`: a [`SpotCapacityRebalance`] object.
-    pub fn capacity_rebalance(mut self, value: impl Into<Obj<SpotCapacityRebalance>>) -> Self { self.capacity_rebalance = Some(value.into()); self }
+    pub fn capacity_rebalance(mut self, value: impl ::std::convert::Into<crate::Obj<SpotCapacityRebalance>>) -> Self { self.capacity_rebalance = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotMaintenanceStrategies {}
+impl crate::PropertyType for SpotMaintenanceStrategies {}
 
-impl ToValue for SpotMaintenanceStrategies {
+impl ::cloudwright_core::ToValue for SpotMaintenanceStrategies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityRebalance", &self.capacity_rebalance)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpotPlacement: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-        ("GroupName", Shape::STR),
-        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpotPlacement` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -2278,7 +1935,7 @@ pub struct SpotPlacement {
     /// The Availability Zone.
     ///
     /// To specify multiple Availability Zones, separate them using commas; for example, "us-west-2a, us-west-2b".
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone. For example, `use2-az1` .
@@ -2286,15 +1943,15 @@ pub struct SpotPlacement {
     /// \[Spot Fleet only\] To specify multiple Availability Zones, separate them using commas; for example, " `use2-az1` , `use2-bz1` ".
     ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified in the request, but not both.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupName`: a string.
     ///
     /// The name of the placement group.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tenancy`: a [`Tenancy`] value.
     ///
     /// The tenancy of the instance (if the instance is running in a VPC). An instance with a tenancy of `dedicated` runs on single-tenant hardware. The `host` tenancy is not supported for Spot Instances.
-    pub tenancy: Option<Tenancy>,
+    pub tenancy: ::std::option::Option<Tenancy>,
 }
 
 #[rustfmt::skip]
@@ -2302,25 +1959,25 @@ impl SpotPlacement {
     /// A `SpotPlacement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<Tenancy>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpotPlacement {}
+impl crate::PropertyType for SpotPlacement {}
 
-impl ToValue for SpotPlacement {
+impl ::cloudwright_core::ToValue for SpotPlacement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
             .opt("GroupName", &self.group_name)
@@ -2328,23 +1985,6 @@ impl ToValue for SpotPlacement {
             .build()
     }
 }
-
-/// The required properties of [`TargetGroup`], by name: `TargetGroup::new(TargetGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetGroupRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetGroup` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -2356,48 +1996,33 @@ pub struct TargetGroup {
     /// `Arn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the target group.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TargetGroup {
-    /// A `TargetGroup` with its required properties, named in a [`TargetGroupRequired`].
+    /// A `TargetGroup` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: TargetGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
+            arn: value.into(),
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
 }
 
-impl PropertyType for TargetGroup {}
+impl crate::PropertyType for TargetGroup {}
 
-impl ToValue for TargetGroup {
+impl ::cloudwright_core::ToValue for TargetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Arn", &self.arn)
+            .build()
     }
 }
-
-/// The required properties of [`TargetGroupsConfig`], by name: `TargetGroupsConfig::new(TargetGroupsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetGroupsConfigRequired {
-    /// `TargetGroups`: a list of [`TargetGroup`] objects, required.
-    pub target_groups: List<TargetGroup>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroupsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroup), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["TargetGroups"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetGroupsConfig` property type of `AWS::EC2::SpotFleet`.
 ///
@@ -2409,29 +2034,29 @@ pub struct TargetGroupsConfig {
     /// `TargetGroups`: a list of [`TargetGroup`] objects, required.
     ///
     /// One or more target groups.
-    pub target_groups: List<TargetGroup>,
+    pub target_groups: ::cloudwright_core::List<TargetGroup>,
 }
 
 #[rustfmt::skip]
 impl TargetGroupsConfig {
-    /// A `TargetGroupsConfig` with its required properties, named in a [`TargetGroupsConfigRequired`].
+    /// A `TargetGroupsConfig` with its one required property, `TargetGroups`.
     #[inline]
-    pub fn new(required: TargetGroupsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<TargetGroup>>) -> Self {
         Self {
-            target_groups: required.target_groups,
+            target_groups: value.into(),
         }
     }
 
     /// `TargetGroups`: a list of [`TargetGroup`] objects, required.
-    pub fn target_groups(mut self, value: impl Into<List<TargetGroup>>) -> Self { self.target_groups = value.into(); self }
+    pub fn target_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetGroup>>) -> Self { self.target_groups = value.into(); self }
 }
 
-impl PropertyType for TargetGroupsConfig {}
+impl crate::PropertyType for TargetGroupsConfig {}
 
-impl ToValue for TargetGroupsConfig {
+impl ::cloudwright_core::ToValue for TargetGroupsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TargetGroups", &self.target_groups)
             .build()
     }
@@ -2451,27 +2076,27 @@ pub enum AllocationStrategy {
     /// `priceCapacityOptimized`
     PriceCapacityOptimized,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AllocationStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AllocationStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AllocationStrategy {
+impl ::cloudwright_core::ToValue for AllocationStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityOptimized => "capacityOptimized",
             Self::CapacityOptimizedPrioritized => "capacityOptimizedPrioritized",
             Self::Diversified => "diversified",
             Self::LowestPrice => "lowestPrice",
             Self::PriceCapacityOptimized => "priceCapacityOptimized",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2487,26 +2112,26 @@ pub enum ExcessCapacityTerminationPolicy {
     /// `noTermination`
     NoTermination2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExcessCapacityTerminationPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExcessCapacityTerminationPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExcessCapacityTerminationPolicy {
+impl ::cloudwright_core::ToValue for ExcessCapacityTerminationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "Default",
             Self::NoTermination => "NoTermination",
             Self::Default2 => "default",
             Self::NoTermination2 => "noTermination",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2608,18 +2233,18 @@ pub enum ResourceType {
     /// `vpn-gateway`
     VpnGateway,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ClientVpnEndpoint => "client-vpn-endpoint",
             Self::CustomerGateway => "customer-gateway",
@@ -2670,9 +2295,9 @@ impl ToValue for ResourceType {
             Self::VpcPeeringConnection => "vpc-peering-connection",
             Self::VpnConnection => "vpn-connection",
             Self::VpnGateway => "vpn-gateway",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2684,23 +2309,360 @@ pub enum SpotFleetRequestConfigDataType {
     /// `request`
     Request,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SpotFleetRequestConfigDataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SpotFleetRequestConfigDataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SpotFleetRequestConfigDataType {
+impl ::cloudwright_core::ToValue for SpotFleetRequestConfigDataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Maintain => "maintain",
             Self::Request => "request",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AcceleratorCountRequest, RULE_AcceleratorTotalMemoryMiBRequest,
+        RULE_BaselineEbsBandwidthMbpsRequest, RULE_BaselinePerformanceFactorsRequest,
+        RULE_InstanceIpv6Address, RULE_MemoryGiBPerVCpuRequest, RULE_MemoryMiBRequest,
+        RULE_NetworkBandwidthGbpsRequest, RULE_NetworkInterfaceCountRequest, RULE_Tag,
+        RULE_TotalLocalStorageGbRequest, RULE_VCpuCountRangeRequest,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotFleet: ObjRule = ObjRule {
+        properties: &[
+            ("SpotFleetRequestConfigData", Shape::Object(&RULE_SpotFleetRequestConfigData)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SpotFleetRequestConfigData"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::STR),
+            ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
+            ("NoDevice", Shape::STR),
+            ("VirtualName", Shape::STR),
+        ],
+        required: &["DeviceName"],
+        one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClassicLoadBalancer: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClassicLoadBalancersConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClassicLoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_ClassicLoadBalancer), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ClassicLoadBalancers"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteOnTermination", Shape::Bool),
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("SnapshotId", Shape::STR),
+            ("VolumeSize", Shape::INT),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FleetLaunchTemplateSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateId", Shape::STR),
+            ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Version", Shape::STR),
+        ],
+        required: &["Version"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("GroupId", Shape::STR),
+        ],
+        required: &["GroupId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("AssociatePublicIpAddress", Shape::Bool),
+            ("DeleteOnTermination", Shape::Bool),
+            ("Description", Shape::STR),
+            ("DeviceIndex", Shape::INT),
+            ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Ipv6AddressCount", Shape::INT),
+            ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: true })),
+            ("NetworkInterfaceId", Shape::STR),
+            ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None, unique: true })),
+            ("SecondaryPrivateIpAddressCount", Shape::INT),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+            ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+            ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+            ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
+            ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+            ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
+            ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
+            ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
+            ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+            ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
+            ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
+            ("RequireEncryptionInTransit", Shape::Bool),
+            ("RequireHibernateSupport", Shape::Bool),
+            ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
+            ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
+            ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateConfig: ObjRule = ObjRule {
+        properties: &[
+            ("LaunchTemplateSpecification", Shape::Object(&RULE_FleetLaunchTemplateSpecification)),
+            ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchTemplateOverrides: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+            ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
+            ("InstanceType", Shape::STR),
+            ("Priority", Shape::NUM),
+            ("SpotPrice", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("WeightedCapacity", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancersConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClassicLoadBalancersConfig", Shape::Object(&RULE_ClassicLoadBalancersConfig)),
+            ("TargetGroupsConfig", Shape::Object(&RULE_TargetGroupsConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Primary", Shape::Bool),
+            ("PrivateIpAddress", Shape::STR),
+        ],
+        required: &["PrivateIpAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotCapacityRebalance: ObjRule = ObjRule {
+        properties: &[
+            ("ReplacementStrategy", Shape::Str(&StrRule { allowed: &["launch", "launch-before-terminate"], ..StrRule::ANY })),
+            ("TerminationDelay", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotFleetLaunchSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
+            ("EbsOptimized", Shape::Bool),
+            ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
+            ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
+            ("InstanceType", Shape::STR),
+            ("KernelId", Shape::STR),
+            ("KeyName", Shape::STR),
+            ("Monitoring", Shape::Object(&RULE_SpotFleetMonitoring)),
+            ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None, unique: true })),
+            ("Placement", Shape::Object(&RULE_SpotPlacement)),
+            ("RamdiskId", Shape::STR),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupIdentifier), min_items: None, max_items: None, unique: true })),
+            ("SpotPrice", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None, unique: true })),
+            ("UserData", Shape::STR),
+            ("WeightedCapacity", Shape::NUM),
+        ],
+        required: &["ImageId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotFleetMonitoring: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
+        properties: &[
+            ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["capacityOptimized", "capacityOptimizedPrioritized", "diversified", "lowestPrice", "priceCapacityOptimized"], ..StrRule::ANY })),
+            ("Context", Shape::STR),
+            ("ExcessCapacityTerminationPolicy", Shape::Str(&StrRule { allowed: &["Default", "NoTermination", "default", "noTermination"], ..StrRule::ANY })),
+            ("IamFleetRole", Shape::STR),
+            ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
+            ("InstancePoolsToUseCount", Shape::INT),
+            ("LaunchSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetLaunchSpecification), min_items: None, max_items: None, unique: true })),
+            ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfig), min_items: None, max_items: None, unique: true })),
+            ("LoadBalancersConfig", Shape::Object(&RULE_LoadBalancersConfig)),
+            ("OnDemandAllocationStrategy", Shape::STR),
+            ("OnDemandMaxTotalPrice", Shape::STR),
+            ("OnDemandTargetCapacity", Shape::INT),
+            ("ReplaceUnhealthyInstances", Shape::Bool),
+            ("SpotMaintenanceStrategies", Shape::Object(&RULE_SpotMaintenanceStrategies)),
+            ("SpotMaxTotalPrice", Shape::STR),
+            ("SpotPrice", Shape::STR),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None, unique: true })),
+            ("TargetCapacity", Shape::INT),
+            ("TargetCapacityUnitType", Shape::Str(&StrRule { allowed: &["vcpu", "memory-mib", "units"], ..StrRule::ANY })),
+            ("TerminateInstancesWithExpiration", Shape::Bool),
+            ("Type", Shape::Str(&StrRule { allowed: &["maintain", "request"], ..StrRule::ANY })),
+            ("ValidFrom", Shape::STR),
+            ("ValidUntil", Shape::STR),
+        ],
+        required: &["IamFleetRole", "TargetCapacity"],
+        one_of: &[&[&["LaunchSpecifications"], &["LaunchTemplateConfigs"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotFleetTagSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotMaintenanceStrategies: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityRebalance", Shape::Object(&RULE_SpotCapacityRebalance)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpotPlacement: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+            ("GroupName", Shape::STR),
+            ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroupsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroup), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["TargetGroups"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

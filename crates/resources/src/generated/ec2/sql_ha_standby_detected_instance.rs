@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^i-[0-9a-f]{8,17}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
-);
-
-/// The required properties of [`SqlHaStandbyDetectedInstance`], by name: `SqlHaStandbyDetectedInstance::new(SqlHaStandbyDetectedInstanceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SqlHaStandbyDetectedInstanceRequired {
-    /// `InstanceId`: a string, required.
-    pub instance_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqlHaStandbyDetectedInstance: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SqlServerCredentials", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["InstanceId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::SqlHaStandbyDetectedInstance` resource.
 ///
 /// Resource Type definition for AWS::EC2::SqlHaStandbyDetectedInstance
@@ -48,13 +23,13 @@ pub struct SqlHaStandbyDetectedInstance {
     /// The ID of the EC2 instance to enable for SQL Server high availability standby detection.
     ///
     /// Pattern `^i-[0-9a-f]{8,17}$`; create-only: changing it replaces the resource.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `SqlServerCredentials`: a string.
     ///
     /// The ARN of the AWS Secrets Manager secret containing SQL Server access credentials to the EC2 instance. If not specified, AWS Systems Manager agent will use default local user credentials.
     ///
     /// Pattern `^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
-    pub sql_server_credentials: Option<Str>,
+    pub sql_server_credentials: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +39,7 @@ impl SqlHaStandbyDetectedInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SqlHaStandbyDetectedInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-sqlhastandbydetectedinstance.html",
         primary_identifier: &["InstanceId"],
@@ -75,51 +50,55 @@ impl SqlHaStandbyDetectedInstance {
         read_only: &["HaStatus", "SqlServerLicenseUsage", "LastUpdatedTime"],
         attributes: &["HaStatus", "LastUpdatedTime", "SqlServerLicenseUsage"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SqlHaStandbyDetectedInstance` with its required properties, named in a [`SqlHaStandbyDetectedInstanceRequired`].
+    /// A `SqlHaStandbyDetectedInstance` with its one required property, `InstanceId`.
     #[inline]
-    pub fn new(required: SqlHaStandbyDetectedInstanceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            instance_id: required.instance_id,
-            sql_server_credentials: None,
+            instance_id: value.into(),
+            sql_server_credentials: ::std::option::Option::None,
         }
     }
 
     /// `InstanceId`: a string, required.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = value.into(); self }
     /// `SqlServerCredentials`: a string.
-    pub fn sql_server_credentials(mut self, value: impl Into<Str>) -> Self { self.sql_server_credentials = Some(value.into()); self }
+    pub fn sql_server_credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql_server_credentials = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SqlHaStandbyDetectedInstance {
+impl ::cloudwright_core::Resource for SqlHaStandbyDetectedInstance {
     type Attributes = SqlHaStandbyDetectedInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SqlHaStandbyDetectedInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SqlHaStandbyDetectedInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SqlHaStandbyDetectedInstance {
+impl ::cloudwright_core::ToValue for SqlHaStandbyDetectedInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceId", &self.instance_id)
             .opt("SqlServerCredentials", &self.sql_server_credentials)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SqlHaStandbyDetectedInstance`]: `Handle<SqlHaStandbyDetectedInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SqlHaStandbyDetectedInstance`]: `Handle<SqlHaStandbyDetectedInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SqlHaStandbyDetectedInstanceAttributes(ResourceRef);
+pub struct SqlHaStandbyDetectedInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SqlHaStandbyDetectedInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for SqlHaStandbyDetectedInstanceAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,19 +106,42 @@ impl From<ResourceRef> for SqlHaStandbyDetectedInstanceAttributes {
 impl SqlHaStandbyDetectedInstanceAttributes {
     /// `Fn::GetAtt` `HaStatus`: one of a set of strings.
     #[inline]
-    pub fn ha_status(&self) -> Value {
-        self.0.get_att("HaStatus")
+    pub fn ha_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HaStatus"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `SqlServerLicenseUsage`: one of a set of strings.
     #[inline]
-    pub fn sql_server_license_usage(&self) -> Value {
-        self.0.get_att("SqlServerLicenseUsage")
+    pub fn sql_server_license_usage(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SqlServerLicenseUsage"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^i-[0-9a-f]{8,17}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqlHaStandbyDetectedInstance: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SqlServerCredentials", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["InstanceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

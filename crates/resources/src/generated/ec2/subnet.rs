@@ -5,47 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`Subnet`], by name: `Subnet::new(SubnetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetRequired {
-    /// `VpcId`: a string, required.
-    pub vpc_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Subnet: ObjRule = ObjRule {
-    properties: &[
-        ("AssignIpv6AddressOnCreation", Shape::Bool),
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("EnableDns64", Shape::Bool),
-        ("EnableLniAtDeviceIndex", Shape::INT),
-        ("Ipv4IpamPoolId", Shape::STR),
-        ("Ipv4NetmaskLength", Shape::INT),
-        ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("Ipv6IpamPoolId", Shape::STR),
-        ("Ipv6Native", Shape::Bool),
-        ("Ipv6NetmaskLength", Shape::INT),
-        ("MapPublicIpOnLaunch", Shape::Bool),
-        ("OutpostArn", Shape::STR),
-        ("PrivateDnsNameOptionsOnLaunch", Shape::Object(&RULE_PrivateDnsNameOptionsOnLaunch)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId"],
-    any_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"], &["Ipv6IpamPoolId"], &["Ipv6CidrBlock"]]],
-    dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6NetmaskLength"]), ("Ipv6NetmaskLength", &["Ipv6IpamPoolId"])],
-    dependent_excluded: &[("AvailabilityZone", &["AvailabilityZoneId"]), ("AvailabilityZoneId", &["AvailabilityZone"]), ("CidrBlock", &["Ipv4IpamPoolId"]), ("Ipv4IpamPoolId", &["CidrBlock"]), ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6CidrBlock"])],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::Subnet` resource.
 ///
@@ -53,7 +13,7 @@ pub(crate) static RULE_Subnet: ObjRule = ObjRule {
 ///
 /// For an IPv4 only subnet, specify an IPv4 CIDR block. If the VPC has an IPv6 CIDR block, you can create an IPv6 only subnet or a dual stack subnet instead. For an IPv6 only subnet, specify an IPv6 CIDR block. For a dual stack subnet, specify both an IPv4 CIDR block and an IPv6 CIDR block.
 ///
-/// For more information, see \[Subnets for your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html>) in the *Amazon VPC User Guide* .
+/// For more information, see [Subnets for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `SubnetId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubnetAttributes`], which `Handle<Subnet>` dereferences to.
@@ -69,7 +29,7 @@ pub struct Subnet {
     /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is `false` .
     ///
     /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
-    pub assign_ipv6_address_on_creation: Option<Bool>,
+    pub assign_ipv6_address_on_creation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailabilityZone`: a string.
     ///
     /// The Availability Zone of the subnet.
@@ -77,13 +37,13 @@ pub struct Subnet {
     /// If you update this property, you must also update the `CidrBlock` property.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The AZ ID of the subnet.
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CidrBlock`: a string.
     ///
     /// The IPv4 CIDR block assigned to the subnet.
@@ -91,31 +51,31 @@ pub struct Subnet {
     /// If you update this property, we create a new subnet, and then delete the existing one.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub cidr_block: Option<Str>,
+    pub cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableDns64`: a boolean.
     ///
     /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
     ///
-    /// &gt; You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a `0.0.0.0/0` route pointing to the internet gateway. For more information, see \[Configure DNS64 and NAT64\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough>) in the *Amazon Virtual Private Cloud User Guide* .
-    pub enable_dns64: Option<Bool>,
+    /// \> You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a `0.0.0.0/0` route pointing to the internet gateway. For more information, see [Configure DNS64 and NAT64](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough) in the *Amazon Virtual Private Cloud User Guide* .
+    pub enable_dns64: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableLniAtDeviceIndex`: an integer.
     ///
     /// Indicates the device position for local network interfaces in this subnet. For example, `1` indicates local network interfaces in this subnet are the secondary network interface (eth1).
     ///
     /// Write-only: CloudFormation does not return it.
-    pub enable_lni_at_device_index: Option<Int>,
+    pub enable_lni_at_device_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv4IpamPoolId`: a string.
     ///
     /// An IPv4 IPAM pool ID for the subnet.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv4_ipam_pool_id: Option<Str>,
+    pub ipv4_ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv4NetmaskLength`: an integer.
     ///
     /// An IPv4 netmask length for the subnet.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv4_netmask_length: Option<Int>,
+    pub ipv4_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6CidrBlock`: a string.
     ///
     /// The IPv6 CIDR block.
@@ -123,51 +83,52 @@ pub struct Subnet {
     /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
     ///
     /// Format `ipv6-network`; changing it may replace the resource (conditionally create-only).
-    pub ipv6_cidr_block: Option<Str>,
+    pub ipv6_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6IpamPoolId`: a string.
     ///
     /// An IPv6 IPAM pool ID for the subnet.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv6_ipam_pool_id: Option<Str>,
+    pub ipv6_ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6Native`: a boolean.
     ///
-    /// Indicates whether this is an IPv6 only subnet. For more information, see \[Subnet basics\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// Indicates whether this is an IPv6 only subnet. For more information, see [Subnet basics](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics) in the *Amazon Virtual Private Cloud User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipv6_native: Option<Bool>,
+    pub ipv6_native: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Ipv6NetmaskLength`: an integer.
     ///
     /// An IPv6 netmask length for the subnet.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv6_netmask_length: Option<Int>,
+    pub ipv6_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `MapPublicIpOnLaunch`: a boolean.
     ///
     /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is `false` .
     ///
-    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the \[VPC pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
-    pub map_public_ip_on_launch: Option<Bool>,
+    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/) .
+    pub map_public_ip_on_launch: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OutpostArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost.
     ///
     /// Create-only: changing it replaces the resource.
-    pub outpost_arn: Option<Str>,
+    pub outpost_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateDnsNameOptionsOnLaunch`: a [`PrivateDnsNameOptionsOnLaunch`] object.
     ///
-    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
+    /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *Amazon Elastic Compute Cloud User Guide* .
     ///
     /// Available options:
     ///
     /// - EnableResourceNameDnsAAAARecord (true | false)
     /// - EnableResourceNameDnsARecord (true | false)
     /// - HostnameType (ip-name | resource-name)
-    pub private_dns_name_options_on_launch: Option<Obj<PrivateDnsNameOptionsOnLaunch>>,
+    pub private_dns_name_options_on_launch:
+        ::std::option::Option<crate::Obj<PrivateDnsNameOptionsOnLaunch>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the subnet.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC the subnet is in.
@@ -175,7 +136,7 @@ pub struct Subnet {
     /// If you update this property, you must also update the `CidrBlock` property.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -185,7 +146,7 @@ impl Subnet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::Subnet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnet.html",
         primary_identifier: &["SubnetId"],
@@ -196,87 +157,89 @@ impl Subnet {
         read_only: &["NetworkAclAssociationId", "SubnetId", "Ipv6CidrBlocks", "BlockPublicAccessStates"],
         attributes: &["AssignIpv6AddressOnCreation", "AvailabilityZone", "AvailabilityZoneId", "BlockPublicAccessStates.InternetGatewayBlockMode", "CidrBlock", "EnableDns64", "EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlock", "Ipv6CidrBlocks", "Ipv6IpamPoolId", "Ipv6Native", "Ipv6NetmaskLength", "MapPublicIpOnLaunch", "NetworkAclAssociationId", "OutpostArn", "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord", "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord", "PrivateDnsNameOptionsOnLaunch.HostnameType", "SubnetId", "Tags", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Subnet` with its required properties, named in a [`SubnetRequired`].
+    /// A `Subnet` with its one required property, `VpcId`.
     #[inline]
-    pub fn new(required: SubnetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            assign_ipv6_address_on_creation: None,
-            availability_zone: None,
-            availability_zone_id: None,
-            cidr_block: None,
-            enable_dns64: None,
-            enable_lni_at_device_index: None,
-            ipv4_ipam_pool_id: None,
-            ipv4_netmask_length: None,
-            ipv6_cidr_block: None,
-            ipv6_ipam_pool_id: None,
-            ipv6_native: None,
-            ipv6_netmask_length: None,
-            map_public_ip_on_launch: None,
-            outpost_arn: None,
-            private_dns_name_options_on_launch: None,
-            tags: None,
-            vpc_id: required.vpc_id,
+            assign_ipv6_address_on_creation: ::std::option::Option::None,
+            availability_zone: ::std::option::Option::None,
+            availability_zone_id: ::std::option::Option::None,
+            cidr_block: ::std::option::Option::None,
+            enable_dns64: ::std::option::Option::None,
+            enable_lni_at_device_index: ::std::option::Option::None,
+            ipv4_ipam_pool_id: ::std::option::Option::None,
+            ipv4_netmask_length: ::std::option::Option::None,
+            ipv6_cidr_block: ::std::option::Option::None,
+            ipv6_ipam_pool_id: ::std::option::Option::None,
+            ipv6_native: ::std::option::Option::None,
+            ipv6_netmask_length: ::std::option::Option::None,
+            map_public_ip_on_launch: ::std::option::Option::None,
+            outpost_arn: ::std::option::Option::None,
+            private_dns_name_options_on_launch: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_id: value.into(),
         }
     }
 
     /// `AssignIpv6AddressOnCreation`: a boolean.
-    pub fn assign_ipv6_address_on_creation(mut self, value: impl Into<Bool>) -> Self { self.assign_ipv6_address_on_creation = Some(value.into()); self }
+    pub fn assign_ipv6_address_on_creation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.assign_ipv6_address_on_creation = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `CidrBlock`: a string.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
+    pub fn cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `EnableDns64`: a boolean.
-    pub fn enable_dns64(mut self, value: impl Into<Bool>) -> Self { self.enable_dns64 = Some(value.into()); self }
+    pub fn enable_dns64(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_dns64 = ::std::option::Option::Some(value.into()); self }
     /// `EnableLniAtDeviceIndex`: an integer.
-    pub fn enable_lni_at_device_index(mut self, value: impl Into<Int>) -> Self { self.enable_lni_at_device_index = Some(value.into()); self }
+    pub fn enable_lni_at_device_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.enable_lni_at_device_index = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
+    pub fn ipv4_ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv4_ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4NetmaskLength`: an integer.
-    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv4_netmask_length = Some(value.into()); self }
+    pub fn ipv4_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv4_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
+    pub fn ipv6_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6IpamPoolId`: a string.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv6_ipam_pool_id = Some(value.into()); self }
+    pub fn ipv6_ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Native`: a boolean.
-    pub fn ipv6_native(mut self, value: impl Into<Bool>) -> Self { self.ipv6_native = Some(value.into()); self }
+    pub fn ipv6_native(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ipv6_native = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6NetmaskLength`: an integer.
-    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv6_netmask_length = Some(value.into()); self }
+    pub fn ipv6_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `MapPublicIpOnLaunch`: a boolean.
-    pub fn map_public_ip_on_launch(mut self, value: impl Into<Bool>) -> Self { self.map_public_ip_on_launch = Some(value.into()); self }
+    pub fn map_public_ip_on_launch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.map_public_ip_on_launch = ::std::option::Option::Some(value.into()); self }
     /// `OutpostArn`: a string.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = Some(value.into()); self }
+    pub fn outpost_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outpost_arn = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsNameOptionsOnLaunch`: a [`PrivateDnsNameOptionsOnLaunch`] object.
-    pub fn private_dns_name_options_on_launch(mut self, value: impl Into<Obj<PrivateDnsNameOptionsOnLaunch>>) -> Self { self.private_dns_name_options_on_launch = Some(value.into()); self }
+    pub fn private_dns_name_options_on_launch(mut self, value: impl ::std::convert::Into<crate::Obj<PrivateDnsNameOptionsOnLaunch>>) -> Self { self.private_dns_name_options_on_launch = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for Subnet {
+impl ::cloudwright_core::Resource for Subnet {
     type Attributes = SubnetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Subnet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Subnet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Subnet {
+impl ::cloudwright_core::ToValue for Subnet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AssignIpv6AddressOnCreation",
                 &self.assign_ipv6_address_on_creation,
@@ -304,12 +267,12 @@ impl ToValue for Subnet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Subnet`]: `Handle<Subnet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Subnet`]: `Handle<Subnet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubnetAttributes(ResourceRef);
+pub struct SubnetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubnetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubnetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -321,8 +284,8 @@ impl SubnetAttributes {
     ///
     /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
     #[inline]
-    pub fn assign_ipv6_address_on_creation(&self) -> Value {
-        self.0.get_att("AssignIpv6AddressOnCreation")
+    pub fn assign_ipv6_address_on_creation(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AssignIpv6AddressOnCreation"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
@@ -331,23 +294,27 @@ impl SubnetAttributes {
     ///
     /// If you update this property, you must also update the `CidrBlock` property.
     #[inline]
-    pub fn availability_zone(&self) -> Value {
-        self.0.get_att("AvailabilityZone")
+    pub fn availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
     ///
     /// The AZ ID of the subnet.
     #[inline]
-    pub fn availability_zone_id(&self) -> Value {
-        self.0.get_att("AvailabilityZoneId")
+    pub fn availability_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZoneId"))
     }
 
     /// `Fn::GetAtt` `BlockPublicAccessStates.InternetGatewayBlockMode`: a string.
     #[inline]
-    pub fn block_public_access_states_internet_gateway_block_mode(&self) -> Value {
-        self.0
-            .get_att("BlockPublicAccessStates.InternetGatewayBlockMode")
+    pub fn block_public_access_states_internet_gateway_block_mode(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("BlockPublicAccessStates.InternetGatewayBlockMode"),
+        )
     }
 
     /// `Fn::GetAtt` `CidrBlock`: a string.
@@ -356,42 +323,42 @@ impl SubnetAttributes {
     ///
     /// If you update this property, we create a new subnet, and then delete the existing one.
     #[inline]
-    pub fn cidr_block(&self) -> Value {
-        self.0.get_att("CidrBlock")
+    pub fn cidr_block(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CidrBlock"))
     }
 
     /// `Fn::GetAtt` `EnableDns64`: a boolean.
     ///
     /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
     ///
-    /// &gt; You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a `0.0.0.0/0` route pointing to the internet gateway. For more information, see \[Configure DNS64 and NAT64\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// \> You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a `0.0.0.0/0` route pointing to the internet gateway. For more information, see [Configure DNS64 and NAT64](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough) in the *Amazon Virtual Private Cloud User Guide* .
     #[inline]
-    pub fn enable_dns64(&self) -> Value {
-        self.0.get_att("EnableDns64")
+    pub fn enable_dns64(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnableDns64"))
     }
 
     /// `Fn::GetAtt` `EnableLniAtDeviceIndex`: an integer.
     ///
     /// Indicates the device position for local network interfaces in this subnet. For example, `1` indicates local network interfaces in this subnet are the secondary network interface (eth1).
     #[inline]
-    pub fn enable_lni_at_device_index(&self) -> Value {
-        self.0.get_att("EnableLniAtDeviceIndex")
+    pub fn enable_lni_at_device_index(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("EnableLniAtDeviceIndex"))
     }
 
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
     ///
     /// An IPv4 IPAM pool ID for the subnet.
     #[inline]
-    pub fn ipv4_ipam_pool_id(&self) -> Value {
-        self.0.get_att("Ipv4IpamPoolId")
+    pub fn ipv4_ipam_pool_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ipv4IpamPoolId"))
     }
 
     /// `Fn::GetAtt` `Ipv4NetmaskLength`: an integer.
     ///
     /// An IPv4 netmask length for the subnet.
     #[inline]
-    pub fn ipv4_netmask_length(&self) -> Value {
-        self.0.get_att("Ipv4NetmaskLength")
+    pub fn ipv4_netmask_length(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Ipv4NetmaskLength"))
     }
 
     /// `Fn::GetAtt` `Ipv6CidrBlock`: a string.
@@ -400,102 +367,110 @@ impl SubnetAttributes {
     ///
     /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
     #[inline]
-    pub fn ipv6_cidr_block(&self) -> Value {
-        self.0.get_att("Ipv6CidrBlock")
+    pub fn ipv6_cidr_block(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ipv6CidrBlock"))
     }
 
     /// `Fn::GetAtt` `Ipv6CidrBlocks`: a list of strings.
     ///
     /// The IPv6 CIDR blocks that are associated with the subnet.
     #[inline]
-    pub fn ipv6_cidr_blocks(&self) -> Value {
-        self.0.get_att("Ipv6CidrBlocks")
+    pub fn ipv6_cidr_blocks(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Ipv6CidrBlocks"))
     }
 
     /// `Fn::GetAtt` `Ipv6IpamPoolId`: a string.
     ///
     /// An IPv6 IPAM pool ID for the subnet.
     #[inline]
-    pub fn ipv6_ipam_pool_id(&self) -> Value {
-        self.0.get_att("Ipv6IpamPoolId")
+    pub fn ipv6_ipam_pool_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ipv6IpamPoolId"))
     }
 
     /// `Fn::GetAtt` `Ipv6Native`: a boolean.
     ///
-    /// Indicates whether this is an IPv6 only subnet. For more information, see \[Subnet basics\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics>) in the *Amazon Virtual Private Cloud User Guide* .
+    /// Indicates whether this is an IPv6 only subnet. For more information, see [Subnet basics](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics) in the *Amazon Virtual Private Cloud User Guide* .
     #[inline]
-    pub fn ipv6_native(&self) -> Value {
-        self.0.get_att("Ipv6Native")
+    pub fn ipv6_native(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("Ipv6Native"))
     }
 
     /// `Fn::GetAtt` `Ipv6NetmaskLength`: an integer.
     ///
     /// An IPv6 netmask length for the subnet.
     #[inline]
-    pub fn ipv6_netmask_length(&self) -> Value {
-        self.0.get_att("Ipv6NetmaskLength")
+    pub fn ipv6_netmask_length(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Ipv6NetmaskLength"))
     }
 
     /// `Fn::GetAtt` `MapPublicIpOnLaunch`: a boolean.
     ///
     /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is `false` .
     ///
-    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the \[VPC pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
+    /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/) .
     #[inline]
-    pub fn map_public_ip_on_launch(&self) -> Value {
-        self.0.get_att("MapPublicIpOnLaunch")
+    pub fn map_public_ip_on_launch(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("MapPublicIpOnLaunch"))
     }
 
     /// `Fn::GetAtt` `NetworkAclAssociationId`: a string.
     ///
     /// The ID of the network ACL that is associated with the subnet's VPC, such as `acl-5fb85d36` .
     #[inline]
-    pub fn network_acl_association_id(&self) -> Value {
-        self.0.get_att("NetworkAclAssociationId")
+    pub fn network_acl_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkAclAssociationId"))
     }
 
     /// `Fn::GetAtt` `OutpostArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost.
     #[inline]
-    pub fn outpost_arn(&self) -> Value {
-        self.0.get_att("OutpostArn")
+    pub fn outpost_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OutpostArn"))
     }
 
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord`: a boolean.
     #[inline]
-    pub fn private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record(&self) -> Value {
-        self.0
-            .get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord")
+    pub fn private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord"),
+        )
     }
 
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord`: a boolean.
     #[inline]
-    pub fn private_dns_name_options_on_launch_enable_resource_name_dns_a_record(&self) -> Value {
-        self.0
-            .get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord")
+    pub fn private_dns_name_options_on_launch_enable_resource_name_dns_a_record(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord"),
+        )
     }
 
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.HostnameType`: a string.
     #[inline]
-    pub fn private_dns_name_options_on_launch_hostname_type(&self) -> Value {
-        self.0.get_att("PrivateDnsNameOptionsOnLaunch.HostnameType")
+    pub fn private_dns_name_options_on_launch_hostname_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PrivateDnsNameOptionsOnLaunch.HostnameType"))
     }
 
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet.
     #[inline]
-    pub fn subnet_id(&self) -> Value {
-        self.0.get_att("SubnetId")
+    pub fn subnet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubnetId"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Any tags assigned to the subnet.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
@@ -504,25 +479,14 @@ impl SubnetAttributes {
     ///
     /// If you update this property, you must also update the `CidrBlock` property.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
-    properties: &[
-        ("EnableResourceNameDnsAAAARecord", Shape::Bool),
-        ("EnableResourceNameDnsARecord", Shape::Bool),
-        ("HostnameType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PrivateDnsNameOptionsOnLaunch` property type of `AWS::EC2::Subnet`.
 ///
-/// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
+/// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *Amazon Elastic Compute Cloud User Guide* .
 ///
 /// Available options:
 ///
@@ -534,11 +498,11 @@ pub(crate) static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrivateDnsNameOptionsOnLaunch {
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
-    pub enable_resource_name_dns_aaaa_record: Option<Bool>,
+    pub enable_resource_name_dns_aaaa_record: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableResourceNameDnsARecord`: a boolean.
-    pub enable_resource_name_dns_a_record: Option<Bool>,
+    pub enable_resource_name_dns_a_record: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HostnameType`: a string.
-    pub hostname_type: Option<Str>,
+    pub hostname_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -546,23 +510,23 @@ impl PrivateDnsNameOptionsOnLaunch {
     /// A `PrivateDnsNameOptionsOnLaunch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
-    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = Some(value.into()); self }
+    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = ::std::option::Option::Some(value.into()); self }
     /// `EnableResourceNameDnsARecord`: a boolean.
-    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_a_record = Some(value.into()); self }
+    pub fn enable_resource_name_dns_a_record(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_resource_name_dns_a_record = ::std::option::Option::Some(value.into()); self }
     /// `HostnameType`: a string.
-    pub fn hostname_type(mut self, value: impl Into<Str>) -> Self { self.hostname_type = Some(value.into()); self }
+    pub fn hostname_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hostname_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrivateDnsNameOptionsOnLaunch {}
+impl crate::PropertyType for PrivateDnsNameOptionsOnLaunch {}
 
-impl ToValue for PrivateDnsNameOptionsOnLaunch {
+impl ::cloudwright_core::ToValue for PrivateDnsNameOptionsOnLaunch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableResourceNameDnsAAAARecord",
                 &self.enable_resource_name_dns_aaaa_record,
@@ -574,4 +538,53 @@ impl ToValue for PrivateDnsNameOptionsOnLaunch {
             .opt("HostnameType", &self.hostname_type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subnet: ObjRule = ObjRule {
+        properties: &[
+            ("AssignIpv6AddressOnCreation", Shape::Bool),
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+            ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("EnableDns64", Shape::Bool),
+            ("EnableLniAtDeviceIndex", Shape::INT),
+            ("Ipv4IpamPoolId", Shape::STR),
+            ("Ipv4NetmaskLength", Shape::INT),
+            ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("Ipv6IpamPoolId", Shape::STR),
+            ("Ipv6Native", Shape::Bool),
+            ("Ipv6NetmaskLength", Shape::INT),
+            ("MapPublicIpOnLaunch", Shape::Bool),
+            ("OutpostArn", Shape::STR),
+            ("PrivateDnsNameOptionsOnLaunch", Shape::Object(&RULE_PrivateDnsNameOptionsOnLaunch)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId"],
+        any_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"], &["Ipv6IpamPoolId"], &["Ipv6CidrBlock"]]],
+        dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6NetmaskLength"]), ("Ipv6NetmaskLength", &["Ipv6IpamPoolId"])],
+        dependent_excluded: &[("AvailabilityZone", &["AvailabilityZoneId"]), ("AvailabilityZoneId", &["AvailabilityZone"]), ("CidrBlock", &["Ipv4IpamPoolId"]), ("Ipv4IpamPoolId", &["CidrBlock"]), ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6CidrBlock"])],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateDnsNameOptionsOnLaunch: ObjRule = ObjRule {
+        properties: &[
+            ("EnableResourceNameDnsAAAARecord", Shape::Bool),
+            ("EnableResourceNameDnsARecord", Shape::Bool),
+            ("HostnameType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`SubnetCidrBlock`], by name: `SubnetCidrBlock::new(SubnetCidrBlockRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetCidrBlockRequired {
-    /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubnetCidrBlock: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv6CidrBlock", Shape::Str(&StrRule { max_len: Some(42), format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("Ipv6IpamPoolId", Shape::STR),
-        ("Ipv6NetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::SubnetCidrBlock` resource.
 ///
 /// Associates a CIDR block with your subnet. You can associate a single IPv6 CIDR block with your subnet.
@@ -45,25 +23,25 @@ pub struct SubnetCidrBlock {
     /// The IPv6 network range for the subnet, in CIDR notation.
     ///
     /// Format `ipv6-network`; length at most 42; create-only: changing it replaces the resource.
-    pub ipv6_cidr_block: Option<Str>,
+    pub ipv6_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6IpamPoolId`: a string.
     ///
     /// An IPv6 IPAM pool ID for the subnet.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv6_ipam_pool_id: Option<Str>,
+    pub ipv6_ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6NetmaskLength`: an integer.
     ///
     /// An IPv6 netmask length for the subnet.
     ///
     /// Value 0 to 128; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv6_netmask_length: Option<Int>,
+    pub ipv6_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -73,7 +51,7 @@ impl SubnetCidrBlock {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SubnetCidrBlock",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetcidrblock.html",
         primary_identifier: &["Id"],
@@ -84,45 +62,47 @@ impl SubnetCidrBlock {
         read_only: &["Id", "Ipv6AddressAttribute", "IpSource"],
         attributes: &["Id", "IpSource", "Ipv6AddressAttribute"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SubnetCidrBlock` with its required properties, named in a [`SubnetCidrBlockRequired`].
+    /// A `SubnetCidrBlock` with its one required property, `SubnetId`.
     #[inline]
-    pub fn new(required: SubnetCidrBlockRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ipv6_cidr_block: None,
-            ipv6_ipam_pool_id: None,
-            ipv6_netmask_length: None,
-            subnet_id: required.subnet_id,
+            ipv6_cidr_block: ::std::option::Option::None,
+            ipv6_ipam_pool_id: ::std::option::Option::None,
+            ipv6_netmask_length: ::std::option::Option::None,
+            subnet_id: value.into(),
         }
     }
 
     /// `Ipv6CidrBlock`: a string.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
+    pub fn ipv6_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6IpamPoolId`: a string.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv6_ipam_pool_id = Some(value.into()); self }
+    pub fn ipv6_ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6NetmaskLength`: an integer.
-    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv6_netmask_length = Some(value.into()); self }
+    pub fn ipv6_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
-impl Resource for SubnetCidrBlock {
+impl ::cloudwright_core::Resource for SubnetCidrBlock {
     type Attributes = SubnetCidrBlockAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetCidrBlock, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubnetCidrBlock, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubnetCidrBlock {
+impl ::cloudwright_core::ToValue for SubnetCidrBlock {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ipv6CidrBlock", &self.ipv6_cidr_block)
             .opt("Ipv6IpamPoolId", &self.ipv6_ipam_pool_id)
             .opt("Ipv6NetmaskLength", &self.ipv6_netmask_length)
@@ -131,12 +111,12 @@ impl ToValue for SubnetCidrBlock {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubnetCidrBlock`]: `Handle<SubnetCidrBlock>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubnetCidrBlock`]: `Handle<SubnetCidrBlock>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubnetCidrBlockAttributes(ResourceRef);
+pub struct SubnetCidrBlockAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubnetCidrBlockAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubnetCidrBlockAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,23 +126,43 @@ impl SubnetCidrBlockAttributes {
     ///
     /// The ID of the association.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IpSource`: a string.
     ///
     /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none` indicates private space.
     #[inline]
-    pub fn ip_source(&self) -> Value {
-        self.0.get_att("IpSource")
+    pub fn ip_source(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpSource"))
     }
 
     /// `Fn::GetAtt` `Ipv6AddressAttribute`: a string.
     ///
     /// Public IPv6 addresses are those advertised on the internet from AWS . Private IP addresses are not and cannot be advertised on the internet from AWS .
     #[inline]
-    pub fn ipv6_address_attribute(&self) -> Value {
-        self.0.get_att("Ipv6AddressAttribute")
+    pub fn ipv6_address_attribute(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ipv6AddressAttribute"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubnetCidrBlock: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv6CidrBlock", Shape::Str(&StrRule { max_len: Some(42), format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("Ipv6IpamPoolId", Shape::STR),
+            ("Ipv6NetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

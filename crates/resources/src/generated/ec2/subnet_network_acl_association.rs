@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SubnetNetworkAclAssociation`], by name: `SubnetNetworkAclAssociation::new(SubnetNetworkAclAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetNetworkAclAssociationRequired {
     /// `NetworkAclId`: a string, required.
-    pub network_acl_id: Str,
+    pub network_acl_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubnetNetworkAclAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkAclId", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["NetworkAclId", "SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::SubnetNetworkAclAssociation` resource.
 ///
-/// Associates a subnet with a network ACL. For more information, see \[ReplaceNetworkAclAssociation\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ApiReference-query-ReplaceNetworkAclAssociation.html>) in the *Amazon EC2 API Reference* .
+/// Associates a subnet with a network ACL. For more information, see [ReplaceNetworkAclAssociation](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ApiReference-query-ReplaceNetworkAclAssociation.html) in the *Amazon EC2 API Reference* .
 ///
-/// When `AWS::EC2::SubnetNetworkAclAssociation` resources are created during create or update operations, AWS CloudFormation adopts existing resources that share the same key properties (the properties that contribute to uniquely identify the resource). However, if the operation fails and rolls back, AWS CloudFormation deletes the previously out-of-band resources. You can protect against this behavior by using `Retain` deletion policies. For more information, see \[DeletionPolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// When `AWS::EC2::SubnetNetworkAclAssociation` resources are created during create or update operations, AWS CloudFormation adopts existing resources that share the same key properties (the properties that contribute to uniquely identify the resource). However, if the operation fails and rolls back, AWS CloudFormation deletes the previously out-of-band resources. You can protect against this behavior by using `Retain` deletion policies. For more information, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
 /// `Ref` returns its `AssociationId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubnetNetworkAclAssociationAttributes`], which `Handle<SubnetNetworkAclAssociation>` dereferences to.
@@ -47,13 +34,13 @@ pub struct SubnetNetworkAclAssociation {
     /// The ID of the network ACL.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_acl_id: Str,
+    pub network_acl_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl SubnetNetworkAclAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SubnetNetworkAclAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetnetworkaclassociation.html",
         primary_identifier: &["AssociationId"],
@@ -74,7 +61,7 @@ impl SubnetNetworkAclAssociation {
         read_only: &["AssociationId"],
         attributes: &["AssociationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SubnetNetworkAclAssociation` with its required properties, named in a [`SubnetNetworkAclAssociationRequired`].
@@ -87,38 +74,42 @@ impl SubnetNetworkAclAssociation {
     }
 
     /// `NetworkAclId`: a string, required.
-    pub fn network_acl_id(mut self, value: impl Into<Str>) -> Self { self.network_acl_id = value.into(); self }
+    pub fn network_acl_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_acl_id = value.into(); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
-impl Resource for SubnetNetworkAclAssociation {
+impl ::cloudwright_core::Resource for SubnetNetworkAclAssociation {
     type Attributes = SubnetNetworkAclAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetNetworkAclAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubnetNetworkAclAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubnetNetworkAclAssociation {
+impl ::cloudwright_core::ToValue for SubnetNetworkAclAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NetworkAclId", &self.network_acl_id)
             .req("SubnetId", &self.subnet_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubnetNetworkAclAssociation`]: `Handle<SubnetNetworkAclAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubnetNetworkAclAssociation`]: `Handle<SubnetNetworkAclAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubnetNetworkAclAssociationAttributes(ResourceRef);
+pub struct SubnetNetworkAclAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubnetNetworkAclAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for SubnetNetworkAclAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,7 +119,25 @@ impl SubnetNetworkAclAssociationAttributes {
     ///
     /// Returns the value of this object's AssociationId property.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubnetNetworkAclAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkAclId", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["NetworkAclId", "SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SubnetRouteTableAssociation`], by name: `SubnetRouteTableAssociation::new(SubnetRouteTableAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetRouteTableAssociationRequired {
     /// `RouteTableId`: a string, required.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("RouteTableId", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["RouteTableId", "SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::SubnetRouteTableAssociation` resource.
 ///
-/// Associates a subnet with a route table. The subnet and route table must be in the same VPC. This association causes traffic originating from the subnet to be routed according to the routes in the route table. A route table can be associated with multiple subnets. To create a route table, see \[AWS::EC2::RouteTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html>) .
+/// Associates a subnet with a route table. The subnet and route table must be in the same VPC. This association causes traffic originating from the subnet to be routed according to the routes in the route table. A route table can be associated with multiple subnets. To create a route table, see [AWS::EC2::RouteTable](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SubnetRouteTableAssociationAttributes`], which `Handle<SubnetRouteTableAssociation>` dereferences to.
@@ -47,13 +34,13 @@ pub struct SubnetRouteTableAssociation {
     /// The physical ID changes when the route table ID is changed.
     ///
     /// Create-only: changing it replaces the resource.
-    pub route_table_id: Str,
+    pub route_table_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl SubnetRouteTableAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::SubnetRouteTableAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetroutetableassociation.html",
         primary_identifier: &["Id"],
@@ -74,7 +61,7 @@ impl SubnetRouteTableAssociation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SubnetRouteTableAssociation` with its required properties, named in a [`SubnetRouteTableAssociationRequired`].
@@ -87,38 +74,42 @@ impl SubnetRouteTableAssociation {
     }
 
     /// `RouteTableId`: a string, required.
-    pub fn route_table_id(mut self, value: impl Into<Str>) -> Self { self.route_table_id = value.into(); self }
+    pub fn route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.route_table_id = value.into(); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
-impl Resource for SubnetRouteTableAssociation {
+impl ::cloudwright_core::Resource for SubnetRouteTableAssociation {
     type Attributes = SubnetRouteTableAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubnetRouteTableAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubnetRouteTableAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubnetRouteTableAssociation {
+impl ::cloudwright_core::ToValue for SubnetRouteTableAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RouteTableId", &self.route_table_id)
             .req("SubnetId", &self.subnet_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubnetRouteTableAssociation`]: `Handle<SubnetRouteTableAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubnetRouteTableAssociation`]: `Handle<SubnetRouteTableAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubnetRouteTableAssociationAttributes(ResourceRef);
+pub struct SubnetRouteTableAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubnetRouteTableAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for SubnetRouteTableAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,7 +119,25 @@ impl SubnetRouteTableAssociationAttributes {
     ///
     /// The ID of the subnet route table association.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubnetRouteTableAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("RouteTableId", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["RouteTableId", "SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficMirrorFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("NetworkServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-dns"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::TrafficMirrorFilter` resource.
 ///
 /// Specifies a Traffic Mirror filter.
 ///
 /// A Traffic Mirror filter is a set of rules that defines the traffic to mirror.
 ///
-/// By default, no traffic is mirrored. To mirror traffic, use \[AWS::EC2::TrafficMirrorFilterRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilterrule.html>) to add Traffic Mirror rules to the filter. The rules you add define what traffic gets mirrored.
+/// By default, no traffic is mirrored. To mirror traffic, use [AWS::EC2::TrafficMirrorFilterRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilterrule.html) to add Traffic Mirror rules to the filter. The rules you add define what traffic gets mirrored.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TrafficMirrorFilterAttributes`], which `Handle<TrafficMirrorFilter>` dereferences to.
@@ -41,17 +27,18 @@ pub struct TrafficMirrorFilter {
     /// The description of the Traffic Mirror filter.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkServices`: a list of [`TrafficMirrorNetworkService`] values.
     ///
     /// The network service traffic that is associated with the Traffic Mirror filter.
     ///
     /// Valid values are `amazon-dns` .
-    pub network_services: Option<List<TrafficMirrorNetworkService>>,
+    pub network_services:
+        ::std::option::Option<::cloudwright_core::List<TrafficMirrorNetworkService>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to a Traffic Mirror filter.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl TrafficMirrorFilter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TrafficMirrorFilter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilter.html",
         primary_identifier: &["Id"],
@@ -72,41 +59,43 @@ impl TrafficMirrorFilter {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TrafficMirrorFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `NetworkServices`: a list of [`TrafficMirrorNetworkService`] values.
-    pub fn network_services(mut self, value: impl Into<List<TrafficMirrorNetworkService>>) -> Self { self.network_services = Some(value.into()); self }
+    pub fn network_services(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TrafficMirrorNetworkService>>) -> Self { self.network_services = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrafficMirrorFilter {
+impl ::cloudwright_core::Resource for TrafficMirrorFilter {
     type Attributes = TrafficMirrorFilterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficMirrorFilter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrafficMirrorFilter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrafficMirrorFilter {
+impl ::cloudwright_core::ToValue for TrafficMirrorFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("NetworkServices", &self.network_services)
             .opt("Tags", &self.tags)
@@ -114,12 +103,12 @@ impl ToValue for TrafficMirrorFilter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrafficMirrorFilter`]: `Handle<TrafficMirrorFilter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrafficMirrorFilter`]: `Handle<TrafficMirrorFilter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrafficMirrorFilterAttributes(ResourceRef);
+pub struct TrafficMirrorFilterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrafficMirrorFilterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrafficMirrorFilterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,8 +118,8 @@ impl TrafficMirrorFilterAttributes {
     ///
     /// The ID of a traffic mirror filter.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -138,21 +127,10 @@ impl TrafficMirrorFilterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::TrafficMirrorFilter`.
 ///
@@ -160,9 +138,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -177,17 +155,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -200,22 +178,52 @@ pub enum TrafficMirrorNetworkService {
     /// `amazon-dns`
     AmazonDns,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrafficMirrorNetworkService {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrafficMirrorNetworkService {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrafficMirrorNetworkService {
+impl ::cloudwright_core::ToValue for TrafficMirrorNetworkService {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AmazonDns => "amazon-dns",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficMirrorFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("NetworkServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-dns"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`TrafficMirrorFilterRule`], by name: `TrafficMirrorFilterRule::new(TrafficMirrorFilterRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorFilterRuleRequired {
     /// `DestinationCidrBlock`: a string, required.
-    pub destination_cidr_block: Str,
+    pub destination_cidr_block: ::cloudwright_core::Str,
     /// `RuleAction`: a [`TrafficMirrorRuleAction`] value, required.
     pub rule_action: TrafficMirrorRuleAction,
     /// `RuleNumber`: an integer, required.
-    pub rule_number: Int,
+    pub rule_number: ::cloudwright_core::Int,
     /// `SourceCidrBlock`: a string, required.
-    pub source_cidr_block: Str,
+    pub source_cidr_block: ::cloudwright_core::Str,
     /// `TrafficDirection`: a [`TrafficDirection`] value, required.
     pub traffic_direction: TrafficDirection,
     /// `TrafficMirrorFilterId`: a string, required.
-    pub traffic_mirror_filter_id: Str,
+    pub traffic_mirror_filter_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficMirrorFilterRule: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("DestinationPortRange", Shape::Object(&RULE_TrafficMirrorPortRange)),
-        ("Protocol", Shape::INT),
-        ("RuleAction", Shape::Str(&StrRule { allowed: &["accept", "reject"], ..StrRule::ANY })),
-        ("RuleNumber", Shape::INT),
-        ("SourceCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("SourcePortRange", Shape::Object(&RULE_TrafficMirrorPortRange)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TrafficDirection", Shape::Str(&StrRule { allowed: &["egress", "ingress"], ..StrRule::ANY })),
-        ("TrafficMirrorFilterId", Shape::STR),
-    ],
-    required: &["RuleAction", "SourceCidrBlock", "RuleNumber", "DestinationCidrBlock", "TrafficMirrorFilterId", "TrafficDirection"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TrafficMirrorFilterRule` resource.
 ///
@@ -68,23 +44,23 @@ pub struct TrafficMirrorFilterRule {
     /// `Description`: a string.
     ///
     /// The description of the Traffic Mirror rule.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationCidrBlock`: a string, required.
     ///
     /// The destination CIDR block to assign to the Traffic Mirror rule.
     ///
     /// Format `ipv4-network`.
-    pub destination_cidr_block: Str,
+    pub destination_cidr_block: ::cloudwright_core::Str,
     /// `DestinationPortRange`: a [`TrafficMirrorPortRange`] object.
     ///
     /// The destination port range.
-    pub destination_port_range: Option<Obj<TrafficMirrorPortRange>>,
+    pub destination_port_range: ::std::option::Option<crate::Obj<TrafficMirrorPortRange>>,
     /// `Protocol`: an integer.
     ///
     /// The protocol, for example UDP, to assign to the Traffic Mirror rule.
     ///
-    /// For information about the protocol value, see \[Protocol Numbers\](<https://docs.aws.amazon.com/https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>) on the Internet Assigned Numbers Authority (IANA) website.
-    pub protocol: Option<Int>,
+    /// For information about the protocol value, see [Protocol Numbers](https://docs.aws.amazon.com/https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml) on the Internet Assigned Numbers Authority (IANA) website.
+    pub protocol: ::std::option::Option<::cloudwright_core::Int>,
     /// `RuleAction`: a [`TrafficMirrorRuleAction`] value, required.
     ///
     /// The action to take on the filtered traffic.
@@ -92,21 +68,21 @@ pub struct TrafficMirrorFilterRule {
     /// `RuleNumber`: an integer, required.
     ///
     /// The number of the Traffic Mirror rule. This number must be unique for each Traffic Mirror rule in a given direction. The rules are processed in ascending order by rule number.
-    pub rule_number: Int,
+    pub rule_number: ::cloudwright_core::Int,
     /// `SourceCidrBlock`: a string, required.
     ///
     /// The source CIDR block to assign to the Traffic Mirror rule.
     ///
     /// Format `ipv4-network`.
-    pub source_cidr_block: Str,
+    pub source_cidr_block: ::cloudwright_core::Str,
     /// `SourcePortRange`: a [`TrafficMirrorPortRange`] object.
     ///
     /// The source port range.
-    pub source_port_range: Option<Obj<TrafficMirrorPortRange>>,
+    pub source_port_range: ::std::option::Option<crate::Obj<TrafficMirrorPortRange>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags on Traffic Mirroring filter rules.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrafficDirection`: a [`TrafficDirection`] value, required.
     ///
     /// The type of traffic.
@@ -116,7 +92,7 @@ pub struct TrafficMirrorFilterRule {
     /// The ID of the filter that this rule is associated with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub traffic_mirror_filter_id: Str,
+    pub traffic_mirror_filter_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -126,7 +102,7 @@ impl TrafficMirrorFilterRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TrafficMirrorFilterRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilterrule.html",
         primary_identifier: &["TrafficMirrorFilterRuleId"],
@@ -137,69 +113,71 @@ impl TrafficMirrorFilterRule {
         read_only: &["TrafficMirrorFilterRuleId"],
         attributes: &["TrafficMirrorFilterRuleId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TrafficMirrorFilterRule` with its required properties, named in a [`TrafficMirrorFilterRuleRequired`].
     #[inline]
     pub fn new(required: TrafficMirrorFilterRuleRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             destination_cidr_block: required.destination_cidr_block,
-            destination_port_range: None,
-            protocol: None,
+            destination_port_range: ::std::option::Option::None,
+            protocol: ::std::option::Option::None,
             rule_action: required.rule_action,
             rule_number: required.rule_number,
             source_cidr_block: required.source_cidr_block,
-            source_port_range: None,
-            tags: None,
+            source_port_range: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             traffic_direction: required.traffic_direction,
             traffic_mirror_filter_id: required.traffic_mirror_filter_id,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DestinationCidrBlock`: a string, required.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = value.into(); self }
+    pub fn destination_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_cidr_block = value.into(); self }
     /// `DestinationPortRange`: a [`TrafficMirrorPortRange`] object.
-    pub fn destination_port_range(mut self, value: impl Into<Obj<TrafficMirrorPortRange>>) -> Self { self.destination_port_range = Some(value.into()); self }
+    pub fn destination_port_range(mut self, value: impl ::std::convert::Into<crate::Obj<TrafficMirrorPortRange>>) -> Self { self.destination_port_range = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: an integer.
-    pub fn protocol(mut self, value: impl Into<Int>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `RuleAction`: a [`TrafficMirrorRuleAction`] value, required.
-    pub fn rule_action(mut self, value: impl Into<TrafficMirrorRuleAction>) -> Self { self.rule_action = value.into(); self }
+    pub fn rule_action(mut self, value: impl ::std::convert::Into<TrafficMirrorRuleAction>) -> Self { self.rule_action = value.into(); self }
     /// `RuleNumber`: an integer, required.
-    pub fn rule_number(mut self, value: impl Into<Int>) -> Self { self.rule_number = value.into(); self }
+    pub fn rule_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rule_number = value.into(); self }
     /// `SourceCidrBlock`: a string, required.
-    pub fn source_cidr_block(mut self, value: impl Into<Str>) -> Self { self.source_cidr_block = value.into(); self }
+    pub fn source_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_cidr_block = value.into(); self }
     /// `SourcePortRange`: a [`TrafficMirrorPortRange`] object.
-    pub fn source_port_range(mut self, value: impl Into<Obj<TrafficMirrorPortRange>>) -> Self { self.source_port_range = Some(value.into()); self }
+    pub fn source_port_range(mut self, value: impl ::std::convert::Into<crate::Obj<TrafficMirrorPortRange>>) -> Self { self.source_port_range = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrafficDirection`: a [`TrafficDirection`] value, required.
-    pub fn traffic_direction(mut self, value: impl Into<TrafficDirection>) -> Self { self.traffic_direction = value.into(); self }
+    pub fn traffic_direction(mut self, value: impl ::std::convert::Into<TrafficDirection>) -> Self { self.traffic_direction = value.into(); self }
     /// `TrafficMirrorFilterId`: a string, required.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<Str>) -> Self { self.traffic_mirror_filter_id = value.into(); self }
+    pub fn traffic_mirror_filter_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.traffic_mirror_filter_id = value.into(); self }
 }
 
-impl Resource for TrafficMirrorFilterRule {
+impl ::cloudwright_core::Resource for TrafficMirrorFilterRule {
     type Attributes = TrafficMirrorFilterRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficMirrorFilterRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrafficMirrorFilterRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrafficMirrorFilterRule {
+impl ::cloudwright_core::ToValue for TrafficMirrorFilterRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DestinationCidrBlock", &self.destination_cidr_block)
             .opt("DestinationPortRange", &self.destination_port_range)
@@ -215,12 +193,12 @@ impl ToValue for TrafficMirrorFilterRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrafficMirrorFilterRule`]: `Handle<TrafficMirrorFilterRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrafficMirrorFilterRule`]: `Handle<TrafficMirrorFilterRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrafficMirrorFilterRuleAttributes(ResourceRef);
+pub struct TrafficMirrorFilterRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrafficMirrorFilterRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrafficMirrorFilterRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -230,8 +208,8 @@ impl TrafficMirrorFilterRuleAttributes {
     ///
     /// The ID of the Traffic Mirror rule.
     #[inline]
-    pub fn traffic_mirror_filter_rule_id(&self) -> Value {
-        self.0.get_att("TrafficMirrorFilterRuleId")
+    pub fn traffic_mirror_filter_rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrafficMirrorFilterRuleId"))
     }
 }
 
@@ -239,21 +217,10 @@ impl TrafficMirrorFilterRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorPortRangeRequired {
     /// `FromPort`: an integer, required.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `ToPort`: an integer, required.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficMirrorPortRange: ObjRule = ObjRule {
-    properties: &[
-        ("FromPort", Shape::INT),
-        ("ToPort", Shape::INT),
-    ],
-    required: &["FromPort", "ToPort"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrafficMirrorPortRange` property type of `AWS::EC2::TrafficMirrorFilterRule`.
 ///
@@ -265,11 +232,11 @@ pub struct TrafficMirrorPortRange {
     /// `FromPort`: an integer, required.
     ///
     /// The start of the Traffic Mirror port range. This applies to the TCP and UDP protocols.
-    pub from_port: Int,
+    pub from_port: ::cloudwright_core::Int,
     /// `ToPort`: an integer, required.
     ///
     /// The end of the Traffic Mirror port range. This applies to the TCP and UDP protocols.
-    pub to_port: Int,
+    pub to_port: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -284,17 +251,17 @@ impl TrafficMirrorPortRange {
     }
 
     /// `FromPort`: an integer, required.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = value.into(); self }
 }
 
-impl PropertyType for TrafficMirrorPortRange {}
+impl crate::PropertyType for TrafficMirrorPortRange {}
 
-impl ToValue for TrafficMirrorPortRange {
+impl ::cloudwright_core::ToValue for TrafficMirrorPortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FromPort", &self.from_port)
             .req("ToPort", &self.to_port)
             .build()
@@ -309,24 +276,24 @@ pub enum TrafficDirection {
     /// `ingress`
     Ingress,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrafficDirection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrafficDirection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrafficDirection {
+impl ::cloudwright_core::ToValue for TrafficDirection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Egress => "egress",
             Self::Ingress => "ingress",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -338,23 +305,63 @@ pub enum TrafficMirrorRuleAction {
     /// `reject`
     Reject,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrafficMirrorRuleAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrafficMirrorRuleAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrafficMirrorRuleAction {
+impl ::cloudwright_core::ToValue for TrafficMirrorRuleAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Accept => "accept",
             Self::Reject => "reject",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficMirrorFilterRule: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("DestinationPortRange", Shape::Object(&RULE_TrafficMirrorPortRange)),
+            ("Protocol", Shape::INT),
+            ("RuleAction", Shape::Str(&StrRule { allowed: &["accept", "reject"], ..StrRule::ANY })),
+            ("RuleNumber", Shape::INT),
+            ("SourceCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("SourcePortRange", Shape::Object(&RULE_TrafficMirrorPortRange)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TrafficDirection", Shape::Str(&StrRule { allowed: &["egress", "ingress"], ..StrRule::ANY })),
+            ("TrafficMirrorFilterId", Shape::STR),
+        ],
+        required: &["RuleAction", "SourceCidrBlock", "RuleNumber", "DestinationCidrBlock", "TrafficMirrorFilterId", "TrafficDirection"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficMirrorPortRange: ObjRule = ObjRule {
+        properties: &[
+            ("FromPort", Shape::INT),
+            ("ToPort", Shape::INT),
+        ],
+        required: &["FromPort", "ToPort"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TrafficMirrorSession`], by name: `TrafficMirrorSession::new(TrafficMirrorSessionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficMirrorSessionRequired {
     /// `NetworkInterfaceId`: a string, required.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
     /// `SessionNumber`: an integer, required.
-    pub session_number: Int,
+    pub session_number: ::cloudwright_core::Int,
     /// `TrafficMirrorFilterId`: a string, required.
-    pub traffic_mirror_filter_id: Str,
+    pub traffic_mirror_filter_id: ::cloudwright_core::Str,
     /// `TrafficMirrorTargetId`: a string, required.
-    pub traffic_mirror_target_id: Str,
+    pub traffic_mirror_target_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficMirrorSession: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-        ("OwnerId", Shape::STR),
-        ("PacketLength", Shape::INT),
-        ("SessionNumber", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TrafficMirrorFilterId", Shape::STR),
-        ("TrafficMirrorTargetId", Shape::STR),
-        ("VirtualNetworkId", Shape::INT),
-    ],
-    required: &["NetworkInterfaceId", "TrafficMirrorFilterId", "SessionNumber", "TrafficMirrorTargetId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TrafficMirrorSession` resource.
 ///
@@ -47,7 +26,7 @@ pub(crate) static RULE_TrafficMirrorSession: ObjRule = ObjRule {
 ///
 /// The Traffic Mirror source and the Traffic Mirror target (monitoring appliances) can be in the same VPC, or in a different VPC connected via VPC peering or a transit gateway.
 ///
-/// By default, no traffic is mirrored. Use \[AWS::EC2::TrafficMirrorFilterRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilterrule.html>) to specify filter rules that specify the traffic to mirror.
+/// By default, no traffic is mirrored. Use [AWS::EC2::TrafficMirrorFilterRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilterrule.html) to specify filter rules that specify the traffic to mirror.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TrafficMirrorSessionAttributes`], which `Handle<TrafficMirrorSession>` dereferences to.
@@ -60,15 +39,15 @@ pub struct TrafficMirrorSession {
     /// `Description`: a string.
     ///
     /// The description of the Traffic Mirror session.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkInterfaceId`: a string, required.
     ///
     /// The ID of the source network interface.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
     /// `OwnerId`: a string.
     ///
     /// The ID of the account that owns the Traffic Mirror session.
-    pub owner_id: Option<Str>,
+    pub owner_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PacketLength`: an integer.
     ///
     /// The number of bytes in each packet to mirror. These are bytes after the VXLAN header. Do not specify this parameter when you want to mirror the entire packet. To mirror a subset of the packet, set this to the length (in bytes) that you want to mirror. For example, if you set this value to 100, then the first 100 bytes that meet the filter criteria are copied to the target.
@@ -76,29 +55,29 @@ pub struct TrafficMirrorSession {
     /// If you do not want to mirror the entire packet, use the `PacketLength` parameter to specify the number of bytes in each packet to mirror.
     ///
     /// For sessions with Network Load Balancer (NLB) Traffic Mirror targets the default `PacketLength` will be set to 8500. Valid values are 1-8500. Setting a `PacketLength` greater than 8500 will result in an error response.
-    pub packet_length: Option<Int>,
+    pub packet_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `SessionNumber`: an integer, required.
     ///
     /// The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions. The first session with a matching filter is the one that mirrors the packets.
     ///
     /// Valid values are 1-32766.
-    pub session_number: Int,
+    pub session_number: ::cloudwright_core::Int,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to a Traffic Mirror session.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrafficMirrorFilterId`: a string, required.
     ///
     /// The ID of the Traffic Mirror filter.
-    pub traffic_mirror_filter_id: Str,
+    pub traffic_mirror_filter_id: ::cloudwright_core::Str,
     /// `TrafficMirrorTargetId`: a string, required.
     ///
     /// The ID of the Traffic Mirror target.
-    pub traffic_mirror_target_id: Str,
+    pub traffic_mirror_target_id: ::cloudwright_core::Str,
     /// `VirtualNetworkId`: an integer.
     ///
-    /// The VXLAN ID for the Traffic Mirror session. For more information about the VXLAN protocol, see \[RFC 7348\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc7348>) . If you do not specify a `VirtualNetworkId` , an account-wide unique ID is chosen at random.
-    pub virtual_network_id: Option<Int>,
+    /// The VXLAN ID for the Traffic Mirror session. For more information about the VXLAN protocol, see [RFC 7348](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc7348) . If you do not specify a `VirtualNetworkId` , an account-wide unique ID is chosen at random.
+    pub virtual_network_id: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +87,7 @@ impl TrafficMirrorSession {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TrafficMirrorSession",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorsession.html",
         primary_identifier: &["Id"],
@@ -119,63 +98,65 @@ impl TrafficMirrorSession {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TrafficMirrorSession` with its required properties, named in a [`TrafficMirrorSessionRequired`].
     #[inline]
     pub fn new(required: TrafficMirrorSessionRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             network_interface_id: required.network_interface_id,
-            owner_id: None,
-            packet_length: None,
+            owner_id: ::std::option::Option::None,
+            packet_length: ::std::option::Option::None,
             session_number: required.session_number,
-            tags: None,
+            tags: ::std::option::Option::None,
             traffic_mirror_filter_id: required.traffic_mirror_filter_id,
             traffic_mirror_target_id: required.traffic_mirror_target_id,
-            virtual_network_id: None,
+            virtual_network_id: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string, required.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = value.into(); self }
     /// `OwnerId`: a string.
-    pub fn owner_id(mut self, value: impl Into<Str>) -> Self { self.owner_id = Some(value.into()); self }
+    pub fn owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_id = ::std::option::Option::Some(value.into()); self }
     /// `PacketLength`: an integer.
-    pub fn packet_length(mut self, value: impl Into<Int>) -> Self { self.packet_length = Some(value.into()); self }
+    pub fn packet_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.packet_length = ::std::option::Option::Some(value.into()); self }
     /// `SessionNumber`: an integer, required.
-    pub fn session_number(mut self, value: impl Into<Int>) -> Self { self.session_number = value.into(); self }
+    pub fn session_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.session_number = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrafficMirrorFilterId`: a string, required.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<Str>) -> Self { self.traffic_mirror_filter_id = value.into(); self }
+    pub fn traffic_mirror_filter_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.traffic_mirror_filter_id = value.into(); self }
     /// `TrafficMirrorTargetId`: a string, required.
-    pub fn traffic_mirror_target_id(mut self, value: impl Into<Str>) -> Self { self.traffic_mirror_target_id = value.into(); self }
+    pub fn traffic_mirror_target_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.traffic_mirror_target_id = value.into(); self }
     /// `VirtualNetworkId`: an integer.
-    pub fn virtual_network_id(mut self, value: impl Into<Int>) -> Self { self.virtual_network_id = Some(value.into()); self }
+    pub fn virtual_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.virtual_network_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrafficMirrorSession {
+impl ::cloudwright_core::Resource for TrafficMirrorSession {
     type Attributes = TrafficMirrorSessionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficMirrorSession, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrafficMirrorSession, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrafficMirrorSession {
+impl ::cloudwright_core::ToValue for TrafficMirrorSession {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("NetworkInterfaceId", &self.network_interface_id)
             .opt("OwnerId", &self.owner_id)
@@ -189,12 +170,12 @@ impl ToValue for TrafficMirrorSession {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrafficMirrorSession`]: `Handle<TrafficMirrorSession>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrafficMirrorSession`]: `Handle<TrafficMirrorSession>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrafficMirrorSessionAttributes(ResourceRef);
+pub struct TrafficMirrorSessionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrafficMirrorSessionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrafficMirrorSessionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -204,8 +185,8 @@ impl TrafficMirrorSessionAttributes {
     ///
     /// The ID of a Traffic Mirror session.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -213,21 +194,10 @@ impl TrafficMirrorSessionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::TrafficMirrorSession`.
 ///
@@ -235,9 +205,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -252,19 +222,56 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficMirrorSession: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+            ("OwnerId", Shape::STR),
+            ("PacketLength", Shape::INT),
+            ("SessionNumber", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TrafficMirrorFilterId", Shape::STR),
+            ("TrafficMirrorTargetId", Shape::STR),
+            ("VirtualNetworkId", Shape::INT),
+        ],
+        required: &["NetworkInterfaceId", "TrafficMirrorFilterId", "SessionNumber", "TrafficMirrorTargetId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,24 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficMirrorTarget: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("GatewayLoadBalancerEndpointId", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-        ("NetworkLoadBalancerArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TrafficMirrorTarget` resource.
 ///
@@ -32,7 +15,7 @@ pub(crate) static RULE_TrafficMirrorTarget: ObjRule = ObjRule {
 ///
 /// A Traffic Mirror target can be a network interface, a Network Load Balancer, or a Gateway Load Balancer endpoint.
 ///
-/// To use the target in a Traffic Mirror session, use \[AWS::EC2::TrafficMirrorSession\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorsession.html>) .
+/// To use the target in a Traffic Mirror session, use [AWS::EC2::TrafficMirrorSession](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorsession.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TrafficMirrorTargetAttributes`], which `Handle<TrafficMirrorTarget>` dereferences to.
@@ -48,29 +31,29 @@ pub struct TrafficMirrorTarget {
     /// The description of the Traffic Mirror target.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GatewayLoadBalancerEndpointId`: a string.
     ///
     /// The ID of the Gateway Load Balancer endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub gateway_load_balancer_endpoint_id: Option<Str>,
+    pub gateway_load_balancer_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkInterfaceId`: a string.
     ///
     /// The network interface ID that is associated with the target.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkLoadBalancerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Network Load Balancer that is associated with the target.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_load_balancer_arn: Option<Str>,
+    pub network_load_balancer_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to assign to the Traffic Mirror target.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +63,7 @@ impl TrafficMirrorTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TrafficMirrorTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrortarget.html",
         primary_identifier: &["Id"],
@@ -91,45 +74,47 @@ impl TrafficMirrorTarget {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TrafficMirrorTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GatewayLoadBalancerEndpointId`: a string.
-    pub fn gateway_load_balancer_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.gateway_load_balancer_endpoint_id = Some(value.into()); self }
+    pub fn gateway_load_balancer_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_load_balancer_endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `NetworkLoadBalancerArn`: a string.
-    pub fn network_load_balancer_arn(mut self, value: impl Into<Str>) -> Self { self.network_load_balancer_arn = Some(value.into()); self }
+    pub fn network_load_balancer_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_load_balancer_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrafficMirrorTarget {
+impl ::cloudwright_core::Resource for TrafficMirrorTarget {
     type Attributes = TrafficMirrorTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrafficMirrorTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrafficMirrorTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrafficMirrorTarget {
+impl ::cloudwright_core::ToValue for TrafficMirrorTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt(
                 "GatewayLoadBalancerEndpointId",
@@ -142,12 +127,12 @@ impl ToValue for TrafficMirrorTarget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrafficMirrorTarget`]: `Handle<TrafficMirrorTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrafficMirrorTarget`]: `Handle<TrafficMirrorTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrafficMirrorTargetAttributes(ResourceRef);
+pub struct TrafficMirrorTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrafficMirrorTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrafficMirrorTargetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,7 +140,29 @@ impl From<ResourceRef> for TrafficMirrorTargetAttributes {
 impl TrafficMirrorTargetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficMirrorTarget: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("GatewayLoadBalancerEndpointId", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+            ("NetworkLoadBalancerArn", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGateway: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonSideAsn", Shape::INT),
-        ("AssociationDefaultRouteTableId", Shape::STR),
-        ("AutoAcceptSharedAttachments", Shape::STR),
-        ("DefaultRouteTableAssociation", Shape::STR),
-        ("DefaultRouteTablePropagation", Shape::STR),
-        ("Description", Shape::STR),
-        ("DnsSupport", Shape::STR),
-        ("EncryptionSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
-        ("MulticastSupport", Shape::STR),
-        ("PropagationDefaultRouteTableId", Shape::STR),
-        ("SecurityGroupReferencingSupport", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("VpnEcmpSupport", Shape::STR),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGateway` resource.
 ///
@@ -39,13 +13,13 @@ pub(crate) static RULE_TransitGateway: ObjRule = ObjRule {
 ///
 /// You can use a transit gateway to interconnect your virtual private clouds (VPC) and on-premises networks. After the transit gateway enters the `available` state, you can attach your VPCs and VPN connections to the transit gateway.
 ///
-/// To attach your VPCs, use \[AWS::EC2::TransitGatewayAttachment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayattachment.html>) .
+/// To attach your VPCs, use [AWS::EC2::TransitGatewayAttachment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayattachment.html) .
 ///
-/// To attach a VPN connection, use \[AWS::EC2::CustomerGateway\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-customer-gateway.html>) to create a customer gateway and specify the ID of the customer gateway and the ID of the transit gateway in a call to \[AWS::EC2::VPNConnection\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpn-connection.html>) .
+/// To attach a VPN connection, use [AWS::EC2::CustomerGateway](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-customer-gateway.html) to create a customer gateway and specify the ID of the customer gateway and the ID of the transit gateway in a call to [AWS::EC2::VPNConnection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpn-connection.html) .
 ///
-/// When you create a transit gateway, we create a default transit gateway route table and use it as the default association route table and the default propagation route table. You can use \[AWS::EC2::TransitGatewayRouteTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetable.html>) to create additional transit gateway route tables. If you disable automatic route propagation, we do not create a default transit gateway route table. You can use \[AWS::EC2::TransitGatewayRouteTablePropagation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetablepropagation.html>) to propagate routes from a resource attachment to a transit gateway route table. If you disable automatic associations, you can use \[AWS::EC2::TransitGatewayRouteTableAssociation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetableassociation.html>) to associate a resource attachment with a transit gateway route table.
+/// When you create a transit gateway, we create a default transit gateway route table and use it as the default association route table and the default propagation route table. You can use [AWS::EC2::TransitGatewayRouteTable](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetable.html) to create additional transit gateway route tables. If you disable automatic route propagation, we do not create a default transit gateway route table. You can use [AWS::EC2::TransitGatewayRouteTablePropagation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetablepropagation.html) to propagate routes from a resource attachment to a transit gateway route table. If you disable automatic associations, you can use [AWS::EC2::TransitGatewayRouteTableAssociation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetableassociation.html) to associate a resource attachment with a transit gateway route table.
 ///
-/// To create a transit gateway with `EncryptionSupport` enabled through CloudFormation, you will need the `ec2:ModifyTransitGateway` Identity and Access Management (IAM) permission. For more information, see `ModifyTransitGateway` in \[Actions, resources, and condition keys for Amazon EC2\](<https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-actions-as->) of the *Identify and Access Management Service Authorization Reference* .
+/// To create a transit gateway with `EncryptionSupport` enabled through CloudFormation, you will need the `ec2:ModifyTransitGateway` Identity and Access Management (IAM) permission. For more information, see `ModifyTransitGateway` in [Actions, resources, and condition keys for Amazon EC2](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-actions-as-) of the *Identify and Access Management Service Authorization Reference* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TransitGatewayAttributes`], which `Handle<TransitGateway>` dereferences to.
@@ -61,65 +35,66 @@ pub struct TransitGateway {
     /// A private Autonomous System Number (ASN) for the Amazon side of a BGP session. The range is 64512 to 65534 for 16-bit ASNs. The default is 64512.
     ///
     /// Format `int64`; create-only: changing it replaces the resource.
-    pub amazon_side_asn: Option<Int>,
+    pub amazon_side_asn: ::std::option::Option<::cloudwright_core::Int>,
     /// `AssociationDefaultRouteTableId`: a string.
     ///
     /// The ID of the default association route table.
-    pub association_default_route_table_id: Option<Str>,
+    pub association_default_route_table_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutoAcceptSharedAttachments`: a string.
     ///
     /// Enable or disable automatic acceptance of attachment requests. Disabled by default.
-    pub auto_accept_shared_attachments: Option<Str>,
+    pub auto_accept_shared_attachments: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultRouteTableAssociation`: a string.
     ///
     /// Enable or disable automatic association with the default association route table. Enabled by default. If `DefaultRouteTableAssociation` is set to enable, AWS Transit Gateway will create the default transit gateway route table.
-    pub default_route_table_association: Option<Str>,
+    pub default_route_table_association: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultRouteTablePropagation`: a string.
     ///
     /// Enable or disable automatic propagation of routes to the default propagation route table. Enabled by default. If `DefaultRouteTablePropagation` is set to enable, AWS Transit Gateway will create the default transit gateway route table.
-    pub default_route_table_propagation: Option<Str>,
+    pub default_route_table_propagation: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the transit gateway.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsSupport`: a string.
     ///
     /// Enable or disable DNS support. Enabled by default.
-    pub dns_support: Option<Str>,
+    pub dns_support: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionSupport`: an [`EncryptionSupport`] value.
     ///
     /// Enable or disable encryption support. Disabled by default.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub encryption_support: Option<EncryptionSupport>,
+    pub encryption_support: ::std::option::Option<EncryptionSupport>,
     /// `MulticastSupport`: a string.
     ///
     /// Indicates whether multicast is enabled on the transit gateway
     ///
     /// Create-only: changing it replaces the resource.
-    pub multicast_support: Option<Str>,
+    pub multicast_support: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropagationDefaultRouteTableId`: a string.
     ///
     /// The ID of the default propagation route table.
-    pub propagation_default_route_table_id: Option<Str>,
+    pub propagation_default_route_table_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupReferencingSupport`: a string.
     ///
     /// Enables you to reference a security group across VPCs attached to a transit gateway (TGW). Use this option to simplify security group management and control of instance-to-instance traffic across VPCs that are connected by transit gateway. You can also use this option to migrate from VPC peering (which was the only option that supported security group referencing) to transit gateways (which now also support security group referencing). This option is disabled by default and there are no additional costs to use this feature.
     ///
-    /// For important information about this feature, see \[Create a transit gateway\](<https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html#create-tgw>) in the *AWS Transit Gateway Guide* .
-    pub security_group_referencing_support: Option<Str>,
+    /// For important information about this feature, see [Create a transit gateway](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-transit-gateways.html#create-tgw) in the *AWS Transit Gateway Guide* .
+    pub security_group_referencing_support: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the transit gateway.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayCidrBlocks`: a list of strings.
     ///
     /// The transit gateway CIDR blocks.
-    pub transit_gateway_cidr_blocks: Option<List<Str>>,
+    pub transit_gateway_cidr_blocks:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpnEcmpSupport`: a string.
     ///
     /// Enable or disable Equal Cost Multipath Protocol support. Enabled by default.
-    pub vpn_ecmp_support: Option<Str>,
+    pub vpn_ecmp_support: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -129,7 +104,7 @@ impl TransitGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgateway.html",
         primary_identifier: &["Id"],
@@ -140,63 +115,65 @@ impl TransitGateway {
         read_only: &["Id", "TransitGatewayArn", "EncryptionSupportState"],
         attributes: &["EncryptionSupportState", "Id", "TransitGatewayArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TransitGateway` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AmazonSideAsn`: an integer.
-    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self { self.amazon_side_asn = Some(value.into()); self }
+    pub fn amazon_side_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.amazon_side_asn = ::std::option::Option::Some(value.into()); self }
     /// `AssociationDefaultRouteTableId`: a string.
-    pub fn association_default_route_table_id(mut self, value: impl Into<Str>) -> Self { self.association_default_route_table_id = Some(value.into()); self }
+    pub fn association_default_route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.association_default_route_table_id = ::std::option::Option::Some(value.into()); self }
     /// `AutoAcceptSharedAttachments`: a string.
-    pub fn auto_accept_shared_attachments(mut self, value: impl Into<Str>) -> Self { self.auto_accept_shared_attachments = Some(value.into()); self }
+    pub fn auto_accept_shared_attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.auto_accept_shared_attachments = ::std::option::Option::Some(value.into()); self }
     /// `DefaultRouteTableAssociation`: a string.
-    pub fn default_route_table_association(mut self, value: impl Into<Str>) -> Self { self.default_route_table_association = Some(value.into()); self }
+    pub fn default_route_table_association(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_route_table_association = ::std::option::Option::Some(value.into()); self }
     /// `DefaultRouteTablePropagation`: a string.
-    pub fn default_route_table_propagation(mut self, value: impl Into<Str>) -> Self { self.default_route_table_propagation = Some(value.into()); self }
+    pub fn default_route_table_propagation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_route_table_propagation = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DnsSupport`: a string.
-    pub fn dns_support(mut self, value: impl Into<Str>) -> Self { self.dns_support = Some(value.into()); self }
+    pub fn dns_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_support = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionSupport`: an [`EncryptionSupport`] value.
-    pub fn encryption_support(mut self, value: impl Into<EncryptionSupport>) -> Self { self.encryption_support = Some(value.into()); self }
+    pub fn encryption_support(mut self, value: impl ::std::convert::Into<EncryptionSupport>) -> Self { self.encryption_support = ::std::option::Option::Some(value.into()); self }
     /// `MulticastSupport`: a string.
-    pub fn multicast_support(mut self, value: impl Into<Str>) -> Self { self.multicast_support = Some(value.into()); self }
+    pub fn multicast_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.multicast_support = ::std::option::Option::Some(value.into()); self }
     /// `PropagationDefaultRouteTableId`: a string.
-    pub fn propagation_default_route_table_id(mut self, value: impl Into<Str>) -> Self { self.propagation_default_route_table_id = Some(value.into()); self }
+    pub fn propagation_default_route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.propagation_default_route_table_id = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupReferencingSupport`: a string.
-    pub fn security_group_referencing_support(mut self, value: impl Into<Str>) -> Self { self.security_group_referencing_support = Some(value.into()); self }
+    pub fn security_group_referencing_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_group_referencing_support = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayCidrBlocks`: a list of strings.
-    pub fn transit_gateway_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self { self.transit_gateway_cidr_blocks = Some(value.into()); self }
+    pub fn transit_gateway_cidr_blocks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.transit_gateway_cidr_blocks = ::std::option::Option::Some(value.into()); self }
     /// `VpnEcmpSupport`: a string.
-    pub fn vpn_ecmp_support(mut self, value: impl Into<Str>) -> Self { self.vpn_ecmp_support = Some(value.into()); self }
+    pub fn vpn_ecmp_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpn_ecmp_support = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TransitGateway {
+impl ::cloudwright_core::Resource for TransitGateway {
     type Attributes = TransitGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGateway {
+impl ::cloudwright_core::ToValue for TransitGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmazonSideAsn", &self.amazon_side_asn)
             .opt(
                 "AssociationDefaultRouteTableId",
@@ -236,12 +213,12 @@ impl ToValue for TransitGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGateway`]: `Handle<TransitGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGateway`]: `Handle<TransitGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayAttributes(ResourceRef);
+pub struct TransitGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransitGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -251,22 +228,22 @@ impl TransitGatewayAttributes {
     ///
     /// The encryption support state of the transit gateway.
     #[inline]
-    pub fn encryption_support_state(&self) -> Value {
-        self.0.get_att("EncryptionSupportState")
+    pub fn encryption_support_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EncryptionSupportState"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the transit gateway.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayArn`: a string.
     #[inline]
-    pub fn transit_gateway_arn(&self) -> Value {
-        self.0.get_att("TransitGatewayArn")
+    pub fn transit_gateway_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayArn"))
     }
 }
 
@@ -278,23 +255,54 @@ pub enum EncryptionSupport {
     /// `enable`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionSupport {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionSupport {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionSupport {
+impl ::cloudwright_core::ToValue for EncryptionSupport {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "disable",
             Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGateway: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonSideAsn", Shape::INT),
+            ("AssociationDefaultRouteTableId", Shape::STR),
+            ("AutoAcceptSharedAttachments", Shape::STR),
+            ("DefaultRouteTableAssociation", Shape::STR),
+            ("DefaultRouteTablePropagation", Shape::STR),
+            ("Description", Shape::STR),
+            ("DnsSupport", Shape::STR),
+            ("EncryptionSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+            ("MulticastSupport", Shape::STR),
+            ("PropagationDefaultRouteTableId", Shape::STR),
+            ("SecurityGroupReferencingSupport", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("VpnEcmpSupport", Shape::STR),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayConnect`], by name: `TransitGatewayConnect::new(TransitGatewayConnectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayConnectRequired {
     /// `Options`: a [`TransitGatewayConnectOptions`] object, required.
-    pub options: Obj<TransitGatewayConnectOptions>,
+    pub options: crate::Obj<TransitGatewayConnectOptions>,
     /// `TransportTransitGatewayAttachmentId`: a string, required.
-    pub transport_transit_gateway_attachment_id: Str,
+    pub transport_transit_gateway_attachment_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayConnect: ObjRule = ObjRule {
-    properties: &[
-        ("Options", Shape::Object(&RULE_TransitGatewayConnectOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransportTransitGatewayAttachmentId", Shape::STR),
-    ],
-    required: &["TransportTransitGatewayAttachmentId", "Options"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayConnect` resource.
 ///
@@ -51,17 +36,17 @@ pub struct TransitGatewayConnect {
     /// - protocol (gre)
     ///
     /// Create-only: changing it replaces the resource.
-    pub options: Obj<TransitGatewayConnectOptions>,
+    pub options: crate::Obj<TransitGatewayConnectOptions>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the attachment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransportTransitGatewayAttachmentId`: a string, required.
     ///
     /// The ID of the attachment from which the Connect attachment was created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transport_transit_gateway_attachment_id: Str,
+    pub transport_transit_gateway_attachment_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -71,7 +56,7 @@ impl TransitGatewayConnect {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayConnect",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayconnect.html",
         primary_identifier: &["TransitGatewayAttachmentId"],
@@ -82,7 +67,7 @@ impl TransitGatewayConnect {
         read_only: &["TransitGatewayAttachmentId", "State", "CreationTime", "TransitGatewayId"],
         attributes: &["CreationTime", "State", "TransitGatewayAttachmentId", "TransitGatewayId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TransitGatewayConnect` with its required properties, named in a [`TransitGatewayConnectRequired`].
@@ -90,37 +75,39 @@ impl TransitGatewayConnect {
     pub fn new(required: TransitGatewayConnectRequired) -> Self {
         Self {
             options: required.options,
-            tags: None,
+            tags: ::std::option::Option::None,
             transport_transit_gateway_attachment_id: required.transport_transit_gateway_attachment_id,
         }
     }
 
     /// `Options`: a [`TransitGatewayConnectOptions`] object, required.
-    pub fn options(mut self, value: impl Into<Obj<TransitGatewayConnectOptions>>) -> Self { self.options = value.into(); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<TransitGatewayConnectOptions>>) -> Self { self.options = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransportTransitGatewayAttachmentId`: a string, required.
-    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transport_transit_gateway_attachment_id = value.into(); self }
+    pub fn transport_transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transport_transit_gateway_attachment_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayConnect {
+impl ::cloudwright_core::Resource for TransitGatewayConnect {
     type Attributes = TransitGatewayConnectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayConnect, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGatewayConnect, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayConnect {
+impl ::cloudwright_core::ToValue for TransitGatewayConnect {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Options", &self.options)
             .opt("Tags", &self.tags)
             .req(
@@ -131,12 +118,12 @@ impl ToValue for TransitGatewayConnect {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayConnect`]: `Handle<TransitGatewayConnect>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayConnect`]: `Handle<TransitGatewayConnect>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayConnectAttributes(ResourceRef);
+pub struct TransitGatewayConnectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayConnectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransitGatewayConnectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,44 +133,34 @@ impl TransitGatewayConnectAttributes {
     ///
     /// The creation time.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the attachment.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway attachment.
     #[inline]
-    pub fn transit_gateway_attachment_id(&self) -> Value {
-        self.0.get_att("TransitGatewayAttachmentId")
+    pub fn transit_gateway_attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayAttachmentId"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayId`: a string.
     ///
     /// The ID of the transit gateway.
     #[inline]
-    pub fn transit_gateway_id(&self) -> Value {
-        self.0.get_att("TransitGatewayId")
+    pub fn transit_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::TransitGatewayConnect`.
 ///
@@ -191,9 +168,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -201,35 +178,26 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayConnectOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Protocol", Shape::Str(&StrRule { allowed: &["gre"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransitGatewayConnectOptions` property type of `AWS::EC2::TransitGatewayConnect`.
 ///
@@ -241,7 +209,7 @@ pub struct TransitGatewayConnectOptions {
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The tunnel protocol.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
 }
 
 #[rustfmt::skip]
@@ -249,19 +217,21 @@ impl TransitGatewayConnectOptions {
     /// A `TransitGatewayConnectOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TransitGatewayConnectOptions {}
+impl crate::PropertyType for TransitGatewayConnectOptions {}
 
-impl ToValue for TransitGatewayConnectOptions {
+impl ::cloudwright_core::ToValue for TransitGatewayConnectOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Protocol", &self.protocol).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Protocol", &self.protocol)
+            .build()
     }
 }
 
@@ -271,22 +241,61 @@ pub enum Protocol {
     /// `gre`
     Gre,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gre => "gre",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayConnect: ObjRule = ObjRule {
+        properties: &[
+            ("Options", Shape::Object(&RULE_TransitGatewayConnectOptions)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransportTransitGatewayAttachmentId", Shape::STR),
+        ],
+        required: &["TransportTransitGatewayAttachmentId", "Options"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayConnectOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Protocol", Shape::Str(&StrRule { allowed: &["gre"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayConnectPeer`], by name: `TransitGatewayConnectPeer::new(TransitGatewayConnectPeerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayConnectPeerRequired {
     /// `ConnectPeerConfiguration`: a [`TransitGatewayConnectPeerConfiguration`] object, required.
-    pub connect_peer_configuration: Obj<TransitGatewayConnectPeerConfiguration>,
+    pub connect_peer_configuration: crate::Obj<TransitGatewayConnectPeerConfiguration>,
     /// `TransitGatewayAttachmentId`: a string, required.
-    pub transit_gateway_attachment_id: Str,
+    pub transit_gateway_attachment_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayConnectPeer: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectPeerConfiguration", Shape::Object(&RULE_TransitGatewayConnectPeerConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayAttachmentId", Shape::STR),
-    ],
-    required: &["TransitGatewayAttachmentId", "ConnectPeerConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayConnectPeer` resource.
 ///
@@ -47,17 +32,17 @@ pub struct TransitGatewayConnectPeer {
     /// The Connect peer details.
     ///
     /// Create-only: changing it replaces the resource.
-    pub connect_peer_configuration: Obj<TransitGatewayConnectPeerConfiguration>,
+    pub connect_peer_configuration: crate::Obj<TransitGatewayConnectPeerConfiguration>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the Connect peer.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayAttachmentId`: a string, required.
     ///
     /// The ID of the Connect attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_attachment_id: Str,
+    pub transit_gateway_attachment_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -67,7 +52,7 @@ impl TransitGatewayConnectPeer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayConnectPeer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayconnectpeer.html",
         primary_identifier: &["TransitGatewayConnectPeerId"],
@@ -78,7 +63,7 @@ impl TransitGatewayConnectPeer {
         read_only: &["TransitGatewayConnectPeerId", "ConnectPeerConfiguration/Protocol", "ConnectPeerConfiguration/BgpConfigurations", "ConnectPeerConfiguration/BgpConfigurations/*/TransitGatewayAddress", "ConnectPeerConfiguration/BgpConfigurations/*/BgpStatus", "ConnectPeerConfiguration/BgpConfigurations/*/PeerAddress", "ConnectPeerConfiguration/BgpConfigurations/*/TransitGatewayAsn", "State", "CreationTime"],
         attributes: &["ConnectPeerConfiguration.BgpConfigurations", "ConnectPeerConfiguration.Protocol", "CreationTime", "State", "TransitGatewayConnectPeerId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TransitGatewayConnectPeer` with its required properties, named in a [`TransitGatewayConnectPeerRequired`].
@@ -86,37 +71,39 @@ impl TransitGatewayConnectPeer {
     pub fn new(required: TransitGatewayConnectPeerRequired) -> Self {
         Self {
             connect_peer_configuration: required.connect_peer_configuration,
-            tags: None,
+            tags: ::std::option::Option::None,
             transit_gateway_attachment_id: required.transit_gateway_attachment_id,
         }
     }
 
     /// `ConnectPeerConfiguration`: a [`TransitGatewayConnectPeerConfiguration`] object, required.
-    pub fn connect_peer_configuration(mut self, value: impl Into<Obj<TransitGatewayConnectPeerConfiguration>>) -> Self { self.connect_peer_configuration = value.into(); self }
+    pub fn connect_peer_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TransitGatewayConnectPeerConfiguration>>) -> Self { self.connect_peer_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayAttachmentId`: a string, required.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
+    pub fn transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayConnectPeer {
+impl ::cloudwright_core::Resource for TransitGatewayConnectPeer {
     type Attributes = TransitGatewayConnectPeerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayConnectPeer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGatewayConnectPeer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayConnectPeer {
+impl ::cloudwright_core::ToValue for TransitGatewayConnectPeer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectPeerConfiguration", &self.connect_peer_configuration)
             .opt("Tags", &self.tags)
             .req(
@@ -127,12 +114,12 @@ impl ToValue for TransitGatewayConnectPeer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayConnectPeer`]: `Handle<TransitGatewayConnectPeer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayConnectPeer`]: `Handle<TransitGatewayConnectPeer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayConnectPeerAttributes(ResourceRef);
+pub struct TransitGatewayConnectPeerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayConnectPeerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransitGatewayConnectPeerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,52 +129,44 @@ impl TransitGatewayConnectPeerAttributes {
     ///
     /// The BGP configuration details.
     #[inline]
-    pub fn connect_peer_configuration_bgp_configurations(&self) -> Value {
-        self.0.get_att("ConnectPeerConfiguration.BgpConfigurations")
+    pub fn connect_peer_configuration_bgp_configurations(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ConnectPeerConfiguration.BgpConfigurations"))
     }
 
     /// `Fn::GetAtt` `ConnectPeerConfiguration.Protocol`: a string.
     ///
     /// The tunnel protocol.
     #[inline]
-    pub fn connect_peer_configuration_protocol(&self) -> Value {
-        self.0.get_att("ConnectPeerConfiguration.Protocol")
+    pub fn connect_peer_configuration_protocol(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectPeerConfiguration.Protocol"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the Connect peer.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayConnectPeerId`: a string.
     ///
     /// The ID of the Connect peer.
     #[inline]
-    pub fn transit_gateway_connect_peer_id(&self) -> Value {
-        self.0.get_att("TransitGatewayConnectPeerId")
+    pub fn transit_gateway_connect_peer_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayConnectPeerId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::TransitGatewayConnectPeer`.
 ///
@@ -195,9 +174,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -205,39 +184,26 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayAttachmentBgpConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BgpStatus", Shape::STR),
-        ("PeerAddress", Shape::STR),
-        ("PeerAsn", Shape::NUM),
-        ("TransitGatewayAddress", Shape::STR),
-        ("TransitGatewayAsn", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransitGatewayAttachmentBgpConfiguration` property type of `AWS::EC2::TransitGatewayConnectPeer`.
 ///
@@ -249,23 +215,23 @@ pub struct TransitGatewayAttachmentBgpConfiguration {
     /// `BgpStatus`: a string.
     ///
     /// The BGP status.
-    pub bgp_status: Option<Str>,
+    pub bgp_status: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerAddress`: a string.
     ///
     /// The interior BGP peer IP address for the appliance.
-    pub peer_address: Option<Str>,
+    pub peer_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerAsn`: a number.
     ///
     /// The peer Autonomous System Number (ASN).
-    pub peer_asn: Option<Num>,
+    pub peer_asn: ::std::option::Option<::cloudwright_core::Num>,
     /// `TransitGatewayAddress`: a string.
     ///
     /// The interior BGP peer IP address for the transit gateway.
-    pub transit_gateway_address: Option<Str>,
+    pub transit_gateway_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitGatewayAsn`: a number.
     ///
     /// The transit gateway Autonomous System Number (ASN).
-    pub transit_gateway_asn: Option<Num>,
+    pub transit_gateway_asn: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -273,27 +239,27 @@ impl TransitGatewayAttachmentBgpConfiguration {
     /// A `TransitGatewayAttachmentBgpConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BgpStatus`: a string.
-    pub fn bgp_status(mut self, value: impl Into<Str>) -> Self { self.bgp_status = Some(value.into()); self }
+    pub fn bgp_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bgp_status = ::std::option::Option::Some(value.into()); self }
     /// `PeerAddress`: a string.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = Some(value.into()); self }
+    pub fn peer_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_address = ::std::option::Option::Some(value.into()); self }
     /// `PeerAsn`: a number.
-    pub fn peer_asn(mut self, value: impl Into<Num>) -> Self { self.peer_asn = Some(value.into()); self }
+    pub fn peer_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.peer_asn = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayAddress`: a string.
-    pub fn transit_gateway_address(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_address = Some(value.into()); self }
+    pub fn transit_gateway_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_address = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayAsn`: a number.
-    pub fn transit_gateway_asn(mut self, value: impl Into<Num>) -> Self { self.transit_gateway_asn = Some(value.into()); self }
+    pub fn transit_gateway_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.transit_gateway_asn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TransitGatewayAttachmentBgpConfiguration {}
+impl crate::PropertyType for TransitGatewayAttachmentBgpConfiguration {}
 
-impl ToValue for TransitGatewayAttachmentBgpConfiguration {
+impl ::cloudwright_core::ToValue for TransitGatewayAttachmentBgpConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BgpStatus", &self.bgp_status)
             .opt("PeerAddress", &self.peer_address)
             .opt("PeerAsn", &self.peer_asn)
@@ -307,24 +273,10 @@ impl ToValue for TransitGatewayAttachmentBgpConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayConnectPeerConfigurationRequired {
     /// `InsideCidrBlocks`: a list of strings, required.
-    pub inside_cidr_blocks: List<Str>,
+    pub inside_cidr_blocks: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `PeerAddress`: a string, required.
-    pub peer_address: Str,
+    pub peer_address: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayConnectPeerConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BgpConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitGatewayAttachmentBgpConfiguration), min_items: None, max_items: None, unique: false })),
-        ("InsideCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PeerAddress", Shape::STR),
-        ("Protocol", Shape::STR),
-        ("TransitGatewayAddress", Shape::STR),
-    ],
-    required: &["PeerAddress", "InsideCidrBlocks"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransitGatewayConnectPeerConfiguration` property type of `AWS::EC2::TransitGatewayConnectPeer`.
 ///
@@ -336,23 +288,24 @@ pub struct TransitGatewayConnectPeerConfiguration {
     /// `BgpConfigurations`: a list of [`TransitGatewayAttachmentBgpConfiguration`] objects.
     ///
     /// The BGP configuration details.
-    pub bgp_configurations: Option<List<TransitGatewayAttachmentBgpConfiguration>>,
+    pub bgp_configurations:
+        ::std::option::Option<::cloudwright_core::List<TransitGatewayAttachmentBgpConfiguration>>,
     /// `InsideCidrBlocks`: a list of strings, required.
     ///
     /// The range of interior BGP peer IP addresses.
-    pub inside_cidr_blocks: List<Str>,
+    pub inside_cidr_blocks: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `PeerAddress`: a string, required.
     ///
     /// The Connect peer IP address on the appliance side of the tunnel.
-    pub peer_address: Str,
+    pub peer_address: ::cloudwright_core::Str,
     /// `Protocol`: a string.
     ///
     /// The tunnel protocol.
-    pub protocol: Option<Str>,
+    pub protocol: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitGatewayAddress`: a string.
     ///
     /// The Connect peer IP address on the transit gateway side of the tunnel.
-    pub transit_gateway_address: Option<Str>,
+    pub transit_gateway_address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -361,32 +314,32 @@ impl TransitGatewayConnectPeerConfiguration {
     #[inline]
     pub fn new(required: TransitGatewayConnectPeerConfigurationRequired) -> Self {
         Self {
-            bgp_configurations: None,
+            bgp_configurations: ::std::option::Option::None,
             inside_cidr_blocks: required.inside_cidr_blocks,
             peer_address: required.peer_address,
-            protocol: None,
-            transit_gateway_address: None,
+            protocol: ::std::option::Option::None,
+            transit_gateway_address: ::std::option::Option::None,
         }
     }
 
     /// `BgpConfigurations`: a list of [`TransitGatewayAttachmentBgpConfiguration`] objects.
-    pub fn bgp_configurations(mut self, value: impl Into<List<TransitGatewayAttachmentBgpConfiguration>>) -> Self { self.bgp_configurations = Some(value.into()); self }
+    pub fn bgp_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TransitGatewayAttachmentBgpConfiguration>>) -> Self { self.bgp_configurations = ::std::option::Option::Some(value.into()); self }
     /// `InsideCidrBlocks`: a list of strings, required.
-    pub fn inside_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self { self.inside_cidr_blocks = value.into(); self }
+    pub fn inside_cidr_blocks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.inside_cidr_blocks = value.into(); self }
     /// `PeerAddress`: a string, required.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = value.into(); self }
+    pub fn peer_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_address = value.into(); self }
     /// `Protocol`: a string.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayAddress`: a string.
-    pub fn transit_gateway_address(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_address = Some(value.into()); self }
+    pub fn transit_gateway_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TransitGatewayConnectPeerConfiguration {}
+impl crate::PropertyType for TransitGatewayConnectPeerConfiguration {}
 
-impl ToValue for TransitGatewayConnectPeerConfiguration {
+impl ::cloudwright_core::ToValue for TransitGatewayConnectPeerConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BgpConfigurations", &self.bgp_configurations)
             .req("InsideCidrBlocks", &self.inside_cidr_blocks)
             .req("PeerAddress", &self.peer_address)
@@ -394,4 +347,61 @@ impl ToValue for TransitGatewayConnectPeerConfiguration {
             .opt("TransitGatewayAddress", &self.transit_gateway_address)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayConnectPeer: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectPeerConfiguration", Shape::Object(&RULE_TransitGatewayConnectPeerConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayAttachmentId", Shape::STR),
+        ],
+        required: &["TransitGatewayAttachmentId", "ConnectPeerConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayAttachmentBgpConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BgpStatus", Shape::STR),
+            ("PeerAddress", Shape::STR),
+            ("PeerAsn", Shape::NUM),
+            ("TransitGatewayAddress", Shape::STR),
+            ("TransitGatewayAsn", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayConnectPeerConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BgpConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitGatewayAttachmentBgpConfiguration), min_items: None, max_items: None, unique: false })),
+            ("InsideCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PeerAddress", Shape::STR),
+            ("Protocol", Shape::STR),
+            ("TransitGatewayAddress", Shape::STR),
+        ],
+        required: &["PeerAddress", "InsideCidrBlocks"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`TransitGatewayMeteringPolicy`], by name: `TransitGatewayMeteringPolicy::new(TransitGatewayMeteringPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransitGatewayMeteringPolicyRequired {
-    /// `TransitGatewayId`: a string, required.
-    pub transit_gateway_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MiddleboxAttachmentIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayId", Shape::STR),
-    ],
-    required: &["TransitGatewayId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayMeteringPolicy` resource.
 ///
@@ -46,17 +23,18 @@ pub struct TransitGatewayMeteringPolicy {
     /// `MiddleboxAttachmentIds`: a list of strings.
     ///
     /// The IDs of the middlebox attachments associated with the metering policy.
-    pub middlebox_attachment_ids: Option<List<Str>>,
+    pub middlebox_attachment_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the transit gateway metering policy.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayId`: a string, required.
     ///
     /// The ID of the transit gateway associated with the metering policy.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -66,7 +44,7 @@ impl TransitGatewayMeteringPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMeteringPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymeteringpolicy.html",
         primary_identifier: &["TransitGatewayMeteringPolicyId"],
@@ -77,45 +55,47 @@ impl TransitGatewayMeteringPolicy {
         read_only: &["TransitGatewayMeteringPolicyId", "State", "UpdateEffectiveAt"],
         attributes: &["State", "TransitGatewayMeteringPolicyId", "UpdateEffectiveAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TransitGatewayMeteringPolicy` with its required properties, named in a [`TransitGatewayMeteringPolicyRequired`].
+    /// A `TransitGatewayMeteringPolicy` with its one required property, `TransitGatewayId`.
     #[inline]
-    pub fn new(required: TransitGatewayMeteringPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            middlebox_attachment_ids: None,
-            tags: None,
-            transit_gateway_id: required.transit_gateway_id,
+            middlebox_attachment_ids: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            transit_gateway_id: value.into(),
         }
     }
 
     /// `MiddleboxAttachmentIds`: a list of strings.
-    pub fn middlebox_attachment_ids(mut self, value: impl Into<List<Str>>) -> Self { self.middlebox_attachment_ids = Some(value.into()); self }
+    pub fn middlebox_attachment_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.middlebox_attachment_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayMeteringPolicy {
+impl ::cloudwright_core::Resource for TransitGatewayMeteringPolicy {
     type Attributes = TransitGatewayMeteringPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMeteringPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGatewayMeteringPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayMeteringPolicy {
+impl ::cloudwright_core::ToValue for TransitGatewayMeteringPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MiddleboxAttachmentIds", &self.middlebox_attachment_ids)
             .opt("Tags", &self.tags)
             .req("TransitGatewayId", &self.transit_gateway_id)
@@ -123,12 +103,14 @@ impl ToValue for TransitGatewayMeteringPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayMeteringPolicy`]: `Handle<TransitGatewayMeteringPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayMeteringPolicy`]: `Handle<TransitGatewayMeteringPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayMeteringPolicyAttributes(ResourceRef);
+pub struct TransitGatewayMeteringPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayMeteringPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayMeteringPolicyAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -138,23 +120,44 @@ impl TransitGatewayMeteringPolicyAttributes {
     ///
     /// The state of the transit gateway metering policy.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayMeteringPolicyId`: a string.
     ///
     /// The ID of the transit gateway metering policy.
     #[inline]
-    pub fn transit_gateway_metering_policy_id(&self) -> Value {
-        self.0.get_att("TransitGatewayMeteringPolicyId")
+    pub fn transit_gateway_metering_policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayMeteringPolicyId"))
     }
 
     /// `Fn::GetAtt` `UpdateEffectiveAt`: a string.
     ///
     /// The date and time when the metering policy update becomes effective.
     #[inline]
-    pub fn update_effective_at(&self) -> Value {
-        self.0.get_att("UpdateEffectiveAt")
+    pub fn update_effective_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateEffectiveAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MiddleboxAttachmentIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayId", Shape::STR),
+        ],
+        required: &["TransitGatewayId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayMeteringPolicyEntry`], by name: `TransitGatewayMeteringPolicyEntry::new(TransitGatewayMeteringPolicyEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMeteringPolicyEntryRequired {
     /// `MeteredAccount`: a [`TransitGatewayMeteringPayerType`] value, required.
     pub metered_account: TransitGatewayMeteringPayerType,
     /// `PolicyRuleNumber`: an integer, required.
-    pub policy_rule_number: Int,
+    pub policy_rule_number: ::cloudwright_core::Int,
     /// `TransitGatewayMeteringPolicyId`: a string, required.
-    pub transit_gateway_metering_policy_id: Str,
+    pub transit_gateway_metering_policy_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayMeteringPolicyEntry: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("DestinationPortRange", Shape::STR),
-        ("DestinationTransitGatewayAttachmentId", Shape::STR),
-        ("DestinationTransitGatewayAttachmentType", Shape::Str(&StrRule { allowed: &["vpc", "vpn", "direct-connect-gateway", "peering", "network-function", "vpn-concentrator", "client-vpn"], ..StrRule::ANY })),
-        ("MeteredAccount", Shape::Str(&StrRule { allowed: &["source-attachment-owner", "destination-attachment-owner", "transit-gateway-owner"], ..StrRule::ANY })),
-        ("PolicyRuleNumber", Shape::INT),
-        ("Protocol", Shape::STR),
-        ("SourceCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("SourcePortRange", Shape::STR),
-        ("SourceTransitGatewayAttachmentId", Shape::STR),
-        ("SourceTransitGatewayAttachmentType", Shape::Str(&StrRule { allowed: &["vpc", "vpn", "direct-connect-gateway", "peering", "network-function", "vpn-concentrator", "client-vpn"], ..StrRule::ANY })),
-        ("TransitGatewayMeteringPolicyId", Shape::STR),
-    ],
-    required: &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber", "MeteredAccount"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayMeteringPolicyEntry` resource.
 ///
@@ -57,23 +34,24 @@ pub struct TransitGatewayMeteringPolicyEntry {
     /// Describes an IPv4 CIDR block.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub destination_cidr_block: Option<Str>,
+    pub destination_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationPortRange`: a string.
     ///
     /// Describes a range of ports.
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination_port_range: Option<Str>,
+    pub destination_port_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationTransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the source attachment through which traffic leaves a transit gateway
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination_transit_gateway_attachment_id: Option<Str>,
+    pub destination_transit_gateway_attachment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationTransitGatewayAttachmentType`: a [`TransitGatewayAttachmentResourceType`] value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub destination_transit_gateway_attachment_type: Option<TransitGatewayAttachmentResourceType>,
+    pub destination_transit_gateway_attachment_type:
+        ::std::option::Option<TransitGatewayAttachmentResourceType>,
     /// `MeteredAccount`: a [`TransitGatewayMeteringPayerType`] value, required.
     ///
     /// The AWS account ID to which the metered traffic is attributed.
@@ -85,41 +63,42 @@ pub struct TransitGatewayMeteringPolicyEntry {
     /// The rule number of the metering policy entry.
     ///
     /// Create-only: changing it replaces the resource.
-    pub policy_rule_number: Int,
+    pub policy_rule_number: ::cloudwright_core::Int,
     /// `Protocol`: a string.
     ///
     /// The protocol of the traffic
     ///
     /// Create-only: changing it replaces the resource.
-    pub protocol: Option<Str>,
+    pub protocol: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceCidrBlock`: a string.
     ///
     /// Describes an IPv4 CIDR block.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub source_cidr_block: Option<Str>,
+    pub source_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourcePortRange`: a string.
     ///
     /// Describes a range of ports.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_port_range: Option<Str>,
+    pub source_port_range: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceTransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the source attachment through which traffic enters a transit gateway
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_transit_gateway_attachment_id: Option<Str>,
+    pub source_transit_gateway_attachment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceTransitGatewayAttachmentType`: a [`TransitGatewayAttachmentResourceType`] value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_transit_gateway_attachment_type: Option<TransitGatewayAttachmentResourceType>,
+    pub source_transit_gateway_attachment_type:
+        ::std::option::Option<TransitGatewayAttachmentResourceType>,
     /// `TransitGatewayMeteringPolicyId`: a string, required.
     ///
     /// The ID of the transit gateway metering policy for which the entry is being created
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_metering_policy_id: Str,
+    pub transit_gateway_metering_policy_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -129,7 +108,7 @@ impl TransitGatewayMeteringPolicyEntry {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMeteringPolicyEntry",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymeteringpolicyentry.html",
         primary_identifier: &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber"],
@@ -140,69 +119,74 @@ impl TransitGatewayMeteringPolicyEntry {
         read_only: &["UpdateEffectiveAt", "State"],
         attributes: &["State", "UpdateEffectiveAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransitGatewayMeteringPolicyEntry` with its required properties, named in a [`TransitGatewayMeteringPolicyEntryRequired`].
     #[inline]
     pub fn new(required: TransitGatewayMeteringPolicyEntryRequired) -> Self {
         Self {
-            destination_cidr_block: None,
-            destination_port_range: None,
-            destination_transit_gateway_attachment_id: None,
-            destination_transit_gateway_attachment_type: None,
+            destination_cidr_block: ::std::option::Option::None,
+            destination_port_range: ::std::option::Option::None,
+            destination_transit_gateway_attachment_id: ::std::option::Option::None,
+            destination_transit_gateway_attachment_type: ::std::option::Option::None,
             metered_account: required.metered_account,
             policy_rule_number: required.policy_rule_number,
-            protocol: None,
-            source_cidr_block: None,
-            source_port_range: None,
-            source_transit_gateway_attachment_id: None,
-            source_transit_gateway_attachment_type: None,
+            protocol: ::std::option::Option::None,
+            source_cidr_block: ::std::option::Option::None,
+            source_port_range: ::std::option::Option::None,
+            source_transit_gateway_attachment_id: ::std::option::Option::None,
+            source_transit_gateway_attachment_type: ::std::option::Option::None,
             transit_gateway_metering_policy_id: required.transit_gateway_metering_policy_id,
         }
     }
 
     /// `DestinationCidrBlock`: a string.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = Some(value.into()); self }
+    pub fn destination_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `DestinationPortRange`: a string.
-    pub fn destination_port_range(mut self, value: impl Into<Str>) -> Self { self.destination_port_range = Some(value.into()); self }
+    pub fn destination_port_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_port_range = ::std::option::Option::Some(value.into()); self }
     /// `DestinationTransitGatewayAttachmentId`: a string.
-    pub fn destination_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.destination_transit_gateway_attachment_id = Some(value.into()); self }
+    pub fn destination_transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_transit_gateway_attachment_id = ::std::option::Option::Some(value.into()); self }
     /// `DestinationTransitGatewayAttachmentType`: a [`TransitGatewayAttachmentResourceType`] value.
-    pub fn destination_transit_gateway_attachment_type(mut self, value: impl Into<TransitGatewayAttachmentResourceType>) -> Self { self.destination_transit_gateway_attachment_type = Some(value.into()); self }
+    pub fn destination_transit_gateway_attachment_type(mut self, value: impl ::std::convert::Into<TransitGatewayAttachmentResourceType>) -> Self { self.destination_transit_gateway_attachment_type = ::std::option::Option::Some(value.into()); self }
     /// `MeteredAccount`: a [`TransitGatewayMeteringPayerType`] value, required.
-    pub fn metered_account(mut self, value: impl Into<TransitGatewayMeteringPayerType>) -> Self { self.metered_account = value.into(); self }
+    pub fn metered_account(mut self, value: impl ::std::convert::Into<TransitGatewayMeteringPayerType>) -> Self { self.metered_account = value.into(); self }
     /// `PolicyRuleNumber`: an integer, required.
-    pub fn policy_rule_number(mut self, value: impl Into<Int>) -> Self { self.policy_rule_number = value.into(); self }
+    pub fn policy_rule_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.policy_rule_number = value.into(); self }
     /// `Protocol`: a string.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `SourceCidrBlock`: a string.
-    pub fn source_cidr_block(mut self, value: impl Into<Str>) -> Self { self.source_cidr_block = Some(value.into()); self }
+    pub fn source_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `SourcePortRange`: a string.
-    pub fn source_port_range(mut self, value: impl Into<Str>) -> Self { self.source_port_range = Some(value.into()); self }
+    pub fn source_port_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_port_range = ::std::option::Option::Some(value.into()); self }
     /// `SourceTransitGatewayAttachmentId`: a string.
-    pub fn source_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.source_transit_gateway_attachment_id = Some(value.into()); self }
+    pub fn source_transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_transit_gateway_attachment_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceTransitGatewayAttachmentType`: a [`TransitGatewayAttachmentResourceType`] value.
-    pub fn source_transit_gateway_attachment_type(mut self, value: impl Into<TransitGatewayAttachmentResourceType>) -> Self { self.source_transit_gateway_attachment_type = Some(value.into()); self }
+    pub fn source_transit_gateway_attachment_type(mut self, value: impl ::std::convert::Into<TransitGatewayAttachmentResourceType>) -> Self { self.source_transit_gateway_attachment_type = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayMeteringPolicyId`: a string, required.
-    pub fn transit_gateway_metering_policy_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_metering_policy_id = value.into(); self }
+    pub fn transit_gateway_metering_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_metering_policy_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayMeteringPolicyEntry {
+impl ::cloudwright_core::Resource for TransitGatewayMeteringPolicyEntry {
     type Attributes = TransitGatewayMeteringPolicyEntryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMeteringPolicyEntry, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayMeteringPolicyEntry,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayMeteringPolicyEntry {
+impl ::cloudwright_core::ToValue for TransitGatewayMeteringPolicyEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationCidrBlock", &self.destination_cidr_block)
             .opt("DestinationPortRange", &self.destination_port_range)
             .opt(
@@ -234,12 +218,14 @@ impl ToValue for TransitGatewayMeteringPolicyEntry {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayMeteringPolicyEntry`]: `Handle<TransitGatewayMeteringPolicyEntry>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayMeteringPolicyEntry`]: `Handle<TransitGatewayMeteringPolicyEntry>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayMeteringPolicyEntryAttributes(ResourceRef);
+pub struct TransitGatewayMeteringPolicyEntryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayMeteringPolicyEntryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayMeteringPolicyEntryAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -249,16 +235,16 @@ impl TransitGatewayMeteringPolicyEntryAttributes {
     ///
     /// The state of the metering policy entry.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `UpdateEffectiveAt`: a string.
     ///
     /// The date and time when the metering policy entry update becomes effective.
     #[inline]
-    pub fn update_effective_at(&self) -> Value {
-        self.0.get_att("UpdateEffectiveAt")
+    pub fn update_effective_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdateEffectiveAt"))
     }
 }
 
@@ -280,18 +266,18 @@ pub enum TransitGatewayAttachmentResourceType {
     /// `client-vpn`
     ClientVpn,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransitGatewayAttachmentResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransitGatewayAttachmentResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransitGatewayAttachmentResourceType {
+impl ::cloudwright_core::ToValue for TransitGatewayAttachmentResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Vpc => "vpc",
             Self::Vpn => "vpn",
@@ -300,9 +286,9 @@ impl ToValue for TransitGatewayAttachmentResourceType {
             Self::NetworkFunction => "network-function",
             Self::VpnConcentrator => "vpn-concentrator",
             Self::ClientVpn => "client-vpn",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -316,24 +302,52 @@ pub enum TransitGatewayMeteringPayerType {
     /// `transit-gateway-owner`
     TransitGatewayOwner,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransitGatewayMeteringPayerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransitGatewayMeteringPayerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransitGatewayMeteringPayerType {
+impl ::cloudwright_core::ToValue for TransitGatewayMeteringPayerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SourceAttachmentOwner => "source-attachment-owner",
             Self::DestinationAttachmentOwner => "destination-attachment-owner",
             Self::TransitGatewayOwner => "transit-gateway-owner",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayMeteringPolicyEntry: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("DestinationPortRange", Shape::STR),
+            ("DestinationTransitGatewayAttachmentId", Shape::STR),
+            ("DestinationTransitGatewayAttachmentType", Shape::Str(&StrRule { allowed: &["vpc", "vpn", "direct-connect-gateway", "peering", "network-function", "vpn-concentrator", "client-vpn"], ..StrRule::ANY })),
+            ("MeteredAccount", Shape::Str(&StrRule { allowed: &["source-attachment-owner", "destination-attachment-owner", "transit-gateway-owner"], ..StrRule::ANY })),
+            ("PolicyRuleNumber", Shape::INT),
+            ("Protocol", Shape::STR),
+            ("SourceCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("SourcePortRange", Shape::STR),
+            ("SourceTransitGatewayAttachmentId", Shape::STR),
+            ("SourceTransitGatewayAttachmentType", Shape::Str(&StrRule { allowed: &["vpc", "vpn", "direct-connect-gateway", "peering", "network-function", "vpn-concentrator", "client-vpn"], ..StrRule::ANY })),
+            ("TransitGatewayMeteringPolicyId", Shape::STR),
+        ],
+        required: &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber", "MeteredAccount"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

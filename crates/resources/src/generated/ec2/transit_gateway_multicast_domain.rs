@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`TransitGatewayMulticastDomain`], by name: `TransitGatewayMulticastDomain::new(TransitGatewayMulticastDomainRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransitGatewayMulticastDomainRequired {
-    /// `TransitGatewayId`: a string, required.
-    pub transit_gateway_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayMulticastDomain: ObjRule = ObjRule {
-    properties: &[
-        ("Options", Shape::Object(&RULE_Options)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayId", Shape::STR),
-    ],
-    required: &["TransitGatewayId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::TransitGatewayMulticastDomain` resource.
 ///
 /// Creates a multicast domain using the specified transit gateway.
@@ -49,17 +27,17 @@ pub struct TransitGatewayMulticastDomain {
     /// - AutoAcceptSharedAssociations (enable | disable)
     /// - Igmpv2Support (enable | disable)
     /// - StaticSourcesSupport (enable | disable)
-    pub options: Option<Obj<Options>>,
+    pub options: ::std::option::Option<crate::Obj<Options>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the transit gateway multicast domain.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayId`: a string, required.
     ///
     /// The ID of the transit gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -69,7 +47,7 @@ impl TransitGatewayMulticastDomain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMulticastDomain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastdomain.html",
         primary_identifier: &["TransitGatewayMulticastDomainId"],
@@ -80,45 +58,50 @@ impl TransitGatewayMulticastDomain {
         read_only: &["TransitGatewayMulticastDomainId", "State", "CreationTime", "TransitGatewayMulticastDomainArn"],
         attributes: &["CreationTime", "State", "TransitGatewayMulticastDomainArn", "TransitGatewayMulticastDomainId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TransitGatewayMulticastDomain` with its required properties, named in a [`TransitGatewayMulticastDomainRequired`].
+    /// A `TransitGatewayMulticastDomain` with its one required property, `TransitGatewayId`.
     #[inline]
-    pub fn new(required: TransitGatewayMulticastDomainRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            options: None,
-            tags: None,
-            transit_gateway_id: required.transit_gateway_id,
+            options: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            transit_gateway_id: value.into(),
         }
     }
 
     /// `Options`: an [`Options`] object.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<Options>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayMulticastDomain {
+impl ::cloudwright_core::Resource for TransitGatewayMulticastDomain {
     type Attributes = TransitGatewayMulticastDomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMulticastDomain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayMulticastDomain,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayMulticastDomain {
+impl ::cloudwright_core::ToValue for TransitGatewayMulticastDomain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Options", &self.options)
             .opt("Tags", &self.tags)
             .req("TransitGatewayId", &self.transit_gateway_id)
@@ -126,12 +109,14 @@ impl ToValue for TransitGatewayMulticastDomain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayMulticastDomain`]: `Handle<TransitGatewayMulticastDomain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayMulticastDomain`]: `Handle<TransitGatewayMulticastDomain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayMulticastDomainAttributes(ResourceRef);
+pub struct TransitGatewayMulticastDomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayMulticastDomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayMulticastDomainAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,45 +126,34 @@ impl TransitGatewayMulticastDomainAttributes {
     ///
     /// The time the multicast domain was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the multicast domain.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayMulticastDomainArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the multicast domain.
     #[inline]
-    pub fn transit_gateway_multicast_domain_arn(&self) -> Value {
-        self.0.get_att("TransitGatewayMulticastDomainArn")
+    pub fn transit_gateway_multicast_domain_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayMulticastDomainArn"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayMulticastDomainId`: a string.
     ///
     /// The ID of the multicast domain.
     #[inline]
-    pub fn transit_gateway_multicast_domain_id(&self) -> Value {
-        self.0.get_att("TransitGatewayMulticastDomainId")
+    pub fn transit_gateway_multicast_domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayMulticastDomainId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Options: ObjRule = ObjRule {
-    properties: &[
-        ("AutoAcceptSharedAssociations", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
-        ("Igmpv2Support", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
-        ("StaticSourcesSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Options` property type of `AWS::EC2::TransitGatewayMulticastDomain`.
 ///
@@ -193,11 +167,11 @@ pub(crate) static RULE_Options: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Options {
     /// `AutoAcceptSharedAssociations`: an [`AutoAcceptSharedAssociations`] value.
-    pub auto_accept_shared_associations: Option<AutoAcceptSharedAssociations>,
+    pub auto_accept_shared_associations: ::std::option::Option<AutoAcceptSharedAssociations>,
     /// `Igmpv2Support`: an [`Igmpv2Support`] value.
-    pub igmpv2_support: Option<Igmpv2Support>,
+    pub igmpv2_support: ::std::option::Option<Igmpv2Support>,
     /// `StaticSourcesSupport`: a [`StaticSourcesSupport`] value.
-    pub static_sources_support: Option<StaticSourcesSupport>,
+    pub static_sources_support: ::std::option::Option<StaticSourcesSupport>,
 }
 
 #[rustfmt::skip]
@@ -205,23 +179,23 @@ impl Options {
     /// A `Options` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoAcceptSharedAssociations`: an [`AutoAcceptSharedAssociations`] value.
-    pub fn auto_accept_shared_associations(mut self, value: impl Into<AutoAcceptSharedAssociations>) -> Self { self.auto_accept_shared_associations = Some(value.into()); self }
+    pub fn auto_accept_shared_associations(mut self, value: impl ::std::convert::Into<AutoAcceptSharedAssociations>) -> Self { self.auto_accept_shared_associations = ::std::option::Option::Some(value.into()); self }
     /// `Igmpv2Support`: an [`Igmpv2Support`] value.
-    pub fn igmpv2_support(mut self, value: impl Into<Igmpv2Support>) -> Self { self.igmpv2_support = Some(value.into()); self }
+    pub fn igmpv2_support(mut self, value: impl ::std::convert::Into<Igmpv2Support>) -> Self { self.igmpv2_support = ::std::option::Option::Some(value.into()); self }
     /// `StaticSourcesSupport`: a [`StaticSourcesSupport`] value.
-    pub fn static_sources_support(mut self, value: impl Into<StaticSourcesSupport>) -> Self { self.static_sources_support = Some(value.into()); self }
+    pub fn static_sources_support(mut self, value: impl ::std::convert::Into<StaticSourcesSupport>) -> Self { self.static_sources_support = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Options {}
+impl crate::PropertyType for Options {}
 
-impl ToValue for Options {
+impl ::cloudwright_core::ToValue for Options {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoAcceptSharedAssociations",
                 &self.auto_accept_shared_associations,
@@ -232,25 +206,15 @@ impl ToValue for Options {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Tag` property type of `AWS::EC2::TransitGatewayMulticastDomain`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-transitgatewaymulticastdomain-tag.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -258,21 +222,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -287,24 +251,24 @@ pub enum AutoAcceptSharedAssociations {
     /// `enable`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoAcceptSharedAssociations {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoAcceptSharedAssociations {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoAcceptSharedAssociations {
+impl ::cloudwright_core::ToValue for AutoAcceptSharedAssociations {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "disable",
             Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -316,24 +280,24 @@ pub enum Igmpv2Support {
     /// `enable`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Igmpv2Support {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Igmpv2Support {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Igmpv2Support {
+impl ::cloudwright_core::ToValue for Igmpv2Support {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "disable",
             Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -345,23 +309,64 @@ pub enum StaticSourcesSupport {
     /// `enable`
     Enable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StaticSourcesSupport {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StaticSourcesSupport {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StaticSourcesSupport {
+impl ::cloudwright_core::ToValue for StaticSourcesSupport {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "disable",
             Self::Enable => "enable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayMulticastDomain: ObjRule = ObjRule {
+        properties: &[
+            ("Options", Shape::Object(&RULE_Options)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayId", Shape::STR),
+        ],
+        required: &["TransitGatewayId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Options: ObjRule = ObjRule {
+        properties: &[
+            ("AutoAcceptSharedAssociations", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+            ("Igmpv2Support", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+            ("StaticSourcesSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

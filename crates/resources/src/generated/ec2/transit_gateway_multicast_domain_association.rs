@@ -5,30 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayMulticastDomainAssociation`], by name: `TransitGatewayMulticastDomainAssociation::new(TransitGatewayMulticastDomainAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMulticastDomainAssociationRequired {
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
     /// `TransitGatewayAttachmentId`: a string, required.
-    pub transit_gateway_attachment_id: Str,
+    pub transit_gateway_attachment_id: ::cloudwright_core::Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    pub transit_gateway_multicast_domain_id: Str,
+    pub transit_gateway_multicast_domain_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayMulticastDomainAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("TransitGatewayAttachmentId", Shape::STR),
-        ("TransitGatewayMulticastDomainId", Shape::STR),
-    ],
-    required: &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayMulticastDomainAssociation` resource.
 ///
@@ -50,19 +36,19 @@ pub struct TransitGatewayMulticastDomainAssociation {
     /// The IDs of the subnets to associate with the transit gateway multicast domain.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
     /// `TransitGatewayAttachmentId`: a string, required.
     ///
     /// The ID of the transit gateway attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_attachment_id: Str,
+    pub transit_gateway_attachment_id: ::cloudwright_core::Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
     ///
     /// The ID of the transit gateway multicast domain.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_multicast_domain_id: Str,
+    pub transit_gateway_multicast_domain_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -72,7 +58,7 @@ impl TransitGatewayMulticastDomainAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMulticastDomainAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastdomainassociation.html",
         primary_identifier: &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"],
@@ -83,7 +69,7 @@ impl TransitGatewayMulticastDomainAssociation {
         read_only: &["ResourceId", "ResourceType", "State"],
         attributes: &["ResourceId", "ResourceType", "State"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransitGatewayMulticastDomainAssociation` with its required properties, named in a [`TransitGatewayMulticastDomainAssociationRequired`].
@@ -97,28 +83,33 @@ impl TransitGatewayMulticastDomainAssociation {
     }
 
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
     /// `TransitGatewayAttachmentId`: a string, required.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
+    pub fn transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayMulticastDomainAssociation {
+impl ::cloudwright_core::Resource for TransitGatewayMulticastDomainAssociation {
     type Attributes = TransitGatewayMulticastDomainAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMulticastDomainAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayMulticastDomainAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayMulticastDomainAssociation {
+impl ::cloudwright_core::ToValue for TransitGatewayMulticastDomainAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SubnetId", &self.subnet_id)
             .req(
                 "TransitGatewayAttachmentId",
@@ -132,12 +123,14 @@ impl ToValue for TransitGatewayMulticastDomainAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayMulticastDomainAssociation`]: `Handle<TransitGatewayMulticastDomainAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayMulticastDomainAssociation`]: `Handle<TransitGatewayMulticastDomainAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayMulticastDomainAssociationAttributes(ResourceRef);
+pub struct TransitGatewayMulticastDomainAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayMulticastDomainAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayMulticastDomainAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -147,23 +140,42 @@ impl TransitGatewayMulticastDomainAssociationAttributes {
     ///
     /// The ID of the resource.
     #[inline]
-    pub fn resource_id(&self) -> Value {
-        self.0.get_att("ResourceId")
+    pub fn resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceId"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The type of resource, for example a VPC attachment.
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the resource.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayMulticastDomainAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("TransitGatewayAttachmentId", Shape::STR),
+            ("TransitGatewayMulticastDomainId", Shape::STR),
+        ],
+        required: &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayMulticastGroupMember`], by name: `TransitGatewayMulticastGroupMember::new(TransitGatewayMulticastGroupMemberRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMulticastGroupMemberRequired {
     /// `GroupIpAddress`: a string, required.
-    pub group_ip_address: Str,
+    pub group_ip_address: ::cloudwright_core::Str,
     /// `NetworkInterfaceId`: a string, required.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    pub transit_gateway_multicast_domain_id: Str,
+    pub transit_gateway_multicast_domain_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayMulticastGroupMember: ObjRule = ObjRule {
-    properties: &[
-        ("GroupIpAddress", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-        ("TransitGatewayMulticastDomainId", Shape::STR),
-    ],
-    required: &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayMulticastGroupMember` resource.
 ///
-/// Registers members (network interfaces) with the transit gateway multicast group. A member is a network interface associated with a supported EC2 instance that receives multicast traffic. For information about supported instances, see \[Multicast Consideration\](<https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-limits.html#multicast-limits>) in *Amazon VPC Transit Gateways* .
+/// Registers members (network interfaces) with the transit gateway multicast group. A member is a network interface associated with a supported EC2 instance that receives multicast traffic. For information about supported instances, see [Multicast Consideration](https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-limits.html#multicast-limits) in *Amazon VPC Transit Gateways* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`TransitGatewayMulticastGroupMemberAttributes`], which `Handle<TransitGatewayMulticastGroupMember>` dereferences to.
@@ -48,19 +34,19 @@ pub struct TransitGatewayMulticastGroupMember {
     /// The IP address assigned to the transit gateway multicast group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub group_ip_address: Str,
+    pub group_ip_address: ::cloudwright_core::Str,
     /// `NetworkInterfaceId`: a string, required.
     ///
     /// The group members' network interface IDs to register with the transit gateway multicast group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
     ///
     /// The ID of the transit gateway multicast domain.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_multicast_domain_id: Str,
+    pub transit_gateway_multicast_domain_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +56,7 @@ impl TransitGatewayMulticastGroupMember {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMulticastGroupMember",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastgroupmember.html",
         primary_identifier: &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"],
@@ -81,7 +67,7 @@ impl TransitGatewayMulticastGroupMember {
         read_only: &["SubnetId", "ResourceId", "ResourceType", "GroupSource", "GroupMember", "MemberType", "TransitGatewayAttachmentId"],
         attributes: &["GroupMember", "GroupSource", "MemberType", "ResourceId", "ResourceType", "SubnetId", "TransitGatewayAttachmentId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransitGatewayMulticastGroupMember` with its required properties, named in a [`TransitGatewayMulticastGroupMemberRequired`].
@@ -95,28 +81,33 @@ impl TransitGatewayMulticastGroupMember {
     }
 
     /// `GroupIpAddress`: a string, required.
-    pub fn group_ip_address(mut self, value: impl Into<Str>) -> Self { self.group_ip_address = value.into(); self }
+    pub fn group_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_ip_address = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = value.into(); self }
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayMulticastGroupMember {
+impl ::cloudwright_core::Resource for TransitGatewayMulticastGroupMember {
     type Attributes = TransitGatewayMulticastGroupMemberAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMulticastGroupMember, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayMulticastGroupMember,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayMulticastGroupMember {
+impl ::cloudwright_core::ToValue for TransitGatewayMulticastGroupMember {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupIpAddress", &self.group_ip_address)
             .req("NetworkInterfaceId", &self.network_interface_id)
             .req(
@@ -127,12 +118,14 @@ impl ToValue for TransitGatewayMulticastGroupMember {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayMulticastGroupMember`]: `Handle<TransitGatewayMulticastGroupMember>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayMulticastGroupMember`]: `Handle<TransitGatewayMulticastGroupMember>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayMulticastGroupMemberAttributes(ResourceRef);
+pub struct TransitGatewayMulticastGroupMemberAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayMulticastGroupMemberAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayMulticastGroupMemberAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,55 +135,74 @@ impl TransitGatewayMulticastGroupMemberAttributes {
     ///
     /// Information about the registered transit gateway multicast domain group members.
     #[inline]
-    pub fn group_member(&self) -> Value {
-        self.0.get_att("GroupMember")
+    pub fn group_member(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("GroupMember"))
     }
 
     /// `Fn::GetAtt` `GroupSource`: a boolean.
     ///
     /// Indicates that the resource is a transit gateway multicast domain group member.
     #[inline]
-    pub fn group_source(&self) -> Value {
-        self.0.get_att("GroupSource")
+    pub fn group_source(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("GroupSource"))
     }
 
     /// `Fn::GetAtt` `MemberType`: a string.
     ///
     /// The type of group member, for example static.
     #[inline]
-    pub fn member_type(&self) -> Value {
-        self.0.get_att("MemberType")
+    pub fn member_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MemberType"))
     }
 
     /// `Fn::GetAtt` `ResourceId`: a string.
     ///
     /// The ID of the resource.
     #[inline]
-    pub fn resource_id(&self) -> Value {
-        self.0.get_att("ResourceId")
+    pub fn resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceId"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The type of resource, for example a VPC attachment.
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet.
     #[inline]
-    pub fn subnet_id(&self) -> Value {
-        self.0.get_att("SubnetId")
+    pub fn subnet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubnetId"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway attachment.
     #[inline]
-    pub fn transit_gateway_attachment_id(&self) -> Value {
-        self.0.get_att("TransitGatewayAttachmentId")
+    pub fn transit_gateway_attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayAttachmentId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayMulticastGroupMember: ObjRule = ObjRule {
+        properties: &[
+            ("GroupIpAddress", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+            ("TransitGatewayMulticastDomainId", Shape::STR),
+        ],
+        required: &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

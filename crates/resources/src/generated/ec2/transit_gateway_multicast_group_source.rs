@@ -5,36 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayMulticastGroupSource`], by name: `TransitGatewayMulticastGroupSource::new(TransitGatewayMulticastGroupSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMulticastGroupSourceRequired {
     /// `GroupIpAddress`: a string, required.
-    pub group_ip_address: Str,
+    pub group_ip_address: ::cloudwright_core::Str,
     /// `NetworkInterfaceId`: a string, required.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    pub transit_gateway_multicast_domain_id: Str,
+    pub transit_gateway_multicast_domain_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayMulticastGroupSource: ObjRule = ObjRule {
-    properties: &[
-        ("GroupIpAddress", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-        ("TransitGatewayMulticastDomainId", Shape::STR),
-    ],
-    required: &["TransitGatewayMulticastDomainId", "NetworkInterfaceId", "GroupIpAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayMulticastGroupSource` resource.
 ///
 /// Registers sources (network interfaces) with the specified transit gateway multicast domain.
 ///
-/// A multicast source is a network interface attached to a supported instance that sends multicast traffic. For information about supported instances, see \[Multicast Considerations\](<https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-limits.html#multicast-limits>) in *Amazon VPC Transit Gateways* .
+/// A multicast source is a network interface attached to a supported instance that sends multicast traffic. For information about supported instances, see [Multicast Considerations](https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-limits.html#multicast-limits) in *Amazon VPC Transit Gateways* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`TransitGatewayMulticastDomainId`, `GroupIpAddress`, `NetworkInterfaceId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`TransitGatewayMulticastGroupSourceAttributes`], which `Handle<TransitGatewayMulticastGroupSource>` dereferences to.
@@ -50,19 +36,19 @@ pub struct TransitGatewayMulticastGroupSource {
     /// The IP address assigned to the transit gateway multicast group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub group_ip_address: Str,
+    pub group_ip_address: ::cloudwright_core::Str,
     /// `NetworkInterfaceId`: a string, required.
     ///
     /// The group sources' network interface IDs to register with the transit gateway multicast group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_interface_id: Str,
+    pub network_interface_id: ::cloudwright_core::Str,
     /// `TransitGatewayMulticastDomainId`: a string, required.
     ///
     /// The ID of the transit gateway multicast domain.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_multicast_domain_id: Str,
+    pub transit_gateway_multicast_domain_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -72,7 +58,7 @@ impl TransitGatewayMulticastGroupSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayMulticastGroupSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastgroupsource.html",
         primary_identifier: &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"],
@@ -83,7 +69,7 @@ impl TransitGatewayMulticastGroupSource {
         read_only: &["SubnetId", "ResourceId", "ResourceType", "GroupSource", "GroupMember", "SourceType", "TransitGatewayAttachmentId"],
         attributes: &["GroupMember", "GroupSource", "ResourceId", "ResourceType", "SourceType", "SubnetId", "TransitGatewayAttachmentId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransitGatewayMulticastGroupSource` with its required properties, named in a [`TransitGatewayMulticastGroupSourceRequired`].
@@ -97,28 +83,33 @@ impl TransitGatewayMulticastGroupSource {
     }
 
     /// `GroupIpAddress`: a string, required.
-    pub fn group_ip_address(mut self, value: impl Into<Str>) -> Self { self.group_ip_address = value.into(); self }
+    pub fn group_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_ip_address = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = value.into(); self }
     /// `TransitGatewayMulticastDomainId`: a string, required.
-    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_multicast_domain_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayMulticastGroupSource {
+impl ::cloudwright_core::Resource for TransitGatewayMulticastGroupSource {
     type Attributes = TransitGatewayMulticastGroupSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayMulticastGroupSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayMulticastGroupSource,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayMulticastGroupSource {
+impl ::cloudwright_core::ToValue for TransitGatewayMulticastGroupSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GroupIpAddress", &self.group_ip_address)
             .req("NetworkInterfaceId", &self.network_interface_id)
             .req(
@@ -129,12 +120,14 @@ impl ToValue for TransitGatewayMulticastGroupSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayMulticastGroupSource`]: `Handle<TransitGatewayMulticastGroupSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayMulticastGroupSource`]: `Handle<TransitGatewayMulticastGroupSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayMulticastGroupSourceAttributes(ResourceRef);
+pub struct TransitGatewayMulticastGroupSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayMulticastGroupSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayMulticastGroupSourceAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,55 +137,74 @@ impl TransitGatewayMulticastGroupSourceAttributes {
     ///
     /// Information about the registered transit gateway multicast domain group members.
     #[inline]
-    pub fn group_member(&self) -> Value {
-        self.0.get_att("GroupMember")
+    pub fn group_member(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("GroupMember"))
     }
 
     /// `Fn::GetAtt` `GroupSource`: a boolean.
     ///
     /// Indicates that the resource is a transit gateway group member.
     #[inline]
-    pub fn group_source(&self) -> Value {
-        self.0.get_att("GroupSource")
+    pub fn group_source(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("GroupSource"))
     }
 
     /// `Fn::GetAtt` `ResourceId`: a string.
     ///
     /// The ID of the resource.
     #[inline]
-    pub fn resource_id(&self) -> Value {
-        self.0.get_att("ResourceId")
+    pub fn resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceId"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The type of resource, for example a VPC attachment.
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
 
     /// `Fn::GetAtt` `SourceType`: a string.
     ///
     /// The type of source.
     #[inline]
-    pub fn source_type(&self) -> Value {
-        self.0.get_att("SourceType")
+    pub fn source_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceType"))
     }
 
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet.
     #[inline]
-    pub fn subnet_id(&self) -> Value {
-        self.0.get_att("SubnetId")
+    pub fn subnet_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubnetId"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway attachment.
     #[inline]
-    pub fn transit_gateway_attachment_id(&self) -> Value {
-        self.0.get_att("TransitGatewayAttachmentId")
+    pub fn transit_gateway_attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayAttachmentId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayMulticastGroupSource: ObjRule = ObjRule {
+        properties: &[
+            ("GroupIpAddress", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+            ("TransitGatewayMulticastDomainId", Shape::STR),
+        ],
+        required: &["TransitGatewayMulticastDomainId", "NetworkInterfaceId", "GroupIpAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

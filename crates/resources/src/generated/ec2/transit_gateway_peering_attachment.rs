@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayPeeringAttachment`], by name: `TransitGatewayPeeringAttachment::new(TransitGatewayPeeringAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayPeeringAttachmentRequired {
     /// `PeerAccountId`: a string, required.
-    pub peer_account_id: Str,
+    pub peer_account_id: ::cloudwright_core::Str,
     /// `PeerRegion`: a string, required.
-    pub peer_region: Str,
+    pub peer_region: ::cloudwright_core::Str,
     /// `PeerTransitGatewayId`: a string, required.
-    pub peer_transit_gateway_id: Str,
+    pub peer_transit_gateway_id: ::cloudwright_core::Str,
     /// `TransitGatewayId`: a string, required.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayPeeringAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("PeerAccountId", Shape::STR),
-        ("PeerRegion", Shape::STR),
-        ("PeerTransitGatewayId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayId", Shape::STR),
-    ],
-    required: &["TransitGatewayId", "PeerTransitGatewayId", "PeerAccountId", "PeerRegion"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayPeeringAttachment` resource.
 ///
@@ -55,29 +38,29 @@ pub struct TransitGatewayPeeringAttachment {
     /// The ID of the AWS account that owns the transit gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_account_id: Str,
+    pub peer_account_id: ::cloudwright_core::Str,
     /// `PeerRegion`: a string, required.
     ///
     /// The Region where the transit gateway that you want to create the peer for is located.
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_region: Str,
+    pub peer_region: ::cloudwright_core::Str,
     /// `PeerTransitGatewayId`: a string, required.
     ///
     /// The ID of the transit gateway in the PeerRegion.
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_transit_gateway_id: Str,
+    pub peer_transit_gateway_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the transit gateway peering attachment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayId`: a string, required.
     ///
     /// The ID of the transit gateway peering attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -87,7 +70,7 @@ impl TransitGatewayPeeringAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayPeeringAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypeeringattachment.html",
         primary_identifier: &["TransitGatewayAttachmentId"],
@@ -98,7 +81,7 @@ impl TransitGatewayPeeringAttachment {
         read_only: &["TransitGatewayAttachmentId", "Status", "State", "CreationTime"],
         attributes: &["CreationTime", "State", "Status", "TransitGatewayAttachmentId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TransitGatewayPeeringAttachment` with its required properties, named in a [`TransitGatewayPeeringAttachmentRequired`].
@@ -108,41 +91,46 @@ impl TransitGatewayPeeringAttachment {
             peer_account_id: required.peer_account_id,
             peer_region: required.peer_region,
             peer_transit_gateway_id: required.peer_transit_gateway_id,
-            tags: None,
+            tags: ::std::option::Option::None,
             transit_gateway_id: required.transit_gateway_id,
         }
     }
 
     /// `PeerAccountId`: a string, required.
-    pub fn peer_account_id(mut self, value: impl Into<Str>) -> Self { self.peer_account_id = value.into(); self }
+    pub fn peer_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_account_id = value.into(); self }
     /// `PeerRegion`: a string, required.
-    pub fn peer_region(mut self, value: impl Into<Str>) -> Self { self.peer_region = value.into(); self }
+    pub fn peer_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_region = value.into(); self }
     /// `PeerTransitGatewayId`: a string, required.
-    pub fn peer_transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.peer_transit_gateway_id = value.into(); self }
+    pub fn peer_transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_transit_gateway_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayPeeringAttachment {
+impl ::cloudwright_core::Resource for TransitGatewayPeeringAttachment {
     type Attributes = TransitGatewayPeeringAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayPeeringAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayPeeringAttachment,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayPeeringAttachment {
+impl ::cloudwright_core::ToValue for TransitGatewayPeeringAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PeerAccountId", &self.peer_account_id)
             .req("PeerRegion", &self.peer_region)
             .req("PeerTransitGatewayId", &self.peer_transit_gateway_id)
@@ -152,12 +140,14 @@ impl ToValue for TransitGatewayPeeringAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayPeeringAttachment`]: `Handle<TransitGatewayPeeringAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayPeeringAttachment`]: `Handle<TransitGatewayPeeringAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayPeeringAttachmentAttributes(ResourceRef);
+pub struct TransitGatewayPeeringAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayPeeringAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayPeeringAttachmentAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,44 +157,34 @@ impl TransitGatewayPeeringAttachmentAttributes {
     ///
     /// The time the transit gateway peering attachment was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the transit gateway peering attachment. Note that the `initiating` state has been deprecated.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `Status`: an object.
     ///
     /// The status of the transit gateway peering attachment.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway peering attachment.
     #[inline]
-    pub fn transit_gateway_attachment_id(&self) -> Value {
-        self.0.get_att("TransitGatewayAttachmentId")
+    pub fn transit_gateway_attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayAttachmentId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::TransitGatewayPeeringAttachment`.
 ///
@@ -212,9 +192,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tag {
     /// `Key`: a string.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -222,23 +202,55 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayPeeringAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("PeerAccountId", Shape::STR),
+            ("PeerRegion", Shape::STR),
+            ("PeerTransitGatewayId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayId", Shape::STR),
+        ],
+        required: &["TransitGatewayId", "PeerTransitGatewayId", "PeerAccountId", "PeerRegion"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

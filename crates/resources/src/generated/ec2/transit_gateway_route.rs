@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayRoute`], by name: `TransitGatewayRoute::new(TransitGatewayRouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteRequired {
     /// `DestinationCidrBlock`: a string, required.
-    pub destination_cidr_block: Str,
+    pub destination_cidr_block: ::cloudwright_core::Str,
     /// `TransitGatewayRouteTableId`: a string, required.
-    pub transit_gateway_route_table_id: Str,
+    pub transit_gateway_route_table_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayRoute: ObjRule = ObjRule {
-    properties: &[
-        ("Blackhole", Shape::Bool),
-        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("TransitGatewayAttachmentId", Shape::STR),
-        ("TransitGatewayRouteTableId", Shape::STR),
-    ],
-    required: &["TransitGatewayRouteTableId", "DestinationCidrBlock"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayRoute` resource.
 ///
@@ -47,25 +32,25 @@ pub struct TransitGatewayRoute {
     /// Indicates whether to drop traffic that matches this route.
     ///
     /// Create-only: changing it replaces the resource.
-    pub blackhole: Option<Bool>,
+    pub blackhole: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DestinationCidrBlock`: a string, required.
     ///
     /// The CIDR block used for destination matches.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub destination_cidr_block: Str,
+    pub destination_cidr_block: ::cloudwright_core::Str,
     /// `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_attachment_id: Option<Str>,
+    pub transit_gateway_attachment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitGatewayRouteTableId`: a string, required.
     ///
     /// The ID of the transit gateway route table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_route_table_id: Str,
+    pub transit_gateway_route_table_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -75,7 +60,7 @@ impl TransitGatewayRoute {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayRoute",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroute.html",
         primary_identifier: &["TransitGatewayRouteTableId", "DestinationCidrBlock"],
@@ -86,45 +71,47 @@ impl TransitGatewayRoute {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransitGatewayRoute` with its required properties, named in a [`TransitGatewayRouteRequired`].
     #[inline]
     pub fn new(required: TransitGatewayRouteRequired) -> Self {
         Self {
-            blackhole: None,
+            blackhole: ::std::option::Option::None,
             destination_cidr_block: required.destination_cidr_block,
-            transit_gateway_attachment_id: None,
+            transit_gateway_attachment_id: ::std::option::Option::None,
             transit_gateway_route_table_id: required.transit_gateway_route_table_id,
         }
     }
 
     /// `Blackhole`: a boolean.
-    pub fn blackhole(mut self, value: impl Into<Bool>) -> Self { self.blackhole = Some(value.into()); self }
+    pub fn blackhole(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.blackhole = ::std::option::Option::Some(value.into()); self }
     /// `DestinationCidrBlock`: a string, required.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = value.into(); self }
+    pub fn destination_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_cidr_block = value.into(); self }
     /// `TransitGatewayAttachmentId`: a string.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = Some(value.into()); self }
+    pub fn transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_attachment_id = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayRouteTableId`: a string, required.
-    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
+    pub fn transit_gateway_route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayRoute {
+impl ::cloudwright_core::Resource for TransitGatewayRoute {
     type Attributes = TransitGatewayRouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRoute, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGatewayRoute, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayRoute {
+impl ::cloudwright_core::ToValue for TransitGatewayRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Blackhole", &self.blackhole)
             .req("DestinationCidrBlock", &self.destination_cidr_block)
             .opt(
@@ -139,12 +126,32 @@ impl ToValue for TransitGatewayRoute {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayRoute`]: `Handle<TransitGatewayRoute>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayRoute`]: `Handle<TransitGatewayRoute>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TransitGatewayRouteAttributes(());
 
-impl From<ResourceRef> for TransitGatewayRouteAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransitGatewayRouteAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayRoute: ObjRule = ObjRule {
+        properties: &[
+            ("Blackhole", Shape::Bool),
+            ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("TransitGatewayAttachmentId", Shape::STR),
+            ("TransitGatewayRouteTableId", Shape::STR),
+        ],
+        required: &["TransitGatewayRouteTableId", "DestinationCidrBlock"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`TransitGatewayRouteTable`], by name: `TransitGatewayRouteTable::new(TransitGatewayRouteTableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransitGatewayRouteTableRequired {
-    /// `TransitGatewayId`: a string, required.
-    pub transit_gateway_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayRouteTable: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayId", Shape::STR),
-    ],
-    required: &["TransitGatewayId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayRouteTable` resource.
 ///
@@ -45,13 +23,13 @@ pub struct TransitGatewayRouteTable {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the route table.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayId`: a string, required.
     ///
     /// The ID of the transit gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -61,7 +39,7 @@ impl TransitGatewayRouteTable {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayRouteTable",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetable.html",
         primary_identifier: &["TransitGatewayRouteTableId"],
@@ -72,54 +50,56 @@ impl TransitGatewayRouteTable {
         read_only: &["TransitGatewayRouteTableId"],
         attributes: &["TransitGatewayRouteTableId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TransitGatewayRouteTable` with its required properties, named in a [`TransitGatewayRouteTableRequired`].
+    /// A `TransitGatewayRouteTable` with its one required property, `TransitGatewayId`.
     #[inline]
-    pub fn new(required: TransitGatewayRouteTableRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            tags: None,
-            transit_gateway_id: required.transit_gateway_id,
+            tags: ::std::option::Option::None,
+            transit_gateway_id: value.into(),
         }
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayRouteTable {
+impl ::cloudwright_core::Resource for TransitGatewayRouteTable {
     type Attributes = TransitGatewayRouteTableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRouteTable, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGatewayRouteTable, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayRouteTable {
+impl ::cloudwright_core::ToValue for TransitGatewayRouteTable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tags", &self.tags)
             .req("TransitGatewayId", &self.transit_gateway_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayRouteTable`]: `Handle<TransitGatewayRouteTable>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayRouteTable`]: `Handle<TransitGatewayRouteTable>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayRouteTableAttributes(ResourceRef);
+pub struct TransitGatewayRouteTableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayRouteTableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransitGatewayRouteTableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,7 +109,27 @@ impl TransitGatewayRouteTableAttributes {
     ///
     /// The ID of the transit gateway route table.
     #[inline]
-    pub fn transit_gateway_route_table_id(&self) -> Value {
-        self.0.get_att("TransitGatewayRouteTableId")
+    pub fn transit_gateway_route_table_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayRouteTableId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayRouteTable: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayId", Shape::STR),
+        ],
+        required: &["TransitGatewayId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

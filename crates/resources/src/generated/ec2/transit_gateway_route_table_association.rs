@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayRouteTableAssociation`], by name: `TransitGatewayRouteTableAssociation::new(TransitGatewayRouteTableAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteTableAssociationRequired {
     /// `TransitGatewayAttachmentId`: a string, required.
-    pub transit_gateway_attachment_id: Str,
+    pub transit_gateway_attachment_id: ::cloudwright_core::Str,
     /// `TransitGatewayRouteTableId`: a string, required.
-    pub transit_gateway_route_table_id: Str,
+    pub transit_gateway_route_table_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayRouteTableAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("TransitGatewayAttachmentId", Shape::STR),
-        ("TransitGatewayRouteTableId", Shape::STR),
-    ],
-    required: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayRouteTableAssociation` resource.
 ///
@@ -47,13 +34,13 @@ pub struct TransitGatewayRouteTableAssociation {
     /// The ID of the attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_attachment_id: Str,
+    pub transit_gateway_attachment_id: ::cloudwright_core::Str,
     /// `TransitGatewayRouteTableId`: a string, required.
     ///
     /// The ID of the route table for the transit gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_route_table_id: Str,
+    pub transit_gateway_route_table_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl TransitGatewayRouteTableAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayRouteTableAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetableassociation.html",
         primary_identifier: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
@@ -74,7 +61,7 @@ impl TransitGatewayRouteTableAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransitGatewayRouteTableAssociation` with its required properties, named in a [`TransitGatewayRouteTableAssociationRequired`].
@@ -87,26 +74,31 @@ impl TransitGatewayRouteTableAssociation {
     }
 
     /// `TransitGatewayAttachmentId`: a string, required.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
+    pub fn transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
     /// `TransitGatewayRouteTableId`: a string, required.
-    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
+    pub fn transit_gateway_route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayRouteTableAssociation {
+impl ::cloudwright_core::Resource for TransitGatewayRouteTableAssociation {
     type Attributes = TransitGatewayRouteTableAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRouteTableAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayRouteTableAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayRouteTableAssociation {
+impl ::cloudwright_core::ToValue for TransitGatewayRouteTableAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "TransitGatewayAttachmentId",
                 &self.transit_gateway_attachment_id,
@@ -119,12 +111,32 @@ impl ToValue for TransitGatewayRouteTableAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayRouteTableAssociation`]: `Handle<TransitGatewayRouteTableAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayRouteTableAssociation`]: `Handle<TransitGatewayRouteTableAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TransitGatewayRouteTableAssociationAttributes(());
 
-impl From<ResourceRef> for TransitGatewayRouteTableAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayRouteTableAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayRouteTableAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("TransitGatewayAttachmentId", Shape::STR),
+            ("TransitGatewayRouteTableId", Shape::STR),
+        ],
+        required: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TransitGatewayRouteTablePropagation`], by name: `TransitGatewayRouteTablePropagation::new(TransitGatewayRouteTablePropagationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteTablePropagationRequired {
     /// `TransitGatewayAttachmentId`: a string, required.
-    pub transit_gateway_attachment_id: Str,
+    pub transit_gateway_attachment_id: ::cloudwright_core::Str,
     /// `TransitGatewayRouteTableId`: a string, required.
-    pub transit_gateway_route_table_id: Str,
+    pub transit_gateway_route_table_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayRouteTablePropagation: ObjRule = ObjRule {
-    properties: &[
-        ("TransitGatewayAttachmentId", Shape::STR),
-        ("TransitGatewayRouteTableId", Shape::STR),
-    ],
-    required: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayRouteTablePropagation` resource.
 ///
 /// Enables the specified attachment to propagate routes to the specified propagation route table.
 ///
-/// For more information about enabling transit gateway route propagation, see \[EnableTransitGatewayRouteTablePropagation\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableTransitGatewayRouteTablePropagation.html>) in the *Amazon EC2 API Reference* .
+/// For more information about enabling transit gateway route propagation, see [EnableTransitGatewayRouteTablePropagation](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableTransitGatewayRouteTablePropagation.html) in the *Amazon EC2 API Reference* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`TransitGatewayRouteTableId`, `TransitGatewayAttachmentId`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`TransitGatewayRouteTablePropagationAttributes`] is empty).
@@ -47,13 +34,13 @@ pub struct TransitGatewayRouteTablePropagation {
     /// The ID of the attachment.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_attachment_id: Str,
+    pub transit_gateway_attachment_id: ::cloudwright_core::Str,
     /// `TransitGatewayRouteTableId`: a string, required.
     ///
     /// The ID of the propagation route table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_route_table_id: Str,
+    pub transit_gateway_route_table_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl TransitGatewayRouteTablePropagation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayRouteTablePropagation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetablepropagation.html",
         primary_identifier: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
@@ -74,7 +61,7 @@ impl TransitGatewayRouteTablePropagation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransitGatewayRouteTablePropagation` with its required properties, named in a [`TransitGatewayRouteTablePropagationRequired`].
@@ -87,26 +74,31 @@ impl TransitGatewayRouteTablePropagation {
     }
 
     /// `TransitGatewayAttachmentId`: a string, required.
-    pub fn transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
+    pub fn transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_attachment_id = value.into(); self }
     /// `TransitGatewayRouteTableId`: a string, required.
-    pub fn transit_gateway_route_table_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
+    pub fn transit_gateway_route_table_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_route_table_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayRouteTablePropagation {
+impl ::cloudwright_core::Resource for TransitGatewayRouteTablePropagation {
     type Attributes = TransitGatewayRouteTablePropagationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayRouteTablePropagation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_TransitGatewayRouteTablePropagation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayRouteTablePropagation {
+impl ::cloudwright_core::ToValue for TransitGatewayRouteTablePropagation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "TransitGatewayAttachmentId",
                 &self.transit_gateway_attachment_id,
@@ -119,12 +111,32 @@ impl ToValue for TransitGatewayRouteTablePropagation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayRouteTablePropagation`]: `Handle<TransitGatewayRouteTablePropagation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayRouteTablePropagation`]: `Handle<TransitGatewayRouteTablePropagation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TransitGatewayRouteTablePropagationAttributes(());
 
-impl From<ResourceRef> for TransitGatewayRouteTablePropagationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayRouteTablePropagationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayRouteTablePropagation: ObjRule = ObjRule {
+        properties: &[
+            ("TransitGatewayAttachmentId", Shape::STR),
+            ("TransitGatewayRouteTableId", Shape::STR),
+        ],
+        required: &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ApplianceModeSupport, DnsSupport, Ipv6Support, Options, SecurityGroupReferencingSupport, Tag,
     TagRequired,
 };
-use super::shared::{RULE_Options, RULE_Tag};
 
 /// The required properties of [`TransitGatewayVpcAttachment`], by name: `TransitGatewayVpcAttachment::new(TransitGatewayVpcAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayVpcAttachmentRequired {
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TransitGatewayId`: a string, required.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransitGatewayVpcAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("AddSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Options", Shape::Object(&RULE_Options)),
-        ("RemoveSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayId", Shape::STR),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["SubnetIds", "VpcId", "TransitGatewayId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::TransitGatewayVpcAttachment` resource.
 ///
@@ -59,39 +39,39 @@ pub struct TransitGatewayVpcAttachment {
     /// The IDs of one or more subnets to add. You can specify at most one subnet per Availability Zone.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub add_subnet_ids: Option<List<Str>>,
+    pub add_subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Options`: an [`Options`] object.
     ///
     /// The VPC attachment options.
-    pub options: Option<Obj<Options>>,
+    pub options: ::std::option::Option<crate::Obj<Options>>,
     /// `RemoveSubnetIds`: a list of strings.
     ///
     /// The IDs of one or more subnets to remove.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub remove_subnet_ids: Option<List<Str>>,
+    pub remove_subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The IDs of the subnets.
     ///
     /// Create-only: changing it replaces the resource.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the VPC attachment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayId`: a string, required.
     ///
     /// The ID of the transit gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -101,7 +81,7 @@ impl TransitGatewayVpcAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::TransitGatewayVpcAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayvpcattachment.html",
         primary_identifier: &["Id"],
@@ -112,57 +92,59 @@ impl TransitGatewayVpcAttachment {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TransitGatewayVpcAttachment` with its required properties, named in a [`TransitGatewayVpcAttachmentRequired`].
     #[inline]
     pub fn new(required: TransitGatewayVpcAttachmentRequired) -> Self {
         Self {
-            add_subnet_ids: None,
-            options: None,
-            remove_subnet_ids: None,
+            add_subnet_ids: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            remove_subnet_ids: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
             transit_gateway_id: required.transit_gateway_id,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `AddSubnetIds`: a list of strings.
-    pub fn add_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.add_subnet_ids = Some(value.into()); self }
+    pub fn add_subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.add_subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `Options`: an [`Options`] object.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<Options>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `RemoveSubnetIds`: a list of strings.
-    pub fn remove_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.remove_subnet_ids = Some(value.into()); self }
+    pub fn remove_subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.remove_subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for TransitGatewayVpcAttachment {
+impl ::cloudwright_core::Resource for TransitGatewayVpcAttachment {
     type Attributes = TransitGatewayVpcAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransitGatewayVpcAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransitGatewayVpcAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransitGatewayVpcAttachment {
+impl ::cloudwright_core::ToValue for TransitGatewayVpcAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddSubnetIds", &self.add_subnet_ids)
             .opt("Options", &self.options)
             .opt("RemoveSubnetIds", &self.remove_subnet_ids)
@@ -174,12 +156,14 @@ impl ToValue for TransitGatewayVpcAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransitGatewayVpcAttachment`]: `Handle<TransitGatewayVpcAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransitGatewayVpcAttachment`]: `Handle<TransitGatewayVpcAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransitGatewayVpcAttachmentAttributes(ResourceRef);
+pub struct TransitGatewayVpcAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransitGatewayVpcAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for TransitGatewayVpcAttachmentAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -189,7 +173,32 @@ impl TransitGatewayVpcAttachmentAttributes {
     ///
     /// The ID of the attachment.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Options, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransitGatewayVpcAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("AddSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Options", Shape::Object(&RULE_Options)),
+            ("RemoveSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayId", Shape::STR),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["SubnetIds", "VpcId", "TransitGatewayId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,9 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SseSpecification;
 pub use super::shared::SseSpecification;
 
 /// The required properties of [`VerifiedAccessEndpoint`], by name: `VerifiedAccessEndpoint::new(VerifiedAccessEndpointRequired { .. })`.
@@ -18,34 +15,8 @@ pub struct VerifiedAccessEndpointRequired {
     /// `EndpointType`: an [`EndpointType`] value, required.
     pub endpoint_type: EndpointType,
     /// `VerifiedAccessGroupId`: a string, required.
-    pub verified_access_group_id: Str,
+    pub verified_access_group_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VerifiedAccessEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationDomain", Shape::STR),
-        ("AttachmentType", Shape::Str(&StrRule { allowed: &["vpc"], ..StrRule::ANY })),
-        ("CidrOptions", Shape::Object(&RULE_CidrOptions)),
-        ("Description", Shape::STR),
-        ("DomainCertificateArn", Shape::STR),
-        ("EndpointDomainPrefix", Shape::STR),
-        ("EndpointType", Shape::Str(&StrRule { allowed: &["cidr", "load-balancer", "network-interface", "rds"], ..StrRule::ANY })),
-        ("LoadBalancerOptions", Shape::Object(&RULE_LoadBalancerOptions)),
-        ("NetworkInterfaceOptions", Shape::Object(&RULE_NetworkInterfaceOptions)),
-        ("PolicyDocument", Shape::STR),
-        ("PolicyEnabled", Shape::Bool),
-        ("RdsOptions", Shape::Object(&RULE_RdsOptions)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VerifiedAccessGroupId", Shape::STR),
-    ],
-    required: &["AttachmentType", "EndpointType", "VerifiedAccessGroupId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VerifiedAccessEndpoint` resource.
 ///
@@ -65,7 +36,7 @@ pub struct VerifiedAccessEndpoint {
     /// The DNS name for users to reach your application.
     ///
     /// Create-only: changing it replaces the resource.
-    pub application_domain: Option<Str>,
+    pub application_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `AttachmentType`: an [`AttachmentType`] value, required.
     ///
     /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
@@ -75,23 +46,23 @@ pub struct VerifiedAccessEndpoint {
     /// `CidrOptions`: a [`CidrOptions`] object.
     ///
     /// The options for a CIDR endpoint.
-    pub cidr_options: Option<Obj<CidrOptions>>,
+    pub cidr_options: ::std::option::Option<crate::Obj<CidrOptions>>,
     /// `Description`: a string.
     ///
     /// A description for the AWS Verified Access endpoint.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainCertificateArn`: a string.
     ///
     /// The ARN of a public TLS/SSL certificate imported into or created with ACM.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain_certificate_arn: Option<Str>,
+    pub domain_certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointDomainPrefix`: a string.
     ///
     /// A custom identifier that is prepended to the DNS name that is generated for the endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint_domain_prefix: Option<Str>,
+    pub endpoint_domain_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointType`: an [`EndpointType`] value, required.
     ///
     /// The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
@@ -101,41 +72,42 @@ pub struct VerifiedAccessEndpoint {
     /// `LoadBalancerOptions`: a [`LoadBalancerOptions`] object.
     ///
     /// The load balancer details if creating the AWS Verified Access endpoint as `load-balancer` type.
-    pub load_balancer_options: Option<Obj<LoadBalancerOptions>>,
+    pub load_balancer_options: ::std::option::Option<crate::Obj<LoadBalancerOptions>>,
     /// `NetworkInterfaceOptions`: a [`NetworkInterfaceOptions`] object.
     ///
     /// The options for network-interface type endpoint.
-    pub network_interface_options: Option<Obj<NetworkInterfaceOptions>>,
+    pub network_interface_options: ::std::option::Option<crate::Obj<NetworkInterfaceOptions>>,
     /// `PolicyDocument`: a string.
     ///
     /// The Verified Access policy document.
-    pub policy_document: Option<Str>,
+    pub policy_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyEnabled`: a boolean.
     ///
     /// The status of the Verified Access policy.
-    pub policy_enabled: Option<Bool>,
+    pub policy_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RdsOptions`: a [`RdsOptions`] object.
     ///
     /// The options for an RDS endpoint.
-    pub rds_options: Option<Obj<RdsOptions>>,
+    pub rds_options: ::std::option::Option<crate::Obj<RdsOptions>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The IDs of the security groups for the endpoint.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; create-only: changing it replaces the resource.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SseSpecification`: a [`SseSpecification`] object.
     ///
     /// The options for additional server side encryption.
-    pub sse_specification: Option<Obj<SseSpecification>>,
+    pub sse_specification: ::std::option::Option<crate::Obj<SseSpecification>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VerifiedAccessGroupId`: a string, required.
     ///
     /// The ID of the AWS Verified Access group.
-    pub verified_access_group_id: Str,
+    pub verified_access_group_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -145,7 +117,7 @@ impl VerifiedAccessEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VerifiedAccessEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessendpoint.html",
         primary_identifier: &["VerifiedAccessEndpointId"],
@@ -156,84 +128,86 @@ impl VerifiedAccessEndpoint {
         read_only: &["VerifiedAccessEndpointId", "EndpointDomain", "CreationTime", "LastUpdatedTime", "Status", "DeviceValidationDomain", "VerifiedAccessInstanceId"],
         attributes: &["CreationTime", "DeviceValidationDomain", "EndpointDomain", "LastUpdatedTime", "Status", "VerifiedAccessEndpointId", "VerifiedAccessInstanceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VerifiedAccessEndpoint` with its required properties, named in a [`VerifiedAccessEndpointRequired`].
     #[inline]
     pub fn new(required: VerifiedAccessEndpointRequired) -> Self {
         Self {
-            application_domain: None,
+            application_domain: ::std::option::Option::None,
             attachment_type: required.attachment_type,
-            cidr_options: None,
-            description: None,
-            domain_certificate_arn: None,
-            endpoint_domain_prefix: None,
+            cidr_options: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            domain_certificate_arn: ::std::option::Option::None,
+            endpoint_domain_prefix: ::std::option::Option::None,
             endpoint_type: required.endpoint_type,
-            load_balancer_options: None,
-            network_interface_options: None,
-            policy_document: None,
-            policy_enabled: None,
-            rds_options: None,
-            security_group_ids: None,
-            sse_specification: None,
-            tags: None,
+            load_balancer_options: ::std::option::Option::None,
+            network_interface_options: ::std::option::Option::None,
+            policy_document: ::std::option::Option::None,
+            policy_enabled: ::std::option::Option::None,
+            rds_options: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            sse_specification: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             verified_access_group_id: required.verified_access_group_id,
         }
     }
 
     /// `ApplicationDomain`: a string.
-    pub fn application_domain(mut self, value: impl Into<Str>) -> Self { self.application_domain = Some(value.into()); self }
+    pub fn application_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_domain = ::std::option::Option::Some(value.into()); self }
     /// `AttachmentType`: an [`AttachmentType`] value, required.
-    pub fn attachment_type(mut self, value: impl Into<AttachmentType>) -> Self { self.attachment_type = value.into(); self }
+    pub fn attachment_type(mut self, value: impl ::std::convert::Into<AttachmentType>) -> Self { self.attachment_type = value.into(); self }
     /// `CidrOptions`: a [`CidrOptions`] object.
-    pub fn cidr_options(mut self, value: impl Into<Obj<CidrOptions>>) -> Self { self.cidr_options = Some(value.into()); self }
+    pub fn cidr_options(mut self, value: impl ::std::convert::Into<crate::Obj<CidrOptions>>) -> Self { self.cidr_options = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainCertificateArn`: a string.
-    pub fn domain_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.domain_certificate_arn = Some(value.into()); self }
+    pub fn domain_certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `EndpointDomainPrefix`: a string.
-    pub fn endpoint_domain_prefix(mut self, value: impl Into<Str>) -> Self { self.endpoint_domain_prefix = Some(value.into()); self }
+    pub fn endpoint_domain_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_domain_prefix = ::std::option::Option::Some(value.into()); self }
     /// `EndpointType`: an [`EndpointType`] value, required.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self { self.endpoint_type = value.into(); self }
+    pub fn endpoint_type(mut self, value: impl ::std::convert::Into<EndpointType>) -> Self { self.endpoint_type = value.into(); self }
     /// `LoadBalancerOptions`: a [`LoadBalancerOptions`] object.
-    pub fn load_balancer_options(mut self, value: impl Into<Obj<LoadBalancerOptions>>) -> Self { self.load_balancer_options = Some(value.into()); self }
+    pub fn load_balancer_options(mut self, value: impl ::std::convert::Into<crate::Obj<LoadBalancerOptions>>) -> Self { self.load_balancer_options = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceOptions`: a [`NetworkInterfaceOptions`] object.
-    pub fn network_interface_options(mut self, value: impl Into<Obj<NetworkInterfaceOptions>>) -> Self { self.network_interface_options = Some(value.into()); self }
+    pub fn network_interface_options(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkInterfaceOptions>>) -> Self { self.network_interface_options = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDocument`: a string.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = Some(value.into()); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_document = ::std::option::Option::Some(value.into()); self }
     /// `PolicyEnabled`: a boolean.
-    pub fn policy_enabled(mut self, value: impl Into<Bool>) -> Self { self.policy_enabled = Some(value.into()); self }
+    pub fn policy_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.policy_enabled = ::std::option::Option::Some(value.into()); self }
     /// `RdsOptions`: a [`RdsOptions`] object.
-    pub fn rds_options(mut self, value: impl Into<Obj<RdsOptions>>) -> Self { self.rds_options = Some(value.into()); self }
+    pub fn rds_options(mut self, value: impl ::std::convert::Into<crate::Obj<RdsOptions>>) -> Self { self.rds_options = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SseSpecification`: a [`SseSpecification`] object.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
+    pub fn sse_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SseSpecification>>) -> Self { self.sse_specification = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VerifiedAccessGroupId`: a string, required.
-    pub fn verified_access_group_id(mut self, value: impl Into<Str>) -> Self { self.verified_access_group_id = value.into(); self }
+    pub fn verified_access_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.verified_access_group_id = value.into(); self }
 }
 
-impl Resource for VerifiedAccessEndpoint {
+impl ::cloudwright_core::Resource for VerifiedAccessEndpoint {
     type Attributes = VerifiedAccessEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VerifiedAccessEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VerifiedAccessEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VerifiedAccessEndpoint {
+impl ::cloudwright_core::ToValue for VerifiedAccessEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationDomain", &self.application_domain)
             .req("AttachmentType", &self.attachment_type)
             .opt("CidrOptions", &self.cidr_options)
@@ -254,12 +228,12 @@ impl ToValue for VerifiedAccessEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VerifiedAccessEndpoint`]: `Handle<VerifiedAccessEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VerifiedAccessEndpoint`]: `Handle<VerifiedAccessEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VerifiedAccessEndpointAttributes(ResourceRef);
+pub struct VerifiedAccessEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VerifiedAccessEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VerifiedAccessEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -269,70 +243,58 @@ impl VerifiedAccessEndpointAttributes {
     ///
     /// The creation time.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `DeviceValidationDomain`: a string.
     ///
     /// Use this to construct the redirect URI to add to your OIDC provider's allow list.
     #[inline]
-    pub fn device_validation_domain(&self) -> Value {
-        self.0.get_att("DeviceValidationDomain")
+    pub fn device_validation_domain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeviceValidationDomain"))
     }
 
     /// `Fn::GetAtt` `EndpointDomain`: a string.
     ///
     /// The DNS name generated for the endpoint.
     #[inline]
-    pub fn endpoint_domain(&self) -> Value {
-        self.0.get_att("EndpointDomain")
+    pub fn endpoint_domain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointDomain"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last updated time.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The endpoint status.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `VerifiedAccessEndpointId`: a string.
     ///
     /// The ID of the Verified Access endpoint.
     #[inline]
-    pub fn verified_access_endpoint_id(&self) -> Value {
-        self.0.get_att("VerifiedAccessEndpointId")
+    pub fn verified_access_endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VerifiedAccessEndpointId"))
     }
 
     /// `Fn::GetAtt` `VerifiedAccessInstanceId`: a string.
     ///
     /// The instance identifier.
     #[inline]
-    pub fn verified_access_instance_id(&self) -> Value {
-        self.0.get_att("VerifiedAccessInstanceId")
+    pub fn verified_access_instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VerifiedAccessInstanceId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CidrOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CidrOptions` property type of `AWS::EC2::VerifiedAccessEndpoint`.
 ///
@@ -346,19 +308,19 @@ pub struct CidrOptions {
     /// The CIDR.
     ///
     /// Format `ipv4-network`.
-    pub cidr: Option<Str>,
+    pub cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortRanges`: a list of [`PortRange`] objects.
     ///
     /// The port ranges.
-    pub port_ranges: Option<List<PortRange>>,
+    pub port_ranges: ::std::option::Option<::cloudwright_core::List<PortRange>>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The IDs of the subnets.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -366,25 +328,25 @@ impl CidrOptions {
     /// A `CidrOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cidr`: a string.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = ::std::option::Option::Some(value.into()); self }
     /// `PortRanges`: a list of [`PortRange`] objects.
-    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self { self.port_ranges = Some(value.into()); self }
+    pub fn port_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRange>>) -> Self { self.port_ranges = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CidrOptions {}
+impl crate::PropertyType for CidrOptions {}
 
-impl ToValue for CidrOptions {
+impl ::cloudwright_core::ToValue for CidrOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .opt("PortRanges", &self.port_ranges)
             .opt("Protocol", &self.protocol)
@@ -392,19 +354,6 @@ impl ToValue for CidrOptions {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoadBalancerOptions: ObjRule = ObjRule {
-    properties: &[
-        ("LoadBalancerArn", Shape::STR),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoadBalancerOptions` property type of `AWS::EC2::VerifiedAccessEndpoint`.
 ///
@@ -416,25 +365,25 @@ pub struct LoadBalancerOptions {
     /// `LoadBalancerArn`: a string.
     ///
     /// The ARN of the load balancer.
-    pub load_balancer_arn: Option<Str>,
+    pub load_balancer_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The IP port number.
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PortRanges`: a list of [`PortRange`] objects.
     ///
     /// The port ranges.
-    pub port_ranges: Option<List<PortRange>>,
+    pub port_ranges: ::std::option::Option<::cloudwright_core::List<PortRange>>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The IP protocol.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The IDs of the subnets. You can specify only one subnet per Availability Zone.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -442,27 +391,27 @@ impl LoadBalancerOptions {
     /// A `LoadBalancerOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LoadBalancerArn`: a string.
-    pub fn load_balancer_arn(mut self, value: impl Into<Str>) -> Self { self.load_balancer_arn = Some(value.into()); self }
+    pub fn load_balancer_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.load_balancer_arn = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PortRanges`: a list of [`PortRange`] objects.
-    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self { self.port_ranges = Some(value.into()); self }
+    pub fn port_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRange>>) -> Self { self.port_ranges = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoadBalancerOptions {}
+impl crate::PropertyType for LoadBalancerOptions {}
 
-impl ToValue for LoadBalancerOptions {
+impl ::cloudwright_core::ToValue for LoadBalancerOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LoadBalancerArn", &self.load_balancer_arn)
             .opt("Port", &self.port)
             .opt("PortRanges", &self.port_ranges)
@@ -471,18 +420,6 @@ impl ToValue for LoadBalancerOptions {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterfaceOptions: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkInterfaceId", Shape::STR),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkInterfaceOptions` property type of `AWS::EC2::VerifiedAccessEndpoint`.
 ///
@@ -494,21 +431,21 @@ pub struct NetworkInterfaceOptions {
     /// `NetworkInterfaceId`: a string.
     ///
     /// The ID of the network interface.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The IP port number.
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PortRanges`: a list of [`PortRange`] objects.
     ///
     /// The port ranges.
-    pub port_ranges: Option<List<PortRange>>,
+    pub port_ranges: ::std::option::Option<::cloudwright_core::List<PortRange>>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The IP protocol.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
 }
 
 #[rustfmt::skip]
@@ -516,25 +453,25 @@ impl NetworkInterfaceOptions {
     /// A `NetworkInterfaceOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PortRanges`: a list of [`PortRange`] objects.
-    pub fn port_ranges(mut self, value: impl Into<List<PortRange>>) -> Self { self.port_ranges = Some(value.into()); self }
+    pub fn port_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PortRange>>) -> Self { self.port_ranges = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInterfaceOptions {}
+impl crate::PropertyType for NetworkInterfaceOptions {}
 
-impl ToValue for NetworkInterfaceOptions {
+impl ::cloudwright_core::ToValue for NetworkInterfaceOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NetworkInterfaceId", &self.network_interface_id)
             .opt("Port", &self.port)
             .opt("PortRanges", &self.port_ranges)
@@ -542,16 +479,6 @@ impl ToValue for NetworkInterfaceOptions {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortRange: ObjRule = ObjRule {
-    properties: &[
-        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PortRange` property type of `AWS::EC2::VerifiedAccessEndpoint`.
 ///
@@ -565,13 +492,13 @@ pub struct PortRange {
     /// The start of the port range.
     ///
     /// Value 1 to 65535.
-    pub from_port: Option<Int>,
+    pub from_port: ::std::option::Option<::cloudwright_core::Int>,
     /// `ToPort`: an integer.
     ///
     /// The end of the port range.
     ///
     /// Value 1 to 65535.
-    pub to_port: Option<Int>,
+    pub to_port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -579,41 +506,26 @@ impl PortRange {
     /// A `PortRange` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FromPort`: an integer.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
+    pub fn from_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.from_port = ::std::option::Option::Some(value.into()); self }
     /// `ToPort`: an integer.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
+    pub fn to_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.to_port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PortRange {}
+impl crate::PropertyType for PortRange {}
 
-impl ToValue for PortRange {
+impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FromPort", &self.from_port)
             .opt("ToPort", &self.to_port)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RdsOptions: ObjRule = ObjRule {
-    properties: &[
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
-        ("RdsDbClusterArn", Shape::STR),
-        ("RdsDbInstanceArn", Shape::STR),
-        ("RdsDbProxyArn", Shape::STR),
-        ("RdsEndpoint", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RdsOptions` property type of `AWS::EC2::VerifiedAccessEndpoint`.
 ///
@@ -627,31 +539,31 @@ pub struct RdsOptions {
     /// The port.
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `RdsDbClusterArn`: a string.
     ///
     /// The ARN of the DB cluster.
-    pub rds_db_cluster_arn: Option<Str>,
+    pub rds_db_cluster_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RdsDbInstanceArn`: a string.
     ///
     /// The ARN of the RDS instance.
-    pub rds_db_instance_arn: Option<Str>,
+    pub rds_db_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RdsDbProxyArn`: a string.
     ///
     /// The ARN of the RDS proxy.
-    pub rds_db_proxy_arn: Option<Str>,
+    pub rds_db_proxy_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RdsEndpoint`: a string.
     ///
     /// The RDS endpoint.
-    pub rds_endpoint: Option<Str>,
+    pub rds_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The IDs of the subnets. You can specify only one subnet per Availability Zone.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -659,31 +571,31 @@ impl RdsOptions {
     /// A `RdsOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `RdsDbClusterArn`: a string.
-    pub fn rds_db_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_cluster_arn = Some(value.into()); self }
+    pub fn rds_db_cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rds_db_cluster_arn = ::std::option::Option::Some(value.into()); self }
     /// `RdsDbInstanceArn`: a string.
-    pub fn rds_db_instance_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_instance_arn = Some(value.into()); self }
+    pub fn rds_db_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rds_db_instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `RdsDbProxyArn`: a string.
-    pub fn rds_db_proxy_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_proxy_arn = Some(value.into()); self }
+    pub fn rds_db_proxy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rds_db_proxy_arn = ::std::option::Option::Some(value.into()); self }
     /// `RdsEndpoint`: a string.
-    pub fn rds_endpoint(mut self, value: impl Into<Str>) -> Self { self.rds_endpoint = Some(value.into()); self }
+    pub fn rds_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rds_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RdsOptions {}
+impl crate::PropertyType for RdsOptions {}
 
-impl ToValue for RdsOptions {
+impl ::cloudwright_core::ToValue for RdsOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Port", &self.port)
             .opt("Protocol", &self.protocol)
             .opt("RdsDbClusterArn", &self.rds_db_cluster_arn)
@@ -699,21 +611,10 @@ impl ToValue for RdsOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessEndpoint`.
 ///
@@ -723,11 +624,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -742,17 +643,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -765,23 +666,23 @@ pub enum AttachmentType {
     /// `vpc`
     Vpc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AttachmentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AttachmentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AttachmentType {
+impl ::cloudwright_core::ToValue for AttachmentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Vpc => "vpc",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -797,26 +698,26 @@ pub enum EndpointType {
     /// `rds`
     Rds,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EndpointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EndpointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EndpointType {
+impl ::cloudwright_core::ToValue for EndpointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cidr => "cidr",
             Self::LoadBalancer => "load-balancer",
             Self::NetworkInterface => "network-interface",
             Self::Rds => "rds",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -830,24 +731,131 @@ pub enum Protocol {
     /// `tcp`
     Tcp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "http",
             Self::Https => "https",
             Self::Tcp => "tcp",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SseSpecification;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VerifiedAccessEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationDomain", Shape::STR),
+            ("AttachmentType", Shape::Str(&StrRule { allowed: &["vpc"], ..StrRule::ANY })),
+            ("CidrOptions", Shape::Object(&RULE_CidrOptions)),
+            ("Description", Shape::STR),
+            ("DomainCertificateArn", Shape::STR),
+            ("EndpointDomainPrefix", Shape::STR),
+            ("EndpointType", Shape::Str(&StrRule { allowed: &["cidr", "load-balancer", "network-interface", "rds"], ..StrRule::ANY })),
+            ("LoadBalancerOptions", Shape::Object(&RULE_LoadBalancerOptions)),
+            ("NetworkInterfaceOptions", Shape::Object(&RULE_NetworkInterfaceOptions)),
+            ("PolicyDocument", Shape::STR),
+            ("PolicyEnabled", Shape::Bool),
+            ("RdsOptions", Shape::Object(&RULE_RdsOptions)),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VerifiedAccessGroupId", Shape::STR),
+        ],
+        required: &["AttachmentType", "EndpointType", "VerifiedAccessGroupId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CidrOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoadBalancerOptions: ObjRule = ObjRule {
+        properties: &[
+            ("LoadBalancerArn", Shape::STR),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterfaceOptions: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkInterfaceId", Shape::STR),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortRange: ObjRule = ObjRule {
+        properties: &[
+            ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RdsOptions: ObjRule = ObjRule {
+        properties: &[
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
+            ("RdsDbClusterArn", Shape::STR),
+            ("RdsDbInstanceArn", Shape::STR),
+            ("RdsDbProxyArn", Shape::STR),
+            ("RdsEndpoint", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SseSpecification;
 pub use super::shared::SseSpecification;
-
-/// The required properties of [`VerifiedAccessGroup`], by name: `VerifiedAccessGroup::new(VerifiedAccessGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VerifiedAccessGroupRequired {
-    /// `VerifiedAccessInstanceId`: a string, required.
-    pub verified_access_instance_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VerifiedAccessGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("PolicyDocument", Shape::STR),
-        ("PolicyEnabled", Shape::Bool),
-        ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VerifiedAccessInstanceId", Shape::STR),
-    ],
-    required: &["VerifiedAccessInstanceId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VerifiedAccessGroup` resource.
 ///
@@ -48,27 +22,27 @@ pub struct VerifiedAccessGroup {
     /// `Description`: a string.
     ///
     /// A description for the AWS Verified Access group.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyDocument`: a string.
     ///
     /// The Verified Access policy document.
-    pub policy_document: Option<Str>,
+    pub policy_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyEnabled`: a boolean.
     ///
     /// The status of the Verified Access policy.
-    pub policy_enabled: Option<Bool>,
+    pub policy_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SseSpecification`: a [`SseSpecification`] object.
     ///
     /// The options for additional server side encryption.
-    pub sse_specification: Option<Obj<SseSpecification>>,
+    pub sse_specification: ::std::option::Option<crate::Obj<SseSpecification>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VerifiedAccessInstanceId`: a string, required.
     ///
     /// The ID of the AWS Verified Access instance.
-    pub verified_access_instance_id: Str,
+    pub verified_access_instance_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -78,7 +52,7 @@ impl VerifiedAccessGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VerifiedAccessGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessgroup.html",
         primary_identifier: &["VerifiedAccessGroupId"],
@@ -89,54 +63,56 @@ impl VerifiedAccessGroup {
         read_only: &["VerifiedAccessGroupId", "CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn"],
         attributes: &["CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn", "VerifiedAccessGroupId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `VerifiedAccessGroup` with its required properties, named in a [`VerifiedAccessGroupRequired`].
+    /// A `VerifiedAccessGroup` with its one required property, `VerifiedAccessInstanceId`.
     #[inline]
-    pub fn new(required: VerifiedAccessGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            policy_document: None,
-            policy_enabled: None,
-            sse_specification: None,
-            tags: None,
-            verified_access_instance_id: required.verified_access_instance_id,
+            description: ::std::option::Option::None,
+            policy_document: ::std::option::Option::None,
+            policy_enabled: ::std::option::Option::None,
+            sse_specification: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            verified_access_instance_id: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDocument`: a string.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = Some(value.into()); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_document = ::std::option::Option::Some(value.into()); self }
     /// `PolicyEnabled`: a boolean.
-    pub fn policy_enabled(mut self, value: impl Into<Bool>) -> Self { self.policy_enabled = Some(value.into()); self }
+    pub fn policy_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.policy_enabled = ::std::option::Option::Some(value.into()); self }
     /// `SseSpecification`: a [`SseSpecification`] object.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
+    pub fn sse_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SseSpecification>>) -> Self { self.sse_specification = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VerifiedAccessInstanceId`: a string, required.
-    pub fn verified_access_instance_id(mut self, value: impl Into<Str>) -> Self { self.verified_access_instance_id = value.into(); self }
+    pub fn verified_access_instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.verified_access_instance_id = value.into(); self }
 }
 
-impl Resource for VerifiedAccessGroup {
+impl ::cloudwright_core::Resource for VerifiedAccessGroup {
     type Attributes = VerifiedAccessGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VerifiedAccessGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VerifiedAccessGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VerifiedAccessGroup {
+impl ::cloudwright_core::ToValue for VerifiedAccessGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("PolicyDocument", &self.policy_document)
             .opt("PolicyEnabled", &self.policy_enabled)
@@ -150,12 +126,12 @@ impl ToValue for VerifiedAccessGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VerifiedAccessGroup`]: `Handle<VerifiedAccessGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VerifiedAccessGroup`]: `Handle<VerifiedAccessGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VerifiedAccessGroupAttributes(ResourceRef);
+pub struct VerifiedAccessGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VerifiedAccessGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VerifiedAccessGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,40 +141,40 @@ impl VerifiedAccessGroupAttributes {
     ///
     /// The creation time.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last updated time.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Owner`: a string.
     ///
     /// The ID of the AWS account that owns the group.
     #[inline]
-    pub fn owner(&self) -> Value {
-        self.0.get_att("Owner")
+    pub fn owner(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Owner"))
     }
 
     /// `Fn::GetAtt` `VerifiedAccessGroupArn`: a string.
     ///
     /// The ARN of the Verified Access group.
     #[inline]
-    pub fn verified_access_group_arn(&self) -> Value {
-        self.0.get_att("VerifiedAccessGroupArn")
+    pub fn verified_access_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VerifiedAccessGroupArn"))
     }
 
     /// `Fn::GetAtt` `VerifiedAccessGroupId`: a string.
     ///
     /// The ID of the Verified Access group.
     #[inline]
-    pub fn verified_access_group_id(&self) -> Value {
-        self.0.get_att("VerifiedAccessGroupId")
+    pub fn verified_access_group_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VerifiedAccessGroupId"))
     }
 }
 
@@ -206,21 +182,10 @@ impl VerifiedAccessGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessGroup`.
 ///
@@ -230,11 +195,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -249,19 +214,54 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SseSpecification;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VerifiedAccessGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("PolicyDocument", Shape::STR),
+            ("PolicyEnabled", Shape::Bool),
+            ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VerifiedAccessInstanceId", Shape::STR),
+        ],
+        required: &["VerifiedAccessInstanceId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,24 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_VerifiedAccessInstance: ObjRule = ObjRule {
-    properties: &[
-        ("CidrEndpointsCustomSubDomain", Shape::STR),
-        ("Description", Shape::STR),
-        ("FipsEnabled", Shape::Bool),
-        ("LoggingConfigurations", Shape::Object(&RULE_VerifiedAccessLogs)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VerifiedAccessTrustProviderIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("VerifiedAccessTrustProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_VerifiedAccessTrustProvider), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::VerifiedAccessInstance` resource.
 ///
 /// An AWS Verified Access instance is a regional entity that evaluates application requests and grants access only when your security requirements are met.
@@ -38,31 +20,33 @@ pub struct VerifiedAccessInstance {
     /// `CidrEndpointsCustomSubDomain`: a string.
     ///
     /// The custom subdomain.
-    pub cidr_endpoints_custom_sub_domain: Option<Str>,
+    pub cidr_endpoints_custom_sub_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description for the AWS Verified Access instance.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FipsEnabled`: a boolean.
     ///
     /// Indicates whether support for Federal Information Processing Standards (FIPS) is enabled on the instance.
-    pub fips_enabled: Option<Bool>,
+    pub fips_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LoggingConfigurations`: a [`VerifiedAccessLogs`] object.
     ///
     /// The logging configuration for the Verified Access instances.
-    pub logging_configurations: Option<Obj<VerifiedAccessLogs>>,
+    pub logging_configurations: ::std::option::Option<crate::Obj<VerifiedAccessLogs>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VerifiedAccessTrustProviderIds`: a list of strings.
     ///
     /// The IDs of the AWS Verified Access trust providers.
-    pub verified_access_trust_provider_ids: Option<List<Str>>,
+    pub verified_access_trust_provider_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VerifiedAccessTrustProviders`: a list of [`VerifiedAccessTrustProvider`] objects.
     ///
     /// The IDs of the AWS Verified Access trust providers.
-    pub verified_access_trust_providers: Option<List<VerifiedAccessTrustProvider>>,
+    pub verified_access_trust_providers:
+        ::std::option::Option<::cloudwright_core::List<VerifiedAccessTrustProvider>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +56,7 @@ impl VerifiedAccessInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VerifiedAccessInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessinstance.html",
         primary_identifier: &["VerifiedAccessInstanceId"],
@@ -83,49 +67,51 @@ impl VerifiedAccessInstance {
         read_only: &["VerifiedAccessInstanceId", "CreationTime", "LastUpdatedTime", "CidrEndpointsCustomSubDomainNameServers"],
         attributes: &["CidrEndpointsCustomSubDomainNameServers", "CreationTime", "LastUpdatedTime", "VerifiedAccessInstanceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VerifiedAccessInstance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CidrEndpointsCustomSubDomain`: a string.
-    pub fn cidr_endpoints_custom_sub_domain(mut self, value: impl Into<Str>) -> Self { self.cidr_endpoints_custom_sub_domain = Some(value.into()); self }
+    pub fn cidr_endpoints_custom_sub_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_endpoints_custom_sub_domain = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FipsEnabled`: a boolean.
-    pub fn fips_enabled(mut self, value: impl Into<Bool>) -> Self { self.fips_enabled = Some(value.into()); self }
+    pub fn fips_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fips_enabled = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfigurations`: a [`VerifiedAccessLogs`] object.
-    pub fn logging_configurations(mut self, value: impl Into<Obj<VerifiedAccessLogs>>) -> Self { self.logging_configurations = Some(value.into()); self }
+    pub fn logging_configurations(mut self, value: impl ::std::convert::Into<crate::Obj<VerifiedAccessLogs>>) -> Self { self.logging_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VerifiedAccessTrustProviderIds`: a list of strings.
-    pub fn verified_access_trust_provider_ids(mut self, value: impl Into<List<Str>>) -> Self { self.verified_access_trust_provider_ids = Some(value.into()); self }
+    pub fn verified_access_trust_provider_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.verified_access_trust_provider_ids = ::std::option::Option::Some(value.into()); self }
     /// `VerifiedAccessTrustProviders`: a list of [`VerifiedAccessTrustProvider`] objects.
-    pub fn verified_access_trust_providers(mut self, value: impl Into<List<VerifiedAccessTrustProvider>>) -> Self { self.verified_access_trust_providers = Some(value.into()); self }
+    pub fn verified_access_trust_providers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VerifiedAccessTrustProvider>>) -> Self { self.verified_access_trust_providers = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VerifiedAccessInstance {
+impl ::cloudwright_core::Resource for VerifiedAccessInstance {
     type Attributes = VerifiedAccessInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VerifiedAccessInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VerifiedAccessInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VerifiedAccessInstance {
+impl ::cloudwright_core::ToValue for VerifiedAccessInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CidrEndpointsCustomSubDomain",
                 &self.cidr_endpoints_custom_sub_domain,
@@ -146,12 +132,12 @@ impl ToValue for VerifiedAccessInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VerifiedAccessInstance`]: `Handle<VerifiedAccessInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VerifiedAccessInstance`]: `Handle<VerifiedAccessInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VerifiedAccessInstanceAttributes(ResourceRef);
+pub struct VerifiedAccessInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VerifiedAccessInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VerifiedAccessInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,44 +147,36 @@ impl VerifiedAccessInstanceAttributes {
     ///
     /// The name servers.
     #[inline]
-    pub fn cidr_endpoints_custom_sub_domain_name_servers(&self) -> Value {
-        self.0.get_att("CidrEndpointsCustomSubDomainNameServers")
+    pub fn cidr_endpoints_custom_sub_domain_name_servers(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("CidrEndpointsCustomSubDomainNameServers"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last updated time.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `VerifiedAccessInstanceId`: a string.
     ///
     /// The ID of the Verified Access instance.
     #[inline]
-    pub fn verified_access_instance_id(&self) -> Value {
-        self.0.get_att("VerifiedAccessInstanceId")
+    pub fn verified_access_instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VerifiedAccessInstanceId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("LogGroup", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogs` property type of `AWS::EC2::VerifiedAccessInstance`.
 ///
@@ -208,9 +186,9 @@ pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CloudWatchLogs {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LogGroup`: a string.
-    pub log_group: Option<Str>,
+    pub log_group: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -218,36 +196,26 @@ impl CloudWatchLogs {
     /// A `CloudWatchLogs` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `LogGroup`: a string.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
+    pub fn log_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchLogs {}
+impl crate::PropertyType for CloudWatchLogs {}
 
-impl ToValue for CloudWatchLogs {
+impl ::cloudwright_core::ToValue for CloudWatchLogs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("LogGroup", &self.log_group)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisDataFirehose: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStream", Shape::STR),
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisDataFirehose` property type of `AWS::EC2::VerifiedAccessInstance`.
 ///
@@ -257,9 +225,9 @@ pub(crate) static RULE_KinesisDataFirehose: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KinesisDataFirehose {
     /// `DeliveryStream`: a string.
-    pub delivery_stream: Option<Str>,
+    pub delivery_stream: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -267,38 +235,26 @@ impl KinesisDataFirehose {
     /// A `KinesisDataFirehose` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeliveryStream`: a string.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = Some(value.into()); self }
+    pub fn delivery_stream(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KinesisDataFirehose {}
+impl crate::PropertyType for KinesisDataFirehose {}
 
-impl ToValue for KinesisDataFirehose {
+impl ::cloudwright_core::ToValue for KinesisDataFirehose {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryStream", &self.delivery_stream)
             .opt("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketOwner", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3` property type of `AWS::EC2::VerifiedAccessInstance`.
 ///
@@ -310,13 +266,13 @@ pub struct S3 {
     /// `BucketName`: a string.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketOwner`: a string.
-    pub bucket_owner: Option<Str>,
+    pub bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Prefix`: a string.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -324,25 +280,25 @@ impl S3 {
     /// A `S3` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `BucketOwner`: a string.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
+    pub fn bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3 {}
+impl crate::PropertyType for S3 {}
 
-impl ToValue for S3 {
+impl ::cloudwright_core::ToValue for S3 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("BucketOwner", &self.bucket_owner)
             .opt("Enabled", &self.enabled)
@@ -355,21 +311,10 @@ impl ToValue for S3 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessInstance`.
 ///
@@ -379,11 +324,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -398,35 +343,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VerifiedAccessLogs: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
-        ("IncludeTrustContext", Shape::Bool),
-        ("KinesisDataFirehose", Shape::Object(&RULE_KinesisDataFirehose)),
-        ("LogVersion", Shape::STR),
-        ("S3", Shape::Object(&RULE_S3)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VerifiedAccessLogs` property type of `AWS::EC2::VerifiedAccessInstance`.
 ///
@@ -438,25 +370,25 @@ pub struct VerifiedAccessLogs {
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
     ///
     /// CloudWatch Logs logging destination.
-    pub cloud_watch_logs: Option<Obj<CloudWatchLogs>>,
+    pub cloud_watch_logs: ::std::option::Option<crate::Obj<CloudWatchLogs>>,
     /// `IncludeTrustContext`: a boolean.
     ///
     /// Indicates whether to include trust data sent by trust providers in the logs.
-    pub include_trust_context: Option<Bool>,
+    pub include_trust_context: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KinesisDataFirehose`: a [`KinesisDataFirehose`] object.
     ///
     /// Kinesis logging destination.
-    pub kinesis_data_firehose: Option<Obj<KinesisDataFirehose>>,
+    pub kinesis_data_firehose: ::std::option::Option<crate::Obj<KinesisDataFirehose>>,
     /// `LogVersion`: a string.
     ///
     /// The logging version.
     ///
     /// Valid values: `ocsf-0.1` | `ocsf-1.0.0-rc.2`
-    pub log_version: Option<Str>,
+    pub log_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3`: a [`S3`] object.
     ///
     /// Amazon S3 logging options.
-    pub s3: Option<Obj<S3>>,
+    pub s3: ::std::option::Option<crate::Obj<S3>>,
 }
 
 #[rustfmt::skip]
@@ -464,27 +396,27 @@ impl VerifiedAccessLogs {
     /// A `VerifiedAccessLogs` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
+    pub fn cloud_watch_logs(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = ::std::option::Option::Some(value.into()); self }
     /// `IncludeTrustContext`: a boolean.
-    pub fn include_trust_context(mut self, value: impl Into<Bool>) -> Self { self.include_trust_context = Some(value.into()); self }
+    pub fn include_trust_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_trust_context = ::std::option::Option::Some(value.into()); self }
     /// `KinesisDataFirehose`: a [`KinesisDataFirehose`] object.
-    pub fn kinesis_data_firehose(mut self, value: impl Into<Obj<KinesisDataFirehose>>) -> Self { self.kinesis_data_firehose = Some(value.into()); self }
+    pub fn kinesis_data_firehose(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisDataFirehose>>) -> Self { self.kinesis_data_firehose = ::std::option::Option::Some(value.into()); self }
     /// `LogVersion`: a string.
-    pub fn log_version(mut self, value: impl Into<Str>) -> Self { self.log_version = Some(value.into()); self }
+    pub fn log_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_version = ::std::option::Option::Some(value.into()); self }
     /// `S3`: a [`S3`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VerifiedAccessLogs {}
+impl crate::PropertyType for VerifiedAccessLogs {}
 
-impl ToValue for VerifiedAccessLogs {
+impl ::cloudwright_core::ToValue for VerifiedAccessLogs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
             .opt("IncludeTrustContext", &self.include_trust_context)
             .opt("KinesisDataFirehose", &self.kinesis_data_firehose)
@@ -493,19 +425,6 @@ impl ToValue for VerifiedAccessLogs {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("DeviceTrustProviderType", Shape::STR),
-        ("TrustProviderType", Shape::STR),
-        ("UserTrustProviderType", Shape::STR),
-        ("VerifiedAccessTrustProviderId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VerifiedAccessTrustProvider` property type of `AWS::EC2::VerifiedAccessInstance`.
 ///
@@ -517,23 +436,23 @@ pub struct VerifiedAccessTrustProvider {
     /// `Description`: a string.
     ///
     /// A description for the AWS Verified Access trust provider.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceTrustProviderType`: a string.
     ///
     /// The type of device-based trust provider.
-    pub device_trust_provider_type: Option<Str>,
+    pub device_trust_provider_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrustProviderType`: a string.
     ///
     /// The type of Verified Access trust provider.
-    pub trust_provider_type: Option<Str>,
+    pub trust_provider_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserTrustProviderType`: a string.
     ///
     /// The type of user-based trust provider.
-    pub user_trust_provider_type: Option<Str>,
+    pub user_trust_provider_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `VerifiedAccessTrustProviderId`: a string.
     ///
     /// The ID of the AWS Verified Access trust provider.
-    pub verified_access_trust_provider_id: Option<Str>,
+    pub verified_access_trust_provider_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -541,27 +460,27 @@ impl VerifiedAccessTrustProvider {
     /// A `VerifiedAccessTrustProvider` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceTrustProviderType`: a string.
-    pub fn device_trust_provider_type(mut self, value: impl Into<Str>) -> Self { self.device_trust_provider_type = Some(value.into()); self }
+    pub fn device_trust_provider_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_trust_provider_type = ::std::option::Option::Some(value.into()); self }
     /// `TrustProviderType`: a string.
-    pub fn trust_provider_type(mut self, value: impl Into<Str>) -> Self { self.trust_provider_type = Some(value.into()); self }
+    pub fn trust_provider_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trust_provider_type = ::std::option::Option::Some(value.into()); self }
     /// `UserTrustProviderType`: a string.
-    pub fn user_trust_provider_type(mut self, value: impl Into<Str>) -> Self { self.user_trust_provider_type = Some(value.into()); self }
+    pub fn user_trust_provider_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_trust_provider_type = ::std::option::Option::Some(value.into()); self }
     /// `VerifiedAccessTrustProviderId`: a string.
-    pub fn verified_access_trust_provider_id(mut self, value: impl Into<Str>) -> Self { self.verified_access_trust_provider_id = Some(value.into()); self }
+    pub fn verified_access_trust_provider_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.verified_access_trust_provider_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VerifiedAccessTrustProvider {}
+impl crate::PropertyType for VerifiedAccessTrustProvider {}
 
-impl ToValue for VerifiedAccessTrustProvider {
+impl ::cloudwright_core::ToValue for VerifiedAccessTrustProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DeviceTrustProviderType", &self.device_trust_provider_type)
             .opt("TrustProviderType", &self.trust_provider_type)
@@ -572,4 +491,96 @@ impl ToValue for VerifiedAccessTrustProvider {
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VerifiedAccessInstance: ObjRule = ObjRule {
+        properties: &[
+            ("CidrEndpointsCustomSubDomain", Shape::STR),
+            ("Description", Shape::STR),
+            ("FipsEnabled", Shape::Bool),
+            ("LoggingConfigurations", Shape::Object(&RULE_VerifiedAccessLogs)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VerifiedAccessTrustProviderIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("VerifiedAccessTrustProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_VerifiedAccessTrustProvider), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("LogGroup", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisDataFirehose: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStream", Shape::STR),
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketOwner", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("Prefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VerifiedAccessLogs: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
+            ("IncludeTrustContext", Shape::Bool),
+            ("KinesisDataFirehose", Shape::Object(&RULE_KinesisDataFirehose)),
+            ("LogVersion", Shape::STR),
+            ("S3", Shape::Object(&RULE_S3)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("DeviceTrustProviderType", Shape::STR),
+            ("TrustProviderType", Shape::STR),
+            ("UserTrustProviderType", Shape::STR),
+            ("VerifiedAccessTrustProviderId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_SseSpecification;
 pub use super::shared::SseSpecification;
 
 /// The required properties of [`VerifiedAccessTrustProvider`], by name: `VerifiedAccessTrustProvider::new(VerifiedAccessTrustProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedAccessTrustProviderRequired {
     /// `PolicyReferenceName`: a string, required.
-    pub policy_reference_name: Str,
+    pub policy_reference_name: ::cloudwright_core::Str,
     /// `TrustProviderType`: a [`TrustProviderType`] value, required.
     pub trust_provider_type: TrustProviderType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("DeviceOptions", Shape::Object(&RULE_DeviceOptions)),
-        ("DeviceTrustProviderType", Shape::Str(&StrRule { allowed: &["crowdstrike", "jamf", "jumpcloud"], ..StrRule::ANY })),
-        ("NativeApplicationOidcOptions", Shape::Object(&RULE_NativeApplicationOidcOptions)),
-        ("OidcOptions", Shape::Object(&RULE_OidcOptions)),
-        ("PolicyReferenceName", Shape::STR),
-        ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TrustProviderType", Shape::Str(&StrRule { allowed: &["device", "user"], ..StrRule::ANY })),
-        ("UserTrustProviderType", Shape::Str(&StrRule { allowed: &["iam-identity-center", "oidc"], ..StrRule::ANY })),
-    ],
-    required: &["TrustProviderType", "PolicyReferenceName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VerifiedAccessTrustProvider` resource.
 ///
@@ -55,41 +32,42 @@ pub struct VerifiedAccessTrustProvider {
     /// `Description`: a string.
     ///
     /// A description for the AWS Verified Access trust provider.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceOptions`: a [`DeviceOptions`] object.
     ///
     /// The options for device-identity trust provider.
     ///
     /// Create-only: changing it replaces the resource.
-    pub device_options: Option<Obj<DeviceOptions>>,
+    pub device_options: ::std::option::Option<crate::Obj<DeviceOptions>>,
     /// `DeviceTrustProviderType`: a [`DeviceTrustProviderType`] value.
     ///
     /// The type of device-based trust provider.
     ///
     /// Create-only: changing it replaces the resource.
-    pub device_trust_provider_type: Option<DeviceTrustProviderType>,
+    pub device_trust_provider_type: ::std::option::Option<DeviceTrustProviderType>,
     /// `NativeApplicationOidcOptions`: a [`NativeApplicationOidcOptions`] object.
     ///
     /// The OpenID Connect (OIDC) options.
-    pub native_application_oidc_options: Option<Obj<NativeApplicationOidcOptions>>,
+    pub native_application_oidc_options:
+        ::std::option::Option<crate::Obj<NativeApplicationOidcOptions>>,
     /// `OidcOptions`: an [`OidcOptions`] object.
     ///
     /// The options for an OpenID Connect-compatible user-identity trust provider.
-    pub oidc_options: Option<Obj<OidcOptions>>,
+    pub oidc_options: ::std::option::Option<crate::Obj<OidcOptions>>,
     /// `PolicyReferenceName`: a string, required.
     ///
     /// The identifier to be used when working with policy rules.
     ///
     /// Create-only: changing it replaces the resource.
-    pub policy_reference_name: Str,
+    pub policy_reference_name: ::cloudwright_core::Str,
     /// `SseSpecification`: a [`SseSpecification`] object.
     ///
     /// The options for additional server side encryption.
-    pub sse_specification: Option<Obj<SseSpecification>>,
+    pub sse_specification: ::std::option::Option<crate::Obj<SseSpecification>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrustProviderType`: a [`TrustProviderType`] value, required.
     ///
     /// The type of Verified Access trust provider.
@@ -101,7 +79,7 @@ pub struct VerifiedAccessTrustProvider {
     /// The type of user-based trust provider.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_trust_provider_type: Option<UserTrustProviderType>,
+    pub user_trust_provider_type: ::std::option::Option<UserTrustProviderType>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +89,7 @@ impl VerifiedAccessTrustProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VerifiedAccessTrustProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccesstrustprovider.html",
         primary_identifier: &["VerifiedAccessTrustProviderId"],
@@ -122,66 +100,68 @@ impl VerifiedAccessTrustProvider {
         read_only: &["VerifiedAccessTrustProviderId", "CreationTime", "LastUpdatedTime"],
         attributes: &["CreationTime", "LastUpdatedTime", "VerifiedAccessTrustProviderId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VerifiedAccessTrustProvider` with its required properties, named in a [`VerifiedAccessTrustProviderRequired`].
     #[inline]
     pub fn new(required: VerifiedAccessTrustProviderRequired) -> Self {
         Self {
-            description: None,
-            device_options: None,
-            device_trust_provider_type: None,
-            native_application_oidc_options: None,
-            oidc_options: None,
+            description: ::std::option::Option::None,
+            device_options: ::std::option::Option::None,
+            device_trust_provider_type: ::std::option::Option::None,
+            native_application_oidc_options: ::std::option::Option::None,
+            oidc_options: ::std::option::Option::None,
             policy_reference_name: required.policy_reference_name,
-            sse_specification: None,
-            tags: None,
+            sse_specification: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             trust_provider_type: required.trust_provider_type,
-            user_trust_provider_type: None,
+            user_trust_provider_type: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceOptions`: a [`DeviceOptions`] object.
-    pub fn device_options(mut self, value: impl Into<Obj<DeviceOptions>>) -> Self { self.device_options = Some(value.into()); self }
+    pub fn device_options(mut self, value: impl ::std::convert::Into<crate::Obj<DeviceOptions>>) -> Self { self.device_options = ::std::option::Option::Some(value.into()); self }
     /// `DeviceTrustProviderType`: a [`DeviceTrustProviderType`] value.
-    pub fn device_trust_provider_type(mut self, value: impl Into<DeviceTrustProviderType>) -> Self { self.device_trust_provider_type = Some(value.into()); self }
+    pub fn device_trust_provider_type(mut self, value: impl ::std::convert::Into<DeviceTrustProviderType>) -> Self { self.device_trust_provider_type = ::std::option::Option::Some(value.into()); self }
     /// `NativeApplicationOidcOptions`: a [`NativeApplicationOidcOptions`] object.
-    pub fn native_application_oidc_options(mut self, value: impl Into<Obj<NativeApplicationOidcOptions>>) -> Self { self.native_application_oidc_options = Some(value.into()); self }
+    pub fn native_application_oidc_options(mut self, value: impl ::std::convert::Into<crate::Obj<NativeApplicationOidcOptions>>) -> Self { self.native_application_oidc_options = ::std::option::Option::Some(value.into()); self }
     /// `OidcOptions`: an [`OidcOptions`] object.
-    pub fn oidc_options(mut self, value: impl Into<Obj<OidcOptions>>) -> Self { self.oidc_options = Some(value.into()); self }
+    pub fn oidc_options(mut self, value: impl ::std::convert::Into<crate::Obj<OidcOptions>>) -> Self { self.oidc_options = ::std::option::Option::Some(value.into()); self }
     /// `PolicyReferenceName`: a string, required.
-    pub fn policy_reference_name(mut self, value: impl Into<Str>) -> Self { self.policy_reference_name = value.into(); self }
+    pub fn policy_reference_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_reference_name = value.into(); self }
     /// `SseSpecification`: a [`SseSpecification`] object.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
+    pub fn sse_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SseSpecification>>) -> Self { self.sse_specification = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrustProviderType`: a [`TrustProviderType`] value, required.
-    pub fn trust_provider_type(mut self, value: impl Into<TrustProviderType>) -> Self { self.trust_provider_type = value.into(); self }
+    pub fn trust_provider_type(mut self, value: impl ::std::convert::Into<TrustProviderType>) -> Self { self.trust_provider_type = value.into(); self }
     /// `UserTrustProviderType`: an [`UserTrustProviderType`] value.
-    pub fn user_trust_provider_type(mut self, value: impl Into<UserTrustProviderType>) -> Self { self.user_trust_provider_type = Some(value.into()); self }
+    pub fn user_trust_provider_type(mut self, value: impl ::std::convert::Into<UserTrustProviderType>) -> Self { self.user_trust_provider_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VerifiedAccessTrustProvider {
+impl ::cloudwright_core::Resource for VerifiedAccessTrustProvider {
     type Attributes = VerifiedAccessTrustProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VerifiedAccessTrustProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VerifiedAccessTrustProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VerifiedAccessTrustProvider {
+impl ::cloudwright_core::ToValue for VerifiedAccessTrustProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DeviceOptions", &self.device_options)
             .opt("DeviceTrustProviderType", &self.device_trust_provider_type)
@@ -199,12 +179,14 @@ impl ToValue for VerifiedAccessTrustProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VerifiedAccessTrustProvider`]: `Handle<VerifiedAccessTrustProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VerifiedAccessTrustProvider`]: `Handle<VerifiedAccessTrustProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VerifiedAccessTrustProviderAttributes(ResourceRef);
+pub struct VerifiedAccessTrustProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VerifiedAccessTrustProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for VerifiedAccessTrustProviderAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -214,36 +196,26 @@ impl VerifiedAccessTrustProviderAttributes {
     ///
     /// The creation time.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last updated time.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `VerifiedAccessTrustProviderId`: a string.
     ///
     /// The ID of the Verified Access trust provider.
     #[inline]
-    pub fn verified_access_trust_provider_id(&self) -> Value {
-        self.0.get_att("VerifiedAccessTrustProviderId")
+    pub fn verified_access_trust_provider_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VerifiedAccessTrustProviderId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceOptions: ObjRule = ObjRule {
-    properties: &[
-        ("PublicSigningKeyUrl", Shape::STR),
-        ("TenantId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeviceOptions` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
 ///
@@ -255,11 +227,11 @@ pub struct DeviceOptions {
     /// `PublicSigningKeyUrl`: a string.
     ///
     /// The URL AWS Verified Access will use to verify the authenticity of the device tokens.
-    pub public_signing_key_url: Option<Str>,
+    pub public_signing_key_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `TenantId`: a string.
     ///
     /// The ID of the tenant application with the device-identity provider.
-    pub tenant_id: Option<Str>,
+    pub tenant_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -267,42 +239,26 @@ impl DeviceOptions {
     /// A `DeviceOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PublicSigningKeyUrl`: a string.
-    pub fn public_signing_key_url(mut self, value: impl Into<Str>) -> Self { self.public_signing_key_url = Some(value.into()); self }
+    pub fn public_signing_key_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_signing_key_url = ::std::option::Option::Some(value.into()); self }
     /// `TenantId`: a string.
-    pub fn tenant_id(mut self, value: impl Into<Str>) -> Self { self.tenant_id = Some(value.into()); self }
+    pub fn tenant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tenant_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeviceOptions {}
+impl crate::PropertyType for DeviceOptions {}
 
-impl ToValue for DeviceOptions {
+impl ::cloudwright_core::ToValue for DeviceOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PublicSigningKeyUrl", &self.public_signing_key_url)
             .opt("TenantId", &self.tenant_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NativeApplicationOidcOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationEndpoint", Shape::STR),
-        ("ClientId", Shape::STR),
-        ("ClientSecret", Shape::STR),
-        ("Issuer", Shape::STR),
-        ("PublicSigningKeyEndpoint", Shape::STR),
-        ("Scope", Shape::STR),
-        ("TokenEndpoint", Shape::STR),
-        ("UserInfoEndpoint", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NativeApplicationOidcOptions` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
 ///
@@ -314,35 +270,35 @@ pub struct NativeApplicationOidcOptions {
     /// `AuthorizationEndpoint`: a string.
     ///
     /// The authorization endpoint of the IdP.
-    pub authorization_endpoint: Option<Str>,
+    pub authorization_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string.
     ///
     /// The OAuth 2.0 client identifier.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientSecret`: a string.
     ///
     /// The OAuth 2.0 client secret.
-    pub client_secret: Option<Str>,
+    pub client_secret: ::std::option::Option<::cloudwright_core::Str>,
     /// `Issuer`: a string.
     ///
     /// The OIDC issuer identifier of the IdP.
-    pub issuer: Option<Str>,
+    pub issuer: ::std::option::Option<::cloudwright_core::Str>,
     /// `PublicSigningKeyEndpoint`: a string.
     ///
     /// The public signing key endpoint.
-    pub public_signing_key_endpoint: Option<Str>,
+    pub public_signing_key_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scope`: a string.
     ///
     /// The set of user claims to be requested from the IdP.
-    pub scope: Option<Str>,
+    pub scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenEndpoint`: a string.
     ///
     /// The token endpoint of the IdP.
-    pub token_endpoint: Option<Str>,
+    pub token_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserInfoEndpoint`: a string.
     ///
     /// The user info endpoint of the IdP.
-    pub user_info_endpoint: Option<Str>,
+    pub user_info_endpoint: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -350,33 +306,33 @@ impl NativeApplicationOidcOptions {
     /// A `NativeApplicationOidcOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthorizationEndpoint`: a string.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = Some(value.into()); self }
+    pub fn authorization_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `ClientSecret`: a string.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = ::std::option::Option::Some(value.into()); self }
     /// `PublicSigningKeyEndpoint`: a string.
-    pub fn public_signing_key_endpoint(mut self, value: impl Into<Str>) -> Self { self.public_signing_key_endpoint = Some(value.into()); self }
+    pub fn public_signing_key_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_signing_key_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a string.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `TokenEndpoint`: a string.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = Some(value.into()); self }
+    pub fn token_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `UserInfoEndpoint`: a string.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = Some(value.into()); self }
+    pub fn user_info_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_info_endpoint = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NativeApplicationOidcOptions {}
+impl crate::PropertyType for NativeApplicationOidcOptions {}
 
-impl ToValue for NativeApplicationOidcOptions {
+impl ::cloudwright_core::ToValue for NativeApplicationOidcOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationEndpoint", &self.authorization_endpoint)
             .opt("ClientId", &self.client_id)
             .opt("ClientSecret", &self.client_secret)
@@ -392,21 +348,6 @@ impl ToValue for NativeApplicationOidcOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OidcOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationEndpoint", Shape::STR),
-        ("ClientId", Shape::STR),
-        ("ClientSecret", Shape::STR),
-        ("Issuer", Shape::STR),
-        ("Scope", Shape::STR),
-        ("TokenEndpoint", Shape::STR),
-        ("UserInfoEndpoint", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OidcOptions` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
 ///
 /// Describes the options for an OpenID Connect-compatible user-identity trust provider.
@@ -417,31 +358,31 @@ pub struct OidcOptions {
     /// `AuthorizationEndpoint`: a string.
     ///
     /// The OIDC authorization endpoint.
-    pub authorization_endpoint: Option<Str>,
+    pub authorization_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientId`: a string.
     ///
     /// The client identifier.
-    pub client_id: Option<Str>,
+    pub client_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClientSecret`: a string.
     ///
     /// The client secret.
-    pub client_secret: Option<Str>,
+    pub client_secret: ::std::option::Option<::cloudwright_core::Str>,
     /// `Issuer`: a string.
     ///
     /// The OIDC issuer.
-    pub issuer: Option<Str>,
+    pub issuer: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scope`: a string.
     ///
     /// The OpenID Connect (OIDC) scope specified.
-    pub scope: Option<Str>,
+    pub scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenEndpoint`: a string.
     ///
     /// The OIDC token endpoint.
-    pub token_endpoint: Option<Str>,
+    pub token_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserInfoEndpoint`: a string.
     ///
     /// The OIDC user info endpoint.
-    pub user_info_endpoint: Option<Str>,
+    pub user_info_endpoint: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -449,31 +390,31 @@ impl OidcOptions {
     /// A `OidcOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthorizationEndpoint`: a string.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = Some(value.into()); self }
+    pub fn authorization_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `ClientId`: a string.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = Some(value.into()); self }
+    pub fn client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_id = ::std::option::Option::Some(value.into()); self }
     /// `ClientSecret`: a string.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
+    pub fn client_secret(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_secret = ::std::option::Option::Some(value.into()); self }
     /// `Issuer`: a string.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = Some(value.into()); self }
+    pub fn issuer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.issuer = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a string.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `TokenEndpoint`: a string.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = Some(value.into()); self }
+    pub fn token_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `UserInfoEndpoint`: a string.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = Some(value.into()); self }
+    pub fn user_info_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_info_endpoint = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OidcOptions {}
+impl crate::PropertyType for OidcOptions {}
 
-impl ToValue for OidcOptions {
+impl ::cloudwright_core::ToValue for OidcOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationEndpoint", &self.authorization_endpoint)
             .opt("ClientId", &self.client_id)
             .opt("ClientSecret", &self.client_secret)
@@ -489,21 +430,10 @@ impl ToValue for OidcOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessTrustProvider`.
 ///
@@ -513,11 +443,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -532,17 +462,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -559,25 +489,25 @@ pub enum DeviceTrustProviderType {
     /// `jumpcloud`
     Jumpcloud,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeviceTrustProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeviceTrustProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeviceTrustProviderType {
+impl ::cloudwright_core::ToValue for DeviceTrustProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Crowdstrike => "crowdstrike",
             Self::Jamf => "jamf",
             Self::Jumpcloud => "jumpcloud",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -589,24 +519,24 @@ pub enum TrustProviderType {
     /// `user`
     User,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrustProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrustProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrustProviderType {
+impl ::cloudwright_core::ToValue for TrustProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Device => "device",
             Self::User => "user",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -618,23 +548,103 @@ pub enum UserTrustProviderType {
     /// `oidc`
     Oidc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UserTrustProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserTrustProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UserTrustProviderType {
+impl ::cloudwright_core::ToValue for UserTrustProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IamIdentityCenter => "iam-identity-center",
             Self::Oidc => "oidc",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_SseSpecification;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("DeviceOptions", Shape::Object(&RULE_DeviceOptions)),
+            ("DeviceTrustProviderType", Shape::Str(&StrRule { allowed: &["crowdstrike", "jamf", "jumpcloud"], ..StrRule::ANY })),
+            ("NativeApplicationOidcOptions", Shape::Object(&RULE_NativeApplicationOidcOptions)),
+            ("OidcOptions", Shape::Object(&RULE_OidcOptions)),
+            ("PolicyReferenceName", Shape::STR),
+            ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TrustProviderType", Shape::Str(&StrRule { allowed: &["device", "user"], ..StrRule::ANY })),
+            ("UserTrustProviderType", Shape::Str(&StrRule { allowed: &["iam-identity-center", "oidc"], ..StrRule::ANY })),
+        ],
+        required: &["TrustProviderType", "PolicyReferenceName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceOptions: ObjRule = ObjRule {
+        properties: &[
+            ("PublicSigningKeyUrl", Shape::STR),
+            ("TenantId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NativeApplicationOidcOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationEndpoint", Shape::STR),
+            ("ClientId", Shape::STR),
+            ("ClientSecret", Shape::STR),
+            ("Issuer", Shape::STR),
+            ("PublicSigningKeyEndpoint", Shape::STR),
+            ("Scope", Shape::STR),
+            ("TokenEndpoint", Shape::STR),
+            ("UserInfoEndpoint", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OidcOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationEndpoint", Shape::STR),
+            ("ClientId", Shape::STR),
+            ("ClientSecret", Shape::STR),
+            ("Issuer", Shape::STR),
+            ("Scope", Shape::STR),
+            ("TokenEndpoint", Shape::STR),
+            ("UserInfoEndpoint", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,53 +5,25 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[
-        ("AutoEnableIO", Shape::Bool),
-        ("AvailabilityZone", Shape::STR),
-        ("AvailabilityZoneId", Shape::STR),
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
-        ("MultiAttachEnabled", Shape::Bool),
-        ("OutpostArn", Shape::STR),
-        ("Size", Shape::INT),
-        ("SnapshotId", Shape::STR),
-        ("SourceVolumeId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Throughput", Shape::INT),
-        ("VolumeInitializationRate", Shape::INT),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "gp3a", "io1", "io2", "io2a", "sc1", "st1", "standard"], ..StrRule::ANY })),
-    ],
-    any_of: &[&[&["AvailabilityZone", "Size"], &["AvailabilityZone", "SnapshotId"], &["AvailabilityZoneId", "Size"], &["AvailabilityZoneId", "SnapshotId"], &["SourceVolumeId"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::Volume` resource.
 ///
 /// Specifies an Amazon Elastic Block Store (Amazon EBS) volume. You can create an empty volume, a volume from a snapshot, or a volume copy from an existing source volume.
 ///
-/// &gt; - When you use AWS CloudFormation to update an Amazon EBS volume that modifies `Iops` , `Size` , or `VolumeType` , there is a cooldown period before another operation can occur. This can cause your stack to report being in `UPDATE_IN_PROGRESS` or `UPDATE_ROLLBACK_IN_PROGRESS` for long periods of time. Some common scenarios when you might encounter a cooldown period for Amazon EBS include:
-/// &gt;
-/// &gt; - You successfully update an Amazon EBS volume and the update succeeds. When you attempt another update within the cooldown window, that update will be subject to a cooldown period.
-/// &gt; - You successfully update an Amazon EBS volume and the update succeeds but another change in your `update-stack` call fails. The rollback will be subject to a cooldown period.
-/// &gt;
-/// &gt; For more information, see \[Requirements for EBS volume modifications\](<https://docs.aws.amazon.com/ebs/latest/userguide/modify-volume-requirements.html>) .
-/// &gt; - Amazon EBS does not support sizing down an Amazon EBS volume. AWS CloudFormation does not attempt to modify an Amazon EBS volume to a smaller size on rollback.
+/// \> - When you use AWS CloudFormation to update an Amazon EBS volume that modifies `Iops` , `Size` , or `VolumeType` , there is a cooldown period before another operation can occur. This can cause your stack to report being in `UPDATE_IN_PROGRESS` or `UPDATE_ROLLBACK_IN_PROGRESS` for long periods of time. Some common scenarios when you might encounter a cooldown period for Amazon EBS include:
+/// \>
+/// \> - You successfully update an Amazon EBS volume and the update succeeds. When you attempt another update within the cooldown window, that update will be subject to a cooldown period.
+/// \> - You successfully update an Amazon EBS volume and the update succeeds but another change in your `update-stack` call fails. The rollback will be subject to a cooldown period.
+/// \>
+/// \> For more information, see [Requirements for EBS volume modifications](https://docs.aws.amazon.com/ebs/latest/userguide/modify-volume-requirements.html) .
+/// \> - Amazon EBS does not support sizing down an Amazon EBS volume. AWS CloudFormation does not attempt to modify an Amazon EBS volume to a smaller size on rollback.
 ///
 /// *DeletionPolicy attribute*
 ///
-/// To control how AWS CloudFormation handles the volume when the stack is deleted, set a deletion policy for your volume. You can choose to retain the volume, to delete the volume, or to create a snapshot of the volume. For more information, see \[DeletionPolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// To control how AWS CloudFormation handles the volume when the stack is deleted, set a deletion policy for your volume. You can choose to retain the volume, to delete the volume, or to create a snapshot of the volume. For more information, see [DeletionPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
-/// &gt; If you set a deletion policy that creates a snapshot, all tags on the volume are included in the snapshot.
+/// \> If you set a deletion policy that creates a snapshot, all tags on the volume are included in the snapshot.
 ///
 /// `Ref` returns its `VolumeId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VolumeAttributes`], which `Handle<Volume>` dereferences to.
@@ -64,7 +36,7 @@ pub struct Volume {
     /// `AutoEnableIO`: a boolean.
     ///
     /// Indicates whether the volume is auto-enabled for I/O operations. By default, Amazon EBS disables I/O to the volume from attached EC2 instances when it determines that a volume's data is potentially inconsistent. If the consistency of the volume is not a concern, and you prefer that the volume be made available immediately if it's impaired, you can configure the volume to automatically enable I/O.
-    pub auto_enable_io: Option<Bool>,
+    pub auto_enable_io: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailabilityZone`: a string.
     ///
     /// The ID of the Availability Zone in which to create the volume. For example, `us-east-1a` .
@@ -72,7 +44,7 @@ pub struct Volume {
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified, but not both.
     ///
     /// If you are creating a volume copy, omit this parameter. The volume copy is created in the same Availability Zone as the source volume.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone in which to create the volume. For example, `use1-az1` .
@@ -80,13 +52,13 @@ pub struct Volume {
     /// Either `AvailabilityZone` or `AvailabilityZoneId` must be specified, but not both.
     ///
     /// If you are creating a volume copy, omit this parameter. The volume copy is created in the same Availability Zone as the source volume.
-    pub availability_zone_id: Option<Str>,
+    pub availability_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Encrypted`: a boolean.
     ///
-    /// Indicates whether the volume should be encrypted. The effect of setting the encryption state to `true` depends on the volume origin (new, from a snapshot, or from an existing volume), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see \[Encryption by default\](<https://docs.aws.amazon.com/ebs/latest/userguide/work-with-ebs-encr.html#encryption-by-default>) in the *Amazon EBS User Guide* .
+    /// Indicates whether the volume should be encrypted. The effect of setting the encryption state to `true` depends on the volume origin (new, from a snapshot, or from an existing volume), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see [Encryption by default](https://docs.aws.amazon.com/ebs/latest/userguide/work-with-ebs-encr.html#encryption-by-default) in the *Amazon EBS User Guide* .
     ///
     /// If you are creating a volume copy, omit this parameter. The volume is automatically encrypted with the same KMS key as the source volume. You can't copy unencrypted volumes.
-    pub encrypted: Option<Bool>,
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS) to provision for the volume. Required for `io1` and `io2` volumes. Optional for `gp3` volumes. Omit for all other volume types.
@@ -97,8 +69,8 @@ pub struct Volume {
     /// - io1: `100 - 64,000` IOPS
     /// - io2: `100 - 256,000` IOPS
     ///
-    /// &gt; \[Instances built on the Nitro System\](<https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html>) can support up to 256,000 IOPS. Other instances can support up to 32,000 IOPS.
-    pub iops: Option<Int>,
+    /// \> [Instances built on the Nitro System](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html) can support up to 256,000 IOPS. Other instances can support up to 32,000 IOPS.
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// The identifier of the AWS KMS key to use for Amazon EBS encryption. If `KmsKeyId` is specified, the encrypted state must be `true` .
@@ -113,19 +85,19 @@ pub struct Volume {
     /// - Alias ARN. For example, arn:aws:kms:us-east-1:012345678910:alias/ExampleAlias.
     ///
     /// If you are creating a volume copy, omit this parameter. The volume is automatically encrypted with the same KMS key as the source volume. You can't copy unencrypted volumes.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiAttachEnabled`: a boolean.
     ///
     /// Indicates whether Amazon EBS Multi-Attach is enabled.
     ///
     /// AWS CloudFormation does not currently support updating a single-attach volume to be multi-attach enabled, updating a multi-attach enabled volume to be single-attach, or updating the size or number of I/O operations per second (IOPS) of a multi-attach enabled volume.
-    pub multi_attach_enabled: Option<Bool>,
+    pub multi_attach_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OutpostArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost on which to create the volume.
     ///
     /// If you intend to use a volume with an instance running on an outpost, then you must create the volume on the same outpost as the instance. You can't use a volume created in an AWS Region with an instance on an AWS outpost, or the other way around.
-    pub outpost_arn: Option<Str>,
+    pub outpost_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Size`: an integer.
     ///
     /// The size of the volume, in GiBs.
@@ -141,19 +113,19 @@ pub struct Volume {
     /// - io2: `4 - 65,536` GiB
     /// - st1 and sc1: `125 - 16,384` GiB
     /// - standard: `1 - 1024` GiB
-    pub size: Option<Int>,
+    pub size: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotId`: a string.
     ///
     /// The snapshot from which to create the volume. Only specify to create a volume from a snapshot. To create a new empty volume, omit this parameter and specify a value for `Size` instead. To create a volume copy, omit this parameter and specify `SourceVolumeId` instead.
-    pub snapshot_id: Option<Str>,
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceVolumeId`: a string.
     ///
     /// The ID of the source EBS volume to copy. When specified, the volume is created as an exact copy of the specified volume. Only specify to create a volume copy. To create a new empty volume or to create a volume from a snapshot, omit this parameter,
-    pub source_volume_id: Option<Str>,
+    pub source_volume_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the volume during creation.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Throughput`: an integer.
     ///
     /// The throughput to provision for a volume, with a maximum of 1,000 MiB/s.
@@ -161,7 +133,7 @@ pub struct Volume {
     /// This parameter is valid only for `gp3` volumes. The default value is 125.
     ///
     /// Valid Range: Minimum value of 125. Maximum value of 1000.
-    pub throughput: Option<Int>,
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeInitializationRate`: an integer.
     ///
     /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume. This is also known as *volume initialization* . Specifying a volume initialization rate ensures that the volume is initialized at a predictable and consistent rate after creation.
@@ -170,13 +142,13 @@ pub struct Volume {
     ///
     /// - You want to create the volume using fast snapshot restore. You must specify a snapshot that is enabled for fast snapshot restore. In this case, the volume is fully initialized at creation.
     ///
-    /// &gt; If you specify a snapshot that is enabled for fast snapshot restore and a volume initialization rate, the volume will be initialized at the specified rate instead of fast snapshot restore.
+    /// \> If you specify a snapshot that is enabled for fast snapshot restore and a volume initialization rate, the volume will be initialized at the specified rate instead of fast snapshot restore.
     /// - You want to create a volume that is initialized at the default rate.
     ///
-    /// For more information, see \[Initialize Amazon EBS volumes\](<https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html>) in the *Amazon EC2 User Guide* .
+    /// For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EC2 User Guide* .
     ///
     /// Valid range: 100 - 300 MiB/s
-    pub volume_initialization_rate: Option<Int>,
+    pub volume_initialization_rate: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a string.
     ///
     /// The volume type. This parameter can be one of the following values:
@@ -187,12 +159,12 @@ pub struct Volume {
     /// - Cold HDD: `sc1`
     /// - Magnetic: `standard`
     ///
-    /// &gt; Throughput Optimized HDD ( `st1` ) and Cold HDD ( `sc1` ) volumes can't be used as boot volumes.
+    /// \> Throughput Optimized HDD ( `st1` ) and Cold HDD ( `sc1` ) volumes can't be used as boot volumes.
     ///
-    /// For more information, see \[Amazon EBS volume types\](<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html>) in the *Amazon EBS User Guide* .
+    /// For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide* .
     ///
     /// Default: `gp2`
-    pub volume_type: Option<Str>,
+    pub volume_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -202,7 +174,7 @@ impl Volume {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::Volume",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-volume.html",
         primary_identifier: &["VolumeId"],
@@ -213,65 +185,67 @@ impl Volume {
         read_only: &["VolumeId"],
         attributes: &["VolumeId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Volume` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoEnableIO`: a boolean.
-    pub fn auto_enable_io(mut self, value: impl Into<Bool>) -> Self { self.auto_enable_io = Some(value.into()); self }
+    pub fn auto_enable_io(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_enable_io = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
+    pub fn availability_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MultiAttachEnabled`: a boolean.
-    pub fn multi_attach_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_attach_enabled = Some(value.into()); self }
+    pub fn multi_attach_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_attach_enabled = ::std::option::Option::Some(value.into()); self }
     /// `OutpostArn`: a string.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = Some(value.into()); self }
+    pub fn outpost_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outpost_arn = ::std::option::Option::Some(value.into()); self }
     /// `Size`: an integer.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceVolumeId`: a string.
-    pub fn source_volume_id(mut self, value: impl Into<Str>) -> Self { self.source_volume_id = Some(value.into()); self }
+    pub fn source_volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_volume_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeInitializationRate`: an integer.
-    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self { self.volume_initialization_rate = Some(value.into()); self }
+    pub fn volume_initialization_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_initialization_rate = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a string.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Volume {
+impl ::cloudwright_core::Resource for Volume {
     type Attributes = VolumeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Volume, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Volume, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Volume {
+impl ::cloudwright_core::ToValue for Volume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoEnableIO", &self.auto_enable_io)
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("AvailabilityZoneId", &self.availability_zone_id)
@@ -291,12 +265,12 @@ impl ToValue for Volume {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Volume`]: `Handle<Volume>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Volume`]: `Handle<Volume>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VolumeAttributes(ResourceRef);
+pub struct VolumeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VolumeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VolumeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -306,7 +280,40 @@ impl VolumeAttributes {
     ///
     /// The ID of the volume.
     #[inline]
-    pub fn volume_id(&self) -> Value {
-        self.0.get_att("VolumeId")
+    pub fn volume_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VolumeId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Volume: ObjRule = ObjRule {
+        properties: &[
+            ("AutoEnableIO", Shape::Bool),
+            ("AvailabilityZone", Shape::STR),
+            ("AvailabilityZoneId", Shape::STR),
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::INT),
+            ("KmsKeyId", Shape::STR),
+            ("MultiAttachEnabled", Shape::Bool),
+            ("OutpostArn", Shape::STR),
+            ("Size", Shape::INT),
+            ("SnapshotId", Shape::STR),
+            ("SourceVolumeId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Throughput", Shape::INT),
+            ("VolumeInitializationRate", Shape::INT),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "gp3a", "io1", "io2", "io2a", "sc1", "st1", "standard"], ..StrRule::ANY })),
+        ],
+        any_of: &[&[&["AvailabilityZone", "Size"], &["AvailabilityZone", "SnapshotId"], &["AvailabilityZoneId", "Size"], &["AvailabilityZoneId", "SnapshotId"], &["SourceVolumeId"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

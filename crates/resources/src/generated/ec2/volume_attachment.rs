@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`VolumeAttachment`], by name: `VolumeAttachment::new(VolumeAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeAttachmentRequired {
     /// `InstanceId`: a string, required.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `VolumeId`: a string, required.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VolumeAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("Device", Shape::STR),
-        ("EbsCardIndex", Shape::INT),
-        ("InstanceId", Shape::STR),
-        ("VolumeId", Shape::STR),
-    ],
-    required: &["VolumeId", "InstanceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VolumeAttachment` resource.
 ///
@@ -53,25 +38,25 @@ pub struct VolumeAttachment {
     /// The device name (for example, `/dev/sdh` or `xvdh` ).
     ///
     /// Create-only: changing it replaces the resource.
-    pub device: Option<Str>,
+    pub device: ::std::option::Option<::cloudwright_core::Str>,
     /// `EbsCardIndex`: an integer.
     ///
     /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card index is 0.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ebs_card_index: Option<Int>,
+    pub ebs_card_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `InstanceId`: a string, required.
     ///
-    /// The ID of the instance to which the volume attaches. This value can be a reference to an \[`AWS::EC2::Instance`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html>) resource, or it can be the physical ID of an existing EC2 instance.
+    /// The ID of the instance to which the volume attaches. This value can be a reference to an [`AWS::EC2::Instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html) resource, or it can be the physical ID of an existing EC2 instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
     /// `VolumeId`: a string, required.
     ///
-    /// The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an \[`AWS::EC2::Volume`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ebs-volume.html>) resource, or it can be the volume ID of an existing Amazon EBS volume.
+    /// The ID of the Amazon EBS volume. The volume and instance must be within the same Availability Zone. This value can be a reference to an [`AWS::EC2::Volume`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-ebs-volume.html) resource, or it can be the volume ID of an existing Amazon EBS volume.
     ///
     /// Create-only: changing it replaces the resource.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -81,7 +66,7 @@ impl VolumeAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VolumeAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-volumeattachment.html",
         primary_identifier: &["VolumeId", "InstanceId"],
@@ -92,45 +77,47 @@ impl VolumeAttachment {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `VolumeAttachment` with its required properties, named in a [`VolumeAttachmentRequired`].
     #[inline]
     pub fn new(required: VolumeAttachmentRequired) -> Self {
         Self {
-            device: None,
-            ebs_card_index: None,
+            device: ::std::option::Option::None,
+            ebs_card_index: ::std::option::Option::None,
             instance_id: required.instance_id,
             volume_id: required.volume_id,
         }
     }
 
     /// `Device`: a string.
-    pub fn device(mut self, value: impl Into<Str>) -> Self { self.device = Some(value.into()); self }
+    pub fn device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device = ::std::option::Option::Some(value.into()); self }
     /// `EbsCardIndex`: an integer.
-    pub fn ebs_card_index(mut self, value: impl Into<Int>) -> Self { self.ebs_card_index = Some(value.into()); self }
+    pub fn ebs_card_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ebs_card_index = ::std::option::Option::Some(value.into()); self }
     /// `InstanceId`: a string, required.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = value.into(); self }
     /// `VolumeId`: a string, required.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
+    pub fn volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_id = value.into(); self }
 }
 
-impl Resource for VolumeAttachment {
+impl ::cloudwright_core::Resource for VolumeAttachment {
     type Attributes = VolumeAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VolumeAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VolumeAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VolumeAttachment {
+impl ::cloudwright_core::ToValue for VolumeAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Device", &self.device)
             .opt("EbsCardIndex", &self.ebs_card_index)
             .req("InstanceId", &self.instance_id)
@@ -139,12 +126,32 @@ impl ToValue for VolumeAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VolumeAttachment`]: `Handle<VolumeAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VolumeAttachment`]: `Handle<VolumeAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct VolumeAttachmentAttributes(());
 
-impl From<ResourceRef> for VolumeAttachmentAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VolumeAttachmentAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VolumeAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("Device", Shape::STR),
+            ("EbsCardIndex", Shape::INT),
+            ("InstanceId", Shape::STR),
+            ("VolumeId", Shape::STR),
+        ],
+        required: &["VolumeId", "InstanceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Vpc: ObjRule = ObjRule {
-    properties: &[
-        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("EnableDnsHostnames", Shape::Bool),
-        ("EnableDnsSupport", Shape::Bool),
-        ("InstanceTenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
-        ("Ipv4IpamPoolId", Shape::STR),
-        ("Ipv4NetmaskLength", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"]]],
-    dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"])],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPC` resource.
 ///
 /// Specifies a virtual private cloud (VPC).
 ///
-/// A VPC must have an associated IPv4 CIDR block. You can specify an IPv4 CIDR block or an IPAM-allocated IPv4 CIDR block. To associate an IPv6 CIDR block with the VPC, see \[AWS::EC2::VPCCidrBlock\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html>) .
+/// A VPC must have an associated IPv4 CIDR block. You can specify an IPv4 CIDR block or an IPAM-allocated IPv4 CIDR block. To associate an IPv6 CIDR block with the VPC, see [AWS::EC2::VPCCidrBlock](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html) .
 ///
-/// For more information, see \[Virtual private clouds (VPC)\](<https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html>) in the *Amazon VPC User Guide* .
+/// For more information, see [Virtual private clouds (VPC)](https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `VpcId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcAttributes`], which `Handle<Vpc>` dereferences to.
@@ -52,17 +31,17 @@ pub struct Vpc {
     /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub cidr_block: Option<Str>,
+    pub cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableDnsHostnames`: a boolean.
     ///
-    /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
+    /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support) .
     ///
     /// You can only enable DNS hostnames if you've enabled DNS support.
-    pub enable_dns_hostnames: Option<Bool>,
+    pub enable_dns_hostnames: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableDnsSupport`: a boolean.
     ///
-    /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
-    pub enable_dns_support: Option<Bool>,
+    /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support) .
+    pub enable_dns_support: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InstanceTenancy`: an [`InstanceTenancy`] value.
     ///
     /// The allowed tenancy of instances launched into the VPC.
@@ -73,25 +52,25 @@ pub struct Vpc {
     /// Updating `InstanceTenancy` requires no replacement only if you are updating its value from `dedicated` to `default` . Updating `InstanceTenancy` from `default` to `dedicated` requires replacement.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub instance_tenancy: Option<InstanceTenancy>,
+    pub instance_tenancy: ::std::option::Option<InstanceTenancy>,
     /// `Ipv4IpamPoolId`: a string.
     ///
-    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv4_ipam_pool_id: Option<Str>,
+    pub ipv4_ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv4NetmaskLength`: an integer.
     ///
-    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv4_netmask_length: Option<Int>,
+    pub ipv4_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the VPC.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +80,7 @@ impl Vpc {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPC",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc.html",
         primary_identifier: &["VpcId"],
@@ -112,49 +91,51 @@ impl Vpc {
         read_only: &["CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "Ipv6CidrBlocks", "VpcId"],
         attributes: &["CidrBlock", "CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "EnableDnsHostnames", "EnableDnsSupport", "InstanceTenancy", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlocks", "Tags", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Vpc` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CidrBlock`: a string.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
+    pub fn cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `EnableDnsHostnames`: a boolean.
-    pub fn enable_dns_hostnames(mut self, value: impl Into<Bool>) -> Self { self.enable_dns_hostnames = Some(value.into()); self }
+    pub fn enable_dns_hostnames(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_dns_hostnames = ::std::option::Option::Some(value.into()); self }
     /// `EnableDnsSupport`: a boolean.
-    pub fn enable_dns_support(mut self, value: impl Into<Bool>) -> Self { self.enable_dns_support = Some(value.into()); self }
+    pub fn enable_dns_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_dns_support = ::std::option::Option::Some(value.into()); self }
     /// `InstanceTenancy`: an [`InstanceTenancy`] value.
-    pub fn instance_tenancy(mut self, value: impl Into<InstanceTenancy>) -> Self { self.instance_tenancy = Some(value.into()); self }
+    pub fn instance_tenancy(mut self, value: impl ::std::convert::Into<InstanceTenancy>) -> Self { self.instance_tenancy = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
+    pub fn ipv4_ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv4_ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4NetmaskLength`: an integer.
-    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv4_netmask_length = Some(value.into()); self }
+    pub fn ipv4_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv4_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Vpc {
+impl ::cloudwright_core::Resource for Vpc {
     type Attributes = VpcAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Vpc, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Vpc, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Vpc {
+impl ::cloudwright_core::ToValue for Vpc {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CidrBlock", &self.cidr_block)
             .opt("EnableDnsHostnames", &self.enable_dns_hostnames)
             .opt("EnableDnsSupport", &self.enable_dns_support)
@@ -166,12 +147,12 @@ impl ToValue for Vpc {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Vpc`]: `Handle<Vpc>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Vpc`]: `Handle<Vpc>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcAttributes(ResourceRef);
+pub struct VpcAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,50 +164,50 @@ impl VpcAttributes {
     ///
     /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
     #[inline]
-    pub fn cidr_block(&self) -> Value {
-        self.0.get_att("CidrBlock")
+    pub fn cidr_block(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CidrBlock"))
     }
 
     /// `Fn::GetAtt` `CidrBlockAssociations`: a list of strings.
     ///
     /// The association IDs of the IPv4 CIDR blocks for the VPC. For example, \[ vpc-cidr-assoc-0280ab6b \].
     #[inline]
-    pub fn cidr_block_associations(&self) -> Value {
-        self.0.get_att("CidrBlockAssociations")
+    pub fn cidr_block_associations(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("CidrBlockAssociations"))
     }
 
     /// `Fn::GetAtt` `DefaultNetworkAcl`: a string.
     ///
     /// The ID of the default network ACL for the VPC. For example, acl-814dafe3.
     #[inline]
-    pub fn default_network_acl(&self) -> Value {
-        self.0.get_att("DefaultNetworkAcl")
+    pub fn default_network_acl(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultNetworkAcl"))
     }
 
     /// `Fn::GetAtt` `DefaultSecurityGroup`: a string.
     ///
     /// The ID of the default security group for the VPC. For example, sg-b178e0d3.
     #[inline]
-    pub fn default_security_group(&self) -> Value {
-        self.0.get_att("DefaultSecurityGroup")
+    pub fn default_security_group(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DefaultSecurityGroup"))
     }
 
     /// `Fn::GetAtt` `EnableDnsHostnames`: a boolean.
     ///
-    /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
+    /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support) .
     ///
     /// You can only enable DNS hostnames if you've enabled DNS support.
     #[inline]
-    pub fn enable_dns_hostnames(&self) -> Value {
-        self.0.get_att("EnableDnsHostnames")
+    pub fn enable_dns_hostnames(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnableDnsHostnames"))
     }
 
     /// `Fn::GetAtt` `EnableDnsSupport`: a boolean.
     ///
-    /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
+    /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support) .
     #[inline]
-    pub fn enable_dns_support(&self) -> Value {
-        self.0.get_att("EnableDnsSupport")
+    pub fn enable_dns_support(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnableDnsSupport"))
     }
 
     /// `Fn::GetAtt` `InstanceTenancy`: one of a set of strings.
@@ -238,50 +219,50 @@ impl VpcAttributes {
     ///
     /// Updating `InstanceTenancy` requires no replacement only if you are updating its value from `dedicated` to `default` . Updating `InstanceTenancy` from `default` to `dedicated` requires replacement.
     #[inline]
-    pub fn instance_tenancy(&self) -> Value {
-        self.0.get_att("InstanceTenancy")
+    pub fn instance_tenancy(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceTenancy"))
     }
 
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
     ///
-    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
     #[inline]
-    pub fn ipv4_ipam_pool_id(&self) -> Value {
-        self.0.get_att("Ipv4IpamPoolId")
+    pub fn ipv4_ipam_pool_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ipv4IpamPoolId"))
     }
 
     /// `Fn::GetAtt` `Ipv4NetmaskLength`: an integer.
     ///
-    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
     #[inline]
-    pub fn ipv4_netmask_length(&self) -> Value {
-        self.0.get_att("Ipv4NetmaskLength")
+    pub fn ipv4_netmask_length(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Ipv4NetmaskLength"))
     }
 
     /// `Fn::GetAtt` `Ipv6CidrBlocks`: a list of strings.
     ///
     /// The IPv6 CIDR blocks for the VPC. For example, \[ 2001:db8:1234:1a00::/56 \].
     #[inline]
-    pub fn ipv6_cidr_blocks(&self) -> Value {
-        self.0.get_att("Ipv6CidrBlocks")
+    pub fn ipv6_cidr_blocks(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Ipv6CidrBlocks"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags for the VPC.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
 
@@ -295,24 +276,50 @@ pub enum InstanceTenancy {
     /// `host`
     Host,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceTenancy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceTenancy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceTenancy {
+impl ::cloudwright_core::ToValue for InstanceTenancy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dedicated => "dedicated",
             Self::Default => "default",
             Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Vpc: ObjRule = ObjRule {
+        properties: &[
+            ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("EnableDnsHostnames", Shape::Bool),
+            ("EnableDnsSupport", Shape::Bool),
+            ("InstanceTenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
+            ("Ipv4IpamPoolId", Shape::STR),
+            ("Ipv4NetmaskLength", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"]]],
+        dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"])],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`VpcBlockPublicAccessExclusion`], by name: `VpcBlockPublicAccessExclusion::new(VpcBlockPublicAccessExclusionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcBlockPublicAccessExclusionRequired {
-    /// `InternetGatewayExclusionMode`: an [`InternetGatewayExclusionMode`] value, required.
-    pub internet_gateway_exclusion_mode: InternetGatewayExclusionMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcBlockPublicAccessExclusion: ObjRule = ObjRule {
-    properties: &[
-        ("InternetGatewayExclusionMode", Shape::Str(&StrRule { allowed: &["allow-bidirectional", "allow-egress"], ..StrRule::ANY })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["InternetGatewayExclusionMode"],
-    one_of: &[&[&["VpcId"], &["SubnetId"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::VPCBlockPublicAccessExclusion` resource.
 ///
-/// Create a VPC Block Public Access (BPA) exclusion. A VPC BPA exclusion is a mode that can be applied to a single VPC or subnet that exempts it from the account’s BPA mode and will allow bidirectional or egress-only access. You can create BPA exclusions for VPCs and subnets even when BPA is not enabled on the account to ensure that there is no traffic disruption to the exclusions when VPC BPA is turned on. To learn more about VPC BPA, see \[Block public access to VPCs and subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-vpc-bpa.html>) in the *Amazon VPC User Guide* .
+/// Create a VPC Block Public Access (BPA) exclusion. A VPC BPA exclusion is a mode that can be applied to a single VPC or subnet that exempts it from the account’s BPA mode and will allow bidirectional or egress-only access. You can create BPA exclusions for VPCs and subnets even when BPA is not enabled on the account to ensure that there is no traffic disruption to the exclusions when VPC BPA is turned on. To learn more about VPC BPA, see [Block public access to VPCs and subnets](https://docs.aws.amazon.com/vpc/latest/userguide/security-vpc-bpa.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `ExclusionId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcBlockPublicAccessExclusionAttributes`], which `Handle<VpcBlockPublicAccessExclusion>` dereferences to.
@@ -54,17 +30,17 @@ pub struct VpcBlockPublicAccessExclusion {
     /// The ID of the subnet you want to exclude. Required only if you don't specify VpcId.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string.
     ///
     /// The ID of the VPC you want to exclude. Required only if you don't specify SubnetId.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +50,7 @@ impl VpcBlockPublicAccessExclusion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCBlockPublicAccessExclusion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcblockpublicaccessexclusion.html",
         primary_identifier: &["ExclusionId"],
@@ -85,48 +61,53 @@ impl VpcBlockPublicAccessExclusion {
         read_only: &["ExclusionId"],
         attributes: &["ExclusionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `VpcBlockPublicAccessExclusion` with its required properties, named in a [`VpcBlockPublicAccessExclusionRequired`].
+    /// A `VpcBlockPublicAccessExclusion` with its one required property, `InternetGatewayExclusionMode`.
     #[inline]
-    pub fn new(required: VpcBlockPublicAccessExclusionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<InternetGatewayExclusionMode>) -> Self {
         Self {
-            internet_gateway_exclusion_mode: required.internet_gateway_exclusion_mode,
-            subnet_id: None,
-            tags: None,
-            vpc_id: None,
+            internet_gateway_exclusion_mode: value.into(),
+            subnet_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_id: ::std::option::Option::None,
         }
     }
 
     /// `InternetGatewayExclusionMode`: an [`InternetGatewayExclusionMode`] value, required.
-    pub fn internet_gateway_exclusion_mode(mut self, value: impl Into<InternetGatewayExclusionMode>) -> Self { self.internet_gateway_exclusion_mode = value.into(); self }
+    pub fn internet_gateway_exclusion_mode(mut self, value: impl ::std::convert::Into<InternetGatewayExclusionMode>) -> Self { self.internet_gateway_exclusion_mode = value.into(); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcBlockPublicAccessExclusion {
+impl ::cloudwright_core::Resource for VpcBlockPublicAccessExclusion {
     type Attributes = VpcBlockPublicAccessExclusionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcBlockPublicAccessExclusion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_VpcBlockPublicAccessExclusion,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcBlockPublicAccessExclusion {
+impl ::cloudwright_core::ToValue for VpcBlockPublicAccessExclusion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "InternetGatewayExclusionMode",
                 &self.internet_gateway_exclusion_mode,
@@ -138,12 +119,14 @@ impl ToValue for VpcBlockPublicAccessExclusion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcBlockPublicAccessExclusion`]: `Handle<VpcBlockPublicAccessExclusion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcBlockPublicAccessExclusion`]: `Handle<VpcBlockPublicAccessExclusion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcBlockPublicAccessExclusionAttributes(ResourceRef);
+pub struct VpcBlockPublicAccessExclusionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcBlockPublicAccessExclusionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for VpcBlockPublicAccessExclusionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,8 +136,8 @@ impl VpcBlockPublicAccessExclusionAttributes {
     ///
     /// The ID of the exclusion.
     #[inline]
-    pub fn exclusion_id(&self) -> Value {
-        self.0.get_att("ExclusionId")
+    pub fn exclusion_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExclusionId"))
     }
 }
 
@@ -162,21 +145,10 @@ impl VpcBlockPublicAccessExclusionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::VPCBlockPublicAccessExclusion`.
 ///
@@ -186,11 +158,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -205,17 +177,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -230,23 +202,56 @@ pub enum InternetGatewayExclusionMode {
     /// `allow-egress`
     AllowEgress,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InternetGatewayExclusionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InternetGatewayExclusionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InternetGatewayExclusionMode {
+impl ::cloudwright_core::ToValue for InternetGatewayExclusionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllowBidirectional => "allow-bidirectional",
             Self::AllowEgress => "allow-egress",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcBlockPublicAccessExclusion: ObjRule = ObjRule {
+        properties: &[
+            ("InternetGatewayExclusionMode", Shape::Str(&StrRule { allowed: &["allow-bidirectional", "allow-egress"], ..StrRule::ANY })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["InternetGatewayExclusionMode"],
+        one_of: &[&[&["VpcId"], &["SubnetId"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`VpcBlockPublicAccessOptions`], by name: `VpcBlockPublicAccessOptions::new(VpcBlockPublicAccessOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcBlockPublicAccessOptionsRequired {
-    /// `InternetGatewayBlockMode`: an [`InternetGatewayBlockMode`] value, required.
-    pub internet_gateway_block_mode: InternetGatewayBlockMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcBlockPublicAccessOptions: ObjRule = ObjRule {
-    properties: &[
-        ("InternetGatewayBlockMode", Shape::Str(&StrRule { allowed: &["block-bidirectional", "block-ingress"], ..StrRule::ANY })),
-    ],
-    required: &["InternetGatewayBlockMode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::VPCBlockPublicAccessOptions` resource.
 ///
-/// VPC Block Public Access (BPA) enables you to block resources in VPCs and subnets that you own in a Region from reaching or being reached from the internet through internet gateways and egress-only internet gateways. To learn more about VPC BPA, see \[Block public access to VPCs and subnets\](<https://docs.aws.amazon.com/vpc/latest/userguide/security-vpc-bpa.html>) in the *Amazon VPC User Guide* .
+/// VPC Block Public Access (BPA) enables you to block resources in VPCs and subnets that you own in a Region from reaching or being reached from the internet through internet gateways and egress-only internet gateways. To learn more about VPC BPA, see [Block public access to VPCs and subnets](https://docs.aws.amazon.com/vpc/latest/userguide/security-vpc-bpa.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcBlockPublicAccessOptionsAttributes`], which `Handle<VpcBlockPublicAccessOptions>` dereferences to.
@@ -52,7 +33,7 @@ impl VpcBlockPublicAccessOptions {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCBlockPublicAccessOptions",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcblockpublicaccessoptions.html",
         primary_identifier: &["AccountId"],
@@ -63,36 +44,38 @@ impl VpcBlockPublicAccessOptions {
         read_only: &["AccountId", "ExclusionsAllowed"],
         attributes: &["AccountId", "ExclusionsAllowed"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `VpcBlockPublicAccessOptions` with its required properties, named in a [`VpcBlockPublicAccessOptionsRequired`].
+    /// A `VpcBlockPublicAccessOptions` with its one required property, `InternetGatewayBlockMode`.
     #[inline]
-    pub fn new(required: VpcBlockPublicAccessOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<InternetGatewayBlockMode>) -> Self {
         Self {
-            internet_gateway_block_mode: required.internet_gateway_block_mode,
+            internet_gateway_block_mode: value.into(),
         }
     }
 
     /// `InternetGatewayBlockMode`: an [`InternetGatewayBlockMode`] value, required.
-    pub fn internet_gateway_block_mode(mut self, value: impl Into<InternetGatewayBlockMode>) -> Self { self.internet_gateway_block_mode = value.into(); self }
+    pub fn internet_gateway_block_mode(mut self, value: impl ::std::convert::Into<InternetGatewayBlockMode>) -> Self { self.internet_gateway_block_mode = value.into(); self }
 }
 
-impl Resource for VpcBlockPublicAccessOptions {
+impl ::cloudwright_core::Resource for VpcBlockPublicAccessOptions {
     type Attributes = VpcBlockPublicAccessOptionsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcBlockPublicAccessOptions, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcBlockPublicAccessOptions, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcBlockPublicAccessOptions {
+impl ::cloudwright_core::ToValue for VpcBlockPublicAccessOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "InternetGatewayBlockMode",
                 &self.internet_gateway_block_mode,
@@ -101,12 +84,14 @@ impl ToValue for VpcBlockPublicAccessOptions {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcBlockPublicAccessOptions`]: `Handle<VpcBlockPublicAccessOptions>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcBlockPublicAccessOptions`]: `Handle<VpcBlockPublicAccessOptions>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcBlockPublicAccessOptionsAttributes(ResourceRef);
+pub struct VpcBlockPublicAccessOptionsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcBlockPublicAccessOptionsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for VpcBlockPublicAccessOptionsAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -116,16 +101,16 @@ impl VpcBlockPublicAccessOptionsAttributes {
     ///
     /// The ID of the AWS account.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 
     /// `Fn::GetAtt` `ExclusionsAllowed`: a string.
     ///
     /// Determines if exclusions are allowed. If you have enabled VPC BPA at the Organization level, exclusions may be not-allowed. Otherwise, they are allowed.
     #[inline]
-    pub fn exclusions_allowed(&self) -> Value {
-        self.0.get_att("ExclusionsAllowed")
+    pub fn exclusions_allowed(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExclusionsAllowed"))
     }
 }
 
@@ -137,23 +122,40 @@ pub enum InternetGatewayBlockMode {
     /// `block-ingress`
     BlockIngress,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InternetGatewayBlockMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InternetGatewayBlockMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InternetGatewayBlockMode {
+impl ::cloudwright_core::ToValue for InternetGatewayBlockMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BlockBidirectional => "block-bidirectional",
             Self::BlockIngress => "block-ingress",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcBlockPublicAccessOptions: ObjRule = ObjRule {
+        properties: &[
+            ("InternetGatewayBlockMode", Shape::Str(&StrRule { allowed: &["block-bidirectional", "block-ingress"], ..StrRule::ANY })),
+        ],
+        required: &["InternetGatewayBlockMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

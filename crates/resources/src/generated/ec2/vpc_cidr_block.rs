@@ -5,41 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`VpcCidrBlock`], by name: `VpcCidrBlock::new(VpcCidrBlockRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcCidrBlockRequired {
-    /// `VpcId`: a string, required.
-    pub vpc_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcCidrBlock: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonProvidedIpv6CidrBlock", Shape::Bool),
-        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Ipv4IpamPoolId", Shape::STR),
-        ("Ipv4NetmaskLength", Shape::INT),
-        ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
-        ("Ipv6CidrBlockNetworkBorderGroup", Shape::STR),
-        ("Ipv6IpamPoolId", Shape::STR),
-        ("Ipv6NetmaskLength", Shape::INT),
-        ("Ipv6Pool", Shape::STR),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::VPCCidrBlock` resource.
 ///
 /// Associates a CIDR block with your VPC.
 ///
 /// A VPC must have an associated IPv4 CIDR block. You can optionally associate additional IPv4 CIDR blocks with a VPC. You can optionally associate an IPv6 CIDR block with a VPC. You can request an Amazon-provided IPv6 CIDR block from Amazon's pool of IPv6 addresses, or an IPv6 CIDR block from an IPv6 address pool that you provisioned through bring your own IP addresses (BYOIP).
 ///
-/// For more information, see \[VPC CIDR blocks\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html>) in the *Amazon VPC User Guide* .
+/// For more information, see [VPC CIDR blocks](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Id`, `VpcId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`VpcCidrBlockAttributes`], which `Handle<VpcCidrBlock>` dereferences to.
@@ -55,25 +27,25 @@ pub struct VpcCidrBlock {
     /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC. You cannot specify the range of IPv6 addresses or the size of the CIDR block.
     ///
     /// Create-only: changing it replaces the resource.
-    pub amazon_provided_ipv6_cidr_block: Option<Bool>,
+    pub amazon_provided_ipv6_cidr_block: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CidrBlock`: a string.
     ///
     /// An IPv4 CIDR block to associate with the VPC.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub cidr_block: Option<Str>,
+    pub cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv4IpamPoolId`: a string.
     ///
-    /// Associate a CIDR allocated from an IPv4 IPAM pool to a VPC. For more information about Amazon VPC IP Address Manager (IPAM), see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// Associate a CIDR allocated from an IPv4 IPAM pool to a VPC. For more information about Amazon VPC IP Address Manager (IPAM), see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv4_ipam_pool_id: Option<Str>,
+    pub ipv4_ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv4NetmaskLength`: an integer.
     ///
-    /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// The netmask length of the IPv4 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv4_netmask_length: Option<Int>,
+    pub ipv4_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6CidrBlock`: a string.
     ///
     /// An IPv6 CIDR block from the IPv6 address pool. You must also specify `Ipv6Pool` in the request.
@@ -81,7 +53,7 @@ pub struct VpcCidrBlock {
     /// To let Amazon choose the IPv6 CIDR block for you, omit this parameter.
     ///
     /// Format `ipv6-network`; create-only: changing it replaces the resource.
-    pub ipv6_cidr_block: Option<Str>,
+    pub ipv6_cidr_block: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6CidrBlockNetworkBorderGroup`: a string.
     ///
     /// The name of the location from which we advertise the IPV6 CIDR block. Use this parameter to limit the CIDR block to this location.
@@ -91,31 +63,31 @@ pub struct VpcCidrBlock {
     /// You can have one IPv6 CIDR block association per network border group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipv6_cidr_block_network_border_group: Option<Str>,
+    pub ipv6_cidr_block_network_border_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6IpamPoolId`: a string.
     ///
-    /// Associates a CIDR allocated from an IPv6 IPAM pool to a VPC. For more information about Amazon VPC IP Address Manager (IPAM), see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// Associates a CIDR allocated from an IPv6 IPAM pool to a VPC. For more information about Amazon VPC IP Address Manager (IPAM), see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv6_ipam_pool_id: Option<Str>,
+    pub ipv6_ipam_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6NetmaskLength`: an integer.
     ///
-    /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    /// The netmask length of the IPv6 CIDR you would like to associate from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide* .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub ipv6_netmask_length: Option<Int>,
+    pub ipv6_netmask_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `Ipv6Pool`: a string.
     ///
     /// The ID of an IPv6 address pool from which to allocate the IPv6 CIDR block.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ipv6_pool: Option<Str>,
+    pub ipv6_pool: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -125,7 +97,7 @@ impl VpcCidrBlock {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCCidrBlock",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html",
         primary_identifier: &["Id", "VpcId"],
@@ -136,63 +108,65 @@ impl VpcCidrBlock {
         read_only: &["Id", "Ipv6AddressAttribute", "IpSource"],
         attributes: &["Id", "IpSource", "Ipv6AddressAttribute"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `VpcCidrBlock` with its required properties, named in a [`VpcCidrBlockRequired`].
+    /// A `VpcCidrBlock` with its one required property, `VpcId`.
     #[inline]
-    pub fn new(required: VpcCidrBlockRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            amazon_provided_ipv6_cidr_block: None,
-            cidr_block: None,
-            ipv4_ipam_pool_id: None,
-            ipv4_netmask_length: None,
-            ipv6_cidr_block: None,
-            ipv6_cidr_block_network_border_group: None,
-            ipv6_ipam_pool_id: None,
-            ipv6_netmask_length: None,
-            ipv6_pool: None,
-            vpc_id: required.vpc_id,
+            amazon_provided_ipv6_cidr_block: ::std::option::Option::None,
+            cidr_block: ::std::option::Option::None,
+            ipv4_ipam_pool_id: ::std::option::Option::None,
+            ipv4_netmask_length: ::std::option::Option::None,
+            ipv6_cidr_block: ::std::option::Option::None,
+            ipv6_cidr_block_network_border_group: ::std::option::Option::None,
+            ipv6_ipam_pool_id: ::std::option::Option::None,
+            ipv6_netmask_length: ::std::option::Option::None,
+            ipv6_pool: ::std::option::Option::None,
+            vpc_id: value.into(),
         }
     }
 
     /// `AmazonProvidedIpv6CidrBlock`: a boolean.
-    pub fn amazon_provided_ipv6_cidr_block(mut self, value: impl Into<Bool>) -> Self { self.amazon_provided_ipv6_cidr_block = Some(value.into()); self }
+    pub fn amazon_provided_ipv6_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.amazon_provided_ipv6_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `CidrBlock`: a string.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
+    pub fn cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
+    pub fn ipv4_ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv4_ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4NetmaskLength`: an integer.
-    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv4_netmask_length = Some(value.into()); self }
+    pub fn ipv4_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv4_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
+    pub fn ipv6_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_cidr_block = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6CidrBlockNetworkBorderGroup`: a string.
-    pub fn ipv6_cidr_block_network_border_group(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block_network_border_group = Some(value.into()); self }
+    pub fn ipv6_cidr_block_network_border_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_cidr_block_network_border_group = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6IpamPoolId`: a string.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv6_ipam_pool_id = Some(value.into()); self }
+    pub fn ipv6_ipam_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_ipam_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6NetmaskLength`: an integer.
-    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv6_netmask_length = Some(value.into()); self }
+    pub fn ipv6_netmask_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_netmask_length = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Pool`: a string.
-    pub fn ipv6_pool(mut self, value: impl Into<Str>) -> Self { self.ipv6_pool = Some(value.into()); self }
+    pub fn ipv6_pool(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_pool = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for VpcCidrBlock {
+impl ::cloudwright_core::Resource for VpcCidrBlock {
     type Attributes = VpcCidrBlockAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcCidrBlock, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcCidrBlock, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcCidrBlock {
+impl ::cloudwright_core::ToValue for VpcCidrBlock {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AmazonProvidedIpv6CidrBlock",
                 &self.amazon_provided_ipv6_cidr_block,
@@ -213,12 +187,12 @@ impl ToValue for VpcCidrBlock {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcCidrBlock`]: `Handle<VpcCidrBlock>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcCidrBlock`]: `Handle<VpcCidrBlock>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcCidrBlockAttributes(ResourceRef);
+pub struct VpcCidrBlockAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcCidrBlockAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcCidrBlockAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -228,23 +202,49 @@ impl VpcCidrBlockAttributes {
     ///
     /// The Id of the VPC associated CIDR Block.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `IpSource`: a string.
     ///
     /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none` indicates private space.
     #[inline]
-    pub fn ip_source(&self) -> Value {
-        self.0.get_att("IpSource")
+    pub fn ip_source(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpSource"))
     }
 
     /// `Fn::GetAtt` `Ipv6AddressAttribute`: a string.
     ///
     /// Public IPv6 addresses are those advertised on the internet from AWS . Private IP addresses are not and cannot be advertised on the internet from AWS .
     #[inline]
-    pub fn ipv6_address_attribute(&self) -> Value {
-        self.0.get_att("Ipv6AddressAttribute")
+    pub fn ipv6_address_attribute(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Ipv6AddressAttribute"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcCidrBlock: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonProvidedIpv6CidrBlock", Shape::Bool),
+            ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("Ipv4IpamPoolId", Shape::STR),
+            ("Ipv4NetmaskLength", Shape::INT),
+            ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
+            ("Ipv6CidrBlockNetworkBorderGroup", Shape::STR),
+            ("Ipv6IpamPoolId", Shape::STR),
+            ("Ipv6NetmaskLength", Shape::INT),
+            ("Ipv6Pool", Shape::STR),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcEncryptionControl: ObjRule = ObjRule {
-    properties: &[
-        ("EgressOnlyInternetGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("ElasticFileSystemExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("InternetGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("LambdaExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["monitor", "enforce"], ..StrRule::ANY })),
-        ("NatGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VirtualPrivateGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-        ("VpcLatticeExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("VpcPeeringExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::VPCEncryptionControl` resource.
 ///
 /// Describes the configuration and state of VPC encryption controls.
 ///
-/// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+/// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
 ///
 /// `Ref` returns its `VpcEncryptionControlId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcEncryptionControlAttributes`], which `Handle<VpcEncryptionControl>` dereferences to.
@@ -48,63 +26,64 @@ pub struct VpcEncryptionControl {
     ///
     /// Write-only: CloudFormation does not return it.
     pub egress_only_internet_gateway_exclusion_input:
-        Option<EgressOnlyInternetGatewayExclusionInput>,
+        ::std::option::Option<EgressOnlyInternetGatewayExclusionInput>,
     /// `ElasticFileSystemExclusionInput`: an [`ElasticFileSystemExclusionInput`] value.
     ///
     /// Specifies whether to exclude Elastic File System traffic from encryption enforcement.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub elastic_file_system_exclusion_input: Option<ElasticFileSystemExclusionInput>,
+    pub elastic_file_system_exclusion_input: ::std::option::Option<ElasticFileSystemExclusionInput>,
     /// `InternetGatewayExclusionInput`: an [`InternetGatewayExclusionInput`] value.
     ///
     /// Specifies whether to exclude internet gateway traffic from encryption enforcement.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub internet_gateway_exclusion_input: Option<InternetGatewayExclusionInput>,
+    pub internet_gateway_exclusion_input: ::std::option::Option<InternetGatewayExclusionInput>,
     /// `LambdaExclusionInput`: a [`LambdaExclusionInput`] value.
     ///
     /// Specifies whether to exclude Lambda function traffic from encryption enforcement.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub lambda_exclusion_input: Option<LambdaExclusionInput>,
+    pub lambda_exclusion_input: ::std::option::Option<LambdaExclusionInput>,
     /// `Mode`: a [`VpcEncryptionControlMode`] value.
     ///
     /// The encryption mode for the VPC Encryption Control configuration.
-    pub mode: Option<VpcEncryptionControlMode>,
+    pub mode: ::std::option::Option<VpcEncryptionControlMode>,
     /// `NatGatewayExclusionInput`: a [`NatGatewayExclusionInput`] value.
     ///
     /// Specifies whether to exclude NAT gateway traffic from encryption enforcement.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub nat_gateway_exclusion_input: Option<NatGatewayExclusionInput>,
+    pub nat_gateway_exclusion_input: ::std::option::Option<NatGatewayExclusionInput>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the VPC Encryption Control configuration.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VirtualPrivateGatewayExclusionInput`: a [`VirtualPrivateGatewayExclusionInput`] value.
     ///
     /// Specifies whether to exclude virtual private gateway traffic from encryption enforcement.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub virtual_private_gateway_exclusion_input: Option<VirtualPrivateGatewayExclusionInput>,
+    pub virtual_private_gateway_exclusion_input:
+        ::std::option::Option<VirtualPrivateGatewayExclusionInput>,
     /// `VpcId`: a string.
     ///
     /// The ID of the VPC for which to create the encryption control configuration.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcLatticeExclusionInput`: a [`VpcLatticeExclusionInput`] value.
     ///
     /// Specifies whether to exclude VPC Lattice traffic from encryption enforcement.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub vpc_lattice_exclusion_input: Option<VpcLatticeExclusionInput>,
+    pub vpc_lattice_exclusion_input: ::std::option::Option<VpcLatticeExclusionInput>,
     /// `VpcPeeringExclusionInput`: a [`VpcPeeringExclusionInput`] value.
     ///
     /// Specifies whether to exclude VPC peering connection traffic from encryption enforcement.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub vpc_peering_exclusion_input: Option<VpcPeeringExclusionInput>,
+    pub vpc_peering_exclusion_input: ::std::option::Option<VpcPeeringExclusionInput>,
 }
 
 #[rustfmt::skip]
@@ -114,7 +93,7 @@ impl VpcEncryptionControl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCEncryptionControl",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcencryptioncontrol.html",
         primary_identifier: &["VpcEncryptionControlId"],
@@ -125,57 +104,59 @@ impl VpcEncryptionControl {
         read_only: &["VpcEncryptionControlId", "State", "StateMessage", "ResourceExclusions", "ResourceExclusions/InternetGateway", "ResourceExclusions/InternetGateway/State", "ResourceExclusions/InternetGateway/StateMessage", "ResourceExclusions/EgressOnlyInternetGateway", "ResourceExclusions/EgressOnlyInternetGateway/State", "ResourceExclusions/EgressOnlyInternetGateway/StateMessage", "ResourceExclusions/NatGateway", "ResourceExclusions/NatGateway/State", "ResourceExclusions/NatGateway/StateMessage", "ResourceExclusions/VirtualPrivateGateway", "ResourceExclusions/VirtualPrivateGateway/State", "ResourceExclusions/VirtualPrivateGateway/StateMessage", "ResourceExclusions/VpcPeering", "ResourceExclusions/VpcPeering/State", "ResourceExclusions/VpcPeering/StateMessage", "ResourceExclusions/VpcLattice", "ResourceExclusions/VpcLattice/State", "ResourceExclusions/VpcLattice/StateMessage", "ResourceExclusions/ElasticFileSystem", "ResourceExclusions/ElasticFileSystem/State", "ResourceExclusions/ElasticFileSystem/StateMessage", "ResourceExclusions/Lambda", "ResourceExclusions/Lambda/State", "ResourceExclusions/Lambda/StateMessage"],
         attributes: &["ResourceExclusions", "ResourceExclusions.EgressOnlyInternetGateway", "ResourceExclusions.EgressOnlyInternetGateway.State", "ResourceExclusions.EgressOnlyInternetGateway.StateMessage", "ResourceExclusions.ElasticFileSystem", "ResourceExclusions.ElasticFileSystem.State", "ResourceExclusions.ElasticFileSystem.StateMessage", "ResourceExclusions.InternetGateway", "ResourceExclusions.InternetGateway.State", "ResourceExclusions.InternetGateway.StateMessage", "ResourceExclusions.Lambda", "ResourceExclusions.Lambda.State", "ResourceExclusions.Lambda.StateMessage", "ResourceExclusions.NatGateway", "ResourceExclusions.NatGateway.State", "ResourceExclusions.NatGateway.StateMessage", "ResourceExclusions.VirtualPrivateGateway", "ResourceExclusions.VirtualPrivateGateway.State", "ResourceExclusions.VirtualPrivateGateway.StateMessage", "ResourceExclusions.VpcLattice", "ResourceExclusions.VpcLattice.State", "ResourceExclusions.VpcLattice.StateMessage", "ResourceExclusions.VpcPeering", "ResourceExclusions.VpcPeering.State", "ResourceExclusions.VpcPeering.StateMessage", "State", "StateMessage", "VpcEncryptionControlId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpcEncryptionControl` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EgressOnlyInternetGatewayExclusionInput`: an [`EgressOnlyInternetGatewayExclusionInput`] value.
-    pub fn egress_only_internet_gateway_exclusion_input(mut self, value: impl Into<EgressOnlyInternetGatewayExclusionInput>) -> Self { self.egress_only_internet_gateway_exclusion_input = Some(value.into()); self }
+    pub fn egress_only_internet_gateway_exclusion_input(mut self, value: impl ::std::convert::Into<EgressOnlyInternetGatewayExclusionInput>) -> Self { self.egress_only_internet_gateway_exclusion_input = ::std::option::Option::Some(value.into()); self }
     /// `ElasticFileSystemExclusionInput`: an [`ElasticFileSystemExclusionInput`] value.
-    pub fn elastic_file_system_exclusion_input(mut self, value: impl Into<ElasticFileSystemExclusionInput>) -> Self { self.elastic_file_system_exclusion_input = Some(value.into()); self }
+    pub fn elastic_file_system_exclusion_input(mut self, value: impl ::std::convert::Into<ElasticFileSystemExclusionInput>) -> Self { self.elastic_file_system_exclusion_input = ::std::option::Option::Some(value.into()); self }
     /// `InternetGatewayExclusionInput`: an [`InternetGatewayExclusionInput`] value.
-    pub fn internet_gateway_exclusion_input(mut self, value: impl Into<InternetGatewayExclusionInput>) -> Self { self.internet_gateway_exclusion_input = Some(value.into()); self }
+    pub fn internet_gateway_exclusion_input(mut self, value: impl ::std::convert::Into<InternetGatewayExclusionInput>) -> Self { self.internet_gateway_exclusion_input = ::std::option::Option::Some(value.into()); self }
     /// `LambdaExclusionInput`: a [`LambdaExclusionInput`] value.
-    pub fn lambda_exclusion_input(mut self, value: impl Into<LambdaExclusionInput>) -> Self { self.lambda_exclusion_input = Some(value.into()); self }
+    pub fn lambda_exclusion_input(mut self, value: impl ::std::convert::Into<LambdaExclusionInput>) -> Self { self.lambda_exclusion_input = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a [`VpcEncryptionControlMode`] value.
-    pub fn mode(mut self, value: impl Into<VpcEncryptionControlMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<VpcEncryptionControlMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `NatGatewayExclusionInput`: a [`NatGatewayExclusionInput`] value.
-    pub fn nat_gateway_exclusion_input(mut self, value: impl Into<NatGatewayExclusionInput>) -> Self { self.nat_gateway_exclusion_input = Some(value.into()); self }
+    pub fn nat_gateway_exclusion_input(mut self, value: impl ::std::convert::Into<NatGatewayExclusionInput>) -> Self { self.nat_gateway_exclusion_input = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VirtualPrivateGatewayExclusionInput`: a [`VirtualPrivateGatewayExclusionInput`] value.
-    pub fn virtual_private_gateway_exclusion_input(mut self, value: impl Into<VirtualPrivateGatewayExclusionInput>) -> Self { self.virtual_private_gateway_exclusion_input = Some(value.into()); self }
+    pub fn virtual_private_gateway_exclusion_input(mut self, value: impl ::std::convert::Into<VirtualPrivateGatewayExclusionInput>) -> Self { self.virtual_private_gateway_exclusion_input = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcLatticeExclusionInput`: a [`VpcLatticeExclusionInput`] value.
-    pub fn vpc_lattice_exclusion_input(mut self, value: impl Into<VpcLatticeExclusionInput>) -> Self { self.vpc_lattice_exclusion_input = Some(value.into()); self }
+    pub fn vpc_lattice_exclusion_input(mut self, value: impl ::std::convert::Into<VpcLatticeExclusionInput>) -> Self { self.vpc_lattice_exclusion_input = ::std::option::Option::Some(value.into()); self }
     /// `VpcPeeringExclusionInput`: a [`VpcPeeringExclusionInput`] value.
-    pub fn vpc_peering_exclusion_input(mut self, value: impl Into<VpcPeeringExclusionInput>) -> Self { self.vpc_peering_exclusion_input = Some(value.into()); self }
+    pub fn vpc_peering_exclusion_input(mut self, value: impl ::std::convert::Into<VpcPeeringExclusionInput>) -> Self { self.vpc_peering_exclusion_input = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcEncryptionControl {
+impl ::cloudwright_core::Resource for VpcEncryptionControl {
     type Attributes = VpcEncryptionControlAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEncryptionControl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcEncryptionControl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcEncryptionControl {
+impl ::cloudwright_core::ToValue for VpcEncryptionControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EgressOnlyInternetGatewayExclusionInput",
                 &self.egress_only_internet_gateway_exclusion_input,
@@ -212,12 +193,12 @@ impl ToValue for VpcEncryptionControl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcEncryptionControl`]: `Handle<VpcEncryptionControl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcEncryptionControl`]: `Handle<VpcEncryptionControl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcEncryptionControlAttributes(ResourceRef);
+pub struct VpcEncryptionControlAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcEncryptionControlAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcEncryptionControlAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -227,247 +208,267 @@ impl VpcEncryptionControlAttributes {
     ///
     /// Information about resource exclusions for the VPC Encryption Control configuration.
     #[inline]
-    pub fn resource_exclusions(&self) -> Value {
-        self.0.get_att("ResourceExclusions")
+    pub fn resource_exclusions(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ResourceExclusions"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway`: an object.
     ///
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
-    /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn resource_exclusions_egress_only_internet_gateway(&self) -> Value {
-        self.0
-            .get_att("ResourceExclusions.EgressOnlyInternetGateway")
+    pub fn resource_exclusions_egress_only_internet_gateway(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(
+            self.0
+                .get_att("ResourceExclusions.EgressOnlyInternetGateway"),
+        )
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.State`: a string.
     ///
     /// The current state of the exclusion configuration.
     #[inline]
-    pub fn resource_exclusions_egress_only_internet_gateway_state(&self) -> Value {
-        self.0
-            .get_att("ResourceExclusions.EgressOnlyInternetGateway.State")
+    pub fn resource_exclusions_egress_only_internet_gateway_state(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ResourceExclusions.EgressOnlyInternetGateway.State"),
+        )
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
     #[inline]
-    pub fn resource_exclusions_egress_only_internet_gateway_state_message(&self) -> Value {
-        self.0
-            .get_att("ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
+    pub fn resource_exclusions_egress_only_internet_gateway_state_message(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ResourceExclusions.EgressOnlyInternetGateway.StateMessage"),
+        )
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem`: an object.
     ///
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
-    /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn resource_exclusions_elastic_file_system(&self) -> Value {
-        self.0.get_att("ResourceExclusions.ElasticFileSystem")
+    pub fn resource_exclusions_elastic_file_system(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ResourceExclusions.ElasticFileSystem"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.State`: a string.
     ///
     /// The current state of the exclusion configuration.
     #[inline]
-    pub fn resource_exclusions_elastic_file_system_state(&self) -> Value {
-        self.0.get_att("ResourceExclusions.ElasticFileSystem.State")
+    pub fn resource_exclusions_elastic_file_system_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.ElasticFileSystem.State"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
     #[inline]
-    pub fn resource_exclusions_elastic_file_system_state_message(&self) -> Value {
-        self.0
-            .get_att("ResourceExclusions.ElasticFileSystem.StateMessage")
+    pub fn resource_exclusions_elastic_file_system_state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ResourceExclusions.ElasticFileSystem.StateMessage"),
+        )
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.InternetGateway`: an object.
     ///
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
-    /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn resource_exclusions_internet_gateway(&self) -> Value {
-        self.0.get_att("ResourceExclusions.InternetGateway")
+    pub fn resource_exclusions_internet_gateway(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ResourceExclusions.InternetGateway"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.InternetGateway.State`: a string.
     ///
     /// The current state of the exclusion configuration.
     #[inline]
-    pub fn resource_exclusions_internet_gateway_state(&self) -> Value {
-        self.0.get_att("ResourceExclusions.InternetGateway.State")
+    pub fn resource_exclusions_internet_gateway_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.InternetGateway.State"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.InternetGateway.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
     #[inline]
-    pub fn resource_exclusions_internet_gateway_state_message(&self) -> Value {
-        self.0
-            .get_att("ResourceExclusions.InternetGateway.StateMessage")
+    pub fn resource_exclusions_internet_gateway_state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ResourceExclusions.InternetGateway.StateMessage"),
+        )
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.Lambda`: an object.
     ///
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
-    /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn resource_exclusions_lambda(&self) -> Value {
-        self.0.get_att("ResourceExclusions.Lambda")
+    pub fn resource_exclusions_lambda(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ResourceExclusions.Lambda"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.Lambda.State`: a string.
     ///
     /// The current state of the exclusion configuration.
     #[inline]
-    pub fn resource_exclusions_lambda_state(&self) -> Value {
-        self.0.get_att("ResourceExclusions.Lambda.State")
+    pub fn resource_exclusions_lambda_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.Lambda.State"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.Lambda.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
     #[inline]
-    pub fn resource_exclusions_lambda_state_message(&self) -> Value {
-        self.0.get_att("ResourceExclusions.Lambda.StateMessage")
+    pub fn resource_exclusions_lambda_state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.Lambda.StateMessage"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.NatGateway`: an object.
     ///
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
-    /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn resource_exclusions_nat_gateway(&self) -> Value {
-        self.0.get_att("ResourceExclusions.NatGateway")
+    pub fn resource_exclusions_nat_gateway(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ResourceExclusions.NatGateway"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.NatGateway.State`: a string.
     ///
     /// The current state of the exclusion configuration.
     #[inline]
-    pub fn resource_exclusions_nat_gateway_state(&self) -> Value {
-        self.0.get_att("ResourceExclusions.NatGateway.State")
+    pub fn resource_exclusions_nat_gateway_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.NatGateway.State"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.NatGateway.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
     #[inline]
-    pub fn resource_exclusions_nat_gateway_state_message(&self) -> Value {
-        self.0.get_att("ResourceExclusions.NatGateway.StateMessage")
+    pub fn resource_exclusions_nat_gateway_state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.NatGateway.StateMessage"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway`: an object.
     ///
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
-    /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn resource_exclusions_virtual_private_gateway(&self) -> Value {
-        self.0.get_att("ResourceExclusions.VirtualPrivateGateway")
+    pub fn resource_exclusions_virtual_private_gateway(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ResourceExclusions.VirtualPrivateGateway"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.State`: a string.
     ///
     /// The current state of the exclusion configuration.
     #[inline]
-    pub fn resource_exclusions_virtual_private_gateway_state(&self) -> Value {
-        self.0
-            .get_att("ResourceExclusions.VirtualPrivateGateway.State")
+    pub fn resource_exclusions_virtual_private_gateway_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ResourceExclusions.VirtualPrivateGateway.State"),
+        )
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
     #[inline]
-    pub fn resource_exclusions_virtual_private_gateway_state_message(&self) -> Value {
-        self.0
-            .get_att("ResourceExclusions.VirtualPrivateGateway.StateMessage")
+    pub fn resource_exclusions_virtual_private_gateway_state_message(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ResourceExclusions.VirtualPrivateGateway.StateMessage"),
+        )
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VpcLattice`: an object.
     ///
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
-    /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn resource_exclusions_vpc_lattice(&self) -> Value {
-        self.0.get_att("ResourceExclusions.VpcLattice")
+    pub fn resource_exclusions_vpc_lattice(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ResourceExclusions.VpcLattice"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VpcLattice.State`: a string.
     ///
     /// The current state of the exclusion configuration.
     #[inline]
-    pub fn resource_exclusions_vpc_lattice_state(&self) -> Value {
-        self.0.get_att("ResourceExclusions.VpcLattice.State")
+    pub fn resource_exclusions_vpc_lattice_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.VpcLattice.State"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VpcLattice.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
     #[inline]
-    pub fn resource_exclusions_vpc_lattice_state_message(&self) -> Value {
-        self.0.get_att("ResourceExclusions.VpcLattice.StateMessage")
+    pub fn resource_exclusions_vpc_lattice_state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.VpcLattice.StateMessage"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VpcPeering`: an object.
     ///
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
-    /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide* .
     #[inline]
-    pub fn resource_exclusions_vpc_peering(&self) -> Value {
-        self.0.get_att("ResourceExclusions.VpcPeering")
+    pub fn resource_exclusions_vpc_peering(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ResourceExclusions.VpcPeering"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VpcPeering.State`: a string.
     ///
     /// The current state of the exclusion configuration.
     #[inline]
-    pub fn resource_exclusions_vpc_peering_state(&self) -> Value {
-        self.0.get_att("ResourceExclusions.VpcPeering.State")
+    pub fn resource_exclusions_vpc_peering_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.VpcPeering.State"))
     }
 
     /// `Fn::GetAtt` `ResourceExclusions.VpcPeering.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
     #[inline]
-    pub fn resource_exclusions_vpc_peering_state_message(&self) -> Value {
-        self.0.get_att("ResourceExclusions.VpcPeering.StateMessage")
+    pub fn resource_exclusions_vpc_peering_state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceExclusions.VpcPeering.StateMessage"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The current state of the VPC Encryption Control configuration.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 
     /// `Fn::GetAtt` `StateMessage`: a string.
     ///
     /// A message providing additional information about the encryption control state.
     #[inline]
-    pub fn state_message(&self) -> Value {
-        self.0.get_att("StateMessage")
+    pub fn state_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateMessage"))
     }
 
     /// `Fn::GetAtt` `VpcEncryptionControlId`: a string.
     ///
     /// The ID of the VPC Encryption Control configuration.
     #[inline]
-    pub fn vpc_encryption_control_id(&self) -> Value {
-        self.0.get_att("VpcEncryptionControlId")
+    pub fn vpc_encryption_control_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEncryptionControlId"))
     }
 }
 
@@ -475,21 +476,10 @@ impl VpcEncryptionControlAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::VPCEncryptionControl`.
 ///
@@ -499,11 +489,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -518,17 +508,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -543,24 +533,24 @@ pub enum EgressOnlyInternetGatewayExclusionInput {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EgressOnlyInternetGatewayExclusionInput {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EgressOnlyInternetGatewayExclusionInput {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EgressOnlyInternetGatewayExclusionInput {
+impl ::cloudwright_core::ToValue for EgressOnlyInternetGatewayExclusionInput {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -572,24 +562,24 @@ pub enum ElasticFileSystemExclusionInput {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ElasticFileSystemExclusionInput {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ElasticFileSystemExclusionInput {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ElasticFileSystemExclusionInput {
+impl ::cloudwright_core::ToValue for ElasticFileSystemExclusionInput {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -601,24 +591,24 @@ pub enum InternetGatewayExclusionInput {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InternetGatewayExclusionInput {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InternetGatewayExclusionInput {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InternetGatewayExclusionInput {
+impl ::cloudwright_core::ToValue for InternetGatewayExclusionInput {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -630,24 +620,24 @@ pub enum LambdaExclusionInput {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LambdaExclusionInput {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LambdaExclusionInput {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LambdaExclusionInput {
+impl ::cloudwright_core::ToValue for LambdaExclusionInput {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -659,24 +649,24 @@ pub enum NatGatewayExclusionInput {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NatGatewayExclusionInput {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NatGatewayExclusionInput {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NatGatewayExclusionInput {
+impl ::cloudwright_core::ToValue for NatGatewayExclusionInput {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -688,24 +678,24 @@ pub enum VirtualPrivateGatewayExclusionInput {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VirtualPrivateGatewayExclusionInput {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VirtualPrivateGatewayExclusionInput {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VirtualPrivateGatewayExclusionInput {
+impl ::cloudwright_core::ToValue for VirtualPrivateGatewayExclusionInput {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -717,24 +707,24 @@ pub enum VpcEncryptionControlMode {
     /// `enforce`
     Enforce,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VpcEncryptionControlMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VpcEncryptionControlMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VpcEncryptionControlMode {
+impl ::cloudwright_core::ToValue for VpcEncryptionControlMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Monitor => "monitor",
             Self::Enforce => "enforce",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -746,24 +736,24 @@ pub enum VpcLatticeExclusionInput {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VpcLatticeExclusionInput {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VpcLatticeExclusionInput {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VpcLatticeExclusionInput {
+impl ::cloudwright_core::ToValue for VpcLatticeExclusionInput {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -775,23 +765,61 @@ pub enum VpcPeeringExclusionInput {
     /// `disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VpcPeeringExclusionInput {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VpcPeeringExclusionInput {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VpcPeeringExclusionInput {
+impl ::cloudwright_core::ToValue for VpcPeeringExclusionInput {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "enable",
             Self::Disable => "disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcEncryptionControl: ObjRule = ObjRule {
+        properties: &[
+            ("EgressOnlyInternetGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+            ("ElasticFileSystemExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+            ("InternetGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+            ("LambdaExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["monitor", "enforce"], ..StrRule::ANY })),
+            ("NatGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VirtualPrivateGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+            ("VpcLatticeExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+            ("VpcPeeringExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

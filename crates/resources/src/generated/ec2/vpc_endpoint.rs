@@ -5,49 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`VpcEndpoint`], by name: `VpcEndpoint::new(VpcEndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcEndpointRequired {
-    /// `VpcId`: a string, required.
-    pub vpc_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("DnsOptions", Shape::Object(&RULE_DnsOptionsSpecification)),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack", "not-specified"], ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PrivateDnsEnabled", Shape::Bool),
-        ("ResourceConfigurationArn", Shape::STR),
-        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("ServiceName", Shape::STR),
-        ("ServiceNetworkArn", Shape::STR),
-        ("ServiceRegion", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcEndpointType", Shape::Str(&StrRule { allowed: &["Interface", "Gateway", "GatewayLoadBalancer", "ServiceNetwork", "Resource"], ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPCEndpoint` resource.
 ///
-/// Specifies a VPC endpoint. A VPC endpoint provides a private connection between your VPC and an endpoint service. You can use an endpoint service provided by AWS , an AWS Marketplace Partner, or another AWS accounts in your organization. For more information, see the \[AWS PrivateLink User Guide\](<https://docs.aws.amazon.com/vpc/latest/privatelink/>) .
+/// Specifies a VPC endpoint. A VPC endpoint provides a private connection between your VPC and an endpoint service. You can use an endpoint service provided by AWS , an AWS Marketplace Partner, or another AWS accounts in your organization. For more information, see the [AWS PrivateLink User Guide](https://docs.aws.amazon.com/vpc/latest/privatelink/) .
 ///
 /// An endpoint of type `Interface` establishes connections between the subnets in your VPC and an AWS service , your own service, or a service hosted by another AWS account . With an interface VPC endpoint, you specify the subnets in which to create the endpoint and the security groups to associate with the endpoint network interfaces.
 ///
-/// An endpoint of type `gateway` serves as a target for a route in your route table for traffic destined for Amazon S3 or DynamoDB . You can specify an endpoint policy for the endpoint, which controls access to the service from your VPC. You can also specify the VPC route tables that use the endpoint. For more information about connectivity to Amazon S3 , see \[Why can't I connect to an S3 bucket using a gateway VPC endpoint?\](<https://docs.aws.amazon.com/premiumsupport/knowledge-center/connect-s3-vpc-endpoint>)
+/// An endpoint of type `gateway` serves as a target for a route in your route table for traffic destined for Amazon S3 or DynamoDB . You can specify an endpoint policy for the endpoint, which controls access to the service from your VPC. You can also specify the VPC route tables that use the endpoint. For more information about connectivity to Amazon S3 , see [Why can't I connect to an S3 bucket using a gateway VPC endpoint?](https://docs.aws.amazon.com/premiumsupport/knowledge-center/connect-s3-vpc-endpoint)
 ///
 /// An endpoint of type `GatewayLoadBalancer` provides private connectivity between your VPC and virtual appliances from a service provider.
 ///
@@ -63,11 +29,11 @@ pub struct VpcEndpoint {
     /// `DnsOptions`: a [`DnsOptionsSpecification`] object.
     ///
     /// Describes the DNS options for an endpoint.
-    pub dns_options: Option<Obj<DnsOptionsSpecification>>,
+    pub dns_options: ::std::option::Option<crate::Obj<DnsOptionsSpecification>>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The supported IP address types.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `PolicyDocument`: a JSON value.
     ///
     /// An endpoint policy, which controls access to the service from the VPC. The default endpoint policy allows full access to the service. Endpoint policies are supported only for gateway and interface endpoints.
@@ -75,7 +41,7 @@ pub struct VpcEndpoint {
     /// For CloudFormation templates in YAML, you can provide the policy in JSON or YAML format. For example, if you have a JSON policy, you can convert it to YAML before including it in the YAML template, and AWS CloudFormation converts the policy to JSON format before calling the API actions for AWS PrivateLink . Alternatively, you can include the JSON directly in the YAML, as shown in the following `Properties` section:
     ///
     /// `Properties: VpcEndpointType: 'Interface' ServiceName: !Sub 'com.amazonaws.${AWS::Region}.logs' PolicyDocument: '{ "Version":"2012-10-17",  "Statement": [{ "Effect":"Allow", "Principal":"*", "Action":["logs:Describe*","logs:Get*","logs:List*","logs:FilterLogEvents"], "Resource":"*" }] }'`
-    pub policy_document: Option<Json>,
+    pub policy_document: ::std::option::Option<::cloudwright_core::Json>,
     /// `PrivateDnsEnabled`: a boolean.
     ///
     /// Indicate whether to associate a private hosted zone with the specified VPC. The private hosted zone contains a record set for the default public DNS name for the service for the Region (for example, `kinesis.us-east-1.amazonaws.com` ), which resolves to the private IP addresses of the endpoint network interfaces in the VPC. This enables you to make requests to the default public DNS name for the service instead of the public DNS names that are automatically generated by the VPC endpoint service.
@@ -85,49 +51,50 @@ pub struct VpcEndpoint {
     /// This property is supported only for interface endpoints.
     ///
     /// Default: `false`
-    pub private_dns_enabled: Option<Bool>,
+    pub private_dns_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResourceConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_configuration_arn: Option<Str>,
+    pub resource_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RouteTableIds`: a list of strings.
     ///
     /// The IDs of the route tables. Routing is supported only for gateway endpoints.
-    pub route_table_ids: Option<List<Str>>,
+    pub route_table_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The IDs of the security groups to associate with the endpoint network interfaces. If this parameter is not specified, we use the default security group for the VPC. Security groups are supported only for interface endpoints.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ServiceName`: a string.
     ///
     /// The name of the endpoint service.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service network.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_network_arn: Option<Str>,
+    pub service_network_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceRegion`: a string.
     ///
     /// Describes a Region.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_region: Option<Str>,
+    pub service_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The IDs of the subnets in which to create endpoint network interfaces. You must specify this property for an interface endpoint or a Gateway Load Balancer endpoint. You can't specify this property for a gateway endpoint. For a Gateway Load Balancer endpoint, you can specify only one subnet.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to associate with the endpoint.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcEndpointType`: a [`VpcEndpointType`] value.
     ///
     /// The type of endpoint.
@@ -135,13 +102,13 @@ pub struct VpcEndpoint {
     /// Default: Gateway
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_endpoint_type: Option<VpcEndpointType>,
+    pub vpc_endpoint_type: ::std::option::Option<VpcEndpointType>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -151,7 +118,7 @@ impl VpcEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpoint.html",
         primary_identifier: &["Id"],
@@ -162,78 +129,80 @@ impl VpcEndpoint {
         read_only: &["NetworkInterfaceIds", "CreationTimestamp", "DnsEntries", "Id"],
         attributes: &["CreationTimestamp", "DnsEntries", "Id", "NetworkInterfaceIds"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `VpcEndpoint` with its required properties, named in a [`VpcEndpointRequired`].
+    /// A `VpcEndpoint` with its one required property, `VpcId`.
     #[inline]
-    pub fn new(required: VpcEndpointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dns_options: None,
-            ip_address_type: None,
-            policy_document: None,
-            private_dns_enabled: None,
-            resource_configuration_arn: None,
-            route_table_ids: None,
-            security_group_ids: None,
-            service_name: None,
-            service_network_arn: None,
-            service_region: None,
-            subnet_ids: None,
-            tags: None,
-            vpc_endpoint_type: None,
-            vpc_id: required.vpc_id,
+            dns_options: ::std::option::Option::None,
+            ip_address_type: ::std::option::Option::None,
+            policy_document: ::std::option::Option::None,
+            private_dns_enabled: ::std::option::Option::None,
+            resource_configuration_arn: ::std::option::Option::None,
+            route_table_ids: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            service_name: ::std::option::Option::None,
+            service_network_arn: ::std::option::Option::None,
+            service_region: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_endpoint_type: ::std::option::Option::None,
+            vpc_id: value.into(),
         }
     }
 
     /// `DnsOptions`: a [`DnsOptionsSpecification`] object.
-    pub fn dns_options(mut self, value: impl Into<Obj<DnsOptionsSpecification>>) -> Self { self.dns_options = Some(value.into()); self }
+    pub fn dns_options(mut self, value: impl ::std::convert::Into<crate::Obj<DnsOptionsSpecification>>) -> Self { self.dns_options = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDocument`: a JSON value.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = Some(value.into()); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsEnabled`: a boolean.
-    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self { self.private_dns_enabled = Some(value.into()); self }
+    pub fn private_dns_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.private_dns_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ResourceConfigurationArn`: a string.
-    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_arn = Some(value.into()); self }
+    pub fn resource_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_configuration_arn = ::std::option::Option::Some(value.into()); self }
     /// `RouteTableIds`: a list of strings.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = Some(value.into()); self }
+    pub fn route_table_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.route_table_ids = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNetworkArn`: a string.
-    pub fn service_network_arn(mut self, value: impl Into<Str>) -> Self { self.service_network_arn = Some(value.into()); self }
+    pub fn service_network_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_network_arn = ::std::option::Option::Some(value.into()); self }
     /// `ServiceRegion`: a string.
-    pub fn service_region(mut self, value: impl Into<Str>) -> Self { self.service_region = Some(value.into()); self }
+    pub fn service_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_region = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpointType`: a [`VpcEndpointType`] value.
-    pub fn vpc_endpoint_type(mut self, value: impl Into<VpcEndpointType>) -> Self { self.vpc_endpoint_type = Some(value.into()); self }
+    pub fn vpc_endpoint_type(mut self, value: impl ::std::convert::Into<VpcEndpointType>) -> Self { self.vpc_endpoint_type = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for VpcEndpoint {
+impl ::cloudwright_core::Resource for VpcEndpoint {
     type Attributes = VpcEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcEndpoint {
+impl ::cloudwright_core::ToValue for VpcEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DnsOptions", &self.dns_options)
             .opt("IpAddressType", &self.ip_address_type)
             .opt("PolicyDocument", &self.policy_document)
@@ -252,12 +221,12 @@ impl ToValue for VpcEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcEndpoint`]: `Handle<VpcEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcEndpoint`]: `Handle<VpcEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcEndpointAttributes(ResourceRef);
+pub struct VpcEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -267,8 +236,8 @@ impl VpcEndpointAttributes {
     ///
     /// The date and time the VPC endpoint was created. For example: `Fri Sep 28 23:34:36 UTC 2018.`
     #[inline]
-    pub fn creation_timestamp(&self) -> Value {
-        self.0.get_att("CreationTimestamp")
+    pub fn creation_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTimestamp"))
     }
 
     /// `Fn::GetAtt` `DnsEntries`: a list of strings.
@@ -281,38 +250,26 @@ impl VpcEndpointAttributes {
     ///
     /// If you update the `PrivateDnsEnabled` or `SubnetIds` properties, the DNS entries in the list will change.
     #[inline]
-    pub fn dns_entries(&self) -> Value {
-        self.0.get_att("DnsEntries")
+    pub fn dns_entries(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DnsEntries"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the VPC endpoint.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `NetworkInterfaceIds`: a list of strings.
     ///
     /// (Interface endpoints) The network interface IDs. If you update the `PrivateDnsEnabled` or `SubnetIds` properties, the items in this list might change.
     #[inline]
-    pub fn network_interface_ids(&self) -> Value {
-        self.0.get_att("NetworkInterfaceIds")
+    pub fn network_interface_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkInterfaceIds"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DnsOptionsSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("DnsRecordIpType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack", "service-defined", "not-specified"], ..StrRule::ANY })),
-        ("PrivateDnsOnlyForInboundResolverEndpoint", Shape::Str(&StrRule { allowed: &["OnlyInboundResolver", "AllResolvers", "NotSpecified"], ..StrRule::ANY })),
-        ("PrivateDnsPreference", Shape::Str(&StrRule { allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"], ..StrRule::ANY })),
-        ("PrivateDnsSpecifiedDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DnsOptionsSpecification` property type of `AWS::EC2::VPCEndpoint`.
 ///
@@ -324,22 +281,23 @@ pub struct DnsOptionsSpecification {
     /// `DnsRecordIpType`: a [`DnsRecordIpType`] value.
     ///
     /// The DNS records created for the endpoint.
-    pub dns_record_ip_type: Option<DnsRecordIpType>,
+    pub dns_record_ip_type: ::std::option::Option<DnsRecordIpType>,
     /// `PrivateDnsOnlyForInboundResolverEndpoint`: a [`PrivateDnsOnlyForInboundResolverEndpoint`] value.
     ///
     /// Indicates whether to enable private DNS only for inbound endpoints. This option is available only for services that support both gateway and interface endpoints. It routes traffic that originates from the VPC to the gateway endpoint and traffic that originates from on-premises to the interface endpoint.
     pub private_dns_only_for_inbound_resolver_endpoint:
-        Option<PrivateDnsOnlyForInboundResolverEndpoint>,
+        ::std::option::Option<PrivateDnsOnlyForInboundResolverEndpoint>,
     /// `PrivateDnsPreference`: a [`PrivateDnsPreference`] value.
     ///
     /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
-    pub private_dns_preference: Option<PrivateDnsPreference>,
+    pub private_dns_preference: ::std::option::Option<PrivateDnsPreference>,
     /// `PrivateDnsSpecifiedDomains`: a list of strings.
     ///
     /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY` .
     ///
     /// Items 1 to 10; each item: length 1 to 255.
-    pub private_dns_specified_domains: Option<List<Str>>,
+    pub private_dns_specified_domains:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -347,25 +305,25 @@ impl DnsOptionsSpecification {
     /// A `DnsOptionsSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DnsRecordIpType`: a [`DnsRecordIpType`] value.
-    pub fn dns_record_ip_type(mut self, value: impl Into<DnsRecordIpType>) -> Self { self.dns_record_ip_type = Some(value.into()); self }
+    pub fn dns_record_ip_type(mut self, value: impl ::std::convert::Into<DnsRecordIpType>) -> Self { self.dns_record_ip_type = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsOnlyForInboundResolverEndpoint`: a [`PrivateDnsOnlyForInboundResolverEndpoint`] value.
-    pub fn private_dns_only_for_inbound_resolver_endpoint(mut self, value: impl Into<PrivateDnsOnlyForInboundResolverEndpoint>) -> Self { self.private_dns_only_for_inbound_resolver_endpoint = Some(value.into()); self }
+    pub fn private_dns_only_for_inbound_resolver_endpoint(mut self, value: impl ::std::convert::Into<PrivateDnsOnlyForInboundResolverEndpoint>) -> Self { self.private_dns_only_for_inbound_resolver_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsPreference`: a [`PrivateDnsPreference`] value.
-    pub fn private_dns_preference(mut self, value: impl Into<PrivateDnsPreference>) -> Self { self.private_dns_preference = Some(value.into()); self }
+    pub fn private_dns_preference(mut self, value: impl ::std::convert::Into<PrivateDnsPreference>) -> Self { self.private_dns_preference = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsSpecifiedDomains`: a list of strings.
-    pub fn private_dns_specified_domains(mut self, value: impl Into<List<Str>>) -> Self { self.private_dns_specified_domains = Some(value.into()); self }
+    pub fn private_dns_specified_domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.private_dns_specified_domains = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DnsOptionsSpecification {}
+impl crate::PropertyType for DnsOptionsSpecification {}
 
-impl ToValue for DnsOptionsSpecification {
+impl ::cloudwright_core::ToValue for DnsOptionsSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DnsRecordIpType", &self.dns_record_ip_type)
             .opt(
                 "PrivateDnsOnlyForInboundResolverEndpoint",
@@ -394,27 +352,27 @@ pub enum DnsRecordIpType {
     /// `not-specified`
     NotSpecified,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DnsRecordIpType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DnsRecordIpType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DnsRecordIpType {
+impl ::cloudwright_core::ToValue for DnsRecordIpType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
             Self::Dualstack => "dualstack",
             Self::ServiceDefined => "service-defined",
             Self::NotSpecified => "not-specified",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -430,26 +388,26 @@ pub enum IpAddressType {
     /// `not-specified`
     NotSpecified,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
             Self::Dualstack => "dualstack",
             Self::NotSpecified => "not-specified",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -463,25 +421,25 @@ pub enum PrivateDnsOnlyForInboundResolverEndpoint {
     /// `NotSpecified`
     NotSpecified,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PrivateDnsOnlyForInboundResolverEndpoint {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PrivateDnsOnlyForInboundResolverEndpoint {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PrivateDnsOnlyForInboundResolverEndpoint {
+impl ::cloudwright_core::ToValue for PrivateDnsOnlyForInboundResolverEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnlyInboundResolver => "OnlyInboundResolver",
             Self::AllResolvers => "AllResolvers",
             Self::NotSpecified => "NotSpecified",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -497,26 +455,26 @@ pub enum PrivateDnsPreference {
     /// `SPECIFIED_DOMAINS_ONLY`
     SpecifiedDomainsOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PrivateDnsPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PrivateDnsPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PrivateDnsPreference {
+impl ::cloudwright_core::ToValue for PrivateDnsPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::VerifiedDomainsOnly => "VERIFIED_DOMAINS_ONLY",
             Self::AllDomains => "ALL_DOMAINS",
             Self::VerifiedDomainsAndSpecifiedDomains => "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
             Self::SpecifiedDomainsOnly => "SPECIFIED_DOMAINS_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -534,26 +492,70 @@ pub enum VpcEndpointType {
     /// `Resource`
     Resource,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VpcEndpointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VpcEndpointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VpcEndpointType {
+impl ::cloudwright_core::ToValue for VpcEndpointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Interface => "Interface",
             Self::Gateway => "Gateway",
             Self::GatewayLoadBalancer => "GatewayLoadBalancer",
             Self::ServiceNetwork => "ServiceNetwork",
             Self::Resource => "Resource",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("DnsOptions", Shape::Object(&RULE_DnsOptionsSpecification)),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack", "not-specified"], ..StrRule::ANY })),
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PrivateDnsEnabled", Shape::Bool),
+            ("ResourceConfigurationArn", Shape::STR),
+            ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("ServiceName", Shape::STR),
+            ("ServiceNetworkArn", Shape::STR),
+            ("ServiceRegion", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcEndpointType", Shape::Str(&StrRule { allowed: &["Interface", "Gateway", "GatewayLoadBalancer", "ServiceNetwork", "Resource"], ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DnsOptionsSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("DnsRecordIpType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dualstack", "service-defined", "not-specified"], ..StrRule::ANY })),
+            ("PrivateDnsOnlyForInboundResolverEndpoint", Shape::Str(&StrRule { allowed: &["OnlyInboundResolver", "AllResolvers", "NotSpecified"], ..StrRule::ANY })),
+            ("PrivateDnsPreference", Shape::Str(&StrRule { allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"], ..StrRule::ANY })),
+            ("PrivateDnsSpecifiedDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`VpcEndpointConnectionNotification`], by name: `VpcEndpointConnectionNotification::new(VpcEndpointConnectionNotificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointConnectionNotificationRequired {
     /// `ConnectionEvents`: a list of strings, required.
-    pub connection_events: List<Str>,
+    pub connection_events: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ConnectionNotificationArn`: a string, required.
-    pub connection_notification_arn: Str,
+    pub connection_notification_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcEndpointConnectionNotification: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ConnectionNotificationArn", Shape::STR),
-        ("ServiceId", Shape::STR),
-        ("VPCEndpointId", Shape::STR),
-    ],
-    required: &["ConnectionEvents", "ConnectionNotificationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPCEndpointConnectionNotification` resource.
 ///
-/// Specifies a connection notification for a VPC endpoint or VPC endpoint service. A connection notification notifies you of specific endpoint events. You must create an SNS topic to receive notifications. For more information, see \[Create a Topic\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) in the *Amazon Simple Notification Service Developer Guide* .
+/// Specifies a connection notification for a VPC endpoint or VPC endpoint service. A connection notification notifies you of specific endpoint events. You must create an SNS topic to receive notifications. For more information, see [Create a Topic](https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html) in the *Amazon Simple Notification Service Developer Guide* .
 ///
 /// You can create a connection notification for interface endpoints only.
 ///
@@ -47,23 +32,23 @@ pub struct VpcEndpointConnectionNotification {
     /// `ConnectionEvents`: a list of strings, required.
     ///
     /// The endpoint events for which to receive notifications. Valid values are `Accept` , `Connect` , `Delete` , and `Reject` .
-    pub connection_events: List<Str>,
+    pub connection_events: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ConnectionNotificationArn`: a string, required.
     ///
     /// The ARN of the SNS topic for the notifications.
-    pub connection_notification_arn: Str,
+    pub connection_notification_arn: ::cloudwright_core::Str,
     /// `ServiceId`: a string.
     ///
     /// The ID of the endpoint service.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_id: Option<Str>,
+    pub service_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VPCEndpointId`: a string.
     ///
     /// The ID of the endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_endpoint_id: Option<Str>,
+    pub vpc_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +58,7 @@ impl VpcEndpointConnectionNotification {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCEndpointConnectionNotification",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointconnectionnotification.html",
         primary_identifier: &["VPCEndpointConnectionNotificationId"],
@@ -84,7 +69,7 @@ impl VpcEndpointConnectionNotification {
         read_only: &["VPCEndpointConnectionNotificationId"],
         attributes: &["VPCEndpointConnectionNotificationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `VpcEndpointConnectionNotification` with its required properties, named in a [`VpcEndpointConnectionNotificationRequired`].
@@ -93,36 +78,41 @@ impl VpcEndpointConnectionNotification {
         Self {
             connection_events: required.connection_events,
             connection_notification_arn: required.connection_notification_arn,
-            service_id: None,
-            vpc_endpoint_id: None,
+            service_id: ::std::option::Option::None,
+            vpc_endpoint_id: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionEvents`: a list of strings, required.
-    pub fn connection_events(mut self, value: impl Into<List<Str>>) -> Self { self.connection_events = value.into(); self }
+    pub fn connection_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.connection_events = value.into(); self }
     /// `ConnectionNotificationArn`: a string, required.
-    pub fn connection_notification_arn(mut self, value: impl Into<Str>) -> Self { self.connection_notification_arn = value.into(); self }
+    pub fn connection_notification_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_notification_arn = value.into(); self }
     /// `ServiceId`: a string.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = Some(value.into()); self }
+    pub fn service_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_id = ::std::option::Option::Some(value.into()); self }
     /// `VPCEndpointId`: a string.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
+    pub fn vpc_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_endpoint_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcEndpointConnectionNotification {
+impl ::cloudwright_core::Resource for VpcEndpointConnectionNotification {
     type Attributes = VpcEndpointConnectionNotificationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpointConnectionNotification, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_VpcEndpointConnectionNotification,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcEndpointConnectionNotification {
+impl ::cloudwright_core::ToValue for VpcEndpointConnectionNotification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionEvents", &self.connection_events)
             .req(
                 "ConnectionNotificationArn",
@@ -134,12 +124,14 @@ impl ToValue for VpcEndpointConnectionNotification {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcEndpointConnectionNotification`]: `Handle<VpcEndpointConnectionNotification>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcEndpointConnectionNotification`]: `Handle<VpcEndpointConnectionNotification>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcEndpointConnectionNotificationAttributes(ResourceRef);
+pub struct VpcEndpointConnectionNotificationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcEndpointConnectionNotificationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for VpcEndpointConnectionNotificationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,7 +141,27 @@ impl VpcEndpointConnectionNotificationAttributes {
     ///
     /// The ID of the notification.
     #[inline]
-    pub fn vpc_endpoint_connection_notification_id(&self) -> Value {
-        self.0.get_att("VPCEndpointConnectionNotificationId")
+    pub fn vpc_endpoint_connection_notification_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VPCEndpointConnectionNotificationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcEndpointConnectionNotification: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ConnectionNotificationArn", Shape::STR),
+            ("ServiceId", Shape::STR),
+            ("VPCEndpointId", Shape::STR),
+        ],
+        required: &["ConnectionEvents", "ConnectionNotificationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

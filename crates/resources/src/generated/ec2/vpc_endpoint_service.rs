@@ -5,27 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcEndpointService: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptanceRequired", Shape::Bool),
-        ("ContributorInsightsEnabled", Shape::Bool),
-        ("GatewayLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("NetworkLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PayerResponsibility", Shape::STR),
-        ("SupportedIpAddressTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SupportedRegions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPCEndpointService` resource.
 ///
@@ -33,10 +13,10 @@ pub(crate) static RULE_VpcEndpointService: ObjRule = ObjRule {
 ///
 /// To create an endpoint service configuration, you must first create one of the following for your service:
 ///
-/// - A \[Network Load Balancer\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html>) . Service consumers connect to your service using an interface endpoint.
-/// - A \[Gateway Load Balancer\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/introduction.html>) . Service consumers connect to your service using a Gateway Load Balancer endpoint.
+/// - A [Network Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html) . Service consumers connect to your service using an interface endpoint.
+/// - A [Gateway Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/introduction.html) . Service consumers connect to your service using a Gateway Load Balancer endpoint.
 ///
-/// For more information, see the \[AWS PrivateLink User Guide\](<https://docs.aws.amazon.com/vpc/latest/privatelink/>) .
+/// For more information, see the [AWS PrivateLink User Guide](https://docs.aws.amazon.com/vpc/latest/privatelink/) .
 ///
 /// `Ref` returns its `ServiceId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpcEndpointServiceAttributes`], which `Handle<VpcEndpointService>` dereferences to.
@@ -49,37 +29,39 @@ pub struct VpcEndpointService {
     /// `AcceptanceRequired`: a boolean.
     ///
     /// Indicates whether requests from service consumers to create an endpoint to your service must be accepted.
-    pub acceptance_required: Option<Bool>,
+    pub acceptance_required: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ContributorInsightsEnabled`: a boolean.
     ///
     /// Indicates whether to enable the built-in Contributor Insights rules provided by AWS PrivateLink .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub contributor_insights_enabled: Option<Bool>,
+    pub contributor_insights_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GatewayLoadBalancerArns`: a list of strings.
     ///
     /// The Amazon Resource Names (ARNs) of the Gateway Load Balancers.
-    pub gateway_load_balancer_arns: Option<List<Str>>,
+    pub gateway_load_balancer_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NetworkLoadBalancerArns`: a list of strings.
     ///
     /// The Amazon Resource Names (ARNs) of the Network Load Balancers.
-    pub network_load_balancer_arns: Option<List<Str>>,
+    pub network_load_balancer_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PayerResponsibility`: a string.
     ///
     /// The entity that is responsible for the endpoint costs. The default is the endpoint owner. If you set the payer responsibility to the service owner, you cannot set it back to the endpoint owner.
-    pub payer_responsibility: Option<Str>,
+    pub payer_responsibility: ::std::option::Option<::cloudwright_core::Str>,
     /// `SupportedIpAddressTypes`: a list of [`IpAddressType`] values.
     ///
     /// The supported IP address types. The possible values are `ipv4` and `ipv6` .
-    pub supported_ip_address_types: Option<List<IpAddressType>>,
+    pub supported_ip_address_types: ::std::option::Option<::cloudwright_core::List<IpAddressType>>,
     /// `SupportedRegions`: a list of strings.
     ///
     /// The Regions from which service consumers can access the service.
-    pub supported_regions: Option<List<Str>>,
+    pub supported_regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to associate with the service.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +71,7 @@ impl VpcEndpointService {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCEndpointService",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointservice.html",
         primary_identifier: &["ServiceId"],
@@ -100,51 +82,53 @@ impl VpcEndpointService {
         read_only: &["ServiceId"],
         attributes: &["ServiceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpcEndpointService` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcceptanceRequired`: a boolean.
-    pub fn acceptance_required(mut self, value: impl Into<Bool>) -> Self { self.acceptance_required = Some(value.into()); self }
+    pub fn acceptance_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.acceptance_required = ::std::option::Option::Some(value.into()); self }
     /// `ContributorInsightsEnabled`: a boolean.
-    pub fn contributor_insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.contributor_insights_enabled = Some(value.into()); self }
+    pub fn contributor_insights_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.contributor_insights_enabled = ::std::option::Option::Some(value.into()); self }
     /// `GatewayLoadBalancerArns`: a list of strings.
-    pub fn gateway_load_balancer_arns(mut self, value: impl Into<List<Str>>) -> Self { self.gateway_load_balancer_arns = Some(value.into()); self }
+    pub fn gateway_load_balancer_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.gateway_load_balancer_arns = ::std::option::Option::Some(value.into()); self }
     /// `NetworkLoadBalancerArns`: a list of strings.
-    pub fn network_load_balancer_arns(mut self, value: impl Into<List<Str>>) -> Self { self.network_load_balancer_arns = Some(value.into()); self }
+    pub fn network_load_balancer_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.network_load_balancer_arns = ::std::option::Option::Some(value.into()); self }
     /// `PayerResponsibility`: a string.
-    pub fn payer_responsibility(mut self, value: impl Into<Str>) -> Self { self.payer_responsibility = Some(value.into()); self }
+    pub fn payer_responsibility(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payer_responsibility = ::std::option::Option::Some(value.into()); self }
     /// `SupportedIpAddressTypes`: a list of [`IpAddressType`] values.
-    pub fn supported_ip_address_types(mut self, value: impl Into<List<IpAddressType>>) -> Self { self.supported_ip_address_types = Some(value.into()); self }
+    pub fn supported_ip_address_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpAddressType>>) -> Self { self.supported_ip_address_types = ::std::option::Option::Some(value.into()); self }
     /// `SupportedRegions`: a list of strings.
-    pub fn supported_regions(mut self, value: impl Into<List<Str>>) -> Self { self.supported_regions = Some(value.into()); self }
+    pub fn supported_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.supported_regions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcEndpointService {
+impl ::cloudwright_core::Resource for VpcEndpointService {
     type Attributes = VpcEndpointServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpointService, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcEndpointService, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcEndpointService {
+impl ::cloudwright_core::ToValue for VpcEndpointService {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptanceRequired", &self.acceptance_required)
             .opt(
                 "ContributorInsightsEnabled",
@@ -160,12 +144,12 @@ impl ToValue for VpcEndpointService {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcEndpointService`]: `Handle<VpcEndpointService>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcEndpointService`]: `Handle<VpcEndpointService>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcEndpointServiceAttributes(ResourceRef);
+pub struct VpcEndpointServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcEndpointServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcEndpointServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -175,8 +159,8 @@ impl VpcEndpointServiceAttributes {
     ///
     /// The ID of the endpoint service.
     #[inline]
-    pub fn service_id(&self) -> Value {
-        self.0.get_att("ServiceId")
+    pub fn service_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceId"))
     }
 }
 
@@ -188,23 +172,48 @@ pub enum IpAddressType {
     /// `ipv6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
             Self::Ipv6 => "ipv6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcEndpointService: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptanceRequired", Shape::Bool),
+            ("ContributorInsightsEnabled", Shape::Bool),
+            ("GatewayLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("NetworkLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PayerResponsibility", Shape::STR),
+            ("SupportedIpAddressTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedRegions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`VpcEndpointServicePermissions`], by name: `VpcEndpointServicePermissions::new(VpcEndpointServicePermissionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcEndpointServicePermissionsRequired {
-    /// `ServiceId`: a string, required.
-    pub service_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcEndpointServicePermissions: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedPrincipals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ServiceId", Shape::STR),
-    ],
-    required: &["ServiceId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::VPCEndpointServicePermissions` resource.
 ///
 /// Grant or revoke permissions for service consumers (users, IAM roles, and AWS accounts) to connect to a VPC endpoint service.
@@ -43,13 +23,14 @@ pub struct VpcEndpointServicePermissions {
     /// `AllowedPrincipals`: a list of strings.
     ///
     /// The Amazon Resource Names (ARN) of one or more principals (for example, users, IAM roles, and AWS accounts ). Permissions are granted to the principals in this list. To grant permissions to all principals, specify an asterisk (*). Permissions are revoked for principals not in this list. If the list is empty, then all permissions are revoked.
-    pub allowed_principals: Option<List<Str>>,
+    pub allowed_principals:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ServiceId`: a string, required.
     ///
     /// The ID of the service.
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_id: Str,
+    pub service_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -59,7 +40,7 @@ impl VpcEndpointServicePermissions {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCEndpointServicePermissions",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointservicepermissions.html",
         primary_identifier: &["ServiceId"],
@@ -70,51 +51,76 @@ impl VpcEndpointServicePermissions {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `VpcEndpointServicePermissions` with its required properties, named in a [`VpcEndpointServicePermissionsRequired`].
+    /// A `VpcEndpointServicePermissions` with its one required property, `ServiceId`.
     #[inline]
-    pub fn new(required: VpcEndpointServicePermissionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allowed_principals: None,
-            service_id: required.service_id,
+            allowed_principals: ::std::option::Option::None,
+            service_id: value.into(),
         }
     }
 
     /// `AllowedPrincipals`: a list of strings.
-    pub fn allowed_principals(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_principals = Some(value.into()); self }
+    pub fn allowed_principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_principals = ::std::option::Option::Some(value.into()); self }
     /// `ServiceId`: a string, required.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = value.into(); self }
+    pub fn service_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_id = value.into(); self }
 }
 
-impl Resource for VpcEndpointServicePermissions {
+impl ::cloudwright_core::Resource for VpcEndpointServicePermissions {
     type Attributes = VpcEndpointServicePermissionsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcEndpointServicePermissions, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_VpcEndpointServicePermissions,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcEndpointServicePermissions {
+impl ::cloudwright_core::ToValue for VpcEndpointServicePermissions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedPrincipals", &self.allowed_principals)
             .req("ServiceId", &self.service_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcEndpointServicePermissions`]: `Handle<VpcEndpointServicePermissions>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcEndpointServicePermissions`]: `Handle<VpcEndpointServicePermissions>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct VpcEndpointServicePermissionsAttributes(());
 
-impl From<ResourceRef> for VpcEndpointServicePermissionsAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for VpcEndpointServicePermissionsAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcEndpointServicePermissions: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedPrincipals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ServiceId", Shape::STR),
+        ],
+        required: &["ServiceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`VpcGatewayAttachment`], by name: `VpcGatewayAttachment::new(VpcGatewayAttachmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcGatewayAttachmentRequired {
-    /// `VpcId`: a string, required.
-    pub vpc_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("InternetGatewayId", Shape::STR),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-        ("VpnGatewayId", Shape::STR),
-    ],
-    required: &["VpcId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::EC2::VPCGatewayAttachment` resource.
 ///
 /// Attaches an internet gateway, or a virtual private gateway to a VPC, enabling connectivity between the internet and the VPC.
@@ -44,19 +23,19 @@ pub struct VpcGatewayAttachment {
     /// The ID of the internet gateway.
     ///
     /// You must specify either `InternetGatewayId` or `VpnGatewayId` , but not both.
-    pub internet_gateway_id: Option<Str>,
+    pub internet_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
     /// `VpnGatewayId`: a string.
     ///
     /// The ID of the virtual private gateway.
     ///
     /// You must specify either `InternetGatewayId` or `VpnGatewayId` , but not both.
-    pub vpn_gateway_id: Option<Str>,
+    pub vpn_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -66,7 +45,7 @@ impl VpcGatewayAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCGatewayAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcgatewayattachment.html",
         primary_identifier: &["AttachmentType", "VpcId"],
@@ -77,42 +56,44 @@ impl VpcGatewayAttachment {
         read_only: &["AttachmentType"],
         attributes: &["AttachmentType"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `VpcGatewayAttachment` with its required properties, named in a [`VpcGatewayAttachmentRequired`].
+    /// A `VpcGatewayAttachment` with its one required property, `VpcId`.
     #[inline]
-    pub fn new(required: VpcGatewayAttachmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            internet_gateway_id: None,
-            vpc_id: required.vpc_id,
-            vpn_gateway_id: None,
+            internet_gateway_id: ::std::option::Option::None,
+            vpc_id: value.into(),
+            vpn_gateway_id: ::std::option::Option::None,
         }
     }
 
     /// `InternetGatewayId`: a string.
-    pub fn internet_gateway_id(mut self, value: impl Into<Str>) -> Self { self.internet_gateway_id = Some(value.into()); self }
+    pub fn internet_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.internet_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
     /// `VpnGatewayId`: a string.
-    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self { self.vpn_gateway_id = Some(value.into()); self }
+    pub fn vpn_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpn_gateway_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcGatewayAttachment {
+impl ::cloudwright_core::Resource for VpcGatewayAttachment {
     type Attributes = VpcGatewayAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcGatewayAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcGatewayAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcGatewayAttachment {
+impl ::cloudwright_core::ToValue for VpcGatewayAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InternetGatewayId", &self.internet_gateway_id)
             .req("VpcId", &self.vpc_id)
             .opt("VpnGatewayId", &self.vpn_gateway_id)
@@ -120,12 +101,12 @@ impl ToValue for VpcGatewayAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcGatewayAttachment`]: `Handle<VpcGatewayAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcGatewayAttachment`]: `Handle<VpcGatewayAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcGatewayAttachmentAttributes(ResourceRef);
+pub struct VpcGatewayAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcGatewayAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcGatewayAttachmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,7 +116,26 @@ impl VpcGatewayAttachmentAttributes {
     ///
     /// Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment
     #[inline]
-    pub fn attachment_type(&self) -> Value {
-        self.0.get_att("AttachmentType")
+    pub fn attachment_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttachmentType"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcGatewayAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("InternetGatewayId", Shape::STR),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+            ("VpnGatewayId", Shape::STR),
+        ],
+        required: &["VpcId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`VpcPeeringConnection`], by name: `VpcPeeringConnection::new(VpcPeeringConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcPeeringConnectionRequired {
     /// `PeerVpcId`: a string, required.
-    pub peer_vpc_id: Str,
+    pub peer_vpc_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcPeeringConnection: ObjRule = ObjRule {
-    properties: &[
-        ("AssumeRoleRegion", Shape::STR),
-        ("PeerOwnerId", Shape::STR),
-        ("PeerRegion", Shape::STR),
-        ("PeerRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("PeerVpcId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId", "PeerVpcId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPCPeeringConnection` resource.
 ///
@@ -39,7 +20,7 @@ pub(crate) static RULE_VpcPeeringConnection: ObjRule = ObjRule {
 ///
 /// The requester VPC and accepter VPC cannot have overlapping CIDR blocks. If you create a VPC peering connection request between VPCs with overlapping CIDR blocks, the VPC peering connection has a status of `failed` .
 ///
-/// If the VPCs belong to different accounts, the acceptor account must have a role that allows the requester account to accept the VPC peering connection. For an example, see \[Walkthrough: Peer with a VPC in another AWS account\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/peer-with-vpc-in-another-account.html>) .
+/// If the VPCs belong to different accounts, the acceptor account must have a role that allows the requester account to accept the VPC peering connection. For an example, see [Walkthrough: Peer with a VPC in another AWS account](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/peer-with-vpc-in-another-account.html) .
 ///
 /// If the requester and acceptor VPCs are in the same account, the peering request is accepted without a peering role.
 ///
@@ -57,7 +38,7 @@ pub struct VpcPeeringConnection {
     /// The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub assume_role_region: Option<Str>,
+    pub assume_role_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerOwnerId`: a string.
     ///
     /// The AWS account ID of the owner of the accepter VPC.
@@ -65,7 +46,7 @@ pub struct VpcPeeringConnection {
     /// Default: Your AWS account ID
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_owner_id: Option<Str>,
+    pub peer_owner_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerRegion`: a string.
     ///
     /// The Region code for the accepter VPC, if the accepter VPC is located in a Region other than the Region in which you make the request.
@@ -73,7 +54,7 @@ pub struct VpcPeeringConnection {
     /// Default: The Region in which you make the request.
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_region: Option<Str>,
+    pub peer_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the VPC peer role for the peering connection in another AWS account.
@@ -81,23 +62,23 @@ pub struct VpcPeeringConnection {
     /// This is required when you are peering a VPC in a different AWS account.
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub peer_role_arn: Option<Str>,
+    pub peer_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PeerVpcId`: a string, required.
     ///
     /// The ID of the VPC with which you are creating the VPC peering connection. You must specify this parameter in the request.
     ///
     /// Create-only: changing it replaces the resource.
-    pub peer_vpc_id: Str,
+    pub peer_vpc_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -107,7 +88,7 @@ impl VpcPeeringConnection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCPeeringConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcpeeringconnection.html",
         primary_identifier: &["Id"],
@@ -118,57 +99,59 @@ impl VpcPeeringConnection {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpcPeeringConnection` with its required properties, named in a [`VpcPeeringConnectionRequired`].
     #[inline]
     pub fn new(required: VpcPeeringConnectionRequired) -> Self {
         Self {
-            assume_role_region: None,
-            peer_owner_id: None,
-            peer_region: None,
-            peer_role_arn: None,
+            assume_role_region: ::std::option::Option::None,
+            peer_owner_id: ::std::option::Option::None,
+            peer_region: ::std::option::Option::None,
+            peer_role_arn: ::std::option::Option::None,
             peer_vpc_id: required.peer_vpc_id,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `AssumeRoleRegion`: a string.
-    pub fn assume_role_region(mut self, value: impl Into<Str>) -> Self { self.assume_role_region = Some(value.into()); self }
+    pub fn assume_role_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assume_role_region = ::std::option::Option::Some(value.into()); self }
     /// `PeerOwnerId`: a string.
-    pub fn peer_owner_id(mut self, value: impl Into<Str>) -> Self { self.peer_owner_id = Some(value.into()); self }
+    pub fn peer_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_owner_id = ::std::option::Option::Some(value.into()); self }
     /// `PeerRegion`: a string.
-    pub fn peer_region(mut self, value: impl Into<Str>) -> Self { self.peer_region = Some(value.into()); self }
+    pub fn peer_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_region = ::std::option::Option::Some(value.into()); self }
     /// `PeerRoleArn`: a string.
-    pub fn peer_role_arn(mut self, value: impl Into<Str>) -> Self { self.peer_role_arn = Some(value.into()); self }
+    pub fn peer_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `PeerVpcId`: a string, required.
-    pub fn peer_vpc_id(mut self, value: impl Into<Str>) -> Self { self.peer_vpc_id = value.into(); self }
+    pub fn peer_vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_vpc_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for VpcPeeringConnection {
+impl ::cloudwright_core::Resource for VpcPeeringConnection {
     type Attributes = VpcPeeringConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcPeeringConnection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcPeeringConnection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcPeeringConnection {
+impl ::cloudwright_core::ToValue for VpcPeeringConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssumeRoleRegion", &self.assume_role_region)
             .opt("PeerOwnerId", &self.peer_owner_id)
             .opt("PeerRegion", &self.peer_region)
@@ -180,12 +163,12 @@ impl ToValue for VpcPeeringConnection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcPeeringConnection`]: `Handle<VpcPeeringConnection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcPeeringConnection`]: `Handle<VpcPeeringConnection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcPeeringConnectionAttributes(ResourceRef);
+pub struct VpcPeeringConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcPeeringConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcPeeringConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,8 +178,8 @@ impl VpcPeeringConnectionAttributes {
     ///
     /// The ID of the peering connection.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -204,21 +187,10 @@ impl VpcPeeringConnectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::EC2::VPCPeeringConnection`.
 ///
@@ -226,9 +198,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -243,19 +215,54 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcPeeringConnection: ObjRule = ObjRule {
+        properties: &[
+            ("AssumeRoleRegion", Shape::STR),
+            ("PeerOwnerId", Shape::STR),
+            ("PeerRegion", Shape::STR),
+            ("PeerRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("PeerVpcId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId", "PeerVpcId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

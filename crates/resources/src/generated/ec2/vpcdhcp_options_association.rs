@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`VpcdhcpOptionsAssociation`], by name: `VpcdhcpOptionsAssociation::new(VpcdhcpOptionsAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcdhcpOptionsAssociationRequired {
     /// `DhcpOptionsId`: a string, required.
-    pub dhcp_options_id: Str,
+    pub dhcp_options_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcdhcpOptionsAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("DhcpOptionsId", Shape::STR),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId", "DhcpOptionsId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPCDHCPOptionsAssociation` resource.
 ///
@@ -47,13 +34,13 @@ pub struct VpcdhcpOptionsAssociation {
     /// The ID of the DHCP options set, or `default` to associate no DHCP options with the VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub dhcp_options_id: Str,
+    pub dhcp_options_id: ::cloudwright_core::Str,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the VPC.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl VpcdhcpOptionsAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPCDHCPOptionsAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcdhcpoptionsassociation.html",
         primary_identifier: &["DhcpOptionsId", "VpcId"],
@@ -74,7 +61,7 @@ impl VpcdhcpOptionsAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `VpcdhcpOptionsAssociation` with its required properties, named in a [`VpcdhcpOptionsAssociationRequired`].
@@ -87,38 +74,58 @@ impl VpcdhcpOptionsAssociation {
     }
 
     /// `DhcpOptionsId`: a string, required.
-    pub fn dhcp_options_id(mut self, value: impl Into<Str>) -> Self { self.dhcp_options_id = value.into(); self }
+    pub fn dhcp_options_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dhcp_options_id = value.into(); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for VpcdhcpOptionsAssociation {
+impl ::cloudwright_core::Resource for VpcdhcpOptionsAssociation {
     type Attributes = VpcdhcpOptionsAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcdhcpOptionsAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcdhcpOptionsAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcdhcpOptionsAssociation {
+impl ::cloudwright_core::ToValue for VpcdhcpOptionsAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DhcpOptionsId", &self.dhcp_options_id)
             .req("VpcId", &self.vpc_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcdhcpOptionsAssociation`]: `Handle<VpcdhcpOptionsAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcdhcpOptionsAssociation`]: `Handle<VpcdhcpOptionsAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct VpcdhcpOptionsAssociationAttributes(());
 
-impl From<ResourceRef> for VpcdhcpOptionsAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcdhcpOptionsAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcdhcpOptionsAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("DhcpOptionsId", Shape::STR),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId", "DhcpOptionsId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

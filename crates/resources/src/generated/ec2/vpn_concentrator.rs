@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`VpnConcentrator`], by name: `VpnConcentrator::new(VpnConcentratorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnConcentratorRequired {
     /// `TransitGatewayId`: a string, required.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpnConcentrator: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayId", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["TransitGatewayId", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPNConcentrator` resource.
 ///
@@ -48,19 +32,19 @@ pub struct VpnConcentrator {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the VPN concentrator.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayId`: a string, required.
     ///
     /// The ID of the transit gateway associated with the VPN concentrator.
     ///
     /// Create-only: changing it replaces the resource.
-    pub transit_gateway_id: Str,
+    pub transit_gateway_id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// The type of VPN concentrator.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +54,7 @@ impl VpnConcentrator {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPNConcentrator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconcentrator.html",
         primary_identifier: &["VpnConcentratorId"],
@@ -81,45 +65,47 @@ impl VpnConcentrator {
         read_only: &["VpnConcentratorId", "TransitGatewayAttachmentId"],
         attributes: &["TransitGatewayAttachmentId", "VpnConcentratorId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpnConcentrator` with its required properties, named in a [`VpnConcentratorRequired`].
     #[inline]
     pub fn new(required: VpnConcentratorRequired) -> Self {
         Self {
-            tags: None,
+            tags: ::std::option::Option::None,
             transit_gateway_id: required.transit_gateway_id,
             r#type: required.r#type,
         }
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for VpnConcentrator {
+impl ::cloudwright_core::Resource for VpnConcentrator {
     type Attributes = VpnConcentratorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnConcentrator, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpnConcentrator, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpnConcentrator {
+impl ::cloudwright_core::ToValue for VpnConcentrator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tags", &self.tags)
             .req("TransitGatewayId", &self.transit_gateway_id)
             .req("Type", &self.r#type)
@@ -127,12 +113,12 @@ impl ToValue for VpnConcentrator {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpnConcentrator`]: `Handle<VpnConcentrator>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpnConcentrator`]: `Handle<VpnConcentrator>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpnConcentratorAttributes(ResourceRef);
+pub struct VpnConcentratorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpnConcentratorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpnConcentratorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,15 +128,36 @@ impl VpnConcentratorAttributes {
     ///
     /// The ID of the transit gateway attachment for the VPN concentrator.
     #[inline]
-    pub fn transit_gateway_attachment_id(&self) -> Value {
-        self.0.get_att("TransitGatewayAttachmentId")
+    pub fn transit_gateway_attachment_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayAttachmentId"))
     }
 
     /// `Fn::GetAtt` `VpnConcentratorId`: a string.
     ///
     /// The ID of the VPN concentrator to associate with the VPN connection.
     #[inline]
-    pub fn vpn_concentrator_id(&self) -> Value {
-        self.0.get_att("VpnConcentratorId")
+    pub fn vpn_concentrator_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpnConcentratorId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpnConcentrator: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayId", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        required: &["TransitGatewayId", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`VpnConnection`], by name: `VpnConnection::new(VpnConnectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnConnectionRequired {
     /// `CustomerGatewayId`: a string, required.
-    pub customer_gateway_id: Str,
+    pub customer_gateway_id: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpnConnection: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerGatewayId", Shape::STR),
-        ("EnableAcceleration", Shape::Bool),
-        ("LocalIpv4NetworkCidr", Shape::STR),
-        ("LocalIpv6NetworkCidr", Shape::STR),
-        ("OutsideIpAddressType", Shape::STR),
-        ("PreSharedKeyStorage", Shape::Str(&StrRule { allowed: &["Standard", "SecretsManager"], ..StrRule::ANY })),
-        ("RemoteIpv4NetworkCidr", Shape::STR),
-        ("RemoteIpv6NetworkCidr", Shape::STR),
-        ("StaticRoutesOnly", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TransitGatewayId", Shape::STR),
-        ("TransportTransitGatewayAttachmentId", Shape::STR),
-        ("TunnelBandwidth", Shape::Str(&StrRule { allowed: &["standard", "large"], ..StrRule::ANY })),
-        ("TunnelInsideIpVersion", Shape::STR),
-        ("Type", Shape::STR),
-        ("VpnConcentratorId", Shape::STR),
-        ("VpnGatewayId", Shape::STR),
-        ("VpnTunnelOptionsSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_VpnTunnelOptionsSpecification), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Type", "CustomerGatewayId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPNConnection` resource.
 ///
@@ -55,7 +24,7 @@ pub(crate) static RULE_VpnConnection: ObjRule = ObjRule {
 ///
 /// To specify a VPN connection between a virtual private gateway and customer gateway, use the `VpnGatewayId` and `CustomerGatewayId` properties.
 ///
-/// For more information, see \[AWS Site-to-Site VPN\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *AWS Site-to-Site VPN User Guide* .
+/// For more information, see [AWS Site-to-Site VPN](https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html) in the *AWS Site-to-Site VPN User Guide* .
 ///
 /// `Ref` returns its `VpnConnectionId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpnConnectionAttributes`], which `Handle<VpnConnection>` dereferences to.
@@ -69,7 +38,7 @@ pub struct VpnConnection {
     /// `CustomerGatewayId`: a string, required.
     ///
     /// The ID of the customer gateway at your end of the VPN connection.
-    pub customer_gateway_id: Str,
+    pub customer_gateway_id: ::cloudwright_core::Str,
     /// `EnableAcceleration`: a boolean.
     ///
     /// Indicate whether to enable acceleration for the VPN connection.
@@ -77,7 +46,7 @@ pub struct VpnConnection {
     /// Default: `false`
     ///
     /// Create-only: changing it replaces the resource.
-    pub enable_acceleration: Option<Bool>,
+    pub enable_acceleration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LocalIpv4NetworkCidr`: a string.
     ///
     /// The IPv4 CIDR on the customer gateway (on-premises) side of the VPN connection.
@@ -85,7 +54,7 @@ pub struct VpnConnection {
     /// Default: `0.0.0.0/0`
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_ipv4_network_cidr: Option<Str>,
+    pub local_ipv4_network_cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalIpv6NetworkCidr`: a string.
     ///
     /// The IPv6 CIDR on the customer gateway (on-premises) side of the VPN connection.
@@ -93,7 +62,7 @@ pub struct VpnConnection {
     /// Default: `::/0`
     ///
     /// Create-only: changing it replaces the resource.
-    pub local_ipv6_network_cidr: Option<Str>,
+    pub local_ipv6_network_cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutsideIpAddressType`: a string.
     ///
     /// The type of IP address assigned to the outside interface of the customer gateway device.
@@ -103,13 +72,13 @@ pub struct VpnConnection {
     /// Default: `PublicIpv4`
     ///
     /// Create-only: changing it replaces the resource.
-    pub outside_ip_address_type: Option<Str>,
+    pub outside_ip_address_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreSharedKeyStorage`: a [`PreSharedKeyStorage`] value.
     ///
     /// Describes the storage location for an instance store-backed AMI.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub pre_shared_key_storage: Option<PreSharedKeyStorage>,
+    pub pre_shared_key_storage: ::std::option::Option<PreSharedKeyStorage>,
     /// `RemoteIpv4NetworkCidr`: a string.
     ///
     /// The IPv4 CIDR on the AWS side of the VPN connection.
@@ -117,7 +86,7 @@ pub struct VpnConnection {
     /// Default: `0.0.0.0/0`
     ///
     /// Create-only: changing it replaces the resource.
-    pub remote_ipv4_network_cidr: Option<Str>,
+    pub remote_ipv4_network_cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `RemoteIpv6NetworkCidr`: a string.
     ///
     /// The IPv6 CIDR on the AWS side of the VPN connection.
@@ -125,7 +94,7 @@ pub struct VpnConnection {
     /// Default: `::/0`
     ///
     /// Create-only: changing it replaces the resource.
-    pub remote_ipv6_network_cidr: Option<Str>,
+    pub remote_ipv6_network_cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `StaticRoutesOnly`: a boolean.
     ///
     /// Indicates whether the VPN connection uses static routes only. Static routes must be used for devices that don't support BGP.
@@ -133,17 +102,17 @@ pub struct VpnConnection {
     /// If you are creating a VPN connection for a device that does not support Border Gateway Protocol (BGP), you must specify `true` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub static_routes_only: Option<Bool>,
+    pub static_routes_only: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the VPN connection.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TransitGatewayId`: a string.
     ///
     /// The ID of the transit gateway associated with the VPN connection.
     ///
     /// You must specify either `TransitGatewayId` or `VpnGatewayId` , but not both.
-    pub transit_gateway_id: Option<Str>,
+    pub transit_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransportTransitGatewayAttachmentId`: a string.
     ///
     /// The transit gateway attachment ID to use for the VPN tunnel.
@@ -151,13 +120,13 @@ pub struct VpnConnection {
     /// Required if `OutsideIpAddressType` is set to `PrivateIpv4` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub transport_transit_gateway_attachment_id: Option<Str>,
+    pub transport_transit_gateway_attachment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TunnelBandwidth`: a [`TunnelBandwidth`] value.
     ///
     /// The desired bandwidth specification for the VPN tunnel, used when creating or modifying VPN connection options to set the tunnel's throughput capacity. `standard` supports up to 1.25 Gbps per tunnel, while `large` supports up to 5 Gbps per tunnel. The default value is `standard` . Existing VPN connections without a bandwidth setting will automatically default to `standard` .
     ///
     /// Default `"standard"`.
-    pub tunnel_bandwidth: Option<TunnelBandwidth>,
+    pub tunnel_bandwidth: ::std::option::Option<TunnelBandwidth>,
     /// `TunnelInsideIpVersion`: a string.
     ///
     /// Indicate whether the VPN tunnels process IPv4 or IPv6 traffic.
@@ -165,29 +134,30 @@ pub struct VpnConnection {
     /// Default: `ipv4`
     ///
     /// Create-only: changing it replaces the resource.
-    pub tunnel_inside_ip_version: Option<Str>,
+    pub tunnel_inside_ip_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string, required.
     ///
     /// The type of VPN connection.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `VpnConcentratorId`: a string.
     ///
     /// The ID of the VPN concentrator to associate with the VPN connection.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpn_concentrator_id: Option<Str>,
+    pub vpn_concentrator_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpnGatewayId`: a string.
     ///
     /// The ID of the virtual private gateway at the AWS side of the VPN connection.
     ///
     /// You must specify either `TransitGatewayId` or `VpnGatewayId` , but not both.
-    pub vpn_gateway_id: Option<Str>,
+    pub vpn_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpnTunnelOptionsSpecifications`: a list of [`VpnTunnelOptionsSpecification`] objects.
     ///
     /// The tunnel options for the VPN connection.
-    pub vpn_tunnel_options_specifications: Option<List<VpnTunnelOptionsSpecification>>,
+    pub vpn_tunnel_options_specifications:
+        ::std::option::Option<::cloudwright_core::List<VpnTunnelOptionsSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -197,7 +167,7 @@ impl VpnConnection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPNConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconnection.html",
         primary_identifier: &["VpnConnectionId"],
@@ -208,7 +178,7 @@ impl VpnConnection {
         read_only: &["VpnConnectionId"],
         attributes: &["VpnConnectionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpnConnection` with its required properties, named in a [`VpnConnectionRequired`].
@@ -216,82 +186,84 @@ impl VpnConnection {
     pub fn new(required: VpnConnectionRequired) -> Self {
         Self {
             customer_gateway_id: required.customer_gateway_id,
-            enable_acceleration: None,
-            local_ipv4_network_cidr: None,
-            local_ipv6_network_cidr: None,
-            outside_ip_address_type: None,
-            pre_shared_key_storage: None,
-            remote_ipv4_network_cidr: None,
-            remote_ipv6_network_cidr: None,
-            static_routes_only: None,
-            tags: None,
-            transit_gateway_id: None,
-            transport_transit_gateway_attachment_id: None,
-            tunnel_bandwidth: None,
-            tunnel_inside_ip_version: None,
+            enable_acceleration: ::std::option::Option::None,
+            local_ipv4_network_cidr: ::std::option::Option::None,
+            local_ipv6_network_cidr: ::std::option::Option::None,
+            outside_ip_address_type: ::std::option::Option::None,
+            pre_shared_key_storage: ::std::option::Option::None,
+            remote_ipv4_network_cidr: ::std::option::Option::None,
+            remote_ipv6_network_cidr: ::std::option::Option::None,
+            static_routes_only: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            transit_gateway_id: ::std::option::Option::None,
+            transport_transit_gateway_attachment_id: ::std::option::Option::None,
+            tunnel_bandwidth: ::std::option::Option::None,
+            tunnel_inside_ip_version: ::std::option::Option::None,
             r#type: required.r#type,
-            vpn_concentrator_id: None,
-            vpn_gateway_id: None,
-            vpn_tunnel_options_specifications: None,
+            vpn_concentrator_id: ::std::option::Option::None,
+            vpn_gateway_id: ::std::option::Option::None,
+            vpn_tunnel_options_specifications: ::std::option::Option::None,
         }
     }
 
     /// `CustomerGatewayId`: a string, required.
-    pub fn customer_gateway_id(mut self, value: impl Into<Str>) -> Self { self.customer_gateway_id = value.into(); self }
+    pub fn customer_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_gateway_id = value.into(); self }
     /// `EnableAcceleration`: a boolean.
-    pub fn enable_acceleration(mut self, value: impl Into<Bool>) -> Self { self.enable_acceleration = Some(value.into()); self }
+    pub fn enable_acceleration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_acceleration = ::std::option::Option::Some(value.into()); self }
     /// `LocalIpv4NetworkCidr`: a string.
-    pub fn local_ipv4_network_cidr(mut self, value: impl Into<Str>) -> Self { self.local_ipv4_network_cidr = Some(value.into()); self }
+    pub fn local_ipv4_network_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_ipv4_network_cidr = ::std::option::Option::Some(value.into()); self }
     /// `LocalIpv6NetworkCidr`: a string.
-    pub fn local_ipv6_network_cidr(mut self, value: impl Into<Str>) -> Self { self.local_ipv6_network_cidr = Some(value.into()); self }
+    pub fn local_ipv6_network_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_ipv6_network_cidr = ::std::option::Option::Some(value.into()); self }
     /// `OutsideIpAddressType`: a string.
-    pub fn outside_ip_address_type(mut self, value: impl Into<Str>) -> Self { self.outside_ip_address_type = Some(value.into()); self }
+    pub fn outside_ip_address_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outside_ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `PreSharedKeyStorage`: a [`PreSharedKeyStorage`] value.
-    pub fn pre_shared_key_storage(mut self, value: impl Into<PreSharedKeyStorage>) -> Self { self.pre_shared_key_storage = Some(value.into()); self }
+    pub fn pre_shared_key_storage(mut self, value: impl ::std::convert::Into<PreSharedKeyStorage>) -> Self { self.pre_shared_key_storage = ::std::option::Option::Some(value.into()); self }
     /// `RemoteIpv4NetworkCidr`: a string.
-    pub fn remote_ipv4_network_cidr(mut self, value: impl Into<Str>) -> Self { self.remote_ipv4_network_cidr = Some(value.into()); self }
+    pub fn remote_ipv4_network_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remote_ipv4_network_cidr = ::std::option::Option::Some(value.into()); self }
     /// `RemoteIpv6NetworkCidr`: a string.
-    pub fn remote_ipv6_network_cidr(mut self, value: impl Into<Str>) -> Self { self.remote_ipv6_network_cidr = Some(value.into()); self }
+    pub fn remote_ipv6_network_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.remote_ipv6_network_cidr = ::std::option::Option::Some(value.into()); self }
     /// `StaticRoutesOnly`: a boolean.
-    pub fn static_routes_only(mut self, value: impl Into<Bool>) -> Self { self.static_routes_only = Some(value.into()); self }
+    pub fn static_routes_only(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.static_routes_only = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TransitGatewayId`: a string.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = Some(value.into()); self }
+    pub fn transit_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transit_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `TransportTransitGatewayAttachmentId`: a string.
-    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transport_transit_gateway_attachment_id = Some(value.into()); self }
+    pub fn transport_transit_gateway_attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transport_transit_gateway_attachment_id = ::std::option::Option::Some(value.into()); self }
     /// `TunnelBandwidth`: a [`TunnelBandwidth`] value.
-    pub fn tunnel_bandwidth(mut self, value: impl Into<TunnelBandwidth>) -> Self { self.tunnel_bandwidth = Some(value.into()); self }
+    pub fn tunnel_bandwidth(mut self, value: impl ::std::convert::Into<TunnelBandwidth>) -> Self { self.tunnel_bandwidth = ::std::option::Option::Some(value.into()); self }
     /// `TunnelInsideIpVersion`: a string.
-    pub fn tunnel_inside_ip_version(mut self, value: impl Into<Str>) -> Self { self.tunnel_inside_ip_version = Some(value.into()); self }
+    pub fn tunnel_inside_ip_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tunnel_inside_ip_version = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `VpnConcentratorId`: a string.
-    pub fn vpn_concentrator_id(mut self, value: impl Into<Str>) -> Self { self.vpn_concentrator_id = Some(value.into()); self }
+    pub fn vpn_concentrator_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpn_concentrator_id = ::std::option::Option::Some(value.into()); self }
     /// `VpnGatewayId`: a string.
-    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self { self.vpn_gateway_id = Some(value.into()); self }
+    pub fn vpn_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpn_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `VpnTunnelOptionsSpecifications`: a list of [`VpnTunnelOptionsSpecification`] objects.
-    pub fn vpn_tunnel_options_specifications(mut self, value: impl Into<List<VpnTunnelOptionsSpecification>>) -> Self { self.vpn_tunnel_options_specifications = Some(value.into()); self }
+    pub fn vpn_tunnel_options_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VpnTunnelOptionsSpecification>>) -> Self { self.vpn_tunnel_options_specifications = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpnConnection {
+impl ::cloudwright_core::Resource for VpnConnection {
     type Attributes = VpnConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnConnection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpnConnection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpnConnection {
+impl ::cloudwright_core::ToValue for VpnConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CustomerGatewayId", &self.customer_gateway_id)
             .opt("EnableAcceleration", &self.enable_acceleration)
             .opt("LocalIpv4NetworkCidr", &self.local_ipv4_network_cidr)
@@ -320,12 +292,12 @@ impl ToValue for VpnConnection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpnConnection`]: `Handle<VpnConnection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpnConnection`]: `Handle<VpnConnection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpnConnectionAttributes(ResourceRef);
+pub struct VpnConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpnConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpnConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -335,24 +307,10 @@ impl VpnConnectionAttributes {
     ///
     /// The ID of the VPN connection.
     #[inline]
-    pub fn vpn_connection_id(&self) -> Value {
-        self.0.get_att("VpnConnectionId")
+    pub fn vpn_connection_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpnConnectionId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudwatchLogOptionsSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("BgpLogEnabled", Shape::Bool),
-        ("BgpLogGroupArn", Shape::STR),
-        ("BgpLogOutputFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
-        ("LogEnabled", Shape::Bool),
-        ("LogGroupArn", Shape::STR),
-        ("LogOutputFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudwatchLogOptionsSpecification` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -366,33 +324,33 @@ pub struct CloudwatchLogOptionsSpecification {
     /// Specifies whether to enable BGP logging for the VPN connection. Default value is `False` .
     ///
     /// Valid values: `True` | `False`
-    pub bgp_log_enabled: Option<Bool>,
+    pub bgp_log_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BgpLogGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the CloudWatch log group where BGP logs will be sent.
-    pub bgp_log_group_arn: Option<Str>,
+    pub bgp_log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `BgpLogOutputFormat`: a [`BgpLogOutputFormat`] value.
     ///
     /// The desired output format for BGP logs to be sent to CloudWatch. Default format is `json` .
     ///
     /// Valid values: `json` | `text`
-    pub bgp_log_output_format: Option<BgpLogOutputFormat>,
+    pub bgp_log_output_format: ::std::option::Option<BgpLogOutputFormat>,
     /// `LogEnabled`: a boolean.
     ///
     /// Enable or disable VPN tunnel logging feature. Default value is `False` .
     ///
     /// Valid values: `True` | `False`
-    pub log_enabled: Option<Bool>,
+    pub log_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LogGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the CloudWatch log group to send logs to.
-    pub log_group_arn: Option<Str>,
+    pub log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogOutputFormat`: a [`LogOutputFormat`] value.
     ///
     /// Set log format. Default format is `json` .
     ///
     /// Valid values: `json` | `text`
-    pub log_output_format: Option<LogOutputFormat>,
+    pub log_output_format: ::std::option::Option<LogOutputFormat>,
 }
 
 #[rustfmt::skip]
@@ -400,29 +358,29 @@ impl CloudwatchLogOptionsSpecification {
     /// A `CloudwatchLogOptionsSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BgpLogEnabled`: a boolean.
-    pub fn bgp_log_enabled(mut self, value: impl Into<Bool>) -> Self { self.bgp_log_enabled = Some(value.into()); self }
+    pub fn bgp_log_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bgp_log_enabled = ::std::option::Option::Some(value.into()); self }
     /// `BgpLogGroupArn`: a string.
-    pub fn bgp_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.bgp_log_group_arn = Some(value.into()); self }
+    pub fn bgp_log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bgp_log_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `BgpLogOutputFormat`: a [`BgpLogOutputFormat`] value.
-    pub fn bgp_log_output_format(mut self, value: impl Into<BgpLogOutputFormat>) -> Self { self.bgp_log_output_format = Some(value.into()); self }
+    pub fn bgp_log_output_format(mut self, value: impl ::std::convert::Into<BgpLogOutputFormat>) -> Self { self.bgp_log_output_format = ::std::option::Option::Some(value.into()); self }
     /// `LogEnabled`: a boolean.
-    pub fn log_enabled(mut self, value: impl Into<Bool>) -> Self { self.log_enabled = Some(value.into()); self }
+    pub fn log_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.log_enabled = ::std::option::Option::Some(value.into()); self }
     /// `LogGroupArn`: a string.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = ::std::option::Option::Some(value.into()); self }
     /// `LogOutputFormat`: a [`LogOutputFormat`] value.
-    pub fn log_output_format(mut self, value: impl Into<LogOutputFormat>) -> Self { self.log_output_format = Some(value.into()); self }
+    pub fn log_output_format(mut self, value: impl ::std::convert::Into<LogOutputFormat>) -> Self { self.log_output_format = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudwatchLogOptionsSpecification {}
+impl crate::PropertyType for CloudwatchLogOptionsSpecification {}
 
-impl ToValue for CloudwatchLogOptionsSpecification {
+impl ::cloudwright_core::ToValue for CloudwatchLogOptionsSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BgpLogEnabled", &self.bgp_log_enabled)
             .opt("BgpLogGroupArn", &self.bgp_log_group_arn)
             .opt("BgpLogOutputFormat", &self.bgp_log_output_format)
@@ -432,15 +390,6 @@ impl ToValue for CloudwatchLogOptionsSpecification {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IkeVersionsRequestListValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { allowed: &["ikev1", "ikev2"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IKEVersionsRequestListValue` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -452,7 +401,7 @@ pub struct IkeVersionsRequestListValue {
     /// `Value`: an [`IkeVersionsRequestListValueValue`] value.
     ///
     /// The IKE version.
-    pub value: Option<IkeVersionsRequestListValueValue>,
+    pub value: ::std::option::Option<IkeVersionsRequestListValueValue>,
 }
 
 #[rustfmt::skip]
@@ -460,30 +409,23 @@ impl IkeVersionsRequestListValue {
     /// A `IkeVersionsRequestListValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Value`: an [`IkeVersionsRequestListValueValue`] value.
-    pub fn value(mut self, value: impl Into<IkeVersionsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<IkeVersionsRequestListValueValue>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IkeVersionsRequestListValue {}
+impl crate::PropertyType for IkeVersionsRequestListValue {}
 
-impl ToValue for IkeVersionsRequestListValue {
+impl ::cloudwright_core::ToValue for IkeVersionsRequestListValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Value", &self.value)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Phase1DhGroupNumbersRequestListValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Int(&NumRule { allowed: &[2.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0], ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Phase1DHGroupNumbersRequestListValue` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -497,7 +439,7 @@ pub struct Phase1DhGroupNumbersRequestListValue {
     /// The Diffie-Hellmann group number.
     ///
     /// One of 2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24.
-    pub value: Option<Int>,
+    pub value: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -505,30 +447,23 @@ impl Phase1DhGroupNumbersRequestListValue {
     /// A `Phase1DhGroupNumbersRequestListValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Value`: an integer.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Phase1DhGroupNumbersRequestListValue {}
+impl crate::PropertyType for Phase1DhGroupNumbersRequestListValue {}
 
-impl ToValue for Phase1DhGroupNumbersRequestListValue {
+impl ::cloudwright_core::ToValue for Phase1DhGroupNumbersRequestListValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Value", &self.value)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Phase1EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Phase1EncryptionAlgorithmsRequestListValue` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -540,7 +475,7 @@ pub struct Phase1EncryptionAlgorithmsRequestListValue {
     /// `Value`: a [`Phase1EncryptionAlgorithmsRequestListValueValue`] value.
     ///
     /// The value for the encryption algorithm.
-    pub value: Option<Phase1EncryptionAlgorithmsRequestListValueValue>,
+    pub value: ::std::option::Option<Phase1EncryptionAlgorithmsRequestListValueValue>,
 }
 
 #[rustfmt::skip]
@@ -548,30 +483,23 @@ impl Phase1EncryptionAlgorithmsRequestListValue {
     /// A `Phase1EncryptionAlgorithmsRequestListValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Value`: a [`Phase1EncryptionAlgorithmsRequestListValueValue`] value.
-    pub fn value(mut self, value: impl Into<Phase1EncryptionAlgorithmsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<Phase1EncryptionAlgorithmsRequestListValueValue>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Phase1EncryptionAlgorithmsRequestListValue {}
+impl crate::PropertyType for Phase1EncryptionAlgorithmsRequestListValue {}
 
-impl ToValue for Phase1EncryptionAlgorithmsRequestListValue {
+impl ::cloudwright_core::ToValue for Phase1EncryptionAlgorithmsRequestListValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Value", &self.value)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Phase1IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Phase1IntegrityAlgorithmsRequestListValue` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -583,7 +511,7 @@ pub struct Phase1IntegrityAlgorithmsRequestListValue {
     /// `Value`: a [`Phase1IntegrityAlgorithmsRequestListValueValue`] value.
     ///
     /// The value for the integrity algorithm.
-    pub value: Option<Phase1IntegrityAlgorithmsRequestListValueValue>,
+    pub value: ::std::option::Option<Phase1IntegrityAlgorithmsRequestListValueValue>,
 }
 
 #[rustfmt::skip]
@@ -591,30 +519,23 @@ impl Phase1IntegrityAlgorithmsRequestListValue {
     /// A `Phase1IntegrityAlgorithmsRequestListValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Value`: a [`Phase1IntegrityAlgorithmsRequestListValueValue`] value.
-    pub fn value(mut self, value: impl Into<Phase1IntegrityAlgorithmsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<Phase1IntegrityAlgorithmsRequestListValueValue>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Phase1IntegrityAlgorithmsRequestListValue {}
+impl crate::PropertyType for Phase1IntegrityAlgorithmsRequestListValue {}
 
-impl ToValue for Phase1IntegrityAlgorithmsRequestListValue {
+impl ::cloudwright_core::ToValue for Phase1IntegrityAlgorithmsRequestListValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Value", &self.value)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Phase2DhGroupNumbersRequestListValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Int(&NumRule { allowed: &[2.0, 5.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0], ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Phase2DHGroupNumbersRequestListValue` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -628,7 +549,7 @@ pub struct Phase2DhGroupNumbersRequestListValue {
     /// The Diffie-Hellmann group number.
     ///
     /// One of 2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24.
-    pub value: Option<Int>,
+    pub value: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -636,30 +557,23 @@ impl Phase2DhGroupNumbersRequestListValue {
     /// A `Phase2DhGroupNumbersRequestListValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Value`: an integer.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Phase2DhGroupNumbersRequestListValue {}
+impl crate::PropertyType for Phase2DhGroupNumbersRequestListValue {}
 
-impl ToValue for Phase2DhGroupNumbersRequestListValue {
+impl ::cloudwright_core::ToValue for Phase2DhGroupNumbersRequestListValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Value", &self.value)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Phase2EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Phase2EncryptionAlgorithmsRequestListValue` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -671,7 +585,7 @@ pub struct Phase2EncryptionAlgorithmsRequestListValue {
     /// `Value`: a [`Phase2EncryptionAlgorithmsRequestListValueValue`] value.
     ///
     /// The encryption algorithm.
-    pub value: Option<Phase2EncryptionAlgorithmsRequestListValueValue>,
+    pub value: ::std::option::Option<Phase2EncryptionAlgorithmsRequestListValueValue>,
 }
 
 #[rustfmt::skip]
@@ -679,30 +593,23 @@ impl Phase2EncryptionAlgorithmsRequestListValue {
     /// A `Phase2EncryptionAlgorithmsRequestListValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Value`: a [`Phase2EncryptionAlgorithmsRequestListValueValue`] value.
-    pub fn value(mut self, value: impl Into<Phase2EncryptionAlgorithmsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<Phase2EncryptionAlgorithmsRequestListValueValue>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Phase2EncryptionAlgorithmsRequestListValue {}
+impl crate::PropertyType for Phase2EncryptionAlgorithmsRequestListValue {}
 
-impl ToValue for Phase2EncryptionAlgorithmsRequestListValue {
+impl ::cloudwright_core::ToValue for Phase2EncryptionAlgorithmsRequestListValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Value", &self.value)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Phase2IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Phase2IntegrityAlgorithmsRequestListValue` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -714,7 +621,7 @@ pub struct Phase2IntegrityAlgorithmsRequestListValue {
     /// `Value`: a [`Phase2IntegrityAlgorithmsRequestListValueValue`] value.
     ///
     /// The integrity algorithm.
-    pub value: Option<Phase2IntegrityAlgorithmsRequestListValueValue>,
+    pub value: ::std::option::Option<Phase2IntegrityAlgorithmsRequestListValueValue>,
 }
 
 #[rustfmt::skip]
@@ -722,30 +629,23 @@ impl Phase2IntegrityAlgorithmsRequestListValue {
     /// A `Phase2IntegrityAlgorithmsRequestListValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Value`: a [`Phase2IntegrityAlgorithmsRequestListValueValue`] value.
-    pub fn value(mut self, value: impl Into<Phase2IntegrityAlgorithmsRequestListValueValue>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<Phase2IntegrityAlgorithmsRequestListValueValue>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Phase2IntegrityAlgorithmsRequestListValue {}
+impl crate::PropertyType for Phase2IntegrityAlgorithmsRequestListValue {}
 
-impl ToValue for Phase2IntegrityAlgorithmsRequestListValue {
+impl ::cloudwright_core::ToValue for Phase2IntegrityAlgorithmsRequestListValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Value", &self.value)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpnTunnelLogOptionsSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CloudwatchLogOptions", Shape::Object(&RULE_CloudwatchLogOptionsSpecification)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpnTunnelLogOptionsSpecification` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -757,7 +657,8 @@ pub struct VpnTunnelLogOptionsSpecification {
     /// `CloudwatchLogOptions`: a [`CloudwatchLogOptionsSpecification`] object.
     ///
     /// Options for sending VPN tunnel logs to CloudWatch.
-    pub cloudwatch_log_options: Option<Obj<CloudwatchLogOptionsSpecification>>,
+    pub cloudwatch_log_options:
+        ::std::option::Option<crate::Obj<CloudwatchLogOptionsSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -765,51 +666,23 @@ impl VpnTunnelLogOptionsSpecification {
     /// A `VpnTunnelLogOptionsSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudwatchLogOptions`: a [`CloudwatchLogOptionsSpecification`] object.
-    pub fn cloudwatch_log_options(mut self, value: impl Into<Obj<CloudwatchLogOptionsSpecification>>) -> Self { self.cloudwatch_log_options = Some(value.into()); self }
+    pub fn cloudwatch_log_options(mut self, value: impl ::std::convert::Into<crate::Obj<CloudwatchLogOptionsSpecification>>) -> Self { self.cloudwatch_log_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpnTunnelLogOptionsSpecification {}
+impl crate::PropertyType for VpnTunnelLogOptionsSpecification {}
 
-impl ToValue for VpnTunnelLogOptionsSpecification {
+impl ::cloudwright_core::ToValue for VpnTunnelLogOptionsSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudwatchLogOptions", &self.cloudwatch_log_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpnTunnelOptionsSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("DPDTimeoutAction", Shape::Str(&StrRule { allowed: &["clear", "none", "restart"], ..StrRule::ANY })),
-        ("DPDTimeoutSeconds", Shape::Int(&NumRule { min: Some(30.0), ..NumRule::ANY })),
-        ("EnableTunnelLifecycleControl", Shape::Bool),
-        ("IKEVersions", Shape::List(&ListRule { items: Shape::Object(&RULE_IkeVersionsRequestListValue), min_items: None, max_items: None, unique: false })),
-        ("LogOptions", Shape::Object(&RULE_VpnTunnelLogOptionsSpecification)),
-        ("Phase1DHGroupNumbers", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1DhGroupNumbersRequestListValue), min_items: None, max_items: None, unique: false })),
-        ("Phase1EncryptionAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1EncryptionAlgorithmsRequestListValue), min_items: None, max_items: None, unique: false })),
-        ("Phase1IntegrityAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1IntegrityAlgorithmsRequestListValue), min_items: None, max_items: None, unique: false })),
-        ("Phase1LifetimeSeconds", Shape::Int(&NumRule { min: Some(900.0), max: Some(28800.0), ..NumRule::ANY })),
-        ("Phase2DHGroupNumbers", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2DhGroupNumbersRequestListValue), min_items: None, max_items: None, unique: false })),
-        ("Phase2EncryptionAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2EncryptionAlgorithmsRequestListValue), min_items: None, max_items: None, unique: false })),
-        ("Phase2IntegrityAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2IntegrityAlgorithmsRequestListValue), min_items: None, max_items: None, unique: false })),
-        ("Phase2LifetimeSeconds", Shape::Int(&NumRule { min: Some(900.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("PreSharedKey", Shape::STR),
-        ("RekeyFuzzPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("RekeyMarginTimeSeconds", Shape::Int(&NumRule { min: Some(60.0), ..NumRule::ANY })),
-        ("ReplayWindowSize", Shape::Int(&NumRule { min: Some(64.0), max: Some(2048.0), ..NumRule::ANY })),
-        ("StartupAction", Shape::Str(&StrRule { allowed: &["add", "start"], ..StrRule::ANY })),
-        ("TunnelInsideCidr", Shape::STR),
-        ("TunnelInsideIpv6Cidr", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpnTunnelOptionsSpecification` property type of `AWS::EC2::VPNConnection`.
 ///
@@ -825,7 +698,7 @@ pub struct VpnTunnelOptionsSpecification {
     /// Valid Values: `clear` | `none` | `restart`
     ///
     /// Default: `clear`
-    pub dpd_timeout_action: Option<DpdTimeoutAction>,
+    pub dpd_timeout_action: ::std::option::Option<DpdTimeoutAction>,
     /// `DPDTimeoutSeconds`: an integer.
     ///
     /// The number of seconds after which a DPD timeout occurs.
@@ -835,39 +708,42 @@ pub struct VpnTunnelOptionsSpecification {
     /// Default: `30`
     ///
     /// Value at least 30.
-    pub dpd_timeout_seconds: Option<Int>,
+    pub dpd_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `EnableTunnelLifecycleControl`: a boolean.
     ///
     /// Turn on or off tunnel endpoint lifecycle control feature.
-    pub enable_tunnel_lifecycle_control: Option<Bool>,
+    pub enable_tunnel_lifecycle_control: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IKEVersions`: a list of [`IkeVersionsRequestListValue`] objects.
     ///
     /// The IKE versions that are permitted for the VPN tunnel.
     ///
     /// Valid values: `ikev1` | `ikev2`
-    pub ike_versions: Option<List<IkeVersionsRequestListValue>>,
+    pub ike_versions: ::std::option::Option<::cloudwright_core::List<IkeVersionsRequestListValue>>,
     /// `LogOptions`: a [`VpnTunnelLogOptionsSpecification`] object.
     ///
     /// Options for logging VPN tunnel activity.
-    pub log_options: Option<Obj<VpnTunnelLogOptionsSpecification>>,
+    pub log_options: ::std::option::Option<crate::Obj<VpnTunnelLogOptionsSpecification>>,
     /// `Phase1DHGroupNumbers`: a list of [`Phase1DhGroupNumbersRequestListValue`] objects.
     ///
     /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 1 IKE negotiations.
     ///
     /// Valid values: `2` | `14` | `15` | `16` | `17` | `18` | `19` | `20` | `21` | `22` | `23` | `24`
-    pub phase1_dh_group_numbers: Option<List<Phase1DhGroupNumbersRequestListValue>>,
+    pub phase1_dh_group_numbers:
+        ::std::option::Option<::cloudwright_core::List<Phase1DhGroupNumbersRequestListValue>>,
     /// `Phase1EncryptionAlgorithms`: a list of [`Phase1EncryptionAlgorithmsRequestListValue`] objects.
     ///
     /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
     ///
     /// Valid values: `AES128` | `AES256` | `AES128-GCM-16` | `AES256-GCM-16`
-    pub phase1_encryption_algorithms: Option<List<Phase1EncryptionAlgorithmsRequestListValue>>,
+    pub phase1_encryption_algorithms:
+        ::std::option::Option<::cloudwright_core::List<Phase1EncryptionAlgorithmsRequestListValue>>,
     /// `Phase1IntegrityAlgorithms`: a list of [`Phase1IntegrityAlgorithmsRequestListValue`] objects.
     ///
     /// One or more integrity algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
     ///
     /// Valid values: `SHA1` | `SHA2-256` | `SHA2-384` | `SHA2-512`
-    pub phase1_integrity_algorithms: Option<List<Phase1IntegrityAlgorithmsRequestListValue>>,
+    pub phase1_integrity_algorithms:
+        ::std::option::Option<::cloudwright_core::List<Phase1IntegrityAlgorithmsRequestListValue>>,
     /// `Phase1LifetimeSeconds`: an integer.
     ///
     /// The lifetime for phase 1 of the IKE negotiation, in seconds.
@@ -877,25 +753,28 @@ pub struct VpnTunnelOptionsSpecification {
     /// Default: `28800`
     ///
     /// Value 900 to 28800.
-    pub phase1_lifetime_seconds: Option<Int>,
+    pub phase1_lifetime_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `Phase2DHGroupNumbers`: a list of [`Phase2DhGroupNumbersRequestListValue`] objects.
     ///
     /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 2 IKE negotiations.
     ///
     /// Valid values: `2` | `5` | `14` | `15` | `16` | `17` | `18` | `19` | `20` | `21` | `22` | `23` | `24`
-    pub phase2_dh_group_numbers: Option<List<Phase2DhGroupNumbersRequestListValue>>,
+    pub phase2_dh_group_numbers:
+        ::std::option::Option<::cloudwright_core::List<Phase2DhGroupNumbersRequestListValue>>,
     /// `Phase2EncryptionAlgorithms`: a list of [`Phase2EncryptionAlgorithmsRequestListValue`] objects.
     ///
     /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
     ///
     /// Valid values: `AES128` | `AES256` | `AES128-GCM-16` | `AES256-GCM-16`
-    pub phase2_encryption_algorithms: Option<List<Phase2EncryptionAlgorithmsRequestListValue>>,
+    pub phase2_encryption_algorithms:
+        ::std::option::Option<::cloudwright_core::List<Phase2EncryptionAlgorithmsRequestListValue>>,
     /// `Phase2IntegrityAlgorithms`: a list of [`Phase2IntegrityAlgorithmsRequestListValue`] objects.
     ///
     /// One or more integrity algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
     ///
     /// Valid values: `SHA1` | `SHA2-256` | `SHA2-384` | `SHA2-512`
-    pub phase2_integrity_algorithms: Option<List<Phase2IntegrityAlgorithmsRequestListValue>>,
+    pub phase2_integrity_algorithms:
+        ::std::option::Option<::cloudwright_core::List<Phase2IntegrityAlgorithmsRequestListValue>>,
     /// `Phase2LifetimeSeconds`: an integer.
     ///
     /// The lifetime for phase 2 of the IKE negotiation, in seconds.
@@ -905,13 +784,13 @@ pub struct VpnTunnelOptionsSpecification {
     /// Default: `3600`
     ///
     /// Value 900 to 3600.
-    pub phase2_lifetime_seconds: Option<Int>,
+    pub phase2_lifetime_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `PreSharedKey`: a string.
     ///
     /// The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
     ///
     /// Constraints: Allowed characters are alphanumeric characters, periods (.), and underscores (_). Must be between 8 and 64 characters in length and cannot start with zero (0).
-    pub pre_shared_key: Option<Str>,
+    pub pre_shared_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `RekeyFuzzPercentage`: an integer.
     ///
     /// The percentage of the rekey window (determined by `RekeyMarginTimeSeconds` ) during which the rekey time is randomly selected.
@@ -921,7 +800,7 @@ pub struct VpnTunnelOptionsSpecification {
     /// Default: `100`
     ///
     /// Value 0 to 100.
-    pub rekey_fuzz_percentage: Option<Int>,
+    pub rekey_fuzz_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `RekeyMarginTimeSeconds`: an integer.
     ///
     /// The margin time, in seconds, before the phase 2 lifetime expires, during which the AWS side of the VPN connection performs an IKE rekey. The exact time of the rekey is randomly selected based on the value for `RekeyFuzzPercentage` .
@@ -931,7 +810,7 @@ pub struct VpnTunnelOptionsSpecification {
     /// Default: `270`
     ///
     /// Value at least 60.
-    pub rekey_margin_time_seconds: Option<Int>,
+    pub rekey_margin_time_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReplayWindowSize`: an integer.
     ///
     /// The number of packets in an IKE replay window.
@@ -941,7 +820,7 @@ pub struct VpnTunnelOptionsSpecification {
     /// Default: `1024`
     ///
     /// Value 64 to 2048.
-    pub replay_window_size: Option<Int>,
+    pub replay_window_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartupAction`: a [`StartupAction`] value.
     ///
     /// The action to take when the establishing the tunnel for the VPN connection. By default, your customer gateway device must initiate the IKE negotiation and bring up the tunnel. Specify `start` for AWS to initiate the IKE negotiation.
@@ -949,7 +828,7 @@ pub struct VpnTunnelOptionsSpecification {
     /// Valid Values: `add` | `start`
     ///
     /// Default: `add`
-    pub startup_action: Option<StartupAction>,
+    pub startup_action: ::std::option::Option<StartupAction>,
     /// `TunnelInsideCidr`: a string.
     ///
     /// The range of inside IP addresses for the tunnel. Any specified CIDR blocks must be unique across all VPN connections that use the same virtual private gateway.
@@ -963,13 +842,13 @@ pub struct VpnTunnelOptionsSpecification {
     /// - `169.254.4.0/30`
     /// - `169.254.5.0/30`
     /// - `169.254.169.252/30`
-    pub tunnel_inside_cidr: Option<Str>,
+    pub tunnel_inside_cidr: ::std::option::Option<::cloudwright_core::Str>,
     /// `TunnelInsideIpv6Cidr`: a string.
     ///
     /// The range of inside IPv6 addresses for the tunnel. Any specified CIDR blocks must be unique across all VPN connections that use the same transit gateway.
     ///
     /// Constraints: A size /126 CIDR block from the local `fd00::/8` range.
-    pub tunnel_inside_ipv6_cidr: Option<Str>,
+    pub tunnel_inside_ipv6_cidr: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -977,57 +856,57 @@ impl VpnTunnelOptionsSpecification {
     /// A `VpnTunnelOptionsSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DPDTimeoutAction`: a [`DpdTimeoutAction`] value.
-    pub fn dpd_timeout_action(mut self, value: impl Into<DpdTimeoutAction>) -> Self { self.dpd_timeout_action = Some(value.into()); self }
+    pub fn dpd_timeout_action(mut self, value: impl ::std::convert::Into<DpdTimeoutAction>) -> Self { self.dpd_timeout_action = ::std::option::Option::Some(value.into()); self }
     /// `DPDTimeoutSeconds`: an integer.
-    pub fn dpd_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.dpd_timeout_seconds = Some(value.into()); self }
+    pub fn dpd_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dpd_timeout_seconds = ::std::option::Option::Some(value.into()); self }
     /// `EnableTunnelLifecycleControl`: a boolean.
-    pub fn enable_tunnel_lifecycle_control(mut self, value: impl Into<Bool>) -> Self { self.enable_tunnel_lifecycle_control = Some(value.into()); self }
+    pub fn enable_tunnel_lifecycle_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_tunnel_lifecycle_control = ::std::option::Option::Some(value.into()); self }
     /// `IKEVersions`: a list of [`IkeVersionsRequestListValue`] objects.
-    pub fn ike_versions(mut self, value: impl Into<List<IkeVersionsRequestListValue>>) -> Self { self.ike_versions = Some(value.into()); self }
+    pub fn ike_versions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IkeVersionsRequestListValue>>) -> Self { self.ike_versions = ::std::option::Option::Some(value.into()); self }
     /// `LogOptions`: a [`VpnTunnelLogOptionsSpecification`] object.
-    pub fn log_options(mut self, value: impl Into<Obj<VpnTunnelLogOptionsSpecification>>) -> Self { self.log_options = Some(value.into()); self }
+    pub fn log_options(mut self, value: impl ::std::convert::Into<crate::Obj<VpnTunnelLogOptionsSpecification>>) -> Self { self.log_options = ::std::option::Option::Some(value.into()); self }
     /// `Phase1DHGroupNumbers`: a list of [`Phase1DhGroupNumbersRequestListValue`] objects.
-    pub fn phase1_dh_group_numbers(mut self, value: impl Into<List<Phase1DhGroupNumbersRequestListValue>>) -> Self { self.phase1_dh_group_numbers = Some(value.into()); self }
+    pub fn phase1_dh_group_numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Phase1DhGroupNumbersRequestListValue>>) -> Self { self.phase1_dh_group_numbers = ::std::option::Option::Some(value.into()); self }
     /// `Phase1EncryptionAlgorithms`: a list of [`Phase1EncryptionAlgorithmsRequestListValue`] objects.
-    pub fn phase1_encryption_algorithms(mut self, value: impl Into<List<Phase1EncryptionAlgorithmsRequestListValue>>) -> Self { self.phase1_encryption_algorithms = Some(value.into()); self }
+    pub fn phase1_encryption_algorithms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Phase1EncryptionAlgorithmsRequestListValue>>) -> Self { self.phase1_encryption_algorithms = ::std::option::Option::Some(value.into()); self }
     /// `Phase1IntegrityAlgorithms`: a list of [`Phase1IntegrityAlgorithmsRequestListValue`] objects.
-    pub fn phase1_integrity_algorithms(mut self, value: impl Into<List<Phase1IntegrityAlgorithmsRequestListValue>>) -> Self { self.phase1_integrity_algorithms = Some(value.into()); self }
+    pub fn phase1_integrity_algorithms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Phase1IntegrityAlgorithmsRequestListValue>>) -> Self { self.phase1_integrity_algorithms = ::std::option::Option::Some(value.into()); self }
     /// `Phase1LifetimeSeconds`: an integer.
-    pub fn phase1_lifetime_seconds(mut self, value: impl Into<Int>) -> Self { self.phase1_lifetime_seconds = Some(value.into()); self }
+    pub fn phase1_lifetime_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.phase1_lifetime_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Phase2DHGroupNumbers`: a list of [`Phase2DhGroupNumbersRequestListValue`] objects.
-    pub fn phase2_dh_group_numbers(mut self, value: impl Into<List<Phase2DhGroupNumbersRequestListValue>>) -> Self { self.phase2_dh_group_numbers = Some(value.into()); self }
+    pub fn phase2_dh_group_numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Phase2DhGroupNumbersRequestListValue>>) -> Self { self.phase2_dh_group_numbers = ::std::option::Option::Some(value.into()); self }
     /// `Phase2EncryptionAlgorithms`: a list of [`Phase2EncryptionAlgorithmsRequestListValue`] objects.
-    pub fn phase2_encryption_algorithms(mut self, value: impl Into<List<Phase2EncryptionAlgorithmsRequestListValue>>) -> Self { self.phase2_encryption_algorithms = Some(value.into()); self }
+    pub fn phase2_encryption_algorithms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Phase2EncryptionAlgorithmsRequestListValue>>) -> Self { self.phase2_encryption_algorithms = ::std::option::Option::Some(value.into()); self }
     /// `Phase2IntegrityAlgorithms`: a list of [`Phase2IntegrityAlgorithmsRequestListValue`] objects.
-    pub fn phase2_integrity_algorithms(mut self, value: impl Into<List<Phase2IntegrityAlgorithmsRequestListValue>>) -> Self { self.phase2_integrity_algorithms = Some(value.into()); self }
+    pub fn phase2_integrity_algorithms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Phase2IntegrityAlgorithmsRequestListValue>>) -> Self { self.phase2_integrity_algorithms = ::std::option::Option::Some(value.into()); self }
     /// `Phase2LifetimeSeconds`: an integer.
-    pub fn phase2_lifetime_seconds(mut self, value: impl Into<Int>) -> Self { self.phase2_lifetime_seconds = Some(value.into()); self }
+    pub fn phase2_lifetime_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.phase2_lifetime_seconds = ::std::option::Option::Some(value.into()); self }
     /// `PreSharedKey`: a string.
-    pub fn pre_shared_key(mut self, value: impl Into<Str>) -> Self { self.pre_shared_key = Some(value.into()); self }
+    pub fn pre_shared_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pre_shared_key = ::std::option::Option::Some(value.into()); self }
     /// `RekeyFuzzPercentage`: an integer.
-    pub fn rekey_fuzz_percentage(mut self, value: impl Into<Int>) -> Self { self.rekey_fuzz_percentage = Some(value.into()); self }
+    pub fn rekey_fuzz_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rekey_fuzz_percentage = ::std::option::Option::Some(value.into()); self }
     /// `RekeyMarginTimeSeconds`: an integer.
-    pub fn rekey_margin_time_seconds(mut self, value: impl Into<Int>) -> Self { self.rekey_margin_time_seconds = Some(value.into()); self }
+    pub fn rekey_margin_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rekey_margin_time_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ReplayWindowSize`: an integer.
-    pub fn replay_window_size(mut self, value: impl Into<Int>) -> Self { self.replay_window_size = Some(value.into()); self }
+    pub fn replay_window_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.replay_window_size = ::std::option::Option::Some(value.into()); self }
     /// `StartupAction`: a [`StartupAction`] value.
-    pub fn startup_action(mut self, value: impl Into<StartupAction>) -> Self { self.startup_action = Some(value.into()); self }
+    pub fn startup_action(mut self, value: impl ::std::convert::Into<StartupAction>) -> Self { self.startup_action = ::std::option::Option::Some(value.into()); self }
     /// `TunnelInsideCidr`: a string.
-    pub fn tunnel_inside_cidr(mut self, value: impl Into<Str>) -> Self { self.tunnel_inside_cidr = Some(value.into()); self }
+    pub fn tunnel_inside_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tunnel_inside_cidr = ::std::option::Option::Some(value.into()); self }
     /// `TunnelInsideIpv6Cidr`: a string.
-    pub fn tunnel_inside_ipv6_cidr(mut self, value: impl Into<Str>) -> Self { self.tunnel_inside_ipv6_cidr = Some(value.into()); self }
+    pub fn tunnel_inside_ipv6_cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tunnel_inside_ipv6_cidr = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpnTunnelOptionsSpecification {}
+impl crate::PropertyType for VpnTunnelOptionsSpecification {}
 
-impl ToValue for VpnTunnelOptionsSpecification {
+impl ::cloudwright_core::ToValue for VpnTunnelOptionsSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DPDTimeoutAction", &self.dpd_timeout_action)
             .opt("DPDTimeoutSeconds", &self.dpd_timeout_seconds)
             .opt(
@@ -1075,24 +954,24 @@ pub enum BgpLogOutputFormat {
     /// `text`
     Text,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BgpLogOutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BgpLogOutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BgpLogOutputFormat {
+impl ::cloudwright_core::ToValue for BgpLogOutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "json",
             Self::Text => "text",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1106,25 +985,25 @@ pub enum DpdTimeoutAction {
     /// `restart`
     Restart,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DpdTimeoutAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DpdTimeoutAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DpdTimeoutAction {
+impl ::cloudwright_core::ToValue for DpdTimeoutAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Clear => "clear",
             Self::None => "none",
             Self::Restart => "restart",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1136,24 +1015,24 @@ pub enum IkeVersionsRequestListValueValue {
     /// `ikev2`
     Ikev2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IkeVersionsRequestListValueValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IkeVersionsRequestListValueValue {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IkeVersionsRequestListValueValue {
+impl ::cloudwright_core::ToValue for IkeVersionsRequestListValueValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ikev1 => "ikev1",
             Self::Ikev2 => "ikev2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1165,24 +1044,24 @@ pub enum LogOutputFormat {
     /// `text`
     Text,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogOutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogOutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogOutputFormat {
+impl ::cloudwright_core::ToValue for LogOutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "json",
             Self::Text => "text",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1198,26 +1077,28 @@ pub enum Phase1EncryptionAlgorithmsRequestListValueValue {
     /// `AES256-GCM-16`
     Aes256Gcm16,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Phase1EncryptionAlgorithmsRequestListValueValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for Phase1EncryptionAlgorithmsRequestListValueValue
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Phase1EncryptionAlgorithmsRequestListValueValue {
+impl ::cloudwright_core::ToValue for Phase1EncryptionAlgorithmsRequestListValueValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes128 => "AES128",
             Self::Aes256 => "AES256",
             Self::Aes128Gcm16 => "AES128-GCM-16",
             Self::Aes256Gcm16 => "AES256-GCM-16",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1233,26 +1114,28 @@ pub enum Phase1IntegrityAlgorithmsRequestListValueValue {
     /// `SHA2-512`
     Sha2_512,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Phase1IntegrityAlgorithmsRequestListValueValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for Phase1IntegrityAlgorithmsRequestListValueValue
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Phase1IntegrityAlgorithmsRequestListValueValue {
+impl ::cloudwright_core::ToValue for Phase1IntegrityAlgorithmsRequestListValueValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sha1 => "SHA1",
             Self::Sha2_256 => "SHA2-256",
             Self::Sha2_384 => "SHA2-384",
             Self::Sha2_512 => "SHA2-512",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1268,26 +1151,28 @@ pub enum Phase2EncryptionAlgorithmsRequestListValueValue {
     /// `AES256-GCM-16`
     Aes256Gcm16,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Phase2EncryptionAlgorithmsRequestListValueValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for Phase2EncryptionAlgorithmsRequestListValueValue
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Phase2EncryptionAlgorithmsRequestListValueValue {
+impl ::cloudwright_core::ToValue for Phase2EncryptionAlgorithmsRequestListValueValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes128 => "AES128",
             Self::Aes256 => "AES256",
             Self::Aes128Gcm16 => "AES128-GCM-16",
             Self::Aes256Gcm16 => "AES256-GCM-16",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1303,26 +1188,28 @@ pub enum Phase2IntegrityAlgorithmsRequestListValueValue {
     /// `SHA2-512`
     Sha2_512,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Phase2IntegrityAlgorithmsRequestListValueValue {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for Phase2IntegrityAlgorithmsRequestListValueValue
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Phase2IntegrityAlgorithmsRequestListValueValue {
+impl ::cloudwright_core::ToValue for Phase2IntegrityAlgorithmsRequestListValueValue {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sha1 => "SHA1",
             Self::Sha2_256 => "SHA2-256",
             Self::Sha2_384 => "SHA2-384",
             Self::Sha2_512 => "SHA2-512",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1334,24 +1221,24 @@ pub enum PreSharedKeyStorage {
     /// `SecretsManager`
     SecretsManager,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PreSharedKeyStorage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PreSharedKeyStorage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PreSharedKeyStorage {
+impl ::cloudwright_core::ToValue for PreSharedKeyStorage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "Standard",
             Self::SecretsManager => "SecretsManager",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1363,24 +1250,24 @@ pub enum StartupAction {
     /// `start`
     Start,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StartupAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StartupAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StartupAction {
+impl ::cloudwright_core::ToValue for StartupAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Add => "add",
             Self::Start => "start",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1392,23 +1279,173 @@ pub enum TunnelBandwidth {
     /// `large`
     Large,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TunnelBandwidth {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TunnelBandwidth {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TunnelBandwidth {
+impl ::cloudwright_core::ToValue for TunnelBandwidth {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "standard",
             Self::Large => "large",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpnConnection: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerGatewayId", Shape::STR),
+            ("EnableAcceleration", Shape::Bool),
+            ("LocalIpv4NetworkCidr", Shape::STR),
+            ("LocalIpv6NetworkCidr", Shape::STR),
+            ("OutsideIpAddressType", Shape::STR),
+            ("PreSharedKeyStorage", Shape::Str(&StrRule { allowed: &["Standard", "SecretsManager"], ..StrRule::ANY })),
+            ("RemoteIpv4NetworkCidr", Shape::STR),
+            ("RemoteIpv6NetworkCidr", Shape::STR),
+            ("StaticRoutesOnly", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TransitGatewayId", Shape::STR),
+            ("TransportTransitGatewayAttachmentId", Shape::STR),
+            ("TunnelBandwidth", Shape::Str(&StrRule { allowed: &["standard", "large"], ..StrRule::ANY })),
+            ("TunnelInsideIpVersion", Shape::STR),
+            ("Type", Shape::STR),
+            ("VpnConcentratorId", Shape::STR),
+            ("VpnGatewayId", Shape::STR),
+            ("VpnTunnelOptionsSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_VpnTunnelOptionsSpecification), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Type", "CustomerGatewayId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudwatchLogOptionsSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("BgpLogEnabled", Shape::Bool),
+            ("BgpLogGroupArn", Shape::STR),
+            ("BgpLogOutputFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
+            ("LogEnabled", Shape::Bool),
+            ("LogGroupArn", Shape::STR),
+            ("LogOutputFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IkeVersionsRequestListValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { allowed: &["ikev1", "ikev2"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Phase1DhGroupNumbersRequestListValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Int(&NumRule { allowed: &[2.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0], ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Phase1EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Phase1IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Phase2DhGroupNumbersRequestListValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Int(&NumRule { allowed: &[2.0, 5.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0], ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Phase2EncryptionAlgorithmsRequestListValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Phase2IntegrityAlgorithmsRequestListValue: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpnTunnelLogOptionsSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CloudwatchLogOptions", Shape::Object(&RULE_CloudwatchLogOptionsSpecification)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpnTunnelOptionsSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("DPDTimeoutAction", Shape::Str(&StrRule { allowed: &["clear", "none", "restart"], ..StrRule::ANY })),
+            ("DPDTimeoutSeconds", Shape::Int(&NumRule { min: Some(30.0), ..NumRule::ANY })),
+            ("EnableTunnelLifecycleControl", Shape::Bool),
+            ("IKEVersions", Shape::List(&ListRule { items: Shape::Object(&RULE_IkeVersionsRequestListValue), min_items: None, max_items: None, unique: false })),
+            ("LogOptions", Shape::Object(&RULE_VpnTunnelLogOptionsSpecification)),
+            ("Phase1DHGroupNumbers", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1DhGroupNumbersRequestListValue), min_items: None, max_items: None, unique: false })),
+            ("Phase1EncryptionAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1EncryptionAlgorithmsRequestListValue), min_items: None, max_items: None, unique: false })),
+            ("Phase1IntegrityAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase1IntegrityAlgorithmsRequestListValue), min_items: None, max_items: None, unique: false })),
+            ("Phase1LifetimeSeconds", Shape::Int(&NumRule { min: Some(900.0), max: Some(28800.0), ..NumRule::ANY })),
+            ("Phase2DHGroupNumbers", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2DhGroupNumbersRequestListValue), min_items: None, max_items: None, unique: false })),
+            ("Phase2EncryptionAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2EncryptionAlgorithmsRequestListValue), min_items: None, max_items: None, unique: false })),
+            ("Phase2IntegrityAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_Phase2IntegrityAlgorithmsRequestListValue), min_items: None, max_items: None, unique: false })),
+            ("Phase2LifetimeSeconds", Shape::Int(&NumRule { min: Some(900.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("PreSharedKey", Shape::STR),
+            ("RekeyFuzzPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("RekeyMarginTimeSeconds", Shape::Int(&NumRule { min: Some(60.0), ..NumRule::ANY })),
+            ("ReplayWindowSize", Shape::Int(&NumRule { min: Some(64.0), max: Some(2048.0), ..NumRule::ANY })),
+            ("StartupAction", Shape::Str(&StrRule { allowed: &["add", "start"], ..StrRule::ANY })),
+            ("TunnelInsideCidr", Shape::STR),
+            ("TunnelInsideIpv6Cidr", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`VpnConnectionRoute`], by name: `VpnConnectionRoute::new(VpnConnectionRouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnConnectionRouteRequired {
     /// `DestinationCidrBlock`: a string, required.
-    pub destination_cidr_block: Str,
+    pub destination_cidr_block: ::cloudwright_core::Str,
     /// `VpnConnectionId`: a string, required.
-    pub vpn_connection_id: Str,
+    pub vpn_connection_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpnConnectionRoute: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("VpnConnectionId", Shape::STR),
-    ],
-    required: &["DestinationCidrBlock", "VpnConnectionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPNConnectionRoute` resource.
 ///
 /// Specifies a static route for a VPN connection between an existing virtual private gateway and a VPN customer gateway. The static route allows traffic to be routed from the virtual private gateway to the VPN customer gateway.
 ///
-/// For more information, see \[AWS Site-to-Site VPN\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *AWS Site-to-Site VPN User Guide* .
+/// For more information, see [AWS Site-to-Site VPN](https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html) in the *AWS Site-to-Site VPN User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`DestinationCidrBlock`, `VpnConnectionId`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`VpnConnectionRouteAttributes`] is empty).
@@ -47,13 +34,13 @@ pub struct VpnConnectionRoute {
     /// The CIDR block associated with the local subnet of the customer network.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub destination_cidr_block: Str,
+    pub destination_cidr_block: ::cloudwright_core::Str,
     /// `VpnConnectionId`: a string, required.
     ///
     /// The ID of the VPN connection.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpn_connection_id: Str,
+    pub vpn_connection_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +50,7 @@ impl VpnConnectionRoute {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPNConnectionRoute",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconnectionroute.html",
         primary_identifier: &["DestinationCidrBlock", "VpnConnectionId"],
@@ -74,7 +61,7 @@ impl VpnConnectionRoute {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `VpnConnectionRoute` with its required properties, named in a [`VpnConnectionRouteRequired`].
@@ -87,38 +74,58 @@ impl VpnConnectionRoute {
     }
 
     /// `DestinationCidrBlock`: a string, required.
-    pub fn destination_cidr_block(mut self, value: impl Into<Str>) -> Self { self.destination_cidr_block = value.into(); self }
+    pub fn destination_cidr_block(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_cidr_block = value.into(); self }
     /// `VpnConnectionId`: a string, required.
-    pub fn vpn_connection_id(mut self, value: impl Into<Str>) -> Self { self.vpn_connection_id = value.into(); self }
+    pub fn vpn_connection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpn_connection_id = value.into(); self }
 }
 
-impl Resource for VpnConnectionRoute {
+impl ::cloudwright_core::Resource for VpnConnectionRoute {
     type Attributes = VpnConnectionRouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnConnectionRoute, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpnConnectionRoute, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpnConnectionRoute {
+impl ::cloudwright_core::ToValue for VpnConnectionRoute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationCidrBlock", &self.destination_cidr_block)
             .req("VpnConnectionId", &self.vpn_connection_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpnConnectionRoute`]: `Handle<VpnConnectionRoute>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpnConnectionRoute`]: `Handle<VpnConnectionRoute>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct VpnConnectionRouteAttributes(());
 
-impl From<ResourceRef> for VpnConnectionRouteAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpnConnectionRouteAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpnConnectionRoute: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("VpnConnectionId", Shape::STR),
+        ],
+        required: &["DestinationCidrBlock", "VpnConnectionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

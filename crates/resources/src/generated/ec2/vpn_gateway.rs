@@ -5,36 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`VpnGateway`], by name: `VpnGateway::new(VpnGatewayRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpnGatewayRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpnGateway: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonSideAsn", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPNGateway` resource.
 ///
 /// Specifies a virtual private gateway. A virtual private gateway is the endpoint on the VPC side of your VPN connection. You can create a virtual private gateway before creating the VPC itself.
 ///
-/// For more information, see \[AWS Site-to-Site VPN\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *AWS Site-to-Site VPN User Guide* .
+/// For more information, see [AWS Site-to-Site VPN](https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html) in the *AWS Site-to-Site VPN User Guide* .
 ///
 /// `Ref` returns its `VPNGatewayId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpnGatewayAttributes`], which `Handle<VpnGateway>` dereferences to.
@@ -50,17 +27,17 @@ pub struct VpnGateway {
     /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
     ///
     /// Format `int64`; create-only: changing it replaces the resource.
-    pub amazon_side_asn: Option<Int>,
+    pub amazon_side_asn: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Any tags assigned to the virtual private gateway.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string, required.
     ///
     /// The type of VPN connection the virtual private gateway supports.
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +47,7 @@ impl VpnGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPNGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpngateway.html",
         primary_identifier: &["VPNGatewayId"],
@@ -81,45 +58,47 @@ impl VpnGateway {
         read_only: &["VPNGatewayId"],
         attributes: &["VPNGatewayId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `VpnGateway` with its required properties, named in a [`VpnGatewayRequired`].
+    /// A `VpnGateway` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: VpnGatewayRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            amazon_side_asn: None,
-            tags: None,
-            r#type: required.r#type,
+            amazon_side_asn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `AmazonSideAsn`: an integer.
-    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self { self.amazon_side_asn = Some(value.into()); self }
+    pub fn amazon_side_asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.amazon_side_asn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for VpnGateway {
+impl ::cloudwright_core::Resource for VpnGateway {
     type Attributes = VpnGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpnGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpnGateway {
+impl ::cloudwright_core::ToValue for VpnGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AmazonSideAsn", &self.amazon_side_asn)
             .opt("Tags", &self.tags)
             .req("Type", &self.r#type)
@@ -127,12 +106,12 @@ impl ToValue for VpnGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpnGateway`]: `Handle<VpnGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpnGateway`]: `Handle<VpnGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpnGatewayAttributes(ResourceRef);
+pub struct VpnGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpnGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpnGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,7 +121,28 @@ impl VpnGatewayAttributes {
     ///
     /// The ID of the VPN gateway.
     #[inline]
-    pub fn vpn_gateway_id(&self) -> Value {
-        self.0.get_att("VPNGatewayId")
+    pub fn vpn_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VPNGatewayId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpnGateway: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonSideAsn", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

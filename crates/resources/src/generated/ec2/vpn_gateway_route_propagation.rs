@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`VpnGatewayRoutePropagation`], by name: `VpnGatewayRoutePropagation::new(VpnGatewayRoutePropagationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnGatewayRoutePropagationRequired {
     /// `RouteTableIds`: a list of strings, required.
-    pub route_table_ids: List<Str>,
+    pub route_table_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpnGatewayId`: a string, required.
-    pub vpn_gateway_id: Str,
+    pub vpn_gateway_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpnGatewayRoutePropagation: ObjRule = ObjRule {
-    properties: &[
-        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("VpnGatewayId", Shape::STR),
-    ],
-    required: &["RouteTableIds", "VpnGatewayId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::EC2::VPNGatewayRoutePropagation` resource.
 ///
 /// Enables a virtual private gateway (VGW) to propagate routes to the specified route table of a VPC.
 ///
-/// If you reference a VPN gateway that is in the same template as your VPN gateway route propagation, you must explicitly declare a dependency on the VPN gateway attachment. The `AWS::EC2::VPNGatewayRoutePropagation` resource cannot use the VPN gateway until it has successfully attached to the VPC. Add a \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) in the `AWS::EC2::VPNGatewayRoutePropagation` resource to explicitly declare a dependency on the VPN gateway attachment.
+/// If you reference a VPN gateway that is in the same template as your VPN gateway route propagation, you must explicitly declare a dependency on the VPN gateway attachment. The `AWS::EC2::VPNGatewayRoutePropagation` resource cannot use the VPN gateway until it has successfully attached to the VPC. Add a [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) in the `AWS::EC2::VPNGatewayRoutePropagation` resource to explicitly declare a dependency on the VPN gateway attachment.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`VpnGatewayRoutePropagationAttributes`], which `Handle<VpnGatewayRoutePropagation>` dereferences to.
@@ -44,11 +31,11 @@ pub struct VpnGatewayRoutePropagation {
     /// `RouteTableIds`: a list of strings, required.
     ///
     /// The ID of the route table. The routing table must be associated with the same VPC that the virtual private gateway is attached to.
-    pub route_table_ids: List<Str>,
+    pub route_table_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpnGatewayId`: a string, required.
     ///
     /// The ID of the virtual private gateway that is attached to a VPC. The virtual private gateway must be attached to the same VPC that the routing tables are associated with.
-    pub vpn_gateway_id: Str,
+    pub vpn_gateway_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -58,7 +45,7 @@ impl VpnGatewayRoutePropagation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::EC2::VPNGatewayRoutePropagation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpngatewayroutepropagation.html",
         primary_identifier: &["Id"],
@@ -69,7 +56,7 @@ impl VpnGatewayRoutePropagation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `VpnGatewayRoutePropagation` with its required properties, named in a [`VpnGatewayRoutePropagationRequired`].
@@ -82,38 +69,42 @@ impl VpnGatewayRoutePropagation {
     }
 
     /// `RouteTableIds`: a list of strings, required.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = value.into(); self }
+    pub fn route_table_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.route_table_ids = value.into(); self }
     /// `VpnGatewayId`: a string, required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<Str>) -> Self { self.vpn_gateway_id = value.into(); self }
+    pub fn vpn_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpn_gateway_id = value.into(); self }
 }
 
-impl Resource for VpnGatewayRoutePropagation {
+impl ::cloudwright_core::Resource for VpnGatewayRoutePropagation {
     type Attributes = VpnGatewayRoutePropagationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpnGatewayRoutePropagation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpnGatewayRoutePropagation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpnGatewayRoutePropagation {
+impl ::cloudwright_core::ToValue for VpnGatewayRoutePropagation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RouteTableIds", &self.route_table_ids)
             .req("VpnGatewayId", &self.vpn_gateway_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpnGatewayRoutePropagation`]: `Handle<VpnGatewayRoutePropagation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpnGatewayRoutePropagation`]: `Handle<VpnGatewayRoutePropagation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpnGatewayRoutePropagationAttributes(ResourceRef);
+pub struct VpnGatewayRoutePropagationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpnGatewayRoutePropagationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for VpnGatewayRoutePropagationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -123,7 +114,25 @@ impl VpnGatewayRoutePropagationAttributes {
     ///
     /// The ID of the VPN gateway.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpnGatewayRoutePropagation: ObjRule = ObjRule {
+        properties: &[
+            ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("VpnGatewayId", Shape::STR),
+        ],
+        required: &["RouteTableIds", "VpnGatewayId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

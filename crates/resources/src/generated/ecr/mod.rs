@@ -41,20 +41,16 @@ pub use public_repository::{PublicRepository, PublicRepositoryAttributes};
 #[cfg(feature = "ecr")]
 pub use pull_through_cache_rule::{PullThroughCacheRule, PullThroughCacheRuleAttributes};
 #[cfg(feature = "ecr")]
-pub use pull_time_update_exclusion::{
-    PullTimeUpdateExclusion, PullTimeUpdateExclusionAttributes, PullTimeUpdateExclusionRequired,
-};
+pub use pull_time_update_exclusion::{PullTimeUpdateExclusion, PullTimeUpdateExclusionAttributes};
 #[cfg(feature = "ecr")]
-pub use registry_policy::{RegistryPolicy, RegistryPolicyAttributes, RegistryPolicyRequired};
+pub use registry_policy::{RegistryPolicy, RegistryPolicyAttributes};
 #[cfg(feature = "ecr")]
 pub use registry_scanning_configuration::{
     RegistryScanningConfiguration, RegistryScanningConfigurationAttributes,
     RegistryScanningConfigurationRequired,
 };
 #[cfg(feature = "ecr")]
-pub use replication_configuration::{
-    ReplicationConfiguration, ReplicationConfigurationAttributes, ReplicationConfigurationRequired,
-};
+pub use replication_configuration::{ReplicationConfiguration, ReplicationConfigurationAttributes};
 #[cfg(feature = "ecr")]
 pub use repository::{Repository, RepositoryAttributes};
 #[cfg(feature = "ecr")]
@@ -63,6 +59,4 @@ pub use repository_creation_template::{
     RepositoryCreationTemplateRequired,
 };
 #[cfg(feature = "ecr")]
-pub use signing_configuration::{
-    SigningConfiguration, SigningConfigurationAttributes, SigningConfigurationRequired,
-};
+pub use signing_configuration::{SigningConfiguration, SigningConfigurationAttributes};

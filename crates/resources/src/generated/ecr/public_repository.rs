@@ -5,30 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublicRepository: ObjRule = ObjRule {
-    properties: &[
-        ("RepositoryCatalogData", Shape::Object(&RULE_RepositoryCatalogData)),
-        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RepositoryPolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ECR::PublicRepository` resource.
 ///
-/// The `AWS::ECR::PublicRepository` resource specifies an Amazon Elastic Container Registry Public (Amazon ECR Public) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts. For more information, see \[Amazon ECR public repositories\](<https://docs.aws.amazon.com/AmazonECR/latest/public/public-repositories.html>) in the *Amazon ECR Public User Guide* .
+/// The `AWS::ECR::PublicRepository` resource specifies an Amazon Elastic Container Registry Public (Amazon ECR Public) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts. For more information, see [Amazon ECR public repositories](https://docs.aws.amazon.com/AmazonECR/latest/public/public-repositories.html) in the *Amazon ECR Public User Guide* .
 ///
 /// `Ref` returns its `RepositoryName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PublicRepositoryAttributes`], which `Handle<PublicRepository>` dereferences to.
@@ -41,26 +22,26 @@ pub(crate) static RULE_PublicRepository: ObjRule = ObjRule {
 pub struct PublicRepository {
     /// `RepositoryCatalogData`: a [`RepositoryCatalogData`] object.
     ///
-    /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery. For more information, see \[Amazon ECR Public repository catalog data\](<https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-catalog-data.html>) in the *Amazon ECR Public User Guide* .
-    pub repository_catalog_data: Option<Obj<RepositoryCatalogData>>,
+    /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery. For more information, see [Amazon ECR Public repository catalog data](https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-catalog-data.html) in the *Amazon ECR Public User Guide* .
+    pub repository_catalog_data: ::std::option::Option<crate::Obj<RepositoryCatalogData>>,
     /// `RepositoryName`: a string.
     ///
-    /// The name to use for the public repository. The repository name may be specified on its own (such as `nginx-web-app` ) or it can be prepended with a namespace to group the repository into a category (such as `project-a/nginx-web-app` ). If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the repository name. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// The name to use for the public repository. The repository name may be specified on its own (such as `nginx-web-app` ) or it can be prepended with a namespace to group the repository into a category (such as `project-a/nginx-web-app` ). If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the repository name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Pattern `^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$`; length 2 to 256; create-only: changing it replaces the resource.
-    pub repository_name: Option<Str>,
+    pub repository_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepositoryPolicyText`: a JSON value.
     ///
-    /// The JSON repository policy text to apply to the public repository. For more information, see \[Amazon ECR Public repository policies\](<https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-policies.html>) in the *Amazon ECR Public User Guide* .
-    pub repository_policy_text: Option<Json>,
+    /// The JSON repository policy text to apply to the public repository. For more information, see [Amazon ECR Public repository policies](https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-policies.html) in the *Amazon ECR Public User Guide* .
+    pub repository_policy_text: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +51,7 @@ impl PublicRepository {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::PublicRepository",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-publicrepository.html",
         primary_identifier: &["RepositoryName"],
@@ -81,43 +62,45 @@ impl PublicRepository {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PublicRepository` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RepositoryCatalogData`: a [`RepositoryCatalogData`] object.
-    pub fn repository_catalog_data(mut self, value: impl Into<Obj<RepositoryCatalogData>>) -> Self { self.repository_catalog_data = Some(value.into()); self }
+    pub fn repository_catalog_data(mut self, value: impl ::std::convert::Into<crate::Obj<RepositoryCatalogData>>) -> Self { self.repository_catalog_data = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryName`: a string.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
+    pub fn repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_name = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryPolicyText`: a JSON value.
-    pub fn repository_policy_text(mut self, value: impl Into<Json>) -> Self { self.repository_policy_text = Some(value.into()); self }
+    pub fn repository_policy_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.repository_policy_text = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PublicRepository {
+impl ::cloudwright_core::Resource for PublicRepository {
     type Attributes = PublicRepositoryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicRepository, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PublicRepository, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PublicRepository {
+impl ::cloudwright_core::ToValue for PublicRepository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RepositoryCatalogData", &self.repository_catalog_data)
             .opt("RepositoryName", &self.repository_name)
             .opt("RepositoryPolicyText", &self.repository_policy_text)
@@ -126,12 +109,12 @@ impl ToValue for PublicRepository {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PublicRepository`]: `Handle<PublicRepository>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PublicRepository`]: `Handle<PublicRepository>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PublicRepositoryAttributes(ResourceRef);
+pub struct PublicRepositoryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PublicRepositoryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PublicRepositoryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,27 +124,14 @@ impl PublicRepositoryAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::ECR::PublicRepository` resource. For example, `arn:aws:ecr-public:: *123456789012* :repository/ *test-repository*` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryCatalogData: ObjRule = ObjRule {
-    properties: &[
-        ("AboutText", Shape::Str(&StrRule { max_len: Some(10240), ..StrRule::ANY })),
-        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
-        ("OperatingSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
-        ("RepositoryDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("UsageText", Shape::Str(&StrRule { max_len: Some(10240), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RepositoryCatalogData` property type of `AWS::ECR::PublicRepository`.
 ///
-/// The details about the repository that are publicly visible in the Amazon ECR Public Gallery. For more information, see \[Amazon ECR Public repository catalog data\](<https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-catalog-data.html>) in the *Amazon ECR Public User Guide* .
+/// The details about the repository that are publicly visible in the Amazon ECR Public Gallery. For more information, see [Amazon ECR Public repository catalog data](https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-catalog-data.html) in the *Amazon ECR Public User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-publicrepository-repositorycatalogdata.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -169,23 +139,23 @@ pub struct RepositoryCatalogData {
     /// `AboutText`: a string.
     ///
     /// Length at most 10240.
-    pub about_text: Option<Str>,
+    pub about_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `Architectures`: a list of strings.
     ///
     /// Items at most 50.
-    pub architectures: Option<List<Str>>,
+    pub architectures: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OperatingSystems`: a list of strings.
     ///
     /// Items at most 50.
-    pub operating_systems: Option<List<Str>>,
+    pub operating_systems: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RepositoryDescription`: a string.
     ///
     /// Length at most 1024.
-    pub repository_description: Option<Str>,
+    pub repository_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `UsageText`: a string.
     ///
     /// Length at most 10240.
-    pub usage_text: Option<Str>,
+    pub usage_text: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -193,27 +163,27 @@ impl RepositoryCatalogData {
     /// A `RepositoryCatalogData` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AboutText`: a string.
-    pub fn about_text(mut self, value: impl Into<Str>) -> Self { self.about_text = Some(value.into()); self }
+    pub fn about_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.about_text = ::std::option::Option::Some(value.into()); self }
     /// `Architectures`: a list of strings.
-    pub fn architectures(mut self, value: impl Into<List<Str>>) -> Self { self.architectures = Some(value.into()); self }
+    pub fn architectures(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.architectures = ::std::option::Option::Some(value.into()); self }
     /// `OperatingSystems`: a list of strings.
-    pub fn operating_systems(mut self, value: impl Into<List<Str>>) -> Self { self.operating_systems = Some(value.into()); self }
+    pub fn operating_systems(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.operating_systems = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryDescription`: a string.
-    pub fn repository_description(mut self, value: impl Into<Str>) -> Self { self.repository_description = Some(value.into()); self }
+    pub fn repository_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_description = ::std::option::Option::Some(value.into()); self }
     /// `UsageText`: a string.
-    pub fn usage_text(mut self, value: impl Into<Str>) -> Self { self.usage_text = Some(value.into()); self }
+    pub fn usage_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.usage_text = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RepositoryCatalogData {}
+impl crate::PropertyType for RepositoryCatalogData {}
 
-impl ToValue for RepositoryCatalogData {
+impl ::cloudwright_core::ToValue for RepositoryCatalogData {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AboutText", &self.about_text)
             .opt("Architectures", &self.architectures)
             .opt("OperatingSystems", &self.operating_systems)
@@ -221,4 +191,42 @@ impl ToValue for RepositoryCatalogData {
             .opt("UsageText", &self.usage_text)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicRepository: ObjRule = ObjRule {
+        properties: &[
+            ("RepositoryCatalogData", Shape::Object(&RULE_RepositoryCatalogData)),
+            ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RepositoryPolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryCatalogData: ObjRule = ObjRule {
+        properties: &[
+            ("AboutText", Shape::Str(&StrRule { max_len: Some(10240), ..StrRule::ANY })),
+            ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
+            ("OperatingSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
+            ("RepositoryDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("UsageText", Shape::Str(&StrRule { max_len: Some(10240), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_PullThroughCacheRule: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(612), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CustomRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("EcrRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("UpstreamRegistry", Shape::Str(&StrRule { allowed: &["azure-container-registry", "chainguard", "docker-hub", "ecr", "ecr-public", "github-container-registry", "gitlab-container-registry", "k8s", "quay"], ..StrRule::ANY })),
-        ("UpstreamRegistryUrl", Shape::STR),
-        ("UpstreamRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ECR::PullThroughCacheRule` resource.
 ///
 /// The `AWS::ECR::PullThroughCacheRule` resource creates or updates a pull through cache rule. A pull through cache rule provides a way to cache images from an upstream registry in your Amazon ECR private registry.
@@ -46,37 +23,37 @@ pub struct PullThroughCacheRule {
     /// The ARN of the Secrets Manager secret associated with the pull through cache rule.
     ///
     /// Pattern `^arn:aws:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\-pullthroughcache\/[a-zA-Z0-9\/_+=.@-]+$`; length 50 to 612; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub credential_arn: Option<Str>,
+    pub credential_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomRoleArn`: a string.
     ///
     /// The ARN of the IAM role associated with the pull through cache rule.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 0 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub custom_role_arn: Option<Str>,
+    pub custom_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EcrRepositoryPrefix`: a string.
     ///
     /// The Amazon ECR repository prefix associated with the pull through cache rule.
     ///
     /// Pattern `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`; length 2 to 30; create-only: changing it replaces the resource.
-    pub ecr_repository_prefix: Option<Str>,
+    pub ecr_repository_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpstreamRegistry`: an [`UpstreamRegistry`] value.
     ///
     /// The name of the upstream source registry associated with the pull through cache rule.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub upstream_registry: Option<UpstreamRegistry>,
+    pub upstream_registry: ::std::option::Option<UpstreamRegistry>,
     /// `UpstreamRegistryUrl`: a string.
     ///
     /// The upstream registry URL associated with the pull through cache rule.
     ///
     /// Create-only: changing it replaces the resource.
-    pub upstream_registry_url: Option<Str>,
+    pub upstream_registry_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpstreamRepositoryPrefix`: a string.
     ///
     /// The upstream repository prefix associated with the pull through cache rule.
     ///
     /// Pattern `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`; length 2 to 30; create-only: changing it replaces the resource.
-    pub upstream_repository_prefix: Option<Str>,
+    pub upstream_repository_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +63,7 @@ impl PullThroughCacheRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::PullThroughCacheRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-pullthroughcacherule.html",
         primary_identifier: &["EcrRepositoryPrefix"],
@@ -97,44 +74,46 @@ impl PullThroughCacheRule {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PullThroughCacheRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CredentialArn`: a string.
-    pub fn credential_arn(mut self, value: impl Into<Str>) -> Self { self.credential_arn = Some(value.into()); self }
+    pub fn credential_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.credential_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomRoleArn`: a string.
-    pub fn custom_role_arn(mut self, value: impl Into<Str>) -> Self { self.custom_role_arn = Some(value.into()); self }
+    pub fn custom_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `EcrRepositoryPrefix`: a string.
-    pub fn ecr_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.ecr_repository_prefix = Some(value.into()); self }
+    pub fn ecr_repository_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ecr_repository_prefix = ::std::option::Option::Some(value.into()); self }
     /// `UpstreamRegistry`: an [`UpstreamRegistry`] value.
-    pub fn upstream_registry(mut self, value: impl Into<UpstreamRegistry>) -> Self { self.upstream_registry = Some(value.into()); self }
+    pub fn upstream_registry(mut self, value: impl ::std::convert::Into<UpstreamRegistry>) -> Self { self.upstream_registry = ::std::option::Option::Some(value.into()); self }
     /// `UpstreamRegistryUrl`: a string.
-    pub fn upstream_registry_url(mut self, value: impl Into<Str>) -> Self { self.upstream_registry_url = Some(value.into()); self }
+    pub fn upstream_registry_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.upstream_registry_url = ::std::option::Option::Some(value.into()); self }
     /// `UpstreamRepositoryPrefix`: a string.
-    pub fn upstream_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.upstream_repository_prefix = Some(value.into()); self }
+    pub fn upstream_repository_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.upstream_repository_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PullThroughCacheRule {
+impl ::cloudwright_core::Resource for PullThroughCacheRule {
     type Attributes = PullThroughCacheRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PullThroughCacheRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PullThroughCacheRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PullThroughCacheRule {
+impl ::cloudwright_core::ToValue for PullThroughCacheRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CredentialArn", &self.credential_arn)
             .opt("CustomRoleArn", &self.custom_role_arn)
             .opt("EcrRepositoryPrefix", &self.ecr_repository_prefix)
@@ -145,12 +124,12 @@ impl ToValue for PullThroughCacheRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PullThroughCacheRule`]: `Handle<PullThroughCacheRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PullThroughCacheRule`]: `Handle<PullThroughCacheRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PullThroughCacheRuleAttributes(());
 
-impl From<ResourceRef> for PullThroughCacheRuleAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PullThroughCacheRuleAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -177,18 +156,18 @@ pub enum UpstreamRegistry {
     /// `quay`
     Quay,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UpstreamRegistry {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UpstreamRegistry {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UpstreamRegistry {
+impl ::cloudwright_core::ToValue for UpstreamRegistry {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AzureContainerRegistry => "azure-container-registry",
             Self::Chainguard => "chainguard",
@@ -199,8 +178,36 @@ impl ToValue for UpstreamRegistry {
             Self::GitlabContainerRegistry => "gitlab-container-registry",
             Self::K8s => "k8s",
             Self::Quay => "quay",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PullThroughCacheRule: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(612), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CustomRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("EcrRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("UpstreamRegistry", Shape::Str(&StrRule { allowed: &["azure-container-registry", "chainguard", "docker-hub", "ecr", "ecr-public", "github-container-registry", "gitlab-container-registry", "k8s", "quay"], ..StrRule::ANY })),
+            ("UpstreamRegistryUrl", Shape::STR),
+            ("UpstreamRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$");
-
-/// The required properties of [`PullTimeUpdateExclusion`], by name: `PullTimeUpdateExclusion::new(PullTimeUpdateExclusionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PullTimeUpdateExclusionRequired {
-    /// `PrincipalArn`: a string, required.
-    pub principal_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PullTimeUpdateExclusion: ObjRule = ObjRule {
-    properties: &[
-        ("PrincipalArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["PrincipalArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ECR::PullTimeUpdateExclusion` resource.
 ///
 /// The ARN of the IAM principal to remove from the pull time update exclusion list.
@@ -45,7 +23,7 @@ pub struct PullTimeUpdateExclusion {
     /// The ARN of the IAM principal to remove from the pull time update exclusion list.
     ///
     /// Pattern `^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@-]+(/[\w+=,.@-]+)*$`; length 0 to 200; create-only: changing it replaces the resource.
-    pub principal_arn: Str,
+    pub principal_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -55,7 +33,7 @@ impl PullTimeUpdateExclusion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::PullTimeUpdateExclusion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-pulltimeupdateexclusion.html",
         primary_identifier: &["PrincipalArn"],
@@ -66,47 +44,69 @@ impl PullTimeUpdateExclusion {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `PullTimeUpdateExclusion` with its required properties, named in a [`PullTimeUpdateExclusionRequired`].
+    /// A `PullTimeUpdateExclusion` with its one required property, `PrincipalArn`.
     #[inline]
-    pub fn new(required: PullTimeUpdateExclusionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            principal_arn: required.principal_arn,
+            principal_arn: value.into(),
         }
     }
 
     /// `PrincipalArn`: a string, required.
-    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self { self.principal_arn = value.into(); self }
+    pub fn principal_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_arn = value.into(); self }
 }
 
-impl Resource for PullTimeUpdateExclusion {
+impl ::cloudwright_core::Resource for PullTimeUpdateExclusion {
     type Attributes = PullTimeUpdateExclusionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PullTimeUpdateExclusion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PullTimeUpdateExclusion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PullTimeUpdateExclusion {
+impl ::cloudwright_core::ToValue for PullTimeUpdateExclusion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PrincipalArn", &self.principal_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PullTimeUpdateExclusion`]: `Handle<PullTimeUpdateExclusion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PullTimeUpdateExclusion`]: `Handle<PullTimeUpdateExclusion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PullTimeUpdateExclusionAttributes(());
 
-impl From<ResourceRef> for PullTimeUpdateExclusionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PullTimeUpdateExclusionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PullTimeUpdateExclusion: ObjRule = ObjRule {
+        properties: &[
+            ("PrincipalArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["PrincipalArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

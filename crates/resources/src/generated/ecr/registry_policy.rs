@@ -5,30 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`RegistryPolicy`], by name: `RegistryPolicy::new(RegistryPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RegistryPolicyRequired {
-    /// `PolicyText`: a JSON value, required.
-    pub policy_text: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["PolicyText"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ECR::RegistryPolicy` resource.
 ///
 /// The `AWS::ECR::RegistryPolicy` resource creates or updates the permissions policy for a private registry.
 ///
-/// A private registry policy is used to specify permissions for another AWS account and is used when configuring cross-account replication. For more information, see \[Registry permissions\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html>) in the *Amazon Elastic Container Registry User Guide* .
+/// A private registry policy is used to specify permissions for another AWS account and is used when configuring cross-account replication. For more information, see [Registry permissions](https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html) in the *Amazon Elastic Container Registry User Guide* .
 ///
 /// `Ref` returns its `RegistryId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RegistryPolicyAttributes`], which `Handle<RegistryPolicy>` dereferences to.
@@ -43,7 +24,7 @@ pub struct RegistryPolicy {
     /// The JSON policy text for your registry.
     ///
     /// Format `json`; length 0 to 10240.
-    pub policy_text: Json,
+    pub policy_text: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -53,7 +34,7 @@ impl RegistryPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::RegistryPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-registrypolicy.html",
         primary_identifier: &["RegistryId"],
@@ -64,47 +45,49 @@ impl RegistryPolicy {
         read_only: &["RegistryId"],
         attributes: &["RegistryId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `RegistryPolicy` with its required properties, named in a [`RegistryPolicyRequired`].
+    /// A `RegistryPolicy` with its one required property, `PolicyText`.
     #[inline]
-    pub fn new(required: RegistryPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            policy_text: required.policy_text,
+            policy_text: value.into(),
         }
     }
 
     /// `PolicyText`: a JSON value, required.
-    pub fn policy_text(mut self, value: impl Into<Json>) -> Self { self.policy_text = value.into(); self }
+    pub fn policy_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_text = value.into(); self }
 }
 
-impl Resource for RegistryPolicy {
+impl ::cloudwright_core::Resource for RegistryPolicy {
     type Attributes = RegistryPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegistryPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RegistryPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RegistryPolicy {
+impl ::cloudwright_core::ToValue for RegistryPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyText", &self.policy_text)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RegistryPolicy`]: `Handle<RegistryPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RegistryPolicy`]: `Handle<RegistryPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RegistryPolicyAttributes(ResourceRef);
+pub struct RegistryPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RegistryPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RegistryPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -112,7 +95,24 @@ impl From<ResourceRef> for RegistryPolicyAttributes {
 impl RegistryPolicyAttributes {
     /// `Fn::GetAtt` `RegistryId`: a string.
     #[inline]
-    pub fn registry_id(&self) -> Value {
-        self.0.get_att("RegistryId")
+    pub fn registry_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegistryId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["PolicyText"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

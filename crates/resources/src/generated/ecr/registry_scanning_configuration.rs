@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$");
-
 /// The required properties of [`RegistryScanningConfiguration`], by name: `RegistryScanningConfiguration::new(RegistryScanningConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegistryScanningConfigurationRequired {
     /// `Rules`: a list of [`ScanningRule`] objects, required.
-    pub rules: List<ScanningRule>,
+    pub rules: ::cloudwright_core::List<ScanningRule>,
     /// `ScanType`: a [`ScanType`] value, required.
     pub scan_type: ScanType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegistryScanningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanningRule), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("ScanType", Shape::Str(&StrRule { allowed: &["BASIC", "ENHANCED"], ..StrRule::ANY })),
-    ],
-    required: &["Rules", "ScanType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ECR::RegistryScanningConfiguration` resource.
 ///
@@ -46,7 +31,7 @@ pub struct RegistryScanningConfiguration {
     /// The scanning rules associated with the registry.
     ///
     /// Items 0 to 2.
-    pub rules: List<ScanningRule>,
+    pub rules: ::cloudwright_core::List<ScanningRule>,
     /// `ScanType`: a [`ScanType`] value, required.
     ///
     /// The type of scanning configured for the registry.
@@ -60,7 +45,7 @@ impl RegistryScanningConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::RegistryScanningConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-registryscanningconfiguration.html",
         primary_identifier: &["RegistryId"],
@@ -71,7 +56,7 @@ impl RegistryScanningConfiguration {
         read_only: &["RegistryId"],
         attributes: &["RegistryId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RegistryScanningConfiguration` with its required properties, named in a [`RegistryScanningConfigurationRequired`].
@@ -84,38 +69,45 @@ impl RegistryScanningConfiguration {
     }
 
     /// `Rules`: a list of [`ScanningRule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<ScanningRule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScanningRule>>) -> Self { self.rules = value.into(); self }
     /// `ScanType`: a [`ScanType`] value, required.
-    pub fn scan_type(mut self, value: impl Into<ScanType>) -> Self { self.scan_type = value.into(); self }
+    pub fn scan_type(mut self, value: impl ::std::convert::Into<ScanType>) -> Self { self.scan_type = value.into(); self }
 }
 
-impl Resource for RegistryScanningConfiguration {
+impl ::cloudwright_core::Resource for RegistryScanningConfiguration {
     type Attributes = RegistryScanningConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegistryScanningConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_RegistryScanningConfiguration,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RegistryScanningConfiguration {
+impl ::cloudwright_core::ToValue for RegistryScanningConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Rules", &self.rules)
             .req("ScanType", &self.scan_type)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RegistryScanningConfiguration`]: `Handle<RegistryScanningConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RegistryScanningConfiguration`]: `Handle<RegistryScanningConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RegistryScanningConfigurationAttributes(ResourceRef);
+pub struct RegistryScanningConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RegistryScanningConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for RegistryScanningConfigurationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -123,8 +115,8 @@ impl From<ResourceRef> for RegistryScanningConfigurationAttributes {
 impl RegistryScanningConfigurationAttributes {
     /// `Fn::GetAtt` `RegistryId`: a string.
     #[inline]
-    pub fn registry_id(&self) -> Value {
-        self.0.get_att("RegistryId")
+    pub fn registry_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegistryId"))
     }
 }
 
@@ -132,21 +124,10 @@ impl RegistryScanningConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryFilterRequired {
     /// `Filter`: a string, required.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
     /// `FilterType`: a [`FilterType`] value, required.
     pub filter_type: FilterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FilterType", Shape::Str(&StrRule { allowed: &["WILDCARD"], ..StrRule::ANY })),
-    ],
-    required: &["Filter", "FilterType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RepositoryFilter` property type of `AWS::ECR::RegistryScanningConfiguration`.
 ///
@@ -160,7 +141,7 @@ pub struct RepositoryFilter {
     /// The filter to use when scanning.
     ///
     /// Pattern `^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$`; length 1 to 255.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
     /// `FilterType`: a [`FilterType`] value, required.
     ///
     /// The type associated with the filter.
@@ -179,17 +160,17 @@ impl RepositoryFilter {
     }
 
     /// `Filter`: a string, required.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter = value.into(); self }
     /// `FilterType`: a [`FilterType`] value, required.
-    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self { self.filter_type = value.into(); self }
+    pub fn filter_type(mut self, value: impl ::std::convert::Into<FilterType>) -> Self { self.filter_type = value.into(); self }
 }
 
-impl PropertyType for RepositoryFilter {}
+impl crate::PropertyType for RepositoryFilter {}
 
-impl ToValue for RepositoryFilter {
+impl ::cloudwright_core::ToValue for RepositoryFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Filter", &self.filter)
             .req("FilterType", &self.filter_type)
             .build()
@@ -200,21 +181,10 @@ impl ToValue for RepositoryFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScanningRuleRequired {
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects, required.
-    pub repository_filters: List<RepositoryFilter>,
+    pub repository_filters: ::cloudwright_core::List<RepositoryFilter>,
     /// `ScanFrequency`: a [`ScanFrequency`] value, required.
     pub scan_frequency: ScanFrequency,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScanningRule: ObjRule = ObjRule {
-    properties: &[
-        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ScanFrequency", Shape::Str(&StrRule { allowed: &["SCAN_ON_PUSH", "CONTINUOUS_SCAN"], ..StrRule::ANY })),
-    ],
-    required: &["ScanFrequency", "RepositoryFilters"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScanningRule` property type of `AWS::ECR::RegistryScanningConfiguration`.
 ///
@@ -225,10 +195,10 @@ pub(crate) static RULE_ScanningRule: ObjRule = ObjRule {
 pub struct ScanningRule {
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects, required.
     ///
-    /// The details of a scanning repository filter. For more information on how to use filters, see \[Using filters\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html#image-scanning-filters>) in the *Amazon Elastic Container Registry User Guide* .
+    /// The details of a scanning repository filter. For more information on how to use filters, see [Using filters](https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html#image-scanning-filters) in the *Amazon Elastic Container Registry User Guide* .
     ///
     /// Items 0 to 100.
-    pub repository_filters: List<RepositoryFilter>,
+    pub repository_filters: ::cloudwright_core::List<RepositoryFilter>,
     /// `ScanFrequency`: a [`ScanFrequency`] value, required.
     ///
     /// The frequency that scans are performed at for a private registry. When the `ENHANCED` scan type is specified, the supported scan frequencies are `CONTINUOUS_SCAN` and `SCAN_ON_PUSH` . When the `BASIC` scan type is specified, the `SCAN_ON_PUSH` scan frequency is supported. If scan on push is not specified, then the `MANUAL` scan frequency is set by default.
@@ -247,17 +217,17 @@ impl ScanningRule {
     }
 
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects, required.
-    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self { self.repository_filters = value.into(); self }
+    pub fn repository_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RepositoryFilter>>) -> Self { self.repository_filters = value.into(); self }
     /// `ScanFrequency`: a [`ScanFrequency`] value, required.
-    pub fn scan_frequency(mut self, value: impl Into<ScanFrequency>) -> Self { self.scan_frequency = value.into(); self }
+    pub fn scan_frequency(mut self, value: impl ::std::convert::Into<ScanFrequency>) -> Self { self.scan_frequency = value.into(); self }
 }
 
-impl PropertyType for ScanningRule {}
+impl crate::PropertyType for ScanningRule {}
 
-impl ToValue for ScanningRule {
+impl ::cloudwright_core::ToValue for ScanningRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RepositoryFilters", &self.repository_filters)
             .req("ScanFrequency", &self.scan_frequency)
             .build()
@@ -270,23 +240,23 @@ pub enum FilterType {
     /// `WILDCARD`
     Wildcard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilterType {
+impl ::cloudwright_core::ToValue for FilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Wildcard => "WILDCARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -298,24 +268,24 @@ pub enum ScanFrequency {
     /// `CONTINUOUS_SCAN`
     ContinuousScan,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScanFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScanFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScanFrequency {
+impl ::cloudwright_core::ToValue for ScanFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ScanOnPush => "SCAN_ON_PUSH",
             Self::ContinuousScan => "CONTINUOUS_SCAN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -327,23 +297,66 @@ pub enum ScanType {
     /// `ENHANCED`
     Enhanced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScanType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScanType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScanType {
+impl ::cloudwright_core::ToValue for ScanType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Basic => "BASIC",
             Self::Enhanced => "ENHANCED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegistryScanningConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanningRule), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("ScanType", Shape::Str(&StrRule { allowed: &["BASIC", "ENHANCED"], ..StrRule::ANY })),
+        ],
+        required: &["Rules", "ScanType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FilterType", Shape::Str(&StrRule { allowed: &["WILDCARD"], ..StrRule::ANY })),
+        ],
+        required: &["Filter", "FilterType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScanningRule: ObjRule = ObjRule {
+        properties: &[
+            ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ScanFrequency", Shape::Str(&StrRule { allowed: &["SCAN_ON_PUSH", "CONTINUOUS_SCAN"], ..StrRule::ANY })),
+        ],
+        required: &["ScanFrequency", "RepositoryFilters"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

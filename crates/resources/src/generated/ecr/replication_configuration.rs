@@ -5,35 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9a-z-]{2,25}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$");
-
-/// The required properties of [`ReplicationConfiguration`], by name: `ReplicationConfiguration::new(ReplicationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationConfigurationRequired {
-    /// `ReplicationConfiguration`: a [`ReplicationConfigurationProperty`] object, required.
-    pub replication_configuration: Obj<ReplicationConfigurationProperty>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfigurationProperty)),
-    ],
-    required: &["ReplicationConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ECR::ReplicationConfiguration` resource.
 ///
-/// The `AWS::ECR::ReplicationConfiguration` resource creates or updates the replication configuration for a private registry. The first time a replication configuration is applied to a private registry, a service-linked IAM role is created in your account for the replication process. For more information, see \[Using Service-Linked Roles for Amazon ECR\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/using-service-linked-roles.html>) in the *Amazon Elastic Container Registry User Guide* .
+/// The `AWS::ECR::ReplicationConfiguration` resource creates or updates the replication configuration for a private registry. The first time a replication configuration is applied to a private registry, a service-linked IAM role is created in your account for the replication process. For more information, see [Using Service-Linked Roles for Amazon ECR](https://docs.aws.amazon.com/AmazonECR/latest/userguide/using-service-linked-roles.html) in the *Amazon Elastic Container Registry User Guide* .
 ///
-/// &gt; When configuring cross-account replication, the destination account must grant the source account permission to replicate. This permission is controlled using a private registry permissions policy. For more information, see `AWS::ECR::RegistryPolicy` .
+/// \> When configuring cross-account replication, the destination account must grant the source account permission to replicate. This permission is controlled using a private registry permissions policy. For more information, see `AWS::ECR::RegistryPolicy` .
 ///
 /// `Ref` returns its `RegistryId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ReplicationConfigurationAttributes`], which `Handle<ReplicationConfiguration>` dereferences to.
@@ -46,7 +22,7 @@ pub struct ReplicationConfiguration {
     /// `ReplicationConfiguration`: a [`ReplicationConfigurationProperty`] object, required.
     ///
     /// The replication configuration for a registry.
-    pub replication_configuration: Obj<ReplicationConfigurationProperty>,
+    pub replication_configuration: crate::Obj<ReplicationConfigurationProperty>,
 }
 
 #[rustfmt::skip]
@@ -56,7 +32,7 @@ impl ReplicationConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::ReplicationConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-replicationconfiguration.html",
         primary_identifier: &["RegistryId"],
@@ -67,47 +43,49 @@ impl ReplicationConfiguration {
         read_only: &["RegistryId"],
         attributes: &["RegistryId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ReplicationConfiguration` with its required properties, named in a [`ReplicationConfigurationRequired`].
+    /// A `ReplicationConfiguration` with its one required property, `ReplicationConfiguration`.
     #[inline]
-    pub fn new(required: ReplicationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ReplicationConfigurationProperty>>) -> Self {
         Self {
-            replication_configuration: required.replication_configuration,
+            replication_configuration: value.into(),
         }
     }
 
     /// `ReplicationConfiguration`: a [`ReplicationConfigurationProperty`] object, required.
-    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfigurationProperty>>) -> Self { self.replication_configuration = value.into(); self }
+    pub fn replication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationConfigurationProperty>>) -> Self { self.replication_configuration = value.into(); self }
 }
 
-impl Resource for ReplicationConfiguration {
+impl ::cloudwright_core::Resource for ReplicationConfiguration {
     type Attributes = ReplicationConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReplicationConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReplicationConfiguration {
+impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReplicationConfiguration", &self.replication_configuration)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReplicationConfiguration`]: `Handle<ReplicationConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReplicationConfiguration`]: `Handle<ReplicationConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicationConfigurationAttributes(ResourceRef);
+pub struct ReplicationConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicationConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicationConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -117,27 +95,10 @@ impl ReplicationConfigurationAttributes {
     ///
     /// The account ID of the destination registry.
     #[inline]
-    pub fn registry_id(&self) -> Value {
-        self.0.get_att("RegistryId")
+    pub fn registry_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegistryId"))
     }
 }
-
-/// The required properties of [`ReplicationConfigurationProperty`], by name: `ReplicationConfigurationProperty::new(ReplicationConfigurationPropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationConfigurationPropertyRequired {
-    /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    pub rules: List<ReplicationRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationConfigurationProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(0), max_items: Some(10), unique: false })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationConfiguration` property type of `AWS::ECR::ReplicationConfiguration`.
 ///
@@ -151,29 +112,31 @@ pub struct ReplicationConfigurationProperty {
     /// An array of objects representing the replication destinations and repository filters for a replication configuration.
     ///
     /// Items 0 to 10.
-    pub rules: List<ReplicationRule>,
+    pub rules: ::cloudwright_core::List<ReplicationRule>,
 }
 
 #[rustfmt::skip]
 impl ReplicationConfigurationProperty {
-    /// A `ReplicationConfigurationProperty` with its required properties, named in a [`ReplicationConfigurationPropertyRequired`].
+    /// A `ReplicationConfigurationProperty` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: ReplicationConfigurationPropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationRule>>) -> Self {
         Self {
-            rules: required.rules,
+            rules: value.into(),
         }
     }
 
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for ReplicationConfigurationProperty {}
+impl crate::PropertyType for ReplicationConfigurationProperty {}
 
-impl ToValue for ReplicationConfigurationProperty {
+impl ::cloudwright_core::ToValue for ReplicationConfigurationProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rules", &self.rules).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rules", &self.rules)
+            .build()
     }
 }
 
@@ -181,21 +144,10 @@ impl ToValue for ReplicationConfigurationProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationDestinationRequired {
     /// `Region`: a string, required.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `RegistryId`: a string, required.
-    pub registry_id: Str,
+    pub registry_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
-    properties: &[
-        ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RegistryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Region", "RegistryId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationDestination` property type of `AWS::ECR::ReplicationConfiguration`.
 ///
@@ -209,13 +161,13 @@ pub struct ReplicationDestination {
     /// The Region to replicate to.
     ///
     /// Pattern `[0-9a-z-]{2,25}`.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `RegistryId`: a string, required.
     ///
     /// The AWS account ID of the Amazon ECR private registry to replicate to. When configuring cross-Region replication within your own registry, specify your own account ID.
     ///
     /// Pattern `^[0-9]{12}$`.
-    pub registry_id: Str,
+    pub registry_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -230,40 +182,22 @@ impl ReplicationDestination {
     }
 
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
     /// `RegistryId`: a string, required.
-    pub fn registry_id(mut self, value: impl Into<Str>) -> Self { self.registry_id = value.into(); self }
+    pub fn registry_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registry_id = value.into(); self }
 }
 
-impl PropertyType for ReplicationDestination {}
+impl crate::PropertyType for ReplicationDestination {}
 
-impl ToValue for ReplicationDestination {
+impl ::cloudwright_core::ToValue for ReplicationDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Region", &self.region)
             .req("RegistryId", &self.registry_id)
             .build()
     }
 }
-
-/// The required properties of [`ReplicationRule`], by name: `ReplicationRule::new(ReplicationRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationRuleRequired {
-    /// `Destinations`: a list of [`ReplicationDestination`] objects, required.
-    pub destinations: List<ReplicationDestination>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
-    properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100), unique: false })),
-    ],
-    required: &["Destinations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationRule` property type of `AWS::ECR::ReplicationConfiguration`.
 ///
@@ -277,38 +211,38 @@ pub struct ReplicationRule {
     /// An array of objects representing the destination for a replication rule.
     ///
     /// Items 1 to 100.
-    pub destinations: List<ReplicationDestination>,
+    pub destinations: ::cloudwright_core::List<ReplicationDestination>,
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects.
     ///
     /// An array of objects representing the filters for a replication rule. Specifying a repository filter for a replication rule provides a method for controlling which repositories in a private registry are replicated.
     ///
     /// Items 0 to 100.
-    pub repository_filters: Option<List<RepositoryFilter>>,
+    pub repository_filters: ::std::option::Option<::cloudwright_core::List<RepositoryFilter>>,
 }
 
 #[rustfmt::skip]
 impl ReplicationRule {
-    /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
+    /// A `ReplicationRule` with its one required property, `Destinations`.
     #[inline]
-    pub fn new(required: ReplicationRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationDestination>>) -> Self {
         Self {
-            destinations: required.destinations,
-            repository_filters: None,
+            destinations: value.into(),
+            repository_filters: ::std::option::Option::None,
         }
     }
 
     /// `Destinations`: a list of [`ReplicationDestination`] objects, required.
-    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self { self.destinations = value.into(); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationDestination>>) -> Self { self.destinations = value.into(); self }
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects.
-    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self { self.repository_filters = Some(value.into()); self }
+    pub fn repository_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RepositoryFilter>>) -> Self { self.repository_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationRule {}
+impl crate::PropertyType for ReplicationRule {}
 
-impl ToValue for ReplicationRule {
+impl ::cloudwright_core::ToValue for ReplicationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destinations", &self.destinations)
             .opt("RepositoryFilters", &self.repository_filters)
             .build()
@@ -319,21 +253,10 @@ impl ToValue for ReplicationRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryFilterRequired {
     /// `Filter`: a string, required.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
     /// `FilterType`: a [`FilterType`] value, required.
     pub filter_type: FilterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Filter", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("FilterType", Shape::Str(&StrRule { allowed: &["PREFIX_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["Filter", "FilterType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RepositoryFilter` property type of `AWS::ECR::ReplicationConfiguration`.
 ///
@@ -347,7 +270,7 @@ pub struct RepositoryFilter {
     /// The repository filter details. When the `PREFIX_MATCH` filter type is specified, this value is required and should be the repository name prefix to configure replication for.
     ///
     /// Pattern `^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$`; length 2 to 256.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
     /// `FilterType`: a [`FilterType`] value, required.
     ///
     /// The repository filter type. The only supported value is `PREFIX_MATCH` , which is a repository name prefix specified with the `filter` parameter.
@@ -366,17 +289,17 @@ impl RepositoryFilter {
     }
 
     /// `Filter`: a string, required.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter = value.into(); self }
     /// `FilterType`: a [`FilterType`] value, required.
-    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self { self.filter_type = value.into(); self }
+    pub fn filter_type(mut self, value: impl ::std::convert::Into<FilterType>) -> Self { self.filter_type = value.into(); self }
 }
 
-impl PropertyType for RepositoryFilter {}
+impl crate::PropertyType for RepositoryFilter {}
 
-impl ToValue for RepositoryFilter {
+impl ::cloudwright_core::ToValue for RepositoryFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Filter", &self.filter)
             .req("FilterType", &self.filter_type)
             .build()
@@ -389,22 +312,87 @@ pub enum FilterType {
     /// `PREFIX_MATCH`
     PrefixMatch,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilterType {
+impl ::cloudwright_core::ToValue for FilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PrefixMatch => "PREFIX_MATCH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9a-z-]{2,25}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfigurationProperty)),
+        ],
+        required: &["ReplicationConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationConfigurationProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(0), max_items: Some(10), unique: false })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
+        properties: &[
+            ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RegistryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Region", "RegistryId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
+        properties: &[
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100), unique: false })),
+        ],
+        required: &["Destinations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Filter", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("FilterType", Shape::Str(&StrRule { allowed: &["PREFIX_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["Filter", "FilterType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionType,
-    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterRequired,
-    ImageTagMutabilityExclusionFilterType, Tag, TagRequired,
-};
-use super::shared::{
-    RULE_EncryptionConfiguration, RULE_ImageTagMutabilityExclusionFilter, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_Repository: ObjRule = ObjRule {
-    properties: &[
-        ("EmptyOnDelete", Shape::Bool),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
-        ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "MUTABLE_WITH_EXCLUSION", "IMMUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
-        ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("LifecyclePolicy", Shape::Object(&RULE_LifecyclePolicy)),
-        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RepositoryPolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    EncryptionConfiguration, EncryptionType, ImageTagMutabilityExclusionFilter,
+    ImageTagMutabilityExclusionFilterRequired, ImageTagMutabilityExclusionFilterType, Tag,
+    TagRequired,
 };
 
 /// The `AWS::ECR::Repository` resource.
 ///
-/// The `AWS::ECR::Repository` resource specifies an Amazon Elastic Container Registry (Amazon ECR) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts. For more information, see \[Amazon ECR private repositories\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/Repositories.html>) in the *Amazon ECR User Guide* .
+/// The `AWS::ECR::Repository` resource specifies an Amazon Elastic Container Registry (Amazon ECR) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts. For more information, see [Amazon ECR private repositories](https://docs.aws.amazon.com/AmazonECR/latest/userguide/Repositories.html) in the *Amazon ECR User Guide* .
 ///
 /// `Ref` returns its `RepositoryName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RepositoryAttributes`], which `Handle<Repository>` dereferences to.
@@ -57,53 +29,54 @@ pub struct Repository {
     /// If true, deleting the repository force deletes the contents of the repository. If false, the repository must be empty before attempting to delete it.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub empty_on_delete: Option<Bool>,
+    pub empty_on_delete: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
     ///
-    /// &gt; The `imageScanningConfiguration` parameter is being deprecated, in favor of specifying the image scanning configuration at the registry level. For more information, see `PutRegistryScanningConfiguration` .
+    /// \> The `imageScanningConfiguration` parameter is being deprecated, in favor of specifying the image scanning configuration at the registry level. For more information, see `PutRegistryScanningConfiguration` .
     ///
     /// The image scanning configuration for the repository. This determines whether images are scanned for known vulnerabilities after being pushed to the repository.
-    pub image_scanning_configuration: Option<Obj<ImageScanningConfiguration>>,
+    pub image_scanning_configuration: ::std::option::Option<crate::Obj<ImageScanningConfiguration>>,
     /// `ImageTagMutability`: an [`ImageTagMutability`] value.
     ///
     /// The tag mutability setting for the repository. If this parameter is omitted, the default setting of `MUTABLE` will be used which will allow image tags to be overwritten. If `IMMUTABLE` is specified, all image tags within the repository will be immutable which will prevent them from being overwritten.
-    pub image_tag_mutability: Option<ImageTagMutability>,
+    pub image_tag_mutability: ::std::option::Option<ImageTagMutability>,
     /// `ImageTagMutabilityExclusionFilters`: a list of [`ImageTagMutabilityExclusionFilter`] objects.
     ///
     /// A list of filters that specify which image tags are excluded from the repository's image tag mutability setting.
     ///
     /// Items 1 to 5.
-    pub image_tag_mutability_exclusion_filters: Option<List<ImageTagMutabilityExclusionFilter>>,
+    pub image_tag_mutability_exclusion_filters:
+        ::std::option::Option<::cloudwright_core::List<ImageTagMutabilityExclusionFilter>>,
     /// `LifecyclePolicy`: a [`LifecyclePolicy`] object.
     ///
-    /// Creates or updates a lifecycle policy. For information about lifecycle policy syntax, see \[Lifecycle policy template\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html>) .
-    pub lifecycle_policy: Option<Obj<LifecyclePolicy>>,
+    /// Creates or updates a lifecycle policy. For information about lifecycle policy syntax, see [Lifecycle policy template](https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html) .
+    pub lifecycle_policy: ::std::option::Option<crate::Obj<LifecyclePolicy>>,
     /// `RepositoryName`: a string.
     ///
-    /// The name to use for the repository. The repository name may be specified on its own (such as `nginx-web-app` ) or it can be prepended with a namespace to group the repository into a category (such as `project-a/nginx-web-app` ). If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the repository name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// The name to use for the repository. The repository name may be specified on its own (such as `nginx-web-app` ) or it can be prepended with a namespace to group the repository into a category (such as `project-a/nginx-web-app` ). If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the repository name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
     /// The repository name must start with a letter and can only contain lowercase letters, numbers, hyphens, underscores, and forward slashes.
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Pattern `^(?=.{2,256}$)([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$`; length 2 to 256; create-only: changing it replaces the resource.
-    pub repository_name: Option<Str>,
+    pub repository_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepositoryPolicyText`: a JSON value.
     ///
-    /// The JSON repository policy text to apply to the repository. For more information, see \[Amazon ECR repository policies\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html>) in the *Amazon Elastic Container Registry User Guide* .
-    pub repository_policy_text: Option<Json>,
+    /// The JSON repository policy text to apply to the repository. For more information, see [Amazon ECR repository policies](https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html) in the *Amazon Elastic Container Registry User Guide* .
+    pub repository_policy_text: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +86,7 @@ impl Repository {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::Repository",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repository.html",
         primary_identifier: &["RepositoryName"],
@@ -124,53 +97,55 @@ impl Repository {
         read_only: &["Arn", "RepositoryUri"],
         attributes: &["Arn", "RepositoryUri"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Repository` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EmptyOnDelete`: a boolean.
-    pub fn empty_on_delete(mut self, value: impl Into<Bool>) -> Self { self.empty_on_delete = Some(value.into()); self }
+    pub fn empty_on_delete(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.empty_on_delete = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
+    pub fn image_scanning_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageTagMutability`: an [`ImageTagMutability`] value.
-    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self { self.image_tag_mutability = Some(value.into()); self }
+    pub fn image_tag_mutability(mut self, value: impl ::std::convert::Into<ImageTagMutability>) -> Self { self.image_tag_mutability = ::std::option::Option::Some(value.into()); self }
     /// `ImageTagMutabilityExclusionFilters`: a list of [`ImageTagMutabilityExclusionFilter`] objects.
-    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl Into<List<ImageTagMutabilityExclusionFilter>>) -> Self { self.image_tag_mutability_exclusion_filters = Some(value.into()); self }
+    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ImageTagMutabilityExclusionFilter>>) -> Self { self.image_tag_mutability_exclusion_filters = ::std::option::Option::Some(value.into()); self }
     /// `LifecyclePolicy`: a [`LifecyclePolicy`] object.
-    pub fn lifecycle_policy(mut self, value: impl Into<Obj<LifecyclePolicy>>) -> Self { self.lifecycle_policy = Some(value.into()); self }
+    pub fn lifecycle_policy(mut self, value: impl ::std::convert::Into<crate::Obj<LifecyclePolicy>>) -> Self { self.lifecycle_policy = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryName`: a string.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
+    pub fn repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_name = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryPolicyText`: a JSON value.
-    pub fn repository_policy_text(mut self, value: impl Into<Json>) -> Self { self.repository_policy_text = Some(value.into()); self }
+    pub fn repository_policy_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.repository_policy_text = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Repository {
+impl ::cloudwright_core::Resource for Repository {
     type Attributes = RepositoryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Repository, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Repository, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Repository {
+impl ::cloudwright_core::ToValue for Repository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmptyOnDelete", &self.empty_on_delete)
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .opt(
@@ -190,12 +165,12 @@ impl ToValue for Repository {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Repository`]: `Handle<Repository>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Repository`]: `Handle<Repository>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RepositoryAttributes(ResourceRef);
+pub struct RepositoryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RepositoryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RepositoryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,27 +180,18 @@ impl RepositoryAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::ECR::Repository` resource. For example, `arn:aws:ecr: *eu-west-1* : *123456789012* :repository/ *test-repository*` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `RepositoryUri`: a string.
     ///
     /// Returns the URI for the specified `AWS::ECR::Repository` resource. For example, `*123456789012* .dkr.ecr. *us-west-2* .amazonaws.com/repository` .
     #[inline]
-    pub fn repository_uri(&self) -> Value {
-        self.0.get_att("RepositoryUri")
+    pub fn repository_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RepositoryUri"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ScanOnPush", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageScanningConfiguration` property type of `AWS::ECR::Repository`.
 ///
@@ -237,7 +203,7 @@ pub struct ImageScanningConfiguration {
     /// `ScanOnPush`: a boolean.
     ///
     /// The setting that determines whether images are scanned after being pushed to a repository. If set to `true` , images will be scanned after being pushed. If this parameter is not specified, it will default to `false` and images will not be scanned unless a scan is manually started.
-    pub scan_on_push: Option<Bool>,
+    pub scan_on_push: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -245,37 +211,27 @@ impl ImageScanningConfiguration {
     /// A `ImageScanningConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ScanOnPush`: a boolean.
-    pub fn scan_on_push(mut self, value: impl Into<Bool>) -> Self { self.scan_on_push = Some(value.into()); self }
+    pub fn scan_on_push(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.scan_on_push = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageScanningConfiguration {}
+impl crate::PropertyType for ImageScanningConfiguration {}
 
-impl ToValue for ImageScanningConfiguration {
+impl ::cloudwright_core::ToValue for ImageScanningConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ScanOnPush", &self.scan_on_push)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("LifecyclePolicyText", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
-        ("RegistryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LifecyclePolicy` property type of `AWS::ECR::Repository`.
 ///
-/// The `LifecyclePolicy` property type specifies a lifecycle policy. For information about lifecycle policy syntax, see \[Lifecycle policy template\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html>) in the *Amazon ECR User Guide* .
+/// The `LifecyclePolicy` property type specifies a lifecycle policy. For information about lifecycle policy syntax, see [Lifecycle policy template](https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html) in the *Amazon ECR User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-repository-lifecyclepolicy.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -285,13 +241,13 @@ pub struct LifecyclePolicy {
     /// The JSON repository policy text to apply to the repository.
     ///
     /// Length 100 to 30720.
-    pub lifecycle_policy_text: Option<Str>,
+    pub lifecycle_policy_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegistryId`: a string.
     ///
     /// The AWS account ID associated with the registry that contains the repository. If you do not specify a registry, the default registry is assumed.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub registry_id: Option<Str>,
+    pub registry_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -299,21 +255,21 @@ impl LifecyclePolicy {
     /// A `LifecyclePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LifecyclePolicyText`: a string.
-    pub fn lifecycle_policy_text(mut self, value: impl Into<Str>) -> Self { self.lifecycle_policy_text = Some(value.into()); self }
+    pub fn lifecycle_policy_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_policy_text = ::std::option::Option::Some(value.into()); self }
     /// `RegistryId`: a string.
-    pub fn registry_id(mut self, value: impl Into<Str>) -> Self { self.registry_id = Some(value.into()); self }
+    pub fn registry_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registry_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LifecyclePolicy {}
+impl crate::PropertyType for LifecyclePolicy {}
 
-impl ToValue for LifecyclePolicy {
+impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LifecyclePolicyText", &self.lifecycle_policy_text)
             .opt("RegistryId", &self.registry_id)
             .build()
@@ -332,25 +288,77 @@ pub enum ImageTagMutability {
     /// `IMMUTABLE_WITH_EXCLUSION`
     ImmutableWithExclusion,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImageTagMutability {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImageTagMutability {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImageTagMutability {
+impl ::cloudwright_core::ToValue for ImageTagMutability {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mutable => "MUTABLE",
             Self::Immutable => "IMMUTABLE",
             Self::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
             Self::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_EncryptionConfiguration, RULE_ImageTagMutabilityExclusionFilter, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Repository: ObjRule = ObjRule {
+        properties: &[
+            ("EmptyOnDelete", Shape::Bool),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+            ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "MUTABLE_WITH_EXCLUSION", "IMMUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
+            ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("LifecyclePolicy", Shape::Object(&RULE_LifecyclePolicy)),
+            ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RepositoryPolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ScanOnPush", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("LifecyclePolicyText", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
+            ("RegistryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionType,
-    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterRequired,
-    ImageTagMutabilityExclusionFilterType,
+    EncryptionConfiguration, EncryptionType, ImageTagMutabilityExclusionFilter,
+    ImageTagMutabilityExclusionFilterRequired, ImageTagMutabilityExclusionFilterType,
 };
-use super::shared::{RULE_EncryptionConfiguration, RULE_ImageTagMutabilityExclusionFilter};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$",
-);
 
 /// The required properties of [`RepositoryCreationTemplate`], by name: `RepositoryCreationTemplate::new(RepositoryCreationTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryCreationTemplateRequired {
     /// `AppliedFor`: a list of [`AppliedForItem`] values, required.
-    pub applied_for: List<AppliedForItem>,
+    pub applied_for: ::cloudwright_core::List<AppliedForItem>,
     /// `Prefix`: a string, required.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryCreationTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("AppliedFor", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("CustomRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
-        ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("LifecyclePolicy", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RepositoryPolicy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["Prefix", "AppliedFor"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ECR::RepositoryCreationTemplate` resource.
 ///
@@ -64,57 +35,58 @@ pub struct RepositoryCreationTemplate {
     /// `AppliedFor`: a list of [`AppliedForItem`] values, required.
     ///
     /// A list of enumerable Strings representing the repository creation scenarios that this template will apply towards. The supported scenarios are PULL_THROUGH_CACHE, REPLICATION, and CREATE_ON_PUSH
-    pub applied_for: List<AppliedForItem>,
+    pub applied_for: ::cloudwright_core::List<AppliedForItem>,
     /// `CustomRoleArn`: a string.
     ///
     /// The ARN of the role to be assumed by Amazon ECR. Amazon ECR will assume your supplied role when the customRoleArn is specified. When this field isn't specified, Amazon ECR will use the service-linked role for the repository creation template.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$`; length 0 to 2048.
-    pub custom_role_arn: Option<Str>,
+    pub custom_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description associated with the repository creation template.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// The encryption configuration associated with the repository creation template.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `ImageTagMutability`: an [`ImageTagMutability`] value.
     ///
     /// The tag mutability setting for the repository. If this parameter is omitted, the default setting of `MUTABLE` will be used which will allow image tags to be overwritten. If `IMMUTABLE` is specified, all image tags within the repository will be immutable which will prevent them from being overwritten.
-    pub image_tag_mutability: Option<ImageTagMutability>,
+    pub image_tag_mutability: ::std::option::Option<ImageTagMutability>,
     /// `ImageTagMutabilityExclusionFilters`: a list of [`ImageTagMutabilityExclusionFilter`] objects.
     ///
     /// A list of filters that specify which image tags are excluded from the repository creation template's image tag mutability setting.
     ///
     /// Items 1 to 5.
-    pub image_tag_mutability_exclusion_filters: Option<List<ImageTagMutabilityExclusionFilter>>,
+    pub image_tag_mutability_exclusion_filters:
+        ::std::option::Option<::cloudwright_core::List<ImageTagMutabilityExclusionFilter>>,
     /// `LifecyclePolicy`: a string.
     ///
     /// The lifecycle policy to use for repositories created using the template.
     ///
     /// Length 100 to 30720.
-    pub lifecycle_policy: Option<Str>,
+    pub lifecycle_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string, required.
     ///
     /// The repository namespace prefix associated with the repository creation template.
     ///
     /// Pattern `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
     /// `RepositoryPolicy`: a string.
     ///
     /// The repository policy to apply to repositories created using the template. A repository policy is a permissions policy associated with a repository to control access permissions.
     ///
     /// Length 0 to 10240.
-    pub repository_policy: Option<Str>,
+    pub repository_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceTags`: a list of [`Tag`] objects.
     ///
     /// The metadata to apply to the repository to help you categorize and organize. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
     ///
     /// Items at most 50.
-    pub resource_tags: Option<List<Tag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +96,7 @@ impl RepositoryCreationTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::RepositoryCreationTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repositorycreationtemplate.html",
         primary_identifier: &["Prefix"],
@@ -135,7 +107,7 @@ impl RepositoryCreationTemplate {
         read_only: &["CreatedAt", "UpdatedAt"],
         attributes: &["CreatedAt", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RepositoryCreationTemplate` with its required properties, named in a [`RepositoryCreationTemplateRequired`].
@@ -143,55 +115,57 @@ impl RepositoryCreationTemplate {
     pub fn new(required: RepositoryCreationTemplateRequired) -> Self {
         Self {
             applied_for: required.applied_for,
-            custom_role_arn: None,
-            description: None,
-            encryption_configuration: None,
-            image_tag_mutability: None,
-            image_tag_mutability_exclusion_filters: None,
-            lifecycle_policy: None,
+            custom_role_arn: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            encryption_configuration: ::std::option::Option::None,
+            image_tag_mutability: ::std::option::Option::None,
+            image_tag_mutability_exclusion_filters: ::std::option::Option::None,
+            lifecycle_policy: ::std::option::Option::None,
             prefix: required.prefix,
-            repository_policy: None,
-            resource_tags: None,
+            repository_policy: ::std::option::Option::None,
+            resource_tags: ::std::option::Option::None,
         }
     }
 
     /// `AppliedFor`: a list of [`AppliedForItem`] values, required.
-    pub fn applied_for(mut self, value: impl Into<List<AppliedForItem>>) -> Self { self.applied_for = value.into(); self }
+    pub fn applied_for(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AppliedForItem>>) -> Self { self.applied_for = value.into(); self }
     /// `CustomRoleArn`: a string.
-    pub fn custom_role_arn(mut self, value: impl Into<Str>) -> Self { self.custom_role_arn = Some(value.into()); self }
+    pub fn custom_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ImageTagMutability`: an [`ImageTagMutability`] value.
-    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self { self.image_tag_mutability = Some(value.into()); self }
+    pub fn image_tag_mutability(mut self, value: impl ::std::convert::Into<ImageTagMutability>) -> Self { self.image_tag_mutability = ::std::option::Option::Some(value.into()); self }
     /// `ImageTagMutabilityExclusionFilters`: a list of [`ImageTagMutabilityExclusionFilter`] objects.
-    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl Into<List<ImageTagMutabilityExclusionFilter>>) -> Self { self.image_tag_mutability_exclusion_filters = Some(value.into()); self }
+    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ImageTagMutabilityExclusionFilter>>) -> Self { self.image_tag_mutability_exclusion_filters = ::std::option::Option::Some(value.into()); self }
     /// `LifecyclePolicy`: a string.
-    pub fn lifecycle_policy(mut self, value: impl Into<Str>) -> Self { self.lifecycle_policy = Some(value.into()); self }
+    pub fn lifecycle_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_policy = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string, required.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = value.into(); self }
     /// `RepositoryPolicy`: a string.
-    pub fn repository_policy(mut self, value: impl Into<Str>) -> Self { self.repository_policy = Some(value.into()); self }
+    pub fn repository_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_policy = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of [`Tag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RepositoryCreationTemplate {
+impl ::cloudwright_core::Resource for RepositoryCreationTemplate {
     type Attributes = RepositoryCreationTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RepositoryCreationTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RepositoryCreationTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RepositoryCreationTemplate {
+impl ::cloudwright_core::ToValue for RepositoryCreationTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppliedFor", &self.applied_for)
             .opt("CustomRoleArn", &self.custom_role_arn)
             .opt("Description", &self.description)
@@ -209,12 +183,14 @@ impl ToValue for RepositoryCreationTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RepositoryCreationTemplate`]: `Handle<RepositoryCreationTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RepositoryCreationTemplate`]: `Handle<RepositoryCreationTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RepositoryCreationTemplateAttributes(ResourceRef);
+pub struct RepositoryCreationTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RepositoryCreationTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for RepositoryCreationTemplateAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -224,16 +200,16 @@ impl RepositoryCreationTemplateAttributes {
     ///
     /// The date and time, in JavaScript date format, when the repository creation template was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time, in JavaScript date format, when the repository creation template was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -241,21 +217,10 @@ impl RepositoryCreationTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ECR::RepositoryCreationTemplate`.
 ///
@@ -265,11 +230,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -284,17 +249,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -311,25 +276,25 @@ pub enum AppliedForItem {
     /// `CREATE_ON_PUSH`
     CreateOnPush,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppliedForItem {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppliedForItem {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppliedForItem {
+impl ::cloudwright_core::ToValue for AppliedForItem {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Replication => "REPLICATION",
             Self::PullThroughCache => "PULL_THROUGH_CACHE",
             Self::CreateOnPush => "CREATE_ON_PUSH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -345,25 +310,71 @@ pub enum ImageTagMutability {
     /// `MUTABLE_WITH_EXCLUSION`
     MutableWithExclusion,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ImageTagMutability {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImageTagMutability {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ImageTagMutability {
+impl ::cloudwright_core::ToValue for ImageTagMutability {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mutable => "MUTABLE",
             Self::Immutable => "IMMUTABLE",
             Self::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
             Self::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_EncryptionConfiguration, RULE_ImageTagMutabilityExclusionFilter,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryCreationTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("AppliedFor", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("CustomRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
+            ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("LifecyclePolicy", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RepositoryPolicy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["Prefix", "AppliedFor"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

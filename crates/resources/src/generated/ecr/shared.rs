@@ -6,31 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "ecr")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z._*-]{1,128}");
-
-#[cfg(feature = "ecr")]
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `EncryptionType`: an [`EncryptionType`] value, required.
-    pub encryption_type: EncryptionType,
-}
-
-#[cfg(feature = "ecr")]
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES256", "KMS", "KMS_DSSE"], ..StrRule::ANY })),
-        ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["EncryptionType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "ecr")]
 /// The `EncryptionConfiguration` property type, shared by `AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationTemplate`.
 ///
@@ -38,7 +13,7 @@ pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
 ///
 /// By default, when no encryption configuration is set or the `AES256` encryption type is used, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts your data at rest using an AES256 encryption algorithm. This does not require any action on your part.
 ///
-/// For more control over the encryption of the contents of your repository, you can use server-side encryption with AWS Key Management Service key stored in AWS Key Management Service ( AWS  ) to encrypt your images. For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
+/// For more control over the encryption of the contents of your repository, you can use server-side encryption with AWS Key Management Service key stored in AWS Key Management Service ( AWS  ) to encrypt your images. For more information, see [Amazon ECR encryption at rest](https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html) in the *Amazon Elastic Container Registry User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-repository-encryptionconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -53,42 +28,42 @@ pub struct EncryptionConfiguration {
     ///
     /// If you use the `AES256` encryption type, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts the images in the repository using an AES256 encryption algorithm.
     ///
-    /// For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
+    /// For more information, see [Amazon ECR encryption at rest](https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html) in the *Amazon Elastic Container Registry User Guide* .
     pub encryption_type: EncryptionType,
     /// `KmsKey`: a string.
     ///
     /// If you use the `KMS` encryption type, specify the AWS  key to use for encryption. The alias, key ID, or full ARN of the AWS  key can be specified. The key must exist in the same Region as the repository. If no key is specified, the default AWS managed AWS  key for Amazon ECR will be used.
     ///
     /// Length 1 to 2048.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "ecr")]
 #[rustfmt::skip]
 impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `EncryptionType`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptionType>) -> Self {
         Self {
-            encryption_type: required.encryption_type,
-            kms_key: None,
+            encryption_type: value.into(),
+            kms_key: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ecr")]
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
 #[cfg(feature = "ecr")]
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
             .opt("KmsKey", &self.kms_key)
             .build()
@@ -102,20 +77,8 @@ pub struct ImageTagMutabilityExclusionFilterRequired {
     /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
     pub image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
     /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    pub image_tag_mutability_exclusion_filter_value: Str,
+    pub image_tag_mutability_exclusion_filter_value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "ecr")]
-#[rustfmt::skip]
-pub(crate) static RULE_ImageTagMutabilityExclusionFilter: ObjRule = ObjRule {
-    properties: &[
-        ("ImageTagMutabilityExclusionFilterType", Shape::Str(&StrRule { allowed: &["WILDCARD"], ..StrRule::ANY })),
-        ("ImageTagMutabilityExclusionFilterValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ImageTagMutabilityExclusionFilterType", "ImageTagMutabilityExclusionFilterValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ecr")]
 /// The `ImageTagMutabilityExclusionFilter` property type, shared by `AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationTemplate`.
@@ -134,7 +97,7 @@ pub struct ImageTagMutabilityExclusionFilter {
     /// The value to use when filtering image tags.
     ///
     /// Pattern `^[0-9a-zA-Z._*-]{1,128}`; length 1 to 128.
-    pub image_tag_mutability_exclusion_filter_value: Str,
+    pub image_tag_mutability_exclusion_filter_value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "ecr")]
@@ -150,19 +113,19 @@ impl ImageTagMutabilityExclusionFilter {
     }
 
     /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    pub fn image_tag_mutability_exclusion_filter_type(mut self, value: impl Into<ImageTagMutabilityExclusionFilterType>) -> Self { self.image_tag_mutability_exclusion_filter_type = value.into(); self }
+    pub fn image_tag_mutability_exclusion_filter_type(mut self, value: impl ::std::convert::Into<ImageTagMutabilityExclusionFilterType>) -> Self { self.image_tag_mutability_exclusion_filter_type = value.into(); self }
     /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    pub fn image_tag_mutability_exclusion_filter_value(mut self, value: impl Into<Str>) -> Self { self.image_tag_mutability_exclusion_filter_value = value.into(); self }
+    pub fn image_tag_mutability_exclusion_filter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_tag_mutability_exclusion_filter_value = value.into(); self }
 }
 
 #[cfg(feature = "ecr")]
-impl PropertyType for ImageTagMutabilityExclusionFilter {}
+impl crate::PropertyType for ImageTagMutabilityExclusionFilter {}
 
 #[cfg(feature = "ecr")]
-impl ToValue for ImageTagMutabilityExclusionFilter {
+impl ::cloudwright_core::ToValue for ImageTagMutabilityExclusionFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ImageTagMutabilityExclusionFilterType",
                 &self.image_tag_mutability_exclusion_filter_type,
@@ -180,22 +143,10 @@ impl ToValue for ImageTagMutabilityExclusionFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "ecr")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ecr")]
 /// The `Tag` property type, shared by `AWS::ECR::PublicRepository`, `AWS::ECR::Repository`.
@@ -206,11 +157,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "ecr")]
@@ -226,19 +177,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "ecr")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "ecr")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -258,27 +209,27 @@ pub enum EncryptionType {
     /// `KMS_DSSE`
     KmsDsse,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ecr")]
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ecr")]
-impl ToValue for EncryptionType {
+impl ::cloudwright_core::ToValue for EncryptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes256 => "AES256",
             Self::Kms => "KMS",
             Self::KmsDsse => "KMS_DSSE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -291,24 +242,70 @@ pub enum ImageTagMutabilityExclusionFilterType {
     /// `WILDCARD`
     Wildcard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "ecr")]
-impl From<Value> for ImageTagMutabilityExclusionFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ImageTagMutabilityExclusionFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "ecr")]
-impl ToValue for ImageTagMutabilityExclusionFilterType {
+impl ::cloudwright_core::ToValue for ImageTagMutabilityExclusionFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Wildcard => "WILDCARD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "ecr")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z._*-]{1,128}");
+
+    #[cfg(feature = "ecr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES256", "KMS", "KMS_DSSE"], ..StrRule::ANY })),
+            ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["EncryptionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ecr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageTagMutabilityExclusionFilter: ObjRule = ObjRule {
+        properties: &[
+            ("ImageTagMutabilityExclusionFilterType", Shape::Str(&StrRule { allowed: &["WILDCARD"], ..StrRule::ANY })),
+            ("ImageTagMutabilityExclusionFilterValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ImageTagMutabilityExclusionFilterType", "ImageTagMutabilityExclusionFilterValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ecr")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$",
-);
-
-/// The required properties of [`SigningConfiguration`], by name: `SigningConfiguration::new(SigningConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SigningConfigurationRequired {
-    /// `Rules`: a list of [`Rule`] objects, required.
-    pub rules: List<Rule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SigningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ECR::SigningConfiguration` resource.
 ///
 /// The signing configuration for a registry, which specifies rules for automatically signing images when pushed.
@@ -47,7 +22,7 @@ pub struct SigningConfiguration {
     /// A list of signing rules. Each rule defines a signing profile and optional repository filters that determine which images are automatically signed.
     ///
     /// Items 0 to 50.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
 }
 
 #[rustfmt::skip]
@@ -57,7 +32,7 @@ impl SigningConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ECR::SigningConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-signingconfiguration.html",
         primary_identifier: &["RegistryId"],
@@ -68,45 +43,49 @@ impl SigningConfiguration {
         read_only: &["RegistryId"],
         attributes: &["RegistryId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SigningConfiguration` with its required properties, named in a [`SigningConfigurationRequired`].
+    /// A `SigningConfiguration` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: SigningConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self {
         Self {
-            rules: required.rules,
+            rules: value.into(),
         }
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl Resource for SigningConfiguration {
+impl ::cloudwright_core::Resource for SigningConfiguration {
     type Attributes = SigningConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SigningConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SigningConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SigningConfiguration {
+impl ::cloudwright_core::ToValue for SigningConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rules", &self.rules).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rules", &self.rules)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SigningConfiguration`]: `Handle<SigningConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SigningConfiguration`]: `Handle<SigningConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SigningConfigurationAttributes(ResourceRef);
+pub struct SigningConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SigningConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SigningConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -116,8 +95,8 @@ impl SigningConfigurationAttributes {
     ///
     /// The account ID of the destination registry.
     #[inline]
-    pub fn registry_id(&self) -> Value {
-        self.0.get_att("RegistryId")
+    pub fn registry_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegistryId"))
     }
 }
 
@@ -125,21 +104,10 @@ impl SigningConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryFilterRequired {
     /// `Filter`: a string, required.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
     /// `FilterType`: a [`FilterType`] value, required.
     pub filter_type: FilterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FilterType", Shape::Str(&StrRule { allowed: &["WILDCARD_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["Filter", "FilterType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RepositoryFilter` property type of `AWS::ECR::SigningConfiguration`.
 ///
@@ -159,7 +127,7 @@ pub struct RepositoryFilter {
     /// - `*prod*` - Matches all repositories containing `prod`
     ///
     /// Pattern `^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$`; length 1 to 256.
-    pub filter: Str,
+    pub filter: ::cloudwright_core::Str,
     /// `FilterType`: a [`FilterType`] value, required.
     ///
     /// The type of filter to apply. Currently, only `WILDCARD_MATCH` is supported, which uses wildcard patterns to match repository names.
@@ -178,40 +146,22 @@ impl RepositoryFilter {
     }
 
     /// `Filter`: a string, required.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter = value.into(); self }
     /// `FilterType`: a [`FilterType`] value, required.
-    pub fn filter_type(mut self, value: impl Into<FilterType>) -> Self { self.filter_type = value.into(); self }
+    pub fn filter_type(mut self, value: impl ::std::convert::Into<FilterType>) -> Self { self.filter_type = value.into(); self }
 }
 
-impl PropertyType for RepositoryFilter {}
+impl crate::PropertyType for RepositoryFilter {}
 
-impl ToValue for RepositoryFilter {
+impl ::cloudwright_core::ToValue for RepositoryFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Filter", &self.filter)
             .req("FilterType", &self.filter_type)
             .build()
     }
 }
-
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `SigningProfileArn`: a string, required.
-    pub signing_profile_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("SigningProfileArn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["SigningProfileArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::ECR::SigningConfiguration`.
 ///
@@ -225,38 +175,38 @@ pub struct Rule {
     /// A list of repository filters that determine which repositories have their images signed on push. If no filters are specified, all images pushed to the registry are signed using the rule's signing profile. Maximum of 100 filters per rule.
     ///
     /// Items 1 to 100.
-    pub repository_filters: Option<List<RepositoryFilter>>,
+    pub repository_filters: ::std::option::Option<::cloudwright_core::List<RepositoryFilter>>,
     /// `SigningProfileArn`: a string, required.
     ///
-    /// The ARN of the AWS Signer signing profile to use for signing images that match this rule. For more information about signing profiles, see \[Signing profiles\](<https://docs.aws.amazon.com/signer/latest/developerguide/signing-profiles.html>) in the *AWS Signer Developer Guide* .
+    /// The ARN of the AWS Signer signing profile to use for signing images that match this rule. For more information about signing profiles, see [Signing profiles](https://docs.aws.amazon.com/signer/latest/developerguide/signing-profiles.html) in the *AWS Signer Developer Guide* .
     ///
     /// Pattern `^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,}$`; length at most 200.
-    pub signing_profile_arn: Str,
+    pub signing_profile_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    /// A `Rule` with its one required property, `SigningProfileArn`.
     #[inline]
-    pub fn new(required: RuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            repository_filters: None,
-            signing_profile_arn: required.signing_profile_arn,
+            repository_filters: ::std::option::Option::None,
+            signing_profile_arn: value.into(),
         }
     }
 
     /// `RepositoryFilters`: a list of [`RepositoryFilter`] objects.
-    pub fn repository_filters(mut self, value: impl Into<List<RepositoryFilter>>) -> Self { self.repository_filters = Some(value.into()); self }
+    pub fn repository_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RepositoryFilter>>) -> Self { self.repository_filters = ::std::option::Option::Some(value.into()); self }
     /// `SigningProfileArn`: a string, required.
-    pub fn signing_profile_arn(mut self, value: impl Into<Str>) -> Self { self.signing_profile_arn = value.into(); self }
+    pub fn signing_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signing_profile_arn = value.into(); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RepositoryFilters", &self.repository_filters)
             .req("SigningProfileArn", &self.signing_profile_arn)
             .build()
@@ -269,22 +219,67 @@ pub enum FilterType {
     /// `WILDCARD_MATCH`
     WildcardMatch,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilterType {
+impl ::cloudwright_core::ToValue for FilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::WildcardMatch => "WILDCARD_MATCH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\\/signing-profiles\\/[a-zA-Z0-9_]{2,}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SigningConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FilterType", Shape::Str(&StrRule { allowed: &["WILDCARD_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["Filter", "FilterType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("SigningProfileArn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["SigningProfileArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }
